@@ -1,0 +1,3 @@
+from oss_desk.cli import main
+
+main()

@@ -1,0 +1,143 @@
+"""The ``oss-desk`` command line (contract 4.3 of the architecture).
+
+Every failure ends as one line on stderr and a non-zero exit status, never a traceback:
+usage errors exit 2, oss-desk errors exit with their class's code (see ``oss_desk.errors``),
+and an unexpected fault exits 70 after writing its traceback to the log folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import sys
+import traceback
+from datetime import UTC, datetime
+
+import click
+
+from oss_desk import __version__
+from oss_desk.cli.common import State, err
+from oss_desk.errors import OssDeskError
+from oss_desk.paths import log_dir
+
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+
+class OssDeskGroup(click.Group):
+    """Lists commands in the order they were added (the order of the README)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=OssDeskGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    metavar="PATH",
+    envvar="OSS_DESK_DB",
+    help="The office database (default: OSS_DESK_DB, else the user data folder).",
+)
+@click.option(
+    "--config",
+    metavar="FILE",
+    envvar="OSS_DESK_CONFIG",
+    help="A site configuration file to use instead of the copy stored by `init`.",
+)
+@click.option(
+    "--user",
+    metavar="PERSON",
+    envvar="OSS_DESK_USER",
+    help="Who is acting (staff id or login); default: the desk's person, else your login.",
+)
+@click.version_option(__version__, prog_name="oss-desk")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None) -> None:
+    """oss-desk: the front desk of a council One Stop Shop.
+
+    Queue tickets, desks, printed tickets, the display board, appointments and reports, on one
+    SQLite database per office. Every command takes --db and --config; `--json` prints one JSON
+    value. Times come from OSS_DESK_NOW when it is set (simulation, training, tests).
+    """
+    ctx.obj = State(db=db, config=config, user=user)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _register() -> None:
+    from oss_desk.cli import admin, reports, tickets
+
+    for command in (
+        admin.demo,
+        admin.init,
+        admin.desk,
+        tickets.ticket,
+        tickets.visit,
+        tickets.queue,
+        admin.desks,
+        reports.report,
+    ):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the command, turning every failure into one line and an exit status."""
+    code = run(argv)
+    sys.exit(code)
+
+
+def run(argv: list[str] | None = None) -> int:
+    try:
+        result = cli.main(args=argv, prog_name="oss-desk", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err("oss-desk: aborted")
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        err(f"oss-desk: {exc.format_message()}")
+        return exc.exit_code
+    except OssDeskError as exc:
+        err(f"oss-desk: {exc.message}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err("oss-desk: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Output piped into something that stopped reading (e.g. `| head`): not an error.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
+    except sqlite3.Error as exc:
+        err(f"oss-desk: database error: {' '.join(str(exc).split())}")
+        return 4
+    except Exception as exc:
+        where = _write_crash_report(exc)
+        err(
+            f"oss-desk: internal error ({type(exc).__name__}): please report it"
+            + (f"; details in {where}" if where else "")
+        )
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else 0
+
+
+def _write_crash_report(exc: BaseException) -> str | None:
+    """Keep where it failed for the developers, out of the person's way. Only the exception type
+    and the code locations are written: messages may quote what someone typed."""
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        path = folder / f"crash-{stamp}-{os.getpid()}.txt"
+        frames = traceback.format_list(traceback.extract_tb(exc.__traceback__))
+        path.write_text(
+            f"oss-desk {__version__}\n{type(exc).__module__}.{type(exc).__qualname__}\n"
+            + "".join(frames),
+            encoding="utf-8",
+        )
+        return str(path)
+    except OSError:
+        return None

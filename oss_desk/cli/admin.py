@@ -1,0 +1,220 @@
+"""``oss-desk init``, ``demo``, ``desk`` and ``desks``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.clock import clock_from_env
+from oss_desk.errors import InvalidInput, StorageError
+from oss_desk.paths import demo_db_path
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import resolve_config_path, resolve_db_path
+from oss_desk.services.site import DEMO_SOURCE, initialise
+from oss_desk.storage.database import open_store
+from oss_desk.storage.site import latest_config
+
+
+@click.command()
+@click.option("--demo", "use_demo", is_flag=True, help="Load the built-in demo site.")
+@click.option(
+    "--config",
+    "config_file",
+    metavar="FILE",
+    help="Load this site configuration (default: the global --config / OSS_DESK_CONFIG).",
+)
+@json_option
+@pass_state
+def init(state: State, use_demo: bool, config_file: str | None, as_json: bool) -> None:
+    """Create or migrate the database and load the site.
+
+    With neither --demo nor a configuration the database is only created or migrated.
+    Run it again after changing the configuration: desks pick up the change.
+    """
+    if use_demo and (config_file or state.config):
+        raise InvalidInput("give either --demo or --config, not both")
+    db_path = resolve_db_path(state.db)
+    config_path = resolve_config_path(config_file or state.config)
+    demo_dir = db_path.parent if use_demo else None
+    result = initialise(
+        db_path,
+        clock=clock_from_env(),
+        config_path=None if use_demo else config_path,
+        demo_dir=demo_dir,
+        person=state.user,
+    )
+    if as_json:
+        emit_json(
+            {
+                "db": str(result.path),
+                "schema": result.migrations,
+                "loaded": result.loaded,
+                "sites": [s.id for s in result.settings.sites] if result.settings else [],
+                "services": [s.code for s in result.settings.services] if result.settings else [],
+                "desks": [d.id for d in result.settings.desks] if result.settings else [],
+            }
+        )
+        return
+    click.echo(f"Database ready: {result.path} (schema {result.migrations[-1]})")
+    if result.settings is not None:
+        s = result.settings
+        click.echo(
+            f"Loaded {result.loaded}: {len(s.sites)} site(s), {len(s.services)} services "
+            f"({', '.join(x.code for x in s.services)}), {len(s.desks)} desks, "
+            f"{len(s.staff)} staff."
+        )
+
+
+def prepare_demo_db(path: Path) -> None:
+    """Remove an earlier demo database at ``path``; refuse to touch anything else."""
+    if not path.exists():
+        return
+    try:
+        store = open_store(path, create=False, migrate=False, check=False)
+    except StorageError as exc:
+        raise StorageError(
+            f"{path} is not a demo database, so the demo will not replace it ({exc.message})"
+        ) from None
+    try:
+        stored = latest_config(store.conn)
+    finally:
+        store.close()
+    if stored is None or stored.source != DEMO_SOURCE:
+        raise StorageError(
+            f"{path} holds a real site, so the demo will not replace it: "
+            "pass --db with another path"
+        )
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+@click.command()
+@click.option(
+    "--days",
+    default=15,
+    show_default=True,
+    type=click.IntRange(0, 120),
+    help="Opening days of history to simulate.",
+)
+@click.option("--no-app", is_flag=True, help="Set the demo up and print how to use it; no TUI.")
+@click.option(
+    "--desk",
+    "desk_id",
+    default="greet-1",
+    show_default=True,
+    metavar="ID",
+    help="The desk the demo opens at.",
+)
+@pass_state
+def demo(state: State, days: int, no_app: bool, desk_id: str) -> None:
+    """Self-contained demo: the demo site, some history, a live queue, virtual devices.
+
+    It uses its own database (in the user data folder, or --db), made afresh each time.
+    """
+    from oss_desk.services.demo import populate
+    from oss_desk.services.session import open_session
+
+    path = Path(state.db).expanduser() if state.db else demo_db_path()
+    prepare_demo_db(path)
+    clock = clock_from_env()
+    initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
+    session = open_session(db=path, person=state.user, clock=clock)
+    try:
+        summary = populate(session, days=days)
+        session.desk(desk_id)
+    finally:
+        session.close()
+    click.echo(
+        f"Demo ready: {path}\n"
+        f"  {summary.days} opening days of history, {summary.visits} visits, "
+        f"{summary.waiting_now} residents waiting now."
+    )
+    if no_app:
+        click.echo(
+            "Try:\n"
+            f"  oss-desk --db {path} queue\n"
+            f"  oss-desk --db {path} ticket issue --service C --desk greet-1\n"
+            f"  oss-desk --db {path} ticket call-next --desk desk-1\n"
+            f"  oss-desk --db {path} report daily"
+        )
+        return
+    state.db = str(path)
+    _open_desk(state, desk_id, embedded_worker=True)
+
+
+def _open_desk(state: State, desk_id: str | None, *, embedded_worker: bool) -> None:
+    """Show the live queue for the desk's site (the desk app replaces this)."""
+    from oss_desk.cli.tickets import queue as queue_command
+
+    click.get_current_context().invoke(queue_command, site_id=None, watch=True, as_json=False)
+
+
+@click.command()
+@click.option("--desk", "desk_id", metavar="ID", help="The desk this terminal is.")
+@pass_state
+def desk(state: State, desk_id: str | None) -> None:
+    """Open the desk app (its kind decides the first screen)."""
+    session = state.session(desk_id)
+    session.close()
+    _open_desk(state, desk_id, embedded_worker=False)
+
+
+@click.group()
+def desks() -> None:
+    """List desks and open, pause or close them (call next respects it)."""
+
+
+@desks.command("list")
+@json_option
+@pass_state
+@closing
+def desks_list(state: State, as_json: bool) -> None:
+    """Every desk with its kind, services, status and current ticket."""
+    session = state.session()
+    service = QueueService(session)
+    statuses = service.desk_statuses()
+    rows: list[dict[str, Any]] = []
+    for d in session.directory.desks.values():
+        current = service.current_ticket(d.id)
+        rows.append(
+            {
+                "id": d.id,
+                "name": d.name,
+                "site": d.site_id,
+                "kind": d.kind.value,
+                "status": statuses[d.id].value,
+                "services": sorted(d.services),
+                "private_room": d.private_room,
+                "printer": d.printer_url,
+                "current": current.code if current else None,
+            }
+        )
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        click.echo(
+            f"{r['id']:10s} {r['kind']:15s} {r['status']:7s} "
+            f"{''.join(r['services']):8s} {r['current'] or ''}"
+        )
+
+
+def _status_command(name: str, status: str, doc: str) -> click.Command:
+    @click.command(name, help=doc)
+    @click.argument("desk_id", metavar="ID")
+    @pass_state
+    @closing
+    def command(state: State, desk_id: str) -> None:
+        session = state.session(desk_id)
+        previous = QueueService(session).set_desk_status(desk_id, status)
+        click.echo(f"{session.desk(desk_id).name}: {previous.value} -> {status}")
+
+    return command
+
+
+desks.add_command(_status_command("open", "open", "Open a desk: it calls tickets again."))
+desks.add_command(_status_command("break", "break", "Put a desk on a break."))
+desks.add_command(_status_command("close", "closed", "Close a desk."))

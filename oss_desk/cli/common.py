@@ -1,0 +1,77 @@
+"""What every command shares: global options, the session, JSON output, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from oss_desk.services.session import Session, open_session
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class State:
+    """The global options (``--db``, ``--config``, ``--user``) and the lazily opened session."""
+
+    db: str | None = None
+    config: str | None = None
+    user: str | None = None
+    sessions: list[Session] = field(default_factory=list)
+
+    def session(self, desk_id: str | None = None, *, check: bool = False) -> Session:
+        session = open_session(
+            db=self.db, config=self.config, person=self.user, desk_id=desk_id, check=check
+        )
+        self.sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        for session in self.sessions:
+            session.close()
+        self.sessions.clear()
+
+
+pass_state = click.make_pass_decorator(State, ensure=True)
+
+
+def emit_json(value: Any) -> None:
+    """Exactly one JSON value on stdout, and nothing else."""
+    click.echo(json.dumps(value, ensure_ascii=False, sort_keys=False))
+
+
+def json_option(func: Callable[P, R]) -> Callable[P, R]:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON value.")(func)
+
+
+def closing(func: Callable[P, R]) -> Callable[P, R]:
+    """Close the sessions a command opened, whatever happens."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        finally:
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None:
+                state = ctx.find_object(State)
+                if state is not None:
+                    state.close()
+
+    return wrapper
+
+
+def err(message: str) -> None:
+    """One line on stderr."""
+    click.echo(" ".join(message.split()), err=True)
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()

@@ -1,0 +1,301 @@
+"""``oss-desk ticket ...``, ``oss-desk visit quick`` and ``oss-desk queue``."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.domain.models import QueueEntry, Ticket
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session
+from oss_desk.services.views import (
+    minutes,
+    ticket_json,
+    ticket_line,
+    visit_json,
+    wait_phrase,
+)
+from oss_desk.storage.changes import ChangeFeed
+
+OUTCOME_HELP = "resolved, signposted, referred, appointment or callback"
+
+
+def _entry(service: QueueService, ticket: Ticket) -> QueueEntry | None:
+    for entry in service.queue(ticket.site_id):
+        if entry.ticket.id == ticket.id:
+            return entry
+    return None
+
+
+def _show(session: Session, ticket: Ticket, as_json: bool, entry: QueueEntry | None = None) -> None:
+    if as_json:
+        emit_json(ticket_json(ticket, session.directory, entry))
+    else:
+        click.echo(ticket_line(ticket, session.directory))
+
+
+@click.group()
+def ticket() -> None:
+    """Issue and move queue tickets (REF: a ticket id, or today's code such as C012)."""
+
+
+@ticket.command("issue")
+@click.option("--service", "service", required=True, metavar="CODE", help="Service letter, e.g. C.")
+@click.option("--desk", "desk_id", metavar="ID", help="The desk issuing it (meet-and-greet).")
+@click.option("--site", "site_id", metavar="ID", help="The site, when the database has several.")
+@click.option("--needs", metavar="NEED,...", help="Reasonable adjustments, e.g. bsl,wheelchair.")
+@click.option("--print-to", metavar="URL", help="Queue a print of the ticket on this printer.")
+@click.option("--no-print", is_flag=True, help="Do not print, even if the desk has a printer.")
+@json_option
+@pass_state
+@closing
+def issue(
+    state: State,
+    service: str,
+    desk_id: str | None,
+    site_id: str | None,
+    needs: str | None,
+    print_to: str | None,
+    no_print: bool,
+    as_json: bool,
+) -> None:
+    """Record an arrival and issue a ticket."""
+    session = state.session(desk_id)
+    queue = QueueService(session)
+    issued = queue.issue(
+        service,
+        desk_id=desk_id,
+        site_id=site_id,
+        needs=needs,
+        print_to=print_to,
+        print_ticket=not no_print,
+    )
+    entry = _entry(queue, issued.ticket)
+    if as_json:
+        data = ticket_json(issued.ticket, session.directory, entry)
+        data["print_job"] = issued.print_job
+        emit_json(data)
+        return
+    svc = session.directory.services[issued.ticket.service]
+    where = f"; printing (job {issued.print_job})" if issued.print_job else ""
+    click.echo(
+        f"{issued.ticket.code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}"
+    )
+
+
+@ticket.command("call-next")
+@click.option("--desk", "desk_id", required=True, metavar="ID", help="The calling desk.")
+@json_option
+@pass_state
+@closing
+def call_next(state: State, desk_id: str, as_json: bool) -> None:
+    """Call the next ticket for a desk (JSON: the ticket, or null when nobody is waiting)."""
+    session = state.session(desk_id)
+    called = QueueService(session).call_next(desk_id)
+    if called is None:
+        if as_json:
+            emit_json(None)
+        else:
+            click.echo(f"Nobody is waiting for {session.desk(desk_id).name}.")
+        return
+    if as_json:
+        emit_json(ticket_json(called, session.directory))
+    else:
+        click.echo(f"{called.code} -> {session.desk(desk_id).name}")
+
+
+@ticket.command("call")
+@click.argument("ref")
+@click.option("--desk", "desk_id", required=True, metavar="ID", help="The calling desk.")
+@json_option
+@pass_state
+@closing
+def call(state: State, ref: str, desk_id: str, as_json: bool) -> None:
+    """Call a chosen waiting ticket to a desk, out of turn."""
+    session = state.session(desk_id)
+    called = QueueService(session).call(ref, desk_id)
+    if as_json:
+        emit_json(ticket_json(called, session.directory))
+    else:
+        click.echo(f"{called.code} -> {session.desk(desk_id).name}")
+
+
+def _simple(name: str, doc: str, method: str) -> click.Command:
+    @click.command(name, help=doc)
+    @click.argument("ref")
+    @json_option
+    @pass_state
+    @closing
+    def command(state: State, ref: str, as_json: bool) -> None:
+        session = state.session()
+        result = getattr(QueueService(session), method)(ref)
+        _show(session, result, as_json)
+
+    return command
+
+
+ticket.add_command(
+    _simple("recall", "Call a called ticket again (board and announcement).", "recall")
+)
+ticket.add_command(_simple("start", "The resident has come to the desk: start serving.", "start"))
+ticket.add_command(_simple("no-show", "The resident did not come when called.", "no_show"))
+
+
+@ticket.command("finish")
+@click.argument("ref")
+@click.option("--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + ".")
+@json_option
+@pass_state
+@closing
+def finish(state: State, ref: str, outcome: str, as_json: bool) -> None:
+    """Finish a called or serving ticket with its outcome."""
+    session = state.session()
+    _show(session, QueueService(session).finish(ref, outcome), as_json)
+
+
+@ticket.command("transfer")
+@click.argument("ref")
+@click.option("--service", metavar="CODE", help="Move to another service (new code, same place).")
+@click.option("--desk", "desk_id", metavar="ID", help="Send to a chosen desk.")
+@json_option
+@pass_state
+@closing
+def transfer(
+    state: State, ref: str, service: str | None, desk_id: str | None, as_json: bool
+) -> None:
+    """Transfer a ticket to another service or desk, keeping the resident's arrival time."""
+    session = state.session()
+    moved = QueueService(session).transfer(ref, service=service, desk_id=desk_id)
+    if as_json:
+        emit_json(ticket_json(moved, session.directory))
+    else:
+        click.echo(f"now {ticket_line(moved, session.directory)}")
+
+
+@ticket.command("cancel")
+@click.argument("ref")
+@click.option(
+    "--reason",
+    type=click.Choice(["left", "error"]),
+    default="left",
+    show_default=True,
+    help="Why: the resident left, or it was issued in error.",
+)
+@json_option
+@pass_state
+@closing
+def cancel(state: State, ref: str, reason: str, as_json: bool) -> None:
+    """Cancel a waiting or called ticket."""
+    session = state.session()
+    _show(session, QueueService(session).cancel(ref, reason), as_json)
+
+
+@ticket.command("show")
+@click.argument("ref")
+@json_option
+@pass_state
+@closing
+def show(state: State, ref: str, as_json: bool) -> None:
+    """Show one ticket."""
+    session = state.session()
+    queue = QueueService(session)
+    found = queue.ticket(ref)
+    _show(session, found, as_json, _entry(queue, found) if found.status.active else None)
+
+
+@click.group()
+def visit() -> None:
+    """Visits that need no ticket."""
+
+
+@visit.command("quick")
+@click.option("--service", required=True, metavar="CODE", help="Service letter, e.g. Q.")
+@click.option("--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + ".")
+@click.option("--desk", "desk_id", metavar="ID", help="The meet-and-greet desk.")
+@click.option("--site", "site_id", metavar="ID", help="The site, when the database has several.")
+@click.option("--needs", metavar="NEED,...", help="Reasonable adjustments recorded.")
+@json_option
+@pass_state
+@closing
+def quick(
+    state: State,
+    service: str,
+    outcome: str,
+    desk_id: str | None,
+    site_id: str | None,
+    needs: str | None,
+    as_json: bool,
+) -> None:
+    """Record a visit dealt with at meet-and-greet (arrival and outcome at once)."""
+    session = state.session(desk_id)
+    result = QueueService(session).quick_visit(
+        service, outcome, desk_id=desk_id, site_id=site_id, needs=needs
+    )
+    if as_json:
+        emit_json(visit_json(result))
+    else:
+        click.echo(f"Visit {result.id} recorded: {result.service}, {result.outcome}")
+
+
+@click.command("queue")
+@click.option("--site", "site_id", metavar="ID", help="The site, when the database has several.")
+@click.option("--watch", is_flag=True, help="Keep showing the live queue (Ctrl+C to stop).")
+@json_option
+@pass_state
+@closing
+def queue(state: State, site_id: str | None, watch: bool, as_json: bool) -> None:
+    """Today's live queue: waiting, called and serving tickets, with waits and estimates."""
+    session = state.session()
+    service = QueueService(session)
+    if as_json:
+        emit_json([ticket_json(e.ticket, session.directory, e) for e in service.queue(site_id)])
+        return
+    if not watch:
+        click.echo(render_queue(session, service.queue(site_id), site_id))
+        return
+    feed = ChangeFeed(session.store)
+    last_draw = 0.0
+    while True:
+        click.clear()
+        click.echo(render_queue(session, service.queue(site_id), site_id))
+        click.echo("\n(live: changes at any desk appear here; Ctrl+C to stop)")
+        last_draw = time.monotonic()
+        # Redraw on any change, and every 30 s so that waiting times move on.
+        feed.wait(timeout=max(0.0, 30 - (time.monotonic() - last_draw)), interval=0.2)
+        session.refresh_directory()
+
+
+def render_queue(session: Session, entries: list[QueueEntry], site_id: str | None) -> str:
+    site = session.site(site_id)
+    now = session.clock.now().astimezone()
+    waiting = [e for e in entries if e.position is not None]
+    at_desks = [e for e in entries if e.position is None]
+    lines = [f"{site.name}: live queue, {session.today(site)} {now:%H:%M}", ""]
+    if at_desks:
+        lines.append("At desks")
+        for e in at_desks:
+            t = e.ticket
+            lines.append(
+                f"  {t.code}  {session.directory.services[t.service].name:24s} "
+                f"{t.status.value:8s} {t.desk or '':10s} waited {e.wait_seconds // 60} min"
+            )
+        lines.append("")
+    if not waiting:
+        lines.append("Nobody is waiting.")
+    else:
+        lines.append(f"Waiting ({len(waiting)})")
+        target = session.settings.queue.target_minutes
+        for e in waiting:
+            t = e.ticket
+            est = minutes(e.estimated_wait_seconds)
+            flag = "  OVER TARGET" if e.wait_seconds > target * 60 else ""
+            needs = f"  [{', '.join(t.needs)}]" if t.needs else ""
+            lines.append(
+                f"  {e.position:3d}. {t.code}  "
+                f"{session.directory.services[t.service].name:24s} "
+                f"waiting {e.wait_seconds // 60:3d} min, "
+                f"{'no desk open' if est is None else f'about {est} min more'}{flag}{needs}"
+            )
+    return "\n".join(lines)

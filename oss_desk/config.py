@@ -1,0 +1,398 @@
+"""The site configuration: a TOML file, overridable setting by setting from the environment.
+
+``oss-desk init --config FILE`` validates a file and stores it in the database, so every desk
+process of the office shares one configuration. Each process then reads that stored document and
+applies ``OSS_DESK_<SECTION>__<KEY>`` environment variables on top (for example
+``OSS_DESK_BOARD__URL`` or ``OSS_DESK_QUEUE__RECALL_CAP``). Passing ``--config FILE`` (or
+``OSS_DESK_CONFIG``) to any other command reads that file instead of the stored copy.
+
+Every field documents itself: the README's configuration table is checked against this model.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
+from oss_desk.domain.models import DeskKind, Role
+from oss_desk.errors import ConfigError, InvalidInput
+
+ENV_PREFIX = "OSS_DESK_"
+IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+PRINTER_SCHEMES = ("tcp", "usb", "serial", "file", "cups", "capture")
+BOARD_PROTOCOLS = ("ascii", "alpha", "dmd")
+BOARD_TRANSPORTS = ("serial", "socket", "rfc2217", "capture")
+
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=IDENTIFIER.pattern,
+        description="lower-case letters, digits, '-' and '_', up to 32 characters",
+    ),
+]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class CouncilConfig(_Section):
+    name: str = Field("Council", min_length=1, max_length=60)
+    """The council's name, printed at the top of tickets and slips."""
+    welsh: bool = False
+    """Offer Welsh alongside English on printed material (councils in Wales)."""
+
+
+class SiteConfig(_Section):
+    id: Identifier
+    """Short identifier of the office, used in commands and reports."""
+    name: str = Field(min_length=1, max_length=80)
+    """The office's name as residents know it."""
+    address: str = ""
+    """Where the office is (printed on appointment slips)."""
+    timezone: str = "Europe/London"
+    """IANA timezone: decides the business day and local hours."""
+    nation: Literal["ENG", "WLS", "SCT", "NIR"] = "ENG"
+    """Whose bank holidays apply: England, Wales, Scotland or Northern Ireland."""
+    opening_hours: dict[str, str] = Field(
+        default_factory=lambda: {d: "09:00-17:00" for d in WEEKDAYS[:5]}
+    )
+    """Hours per weekday, e.g. mon = "09:00-17:00"; a missing day is closed."""
+    closures: list[str] = Field(default_factory=list)
+    """Local closure days (YYYY-MM-DD) on top of the bank holidays."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zone(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return value
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, str]) -> dict[str, str]:
+        for day, text in value.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"{day!r} is not a weekday (use {', '.join(WEEKDAYS)})")
+            try:
+                parse_hours(text)
+            except InvalidInput as exc:
+                raise ValueError(exc.message) from None
+        return value
+
+    @field_validator("closures")
+    @classmethod
+    def _dates(cls, value: list[str]) -> list[str]:
+        from datetime import date
+
+        for text in value:
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        return value
+
+
+class ServiceConfig(_Section):
+    code: str = Field(pattern=r"^[A-Z]$")
+    """One capital letter: the first character of every ticket code of the service."""
+    name: str = Field(min_length=1, max_length=60)
+    """What staff call the service."""
+    label: str | None = Field(None, min_length=1, max_length=30)
+    """Neutral public label for tickets and the board (defaults to the name): never a sensitive
+    reason such as "homelessness"."""
+    appointment_minutes: int | None = Field(None, gt=0, le=480)
+    """Length of an appointment; leave out for walk-in-only services."""
+    private_room: bool = False
+    """Appointments for this service need a private interview room."""
+    checklist: list[str] = Field(default_factory=list)
+    """What to bring, one item per entry (sent in reminders, ticked at check-in)."""
+    typical_minutes: float | None = Field(None, gt=0, le=240)
+    """Typical time at the desk, used for wait estimates until real times are known."""
+
+    @property
+    def public_label(self) -> str:
+        return self.label or self.name
+
+
+class DeskConfig(_Section):
+    id: Identifier
+    """Short identifier, e.g. desk-1 (used by `oss-desk desk --desk ID`)."""
+    name: str = ""
+    """Shown on the board ("Desk 3"); defaults to the id."""
+    kind: DeskKind = DeskKind.ADVISER
+    """meet-and-greet, adviser or interview-room."""
+    site: str | None = None
+    """The office the desk is in (may be left out when there is one office)."""
+    services: list[str] | Literal["*"] = "*"
+    """Service codes the desk calls, or "*" for every service."""
+    private_room: bool | None = None
+    """Whether residents can be seen in private here (default: true for interview rooms)."""
+    printer: str | None = None
+    """Device URL of the desk's ticket printer (see the device URLs)."""
+    fallback_printer: str | None = None
+    """Printer to use when the desk's own printer is out of order."""
+    person: str | None = None
+    """Who is at this desk when nobody logs in (a staff id)."""
+
+    @field_validator("printer", "fallback_printer")
+    @classmethod
+    def _printer_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in PRINTER_SCHEMES:
+            raise ValueError(
+                f"printer URL {value!r} must start with one of "
+                + ", ".join(s + "://" for s in PRINTER_SCHEMES)
+            )
+        return value
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+    @property
+    def has_private_room(self) -> bool:
+        if self.private_room is None:
+            return self.kind is DeskKind.INTERVIEW_ROOM
+        return self.private_room
+
+
+class StaffConfig(_Section):
+    id: Identifier
+    """Short identifier recorded in the event log."""
+    name: str = Field(min_length=1, max_length=80)
+    """Full name (shown to colleagues only, never to residents)."""
+    role: Role = Role.ADVISER
+    """meet-and-greet, adviser, team-leader or admin."""
+    login: str | None = None
+    """Operating-system or proxy login that identifies this person."""
+
+
+class QueueSettings(_Section):
+    recall_cap: int = Field(3, ge=0, le=20)
+    """How many times a called ticket may be recalled before it must be marked no-show."""
+    target_minutes: int = Field(15, gt=0, le=240)
+    """The service standard: seen within this many minutes of arrival."""
+    default_service_minutes: float = Field(8.0, gt=0, le=240)
+    """Assumed time at the desk when a service has no recent history."""
+    estimate_sample: int = Field(20, ge=1, le=500)
+    """How many recent finished tickets of a service set its typical time."""
+    close_hours_without_desks: bool = False
+    """Refuse new tickets when no open desk serves the service."""
+
+
+class BoardSettings(_Section):
+    url: str | None = None
+    """Device URL of the queue display board, e.g. ascii+serial:///dev/ttyUSB1?baudrate=9600."""
+    lines: int = Field(4, ge=1, le=16)
+    """How many recent calls the board shows."""
+
+    @field_validator("url")
+    @classmethod
+    def _board_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        proto, _, transport = scheme.partition("+")
+        if proto not in BOARD_PROTOCOLS or transport not in BOARD_TRANSPORTS:
+            raise ValueError(
+                f"board URL {value!r} must start with PROTOCOL+TRANSPORT:// where PROTOCOL is "
+                f"{'/'.join(BOARD_PROTOCOLS)} and TRANSPORT is {'/'.join(BOARD_TRANSPORTS)}"
+            )
+        return value
+
+
+class EmailSettings(_Section):
+    smtp_url: str | None = None
+    """smtp://user@host:587 (STARTTLS) or smtps://host:465; the password from password_file."""
+    password_file: str | None = None
+    """File holding the SMTP password (keep it readable by the service user only)."""
+    from_address: str | None = None
+    """The sender of reminder emails."""
+
+
+class SmsSettings(_Section):
+    notify_api_key_file: str | None = None
+    """File holding the GOV.UK Notify API key."""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    """GOV.UK Notify API address (tests point it at a local server)."""
+
+
+class DeskSessionSettings(_Section):
+    person: str | None = None
+    """Who is using this process (staff id or login); default: the operating-system login."""
+    theme: str = "council"
+    """The desk app theme: council or high-contrast."""
+
+
+class Settings(BaseSettings):
+    """The whole configuration of an office."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+    )
+
+    council: CouncilConfig = CouncilConfig()
+    """Who runs the office."""
+    sites: list[SiteConfig] = Field(min_length=1)
+    """The offices in this database (usually one)."""
+    services: list[ServiceConfig] = Field(min_length=1)
+    """The catalogue of services, each with its letter."""
+    desks: list[DeskConfig] = Field(min_length=1)
+    """Meet-and-greet desks, adviser desks and interview rooms."""
+    staff: list[StaffConfig] = Field(default_factory=list)
+    """The people who use oss-desk."""
+    queue: QueueSettings = QueueSettings()
+    """Queue rules."""
+    board: BoardSettings = BoardSettings()
+    """The queue display board."""
+    email: EmailSettings = EmailSettings()
+    """Email reminders."""
+    sms: SmsSettings = SmsSettings()
+    """Text reminders through GOV.UK Notify."""
+    desk: DeskSessionSettings = DeskSessionSettings()
+    """Per-process desk settings (usually given in the environment)."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Key remapping for the desk app: binding id = "key" (see the keys table)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file (or the copy stored in the database).
+        return (env_settings, init_settings)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Settings:
+        _unique("sites", [s.id for s in self.sites])
+        _unique("services", [s.code for s in self.services])
+        _unique("desks", [d.id for d in self.desks])
+        _unique("staff", [s.id for s in self.staff])
+        logins = [s.login for s in self.staff if s.login]
+        _unique("staff logins", logins)
+        site_ids = {s.id for s in self.sites}
+        codes = {s.code for s in self.services}
+        staff_ids = {s.id for s in self.staff}
+        for index, desk in enumerate(self.desks):
+            if desk.site is None and len(self.sites) > 1:
+                raise ValueError(f"desks[{index}] ({desk.id}): say which site it is in")
+            if desk.site is not None and desk.site not in site_ids:
+                raise ValueError(f"desks[{index}] ({desk.id}): unknown site {desk.site!r}")
+            if desk.services != "*":
+                for code in desk.services:
+                    if code not in codes:
+                        raise ValueError(f"desks[{index}] ({desk.id}): unknown service {code!r}")
+            if desk.person is not None and staff_ids and desk.person not in staff_ids:
+                raise ValueError(f"desks[{index}] ({desk.id}): unknown person {desk.person!r}")
+        return self
+
+    # Convenience lookups -------------------------------------------------------------------
+
+    def site_of(self, desk: DeskConfig) -> str:
+        return desk.site or self.sites[0].id
+
+    def desk_services(self, desk: DeskConfig) -> list[str]:
+        if desk.services == "*":
+            return [s.code for s in self.services]
+        return list(desk.services)
+
+    def service(self, code: str) -> ServiceConfig | None:
+        return next((s for s in self.services if s.code == code), None)
+
+    def file_document(self) -> dict[str, Any]:
+        """The configuration as a plain document (what ``init`` stores in the database)."""
+        return self.model_dump(mode="json", exclude={"desk"})
+
+
+def _unique(what: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what}: {value!r} appears twice")
+        seen.add(value)
+
+
+# Loading -------------------------------------------------------------------------------------
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a configuration file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: permission denied") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (expected UTF-8 TOML)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def build_settings(document: dict[str, Any], source: str) -> Settings:
+    """Validate ``document`` (plus ``OSS_DESK_*`` overrides) or raise a one-line ConfigError."""
+    try:
+        return Settings(**document)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, source)) from None
+    except ValueError as exc:  # e.g. an OSS_DESK_* variable that is not valid JSON
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def load_file(path: Path) -> Settings:
+    return build_settings(read_toml(path), str(path))
+
+
+def describe_validation_error(exc: ValidationError, source: str) -> str:
+    """``config.toml: desks[2].services: unknown service 'Z' (and 1 more problem)``."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = _format_loc(first["loc"])
+    message = first["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if first["type"] == "extra_forbidden":
+        message = "unknown setting (check the spelling)"
+    env_name = ENV_PREFIX + "__".join(str(p).upper() for p in first["loc"] if isinstance(p, str))
+    where = source
+    if env_name in os.environ and first["loc"]:
+        where = f"{env_name} (environment)"
+    more = len(errors) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    text = f"{where}: {loc + ': ' if loc else ''}{message}{suffix}"
+    return " ".join(text.split())
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out

@@ -1,0 +1,53 @@
+"""Ticket codes (``C012``) and references typed at the desk or on the command line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput
+
+_CODE = re.compile(r"^([A-Za-z])\s*-?\s*0*(\d{1,4})$")
+_ID = re.compile(r"^#?(\d{1,12})$")
+SERVICE_CODE = re.compile(r"^[A-Z]$")
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRef:
+    """Either a ticket id or today's code."""
+
+    id: int | None = None
+    service: str | None = None
+    number: int | None = None
+
+    @property
+    def code(self) -> str | None:
+        if self.service is None or self.number is None:
+            return None
+        return f"{self.service}{self.number:03d}"
+
+    def __str__(self) -> str:
+        return self.code or f"#{self.id}"
+
+
+def parse_ticket_ref(text: str) -> TicketRef:
+    """``42`` or ``#42`` is an id; ``C012``, ``c12`` or ``C-12`` is today's code."""
+    value = text.strip()
+    if m := _ID.match(value):
+        return TicketRef(id=int(m.group(1)))
+    if m := _CODE.match(value):
+        number = int(m.group(2))
+        if number == 0:
+            raise InvalidInput(f"ticket {value!r}: numbers start at 001")
+        return TicketRef(service=m.group(1).upper(), number=number)
+    raise InvalidInput(
+        f"{shown(value)!r} is not a ticket: give its code (e.g. C012) or its id (e.g. 42)"
+    )
+
+
+def parse_service_code(text: str) -> str:
+    value = text.strip().upper()
+    if not SERVICE_CODE.match(value):
+        raise InvalidInput(f"{shown(text)!r} is not a service code: use its letter, e.g. C")
+    return value

@@ -1,0 +1,217 @@
+"""The nouns of a One Stop Shop front desk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class DeskKind(StrEnum):
+    MEET_AND_GREET = "meet-and-greet"
+    ADVISER = "adviser"
+    INTERVIEW_ROOM = "interview-room"
+
+
+class DeskStatus(StrEnum):
+    OPEN = "open"
+    BREAK = "break"
+    CLOSED = "closed"
+
+
+class Role(StrEnum):
+    MEET_AND_GREET = "meet-and-greet"
+    ADVISER = "adviser"
+    TEAM_LEADER = "team-leader"
+    ADMIN = "admin"
+
+
+class TicketStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    TRANSFERRED = "transferred"
+    CANCELLED = "cancelled"
+
+    @property
+    def active(self) -> bool:
+        return self in (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
+
+
+class Outcome(StrEnum):
+    """How a visit ended. ``resolved`` and ``signposted`` count as first point of contact."""
+
+    RESOLVED = "resolved"
+    SIGNPOSTED = "signposted"
+    REFERRED = "referred"
+    APPOINTMENT = "appointment"
+    CALLBACK = "callback"
+
+    @property
+    def first_contact(self) -> bool:
+        return self in (Outcome.RESOLVED, Outcome.SIGNPOSTED)
+
+    @property
+    def description(self) -> str:
+        return OUTCOME_DESCRIPTIONS[self]
+
+
+OUTCOME_DESCRIPTIONS = {
+    Outcome.RESOLVED: "dealt with at first point of contact",
+    Outcome.SIGNPOSTED: "correctly sent to another organisation",
+    Outcome.REFERRED: "passed to a back office",
+    Outcome.APPOINTMENT: "needs an appointment",
+    Outcome.CALLBACK: "ring-back arranged",
+}
+
+
+class Channel(StrEnum):
+    WALK_IN = "walk_in"
+    APPOINTMENT = "appointment"
+
+
+class VisitStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+class EventKind(StrEnum):
+    """Every kind of entry in the append-only visit event log."""
+
+    ARRIVED = "arrived"
+    TICKET_ISSUED = "ticket_issued"
+    CALLED = "called"
+    RECALLED = "recalled"
+    SERVING = "serving"
+    TRANSFERRED = "transferred"
+    FINISHED = "finished"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    DESK_STATUS = "desk_status"
+    REPRINT = "reprint_requested"
+    CONFIG_LOADED = "config_loaded"
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: str
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    code: str
+    name: str
+    label: str
+    """Neutral public label: the only service text on tickets and the board."""
+    appointment_minutes: int | None = None
+    private_room: bool = False
+    checklist: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    id: str
+    site_id: str
+    name: str
+    kind: DeskKind
+    services: frozenset[str]
+    private_room: bool = False
+    printer_url: str | None = None
+    fallback_printer_url: str | None = None
+    status: DeskStatus = DeskStatus.OPEN
+
+    def serves(self, service_code: str) -> bool:
+        return service_code in self.services
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did something and where: recorded with every event."""
+
+    person: str
+    desk_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: int
+    visit_id: int
+    site_id: str
+    service: str
+    business_day: str
+    number: int
+    status: TicketStatus
+    priority: int
+    needs: tuple[str, ...]
+    queued_at: datetime
+    """When the resident arrived (kept across transfers): the queue order."""
+    issued_at: datetime
+    desk: str | None = None
+    assigned_desk: str | None = None
+    called_at: datetime | None = None
+    serving_at: datetime | None = None
+    finished_at: datetime | None = None
+    outcome: Outcome | None = None
+    recalls: int = 0
+    transferred_from: int | None = None
+    printed_at: datetime | None = None
+    channel: Channel = Channel.WALK_IN
+
+    @property
+    def code(self) -> str:
+        return format_code(self.service, self.number)
+
+
+def format_code(service: str, number: int) -> str:
+    return f"{service}{number:03d}"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """A waiting or active ticket as the live queue shows it."""
+
+    ticket: Ticket
+    position: int | None
+    """1-based place among the waiting tickets of the site (None once called)."""
+    wait_seconds: int
+    """Time since arrival."""
+    estimated_wait_seconds: int | None
+    """Estimated time until called (None when no open desk serves the service)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    id: int
+    site_id: str
+    business_day: str
+    arrived_at: datetime
+    channel: Channel
+    needs: tuple[str, ...]
+    status: VisitStatus
+    outcome: Outcome | None = None
+    finished_at: datetime | None = None
+    service: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyFigures:
+    date: str
+    site: str | None
+    visits: int
+    no_shows: int
+    within_15_min_pct: float | None
+    first_contact_resolution_pct: float | None
+    by_hour: dict[str, int]
+    by_service: dict[str, int]
+    served: int = 0
+    still_waiting: int = 0
+    quick_visits: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)

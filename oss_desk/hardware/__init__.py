@@ -1,0 +1,1 @@
+"""Printers and the display board: pure encoders and their transports."""

@@ -1,0 +1,36 @@
+"""Where files live. Pure: nothing is created at import time or by these functions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "oss-desk"
+DB_ENV = "OSS_DESK_DB"
+CONFIG_ENV = "OSS_DESK_CONFIG"
+
+
+def data_dir() -> Path:
+    """``$STATE_DIRECTORY`` under systemd, else the user data dir (``~/.local/share/oss-desk``)."""
+    state = os.environ.get("STATE_DIRECTORY")
+    if state:
+        return Path(state.split(":")[0])
+    return platformdirs.user_data_path(APP)
+
+
+def default_db_path() -> Path:
+    return data_dir() / "oss-desk.sqlite"
+
+
+def demo_db_path() -> Path:
+    return data_dir() / "demo" / "oss-desk-demo.sqlite"
+
+
+def demo_dir() -> Path:
+    return demo_db_path().parent
+
+
+def log_dir() -> Path:
+    return data_dir() / "log"

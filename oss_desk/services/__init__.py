@@ -1,0 +1,1 @@
+"""Use cases: issue, call, serve, book, remind, report. No Textual here."""

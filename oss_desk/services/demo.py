@@ -1,0 +1,209 @@
+"""The demo: the demo site with a few weeks of believable history and a live queue.
+
+History is made by driving the real queue services with a simulated clock (so every figure in
+the reports comes from real events), inside one transaction so that it takes a second or so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.calendar import hours_on, zone
+from oss_desk.domain.models import Actor, DeskKind, Outcome, TicketStatus
+from oss_desk.errors import OssDeskError
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session
+from oss_desk.storage.queue import active_tickets
+
+K = TypeVar("K")
+
+# Share of arrivals per service (the demo's catalogue) and of outcomes.
+SERVICE_MIX = {"C": 30, "B": 22, "H": 14, "W": 10, "T": 12, "Q": 12}
+OUTCOME_MIX = {
+    Outcome.RESOLVED: 70,
+    Outcome.SIGNPOSTED: 9,
+    Outcome.REFERRED: 10,
+    Outcome.APPOINTMENT: 7,
+    Outcome.CALLBACK: 4,
+}
+# Relative arrivals per opening hour (busy late morning, quiet lunch and late afternoon).
+HOUR_PROFILE = {9: 14, 10: 16, 11: 15, 12: 10, 13: 11, 14: 13, 15: 12, 16: 9}
+NEEDS = [
+    "wheelchair",
+    "hearing-loop",
+    "large-print",
+    "interpreter:polish",
+    "bsl",
+    "collect-in-person",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    days: int
+    visits: int
+    waiting_now: int
+
+
+def populate(
+    session: Session, *, days: int = 15, visitors_per_day: int = 110, seed: int = 20261122
+) -> DemoSummary:
+    """Simulate the last ``days`` opening days and today up to now, then leave a live queue."""
+    real_now = session.clock.now()
+    site = session.site()
+    tz = zone(site.timezone)
+    rng = random.Random(seed)
+    opening = next(s for s in session.settings.sites if s.id == site.id).opening_hours
+    clock = FixedClock(real_now)
+    sim = dataclasses.replace(session, clock=clock)
+    today = real_now.astimezone(tz).date()
+    past: list[date] = []
+    day = today - timedelta(days=1)
+    while len(past) < days and day > today - timedelta(days=days * 3):
+        if hours_on(opening, day) is not None:
+            past.append(day)
+        day -= timedelta(days=1)
+    visits = 0
+    with session.store.write():
+        for d in reversed(past):
+            hours = hours_on(opening, d)
+            assert hours is not None
+            start = datetime.combine(d, hours.opens, tz)
+            end = datetime.combine(d, hours.closes, tz)
+            weekday_factor = 1.25 if d.weekday() == 0 else 1.0
+            visits += _simulate(sim, clock, rng, start, end, int(visitors_per_day * weekday_factor))
+        hours = hours_on(opening, today)
+        local_now = real_now.astimezone(tz)
+        if hours is not None and local_now.time() > hours.opens:
+            start = datetime.combine(today, hours.opens, tz)
+            end = min(local_now, datetime.combine(today, hours.closes, tz))
+            share = (end - start) / (datetime.combine(today, hours.closes, tz) - start)
+            visits += _simulate(sim, clock, rng, start, end, int(visitors_per_day * share))
+        waiting = _live_queue(sim, clock, rng, real_now)
+    return DemoSummary(days=len(past), visits=visits + waiting, waiting_now=waiting)
+
+
+def _as(session: Session, desk_id: str | None) -> QueueService:
+    person = "demo"
+    if desk_id is not None:
+        desk = next((d for d in session.settings.desks if d.id == desk_id), None)
+        person = desk.person if desk and desk.person else "demo"
+    return QueueService(dataclasses.replace(session, actor=Actor(person=person, desk_id=desk_id)))
+
+
+def _pick(rng: random.Random, weights: Mapping[K, int]) -> K:
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+def _simulate(
+    session: Session,
+    clock: FixedClock,
+    rng: random.Random,
+    start: datetime,
+    end: datetime,
+    visitors: int,
+) -> int:
+    """Minute by minute: arrivals at meet-and-greet, desks calling and serving."""
+    greet = next(
+        (d.id for d in session.directory.desks.values() if d.kind is DeskKind.MEET_AND_GREET),
+        None,
+    )
+    callers = [
+        d
+        for d in session.directory.desks.values()
+        if d.kind is not DeskKind.MEET_AND_GREET and d.site_id == session.site().id
+    ]
+    # Arrival minutes drawn from the hourly profile.
+    total_minutes = int((end - start).total_seconds() // 60)
+    if total_minutes <= 0:
+        return 0
+    minutes = []
+    for _ in range(visitors):
+        hour = _pick(rng, HOUR_PROFILE)
+        minute = (hour - start.hour) * 60 + rng.randrange(60)
+        if 0 <= minute < total_minutes:
+            minutes.append(minute)
+    minutes.sort()
+    busy_until: dict[str, datetime] = {}
+    serving: dict[str, tuple[int, Outcome | None]] = {}
+    arrivals = 0
+    index = 0
+    greeter = _as(session, greet)
+    desk_services = {d.id: _as(session, d.id) for d in callers}
+    for minute in range(total_minutes + 1):
+        now = start + timedelta(minutes=minute)
+        clock.set(now)
+        while index < len(minutes) and minutes[index] == minute:
+            index += 1
+            arrivals += 1
+            service = _pick(rng, SERVICE_MIX)
+            needs = [rng.choice(NEEDS)] if rng.random() < 0.06 else None
+            if rng.random() < 0.15 and service in ("W", "Q", "C"):
+                resolution = rng.choice([Outcome.RESOLVED] * 8 + [Outcome.SIGNPOSTED] * 2)
+                greeter.quick_visit(service, resolution, needs=needs)
+            else:
+                greeter.issue(service, needs=needs, print_ticket=False)
+        for desk in callers:
+            svc = desk_services[desk.id]
+            if desk.id in serving and now >= busy_until[desk.id]:
+                ticket_id, outcome = serving.pop(desk.id)
+                if outcome is None:
+                    svc.no_show(ticket_id)
+                else:
+                    svc.finish(ticket_id, outcome)
+            if desk.id not in serving and (minute < total_minutes):
+                try:
+                    called = svc.call_next(desk.id)
+                except OssDeskError:
+                    called = None
+                if called is None:
+                    continue
+                if rng.random() < 0.04:
+                    busy_until[desk.id] = now + timedelta(minutes=3)
+                    serving[desk.id] = (called.id, None)
+                    continue
+                typical = session.settings.service(called.service)
+                base = typical.typical_minutes if typical and typical.typical_minutes else 8
+                duration = max(2.0, rng.gauss(base, base / 3))
+                busy_until[desk.id] = now + timedelta(minutes=duration)
+                serving[desk.id] = (called.id, _pick(rng, OUTCOME_MIX))
+    # Close the day: finish what is at the desks, cancel what is still waiting.
+    clock.set(end)
+    for desk_id, (ticket_id, outcome) in serving.items():
+        svc = desk_services[desk_id]
+        if outcome is None:
+            svc.no_show(ticket_id)
+        else:
+            svc.finish(ticket_id, outcome)
+    return arrivals
+
+
+def _live_queue(session: Session, clock: FixedClock, rng: random.Random, now: datetime) -> int:
+    """Leave a handful of residents waiting, the oldest nearing the 15-minute mark."""
+    greet = next(
+        (d.id for d in session.directory.desks.values() if d.kind is DeskKind.MEET_AND_GREET),
+        None,
+    )
+    greeter = _as(session, greet)
+    site = session.site()
+    day = session.today(site)
+    already = [
+        t
+        for t in active_tickets(session.store.conn, site_id=site.id, business_day=day)
+        if t.status is TicketStatus.WAITING
+    ]
+    wanted = max(0, 6 - len(already))
+    for i in range(wanted):
+        clock.set(now - timedelta(minutes=(wanted - i) * 2 + rng.randrange(2)))
+        service = _pick(rng, {"C": 3, "B": 2, "T": 1, "Q": 1})
+        needs = "wheelchair" if i == 2 else None
+        greeter.issue(service, needs=needs, print_ticket=False)
+    clock.set(now)
+    return len(already) + wanted

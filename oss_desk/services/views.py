@@ -1,0 +1,89 @@
+"""Plain-data views of domain objects for JSON output, the CLI and the desk app."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.models import QueueEntry, Ticket, Visit
+from oss_desk.storage.site import Directory
+
+
+def _when(value: datetime | None) -> str | None:
+    return format_instant(value) if value is not None else None
+
+
+def minutes(seconds: int | float | None) -> int | None:
+    """Whole minutes, rounded up (a wait of 10 s is "1 min", never "0 min")."""
+    if seconds is None:
+        return None
+    return int(-(-int(seconds) // 60))
+
+
+def ticket_json(
+    ticket: Ticket, directory: Directory, entry: QueueEntry | None = None
+) -> dict[str, Any]:
+    service = directory.services.get(ticket.service)
+    data: dict[str, Any] = {
+        "id": ticket.id,
+        "code": ticket.code,
+        "service": ticket.service,
+        "service_name": service.name if service else ticket.service,
+        "label": service.label if service else ticket.service,
+        "status": ticket.status.value,
+        "desk": ticket.desk,
+        "site": ticket.site_id,
+        "visit": ticket.visit_id,
+        "business_day": ticket.business_day,
+        "number": ticket.number,
+        "channel": ticket.channel.value,
+        "priority": ticket.priority,
+        "needs": list(ticket.needs),
+        "assigned_desk": ticket.assigned_desk,
+        "arrived_at": _when(ticket.queued_at),
+        "issued_at": _when(ticket.issued_at),
+        "called_at": _when(ticket.called_at),
+        "serving_at": _when(ticket.serving_at),
+        "finished_at": _when(ticket.finished_at),
+        "outcome": ticket.outcome.value if ticket.outcome else None,
+        "recalls": ticket.recalls,
+        "transferred_from": ticket.transferred_from,
+    }
+    if entry is not None:
+        data["position"] = entry.position
+        data["wait_min"] = entry.wait_seconds // 60
+        data["estimated_wait_min"] = minutes(entry.estimated_wait_seconds)
+    return data
+
+
+def visit_json(visit: Visit) -> dict[str, Any]:
+    return {
+        "id": visit.id,
+        "site": visit.site_id,
+        "business_day": visit.business_day,
+        "arrived_at": _when(visit.arrived_at),
+        "channel": visit.channel.value,
+        "service": visit.service,
+        "needs": list(visit.needs),
+        "status": visit.status.value,
+        "outcome": visit.outcome.value if visit.outcome else None,
+        "finished_at": _when(visit.finished_at),
+    }
+
+
+def wait_phrase(entry: QueueEntry) -> str:
+    if entry.estimated_wait_seconds is None:
+        return "no open desk serves this now"
+    est = minutes(entry.estimated_wait_seconds) or 0
+    ahead = (entry.position or 1) - 1
+    people = "nobody ahead" if ahead == 0 else f"{ahead} ahead"
+    return f"{people}, about {est} min" if est else f"{people}, next to be called"
+
+
+def ticket_line(ticket: Ticket, directory: Directory) -> str:
+    service = directory.services.get(ticket.service)
+    name = service.name if service else ticket.service
+    where = f" at {ticket.desk}" if ticket.desk and ticket.status.active else ""
+    outcome = f" ({ticket.outcome.value})" if ticket.outcome else ""
+    return f"{ticket.code}  {name}  {ticket.status.value}{where}{outcome}"

@@ -1,0 +1,332 @@
+"""Opening the office database: the pragmas, the checks, and write transactions.
+
+One :class:`Store` wraps one SQLite connection, which belongs to the thread that opened it
+(``check_same_thread`` stays on, so a misuse fails loudly). A process that needs the database
+from several threads opens one store per thread, or gives one thread the store and sends it work
+(see :mod:`oss_desk.storage.runner`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from oss_desk.errors import StorageBusy, StorageError, StorageFull
+from oss_desk.storage.migrations import MIGRATION_SET, build_migrations
+
+BUSY_TIMEOUT_SECONDS = 15.0
+MIN_SQLITE = (3, 35, 0)  # RETURNING
+
+# Filesystems on which SQLite's locking cannot be trusted (https://www.sqlite.org/useovernet.html).
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb",
+        "smb2",
+        "smb3",
+        "smbfs",
+        "ncpfs",
+        "afs",
+        "9p",
+        "ceph",
+        "glusterfs",
+        "lustre",
+        "gpfs",
+        "coda",
+        "davfs",
+        "ocfs2",
+        "gfs2",
+        "fuse.sshfs",
+        "fuse.glusterfs",
+        "fuse.s3fs",
+        "fuse.rclone",
+        "fuse.davfs2",
+        "fuse.cephfs",
+        "fuse.gcsfuse",
+        "fuse.goofys",
+        "fuse.juicefs",
+    }
+)
+
+
+class Store:
+    """The database of one office, seen through one connection."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.conn: sqlite3.Connection = db.conn
+        self.path = path
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: ``BEGIN IMMEDIATE`` (or a savepoint when one is already open).
+
+        Every read-then-write goes through here, so the write lock is taken before the first
+        read and ``busy_timeout`` applies (a deferred ``BEGIN`` would fail at once instead).
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            conn.execute("SAVEPOINT oss_desk_write")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO SAVEPOINT oss_desk_write")
+                    conn.execute("RELEASE SAVEPOINT oss_desk_write")
+                raise
+            else:
+                conn.execute("RELEASE SAVEPOINT oss_desk_write")
+            return
+        with translate_errors(self.path):
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            with translate_errors(self.path):
+                yield conn
+        except BaseException:
+            if _in_transaction(conn):
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            with translate_errors(self.path):
+                try:
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if _in_transaction(conn):
+                        conn.execute("ROLLBACK")
+                    raise
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for several reads (a deferred transaction)."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        with translate_errors(self.path):
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if _in_transaction(conn):
+                    conn.execute("ROLLBACK")
+
+    def data_version(self) -> int:
+        """Changes whenever *another* connection commits (about 0.1 ms a call)."""
+        row = self.conn.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+
+def _in_transaction(conn: sqlite3.Connection) -> bool:
+    # A function, not the attribute: statements change it behind the type checker's back.
+    return conn.in_transaction
+
+
+@contextlib.contextmanager
+def translate_errors(path: Path | str) -> Iterator[None]:
+    """Turn SQLite's errors into ones a person can act on."""
+    try:
+        yield
+    except sqlite3.IntegrityError:
+        raise
+    except sqlite3.OperationalError as exc:
+        raise _translated(exc, path) from exc
+    except sqlite3.DatabaseError as exc:
+        raise _translated(exc, path) from exc
+
+
+def _translated(exc: sqlite3.Error, path: Path | str) -> StorageError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StorageBusy(
+            f"the database is busy (another desk held it for over {BUSY_TIMEOUT_SECONDS:.0f} s): "
+            "try again"
+        )
+    if "full" in text:
+        return StorageFull(
+            f"storage full: cannot write to {path} (free disk space; nothing was saved)"
+        )
+    if "not a database" in text:
+        return StorageError(f"{path} is not an SQLite database")
+    if "malformed" in text or "corrupt" in text:
+        return StorageError(f"{path} is damaged ({text}): restore it from the latest backup")
+    if "readonly" in text or "read-only" in text:
+        return StorageError(f"{path} is read-only: check its permissions")
+    if "unable to open" in text:
+        return StorageError(f"cannot open {path}: check the path and its permissions")
+    if "I/O" in text or "disk I/O" in text:
+        return StorageError(f"disk error on {path}: check the disk (nothing was saved)")
+    return StorageError(f"database error on {path}: {text}")
+
+
+# Opening ----------------------------------------------------------------------------------------
+
+
+def open_store(
+    path: Path,
+    *,
+    create: bool = False,
+    migrate: bool = True,
+    check: bool = True,
+    synchronous: str = "FULL",
+) -> Store:
+    """Open (or with ``create``, create) the office database and bring its schema up to date.
+
+    Refuses a path on a network filesystem, a file that is not an SQLite database, and an
+    SQLite database that belongs to another application. With ``check``, runs
+    ``PRAGMA quick_check`` and refuses a damaged database.
+    """
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise StorageError(
+            f"SQLite {sqlite3.sqlite_version} is too old: oss-desk needs 3.35 or newer"
+        )
+    path = Path(path).expanduser()
+    _check_location(path, create=create)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+    except sqlite3.Error as exc:
+        raise _translated(exc, path) from exc
+    try:
+        with translate_errors(path):
+            # Read before anything writes, so a foreign or broken file is left untouched.
+            tables = {
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            ours = "_sqlite_migrations" in tables and (
+                conn.execute(
+                    "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?",
+                    [MIGRATION_SET],
+                ).fetchone()[0]
+                > 0
+            )
+            if not ours:
+                if tables:
+                    raise StorageError(
+                        f"{path} is an SQLite database of another application: "
+                        "choose another path for oss-desk"
+                    )
+                if not create:
+                    raise StorageError(
+                        f"{path} has no oss-desk data yet: run `oss-desk init --demo` "
+                        "or `oss-desk init --config FILE` first"
+                    )
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            db = sqlite_utils.Database(conn, execute_plugins=False, strict=True)
+            store = Store(db, path)
+            if check:
+                quick_check(store)
+            if migrate:
+                apply_migrations(store)
+    except BaseException:
+        conn.close()
+        raise
+    return store
+
+
+def _check_location(path: Path, *, create: bool) -> None:
+    if path.is_dir():
+        raise StorageError(f"{path} is a directory: give the path of a database file")
+    parent = path.parent
+    if not path.exists():
+        if not create:
+            raise StorageError(
+                f"no database at {path}: run `oss-desk init --demo` or "
+                "`oss-desk init --config FILE` first (or pass --db PATH)"
+            )
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise StorageError(f"cannot create {path}: {parent} is not a directory") from None
+        except NotADirectoryError:
+            raise StorageError(f"cannot create {path}: part of the path is a file") from None
+        except PermissionError:
+            raise StorageError(f"cannot create {path}: permission denied") from None
+        except OSError as exc:
+            raise StorageError(f"cannot create {path}: {exc.strerror}") from None
+        if not os.access(parent, os.W_OK):
+            raise StorageError(f"cannot create {path}: {parent} is not writable")
+    fstype = filesystem_type(parent if parent.exists() else Path.cwd())
+    if fstype in NETWORK_FILESYSTEMS:
+        raise StorageError(
+            f"{path} is on a network filesystem ({fstype}): SQLite corrupts there, "
+            "so keep the database on the host's local disk"
+        )
+
+
+def filesystem_type(path: Path, mountinfo: str | None = None) -> str | None:
+    """The type of the filesystem holding ``path`` (from ``/proc/self/mountinfo``)."""
+    if mountinfo is None:
+        try:
+            mountinfo = Path("/proc/self/mountinfo").read_text()
+        except OSError:
+            return None
+    target = os.path.realpath(path)
+    best: tuple[int, str] | None = None
+    for line in mountinfo.splitlines():
+        left, sep, right = line.partition(" - ")
+        if not sep:
+            continue
+        fields = left.split()
+        if len(fields) < 5:
+            continue
+        mount_point = _unescape_mount(fields[4])
+        if target == mount_point or target.startswith(mount_point.rstrip("/") + "/"):
+            fstype = right.split()[0] if right.split() else ""
+            if best is None or len(mount_point) >= best[0]:
+                best = (len(mount_point), fstype)
+    return best[1] if best else None
+
+
+def _unescape_mount(text: str) -> str:
+    # mountinfo escapes space, tab, newline and backslash as octal (\040 ...).
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 3 < len(text) and text[i + 1 : i + 4].isdigit():
+            out.append(chr(int(text[i + 1 : i + 4], 8)))
+            i += 4
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def quick_check(store: Store) -> None:
+    rows = [r[0] for r in store.conn.execute("PRAGMA quick_check").fetchall()]
+    if rows != ["ok"]:
+        detail = rows[0] if rows else "no answer"
+        raise StorageError(
+            f"{store.path} failed its integrity check ({detail}): restore it from the latest backup"
+        )
+
+
+def apply_migrations(store: Store) -> list[str]:
+    """Apply pending migrations once, however many processes start at the same moment."""
+    migrations = build_migrations()
+    db = store.db
+    if not migrations.pending(db):
+        return []
+    # BEGIN IMMEDIATE first: a deferred BEGIN would read "pending" and then fail to upgrade to
+    # a write when another process got there first (measured: 4 of 5 processes failed).
+    with store.write():
+        pending = [m.name for m in migrations.pending(db)]
+        migrations.apply(db)
+    return pending
+
+
+def schema_version(store: Store) -> list[str]:
+    return [m.name for m in build_migrations().applied(store.db)]

@@ -1,0 +1,59 @@
+"""The ordered ``schema/NNNN_*.sql`` files as a sqlite-utils ``Migrations`` set.
+
+In a wheel the files live in ``oss_desk/_schema`` (see ``pyproject.toml``); in a source checkout
+they are read from the repository's ``schema/`` folder.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+MIGRATION_SET = "oss_desk"
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def schema_dir() -> Traversable:
+    packaged = resources.files("oss_desk") / "_schema"
+    if packaged.is_dir():
+        return packaged
+    source = Path(__file__).resolve().parents[2] / "schema"
+    if source.is_dir():
+        return source
+    raise RuntimeError("oss-desk is installed without its schema/ files")
+
+
+def schema_files() -> list[tuple[str, str]]:
+    """``[(name, sql), ...]`` in order, e.g. ``("0001_core", "CREATE TABLE ...")``."""
+    found = []
+    for entry in schema_dir().iterdir():
+        m = _NAME.match(entry.name)
+        if m:
+            found.append((entry.name[:-4], entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [int(name[:4]) for name, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"schema files are not numbered 0001.. without gaps: {numbers}")
+    return found
+
+
+@lru_cache(maxsize=1)
+def build_migrations() -> Migrations:
+    migrations = Migrations(MIGRATION_SET)
+    for name, sql in schema_files():
+        migrations(name=name)(_runner(name, sql))
+    return migrations
+
+
+def _runner(name: str, sql: str):  # type: ignore[no-untyped-def]
+    def run(db: sqlite_utils.Database) -> None:
+        db.executescript(sql)
+
+    run.__name__ = name
+    return run

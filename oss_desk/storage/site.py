@@ -1,0 +1,230 @@
+"""The site's structure in the database: sites, services, desks and staff, loaded from config."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from oss_desk.clock import format_instant
+from oss_desk.config import Settings
+from oss_desk.domain.models import (
+    Actor,
+    Desk,
+    DeskKind,
+    DeskStatus,
+    EventKind,
+    Role,
+    Service,
+    Site,
+)
+from oss_desk.storage.events import append_event
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    id: str
+    name: str
+    role: Role
+    login: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """Who and what exists: read once per process (and again when the config changes)."""
+
+    sites: dict[str, Site] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    desks: dict[str, Desk] = field(default_factory=dict)
+    staff: dict[str, StaffMember] = field(default_factory=dict)
+    config_id: int = 0
+
+
+def load_config(
+    conn: sqlite3.Connection,
+    settings: Settings,
+    *,
+    source: str,
+    actor: Actor,
+    now: datetime,
+) -> int:
+    """Make the tables match ``settings`` (inside the caller's write transaction).
+
+    Entries that left the configuration are deactivated, never deleted: old tickets and events
+    keep pointing at them. Returns the id of the stored configuration snapshot.
+    """
+    document = settings.file_document()
+    stamp = format_instant(now)
+    cur = conn.execute(
+        "INSERT INTO config_snapshots (loaded_at, loaded_by, source, document) "
+        "VALUES (?, ?, ?, ?) RETURNING id",
+        [stamp, actor.person, source, json.dumps(document, sort_keys=True)],
+    )
+    snapshot_id = int(cur.fetchone()[0])
+
+    conn.execute("UPDATE sites SET active = 0")
+    for site in settings.sites:
+        conn.execute(
+            "INSERT INTO sites (id, name, timezone, active) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+            "timezone = excluded.timezone, active = 1",
+            [site.id, site.name, site.timezone],
+        )
+    conn.execute("UPDATE services SET active = 0")
+    for svc in settings.services:
+        conn.execute(
+            "INSERT INTO services (code, name, label, appointment_minutes, private_room, "
+            "checklist, typical_minutes, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1) "
+            "ON CONFLICT (code) DO UPDATE SET name = excluded.name, label = excluded.label, "
+            "appointment_minutes = excluded.appointment_minutes, "
+            "private_room = excluded.private_room, checklist = excluded.checklist, "
+            "typical_minutes = excluded.typical_minutes, active = 1",
+            [
+                svc.code,
+                svc.name,
+                svc.public_label,
+                svc.appointment_minutes,
+                int(svc.private_room),
+                json.dumps(svc.checklist),
+                svc.typical_minutes,
+            ],
+        )
+    conn.execute("UPDATE desks SET active = 0")
+    conn.execute("DELETE FROM desk_services")
+    for desk in settings.desks:
+        conn.execute(
+            "INSERT INTO desks (id, site_id, name, kind, private_room, printer_url, "
+            "fallback_printer_url, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1) "
+            "ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name, "
+            "kind = excluded.kind, private_room = excluded.private_room, "
+            "printer_url = excluded.printer_url, "
+            "fallback_printer_url = excluded.fallback_printer_url, active = 1",
+            [
+                desk.id,
+                settings.site_of(desk),
+                desk.display_name,
+                desk.kind.value,
+                int(desk.has_private_room),
+                desk.printer,
+                desk.fallback_printer,
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO desk_services (desk_id, service_code) VALUES (?, ?)",
+            [(desk.id, code) for code in settings.desk_services(desk)],
+        )
+    conn.execute("UPDATE staff SET active = 0, login = NULL")
+    for person in settings.staff:
+        conn.execute(
+            "INSERT INTO staff (id, name, role, login, active) VALUES (?, ?, ?, ?, 1) "
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, "
+            "login = excluded.login, active = 1",
+            [person.id, person.name, person.role.value, person.login],
+        )
+    append_event(
+        conn,
+        at=now,
+        timezone=None,
+        site_id=None,
+        kind=EventKind.CONFIG_LOADED,
+        actor=actor,
+        data={
+            "snapshot": snapshot_id,
+            "sites": len(settings.sites),
+            "services": len(settings.services),
+            "desks": len(settings.desks),
+            "staff": len(settings.staff),
+        },
+    )
+    return snapshot_id
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    id: int
+    source: str
+    document: dict[str, Any]
+
+
+def latest_config(conn: sqlite3.Connection) -> Snapshot | None:
+    """The configuration stored by the latest ``init``."""
+    row = conn.execute(
+        "SELECT id, source, document FROM config_snapshots ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return Snapshot(id=int(row[0]), source=row[1], document=json.loads(row[2]))
+
+
+def latest_config_id(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT max(id) FROM config_snapshots").fetchone()
+    return int(row[0] or 0)
+
+
+def read_directory(conn: sqlite3.Connection) -> Directory:
+    sites = {
+        r[0]: Site(id=r[0], name=r[1], timezone=r[2])
+        for r in conn.execute("SELECT id, name, timezone FROM sites WHERE active = 1 ORDER BY id")
+    }
+    services = {
+        r[0]: Service(
+            code=r[0],
+            name=r[1],
+            label=r[2],
+            appointment_minutes=r[3],
+            private_room=bool(r[4]),
+            checklist=tuple(json.loads(r[5])),
+        )
+        for r in conn.execute(
+            "SELECT code, name, label, appointment_minutes, private_room, checklist "
+            "FROM services WHERE active = 1 ORDER BY code"
+        )
+    }
+    served: dict[str, set[str]] = {}
+    for desk_id, code in conn.execute("SELECT desk_id, service_code FROM desk_services"):
+        served.setdefault(desk_id, set()).add(code)
+    desks = {
+        r[0]: Desk(
+            id=r[0],
+            site_id=r[1],
+            name=r[2],
+            kind=DeskKind(r[3]),
+            private_room=bool(r[4]),
+            printer_url=r[5],
+            fallback_printer_url=r[6],
+            status=DeskStatus(r[7]),
+            services=frozenset(served.get(r[0], set()) & set(services)),
+        )
+        for r in conn.execute(
+            "SELECT id, site_id, name, kind, private_room, printer_url, fallback_printer_url, "
+            "status FROM desks WHERE active = 1 ORDER BY id"
+        )
+    }
+    staff = {
+        r[0]: StaffMember(id=r[0], name=r[1], role=Role(r[2]), login=r[3])
+        for r in conn.execute("SELECT id, name, role, login FROM staff WHERE active = 1")
+    }
+    return Directory(
+        sites=sites,
+        services=services,
+        desks=desks,
+        staff=staff,
+        config_id=latest_config_id(conn),
+    )
+
+
+def desk_statuses(conn: sqlite3.Connection) -> dict[str, DeskStatus]:
+    return {
+        r[0]: DeskStatus(r[1])
+        for r in conn.execute("SELECT id, status FROM desks WHERE active = 1")
+    }
+
+
+def set_desk_status(conn: sqlite3.Connection, desk_id: str, status: DeskStatus) -> DeskStatus:
+    """Returns the previous status."""
+    row = conn.execute("SELECT status FROM desks WHERE id = ?", [desk_id]).fetchone()
+    previous = DeskStatus(row[0])
+    conn.execute("UPDATE desks SET status = ? WHERE id = ?", [status.value, desk_id])
+    return previous
