@@ -98,7 +98,10 @@ def run(argv: list[str] | None = None) -> int:
         err("oss-desk: aborted")
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
-        err(f"oss-desk: {exc.format_message()}")
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see `{exc.ctx.command_path} --help`)"
+        err(f"oss-desk: {exc.format_message()}{hint}")
         return exc.exit_code
     except OssDeskError as exc:
         err(f"oss-desk: {exc.message}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from oss_desk.errors import StorageBusy, StorageError, StorageFull
 from oss_desk.storage.migrations import MIGRATION_SET, build_migrations
 
 BUSY_TIMEOUT_SECONDS = 15.0
+MOUNTINFO = Path("/proc/self/mountinfo")
 MIN_SQLITE = (3, 35, 0)  # RETURNING
 
 # Filesystems on which SQLite's locking cannot be trusted (https://www.sqlite.org/useovernet.html).
@@ -148,10 +150,7 @@ def translate_errors(path: Path | str) -> Iterator[None]:
 def _translated(exc: sqlite3.Error, path: Path | str) -> StorageError:
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return StorageBusy(
-            f"the database is busy (another desk held it for over {BUSY_TIMEOUT_SECONDS:.0f} s): "
-            "try again"
-        )
+        return StorageBusy("the database is busy (another desk is holding it): try again")
     if "full" in text:
         return StorageFull(
             f"storage full: cannot write to {path} (free disk space; nothing was saved)"
@@ -223,9 +222,7 @@ def open_store(
                     )
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA synchronous = {synchronous}")
-            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            if mode != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(conn)
             db = sqlite_utils.Database(conn, execute_plugins=False, strict=True)
             store = Store(db, path)
             if check:
@@ -236,6 +233,23 @@ def open_store(
         conn.close()
         raise
     return store
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new database to WAL (persistent). The switch needs a moment alone with the file
+    and does not wait on the busy handler, so when several processes create the database at once
+    it is retried until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode == "wal":
+                return
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _check_location(path: Path, *, create: bool) -> None:
@@ -272,7 +286,7 @@ def filesystem_type(path: Path, mountinfo: str | None = None) -> str | None:
     """The type of the filesystem holding ``path`` (from ``/proc/self/mountinfo``)."""
     if mountinfo is None:
         try:
-            mountinfo = Path("/proc/self/mountinfo").read_text()
+            mountinfo = MOUNTINFO.read_text()
         except OSError:
             return None
     target = os.path.realpath(path)

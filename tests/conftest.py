@@ -1,0 +1,193 @@
+"""Shared fixtures: real SQLite files in temporary folders, a fixed clock, the real CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.session import Session, open_session
+from oss_desk.services.site import initialise
+
+ROOT = Path(__file__).resolve().parents[1]
+# A Monday in November, mid-morning in London (GMT).
+MONDAY_0930 = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's own database, config, clock or data folder."""
+    for name in list(os.environ):
+        if name.startswith("OSS_DESK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+
+
+def site_toml(
+    *,
+    desks: int = 4,
+    greet_printer: str | None = None,
+    recall_cap: int = 3,
+    extra: str = "",
+) -> str:
+    """A small site configuration for tests: services C, B, H, W and ``desks`` adviser desks."""
+    printer = f'printer = "{greet_printer}"\n' if greet_printer else ""
+    adviser_desks = "".join(
+        f'\n[[desks]]\nid = "desk-{i}"\nname = "Desk {i}"\n' for i in range(1, desks + 1)
+    )
+    return f"""
+[council]
+name = "Test Council"
+
+[[sites]]
+id = "hq"
+name = "Civic Centre"
+
+[[services]]
+code = "C"
+name = "Council Tax"
+
+[[services]]
+code = "B"
+name = "Benefits"
+
+[[services]]
+code = "H"
+name = "Housing - homelessness"
+label = "Housing"
+private_room = true
+
+[[services]]
+code = "W"
+name = "Waste"
+
+[[desks]]
+id = "greet-1"
+kind = "meet-and-greet"
+{printer}
+[[desks]]
+id = "room-1"
+name = "Interview room"
+kind = "interview-room"
+services = ["H", "B"]
+{adviser_desks}
+[[staff]]
+id = "tl"
+name = "Team Leader"
+role = "team-leader"
+
+[queue]
+recall_cap = {recall_cap}
+{extra}
+"""
+
+
+def make_db(tmp_path: Path, toml: str | None = None, name: str = "office.sqlite") -> Path:
+    """A real database file with a site loaded (the demo site when ``toml`` is None)."""
+    db = tmp_path / name
+    clock = FixedClock(MONDAY_0930)
+    if toml is None:
+        initialise(db, clock=clock, demo_dir=tmp_path)
+    else:
+        config = tmp_path / "site.toml"
+        config.write_text(toml, encoding="utf-8")
+        initialise(db, clock=clock, config_path=config)
+    return db
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return make_db(tmp_path, site_toml())
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(MONDAY_0930)
+
+
+@pytest.fixture
+def session(db_path: Path, clock: FixedClock) -> Iterator[Session]:
+    s = open_session(db=db_path, clock=clock, person="tester")
+    yield s
+    s.close()
+
+
+def desk_session(db: Path, clock: FixedClock, desk: str, person: str = "tester") -> Session:
+    return open_session(db=db, clock=clock, person=person, desk_id=desk)
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self):  # type: ignore[no-untyped-def]
+        import json
+
+        return json.loads(self.out)
+
+
+class Cli:
+    """Runs the real ``oss-desk`` entry point in this process (fast) against one database."""
+
+    def __init__(self, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.db = db
+        self.monkeypatch = monkeypatch
+
+    def __call__(
+        self, *args: str, now: str | None = None, env: dict[str, str] | None = None
+    ) -> CliResult:
+        from oss_desk.cli import run
+
+        out, err = io.StringIO(), io.StringIO()
+        with self.monkeypatch.context() as m:
+            m.setenv("OSS_DESK_DB", str(self.db))
+            if now is not None:
+                m.setenv("OSS_DESK_NOW", now)
+            for key, value in (env or {}).items():
+                m.setenv(key, value)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = run(list(args))
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    return Cli(db_path, monkeypatch)
+
+
+def run_cli_process(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """The real command in its own process (for what only a process shows: exit codes, stderr)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "oss_desk", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+
+
+def db_content(db: Path) -> list[str]:
+    """The database's content as SQL, for "unchanged" checks (independent of file layout)."""
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()

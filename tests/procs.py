@@ -1,0 +1,55 @@
+"""Run functions in real OS processes that start at the same instant (a barrier)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+_CTX = multiprocessing.get_context("fork")
+
+
+def _child(
+    target: Callable[..., Any],
+    args: tuple[Any, ...],
+    index: int,
+    barrier: Any,
+    results: Any,
+) -> None:
+    try:
+        barrier.wait(timeout=60)
+        value = target(*args)
+        results.put((index, "ok", value))
+    except BaseException as exc:  # reported to the parent, which fails the test
+        results.put((index, "error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+
+
+def run_at_once(
+    target: Callable[..., Any], args_list: Sequence[tuple[Any, ...]], timeout: float = 120
+) -> list[Any]:
+    """Start one process per args tuple, release them together, return their results in order.
+
+    A child that raises makes this raise, with the child's traceback in the message.
+    """
+    barrier = _CTX.Barrier(len(args_list))
+    results = _CTX.Queue()
+    procs = [
+        _CTX.Process(target=_child, args=(target, args, i, barrier, results))
+        for i, args in enumerate(args_list)
+    ]
+    for p in procs:
+        p.start()
+    collected: dict[int, Any] = {}
+    errors = []
+    for _ in procs:
+        index, status, value = results.get(timeout=timeout)
+        if status == "ok":
+            collected[index] = value
+        else:
+            errors.append(value)
+    for p in procs:
+        p.join(timeout=timeout)
+    if errors:
+        raise AssertionError("a child process failed:\n" + "\n".join(errors))
+    return [collected[i] for i in range(len(args_list))]

@@ -1,0 +1,75 @@
+"""Change detection between processes with PRAGMA data_version."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.storage.changes import ChangeFeed
+
+from .conftest import MONDAY_0930, ROOT
+
+
+def test_own_writes_need_force_and_other_connections_are_seen(db_path: Path) -> None:
+    mine = open_session(db=db_path, clock=FixedClock(MONDAY_0930), person="a")
+    other = open_session(db=db_path, clock=FixedClock(MONDAY_0930), person="b")
+    try:
+        feed = ChangeFeed(mine.store)
+        assert feed.poll() is None
+        own = QueueService(mine).issue("C").ticket
+        assert feed.poll() is None  # a connection does not see its own commits this way...
+        forced = feed.poll(force=True)  # ...so it refreshes itself after its writes
+        assert forced is not None and forced.ticket_ids == {own.id}
+        theirs = QueueService(other).issue("B").ticket
+        seen = feed.poll()
+        assert seen is not None
+        assert seen.ticket_ids == {theirs.id}
+        assert [e.kind for e in seen.events] == ["arrived", "ticket_issued"]
+        assert feed.poll() is None
+        QueueService(other).set_desk_status("desk-2", "break")
+        status = feed.poll()
+        assert status is not None and status.desk_ids == {"desk-2"}
+    finally:
+        mine.close()
+        other.close()
+
+
+WATCHER = textwrap.dedent(
+    """
+    import sys, time
+    from oss_desk.storage.database import open_store
+    from oss_desk.storage.changes import ChangeFeed
+    feed = ChangeFeed(open_store(sys.argv[1]))
+    print("ready", flush=True)
+    changes = feed.wait(timeout=20, interval=0.01)
+    print(time.time(), sorted(changes.ticket_ids) if changes else None, flush=True)
+    """
+)
+
+
+def test_another_process_sees_a_ticket_within_a_fraction_of_a_second(db_path: Path) -> None:
+    watcher = subprocess.Popen(
+        [sys.executable, "-c", WATCHER, str(db_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert watcher.stdout is not None
+    assert watcher.stdout.readline().strip() == "ready"
+    session = open_session(db=db_path, clock=FixedClock(MONDAY_0930), person="greeter")
+    try:
+        ticket = QueueService(session).issue("C").ticket
+        committed = time.time()
+    finally:
+        session.close()
+    seen_at, ids = watcher.stdout.readline().split(" ", 1)
+    watcher.wait(timeout=10)
+    assert ids.strip() == f"[{ticket.id}]"
+    assert float(seen_at) - committed < 0.5

@@ -1,0 +1,316 @@
+"""Every bad input to every command: one line on stderr, a non-zero exit, no traceback, and the
+database left exactly as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import Cli, db_content, run_cli_process
+
+NOW = "2026-11-23T10:00:00Z"
+LONG = "C" * 10_000
+
+# (name, arguments, extra environment, a fragment of the expected message)
+CASES: list[tuple[str, list[str], dict[str, str], str]] = [
+    ("unknown service", ["ticket", "issue", "--service", "Z"], {}, "unknown service 'Z'"),
+    ("empty service", ["ticket", "issue", "--service", ""], {}, "is not a service code"),
+    (
+        "sql as service",
+        ["ticket", "issue", "--service", "C'; DROP TABLE tickets;--"],
+        {},
+        "is not a service code",
+    ),
+    ("huge service", ["ticket", "issue", "--service", LONG], {}, "is not a service code"),
+    ("missing service", ["ticket", "issue"], {}, "Missing option '--service'"),
+    (
+        "unknown option",
+        ["ticket", "issue", "--service", "C", "--colour", "red"],
+        {},
+        "No such option '--colour'",
+    ),
+    ("unknown command", ["ticket", "print"], {}, "No such command 'print'"),
+    (
+        "unknown desk",
+        ["ticket", "issue", "--service", "C", "--desk", "desk-99"],
+        {},
+        "unknown desk 'desk-99'",
+    ),
+    ("sql as desk", ["ticket", "call-next", "--desk", "desk-1' OR '1'='1"], {}, "unknown desk"),
+    (
+        "control chars",
+        ["ticket", "call-next", "--desk", "desk\x1b[31m"],
+        {},
+        "unknown desk 'desk?[31m'",
+    ),
+    (
+        "unknown site",
+        ["ticket", "issue", "--service", "C", "--site", "mars"],
+        {},
+        "unknown site 'mars'",
+    ),
+    (
+        "bad need",
+        ["ticket", "issue", "--service", "C", "--needs", "wheelchairs"],
+        {},
+        "unknown need 'wheelchairs'",
+    ),
+    (
+        "empty interpreter",
+        ["ticket", "issue", "--service", "C", "--needs", "bsl,interpreter:"],
+        {},
+        "is not a language name",
+    ),
+    (
+        "stray comma",
+        ["ticket", "issue", "--service", "C", "--needs", "bsl,,wheelchair"],
+        {},
+        "stray comma",
+    ),
+    (
+        "bad printer url",
+        ["ticket", "issue", "--service", "C", "--print-to", "lpt1"],
+        {},
+        "printer URL 'lpt1' must start with",
+    ),
+    (
+        "private room nowhere",
+        ["ticket", "issue", "--service", "C", "--needs", "private-room"],
+        {},
+        "no desk with a private room serves Council Tax",
+    ),
+    ("missing desk", ["ticket", "call-next"], {}, "Missing option '--desk'"),
+    ("desk on break", ["ticket", "call-next", "--desk", "desk-4"], {}, "Desk 4 is on a break"),
+    (
+        "unknown ticket code",
+        ["ticket", "finish", "C999", "--outcome", "resolved"],
+        {},
+        "no ticket C999 today",
+    ),
+    ("unknown ticket id", ["ticket", "no-show", "99999"], {}, "no ticket with id 99999"),
+    (
+        "sql as ticket",
+        ["ticket", "finish", "1 OR 1=1", "--outcome", "resolved"],
+        {},
+        "is not a ticket",
+    ),
+    (
+        "unknown outcome",
+        ["ticket", "finish", "C002", "--outcome", "sorted"],
+        {},
+        "unknown outcome 'sorted'",
+    ),
+    (
+        "finish a waiting ticket",
+        ["ticket", "finish", "C001", "--outcome", "resolved"],
+        {},
+        "C001 is waiting: only a called or serving ticket can be finished",
+    ),
+    (
+        "recall a waiting ticket",
+        ["ticket", "recall", "C001"],
+        {},
+        "only a called ticket can be recalled",
+    ),
+    ("no-show a waiting ticket", ["ticket", "no-show", "C001"], {}, "use cancel"),
+    ("start a finished ticket", ["ticket", "start", "B001"], {}, "B001 is finished"),
+    ("transfer nowhere", ["ticket", "transfer", "C001"], {}, "say where to transfer to"),
+    (
+        "transfer to unknown",
+        ["ticket", "transfer", "C001", "--service", "Z"],
+        {},
+        "unknown service 'Z'",
+    ),
+    (
+        "transfer to same",
+        ["ticket", "transfer", "C001", "--service", "C"],
+        {},
+        "already in that service",
+    ),
+    (
+        "cancel reason",
+        ["ticket", "cancel", "C001", "--reason", "bored"],
+        {},
+        "Invalid value for '--reason'",
+    ),
+    (
+        "call out of service",
+        ["ticket", "call", "C001", "--desk", "room-1"],
+        {},
+        "Interview room does not serve Council Tax",
+    ),
+    (
+        "quick bad outcome",
+        ["visit", "quick", "--service", "W", "--outcome", "maybe"],
+        {},
+        "unknown outcome 'maybe'",
+    ),
+    (
+        "quick unknown service",
+        ["visit", "quick", "--service", "Q", "--outcome", "resolved"],
+        {},
+        "unknown service 'Q'",
+    ),
+    ("queue unknown site", ["queue", "--site", "mars"], {}, "unknown site 'mars'"),
+    (
+        "bad date",
+        ["report", "daily", "--date", "2026-13-45"],
+        {},
+        "--date '2026-13-45' is not a date",
+    ),
+    ("word date", ["report", "daily", "--date", "yesterday"], {}, "is not a date"),
+    ("bad format", ["report", "daily", "--format", "pdf"], {}, "Invalid value for '--format'"),
+    ("desk status unknown desk", ["desks", "open", "desk-99"], {}, "unknown desk 'desk-99'"),
+    (
+        "now not a time",
+        ["ticket", "issue", "--service", "C"],
+        {"OSS_DESK_NOW": "tomorrow"},
+        "OSS_DESK_NOW 'tomorrow' is not an ISO 8601 instant",
+    ),
+    (
+        "now without offset",
+        ["ticket", "issue", "--service", "C"],
+        {"OSS_DESK_NOW": "2026-11-23T09:00:00"},
+        "has no UTC offset",
+    ),
+    (
+        "env setting not a number",
+        ["ticket", "recall", "C002"],
+        {"OSS_DESK_QUEUE__RECALL_CAP": "lots"},
+        "OSS_DESK_QUEUE__RECALL_CAP (environment): queue.recall_cap: Input should be a valid "
+        "integer",
+    ),
+    (
+        "env board url",
+        ["queue"],
+        {"OSS_DESK_BOARD__URL": "http://board"},
+        "board URL 'http://board' must start with PROTOCOL+TRANSPORT://",
+    ),
+    ("demo and config", ["init", "--demo", "--config", "x.toml"], {}, "either --demo or --config"),
+]
+
+
+def _prepare(cli: Cli) -> list[str]:
+    """A day in progress: C001 waiting, C002 called, B001 done, desk-4 on a break."""
+    for args in (
+        ["ticket", "issue", "--service", "C"],
+        ["ticket", "issue", "--service", "C"],
+        ["ticket", "issue", "--service", "B"],
+        ["ticket", "call", "B001", "--desk", "desk-1"],
+        ["ticket", "finish", "B001", "--outcome", "resolved"],
+        ["ticket", "call", "C002", "--desk", "desk-2"],
+        ["desks", "break", "desk-4"],
+    ):
+        result = cli(*args, now=NOW)
+        assert result.code == 0, (args, result.err)
+    return db_content(cli.db)
+
+
+def assert_one_line_error(code: int, out: str, err: str, fragment: str) -> None:
+    assert code != 0
+    assert out == ""
+    assert "Traceback" not in err
+    assert err.count("\n") == 1 and err.endswith("\n"), repr(err)
+    assert err.startswith("oss-desk: ")
+    assert fragment in err, err
+
+
+@pytest.mark.parametrize(("name", "args", "env", "fragment"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_one_line_and_changes_nothing(
+    cli: Cli, name: str, args: list[str], env: dict[str, str], fragment: str
+) -> None:
+    before = _prepare(cli)
+    result = cli(*args, now=env.pop("OSS_DESK_NOW", NOW), env=env)
+    assert_one_line_error(result.code, result.out, result.err, fragment)
+    assert db_content(cli.db) == before
+
+
+def _config_cases(tmp_path: Path) -> list[tuple[str, Path, str]]:
+    syntax = tmp_path / "syntax.toml"
+    syntax.write_text('[council]\nname = "Unclosed\n')
+    value = tmp_path / "value.toml"
+    value.write_text(
+        '[[sites]]\nid = "hq"\nname = "HQ"\n[[services]]\ncode = "CT"\nname = "Council Tax"\n'
+        '[[desks]]\nid = "d1"\n'
+    )
+    crossref = tmp_path / "crossref.toml"
+    crossref.write_text(
+        '[[sites]]\nid = "hq"\nname = "HQ"\n[[services]]\ncode = "C"\nname = "Council Tax"\n'
+        '[[desks]]\nid = "d1"\nservices = ["C", "Z"]\n'
+    )
+    typo = tmp_path / "typo.toml"
+    typo.write_text(
+        '[[sites]]\nid = "hq"\nname = "HQ"\nopening_hour = {}\n[[services]]\ncode = "C"\n'
+        'name = "Council Tax"\n[[desks]]\nid = "d1"\n'
+    )
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    return [
+        ("syntax", syntax, f"{syntax}: invalid TOML: "),
+        ("value", value, f"{value}: services[0].code: String should match pattern"),
+        ("crossref", crossref, "desks[0] (d1): unknown service 'Z'"),
+        ("typo", typo, f"{typo}: sites[0].opening_hour: unknown setting (check the spelling)"),
+        ("binary", binary, "not a text file"),
+        ("missing", tmp_path / "nowhere.toml", "no such configuration file"),
+        ("directory", tmp_path, "is a directory, not a configuration file"),
+    ]
+
+
+def test_bad_configuration_files(cli: Cli, tmp_path: Path) -> None:
+    before = _prepare(cli)
+    for name, path, fragment in _config_cases(tmp_path):
+        for args in (["--config", str(path), "queue"], ["init", "--config", str(path)]):
+            result = cli(*args, now=NOW)
+            assert_one_line_error(result.code, result.out, result.err, fragment)
+            assert db_content(cli.db) == before, name
+
+
+def test_bad_database_paths(cli: Cli, tmp_path: Path) -> None:
+    before = _prepare(cli)
+    text = tmp_path / "notes.txt"
+    text.write_text("shopping list\n")
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    cases = [
+        (["--db", str(text), "queue"], "is not an SQLite database"),
+        (["--db", str(text), "init", "--demo"], "is not an SQLite database"),
+        (["--db", str(tmp_path / "none.sqlite"), "queue"], "no database at"),
+        (["--db", str(blocker / "x.sqlite"), "init"], "cannot create"),
+        (["--db", str(tmp_path), "queue"], "is a directory"),
+    ]
+    for args, fragment in cases:
+        result = cli(*args, now=NOW)
+        assert_one_line_error(result.code, result.out, result.err, fragment)
+    assert text.read_text() == "shopping list\n"
+    assert not (tmp_path / "none.sqlite").exists()
+    assert db_content(cli.db) == before
+
+
+def test_errors_from_a_real_process(db_path: Path) -> None:
+    """What a script sees: exit status and exactly one line, from the installed command."""
+    env = {"OSS_DESK_DB": str(db_path), "OSS_DESK_NOW": NOW}
+    for args, fragment, status in [
+        (["ticket", "issue", "--service", "Z"], "unknown service 'Z'", 5),
+        (["ticket", "issue"], "Missing option '--service'", 2),
+        (["report", "daily", "--date", "soon"], "is not a date", 2),
+    ]:
+        proc = run_cli_process(*args, env=env)
+        assert proc.returncode == status
+        assert_one_line_error(proc.returncode, proc.stdout, proc.stderr, fragment)
+
+
+def test_json_output_is_one_value(cli: Cli) -> None:
+    import json
+
+    for args in (
+        ["ticket", "issue", "--service", "C", "--json"],
+        ["ticket", "call-next", "--desk", "desk-1", "--json"],
+        ["queue", "--json"],
+        ["report", "daily", "--format", "json"],
+        ["ticket", "call-next", "--desk", "desk-2", "--json"],
+    ):
+        result = cli(*args, now=NOW)
+        assert result.code == 0 and result.err == ""
+        assert result.out.endswith("\n") and result.out.count("\n") == 1
+        json.loads(result.out)

@@ -1,0 +1,74 @@
+"""The codebase's own rules, run as part of the test command: lint, types, layering, hygiene."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=600)
+
+
+def test_ruff_lint() -> None:
+    result = _run(str(BIN / "ruff"), "check", "oss_desk", "tests")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format() -> None:
+    result = _run(str(BIN / "ruff"), "format", "--check", "oss_desk", "tests")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict() -> None:
+    result = _run(str(BIN / "mypy"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_layers() -> None:
+    """import-linter: ui -> services -> storage | hardware -> domain; Textual only in ui."""
+    result = _run(str(BIN / "lint-imports"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" not in result.stdout.split("Contracts:")[-1] or " 0 broken" in result.stdout
+
+
+HEADLESS = [
+    "oss_desk.domain.models",
+    "oss_desk.domain.estimate",
+    "oss_desk.storage.database",
+    "oss_desk.storage.queue",
+    "oss_desk.services.queue",
+    "oss_desk.services.reports",
+    "oss_desk.config",
+    "oss_desk.cli",
+]
+
+
+@pytest.mark.parametrize("module", HEADLESS)
+def test_headless_modules_do_not_load_textual(module: str) -> None:
+    """Import-linter sees only static imports; this catches dynamic ones too."""
+    code = (
+        f"import sys, {module}; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')); "
+        "print(','.join(bad))"
+    )
+    result = _run(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_importing_the_package_has_no_side_effects(tmp_path: Path) -> None:
+    code = "import oss_desk, oss_desk.cli, oss_desk.services.queue, oss_desk.storage.database"
+    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []
