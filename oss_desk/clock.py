@@ -71,8 +71,9 @@ def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
 
 def format_instant(instant: datetime) -> str:
     """UTC, fixed width, millisecond precision: sorts correctly as text (``...T09:30:00.000Z``)."""
-    utc = _require_aware(instant)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    if instant.tzinfo is not UTC:
+        instant = _require_aware(instant)
+    return instant.isoformat(timespec="milliseconds")[:23] + "Z"
 
 
 def read_instant(text: str) -> datetime:

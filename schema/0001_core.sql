@@ -95,6 +95,8 @@ CREATE TABLE tickets (
                                          'transferred', 'cancelled')),
     priority           INTEGER NOT NULL DEFAULT 0,
     needs_private_room INTEGER NOT NULL DEFAULT 0 CHECK (needs_private_room IN (0, 1)),
+    needs              TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(needs)),  -- the visit's
+    channel            TEXT    NOT NULL DEFAULT 'walk_in' CHECK (channel IN ('walk_in', 'appointment')),
     queued_at          TEXT    NOT NULL,   -- arrival: the queue order, kept across transfers
     issued_at          TEXT    NOT NULL,
     assigned_desk_id   TEXT    REFERENCES desks (id),
@@ -120,14 +122,6 @@ CREATE INDEX tickets_visit ON tickets (visit_id);
 CREATE INDEX tickets_day ON tickets (site_id, business_day, service_code);
 -- Recent service times per service (wait estimates).
 CREATE INDEX tickets_finished ON tickets (service_code, finished_at) WHERE status = 'done';
-
--- A ticket with what the queue needs from its visit (the view is flattened: indexes still apply).
-CREATE VIEW ticket_details AS
-SELECT t.id, t.visit_id, t.site_id, t.service_code, t.business_day, t.number, t.status,
-       t.priority, v.needs, t.queued_at, t.issued_at, t.desk_id, t.assigned_desk_id,
-       t.called_at, t.serving_at, t.finished_at, t.outcome, t.recalls, t.transferred_from,
-       t.printed_at, v.channel
-  FROM tickets t JOIN visits v ON v.id = t.visit_id;
 
 -- The append-only visit event log: one row per change, with who, which desk and when.
 -- Reports are computed from it; it is also the audit trail.

@@ -37,7 +37,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
 from oss_desk.storage.events import append_event
 from oss_desk.storage.outbox import queue_print_job
-from oss_desk.storage.site import desk_statuses, set_desk_status
+from oss_desk.storage.site import desk_status, desk_statuses, set_desk_status
 
 ACTIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -154,8 +154,7 @@ class QueueService:
         desk = self._desk(desk_id)
         site = self._site_for(desk, site_id)
         parsed_needs = parse_needs(needs if isinstance(needs, str | None) else list(needs))
-        private = needs_private_room(parsed_needs)
-        self._check_servable(site, svc, private)
+        self._check_servable(site, svc, needs_private_room(parsed_needs))
         now = self.s.clock.now()
         day = self.s.today(site)
         stamp = format_instant(now)
@@ -172,7 +171,7 @@ class QueueService:
                 needs=parsed_needs,
             )
             number = q.allocate_number(conn, site_id=site.id, service=svc.code, business_day=day)
-            ticket_id = q.insert_ticket(
+            ticket = q.insert_ticket(
                 conn,
                 visit_id=visit_id,
                 site_id=site.id,
@@ -180,7 +179,8 @@ class QueueService:
                 business_day=day,
                 number=number,
                 priority=priority,
-                needs_private_room=private,
+                needs=parsed_needs,
+                channel=channel,
                 queued_at=arrival,
                 issued_at=stamp,
             )
@@ -201,9 +201,7 @@ class QueueService:
                 site,
                 EventKind.TICKET_ISSUED,
                 now,
-                visit_id=visit_id,
-                ticket_id=ticket_id,
-                service_code=svc.code,
+                ticket=ticket,
                 desk_id=desk.id if desk else None,
                 data={"number": number, "priority": priority} if priority else {"number": number},
             )
@@ -213,14 +211,12 @@ class QueueService:
                     kind="ticket",
                     printer_url=printer,
                     created_at=stamp,
-                    ticket_id=ticket_id,
+                    ticket_id=ticket.id,
                     desk_id=desk.id if desk else None,
                 )
                 if printer
                 else None
             )
-            ticket = q.get_ticket(conn, ticket_id)
-        assert ticket is not None
         return Issued(ticket=ticket, print_job=job)
 
     def _check_servable(self, site: Site, svc: Service, private: bool) -> None:
@@ -257,11 +253,8 @@ class QueueService:
 
     # Calling ---------------------------------------------------------------------------------
 
-    def _callable_desk(self, conn: sqlite3.Connection, desk_id: str | None) -> Desk:
-        desk = self._desk(desk_id)
-        if desk is None:
-            raise InvalidInput("say which desk is calling (--desk ID)")
-        status = desk_statuses(conn).get(desk.id, DeskStatus.CLOSED)
+    def _check_can_call(self, conn: sqlite3.Connection, desk: Desk) -> None:
+        status = desk_status(conn, desk.id)
         if status is not DeskStatus.OPEN:
             state = "on a break" if status is DeskStatus.BREAK else "closed"
             raise RuleViolation(f"{desk.name} is {state}: open it before calling")
@@ -271,15 +264,22 @@ class QueueService:
                 f"{desk.name} still has {current.code} ({current.status.value}): "
                 "finish it or mark it no-show first"
             )
+
+    def _calling_desk(self, desk_id: str | None) -> Desk:
+        desk = self._desk(desk_id)
+        if desk is None:
+            raise InvalidInput("say which desk is calling (--desk ID)")
         return desk
 
     def call_next(self, desk_id: str | None = None) -> Ticket | None:
         """Call the next ticket for a desk; None when nothing is waiting that it can serve."""
+        desk = self._calling_desk(desk_id)
+        site = self.s.directory.sites[desk.site_id]
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            desk = self._callable_desk(conn, desk_id)
-            site = self.s.directory.sites[desk.site_id]
-            ticket_id = q.call_next(
+            # One guarded statement on the hot path; the reasons are looked up only if it claims
+            # nothing (the desk is not open, still has a ticket, or nobody is waiting).
+            ticket = q.call_next(
                 conn,
                 site_id=site.id,
                 business_day=self.s.today(site),
@@ -287,10 +287,9 @@ class QueueService:
                 private_room=desk.private_room,
                 now=format_instant(now),
             )
-            if ticket_id is None:
+            if ticket is None:
+                self._check_can_call(conn, desk)
                 return None
-            ticket = q.get_ticket(conn, ticket_id)
-            assert ticket is not None
             self._event(
                 conn,
                 site,
@@ -305,8 +304,9 @@ class QueueService:
     def call(self, ref: str | int | TicketRef, desk_id: str | None = None) -> Ticket:
         """Call one chosen waiting ticket to a desk (out of order)."""
         now = self.s.clock.now()
+        desk = self._calling_desk(desk_id)
         with self.s.store.write() as conn:
-            desk = self._callable_desk(conn, desk_id)
+            self._check_can_call(conn, desk)
             ticket = self._find(conn, ref, desk.site_id)
             if ticket.site_id != desk.site_id:
                 raise RuleViolation(f"{ticket.code} is at another site")
@@ -323,16 +323,16 @@ class QueueService:
                 raise RuleViolation(f"{ticket.code} needs a private room and {desk.name} has none")
             if ticket.assigned_desk not in (None, desk.id):
                 raise RuleViolation(f"{ticket.code} was sent to {ticket.assigned_desk}")
-            changed = q.transition(
-                conn,
-                ticket.id,
-                from_statuses=[TicketStatus.WAITING],
-                to_status=TicketStatus.CALLED,
-                desk_id=desk.id,
-                called_at=format_instant(now),
+            called = _changed(
+                q.transition(
+                    conn,
+                    ticket.id,
+                    from_statuses=[TicketStatus.WAITING],
+                    to_status=TicketStatus.CALLED,
+                    desk_id=desk.id,
+                    called_at=format_instant(now),
+                )
             )
-            if not changed:  # pragma: no cover - guarded by the IMMEDIATE transaction
-                raise RuleViolation(f"{ticket.code} was just called by another desk")
             site = self.s.directory.sites[desk.site_id]
             self._event(
                 conn,
@@ -343,8 +343,6 @@ class QueueService:
                 desk_id=desk.id,
                 data={"how": "chosen"},
             )
-            called = q.get_ticket(conn, ticket.id)
-        assert called is not None
         return called
 
     def recall(self, ref: str | int | TicketRef) -> Ticket:
@@ -357,8 +355,8 @@ class QueueService:
                 raise RuleViolation(
                     f"{ticket.code} is {_status(ticket)}: only a called ticket can be recalled"
                 )
-            count = q.increment_recalls(conn, ticket.id, cap)
-            if count is None:
+            recalled = q.increment_recalls(conn, ticket.id, cap)
+            if recalled is None:
                 raise RuleViolation(
                     f"{ticket.code} has been recalled {ticket.recalls} times (the limit is "
                     f"{cap}): mark it no-show, or start serving if the resident has come"
@@ -370,11 +368,9 @@ class QueueService:
                 now,
                 ticket=ticket,
                 desk_id=ticket.desk,
-                data={"recalls": count},
+                data={"recalls": recalled.recalls},
             )
-            result = q.get_ticket(conn, ticket.id)
-        assert result is not None
-        return result
+        return recalled
 
     def start(self, ref: str | int | TicketRef) -> Ticket:
         """The resident has come to the desk: start serving."""
@@ -385,12 +381,14 @@ class QueueService:
                 raise RuleViolation(
                     f"{ticket.code} is {_status(ticket)}: only a called ticket can be started"
                 )
-            q.transition(
-                conn,
-                ticket.id,
-                from_statuses=[TicketStatus.CALLED],
-                to_status=TicketStatus.SERVING,
-                serving_at=format_instant(now),
+            started = _changed(
+                q.transition(
+                    conn,
+                    ticket.id,
+                    from_statuses=[TicketStatus.CALLED],
+                    to_status=TicketStatus.SERVING,
+                    serving_at=format_instant(now),
+                )
             )
             self._event(
                 conn,
@@ -400,9 +398,7 @@ class QueueService:
                 ticket=ticket,
                 desk_id=ticket.desk,
             )
-            result = q.get_ticket(conn, ticket.id)
-        assert result is not None
-        return result
+        return started
 
     def finish(self, ref: str | int | TicketRef, outcome: str | Outcome) -> Ticket:
         """Finish a called or serving ticket with its outcome; the visit ends with it."""
@@ -419,8 +415,10 @@ class QueueService:
             fields: dict[str, object] = {"finished_at": stamp, "outcome": result.value}
             if ticket.serving_at is None:
                 fields["serving_at"] = format_instant(ticket.called_at or now)
-            q.transition(
-                conn, ticket.id, from_statuses=AT_DESK, to_status=TicketStatus.DONE, **fields
+            done = _changed(
+                q.transition(
+                    conn, ticket.id, from_statuses=AT_DESK, to_status=TicketStatus.DONE, **fields
+                )
             )
             q.finish_visit(
                 conn, ticket.visit_id, status=VisitStatus.DONE, outcome=result, finished_at=stamp
@@ -434,8 +432,6 @@ class QueueService:
                 desk_id=ticket.desk,
                 outcome=result,
             )
-            done = q.get_ticket(conn, ticket.id)
-        assert done is not None
         return done
 
     def no_show(self, ref: str | int | TicketRef) -> Ticket:
@@ -454,12 +450,14 @@ class QueueService:
                     f"{ticket.code} is {_status(ticket)}: only a called ticket can be a "
                     f"no-show{hint}"
                 )
-            q.transition(
-                conn,
-                ticket.id,
-                from_statuses=[TicketStatus.CALLED],
-                to_status=TicketStatus.NO_SHOW,
-                finished_at=stamp,
+            gone = _changed(
+                q.transition(
+                    conn,
+                    ticket.id,
+                    from_statuses=[TicketStatus.CALLED],
+                    to_status=TicketStatus.NO_SHOW,
+                    finished_at=stamp,
+                )
             )
             q.finish_visit(
                 conn, ticket.visit_id, status=VisitStatus.NO_SHOW, outcome=None, finished_at=stamp
@@ -473,9 +471,7 @@ class QueueService:
                 desk_id=ticket.desk,
                 data={"recalls": ticket.recalls},
             )
-            result = q.get_ticket(conn, ticket.id)
-        assert result is not None
-        return result
+        return gone
 
     def transfer(
         self,
@@ -522,7 +518,7 @@ class QueueService:
                         called_at=None,
                         serving_at=None,
                     )
-                q.assign_desk(conn, ticket.id, target_desk.id)
+                moved = _changed(q.assign_desk(conn, ticket.id, target_desk.id))
                 self._event(
                     conn,
                     site,
@@ -531,8 +527,6 @@ class QueueService:
                     ticket=ticket,
                     data={"to_desk": target_desk.id},
                 )
-                moved = q.get_ticket(conn, ticket.id)
-                assert moved is not None
                 return moved
             self._check_servable(
                 site, self.s.directory.services[new_service], "private-room" in ticket.needs
@@ -547,7 +541,7 @@ class QueueService:
             number = q.allocate_number(
                 conn, site_id=site.id, service=new_service, business_day=self.s.today(site)
             )
-            new_id = q.insert_ticket(
+            new = q.insert_ticket(
                 conn,
                 visit_id=ticket.visit_id,
                 site_id=site.id,
@@ -555,7 +549,8 @@ class QueueService:
                 business_day=self.s.today(site),
                 number=number,
                 priority=ticket.priority,
-                needs_private_room="private-room" in ticket.needs,
+                needs=ticket.needs,
+                channel=ticket.channel,
                 queued_at=format_instant(ticket.queued_at),
                 issued_at=stamp,
                 assigned_desk=target_desk.id if target_desk else None,
@@ -568,7 +563,7 @@ class QueueService:
                 now,
                 ticket=ticket,
                 data={
-                    "to_ticket": new_id,
+                    "to_ticket": new.id,
                     "to_service": new_service,
                     **({"to_desk": target_desk.id} if target_desk else {}),
                 },
@@ -578,13 +573,9 @@ class QueueService:
                 site,
                 EventKind.TICKET_ISSUED,
                 now,
-                visit_id=ticket.visit_id,
-                ticket_id=new_id,
-                service_code=new_service,
+                ticket=new,
                 data={"number": number, "transferred_from": ticket.id},
             )
-            new = q.get_ticket(conn, new_id)
-        assert new is not None
         return new
 
     def cancel(self, ref: str | int | TicketRef, reason: str = "left") -> Ticket:
@@ -597,12 +588,14 @@ class QueueService:
             ticket = self._find(conn, ref)
             if ticket.status not in ACTIVE:
                 raise RuleViolation(f"{ticket.code} is {_status(ticket)}: nothing to cancel")
-            q.transition(
-                conn,
-                ticket.id,
-                from_statuses=ACTIVE,
-                to_status=TicketStatus.CANCELLED,
-                finished_at=stamp,
+            cancelled = _changed(
+                q.transition(
+                    conn,
+                    ticket.id,
+                    from_statuses=ACTIVE,
+                    to_status=TicketStatus.CANCELLED,
+                    finished_at=stamp,
+                )
             )
             if not q.visit_has_active_ticket(conn, ticket.visit_id):
                 q.finish_visit(
@@ -620,9 +613,7 @@ class QueueService:
                 ticket=ticket,
                 data={"reason": reason},
             )
-            result = q.get_ticket(conn, ticket.id)
-        assert result is not None
-        return result
+        return cancelled
 
     def quick_visit(
         self,
@@ -796,6 +787,13 @@ class QueueService:
             outcome=outcome,
             data=dict(data) if data else None,
         )
+
+
+def _changed(ticket: Ticket | None) -> Ticket:
+    """A guarded change that the checks before it (in the same IMMEDIATE transaction) allow."""
+    if ticket is None:  # pragma: no cover - only if the checks and the guard disagree
+        raise RuleViolation("the ticket changed at another desk at the same moment: try again")
+    return ticket
 
 
 def _status(ticket: Ticket) -> str:

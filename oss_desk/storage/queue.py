@@ -9,40 +9,52 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from oss_desk.clock import read_instant
 from oss_desk.domain.models import Channel, Outcome, Ticket, TicketStatus, Visit, VisitStatus
 
 
-def _instant(text: str | None):  # type: ignore[no-untyped-def]
+def _instant(text: str | None) -> datetime | None:
     return read_instant(text) if text is not None else None
 
 
-def ticket_from_row(r: Sequence[Any]) -> Ticket:
+def ticket_from_row(cur: sqlite3.Cursor, r: Sequence[Any]) -> Ticket:
+    """A ticket from a ``SELECT * FROM tickets`` or ``RETURNING *`` row (columns by name)."""
+    c = dict(zip((d[0] for d in cur.description), r, strict=True))
     return Ticket(
-        id=r[0],
-        visit_id=r[1],
-        site_id=r[2],
-        service=r[3],
-        business_day=r[4],
-        number=r[5],
-        status=TicketStatus(r[6]),
-        priority=r[7],
-        needs=tuple(json.loads(r[8])),
-        queued_at=read_instant(r[9]),
-        issued_at=read_instant(r[10]),
-        desk=r[11],
-        assigned_desk=r[12],
-        called_at=_instant(r[13]),
-        serving_at=_instant(r[14]),
-        finished_at=_instant(r[15]),
-        outcome=Outcome(r[16]) if r[16] is not None else None,
-        recalls=r[17],
-        transferred_from=r[18],
-        printed_at=_instant(r[19]),
-        channel=Channel(r[20]),
+        id=c["id"],
+        visit_id=c["visit_id"],
+        site_id=c["site_id"],
+        service=c["service_code"],
+        business_day=c["business_day"],
+        number=c["number"],
+        status=TicketStatus(c["status"]),
+        priority=c["priority"],
+        needs=tuple(json.loads(c["needs"])),
+        queued_at=read_instant(c["queued_at"]),
+        issued_at=read_instant(c["issued_at"]),
+        desk=c["desk_id"],
+        assigned_desk=c["assigned_desk_id"],
+        called_at=_instant(c["called_at"]),
+        serving_at=_instant(c["serving_at"]),
+        finished_at=_instant(c["finished_at"]),
+        outcome=Outcome(c["outcome"]) if c["outcome"] is not None else None,
+        recalls=c["recalls"],
+        transferred_from=c["transferred_from"],
+        printed_at=_instant(c["printed_at"]),
+        channel=Channel(c["channel"]),
     )
+
+
+def _one(cur: sqlite3.Cursor) -> Ticket | None:
+    row = cur.fetchone()
+    return ticket_from_row(cur, row) if row is not None else None
+
+
+def _all(cur: sqlite3.Cursor) -> list[Ticket]:
+    return [ticket_from_row(cur, row) for row in cur.fetchall()]
 
 
 # Visits -----------------------------------------------------------------------------------------
@@ -127,16 +139,18 @@ def insert_ticket(
     business_day: str,
     number: int,
     priority: int,
-    needs_private_room: bool,
+    needs: Iterable[str],
+    channel: Channel,
     queued_at: str,
     issued_at: str,
     assigned_desk: str | None = None,
     transferred_from: int | None = None,
-) -> int:
+) -> Ticket:
+    need_list = sorted(needs)
     cur = conn.execute(
         "INSERT INTO tickets (visit_id, site_id, service_code, business_day, number, priority, "
-        "needs_private_room, queued_at, issued_at, assigned_desk_id, transferred_from) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "needs_private_room, needs, channel, queued_at, issued_at, assigned_desk_id, "
+        "transferred_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
         [
             visit_id,
             site_id,
@@ -144,30 +158,34 @@ def insert_ticket(
             business_day,
             number,
             priority,
-            int(needs_private_room),
+            int("private-room" in need_list),
+            json.dumps(need_list),
+            channel.value,
             queued_at,
             issued_at,
             assigned_desk,
             transferred_from,
         ],
     )
-    return int(cur.fetchone()[0])
+    ticket = _one(cur)
+    assert ticket is not None
+    return ticket
 
 
 def get_ticket(conn: sqlite3.Connection, ticket_id: int) -> Ticket | None:
-    r = conn.execute("SELECT * FROM ticket_details WHERE id = ?", [ticket_id]).fetchone()
-    return ticket_from_row(r) if r else None
+    return _one(conn.execute("SELECT * FROM tickets WHERE id = ?", [ticket_id]))
 
 
 def find_ticket_by_code(
     conn: sqlite3.Connection, *, business_day: str, service: str, number: int
 ) -> list[Ticket]:
-    rows = conn.execute(
-        "SELECT * FROM ticket_details WHERE business_day = ? AND service_code = ? AND number = ? "
-        "ORDER BY site_id",
-        [business_day, service, number],
-    ).fetchall()
-    return [ticket_from_row(r) for r in rows]
+    return _all(
+        conn.execute(
+            "SELECT * FROM tickets WHERE business_day = ? AND service_code = ? AND number = ? "
+            "ORDER BY site_id",
+            [business_day, service, number],
+        )
+    )
 
 
 def call_next(
@@ -178,59 +196,42 @@ def call_next(
     desk_id: str,
     private_room: bool,
     now: str,
-) -> int | None:
-    """Claim the next ticket for a desk in one statement; returns its id or None.
+) -> Ticket | None:
+    """Claim the next ticket for a desk in one statement; None when there is none (or the desk
+    is not open, or still has a ticket: the caller works out which).
 
     Order: tickets sent to this desk, then priority (checked-in appointments), then the longest
     wait since arrival. Only services the desk serves; a private-room need only where there is one.
     """
-    row = conn.execute(
-        "UPDATE tickets SET status = 'called', desk_id = :desk, called_at = :now "
-        "WHERE id = ("
-        "  SELECT t.id FROM tickets t"
-        "  WHERE t.site_id = :site AND t.business_day = :day AND t.status = 'waiting'"
-        "    AND t.service_code IN (SELECT service_code FROM desk_services WHERE desk_id = :desk)"
-        "    AND (t.assigned_desk_id IS NULL OR t.assigned_desk_id = :desk)"
-        "    AND (t.needs_private_room = 0 OR :private_room = 1)"
-        "  ORDER BY (t.assigned_desk_id IS NOT NULL) DESC, t.priority DESC, t.queued_at, t.id"
-        "  LIMIT 1"
-        ") AND status = 'waiting' "
-        "RETURNING id",
-        {
-            "desk": desk_id,
-            "now": now,
-            "site": site_id,
-            "day": business_day,
-            "private_room": int(private_room),
-        },
-    ).fetchone()
-    return int(row[0]) if row else None
+    return _one(
+        conn.execute(
+            "UPDATE tickets SET status = 'called', desk_id = :desk, called_at = :now "
+            "WHERE (SELECT status FROM desks WHERE id = :desk) = 'open'"
+            "  AND NOT EXISTS (SELECT 1 FROM tickets WHERE desk_id = :desk"
+            "                  AND status IN ('called', 'serving'))"
+            "  AND id = ("
+            "  SELECT t.id FROM tickets t"
+            "  WHERE t.site_id = :site AND t.business_day = :day AND t.status = 'waiting'"
+            "    AND t.service_code IN"
+            "        (SELECT service_code FROM desk_services WHERE desk_id = :desk)"
+            "    AND (t.assigned_desk_id IS NULL OR t.assigned_desk_id = :desk)"
+            "    AND (t.needs_private_room = 0 OR :private_room = 1)"
+            "  ORDER BY (t.assigned_desk_id IS NOT NULL) DESC, t.priority DESC, t.queued_at, t.id"
+            "  LIMIT 1"
+            ") AND status = 'waiting' "
+            "RETURNING *",
+            {
+                "desk": desk_id,
+                "now": now,
+                "site": site_id,
+                "day": business_day,
+                "private_room": int(private_room),
+            },
+        )
+    )
 
 
-def transition(
-    conn: sqlite3.Connection,
-    ticket_id: int,
-    *,
-    from_statuses: Iterable[TicketStatus],
-    to_status: TicketStatus,
-    **fields: Any,
-) -> bool:
-    """Guarded status change: only from the given statuses. Returns whether it happened."""
-    allowed = [s.value for s in from_statuses]
-    assignments = ["status = ?"]
-    values: list[Any] = [to_status.value]
-    for column, value in fields.items():
-        if column not in _UPDATABLE:
-            raise ValueError(f"not an updatable ticket column: {column}")
-        assignments.append(f"{column} = ?")
-        values.append(value)
-    marks = ", ".join("?" * len(allowed))
-    # Column names come from the _UPDATABLE allow-list above, values are parameters.
-    sql = f"UPDATE tickets SET {', '.join(assignments)} WHERE id = ? AND status IN ({marks})"  # noqa: S608
-    cur = conn.execute(sql, [*values, ticket_id, *allowed])
-    return cur.rowcount == 1
-
-
+# The only columns a status change may also set (the guard against building SQL from input).
 _UPDATABLE = frozenset(
     {
         "desk_id",
@@ -245,54 +246,83 @@ _UPDATABLE = frozenset(
 )
 
 
-def assign_desk(conn: sqlite3.Connection, ticket_id: int, desk_id: str | None) -> bool:
-    cur = conn.execute(
-        "UPDATE tickets SET assigned_desk_id = ? WHERE id = ? AND status = 'waiting'",
-        [desk_id, ticket_id],
+def transition(
+    conn: sqlite3.Connection,
+    ticket_id: int,
+    *,
+    from_statuses: Iterable[TicketStatus],
+    to_status: TicketStatus,
+    **fields: Any,
+) -> Ticket | None:
+    """Guarded status change, only from the given statuses: the changed ticket, or None."""
+    allowed = [s.value for s in from_statuses]
+    assignments = ["status = ?"]
+    values: list[Any] = [to_status.value]
+    for column, value in fields.items():
+        if column not in _UPDATABLE:
+            raise ValueError(f"not an updatable ticket column: {column}")
+        assignments.append(f"{column} = ?")
+        values.append(value)
+    marks = ", ".join("?" * len(allowed))
+    # Column names come from the _UPDATABLE allow-list above; values are parameters.
+    sql = f"UPDATE tickets SET {', '.join(assignments)} WHERE id = ? AND status IN ({marks}) RETURNING *"  # noqa: S608, E501
+    return _one(conn.execute(sql, [*values, ticket_id, *allowed]))
+
+
+def assign_desk(conn: sqlite3.Connection, ticket_id: int, desk_id: str | None) -> Ticket | None:
+    return _one(
+        conn.execute(
+            "UPDATE tickets SET assigned_desk_id = ? WHERE id = ? AND status = 'waiting' "
+            "RETURNING *",
+            [desk_id, ticket_id],
+        )
     )
-    return cur.rowcount == 1
 
 
-def increment_recalls(conn: sqlite3.Connection, ticket_id: int, cap: int) -> int | None:
-    row = conn.execute(
-        "UPDATE tickets SET recalls = recalls + 1 WHERE id = ? AND status = 'called' "
-        "AND recalls < ? RETURNING recalls",
-        [ticket_id, cap],
-    ).fetchone()
-    return int(row[0]) if row else None
+def increment_recalls(conn: sqlite3.Connection, ticket_id: int, cap: int) -> Ticket | None:
+    return _one(
+        conn.execute(
+            "UPDATE tickets SET recalls = recalls + 1 WHERE id = ? AND status = 'called' "
+            "AND recalls < ? RETURNING *",
+            [ticket_id, cap],
+        )
+    )
 
 
 def desk_ticket(conn: sqlite3.Connection, desk_id: str) -> Ticket | None:
-    r = conn.execute(
-        "SELECT * FROM ticket_details WHERE desk_id = ? AND status IN ('called', 'serving') "
-        "ORDER BY called_at DESC LIMIT 1",
-        [desk_id],
-    ).fetchone()
-    return ticket_from_row(r) if r else None
+    return _one(
+        conn.execute(
+            "SELECT * FROM tickets WHERE desk_id = ? AND status IN ('called', 'serving') "
+            "ORDER BY called_at DESC LIMIT 1",
+            [desk_id],
+        )
+    )
 
 
 def active_tickets(
     conn: sqlite3.Connection, *, site_id: str | None, business_day: str
 ) -> list[Ticket]:
     """Waiting, called and serving tickets of the day, in call order."""
-    rows = conn.execute(
-        "SELECT * FROM ticket_details WHERE business_day = :day "
-        "AND status IN ('waiting', 'called', 'serving') AND (:site IS NULL OR site_id = :site) "
-        "ORDER BY priority DESC, queued_at, id",
-        {"day": business_day, "site": site_id},
-    ).fetchall()
-    return [ticket_from_row(r) for r in rows]
+    return _all(
+        conn.execute(
+            "SELECT * FROM tickets WHERE business_day = :day "
+            "AND status IN ('waiting', 'called', 'serving') AND (:site IS NULL OR site_id = :site) "
+            "ORDER BY priority DESC, queued_at, id",
+            {"day": business_day, "site": site_id},
+        )
+    )
 
 
 def tickets_of_day(
     conn: sqlite3.Connection, *, site_id: str | None, business_day: str
 ) -> list[Ticket]:
-    rows = conn.execute(
-        "SELECT * FROM ticket_details WHERE business_day = :day "
-        "AND (:site IS NULL OR site_id = :site) ORDER BY id",
-        {"day": business_day, "site": site_id},
-    ).fetchall()
-    return [ticket_from_row(r) for r in rows]
+    return _all(
+        conn.execute(
+            "SELECT * FROM tickets WHERE business_day = :day "
+            "AND (:site IS NULL OR site_id = :site) ORDER BY id",
+            {"day": business_day, "site": site_id},
+        )
+    )
 
 
 def visit_has_active_ticket(conn: sqlite3.Connection, visit_id: int) -> bool:

@@ -222,6 +222,11 @@ def desk_statuses(conn: sqlite3.Connection) -> dict[str, DeskStatus]:
     }
 
 
+def desk_status(conn: sqlite3.Connection, desk_id: str) -> DeskStatus:
+    row = conn.execute("SELECT status FROM desks WHERE id = ?", [desk_id]).fetchone()
+    return DeskStatus(row[0]) if row else DeskStatus.CLOSED
+
+
 def set_desk_status(conn: sqlite3.Connection, desk_id: str, status: DeskStatus) -> DeskStatus:
     """Returns the previous status."""
     row = conn.execute("SELECT status FROM desks WHERE id = ?", [desk_id]).fetchone()

@@ -1,0 +1,1 @@
+"""Benchmarks (not collected by pytest). Run: .venv/bin/python -m tests.benchmarks [NAME ...]"""

@@ -1,0 +1,41 @@
+"""Run the benchmarks and print their figures.
+
+.venv/bin/python -m tests.benchmarks            # all of them
+.venv/bin/python -m tests.benchmarks core       # one
+.venv/bin/python -m tests.benchmarks --quick    # a fast smoke run (used by the test suite)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import platform
+import sqlite3
+import time
+
+BENCHMARKS = {
+    "core": "tests.benchmarks.bench_core",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks")
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="which to run")
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    args = parser.parse_args()
+    names = args.names or list(BENCHMARKS)
+    print(
+        f"oss-desk benchmarks: Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+        f", {platform.machine()}, {time.strftime('%Y-%m-%d %H:%M')}"
+        + (" (quick)" if args.quick else "")
+    )
+    for name in names:
+        print(f"\n=== {name} ===")
+        module = importlib.import_module(BENCHMARKS[name])
+        started = time.perf_counter()
+        module.main(quick=args.quick)
+        print(f"({name}: {time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
