@@ -94,10 +94,12 @@ CONTENDER = textwrap.dedent(
     import sys, time, json
     from datetime import datetime, UTC
     from oss_desk.clock import FixedClock
-from oss_desk.domain.stats import percentile as nearest_rank
     from oss_desk.services.queue import QueueService
     from oss_desk.services.session import open_session
+    import random
     db, desk, seconds, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+    gap = float(sys.argv[5])  # mean think time between operations (0: flat out)
+    rng = random.Random(desk)
     session = open_session(db=db, clock=FixedClock(datetime(2026, 11, 23, 10, tzinfo=UTC)),
                            desk_id=desk, person=desk)
     q = QueueService(session)
@@ -106,6 +108,8 @@ from oss_desk.domain.stats import percentile as nearest_rank
     lat, called, issued = [], [], []
     end = time.time() + seconds
     def timed(fn, *args):
+        if gap:
+            time.sleep(rng.uniform(0, 2 * gap))
         t0 = time.perf_counter()
         result = fn(*args)
         lat.append(time.perf_counter() - t0)
@@ -121,15 +125,24 @@ from oss_desk.domain.stats import percentile as nearest_rank
 )
 
 
-def contention(tmp: Path, processes: int, seconds: float) -> dict[str, Any]:
+def contention(tmp: Path, processes: int, seconds: float, gap: float = 0.0) -> dict[str, Any]:
     import json
 
     db = site(tmp, processes)
-    start_at = time.time() + 1.5
+    start_at = time.time() + 0.4 * processes  # every process imported and connected by then
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", CONTENDER, str(db), f"desk-{i}", str(seconds), str(start_at)],
+            [
+                sys.executable,
+                "-c",
+                CONTENDER,
+                str(db),
+                f"desk-{i}",
+                str(seconds),
+                str(start_at),
+                str(gap),
+            ],
             stdout=subprocess.PIPE,
             text=True,
             env=env,
@@ -228,10 +241,14 @@ def main(quick: bool = False) -> None:
         )
         print(f"  ratio cycle / bare:   {cyc_p50 / bare_p50:.2f}x   (goal: at most 3x)")
         print(f"  ratio operation/bare: {op_p50 / bare_p50:.2f}x")
-    with tempfile.TemporaryDirectory() as name:
-        seconds = 2.0 if quick else 8.0
-        result = contention(Path(name), 16, seconds)
-        print(f"\n16 desk processes, each issue + call next + finish in a loop for {seconds:.0f} s")
+    seconds = 2.0 if quick else 8.0
+    for gap, title in (
+        (0.0, "flat out (saturation: about 6,000 times an office's peak)"),
+        (0.05, "one operation every 50 ms on average each (about 800 times the peak)"),
+    ):
+        with tempfile.TemporaryDirectory() as name:
+            result = contention(Path(name), 16, seconds, gap)
+        print(f"\n16 desk processes, issue + call next + finish for {seconds:.0f} s, {title}")
         print(f"  operations:           {result['ops']} ({result['ops_per_s']:.0f} per second)")
         print(
             f"  p50 / p99 / max:      {result['p50_ms']:.1f} / {result['p99_ms']:.1f} / "
