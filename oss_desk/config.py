@@ -27,8 +27,6 @@ from oss_desk.errors import ConfigError, InvalidInput
 ENV_PREFIX = "OSS_DESK_"
 IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 PRINTER_SCHEMES = ("tcp", "usb", "serial", "file", "cups", "capture")
-BOARD_PROTOCOLS = ("ascii", "alpha", "dmd")
-BOARD_TRANSPORTS = ("serial", "socket", "rfc2217", "capture")
 
 Identifier = Annotated[
     str,
@@ -46,8 +44,6 @@ class _Section(BaseModel):
 class CouncilConfig(_Section):
     name: str = Field("Council", min_length=1, max_length=60)
     """The council's name, printed at the top of tickets and slips."""
-    welsh: bool = False
-    """Offer Welsh alongside English on printed material (councils in Wales)."""
 
 
 class SiteConfig(_Section):
@@ -188,52 +184,11 @@ class QueueSettings(_Section):
     """Assumed time at the desk when a service has no recent history."""
     estimate_sample: int = Field(20, ge=1, le=500)
     """How many recent finished tickets of a service set its typical time."""
-    close_hours_without_desks: bool = False
-    """Refuse new tickets when no open desk serves the service."""
-
-
-class BoardSettings(_Section):
-    url: str | None = None
-    """Device URL of the queue display board, e.g. ascii+serial:///dev/ttyUSB1?baudrate=9600."""
-    lines: int = Field(4, ge=1, le=16)
-    """How many recent calls the board shows."""
-
-    @field_validator("url")
-    @classmethod
-    def _board_url(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        scheme = value.split("://", 1)[0] if "://" in value else ""
-        proto, _, transport = scheme.partition("+")
-        if proto not in BOARD_PROTOCOLS or transport not in BOARD_TRANSPORTS:
-            raise ValueError(
-                f"board URL {value!r} must start with PROTOCOL+TRANSPORT:// where PROTOCOL is "
-                f"{'/'.join(BOARD_PROTOCOLS)} and TRANSPORT is {'/'.join(BOARD_TRANSPORTS)}"
-            )
-        return value
-
-
-class EmailSettings(_Section):
-    smtp_url: str | None = None
-    """smtp://user@host:587 (STARTTLS) or smtps://host:465; the password from password_file."""
-    password_file: str | None = None
-    """File holding the SMTP password (keep it readable by the service user only)."""
-    from_address: str | None = None
-    """The sender of reminder emails."""
-
-
-class SmsSettings(_Section):
-    notify_api_key_file: str | None = None
-    """File holding the GOV.UK Notify API key."""
-    notify_base_url: str = "https://api.notifications.service.gov.uk"
-    """GOV.UK Notify API address (tests point it at a local server)."""
 
 
 class DeskSessionSettings(_Section):
     person: str | None = None
     """Who is using this process (staff id or login); default: the operating-system login."""
-    theme: str = "council"
-    """The desk app theme: council or high-contrast."""
 
 
 class Settings(BaseSettings):
@@ -259,16 +214,8 @@ class Settings(BaseSettings):
     """The people who use oss-desk."""
     queue: QueueSettings = QueueSettings()
     """Queue rules."""
-    board: BoardSettings = BoardSettings()
-    """The queue display board."""
-    email: EmailSettings = EmailSettings()
-    """Email reminders."""
-    sms: SmsSettings = SmsSettings()
-    """Text reminders through GOV.UK Notify."""
     desk: DeskSessionSettings = DeskSessionSettings()
     """Per-process desk settings (usually given in the environment)."""
-    keymap: dict[str, str] = Field(default_factory=dict)
-    """Key remapping for the desk app: binding id = "key" (see the keys table)."""
 
     @classmethod
     def settings_customise_sources(

@@ -182,10 +182,10 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
         "integer",
     ),
     (
-        "env board url",
+        "env target zero",
         ["queue"],
-        {"OSS_DESK_BOARD__URL": "http://board"},
-        "board URL 'http://board' must start with PROTOCOL+TRANSPORT://",
+        {"OSS_DESK_QUEUE__TARGET_MINUTES": "0"},
+        "queue.target_minutes: Input should be greater than 0",
     ),
     ("demo and config", ["init", "--demo", "--config", "x.toml"], {}, "either --demo or --config"),
 ]

@@ -1,0 +1,99 @@
+"""The README stays true: the Quick start, every command, every setting."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import click
+import pytest
+
+from oss_desk import config
+from oss_desk.cli import cli
+from oss_desk.config import Settings, load_file
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def quick_start_lines() -> list[str]:
+    assert README.startswith("## Quick start\n"), "README.md must start with ## Quick start"
+    block = re.search(r"## Quick start\n\n```\n(.*?)```", README, re.S)
+    assert block, "the Quick start section must hold one fenced block"
+    return block.group(1).strip("\n").split("\n")
+
+
+def test_quick_start_is_two_commands() -> None:
+    lines = quick_start_lines()
+    assert len(lines) == 2
+    assert "oss-desk demo" in lines[0]
+    assert "pytest" in lines[1]
+
+
+def test_ci_runs_the_readme_test_line() -> None:
+    script = ROOT / ".ci" / "run"
+    assert script.stat().st_mode & 0o111, ".ci/run must be executable"
+    shown = subprocess.run(
+        ["bash", "-c", "awk '/^## Quick start/{q=1} q && /^```/{n++; next} q && n==1 {print}' "
+         "README.md | sed -n 2p"],  # the same extraction .ci/run uses
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert shown == quick_start_lines()[1]
+    assert "README.md" in script.read_text()
+
+
+def _commands(group: click.Group, path: str) -> list[str]:
+    found = []
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += _commands(command, f"{path} {name}")
+        else:
+            found.append(f"{path} {name}")
+    return found
+
+
+@pytest.mark.parametrize("command", _commands(cli, "oss-desk"))
+def test_every_command_is_in_the_readme(command: str) -> None:
+    *group, last = command.split()
+    if " ".join(group) == "oss-desk desks":  # documented together: `open ID` / `break ID` / ...
+        assert f"`{last} ID`" in README or f"`oss-desk desks {last}" in README
+        return
+    assert f"`{command}" in README, f"{command} is not documented in README.md"
+
+
+def _settings(model: type, prefix: str) -> list[str]:
+    names = []
+    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+        annotation = field.annotation
+        if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+            names += _settings(annotation, f"{prefix}{name}.")
+        elif prefix or name not in ("sites", "services", "desks", "staff"):
+            names.append(prefix + name)
+    return names
+
+
+SETTINGS = (
+    _settings(Settings, "")
+    + _settings(config.SiteConfig, "[[sites]] ")
+    + _settings(config.ServiceConfig, "[[services]] ")
+    + _settings(config.DeskConfig, "[[desks]] ")
+    + _settings(config.StaffConfig, "[[staff]] ")
+)
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_every_setting_is_in_the_readme(setting: str) -> None:
+    assert f"| `{setting}` |" in README, f"{setting} is not in the README's configuration table"
+
+
+def test_readme_lists_no_setting_that_does_not_exist() -> None:
+    listed = re.findall(
+        r"^\| `([^`]+)` \|", README.split("## Configuration")[1].split("## ")[0], re.M
+    )
+    assert sorted(set(listed) - set(SETTINGS)) == []
+
+
+def test_example_configuration_loads() -> None:
+    settings = load_file(ROOT / "deploy" / "config.example.toml")
+    assert settings.sites[0].id == "town-hall"
