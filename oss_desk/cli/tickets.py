@@ -7,6 +7,7 @@ import time
 import click
 
 from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.domain.calendar import local
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
@@ -267,9 +268,15 @@ def queue(state: State, site_id: str | None, watch: bool, as_json: bool) -> None
         session.refresh_directory()
 
 
+def _estimate(minutes_left: int | None) -> str:
+    if minutes_left is None:
+        return "no open desk serves this"
+    return "next to be called" if minutes_left == 0 else f"about {minutes_left} min more"
+
+
 def render_queue(session: Session, entries: list[QueueEntry], site_id: str | None) -> str:
     site = session.site(site_id)
-    now = session.clock.now().astimezone()
+    now = local(session.clock.now(), site.timezone)
     waiting = [e for e in entries if e.position is not None]
     at_desks = [e for e in entries if e.position is None]
     lines = [f"{site.name}: live queue, {session.today(site)} {now:%H:%M}", ""]
@@ -296,6 +303,6 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
                 f"  {e.position:3d}. {t.code}  "
                 f"{session.directory.services[t.service].name:24s} "
                 f"waiting {e.wait_seconds // 60:3d} min, "
-                f"{'no desk open' if est is None else f'about {est} min more'}{flag}{needs}"
+                f"{_estimate(est)}{flag}{needs}"
             )
     return "\n".join(lines)

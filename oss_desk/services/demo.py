@@ -52,7 +52,7 @@ class DemoSummary:
 
 
 def populate(
-    session: Session, *, days: int = 15, visitors_per_day: int = 110, seed: int = 20261122
+    session: Session, *, days: int = 15, visitors_per_day: int = 130, seed: int = 20261122
 ) -> DemoSummary:
     """Simulate the last ``days`` opening days and today up to now, then leave a live queue."""
     real_now = session.clock.now()
@@ -158,7 +158,7 @@ def _simulate(
                     svc.no_show(ticket_id)
                 else:
                     svc.finish(ticket_id, outcome)
-            if desk.id not in serving and (minute < total_minutes):
+            if desk.id not in serving and minute < total_minutes and _staffed(desk.id, now):
                 try:
                     called = svc.call_next(desk.id)
                 except OssDeskError:
@@ -183,6 +183,19 @@ def _simulate(
         else:
             svc.finish(ticket_id, outcome)
     return arrivals
+
+
+def _staffed(desk_id: str, now: datetime) -> bool:
+    """A believable rota: two desks all day, a third outside lunch, the fourth at the peak,
+    and the interview room kept mostly for appointments."""
+    hour = now.hour + now.minute / 60
+    if desk_id in ("desk-1", "desk-2"):
+        return True
+    if desk_id == "desk-3":
+        return not 12.5 <= hour < 13.5
+    if desk_id == "desk-4":
+        return 10 <= hour < 12
+    return 14 <= hour < 15
 
 
 def _live_queue(session: Session, clock: FixedClock, rng: random.Random, now: datetime) -> int:

@@ -97,21 +97,19 @@ def daily_text(figures: DailyFigures, service_names: dict[str, str], site_name: 
         return "n/a" if value is None else f"{value:.1f}%"
 
     target = figures.extra.get("target_minutes", 15)
-    lines = [
-        f"Daily footfall summary: {site_name}, {figures.date}",
-        "",
-        f"  Visits (arrivals)            {figures.visits}",
-        f"  Served at a desk             {figures.served}",
-        f"  Dealt with at meet-and-greet {figures.quick_visits}",
-        f"  No-shows                     {figures.no_shows}",
-        f"  Still waiting                {figures.still_waiting}",
-        f"  Seen within {target} minutes     {show(figures.within_15_min_pct)}"
-        f"   (target: over 80%)",
-        f"  Resolved at first contact    {show(figures.first_contact_resolution_pct)}"
-        f"   (target: 80%)",
-        "",
-        "  Arrivals by hour",
+    rows = [
+        ("Visits (arrivals)", str(figures.visits), ""),
+        ("Served at a desk", str(figures.served), ""),
+        ("Dealt with at meet-and-greet", str(figures.quick_visits), ""),
+        ("No-shows", str(figures.no_shows), ""),
+        ("Still waiting", str(figures.still_waiting), ""),
+        (f"Seen within {target} minutes", show(figures.within_15_min_pct), "target: over 80%"),
+        ("Resolved at first contact", show(figures.first_contact_resolution_pct), "target: 80%"),
     ]
+    lines = [f"Daily footfall summary: {site_name}, {figures.date}", ""]
+    for label, value, note in rows:
+        lines.append(f"  {label:<30}{value:>7}" + (f"   ({note})" if note else ""))
+    lines += ["", "  Arrivals by hour"]
     peak = max(figures.by_hour.values(), default=0)
     for hour, count in figures.by_hour.items():
         bar = "#" * (round(30 * count / peak) if peak else 0)
