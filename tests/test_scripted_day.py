@@ -4,8 +4,8 @@ against the test's own bookkeeping of what it did (computed independently of oss
 from __future__ import annotations
 
 import heapq
-import re
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
