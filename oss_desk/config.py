@@ -216,6 +216,8 @@ class Settings(BaseSettings):
     """Queue rules."""
     desk: DeskSessionSettings = DeskSessionSettings()
     """Per-process desk settings (usually given in the environment)."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Desk app keys to change: binding id = "key", e.g. "desk.call_next" = "space"."""
 
     @classmethod
     def settings_customise_sources(

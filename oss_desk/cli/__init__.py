@@ -11,15 +11,13 @@ import contextlib
 import os
 import sqlite3
 import sys
-import traceback
-from datetime import UTC, datetime
 
 import click
 
 from oss_desk import __version__
 from oss_desk.cli.common import State, err
 from oss_desk.errors import OssDeskError
-from oss_desk.paths import log_dir
+from oss_desk.logs import write_fault_report
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -118,29 +116,10 @@ def run(argv: list[str] | None = None) -> int:
         err(f"oss-desk: database error: {' '.join(str(exc).split())}")
         return 4
     except Exception as exc:
-        where = _write_crash_report(exc)
+        where = write_fault_report(exc, "cli")
         err(
             f"oss-desk: internal error ({type(exc).__name__}): please report it"
             + (f"; details in {where}" if where else "")
         )
         return EXIT_INTERNAL
     return result if isinstance(result, int) else 0
-
-
-def _write_crash_report(exc: BaseException) -> str | None:
-    """Keep where it failed for the developers, out of the person's way. Only the exception type
-    and the code locations are written: messages may quote what someone typed."""
-    try:
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        path = folder / f"crash-{stamp}-{os.getpid()}.txt"
-        frames = traceback.format_list(traceback.extract_tb(exc.__traceback__))
-        path.write_text(
-            f"oss-desk {__version__}\n{type(exc).__module__}.{type(exc).__qualname__}\n"
-            + "".join(frames),
-            encoding="utf-8",
-        )
-        return str(path)
-    except OSError:
-        return None

@@ -99,6 +99,13 @@ def prepare_demo_db(path: Path) -> None:
     type=click.IntRange(0, 120),
     help="Opening days of history to simulate.",
 )
+@click.option(
+    "--waiting",
+    default=6,
+    show_default=True,
+    type=click.IntRange(0, 50),
+    help="How many residents are waiting when the demo opens.",
+)
 @click.option("--no-app", is_flag=True, help="Set the demo up and print how to use it; no TUI.")
 @click.option(
     "--desk",
@@ -109,7 +116,7 @@ def prepare_demo_db(path: Path) -> None:
     help="The desk the demo opens at.",
 )
 @pass_state
-def demo(state: State, days: int, no_app: bool, desk_id: str) -> None:
+def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> None:
     """Self-contained demo: the demo site, some history, a live queue, virtual devices.
 
     It uses its own database (in the user data folder, or --db), made afresh each time.
@@ -123,7 +130,7 @@ def demo(state: State, days: int, no_app: bool, desk_id: str) -> None:
     initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
     session = open_session(db=path, person=state.user, clock=clock)
     try:
-        summary = populate(session, days=days)
+        summary = populate(session, days=days, waiting=waiting)
         session.desk(desk_id)
     finally:
         session.close()
@@ -142,24 +149,24 @@ def demo(state: State, days: int, no_app: bool, desk_id: str) -> None:
         )
         return
     state.db = str(path)
-    _open_desk(state, desk_id, embedded_worker=True)
+    _open_desk(state, desk_id, demo=True)
 
 
-def _open_desk(state: State, desk_id: str | None, *, embedded_worker: bool) -> None:
-    """Show the live queue for the desk's site (the desk app replaces this)."""
-    from oss_desk.cli.tickets import queue as queue_command
+def _open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
+    """Run the desk app (Textual is imported only here)."""
+    from oss_desk.ui.app import run_desk_app
 
-    click.get_current_context().invoke(queue_command, site_id=None, watch=True, as_json=False)
+    run_desk_app(db=state.db, config=state.config, person=state.user, desk_id=desk_id, demo=demo)
 
 
 @click.command()
 @click.option("--desk", "desk_id", metavar="ID", help="The desk this terminal is.")
 @pass_state
 def desk(state: State, desk_id: str | None) -> None:
-    """Open the desk app (its kind decides the first screen)."""
-    session = state.session(desk_id)
+    """Open the desk app for this desk (its kind decides the first screen)."""
+    session = state.session(desk_id)  # a bad database, config or desk fails here, in one line
     session.close()
-    _open_desk(state, desk_id, embedded_worker=False)
+    _open_desk(state, desk_id)
 
 
 @click.group()

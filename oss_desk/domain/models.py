@@ -94,6 +94,7 @@ class EventKind(StrEnum):
     CANCELLED = "cancelled"
     DESK_STATUS = "desk_status"
     REPRINT = "reprint_requested"
+    NOTE_ADDED = "note_added"
     CONFIG_LOADED = "config_loaded"
 
 

@@ -52,7 +52,12 @@ class DemoSummary:
 
 
 def populate(
-    session: Session, *, days: int = 15, visitors_per_day: int = 130, seed: int = 20261122
+    session: Session,
+    *,
+    days: int = 15,
+    visitors_per_day: int = 130,
+    waiting: int = 6,
+    seed: int = 20261122,
 ) -> DemoSummary:
     """Simulate the last ``days`` opening days and today up to now, then leave a live queue."""
     real_now = session.clock.now()
@@ -85,8 +90,8 @@ def populate(
             end = min(local_now, datetime.combine(today, hours.closes, tz))
             share = (end - start) / (datetime.combine(today, hours.closes, tz) - start)
             visits += _simulate(sim, clock, rng, start, end, int(visitors_per_day * share))
-        waiting = _live_queue(sim, clock, rng, real_now)
-    return DemoSummary(days=len(past), visits=visits + waiting, waiting_now=waiting)
+        left = _live_queue(sim, clock, rng, real_now, waiting)
+    return DemoSummary(days=len(past), visits=visits, waiting_now=left)
 
 
 def _as(session: Session, desk_id: str | None) -> QueueService:
@@ -198,8 +203,10 @@ def _staffed(desk_id: str, now: datetime) -> bool:
     return 14 <= hour < 15
 
 
-def _live_queue(session: Session, clock: FixedClock, rng: random.Random, now: datetime) -> int:
-    """Leave a handful of residents waiting, the oldest nearing the 15-minute mark."""
+def _live_queue(
+    session: Session, clock: FixedClock, rng: random.Random, now: datetime, wanted: int
+) -> int:
+    """Leave ``wanted`` residents waiting, the oldest nearing the 15-minute mark."""
     greet = next(
         (d.id for d in session.directory.desks.values() if d.kind is DeskKind.MEET_AND_GREET),
         None,
@@ -212,11 +219,11 @@ def _live_queue(session: Session, clock: FixedClock, rng: random.Random, now: da
         for t in active_tickets(session.store.conn, site_id=site.id, business_day=day)
         if t.status is TicketStatus.WAITING
     ]
-    wanted = max(0, 6 - len(already))
-    for i in range(wanted):
-        clock.set(now - timedelta(minutes=(wanted - i) * 2 + rng.randrange(2)))
+    missing = max(0, wanted - len(already))
+    for i in range(missing):
+        clock.set(now - timedelta(minutes=(missing - i) * 2 + rng.randrange(2)))
         service = _pick(rng, {"C": 3, "B": 2, "T": 1, "Q": 1})
         needs = "wheelchair" if i == 2 else None
         greeter.issue(service, needs=needs, print_ticket=False)
     clock.set(now)
-    return len(already) + wanted
+    return len(already) + missing

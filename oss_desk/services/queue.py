@@ -16,6 +16,7 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.codes import TicketRef, parse_service_code, parse_ticket_ref
 from oss_desk.domain.estimate import DeskLoad, WaitingItem, estimate_waits
 from oss_desk.domain.models import (
+    Actor,
     Channel,
     Desk,
     DeskKind,
@@ -36,7 +37,7 @@ from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
 from oss_desk.storage.events import append_event
-from oss_desk.storage.outbox import queue_print_job
+from oss_desk.storage.outbox import last_printer_for_ticket, queue_print_job
 from oss_desk.storage.site import desk_status, desk_statuses, set_desk_status
 
 ACTIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
@@ -60,11 +61,15 @@ class Issued:
     print_job: int | None = None
 
 
-class QueueService:
-    """The live queue of one office database, acting as ``session.actor``."""
+NOTE_LIMIT = 500
 
-    def __init__(self, session: Session) -> None:
+
+class QueueService:
+    """The live queue of one office database, acting as ``actor`` (default: the session's)."""
+
+    def __init__(self, session: Session, actor: Actor | None = None) -> None:
         self.s = session
+        self.actor = actor or session.actor
 
     # Lookups ---------------------------------------------------------------------------------
 
@@ -102,7 +107,7 @@ class QueueService:
         candidates = []
         sites = (
             [self.s.site(site_id)]
-            if site_id or len(self.s.directory.sites) == 1 or self.s.actor.desk_id
+            if site_id or len(self.s.directory.sites) == 1 or self.actor.desk_id
             else list(self.s.directory.sites.values())
         )
         for site in sites:
@@ -129,9 +134,9 @@ class QueueService:
 
     def _desk(self, desk_id: str | None) -> Desk | None:
         if desk_id is None:
-            if self.s.actor.desk_id is None:
+            if self.actor.desk_id is None:
                 return None
-            desk_id = self.s.actor.desk_id
+            desk_id = self.actor.desk_id
         return self.s.desk(desk_id)
 
     # Issue -----------------------------------------------------------------------------------
@@ -673,6 +678,84 @@ class QueueService:
         assert visit is not None
         return visit
 
+    # Notes and reprints ----------------------------------------------------------------------
+
+    def add_note(self, ref: str | int | TicketRef, text: str) -> int:
+        """A short note on the visit. It may hold personal data, so it is stored apart from the
+        event log (which records only that a note was added) and purged on schedule."""
+        cleaned = " ".join(text.split())
+        if not cleaned:
+            raise InvalidInput("the note is empty")
+        if len(cleaned) > NOTE_LIMIT:
+            raise InvalidInput(f"notes are kept short: at most {NOTE_LIMIT} characters")
+        if any(not ch.isprintable() for ch in cleaned):
+            raise InvalidInput("the note holds characters that cannot be printed")
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            note_id = q.insert_note(
+                conn,
+                visit_id=ticket.visit_id,
+                ticket_id=ticket.id,
+                at=format_instant(now),
+                actor=self.actor.person,
+                desk_id=self.actor.desk_id or ticket.desk,
+                text=cleaned,
+            )
+            self._event(
+                conn,
+                self._site(ticket),
+                EventKind.NOTE_ADDED,
+                now,
+                ticket=ticket,
+                data={"note": note_id},
+            )
+        return note_id
+
+    def notes(self, ref: str | int | TicketRef) -> list[tuple[str, str, str | None]]:
+        ticket = self.ticket(ref)
+        return q.notes_for_visit(self.s.store.conn, ticket.visit_id)
+
+    def reprint(self, ref: str | int | TicketRef, printer_url: str | None = None) -> int:
+        """Queue the ticket to be printed again: on ``printer_url``, else this desk's printer,
+        else the printer it was first sent to, else the office's meet-and-greet printer."""
+        now = self.s.clock.now()
+        stamp = format_instant(now)
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            desk = self._desk(None)
+            target = self._printer_for(desk, printer_url) if printer_url or desk else None
+            target = target or last_printer_for_ticket(conn, ticket.id)
+            if target is None:
+                greeters = [
+                    d
+                    for d in self.s.directory.desks.values()
+                    if d.site_id == ticket.site_id and d.printer_url
+                ]
+                target = greeters[0].printer_url if greeters else None
+            if target is None:
+                raise RuleViolation(
+                    "no printer is set up for this desk or this office: give one with --print-to"
+                )
+            job = queue_print_job(
+                conn,
+                kind="ticket",
+                printer_url=target,
+                created_at=stamp,
+                ticket_id=ticket.id,
+                desk_id=desk.id if desk else None,
+                payload={"reprint": True},
+            )
+            self._event(
+                conn,
+                self._site(ticket),
+                EventKind.REPRINT,
+                now,
+                ticket=ticket,
+                data={"job": job},
+            )
+        return job
+
     # Desks -----------------------------------------------------------------------------------
 
     def set_desk_status(self, desk_id: str | None, status: DeskStatus | str) -> DeskStatus:
@@ -779,7 +862,7 @@ class QueueService:
             timezone=site.timezone,
             site_id=site.id,
             kind=kind,
-            actor=self.s.actor,
+            actor=self.actor,
             desk_id=desk_id,
             visit_id=visit_id,
             ticket_id=ticket_id,

@@ -349,3 +349,34 @@ def recent_service_seconds(
         if row[1]:
             result[code] = float(row[0])
     return result
+
+
+# Notes ------------------------------------------------------------------------------------------
+
+
+def insert_note(
+    conn: sqlite3.Connection,
+    *,
+    visit_id: int,
+    ticket_id: int | None,
+    at: str,
+    actor: str,
+    desk_id: str | None,
+    text: str,
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO visit_notes (visit_id, ticket_id, at, actor, desk_id, text) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        [visit_id, ticket_id, at, actor, desk_id, text],
+    )
+    return int(cur.fetchone()[0])
+
+
+def notes_for_visit(conn: sqlite3.Connection, visit_id: int) -> list[tuple[str, str, str | None]]:
+    """``[(at, actor, text), ...]`` oldest first (text None once purged)."""
+    return [
+        (r[0], r[1], r[2])
+        for r in conn.execute(
+            "SELECT at, actor, text FROM visit_notes WHERE visit_id = ? ORDER BY id", [visit_id]
+        )
+    ]

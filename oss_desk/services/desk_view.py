@@ -1,0 +1,121 @@
+"""What a desk screen shows, read in one consistent snapshot.
+
+The desk app asks for a :class:`DeskSnapshot` whenever the change feed says something moved (or
+after its own writes, or every few seconds so that waiting times tick on). Everything in it is
+plain immutable data, so the UI never holds a database object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.models import (
+    DailyFigures,
+    Desk,
+    DeskStatus,
+    QueueEntry,
+    Ticket,
+    TicketStatus,
+)
+from oss_desk.services.queue import QueueService, build_queue
+from oss_desk.services.reports import ReportService
+from oss_desk.services.session import Session
+from oss_desk.storage import queue as q
+from oss_desk.storage.outbox import PrintSummary, print_summary
+from oss_desk.storage.site import desk_statuses
+
+
+@dataclass(frozen=True, slots=True)
+class DeskState:
+    desk: Desk
+    status: DeskStatus
+    ticket: Ticket | None
+    """The ticket called to or being served at the desk."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLine:
+    code: str
+    name: str
+    waiting: int
+    longest_wait_seconds: int
+    over_target: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeskSnapshot:
+    taken_at: datetime
+    business_day: str
+    site_id: str
+    queue: list[QueueEntry]
+    desks: list[DeskState]
+    by_service: list[ServiceLine]
+    printing: PrintSummary
+    figures: DailyFigures | None = None
+    target_seconds: int = 15 * 60
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def desk(self, desk_id: str) -> DeskState | None:
+        return next((d for d in self.desks if d.desk.id == desk_id), None)
+
+    @property
+    def waiting(self) -> list[QueueEntry]:
+        return [e for e in self.queue if e.ticket.status is TicketStatus.WAITING]
+
+
+def take_snapshot(
+    session: Session, *, site_id: str | None = None, figures: bool = False
+) -> DeskSnapshot:
+    """The live queue, every desk and (for the team leader) today's running figures."""
+    session.refresh_directory()
+    site = session.site(site_id)
+    now = session.clock.now()
+    day = session.today(site)
+    queue_service = QueueService(session)
+    with session.store.read() as conn:
+        tickets = q.active_tickets(conn, site_id=site.id, business_day=day)
+        statuses = desk_statuses(conn)
+        typical = queue_service._typical_seconds(conn, now)
+        printing = print_summary(conn, format_instant(now - timedelta(hours=12)))
+        daily = ReportService(session).daily(day, site.id) if figures else None
+    desks = [d for d in session.directory.desks.values() if d.site_id == site.id]
+    entries = build_queue(
+        tickets,
+        desks=desks,
+        statuses=statuses,
+        typical=typical,
+        default_seconds=session.settings.queue.default_service_minutes * 60,
+        now=now,
+    )
+    at_desk = {
+        t.desk: t for t in tickets if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
+    }
+    target = session.settings.queue.target_minutes * 60
+    lines = []
+    for code, service in sorted(session.directory.services.items()):
+        waiting = [e for e in entries if e.ticket.service == code and e.position is not None]
+        lines.append(
+            ServiceLine(
+                code=code,
+                name=service.name,
+                waiting=len(waiting),
+                longest_wait_seconds=max((e.wait_seconds for e in waiting), default=0),
+                over_target=sum(1 for e in waiting if e.wait_seconds > target),
+            )
+        )
+    return DeskSnapshot(
+        taken_at=now,
+        business_day=day,
+        site_id=site.id,
+        queue=entries,
+        desks=[
+            DeskState(desk=d, status=statuses.get(d.id, d.status), ticket=at_desk.get(d.id))
+            for d in desks
+        ],
+        by_service=lines,
+        printing=printing,
+        figures=daily,
+        target_seconds=target,
+    )

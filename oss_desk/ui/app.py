@@ -1,0 +1,337 @@
+"""The desk app: modes for meet-and-greet, the adviser desk and the team leader.
+
+All database work runs on one thread (:class:`~oss_desk.services.runner.SessionRunner`); the
+event loop only awaits results. Other desks' changes arrive through the change feed, polled
+every 150 ms; the app then takes a fresh snapshot and each screen updates its widgets by key.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+
+from oss_desk.domain.calendar import local
+from oss_desk.domain.models import Actor, DeskKind
+from oss_desk.errors import OssDeskError, RuleViolation, StorageError
+from oss_desk.logs import write_fault_report
+from oss_desk.services.desk_view import DeskSnapshot, take_snapshot
+from oss_desk.services.live import ChangeFeed, open_feed, poll
+from oss_desk.services.runner import SessionRunner
+from oss_desk.services.session import Session, open_session
+from oss_desk.ui.commands import DeskCommands
+from oss_desk.ui.dialogs import HelpScreen
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.greet import GreetScreen
+from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.theme import THEMES
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+MODE_TITLES = {"greet": "Meet and greet", "desk": "Adviser desk", "leader": "Team leader"}
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """Measured start-up, for the benchmark and the log."""
+
+    process_start: float
+    first_frame: float | None = None
+
+
+class OssDeskApp(App[None]):
+    CSS_PATH = [  # noqa: RUF012 - Textual's own type for it
+        "styles/app.tcss",
+        "styles/greet.tcss",
+        "styles/adviser.tcss",
+        "styles/leader.tcss",
+    ]
+    TITLE = "oss-desk"
+    MODES: ClassVar[dict[str, Any]] = {
+        "greet": GreetScreen,
+        "desk": AdviserScreen,
+        "leader": LeaderScreen,
+    }
+    COMMANDS = App.COMMANDS | {DeskCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", id="app.help", tooltip="The keys of this screen"),
+        Binding(
+            "f2",
+            "switch_mode('greet')",
+            "Greet",
+            id="app.mode_greet",
+            tooltip="Meet and greet: issue tickets, quick visits",
+        ),
+        Binding(
+            "f3",
+            "switch_mode('desk')",
+            "Desk",
+            id="app.mode_desk",
+            tooltip="Adviser desk: call, serve, finish",
+        ),
+        Binding(
+            "f4",
+            "switch_mode('leader')",
+            "Leader",
+            id="app.mode_leader",
+            tooltip="Team leader: desks, queue by service, today's figures",
+        ),
+        Binding(
+            "f9",
+            "toggle_contrast",
+            "Contrast",
+            id="app.contrast",
+            tooltip="Switch between the council theme and high contrast",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="app.quit",
+            tooltip="Close the desk app",
+            show=False,
+            priority=True,
+        ),
+    ]
+
+    snapshot: reactive[DeskSnapshot | None] = reactive(None, always_update=True)
+
+    def __init__(
+        self,
+        runner: SessionRunner,
+        *,
+        desk_id: str | None = None,
+        demo: bool = False,
+        poll_interval: float = 0.15,
+        tick_seconds: float = 15.0,
+        cursor_blink: bool = True,
+        started: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.runner = runner
+        self.demo = demo
+        self.poll_interval = poll_interval
+        self.tick_seconds = tick_seconds
+        self.cursor_blink = cursor_blink
+        self.started = Started(process_start=started or time.perf_counter())
+        session = runner.session
+        self.person = session.actor.person
+        directory = session.directory
+        self.terminal_desk = desk_id if desk_id in directory.desks else None
+        self.greet_desk_id = self._default_desk(DeskKind.MEET_AND_GREET)
+        self.adviser_desk_id = self._default_desk(DeskKind.ADVISER)
+        self._feed: ChangeFeed | None = None
+        self._refreshing = False
+        self._refresh_again = False
+        self._last_refresh = 0.0
+        self.refresh_count = 0
+        self.faults: list[str] = []
+
+    # Start-up --------------------------------------------------------------------------------
+
+    def _default_desk(self, kind: DeskKind) -> str | None:
+        desks = self.runner.session.directory.desks
+        if self.terminal_desk is not None:
+            mine = desks[self.terminal_desk]
+            if (mine.kind is DeskKind.MEET_AND_GREET) == (kind is DeskKind.MEET_AND_GREET):
+                return mine.id
+        site = desks[self.terminal_desk].site_id if self.terminal_desk else None
+        for desk in desks.values():
+            if site is not None and desk.site_id != site:
+                continue
+            if (desk.kind is DeskKind.MEET_AND_GREET) == (kind is DeskKind.MEET_AND_GREET):
+                return desk.id
+        return None
+
+    def on_mount(self) -> None:
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = "council"
+        keymap = self.runner.session.settings.keymap
+        if keymap:
+            self.set_keymap(keymap)
+        first = "greet"
+        if self.terminal_desk is not None:
+            kind = self.runner.session.directory.desks[self.terminal_desk].kind
+            first = "greet" if kind is DeskKind.MEET_AND_GREET else "desk"
+        self.switch_mode(first)
+        self.set_interval(self.poll_interval, self._poll)
+        self.set_interval(self.tick_seconds, self.request_refresh)
+        self.request_refresh()
+
+    def on_ready(self) -> None:
+        self.started = Started(self.started.process_start, time.perf_counter())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_mode" and parameters and parameters[0] == self.current_mode:
+            return None  # already there: shown dimmed
+        return True
+
+    # Data --------------------------------------------------------------------------------------
+
+    def actor(self, desk_id: str | None) -> Actor:
+        """Who acts at ``desk_id``: the logged-in person (in the demo, the desk's own person)."""
+        if self.demo and desk_id is not None:
+            desk = next((d for d in self.runner.session.settings.desks if d.id == desk_id), None)
+            if desk is not None and desk.person:
+                return Actor(person=desk.person, desk_id=desk_id)
+        return Actor(person=self.person, desk_id=desk_id)
+
+    def leader_actor(self) -> Actor:
+        """The team leader: the logged-in person (in the demo, the demo's team leader)."""
+        if self.demo:
+            from oss_desk.domain.models import Role
+
+            for person in self.runner.session.settings.staff:
+                if person.role is Role.TEAM_LEADER:
+                    return Actor(person=person.id, desk_id=self.terminal_desk)
+        return Actor(person=self.person, desk_id=self.terminal_desk)
+
+    def wants_figures(self) -> bool:
+        return self.current_mode == "leader"
+
+    def request_refresh(self) -> None:
+        self.run_worker(self.refresh_data(), group="refresh", exit_on_error=False)
+
+    async def refresh_data(self) -> None:
+        """Take a new snapshot (coalescing requests that arrive while one is being taken)."""
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        try:
+            while True:
+                self._refresh_again = False
+                figures = self.wants_figures()
+                snap = await self.attempt(take_snapshot, figures=figures)
+                if snap is not None:
+                    self.snapshot = snap
+                    self.refresh_count += 1
+                    self._last_refresh = time.monotonic()
+                if not self._refresh_again:
+                    break
+        finally:
+            self._refreshing = False
+
+    async def _poll(self) -> None:
+        if self._feed is None:
+            self._feed = await self.attempt(open_feed)
+            return
+        changes = await self.attempt(poll, self._feed)
+        if changes is not None:
+            await self.refresh_data()
+
+    async def after_write(self) -> None:
+        """Our own commits do not move our data_version: catch up at once."""
+        if self._feed is not None:
+            await self.attempt(poll, self._feed, True)
+        await self.refresh_data()
+
+    async def attempt(
+        self, fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs
+    ) -> R | None:
+        """Run ``fn`` on the database thread; turn any failure into a notification.
+
+        The desk keeps working whatever happens: a rule says no (a warning), the database is
+        busy or full (an error), or something unexpected (an error, with a fault report)."""
+        try:
+            return await self.runner.call(fn, *args, **kwargs)
+        except RuleViolation as exc:
+            self.notify(exc.message, title=exc.title, severity="warning", markup=False)
+        except StorageError as exc:
+            self.notify(exc.message, title=exc.title, severity="error", markup=False, timeout=10)
+        except OssDeskError as exc:
+            self.notify(exc.message, title=exc.title, severity="warning", markup=False)
+        except Exception as exc:
+            where = write_fault_report(exc, "desk")
+            self.faults.append(type(exc).__name__)
+            self.notify(
+                f"That did not work ({type(exc).__name__}). The desk carries on."
+                + (f" Details for support: {where}" if where else ""),
+                title="Unexpected problem",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+        return None
+
+    # Shared helpers for the screens -------------------------------------------------------------
+
+    def site_name(self) -> str:
+        snap = self.snapshot
+        sites = self.runner.session.directory.sites
+        if snap is not None and snap.site_id in sites:
+            return sites[snap.site_id].name
+        return next(iter(sites.values())).name if sites else ""
+
+    def clock_text(self) -> str:
+        session = self.runner.session
+        site = next(iter(session.directory.sites.values()), None)
+        now = session.clock.now()
+        when = local(now, site.timezone) if site else now
+        return when.strftime("%a %d %b %H:%M")
+
+    def local_time(self, instant: datetime) -> str:
+        site = next(iter(self.runner.session.directory.sites.values()), None)
+        when = local(instant, site.timezone) if site else instant
+        return when.strftime("%H:%M")
+
+    def desk_name(self, desk_id: str | None) -> str:
+        if desk_id is None:
+            return "no desk"
+        desk = self.runner.session.directory.desks.get(desk_id)
+        return desk.name if desk else desk_id
+
+    def person_name(self, person: str) -> str:
+        staff = self.runner.session.directory.staff.get(person)
+        return staff.name if staff else person
+
+    # Actions ------------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        screen = self.screen
+        rows = []
+        seen = set()
+        for binding in list(getattr(screen, "BINDINGS", [])) + list(self.BINDINGS):
+            if not isinstance(binding, Binding) or binding.id in seen:
+                continue
+            seen.add(binding.id)
+            rows.append((self.get_key_display(binding), binding.description, binding.tooltip))
+        about = getattr(screen, "HELP", "")
+        title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
+        self.push_screen(HelpScreen(title, rows, about))
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = "high-contrast" if self.theme == "council" else "council"
+
+    def watch_theme(self) -> None:
+        if self.snapshot is not None:
+            self.snapshot = self.snapshot  # recolour the waiting times
+
+
+def run_desk_app(
+    *,
+    db: str | None,
+    config: str | None,
+    person: str | None,
+    desk_id: str | None,
+    demo: bool = False,
+) -> None:
+    """Open the session on its own thread, then run the app until the person quits."""
+    started = time.perf_counter()
+    runner = SessionRunner(
+        lambda: open_session(db=db, config=config, person=person, desk_id=desk_id, check=True)
+    )
+    try:
+        runner.start()
+        app = OssDeskApp(runner, desk_id=desk_id, demo=demo, started=started)
+        app.run()
+    finally:
+        runner.close()

@@ -1,0 +1,67 @@
+"""Ctrl+P: every action of the current screen, and every service by name."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Provider
+
+if TYPE_CHECKING:
+    from oss_desk.ui.app import OssDeskApp
+
+
+class DeskCommands(Provider):
+    def _entries(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        from oss_desk.ui.app import OssDeskApp
+
+        app = self.app
+        assert isinstance(app, OssDeskApp)
+        screen = app.screen_stack[0] if app.screen_stack else app.screen
+        for candidate in reversed(app.screen_stack):
+            if hasattr(candidate, "AREA"):
+                screen = candidate
+                break
+        entries: list[tuple[str, str, Callable[[], Any]]] = []
+        for binding in [*getattr(screen, "BINDINGS", []), *app.BINDINGS]:
+            if not isinstance(binding, Binding) or binding.id in (None, "app.quit"):
+                continue
+            target = screen if binding in getattr(screen, "BINDINGS", []) else app
+            name = f"{binding.description} ({app.get_key_display(binding)})"
+            entries.append((name, binding.tooltip, partial(target.run_action, binding.action)))
+        for code, service in app.runner.session.directory.services.items():
+            entries.append(
+                (
+                    f"Issue ticket: {service.name} ({code})",
+                    f"Issue a {service.label} ticket at meet-and-greet",
+                    partial(issue_from_palette, app, code),
+                )
+            )
+        return entries
+
+    async def discover(self) -> AsyncIterator[DiscoveryHit]:
+        for name, help_text, run in self._entries():
+            yield DiscoveryHit(name, run, help=help_text)
+
+    async def search(self, query: str) -> AsyncIterator[Hit]:
+        matcher = self.matcher(query)
+        for name, help_text, run in self._entries():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), run, help=help_text)
+
+
+async def issue_from_palette(app: OssDeskApp, code: str) -> None:
+    """Go to meet-and-greet with the service chosen, and issue its ticket."""
+    from oss_desk.ui.screens.greet import GreetScreen, ServiceList
+
+    await app.switch_mode("greet")
+    screen = app.screen
+    if isinstance(screen, GreetScreen):
+        service_list = screen.query_one(ServiceList)
+        for index in range(service_list.option_count):
+            if service_list.get_option_at_index(index).id == code:
+                service_list.highlighted = index
+        screen.action_issue()

@@ -1,0 +1,235 @@
+"""Typed modal dialogs: each returns its result with ``dismiss`` (None when cancelled)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar, TypeVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.events import Key
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+from oss_desk.domain.models import Outcome
+from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
+
+T = TypeVar("T")
+
+
+class Dialog(ModalScreen[T]):
+    """A centred box; Escape cancels (returns None: every dialog's result type allows it)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without changes")
+    ]
+    TITLE_TEXT = ""
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LetterList(OptionList):
+    """An option list where typing an option's letter (its id) picks it at once."""
+
+    def __init__(self, *options: Option, id: str | None = None) -> None:
+        super().__init__(*options, id=id)
+
+    def on_key(self, event: Key) -> None:
+        if event.character and len(event.character) == 1 and event.character.isalnum():
+            wanted = event.character.upper()
+            for index in range(self.option_count):
+                if (self.get_option_at_index(index).id or "").upper() == wanted:
+                    self.highlighted = index
+                    event.stop()
+                    self.action_select()
+                    return
+
+
+class OutcomeDialog(Dialog[Outcome | None]):
+    """How the visit ended: 1-5 or arrows and Enter."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(f"Finish {self.code}: what was the outcome?"), classes="title")
+            yield LetterList(
+                *[
+                    Option(Text(f"{i}  {o.value:<12} {o.description}"), id=str(i))
+                    for i, o in enumerate(Outcome, start=1)
+                ],
+                id="outcomes",
+            )
+            yield Static("1-5 or arrows and Enter · Esc: back", classes="hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        index = int(event.option.id or "1") - 1
+        self.dismiss(list(Outcome)[index])
+
+
+class ChoiceDialog(Dialog[str | None]):
+    """Pick one of several (services, desks): a letter or arrows and Enter."""
+
+    def __init__(self, title: str, choices: Iterable[tuple[str, str]], hint: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+        self.hint = hint or "Arrows and Enter · Esc: back"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.title_text), classes="title")
+            yield LetterList(*[Option(Text(label), id=key) for key, label in self.choices])
+            yield Static(self.hint, classes="hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class TextDialog(Dialog[str | None]):
+    """One line of text: Enter to confirm."""
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        placeholder: str = "",
+        hint: str = "",
+        max_length: int = 0,
+        value: str = "",
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+        self.hint = hint
+        self.max_length = max_length
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.title_text), classes="title")
+            yield Input(
+                value=self.value,
+                placeholder=self.placeholder,
+                max_length=self.max_length,
+                id="text",
+            )
+            if self.hint:
+                yield Static(Text(self.hint), classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+
+class NeedsDialog(Dialog[tuple[str, ...] | None]):
+    """Reasonable adjustments: Space ticks, Tab reaches the interpreter language, F6 saves."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f6", "save", "Save", id="needs.save", tooltip="Keep these adjustments"),
+        Binding("ctrl+s", "save", "Save", show=False, id="needs.save_ctrl", tooltip="Save"),
+    ]
+
+    def __init__(self, current: tuple[str, ...]) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        language = next(
+            (n.split(":", 1)[1] for n in self.current if n.startswith(INTERPRETER + ":")), ""
+        )
+        with Vertical(classes="dialog"):
+            yield Static("Reasonable adjustments for this visit", classes="title")
+            yield SelectionList[str](
+                *[
+                    Selection(label, key, key in self.current)
+                    for key, label in SIMPLE_NEEDS.items()
+                ],
+                id="needs",
+            )
+            yield Input(
+                value=language,
+                placeholder="Interpreter: language (e.g. Polish)",
+                max_length=40,
+                id="language",
+            )
+            yield Static(
+                "Space: tick · Tab: language · F6 or Enter: save · Esc: back", classes="hint"
+            )
+
+    def action_save(self) -> None:
+        chosen = list(self.query_one(SelectionList).selected)
+        language = self.query_one("#language", Input).value.strip()
+        if language:
+            chosen.append(f"{INTERPRETER}:{language}")
+        self.dismiss(tuple(chosen))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+
+class ConfirmDialog(Dialog[bool | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="Go ahead"),
+        Binding("n", "answer(False)", "No", id="confirm.no", tooltip="Do not"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), classes="title")
+            yield Static("y: yes · n or Esc: no", classes="hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class InfoDialog(Dialog[None]):
+    """Read-only lines (a ticket's details)."""
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.title_text), classes="title")
+            yield Static(Text("\n".join(self.lines)), classes="body")
+            yield Static("Esc: close", classes="hint")
+
+
+class HelpScreen(Dialog[None]):
+    """F1: the keys of this screen, with what each does."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "cancel", "Close", id="help.close", tooltip="Close the help")
+    ]
+
+    def __init__(self, title: str, rows: list[tuple[str, str, str]], about: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.rows = rows
+        self.about = about
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help"):
+            yield Static(Text(self.title_text), classes="title")
+            yield Static(Text(self.about), classes="body")
+            table: DataTable[Text] = DataTable(cursor_type="row", id="keys")
+            table.add_columns("Key", "Does", "More")
+            for key, description, tooltip in self.rows:
+                table.add_row(Text(key, style="bold"), Text(description), Text(tooltip))
+            yield table
+            yield Static("Esc or F1: close · Ctrl+P: every action by name", classes="hint")

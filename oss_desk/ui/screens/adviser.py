@@ -1,0 +1,400 @@
+"""The adviser desk: now serving, call next, recall, start, finish, no-show, transfer, note."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from oss_desk.domain.models import DeskStatus, Ticket, TicketStatus
+from oss_desk.domain.needs import describe_need
+from oss_desk.services.desk_view import DeskSnapshot
+from oss_desk.services.queue import NOTE_LIMIT, QueueService
+from oss_desk.services.session import Session
+from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, OutcomeDialog, TextDialog
+from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.greet import find_ticket, pick_service
+from oss_desk.ui.widgets.bars import StatusBar, TopBar
+from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.key_bar import KeyBar
+from oss_desk.ui.widgets.queue_table import QueueTable
+
+PRIVACY_REMINDER = (
+    "Keep it short and factual: what was done, what happens next. No health or other "
+    "sensitive details unless the service needs them. Notes are deleted on the council's "
+    "retention schedule and never appear on tickets, the board or in logs."
+)
+
+
+R = TypeVar("R")
+
+
+class AdviserScreen(DeskScreen):
+    AREA = "Adviser desk"
+    HELP = (
+        "N calls the next resident for this desk (appointments first, then the longest wait). "
+        "When they arrive, S starts; F finishes with the outcome. R calls them again; X marks a "
+        "no-show. T moves them to another service without losing their place."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "n",
+            "call_next",
+            "Call next",
+            id="desk.call_next",
+            tooltip="Call the next resident this desk can serve",
+        ),
+        Binding(
+            "c",
+            "call_chosen",
+            "Call chosen",
+            id="desk.call_chosen",
+            tooltip="Call the ticket highlighted in the queue, out of turn",
+        ),
+        Binding(
+            "r",
+            "recall",
+            "Recall",
+            id="desk.recall",
+            tooltip="Call the current ticket again (board and announcement)",
+        ),
+        Binding(
+            "s", "start", "Start", id="desk.start", tooltip="The resident has arrived at the desk"
+        ),
+        Binding(
+            "f",
+            "finish",
+            "Finish",
+            id="desk.finish",
+            tooltip="Finish with an outcome: resolved, signposted, referred...",
+        ),
+        Binding(
+            "x",
+            "no_show",
+            "No-show",
+            id="desk.no_show",
+            tooltip="The resident did not come when called",
+        ),
+        Binding(
+            "t",
+            "transfer",
+            "Transfer",
+            id="desk.transfer",
+            tooltip="Move to another service, keeping their arrival time",
+        ),
+        Binding("o", "note", "Note", id="desk.note", tooltip="Add a short note to the visit"),
+        Binding(
+            "b",
+            "toggle_break",
+            "Break",
+            id="desk.break",
+            tooltip="Go on a break, or come back (call next waits for you)",
+        ),
+        Binding(
+            "z",
+            "close_desk",
+            "Close",
+            id="desk.close",
+            tooltip="Close this desk (or open it again)",
+        ),
+        Binding("f7", "find", "Find", id="desk.find", tooltip="Look a ticket up by its code"),
+        Binding(
+            "f8",
+            "change_desk",
+            "Desk…",
+            id="desk.change",
+            tooltip="Choose which desk this terminal is",
+        ),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        with Horizontal(id="adviser-body"):
+            with Vertical(id="now-serving"):
+                yield Static(id="now-title")
+                yield BigCode(id="now-code")
+                yield Static(id="now-info")
+                yield Static(id="now-needs")
+            with Vertical(id="waiting-panel"):
+                yield Static(Text("Waiting", style="bold"), id="waiting-title")
+                yield QueueTable(id="queue")
+        yield StatusBar()
+        yield KeyBar()
+
+    def current_desk(self) -> str | None:
+        return self.desk_app.adviser_desk_id
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(QueueTable).focus()
+
+    # State ------------------------------------------------------------------------------------
+
+    def my_ticket(self) -> Ticket | None:
+        snap = self.desk_app.snapshot
+        desk = self.current_desk()
+        if snap is None or desk is None:
+            return None
+        state = snap.desk(desk)
+        return state.ticket if state else None
+
+    def my_status(self) -> DeskStatus | None:
+        snap = self.desk_app.snapshot
+        desk = self.current_desk()
+        state = snap.desk(desk) if snap is not None and desk is not None else None
+        return state.status if state else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        ticket = self.my_ticket()
+        status = self.my_status()
+        if action in ("call_next", "call_chosen"):
+            return True if ticket is None and status is DeskStatus.OPEN else None
+        if action in ("recall", "no_show"):
+            return True if ticket is not None and ticket.status is TicketStatus.CALLED else None
+        if action == "start":
+            return True if ticket is not None and ticket.status is TicketStatus.CALLED else None
+        if action in ("finish", "transfer", "note"):
+            return True if ticket is not None else None
+        return True
+
+    def show_snapshot(self, snapshot: DeskSnapshot) -> None:
+        app = self.desk_app
+        directory = app.runner.session.directory
+        table = self.query_one(QueueTable)
+        table.target_seconds = snapshot.target_seconds
+        table.labels = {c: s.label for c, s in directory.services.items()}
+        desk_id = self.current_desk()
+        desk = directory.desks.get(desk_id) if desk_id else None
+        if desk is not None:
+            mine = [e for e in snapshot.queue if e.ticket.service in desk.services]
+        else:
+            mine = []
+        table.show(mine)
+        self.query_one("#waiting-title", Static).update(
+            Text(
+                f"Waiting for {app.desk_name(desk_id)}: {sum(1 for e in mine if e.position)}",
+                style="bold",
+            )
+        )
+        ticket = self.my_ticket()
+        status = self.my_status()
+        title = Text()
+        title.append(f"{app.desk_name(desk_id)} ", style="bold")
+        title.append(f"({status.value if status else 'unknown'})")
+        code = self.query_one(BigCode)
+        info = self.query_one("#now-info", Static)
+        needs = self.query_one("#now-needs", Static)
+        if ticket is None:
+            title.append(" · nobody at the desk")
+            code.code = "----"
+            hint = "N: call next" if status is DeskStatus.OPEN else "B: back from the break"
+            if status is DeskStatus.CLOSED:
+                hint = "Z: open the desk"
+            info.update(Text(hint, style="dim"))
+            needs.update("")
+        else:
+            state = "being served" if ticket.status is TicketStatus.SERVING else "called"
+            title.append(f" · now {state}")
+            code.code = ticket.code
+            svc = directory.services.get(ticket.service)
+            waited = ((ticket.called_at or snapshot.taken_at) - ticket.queued_at).total_seconds()
+            text = Text()
+            text.append(svc.name if svc else ticket.service, style="bold")
+            text.append(
+                f"\narrived {app.local_time(ticket.queued_at)}, waited {int(waited // 60)} min"
+            )
+            if ticket.recalls:
+                text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
+            info.update(text)
+            needs.update(
+                Text("Needs: " + ", ".join(describe_need(n) for n in ticket.needs), style="bold")
+                if ticket.needs
+                else ""
+            )
+        self.query_one("#now-title", Static).update(title)
+        self.refresh_bindings()
+
+    # Actions -----------------------------------------------------------------------------------
+
+    async def _act(self, fn: Callable[[Session], R], done: str | None = None) -> R | None:
+        app = self.desk_app
+        result = await app.attempt(fn)
+        if result is not None:
+            if done:
+                self.notify_done(done)
+            await app.after_write()
+        return result
+
+    def _service(self) -> tuple[QueueService, str] | None:
+        desk = self.current_desk()
+        if desk is None:
+            self.app.notify("This terminal is not an adviser desk: F8 chooses one", markup=False)
+            return None
+        return QueueService(self.desk_app.runner.session, self.desk_app.actor(desk)), desk
+
+    @work(exclusive=True, group="desk")
+    async def action_call_next(self) -> None:
+        desk = self.current_desk()
+        if desk is None:
+            return
+        actor = self.desk_app.actor(desk)
+        called = await self.desk_app.attempt(lambda s: QueueService(s, actor).call_next(desk))
+        if called is None:
+            self.app.notify(
+                f"Nobody is waiting for {self.desk_app.desk_name(desk)}", markup=False, timeout=3
+            )
+            await self.desk_app.after_write()
+            return
+        self.query_one(BigCode).code = called.code  # show it at once; the snapshot follows
+        await self.desk_app.after_write()
+
+    @work(exclusive=True, group="desk")
+    async def action_call_chosen(self) -> None:
+        desk = self.current_desk()
+        ticket_id = self.query_one(QueueTable).selected_ticket_id()
+        if desk is None or ticket_id is None:
+            self.app.notify("Highlight a waiting ticket first", markup=False)
+            return
+        actor = self.desk_app.actor(desk)
+        await self._act(lambda s: QueueService(s, actor).call(ticket_id, desk))
+
+    def _with_ticket(self) -> tuple[Ticket, str] | None:
+        ticket = self.my_ticket()
+        desk = self.current_desk()
+        if ticket is None or desk is None:
+            self.app.notify("Nobody is at this desk", markup=False)
+            return None
+        return ticket, desk
+
+    @work(exclusive=True, group="desk")
+    async def action_recall(self) -> None:
+        if (found := self._with_ticket()) is None:
+            return
+        ticket, desk = found
+        actor = self.desk_app.actor(desk)
+        await self._act(
+            lambda s: QueueService(s, actor).recall(ticket.id), f"{ticket.code} called again"
+        )
+
+    @work(exclusive=True, group="desk")
+    async def action_start(self) -> None:
+        if (found := self._with_ticket()) is None:
+            return
+        ticket, desk = found
+        actor = self.desk_app.actor(desk)
+        await self._act(lambda s: QueueService(s, actor).start(ticket.id))
+
+    @work(exclusive=True, group="desk")
+    async def action_finish(self) -> None:
+        if (found := self._with_ticket()) is None:
+            return
+        ticket, desk = found
+        outcome = await self.app.push_screen_wait(OutcomeDialog(ticket.code))
+        if outcome is None:
+            return
+        actor = self.desk_app.actor(desk)
+        await self._act(
+            lambda s: QueueService(s, actor).finish(ticket.id, outcome),
+            f"{ticket.code} finished: {outcome.value}",
+        )
+
+    @work(exclusive=True, group="desk")
+    async def action_no_show(self) -> None:
+        if (found := self._with_ticket()) is None:
+            return
+        ticket, desk = found
+        actor = self.desk_app.actor(desk)
+        await self._act(
+            lambda s: QueueService(s, actor).no_show(ticket.id), f"{ticket.code} marked no-show"
+        )
+
+    @work(exclusive=True, group="desk")
+    async def action_transfer(self) -> None:
+        if (found := self._with_ticket()) is None:
+            return
+        ticket, desk = found
+        code = await pick_service(self, f"Transfer {ticket.code} to which service?")
+        if code is None:
+            return
+        actor = self.desk_app.actor(desk)
+
+        def transfer(session: Session) -> Ticket:
+            return QueueService(session, actor).transfer(ticket.id, service=code)
+
+        moved = await self.desk_app.attempt(transfer)
+        if moved is not None:
+            self.notify_done(f"{ticket.code} is now {moved.code}: same place in the queue")
+            await self.desk_app.after_write()
+
+    @work(exclusive=True, group="desk")
+    async def action_note(self) -> None:
+        if (found := self._with_ticket()) is None:
+            return
+        ticket, desk = found
+        text = await self.app.push_screen_wait(
+            TextDialog(
+                f"Note on {ticket.code}'s visit",
+                placeholder="A short note",
+                hint=PRIVACY_REMINDER,
+                max_length=NOTE_LIMIT,
+            )
+        )
+        if not text:
+            return
+        actor = self.desk_app.actor(desk)
+        await self._act(lambda s: QueueService(s, actor).add_note(ticket.id, text), "Note saved")
+
+    @work(exclusive=True, group="desk")
+    async def action_toggle_break(self) -> None:
+        desk = self.current_desk()
+        if desk is None:
+            return
+        wanted = DeskStatus.OPEN if self.my_status() is not DeskStatus.OPEN else DeskStatus.BREAK
+        actor = self.desk_app.actor(desk)
+        await self._act(
+            lambda s: QueueService(s, actor).set_desk_status(desk, wanted),
+            f"{self.desk_app.desk_name(desk)}: {wanted.value}",
+        )
+
+    @work(exclusive=True, group="desk")
+    async def action_close_desk(self) -> None:
+        desk = self.current_desk()
+        if desk is None:
+            return
+        closing = self.my_status() is not DeskStatus.CLOSED
+        if closing and not await self.app.push_screen_wait(
+            ConfirmDialog(f"Close {self.desk_app.desk_name(desk)} for the day?")
+        ):
+            return
+        wanted = DeskStatus.CLOSED if closing else DeskStatus.OPEN
+        actor = self.desk_app.actor(desk)
+        await self._act(
+            lambda s: QueueService(s, actor).set_desk_status(desk, wanted),
+            f"{self.desk_app.desk_name(desk)}: {wanted.value}",
+        )
+
+    @work(exclusive=True, group="desk")
+    async def action_find(self) -> None:
+        await find_ticket(self)
+
+    @work(exclusive=True, group="desk")
+    async def action_change_desk(self) -> None:
+        app = self.desk_app
+        desks = [
+            (d.id, f"{d.name}  ({d.kind.value})")
+            for d in app.runner.session.directory.desks.values()
+            if d.services
+        ]
+        chosen = await app.push_screen_wait(ChoiceDialog("Which desk is this terminal?", desks))
+        if chosen is None:
+            return
+        app.adviser_desk_id = chosen
+        if app.snapshot is not None:
+            self._on_snapshot(app.snapshot)
+        app.request_refresh()

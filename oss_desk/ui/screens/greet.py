@@ -1,0 +1,363 @@
+"""Meet-and-greet: pick a service, record adjustments, issue a ticket or deal with it here."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Key
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from oss_desk.domain.models import Outcome
+from oss_desk.domain.needs import describe_need
+from oss_desk.services.desk_view import DeskSnapshot
+from oss_desk.services.queue import Issued, QueueService
+from oss_desk.services.session import Session
+from oss_desk.services.views import minutes, wait_phrase
+from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog, NeedsDialog, OutcomeDialog, TextDialog
+from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.widgets.bars import StatusBar, TopBar
+from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.key_bar import KeyBar
+from oss_desk.ui.widgets.queue_table import QueueTable
+
+
+class ServiceList(OptionList):
+    """The catalogue. A service's letter picks it; Enter issues its ticket."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter",
+            "screen.issue",
+            "Issue ticket",
+            id="greet.issue",
+            tooltip="Issue a ticket for the chosen service",
+        ),
+    ]
+
+    def on_key(self, event: Key) -> None:
+        if event.character and len(event.character) == 1 and event.character.isalpha():
+            code = event.character.upper()
+            for index in range(self.option_count):
+                if self.get_option_at_index(index).id == code:
+                    self.highlighted = index
+                    event.stop()
+                    return
+
+
+class GreetScreen(DeskScreen):
+    AREA = "Meet and greet"
+    HELP = (
+        "Type a service's letter (C for Council Tax...) or press / to search by name. "
+        "F6 records reasonable adjustments. Enter issues the ticket (printed if this desk has a "
+        "printer; the code is shown large either way). F5 records a visit dealt with here."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter",
+            "issue",
+            "Issue ticket",
+            id="greet.issue",
+            tooltip="Issue a ticket for the chosen service",
+        ),
+        Binding(
+            "f5",
+            "quick",
+            "Dealt with here",
+            id="greet.quick",
+            tooltip="Record a visit resolved at meet-and-greet, with its outcome",
+        ),
+        Binding(
+            "f6",
+            "needs",
+            "Adjustments",
+            id="greet.needs",
+            tooltip="Record reasonable adjustments (BSL, interpreter, wheelchair...)",
+        ),
+        Binding(
+            "f7", "find", "Find ticket", id="greet.find", tooltip="Look a ticket up by its code"
+        ),
+        Binding(
+            "f8", "reprint", "Reprint", id="greet.reprint", tooltip="Print the last ticket again"
+        ),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="greet.search",
+            tooltip="Find a service by typing part of its name",
+        ),
+        Binding(
+            "escape",
+            "clear",
+            "Clear",
+            id="greet.clear",
+            tooltip="Clear the search and the adjustments",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.needs: tuple[str, ...] = ()
+        self.last_issued: Issued | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        with Horizontal(id="greet-body"):
+            with Vertical(id="catalogue"):
+                yield Input(placeholder="/ search services", id="service-search")
+                yield ServiceList(id="services")
+                yield Static(id="needs-line")
+            with Vertical(id="issued-panel"):
+                yield Static(Text("No ticket issued yet"), id="issued-title")
+                yield BigCode(id="issued-code")
+                yield Static(id="issued-info")
+                yield QueueTable(id="queue")
+        yield StatusBar()
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.fill_services("")
+        self.show_needs()
+        self.query_one(ServiceList).focus()
+        self.query_one("#service-search", Input).cursor_blink = self.desk_app.cursor_blink
+
+    def current_desk(self) -> str | None:
+        return self.desk_app.greet_desk_id
+
+    # The catalogue ------------------------------------------------------------------------------
+
+    def fill_services(self, search: str) -> None:
+        session = self.desk_app.runner.session
+        services = {
+            s.code: session.directory.services[s.code]
+            for s in session.settings.services
+            if s.code in session.directory.services
+        }
+        waiting: dict[str, int] = {}
+        snap = self.desk_app.snapshot
+        if snap is not None:
+            for line in snap.by_service:
+                waiting[line.code] = line.waiting
+        wanted = search.strip().lower()
+        options = []
+        for code, svc in services.items():
+            if wanted and wanted not in svc.name.lower() and wanted != code.lower():
+                continue
+            label = Text()
+            label.append(f"{code} ", style="bold")
+            label.append(svc.name)
+            count = waiting.get(code, 0)
+            if count:
+                label.append(f"  ({count})", style="dim")
+            options.append(Option(label, id=code))
+        service_list = self.query_one(ServiceList)
+        highlighted = (
+            service_list.highlighted_option.id if service_list.highlighted_option else None
+        )
+        service_list.clear_options()
+        service_list.add_options(options)
+        if options:
+            ids = [o.id for o in options]
+            service_list.highlighted = ids.index(highlighted) if highlighted in ids else 0
+
+    def chosen_service(self) -> str | None:
+        option = self.query_one(ServiceList).highlighted_option
+        return option.id if option else None
+
+    @on(Input.Changed, "#service-search")
+    def _search(self, event: Input.Changed) -> None:
+        self.fill_services(event.value)
+
+    @on(Input.Submitted, "#service-search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_issue()
+
+    def show_needs(self) -> None:
+        text = Text("Adjustments: ", style="dim")
+        if self.needs:
+            text.append(", ".join(describe_need(n) for n in self.needs), style="bold")
+        else:
+            text.append("none (F6)")
+        self.query_one("#needs-line", Static).update(text)
+
+    def show_snapshot(self, snapshot: DeskSnapshot) -> None:
+        table = self.query_one(QueueTable)
+        table.target_seconds = snapshot.target_seconds
+        table.labels = {
+            c: s.label for c, s in self.desk_app.runner.session.directory.services.items()
+        }
+        table.show(snapshot.queue)
+        self.fill_services(self.query_one("#service-search", Input).value)
+        if self.last_issued is not None:
+            self.show_issued(self.last_issued, snapshot)
+
+    def show_issued(self, issued: Issued, snapshot: DeskSnapshot | None) -> None:
+        ticket = issued.ticket
+        directory = self.desk_app.runner.session.directory
+        svc = directory.services.get(ticket.service)
+        self.query_one("#issued-title", Static).update(
+            Text(f"Ticket for {svc.label if svc else ticket.service}", style="bold")
+        )
+        self.query_one(BigCode).code = ticket.code
+        entry = None
+        if snapshot is not None:
+            entry = next((e for e in snapshot.queue if e.ticket.id == ticket.id), None)
+        info = Text()
+        if entry is not None and entry.position is not None:
+            info.append(wait_phrase(entry))
+        elif entry is not None:
+            info.append(f"{ticket.code} has been called")
+        else:
+            info.append(f"{ticket.code} is {ticket.status.value}")
+        if issued.print_job is None:
+            info.append("  ·  no printer here: tell the resident their number", style="bold")
+        else:
+            info.append("  ·  printing")
+        self.query_one("#issued-info", Static).update(info)
+
+    # Actions ------------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#service-search", Input).focus()
+
+    def action_clear(self) -> None:
+        search = self.query_one("#service-search", Input)
+        search.value = ""
+        self.needs = ()
+        self.show_needs()
+        self.query_one(ServiceList).focus()
+
+    @work(exclusive=True, group="greet")
+    async def action_issue(self) -> None:
+        code = self.chosen_service()
+        if code is None:
+            self.app.notify("Choose a service first (its letter, or / to search)", markup=False)
+            return
+        app = self.desk_app
+        actor = app.actor(self.current_desk())
+        needs = self.needs
+
+        def issue(session: Session) -> Issued:
+            return QueueService(session, actor).issue(code, needs=needs)
+
+        issued = await app.attempt(issue)
+        if issued is None:
+            return
+        self.last_issued = issued
+        self.needs = ()
+        self.show_needs()
+        self.show_issued(issued, app.snapshot)
+        search = self.query_one("#service-search", Input)
+        if search.value:
+            search.value = ""
+            self.query_one(ServiceList).focus()
+        await app.after_write()
+
+    @work(exclusive=True, group="greet")
+    async def action_quick(self) -> None:
+        code = self.chosen_service()
+        if code is None:
+            self.app.notify("Choose a service first", markup=False)
+            return
+        name = self.desk_app.runner.session.directory.services[code].name
+        outcome = await self.app.push_screen_wait(OutcomeDialog(f"this visit ({name})"))
+        if outcome is None:
+            return
+        app = self.desk_app
+        actor = app.actor(self.current_desk())
+        needs = self.needs
+
+        def quick(session: Session) -> object:
+            return QueueService(session, actor).quick_visit(code, outcome, needs=needs)
+
+        if await app.attempt(quick) is not None:
+            self.needs = ()
+            self.show_needs()
+            self.notify_done(f"Visit recorded: {name}, {Outcome(outcome).value}")
+            await app.after_write()
+
+    @work(exclusive=True, group="greet")
+    async def action_needs(self) -> None:
+        chosen = await self.app.push_screen_wait(NeedsDialog(self.needs))
+        if chosen is None:
+            return
+        from oss_desk.domain.needs import parse_needs
+        from oss_desk.errors import InvalidInput
+
+        try:
+            self.needs = parse_needs(list(chosen))
+        except InvalidInput as exc:
+            self.app.notify(exc.message, title=exc.title, severity="warning", markup=False)
+            return
+        self.show_needs()
+
+    @work(exclusive=True, group="greet")
+    async def action_find(self) -> None:
+        await find_ticket(self)
+
+    @work(exclusive=True, group="greet")
+    async def action_reprint(self) -> None:
+        if self.last_issued is None:
+            self.app.notify("No ticket issued here yet (F7 finds one)", markup=False)
+            return
+        ticket_id = self.last_issued.ticket.id
+        actor = self.desk_app.actor(self.current_desk())
+        job = await self.desk_app.attempt(lambda s: QueueService(s, actor).reprint(ticket_id))
+        if job is not None:
+            self.notify_done(f"{self.last_issued.ticket.code} sent to the printer again")
+            await self.desk_app.after_write()
+
+
+async def find_ticket(screen: DeskScreen) -> None:
+    """Ask for a code and show the ticket (shared by every screen)."""
+    app = screen.desk_app
+    code = await app.push_screen_wait(
+        TextDialog("Find a ticket", placeholder="Code, e.g. C012", max_length=20)
+    )
+    if not code:
+        return
+    ticket = await app.attempt(lambda s: QueueService(s).ticket(code))
+    if ticket is None:
+        return
+    directory = app.runner.session.directory
+    svc = directory.services.get(ticket.service)
+    snap = app.snapshot
+    entry = next((e for e in snap.queue if e.ticket.id == ticket.id), None) if snap else None
+    lines = [
+        f"Service:   {svc.label if svc else ticket.service}",
+        f"Status:    {ticket.status.value}"
+        + (f" at {app.desk_name(ticket.desk)}" if ticket.desk else ""),
+        f"Arrived:   {app.local_time(ticket.queued_at)}",
+    ]
+    if entry is not None and entry.position is not None:
+        lines.append(
+            f"Place:     {entry.position} in the queue, waited {entry.wait_seconds // 60} min"
+        )
+        est = minutes(entry.estimated_wait_seconds)
+        lines.append(
+            "Estimate:  " + ("no open desk serves this" if est is None else f"about {est} min")
+        )
+    if ticket.needs:
+        lines.append("Needs:     " + ", ".join(describe_need(n) for n in ticket.needs))
+    if ticket.outcome:
+        lines.append(f"Outcome:   {ticket.outcome.value}")
+    await app.push_screen_wait(InfoDialog(f"Ticket {ticket.code}", lines))
+
+
+async def pick_service(screen: DeskScreen, title: str) -> str | None:
+    services = screen.desk_app.runner.session.directory.services
+    return await screen.app.push_screen_wait(
+        ChoiceDialog(
+            title,
+            [(c, f"{c}  {s.name}") for c, s in services.items()],
+            "A letter, or arrows and Enter · Esc: back",
+        )
+    )

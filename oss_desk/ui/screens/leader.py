@@ -1,0 +1,306 @@
+"""The team leader: every desk, the queue by service, today's running figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Static
+
+from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket
+from oss_desk.services.desk_view import DeskSnapshot
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session
+from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
+from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.greet import find_ticket, pick_service
+from oss_desk.ui.widgets.bars import StatusBar, TopBar
+from oss_desk.ui.widgets.key_bar import KeyBar
+from oss_desk.ui.widgets.queue_table import QueueTable, minutes_text
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}%"
+
+
+R = TypeVar("R")
+
+
+class LeaderScreen(DeskScreen):
+    AREA = "Team leader"
+    HELP = (
+        "The top line is today's running figures against the standards (over 80% seen within "
+        "15 minutes; 80% resolved at first contact). Tab moves between the desks, the services "
+        "and the queue. D sends the highlighted ticket to a desk; Z closes or opens the "
+        "highlighted desk; P reprints a ticket."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "d",
+            "send_to_desk",
+            "Send to desk",
+            id="leader.send",
+            tooltip="Send the highlighted ticket to a chosen desk",
+        ),
+        Binding(
+            "t",
+            "transfer",
+            "Transfer",
+            id="leader.transfer",
+            tooltip="Move the highlighted ticket to another service",
+        ),
+        Binding(
+            "p",
+            "reprint",
+            "Reprint",
+            id="leader.reprint",
+            tooltip="Print the highlighted ticket again",
+        ),
+        Binding(
+            "x",
+            "cancel_ticket",
+            "Left",
+            id="leader.cancel",
+            tooltip="The highlighted resident has left: cancel their ticket",
+        ),
+        Binding(
+            "z",
+            "toggle_desk",
+            "Close/open desk",
+            id="leader.toggle_desk",
+            tooltip="Close the highlighted desk, or open it again",
+        ),
+        Binding("f7", "find", "Find", id="leader.find", tooltip="Look a ticket up by its code"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        yield Static(id="figures")
+        with Horizontal(id="leader-top"):
+            desks: DataTable[Text] = DataTable(id="desks", cursor_type="row")
+            yield desks
+            services: DataTable[Text] = DataTable(id="by-service", cursor_type="row")
+            yield services
+        yield QueueTable(id="queue")
+        yield StatusBar()
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        desks = self.query_one("#desks", DataTable)
+        for label, key in (
+            ("Desk", "desk"),
+            ("Status", "status"),
+            ("With", "ticket"),
+            ("For", "since"),
+        ):
+            desks.add_column(label, key=key)
+        services = self.query_one("#by-service", DataTable)
+        for label, key in (
+            ("Service", "service"),
+            ("Wait", "waiting"),
+            ("Longest", "longest"),
+            ("Over", "over"),
+        ):
+            services.add_column(label, key=key)
+        self.query_one(QueueTable).focus()
+
+    def wants_fresh_data(self) -> bool:
+        return True  # the running figures are only taken for this screen
+
+    def current_desk(self) -> str | None:
+        return self.desk_app.terminal_desk
+
+    def acting_as(self) -> Actor:
+        return self.desk_app.leader_actor()
+
+    def show_snapshot(self, snapshot: DeskSnapshot) -> None:
+        app = self.desk_app
+        directory = app.runner.session.directory
+        figures = snapshot.figures
+        text = Text()
+        if figures is None:
+            text.append("Today's figures: loading…", style="dim")
+        else:
+            target = snapshot.target_seconds // 60
+            text.append("Today  ", style="bold")
+            text.append(f"arrivals {figures.visits}   ")
+            text.append(f"within {target} min ")
+            text.append(
+                _pct(figures.within_15_min_pct), style=self._rag(figures.within_15_min_pct, 80.0)
+            )
+            text.append("   first contact ")
+            text.append(
+                _pct(figures.first_contact_resolution_pct),
+                style=self._rag(figures.first_contact_resolution_pct, 80.0),
+            )
+            text.append(f"   no-shows {figures.no_shows}   served {figures.served}")
+        self.query_one("#figures", Static).update(text)
+        self._update_rows(
+            self.query_one("#desks", DataTable),
+            {
+                state.desk.id: (
+                    Text(state.desk.name),
+                    Text(state.status.value, style=self._status_style(state.status)),
+                    Text(state.ticket.code if state.ticket else ""),
+                    Text(self._since(state.ticket, snapshot) if state.ticket else ""),
+                )
+                for state in snapshot.desks
+                if state.desk.kind is not DeskKind.MEET_AND_GREET
+            },
+            ("desk", "status", "ticket", "since"),
+        )
+        self._update_rows(
+            self.query_one("#by-service", DataTable),
+            {
+                line.code: (
+                    Text(f"{line.code} {directory.services[line.code].name}"),
+                    Text(str(line.waiting)),
+                    Text(minutes_text(line.longest_wait_seconds) if line.waiting else "-"),
+                    Text(str(line.over_target), style=self._over_style(line.over_target)),
+                )
+                for line in snapshot.by_service
+            },
+            ("service", "waiting", "longest", "over"),
+        )
+        table = self.query_one(QueueTable)
+        table.target_seconds = snapshot.target_seconds
+        table.labels = {c: s.label for c, s in directory.services.items()}
+        table.show(snapshot.queue)
+
+    def _update_rows(
+        self, table: DataTable[Text], rows: dict[str, tuple[Text, ...]], columns: tuple[str, ...]
+    ) -> None:
+        """Rows by key: update changed cells, add new rows, drop gone ones (cursor stays)."""
+        existing = {str(key.value) for key in table.rows}
+        with self.app.batch_update():
+            for key in existing - set(rows):
+                table.remove_row(key)
+            for key, cells in rows.items():
+                if key in existing:
+                    for column, cell in zip(columns, cells, strict=True):
+                        if table.get_cell(key, column) != cell:
+                            table.update_cell(key, column, cell)
+                else:
+                    table.add_row(*cells, key=key)
+
+    def _rag(self, value: float | None, target: float) -> str:
+        colours = self.app.theme_variables
+        if value is None:
+            return "dim"
+        if value >= target:
+            return f"bold {colours.get('success', 'green')}"
+        if value >= target - 10:
+            return f"bold {colours.get('warning', 'yellow')}"
+        return f"bold {colours.get('error', 'red')}"
+
+    def _status_style(self, status: DeskStatus) -> str:
+        return "" if status is DeskStatus.OPEN else self.app.theme_variables.get("warning", "")
+
+    def _over_style(self, count: int) -> str:
+        return f"bold {self.app.theme_variables.get('error', 'red')}" if count else ""
+
+    def _since(self, ticket: Ticket, snapshot: DeskSnapshot) -> str:
+        started = ticket.serving_at or ticket.called_at
+        if started is None:
+            return ""
+        return f"{int((snapshot.taken_at - started).total_seconds() // 60)} min"
+
+    # Actions ------------------------------------------------------------------------------------
+
+    def _highlighted_ticket(self) -> int | None:
+        ticket_id = self.query_one(QueueTable).selected_ticket_id()
+        if ticket_id is None:
+            self.app.notify("Highlight a waiting ticket in the queue first", markup=False)
+        return ticket_id
+
+    async def _act(self, fn: Callable[[Session], R], done: str) -> None:
+        app = self.desk_app
+        if await app.attempt(fn) is not None:
+            self.notify_done(done)
+            await app.after_write()
+
+    @work(exclusive=True, group="leader")
+    async def action_send_to_desk(self) -> None:
+        ticket_id = self._highlighted_ticket()
+        if ticket_id is None:
+            return
+        app = self.desk_app
+        desks = [
+            (d.id, d.name)
+            for d in app.runner.session.directory.desks.values()
+            if d.kind is not DeskKind.MEET_AND_GREET
+        ]
+        desk = await app.push_screen_wait(ChoiceDialog("Send the ticket to which desk?", desks))
+        if desk is None:
+            return
+        actor = app.leader_actor()
+
+        def send(session: Session) -> Ticket:
+            return QueueService(session, actor).transfer(ticket_id, desk_id=desk)
+
+        await self._act(send, f"Sent to {app.desk_name(desk)}")
+
+    @work(exclusive=True, group="leader")
+    async def action_transfer(self) -> None:
+        ticket_id = self._highlighted_ticket()
+        if ticket_id is None:
+            return
+        code = await pick_service(self, "Transfer the ticket to which service?")
+        if code is None:
+            return
+        actor = self.desk_app.leader_actor()
+
+        def transfer(session: Session) -> Ticket:
+            return QueueService(session, actor).transfer(ticket_id, service=code)
+
+        await self._act(transfer, "Transferred: same place in the queue")
+
+    @work(exclusive=True, group="leader")
+    async def action_reprint(self) -> None:
+        ticket_id = self._highlighted_ticket()
+        if ticket_id is None:
+            return
+        actor = self.desk_app.leader_actor()
+        await self._act(lambda s: QueueService(s, actor).reprint(ticket_id), "Sent to the printer")
+
+    @work(exclusive=True, group="leader")
+    async def action_cancel_ticket(self) -> None:
+        ticket_id = self._highlighted_ticket()
+        if ticket_id is None:
+            return
+        if not await self.app.push_screen_wait(ConfirmDialog("The resident has left: cancel?")):
+            return
+        actor = self.desk_app.leader_actor()
+        await self._act(lambda s: QueueService(s, actor).cancel(ticket_id), "Ticket cancelled")
+
+    @work(exclusive=True, group="leader")
+    async def action_toggle_desk(self) -> None:
+        table = self.query_one("#desks", DataTable)
+        snap = self.desk_app.snapshot
+        if table.row_count == 0 or snap is None:
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        desk_id = str(row_key.value)
+        state = snap.desk(desk_id)
+        if state is None:
+            return
+        wanted = DeskStatus.OPEN if state.status is DeskStatus.CLOSED else DeskStatus.CLOSED
+        if wanted is DeskStatus.CLOSED and not await self.app.push_screen_wait(
+            ConfirmDialog(f"Close {state.desk.name}?")
+        ):
+            return
+        actor = self.desk_app.leader_actor()
+        await self._act(
+            lambda s: QueueService(s, actor).set_desk_status(desk_id, wanted),
+            f"{state.desk.name}: {wanted.value}",
+        )
+
+    @work(exclusive=True, group="leader")
+    async def action_find(self) -> None:
+        await find_ticket(self)

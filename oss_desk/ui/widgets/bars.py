@@ -1,0 +1,49 @@
+"""The one-line bars: where and who at the top, desk and device state at the bottom."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class TopBar(Static):
+    """Office, area, desk, person and the time."""
+
+    DEFAULT_CSS = """
+    TopBar { height: 1; background: $primary; color: $text; padding: 0 1; }
+    """
+
+    def show(self, *, site: str, area: str, desk: str, person: str, clock: str) -> None:
+        width = max(20, self.size.width - 2)
+        parts = [area, desk, person]
+        room = width - len(clock) - 1
+        middle = "  ·  ".join(parts)
+        if len(site) + 5 + len(middle) > room:
+            middle = " · ".join(parts)
+        site_room = max(8, room - len(middle) - 3)
+        shown_site = site if len(site) <= site_room else site[: site_room - 1] + "…"
+        text = Text()
+        text.append(shown_site, style="bold")
+        text.append(f" · {middle}" if len(middle) + 3 <= room - len(shown_site) else "")
+        text.append(" " * max(1, width - len(text) - len(clock)))
+        text.append(clock, style="bold")
+        self.update(text)
+
+
+class StatusBar(Static):
+    """Desk state and device faults: shown here, never blocking the desk."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; padding: 0 1; }
+    StatusBar.-fault { background: $warning 40%; }
+    """
+
+    def show(self, parts: list[tuple[str, str]], fault: bool = False) -> None:
+        text = Text()
+        for i, (label, value) in enumerate(parts):
+            if i:
+                text.append("   ")
+            text.append(f"{label}: ", style="dim")
+            text.append(value, style="bold")
+        self.update(text)
+        self.set_class(fault, "-fault")

@@ -1,0 +1,79 @@
+"""A ticket code in large block letters, legible across the desk (``C012``)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+# A 5 x 5 block font for the characters of ticket codes.
+_FONT = {
+    "0": ["█████", "█   █", "█   █", "█   █", "█████"],
+    "1": ["  █  ", " ██  ", "  █  ", "  █  ", " ███ "],
+    "2": ["█████", "    █", "█████", "█    ", "█████"],
+    "3": ["█████", "    █", " ████", "    █", "█████"],
+    "4": ["█   █", "█   █", "█████", "    █", "    █"],
+    "5": ["█████", "█    ", "█████", "    █", "█████"],
+    "6": ["█████", "█    ", "█████", "█   █", "█████"],
+    "7": ["█████", "    █", "   █ ", "  █  ", "  █  "],
+    "8": ["█████", "█   █", "█████", "█   █", "█████"],
+    "9": ["█████", "█   █", "█████", "    █", "█████"],
+    "A": [" ███ ", "█   █", "█████", "█   █", "█   █"],
+    "B": ["████ ", "█   █", "████ ", "█   █", "████ "],
+    "C": [" ████", "█    ", "█    ", "█    ", " ████"],
+    "D": ["████ ", "█   █", "█   █", "█   █", "████ "],
+    "E": ["█████", "█    ", "████ ", "█    ", "█████"],
+    "F": ["█████", "█    ", "████ ", "█    ", "█    "],
+    "G": [" ████", "█    ", "█  ██", "█   █", " ████"],
+    "H": ["█   █", "█   █", "█████", "█   █", "█   █"],
+    "I": ["█████", "  █  ", "  █  ", "  █  ", "█████"],
+    "J": ["█████", "   █ ", "   █ ", "█  █ ", " ██  "],
+    "K": ["█   █", "█  █ ", "███  ", "█  █ ", "█   █"],
+    "L": ["█    ", "█    ", "█    ", "█    ", "█████"],
+    "M": ["█   █", "██ ██", "█ █ █", "█   █", "█   █"],
+    "N": ["█   █", "██  █", "█ █ █", "█  ██", "█   █"],
+    "O": [" ███ ", "█   █", "█   █", "█   █", " ███ "],
+    "P": ["████ ", "█   █", "████ ", "█    ", "█    "],
+    "Q": [" ███ ", "█   █", "█ █ █", "█  █ ", " ██ █"],
+    "R": ["████ ", "█   █", "████ ", "█  █ ", "█   █"],
+    "S": [" ████", "█    ", " ███ ", "    █", "████ "],
+    "T": ["█████", "  █  ", "  █  ", "  █  ", "  █  "],
+    "U": ["█   █", "█   █", "█   █", "█   █", " ███ "],
+    "V": ["█   █", "█   █", "█   █", " █ █ ", "  █  "],
+    "W": ["█   █", "█   █", "█ █ █", "██ ██", "█   █"],
+    "X": ["█   █", " █ █ ", "  █  ", " █ █ ", "█   █"],
+    "Y": ["█   █", " █ █ ", "  █  ", "  █  ", "  █  "],
+    "Z": ["█████", "   █ ", "  █  ", " █   ", "█████"],
+    "-": ["     ", "     ", " ███ ", "     ", "     "],
+    " ": ["     ", "     ", "     ", "     ", "     "],
+}
+HEIGHT = 5
+
+
+def render_big(text: str) -> list[str]:
+    """Five lines of block letters; characters without a glyph are left out."""
+    glyphs = [_FONT[ch] for ch in text.upper() if ch in _FONT]
+    if not glyphs:
+        return [""] * HEIGHT
+    return [" ".join(g[row] for g in glyphs) for row in range(HEIGHT)]
+
+
+class BigCode(Widget):
+    """Shows ``code`` in block letters (or plain text when there is no room)."""
+
+    DEFAULT_CSS = """
+    BigCode { height: 5; width: auto; min-width: 8; }
+    """
+    code: reactive[str] = reactive("", layout=True)
+
+    def render(self) -> Text:
+        lines = render_big(self.code)
+        if self.size.width and len(lines[0]) > self.size.width:
+            return Text(self.code, style="bold")
+        return Text("\n".join(lines), style="bold")
+
+    def get_content_width(self, container: object, viewport: object) -> int:
+        return max(len(render_big(self.code)[0]), 8)
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return HEIGHT
