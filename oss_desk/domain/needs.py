@@ -69,5 +69,24 @@ def describe_need(need: str) -> str:
     return need
 
 
+SHORT_NEEDS: dict[str, str] = {
+    "bsl": "BSL",
+    "hearing-loop": "Loop",
+    "wheelchair": "Wheelchair",
+    "private-room": "Private",
+    "large-print": "Large print",
+    "collect-in-person": "Collect",
+}
+
+
+def short_need(need: str) -> str:
+    """A compact label for tables (``Interp. Polish``)."""
+    if need in SHORT_NEEDS:
+        return SHORT_NEEDS[need]
+    if need.startswith(INTERPRETER + ":"):
+        return f"Interp. {need.split(':', 1)[1].title()}"
+    return need
+
+
 def needs_private_room(needs: tuple[str, ...] | list[str]) -> bool:
     return "private-room" in needs

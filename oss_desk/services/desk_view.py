@@ -94,7 +94,9 @@ def take_snapshot(
     }
     target = session.settings.queue.target_minutes * 60
     lines = []
-    for code, service in sorted(session.directory.services.items()):
+    catalogue = [s.code for s in session.settings.services if s.code in session.directory.services]
+    for code in catalogue:
+        service = session.directory.services[code]
         waiting = [e for e in entries if e.ticket.service == code and e.position is not None]
         lines.append(
             ServiceLine(

@@ -205,6 +205,7 @@ class AdviserScreen(DeskScreen):
             svc = directory.services.get(ticket.service)
             waited = ((ticket.called_at or snapshot.taken_at) - ticket.queued_at).total_seconds()
             text = Text()
+            text.append(f"{ticket.code}  ", style="bold")
             text.append(svc.name if svc else ticket.service, style="bold")
             text.append(
                 f"\narrived {app.local_time(ticket.queued_at)}, waited {int(waited // 60)} min"

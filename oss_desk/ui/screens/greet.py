@@ -34,7 +34,7 @@ class ServiceList(OptionList):
         Binding(
             "enter",
             "screen.issue",
-            "Issue ticket",
+            "Issue",
             id="greet.issue",
             tooltip="Issue a ticket for the chosen service",
         ),
@@ -59,29 +59,20 @@ class GreetScreen(DeskScreen):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "enter",
-            "issue",
-            "Issue ticket",
-            id="greet.issue",
-            tooltip="Issue a ticket for the chosen service",
-        ),
-        Binding(
             "f5",
             "quick",
-            "Dealt with here",
+            "Dealt with",
             id="greet.quick",
             tooltip="Record a visit resolved at meet-and-greet, with its outcome",
         ),
         Binding(
             "f6",
             "needs",
-            "Adjustments",
+            "Needs",
             id="greet.needs",
             tooltip="Record reasonable adjustments (BSL, interpreter, wheelchair...)",
         ),
-        Binding(
-            "f7", "find", "Find ticket", id="greet.find", tooltip="Look a ticket up by its code"
-        ),
+        Binding("f7", "find", "Find", id="greet.find", tooltip="Look a ticket up by its code"),
         Binding(
             "f8", "reprint", "Reprint", id="greet.reprint", tooltip="Print the last ticket again"
         ),
@@ -211,6 +202,7 @@ class GreetScreen(DeskScreen):
         if snapshot is not None:
             entry = next((e for e in snapshot.queue if e.ticket.id == ticket.id), None)
         info = Text()
+        info.append(f"{ticket.code}: ", style="bold")
         if entry is not None and entry.position is not None:
             info.append(wait_phrase(entry))
         elif entry is not None:

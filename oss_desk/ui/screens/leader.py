@@ -159,7 +159,7 @@ class LeaderScreen(DeskScreen):
             self.query_one("#by-service", DataTable),
             {
                 line.code: (
-                    Text(f"{line.code} {directory.services[line.code].name}"),
+                    Text(f"{line.code} {directory.services[line.code].label}"),
                     Text(str(line.waiting)),
                     Text(minutes_text(line.longest_wait_seconds) if line.waiting else "-"),
                     Text(str(line.over_target), style=self._over_style(line.over_target)),

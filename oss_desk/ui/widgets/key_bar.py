@@ -7,6 +7,7 @@ Keys that do not apply right now are dimmed (``check_action`` returning None).
 from __future__ import annotations
 
 from rich.text import Text
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -23,25 +24,44 @@ class KeyBar(Static):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    def on_resize(self, event: Resize) -> None:
+        self.show_keys()
+
     def _changed(self, screen: Screen[object]) -> None:
         self.show_keys()
 
-    def show_keys(self) -> None:
-        text = Text()
-        seen: set[str] = set()
+    def items(self) -> list[Text]:
         key_style = f"bold {self.app.theme_variables.get('accent', 'yellow')}"
+        found: list[Text] = []
+        seen: set[str] = set()
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if not binding.show or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
-            if text:
-                text.append("  ")
-            key = self.app.get_key_display(binding)
-            text.append(key, style=key_style if active.enabled else "dim")
-            text.append(" ")
-            text.append(binding.description, style="" if active.enabled else "dim")
-        text.append("  ")
-        text.append("^p", style=key_style)
-        text.append(" All actions")
-        self.update(text)
+            item = Text()
+            item.append(
+                self.app.get_key_display(binding), style=key_style if active.enabled else "dim"
+            )
+            item.append(" " + binding.description, style="" if active.enabled else "dim")
+            found.append(item)
+        palette = Text()
+        palette.append("^p", style=key_style)
+        palette.append(" All actions")
+        found.append(palette)
+        return found
+
+    def show_keys(self) -> None:
+        """Lay the keys out in lines, never splitting a key from its words."""
+        width = max(20, self.size.width - 2)
+        lines: list[Text] = [Text()]
+        for item in self.items():
+            line = lines[-1]
+            needed = len(item) + (2 if line else 0)
+            if line and len(line) + needed > width:
+                lines.append(Text())
+                line = lines[-1]
+            if line:
+                line.append("  ")
+            line.append_text(item)
+        self.update(Text("\n").join(lines))

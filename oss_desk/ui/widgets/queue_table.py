@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from oss_desk.domain.models import QueueEntry
-from oss_desk.domain.needs import describe_need
+from oss_desk.domain.needs import short_need
 
 Cell = Text | int | str
 
@@ -50,7 +50,7 @@ class QueueTable(DataTable[Cell]):
     def cells(self, entry: QueueEntry) -> tuple[Cell, ...]:
         t = entry.ticket
         label = self.labels.get(t.service, t.service)
-        needs = ", ".join(describe_need(n) for n in t.needs)
+        needs = ", ".join(short_need(n) for n in t.needs)
         waited = Text(f"{entry.wait_seconds // 60} min", style=self.wait_style(entry.wait_seconds))
         return (
             entry.position or 0,

@@ -1,0 +1,428 @@
+"""Every desk flow driven with Pilot, checked in the database and the event log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.text import Text
+from textual.widgets import DataTable, Input
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs import (
+    ChoiceDialog,
+    ConfirmDialog,
+    HelpScreen,
+    InfoDialog,
+    NeedsDialog,
+    OutcomeDialog,
+    TextDialog,
+)
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.greet import GreetScreen
+from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.queue_table import QueueTable
+
+from ..conftest import MONDAY_0930
+from .conftest import AppFactory, events, rows, until
+
+
+def waiting_codes(db: Path) -> list[str]:
+    return [
+        str(r[0])
+        for r in rows(
+            db,
+            "SELECT service_code || printf('%03d', number) FROM tickets "
+            "WHERE status = 'waiting' ORDER BY id",
+        )
+    ]
+
+
+# Meet and greet --------------------------------------------------------------------------------
+
+
+async def test_issue_by_letter(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        assert isinstance(app.screen, GreetScreen)
+        await pilot.press("b", "enter")
+        await until(lambda: app.screen.query_one(BigCode).code == "B002")
+        assert "B002" in waiting_codes(office)
+        issued = events(office, "ticket_issued")[-1]
+        assert issued[:2] == ("tl", "greet-1")
+        # The new ticket appears in the live queue (by its key) with its place.
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: len(table.rows) == 5)
+        # The desk has a printer: a print job was committed with the ticket.
+        assert rows(office, "SELECT kind, printer_url LIKE 'capture://%' FROM print_jobs") == [
+            ("ticket", 1)
+        ]
+
+
+async def test_search_by_name_then_issue(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("slash", *"waste", "enter")
+        await until(lambda: app.screen.query_one(BigCode).code == "W002")
+        assert app.screen.query_one("#service-search", Input).value == ""
+
+
+async def test_adjustments_are_recorded_with_the_ticket(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("c", "f6")
+        await until(lambda: isinstance(app.screen, NeedsDialog))
+        await pilot.press("space", "down", "down", "space")  # BSL, wheelchair
+        await pilot.press("tab", *"Polish", "enter")
+        await until(lambda: isinstance(app.screen, GreetScreen))
+        line = str(app.screen.query_one("#needs-line").render())
+        assert "BSL interpreter" in line and "Interpreter (Polish)" in line
+        await pilot.press("enter")
+        await until(lambda: app.screen.query_one(BigCode).code == "C003")
+        needs = rows(office, "SELECT needs FROM tickets ORDER BY id DESC LIMIT 1")[0][0]
+        assert json.loads(str(needs)) == ["bsl", "interpreter:polish", "wheelchair"]
+        # Cleared after issuing, so the next resident does not inherit them.
+        assert app.screen.needs == ()  # type: ignore[attr-defined]
+
+
+async def test_dealt_with_here(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("w", "f5")
+        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("2")  # signposted
+        await until(lambda: len(events(office, "finished")) == 1)
+        actor, desk, ticket, outcome = events(office, "finished")[0]
+        assert (actor, desk, ticket, outcome) == ("tl", "greet-1", None, "signposted")
+        assert rows(office, "SELECT status, outcome FROM visits ORDER BY id DESC LIMIT 1") == [
+            ("done", "signposted")
+        ]
+
+
+async def test_find_a_ticket_by_code(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f7")
+        await until(lambda: isinstance(app.screen, TextDialog))
+        await pilot.press(*"c2", "enter")
+        await until(lambda: isinstance(app.screen, InfoDialog))
+        shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
+        assert "Status:    waiting" in shown and "Place:     3 in the queue" in shown
+        await pilot.press("escape")
+        await pilot.press("f7")
+        await until(lambda: isinstance(app.screen, TextDialog))
+        await pilot.press(*"Z999", "enter")
+        await until(lambda: any("no ticket" in n.message for n in app._notifications))
+        assert isinstance(app.screen, GreetScreen)
+
+
+async def test_reprint_last_ticket(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f8")  # nothing issued here yet: a message, nothing queued
+        assert rows(office, "SELECT count(*) FROM print_jobs") == [(0,)]
+        await pilot.press("c", "enter")
+        await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
+        await pilot.press("f8")
+        await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(2,)])
+        assert len(events(office, "reprint_requested")) == 1
+
+
+async def test_waits_are_coloured_near_and_past_the_target(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office)
+    async with app.run_test(size=(120, 36)):
+        await until(lambda: app.snapshot is not None)
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 4)
+        colours = app.theme_variables
+        waited = [table.get_cell_at((row, 3)) for row in range(4)]
+        assert isinstance(waited[0], Text) and colours["error"] in str(waited[0].style)
+        assert isinstance(waited[1], Text) and colours["warning"] in str(waited[1].style)
+        assert isinstance(waited[3], Text) and str(waited[3].style) == ""
+
+
+# The adviser desk -----------------------------------------------------------------------------
+
+
+async def test_call_recall_start_finish(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        assert isinstance(app.screen, AdviserScreen)
+        await pilot.press("n")
+        await until(lambda: app.screen.query_one(BigCode).code == "C001")
+        assert rows(office, "SELECT status, desk_id FROM tickets WHERE id = 1") == [
+            ("called", "desk-1")
+        ]
+        await until(lambda: app.screen.my_ticket() is not None)  # type: ignore[attr-defined]
+        await pilot.press("r")
+        await until(lambda: rows(office, "SELECT recalls FROM tickets WHERE id = 1") == [(1,)])
+        await pilot.press("s")
+        await until(
+            lambda: rows(office, "SELECT status FROM tickets WHERE id = 1") == [("serving",)]
+        )
+        await pilot.press("f", "1")
+        await until(
+            lambda: (
+                rows(office, "SELECT status, outcome FROM tickets WHERE id = 1")
+                == [("done", "resolved")]
+            )
+        )
+        for kind in ("called", "recalled", "serving", "finished"):
+            actor, desk, ticket, _ = events(office, kind)[0]
+            assert (actor, desk, ticket) == ("ben", "desk-1", 1), kind
+        await until(lambda: app.screen.query_one(BigCode).code == "----")
+
+
+async def test_no_show_transfer_and_note(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
+        await pilot.press("x")
+        await until(
+            lambda: rows(office, "SELECT status FROM tickets WHERE id = 1") == [("no_show",)]
+        )
+        await until(lambda: screen.my_ticket() is None)  # type: ignore[attr-defined]
+        await pilot.press("n")  # B001
+        await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
+        await pilot.press("o")
+        await until(lambda: isinstance(app.screen, TextDialog))
+        await pilot.press(*"Brought payslips", "enter")
+        await until(lambda: len(rows(office, "SELECT * FROM visit_notes")) == 1)
+        note_event = rows(office, "SELECT data FROM events WHERE kind = 'note_added'")[0][0]
+        assert "payslips" not in str(note_event)  # the note's text never enters the event log
+        await pilot.press("t")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("h")  # Housing
+        await until(lambda: "H001" in waiting_codes(office))
+        assert rows(office, "SELECT status FROM tickets WHERE id = 2") == [("transferred",)]
+        arrived = rows(office, "SELECT queued_at FROM tickets WHERE id IN (2, 5) ORDER BY id")
+        assert arrived[0] == arrived[1]  # the transfer kept the arrival time
+
+
+async def test_call_chosen_and_break(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 4)
+        table.focus()
+        await pilot.press("down", "down")
+        await pilot.press("c")
+        await until(
+            lambda: rows(office, "SELECT status FROM tickets WHERE id = 3") == [("called",)]
+        )
+        await until(lambda: app.screen.my_ticket() is not None)  # type: ignore[attr-defined]
+        await pilot.press("f")
+        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("3")
+        await until(lambda: app.screen.my_ticket() is None)  # type: ignore[attr-defined]
+        await pilot.press("b")
+        await until(
+            lambda: rows(office, "SELECT status FROM desks WHERE id = 'desk-1'") == [("break",)]
+        )
+        await until(lambda: app.screen.my_status().value == "break")  # type: ignore[attr-defined]
+        before = rows(office, "SELECT count(*) FROM events")
+        await pilot.press("n")  # disabled on a break: nothing happens
+        await pilot.pause(0.2)
+        assert rows(office, "SELECT count(*) FROM events") == before
+        await pilot.press("b")
+        await until(
+            lambda: rows(office, "SELECT status FROM desks WHERE id = 'desk-1'") == [("open",)]
+        )
+        await pilot.press("z")
+        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(
+            lambda: rows(office, "SELECT status FROM desks WHERE id = 'desk-1'") == [("closed",)]
+        )
+
+
+async def test_a_lost_race_is_a_message_and_the_desk_carries_on(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 4)
+        table.focus()
+        # Another desk calls the highlighted ticket first.
+        other = open_session(db=office, clock=FixedClock(MONDAY_0930), person="x", desk_id="desk-2")
+        QueueService(other).call(1, "desk-2")
+        other.close()
+        await pilot.press("c")
+        await until(lambda: any("only a waiting ticket" in n.message for n in app._notifications))
+        assert rows(office, "SELECT desk_id FROM tickets WHERE id = 1") == [("desk-2",)]
+        await pilot.press("n")  # the desk still works
+        await until(
+            lambda: rows(office, "SELECT desk_id FROM tickets WHERE id = 2") == [("desk-1",)]
+        )
+
+
+async def test_change_desk(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "greet-1", demo=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f3")
+        await until(lambda: isinstance(app.screen, AdviserScreen))
+        await pilot.press("f8")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("down", "down", "enter")
+        await until(lambda: app.adviser_desk_id != "greet-1")
+        chosen = app.adviser_desk_id
+        await pilot.press("n")
+        await until(lambda: rows(office, "SELECT desk_id FROM tickets WHERE id = 1") == [(chosen,)])
+
+
+# The team leader ---------------------------------------------------------------------------------
+
+
+async def test_leader_sees_desks_services_and_figures(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await until(lambda: app.snapshot is not None and app.snapshot.figures is not None)
+        figures = str(app.screen.query_one("#figures").render())
+        assert "arrivals 4" in figures and "within 15 min n/a" in figures
+        services = app.screen.query_one("#by-service", DataTable)
+        await until(lambda: services.row_count == 4)
+        assert str(services.get_cell("C", "waiting")) == "2"
+        assert str(services.get_cell("C", "over")) == "1"  # C001 has waited 16 minutes
+        desks = app.screen.query_one("#desks", DataTable)
+        assert {str(k.value) for k in desks.rows} == {
+            "room-1",
+            "desk-1",
+            "desk-2",
+            "desk-3",
+            "desk-4",
+        }
+
+
+async def test_leader_send_reprint_close_and_cancel(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 4)
+        table.focus()
+        await pilot.press("down")  # B001
+        await pilot.press("d")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("down", "down", "enter")  # the third desk in the list
+        await until(
+            lambda: (
+                rows(office, "SELECT assigned_desk_id IS NOT NULL FROM tickets WHERE id = 2")
+                == [(1,)]
+            )
+        )
+        await pilot.press("p")
+        await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
+        await pilot.press("x")
+        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(
+            lambda: rows(office, "SELECT status FROM tickets WHERE id = 2") == [("cancelled",)]
+        )
+        desks = app.screen.query_one("#desks", DataTable)
+        desks.focus()
+        await pilot.press("z")
+        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(
+            lambda: rows(office, "SELECT count(*) FROM desks WHERE status = 'closed'") == [(1,)]
+        )
+        actors = {
+            r[0]
+            for r in rows(
+                office,
+                "SELECT actor FROM events WHERE kind IN "
+                "('transferred', 'cancelled', 'desk_status')",
+            )
+        }
+        assert actors == {"tl"}
+
+
+# Keys, help, palette, theme ---------------------------------------------------------------------
+
+
+async def test_help_lists_the_keys_of_the_screen(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "desk-1")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f1")
+        await until(lambda: isinstance(app.screen, HelpScreen))
+        keys = {row[0] for row in app.screen.rows}  # type: ignore[attr-defined]
+        assert {"n", "r", "s", "f", "x", "t", "o", "b", "f1", "f2", "f9"} <= keys
+        await pilot.press("f1")
+        await until(lambda: isinstance(app.screen, AdviserScreen))
+
+
+async def test_modes_and_high_contrast(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        for key, screen in (("f3", AdviserScreen), ("f4", LeaderScreen), ("f2", GreetScreen)):
+            await pilot.press(key)
+            await until(lambda s=screen: isinstance(app.screen, s))  # type: ignore[misc]
+        assert app.theme == "council"
+        await pilot.press("f9")
+        assert app.theme == "high-contrast"
+        await pilot.press("f9")
+        assert app.theme == "council"
+
+
+async def test_keymap_from_the_configuration(tmp_path: Path, make_app: AppFactory) -> None:
+    from ..conftest import make_db, site_toml
+
+    db = make_db(tmp_path, site_toml(extra='\n[keymap]\n"desk.call_next" = "space"\n'))
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl")
+    QueueService(session).issue("C")
+    session.close()
+    app = make_app(db, "desk-1")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("space")
+        await until(lambda: rows(db, "SELECT status FROM tickets") == [("called",)])
+
+
+async def test_palette_reaches_services_and_actions(office: Path, make_app: AppFactory) -> None:
+    from oss_desk.ui.commands import DeskCommands
+
+    app = make_app(office, "desk-1")
+    async with app.run_test(size=(120, 36)):
+        await until(lambda: app.snapshot is not None)
+        provider = DeskCommands(app.screen)
+        names = [name for name, _, _ in provider._entries()]
+        assert "Issue ticket: Waste (W)" in names
+        assert any(n.startswith("Call next") for n in names)
+        assert any(n.startswith("Finish") for n in names)
+
+
+async def test_resident_text_is_never_markup(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f7")
+        await until(lambda: isinstance(app.screen, TextDialog))
+        await pilot.press(*"O[/b]Brien", "enter")
+        await until(lambda: any("not a ticket" in n.message for n in app._notifications))
+        await pilot.press("slash", *"[red]x[/red]")
+        await pilot.pause(0.1)
+        assert app.is_running
