@@ -162,9 +162,15 @@ class OssDeskApp(App[None]):
             kind = self.runner.session.directory.desks[self.terminal_desk].kind
             first = "greet" if kind is DeskKind.MEET_AND_GREET else "desk"
         self.switch_mode(first)
+        self.run_worker(self._start_live(), group="refresh", exit_on_error=False)
+
+    async def _start_live(self) -> None:
+        # The feed is opened before the first snapshot, so nothing committed in between is
+        # missed (a change after the feed opens is seen by the first poll).
+        self._feed = await self.attempt(open_feed)
+        await self.refresh_data()
         self.set_interval(self.poll_interval, self._poll)
         self.set_interval(self.tick_seconds, self.request_refresh)
-        self.request_refresh()
 
     def on_ready(self) -> None:
         self.started = Started(self.started.process_start, time.perf_counter())
@@ -223,6 +229,8 @@ class OssDeskApp(App[None]):
     async def _poll(self) -> None:
         if self._feed is None:
             self._feed = await self.attempt(open_feed)
+            if self._feed is not None:
+                await self.refresh_data()
             return
         changes = await self.attempt(poll, self._feed)
         if changes is not None:
