@@ -46,7 +46,7 @@ def waiting_codes(db: Path) -> list[str]:
 
 async def test_issue_by_letter(office: Path, make_app: AppFactory) -> None:
     app = make_app(office)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         assert isinstance(app.screen, GreetScreen)
         await pilot.press("b", "enter")
@@ -65,7 +65,7 @@ async def test_issue_by_letter(office: Path, make_app: AppFactory) -> None:
 
 async def test_search_by_name_then_issue(office: Path, make_app: AppFactory) -> None:
     app = make_app(office)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("slash", *"waste", "enter")
         await until(lambda: app.screen.query_one(BigCode).code == "W002")
@@ -74,7 +74,7 @@ async def test_search_by_name_then_issue(office: Path, make_app: AppFactory) -> 
 
 async def test_adjustments_are_recorded_with_the_ticket(office: Path, make_app: AppFactory) -> None:
     app = make_app(office)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("c", "f6")
         await until(lambda: isinstance(app.screen, NeedsDialog))
@@ -93,7 +93,7 @@ async def test_adjustments_are_recorded_with_the_ticket(office: Path, make_app: 
 
 async def test_dealt_with_here(office: Path, make_app: AppFactory) -> None:
     app = make_app(office)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("w", "f5")
         await until(lambda: isinstance(app.screen, OutcomeDialog))
@@ -108,7 +108,7 @@ async def test_dealt_with_here(office: Path, make_app: AppFactory) -> None:
 
 async def test_find_a_ticket_by_code(office: Path, make_app: AppFactory) -> None:
     app = make_app(office)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("f7")
         await until(lambda: isinstance(app.screen, TextDialog))
@@ -126,7 +126,7 @@ async def test_find_a_ticket_by_code(office: Path, make_app: AppFactory) -> None
 
 async def test_reprint_last_ticket(office: Path, make_app: AppFactory) -> None:
     app = make_app(office)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("f8")  # nothing issued here yet: a message, nothing queued
         assert rows(office, "SELECT count(*) FROM print_jobs") == [(0,)]
@@ -141,7 +141,7 @@ async def test_waits_are_coloured_near_and_past_the_target(
     office: Path, make_app: AppFactory
 ) -> None:
     app = make_app(office)
-    async with app.run_test(size=(120, 36)):
+    async with app.run_test(size=(120, 36), notifications=True):
         await until(lambda: app.snapshot is not None)
         table = app.screen.query_one(QueueTable)
         await until(lambda: table.row_count == 4)
@@ -157,7 +157,7 @@ async def test_waits_are_coloured_near_and_past_the_target(
 
 async def test_call_recall_start_finish(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "desk-1", person="ben")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         assert isinstance(app.screen, AdviserScreen)
         await pilot.press("n")
@@ -187,7 +187,7 @@ async def test_call_recall_start_finish(office: Path, make_app: AppFactory) -> N
 
 async def test_no_show_transfer_and_note(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "desk-1", person="ben")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         screen = app.screen
         await pilot.press("n")
@@ -216,7 +216,7 @@ async def test_no_show_transfer_and_note(office: Path, make_app: AppFactory) -> 
 
 async def test_call_chosen_and_break(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "desk-1", person="ben")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         table = app.screen.query_one(QueueTable)
         await until(lambda: table.row_count == 4)
@@ -256,7 +256,7 @@ async def test_a_lost_race_is_a_message_and_the_desk_carries_on(
     office: Path, make_app: AppFactory
 ) -> None:
     app = make_app(office, "desk-1", person="ben")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         table = app.screen.query_one(QueueTable)
         await until(lambda: table.row_count == 4)
@@ -276,7 +276,7 @@ async def test_a_lost_race_is_a_message_and_the_desk_carries_on(
 
 async def test_change_desk(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "greet-1", demo=False)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("f3")
         await until(lambda: isinstance(app.screen, AdviserScreen))
@@ -294,7 +294,7 @@ async def test_change_desk(office: Path, make_app: AppFactory) -> None:
 
 async def test_leader_sees_desks_services_and_figures(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "greet-1")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await pilot.press("f4")
         await until(lambda: isinstance(app.screen, LeaderScreen))
         await until(lambda: app.snapshot is not None and app.snapshot.figures is not None)
@@ -316,7 +316,7 @@ async def test_leader_sees_desks_services_and_figures(office: Path, make_app: Ap
 
 async def test_leader_send_reprint_close_and_cancel(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "greet-1")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await pilot.press("f4")
         await until(lambda: isinstance(app.screen, LeaderScreen))
         table = app.screen.query_one(QueueTable)
@@ -364,7 +364,7 @@ async def test_leader_send_reprint_close_and_cancel(office: Path, make_app: AppF
 
 async def test_help_lists_the_keys_of_the_screen(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "desk-1")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("f1")
         await until(lambda: isinstance(app.screen, HelpScreen))
@@ -376,7 +376,7 @@ async def test_help_lists_the_keys_of_the_screen(office: Path, make_app: AppFact
 
 async def test_modes_and_high_contrast(office: Path, make_app: AppFactory) -> None:
     app = make_app(office)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         for key, screen in (("f3", AdviserScreen), ("f4", LeaderScreen), ("f2", GreetScreen)):
             await pilot.press(key)
@@ -396,7 +396,7 @@ async def test_keymap_from_the_configuration(tmp_path: Path, make_app: AppFactor
     QueueService(session).issue("C")
     session.close()
     app = make_app(db, "desk-1")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("space")
         await until(lambda: rows(db, "SELECT status FROM tickets") == [("called",)])
@@ -406,7 +406,7 @@ async def test_palette_reaches_services_and_actions(office: Path, make_app: AppF
     from oss_desk.ui.commands import DeskCommands
 
     app = make_app(office, "desk-1")
-    async with app.run_test(size=(120, 36)):
+    async with app.run_test(size=(120, 36), notifications=True):
         await until(lambda: app.snapshot is not None)
         provider = DeskCommands(app.screen)
         names = [name for name, _, _ in provider._entries()]
@@ -417,7 +417,7 @@ async def test_palette_reaches_services_and_actions(office: Path, make_app: AppF
 
 async def test_resident_text_is_never_markup(office: Path, make_app: AppFactory) -> None:
     app = make_app(office)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("f7")
         await until(lambda: isinstance(app.screen, TextDialog))

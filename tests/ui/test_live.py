@@ -25,7 +25,7 @@ async def test_change_at_another_desk_updates_rows_by_key(
 ) -> None:
     app = make_app(office, "desk-1")
     app.poll_interval = 0.15  # the production setting
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         table = app.screen.query_one(QueueTable)
         await until(lambda: table.row_count == 4)
         table.focus()
@@ -61,7 +61,7 @@ CHILD = textwrap.dedent(
         runner = SessionRunner(lambda: open_session(db=sys.argv[1], desk_id="desk-1"))
         runner.start()
         app = OssDeskApp(runner, desk_id="desk-1")  # the production poll interval
-        async with app.run_test(size=(120, 36)):
+        async with app.run_test(size=(120, 36), notifications=True):
             while app.snapshot is None:
                 await asyncio.sleep(0.01)
             print("ready", flush=True)
@@ -91,7 +91,7 @@ async def test_two_desk_app_processes(office: Path, make_app: AppFactory) -> Non
         line = await asyncio.wait_for(asyncio.to_thread(child.stdout.readline), timeout=30)
         assert line.strip() == "ready"
         app = make_app(office, "greet-1")
-        async with app.run_test(size=(120, 36)) as pilot:
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
             await until(lambda: app.snapshot is not None)
             child.stdin.write("W002\n")
             child.stdin.flush()

@@ -1,0 +1,119 @@
+"""Random text in every input (control characters, markup, SQL, 10,000 characters): the desk
+keeps working and the database stays valid."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.dialogs import InfoDialog, NeedsDialog, TextDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.greet import GreetScreen
+
+from .conftest import AppFactory, until
+
+NASTY = [
+    "O[/b]Brien",
+    "[red]x[/red] [link=http://evil]y[/link]",
+    "'; DROP TABLE tickets; --",
+    "\x00\x01\x1b[31m\x7f",
+    "\u202eevil\u202c \u200f",
+    "🙂👩‍👩‍👧 Zoë",
+    "C" * 10_000,
+    "   ",
+    "c2",
+    "interpreter:",
+]
+
+TEXT = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=200),
+    st.text(st.sampled_from("C0123[]/'\";-\\ \t\n\r\x00\x1b"), max_size=30),
+)
+
+
+async def paste(pilot: Pilot[None], text: str) -> None:
+    focused = pilot.app.focused
+    assert isinstance(focused, Input), focused
+    focused.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def fuzz_round(pilot: Pilot[None], app: OssDeskApp, text: str) -> None:
+    # 1. The service search at meet-and-greet.
+    await pilot.press("f2")
+    await until(lambda: isinstance(app.screen, GreetScreen))
+    await pilot.press("slash")
+    await paste(pilot, text)
+    await pilot.press("enter", "escape")
+    # 2. Find a ticket by code.
+    await pilot.press("f7")
+    await until(lambda: isinstance(app.screen, TextDialog))
+    await paste(pilot, text)
+    await pilot.press("enter")
+    await pilot.pause(0.05)
+    if isinstance(app.screen, InfoDialog | TextDialog):
+        await pilot.press("escape")
+    # 3. The interpreter language among the adjustments.
+    await until(lambda: isinstance(app.screen, GreetScreen))
+    await pilot.press("f6")
+    await until(lambda: isinstance(app.screen, NeedsDialog))
+    await pilot.press("tab")
+    await paste(pilot, text)
+    await pilot.press("enter")
+    await until(lambda: isinstance(app.screen, GreetScreen))
+    await pilot.press("escape")
+    # 4. A note at the adviser desk.
+    await pilot.press("f3")
+    await until(lambda: isinstance(app.screen, AdviserScreen))
+    screen = app.screen
+    if screen.my_ticket() is None:  # type: ignore[attr-defined]
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
+    await pilot.press("o")
+    await until(lambda: isinstance(app.screen, TextDialog))
+    await paste(pilot, text)
+    await pilot.press("enter")
+    await until(lambda: isinstance(app.screen, AdviserScreen))
+
+
+def check_database(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"tickets", "events", "visits", "visit_notes"} <= tables
+        for (text,) in conn.execute("SELECT text FROM visit_notes"):
+            assert text and len(text) <= 500 and text.isprintable()
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(texts=st.lists(TEXT, min_size=4, max_size=4))
+@example(texts=["O[/b]Brien", "'; DROP TABLE tickets; --", "\x00\x01\x1b[31m\x7f", "C" * 10_000])
+async def test_random_text_in_every_input(
+    office: Path, make_app: AppFactory, texts: list[str]
+) -> None:
+    app = make_app(office, "desk-1")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        for text in texts:
+            await fuzz_round(pilot, app, text)
+            assert app.is_running
+            assert app.faults == [], app.faults
+    check_database(office)
