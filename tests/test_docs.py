@@ -97,3 +97,30 @@ def test_readme_lists_no_setting_that_does_not_exist() -> None:
 def test_example_configuration_loads() -> None:
     settings = load_file(ROOT / "deploy" / "config.example.toml")
     assert settings.sites[0].id == "town-hall"
+
+
+def _bindings() -> dict[str, str]:
+    from textual.binding import Binding
+
+    from oss_desk.ui.app import OssDeskApp
+    from oss_desk.ui.screens.adviser import AdviserScreen
+    from oss_desk.ui.screens.greet import GreetScreen, ServiceList
+    from oss_desk.ui.screens.leader import LeaderScreen
+
+    found = {}
+    for cls in (OssDeskApp, ServiceList, GreetScreen, AdviserScreen, LeaderScreen):
+        for binding in cls.BINDINGS:
+            if isinstance(binding, Binding) and binding.id:
+                assert binding.tooltip, f"{binding.id} has no tooltip"
+                assert binding.id not in found, f"binding id {binding.id} is used twice"
+                found[binding.id] = binding.key
+    return found
+
+
+def test_keys_table_matches_the_bindings() -> None:
+    table = README.split("### Keys")[1].split("\n## ")[0]
+    documented = {
+        m.group(2): m.group(1)
+        for m in re.finditer(r"^\| [^|]+ \| `([^`]+)` \| [^|]+ \| `([a-z_.]+)` \|$", table, re.M)
+    }
+    assert documented == _bindings()

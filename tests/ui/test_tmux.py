@@ -1,0 +1,105 @@
+"""The real `oss-desk demo` in a real terminal (tmux), driven key by key as a person would."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ROOT
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+
+class Terminal:
+    def __init__(self, command: str, env: dict[str, str], size: tuple[int, int]) -> None:
+        self.name = f"oss-desk-test-{uuid.uuid4().hex[:8]}"
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(size[0]),
+                "-y",
+                str(size[1]),
+                f"cd {shlex.quote(str(ROOT))} && env {exports} {command}; sleep 30",
+            ],
+            check=True,
+        )
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            time.sleep(0.15)
+
+    def screen(self) -> str:
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    def wait_for(self, text: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False)
+
+
+def test_demo_issue_call_finish(tmp_path: Path) -> None:
+    oss_desk = Path(sys.executable).parent / "oss-desk"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "TERM": "xterm-256color",
+        "OSS_DESK_NOW": "2026-11-22T10:00:00Z",  # a Sunday: a quiet office, so codes are known
+    }
+    term = Terminal(f"{oss_desk} demo --days 1 --waiting 0", env, (100, 30))
+    try:
+        term.wait_for("Meet and greet")
+        term.wait_for("Issue")
+        # Meet and greet: Council Tax, issue.
+        term.keys("c", "Enter")
+        shown = term.wait_for("C001:")
+        assert "nobody ahead" in shown
+        # To the adviser desk: call next, start, finish as resolved.
+        term.keys("F3")
+        term.wait_for("Adviser desk")
+        term.keys("n")
+        shown = term.wait_for("now called")
+        assert "C001  Council Tax" in shown
+        term.keys("s")
+        term.wait_for("now being served")
+        term.keys("f")
+        term.wait_for("what was the outcome?")
+        term.keys("1")
+        shown = term.wait_for("C001 finished: resolved")
+        term.wait_for("nobody at the desk")
+        # The team leader sees the day's figures move.
+        term.keys("F4")
+        shown = term.wait_for("first contact")
+        assert "arrivals 1" in shown and "first contact 100.0%" in shown
+    finally:
+        term.close()
