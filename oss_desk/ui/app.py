@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from textual.app import App
@@ -35,6 +36,7 @@ from oss_desk.ui.theme import THEMES
 P = ParamSpec("P")
 R = TypeVar("R")
 
+STYLES = Path(__file__).parent / "styles"
 MODE_TITLES = {"greet": "Meet and greet", "desk": "Adviser desk", "leader": "Team leader"}
 
 
@@ -48,10 +50,10 @@ class Started:
 
 class OssDeskApp(App[None]):
     CSS_PATH = [  # noqa: RUF012 - Textual's own type for it
-        "styles/app.tcss",
-        "styles/greet.tcss",
-        "styles/adviser.tcss",
-        "styles/leader.tcss",
+        STYLES / "app.tcss",
+        STYLES / "greet.tcss",
+        STYLES / "adviser.tcss",
+        STYLES / "leader.tcss",
     ]
     TITLE = "oss-desk"
     MODES: ClassVar[dict[str, Any]] = {

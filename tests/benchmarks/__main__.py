@@ -15,6 +15,7 @@ import time
 
 BENCHMARKS = {
     "core": "tests.benchmarks.bench_core",
+    "desk": "tests.benchmarks.bench_desk",
 }
 
 

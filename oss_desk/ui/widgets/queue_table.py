@@ -33,6 +33,7 @@ class QueueTable(DataTable[Cell]):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self._cells: dict[str, tuple[Cell, ...]] = {}
+        self._styles = ("bold red", "yellow")
         self.target_seconds = 15 * 60
         self.labels: dict[str, str] = {}
 
@@ -42,9 +43,9 @@ class QueueTable(DataTable[Cell]):
 
     def wait_style(self, seconds: int) -> str:
         if seconds > self.target_seconds:
-            return f"bold {self.app.theme_variables.get('error', 'red')}"
+            return self._styles[0]
         if seconds >= self.target_seconds - 3 * 60:
-            return self.app.theme_variables.get("warning", "yellow")
+            return self._styles[1]
         return ""
 
     def cells(self, entry: QueueEntry) -> tuple[Cell, ...]:
@@ -64,6 +65,8 @@ class QueueTable(DataTable[Cell]):
     def show(self, entries: list[QueueEntry]) -> None:
         """Make the table match ``entries`` (waiting tickets, in call order) by row key."""
         selected = self.selected_key()
+        colours = self.app.theme_variables
+        self._styles = (f"bold {colours.get('error', 'red')}", colours.get("warning", "yellow"))
         wanted = {str(e.ticket.id): e for e in entries if e.position is not None}
         with self.app.batch_update():
             for key in list(self._cells):
@@ -80,7 +83,9 @@ class QueueTable(DataTable[Cell]):
                         if new != previous:
                             self.update_cell(key, column, new)
                 self._cells[key] = cells
-            self.sort("pos")
+            order = [str(row.key.value) for row in self.ordered_rows]
+            if order != sorted(order, key=lambda k: wanted[k].position or 0):
+                self.sort("pos")  # only when the order changed: a sort repaints every row
             if selected in self._cells:
                 self.move_cursor(row=self.get_row_index(selected), animate=False)
 

@@ -1,0 +1,32 @@
+"""The benchmarks still run (a quick pass, so they cannot rot unnoticed)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_benchmarks_quick_pass() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    for heading in (
+        "Queue cycle",
+        "16 desk processes",
+        "Change detection",
+        "Launch",
+        "Key to updated frame",
+        "Change propagation",
+    ):
+        assert heading in result.stdout
