@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from rich.text import Text
@@ -426,3 +427,71 @@ async def test_resident_text_is_never_markup(office: Path, make_app: AppFactory)
         await pilot.press("slash", *"[red]x[/red]")
         await pilot.pause(0.1)
         assert app.is_running
+
+
+async def test_palette_issues_a_ticket_by_service_name(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "desk-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"Issue ticket: Waste")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(lambda: "W002" in waiting_codes(office))
+        assert isinstance(app.screen, GreetScreen)
+
+
+async def test_device_fault_shows_in_the_status_bar(office: Path, make_app: AppFactory) -> None:
+    from oss_desk.ui.widgets.bars import StatusBar
+
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("c", "enter")
+        await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
+        bar = app.screen.query_one(StatusBar)
+        await until(lambda: "1 to print" in str(bar.render()))
+        # The printer gives up on the job (as the device worker records it).
+        conn = sqlite3.connect(office)
+        conn.execute("UPDATE print_jobs SET status = 'failed', last_error = 'paper out'")
+        conn.commit()
+        conn.close()
+        await until(lambda: "1 failed" in str(bar.render()))
+        assert bar.has_class("-fault")
+        # The desk carries on issuing tickets.
+        await pilot.press("b", "enter")
+        await until(lambda: "B002" in waiting_codes(office))
+
+
+async def test_storage_full_is_a_message_and_nothing_is_half_written(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        pages = await app.runner.call(
+            lambda s: s.store.conn.execute("PRAGMA page_count").fetchone()[0]
+        )
+        await app.runner.call(lambda s: s.store.conn.execute(f"PRAGMA max_page_count = {pages}"))
+        before = rows(office, "SELECT count(*) FROM tickets")
+        for _ in range(40):  # fill the last free pages
+            await pilot.press("c", "enter")
+            if any("storage full" in n.message for n in app._notifications):
+                break
+        assert any("storage full" in n.message for n in app._notifications)
+        assert app.is_running
+        conn = sqlite3.connect(office)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        orphans = conn.execute(
+            "SELECT count(*) FROM tickets t WHERE NOT EXISTS "
+            "(SELECT 1 FROM events e WHERE e.ticket_id = t.id AND e.kind = 'ticket_issued')"
+        ).fetchone()
+        conn.close()
+        assert orphans == (0,)
+        assert rows(office, "SELECT count(*) FROM tickets")[0][0] >= before[0][0]
+        # Space again: the desk works at once.
+        await app.runner.call(lambda s: s.store.conn.execute("PRAGMA max_page_count = 1000000"))
+        count = rows(office, "SELECT count(*) FROM tickets")[0][0]
+        await pilot.press("w", "enter")
+        await until(lambda: rows(office, "SELECT count(*) FROM tickets")[0][0] == count + 1)
