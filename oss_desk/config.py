@@ -21,12 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
+from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.models import DeskKind, Role
 from oss_desk.errors import ConfigError, InvalidInput
 
 ENV_PREFIX = "OSS_DESK_"
 IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-PRINTER_SCHEMES = ("tcp", "usb", "serial", "file", "cups", "capture")
 
 Identifier = Annotated[
     str,
@@ -140,17 +140,18 @@ class DeskConfig(_Section):
     person: str | None = None
     """Who is at this desk when nobody logs in (a staff id)."""
 
+    board_name: str | None = Field(None, max_length=20)
+    """Short name on the display board ("Room 1"); defaults to the name."""
+
     @field_validator("printer", "fallback_printer")
     @classmethod
     def _printer_url(cls, value: str | None) -> str | None:
         if value is None or value == "":
             return None
-        scheme = value.split("://", 1)[0] if "://" in value else ""
-        if scheme not in PRINTER_SCHEMES:
-            raise ValueError(
-                f"printer URL {value!r} must start with one of "
-                + ", ".join(s + "://" for s in PRINTER_SCHEMES)
-            )
+        try:
+            parse_printer_url(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
         return value
 
     @property
@@ -186,6 +187,35 @@ class QueueSettings(_Section):
     """How many recent finished tickets of a service set its typical time."""
 
 
+class BoardSettings(_Section):
+    url: str | None = None
+    """Device URL of the queue display board, e.g. ascii+serial:///dev/ttyUSB1?baudrate=9600."""
+    site: str | None = None
+    """The office whose calls it shows (may be left out when there is one office)."""
+    message: str = Field("Please take a ticket", max_length=40)
+    """Shown when nobody has been called yet today."""
+
+    @field_validator("url")
+    @classmethod
+    def _board_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            parse_board_url(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return value
+
+
+class PrintingSettings(_Section):
+    ticket_qr: str = "OSSD-T:{site}:{date}:{code}"
+    """QR payload on queue tickets ({site}, {date}, {code}); empty for none. Never personal."""
+    attempts: int = Field(6, ge=1, le=50)
+    """Tries on a desk's printer before its fallback printer (then the job is marked failed)."""
+    status_every_seconds: float = Field(30.0, ge=1, le=3600)
+    """How often the worker asks each printer how it is."""
+
+
 class DeskSessionSettings(_Section):
     person: str | None = None
     """Who is using this process (staff id or login); default: the operating-system login."""
@@ -214,6 +244,10 @@ class Settings(BaseSettings):
     """The people who use oss-desk."""
     queue: QueueSettings = QueueSettings()
     """Queue rules."""
+    board: BoardSettings = BoardSettings()
+    """The queue display board."""
+    printing: PrintingSettings = PrintingSettings()
+    """Tickets and the device worker."""
     desk: DeskSessionSettings = DeskSessionSettings()
     """Per-process desk settings (usually given in the environment)."""
     keymap: dict[str, str] = Field(default_factory=dict)
@@ -242,6 +276,8 @@ class Settings(BaseSettings):
         site_ids = {s.id for s in self.sites}
         codes = {s.code for s in self.services}
         staff_ids = {s.id for s in self.staff}
+        if self.board.site is not None and self.board.site not in site_ids:
+            raise ValueError(f"board.site: unknown site {self.board.site!r}")
         for index, desk in enumerate(self.desks):
             if desk.site is None and len(self.sites) > 1:
                 raise ValueError(f"desks[{index}] ({desk.id}): say which site it is in")

@@ -63,7 +63,7 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
 
 
 def _register() -> None:
-    from oss_desk.cli import admin, reports, tickets
+    from oss_desk.cli import admin, devices, reports, tickets
 
     for command in (
         admin.demo,
@@ -73,7 +73,10 @@ def _register() -> None:
         tickets.visit,
         tickets.queue,
         admin.desks,
+        devices.worker,
         reports.report,
+        devices.printer,
+        devices.board,
     ):
         cli.add_command(command)
 

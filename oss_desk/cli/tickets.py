@@ -193,6 +193,27 @@ def cancel(state: State, ref: str, reason: str, as_json: bool) -> None:
     _show(session, QueueService(session).cancel(ref, reason), as_json)
 
 
+@ticket.command("reprint")
+@click.argument("ref")
+@click.option("--print-to", metavar="URL", help="Print here instead of the desk's printer.")
+@click.option("--desk", "desk_id", metavar="ID", help="The desk asking (its printer is used).")
+@json_option
+@pass_state
+@closing
+def reprint(
+    state: State, ref: str, print_to: str | None, desk_id: str | None, as_json: bool
+) -> None:
+    """Print a ticket again (the device worker delivers it)."""
+    session = state.session(desk_id)
+    queue = QueueService(session)
+    job = queue.reprint(ref, print_to)
+    found = queue.ticket(ref)
+    if as_json:
+        emit_json({"ticket": found.code, "print_job": job})
+    else:
+        click.echo(f"{found.code}: reprint queued (job {job})")
+
+
 @ticket.command("show")
 @click.argument("ref")
 @json_option

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from oss_desk.clock import format_instant
+from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.models import (
     DailyFigures,
     Desk,
@@ -23,6 +23,7 @@ from oss_desk.services.queue import QueueService, build_queue
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
+from oss_desk.storage.devices import DeviceState, device_states, heartbeat
 from oss_desk.storage.outbox import PrintSummary, print_summary
 from oss_desk.storage.site import desk_statuses
 
@@ -53,6 +54,11 @@ class DeskSnapshot:
     desks: list[DeskState]
     by_service: list[ServiceLine]
     printing: PrintSummary
+    devices: dict[str, DeviceState] = field(default_factory=dict)
+    """What the device worker last knew of this office's printers and board, by URL."""
+    worker_seen_seconds: float | None = None
+    """Seconds since the device worker last checked in (None: it never ran)."""
+    board_url: str | None = None
     figures: DailyFigures | None = None
     target_seconds: int = 15 * 60
     extra: dict[str, object] = field(default_factory=dict)
@@ -79,8 +85,17 @@ def take_snapshot(
         statuses = desk_statuses(conn)
         typical = queue_service._typical_seconds(conn, now)
         printing = print_summary(conn, format_instant(now - timedelta(hours=12)))
+        devices = device_states(conn)
+        beat = heartbeat(conn)
         daily = ReportService(session).daily(day, site.id) if figures else None
     desks = [d for d in session.directory.desks.values() if d.site_id == site.id]
+    board_url = session.settings.board.url if queue_service.board_site() == site.id else None
+    ours = {u for d in desks for u in (d.printer_url, d.fallback_printer_url) if u}
+    if board_url:
+        ours.add(board_url)
+    seen = None
+    if beat is not None:
+        seen = max(0.0, (now - read_instant(beat[2])).total_seconds())
     entries = build_queue(
         tickets,
         desks=desks,
@@ -118,6 +133,9 @@ def take_snapshot(
         ],
         by_service=lines,
         printing=printing,
+        devices={u: state for u, state in devices.items() if u in ours},
+        worker_seen_seconds=seen,
+        board_url=board_url,
         figures=daily,
         target_seconds=target,
     )

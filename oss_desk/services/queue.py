@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.codes import TicketRef, parse_service_code, parse_ticket_ref
+from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.estimate import DeskLoad, WaitingItem, estimate_waits
 from oss_desk.domain.models import (
     Actor,
@@ -36,6 +37,7 @@ from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
+from oss_desk.storage.devices import queue_board_update
 from oss_desk.storage.events import append_event
 from oss_desk.storage.outbox import last_printer_for_ticket, queue_print_job
 from oss_desk.storage.site import desk_status, desk_statuses, set_desk_status
@@ -243,15 +245,7 @@ class QueueService:
 
     def _printer_for(self, desk: Desk | None, print_to: str | None) -> str | None:
         if print_to is not None:
-            from oss_desk.config import PRINTER_SCHEMES
-
-            scheme = print_to.split("://", 1)[0] if "://" in print_to else ""
-            if scheme not in PRINTER_SCHEMES:
-                raise InvalidInput(
-                    f"printer URL {shown(print_to)!r} must start with one of "
-                    + ", ".join(s + "://" for s in PRINTER_SCHEMES)
-                )
-            return print_to
+            return parse_printer_url(print_to).url
         if desk is not None and desk.printer_url:
             return desk.printer_url
         return None
@@ -304,6 +298,7 @@ class QueueService:
                 desk_id=desk.id,
                 data={"how": "next"},
             )
+            self._board(conn, ticket, "called", now)
         return ticket
 
     def call(self, ref: str | int | TicketRef, desk_id: str | None = None) -> Ticket:
@@ -348,6 +343,7 @@ class QueueService:
                 desk_id=desk.id,
                 data={"how": "chosen"},
             )
+            self._board(conn, called, "called", now)
         return called
 
     def recall(self, ref: str | int | TicketRef) -> Ticket:
@@ -375,6 +371,7 @@ class QueueService:
                 desk_id=ticket.desk,
                 data={"recalls": recalled.recalls},
             )
+            self._board(conn, recalled, "recalled", now)
         return recalled
 
     def start(self, ref: str | int | TicketRef) -> Ticket:
@@ -829,6 +826,24 @@ class QueueService:
         return {**configured, **measured}
 
     # Helpers ---------------------------------------------------------------------------------
+
+    def board_site(self) -> str | None:
+        """The site whose calls the display board shows (None: no board)."""
+        board = self.s.settings.board
+        if not board.url:
+            return None
+        return board.site or next(iter(self.s.directory.sites), None)
+
+    def _board(self, conn: sqlite3.Connection, ticket: Ticket, reason: str, now: datetime) -> None:
+        """A board update, committed with the call that causes it (the worker shows it)."""
+        if self.board_site() == ticket.site_id:
+            queue_board_update(
+                conn,
+                site_id=ticket.site_id,
+                ticket_id=ticket.id,
+                reason=reason,
+                now=format_instant(now),
+            )
 
     def _site(self, ticket: Ticket) -> Site:
         return self.s.directory.sites[ticket.site_id]

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -25,10 +26,12 @@ from oss_desk.logs import write_fault_report
 from oss_desk.services.desk_view import DeskSnapshot, take_snapshot
 from oss_desk.services.live import ChangeFeed, open_feed, poll
 from oss_desk.services.runner import SessionRunner
-from oss_desk.services.session import Session, open_session
+from oss_desk.services.session import Session, open_session, resolve_db_path
+from oss_desk.services.worker import DeviceWorker, WorkerLock, resident_view
 from oss_desk.ui.commands import DeskCommands
-from oss_desk.ui.dialogs import HelpScreen
+from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.theme import THEMES
@@ -91,6 +94,13 @@ class OssDeskApp(App[None]):
             "Contrast",
             id="app.contrast",
             tooltip="Switch between the council theme and high contrast",
+        ),
+        Binding(
+            "f10",
+            "resident_view",
+            "Resident's view",
+            id="app.resident_view",
+            tooltip="The printed ticket and the board, as the resident sees them",
         ),
         Binding(
             "ctrl+q",
@@ -318,6 +328,20 @@ class OssDeskApp(App[None]):
         title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
         self.push_screen(HelpScreen(title, rows, about))
 
+    @work(exclusive=True, group="preview")
+    async def action_resident_view(self) -> None:
+        screen = self.screen
+        ticket_id = screen.shown_ticket_id() if isinstance(screen, DeskScreen) else None
+        view = await self.attempt(resident_view, ticket_id)
+        if view is None:
+            return
+        paper = [(line.text, line.bold, line.kind == "qr") for line in view.ticket_lines]
+        await self.push_screen_wait(
+            ResidentViewDialog(
+                view.ticket_code, paper, view.board_lines, view.board_url is not None
+            )
+        )
+
     def action_toggle_contrast(self) -> None:
         self.theme = "high-contrast" if self.theme == "council" else "council"
 
@@ -339,9 +363,21 @@ def run_desk_app(
     runner = SessionRunner(
         lambda: open_session(db=db, config=config, person=person, desk_id=desk_id, check=True)
     )
+    lock: WorkerLock | None = None
+    worker: DeviceWorker | None = None
     try:
         runner.start()
+        # No device worker running for this database? Then this desk runs one (its own threads
+        # and connections; the lock file keeps it the only owner of the devices).
+        lock = WorkerLock.acquire(resolve_db_path(db))
+        if lock is not None:
+            worker = DeviceWorker(lambda: open_session(db=db, config=config, person="worker"))
+            worker.start()
         app = OssDeskApp(runner, desk_id=desk_id, demo=demo, started=started)
         app.run()
     finally:
+        if worker is not None:
+            worker.join(timeout=5)
+        if lock is not None:
+            lock.release()
         runner.close()

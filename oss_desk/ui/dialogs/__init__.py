@@ -233,3 +233,42 @@ class HelpScreen(Dialog[None]):
                 table.add_row(Text(key, style="bold"), Text(description), Text(tooltip))
             yield table
             yield Static("Esc or F1: close · Ctrl+P: every action by name", classes="hint")
+
+
+class ResidentViewDialog(Dialog[None]):
+    """F10: the ticket as printed and the board as it shows now (what the resident sees)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f10", "cancel", "Close", id="preview.close", tooltip="Close the resident's view")
+    ]
+
+    def __init__(
+        self,
+        code: str | None,
+        paper: list[tuple[str, bool, bool]],
+        board: list[str],
+        has_board: bool,
+    ) -> None:
+        super().__init__()
+        self.code = code
+        self.paper = paper
+        self.board = board
+        self.has_board = has_board
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog preview"):
+            yield Static("What the resident sees", classes="title")
+            ticket = Text()
+            if not self.paper:
+                ticket.append("No ticket to show: issue or highlight one first.", style="dim")
+            for text, bold, is_qr in self.paper:
+                ticket.append(text + "\n", style="bold" if bold else ("dim" if is_qr else ""))
+            yield Static(ticket, id="paper")
+            board = Text()
+            if not self.has_board:
+                board.append("No display board is configured.", style="dim")
+            for line in self.board:
+                board.append(f"|{line}|\n", style="bold")
+            yield Static(Text("The board", style="bold"), classes="subtitle")
+            yield Static(board, id="board-lines")
+            yield Static("Esc or F10: close", classes="hint")

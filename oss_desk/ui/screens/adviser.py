@@ -130,6 +130,10 @@ class AdviserScreen(DeskScreen):
     def current_desk(self) -> str | None:
         return self.desk_app.adviser_desk_id
 
+    def shown_ticket_id(self) -> int | None:
+        ticket = self.my_ticket()
+        return ticket.id if ticket else self.query_one(QueueTable).selected_ticket_id()
+
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(QueueTable).focus()

@@ -122,6 +122,11 @@ class GreetScreen(DeskScreen):
     def current_desk(self) -> str | None:
         return self.desk_app.greet_desk_id
 
+    def shown_ticket_id(self) -> int | None:
+        if self.last_issued is not None:
+            return self.last_issued.ticket.id
+        return self.query_one(QueueTable).selected_ticket_id()
+
     # The catalogue ------------------------------------------------------------------------------
 
     def fill_services(self, search: str) -> None:

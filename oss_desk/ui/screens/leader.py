@@ -119,6 +119,9 @@ class LeaderScreen(DeskScreen):
     def acting_as(self) -> Actor:
         return self.desk_app.leader_actor()
 
+    def shown_ticket_id(self) -> int | None:
+        return self.query_one(QueueTable).selected_ticket_id()
+
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
         app = self.desk_app
         directory = app.runner.session.directory

@@ -1,0 +1,179 @@
+"""Device URLs (contract 4.2): parsing and checking, with one-line errors. Pure: no I/O.
+
+Printers: ``tcp://HOST:9100?timeout=3&profile=TM-T88V``, ``usb://04b8:0202?profile=TM-T20II``,
+``serial:///dev/ttyUSB0?baudrate=19200``, ``file:///dev/usb/lp0``, ``cups://QUEUE``,
+``capture://PATH``.
+
+Boards: ``PROTOCOL+TRANSPORT://...`` with PROTOCOL ``ascii``, ``alpha`` or ``dmd`` and TRANSPORT
+``serial`` (a device path), ``socket`` or ``rfc2217`` (a serial server), or ``capture`` (frames
+appended to a file: the demo's virtual board).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput
+
+PRINTER_SCHEMES = ("tcp", "usb", "serial", "file", "cups", "capture")
+BOARD_PROTOCOLS = ("ascii", "alpha", "dmd")
+BOARD_TRANSPORTS = ("serial", "socket", "rfc2217", "capture")
+PARITIES = {"N": "N", "E": "E", "O": "O", "M": "M", "S": "S"}
+# The printer profiles of python-escpos 3.1 (pinned); tests/hardware checks the list still matches.
+PROFILES = frozenset(
+    {
+        "AF-240", "CT-S651", "KR-306", "NT-5890K", "NT-80-V-UL", "OCD-100", "OCD-300", "P822D",
+        "POS-5890", "RP-F10-58mm", "RP-F10-80mm", "RP326", "SP2000", "Sunmi-V2", "T-1",
+        "TEP-200M", "TH230", "TH230Plus", "TM-L90", "TM-P80", "TM-P80-42col", "TM-T20II",
+        "TM-T20II-42col", "TM-T88II", "TM-T88III", "TM-T88IV", "TM-T88IV-SA", "TM-T88V",
+        "TM-U220", "TM-U220B", "TSP600", "TUP500", "ZJ-5870", "default", "simple",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterURL:
+    url: str
+    scheme: str
+    host: str = ""
+    port: int = 9100
+    path: str = ""
+    vendor: int = 0
+    product: int = 0
+    queue: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def profile(self) -> str:
+        return self.params.get("profile", "TM-T88V")
+
+    @property
+    def timeout(self) -> float:
+        return _number(self.params.get("timeout", "3"), "timeout", self.url)
+
+    @property
+    def asks_status(self) -> bool:
+        """Whether the printer is asked how it is (DLE EOT) before each job."""
+        return self.scheme in ("tcp", "serial", "usb") and self.params.get("status") != "off"
+
+    @property
+    def label(self) -> str:
+        """A short, safe description for messages and the status bar."""
+        if self.scheme == "tcp":
+            return f"{self.host}:{self.port}"
+        if self.scheme == "usb":
+            return f"USB {self.vendor:04x}:{self.product:04x}"
+        if self.scheme == "cups":
+            return f"CUPS {self.queue}"
+        return self.path
+
+
+@dataclass(frozen=True, slots=True)
+class BoardURL:
+    url: str
+    protocol: str
+    transport: str
+    target: str
+    """What pyserial opens (a device path or socket:// / rfc2217:// URL), or the capture file."""
+    params: dict[str, str] = field(default_factory=dict)
+
+    def serial_settings(self) -> dict[str, object]:
+        p = self.params
+        parity = p.get("parity", "N").upper()[:1]
+        if parity not in PARITIES:
+            raise InvalidInput(f"{self.url}: parity must be N, E, O, M or S")
+        return {
+            "baudrate": int(_number(p.get("baudrate", "9600"), "baudrate", self.url)),
+            "bytesize": int(_number(p.get("bytesize", "8"), "bytesize", self.url)),
+            "parity": parity,
+            "stopbits": _number(p.get("stopbits", "1"), "stopbits", self.url),
+        }
+
+    @property
+    def address(self) -> str:
+        return self.params.get("address", "01")
+
+
+def _number(text: str, name: str, url: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInput(f"{shown(url)}: {name} must be a number") from None
+    if value <= 0:
+        raise InvalidInput(f"{shown(url)}: {name} must be positive")
+    return value
+
+
+def parse_printer_url(url: str) -> PrinterURL:
+    text = url.strip()
+    if "://" not in text:
+        raise InvalidInput(
+            f"printer URL {shown(text)!r} must start with one of "
+            + ", ".join(s + "://" for s in PRINTER_SCHEMES)
+        )
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    params = dict(parse_qsl(parts.query))
+    if scheme == "tcp":
+        if not parts.hostname:
+            raise InvalidInput(f"{shown(text)}: give the printer's host, e.g. tcp://10.0.0.5:9100")
+        try:
+            port = parts.port or 9100
+        except ValueError:
+            raise InvalidInput(f"{shown(text)}: the port is not a number") from None
+        result = PrinterURL(text, scheme, host=parts.hostname, port=port, params=params)
+    elif scheme == "usb":
+        ids = (parts.netloc or parts.path.lstrip("/")).split(":")
+        try:
+            vendor, product = (int(x, 16) for x in ids)
+        except ValueError:
+            raise InvalidInput(
+                f"{shown(text)}: give the USB vendor and product ids, e.g. usb://04b8:0202"
+            ) from None
+        result = PrinterURL(text, scheme, vendor=vendor, product=product, params=params)
+    elif scheme in ("serial", "file", "capture"):
+        path = unquote(parts.netloc + parts.path)
+        if not path:
+            raise InvalidInput(f"{shown(text)}: give a path, e.g. {scheme}:///dev/ttyUSB0")
+        result = PrinterURL(text, scheme, path=path, params=params)
+    elif scheme == "cups":
+        queue = unquote(parts.netloc + parts.path).strip("/")
+        if not queue:
+            raise InvalidInput(f"{shown(text)}: give the CUPS queue, e.g. cups://Receipt")
+        result = PrinterURL(text, scheme, queue=queue, params=params)
+    else:
+        raise InvalidInput(
+            f"printer URL {shown(text)!r} must start with one of "
+            + ", ".join(s + "://" for s in PRINTER_SCHEMES)
+        )
+    result.timeout  # noqa: B018 - validates the parameter now, not at print time
+    if result.profile not in PROFILES:
+        raise InvalidInput(
+            f"{shown(text)}: unknown printer profile {result.profile!r} "
+            "(e.g. TM-T88V, TM-T20II, default, simple)"
+        )
+    return result
+
+
+def parse_board_url(url: str) -> BoardURL:
+    text = url.strip()
+    scheme, sep, rest = text.partition("://")
+    protocol, _, transport = scheme.lower().partition("+")
+    if not sep or protocol not in BOARD_PROTOCOLS or transport not in BOARD_TRANSPORTS:
+        raise InvalidInput(
+            f"board URL {shown(text)!r} must start with PROTOCOL+TRANSPORT:// where PROTOCOL is "
+            f"{'/'.join(BOARD_PROTOCOLS)} and TRANSPORT is {'/'.join(BOARD_TRANSPORTS)}"
+        )
+    location, _, query = rest.partition("?")
+    params = dict(parse_qsl(query))
+    if not location:
+        raise InvalidInput(f"{shown(text)}: give the device, e.g. ascii+serial:///dev/ttyUSB1")
+    if transport in ("serial", "capture"):
+        target = unquote(location)
+    else:
+        target = f"{transport}://{location}"
+    board = BoardURL(text, protocol, transport, target, params)
+    board.serial_settings()  # validates numbers and parity now
+    return board

@@ -1,0 +1,68 @@
+"""Importing python-escpos 3.1 safely.
+
+On import it calls ``logging.basicConfig()`` (whose handler writes to the real stderr, on top of
+the desk app), makes a new temporary folder for its capability cache, and some of its methods
+``print()`` warnings. So: give the root logger a handler first (``basicConfig`` is then a no-op),
+point the cache at our own folder, and silence stdout around rendering.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+import platformdirs
+
+from oss_desk.errors import DeviceError
+
+DEFAULT_PROFILE = "TM-T88V"
+
+
+@lru_cache(maxsize=1)
+def escpos_printer() -> ModuleType:
+    """``escpos.printer``, imported with its side effects contained."""
+    cache = Path(platformdirs.user_cache_dir("oss-desk")) / "escpos"
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
+    logging.getLogger("escpos").setLevel(logging.WARNING)
+    with contextlib.redirect_stdout(io.StringIO()):
+        import escpos.printer
+
+    module: ModuleType = escpos.printer
+    return module
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """python-escpos ``print()``s warnings (media width, renderer choice): keep them off screen."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+@lru_cache(maxsize=1)
+def known_profiles() -> list[str]:
+    escpos_printer()
+    from escpos.capabilities import CAPABILITIES
+
+    return sorted(CAPABILITIES["profiles"])
+
+
+def dummy(profile: str = DEFAULT_PROFILE):  # type: ignore[no-untyped-def]
+    """A byte-building printer for ``profile`` (an unknown name is a DeviceError)."""
+    module = escpos_printer()
+    if profile not in known_profiles():
+        raise DeviceError(
+            f"unknown printer profile {profile!r}: use one of python-escpos's profiles, "
+            "e.g. TM-T88V or TM-T20II"
+        )
+    with quiet():
+        return module.Dummy(profile=profile)

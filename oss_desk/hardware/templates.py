@@ -1,0 +1,330 @@
+"""Printouts as ESC/POS bytes (built with python-escpos's Dummy) and as a plain preview.
+
+A template lays a printout out as a list of blocks; the blocks are then rendered twice: to bytes
+for the printer and to text for the on-screen preview, so the two cannot disagree.
+
+Pitfalls handled here (see hardware/README.md): double size through ESC ! clears bold, so sizes
+use GS ! and bold is set on its own; the code page is set once after ESC @ (CP858: pound and
+euro); native QR only when the profile supports it, else a raster image; one cut at the end.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from oss_desk.domain.printouts import (
+    PRIVACY_LINE,
+    Printout,
+    SelfTestPrintout,
+    SlipPrintout,
+    SummaryPrintout,
+    TicketPrintout,
+)
+from oss_desk.hardware.escpos_compat import DEFAULT_PROFILE, dummy, quiet
+
+Align = Literal["left", "center", "right"]
+CODE_PAGE = "CP858"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    text: str
+    align: Align = "left"
+    size: int = 1
+    """Width and height multiplier (1-8)."""
+    bold: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QR:
+    payload: str
+    module: int = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    lines: int = 1
+
+
+Block = Line | QR | Feed
+
+
+# Layouts ---------------------------------------------------------------------------------------
+
+
+def layout(printout: Printout, columns: int = 42) -> list[Block]:
+    if isinstance(printout, TicketPrintout):
+        return _ticket(printout)
+    if isinstance(printout, SlipPrintout):
+        return _slip(printout, columns)
+    if isinstance(printout, SummaryPrintout):
+        return _summary(printout, columns)
+    return _test(printout)
+
+
+def _ticket(t: TicketPrintout) -> list[Block]:
+    big = 2 if t.large_print else 1
+    blocks: list[Block] = [
+        Line(t.council, "center", size=big, bold=True),
+        Line(t.site, "center", size=big),
+        Feed(),
+        Line(t.code, "center", size=6 if t.large_print else 4, bold=True),
+        Feed(),
+        Line(t.label, "center", size=big + 1, bold=True),
+        Line(f"Issued {t.issued}", "center", size=big),
+    ]
+    if t.wait_line():
+        blocks.append(Line(t.wait_line(), "center", size=big))
+    blocks.append(Feed())
+    if t.qr:
+        blocks.append(QR(t.qr, module=8 if t.large_print else 6))
+    blocks += [
+        Line("Please watch the board for your number.", "center", size=big),
+        Line(PRIVACY_LINE, "center"),
+    ]
+    if t.welsh:
+        blocks.append(Line("Gwyliwch y bwrdd am eich rhif.", "center", size=big))
+    return blocks
+
+
+def _slip(s: SlipPrintout, columns: int) -> list[Block]:
+    big = 2 if s.large_print else 1
+    width = columns // big
+    blocks: list[Block] = [
+        Line(s.council, "center", size=big, bold=True),
+        Line("Your appointment", "center", size=big + 1, bold=True),
+        Feed(),
+        Line(s.service, "left", size=big, bold=True),
+        Line(s.date, "left", size=big),
+        Line(f"at {s.time}", "left", size=big, bold=True),
+        Line(s.place, "left", size=big),
+    ]
+    blocks += [Line(part, "left", size=big) for part in _wrap(f"{s.site}, {s.address}", width)]
+    if s.checklist:
+        blocks += [Feed(), Line("Please bring:", "left", size=big, bold=True)]
+        for item in s.checklist:
+            wrapped = _wrap(item, width - 2)
+            blocks.append(Line(f"- {wrapped[0]}", "left", size=big))
+            blocks += [Line(f"  {more}", "left", size=big) for more in wrapped[1:]]
+    blocks += [
+        Feed(),
+        Line("Booking reference", "center", size=big),
+        Line(s.reference, "center", size=2 if not s.large_print else 3, bold=True),
+    ]
+    if s.qr:
+        blocks.append(QR(s.qr, module=6))
+    if s.change_line:
+        blocks += [Line(part, "center", size=big) for part in _wrap(s.change_line, width)]
+    return blocks
+
+
+def _summary(s: SummaryPrintout, columns: int) -> list[Block]:
+    blocks: list[Block] = [
+        Line(s.council, "center", bold=True),
+        Line("Daily footfall summary", "center", size=2, bold=True),  # wraps onto two lines
+        Line(f"{s.site}, {s.date}", "center"),
+        Feed(),
+    ]
+    for label, value in s.rows:
+        room = columns - len(value) - 1
+        blocks.append(Line(f"{label[:room]:<{room}} {value}"))
+    if s.by_hour:
+        blocks += [Feed(), Line("Arrivals by hour", bold=True)]
+        peak = max((count for _, count in s.by_hour), default=0)
+        bar_room = columns - 12
+        for hour, count in s.by_hour:
+            bar = "#" * (round(bar_room * count / peak) if peak else 0)
+            blocks.append(Line(f"{hour}:00 {count:4d} {bar}"))
+    for note in s.notes:
+        blocks += [Line(part) for part in _wrap(note, columns)]
+    return blocks
+
+
+def _test(t: SelfTestPrintout) -> list[Block]:
+    return [
+        Line(t.title, "center", size=2, bold=True),
+        Feed(),
+        *[Line(text) for text in t.lines],
+        Line("Pounds and euros: £ €", "center"),
+        QR("oss-desk printer test"),
+    ]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, max(10, width)) or [""]
+
+
+# ESC/POS ---------------------------------------------------------------------------------------
+
+
+def render(printout: Printout, profile: str = DEFAULT_PROFILE) -> bytes:
+    """The printer's bytes: ESC @, the code page, the blocks, one cut.
+
+    Only changes of alignment, size and emphasis are sent, so a queue ticket with a native QR
+    stays well under 400 bytes (the paper moves as fast as the bytes arrive on serial printers).
+    """
+    p = dummy(profile)
+    columns = _columns(p)
+    native_qr = bool(p.profile.supports("qrCode"))
+    media_known = isinstance(p.profile.profile_data.get("media", {}).get("width"), dict) and (
+        p.profile.profile_data["media"]["width"].get("pixels") not in (None, "Unknown")
+    )
+    state = {"align": "left", "size": 1, "bold": False}
+
+    def style(align: Align, size: int, bold: bool) -> None:
+        if align != state["align"]:
+            p.set(align=align)
+        if size != state["size"]:
+            p.set(custom_size=True, width=size, height=size)
+        if bold != state["bold"]:
+            p.set(bold=bold)
+        state.update(align=align, size=size, bold=bold)
+
+    with quiet():
+        p.hw("INIT")
+        _code_page(p)
+        for block in layout(printout, columns):
+            if isinstance(block, Line):
+                size = max(1, min(8, block.size))
+                style(block.align, size, block.bold)
+                for part in fitted(block.text, columns // size):
+                    p.textln(part)
+            elif isinstance(block, Feed):
+                style(str(state["align"]), 1, False)  # type: ignore[arg-type]
+                p.ln(block.lines)
+            else:
+                style("center", 1, False)
+                if native_qr:
+                    p.qr(block.payload, native=True, size=block.module, ec=QR_EC_M)
+                else:
+                    p.qr(
+                        block.payload,
+                        native=False,
+                        size=max(3, block.module - 2),
+                        ec=QR_EC_M,
+                        center=media_known,
+                    )
+        style("left", 1, False)
+        p.cut(feed=True)
+    output: bytes = p.output
+    return output
+
+
+def _code_page(p: object) -> None:
+    """CP858 (pound and euro) where the profile has it; else let python-escpos choose per text."""
+    try:
+        p.charcode(CODE_PAGE)  # type: ignore[attr-defined]
+    except (KeyError, ValueError):
+        p.magic.encoding = None  # type: ignore[attr-defined]
+
+
+QR_EC_M = 1  # python-escpos's QR_ECLEVEL_M (error correction level M)
+
+
+def _columns(p: object) -> int:
+    try:
+        fonts = p.profile.profile_data["fonts"]  # type: ignore[attr-defined]
+        return int(fonts["0"]["columns"])
+    except (KeyError, TypeError, ValueError):
+        return 42
+
+
+# Letters that do not decompose into a base letter and an accent.
+_SUBSTITUTES = {
+    "Ł": "L",
+    "ł": "l",
+    "Đ": "D",
+    "đ": "d",
+    "Ħ": "H",
+    "ħ": "h",
+    "ı": "i",
+    "Œ": "OE",
+    "œ": "oe",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+}
+
+
+def printable(text: str, width: int | None = None) -> str:
+    """Text the code page can print: accents kept where CP858 has them, else the base letter,
+    else '?'. With ``width``, cut to it (callers wrap first, so this is the last resort)."""
+    out = []
+    for ch in text:
+        if ch in "£€" or (ch.isprintable() and _encodable(ch)):
+            out.append(ch)
+            continue
+        if ch in _SUBSTITUTES:
+            out.append(_SUBSTITUTES[ch])
+            continue
+        base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+        out.append(base if base and base.isprintable() else "?")
+    line = "".join(out)
+    if width is None or len(line) <= width:
+        return line
+    return line[: max(1, width - 1)] + "."
+
+
+def fitted(text: str, width: int) -> list[str]:
+    """``text`` made printable and wrapped to ``width`` (a word longer than a line is cut)."""
+    import textwrap
+
+    clean = printable(text)
+    wrapped = textwrap.wrap(clean, max(1, width)) if clean.strip() else [clean]
+    return [printable(part, width) for part in wrapped] or [""]
+
+
+def _encodable(ch: str) -> bool:
+    try:
+        ch.encode("cp858")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# Preview -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewLine:
+    text: str
+    bold: bool = False
+    size: int = 1
+    kind: Literal["text", "qr", "blank"] = "text"
+
+
+def preview(printout: Printout, columns: int = 42) -> list[PreviewLine]:
+    """What the paper shows, line by line (a QR as a marked line with its payload)."""
+    lines: list[PreviewLine] = []
+    for block in layout(printout, columns):
+        if isinstance(block, Line):
+            for part in fitted(block.text, columns // max(1, block.size)):
+                text = " ".join(part) if block.size > 1 else part  # wide letters
+                lines.append(
+                    PreviewLine(
+                        _aligned(text, block.align, columns), bold=block.bold, size=block.size
+                    )
+                )
+        elif isinstance(block, Feed):
+            lines.extend(PreviewLine("", kind="blank") for _ in range(block.lines))
+        else:
+            lines.append(
+                PreviewLine(_aligned(f"[QR: {block.payload}]", "center", columns), kind="qr")
+            )
+    return lines
+
+
+def _aligned(text: str, align: Align, columns: int) -> str:
+    if align == "center":
+        return text.center(columns).rstrip()
+    if align == "right":
+        return text.rjust(columns)
+    return text

@@ -1,0 +1,181 @@
+"""Printer transports against a real loopback TCP printer, a real file and a real pty."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oss_desk.domain.devices import parse_printer_url
+from oss_desk.errors import InvalidInput
+from oss_desk.hardware.printers import PrinterFault, PrinterStatus, decode_status, open_transport
+
+from .fakes import COVER_OPEN, NEAR_END, PAPER_OUT, FakePrinter, Pty, closed_port
+
+JOB = b"\x1b@hello\n\x1dV\x00"
+
+
+@pytest.fixture
+def printer() -> Iterator[FakePrinter]:
+    fake = FakePrinter()
+    yield fake
+    fake.close()
+
+
+@pytest.mark.parametrize(
+    ("replies", "status"),
+    [
+        ((0x12, 0x12, 0x12, 0x12), PrinterStatus.OK),
+        ((0x12, 0x12, 0x12, 0x1E), PrinterStatus.NEAR_END),
+        ((0x12, 0x12, 0x12, 0x72), PrinterStatus.PAPER_OUT),
+        ((0x1A, 0x32, 0x12, 0x72), PrinterStatus.PAPER_OUT),
+        ((0x1A, 0x16, 0x12, 0x12), PrinterStatus.COVER_OPEN),
+        ((0x1A, 0x52, 0x5A, 0x12), PrinterStatus.ERROR),
+        ((0x1A, 0x12, 0x12, 0x12), PrinterStatus.OFFLINE),
+        ((0x12, 0x12, 0x1A, 0x12), PrinterStatus.ERROR),  # cutter error
+        ((None, None, None, None), PrinterStatus.UNKNOWN),  # silence is never "paper OK"
+        ((0xFF, 0x12, 0x12, 0x12), PrinterStatus.UNKNOWN),  # not a status byte
+    ],
+)
+def test_status_bytes(replies: tuple[int | None, ...], status: PrinterStatus) -> None:
+    assert decode_status(*replies) is status
+
+
+def test_job_arrives_after_a_healthy_status(printer: FakePrinter) -> None:
+    transport = open_transport(printer.url)
+    assert transport.status() is PrinterStatus.OK
+    assert transport.send(JOB) is PrinterStatus.OK
+    assert printer.job_arrived.wait(2)
+    assert JOB in printer.jobs
+
+
+@pytest.mark.parametrize(
+    ("replies", "status", "sent"),
+    [
+        (PAPER_OUT, PrinterStatus.PAPER_OUT, False),
+        (COVER_OPEN, PrinterStatus.COVER_OPEN, False),
+        (NEAR_END, PrinterStatus.NEAR_END, True),  # a warning, still printable
+    ],
+)
+def test_status_decides_whether_the_job_is_sent(
+    printer: FakePrinter, replies: dict[int, int], status: PrinterStatus, sent: bool
+) -> None:
+    printer.replies = replies
+    transport = open_transport(printer.url)
+    assert transport.status() is status
+    if sent:
+        assert transport.send(JOB) is status
+        assert printer.job_arrived.wait(2)
+    else:
+        with pytest.raises(PrinterFault) as fault:
+            transport.send(JOB)
+        assert fault.value.status is status
+        time.sleep(0.1)
+        assert all(JOB not in job for job in printer.jobs)
+
+
+def test_refused_is_fast_and_clear() -> None:
+    transport = open_transport(f"tcp://127.0.0.1:{closed_port()}?timeout=3")
+    started = time.monotonic()
+    with pytest.raises(PrinterFault, match="connection refused"):
+        transport.send(JOB)
+    assert transport.status() is PrinterStatus.UNREACHABLE
+    assert time.monotonic() - started < 1.0
+
+
+def test_silent_printer_times_out_within_its_timeout(printer: FakePrinter) -> None:
+    printer.behaviour = "silent"
+    transport = open_transport(printer.url)  # timeout=1
+    started = time.monotonic()
+    assert transport.status() is PrinterStatus.UNKNOWN
+    with pytest.raises(PrinterFault, match="silent") as fault:
+        transport.send(JOB)
+    assert fault.value.status is PrinterStatus.UNKNOWN
+    assert time.monotonic() - started < 3.0
+
+
+def test_disconnect_mid_job_is_noticed(printer: FakePrinter) -> None:
+    printer.behaviour = "disconnect"
+    printer.disconnect_after = 10
+    transport = open_transport(printer.url)
+    with pytest.raises(PrinterFault) as fault:
+        transport.send(JOB * 50)
+    assert "mid-job" in fault.value.reason or "stopped answering" in fault.value.reason
+
+
+def test_status_off_sends_without_asking(printer: FakePrinter) -> None:
+    printer.behaviour = "silent"
+    transport = open_transport(printer.url + "&status=off")
+    assert transport.send(JOB) is PrinterStatus.UNKNOWN
+    assert printer.job_arrived.wait(2)
+
+
+def test_capture_appends_each_job(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "printer.bin"
+    transport = open_transport(f"capture://{path}")
+    transport.send(b"one")
+    transport.send(b"two")
+    assert path.read_bytes() == b"onetwo"
+
+
+def test_file_printer_and_its_faults(tmp_path: Path) -> None:
+    device = tmp_path / "lp0"
+    device.write_bytes(b"")
+    open_transport(f"file://{device}").send(JOB)
+    assert device.read_bytes() == JOB
+    with pytest.raises(PrinterFault, match="does not exist"):
+        open_transport(f"file://{tmp_path}/lp9").send(JOB)
+    pty = Pty()
+    try:
+        with pytest.raises(PrinterFault, match="is a serial port: use serial://"):
+            open_transport(f"file://{pty.path}").send(JOB)
+    finally:
+        pty.close()
+
+
+def test_serial_printer_over_a_pty() -> None:
+    pty = Pty()
+    received: list[bytes] = []
+
+    def far_end() -> None:  # a serial printer: answers each status question, takes the job
+        for n in (1, 2, 3, 4):
+            pty.read(bytes([0x10, 0x04, n]))
+            os.write(pty.master, b"\x12")
+        received.append(pty.read(b"\x10\x04\x01"))
+        os.write(pty.master, b"\x12")
+
+    thread = threading.Thread(target=far_end)
+    thread.start()
+    try:
+        status = open_transport(f"serial://{pty.path}?baudrate=19200&timeout=2").send(JOB)
+        thread.join(5)
+        assert status is PrinterStatus.OK
+        assert received == [JOB + b"\x10\x04\x01"]
+    finally:
+        pty.close()
+
+
+def test_serial_printer_unplugged() -> None:
+    with pytest.raises(PrinterFault, match="cannot open the serial port"):
+        open_transport("serial:///dev/ttyUSB-not-here").send(JOB)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("lpt1", "must start with one of"),
+        ("tcp://", "give the printer's host"),
+        ("tcp://host:port", "port is not a number"),
+        ("usb://epson", "vendor and product ids"),
+        ("tcp://h?timeout=soon", "timeout must be a number"),
+        ("tcp://h?profile=TM-X1", "unknown printer profile 'TM-X1'"),
+        ("cups://", "give the CUPS queue"),
+    ],
+)
+def test_bad_printer_urls(url: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        parse_printer_url(url)

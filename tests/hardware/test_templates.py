@@ -1,0 +1,195 @@
+"""Every printout rendered, then decoded by the suite's own decoder: what would be on paper."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from oss_desk.domain.devices import PROFILES
+from oss_desk.domain.printouts import (
+    PRIVACY_LINE,
+    SelfTestPrintout,
+    SlipPrintout,
+    SummaryPrintout,
+    TicketPrintout,
+    from_payload,
+    to_payload,
+)
+from oss_desk.hardware.escpos_compat import known_profiles
+from oss_desk.hardware.templates import preview, render
+
+from ..escpos_decoder import Cut, Image, Init, QRCode, Unknown, Warning, decode, lines
+
+CAPTURES = Path(__file__).resolve().parents[2] / "hardware" / "captures"
+
+TICKET = TicketPrintout(
+    council="Test Council",
+    site="Civic Centre",
+    code="C012",
+    label="Council Tax",
+    issued="09:41",
+    ahead=3,
+    estimate_minutes=12,
+    qr="OSSD-T:hq:2026-11-23:C012",
+)
+SLIP = SlipPrintout(
+    council="Test Council",
+    site="Civic Centre",
+    address="Market Street, Testtown TT1 1AA",
+    service="Benefits",
+    date="Monday 30 November 2026",
+    time="09:30",
+    place="Interview room 1",
+    reference="BX7-K2Q",
+    checklist=(
+        "Photo ID (passport or driving licence)",
+        "Bank statements for the last 2 months",
+        "Proof of income for the last 5 weeks, such as payslips or a letter from your employer",
+    ),
+    qr="OSSD-A:BX7-K2Q",
+    change_line="To change or cancel, call 01234 567890 and quote your reference.",
+)
+SUMMARY = SummaryPrintout(
+    council="Test Council",
+    site="Civic Centre",
+    date="2026-11-23",
+    rows=(("Visits", "112"), ("Seen within 15 min", "86.4%"), ("Resolved first time", "81.0%")),
+    by_hour=(("09", 14), ("10", 22), ("11", 17)),
+)
+SAMPLES = {
+    "ticket": TICKET,
+    "ticket-large": TicketPrintout(**{**to_payload(TICKET), "large_print": True}),
+    "slip": SLIP,
+    "summary": SUMMARY,
+}
+
+
+def clean(events: list[object]) -> None:
+    """No unknown commands, no warnings, one ESC @ at the very start, exactly one cut, last."""
+    assert [e for e in events if isinstance(e, Unknown | Warning)] == []
+    assert isinstance(events[0], Init)
+    assert sum(isinstance(e, Init) for e in events) == 1
+    cuts = [i for i, e in enumerate(events) if isinstance(e, Cut)]
+    assert len(cuts) == 1 and cuts[0] == len(events) - 1
+
+
+def test_ticket_on_paper() -> None:
+    events = decode(render(TICKET))
+    clean(events)
+    text = [(ln.text, ln.align, ln.width, ln.bold) for ln in lines(events) if ln.text]
+    assert ("C012", "center", 4, True) in text  # the code: big, bold, centred
+    assert text[0] == ("Test Council", "center", 1, True)
+    assert ("Council Tax", "center", 2, True) in text
+    assert ("Issued 09:41", "center", 1, False) in text
+    assert ("3 people ahead of you, about 12 minutes", "center", 1, False) in text
+    assert (PRIVACY_LINE, "center", 1, False) in text
+    code = next(ln for ln in lines(events) if ln.text == "C012")
+    assert code.height == 4  # double size through GS !, so bold is not lost
+    (qr,) = [e for e in events if isinstance(e, QRCode)]
+    assert qr.payload == "OSSD-T:hq:2026-11-23:C012"
+    assert qr.align == "center" and qr.ec == "M" and qr.module == 6
+
+
+def test_ticket_bytes_are_small() -> None:
+    assert len(render(TICKET)) < 400  # native QR: about 0.3 s at 9600 baud
+
+
+def test_large_print_ticket() -> None:
+    events = decode(render(SAMPLES["ticket-large"]))
+    clean(events)
+    code = next(ln for ln in lines(events) if ln.text == "C012")
+    assert (code.width, code.height, code.bold) == (6, 6, True)
+    assert all(ln.width >= 2 for ln in lines(events) if ln.text and ln.text != PRIVACY_LINE)
+
+
+def test_appointment_slip() -> None:
+    events = decode(render(SLIP))
+    clean(events)
+    text = [ln.text for ln in lines(events) if ln.text]
+    assert "Your appointment" in text
+    assert {"Benefits", "Monday 30 November 2026", "at 09:30", "Interview room 1"} <= set(text)
+    assert "Please bring:" in text
+    assert "- Photo ID (passport or driving licence)" in text
+    assert any(t.startswith("- Proof of income") for t in text)  # long items wrap...
+    assert any(t.startswith("  ") for t in text)  # ...onto indented lines
+    assert all(len(ln.text) * ln.width <= 42 for ln in lines(events))  # nothing runs off
+    ref = next(ln for ln in lines(events) if ln.text == "BX7-K2Q")
+    assert (ref.align, ref.width, ref.bold) == ("center", 2, True)
+    (qr,) = [e for e in events if isinstance(e, QRCode)]
+    assert qr.payload == "OSSD-A:BX7-K2Q"
+
+
+def test_daily_summary_slip() -> None:
+    events = decode(render(SUMMARY))
+    clean(events)
+    text = [ln.text for ln in lines(events) if ln.text]
+    assert text[1:3] == ["Daily footfall", "summary"]  # wrapped at double width, not cut
+    assert any(t.startswith("Seen within 15 min") and t.endswith("86.4%") for t in text)
+    assert any(t.startswith("10:00   22 ") for t in text)
+
+
+def test_pound_and_euro_on_paper() -> None:
+    events = decode(render(SelfTestPrintout("Test", ("Fee £12.50, €3, café",))))
+    clean(events)
+    text = [ln.text for ln in lines(events)]
+    assert "Fee £12.50, €3, café" in text
+    assert "Pounds and euros: £ €" in text
+
+
+def test_text_the_code_page_cannot_print_is_replaced() -> None:
+    odd = TicketPrintout(**{**to_payload(TICKET), "label": "Łódź 中文 ✓"})
+    events = decode(render(odd))
+    clean(events)
+    assert any(ln.text == "Lódz ?? ?" for ln in lines(events))
+
+
+def test_raster_qr_where_the_printer_has_no_native_qr() -> None:
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image as PILImage
+
+    events = decode(render(TICKET, profile="TM-U220"))
+    assert [e for e in events if isinstance(e, Unknown | QRCode)] == []
+    (image,) = [e for e in events if isinstance(e, Image)]
+    pad = 16
+    picture = PILImage.new("L", (image.width + 2 * pad, image.height + 2 * pad), 255)
+    for y, row in enumerate(image.rows):
+        for x, bit in enumerate(row):
+            if bit:
+                picture.putpixel((x + pad, y + pad), 0)
+    found = zxingcpp.read_barcodes(picture.resize((picture.width * 3, picture.height * 3)))
+    assert [r.text for r in found] == ["OSSD-T:hq:2026-11-23:C012"]
+
+
+def test_profiles_list_matches_python_escpos() -> None:
+    assert set(known_profiles()) == set(PROFILES)
+
+
+def test_payload_round_trip() -> None:
+    for sample in SAMPLES.values():
+        kind = {
+            TicketPrintout: "ticket",
+            SlipPrintout: "appointment_slip",
+            SummaryPrintout: "daily_summary",
+        }[type(sample)]
+        assert from_payload(kind, to_payload(sample)) == sample
+
+
+def test_preview_matches_paper() -> None:
+    shown = [line.text.strip().replace(" ", "") for line in preview(TICKET)]
+    on_paper = [ln.text.replace(" ", "") for ln in lines(decode(render(TICKET))) if ln.text]
+    for text in on_paper:
+        assert text in shown
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_golden_bytes(name: str) -> None:
+    """A change detector: regenerate on purpose with
+    UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/hardware/test_templates.py"""
+    path = CAPTURES / f"{name}.bin"
+    data = render(SAMPLES[name])
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_bytes(data)
+    assert path.exists(), f"missing {path}: run with UPDATE_GOLDEN=1 once"
+    assert data == path.read_bytes()
