@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import socket
@@ -144,7 +145,5 @@ class Pty:
     def close(self) -> None:
         """The far end goes away: the app's next write fails (EIO), like an unplugged adapter."""
         for fd in (self.master, self._slave):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
