@@ -28,19 +28,20 @@ class TicketPrintout:
     large_print: bool = False
     welsh: bool = False
 
-    def wait_line(self) -> str:
+    def wait_lines(self) -> list[str]:
+        """``["3 people ahead of you", "Wait about 12 minutes"]`` (each fits a ticket line)."""
         if self.ahead is None:
-            return ""
+            return []
         people = (
             "Nobody ahead of you"
             if self.ahead == 0
             else f"{self.ahead} {'person' if self.ahead == 1 else 'people'} ahead of you"
         )
         if self.estimate_minutes is None:
-            return people
+            return [people]
         if self.estimate_minutes <= 1:
-            return f"{people}, you will be called soon"
-        return f"{people}, about {self.estimate_minutes} minutes"
+            return [people, "You will be called soon"]
+        return [people, f"Wait about {self.estimate_minutes} minutes"]
 
 
 @dataclass(frozen=True, slots=True)

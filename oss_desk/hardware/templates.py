@@ -75,8 +75,7 @@ def _ticket(t: TicketPrintout) -> list[Block]:
         Line(t.label, "center", size=big + 1, bold=True),
         Line(f"Issued {t.issued}", "center", size=big),
     ]
-    if t.wait_line():
-        blocks.append(Line(t.wait_line(), "center", size=big))
+    blocks += [Line(text, "center", size=big) for text in t.wait_lines()]
     blocks.append(Feed())
     if t.qr:
         blocks.append(QR(t.qr, module=8 if t.large_print else 6))

@@ -24,7 +24,8 @@ class FakePrinter:
     """A network printer on 127.0.0.1: answers DLE EOT as told and keeps every job it gets.
 
     behaviour: "ok" (answers with ``replies``), "silent" (accepts, reads, never answers),
-    "disconnect" (answers the status, then resets the connection part-way through the job).
+    "disconnect" (answers the status, then resets the connection part-way through the job),
+    "stall" (answers the status, takes the start of the job, then hangs).
     """
 
     behaviour: str = "ok"
@@ -79,6 +80,11 @@ class FakePrinter:
                     pending = pending[at + 3 :]
                     if self.behaviour != "silent":
                         conn.sendall(bytes([self.replies.get(n, 0x12)]))
+                if self.behaviour == "stall" and job:
+                    # Took the status questions and the start of the job, then hangs (jammed).
+                    deadline = time.monotonic() + 10
+                    while self.behaviour == "stall" and time.monotonic() < deadline:
+                        time.sleep(0.05)
                 if self.behaviour == "disconnect" and len(job) >= self.disconnect_after:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     conn.close()  # a reset, mid-job

@@ -83,7 +83,8 @@ def test_ticket_on_paper() -> None:
     assert text[0] == ("Test Council", "center", 1, True)
     assert ("Council Tax", "center", 2, True) in text
     assert ("Issued 09:41", "center", 1, False) in text
-    assert ("3 people ahead of you, about 12 minutes", "center", 1, False) in text
+    assert ("3 people ahead of you", "center", 1, False) in text
+    assert ("Wait about 12 minutes", "center", 1, False) in text
     assert (PRIVACY_LINE, "center", 1, False) in text
     code = next(ln for ln in lines(events) if ln.text == "C012")
     assert code.height == 4  # double size through GS !, so bold is not lost

@@ -451,14 +451,26 @@ async def test_device_fault_shows_in_the_status_bar(office: Path, make_app: AppF
         await pilot.press("c", "enter")
         await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
         bar = app.screen.query_one(StatusBar)
-        await until(lambda: "1 to print" in str(bar.render()))
+        # Nobody runs a device worker in this test: the desk says so rather than waiting.
+        await until(lambda: "1 waiting: no device worker is running" in str(bar.render()))
+        assert bar.has_class("-fault")
         # The printer gives up on the job (as the device worker records it).
         conn = sqlite3.connect(office)
         conn.execute("UPDATE print_jobs SET status = 'failed', last_error = 'paper out'")
         conn.commit()
         conn.close()
-        await until(lambda: "1 failed" in str(bar.render()))
+        await until(lambda: "1 failed (reprint them)" in str(bar.render()))
         assert bar.has_class("-fault")
+        # The worker's own view of the printer comes first when it has one.
+        conn = sqlite3.connect(office)
+        conn.execute(
+            "INSERT INTO device_status (url, kind, status, detail, checked_at) "
+            "SELECT printer_url, 'printer', 'paper out', 'printer paper out', "
+            "'2026-11-23T09:30:00.000Z' FROM desks WHERE id = 'greet-1'"
+        )
+        conn.commit()
+        conn.close()
+        await until(lambda: "paper out (printer paper out)" in str(bar.render()))
         # The desk carries on issuing tickets.
         await pilot.press("b", "enter")
         await until(lambda: "B002" in waiting_codes(office))
