@@ -14,6 +14,7 @@ offline and the next update reconnects and resends the whole state.
 from __future__ import annotations
 
 import contextlib
+import termios
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -179,7 +180,8 @@ class BoardLink:
                 write_timeout=self.timeout,
                 **self.url.serial_settings(),
             )
-        except (serial.SerialException, ValueError, OSError) as exc:
+        except (serial.SerialException, ValueError, OSError, termios.error) as exc:
+            # termios.error: the device went away under us (a pty or adapter mid-unplug).
             self._port = None
             raise BoardFault(_reason(exc)) from None
         self._sent_since_connect = False
@@ -204,7 +206,7 @@ class BoardLink:
             try:
                 self._port.write(frame)
                 self._port.flush()
-            except (serial.SerialException, OSError) as exc:
+            except (serial.SerialException, OSError, termios.error) as exc:
                 self.close()
                 raise BoardFault(_reason(exc)) from None
         self._sent_since_connect = True

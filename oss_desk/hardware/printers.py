@@ -14,6 +14,7 @@ import select
 import shutil
 import socket
 import subprocess
+import termios
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -207,7 +208,7 @@ class SerialTransport:
                 rtscts=flow == "rtscts",
                 xonxoff=flow == "xonxoff",
             )
-        except (serial.SerialException, ValueError, OSError) as exc:
+        except (serial.SerialException, ValueError, OSError, termios.error) as exc:
             raise PrinterFault(f"cannot open the serial port ({_first_line(exc)})") from None
 
     def send(self, data: bytes) -> PrinterStatus:
@@ -228,7 +229,7 @@ class SerialTransport:
             raise PrinterFault(
                 "the printer stopped taking data (flow control)", PrinterStatus.OFFLINE
             ) from None
-        except (serial.SerialException, OSError) as exc:
+        except (serial.SerialException, OSError, termios.error) as exc:
             raise PrinterFault(f"write failed ({_first_line(exc)})") from None
         finally:
             _close_quietly(port)

@@ -257,6 +257,7 @@ async def test_a_lost_race_is_a_message_and_the_desk_carries_on(
     office: Path, make_app: AppFactory
 ) -> None:
     app = make_app(office, "desk-1", person="ben")
+    app.poll_interval = 60  # this desk has not yet seen the other desk's change
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         table = app.screen.query_one(QueueTable)
