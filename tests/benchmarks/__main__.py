@@ -16,6 +16,7 @@ import time
 BENCHMARKS = {
     "core": "tests.benchmarks.bench_core",
     "desk": "tests.benchmarks.bench_desk",
+    "devices": "tests.benchmarks.bench_devices",
 }
 
 
