@@ -90,6 +90,18 @@ def test_demo_issue_call_finish(tmp_path: Path) -> None:
         term.keys("n")
         shown = term.wait_for("now called")
         assert "C001  Council Tax" in shown
+        # The demo runs the device worker itself: the ticket was printed on the virtual printer
+        # and the virtual board shows the call. F10 shows both as the resident sees them.
+        term.keys("F10")
+        shown = term.wait_for("What the resident sees")
+        assert "C001 -> Desk 1" in shown
+        assert "C 0 0 1" in shown and "Please watch the board for your number." in shown
+        term.keys("Escape")
+        paper = tmp_path / "data" / "oss-desk" / "demo" / "printer-greet-1.escpos"
+        deadline = time.monotonic() + 10
+        while not (paper.exists() and b"C001" in paper.read_bytes()):
+            assert time.monotonic() < deadline, "the demo printer never printed C001"
+            time.sleep(0.1)
         term.keys("s")
         term.wait_for("now being served")
         term.keys("f")
