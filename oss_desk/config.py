@@ -106,7 +106,7 @@ class ServiceConfig(_Section):
     label: str | None = Field(None, min_length=1, max_length=30)
     """Neutral public label for tickets and the board (defaults to the name): never a sensitive
     reason such as "homelessness"."""
-    appointment_minutes: int | None = Field(None, gt=0, le=480)
+    appointment_minutes: int | None = Field(None, gt=0, le=480, multiple_of=5)
     """Length of an appointment; leave out for walk-in-only services."""
     private_room: bool = False
     """Appointments for this service need a private interview room."""
@@ -174,6 +174,30 @@ class StaffConfig(_Section):
     """meet-and-greet, adviser, team-leader or admin."""
     login: str | None = None
     """Operating-system or proxy login that identifies this person."""
+    appointments: list[str] | Literal["*"] | None = None
+    """Services they take appointments for ("*" for all); default: all for advisers, none else."""
+    works: dict[str, str] = Field(default_factory=dict)
+    """Working hours per weekday, e.g. mon = "09:00-12:30,13:30-17:00", tue = "off"; a day not
+    given follows the office's opening hours."""
+
+    @field_validator("works")
+    @classmethod
+    def _works(cls, value: dict[str, str]) -> dict[str, str]:
+        from oss_desk.domain.slots import parse_pattern
+
+        for day, text in value.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"{day!r} is not a weekday (use {', '.join(WEEKDAYS)})")
+            try:
+                parse_pattern(text)
+            except InvalidInput as exc:
+                raise ValueError(exc.message) from None
+        return value
+
+    def takes_appointments(self) -> list[str] | Literal["*"]:
+        if self.appointments is not None:
+            return self.appointments
+        return "*" if self.role is Role.ADVISER else []
 
 
 class QueueSettings(_Section):
@@ -216,6 +240,64 @@ class PrintingSettings(_Section):
     """How often the worker asks each printer how it is."""
 
 
+class AppointmentSettings(_Section):
+    step_minutes: int = Field(15, ge=5, le=120, multiple_of=5)
+    """Appointments start on this grid from opening time."""
+    days_ahead: int = Field(56, ge=1, le=366)
+    """How far ahead appointments can be booked."""
+    grace_minutes: int = Field(15, ge=0, le=240)
+    """An appointment not checked in this long after its start becomes a no-show."""
+    reminders: list[str] = Field(default_factory=lambda: ["2 working days before at 09:00"])
+    """When reminders go out: "N working days before at HH:MM" or "N hours before"."""
+    min_notice_working_days: int = Field(1, ge=0, le=30)
+    """Notice the council must give when it cancels; less is recorded as a breach."""
+    keep_contacts_days: int = Field(30, ge=0, le=3650)
+    """Days after the appointment when the resident's name, email and phone are deleted."""
+    change_line: str = Field(
+        "To change or cancel, contact the council and quote your booking reference.",
+        max_length=200,
+    )
+    """How to change or cancel: printed on slips and sent in every message."""
+
+    @field_validator("reminders")
+    @classmethod
+    def _reminders(cls, value: list[str]) -> list[str]:
+        from oss_desk.domain.reminders import parse_schedule
+
+        for text in value:
+            try:
+                parse_schedule(text)
+            except InvalidInput as exc:
+                raise ValueError(exc.message) from None
+        return value
+
+
+class EmailSettings(_Section):
+    smtp_url: str | None = None
+    """smtp://HOST:587 (STARTTLS), smtps://HOST:465 (TLS), or smtp://HOST:25?starttls=off."""
+    username: str | None = None
+    """SMTP login, if the server wants one."""
+    password_file: str | None = None
+    """File holding the SMTP password (readable by the service user only)."""
+    from_address: str = "oss-desk@localhost"
+    """The sender of appointment emails."""
+    timeout: float = Field(10.0, gt=0, le=120)
+    """Seconds to wait for the mail server."""
+
+
+class NotifySettings(_Section):
+    api_key_file: str | None = None
+    """File holding the GOV.UK Notify API key (never put the key itself in the configuration)."""
+    base_url: str = "https://api.notifications.service.gov.uk"
+    """The Notify API (tests point it at a local server)."""
+    email_template: str | None = None
+    """Notify template id for emails (personalisation: ((subject)), ((heading)), ((body)))."""
+    sms_template: str | None = None
+    """Notify template id for texts (personalisation: ((heading)), ((body)))."""
+    timeout: float = Field(10.0, gt=0, le=120)
+    """Seconds to wait for Notify."""
+
+
 class DeskSessionSettings(_Section):
     person: str | None = None
     """Who is using this process (staff id or login); default: the operating-system login."""
@@ -248,6 +330,12 @@ class Settings(BaseSettings):
     """The queue display board."""
     printing: PrintingSettings = PrintingSettings()
     """Tickets and the device worker."""
+    appointments: AppointmentSettings = AppointmentSettings()
+    """Booking rules and reminders."""
+    email: EmailSettings = EmailSettings()
+    """Appointment emails through a mail server."""
+    notify: NotifySettings = NotifySettings()
+    """Texts (and emails, without a mail server) through GOV.UK Notify."""
     desk: DeskSessionSettings = DeskSessionSettings()
     """Per-process desk settings (usually given in the environment)."""
     keymap: dict[str, str] = Field(default_factory=dict)
@@ -289,6 +377,12 @@ class Settings(BaseSettings):
                         raise ValueError(f"desks[{index}] ({desk.id}): unknown service {code!r}")
             if desk.person is not None and staff_ids and desk.person not in staff_ids:
                 raise ValueError(f"desks[{index}] ({desk.id}): unknown person {desk.person!r}")
+        for index, person in enumerate(self.staff):
+            taken = person.appointments
+            if isinstance(taken, list):
+                for code in taken:
+                    if code not in codes:
+                        raise ValueError(f"staff[{index}] ({person.id}): unknown service {code!r}")
         return self
 
     # Convenience lookups -------------------------------------------------------------------

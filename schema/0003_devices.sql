@@ -4,7 +4,7 @@
 -- One row per device URL (printer or board), written by the worker.
 CREATE TABLE device_status (
     url        TEXT    PRIMARY KEY,
-    kind       TEXT    NOT NULL CHECK (kind IN ('printer', 'board')),
+    kind       TEXT    NOT NULL CHECK (kind IN ('printer', 'board', 'mail', 'notify')),
     status     TEXT    NOT NULL,
     detail     TEXT,
     checked_at TEXT    NOT NULL,

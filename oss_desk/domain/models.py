@@ -95,6 +95,18 @@ class EventKind(StrEnum):
     DESK_STATUS = "desk_status"
     REPRINT = "reprint_requested"
     NOTE_ADDED = "note_added"
+    APPOINTMENT_BOOKED = "appointment_booked"
+    APPOINTMENT_MOVED = "appointment_rescheduled"
+    APPOINTMENT_CANCELLED = "appointment_cancelled"
+    APPOINTMENT_CHECKED_IN = "appointment_checked_in"
+    APPOINTMENT_NO_SHOW = "appointment_no_show"
+    APPOINTMENT_INCOMPLETE = "appointment_incomplete"
+    CHECKLIST_TICKED = "checklist_ticked"
+    MESSAGE_QUEUED = "reminder_queued"
+    MESSAGE_SENT = "reminder_sent"
+    MESSAGE_FAILED = "reminder_failed"
+    ABSENCE_RECORDED = "absence_recorded"
+    CONTACTS_PURGED = "contacts_purged"
     CONFIG_LOADED = "config_loaded"
 
 

@@ -27,6 +27,7 @@ def append_event(
     service_code: str | None = None,
     outcome: Outcome | None = None,
     data: dict[str, Any] | None = None,
+    appointment_id: int | None = None,
 ) -> int:
     """Record one change. ``data`` must never hold personal data (names, contacts, notes)."""
     day: str | None = None
@@ -36,8 +37,8 @@ def append_event(
         day, hour = wall.date().isoformat(), wall.hour
     cur = conn.execute(
         "INSERT INTO events (at, business_day, local_hour, site_id, kind, actor, desk_id, "
-        "visit_id, ticket_id, service_code, outcome, data) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "visit_id, ticket_id, service_code, outcome, data, appointment_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             format_instant(at),
             day,
@@ -51,6 +52,7 @@ def append_event(
             service_code,
             outcome.value if outcome is not None else None,
             json.dumps(data, sort_keys=True, separators=(",", ":")) if data else "{}",
+            appointment_id,
         ],
     )
     return int(cur.lastrowid or 0)

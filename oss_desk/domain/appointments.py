@@ -1,0 +1,110 @@
+"""Appointments: the booking, its resident's contact, and how they want to hear from us."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput
+
+REF_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud
+QR_PREFIX = "OSSD-A:"
+_REF = re.compile(r"^[A-Z0-9]{3}-?[A-Z0-9]{3}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+class Preferred(StrEnum):
+    """How the resident hears from us."""
+
+    EMAIL = "email"
+    TEXT = "text"
+    SLIP = "slip"
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    ATTENDED = "attended"
+    INCOMPLETE = "incomplete"
+    """Attended without the documents: rebooked."""
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+    @property
+    def kept(self) -> bool:
+        return self in (
+            AppointmentStatus.CHECKED_IN,
+            AppointmentStatus.ATTENDED,
+            AppointmentStatus.INCOMPLETE,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    id: int
+    ref: str
+    site_id: str
+    service: str
+    adviser: str
+    room: str | None
+    starts_at: datetime
+    ends_at: datetime
+    business_day: str
+    status: AppointmentStatus
+    channel: Preferred
+    needs: tuple[str, ...]
+    version: int
+    booked_at: datetime
+    cancelled_by: str | None = None
+    notice_days: int | None = None
+    notice_breach: bool = False
+    visit_id: int | None = None
+    ticket_id: int | None = None
+    checklist_ticked: tuple[str, ...] = ()
+    rebooked_from: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
+    return f"{chars[:3]}-{chars[3:]}"
+
+
+def parse_reference(text: str) -> str:
+    """A booking reference typed or scanned: ``k7m3qx``, ``K7M-3QX`` or ``OSSD-A:K7M-3QX``."""
+    value = text.strip().upper()
+    if value.startswith(QR_PREFIX):
+        value = value[len(QR_PREFIX) :]
+    value = value.replace(" ", "")
+    if not _REF.match(value):
+        raise InvalidInput(f"{shown(text)!r} is not a booking reference (e.g. K7M-3QX)")
+    return value if "-" in value else f"{value[:3]}-{value[3:]}"
+
+
+def normalise_email(text: str) -> str:
+    value = text.strip()
+    if not _EMAIL.match(value) or len(value) > 254:
+        raise InvalidInput(f"{shown(text)!r} is not an email address")
+    return value
+
+
+def normalise_phone(text: str) -> str:
+    """A UK phone number for texts, as +44...: ``07700 900123`` or ``+44 7700 900123``."""
+    digits = re.sub(r"[\s\-().]", "", text.strip())
+    if digits.startswith("+44"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    if not re.fullmatch(r"0\d{9,10}", digits):
+        raise InvalidInput(f"{shown(text)!r} is not a UK phone number")
+    return "+44" + digits[1:]

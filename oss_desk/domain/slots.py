@@ -1,0 +1,173 @@
+"""Free appointment slots: opening hours, working patterns, absences, rooms and bookings.
+
+Time is cut into 5-minute units (minutes since the epoch // 5). A booking holds every unit of
+its adviser and of its room; the database keeps one row per held unit under a UNIQUE key, so two
+bookings can never overlap on an adviser or a room, whichever desks book at the same moment.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
+from oss_desk.domain.workdays import WorkingDays
+from oss_desk.errors import InvalidInput
+
+UNIT_MINUTES = 5
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def unit_of(instant: datetime) -> int:
+    return int((instant - EPOCH).total_seconds() // (UNIT_MINUTES * 60))
+
+
+def units(start: datetime, end: datetime) -> range:
+    return range(unit_of(start), unit_of(end - timedelta(seconds=1)) + 1)
+
+
+def parse_pattern(text: str) -> list[tuple[time, time]]:
+    """``"09:00-12:30, 13:30-17:00"`` into intervals; ``"off"`` or ``""`` for a day off."""
+    value = text.strip().lower()
+    if value in ("", "off", "closed"):
+        return []
+    result = []
+    for part in value.split(","):
+        hours = parse_hours(part)
+        if hours is None:
+            continue
+        result.append((hours.opens, hours.closes))
+    result.sort()
+    for (_, end), (start, _) in itertools.pairwise(result):
+        if start < end:
+            raise InvalidInput(f"working pattern {text!r} has overlapping hours")
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Adviser:
+    id: str
+    name: str
+    services: frozenset[str] | None
+    """Services they take appointments for (None: every service)."""
+    pattern: Mapping[str, list[tuple[time, time]]]
+    """Working hours per weekday name (mon...sun), local time."""
+
+    def takes(self, service: str) -> bool:
+        return self.services is None or service in self.services
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    id: str
+    name: str
+    services: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    start: datetime
+    end: datetime
+    adviser: str
+    room: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """Everything the slot search needs about one office, read once."""
+
+    timezone: str
+    opening_hours: Mapping[str, str]
+    workdays: WorkingDays
+    advisers: tuple[Adviser, ...]
+    rooms: tuple[Room, ...]
+    step_minutes: int = 15
+
+    def open_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The office's opening hours on ``day`` in UTC (none on holidays and closures)."""
+        if not self.workdays.is_working_day(day):
+            return []
+        hours = parse_hours(self.opening_hours.get(WEEKDAYS[day.weekday()], "closed"))
+        if hours is None:
+            return []
+        return [self._utc(day, hours.opens, hours.closes)]
+
+    def adviser_intervals(self, adviser: Adviser, day: date) -> list[tuple[datetime, datetime]]:
+        pattern = adviser.pattern.get(WEEKDAYS[day.weekday()])
+        if pattern is None:  # no pattern given: the office's hours
+            return self.open_intervals(day)
+        if not self.open_intervals(day):
+            return []
+        return [self._utc(day, a, b) for a, b in pattern]
+
+    def _utc(self, day: date, opens: time, closes: time) -> tuple[datetime, datetime]:
+        tz = zone(self.timezone)
+        return (
+            datetime.combine(day, opens, tz).astimezone(UTC),
+            datetime.combine(day, closes, tz).astimezone(UTC),
+        )
+
+
+def free_slots(
+    calendar: Calendar,
+    *,
+    service: str,
+    minutes: int,
+    needs_room: bool,
+    days: Iterable[date],
+    busy: set[tuple[str, int]],
+    absent: set[tuple[str, date]],
+    not_before: datetime,
+    adviser: str | None = None,
+    limit: int | None = None,
+) -> list[Slot]:
+    """Every (start, adviser, room) that is open, staffed and free, in time order.
+
+    ``busy`` holds ("adviser:ID" or "room:ID", unit) pairs already taken; ``absent`` holds
+    (adviser id, day) pairs of leave and training.
+    """
+    length = timedelta(minutes=minutes)
+    step = timedelta(minutes=calendar.step_minutes)
+    advisers = [a for a in calendar.advisers if a.takes(service) and adviser in (None, a.id)]
+    rooms = [r for r in calendar.rooms if service in r.services]
+    if needs_room and not rooms:
+        return []
+    found: list[Slot] = []
+    for day in days:
+        office = calendar.open_intervals(day)
+        if not office:
+            continue
+        open_start, open_end = office[0]
+        for person in advisers:
+            if (person.id, day) in absent:
+                continue
+            for work_start, work_end in calendar.adviser_intervals(person, day):
+                start = max(work_start, open_start)
+                end_limit = min(work_end, open_end)
+                # Slots start on the step grid counted from the opening time.
+                offset = (start - open_start) % step
+                if offset:
+                    start += step - offset
+                while start + length <= end_limit:
+                    if start >= not_before:
+                        held = units(start, start + length)
+                        if all((f"adviser:{person.id}", u) not in busy for u in held):
+                            room = None
+                            if needs_room:
+                                room = next(
+                                    (
+                                        r.id
+                                        for r in rooms
+                                        if all((f"room:{r.id}", u) not in busy for u in held)
+                                    ),
+                                    None,
+                                )
+                            if room is not None or not needs_room:
+                                found.append(Slot(start, start + length, person.id, room))
+                    start += step
+        if limit is not None and len(found) >= limit:  # whole days, so the earliest are kept
+            break
+    found.sort(key=lambda s: (s.start, s.adviser))
+    return found[:limit] if limit is not None else found

@@ -1,0 +1,82 @@
+"""UK working days: weekends, the bank holidays of the office's nation, and local closures.
+
+``holidays`` is always given the subdivision (ENG, WLS, SCT or NIR): without it the package
+returns only the 7 UK-wide days (no Easter Monday for England).
+
+The council's notice rule ("at least 1 working day's notice when the council cancels") is
+counted as the working days from the day of cancelling to the day before the appointment, where
+the day of cancelling counts only if it is a working day and the office has not yet closed: so
+cancelling on Monday morning for Tuesday gives 1 day, on Monday evening 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=16)
+def _bank_holidays(nation: str, year: int) -> dict[date, str]:
+    calendar = holidays.country_holidays("GB", subdiv=nation, years=year)
+    return dict(calendar.items())
+
+
+@dataclass(frozen=True)
+class WorkingDays:
+    nation: str = "ENG"
+    closures: frozenset[date] = field(default_factory=frozenset)
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    """Days of the week the office works (Monday is 0)."""
+
+    @classmethod
+    def of(
+        cls, nation: str, closures: Iterable[str | date] = (), weekdays: Iterable[int] = ()
+    ) -> WorkingDays:
+        days = frozenset(weekdays) or frozenset({0, 1, 2, 3, 4})
+        closed = frozenset(d if isinstance(d, date) else date.fromisoformat(d) for d in closures)
+        return cls(nation=nation, closures=closed, weekdays=days)
+
+    def holiday(self, day: date) -> str | None:
+        """The bank holiday's or the closure's name, if ``day`` is one."""
+        if day in self.closures:
+            return "local closure"
+        return _bank_holidays(self.nation, day.year).get(day)
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() in self.weekdays and self.holiday(day) is None
+
+    def add(self, day: date, count: int) -> date:
+        """The ``count``-th working day after ``day`` (before it when negative); ``day`` itself
+        is never counted."""
+        step = 1 if count >= 0 else -1
+        remaining = abs(count)
+        current = day
+        while remaining:
+            current += timedelta(days=step)
+            if self.is_working_day(current):
+                remaining -= 1
+        return current
+
+    def between(self, start: date, end: date) -> int:
+        """Working days d with start <= d < end."""
+        count = 0
+        current = start
+        while current < end:
+            if self.is_working_day(current):
+                count += 1
+            current += timedelta(days=1)
+        return count
+
+    def notice(self, cancelled: datetime, appointment_day: date, closes: time | None) -> int:
+        """Working days of notice (see the module's rule), from local wall times."""
+        day = cancelled.date()
+        if day >= appointment_day:
+            return 0
+        counted_from = day
+        if closes is None or cancelled.time() >= closes or not self.is_working_day(day):
+            counted_from = day + timedelta(days=1)
+        return self.between(counted_from, appointment_day)

@@ -1,0 +1,404 @@
+"""SQL for appointments, held time, absences and the message outbox."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from oss_desk.clock import read_instant
+from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact, Preferred
+
+
+class SlotTaken(Exception):
+    """Another booking holds part of this time (the UNIQUE backstop fired)."""
+
+
+def _appointment(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Appointment:
+    c = dict(zip((d[0] for d in cur.description), row, strict=True))
+    return Appointment(
+        id=c["id"],
+        ref=c["ref"],
+        site_id=c["site_id"],
+        service=c["service_code"],
+        adviser=c["adviser_id"],
+        room=c["room_id"],
+        starts_at=read_instant(c["starts_at"]),
+        ends_at=read_instant(c["ends_at"]),
+        business_day=c["business_day"],
+        status=AppointmentStatus(c["status"]),
+        channel=Preferred(c["channel"]),
+        needs=tuple(json.loads(c["needs"])),
+        version=c["version"],
+        booked_at=read_instant(c["booked_at"]),
+        cancelled_by=c["cancelled_by"],
+        notice_days=c["notice_days"],
+        notice_breach=bool(c["notice_breach"]),
+        visit_id=c["visit_id"],
+        ticket_id=c["ticket_id"],
+        checklist_ticked=tuple(json.loads(c["checklist_ticked"])),
+        rebooked_from=c["rebooked_from"],
+    )
+
+
+def _one(cur: sqlite3.Cursor) -> Appointment | None:
+    row = cur.fetchone()
+    return _appointment(cur, row) if row else None
+
+
+def insert_appointment(
+    conn: sqlite3.Connection,
+    *,
+    ref: str,
+    site_id: str,
+    service: str,
+    adviser: str,
+    room: str | None,
+    starts_at: str,
+    ends_at: str,
+    business_day: str,
+    channel: Preferred,
+    needs: Iterable[str],
+    booked_at: str,
+    booked_by: str,
+    rebooked_from: int | None = None,
+) -> Appointment:
+    cur = conn.execute(
+        "INSERT INTO appointments (ref, site_id, service_code, adviser_id, room_id, starts_at, "
+        "ends_at, business_day, channel, needs, booked_at, booked_by, rebooked_from) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        [
+            ref,
+            site_id,
+            service,
+            adviser,
+            room,
+            starts_at,
+            ends_at,
+            business_day,
+            channel.value,
+            json.dumps(sorted(needs)),
+            booked_at,
+            booked_by,
+            rebooked_from,
+        ],
+    )
+    result = _one(cur)
+    assert result is not None
+    return result
+
+
+def ref_exists(conn: sqlite3.Connection, ref: str) -> bool:
+    return conn.execute("SELECT 1 FROM appointments WHERE ref = ?", [ref]).fetchone() is not None
+
+
+def save_contact(conn: sqlite3.Connection, appointment_id: int, contact: Contact) -> None:
+    conn.execute(
+        "INSERT INTO appointment_contacts (appointment_id, name, email, phone) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (appointment_id) DO UPDATE SET name = excluded.name, "
+        "email = excluded.email, phone = excluded.phone",
+        [appointment_id, contact.name, contact.email, contact.phone],
+    )
+
+
+def contact_of(conn: sqlite3.Connection, appointment_id: int) -> Contact | None:
+    """The resident's contact, or None once purged."""
+    row = conn.execute(
+        "SELECT name, email, phone, purged_at FROM appointment_contacts WHERE appointment_id = ?",
+        [appointment_id],
+    ).fetchone()
+    if row is None or row[3] is not None:
+        return None
+    return Contact(name=row[0], email=row[1], phone=row[2])
+
+
+def hold(conn: sqlite3.Connection, appointment_id: int, resources: list[str], units: range) -> None:
+    try:
+        conn.executemany(
+            "INSERT INTO resource_units (resource, unit, appointment_id) VALUES (?, ?, ?)",
+            [(resource, unit, appointment_id) for resource in resources for unit in units],
+        )
+    except sqlite3.IntegrityError as exc:
+        if "resource_units" in str(exc) or "UNIQUE" in str(exc):
+            raise SlotTaken from None
+        raise
+
+
+def release(conn: sqlite3.Connection, appointment_id: int) -> None:
+    conn.execute("DELETE FROM resource_units WHERE appointment_id = ?", [appointment_id])
+
+
+def busy(conn: sqlite3.Connection, first_unit: int, last_unit: int) -> set[tuple[str, int]]:
+    return {
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT resource, unit FROM resource_units WHERE unit BETWEEN ? AND ?",
+            [first_unit, last_unit],
+        )
+    }
+
+
+def absences(conn: sqlite3.Connection, first: date, last: date) -> set[tuple[str, date]]:
+    from datetime import timedelta
+
+    result: set[tuple[str, date]] = set()
+    for staff, a, b in conn.execute(
+        "SELECT staff_id, first_day, last_day FROM staff_absences "
+        "WHERE last_day >= ? AND first_day <= ?",
+        [first.isoformat(), last.isoformat()],
+    ):
+        day = max(date.fromisoformat(a), first)
+        end = min(date.fromisoformat(b), last)
+        while day <= end:
+            result.add((staff, day))
+            day += timedelta(days=1)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    id: int
+    staff_id: str
+    first_day: str
+    last_day: str
+    reason: str
+
+
+def add_absence(
+    conn: sqlite3.Connection, staff: str, first: date, last: date, reason: str, now: str, by: str
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO staff_absences (staff_id, first_day, last_day, reason, created_at, "
+        "created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        [staff, first.isoformat(), last.isoformat(), reason, now, by],
+    )
+    return int(cur.fetchone()[0])
+
+
+def list_absences(conn: sqlite3.Connection, from_day: date) -> list[Absence]:
+    return [
+        Absence(*r)
+        for r in conn.execute(
+            "SELECT id, staff_id, first_day, last_day, reason FROM staff_absences "
+            "WHERE last_day >= ? ORDER BY first_day, staff_id",
+            [from_day.isoformat()],
+        )
+    ]
+
+
+def remove_absence(conn: sqlite3.Connection, absence_id: int) -> bool:
+    return conn.execute("DELETE FROM staff_absences WHERE id = ?", [absence_id]).rowcount == 1
+
+
+def get_appointment(
+    conn: sqlite3.Connection, *, id: int | None = None, ref: str | None = None
+) -> Appointment | None:
+    if id is not None:
+        return _one(conn.execute("SELECT * FROM appointments WHERE id = ?", [id]))
+    return _one(conn.execute("SELECT * FROM appointments WHERE ref = ?", [ref]))
+
+
+def appointment_for_ticket(conn: sqlite3.Connection, ticket_id: int) -> Appointment | None:
+    return _one(conn.execute("SELECT * FROM appointments WHERE ticket_id = ?", [ticket_id]))
+
+
+def appointments_between(
+    conn: sqlite3.Connection, site_id: str | None, first_day: str, last_day: str
+) -> list[Appointment]:
+    cur = conn.execute(
+        "SELECT * FROM appointments WHERE business_day BETWEEN :a AND :b "
+        "AND (:site IS NULL OR site_id = :site) ORDER BY starts_at, id",
+        {"a": first_day, "b": last_day, "site": site_id},
+    )
+    return [_appointment(cur, row) for row in cur.fetchall()]
+
+
+def update_appointment(conn: sqlite3.Connection, appointment_id: int, **fields: Any) -> Appointment:
+    allowed = {
+        "status",
+        "adviser_id",
+        "room_id",
+        "starts_at",
+        "ends_at",
+        "business_day",
+        "version",
+        "cancelled_at",
+        "cancelled_by",
+        "cancel_reason",
+        "notice_days",
+        "notice_breach",
+        "visit_id",
+        "ticket_id",
+        "checklist_ticked",
+    }
+    assignments = []
+    values: list[Any] = []
+    for column, value in fields.items():
+        if column not in allowed:
+            raise ValueError(f"not an updatable appointment column: {column}")
+        assignments.append(f"{column} = ?")
+        values.append(value)
+    # Column names come from the allow-list above; values are parameters.
+    sql = f"UPDATE appointments SET {', '.join(assignments)} WHERE id = ? RETURNING *"  # noqa: S608
+    result = _one(conn.execute(sql, [*values, appointment_id]))
+    assert result is not None
+    return result
+
+
+def attended(conn: sqlite3.Connection, ticket_id: int) -> None:
+    """A checked-in appointment whose ticket is finished has been attended."""
+    conn.execute(
+        "UPDATE appointments SET status = 'attended' WHERE ticket_id = ? AND status = 'checked_in'",
+        [ticket_id],
+    )
+
+
+def overdue_booked(conn: sqlite3.Connection, before: str) -> list[Appointment]:
+    cur = conn.execute(
+        "SELECT * FROM appointments WHERE status = 'booked' AND starts_at < ? ORDER BY starts_at",
+        [before],
+    )
+    return [_appointment(cur, row) for row in cur.fetchall()]
+
+
+def purge_contacts(conn: sqlite3.Connection, before_day: str, now: str) -> int:
+    """Delete names, emails and phones of appointments on days before ``before_day``."""
+    cur = conn.execute(
+        "UPDATE appointment_contacts SET name = NULL, email = NULL, phone = NULL, purged_at = ? "
+        "WHERE purged_at IS NULL AND appointment_id IN "
+        "(SELECT id FROM appointments WHERE business_day < ?)",
+        [now, before_day],
+    )
+    return cur.rowcount
+
+
+# Messages ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    appointment_id: int
+    kind: str
+    channel: str
+    via: str
+    for_version: int
+    due_at: str
+    status: str
+    reference: str
+    attempts: int
+    provider_id: str | None
+    last_error: str | None
+
+
+def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
+    c = dict(zip((d[0] for d in cur.description), row, strict=True))
+    return Message(
+        id=c["id"],
+        appointment_id=c["appointment_id"],
+        kind=c["kind"],
+        channel=c["channel"],
+        via=c["via"],
+        for_version=c["for_version"],
+        due_at=c["due_at"],
+        status=c["status"],
+        reference=c["reference"],
+        attempts=c["attempts"],
+        provider_id=c["provider_id"],
+        last_error=c["last_error"],
+    )
+
+
+def queue_message(
+    conn: sqlite3.Connection,
+    *,
+    appointment_id: int,
+    kind: str,
+    channel: str,
+    via: str,
+    version: int,
+    due_at: str,
+    reference: str,
+    now: str,
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO messages (appointment_id, kind, channel, via, for_version, due_at, "
+        "reference, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [appointment_id, kind, channel, via, version, due_at, reference, due_at, now],
+    )
+    return int(cur.fetchone()[0])
+
+
+def cancel_messages(conn: sqlite3.Connection, appointment_id: int, kinds: Iterable[str]) -> int:
+    """Pending messages of these kinds will never be sent (a cancelled or moved appointment)."""
+    wanted = list(kinds)
+    marks = ", ".join("?" * len(wanted))
+    # Only placeholders are formatted in; the kinds are parameters.
+    sql = f"UPDATE messages SET status = 'cancelled' WHERE appointment_id = ? AND status = 'pending' AND kind IN ({marks})"  # noqa: S608, E501
+    return conn.execute(sql, [appointment_id, *wanted]).rowcount
+
+
+def claim_message(conn: sqlite3.Connection, now: str, lease_until: str) -> Message | None:
+    cur = conn.execute(
+        "UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_until = :lease "
+        "WHERE id = ("
+        "  SELECT id FROM messages"
+        "  WHERE (status = 'pending' AND next_attempt_at <= :now)"
+        "     OR (status = 'sending' AND lease_until < :now)"
+        "  ORDER BY next_attempt_at, id LIMIT 1"
+        ") RETURNING *",
+        {"now": now, "lease": lease_until},
+    )
+    row = cur.fetchone()
+    return _message(cur, row) if row else None
+
+
+def finish_message(
+    conn: sqlite3.Connection,
+    message_id: int,
+    *,
+    status: str,
+    now: str,
+    provider_id: str | None = None,
+    error: str | None = None,
+    retry_at: str | None = None,
+) -> None:
+    conn.execute(
+        "UPDATE messages SET status = :status, lease_until = NULL, "
+        "provider_id = coalesce(:provider, provider_id), last_error = :error, "
+        "next_attempt_at = coalesce(:retry, next_attempt_at), "
+        "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id",
+        {
+            "status": status,
+            "provider": provider_id,
+            "error": error,
+            "retry": retry_at,
+            "now": now,
+            "id": message_id,
+        },
+    )
+
+
+def messages_for(conn: sqlite3.Connection, appointment_id: int) -> list[Message]:
+    cur = conn.execute(
+        "SELECT * FROM messages WHERE appointment_id = ? ORDER BY id", [appointment_id]
+    )
+    return [_message(cur, row) for row in cur.fetchall()]
+
+
+def next_message_due(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute(
+        "SELECT min(CASE status WHEN 'sending' THEN lease_until ELSE next_attempt_at END) "
+        "FROM messages WHERE status IN ('pending', 'sending')"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def release_stale_messages(conn: sqlite3.Connection) -> int:
+    """At start-up (the worker lock is ours): messages left 'sending' are due again."""
+    return conn.execute(
+        "UPDATE messages SET status = 'pending', lease_until = NULL WHERE status = 'sending'"
+    ).rowcount
