@@ -63,7 +63,7 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
 
 
 def _register() -> None:
-    from oss_desk.cli import admin, devices, reports, tickets
+    from oss_desk.cli import admin, appointments, devices, reports, tickets
 
     for command in (
         admin.demo,
@@ -72,6 +72,8 @@ def _register() -> None:
         tickets.ticket,
         tickets.visit,
         tickets.queue,
+        appointments.appointment,
+        appointments.absence,
         admin.desks,
         devices.worker,
         reports.report,

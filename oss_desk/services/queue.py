@@ -37,6 +37,7 @@ from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
+from oss_desk.storage.appointments import attended
 from oss_desk.storage.devices import queue_board_update
 from oss_desk.storage.events import append_event
 from oss_desk.storage.outbox import last_printer_for_ticket, queue_print_job
@@ -155,6 +156,7 @@ class QueueService:
         print_ticket: bool = True,
         channel: Channel = Channel.WALK_IN,
         arrived_at: datetime | None = None,
+        assigned_desk: str | None = None,
     ) -> Issued:
         """Record an arrival and issue the next ticket of ``service`` (code per site and day)."""
         svc = self.service(service)
@@ -190,6 +192,7 @@ class QueueService:
                 channel=channel,
                 queued_at=arrival,
                 issued_at=stamp,
+                assigned_desk=assigned_desk,
             )
             self._event(
                 conn,
@@ -425,6 +428,7 @@ class QueueService:
             q.finish_visit(
                 conn, ticket.visit_id, status=VisitStatus.DONE, outcome=result, finished_at=stamp
             )
+            attended(conn, ticket.id)
             self._event(
                 conn,
                 self._site(ticket),
@@ -866,6 +870,7 @@ class QueueService:
         desk_id: str | None = None,
         outcome: Outcome | None = None,
         data: dict[str, object] | None = None,
+        appointment_id: int | None = None,
     ) -> None:
         if ticket is not None:
             visit_id = ticket.visit_id
@@ -884,6 +889,7 @@ class QueueService:
             service_code=service_code,
             outcome=outcome,
             data=dict(data) if data else None,
+            appointment_id=appointment_id,
         )
 
 

@@ -1,0 +1,343 @@
+"""``oss-desk appointment ...`` and ``oss-desk absence ...``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import click
+
+from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.clock import format_instant
+from oss_desk.domain.appointments import Appointment, Preferred
+from oss_desk.domain.calendar import local, parse_date
+from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.session import Session
+from oss_desk.services.views import ticket_json
+
+
+def appointment_json(session: Session, appt: Appointment) -> dict[str, Any]:
+    site = session.directory.sites[appt.site_id]
+    return {
+        "id": appt.id,
+        "ref": appt.ref,
+        "service": appt.service,
+        "start": format_instant(appt.starts_at),
+        "end": format_instant(appt.ends_at),
+        "local_start": local(appt.starts_at, site.timezone).isoformat(timespec="minutes"),
+        "status": appt.status.value,
+        "site": appt.site_id,
+        "adviser": appt.adviser,
+        "room": appt.room,
+        "channel": appt.channel.value,
+        "needs": list(appt.needs),
+        "business_day": appt.business_day,
+        "version": appt.version,
+        "cancelled_by": appt.cancelled_by,
+        "notice_working_days": appt.notice_days,
+        "notice_breach": appt.notice_breach,
+        "ticket": appt.ticket_id,
+        "checklist_ticked": list(appt.checklist_ticked),
+        "rebooked_from": appt.rebooked_from,
+    }
+
+
+def line(session: Session, appt: Appointment) -> str:
+    site = session.directory.sites[appt.site_id]
+    wall = local(appt.starts_at, site.timezone)
+    svc = session.directory.services[appt.service]
+    room = f", {appt.room}" if appt.room else ""
+    return (
+        f"{appt.ref}  {wall:%a %d %b %H:%M}  {svc.name}  with {appt.adviser}{room}  "
+        f"[{appt.status.value}]"
+    )
+
+
+def _show(session: Session, appt: Appointment, as_json: bool) -> None:
+    if as_json:
+        emit_json(appointment_json(session, appt))
+    else:
+        click.echo(line(session, appt))
+
+
+@click.group()
+def appointment() -> None:
+    """Book, move, cancel and check in appointments (REF: a booking reference or an id)."""
+
+
+@appointment.command("slots")
+@click.option("--service", required=True, metavar="CODE", help="Service letter.")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="First day (default: today).")
+@click.option(
+    "--days",
+    default=7,
+    show_default=True,
+    type=click.IntRange(1, 366),
+    help="How many days to search.",
+)
+@click.option("--adviser", metavar="PERSON", help="Only this adviser.")
+@click.option("--limit", default=40, show_default=True, type=click.IntRange(1, 10_000))
+@json_option
+@pass_state
+@closing
+def slots(
+    state: State,
+    service: str,
+    day: str | None,
+    days: int,
+    adviser: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Free appointment slots."""
+    session = state.session()
+    found = AppointmentService(session).slots(service, day, days, adviser=adviser, limit=limit)
+    site = session.site()
+    if as_json:
+        emit_json(
+            [
+                {
+                    "start": format_instant(s.start),
+                    "end": format_instant(s.end),
+                    "local_start": local(s.start, site.timezone).isoformat(timespec="minutes"),
+                    "adviser": s.adviser,
+                    "room": s.room,
+                }
+                for s in found
+            ]
+        )
+        return
+    if not found:
+        click.echo("No free slots in that period.")
+    for s in found:
+        room = f" in {s.room}" if s.room else ""
+        click.echo(f"{local(s.start, site.timezone):%a %d %b %H:%M}  {s.adviser}{room}")
+
+
+@appointment.command("book")
+@click.option("--service", required=True, metavar="CODE", help="Service letter.")
+@click.option("--start", required=True, metavar="ISO", help="Start, e.g. 2026-11-30T09:30:00Z.")
+@click.option("--email", metavar="ADDR", help="The resident's email address.")
+@click.option("--phone", metavar="NUMBER", help="The resident's mobile number.")
+@click.option("--name", metavar="NAME", help="The resident's name (for staff only).")
+@click.option(
+    "--channel",
+    type=click.Choice(["email", "text", "slip"]),
+    help="How they hear from us (default: email, else text, else a printed slip).",
+)
+@click.option("--adviser", metavar="PERSON", help="A chosen adviser.")
+@click.option("--needs", metavar="NEED,...", help="Reasonable adjustments.")
+@click.option("--desk", "desk_id", metavar="ID", help="The desk booking (prints a slip).")
+@click.option("--print-to", metavar="URL", help="Printer for the slip.")
+@json_option
+@pass_state
+@closing
+def book(
+    state: State,
+    service: str,
+    start: str,
+    email: str | None,
+    phone: str | None,
+    name: str | None,
+    channel: str | None,
+    adviser: str | None,
+    needs: str | None,
+    desk_id: str | None,
+    print_to: str | None,
+    as_json: bool,
+) -> None:
+    """Book an appointment; the confirmation and reminders go out by the resident's channel."""
+    session = state.session(desk_id)
+    chosen = channel or ("email" if email else "text" if phone else "slip")
+    appt = AppointmentService(session).book(
+        service,
+        start,
+        channel=Preferred(chosen),
+        name=name,
+        email=email,
+        phone=phone,
+        adviser=adviser,
+        needs=needs,
+        desk_id=desk_id,
+        print_to=print_to,
+    )
+    _show(session, appt, as_json)
+
+
+@appointment.command("check-in")
+@click.argument("ref")
+@json_option
+@pass_state
+@closing
+def check_in(state: State, ref: str, as_json: bool) -> None:
+    """The resident has arrived: a visit and a priority ticket (JSON: the ticket)."""
+    session = state.session()
+    ticket = AppointmentService(session).check_in(ref)
+    if as_json:
+        emit_json(ticket_json(ticket, session.directory))
+    else:
+        click.echo(f"Checked in: ticket {ticket.code} (priority)")
+
+
+@appointment.command("cancel")
+@click.argument("ref")
+@click.option(
+    "--by",
+    "party",
+    required=True,
+    type=click.Choice(["council", "resident"]),
+    help="Who cancelled.",
+)
+@click.option("--reason", help="Needed when the council gives less than the standard notice.")
+@json_option
+@pass_state
+@closing
+def cancel(state: State, ref: str, party: str, reason: str | None, as_json: bool) -> None:
+    """Cancel an appointment; the resident is told."""
+    session = state.session()
+    appt = AppointmentService(session).cancel(ref, party, reason)
+    if as_json:
+        emit_json(appointment_json(session, appt))
+        return
+    click.echo(line(session, appt))
+    if appt.notice_breach:
+        click.echo(f"  Recorded as a notice breach ({appt.notice_days} working days' notice).")
+
+
+@appointment.command("no-show")
+@click.argument("ref")
+@json_option
+@pass_state
+@closing
+def no_show(state: State, ref: str, as_json: bool) -> None:
+    """The resident did not come."""
+    session = state.session()
+    _show(session, AppointmentService(session).no_show(ref), as_json)
+
+
+@appointment.command("move")
+@click.argument("ref")
+@click.option("--start", required=True, metavar="ISO", help="The new start.")
+@click.option("--adviser", metavar="PERSON", help="A chosen adviser.")
+@json_option
+@pass_state
+@closing
+def move(state: State, ref: str, start: str, adviser: str | None, as_json: bool) -> None:
+    """Reschedule; the resident is told and the reminders follow."""
+    session = state.session()
+    _show(session, AppointmentService(session).move(ref, start, adviser=adviser), as_json)
+
+
+@appointment.command("rebook")
+@click.argument("ref")
+@click.option("--start", required=True, metavar="ISO", help="The new appointment's start.")
+@json_option
+@pass_state
+@closing
+def rebook(state: State, ref: str, start: str, as_json: bool) -> None:
+    """Attended without the documents: a new appointment for the same resident and service."""
+    session = state.session()
+    _show(session, AppointmentService(session).rebook(ref, start), as_json)
+
+
+@appointment.command("show")
+@click.argument("ref")
+@json_option
+@pass_state
+@closing
+def show(state: State, ref: str, as_json: bool) -> None:
+    """One appointment."""
+    session = state.session()
+    _show(session, AppointmentService(session).find(ref), as_json)
+
+
+@appointment.command("list")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="First day (default: today).")
+@click.option("--days", default=1, show_default=True, type=click.IntRange(1, 366))
+@json_option
+@pass_state
+@closing
+def list_(state: State, day: str | None, days: int, as_json: bool) -> None:
+    """Appointments of a day (or several)."""
+    session = state.session()
+    first = parse_date(day, "--date") if day else parse_date(session.today(), "today")
+    last = first + timedelta(days=days - 1)
+    found = AppointmentService(session).between(first.isoformat(), last.isoformat())
+    if as_json:
+        emit_json([appointment_json(session, appt) for appt in found])
+        return
+    if not found:
+        click.echo("No appointments.")
+    for appt in found:
+        click.echo(line(session, appt))
+
+
+@click.group()
+def absence() -> None:
+    """Advisers' annual leave, training and other absences (no appointments those days)."""
+
+
+@absence.command("add")
+@click.argument("person")
+@click.option("--from", "first", required=True, metavar="YYYY-MM-DD", help="First day away.")
+@click.option("--to", "last", required=True, metavar="YYYY-MM-DD", help="Last day away.")
+@click.option(
+    "--reason",
+    default="annual leave",
+    show_default=True,
+    type=click.Choice(["annual leave", "training", "sickness", "other"]),
+)
+@pass_state
+@closing
+def absence_add(state: State, person: str, first: str, last: str, reason: str) -> None:
+    """Record an absence."""
+    session = state.session()
+    svc = AppointmentService(session)
+    absence_id = svc.add_absence(person, first, last, reason)
+    click.echo(f"Absence {absence_id}: {person}, {first} to {last} ({reason})")
+    clashes = svc.booked_with(person, first, last)
+    if clashes:
+        click.echo(
+            f"Still booked with {person} ({len(clashes)}): move them with "
+            "`oss-desk appointment move REF --start ISO`"
+        )
+        for appt in clashes:
+            wall = local(appt.starts_at, session.directory.sites[appt.site_id].timezone)
+            click.echo(f"  {appt.ref}  {appt.service}  {wall:%a %d %b %H:%M}")
+
+
+@absence.command("list")
+@json_option
+@pass_state
+@closing
+def absence_list(state: State, as_json: bool) -> None:
+    """Absences from today on."""
+    session = state.session()
+    found = AppointmentService(session).absences()
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": x.id,
+                    "person": x.staff_id,
+                    "from": x.first_day,
+                    "to": x.last_day,
+                    "reason": x.reason,
+                }
+                for x in found
+            ]
+        )
+        return
+    for x in found:
+        click.echo(f"{x.id:4d}  {x.staff_id:12s} {x.first_day} to {x.last_day}  {x.reason}")
+
+
+@absence.command("remove")
+@click.argument("absence_id", type=int, metavar="ID")
+@pass_state
+@closing
+def absence_remove(state: State, absence_id: int) -> None:
+    """Remove an absence recorded in error."""
+    session = state.session()
+    AppointmentService(session).remove_absence(absence_id)
+    click.echo(f"Absence {absence_id} removed")

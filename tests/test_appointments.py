@@ -1,0 +1,344 @@
+"""Appointments: slots, booking rules, moves, cancellations, no-shows, check-in, privacy."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock, format_instant
+from oss_desk.domain.appointments import AppointmentStatus, parse_reference
+from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+
+from .appointments_site import NOW, make_office, service_at
+from .procs import run_at_once
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """A November 2026 instant (GMT: local time equals UTC)."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+def rows(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+def test_slots_follow_hours_patterns_rooms_and_holidays(db: Path, clock: FixedClock) -> None:
+    svc, session = service_at(db, clock)
+    monday = svc.slots("C", "2026-11-23", 1)
+    ana = [s for s in monday if s.adviser == "ana"]
+    # From now (10:00), on the 15-minute grid, not over lunch, ending by 17:00.
+    assert ana[0].start == at(23, 10, 0)
+    assert all(not (at(23, 12, 30) < s.end and s.start < at(23, 13, 30)) for s in ana)
+    assert ana[-1].end <= at(23, 17)
+    starts = [s.start for s in ana]
+    # A 20-minute slot at 12:00 ends before lunch; one at 12:15 would run into it.
+    assert at(23, 12) in starts and at(23, 12, 15) not in starts and at(23, 13, 30) in starts
+    wednesday = svc.slots("C", "2026-11-25", 1)
+    assert {s.adviser for s in wednesday} == {"ana"}  # Bob is off on Wednesdays
+    # Housing needs a private room: the room comes with the slot.
+    housing = svc.slots("H", "2026-11-24", 1)
+    assert housing and all(s.room == "room-1" and s.adviser == "ana" for s in housing)
+    # Weekends, bank holidays and local closures have no slots.
+    assert svc.slots("C", "2026-11-28", 2) == []
+    assert svc.slots("C", "2026-12-25", 1) == []  # Christmas Day
+    assert svc.slots("C", "2026-12-28", 1) == []  # Boxing Day (substitute)
+    with pytest.raises(RuleViolation, match="walk-in only"):
+        svc.slots("W")
+    session.close()
+
+
+def test_absences_remove_an_advisers_slots(db: Path, clock: FixedClock) -> None:
+    svc, session = service_at(db, clock)
+    svc.add_absence("bob", "2026-11-24", "2026-11-26", "annual leave")
+    assert {s.adviser for s in svc.slots("C", "2026-11-24", 3)} == {"ana"}
+    assert "bob" in {s.adviser for s in svc.slots("C", "2026-11-27", 1)}
+    (absence,) = svc.absences()
+    svc.remove_absence(absence.id)
+    assert "bob" in {s.adviser for s in svc.slots("C", "2026-11-24", 1)}
+    with pytest.raises(InvalidInput, match="ends before it starts"):
+        svc.add_absence("bob", "2026-11-24", "2026-11-20", "training")
+    with pytest.raises(NotFound):
+        svc.add_absence("zed", "2026-11-24", "2026-11-25", "training")
+    session.close()
+
+
+def test_booking_holds_the_time_and_is_never_doubled(db: Path, clock: FixedClock) -> None:
+    svc, session = service_at(db, clock)
+    first = svc.book("H", at(24, 9), channel="slip", name="Ann Other")
+    assert first.adviser == "ana" and first.room == "room-1"
+    assert parse_reference(first.ref) == first.ref
+    # Ana and the room are now busy 09:00-09:45: overlapping bookings are refused.
+    with pytest.raises(RuleViolation, match="not free"):
+        svc.book("H", at(24, 9, 30), channel="slip")
+    with pytest.raises(RuleViolation, match="not free for Council Tax with ana"):
+        svc.book("C", at(24, 9, 15), channel="slip", adviser="ana")
+    bobs = svc.book("C", at(24, 9, 15), channel="slip")  # Bob is free
+    assert bobs.adviser == "bob"
+    held = rows(db, "SELECT resource, count(*) FROM resource_units GROUP BY resource ORDER BY 1")
+    assert held == [("adviser:ana", 9), ("adviser:bob", 4), ("room:room-1", 9)]
+    # The slip went to the desk's printer, with the reference as text and QR.
+    assert rows(db, "SELECT kind FROM print_jobs") == [("appointment_slip",), ("appointment_slip",)]
+    session.close()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"start": "2026-11-24T09:00:00"}, "no UTC offset"),
+        ({"start": "2026-11-20T09:00:00Z"}, "that time has passed"),
+        ({"start": "2027-06-01T09:00:00Z"}, "up to 56 days ahead"),
+        ({"start": "2026-11-24T09:05:00Z"}, "not free"),
+        ({"start": "2026-11-24T09:00:00Z", "channel": "email"}, "email is not set up"),
+        ({"start": "2026-11-24T09:00:00Z", "channel": "text"}, "texts are not set up"),
+        ({"start": "2026-11-24T09:00:00Z", "channel": "pigeon"}, "not a channel"),
+        ({"start": "2026-11-24T09:00:00Z", "channel": "slip", "email": "nope"}, "not an email"),
+        ({"start": "2026-11-24T09:00:00Z", "channel": "slip", "phone": "12"}, "not a UK phone"),
+        ({"start": "2026-11-24T09:00:00Z", "channel": "slip", "adviser": "zed"}, "unknown adviser"),
+    ],
+)
+def test_booking_refusals(
+    db: Path, clock: FixedClock, kwargs: dict[str, str], message: str
+) -> None:
+    svc, session = service_at(db, clock)
+    start = kwargs.pop("start")
+    kwargs.setdefault("channel", "slip")
+    with pytest.raises((InvalidInput, RuleViolation, NotFound), match=message):
+        svc.book("C", start, **kwargs)  # type: ignore[arg-type]
+    assert rows(db, "SELECT count(*) FROM appointments") == [(0,)]
+    session.close()
+
+
+def test_move_releases_the_old_time(db: Path, clock: FixedClock) -> None:
+    svc, session = service_at(db, clock)
+    appt = svc.book("C", at(24, 9), channel="slip", adviser="ana")
+    moved = svc.move(appt.ref, at(25, 14), adviser="ana")
+    assert moved.id == appt.id and moved.version == 2 and moved.starts_at == at(25, 14)
+    again = svc.book("C", at(24, 9), channel="slip", adviser="ana")  # the old time is free
+    assert again.adviser == "ana"
+    kinds = [r[0] for r in rows(db, "SELECT kind FROM events WHERE appointment_id = ?", appt.id)]
+    assert "appointment_rescheduled" in kinds
+    session.close()
+
+
+def test_council_cancellation_notice_rule(db: Path, clock: FixedClock) -> None:
+    svc, session = service_at(db, clock)
+    tomorrow = svc.book("C", at(24, 11), channel="slip")
+    friday = svc.book("C", at(27, 11), channel="slip")
+    # Monday 10:00 for Tuesday: Monday counts (before closing): 1 working day, no breach.
+    resident = svc.cancel(friday.ref, "resident")
+    assert (resident.cancelled_by, resident.notice_breach) == ("resident", False)
+    ok = svc.cancel(tomorrow.ref, "council")
+    assert (ok.notice_days, ok.notice_breach) == (1, False)
+    # After closing on Monday for Tuesday: 0 days, so a reason is needed and a breach recorded.
+    late = svc.book("C", at(24, 15), channel="slip")
+    clock.set(at(23, 17, 30))
+    with pytest.raises(RuleViolation, match=r"giving 0 working days' notice \(the standard is 1\)"):
+        svc.cancel(late.ref, "council")
+    breached = svc.cancel(late.ref, "council", reason="Adviser off sick")
+    assert (breached.notice_days, breached.notice_breach) == (0, True)
+    event = rows(
+        db, "SELECT data FROM events WHERE kind = 'appointment_cancelled' ORDER BY id DESC"
+    )[0]
+    assert '"breach":true' in str(event[0])
+    with pytest.raises(RuleViolation, match="nothing to cancel"):
+        svc.cancel(late.ref, "resident")
+    session.close()
+
+
+def test_no_shows_by_hand_and_after_the_grace_period(db: Path, clock: FixedClock) -> None:
+    svc, session = service_at(db, clock)
+    a = svc.book("C", at(23, 11), channel="slip", adviser="ana")
+    b = svc.book("C", at(23, 11), channel="slip", adviser="bob")
+    with pytest.raises(RuleViolation, match="has not started yet"):
+        svc.no_show(a.ref)
+    clock.set(at(23, 11, 5))
+    assert svc.no_show(a.ref).status is AppointmentStatus.NO_SHOW
+    clock.set(at(23, 11, 14))
+    assert svc.auto_no_show() == []  # within the 15-minute grace
+    clock.set(at(23, 11, 16))
+    assert [x.ref for x in svc.auto_no_show()] == [b.ref]
+    assert rows(db, "SELECT count(*) FROM events WHERE kind = 'appointment_no_show'") == [(2,)]
+    session.close()
+
+
+def test_check_in_makes_a_priority_ticket_for_the_room(db: Path, clock: FixedClock) -> None:
+    svc, session = service_at(db, clock)
+    queue = QueueService(session)
+    walk_in = queue.issue("H").ticket  # waiting since 10:00
+    appt = svc.book("H", at(23, 11), channel="slip")
+    clock.set(at(23, 10, 50))
+    with pytest.raises(RuleViolation, match="not today"):
+        svc.check_in(svc.book("C", at(24, 11), channel="slip").ref)
+    ticket = svc.check_in(f"OSSD-A:{appt.ref.lower()}")  # as a scanner types the QR payload
+    assert ticket.priority == 1 and ticket.assigned_desk == "room-1"
+    assert ticket.channel.value == "appointment"
+    checked = svc.find(appt.ref)
+    assert checked.status is AppointmentStatus.CHECKED_IN and checked.ticket_id == ticket.id
+    # The room calls the checked-in appointment before the walk-in who came earlier.
+    room = QueueService(open_session(db=db, clock=clock, person="ana", desk_id="room-1"))
+    called = room.call_next("room-1")
+    assert called is not None and called.id == ticket.id and walk_in.id != ticket.id
+    # Checklist: what was brought; then finishing the ticket marks the appointment attended.
+    svc.tick(appt.ref, ["Proof of address"])
+    with pytest.raises(InvalidInput, match="not on the checklist"):
+        svc.tick(appt.ref, ["A kitten"])
+    room.finish(ticket.id, "resolved")
+    assert svc.find(appt.ref).status is AppointmentStatus.ATTENDED
+    assert svc.find(appt.ref).checklist_ticked == ("Proof of address",)
+    with pytest.raises(RuleViolation, match="cannot be checked in"):
+        svc.check_in(appt.ref)
+    session.close()
+
+
+def test_attended_without_documents_leads_to_a_rebooking(db: Path, clock: FixedClock) -> None:
+    svc, session = service_at(db, clock)
+    appt = svc.book("C", at(23, 10, 30), channel="slip", name="Ann Other", adviser="ana")
+    clock.set(at(23, 10, 25))
+    ticket = svc.check_in(appt.ref)
+    new = svc.rebook(appt.ref, at(25, 9), desk_id="greet-1")
+    assert svc.find(appt.ref).status is AppointmentStatus.INCOMPLETE
+    assert new.rebooked_from == appt.id and new.service == "C"
+    assert QueueService(session).ticket(ticket.id).status.value == "cancelled"
+    assert svc.contact(new).name == "Ann Other"  # type: ignore[union-attr]
+    session.close()
+
+
+def test_contacts_are_purged_after_the_retention_period(db: Path, clock: FixedClock) -> None:
+    svc, session = service_at(db, clock)
+    appt = svc.book("C", at(24, 9), channel="slip", name="Ann Other", phone="07700 900123")
+    assert svc.contact(appt) is not None
+    clock.set(at(24, 9) + timedelta(days=30))
+    assert svc.purge_contacts() == 0  # 30 days are kept
+    clock.set(at(24, 9) + timedelta(days=31))
+    assert svc.purge_contacts() == 1
+    assert svc.contact(appt) is None
+    assert rows(db, "SELECT name, email, phone FROM appointment_contacts") == [(None, None, None)]
+    # The appointment and its figures remain.
+    assert svc.find(appt.ref).status is AppointmentStatus.BOOKED
+    session.close()
+
+
+def _book_the_same_slot(db: str) -> str:
+    svc, session = service_at(Path(db), FixedClock(NOW))
+    try:
+        appt = svc.book("H", at(24, 9), channel="slip")
+        return f"booked {appt.ref}"
+    except RuleViolation as exc:
+        return f"refused: {exc.message}"
+    finally:
+        session.close()
+
+
+def test_two_processes_booking_the_same_slot(db: Path) -> None:
+    for _ in range(3):
+        conn = sqlite3.connect(db)
+        conn.execute("DELETE FROM resource_units")
+        conn.commit()
+        conn.close()
+        results = run_at_once(_book_the_same_slot, [(str(db),), (str(db),)])
+        assert sorted(r.split(" ", 1)[0] for r in results) == ["booked", "refused:"]
+        refusal = next(r for r in results if r.startswith("refused"))
+        assert "choose another" in refusal
+    held = rows(db, "SELECT count(*) FROM resource_units")
+    assert held == [(18,)]  # the last round's booking: ana and the room, 9 units each
+
+
+def test_appointment_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .conftest import Cli
+
+    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    cli = Cli(db, monkeypatch)
+    now = format_instant(NOW)
+    booked = cli(
+        "appointment",
+        "book",
+        "--service",
+        "C",
+        "--start",
+        "2026-11-23T11:00:00Z",
+        "--desk",
+        "greet-1",
+        "--json",
+        now=now,
+    )
+    assert booked.code == 0, booked.err
+    appt = booked.json()
+    assert {"id", "ref", "service", "start", "status"} <= set(appt)
+    assert (appt["service"], appt["status"], appt["start"]) == (
+        "C",
+        "booked",
+        "2026-11-23T11:00:00.000Z",
+    )
+    listed = cli("appointment", "list", "--json", now=now).json()
+    assert [x["ref"] for x in listed] == [appt["ref"]]
+    ticket = cli("appointment", "check-in", appt["ref"], "--json", now="2026-11-23T10:55:00Z")
+    assert (
+        ticket.code == 0 and ticket.json()["status"] == "waiting" and ticket.json()["priority"] == 1
+    )
+    second = cli(
+        "appointment",
+        "book",
+        "--service",
+        "C",
+        "--start",
+        "2026-11-24T11:00:00Z",
+        "--desk",
+        "greet-1",
+        "--json",
+        now=now,
+    ).json()
+    late = cli(
+        "appointment", "cancel", second["ref"], "--by", "council", now="2026-11-23T18:00:00Z"
+    )
+    assert late.code == 6 and "give a reason" in late.err
+    ok = cli(
+        "appointment",
+        "cancel",
+        second["ref"],
+        "--by",
+        "council",
+        "--reason",
+        "staff ill",
+        "--json",
+        now="2026-11-23T18:00:00Z",
+    )
+    assert ok.json()["notice_breach"] is True
+    bad = cli("appointment", "check-in", "QQQ-QQQ", now=now)
+    assert bad.code == 5 and bad.err.count("\n") == 1
+    third = cli(
+        "appointment",
+        "book",
+        "--service",
+        "C",
+        "--start",
+        "2026-11-25T14:00:00Z",
+        "--adviser",
+        "ana",
+        "--desk",
+        "greet-1",
+        "--json",
+        now=now,
+    ).json()
+    away = cli("absence", "add", "ana", "--from", "2026-11-25", "--to", "2026-11-26", now=now)
+    assert away.code == 0 and f"{third['ref']}  C  Wed 25 Nov 14:00" in away.out
+    slots = cli("appointment", "slots", "--service", "H", "--date", "2026-11-24", "--json", now=now)
+    assert slots.json()[0]["room"] == "room-1"
