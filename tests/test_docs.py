@@ -35,10 +35,17 @@ def test_ci_runs_the_readme_test_line() -> None:
     script = ROOT / ".ci" / "run"
     assert script.stat().st_mode & 0o111, ".ci/run must be executable"
     shown = subprocess.run(
-        ["bash", "-c", "awk '/^## Quick start/{q=1} q && /^```/{n++; next} q && n==1 {print}' "
-         "README.md | sed -n 2p"],  # the same extraction .ci/run uses
-        capture_output=True, text=True, cwd=ROOT, check=True,
-    ).stdout.strip()  # fmt: skip
+        [
+            "bash",
+            "-c",
+            "awk '/^## Quick start/{q=1} q && /^```/{n++; next} q && n==1 {print}' "
+            "README.md | sed -n 2p",
+        ],  # the same extraction .ci/run uses
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout.strip()
     assert shown == quick_start_lines()[1]
     assert "README.md" in script.read_text()
 

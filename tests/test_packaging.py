@@ -44,23 +44,47 @@ def test_wheel_contents(wheel: Path) -> None:
 def test_installed_wheel_runs_without_the_source_tree(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-         "--target", str(target), str(wheel)],
-        check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     env = {**os.environ, "PYTHONPATH": str(target), "OSS_DESK_DB": str(tmp_path / "db.sqlite")}
     env.pop("OSS_DESK_CONFIG", None)
     where = subprocess.run(
-        [sys.executable, "-c", "import oss_desk, oss_desk.storage.migrations as m; "
-         "print(oss_desk.__file__); print(m.schema_dir())"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
-    ).stdout.splitlines()  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import oss_desk, oss_desk.storage.migrations as m; "
+            "print(oss_desk.__file__); print(m.schema_dir())",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.splitlines()
     assert where[0].startswith(str(target))
     assert where[1].startswith(str(target))
     result = subprocess.run(
         [sys.executable, "-m", "oss_desk", "init", "--demo"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     latest = sorted((ROOT / "schema").glob("[0-9]*.sql"))[-1].stem
     assert f"(schema {latest})" in result.stdout

@@ -28,7 +28,7 @@ from oss_desk.services.worker import DeviceWorker, WorkerLock
 @json_option
 @pass_state
 def worker(state: State, once: bool, as_json: bool) -> None:
-    """Own the printers and the display board: deliver print jobs and board updates.
+    """Own the printers, the display board and the outbox: print, show calls, send messages.
 
     Run it as a service (deploy/systemd/oss-desk-worker.service). Only one runs at a time; the
     desk app and the demo run one inside themselves when none is running.
@@ -57,12 +57,15 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                         "failed": report.failed,
                         "board_frames": report.board_frames,
                         "printers": report.printers,
+                        "messages_sent": report.messages_sent,
+                        "messages_failed": report.messages_failed,
                     }
                 )
             else:
                 click.echo(
                     f"Printed {report.printed}, to retry {report.retried}, failed "
-                    f"{report.failed}; board frames {report.board_frames}."
+                    f"{report.failed}; board frames {report.board_frames}; messages sent "
+                    f"{report.messages_sent}, failed {report.messages_failed}."
                 )
                 for url, status in report.printers.items():
                     click.echo(f"  {parse_printer_url(url).label}: {status}")

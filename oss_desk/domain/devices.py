@@ -24,13 +24,43 @@ PARITIES = {"N": "N", "E": "E", "O": "O", "M": "M", "S": "S"}
 # The printer profiles of python-escpos 3.1 (pinned); tests/hardware checks the list still matches.
 PROFILES = frozenset(
     {
-        "AF-240", "CT-S651", "KR-306", "NT-5890K", "NT-80-V-UL", "OCD-100", "OCD-300", "P822D",
-        "POS-5890", "RP-F10-58mm", "RP-F10-80mm", "RP326", "SP2000", "Sunmi-V2", "T-1",
-        "TEP-200M", "TH230", "TH230Plus", "TM-L90", "TM-P80", "TM-P80-42col", "TM-T20II",
-        "TM-T20II-42col", "TM-T88II", "TM-T88III", "TM-T88IV", "TM-T88IV-SA", "TM-T88V",
-        "TM-U220", "TM-U220B", "TSP600", "TUP500", "ZJ-5870", "default", "simple",
+        "AF-240",
+        "CT-S651",
+        "KR-306",
+        "NT-5890K",
+        "NT-80-V-UL",
+        "OCD-100",
+        "OCD-300",
+        "P822D",
+        "POS-5890",
+        "RP-F10-58mm",
+        "RP-F10-80mm",
+        "RP326",
+        "SP2000",
+        "Sunmi-V2",
+        "T-1",
+        "TEP-200M",
+        "TH230",
+        "TH230Plus",
+        "TM-L90",
+        "TM-P80",
+        "TM-P80-42col",
+        "TM-T20II",
+        "TM-T20II-42col",
+        "TM-T88II",
+        "TM-T88III",
+        "TM-T88IV",
+        "TM-T88IV-SA",
+        "TM-T88V",
+        "TM-U220",
+        "TM-U220B",
+        "TSP600",
+        "TUP500",
+        "ZJ-5870",
+        "default",
+        "simple",
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import IO
 
 from oss_desk.clock import format_instant, read_instant
+from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.calendar import local
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
-from oss_desk.domain.models import Ticket, TicketStatus
+from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.printouts import TicketPrintout, from_payload
 from oss_desk.errors import InvalidInput, OssDeskError
 from oss_desk.hardware.boards import (
@@ -44,12 +45,17 @@ from oss_desk.hardware.boards import (
 )
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, Transport, open_transport
 from oss_desk.hardware.templates import PreviewLine, preview, render
+from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.messages import compose
 from oss_desk.services.queue import QueueService
+from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session, resolve_db_path
 from oss_desk.services.views import minutes
+from oss_desk.storage import appointments as ap
 from oss_desk.storage import devices as d
 from oss_desk.storage import queue as q
 from oss_desk.storage.changes import ChangeFeed
+from oss_desk.storage.events import append_event
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -425,6 +431,157 @@ def resident_view(session: Session, ticket_id: int | None) -> ResidentView:
     )
 
 
+# Messages to residents ---------------------------------------------------------------------------
+
+MESSAGE_LEASE_SECONDS = 120
+MESSAGE_ATTEMPTS = 8
+
+
+@dataclass
+class MessageReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    dropped: int = 0
+    """Messages no longer wanted (the appointment moved, was cancelled or has passed)."""
+
+
+class MessageDelivery:
+    """Sends due confirmations, reminders and notices; one session (so one thread)."""
+
+    def __init__(
+        self, session: Session, smtp: SmtpSender | None = None, notify: NotifySender | None = None
+    ) -> None:
+        self.s = session
+        self.smtp = smtp or SmtpSender(session.settings.email)
+        self.notify = notify or NotifySender(session.settings.notify)
+
+    def deliver_due(self, limit: int = 10_000) -> MessageReport:
+        report = MessageReport()
+        for _ in range(limit):
+            if not self.deliver_one(report):
+                break
+        return report
+
+    def deliver_one(self, report: MessageReport) -> bool:
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            message = ap.claim_message(
+                conn,
+                format_instant(now),
+                format_instant(now + timedelta(seconds=MESSAGE_LEASE_SECONDS)),
+            )
+        if message is None:
+            return False
+        appt = ap.get_appointment(self.s.store.conn, id=message.appointment_id)
+        assert appt is not None
+        wanted = self._still_wanted(message, appt, now)
+        if wanted is not None:
+            self._finish(message, appt, wanted, report, error="no longer wanted")
+            return True
+        contact = ap.contact_of(self.s.store.conn, appt.id)
+        to = (contact.email if message.channel == "email" else contact.phone) if contact else None
+        if not to:
+            self._finish(message, appt, "failed", report, error="no contact details (deleted?)")
+            return True
+        try:
+            if message.via == "notify" and message.attempts > 1:
+                # An earlier try may have reached Notify (a timeout looks like a failure): look
+                # it up by its reference before sending again, so it is never sent twice.
+                earlier = self.notify.lookup(message.reference)
+                if earlier is not None:
+                    self._finish(message, appt, "sent", report, provider=earlier)
+                    return True
+            composed = compose(self.s, appt, message.kind)
+            self.smtp.now = now
+            if message.via == "smtp":
+                provider = self.smtp.send(to, composed, message.reference)
+            else:
+                provider = self.notify.send(message.channel, to, composed, message.reference)
+        except SendFault as fault:
+            if fault.retry and message.attempts < MESSAGE_ATTEMPTS:
+                retry = now + timedelta(seconds=backoff(message.attempts))
+                self._finish(message, appt, "pending", report, error=fault.reason, retry=retry)
+            else:
+                self._finish(message, appt, "failed", report, error=fault.reason, alert=fault.alert)
+            return True
+        self._finish(message, appt, "sent", report, provider=provider)
+        return True
+
+    def _still_wanted(self, message: ap.Message, appt: Appointment, now: datetime) -> str | None:
+        """None to send; else the status to give it ('cancelled' or 'expired')."""
+        if message.kind == "cancellation":
+            return None
+        if appt.version != message.for_version or appt.status is not AppointmentStatus.BOOKED:
+            return "cancelled"
+        if message.kind == "reminder" and appt.starts_at <= now:
+            return "expired"
+        return None
+
+    def _finish(
+        self,
+        message: ap.Message,
+        appt: Appointment,
+        status: str,
+        report: MessageReport,
+        *,
+        error: str | None = None,
+        provider: str | None = None,
+        retry: datetime | None = None,
+        alert: bool = False,
+    ) -> None:
+        now = self.s.clock.now()
+        stamp = format_instant(now)
+        site = self.s.directory.sites[appt.site_id]
+        with self.s.store.write() as conn:
+            ap.finish_message(
+                conn,
+                message.id,
+                status=status,
+                now=stamp,
+                provider_id=provider,
+                error=error if status != "sent" else None,
+                retry_at=format_instant(retry) if retry else None,
+            )
+            if status in ("sent", "failed"):
+                append_event(
+                    conn,
+                    at=now,
+                    timezone=site.timezone,
+                    site_id=site.id,
+                    kind=EventKind.MESSAGE_SENT if status == "sent" else EventKind.MESSAGE_FAILED,
+                    actor=Actor("worker"),
+                    service_code=appt.service,
+                    appointment_id=appt.id,
+                    data={
+                        "kind": message.kind,
+                        "channel": message.channel,
+                        "via": message.via,
+                        **({"reason": error} if error and status == "failed" else {}),
+                    },
+                )
+            if alert or status == "sent":
+                d.record_device(
+                    conn,
+                    url=message.via,
+                    kind="mail" if message.via == "smtp" else "notify",
+                    status="failed" if alert else "ok",
+                    detail=error if alert else None,
+                    now=stamp,
+                )
+        if status == "sent":
+            report.sent += 1
+            log.info("sent %s %s for appointment %s", message.kind, message.channel, appt.id)
+        elif status == "pending":
+            report.retried += 1
+            log.warning("message %s will be retried: %s", message.id, error)
+        elif status == "failed":
+            report.failed += 1
+            log.warning("message %s failed: %s", message.id, error)
+        else:
+            report.dropped += 1
+
+
 # The worker ------------------------------------------------------------------------------------
 
 
@@ -435,6 +592,8 @@ class WorkerReport:
     failed: int = 0
     board_frames: int = 0
     printers: dict[str, str] = field(default_factory=dict)
+    messages_sent: int = 0
+    messages_failed: int = 0
 
 
 class DeviceWorker:
@@ -461,6 +620,7 @@ class DeviceWorker:
         try:
             with session.store.write() as conn:
                 d.release_stale_jobs(conn)
+                ap.release_stale_messages(conn)
             self._beat(session)
             printing = PrintDelivery(session, self.transports)
             report = printing.deliver_due()
@@ -471,6 +631,9 @@ class DeviceWorker:
             finally:
                 board.close()
             result.printers = {u: s.value for u, s in printing.poll_printers(force=True).items()}
+            AppointmentService(session, Actor("worker")).auto_no_show()
+            messages = MessageDelivery(session).deliver_due()
+            result.messages_sent, result.messages_failed = messages.sent, messages.failed
             return result
         finally:
             session.close()
@@ -482,6 +645,7 @@ class DeviceWorker:
         for name, target in (
             ("oss-desk-printing", self._printing),
             ("oss-desk-board", self._board),
+            ("oss-desk-messages", self._messages),
             ("oss-desk-heartbeat", self._heartbeat),
         ):
             thread = threading.Thread(target=self._guard(target), name=name, daemon=True)
@@ -556,6 +720,31 @@ class DeviceWorker:
                 board.deliver()
         finally:
             board.close()
+            session.close()
+
+    def _messages(self) -> None:
+        session = self.open_session()
+        try:
+            with session.store.write() as conn:
+                ap.release_stale_messages(conn)
+            delivery = MessageDelivery(session)
+            appointments = AppointmentService(session, Actor("worker"))
+            feed = ChangeFeed(session.store)
+            housekeeping = 0.0
+            while not self.stop.is_set():
+                if time.monotonic() - housekeeping > 60:
+                    appointments.auto_no_show()
+                    appointments.purge_contacts()
+                    housekeeping = time.monotonic()
+                delivery.deliver_due()
+                due = ap.next_message_due(session.store.conn)
+                wait = 5.0
+                if due is not None:
+                    seconds = (read_instant(due) - session.clock.now()).total_seconds()
+                    wait = max(self.poll_interval, min(5.0, seconds))
+                if feed.wait(timeout=wait, interval=self.poll_interval) is not None:
+                    session.refresh_directory()
+        finally:
             session.close()
 
     def _heartbeat(self) -> None:

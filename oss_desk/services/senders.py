@@ -1,0 +1,229 @@
+"""Sending messages: a mail server (SMTP) and GOV.UK Notify (the official client).
+
+Both raise :class:`SendFault`, which says whether to retry, whether the message may have got
+through anyway (a Notify timeout: look it up by reference before sending again), and whether
+staff must be alerted (a refused key, a clock off by more than 30 seconds, a bad template).
+No recipient ever appears in a fault's reason or a log line.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from oss_desk.config import EmailSettings, NotifySettings
+from oss_desk.services.messages import Composed
+
+
+class SendFault(Exception):
+    def __init__(
+        self, reason: str, *, retry: bool, uncertain: bool = False, alert: bool = False
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry = retry
+        self.uncertain = uncertain
+        """The message may have reached the provider (look it up before sending again)."""
+        self.alert = alert
+
+
+def _capture(path: str, data: bytes, ident: str) -> str:
+    """Append a message to a file (the demo's mailbox and phone); never a real send."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("ab") as f:
+            f.write(data + b"\n")
+    except OSError as exc:
+        raise SendFault(f"cannot write {target} ({exc.strerror})", retry=True) from None
+    return ident
+
+
+def _secret(path: str | None, what: str) -> str | None:
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SendFault(
+            f"cannot read the {what} file ({exc.strerror})", retry=False, alert=True
+        ) from None
+
+
+@dataclass
+class SmtpSender:
+    settings: EmailSettings
+    now: datetime | None = None
+    """The message's Date (the session clock); None: the real time."""
+
+    def send(self, to: str, message: Composed, reference: str) -> str:
+        email = self._build(to, message, reference)
+        url = urlsplit(self.settings.smtp_url or "")
+        if url.scheme == "capture":  # the demo's (and training's) virtual mailbox
+            return _capture(url.netloc + url.path, email.as_bytes(), str(email["Message-ID"]))
+        return self._smtp(url, email)
+
+    def _build(self, to: str, message: Composed, reference: str) -> EmailMessage:
+        email = EmailMessage()
+        email["From"] = self.settings.from_address
+        email["To"] = to
+        email["Subject"] = message.subject
+        email["Date"] = formatdate(self.now.timestamp() if self.now else None, localtime=False)
+        # The same Message-ID on a resend lets mail systems drop a duplicate.
+        email["Message-ID"] = f"<{reference}@oss-desk>"
+        email["X-OSS-Desk-Reference"] = reference
+        email.set_content(message.body)
+        if message.ics is not None:
+            method = "CANCEL" if b"METHOD:CANCEL" in message.ics else "PUBLISH"
+            email.add_attachment(
+                message.ics,
+                maintype="text",
+                subtype="calendar",
+                filename="appointment.ics",
+                params={"method": method},
+            )
+        return email
+
+    def _smtp(self, url: Any, email: EmailMessage) -> str:
+        options = dict(parse_qsl(url.query))
+        implicit_tls = url.scheme == "smtps"
+        starttls = not implicit_tls and options.get("starttls", "on") != "off"
+        host = url.hostname or "localhost"
+        port = url.port or (465 if implicit_tls else 587)
+        password = _secret(self.settings.password_file, "SMTP password")
+        try:
+            client: smtplib.SMTP
+            if implicit_tls:
+                client = smtplib.SMTP_SSL(
+                    host, port, timeout=self.settings.timeout, context=ssl.create_default_context()
+                )
+            else:
+                client = smtplib.SMTP(host, port, timeout=self.settings.timeout)
+            with client:
+                client.ehlo()
+                if starttls:
+                    client.starttls(context=ssl.create_default_context())
+                    client.ehlo()
+                if self.settings.username:
+                    client.login(self.settings.username, password or "")
+                client.send_message(email)
+        except smtplib.SMTPAuthenticationError:
+            raise SendFault("the mail server refused the login", retry=False, alert=True) from None
+        except smtplib.SMTPRecipientsRefused:
+            raise SendFault("the mail server refused the address", retry=False) from None
+        except smtplib.SMTPResponseException as exc:
+            temporary = 400 <= exc.smtp_code < 500
+            raise SendFault(
+                f"the mail server said {exc.smtp_code}", retry=temporary, alert=not temporary
+            ) from None
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise SendFault(
+                f"cannot reach the mail server ({type(exc).__name__})", retry=True
+            ) from None
+        return str(email["Message-ID"])
+
+
+@dataclass
+class NotifySender:
+    settings: NotifySettings
+    _client: Any = None
+
+    def client(self) -> Any:
+        if self._client is None:
+            from notifications_python_client.notifications import NotificationsAPIClient
+
+            key = _secret(self.settings.api_key_file, "Notify API key")
+            if not key:
+                raise SendFault("no Notify API key (notify.api_key_file)", retry=False, alert=True)
+            try:
+                self._client = NotificationsAPIClient(  # type: ignore[no-untyped-call]
+                    key, base_url=self.settings.base_url, timeout=self.settings.timeout
+                )
+            except (AssertionError, ValueError, IndexError):
+                raise SendFault(
+                    "the Notify API key is not in Notify's format", retry=False, alert=True
+                ) from None
+        return self._client
+
+    def send(self, channel: str, to: str, message: Composed, reference: str) -> str:
+        from notifications_python_client.errors import HTTP503Error, HTTPError
+
+        if self.settings.base_url.startswith("capture://"):  # the demo's virtual phone
+            text = message.sms if channel == "text" else message.body
+            return _capture(
+                self.settings.base_url[len("capture://") :],
+                f"--- {channel} to {to} ({reference})\n{text}\n".encode(),
+                reference,
+            )
+        client = self.client()
+        personalisation = {
+            "heading": message.heading,
+            "body": message.body if channel == "email" else message.sms,
+            "subject": message.subject,
+        }
+        try:
+            if channel == "email":
+                response = client.send_email_notification(
+                    email_address=to,
+                    template_id=self.settings.email_template,
+                    personalisation=personalisation,
+                    reference=reference,
+                )
+            else:
+                response = client.send_sms_notification(
+                    phone_number=to,
+                    template_id=self.settings.sms_template,
+                    personalisation=personalisation,
+                    reference=reference,
+                )
+        except HTTP503Error:
+            # Notify's client says 503 for a timeout too, and a timed-out request may have got
+            # through: the caller looks the reference up before sending again.
+            raise SendFault(
+                "Notify did not answer in time (503 or timeout)", retry=True, uncertain=True
+            ) from None
+        except HTTPError as exc:
+            code = exc.status_code
+            if code == 429:
+                raise SendFault("Notify's rate limit (429)", retry=True) from None
+            if code >= 500:
+                raise SendFault(f"Notify failed ({code})", retry=True, uncertain=True) from None
+            if code == 403:
+                raise SendFault(
+                    "Notify refused the key or the clock is over 30 s out (403)",
+                    retry=False,
+                    alert=True,
+                ) from None
+            raise SendFault(
+                f"Notify rejected the message ({code}: check the template and the number)",
+                retry=False,
+                alert=True,
+            ) from None
+        return str(response.get("id", ""))
+
+    def lookup(self, reference: str) -> str | None:
+        """The id of a notification already sent with this reference (None: not sent)."""
+        from notifications_python_client.errors import HTTPError
+
+        if self.settings.base_url.startswith("capture://"):
+            path = Path(self.settings.base_url[len("capture://") :])
+            return reference if path.exists() and f"({reference})" in path.read_text() else None
+        try:
+            found = self.client().get_all_notifications(reference=reference)
+        except HTTPError as exc:
+            raise SendFault(
+                f"cannot check Notify for an earlier send ({exc.status_code})",
+                retry=True,
+                uncertain=True,
+            ) from None
+        for item in found.get("notifications", []):
+            if item.get("reference") == reference:
+                return str(item.get("id", ""))
+        return None

@@ -1,0 +1,183 @@
+"""Real message servers for the tests: an SMTP server (aiosmtpd) and a local GOV.UK Notify.
+
+The Notify fake speaks the API's paths (POST /v2/notifications/email and /sms, GET
+/v2/notifications?reference=) and checks the official client's JWT; each request can be told to
+answer 201, 429, 500, 400 or 403, or to time out (while still recording the notification, as a
+real timed-out request may have reached Notify).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+from aiosmtpd.controller import Controller
+
+SERVICE_ID = str(uuid.UUID(int=1))
+SECRET = str(uuid.UUID(int=2))
+API_KEY = f"oss_desk_test-{SERVICE_ID}-{SECRET}"
+
+
+@dataclass
+class Mailbox:
+    messages: list[EmailMessage] = field(default_factory=list)
+    stall_rcpt: float = 0.0
+    arrived: threading.Event = field(default_factory=threading.Event)
+    rcpt_seen: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        self.rcpt_seen.set()
+        if self.stall_rcpt:
+            import asyncio
+
+            await asyncio.sleep(self.stall_rcpt)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append(message)  # type: ignore[arg-type]
+        self.arrived.set()
+        return "250 Message accepted for delivery"
+
+    def by_reference(self, reference_prefix: str) -> list[EmailMessage]:
+        return [
+            m for m in self.messages if str(m["X-OSS-Desk-Reference"]).startswith(reference_prefix)
+        ]
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.mailbox = Mailbox()
+        # aiosmtpd's Controller cannot take port 0 (it connects to itself to check it started):
+        # ask the kernel for a free port first.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}?starttls=off"
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@dataclass
+class NotifyState:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    script: list[str] = field(default_factory=list)
+    """What the next sends answer: "201" (default), "429", "500", "400", "403" or "timeout"."""
+    timeout_seconds: float = 2.0
+    requests: list[str] = field(default_factory=list)
+
+
+class NotifyServer:
+    def __init__(self) -> None:
+        self.state = NotifyState()
+        state = self.state
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _auth(self) -> bool:
+                header = self.headers.get("Authorization", "")
+                try:
+                    token = header.split(" ", 1)[1]
+                    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+                except Exception:
+                    self._reply(403, {"errors": [{"error": "AuthError", "message": "bad token"}]})
+                    return False
+                if claims.get("iss") != SERVICE_ID:
+                    self._reply(403, {"errors": [{"error": "AuthError", "message": "bad iss"}]})
+                    return False
+                return True
+
+            def _reply(self, code: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:
+                state.requests.append(f"POST {self.path}")
+                if not self._auth():
+                    return
+                length = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                kind = "email" if self.path.endswith("/email") else "sms"
+                answer = state.script.pop(0) if state.script else "201"
+                if answer in ("201", "timeout"):
+                    record = {"id": str(uuid.uuid4()), "type": kind, **body}
+                    state.sent.append(record)
+                    if answer == "timeout":
+                        time.sleep(state.timeout_seconds)
+                    self._reply(
+                        201,
+                        {
+                            "id": record["id"],
+                            "reference": body.get("reference"),
+                            "content": {},
+                            "template": {},
+                        },
+                    )
+                    return
+                errors = {
+                    "429": "RateLimitError",
+                    "500": "Exception",
+                    "400": "BadRequestError",
+                    "403": "AuthError",
+                }
+                self._reply(
+                    int(answer),
+                    {
+                        "status_code": int(answer),
+                        "errors": [{"error": errors[answer], "message": answer}],
+                    },
+                )
+
+            def do_GET(self) -> None:
+                state.requests.append(f"GET {self.path}")
+                if not self._auth():
+                    return
+                query = parse_qs(urlsplit(self.path).query)
+                reference = (query.get("reference") or [None])[0]
+                found = [
+                    {
+                        "id": n["id"],
+                        "reference": n.get("reference"),
+                        "type": n["type"],
+                        "status": "delivered",
+                    }
+                    for n in state.sent
+                    if n.get("reference") == reference
+                ]
+                self._reply(200, {"notifications": found, "links": {}})
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
