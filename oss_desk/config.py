@@ -247,6 +247,8 @@ class AppointmentSettings(_Section):
     """How far ahead appointments can be booked."""
     grace_minutes: int = Field(15, ge=0, le=240)
     """An appointment not checked in this long after its start becomes a no-show."""
+    early_check_in_minutes: int = Field(60, ge=0, le=600)
+    """How long before the start a resident can check in (their ticket jumps the queue)."""
     reminders: list[str] = Field(default_factory=lambda: ["2 working days before at 09:00"])
     """When reminders go out: "N working days before at HH:MM" or "N hours before"."""
     min_notice_working_days: int = Field(1, ge=0, le=30)

@@ -185,7 +185,12 @@ def test_check_in_makes_a_priority_ticket_for_the_room(db: Path, clock: FixedClo
     queue = QueueService(session)
     walk_in = queue.issue("H").ticket  # waiting since 10:00
     appt = svc.book("H", at(23, 11), channel="slip")
+    later = svc.book("C", at(23, 16), channel="slip")
     clock.set(at(23, 10, 50))
+    # Hours early: no priority ticket yet (check-in opens appointments.early_check_in_minutes
+    # before the start).
+    with pytest.raises(RuleViolation, match="is at 16:00: check-in opens at 15:00"):
+        svc.check_in(later.ref)
     with pytest.raises(RuleViolation, match="not today"):
         svc.check_in(svc.book("C", at(24, 11), channel="slip").ref)
     ticket = svc.check_in(f"OSSD-A:{appt.ref.lower()}")  # as a scanner types the QR payload
@@ -342,3 +347,39 @@ def test_appointment_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert away.code == 0 and f"{third['ref']}  C  Wed 25 Nov 14:00" in away.out
     slots = cli("appointment", "slots", "--service", "H", "--date", "2026-11-24", "--json", now=now)
     assert slots.json()[0]["room"] == "room-1"
+
+
+def test_day_and_week_grids(db: Path, clock: FixedClock) -> None:
+    from datetime import date
+
+    from oss_desk.services.appointment_grid import day_grid, week_grid
+
+    svc, session = service_at(db, clock)
+    housing = svc.book("H", at(23, 10, 30), channel="slip")
+    svc.add_absence("bob", "2026-11-25", "2026-11-25", "training")
+    day = day_grid(svc, date(2026, 11, 23))
+    assert day.headings == ("Ana Adviser", "Bob Adviser", "Interview room 1")
+    assert day.times[0] == "09:00" and day.times[-1] == "16:45"
+
+    def column(grid, index):  # type: ignore[no-untyped-def]
+        return {t: grid.cells[r][index] for r, t in enumerate(grid.times)}
+
+    ana, bob, room = column(day, 0), column(day, 1), column(day, 2)
+    assert ana["09:45"].kind == "past" and ana["10:00"].kind == "free"
+    assert ana["10:30"].kind == "booked" and ana["10:30"].text == f"{housing.ref} H"
+    assert [ana[t].kind for t in ("10:45", "11:00")] == ["cont", "cont"]
+    assert ana["11:15"].kind == "free"
+    assert room["10:30"].appointment_id == housing.id
+    assert ana["12:45"].kind == "off" and ana["13:30"].kind == "free"  # Ana's Monday lunch
+    assert bob["12:45"].kind == "free"
+    week = week_grid(svc, date(2026, 11, 25), "adviser:bob")
+    assert week.headings == ("Mon 23", "Tue 24", "Wed 25", "Thu 26", "Fri 27")
+    wednesday = column(week, 2)
+    assert wednesday["09:00"].text == "away" and wednesday["09:15"].text == ""
+    assert {c.kind for c in wednesday.values()} == {"away"}
+    christmas = week_grid(svc, date(2026, 12, 24), "room:room-1")
+    assert christmas.headings[4] == "Fri 25"
+    assert column(christmas, 4)["09:00"].text == "Christmas Day"
+    assert column(christmas, 4)["10:00"].kind == "closed"
+    assert column(christmas, 3)["09:00"].kind == "free"
+    session.close()

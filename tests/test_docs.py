@@ -110,12 +110,23 @@ def _bindings() -> dict[str, str]:
     from textual.binding import Binding
 
     from oss_desk.ui.app import OssDeskApp
+    from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog
     from oss_desk.ui.screens.adviser import AdviserScreen
+    from oss_desk.ui.screens.appointments import AppointmentsScreen
     from oss_desk.ui.screens.greet import GreetScreen, ServiceList
     from oss_desk.ui.screens.leader import LeaderScreen
 
     found = {}
-    for cls in (OssDeskApp, ServiceList, GreetScreen, AdviserScreen, LeaderScreen):
+    for cls in (
+        OssDeskApp,
+        ServiceList,
+        GreetScreen,
+        AdviserScreen,
+        LeaderScreen,
+        AppointmentsScreen,
+        BookingDialog,
+        ChecklistDialog,
+    ):
         for binding in cls.BINDINGS:
             if isinstance(binding, Binding) and binding.id:
                 assert binding.tooltip, f"{binding.id} has no tooltip"

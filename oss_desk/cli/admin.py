@@ -137,7 +137,8 @@ def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> N
     click.echo(
         f"Demo ready: {path}\n"
         f"  {summary.days} opening days of history, {summary.visits} visits, "
-        f"{summary.waiting_now} residents waiting now."
+        f"{summary.waiting_now} residents waiting now, {summary.appointments} appointments "
+        "booked for the next two weeks."
     )
     if no_app:
         click.echo(
@@ -145,7 +146,8 @@ def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> N
             f"  oss-desk --db {path} queue\n"
             f"  oss-desk --db {path} ticket issue --service C --desk greet-1\n"
             f"  oss-desk --db {path} ticket call-next --desk desk-1\n"
-            f"  oss-desk --db {path} report daily"
+            f"  oss-desk --db {path} report daily\n"
+            f"  oss-desk --db {path} appointment list"
         )
         return
     state.db = str(path)

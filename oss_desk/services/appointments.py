@@ -70,7 +70,7 @@ class AppointmentService:
 
     # The calendar ----------------------------------------------------------------------------
 
-    def _site(self, site_id: str | None = None) -> Site:
+    def site_for(self, site_id: str | None = None) -> Site:
         if site_id is None and self.actor.desk_id in self.s.directory.desks:
             site_id = self.s.directory.desks[self.actor.desk_id].site_id
         return self.s.site(site_id)
@@ -133,7 +133,7 @@ class AppointmentService:
         """Free slots for ``service`` over ``days`` days from ``first_day`` (default today)."""
         svc = self.bookable(service)
         assert svc.appointment_minutes is not None
-        site = self._site(site_id)
+        site = self.site_for(site_id)
         now = self.s.clock.now()
         tz = zone(site.timezone)
         start_day = (
@@ -234,7 +234,7 @@ class AppointmentService:
     ) -> Appointment:
         """Book a free slot; queue the confirmation and reminders (or print the slip)."""
         svc = self.bookable(service)
-        site = self._site(site_id)
+        site = self.site_for(site_id)
         preferred = _preferred(channel)
         via = self._via(preferred)
         contact = self._contact(preferred, name, email, phone)
@@ -551,6 +551,14 @@ class AppointmentService:
                 raise RuleViolation(
                     f"{appt.ref} is on {appt.business_day}, not today: move it instead"
                 )
+            early = timedelta(minutes=self.s.settings.appointments.early_check_in_minutes)
+            if now < appt.starts_at - early:
+                wall = local(appt.starts_at, site.timezone)
+                opens = local(appt.starts_at - early, site.timezone)
+                raise RuleViolation(
+                    f"{appt.ref} is at {wall:%H:%M}: check-in opens at {opens:%H:%M} "
+                    "(issue a ticket if they want to be seen as a walk-in now)"
+                )
             queue = QueueService(self.s, self.actor)
             issued = queue.issue(
                 appt.service,
@@ -657,7 +665,7 @@ class AppointmentService:
     def between(
         self, first_day: str, last_day: str, site_id: str | None = None
     ) -> list[Appointment]:
-        site = self._site(site_id)
+        site = self.site_for(site_id)
         return a.appointments_between(self.s.store.conn, site.id, first_day, last_day)
 
     def booked_with(self, person: str, first_day: str, last_day: str) -> list[Appointment]:
@@ -727,7 +735,9 @@ class AppointmentService:
 
     def absences(self) -> list[a.Absence]:
         """Absences that have not ended yet."""
-        return a.list_absences(self.s.store.conn, parse_date(self.s.today(self._site()), "today"))
+        return a.list_absences(
+            self.s.store.conn, parse_date(self.s.today(self.site_for()), "today")
+        )
 
     def remove_absence(self, absence_id: int) -> None:
         now = self.s.clock.now()
@@ -748,7 +758,7 @@ class AppointmentService:
         """Delete residents' contact details kept past ``appointments.keep_contacts_days``."""
         now = self.s.clock.now()
         keep = timedelta(days=self.s.settings.appointments.keep_contacts_days)
-        site = self._site()
+        site = self.site_for()
         cutoff = (local(now, site.timezone) - keep).date().isoformat()
         with self.s.store.write() as conn:
             count = a.purge_contacts(conn, cutoff, format_instant(now))

@@ -17,6 +17,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.calendar import hours_on, zone
 from oss_desk.domain.models import Actor, DeskKind, Outcome, TicketStatus
 from oss_desk.errors import OssDeskError
+from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.storage.queue import active_tickets
@@ -49,6 +50,7 @@ class DemoSummary:
     days: int
     visits: int
     waiting_now: int
+    appointments: int = 0
 
 
 def populate(
@@ -91,7 +93,8 @@ def populate(
             share = (end - start) / (datetime.combine(today, hours.closes, tz) - start)
             visits += _simulate(sim, clock, rng, start, end, int(visitors_per_day * share))
         left = _live_queue(sim, clock, rng, real_now, waiting)
-    return DemoSummary(days=len(past), visits=visits, waiting_now=left)
+        booked = _appointments(sim, clock, rng, real_now)
+    return DemoSummary(days=len(past), visits=visits, waiting_now=left, appointments=booked)
 
 
 def _as(session: Session, desk_id: str | None) -> QueueService:
@@ -227,3 +230,50 @@ def _live_queue(
         greeter.issue(service, needs=needs, print_ticket=False)
     clock.set(now)
     return len(already) + missing
+
+
+def _appointments(session: Session, clock: FixedClock, rng: random.Random, now: datetime) -> int:
+    """About a fifth of the slots of the next two weeks, booked a few days ago; whoever is due
+    in the next 20 minutes has checked in already."""
+    site = session.site()
+    tz = zone(site.timezone)
+    greet = next(
+        (d.id for d in session.directory.desks.values() if d.kind is DeskKind.MEET_AND_GREET),
+        None,
+    )
+    booker = AppointmentService(
+        dataclasses.replace(session, actor=Actor(person="demo", desk_id=greet))
+    )
+    today = now.astimezone(tz).date()
+    clock.set(now - timedelta(days=5))
+    booked: list[tuple[datetime, str]] = []
+    for code in ("C", "B", "H", "T"):
+        if code not in session.directory.services:
+            continue
+        try:
+            slots = booker.slots(code, today, 14)
+        except OssDeskError:
+            continue
+        for slot in slots:
+            if slot.start <= now or rng.random() > 0.2:
+                continue
+            n = len(booked)
+            channel = ("email", "text", "email", "slip")[n % 4]
+            try:
+                appt = booker.book(
+                    code,
+                    slot.start,
+                    channel=channel,
+                    name=f"Demo Resident {n + 1}",
+                    email=f"resident{n + 1}@example.org" if channel == "email" else None,
+                    phone=f"07700 900{n % 1000:03d}" if channel == "text" else None,
+                    adviser=slot.adviser,
+                )
+            except OssDeskError:
+                continue  # it overlaps one booked a moment ago: fine in a demo
+            booked.append((appt.starts_at, appt.ref))
+    clock.set(now)
+    for start, ref in booked:
+        if start <= now + timedelta(minutes=20):
+            booker.check_in(ref)
+    return len(booked)

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -30,7 +30,9 @@ from oss_desk.services.session import Session, open_session, resolve_db_path
 from oss_desk.services.worker import DeviceWorker, WorkerLock, resident_view
 from oss_desk.ui.commands import DeskCommands
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
+from oss_desk.ui.scanner import ScanCatcher
 from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.appointments import AppointmentsScreen, check_in
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
@@ -40,7 +42,12 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 STYLES = Path(__file__).parent / "styles"
-MODE_TITLES = {"greet": "Meet and greet", "desk": "Adviser desk", "leader": "Team leader"}
+MODE_TITLES = {
+    "greet": "Meet and greet",
+    "desk": "Adviser desk",
+    "leader": "Team leader",
+    "appointments": "Appointments",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +64,14 @@ class OssDeskApp(App[None]):
         STYLES / "greet.tcss",
         STYLES / "adviser.tcss",
         STYLES / "leader.tcss",
+        STYLES / "appointments.tcss",
     ]
     TITLE = "oss-desk"
     MODES: ClassVar[dict[str, Any]] = {
         "greet": GreetScreen,
         "desk": AdviserScreen,
         "leader": LeaderScreen,
+        "appointments": AppointmentsScreen,
     }
     COMMANDS = App.COMMANDS | {DeskCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -89,7 +98,14 @@ class OssDeskApp(App[None]):
             tooltip="Team leader: desks, queue by service, today's figures",
         ),
         Binding(
-            "f9",
+            "f5",
+            "switch_mode('appointments')",
+            "Appointments",
+            id="app.mode_appointments",
+            tooltip="Appointments: the day and week grid, book, check in, move, cancel",
+        ),
+        Binding(
+            "ctrl+t",
             "toggle_contrast",
             "Contrast",
             id="app.contrast",
@@ -125,8 +141,11 @@ class OssDeskApp(App[None]):
         tick_seconds: float = 15.0,
         cursor_blink: bool = True,
         started: float | None = None,
+        scan_pause: float = 0.25,
     ) -> None:
         super().__init__()
+        self.scan_pause = scan_pause
+        self._scan: ScanCatcher[events.Key] = ScanCatcher()
         self.runner = runner
         self.demo = demo
         self.poll_interval = poll_interval
@@ -191,6 +210,50 @@ class OssDeskApp(App[None]):
         if action == "switch_mode" and parameters and parameters[0] == self.current_mode:
             return None  # already there: shown dimmed
         return True
+
+    # A QR scanner types like a keyboard --------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            verdict = self._scan.feed(event, event.key, event.character)
+            if verdict == "hold":
+                generation = self._scan.generation
+                self.set_timer(self.scan_pause, lambda: self._scan_paused(generation))
+                return
+            if verdict == "done":
+                self.scanned(self._scan.take())
+                if event.key in ("enter", "tab"):
+                    return
+            elif verdict == "release":
+                for held in self._scan.release():
+                    await super().on_event(held)
+        await super().on_event(event)
+
+    async def _scan_paused(self, generation: int) -> None:
+        """No key for a moment: a finished scan (a scanner set up without Enter), or a person
+        who typed a capital O: let it through."""
+        if generation != self._scan.generation or not self._scan.active:
+            return
+        if self._scan.scanning:
+            self.scanned(self._scan.take())
+            return
+        for held in self._scan.release():
+            await super().on_event(held)
+
+    def scanned(self, payload: str) -> None:
+        """A booking's QR code was scanned: the open dialog takes it, else check the resident in."""
+        handler = getattr(self.screen, "scanned", None)
+        if handler is not None and handler(payload):
+            return
+        self.run_worker(self._check_in_scanned(payload), group="scan", exit_on_error=False)
+
+    async def _check_in_scanned(self, payload: str) -> None:
+        screen = self.screen
+        if not isinstance(screen, DeskScreen):
+            return
+        await check_in(self, screen, payload)
+        if isinstance(screen, AppointmentsScreen):
+            screen.load()
 
     # Data --------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The council theme and a high-contrast theme (one key away: F9)."""
+"""The council theme and a high-contrast theme (one key away: Ctrl+T)."""
 
 from __future__ import annotations
 

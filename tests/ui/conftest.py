@@ -49,6 +49,7 @@ class AppFactory:
         clock: FixedClock | None = None,
         person: str = "tl",
         demo: bool = False,
+        scan_pause: float = 1.0,
     ) -> OssDeskApp:
         the_clock = clock or FixedClock(MONDAY_0930)
         runner = SessionRunner(
@@ -56,7 +57,14 @@ class AppFactory:
         )
         runner.start()
         self.runners.append(runner)
-        return OssDeskApp(runner, desk_id=desk, demo=demo, poll_interval=0.05, cursor_blink=False)
+        return OssDeskApp(
+            runner,
+            desk_id=desk,
+            demo=demo,
+            poll_interval=0.05,
+            cursor_blink=False,
+            scan_pause=scan_pause,
+        )
 
     def close(self) -> None:
         for runner in self.runners:

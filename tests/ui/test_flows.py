@@ -22,6 +22,7 @@ from oss_desk.ui.dialogs import (
     TextDialog,
 )
 from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.big_code import BigCode
@@ -77,7 +78,7 @@ async def test_adjustments_are_recorded_with_the_ticket(office: Path, make_app: 
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("c", "f6")
+        await pilot.press("c", "f9")
         await until(lambda: isinstance(app.screen, NeedsDialog))
         await pilot.press("space", "down", "down", "space")  # BSL, wheelchair
         await pilot.press("tab", *"Polish", "enter")
@@ -96,7 +97,7 @@ async def test_dealt_with_here(office: Path, make_app: AppFactory) -> None:
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("w", "f5")
+        await pilot.press("w", "f8")
         await until(lambda: isinstance(app.screen, OutcomeDialog))
         await pilot.press("2")  # signposted
         await until(lambda: len(events(office, "finished")) == 1)
@@ -129,11 +130,11 @@ async def test_reprint_last_ticket(office: Path, make_app: AppFactory) -> None:
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f8")  # nothing issued here yet: a message, nothing queued
+        await pilot.press("ctrl+r")  # nothing issued here yet: a message, nothing queued
         assert rows(office, "SELECT count(*) FROM print_jobs") == [(0,)]
         await pilot.press("c", "enter")
         await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
-        await pilot.press("f8")
+        await pilot.press("ctrl+r")
         await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(2,)])
         assert len(events(office, "reprint_requested")) == 1
 
@@ -371,7 +372,7 @@ async def test_help_lists_the_keys_of_the_screen(office: Path, make_app: AppFact
         await pilot.press("f1")
         await until(lambda: isinstance(app.screen, HelpScreen))
         keys = {row[0] for row in app.screen.rows}  # type: ignore[attr-defined]
-        assert {"n", "r", "s", "f", "x", "t", "o", "b", "f1", "f2", "f9"} <= keys
+        assert {"n", "r", "s", "f", "x", "t", "o", "b", "f1", "f2", "f5", "^t"} <= keys
         await pilot.press("f1")
         await until(lambda: isinstance(app.screen, AdviserScreen))
 
@@ -380,13 +381,18 @@ async def test_modes_and_high_contrast(office: Path, make_app: AppFactory) -> No
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        for key, screen in (("f3", AdviserScreen), ("f4", LeaderScreen), ("f2", GreetScreen)):
+        for key, screen in (
+            ("f3", AdviserScreen),
+            ("f4", LeaderScreen),
+            ("f5", AppointmentsScreen),
+            ("f2", GreetScreen),
+        ):
             await pilot.press(key)
             await until(lambda s=screen: isinstance(app.screen, s))  # type: ignore[misc]
         assert app.theme == "council"
-        await pilot.press("f9")
+        await pilot.press("ctrl+t")
         assert app.theme == "high-contrast"
-        await pilot.press("f9")
+        await pilot.press("ctrl+t")
         assert app.theme == "council"
 
 

@@ -64,7 +64,7 @@ async def fuzz_round(pilot: Pilot[None], app: OssDeskApp, text: str) -> None:
         await pilot.press("escape")
     # 3. The interpreter language among the adjustments.
     await until(lambda: isinstance(app.screen, GreetScreen))
-    await pilot.press("f6")
+    await pilot.press("f9")
     await until(lambda: isinstance(app.screen, NeedsDialog))
     await pilot.press("tab")
     await paste(pilot, text)
@@ -117,3 +117,78 @@ async def test_random_text_in_every_input(
             assert app.is_running
             assert app.faults == [], app.faults
     check_database(office)
+
+
+KEYS = st.sampled_from(
+    [
+        *"bckmxnrwatBOSD",
+        "left_square_bracket",
+        "right_square_bracket",
+        "up",
+        "down",
+        "left",
+        "right",
+        "tab",
+        "enter",
+        "escape",
+        "space",
+        "ctrl+s",
+        "f5",
+        "f7",
+        "f2",
+        "minus",
+        "colon",
+        "paste",
+    ]
+)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(keys=st.lists(KEYS, min_size=10, max_size=60), text=TEXT)
+@example(
+    keys=["b", "c", "enter", "enter", "paste", "enter", "paste", "ctrl+s", "escape", "x", "r"],
+    text="'; DROP TABLE appointments; --",
+)
+@example(keys=[*"OSSD", "minus", "A", "colon", "paste", "enter", "k", "space"], text="\x00[b]x")
+async def test_random_keys_in_appointments(
+    tmp_path_factory: pytest.TempPathFactory, make_app: AppFactory, keys: list[str], text: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from oss_desk.clock import FixedClock
+    from oss_desk.services.appointments import AppointmentService
+    from oss_desk.services.session import open_session
+
+    from ..appointments_site import NOW, make_office
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    db = make_office(folder, printer=f"capture://{folder}/slips.bin")
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    AppointmentService(session).book(
+        "C", datetime(2026, 11, 23, 10, 15, tzinfo=UTC), channel="slip"
+    )
+    session.close()
+    app = make_app(db, "greet-1", clock=FixedClock(NOW), scan_pause=0.05)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f5")
+        for key in keys:
+            if key == "paste":
+                if isinstance(app.focused, Input):
+                    await paste(pilot, text)
+                continue
+            await pilot.press(key)
+        await pilot.pause(0.2)
+        assert app.is_running
+        assert app.faults == [], app.faults
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()

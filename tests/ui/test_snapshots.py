@@ -50,3 +50,58 @@ def test_leader_screen(snap_compare, office: Path, make_app: AppFactory, size) -
 def test_help_screen(snap_compare, office: Path, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
     app = make_app(office, "desk-1")
     assert snap_compare(app, terminal_size=(120, 36), run_before=_before(("f1",)))
+
+
+def _week_before():  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        from oss_desk.ui.screens.appointments import AppointmentsScreen
+
+        app = pilot.app
+        await until(lambda: app.snapshot is not None)  # type: ignore[attr-defined]
+        await pilot.press("f5")
+        await until(
+            lambda: isinstance(app.screen, AppointmentsScreen) and app.screen.grid is not None
+        )
+        await pilot.press("w")
+        await until(lambda: app.screen.grid_view[0] == "week")  # type: ignore[attr-defined]
+        await pilot.pause(0.3)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x36"])
+def test_appointments_week_grid(snap_compare, tmp_path: Path, make_app: AppFactory, size) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from oss_desk.clock import FixedClock
+    from oss_desk.services.appointments import AppointmentService
+    from oss_desk.services.session import open_session
+
+    from ..appointments_site import NOW, make_office
+
+    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    svc = AppointmentService(session)
+    for day, hour, minute, service in (
+        (23, 10, 15, "C"),
+        (23, 14, 0, "H"),
+        (24, 9, 0, "C"),
+        (25, 11, 30, "H"),
+        (27, 15, 0, "C"),
+    ):
+        svc.book(
+            service,
+            datetime(2026, 11, day, hour, minute, tzinfo=UTC),
+            channel="slip",
+            adviser="ana",
+        )
+    svc.add_absence("ana", "2026-11-26", "2026-11-26", "training")
+    svc.check_in(1)
+    session.close()
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE appointments SET ref = 'KM3-D' || printf('%02d', id)")
+    conn.commit()
+    conn.close()
+    app = make_app(db, "greet-1", clock=FixedClock(NOW))
+    assert snap_compare(app, terminal_size=size, run_before=_week_before())

@@ -130,10 +130,10 @@ class TextDialog(Dialog[str | None]):
 
 
 class NeedsDialog(Dialog[tuple[str, ...] | None]):
-    """Reasonable adjustments: Space ticks, Tab reaches the interpreter language, F6 saves."""
+    """Reasonable adjustments: Space ticks, Tab reaches the interpreter language, F9 saves."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f6", "save", "Save", id="needs.save", tooltip="Keep these adjustments"),
+        Binding("f9", "save", "Save", id="needs.save", tooltip="Keep these adjustments"),
         Binding("ctrl+s", "save", "Save", show=False, id="needs.save_ctrl", tooltip="Save"),
     ]
 
@@ -161,7 +161,7 @@ class NeedsDialog(Dialog[tuple[str, ...] | None]):
                 id="language",
             )
             yield Static(
-                "Space: tick · Tab: language · F6 or Enter: save · Esc: back", classes="hint"
+                "Space: tick · Tab: language · F9 or Enter: save · Esc: back", classes="hint"
             )
 
     def action_save(self) -> None:

@@ -13,13 +13,16 @@ from textual.events import Key
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from oss_desk.domain.appointments import parse_reference
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import describe_need
+from oss_desk.errors import InvalidInput
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes, wait_phrase
 from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog, NeedsDialog, OutcomeDialog, TextDialog
+from oss_desk.ui.screens.appointments import check_in
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.big_code import BigCode
@@ -54,19 +57,21 @@ class GreetScreen(DeskScreen):
     AREA = "Meet and greet"
     HELP = (
         "Type a service's letter (C for Council Tax...) or press / to search by name. "
-        "F6 records reasonable adjustments. Enter issues the ticket (printed if this desk has a "
-        "printer; the code is shown large either way). F5 records a visit dealt with here."
+        "F9 records reasonable adjustments. Enter issues the ticket (printed if this desk has a "
+        "printer; the code is shown large either way). F8 records a visit dealt with here. "
+        "A resident with an appointment: scan the QR code on their letter or slip (or type the "
+        "booking reference in the search box and press Enter) to check them in."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "f5",
+            "f8",
             "quick",
             "Dealt with",
             id="greet.quick",
             tooltip="Record a visit resolved at meet-and-greet, with its outcome",
         ),
         Binding(
-            "f6",
+            "f9",
             "needs",
             "Needs",
             id="greet.needs",
@@ -74,7 +79,11 @@ class GreetScreen(DeskScreen):
         ),
         Binding("f7", "find", "Find", id="greet.find", tooltip="Look a ticket up by its code"),
         Binding(
-            "f8", "reprint", "Reprint", id="greet.reprint", tooltip="Print the last ticket again"
+            "ctrl+r",
+            "reprint",
+            "Reprint",
+            id="greet.reprint",
+            tooltip="Print the last ticket again",
         ),
         Binding(
             "slash",
@@ -101,7 +110,7 @@ class GreetScreen(DeskScreen):
         yield TopBar()
         with Horizontal(id="greet-body"):
             with Vertical(id="catalogue"):
-                yield Input(placeholder="/ search services", id="service-search")
+                yield Input(placeholder="/ search, or a booking ref", id="service-search")
                 yield ServiceList(id="services")
                 yield Static(id="needs-line")
             with Vertical(id="issued-panel"):
@@ -174,14 +183,33 @@ class GreetScreen(DeskScreen):
     @on(Input.Submitted, "#service-search")
     def _search_done(self, event: Input.Submitted) -> None:
         event.stop()
+        if self.looks_like_reference(event.value):
+            self.check_in_typed(event.value)
+            return
         self.action_issue()
+
+    def looks_like_reference(self, text: str) -> bool:
+        """A booking reference typed in the search box (K7M-3QX; or 6 characters that name no
+        service) checks the resident in instead of issuing a ticket."""
+        try:
+            parse_reference(text)
+        except InvalidInput:
+            return False
+        return "-" in text or ":" in text or self.query_one(ServiceList).option_count == 0
+
+    @work(exclusive=True, group="greet")
+    async def check_in_typed(self, text: str) -> None:
+        search = self.query_one("#service-search", Input)
+        search.value = ""
+        self.query_one(ServiceList).focus()
+        await check_in(self.desk_app, self, text)
 
     def show_needs(self) -> None:
         text = Text("Adjustments: ", style="dim")
         if self.needs:
             text.append(", ".join(describe_need(n) for n in self.needs), style="bold")
         else:
-            text.append("none (F6)")
+            text.append("none (F9)")
         self.query_one("#needs-line", Static).update(text)
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
@@ -287,7 +315,6 @@ class GreetScreen(DeskScreen):
         if chosen is None:
             return
         from oss_desk.domain.needs import parse_needs
-        from oss_desk.errors import InvalidInput
 
         try:
             self.needs = parse_needs(list(chosen))

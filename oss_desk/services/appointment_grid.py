@@ -1,0 +1,212 @@
+"""The appointment book as a grid: a day (every adviser and room) or a week (one of them).
+
+Rows are the office's step times (local wall time); each cell says whether that adviser or room
+is free, booked (and by which appointment), not working, away, or the office is closed. The
+desk app draws it; the tests read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from oss_desk.domain.appointments import Appointment, AppointmentStatus
+from oss_desk.domain.calendar import WEEKDAYS, local, parse_hours, zone
+from oss_desk.domain.slots import Adviser, Calendar
+from oss_desk.errors import InvalidInput
+from oss_desk.services.appointments import AppointmentService
+from oss_desk.storage import appointments as a
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    kind: str
+    """free, past (free but gone), booked (the first row of a booking), cont (its further
+    rows), off (not working), away (absent), closed (the office is shut)."""
+    text: str = ""
+    appointment_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    key: str
+    """``adviser:ID`` or ``room:ID``."""
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    title: str
+    headings: tuple[str, ...]
+    column_keys: tuple[str, ...]
+    """Per column: a resource key (day view) or an ISO date (week view)."""
+    times: tuple[str, ...]
+    cells: tuple[tuple[Cell, ...], ...]
+    """Rows by columns."""
+    appointments: dict[int, Appointment]
+    days: tuple[date, ...]
+
+    def cell(self, row: int, column: int) -> Cell:
+        return self.cells[row][column]
+
+
+def resources(svc: AppointmentService, site_id: str | None = None) -> list[Resource]:
+    """Advisers who take appointments, then the interview rooms."""
+    calendar = svc.calendar(svc.site_for(site_id))
+    return [Resource(f"adviser:{p.id}", p.name) for p in calendar.advisers] + [
+        Resource(f"room:{r.id}", r.name) for r in calendar.rooms
+    ]
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def day_grid(svc: AppointmentService, day: date, site_id: str | None = None) -> Grid:
+    shown = resources(svc, site_id)
+    return _grid(
+        svc,
+        site_id,
+        [day],
+        [(r, day) for r in shown],
+        headings=[r.name for r in shown],
+        keys=[r.key for r in shown],
+        title=f"{day:%A} {day.day} {day:%B %Y}: every adviser and room",
+    )
+
+
+def week_grid(
+    svc: AppointmentService, any_day: date, resource: str, site_id: str | None = None
+) -> Grid:
+    found = {r.key: r for r in resources(svc, site_id)}
+    if resource not in found:
+        raise InvalidInput(f"{resource!r} is not an adviser or room who takes appointments")
+    first = monday_of(any_day)
+    site = svc.site_for(site_id)
+    open_days = svc.workdays(site).weekdays
+    days = [first + timedelta(days=i) for i in range(7) if i in open_days]
+    return _grid(
+        svc,
+        site_id,
+        days,
+        [(found[resource], d) for d in days],
+        headings=[f"{d:%a} {d.day}" for d in days],
+        keys=[d.isoformat() for d in days],
+        title=f"Week of {first.day} {first:%B %Y}: {found[resource].name}",
+    )
+
+
+def _grid(
+    svc: AppointmentService,
+    site_id: str | None,
+    days: list[date],
+    columns: list[tuple[Resource, date]],
+    *,
+    headings: list[str],
+    keys: list[str],
+    title: str,
+) -> Grid:
+    session = svc.s
+    site = svc.site_for(site_id)
+    calendar = svc.calendar(site)
+    conn = session.store.conn
+    booked = [
+        x
+        for x in a.appointments_between(conn, site.id, days[0].isoformat(), days[-1].isoformat())
+        if x.status is not AppointmentStatus.CANCELLED
+    ]
+    absent = a.absences(conn, days[0], days[-1])
+    step = timedelta(minutes=calendar.step_minutes)
+    times = _row_times(calendar, days, step)
+    tz = zone(site.timezone)
+    advisers = {adv.id: adv for adv in calendar.advisers}
+    now = session.clock.now()
+    cells: list[list[Cell]] = []
+    labelled: set[int] = set()  # columns whose "away" or "closed" has been said once
+    for wall in times:
+        row = []
+        for column, (resource, day) in enumerate(columns):
+            start = datetime.combine(day, wall, tz).astimezone(UTC)
+            cell = _cell(calendar, resource, day, start, start + step, booked, absent, advisers)
+            if cell.kind == "free" and start < now:
+                cell = Cell("past")
+            elif cell.kind in ("away", "closed"):
+                if column in labelled:
+                    cell = Cell(cell.kind)
+                labelled.add(column)
+            row.append(cell)
+        cells.append(row)
+    return Grid(
+        title=title,
+        headings=tuple(headings),
+        column_keys=tuple(keys),
+        times=tuple(t.strftime("%H:%M") for t in times),
+        cells=tuple(tuple(r) for r in cells),
+        appointments={x.id: x for x in booked},
+        days=tuple(days),
+    )
+
+
+def _row_times(calendar: Calendar, days: list[date], step: timedelta) -> list[time]:
+    opens: list[time] = []
+    closes: list[time] = []
+    for day in days:
+        hours = parse_hours(calendar.opening_hours.get(WEEKDAYS[day.weekday()], "closed"))
+        if hours is not None:
+            opens.append(hours.opens)
+            closes.append(hours.closes)
+    if not opens:
+        return []
+    current = datetime.combine(date(2000, 1, 1), min(opens))
+    end = datetime.combine(date(2000, 1, 1), max(closes))
+    found = []
+    while current < end:
+        found.append(current.time())
+        current += step
+    return found
+
+
+def _cell(
+    calendar: Calendar,
+    resource: Resource,
+    day: date,
+    start: datetime,
+    end: datetime,
+    booked: list[Appointment],
+    absent: set[tuple[str, date]],
+    advisers: dict[str, Adviser],
+) -> Cell:
+    kind, ident = resource.key.split(":", 1)
+    for appt in booked:
+        mine = appt.adviser == ident if kind == "adviser" else appt.room == ident
+        if mine and appt.starts_at < end and start < appt.ends_at:
+            first = appt.starts_at >= start
+            text = f"{appt.ref} {appt.service}" if first else "│"
+            if first and appt.status is not AppointmentStatus.BOOKED:
+                text += " " + _STATUS_MARK[appt.status]
+            return Cell("booked" if first else "cont", text, appt.id)
+    office = calendar.open_intervals(day)
+    if not office:
+        return Cell("closed", calendar.workdays.holiday(day) or "closed")
+    if kind == "adviser":
+        if (ident, day) in absent:
+            return Cell("away", "away")
+        intervals = calendar.adviser_intervals(advisers[ident], day)
+    else:
+        intervals = office
+    if any(s <= start and end <= e for s, e in intervals):
+        return Cell("free", "·")
+    return Cell("off", "")
+
+
+_STATUS_MARK = {
+    AppointmentStatus.CHECKED_IN: "here",
+    AppointmentStatus.ATTENDED: "seen",
+    AppointmentStatus.INCOMPLETE: "docs",
+    AppointmentStatus.NO_SHOW: "gone",
+    AppointmentStatus.CANCELLED: "off",
+}
+
+
+def local_day(svc: AppointmentService, instant: datetime, site_id: str | None = None) -> date:
+    return local(instant, svc.site_for(site_id).timezone).date()

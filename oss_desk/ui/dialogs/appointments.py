@@ -1,0 +1,320 @@
+"""Appointment dialogs: book (or move, or rebook) a slot, tick the checklist, take a reference."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, OptionList, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.calendar import parse_date
+from oss_desk.domain.slots import Slot
+from oss_desk.errors import InvalidInput
+from oss_desk.ui.dialogs import Dialog, LetterList, TextDialog
+
+CHANNELS = (("email", "Email"), ("text", "Text"), ("slip", "Printed slip"))
+
+
+@dataclass(frozen=True, slots=True)
+class BookingForm:
+    service: str
+    slot: Slot
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    channel: str = ""
+    """email, text or slip; empty: email if given, else text if a mobile, else a slip."""
+    needs: str = ""
+
+    def chosen_channel(self) -> str:
+        if self.channel:
+            return self.channel
+        if self.email.strip():
+            return "email"
+        if self.phone.strip():
+            return "text"
+        return "slip"
+
+
+SlotFinder = Callable[[str, date], Awaitable[list[Slot] | str]]
+Submitter = Callable[[BookingForm], Awaitable[Appointment | str]]
+
+
+class FieldInput(Input):
+    """Enter moves to the next field at once (before the next key is read, so fast typing
+    never lands in the wrong field)."""
+
+    async def action_submit(self) -> None:
+        self.screen.focus_next()
+
+
+class BookingDialog(Dialog[Appointment | None]):
+    """Service, date, a free slot and (for a new booking) the resident's contact and channel.
+
+    The booking is made from here: a refusal (the slot went a moment ago, an email missing)
+    shows inline and nothing typed is lost."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Book", id="booking.submit", tooltip="Book the chosen slot"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        services: list[tuple[str, str]],
+        day: date,
+        find_slots: SlotFinder,
+        submit: Submitter,
+        describe: Callable[[Slot], str],
+        service: str | None = None,
+        with_contact: bool = True,
+        fixed_service: bool = False,
+        preferred: Slot | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.services = services
+        self.day = day
+        self.find_slots = find_slots
+        self.submit = submit
+        self.describe = describe
+        self.service = service or (services[0][0] if services else "")
+        self.with_contact = with_contact
+        self.fixed_service = fixed_service
+        self.preferred = preferred
+        self.slots: list[Slot] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog booking"):
+            yield Static(Text(self.title_text), classes="title")
+            with Horizontal(id="booking-when"):
+                with Vertical(id="booking-left"):
+                    if self.fixed_service:
+                        label = dict(self.services).get(self.service, self.service)
+                        yield Static(Text(f"Service: {label}"), id="booking-service-fixed")
+                    else:
+                        yield Static("Service (its letter)", classes="label")
+                        yield LetterList(
+                            *[
+                                Option(Text(f"{code}  {name}"), id=code)
+                                for code, name in self.services
+                            ],
+                            id="booking-service",
+                        )
+                    yield Static("Date (YYYY-MM-DD), Enter: slots", classes="label")
+                    yield Input(value=self.day.isoformat(), max_length=10, id="booking-date")
+                with Vertical(id="booking-right"):
+                    yield Static("Free slots", classes="label", id="slots-title")
+                    yield OptionList(id="booking-slots")
+            if self.with_contact:
+                with Horizontal(id="booking-contact"):
+                    with Vertical(id="booking-fields"):
+                        for field_id, label, hint, length in (
+                            ("booking-name", "Name", "staff only, optional", 80),
+                            ("booking-email", "Email", "", 254),
+                            ("booking-phone", "Mobile", "", 20),
+                            ("booking-needs", "Needs", "bsl, wheelchair, interpreter:Polish", 200),
+                        ):
+                            with Horizontal(classes="field"):
+                                yield Static(label, classes="label")
+                                kind = Input if field_id == "booking-needs" else FieldInput
+                                yield kind(placeholder=hint, max_length=length, id=field_id)
+                    with Vertical(id="booking-channel-box"):
+                        yield Static("Confirmation by", classes="label")
+                        with RadioSet(id="booking-channel"):
+                            for key, label in CHANNELS:
+                                yield RadioButton(label, id=f"channel-{key}")
+            yield Static(id="booking-error")
+            yield Static(
+                "Tab: next · Enter on a slot: choose it · Ctrl+S: book · Esc: back\n"
+                "No channel chosen: email if given, else text, else a printed slip",
+                classes="hint",
+            )
+
+    def on_mount(self) -> None:
+        if not self.fixed_service:
+            services = self.query_one("#booking-service", LetterList)
+            codes = [code for code, _ in self.services]
+            if self.service in codes:
+                services.highlighted = codes.index(self.service)
+            services.focus()
+        else:
+            self.query_one("#booking-slots", OptionList).focus()
+        self.load_slots()
+
+    # Slots -------------------------------------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#booking-service")
+    def _service_moved(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id != self.service:
+            self.service = event.option.id
+            self.load_slots()
+
+    @on(OptionList.OptionSelected, "#booking-service")
+    def _service_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.service = event.option.id
+        self.query_one("#booking-date", Input).focus()
+
+    @on(Input.Submitted, "#booking-date")
+    def _date_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.load_slots(focus=True)
+
+    @on(OptionList.OptionSelected, "#booking-slots")
+    def _slot_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self.with_contact:
+            self.query_one("#booking-name", Input).focus()
+        else:
+            self.action_submit()
+
+    @on(Input.Submitted, "#booking-needs")
+    def _needs_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#booking-error", Static).update(Text(message, style="bold red"))
+
+    @work(exclusive=True, group="booking-slots")
+    async def load_slots(self, focus: bool = False) -> None:
+        text = self.query_one("#booking-date", Input).value
+        try:
+            day = parse_date(text.strip(), "date")
+        except InvalidInput as exc:
+            self.show_error(exc.message)
+            return
+        self.day = day
+        found = await self.find_slots(self.service, day)
+        slot_list = self.query_one("#booking-slots", OptionList)
+        slot_list.clear_options()
+        title = self.query_one("#slots-title", Static)
+        if isinstance(found, str):
+            self.slots = []
+            self.show_error(found)
+            title.update("Free slots")
+            return
+        self.show_error("")
+        self.slots = found
+        slot_list.add_options(
+            [Option(Text(self.describe(s)), id=str(i)) for i, s in enumerate(found)]
+        )
+        title.update(f"Free slots ({len(found)})" if found else "No free slots: try another date")
+        if found:
+            index = 0
+            if self.preferred is not None:
+                index = next(
+                    (
+                        i
+                        for i, s in enumerate(found)
+                        if s.start == self.preferred.start and s.adviser == self.preferred.adviser
+                    ),
+                    0,
+                )
+            slot_list.highlighted = index
+        if focus:
+            slot_list.focus()
+
+    # Booking -----------------------------------------------------------------------------------
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip() if self.with_contact else ""
+
+    @work(exclusive=True, group="booking-submit")
+    async def action_submit(self) -> None:
+        slot_list = self.query_one("#booking-slots", OptionList)
+        index = slot_list.highlighted
+        if index is None or index >= len(self.slots):
+            self.show_error("Choose a free slot first (Enter on the date shows them)")
+            return
+        channel = ""
+        if self.with_contact:
+            pressed = self.query_one(RadioSet).pressed_button
+            if pressed is not None and pressed.id:
+                channel = pressed.id.removeprefix("channel-")
+        form = BookingForm(
+            service=self.service,
+            slot=self.slots[index],
+            name=self._value("booking-name"),
+            email=self._value("booking-email"),
+            phone=self._value("booking-phone"),
+            channel=channel,
+            needs=self._value("booking-needs"),
+        )
+        result = await self.submit(form)
+        if isinstance(result, str):
+            self.show_error(result)
+            if "slot" in result or "free" in result:
+                self.load_slots()
+            return
+        self.dismiss(result)
+
+
+class ChecklistDialog(Dialog[tuple[str, ...] | None]):
+    """What the resident was asked to bring: Space ticks what they brought, Ctrl+S saves."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="checklist.save", tooltip="Keep these ticks"),
+    ]
+
+    def __init__(
+        self, title: str, lines: Iterable[str], items: Iterable[str], ticked: Iterable[str]
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = list(lines)
+        self.items = list(items)
+        self.ticked = set(ticked)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.title_text), classes="title")
+            if self.lines:
+                yield Static(Text("\n".join(self.lines)), classes="body")
+            if self.items:
+                yield Static("What did they bring?", classes="label")
+                yield SelectionList[str](
+                    *[Selection(item, item, item in self.ticked) for item in self.items],
+                    id="checklist",
+                )
+                hint = "Space: tick · Ctrl+S: save · Esc: close without saving"
+            else:
+                hint = "This service has no checklist · Esc: close"
+            yield Static(hint, classes="hint")
+
+    def action_save(self) -> None:
+        if not self.items:
+            self.dismiss(None)
+            return
+        chosen = set(self.query_one(SelectionList).selected)
+        self.dismiss(tuple(item for item in self.items if item in chosen))
+
+
+class ReferenceDialog(TextDialog):
+    """A booking reference, typed or scanned (the scanner's payload lands here too)."""
+
+    def __init__(self, title: str, value: str = "") -> None:
+        super().__init__(
+            title,
+            placeholder="Booking reference, e.g. K7M-3QX",
+            hint="Type it, or scan the QR code on the letter or slip · Enter · Esc: back",
+            max_length=40,
+            value=value,
+        )
+
+    def scanned(self, payload: str) -> bool:
+        self.dismiss(payload)
+        return True

@@ -1,0 +1,315 @@
+"""The Appointments mode and check-in by scanner, driven with Pilot on a real database."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.appointments import Appointment
+from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
+from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog, ReferenceDialog
+from oss_desk.ui.scanner import PREFIX, ScanCatcher
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.appointments import AppointmentsScreen
+from oss_desk.ui.screens.greet import GreetScreen
+
+from ..appointments_site import NOW, make_office
+from .conftest import AppFactory, rows, until
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Path:
+    return make_office(
+        tmp_path,
+        printer=f"capture://{tmp_path}/slips.bin",
+        smtp_url="capture://" + str(tmp_path / "mail"),
+    )
+
+
+def book(db: Path, start: datetime, service: str = "C", **kwargs: str) -> Appointment:
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        kwargs.setdefault("channel", "slip")
+        return AppointmentService(session).book(service, start, **kwargs)  # type: ignore[arg-type]
+    finally:
+        session.close()
+
+
+def scan_keys(payload: str) -> list[str]:
+    """The keys a USB scanner sends for a QR payload, then Enter."""
+    names = {"-": "minus", ":": "colon"}
+    return [names.get(c, c) for c in payload] + ["enter"]
+
+
+def ticket_count(db: Path) -> int:
+    return int(rows(db, "SELECT count(*) FROM tickets")[0][0])  # type: ignore[call-overload]
+
+
+async def open_appointments(app, pilot) -> AppointmentsScreen:  # type: ignore[no-untyped-def]
+    await until(lambda: app.snapshot is not None)
+    await pilot.press("f5")
+    await until(lambda: isinstance(app.screen, AppointmentsScreen) and app.screen.grid is not None)
+    screen = app.screen
+    assert isinstance(screen, AppointmentsScreen)
+    return screen
+
+
+async def test_book_from_the_grid(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_appointments(app, pilot)
+        grid = screen.grid
+        assert grid is not None and grid.headings == (
+            "Ana Adviser",
+            "Bob Adviser",
+            "Interview room 1",
+        )
+        await pilot.press("b")
+        await until(lambda: isinstance(app.screen, BookingDialog))
+        dialog = app.screen
+        await pilot.press("h")  # Housing: needs the room
+        await until(lambda: dialog.service == "H" and bool(dialog.slots))
+        await pilot.press(*"2026-11-24"[0:0], "enter")  # today's date is filled in: see slots
+        await until(lambda: dialog.slots and dialog.slots[0].room == "room-1")
+        await pilot.press("enter")  # the first free slot
+        await pilot.press(*"Ann Other", "enter", *"ann@example.org", "enter", "enter")
+        await pilot.press(*"wheelchair", "enter")  # the last field books
+        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        (row,) = rows(
+            office,
+            "SELECT a.service_code, a.adviser_id, a.room_id, a.channel, a.needs, c.email, "
+            "a.starts_at FROM appointments a "
+            "JOIN appointment_contacts c ON c.appointment_id = a.id",
+        )
+        assert row[:5] == ("H", "ana", "room-1", "email", json.dumps(["wheelchair"]))
+        assert row[5] == "ann@example.org" and row[6] == "2026-11-23T10:00:00.000Z"
+        assert rows(office, "SELECT kind FROM messages ORDER BY id")[0] == ("confirmation",)
+        # The grid shows it, on the adviser and the room, with the cursor on it.
+        await until(lambda: screen.highlighted_appointment() is not None)
+        appt = screen.highlighted_appointment()
+        assert appt is not None and appt.service == "H"
+        table = screen.query_one("#appt-grid", DataTable)
+        ten = [str(c) for c in table.get_row_at(grid.times.index("10:00"))]
+        assert ten[1].startswith(appt.ref) and ten[3].startswith(appt.ref)
+        assert [str(c) for c in table.get_row_at(0)][1] == ""  # 09:00 has passed
+
+
+async def test_a_refused_booking_keeps_what_was_typed(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await open_appointments(app, pilot)
+        await pilot.press("b")
+        await until(lambda: isinstance(app.screen, BookingDialog))
+        dialog = app.screen
+        await pilot.press("c")
+        await until(lambda: bool(dialog.slots))
+        await pilot.press("enter", "enter")  # date, then the first slot
+        await pilot.press(*"Ann Other", "enter", *"not-an-email", "tab", "tab")
+        await pilot.press("ctrl+s")
+        error = dialog.query_one("#booking-error")
+        await until(lambda: "not an email" in str(error.render()))
+        assert isinstance(app.screen, BookingDialog)
+        assert dialog.query_one("#booking-name", Input).value == "Ann Other"
+        assert rows(office, "SELECT count(*) FROM appointments") == [(0,)]
+
+
+async def test_scanning_a_qr_code_checks_in_at_meet_and_greet(
+    office: Path, make_app: AppFactory
+) -> None:
+    appt = book(office, at(23, 10, 30), name="Ann Other")
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        assert isinstance(app.screen, GreetScreen)
+        before = ticket_count(office)
+        await pilot.press(*scan_keys(PREFIX + appt.ref))
+        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        # The scanner's letters picked no service and issued nothing: one ticket, priority.
+        assert ticket_count(office) == before + 1
+        ((priority, channel),) = rows(
+            office, "SELECT priority, channel FROM tickets ORDER BY id DESC LIMIT 1"
+        )
+        assert (priority, channel) == (1, "appointment")
+        await pilot.press("space")  # "Your bill"
+        await pilot.pause(0.05)
+        await pilot.press("ctrl+s")
+        await until(lambda: isinstance(app.screen, GreetScreen))
+        await until(
+            lambda: (
+                rows(office, "SELECT checklist_ticked FROM appointments")
+                == [(json.dumps(["Your bill"]),)]
+            )
+        )
+        assert rows(office, "SELECT status FROM appointments") == [("checked_in",)]
+
+
+async def test_a_scan_at_the_adviser_desk_presses_no_desk_keys(
+    office: Path, make_app: AppFactory
+) -> None:
+    appt = book(office, at(23, 10, 30))
+    app = make_app(office, "desk-1", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        assert isinstance(app.screen, AdviserScreen)
+        # Lower-case too (a scanner with Caps Lock on is not caught: the prefix is upper case).
+        await pilot.press(*scan_keys(PREFIX + appt.ref))
+        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pilot.press("escape")
+        kinds = [r[0] for r in rows(office, "SELECT kind FROM events ORDER BY id")]
+        # Checked in; nothing called, started, finished or closed by the letters of the payload.
+        assert "appointment_checked_in" in kinds
+        assert not {"ticket_called", "service_started", "desk_closed", "desk_break"} & set(kinds)
+
+
+async def test_typing_a_reference_in_the_greet_search_checks_in(
+    office: Path, make_app: AppFactory
+) -> None:
+    appt = book(office, at(23, 10, 30))
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("slash", *appt.ref.lower(), "enter")
+        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pilot.press("escape")
+        assert rows(office, "SELECT status FROM appointments") == [("checked_in",)]
+        # Not today: a clear message, nothing changes.
+        later = book(office, at(24, 11))
+        await pilot.press("slash", *later.ref, "enter")
+        await until(lambda: any("not today" in str(n.message) for n in app._notifications))
+        assert rows(office, "SELECT count(*) FROM appointments WHERE status = 'booked'") == [(1,)]
+
+
+async def test_a_capital_o_typed_by_a_person_still_arrives(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, clock=FixedClock(NOW), scan_pause=0.1)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("slash", "O", "S", "x")  # held back, then let through in order
+        search = app.screen.query_one("#service-search", Input)
+        await until(lambda: search.value == "OSx")
+        await pilot.press("O")  # alone: let through after the pause
+        await until(lambda: search.value == "OSxO")
+
+
+def test_scan_catcher_rules() -> None:
+    catcher: ScanCatcher[str] = ScanCatcher()
+    assert catcher.feed("a", "a", "a") == "pass"
+    verdicts = [catcher.feed(c, c, c) for c in PREFIX + "KM3-DJ4"]
+    assert set(verdicts) == {"hold"}
+    assert catcher.feed("enter", "enter", "\r") == "done"
+    assert catcher.take() == "KM3-DJ4" and not catcher.active
+    assert catcher.feed("O", "O", "O") == "hold"
+    assert catcher.feed("k", "k", "k") == "release"
+    assert catcher.release() == ["O"]
+
+
+async def test_find_then_cancel_and_no_show(office: Path, make_app: AppFactory) -> None:
+    first = book(office, at(26, 11), channel="email", email="r@example.org")
+    second = book(office, at(23, 10, 15))
+    clock = FixedClock(NOW)
+    app = make_app(office, clock=clock)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_appointments(app, pilot)
+        await pilot.press("f7")
+        await until(lambda: isinstance(app.screen, ReferenceDialog))
+        await pilot.press(*first.ref, "enter")
+        await until(
+            lambda: (a := screen.highlighted_appointment()) is not None and a.id == first.id
+        )
+        assert screen.grid is not None and screen.grid.days[0].isoformat() == "2026-11-26"
+        await pilot.press("x")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("r")  # the resident asked
+        await until(
+            lambda: (
+                rows(office, "SELECT status, cancelled_by FROM appointments WHERE id = ?", first.id)
+                == [("cancelled", "resident")]
+            )
+        )
+        kinds = rows(
+            office,
+            "SELECT kind, status FROM messages WHERE appointment_id = ? ORDER BY id",
+            first.id,
+        )
+        assert ("cancellation", "pending") in kinds and ("reminder", "cancelled") in kinds
+        # Back to today: the 10:15 appointment; the resident did not come.
+        await pilot.press("t")
+        await until(
+            lambda: (a := screen.highlighted_appointment()) is not None and a.id == second.id
+        )
+        assert screen.check_action("no_show", ()) is None  # 10:15 has not come yet
+        clock.set(at(23, 10, 40))
+        await pilot.press("n")
+        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(
+            lambda: (
+                rows(office, "SELECT status FROM appointments WHERE id = ?", second.id)
+                == [("no_show",)]
+            )
+        )
+
+
+async def test_move_to_another_slot(office: Path, make_app: AppFactory) -> None:
+    appt = book(office, at(24, 11), adviser="bob")
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_appointments(app, pilot)
+        await pilot.press("f7")
+        await until(lambda: isinstance(app.screen, ReferenceDialog))
+        await pilot.press(*appt.ref, "enter")
+        await until(lambda: screen.highlighted_appointment() is not None)
+        await pilot.press("m")
+        await until(lambda: isinstance(app.screen, BookingDialog))
+        dialog = app.screen
+        date_input = dialog.query_one("#booking-date", Input)
+        date_input.value = "2026-11-25"
+        date_input.focus()
+        await pilot.press("enter")
+        await until(lambda: bool(dialog.slots) and dialog.slots[0].start.day == 25)
+        await pilot.press("enter")  # the first free slot moves it
+        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        ((starts, version),) = rows(
+            office, "SELECT starts_at, version FROM appointments WHERE id = ?", appt.id
+        )
+        assert str(starts).startswith("2026-11-25T09:00") and version == 2
+
+
+async def test_week_grid_and_checklist_keys(office: Path, make_app: AppFactory) -> None:
+    appt = book(office, at(23, 10, 30), adviser="ana")
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_appointments(app, pilot)
+        await until(lambda: screen.highlighted_appointment() is not None)
+        await pilot.press("w")  # the highlighted adviser's week
+        await until(lambda: screen.grid_view == ("week", "adviser:ana"))
+        assert screen.grid is not None
+        assert screen.grid.headings == ("Mon 23", "Tue 24", "Wed 25", "Thu 26", "Fri 27")
+        await pilot.press("right_square_bracket")
+        await until(lambda: screen.grid is not None and screen.grid.days[0].day == 30)
+        await pilot.press("t")
+        await until(lambda: screen.grid is not None and screen.grid.days[0].day == 23)
+        await until(lambda: screen.highlighted_appointment() is not None)
+        await pilot.press("k")
+        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pilot.press("down", "space")
+        await pilot.pause(0.05)
+        await pilot.press("ctrl+s")
+        await until(
+            lambda: (
+                rows(office, "SELECT checklist_ticked FROM appointments WHERE id = ?", appt.id)
+                == [(json.dumps(["Photo ID"]),)]
+            )
+        )
