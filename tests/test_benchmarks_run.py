@@ -28,5 +28,7 @@ def test_benchmarks_quick_pass() -> None:
         "Launch",
         "Key to updated frame",
         "Change propagation",
+        "Free-slot search",
+        "reminders sent",
     ):
         assert heading in result.stdout

@@ -17,6 +17,7 @@ BENCHMARKS = {
     "core": "tests.benchmarks.bench_core",
     "desk": "tests.benchmarks.bench_desk",
     "devices": "tests.benchmarks.bench_devices",
+    "appointments": "tests.benchmarks.bench_appointments",
 }
 
 
