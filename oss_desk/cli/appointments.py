@@ -246,9 +246,47 @@ def rebook(state: State, ref: str, start: str, as_json: bool) -> None:
 @pass_state
 @closing
 def show(state: State, ref: str, as_json: bool) -> None:
-    """One appointment."""
+    """One appointment: its details, checklist and the messages sent about it."""
     session = state.session()
-    _show(session, AppointmentService(session).find(ref), as_json)
+    svc = AppointmentService(session)
+    appt = svc.find(ref)
+    messages = svc.messages(appt)
+    if as_json:
+        emit_json(
+            {
+                **appointment_json(session, appt),
+                "messages": [
+                    {
+                        "kind": m.kind,
+                        "channel": m.channel,
+                        "status": m.status,
+                        "due": m.due_at,
+                        "sent": m.sent_at,
+                        "error": m.last_error,
+                    }
+                    for m in messages
+                ],
+            }
+        )
+        return
+    click.echo(line(session, appt))
+    service = session.directory.services[appt.service]
+    if appt.needs:
+        click.echo("  needs: " + ", ".join(appt.needs))
+    click.echo(f"  told by: {appt.channel.value}")
+    if appt.cancelled_by:
+        notice = (
+            f", {appt.notice_days} working day(s) notice"
+            + (" (a breach of the standard)" if appt.notice_breach else "")
+            if appt.cancelled_by == "council"
+            else ""
+        )
+        click.echo(f"  cancelled by the {appt.cancelled_by}{notice}")
+    for item in service.checklist:
+        click.echo(f"  [{'x' if item in appt.checklist_ticked else ' '}] {item}")
+    for m in messages:
+        when = f"sent {m.sent_at}" if m.sent_at else f"due {m.due_at}"
+        click.echo(f"  {m.kind} by {m.channel}: {m.status}, {when}")
 
 
 @appointment.command("list")

@@ -673,6 +673,10 @@ class AppointmentService:
         found = a.appointments_between(self.s.store.conn, None, first_day, last_day)
         return [x for x in found if x.adviser == person and x.status is AppointmentStatus.BOOKED]
 
+    def for_ticket(self, ticket_id: int) -> Appointment | None:
+        """The appointment a checked-in resident's ticket was issued for."""
+        return a.appointment_for_ticket(self.s.store.conn, ticket_id)
+
     def contact(self, appointment: Appointment) -> Contact | None:
         return a.contact_of(self.s.store.conn, appointment.id)
 

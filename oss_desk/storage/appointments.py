@@ -292,6 +292,7 @@ class Message:
     attempts: int
     provider_id: str | None
     last_error: str | None
+    sent_at: str | None = None
 
 
 def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
@@ -309,6 +310,7 @@ def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
         attempts=c["attempts"],
         provider_id=c["provider_id"],
         last_error=c["last_error"],
+        sent_at=c["sent_at"],
     )
 
 

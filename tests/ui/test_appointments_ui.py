@@ -141,9 +141,7 @@ async def test_scanning_a_qr_code_checks_in_at_meet_and_greet(
             office, "SELECT priority, channel FROM tickets ORDER BY id DESC LIMIT 1"
         )
         assert (priority, channel) == (1, "appointment")
-        await pilot.press("space")  # "Your bill"
-        await pilot.pause(0.05)
-        await pilot.press("ctrl+s")
+        await pilot.press("space", "ctrl+s")  # "Your bill", saved at once
         await until(lambda: isinstance(app.screen, GreetScreen))
         await until(
             lambda: (
@@ -304,12 +302,59 @@ async def test_week_grid_and_checklist_keys(office: Path, make_app: AppFactory) 
         await until(lambda: screen.highlighted_appointment() is not None)
         await pilot.press("k")
         await until(lambda: isinstance(app.screen, ChecklistDialog))
-        await pilot.press("down", "space")
-        await pilot.pause(0.05)
-        await pilot.press("ctrl+s")
+        await pilot.press("down", "space", "ctrl+s")
         await until(
             lambda: (
                 rows(office, "SELECT checklist_ticked FROM appointments WHERE id = ?", appt.id)
                 == [(json.dumps(["Photo ID"]),)]
             )
         )
+
+
+async def test_a_tick_saved_straight_away_is_kept(office: Path, make_app: AppFactory) -> None:
+    """Space then Ctrl+S typed faster than the screen updates (as in a real terminal)."""
+    from textual import events
+
+    appt = book(office, at(23, 10, 30))
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press(*scan_keys(PREFIX + appt.ref))
+        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pilot.pause(0.1)
+        # Both keys queued before either is handled.
+        app.post_message(events.Key("space", " "))
+        app.post_message(events.Key("ctrl+s", None))
+        await until(lambda: isinstance(app.screen, GreetScreen))
+        await until(
+            lambda: (
+                rows(office, "SELECT checklist_ticked FROM appointments")
+                == [(json.dumps(["Your bill"]),)]
+            )
+        )
+
+
+async def test_the_adviser_ticks_the_checklist_of_the_resident_called(
+    office: Path, make_app: AppFactory
+) -> None:
+    appt = book(office, at(23, 10, 30))
+    session = open_session(db=office, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    AppointmentService(session).check_in(appt.ref)
+    session.close()
+    app = make_app(office, "desk-1", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        assert screen.check_action("checklist", ()) is None  # nobody called yet
+        await pilot.press("n")
+        line = screen.query_one("#now-appointment")
+        await until(lambda: appt.ref in str(line.render()))
+        assert "brought 0 of 2" in str(line.render())
+        await pilot.press("k")
+        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pilot.press("space", "down", "space", "ctrl+s")
+        await until(lambda: "brought 2 of 2" in str(line.render()))
+        assert rows(office, "SELECT checklist_ticked FROM appointments") == [
+            (json.dumps(["Your bill", "Photo ID"]),)
+        ]

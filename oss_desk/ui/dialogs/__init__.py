@@ -50,6 +50,15 @@ class LetterList(OptionList):
                     return
 
 
+class TickList(SelectionList[str]):
+    """Space ticks at once (not through a message), so a save pressed straight after it, as a
+    fast typist or a test does, sees the tick."""
+
+    def action_select(self) -> None:
+        if self.highlighted is not None:
+            self.toggle(self.get_option_at_index(self.highlighted))
+
+
 class OutcomeDialog(Dialog[Outcome | None]):
     """How the visit ended: 1-5 or arrows and Enter."""
 
@@ -147,7 +156,7 @@ class NeedsDialog(Dialog[tuple[str, ...] | None]):
         )
         with Vertical(classes="dialog"):
             yield Static("Reasonable adjustments for this visit", classes="title")
-            yield SelectionList[str](
+            yield TickList(
                 *[
                     Selection(label, key, key in self.current)
                     for key, label in SIMPLE_NEEDS.items()

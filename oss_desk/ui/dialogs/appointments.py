@@ -20,7 +20,7 @@ from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import InvalidInput
-from oss_desk.ui.dialogs import Dialog, LetterList, TextDialog
+from oss_desk.ui.dialogs import Dialog, LetterList, TextDialog, TickList
 
 CHANNELS = (("email", "Email"), ("text", "Text"), ("slip", "Printed slip"))
 
@@ -286,7 +286,7 @@ class ChecklistDialog(Dialog[tuple[str, ...] | None]):
                 yield Static(Text("\n".join(self.lines)), classes="body")
             if self.items:
                 yield Static("What did they bring?", classes="label")
-                yield SelectionList[str](
+                yield TickList(
                     *[Selection(item, item, item in self.ticked) for item in self.items],
                     id="checklist",
                 )

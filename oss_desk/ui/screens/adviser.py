@@ -12,12 +12,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from oss_desk.domain.models import DeskStatus, Ticket, TicketStatus
+from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
 from oss_desk.domain.needs import describe_need
+from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import NOTE_LIMIT, QueueService
 from oss_desk.services.session import Session
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, OutcomeDialog, TextDialog
+from oss_desk.ui.screens.appointments import tick_checklist
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.greet import find_ticket, pick_service
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
@@ -40,7 +43,8 @@ class AdviserScreen(DeskScreen):
     HELP = (
         "N calls the next resident for this desk (appointments first, then the longest wait). "
         "When they arrive, S starts; F finishes with the outcome. R calls them again; X marks a "
-        "no-show. T moves them to another service without losing their place."
+        "no-show. T moves them to another service without losing their place. For a resident "
+        "with an appointment, K ticks the documents they brought."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -103,6 +107,13 @@ class AdviserScreen(DeskScreen):
             id="desk.close",
             tooltip="Close this desk (or open it again)",
         ),
+        Binding(
+            "k",
+            "checklist",
+            "Checklist",
+            id="desk.checklist",
+            tooltip="An appointment: tick the documents the resident brought",
+        ),
         Binding("f7", "find", "Find", id="desk.find", tooltip="Look a ticket up by its code"),
         Binding(
             "f8",
@@ -113,6 +124,10 @@ class AdviserScreen(DeskScreen):
         ),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.appointment: Appointment | None = None
+
     def compose(self) -> ComposeResult:
         yield TopBar()
         with Horizontal(id="adviser-body"):
@@ -121,6 +136,7 @@ class AdviserScreen(DeskScreen):
                 yield BigCode(id="now-code")
                 yield Static(id="now-info")
                 yield Static(id="now-needs")
+                yield Static(id="now-appointment")
             with Vertical(id="waiting-panel"):
                 yield Static(Text("Waiting", style="bold"), id="waiting-title")
                 yield QueueTable(id="queue")
@@ -165,6 +181,8 @@ class AdviserScreen(DeskScreen):
             return True if ticket is not None and ticket.status is TicketStatus.CALLED else None
         if action in ("finish", "transfer", "note"):
             return True if ticket is not None else None
+        if action == "checklist":
+            return True if self.appointment is not None else None
         return True
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
@@ -223,7 +241,38 @@ class AdviserScreen(DeskScreen):
                 else ""
             )
         self.query_one("#now-title", Static).update(title)
+        self.show_appointment(ticket)
         self.refresh_bindings()
+
+    @work(exclusive=True, group="desk-appointment")
+    async def show_appointment(self, ticket: Ticket | None) -> None:
+        """A checked-in appointment: its reference and what was brought (K ticks it)."""
+        line = self.query_one("#now-appointment", Static)
+        if ticket is None or ticket.channel is not Channel.APPOINTMENT:
+            self.appointment = None
+            line.update("")
+            return
+        ticket_id = ticket.id
+        appt = await self.desk_app.attempt(lambda s: AppointmentService(s).for_ticket(ticket_id))
+        self.appointment = appt
+        if appt is None:
+            line.update("")
+        else:
+            svc = self.desk_app.runner.session.directory.services.get(appt.service)
+            items = svc.checklist if svc else ()
+            brought = sum(1 for item in items if item in appt.checklist_ticked)
+            text = Text(f"\nAppointment {appt.ref}", style="bold")
+            if items:
+                text.append(f"\nbrought {brought} of {len(items)} documents (K)")
+            line.update(text)
+        self.refresh_bindings()
+
+    @work(exclusive=True, group="desk")
+    async def action_checklist(self) -> None:
+        if self.appointment is None:
+            return
+        await tick_checklist(self.desk_app, self, self.appointment, [])
+        self.show_appointment(self.my_ticket())
 
     # Actions -----------------------------------------------------------------------------------
 
