@@ -139,6 +139,8 @@ WRITER = textwrap.dedent(
     from datetime import datetime, UTC
     session = open_session(db=sys.argv[1], clock=FixedClock(datetime(2026, 11, 23, 10, tzinfo=UTC)))
     queue = QueueService(session)
+    sys.stdout.write("ready\\n")
+    sys.stdout.flush()
     while True:
         ticket = queue.issue(sys.argv[2]).ticket
         # Acknowledged: the ticket was committed before this line is written.
