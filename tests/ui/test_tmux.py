@@ -24,10 +24,12 @@ pytestmark = [
 class Terminal:
     def __init__(self, command: str, env: dict[str, str], size: tuple[int, int]) -> None:
         self.name = f"oss-desk-test-{uuid.uuid4().hex[:8]}"
+        # Its own tmux server (socket), so nobody else's tmux use can disturb it.
+        self.tmux = ["tmux", "-L", self.name]
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         subprocess.run(
             [
-                "tmux",
+                *self.tmux,
                 "new-session",
                 "-d",
                 "-s",
@@ -39,16 +41,24 @@ class Terminal:
                 f"cd {shlex.quote(str(ROOT))} && env {exports} {command}; sleep 30",
             ],
             check=True,
+            # A clean environment for the new tmux server: nothing of pytest's (COLUMNS and
+            # LINES, for one, would fix the app's size whatever the pane's).
+            env={
+                "PATH": os.environ.get("PATH", ""),
+                "HOME": env.get("HOME", "/tmp"),
+                "LANG": "C.UTF-8",
+                "TERM": env.get("TERM", "xterm-256color"),
+            },
         )
 
     def keys(self, *keys: str) -> None:
         for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            subprocess.run([*self.tmux, "send-keys", "-t", self.name, key], check=True)
             time.sleep(0.15)
 
     def screen(self) -> str:
         return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name],
+            [*self.tmux, "capture-pane", "-p", "-t", self.name],
             capture_output=True,
             text=True,
             check=True,
@@ -64,7 +74,7 @@ class Terminal:
         raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False)
+        subprocess.run([*self.tmux, "kill-server"], check=False)
 
 
 def test_demo_issue_call_finish(tmp_path: Path) -> None:
@@ -93,8 +103,14 @@ def test_demo_issue_call_finish(tmp_path: Path) -> None:
         assert "C001  Council Tax" in shown
         # The demo runs the device worker itself: the ticket was printed on the virtual printer
         # and the virtual board shows the call. F10 shows both as the resident sees them.
-        term.keys("F10")
-        shown = term.wait_for("What the resident sees")
+        # The worker is a moment behind the desk: look again until the board has the call.
+        for _ in range(40):
+            term.keys("F10")
+            shown = term.wait_for("What the resident sees")
+            if "C001 -> Desk 1" in shown and "C 0 0 1" in shown:
+                break
+            term.keys("Escape")
+            time.sleep(0.25)
         assert "C001 -> Desk 1" in shown
         assert "C 0 0 1" in shown and "Please watch the board for your number." in shown
         term.keys("Escape")
