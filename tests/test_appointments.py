@@ -159,7 +159,7 @@ def test_council_cancellation_notice_rule(db: Path, clock: FixedClock) -> None:
         db, "SELECT data FROM events WHERE kind = 'appointment_cancelled' ORDER BY id DESC"
     )[0]
     assert '"breach":true' in str(event[0])
-    with pytest.raises(RuleViolation, match="nothing to cancel"):
+    with pytest.raises(RuleViolation, match="cancelled already"):
         svc.cancel(late.ref, "resident")
     session.close()
 
@@ -224,6 +224,37 @@ def test_attended_without_documents_leads_to_a_rebooking(db: Path, clock: FixedC
     assert new.rebooked_from == appt.id and new.service == "C"
     assert QueueService(session).ticket(ticket.id).status.value == "cancelled"
     assert svc.contact(new).name == "Ann Other"  # type: ignore[union-attr]
+    session.close()
+
+
+def test_rebooking_rules(db: Path, clock: FixedClock) -> None:
+    svc, session = service_at(db, clock)
+    booked = svc.book("C", at(24, 11), channel="slip", adviser="bob")
+    with pytest.raises(RuleViolation, match="is still booked: move it instead"):
+        svc.rebook(booked.ref, at(25, 11))
+    seen = svc.book("C", at(23, 10, 30), channel="slip", adviser="bob")
+    clock.set(at(23, 10, 25))
+    svc.check_in(seen.ref)
+    again = svc.rebook(seen.ref, at(26, 10))
+    assert again.adviser == "bob"  # the same adviser unless another is chosen
+    with pytest.raises(RuleViolation, match=f"rebooked already, as {again.ref}"):
+        svc.rebook(seen.ref, at(26, 11))
+    svc.cancel(booked.ref, "resident")
+    with pytest.raises(RuleViolation, match="was cancelled: book anew"):
+        svc.rebook(booked.ref, at(27, 11))
+    # Nothing offered beyond the booking horizon (56 days).
+    edge = svc.slots("C", "2027-01-17", 3)  # Sun 17, Mon 18 (day 56), Tue 19 (too far)
+    assert edge and {s.start.date().isoformat() for s in edge} == {"2027-01-18"}
+    assert svc.slots("C", "2027-02-01", 5) == []
+    session.close()
+
+
+def test_texts_need_a_mobile_number(tmp_path: Path, clock: FixedClock) -> None:
+    office = make_office(tmp_path, notify_url=f"capture://{tmp_path}/texts.txt")
+    svc, session = service_at(office, clock)
+    with pytest.raises(InvalidInput, match="landline"):
+        svc.book("C", at(27, 11), channel="text", phone="020 7946 0000")
+    assert svc.book("C", at(27, 11), channel="text", phone="07700 900123").channel.value == "text"
     session.close()
 
 
@@ -382,4 +413,23 @@ def test_day_and_week_grids(db: Path, clock: FixedClock) -> None:
     assert column(christmas, 4)["09:00"].text == "Christmas Day"
     assert column(christmas, 4)["10:00"].kind == "closed"
     assert column(christmas, 3)["09:00"].kind == "free"
+    session.close()
+
+
+def test_a_time_booked_again_after_a_no_show_shows_the_new_booking(
+    db: Path, clock: FixedClock
+) -> None:
+    from datetime import date
+
+    from oss_desk.services.appointment_grid import day_grid
+
+    svc, session = service_at(db, clock)
+    missed = svc.book("H", at(23, 10, 15), channel="slip")  # Ana and the room, to 11:00
+    clock.set(at(23, 10, 40))
+    svc.no_show(missed.ref)
+    again = svc.book("C", at(23, 10, 45), channel="slip", adviser="ana")  # inside that time
+    grid = day_grid(svc, date(2026, 11, 23))
+    ana = {t: grid.cells[r][0] for r, t in enumerate(grid.times)}
+    assert ana["10:15"].appointment_id == missed.id and ana["10:15"].text.endswith("gone")
+    assert ana["10:45"].appointment_id == again.id and ana["10:45"].kind == "booked"
     session.close()

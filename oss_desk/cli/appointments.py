@@ -111,12 +111,23 @@ def slots(
         click.echo("No free slots in that period.")
     for s in found:
         room = f" in {s.room}" if s.room else ""
-        click.echo(f"{local(s.start, site.timezone):%a %d %b %H:%M}  {s.adviser}{room}")
+        wall = local(s.start, site.timezone)
+        # The start to book with, in local time with its offset (summer time is +01:00).
+        click.echo(
+            f"{wall:%a %d %b %H:%M}  {s.adviser}{room}  "
+            f"--start {wall.isoformat(timespec='seconds')}"
+        )
 
 
 @appointment.command("book")
 @click.option("--service", required=True, metavar="CODE", help="Service letter.")
-@click.option("--start", required=True, metavar="ISO", help="Start, e.g. 2026-11-30T09:30:00Z.")
+@click.option(
+    "--start",
+    required=True,
+    metavar="ISO",
+    help="Start with its offset, e.g. 2026-11-30T09:30:00+00:00 (in summer +01:00); "
+    "`appointment slots` prints it.",
+)
 @click.option("--email", metavar="ADDR", help="The resident's email address.")
 @click.option("--phone", metavar="NUMBER", help="The resident's mobile number.")
 @click.option("--name", metavar="NAME", help="The resident's name (for staff only).")
@@ -231,13 +242,15 @@ def move(state: State, ref: str, start: str, adviser: str | None, as_json: bool)
 @appointment.command("rebook")
 @click.argument("ref")
 @click.option("--start", required=True, metavar="ISO", help="The new appointment's start.")
+@click.option("--adviser", metavar="PERSON", help="Another adviser (default: the same one).")
 @json_option
 @pass_state
 @closing
-def rebook(state: State, ref: str, start: str, as_json: bool) -> None:
-    """Attended without the documents: a new appointment for the same resident and service."""
+def rebook(state: State, ref: str, start: str, adviser: str | None, as_json: bool) -> None:
+    """Attended without the documents (or did not come): book the same resident and service
+    again, with the same adviser unless another is chosen."""
     session = state.session()
-    _show(session, AppointmentService(session).rebook(ref, start), as_json)
+    _show(session, AppointmentService(session).rebook(ref, start, adviser=adviser), as_json)
 
 
 @appointment.command("show")

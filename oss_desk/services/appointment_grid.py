@@ -110,11 +110,17 @@ def _grid(
     site = svc.site_for(site_id)
     calendar = svc.calendar(site)
     conn = session.store.conn
-    booked = [
-        x
-        for x in a.appointments_between(conn, site.id, days[0].isoformat(), days[-1].isoformat())
-        if x.status is not AppointmentStatus.CANCELLED
-    ]
+    # Live bookings first: a no-show's time may have been booked again.
+    booked = sorted(
+        (
+            x
+            for x in a.appointments_between(
+                conn, site.id, days[0].isoformat(), days[-1].isoformat()
+            )
+            if x.status is not AppointmentStatus.CANCELLED
+        ),
+        key=lambda x: x.status is AppointmentStatus.NO_SHOW,
+    )
     absent = a.absences(conn, days[0], days[-1])
     step = timedelta(minutes=calendar.step_minutes)
     times = _row_times(calendar, days, step)

@@ -62,6 +62,20 @@ from oss_desk.storage.outbox import queue_print_job
 
 ACTIVE_KINDS = ("confirmation", "reminder", "change")
 
+_SAID = {
+    AppointmentStatus.BOOKED: "is still booked",
+    AppointmentStatus.CHECKED_IN: "is already checked in",
+    AppointmentStatus.ATTENDED: "has already been seen",
+    AppointmentStatus.INCOMPLETE: "was attended without the documents",
+    AppointmentStatus.NO_SHOW: "was a no-show",
+    AppointmentStatus.CANCELLED: "was cancelled",
+}
+
+
+def said(status: AppointmentStatus) -> str:
+    """An appointment's status in a sentence: "is already checked in"."""
+    return _SAID[status]
+
 
 class AppointmentService:
     def __init__(self, session: Session, actor: Actor | None = None) -> None:
@@ -142,7 +156,16 @@ class AppointmentService:
             else first_day or now.astimezone(tz).date()
         )
         days = max(1, min(days, self.s.settings.appointments.days_ahead))
-        day_list = [start_day + timedelta(days=i) for i in range(days)]
+        last_bookable = now.astimezone(tz).date() + timedelta(
+            days=self.s.settings.appointments.days_ahead
+        )
+        day_list = [
+            start_day + timedelta(days=i)
+            for i in range(days)
+            if start_day + timedelta(days=i) <= last_bookable
+        ]
+        if not day_list:
+            return []
         first_unit = unit_of(datetime.combine(day_list[0], datetime.min.time(), tz))
         last_unit = unit_of(
             datetime.combine(day_list[-1] + timedelta(days=1), datetime.min.time(), tz)
@@ -202,6 +225,8 @@ class AppointmentService:
             raise InvalidInput("an email address is needed to send the confirmation by email")
         if channel is Preferred.TEXT and not contact.phone:
             raise InvalidInput("a mobile number is needed to send the confirmation by text")
+        if channel is Preferred.TEXT and contact.phone and not contact.phone.startswith("+447"):
+            raise InvalidInput("texts need a mobile number (07...): that is a landline")
         return contact
 
     def _start(self, start: datetime | str, site: Site) -> datetime:
@@ -410,9 +435,7 @@ class AppointmentService:
         with self.s.store.write() as conn:
             old = self._find_in(conn, ref)
             if old.status is not AppointmentStatus.BOOKED:
-                raise RuleViolation(
-                    f"{old.ref} is {old.status.value.replace('_', ' ')}: it cannot be moved"
-                )
+                raise RuleViolation(f"{old.ref} {said(old.status)}: it cannot be moved")
             site = self.s.directory.sites[old.site_id]
             svc = self.bookable(old.service)
             when = self._start(start, site)
@@ -460,7 +483,9 @@ class AppointmentService:
             appt = self._find_in(conn, ref)
             if appt.status is not AppointmentStatus.BOOKED:
                 raise RuleViolation(
-                    f"{appt.ref} is {appt.status.value.replace('_', ' ')}: nothing to cancel"
+                    f"{appt.ref} was cancelled already"
+                    if appt.status is AppointmentStatus.CANCELLED
+                    else f"{appt.ref} {said(appt.status)}: it cannot be cancelled"
                 )
             site = self.s.directory.sites[appt.site_id]
             notice = self._notice(site, now, appt)
@@ -510,7 +535,7 @@ class AppointmentService:
             appt = self._find_in(conn, ref)
             if appt.status is not AppointmentStatus.BOOKED:
                 raise RuleViolation(
-                    f"{appt.ref} is {appt.status.value.replace('_', ' ')}: not a no-show"
+                    f"{appt.ref} {said(appt.status)}: it cannot be marked a no-show"
                 )
             if appt.starts_at > self.s.clock.now():
                 raise RuleViolation(f"{appt.ref} has not started yet")
@@ -543,7 +568,7 @@ class AppointmentService:
             appt = self._find_in(conn, ref)
             if appt.status is not AppointmentStatus.BOOKED:
                 raise RuleViolation(
-                    f"{appt.ref} is {appt.status.value.replace('_', ' ')}: it cannot be checked in"
+                    f"{appt.ref} {said(appt.status)}: it cannot be checked in again"
                 )
             site = self.s.directory.sites[appt.site_id]
             today = self.s.today(site)
@@ -640,9 +665,16 @@ class AppointmentService:
         adviser: str | None = None,
         desk_id: str | None = None,
     ) -> Appointment:
-        """A new appointment for the same service and resident (after missing documents)."""
+        """A new appointment for the same service, resident and (unless another is chosen)
+        adviser, after they came without the documents (or did not come)."""
         with self.s.store.write() as conn:
             old = self._find_in(conn, ref)
+            if old.status in (AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED):
+                hint = "move it instead" if old.status is AppointmentStatus.BOOKED else "book anew"
+                raise RuleViolation(f"{old.ref} {said(old.status)}: {hint}")
+            again = a.rebooking_of(conn, old.id)
+            if again is not None:
+                raise RuleViolation(f"{old.ref} has been rebooked already, as {again.ref}")
             if old.status in (AppointmentStatus.CHECKED_IN, AppointmentStatus.ATTENDED):
                 self.incomplete(old.id)
             contact = a.contact_of(conn, old.id) or Contact()
@@ -653,7 +685,7 @@ class AppointmentService:
                 name=contact.name,
                 email=contact.email,
                 phone=contact.phone,
-                adviser=adviser,
+                adviser=adviser or old.adviser,
                 needs=old.needs,
                 site_id=old.site_id,
                 desk_id=desk_id,

@@ -201,6 +201,16 @@ def get_appointment(
     return _one(conn.execute("SELECT * FROM appointments WHERE ref = ?", [ref]))
 
 
+def rebooking_of(conn: sqlite3.Connection, appointment_id: int) -> Appointment | None:
+    """The live appointment booked again from this one, if any."""
+    return _one(
+        conn.execute(
+            "SELECT * FROM appointments WHERE rebooked_from = ? AND status != 'cancelled'",
+            [appointment_id],
+        )
+    )
+
+
 def appointment_for_ticket(conn: sqlite3.Connection, ticket_id: int) -> Appointment | None:
     return _one(conn.execute("SELECT * FROM appointments WHERE ticket_id = ?", [ticket_id]))
 
