@@ -405,3 +405,18 @@ def test_a_wrong_api_key_is_an_alert_not_a_crash(tmp_path: Path, notify: NotifyS
     appointment_id = book_text(db)
     assert deliver(db, NOW) == (0, 1)
     assert "Notify's format" in str(message_row(db, appointment_id)[2])
+
+
+def test_the_demo_mailbox_is_an_mbox_any_mail_client_opens(tmp_path: Path) -> None:
+    import mailbox
+
+    box_path = tmp_path / "mailbox.mbox"
+    db = make_office(tmp_path, smtp_url=f"capture://{box_path}")
+    svc, session = service_at(db, FixedClock(NOW))
+    for hour in (11, 12):
+        svc.book("C", at(26, hour), channel="email", email=f"r{hour}@example.org")
+    session.close()
+    assert deliver(db, NOW) == (2, 0)
+    messages = list(mailbox.mbox(box_path))
+    assert [m["To"] for m in messages] == ["r11@example.org", "r12@example.org"]
+    assert all(str(m["Subject"]).startswith("Your appointment is booked") for m in messages)

@@ -8,6 +8,7 @@ No recipient ever appears in a fault's reason or a log line.
 
 from __future__ import annotations
 
+import mailbox
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -46,6 +47,24 @@ def _capture(path: str, data: bytes, ident: str) -> str:
     return ident
 
 
+def _mbox(path: str, email: EmailMessage) -> str:
+    """Append to an mbox file (any mail client opens it), with the standard library's locking."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        box = mailbox.mbox(target)
+        box.lock()
+        try:
+            box.add(email)
+            box.flush()
+        finally:
+            box.unlock()
+            box.close()
+    except (OSError, mailbox.Error) as exc:
+        raise SendFault(f"cannot write {target} ({exc})", retry=True) from None
+    return str(email["Message-ID"])
+
+
 def _secret(path: str | None, what: str) -> str | None:
     if not path:
         return None
@@ -66,8 +85,8 @@ class SmtpSender:
     def send(self, to: str, message: Composed, reference: str) -> str:
         email = self._build(to, message, reference)
         url = urlsplit(self.settings.smtp_url or "")
-        if url.scheme == "capture":  # the demo's (and training's) virtual mailbox
-            return _capture(url.netloc + url.path, email.as_bytes(), str(email["Message-ID"]))
+        if url.scheme == "capture":  # the demo's (and training's) virtual mailbox: an mbox file
+            return _mbox(url.netloc + url.path, email)
         return self._smtp(url, email)
 
     def _build(self, to: str, message: Composed, reference: str) -> EmailMessage:

@@ -2,9 +2,10 @@
 
 A USB scanner types ``OSSD-A:K7M-3QX`` and (usually) Enter, a few milliseconds per key. Those
 keys must never reach the screen: on the adviser desk "s" starts serving and "x" is a no-show.
-So an upper-case ``O`` (scanners type capitals with Shift; a person rarely does) is held back
-for a moment: if the rest of ``OSSD-A:`` follows, the keys up to Enter (or a pause) are the
-payload; otherwise the held keys are let through in order, as typed.
+So an ``O`` (either case: a scanner with Caps Lock on types lower case) is held back for a
+moment: if the rest of ``OSSD-A:`` follows, the keys up to Enter (or a pause) are the payload;
+otherwise the held keys are let through in order, as typed (an ``o`` typed alone arrives a
+quarter of a second late).
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ class ScanCatcher(Generic[K]):
         ``release`` (let the held keys and this one through) or ``pass`` (nothing held)."""
         self.generation += 1
         if not self.held:
-            if character == PREFIX[0]:
+            if character is not None and character.upper() == PREFIX[0]:
                 self.held.append(event)
-                self.typed = character
+                self.typed = PREFIX[0]
                 return "hold"
             return "pass"
         if self.scanning:
