@@ -41,6 +41,7 @@ TEXT = st.one_of(
 
 
 async def paste(pilot: Pilot[None], text: str) -> None:
+    await until(lambda: isinstance(pilot.app.focused, Input))  # a dialog focuses as it mounts
     focused = pilot.app.focused
     assert isinstance(focused, Input), focused
     focused.post_message(events.Paste(text))
