@@ -78,6 +78,11 @@ def test_absences_remove_an_advisers_slots(db: Path, clock: FixedClock) -> None:
         svc.add_absence("bob", "2026-11-24", "2026-11-20", "training")
     with pytest.raises(NotFound):
         svc.add_absence("zed", "2026-11-24", "2026-11-25", "training")
+    with pytest.raises(InvalidInput, match="over already"):
+        svc.add_absence("bob", "2026-11-02", "2026-11-03", "training")
+    svc.add_absence("bob", "2026-11-30", "2026-12-02", "training")
+    with pytest.raises(RuleViolation, match="already away 2026-11-30 to 2026-12-02"):
+        svc.add_absence("bob", "2026-12-02", "2026-12-04", "annual leave")
     session.close()
 
 
@@ -130,6 +135,8 @@ def test_booking_refusals(
 def test_move_releases_the_old_time(db: Path, clock: FixedClock) -> None:
     svc, session = service_at(db, clock)
     appt = svc.book("C", at(24, 9), channel="slip", adviser="ana")
+    with pytest.raises(RuleViolation, match="at that time already"):
+        svc.move(appt.ref, at(24, 9))
     moved = svc.move(appt.ref, at(25, 14), adviser="ana")
     assert moved.id == appt.id and moved.version == 2 and moved.starts_at == at(25, 14)
     again = svc.book("C", at(24, 9), channel="slip", adviser="ana")  # the old time is free
@@ -358,6 +365,12 @@ def test_appointment_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         now="2026-11-23T18:00:00Z",
     )
     assert ok.json()["notice_breach"] is True
+    shown = cli("appointment", "show", second["ref"], now="2026-11-23T18:00:00Z")
+    assert "cancelled by the council, 0 working day(s) notice" in shown.out
+    assert "staff ill" in shown.out and "staff ill" == cli(
+        "appointment", "show", second["ref"], "--json", now="2026-11-23T18:00:00Z"
+    ).json()["cancel_reason"]
+
     bad = cli("appointment", "check-in", "QQQ-QQQ", now=now)
     assert bad.code == 5 and bad.err.count("\n") == 1
     third = cli(
@@ -376,6 +389,9 @@ def test_appointment_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     ).json()
     away = cli("absence", "add", "ana", "--from", "2026-11-25", "--to", "2026-11-26", now=now)
     assert away.code == 0 and f"{third['ref']}  C  Wed 25 Nov 14:00" in away.out
+    # The worker marks the appointment nobody came to, and says so.
+    late = cli("worker", "--once", "--json", now="2026-11-25T16:00:00Z").json()
+    assert late["no_shows"] == 1
     slots = cli("appointment", "slots", "--service", "H", "--date", "2026-11-24", "--json", now=now)
     assert slots.json()[0]["room"] == "room-1"
 

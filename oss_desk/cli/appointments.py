@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
-from oss_desk.clock import format_instant
+from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, Preferred
 from oss_desk.domain.calendar import local, parse_date
 from oss_desk.services.appointments import AppointmentService
@@ -34,6 +34,7 @@ def appointment_json(session: Session, appt: Appointment) -> dict[str, Any]:
         "business_day": appt.business_day,
         "version": appt.version,
         "cancelled_by": appt.cancelled_by,
+        "cancel_reason": appt.cancel_reason,
         "notice_working_days": appt.notice_days,
         "notice_breach": appt.notice_breach,
         "ticket": appt.ticket_id,
@@ -294,12 +295,16 @@ def show(state: State, ref: str, as_json: bool) -> None:
             if appt.cancelled_by == "council"
             else ""
         )
-        click.echo(f"  cancelled by the {appt.cancelled_by}{notice}")
+        reason = f": {appt.cancel_reason}" if appt.cancel_reason else ""
+        click.echo(f"  cancelled by the {appt.cancelled_by}{notice}{reason}")
     for item in service.checklist:
         click.echo(f"  [{'x' if item in appt.checklist_ticked else ' '}] {item}")
     for m in messages:
-        when = f"sent {m.sent_at}" if m.sent_at else f"due {m.due_at}"
-        click.echo(f"  {m.kind} by {m.channel}: {m.status}, {when}")
+        tz = session.directory.sites[appt.site_id].timezone
+        wall = local(read_instant(m.sent_at or m.due_at), tz)
+        when = f"{wall:%a %d %b %H:%M}"
+        progress = f"sent {when}" if m.sent_at else f"{m.status}, due {when}"
+        click.echo(f"  {m.kind} by {m.channel}: {progress}")
 
 
 @appointment.command("list")

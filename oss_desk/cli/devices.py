@@ -59,13 +59,15 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                         "printers": report.printers,
                         "messages_sent": report.messages_sent,
                         "messages_failed": report.messages_failed,
+                        "no_shows": report.no_shows,
                     }
                 )
             else:
                 click.echo(
                     f"Printed {report.printed}, to retry {report.retried}, failed "
                     f"{report.failed}; board frames {report.board_frames}; messages sent "
-                    f"{report.messages_sent}, failed {report.messages_failed}."
+                    f"{report.messages_sent}, failed {report.messages_failed}; appointments "
+                    f"marked no-show {report.no_shows}."
                 )
                 for url, status in report.printers.items():
                     click.echo(f"  {parse_printer_url(url).label}: {status}")

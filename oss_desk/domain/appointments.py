@@ -66,6 +66,7 @@ class Appointment:
     ticket_id: int | None = None
     checklist_ticked: tuple[str, ...] = ()
     rebooked_from: int | None = None
+    cancel_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

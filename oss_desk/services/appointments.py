@@ -439,6 +439,8 @@ class AppointmentService:
             site = self.s.directory.sites[old.site_id]
             svc = self.bookable(old.service)
             when = self._start(start, site)
+            if when == old.starts_at and adviser in (None, old.adviser):
+                raise RuleViolation(f"{old.ref} is at that time already: nothing to move")
             a.release(conn, old.id)
             slot = self._free_slot(conn, svc, site, when, adviser)
             moved = a.update_appointment(
@@ -746,6 +748,19 @@ class AppointmentService:
         end = parse_date(last, "--to") if isinstance(last, str) else last
         if end < start:
             raise InvalidInput("the absence ends before it starts")
+        today = parse_date(self.s.today(self.site_for()), "today")
+        if end < today:
+            raise InvalidInput("that absence is over already: nothing to record")
+        for known in self.absences():
+            if (
+                known.staff_id == person
+                and known.first_day <= end.isoformat()
+                and (start.isoformat() <= known.last_day)
+            ):
+                raise RuleViolation(
+                    f"{person} is already away {known.first_day} to {known.last_day} "
+                    f"(absence {known.id}): remove it first to change it"
+                )
         if reason not in ("annual leave", "training", "sickness", "other"):
             raise InvalidInput("reason: annual leave, training, sickness or other")
         now = self.s.clock.now()

@@ -594,6 +594,7 @@ class WorkerReport:
     printers: dict[str, str] = field(default_factory=dict)
     messages_sent: int = 0
     messages_failed: int = 0
+    no_shows: int = 0
 
 
 class DeviceWorker:
@@ -631,7 +632,7 @@ class DeviceWorker:
             finally:
                 board.close()
             result.printers = {u: s.value for u, s in printing.poll_printers(force=True).items()}
-            AppointmentService(session, Actor("worker")).auto_no_show()
+            result.no_shows = len(AppointmentService(session, Actor("worker")).auto_no_show())
             messages = MessageDelivery(session).deliver_due()
             result.messages_sent, result.messages_failed = messages.sent, messages.failed
             return result

@@ -41,6 +41,7 @@ def _appointment(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Appointment:
         ticket_id=c["ticket_id"],
         checklist_ticked=tuple(json.loads(c["checklist_ticked"])),
         rebooked_from=c["rebooked_from"],
+        cancel_reason=c["cancel_reason"],
     )
 
 
