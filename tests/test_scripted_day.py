@@ -3,7 +3,9 @@ against the test's own bookkeeping of what it did (computed independently of oss
 
 from __future__ import annotations
 
+import csv
 import heapq
+import io
 import random
 import re
 from dataclasses import dataclass, field
@@ -217,5 +219,16 @@ def test_scripted_day_gives_exactly_the_expected_daily_figures(
     assert any(p.recalls for p in plans if p.first_call)
     # The edge cases landed on the right side of the 15-minute line.
     assert plans[0] in within and plans[1] not in within and plans[2] in within
+    # The same figures as CSV (section, key, value), as a spreadsheet reads them.
+    csv_out = cli(
+        "report", "daily", "--date", "2026-11-23", "--format", "csv", now="2026-11-23T18:00:00Z"
+    )
+    table = list(csv.reader(io.StringIO(csv_out.out)))
+    assert table[0] == ["section", "key", "value"]
+    cells = {(section, key): value for section, key, value in table[1:]}
+    assert cells[("summary", "visits")] == str(len(plans))
+    assert cells[("summary", "no_shows")] == str(expected["no_shows"])
+    assert all(cells[("by_hour", h)] == str(n) for h, n in by_hour.items())
+    assert all(cells[("by_service", c)] == str(n) for c, n in by_service.items())
     text = cli("report", "daily", "--date", "2026-11-23", now="2026-11-23T18:00:00Z")
     assert re.search(rf"Visits \(arrivals\) +{len(plans)}\n", text.out)

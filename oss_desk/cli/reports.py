@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from oss_desk.cli.common import State, closing, emit_json, pass_state
-from oss_desk.services.reports import ReportService, daily_json, daily_text
+from oss_desk.services.reports import ReportService, daily_csv, daily_json, daily_text
 
 
 @click.group()
@@ -19,7 +19,7 @@ def report() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "csv"]),
     default="text",
     show_default=True,
     help="Output format.",
@@ -32,6 +32,9 @@ def daily(state: State, day: str | None, site_id: str | None, fmt: str) -> None:
     figures = ReportService(session).daily(day, site_id)
     if fmt == "json":
         emit_json(daily_json(figures))
+        return
+    if fmt == "csv":
+        click.echo(daily_csv(figures), nl=False)
         return
     names = {code: s.name for code, s in session.directory.services.items()}
     site_name = session.directory.sites[figures.site].name if figures.site else "all sites"

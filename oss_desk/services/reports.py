@@ -121,3 +121,21 @@ def daily_text(figures: DailyFigures, service_names: dict[str, str], site_name: 
     for outcome, count in figures.outcomes.items():
         lines.append(f"    {outcome:12s} {count:4d}")
     return "\n".join(lines)
+
+
+def daily_csv(figures: DailyFigures) -> str:
+    """The daily figures as CSV rows of (section, key, value): one file a spreadsheet opens."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["section", "key", "value"])
+    data = daily_json(figures)
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for inner, count in value.items():
+                writer.writerow([key, inner, count])
+        else:
+            writer.writerow(["summary", key, "" if value is None else value])
+    return out.getvalue()
