@@ -751,20 +751,21 @@ class AppointmentService:
         today = parse_date(self.s.today(self.site_for()), "today")
         if end < today:
             raise InvalidInput("that absence is over already: nothing to record")
-        for known in self.absences():
-            if (
-                known.staff_id == person
-                and known.first_day <= end.isoformat()
-                and (start.isoformat() <= known.last_day)
-            ):
-                raise RuleViolation(
-                    f"{person} is already away {known.first_day} to {known.last_day} "
-                    f"(absence {known.id}): remove it first to change it"
-                )
         if reason not in ("annual leave", "training", "sickness", "other"):
             raise InvalidInput("reason: annual leave, training, sickness or other")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
+            # Checked inside the write transaction, so two desks cannot both add an overlap.
+            for known in a.list_absences(conn, today):
+                if (
+                    known.staff_id == person
+                    and known.first_day <= end.isoformat()
+                    and (start.isoformat() <= known.last_day)
+                ):
+                    raise RuleViolation(
+                        f"{person} is already away {known.first_day} to {known.last_day} "
+                        f"(absence {known.id}): remove it first to change it"
+                    )
             absence_id = a.add_absence(
                 conn, person, start, end, reason, format_instant(now), self.actor.person
             )
