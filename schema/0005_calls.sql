@@ -34,7 +34,7 @@ CREATE TABLE calls (
     call_key     TEXT    NOT NULL,
     import_id    INTEGER NOT NULL REFERENCES call_imports (id),
     CHECK (answered + abandoned <= 1),
-    UNIQUE (site_id, started_at, call_key)
+    UNIQUE (started_at, site_id, call_key)
 ) STRICT;
 -- Month (and day) queries: business_day BETWEEN first AND last, per site.
 CREATE INDEX calls_day ON calls (business_day, site_id);

@@ -17,7 +17,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -210,9 +210,18 @@ def problems_message(source: str, problems: Sequence[str], limit: int = MAX_LIST
     return f"{source}: {len(problems)} {noun}, nothing imported: {listed}{tail}"
 
 
-def parse_calls(text: str, fmt: CallFormat, source: str, now: datetime | None = None) -> ParsedFile:
+def parse_calls(
+    text: str,
+    fmt: CallFormat,
+    source: str,
+    now: datetime | None = None,
+    site_timezone: str | None = None,
+) -> ParsedFile:
     """Every call in ``text``, and every problem (``line N: ...``). Raises InvalidInput for a
-    problem with the whole file (empty, no header, a mapped column missing)."""
+    problem with the whole file (empty, no header, a mapped column missing).
+
+    Times without an offset are read in ``fmt.timezone``; calls are put in the local day and
+    hour of ``site_timezone`` (default: the same)."""
     if not text.strip():
         raise InvalidInput(f"{source}: is empty (expected a CSV export with a header line)")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter, strict=True)
@@ -222,6 +231,7 @@ def parse_calls(text: str, fmt: CallFormat, source: str, now: datetime | None = 
     index: dict[str, int] = {}
     last_line = 0
     tz = zone(fmt.timezone)
+    site_tz = zone(site_timezone or fmt.timezone)
     answered = {v.strip().casefold() for v in fmt.answered_values}
     abandoned = {v.strip().casefold() for v in fmt.abandoned_values}
     while True:
@@ -246,8 +256,13 @@ def parse_calls(text: str, fmt: CallFormat, source: str, now: datetime | None = 
             )
             continue
         call = _parse_row(row, line, header, index, fmt, tz, answered, abandoned, now, problems)
+        if call is not None and site_tz is not tz:
+            wall = call.started_at.astimezone(site_tz)
+            call = replace(call, business_day=wall.date().isoformat(), local_hour=wall.hour)
         if call is not None:
             calls.append(call)
+    if header is None and problems:  # the header line itself is not valid CSV
+        raise InvalidInput(problems_message(source, problems))
     if header is None:
         raise InvalidInput(f"{source}: is empty (expected a CSV export with a header line)")
     if not calls and not problems:

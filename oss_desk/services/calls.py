@@ -102,7 +102,9 @@ class CallImportService:
             known = store_calls.import_by_sha256(conn, digest)
         if known is not None:
             raise _already(source, known)
-        parsed = parse_calls(decode(data, source), fmt, source, now=self.s.clock.now())
+        parsed = parse_calls(
+            decode(data, source), fmt, source, now=self.s.clock.now(), site_timezone=site.timezone
+        )
         if parsed.problems:
             raise InvalidInput(problems_message(source, parsed.problems))
         now = self.s.clock.now()

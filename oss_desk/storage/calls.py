@@ -79,7 +79,7 @@ def record_import(
     conn.executemany(
         "INSERT INTO calls (site_id, started_at, business_day, local_hour, answered, abandoned, "
         "wait_seconds, talk_seconds, call_key, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (site_id, started_at, call_key) DO NOTHING",
+        "ON CONFLICT (started_at, site_id, call_key) DO NOTHING",
         (
             [
                 site_id,
