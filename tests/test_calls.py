@@ -734,3 +734,30 @@ def test_the_calls_schema(db_path: Path) -> None:
                 )
     finally:
         conn.close()
+
+
+def test_the_readme_example_imports_as_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+    import shlex
+
+    from .conftest import ROOT
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("### Telephone calls")[1]
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", section, re.S)
+    csv_text, command = blocks[0], blocks[1]
+    line, shown_output = command.strip("\n").split("\n")
+    args = shlex.split(line)
+    assert args[:4] == ["oss-desk", "import", "calls", "october.csv"]
+    cli = Cli(make_db(tmp_path), monkeypatch)  # the demo site
+    path = write(tmp_path, "october.csv", csv_text)
+    result = import_calls(cli, path, *args[4:])
+    assert result.code == 0, result.err
+    assert "# " + result.out.strip() == shown_output
+    # The configuration shown instead of --mapping reads the same file the same way.
+    toml = blocks[2]
+    db = make_db(tmp_path, site_toml(extra="\n" + toml), name="configured.sqlite")
+    result = import_calls(Cli(db, monkeypatch), write(tmp_path, "copy.csv", csv_text + "\n"))
+    assert result.code == 0, result.err
+    assert patterns(db, "2026-10-01", "2026-10-01") == patterns(cli.db, "2026-10-01", "2026-10-01")
