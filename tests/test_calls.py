@@ -761,3 +761,23 @@ def test_the_readme_example_imports_as_shown(
     result = import_calls(Cli(db, monkeypatch), write(tmp_path, "copy.csv", csv_text + "\n"))
     assert result.code == 0, result.err
     assert patterns(db, "2026-10-01", "2026-10-01") == patterns(cli.db, "2026-10-01", "2026-10-01")
+
+
+def test_counts_of_several_offices_add_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For `--include PATH`: raw counts add up; percentages come from the combined counts."""
+    from oss_desk.domain.calls import call_figures
+    from oss_desk.storage.calls import call_counts
+
+    calls = month_of_calls(seed=11, n=150)
+    totals = []
+    for i, part in enumerate((calls[:70], calls[70:])):
+        folder = tmp_path / f"office-{i}"
+        folder.mkdir()
+        db = make_db(folder, site_toml())
+        result = import_calls(Cli(db, monkeypatch), write(folder, "calls.csv", as_csv(part)))
+        assert result.code == 0, result.err
+        conn = sqlite3.connect(db)
+        totals.append(call_counts(conn, "2026-10-01", "2026-10-31", None))
+        conn.close()
+    combined = call_figures(totals[0] + totals[1], date(2026, 10, 1), date(2026, 10, 31))
+    assert combined == expected_patterns(calls, date(2026, 10, 1), date(2026, 10, 31))
