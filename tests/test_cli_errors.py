@@ -188,6 +188,33 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
         "queue.target_minutes: Input should be greater than 0",
     ),
     ("demo and config", ["init", "--demo", "--config", "x.toml"], {}, "either --demo or --config"),
+    ("import calls missing file", ["import", "calls", "no-such-calls.csv"], {}, "no such file"),
+    ("import calls a folder", ["import", "calls", "/"], {}, "/: is a directory"),
+    ("import calls no file", ["import", "calls"], {}, "Missing argument 'FILE'"),
+    (
+        "import calls bad mapping",
+        ["import", "calls", "x.csv", "--mapping", "wait"],
+        {},
+        "--mapping 'wait': expected KEY=COLUMN",
+    ),
+    (
+        "import calls unknown mapping key",
+        ["import", "calls", "x.csv", "--mapping", "caller=Caller"],
+        {},
+        "unknown key 'caller'",
+    ),
+    (
+        "import calls unknown site",
+        ["import", "calls", "x.csv", "--site", "mars"],
+        {},
+        "unknown site 'mars'",
+    ),
+    (
+        "import calls bad time format",
+        ["import", "calls", "x.csv"],
+        {"OSS_DESK_CALLS__TIME_FORMAT": '["%Q"]'},
+        "time format '%Q' is not a strftime format",
+    ),
 ]
 
 
@@ -255,6 +282,24 @@ def _config_cases(tmp_path: Path) -> list[tuple[str, Path, str]]:
         ("missing", tmp_path / "nowhere.toml", "no such configuration file"),
         ("directory", tmp_path, "is a directory, not a configuration file"),
     ]
+
+
+def test_bad_call_exports(cli: Cli, tmp_path: Path) -> None:
+    before = _prepare(cli)
+    header = "Call Start,Answered,Queue Time\n"
+    cases = [
+        ("empty.csv", b"", "empty.csv: is empty"),
+        ("binary.csv", b"\x00\x01\x02PK", "not a text file"),
+        ("bad-row.csv", (header + "01/10/2026 09:00,Y,abc\n").encode(), "line 2: 'Queue Time'"),
+        ("columns.csv", b"Start,Wait\n", "the file has: 'Start', 'Wait'"),
+    ]
+    for name, content, fragment in cases:
+        path = tmp_path / name
+        path.write_bytes(content)
+        for extra in ([], ["--json"]):
+            result = cli("import", "calls", str(path), *extra, now=NOW)
+            assert_one_line_error(result.code, result.out, result.err, fragment)
+    assert db_content(cli.db) == before
 
 
 def test_bad_configuration_files(cli: Cli, tmp_path: Path) -> None:
