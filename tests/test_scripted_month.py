@@ -825,3 +825,45 @@ def test_two_offices_add_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert result.code == 0, result.err
     assert result.json() == {**combined}
     assert other.db.read_bytes() == before
+
+
+def test_text_and_csv_show_the_same_figures(month: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+    import io
+
+    cli = Cli(month.db, monkeypatch)
+    now = "2026-11-02T09:00:00Z"
+    figures = cli("report", "monthly", "--month", "2026-10", "--format", "json", now=now).json()
+    table = list(
+        csv.reader(
+            io.StringIO(
+                cli("report", "monthly", "--month", "2026-10", "--format", "csv", now=now).out
+            )
+        )
+    )
+    assert table[0] == ["section", "key", "value"]
+    cells = {(section, key): value for section, key, value in table[1:]}
+    assert len(cells) == len(table) - 1  # no key twice
+    assert cells[("summary", "visits")] == str(figures["visits"])
+    assert cells[("summary", "calls")] == ""
+    assert cells[("desks", "desk-1.served")] == str(figures["desks"]["desk-1"]["served"])
+    assert cells[("advisers", "ana.name")] == "Ana Adviser"
+    assert cells[("council_cancellations", "notice_days.3-4")] == str(
+        figures["council_cancellations"]["notice_days"]["3-4"]
+    )
+    assert cells[("standards", "within_15_min.status")] == figures["standards"][0]["status"]
+    assert cells[("trend", "2026-10.visits")] == str(figures["visits"])
+    assert cells[("by_day", "2026-10-26")] == str(figures["by_day"]["2026-10-26"])
+
+    text = cli("report", "monthly", "--month", "2026-10", now=now).out
+    assert text.startswith("Monthly dashboard: Civic Centre, October 2026\n")
+    within = figures["standards"][0]
+    words = {"green": "GREEN, met", "amber": "AMBER", "red": "RED", "none": ""}[within["status"]]
+    line = next(x for x in text.splitlines() if "Seen within 15 minutes of arriving" in x)
+    assert f"{within['value']:.1f}%" in line and words in line
+    assert "The last 12 months" in text and "    2026-10 " in text
+    daily = cli("report", "daily", "--date", "2026-10-26", now=now)
+    assert daily.code == 0, daily.err
+    assert "Daily footfall summary: Civic Centre, Monday 26 October 2026" in daily.out
+    assert "The same day in previous weeks (Mondays)" in daily.out
+    assert "    2026-10-19 " in daily.out
