@@ -30,5 +30,6 @@ def test_benchmarks_quick_pass() -> None:
         "Change propagation",
         "Free-slot search",
         "reminders sent",
+        "Monthly report over two offices",
     ):
         assert heading in result.stdout

@@ -74,11 +74,12 @@ def rag_status(value: float | None, target: float | None, rule: str, amber_point
 
 
 RAG_WORDS = {
-    "green": "met",
-    "amber": "close to the target",
-    "red": "well below the target",
-    "none": "no figure",
+    "green": "GREEN, met",
+    "amber": "AMBER, close to the target",
+    "red": "RED, below the target",
+    "none": "",
 }
+"""A status in words, for people who cannot tell the colours apart (and for print)."""
 
 
 def notice_bucket(days: int) -> str:

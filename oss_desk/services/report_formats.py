@@ -11,13 +11,6 @@ from typing import Any
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.stats import RAG_WORDS
 
-STATUS_WORDS = {
-    "green": "GREEN, met",
-    "amber": "AMBER, close to the target",
-    "red": "RED, below the target",
-    "none": "",
-}
-
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}%"
@@ -36,15 +29,16 @@ def _target(standard: Mapping[str, Any]) -> str:
 
 def _standards(figures: Mapping[str, Any]) -> list[str]:
     lines = ["  Standards"]
+    width = max((len(s["label"]) for s in figures["standards"]), default=0) + 2
     for s in figures["standards"]:
-        status = STATUS_WORDS.get(s["status"], RAG_WORDS.get(s["status"], ""))
+        status = RAG_WORDS.get(s["status"], "")
         note = _target(s) + (f": {status}" if status else "")
-        lines.append(f"    {s['label']:<44}{_pct(s['value']):>7}   ({note})")
+        lines.append(f"    {s['label']:<{width}}{_pct(s['value']):>7}   ({note})")
     return lines
 
 
 def _row(label: str, value: object, note: str = "") -> str:
-    return f"  {label:<30}{value!s:>7}" + (f"   ({note})" if note else "")
+    return f"  {label:<32}{value!s:>9}" + (f"   ({note})" if note else "")
 
 
 def _bars(title: str, counts: Mapping[str, int], label: Any = None) -> list[str]:
@@ -74,8 +68,8 @@ def _visit_lines(figures: Mapping[str, Any], service_names: Mapping[str, str]) -
             _pct(figures["within_15_min_pct"]),
             f"{figures['seen_within_target']} of {figures['seen']} seen",
         ),
-        _row("Wait to first contact, median", _min(figures["wait_median_minutes"])),
-        _row("Wait to first contact, 90%", _min(figures["wait_p90_minutes"])),
+        _row("Median wait to first contact", _min(figures["wait_median_minutes"])),
+        _row("90% first contacted within", _min(figures["wait_p90_minutes"])),
         _row(
             "Resolved at first contact",
             _pct(figures["first_contact_resolution_pct"]),
