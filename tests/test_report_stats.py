@@ -141,3 +141,37 @@ def test_tallies_add_up_raw_data() -> None:
     assert MonthCounts(visits=1, seen=2).merge(MonthCounts(visits=3, kept=1)) == MonthCounts(
         visits=4, seen=2, kept=1
     )
+
+
+def test_call_figures_of_several_offices_add_up() -> None:
+    from oss_desk.services.reports import combine_calls
+
+    hq = {
+        "total": 100,
+        "answered": 80,
+        "abandoned": 20,
+        "answered_pct": 80.0,
+        "average_wait_seconds": 30.0,
+        "by_hour": {"08": 10, "09": 90},
+        "by_day": {"2026-10-01": 100},
+    }
+    north = {
+        "total": 50,
+        "answered": 20,
+        "abandoned": 30,
+        "answered_pct": 40.0,
+        "average_wait_seconds": 120.0,
+        "by_hour": {"09": 50},
+        "by_day": {"2026-10-02": 50},
+    }
+    assert combine_calls([]) is None
+    assert combine_calls([hq]) == hq
+    assert combine_calls([hq, north]) == {
+        "total": 150,
+        "answered": 100,
+        "abandoned": 50,
+        "answered_pct": 66.7,  # 100 of 150, not the mean of 80% and 40%
+        "average_wait_seconds": 48.0,  # (80 * 30 + 20 * 120) / 100
+        "by_hour": {"08": 10, "09": 140},
+        "by_day": {"2026-10-01": 100, "2026-10-02": 50},
+    }

@@ -9,12 +9,13 @@ data, never averaged.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,12 @@ class ReportService:
         compare_weeks: int = COMPARE_WEEKS,
     ) -> dict[str, Any]:
         """One business day: every office, or one site (``site_id``)."""
+        with self._snapshot():
+            return self._daily(day, site_id, compare_weeks)
+
+    def _daily(
+        self, day: str | date | None, site_id: str | None, compare_weeks: int
+    ) -> dict[str, Any]:
         site, sites = self._scope(site_id)
         when = self._day(day, site)
         tally = self._visits(when.isoformat(), when.isoformat(), site)
@@ -141,6 +148,10 @@ class ReportService:
 
     def monthly(self, month: str | None = None, site_id: str | None = None) -> dict[str, Any]:
         """One calendar month: visits, appointments, the standards, calls and the trend."""
+        with self._snapshot():
+            return self._monthly(month, site_id)
+
+    def _monthly(self, month: str | None, site_id: str | None) -> dict[str, Any]:
         site, sites = self._scope(site_id)
         key = parse_month(month) if month is not None else month_of(self._day(None, site))
         first, last = month_bounds(key)
@@ -164,6 +175,14 @@ class ReportService:
 
     # Reading ---------------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One consistent read of every office for the whole report."""
+        with contextlib.ExitStack() as stack:
+            for office in self.offices:
+                stack.enter_context(office.store.read())
+            yield
+
     @property
     def target_minutes(self) -> int:
         return self.s.settings.queue.target_minutes
@@ -181,6 +200,8 @@ class ReportService:
         return wanted, [wanted]
 
     def _day(self, day: str | date | None, site: str | None) -> date:
+        if isinstance(day, datetime):
+            return day.date()
         if isinstance(day, date):
             return day
         if day is not None:
