@@ -867,3 +867,30 @@ def test_text_and_csv_show_the_same_figures(month: Office, monkeypatch: pytest.M
     assert "Daily footfall summary: Civic Centre, Monday 26 October 2026" in daily.out
     assert "The same day in previous weeks (Mondays)" in daily.out
     assert "    2026-10-19 " in daily.out
+
+
+def test_amber_points_setting(month: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``reports.amber_points`` decides where amber ends (here from the environment)."""
+    cli = Cli(month.db, monkeypatch)
+    args = ("report", "monthly", "--month", "2026-10", "--format", "json")
+    now = "2026-11-02T09:00:00Z"
+    for points in (0, 10, 30):
+        figures = cli(*args, now=now, env={"OSS_DESK_REPORTS__AMBER_POINTS": str(points)}).json()
+        for s in figures["standards"]:
+            value, target = s["value"], s["target"]
+            if value is None or target is None:
+                assert s["status"] == "none"
+            elif (value > target) if s["rule"] == "over" else (value >= target):
+                assert s["status"] == "green"
+            else:
+                assert s["status"] == ("amber" if value >= target - points else "red"), (points, s)
+    statuses = {
+        points: [
+            s["status"]
+            for s in cli(
+                *args, now=now, env={"OSS_DESK_REPORTS__AMBER_POINTS": str(points)}
+            ).json()["standards"]
+        ]
+        for points in (0, 100)
+    }
+    assert statuses[0] != statuses[100]  # some standard is missed in the scripted month
