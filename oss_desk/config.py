@@ -282,6 +282,11 @@ class AppointmentSettings(_Section):
         return value
 
 
+class ReportSettings(_Section):
+    amber_points: float = Field(10, ge=0, le=100)
+    """A standard is amber (not red) when its figure is at most this many points below target."""
+
+
 class EmailSettings(_Section):
     smtp_url: str | None = None
     """smtp://HOST:587 (STARTTLS), smtps://HOST:465 (TLS), or smtp://HOST:25?starttls=off."""
@@ -416,6 +421,8 @@ class Settings(BaseSettings):
     """Tickets and the device worker."""
     appointments: AppointmentSettings = AppointmentSettings()
     """Booking rules and reminders."""
+    reports: ReportSettings = ReportSettings()
+    """Report figures and how they are rated against the standards."""
     email: EmailSettings = EmailSettings()
     """Appointment emails through a mail server."""
     notify: NotifySettings = NotifySettings()

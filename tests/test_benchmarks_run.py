@@ -31,5 +31,6 @@ def test_benchmarks_quick_pass() -> None:
         "Free-slot search",
         "reminders sent",
         "Call import",
+        "Monthly report over two offices",
     ):
         assert heading in result.stdout

@@ -161,6 +161,28 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
     ),
     ("word date", ["report", "daily", "--date", "yesterday"], {}, "is not a date"),
     ("bad format", ["report", "daily", "--format", "pdf"], {}, "Invalid value for '--format'"),
+    (
+        "bad month",
+        ["report", "monthly", "--month", "2026-13"],
+        {},
+        "--month '2026-13' is not a month (expected YYYY-MM)",
+    ),
+    ("word month", ["report", "monthly", "--month", "october"], {}, "is not a month"),
+    ("day as month", ["report", "monthly", "--month", "2026-10-01"], {}, "is not a month"),
+    ("report unknown site", ["report", "daily", "--site", "mars"], {}, "unknown site 'mars'"),
+    ("monthly unknown site", ["report", "monthly", "--site", "mars"], {}, "unknown site 'mars'"),
+    (
+        "monthly bad format",
+        ["report", "monthly", "--format", "xlsx"],
+        {},
+        "Invalid value for '--format'",
+    ),
+    (
+        "missing include",
+        ["report", "daily", "--include", "/nonexistent/north.sqlite"],
+        {},
+        "no database at /nonexistent/north.sqlite",
+    ),
     ("desk status unknown desk", ["desks", "open", "desk-99"], {}, "unknown desk 'desk-99'"),
     (
         "now not a time",
@@ -332,6 +354,36 @@ def test_bad_database_paths(cli: Cli, tmp_path: Path) -> None:
     assert db_content(cli.db) == before
 
 
+def test_bad_include_files(cli: Cli, tmp_path: Path) -> None:
+    """Another office's database that is not one: one line, and nothing written anywhere."""
+    import sqlite3
+
+    before = _prepare(cli)
+    text = tmp_path / "notes.txt"
+    text.write_text("shopping list\n")
+    foreign = tmp_path / "foreign.sqlite"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE songs (title TEXT)")
+    conn.commit()
+    conn.close()
+    foreign_bytes = foreign.read_bytes()
+    cases = [
+        (text, "is not an SQLite database"),
+        (foreign, "is not an oss-desk database"),
+        (tmp_path, "is a directory"),
+        (tmp_path / "none.sqlite", "no database at"),
+        (cli.db, "is included twice (or is this office)"),
+    ]
+    for report in (["daily"], ["monthly"]):
+        for path, fragment in cases:
+            result = cli("report", *report, "--include", str(path), now=NOW)
+            assert_one_line_error(result.code, result.out, result.err, fragment)
+    assert text.read_text() == "shopping list\n"
+    assert foreign.read_bytes() == foreign_bytes
+    assert not (tmp_path / "none.sqlite").exists()
+    assert db_content(cli.db) == before
+
+
 def test_errors_from_a_real_process(db_path: Path) -> None:
     """What a script sees: exit status and exactly one line, from the installed command."""
     env = {"OSS_DESK_DB": str(db_path), "OSS_DESK_NOW": NOW}
@@ -353,6 +405,7 @@ def test_json_output_is_one_value(cli: Cli) -> None:
         ["ticket", "call-next", "--desk", "desk-1", "--json"],
         ["queue", "--json"],
         ["report", "daily", "--format", "json"],
+        ["report", "monthly", "--format", "json"],
         ["ticket", "call-next", "--desk", "desk-2", "--json"],
     ):
         result = cli(*args, now=NOW)

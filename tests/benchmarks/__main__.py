@@ -19,6 +19,7 @@ BENCHMARKS = {
     "devices": "tests.benchmarks.bench_devices",
     "appointments": "tests.benchmarks.bench_appointments",
     "calls": "tests.benchmarks.bench_calls",
+    "reports": "tests.benchmarks.bench_reports",
 }
 
 
