@@ -203,6 +203,47 @@ def test_a_good_export_imports_and_the_patterns_add_up(cli: Cli, tmp_path: Path)
     }
 
 
+def test_the_monthly_report_shows_the_calls_of_every_office(cli: Cli, tmp_path: Path) -> None:
+    from .conftest import make_db
+
+    here, there = month_of_calls(seed=1, n=300), month_of_calls(seed=2, n=200)
+    other = make_db(tmp_path / "north", name="north.sqlite")
+    assert import_calls(cli, write(tmp_path, "here.csv", as_csv(here)), *WITH_ID).code == 0
+    result = cli(
+        "--db",
+        str(other),
+        "import",
+        "calls",
+        str(write(tmp_path, "there.csv", as_csv(there))),
+        *WITH_ID,
+    )
+    assert result.code == 0, result.err
+    first, last = date(2026, 10, 1), date(2026, 10, 31)
+    report = cli(
+        "report", "monthly", "--month", "2026-10", "--format", "json", now="2026-11-02T10:00:00Z"
+    )
+    assert report.code == 0, report.err
+    assert report.json()["calls"] == expected_patterns(here, first, last)
+    both = cli(
+        "report",
+        "monthly",
+        "--month",
+        "2026-10",
+        "--include",
+        str(other),
+        "--format",
+        "json",
+        now="2026-11-02T10:00:00Z",
+    )
+    assert both.code == 0, both.err
+    assert both.json()["calls"] == expected_patterns(here + there, first, last)
+    text = cli("report", "monthly", "--month", "2026-10", now="2026-11-02T10:00:00Z")
+    expected = expected_patterns(here, first, last)
+    assert expected is not None and "Telephone calls" in text.out
+    telephone = text.out.split("Telephone calls", 1)[1].splitlines()
+    assert telephone[1].split()[-1] == str(expected["total"])
+
+
 def test_the_text_summary(cli: Cli, tmp_path: Path) -> None:
     path = write(tmp_path, "one.csv", HEADER + "1,01/10/2026 09:00:00,10,Y,60\n")
     result = import_calls(cli, path)
