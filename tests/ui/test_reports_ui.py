@@ -103,7 +103,9 @@ async def test_todays_summary_follows_the_live_queue(
         await shown(pilot, "day", "2026-11-23")
         screen = app.screen
         assert isinstance(screen, ReportsScreen)
-        other = open_session(db=history, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
+        other = open_session(
+            db=history, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1"
+        )
         try:
             QueueService(other).issue("C", print_ticket=False)
         finally:
@@ -121,7 +123,8 @@ def _reports_before(keys: tuple[str, ...], wanted: tuple[str, str]):  # type: ig
             lambda: isinstance(app.screen, ReportsScreen) and app.screen.shown == wanted,
             timeout=10,
         )
-        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.5)
 
     return run_before
 

@@ -28,6 +28,12 @@ from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.key_bar import KeyBar
 
 LIVE_REFRESH_SECONDS = 5.0
+SHORT_LABELS = {
+    "within_15_min": "Seen within 15 min",
+    "first_contact": "First contact",
+    "appointments_kept": "Appointments kept",
+    "council_notice": "Council notice",
+}
 STATUS_WORDS = {"green": "met", "amber": "near", "red": "missed", "none": ""}
 STATUS_STYLES = {"green": "bold green", "amber": "bold yellow", "red": "bold red", "none": "dim"}
 
@@ -44,6 +50,29 @@ def month_shift(month: str, steps: int) -> str:
     year, number = (int(part) for part in month.split("-"))
     index = year * 12 + (number - 1) + steps
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def bars(plt: Any, labels: list[str], values: list[int], width: int) -> None:
+    """A bar chart whose tick labels are chosen here, as many as fit in ``width`` columns, so
+    the picture is the same on every run (plotext drops labels that collide, differently from
+    one run to the next)."""
+    xs = [float(i) for i in range(1, len(values) + 1)]
+    plt.bar(xs, values)
+    longest = max((len(label) for label in labels), default=1)
+    room = max(1, (width - 8) // (longest + 3))
+    every = max(1, -(-len(labels) // room))
+    shown = [i for i in range(len(xs)) if i % every == 0]
+    plt.xticks([xs[i] for i in shown], [labels[i] for i in shown])
+    whole_number_ticks(plt, values)
+
+
+def whole_number_ticks(plt: Any, values: list[int]) -> None:
+    """Counts get three whole-number ticks: 0, the middle and the top (plotext's own would label
+    7 arrivals as 5.8 and 7.0, and it drops ticks that do not fit, differently run to run)."""
+    top = max(max(values, default=0), 2)
+    top += top % 2
+    plt.yticks([0.0, float(top // 2), float(top)])
+    plt.ylim(0, top)
 
 
 class ReportsScreen(DeskScreen):
@@ -107,6 +136,9 @@ class ReportsScreen(DeskScreen):
         super().on_mount()
         self.query_one("#report-figures-box").focus()
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.draw)  # the charts choose their labels for their width
+
     def wants_fresh_data(self) -> bool:
         return True
 
@@ -135,12 +167,7 @@ class ReportsScreen(DeskScreen):
 
         def build(session: Session) -> dict[str, Any]:
             reports = ReportService(session)
-            if period == "day":  # TEMP until the reports branch lands
-                from oss_desk.services.reports import daily_json
-
-                found = reports.daily(key)
-                return found if isinstance(found, dict) else daily_json(found)
-            return reports.monthly(key)  # type: ignore[attr-defined]
+            return reports.daily(key) if period == "day" else reports.monthly(key)
 
         self._live_at = time.monotonic()
         data = await self.desk_app.attempt(build)
@@ -181,11 +208,11 @@ class ReportsScreen(DeskScreen):
         plt.clear_figure()
         if period == "day":
             hours = list(data.get("by_hour", {}).items())
-            plt.bar([f"{h}:00" for h, _ in hours], [n for _, n in hours])
+            bars(plt, [f"{h}:00" for h, _ in hours], [n for _, n in hours], plot.size.width)
             plt.title("Arrivals by hour")
         else:
             days = list(data.get("by_day", {}).items())
-            plt.bar([d[-2:] for d, _ in days], [n for _, n in days])
+            bars(plt, [d[-2:] for d, _ in days], [n for _, n in days], plot.size.width)
             plt.title("Visits by day")
         plot.refresh()
 
@@ -196,7 +223,8 @@ class ReportsScreen(DeskScreen):
         if period == "day":
             weeks = list(reversed(data.get("previous_weeks", [])))
             labels = [w["date"][5:] for w in weeks] + [str(data.get("date", ""))[5:]]
-            plt.bar(labels, [w.get("visits", 0) for w in weeks] + [data.get("visits", 0)])
+            counts = [w.get("visits", 0) for w in weeks] + [data.get("visits", 0)]
+            bars(plt, labels, counts, plot.size.width)
             plt.title("Arrivals: this weekday, the last 4 weeks")
         else:
             trend = data.get("trend", [])
@@ -258,36 +286,32 @@ def _standard_row(table: Table, label: str, value: float | None, target: str, st
     )
 
 
-def _status(value: float | None, target: float, strict: bool, amber: float = 10.0) -> str:
-    if value is None:
-        return "none"
-    met = value > target if strict else value >= target
-    if met:
-        return "green"
-    return "amber" if value >= target - amber else "red"
+def standards_table(data: dict[str, Any]) -> Table:
+    """Each standard: its value, a word for its status (never colour alone) and its target."""
+    table = Table(
+        title="Standards", title_justify="left", box=None, show_header=False, padding=(0, 1)
+    )
+    for standard in data.get("standards", []):
+        rule = standard.get("rule")
+        target = standard.get("target")
+        target_text = (
+            "monitored"
+            if rule == "monitored"
+            else f"{'over' if rule == 'over' else 'at least'} {target}%"
+        )
+        _standard_row(
+            table,
+            SHORT_LABELS.get(str(standard.get("key")), str(standard.get("label", ""))),
+            standard.get("value"),
+            target_text,
+            str(standard.get("status", "none")),
+        )
+    return table
 
 
 def daily_table(data: dict[str, Any], names: dict[str, str]) -> Table:
     outer = Table.grid(padding=(0, 0))
-    standards = Table(
-        title="Standards", title_justify="left", box=None, show_header=False, padding=(0, 1)
-    )
-    minutes = data.get("target_minutes", 15)
-    _standard_row(
-        standards,
-        f"Seen within {minutes} min",
-        data.get("within_15_min_pct"),
-        "over 80%",
-        _status(data.get("within_15_min_pct"), 80, True),
-    )
-    _standard_row(
-        standards,
-        "Resolved at first contact",
-        data.get("first_contact_resolution_pct"),
-        "80%",
-        _status(data.get("first_contact_resolution_pct"), 80, False),
-    )
-    outer.add_row(standards)
+    outer.add_row(standards_table(data))
     counts = Table(
         title="The day", title_justify="left", box=None, show_header=False, padding=(0, 1)
     )
@@ -361,25 +385,7 @@ def _outcomes(data: dict[str, Any]) -> Table:
 
 def monthly_table(data: dict[str, Any], names: dict[str, str]) -> Table:
     outer = Table.grid(padding=(0, 0))
-    standards = Table(
-        title="Standards", title_justify="left", box=None, show_header=False, padding=(0, 1)
-    )
-    for standard in data.get("standards", []):
-        rule = standard.get("rule")
-        target = standard.get("target")
-        target_text = (
-            "monitored"
-            if rule == "monitored"
-            else f"{'over' if rule == 'over' else 'at least'} {target}%"
-        )
-        _standard_row(
-            standards,
-            str(standard.get("label", standard.get("key", ""))),
-            standard.get("value"),
-            target_text,
-            str(standard.get("status", "none")),
-        )
-    outer.add_row(standards)
+    outer.add_row(standards_table(data))
     counts = Table(
         title="Visits", title_justify="left", box=None, show_header=False, padding=(0, 1)
     )
