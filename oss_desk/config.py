@@ -305,6 +305,17 @@ class DeskSessionSettings(_Section):
     """Who is using this process (staff id or login); default: the operating-system login."""
 
 
+class AccessSettings(_Section):
+    unlisted_role: Literal["meet-and-greet", "adviser", "team-leader", "admin", "none"] = (
+        "team-leader"
+    )
+    """The role of a person not in the staff list (a script, a kiosk, the host's own login);
+    "none" refuses them."""
+
+    def role(self) -> Role | None:
+        return None if self.unlisted_role == "none" else Role(self.unlisted_role)
+
+
 class Settings(BaseSettings):
     """The whole configuration of an office."""
 
@@ -338,6 +349,8 @@ class Settings(BaseSettings):
     """Appointment emails through a mail server."""
     notify: NotifySettings = NotifySettings()
     """Texts (and emails, without a mail server) through GOV.UK Notify."""
+    access: AccessSettings = AccessSettings()
+    """Who may do what (roles)."""
     desk: DeskSessionSettings = DeskSessionSettings()
     """Per-process desk settings (usually given in the environment)."""
     keymap: dict[str, str] = Field(default_factory=dict)

@@ -108,6 +108,7 @@ class EventKind(StrEnum):
     ABSENCE_RECORDED = "absence_recorded"
     CONTACTS_PURGED = "contacts_purged"
     CONFIG_LOADED = "config_loaded"
+    PERSONAL_DATA_VIEWED = "personal_data_viewed"
 
 
 @dataclass(frozen=True, slots=True)

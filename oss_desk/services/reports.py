@@ -5,20 +5,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import hours_on, parse_date
-from oss_desk.domain.models import DailyFigures, Outcome
+from oss_desk.domain.models import Actor, DailyFigures, Outcome
 from oss_desk.domain.stats import pct
 from oss_desk.services.session import Session
 from oss_desk.storage.reports import daily_counts
 
 
 class ReportService:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, actor: Actor | None = None) -> None:
         self.s = session
+        self.actor = actor or session.actor
 
     def daily(self, day: str | date | None = None, site_id: str | None = None) -> DailyFigures:
         """The day's figures for one site, or every site when there are several and none is
         named."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
         site = None
         if site_id is not None or len(self.s.directory.sites) == 1:
             site = self.s.site(site_id)
