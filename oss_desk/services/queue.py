@@ -568,9 +568,9 @@ class QueueService:
         Returns the ticket now in the queue: the new one after a change of service, or the same
         ticket sent to ``desk_id``.
         """
-        self._require(Action.TRANSFER)
         if desk_id is not None:
             self._require(Action.REASSIGN)
+        self._require(Action.TRANSFER)
         if service is None and desk_id is None:
             raise InvalidInput("say where to transfer to: --service CODE and/or --desk ID")
         target_desk = self.s.desk(desk_id) if desk_id is not None else None
