@@ -112,7 +112,11 @@ class Office:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Office:
-    folder = tmp_path_factory.mktemp("access")
+    return build_office(tmp_path_factory.mktemp("access"))
+
+
+def build_office(folder: Path) -> Office:
+    """The office with one person of each role, a called ticket, two waiting, three bookings."""
     config = folder / "office.toml"
     config.write_text(
         OFFICE + f'\n[email]\nsmtp_url = "capture://{folder / "mail.mbox"}"\n', encoding="utf-8"
