@@ -29,7 +29,7 @@ from oss_desk.services.live import ChangeFeed, open_feed, poll
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session, open_session, resolve_db_path
 from oss_desk.services.worker import DeviceWorker, WorkerLock, resident_view
-from oss_desk.ui.commands import DeskCommands
+from oss_desk.ui.commands import DeskCommands, offered
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
 from oss_desk.ui.scanner import ScanCatcher
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -335,7 +335,11 @@ class OssDeskApp(App[None]):
             while True:
                 self._refresh_again = False
                 figures = self.wants_figures()
-                snap = await self.attempt(take_snapshot, figures=figures)
+                snap = await self.attempt(
+                    take_snapshot,
+                    figures=figures,
+                    actor=self.leader_actor() if figures else None,
+                )
                 if snap is not None:
                     self.snapshot = snap
                     self.refresh_count += 1
@@ -430,6 +434,9 @@ class OssDeskApp(App[None]):
             if not isinstance(binding, Binding) or binding.id in seen:
                 continue
             seen.add(binding.id)
+            target = screen if binding in getattr(screen, "BINDINGS", []) else self
+            if not offered(target, binding):
+                continue  # not this person's role
             rows.append((self.get_key_display(binding), binding.description, binding.tooltip))
         about = getattr(screen, "HELP", "")
         title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"

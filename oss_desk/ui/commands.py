@@ -8,9 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Provider
+from textual.dom import DOMNode
 
 if TYPE_CHECKING:
     from oss_desk.ui.app import OssDeskApp
+
+
+def offered(target: DOMNode, binding: Binding) -> bool:
+    """Whether ``binding`` is offered to this person (``check_action`` False: never, for their
+    role; None is "not now", still listed)."""
+    action, _, raw = binding.action.partition("(")
+    params = tuple(p.strip().strip("'\"") for p in raw.rstrip(")").split(",") if p)
+    return target.check_action(action, params) is not False
 
 
 class DeskCommands(Provider):
@@ -29,10 +38,8 @@ class DeskCommands(Provider):
             if not isinstance(binding, Binding) or binding.id in (None, "app.quit"):
                 continue
             target = screen if binding in getattr(screen, "BINDINGS", []) else app
-            action, _, raw = binding.action.partition("(")
-            params = tuple(p.strip().strip("'\"") for p in raw.rstrip(")").split(",") if p)
-            if target.check_action(action, params) is False:
-                continue  # the role may not: not offered
+            if not offered(target, binding):
+                continue  # the role may not
             name = f"{binding.description} ({app.get_key_display(binding)})"
             entries.append((name, binding.tooltip, partial(target.run_action, binding.action)))
         for code, service in (

@@ -10,7 +10,8 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from oss_desk.clock import FixedClock
-from oss_desk.ui.commands import issue_from_palette
+from oss_desk.ui.commands import DeskCommands, issue_from_palette
+from oss_desk.ui.dialogs import HelpScreen
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
@@ -73,6 +74,20 @@ async def test_the_adviser_sees_the_adviser_desk_only(
         await pilot.pause(0.2)
         assert isinstance(app.screen, AdviserScreen)
         assert count(db, "SELECT count(*) FROM events") == before
+        # F1 and Ctrl+P offer only what they may do.
+        await pilot.press("f1")
+        await until(lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        described = {description for _, description, _ in help_screen.rows}
+        assert "Call next" in described and "Recall" in described
+        assert not {"Call chosen", "Greet", "Leader"} & described
+        await pilot.press("f1")
+        await until(lambda: isinstance(app.screen, AdviserScreen))
+        provider = DeskCommands(app.screen)
+        offered = [name for name, _, _ in provider._entries()]
+        assert any(name.startswith("Call next") for name in offered)
+        assert not any(name.startswith(("Issue ticket", "Call chosen")) for name in offered)
         # Their own work goes on.
         await pilot.press("r")
         await until(lambda: rows(db, "SELECT recalls FROM tickets WHERE id = 1") == [(1,)])
