@@ -422,12 +422,26 @@ class AppointmentsScreen(DeskScreen):
                     lines.append(f" {mark} {item}")
                 parts.append(("\n".join(lines), ""))
             hints = {
-                AppointmentStatus.BOOKED: "C check in · M move · X cancel · N no-show",
-                AppointmentStatus.CHECKED_IN: "K checklist · R rebook (no documents)",
-                AppointmentStatus.ATTENDED: "R rebook (no documents)",
+                AppointmentStatus.BOOKED: [
+                    ("check_in", "C check in"),
+                    ("move", "M move"),
+                    ("cancel_booking", "X cancel"),
+                    ("no_show", "N no-show"),
+                ],
+                AppointmentStatus.CHECKED_IN: [
+                    ("checklist", "K checklist"),
+                    ("rebook", "R rebook (no documents)"),
+                ],
+                AppointmentStatus.ATTENDED: [("rebook", "R rebook (no documents)")],
             }
-            if appt.status in hints:
-                parts.append(("\n" + hints[appt.status], "dim"))
+            own = self._own(appt)
+            hint = " · ".join(
+                text
+                for action, text in hints.get(appt.status, [])
+                if self.role_allows(action, own=own)
+            )
+            if hint:
+                parts.append(("\n" + hint, "dim"))
         elif cell is not None and day is not None:
             when = self.highlighted_time() or ""
             who = app.person_name(adviser) if adviser else app.desk_name(room) if room else ""
