@@ -392,6 +392,17 @@ class DeskSessionSettings(_Section):
     """Who is using this process (staff id or login); default: the operating-system login."""
 
 
+class AccessSettings(_Section):
+    unlisted_role: Literal["meet-and-greet", "adviser", "team-leader", "admin", "none"] = (
+        "team-leader"
+    )
+    """The role of a person not in the staff list (a script, a kiosk, the host's own login);
+    "none" refuses them."""
+
+    def role(self) -> Role | None:
+        return None if self.unlisted_role == "none" else Role(self.unlisted_role)
+
+
 class Settings(BaseSettings):
     """The whole configuration of an office."""
 
@@ -427,6 +438,8 @@ class Settings(BaseSettings):
     """Appointment emails through a mail server."""
     notify: NotifySettings = NotifySettings()
     """Texts (and emails, without a mail server) through GOV.UK Notify."""
+    access: AccessSettings = AccessSettings()
+    """Who may do what (roles)."""
     calls: CallsSettings = CallsSettings()
     """Importing the telephone system's call export (`oss-desk import calls`)."""
     desk: DeskSessionSettings = DeskSessionSettings()

@@ -71,6 +71,13 @@ class PermissionDenied(OssDeskError):
     exit_code = 7
 
 
+class Forbidden(PermissionDenied):
+    """The person's role may not do this (see ``oss_desk.domain.access``). Nothing was changed."""
+
+    title = "Not your role"
+    exit_code = 9
+
+
 class DeviceError(OssDeskError):
     """A printer or board fault. Never blocks desk work; shown as a warning."""
 

@@ -128,7 +128,7 @@ def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> N
     prepare_demo_db(path)
     clock = clock_from_env()
     initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
-    session = open_session(db=path, person=state.user, clock=clock)
+    session = open_session(db=path, person=state.user, clock=clock, host=True)
     try:
         summary = populate(session, days=days, waiting=waiting)
         session.desk(desk_id)
@@ -217,7 +217,7 @@ def _status_command(name: str, status: str, doc: str) -> click.Command:
     @pass_state
     @closing
     def command(state: State, desk_id: str) -> None:
-        session = state.session(desk_id)
+        session = state.session()
         previous = QueueService(session).set_desk_status(desk_id, status)
         click.echo(f"{session.desk(desk_id).name}: {previous.value} -> {status}")
 

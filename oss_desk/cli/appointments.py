@@ -256,19 +256,37 @@ def rebook(state: State, ref: str, start: str, adviser: str | None, as_json: boo
 
 @appointment.command("show")
 @click.argument("ref")
+@click.option(
+    "--contact",
+    "with_contact",
+    is_flag=True,
+    help="Also the resident's name, email and phone (the read is recorded).",
+)
 @json_option
 @pass_state
 @closing
-def show(state: State, ref: str, as_json: bool) -> None:
+def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
     """One appointment: its details, checklist and the messages sent about it."""
     session = state.session()
     svc = AppointmentService(session)
-    appt = svc.find(ref)
+    appt = svc.look_up(ref)
+    contact = svc.contact(appt, "appointment show") if with_contact else None
     messages = svc.messages(appt)
     if as_json:
         emit_json(
             {
                 **appointment_json(session, appt),
+                **(
+                    {
+                        "contact": {
+                            "name": contact.name if contact else None,
+                            "email": contact.email if contact else None,
+                            "phone": contact.phone if contact else None,
+                        }
+                    }
+                    if with_contact
+                    else {}
+                ),
                 "messages": [
                     {
                         "kind": m.kind,
@@ -284,6 +302,16 @@ def show(state: State, ref: str, as_json: bool) -> None:
         )
         return
     click.echo(line(session, appt))
+    if with_contact:
+        if contact is None or not (contact.name or contact.email or contact.phone):
+            click.echo("  contact: none kept (never given, or deleted after the appointment)")
+        for label, value in (
+            ("name", contact.name if contact else None),
+            ("email", contact.email if contact else None),
+            ("phone", contact.phone if contact else None),
+        ):
+            if value:
+                click.echo(f"  {label}: {value}")
     service = session.directory.services[appt.service]
     if appt.needs:
         click.echo("  needs: " + ", ".join(appt.needs))

@@ -26,9 +26,17 @@ class State:
     user: str | None = None
     sessions: list[Session] = field(default_factory=list)
 
-    def session(self, desk_id: str | None = None, *, check: bool = False) -> Session:
+    def session(
+        self, desk_id: str | None = None, *, check: bool = False, host: bool = False
+    ) -> Session:
+        """The session of a command; ``host``: a host-level command (not role-checked)."""
         session = open_session(
-            db=self.db, config=self.config, person=self.user, desk_id=desk_id, check=check
+            db=self.db,
+            config=self.config,
+            person=self.user,
+            desk_id=desk_id,
+            check=check,
+            host=host,
         )
         self.sessions.append(session)
         return session

@@ -34,7 +34,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     desk app and the demo run one inside themselves when none is running.
     """
     db = resolve_db_path(state.db)
-    probe = open_session(db=db, config=state.config, person=state.user, check=True)
+    probe = open_session(db=db, config=state.config, person=state.user, check=True, host=True)
     probe.close()
     lock = WorkerLock.acquire(db)
     if lock is None:
@@ -45,7 +45,9 @@ def worker(state: State, once: bool, as_json: bool) -> None:
         )
     try:
         device_worker = DeviceWorker(
-            lambda: open_session(db=db, config=state.config, person=state.user or "worker")
+            lambda: open_session(
+                db=db, config=state.config, person=state.user or "worker", host=True
+            )
         )
         if once:
             report = device_worker.run_once()

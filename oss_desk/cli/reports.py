@@ -83,7 +83,7 @@ def daily(
 ) -> None:
     """The daily footfall summary."""
     session = state.session()
-    with ReportService(session, include) as reports:
+    with ReportService(session, include=include) as reports:
         figures = reports.daily(day, site_id)
     _emit(fmt, "daily", figures, session)
 
@@ -98,6 +98,6 @@ def monthly(
 ) -> None:
     """The monthly dashboard: visits, appointments, standards, calls and the 12-month trend."""
     session = state.session()
-    with ReportService(session, include) as reports:
+    with ReportService(session, include=include) as reports:
         figures = reports.monthly(month, site_id)
     _emit(fmt, "monthly", figures, session)

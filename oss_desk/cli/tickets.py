@@ -223,7 +223,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
     """Show one ticket."""
     session = state.session()
     queue = QueueService(session)
-    found = queue.ticket(ref)
+    found = queue.look_up(ref)
     _show(session, found, as_json, _entry(queue, found) if found.status.active else None)
 
 

@@ -108,6 +108,7 @@ class EventKind(StrEnum):
     CONTACTS_PURGED = "contacts_purged"
     CONFIG_LOADED = "config_loaded"
     CALLS_IMPORTED = "calls_imported"
+    PERSONAL_DATA_VIEWED = "personal_data_viewed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from oss_desk.clock import format_instant, parse_instant
+from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.appointments import (
     QR_PREFIX,
     Appointment,
@@ -82,6 +83,20 @@ class AppointmentService:
         self.s = session
         self.actor = actor or session.actor
 
+    # Roles -------------------------------------------------------------------------------------
+
+    def _require(self, action: Action, appt: Appointment | None = None) -> None:
+        """Refuse unless the actor's role may do ``action`` (on ``appt``: for a role allowed
+        only its own, an appointment booked with them)."""
+        own = None
+        if appt is not None and self.s.scope(action, self.actor) is Scope.OWN:
+            own = appt.adviser == self.actor.person
+        self.s.require(action, self.actor, own=own)
+
+    def may(self, action: Action, appt: Appointment | None = None) -> bool:
+        own = None if appt is None else appt.adviser == self.actor.person
+        return self.s.may(action, self.actor, own=own)
+
     # The calendar ----------------------------------------------------------------------------
 
     def site_for(self, site_id: str | None = None) -> Site:
@@ -145,6 +160,7 @@ class AppointmentService:
         conn: sqlite3.Connection | None = None,
     ) -> list[Slot]:
         """Free slots for ``service`` over ``days`` days from ``first_day`` (default today)."""
+        self._require(Action.VIEW_APPOINTMENTS)
         svc = self.bookable(service)
         assert svc.appointment_minutes is not None
         site = self.site_for(site_id)
@@ -258,6 +274,7 @@ class AppointmentService:
         rebooked_from: int | None = None,
     ) -> Appointment:
         """Book a free slot; queue the confirmation and reminders (or print the slip)."""
+        self._require(Action.BOOK_APPOINTMENT if rebooked_from is None else Action.REBOOK)
         svc = self.bookable(service)
         site = self.site_for(site_id)
         preferred = _preferred(channel)
@@ -424,6 +441,11 @@ class AppointmentService:
             raise NotFound(f"no appointment {shown(str(ref))!r}")
         return found
 
+    def look_up(self, ref: str | int) -> Appointment:
+        """An appointment looked up by a person (``appointment show``, Find)."""
+        self._require(Action.VIEW_APPOINTMENTS)
+        return self.find(ref)
+
     def _find_in(self, conn: sqlite3.Connection, ref: str | int) -> Appointment:
         return self.find(ref)
 
@@ -431,6 +453,7 @@ class AppointmentService:
         self, ref: str | int, start: datetime | str, *, adviser: str | None = None
     ) -> Appointment:
         """Reschedule: new time (and maybe adviser); reminders follow; the resident is told."""
+        self._require(Action.MOVE_APPOINTMENT)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             old = self._find_in(conn, ref)
@@ -474,6 +497,7 @@ class AppointmentService:
     def cancel(self, ref: str | int, by: str, reason: str | None = None) -> Appointment:
         """Cancelled by the resident, or by the council (which owes 1 working day's notice: less
         needs a reason and is recorded as a breach). The resident is told either way."""
+        self._require(Action.CANCEL_APPOINTMENT)
         party = by.strip().lower()
         if party not in ("council", "resident"):
             raise InvalidInput("say who cancelled: council or resident")
@@ -533,8 +557,10 @@ class AppointmentService:
         )
 
     def no_show(self, ref: str | int, automatic: bool = False) -> Appointment:
+        self._require(Action.APPOINTMENT_NO_SHOW)
         with self.s.store.write() as conn:
             appt = self._find_in(conn, ref)
+            self._require(Action.APPOINTMENT_NO_SHOW, appt)
             if appt.status is not AppointmentStatus.BOOKED:
                 raise RuleViolation(
                     f"{appt.ref} {said(appt.status)}: it cannot be marked a no-show"
@@ -565,6 +591,7 @@ class AppointmentService:
     def check_in(self, ref: str | int) -> Ticket:
         """The resident has arrived: a visit (arrival now) and a priority ticket, sent to the
         interview room when the appointment has one."""
+        self._require(Action.CHECK_IN)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             appt = self._find_in(conn, ref)
@@ -587,7 +614,7 @@ class AppointmentService:
                     "(issue a ticket if they want to be seen as a walk-in now)"
                 )
             queue = QueueService(self.s, self.actor)
-            issued = queue.issue(
+            issued = queue._issue(
                 appt.service,
                 site_id=site.id,
                 needs=appt.needs,
@@ -617,6 +644,7 @@ class AppointmentService:
 
     def tick(self, ref: str | int, items: Iterable[str]) -> Appointment:
         """Record which documents of the service's checklist the resident brought."""
+        self._require(Action.TICK_CHECKLIST)
         with self.s.store.write() as conn:
             appt = self._find_in(conn, ref)
             checklist = self.s.directory.services[appt.service].checklist
@@ -638,17 +666,19 @@ class AppointmentService:
     def incomplete(self, ref: str | int) -> Appointment:
         """Attended without the documents: the appointment ends (its ticket finished as
         needing an appointment) so that a new one can be booked."""
+        self._require(Action.REBOOK)
         with self.s.store.write() as conn:
             appt = self._find_in(conn, ref)
+            self._require(Action.REBOOK, appt)
             if appt.status not in (AppointmentStatus.CHECKED_IN, AppointmentStatus.ATTENDED):
                 raise RuleViolation(f"{appt.ref} has not been checked in")
             if appt.ticket_id is not None:
                 queue = QueueService(self.s, self.actor)
                 ticket = queue.ticket(appt.ticket_id)
                 if ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING):
-                    queue.finish(ticket.id, Outcome.APPOINTMENT)
+                    queue._finish(ticket.id, Outcome.APPOINTMENT, check=False)
                 elif ticket.status is TicketStatus.WAITING:
-                    queue.cancel(ticket.id, "error")
+                    queue._cancel(ticket.id, "error")
             result = a.update_appointment(conn, appt.id, status=AppointmentStatus.INCOMPLETE.value)
             self._event(
                 conn,
@@ -669,8 +699,10 @@ class AppointmentService:
     ) -> Appointment:
         """A new appointment for the same service, resident and (unless another is chosen)
         adviser, after they came without the documents (or did not come)."""
+        self._require(Action.REBOOK)
         with self.s.store.write() as conn:
             old = self._find_in(conn, ref)
+            self._require(Action.REBOOK, old)
             if old.status in (AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED):
                 hint = "move it instead" if old.status is AppointmentStatus.BOOKED else "book anew"
                 raise RuleViolation(f"{old.ref} {said(old.status)}: {hint}")
@@ -699,6 +731,7 @@ class AppointmentService:
     def between(
         self, first_day: str, last_day: str, site_id: str | None = None
     ) -> list[Appointment]:
+        self._require(Action.VIEW_APPOINTMENTS)
         site = self.site_for(site_id)
         return a.appointments_between(self.s.store.conn, site.id, first_day, last_day)
 
@@ -711,8 +744,30 @@ class AppointmentService:
         """The appointment a checked-in resident's ticket was issued for."""
         return a.appointment_for_ticket(self.s.store.conn, ticket_id)
 
-    def contact(self, appointment: Appointment) -> Contact | None:
-        return a.contact_of(self.s.store.conn, appointment.id)
+    def contact(self, appointment: Appointment, where: str = "lookup") -> Contact | None:
+        """The resident's contact details, for a person allowed to see them. A read of personal
+        data: recorded in the event log (who, where, which fields; never the values)."""
+        self._require(Action.VIEW_CONTACT, appointment)
+        with self.s.store.write() as conn:
+            contact = a.contact_of(conn, appointment.id)
+            fields = [
+                name
+                for name, value in (
+                    ("name", contact.name if contact else None),
+                    ("email", contact.email if contact else None),
+                    ("phone", contact.phone if contact else None),
+                )
+                if value
+            ]
+            if fields:
+                self._event(
+                    conn,
+                    self.s.directory.sites[appointment.site_id],
+                    EventKind.PERSONAL_DATA_VIEWED,
+                    appointment,
+                    {"fields": fields, "where": where},
+                )
+        return contact
 
     def messages(self, appointment: Appointment) -> list[a.Message]:
         return a.messages_for(self.s.store.conn, appointment.id)
@@ -741,6 +796,7 @@ class AppointmentService:
     # Absences and retention -----------------------------------------------------------------
 
     def add_absence(self, person: str, first: str | date, last: str | date, reason: str) -> int:
+        self._require(Action.RECORD_ABSENCE)
         staff = {p.id for p in self.s.settings.staff}
         if person not in staff:
             raise NotFound(f"unknown person {shown(person)!r}")
@@ -787,11 +843,13 @@ class AppointmentService:
 
     def absences(self) -> list[a.Absence]:
         """Absences that have not ended yet."""
+        self._require(Action.VIEW_APPOINTMENTS)
         return a.list_absences(
             self.s.store.conn, parse_date(self.s.today(self.site_for()), "today")
         )
 
     def remove_absence(self, absence_id: int) -> None:
+        self._require(Action.RECORD_ABSENCE)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             if not a.remove_absence(conn, absence_id):
@@ -807,7 +865,10 @@ class AppointmentService:
             )
 
     def purge_contacts(self) -> int:
-        """Delete residents' contact details kept past ``appointments.keep_contacts_days``."""
+        """Delete residents' contact details kept past ``appointments.keep_contacts_days``.
+
+        The worker's hourly job (host-level, not role-checked): it only deletes what the
+        retention setting says is due."""
         now = self.s.clock.now()
         keep = timedelta(days=self.s.settings.appointments.keep_contacts_days)
         site = self.site_for()

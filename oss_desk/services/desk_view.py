@@ -13,6 +13,7 @@ from typing import Any
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.models import (
+    Actor,
     Desk,
     DeskStatus,
     QueueEntry,
@@ -73,9 +74,14 @@ class DeskSnapshot:
 
 
 def take_snapshot(
-    session: Session, *, site_id: str | None = None, figures: bool = False
+    session: Session,
+    *,
+    site_id: str | None = None,
+    figures: bool = False,
+    actor: Actor | None = None,
 ) -> DeskSnapshot:
-    """The live queue, every desk and (for the team leader) today's running figures."""
+    """The live queue, every desk and (for the team leader) today's running figures (``actor``:
+    who reads them, when not the session's person)."""
     session.refresh_directory()
     site = session.site(site_id)
     now = session.clock.now()
@@ -88,7 +94,9 @@ def take_snapshot(
         printing = print_summary(conn, format_instant(now - timedelta(hours=12)))
         devices = device_states(conn)
         beat = heartbeat(conn)
-        daily = ReportService(session).daily(day, site.id, compare_weeks=0) if figures else None
+        daily = (
+            ReportService(session, actor).daily(day, site.id, compare_weeks=0) if figures else None
+        )
     desks = [d for d in session.directory.desks.values() if d.site_id == site.id]
     board_url = session.settings.board.url if queue_service.board_site() == site.id else None
     ours = {u for d in desks for u in (d.printer_url, d.fallback_printer_url) if u}

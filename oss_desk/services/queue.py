@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant
+from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.codes import TicketRef, parse_service_code, parse_ticket_ref
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.estimate import DeskLoad, WaitingItem, estimate_waits
@@ -39,7 +40,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
 from oss_desk.storage.appointments import attended
 from oss_desk.storage.devices import queue_board_update
-from oss_desk.storage.events import append_event
+from oss_desk.storage.events import append_event, callers_of_visit
 from oss_desk.storage.outbox import last_printer_for_ticket, queue_print_job
 from oss_desk.storage.site import desk_status, desk_statuses, set_desk_status
 
@@ -89,6 +90,40 @@ class QueueService:
     def ticket(self, ref: str | int | TicketRef, site_id: str | None = None) -> Ticket:
         """A ticket by id or by today's code (``C012``)."""
         return self._find(self.s.store.conn, ref, site_id)
+
+    def look_up(self, ref: str | int | TicketRef, site_id: str | None = None) -> Ticket:
+        """A ticket looked up by a person (``ticket show``, Find)."""
+        self._require(Action.FIND_TICKET)
+        return self.ticket(ref, site_id)
+
+    # Roles -------------------------------------------------------------------------------------
+
+    def _require(self, action: Action, own: bool | None = None) -> None:
+        self.s.require(action, self.actor, own=own)
+
+    def _require_on(self, conn: sqlite3.Connection, action: Action, ticket: Ticket) -> None:
+        """For a role allowed ``action`` only on its own work: the ticket must be theirs."""
+        if self.s.scope(action, self.actor) is Scope.OWN:
+            self._require(action, own=self.owns(conn, ticket))
+
+    def owns_desk(self, desk: Desk) -> bool:
+        """This terminal's desk, or the desk the person is configured at."""
+        if desk.id == self.actor.desk_id:
+            return True
+        config = next((d for d in self.s.settings.desks if d.id == desk.id), None)
+        return config is not None and config.person == self.actor.person
+
+    def owns(self, conn: sqlite3.Connection, ticket: Ticket, *, whole_visit: bool = False) -> bool:
+        """Whether the ticket is the actor's: called to their desk, or last called by them
+        (``whole_visit``: any call of the visit's tickets, for its notes)."""
+        me = self.actor
+        if me.desk_id is not None and ticket.desk == me.desk_id:
+            return True
+        calls = callers_of_visit(conn, ticket.visit_id)
+        if whole_visit:
+            return any(p == me.person or (me.desk_id and d == me.desk_id) for p, d, _ in calls)
+        mine = [p for p, _, t in calls if t == ticket.id]
+        return bool(mine) and mine[-1] == me.person
 
     def _find(
         self, conn: sqlite3.Connection, ref: str | int | TicketRef, site_id: str | None = None
@@ -159,6 +194,34 @@ class QueueService:
         assigned_desk: str | None = None,
     ) -> Issued:
         """Record an arrival and issue the next ticket of ``service`` (code per site and day)."""
+        self._require(Action.ISSUE_TICKET)
+        return self._issue(
+            service,
+            desk_id=desk_id,
+            site_id=site_id,
+            needs=needs,
+            priority=priority,
+            print_to=print_to,
+            print_ticket=print_ticket,
+            channel=channel,
+            arrived_at=arrived_at,
+            assigned_desk=assigned_desk,
+        )
+
+    def _issue(
+        self,
+        service: str,
+        *,
+        desk_id: str | None = None,
+        site_id: str | None = None,
+        needs: str | Iterable[str] | None = None,
+        priority: int = 0,
+        print_to: str | None = None,
+        print_ticket: bool = True,
+        channel: Channel = Channel.WALK_IN,
+        arrived_at: datetime | None = None,
+        assigned_desk: str | None = None,
+    ) -> Issued:
         svc = self.service(service)
         desk = self._desk(desk_id)
         site = self._site_for(desk, site_id)
@@ -275,6 +338,7 @@ class QueueService:
 
     def call_next(self, desk_id: str | None = None) -> Ticket | None:
         """Call the next ticket for a desk; None when nothing is waiting that it can serve."""
+        self._require(Action.CALL_NEXT)
         desk = self._calling_desk(desk_id)
         site = self.s.directory.sites[desk.site_id]
         now = self.s.clock.now()
@@ -306,6 +370,7 @@ class QueueService:
 
     def call(self, ref: str | int | TicketRef, desk_id: str | None = None) -> Ticket:
         """Call one chosen waiting ticket to a desk (out of order)."""
+        self._require(Action.CALL_CHOSEN)
         now = self.s.clock.now()
         desk = self._calling_desk(desk_id)
         with self.s.store.write() as conn:
@@ -351,10 +416,12 @@ class QueueService:
 
     def recall(self, ref: str | int | TicketRef) -> Ticket:
         """Call a called ticket again (board and announcement); capped by ``queue.recall_cap``."""
+        self._require(Action.RECALL)
         now = self.s.clock.now()
         cap = self.s.settings.queue.recall_cap
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
+            self._require_on(conn, Action.RECALL, ticket)
             if ticket.status is not TicketStatus.CALLED:
                 raise RuleViolation(
                     f"{ticket.code} is {_status(ticket)}: only a called ticket can be recalled"
@@ -379,9 +446,11 @@ class QueueService:
 
     def start(self, ref: str | int | TicketRef) -> Ticket:
         """The resident has come to the desk: start serving."""
+        self._require(Action.START)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
+            self._require_on(conn, Action.START, ticket)
             if ticket.status is not TicketStatus.CALLED:
                 raise RuleViolation(
                     f"{ticket.code} is {_status(ticket)}: only a called ticket can be started"
@@ -407,11 +476,17 @@ class QueueService:
 
     def finish(self, ref: str | int | TicketRef, outcome: str | Outcome) -> Ticket:
         """Finish a called or serving ticket with its outcome; the visit ends with it."""
+        self._require(Action.FINISH)
+        return self._finish(ref, outcome, check=True)
+
+    def _finish(self, ref: str | int | TicketRef, outcome: str | Outcome, check: bool) -> Ticket:
         result = parse_outcome(outcome)
         now = self.s.clock.now()
         stamp = format_instant(now)
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
+            if check:
+                self._require_on(conn, Action.FINISH, ticket)
             if ticket.status not in AT_DESK:
                 raise RuleViolation(
                     f"{ticket.code} is {_status(ticket)}: only a called or serving ticket "
@@ -442,10 +517,12 @@ class QueueService:
 
     def no_show(self, ref: str | int | TicketRef) -> Ticket:
         """The resident did not come when called."""
+        self._require(Action.NO_SHOW)
         now = self.s.clock.now()
         stamp = format_instant(now)
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
+            self._require_on(conn, Action.NO_SHOW, ticket)
             if ticket.status is not TicketStatus.CALLED:
                 hint = (
                     " (use cancel if they left before being called)"
@@ -491,6 +568,9 @@ class QueueService:
         Returns the ticket now in the queue: the new one after a change of service, or the same
         ticket sent to ``desk_id``.
         """
+        if desk_id is not None:
+            self._require(Action.REASSIGN)
+        self._require(Action.TRANSFER)
         if service is None and desk_id is None:
             raise InvalidInput("say where to transfer to: --service CODE and/or --desk ID")
         target_desk = self.s.desk(desk_id) if desk_id is not None else None
@@ -499,6 +579,7 @@ class QueueService:
         stamp = format_instant(now)
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
+            self._require_on(conn, Action.TRANSFER, ticket)
             site = self._site(ticket)
             if ticket.status not in ACTIVE:
                 raise RuleViolation(f"{ticket.code} is {_status(ticket)}: it cannot be transferred")
@@ -586,6 +667,10 @@ class QueueService:
 
     def cancel(self, ref: str | int | TicketRef, reason: str = "left") -> Ticket:
         """The resident left, or the ticket was issued in error."""
+        self._require(Action.CANCEL_TICKET)
+        return self._cancel(ref, reason)
+
+    def _cancel(self, ref: str | int | TicketRef, reason: str) -> Ticket:
         now = self.s.clock.now()
         stamp = format_instant(now)
         if reason not in ("left", "error", "end_of_day"):
@@ -631,6 +716,7 @@ class QueueService:
         needs: str | Iterable[str] | None = None,
     ) -> Visit:
         """A visit dealt with at meet-and-greet: arrival and outcome at once, no ticket."""
+        self._require(Action.QUICK_VISIT)
         svc = self.service(service)
         result = parse_outcome(outcome)
         desk = self._desk(desk_id)
@@ -684,6 +770,7 @@ class QueueService:
     def add_note(self, ref: str | int | TicketRef, text: str) -> int:
         """A short note on the visit. It may hold personal data, so it is stored apart from the
         event log (which records only that a note was added) and purged on schedule."""
+        self._require(Action.ADD_NOTE)
         cleaned = " ".join(text.split())
         if not cleaned:
             raise InvalidInput("the note is empty")
@@ -694,6 +781,8 @@ class QueueService:
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
+            if self.s.scope(Action.ADD_NOTE, self.actor) is Scope.OWN:
+                self._require(Action.ADD_NOTE, own=self.owns(conn, ticket, whole_visit=True))
             note_id = q.insert_note(
                 conn,
                 visit_id=ticket.visit_id,
@@ -714,12 +803,29 @@ class QueueService:
         return note_id
 
     def notes(self, ref: str | int | TicketRef) -> list[tuple[str, str, str | None]]:
-        ticket = self.ticket(ref)
-        return q.notes_for_visit(self.s.store.conn, ticket.visit_id)
+        """The visit's notes, (at, person, text): a read of personal data, so recorded (that
+        they were read, by whom, never what they say)."""
+        self._require(Action.VIEW_NOTES)
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            if self.s.scope(Action.VIEW_NOTES, self.actor) is Scope.OWN:
+                self._require(Action.VIEW_NOTES, own=self.owns(conn, ticket, whole_visit=True))
+            found = q.notes_for_visit(conn, ticket.visit_id)
+            if found:
+                self._event(
+                    conn,
+                    self._site(ticket),
+                    EventKind.PERSONAL_DATA_VIEWED,
+                    self.s.clock.now(),
+                    ticket=ticket,
+                    data={"fields": ["notes"], "count": len(found)},
+                )
+        return found
 
     def reprint(self, ref: str | int | TicketRef, printer_url: str | None = None) -> int:
         """Queue the ticket to be printed again: on ``printer_url``, else this desk's printer,
         else the printer it was first sent to, else the office's meet-and-greet printer."""
+        self._require(Action.REPRINT)
         now = self.s.clock.now()
         stamp = format_instant(now)
         with self.s.store.write() as conn:
@@ -761,6 +867,7 @@ class QueueService:
 
     def set_desk_status(self, desk_id: str | None, status: DeskStatus | str) -> DeskStatus:
         """Open a desk, put it on a break, or close it. Returns the previous status."""
+        self._require(Action.DESK_STATUS)
         try:
             wanted = DeskStatus(status.strip().lower() if isinstance(status, str) else status)
         except ValueError:
@@ -770,6 +877,7 @@ class QueueService:
         desk = self._desk(desk_id)
         if desk is None:
             raise InvalidInput("say which desk (--desk ID)")
+        self._require(Action.DESK_STATUS, own=self.owns_desk(desk))
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             if wanted is not DeskStatus.OPEN:
@@ -800,6 +908,7 @@ class QueueService:
 
     def queue(self, site_id: str | None = None) -> list[QueueEntry]:
         """Today's waiting, called and serving tickets, with waits and estimated waits."""
+        self._require(Action.VIEW_QUEUE)
         site = self.s.site(site_id)
         now = self.s.clock.now()
         day = self.s.today(site)

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from oss_desk.config import Settings, build_settings
+from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import hours_on, parse_date
 from oss_desk.domain.calls import CallCounts, call_figures
-from oss_desk.domain.models import DeskKind, Outcome
+from oss_desk.domain.models import Actor, DeskKind, Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
 from oss_desk.domain.stats import (
     NOTICE_BUCKETS,
@@ -83,8 +84,11 @@ def open_office(path: str | Path) -> Office:
 
 
 class ReportService:
-    def __init__(self, session: Session, include: Iterable[str | Path] = ()) -> None:
+    def __init__(
+        self, session: Session, actor: Actor | None = None, include: Iterable[str | Path] = ()
+    ) -> None:
         self.s = session
+        self.actor = actor or session.actor
         self.offices: list[Office] = [
             Office(store=session.store, settings=session.settings, directory=session.directory)
         ]
@@ -121,6 +125,7 @@ class ReportService:
         compare_weeks: int = COMPARE_WEEKS,
     ) -> dict[str, Any]:
         """One business day: every office, or one site (``site_id``)."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
         with self._snapshot():
             return self._daily(day, site_id, compare_weeks)
 
@@ -148,6 +153,7 @@ class ReportService:
 
     def monthly(self, month: str | None = None, site_id: str | None = None) -> dict[str, Any]:
         """One calendar month: visits, appointments, the standards, calls and the trend."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
         with self._snapshot():
             return self._monthly(month, site_id)
 

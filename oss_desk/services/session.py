@@ -9,10 +9,11 @@ from pathlib import Path
 
 from oss_desk.clock import Clock, clock_from_env
 from oss_desk.config import Settings, build_settings, load_file
+from oss_desk.domain.access import Action, Scope, allows, refusal, scope_of
 from oss_desk.domain.calendar import business_day
-from oss_desk.domain.models import Actor, Desk, Site
+from oss_desk.domain.models import Actor, Desk, Role, Site
 from oss_desk.domain.text import shown
-from oss_desk.errors import ConfigError, InvalidInput, NotFound
+from oss_desk.errors import ConfigError, Forbidden, InvalidInput, NotFound
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path
 from oss_desk.storage.database import Store, open_store
 from oss_desk.storage.site import Directory, latest_config, latest_config_id, read_directory
@@ -29,6 +30,45 @@ class Session:
     actor: Actor
     config_source: str = "database"
     extras: dict[str, object] = field(default_factory=dict)
+    host: bool = False
+    """A host-level process (init, the device worker, the demo builder): not role-checked."""
+
+    # Roles -----------------------------------------------------------------------------------
+
+    def role_of(self, person: str) -> Role | None:
+        """A listed person's role; anyone else has ``access.unlisted_role`` (None: refused)."""
+        for staff in self.settings.staff:
+            if staff.id == person:
+                return staff.role
+        return self.settings.access.role()
+
+    def name_of(self, person: str) -> str:
+        for staff in self.settings.staff:
+            if staff.id == person:
+                return staff.name
+        return person
+
+    def may(self, action: Action, actor: Actor | None = None, *, own: bool | None = None) -> bool:
+        if self.host:
+            return True
+        person = (actor or self.actor).person
+        return allows(self.role_of(person), action, own)
+
+    def scope(self, action: Action, actor: Actor | None = None) -> Scope | None:
+        """How far the actor may do ``action`` (a host-level process: everywhere)."""
+        if self.host:
+            return Scope.ALL
+        return scope_of(self.role_of((actor or self.actor).person), action)
+
+    def require(
+        self, action: Action, actor: Actor | None = None, *, own: bool | None = None
+    ) -> None:
+        """Raise :class:`Forbidden` unless the actor's role may do ``action`` (``own``: whether
+        the ticket, appointment or desk acted on is theirs, for a role allowed only its own)."""
+        if self.may(action, actor, own=own):
+            return
+        person = (actor or self.actor).person
+        raise Forbidden(refusal(self.name_of(person), self.role_of(person), action, own))
 
     # Lookups ---------------------------------------------------------------------------------
 
@@ -126,8 +166,13 @@ def open_session(
     desk_id: str | None = None,
     clock: Clock | None = None,
     check: bool = True,
+    host: bool = False,
 ) -> Session:
-    """Open an initialised office database for a command or a desk."""
+    """Open an initialised office database for a command or a desk.
+
+    ``host``: a host-level process (init, the device worker, the demo builder), never
+    role-checked. Anyone else must be on the staff list unless ``access.unlisted_role`` gives
+    unlisted people a role."""
     clock = clock or clock_from_env()
     store = open_store(resolve_db_path(db), create=False, check=check)
     try:
@@ -138,14 +183,21 @@ def open_session(
             raise NotFound(f"unknown desk {shown(desk_id)!r} (desks: {known})")
         desk_key = desk_id.strip() if desk_id else None
         actor = Actor(person=resolve_person(settings, desk_key, person), desk_id=desk_key)
-        return Session(
+        session = Session(
             store=store,
             clock=clock,
             settings=settings,
             directory=directory,
             actor=actor,
             config_source=source,
+            host=host,
         )
+        if not host and session.role_of(actor.person) is None:
+            raise Forbidden(
+                f"{shown(actor.person)!r} is not on the staff list and access.unlisted_role is "
+                '"none": give a staff id or login with --user (or OSS_DESK_USER)'
+            )
+        return session
     except BaseException:
         store.close()
         raise

@@ -607,7 +607,12 @@ class DeviceWorker:
         poll_interval: float = 0.05,
         transports: Callable[[str], Transport] = open_transport,
     ) -> None:
-        self.open_session = open_session
+        def host_session() -> Session:
+            session = open_session()
+            session.host = True  # the device worker is host-level: never role-checked
+            return session
+
+        self.open_session = host_session
         self.poll_interval = poll_interval
         self.transports = transports
         self.stop = threading.Event()

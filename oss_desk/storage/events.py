@@ -112,3 +112,15 @@ def events_for_visit(conn: sqlite3.Connection, visit_id: int) -> list[EventRow]:
 def last_event_id(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT max(id) FROM events").fetchone()
     return int(row[0] or 0)
+
+
+def callers_of_visit(
+    conn: sqlite3.Connection, visit_id: int
+) -> list[tuple[str, str | None, int | None]]:
+    """(person, desk, ticket id) of every call of the visit's tickets, oldest first: whose
+    visit it is."""
+    rows = conn.execute(
+        "SELECT actor, desk_id, ticket_id FROM events WHERE visit_id = ? AND kind = ? ORDER BY id",
+        [visit_id, EventKind.CALLED.value],
+    ).fetchall()
+    return [(r[0], r[1], r[2]) for r in rows]

@@ -19,6 +19,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
+from oss_desk.domain.access import Action, refusal
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Actor, DeskKind
 from oss_desk.errors import OssDeskError, RuleViolation, StorageError
@@ -28,7 +29,7 @@ from oss_desk.services.live import ChangeFeed, open_feed, poll
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session, open_session, resolve_db_path
 from oss_desk.services.worker import DeviceWorker, WorkerLock, resident_view
-from oss_desk.ui.commands import DeskCommands
+from oss_desk.ui.commands import DeskCommands, offered
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
 from oss_desk.ui.scanner import ScanCatcher
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -50,6 +51,14 @@ MODE_TITLES = {
     "appointments": "Appointments",
     "reports": "Reports",
 }
+MODE_NEEDS = {
+    "greet": Action.ISSUE_TICKET,
+    "desk": Action.CALL_NEXT,
+    "leader": Action.VIEW_REPORTS,
+    "appointments": Action.VIEW_APPOINTMENTS,
+    "reports": Action.VIEW_REPORTS,
+}
+"""The permission that opens each mode: a person sees only the modes of their role."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +212,8 @@ class OssDeskApp(App[None]):
         if self.terminal_desk is not None:
             kind = self.runner.session.directory.desks[self.terminal_desk].kind
             first = "greet" if kind is DeskKind.MEET_AND_GREET else "desk"
+        if not self.may_use(first):
+            first = next((m for m in MODE_NEEDS if self.may_use(m)), first)
         self.switch_mode(first)
         self.run_worker(self._start_live(), group="refresh", exit_on_error=False)
 
@@ -218,9 +229,43 @@ class OssDeskApp(App[None]):
         self.started = Started(self.started.process_start, time.perf_counter())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "switch_mode" and parameters and parameters[0] == self.current_mode:
-            return None  # already there: shown dimmed
+        if action == "switch_mode" and parameters:
+            if not self.may_use(str(parameters[0])):
+                return False  # not this person's role: the key is hidden
+            if parameters[0] == self.current_mode:
+                return None  # already there: shown dimmed
         return True
+
+    # Roles ---------------------------------------------------------------------------------------
+
+    def may(self, action: Action, actor: Actor, own: bool | None = None) -> bool:
+        """Whether ``actor``'s role allows ``action`` (the services check it again)."""
+        return self.runner.session.may(action, actor, own=own)
+
+    def mode_actor(self, mode: str) -> Actor:
+        """Who acts in ``mode`` (in the demo each mode has its own person)."""
+        if mode == "greet":
+            return self.actor(self.greet_desk_id)
+        if mode == "desk":
+            return self.actor(self.adviser_desk_id)
+        if mode == "leader":
+            return self.leader_actor()
+        return self.actor(self.terminal_desk or self.greet_desk_id)
+
+    def may_use(self, mode: str) -> bool:
+        needed = MODE_NEEDS.get(mode)
+        return needed is None or self.may(needed, self.mode_actor(mode))
+
+    def refuse(self, action: Action, actor: Actor) -> None:
+        """Tell the person their role may not do that; the desk carries on."""
+        session = self.runner.session
+        message = refusal(session.name_of(actor.person), session.role_of(actor.person), action)
+        self.notify(message, title="Not your role", severity="warning", markup=False)
+
+    def person_label(self, actor: Actor) -> str:
+        """The header's person: "Ben Walker (adviser)"."""
+        role = self.runner.session.role_of(actor.person)
+        return f"{self.person_name(actor.person)} ({role.value if role else 'no role'})"
 
     # A QR scanner types like a keyboard --------------------------------------------------------
 
@@ -302,7 +347,11 @@ class OssDeskApp(App[None]):
             while True:
                 self._refresh_again = False
                 figures = self.wants_figures()
-                snap = await self.attempt(take_snapshot, figures=figures)
+                snap = await self.attempt(
+                    take_snapshot,
+                    figures=figures,
+                    actor=self.leader_actor() if figures else None,
+                )
                 if snap is not None:
                     self.snapshot = snap
                     self.refresh_count += 1
@@ -397,6 +446,9 @@ class OssDeskApp(App[None]):
             if not isinstance(binding, Binding) or binding.id in seen:
                 continue
             seen.add(binding.id)
+            target = screen if binding in getattr(screen, "BINDINGS", []) else self
+            if not offered(target, binding):
+                continue  # not this person's role
             rows.append((self.get_key_display(binding), binding.description, binding.tooltip))
         about = getattr(screen, "HELP", "")
         title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
@@ -445,7 +497,9 @@ def run_desk_app(
         # and connections; the lock file keeps it the only owner of the devices).
         lock = WorkerLock.acquire(resolve_db_path(db))
         if lock is not None:
-            worker = DeviceWorker(lambda: open_session(db=db, config=config, person="worker"))
+            worker = DeviceWorker(
+                lambda: open_session(db=db, config=config, person="worker", host=True)
+            )
             worker.start()
         app = OssDeskApp(runner, desk_id=desk_id, demo=demo, started=started)
         app.run()

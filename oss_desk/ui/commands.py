@@ -8,9 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Provider
+from textual.dom import DOMNode
 
 if TYPE_CHECKING:
     from oss_desk.ui.app import OssDeskApp
+
+
+def offered(target: DOMNode, binding: Binding) -> bool:
+    """Whether ``binding`` is offered to this person (``check_action`` False: never, for their
+    role; None is "not now", still listed)."""
+    action, _, raw = binding.action.partition("(")
+    params = tuple(p.strip().strip("'\"") for p in raw.rstrip(")").split(",") if p)
+    return target.check_action(action, params) is not False
 
 
 class DeskCommands(Provider):
@@ -29,9 +38,13 @@ class DeskCommands(Provider):
             if not isinstance(binding, Binding) or binding.id in (None, "app.quit"):
                 continue
             target = screen if binding in getattr(screen, "BINDINGS", []) else app
+            if not offered(target, binding):
+                continue  # the role may not
             name = f"{binding.description} ({app.get_key_display(binding)})"
             entries.append((name, binding.tooltip, partial(target.run_action, binding.action)))
-        for code, service in app.runner.session.directory.services.items():
+        for code, service in (
+            app.runner.session.directory.services.items() if app.may_use("greet") else ()
+        ):
             entries.append(
                 (
                     f"Issue ticket: {service.name} ({code})",
@@ -55,8 +68,12 @@ class DeskCommands(Provider):
 
 async def issue_from_palette(app: OssDeskApp, code: str) -> None:
     """Go to meet-and-greet with the service chosen, and issue its ticket."""
+    from oss_desk.domain.access import Action
     from oss_desk.ui.screens.greet import GreetScreen, ServiceList
 
+    if not app.may_use("greet"):
+        app.refuse(Action.ISSUE_TICKET, app.mode_actor("greet"))
+        return
     await app.switch_mode("greet")
     screen = app.screen
     if isinstance(screen, GreetScreen):

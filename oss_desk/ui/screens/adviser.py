@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
 from oss_desk.domain.needs import describe_need
@@ -46,6 +47,20 @@ class AdviserScreen(DeskScreen):
         "no-show. T moves them to another service without losing their place. For a resident "
         "with an appointment, K ticks the documents they brought."
     )
+    ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
+        "call_next": Action.CALL_NEXT,
+        "call_chosen": Action.CALL_CHOSEN,
+        "recall": Action.RECALL,
+        "start": Action.START,
+        "finish": Action.FINISH,
+        "no_show": Action.NO_SHOW,
+        "transfer": Action.TRANSFER,
+        "note": Action.ADD_NOTE,
+        "toggle_break": Action.DESK_STATUS,
+        "close_desk": Action.DESK_STATUS,
+        "checklist": Action.TICK_CHECKLIST,
+        "find": Action.FIND_TICKET,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "n",
@@ -171,6 +186,8 @@ class AdviserScreen(DeskScreen):
         return state.status if state else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.role_allows(action):
+            return False
         ticket = self.my_ticket()
         status = self.my_status()
         if action in ("call_next", "call_chosen"):

@@ -15,6 +15,7 @@ from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.widgets import DataTable, Static
 
+from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact, parse_reference
 from oss_desk.domain.calendar import local
 from oss_desk.domain.needs import describe_need
@@ -60,6 +61,16 @@ class AppointmentsScreen(DeskScreen):
         "X cancels (a council cancellation with under a working day's notice needs a reason); "
         "N marks a no-show; R rebooks someone who came without the documents."
     )
+    ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
+        "book": Action.BOOK_APPOINTMENT,
+        "check_in": Action.CHECK_IN,
+        "checklist": Action.TICK_CHECKLIST,
+        "move": Action.MOVE_APPOINTMENT,
+        "cancel_booking": Action.CANCEL_APPOINTMENT,
+        "no_show": Action.APPOINTMENT_NO_SHOW,
+        "rebook": Action.REBOOK,
+        "find": Action.VIEW_APPOINTMENTS,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("b", "book", "Book", id="appt.book", tooltip="Book an appointment"),
         Binding(
@@ -131,6 +142,8 @@ class AppointmentsScreen(DeskScreen):
         self.grid_view: tuple[str, str | None] = ("day", None)
         """What the grid on screen shows (the view and resource asked for may be loading)."""
         self.contacts: dict[int, Contact | None] = {}
+        """Contact details read (and recorded as read) once per booking while the app runs."""
+        self._reading: set[int] = set()
         self._wanted_cursor: int | None = None
         """After a jump: the appointment to put the cursor on."""
 
@@ -179,7 +192,7 @@ class AppointmentsScreen(DeskScreen):
         resource = self.resource
         actor = self.acting_as()
 
-        def build(session: Session) -> tuple[Grid, dict[int, Contact | None], str | None]:
+        def build(session: Session) -> tuple[Grid, str | None]:
             svc = AppointmentService(session, actor)
             chosen = resource
             if view == "week":
@@ -187,12 +200,12 @@ class AppointmentsScreen(DeskScreen):
                 grid = day_grid(svc, day) if chosen is None else week_grid(svc, day, chosen)
             else:
                 grid = day_grid(svc, day)
-            return grid, {i: svc.contact(x) for i, x in grid.appointments.items()}, chosen
+            return grid, chosen
 
         result = await app.attempt(build)
         if result is None:
             return
-        self.grid, self.contacts, self.resource = result
+        self.grid, self.resource = result
         self.grid_view = (view, self.resource)
         self.draw()
 
@@ -330,9 +343,35 @@ class AppointmentsScreen(DeskScreen):
         self.show_detail()
         self.refresh_bindings()
 
+    def _own(self, appt: Appointment) -> bool:
+        return appt.adviser == self.acting_as().person
+
+    def _want_contact(self, appt: Appointment | None) -> None:
+        """Read the highlighted booking's contact details once (the read is recorded), if the
+        person's role may see them; a refresh of the screen does not read them again."""
+        if appt is None or appt.id in self.contacts or appt.id in self._reading:
+            return
+        if not self.desk_app.may(Action.VIEW_CONTACT, self.acting_as(), own=self._own(appt)):
+            return
+        self._reading.add(appt.id)
+        self.run_worker(self._read_contact(appt), group="appt-contact", exit_on_error=False)
+
+    async def _read_contact(self, appt: Appointment) -> None:
+        actor = self.acting_as()
+        try:
+            found = await self.desk_app.attempt(
+                lambda s: (AppointmentService(s, actor).contact(appt, "appointments panel"),)
+            )
+        finally:
+            self._reading.discard(appt.id)
+        if found is not None:
+            self.contacts[appt.id] = found[0]
+            self.show_detail()
+
     def show_detail(self) -> None:
         """The highlighted booking (or free time): a column beside the grid, or a few wrapped
         lines below it on a narrow terminal."""
+        self._want_contact(self.highlighted_appointment())
         narrow = self.has_class("-narrow")
         parts = self.detail_parts()
         text = Text()
@@ -383,12 +422,26 @@ class AppointmentsScreen(DeskScreen):
                     lines.append(f" {mark} {item}")
                 parts.append(("\n".join(lines), ""))
             hints = {
-                AppointmentStatus.BOOKED: "C check in · M move · X cancel · N no-show",
-                AppointmentStatus.CHECKED_IN: "K checklist · R rebook (no documents)",
-                AppointmentStatus.ATTENDED: "R rebook (no documents)",
+                AppointmentStatus.BOOKED: [
+                    ("check_in", "C check in"),
+                    ("move", "M move"),
+                    ("cancel_booking", "X cancel"),
+                    ("no_show", "N no-show"),
+                ],
+                AppointmentStatus.CHECKED_IN: [
+                    ("checklist", "K checklist"),
+                    ("rebook", "R rebook (no documents)"),
+                ],
+                AppointmentStatus.ATTENDED: [("rebook", "R rebook (no documents)")],
             }
-            if appt.status in hints:
-                parts.append(("\n" + hints[appt.status], "dim"))
+            own = self._own(appt)
+            hint = " · ".join(
+                text
+                for action, text in hints.get(appt.status, [])
+                if self.role_allows(action, own=own)
+            )
+            if hint:
+                parts.append(("\n" + hint, "dim"))
         elif cell is not None and day is not None:
             when = self.highlighted_time() or ""
             who = app.person_name(adviser) if adviser else app.desk_name(room) if room else ""
@@ -409,6 +462,10 @@ class AppointmentsScreen(DeskScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         appt = self.highlighted_appointment() if self.grid is not None else None
+        if not self.role_allows(action):
+            return False  # the role never may: the key is hidden
+        if appt is not None and not self.role_allows(action, own=self._own(appt)):
+            return None  # another adviser's appointment: shown dimmed
         status = appt.status if appt else None
         needs = {
             "move": status is AppointmentStatus.BOOKED,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.screen import Screen
 
+from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.worker import STALE_HEARTBEAT_SECONDS
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 class DeskScreen(Screen[None]):
     AREA = ""
     HELP = ""
+    ROLE_ACTIONS: ClassVar[dict[str, Action]] = {}
+    """Which permission each of the screen's actions needs (see ``oss_desk.domain.access``)."""
 
     @property
     def desk_app(self) -> OssDeskApp:
@@ -52,6 +55,17 @@ class DeskScreen(Screen[None]):
     def current_desk(self) -> str | None:
         return None
 
+    def role_allows(self, action: str, own: bool | None = None) -> bool:
+        """Whether the person acting here may do the screen action ``action`` at all."""
+        needed = self.ROLE_ACTIONS.get(action)
+        if needed is None:
+            return True
+        return self.desk_app.may(needed, self.acting_as(), own=own)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False hides the key (the role may not); None would show it dimmed (not now).
+        return self.role_allows(action)
+
     def acting_as(self) -> Actor:
         return self.desk_app.actor(self.current_desk())
 
@@ -63,7 +77,7 @@ class DeskScreen(Screen[None]):
             site=app.site_name(),
             area=self.AREA,
             desk=app.desk_name(desk),
-            person=app.person_name(actor.person),
+            person=app.person_label(actor),
             clock=app.clock_text(),
         )
         parts: list[tuple[str, str]] = []

@@ -13,6 +13,7 @@ from textual.events import Key
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import parse_reference
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import describe_need
@@ -62,6 +63,12 @@ class GreetScreen(DeskScreen):
         "A resident with an appointment: scan the QR code on their letter or slip (or type the "
         "booking reference in the search box and press Enter) to check them in."
     )
+    ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
+        "issue": Action.ISSUE_TICKET,
+        "quick": Action.QUICK_VISIT,
+        "reprint": Action.REPRINT,
+        "find": Action.FIND_TICKET,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f8",
@@ -348,7 +355,7 @@ async def find_ticket(screen: DeskScreen) -> None:
     )
     if not code:
         return
-    ticket = await app.attempt(lambda s: QueueService(s).ticket(code))
+    ticket = await app.attempt(lambda s: QueueService(s).look_up(code))
     if ticket is None:
         return
     directory = app.runner.session.directory

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
+from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import QueueService
@@ -39,6 +40,14 @@ class LeaderScreen(DeskScreen):
         "and the queue. D sends the highlighted ticket to a desk; Z closes or opens the "
         "highlighted desk; P reprints a ticket."
     )
+    ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
+        "send_to_desk": Action.REASSIGN,
+        "transfer": Action.TRANSFER,
+        "reprint": Action.REPRINT,
+        "cancel_ticket": Action.CANCEL_TICKET,
+        "toggle_desk": Action.DESK_STATUS,
+        "find": Action.FIND_TICKET,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "d",

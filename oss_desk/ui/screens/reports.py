@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from oss_desk.domain.models import Actor
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -145,6 +146,9 @@ class ReportsScreen(DeskScreen):
     def current_desk(self) -> str | None:
         return self.desk_app.terminal_desk
 
+    def acting_as(self) -> Actor:
+        return self.desk_app.leader_actor()
+
     # Loading -----------------------------------------------------------------------------------
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
@@ -165,8 +169,10 @@ class ReportsScreen(DeskScreen):
         period = self.period
         key = self.day.isoformat() if period == "day" else self.month
 
+        actor = self.acting_as()
+
         def build(session: Session) -> dict[str, Any]:
-            reports = ReportService(session)
+            reports = ReportService(session, actor)
             return reports.daily(key) if period == "day" else reports.monthly(key)
 
         self._live_at = time.monotonic()

@@ -20,11 +20,16 @@ class TopBar(Static):
         middle = "  ·  ".join(parts)
         if len(site) + 5 + len(middle) > room:
             middle = " · ".join(parts)
-        site_room = max(8, room - len(middle) - 3)
-        shown_site = site if len(site) <= site_room else site[: site_room - 1] + "…"
         text = Text()
-        text.append(shown_site, style="bold")
-        text.append(f" · {middle}" if len(middle) + 3 <= room - len(shown_site) else "")
+        if len(middle) + 3 + 8 <= room:
+            site_room = room - len(middle) - 3
+            shown_site = site if len(site) <= site_room else site[: site_room - 1] + "…"
+            text.append(shown_site, style="bold")
+            text.append(f" · {middle}")
+        elif len(middle) <= room:  # narrow: who and where matter more than the office's name
+            text.append(middle)
+        else:
+            text.append(site if len(site) <= room else site[: room - 1] + "…", style="bold")
         text.append(" " * max(1, width - len(text) - len(clock)))
         text.append(clock, style="bold")
         self.update(text)

@@ -1,0 +1,190 @@
+"""Who may do what: the permission matrix of the four roles (least privilege).
+
+Pure data and one function. The services ask :func:`scope_of` at the top of each use case (through
+``Session.require``) and the desk app asks it to hide what a role may not do. ``OWN`` means the
+action is allowed only on the person's own work: a ticket called to their desk (or by them), an
+appointment booked with them, their own desk.
+
+meet-and-greet issues tickets, records quick visits, books and checks in; an adviser calls,
+serves and finishes the residents called to them, and sees the contact details and notes of
+their own visits and appointments; a team leader does everything operational, including
+reassigning, cancelling, reprinting, reports and absences; an admin looks after the
+configuration, users (absences) and retention and reads the figures, but does no queue work and
+does not routinely read residents' details or notes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from oss_desk.domain.models import Role
+
+
+class Action(StrEnum):
+    """Everything a person can ask of oss-desk that a role may be refused."""
+
+    ISSUE_TICKET = "issue_ticket"
+    QUICK_VISIT = "quick_visit"
+    VIEW_QUEUE = "view_queue"
+    FIND_TICKET = "find_ticket"
+    CALL_NEXT = "call_next"
+    CALL_CHOSEN = "call_chosen"
+    RECALL = "recall"
+    START = "start"
+    FINISH = "finish"
+    NO_SHOW = "no_show"
+    TRANSFER = "transfer"
+    REASSIGN = "reassign"
+    CANCEL_TICKET = "cancel_ticket"
+    REPRINT = "reprint"
+    ADD_NOTE = "add_note"
+    VIEW_NOTES = "view_notes"
+    DESK_STATUS = "desk_status"
+    VIEW_REPORTS = "view_reports"
+    VIEW_APPOINTMENTS = "view_appointments"
+    BOOK_APPOINTMENT = "book_appointment"
+    MOVE_APPOINTMENT = "move_appointment"
+    CANCEL_APPOINTMENT = "cancel_appointment"
+    CHECK_IN = "check_in"
+    TICK_CHECKLIST = "tick_checklist"
+    APPOINTMENT_NO_SHOW = "appointment_no_show"
+    REBOOK = "rebook"
+    VIEW_CONTACT = "view_contact"
+    RECORD_ABSENCE = "record_absence"
+    MANAGE_CONFIG = "manage_config"
+
+    @property
+    def phrase(self) -> str:
+        """What the action does, after "may not": "cancel a ticket"."""
+        return PHRASES[self]
+
+
+PHRASES: dict[Action, str] = {
+    Action.ISSUE_TICKET: "issue a ticket",
+    Action.QUICK_VISIT: "record a quick visit",
+    Action.VIEW_QUEUE: "see the queue",
+    Action.FIND_TICKET: "look a ticket up",
+    Action.CALL_NEXT: "call the next resident",
+    Action.CALL_CHOSEN: "call a ticket out of turn",
+    Action.RECALL: "recall a ticket",
+    Action.START: "start serving a ticket",
+    Action.FINISH: "finish a ticket",
+    Action.NO_SHOW: "mark a ticket no-show",
+    Action.TRANSFER: "transfer a ticket",
+    Action.REASSIGN: "send a ticket to a desk",
+    Action.CANCEL_TICKET: "cancel a ticket",
+    Action.REPRINT: "reprint a ticket",
+    Action.ADD_NOTE: "add a note to a visit",
+    Action.VIEW_NOTES: "read a visit's notes",
+    Action.DESK_STATUS: "open, pause or close a desk",
+    Action.VIEW_REPORTS: "see the reports",
+    Action.VIEW_APPOINTMENTS: "see the appointments",
+    Action.BOOK_APPOINTMENT: "book an appointment",
+    Action.MOVE_APPOINTMENT: "move an appointment",
+    Action.CANCEL_APPOINTMENT: "cancel an appointment",
+    Action.CHECK_IN: "check a resident in",
+    Action.TICK_CHECKLIST: "tick an appointment's checklist",
+    Action.APPOINTMENT_NO_SHOW: "mark an appointment no-show",
+    Action.REBOOK: "rebook an appointment",
+    Action.VIEW_CONTACT: "see a resident's contact details",
+    Action.RECORD_ABSENCE: "record or remove an absence",
+    Action.MANAGE_CONFIG: "change the configuration",
+}
+
+OWN_PHRASES: dict[Action, str] = {
+    Action.RECALL: "recall a ticket called to another desk",
+    Action.START: "start serving a ticket called to another desk",
+    Action.FINISH: "finish a ticket called to another desk",
+    Action.NO_SHOW: "mark a ticket of another desk no-show",
+    Action.TRANSFER: "transfer a ticket of another desk",
+    Action.ADD_NOTE: "add a note to another desk's visit",
+    Action.VIEW_NOTES: "read the notes of another desk's visit",
+    Action.DESK_STATUS: "open, pause or close another desk",
+    Action.APPOINTMENT_NO_SHOW: "mark someone else's appointment no-show",
+    Action.REBOOK: "rebook someone else's appointment",
+    Action.VIEW_CONTACT: "see the contact details of someone else's appointment",
+}
+"""What an OWN permission refuses: the action on someone else's work."""
+
+
+class Scope(StrEnum):
+    ALL = "all"
+    OWN = "own"
+
+
+A = Action
+_MEET_AND_GREET: dict[Action, Scope] = {
+    A.ISSUE_TICKET: Scope.ALL,
+    A.QUICK_VISIT: Scope.ALL,
+    A.VIEW_QUEUE: Scope.ALL,
+    A.FIND_TICKET: Scope.ALL,
+    A.REPRINT: Scope.ALL,
+    A.DESK_STATUS: Scope.OWN,
+    A.VIEW_APPOINTMENTS: Scope.ALL,
+    A.BOOK_APPOINTMENT: Scope.ALL,
+    A.MOVE_APPOINTMENT: Scope.ALL,
+    A.CANCEL_APPOINTMENT: Scope.ALL,
+    A.CHECK_IN: Scope.ALL,
+    A.TICK_CHECKLIST: Scope.ALL,
+    A.REBOOK: Scope.ALL,
+}
+_ADVISER: dict[Action, Scope] = {
+    A.VIEW_QUEUE: Scope.ALL,
+    A.FIND_TICKET: Scope.ALL,
+    A.CALL_NEXT: Scope.ALL,
+    A.RECALL: Scope.OWN,
+    A.START: Scope.OWN,
+    A.FINISH: Scope.OWN,
+    A.NO_SHOW: Scope.OWN,
+    A.TRANSFER: Scope.OWN,
+    A.ADD_NOTE: Scope.OWN,
+    A.VIEW_NOTES: Scope.OWN,
+    A.DESK_STATUS: Scope.OWN,
+    A.VIEW_APPOINTMENTS: Scope.ALL,
+    A.CHECK_IN: Scope.ALL,
+    A.TICK_CHECKLIST: Scope.ALL,
+    A.APPOINTMENT_NO_SHOW: Scope.OWN,
+    A.REBOOK: Scope.OWN,
+    A.VIEW_CONTACT: Scope.OWN,
+}
+_TEAM_LEADER: dict[Action, Scope] = {
+    action: Scope.ALL for action in Action if action is not A.MANAGE_CONFIG
+}
+_ADMIN: dict[Action, Scope] = {
+    A.VIEW_QUEUE: Scope.ALL,
+    A.VIEW_REPORTS: Scope.ALL,
+    A.VIEW_APPOINTMENTS: Scope.ALL,
+    A.RECORD_ABSENCE: Scope.ALL,
+    A.MANAGE_CONFIG: Scope.ALL,
+}
+
+MATRIX: dict[Role, dict[Action, Scope]] = {
+    Role.MEET_AND_GREET: _MEET_AND_GREET,
+    Role.ADVISER: _ADVISER,
+    Role.TEAM_LEADER: _TEAM_LEADER,
+    Role.ADMIN: _ADMIN,
+}
+
+
+def scope_of(role: Role | None, action: Action) -> Scope | None:
+    """How far ``role`` may do ``action``: everywhere, on its own work only, or not at all."""
+    if role is None:
+        return None
+    return MATRIX[role].get(action)
+
+
+def allows(role: Role | None, action: Action, own: bool | None = None) -> bool:
+    """Whether ``role`` may do ``action``; ``own`` says whether the thing acted on is the
+    person's own (None: not known yet, so an OWN permission counts as allowed)."""
+    scope = scope_of(role, action)
+    if scope is None:
+        return False
+    return scope is Scope.ALL or own is None or own
+
+
+def refusal(name: str, role: Role | None, action: Action, own: bool | None = None) -> str:
+    """The one-line reason: "Sam Patel (adviser) may not cancel a ticket"."""
+    who = f"{name} ({role.value})" if role is not None else f"{name} (no role)"
+    if scope_of(role, action) is Scope.OWN and own is False:
+        return f"{who} may not {OWN_PHRASES.get(action, action.phrase)}"
+    return f"{who} may not {action.phrase}"
