@@ -233,7 +233,7 @@ def bars(visit: Visit, chart_id: str) -> list[tuple[str, float, float]]:
 
 def check_proportional(drawn: list[tuple[str, float, float]], expected: dict[str, int]) -> None:
     assert [(key, value) for key, value, _ in drawn] == [(k, float(v)) for k, v in expected.items()]
-    peak_key, peak_value, peak_height = max(drawn, key=lambda bar: bar[1])
+    _, peak_value, peak_height = max(drawn, key=lambda bar: bar[1])
     assert peak_height > 50  # a chart, not a sliver
     for key, value, height in drawn:
         assert height == pytest.approx(peak_height * value / peak_value, abs=0.2), key
