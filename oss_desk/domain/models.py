@@ -108,6 +108,7 @@ class EventKind(StrEnum):
     ABSENCE_RECORDED = "absence_recorded"
     CONTACTS_PURGED = "contacts_purged"
     CONFIG_LOADED = "config_loaded"
+    REPORT_PRINTED = "report_printed"
 
 
 @dataclass(frozen=True, slots=True)
