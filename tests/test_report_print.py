@@ -154,7 +154,7 @@ def test_bad_summary_printers_are_refused(tmp_path: Path) -> None:
     db = make_db(tmp_path, site_toml())
     session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl")
     try:
-        with pytest.raises(NotFound, match="neither a desk .* nor a printer URL"):
+        with pytest.raises(NotFound, match=r"neither a desk .* nor a printer URL"):
             print_daily_summary(session, daily_fixture(), "desk-99")
         with pytest.raises(RuleViolation, match="desk desk-1 has no printer"):
             print_daily_summary(session, daily_fixture(), "desk-1")
