@@ -128,9 +128,18 @@ def test_monthly_without_calls_or_trend() -> None:
     data = monthly_fixture()
     data["calls"] = None
     data["trend"] = []
+    data["council_cancellations"] = {
+        "total": 0,
+        "with_notice": 0,
+        "breaches": 0,
+        "with_notice_pct": None,
+        "notice_days": {"0": 0, "1": 0, "2": 0, "3-4": 0, "5+": 0},
+    }
     page = render_monthly(data)
     assert 'id="calls"' not in page and 'id="trend"' not in page
     assert page.count('<svg class="chart') == 3
+    assert "The council cancelled no appointments this month." in page
+    assert "working days (breach)" not in page
 
 
 def test_an_empty_day_renders() -> None:

@@ -804,9 +804,16 @@ def _appointments(data: Mapping[str, Any]) -> str:
         )
         for days, count in notice.items()
     ]
+    if not cc.get("total"):
+        return _section(
+            "appointments",
+            "Appointments",
+            figures,
+            '<p class="note">The council cancelled no appointments this month.</p>',
+        )
     summary = (
         f'<p class="note">The council cancelled {e(_count(cc.get("total", 0)))} appointments: '
-        f"{e(_count(cc.get('with_notice', 0)))} with at least one working day's notice "
+        f"{e(_count(cc.get('with_notice', 0)))} with the notice required "
         f"({e(_pct(cc.get('with_notice_pct')))}), {e(_count(cc.get('breaches', 0)))} "
         "without.</p>"
     )
@@ -857,7 +864,7 @@ def _trend(trend: Sequence[Mapping[str, Any]]) -> str:
         for t in trend
     ]
     table = _table(
-        "Last 12 months: data",
+        "Last 12 months: the figures",
         ["Month", "Visits", "Within target", "First contact", "Booked", "Kept", "No-shows"],
         rows,
     )
