@@ -30,5 +30,7 @@ def test_benchmarks_quick_pass() -> None:
         "Change propagation",
         "Free-slot search",
         "reminders sent",
+        "Call import",
+        "Monthly report over two offices",
     ):
         assert heading in result.stdout
