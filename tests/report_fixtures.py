@@ -3,7 +3,8 @@ the renderers' tests: realistic figures, every key present, a few awkward values
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 SERVICES = {"B": "Benefits", "C": "Council Tax", "H": "Housing", "W": "Waste"}
@@ -65,6 +66,24 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
             "wheelchair": 3,
         },
         "busiest_hour": "11",
+        "standards": [
+            {
+                "key": "within_15_min",
+                "label": "Seen within 15 minutes of arriving",
+                "value": 84.0,
+                "target": 80,
+                "rule": "over",
+                "status": "green",
+            },
+            {
+                "key": "first_contact",
+                "label": "Resolved at the first point of contact",
+                "value": 74.5,
+                "target": 80,
+                "rule": "at_least",
+                "status": "amber",
+            },
+        ],
         "previous_weeks": [
             {
                 "date": (when - timedelta(weeks=n)).isoformat(),
@@ -189,3 +208,40 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
         },
         "trend": trend,
     }
+
+
+# A real office's day ---------------------------------------------------------------------------
+
+ARRIVALS = {"09": ["C", "C", "B"], "10": ["C", "W", "B", "C", "C"], "11": ["W"], "14": ["B", "C"]}
+"""Arrivals by local hour (Monday 23 November 2026, GMT: local time is UTC) and service."""
+
+
+def scripted_day(db: Path) -> tuple[dict[str, int], dict[str, int], int]:
+    """Issue :data:`ARRIVALS` at the meet-and-greet desk and serve the first four at desk-1.
+
+    Returns this test's own tally: arrivals by hour, arrivals by service, visits served."""
+    from oss_desk.clock import FixedClock
+    from oss_desk.services.queue import QueueService
+    from oss_desk.services.session import open_session
+
+    clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    greet = open_session(db=db, clock=clock, person="greeter", desk_id="greet-1")
+    desk = open_session(db=db, clock=clock, person="adviser", desk_id="desk-1")
+    by_service: dict[str, int] = {}
+    try:
+        for hour, services in ARRIVALS.items():
+            for minute, code in enumerate(services):
+                clock.set(datetime(2026, 11, 23, int(hour), 5 + 7 * minute, tzinfo=UTC))
+                QueueService(greet).issue(code, print_ticket=False)
+                by_service[code] = by_service.get(code, 0) + 1
+        served = 4
+        for n in range(served):
+            clock.set(datetime(2026, 11, 23, 15, 5 * n, tzinfo=UTC))
+            ticket = QueueService(desk).call_next()
+            assert ticket is not None
+            clock.set(datetime(2026, 11, 23, 15, 5 * n + 4, tzinfo=UTC))
+            QueueService(desk).finish(ticket.id, "resolved")
+    finally:
+        greet.close()
+        desk.close()
+    return {h: len(s) for h, s in ARRIVALS.items()}, by_service, served

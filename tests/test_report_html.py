@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from oss_desk.domain.report_html import CSP, daily_html, monthly_html, rag_status
+from oss_desk.domain.report_html import CSP, daily_html, monthly_html
 
-from .report_fixtures import SERVICES, daily_fixture, monthly_fixture
+from .conftest import Cli, make_db, site_toml
+from .report_fixtures import SERVICES, daily_fixture, monthly_fixture, scripted_day
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -93,7 +94,7 @@ def test_daily_page_content() -> None:
     assert page.count('<svg class="chart') == 2
     assert page.count('class="bar"') == len(daily_fixture()["by_hour"]) + len(SERVICES)
     assert "C Council Tax" in page  # service names from the configuration
-    assert "Interpreter (polish)" in page and "BSL interpreter" in page
+    assert "Interpreter (Polish)" in page and "BSL interpreter" in page
     assert "Monday 26 October 2026" in page  # four weeks back
     for section in ("summary", "arrivals", "work", "previous-weeks"):
         assert f'<section id="{section}">' in page
@@ -119,7 +120,7 @@ def test_monthly_page_content() -> None:
     series = trend[trend.index('data-series="Seen within target"') :]
     series = series[: series.index("</g>")]
     assert series.count("<polyline") == 2 and series.count("<circle") == 11
-    assert "0 working days (breach)" in page
+    assert "0 working days" in page and "1 working day<" in page
     for section in ("summary", "visits", "appointments", "trend", "calls"):
         assert f'<section id="{section}">' in page
 
@@ -139,7 +140,7 @@ def test_monthly_without_calls_or_trend() -> None:
     assert 'id="calls"' not in page and 'id="trend"' not in page
     assert page.count('<svg class="chart') == 3
     assert "The council cancelled no appointments this month." in page
-    assert "working days (breach)" not in page
+    assert "0 working days" not in page
 
 
 def test_an_empty_day_renders() -> None:
@@ -147,26 +148,21 @@ def test_an_empty_day_renders() -> None:
     for key in ("by_hour", "by_service"):
         data[key] = dict.fromkeys(data[key], 0)
     data.update(within_15_min_pct=None, first_contact_resolution_pct=None, previous_weeks=[])
+    for standard in data["standards"]:
+        standard.update(value=None, status="none")
     page = render_daily(data)
     assert page.count('height="0.0"') == len(data["by_hour"]) + len(data["by_service"])
     assert page.count("No data") == 2
     assert 'id="previous-weeks"' not in page
 
 
-@pytest.mark.parametrize(
-    ("value", "rule", "expected"),
-    [
-        (80.1, "over", "green"),
-        (80.0, "over", "amber"),  # "over 80%": 80 is not over
-        (80.0, "at_least", "green"),
-        (70.0, "at_least", "amber"),
-        (69.9, "at_least", "red"),
-        (None, "at_least", "none"),
-        (95.0, "monitored", "none"),
-    ],
-)
-def test_rag_status(value: float | None, rule: str, expected: str) -> None:
-    assert rag_status(value, 80, rule, amber_points=10) == expected
+def test_a_day_without_standards_is_rated_here() -> None:
+    """Older figures without ``standards``: the page rates the two daily standards itself."""
+    data = daily_fixture()
+    del data["standards"]
+    page = render_daily(data)
+    statuses = re.findall(r'data-standard="(\w+)" data-status="(\w+)"', page)
+    assert statuses == [("within_15_min", "green"), ("first_contact", "amber")]
 
 
 # In a real browser -----------------------------------------------------------------------------
@@ -332,3 +328,74 @@ def test_monthly_report_in_chromium(browser: Any, tmp_path: Path) -> None:
         check_print(visit, tmp_path, min_pages=5)
     finally:
         visit.close()
+
+
+# From a real database, through the command line -------------------------------------------------
+
+NOW = "2026-11-23T16:30:00Z"
+
+
+@pytest.fixture
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Cli, dict[str, Any]]:
+    db = make_db(tmp_path, site_toml())
+    by_hour, by_service, served = scripted_day(db)
+    return Cli(db, monkeypatch), {"by_hour": by_hour, "by_service": by_service, "served": served}
+
+
+def test_report_from_a_real_database_in_chromium(
+    browser: Any, tmp_path: Path, office: tuple[Cli, dict[str, Any]]
+) -> None:
+    cli, tally = office
+    page_file = tmp_path / "out" / "daily.html"
+    page_file.parent.mkdir()
+    result = cli("report", "daily", "--format", "html", "--output", str(page_file), now=NOW)
+    assert result.code == 0, result.err
+    assert result.out == "" and result.err == ""
+    figures = cli("report", "daily", "--format", "json", now=NOW).json()
+    # The figures are the test's own tally (zero-filled over the opening hours).
+    assert {h: n for h, n in figures["by_hour"].items() if n} == tally["by_hour"]
+    assert {c: n for c, n in figures["by_service"].items() if n} == tally["by_service"]
+    assert figures["served"] == tally["served"]
+    visit = check_in_browser(browser, tmp_path, page_file.read_text(encoding="utf-8"), "real")
+    try:
+        check_proportional(bars(visit, "chart-by-hour"), figures["by_hour"])
+        check_proportional(bars(visit, "chart-by-service"), figures["by_service"])
+        assert "Civic Centre \u00b7 Monday 23 November 2026" in visit.page.inner_text("header")
+        assert "Council Tax" in visit.page.inner_text("#arrivals")
+        check_print(visit, tmp_path, min_pages=3)
+    finally:
+        visit.close()
+
+
+def test_monthly_html_on_standard_output(office: tuple[Cli, dict[str, Any]]) -> None:
+    cli, tally = office
+    result = cli("report", "monthly", "--month", "2026-11", "--format", "html", now=NOW)
+    assert result.code == 0, result.err
+    page = result.out
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert "November 2026" in page
+    total = sum(tally["by_hour"].values())
+    assert f'data-key="2026-11-23" data-value="{total}"' in page
+    assert page.count('class="bar"') == 30 + 8 + 4  # days, opening hours, services
+
+
+def test_output_file_for_every_format(tmp_path: Path, office: tuple[Cli, dict[str, Any]]) -> None:
+    cli, _ = office
+    for fmt in ("text", "json", "csv", "html"):
+        target = tmp_path / f"daily.{fmt}"
+        result = cli("report", "daily", "--format", fmt, "--output", str(target), now=NOW)
+        assert result.code == 0 and result.out == "", result.err
+        shown = cli("report", "daily", "--format", fmt, now=NOW).out
+        assert target.read_text(encoding="utf-8") == shown
+
+
+def test_unwritable_output_is_a_one_line_error(
+    tmp_path: Path, office: tuple[Cli, dict[str, Any]]
+) -> None:
+    cli, _ = office
+    result = cli(
+        "report", "daily", "--format", "html", "--output", str(tmp_path / "no" / "x.html"), now=NOW
+    )
+    assert result.code != 0 and result.out == ""
+    assert result.err.count("\n") == 1 and "cannot write" in result.err
+    assert "Traceback" not in result.err

@@ -17,9 +17,9 @@ from oss_desk.services.report_outputs import print_daily_summary
 from oss_desk.services.session import open_session
 from oss_desk.services.worker import PrintDelivery
 
-from .conftest import MONDAY_0930, make_db, site_toml
+from .conftest import MONDAY_0930, Cli, make_db, site_toml
 from .escpos_decoder import Cut, Unknown, Warning, decode, lines, text_lines
-from .report_fixtures import SERVICES, daily_fixture
+from .report_fixtures import SERVICES, daily_fixture, scripted_day
 
 
 def summary(large_print: bool = False, **changes: object):  # type: ignore[no-untyped-def]
@@ -162,4 +162,79 @@ def test_bad_summary_printers_are_refused(tmp_path: Path) -> None:
             print_daily_summary(session, daily_fixture(), "gopher://printer")
     finally:
         session.close()
+    assert rows(db, "SELECT count(*) FROM print_jobs") == [(0,)]
+
+
+# Through the command line: queued, then printed by `oss-desk worker --once` -------------------
+
+NOW = "2026-11-23T16:30:00Z"
+
+
+def test_report_daily_print_to_a_desk_then_the_worker_prints_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paper = tmp_path / "paper.bin"
+    db = office(tmp_path, paper)
+    _, by_service, served = scripted_day(db)
+    cli = Cli(db, monkeypatch)
+    result = cli("report", "daily", "--print-to", "greet-1", now=NOW)
+    assert result.code == 0, result.err
+    assert result.out == "Daily summary for 2026-11-23 queued as print job 1.\n"
+    assert not paper.exists()  # the worker prints, not the report command
+    worker = cli("worker", "--once", "--json", now=NOW)
+    assert worker.code == 0, worker.err
+    assert worker.json()["printed"] == 1
+    text = on_paper(paper.read_bytes(), 42)
+    figures = cli("report", "daily", "--format", "json", now=NOW).json()
+    visits = str(figures["visits"])
+    assert f"{'Visits':<{41 - len(visits)}} {visits}" in text
+    assert any(t.startswith("Served at a desk") and t.endswith(f" {served}") for t in text)
+    assert any(t.startswith("C Council Tax") and t.endswith(f" {by_service['C']}") for t in text)
+    assert any(t.startswith("desk-1") and t.endswith(f"{served} served, 4.0 min") for t in text)
+    assert b"greeter" not in paper.read_bytes() and b"adviser" not in paper.read_bytes()
+
+
+def test_report_daily_print_to_a_url_in_large_print(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = make_db(tmp_path, site_toml())
+    cli = Cli(db, monkeypatch)
+    page = tmp_path / "daily.html"
+    slip = tmp_path / "slip.bin"
+    result = cli(
+        "report",
+        "daily",
+        "--print-to",
+        f"capture://{slip}?profile=TM-T20II",
+        "--large-print",
+        "--format",
+        "html",
+        "--output",
+        str(page),
+        now=NOW,
+    )
+    assert result.code == 0, result.err
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert cli("worker", "--once", now=NOW).code == 0
+    events = decode(slip.read_bytes())
+    assert all(line.width >= 2 for line in lines(events) if line.text)
+    on_paper(slip.read_bytes(), 48)
+
+
+@pytest.mark.parametrize(
+    ("target", "code", "message"),
+    [
+        ("desk-99", 5, "'desk-99' is neither a desk"),
+        ("desk-1", 6, "desk desk-1 has no printer"),
+        ("gopher://x", 2, "printer URL"),
+        ("tcp://", 2, "give the printer's host"),
+    ],
+)
+def test_report_daily_bad_printer_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, code: int, message: str
+) -> None:
+    db = make_db(tmp_path, site_toml())
+    result = Cli(db, monkeypatch)("report", "daily", "--print-to", target, now=NOW)
+    assert result.code == code and result.out == ""
+    assert result.err.count("\n") == 1 and message in result.err, result.err
     assert rows(db, "SELECT count(*) FROM print_jobs") == [(0,)]

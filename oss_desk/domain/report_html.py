@@ -19,7 +19,8 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from oss_desk.domain.needs import SIMPLE_NEEDS
+from oss_desk.domain.needs import describe_need
+from oss_desk.domain.stats import rag_status
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -83,24 +84,10 @@ def _short_month(month: str) -> str:
 
 
 def _need_label(key: str) -> str:
-    if key.startswith("interpreter:"):
-        return f"Interpreter ({key.split(':', 1)[1]})"
-    if key == "interpreter":
-        return "Interpreter"
-    return SIMPLE_NEEDS.get(key, key)
+    return "Interpreter (any language)" if key == "interpreter" else describe_need(key)
 
 
 # Standards -------------------------------------------------------------------------------------
-
-
-def rag_status(value: float | None, target: float, rule: str, amber_points: float = 10) -> str:
-    """``green``, ``amber``, ``red`` or ``none`` (no value, or a figure only monitored)."""
-    if value is None or rule == "monitored":
-        return "none"
-    met = value > target if rule == "over" else value >= target
-    if met:
-        return "green"
-    return "amber" if value >= target - amber_points else "red"
 
 
 def _target_text(rule: str, target: object) -> str:
@@ -797,11 +784,7 @@ def _appointments(data: Mapping[str, Any]) -> str:
     cc = data.get("council_cancellations") or {}
     notice = cc.get("notice_days") or {}
     notice_rows = [
-        _row(
-            f"{days} working day{'' if days == '1' else 's'}"
-            + (" (breach)" if days == "0" else ""),
-            str(count),
-        )
+        _row(f"{days} working day{'' if days == '1' else 's'}", str(count))
         for days, count in notice.items()
     ]
     if not cc.get("total"):

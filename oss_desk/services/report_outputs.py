@@ -31,15 +31,13 @@ class ReportNames:
 def names_for(session: Session, data: Mapping[str, Any]) -> ReportNames:
     """The council, the office (or "all sites"), services and desks, as configured."""
     directory = session.directory
-    sites = [s for s in (data.get("sites") or [data.get("site")]) if s]
-    if data.get("site") in directory.sites:
-        site_name = directory.sites[str(data["site"])].name
-    elif len(sites) == 1 and sites[0] in directory.sites:
-        site_name = directory.sites[sites[0]].name
-    elif not sites and len(directory.sites) == 1:
-        site_name = next(iter(directory.sites.values())).name
+    site = data.get("site")
+    if site is None:
+        site_name = "All offices"
+    elif site in directory.sites:
+        site_name = directory.sites[site].name
     else:
-        site_name = "All sites"
+        site_name = str(site)  # an office of another database (--include)
     return ReportNames(
         council=session.settings.council.name,
         site_name=site_name,
@@ -49,8 +47,7 @@ def names_for(session: Session, data: Mapping[str, Any]) -> ReportNames:
 
 
 def _amber_points(session: Session) -> float:
-    reports = getattr(session.settings, "reports", None)
-    return float(getattr(reports, "amber_points", 10))
+    return float(session.settings.reports.amber_points)
 
 
 def daily_page(session: Session, data: Mapping[str, Any]) -> str:
