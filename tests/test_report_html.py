@@ -18,7 +18,7 @@ import pytest
 from oss_desk.domain.report_html import CSP, daily_html, monthly_html
 
 from .conftest import Cli, make_db, site_toml
-from .report_fixtures import SERVICES, daily_fixture, monthly_fixture, scripted_day
+from .report_fixtures import ARRIVALS, SERVICES, daily_fixture, monthly_fixture, scripted_day
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -399,3 +399,22 @@ def test_unwritable_output_is_a_one_line_error(
     assert result.code != 0 and result.out == ""
     assert result.err.count("\n") == 1 and "cannot write" in result.err
     assert "Traceback" not in result.err
+
+
+def test_two_offices_in_one_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    main = make_db(tmp_path, site_toml(), name="main.sqlite")
+    north = tmp_path / "north"
+    north.mkdir()
+    other = make_db(north, site_toml().replace('id = "hq"', 'id = "north"'), name="north.sqlite")
+    for db in (main, other):
+        scripted_day(db)
+    cli = Cli(main, monkeypatch)
+    args = ("report", "daily", "--include", str(other))
+    result = cli(*args, "--format", "html", now=NOW)
+    assert result.code == 0, result.err
+    page = result.out
+    visits = cli(*args, "--format", "json", now=NOW).json()["visits"]
+    assert visits == 2 * sum(len(s) for s in ARRIVALS.values())
+    assert "All offices (hq, north) \u00b7 Monday 23 November 2026" in page
+    assert "<caption>Visits by office</caption>" in page
+    assert f"<dt>Visits (arrivals)</dt><dd>{visits}</dd>" in page
