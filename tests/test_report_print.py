@@ -238,3 +238,18 @@ def test_report_daily_bad_printer_is_one_line(
     assert result.code == code and result.out == ""
     assert result.err.count("\n") == 1 and message in result.err, result.err
     assert rows(db, "SELECT count(*) FROM print_jobs") == [(0,)]
+
+
+def test_the_standards_on_paper_follow_their_rating() -> None:
+    """The figures' own rating decides ``met`` (the target may not be 80% everywhere)."""
+    data = daily_fixture()
+    data["standards"][1]["status"] = "green"
+    text = on_paper(
+        render(daily_summary(data, council="C", site_name="S", service_names=SERVICES)), 42
+    )
+    assert any(t.startswith("First contact") and t.endswith("74.5% met") for t in text)
+    del data["standards"]
+    text = on_paper(
+        render(daily_summary(data, council="C", site_name="S", service_names=SERVICES)), 42
+    )
+    assert any(t.startswith("First contact") and t.endswith("74.5% NOT MET") for t in text)
