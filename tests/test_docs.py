@@ -115,6 +115,7 @@ def _bindings() -> dict[str, str]:
     from oss_desk.ui.screens.appointments import AppointmentsScreen
     from oss_desk.ui.screens.greet import GreetScreen, ServiceList
     from oss_desk.ui.screens.leader import LeaderScreen
+    from oss_desk.ui.screens.reports import ReportsScreen
 
     found = {}
     for cls in (
@@ -124,6 +125,7 @@ def _bindings() -> dict[str, str]:
         AdviserScreen,
         LeaderScreen,
         AppointmentsScreen,
+        ReportsScreen,
         BookingDialog,
         ChecklistDialog,
     ):

@@ -141,6 +141,7 @@ def _simulate(
     minutes.sort()
     busy_until: dict[str, datetime] = {}
     serving: dict[str, tuple[int, Outcome | None]] = {}
+    free_at: dict[str, datetime] = {}
     arrivals = 0
     index = 0
     greeter = _as(session, greet)
@@ -148,16 +149,7 @@ def _simulate(
     for minute in range(total_minutes + 1):
         now = start + timedelta(minutes=minute)
         clock.set(now)
-        while index < len(minutes) and minutes[index] == minute:
-            index += 1
-            arrivals += 1
-            service = _pick(rng, SERVICE_MIX)
-            needs = [rng.choice(NEEDS)] if rng.random() < 0.06 else None
-            if rng.random() < 0.15 and service in ("W", "Q", "C"):
-                resolution = rng.choice([Outcome.RESOLVED] * 8 + [Outcome.SIGNPOSTED] * 2)
-                greeter.quick_visit(service, resolution, needs=needs)
-            else:
-                greeter.issue(service, needs=needs, print_ticket=False)
+        # The desks first: a resident arriving this minute is called next minute at the soonest.
         for desk in callers:
             svc = desk_services[desk.id]
             if desk.id in serving and now >= busy_until[desk.id]:
@@ -166,7 +158,14 @@ def _simulate(
                     svc.no_show(ticket_id)
                 else:
                     svc.finish(ticket_id, outcome)
-            if desk.id not in serving and minute < total_minutes and _staffed(desk.id, now):
+                # Notes and wrap-up before the next call.
+                free_at[desk.id] = now + timedelta(minutes=rng.choice((0, 1, 1, 2, 3)))
+            if (
+                desk.id not in serving
+                and minute < total_minutes
+                and _staffed(desk.id, now)
+                and now >= free_at.get(desk.id, start)
+            ):
                 try:
                     called = svc.call_next(desk.id)
                 except OssDeskError:
@@ -182,6 +181,16 @@ def _simulate(
                 duration = max(2.0, rng.gauss(base, base / 3))
                 busy_until[desk.id] = now + timedelta(minutes=duration)
                 serving[desk.id] = (called.id, _pick(rng, OUTCOME_MIX))
+        while index < len(minutes) and minutes[index] == minute:
+            index += 1
+            arrivals += 1
+            service = _pick(rng, SERVICE_MIX)
+            needs = [rng.choice(NEEDS)] if rng.random() < 0.06 else None
+            if rng.random() < 0.15 and service in ("W", "Q", "C"):
+                resolution = rng.choice([Outcome.RESOLVED] * 8 + [Outcome.SIGNPOSTED] * 2)
+                greeter.quick_visit(service, resolution, needs=needs)
+            else:
+                greeter.issue(service, needs=needs, print_ticket=False)
     # Close the day: finish what is at the desks, cancel what is still waiting.
     clock.set(end)
     for desk_id, (ticket_id, outcome) in serving.items():

@@ -36,6 +36,7 @@ from oss_desk.ui.screens.appointments import AppointmentsScreen, check_in
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.theme import THEMES
 
 P = ParamSpec("P")
@@ -47,6 +48,7 @@ MODE_TITLES = {
     "desk": "Adviser desk",
     "leader": "Team leader",
     "appointments": "Appointments",
+    "reports": "Reports",
 }
 
 
@@ -65,6 +67,7 @@ class OssDeskApp(App[None]):
         STYLES / "adviser.tcss",
         STYLES / "leader.tcss",
         STYLES / "appointments.tcss",
+        STYLES / "reports.tcss",
     ]
     TITLE = "oss-desk"
     MODES: ClassVar[dict[str, Any]] = {
@@ -72,6 +75,7 @@ class OssDeskApp(App[None]):
         "desk": AdviserScreen,
         "leader": LeaderScreen,
         "appointments": AppointmentsScreen,
+        "reports": ReportsScreen,
     }
     COMMANDS = App.COMMANDS | {DeskCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -103,6 +107,13 @@ class OssDeskApp(App[None]):
             "Appointments",
             id="app.mode_appointments",
             tooltip="Appointments: the day and week grid, book, check in, move, cancel",
+        ),
+        Binding(
+            "f6",
+            "switch_mode('reports')",
+            "Reports",
+            id="app.mode_reports",
+            tooltip="Reports: the daily footfall summary and the monthly dashboard",
         ),
         Binding(
             "ctrl+t",
