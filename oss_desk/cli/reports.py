@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
-from oss_desk.cli.common import State, closing, emit_json, pass_state
+from oss_desk.cli.common import State, closing, pass_state
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput
 from oss_desk.services.report_formats import daily_text, figures_csv, monthly_text
+from oss_desk.services.report_outputs import daily_page, monthly_page, print_daily_summary
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 
@@ -28,14 +33,19 @@ def _text(kind: str, figures: dict[str, Any], session: Session) -> str:
     return render(figures, names, place) + "\n"
 
 
-def _json(kind: str, figures: dict[str, Any], session: Session) -> None:
-    emit_json(figures)
+def _json(kind: str, figures: dict[str, Any], session: Session) -> str:
+    return json.dumps(figures, ensure_ascii=False) + "\n"  # one JSON value
+
+
+def _html(kind: str, figures: dict[str, Any], session: Session) -> str:
+    return (daily_page if kind == "daily" else monthly_page)(session, figures)
 
 
 FORMATS: dict[str, Renderer] = {
     "text": _text,
     "json": _json,
     "csv": lambda kind, figures, session: figures_csv(figures),
+    "html": _html,
 }
 """Output formats by name: each renders (report kind, figures, session) to text (or prints
 it itself and returns None). Add a format here and it is offered by both commands."""
@@ -57,15 +67,29 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
         multiple=True,
         help="Another office's database (a copy or backup, read only) to add in; repeatable.",
     )(func)
+    func = click.option(
+        "--output",
+        metavar="FILE",
+        help="Write the report to FILE (default: standard output).",
+    )(func)
     return click.option("--site", "site_id", metavar="ID", help="One site (default: all of them).")(
         func
     )
 
 
-def _emit(fmt: str, kind: str, figures: dict[str, Any], session: Session) -> None:
+def _emit(
+    fmt: str, kind: str, figures: dict[str, Any], session: Session, output: str | None = None
+) -> None:
     text = FORMATS[fmt](kind, figures, session)
-    if text is not None:
+    if text is None:
+        return
+    if output is None:
         click.echo(text, nl=False)
+        return
+    try:
+        Path(output).expanduser().write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {shown(output)!r}: {exc.strerror or exc}") from None
 
 
 @click.group()
@@ -76,16 +100,35 @@ def report() -> None:
 @report.command("daily")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The business day (default: today).")
 @_options
+@click.option(
+    "--print-to",
+    metavar="DESK_OR_URL",
+    help="Queue the summary for a receipt printer (a desk's, or a printer URL) instead.",
+)
+@click.option("--large-print", is_flag=True, help="With --print-to: double-size print.")
 @pass_state
 @closing
 def daily(
-    state: State, day: str | None, site_id: str | None, include: tuple[str, ...], fmt: str
+    state: State,
+    day: str | None,
+    site_id: str | None,
+    include: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    print_to: str | None,
+    large_print: bool,
 ) -> None:
     """The daily footfall summary."""
     session = state.session()
     with ReportService(session, include=include) as reports:
         figures = reports.daily(day, site_id)
-    _emit(fmt, "daily", figures, session)
+    if print_to is None:
+        _emit(fmt, "daily", figures, session, output)
+        return
+    job = print_daily_summary(session, figures, print_to, large_print=large_print)
+    if output is not None:
+        _emit(fmt, "daily", figures, session, output)
+    click.echo(f"Daily summary for {figures['date']} queued as print job {job}.")
 
 
 @report.command("monthly")
@@ -94,10 +137,15 @@ def daily(
 @pass_state
 @closing
 def monthly(
-    state: State, month: str | None, site_id: str | None, include: tuple[str, ...], fmt: str
+    state: State,
+    month: str | None,
+    site_id: str | None,
+    include: tuple[str, ...],
+    fmt: str,
+    output: str | None,
 ) -> None:
     """The monthly dashboard: visits, appointments, standards, calls and the 12-month trend."""
     session = state.session()
     with ReportService(session, include=include) as reports:
         figures = reports.monthly(month, site_id)
-    _emit(fmt, "monthly", figures, session)
+    _emit(fmt, "monthly", figures, session, output)

@@ -109,6 +109,7 @@ class EventKind(StrEnum):
     CONFIG_LOADED = "config_loaded"
     CALLS_IMPORTED = "calls_imported"
     PERSONAL_DATA_VIEWED = "personal_data_viewed"
+    REPORT_PRINTED = "report_printed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,25 +120,42 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
 
 
 def _summary(s: SummaryPrintout, columns: int) -> list[Block]:
+    big = 2 if s.large_print else 1
+    width = columns // big
     blocks: list[Block] = [
-        Line(s.council, "center", bold=True),
-        Line("Daily footfall summary", "center", size=2, bold=True),  # wraps onto two lines
-        Line(f"{s.site}, {s.date}", "center"),
+        Line(s.council, "center", size=big, bold=True),
+        Line("Daily footfall summary", "center", size=big + 1, bold=True),  # wraps
+        Line(f"{s.site}, {s.date}", "center", size=big),
         Feed(),
     ]
-    for label, value in s.rows:
-        room = columns - len(value) - 1
-        blocks.append(Line(f"{label[:room]:<{room}} {value}"))
+    blocks += _pairs(s.rows, width, big)
+    for title, rows in s.sections:
+        blocks += [Feed(), Line(title, size=big, bold=True), *_pairs(rows, width, big)]
     if s.by_hour:
-        blocks += [Feed(), Line("Arrivals by hour", bold=True)]
+        blocks += [Feed(), Line("Arrivals by hour", size=big, bold=True)]
         peak = max((count for _, count in s.by_hour), default=0)
-        bar_room = columns - 12
+        bar_room = width - 12
         for hour, count in s.by_hour:
             bar = "#" * (round(bar_room * count / peak) if peak else 0)
-            blocks.append(Line(f"{hour}:00 {count:4d} {bar}"))
+            blocks.append(Line(f"{hour}:00 {count:4d} {bar}", size=big))
+    if s.notes:
+        blocks.append(Feed())
     for note in s.notes:
-        blocks += [Line(part) for part in _wrap(note, columns)]
+        blocks += [Line(part, size=big) for part in _wrap(note, width)]
     return blocks
+
+
+def _pairs(rows: tuple[tuple[str, str], ...], width: int, size: int) -> list[Block]:
+    """Label left, value right on one line; on a line too short for both, the value goes
+    under its label, right-aligned (neither is cut)."""
+    lines: list[Block] = []
+    for label, value in rows:
+        room = width - len(value) - 1
+        if room >= len(label):
+            lines.append(Line(f"{label:<{room}} {value}", size=size))
+        else:
+            lines += [Line(label, size=size), Line(value, "right", size=size)]
+    return lines
 
 
 def _test(t: SelfTestPrintout) -> list[Block]:

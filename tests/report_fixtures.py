@@ -1,0 +1,247 @@
+"""Report dicts in the exact shape ``ReportService.daily`` / ``monthly`` return (SPEC.md), for
+the renderers' tests: realistic figures, every key present, a few awkward values (nulls, zeros)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+SERVICES = {"B": "Benefits", "C": "Council Tax", "H": "Housing", "W": "Waste"}
+BY_HOUR = {"09": 14, "10": 22, "11": 27, "12": 9, "13": 11, "14": 18, "15": 12, "16": 0}
+BY_SERVICE = {"B": 31, "C": 48, "H": 17, "W": 17}
+
+
+def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
+    when = date.fromisoformat(day)
+    return {
+        "date": day,
+        "site": "hq",
+        "sites": ["hq"],
+        "target_minutes": 15,
+        "visits": 113,
+        "walk_ins": 98,
+        "appointment_visits": 15,
+        "served": 92,
+        "quick_visits": 14,
+        "no_shows": 4,
+        "still_waiting": 3,
+        "seen": 106,
+        "seen_within_target": 89,
+        "within_15_min_pct": 84.0,
+        "wait_median_minutes": 7.5,
+        "wait_p90_minutes": 18.2,
+        "finished": 106,
+        "finished_first_contact": 79,
+        "first_contact_resolution_pct": 74.5,
+        "outcomes": {
+            "resolved": 66,
+            "signposted": 13,
+            "referred": 15,
+            "appointment": 8,
+            "callback": 4,
+        },
+        "by_hour": dict(BY_HOUR),
+        "by_service": dict(BY_SERVICE),
+        "by_site": {"hq": 113},
+        "desks": {
+            "desk-1": {
+                "served": 27,
+                "service_median_minutes": 9.0,
+                "service_total_minutes": 251.5,
+            },
+            "desk-2": {"served": 25, "service_median_minutes": 8.5, "service_total_minutes": 230},
+            "desk-3": {"served": 22, "service_median_minutes": 11.0, "service_total_minutes": 260},
+            "room-1": {"served": 0, "service_median_minutes": None, "service_total_minutes": 0},
+        },
+        "advisers": {
+            "asmith": {"name": "A Smith", "served": 27, "service_median_minutes": 9.0},
+            "bjones": {"name": "B Jones", "served": 25, "service_median_minutes": 8.5},
+        },
+        "adjustments": {
+            "bsl": 1,
+            "hearing-loop": 0,
+            "interpreter:polish": 2,
+            "large-print": 1,
+            "wheelchair": 3,
+        },
+        "busiest_hour": "11",
+        "standards": [
+            {
+                "key": "within_15_min",
+                "label": "Seen within 15 minutes of arriving",
+                "value": 84.0,
+                "target": 80,
+                "rule": "over",
+                "status": "green",
+            },
+            {
+                "key": "first_contact",
+                "label": "Resolved at the first point of contact",
+                "value": 74.5,
+                "target": 80,
+                "rule": "at_least",
+                "status": "amber",
+            },
+        ],
+        "previous_weeks": [
+            {
+                "date": (when - timedelta(weeks=n)).isoformat(),
+                "visits": 100 + n,
+                "served": 80 + n,
+                "no_shows": n,
+                "within_15_min_pct": 80.0 + n,
+                "first_contact_resolution_pct": None if n == 4 else 70.0 + n,
+                "wait_median_minutes": 8.0,
+                "wait_p90_minutes": 20.0,
+            }
+            for n in range(1, 5)
+        ],
+    }
+
+
+def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
+    first = date.fromisoformat(f"{month}-01")
+    days = []
+    day = first
+    while day.month == first.month:
+        days.append(day)
+        day += timedelta(days=1)
+    by_day = {d.isoformat(): (0 if d.weekday() >= 5 else 90 + (d.day * 7) % 40) for d in days}
+    trend = []
+    for back in range(11, -1, -1):
+        y, m = divmod(first.year * 12 + first.month - 1 - back, 12)
+        trend.append(
+            {
+                "month": f"{y:04d}-{m + 1:02d}",
+                "visits": 2000 + 37 * back,
+                "within_15_min_pct": None if back == 7 else 76.0 + back % 5,
+                "first_contact_resolution_pct": 81.0 - back % 4,
+                "appointments_booked": 120 + back,
+                "appointments_kept": 100 + back,
+                "appointments_no_show": 9,
+            }
+        )
+    return {
+        "month": month,
+        "site": "hq",
+        "sites": ["hq"],
+        "visits": sum(by_day.values()),
+        "walk_ins": 2140,
+        "appointment_visits": 310,
+        "served": 2010,
+        "quick_visits": 330,
+        "no_shows": 61,
+        "seen": 2350,
+        "seen_within_target": 1880,
+        "within_15_min_pct": 80.0,
+        "wait_median_minutes": 8.1,
+        "wait_p90_minutes": 21.4,
+        "finished": 2340,
+        "finished_first_contact": 1650,
+        "first_contact_resolution_pct": 70.5,
+        "outcomes": {
+            "resolved": 1400,
+            "signposted": 250,
+            "referred": 390,
+            "appointment": 200,
+            "callback": 100,
+        },
+        "by_day": by_day,
+        "by_hour": {h: c * 20 for h, c in BY_HOUR.items()},
+        "by_service": {k: v * 20 for k, v in BY_SERVICE.items()},
+        "by_site": {"hq": sum(by_day.values())},
+        "appointments_booked": 140,
+        "appointments_kept": 118,
+        "appointments_no_show": 12,
+        "appointments_kept_pct": 90.8,
+        "appointments_cancelled": {"council": 6, "resident": 9},
+        "council_cancellations": {
+            "total": 6,
+            "with_notice": 5,
+            "breaches": 1,
+            "with_notice_pct": 83.3,
+            "notice_days": {"0": 1, "1": 2, "2": 1, "3-4": 1, "5+": 1},
+        },
+        "standards": [
+            {
+                "key": "within_15_min",
+                "label": "Seen within 15 minutes",
+                "value": 80.0,
+                "target": 80,
+                "rule": "over",
+                "status": "amber",
+            },
+            {
+                "key": "first_contact",
+                "label": "Resolved at first contact",
+                "value": 70.5,
+                "target": 80,
+                "rule": "at_least",
+                "status": "amber",
+            },
+            {
+                "key": "appointments_kept",
+                "label": "Appointments kept",
+                "value": 90.8,
+                "target": None,
+                "rule": "monitored",
+                "status": "none",
+            },
+            {
+                "key": "council_notice",
+                "label": "Council cancellations with notice",
+                "value": 83.3,
+                "target": 100,
+                "rule": "at_least",
+                "status": "red",
+            },
+        ],
+        "calls": {
+            "total": 5400,
+            "answered": 4900,
+            "abandoned": 500,
+            "answered_pct": 90.7,
+            "average_wait_seconds": 74.2,
+            "by_hour": {"08": 300, "09": 800, "10": 900, "11": 700},
+            "by_day": {d: 200 for d in list(by_day)[:5]},
+        },
+        "trend": trend,
+    }
+
+
+# A real office's day ---------------------------------------------------------------------------
+
+ARRIVALS = {"09": ["C", "C", "B"], "10": ["C", "W", "B", "C", "C"], "11": ["W"], "14": ["B", "C"]}
+"""Arrivals by local hour (Monday 23 November 2026, GMT: local time is UTC) and service."""
+
+
+def scripted_day(db: Path) -> tuple[dict[str, int], dict[str, int], int]:
+    """Issue :data:`ARRIVALS` at the meet-and-greet desk and serve the first four at desk-1.
+
+    Returns this test's own tally: arrivals by hour, arrivals by service, visits served."""
+    from oss_desk.clock import FixedClock
+    from oss_desk.services.queue import QueueService
+    from oss_desk.services.session import open_session
+
+    clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    greet = open_session(db=db, clock=clock, person="greeter", desk_id="greet-1")
+    desk = open_session(db=db, clock=clock, person="adviser", desk_id="desk-1")
+    by_service: dict[str, int] = {}
+    try:
+        for hour, services in ARRIVALS.items():
+            for minute, code in enumerate(services):
+                clock.set(datetime(2026, 11, 23, int(hour), 5 + 7 * minute, tzinfo=UTC))
+                QueueService(greet).issue(code, print_ticket=False)
+                by_service[code] = by_service.get(code, 0) + 1
+        served = 4
+        for n in range(served):
+            clock.set(datetime(2026, 11, 23, 15, 5 * n, tzinfo=UTC))
+            ticket = QueueService(desk).call_next()
+            assert ticket is not None
+            clock.set(datetime(2026, 11, 23, 15, 5 * n + 4, tzinfo=UTC))
+            QueueService(desk).finish(ticket.id, "resolved")
+    finally:
+        greet.close()
+        desk.close()
+    return {h: len(s) for h, s in ARRIVALS.items()}, by_service, served
