@@ -305,6 +305,13 @@ class DeskSessionSettings(_Section):
     """Who is using this process (staff id or login); default: the operating-system login."""
 
 
+class ServeSettings(_Section):
+    user_header: str = Field("X-Remote-User", pattern=r"^[A-Za-z0-9-]{1,64}$")
+    """HTTP header in which the authenticating proxy passes the signed-in login (browser desks)."""
+    max_sessions: int = Field(30, ge=1, le=500)
+    """Most browser desks open at once (each tab is one desk process of about 60 MB)."""
+
+
 class Settings(BaseSettings):
     """The whole configuration of an office."""
 
@@ -338,6 +345,8 @@ class Settings(BaseSettings):
     """Appointment emails through a mail server."""
     notify: NotifySettings = NotifySettings()
     """Texts (and emails, without a mail server) through GOV.UK Notify."""
+    serve: ServeSettings = ServeSettings()
+    """Browser desks (`oss-desk serve`)."""
     desk: DeskSessionSettings = DeskSessionSettings()
     """Per-process desk settings (usually given in the environment)."""
     keymap: dict[str, str] = Field(default_factory=dict)
