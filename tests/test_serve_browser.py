@@ -104,14 +104,14 @@ class Served:
         return found
 
 
-def start_server(db: Path, tmp_path: Path, *args: str) -> Served:
+def start_server(db: Path, tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Served:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "oss_desk", "--db", str(db), "serve", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=clean_env(tmp_path),
+        env=clean_env(tmp_path) | (env or {}),
         cwd=ROOT,
     )
     served = Served(process, port)
@@ -236,6 +236,42 @@ def test_no_header_or_an_unknown_login_gets_a_refusal_page(server: Served) -> No
     forged = {"X-Remote-User": "chloe.login", "Origin": "https://evil.example"}
     assert asyncio.run(handshake(forged)) == 403
     assert server.desk_processes() == {}
+
+
+def test_at_most_max_sessions_desks_and_one_header(office: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    import aiohttp
+
+    served = start_server(office, tmp_path, env={"OSS_DESK_SERVE__MAX_SESSIONS": "1"})
+    chloe = {"X-Remote-User": "chloe.login"}
+
+    async def scenario() -> tuple[int, int, int]:
+        async with aiohttp.ClientSession() as client:
+            async with client.ws_connect(served.url + "/ws/greet-1", headers=chloe) as first:
+                # The desk process has started and talks (its first screen).
+                message = await first.receive(timeout=60)
+                assert message.type == aiohttp.WSMsgType.BINARY
+                try:
+                    await client.ws_connect(served.url + "/ws/greet-1", headers=chloe)
+                    second = 101
+                except aiohttp.WSServerHandshakeError as exc:
+                    second = exc.status
+                async with client.get(served.url + "/?desk=greet-1", headers=chloe) as page:
+                    page_status = page.status
+                    assert "Too many desks open" in await page.text()
+            twice = [("X-Remote-User", "chloe.login"), ("X-Remote-User", "amina.login")]
+            async with client.get(served.url + "/", headers=twice) as doubled:
+                return second, page_status, doubled.status
+
+    try:
+        second, page_status, doubled = asyncio.run(scenario())
+        assert second == 503  # the second desk is refused while the first is open
+        assert page_status == 503  # and the page says so, rather than a desk that never opens
+        assert doubled == 403  # a client's header that a proxy appended to
+    finally:
+        out = stop_server(served)
+    assert "desk greet-1 opened for chloe" in out and "desk greet-1 closed for chloe" in out
 
 
 # In the browser ----------------------------------------------------------------------------
