@@ -206,8 +206,7 @@ def _same_origin(request: web.Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:  # not a browser
         return True
-    host = request.headers.get("X-Forwarded-Host") or request.host
-    return urlsplit(origin).hostname == urlsplit(f"//{host}").hostname
+    return urlsplit(origin).hostname == urlsplit(f"//{request.host}").hostname
 
 
 def _refusal(kind: type[web.HTTPException], exc: OssDeskError) -> web.HTTPException:
