@@ -99,14 +99,17 @@ class AuthProxy:
             src: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
             dst: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
         ) -> None:
-            async for message in src:
-                if message.type == WSMsgType.TEXT:
-                    await dst.send_str(message.data)
-                elif message.type == WSMsgType.BINARY:
-                    await dst.send_bytes(message.data)
-                else:
-                    break
-            await dst.close()
+            try:
+                async for message in src:
+                    if message.type == WSMsgType.TEXT:
+                        await dst.send_str(message.data)
+                    elif message.type == WSMsgType.BINARY:
+                        await dst.send_bytes(message.data)
+                    else:
+                        break
+                await dst.close()
+            except (ConnectionError, aiohttp.ClientError):
+                pass  # the other side went first
 
         tasks = [
             asyncio.ensure_future(pump(down, upstream)),

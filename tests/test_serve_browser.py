@@ -187,7 +187,8 @@ def test_at_most_max_sessions_desks_and_one_header(office: Path, tmp_path: Path)
         assert doubled == 403  # a client's header that a proxy appended to
     finally:
         out = stop_server(served)
-    assert "desk greet-1 opened for chloe" in out and "desk greet-1 closed for chloe" in out
+    assert "desk greet-1 opened for chloe" in out
+    assert re.search(r"desk greet-1 closed for chloe \(process \d+, exit status 0\)", out), out
 
 
 # In the browser ----------------------------------------------------------------------------

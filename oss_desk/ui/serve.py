@@ -33,6 +33,7 @@ log = logging.getLogger("oss_desk.serve")
 
 STATIC = Path(textual_serve.__file__).parent / "static"
 # Variables a desk process must not inherit: who it is comes from its own arguments.
+QUIT_SECONDS = 10  # a desk told to quit that is still running after this is killed
 UNINHERITED = ("OSS_DESK_USER", "OSS_DESK_DESK__PERSON", "OSS_DESK_CONFIG", "OSS_DESK_DB")
 
 
@@ -43,6 +44,7 @@ class DeskProcess(AppService):
         super().__init__(" ".join(argv), **kwargs)
         self.argv = argv
         self.pid: int | None = None
+        self._stderr_task: asyncio.Task[None] | None = None
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)
@@ -62,7 +64,42 @@ class DeskProcess(AppService):
         assert process.stdin is not None
         self._stdin = process.stdin
         self.pid = process.pid
+        # textual-serve copies a desk's stderr into the server's log; a crashing desk's
+        # traceback may quote what was typed (names, phone numbers), so only its size is logged.
+        real, empty = process.stderr, asyncio.StreamReader()
+        empty.feed_eof()
+        process.stderr = empty
+        if real is not None:
+            self._stderr_task = asyncio.create_task(self._discard(real))
         return process
+
+    async def _discard(self, stream: asyncio.StreamReader) -> None:
+        size = 0
+        while chunk := await stream.read(4096):
+            size += len(chunk)
+        if size:
+            log.warning(
+                "desk process %s wrote %d bytes of errors (not logged: they may quote what was "
+                "typed; open the same desk in a terminal to see them)",
+                self.pid,
+                size,
+            )
+
+    async def finish(self) -> None:
+        """Wait for the process told to quit to end (killed after QUIT_SECONDS)."""
+        if self._process is None:
+            return
+        try:
+            await asyncio.wait_for(self._process.wait(), QUIT_SECONDS)
+        except TimeoutError:
+            self._process.kill()
+            await self._process.wait()
+        if self._stderr_task is not None:
+            await self._stderr_task
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.returncode if self._process is not None else None
 
 
 class DeskServer(Server):
@@ -195,8 +232,15 @@ class DeskServer(Server):
         finally:
             if service is not None:
                 await service.stop()
+                await service.finish()
                 self.sessions.pop(service.app_service_id, None)
-                log.info("desk %s closed for %s (process %s)", desk, choice.person, service.pid)
+                log.info(
+                    "desk %s closed for %s (process %s, exit status %s)",
+                    desk,
+                    choice.person,
+                    service.pid,
+                    service.returncode,
+                )
         return websocket
 
 
