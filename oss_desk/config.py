@@ -403,6 +403,13 @@ class AccessSettings(_Section):
         return None if self.unlisted_role == "none" else Role(self.unlisted_role)
 
 
+class ServeSettings(_Section):
+    user_header: str = Field("X-Remote-User", pattern=r"^[A-Za-z0-9-]{1,64}$")
+    """HTTP header in which the authenticating proxy passes the signed-in login (browser desks)."""
+    max_sessions: int = Field(30, ge=1, le=500)
+    """Most browser desks open at once (each tab is one desk process of about 60 MB)."""
+
+
 class Settings(BaseSettings):
     """The whole configuration of an office."""
 
@@ -442,6 +449,9 @@ class Settings(BaseSettings):
     """Who may do what (roles)."""
     calls: CallsSettings = CallsSettings()
     """Importing the telephone system's call export (`oss-desk import calls`)."""
+
+    serve: ServeSettings = ServeSettings()
+    """Browser desks (`oss-desk serve`)."""
     desk: DeskSessionSettings = DeskSessionSettings()
     """Per-process desk settings (usually given in the environment)."""
     keymap: dict[str, str] = Field(default_factory=dict)

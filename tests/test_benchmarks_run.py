@@ -32,5 +32,6 @@ def test_benchmarks_quick_pass() -> None:
         "reminders sent",
         "Call import",
         "Monthly report over two offices",
+        "Browser desk launch",
     ):
         assert heading in result.stdout

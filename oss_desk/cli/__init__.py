@@ -63,7 +63,7 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
 
 
 def _register() -> None:
-    from oss_desk.cli import admin, appointments, calls, devices, reports, tickets
+    from oss_desk.cli import admin, appointments, calls, devices, reports, serve, tickets
 
     for command in (
         admin.demo,
@@ -80,6 +80,7 @@ def _register() -> None:
         devices.printer,
         devices.board,
         calls.import_group,
+        serve.serve,
     ):
         cli.add_command(command)
 

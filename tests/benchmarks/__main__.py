@@ -20,6 +20,7 @@ BENCHMARKS = {
     "appointments": "tests.benchmarks.bench_appointments",
     "calls": "tests.benchmarks.bench_calls",
     "reports": "tests.benchmarks.bench_reports",
+    "serve": "tests.benchmarks.bench_serve",
 }
 
 

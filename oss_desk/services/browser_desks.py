@@ -1,0 +1,132 @@
+"""Who may open which desk in a browser (``oss-desk serve``).
+
+The authenticating proxy in front of the server says who signed in, in one header. That login
+must be the ``login`` of a member of staff in the site configuration; nobody else gets a desk.
+Which desk:
+
+- ``?desk=ID`` when the person may use that desk;
+- otherwise the desk whose ``person`` they are (the first one, if several);
+- otherwise their only permitted desk; otherwise they choose from the desks they may use.
+
+A person may use the desks of their role (meet-and-greet: meet-and-greet desks; advisers: adviser
+desks and interview rooms; team leaders and admins: every desk) and any desk whose ``person``
+they are.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from oss_desk.config import DeskConfig, Settings, StaffConfig
+from oss_desk.domain.models import DeskKind, Role
+from oss_desk.domain.text import shown
+from oss_desk.errors import NotFound, PermissionDenied
+from oss_desk.services.session import resolve_config_path, resolve_db_path, settings_for
+from oss_desk.storage.database import open_store
+
+ROLE_DESK_KINDS: dict[Role, frozenset[DeskKind]] = {
+    Role.MEET_AND_GREET: frozenset({DeskKind.MEET_AND_GREET}),
+    Role.ADVISER: frozenset({DeskKind.ADVISER, DeskKind.INTERVIEW_ROOM}),
+    Role.TEAM_LEADER: frozenset(DeskKind),
+    Role.ADMIN: frozenset(DeskKind),
+}
+
+MAX_LOGIN = 64
+
+
+class NotSignedIn(PermissionDenied):
+    """No login from the proxy, or one that is not a member of staff."""
+
+    title = "Not signed in"
+
+
+@dataclass(frozen=True)
+class DeskOption:
+    id: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class DeskChoice:
+    """The person behind a browser connection and the desk they get (None: they must choose)."""
+
+    person: str
+    person_name: str
+    desk: str | None
+    allowed: tuple[DeskOption, ...]
+
+
+def staff_for_login(settings: Settings, login: str | None) -> StaffConfig:
+    """The member of staff whose ``login`` the proxy sent, or NotSignedIn."""
+    value = (login or "").strip()
+    if not value:
+        raise NotSignedIn("no signed-in user: open the desks through the office's sign-in page")
+    if len(value) > MAX_LOGIN or not value.isprintable():
+        raise NotSignedIn("the signed-in user name is not valid")
+    for person in settings.staff:
+        if person.login is not None and person.login == value:
+            return person
+    raise NotSignedIn(
+        f"{shown(value)!r} is not on this office's staff list: ask an administrator to add "
+        "the login to the site configuration"
+    )
+
+
+def allowed_desks(settings: Settings, person: StaffConfig) -> list[DeskConfig]:
+    kinds = ROLE_DESK_KINDS.get(person.role, frozenset())
+    return [d for d in settings.desks if d.kind in kinds or d.person == person.id]
+
+
+def choose_desk(settings: Settings, login: str | None, requested: str | None) -> DeskChoice:
+    """The rules of the module docstring; raise NotSignedIn, NotFound or PermissionDenied."""
+    person = staff_for_login(settings, login)
+    allowed = allowed_desks(settings, person)
+    if not allowed:
+        raise PermissionDenied(f"there is no desk for {person.role.value} staff in this office")
+    options = tuple(DeskOption(d.id, d.display_name, d.kind.value) for d in allowed)
+    desk: str | None = None
+    wanted = (requested or "").strip()
+    if wanted:
+        if not any(d.id == wanted for d in settings.desks):
+            raise NotFound(f"unknown desk {shown(wanted)!r}")
+        if not any(d.id == wanted for d in allowed):
+            raise PermissionDenied(
+                f"{person.role.value} staff cannot use desk {wanted!r}: choose one of yours"
+            )
+        desk = wanted
+    else:
+        own = [d for d in allowed if d.person == person.id]
+        if own:
+            desk = own[0].id
+        elif len(allowed) == 1:
+            desk = allowed[0].id
+    return DeskChoice(person=person.id, person_name=person.name, desk=desk, allowed=options)
+
+
+def load_settings(
+    db: str | os.PathLike[str] | None, config: str | os.PathLike[str] | None, *, check: bool
+) -> Settings:
+    """The office's current configuration (the stored copy, or ``config``), read afresh."""
+    store = open_store(resolve_db_path(db), create=False, check=check)
+    try:
+        settings, _ = settings_for(store, resolve_config_path(config))
+    finally:
+        store.close()
+    return settings
+
+
+def choose_browser_desk(
+    *,
+    db: str | os.PathLike[str] | None,
+    config: str | os.PathLike[str] | None,
+    headers: Mapping[str, str],
+    requested: str | None,
+) -> tuple[DeskChoice, Settings]:
+    """Who is signed in (``serve.user_header``) and which desk they get, from the current
+    configuration; raises NotSignedIn, NotFound or PermissionDenied."""
+    settings = load_settings(db, config, check=False)
+    login = headers.get(settings.serve.user_header)
+    return choose_desk(settings, login, requested), settings

@@ -1,0 +1,340 @@
+"""Browser desks: textual-serve, one desk process per browser tab, people from the proxy.
+
+The server listens on the loopback interface behind an authenticating reverse proxy, which
+passes the signed-in login in one header (``serve.user_header``). Each page load and each
+websocket is checked again against the current site configuration (see
+``oss_desk.services.browser_desks``); a websocket then starts its own process,
+``oss-desk --db DB --user PERSON desk --desk ID``, as an argument list (no shell). The page is
+our own: it loads only this server's files (no web fonts from elsewhere).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import signal
+import sys
+from asyncio.subprocess import Process
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import textual_serve
+from aiohttp import web
+from textual_serve.app_service import AppService
+from textual_serve.server import Server, to_int
+
+from oss_desk.errors import NotFound, OssDeskError, PermissionDenied
+from oss_desk.services.browser_desks import DeskChoice, choose_browser_desk
+from oss_desk.services.session import resolve_db_path
+
+log = logging.getLogger("oss_desk.serve")
+
+STATIC = Path(textual_serve.__file__).parent / "static"
+# Variables a desk process must not inherit: who it is comes from its own arguments.
+QUIT_SECONDS = 10  # a desk told to quit that is still running after this is killed
+UNINHERITED = ("OSS_DESK_USER", "OSS_DESK_DESK__PERSON", "OSS_DESK_CONFIG", "OSS_DESK_DB")
+
+
+class DeskProcess(AppService):
+    """One browser tab's desk process, started without a shell from an argument list."""
+
+    def __init__(self, argv: list[str], **kwargs: Any) -> None:
+        super().__init__(" ".join(argv), **kwargs)
+        self.argv = argv
+        self.pid: int | None = None
+        self._stderr_task: asyncio.Task[None] | None = None
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        environment = super()._build_environment(width=width, height=height)
+        for name in UNINHERITED:
+            environment.pop(name, None)
+        return environment
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
+        environment = self._build_environment(width=width, height=height)
+        self._process = process = await asyncio.create_subprocess_exec(
+            *self.argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=environment,
+        )
+        assert process.stdin is not None
+        self._stdin = process.stdin
+        self.pid = process.pid
+        # textual-serve copies a desk's stderr into the server's log; a crashing desk's
+        # traceback may quote what was typed (names, phone numbers), so only its size is logged.
+        real, empty = process.stderr, asyncio.StreamReader()
+        empty.feed_eof()
+        process.stderr = empty
+        if real is not None:
+            self._stderr_task = asyncio.create_task(self._discard(real))
+        return process
+
+    async def _discard(self, stream: asyncio.StreamReader) -> None:
+        size = 0
+        while chunk := await stream.read(4096):
+            size += len(chunk)
+        if size:
+            log.warning(
+                "desk process %s wrote %d bytes of errors (not logged: they may quote what was "
+                "typed; open the same desk in a terminal to see them)",
+                self.pid,
+                size,
+            )
+
+    async def finish(self) -> None:
+        """Wait for the process told to quit to end (killed after QUIT_SECONDS)."""
+        if self._process is None:
+            return
+        try:
+            await asyncio.wait_for(self._process.wait(), QUIT_SECONDS)
+        except TimeoutError:
+            self._process.kill()
+            await self._process.wait()
+        if self._stderr_task is not None:
+            await self._stderr_task
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.returncode if self._process is not None else None
+
+
+class DeskServer(Server):
+    """textual-serve's server with people, desks and our own page."""
+
+    def __init__(
+        self,
+        *,
+        db: str | None,
+        config: str | None,
+        host: str,
+        port: int,
+    ) -> None:
+        super().__init__("oss-desk desk", host=host, port=port, title="oss-desk")
+        self.db = str(resolve_db_path(db))
+        self.config = str(Path(config).expanduser().resolve()) if config else None
+        self.sessions: dict[str, DeskProcess] = {}
+
+    # Set-up ------------------------------------------------------------------------------------
+
+    def initialize_logging(self) -> None:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stderr)
+
+    def serve(self, debug: bool = False) -> None:
+        """Listen until SIGINT or SIGTERM; say so on stdout once the port is bound."""
+        self.debug = debug
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        loop.add_signal_handler(signal.SIGINT, self.request_exit)
+        loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+        url = f"http://{self.host}:{self.port}/"
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            print=lambda *_: print(f"oss-desk serve: browser desks on {url}", flush=True),  # noqa: T201
+        )
+
+    async def _make_app(self) -> web.Application:
+        app = web.Application()
+        app.add_routes(
+            [
+                web.get("/", self.handle_index, name="index"),
+                web.get("/ws/{desk}", self.handle_websocket, name="websocket"),
+                web.static("/static", STATIC, show_index=False, name="static"),
+            ]
+        )
+        return app
+
+    # Who and which desk ------------------------------------------------------------------------
+
+    async def _choice(self, request: web.Request, desk: str | None) -> DeskChoice:
+        """The person and desk for this request, or an HTTP error carrying a refusal page."""
+        try:
+            choice, settings = await asyncio.to_thread(
+                choose_browser_desk,
+                db=self.db,
+                config=self.config,
+                headers=request.headers,
+                requested=desk,
+            )
+            header = settings.serve.user_header
+            if len(request.headers.getall(header, [])) > 1:
+                raise PermissionDenied(f"the {header} header was sent more than once")
+        except NotFound as exc:
+            raise _refusal(web.HTTPNotFound, exc) from None
+        except OssDeskError as exc:
+            raise _refusal(web.HTTPForbidden, exc) from None
+        if desk is not None and len(self.sessions) >= settings.serve.max_sessions:
+            raise _refusal(
+                web.HTTPServiceUnavailable,
+                OssDeskError(
+                    f"{len(self.sessions)} browser desks are open, the most this office allows "
+                    "(serve.max_sessions): close one first",
+                    title="Too many desks open",
+                ),
+            )
+        return choice
+
+    async def handle_index(self, request: web.Request) -> web.Response:
+        choice = await self._choice(request, request.query.get("desk"))
+        if choice.desk is None:
+            return web.Response(text=_chooser_page(choice), content_type="text/html")
+        font_size = max(8, min(40, to_int(request.query.get("fontsize", "16"), 16)))
+        return web.Response(
+            text=_desk_page(choice, choice.desk, font_size), content_type="text/html"
+        )
+
+    # The desk process --------------------------------------------------------------------------
+
+    def _argv(self, choice: DeskChoice, desk: str) -> list[str]:
+        argv = [sys.executable, "-m", "oss_desk", "--db", self.db]
+        if self.config:
+            argv += ["--config", self.config]
+        return [*argv, "--user", choice.person, "desk", "--desk", desk]
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        desk = request.match_info["desk"]
+        if not _same_origin(request):
+            raise web.HTTPForbidden(text="oss-desk: a desk page of another site cannot open desks")
+        choice = await self._choice(request, desk)
+        websocket = web.WebSocketResponse(heartbeat=15)
+        width = max(20, min(500, to_int(request.query.get("width", "80"), 80)))
+        height = max(10, min(200, to_int(request.query.get("height", "24"), 24)))
+        service: DeskProcess | None = None
+        try:
+            await websocket.prepare(request)
+            service = DeskProcess(
+                self._argv(choice, desk),
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+                debug=self.debug,
+            )
+            self.sessions[service.app_service_id] = service
+            await service.start(width, height)
+            log.info("desk %s opened for %s (process %s)", desk, choice.person, service.pid)
+            try:
+                await self._process_messages(websocket, service)
+            finally:
+                await service.stop()
+        except asyncio.CancelledError:
+            await websocket.close()
+        except Exception as error:  # the tab's problem, never the server's
+            log.error("desk %s: %s", desk, type(error).__name__)
+        finally:
+            if service is not None:
+                await service.stop()
+                await service.finish()
+                self.sessions.pop(service.app_service_id, None)
+                log.info(
+                    "desk %s closed for %s (process %s, exit status %s)",
+                    desk,
+                    choice.person,
+                    service.pid,
+                    service.returncode,
+                )
+        return websocket
+
+
+def _same_origin(request: web.Request) -> bool:
+    """A browser's websocket must come from a page of this server (cross-site websocket
+    hijacking: the browser would send the proxy's sign-in along with another site's request)."""
+    origin = request.headers.get("Origin")
+    if origin is None:  # not a browser
+        return True
+    return urlsplit(origin).hostname == urlsplit(f"//{request.host}").hostname
+
+
+def _refusal(kind: type[web.HTTPException], exc: OssDeskError) -> web.HTTPException:
+    body = _page(
+        exc.title,
+        f"<h1>{html.escape(exc.title)}</h1><p>{html.escape(exc.message)}</p>",
+    )
+    return kind(text=body, content_type="text/html")
+
+
+STYLE = """
+body { background: #0c181f; color: #f0f0f0; font-family: "Roboto Mono", monospace; margin: 0; }
+main { max-width: 44rem; margin: 4rem auto; padding: 0 1rem; }
+a { color: #8fd3ff; } li { margin: 0.5rem 0; }
+@font-face { font-family: "Roboto Mono";
+  src: url("static/fonts/RobotoMono-VariableFont_wght.ttf"); }
+"""
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>oss-desk: {html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>\n"
+    )
+
+
+def _chooser_page(choice: DeskChoice) -> str:
+    items = "".join(
+        f"<li><a href='?desk={quote(d.id)}'>{html.escape(d.name)}</a> ({html.escape(d.kind)})</li>"
+        for d in choice.allowed
+    )
+    return _page(
+        "choose a desk",
+        f"<h1>Choose your desk</h1><p>Signed in as {html.escape(choice.person_name)}.</p>"
+        f"<ul>{items}</ul>",
+    )
+
+
+DESK_PAGE = """<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <title>oss-desk: {desk_name}</title>
+    <link rel="stylesheet" href="static/css/xterm.css">
+    <script src="static/js/textual.js"></script>
+    <style>
+      @font-face {{ font-family: "Roboto Mono";
+        src: url("static/fonts/RobotoMono-VariableFont_wght.ttf"); }}
+      body {{ background: #0c181f; margin: 0; }}
+      .textual-terminal {{ width: 100vw; height: 100vh; opacity: 0; }}
+      body.-first-byte .textual-terminal {{ opacity: 1; }}
+      .notice {{ position: absolute; inset: 0; display: flex; align-items: center;
+        justify-content: center; color: #f0f0f0; font: 16px "Roboto Mono", monospace; }}
+      body.-first-byte .starting {{ display: none; }}
+      .ended {{ display: none; }}
+      body.-closed .ended {{ display: flex; background: #0c181f; z-index: 10; }}
+      button {{ margin-left: 1rem; font: inherit; }}
+    </style>
+  </head>
+  <body>
+    <div class="notice starting">Opening {desk_name}...</div>
+    <div class="notice ended">The desk was closed.
+      <button type="button" onclick="window.location.reload()">Open it again</button></div>
+    <div id="terminal" class="textual-terminal" data-font-size="{font_size}"></div>
+    <script>
+      (function () {{
+        var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+        var base = window.location.pathname.replace(/[^/]*$/, "");
+        document.getElementById("terminal").dataset.sessionWebsocketUrl =
+          scheme + "//" + window.location.host + base + "ws/" + {desk_js};
+      }})();
+    </script>
+  </body>
+</html>
+"""
+
+
+def _desk_page(choice: DeskChoice, desk: str, font_size: int) -> str:
+    name = next((d.name for d in choice.allowed if d.id == desk), desk)
+    desk_js = '"' + quote(desk, safe="") + '"'  # percent-encoded: safe inside a JS string
+    return DESK_PAGE.format(desk_name=html.escape(name), font_size=font_size, desk_js=desk_js)
+
+
+def serve_desks(*, db: str | None, config: str | None, host: str, port: int) -> None:
+    """Run the server until SIGINT or SIGTERM (each tab's process is told to quit)."""
+    DeskServer(db=db, config=config, host=host, port=port).serve()

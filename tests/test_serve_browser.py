@@ -1,0 +1,290 @@
+"""Browser desks end to end: the real `oss-desk serve`, a real browser, a real terminal desk.
+
+Chromium (Debian's, headless) opens the meet-and-greet desk through a small authenticating proxy
+(tests/authproxy.py, doing what deploy/nginx does); a ticket issued there from the keyboard
+must appear on an adviser desk running in a real terminal (tmux). Also: the server refuses to
+listen beyond loopback unless told, refuses people the proxy did not sign in (or whom the site
+does not know), and gives every tab its own desk process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.site import initialise
+
+from .authproxy import auth_proxy, free_port
+from .browser_desks import (
+    CHROMIUM,
+    PASSWORDS,
+    Served,
+    Tab,
+    clean_env,
+    launch_chromium,
+    rss_mib,
+    signed_in,
+    site_with_logins,
+    start_server,
+    stop_server,
+)
+from .conftest import MONDAY_0930, run_cli_process
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Path:
+    db = tmp_path / "office.sqlite"
+    initialise(db, clock=FixedClock(MONDAY_0930), config_path=site_with_logins(tmp_path))
+    return db
+
+
+@pytest.fixture
+def server(office: Path, tmp_path: Path) -> Iterator[Served]:
+    served = start_server(office, tmp_path)
+    try:
+        yield served
+    finally:
+        stop_server(served)
+        # Its desk processes were told to quit; none may outlive it.
+        deadline = time.monotonic() + 10
+        while served.desk_processes() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert served.desk_processes() == {}
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+# Listening ---------------------------------------------------------------------------------
+
+
+def test_refuses_a_non_loopback_address_without_allow_remote(office: Path) -> None:
+    port = free_port()
+    result = run_cli_process(
+        "--db", str(office), "serve", "--host", "0.0.0.0", "--port", str(port), timeout=30
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "refusing to listen on 0.0.0.0" in result.stderr
+    assert "--allow-remote" in result.stderr
+    assert result.stdout == ""
+
+
+def test_allow_remote_listens_with_a_warning(office: Path, tmp_path: Path) -> None:
+    served = start_server(office, tmp_path, "--host", "0.0.0.0", "--allow-remote")
+    warning, listening = served.lines
+    try:
+        assert "warning" in warning and "no authentication" in warning
+        assert "browser desks on http://0.0.0.0:" in listening
+        assert get(served.url + "/")[0] == 403  # and still nobody without the header
+    finally:
+        stop_server(served)
+
+
+def test_a_missing_database_is_one_line_before_listening(tmp_path: Path) -> None:
+    result = run_cli_process(
+        "--db", str(tmp_path / "none.sqlite"), "serve", "--port", str(free_port())
+    )
+    assert result.returncode == 4
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+# Who gets a desk ---------------------------------------------------------------------------
+
+
+def test_no_header_or_an_unknown_login_gets_a_refusal_page(server: Served) -> None:
+    status, page = get(server.url + "/")
+    assert status == 403
+    assert "Not signed in" in page and "textual.js" not in page
+    status, page = get(server.url + "/", {"X-Remote-User": "mallory"})
+    assert status == 403
+    assert "&#x27;mallory&#x27; is not on this office&#x27;s staff list" in page
+    assert "textual.js" not in page
+    # A staff member without a login in the configuration is nobody to the proxy either.
+    assert get(server.url + "/", {"X-Remote-User": "chloe"})[0] == 403
+    # A desk outside the person's role.
+    status, page = get(server.url + "/?desk=greet-1", {"X-Remote-User": "ben.login"})
+    assert status == 403 and "adviser staff cannot use desk" in page
+    # Their own desk is the default; a team leader may choose any desk.
+    status, page = get(server.url + "/", {"X-Remote-User": "chloe.login"})
+    assert status == 200 and "<title>oss-desk: Reception</title>" in page
+    status, page = get(server.url + "/?desk=greet-1", {"X-Remote-User": "amina.login"})
+    assert status == 200 and "Reception" in page
+    # The page asks nothing of any other site (no web fonts from elsewhere).
+    assert re.findall(r"(?:src|href)=\"(https?:)?//", page) == []
+
+    # The websocket, which starts the desk process, checks again: no header, no process.
+    import aiohttp
+
+    async def handshake(headers: dict[str, str]) -> int:
+        async with aiohttp.ClientSession() as client:
+            try:
+                async with client.ws_connect(server.url + "/ws/greet-1", headers=headers):
+                    return 101
+            except aiohttp.WSServerHandshakeError as exc:
+                return exc.status
+
+    import asyncio
+
+    assert asyncio.run(handshake({})) == 403
+    assert asyncio.run(handshake({"X-Remote-User": "mallory"})) == 403
+    assert asyncio.run(handshake({"X-Remote-User": "ben.login"})) == 403  # not his desk
+    # Another site's page cannot drive a desk with the browser's sign-in.
+    forged = {"X-Remote-User": "chloe.login", "Origin": "https://evil.example"}
+    assert asyncio.run(handshake(forged)) == 403
+    assert server.desk_processes() == {}
+
+
+def test_at_most_max_sessions_desks_and_one_header(office: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    import aiohttp
+
+    served = start_server(office, tmp_path, env={"OSS_DESK_SERVE__MAX_SESSIONS": "1"})
+    chloe = {"X-Remote-User": "chloe.login"}
+
+    async def scenario() -> tuple[int, int, int]:
+        async with aiohttp.ClientSession() as client:
+            async with client.ws_connect(served.url + "/ws/greet-1", headers=chloe) as first:
+                # The desk process has started and talks (its first screen).
+                message = await first.receive(timeout=60)
+                assert message.type == aiohttp.WSMsgType.BINARY
+                try:
+                    await client.ws_connect(served.url + "/ws/greet-1", headers=chloe)
+                    second = 101
+                except aiohttp.WSServerHandshakeError as exc:
+                    second = exc.status
+                async with client.get(served.url + "/?desk=greet-1", headers=chloe) as page:
+                    page_status = page.status
+                    assert "Too many desks open" in await page.text()
+            twice = [("X-Remote-User", "chloe.login"), ("X-Remote-User", "amina.login")]
+            async with client.get(served.url + "/", headers=twice) as doubled:
+                return second, page_status, doubled.status
+
+    try:
+        second, page_status, doubled = asyncio.run(scenario())
+        assert second == 503  # the second desk is refused while the first is open
+        assert page_status == 503  # and the page says so, rather than a desk that never opens
+        assert doubled == 403  # a client's header that a proxy appended to
+    finally:
+        out = stop_server(served)
+    assert "desk greet-1 opened for chloe" in out
+    assert re.search(r"desk greet-1 closed for chloe \(process \d+, exit status 0\)", out), out
+
+
+# In the browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright for Python is missing: pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_a_ticket_issued_in_the_browser_reaches_a_terminal_desk(
+    server: Served, office: Path, browser: Any, tmp_path: Path
+) -> None:
+    from .ui.test_tmux import Terminal
+
+    oss_desk = Path(sys.executable).parent / "oss-desk"
+    env = clean_env(tmp_path) | {"TERM": "xterm-256color"}
+    terminal = Terminal(f"{oss_desk} --db {office} --user ben desk --desk desk-1", env, (120, 30))
+    try:
+        terminal.wait_for("Adviser desk")
+        with auth_proxy(server.port, PASSWORDS) as proxy:
+            context = signed_in(browser, "chloe.login")
+            tab = Tab(context, proxy.url + "/")
+            # Chloe's own desk: the meet-and-greet desk, as Chloe (not whom the client claimed).
+            tab.wait_for("Meet and greet")
+            tab.wait_for("Chloe Price")
+            tab.wait_for("No ticket issued yet")
+            (pid,) = server.desk_processes()
+            # Council Tax, Enter: the ticket is issued.
+            tab.page.keyboard.press("c")
+            tab.page.keyboard.press("Enter")
+            tab.wait_for("C001")
+            # ... and the adviser desk in the terminal shows it waiting.
+            shown = terminal.wait_for("C001", timeout=20)
+            assert "Council Tax" in shown
+            # Only this server was asked for anything.
+            assert tab.requests and all(u.startswith(proxy.url) for u in tab.requests)
+            figures = {
+                "first_frame_seconds": round(tab.first_frame_seconds, 2),
+                "desk_process_rss_mib": round(rss_mib(pid), 1),
+            }
+            print("browser desk:", json.dumps(figures))
+            context.close()
+    finally:
+        terminal.close()
+    # The event log says who did it and where: Chloe at greet-1.
+    import sqlite3
+
+    conn = sqlite3.connect(office)
+    try:
+        actors = conn.execute(
+            "SELECT DISTINCT actor, desk_id FROM events WHERE kind = 'ticket_issued'"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert actors == [("chloe", "greet-1")]
+
+
+def test_two_tabs_are_two_desk_processes(server: Served, browser: Any) -> None:
+    with auth_proxy(server.port, PASSWORDS) as proxy:
+        greet = signed_in(browser, "chloe.login")
+        lead = signed_in(browser, "amina.login")
+        first = Tab(greet, proxy.url + "/")
+        second = Tab(lead, proxy.url + "/?desk=desk-2")
+        first.wait_for("Meet and greet")
+        second.wait_for("Adviser desk")
+        processes = server.desk_processes()
+        assert len(processes) == 2
+        commands = sorted(processes.values())
+        assert any("--user amina desk --desk desk-2" in c for c in commands), commands
+        assert any("--user chloe desk --desk greet-1" in c for c in commands), commands
+        # Closing a tab ends its process, and only that one.
+        second_pid = next(p for p, c in processes.items() if "desk-2" in c)
+        second.page.close()
+        wait_until(
+            lambda: second_pid not in server.desk_processes(), 15, "the closed tab's desk lives on"
+        )
+        assert len(server.desk_processes()) == 1
+        greet.close()
+        lead.close()
