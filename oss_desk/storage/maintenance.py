@@ -134,7 +134,8 @@ def _inspect(conn: sqlite3.Connection, result: Inspection, *, quick: bool, count
         by_table[(table, parent)] = by_table.get((table, parent), 0) + 1
     for (table, parent), n in sorted(by_table.items()):
         result.problems.append(
-            f"foreign keys: {n} row{'s' if n != 1 else ''} of {table} point to missing {parent}"
+            f"foreign keys: {n} row{'s' if n != 1 else ''} of {table} "
+            f"point{'' if n != 1 else 's'} to missing {parent}"
         )
     triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     for name in EVENT_TRIGGERS:
