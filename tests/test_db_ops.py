@@ -162,7 +162,7 @@ async def test_backup_while_four_desks_write_restores_to_a_working_desk(
 ) -> None:
     db, waiting = _backup_under_load_then_restore(tmp_path, monkeypatch)
     # The desk app opens on the restored database and shows the queue.
-    from textual.widgets import DataTable
+    from oss_desk.ui.widgets.queue_table import QueueTable
 
     from .ui.conftest import AppFactory, until
 
@@ -171,10 +171,10 @@ async def test_backup_while_four_desks_write_restores_to_a_working_desk(
         app = factory(db, "greet-1")
         async with app.run_test(size=(120, 36)):
             await until(lambda: app.snapshot is not None, timeout=15)
-            table = app.screen.query(DataTable).first()
+            table = app.screen.query_one(QueueTable)
             await until(lambda: table.row_count >= 1, timeout=15)
             shown = [str(c) for row in range(table.row_count) for c in table.get_row_at(row)]
-            assert any(waiting in cell for cell in shown)
+            assert any(waiting in cell for cell in shown), shown
     finally:
         factory.close()
 
@@ -313,6 +313,16 @@ def test_restore_without_yes_is_refused_when_not_interactive(cli: Cli, tmp_path:
     backup = cli("db", "backup", "--json", now=NOW).json()["path"]
     result = cli("db", "restore", backup, now=NOW)
     assert result.code == 2 and "--yes" in result.err
+
+
+def test_restore_onto_a_new_host(tmp_path: Path, cli: Cli) -> None:
+    backup = cli("db", "backup", "--json", now=NOW).json()["path"]
+    target = tmp_path / "new-host" / "office.sqlite"
+    result = Cli(target, cli.monkeypatch)("db", "restore", backup, "--yes", "--json", now=NOW)
+    assert result.code == 0, result.err
+    assert result.json()["kept"] is None
+    assert Cli(target, cli.monkeypatch)("queue", "--json", now=NOW).code == 0
+    assert Cli(target, cli.monkeypatch)("db", "check", now=NOW).code == 0
 
 
 def test_restore_is_refused_while_the_worker_holds_its_lock(cli: Cli) -> None:

@@ -154,3 +154,19 @@ def test_clock_behind_the_database_and_missing_database(
     checks = missing.json()
     assert checks[0]["check"] == "database" and checks[0]["status"] == "fail"
     assert not (tmp_path / "nothing.sqlite").exists()  # the doctor creates nothing
+
+
+def test_a_mail_server_without_starttls_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    smtp = SmtpServer()
+    try:
+        url = f"smtp://127.0.0.1:{smtp.port}"  # STARTTLS wanted, the server has none
+        db = make_db(tmp_path, site_toml(extra=f'[email]\nsmtp_url = "{url}"\n'))
+        result = Cli(db, monkeypatch)("doctor", "--json", now=NOW)
+    finally:
+        smtp.stop()
+    email = [c for c in result.json() if c["check"].startswith("email")]
+    assert len(email) == 1
+    assert email[0]["status"] == "fail" and "STARTTLS failed" in email[0]["detail"]
+    assert smtp.mailbox.messages == []
