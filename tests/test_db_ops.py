@@ -555,3 +555,26 @@ def test_a_new_database_is_private_from_the_start(tmp_path: Path) -> None:
     db = make_db(tmp_path, site_toml())
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert maintenance.inspect(db).ok
+
+
+def test_the_worker_runs_the_retention_purge(tmp_path: Path) -> None:
+    from oss_desk.services.worker import DeviceWorker
+
+    db = make_db(tmp_path)
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
+    try:
+        booking = AppointmentService(session)
+        slot = booking.slots("C", "2026-11-24", 2)[0]
+        booking.book("C", slot.start, channel="slip", name=CANARY_NAME, phone=CANARY_PHONE)
+    finally:
+        session.close()
+    later = FixedClock(MONDAY_0930 + timedelta(days=45))
+    worker = DeviceWorker(lambda: open_session(db=db, clock=later, person="worker"))
+    worker.start()
+    try:
+        _wait_for(lambda: rows(db, "SELECT count(*) FROM events WHERE kind = 'data_purged'")[0][0])
+    finally:
+        worker.join()
+    assert rows(db, "SELECT actor FROM events WHERE kind = 'data_purged'") == [("worker",)]
+    assert rows(db, "SELECT name, phone FROM appointment_contacts") == [(None, None)]
+    assert worker.errors == []

@@ -170,3 +170,21 @@ def test_a_mail_server_without_starttls_is_reported(
     assert len(email) == 1
     assert email[0]["status"] == "fail" and "STARTTLS failed" in email[0]["detail"]
     assert smtp.mailbox.messages == []
+
+
+def test_a_database_on_a_network_share_is_one_failed_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oss_desk.storage import database
+
+    db = make_db(tmp_path, site_toml())
+    fake = tmp_path / "mountinfo"
+    fake.write_text(
+        f"22 1 8:1 / / rw - ext4 /dev/sda1 rw\n40 22 0:30 / {tmp_path} rw - cifs //x/y rw\n"
+    )
+    monkeypatch.setattr(database, "MOUNTINFO", fake)
+    result = Cli(db, monkeypatch)("doctor", now=NOW)
+    assert result.code == 1
+    failing = [line for line in result.out.splitlines() if line.startswith("fail")]
+    assert len(failing) == 1, result.out
+    assert failing[0].startswith("fail  database:") and "network filesystem (cifs)" in failing[0]

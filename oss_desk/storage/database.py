@@ -274,6 +274,13 @@ def _check_location(path: Path, *, create: bool) -> None:
             raise StorageError(f"cannot create {path}: {exc.strerror}") from None
         if not os.access(parent, os.W_OK):
             raise StorageError(f"cannot create {path}: {parent} is not writable")
+    fstype = filesystem_type(parent if parent.exists() else Path.cwd())
+    if fstype in NETWORK_FILESYSTEMS:
+        raise StorageError(
+            f"{path} is on a network filesystem ({fstype}): SQLite corrupts there, "
+            "so keep the database on the host's local disk"
+        )
+    if create and not path.exists():
         # Private from the start: the -wal and -shm files SQLite creates take the same mode.
         try:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -281,12 +288,6 @@ def _check_location(path: Path, *, create: bool) -> None:
             pass  # another process is creating it at this moment
         except OSError as exc:
             raise StorageError(f"cannot create {path}: {exc.strerror}") from None
-    fstype = filesystem_type(parent if parent.exists() else Path.cwd())
-    if fstype in NETWORK_FILESYSTEMS:
-        raise StorageError(
-            f"{path} is on a network filesystem ({fstype}): SQLite corrupts there, "
-            "so keep the database on the host's local disk"
-        )
 
 
 def filesystem_type(path: Path, mountinfo: str | None = None) -> str | None:
