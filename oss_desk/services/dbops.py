@@ -118,9 +118,8 @@ def backup(
             if method == "backup-api":
                 counts: dict[str, int] | None = m.backup_snapshot(session.store.conn, partial)
             else:
-                partial.unlink()
+                # Into the empty private file: never readable by others, not even for a moment.
                 m.vacuum_into(session.store.conn, partial)
-                os.chmod(partial, 0o600)
                 counts = None
         found = m.inspect(partial)
         problems = list(found.problems)
