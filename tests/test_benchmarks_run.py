@@ -31,5 +31,7 @@ def test_benchmarks_quick_pass() -> None:
         "Free-slot search",
         "reminders sent",
         "Backups",
+        "Call import",
+        "Monthly report over two offices",
     ):
         assert heading in result.stdout

@@ -63,7 +63,7 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
 
 
 def _register() -> None:
-    from oss_desk.cli import admin, appointments, db, devices, reports, tickets
+    from oss_desk.cli import admin, appointments, calls, db, devices, reports, tickets
 
     for command in (
         admin.demo,
@@ -81,6 +81,7 @@ def _register() -> None:
         devices.board,
         db.db,
         db.doctor,
+        calls.import_group,
     ):
         cli.add_command(command)
 

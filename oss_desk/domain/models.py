@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 
 class DeskKind(StrEnum):
@@ -109,6 +108,7 @@ class EventKind(StrEnum):
     CONTACTS_PURGED = "contacts_purged"
     DATA_PURGED = "data_purged"
     CONFIG_LOADED = "config_loaded"
+    CALLS_IMPORTED = "calls_imported"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,20 +212,3 @@ class Visit:
     outcome: Outcome | None = None
     finished_at: datetime | None = None
     service: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DailyFigures:
-    date: str
-    site: str | None
-    visits: int
-    no_shows: int
-    within_15_min_pct: float | None
-    first_contact_resolution_pct: float | None
-    by_hour: dict[str, int]
-    by_service: dict[str, int]
-    served: int = 0
-    still_waiting: int = 0
-    quick_visits: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)

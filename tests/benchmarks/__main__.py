@@ -19,6 +19,8 @@ BENCHMARKS = {
     "devices": "tests.benchmarks.bench_devices",
     "appointments": "tests.benchmarks.bench_appointments",
     "dbops": "tests.benchmarks.bench_dbops",
+    "calls": "tests.benchmarks.bench_calls",
+    "reports": "tests.benchmarks.bench_reports",
 }
 
 
