@@ -192,6 +192,18 @@ def test_backups_keep_the_newest_n_private_files(tmp_path: Path, cli: Cli) -> No
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
     # Two backups in the same second (a stopped clock) get distinct names.
+    # A backup is what council-wide reports read (--include): its counts add in.
+    session = open_session(db=cli.db, clock=FixedClock(MONDAY_0930), person="tl")
+    try:
+        QueueService(session).issue("C", print_ticket=False)
+    finally:
+        session.close()
+    fresh = cli("db", "backup", "--to", str(tmp_path / "copy.sqlite"), "--json", now=NOW)
+    day = ("report", "daily", "--date", "2026-11-23", "--format", "json")
+    alone = cli(*day, now=NOW).json()["visits"]
+    both = cli(*day, "--include", fresh.json()["path"], now=NOW)
+    assert both.code == 0, both.err
+    assert alone == 1 and both.json()["visits"] == 2
     again = cli("db", "backup", "--json", now="2026-11-23T09:33:00Z")
     assert again.json()["path"].endswith("office-20261123T093300Z-2.sqlite")
     # The text output says where and how big.
@@ -415,11 +427,16 @@ def _days(db: Path) -> list[str]:
 
 
 def _reports(cli: Cli, days: list[str], now: str) -> dict[str, Any]:
+    """Every daily report of the data, and the monthly report of each of its months."""
     figures = {}
     for day in days:
         result = cli("report", "daily", "--date", day, "--format", "json", now=now)
         assert result.code == 0, result.err
         figures[day] = result.json()
+    for month in sorted({day[:7] for day in days}):
+        result = cli("report", "monthly", "--month", month, "--format", "json", now=now)
+        assert result.code == 0, result.err
+        figures[month] = result.json()
     return figures
 
 
@@ -469,6 +486,8 @@ def test_purge_removes_personal_data_past_its_period_and_no_figure_changes(
     # notes (2 years) are not.
     later = format_instant(MONDAY_0930 + timedelta(days=60))
     figures = _reports(cli, days, later)
+    assert figures["2026-11"]["appointments_booked"] >= 3  # the monthly report is compared too
+    assert figures["2026-11"]["visits"] == sum(figures[d]["visits"] for d in days)
     dry = cli("db", "purge", "--dry-run", "--json", now=later)
     assert dry.code == 0, dry.err
     assert _personal(db) == before  # a dry run changes nothing
