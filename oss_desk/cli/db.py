@@ -89,7 +89,12 @@ def check(state: State, quick: bool, as_json: bool) -> None:
 @db.command("restore")
 @click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--force", is_flag=True, help="Restore even while desks or the worker use it.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Restore even though a process seems to use it (only when you know it is gone: a "
+    "desk still running would go on writing to the replaced copy).",
+)
 @json_option
 @pass_state
 def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: bool) -> None:
