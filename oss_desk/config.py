@@ -313,6 +313,27 @@ class NotifySettings(_Section):
     """Seconds to wait for Notify."""
 
 
+class BackupSettings(_Section):
+    folder: str | None = None
+    """Where `oss-desk db backup` writes (default: a backups folder next to the database)."""
+    keep: int = Field(14, ge=1, le=3650)
+    """How many backups to keep in that folder (the oldest are deleted after a new backup)."""
+
+
+class RetentionSettings(_Section):
+    contacts_days: int | None = Field(None, ge=0, le=3650)
+    """Days after an appointment when the resident's name, email and phone (and any reason given
+    for cancelling) are deleted; default: appointments.keep_contacts_days (30)."""
+    notes_days: int = Field(730, ge=1, le=3650)
+    """Days after a visit note was written when its text is deleted (2 years)."""
+    messages_days: int = Field(7, ge=1, le=3650)
+    """Days after a message was sent (or given up) when its delivery traces are deleted (the
+    provider's message id and error text; the outbox never stores recipients or text)."""
+    print_jobs_days: int = Field(30, ge=1, le=3650)
+    """Days after which finished print jobs' content (e.g. a slip's booking reference) is
+    deleted."""
+
+
 class CallsSettings(_Section):
     columns: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_COLUMNS))
     """Which export column is what: started, answered, wait_seconds (needed), talk_seconds and
@@ -447,6 +468,10 @@ class Settings(BaseSettings):
     """Texts (and emails, without a mail server) through GOV.UK Notify."""
     access: AccessSettings = AccessSettings()
     """Who may do what (roles)."""
+    backup: BackupSettings = BackupSettings()
+    """Backups of the database (`oss-desk db backup`)."""
+    retention: RetentionSettings = RetentionSettings()
+    """How long personal data is kept (`oss-desk db purge`, and hourly by the worker)."""
     calls: CallsSettings = CallsSettings()
     """Importing the telephone system's call export (`oss-desk import calls`)."""
 
@@ -513,6 +538,14 @@ class Settings(BaseSettings):
 
     def service(self, code: str) -> ServiceConfig | None:
         return next((s for s in self.services if s.code == code), None)
+
+    @property
+    def contacts_days(self) -> int:
+        """Days contact details are kept: ``retention.contacts_days``, else the older
+        ``appointments.keep_contacts_days``."""
+        if self.retention.contacts_days is not None:
+            return self.retention.contacts_days
+        return self.appointments.keep_contacts_days
 
     def file_document(self) -> dict[str, Any]:
         """The configuration as a plain document (what ``init`` stores in the database)."""

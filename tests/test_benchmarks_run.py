@@ -30,6 +30,7 @@ def test_benchmarks_quick_pass() -> None:
         "Change propagation",
         "Free-slot search",
         "reminders sent",
+        "Backups",
         "Call import",
         "Monthly report over two offices",
         "Browser desk launch",

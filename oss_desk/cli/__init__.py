@@ -63,7 +63,7 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
 
 
 def _register() -> None:
-    from oss_desk.cli import admin, appointments, calls, devices, reports, serve, tickets
+    from oss_desk.cli import admin, appointments, calls, db, devices, reports, serve, tickets
 
     for command in (
         admin.demo,
@@ -79,6 +79,8 @@ def _register() -> None:
         reports.report,
         devices.printer,
         devices.board,
+        db.db,
+        db.doctor,
         calls.import_group,
         serve.serve,
     ):

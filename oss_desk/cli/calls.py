@@ -30,7 +30,7 @@ def calls(
     state: State, file: str, site_id: str | None, mapping: tuple[str, ...], as_json: bool
 ) -> None:
     """Import a CSV call export: every row or none, each file once."""
-    session = state.session()
+    session = state.session(host=True)
     result = CallImportService(session).import_file(file, site_id, mapping)
     if as_json:
         emit_json(result.as_json())

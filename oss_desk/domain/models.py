@@ -106,6 +106,7 @@ class EventKind(StrEnum):
     MESSAGE_FAILED = "reminder_failed"
     ABSENCE_RECORDED = "absence_recorded"
     CONTACTS_PURGED = "contacts_purged"
+    DATA_PURGED = "data_purged"
     CONFIG_LOADED = "config_loaded"
     CALLS_IMPORTED = "calls_imported"
     PERSONAL_DATA_VIEWED = "personal_data_viewed"

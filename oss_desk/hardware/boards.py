@@ -14,6 +14,7 @@ offline and the next update reconnects and resends the whole state.
 from __future__ import annotations
 
 import contextlib
+import os
 import termios
 import time
 import unicodedata
@@ -186,6 +187,18 @@ class BoardLink:
             raise BoardFault(_reason(exc)) from None
         self._sent_since_connect = False
         self.connected_at = time.monotonic()
+
+    def probe(self) -> None:
+        """Open the port (or check the capture file can be written) without sending anything.
+        Raises BoardFault."""
+        if self.url.transport == "capture":
+            path = Path(self.url.target)
+            folder = path.parent if path.parent.exists() else path.parent.parent
+            if not os.access(path if path.exists() else folder, os.W_OK):
+                raise BoardFault(f"cannot write {self.url.target}")
+            return
+        if self._port is None:
+            self._open()
 
     def show(self, state: BoardState) -> bytes:
         """Send the whole state (the boards redraw from a full frame). Raises BoardFault."""

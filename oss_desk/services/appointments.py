@@ -865,12 +865,12 @@ class AppointmentService:
             )
 
     def purge_contacts(self) -> int:
-        """Delete residents' contact details kept past ``appointments.keep_contacts_days``.
-
-        The worker's hourly job (host-level, not role-checked): it only deletes what the
-        retention setting says is due."""
+        """Delete residents' contact details kept past ``retention.contacts_days`` (by default
+        ``appointments.keep_contacts_days``). The worker runs the whole retention purge
+        (:class:`oss_desk.services.dbops.RetentionService`), which includes this.
+        Host-level, not role-checked: it only deletes what the retention settings say is due."""
         now = self.s.clock.now()
-        keep = timedelta(days=self.s.settings.appointments.keep_contacts_days)
+        keep = timedelta(days=self.s.settings.contacts_days)
         site = self.site_for()
         cutoff = (local(now, site.timezone) - keep).date().isoformat()
         with self.s.store.write() as conn:

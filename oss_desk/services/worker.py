@@ -46,6 +46,7 @@ from oss_desk.hardware.boards import (
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, Transport, open_transport
 from oss_desk.hardware.templates import PreviewLine, preview, render
 from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.dbops import RetentionService
 from oss_desk.services.messages import compose
 from oss_desk.services.queue import QueueService
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
@@ -64,6 +65,7 @@ MAX_BACKOFF = 60.0
 BOARD_RETRY_SECONDS = 3.0
 HEARTBEAT_SECONDS = 5.0
 STALE_HEARTBEAT_SECONDS = 20.0
+RETENTION_EVERY_SECONDS = 3600.0
 
 
 # The lock ------------------------------------------------------------------------------------
@@ -736,12 +738,15 @@ class DeviceWorker:
             delivery = MessageDelivery(session)
             appointments = AppointmentService(session, Actor("worker"))
             feed = ChangeFeed(session.store)
-            housekeeping = 0.0
+            retention = RetentionService(session, Actor("worker"))
+            housekeeping = purged = -1e9
             while not self.stop.is_set():
                 if time.monotonic() - housekeeping > 60:
                     appointments.auto_no_show()
-                    appointments.purge_contacts()
                     housekeeping = time.monotonic()
+                if time.monotonic() - purged > RETENTION_EVERY_SECONDS:
+                    retention.purge()
+                    purged = time.monotonic()
                 delivery.deliver_due()
                 due = ap.next_message_due(session.store.conn)
                 wait = 5.0

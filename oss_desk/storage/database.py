@@ -280,6 +280,14 @@ def _check_location(path: Path, *, create: bool) -> None:
             f"{path} is on a network filesystem ({fstype}): SQLite corrupts there, "
             "so keep the database on the host's local disk"
         )
+    if create and not path.exists():
+        # Private from the start: the -wal and -shm files SQLite creates take the same mode.
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass  # another process is creating it at this moment
+        except OSError as exc:
+            raise StorageError(f"cannot create {path}: {exc.strerror}") from None
 
 
 def filesystem_type(path: Path, mountinfo: str | None = None) -> str | None:

@@ -18,6 +18,7 @@ BENCHMARKS = {
     "desk": "tests.benchmarks.bench_desk",
     "devices": "tests.benchmarks.bench_devices",
     "appointments": "tests.benchmarks.bench_appointments",
+    "dbops": "tests.benchmarks.bench_dbops",
     "calls": "tests.benchmarks.bench_calls",
     "reports": "tests.benchmarks.bench_reports",
     "serve": "tests.benchmarks.bench_serve",

@@ -1,0 +1,179 @@
+"""``oss-desk db backup|check|restore|purge`` and ``oss-desk doctor``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from oss_desk.cli.common import State, closing, emit_json, err, json_option, pass_state
+from oss_desk.clock import clock_from_env
+from oss_desk.errors import InvalidInput
+from oss_desk.services import dbops
+from oss_desk.services.session import resolve_db_path
+
+EXIT_BROKEN = 4
+
+
+@click.group()
+def db() -> None:
+    """Backups, integrity checks, restores and the retention purge."""
+
+
+@db.command("backup")
+@click.option(
+    "--to",
+    metavar="PATH_OR_DIR",
+    help="A new file, or a folder (default: backup.folder, else backups/ next to the database).",
+)
+@click.option("--keep", type=int, metavar="N", help="Keep the newest N backups (backup.keep).")
+@click.option(
+    "--method",
+    type=click.Choice(["backup-api", "vacuum"]),
+    default="backup-api",
+    show_default=True,
+    help="SQLite's online backup API, or VACUUM INTO (a compacted copy).",
+)
+@json_option
+@pass_state
+@closing
+def backup(state: State, to: str | None, keep: int | None, method: str, as_json: bool) -> None:
+    """A consistent copy of the live database (desks keep working), verified, mode 0600."""
+    session = state.session(check=False, host=True)
+    result = dbops.backup(session, to=to, keep=keep, method=method)
+    if as_json:
+        emit_json(result.as_json())
+        return
+    rows = sum(result.counts.values())
+    click.echo(
+        f"Backed up to {result.path} ({_size(result.bytes)}, {rows} rows, "
+        f"{result.seconds:.2f} s); integrity {result.integrity}, schema {result.schema[-1]}."
+    )
+    for path in result.deleted:
+        click.echo(f"  deleted an old backup: {path.name}")
+
+
+@db.command("check")
+@click.option("--quick", is_flag=True, help="PRAGMA quick_check instead of integrity_check.")
+@json_option
+@pass_state
+def check(state: State, quick: bool, as_json: bool) -> None:
+    """Integrity, foreign keys, the event log's triggers and the schema: one line per problem.
+
+    Exits 4 when anything is wrong.
+    """
+    path = resolve_db_path(state.db)
+    found = dbops.check(path, quick=quick)
+    if as_json:
+        emit_json(
+            {
+                "database": str(path),
+                "ok": found.ok,
+                "integrity": found.integrity,
+                "schema": found.schema,
+                "problems": found.problems,
+            }
+        )
+    elif found.ok:
+        click.echo(
+            f"ok: {path}: {'quick check' if quick else 'integrity'} ok, foreign keys ok, "
+            f"event log append-only, schema {found.schema[-1]}"
+        )
+    else:
+        for problem in found.problems:
+            click.echo(f"fail: {problem}")
+    if not found.ok:
+        raise click.exceptions.Exit(EXIT_BROKEN)
+
+
+@db.command("restore")
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Restore even though a process seems to use it (only when you know it is gone: a "
+    "desk still running would go on writing to the replaced copy).",
+)
+@json_option
+@pass_state
+def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: bool) -> None:
+    """Replace the database with a verified backup; the old one is kept beside it."""
+    from pathlib import Path
+
+    path = resolve_db_path(state.db)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput("restoring replaces the database: add --yes to confirm")
+        click.confirm(f"Replace {path} with {backup_file}?", abort=True, err=True)
+    result = dbops.restore(path, Path(backup_file), clock_from_env(), force=force)
+    if as_json:
+        emit_json(result.as_json())
+        return
+    click.echo(f"Verified {result.backup} (integrity ok, schema {result.schema[-1]}).")
+    if result.kept is not None:
+        click.echo(f"Kept the replaced database as {result.kept}.")
+    for stale in result.removed:
+        click.echo(f"Removed {stale.name}.")
+    rows = sum(result.counts.values())
+    click.echo(f"Restored {path} from {result.backup.name} ({rows} rows).")
+
+
+@db.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted; change nothing.")
+@json_option
+@pass_state
+@closing
+def purge(state: State, dry_run: bool, as_json: bool) -> None:
+    """Delete personal data past its retention period (the [retention] settings)."""
+    session = state.session(host=True)
+    result = dbops.RetentionService(session).purge(dry_run=dry_run)
+    if as_json:
+        emit_json(result.as_json())
+        return
+    verb = "Would delete" if dry_run else "Deleted"
+    labels = {
+        "contacts": "appointment contact details",
+        "cancel_reasons": "cancellation reasons",
+        "notes": "visit notes",
+        "message_traces": "message delivery traces",
+        "print_payloads": "print job contents",
+    }
+    for key, count in result.counts.items():
+        click.echo(f"{verb} {count} {labels.get(key, key)} (before {result.cutoffs[_cut(key)]})")
+    if not dry_run:
+        click.echo("Recorded in the event log." if result.total else "Nothing was due.")
+
+
+def _cut(key: str) -> str:
+    return {
+        "cancel_reasons": "contacts",
+        "message_traces": "messages",
+        "print_payloads": "print_jobs",
+    }.get(key, key)
+
+
+def _size(n: int) -> str:
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):.1f} MiB"
+    return f"{n / 1024:.0f} KiB"
+
+
+@click.command()
+@json_option
+@pass_state
+def doctor(state: State, as_json: bool) -> None:
+    """Is everything working? One line per check (ok, warn, fail); exits 1 when one fails."""
+    from oss_desk.services.doctor import run_checks
+
+    results = run_checks(db=state.db, config=state.config)
+    if as_json:
+        emit_json([r.as_json() for r in results])
+    else:
+        for r in results:
+            click.echo(f"{r.status:4s}  {r.name}: {r.detail}")
+    failed = [r for r in results if r.status == "fail"]
+    if failed:
+        if not as_json:
+            err(f"oss-desk: {len(failed)} check{'s' if len(failed) > 1 else ''} failed")
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,359 @@
+"""Looking after the database: backups, checks, restores and the retention purge.
+
+* ``backup``: an online, consistent copy (SQLite's backup API in one read transaction, so desks
+  keep writing), written under a temporary name, verified (integrity check, schema, row counts
+  against the snapshot it was copied from), made private (0600) and renamed into place; then
+  only the newest ``backup.keep`` copies are kept.
+* ``check``: integrity, foreign keys, the event log's triggers and the schema, one line per
+  problem.
+* ``restore``: verifies the backup, refuses while the database is in use, keeps the replaced
+  database as ``<db>.before-restore-<stamp>`` and puts the backup in its place atomically.
+* ``RetentionService.purge``: deletes personal data past its retention period, and records
+  what it did (counts only) in the event log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from oss_desk.clock import Clock, format_instant
+from oss_desk.domain.calendar import local
+from oss_desk.domain.models import Actor, EventKind
+from oss_desk.errors import InvalidInput, RuleViolation, StorageError
+from oss_desk.services.session import Session
+from oss_desk.storage import maintenance as m
+from oss_desk.storage.database import Store, translate_errors
+from oss_desk.storage.events import append_event
+
+BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
+
+
+def stamp_of(instant: datetime) -> str:
+    return format_instant(instant)[:19].replace("-", "").replace(":", "") + "Z"
+
+
+def default_backup_folder(db: Path) -> Path:
+    return db.parent / "backups"
+
+
+def backup_folder(session: Session) -> Path:
+    folder = session.settings.backup.folder
+    if folder:
+        return Path(folder).expanduser()
+    return default_backup_folder(session.store.path)
+
+
+# Backup -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    bytes: int
+    seconds: float
+    integrity: str
+    schema: list[str]
+    counts: dict[str, int]
+    deleted: list[Path] = field(default_factory=list)
+    method: str = "backup-api"
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["path"] = str(self.path)
+        data["deleted"] = [str(p) for p in self.deleted]
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:
+    """(file to write, whether it is in a managed folder where old backups are pruned)."""
+    db = session.store.path
+    stamp = stamp_of(session.clock.now())
+    if to is not None:
+        given = Path(to).expanduser()
+        if not (given.is_dir() or to.endswith(os.sep)):
+            if given.exists():
+                raise InvalidInput(f"{given} exists already: choose a new file or a folder")
+            if not given.parent.is_dir():
+                raise InvalidInput(f"{given.parent} is not a folder")
+            return given, False
+        folder = given
+    else:
+        folder = backup_folder(session)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise StorageError(f"cannot create the backup folder {folder} ({exc.strerror})") from None
+    name = f"{db.stem}-{stamp}.sqlite"
+    n = 1
+    while (folder / name).exists():
+        n += 1
+        name = f"{db.stem}-{stamp}-{n}.sqlite"
+    return folder / name, True
+
+
+def backup(
+    session: Session, to: str | None = None, keep: int | None = None, method: str = "backup-api"
+) -> BackupResult:
+    """Copy the live database consistently, verify the copy, and keep the newest ``keep``."""
+    if method not in ("backup-api", "vacuum"):
+        raise InvalidInput(f"unknown backup method {method!r} (backup-api or vacuum)")
+    keep = session.settings.backup.keep if keep is None else keep
+    if keep < 1:
+        raise InvalidInput("--keep must be 1 or more")
+    target, managed = _target_for(session, to)
+    partial = target.with_name(f".{target.name}.partial")
+    started = time.perf_counter()
+    try:
+        m.create_private(partial)
+        with translate_errors(session.store.path):
+            if method == "backup-api":
+                counts: dict[str, int] | None = m.backup_snapshot(session.store.conn, partial)
+            else:
+                # Into the empty private file: never readable by others, not even for a moment.
+                m.vacuum_into(session.store.conn, partial)
+                counts = None
+        found = m.inspect(partial)
+        problems = list(found.problems)
+        if counts is not None and found.counts != counts:
+            differ = sorted(
+                k for k in set(counts) | set(found.counts) if counts.get(k) != found.counts.get(k)
+            )
+            problems.append(f"row counts differ from the database in {', '.join(differ)}")
+        if problems:
+            raise StorageError(f"the backup did not verify ({problems[0]}); nothing was kept")
+        m.fsync_file(partial)
+        os.replace(partial, target)
+        m.fsync_dir(target.parent)
+    except BaseException:
+        for leftover in (partial, partial.with_name(partial.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    seconds = time.perf_counter() - started
+    deleted = prune(target.parent, session.store.path.stem, keep) if managed else []
+    return BackupResult(
+        path=target,
+        bytes=target.stat().st_size,
+        seconds=seconds,
+        integrity=found.integrity,
+        schema=found.schema,
+        counts=found.counts,
+        deleted=deleted,
+        method=method,
+    )
+
+
+def backups_in(folder: Path, stem: str) -> list[Path]:
+    """The backups of the database named ``stem`` in ``folder``, oldest first."""
+    found: list[tuple[str, int, Path]] = []
+    if not folder.is_dir():
+        return []
+    for entry in folder.iterdir():
+        match = BACKUP_NAME.match(entry.name)
+        if match and match["stem"] == stem and entry.is_file():
+            found.append((match["stamp"], int(match["n"] or 1), entry))
+    return [p for _, _, p in sorted(found)]
+
+
+def prune(folder: Path, stem: str, keep: int) -> list[Path]:
+    existing = backups_in(folder, stem)
+    doomed = existing[: max(0, len(existing) - keep)]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+# Check --------------------------------------------------------------------------------------------
+
+
+def check(db: Path, *, quick: bool = False) -> m.Inspection:
+    """Problems with the database file (never changes it)."""
+    if not db.exists():
+        found = m.Inspection(db)
+        found.problems.append(f"{db}: no such file")
+        return found
+    return m.inspect(db, quick=quick, counts=False)
+
+
+# Restore ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RestoreResult:
+    database: Path
+    backup: Path
+    kept: Path | None
+    removed: list[Path]
+    schema: list[str]
+    counts: dict[str, int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "database": str(self.database),
+            "backup": str(self.backup),
+            "kept": str(self.kept) if self.kept else None,
+            "removed": [str(p) for p in self.removed],
+            "schema": self.schema,
+            "counts": self.counts,
+        }
+
+
+def in_use(db: Path) -> str | None:
+    """Who is using the database, if this can be told: the device worker's lock, or another
+    process holding the database open. None: nobody that we can see."""
+    from oss_desk.services.worker import WorkerLock
+
+    lock = WorkerLock.path_for(db)
+    if lock.exists():
+        import fcntl
+
+        with open(lock, encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = WorkerLock.holder(db)
+                return "the device worker" + (f" (process {holder})" if holder else "")
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    pid = m.shm_holder(db)
+    if pid is not None:
+        return f"another process (process {pid})"
+    return None
+
+
+def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> RestoreResult:
+    """Put a verified backup in place of the database, keeping the old one beside it."""
+    source = source.expanduser()
+    db = db.expanduser()
+    if not source.is_file():
+        raise InvalidInput(f"{source}: no such backup file")
+    if source.resolve() == db.resolve():
+        raise InvalidInput("that is the database itself: give a backup file")
+    found = m.inspect(source, readonly=False)
+    if found.problems:
+        raise StorageError(f"{source} is not a usable backup: {found.problems[0]}")
+    if not force:
+        user = in_use(db)
+        if user is not None:
+            raise RuleViolation(
+                f"the database is in use by {user}: stop the desks and the worker first "
+                "(or add --force)"
+            )
+    stamp = stamp_of(clock.now())
+    folder = db.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    staged = folder / f".{db.name}.restore-{stamp}.partial"
+    staged.unlink(missing_ok=True)
+    m.create_private(staged)
+    removed: list[Path] = []
+    kept: Path | None = None
+    try:
+        shutil.copyfile(source, staged)
+        os.chmod(staged, 0o600)
+        m.set_journal_mode(staged, "WAL")
+        m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
+        again = m.inspect(staged, quick=True, counts=False)
+        if again.problems:
+            raise StorageError(f"the restored copy did not verify ({again.problems[0]})")
+        m.fsync_file(staged)
+        wal, shm = db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")
+        if db.exists():
+            kept = folder / f"{db.name}.before-restore-{stamp}"
+            n = 1
+            while kept.exists():
+                n += 1
+                kept = folder / f"{db.name}.before-restore-{stamp}-{n}"
+            # Fold the old WAL in, so the kept copy is one file (a damaged database cannot:
+            # its -wal is kept beside it instead).
+            with contextlib.suppress(Exception):
+                m.wal_checkpoint(db)
+            os.replace(db, kept)
+            if wal.exists():
+                os.replace(wal, kept.with_name(kept.name + "-wal"))
+        for stale in (wal, shm, db.with_name(db.name + "-journal")):
+            if stale.exists():
+                stale.unlink()
+                removed.append(stale)
+        os.replace(staged, db)
+        m.fsync_dir(folder)
+    finally:
+        for leftover in (
+            staged,
+            staged.with_name(staged.name + "-wal"),
+            staged.with_name(staged.name + "-shm"),
+        ):
+            leftover.unlink(missing_ok=True)
+    return RestoreResult(db, source, kept, removed, found.schema, found.counts)
+
+
+# Retention ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PurgeResult:
+    dry_run: bool
+    counts: dict[str, int]
+    cutoffs: dict[str, str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {"dry_run": self.dry_run, "counts": self.counts, "before": self.cutoffs}
+
+
+class RetentionService:
+    """Deletes personal data kept past the periods in the ``[retention]`` settings."""
+
+    def __init__(self, session: Session, actor: Actor | None = None) -> None:
+        self.s = session
+        self.actor = actor or session.actor
+
+    def cutoffs(self) -> dict[str, str]:
+        now = self.s.clock.now()
+        r = self.s.settings.retention
+        sites = list(self.s.directory.sites.values())
+        tz = sites[0].timezone if sites else "Europe/London"
+        contacts_day = (local(now, tz) - timedelta(days=self.s.settings.contacts_days)).date()
+        return {
+            "contacts": contacts_day.isoformat(),
+            "notes": format_instant(now - timedelta(days=r.notes_days)),
+            "messages": format_instant(now - timedelta(days=r.messages_days)),
+            "print_jobs": format_instant(now - timedelta(days=r.print_jobs_days)),
+        }
+
+    def purge(self, *, dry_run: bool = False) -> PurgeResult:
+        now = self.s.clock.now()
+        stamp = format_instant(now)
+        cut = self.cutoffs()
+        with self.s.store.write() as conn:
+            counts = {
+                "contacts": m.purge_contacts(conn, cut["contacts"], stamp, dry_run=dry_run),
+                "cancel_reasons": m.purge_cancel_reasons(conn, cut["contacts"], dry_run=dry_run),
+                "notes": m.purge_notes(conn, cut["notes"], stamp, dry_run=dry_run),
+                "message_traces": m.purge_message_traces(conn, cut["messages"], dry_run=dry_run),
+                "print_payloads": m.purge_print_payloads(conn, cut["print_jobs"], dry_run=dry_run),
+            }
+            if not dry_run and any(counts.values()):
+                append_event(
+                    conn,
+                    at=now,
+                    timezone=None,
+                    site_id=None,
+                    kind=EventKind.DATA_PURGED,
+                    actor=self.actor,
+                    data={"counts": counts, "before": cut},
+                )
+        return PurgeResult(dry_run, counts, cut)
+
+
+def newest_event(store: Store) -> str | None:
+    return m.newest_event_at(store.conn)

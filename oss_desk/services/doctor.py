@@ -1,0 +1,440 @@
+"""``oss-desk doctor``: is everything an office needs working? One line per part.
+
+Each check answers ok, warn or fail with a short detail, never raises, and waits at most a
+couple of seconds (printers, boards, the mail server and Notify are tried with short timeouts).
+Nothing is printed, shown on the board or sent: printers are asked their status, the board's
+port is opened, the mail server gets EHLO (and STARTTLS) and Notify a TCP/TLS connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import os
+import shutil
+import smtplib
+import socket
+import ssl
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from oss_desk.clock import NOW_ENV, Clock, clock_from_env, read_instant
+from oss_desk.config import Settings, build_settings, read_toml
+from oss_desk.domain.devices import parse_board_url, parse_printer_url
+from oss_desk.errors import OssDeskError
+from oss_desk.hardware.boards import BoardFault, BoardLink
+from oss_desk.hardware.printers import PrinterStatus, open_transport
+from oss_desk.services.session import resolve_config_path, resolve_db_path
+from oss_desk.storage import maintenance as m
+from oss_desk.storage.database import NETWORK_FILESYSTEMS, Store, filesystem_type, open_store
+from oss_desk.storage.devices import heartbeat
+from oss_desk.storage.site import latest_config
+
+TIMEOUT = 2.0
+MIN_FREE_BYTES = 50 << 20
+LOW_FREE_BYTES = 1 << 30
+CLOCK_SLACK = timedelta(minutes=5)
+STALE_HEARTBEAT = timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    status: str  # ok | warn | fail
+    detail: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"check": self.name, "status": self.status, "detail": self.detail}
+
+
+def ok(name: str, detail: str) -> Check:
+    return Check(name, "ok", detail)
+
+
+def warn(name: str, detail: str) -> Check:
+    return Check(name, "warn", detail)
+
+
+def fail(name: str, detail: str) -> Check:
+    return Check(name, "fail", detail)
+
+
+def run_checks(
+    *,
+    db: str | os.PathLike[str] | None = None,
+    config: str | None = None,
+    clock: Clock | None = None,
+) -> list[Check]:
+    clock = clock or clock_from_env()
+    path = resolve_db_path(db)
+    results: list[Check] = []
+    store = _database(path, results)
+    try:
+        settings = _configuration(store, resolve_config_path(config), results)
+        if store is not None:
+            results.append(_guard("integrity", lambda: _integrity(path)))
+            results.append(_guard("file modes", lambda: _modes(path)))
+        results.append(_guard("disk space", lambda: _disk(path)))
+        if settings is not None:
+            results.extend(_printers(settings))
+            results.append(_guard("board", lambda: _board(settings)))
+            results.append(_guard("email", lambda: _smtp(settings)))
+            results.append(_guard("notify", lambda: _notify(settings)))
+        results.append(_guard("clock", lambda: _clock(store, settings, clock)))
+        results.append(_guard("worker", lambda: _worker(path, store, clock)))
+    finally:
+        if store is not None:
+            store.close()
+    return results
+
+
+def _guard(name: str, check: Callable[[], Check]) -> Check:
+    """A check that breaks is a failed check, never a crash of the doctor."""
+    try:
+        return check()
+    except OssDeskError as exc:
+        return fail(name, exc.message)
+    except Exception as exc:
+        return fail(name, f"{type(exc).__name__}: {' '.join(str(exc).split())[:160]}")
+
+
+# The database ---------------------------------------------------------------------------------
+
+
+def _database(path: Path, results: list[Check]) -> Store | None:
+    name = "database"
+    if not path.exists():
+        results.append(fail(name, f"no database at {path} (run `oss-desk init`)"))
+        return None
+    fstype = filesystem_type(path.parent)
+    if fstype in NETWORK_FILESYSTEMS:
+        results.append(fail(name, f"{path} is on a network filesystem ({fstype})"))
+        return None
+    try:
+        store = open_store(path, create=False, migrate=False, check=False)
+    except OssDeskError as exc:
+        results.append(fail(name, exc.message))
+        return None
+    try:
+        applied = m.applied_migrations(store.conn)
+    except Exception as exc:
+        results.append(fail(name, f"{path}: cannot read the schema ({exc})"))
+        return store
+    known = m.known_migrations()
+    pending = [x for x in known if x not in applied]
+    newer = [x for x in applied if x not in known]
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    if newer:
+        results.append(fail(name, f"{path} was made by a newer oss-desk ({', '.join(newer)})"))
+    elif pending:
+        results.append(fail(name, f"{path}: migrations pending ({', '.join(pending)})"))
+    elif not writable:
+        results.append(fail(name, f"{path} is read-only: check its permissions"))
+    else:
+        results.append(ok(name, f"{path} (schema {applied[-1]}, {fstype or 'local'} disk)"))
+    return store
+
+
+def _integrity(path: Path) -> Check:
+    found = m.inspect(path, quick=True, counts=False)
+    problems = [p for p in found.problems if not p.startswith("schema:")]
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return fail("integrity", f"{problems[0]}{more}: restore from a backup")
+    return ok("integrity", "quick check ok, foreign keys ok, event log append-only")
+
+
+def _modes(path: Path) -> Check:
+    loose = []
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            mode = stat.S_IMODE(p.stat().st_mode)
+            if mode & 0o007:
+                loose.append(f"{p.name} {mode:04o}")
+    if loose:
+        return fail(
+            "file modes", f"readable by every user: {', '.join(loose)} (chmod 600 the files)"
+        )
+    mode = stat.S_IMODE(path.stat().st_mode)
+    return ok("file modes", f"{path.name} {mode:04o}")
+
+
+def _disk(path: Path) -> Check:
+    folder = path.parent if path.parent.exists() else Path.cwd()
+    free = shutil.disk_usage(folder).free
+    size = path.stat().st_size if path.exists() else 0
+    need = max(MIN_FREE_BYTES, 3 * size)
+    text = f"{free / (1 << 30):.1f} GiB free on {folder}"
+    if free < need:
+        return fail("disk space", f"only {text}: a backup and the WAL need {need >> 20} MiB")
+    if free < LOW_FREE_BYTES:
+        return warn("disk space", f"{text} (low)")
+    return ok("disk space", text)
+
+
+# Configuration --------------------------------------------------------------------------------
+
+
+def _configuration(
+    store: Store | None, config: Path | None, results: list[Check]
+) -> Settings | None:
+    """Validates the configuration; when it is invalid, the devices are still checked with the
+    stored configuration (without the environment's overrides) when that one is valid."""
+    name = "configuration"
+    document: dict[str, Any] | None = None
+    source = ""
+    try:
+        if config is not None:
+            source = str(config)
+            document = read_toml(config)
+        elif store is not None:
+            stored = latest_config(store.conn)
+            if stored is None:
+                results.append(fail(name, "no configuration stored: run `oss-desk init`"))
+                return None
+            document, source = stored.document, "the stored configuration"
+        else:
+            results.append(warn(name, "not checked (no database and no --config)"))
+            return None
+        settings = build_settings(document, source)
+    except OssDeskError as exc:
+        results.append(fail(name, exc.message))
+        return _without_environment(document, store)
+    except Exception as exc:
+        results.append(fail(name, f"cannot read it ({' '.join(str(exc).split())[:160]})"))
+        return None
+    results.append(
+        ok(name, f"{source}: {len(settings.sites)} site(s), {len(settings.desks)} desks")
+    )
+    return settings
+
+
+def _without_environment(document: dict[str, Any] | None, store: Store | None) -> Settings | None:
+    candidates = [document]
+    if store is not None:
+        with contextlib.suppress(Exception):
+            stored = latest_config(store.conn)
+            if stored is not None:
+                candidates.append(stored.document)
+    for doc in candidates:
+        if doc is None:
+            continue
+        with contextlib.suppress(Exception):
+            return Settings(_env_prefix="OSS_DESK_DOCTOR_IGNORES_THE_ENVIRONMENT_", **doc)
+    return None
+
+
+# Devices --------------------------------------------------------------------------------------
+
+
+def _writable_target(path: Path) -> str | None:
+    """None if a capture file can be written, else why not."""
+    if path.exists():
+        return None if os.access(path, os.W_OK) else f"{path} is not writable"
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    return None if os.access(folder, os.W_OK) else f"{folder} is not writable"
+
+
+def _printers(settings: Settings) -> list[Check]:
+    users: dict[str, list[str]] = {}
+    for desk in settings.desks:
+        for url in (desk.printer, desk.fallback_printer):
+            if url:
+                users.setdefault(url, []).append(desk.id)
+    if not users:
+        return [ok("printers", "none configured")]
+    checks = []
+    for url in sorted(users):
+        checks.append(_guard(f"printer {url}", _printer_check(url, users[url])))
+    return checks
+
+
+def _printer_check(url: str, desks: list[str]) -> Callable[[], Check]:
+    return lambda: _printer(url, desks)
+
+
+def _printer(url: str, desks: list[str]) -> Check:
+    parsed = parse_printer_url(url)
+    name = f"printer {parsed.label} ({', '.join(desks)})"
+    if parsed.scheme == "capture":
+        problem = _writable_target(Path(parsed.path))
+        return fail(name, problem) if problem else ok(name, "capture file writable")
+    if parsed.scheme == "file" and not Path(parsed.path).exists():
+        return fail(name, f"{parsed.path} does not exist (is the printer plugged in?)")
+    short = dataclasses.replace(
+        parsed, params={**parsed.params, "timeout": str(min(parsed.timeout, TIMEOUT))}
+    )
+    status = open_transport(short).status()
+    if status in (PrinterStatus.OK,):
+        return ok(name, "ready")
+    if status is PrinterStatus.NEAR_END:
+        return warn(name, "paper near end")
+    if status is PrinterStatus.UNKNOWN:
+        if parsed.asks_status:
+            return warn(name, "connected, but it does not answer status requests")
+        return ok(name, "present (it cannot report its status)")
+    return fail(name, status.value)
+
+
+def _board(settings: Settings) -> Check:
+    url = settings.board.url
+    if not url:
+        return ok("board", "none configured")
+    parsed = parse_board_url(url)
+    name = f"board {parsed.target}"
+    link = BoardLink(parsed, timeout=TIMEOUT)
+    try:
+        link.probe()
+    except BoardFault as fault:
+        return fail(name, str(fault))
+    finally:
+        link.close()
+    return ok(name, "port opens" if parsed.transport != "capture" else "capture file writable")
+
+
+def _smtp(settings: Settings) -> Check:
+    url_text = settings.email.smtp_url
+    if not url_text:
+        return ok("email", "no mail server configured")
+    url = urlsplit(url_text)
+    if url.scheme == "capture":
+        problem = _writable_target(Path(url.netloc + url.path))
+        return fail("email capture", problem) if problem else ok("email capture", "writable")
+    implicit_tls = url.scheme == "smtps"
+    starttls = not implicit_tls and dict(parse_qsl(url.query)).get("starttls", "on") != "off"
+    host = url.hostname or "localhost"
+    port = url.port or (465 if implicit_tls else 587)
+    name = f"email smtp {host}:{port}"
+    timeout = min(settings.email.timeout, TIMEOUT)
+    step = "connect"
+    try:
+        client: smtplib.SMTP
+        if implicit_tls:
+            client = smtplib.SMTP_SSL(
+                host, port, timeout=timeout, context=ssl.create_default_context()
+            )
+        else:
+            client = smtplib.SMTP(host, port, timeout=timeout)
+        with client:
+            step = "EHLO"
+            code, _ = client.ehlo()
+            if code != 250:
+                return fail(name, f"EHLO answered {code}")
+            if starttls:
+                step = "STARTTLS"
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                client.quit()
+    except (smtplib.SMTPException, OSError) as exc:
+        return fail(name, f"{step} failed ({_why(exc)})")
+    return ok(
+        name,
+        "answers EHLO"
+        + (" and STARTTLS" if starttls else "")
+        + (" over TLS" if implicit_tls else ""),
+    )
+
+
+def _notify(settings: Settings) -> Check:
+    n = settings.notify
+    base = n.base_url
+    if base.startswith("capture://"):
+        problem = _writable_target(Path(base[len("capture://") :]))
+        return fail("notify capture", problem) if problem else ok("notify capture", "writable")
+    default = type(n)().base_url
+    if not n.api_key_file and base == default and not (n.email_template or n.sms_template):
+        return ok("notify", "not configured")
+    url = urlsplit(base)
+    tls = url.scheme == "https"
+    host = url.hostname or ""
+    port = url.port or (443 if tls else 80)
+    name = f"notify {host}:{port}"
+    if n.api_key_file and not os.access(n.api_key_file, os.R_OK):
+        return fail(name, f"cannot read the API key file {n.api_key_file}")
+    step = "DNS"
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        step = "connect"
+        with socket.create_connection((host, port), timeout=min(n.timeout, TIMEOUT)) as sock:
+            if tls:
+                step = "TLS"
+                context = ssl.create_default_context()
+                with context.wrap_socket(sock, server_hostname=host):
+                    pass
+    except (OSError, ssl.SSLError) as exc:
+        return fail(name, f"{step} failed ({_why(exc)})")
+    return ok(name, "reachable" + (" (TLS ok)" if tls else ""))
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "timed out"
+    if isinstance(exc, socket.gaierror):
+        return "name not found"
+    text = " ".join(str(exc).split())
+    return (text or type(exc).__name__)[:120]
+
+
+# Clock and worker -----------------------------------------------------------------------------
+
+
+def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Check:
+    now = clock.now()
+    zones = {s.timezone for s in settings.sites} if settings else {"Europe/London"}
+    for name in sorted(zones):
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return fail("clock", f"no timezone data for {name} (install tzdata)")
+    simulated = " (simulated: OSS_DESK_NOW)" if os.environ.get(NOW_ENV) else ""
+    if now.year < 2024:
+        return fail("clock", f"the system time {now:%Y-%m-%d %H:%M}Z is not plausible{simulated}")
+    newest = m.newest_event_at(store.conn) if store is not None else None
+    if newest:
+        last = read_instant(newest)
+        if last > now + CLOCK_SLACK:
+            return fail(
+                "clock",
+                f"the time {now:%Y-%m-%d %H:%M}Z is behind the database's newest event "
+                f"({last:%Y-%m-%d %H:%M}Z): check NTP{simulated}",
+            )
+    return ok(
+        "clock", f"{now:%Y-%m-%d %H:%M}Z{simulated}; timezone data for {', '.join(sorted(zones))}"
+    )
+
+
+def _worker(path: Path, store: Store | None, clock: Clock) -> Check:
+    from oss_desk.services.worker import WorkerLock
+
+    lock = WorkerLock.path_for(path)
+    if lock.exists():
+        with open(lock, encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = WorkerLock.holder(path)
+                return ok("worker", "running" + (f" (process {holder})" if holder else ""))
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    beat = heartbeat(store.conn) if store is not None else None
+    if beat is not None:
+        seen = read_instant(beat[2])
+        if clock.now() - seen <= STALE_HEARTBEAT:
+            return ok("worker", f"running on {beat[1]} (heartbeat {seen:%H:%M:%S}Z)")
+        return warn(
+            "worker", f"not running (last seen {seen:%Y-%m-%d %H:%M}Z): start oss-desk worker"
+        )
+    return warn("worker", "not running: start `oss-desk worker` (a desk app runs one itself)")

@@ -1,0 +1,348 @@
+"""Backups, integrity checks and the retention purge: the SQL and file work of ``oss-desk db``.
+
+Backups use SQLite's online backup API inside a read transaction of the source: the copy is the
+exact snapshot the row counts were read from (so the copy can be checked against them), and
+desks keep writing meanwhile (WAL: a reader never blocks a writer). ``VACUUM INTO`` is offered
+too (a compacted copy), but it cannot run inside a transaction, so its counts cannot be checked
+against the same snapshot; see ``tests/benchmarks/bench_dbops.py`` for the two measured.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from oss_desk.storage.migrations import MIGRATION_SET, schema_files
+
+EVENT_TRIGGERS = ("events_no_update", "events_no_delete")
+# The byte of the -shm file on which every connection of a WAL database holds a read lock for as
+# long as it is open (SQLite's os_unix.c: UNIX_SHM_DMS = (22 + 8) * 4 + 8).
+SHM_DMS_BYTE = 128
+
+
+@dataclass
+class Inspection:
+    """What a database file holds and what is wrong with it (``problems`` empty: healthy)."""
+
+    path: Path
+    problems: list[str] = field(default_factory=list)
+    integrity: str = "not checked"
+    schema: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    journal_mode: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def connect_file(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A plain connection to a database file that must already exist (never creates one)."""
+    mode = "ro" if readonly else "rw"
+    uri = f"file:{_uri_path(path)}?mode={mode}"
+    return sqlite3.connect(uri, uri=True, timeout=15.0, isolation_level=None)
+
+
+def _uri_path(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(Path(path).absolute()))
+
+
+def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+    ]
+    return {
+        name: int(conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])  # noqa: S608
+        for name in names
+    }
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    try:
+        rows = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY applied_at, name",
+            [MIGRATION_SET],
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return sorted(r[0] for r in rows)
+
+
+def known_migrations() -> list[str]:
+    return [name for name, _ in schema_files()]
+
+
+def inspect(
+    path: Path,
+    *,
+    quick: bool = False,
+    counts: bool = True,
+    readonly: bool = False,
+) -> Inspection:
+    """Integrity (or quick) check, foreign keys, the event log's triggers, the schema version."""
+    result = Inspection(Path(path))
+    if not Path(path).is_file():
+        result.problems.append(f"{path}: no such file")
+        return result
+    try:
+        conn = connect_file(path, readonly=readonly)
+    except sqlite3.Error as exc:
+        result.problems.append(f"{path}: cannot open ({exc})")
+        return result
+    try:
+        _inspect(conn, result, quick=quick, counts=counts)
+    except sqlite3.DatabaseError as exc:
+        text = " ".join(str(exc).split())
+        if "not a database" in text:
+            result.problems.append(f"{path}: not an SQLite database (header damaged?)")
+        else:
+            result.problems.append(f"{path}: damaged ({text})")
+        if result.integrity == "not checked":
+            result.integrity = "failed"
+    finally:
+        conn.close()
+    return result
+
+
+def _inspect(conn: sqlite3.Connection, result: Inspection, *, quick: bool, counts: bool) -> None:
+    result.journal_mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    pragma = "quick_check" if quick else "integrity_check"
+    rows = [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}(20)").fetchall()]
+    if rows == ["ok"]:
+        result.integrity = "ok"
+    else:
+        result.integrity = "failed"
+        shown = rows[:5]
+        for row in shown:
+            result.problems.append(f"{pragma}: {' '.join(row.split())}")
+        if len(rows) > len(shown):
+            result.problems.append(f"{pragma}: ... and {len(rows) - len(shown)} more")
+    fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+    by_table: dict[tuple[str, str], int] = {}
+    for table, _rowid, parent, _fkid in fk:
+        by_table[(table, parent)] = by_table.get((table, parent), 0) + 1
+    for (table, parent), n in sorted(by_table.items()):
+        result.problems.append(
+            f"foreign keys: {n} row{'s' if n != 1 else ''} of {table} "
+            f"point{'' if n != 1 else 's'} to missing {parent}"
+        )
+    triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    for name in EVENT_TRIGGERS:
+        if name not in triggers:
+            result.problems.append(
+                f"event log: trigger {name} is missing (the log is not append-only)"
+            )
+    result.schema = applied_migrations(conn)
+    known = known_migrations()
+    if not result.schema:
+        result.problems.append("schema: not an oss-desk database (no migrations recorded)")
+    else:
+        unknown = [m for m in result.schema if m not in known]
+        missing = [m for m in known if m not in result.schema]
+        if unknown:
+            result.problems.append(
+                f"schema: made by a newer oss-desk ({', '.join(unknown)}): upgrade oss-desk"
+            )
+        elif missing:
+            result.problems.append(
+                f"schema: migrations not applied yet ({', '.join(missing)}): "
+                "run any oss-desk command on it to migrate"
+            )
+    if counts:
+        result.counts = table_counts(conn)
+
+
+# Backups ------------------------------------------------------------------------------------------
+
+
+def create_private(path: Path) -> None:
+    """An empty file only the owner can read (0600), failing if it exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)  # whatever the umask
+
+
+def backup_snapshot(source: sqlite3.Connection, target: Path) -> dict[str, int]:
+    """Copy the database into ``target`` (a new, empty file) with the online backup API.
+
+    The counts are read in the same read transaction as the copy: they describe exactly the
+    snapshot in the file. The copy is left in rollback-journal mode (one self-contained file).
+    """
+    if source.in_transaction:
+        raise RuntimeError("backup_snapshot needs a connection without an open transaction")
+    source.execute("BEGIN")
+    try:
+        counts = table_counts(source)
+        dest = sqlite3.connect(str(target))
+        try:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+    finally:
+        source.execute("ROLLBACK")
+    return counts
+
+
+def vacuum_into(source: sqlite3.Connection, target: Path) -> None:
+    """A compacted copy with ``VACUUM INTO`` (the target must not exist or be empty)."""
+    source.execute("VACUUM INTO ?", [str(target)])
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def set_journal_mode(path: Path, mode: str) -> str:
+    conn = connect_file(path)
+    try:
+        return str(conn.execute(f"PRAGMA journal_mode = {mode}").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def wal_checkpoint(path: Path) -> None:
+    """Fold the -wal file into the database file (used before a database is moved aside)."""
+    conn = connect_file(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+def shm_holder(db: Path) -> int | None:
+    """The process id of another process that has the database open, else None.
+
+    Every connection to a WAL database holds a read lock on one byte of the ``-shm`` file while
+    it is open; F_GETLK asks who holds it without taking anything. Call it before this process
+    opens the database (POSIX locks are per process: our own are never reported).
+    """
+    shm = db.with_name(db.name + "-shm")
+    try:
+        fd = os.open(shm, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        # struct flock: l_type, l_whence, l_start, l_len, l_pid (Linux x86-64/arm64 layout).
+        query = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, SHM_DMS_BYTE, 1, 0)
+        try:
+            answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
+        except OSError:
+            return None
+        l_type, _, _, _, pid = struct.unpack("hhqqi", answer)
+        return int(pid) if l_type != fcntl.F_UNLCK else None
+    finally:
+        os.close(fd)
+
+
+# Retention ----------------------------------------------------------------------------------------
+# Each purge is a pair of literal statements: how many rows are due (--dry-run), and the update.
+
+
+def _purge(
+    conn: sqlite3.Connection, due: str, update: str, args: dict[str, str], dry_run: bool
+) -> int:
+    if dry_run:
+        return int(conn.execute(due, args).fetchone()[0])
+    return conn.execute(update, args).rowcount
+
+
+def purge_contacts(conn: sqlite3.Connection, before_day: str, now: str, *, dry_run: bool) -> int:
+    """Names, emails and phones of appointments on days before ``before_day``."""
+    return _purge(
+        conn,
+        "SELECT count(*) FROM appointment_contacts WHERE purged_at IS NULL AND appointment_id IN "
+        "(SELECT id FROM appointments WHERE business_day < :day)",
+        "UPDATE appointment_contacts SET name = NULL, email = NULL, phone = NULL, purged_at = :now "
+        "WHERE purged_at IS NULL AND appointment_id IN "
+        "(SELECT id FROM appointments WHERE business_day < :day)",
+        {"day": before_day, "now": now},
+        dry_run,
+    )
+
+
+def purge_cancel_reasons(conn: sqlite3.Connection, before_day: str, *, dry_run: bool) -> int:
+    """The free-text reasons given for cancelling appointments on days before ``before_day``."""
+    return _purge(
+        conn,
+        "SELECT count(*) FROM appointments WHERE cancel_reason IS NOT NULL AND business_day < :day",
+        "UPDATE appointments SET cancel_reason = NULL "
+        "WHERE cancel_reason IS NOT NULL AND business_day < :day",
+        {"day": before_day},
+        dry_run,
+    )
+
+
+def purge_notes(conn: sqlite3.Connection, before: str, now: str, *, dry_run: bool) -> int:
+    """The text of visit notes written before the instant ``before``."""
+    return _purge(
+        conn,
+        "SELECT count(*) FROM visit_notes WHERE text IS NOT NULL AND at < :before",
+        "UPDATE visit_notes SET text = NULL, purged_at = :now "
+        "WHERE text IS NOT NULL AND at < :before",
+        {"before": before, "now": now},
+        dry_run,
+    )
+
+
+def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
+    """Provider ids and error texts of messages finished before ``before``.
+
+    The outbox never stores a recipient or the message text (both are read from the appointment
+    when sending); what remains after sending is the provider's id (under which Notify keeps
+    the text and the recipient) and the provider's last error text.
+    """
+    return _purge(
+        conn,
+        "SELECT count(*) FROM messages WHERE status IN ('sent', 'failed', 'cancelled', 'expired') "
+        "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
+        "AND coalesce(sent_at, next_attempt_at, created_at) < :before",
+        "UPDATE messages SET provider_id = NULL, last_error = NULL "
+        "WHERE status IN ('sent', 'failed', 'cancelled', 'expired') "
+        "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
+        "AND coalesce(sent_at, next_attempt_at, created_at) < :before",
+        {"before": before},
+        dry_run,
+    )
+
+
+def purge_print_payloads(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
+    """What finished print jobs older than ``before`` were to print (slips name a booking)."""
+    return _purge(
+        conn,
+        "SELECT count(*) FROM print_jobs WHERE status IN ('done', 'failed', 'cancelled') "
+        "AND payload != '{}' AND created_at < :before",
+        "UPDATE print_jobs SET payload = '{}' WHERE status IN ('done', 'failed', 'cancelled') "
+        "AND payload != '{}' AND created_at < :before",
+        {"before": before},
+        dry_run,
+    )
+
+
+def newest_event_at(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT max(at) FROM events").fetchone()
+    return row[0] if row else None
