@@ -30,5 +30,6 @@ def test_benchmarks_quick_pass() -> None:
         "Change propagation",
         "Free-slot search",
         "reminders sent",
+        "daily, all sites",
     ):
         assert heading in result.stdout

@@ -510,3 +510,23 @@ def test_an_existing_database_is_refused(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.code != 0
     assert result.err.count("\n") == 1 and "exists already" in result.err
     assert db.read_bytes() == b"precious"
+
+
+def test_report_indexes_cover_the_report_columns(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "fresh.sqlite", create=True)
+    try:
+
+        def columns(index: str) -> list[str]:
+            return [r[2] for r in store.conn.execute(f"PRAGMA index_info('{index}')")]
+
+        assert columns("events_day") == [
+            "business_day",
+            "kind",
+            "site_id",
+            "outcome",
+            "ticket_id",
+            "visit_id",
+        ]
+        assert columns("events_visit") == ["visit_id", "kind", "at", "ticket_id", "business_day"]
+    finally:
+        store.close()

@@ -56,12 +56,14 @@ def generate(
     )
     path = resolve_db_path(state.db)
     interactive = sys.stderr.isatty()
+    shown = {-1}
 
     def progress(label: str, fraction: float, visits: int) -> None:
         line = f"history: {fraction * 100:5.1f}%  {label}  {visits:,} visits"
         if interactive:
             click.echo("\r" + line, err=True, nl=False)
-        elif label == "indexes" or int(fraction * 100) % 10 == 0:
+        elif label == "indexes" or int(fraction * 10) not in shown:
+            shown.add(int(fraction * 10))
             click.echo(line, err=True)
 
     result = generate_history(path, options, clock=clock_from_env(), progress=progress)

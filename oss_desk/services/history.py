@@ -1170,9 +1170,10 @@ def generate(
         if options.weeks is not None
         else _years_before(end, options.years) + timedelta(days=1)
     )
-    store = open_store(path, create=True)
     ok = False
+    store = None
     try:
+        store = open_store(path, create=True)
         load_into(store, settings, source="generated history", clock=clock, person="sam")
         sim = Simulation(settings, options, store.conn, end)
         indexes = h.begin_bulk(store.conn)
@@ -1195,7 +1196,8 @@ def generate(
         rows = h.table_counts(store.conn)
         ok = True
     finally:
-        store.close()
+        if store is not None:
+            store.close()
         if not ok:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)

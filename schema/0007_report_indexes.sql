@@ -1,0 +1,16 @@
+-- 0007_report_indexes: the two event-log indexes the reports read, widened to cover them.
+--
+-- Measured on generated history (3 years x 3 offices, 740,000 visits, 3.3 million events:
+-- `python -m tests.benchmarks reports`): the monthly dashboard and its 12-month trend read
+-- hundreds of thousands of events; with these columns in the index they are read from the index
+-- alone instead of one table row each (about 30% less time), at no extra index per insert (each
+-- replaces an index of the same name, so every query that used it still does).
+
+-- Day ranges of one kind (arrivals, calls, finishes, no-shows, appointment events), with what the
+-- reports count: outcome, whether a ticket was involved, and the visit.
+DROP INDEX events_day;
+CREATE INDEX events_day ON events (business_day, kind, site_id, outcome, ticket_id, visit_id);
+
+-- A visit's events (its arrival and first contact), with the ticket and the day of each.
+DROP INDEX events_visit;
+CREATE INDEX events_visit ON events (visit_id, kind, at, ticket_id, business_day);

@@ -1,0 +1,136 @@
+"""Report benchmarks on generated history: the daily summary of a 1,000-visit day and the
+monthly dashboard over 3 years x 3 offices (about a million visits).
+
+Run: .venv/bin/python -m tests.benchmarks reports        (add --quick for a smoke run)
+
+The big database is made once by ``oss-desk history generate`` and kept under the temporary
+folder, named by the generator version, the schema version and the seed, so reruns start at
+once (delete it to measure generation again). Times are wall-clock, with the process's CPU time
+beside them: on a shared machine the CPU time is the steadier figure.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.history import GENERATOR_VERSION, HistoryOptions, generate
+from oss_desk.services.reports import ReportService
+from oss_desk.services.session import Session, open_session
+from oss_desk.storage.migrations import schema_files
+
+END = date(2026, 10, 30)  # a Friday: the history is the same whenever the benchmark runs
+NOW = datetime(2026, 11, 2, 12, tzinfo=UTC)
+SEED = 20261122
+CACHE = Path(tempfile.gettempdir()) / "oss-desk-bench"
+
+
+def history(years: int, sites: int, per_day: int, weeks: int | None = None) -> dict[str, Any]:
+    """The cached database of these options (made if missing) and its generation summary."""
+    span = f"{weeks}w" if weeks else f"{years}y"
+    schema = schema_files()[-1][0][:4]
+    name = f"history-v{GENERATOR_VERSION}-schema{schema}-seed{SEED}-{span}-{sites}s-{per_day}"
+    db, meta = CACHE / f"{name}.sqlite", CACHE / f"{name}.json"
+    if db.exists() and meta.exists():
+        return {**json.loads(meta.read_text()), "cached": True}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    result = generate(
+        db,
+        HistoryOptions(
+            years=years, sites=sites, visits_per_day=per_day, seed=SEED, end=END, weeks=weeks
+        ),
+        clock=FixedClock(NOW),
+    )
+    summary = result.summary()
+    meta.write_text(json.dumps(summary))
+    return {**summary, "cached": False}
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[str, Any]:
+    """ "first X ms, warm Y ms (cpu Z ms)": the first run, then the median of the others (wall
+    and CPU), and the last result."""
+    walls, cpus = [], []
+    result = None
+    for _ in range(runs):
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = fn()
+        walls.append((time.perf_counter() - t0) * 1000)
+        cpus.append((time.process_time() - c0) * 1000)
+    warm = statistics.median(walls[1:] or walls)
+    cpu = statistics.median(cpus[1:] or cpus)
+    return f"{walls[0]:.1f} ms first, {warm:.1f} ms warm (cpu {cpu:.1f} ms)", result
+
+
+def value(figures: Any, key: str) -> Any:
+    return figures[key] if isinstance(figures, dict) else getattr(figures, key)
+
+
+def busiest_day(session: Session, month: str) -> tuple[str, int]:
+    row = session.store.conn.execute(
+        "SELECT business_day, count(*) FROM visits WHERE business_day LIKE ? "
+        "GROUP BY business_day ORDER BY 2 DESC LIMIT 1",
+        [f"{month}-%"],
+    ).fetchone()
+    return row[0], row[1]
+
+
+def report_figures(title: str, meta: dict[str, Any], runs: int, goal_daily: float) -> None:
+    db = Path(meta["db"])
+    # No integrity check on opening: on a 1.5 GB file it alone takes seconds.
+    session = open_session(db=db, clock=FixedClock(NOW), person="bench", check=False)
+    try:
+        reports = ReportService(session)
+        print(title)
+        origin = "cached" if meta["cached"] else "made now"
+        print(
+            f"  database:             {meta['visits']:,} visits, {meta['events']:,} events, "
+            f"{len(meta['sites'])} sites, {meta['first_day']} to {meta['last_day']}"
+        )
+        print(
+            f"  size / generation:    {db.stat().st_size / 1e6:,.0f} MB / {meta['seconds']} s"
+            f" ({origin})"
+        )
+        day, _visits = busiest_day(session, END.isoformat()[:7])
+        shown, figures = timed(lambda: reports.daily(day), runs)
+        print(
+            f"  daily, all sites:     {shown}  ({day}, "
+            f"{value(figures, 'visits')} visits; goal: under {goal_daily:.0f} ms)"
+        )
+        site = meta["sites"][0]
+        shown, figures = timed(lambda: reports.daily(day, site), runs)
+        print(f"  daily, one site:      {shown}  ({site}, {value(figures, 'visits')} visits)")
+        monthly = getattr(reports, "monthly", None)
+        if monthly is None:
+            print("  monthly dashboard:    not measured (ReportService.monthly does not exist yet)")
+        else:
+            month = END.isoformat()[:7]
+            shown, figures = timed(lambda: monthly(month), runs)
+            print(
+                f"  monthly, all sites:   {shown}  ({month}, "
+                f"{value(figures, 'visits'):,} visits, 12-month trend; goal: under 1000 ms)"
+            )
+            shown, figures = timed(lambda: monthly(month, site), runs)
+            print(f"  monthly, one site:    {shown}  ({site})")
+    finally:
+        session.close()
+
+
+def main(quick: bool = False) -> None:
+    if quick:
+        meta = history(1, 2, 120, weeks=3)
+        report_figures("Reports on 3 weeks x 2 sites (quick)", meta, 3, 100)
+        return
+    day = history(1, 1, 700, weeks=2)
+    report_figures("Reports on a 1,000-visit day (2 weeks x 1 site x ~1,000 a day)", day, 7, 100)
+    print()
+    big = history(3, 3, 300)
+    report_figures("Reports on 3 years x 3 sites x ~300 a day", big, 5, 100)
