@@ -1272,6 +1272,7 @@ class Simulation:
         self.refs: set[str] = set()
         self.purges: dict[date, int] = {}
         self.end_day = end
+        self.last_day: date | None = None
 
     # Helpers ------------------------------------------------------------------------------
 
@@ -1306,7 +1307,7 @@ class Simulation:
     def finish(self) -> None:
         """Counters and the retention job's purges, in one last batch."""
         b = self.builder
-        last = getattr(self, "last_day", None)
+        last = self.last_day
         for purge_day, count in sorted(self.purges.items()):
             if last is not None and purge_day > last:
                 continue

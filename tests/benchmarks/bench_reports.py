@@ -12,6 +12,7 @@ beside them: on a shared machine the CPU time is the steadier figure.
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import tempfile
 import time
@@ -22,6 +23,7 @@ from typing import Any
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.history import GENERATOR_VERSION, HistoryOptions, generate
+from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.migrations import schema_files
@@ -124,6 +126,54 @@ def report_figures(title: str, meta: dict[str, Any], runs: int, goal_daily: floa
         session.close()
 
 
+# The event indexes before schema/0007_report_indexes.sql widened them.
+NARROW_INDEXES = (
+    "DROP INDEX events_day",
+    "CREATE INDEX events_day ON events (business_day, kind, site_id)",
+    "DROP INDEX events_visit",
+    "CREATE INDEX events_visit ON events (visit_id, kind, at)",
+)
+
+
+def index_cost(meta: dict[str, Any], cycles: int) -> None:
+    """CPU time of a queue cycle (issue, call next, finish) on a copy of ``meta``'s database
+    with the narrow (0001) and the report (0007) event indexes; fsync off, so that the index
+    work is not hidden by the disk."""
+    print(f"Queue cycle CPU with the report indexes (best of 5 x {cycles}, synchronous=OFF)")
+    with tempfile.TemporaryDirectory() as name:
+        results = {}
+        for label, narrow in (("0001 indexes", True), ("0007 indexes", False)) * 2:
+            db = Path(name) / "copy.sqlite"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            shutil.copy(meta["db"], db)
+            session = open_session(
+                db=db, clock=FixedClock(NOW), person="bench", desk_id="desk-1", check=False
+            )
+            try:
+                if narrow:
+                    with session.store.write() as conn:
+                        for sql in NARROW_INDEXES:
+                            conn.execute(sql)
+                session.store.conn.execute("PRAGMA synchronous = OFF")
+                queue = QueueService(session)
+                best = []
+                for _ in range(5):
+                    c0 = time.process_time()
+                    for _ in range(cycles):
+                        queue.issue("C", print_ticket=False)
+                        called = queue.call_next("desk-1")
+                        assert called is not None
+                        queue.finish(called.id, "resolved")
+                    best.append((time.process_time() - c0) / cycles * 1000)
+            finally:
+                session.close()
+            results[label] = min([*best, results.get(label, 1e9)])
+        old, new = results["0001 indexes"], results["0007 indexes"]
+        print(f"  0001 indexes:         {old:.3f} ms")
+        print(f"  0007 indexes:         {new:.3f} ms  ({(new / old - 1) * 100:+.1f}%)")
+
+
 def main(quick: bool = False) -> None:
     if quick:
         meta = history(1, 2, 120, weeks=3)
@@ -131,6 +181,8 @@ def main(quick: bool = False) -> None:
         return
     day = history(1, 1, 700, weeks=2)
     report_figures("Reports on a 1,000-visit day (2 weeks x 1 site x ~1,000 a day)", day, 7, 100)
+    print()
+    index_cost(day, 400)
     print()
     big = history(3, 3, 300)
     report_figures("Reports on 3 years x 3 sites x ~300 a day", big, 5, 100)
