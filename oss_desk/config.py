@@ -21,6 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
+from oss_desk.domain.calls import (
+    DEFAULT_ABANDONED,
+    DEFAULT_ANSWERED,
+    DEFAULT_COLUMNS,
+    DEFAULT_TIME_FORMATS,
+    check_columns,
+    check_time_format,
+)
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.models import DeskKind, Role
 from oss_desk.errors import ConfigError, InvalidInput
@@ -274,6 +282,11 @@ class AppointmentSettings(_Section):
         return value
 
 
+class ReportSettings(_Section):
+    amber_points: float = Field(10, ge=0, le=100)
+    """A standard is amber (not red) when its figure is at most this many points below target."""
+
+
 class EmailSettings(_Section):
     smtp_url: str | None = None
     """smtp://HOST:587 (STARTTLS), smtps://HOST:465 (TLS), or smtp://HOST:25?starttls=off."""
@@ -298,6 +311,80 @@ class NotifySettings(_Section):
     """Notify template id for texts (personalisation: ((heading)), ((body)))."""
     timeout: float = Field(10.0, gt=0, le=120)
     """Seconds to wait for Notify."""
+
+
+class CallsSettings(_Section):
+    columns: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_COLUMNS))
+    """Which export column is what: started, answered, wait_seconds (needed), talk_seconds and
+    call_id (optional); given keys replace the defaults one by one."""
+    time_format: list[str] = Field(default_factory=lambda: list(DEFAULT_TIME_FORMATS))
+    """How call start times are written, tried in order: "iso" (ISO 8601) or strftime formats."""
+    timezone: str | None = None
+    """Timezone of times without an offset in the export (default: the site's)."""
+    answered_values: list[str] = Field(default_factory=lambda: list(DEFAULT_ANSWERED))
+    """Values of the answered column that mean answered (any case)."""
+    abandoned_values: list[str] = Field(default_factory=lambda: list(DEFAULT_ABANDONED))
+    """Values that mean abandoned (any case); [] for "every other value"."""
+    delimiter: str = Field(",", min_length=1, max_length=1)
+    """The CSV field separator ("," or ";" or "\\t")."""
+    durations: Literal["auto", "seconds", "hh:mm:ss"] = "auto"
+    """How waits and talk times are written: seconds, HH:MM:SS (or MM:SS), or either."""
+
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, value: dict[str, str]) -> dict[str, str]:
+        merged = {**DEFAULT_COLUMNS, **value}
+        try:
+            check_columns(merged)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return merged
+
+    @field_validator("time_format", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("time_format")
+    @classmethod
+    def _formats(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("give at least one time format")
+        for text in value:
+            try:
+                check_time_format(text)
+            except InvalidInput as exc:
+                raise ValueError(exc.message) from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            zone(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _delimiter(cls, value: str) -> str:
+        if value in ('"', "\r", "\n"):
+            raise ValueError("the delimiter cannot be a quote or a line break")
+        return value
+
+    @model_validator(mode="after")
+    def _values(self) -> CallsSettings:
+        if not self.answered_values:
+            raise ValueError("answered_values: give at least one value")
+        both = {v.strip().casefold() for v in self.answered_values} & {
+            v.strip().casefold() for v in self.abandoned_values
+        }
+        if both:
+            raise ValueError(f"{sorted(both)[0]!r} cannot mean both answered and abandoned")
+        return self
 
 
 class DeskSessionSettings(_Section):
@@ -334,10 +421,14 @@ class Settings(BaseSettings):
     """Tickets and the device worker."""
     appointments: AppointmentSettings = AppointmentSettings()
     """Booking rules and reminders."""
+    reports: ReportSettings = ReportSettings()
+    """Report figures and how they are rated against the standards."""
     email: EmailSettings = EmailSettings()
     """Appointment emails through a mail server."""
     notify: NotifySettings = NotifySettings()
     """Texts (and emails, without a mail server) through GOV.UK Notify."""
+    calls: CallsSettings = CallsSettings()
+    """Importing the telephone system's call export (`oss-desk import calls`)."""
     desk: DeskSessionSettings = DeskSessionSettings()
     """Per-process desk settings (usually given in the environment)."""
     keymap: dict[str, str] = Field(default_factory=dict)

@@ -30,6 +30,8 @@ def test_benchmarks_quick_pass() -> None:
         "Change propagation",
         "Free-slot search",
         "reminders sent",
+        "Call import",
+        "Monthly report over two offices",
         "daily, all sites",
     ):
         assert heading in result.stdout

@@ -161,6 +161,28 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
     ),
     ("word date", ["report", "daily", "--date", "yesterday"], {}, "is not a date"),
     ("bad format", ["report", "daily", "--format", "pdf"], {}, "Invalid value for '--format'"),
+    (
+        "bad month",
+        ["report", "monthly", "--month", "2026-13"],
+        {},
+        "--month '2026-13' is not a month (expected YYYY-MM)",
+    ),
+    ("word month", ["report", "monthly", "--month", "october"], {}, "is not a month"),
+    ("day as month", ["report", "monthly", "--month", "2026-10-01"], {}, "is not a month"),
+    ("report unknown site", ["report", "daily", "--site", "mars"], {}, "unknown site 'mars'"),
+    ("monthly unknown site", ["report", "monthly", "--site", "mars"], {}, "unknown site 'mars'"),
+    (
+        "monthly bad format",
+        ["report", "monthly", "--format", "xlsx"],
+        {},
+        "Invalid value for '--format'",
+    ),
+    (
+        "missing include",
+        ["report", "daily", "--include", "/nonexistent/north.sqlite"],
+        {},
+        "no database at /nonexistent/north.sqlite",
+    ),
     ("desk status unknown desk", ["desks", "open", "desk-99"], {}, "unknown desk 'desk-99'"),
     (
         "now not a time",
@@ -188,6 +210,33 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
         "queue.target_minutes: Input should be greater than 0",
     ),
     ("demo and config", ["init", "--demo", "--config", "x.toml"], {}, "either --demo or --config"),
+    ("import calls missing file", ["import", "calls", "no-such-calls.csv"], {}, "no such file"),
+    ("import calls a folder", ["import", "calls", "/"], {}, "/: is a directory"),
+    ("import calls no file", ["import", "calls"], {}, "Missing argument 'FILE'"),
+    (
+        "import calls bad mapping",
+        ["import", "calls", "x.csv", "--mapping", "wait"],
+        {},
+        "--mapping 'wait': expected KEY=COLUMN",
+    ),
+    (
+        "import calls unknown mapping key",
+        ["import", "calls", "x.csv", "--mapping", "caller=Caller"],
+        {},
+        "unknown key 'caller'",
+    ),
+    (
+        "import calls unknown site",
+        ["import", "calls", "x.csv", "--site", "mars"],
+        {},
+        "unknown site 'mars'",
+    ),
+    (
+        "import calls bad time format",
+        ["import", "calls", "x.csv"],
+        {"OSS_DESK_CALLS__TIME_FORMAT": '["%Q"]'},
+        "time format '%Q' is not a strftime format",
+    ),
 ]
 
 
@@ -257,6 +306,24 @@ def _config_cases(tmp_path: Path) -> list[tuple[str, Path, str]]:
     ]
 
 
+def test_bad_call_exports(cli: Cli, tmp_path: Path) -> None:
+    before = _prepare(cli)
+    header = "Call Start,Answered,Queue Time\n"
+    cases = [
+        ("empty.csv", b"", "empty.csv: is empty"),
+        ("binary.csv", b"\x00\x01\x02PK", "not a text file"),
+        ("bad-row.csv", (header + "01/10/2026 09:00,Y,abc\n").encode(), "line 2: 'Queue Time'"),
+        ("columns.csv", b"Start,Wait\n", "the file has: 'Start', 'Wait'"),
+    ]
+    for name, content, fragment in cases:
+        path = tmp_path / name
+        path.write_bytes(content)
+        for extra in ([], ["--json"]):
+            result = cli("import", "calls", str(path), *extra, now=NOW)
+            assert_one_line_error(result.code, result.out, result.err, fragment)
+    assert db_content(cli.db) == before
+
+
 def test_bad_configuration_files(cli: Cli, tmp_path: Path) -> None:
     before = _prepare(cli)
     for name, path, fragment in _config_cases(tmp_path):
@@ -287,6 +354,36 @@ def test_bad_database_paths(cli: Cli, tmp_path: Path) -> None:
     assert db_content(cli.db) == before
 
 
+def test_bad_include_files(cli: Cli, tmp_path: Path) -> None:
+    """Another office's database that is not one: one line, and nothing written anywhere."""
+    import sqlite3
+
+    before = _prepare(cli)
+    text = tmp_path / "notes.txt"
+    text.write_text("shopping list\n")
+    foreign = tmp_path / "foreign.sqlite"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE songs (title TEXT)")
+    conn.commit()
+    conn.close()
+    foreign_bytes = foreign.read_bytes()
+    cases = [
+        (text, "is not an SQLite database"),
+        (foreign, "is not an oss-desk database"),
+        (tmp_path, "is a directory"),
+        (tmp_path / "none.sqlite", "no database at"),
+        (cli.db, "is included twice (or is this office)"),
+    ]
+    for report in (["daily"], ["monthly"]):
+        for path, fragment in cases:
+            result = cli("report", *report, "--include", str(path), now=NOW)
+            assert_one_line_error(result.code, result.out, result.err, fragment)
+    assert text.read_text() == "shopping list\n"
+    assert foreign.read_bytes() == foreign_bytes
+    assert not (tmp_path / "none.sqlite").exists()
+    assert db_content(cli.db) == before
+
+
 def test_errors_from_a_real_process(db_path: Path) -> None:
     """What a script sees: exit status and exactly one line, from the installed command."""
     env = {"OSS_DESK_DB": str(db_path), "OSS_DESK_NOW": NOW}
@@ -308,6 +405,7 @@ def test_json_output_is_one_value(cli: Cli) -> None:
         ["ticket", "call-next", "--desk", "desk-1", "--json"],
         ["queue", "--json"],
         ["report", "daily", "--format", "json"],
+        ["report", "monthly", "--format", "json"],
         ["ticket", "call-next", "--desk", "desk-2", "--json"],
     ):
         result = cli(*args, now=NOW)

@@ -63,7 +63,7 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
 
 
 def _register() -> None:
-    from oss_desk.cli import admin, appointments, devices, history, reports, tickets
+    from oss_desk.cli import admin, appointments, calls, devices, history, reports, tickets
 
     for command in (
         admin.demo,
@@ -79,6 +79,7 @@ def _register() -> None:
         reports.report,
         devices.printer,
         devices.board,
+        calls.import_group,
         history.history,
     ):
         cli.add_command(command)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 
 class DeskKind(StrEnum):
@@ -108,6 +107,7 @@ class EventKind(StrEnum):
     ABSENCE_RECORDED = "absence_recorded"
     CONTACTS_PURGED = "contacts_purged"
     CONFIG_LOADED = "config_loaded"
+    CALLS_IMPORTED = "calls_imported"
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,20 +211,3 @@ class Visit:
     outcome: Outcome | None = None
     finished_at: datetime | None = None
     service: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DailyFigures:
-    date: str
-    site: str | None
-    visits: int
-    no_shows: int
-    within_15_min_pct: float | None
-    first_contact_resolution_pct: float | None
-    by_hour: dict[str, int]
-    by_service: dict[str, int]
-    served: int = 0
-    still_waiting: int = 0
-    quick_visits: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)

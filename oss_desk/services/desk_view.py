@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.models import (
-    DailyFigures,
     Desk,
     DeskStatus,
     QueueEntry,
@@ -59,7 +59,8 @@ class DeskSnapshot:
     worker_seen_seconds: float | None = None
     """Seconds since the device worker last checked in (None: it never ran)."""
     board_url: str | None = None
-    figures: DailyFigures | None = None
+    figures: dict[str, Any] | None = None
+    """Today's running figures (the daily report's dict, without the weeks before)."""
     target_seconds: int = 15 * 60
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -87,7 +88,7 @@ def take_snapshot(
         printing = print_summary(conn, format_instant(now - timedelta(hours=12)))
         devices = device_states(conn)
         beat = heartbeat(conn)
-        daily = ReportService(session).daily(day, site.id) if figures else None
+        daily = ReportService(session).daily(day, site.id, compare_weeks=0) if figures else None
     desks = [d for d in session.directory.desks.values() if d.site_id == site.id]
     board_url = session.settings.board.url if queue_service.board_site() == site.id else None
     ours = {u for d in desks for u in (d.printer_url, d.fallback_printer_url) if u}

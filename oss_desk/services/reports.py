@@ -1,141 +1,550 @@
-"""Daily figures against the council's standards (the reporting issue extends these)."""
+"""The daily and monthly figures against the council's standards.
+
+:class:`ReportService` returns plain JSON-ready dicts (the shape is in the README and in the
+session plan): the JSON format prints them as they are; text, CSV and the desk app render them.
+It reports on the session's office database and, with ``include``, on other offices' databases
+opened read-only: counts add up, and percentages and percentiles are taken over the combined raw
+data, never averaged.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import contextlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
+from oss_desk.config import Settings, build_settings
 from oss_desk.domain.calendar import hours_on, parse_date
-from oss_desk.domain.models import DailyFigures, Outcome
-from oss_desk.domain.stats import pct
+from oss_desk.domain.calls import CallCounts, call_figures
+from oss_desk.domain.models import DeskKind, Outcome
+from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
+from oss_desk.domain.stats import (
+    NOTICE_BUCKETS,
+    busiest,
+    hours_between,
+    last_months,
+    median,
+    month_bounds,
+    month_days,
+    month_of,
+    ms_to_minutes,
+    notice_bucket,
+    parse_month,
+    pct,
+    rag_status,
+    same_weekday_before,
+    wait_summary,
+)
+from oss_desk.domain.tally import AppointmentTally, MonthCounts, VisitTally
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput, NotFound, StorageError
 from oss_desk.services.session import Session
-from oss_desk.storage.reports import daily_counts
+from oss_desk.storage.calls import call_counts
+from oss_desk.storage.database import Store
+from oss_desk.storage.readonly import open_readonly
+from oss_desk.storage.reports import appointment_tally, month_counts, visit_tally
+from oss_desk.storage.site import Directory, latest_config, read_directory
+
+KNOWN_NEEDS = (*SIMPLE_NEEDS, INTERPRETER)
+"""The adjustments every report lists (interpreters of every language count as one)."""
+
+TREND_MONTHS = 12
+COMPARE_WEEKS = 4
+
+
+@dataclass
+class Office:
+    """One office database the report reads."""
+
+    store: Store
+    settings: Settings
+    directory: Directory
+    owned: bool = False
+    """Opened by the report (an ``include``): closed with it."""
+
+
+def open_office(path: str | Path) -> Office:
+    store = open_readonly(path)
+    try:
+        with store.read() as conn:
+            stored = latest_config(conn)
+            if stored is None:
+                raise StorageError(f"{store.path} holds no site configuration")
+            settings = build_settings(stored.document, f"the configuration stored in {store.path}")
+            directory = read_directory(conn)
+    except BaseException:
+        store.close()
+        raise
+    return Office(store=store, settings=settings, directory=directory, owned=True)
 
 
 class ReportService:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, include: Iterable[str | Path] = ()) -> None:
         self.s = session
+        self.offices: list[Office] = [
+            Office(store=session.store, settings=session.settings, directory=session.directory)
+        ]
+        seen = {_identity(session.store.path)}
+        try:
+            for path in include:
+                key = _identity(Path(path))
+                if key in seen:
+                    raise InvalidInput(f"{shown(str(path))} is included twice (or is this office)")
+                seen.add(key)
+                self.offices.append(open_office(path))
+        except BaseException:
+            self.close()
+            raise
 
-    def daily(self, day: str | date | None = None, site_id: str | None = None) -> DailyFigures:
-        """The day's figures for one site, or every site when there are several and none is
-        named."""
-        site = None
-        if site_id is not None or len(self.s.directory.sites) == 1:
-            site = self.s.site(site_id)
-        if day is None:
-            when = self.s.today(site or next(iter(self.s.directory.sites.values())))
-        elif isinstance(day, date):
-            when = day.isoformat()
-        else:
-            when = parse_date(day, "--date").isoformat()
-        target = self.s.settings.queue.target_minutes * 60
-        with self.s.store.read() as conn:
-            counts = daily_counts(conn, when, site.id if site else None, target)
-        hours = self._opening_hours(when, site.id if site else None)
-        by_hour = {f"{h:02d}": 0 for h in hours}
-        for hour, count in counts.by_hour.items():
-            by_hour[f"{hour:02d}"] = by_hour.get(f"{hour:02d}", 0) + count
-        by_service = {code: 0 for code in sorted(self.s.directory.services)}
-        for code, count in counts.by_service.items():
-            by_service[code] = by_service.get(code, 0) + count
-        return DailyFigures(
-            date=when,
-            site=site.id if site else None,
-            visits=counts.arrivals,
-            no_shows=counts.no_shows,
-            within_15_min_pct=pct(counts.contacted_within, counts.contacted),
-            first_contact_resolution_pct=pct(counts.finished_first_contact, counts.finished),
-            by_hour=dict(sorted(by_hour.items())),
-            by_service=dict(sorted(by_service.items())),
-            served=counts.finished - counts.quick_visits,
-            still_waiting=counts.still_waiting,
-            quick_visits=counts.quick_visits,
-            outcomes={o.value: counts.outcomes.get(o.value, 0) for o in Outcome},
-            extra={
-                "seen": counts.contacted,
-                "seen_within_target": counts.contacted_within,
-                "finished": counts.finished,
-                "finished_first_contact": counts.finished_first_contact,
-                "target_minutes": self.s.settings.queue.target_minutes,
-            },
-        )
+    def close(self) -> None:
+        for office in self.offices:
+            if office.owned:
+                office.store.close()
 
-    def _opening_hours(self, day: str, site_id: str | None) -> list[int]:
-        when = date.fromisoformat(day)
+    def __enter__(self) -> ReportService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # The reports -----------------------------------------------------------------------------
+
+    def daily(
+        self,
+        day: str | date | None = None,
+        site_id: str | None = None,
+        *,
+        compare_weeks: int = COMPARE_WEEKS,
+    ) -> dict[str, Any]:
+        """One business day: every office, or one site (``site_id``)."""
+        with self._snapshot():
+            return self._daily(day, site_id, compare_weeks)
+
+    def _daily(
+        self, day: str | date | None, site_id: str | None, compare_weeks: int
+    ) -> dict[str, Any]:
+        site, sites = self._scope(site_id)
+        when = self._day(day, site)
+        tally = self._visits(when.isoformat(), when.isoformat(), site)
+        hours = self._opening_hours([when], site, sites)
+        figures: dict[str, Any] = {
+            "date": when.isoformat(),
+            "site": site,
+            "sites": sites,
+            "target_minutes": self.target_minutes,
+        }
+        figures.update(self._visit_figures(tally, hours, sites))
+        figures["still_waiting"] = tally.still_waiting
+        figures["busiest_hour"] = busiest(figures["by_hour"])
+        figures["standards"] = self._standards(figures, None)
+        figures["previous_weeks"] = [
+            self._week_before(earlier, site) for earlier in same_weekday_before(when, compare_weeks)
+        ]
+        return _ordered(figures, DAILY_ORDER)
+
+    def monthly(self, month: str | None = None, site_id: str | None = None) -> dict[str, Any]:
+        """One calendar month: visits, appointments, the standards, calls and the trend."""
+        with self._snapshot():
+            return self._monthly(month, site_id)
+
+    def _monthly(self, month: str | None, site_id: str | None) -> dict[str, Any]:
+        site, sites = self._scope(site_id)
+        key = parse_month(month) if month is not None else month_of(self._day(None, site))
+        first, last = month_bounds(key)
+        tally = self._visits(first.isoformat(), last.isoformat(), site)
+        days = month_days(key)
+        figures: dict[str, Any] = {
+            "month": key,
+            "site": site,
+            "sites": sites,
+            "target_minutes": self.target_minutes,
+        }
+        figures.update(self._visit_figures(tally, self._opening_hours(days, site, sites), sites))
+        arrivals_by_day = tally.arrivals.by(0)
+        figures["by_day"] = {d.isoformat(): arrivals_by_day.get(d.isoformat(), 0) for d in days}
+        figures["busiest_day"] = busiest(figures["by_day"])
+        figures.update(self._appointment_figures(first.isoformat(), last.isoformat(), site))
+        figures["standards"] = self._standards(figures, figures)
+        figures["calls"] = self._calls(first.isoformat(), last.isoformat(), site)
+        figures["trend"] = self._trend(key, site)
+        return _ordered(figures, MONTHLY_ORDER)
+
+    # Reading ---------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One consistent read of every office for the whole report."""
+        with contextlib.ExitStack() as stack:
+            for office in self.offices:
+                stack.enter_context(office.store.read())
+            yield
+
+    @property
+    def target_minutes(self) -> int:
+        return self.s.settings.queue.target_minutes
+
+    def _scope(self, site_id: str | None) -> tuple[str | None, list[str]]:
+        """The site asked for (None: all) and the sites the report covers."""
+        every: list[str] = []
+        for office in self.offices:
+            every += [s for s in office.directory.sites if s not in every]
+        if site_id is None:
+            return (every[0] if len(every) == 1 else None), every
+        wanted = site_id.strip()
+        if wanted not in every:
+            raise NotFound(f"unknown site {shown(site_id)!r} (sites: {', '.join(every)})")
+        return wanted, [wanted]
+
+    def _day(self, day: str | date | None, site: str | None) -> date:
+        if isinstance(day, datetime):
+            return day.date()
+        if isinstance(day, date):
+            return day
+        if day is not None:
+            return parse_date(day, "--date")
+        for office in self.offices:
+            found = office.directory.sites.get(site) if site else None
+            found = found or next(iter(office.directory.sites.values()), None)
+            if found is not None:
+                return date.fromisoformat(self.s.today(found))
+        raise NotFound("no site is configured")  # pragma: no cover - init refuses that
+
+    def _visits(self, first: str, last: str, site: str | None) -> VisitTally:
+        total = VisitTally()
+        for office in self._offices(site):
+            with office.store.read() as conn:
+                total = total.merge(visit_tally(conn, first, last, site))
+        return total
+
+    def _offices(self, site: str | None) -> list[Office]:
+        return [o for o in self.offices if site is None or site in o.directory.sites]
+
+    def _opening_hours(self, days: Sequence[date], site: str | None, sites: list[str]) -> set[int]:
         hours: set[int] = set()
-        for site in self.s.settings.sites:
-            if site_id is not None and site.id != site_id:
-                continue
-            opening = hours_on(site.opening_hours, when)
-            if opening is None:
-                continue
-            last = opening.closes.hour - (1 if opening.closes.minute == 0 else 0)
-            hours.update(range(opening.opens.hour, last + 1))
-        return sorted(hours)
+        for office in self.offices:
+            for config in office.settings.sites:
+                if config.id not in sites:
+                    continue
+                for day in days:
+                    opening = hours_on(config.opening_hours, day)
+                    if opening is not None:
+                        hours.update(
+                            hours_between(
+                                opening.opens.hour, opening.closes.hour, opening.closes.minute
+                            )
+                        )
+        return hours
+
+    # Assembling ------------------------------------------------------------------------------
+
+    def _visit_figures(
+        self, tally: VisitTally, hours: set[int], sites: list[str]
+    ) -> dict[str, Any]:
+        target_ms = self.target_minutes * 60_000
+        arrivals = tally.arrivals
+        by_channel = arrivals.by(4)
+        seen = len(tally.waits_ms)
+        within = sum(1 for w in tally.waits_ms if w <= target_ms)
+        wait_median, wait_p90 = wait_summary(tally.waits_ms)
+        by_hour_counts = arrivals.by(2)
+        by_hour = {f"{h:02d}": 0 for h in hours}
+        for hour, n in by_hour_counts.items():
+            by_hour[hour] = n
+        services: list[str] = []
+        for office in self.offices:
+            services += [c for c in office.directory.services if c not in services]
+        by_service = {code: 0 for code in services}
+        for code, n in arrivals.by(3).items():
+            by_service[code] = n
+        by_site = {s: 0 for s in sites}
+        for s, n in arrivals.by(1).items():
+            by_site[s] = n
+        adjustments = {need: 0 for need in KNOWN_NEEDS}
+        for need, n in tally.needs.items():
+            key = INTERPRETER if need.startswith(INTERPRETER + ":") else need
+            adjustments[key] = adjustments.get(key, 0) + n
+        return {
+            "visits": arrivals.total,
+            "walk_ins": by_channel.get("walk_in", 0),
+            "appointment_visits": by_channel.get("appointment", 0),
+            "served": len(tally.served),
+            "quick_visits": tally.quick_visits,
+            "no_shows": tally.no_shows,
+            "seen": seen,
+            "seen_within_target": within,
+            "within_15_min_pct": pct(within, seen),
+            "wait_median_minutes": wait_median,
+            "wait_p90_minutes": wait_p90,
+            "finished": tally.finished,
+            "finished_first_contact": tally.finished_first_contact,
+            "first_contact_resolution_pct": pct(tally.finished_first_contact, tally.finished),
+            "outcomes": {o.value: tally.outcomes.get(o.value, 0) for o in Outcome},
+            "by_hour": dict(sorted(by_hour.items())),
+            "by_service": dict(sorted(by_service.items())),
+            "by_site": by_site,
+            "desks": self._desks(tally, sites),
+            "advisers": self._advisers(tally),
+            "adjustments": adjustments,
+        }
+
+    def _desks(self, tally: VisitTally, sites: list[str]) -> dict[str, dict[str, Any]]:
+        known: list[tuple[str, str]] = []
+        for office in self.offices:
+            for desk in office.directory.desks.values():
+                if desk.site_id in sites and desk.kind is not DeskKind.MEET_AND_GREET:
+                    known.append((desk.site_id, desk.id))
+        times: dict[tuple[str, str], list[int]] = {pair: [] for pair in known}
+        for served in tally.served:
+            times.setdefault((served.site_id, served.desk_id), []).append(served.service_ms)
+        sites_of: Counter[str] = Counter(desk_id for _, desk_id in times)
+        out: dict[str, dict[str, Any]] = {}
+        for (site, desk_id), values in sorted(times.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            key = desk_id if sites_of[desk_id] == 1 else f"{site}/{desk_id}"
+            out[key] = {
+                "served": len(values),
+                "service_median_minutes": ms_to_minutes(median(list(values))),
+                "service_total_minutes": ms_to_minutes(sum(values)) or 0.0,
+            }
+        return out
+
+    def _advisers(self, tally: VisitTally) -> dict[str, dict[str, Any]]:
+        times: dict[str, list[int]] = {}
+        for served in tally.served:
+            times.setdefault(served.person, []).append(served.service_ms)
+        out: dict[str, dict[str, Any]] = {}
+        for person in sorted(times):
+            values = times[person]
+            out[person] = {
+                "name": self._person_name(person),
+                "served": len(values),
+                "service_median_minutes": ms_to_minutes(median(list(values))),
+            }
+        return out
+
+    def _person_name(self, person: str) -> str:
+        for office in self.offices:
+            member = office.directory.staff.get(person)
+            if member is not None:
+                return member.name
+        return person
+
+    def _week_before(self, day: date, site: str | None) -> dict[str, Any]:
+        tally = self._visits(day.isoformat(), day.isoformat(), site)
+        target_ms = self.target_minutes * 60_000
+        seen = len(tally.waits_ms)
+        wait_median, wait_p90 = wait_summary(tally.waits_ms)
+        return {
+            "date": day.isoformat(),
+            "visits": tally.arrivals.total,
+            "served": len(tally.served),
+            "no_shows": tally.no_shows,
+            "within_15_min_pct": pct(sum(1 for w in tally.waits_ms if w <= target_ms), seen),
+            "first_contact_resolution_pct": pct(tally.finished_first_contact, tally.finished),
+            "wait_median_minutes": wait_median,
+            "wait_p90_minutes": wait_p90,
+        }
+
+    def _appointment_figures(self, first: str, last: str, site: str | None) -> dict[str, Any]:
+        tally = AppointmentTally()
+        for office in self._offices(site):
+            with office.store.read() as conn:
+                tally = tally.merge(appointment_tally(conn, first, last, site))
+        needed = self.s.settings.appointments.min_notice_working_days
+        council = sum(tally.council_notice.values())
+        with_notice = sum(n for days, n in tally.council_notice.items() if days >= needed)
+        buckets = {bucket: 0 for bucket in NOTICE_BUCKETS}
+        for days, n in tally.council_notice.items():
+            buckets[notice_bucket(days)] += n
+        return {
+            "appointments_booked": tally.booked,
+            "appointments_kept": tally.kept,
+            "appointments_no_show": tally.no_show,
+            "appointments_kept_pct": pct(tally.kept, tally.kept + tally.no_show),
+            "appointments_cancelled": {
+                "council": tally.cancelled.get("council", 0),
+                "resident": tally.cancelled.get("resident", 0),
+            },
+            "council_cancellations": {
+                "total": council,
+                "with_notice": with_notice,
+                "breaches": tally.breaches,
+                "with_notice_pct": pct(with_notice, council),
+                "notice_days": buckets,
+            },
+        }
+
+    def _standards(
+        self, figures: dict[str, Any], monthly: dict[str, Any] | None
+    ) -> list[dict[str, Any]]:
+        """The council's standards with their red/amber/green status."""
+        amber = self.s.settings.reports.amber_points
+        target = self.target_minutes
+        notice = self.s.settings.appointments.min_notice_working_days
+        rows: list[tuple[str, str, float | None, float | None, str]] = [
+            (
+                "within_15_min",
+                f"Seen within {target} minutes of arriving",
+                figures["within_15_min_pct"],
+                80,
+                "over",
+            ),
+            (
+                "first_contact",
+                "Resolved at the first point of contact",
+                figures["first_contact_resolution_pct"],
+                80,
+                "at_least",
+            ),
+        ]
+        if monthly is not None:
+            rows += [
+                (
+                    "appointments_kept",
+                    "Appointments kept (attended)",
+                    monthly["appointments_kept_pct"],
+                    None,
+                    "monitored",
+                ),
+                (
+                    "council_notice",
+                    f"Council cancellations with at least {notice} working "
+                    + ("day's notice" if notice == 1 else "days' notice"),
+                    monthly["council_cancellations"]["with_notice_pct"],
+                    100,
+                    "at_least",
+                ),
+            ]
+        return [
+            {
+                "key": key,
+                "label": label,
+                "value": value,
+                "target": goal,
+                "rule": rule,
+                "status": rag_status(value, goal, rule, amber),
+            }
+            for key, label, value, goal, rule in rows
+        ]
+
+    def _trend(self, month: str, site: str | None) -> list[dict[str, Any]]:
+        months = last_months(month, TREND_MONTHS)
+        first, _ = month_bounds(months[0])
+        _, last = month_bounds(months[-1])
+        within_ms = self.target_minutes * 60_000
+        totals: dict[str, MonthCounts] = {}
+        for office in self._offices(site):
+            with office.store.read() as conn:
+                found = month_counts(conn, first.isoformat(), last.isoformat(), site, within_ms)
+            for key, counts in found.items():
+                totals[key] = totals.get(key, MonthCounts()).merge(counts)
+        out = []
+        for key in months:
+            c = totals.get(key, MonthCounts())
+            out.append(
+                {
+                    "month": key,
+                    "visits": c.visits,
+                    "within_15_min_pct": pct(c.seen_within, c.seen),
+                    "first_contact_resolution_pct": pct(c.finished_first_contact, c.finished),
+                    "appointments_booked": c.booked,
+                    "appointments_kept": c.kept,
+                    "appointments_no_show": c.no_show,
+                }
+            )
+        return out
+
+    def _calls(self, first: str, last: str, site: str | None) -> dict[str, Any] | None:
+        """The telephone figures from imported call data (raw counts added up across offices);
+        None when none was imported for the period."""
+        counts = CallCounts()
+        for office in self._offices(site):
+            with office.store.read() as conn:
+                counts = counts + call_counts(conn, first, last, site)
+        return call_figures(counts, date.fromisoformat(first), date.fromisoformat(last))
 
 
-def daily_json(figures: DailyFigures) -> dict[str, Any]:
-    return {
-        "date": figures.date,
-        "site": figures.site,
-        "visits": figures.visits,
-        "no_shows": figures.no_shows,
-        "within_15_min_pct": figures.within_15_min_pct,
-        "first_contact_resolution_pct": figures.first_contact_resolution_pct,
-        "by_hour": figures.by_hour,
-        "by_service": figures.by_service,
-        "served": figures.served,
-        "quick_visits": figures.quick_visits,
-        "still_waiting": figures.still_waiting,
-        "outcomes": figures.outcomes,
-        **figures.extra,
-    }
+DAILY_ORDER = (
+    "date",
+    "site",
+    "sites",
+    "target_minutes",
+    "visits",
+    "walk_ins",
+    "appointment_visits",
+    "served",
+    "quick_visits",
+    "no_shows",
+    "still_waiting",
+    "seen",
+    "seen_within_target",
+    "within_15_min_pct",
+    "wait_median_minutes",
+    "wait_p90_minutes",
+    "finished",
+    "finished_first_contact",
+    "first_contact_resolution_pct",
+    "outcomes",
+    "by_hour",
+    "by_service",
+    "by_site",
+    "desks",
+    "advisers",
+    "adjustments",
+    "busiest_hour",
+    "standards",
+    "previous_weeks",
+)
+
+MONTHLY_ORDER = (
+    "month",
+    "site",
+    "sites",
+    "target_minutes",
+    "visits",
+    "walk_ins",
+    "appointment_visits",
+    "served",
+    "quick_visits",
+    "no_shows",
+    "seen",
+    "seen_within_target",
+    "within_15_min_pct",
+    "wait_median_minutes",
+    "wait_p90_minutes",
+    "finished",
+    "finished_first_contact",
+    "first_contact_resolution_pct",
+    "outcomes",
+    "by_day",
+    "busiest_day",
+    "by_hour",
+    "by_service",
+    "by_site",
+    "desks",
+    "advisers",
+    "adjustments",
+    "appointments_booked",
+    "appointments_kept",
+    "appointments_no_show",
+    "appointments_kept_pct",
+    "appointments_cancelled",
+    "council_cancellations",
+    "standards",
+    "calls",
+    "trend",
+)
 
 
-def daily_text(figures: DailyFigures, service_names: dict[str, str], site_name: str) -> str:
-    def show(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.1f}%"
-
-    target = figures.extra.get("target_minutes", 15)
-    rows = [
-        ("Visits (arrivals)", str(figures.visits), ""),
-        ("Served at a desk", str(figures.served), ""),
-        ("Dealt with at meet-and-greet", str(figures.quick_visits), ""),
-        ("No-shows", str(figures.no_shows), ""),
-        ("Still waiting", str(figures.still_waiting), ""),
-        (f"Seen within {target} minutes", show(figures.within_15_min_pct), "target: over 80%"),
-        ("Resolved at first contact", show(figures.first_contact_resolution_pct), "target: 80%"),
-    ]
-    lines = [f"Daily footfall summary: {site_name}, {figures.date}", ""]
-    for label, value, note in rows:
-        lines.append(f"  {label:<30}{value:>7}" + (f"   ({note})" if note else ""))
-    lines += ["", "  Arrivals by hour"]
-    peak = max(figures.by_hour.values(), default=0)
-    for hour, count in figures.by_hour.items():
-        bar = "#" * (round(30 * count / peak) if peak else 0)
-        lines.append(f"    {hour}:00  {count:4d}  {bar}")
-    lines += ["", "  Arrivals by service"]
-    for code, count in figures.by_service.items():
-        lines.append(f"    {code}  {service_names.get(code, code):28s} {count:4d}")
-    lines += ["", "  Outcomes"]
-    for outcome, count in figures.outcomes.items():
-        lines.append(f"    {outcome:12s} {count:4d}")
-    return "\n".join(lines)
+def _ordered(figures: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    return {key: figures[key] for key in order}
 
 
-def daily_csv(figures: DailyFigures) -> str:
-    """The daily figures as CSV rows of (section, key, value): one file a spreadsheet opens."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "key", "value"])
-    data = daily_json(figures)
-    for key, value in data.items():
-        if isinstance(value, dict):
-            for inner, count in value.items():
-                writer.writerow([key, inner, count])
-        else:
-            writer.writerow(["summary", key, "" if value is None else value])
-    return out.getvalue()
+def _identity(path: Path) -> str:
+    try:
+        return str(path.expanduser().resolve())
+    except OSError:
+        return str(path)

@@ -18,6 +18,7 @@ BENCHMARKS = {
     "desk": "tests.benchmarks.bench_desk",
     "devices": "tests.benchmarks.bench_devices",
     "appointments": "tests.benchmarks.bench_appointments",
+    "calls": "tests.benchmarks.bench_calls",
     "reports": "tests.benchmarks.bench_reports",
 }
 

@@ -1,5 +1,7 @@
-"""Report benchmarks on generated history: the daily summary of a 1,000-visit day and the
-monthly dashboard over 3 years x 3 offices (about a million visits).
+"""Report benchmarks: the daily and monthly figures (with the 12-month trend) over a year of
+demo history, on one office and on two (``--include``, read-only); then, on generated history,
+the daily summary of a 1,000-visit day and the monthly dashboard over 3 years x 3 offices (about
+740,000 visits), and what the report indexes cost the queue cycle.
 
 Run: .venv/bin/python -m tests.benchmarks reports        (add --quick for a smoke run)
 
@@ -22,14 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from oss_desk.clock import FixedClock
+from oss_desk.services.demo import populate
 from oss_desk.services.history import GENERATOR_VERSION, HistoryOptions, generate
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
+from oss_desk.services.site import initialise
 from oss_desk.storage.migrations import schema_files
 
 END = date(2026, 10, 30)  # a Friday: the history is the same whenever the benchmark runs
 NOW = datetime(2026, 11, 2, 12, tzinfo=UTC)
+DEMO_NOW = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
 SEED = 20261122
 CACHE = Path(tempfile.gettempdir()) / "oss-desk-bench"
 
@@ -37,11 +42,11 @@ CACHE = Path(tempfile.gettempdir()) / "oss-desk-bench"
 def history(years: int, sites: int, per_day: int, weeks: int | None = None) -> dict[str, Any]:
     """The cached database of these options (made if missing) and its generation summary."""
     span = f"{weeks}w" if weeks else f"{years}y"
-    schema = schema_files()[-1][0][:4]
+    schema = "".join(name[:4][-1] for name, _sql in schema_files())  # e.g. 123457
     name = f"history-v{GENERATOR_VERSION}-schema{schema}-seed{SEED}-{span}-{sites}s-{per_day}"
     db, meta = CACHE / f"{name}.sqlite", CACHE / f"{name}.json"
     if db.exists() and meta.exists():
-        return {**json.loads(meta.read_text()), "cached": True}
+        return {**json.loads(meta.read_text()), "db": str(db), "cached": True}
     CACHE.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -174,7 +179,49 @@ def index_cost(meta: dict[str, Any], cycles: int) -> None:
         print(f"  0007 indexes:         {new:.3f} ms  ({(new / old - 1) * 100:+.1f}%)")
 
 
+def median_ms(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000, result
+
+
+def demo_year(quick: bool) -> None:
+    """A year of demo history made through the real queue engine (the reports helper's)."""
+    days, per_day, repeat = (20, 60, 2) if quick else (250, 300, 5)
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        db = tmp / "office.sqlite"
+        clock = FixedClock(DEMO_NOW)
+        initialise(db, clock=clock, demo_dir=tmp)
+        session = open_session(db=db, clock=clock, person="bench")
+        started = time.perf_counter()
+        summary = populate(session, days=days, visitors_per_day=per_day, waiting=0)
+        print(
+            f"History: {summary.visits} visits over {summary.days} opening days "
+            f"(built in {time.perf_counter() - started:.1f} s)"
+        )
+        copy = tmp / "north.sqlite"
+        session.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(db, copy)
+        reports = ReportService(session)
+        ms, daily = median_ms(lambda: reports.daily("2026-11-20"), repeat)
+        print(f"Daily report (with 4 weeks before): {ms:.1f} ms ({daily['visits']} visits)")
+        ms, _ = median_ms(lambda: reports.daily("2026-11-20", compare_weeks=0), repeat)
+        print(f"Daily running figures (desk app): {ms:.1f} ms")
+        ms, monthly = median_ms(lambda: reports.monthly("2026-11"), repeat)
+        print(f"Monthly report (with 12-month trend): {ms:.1f} ms ({monthly['visits']} visits)")
+        with ReportService(session, include=[copy]) as both:
+            ms, combined = median_ms(lambda: both.monthly("2026-11"), repeat)
+        print(f"Monthly report over two offices: {ms:.1f} ms ({combined['visits']} visits)")
+        session.close()
+
+
 def main(quick: bool = False) -> None:
+    demo_year(quick)
+    print()
     if quick:
         meta = history(1, 2, 120, weeks=3)
         report_figures("Reports on 3 weeks x 2 sites (quick)", meta, 3, 100)

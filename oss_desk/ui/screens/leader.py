@@ -132,17 +132,18 @@ class LeaderScreen(DeskScreen):
         else:
             target = snapshot.target_seconds // 60
             text.append("Today  ", style="bold")
-            text.append(f"arrivals {figures.visits}   ")
+            text.append(f"arrivals {figures['visits']}   ")
             text.append(f"within {target} min ")
+            status = {s["key"]: s["status"] for s in figures["standards"]}
             text.append(
-                _pct(figures.within_15_min_pct), style=self._rag(figures.within_15_min_pct, 80.0)
+                _pct(figures["within_15_min_pct"]), style=self._rag(status["within_15_min"])
             )
             text.append("   first contact ")
             text.append(
-                _pct(figures.first_contact_resolution_pct),
-                style=self._rag(figures.first_contact_resolution_pct, 80.0),
+                _pct(figures["first_contact_resolution_pct"]),
+                style=self._rag(status["first_contact"]),
             )
-            text.append(f"   no-shows {figures.no_shows}   served {figures.served}")
+            text.append(f"   no-shows {figures['no_shows']}   served {figures['served']}")
         self.query_one("#figures", Static).update(text)
         self._update_rows(
             self.query_one("#desks", DataTable),
@@ -192,15 +193,16 @@ class LeaderScreen(DeskScreen):
                 else:
                     table.add_row(*cells, key=key)
 
-    def _rag(self, value: float | None, target: float) -> str:
+    def _rag(self, status: str) -> str:
+        """The colour of a standard's red/amber/green status (as the reports rate it)."""
         colours = self.app.theme_variables
-        if value is None:
-            return "dim"
-        if value >= target:
+        if status == "green":
             return f"bold {colours.get('success', 'green')}"
-        if value >= target - 10:
+        if status == "amber":
             return f"bold {colours.get('warning', 'yellow')}"
-        return f"bold {colours.get('error', 'red')}"
+        if status == "red":
+            return f"bold {colours.get('error', 'red')}"
+        return "dim"
 
     def _status_style(self, status: DeskStatus) -> str:
         return "" if status is DeskStatus.OPEN else self.app.theme_variables.get("warning", "")
