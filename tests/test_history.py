@@ -528,5 +528,6 @@ def test_report_indexes_cover_the_report_columns(tmp_path: Path) -> None:
             "visit_id",
         ]
         assert columns("events_visit") == ["visit_id", "kind", "at", "ticket_id", "business_day"]
+        assert columns("appointments_ticket") == ["ticket_id"]
     finally:
         store.close()
