@@ -20,3 +20,11 @@ CREATE INDEX events_visit ON events (visit_id, kind, at, ticket_id, business_day
 -- appointment up by its ticket): without an index, each finish read every appointment ever
 -- booked (37,000 after 3 years at 3 offices).
 CREATE INDEX appointments_ticket ON appointments (ticket_id) WHERE ticket_id IS NOT NULL;
+
+-- The day's tickets (the live queue every desk redraws after each change, a ticket found by its
+-- code, the day's list) and the days' appointments (the week grid). The older indexes start
+-- with site_id, which these queries leave open ("this site or all of them"), so after 3 years at
+-- 3 offices each read scanned every ticket: 27 ms for the live queue, 33 ms to find "C012",
+-- 3 ms for a week of appointments; 0.2, 0.1 and 0.3 ms with these.
+CREATE INDEX tickets_by_day ON tickets (business_day, service_code, number);
+CREATE INDEX appointments_by_day ON appointments (business_day, starts_at);

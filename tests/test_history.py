@@ -529,5 +529,7 @@ def test_report_indexes_cover_the_report_columns(tmp_path: Path) -> None:
         ]
         assert columns("events_visit") == ["visit_id", "kind", "at", "ticket_id", "business_day"]
         assert columns("appointments_ticket") == ["ticket_id"]
+        assert columns("tickets_by_day") == ["business_day", "service_code", "number"]
+        assert columns("appointments_by_day") == ["business_day", "starts_at"]
     finally:
         store.close()
