@@ -34,5 +34,6 @@ def test_benchmarks_quick_pass() -> None:
         "Call import",
         "Monthly report over two offices",
         "Browser desk launch",
+        "daily, all sites",
     ):
         assert heading in result.stdout

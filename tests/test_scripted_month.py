@@ -253,6 +253,10 @@ class Office:
     def appointments(self) -> AppointmentService:
         return AppointmentService(self.session, Actor("tl", "greet-1"))
 
+    def leader(self) -> QueueService:
+        """The team leader (only they cancel a ticket: a resident who left)."""
+        return QueueService(self.session, Actor("tl", "greet-1"))
+
     # Visits ------------------------------------------------------------------------------------
 
     def walk_in(self, v: Visit) -> None:
@@ -280,7 +284,7 @@ class Office:
         if v.kind == "wait":
             v.waiting = True
         elif v.kind == "cancel":
-            self.later(now + v.wait, lambda: self.greeter().cancel(v.ticket_id or 0, "left"))
+            self.later(now + v.wait, lambda: self.leader().cancel(v.ticket_id or 0, "left"))
         else:
             self.later(now + v.wait, lambda: self.call(v))
 

@@ -63,7 +63,17 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
 
 
 def _register() -> None:
-    from oss_desk.cli import admin, appointments, calls, db, devices, reports, serve, tickets
+    from oss_desk.cli import (
+        admin,
+        appointments,
+        calls,
+        db,
+        devices,
+        history,
+        reports,
+        serve,
+        tickets,
+    )
 
     for command in (
         admin.demo,
@@ -83,6 +93,7 @@ def _register() -> None:
         db.doctor,
         calls.import_group,
         serve.serve,
+        history.history,
     ):
         cli.add_command(command)
 

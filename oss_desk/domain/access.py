@@ -92,6 +92,7 @@ PHRASES: dict[Action, str] = {
 }
 
 OWN_PHRASES: dict[Action, str] = {
+    Action.CALL_CHOSEN: "call a ticket out of turn to another desk",
     Action.RECALL: "recall a ticket called to another desk",
     Action.START: "start serving a ticket called to another desk",
     Action.FINISH: "finish a ticket called to another desk",
@@ -132,6 +133,7 @@ _ADVISER: dict[Action, Scope] = {
     A.VIEW_QUEUE: Scope.ALL,
     A.FIND_TICKET: Scope.ALL,
     A.CALL_NEXT: Scope.ALL,
+    A.CALL_CHOSEN: Scope.OWN,
     A.RECALL: Scope.OWN,
     A.START: Scope.OWN,
     A.FINISH: Scope.OWN,

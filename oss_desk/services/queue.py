@@ -369,10 +369,14 @@ class QueueService:
         return ticket
 
     def call(self, ref: str | int | TicketRef, desk_id: str | None = None) -> Ticket:
-        """Call one chosen waiting ticket to a desk (out of order)."""
-        self._require(Action.CALL_CHOSEN)
+        """Call one chosen waiting ticket to a desk (out of order): an adviser to their own
+        desk, a team leader to any."""
         now = self.s.clock.now()
         desk = self._calling_desk(desk_id)
+        if self.s.scope(Action.CALL_CHOSEN, self.actor) is Scope.OWN:
+            self._require(Action.CALL_CHOSEN, own=self.owns_desk(desk))
+        else:
+            self._require(Action.CALL_CHOSEN)
         with self.s.store.write() as conn:
             self._check_can_call(conn, desk)
             ticket = self._find(conn, ref, desk.site_id)

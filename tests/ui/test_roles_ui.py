@@ -61,16 +61,14 @@ async def test_the_adviser_sees_the_adviser_desk_only(
         await until(lambda: "Sam Patel (adviser)" in header(app))
         await until(lambda: "r" in keys(app))  # their own ticket C001 is called to desk-1
         offered = keys(app)
-        assert {"f3", "f5", "r", "s", "f", "x", "t", "o"} <= offered
-        assert not {"f2", "f4", "c"} & offered  # meet-and-greet, team leader, call out of turn
+        assert {"f3", "f5", "r", "s", "f", "x", "t", "o", "c"} <= offered  # c: to their desk
+        assert not {"f2", "f4"} & offered  # meet-and-greet, team leader
         bar = key_bar(app)
-        assert "Greet" not in bar and "Leader" not in bar and "Call chosen" not in bar
+        assert "Greet" not in bar and "Leader" not in bar
         # The hidden keys do nothing.
         before = count(db, "SELECT count(*) FROM events")
         await pilot.press("f2")
         await pilot.press("f4")
-        app.screen.query_one(QueueTable).focus()
-        await pilot.press("c")
         await pilot.pause(0.2)
         assert isinstance(app.screen, AdviserScreen)
         assert count(db, "SELECT count(*) FROM events") == before
@@ -81,13 +79,13 @@ async def test_the_adviser_sees_the_adviser_desk_only(
         assert isinstance(help_screen, HelpScreen)
         described = {description for _, description, _ in help_screen.rows}
         assert "Call next" in described and "Recall" in described
-        assert not {"Call chosen", "Greet", "Leader"} & described
+        assert not {"Greet", "Leader"} & described
         await pilot.press("f1")
         await until(lambda: isinstance(app.screen, AdviserScreen))
         provider = DeskCommands(app.screen)
         offered = [name for name, _, _ in provider._entries()]
         assert any(name.startswith("Call next") for name in offered)
-        assert not any(name.startswith(("Issue ticket", "Call chosen")) for name in offered)
+        assert not any(name.startswith("Issue ticket") for name in offered)
         # Their own work goes on.
         await pilot.press("r")
         await until(lambda: rows(db, "SELECT recalls FROM tickets WHERE id = 1") == [(1,)])
