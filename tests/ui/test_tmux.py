@@ -98,8 +98,16 @@ def test_demo_issue_call_finish(tmp_path: Path) -> None:
         # To the adviser desk: call next, start, finish as resolved.
         term.keys("F3")
         term.wait_for("Adviser desk")
-        term.keys("n")
-        shown = term.wait_for("now called")
+        # Under a loaded machine the first key can land while the screen is still switching:
+        # press again if nothing happened (a second press on a called desk changes nothing).
+        for attempt in range(3):
+            term.keys("n")
+            try:
+                shown = term.wait_for("now called", timeout=8)
+                break
+            except AssertionError:
+                if attempt == 2:
+                    raise
         assert "C001  Council Tax" in shown
         # The demo runs the device worker itself: the ticket was printed on the virtual printer
         # and the virtual board shows the call. F10 shows both as the resident sees them.
