@@ -34,6 +34,7 @@ def test_benchmarks_quick_pass() -> None:
         "Call import",
         "Monthly report over two offices",
         "Browser desk launch",
+        "Reports mode (F6)",
         "daily, all sites",
     ):
         assert heading in result.stdout

@@ -211,6 +211,54 @@ async def key_to_frame(db: Path, presses: int) -> tuple[list[float], list[float]
     return issue, call
 
 
+async def reports_mode_open(db: Path, now: datetime, runs: int) -> tuple[list[float], list[float]]:
+    """F6 to the frame showing the day's report, then M to the frame showing the month (with
+    its 12-month trend): each in a freshly started app, as a team leader opens it."""
+    from oss_desk.ui.screens.reports import ReportsScreen
+
+    days: list[float] = []
+    months: list[float] = []
+    for _ in range(runs):
+        clock = FixedClock(now)
+        runner = SessionRunner(lambda clock=clock: open_session(db=db, clock=clock, check=False))
+        runner.start()
+        app = OssDeskApp(runner, desk_id=None, cursor_blink=False)
+        try:
+            async with app.run_test(size=(120, 36)) as pilot:
+                while app.snapshot is None:
+                    await asyncio.sleep(0.01)
+                await pilot.pause(0.3)
+                original = app._display
+                for key, period, into in (("f6", "day", days), ("m", "month", months)):
+                    box: dict[str, float] = {}
+
+                    def display(
+                        screen, renderable, period=period, box=box, app=app, original=original
+                    ):  # type: ignore[no-untyped-def]
+                        current = app.screen
+                        if (
+                            "t" not in box
+                            and renderable is not None
+                            and isinstance(current, ReportsScreen)
+                            and current.shown is not None
+                            and current.shown[0] == period
+                        ):
+                            box["t"] = time.perf_counter()
+                        return original(screen, renderable)
+
+                    app._display = display  # type: ignore[method-assign]
+                    t0 = time.perf_counter()
+                    app._driver.send_message(events.Key(key, None))  # type: ignore[union-attr]
+                    while "t" not in box:
+                        await asyncio.sleep(0.0005)
+                    into.append(box["t"] - t0)
+                    app._display = original  # type: ignore[method-assign]
+                    await pilot.pause(0.1)
+        finally:
+            runner.close()
+    return days, months
+
+
 def main(quick: bool = False) -> None:
     runs = 2 if quick else 7
     with tempfile.TemporaryDirectory() as name:
@@ -236,6 +284,23 @@ def main(quick: bool = False) -> None:
                 f"p90 {percentile(values, 90) * 1000:.1f} ms, max {max(values) * 1000:.1f} ms"
                 "   (goal: median under 30 ms)"
             )
+        from tests.benchmarks.bench_reports import END, history
+
+        busy = history(1, 1, 120, weeks=3) if quick else history(1, 1, 700, weeks=2)
+        evening = datetime(END.year, END.month, END.day, 17, 30, tzinfo=UTC)
+        opened, month = asyncio.run(reports_mode_open(Path(busy["db"]), evening, runs))
+        what = "3 weeks, ~120 a day" if quick else "2 weeks, ~1,000 visits a day"
+        print(
+            f"\nReports mode (F6) in a fresh app, {runs} runs, {END} of generated history ({what})"
+        )
+        print(
+            f"  F6 to the day's report:  median {statistics.median(opened) * 1000:.0f} ms, "
+            f"max {max(opened) * 1000:.0f} ms   (goal: under 300 ms)"
+        )
+        print(
+            f"  M to the month's report: median {statistics.median(month) * 1000:.0f} ms, "
+            f"max {max(month) * 1000:.0f} ms"
+        )
         samples = 8 if quick else 40
         lags = propagation(db, tmp, samples)
         print(f"\nChange propagation between two desk processes (tmux screen), {samples} tickets")
