@@ -412,8 +412,16 @@ def test_cli_unknown_user_refused_when_unlisted_role_is_none(
     assert result.code == 9
     assert result.err.count("\n") == 1 and "'who' is not on the staff list" in result.err
     assert "--user" in result.err
-    # A host-level command still runs.
+    # Host-level commands (the service account's timers, the administrator at the host) still
+    # run: the worker, backups, checks, the retention purge, the call import.
     assert cli("--user", "who", "worker", "--once", now=NOW_TEXT, env=env).code == 0
+    for args in (("db", "backup"), ("db", "check", "--quick"), ("db", "purge", "--dry-run")):
+        ran = cli("--user", "who", *args, now=NOW_TEXT, env=env)
+        assert ran.code == 0, (args, ran.err)
+    export = office.db.parent / "calls.csv"
+    export.write_text("Call Start,Answered,Queue Time\n2026-11-20T10:00:00Z,Y,30\n")
+    imported = cli("--user", "who", "import", "calls", str(export), now=NOW_TEXT, env=env)
+    assert imported.code == 0, imported.err
 
 
 # Reads of personal data --------------------------------------------------------------------
