@@ -406,9 +406,16 @@ def test_json_output_is_one_value(cli: Cli) -> None:
         ["queue", "--json"],
         ["report", "daily", "--format", "json"],
         ["report", "monthly", "--format", "json"],
+        ["report", "daily", "--json"],
+        ["report", "monthly", "--json"],
         ["ticket", "call-next", "--desk", "desk-2", "--json"],
     ):
         result = cli(*args, now=NOW)
         assert result.code == 0 and result.err == ""
         assert result.out.endswith("\n") and result.out.count("\n") == 1
         json.loads(result.out)
+    # --json is --format json.
+    assert (
+        cli("report", "daily", "--json", now=NOW).out
+        == cli("report", "daily", "--format", "json", now=NOW).out
+    )

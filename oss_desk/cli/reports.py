@@ -68,6 +68,9 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
         help="Another office's database (a copy or backup, read only) to add in; repeatable.",
     )(func)
     func = click.option(
+        "--json", "as_json", is_flag=True, help="Same as --format json (as other commands)."
+    )(func)
+    func = click.option(
         "--output",
         metavar="FILE",
         help="Write the report to FILE (default: standard output).",
@@ -114,11 +117,13 @@ def daily(
     site_id: str | None,
     include: tuple[str, ...],
     fmt: str,
+    as_json: bool,
     output: str | None,
     print_to: str | None,
     large_print: bool,
 ) -> None:
     """The daily footfall summary."""
+    fmt = "json" if as_json else fmt
     session = state.session()
     with ReportService(session, include=include) as reports:
         figures = reports.daily(day, site_id)
@@ -142,9 +147,11 @@ def monthly(
     site_id: str | None,
     include: tuple[str, ...],
     fmt: str,
+    as_json: bool,
     output: str | None,
 ) -> None:
     """The monthly dashboard: visits, appointments, standards, calls and the 12-month trend."""
+    fmt = "json" if as_json else fmt
     session = state.session()
     with ReportService(session, include=include) as reports:
         figures = reports.monthly(month, site_id)
