@@ -156,7 +156,16 @@ def test_kill_9_of_writers_loses_nothing_acknowledged(tmp_path: Path) -> None:
     acknowledged: dict[int, str] = {}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     kills = 0
+
+    def tickets() -> int:
+        conn = sqlite3.connect(db, timeout=30)
+        try:
+            return int(conn.execute("SELECT count(*) FROM tickets").fetchone()[0])
+        finally:
+            conn.close()
+
     for _round in range(8):
+        before = tickets()
         writers = [
             subprocess.Popen(
                 [sys.executable, "-c", WRITER, str(db), rng.choice("CBW")],
@@ -167,7 +176,12 @@ def test_kill_9_of_writers_loses_nothing_acknowledged(tmp_path: Path) -> None:
             )
             for _ in range(4)
         ]
-        time.sleep(0.4 + rng.random() * 0.4)
+        # Kill them mid-stream: once they are writing (starting Python takes seconds on a loaded
+        # machine), after a random moment more.
+        deadline = time.monotonic() + 30
+        while tickets() < before + 8 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(rng.random() * 0.3)
         for w in writers:
             w.send_signal(signal.SIGKILL)
             kills += 1
