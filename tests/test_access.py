@@ -304,6 +304,22 @@ def test_team_leader_works_on_any_desk(office: Office) -> None:
         session.close()
 
 
+def test_a_desks_own_adviser_can_finish_what_someone_else_called_there(office: Office) -> None:
+    """Ben calls to Dev's desk (say from the command line): the ticket at Dev's desk is Dev's
+    to finish, so nobody else's slip blocks a desk."""
+    other = session_as(office.db, "adv", "desk-2")
+    try:
+        called = QueueService(other).call_next("desk-2")
+        assert called is not None and called.desk == "desk-2"
+    finally:
+        other.close()
+    owner = session_as(office.db, "adv2", None)  # no terminal desk: the configured one counts
+    try:
+        assert QueueService(owner).finish(called.id, "resolved").status.value == "done"
+    finally:
+        owner.close()
+
+
 def test_an_adviser_without_a_desk_finishes_the_ticket_they_called(office: Office) -> None:
     """On the command line (no --desk): the ticket they last called is theirs."""
     session = session_as(office.db, "adv", None)

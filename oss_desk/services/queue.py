@@ -119,6 +119,9 @@ class QueueService:
         me = self.actor
         if me.desk_id is not None and ticket.desk == me.desk_id:
             return True
+        desk = self.s.directory.desks.get(ticket.desk) if ticket.desk else None
+        if desk is not None and self.owns_desk(desk):
+            return True  # at the desk the configuration puts them at
         calls = callers_of_visit(conn, ticket.visit_id)
         if whole_visit:
             return any(p == me.person or (me.desk_id and d == me.desk_id) for p, d, _ in calls)

@@ -248,7 +248,7 @@ class OssDeskApp(App[None]):
             return self.actor(self.greet_desk_id)
         if mode == "desk":
             return self.actor(self.adviser_desk_id)
-        if mode == "leader":
+        if mode in ("leader", "reports"):
             return self.leader_actor()
         return self.actor(self.terminal_desk or self.greet_desk_id)
 

@@ -16,6 +16,7 @@ from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.widgets.bars import TopBar
 from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
@@ -102,8 +103,8 @@ async def test_the_greeter_sees_meet_and_greet_and_appointments(
         await until(lambda: "Mo Greeter (meet-and-greet)" in header(app))
         offered = keys(app)
         assert {"f2", "f5", "f8", "ctrl+r", "f7"} <= offered
-        assert not {"f3", "f4"} & offered
-        await pilot.press("f3", "f4")
+        assert not {"f3", "f4", "f6"} & offered
+        await pilot.press("f3", "f4", "f6")
         await pilot.pause(0.1)
         assert isinstance(app.screen, GreetScreen)
         await pilot.press("f5")
@@ -112,6 +113,19 @@ async def test_the_greeter_sees_meet_and_greet_and_appointments(
         offered = keys(app)
         assert {"b", "c", "m", "x"} <= offered
         assert "n" not in offered  # an appointment's no-show is not theirs
+
+
+async def test_the_demo_shows_every_mode_each_as_its_own_person(
+    roles_office: Office, make_app: AppFactory
+) -> None:
+    """`oss-desk demo` opens as the greeter, yet the team leader's modes (F4, F6 Reports) are
+    there, acting as the demo's team leader."""
+    app = make_app(roles_office.db, "greet-1", person="mg", clock=FixedClock(NOW), demo=True)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        assert {"f2", "f4", "f5", "f6"} <= keys(app)
+        await pilot.press("f6")
+        await until(lambda: isinstance(app.screen, ReportsScreen) and app.screen.shown is not None)
 
 
 async def test_the_admin_reads_figures_and_does_no_queue_work(
