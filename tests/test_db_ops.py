@@ -192,7 +192,8 @@ def test_backups_keep_the_newest_n_private_files(tmp_path: Path, cli: Cli) -> No
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
     # Two backups in the same second (a stopped clock) get distinct names.
-    # A backup is what council-wide reports read (--include): its counts add in.
+    # A backup of this office is refused by a council-wide report: it would count the office
+    # twice (another office's backup adds in: tests/test_scripted_month.py).
     session = open_session(db=cli.db, clock=FixedClock(MONDAY_0930), person="tl")
     try:
         QueueService(session).issue("C", print_ticket=False)
@@ -202,8 +203,8 @@ def test_backups_keep_the_newest_n_private_files(tmp_path: Path, cli: Cli) -> No
     day = ("report", "daily", "--date", "2026-11-23", "--format", "json")
     alone = cli(*day, now=NOW).json()["visits"]
     both = cli(*day, "--include", fresh.json()["path"], now=NOW)
-    assert both.code == 0, both.err
-    assert alone == 1 and both.json()["visits"] == 2
+    assert alone == 1 and both.code == 2
+    assert both.err.count("\n") == 1 and "a copy of this office's database" in both.err
     again = cli("db", "backup", "--json", now="2026-11-23T09:33:00Z")
     assert again.json()["path"].endswith("office-20261123T093300Z-2.sqlite")
     # The text output says where and how big.
@@ -335,6 +336,19 @@ def test_restore_onto_a_new_host(tmp_path: Path, cli: Cli) -> None:
     assert result.json()["kept"] is None
     assert Cli(target, cli.monkeypatch)("queue", "--json", now=NOW).code == 0
     assert Cli(target, cli.monkeypatch)("db", "check", now=NOW).code == 0
+
+
+def test_restore_refuses_another_offices_database_unless_forced(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    other = make_db(tmp_path / "elsewhere", site_toml())  # its own office id
+    before = db_content(cli.db)
+    refused = cli("db", "restore", str(other), "--yes", now=NOW)
+    assert refused.code == 6 and refused.err.count("\n") == 1
+    assert "another office's database" in refused.err
+    assert db_content(cli.db) == before
+    forced = cli("db", "restore", str(other), "--yes", "--force", now=NOW)
+    assert forced.code == 0, forced.err
+    assert maintenance.office_id_of(cli.db) == maintenance.office_id_of(other)
 
 
 def test_restore_is_refused_while_the_worker_holds_its_lock(cli: Cli) -> None:

@@ -829,6 +829,18 @@ def test_two_offices_add_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert result.code == 0, result.err
     assert result.json() == {**combined}
     assert other.db.read_bytes() == before
+    # A copy of this office, or another office with the same site id, would be counted twice or
+    # merged: both are refused in one line.
+    copy = tmp_path / "copy.sqlite"
+    assert cli("db", "backup", "--to", str(copy), now="2026-11-02T09:00:00Z").code == 0
+    twice = cli("report", "daily", "--include", str(copy), now="2026-11-02T09:00:00Z")
+    assert twice.code == 2 and "a copy of this office's database" in twice.err
+    (tmp_path / "namesake").mkdir()
+    namesake = Office(tmp_path / "namesake", "hq", "Another Civic Centre")
+    namesake.close()
+    clash = cli("report", "daily", "--include", str(namesake.db), now="2026-11-02T09:00:00Z")
+    assert clash.code == 2 and "two of the offices use the site id 'hq'" in clash.err
+    assert clash.err.count("\n") == 1
 
 
 def test_text_and_csv_show_the_same_figures(month: Office, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,7 +65,8 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
         "include",
         metavar="PATH",
         multiple=True,
-        help="Another office's database (a copy or backup, read only) to add in; repeatable.",
+        help="Another office's database (its replicated copy or backup; read only) to add in; "
+        "repeatable. A copy of this office, or an office with the same site id, is refused.",
     )(func)
     func = click.option(
         "--json", "as_json", is_flag=True, help="Same as --format json (as other commands)."

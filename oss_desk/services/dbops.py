@@ -239,6 +239,12 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
     found = m.inspect(source, readonly=False)
     if found.problems:
         raise StorageError(f"{source} is not a usable backup: {found.problems[0]}")
+    current = m.office_id_of(db) if db.exists() else None
+    if not force and current is not None and found.office_id != current:
+        raise RuleViolation(
+            f"{source} is another office's database, not a backup of this one: "
+            "add --force to replace this office with it"
+        )
     if not force:
         user = in_use(db)
         if user is not None:

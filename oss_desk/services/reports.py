@@ -46,6 +46,7 @@ from oss_desk.errors import InvalidInput, NotFound, StorageError
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.database import Store
+from oss_desk.storage.maintenance import office_id
 from oss_desk.storage.readonly import open_readonly
 from oss_desk.storage.reports import appointment_tally, month_counts, visit_tally
 from oss_desk.storage.site import Directory, latest_config, read_directory
@@ -93,16 +94,38 @@ class ReportService:
             Office(store=session.store, settings=session.settings, directory=session.directory)
         ]
         seen = {_identity(session.store.path)}
+        offices = {office_id(session.store.conn): "this office"}
         try:
             for path in include:
                 key = _identity(Path(path))
                 if key in seen:
                     raise InvalidInput(f"{shown(str(path))} is included twice (or is this office)")
                 seen.add(key)
-                self.offices.append(open_office(path))
+                office = open_office(path)
+                self.offices.append(office)
+                with office.store.read() as conn:
+                    ident = office_id(conn)
+                if ident is not None and ident in offices:
+                    raise InvalidInput(
+                        f"{shown(str(path))} is a copy of {offices[ident]}'s database "
+                        "(the same office): include each office once"
+                    )
+                offices[ident or key] = shown(str(path))
+            self._refuse_shared_site_ids()
         except BaseException:
             self.close()
             raise
+
+    def _refuse_shared_site_ids(self) -> None:
+        """Offices are told apart by their sites: two offices with one site id cannot be."""
+        owner: dict[str, int] = {}
+        for n, office in enumerate(self.offices):
+            for site in office.directory.sites:
+                if owner.setdefault(site, n) != n:
+                    raise InvalidInput(
+                        f"two of the offices use the site id {site!r}: give each office's site "
+                        "its own id in its configuration to report on them together"
+                    )
 
     def close(self) -> None:
         for office in self.offices:

@@ -35,6 +35,7 @@ class Inspection:
     schema: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     journal_mode: str | None = None
+    office_id: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -115,8 +116,32 @@ def inspect(
     return result
 
 
+def office_id(conn: sqlite3.Connection) -> str | None:
+    """The office's random id (schema/0006), the same in every copy and backup of it."""
+    try:
+        row = conn.execute("SELECT uuid FROM office_identity WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        return None  # older than 0006
+    return str(row[0]) if row else None
+
+
+def office_id_of(path: Path) -> str | None:
+    """The office id of a database file (None when it has none or cannot be read)."""
+    try:
+        conn = connect_file(path, readonly=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return office_id(conn)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
 def _inspect(conn: sqlite3.Connection, result: Inspection, *, quick: bool, counts: bool) -> None:
     result.journal_mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    result.office_id = office_id(conn)
     pragma = "quick_check" if quick else "integrity_check"
     rows = [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}(20)").fetchall()]
     if rows == ["ok"]:
