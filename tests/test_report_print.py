@@ -181,6 +181,7 @@ def test_report_daily_print_to_a_desk_then_the_worker_prints_it(
     assert result.code == 0, result.err
     assert result.out == "Daily summary for 2026-11-23 queued as print job 1.\n"
     assert not paper.exists()  # the worker prints, not the report command
+
     worker = cli("worker", "--once", "--json", now=NOW)
     assert worker.code == 0, worker.err
     assert worker.json()["printed"] == 1
@@ -192,6 +193,10 @@ def test_report_daily_print_to_a_desk_then_the_worker_prints_it(
     assert any(t.startswith("C Council Tax") and t.endswith(f" {by_service['C']}") for t in text)
     assert any(t.startswith("desk-1") and t.endswith(f"{served} served, 4.0 min") for t in text)
     assert b"greeter" not in paper.read_bytes() and b"adviser" not in paper.read_bytes()
+    queued = cli("report", "daily", "--print-to", "greet-1", "--json", now=NOW)
+    assert queued.json() == {"date": "2026-11-23", "print_job": 2}
+    alone = cli("report", "daily", "--large-print", now=NOW)
+    assert alone.code == 2 and "--large-print goes with --print-to" in alone.err
 
 
 def test_report_daily_print_to_a_url_in_large_print(

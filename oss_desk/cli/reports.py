@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from oss_desk.cli.common import State, closing, pass_state
+from oss_desk.cli.common import State, closing, emit_json, pass_state
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
 from oss_desk.services.report_formats import daily_text, figures_csv, monthly_text
@@ -107,7 +107,8 @@ def report() -> None:
 @click.option(
     "--print-to",
     metavar="DESK_OR_URL",
-    help="Queue the summary for a receipt printer (a desk's, or a printer URL) instead.",
+    help="Queue the summary for a receipt printer (a desk's, or a printer URL): printed instead "
+    "of shown (with --output, also written to the file).",
 )
 @click.option("--large-print", is_flag=True, help="With --print-to: double-size print.")
 @pass_state
@@ -125,6 +126,8 @@ def daily(
 ) -> None:
     """The daily footfall summary."""
     fmt = "json" if as_json else fmt
+    if large_print and print_to is None:
+        raise click.UsageError("--large-print goes with --print-to")
     session = state.session()
     with ReportService(session, include=include) as reports:
         figures = reports.daily(day, site_id)
@@ -133,7 +136,10 @@ def daily(
         return
     job = print_daily_summary(session, figures, print_to, large_print=large_print)
     if output is not None:
-        _emit(fmt, "daily", figures, session, output)
+        _emit(fmt, "daily", figures, session, output)  # the file as well as the paper
+    if fmt == "json" and output is None:
+        emit_json({"date": figures["date"], "print_job": job})
+        return
     click.echo(f"Daily summary for {figures['date']} queued as print job {job}.")
 
 
