@@ -21,6 +21,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from oss_desk.domain.models import Actor
+from oss_desk.domain.needs import describe_need
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -179,9 +180,12 @@ class ReportsScreen(DeskScreen):
         data = await self.desk_app.attempt(build)
         if data is None:
             return
+        changed = self.shown != (period, key)
         self.data = data
         self.shown = (period, key)
         self.draw()
+        if changed:
+            self.query_one("#report-figures-box", VerticalScroll).scroll_home(animate=False)
 
     # Drawing -----------------------------------------------------------------------------------
 
@@ -234,27 +238,24 @@ class ReportsScreen(DeskScreen):
             plt.title("Arrivals: this weekday, the last 4 weeks")
         else:
             trend = data.get("trend", [])
-            labels = [t["month"][2:] for t in trend]
-            xs = list(range(1, len(trend) + 1))
-            for key, label in (
-                ("within_15_min_pct", "within 15 min"),
-                ("first_contact_resolution_pct", "first contact"),
-            ):
+            names = [date.fromisoformat(f"{t['month']}-01").strftime("%b") for t in trend]
+            xs = [float(x) for x in range(1, len(trend) + 1)]
+            for key, marker in (("within_15_min_pct", "*"), ("first_contact_resolution_pct", "+")):
                 points = [
                     (x, t[key]) for x, t in zip(xs, trend, strict=True) if t.get(key) is not None
                 ]
                 if points:
-                    plt.plot(
-                        [p[0] for p in points],
-                        [p[1] for p in points],
-                        label=label,
-                        marker="braille",
-                    )
+                    plt.plot([p[0] for p in points], [p[1] for p in points], marker=marker)
             if xs:
                 plt.hline(80, color="gray")
-                plt.xticks([float(x) for x in xs], labels)
+                room = max(1, (plot.size.width - 8) // 5)
+                every = max(1, -(-len(xs) // room))
+                shown = [i for i in range(len(xs)) if (len(xs) - 1 - i) % every == 0]
+                plt.xticks([xs[i] for i in shown], [names[i] for i in shown])
+                plt.xlim(0.5, len(xs) + 0.5)
+                plt.yticks([0.0, 20.0, 40.0, 60.0, 80.0, 100.0])
                 plt.ylim(0, 100)
-            plt.title("Standards, last 12 months (%; target 80)")
+            plt.title("12 months: * within 15 min, + first contact (%; line: 80)")
         plot.refresh()
 
     # Actions -----------------------------------------------------------------------------------
@@ -301,9 +302,7 @@ def standards_table(data: dict[str, Any]) -> Table:
         rule = standard.get("rule")
         target = standard.get("target")
         target_text = (
-            "monitored"
-            if rule == "monitored"
-            else f"{'over' if rule == 'over' else 'at least'} {target}%"
+            "monitored" if rule == "monitored" else f"{'>' if rule == 'over' else '≥'} {target}%"
         )
         _standard_row(
             table,
@@ -352,17 +351,29 @@ def daily_table(data: dict[str, Any], names: dict[str, str]) -> Table:
             desk, str(row.get("served", 0)), minutes_text(row.get("service_median_minutes"))
         )
     outer.add_row(desks)
+    advisers = Table(title="Advisers", title_justify="left", box=None, padding=(0, 1))
+    advisers.add_column("Adviser")
+    advisers.add_column("Served", justify="right")
+    advisers.add_column("Median", justify="right")
+    for person, row in data.get("advisers", {}).items():
+        advisers.add_row(
+            str(row.get("name") or person),
+            str(row.get("served", 0)),
+            minutes_text(row.get("service_median_minutes")),
+        )
+    if data.get("advisers"):
+        outer.add_row(advisers)
     adjustments = {k: v for k, v in data.get("adjustments", {}).items() if v}
     if adjustments:
         needs = Table(
-            title="Adjustments recorded",
+            title="Adjustments",
             title_justify="left",
             box=None,
             show_header=False,
             padding=(0, 1),
         )
         for need, count in adjustments.items():
-            needs.add_row(need, str(count))
+            needs.add_row(describe_need(need), str(count))
         outer.add_row(needs)
     weeks = data.get("previous_weeks", [])
     if weeks:
@@ -441,6 +452,6 @@ def monthly_table(data: dict[str, Any], names: dict[str, str]) -> Table:
         )
         phone.add_row("Abandoned", str(calls.get("abandoned", 0)))
         wait = calls.get("average_wait_seconds")
-        phone.add_row("Average wait", "n/a" if wait is None else f"{wait:.0f} s")
+        phone.add_row("Average wait", "n/a" if wait is None else f"{wait:.1f} s")
         outer.add_row(phone)
     return outer
