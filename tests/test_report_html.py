@@ -89,8 +89,8 @@ def test_daily_page_content() -> None:
     page = render_daily()
     assert "<title>Daily footfall report: Civic Centre, Monday 23 November 2026</title>" in page
     # RAG status in words, not colour only: 84.0 is over 80; 74.5 is within 10 points of 80.
-    assert re.search(r'data-standard="within_15_min" data-status="green".*?Green: target met', page)
-    assert re.search(r'data-standard="first_contact" data-status="amber".*?Amber: just below', page)
+    assert re.search(r'data-standard="within_15_min" data-status="green".*?Green: met', page)
+    assert re.search(r'data-standard="first_contact" data-status="amber".*?Amber: near', page)
     assert page.count('<svg class="chart') == 2
     assert page.count('class="bar"') == len(daily_fixture()["by_hour"]) + len(SERVICES)
     assert "C Council Tax" in page  # service names from the configuration
@@ -114,7 +114,7 @@ def test_monthly_page_content() -> None:
         ("appointments_kept", "none"),
         ("council_notice", "red"),
     ]
-    assert "Monitored (no target)" in page and "Red: below target" in page
+    assert "Monitored (no target)" in page and "Red: missed" in page
     # A month without data breaks the line rather than drawing it through zero.
     trend = page[page.index('id="chart-trend-standards"') :]
     series = trend[trend.index('data-series="Seen within target"') :]
@@ -302,8 +302,8 @@ def test_daily_report_in_chromium(browser: Any, tmp_path: Path) -> None:
         check_proportional(bars(visit, "chart-by-service"), data["by_service"])
         badges = visit.page.locator(".rag").all_inner_texts()
         assert [b.strip() for b in badges] == [
-            "\u2713 Green: target met",
-            "! Amber: just below target",
+            "\u2713 Green: met",
+            "! Amber: near (just below the target)",
         ]
         check_print(visit, tmp_path, min_pages=len(visit.page.locator("main > section").all()))
     finally:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, TypeVar
 
+from oss_desk.domain.stats import STATUS_WORDS
+
 T = TypeVar("T")
 
 PRIVACY_LINE = "This ticket carries no personal details."
@@ -126,16 +128,17 @@ def _minutes(value: object) -> str:
 
 
 def _standard(data: Mapping[str, Any], key: str, field: str, over: bool) -> str:
-    """``84.0% met`` / ``74.5% NOT MET``: the standard in words (the paper has no colour), as
-    rated in the figures' ``standards`` (else against 80%)."""
+    """``84.0% met`` / ``78.5% near`` / ``64.5% MISSED``: the standard in words (the paper has
+    no colour), as rated in the figures' ``standards`` (else only met or missed, against 80%)."""
     value = data.get(field)
     if value is None:
         return "n/a"
     rated = {str(s.get("key")): s.get("status") for s in data.get("standards") or []}
     number = float(value)
     unrated = number > 80 if over else number >= 80
-    met = rated[key] == "green" if key in rated else unrated
-    return f"{number:.1f}% {'met' if met else 'NOT MET'}"
+    status = rated.get(key) or ("green" if unrated else "red")
+    word = STATUS_WORDS.get(str(status), "")
+    return f"{number:.1f}% {word.upper() if status == 'red' else word}".rstrip()
 
 
 def daily_summary(

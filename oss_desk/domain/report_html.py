@@ -33,9 +33,9 @@ OUTCOME_LABELS = {
 }
 
 RAG_TEXT = {
-    "green": ("\u2713", "Green: target met"),
-    "amber": ("!", "Amber: just below target"),
-    "red": ("\u2717", "Red: below target"),
+    "green": ("\u2713", "Green: met"),
+    "amber": ("!", "Amber: near (just below the target)"),
+    "red": ("\u2717", "Red: missed"),
     "none": ("\u2013", "Not rated"),
 }
 

@@ -73,13 +73,18 @@ def rag_status(value: float | None, target: float | None, rule: str, amber_point
     return "amber" if value >= target - amber_points else "red"
 
 
+STATUS_WORDS = {"green": "met", "amber": "near", "red": "missed", "none": ""}
+"""One word per status, the same in every report (text, HTML, the desk app, on paper): for
+people who cannot tell the colours apart, and for paper that has none. "near" is amber: below
+the target by no more than ``reports.amber_points``."""
+
 RAG_WORDS = {
     "green": "GREEN, met",
-    "amber": "AMBER, close to the target",
-    "red": "RED, below the target",
+    "amber": "AMBER, near: below the target by a little",
+    "red": "RED, missed",
     "none": "",
 }
-"""A status in words, for people who cannot tell the colours apart (and for print)."""
+"""A status in words (the text report)."""
 
 
 def notice_bucket(days: int) -> str:

@@ -22,6 +22,7 @@ from textual_plotext import PlotextPlot
 
 from oss_desk.domain.models import Actor
 from oss_desk.domain.needs import describe_need
+from oss_desk.domain.stats import STATUS_WORDS
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -36,7 +37,6 @@ SHORT_LABELS = {
     "appointments_kept": "Appointments kept",
     "council_notice": "Council notice",
 }
-STATUS_WORDS = {"green": "met", "amber": "near", "red": "missed", "none": ""}
 STATUS_STYLES = {"green": "bold green", "amber": "bold yellow", "red": "bold red", "none": "dim"}
 
 
