@@ -121,8 +121,9 @@ def test_monthly_page_content() -> None:
     series = series[: series.index("</g>")]
     assert series.count("<polyline") == 2 and series.count("<circle") == 11
     assert "0 working days" in page and "1 working day<" in page
-    for section in ("summary", "visits", "appointments", "trend", "calls"):
+    for section in ("summary", "visits", "work", "appointments", "trend", "calls"):
         assert f'<section id="{section}">' in page
+    assert "A Smith" in page and "desk-3" in page  # desks and advisers, as in the other formats
 
 
 def test_monthly_without_calls_or_trend() -> None:

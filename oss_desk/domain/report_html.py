@@ -684,6 +684,7 @@ def monthly_html(
     council: str,
     site_name: str,
     service_names: Mapping[str, str],
+    desk_names: Mapping[str, str] | None = None,
     amber_points: float = 10,
 ) -> str:
     """The monthly report (``ReportService.monthly``'s dict) as one self-contained HTML page."""
@@ -733,7 +734,14 @@ def monthly_html(
             first_column="Service",
         ),
         _by_site_table(data.get("by_site") or {}),
+    )
+    work = _section(
+        "work",
+        "Outcomes, desks and adjustments",
         _outcomes_table(data.get("outcomes") or {}),
+        _desks_table(data.get("desks") or {}, desk_names or {}),
+        _advisers_table(data.get("advisers") or {}),
+        _adjustments_table(data.get("adjustments") or {}),
     )
     return _page(
         title=f"Monthly report: {place}, {_long_month(month)}",
@@ -743,6 +751,7 @@ def monthly_html(
         sections=[
             _section("summary", "Summary", headline, _standards_table(standards)),
             visits,
+            work,
             _appointments(data),
             _trend(data.get("trend") or []),
             _calls(data.get("calls")),

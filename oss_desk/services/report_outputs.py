@@ -69,6 +69,7 @@ def monthly_page(session: Session, data: Mapping[str, Any]) -> str:
         council=names.council,
         site_name=names.site_name,
         service_names=names.service_names,
+        desk_names=names.desk_names,
         amber_points=_amber_points(session),
     )
 
