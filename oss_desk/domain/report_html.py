@@ -586,14 +586,7 @@ def daily_html(
         ),
         _by_site_table(data.get("by_site") or {}),
     )
-    work = _section(
-        "work",
-        "Outcomes, desks and adjustments",
-        _outcomes_table(data.get("outcomes") or {}),
-        _desks_table(data.get("desks") or {}, desk_names or {}),
-        _advisers_table(data.get("advisers") or {}),
-        _adjustments_table(data.get("adjustments") or {}),
-    )
+    work = _work_section(data, desk_names or {})
     previous = _previous_weeks(data)
     return _page(
         title=f"Daily footfall report: {place}, {_long_date(day)}",
@@ -606,6 +599,18 @@ def daily_html(
             work,
             previous,
         ],
+    )
+
+
+def _work_section(data: Mapping[str, Any], desk_names: Mapping[str, str]) -> str:
+    """Outcomes, desks, advisers and adjustments (the daily and the monthly page)."""
+    return _section(
+        "work",
+        "Outcomes, desks and adjustments",
+        _outcomes_table(data.get("outcomes") or {}),
+        _desks_table(data.get("desks") or {}, desk_names),
+        _advisers_table(data.get("advisers") or {}),
+        _adjustments_table(data.get("adjustments") or {}),
     )
 
 
@@ -735,14 +740,7 @@ def monthly_html(
         ),
         _by_site_table(data.get("by_site") or {}),
     )
-    work = _section(
-        "work",
-        "Outcomes, desks and adjustments",
-        _outcomes_table(data.get("outcomes") or {}),
-        _desks_table(data.get("desks") or {}, desk_names or {}),
-        _advisers_table(data.get("advisers") or {}),
-        _adjustments_table(data.get("adjustments") or {}),
-    )
+    work = _work_section(data, desk_names or {})
     return _page(
         title=f"Monthly report: {place}, {_long_month(month)}",
         council=council,

@@ -314,24 +314,30 @@ def standards_table(data: dict[str, Any]) -> Table:
     return table
 
 
-def daily_table(data: dict[str, Any], names: dict[str, str]) -> Table:
-    outer = Table.grid(padding=(0, 0))
-    outer.add_row(standards_table(data))
-    counts = Table(
-        title="The day", title_justify="left", box=None, show_header=False, padding=(0, 1)
-    )
-    for label, key in (
+def visit_counts(data: dict[str, Any], title: str) -> Table:
+    """Arrivals, how they ended and the waits (the day, and the month)."""
+    counts = Table(title=title, title_justify="left", box=None, show_header=False, padding=(0, 1))
+    rows = [
         ("Arrivals", "visits"),
         ("  walk-ins", "walk_ins"),
         ("  appointments", "appointment_visits"),
         ("Served at a desk", "served"),
         ("Dealt with at greet", "quick_visits"),
         ("No-shows", "no_shows"),
-        ("Still waiting", "still_waiting"),
-    ):
+    ]
+    if "still_waiting" in data:
+        rows.append(("Still waiting", "still_waiting"))
+    for label, key in rows:
         counts.add_row(label, str(data.get(key, 0)))
     counts.add_row("Wait: median", minutes_text(data.get("wait_median_minutes")))
     counts.add_row("Wait: 90th percentile", minutes_text(data.get("wait_p90_minutes")))
+    return counts
+
+
+def daily_table(data: dict[str, Any], names: dict[str, str]) -> Table:
+    outer = Table.grid(padding=(0, 0))
+    outer.add_row(standards_table(data))
+    counts = visit_counts(data, "The day")
     busiest = data.get("busiest_hour")
     counts.add_row("Busiest hour", f"{busiest}:00" if busiest else "n/a")
     outer.add_row(counts)
@@ -403,20 +409,7 @@ def _outcomes(data: dict[str, Any]) -> Table:
 def monthly_table(data: dict[str, Any], names: dict[str, str]) -> Table:
     outer = Table.grid(padding=(0, 0))
     outer.add_row(standards_table(data))
-    counts = Table(
-        title="Visits", title_justify="left", box=None, show_header=False, padding=(0, 1)
-    )
-    for label, key in (
-        ("Arrivals", "visits"),
-        ("  walk-ins", "walk_ins"),
-        ("  appointments", "appointment_visits"),
-        ("Served at a desk", "served"),
-        ("Dealt with at greet", "quick_visits"),
-        ("No-shows", "no_shows"),
-    ):
-        counts.add_row(label, str(data.get(key, 0)))
-    counts.add_row("Wait: median", minutes_text(data.get("wait_median_minutes")))
-    counts.add_row("Wait: 90th percentile", minutes_text(data.get("wait_p90_minutes")))
+    counts = visit_counts(data, "Visits")
     outer.add_row(counts)
     appts = Table(
         title="Appointments", title_justify="left", box=None, show_header=False, padding=(0, 1)
