@@ -84,7 +84,8 @@ def populate(
             start = datetime.combine(d, hours.opens, tz)
             end = datetime.combine(d, hours.closes, tz)
             weekday_factor = 1.25 if d.weekday() == 0 else 1.0
-            visits += _simulate(sim, clock, rng, start, end, int(visitors_per_day * weekday_factor))
+            busy = weekday_factor * rng.uniform(0.85, 1.15)  # no two days alike
+            visits += _simulate(sim, clock, rng, start, end, int(visitors_per_day * busy))
         hours = hours_on(opening, today)
         local_now = real_now.astimezone(tz)
         if hours is not None and local_now.time() > hours.opens:
