@@ -64,6 +64,18 @@ class Terminal:
             check=True,
         ).stdout
 
+    def wait_gone(self, text: str, key: str, tries: int = 4) -> None:
+        """Press ``key`` until ``text`` leaves the screen (a loaded machine can take a key while
+        a screen is still being pushed)."""
+        for _ in range(tries):
+            self.keys(key)
+            deadline = time.monotonic() + 4
+            while time.monotonic() < deadline:
+                if text not in self.screen():
+                    return
+                time.sleep(0.05)
+        raise AssertionError(f"{text!r} stayed on the screen:\n{self.screen()}")
+
     def wait_for(self, text: str, timeout: float = 20) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -117,11 +129,11 @@ def test_demo_issue_call_finish(tmp_path: Path) -> None:
             shown = term.wait_for("What the resident sees")
             if "C001 -> Desk 1" in shown and "C 0 0 1" in shown:
                 break
-            term.keys("Escape")
+            term.wait_gone("What the resident sees", "Escape")
             time.sleep(0.25)
         assert "C001 -> Desk 1" in shown
         assert "C 0 0 1" in shown and "Please watch the board for your number." in shown
-        term.keys("Escape")
+        term.wait_gone("What the resident sees", "Escape")
         paper = tmp_path / "data" / "oss-desk" / "demo" / "printer-greet-1.escpos"
         deadline = time.monotonic() + 10
         while not (paper.exists() and b"C001" in paper.read_bytes()):
