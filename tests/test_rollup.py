@@ -20,6 +20,7 @@ from oss_desk.services.history import HistoryOptions, HistoryResult, generate
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
+from oss_desk.services.worker import DeviceWorker
 from oss_desk.storage.rollup import ROLLUP_VERSION
 
 from .conftest import Cli
@@ -250,3 +251,22 @@ def test_db_check_and_purge_pass_with_the_rollup(
     )
     assert shown.code == 0, shown.err
     assert shown.json()["trend"] == _live(session, "2026-11")["trend"]
+
+
+def test_the_worker_stores_the_days_that_ended(db: Path) -> None:
+    DeviceWorker(lambda: _session(db)).run_once()
+    rows = _rows(db)
+    assert max(r[1] for r in rows) == "2026-11-19"
+    assert len(rows) == len(SITES) * _days("2025-12-01", "2026-11-19")
+    same_day = _session(db)
+    try:
+        assert ReportService(same_day).fill_rollup() == 0  # nothing new
+    finally:
+        same_day.close()
+    saturday = _session(db, NOW + timedelta(days=1))
+    try:
+        assert ReportService(saturday).fill_rollup() == len(SITES)  # Friday, at both offices
+        assert _rolled(saturday, "2026-11") == _live(saturday, "2026-11")
+    finally:
+        saturday.close()
+    assert max(r[1] for r in _rows(db)) == "2026-11-20"

@@ -149,6 +149,24 @@ class ReportService:
         with self._snapshot():
             return self._daily(day, site_id, compare_weeks)
 
+    def fill_rollup(self) -> int:
+        """Count and store the closed days that the trend of this month's report needs and the
+        daily rollup lacks (all of them the first time, then the days since the last report);
+        returns how many site-days were stored. The worker runs it every hour, so that reports
+        find yesterday ready; reports fill what is missing themselves anyway."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
+        office = self.offices[0]
+        first, _ = month_bounds(last_months(month_of(self._day(None, None)), TREND_MONTHS)[0])
+        closed_last = self._last_closed_day(office)
+        if not self.rollup or closed_last is None or closed_last < first:
+            return 0
+        try:
+            with office.store.read() as conn:
+                self._closed_days(office, conn, first, closed_last)
+        finally:
+            unsaved, self._unsaved = self._unsaved, {}
+        return self._save_rollup(unsaved)
+
     def _daily(
         self, day: str | date | None, site_id: str | None, compare_weeks: int
     ) -> dict[str, Any]:
@@ -553,17 +571,18 @@ class ReportService:
                 self._unsaved.update(counted)
         return days
 
-    def _save_rollup(self, days: dict[DayKey, MonthCounts]) -> None:
-        """Store closed days counted during a report in the session's database; when it cannot
-        be written (read-only, busy, full) they are simply counted again next time."""
+    def _save_rollup(self, days: dict[DayKey, MonthCounts]) -> int:
+        """Store closed days counted during a report in the session's database (how many);
+        when it cannot be written (read-only, busy, full) they are counted again next time."""
         store = self.offices[0].store
         if not days or store.conn.in_transaction:
-            return
+            return 0
         try:
             with store.write() as conn:
-                store_days(conn, days, self.target_minutes * 60)
+                return store_days(conn, days, self.target_minutes * 60)
         except StorageError as exc:
             log.info("daily rollup not stored (%s): it is counted again next time", exc)
+            return 0
 
     def _calls(self, first: str, last: str, site: str | None) -> dict[str, Any] | None:
         """The telephone figures from imported call data (raw counts added up across offices);
