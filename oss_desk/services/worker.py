@@ -19,6 +19,7 @@ import fcntl
 import logging
 import os
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -783,7 +784,7 @@ def fill_rollup(session: Session) -> None:
     monthly report reads them instead of counting them); a fault is logged, never fatal."""
     try:
         ReportService(session, Actor("worker")).fill_rollup()
-    except OssDeskError as exc:
+    except (OssDeskError, sqlite3.Error) as exc:
         log.warning("daily rollup not filled: %s", exc)
 
 
