@@ -5,21 +5,29 @@ session plan): the JSON format prints them as they are; text, CSV and the desk a
 It reports on the session's office database and, with ``include``, on other offices' databases
 opened read-only: counts add up, and percentages and percentiles are taken over the combined raw
 data, never averaged.
+
+The monthly report's 12-month trend reads the counts of closed business days (strictly before
+each site's today) from the daily rollup (:mod:`oss_desk.storage.rollup`): the days missing there
+are counted from the event log once, and written back to the session's own database after the
+report (never to an included one). Today and later days are always counted live. Either way the
+figures are exactly those of the event log.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from oss_desk.config import Settings, build_settings
 from oss_desk.domain.access import Action
-from oss_desk.domain.calendar import hours_on, parse_date
+from oss_desk.domain.calendar import business_day, hours_on, parse_date
 from oss_desk.domain.calls import CallCounts, call_figures
 from oss_desk.domain.models import Actor, DeskKind, Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
@@ -49,7 +57,10 @@ from oss_desk.storage.database import Store
 from oss_desk.storage.maintenance import office_id
 from oss_desk.storage.readonly import open_readonly
 from oss_desk.storage.reports import appointment_tally, month_counts, visit_tally
+from oss_desk.storage.rollup import DayKey, day_counts, has_rollup, rolled_days, store_days
 from oss_desk.storage.site import Directory, latest_config, read_directory
+
+log = logging.getLogger("oss_desk.reports")
 
 KNOWN_NEEDS = (*SIMPLE_NEEDS, INTERPRETER)
 """The adjustments every report lists (interpreters of every language count as one)."""
@@ -86,10 +97,19 @@ def open_office(path: str | Path) -> Office:
 
 class ReportService:
     def __init__(
-        self, session: Session, actor: Actor | None = None, include: Iterable[str | Path] = ()
+        self,
+        session: Session,
+        actor: Actor | None = None,
+        include: Iterable[str | Path] = (),
+        *,
+        rollup: bool = True,
     ) -> None:
+        """``rollup=False``: count the whole trend from the event log (tests, benchmarks)."""
         self.s = session
         self.actor = actor or session.actor
+        self.rollup = rollup
+        self._unsaved: dict[DayKey, MonthCounts] = {}
+        """Closed days of this office counted during the report, to store after it."""
         self.offices: list[Office] = [
             Office(store=session.store, settings=session.settings, directory=session.directory)
         ]
@@ -152,6 +172,24 @@ class ReportService:
         with self._snapshot():
             return self._daily(day, site_id, compare_weeks)
 
+    def fill_rollup(self) -> int:
+        """Count and store the closed days that the trend of this month's report needs and the
+        daily rollup lacks (all of them the first time, then the days since the last report);
+        returns how many site-days were stored. The worker runs it every hour, so that reports
+        find yesterday ready; reports fill what is missing themselves anyway."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
+        office = self.offices[0]
+        first, _ = month_bounds(last_months(month_of(self._day(None, None)), TREND_MONTHS)[0])
+        closed_last = self._last_closed_day(office)
+        if not self.rollup or closed_last is None or closed_last < first:
+            return 0
+        try:
+            with office.store.read() as conn:
+                self._closed_days(office, conn, first, closed_last)
+        finally:
+            unsaved, self._unsaved = self._unsaved, {}
+        return self._save_rollup(unsaved)
+
     def _daily(
         self, day: str | date | None, site_id: str | None, compare_weeks: int
     ) -> dict[str, Any]:
@@ -177,8 +215,13 @@ class ReportService:
     def monthly(self, month: str | None = None, site_id: str | None = None) -> dict[str, Any]:
         """One calendar month: visits, appointments, the standards, calls and the trend."""
         self.s.require(Action.VIEW_REPORTS, self.actor)
-        with self._snapshot():
-            return self._monthly(month, site_id)
+        try:
+            with self._snapshot():
+                figures = self._monthly(month, site_id)
+        finally:
+            unsaved, self._unsaved = self._unsaved, {}
+        self._save_rollup(unsaved)
+        return figures
 
     def _monthly(self, month: str | None, site_id: str | None) -> dict[str, Any]:
         site, sites = self._scope(site_id)
@@ -463,11 +506,9 @@ class ReportService:
         months = last_months(month, TREND_MONTHS)
         first, _ = month_bounds(months[0])
         _, last = month_bounds(months[-1])
-        within_ms = self.target_minutes * 60_000
         totals: dict[str, MonthCounts] = {}
         for office in self._offices(site):
-            with office.store.read() as conn:
-                found = month_counts(conn, first.isoformat(), last.isoformat(), site, within_ms)
+            found = self._office_months(office, first, last, site)
             for key, counts in found.items():
                 totals[key] = totals.get(key, MonthCounts()).merge(counts)
         out = []
@@ -485,6 +526,86 @@ class ReportService:
                 }
             )
         return out
+
+    def _office_months(
+        self, office: Office, first: date, last: date, site: str | None
+    ) -> dict[str, MonthCounts]:
+        """One office's trend counts by month: closed days from the rollup (counting those it
+        lacks), the rest live from the event log."""
+        within_ms = self.target_minutes * 60_000
+        months: dict[str, MonthCounts] = {}
+        live_first = first
+        with office.store.read() as conn:
+            closed_last = self._last_closed_day(office)
+            if self.rollup and closed_last is not None and first <= closed_last:
+                for (day_site, day), counts in self._closed_days(
+                    office, conn, first, closed_last
+                ).items():
+                    if site is None or day_site == site:
+                        key = day[:7]
+                        months[key] = months.get(key, MonthCounts()).merge(counts)
+                live_first = closed_last + timedelta(days=1)
+            if live_first <= last:
+                found = month_counts(
+                    conn, live_first.isoformat(), last.isoformat(), site, within_ms
+                )
+                for key, counts in found.items():
+                    months[key] = months.get(key, MonthCounts()).merge(counts)
+        return months
+
+    def _last_closed_day(self, office: Office) -> date | None:
+        """The last business day that is over at every site of the office (the day before the
+        earliest site's today, by the session clock); None without sites."""
+        now = self.s.clock.now()
+        todays = [business_day(now, s.timezone) for s in office.directory.sites.values()]
+        if not todays:
+            return None
+        return date.fromisoformat(min(todays)) - timedelta(days=1)
+
+    def _closed_days(
+        self, office: Office, conn: sqlite3.Connection, first: date, last: date
+    ) -> dict[DayKey, MonthCounts]:
+        """Every site's counts of the closed days ``first`` to ``last``: the rollup's rows made
+        with today's target, and the days it lacks (for any active site) counted from the event
+        log, whole days at a time and for every site, which are stored after the report when the
+        office is the session's own."""
+        target_seconds = self.target_minutes * 60
+        days: dict[DayKey, MonthCounts] = {}
+        if has_rollup(conn):
+            days = rolled_days(conn, first.isoformat(), last.isoformat(), None, target_seconds)
+        sites = list(office.directory.sites)
+        missing = [
+            day
+            for day in _days(first, last)
+            if any((s, day.isoformat()) not in days for s in sites)
+        ]
+        own = office is self.offices[0]
+        for run_first, run_last in _runs(missing):
+            counted: dict[DayKey, MonthCounts] = {
+                (s, day.isoformat()): MonthCounts()
+                for s in sites
+                for day in _days(run_first, run_last)
+            }
+            counted.update(
+                day_counts(conn, run_first.isoformat(), run_last.isoformat(), target_seconds * 1000)
+            )
+            days.update(counted)
+            if own:
+                self._unsaved.update(counted)
+        return days
+
+    def _save_rollup(self, days: dict[DayKey, MonthCounts]) -> int:
+        """Store closed days counted during a report in the session's database (how many);
+        when it cannot be written (read-only, busy, full) they are counted again next time."""
+        store = self.offices[0].store
+        if not days or store.conn.in_transaction:
+            return 0
+        try:
+            with store.write() as conn:
+                return store_days(conn, days, self.target_minutes * 60)
+        except StorageError as exc:
+            log.info("daily rollup not stored (%s): it is counted again next time", exc)
+            return 0
 
     def _calls(self, first: str, last: str, site: str | None) -> dict[str, Any] | None:
         """The telephone figures from imported call data (raw counts added up across offices);
@@ -570,6 +691,22 @@ MONTHLY_ORDER = (
 
 def _ordered(figures: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     return {key: figures[key] for key in order}
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    for n in range((last - first).days + 1):
+        yield first + timedelta(days=n)
+
+
+def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
+    """Consecutive days (in order) as (first, last) runs."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def _identity(path: Path) -> str:

@@ -19,6 +19,7 @@ import fcntl
 import logging
 import os
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -49,6 +50,7 @@ from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
 from oss_desk.services.messages import compose
 from oss_desk.services.queue import QueueService
+from oss_desk.services.reports import ReportService
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session, resolve_db_path
 from oss_desk.services.views import minutes
@@ -640,6 +642,7 @@ class DeviceWorker:
                 board.close()
             result.printers = {u: s.value for u, s in printing.poll_printers(force=True).items()}
             result.no_shows = len(AppointmentService(session, Actor("worker")).auto_no_show())
+            fill_rollup(session)
             messages = MessageDelivery(session).deliver_due()
             result.messages_sent, result.messages_failed = messages.sent, messages.failed
             return result
@@ -746,6 +749,7 @@ class DeviceWorker:
                     housekeeping = time.monotonic()
                 if time.monotonic() - purged > RETENTION_EVERY_SECONDS:
                     retention.purge()
+                    fill_rollup(session)
                     purged = time.monotonic()
                 delivery.deliver_due()
                 due = ap.next_message_due(session.store.conn)
@@ -773,6 +777,15 @@ class DeviceWorker:
         self._started = started
         with session.store.write() as conn:
             d.beat(conn, pid=os.getpid(), host=socket.gethostname(), started_at=started, now=now)
+
+
+def fill_rollup(session: Session) -> None:
+    """Store the days that ended since the last report in the daily rollup (so that the next
+    monthly report reads them instead of counting them); a fault is logged, never fatal."""
+    try:
+        ReportService(session, Actor("worker")).fill_rollup()
+    except (OssDeskError, sqlite3.Error) as exc:
+        log.warning("daily rollup not filled: %s", exc)
 
 
 def worker_lock_for(db: str | os.PathLike[str] | None) -> tuple[Path, WorkerLock | None]:
