@@ -41,6 +41,7 @@ NOW = datetime(2026, 11, 2, 12, tzinfo=UTC)
 DEMO_NOW = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
 SEED = 20261122
 CACHE = Path(tempfile.gettempdir()) / "oss-desk-bench"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def history(years: int, sites: int, per_day: int, weeks: int | None = None) -> dict[str, Any]:
@@ -217,9 +218,23 @@ def demo_year(quick: bool) -> None:
             f"History: {summary.visits} visits over {summary.days} opening days "
             f"(built in {time.perf_counter() - started:.1f} s)"
         )
-        copy = tmp / "north.sqlite"
-        session.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copyfile(db, copy)
+        # The second office: the same demo history at an office of its own (a copy of this
+        # one would be refused: it is the same office).
+        north = tmp / "north"
+        north.mkdir()
+        demo = (ROOT / "oss_desk" / "data" / "demo-site.toml").read_text(encoding="utf-8")
+        config = north / "site.toml"
+        config.write_text(
+            demo.replace('id = "town-hall"', 'id = "north-office"').replace(
+                "{demo_dir}", str(north)
+            ),
+            encoding="utf-8",
+        )
+        copy = north / "north.sqlite"
+        initialise(copy, clock=clock, config_path=config)
+        other = open_session(db=copy, clock=clock, person="bench")
+        populate(other, days=days, visitors_per_day=per_day, waiting=0)
+        other.close()
         reports = ReportService(session)
         ms, daily = median_ms(lambda: reports.daily("2026-11-20"), repeat)
         print(f"Daily report (with 4 weeks before): {ms:.1f} ms ({daily['visits']} visits)")
