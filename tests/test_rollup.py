@@ -48,6 +48,42 @@ def _copy(source: Path, target: Path) -> Path:
     return target
 
 
+def _as_another_office(path: Path) -> Path:
+    """Make a copy another office: its own office id and site ids (a copy of an office already
+    in a report is refused, as are two offices with one site id)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        triggers = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchall()
+        for name, _ in triggers:
+            conn.execute(f'DROP TRIGGER "{name}"')
+        sites = [row[0] for row in conn.execute("SELECT id FROM sites")]
+        tables = [
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        for site in sites:
+            for table in tables:
+                columns = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+                if "site_id" in columns:
+                    conn.execute(
+                        f'UPDATE "{table}" SET site_id = ? WHERE site_id = ?', [f"{site}-b", site]
+                    )
+            conn.execute("UPDATE sites SET id = ? WHERE id = ?", [f"{site}-b", site])
+            conn.execute(
+                "UPDATE config_snapshots SET document = replace(document, ?, ?)",
+                [f'"{site}"', f'"{site}-b"'],
+            )
+        conn.execute("UPDATE office_identity SET uuid = lower(hex(randomblob(16)))")
+        for _, sql in triggers:
+            conn.execute(sql)
+        conn.commit()
+    finally:
+        conn.close()
+    return path
+
+
 @pytest.fixture
 def db(generated: HistoryResult, tmp_path: Path) -> Path:
     return _copy(generated.path, tmp_path / "office.sqlite")
@@ -187,10 +223,10 @@ def _digest(path: Path) -> str:
 def test_included_databases_are_counted_but_never_written(
     session: Session, db: Path, generated: HistoryResult, tmp_path: Path
 ) -> None:
-    bare = _copy(generated.path, tmp_path / "bare.sqlite")  # no rollup rows yet
+    bare = _as_another_office(_copy(generated.path, tmp_path / "bare.sqlite"))  # no rows yet
     _rolled(session, "2026-11")
-    filled = _copy(db, tmp_path / "filled.sqlite")  # with this office's rows
-    older = _copy(generated.path, tmp_path / "older.sqlite")  # from before the rollup existed
+    filled = _as_another_office(_copy(db, tmp_path / "filled.sqlite"))  # with rollup rows
+    older = _as_another_office(_copy(generated.path, tmp_path / "older.sqlite"))  # no rollup
     conn = sqlite3.connect(older)
     conn.execute("DROP TABLE daily_rollup")
     conn.commit()
