@@ -388,6 +388,12 @@ def test_appointment_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     ).json()
     away = cli("absence", "add", "ana", "--from", "2026-11-25", "--to", "2026-11-26", now=now)
     assert away.code == 0 and f"{third['ref']}  C  Wed 25 Nov 14:00" in away.out
+    more = cli(
+        "absence", "add", "bob", "--from", "2026-11-27", "--to", "2026-11-27", "--json", now=now
+    ).json()
+    assert more["person"] == "bob" and more["still_booked"] == []
+    gone = cli("absence", "remove", str(more["id"]), "--json", now=now)
+    assert gone.out.count("\n") == 1 and gone.json() == {"id": more["id"], "removed": True}
     # The worker marks the appointment nobody came to, and says so.
     late = cli("worker", "--once", "--json", now="2026-11-25T16:00:00Z").json()
     assert late["no_shows"] == 1

@@ -371,15 +371,30 @@ def absence() -> None:
     show_default=True,
     type=click.Choice(["annual leave", "training", "sickness", "other"]),
 )
+@json_option
 @pass_state
 @closing
-def absence_add(state: State, person: str, first: str, last: str, reason: str) -> None:
+def absence_add(
+    state: State, person: str, first: str, last: str, reason: str, as_json: bool
+) -> None:
     """Record an absence."""
     session = state.session()
     svc = AppointmentService(session)
     absence_id = svc.add_absence(person, first, last, reason)
-    click.echo(f"Absence {absence_id}: {person}, {first} to {last} ({reason})")
     clashes = svc.booked_with(person, first, last)
+    if as_json:
+        emit_json(
+            {
+                "id": absence_id,
+                "person": person,
+                "from": first,
+                "to": last,
+                "reason": reason,
+                "still_booked": [appt.ref for appt in clashes],
+            }
+        )
+        return
+    click.echo(f"Absence {absence_id}: {person}, {first} to {last} ({reason})")
     if clashes:
         click.echo(
             f"Still booked with {person} ({len(clashes)}): move them with "
@@ -418,10 +433,14 @@ def absence_list(state: State, as_json: bool) -> None:
 
 @absence.command("remove")
 @click.argument("absence_id", type=int, metavar="ID")
+@json_option
 @pass_state
 @closing
-def absence_remove(state: State, absence_id: int) -> None:
+def absence_remove(state: State, absence_id: int, as_json: bool) -> None:
     """Remove an absence recorded in error."""
     session = state.session()
     AppointmentService(session).remove_absence(absence_id)
+    if as_json:
+        emit_json({"id": absence_id, "removed": True})
+        return
     click.echo(f"Absence {absence_id} removed")
