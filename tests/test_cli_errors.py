@@ -407,6 +407,7 @@ def test_json_output_is_one_value(cli: Cli) -> None:
         ["report", "daily", "--format", "json"],
         ["report", "monthly", "--format", "json"],
         ["report", "daily", "--json"],
+        ["desks", "break", "desk-3", "--json"],
         ["report", "monthly", "--json"],
         ["ticket", "call-next", "--desk", "desk-2", "--json"],
     ):

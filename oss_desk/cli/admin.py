@@ -214,11 +214,15 @@ def desks_list(state: State, as_json: bool) -> None:
 def _status_command(name: str, status: str, doc: str) -> click.Command:
     @click.command(name, help=doc)
     @click.argument("desk_id", metavar="ID")
+    @json_option
     @pass_state
     @closing
-    def command(state: State, desk_id: str) -> None:
+    def command(state: State, desk_id: str, as_json: bool) -> None:
         session = state.session()
         previous = QueueService(session).set_desk_status(desk_id, status)
+        if as_json:
+            emit_json({"desk": desk_id.strip(), "was": previous.value, "status": status})
+            return
         click.echo(f"{session.desk(desk_id).name}: {previous.value} -> {status}")
 
     return command
