@@ -98,9 +98,11 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
         Line(s.service, "left", size=big, bold=True),
         Line(s.date, "left", size=big),
         Line(f"at {s.time}", "left", size=big, bold=True),
-        Line(s.place, "left", size=big),
     ]
-    blocks += [Line(part, "left", size=big) for part in _wrap(f"{s.site}, {s.address}", width)]
+    if s.place and s.place != s.site:  # a room; the office itself is named on the next line
+        blocks.append(Line(s.place, "left", size=big))
+    where = f"{s.site}, {s.address}" if s.address else s.site
+    blocks += [Line(part, "left", size=big) for part in _wrap(where, width)]
     if s.checklist:
         blocks += [Feed(), Line("Please bring:", "left", size=big, bold=True)]
         for item in s.checklist:

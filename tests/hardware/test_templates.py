@@ -122,6 +122,16 @@ def test_appointment_slip() -> None:
     assert qr.payload == "OSSD-A:BX7-K2Q"
 
 
+def test_a_slip_without_a_room_names_the_office_once() -> None:
+    from dataclasses import replace
+
+    at_the_desk = replace(SLIP, place=SLIP.site)  # no interview room: the office itself
+    events = decode(render(at_the_desk))
+    text = " ".join(ln.text for ln in lines(events) if ln.text)
+    assert text.count(SLIP.site) == 1
+    assert "Interview room 1" in " ".join(ln.text for ln in lines(decode(render(SLIP))))
+
+
 def test_daily_summary_slip() -> None:
     events = decode(render(SUMMARY))
     clean(events)
