@@ -53,6 +53,20 @@ def services() -> Iterator[tuple[FakePrinter, Pty, SmtpServer, NotifyServer]]:
     notify.stop()
 
 
+def _heartbeat(db: Path, now: str) -> None:
+    import os
+    import sqlite3
+
+    from oss_desk.storage.devices import beat
+
+    conn = sqlite3.connect(db)
+    try:
+        beat(conn, pid=os.getpid(), host="test-host", started_at=now, now=now)
+        conn.commit()
+    finally:
+        conn.close()
+
+
 def test_a_healthy_office_is_all_ok(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -62,13 +76,24 @@ def test_a_healthy_office_is_all_ok(
     office = _office(
         tmp_path, printer=printer.url, board=pty.path, smtp=smtp.url, notify=notify.url
     )
-    lock = WorkerLock.acquire(office.db)  # the device worker is running
+    lock = WorkerLock.acquire(office.db)  # the device worker is running...
     assert lock is not None
     try:
+        # ...without a heartbeat in this database yet: it holds the lock but does not work here
+        # (as after `db restore --force` with a worker left running).
+        stale = Cli(office.db, monkeypatch)("doctor", now=NOW)
+        assert "warn  worker" in stale.out and "holds the worker lock" in stale.out, stale.out
+        _heartbeat(office.db, NOW)  # ...and now it works on this database
         result = Cli(office.db, monkeypatch)("doctor", now=NOW)
         as_json = Cli(office.db, monkeypatch)("doctor", "--json", now=NOW)
     finally:
         lock.release()
+    # The lock released (the worker stopped): not running, however fresh its last heartbeat.
+    stopped = Cli(office.db, monkeypatch)("doctor", now=NOW)
+    assert any(
+        line.startswith("warn  worker") and "not running" in line
+        for line in stopped.out.splitlines()
+    ), stopped.out
     assert result.code == 0, result.out + result.err
     assert [line.split()[0] for line in result.out.splitlines()] == ["ok"] * 11, result.out
     checks = as_json.json()

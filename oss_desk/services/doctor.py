@@ -418,8 +418,14 @@ def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Chec
 
 
 def _worker(path: Path, store: Store | None, clock: Clock) -> Check:
+    """Running means both: a process holds the worker lock on this host, and the worker has
+    written its heartbeat into this very database lately (a worker left running across a
+    `db restore --force` holds the lock but works on the replaced file)."""
     from oss_desk.services.worker import WorkerLock
 
+    beat = heartbeat(store.conn) if store is not None else None
+    seen = read_instant(beat[2]) if beat is not None else None
+    fresh = seen is not None and clock.now() - seen <= STALE_HEARTBEAT
     lock = WorkerLock.path_for(path)
     if lock.exists():
         with open(lock, encoding="utf-8") as handle:
@@ -427,13 +433,26 @@ def _worker(path: Path, store: Store | None, clock: Clock) -> Check:
                 fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except BlockingIOError:
                 holder = WorkerLock.holder(path)
-                return ok("worker", "running" + (f" (process {holder})" if holder else ""))
+                who = f"process {holder}" if holder else "a process"
+                if fresh and seen is not None:
+                    return ok("worker", f"running ({who}, heartbeat {seen:%H:%M:%S}Z)")
+                return warn(
+                    "worker",
+                    f"{who} holds the worker lock but has not worked on this database lately"
+                    + (f" (last {seen:%Y-%m-%d %H:%M}Z)" if seen else "")
+                    + ": restart it (systemctl restart oss-desk-worker)",
+                )
             fcntl.flock(handle, fcntl.LOCK_UN)
-    beat = heartbeat(store.conn) if store is not None else None
-    if beat is not None:
-        seen = read_instant(beat[2])
-        if clock.now() - seen <= STALE_HEARTBEAT:
-            return ok("worker", f"running on {beat[1]} (heartbeat {seen:%H:%M:%S}Z)")
+        # Nobody holds the lock on this host: whatever the heartbeat says, no worker runs.
+        return warn(
+            "worker",
+            "not running"
+            + (f" (last seen {seen:%Y-%m-%d %H:%M}Z)" if seen else "")
+            + ": start `oss-desk worker` (a desk app runs one itself)",
+        )
+    if fresh and beat is not None and seen is not None:
+        return ok("worker", f"running on {beat[1]} (heartbeat {seen:%H:%M:%S}Z)")
+    if seen is not None:
         return warn(
             "worker", f"not running (last seen {seen:%Y-%m-%d %H:%M}Z): start oss-desk worker"
         )
