@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar, TypeVar
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.events import Key
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, OptionList, SelectionList, Static
-from textual.widgets.option_list import Option
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.widgets import DataTable, Input, OptionList, RadioButton, SelectionList, Static
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from oss_desk.domain.models import Outcome
@@ -52,11 +57,44 @@ class LetterList(OptionList):
 
 class TickList(SelectionList[str]):
     """Space ticks at once (not through a message), so a save pressed straight after it, as a
-    fast typist or a test does, sees the tick."""
+    fast typist or a test does, sees the tick. A ticked line shows a tick mark and an unticked
+    one an empty box: the state does not rest on colour alone (Textual draws an X in both)."""
+
+    TICKED = "\u2713"
 
     def action_select(self) -> None:
         if self.highlighted is not None:
             self.toggle(self.get_option_at_index(self.highlighted))
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        if len(segments) < 3 or segments[1].text != ToggleButton.BUTTON_INNER:
+            return strip
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        mark = self.TICKED if selection.value in self._selected else " "
+        segments[1] = Segment(mark, segments[1].style)
+        return Strip(segments, strip.cell_length)
+
+
+class MarkedRadioButton(RadioButton):
+    """A radio button whose dot shows only when it is chosen (not colour alone)."""
+
+    @property
+    def _button(self) -> Content:
+        # As ToggleButton._button draws it, with the dot left out when not chosen.
+        button_style = self.get_visual_style("toggle--button")
+        side_style = VisualStyle(
+            foreground=button_style.background, background=self.background_colors[1]
+        )
+        return Content.assemble(
+            (self.BUTTON_LEFT, side_style),
+            (self.BUTTON_INNER if self.value else " ", button_style),
+            (self.BUTTON_RIGHT, side_style),
+        )
 
 
 class OutcomeDialog(Dialog[Outcome | None]):

@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, OptionList, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import Input, OptionList, RadioSet, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
@@ -20,7 +20,7 @@ from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import InvalidInput
-from oss_desk.ui.dialogs import Dialog, LetterList, TextDialog, TickList
+from oss_desk.ui.dialogs import Dialog, LetterList, MarkedRadioButton, TextDialog, TickList
 
 CHANNELS = (("email", "Email"), ("text", "Text"), ("slip", "Printed slip"))
 
@@ -134,7 +134,7 @@ class BookingDialog(Dialog[Appointment | None]):
                         yield Static("Confirmation by", classes="label")
                         with RadioSet(id="booking-channel"):
                             for key, label in CHANNELS:
-                                yield RadioButton(label, id=f"channel-{key}")
+                                yield MarkedRadioButton(label, id=f"channel-{key}")
             yield Static(id="booking-error")
             yield Static(
                 "Tab: next · Enter on a slot: choose it · Ctrl+S: book · Esc: back\n"
