@@ -187,6 +187,29 @@ def test_no_shows_by_hand_and_after_the_grace_period(db: Path, clock: FixedClock
     session.close()
 
 
+def test_check_in_sends_the_ticket_to_the_advisers_own_desk(tmp_path: Path) -> None:
+    """Without a room, the ticket goes to the desk the configuration puts the adviser at (while
+    it is not closed); other desks do not call it."""
+    extra = '[[desks]]\nid = "desk-2"\nname = "Desk 2"\nperson = "bob"\n'
+    db = make_office(tmp_path, extra=extra, printer=f"capture://{tmp_path}/slips.bin")
+    clock = FixedClock(NOW)
+    svc, session = service_at(db, clock)
+    first = svc.book("C", at(23, 11), channel="slip", adviser="bob")
+    second = svc.book("C", at(23, 11, 30), channel="slip", adviser="bob")
+    clock.set(at(23, 10, 50))
+    ticket = svc.check_in(first.ref)
+    assert ticket.assigned_desk == "desk-2"
+    other = QueueService(open_session(db=db, clock=clock, person="ana", desk_id="desk-1"))
+    assert other.call_next("desk-1") is None  # not theirs
+    own = QueueService(open_session(db=db, clock=clock, person="bob", desk_id="desk-2"))
+    called = own.call_next("desk-2")
+    assert called is not None and called.id == ticket.id
+    own.finish(called.id, "resolved")
+    own.set_desk_status("desk-2", "closed")
+    assert svc.check_in(second.ref).assigned_desk is None  # a closed desk: any desk calls it
+    session.close()
+
+
 def test_check_in_makes_a_priority_ticket_for_the_room(db: Path, clock: FixedClock) -> None:
     svc, session = service_at(db, clock)
     queue = QueueService(session)

@@ -32,6 +32,7 @@ from oss_desk.domain.calendar import WEEKDAYS, business_day, local, parse_date, 
 from oss_desk.domain.models import (
     Actor,
     Channel,
+    DeskStatus,
     EventKind,
     Outcome,
     Service,
@@ -60,6 +61,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
 from oss_desk.storage.events import append_event
 from oss_desk.storage.outbox import queue_print_job
+from oss_desk.storage.site import desk_status
 
 ACTIVE_KINDS = ("confirmation", "reminder", "change")
 
@@ -590,7 +592,8 @@ class AppointmentService:
 
     def check_in(self, ref: str | int) -> Ticket:
         """The resident has arrived: a visit (arrival now) and a priority ticket, sent to the
-        interview room when the appointment has one."""
+        interview room when the appointment has one, else to their adviser's own desk (the desk
+        the configuration puts them at) when it is open or on a break."""
         self._require(Action.CHECK_IN)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
@@ -621,7 +624,7 @@ class AppointmentService:
                 priority=1,
                 channel=Channel.APPOINTMENT,
                 print_ticket=False,
-                assigned_desk=appt.room,
+                assigned_desk=appt.room or self._advisers_desk(conn, appt),
             )
             a.update_appointment(
                 conn,
@@ -641,6 +644,21 @@ class AppointmentService:
                 },
             )
         return issued.ticket
+
+    def _advisers_desk(self, conn: sqlite3.Connection, appt: Appointment) -> str | None:
+        """The desk the configuration puts the appointment's adviser at, if it serves the
+        service at that office and is not closed (a closed desk would leave the ticket waiting:
+        then any desk serving the service calls it)."""
+        for config in self.s.settings.desks:
+            desk = self.s.directory.desks.get(config.id)
+            if config.person != appt.adviser or desk is None:
+                continue
+            if desk.site_id != appt.site_id or not desk.serves(appt.service):
+                continue
+            if desk_status(conn, desk.id) is DeskStatus.CLOSED:
+                continue
+            return desk.id
+        return None
 
     def tick(self, ref: str | int, items: Iterable[str]) -> Appointment:
         """Record which documents of the service's checklist the resident brought."""
