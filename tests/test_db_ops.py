@@ -338,6 +338,14 @@ def test_restore_onto_a_new_host(tmp_path: Path, cli: Cli) -> None:
     assert Cli(target, cli.monkeypatch)("db", "check", now=NOW).code == 0
 
 
+def test_restore_of_an_empty_file_says_so(cli: Cli, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    result = cli("db", "restore", str(empty), "--yes", now=NOW)
+    assert result.code != 0 and result.err.count("\n") == 1
+    assert "an empty file, not a database" in result.err
+
+
 def test_restore_refuses_another_offices_database_unless_forced(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "elsewhere").mkdir()
     other = make_db(tmp_path / "elsewhere", site_toml())  # its own office id

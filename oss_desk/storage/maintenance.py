@@ -96,6 +96,9 @@ def inspect(
     if not Path(path).is_file():
         result.problems.append(f"{path}: no such file")
         return result
+    if Path(path).stat().st_size == 0:
+        result.problems.append(f"{path}: an empty file, not a database")
+        return result
     try:
         conn = connect_file(path, readonly=readonly)
     except sqlite3.Error as exc:
