@@ -704,7 +704,7 @@ class DeviceWorker:
                 delivery.deliver_due()
                 delivery.poll_printers()
                 wait = self._until_due(session)
-                if feed.wait(timeout=wait, interval=self.poll_interval) is not None:
+                if feed.wait(timeout=wait, interval=self.poll_interval, stop=self.stop) is not None:
                     session.refresh_directory()
         finally:
             session.close()
@@ -725,7 +725,9 @@ class DeviceWorker:
             feed = ChangeFeed(session.store)
             board.deliver(force=True)
             while not self.stop.is_set():
-                changes = feed.wait(timeout=BOARD_RETRY_SECONDS, interval=self.poll_interval)
+                changes = feed.wait(
+                    timeout=BOARD_RETRY_SECONDS, interval=self.poll_interval, stop=self.stop
+                )
                 if changes is not None:
                     session.refresh_directory()
                 board.deliver()
@@ -757,7 +759,7 @@ class DeviceWorker:
                 if due is not None:
                     seconds = (read_instant(due) - session.clock.now()).total_seconds()
                     wait = max(self.poll_interval, min(5.0, seconds))
-                if feed.wait(timeout=wait, interval=self.poll_interval) is not None:
+                if feed.wait(timeout=wait, interval=self.poll_interval, stop=self.stop) is not None:
                     session.refresh_directory()
         finally:
             session.close()

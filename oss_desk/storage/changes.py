@@ -9,6 +9,7 @@ tickets and desks to refresh. After its own writes a process calls :meth:`Change
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -58,8 +59,11 @@ class ChangeFeed:
             return None
         return Changes(events=events)
 
-    def wait(self, timeout: float, interval: float = 0.05) -> Changes | None:
-        """Block until something changes or ``timeout`` seconds pass (uses the monotonic clock)."""
+    def wait(
+        self, timeout: float, interval: float = 0.05, stop: threading.Event | None = None
+    ) -> Changes | None:
+        """Block until something changes, ``timeout`` seconds pass (the monotonic clock), or
+        ``stop`` is set (a worker told to stop does not sit out its wait)."""
         deadline = time.monotonic() + timeout
         while True:
             changes = self.poll()
@@ -67,4 +71,7 @@ class ChangeFeed:
                 return changes
             if time.monotonic() >= deadline:
                 return None
-            time.sleep(interval)
+            if stop is None:
+                time.sleep(interval)
+            elif stop.wait(interval):
+                return None
