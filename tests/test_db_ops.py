@@ -338,6 +338,15 @@ def test_restore_onto_a_new_host(tmp_path: Path, cli: Cli) -> None:
     assert Cli(target, cli.monkeypatch)("db", "check", now=NOW).code == 0
 
 
+def test_purge_says_its_cut_offs_in_local_time(cli: Cli) -> None:
+    import re
+
+    shown = cli("db", "purge", "--dry-run", now=NOW)
+    assert shown.code == 0, shown.err
+    lines = shown.out.splitlines()
+    assert lines and all(re.search(r"\(before \d{4}-\d\d-\d\d( \d\d:\d\d)?\)$", ln) for ln in lines)
+
+
 def test_restore_of_an_empty_file_says_so(cli: Cli, tmp_path: Path) -> None:
     empty = tmp_path / "empty.sqlite"
     empty.write_bytes(b"")

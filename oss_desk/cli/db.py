@@ -10,7 +10,7 @@ from oss_desk.cli.common import State, closing, emit_json, err, json_option, pas
 from oss_desk.clock import clock_from_env
 from oss_desk.errors import InvalidInput
 from oss_desk.services import dbops
-from oss_desk.services.session import resolve_db_path
+from oss_desk.services.session import Session, resolve_db_path
 
 EXIT_BROKEN = 4
 
@@ -140,9 +140,26 @@ def purge(state: State, dry_run: bool, as_json: bool) -> None:
         "print_payloads": "print job contents",
     }
     for key, count in result.counts.items():
-        click.echo(f"{verb} {count} {labels.get(key, key)} (before {result.cutoffs[_cut(key)]})")
+        before = _when(result.cutoffs[_cut(key)], _zone_of(session))
+        click.echo(f"{verb} {count} {labels.get(key, key)} (before {before})")
     if not dry_run:
         click.echo("Recorded in the event log." if result.total else "Nothing was due.")
+
+
+def _zone_of(session: Session) -> str:
+    """The offices' timezone (the first site's: an office's sites share a clock)."""
+    sites = list(session.directory.sites.values())
+    return sites[0].timezone if sites else "Europe/London"
+
+
+def _when(cutoff: str, timezone: str) -> str:
+    """A cut-off as people read it: a date stays a date, an instant becomes local date and time."""
+    if "T" not in cutoff:
+        return cutoff
+    from oss_desk.clock import read_instant
+    from oss_desk.domain.calendar import zone
+
+    return f"{read_instant(cutoff).astimezone(zone(timezone)):%Y-%m-%d %H:%M}"
 
 
 def _cut(key: str) -> str:
