@@ -266,11 +266,13 @@ def test_board_follows_the_calls_and_comes_back_after_a_fault(tmp_path: Path) ->
         frame = again.read(b"C001 -> Desk 1", timeout=8)
         assert frame.index(b"B001 -> Desk 1") < frame.index(b"C001 -> Desk 1")
         assert frame.startswith(b"\x1b\x40")
-        again.close()
-        deadline = time.monotonic() + 20  # marked done just after the frame went out
+        # Every update is marked done once its frame went out (the board stays plugged in until
+        # then: unplugging it again would rightly leave the next update pending for a retry).
+        deadline = time.monotonic() + 20
         while rows(db, "SELECT count(*) FROM board_updates WHERE status = 'pending'") != [(0,)]:
             assert time.monotonic() < deadline
             time.sleep(0.05)
+        again.close()
     finally:
         worker.join()
         desk.close()
