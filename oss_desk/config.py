@@ -226,6 +226,9 @@ class BoardSettings(_Section):
     """The office whose calls it shows (may be left out when there is one office)."""
     message: str = Field("Please take a ticket", max_length=40)
     """Shown when nobody has been called yet today."""
+    poll_seconds: float = Field(5.0, gt=0, le=600)
+    """How often the worker checks the board is still there when nothing changes (an unplugged
+    board shows as such within this time)."""
 
     @field_validator("url")
     @classmethod
@@ -246,6 +249,9 @@ class PrintingSettings(_Section):
     """Tries on a desk's printer before its fallback printer (then the job is marked failed)."""
     status_every_seconds: float = Field(30.0, ge=1, le=3600)
     """How often the worker asks each printer how it is."""
+    retry_seconds: float = Field(2.0, gt=0, le=600)
+    """Wait before the first retry of a job that certainly did not print (then doubling, up to
+    a minute)."""
 
 
 class AppointmentSettings(_Section):
@@ -297,7 +303,13 @@ class EmailSettings(_Section):
     from_address: str = "oss-desk@localhost"
     """The sender of appointment emails."""
     timeout: float = Field(10.0, gt=0, le=120)
-    """Seconds to wait for the mail server."""
+    """Seconds to wait to connect to the mail server."""
+    reply_timeout: float = Field(300.0, gt=0, le=3600)
+    """Seconds to wait for each reply of the mail server and to send each block of a message
+    (RFC 5321 4.5.3.2: at least 5 minutes for the greeting, MAIL and RCPT)."""
+    data_timeout: float = Field(600.0, gt=0, le=3600)
+    """Seconds to wait for the reply to the end of a message (RFC 5321: 10 minutes); a message
+    is never sent again while this wait lasts."""
 
 
 class NotifySettings(_Section):
@@ -311,6 +323,23 @@ class NotifySettings(_Section):
     """Notify template id for texts (personalisation: ((heading)), ((body)))."""
     timeout: float = Field(10.0, gt=0, le=120)
     """Seconds to wait for Notify."""
+
+
+class MessageSettings(_Section):
+    notice_hours: float = Field(24.0, gt=0, le=24 * 14)
+    """How long a confirmation, change or cancellation is retried (never past the appointment);
+    then it has failed and the team leader is alerted."""
+    reminder_until_minutes: float = Field(0.0, ge=0, le=24 * 60)
+    """A reminder is retried until this many minutes before the appointment (0: its start)."""
+    alert_minutes: float = Field(30.0, ge=0, le=24 * 60)
+    """A message still not delivered this many minutes before it stops mattering alerts the team
+    leader (and `doctor`, and `report daily`) until someone acknowledges it."""
+
+
+class WorkerSettings(_Section):
+    take_over: bool = True
+    """Desk apps run the device worker themselves when none runs, and take over within seconds
+    when it stops; false: only `oss-desk worker` (the service) drives the devices."""
 
 
 class BackupSettings(_Section):
@@ -466,6 +495,10 @@ class Settings(BaseSettings):
     """Appointment emails through a mail server."""
     notify: NotifySettings = NotifySettings()
     """Texts (and emails, without a mail server) through GOV.UK Notify."""
+    messages: MessageSettings = MessageSettings()
+    """How long messages are retried, and when staff are alerted."""
+    worker: WorkerSettings = WorkerSettings()
+    """Who drives the printers, the board and the outbox."""
     access: AccessSettings = AccessSettings()
     """Who may do what (roles)."""
     backup: BackupSettings = BackupSettings()

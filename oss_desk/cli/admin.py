@@ -155,10 +155,20 @@ def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> N
 
 
 def _open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
-    """Run the desk app (Textual is imported only here)."""
+    """Run the desk app (Textual is imported only here), with its standby for the devices: it
+    owns the printers, the board and the outbox whenever no other process does."""
     from oss_desk.ui.app import run_desk_app
+    from oss_desk.worker.run import desk_standby
 
-    run_desk_app(db=state.db, config=state.config, person=state.user, desk_id=desk_id, demo=demo)
+    config = state.config
+    run_desk_app(
+        db=state.db,
+        config=config,
+        person=state.user,
+        desk_id=desk_id,
+        demo=demo,
+        devices=lambda session: desk_standby(session, config=config, desk_id=desk_id),
+    )
 
 
 @click.command()

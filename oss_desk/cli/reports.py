@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import click
 from oss_desk.cli.common import State, closing, emit_json, pass_state
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
+from oss_desk.services.delivery import message_alerts, not_sent_lines
 from oss_desk.services.report_formats import daily_text, figures_csv, monthly_text
 from oss_desk.services.report_outputs import daily_page, monthly_page, print_daily_summary
 from oss_desk.services.reports import ReportService
@@ -81,12 +83,29 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
+def _with_messages_not_sent(
+    session: Session, figures: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """The day's figures with the alerts about that day's appointments ("2 reminders for today
+    not sent"), which stay until someone acknowledges them."""
+    alerts = [
+        a for a in message_alerts(session, figures["site"]) if a.business_day == figures["date"]
+    ]
+    today = session.today(session.site(figures["site"])) if figures["site"] else None
+    counts = dict(sorted(Counter(a.kind for a in alerts).items()))
+    return {**figures, "messages_not_sent": counts}, not_sent_lines(alerts, figures["date"], today)
+
+
 def _emit(
     fmt: str, kind: str, figures: dict[str, Any], session: Session, output: str | None = None
 ) -> None:
     text = FORMATS[fmt](kind, figures, session)
     if text is None:
         return
+    _write(text, output)
+
+
+def _write(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
@@ -132,6 +151,14 @@ def daily(
     with ReportService(session, include=include) as reports:
         figures = reports.daily(day, site_id)
     if print_to is None:
+        if fmt in ("text", "json"):
+            figures, lines = _with_messages_not_sent(session, figures)
+            if fmt == "text" and lines:
+                text = _text("daily", figures, session).rstrip("\n")
+                text += "\n\n  Messages not delivered (until acknowledged: `oss-desk alerts`)\n"
+                text += "".join(f"    {line}\n" for line in lines)
+                _write(text, output)
+                return
         _emit(fmt, "daily", figures, session, output)
         return
     job = print_daily_summary(session, figures, print_to, large_print=large_print)

@@ -30,6 +30,8 @@ class TicketPrintout:
     qr: str | None = None
     large_print: bool = False
     welsh: bool = False
+    copy: bool = False
+    """An earlier copy may have printed: this one says COPY at the top."""
 
     def wait_lines(self) -> list[str]:
         """``["3 people ahead of you", "Wait about 12 minutes"]`` (each fits a ticket line)."""
@@ -64,6 +66,8 @@ class SlipPrintout:
     qr: str | None = None
     change_line: str = ""
     large_print: bool = False
+    copy: bool = False
+    """An earlier copy may have printed: this one says COPY at the top."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,9 +64,19 @@ def layout(printout: Printout, columns: int = 42) -> list[Block]:
     return _test(printout)
 
 
+COPY_LINE = "COPY"
+
+
+def _copy(copy: bool) -> list[Block]:
+    """Every copy after the first says so, first thing on the paper (a copy cut short still
+    shows it)."""
+    return [Line(COPY_LINE, "center", size=2, bold=True)] if copy else []
+
+
 def _ticket(t: TicketPrintout) -> list[Block]:
     big = 2 if t.large_print else 1
     blocks: list[Block] = [
+        *_copy(t.copy),
         Line(t.council, "center", size=big, bold=True),
         Line(t.site, "center", size=big),
         Feed(),
@@ -92,6 +102,7 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
     big = 2 if s.large_print else 1
     width = columns // big
     blocks: list[Block] = [
+        *_copy(s.copy),
         Line(s.council, "center", size=big, bold=True),
         Line("Your appointment", "center", size=big + 1, bold=True),
         Feed(),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
+from typing import Any, ClassVar, Concatenate, ParamSpec, Protocol, TypeVar
 
 from textual import events, work
 from textual.app import App
@@ -24,11 +24,12 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Actor, DeskKind
 from oss_desk.errors import OssDeskError, RuleViolation, StorageError
 from oss_desk.logs import write_fault_report
+from oss_desk.services.delivery import current_worker
 from oss_desk.services.desk_view import DeskSnapshot, take_snapshot
 from oss_desk.services.live import ChangeFeed, open_feed, poll
+from oss_desk.services.printouts import resident_view
 from oss_desk.services.runner import SessionRunner
-from oss_desk.services.session import Session, open_session, resolve_db_path
-from oss_desk.services.worker import DeviceWorker, WorkerLock, resident_view
+from oss_desk.services.session import Session, open_session
 from oss_desk.ui.commands import DeskCommands, offered
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
 from oss_desk.ui.scanner import ScanCatcher
@@ -39,11 +40,13 @@ from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.theme import THEMES
+from oss_desk.ui.widgets.devices import ask_about_prints
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 STYLES = Path(__file__).parent / "styles"
+DEVICE_CHECK_SECONDS = 1.0
 MODE_TITLES = {
     "greet": "Meet and greet",
     "desk": "Adviser desk",
@@ -184,6 +187,8 @@ class OssDeskApp(App[None]):
         self._last_refresh = 0.0
         self.refresh_count = 0
         self.faults: list[str] = []
+        self._asked_jobs: set[int] = set()
+        self._asking = False
 
     # Start-up --------------------------------------------------------------------------------
 
@@ -224,6 +229,7 @@ class OssDeskApp(App[None]):
         await self.refresh_data()
         self.set_interval(self.poll_interval, self._poll)
         self.set_interval(self.tick_seconds, self.request_refresh)
+        self.set_interval(DEVICE_CHECK_SECONDS, self._check_devices)
 
     def on_ready(self) -> None:
         self.started = Started(self.started.process_start, time.perf_counter())
@@ -356,6 +362,8 @@ class OssDeskApp(App[None]):
                     self.snapshot = snap
                     self.refresh_count += 1
                     self._last_refresh = time.monotonic()
+                    if snap.attention and not self._asking:
+                        self.run_worker(self._ask_about_prints(snap), exit_on_error=False)
                 if not self._refresh_again:
                     break
         finally:
@@ -370,6 +378,23 @@ class OssDeskApp(App[None]):
         changes = await self.attempt(poll, self._feed)
         if changes is not None:
             await self.refresh_data()
+
+    async def _check_devices(self) -> None:
+        """Every second: has the owner of the devices gone (or come)? Then the status area is
+        refreshed at once, never left saying a device is fine while no worker runs."""
+        snap = self.snapshot
+        if snap is None:
+            return
+        now = await self.attempt(current_worker)
+        if now is not None and now.alive != snap.worker.alive:
+            await self.refresh_data()
+
+    async def _ask_about_prints(self, snap: DeskSnapshot) -> None:
+        self._asking = True
+        try:
+            await ask_about_prints(self, snap, self._asked_jobs)
+        finally:
+            self._asking = False
 
     async def after_write(self) -> None:
         """Our own commits do not move our data_version: catch up at once."""
@@ -476,6 +501,13 @@ class OssDeskApp(App[None]):
             self.snapshot = self.snapshot  # recolour the waiting times
 
 
+class DeviceOwner(Protocol):
+    """What starts the device worker for this desk app (the command line passes it in: the desk
+    app never imports the worker)."""
+
+    def close(self) -> None: ...
+
+
 def run_desk_app(
     *,
     db: str | None,
@@ -483,29 +515,23 @@ def run_desk_app(
     person: str | None,
     desk_id: str | None,
     demo: bool = False,
+    devices: Callable[[Session], DeviceOwner | None] | None = None,
 ) -> None:
-    """Open the session on its own thread, then run the app until the person quits."""
+    """Open the session on its own thread, then run the app until the person quits.
+
+    ``devices`` (given by the command line) starts this process's standby for the device lease:
+    it owns the printers, the board and the outbox whenever no other process does."""
     started = time.perf_counter()
     runner = SessionRunner(
         lambda: open_session(db=db, config=config, person=person, desk_id=desk_id, check=True)
     )
-    lock: WorkerLock | None = None
-    worker: DeviceWorker | None = None
+    owner: DeviceOwner | None = None
     try:
-        runner.start()
-        # No device worker running for this database? Then this desk runs one (its own threads
-        # and connections; the lock file keeps it the only owner of the devices).
-        lock = WorkerLock.acquire(resolve_db_path(db))
-        if lock is not None:
-            worker = DeviceWorker(
-                lambda: open_session(db=db, config=config, person="worker", host=True)
-            )
-            worker.start()
+        session = runner.start()
+        owner = devices(session) if devices is not None else None
         app = OssDeskApp(runner, desk_id=desk_id, demo=demo, started=started)
         app.run()
     finally:
-        if worker is not None:
-            worker.join(timeout=5)
-        if lock is not None:
-            lock.release()
+        if owner is not None:
+            owner.close()
         runner.close()

@@ -35,7 +35,7 @@ WORKER = textwrap.dedent(
     """
     import sys
     from oss_desk.services.session import open_session
-    from oss_desk.services.worker import DeviceWorker
+    from oss_desk.worker.run import DeviceWorker
     DeviceWorker(lambda: open_session(db=sys.argv[1], person="worker")).run_forever()
     """
 )

@@ -9,8 +9,8 @@ from textual.screen import Screen
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor
 from oss_desk.services.desk_view import DeskSnapshot
-from oss_desk.services.worker import STALE_HEARTBEAT_SECONDS
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
+from oss_desk.ui.widgets.devices import device_parts
 
 if TYPE_CHECKING:
     from oss_desk.ui.app import OssDeskApp
@@ -21,6 +21,8 @@ class DeskScreen(Screen[None]):
     HELP = ""
     ROLE_ACTIONS: ClassVar[dict[str, Action]] = {}
     """Which permission each of the screen's actions needs (see ``oss_desk.domain.access``)."""
+    SHOWS_ALERTS = False
+    """The status area shows message alerts and every desk's unanswered print jobs."""
 
     @property
     def desk_app(self) -> OssDeskApp:
@@ -89,38 +91,11 @@ class DeskScreen(Screen[None]):
         over = sum(1 for e in snapshot.waiting if e.wait_seconds > snapshot.target_seconds)
         if over:
             parts.append((f"Over {snapshot.target_seconds // 60} min", str(over)))
-        printer_part, fault = self.printer_state(snapshot)
-        parts.append(("Printer", printer_part))
-        if snapshot.board_url:
-            board = snapshot.devices.get(snapshot.board_url)
-            if board is not None and board.status != "ok":
-                parts.append(("Board", board.status))
-                fault = True
-            else:
-                parts.append(("Board", "ok" if board else "not yet shown"))
+        fault = False
+        for part in device_parts(app, desk, snapshot, leader=self.SHOWS_ALERTS):
+            parts.append((part.label, part.text))
+            fault = fault or part.fault
         self.query_one(StatusBar).show(parts, fault=fault)
-
-    def printer_state(self, snapshot: DeskSnapshot) -> tuple[str, bool]:
-        """The printing part of the status bar, and whether it is a fault to look at."""
-        desks = self.desk_app.runner.session.directory.desks
-        desk = desks.get(self.current_desk() or "")
-        mine = desk.printer_url if desk else None
-        if mine and (state := snapshot.devices.get(mine)) and state.status not in ("ok", "unknown"):
-            return f"{state.status} ({state.detail})" if state.detail else state.status, True
-        printing = snapshot.printing
-        worker_gone = (
-            snapshot.worker_seen_seconds is None
-            or snapshot.worker_seen_seconds > STALE_HEARTBEAT_SECONDS
-        )
-        if printing.failed:
-            return f"{printing.failed} failed (reprint them)", True
-        if printing.waiting:
-            if worker_gone:
-                return f"{printing.waiting} waiting: no device worker is running", True
-            return f"{printing.waiting} to print", False
-        if desk is not None and not desk.printer_url:
-            return "none at this desk", False
-        return "ok", False
 
     def shown_ticket_id(self) -> int | None:
         """The ticket this screen is about (for the resident's view, F10)."""
