@@ -37,7 +37,7 @@ class FakePrinter:
     """Bytes per second it reads (a slow printer; its small receive buffer makes the sender
     wait); None: as fast as they come."""
     arrivals: list[float] = field(default_factory=list)
-    """When each job was complete (time.monotonic())."""
+    """When the last byte of each job arrived (time.monotonic())."""
 
     def __post_init__(self) -> None:
         self.server = socket.socket()
@@ -71,6 +71,7 @@ class FakePrinter:
         job = bytearray()
         conn.settimeout(5)
         pending = b""
+        last_byte = 0.0
         try:
             while True:
                 data = conn.recv(4096 if self.rate is None else 512)
@@ -79,6 +80,8 @@ class FakePrinter:
                 if self.rate is not None:
                     time.sleep(len(data) / self.rate)
                 pending += data
+                if data.replace(b"\x10\x04", b"").strip(b"\x01\x02\x03\x04"):
+                    last_byte = time.monotonic()  # job bytes (not only a status question)
                 while pending:
                     at = pending.find(b"\x10\x04")
                     if at == -1 or at + 2 >= len(pending):
@@ -106,7 +109,7 @@ class FakePrinter:
             conn.close()
             if job:
                 self.jobs.append(bytes(job))
-                self.arrivals.append(time.monotonic())
+                self.arrivals.append(last_byte or time.monotonic())
                 self.job_arrived.set()
 
     def close(self) -> None:
