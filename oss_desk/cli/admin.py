@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
-from oss_desk.clock import clock_from_env
+from oss_desk.clock import FixedClock, clock_from_env
 from oss_desk.errors import InvalidInput, StorageError
 from oss_desk.paths import demo_db_path
 from oss_desk.services.queue import QueueService
@@ -134,6 +135,8 @@ def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> N
         session.desk(desk_id)
     finally:
         session.close()
+    if summary.booked_at is not None:
+        _send_booked_messages(path, summary.booked_at)
     click.echo(
         f"Demo ready: {path}\n"
         f"  {summary.days} opening days of history, {summary.visits} visits, "
@@ -152,6 +155,19 @@ def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> N
         return
     state.db = str(path)
     _open_desk(state, desk_id, demo=True)
+
+
+def _send_booked_messages(path: Path, booked_at: datetime) -> None:
+    """The demo's appointments were booked days ago, when a worker sent their confirmations (to
+    the demo's virtual mailbox and phone): send them as of then, as that worker did."""
+    from oss_desk.services.session import open_session
+    from oss_desk.worker.messages import MessageDelivery
+
+    session = open_session(db=path, clock=FixedClock(booked_at), person="worker", host=True)
+    try:
+        MessageDelivery(session).deliver_due()
+    finally:
+        session.close()
 
 
 def _open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
