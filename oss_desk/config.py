@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from oss_desk.config_resident import ScreenSettings, TextsSettings, TurnTextSettings
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
 from oss_desk.domain.calls import (
     DEFAULT_ABANDONED,
@@ -52,6 +53,8 @@ class _Section(BaseModel):
 class CouncilConfig(_Section):
     name: str = Field("Council", min_length=1, max_length=60)
     """The council's name, printed at the top of tickets and slips."""
+    name_cy: str | None = Field(None, max_length=60)
+    """The council's name in Welsh (shown first in a bilingual office)."""
 
 
 class SiteConfig(_Section):
@@ -71,6 +74,13 @@ class SiteConfig(_Section):
     """Hours per weekday, e.g. mon = "09:00-17:00"; a missing day is closed."""
     closures: list[str] = Field(default_factory=list)
     """Local closure days (YYYY-MM-DD) on top of the bank holidays."""
+    language: Literal["en", "cy+en"] | None = None
+    """What residents read: "en", or "cy+en" (Welsh first, then English); default "cy+en" in
+    Wales, "en" elsewhere."""
+    name_cy: str | None = Field(None, max_length=80)
+    """The office's name in Welsh."""
+    address_cy: str | None = None
+    """Its address in Welsh (appointment slips)."""
 
     @field_validator("timezone")
     @classmethod
@@ -114,12 +124,16 @@ class ServiceConfig(_Section):
     label: str | None = Field(None, min_length=1, max_length=30)
     """Neutral public label for tickets and the board (defaults to the name): never a sensitive
     reason such as "homelessness"."""
+    label_cy: str | None = Field(None, min_length=1, max_length=30)
+    """The public label in Welsh."""
     appointment_minutes: int | None = Field(None, gt=0, le=480, multiple_of=5)
     """Length of an appointment; leave out for walk-in-only services."""
     private_room: bool = False
     """Appointments for this service need a private interview room."""
     checklist: list[str] = Field(default_factory=list)
     """What to bring, one item per entry (sent in reminders, ticked at check-in)."""
+    checklist_cy: list[str] = Field(default_factory=list)
+    """What to bring, in Welsh (the same items in the same order)."""
     typical_minutes: float | None = Field(None, gt=0, le=240)
     """Typical time at the desk, used for wait estimates until real times are known."""
 
@@ -150,6 +164,8 @@ class DeskConfig(_Section):
 
     board_name: str | None = Field(None, max_length=20)
     """Short name on the display board ("Room 1"); defaults to the name."""
+    name_cy: str | None = Field(None, max_length=20)
+    """The desk's name in Welsh ("Desg 3"), on the waiting-room screen and in texts."""
 
     @field_validator("printer", "fallback_printer")
     @classmethod
@@ -226,6 +242,8 @@ class BoardSettings(_Section):
     """The office whose calls it shows (may be left out when there is one office)."""
     message: str = Field("Please take a ticket", max_length=40)
     """Shown when nobody has been called yet today."""
+    message_cy: str | None = Field(None, max_length=40)
+    """The same in Welsh, shown first in a bilingual office (default: the built-in wording)."""
 
     @field_validator("url")
     @classmethod
@@ -268,6 +286,8 @@ class AppointmentSettings(_Section):
         max_length=200,
     )
     """How to change or cancel: printed on slips and sent in every message."""
+    change_line_cy: str | None = Field(None, max_length=200)
+    """The same in Welsh (a bilingual office)."""
 
     @field_validator("reminders")
     @classmethod
@@ -477,6 +497,12 @@ class Settings(BaseSettings):
 
     serve: ServeSettings = ServeSettings()
     """Browser desks (`oss-desk serve`)."""
+    texts: TextsSettings = TextsSettings()
+    """Corrections to the wording residents read."""
+    screen: ScreenSettings = ScreenSettings()
+    """The waiting-room screen (`oss-desk screen`) and the phone page."""
+    turn_texts: TurnTextSettings = TurnTextSettings()
+    """Texts to residents' phones when it is nearly their turn."""
     desk: DeskSessionSettings = DeskSessionSettings()
     """Per-process desk settings (usually given in the environment)."""
     keymap: dict[str, str] = Field(default_factory=dict)
@@ -507,6 +533,8 @@ class Settings(BaseSettings):
         staff_ids = {s.id for s in self.staff}
         if self.board.site is not None and self.board.site not in site_ids:
             raise ValueError(f"board.site: unknown site {self.board.site!r}")
+        if self.screen.site is not None and self.screen.site not in site_ids:
+            raise ValueError(f"screen.site: unknown site {self.screen.site!r}")
         for index, desk in enumerate(self.desks):
             if desk.site is None and len(self.sites) > 1:
                 raise ValueError(f"desks[{index}] ({desk.id}): say which site it is in")

@@ -99,17 +99,28 @@ def printer() -> None:
 @printer.command("test")
 @click.argument("url")
 @json_option
-def printer_test(url: str, as_json: bool) -> None:
-    """Print a test page on URL now and report the printer's status (capture:// works too)."""
+@pass_state
+def printer_test(state: State, url: str, as_json: bool) -> None:
+    """Print a test page on URL now and report the printer's status (capture:// works too).
+
+    The time printed is the office's (its site's timezone), or UK time when there is no
+    office database yet."""
     parsed = parse_printer_url(url)
     transport = open_transport(parsed)
     asks = parsed.asks_status
     before = transport.status() if asks else PrinterStatus.UNKNOWN
-    now = local(clock_from_env().now(), "Europe/London")
+    from oss_desk.services.resident import office_timezone
+
+    zone_name = office_timezone(state.db, state.config)
+    now = local(clock_from_env().now(), zone_name)
     data = render(
         SelfTestPrintout(
             "oss-desk test page",
-            (f"Printer: {parsed.label}", f"Profile: {parsed.profile}", f"Time: {now:%d %b %H:%M}"),
+            (
+                f"Printer: {parsed.label}",
+                f"Profile: {parsed.profile}",
+                f"Time: {now:%d %b %H:%M} ({zone_name})",
+            ),
         ),
         parsed.profile,
     )
