@@ -72,8 +72,11 @@ def ticket_qr(session: Session, ticket_row: Ticket) -> str | None:
 
 
 def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
-    """The ticket as it goes on paper: no name, no reason, a neutral label and the code."""
+    """The ticket as it goes on paper: no name, no reason, a neutral label and the code. Its
+    QR is the phone page's link where the office set the screen's public address, else
+    ``printing.ticket_qr``; a desk's scanner opens the ticket from either."""
     from oss_desk.services.queue import QueueService
+    from oss_desk.services.screen import public_link
 
     site = session.directory.sites[ticket_row.site_id]
     wording = wording_for(session.settings, site.id)
@@ -95,7 +98,7 @@ def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
         issued=local(ticket_row.issued_at, site.timezone).strftime("%H:%M"),
         ahead=ahead,
         estimate_minutes=estimate,
-        qr=ticket_qr(session, ticket_row),
+        qr=public_link(session, ticket_row) or ticket_qr(session, ticket_row),
         large_print="large-print" in ticket_row.needs,
     )
 

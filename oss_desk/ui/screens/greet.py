@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -15,11 +15,12 @@ from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import parse_reference
-from oss_desk.domain.models import Outcome
+from oss_desk.domain.models import Actor, Outcome
 from oss_desk.domain.needs import describe_need
 from oss_desk.errors import InvalidInput
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import Issued, QueueService
+from oss_desk.services.screen import ticket_from_scan
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes, wait_phrase
 from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog, NeedsDialog, OutcomeDialog, TextDialog
@@ -29,6 +30,9 @@ from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
+
+if TYPE_CHECKING:
+    from oss_desk.ui.app import OssDeskApp
 
 
 class ServiceList(OptionList):
@@ -349,13 +353,16 @@ class GreetScreen(DeskScreen):
 
 async def find_ticket(screen: DeskScreen) -> None:
     """Ask for a code and show the ticket (shared by every screen)."""
-    app = screen.desk_app
-    code = await app.push_screen_wait(
+    code = await screen.desk_app.push_screen_wait(
         TextDialog("Find a ticket", placeholder="Code, e.g. C012", max_length=20)
     )
-    if not code:
-        return
-    ticket = await app.attempt(lambda s: QueueService(s).look_up(code))
+    if code:
+        await show_ticket(screen.desk_app, code)
+
+
+async def show_ticket(app: OssDeskApp, text: str, actor: Actor | None = None) -> None:
+    """Show a ticket: a code typed, or a ticket's QR scanned at any desk (its code or link)."""
+    ticket = await app.attempt(lambda s: ticket_from_scan(s, text, actor))
     if ticket is None:
         return
     directory = app.runner.session.directory
