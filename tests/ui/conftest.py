@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,7 +89,7 @@ async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> float:
     return time.monotonic() - started
 
 
-def rows(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+def rows(db: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(db)
     try:
         return conn.execute(sql, args).fetchall()

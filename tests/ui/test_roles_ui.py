@@ -44,7 +44,7 @@ def header(app) -> str:  # type: ignore[no-untyped-def]
 
 
 def count(db: Path, sql: str) -> int:
-    return int(rows(db, sql)[0][0])  # type: ignore[call-overload]
+    return int(rows(db, sql)[0][0])
 
 
 def notified(app, text: str) -> bool:  # type: ignore[no-untyped-def]
@@ -84,9 +84,9 @@ async def test_the_adviser_sees_the_adviser_desk_only(
         await pilot.press("f1")
         await until(lambda: isinstance(app.screen, AdviserScreen))
         provider = DeskCommands(app.screen)
-        offered = [name for name, _, _ in provider._entries()]
-        assert any(name.startswith("Call next") for name in offered)
-        assert not any(name.startswith("Issue ticket") for name in offered)
+        commands = [name for name, _, _ in provider._entries()]
+        assert any(name.startswith("Call next") for name in commands)
+        assert not any(name.startswith("Issue ticket") for name in commands)
         # Their own work goes on.
         await pilot.press("r")
         await until(lambda: rows(db, "SELECT recalls FROM tickets WHERE id = 1") == [(1,)])
