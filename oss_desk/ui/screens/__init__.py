@@ -1,0 +1,1 @@
+"""Screens of the desk app: one per mode (meet-and-greet, adviser, team leader, appointments, reports)."""
