@@ -1,1 +1,1 @@
-"""Screens of the desk app: one per mode (meet-and-greet, adviser, team leader, appointments, reports)."""
+"""The desk app's screens, one per mode (meet-and-greet, adviser, leader, appointments)."""
