@@ -62,6 +62,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                         "messages_sent": report.messages_sent,
                         "messages_failed": report.messages_failed,
                         "no_shows": report.no_shows,
+                        "turn_texts_sent": report.turn_texts_sent,
                     }
                 )
             else:
@@ -69,7 +70,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                     f"Printed {report.printed}, to retry {report.retried}, failed "
                     f"{report.failed}; board frames {report.board_frames}; messages sent "
                     f"{report.messages_sent}, failed {report.messages_failed}; appointments "
-                    f"marked no-show {report.no_shows}."
+                    f"marked no-show {report.no_shows}; turn texts sent {report.turn_texts_sent}."
                 )
                 for url, status in report.printers.items():
                     click.echo(f"  {parse_printer_url(url).label}: {status}")

@@ -40,3 +40,26 @@ def token_from_link(text: str, public_url: str | None) -> str | None:
 def spelled(code: str) -> str:
     """A ticket code as a voice should say it: ``C012`` -> ``C 0 1 2``."""
     return " ".join(code)
+
+
+def normalise_mobile(text: str) -> str:
+    """A UK mobile number for texts, as +447...: ``07700 900123`` or ``+44 7700 900123``."""
+    from oss_desk.domain.appointments import normalise_phone
+    from oss_desk.domain.text import shown
+    from oss_desk.errors import InvalidInput
+
+    number = normalise_phone(text)
+    if not number.startswith("+447") or len(number) != 13:
+        raise InvalidInput(f"{shown(text)!r} is not a UK mobile number (07...)")
+    return number
+
+
+def places_in_service(waiting: list[tuple[int, str]]) -> dict[int, int]:
+    """Each waiting ticket's place in line for its own service (1: next), from ``(ticket id,
+    service)`` in the queue's one call order."""
+    seen: dict[str, int] = {}
+    places = {}
+    for ticket_id, service in waiting:
+        seen[service] = seen.get(service, 0) + 1
+        places[ticket_id] = seen[service]
+    return places

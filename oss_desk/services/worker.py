@@ -53,11 +53,13 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session, resolve_db_path
+from oss_desk.services.turn_texts import TextReport, TurnTexts
 from oss_desk.storage import appointments as ap
 from oss_desk.storage import devices as d
 from oss_desk.storage import queue as q
 from oss_desk.storage.changes import ChangeFeed
 from oss_desk.storage.events import append_event
+from oss_desk.storage.resident import next_turn_text_due, release_stale_turn_texts
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -570,6 +572,7 @@ class WorkerReport:
     messages_sent: int = 0
     messages_failed: int = 0
     no_shows: int = 0
+    turn_texts_sent: int = 0
 
 
 class DeviceWorker:
@@ -616,6 +619,8 @@ class DeviceWorker:
             fill_rollup(session)
             messages = MessageDelivery(session).deliver_due()
             result.messages_sent, result.messages_failed = messages.sent, messages.failed
+            texts = turn_texts(session)
+            result.turn_texts_sent = texts.sent
             return result
         finally:
             session.close()
@@ -711,6 +716,7 @@ class DeviceWorker:
         try:
             with session.store.write() as conn:
                 ap.release_stale_messages(conn)
+                release_stale_turn_texts(conn)
             delivery = MessageDelivery(session)
             appointments = AppointmentService(session, Actor("worker"))
             feed = ChangeFeed(session.store)
@@ -725,7 +731,18 @@ class DeviceWorker:
                     fill_rollup(session)
                     purged = time.monotonic()
                 delivery.deliver_due()
-                due = ap.next_message_due(session.store.conn)
+                turn_texts(session)
+                due = min(
+                    (
+                        t
+                        for t in (
+                            ap.next_message_due(session.store.conn),
+                            next_turn_text_due(session.store.conn),
+                        )
+                        if t is not None
+                    ),
+                    default=None,
+                )
                 wait = 5.0
                 if due is not None:
                     seconds = (read_instant(due) - session.clock.now()).total_seconds()
@@ -750,6 +767,18 @@ class DeviceWorker:
         self._started = started
         with session.store.write() as conn:
             d.beat(conn, pid=os.getpid(), host=socket.gethostname(), started_at=started, now=now)
+
+
+def turn_texts(session: Session) -> TextReport:
+    """\"Nearly your turn\" texts: queue what the queue now calls for, send what is due; a
+    fault is logged, never fatal."""
+    texts = TurnTexts(session, Actor("worker"))
+    try:
+        texts.queue_due()
+        return texts.deliver_due()
+    except (OssDeskError, sqlite3.Error) as exc:
+        log.warning("texts to residents not sent now: %s", exc)
+        return TextReport()
 
 
 def fill_rollup(session: Session) -> None:

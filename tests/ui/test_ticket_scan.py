@@ -38,8 +38,10 @@ async def test_scanning_a_tickets_code_at_an_adviser_desk_opens_it(
         # Caps Lock on: "n" would call next, "s" start, "x" a no-show.
         await pilot.press(*scan_keys("OSSD-T:hq:2026-11-23:C002".lower()))
         await until(lambda: isinstance(app.screen, InfoDialog))
-        assert app.screen.title_text == "Ticket C002"
-        assert any("Place:     3 in the queue" in line for line in app.screen.lines)
+        dialog = app.screen
+        assert isinstance(dialog, InfoDialog)
+        assert dialog.title_text == "Ticket C002"
+        assert any("Place:     3 in the queue" in line for line in dialog.lines)
         assert events(office) == before  # nothing called, started or closed
         await pilot.press("escape")
         await until(lambda: isinstance(app.screen, AdviserScreen))
@@ -70,5 +72,7 @@ async def test_scanning_a_tickets_link_opens_it(tmp_path: Path, make_app: AppFac
         await until(lambda: app.snapshot is not None)
         await pilot.press(*scan_keys(link))
         await until(lambda: isinstance(app.screen, InfoDialog))
-        assert app.screen.title_text == "Ticket W001"
+        dialog = app.screen
+        assert isinstance(dialog, InfoDialog)
+        assert dialog.title_text == "Ticket W001"
         assert not any(kind == "called" for kind in events(db))

@@ -72,6 +72,7 @@ class GreetScreen(DeskScreen):
         "quick": Action.QUICK_VISIT,
         "reprint": Action.REPRINT,
         "find": Action.FIND_TICKET,
+        "text_me": Action.ISSUE_TICKET,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -95,6 +96,13 @@ class GreetScreen(DeskScreen):
             "Reprint",
             id="greet.reprint",
             tooltip="Print the last ticket again",
+        ),
+        Binding(
+            "ctrl+n",
+            "text_me",
+            "Text me",
+            id="greet.text",
+            tooltip="The last ticket: text the resident when it is nearly their turn (mobile)",
         ),
         Binding(
             "slash",
@@ -337,6 +345,34 @@ class GreetScreen(DeskScreen):
     @work(exclusive=True, group="greet")
     async def action_find(self) -> None:
         await find_ticket(self)
+
+    @work(exclusive=True, group="greet")
+    async def action_text_me(self) -> None:
+        """The resident would rather wait elsewhere: a text when nearly their turn."""
+        if self.last_issued is None:
+            self.app.notify("Issue the ticket first, then add the mobile number", markup=False)
+            return
+        issued = self.last_issued.ticket
+        number = await self.app.push_screen_wait(
+            TextDialog(
+                f"Text {issued.code} when nearly their turn",
+                placeholder="Mobile number, e.g. 07700 900123",
+                hint="Deleted at the end of the day · Enter · Esc: back",
+                max_length=20,
+            )
+        )
+        if not number:
+            return
+        actor = self.desk_app.actor(self.current_desk())
+
+        def give(session: Session) -> object:
+            from oss_desk.services.turn_texts import TurnTexts
+
+            return TurnTexts(session, actor).give_phone(issued.id, number)
+
+        if await self.desk_app.attempt(give) is not None:
+            self.notify_done(f"{issued.code}: a text when nearly their turn, and when called")
+            await self.desk_app.after_write()
 
     @work(exclusive=True, group="greet")
     async def action_reprint(self) -> None:
