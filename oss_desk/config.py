@@ -20,7 +20,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from oss_desk.config_resident import ScreenSettings, TextsSettings, TurnTextSettings
+from oss_desk.config_resident import (
+    BoardSettings,
+    PrintingSettings,
+    ScreenSettings,
+    TextsSettings,
+    TurnTextSettings,
+)
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
 from oss_desk.domain.calls import (
     DEFAULT_ABANDONED,
@@ -30,7 +36,7 @@ from oss_desk.domain.calls import (
     check_columns,
     check_time_format,
 )
-from oss_desk.domain.devices import parse_board_url, parse_printer_url
+from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import DeskKind, Role
 from oss_desk.errors import ConfigError, InvalidInput
 
@@ -75,8 +81,7 @@ class SiteConfig(_Section):
     closures: list[str] = Field(default_factory=list)
     """Local closure days (YYYY-MM-DD) on top of the bank holidays."""
     language: Literal["en", "cy+en"] | None = None
-    """What residents read: "en", or "cy+en" (Welsh first, then English); default "cy+en" in
-    Wales, "en" elsewhere."""
+    """What residents read: "en", or "cy+en" (Welsh first); default "cy+en" in Wales."""
     name_cy: str | None = Field(None, max_length=80)
     """The office's name in Welsh."""
     address_cy: str | None = None
@@ -233,37 +238,6 @@ class QueueSettings(_Section):
     """Assumed time at the desk when a service has no recent history."""
     estimate_sample: int = Field(20, ge=1, le=500)
     """How many recent finished tickets of a service set its typical time."""
-
-
-class BoardSettings(_Section):
-    url: str | None = None
-    """Device URL of the queue display board, e.g. ascii+serial:///dev/ttyUSB1?baudrate=9600."""
-    site: str | None = None
-    """The office whose calls it shows (may be left out when there is one office)."""
-    message: str = Field("Please take a ticket", max_length=40)
-    """Shown when nobody has been called yet today."""
-    message_cy: str | None = Field(None, max_length=40)
-    """The same in Welsh, shown first in a bilingual office (default: the built-in wording)."""
-
-    @field_validator("url")
-    @classmethod
-    def _board_url(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        try:
-            parse_board_url(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from None
-        return value
-
-
-class PrintingSettings(_Section):
-    ticket_qr: str = "OSSD-T:{site}:{date}:{code}"
-    """QR payload on queue tickets ({site}, {date}, {code}); empty for none. Never personal."""
-    attempts: int = Field(6, ge=1, le=50)
-    """Tries on a desk's printer before its fallback printer (then the job is marked failed)."""
-    status_every_seconds: float = Field(30.0, ge=1, le=3600)
-    """How often the worker asks each printer how it is."""
 
 
 class AppointmentSettings(_Section):

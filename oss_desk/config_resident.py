@@ -1,4 +1,4 @@
-"""Settings of what residents see and get: wording, the waiting-room screen, texts.
+"""Settings of what residents see and get: the board, tickets, wording, the screen, texts.
 
 Sections of :class:`oss_desk.config.Settings` (kept here so that ``config.py`` stays small);
 every field documents itself and the README's configuration table is checked against them.
@@ -10,9 +10,43 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from oss_desk.domain.devices import parse_board_url
+from oss_desk.errors import InvalidInput
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class BoardSettings(_Section):
+    url: str | None = None
+    """Device URL of the queue display board, e.g. ascii+serial:///dev/ttyUSB1?baudrate=9600."""
+    site: str | None = None
+    """The office whose calls it shows (may be left out when there is one office)."""
+    message: str = Field("Please take a ticket", max_length=40)
+    """Shown when nobody has been called yet today."""
+    message_cy: str | None = Field(None, max_length=40)
+    """The same in Welsh, shown first in a bilingual office (default: the built-in wording)."""
+
+    @field_validator("url")
+    @classmethod
+    def _board_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            parse_board_url(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return value
+
+
+class PrintingSettings(_Section):
+    ticket_qr: str = "OSSD-T:{site}:{date}:{code}"
+    """QR payload on queue tickets ({site}, {date}, {code}); empty for none. Never personal."""
+    attempts: int = Field(6, ge=1, le=50)
+    """Tries on a desk's printer before its fallback printer (then the job is marked failed)."""
+    status_every_seconds: float = Field(30.0, ge=1, le=3600)
+    """How often the worker asks each printer how it is."""
 
 
 class TextsSettings(_Section):
