@@ -23,7 +23,8 @@ import pytest
 from oss_desk.clock import FixedClock, format_instant
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
-from oss_desk.services.screen import phone_state, screen_state, token_for
+from oss_desk.services.resident import token_for
+from oss_desk.services.screen import phone_state, screen_state
 from oss_desk.services.session import open_session
 from oss_desk.services.turn_texts import TurnTexts
 

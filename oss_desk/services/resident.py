@@ -14,10 +14,12 @@ from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Ticket, TicketStatus
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, slip, ticket
+from oss_desk.domain.public import ticket_link, ticket_token
 from oss_desk.domain.wording import ENGLISH, Wording
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes
 from oss_desk.services.wording import site_config, wording_for
+from oss_desk.storage import resident as r
 
 
 def council_names(session: Session, wording: Wording) -> tuple[str, ...]:
@@ -71,12 +73,26 @@ def ticket_qr(session: Session, ticket_row: Ticket) -> str | None:
         return None
 
 
+def token_for(session: Session, ticket: Ticket) -> str:
+    """The ticket's token for its phone-page link (see ``domain/public.py``)."""
+    with session.store.read() as conn:
+        key = r.secret(conn)
+    return ticket_token(key, ticket.id, ticket.business_day)
+
+
+def public_link(session: Session, ticket: Ticket) -> str | None:
+    """The ticket's phone-page link, where the office set the screen's public address."""
+    public_url = session.settings.screen.public_url
+    if not public_url:
+        return None
+    return ticket_link(public_url, token_for(session, ticket))
+
+
 def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
     """The ticket as it goes on paper: no name, no reason, a neutral label and the code. Its
     QR is the phone page's link where the office set the screen's public address, else
     ``printing.ticket_qr``; a desk's scanner opens the ticket from either."""
     from oss_desk.services.queue import QueueService
-    from oss_desk.services.screen import public_link
 
     site = session.directory.sites[ticket_row.site_id]
     wording = wording_for(session.settings, site.id)

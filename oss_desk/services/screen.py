@@ -16,7 +16,7 @@ from oss_desk.clock import read_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Actor, Ticket, TicketStatus
-from oss_desk.domain.public import spelled, ticket_link, ticket_token, token_from_link
+from oss_desk.domain.public import spelled, ticket_token, token_from_link
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
 from oss_desk.services.resident import desk_names, label_names, site_names
@@ -89,20 +89,6 @@ def screen_state(session: Session, site_id: str | None = None) -> dict[str, Any]
 
 
 # The phone page -----------------------------------------------------------------------------
-
-
-def token_for(session: Session, ticket: Ticket) -> str:
-    with session.store.read() as conn:
-        key = r.secret(conn)
-    return ticket_token(key, ticket.id, ticket.business_day)
-
-
-def public_link(session: Session, ticket: Ticket) -> str | None:
-    """The ticket's phone-page link, where the office set the screen's public address."""
-    public_url = session.settings.screen.public_url
-    if not public_url:
-        return None
-    return ticket_link(public_url, token_for(session, ticket))
 
 
 def find_by_token(session: Session, token: str, site_id: str | None = None) -> Ticket | None:

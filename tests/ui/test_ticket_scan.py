@@ -4,10 +4,11 @@ its code (``OSSD-T:...``) or its phone-page link (where the office has a public 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
-from oss_desk.services.screen import public_link
+from oss_desk.services.resident import public_link
 from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import InfoDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -30,7 +31,7 @@ def events(db: Path) -> list[str]:
 async def test_scanning_a_tickets_code_at_an_adviser_desk_opens_it(
     office: Path, make_app: AppFactory
 ) -> None:
-    app = make_app(office, "desk-1")
+    app = make_app(office, "desk-1", scan_pause=5.0)  # a loaded machine types slowly
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         assert isinstance(app.screen, AdviserScreen)
@@ -48,12 +49,22 @@ async def test_scanning_a_tickets_code_at_an_adviser_desk_opens_it(
 
 
 async def test_a_ticket_of_another_day_is_refused(office: Path, make_app: AppFactory) -> None:
-    app = make_app(office, "greet-1")
+    app = make_app(office, "greet-1", scan_pause=5.0)
+    said: list[str] = []
+    shown = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:  # kept, however long the test takes
+        said.append(message)
+        shown(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
+        before = rows(office, "SELECT count(*) FROM tickets")
         await pilot.press(*scan_keys("OSSD-T:hq:2026-11-20:C002"))
-        await until(lambda: any("not today" in n.message for n in app._notifications))
+        await until(lambda: any("not today" in m for m in said), timeout=20)
         assert isinstance(app.screen, GreetScreen)
+        assert rows(office, "SELECT count(*) FROM tickets") == before  # Enter issued nothing
 
 
 async def test_scanning_a_tickets_link_opens_it(tmp_path: Path, make_app: AppFactory) -> None:
@@ -67,7 +78,7 @@ async def test_scanning_a_tickets_link_opens_it(tmp_path: Path, make_app: AppFac
     finally:
         session.close()
     assert link is not None and link.startswith("https://q.example.gov.uk/t/")
-    app = make_app(db, "desk-1")
+    app = make_app(db, "desk-1", scan_pause=5.0)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press(*scan_keys(link))
