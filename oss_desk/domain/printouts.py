@@ -37,10 +37,6 @@ class TicketPrintout:
     """Each text in the office's languages, Welsh first (``ticket()`` fills it): council,
     site, label, issued, wait, watch, privacy, phone. Missing: English from the fields."""
 
-    def wait_lines(self) -> list[str]:
-        """``["3 people ahead of you", "Wait about 12 minutes"]`` (each fits a ticket line)."""
-        return self.say("wait")
-
     def say(self, key: str) -> list[str]:
         """The lines of one text of the ticket, in every language it has."""
         if key in self.phrases:

@@ -22,7 +22,7 @@ from oss_desk.errors import NotFound, RuleViolation
 from oss_desk.services.resident import desk_names, label_names, site_names
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes
-from oss_desk.services.wording import site_config, wording_for
+from oss_desk.services.wording import wording_for
 from oss_desk.storage import queue as q
 from oss_desk.storage import resident as r
 
@@ -161,11 +161,6 @@ def expired_state(session: Session) -> dict[str, Any]:
         "lines": list(wording.say("phone.expired")),
         "languages": list(wording.languages),
     }
-
-
-def site_languages(session: Session, site_id: str | None = None) -> list[str]:
-    config = site_config(session.settings, site_id or screen_site(session))
-    return list(wording_for(session.settings, config.id).languages)
 
 
 TICKET_QR_PREFIX = "OSSD-T:"

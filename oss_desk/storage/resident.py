@@ -186,16 +186,6 @@ def release_stale_turn_texts(conn: sqlite3.Connection) -> int:
     ).rowcount
 
 
-def turn_texts_of(conn: sqlite3.Connection, visit_id: int) -> list[tuple[str, str]]:
-    """``[(kind, status), ...]`` of a visit's texts."""
-    return [
-        (r[0], r[1])
-        for r in conn.execute(
-            "SELECT kind, status FROM turn_texts WHERE visit_id = ? ORDER BY id", [visit_id]
-        )
-    ]
-
-
 def purge_phones(conn: sqlite3.Connection, before_day: str, *, dry_run: bool) -> int:
     """Delete the numbers of days before ``before_day``; their unsent texts are cancelled."""
     count = int(
