@@ -48,7 +48,7 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         message = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append(message)  # type: ignore[arg-type]
+        self.messages.append(message)
         self.arrived.set()
         if self.data_delay:  # a slow server: it has the message, its reply comes late
             import asyncio
@@ -167,7 +167,7 @@ class NotifyServer:
                 if not self._auth():
                     return
                 query = parse_qs(urlsplit(self.path).query)
-                reference = (query.get("reference") or [None])[0]
+                reference = next(iter(query.get("reference", [])), None)
                 found = [
                     {
                         "id": n["id"],

@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from oss_desk.domain.models import Actor
 from oss_desk.services.delivery import answer_job, jobs_needing_answer
@@ -28,7 +29,7 @@ KILLS = 20
 CODE = re.compile(r"C\d{3}")
 
 
-def rows(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+def rows(db: Path, sql: str, *args: object) -> list[Any]:
     conn = sqlite3.connect(db)
     try:
         return conn.execute(sql, args).fetchall()
@@ -100,7 +101,7 @@ def test_twenty_kill_9s_while_printing(tmp_path: Path) -> None:
             extra = sum(max(0, sum(whole for _, whole in c) - 1) for c in automatic.values())
             assert extra <= 0.1 * KILLS, dict(automatic)
             # No ticket lost: each one came out whole, or its desk is asked about it.
-            asked = {j.code: j for j in jobs_needing_answer(desk)}
+            asked = {str(j.code): j for j in jobs_needing_answer(desk)}
             for code in codes:
                 whole = any(w for _, w in automatic.get(code, []))
                 assert whole or code in asked, (
@@ -109,8 +110,8 @@ def test_twenty_kill_9s_while_printing(tmp_path: Path) -> None:
                     rows(db, "SELECT * FROM print_jobs"),
                 )
             # The desk answers: reprint those that did not come out; the copies say COPY.
-            for code, job in asked.items():
-                whole = any(w for _, w in automatic.get(code, []))
+            for asked_code, job in asked.items():
+                whole = any(w for _, w in automatic.get(asked_code, []))
                 answer_job(desk, Actor("greeter", "greet-1"), job.id, reprint=not whole)
             deadline = time.monotonic() + 20
             while rows(db, "SELECT count(*) FROM print_jobs WHERE status IN "

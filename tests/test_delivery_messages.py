@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ from .conftest import Cli
 from .messaging import SmtpServer, free_port
 
 
-def rows(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+def rows(db: Path, sql: str, *args: object) -> list[Any]:
     conn = sqlite3.connect(db)
     try:
         return conn.execute(sql, args).fetchall()

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ from .escpos_decoder import decode, text_lines
 from .hardware.fakes import FakePrinter, SerialPrinter, closed_port
 
 
-def rows(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+def rows(db: Path, sql: str, *args: object) -> list[Any]:
     conn = sqlite3.connect(db)
     try:
         return conn.execute(sql, args).fetchall()
@@ -86,12 +87,27 @@ def test_a_6kb_raster_ticket_over_a_serial_line_prints_once(
 
 # One bad job, one bad device, never the rest ---------------------------------------------------
 
+SUMMARY_WITH_A_BAD_ROW = (
+    '{"council": "Test Council", "site": "Civic Centre", "date": "23 November 2026", '
+    '"rows": [["a label without its value"]]}'
+)
 POISON = {
-    # printer URL (inserted as an older version, or a hand-edited database, could have left it)
-    "bad parameter": ("tcp://127.0.0.1:9?timeout=nan", "timeout must be a finite number"),
-    "unknown profile": ("tcp://127.0.0.1:9?profile=TM-NOPE", "unknown printer profile"),
-    "unreachable host": (f"tcp://127.0.0.1:{closed_port()}?timeout=1", "connection refused"),
-    "template raises": ("capture://{tmp}/ocd.bin?profile=OCD-100", "cannot render the job"),
+    # (printer URL, kind, payload, reason): what an older version, or a hand-edited database,
+    # could have left in the queue
+    "bad parameter": ("tcp://127.0.0.1:9?timeout=nan", "ticket", "{}", "finite number"),
+    "unknown profile": ("tcp://127.0.0.1:9?profile=TM-NOPE", "ticket", "{}", "unknown printer"),
+    "unreachable host": (
+        f"tcp://127.0.0.1:{closed_port()}?timeout=1",
+        "ticket",
+        "{}",
+        "connection refused",
+    ),
+    "template raises": (
+        "capture://{tmp}/summary.bin",
+        "daily_summary",
+        SUMMARY_WITH_A_BAD_ROW,
+        "cannot render the job: ValueError",
+    ),
 }
 
 
@@ -126,8 +142,8 @@ def test_poison_jobs_fail_alone_and_the_worker_carries_on(
         for n in range(20):
             codes.append(queue.issue("C").ticket.code)
             if n == 5:  # poison on other printers, and one that cannot be rendered in this lane
-                for name, (url, _) in POISON.items():
-                    poison_ids[name] = insert(url.format(tmp=tmp_path))
+                for name, (url, kind, payload, _) in POISON.items():
+                    poison_ids[name] = insert(url.format(tmp=tmp_path), kind, payload)
                 poison_ids["silent printer"] = insert(silent.url.replace("timeout=1", "timeout=2"))
                 poison_ids["slip without its data"] = insert(
                     good.url, "appointment_slip", '{"council": "x"}'
@@ -168,7 +184,7 @@ def test_poison_jobs_fail_alone_and_the_worker_carries_on(
                     f"({','.join(str(i) for i in poison_ids.values())})",
                 )
             )
-            for name, (_, reason) in POISON.items():
+            for name, (*_, reason) in POISON.items():
                 assert reason in str(reasons[poison_ids[name]]), (name, reasons)
             assert "silent" in str(reasons[poison_ids["silent printer"]])
             assert "cannot render" in str(reasons[poison_ids["slip without its data"]])
@@ -218,4 +234,4 @@ def test_bad_printer_urls_are_named_when_queued_and_tested(
         env={"OSS_DESK_BOARD__URL": "ascii+serial:///dev/ttyUSB1?baud=9600"},
     )
     assert desk.code == 3
-    assert "OSS_DESK_BOARD__URL" in desk.err and "unknown parameter 'baud'" in desk.err
+    assert "OSS_DESK_BOARD__URL" in desk.err and "unknown setting 'baud'" in desk.err

@@ -55,7 +55,9 @@ def test_nothing_is_called_fine_without_a_worker() -> None:
     assert device_word(ok, WorkerState(True, 1)) == ("ok", False)
     assert device_word(ok, WorkerState(False, 1)) == ("no device worker running", True)
     paper = DeviceReading("paper out", "printer paper out", 1)
-    assert device_word(paper, WorkerState(True, 1)) == ("paper out (printer paper out)", True)
+    assert device_word(paper, WorkerState(True, 1)) == ("paper out", True)  # said once
+    silent = DeviceReading("unreachable", "connection refused", 1)
+    assert device_word(silent, WorkerState(True, 1)) == ("unreachable (connection refused)", True)
     assert device_word(DeviceReading("unknown", None, 1), WorkerState(True, 1))[1] is False
 
 

@@ -25,8 +25,8 @@ TAKEOVER_LIMIT = 10.0
 CODE = re.compile(r"[A-Z]\d{3}")
 
 
-def owner(db: Path) -> tuple[int, int, bool] | None:
-    """``(pid, term, stopped)`` of the owner of the devices, from its heartbeat."""
+def owner(db: Path) -> tuple[int, int, bool]:
+    """``(pid, term, stopped)`` of the owner of the devices, from its heartbeat (zeros: none)."""
     conn = sqlite3.connect(db)
     try:
         row = conn.execute(
@@ -34,7 +34,7 @@ def owner(db: Path) -> tuple[int, int, bool] | None:
         ).fetchone()
     finally:
         conn.close()
-    return (int(row[0]), int(row[1]), bool(row[2])) if row else None
+    return (int(row[0]), int(row[1]), bool(row[2])) if row else (0, 0, False)
 
 
 def wait_for(condition: object, timeout: float, what: str) -> float:
@@ -109,7 +109,7 @@ def test_three_desks_one_owner_closed_then_killed(tmp_path: Path) -> None:
     try:
         a = Desk(tmp_path, db, "greet-1", "a", env)
         running.append(a)
-        wait_for(lambda: (owner(db) or (0,))[0] == a.proc.pid, 30, "the first desk owns")
+        wait_for(lambda: owner(db)[0] == a.proc.pid, 30, "the first desk owns")
         b = Desk(tmp_path, db, "desk-1", "b", env)
         # The third desk never takes the devices itself: it only watches what it is told.
         c = Desk(tmp_path, db, "desk-2", "c", {**env, "OSS_DESK_WORKER__TAKE_OVER": "false"})
@@ -118,16 +118,16 @@ def test_three_desks_one_owner_closed_then_killed(tmp_path: Path) -> None:
         issue_and_see_it_print_once()
 
         # 1. The owner is closed: the other desk takes over.
-        term = owner(db)[1]  # type: ignore[index]
+        term = owner(db)[1]
         a.close()
         running.remove(a)
         gone = queue.issue("C").ticket.code  # issued with nobody owning the devices
         closed_takeover = wait_for(
-            lambda: owner(db) is not None and owner(db)[1] > term,
+            lambda: owner(db)[1] > term,
             TAKEOVER_LIMIT,
-            "takeover",  # type: ignore[index]
+            "takeover",
         )
-        assert owner(db)[0] == b.proc.pid  # type: ignore[index]
+        assert owner(db)[0] == b.proc.pid
         wait_for(lambda: printed(gone) >= 1, 15, f"{gone} printed")
         time.sleep(0.3)
         assert printed(gone) == 1
@@ -137,16 +137,16 @@ def test_three_desks_one_owner_closed_then_killed(tmp_path: Path) -> None:
         a2 = Desk(tmp_path, db, "greet-1", "a2", env)
         running.append(a2)
         wait_for(lambda: len(a2.samples()) > 0, 30, "the desk opened again")
-        term = owner(db)[1]  # type: ignore[index]
+        term = owner(db)[1]
         b.kill()
         running.remove(b)
         killed = queue.issue("C").ticket.code
         killed_takeover = wait_for(
-            lambda: owner(db) is not None and owner(db)[1] > term,
+            lambda: owner(db)[1] > term,
             TAKEOVER_LIMIT,
-            "takeover",  # type: ignore[index]
+            "takeover",
         )
-        assert owner(db)[0] == a2.proc.pid  # type: ignore[index]
+        assert owner(db)[0] == a2.proc.pid
         wait_for(lambda: printed(killed) >= 1, 15, f"{killed} printed")
         time.sleep(0.3)
         assert printed(killed) == 1

@@ -203,5 +203,7 @@ def device_word(reading: DeviceReading | None, worker: WorkerState) -> tuple[str
         return "not checked yet", False
     if reading.status in DEVICE_OK:
         return reading.status, reading.status != "ok"
-    text = reading.status + (f" ({reading.detail})" if reading.detail else "")
+    # The detail only when it says more than the status ("printer error (printer error)").
+    extra = reading.detail and reading.status not in reading.detail
+    text = reading.status + (f" ({reading.detail})" if extra else "")
     return text, reading.status != "unknown"

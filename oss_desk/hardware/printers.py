@@ -48,6 +48,11 @@ class PrinterStatus(StrEnum):
     def fault(self) -> bool:
         return self not in (PrinterStatus.OK, PrinterStatus.UNKNOWN)
 
+    @property
+    def sentence(self) -> str:
+        """``printer paper out``, ``printer error`` (never "printer printer error")."""
+        return self.value if self.value.startswith("printer") else f"printer {self.value}"
+
 
 class PrinterFault(Exception):
     """The job did not reach the printer whole (or the printer refused it)."""
@@ -190,7 +195,7 @@ def send(transport: Transport, data: bytes) -> PrinterStatus:
         if asks and before is PrinterStatus.UNKNOWN:
             raise PrinterFault("the printer does not answer (silent)", PrinterStatus.UNKNOWN)
         if not before.can_print:
-            raise PrinterFault(f"printer {before.value}", before)
+            raise PrinterFault(before.sentence, before)
         link.write(data)
         after = link.confirm(len(data)) if transport.confirms else PrinterStatus.UNKNOWN
         if asks and after is PrinterStatus.UNKNOWN:

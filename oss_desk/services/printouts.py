@@ -5,54 +5,26 @@ The device worker prints and shows these; the desk app's resident's view (F10) p
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from oss_desk.domain.calendar import local
 from oss_desk.domain.devices import parse_board_url
-from oss_desk.domain.models import Ticket, TicketStatus
+from oss_desk.domain.models import Ticket
 from oss_desk.domain.printouts import TicketPrintout
 from oss_desk.hardware.boards import BoardState, Call, Geometry, geometry_for, lines_for
 from oss_desk.hardware.templates import PreviewLine, preview
+from oss_desk.services import resident
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
-from oss_desk.services.views import minutes
 from oss_desk.storage import devices as d
 from oss_desk.storage import queue as q
 
 
 def ticket_printout(session: Session, ticket: Ticket, *, copy: bool = False) -> TicketPrintout:
-    """The ticket as it goes on paper: no name, no reason, a neutral label and the code
-    (``copy``: an earlier copy may have printed, so this one says COPY)."""
-    site = session.directory.sites[ticket.site_id]
-    svc = session.directory.services.get(ticket.service)
-    ahead = estimate = None
-    if ticket.status is TicketStatus.WAITING:
-        entry = next(
-            (e for e in QueueService(session).queue(ticket.site_id) if e.ticket.id == ticket.id),
-            None,
-        )
-        if entry is not None and entry.position is not None:
-            ahead = entry.position - 1
-            estimate = minutes(entry.estimated_wait_seconds)
-    template = session.settings.printing.ticket_qr
-    qr = None
-    if template:
-        try:
-            qr = template.format(site=ticket.site_id, date=ticket.business_day, code=ticket.code)
-        except (KeyError, IndexError, ValueError):
-            qr = None
-    return TicketPrintout(
-        council=session.settings.council.name,
-        site=site.name,
-        code=ticket.code,
-        label=svc.label if svc else ticket.service,
-        issued=local(ticket.issued_at, site.timezone).strftime("%H:%M"),
-        ahead=ahead,
-        estimate_minutes=estimate,
-        qr=qr,
-        large_print="large-print" in ticket.needs,
-        copy=copy,
-    )
+    """The ticket as it goes on paper (``services/resident.py`` lays it out in the office's
+    languages); ``copy``: an earlier copy may have printed, so this one says COPY."""
+    printout = resident.ticket_printout(session, ticket)
+    return dataclasses.replace(printout, copy=True) if copy else printout
 
 
 def board_state(session: Session, site_id: str, rows: int) -> BoardState:
@@ -62,7 +34,7 @@ def board_state(session: Session, site_id: str, rows: int) -> BoardState:
     names = {desk.id: desk.board_name or desk.display_name for desk in session.settings.desks}
     return BoardState(
         calls=tuple(Call(code, names.get(desk or "", desk or "")) for code, desk in calls),
-        message=session.settings.board.message,
+        message=resident.board_message(session, site.id),
     )
 
 

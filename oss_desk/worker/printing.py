@@ -154,7 +154,7 @@ class PrintDelivery:
                 self._not_printed(job, "the printer does not answer (silent)", before, report)
                 return
         if not before.can_print:
-            self._not_printed(job, f"printer {before.value}", before, report)
+            self._not_printed(job, before.sentence, before, report)
             return
         with self.s.store.write() as conn:
             taken = o.claim(
@@ -346,7 +346,7 @@ class PrintDelivery:
         """Write the printer's state when it changed (or now and then: desks see when a device
         last answered); writing every answer would wake every desk for nothing."""
         if status.fault and detail is None:
-            detail = f"printer {status.value}"
+            detail = status.sentence
         if status is PrinterStatus.OK:
             detail = None
         last = self._recorded.get(url)

@@ -33,10 +33,12 @@ from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
+from oss_desk.services.turn_texts import TextReport, TurnTexts
 from oss_desk.storage import outbox as o
 from oss_desk.storage.changes import ChangeFeed
 from oss_desk.storage.lease import WorkerLock, beat, step_down, take_over
 from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
+from oss_desk.storage.resident import next_turn_text_due, release_stale_turn_texts
 from oss_desk.worker.board import BoardDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
 from oss_desk.worker.printing import PrintDelivery, configured_printers, describe, new_owner
@@ -65,6 +67,19 @@ class WorkerReport:
     messages_failed: int = 0
     no_shows: int = 0
     recovered: int = 0
+    turn_texts_sent: int = 0
+
+
+def turn_texts(session: Session) -> TextReport:
+    """\"Nearly your turn\" texts: queue what the queue now calls for, send what is due; a
+    fault is logged, never fatal."""
+    texts = TurnTexts(session, Actor("worker"))
+    try:
+        texts.queue_due()
+        return texts.deliver_due()
+    except (OssDeskError, sqlite3.Error) as exc:
+        log.warning("texts to residents not sent now: %s", exc)
+        return TextReport()
 
 
 def fill_rollup(session: Session) -> None:
@@ -131,6 +146,7 @@ class DeviceWorker:
             fill_rollup(session)
             messages = MessageDelivery(session, owner=self.owner).deliver_due()
             result.messages_sent, result.messages_failed = messages.sent, messages.failed
+            result.turn_texts_sent = turn_texts(session).sent
             return result
         finally:
             self._step_down(session)
@@ -152,6 +168,7 @@ class DeviceWorker:
             ("oss-desk-changes", self._watch),
             ("oss-desk-board", self._board),
             ("oss-desk-housekeeping", self._housekeeping),
+            ("oss-desk-turn-texts", self._turn_texts),
             *[(f"oss-desk-{lane}", self._message_lane(lane)) for lane in LANES],
         ):
             self._spawn(name, target)
@@ -236,7 +253,9 @@ class DeviceWorker:
         log.info("owns the devices (term %d, %s)", self.term, self.role)
 
     def _recover(self, session: Session) -> int:
-        recovered = PrintDelivery(session, self.transports, self.owner).recover()
+        with session.store.write() as conn:  # texts an earlier owner left mid-send
+            recovered = release_stale_turn_texts(conn)
+        recovered += PrintDelivery(session, self.transports, self.owner).recover()
         recovered += MessageDelivery(session, owner=self.owner).recover()
         board = BoardDelivery(session, self.owner)
         try:
@@ -338,6 +357,23 @@ class DeviceWorker:
                 session.close()
 
         return run
+
+    def _turn_texts(self) -> None:
+        """\"Nearly your turn\" texts: after every change, and when one comes due."""
+        wake = self._waker()
+        session = self.open_session()
+        try:
+            while not self.stop.is_set():
+                wake.clear()
+                turn_texts(session)
+                due = next_turn_text_due(session.store.conn)
+                wait = 5.0
+                if due is not None:
+                    seconds = (read_instant(due) - session.clock.now()).total_seconds()
+                    wait = max(self.poll_interval, min(5.0, seconds))
+                self._sleep(wake, wait)
+        finally:
+            session.close()
 
     def _board(self) -> None:
         wake = self._waker()

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input
 
 from oss_desk.clock import FixedClock
@@ -148,7 +149,7 @@ async def test_waits_are_coloured_near_and_past_the_target(
         table = app.screen.query_one(QueueTable)
         await until(lambda: table.row_count == 4)
         colours = app.theme_variables
-        waited = [table.get_cell_at((row, 3)) for row in range(4)]
+        waited = [table.get_cell_at(Coordinate(row, 3)) for row in range(4)]
         assert isinstance(waited[0], Text) and colours["error"] in str(waited[0].style)
         assert isinstance(waited[1], Text) and colours["warning"] in str(waited[1].style)
         assert isinstance(waited[3], Text) and str(waited[3].style) == ""
@@ -481,7 +482,9 @@ async def test_device_fault_shows_in_the_status_bar(office: Path, make_app: AppF
             )
             conn.commit()
             conn.close()
-            await until(lambda: "paper out (printer paper out)" in str(bar.render()))
+            # Said once: the detail only repeats the status ("paper out (printer paper out)").
+            await until(lambda: "Printer: paper out" in str(bar.render()))
+            assert "printer paper out" not in str(bar.render())
             assert bar.has_class("-fault")
             # The worker gives up on the job: the desk that issued it is asked about it.
             conn = sqlite3.connect(office)
@@ -489,7 +492,8 @@ async def test_device_fault_shows_in_the_status_bar(office: Path, make_app: AppF
             conn.commit()
             conn.close()
             await until(lambda: isinstance(app.screen, ConfirmDialog))
-            question = str(app.screen.question)
+            assert isinstance(app.screen, ConfirmDialog)
+            question = app.screen.question
             assert question == "Ticket C003 was not printed (paper out). Reprint it?"
             await pilot.press("n")  # leave it: the status bar stops asking
             await until(lambda: rows(office, "SELECT acknowledged_by FROM print_jobs") == [("tl",)])
