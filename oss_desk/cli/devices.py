@@ -101,7 +101,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     holder = WorkerLock.holder(db)
-    log.info("device worker for %s: taking over the devices when free", db)
+    log.info("device worker started for %s: taking over the devices when free", db)
     if holder is not None and holder != os.getpid():
         log.info("(process %s may own them now)", holder)
     standby.run()
