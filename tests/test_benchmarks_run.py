@@ -29,7 +29,7 @@ def test_benchmarks_quick_pass() -> None:
         "Key to updated frame",
         "Change propagation",
         "Takeover after the owner of the devices exits",
-        "A 6 KB raster ticket to a serial printer",
+        "A 58 mm raster ticket (about 6 KB) to a serial printer",
         "Free-slot search",
         "reminders sent",
         "Backups",

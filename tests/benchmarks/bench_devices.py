@@ -89,7 +89,7 @@ def office(tmp: Path, printers: list[str], board_path: str) -> Path:
     config.write_text(
         f"""
 [[sites]]
-id = "town-hall"
+id = "hq"
 name = "Civic Centre"
 [[services]]
 code = "C"
@@ -319,7 +319,9 @@ def main(quick: bool = False) -> None:
     if killed:
         line += f"; killed -9: median {ms(statistics.median(killed))}, max {ms(max(killed))}"
     print(line + "   (goal: under 10 s; a standby tries every 1 s)")
-    print("\nA 6 KB raster ticket to a serial printer at line speed (pty), print time vs the line")
+    print(
+        "\nA 58 mm raster ticket (about 6 KB) to a serial printer at line speed (pty), vs the line"
+    )
     for baud in (38400,) if quick else (9600, 19200, 38400):
         found = serial_job(baud, 1 if quick else 3)
         size = found[0][0]
