@@ -19,9 +19,11 @@ from textual.widgets import DataTable, Input, OptionList, RadioButton, Selection
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
+from textual.worker import Worker
 
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
+from oss_desk.ui.faults import guarded, worker_failed
 
 T = TypeVar("T")
 
@@ -37,6 +39,9 @@ class Dialog(ModalScreen[T]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker_failed(self, event)
+
 
 class LetterList(OptionList):
     """An option list where typing an option's letter (its id) picks it at once."""
@@ -44,6 +49,7 @@ class LetterList(OptionList):
     def __init__(self, *options: Option, id: str | None = None) -> None:
         super().__init__(*options, id=id)
 
+    @guarded
     def on_key(self, event: Key) -> None:
         if event.character and len(event.character) == 1 and event.character.isalnum():
             wanted = event.character.upper()
@@ -116,6 +122,7 @@ class OutcomeDialog(Dialog[Outcome | None]):
             )
             yield Static("1-5 or arrows and Enter · Esc: back", classes="hint")
 
+    @guarded
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         index = int(event.option.id or "1") - 1
         self.dismiss(list(Outcome)[index])
@@ -136,6 +143,7 @@ class ChoiceDialog(Dialog[str | None]):
             yield LetterList(*[Option(Text(label), id=key) for key, label in self.choices])
             yield Static(self.hint, classes="hint")
 
+    @guarded
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
@@ -171,6 +179,7 @@ class TextDialog(Dialog[str | None]):
             if self.hint:
                 yield Static(Text(self.hint), classes="hint")
 
+    @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value)
@@ -218,6 +227,7 @@ class NeedsDialog(Dialog[tuple[str, ...] | None]):
             chosen.append(f"{INTERPRETER}:{language}")
         self.dismiss(tuple(chosen))
 
+    @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_save()

@@ -21,6 +21,7 @@ from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import InvalidInput
 from oss_desk.ui.dialogs import Dialog, LetterList, MarkedRadioButton, TextDialog, TickList
+from oss_desk.ui.faults import guarded
 
 CHANNELS = (("email", "Email"), ("text", "Text"), ("slip", "Printed slip"))
 
@@ -142,6 +143,7 @@ class BookingDialog(Dialog[Appointment | None]):
                 classes="hint",
             )
 
+    @guarded
     def on_mount(self) -> None:
         if not self.fixed_service:
             services = self.query_one("#booking-service", LetterList)
@@ -156,12 +158,14 @@ class BookingDialog(Dialog[Appointment | None]):
     # Slots -------------------------------------------------------------------------------------
 
     @on(OptionList.OptionHighlighted, "#booking-service")
+    @guarded
     def _service_moved(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id and event.option.id != self.service:
             self.service = event.option.id
             self.load_slots()
 
     @on(OptionList.OptionSelected, "#booking-service")
+    @guarded
     def _service_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
@@ -169,11 +173,13 @@ class BookingDialog(Dialog[Appointment | None]):
         self.query_one("#booking-date", Input).focus()
 
     @on(Input.Submitted, "#booking-date")
+    @guarded
     def _date_entered(self, event: Input.Submitted) -> None:
         event.stop()
         self.load_slots(focus=True)
 
     @on(OptionList.OptionSelected, "#booking-slots")
+    @guarded
     def _slot_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if self.with_contact:
@@ -182,6 +188,7 @@ class BookingDialog(Dialog[Appointment | None]):
             self.action_submit()
 
     @on(Input.Submitted, "#booking-needs")
+    @guarded
     def _needs_entered(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_submit()
@@ -189,7 +196,7 @@ class BookingDialog(Dialog[Appointment | None]):
     def show_error(self, message: str) -> None:
         self.query_one("#booking-error", Static).update(Text(message, style="bold red"))
 
-    @work(exclusive=True, group="booking-slots")
+    @work(exclusive=True, group="booking-slots", exit_on_error=False)
     async def load_slots(self, focus: bool = False) -> None:
         text = self.query_one("#booking-date", Input).value
         try:
@@ -233,7 +240,7 @@ class BookingDialog(Dialog[Appointment | None]):
     def _value(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip() if self.with_contact else ""
 
-    @work(exclusive=True, group="booking-submit")
+    @work(exclusive=True, group="booking-submit", exit_on_error=False)
     async def action_submit(self) -> None:
         slot_list = self.query_one("#booking-slots", OptionList)
         index = slot_list.highlighted
