@@ -4,7 +4,8 @@ Textual closes the app when the code raises something nobody caught. At a front 
 would close the desk in the middle of the day, so every way the desk's code runs leads here
 instead, through public Textual APIs only:
 
-- key bindings and the command palette: ``App.run_action`` (overridden by the app);
+- keys, the command palette and callbacks posted to the app: the app's ``on_event`` (guarded)
+  and its ``run_action`` (overridden), which every binding and palette action goes through;
 - workers: every ``@work``/``run_worker`` passes ``exit_on_error=False``, and the node that ran
   the worker hands its ``Worker.StateChanged`` (state ERROR) to :func:`worker_failed`;
 - message handlers, reactive watchers and timer callbacks: :func:`guarded`;
