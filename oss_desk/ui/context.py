@@ -39,20 +39,22 @@ class Ok(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
-class Refused:
-    """A rule, the person's role or what was typed said no. Nothing changed."""
+class NotDone:
+    """Nothing changed; ``title`` and ``message`` say why, in words for the person."""
 
     title: str
     message: str
 
 
 @dataclass(frozen=True, slots=True)
-class Failed:
-    """It could not be done: the database is busy, full or damaged, or the code has a fault
-    (then a fault report was written). Nothing changed."""
+class Refused(NotDone):
+    """A rule, the person's role or what was typed said no."""
 
-    title: str
-    message: str
+
+@dataclass(frozen=True, slots=True)
+class Failed(NotDone):
+    """The database is busy, full or damaged, or the code has a fault (then a fault report
+    was written)."""
 
 
 Result: TypeAlias = Ok[T] | Refused | Failed

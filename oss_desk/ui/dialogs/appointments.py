@@ -68,6 +68,11 @@ class BookingDialog(Dialog[Appointment | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Book", id="booking.submit", tooltip="Book the chosen slot"),
     ]
+    BOX = "dialog booking"
+    hint = (
+        "Tab: next · Enter on a slot: choose it · Ctrl+S: book · Esc: back\n"
+        "No channel chosen: email if given, else text, else a printed slip"
+    )
 
     def __init__(
         self,
@@ -84,7 +89,7 @@ class BookingDialog(Dialog[Appointment | None]):
         preferred: Slot | None = None,
     ) -> None:
         super().__init__()
-        self.title_text = title
+        self.heading = Text(title)
         self.services = services
         self.day = day
         self.find_slots = find_slots
@@ -96,52 +101,42 @@ class BookingDialog(Dialog[Appointment | None]):
         self.preferred = preferred
         self.slots: list[Slot] = []
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog booking"):
-            yield Static(Text(self.title_text), classes="title")
-            with Horizontal(id="booking-when"):
-                with Vertical(id="booking-left"):
-                    if self.fixed_service:
-                        label = dict(self.services).get(self.service, self.service)
-                        yield Static(Text(f"Service: {label}"), id="booking-service-fixed")
-                    else:
-                        yield Static("Service (its letter)", classes="label")
-                        yield LetterList(
-                            *[
-                                Option(Text(f"{code}  {name}"), id=code)
-                                for code, name in self.services
-                            ],
-                            id="booking-service",
-                        )
-                    yield Static("Date (YYYY-MM-DD), Enter: slots", classes="label")
-                    yield Input(value=self.day.isoformat(), max_length=10, id="booking-date")
-                with Vertical(id="booking-right"):
-                    yield Static("Free slots", classes="label", id="slots-title")
-                    yield OptionList(id="booking-slots")
-            if self.with_contact:
-                with Horizontal(id="booking-contact"):
-                    with Vertical(id="booking-fields"):
-                        for field_id, label, hint, length in (
-                            ("booking-name", "Name", "staff only, optional", 80),
-                            ("booking-email", "Email", "", 254),
-                            ("booking-phone", "Mobile", "", 20),
-                            ("booking-needs", "Needs", "bsl, wheelchair, interpreter:Polish", 200),
-                        ):
-                            with Horizontal(classes="field"):
-                                yield Static(label, classes="label")
-                                kind = Input if field_id == "booking-needs" else FieldInput
-                                yield kind(placeholder=hint, max_length=length, id=field_id)
-                    with Vertical(id="booking-channel-box"):
-                        yield Static("Confirmation by", classes="label")
-                        with RadioSet(id="booking-channel"):
-                            for key, label in CHANNELS:
-                                yield MarkedRadioButton(label, id=f"channel-{key}")
-            yield Static(id="booking-error")
-            yield Static(
-                "Tab: next · Enter on a slot: choose it · Ctrl+S: book · Esc: back\n"
-                "No channel chosen: email if given, else text, else a printed slip",
-                classes="hint",
-            )
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="booking-when"):
+            with Vertical(id="booking-left"):
+                if self.fixed_service:
+                    label = dict(self.services).get(self.service, self.service)
+                    yield Static(Text(f"Service: {label}"), id="booking-service-fixed")
+                else:
+                    yield Static("Service (its letter)", classes="label")
+                    yield LetterList(
+                        *[Option(Text(f"{code}  {name}"), id=code) for code, name in self.services],
+                        id="booking-service",
+                    )
+                yield Static("Date (YYYY-MM-DD), Enter: slots", classes="label")
+                yield Input(value=self.day.isoformat(), max_length=10, id="booking-date")
+            with Vertical(id="booking-right"):
+                yield Static("Free slots", classes="label", id="slots-title")
+                yield OptionList(id="booking-slots")
+        if self.with_contact:
+            with Horizontal(id="booking-contact"):
+                with Vertical(id="booking-fields"):
+                    for field_id, label, hint, length in (
+                        ("booking-name", "Name", "staff only, optional", 80),
+                        ("booking-email", "Email", "", 254),
+                        ("booking-phone", "Mobile", "", 20),
+                        ("booking-needs", "Needs", "bsl, wheelchair, interpreter:Polish", 200),
+                    ):
+                        with Horizontal(classes="field"):
+                            yield Static(label, classes="label")
+                            kind = Input if field_id == "booking-needs" else FieldInput
+                            yield kind(placeholder=hint, max_length=length, id=field_id)
+                with Vertical(id="booking-channel-box"):
+                    yield Static("Confirmation by", classes="label")
+                    with RadioSet(id="booking-channel"):
+                        for key, label in CHANNELS:
+                            yield MarkedRadioButton(label, id=f"channel-{key}")
+        yield Static(id="booking-error")
 
     @guarded
     def on_mount(self) -> None:
@@ -281,26 +276,25 @@ class ChecklistDialog(Dialog[tuple[str, ...] | None]):
         self, title: str, lines: Iterable[str], items: Iterable[str], ticked: Iterable[str]
     ) -> None:
         super().__init__()
-        self.title_text = title
+        self.heading = Text(title)
         self.lines = list(lines)
         self.items = list(items)
         self.ticked = set(ticked)
+        self.hint = (
+            "Space: tick · Ctrl+S: save · Esc: close without saving"
+            if self.items
+            else "This service has no checklist · Esc: close"
+        )
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.title_text), classes="title")
-            if self.lines:
-                yield Static(Text("\n".join(self.lines)), classes="body")
-            if self.items:
-                yield Static("What did they bring?", classes="label")
-                yield TickList(
-                    *[Selection(item, item, item in self.ticked) for item in self.items],
-                    id="checklist",
-                )
-                hint = "Space: tick · Ctrl+S: save · Esc: close without saving"
-            else:
-                hint = "This service has no checklist · Esc: close"
-            yield Static(hint, classes="hint")
+    def compose_body(self) -> ComposeResult:
+        if self.lines:
+            yield Static(Text("\n".join(self.lines)), classes="body")
+        if self.items:
+            yield Static("What did they bring?", classes="label")
+            yield TickList(
+                *[Selection(item, item, item in self.ticked) for item in self.items],
+                id="checklist",
+            )
 
     def action_save(self) -> None:
         if not self.items:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,12 +20,9 @@ from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import NOTE_LIMIT, QueueService
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, OutcomeDialog, TextDialog
-from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import find_ticket, needs_text, pick_service, tick_checklist
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.big_code import BigCode
-from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 PRIVACY_REMINDER = (
@@ -36,6 +34,7 @@ PRIVACY_REMINDER = (
 
 class AdviserScreen(DeskScreen):
     AREA = "Adviser desk"
+    FOCUS = "#queue"
     HELP = (
         "N calls the next resident for this desk (appointments first, then the longest wait). "
         "When they arrive, S starts; F finishes with the outcome. R calls them again; X marks a "
@@ -138,8 +137,7 @@ class AdviserScreen(DeskScreen):
         super().__init__(desk)
         self.appointment: Appointment | None = None
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         with Horizontal(id="adviser-body"):
             with Vertical(id="now-serving"):
                 yield Static(id="now-title")
@@ -150,8 +148,6 @@ class AdviserScreen(DeskScreen):
             with Vertical(id="waiting-panel"):
                 yield Static(Text("Waiting", style="bold"), id="waiting-title")
                 yield QueueTable(id="queue")
-        yield StatusBar()
-        yield KeyBar()
 
     def current_desk(self) -> str | None:
         return self.desk.adviser_desk_id
@@ -159,11 +155,6 @@ class AdviserScreen(DeskScreen):
     def shown_ticket_id(self) -> int | None:
         ticket = self.my_ticket()
         return ticket.id if ticket else self.query_one(QueueTable).selected_ticket_id()
-
-    @guarded
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one(QueueTable).focus()
 
     # State ------------------------------------------------------------------------------------
 
@@ -320,21 +311,26 @@ class AdviserScreen(DeskScreen):
             return None
         return ticket, self.desk.actor(desk)
 
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_recall(self) -> None:
+    async def _change_ticket(
+        self,
+        change: Callable[[QueueService, Ticket], object],
+        done: Callable[[Ticket], str] | None = None,
+    ) -> None:
+        """Change the ticket at this desk, as this desk's person."""
         if (found := self._with_ticket()) is None:
             return
         ticket, actor = found
         await self.commit(
-            lambda s: QueueService(s, actor).recall(ticket.id), f"{ticket.code} called again"
+            lambda s: change(QueueService(s, actor), ticket), done(ticket) if done else None
         )
 
     @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_recall(self) -> None:
+        await self._change_ticket(lambda q, t: q.recall(t.id), lambda t: f"{t.code} called again")
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_start(self) -> None:
-        if (found := self._with_ticket()) is None:
-            return
-        ticket, actor = found
-        await self.commit(lambda s: QueueService(s, actor).start(ticket.id))
+        await self._change_ticket(lambda q, t: q.start(t.id))
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_finish(self) -> None:
@@ -351,11 +347,8 @@ class AdviserScreen(DeskScreen):
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_no_show(self) -> None:
-        if (found := self._with_ticket()) is None:
-            return
-        ticket, actor = found
-        await self.commit(
-            lambda s: QueueService(s, actor).no_show(ticket.id), f"{ticket.code} marked no-show"
+        await self._change_ticket(
+            lambda q, t: q.no_show(t.id), lambda t: f"{t.code} marked no-show"
         )
 
     @work(exclusive=True, group="desk", exit_on_error=False)

@@ -37,14 +37,13 @@ from oss_desk.ui.screens.appointment_view import (
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import check_in, tick_checklist
 from oss_desk.ui.widgets.appointment_grid import AppointmentGrid
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
-from oss_desk.ui.widgets.key_bar import KeyBar
 
 R = TypeVar("R")
 
 
 class AppointmentsScreen(DeskScreen):
     AREA = "Appointments"
+    FOCUS = "#appt-grid"
     HELP = (
         "The grid shows a day (every adviser and room) or, with W, a week for one adviser or "
         "room (A chooses which). [ and ] go back and forward, T to today. B books (the "
@@ -137,19 +136,11 @@ class AppointmentsScreen(DeskScreen):
         self._wanted_cursor: int | None = None
         """After a jump: the appointment to put the cursor on."""
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         yield Static(id="appt-title")
         with Horizontal(id="appt-body"):
             yield self.table
             yield Static(id="appt-detail")
-        yield StatusBar()
-        yield KeyBar()
-
-    @guarded
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.table.focus()
 
     @guarded
     def on_resize(self, event: Resize) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.worker import Worker
 
@@ -20,6 +21,7 @@ from oss_desk.services.worker import STALE_HEARTBEAT_SECONDS
 from oss_desk.ui.context import DeskContext, Ok, Result
 from oss_desk.ui.faults import guarded, worker_failed
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
+from oss_desk.ui.widgets.key_bar import KeyBar
 
 R = TypeVar("R")
 
@@ -29,14 +31,30 @@ class DeskScreen(Screen[None]):
     HELP = ""
     ROLE_ACTIONS: ClassVar[dict[str, Action]] = {}
     """Which permission each of the screen's actions needs (see ``oss_desk.domain.access``)."""
+    FOCUS = ""
+    """The widget (a selector) that has the keyboard when the screen opens."""
 
     def __init__(self, desk: DeskContext) -> None:
         super().__init__()
         self.desk = desk
 
+    def compose(self) -> ComposeResult:
+        """Every desk screen: where and who at the top, the screen's own body, then the desk
+        and device state and the keys."""
+        yield TopBar()
+        yield from self.compose_body()
+        yield StatusBar()
+        yield KeyBar()
+
+    def compose_body(self) -> ComposeResult:
+        """The screen's own widgets, between the bars."""
+        yield from ()
+
     @guarded
     def on_mount(self) -> None:
         self.desk.follow_snapshot(self, self._on_snapshot)
+        if self.FOCUS:
+            self.query_one(self.FOCUS).focus()
 
     @guarded
     def on_screen_resume(self) -> None:

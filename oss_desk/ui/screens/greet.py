@@ -27,9 +27,7 @@ from oss_desk.ui.dialogs import NeedsDialog, OutcomeDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import check_in, find_ticket, needs_text
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.big_code import BigCode
-from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 
@@ -116,8 +114,7 @@ class GreetScreen(DeskScreen):
         self.needs: tuple[str, ...] = ()
         self.last_issued: Issued | None = None
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         with Horizontal(id="greet-body"):
             with Vertical(id="catalogue"):
                 yield Input(placeholder="/ search, or a booking ref", id="service-search")
@@ -128,8 +125,6 @@ class GreetScreen(DeskScreen):
                 yield BigCode(id="issued-code")
                 yield Static(id="issued-info")
                 yield QueueTable(id="queue")
-        yield StatusBar()
-        yield KeyBar()
 
     @guarded
     def on_mount(self) -> None:

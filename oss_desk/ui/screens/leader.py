@@ -20,8 +20,6 @@ from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import find_ticket, pick_service
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
-from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable, minutes_text
 
 
@@ -29,8 +27,21 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}%"
 
 
+COLUMNS = {
+    "#desks": (("Desk", "desk"), ("Status", "status"), ("With", "ticket"), ("For", "since")),
+    "#by-service": (
+        ("Service", "service"),
+        ("Wait", "waiting"),
+        ("Longest", "longest"),
+        ("Over", "over"),
+    ),
+}
+"""The columns of the desks and services tables (label, key)."""
+
+
 class LeaderScreen(DeskScreen):
     AREA = "Team leader"
+    FOCUS = "#queue"
     HELP = (
         "The top line is today's running figures against the standards (over 80% seen within "
         "15 minutes; 80% resolved at first contact). Tab moves between the desks, the services "
@@ -84,8 +95,7 @@ class LeaderScreen(DeskScreen):
         Binding("f7", "find", "Find", id="leader.find", tooltip="Look a ticket up by its code"),
     ]
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         yield Static(id="figures")
         with Horizontal(id="leader-top"):
             desks: DataTable[Text] = DataTable(id="desks", cursor_type="row")
@@ -93,29 +103,14 @@ class LeaderScreen(DeskScreen):
             services: DataTable[Text] = DataTable(id="by-service", cursor_type="row")
             yield services
         yield QueueTable(id="queue")
-        yield StatusBar()
-        yield KeyBar()
 
     @guarded
     def on_mount(self) -> None:
         super().on_mount()
-        desks = self.query_one("#desks", DataTable)
-        for label, key in (
-            ("Desk", "desk"),
-            ("Status", "status"),
-            ("With", "ticket"),
-            ("For", "since"),
-        ):
-            desks.add_column(label, key=key)
-        services = self.query_one("#by-service", DataTable)
-        for label, key in (
-            ("Service", "service"),
-            ("Wait", "waiting"),
-            ("Longest", "longest"),
-            ("Over", "over"),
-        ):
-            services.add_column(label, key=key)
-        self.query_one(QueueTable).focus()
+        for table_id, columns in COLUMNS.items():
+            table = self.query_one(table_id, DataTable)
+            for label, key in columns:
+                table.add_column(label, key=key)
 
     def wants_fresh_data(self) -> bool:
         return True  # the running figures are only taken for this screen
@@ -163,7 +158,7 @@ class LeaderScreen(DeskScreen):
                 for state in snapshot.desks
                 if state.desk.kind is not DeskKind.MEET_AND_GREET
             },
-            ("desk", "status", "ticket", "since"),
+            tuple(key for _, key in COLUMNS["#desks"]),
         )
         self._update_rows(
             self.query_one("#by-service", DataTable),
@@ -176,7 +171,7 @@ class LeaderScreen(DeskScreen):
                 )
                 for line in snapshot.by_service
             },
-            ("service", "waiting", "longest", "over"),
+            tuple(key for _, key in COLUMNS["#by-service"]),
         )
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds

@@ -8,6 +8,7 @@ other day or month is computed once when shown.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
@@ -29,8 +30,6 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
-from oss_desk.ui.widgets.key_bar import KeyBar
 
 LIVE_REFRESH_SECONDS = 5.0
 SHORT_LABELS = {
@@ -81,6 +80,7 @@ def whole_number_ticks(plt: Any, values: list[int]) -> None:
 
 class ReportsScreen(DeskScreen):
     AREA = "Reports"
+    FOCUS = "#report-figures-box"
     HELP = (
         "The daily footfall summary (D) or the monthly dashboard (M), against the council's "
         "standards: over 80% seen within 15 minutes of arrival, 80% resolved at first contact. "
@@ -124,8 +124,7 @@ class ReportsScreen(DeskScreen):
         self.shown: tuple[str, str] | None = None
         self._live_at = 0.0
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         yield Static(id="report-heading")
         with Horizontal(id="report-body"):
             with VerticalScroll(id="report-figures-box"):
@@ -133,13 +132,6 @@ class ReportsScreen(DeskScreen):
             with Vertical(id="report-charts"):
                 yield PlotextPlot(id="report-chart-main")
                 yield PlotextPlot(id="report-chart-trend")
-        yield StatusBar()
-        yield KeyBar()
-
-    @guarded
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#report-figures-box").focus()
 
     @guarded
     def on_resize(self) -> None:
@@ -347,33 +339,12 @@ def daily_table(data: dict[str, Any], names: dict[str, str]) -> Table:
     counts.add_row("Busiest hour", f"{busiest}:00" if busiest else "n/a")
     outer.add_row(counts)
     outer.add_row(_outcomes(data))
-    services = Table(
-        title="By service", title_justify="left", box=None, show_header=False, padding=(0, 1)
-    )
-    for code, count in data.get("by_service", {}).items():
-        services.add_row(code, names.get(code, code), str(count))
-    outer.add_row(services)
-    desks = Table(title="Desks", title_justify="left", box=None, padding=(0, 1))
-    desks.add_column("Desk")
-    desks.add_column("Served", justify="right")
-    desks.add_column("Median", justify="right")
-    for desk, row in data.get("desks", {}).items():
-        desks.add_row(
-            desk, str(row.get("served", 0)), minutes_text(row.get("service_median_minutes"))
-        )
-    outer.add_row(desks)
-    advisers = Table(title="Advisers", title_justify="left", box=None, padding=(0, 1))
-    advisers.add_column("Adviser")
-    advisers.add_column("Served", justify="right")
-    advisers.add_column("Median", justify="right")
-    for person, row in data.get("advisers", {}).items():
-        advisers.add_row(
-            str(row.get("name") or person),
-            str(row.get("served", 0)),
-            minutes_text(row.get("service_median_minutes")),
-        )
-    if data.get("advisers"):
-        outer.add_row(advisers)
+    outer.add_row(_by_service(data, names))
+    outer.add_row(_served("Desks", "Desk", data.get("desks", {}).items()))
+    advisers = data.get("advisers", {})
+    if advisers:
+        named = [(str(row.get("name") or p), row) for p, row in advisers.items()]
+        outer.add_row(_served("Advisers", "Adviser", named))
     adjustments = {k: v for k, v in data.get("adjustments", {}).items() if v}
     if adjustments:
         needs = Table(
@@ -411,6 +382,28 @@ def _outcomes(data: dict[str, Any]) -> Table:
     return outcomes
 
 
+def _served(title: str, who: str, rows: Iterable[tuple[str, dict[str, Any]]]) -> Table:
+    """How many each desk or adviser served, and their median service time."""
+    table = Table(title=title, title_justify="left", box=None, padding=(0, 1))
+    table.add_column(who)
+    table.add_column("Served", justify="right")
+    table.add_column("Median", justify="right")
+    for name, row in rows:
+        table.add_row(
+            name, str(row.get("served", 0)), minutes_text(row.get("service_median_minutes"))
+        )
+    return table
+
+
+def _by_service(data: dict[str, Any], names: dict[str, str]) -> Table:
+    services = Table(
+        title="By service", title_justify="left", box=None, show_header=False, padding=(0, 1)
+    )
+    for code, count in data.get("by_service", {}).items():
+        services.add_row(code, names.get(code, code), str(count))
+    return services
+
+
 def monthly_table(data: dict[str, Any], names: dict[str, str]) -> Table:
     outer = Table.grid(padding=(0, 0))
     outer.add_row(standards_table(data))
@@ -433,12 +426,7 @@ def monthly_table(data: dict[str, Any], names: dict[str, str]) -> Table:
         appts.add_row(label, str(value))
     outer.add_row(appts)
     outer.add_row(_outcomes(data))
-    services = Table(
-        title="By service", title_justify="left", box=None, show_header=False, padding=(0, 1)
-    )
-    for code, count in data.get("by_service", {}).items():
-        services.add_row(code, names.get(code, code), str(count))
-    outer.add_row(services)
+    outer.add_row(_by_service(data, names))
     calls = data.get("calls")
     if calls:
         phone = Table(
