@@ -26,6 +26,7 @@ from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
 from oss_desk.ui.screens import reports as reports_screen
 from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.appointment_booking import Booking
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
@@ -220,7 +221,7 @@ async def test_dialog_worker(
     tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
-    raised = break_once(monkeypatch, AppointmentsScreen, "_slots")  # the dialog's slot worker
+    raised = break_once(monkeypatch, Booking, "slots")  # called by the dialog's slot worker
     app = make_app(db, "greet-1", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)

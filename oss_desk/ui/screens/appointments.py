@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import ClassVar, TypeVar
 
@@ -16,7 +15,6 @@ from textual.widgets import DataTable, Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact, parse_reference
-from oss_desk.domain.slots import Slot
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointment_grid import Cell, Grid, day_grid, resources, week_grid
 from oss_desk.services.appointments import AppointmentService
@@ -24,11 +22,11 @@ from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
-from oss_desk.ui.dialogs.appointments import BookingDialog, BookingForm, ReferenceDialog
+from oss_desk.ui.dialogs.appointments import ReferenceDialog
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.screens.appointment_booking import book, bookable, reschedule
 from oss_desk.ui.screens.appointment_view import (
     appointment_parts,
-    describe_slot,
     detail_text,
     free_time_parts,
     slot_at,
@@ -352,130 +350,47 @@ class AppointmentsScreen(DeskScreen):
 
     # Booking -----------------------------------------------------------------------------------
 
-    def _services(self) -> list[tuple[str, str]]:
-        return [(c, s.name) for c, s in self.desk.names.services.items() if s.appointment_minutes]
-
-    def describe_slot(self, slot: Slot) -> str:
-        return describe_slot(self.desk.names, slot)
-
     def _when(self, appt: Appointment) -> str:
         return when_text(self.desk.names, appt)
 
-    async def _call(self, fn: Callable[[Session], R]) -> R | str:
-        """Run on the database thread; a refusal comes back as its message (shown inline)."""
-        result = await self.desk.act(fn, quiet=True)
-        return result.value if isinstance(result, Ok) else result.message
-
-    async def _slots(self, service: str, day: date, adviser: str | None = None) -> list[Slot] | str:
-        actor = self.acting_as()
-
-        def find(session: Session) -> list[Slot]:
-            return AppointmentService(session, actor).slots(service, day, 1, adviser=adviser)
-
-        return await self._call(find)
-
     @work(exclusive=True, group="appt-action", exit_on_error=False)
     async def action_book(self) -> None:
-        services = self._services()
-        if not services:
+        if not bookable(self):
             self.say("No service takes appointments (appointment_minutes)")
             return
         cell, day, adviser, _ = self.highlighted()
         preferred = None
         if cell is not None and cell.kind == "free" and day is not None and adviser:
-            when = self.highlighted_time()
-            preferred = slot_at(self.desk.names, day, when, adviser)
-        actor = self.acting_as()
-        desk = self.current_desk()
-
-        async def submit(form: BookingForm) -> Appointment | str:
-            def book(session: Session) -> Appointment:
-                return AppointmentService(session, actor).book(
-                    form.service,
-                    form.slot.start,
-                    channel=form.chosen_channel(),
-                    name=form.name or None,
-                    email=form.email or None,
-                    phone=form.phone or None,
-                    adviser=form.slot.adviser,
-                    needs=form.needs or None,
-                    desk_id=desk,
-                )
-
-            return await self._call(book)
-
-        booked = await self.app.push_screen_wait(
-            BookingDialog(
-                "Book an appointment",
-                services=services,
-                day=day or self.desk.names.today(),
-                find_slots=self._slots,
-                submit=submit,
-                describe=self.describe_slot,
-                preferred=preferred,
-            )
-        )
+            preferred = slot_at(self.desk.names, day, self.highlighted_time(), adviser)
+        booked = await book(self, day or self.desk.names.today(), preferred)
         if booked is not None:
             await self._done(booked, f"Booked {booked.ref}: {self._when(booked)}")
 
+    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    async def action_move(self) -> None:
+        await self._reschedule(rebook=False)
+
+    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    async def action_rebook(self) -> None:
+        await self._reschedule(rebook=True)
+
+    async def _reschedule(self, *, rebook: bool) -> None:
+        appt = self.highlighted_appointment()
+        if appt is None:
+            return
+        today = self.desk.names.today()
+        moved = await reschedule(self, appt, max(today, self.day or today), rebook=rebook)
+        if moved is not None:
+            verb = "Rebooked as" if rebook else "Moved"
+            await self._done(moved, f"{verb} {moved.ref}: {self._when(moved)}")
+
     async def _done(self, appt: Appointment, message: str) -> None:
+        """After a booking: say so, and show it on the grid, with the cursor on it."""
         self.notify_done(message)
         self.day = self.desk.names.local(appt.starts_at, appt.site_id).date()
         self._wanted_cursor = appt.id
         await self.desk.after_write()
         self.load()
-
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_move(self) -> None:
-        appt = self.highlighted_appointment()
-        if appt is None:
-            return
-        await self._reschedule(appt, rebook=False)
-
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_rebook(self) -> None:
-        appt = self.highlighted_appointment()
-        if appt is None:
-            return
-        await self._reschedule(appt, rebook=True)
-
-    async def _reschedule(self, appt: Appointment, *, rebook: bool) -> None:
-        actor = self.acting_as()
-        desk = self.current_desk()
-
-        async def submit(form: BookingForm) -> Appointment | str:
-            def change(session: Session) -> Appointment:
-                svc = AppointmentService(session, actor)
-                if rebook:
-                    return svc.rebook(
-                        appt.id, form.slot.start, adviser=form.slot.adviser, desk_id=desk
-                    )
-                return svc.move(appt.id, form.slot.start, adviser=form.slot.adviser)
-
-            return await self._call(change)
-
-        title = (
-            f"Rebook {appt.ref} (came without the documents)"
-            if rebook
-            else f"Move {appt.ref} (now {self._when(appt)})"
-        )
-        today = self.desk.names.today()
-        result = await self.app.push_screen_wait(
-            BookingDialog(
-                title,
-                services=self._services(),
-                day=max(today, self.day or today),
-                find_slots=self._slots,
-                submit=submit,
-                describe=self.describe_slot,
-                service=appt.service,
-                with_contact=False,
-                fixed_service=True,
-            )
-        )
-        if result is not None:
-            verb = "Rebooked as" if rebook else "Moved"
-            await self._done(result, f"{verb} {result.ref}: {self._when(result)}")
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
     async def action_cancel_booking(self) -> None:
