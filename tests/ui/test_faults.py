@@ -13,9 +13,10 @@ import inspect
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from textual.pilot import Pilot
 
 from oss_desk.clock import FixedClock
 from oss_desk.paths import log_dir
@@ -37,6 +38,8 @@ from oss_desk.ui.widgets.queue_table import QueueTable
 from ..appointments_site import NOW, make_office
 from ..conftest import MONDAY_0930
 from .conftest import AppFactory, rows, until
+
+S = TypeVar("S")
 
 
 def break_once(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[str]:
@@ -89,6 +92,36 @@ async def funnelled(app: OssDeskApp, raised: list[str]) -> None:
     assert "The desk carries on" in shown and str(log_dir()) in shown
 
 
+async def open_screen(app: OssDeskApp, pilot: Pilot[None], key: str | None, kind: type[S]) -> S:
+    """Wait for the first snapshot, press ``key`` (a mode's key) and wait for the screen."""
+    await until(lambda: app.snapshot is not None)
+    if key is not None:
+        await pilot.press(key)
+    await until(lambda: isinstance(app.screen, kind))
+    screen = app.screen
+    assert isinstance(screen, kind)
+    return screen
+
+
+async def leader_with_queue(app: OssDeskApp, pilot: Pilot[None]) -> LeaderScreen:
+    screen = await open_screen(app, pilot, "f4", LeaderScreen)
+    table = screen.query_one(QueueTable)
+    await until(lambda: table.row_count == 4)
+    return screen
+
+
+async def appointments_grid(app: OssDeskApp, pilot: Pilot[None]) -> AppointmentsScreen:
+    screen = await open_screen(app, pilot, "f5", AppointmentsScreen)
+    await until(lambda: screen.grid is not None)
+    return screen
+
+
+async def shows_code(app: OssDeskApp, pilot: Pilot[None], keys: tuple[str, ...], code: str) -> None:
+    """The desk answers ``keys`` by showing ticket ``code`` large (issued, or called)."""
+    await pilot.press(*keys)
+    await until(lambda: app.screen.query_one(BigCode).code == code)
+
+
 def issue(db: Path, service: str) -> None:
     """Another desk issues a ticket (its own process would do the same)."""
     session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
@@ -119,8 +152,7 @@ async def test_greet_action(
         await pilot.press("c", "enter")
         await funnelled(app, raised)
         # The next key works as ever.
-        await pilot.press("b", "enter")
-        await until(lambda: app.screen.query_one(BigCode).code == "B002")
+        await shows_code(app, pilot, ("b", "enter"), "B002")
         assert isinstance(app.screen, GreetScreen)
 
 
@@ -130,14 +162,12 @@ async def test_adviser_action_on_the_database_thread(
     raised = break_once(monkeypatch, QueueService, "call_next")  # raised inside act()
     app = make_app(office, "desk-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        assert isinstance(app.screen, AdviserScreen)
+        await open_screen(app, pilot, None, AdviserScreen)
         await pilot.press("n")
         await funnelled(app, raised)
         assert not notices(app, "Nobody is waiting")  # a fault is not an empty queue
         assert status_of(office, "C001") == "waiting"
-        await pilot.press("n")
-        await until(lambda: app.screen.query_one(BigCode).code == "C001")
+        await shows_code(app, pilot, ("n",), "C001")
         assert status_of(office, "C001") == "called"
 
 
@@ -147,11 +177,7 @@ async def test_leader_action(
     raised = break_once(monkeypatch, LeaderScreen, "_highlighted_ticket")
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
-        table = app.screen.query_one(QueueTable)
-        await until(lambda: table.row_count == 4)
+        await leader_with_queue(app, pilot)
         await pilot.press("x")  # the resident has left: cancel
         await funnelled(app, raised)
         await pilot.press("x", "y")
@@ -165,11 +191,7 @@ async def test_appointments_action(
     raised = break_once(monkeypatch, AppointmentsScreen, "action_toggle_view")  # not a worker
     app = make_app(db, "greet-1", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("f5")
-        screen = app.screen
-        assert isinstance(screen, AppointmentsScreen)
-        await until(lambda: screen.grid is not None)
+        screen = await appointments_grid(app, pilot)
         await pilot.press("w")
         await funnelled(app, raised)
         await pilot.press("w")
@@ -182,10 +204,7 @@ async def test_reports_action(
     raised = break_once(monkeypatch, reports_screen, "daily_table")  # drawn by the load worker
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("f6")
-        screen = app.screen
-        assert isinstance(screen, ReportsScreen)
+        screen = await open_screen(app, pilot, "f6", ReportsScreen)
         await funnelled(app, raised)
         await pilot.press("left_square_bracket")  # the day before: drawn this time
         heading = screen.query_one("#report-heading")
@@ -198,11 +217,7 @@ async def test_dialog_message_handler(
     raised = break_once(monkeypatch, ChoiceDialog, "dismiss")  # inside its OptionSelected handler
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
-        table = app.screen.query_one(QueueTable)
-        await until(lambda: table.row_count == 4)
+        await leader_with_queue(app, pilot)
         await pilot.press("d")  # send the highlighted ticket to a desk
         await until(lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.press("enter")
@@ -224,11 +239,7 @@ async def test_dialog_worker(
     raised = break_once(monkeypatch, Booking, "slots")  # called by the dialog's slot worker
     app = make_app(db, "greet-1", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("f5")
-        await until(
-            lambda: isinstance(app.screen, AppointmentsScreen) and app.screen.grid is not None
-        )
+        await appointments_grid(app, pilot)
         await pilot.press("b")
         await until(lambda: isinstance(app.screen, BookingDialog))
         dialog = app.screen
@@ -270,8 +281,7 @@ async def test_a_fault_in_the_poll_timer_keeps_the_live_queue(
         issue(office, "W")  # another desk: the next polls see it
         table = app.screen.query_one(QueueTable)
         await until(lambda: table.row_count == 5)
-        await pilot.press("h", "enter")
-        await until(lambda: app.screen.query_one(BigCode).code == "H001")
+        await shows_code(app, pilot, ("h", "enter"), "H001")
 
 
 async def test_a_fault_while_showing_a_snapshot(
@@ -286,8 +296,7 @@ async def test_a_fault_while_showing_a_snapshot(
         issue(office, "H")  # the next snapshot is shown again
         table = app.screen.query_one(QueueTable)
         await until(lambda: table.row_count == 6)
-        await pilot.press("b", "enter")
-        await until(lambda: app.screen.query_one(BigCode).code == "B002")
+        await shows_code(app, pilot, ("b", "enter"), "B002")
 
 
 # act(): ok, refused or failed, each said once ----------------------------------------------------
@@ -312,8 +321,7 @@ async def test_a_busy_database_is_one_message_not_also_an_empty_queue(
         finally:
             holder.rollback()
             holder.close()
-        await pilot.press("n")
-        await until(lambda: app.screen.query_one(BigCode).code == "C001")
+        await shows_code(app, pilot, ("n",), "C001")
 
 
 async def test_an_empty_queue_is_said_as_such(tmp_path: Path, make_app: AppFactory) -> None:
