@@ -1,6 +1,9 @@
-"""The desk app: modes for meet-and-greet, the adviser desk and the team leader.
+"""The desk app: modes for meet-and-greet, the adviser desk, the team leader, appointments and
+reports.
 
-All database work runs on one thread (:class:`~oss_desk.services.runner.SessionRunner`); the
+The app is the desk's composition root: it builds each mode's screen with itself as the
+screen's :class:`~oss_desk.ui.context.DeskContext` (screens never import this module), and it
+is the one fault funnel (:mod:`oss_desk.ui.faults`). All database work runs on one thread (:class:`~oss_desk.services.runner.SessionRunner`); the
 event loop only awaits results. Other desks' changes arrive through the change feed, polled
 every 150 ms; the app then takes a fresh snapshot and each screen updates its widgets by key.
 """
@@ -193,7 +196,7 @@ class OssDeskApp(App[None]):
         self._last_refresh = 0.0
         self.refresh_count = 0
         self.faults: list[str] = []
-        """The type of each unexpected fault the funnel took (for the tests and the log)."""
+        """The type of each unexpected fault the funnel took, in order."""
 
     # Start-up --------------------------------------------------------------------------------
 
