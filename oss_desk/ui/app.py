@@ -3,7 +3,9 @@ reports.
 
 The app is the desk's composition root: it builds each mode's screen with itself as the
 screen's :class:`~oss_desk.ui.context.DeskContext` (screens never import this module), and it
-is the one fault funnel (:mod:`oss_desk.ui.faults`). All database work runs on one thread (:class:`~oss_desk.services.runner.SessionRunner`); the
+is the one fault funnel (:mod:`oss_desk.ui.faults`).
+
+All database work runs on one thread (:class:`~oss_desk.services.runner.SessionRunner`); the
 event loop only awaits results. Other desks' changes arrive through the change feed, polled
 every 150 ms; the app then takes a fresh snapshot and each screen updates its widgets by key.
 """
