@@ -1,1 +1,1 @@
-"""The desk app's screens: one module per area, each built on ``base.DeskScreen``."""
+"""The desk app's screens, one per mode, on ``base.DeskScreen``, and the flows they share."""

@@ -1,1 +1,1 @@
-"""Widgets the screens share: bars, the key bar, the queue table, the big ticket code."""
+"""Widgets shared by the desk app's screens."""
