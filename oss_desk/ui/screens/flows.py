@@ -1,14 +1,16 @@
-"""The flows several screens share: find a ticket, pick a service, check a resident in, tick
-what they brought. Each takes the screen it runs on (its desk, its person) and awaits its dialogs.
+"""The flows several screens share: find (or show a scanned) ticket, pick a service, check a
+resident in, tick what they brought. Each takes the screen it runs on (its desk, its person)
+and awaits its dialogs.
 """
 
 from __future__ import annotations
 
 from oss_desk.domain.appointments import Appointment, parse_reference
+from oss_desk.domain.models import Actor
 from oss_desk.domain.needs import describe_need
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
-from oss_desk.services.queue import QueueService
+from oss_desk.services.screen import ticket_from_scan
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes
 from oss_desk.ui.context import Ok
@@ -24,14 +26,18 @@ def needs_text(needs: tuple[str, ...]) -> str:
 
 async def find_ticket(screen: DeskScreen) -> None:
     """Ask for a code and show the ticket."""
-    desk = screen.desk
-    names = desk.names
     code = await screen.app.push_screen_wait(
         TextDialog("Find a ticket", placeholder="Code, e.g. C012", max_length=20)
     )
-    if not code:
-        return
-    found = await desk.act(lambda s: QueueService(s).look_up(code))
+    if code:
+        await show_ticket(screen, code)
+
+
+async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None) -> None:
+    """Show a ticket: a code typed, or a ticket's QR scanned at any desk (its code or link)."""
+    desk = screen.desk
+    names = desk.names
+    found = await desk.act(lambda s: ticket_from_scan(s, text, actor))
     if not isinstance(found, Ok):
         return
     ticket = found.value

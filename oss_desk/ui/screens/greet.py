@@ -23,7 +23,7 @@ from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.session import Session
 from oss_desk.services.views import wait_phrase
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs import NeedsDialog, OutcomeDialog
+from oss_desk.ui.dialogs import NeedsDialog, OutcomeDialog, TextDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import check_in, find_ticket, needs_text
@@ -69,6 +69,7 @@ class GreetScreen(DeskScreen):
         "quick": Action.QUICK_VISIT,
         "reprint": Action.REPRINT,
         "find": Action.FIND_TICKET,
+        "text_me": Action.ISSUE_TICKET,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -92,6 +93,13 @@ class GreetScreen(DeskScreen):
             "Reprint",
             id="greet.reprint",
             tooltip="Print the last ticket again",
+        ),
+        Binding(
+            "ctrl+n",
+            "text_me",
+            "Text me",
+            id="greet.text",
+            tooltip="The last ticket: text the resident when it is nearly their turn (mobile)",
         ),
         Binding(
             "slash",
@@ -328,6 +336,32 @@ class GreetScreen(DeskScreen):
     @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_find(self) -> None:
         await find_ticket(self)
+
+    @work(exclusive=True, group="greet", exit_on_error=False)
+    async def action_text_me(self) -> None:
+        """The resident would rather wait elsewhere: a text when nearly their turn."""
+        if self.last_issued is None:
+            self.say("Issue the ticket first, then add the mobile number")
+            return
+        issued = self.last_issued.ticket
+        number = await self.app.push_screen_wait(
+            TextDialog(
+                f"Text {issued.code} when nearly their turn",
+                placeholder="Mobile number, e.g. 07700 900123",
+                hint="Deleted at the end of the day · Enter · Esc: back",
+                max_length=20,
+            )
+        )
+        if not number:
+            return
+        actor = self.acting_as()
+
+        def give(session: Session) -> object:
+            from oss_desk.services.turn_texts import TurnTexts
+
+            return TurnTexts(session, actor).give_phone(issued.id, number)
+
+        await self.commit(give, f"{issued.code}: a text when nearly their turn, and when called")
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_reprint(self) -> None:
