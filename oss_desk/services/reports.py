@@ -48,22 +48,11 @@ from oss_desk.domain.stats import (
 )
 from oss_desk.domain.tally import AppointmentTally, MonthCounts, VisitTally
 from oss_desk.errors import NotFound
-from oss_desk.render.json import daily_json, monthly_json
-from oss_desk.services.report_offices import Office, Offices, open_office
+from oss_desk.services.report_offices import Offices
 from oss_desk.services.report_trend import TrendCounts, last_closed_day
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.reports import appointment_tally, visit_tally
-
-__all__ = [
-    "COMPARE_WEEKS",
-    "TREND_MONTHS",
-    "Office",
-    "ReportService",
-    "daily_json",
-    "monthly_json",
-    "open_office",
-]
 
 TREND_MONTHS = 12
 COMPARE_WEEKS = 4
