@@ -11,46 +11,13 @@ from typing import Any
 import click
 
 from oss_desk.cli.common import State, closing, emit_json, pass_state
+from oss_desk.domain.reports import DailyReport, Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
 from oss_desk.services.delivery import message_alerts, not_sent_lines
-from oss_desk.services.report_formats import daily_text, figures_csv, monthly_text
-from oss_desk.services.report_outputs import daily_page, monthly_page, print_daily_summary
+from oss_desk.services.report_outputs import FORMATS, print_daily_summary, render_report
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
-
-Renderer = Callable[[str, dict[str, Any], Session], str | None]
-
-
-def _text(kind: str, figures: dict[str, Any], session: Session) -> str:
-    names = {code: s.name for code, s in session.directory.services.items()}
-    site = figures["site"]
-    if site is None:
-        place = "all offices"
-    elif site in session.directory.sites:
-        place = session.directory.sites[site].name
-    else:
-        place = site
-    render = daily_text if kind == "daily" else monthly_text
-    return render(figures, names, place) + "\n"
-
-
-def _json(kind: str, figures: dict[str, Any], session: Session) -> str:
-    return json.dumps(figures, ensure_ascii=False) + "\n"  # one JSON value
-
-
-def _html(kind: str, figures: dict[str, Any], session: Session) -> str:
-    return (daily_page if kind == "daily" else monthly_page)(session, figures)
-
-
-FORMATS: dict[str, Renderer] = {
-    "text": _text,
-    "json": _json,
-    "csv": lambda kind, figures, session: figures_csv(figures),
-    "html": _html,
-}
-"""Output formats by name: each renders (report kind, figures, session) to text (or prints
-it itself and returns None). Add a format here and it is offered by both commands."""
 
 
 def _options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -83,26 +50,30 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
-def _with_messages_not_sent(
-    session: Session, figures: dict[str, Any]
-) -> tuple[dict[str, Any], list[str]]:
-    """The day's figures with the alerts about that day's appointments ("2 reminders for today
-    not sent"), which stay until someone acknowledges them."""
-    alerts = [
-        a for a in message_alerts(session, figures["site"]) if a.business_day == figures["date"]
-    ]
-    today = session.today(session.site(figures["site"])) if figures["site"] else None
-    counts = dict(sorted(Counter(a.kind for a in alerts).items()))
-    return {**figures, "messages_not_sent": counts}, not_sent_lines(alerts, figures["date"], today)
+def _emit(fmt: str, report: Report, session: Session, output: str | None = None) -> None:
+    text = render_report(session, report, fmt)
+    _write(_with_messages_not_sent(session, report, fmt, text), output)
 
 
-def _emit(
-    fmt: str, kind: str, figures: dict[str, Any], session: Session, output: str | None = None
-) -> None:
-    text = FORMATS[fmt](kind, figures, session)
-    if text is None:
-        return
-    _write(text, output)
+def _with_messages_not_sent(session: Session, report: Report, fmt: str, text: str) -> str:
+    """A daily report in text or JSON also says which messages about that day's appointments
+    were not delivered ("2 reminders for today not sent"), until someone acknowledges them."""
+    if not isinstance(report, DailyReport) or fmt not in ("text", "json"):
+        return text
+    alerts = [a for a in message_alerts(session, report.site) if a.business_day == report.date]
+    if fmt == "json":
+        value = json.loads(text)
+        value["messages_not_sent"] = dict(sorted(Counter(a.kind for a in alerts).items()))
+        return json.dumps(value, ensure_ascii=False) + "\n"
+    today = session.today(session.site(report.site)) if report.site else None
+    lines = not_sent_lines(alerts, report.date, today)
+    if not lines:
+        return text
+    return (
+        text.rstrip("\n")
+        + "\n\n  Messages not delivered (until acknowledged: `oss-desk alerts`)\n"
+        + "".join(f"    {line}\n" for line in lines)
+    )
 
 
 def _write(text: str, output: str | None) -> None:
@@ -149,25 +120,17 @@ def daily(
         raise click.UsageError("--large-print goes with --print-to")
     session = state.session()
     with ReportService(session, include=include) as reports:
-        figures = reports.daily(day, site_id)
+        daily_report = reports.daily(day, site_id)
     if print_to is None:
-        if fmt in ("text", "json"):
-            figures, lines = _with_messages_not_sent(session, figures)
-            if fmt == "text" and lines:
-                text = _text("daily", figures, session).rstrip("\n")
-                text += "\n\n  Messages not delivered (until acknowledged: `oss-desk alerts`)\n"
-                text += "".join(f"    {line}\n" for line in lines)
-                _write(text, output)
-                return
-        _emit(fmt, "daily", figures, session, output)
+        _emit(fmt, daily_report, session, output)
         return
-    job = print_daily_summary(session, figures, print_to, large_print=large_print)
+    job = print_daily_summary(session, daily_report, print_to, large_print=large_print)
     if output is not None:
-        _emit(fmt, "daily", figures, session, output)  # the file as well as the paper
+        _emit(fmt, daily_report, session, output)  # the file as well as the paper
     if fmt == "json" and output is None:
-        emit_json({"date": figures["date"], "print_job": job})
+        emit_json({"date": daily_report.date, "print_job": job})
         return
-    click.echo(f"Daily summary for {figures['date']} queued as print job {job}.")
+    click.echo(f"Daily summary for {daily_report.date} queued as print job {job}.")
 
 
 @report.command("monthly")
@@ -188,5 +151,5 @@ def monthly(
     fmt = "json" if as_json else fmt
     session = state.session()
     with ReportService(session, include=include) as reports:
-        figures = reports.monthly(month, site_id)
-    _emit(fmt, "monthly", figures, session, output)
+        monthly_report = reports.monthly(month, site_id)
+    _emit(fmt, monthly_report, session, output)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import PrintState, WorkerState
@@ -21,6 +20,8 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
+from oss_desk.domain.reports import DailyReport
+from oss_desk.domain.standards import over_target
 from oss_desk.services.delivery import (
     MessageAlert,
     job_states,
@@ -76,8 +77,8 @@ class DeskSnapshot:
     print_jobs: dict[int, tuple[PrintState, str | None]] = field(default_factory=dict)
     """The latest print jobs' honest states (queued, sending, printed...), by job id."""
     board_url: str | None = None
-    figures: dict[str, Any] | None = None
-    """Today's running figures (the daily report's dict, without the weeks before)."""
+    figures: DailyReport | None = None
+    """Today's running figures (the daily report, without the weeks before)."""
     target_seconds: int = 15 * 60
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -145,7 +146,7 @@ def take_snapshot(
                 name=service.name,
                 waiting=len(waiting),
                 longest_wait_seconds=max((e.wait_seconds for e in waiting), default=0),
-                over_target=sum(1 for e in waiting if e.wait_seconds > target),
+                over_target=sum(1 for e in waiting if over_target(e.wait_seconds, target)),
             )
         )
     return DeskSnapshot(

@@ -51,7 +51,8 @@ async def test_may_not_have_printed_is_asked_and_the_reprint_says_copy(
             conn.commit()
             conn.close()
             await until(lambda: isinstance(app.screen, ConfirmDialog))
-            assert app.screen.question == (  # type: ignore[attr-defined]
+            assert isinstance(app.screen, ConfirmDialog)
+            assert str(app.screen.heading) == (
                 "Ticket C003 may not have printed. Reprint it (it will say COPY)?"
             )
             await pilot.press("y")

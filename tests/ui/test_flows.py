@@ -493,7 +493,7 @@ async def test_device_fault_shows_in_the_status_bar(office: Path, make_app: AppF
             conn.close()
             await until(lambda: isinstance(app.screen, ConfirmDialog))
             assert isinstance(app.screen, ConfirmDialog)
-            question = app.screen.question
+            question = str(app.screen.heading)
             assert question == "Ticket C003 was not printed (paper out). Reprint it?"
             await pilot.press("n")  # leave it: the status bar stops asking
             await until(lambda: rows(office, "SELECT acknowledged_by FROM print_jobs") == [("tl",)])
