@@ -237,8 +237,6 @@ def test_down_past_the_horizon_alerts_until_acknowledged(
     assert "1 confirmation for today not sent" in line
     report = cli("report", "daily", "--date", "2026-11-24", now=at)
     assert "1 reminder for today not sent" in report.out
-    as_json = cli("report", "daily", "--date", "2026-11-24", "--json", now=at)
-    assert as_json.json()["messages_not_sent"] == {"confirmation": 1, "reminder": 1}
     # Acknowledged (the resident was phoned): it stops showing everywhere.
     acked = cli("--user", "tl", "alerts", "ack", "--all", now=at)
     assert acked.code == 0 and "Acknowledged 2 alerts" in acked.out

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.config import MessageSettings
+from oss_desk.config_delivery import MessageSettings
 from oss_desk.domain.access import Action
 from oss_desk.domain.delivery import (
     AlertKind,

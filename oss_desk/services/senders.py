@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from oss_desk.config import EmailSettings, NotifySettings
+from oss_desk.config_delivery import EmailSettings, NotifySettings
 from oss_desk.services.messages import Composed
 
 
