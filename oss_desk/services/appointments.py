@@ -32,6 +32,7 @@ from oss_desk.domain.calendar import WEEKDAYS, business_day, local, parse_date, 
 from oss_desk.domain.models import (
     Actor,
     Channel,
+    Desk,
     DeskStatus,
     EventKind,
     Outcome,
@@ -617,21 +618,23 @@ class AppointmentService:
                     "(issue a ticket if they want to be seen as a walk-in now)"
                 )
             queue = QueueService(self.s, self.actor)
-            issued = queue._issue(
-                appt.service,
-                site_id=site.id,
-                needs=appt.needs,
+            ticket = queue.arrival_with_ticket(
+                conn,
+                site,
+                self.s.directory.services[appt.service],
+                appt.needs,
+                now=now,
                 priority=1,
                 channel=Channel.APPOINTMENT,
-                print_ticket=False,
+                desk=self._greeting_desk(site),
                 assigned_desk=appt.room or self._advisers_desk(conn, appt),
             )
             a.update_appointment(
                 conn,
                 appt.id,
                 status=AppointmentStatus.CHECKED_IN.value,
-                visit_id=issued.ticket.visit_id,
-                ticket_id=issued.ticket.id,
+                visit_id=ticket.visit_id,
+                ticket_id=ticket.id,
             )
             self._event(
                 conn,
@@ -639,11 +642,17 @@ class AppointmentService:
                 EventKind.APPOINTMENT_CHECKED_IN,
                 appt,
                 {
-                    "ticket": issued.ticket.id,
+                    "ticket": ticket.id,
                     "late_minutes": max(0, int((now - appt.starts_at).total_seconds() // 60)),
                 },
             )
-        return issued.ticket
+        return ticket
+
+    def _greeting_desk(self, site: Site) -> Desk | None:
+        """The desk checking the resident in (this terminal's, when it is at the office)."""
+        desk_id = self.actor.desk_id
+        desk = self.s.directory.desks.get(desk_id) if desk_id else None
+        return desk if desk is not None and desk.site_id == site.id else None
 
     def _advisers_desk(self, conn: sqlite3.Connection, appt: Appointment) -> str | None:
         """The desk the configuration puts the appointment's adviser at, if it serves the
@@ -881,29 +890,6 @@ class AppointmentService:
                 actor=self.actor,
                 data={"removed": absence_id},
             )
-
-    def purge_contacts(self) -> int:
-        """Delete residents' contact details kept past ``retention.contacts_days`` (by default
-        ``appointments.keep_contacts_days``). The worker runs the whole retention purge
-        (:class:`oss_desk.services.dbops.RetentionService`), which includes this.
-        Host-level, not role-checked: it only deletes what the retention settings say is due."""
-        now = self.s.clock.now()
-        keep = timedelta(days=self.s.settings.contacts_days)
-        site = self.site_for()
-        cutoff = (local(now, site.timezone) - keep).date().isoformat()
-        with self.s.store.write() as conn:
-            count = a.purge_contacts(conn, cutoff, format_instant(now))
-            if count:
-                append_event(
-                    conn,
-                    at=now,
-                    timezone=None,
-                    site_id=None,
-                    kind=EventKind.CONTACTS_PURGED,
-                    actor=self.actor,
-                    data={"count": count, "before": cutoff},
-                )
-        return count
 
     # Helpers ---------------------------------------------------------------------------------
 

@@ -128,12 +128,9 @@ def ticket_printout(session: Session, ticket: Ticket) -> TicketPrintout:
     svc = session.directory.services.get(ticket.service)
     ahead = estimate = None
     if ticket.status is TicketStatus.WAITING:
-        entry = next(
-            (e for e in QueueService(session).queue(ticket.site_id) if e.ticket.id == ticket.id),
-            None,
-        )
-        if entry is not None and entry.position is not None:
-            ahead = entry.position - 1
+        entry = QueueService(session).entry(ticket)
+        if entry is not None:
+            ahead = entry.ahead
             estimate = minutes(entry.estimated_wait_seconds)
     template = session.settings.printing.ticket_qr
     qr = None

@@ -16,6 +16,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
 from oss_desk.domain.needs import describe_need
+from oss_desk.domain.queue import waiting_for
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import NOTE_LIMIT, QueueService
@@ -210,16 +211,10 @@ class AdviserScreen(DeskScreen):
         table.labels = {c: s.label for c, s in directory.services.items()}
         desk_id = self.current_desk()
         desk = directory.desks.get(desk_id) if desk_id else None
-        if desk is not None:
-            mine = [e for e in snapshot.queue if e.ticket.service in desk.services]
-        else:
-            mine = []
+        mine = waiting_for(desk, snapshot.queue) if desk is not None else []
         table.show(mine)
         self.query_one("#waiting-title", Static).update(
-            Text(
-                f"Waiting for {app.desk_name(desk_id)}: {sum(1 for e in mine if e.position)}",
-                style="bold",
-            )
+            Text(f"Waiting for {app.desk_name(desk_id)}: {len(mine)}", style="bold")
         )
         ticket = self.my_ticket()
         status = self.my_status()
