@@ -14,11 +14,7 @@ from typing import Any
 import pytest
 
 from oss_desk.clock import FixedClock, format_instant
-from oss_desk.domain.calendar import zone
-from oss_desk.domain.models import Actor
-from oss_desk.domain.workdays import WorkingDays
-from oss_desk.services.appointments import AppointmentService
-from oss_desk.services.history import (
+from oss_desk.devtools.history import (
     HistoryOptions,
     RowBuilder,
     SiteInfo,
@@ -27,6 +23,10 @@ from oss_desk.services.history import (
     history_settings,
     instant,
 )
+from oss_desk.domain.calendar import zone
+from oss_desk.domain.models import Actor
+from oss_desk.domain.workdays import WorkingDays
+from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session

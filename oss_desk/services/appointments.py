@@ -23,6 +23,7 @@ from oss_desk.domain.appointments import (
     AppointmentStatus,
     Contact,
     Preferred,
+    message_reference,
     new_reference,
     normalise_email,
     normalise_phone,
@@ -393,7 +394,7 @@ class AppointmentService:
     def _queue(
         self, conn: sqlite3.Connection, appointment: Appointment, kind: str, via: str, due: datetime
     ) -> None:
-        reference = f"oss-{appointment.id}-{kind[:3]}-{secrets.token_hex(4)}"
+        reference = message_reference(appointment.id, kind, secrets.token_hex(4))
         channel = "text" if appointment.channel is Preferred.TEXT else "email"
         site = self.s.directory.sites[appointment.site_id]
         self._event(
