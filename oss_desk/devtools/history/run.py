@@ -19,7 +19,10 @@ from oss_desk.devtools.history.plan import (
 from oss_desk.devtools.history.rows import DayFigures
 from oss_desk.devtools.history.simulation import Simulation
 from oss_desk.domain.calendar import zone
+from oss_desk.domain.models import Actor
 from oss_desk.errors import StorageError
+from oss_desk.services.dbops import RetentionService
+from oss_desk.services.session import open_session
 from oss_desk.services.site import load_into
 from oss_desk.storage import history as h
 from oss_desk.storage.database import open_store
@@ -117,6 +120,9 @@ def generate(
             progress("indexes", 1.0, done_visits)
         h.end_bulk(store.conn, indexes)
         rows = h.table_counts(store.conn)
+        store.close()
+        store = None
+        _retention(path, clock)
         ok = True
     finally:
         if store is not None:
@@ -139,3 +145,13 @@ def generate(
         rows=rows,
         figures=sim.builder.figures,
     )
+
+
+def _retention(path: Path, clock: Clock) -> None:
+    """What the worker's hourly retention purge has done by now (contact details, cancel
+    reasons and message traces past their periods): the real purge, run once."""
+    session = open_session(db=path, clock=clock, person="worker", check=False, host=True)
+    try:
+        RetentionService(session, Actor("worker")).purge()
+    finally:
+        session.close()

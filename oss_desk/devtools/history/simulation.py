@@ -36,8 +36,6 @@ from oss_desk.devtools.history.rows import (
     SiteInfo,
     TicketRec,
     epoch_ms,
-    event_data,
-    instant,
 )
 from oss_desk.domain.appointments import new_reference
 from oss_desk.domain.calendar import WEEKDAYS, hours_on, parse_hours, zone
@@ -110,7 +108,6 @@ class Simulation:
         }
         self.opening_days = 0
         self.refs: set[str] = set()
-        self.purges: dict[date, int] = {}
         self.end_day = end
         self.last_day: date | None = None
 
@@ -144,25 +141,9 @@ class Simulation:
         h.insert_rows(self.conn, self.builder.batches())
 
     def finish(self) -> None:
-        """Counters and the retention job's purges, in one last batch."""
-        b = self.builder
-        last = self.last_day
-        for purge_day, count in sorted(self.purges.items()):
-            if last is not None and purge_day > last:
-                continue
-            local = datetime.combine(purge_day, datetime.min.time()).replace(minute=0, second=5)
-            at = epoch_ms(local.replace(tzinfo=zone(self.settings.sites[0].timezone)))
-            cutoff = purge_day - timedelta(days=self.settings.appointments.keep_contacts_days)
-            b.event(
-                None,
-                at,
-                "contacts_purged",
-                "worker",
-                None,
-                data=event_data({"before": cutoff.isoformat(), "count": count}),
-            )
-        batches = b.batches()
-        batches["ticket_counters"] = b.counter_rows()
+        """What is left, and the day counters, in one last batch."""
+        batches = self.builder.batches()
+        batches["ticket_counters"] = self.builder.counter_rows()
         h.insert_rows(self.conn, batches)
 
     def _factor(self, plan: SitePlan, day: date) -> float:
@@ -436,13 +417,6 @@ class Simulation:
                 if appt.status == "booked":
                     b.send_reminder(site, appt)
                     result.append(appt)
-                purge = day + timedelta(days=self.settings.appointments.keep_contacts_days + 1)
-                if purge <= self.end_day:
-                    self.purges[purge] = self.purges.get(purge, 0) + 1
-                    contact = b.contacts[-1]
-                    local = datetime.combine(purge, datetime.min.time()).replace(second=5)
-                    stamp = instant(epoch_ms(local.replace(tzinfo=zone(site.timezone))))
-                    b.contacts[-1] = (contact[0], None, None, None, stamp)
                 minute += max(step, length)
         return result
 
