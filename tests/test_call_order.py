@@ -23,7 +23,6 @@ from oss_desk.domain.models import Channel, DeskKind, DeskStatus, Ticket
 from oss_desk.domain.queue import (
     CALL_ORDER,
     Direction,
-    FreeDesk,
     call_key,
     can_call,
     in_call_order,
@@ -396,8 +395,8 @@ class PlanDesk:
 
 def test_the_plan_is_a_list_schedule() -> None:
     desks = [
-        FreeDesk(PlanDesk("d1", frozenset("CB")), 0.0),
-        FreeDesk(PlanDesk("d2", frozenset("B")), 120.0),
+        (PlanDesk("d1", frozenset("CB")), 0.0),
+        (PlanDesk("d2", frozenset("B")), 120.0),
     ]
     waiting = [Item(n, s, 0, None, False, n) for n, s in enumerate("CBBH", start=1)]
     times = {"C": 300.0, "B": 600.0}
@@ -419,13 +418,13 @@ def test_the_plan_is_a_list_schedule() -> None:
 def test_estimates_and_people_ahead_never_decrease_within_a_service(
     services: list[str], desk_sets: list[frozenset[str]], busy: list[float]
 ) -> None:
-    desks = [FreeDesk(PlanDesk(f"d{i}", s), busy[i]) for i, s in enumerate(desk_sets)]
+    desks = [(PlanDesk(f"d{i}", s), busy[i]) for i, s in enumerate(desk_sets)]
     waiting = [Item(i, s, 0, None, False, i) for i, s in enumerate(services)]
     times = {"C": 300.0, "B": 500.0, "H": 900.0}
     plan = plan_calls(waiting, desks, lambda t: times[t.service])
     for code in "CBH":
         mine = [plan.get(i) for i, s in enumerate(services) if s == code]
-        if any(can_call(d.desk, Item(0, code, 0, None, False, 0)) for d in desks):
+        if any(can_call(d, Item(0, code, 0, None, False, 0)) for d, _free in desks):
             assert all(p is not None for p in mine)
             starts = [p.after_seconds for p in mine if p is not None]
             ahead = [p.ahead for p in mine if p is not None]

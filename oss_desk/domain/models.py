@@ -158,6 +158,19 @@ class Actor:
 
 
 @dataclass(frozen=True, slots=True)
+class Joining:
+    """What a new ticket takes into the queue: its service and what orders and routes it."""
+
+    service: str
+    priority: int = 0
+    """1 for a checked-in appointment (called before walk-ins)."""
+    needs: tuple[str, ...] = ()
+    channel: Channel = Channel.WALK_IN
+    assigned_desk: str | None = None
+    """The only desk that may call it (an interview room, an adviser's own desk)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Ticket:
     id: int
     visit_id: int
@@ -185,6 +198,10 @@ class Ticket:
     @property
     def code(self) -> str:
         return format_code(self.service, self.number)
+
+    @property
+    def joining(self) -> Joining:
+        return Joining(self.service, self.priority, self.needs, self.channel, self.assigned_desk)
 
     @property
     def needs_private_room(self) -> bool:

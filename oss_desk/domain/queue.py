@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, QueueEntry, Ticket, TicketStatus
 
@@ -71,42 +71,31 @@ Q = TypeVar("Q", bound=Queued)
 
 
 class Direction(Enum):
+    """How a term orders the tickets (``SET_FIRST``: rows where the column is set first)."""
+
     SET_FIRST = "set first"
-    """Rows where the column is set come before rows where it is empty."""
     ASCENDING = "ascending"
     DESCENDING = "descending"
 
 
-@dataclass(frozen=True, slots=True)
-class OrderTerm:
+class OrderTerm(NamedTuple):
+    """A ``tickets`` column (storage spells the ``ORDER BY`` from it), the same value's
+    attribute on a :class:`Queued` ticket, and the direction."""
+
     column: str
-    """The ``tickets`` column (storage spells the ``ORDER BY`` from it)."""
     attribute: str
-    """The same value on a :class:`Queued` ticket."""
     direction: Direction
-    meaning: str
 
 
 CALL_ORDER: tuple[OrderTerm, ...] = (
-    OrderTerm(
-        "assigned_desk_id",
-        "assigned_desk",
-        Direction.SET_FIRST,
-        "a ticket sent to a desk (only that desk may call it) before the others",
-    ),
-    OrderTerm(
-        "priority",
-        "priority",
-        Direction.DESCENDING,
-        "checked-in appointments (priority 1) before walk-ins",
-    ),
-    OrderTerm(
-        "queued_at",
-        "queued_ms",
-        Direction.ASCENDING,
-        "then the longest wait since arrival (kept across transfers)",
-    ),
-    OrderTerm("id", "id", Direction.ASCENDING, "then the ticket issued first"),
+    # A ticket sent to a desk (only that desk may call it) before the others;
+    OrderTerm("assigned_desk_id", "assigned_desk", Direction.SET_FIRST),
+    # then checked-in appointments (priority 1) before walk-ins;
+    OrderTerm("priority", "priority", Direction.DESCENDING),
+    # then the longest wait since arrival (kept across transfers);
+    OrderTerm("queued_at", "queued_ms", Direction.ASCENDING),
+    # then the ticket issued first.
+    OrderTerm("id", "id", Direction.ASCENDING),
 )
 """THE call order, first term first. Every desk's queue is this one order with the tickets it
 may not call left out, so the order itself does not depend on the desk."""
@@ -171,15 +160,6 @@ def next_for(desk: Caller, waiting: Iterable[Q]) -> Q | None:
 
 
 @dataclass(frozen=True, slots=True)
-class FreeDesk:
-    """A desk that calls from the queue, and when it is expected to be free."""
-
-    desk: Caller
-    free_in_seconds: float
-    """0 when free now; otherwise the expected time left with its current resident."""
-
-
-@dataclass(frozen=True, slots=True)
 class PlannedCall:
     desk_id: str
     after_seconds: float
@@ -189,9 +169,10 @@ class PlannedCall:
 
 
 def plan_calls(
-    waiting: Sequence[Q], desks: Sequence[FreeDesk], seconds: Callable[[Q], float]
+    waiting: Sequence[Q], desks: Sequence[tuple[Caller, float]], seconds: Callable[[Q], float]
 ) -> dict[int, PlannedCall]:
-    """What will happen if nobody else arrives: every desk in ``desks``, as soon as it is free,
+    """What will happen if nobody else arrives: every desk of ``desks`` (each with the seconds
+    until it is free: 0 when free now), as soon as it is free,
     calls the first waiting ticket it may call (:func:`next_for`; desks free at the same moment
     call in the order of their ids), and each visit takes ``seconds(ticket)``.
 
@@ -203,14 +184,14 @@ def plan_calls(
     The first call the plan gives a desk that is free now is exactly what its "call next"
     claims; a ticket sent to a desk has only that desk's queue in front of it.
     """
-    heap = [(max(0.0, d.free_in_seconds), d.desk.id, i) for i, d in enumerate(desks)]
+    heap = [(max(0.0, free_in), desk.id, i) for i, (desk, free_in) in enumerate(desks)]
     heapq.heapify(heap)
     remaining = list(waiting)
     made: list[tuple[Q, Caller]] = []
     plan: dict[int, PlannedCall] = {}
     while heap and remaining:
         free_at, desk_id, index = heapq.heappop(heap)
-        desk = desks[index].desk
+        desk = desks[index][0]
         chosen = next((k for k, t in enumerate(remaining) if can_call(desk, t)), None)
         if chosen is None:
             continue  # nothing it may call is waiting: it stays free
@@ -252,7 +233,7 @@ def live_queue(
             since = (now - (t.called_at or now)).total_seconds()
             busy[t.desk] = max(BUSY_AT_LEAST_SECONDS, seconds(t) - since)
     free = [
-        FreeDesk(d, busy.get(d.id, 0.0))
+        (d, busy.get(d.id, 0.0))
         for d in desks
         if calls_from_queue(d.kind, statuses.get(d.id, d.status))
     ]

@@ -14,6 +14,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from oss_desk.clock import format_instant, parse_instant
 from oss_desk.domain.access import Action, Scope
@@ -36,6 +37,7 @@ from oss_desk.domain.models import (
     Desk,
     DeskStatus,
     EventKind,
+    Joining,
     Outcome,
     Service,
     Site,
@@ -619,17 +621,10 @@ class AppointmentService:
                     "(issue a ticket if they want to be seen as a walk-in now)"
                 )
             queue = QueueService(self.s, self.actor)
-            ticket = queue.arrival_with_ticket(
-                conn,
-                site,
-                self.s.directory.services[appt.service],
-                appt.needs,
-                now=now,
-                priority=1,
-                channel=Channel.APPOINTMENT,
-                desk=self._greeting_desk(site),
-                assigned_desk=appt.room or self._advisers_desk(conn, appt),
-            )
+            sent_to = appt.room or self._advisers_desk(conn, appt)
+            joining = Joining(appt.service, 1, appt.needs, Channel.APPOINTMENT, sent_to)
+            desk = self._greeting_desk(site)
+            ticket = queue.arrival_with_ticket(conn, site, joining, now=now, desk=desk)
             a.update_appointment(
                 conn,
                 appt.id,
@@ -853,20 +848,8 @@ class AppointmentService:
             absence_id = a.add_absence(
                 conn, person, start, end, reason, format_instant(now), self.actor.person
             )
-            append_event(
-                conn,
-                at=now,
-                timezone=None,
-                site_id=None,
-                kind=EventKind.ABSENCE_RECORDED,
-                actor=self.actor,
-                data={
-                    "person": person,
-                    "from": start.isoformat(),
-                    "to": end.isoformat(),
-                    "reason": reason,
-                },
-            )
+            recorded = {"person": person, "from": start.isoformat(), "to": end.isoformat()}
+            self._absence_event(conn, now, {**recorded, "reason": reason})
         return absence_id
 
     def absences(self) -> list[a.Absence]:
@@ -882,17 +865,16 @@ class AppointmentService:
         with self.s.store.write() as conn:
             if not a.remove_absence(conn, absence_id):
                 raise NotFound(f"no absence {absence_id}")
-            append_event(
-                conn,
-                at=now,
-                timezone=None,
-                site_id=None,
-                kind=EventKind.ABSENCE_RECORDED,
-                actor=self.actor,
-                data={"removed": absence_id},
-            )
+            self._absence_event(conn, now, {"removed": absence_id})
 
     # Helpers ---------------------------------------------------------------------------------
+
+    def _absence_event(self, conn: sqlite3.Connection, at: datetime, data: dict[str, Any]) -> None:
+        """An absence recorded or removed: the whole council's, at no office."""
+        kind = EventKind.ABSENCE_RECORDED
+        append_event(
+            conn, at=at, timezone=None, site_id=None, kind=kind, actor=self.actor, data=data
+        )
 
     def _event(
         self,

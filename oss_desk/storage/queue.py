@@ -13,7 +13,16 @@ from datetime import datetime
 from typing import Any
 
 from oss_desk.clock import read_instant
-from oss_desk.domain.models import Channel, Outcome, Ticket, TicketStatus, Visit, VisitStatus
+from oss_desk.domain.models import (
+    Channel,
+    Joining,
+    Outcome,
+    Ticket,
+    TicketStatus,
+    Visit,
+    VisitStatus,
+)
+from oss_desk.domain.needs import needs_private_room
 from oss_desk.domain.queue import CALL_ORDER, Direction
 
 
@@ -149,36 +158,23 @@ def insert_ticket(
     *,
     visit_id: int,
     site_id: str,
-    service: str,
     business_day: str,
     number: int,
-    priority: int,
-    needs: Iterable[str],
-    channel: Channel,
+    joining: Joining,
     queued_at: str,
     issued_at: str,
-    assigned_desk: str | None = None,
     transferred_from: int | None = None,
 ) -> Ticket:
-    need_list = sorted(needs)
+    j = joining
+    need_list = sorted(j.needs)
     cur = conn.execute(
         "INSERT INTO tickets (visit_id, site_id, service_code, business_day, number, priority, "
         "needs_private_room, needs, channel, queued_at, issued_at, assigned_desk_id, "
         "transferred_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
         [
-            visit_id,
-            site_id,
-            service,
-            business_day,
-            number,
-            priority,
-            int("private-room" in need_list),
-            json.dumps(need_list),
-            channel.value,
-            queued_at,
-            issued_at,
-            assigned_desk,
-            transferred_from,
+            *(visit_id, site_id, j.service, business_day, number, j.priority),
+            *(int(needs_private_room(need_list)), json.dumps(need_list), j.channel.value),
+            *(queued_at, issued_at, j.assigned_desk, transferred_from),
         ],
     )
     ticket = _one(cur)

@@ -8,6 +8,7 @@ the worker (sending a message, marking a no-show).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,9 @@ from oss_desk.devtools.history.rows import (
     instant,
 )
 from oss_desk.domain.appointments import message_reference
+
+WORKER = ("worker", None)
+"""The device worker: it sends messages and marks appointments missed."""
 
 
 class RowBuilder(QueueRows):
@@ -47,20 +51,9 @@ class RowBuilder(QueueRows):
     ) -> AppointmentRec:
         """``AppointmentService.book`` at meet-and-greet, with the worker sending the
         confirmation a moment later (the reminder is sent by :meth:`send_reminder`)."""
-        appt = AppointmentRec(
-            id=self.next_appointment,
-            ref=ref,
-            site_id=site.id,
-            service=service,
-            adviser=adviser,
-            room=room,
-            start=start,
-            end=end,
-            day=self._where(site, start)[0],
-            channel=channel,
-            booked=ms,
-            booked_by=site.greeter,
-        )
+        day = self._where(site, start)[0]
+        where = (site.id, service, adviser, room, start, end, day)
+        appt = AppointmentRec(self.next_appointment, ref, *where, channel, ms, site.greeter)
         self.next_appointment += 1
         self.appointments.append(appt)
         resources = [f"adviser:{adviser}"] + ([f"room:{room}"] if room else [])
@@ -79,17 +72,8 @@ class RowBuilder(QueueRows):
                 None,
             )
         )
-        self.event(
-            site,
-            ms,
-            "appointment_booked",
-            site.greeter,
-            site.greet_desk,
-            service=service,
-            data=event_data({"channel": channel}),
-            appointment=appt.id,
-        )
         who = (site.greeter, site.greet_desk)
+        self._booking_event(site, appt, ms, "appointment_booked", who, {"channel": channel})
         self._message(site, appt, "confirmation", ms, ms, sent=ms + 2_000, by=who)
         if reminder_due is not None and reminder_due > ms:
             index = self._message(site, appt, "reminder", ms, reminder_due, sent=None, by=who)
@@ -131,18 +115,8 @@ class RowBuilder(QueueRows):
                 None,
             ]
         )
-        self.event(
-            site,
-            created,
-            "reminder_queued",
-            by[0],
-            by[1],
-            service=appt.service,
-            data=event_data({"channel": appt.channel, "due": instant(due), "kind": kind}),
-            appointment=appt.id,
-            visit=appt.visit_id,
-            ticket=appt.ticket_id,
-        )
+        queued = {"channel": appt.channel, "due": instant(due), "kind": kind}
+        self._booking_event(site, appt, created, "reminder_queued", by, queued)
         if sent is not None:
             self._sent(site, appt, len(self.messages) - 1, sent)
         return len(self.messages) - 1
@@ -150,18 +124,8 @@ class RowBuilder(QueueRows):
     def _sent(self, site: SiteInfo, appt: AppointmentRec, index: int, ms: int) -> None:
         row = self.messages[index]
         row[7], row[9], row[13], row[15] = "sent", 1, row[8], instant(ms)
-        self.event(
-            site,
-            ms,
-            "reminder_sent",
-            "worker",
-            None,
-            service=appt.service,
-            data=event_data({"channel": row[3], "kind": row[2], "via": row[4]}),
-            appointment=appt.id,
-            visit=appt.visit_id,
-            ticket=appt.ticket_id,
-        )
+        sent = {"channel": row[3], "kind": row[2], "via": row[4]}
+        self._booking_event(site, appt, ms, "reminder_sent", WORKER, sent)
 
     def send_reminder(
         self, site: SiteInfo, appt: AppointmentRec, before: int | None = None
@@ -185,36 +149,42 @@ class RowBuilder(QueueRows):
         ticket = self.issue(
             site, ms, appt.service, priority=1, channel="appointment", assigned=appt.room
         )
+        late = max(0, (ms - appt.start) // MINUTE_MS)
+        checked_in = {"late_minutes": late, "ticket": ticket.id}
+        who = (site.greeter, site.greet_desk)
+        self._booking_event(site, appt, ms, "appointment_checked_in", who, checked_in)
         ticket.appointment = appt
         appt.status, appt.visit_id, appt.ticket_id = "checked_in", ticket.visit_id, ticket.id
-        late = max(0, (ms - appt.start) // MINUTE_MS)
+        return ticket
+
+    def _booking_event(
+        self,
+        site: SiteInfo,
+        appt: AppointmentRec,
+        ms: int,
+        kind: str,
+        by: tuple[str, str | None],
+        data: Mapping[str, object],
+    ) -> None:
+        """An event of ``appt``, ``by`` (person, desk), as ``AppointmentService._event``."""
         self.event(
             site,
             ms,
-            "appointment_checked_in",
-            site.greeter,
-            site.greet_desk,
+            kind,
+            *by,
+            visit=appt.visit_id,
+            ticket=appt.ticket_id,
             service=appt.service,
-            data=f'{{"late_minutes":{late},"ticket":{ticket.id}}}',
+            data=event_data(data),
             appointment=appt.id,
         )
-        return ticket
 
     def appointment_no_show(self, site: SiteInfo, appt: AppointmentRec, ms: int) -> None:
         """The worker's ``auto_no_show`` after the grace minutes."""
         appt.status = "no_show"
         self._release(appt)
         self._cancel_pending(appt)
-        self.event(
-            site,
-            ms,
-            "appointment_no_show",
-            "worker",
-            None,
-            service=appt.service,
-            data='{"automatic":true}',
-            appointment=appt.id,
-        )
+        self._booking_event(site, appt, ms, "appointment_no_show", WORKER, {"automatic": True})
 
     def _release(self, appt: AppointmentRec) -> None:
         self._units.pop(appt.id, None)
@@ -237,16 +207,8 @@ class RowBuilder(QueueRows):
         appt.cancel_reason, appt.notice_days, appt.breach = reason, notice, int(breach)
         self._release(appt)
         self._cancel_pending(appt)
-        self.event(
-            site,
-            ms,
-            "appointment_cancelled",
-            actor,
-            desk,
-            service=appt.service,
-            data=event_data({"breach": breach, "by": by, "notice_working_days": notice}),
-            appointment=appt.id,
-        )
+        cancelled = {"breach": breach, "by": by, "notice_working_days": notice}
+        self._booking_event(site, appt, ms, "appointment_cancelled", (actor, desk), cancelled)
         self._message(site, appt, "cancellation", ms, ms, sent=ms + 2_000, by=(actor, desk))
 
     def batches(self) -> dict[str, list[tuple[Any, ...]]]:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.models import Outcome
@@ -62,32 +62,46 @@ def epoch_ms(when: datetime) -> int:
     return round(when.timestamp() * 1000)
 
 
+class Joins(NamedTuple):
+    """What a ticket takes from its visit's arrival (a transfer's new ticket too)."""
+
+    visit_id: int
+    day: str
+    hour: int
+    queued_ms: int
+    priority: int
+    needs: str
+    needs_private_room: bool
+    channel: str
+
+
 @dataclass(slots=True)
 class TicketRec:
     """A ticket as the simulation follows it (the fields the call order reads among them:
     it is a :class:`oss_desk.domain.queue.Queued`)."""
 
     id: int
-    visit_id: int
-    site_id: str
     service: str
-    day: str
     number: int
-    priority: int
-    needs: str
-    needs_private_room: bool
-    channel: str
-    queued_ms: int
-    issued: int
-    arrival_hour: int
+    joins: Joins
     assigned_desk: str | None = None
+    transferred_from: int | None = None
     desk: str | None = None
     person: str | None = None
     called: int | None = None
     serving: int | None = None
     recalls: int = 0
-    transferred_from: int | None = None
     appointment: AppointmentRec | None = None
+    visit_id: int = field(init=False)
+    day: str = field(init=False)
+    priority: int = field(init=False)
+    queued_ms: int = field(init=False)
+    needs_private_room: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        j = self.joins
+        self.visit_id, self.day, self.priority = j.visit_id, j.day, j.priority
+        self.queued_ms, self.needs_private_room = j.queued_ms, j.needs_private_room
 
 
 @dataclass(slots=True)
@@ -339,54 +353,30 @@ class QueueRows:
     def _ticket(
         self,
         site: SiteInfo,
-        day: str,
-        visit_id: int,
         service: str,
-        *,
-        queued: int,
         issued: int,
-        priority: int,
-        needs: str,
-        private: bool,
-        channel: str,
-        assigned: str | None,
+        joins: Joins,
+        assigned: str | None = None,
         transferred_from: int | None = None,
-        hour: int = 0,
     ) -> TicketRec:
         """The service's next number of the day at the site, and the ticket."""
-        key = (site.id, service, day)
+        key = (site.id, service, joins.day)
         number = self.counters[key] = self.counters.get(key, 0) + 1
-        ticket = TicketRec(
-            id=self.next_ticket,
-            visit_id=visit_id,
-            site_id=site.id,
-            service=service,
-            day=day,
-            number=number,
-            priority=priority,
-            needs=needs,
-            needs_private_room=private,
-            channel=channel,
-            queued_ms=queued,
-            issued=issued,
-            arrival_hour=hour,
-            assigned_desk=assigned,
-            transferred_from=transferred_from,
-        )
+        ticket = TicketRec(self.next_ticket, service, number, joins, assigned, transferred_from)
         self.next_ticket += 1
         self.tickets[ticket.id] = [
             ticket.id,
-            visit_id,
+            joins.visit_id,
             site.id,
             service,
-            day,
+            joins.day,
             number,
             "waiting",
-            priority,
-            int(private),
-            needs,
-            channel,
-            instant(queued),
+            joins.priority,
+            int(joins.needs_private_room),
+            joins.needs,
+            joins.channel,
+            instant(joins.queued_ms),
             instant(issued),
             assigned,
             None,
@@ -416,20 +406,9 @@ class QueueRows:
         """``QueueService.issue`` at meet-and-greet: the arrival and its ticket."""
         need_list = sorted(needs or [])
         day, visit_id, hour, needs_text = self._arrival(site, ms, service, channel, need_list)
-        ticket = self._ticket(
-            site,
-            day,
-            visit_id,
-            service,
-            queued=ms,
-            issued=ms,
-            priority=priority,
-            needs=needs_text,
-            private=needs_private_room(need_list),
-            channel=channel,
-            assigned=assigned,
-            hour=hour,
-        )
+        private = needs_private_room(need_list)
+        joins = Joins(visit_id, day, hour, ms, priority, needs_text, private, channel)
+        ticket = self._ticket(site, service, ms, joins, assigned)
         issued = (
             f'{{"number":{ticket.number},"priority":{priority}}}'
             if priority
@@ -505,21 +484,7 @@ class QueueRows:
     def transfer(self, site: SiteInfo, ticket: TicketRec, ms: int, service: str) -> TicketRec:
         """``QueueService.transfer`` to another service, by the desk that called the ticket."""
         self._end(ticket, ms, "transferred", None)
-        new = self._ticket(
-            site,
-            ticket.day,
-            ticket.visit_id,
-            service,
-            queued=ticket.queued_ms,
-            issued=ms,
-            priority=ticket.priority,
-            needs=ticket.needs,
-            private=ticket.needs_private_room,
-            channel=ticket.channel,
-            assigned=None,
-            transferred_from=ticket.id,
-            hour=ticket.arrival_hour,
-        )
+        new = self._ticket(site, service, ms, ticket.joins, transferred_from=ticket.id)
         moved = f'{{"to_service":"{service}","to_ticket":{new.id}}}'
         self._on(site, ticket, ms, "transferred", moved)
         issued = f'{{"number":{new.number},"transferred_from":{ticket.id}}}'

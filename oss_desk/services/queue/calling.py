@@ -11,7 +11,7 @@ from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket, TicketStatus
 from oss_desk.domain.queue import Refusal, calls_tickets, refusal
 from oss_desk.errors import InvalidInput, RuleViolation
-from oss_desk.services.queue.core import QueueCore, Ref, changed, described
+from oss_desk.services.queue.core import QueueCore, Ref, described
 from oss_desk.storage import queue as q
 from oss_desk.storage.site import desk_status
 
@@ -58,15 +58,9 @@ class Calling(QueueCore):
                     f"{ticket.code} is {described(ticket)}: only a waiting ticket can be called"
                 )
             self._check_may_call(desk, ticket)
-            called = changed(
-                q.transition(
-                    conn,
-                    ticket.id,
-                    from_statuses=[TicketStatus.WAITING],
-                    to_status=TicketStatus.CALLED,
-                    desk_id=desk.id,
-                    called_at=format_instant(now),
-                )
+            at_desk = {"desk_id": desk.id, "called_at": format_instant(now)}
+            called = self._move(
+                conn, ticket, [TicketStatus.WAITING], TicketStatus.CALLED, **at_desk
             )
             self._called(conn, called, desk, now, "chosen")
         return called
@@ -84,14 +78,8 @@ class Calling(QueueCore):
                     f"{ticket.code} has been recalled {ticket.recalls} times (the limit is "
                     f"{cap}): mark it no-show, or start serving if the resident has come"
                 )
-            self._event(
-                conn,
-                self._site(ticket),
-                EventKind.RECALLED,
-                now,
-                ticket=ticket,
-                desk_id=ticket.desk,
-                data={"recalls": recalled.recalls},
+            self._log(
+                conn, ticket, EventKind.RECALLED, now, {"recalls": recalled.recalls}, at_desk=True
             )
             self._board(conn, recalled, "recalled", now)
         return recalled
@@ -102,18 +90,11 @@ class Calling(QueueCore):
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._held(conn, ref, Action.START, "only a called ticket can be started")
-            started = changed(
-                q.transition(
-                    conn,
-                    ticket.id,
-                    from_statuses=[TicketStatus.CALLED],
-                    to_status=TicketStatus.SERVING,
-                    serving_at=format_instant(now),
-                )
+            stamp = format_instant(now)
+            started = self._move(
+                conn, ticket, [TicketStatus.CALLED], TicketStatus.SERVING, serving_at=stamp
             )
-            self._event(
-                conn, self._site(ticket), EventKind.SERVING, now, ticket=ticket, desk_id=ticket.desk
-            )
+            self._log(conn, ticket, EventKind.SERVING, now, at_desk=True)
         return started
 
     # Helpers ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ service or desk, or cancelled."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 
 from oss_desk.clock import format_instant
@@ -43,15 +44,7 @@ class Closing(Issuing):
                 conn, ticket, now, TicketStatus.DONE, VisitStatus.DONE, result, AT_DESK, fields
             )
             attended(conn, ticket.id)
-            self._event(
-                conn,
-                self._site(ticket),
-                EventKind.FINISHED,
-                now,
-                ticket=ticket,
-                desk_id=ticket.desk,
-                outcome=result,
-            )
+            self._log(conn, ticket, EventKind.FINISHED, now, at_desk=True, outcome=result)
         return done
 
     def no_show(self, ref: Ref) -> Ticket:
@@ -74,14 +67,8 @@ class Closing(Issuing):
             gone = self._end(
                 conn, ticket, now, TicketStatus.NO_SHOW, VisitStatus.NO_SHOW, None, AT_DESK[:1]
             )
-            self._event(
-                conn,
-                self._site(ticket),
-                EventKind.NO_SHOW,
-                now,
-                ticket=ticket,
-                desk_id=ticket.desk,
-                data={"recalls": ticket.recalls},
+            self._log(
+                conn, ticket, EventKind.NO_SHOW, now, {"recalls": ticket.recalls}, at_desk=True
             )
         return gone
 
@@ -101,14 +88,7 @@ class Closing(Issuing):
             cancelled = self._end(
                 conn, ticket, now, TicketStatus.CANCELLED, VisitStatus.CANCELLED, None, ACTIVE
             )
-            self._event(
-                conn,
-                self._site(ticket),
-                EventKind.CANCELLED,
-                now,
-                ticket=ticket,
-                data={"reason": reason},
-            )
+            self._log(conn, ticket, EventKind.CANCELLED, now, {"reason": reason})
         return cancelled
 
     def _end(
@@ -125,16 +105,7 @@ class Closing(Issuing):
         """The ticket leaves the queue (``status``); with ``visit``, the visit ends too unless
         it has another ticket in the queue."""
         stamp = format_instant(now)
-        ended = changed(
-            q.transition(
-                conn,
-                ticket.id,
-                from_statuses=allowed,
-                to_status=status,
-                finished_at=stamp,
-                **(fields or {}),
-            )
-        )
+        ended = self._move(conn, ticket, allowed, status, finished_at=stamp, **(fields or {}))
         if visit is not None and not q.visit_has_active_ticket(conn, ticket.visit_id):
             q.finish_visit(conn, ticket.visit_id, status=visit, outcome=outcome, finished_at=stamp)
         return ended
@@ -182,53 +153,34 @@ class Closing(Issuing):
                     raise InvalidInput(f"{ticket.code} is already in that service")
                 if ticket.status is not TicketStatus.WAITING:
                     # Back to the queue, keeping its number, reserved for the chosen desk.
-                    q.transition(
-                        conn,
-                        ticket.id,
-                        from_statuses=AT_DESK,
-                        to_status=TicketStatus.WAITING,
-                        desk_id=None,
-                        called_at=None,
-                        serving_at=None,
-                    )
+                    cleared = {"desk_id": None, "called_at": None, "serving_at": None}
+                    self._move(conn, ticket, AT_DESK, TicketStatus.WAITING, **cleared)
                 moved = changed(q.assign_desk(conn, ticket.id, target_desk.id))
-                self._event(
-                    conn,
-                    site,
-                    EventKind.TRANSFERRED,
-                    now,
-                    ticket=ticket,
-                    data={"to_desk": target_desk.id},
-                )
+                self._log(conn, ticket, EventKind.TRANSFERRED, now, {"to_desk": target_desk.id})
                 return moved
             self._check_servable(
                 site, self.s.directory.services[new_service], ticket.needs_private_room
             )
             self._end(conn, ticket, now, TicketStatus.TRANSFERRED, None, None, ACTIVE)
-            new = self.new_ticket(
+            sent_to = {"to_desk": target_desk.id} if target_desk else {}
+            joining = replace(
+                ticket.joining,
+                service=new_service,
+                assigned_desk=target_desk.id if target_desk else None,
+            )
+
+            def transferred(new: Ticket) -> None:
+                moved = {"to_ticket": new.id, "to_service": new_service, **sent_to}
+                self._log(conn, ticket, EventKind.TRANSFERRED, now, moved)
+
+            return self.new_ticket(
                 conn,
                 site,
-                visit_id=ticket.visit_id,
-                service=new_service,
-                priority=ticket.priority,
-                needs=ticket.needs,
-                channel=ticket.channel,
-                queued_at=ticket.queued_at,
+                ticket.visit_id,
+                joining,
+                ticket.queued_at,  # the arrival: its place in the queue is kept
                 now=now,
                 desk_id=None,
-                assigned_desk=target_desk.id if target_desk else None,
                 transferred_from=ticket.id,
-                before_issued=lambda new: self._event(
-                    conn,
-                    site,
-                    EventKind.TRANSFERRED,
-                    now,
-                    ticket=ticket,
-                    data={
-                        "to_ticket": new.id,
-                        "to_service": new_service,
-                        **({"to_desk": target_desk.id} if target_desk else {}),
-                    },
-                ),
+                before_issued=transferred,
             )
-        return new

@@ -4,6 +4,7 @@ person's own work, the event each change appends and the board update a call com
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 
 from oss_desk.clock import format_instant
@@ -171,10 +172,13 @@ class QueueCore:
     def _require(self, action: Action, own: bool | None = None) -> None:
         self.s.require(action, self.actor, own=own)
 
-    def _require_on(self, conn: sqlite3.Connection, action: Action, ticket: Ticket) -> None:
-        """For a role allowed ``action`` only on its own work: the ticket must be theirs."""
+    def _require_on(
+        self, conn: sqlite3.Connection, action: Action, ticket: Ticket, *, whole_visit: bool = False
+    ) -> None:
+        """For a role allowed ``action`` only on its own work: the ticket must be theirs (see
+        :meth:`owns`)."""
         if self.s.scope(action, self.actor) is Scope.OWN:
-            self._require(action, own=self.owns(conn, ticket))
+            self._require(action, own=self.owns(conn, ticket, whole_visit=whole_visit))
 
     def owns_desk(self, desk: Desk) -> bool:
         """This terminal's desk, or the desk the person is configured at."""
@@ -218,6 +222,35 @@ class QueueCore:
                 now=format_instant(now),
             )
 
+    def _log(
+        self,
+        conn: sqlite3.Connection,
+        ticket: Ticket,
+        kind: EventKind,
+        at: datetime,
+        data: dict[str, object] | None = None,
+        *,
+        at_desk: bool = False,
+        outcome: Outcome | None = None,
+    ) -> None:
+        """An event of ``ticket`` at its site (``at_desk``: at the desk it is called to)."""
+        desk_id = ticket.desk if at_desk else None
+        site = self._site(ticket)
+        self._event(
+            conn, site, kind, at, ticket=ticket, desk_id=desk_id, outcome=outcome, data=data
+        )
+
+    def _move(
+        self,
+        conn: sqlite3.Connection,
+        ticket: Ticket,
+        allowed: Iterable[TicketStatus],
+        to: TicketStatus,
+        **fields: object,
+    ) -> Ticket:
+        """The ticket's guarded status change (from ``allowed``), with the columns ``fields``."""
+        return changed(q.transition(conn, ticket.id, from_statuses=allowed, to_status=to, **fields))
+
     def _event(
         self,
         conn: sqlite3.Connection,
@@ -227,17 +260,14 @@ class QueueCore:
         *,
         ticket: Ticket | None = None,
         visit_id: int | None = None,
-        ticket_id: int | None = None,
         service_code: str | None = None,
         desk_id: str | None = None,
         outcome: Outcome | None = None,
         data: dict[str, object] | None = None,
-        appointment_id: int | None = None,
     ) -> None:
+        """An event at ``site`` by the actor: of ``ticket``, or of a visit without one."""
         if ticket is not None:
-            visit_id = ticket.visit_id
-            ticket_id = ticket.id
-            service_code = ticket.service
+            visit_id, service_code = ticket.visit_id, ticket.service
         append_event(
             conn,
             at=at,
@@ -247,9 +277,8 @@ class QueueCore:
             actor=self.actor,
             desk_id=desk_id,
             visit_id=visit_id,
-            ticket_id=ticket_id,
+            ticket_id=ticket.id if ticket is not None else None,
             service_code=service_code,
             outcome=outcome,
             data=dict(data) if data else None,
-            appointment_id=appointment_id,
         )

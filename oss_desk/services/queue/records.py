@@ -4,7 +4,7 @@ from the event log and purged on schedule), reprints, and the desk's own status.
 from __future__ import annotations
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.access import Action, Scope
+from oss_desk.domain.access import Action
 from oss_desk.domain.models import DeskStatus, EventKind, Ticket
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, RuleViolation
@@ -32,8 +32,7 @@ class Records(Issuing):
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
-            if self.s.scope(Action.ADD_NOTE, self.actor) is Scope.OWN:
-                self._require(Action.ADD_NOTE, own=self.owns(conn, ticket, whole_visit=True))
+            self._require_on(conn, Action.ADD_NOTE, ticket, whole_visit=True)
             note_id = q.insert_note(
                 conn,
                 visit_id=ticket.visit_id,
@@ -43,14 +42,7 @@ class Records(Issuing):
                 desk_id=self.actor.desk_id or ticket.desk,
                 text=cleaned,
             )
-            self._event(
-                conn,
-                self._site(ticket),
-                EventKind.NOTE_ADDED,
-                now,
-                ticket=ticket,
-                data={"note": note_id},
-            )
+            self._log(conn, ticket, EventKind.NOTE_ADDED, now, {"note": note_id})
         return note_id
 
     def notes(self, ref: Ref) -> list[tuple[str, str, str | None]]:
@@ -59,18 +51,11 @@ class Records(Issuing):
         self._require(Action.VIEW_NOTES)
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
-            if self.s.scope(Action.VIEW_NOTES, self.actor) is Scope.OWN:
-                self._require(Action.VIEW_NOTES, own=self.owns(conn, ticket, whole_visit=True))
+            self._require_on(conn, Action.VIEW_NOTES, ticket, whole_visit=True)
             found = q.notes_for_visit(conn, ticket.visit_id)
             if found:
-                self._event(
-                    conn,
-                    self._site(ticket),
-                    EventKind.PERSONAL_DATA_VIEWED,
-                    self.s.clock.now(),
-                    ticket=ticket,
-                    data={"fields": ["notes"], "count": len(found)},
-                )
+                viewed = {"fields": ["notes"], "count": len(found)}
+                self._log(conn, ticket, EventKind.PERSONAL_DATA_VIEWED, self.s.clock.now(), viewed)
         return found
 
     def reprint(self, ref: Ref, printer_url: str | None = None) -> int:
@@ -104,14 +89,7 @@ class Records(Issuing):
                 desk_id=desk.id if desk else None,
                 payload={"reprint": True},
             )
-            self._event(
-                conn,
-                self._site(ticket),
-                EventKind.REPRINT,
-                now,
-                ticket=ticket,
-                data={"job": job},
-            )
+            self._log(conn, ticket, EventKind.REPRINT, now, {"job": job})
         return job
 
     # Desks -----------------------------------------------------------------------------------

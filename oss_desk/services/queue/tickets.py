@@ -5,7 +5,7 @@ theirs here)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,8 +16,8 @@ from oss_desk.domain.models import (
     Channel,
     Desk,
     EventKind,
+    Joining,
     Outcome,
-    Service,
     Site,
     Ticket,
     Visit,
@@ -62,21 +62,12 @@ class Issuing(QueueCore):
         svc = self.service(service)
         desk = self._desk(desk_id)
         site = self._site_for(desk, site_id)
-        parsed_needs = _needs(needs)
         printer = self._printer_for(desk, print_to) if print_ticket else None
         now = self.s.clock.now()
         with self.s.store.write() as conn:
+            joining = Joining(svc.code, priority, _needs(needs), channel, assigned_desk)
             ticket = self.arrival_with_ticket(
-                conn,
-                site,
-                svc,
-                parsed_needs,
-                now=now,
-                priority=priority,
-                channel=channel,
-                arrived_at=arrived_at,
-                desk=desk,
-                assigned_desk=assigned_desk,
+                conn, site, joining, now=now, arrived_at=arrived_at, desk=desk
             )
             job = (
                 queue_print_job(
@@ -96,51 +87,31 @@ class Issuing(QueueCore):
         self,
         conn: sqlite3.Connection,
         site: Site,
-        svc: Service,
-        needs: tuple[str, ...],
+        joining: Joining,
         *,
         now: datetime,
-        priority: int = 0,
-        channel: Channel = Channel.WALK_IN,
         arrived_at: datetime | None = None,
         desk: Desk | None = None,
-        assigned_desk: str | None = None,
     ) -> Ticket:
         """In the caller's write transaction: an arrival (its visit and ``arrived`` event) and
         its ticket. No role check: the caller has made its own (issue, check-in)."""
-        self._check_servable(site, svc, needs_private_room(needs))
+        svc = self.s.directory.services[joining.service]
+        self._check_servable(site, svc, needs_private_room(joining.needs))
         desk_id = desk.id if desk else None
-        visit_id = self._arrival(
-            conn, site, svc.code, needs, now=now, channel=channel, at=arrived_at, desk_id=desk_id
-        )
-        return self.new_ticket(
-            conn,
-            site,
-            visit_id=visit_id,
-            service=svc.code,
-            priority=priority,
-            needs=needs,
-            channel=channel,
-            queued_at=arrived_at or now,
-            now=now,
-            desk_id=desk_id,
-            assigned_desk=assigned_desk,
-        )
+        visit_id = self._arrival(conn, site, joining, now=now, at=arrived_at, desk_id=desk_id)
+        queued_at = arrived_at or now
+        return self.new_ticket(conn, site, visit_id, joining, queued_at, now=now, desk_id=desk_id)
 
     def new_ticket(
         self,
         conn: sqlite3.Connection,
         site: Site,
-        *,
         visit_id: int,
-        service: str,
-        priority: int,
-        needs: Iterable[str],
-        channel: Channel,
+        joining: Joining,
         queued_at: datetime,
+        *,
         now: datetime,
         desk_id: str | None,
-        assigned_desk: str | None = None,
         transferred_from: int | None = None,
         before_issued: Callable[[Ticket], None] | None = None,
     ) -> Ticket:
@@ -149,20 +120,17 @@ class Issuing(QueueCore):
         ``ticket_issued`` event (after ``before_issued``: a transfer records the old ticket's
         end first)."""
         day = self.s.today(site)
+        service = joining.service
         number = q.allocate_number(conn, site_id=site.id, service=service, business_day=day)
         ticket = q.insert_ticket(
             conn,
             visit_id=visit_id,
             site_id=site.id,
-            service=service,
             business_day=day,
             number=number,
-            priority=priority,
-            needs=needs,
-            channel=channel,
+            joining=joining,
             queued_at=format_instant(queued_at),
             issued_at=format_instant(now),
-            assigned_desk=assigned_desk,
             transferred_from=transferred_from,
         )
         if before_issued is not None:
@@ -170,8 +138,8 @@ class Issuing(QueueCore):
         data: dict[str, object] = {"number": number}
         if transferred_from is not None:
             data["transferred_from"] = transferred_from
-        elif priority:
-            data["priority"] = priority
+        elif joining.priority:
+            data["priority"] = joining.priority
         self._event(
             conn, site, EventKind.TICKET_ISSUED, now, ticket=ticket, desk_id=desk_id, data=data
         )
@@ -181,16 +149,16 @@ class Issuing(QueueCore):
         self,
         conn: sqlite3.Connection,
         site: Site,
-        service: str,
-        needs: tuple[str, ...],
+        joining: Joining,
         *,
         now: datetime,
-        channel: Channel,
         at: datetime | None,
         desk_id: str | None,
     ) -> int:
-        """A visit (arrived ``at``, default now) and its ``arrived`` event."""
+        """A visit (arrived ``at``, default now) for ``joining``'s service, and its ``arrived``
+        event."""
         arrived = at or now
+        needs, channel = joining.needs, joining.channel
         visit_id = q.create_visit(
             conn,
             site_id=site.id,
@@ -202,17 +170,33 @@ class Issuing(QueueCore):
         data: dict[str, object] = {"channel": channel.value}
         if needs or channel is not Channel.WALK_IN:
             data["needs"] = list(needs)
+        self._visit_event(conn, site, EventKind.ARRIVED, arrived, visit_id, joining, desk_id, data)
+        return visit_id
+
+    def _visit_event(
+        self,
+        conn: sqlite3.Connection,
+        site: Site,
+        kind: EventKind,
+        at: datetime,
+        visit_id: int,
+        joining: Joining,
+        desk_id: str | None,
+        data: Mapping[str, object],
+        outcome: Outcome | None = None,
+    ) -> None:
+        """An event of a visit that has no ticket (yet)."""
         self._event(
             conn,
             site,
-            EventKind.ARRIVED,
-            arrived,
+            kind,
+            at,
             visit_id=visit_id,
-            service_code=service,
+            service_code=joining.service,
             desk_id=desk_id,
-            data=data,
+            outcome=outcome,
+            data=dict(data),
         )
-        return visit_id
 
     def quick_visit(
         self,
@@ -233,33 +217,16 @@ class Issuing(QueueCore):
         now = self.s.clock.now()
         desk_ref = desk.id if desk else None
         with self.s.store.write() as conn:
-            visit_id = self._arrival(
-                conn,
-                site,
-                svc.code,
-                parsed_needs,
-                now=now,
-                channel=Channel.WALK_IN,
-                at=None,
-                desk_id=desk_ref,
-            )
+            arrival = Joining(svc.code, needs=parsed_needs)
+            visit_id = self._arrival(conn, site, arrival, now=now, at=None, desk_id=desk_ref)
+            stamp = format_instant(now)
             q.finish_visit(
-                conn,
-                visit_id,
-                status=VisitStatus.DONE,
-                outcome=result,
-                finished_at=format_instant(now),
+                conn, visit_id, status=VisitStatus.DONE, outcome=result, finished_at=stamp
             )
-            self._event(
-                conn,
-                site,
-                EventKind.FINISHED,
-                now,
-                visit_id=visit_id,
-                service_code=svc.code,
-                desk_id=desk_ref,
-                outcome=result,
-                data={"at": "meet-and-greet"},
+            at_greet = {"at": "meet-and-greet"}
+            finished = EventKind.FINISHED
+            self._visit_event(
+                conn, site, finished, now, visit_id, arrival, desk_ref, at_greet, result
             )
             visit = q.get_visit(conn, visit_id)
         assert visit is not None
