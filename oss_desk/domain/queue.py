@@ -187,7 +187,7 @@ def plan_calls(
     heap = [(max(0.0, free_in), desk.id, i) for i, (desk, free_in) in enumerate(desks)]
     heapq.heapify(heap)
     remaining = list(waiting)
-    made: list[tuple[Q, Caller]] = []
+    calls = [0] * len(desks)  # calls planned so far, per desk
     plan: dict[int, PlannedCall] = {}
     while heap and remaining:
         free_at, desk_id, index = heapq.heappop(heap)
@@ -196,9 +196,11 @@ def plan_calls(
         if chosen is None:
             continue  # nothing it may call is waiting: it stays free
         ticket = remaining.pop(chosen)
-        ahead = sum(1 for _t, by in made if can_call(by, ticket))
+        ahead = sum(
+            n for (by, _free), n in zip(desks, calls, strict=True) if n and can_call(by, ticket)
+        )
         plan[ticket.id] = PlannedCall(desk_id, free_at, ahead)
-        made.append((ticket, desk))
+        calls[index] += 1
         heapq.heappush(heap, (free_at + seconds(ticket), desk_id, index))
     return plan
 

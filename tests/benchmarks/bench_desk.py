@@ -24,6 +24,7 @@ from pathlib import Path
 from textual import events
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.queue import waiting_for
 from oss_desk.domain.stats import percentile
 from oss_desk.services.queue import QueueService
 from oss_desk.services.runner import SessionRunner
@@ -137,7 +138,7 @@ def propagation(db: Path, tmp: Path, samples: int) -> list[float]:
     lags = []
     try:
         queue = QueueService(session)
-        waiting = sum(1 for e in queue.queue() if e.position is not None)
+        waiting = len(waiting_for(session.desk("desk-1"), queue.queue()))
         term.wait_for(f"Waiting for Desk 1: {waiting}")
         for _ in range(samples):
             queue.issue("W", print_ticket=False)
