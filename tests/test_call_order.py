@@ -295,9 +295,10 @@ def test_the_paper_ticket_counts_only_the_desks_that_may_call_it(
             "C001": ["1 person ahead of you", "Wait about 4 minutes"],
             "B001": [],  # no open desk serves it: nothing is promised
         }
-        waiting = [e.ticket.code for e in waiting_for(session.desk("desk-2"), q.queue())]
-        assert waiting == ["W001", "C001"]
-        assert waiting_for(session.desk("desk-3"), q.queue())[0].ticket.code == "B001"
+        listed = waiting_for(session.desk("desk-2"), q.queue())
+        assert [(e.ticket.code, e.position) for e in listed] == [("W001", 1), ("C001", 2)]
+        listed = waiting_for(session.desk("desk-3"), q.queue())  # closed: what it would call
+        assert [(e.ticket.code, e.position) for e in listed] == [("B001", 1)]
     finally:
         session.close()
 

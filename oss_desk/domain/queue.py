@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 from typing import NamedTuple, Protocol, TypeVar
@@ -265,8 +265,9 @@ def _waited(ticket: Ticket, now: datetime) -> int:
 
 
 def waiting_for(desk: Caller, entries: Iterable[QueueEntry]) -> list[QueueEntry]:
-    """The waiting tickets ``desk`` may call, in call order (the "Waiting for Desk N" list): the
-    first is what its "call next" claims when it is open and free."""
-    return [
-        e for e in entries if e.ticket.status is TicketStatus.WAITING and can_call(desk, e.ticket)
-    ]
+    """The waiting tickets ``desk`` may call, in call order, each with its place in this
+    desk's queue (the "Waiting for Desk N" list): the first is what its "call next" claims
+    when it is open and free."""
+    mine = (e for e in entries if e.ticket.status is TicketStatus.WAITING)
+    callable_here = (e for e in mine if can_call(desk, e.ticket))
+    return [replace(e, position=place) for place, e in enumerate(callable_here, start=1)]
