@@ -71,6 +71,7 @@ def _register() -> None:
         devices,
         history,
         reports,
+        screen,
         serve,
         tickets,
     )
@@ -93,6 +94,7 @@ def _register() -> None:
         db.doctor,
         calls.import_group,
         serve.serve,
+        screen.screen,
         history.history,
     ):
         cli.add_command(command)

@@ -113,6 +113,10 @@ class EventKind(StrEnum):
     CALLS_IMPORTED = "calls_imported"
     PERSONAL_DATA_VIEWED = "personal_data_viewed"
     REPORT_PRINTED = "report_printed"
+    PHONE_GIVEN = "phone_given"
+    """A resident gave a mobile number for "nearly your turn" texts (the number is not here)."""
+    TURN_TEXT_SENT = "turn_text_sent"
+    TURN_TEXT_FAILED = "turn_text_failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -177,10 +177,10 @@ def plan_calls(
     and each visit takes ``seconds(ticket)``. ``waiting`` is in call order.
 
     For each ticket some desk may call, the plan says when it is called (``after_seconds``)
-    and its **people ahead**: the number of waiting tickets called before it, one call after
-    another in that sequence, to a desk that may also call it. (A ticket called at the same
-    moment by a desk earlier in id order counts; a ticket called at a desk that may not call it
-    does not.) A ticket no desk in ``desks`` may call is not in the result: its wait is unknown.
+    and its **people ahead**: the number of waiting tickets called before it, at an earlier
+    moment, to a desk that may also call it. (Tickets called at the same moment as it are not
+    ahead of it, nor is one called to a desk that may not call it.) A ticket no desk in
+    ``desks`` may call is not in the result: its wait is unknown.
 
     So the plan's first call is exactly what that desk's "call next" claims, and a ticket sent
     to a desk has only that desk's queue in front of it. ``tests/test_call_order.py`` empties
@@ -189,20 +189,25 @@ def plan_calls(
     heap = [(max(0.0, free_in), desk.id, i) for i, (desk, free_in) in enumerate(desks)]
     heapq.heapify(heap)
     remaining = list(waiting)
-    calls = [0] * len(desks)  # calls planned so far, per desk
+    earlier = [0] * len(desks)  # calls planned per desk before the current moment
+    at_now = [0] * len(desks)  # and at it
+    now = 0.0
     plan: dict[int, PlannedCall] = {}
     while heap and remaining:
         free_at, desk_id, index = heapq.heappop(heap)
+        if free_at > now:  # the heap gives the moments in order
+            earlier = [a + b for a, b in zip(earlier, at_now, strict=True)]
+            at_now, now = [0] * len(desks), free_at
         desk = desks[index][0]
         chosen = next((k for k, t in enumerate(remaining) if can_call(desk, t)), None)
         if chosen is None:
             continue  # nothing it may call is waiting: it stays free
         ticket = remaining.pop(chosen)
         ahead = sum(
-            n for (by, _free), n in zip(desks, calls, strict=True) if n and can_call(by, ticket)
+            n for (by, _free), n in zip(desks, earlier, strict=True) if n and can_call(by, ticket)
         )
         plan[ticket.id] = PlannedCall(desk_id, free_at, ahead)
-        calls[index] += 1
+        at_now[index] += 1
         heapq.heappush(heap, (free_at + seconds(ticket), desk_id, index))
     return plan
 
