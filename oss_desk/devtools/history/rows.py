@@ -15,15 +15,13 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from oss_desk.domain.calendar import zone
-from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import needs_private_room
+from oss_desk.domain.standards import is_first_contact, within_target
 from oss_desk.storage.history import TICKET_COLUMNS, VISIT_COLUMNS
 
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
 QUARTER_MS = 900_000
-
-FIRST_CONTACT = frozenset(o.value for o in Outcome if o.first_contact)
 
 
 def _index(columns: str) -> dict[str, int]:
@@ -299,13 +297,13 @@ class QueueRows:
         arrived, site_id, day = self._arrived[visit_id]
         figures = self._figures(site_id, day)
         figures.seen += 1
-        if ms - arrived <= self.target_ms:
+        if within_target(ms - arrived, self.target_ms):
             figures.seen_within_target += 1
 
     def _finished(self, site_id: str, day: str, outcome: str, quick: bool = False) -> None:
         figures = self._figures(site_id, day)
         figures.finished += 1
-        if outcome in FIRST_CONTACT:
+        if is_first_contact(outcome):
             figures.finished_first_contact += 1
         if quick:
             figures.quick_visits += 1
