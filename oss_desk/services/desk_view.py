@@ -29,13 +29,11 @@ from oss_desk.services.delivery import (
     message_alerts,
     worker_state,
 )
-from oss_desk.services.queue import QueueService, build_queue
+from oss_desk.services.queue import QueueService, read_live_queue
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
-from oss_desk.storage import queue as q
 from oss_desk.storage.devices import DeviceState, device_states
 from oss_desk.storage.outbox import JobNeedingAnswer, PrintSummary, print_summary
-from oss_desk.storage.site import desk_statuses
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +103,7 @@ def take_snapshot(
     day = session.today(site)
     queue_service = QueueService(session)
     with session.store.read() as conn:
-        tickets = q.active_tickets(conn, site_id=site.id, business_day=day)
-        statuses = desk_statuses(conn)
-        typical = queue_service._typical_seconds(conn, now)
+        live = read_live_queue(session, conn, site, now)
         printing = print_summary(conn, format_instant(now - timedelta(hours=12)))
         devices = device_states(conn)
         worker = worker_state(session.store)
@@ -123,16 +119,9 @@ def take_snapshot(
     if board_url:
         ours.add(board_url)
     seen = worker.seen_seconds
-    entries = build_queue(
-        tickets,
-        desks=desks,
-        statuses=statuses,
-        typical=typical,
-        default_seconds=session.settings.queue.default_service_minutes * 60,
-        now=now,
-    )
+    entries, statuses = live.entries, live.statuses
     at_desk = {
-        t.desk: t for t in tickets if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
+        t.desk: t for t in live.tickets if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
     }
     target = session.settings.queue.target_minutes * 60
     lines = []
