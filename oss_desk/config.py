@@ -172,6 +172,11 @@ class DeskConfig(_Section):
     """Printer to use when the desk's own printer is out of order."""
     person: str | None = None
     """Who is at this desk when nobody logs in (a staff id)."""
+    facilities: list[Literal["hearing-loop", "step-free", "private-room"]] = Field(
+        default_factory=list
+    )
+    """What the desk offers: "hearing-loop", "step-free", "private-room" (call next routes by
+    them)."""
 
     board_name: str | None = Field(None, max_length=20)
     """Short name on the display board ("Room 1"); defaults to the name."""
@@ -195,6 +200,8 @@ class DeskConfig(_Section):
 
     @property
     def has_private_room(self) -> bool:
+        if "private-room" in self.facilities:
+            return True
         if self.private_room is None:
             return self.kind is DeskKind.INTERVIEW_ROOM
         return self.private_room
@@ -214,6 +221,21 @@ class StaffConfig(_Section):
     works: dict[str, str] = Field(default_factory=dict)
     """Working hours per weekday, e.g. mon = "09:00-12:30,13:30-17:00", tue = "off"; a day not
     given follows the office's opening hours."""
+    skills: list[str] = Field(default_factory=list, max_length=20)
+    """What they can offer residents: "bsl" (they sign) and the languages they speak, any name
+    ("Polish", "Portuguese (Brazil)"); call next routes by them."""
+
+    @field_validator("skills")
+    @classmethod
+    def _skills(cls, value: list[str]) -> list[str]:
+        from oss_desk.domain.needs import parse_skill
+
+        for text in value:
+            try:
+                parse_skill(text)
+            except InvalidInput as exc:
+                raise ValueError(exc.message) from None
+        return value
 
     @field_validator("works")
     @classmethod
@@ -244,6 +266,9 @@ class QueueSettings(_Section):
     """Assumed time at the desk when a service has no recent history."""
     estimate_sample: int = Field(20, ge=1, le=500)
     """How many recent finished tickets of a service set its typical time."""
+    staffed_desks_only: bool = True
+    """Only a desk someone is logged in to calls residents and counts in wait estimates; false:
+    an open desk does whether or not anyone has logged in (scripts that never log in)."""
 
 
 class AppointmentSettings(_Section):
@@ -393,6 +418,12 @@ class AccessSettings(_Section):
     )
     """The role of a person not in the staff list (a script, a kiosk, the host's own login);
     "none" refuses them."""
+
+    booking_roles: list[Role] = Field(
+        default_factory=lambda: [Role.MEET_AND_GREET, Role.ADVISER, Role.TEAM_LEADER]
+    )
+    """The roles that may book, move and cancel appointments (advisers book the next step when
+    a visit needs an appointment)."""
 
     def role(self) -> Role | None:
         return None if self.unlisted_role == "none" else Role(self.unlisted_role)

@@ -91,6 +91,9 @@ id = "tl"
 name = "Team Leader"
 role = "team-leader"
 
+[queue]
+staffed_desks_only = false
+
 [appointments]
 grace_minutes = 15
 keep_contacts_days = 30

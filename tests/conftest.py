@@ -90,6 +90,7 @@ role = "team-leader"
 
 [queue]
 recall_cap = {recall_cap}
+staffed_desks_only = false
 {extra}
 """
 

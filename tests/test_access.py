@@ -87,6 +87,9 @@ role = "team-leader"
 id = "adm"
 name = "Al Admin"
 role = "admin"
+
+[queue]
+staffed_desks_only = false
 """
 
 # Who plays each role, and at which desk.
@@ -204,7 +207,7 @@ TRIES: dict[Action, Try] = {
     Action.FINISH: lambda s, o, _: QueueService(s).finish(o.called, "resolved"),
     Action.NO_SHOW: lambda s, o, _: QueueService(s).no_show(o.called),
     Action.TRANSFER: lambda s, o, _: QueueService(s).transfer(o.called, service="W"),
-    Action.REASSIGN: lambda s, o, _: QueueService(s).transfer(o.waiting_c, desk_id="desk-2"),
+    Action.REASSIGN: lambda s, o, _: QueueService(s).transfer(o.called, desk_id="desk-2"),
     Action.CANCEL_TICKET: lambda s, o, _: QueueService(s).cancel(o.waiting),
     Action.REPRINT: lambda s, o, tmp: QueueService(s).reprint(
         o.waiting, f"capture://{tmp / 'reprint.bin'}"
@@ -340,7 +343,8 @@ def test_the_matrix_follows_the_roles_note() -> None:
     assert not allows(Role.MEET_AND_GREET, Action.VIEW_CONTACT)
     assert scope_of(Role.ADVISER, Action.FINISH) is Scope.OWN
     assert not allows(Role.ADVISER, Action.CANCEL_TICKET)
-    assert not allows(Role.ADVISER, Action.REASSIGN)
+    # An adviser sends their own resident to a desk or a colleague, never someone else's.
+    assert scope_of(Role.ADVISER, Action.REASSIGN) is Scope.OWN
     for action in Action:
         assert allows(Role.TEAM_LEADER, action) is (action is not Action.MANAGE_CONFIG)
     # The admin: configuration and figures, no queue work, no customer content.

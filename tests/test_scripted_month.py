@@ -113,6 +113,9 @@ appointments = []
 id = "tl"
 name = "Team Leader"
 role = "team-leader"
+
+[queue]
+staffed_desks_only = false
 """
 
 
@@ -936,6 +939,8 @@ DAILY_KEYS = [
     "finished_first_contact",
     "first_contact_resolution_pct",
     "outcomes",
+    "services_delivered",
+    "appointments_arranged",
     "by_hour",
     "by_service",
     "by_site",
@@ -949,10 +954,10 @@ DAILY_KEYS = [
 MONTHLY_KEYS = [
     "month",
     *DAILY_KEYS[1:10],
-    *DAILY_KEYS[11:20],
+    *DAILY_KEYS[11:22],
     "by_day",
     "busiest_day",
-    *DAILY_KEYS[20:26],
+    *DAILY_KEYS[22:28],
     "appointments_booked",
     "appointments_kept",
     "appointments_no_show",

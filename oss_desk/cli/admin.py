@@ -257,3 +257,13 @@ def _status_command(name: str, status: str, doc: str) -> click.Command:
 desks.add_command(_status_command("open", "open", "Open a desk: it calls tickets again."))
 desks.add_command(_status_command("break", "break", "Put a desk on a break."))
 desks.add_command(_status_command("close", "closed", "Close a desk."))
+
+
+def _login_commands() -> None:
+    from oss_desk.cli.counter import DESK_COMMANDS
+
+    for command in DESK_COMMANDS:
+        desks.add_command(command)
+
+
+_login_commands()

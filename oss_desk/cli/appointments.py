@@ -40,6 +40,7 @@ def appointment_json(session: Session, appt: Appointment) -> dict[str, Any]:
         "ticket": appt.ticket_id,
         "checklist_ticked": list(appt.checklist_ticked),
         "rebooked_from": appt.rebooked_from,
+        "arranged_in_visit": appt.arranged_in_visit,
     }
 
 
@@ -141,6 +142,12 @@ def slots(
 @click.option("--needs", metavar="NEED,...", help="Reasonable adjustments.")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk booking (prints a slip).")
 @click.option("--print-to", metavar="URL", help="Printer for the slip.")
+@click.option(
+    "--visit",
+    "visit_ticket",
+    metavar="REF",
+    help="The ticket of the visit that arranged it (counted as an appointment arranged).",
+)
 @json_option
 @pass_state
 @closing
@@ -156,10 +163,16 @@ def book(
     needs: str | None,
     desk_id: str | None,
     print_to: str | None,
+    visit_ticket: str | None,
     as_json: bool,
 ) -> None:
     """Book an appointment; the confirmation and reminders go out by the resident's channel."""
     session = state.session(desk_id)
+    arranged = None
+    if visit_ticket is not None:
+        from oss_desk.services.queue import QueueService
+
+        arranged = QueueService(session).look_up(visit_ticket).visit_id
     chosen = channel or ("email" if email else "text" if phone else "slip")
     appt = AppointmentService(session).book(
         service,
@@ -172,6 +185,7 @@ def book(
         needs=needs,
         desk_id=desk_id,
         print_to=print_to,
+        arranged_in_visit=arranged,
     )
     _show(session, appt, as_json)
 

@@ -186,32 +186,56 @@ ticket.add_command(_simple("no-show", "The resident did not come when called.", 
 @ticket.command("finish")
 @click.argument("ref")
 @click.option("--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + ".")
+@click.option(
+    "--service-outcome",
+    "service_outcomes",
+    multiple=True,
+    metavar="CODE=OUTCOME",
+    help="The outcome of a service added to the visit (repeat for each).",
+)
 @json_option
 @pass_state
 @closing
-def finish(state: State, ref: str, outcome: str, as_json: bool) -> None:
-    """Finish a called or serving ticket with its outcome."""
+def finish(
+    state: State, ref: str, outcome: str, service_outcomes: tuple[str, ...], as_json: bool
+) -> None:
+    """Finish a called or serving ticket with its outcome (and each added service's)."""
+    from oss_desk.cli.counter import parse_service_outcomes
+
     session = state.session()
-    _show(session, QueueService(session).finish(ref, outcome), as_json)
+    services = parse_service_outcomes(service_outcomes)
+    _show(session, QueueService(session).finish(ref, outcome, services), as_json)
 
 
 @ticket.command("transfer")
 @click.argument("ref")
 @click.option("--service", metavar="CODE", help="Move to another service (new code, same place).")
 @click.option("--desk", "desk_id", metavar="ID", help="Send to a chosen desk.")
+@click.option(
+    "--to", "person", metavar="PERSON", help="Send to a named colleague (staff id or login)."
+)
 @json_option
 @pass_state
 @closing
 def transfer(
-    state: State, ref: str, service: str | None, desk_id: str | None, as_json: bool
+    state: State,
+    ref: str,
+    service: str | None,
+    desk_id: str | None,
+    person: str | None,
+    as_json: bool,
 ) -> None:
-    """Transfer a ticket to another service or desk, keeping the resident's arrival time."""
+    """Transfer a ticket to another service, a desk or a colleague, keeping the resident's
+    arrival time (a new code is printed at the desk they were at, when it has a printer)."""
     session = state.session()
-    moved = QueueService(session).transfer(ref, service=service, desk_id=desk_id)
+    moved = QueueService(session).move(ref, service=service, desk_id=desk_id, person=person)
     if as_json:
-        emit_json(ticket_json(moved, session.directory))
+        data = ticket_json(moved.ticket, session.directory)
+        data["print_job"] = moved.print_job
+        emit_json(data)
     else:
-        click.echo(f"now {ticket_line(moved, session.directory)}")
+        printed = f"; new code queued to print (job {moved.print_job})" if moved.print_job else ""
+        click.echo(f"now {ticket_line(moved.ticket, session.directory)}{printed}")
 
 
 @ticket.command("cancel")
@@ -368,3 +392,13 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
                 f"{_estimate(est)}{flag}{needs}"
             )
     return "\n".join(lines)
+
+
+def _counter_commands() -> None:
+    from oss_desk.cli.counter import TICKET_COMMANDS
+
+    for command in TICKET_COMMANDS:
+        ticket.add_command(command)
+
+
+_counter_commands()

@@ -15,6 +15,7 @@ does not routinely read residents' details or notes.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from enum import StrEnum
 
 from oss_desk.domain.models import Role
@@ -94,6 +95,7 @@ PHRASES: dict[Action, str] = {
 }
 
 OWN_PHRASES: dict[Action, str] = {
+    Action.REASSIGN: "send a ticket of another desk to a desk or a colleague",
     Action.CALL_CHOSEN: "call a ticket out of turn to another desk",
     Action.RECALL: "recall a ticket called to another desk",
     Action.START: "start serving a ticket called to another desk",
@@ -141,6 +143,8 @@ _ADVISER: dict[Action, Scope] = {
     A.FINISH: Scope.OWN,
     A.NO_SHOW: Scope.OWN,
     A.TRANSFER: Scope.OWN,
+    A.REASSIGN: Scope.OWN,
+    A.BOOK_APPOINTMENT: Scope.ALL,
     A.ADD_NOTE: Scope.OWN,
     A.VIEW_NOTES: Scope.OWN,
     A.DESK_STATUS: Scope.OWN,
@@ -170,25 +174,45 @@ MATRIX: dict[Role, dict[Action, Scope]] = {
 }
 
 
-def scope_of(role: Role | None, action: Action) -> Scope | None:
-    """How far ``role`` may do ``action``: everywhere, on its own work only, or not at all."""
+Grants = Mapping[Action, Collection[Role]]
+"""Actions the configuration gives to chosen roles (everywhere), whatever the matrix says:
+``access.booking_roles`` for booking appointments (the matrix above is its default)."""
+
+
+def booking_grants(roles: Collection[Role]) -> dict[Action, Collection[Role]]:
+    return {Action.BOOK_APPOINTMENT: roles}
+
+
+def scope_of(role: Role | None, action: Action, grants: Grants | None = None) -> Scope | None:
+    """How far ``role`` may do ``action``: everywhere, on its own work only, or not at all
+    (``grants``: the actions the configuration gives to chosen roles)."""
     if role is None:
         return None
+    if grants is not None and action in grants:
+        return Scope.ALL if role in grants[action] else None
     return MATRIX[role].get(action)
 
 
-def allows(role: Role | None, action: Action, own: bool | None = None) -> bool:
+def allows(
+    role: Role | None, action: Action, own: bool | None = None, grants: Grants | None = None
+) -> bool:
     """Whether ``role`` may do ``action``; ``own`` says whether the thing acted on is the
     person's own (None: not known yet, so an OWN permission counts as allowed)."""
-    scope = scope_of(role, action)
+    scope = scope_of(role, action, grants)
     if scope is None:
         return False
     return scope is Scope.ALL or own is None or own
 
 
-def refusal(name: str, role: Role | None, action: Action, own: bool | None = None) -> str:
+def refusal(
+    name: str,
+    role: Role | None,
+    action: Action,
+    own: bool | None = None,
+    grants: Grants | None = None,
+) -> str:
     """The one-line reason: "Sam Patel (adviser) may not cancel a ticket"."""
     who = f"{name} ({role.value})" if role is not None else f"{name} (no role)"
-    if scope_of(role, action) is Scope.OWN and own is False:
+    if scope_of(role, action, grants) is Scope.OWN and own is False:
         return f"{who} may not {OWN_PHRASES.get(action, action.phrase)}"
     return f"{who} may not {action.phrase}"

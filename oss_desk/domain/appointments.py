@@ -68,6 +68,8 @@ class Appointment:
     checklist_ticked: tuple[str, ...] = ()
     rebooked_from: int | None = None
     cancel_reason: str | None = None
+    arranged_in_visit: int | None = None
+    """The visit that arranged it at a desk (finished "needs an appointment")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from oss_desk.domain.needs import needs_private_room
+from oss_desk.domain.needs import needs_private_room, requirements
 
 
 class DeskKind(StrEnum):
@@ -117,6 +117,23 @@ class EventKind(StrEnum):
     """A resident gave a mobile number for "nearly your turn" texts (the number is not here)."""
     TURN_TEXT_SENT = "turn_text_sent"
     TURN_TEXT_FAILED = "turn_text_failed"
+    PARKED = "parked"
+    """A ticket at a desk set aside ("gone to fetch a document"): ``data.reason``."""
+    RESUMED = "resumed"
+    RECYCLED = "recycled"
+    """A called ticket back in the queue at its place (the resident did not hear the call)."""
+    SERVICE_ADDED = "service_added"
+    """Another service in the same visit (``service_code``), added at the desk."""
+    SERVICE_REMOVED = "service_removed"
+    """An added service taken off again before it was delivered (added by mistake)."""
+    SERVICE_DELIVERED = "service_delivered"
+    """An added service finished with its own ``outcome`` (the ticket's own service is the
+    ``finished`` event's ``data.own_outcome``; the event's ``outcome`` is the visit's)."""
+    NO_SHOW_UNDONE = "no_show_undone"
+    """A no-show taken back (within ``domain.counter.UNDO_NO_SHOW_SECONDS``)."""
+    DESK_LOGIN = "desk_login"
+    """A person logged in to a desk (``data.took_over_from`` when someone else held it)."""
+    DESK_LOGOUT = "desk_logout"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +165,8 @@ class Desk:
     printer_url: str | None = None
     fallback_printer_url: str | None = None
     status: DeskStatus = DeskStatus.OPEN
+    facilities: frozenset[str] = frozenset()
+    """What the desk offers whoever is at it (``hearing-loop``, ``step-free``...)."""
 
     def serves(self, service_code: str) -> bool:
         return service_code in self.services
@@ -172,6 +191,8 @@ class Joining:
     channel: Channel = Channel.WALK_IN
     assigned_desk: str | None = None
     """The only desk that may call it (an interview room, an adviser's own desk)."""
+    assigned_person: str | None = None
+    """The only person who may call it (transferred to a named colleague)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +219,13 @@ class Ticket:
     transferred_from: int | None = None
     printed_at: datetime | None = None
     channel: Channel = Channel.WALK_IN
+    assigned_person: str | None = None
+    """Sent to a named colleague: only the desk they are logged in to may call it."""
+    parked_at: datetime | None = None
+    """Set aside at its desk (``desk``) since then: waiting for that desk to resume it, outside
+    the call order."""
+    park_reason: str | None = None
+    """Why (a key of :data:`oss_desk.domain.counter.PARK_REASONS`)."""
 
     @property
     def code(self) -> str:
@@ -205,11 +233,32 @@ class Ticket:
 
     @property
     def joining(self) -> Joining:
-        return Joining(self.service, self.priority, self.needs, self.channel, self.assigned_desk)
+        return Joining(
+            self.service,
+            self.priority,
+            self.needs,
+            self.channel,
+            self.assigned_desk,
+            self.assigned_person,
+        )
 
     @property
     def needs_private_room(self) -> bool:
         return needs_private_room(self.needs)
+
+    @property
+    def requires(self) -> frozenset[str]:
+        """What a desk must offer to meet the ticket's needs (see ``domain.needs``)."""
+        return requirements(self.needs)
+
+    @property
+    def parked(self) -> bool:
+        return self.parked_at is not None
+
+    @property
+    def queued(self) -> bool:
+        """Waiting in the queue (not parked at a desk)."""
+        return self.status is TicketStatus.WAITING and self.parked_at is None
 
     @property
     def queued_ms(self) -> int:

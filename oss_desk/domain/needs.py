@@ -1,12 +1,21 @@
-"""Reasonable adjustments recorded for a visit.
+"""Reasonable adjustments recorded for a visit, and what a desk needs to meet them.
 
 The recorded forms are ``bsl``, ``interpreter:<language>``, ``hearing-loop``, ``wheelchair``,
-``private-room``, ``large-print`` and ``collect-in-person``.
+``private-room``, ``large-print`` and ``collect-in-person``. A language is any language name
+("Polish", "Portuguese (Brazil)", "Tiếng Việt"): letters of any alphabet, spaces, hyphens,
+apostrophes, brackets and full stops, up to 40 characters; it is kept in lower case.
+
+Some needs are met only at some desks (**requirements**): BSL by a person who signs, an
+interpreter language by a person who speaks it (else the telephone interpreting line), a
+hearing loop and step-free access by the desk. Desks have ``facilities`` and staff ``skills``
+in the configuration; a desk can meet what its facilities and the skills of the person logged
+in to it cover (see :func:`oss_desk.domain.queue.refusal`, which routes by them). A private
+room is a rule of its own (a ticket that needs one goes only where there is one).
 """
 
 from __future__ import annotations
 
-import re
+import unicodedata
 
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
@@ -20,8 +29,26 @@ SIMPLE_NEEDS: dict[str, str] = {
     "collect-in-person": "Collect in person (cannot watch the board)",
 }
 INTERPRETER = "interpreter"
-_LANGUAGE = re.compile(r"^[a-z][a-z \-]{0,38}[a-z]$|^[a-z]$")
 KNOWN = ", ".join([*SIMPLE_NEEDS, "interpreter:<language>"])
+LANGUAGE_MAX = 40
+_LANGUAGE_MARKS = frozenset(" -'’().")
+
+
+def language_name(text: str) -> str:
+    """A language name as recorded (NFC, lower case, single spaces) or :class:`InvalidInput`."""
+    name = " ".join(unicodedata.normalize("NFC", text).split()).lower()
+    if not name or len(name) > LANGUAGE_MAX or not unicodedata.category(name[0]).startswith("L"):
+        raise InvalidInput(
+            f"{shown(text)!r} is not a language name (letters, spaces, hyphens and brackets, "
+            f"up to {LANGUAGE_MAX} characters)"
+        )
+    for ch in name:
+        if ch not in _LANGUAGE_MARKS and unicodedata.category(ch)[0] not in "LM":
+            raise InvalidInput(
+                f"{shown(text)!r} is not a language name (letters, spaces, hyphens and "
+                f"brackets, up to {LANGUAGE_MAX} characters)"
+            )
+    return name
 
 
 def parse_need(text: str) -> str:
@@ -33,12 +60,13 @@ def parse_need(text: str) -> str:
         rest = raw[len(INTERPRETER) :]
         if not rest.startswith(":"):
             raise InvalidInput("an interpreter need names the language, e.g. interpreter:polish")
-        language = " ".join(rest[1:].split())
-        if not _LANGUAGE.match(language):
+        try:
+            language = language_name(rest[1:])
+        except InvalidInput:
             raise InvalidInput(
-                f"interpreter language {shown(rest[1:])!r} is not a language name "
-                "(letters, spaces and hyphens, up to 40 characters)"
-            )
+                f"interpreter language {shown(rest[1:])!r} is not a language name (letters, "
+                f"spaces, hyphens and brackets, up to {LANGUAGE_MAX} characters)"
+            ) from None
         return f"{INTERPRETER}:{language}"
     raise InvalidInput(f"unknown need {shown(text)!r}: expected one of {KNOWN}")
 
@@ -61,11 +89,16 @@ def parse_needs(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, .
     return tuple(sorted(parsed))
 
 
+def language_title(name: str) -> str:
+    """A recorded language name as people write it: "Portuguese (Brazil)"."""
+    return name.title()
+
+
 def describe_need(need: str) -> str:
     if need in SIMPLE_NEEDS:
         return SIMPLE_NEEDS[need]
     if need.startswith(INTERPRETER + ":"):
-        return f"Interpreter ({need.split(':', 1)[1].title()})"
+        return f"Interpreter ({language_title(need.split(':', 1)[1])})"
     return need
 
 
@@ -84,9 +117,56 @@ def short_need(need: str) -> str:
     if need in SHORT_NEEDS:
         return SHORT_NEEDS[need]
     if need.startswith(INTERPRETER + ":"):
-        return f"Interp. {need.split(':', 1)[1].title()}"
+        return f"Interp. {language_title(need.split(':', 1)[1])}"
     return need
 
 
 def needs_private_room(needs: tuple[str, ...] | list[str]) -> bool:
     return "private-room" in needs
+
+
+# What a desk needs to meet them ------------------------------------------------------------------
+
+BSL = "bsl"
+"""The requirement (and staff skill) of a BSL interpreter need: a person who signs."""
+LANGUAGE = "language:"
+STEP_FREE = "step-free"
+HEARING_LOOP = "hearing-loop"
+FACILITIES: dict[str, str] = {
+    HEARING_LOOP: "Hearing loop",
+    STEP_FREE: "Step-free access",
+    "private-room": "Private room",
+}
+"""What a desk may have (``[[desks]] facilities``); a private room also makes it a private desk."""
+_REQUIREMENT = {BSL: BSL, "hearing-loop": HEARING_LOOP, "wheelchair": STEP_FREE}
+
+
+def requirement(need: str) -> str | None:
+    """What a desk must offer to meet ``need`` (None: any desk meets it, or, for a private
+    room, its own rule)."""
+    if need in _REQUIREMENT:
+        return _REQUIREMENT[need]
+    if need.startswith(INTERPRETER + ":"):
+        return LANGUAGE + need.split(":", 1)[1]
+    return None
+
+
+def requirements(needs: tuple[str, ...] | list[str]) -> frozenset[str]:
+    return frozenset(r for n in needs if (r := requirement(n)) is not None)
+
+
+def parse_skill(text: str) -> str:
+    """A staff skill as written in the configuration: ``bsl``, or a language they speak
+    ("Polish", "Portuguese (Brazil)")."""
+    if text.strip().lower() == BSL:
+        return BSL
+    return LANGUAGE + language_name(text)
+
+
+def describe_capability(capability: str) -> str:
+    """A requirement or capability in words: "BSL", "Polish", "Step-free access"."""
+    if capability == BSL:
+        return "BSL"
+    if capability.startswith(LANGUAGE):
+        return language_title(capability[len(LANGUAGE) :])
+    return FACILITIES.get(capability, capability)

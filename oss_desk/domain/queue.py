@@ -9,25 +9,38 @@ Desk N" list and the history generator.
 A desk calls the first waiting ticket of the day, in the call order, that it may call:
 
 - it is an open adviser desk or interview room (meet-and-greet never calls from the queue; a
-  desk on a break or closed does not call);
+  desk on a break or closed does not call) with someone logged in to it (with
+  ``queue.staffed_desks_only``; see :class:`Floor`);
+- the ticket is in the queue, not parked at a desk (a parked ticket waits for its desk to
+  resume it);
 - it serves the ticket's service;
-- the ticket was sent to no desk, or to this one;
-- a ticket that needs a private room goes only to a desk that has one.
+- the ticket was sent to no desk, or to this one; and to no person, or to the one logged in
+  here;
+- a ticket that needs a private room goes only to a desk that has one;
+- **needs route**: a ticket whose needs only some desks meet (BSL, an interpreter language, a
+  hearing loop, step-free access: ``domain.needs.requirement``) goes to a desk that meets them
+  best among the desks someone is logged in to that may otherwise call it (:func:`fit`; a
+  signer counts for more than all the rest together). So a ticket that needs BSL is never
+  called to a desk with nobody who signs while someone who signs is logged in to a desk that
+  may call it; when no such desk is staffed, any desk may.
 
 Checked-in appointments are tickets with priority 1 (sent to their room or their adviser's
-desk when they have one), so they need no rule of their own.
+desk when they have one), so they need no rule of their own. A called ticket recycled (the
+resident did not hear the call) is waiting again with its arrival time, so it is back at its
+place.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from typing import NamedTuple, Protocol, TypeVar
 
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, QueueEntry, Ticket, TicketStatus
+from oss_desk.domain.needs import BSL
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
 
@@ -51,6 +64,12 @@ class Queued(Protocol):
     def needs_private_room(self) -> bool: ...
     @property
     def queued_ms(self) -> int: ...
+    @property
+    def assigned_person(self) -> str | None: ...
+    @property
+    def requires(self) -> frozenset[str]: ...
+    @property
+    def parked(self) -> bool: ...
 
 
 class Caller(Protocol):
@@ -90,6 +109,8 @@ class OrderTerm(NamedTuple):
 CALL_ORDER: tuple[OrderTerm, ...] = (
     # A ticket sent to a desk (only that desk may call it) before the others;
     OrderTerm("assigned_desk_id", "assigned_desk", Direction.SET_FIRST),
+    # then one sent to a person (only the desk they are logged in to may call it);
+    OrderTerm("assigned_person", "assigned_person", Direction.SET_FIRST),
     # then checked-in appointments (priority 1) before walk-ins;
     OrderTerm("priority", "priority", Direction.DESCENDING),
     # then the longest wait since arrival (kept across transfers);
@@ -101,9 +122,15 @@ CALL_ORDER: tuple[OrderTerm, ...] = (
 may not call left out, so the order itself does not depend on the desk."""
 
 
-def call_key(ticket: Queued) -> tuple[bool, int, int, int]:
+def call_key(ticket: Queued) -> tuple[bool, bool, int, int, int]:
     """:data:`CALL_ORDER` as a sort key (written out for speed; a test holds the two equal)."""
-    return (ticket.assigned_desk is None, -ticket.priority, ticket.queued_ms, ticket.id)
+    return (
+        ticket.assigned_desk is None,
+        ticket.assigned_person is None,
+        -ticket.priority,
+        ticket.queued_ms,
+        ticket.id,
+    )
 
 
 def in_call_order(tickets: Iterable[Q]) -> list[Q]:
@@ -124,36 +151,113 @@ def calls_from_queue(kind: DeskKind, status: DeskStatus) -> bool:
     return status is DeskStatus.OPEN and calls_tickets(kind)
 
 
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """Who is logged in to which desk of an office, and what each desk can meet: what the
+    person and needs rules read besides the desk and the ticket. (No floor: nobody is logged
+    in anywhere, and nothing is routed.)"""
+
+    people: Mapping[str, str] = field(default_factory=dict)
+    """Desk id to the person logged in to it."""
+    capabilities: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Desk id to what it can meet: its facilities and its person's skills."""
+    staffed: tuple[Caller, ...] = ()
+    """The desks that call tickets and have someone logged in (open or on a break): those a
+    ticket with requirements is routed among."""
+
+    def person_at(self, desk_id: str) -> str | None:
+        return self.people.get(desk_id)
+
+    def can_meet(self, desk_id: str) -> frozenset[str]:
+        return self.capabilities.get(desk_id, frozenset())
+
+
+NOBODY = Floor()
+
+BSL_WEIGHT = 10
+"""In :func:`fit`, a signer counts for more than every other requirement a ticket can have
+(at most one language, a loop and step-free access)."""
+
+
+def fit(capabilities: frozenset[str], requires: frozenset[str]) -> int:
+    """How well a desk that can meet ``capabilities`` meets a ticket's ``requires``: one point
+    per requirement met, :data:`BSL_WEIGHT` for a signer."""
+    met = requires & capabilities
+    return len(met) + (BSL_WEIGHT - 1) * (BSL in met)
+
+
 class Refusal(Enum):
     """Why a desk may not call a ticket."""
 
+    PARKED = "the ticket is parked at a desk, to be resumed there"
     NOT_SERVED = "the desk does not serve the ticket's service"
     NO_PRIVATE_ROOM = "the ticket needs a private room and the desk has none"
     SENT_ELSEWHERE = "the ticket was sent to another desk"
+    SENT_TO_SOMEONE = "the ticket was sent to a colleague who is not logged in here"
+    NEEDS_ELSEWHERE = "another desk with someone logged in meets the ticket's needs better"
 
 
-def refusal(desk: Caller, ticket: Queued) -> Refusal | None:
-    """Why ``desk`` (when it calls at all) may not call ``ticket``; None when it may: it serves
-    the service, the ticket was sent to no desk or to this one, and a private-room need finds a
-    private room."""
+def _placed(desk: Caller, ticket: Queued, floor: Floor) -> Refusal | None:
+    """Every rule but the needs routing."""
+    if ticket.parked:
+        return Refusal.PARKED
     if ticket.service not in desk.services:
         return Refusal.NOT_SERVED
     if ticket.needs_private_room and not desk.private_room:
         return Refusal.NO_PRIVATE_ROOM
     if ticket.assigned_desk is not None and ticket.assigned_desk != desk.id:
         return Refusal.SENT_ELSEWHERE
+    if ticket.assigned_person is not None and floor.person_at(desk.id) != ticket.assigned_person:
+        return Refusal.SENT_TO_SOMEONE
     return None
 
 
-def can_call(desk: Caller, ticket: Queued) -> bool:
+def best_fit(ticket: Queued, floor: Floor) -> int:
+    """The best :func:`fit` for ``ticket`` among the staffed desks that may otherwise call it
+    (0 when none)."""
+    requires = ticket.requires
+    return max(
+        (
+            fit(floor.can_meet(other.id), requires)
+            for other in floor.staffed
+            if _placed(other, ticket, floor) is None
+        ),
+        default=0,
+    )
+
+
+def refusal(desk: Caller, ticket: Queued, floor: Floor = NOBODY) -> Refusal | None:
+    """Why ``desk`` (when it calls at all) may not call ``ticket``; None when it may: the
+    ticket is not parked, the desk serves the service, the ticket was sent to no desk or to
+    this one and to no person or to the one logged in here, a private-room need finds a
+    private room, and no other staffed desk meets the ticket's needs better (see the module's
+    rules)."""
+    placed = _placed(desk, ticket, floor)
+    if placed is not None:
+        return placed
+    requires = ticket.requires
+    if requires and fit(floor.can_meet(desk.id), requires) < best_fit(ticket, floor):
+        return Refusal.NEEDS_ELSEWHERE
+    return None
+
+
+def can_call(desk: Caller, ticket: Queued, floor: Floor = NOBODY) -> bool:
     """Whether ``desk`` (when it calls at all) may call ``ticket``: :func:`refusal` is None."""
-    return refusal(desk, ticket) is None
+    return refusal(desk, ticket, floor) is None
 
 
-def next_for(desk: Caller, waiting: Iterable[Q]) -> Q | None:
+def next_for(desk: Caller, waiting: Iterable[Q], floor: Floor = NOBODY) -> Q | None:
     """The ticket "call next" at ``desk`` claims: the first of ``waiting`` (in call order) that
     it may call."""
-    return next((t for t in waiting if can_call(desk, t)), None)
+    return next((t for t in waiting if can_call(desk, t, floor)), None)
+
+
+def calls_now(
+    kind: DeskKind, status: DeskStatus, staffed: bool, *, staffed_only: bool = False
+) -> bool:
+    """Whether a desk calls from the queue now: it calls tickets, it is open, and (with
+    ``staffed_only``: ``queue.staffed_desks_only``) someone is logged in to it."""
+    return calls_from_queue(kind, status) and (staffed or not staffed_only)
 
 
 # The plan behind estimates and "people ahead" ---------------------------------------------------
@@ -169,7 +273,10 @@ class PlannedCall:
 
 
 def plan_calls(
-    waiting: Sequence[Q], desks: Sequence[tuple[Caller, float]], seconds: Callable[[Q], float]
+    waiting: Sequence[Q],
+    desks: Sequence[tuple[Caller, float]],
+    seconds: Callable[[Q], float],
+    floor: Floor = NOBODY,
 ) -> dict[int, PlannedCall]:
     """What will happen if nobody else arrives: every desk of ``desks`` (each with the seconds
     until it is free, 0 when free now) calls, as soon as it is free, the first waiting ticket it
@@ -199,12 +306,14 @@ def plan_calls(
             earlier = [a + b for a, b in zip(earlier, at_now, strict=True)]
             at_now, now = [0] * len(desks), free_at
         desk = desks[index][0]
-        chosen = next((k for k, t in enumerate(remaining) if can_call(desk, t)), None)
+        chosen = next((k for k, t in enumerate(remaining) if can_call(desk, t, floor)), None)
         if chosen is None:
             continue  # nothing it may call is waiting: it stays free
         ticket = remaining.pop(chosen)
         ahead = sum(
-            n for (by, _free), n in zip(desks, earlier, strict=True) if n and can_call(by, ticket)
+            n
+            for (by, _free), n in zip(desks, earlier, strict=True)
+            if n and can_call(by, ticket, floor)
         )
         plan[ticket.id] = PlannedCall(desk_id, free_at, ahead)
         at_now[index] += 1
@@ -223,14 +332,18 @@ def live_queue(
     typical: Mapping[str, float],
     default_seconds: float,
     now: datetime,
+    floor: Floor = NOBODY,
+    staffed_only: bool = False,
 ) -> list[QueueEntry]:
     """The live queue of a site: the tickets at desks, then the waiting ones in call order, each
     waiting one with its place, its wait so far, and its estimated wait and people ahead (from
-    :func:`plan_calls`; None when no open desk may call it).
+    :func:`plan_calls`; None when no open desk may call it), then the parked ones (no place).
 
     ``tickets`` are the site's waiting, called and serving tickets of the day; ``statuses`` the
-    desks' current statuses. A desk with a resident is expected to be free the service's typical
-    time (``typical``, else ``default_seconds``) after the call, and in no less than a minute.
+    desks' current statuses; ``floor`` who is logged in where (with ``staffed_only``, only
+    desks someone is logged in to call and count). A desk with a resident is expected to be
+    free the service's typical time (``typical``, else ``default_seconds``) after the call, and
+    in no less than a minute.
     """
 
     def seconds(t: Queued) -> float:
@@ -244,10 +357,15 @@ def live_queue(
     free = [
         (d, busy.get(d.id, 0.0))
         for d in desks
-        if calls_from_queue(d.kind, statuses.get(d.id, d.status))
+        if calls_now(
+            d.kind,
+            statuses.get(d.id, d.status),
+            floor.person_at(d.id) is not None,
+            staffed_only=staffed_only,
+        )
     ]
-    waiting = in_call_order(t for t in tickets if t.status is TicketStatus.WAITING)
-    plan = plan_calls(waiting, free, seconds)
+    waiting = in_call_order(t for t in tickets if t.queued)
+    plan = plan_calls(waiting, free, seconds, floor)
     entries = [
         QueueEntry(t, position=None, wait_seconds=_waited(t, now), estimated_wait_seconds=None)
         for t in tickets
@@ -264,6 +382,11 @@ def live_queue(
                 ahead=None if planned is None else planned.ahead,
             )
         )
+    entries.extend(
+        QueueEntry(t, position=None, wait_seconds=_waited(t, now), estimated_wait_seconds=None)
+        for t in tickets
+        if t.parked
+    )
     return entries
 
 
@@ -271,10 +394,18 @@ def _waited(ticket: Ticket, now: datetime) -> int:
     return max(0, int((now - ticket.queued_at).total_seconds()))
 
 
-def waiting_for(desk: Caller, entries: Iterable[QueueEntry]) -> list[QueueEntry]:
+def waiting_for(
+    desk: Caller, entries: Iterable[QueueEntry], floor: Floor = NOBODY
+) -> list[QueueEntry]:
     """The waiting tickets ``desk`` may call, in call order, each with its place in this
     desk's queue (the "Waiting for Desk N" list): the first is what its "call next" claims
     when it is open and free."""
-    mine = (e for e in entries if e.ticket.status is TicketStatus.WAITING)
-    callable_here = (e for e in mine if can_call(desk, e.ticket))
+    mine = (e for e in entries if e.ticket.queued)
+    callable_here = (e for e in mine if can_call(desk, e.ticket, floor))
     return [replace(e, position=place) for place, e in enumerate(callable_here, start=1)]
+
+
+def parked_here(desk_id: str, entries: Iterable[QueueEntry]) -> list[QueueEntry]:
+    """The tickets parked at a desk, longest parked first."""
+    mine = [e for e in entries if e.ticket.parked and e.ticket.desk == desk_id]
+    return sorted(mine, key=lambda e: (e.ticket.parked_at, e.ticket.id))

@@ -92,6 +92,8 @@ def visit_figures(tally: VisitTally, layout: Layout, target_minutes: int) -> Vis
         finished_first_contact=tally.finished_first_contact,
         first_contact_resolution_pct=pct(tally.finished_first_contact, tally.finished),
         outcomes={o.value: tally.outcomes.get(o.value, 0) for o in Outcome},
+        services_delivered=tally.finished + tally.added_services_delivered,
+        appointments_arranged=tally.appointments_arranged,
         by_hour=_sorted(_filled((f"{h:02d}" for h in layout.hours), arrivals.by(2))),
         by_service=_sorted(_filled(layout.services, arrivals.by(3))),
         by_site=_filled(layout.sites, arrivals.by(1)),

@@ -59,7 +59,15 @@ class VisitFigures:
     """Visits finished with an outcome."""
     finished_first_contact: int
     first_contact_resolution_pct: float | None
+    """Of the visits finished: a visit counts as resolved at first contact only when every
+    service it delivered was (its outcome is the least settled of theirs)."""
     outcomes: Mapping[str, int]
+    """Visits by outcome."""
+    services_delivered: int
+    """Services delivered with an outcome: one per visit finished, and each service added to a
+    visit at the desk."""
+    appointments_arranged: int
+    """Appointments booked at a desk to follow up a visit (finished "needs an appointment")."""
     by_hour: Mapping[str, int]
     """Local hour (``09``) to arrivals: every opening hour, and any other hour with arrivals."""
     by_service: Mapping[str, int]

@@ -57,6 +57,9 @@ class VisitTally:
     served: list[Served] = field(default_factory=list)
     needs: Counter[str] = field(default_factory=Counter)
     still_waiting: int = 0
+    added_services_delivered: int = 0
+    """Services added to visits at a desk and delivered (beyond each visit's first)."""
+    appointments_arranged: int = 0
 
     def merge(self, other: VisitTally) -> VisitTally:
         return _added(self, other)

@@ -162,6 +162,8 @@ def _headline(
             ("Served at a desk", count(f.served)),
             ("Dealt with at meet-and-greet", count(f.quick_visits)),
             ("No-shows", count(f.no_shows)),
+            ("Services delivered", count(f.services_delivered)),
+            ("Appointments arranged", count(f.appointments_arranged)),
             *waiting,
             ("Median wait", minutes(f.wait_median_minutes)),
             ("90th percentile wait", minutes(f.wait_p90_minutes)),

@@ -37,6 +37,8 @@ _WAITS_AND_OUTCOMES = (
     "finished_first_contact",
     "first_contact_resolution_pct",
     "outcomes",
+    "services_delivered",
+    "appointments_arranged",
 )
 _WHERE = ("by_hour", "by_service", "by_site", "desks", "advisers", "adjustments")
 _HEAD = ("site", "sites", "target_minutes")

@@ -43,6 +43,8 @@ def daily_summary(
         ("Served at a desk", str(f.served)),
         ("Meet-and-greet", str(f.quick_visits)),
         ("No-shows", str(f.no_shows)),
+        ("Services delivered", str(f.services_delivered)),
+        ("Appts arranged", str(f.appointments_arranged)),
         ("Still waiting", str(report.still_waiting)),
         (f"Seen in {report.target_minutes} min", _rated(within).rstrip()),
         ("First contact", _rated(first_contact).rstrip()),

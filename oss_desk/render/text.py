@@ -53,6 +53,8 @@ def _visit_lines(
         _row("Served at a desk", f.served),
         _row("Dealt with at meet-and-greet", f.quick_visits),
         _row("No-shows", f.no_shows),
+        _row("Services delivered", f.services_delivered),
+        _row("Appointments arranged", f.appointments_arranged),
     ]
     if still_waiting is not None:
         lines.append(_row("Still waiting", still_waiting))

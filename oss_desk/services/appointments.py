@@ -278,8 +278,11 @@ class AppointmentService:
         desk_id: str | None = None,
         print_to: str | None = None,
         rebooked_from: int | None = None,
+        arranged_in_visit: int | None = None,
     ) -> Appointment:
-        """Book a free slot; queue the confirmation and reminders (or print the slip)."""
+        """Book a free slot; queue the confirmation and reminders (or print the slip).
+        ``arranged_in_visit``: the visit at a desk that arranged it (counted as "appointment
+        arranged")."""
         self._require(Action.BOOK_APPOINTMENT if rebooked_from is None else Action.REBOOK)
         svc = self.bookable(service)
         site = self.site_for(site_id)
@@ -309,6 +312,7 @@ class AppointmentService:
                 booked_at=stamp,
                 booked_by=self.actor.person,
                 rebooked_from=rebooked_from,
+                arranged_in_visit=arranged_in_visit,
             )
             self._hold(conn, appointment)
             a.save_contact(conn, appointment.id, contact)
@@ -317,9 +321,11 @@ class AppointmentService:
                 site,
                 EventKind.APPOINTMENT_BOOKED,
                 appointment,
-                {"channel": preferred.value, "rebooked_from": rebooked_from}
-                if rebooked_from
-                else {"channel": preferred.value},
+                {
+                    "channel": preferred.value,
+                    "rebooked_from": rebooked_from,
+                    "arranged_in_visit": arranged_in_visit,
+                },
             )
             if via is not None:
                 self._queue(conn, appointment, "confirmation", via, now)

@@ -97,7 +97,9 @@ def populate(
             start = datetime.combine(today, hours.opens, tz)
             end = min(local_now, datetime.combine(today, hours.closes, tz))
             share = (end - start) / (datetime.combine(today, hours.closes, tz) - start)
-            visits += _simulate(sim, clock, rng, start, end, int(visitors_per_day * share))
+            visits += _simulate(
+                sim, clock, rng, start, end, int(visitors_per_day * share), day_over=False
+            )
         left = _live_queue(sim, clock, rng, real_now, waiting)
         booked = _appointments(sim, clock, rng, real_now)
     return DemoSummary(
@@ -129,8 +131,11 @@ def _simulate(
     start: datetime,
     end: datetime,
     visitors: int,
+    *,
+    day_over: bool = True,
 ) -> int:
-    """Minute by minute: arrivals at meet-and-greet, desks calling and serving."""
+    """Minute by minute: arrivals at meet-and-greet, desks logged in by the rota calling and
+    serving (``day_over``: everyone logs out at the end; today they stay)."""
     greet = next(
         (d.id for d in session.directory.desks.values() if d.kind is DeskKind.MEET_AND_GREET),
         None,
@@ -153,23 +158,27 @@ def _simulate(
     minutes.sort()
     busy_until: dict[str, datetime] = {}
     serving: dict[str, tuple[int, Outcome | None]] = {}
+    also: dict[int, dict[str, Outcome]] = {}  # services added to a visit at the desk
     free_at: dict[str, datetime] = {}
     arrivals = 0
     index = 0
     greeter = _as(session, greet)
     desk_services = {d.id: _as(session, d.id) for d in callers}
+    on_duty: set[str] = set()
     for minute in range(total_minutes + 1):
         now = start + timedelta(minutes=minute)
         clock.set(now)
         # The desks first: a resident arriving this minute is called next minute at the soonest.
         for desk in callers:
             svc = desk_services[desk.id]
+            on_shift = _staffed(desk.id, now) and (minute < total_minutes or not day_over)
+            _follow_rota(svc, desk.id, on_duty, on_shift)
             if desk.id in serving and now >= busy_until[desk.id]:
                 ticket_id, outcome = serving.pop(desk.id)
                 if outcome is None:
                     svc.no_show(ticket_id)
                 else:
-                    svc.finish(ticket_id, outcome)
+                    svc.finish(ticket_id, outcome, also.pop(ticket_id, None))
                 # Notes and wrap-up before the next call.
                 free_at[desk.id] = now + timedelta(minutes=rng.choice((0, 1, 1, 2, 3)))
             if (
@@ -191,6 +200,12 @@ def _simulate(
                 typical = session.settings.service(called.service)
                 base = typical.typical_minutes if typical and typical.typical_minutes else 8
                 duration = max(2.0, rng.gauss(base, base / 3))
+                others = sorted(desk.services - {called.service})
+                if others and rng.random() < 0.06:  # "and while I'm here, my bins..."
+                    extra = rng.choice(others)
+                    svc.add_service(called.id, extra)
+                    also[called.id] = {extra: _pick(rng, OUTCOME_MIX)}
+                    duration += 3
                 busy_until[desk.id] = now + timedelta(minutes=duration)
                 serving[desk.id] = (called.id, _pick(rng, OUTCOME_MIX))
         while index < len(minutes) and minutes[index] == minute:
@@ -210,8 +225,25 @@ def _simulate(
         if outcome is None:
             svc.no_show(ticket_id)
         else:
-            svc.finish(ticket_id, outcome)
+            svc.finish(ticket_id, outcome, also.pop(ticket_id, None))
+    if day_over:
+        for desk_id in list(on_duty):
+            _follow_rota(desk_services[desk_id], desk_id, on_duty, staffed=False)
     return arrivals
+
+
+def _follow_rota(svc: QueueService, desk_id: str, on_duty: set[str], staffed: bool) -> None:
+    """The desk's person logs in when their shift starts and out when it ends (once their
+    resident has gone)."""
+    try:
+        if staffed and desk_id not in on_duty:
+            svc.log_in(desk_id)
+            on_duty.add(desk_id)
+        elif not staffed and desk_id in on_duty and svc.current_ticket(desk_id) is None:
+            svc.log_out(desk_id)
+            on_duty.discard(desk_id)
+    except OssDeskError:
+        pass  # a demo rota: a refusal here changes nothing that matters
 
 
 def _staffed(desk_id: str, now: datetime) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from oss_desk.clock import Clock, clock_from_env
 from oss_desk.config import Settings, build_settings, load_file
-from oss_desk.domain.access import Action, Scope, allows, refusal, scope_of
+from oss_desk.domain.access import Action, Grants, Scope, allows, booking_grants, refusal, scope_of
 from oss_desk.domain.calendar import business_day
 from oss_desk.domain.models import Actor, Desk, Role, Site
 from oss_desk.domain.text import shown
@@ -48,17 +48,22 @@ class Session:
                 return staff.name
         return person
 
+    @property
+    def grants(self) -> Grants:
+        """The actions the configuration gives to chosen roles (``access.booking_roles``)."""
+        return booking_grants(self.settings.access.booking_roles)
+
     def may(self, action: Action, actor: Actor | None = None, *, own: bool | None = None) -> bool:
         if self.host:
             return True
         person = (actor or self.actor).person
-        return allows(self.role_of(person), action, own)
+        return allows(self.role_of(person), action, own, self.grants)
 
     def scope(self, action: Action, actor: Actor | None = None) -> Scope | None:
         """How far the actor may do ``action`` (a host-level process: everywhere)."""
         if self.host:
             return Scope.ALL
-        return scope_of(self.role_of((actor or self.actor).person), action)
+        return scope_of(self.role_of((actor or self.actor).person), action, self.grants)
 
     def require(
         self, action: Action, actor: Actor | None = None, *, own: bool | None = None
@@ -68,7 +73,9 @@ class Session:
         if self.may(action, actor, own=own):
             return
         person = (actor or self.actor).person
-        raise Forbidden(refusal(self.name_of(person), self.role_of(person), action, own))
+        raise Forbidden(
+            refusal(self.name_of(person), self.role_of(person), action, own, self.grants)
+        )
 
     # Lookups ---------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ def _appointment(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Appointment:
         checklist_ticked=tuple(json.loads(c["checklist_ticked"])),
         rebooked_from=c["rebooked_from"],
         cancel_reason=c["cancel_reason"],
+        arranged_in_visit=c["arranged_in_visit"],
     )
 
 
@@ -66,11 +67,12 @@ def insert_appointment(
     booked_at: str,
     booked_by: str,
     rebooked_from: int | None = None,
+    arranged_in_visit: int | None = None,
 ) -> Appointment:
     cur = conn.execute(
         "INSERT INTO appointments (ref, site_id, service_code, adviser_id, room_id, starts_at, "
-        "ends_at, business_day, channel, needs, booked_at, booked_by, rebooked_from) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        "ends_at, business_day, channel, needs, booked_at, booked_by, rebooked_from, "
+        "arranged_in_visit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
         [
             ref,
             site_id,
@@ -85,6 +87,7 @@ def insert_appointment(
             booked_at,
             booked_by,
             rebooked_from,
+            arranged_in_visit,
         ],
     )
     result = _one(cur)

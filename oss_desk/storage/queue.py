@@ -22,8 +22,8 @@ from oss_desk.domain.models import (
     Visit,
     VisitStatus,
 )
-from oss_desk.domain.needs import needs_private_room
-from oss_desk.domain.queue import CALL_ORDER, Direction
+from oss_desk.domain.needs import BSL, needs_private_room, requirements
+from oss_desk.domain.queue import BSL_WEIGHT, CALL_ORDER, Direction
 
 
 def order_by(alias: str) -> str:
@@ -68,6 +68,9 @@ def ticket_from_row(cur: sqlite3.Cursor, r: Sequence[Any]) -> Ticket:
         transferred_from=c["transferred_from"],
         printed_at=_instant(c["printed_at"]),
         channel=Channel(c["channel"]),
+        assigned_person=c["assigned_person"],
+        parked_at=_instant(c["parked_at"]),
+        park_reason=c["park_reason"],
     )
 
 
@@ -111,6 +114,14 @@ def finish_visit(
     conn.execute(
         "UPDATE visits SET status = ?, outcome = ?, finished_at = ? WHERE id = ?",
         [status.value, outcome.value if outcome else None, finished_at, visit_id],
+    )
+
+
+def reopen_visit(conn: sqlite3.Connection, visit_id: int) -> None:
+    """A visit ended by mistake (a no-show taken back) is open again."""
+    conn.execute(
+        "UPDATE visits SET status = 'open', outcome = NULL, finished_at = NULL WHERE id = ?",
+        [visit_id],
     )
 
 
@@ -170,11 +181,13 @@ def insert_ticket(
     cur = conn.execute(
         "INSERT INTO tickets (visit_id, site_id, service_code, business_day, number, priority, "
         "needs_private_room, needs, channel, queued_at, issued_at, assigned_desk_id, "
-        "transferred_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        "transferred_from, assigned_person, requires) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
         [
             *(visit_id, site_id, j.service, business_day, number, j.priority),
             *(int(needs_private_room(need_list)), json.dumps(need_list), j.channel.value),
-            *(queued_at, issued_at, j.assigned_desk, transferred_from),
+            *(queued_at, issued_at, j.assigned_desk, transferred_from, j.assigned_person),
+            json.dumps(sorted(requirements(need_list))),
         ],
     )
     ticket = _one(cur)
@@ -198,20 +211,58 @@ def find_ticket_by_code(
     )
 
 
-# The ORDER BY is spelt from the domain's CALL_ORDER: column names, never input.
+def _capabilities_of(desk: str) -> str:
+    """What ``desk`` (an SQL expression) can meet: its facilities and the skills of the person
+    logged in to it."""
+    return (
+        f"SELECT capability FROM desk_capabilities WHERE desk_id = {desk} "  # noqa: S608
+        "UNION ALL SELECT sc.capability FROM staff_capabilities sc "
+        f"JOIN desk_sessions ss ON ss.person = sc.person WHERE ss.desk_id = {desk}"
+    )
+
+
+def _fit(desk: str) -> str:
+    """:func:`oss_desk.domain.queue.fit` of ``desk`` for the ticket ``t``."""
+    return (
+        f"(SELECT count(*) + {BSL_WEIGHT - 1} * coalesce(max(r.value = '{BSL}'), 0) "  # noqa: S608
+        f"FROM json_each(t.requires) r WHERE r.value IN ({_capabilities_of(desk)}))"
+    )
+
+
+def _placed(desk: str, person: str) -> str:
+    """Every rule of :func:`oss_desk.domain.queue.refusal` but the needs routing, for ticket
+    ``t`` at ``desk`` with ``person`` logged in (SQL expressions)."""
+    return (
+        "t.parked_at IS NULL"  # noqa: S608 - column names and parameters only
+        " AND t.service_code IN"
+        f"     (SELECT service_code FROM desk_services WHERE desk_id = {desk})"
+        f" AND (t.assigned_desk_id IS NULL OR t.assigned_desk_id = {desk})"
+        f" AND (t.assigned_person IS NULL OR t.assigned_person = {person})"
+        " AND (t.needs_private_room = 0"
+        f"      OR (SELECT private_room FROM desks WHERE id = {desk}) = 1)"
+    )
+
+
+# The rules are the domain's (oss_desk.domain.queue), spelt here from its constants: the ORDER
+# BY from CALL_ORDER, the routing from fit's weights. Only column names, never input.
+_PERSON_HERE = "(SELECT person FROM desk_sessions WHERE desk_id = :desk)"
+_BEST_FIT = (
+    f"SELECT coalesce(max({_fit('e.id')}), 0) FROM desks e "  # noqa: S608
+    "JOIN desk_sessions es ON es.desk_id = e.id "
+    "WHERE e.site_id = t.site_id AND e.active = 1 AND e.kind != 'meet-and-greet' "
+    f"AND {_placed('e.id', 'es.person')}"
+)
 _CALL_NEXT = (
     "UPDATE tickets SET status = 'called', desk_id = :desk, called_at = :now "  # noqa: S608
     "WHERE (SELECT status = 'open' AND kind != 'meet-and-greet' FROM desks WHERE id = :desk)"
+    "  AND (NOT :staffed_only OR EXISTS (SELECT 1 FROM desk_sessions WHERE desk_id = :desk))"
     "  AND NOT EXISTS (SELECT 1 FROM tickets WHERE desk_id = :desk"
     "                  AND status IN ('called', 'serving'))"
     "  AND id = ("
     "  SELECT t.id FROM tickets t"
     "  WHERE t.site_id = :site AND t.business_day = :day AND t.status = 'waiting'"
-    "    AND t.service_code IN"
-    "        (SELECT service_code FROM desk_services WHERE desk_id = :desk)"
-    "    AND (t.assigned_desk_id IS NULL OR t.assigned_desk_id = :desk)"
-    "    AND (t.needs_private_room = 0"
-    "         OR (SELECT private_room FROM desks WHERE id = :desk) = 1)"
+    f"    AND {_placed(':desk', _PERSON_HERE)}"
+    f"    AND (t.requires = '[]' OR {_fit(':desk')} >= ({_BEST_FIT}))"
     f"  ORDER BY {CALL_ORDER_SQL}"
     "  LIMIT 1"
     ") AND status = 'waiting' "
@@ -231,18 +282,27 @@ def call_next(
     business_day: str,
     desk_id: str,
     now: str,
+    staffed_only: bool = False,
 ) -> Ticket | None:
     """Claim the next ticket for a desk in one statement; None when there is none (or the desk
     does not call now, or still has a ticket: the caller works out which).
 
-    The rules are :mod:`oss_desk.domain.queue`'s: an open desk that is not meet-and-greet calls
-    the first waiting ticket in the one call order that it may call (a service it serves, sent
-    to no desk or to this one, a private-room need only where there is one).
+    The rules are :mod:`oss_desk.domain.queue`'s: an open desk that is not meet-and-greet (and,
+    with ``staffed_only``, has someone logged in) calls the first waiting ticket in the one
+    call order that it may call (not parked, a service it serves, sent to no desk or to this
+    one and to no person or to the one logged in here, a private-room need only where there is
+    one, and its needs met here as well as at any staffed desk that may call it).
     """
     return _one(
         conn.execute(
             _CALL_NEXT,
-            {"desk": desk_id, "now": now, "site": site_id, "day": business_day},
+            {
+                "desk": desk_id,
+                "now": now,
+                "site": site_id,
+                "day": business_day,
+                "staffed_only": int(staffed_only),
+            },
         )
     )
 
@@ -258,6 +318,9 @@ _UPDATABLE = frozenset(
         "recalls",
         "assigned_desk_id",
         "printed_at",
+        "assigned_person",
+        "parked_at",
+        "park_reason",
     }
 )
 
@@ -285,12 +348,16 @@ def transition(
     return _one(conn.execute(sql, [*values, ticket_id, *allowed]))
 
 
-def assign_desk(conn: sqlite3.Connection, ticket_id: int, desk_id: str | None) -> Ticket | None:
+def assign_desk(
+    conn: sqlite3.Connection, ticket_id: int, desk_id: str | None, person: str | None = None
+) -> Ticket | None:
+    """Send a waiting ticket to a desk or a person (clearing any parking: it is in the queue)."""
     return _one(
         conn.execute(
-            "UPDATE tickets SET assigned_desk_id = ? WHERE id = ? AND status = 'waiting' "
+            "UPDATE tickets SET assigned_desk_id = ?, assigned_person = ?, parked_at = NULL, "
+            "park_reason = NULL, desk_id = NULL WHERE id = ? AND status = 'waiting' "
             "RETURNING *",
-            [desk_id, ticket_id],
+            [desk_id, person, ticket_id],
         )
     )
 
@@ -301,6 +368,17 @@ def increment_recalls(conn: sqlite3.Connection, ticket_id: int, cap: int) -> Tic
             "UPDATE tickets SET recalls = recalls + 1 WHERE id = ? AND status = 'called' "
             "AND recalls < ? RETURNING *",
             [ticket_id, cap],
+        )
+    )
+
+
+def parked_tickets(conn: sqlite3.Connection, desk_id: str) -> list[Ticket]:
+    """The tickets parked at a desk, longest parked first."""
+    return _all(
+        conn.execute(
+            "SELECT * FROM tickets WHERE desk_id = ? AND status = 'waiting' "
+            "AND parked_at IS NOT NULL ORDER BY parked_at, id",
+            [desk_id],
         )
     )
 

@@ -81,10 +81,14 @@ def visit_tally(
     ):
         arrivals[(day, site, hour, service, channel)] += count
 
+    # A no-show taken back (the resident came after all) is not one.
     no_shows = conn.execute(
-        "SELECT count(DISTINCT visit_id) FROM events"
-        " WHERE business_day BETWEEN :first AND :last AND kind = 'no_show'"
-        "   AND (:site IS NULL OR site_id = :site)",
+        "SELECT count(DISTINCT e.visit_id) FROM events e"
+        " WHERE e.business_day BETWEEN :first AND :last AND e.kind = 'no_show'"
+        "   AND (:site IS NULL OR e.site_id = :site)"
+        "   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.visit_id = e.visit_id"
+        "                   AND u.kind = 'no_show_undone' AND u.ticket_id = e.ticket_id"
+        "                   AND u.id > e.id)",
         args,
     ).fetchone()[0]
 
@@ -130,6 +134,16 @@ def visit_tally(
         args,
     ).fetchone()[0]
 
+    added, arranged = conn.execute(
+        "SELECT count(*) FILTER (WHERE kind = 'service_delivered'),"
+        " count(*) FILTER (WHERE kind = 'appointment_booked'"
+        "                  AND json_extract(data, '$.arranged_in_visit') IS NOT NULL)"
+        " FROM events WHERE business_day BETWEEN :first AND :last"
+        "   AND kind IN ('service_delivered', 'appointment_booked')"
+        "   AND (:site IS NULL OR site_id = :site)",
+        args,
+    ).fetchone()
+
     return VisitTally(
         arrivals=Arrivals(arrivals),
         no_shows=no_shows,
@@ -139,6 +153,8 @@ def visit_tally(
         served=served,
         needs=needs,
         still_waiting=still_waiting,
+        added_services_delivered=added or 0,
+        appointments_arranged=arranged or 0,
     )
 
 

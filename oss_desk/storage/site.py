@@ -20,6 +20,7 @@ from oss_desk.domain.models import (
     Service,
     Site,
 )
+from oss_desk.storage.counter import desk_capabilities, load_capabilities
 from oss_desk.storage.events import append_event
 
 
@@ -123,6 +124,7 @@ def load_config(
             "login = excluded.login, active = 1",
             [person.id, person.name, person.role.value, person.login],
         )
+    _load_capabilities(conn, settings)
     append_event(
         conn,
         at=now,
@@ -139,6 +141,17 @@ def load_config(
         },
     )
     return snapshot_id
+
+
+def _load_capabilities(conn: sqlite3.Connection, settings: Settings) -> None:
+    """Desks' facilities and staff skills as requirements they meet (``domain.needs``)."""
+    from oss_desk.domain.needs import parse_skill
+
+    load_capabilities(
+        conn,
+        {d.id: [f for f in d.facilities if f != "private-room"] for d in settings.desks},
+        {p.id: [parse_skill(k) for k in p.skills] for p in settings.staff},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +198,7 @@ def read_directory(conn: sqlite3.Connection) -> Directory:
     served: dict[str, set[str]] = {}
     for desk_id, code in conn.execute("SELECT desk_id, service_code FROM desk_services"):
         served.setdefault(desk_id, set()).add(code)
+    facilities = desk_capabilities(conn)
     desks = {
         r[0]: Desk(
             id=r[0],
@@ -196,6 +210,7 @@ def read_directory(conn: sqlite3.Connection) -> Directory:
             fallback_printer_url=r[6],
             status=DeskStatus(r[7]),
             services=frozenset(served.get(r[0], set()) & set(services)),
+            facilities=facilities.get(r[0], frozenset()),
         )
         for r in conn.execute(
             "SELECT id, site_id, name, kind, private_room, printer_url, fallback_printer_url, "

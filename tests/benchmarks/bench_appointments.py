@@ -71,6 +71,9 @@ id = "room-2"
 kind = "interview-room"
 services = ["H"]
 {staff}
+[queue]
+staffed_desks_only = false
+
 [appointments]
 days_ahead = 60
 {reminders}

@@ -43,6 +43,7 @@ def site(tmp: Path, desks: int) -> Path:
         '[[desks]]\nid = "greet-1"\nkind = "meet-and-greet"\n',
     ]
     lines += [f'[[desks]]\nid = "desk-{i}"\n' for i in range(1, desks + 1)]
+    lines.append("[queue]\nstaffed_desks_only = false\n")
     config.write_text("\n".join(lines))
     db = tmp / "bench.sqlite"
     initialise(db, clock=FixedClock(NOW), config_path=config)

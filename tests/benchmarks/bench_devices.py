@@ -100,6 +100,8 @@ id = "desk-1"
 name = "Desk 1"
 [board]
 url = "ascii+serial://{board_path}"
+[queue]
+staffed_desks_only = false
 """
     )
     db = tmp / "office.sqlite"

@@ -68,7 +68,9 @@ def office(tmp: Path, tickets: int) -> Path:
         '[[sites]]\nid = "hq"\nname = "Civic Centre"\n'
         '[[services]]\ncode = "C"\nname = "Council Tax"\n'
         '[[services]]\ncode = "W"\nname = "Waste"\n'
-        '[[desks]]\nid = "greet-1"\nkind = "meet-and-greet"\n' + desks,
+        '[[desks]]\nid = "greet-1"\nkind = "meet-and-greet"\n'
+        + desks
+        + "\n[queue]\nstaffed_desks_only = false\n",
         encoding="utf-8",
     )
     db = tmp / "office.sqlite"

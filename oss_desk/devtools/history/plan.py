@@ -202,6 +202,9 @@ def history_document(plans: list[SitePlan], folder: Path) -> dict[str, Any]:
     unique = [s for s in staff if not (s["id"] in seen or seen.add(s["id"]))]  # type: ignore[func-returns-value]
     doc.update(sites=sites, desks=desks, staff=unique)
     doc["board"] = {**doc.get("board", {}), "site": plans[0].id}
+    # The history has no desk logins (like desk status changes, they are left out): its open
+    # desks call whether or not anyone logged in.
+    doc["queue"] = {**doc.get("queue", {}), "staffed_desks_only": False}
     return doc
 
 

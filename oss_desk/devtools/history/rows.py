@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from oss_desk.domain.calendar import zone
-from oss_desk.domain.needs import needs_private_room
+from oss_desk.domain.needs import needs_private_room, requirements
 from oss_desk.domain.standards import is_first_contact, within_target
 from oss_desk.storage.history import TICKET_COLUMNS, VISIT_COLUMNS
 
@@ -95,6 +95,9 @@ class TicketRec:
     priority: int = field(init=False)
     queued_ms: int = field(init=False)
     needs_private_room: bool = field(init=False)
+    assigned_person: str | None = None
+    requires: frozenset[str] = frozenset()
+    parked: bool = False
 
     def __post_init__(self) -> None:
         j = self.joins
@@ -385,6 +388,7 @@ class QueueRows:
             0,
             transferred_from,
             None,
+            json.dumps(sorted(requirements(json.loads(joins.needs)))),
         ]
         return ticket
 

@@ -12,17 +12,22 @@ sentence a person can act on.
 - ``core``: finding tickets, role checks on a person's own work, events and board updates;
 - ``tickets``: arrivals, quick visits, and the one place a ticket is made;
 - ``calling``: call next, call a chosen ticket, recall, start;
-- ``closing``: finish, no-show, cancel, transfer;
+- ``closing``: finish (with each added service's outcome), no-show, cancel, transfer (to a
+  service, a desk or a colleague);
+- ``counter``: park and resume, recycle, add a service to the visit, take a no-show back;
 - ``records``: notes, reprints, desk statuses;
+- ``logins``: who is logged in to which desk;
 - ``view``: the live queue (places, estimated waits, people ahead).
 """
 
 from __future__ import annotations
 
 from oss_desk.services.queue.calling import Calling
-from oss_desk.services.queue.closing import Closing
-from oss_desk.services.queue.core import ACTIVE, AT_DESK, parse_outcome
-from oss_desk.services.queue.records import NOTE_LIMIT, Records
+from oss_desk.services.queue.closing import Moved
+from oss_desk.services.queue.core import ACTIVE, AT_DESK, parse_outcome, read_floor
+from oss_desk.services.queue.counter import Counter
+from oss_desk.services.queue.logins import DeskHeld, LoggedIn, Logins
+from oss_desk.services.queue.records import NOTE_LIMIT
 from oss_desk.services.queue.tickets import Issued
 from oss_desk.services.queue.view import LiveView, read_live_queue, typical_seconds
 
@@ -30,13 +35,17 @@ __all__ = [
     "ACTIVE",
     "AT_DESK",
     "NOTE_LIMIT",
+    "DeskHeld",
     "Issued",
+    "LoggedIn",
+    "Moved",
     "QueueService",
     "parse_outcome",
+    "read_floor",
     "read_live_queue",
     "typical_seconds",
 ]
 
 
-class QueueService(Calling, Closing, Records, LiveView):
+class QueueService(Calling, Counter, Logins, LiveView):
     """The live queue of one office database, acting as ``actor`` (default: the session's)."""

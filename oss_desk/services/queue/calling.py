@@ -1,5 +1,5 @@
 """A desk calling residents: call next (the one call order, in one statement), a chosen ticket
-out of turn, recall, and start serving."""
+out of turn, recall, start serving, and resume a parked one."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from datetime import datetime
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket, TicketStatus
-from oss_desk.domain.queue import Refusal, calls_tickets, refusal
+from oss_desk.domain.needs import describe_capability
+from oss_desk.domain.queue import Floor, Refusal, calls_tickets, refusal
 from oss_desk.errors import InvalidInput, RuleViolation
-from oss_desk.services.queue.core import QueueCore, Ref, described
+from oss_desk.services.queue.core import QueueCore, Ref, described, read_floor
 from oss_desk.storage import queue as q
+from oss_desk.storage.counter import login_at
 from oss_desk.storage.site import desk_status
 
 
@@ -32,6 +34,7 @@ class Calling(QueueCore):
                 business_day=self.s.today(site),
                 desk_id=desk.id,
                 now=format_instant(now),
+                staffed_only=self.staffed_only,
             )
             if ticket is None:
                 self._check_can_call(conn, desk)
@@ -53,11 +56,15 @@ class Calling(QueueCore):
             ticket = self._find(conn, ref, desk.site_id)
             if ticket.site_id != desk.site_id:
                 raise RuleViolation(f"{ticket.code} is at another site")
+            if ticket.parked:
+                raise RuleViolation(
+                    f"{ticket.code} is {described(ticket)}: resume it there (or transfer it)"
+                )
             if ticket.status is not TicketStatus.WAITING:
                 raise RuleViolation(
                     f"{ticket.code} is {described(ticket)}: only a waiting ticket can be called"
                 )
-            self._check_may_call(desk, ticket)
+            self._check_may_call(desk, ticket, read_floor(self.s, conn, desk.site_id))
             at_desk = {"desk_id": desk.id, "called_at": format_instant(now)}
             called = self._move(
                 conn, ticket, [TicketStatus.WAITING], TicketStatus.CALLED, **at_desk
@@ -97,6 +104,51 @@ class Calling(QueueCore):
             self._log(conn, ticket, EventKind.SERVING, now, at_desk=True)
         return started
 
+    def resume(self, ref: Ref, desk_id: str | None = None) -> Ticket:
+        """A parked resident is back: serve them again at the desk they were parked at (a team
+        leader may resume them at another desk)."""
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            if not ticket.parked:
+                raise RuleViolation(f"{ticket.code} is {described(ticket)}: it is not parked")
+            desk = self.s.desk(desk_id) if desk_id is not None else self._desk(None)
+            if desk is None:
+                desk = self.s.desk(ticket.desk or "")
+            self._require_on(conn, Action.START, ticket)
+            if desk.id != ticket.desk:
+                self._require(Action.REASSIGN)
+                if desk.site_id != ticket.site_id:
+                    raise RuleViolation(f"{desk.name} is at another site")
+            current = q.desk_ticket(conn, desk.id)
+            if current is not None:
+                raise RuleViolation(
+                    f"{desk.name} has {current.code} now: finish it, park it or transfer it "
+                    f"before resuming {ticket.code}"
+                )
+            fields: dict[str, object] = {
+                "desk_id": desk.id,
+                "parked_at": None,
+                "park_reason": None,
+                "called_at": format_instant(ticket.called_at or now),
+                "serving_at": format_instant(now),
+            }
+            resumed = self._move(
+                conn, ticket, [TicketStatus.WAITING], TicketStatus.SERVING, **fields
+            )
+            parked_for = int((now - (ticket.parked_at or now)).total_seconds())
+            self._event(
+                conn,
+                self._site(ticket),
+                EventKind.RESUMED,
+                now,
+                ticket=resumed,
+                desk_id=desk.id,
+                data={"parked_seconds": parked_for},
+            )
+            self._mark_desk(conn, desk.id, now)
+        return resumed
+
     # Helpers ---------------------------------------------------------------------------------
 
     def _held(self, conn: sqlite3.Connection, ref: Ref, action: Action, only: str) -> Ticket:
@@ -123,11 +175,13 @@ class Calling(QueueCore):
         return desk
 
     def _check_can_call(self, conn: sqlite3.Connection, desk: Desk) -> None:
-        """Why ``desk`` cannot call now (it does not call from the queue, is not open, or still
-        has a resident); nothing when it can."""
+        """Why ``desk`` cannot call now (it does not call from the queue, nobody is logged in
+        to it, it is not open, or it still has a resident); nothing when it can."""
         status = desk_status(conn, desk.id)
         if not calls_tickets(desk.kind):
             raise RuleViolation(f"{desk.name} is a meet-and-greet desk: it does not call tickets")
+        if self.staffed_only and login_at(conn, desk.id) is None:
+            raise RuleViolation(f"nobody is logged in to {desk.name}: log in there first")
         if status is not DeskStatus.OPEN:
             state = "on a break" if status is DeskStatus.BREAK else "closed"
             raise RuleViolation(f"{desk.name} is {state}: open it before calling")
@@ -138,8 +192,8 @@ class Calling(QueueCore):
                 "finish it or mark it no-show first"
             )
 
-    def _check_may_call(self, desk: Desk, ticket: Ticket) -> None:
-        why = refusal(desk, ticket)
+    def _check_may_call(self, desk: Desk, ticket: Ticket, floor: Floor) -> None:
+        why = refusal(desk, ticket, floor)
         if why is Refusal.NOT_SERVED:
             raise RuleViolation(
                 f"{desk.name} does not serve {self._service_name(ticket.service)}: "
@@ -149,3 +203,16 @@ class Calling(QueueCore):
             raise RuleViolation(f"{ticket.code} needs a private room and {desk.name} has none")
         if why is Refusal.SENT_ELSEWHERE:
             raise RuleViolation(f"{ticket.code} was sent to {ticket.assigned_desk}")
+        if why is Refusal.SENT_TO_SOMEONE:
+            raise RuleViolation(
+                f"{ticket.code} was sent to {self.s.name_of(ticket.assigned_person or '')}, who "
+                f"is not logged in to {desk.name}"
+            )
+        if why is Refusal.NEEDS_ELSEWHERE:
+            needs = ", ".join(describe_capability(r) for r in sorted(ticket.requires))
+            raise RuleViolation(
+                f"{ticket.code} needs {needs}: a desk with someone logged in meets that better "
+                f"than {desk.name}"
+            )
+        if why is Refusal.PARKED:
+            raise RuleViolation(f"{ticket.code} is {described(ticket)}")

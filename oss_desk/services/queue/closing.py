@@ -4,30 +4,54 @@ service or desk, or cancelled."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.access import Action
+from oss_desk.domain.access import Action, allows
+from oss_desk.domain.counter import visit_outcome
 from oss_desk.domain.models import EventKind, Outcome, Ticket, TicketStatus, VisitStatus
-from oss_desk.errors import InvalidInput, RuleViolation
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, described, parse_outcome
 from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.appointments import attended
+from oss_desk.storage.counter import added_services, deliver_service
+from oss_desk.storage.outbox import queue_print_job
 
 CANCEL_REASONS = ("left", "error", "end_of_day")
 
+Outcomes = Mapping[str, str | Outcome]
+"""The outcome of each service added to the visit, by service code."""
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """A transferred ticket: the one now in the queue, and the reprint of its new code queued at
+    the desk's printer (None: the code did not change, or no printer there)."""
+
+    ticket: Ticket
+    print_job: int | None = None
+    printer_url: str | None = None
+
 
 class Closing(Issuing):
-    def finish(self, ref: Ref, outcome: str | Outcome) -> Ticket:
-        """Finish a called or serving ticket with its outcome; the visit ends with it."""
+    def finish(self, ref: Ref, outcome: str | Outcome, services: Outcomes | None = None) -> Ticket:
+        """Finish a called or serving ticket with its outcome (and each service added to the
+        visit with its own, ``services``); the visit ends with them, its outcome the least
+        settled of them."""
         self._require(Action.FINISH)
-        return self._finish(ref, outcome, check=True)
+        return self._finish(ref, outcome, check=True, services=services)
 
-    def _finish(self, ref: Ref, outcome: str | Outcome, check: bool) -> Ticket:
+    def _finish(
+        self, ref: Ref, outcome: str | Outcome, check: bool, services: Outcomes | None = None
+    ) -> Ticket:
         result = parse_outcome(outcome)
+        given = {code.strip().upper(): parse_outcome(o) for code, o in (services or {}).items()}
         now = self.s.clock.now()
+        stamp = format_instant(now)
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
             if check:
@@ -37,14 +61,40 @@ class Closing(Issuing):
                     f"{ticket.code} is {described(ticket)}: only a called or serving ticket "
                     "can be finished"
                 )
+            pending = [a for a in added_services(conn, ticket.visit_id) if a.outcome is None]
+            missing = [a.service for a in pending if a.service not in given]
+            if missing:
+                names = ", ".join(f"{c} ({self._service_name(c)})" for c in missing)
+                raise InvalidInput(f"give the outcome of every service of the visit: {names}")
+            unknown = sorted(set(given) - {a.service for a in pending})
+            if unknown:
+                raise InvalidInput(f"{', '.join(unknown)} was not added to {ticket.code}'s visit")
+            overall = visit_outcome([result, *(given[a.service] for a in pending)])
             fields: dict[str, object] = {"outcome": result.value}
             if ticket.serving_at is None:
                 fields["serving_at"] = format_instant(ticket.called_at or now)
             done = self._end(
-                conn, ticket, now, TicketStatus.DONE, VisitStatus.DONE, result, AT_DESK, fields
+                conn, ticket, now, TicketStatus.DONE, VisitStatus.DONE, overall, AT_DESK, fields
             )
             attended(conn, ticket.id)
-            self._log(conn, ticket, EventKind.FINISHED, now, at_desk=True, outcome=result)
+            site = self._site(ticket)
+            for added in pending:
+                deliver_service(conn, added.id, given[added.service], stamp)
+                self._event(
+                    conn,
+                    site,
+                    EventKind.SERVICE_DELIVERED,
+                    now,
+                    visit_id=ticket.visit_id,
+                    service_code=added.service,
+                    desk_id=ticket.desk,
+                    outcome=given[added.service],
+                    data={"ticket": ticket.id},
+                )
+            extra: dict[str, object] | None = (
+                {"own_outcome": result.value, "services": len(pending) + 1} if pending else None
+            )
+            self._log(conn, ticket, EventKind.FINISHED, now, extra, at_desk=True, outcome=overall)
         return done
 
     def no_show(self, ref: Ref) -> Ticket:
@@ -67,6 +117,7 @@ class Closing(Issuing):
             gone = self._end(
                 conn, ticket, now, TicketStatus.NO_SHOW, VisitStatus.NO_SHOW, None, AT_DESK[:1]
             )
+            self._mark_desk(conn, ticket.desk, now)
             self._log(
                 conn, ticket, EventKind.NO_SHOW, now, {"recalls": ticket.recalls}, at_desk=True
             )
@@ -108,6 +159,8 @@ class Closing(Issuing):
         ended = self._move(conn, ticket, allowed, status, finished_at=stamp, **(fields or {}))
         if visit is not None and not q.visit_has_active_ticket(conn, ticket.visit_id):
             q.finish_visit(conn, ticket.visit_id, status=visit, outcome=outcome, finished_at=stamp)
+        if ticket.status in AT_DESK:
+            self._mark_desk(conn, ticket.desk, now)
         return ended
 
     # Transfers ---------------------------------------------------------------------------------
@@ -118,23 +171,43 @@ class Closing(Issuing):
         *,
         service: str | None = None,
         desk_id: str | None = None,
+        person: str | None = None,
     ) -> Ticket:
-        """Move a ticket to another service (a new code, same arrival and place) or to a desk.
+        """Move a ticket to another service (a new code, same arrival and place), to a desk or
+        to a named colleague.
 
         Returns the ticket now in the queue: the new one after a change of service, or the same
-        ticket sent to ``desk_id``.
+        ticket sent to ``desk_id`` or ``person``.
         """
-        if desk_id is not None:
+        return self.move(ref, service=service, desk_id=desk_id, person=person).ticket
+
+    def move(
+        self,
+        ref: Ref,
+        *,
+        service: str | None = None,
+        desk_id: str | None = None,
+        person: str | None = None,
+    ) -> Moved:
+        """:meth:`transfer`, and when the code changes, the new code printed at the printer of
+        the desk the resident was at (else this desk's)."""
+        sent = desk_id is not None or person is not None
+        if sent:
             self._require(Action.REASSIGN)
         self._require(Action.TRANSFER)
-        if service is None and desk_id is None:
-            raise InvalidInput("say where to transfer to: --service CODE and/or --desk ID")
+        if service is None and not sent:
+            raise InvalidInput("say where to transfer to: a service, a desk or a colleague")
+        if desk_id is not None and person is not None:
+            raise InvalidInput("send the ticket to a desk or to a colleague, not both")
         target_desk = self.s.desk(desk_id) if desk_id is not None else None
+        colleague = self._colleague(person) if person is not None else None
         svc = self.service(service) if service is not None else None
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
             self._require_on(conn, Action.TRANSFER, ticket)
+            if sent:
+                self._require_on(conn, Action.REASSIGN, ticket)
             site = self._site(ticket)
             if ticket.status not in ACTIVE:
                 raise RuleViolation(
@@ -148,32 +221,39 @@ class Closing(Issuing):
                     raise RuleViolation(
                         f"{target_desk.name} does not serve {self._service_name(new_service)}"
                     )
+            sent_to: dict[str, object] = {}
+            if target_desk is not None:
+                sent_to["to_desk"] = target_desk.id
+            if colleague is not None:
+                sent_to["to_person"] = colleague
             if new_service == ticket.service:
-                if target_desk is None:
+                if not sent:
                     raise InvalidInput(f"{ticket.code} is already in that service")
                 if ticket.status is not TicketStatus.WAITING:
-                    # Back to the queue, keeping its number, reserved for the chosen desk.
+                    # Back to the queue, keeping its number, reserved for the desk or person.
                     cleared = {"desk_id": None, "called_at": None, "serving_at": None}
                     self._move(conn, ticket, AT_DESK, TicketStatus.WAITING, **cleared)
-                moved = changed(q.assign_desk(conn, ticket.id, target_desk.id))
-                self._log(conn, ticket, EventKind.TRANSFERRED, now, {"to_desk": target_desk.id})
-                return moved
+                    self._mark_desk(conn, ticket.desk, now)
+                to_desk = target_desk.id if target_desk is not None else None
+                moved = changed(q.assign_desk(conn, ticket.id, to_desk, colleague))
+                self._log(conn, ticket, EventKind.TRANSFERRED, now, sent_to)
+                return Moved(moved)
             self._check_servable(
                 site, self.s.directory.services[new_service], ticket.needs_private_room
             )
             self._end(conn, ticket, now, TicketStatus.TRANSFERRED, None, None, ACTIVE)
-            sent_to = {"to_desk": target_desk.id} if target_desk else {}
             joining = replace(
                 ticket.joining,
                 service=new_service,
                 assigned_desk=target_desk.id if target_desk else None,
+                assigned_person=colleague,
             )
 
             def transferred(new: Ticket) -> None:
                 moved = {"to_ticket": new.id, "to_service": new_service, **sent_to}
                 self._log(conn, ticket, EventKind.TRANSFERRED, now, moved)
 
-            return self.new_ticket(
+            new = self.new_ticket(
                 conn,
                 site,
                 ticket.visit_id,
@@ -184,3 +264,40 @@ class Closing(Issuing):
                 transferred_from=ticket.id,
                 before_issued=transferred,
             )
+            printer = self._reprint_printer(ticket)
+            job = None
+            if printer is not None:
+                job = queue_print_job(
+                    conn,
+                    kind="ticket",
+                    printer_url=printer,
+                    created_at=format_instant(now),
+                    ticket_id=new.id,
+                    desk_id=ticket.desk or self.actor.desk_id,
+                    payload={"reprint": True, "transferred_from": ticket.id},
+                )
+                self._log(conn, new, EventKind.REPRINT, now, {"job": job, "transfer": True})
+            return Moved(new, job, printer)
+
+    def _reprint_printer(self, ticket: Ticket) -> str | None:
+        """Where a transferred resident's new code is printed: the printer of the desk they
+        were at, else of this desk (None: neither has one)."""
+        for desk_id in (ticket.desk, self.actor.desk_id):
+            desk = self.s.directory.desks.get(desk_id) if desk_id else None
+            if desk is not None and desk.printer_url:
+                return desk.printer_url
+        return None
+
+    def _colleague(self, person: str) -> str:
+        """A colleague a ticket can be sent to: on the staff list, in a role that calls."""
+        wanted = person.strip()
+        staff = self.s.directory.staff
+        found = staff.get(wanted) or next(
+            (p for p in staff.values() if wanted in (p.login, p.name)), None
+        )
+        if found is None:
+            known = ", ".join(sorted(staff)) or "none"
+            raise NotFound(f"no colleague {shown(wanted)!r} on the staff list (staff: {known})")
+        if not allows(found.role, Action.CALL_NEXT):
+            raise RuleViolation(f"{found.name} ({found.role.value}) does not call residents")
+        return found.id

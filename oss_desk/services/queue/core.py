@@ -20,10 +20,17 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
+from oss_desk.domain.queue import Floor, calls_tickets
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
+from oss_desk.storage.counter import (
+    desk_capabilities,
+    desk_logins,
+    mark_desk,
+    staff_capabilities,
+)
 from oss_desk.storage.devices import queue_board_update
 from oss_desk.storage.events import append_event, callers_of_visit
 
@@ -52,8 +59,31 @@ def changed(ticket: Ticket | None) -> Ticket:
     return ticket
 
 
+def read_floor(session: Session, conn: sqlite3.Connection, site_id: str | None = None) -> Floor:
+    """Who is logged in to which desk, and what each desk can meet (its facilities and its
+    person's skills), as the call order reads them."""
+    logins = desk_logins(conn)
+    people = {desk: login.person for desk, login in logins.items()}
+    facilities = desk_capabilities(conn)
+    skills = staff_capabilities(conn)
+    desks = session.directory.desks
+    capabilities = {
+        desk_id: facilities.get(desk_id, frozenset())
+        | skills.get(people.get(desk_id, ""), frozenset())
+        for desk_id in desks
+    }
+    staffed = tuple(
+        d
+        for d in desks.values()
+        if d.id in people and calls_tickets(d.kind) and (site_id is None or d.site_id == site_id)
+    )
+    return Floor(people=people, capabilities=capabilities, staffed=staffed)
+
+
 def described(ticket: Ticket) -> str:
     """Where the ticket stands, for a refusal: "waiting", "called to desk-2", ..."""
+    if ticket.parked:
+        return f"parked at {ticket.desk}"
     return {
         TicketStatus.WAITING: "waiting",
         TicketStatus.CALLED: f"called to {ticket.desk}",
@@ -130,6 +160,16 @@ class QueueCore:
                 f"{parsed.code} exists at several sites today: give the ticket id instead"
             )
         return candidates[0]
+
+    @property
+    def staffed_only(self) -> bool:
+        """Only desks someone is logged in to call (``queue.staffed_desks_only``)."""
+        return self.s.settings.queue.staffed_desks_only
+
+    def _mark_desk(self, conn: sqlite3.Connection, desk_id: str | None, now: datetime) -> None:
+        """The desk changed what it is doing (for the team leader's "idle for 4 min")."""
+        if desk_id is not None:
+            mark_desk(conn, desk_id, format_instant(now))
 
     def _site_for(self, desk: Desk | None, site_id: str | None) -> Site:
         if desk is not None:

@@ -11,6 +11,7 @@ from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.queue.core import Ref
 from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
+from oss_desk.storage.counter import log_out, login_at
 from oss_desk.storage.outbox import last_printer_for_ticket, queue_print_job
 from oss_desk.storage.site import desk_statuses, set_desk_status
 
@@ -95,7 +96,9 @@ class Records(Issuing):
     # Desks -----------------------------------------------------------------------------------
 
     def set_desk_status(self, desk_id: str | None, status: DeskStatus | str) -> DeskStatus:
-        """Open a desk, put it on a break, or close it. Returns the previous status."""
+        """Open a desk, put it on a break, or close it (which logs out whoever is at it).
+        Returns the previous status. With ``queue.staffed_desks_only`` a desk opens only while
+        someone is logged in to it."""
         self._require(Action.DESK_STATUS)
         try:
             wanted = DeskStatus(status.strip().lower() if isinstance(status, str) else status)
@@ -108,7 +111,13 @@ class Records(Issuing):
             raise InvalidInput("say which desk (--desk ID)")
         self._require(Action.DESK_STATUS, own=self.owns_desk(desk))
         now = self.s.clock.now()
+        site = self.s.directory.sites[desk.site_id]
         with self.s.store.write() as conn:
+            held = login_at(conn, desk.id)
+            if wanted is not DeskStatus.CLOSED and held is None and self.staffed_only:
+                raise RuleViolation(
+                    f"nobody is logged in to {desk.name}: it opens when someone logs in there"
+                )
             if wanted is not DeskStatus.OPEN:
                 current = q.desk_ticket(conn, desk.id)
                 if current is not None and wanted is DeskStatus.CLOSED:
@@ -119,11 +128,20 @@ class Records(Issuing):
             if previous is not wanted:
                 self._event(
                     conn,
-                    self.s.directory.sites[desk.site_id],
+                    site,
                     EventKind.DESK_STATUS,
                     now,
                     desk_id=desk.id,
                     data={"from": previous.value, "to": wanted.value},
+                )
+                self._mark_desk(conn, desk.id, now)
+            if wanted is DeskStatus.CLOSED and held is not None:
+                log_out(conn, desk.id)
+                data: dict[str, object] = (
+                    {} if held.person == self.actor.person else {"person": held.person}
+                )
+                self._event(
+                    conn, site, EventKind.DESK_LOGOUT, now, desk_id=desk.id, data=data or None
                 )
         return previous
 

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import DeskStatus, QueueEntry, Site, Ticket
-from oss_desk.domain.queue import live_queue
-from oss_desk.services.queue.core import QueueCore
+from oss_desk.domain.queue import Floor, live_queue
+from oss_desk.services.queue.core import QueueCore, read_floor
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
 from oss_desk.storage.site import desk_statuses
@@ -29,6 +29,8 @@ class LiveQueue:
     """The site's waiting, called and serving tickets of the day."""
     statuses: dict[str, DeskStatus]
     """Every desk's status now."""
+    floor: Floor
+    """Who is logged in where, and what each desk can meet."""
 
 
 def read_live_queue(
@@ -37,6 +39,7 @@ def read_live_queue(
     """The live queue of ``site`` from one read of ``conn``."""
     tickets = q.active_tickets(conn, site_id=site.id, business_day=session.today(site))
     statuses = desk_statuses(conn)
+    floor = read_floor(session, conn, site.id)
     entries = live_queue(
         tickets,
         desks=[d for d in session.directory.desks.values() if d.site_id == site.id],
@@ -44,8 +47,10 @@ def read_live_queue(
         typical=typical_seconds(session, conn, now),
         default_seconds=session.settings.queue.default_service_minutes * 60,
         now=now,
+        floor=floor,
+        staffed_only=session.settings.queue.staffed_desks_only,
     )
-    return LiveQueue(entries, tickets, statuses)
+    return LiveQueue(entries, tickets, statuses, floor)
 
 
 def typical_seconds(session: Session, conn: sqlite3.Connection, now: datetime) -> dict[str, float]:

@@ -1,0 +1,205 @@
+"""The adviser's counter on the command line: park, resume, recycle, add a service, take a
+no-show back, a visit's history (``oss-desk ticket ...``), and logging in to desks
+(``oss-desk desks login|logout``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.domain.counter import PARK_REASONS
+from oss_desk.errors import InvalidInput
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session
+from oss_desk.services.views import ticket_json, ticket_line
+
+
+def _show(session: Session, ticket: Any, as_json: bool, **extra: Any) -> None:
+    if as_json:
+        emit_json({**ticket_json(ticket, session.directory), **extra})
+    else:
+        click.echo(ticket_line(ticket, session.directory))
+
+
+@click.command("park")
+@click.argument("ref")
+@click.option(
+    "--reason",
+    required=True,
+    type=click.Choice(list(PARK_REASONS)),
+    help="Why: " + ", ".join(f"{k} ({v})" for k, v in PARK_REASONS.items()) + ".",
+)
+@json_option
+@pass_state
+@closing
+def park(state: State, ref: str, reason: str, as_json: bool) -> None:
+    """Set the resident at a desk aside (the desk calls the next; resume them later)."""
+    session = state.session()
+    _show(session, QueueService(session).park(ref, reason), as_json)
+
+
+@click.command("resume")
+@click.argument("ref")
+@click.option("--desk", "desk_id", metavar="ID", help="Resume at another desk (team leader).")
+@json_option
+@pass_state
+@closing
+def resume(state: State, ref: str, desk_id: str | None, as_json: bool) -> None:
+    """A parked resident is back: serve them again at their desk."""
+    session = state.session(desk_id)
+    _show(session, QueueService(session).resume(ref, desk_id), as_json)
+
+
+@click.command("recycle")
+@click.argument("ref")
+@json_option
+@pass_state
+@closing
+def recycle(state: State, ref: str, as_json: bool) -> None:
+    """The resident did not hear the call: back into the queue at their place."""
+    session = state.session()
+    _show(session, QueueService(session).recycle(ref), as_json)
+
+
+@click.command("undo-no-show")
+@click.argument("ref")
+@json_option
+@pass_state
+@closing
+def undo_no_show(state: State, ref: str, as_json: bool) -> None:
+    """Take a no-show back (within 2 minutes): the ticket returns to where it was."""
+    session = state.session()
+    _show(session, QueueService(session).undo_no_show(ref), as_json)
+
+
+@click.command("add-service")
+@click.argument("ref")
+@click.option("--service", required=True, metavar="CODE", help="The service added, e.g. W.")
+@json_option
+@pass_state
+@closing
+def add_service(state: State, ref: str, service: str, as_json: bool) -> None:
+    """Another service in the same visit (finished with its own outcome)."""
+    session = state.session()
+    queue = QueueService(session)
+    added = queue.add_service(ref, service)
+    services = [a.service for a in queue.services_of(ref)]
+    if as_json:
+        emit_json({"ticket": queue.ticket(ref).code, "added": added.service, "services": services})
+    else:
+        click.echo(
+            f"{queue.ticket(ref).code}: also {session.directory.services[added.service].name}"
+        )
+
+
+@click.command("remove-service")
+@click.argument("ref")
+@click.option("--service", required=True, metavar="CODE", help="The service taken off.")
+@json_option
+@pass_state
+@closing
+def remove_service(state: State, ref: str, service: str, as_json: bool) -> None:
+    """Take an added service off the visit again (added by mistake)."""
+    session = state.session()
+    queue = QueueService(session)
+    queue.remove_service(ref, service)
+    services = [a.service for a in queue.services_of(ref)]
+    if as_json:
+        emit_json({"ticket": queue.ticket(ref).code, "services": services})
+    else:
+        click.echo(f"{queue.ticket(ref).code}: services added {', '.join(services) or 'none'}")
+
+
+@click.command("history")
+@click.argument("ref")
+@json_option
+@pass_state
+@closing
+def history(state: State, ref: str, as_json: bool) -> None:
+    """The visit's history (arrival, calls, transfers, services, notes); reading its notes is
+    recorded."""
+    from oss_desk.services.visit_history import VisitHistory
+
+    session = state.session()
+    found = VisitHistory(session).of_ticket(ref)
+    if as_json:
+        emit_json(found.as_json())
+        return
+    for line in found.text(session):
+        click.echo(line)
+
+
+def parse_service_outcomes(values: tuple[str, ...]) -> dict[str, str]:
+    """``--service-outcome W=referred`` (repeatable) as a mapping."""
+    found: dict[str, str] = {}
+    for value in values:
+        code, sep, outcome = value.partition("=")
+        if not sep or not code.strip() or not outcome.strip():
+            raise InvalidInput(
+                f"--service-outcome takes CODE=OUTCOME, e.g. W=resolved (got {value!r})"
+            )
+        found[code.strip().upper()] = outcome.strip()
+    return found
+
+
+# Desks -----------------------------------------------------------------------------------------
+
+
+@click.command("login")
+@click.argument("desk_id", metavar="ID")
+@click.option(
+    "--take-over",
+    is_flag=True,
+    help="Someone else is logged in there: take the desk over (team leader; recorded).",
+)
+@json_option
+@pass_state
+@closing
+def login(state: State, desk_id: str, take_over: bool, as_json: bool) -> None:
+    """Log in to a desk: it opens, calls and counts in the wait estimates."""
+    session = state.session(desk_id)
+    done = QueueService(session).log_in(desk_id, take_over=take_over)
+    if as_json:
+        emit_json(
+            {
+                "desk": done.desk_id,
+                "person": done.person,
+                "took_over_from": done.took_over_from,
+                "moved_from": done.moved_from,
+                "already": done.already,
+            }
+        )
+        return
+    name = session.desk(desk_id).name
+    if done.already:
+        click.echo(f"{session.name_of(done.person)} is already logged in to {name}")
+    elif done.took_over_from:
+        click.echo(
+            f"{session.name_of(done.person)} took {name} over from "
+            f"{session.name_of(done.took_over_from)}"
+        )
+    else:
+        click.echo(f"{session.name_of(done.person)} logged in to {name}: open")
+
+
+@click.command("logout")
+@click.argument("desk_id", metavar="ID")
+@json_option
+@pass_state
+@closing
+def logout(state: State, desk_id: str, as_json: bool) -> None:
+    """Log out of a desk: it closes."""
+    session = state.session(desk_id)
+    gone = QueueService(session).log_out(desk_id)
+    if as_json:
+        emit_json({"desk": desk_id.strip(), "person": gone.person if gone else None})
+        return
+    name = session.desk(desk_id).name
+    who = session.name_of(gone.person) if gone else "nobody"
+    click.echo(f"{name}: {who} logged out, closed")
+
+
+TICKET_COMMANDS = (park, resume, recycle, undo_no_show, add_service, remove_service, history)
+DESK_COMMANDS = (login, logout)

@@ -1,0 +1,139 @@
+"""The adviser's counter: parking a resident, several services in one visit, taking a no-show
+back, who is logged in to which desk, and what each desk is doing.
+
+Pure rules; the queue engine (``services/queue``) asks them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from oss_desk.domain.models import DeskStatus, Outcome, Role, Ticket, TicketStatus
+
+# Parking --------------------------------------------------------------------------------------
+
+PARK_REASONS: dict[str, str] = {
+    "document": "fetching a document",
+    "phone": "making a phone call",
+    "form": "filling in a form",
+    "colleague": "waiting for a colleague",
+    "other": "another reason",
+}
+"""Why a resident is parked: neutral words only (they are recorded in the event log and shown
+to colleagues, so never a personal or sensitive reason)."""
+
+
+def park_reason(text: str) -> str:
+    """A park reason's key from its key or its words; ValueError when it is neither."""
+    value = " ".join(text.split()).lower()
+    for key, words in PARK_REASONS.items():
+        if value in (key, words):
+            return key
+    raise ValueError(text)
+
+
+# Several services in one visit ------------------------------------------------------------------
+
+SETTLED_FIRST = (
+    Outcome.RESOLVED,
+    Outcome.SIGNPOSTED,
+    Outcome.APPOINTMENT,
+    Outcome.CALLBACK,
+    Outcome.REFERRED,
+)
+"""The outcomes from the most settled to the least: a visit's outcome is its least settled
+service's."""
+
+
+def visit_outcome(outcomes: Iterable[Outcome]) -> Outcome:
+    """The outcome of a visit that delivered several services, each with its own: the least
+    settled of them. So the visit counts as resolved at the first point of contact only when
+    every service was (resolved or signposted)."""
+    given = list(outcomes)
+    if not given:
+        raise ValueError("a visit has at least one service")
+    return max(given, key=SETTLED_FIRST.index)
+
+
+# Taking a no-show back ----------------------------------------------------------------------------
+
+UNDO_NO_SHOW_SECONDS = 120
+"""How long after a no-show it can be taken back (the resident turned up after all)."""
+
+
+def may_undo_no_show(marked_at: datetime | None, now: datetime) -> bool:
+    return marked_at is not None and now - marked_at <= timedelta(seconds=UNDO_NO_SHOW_SECONDS)
+
+
+# Who is logged in where --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeskLogin:
+    """Someone logged in to a desk."""
+
+    desk_id: str
+    person: str
+    since: datetime
+
+
+class LoginAnswer(StrEnum):
+    """What logging in to a desk does."""
+
+    FREE = "free"
+    """Nobody holds it: log in."""
+    ALREADY = "already"
+    """The person holds it already."""
+    TAKE_OVER = "take over"
+    """Someone else holds it, and this person may take it over (recorded)."""
+    REFUSED = "refused"
+    """Someone else holds it, and this person may not take it over."""
+
+
+TAKES_OVER = frozenset({Role.TEAM_LEADER})
+"""Roles that may take a desk over from the person logged in to it."""
+
+
+def login_answer(held: DeskLogin | None, person: str, role: Role | None) -> LoginAnswer:
+    if held is None:
+        return LoginAnswer.FREE
+    if held.person == person:
+        return LoginAnswer.ALREADY
+    return LoginAnswer.TAKE_OVER if role in TAKES_OVER else LoginAnswer.REFUSED
+
+
+def effective_status(stored: DeskStatus, staffed: bool, staffed_only: bool) -> DeskStatus:
+    """A desk's status as the queue sees it: closed while nobody is logged in to it (when
+    ``queue.staffed_desks_only``), else its stored status."""
+    if staffed_only and not staffed:
+        return DeskStatus.CLOSED
+    return stored
+
+
+class Activity(StrEnum):
+    """What a desk is doing, for the team leader."""
+
+    SERVING = "serving"
+    CALLED = "called"
+    IDLE = "idle"
+    BREAK = "break"
+    CLOSED = "closed"
+
+
+def activity(
+    status: DeskStatus, ticket: Ticket | None, since: datetime | None
+) -> tuple[Activity, datetime | None]:
+    """What the desk is doing and since when (``since``: when its status last changed or its
+    last resident left)."""
+    if ticket is not None and ticket.status is TicketStatus.SERVING:
+        return Activity.SERVING, ticket.serving_at
+    if ticket is not None:
+        return Activity.CALLED, ticket.called_at
+    if status is DeskStatus.BREAK:
+        return Activity.BREAK, since
+    if status is DeskStatus.CLOSED:
+        return Activity.CLOSED, since
+    return Activity.IDLE, since

@@ -1,0 +1,198 @@
+"""What an adviser does at the counter besides call and finish: park a resident and resume them,
+recycle a call nobody answered, add another service to the visit, take a no-show back."""
+
+from __future__ import annotations
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.access import Action
+from oss_desk.domain.counter import (
+    PARK_REASONS,
+    UNDO_NO_SHOW_SECONDS,
+    may_undo_no_show,
+    park_reason,
+)
+from oss_desk.domain.models import EventKind, Ticket, TicketStatus
+from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.queue.closing import Closing
+from oss_desk.services.queue.core import AT_DESK, Ref, described
+from oss_desk.storage import queue as q
+from oss_desk.storage.counter import AddedService, add_service, added_services, remove_service
+
+
+class Counter(Closing):
+    # Parking -----------------------------------------------------------------------------------
+
+    def park(self, ref: Ref, reason: str) -> Ticket:
+        """Set the resident at the desk aside ("gone to fetch a document"): the desk is free to
+        call the next, and resumes them when they are back. They keep their arrival time."""
+        self._require(Action.START)
+        try:
+            why = park_reason(reason)
+        except ValueError:
+            known = ", ".join(PARK_REASONS)
+            raise InvalidInput(f"say why the resident is parked: one of {known}") from None
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            self._require_on(conn, Action.START, ticket)
+            if ticket.status not in AT_DESK:
+                raise RuleViolation(
+                    f"{ticket.code} is {described(ticket)}: only a resident at a desk can be parked"
+                )
+            fields = {"parked_at": format_instant(now), "park_reason": why}
+            parked = self._move(conn, ticket, AT_DESK, TicketStatus.WAITING, **fields)
+            self._log(conn, ticket, EventKind.PARKED, now, {"reason": why}, at_desk=True)
+            self._mark_desk(conn, ticket.desk, now)
+        return parked
+
+    def parked(self, desk_id: str | None = None) -> list[Ticket]:
+        """The tickets parked at a desk (this terminal's), longest parked first."""
+        desk = self._desk(desk_id)
+        if desk is None:
+            raise InvalidInput("say which desk")
+        self._require(Action.VIEW_QUEUE)
+        return q.parked_tickets(self.s.store.conn, desk.id)
+
+    # Recycling ---------------------------------------------------------------------------------
+
+    def recycle(self, ref: Ref) -> Ticket:
+        """The resident did not hear the call: the ticket goes back into the queue at its place
+        (its arrival time), to be called again."""
+        self._require(Action.RECALL)
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            self._require_on(conn, Action.RECALL, ticket)
+            if ticket.status is not TicketStatus.CALLED:
+                raise RuleViolation(
+                    f"{ticket.code} is {described(ticket)}: only a called ticket goes back to "
+                    "the queue"
+                )
+            cleared = {"desk_id": None, "called_at": None}
+            back = self._move(conn, ticket, [TicketStatus.CALLED], TicketStatus.WAITING, **cleared)
+            self._log(
+                conn, ticket, EventKind.RECYCLED, now, {"recalls": ticket.recalls}, at_desk=True
+            )
+            self._mark_desk(conn, ticket.desk, now)
+        return back
+
+    # A no-show taken back ----------------------------------------------------------------------
+
+    def undo_no_show(self, ref: Ref) -> Ticket:
+        """The resident turned up after all (within two minutes of the no-show): the ticket
+        returns to where it was, called at its desk (or, when the desk has called someone else
+        since, first in that desk's queue, at its place)."""
+        self._require(Action.NO_SHOW)
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            self._require_on(conn, Action.NO_SHOW, ticket)
+            if ticket.status is not TicketStatus.NO_SHOW:
+                raise RuleViolation(f"{ticket.code} is {described(ticket)}: not a no-show")
+            if not may_undo_no_show(ticket.finished_at, now):
+                minutes = UNDO_NO_SHOW_SECONDS // 60
+                raise RuleViolation(
+                    f"{ticket.code} was marked no-show more than {minutes} minutes ago: issue "
+                    "the resident a new ticket"
+                )
+            desk_id = ticket.desk
+            busy = q.desk_ticket(conn, desk_id) if desk_id else None
+            if busy is None:
+                back = self._move(
+                    conn, ticket, [TicketStatus.NO_SHOW], TicketStatus.CALLED, finished_at=None
+                )
+                where = "called"
+            else:
+                fields = {
+                    "finished_at": None,
+                    "desk_id": None,
+                    "called_at": None,
+                    "assigned_desk_id": desk_id,
+                }
+                back = self._move(
+                    conn, ticket, [TicketStatus.NO_SHOW], TicketStatus.WAITING, **fields
+                )
+                where = "waiting"
+            q.reopen_visit(conn, ticket.visit_id)
+            self._log(conn, ticket, EventKind.NO_SHOW_UNDONE, now, {"to": where}, at_desk=True)
+            self._mark_desk(conn, desk_id, now)
+        return back
+
+    # Several services in one visit --------------------------------------------------------------
+
+    def add_service(self, ref: Ref, service: str) -> AddedService:
+        """Another service in the same visit (Council Tax, then a bin query): it is finished
+        with its own outcome when the visit is."""
+        self._require(Action.FINISH)
+        svc = self.service(service)
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            self._require_on(conn, Action.FINISH, ticket)
+            if ticket.status not in AT_DESK:
+                raise RuleViolation(
+                    f"{ticket.code} is {described(ticket)}: add a service while serving"
+                )
+            if svc.code == ticket.service:
+                raise InvalidInput(f"{ticket.code} is already for {svc.name}")
+            if any(a.service == svc.code for a in added_services(conn, ticket.visit_id)):
+                raise InvalidInput(f"{svc.name} is already part of this visit")
+            desk = self.s.directory.desks.get(ticket.desk or "")
+            if desk is not None and not desk.serves(svc.code):
+                raise RuleViolation(
+                    f"{desk.name} does not serve {svc.name}: transfer the resident instead"
+                )
+            added_id = add_service(
+                conn,
+                visit_id=ticket.visit_id,
+                ticket_id=ticket.id,
+                service=svc.code,
+                at=format_instant(now),
+                person=self.actor.person,
+                desk_id=ticket.desk,
+            )
+            self._event(
+                conn,
+                self._site(ticket),
+                EventKind.SERVICE_ADDED,
+                now,
+                visit_id=ticket.visit_id,
+                service_code=svc.code,
+                desk_id=ticket.desk,
+                data={"ticket": ticket.id},
+            )
+            found = next(a for a in added_services(conn, ticket.visit_id) if a.id == added_id)
+        return found
+
+    def remove_service(self, ref: Ref, service: str) -> None:
+        """An added service taken off again (added by mistake), before the visit finishes."""
+        self._require(Action.FINISH)
+        code = self.service(service).code
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            self._require_on(conn, Action.FINISH, ticket)
+            if ticket.status not in AT_DESK:
+                raise RuleViolation(f"{ticket.code} is {described(ticket)}: nothing to change")
+            added = next(
+                (a for a in added_services(conn, ticket.visit_id) if a.service == code), None
+            )
+            if added is None or added.outcome is not None:
+                raise NotFound(f"{self._service_name(code)} is not waiting to be delivered")
+            remove_service(conn, added.id)
+            self._event(
+                conn,
+                self._site(ticket),
+                EventKind.SERVICE_REMOVED,
+                now,
+                visit_id=ticket.visit_id,
+                service_code=code,
+                desk_id=ticket.desk,
+                data={"ticket": ticket.id},
+            )
+
+    def services_of(self, ref: Ref) -> list[AddedService]:
+        """The services added to the ticket's visit, in the order they were added."""
+        self._require(Action.FIND_TICKET)
+        conn = self.s.store.conn
+        return added_services(conn, self._find(conn, ref).visit_id)
