@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oss_desk.clock import FixedClock, format_instant
-from oss_desk.domain.models import Channel, DeskKind, DeskStatus, Ticket
+from oss_desk.domain.models import Actor, Channel, DeskKind, DeskStatus, Ticket
 from oss_desk.domain.queue import (
     CALL_ORDER,
     Direction,
@@ -39,14 +39,24 @@ from .conftest import MONDAY_0930, Cli, make_db
 
 # A site whose desks differ in every way the rules look at.
 TYPICAL_MINUTES = {"C": 6, "B": 9, "H": 15, "W": 4}
-DESKS: dict[str, tuple[DeskKind, frozenset[str], bool]] = {
-    "desk-1": (DeskKind.ADVISER, frozenset("CBHW"), False),
-    "desk-2": (DeskKind.ADVISER, frozenset("CW"), False),
-    "desk-3": (DeskKind.ADVISER, frozenset("BH"), True),
-    "desk-4": (DeskKind.ADVISER, frozenset("CB"), False),
-    "room-1": (DeskKind.INTERVIEW_ROOM, frozenset("BH"), True),
+DESKS: dict[str, tuple[DeskKind, frozenset[str], bool, frozenset[str]]] = {
+    # kind, services, private room, facilities
+    "desk-1": (DeskKind.ADVISER, frozenset("CBHW"), False, frozenset({"hearing-loop"})),
+    "desk-2": (DeskKind.ADVISER, frozenset("CW"), False, frozenset({"step-free"})),
+    "desk-3": (DeskKind.ADVISER, frozenset("BH"), True, frozenset()),
+    "desk-4": (DeskKind.ADVISER, frozenset("CB"), False, frozenset({"hearing-loop", "step-free"})),
+    "room-1": (DeskKind.INTERVIEW_ROOM, frozenset("BH"), True, frozenset({"step-free"})),
 }
 PRIVATE_SERVICES = "BH"  # served somewhere with a private room
+# Who may log in, and what they offer (the needs routing reads it).
+STAFF: dict[str, frozenset[str]] = {
+    "sia": frozenset({"bsl", "polish"}),  # signs, speaks Polish
+    "lou": frozenset({"polish"}),
+    "kim": frozenset(),
+    "ravi": frozenset({"bsl"}),
+    "max": frozenset(),
+}
+NEEDS = ("bsl", "hearing-loop", "wheelchair", "interpreter:polish", "large-print")
 NOW = MONDAY_0930 + timedelta(minutes=30)
 
 
@@ -58,9 +68,14 @@ def site_toml() -> str:
     )
     desks = "".join(
         f'[[desks]]\nid = "{desk}"\nkind = "{kind.value}"\nservices = {sorted(served)!r}\n'
-        f"private_room = {'true' if private else 'false'}\n"
-        for desk, (kind, served, private) in DESKS.items()
+        f"private_room = {'true' if private else 'false'}\nfacilities = {sorted(facilities)!r}\n"
+        for desk, (kind, served, private, facilities) in DESKS.items()
     ).replace("'", '"')
+    staff = "".join(
+        f'[[staff]]\nid = "{person}"\nname = "{person.title()}"\nrole = "adviser"\n'
+        f"skills = {sorted(skills)!r}\n".replace("'", '"')
+        for person, skills in STAFF.items()
+    )
     return f"""
 [council]
 name = "Test Council"
@@ -75,6 +90,11 @@ id = "greet-1"
 kind = "meet-and-greet"
 
 {desks}
+{staff}
+[[staff]]
+id = "tl"
+name = "Team Leader"
+role = "team-leader"
 """
 
 
@@ -85,6 +105,12 @@ class Waiting:
     appointment: bool
     private: bool
     sent_to: str | None
+    needs: tuple[str, ...] = ()
+    sent_to_person: str | None = None
+    then: str | None = None
+    """``parked`` (called to a desk, then parked there) or ``recycled`` (called, then back to
+    the queue), at ``via``."""
+    via: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,33 +118,75 @@ class DeskSetUp:
     status: DeskStatus
     busy: tuple[str, int, bool] | None
     """(service, minutes since the call, started serving) of its current resident."""
+    person: str | None = None
+    """Who is logged in to it (None: nobody: it does not call, whatever its status says)."""
 
 
-def may_call(desk: str, ticket: Ticket) -> bool:
-    """The rules as the README states them, written apart from the domain's."""
-    _kind, served, private = DESKS[desk]
+# The rules as the README states them, written apart from the domain's ------------------------
+
+REQUIRES = {"bsl": "bsl", "hearing-loop": "hearing-loop", "wheelchair": "step-free"}
+
+
+def requirements_of(needs: tuple[str, ...]) -> set[str]:
+    found = {REQUIRES[n] for n in needs if n in REQUIRES}
+    found |= {n.split(":", 1)[1] for n in needs if n.startswith("interpreter:")}
+    return found
+
+
+def offers(desk: str, logged: dict[str, str]) -> set[str]:
+    person = logged.get(desk)
+    return set(DESKS[desk][3]) | set(STAFF.get(person, frozenset()) if person else ())
+
+
+def placed(desk: str, ticket: Ticket, logged: dict[str, str]) -> bool:
+    """Every rule but the needs routing."""
+    _kind, served, private, _f = DESKS[desk]
     return (
-        ticket.service in served
+        ticket.parked_at is None
+        and ticket.service in served
         and ticket.assigned_desk in (None, desk)
+        and ticket.assigned_person in (None, logged.get(desk))
         and (private or "private-room" not in ticket.needs)
     )
+
+
+def may_call(desk: str, ticket: Ticket, logged: dict[str, str]) -> bool:
+    """A desk may call a ticket it is placed for whose needs it meets as well as any staffed
+    desk placed for it does: a signer first, then the most needs met."""
+    if not placed(desk, ticket, logged):
+        return False
+    wanted = requirements_of(ticket.needs)
+    if not wanted:
+        return True
+
+    def score(d: str) -> tuple[bool, int]:
+        met = wanted & offers(d, logged)
+        return ("bsl" in met, len(met))
+
+    best = max((score(d) for d in logged if d in DESKS and placed(d, ticket, logged)), default=None)
+    return best is None or score(desk) >= best
 
 
 @st.composite
 def desk_set_ups(draw: st.DrawFn) -> dict[str, DeskSetUp]:
     result = {}
-    for desk, (_kind, served, _private) in DESKS.items():
+    people = draw(st.permutations(sorted(STAFF)))
+    for n, (desk, (_kind, served, _private, _f)) in enumerate(DESKS.items()):
         status = draw(
             st.sampled_from([DeskStatus.OPEN, DeskStatus.OPEN, DeskStatus.BREAK, DeskStatus.CLOSED])
         )
+        # Nobody logged in to an open desk: its stored status says open, but it does not call.
+        person = None if status is DeskStatus.CLOSED or draw(st.integers(0, 5)) == 0 else people[n]
+        if person is None and status is DeskStatus.BREAK:
+            status = DeskStatus.CLOSED  # a break is someone's: nobody, no break
         busy = None
-        if status is not DeskStatus.CLOSED and draw(st.booleans()):
+        if person is not None and draw(st.booleans()):
             busy = (
                 draw(st.sampled_from(sorted(served))),
                 draw(st.integers(0, 25)),
                 draw(st.booleans()),
             )
-        result[desk] = DeskSetUp(status, busy)
+        result[desk] = DeskSetUp(status, busy, person)
     return result
 
 
@@ -127,7 +195,8 @@ def waiting_tickets(draw: st.DrawFn) -> list[Waiting]:
     result = []
     for _ in range(draw(st.integers(0, 12))):
         service = draw(st.sampled_from(sorted(TYPICAL_MINUTES)))
-        serving = [d for d, (_k, served, _p) in DESKS.items() if service in served]
+        serving = [d for d, (_k, served, _p, _f) in DESKS.items() if service in served]
+        then = draw(st.none() | st.none() | st.none() | st.sampled_from(["parked", "recycled"]))
         result.append(
             Waiting(
                 service=service,
@@ -135,6 +204,14 @@ def waiting_tickets(draw: st.DrawFn) -> list[Waiting]:
                 appointment=draw(st.booleans()) and draw(st.booleans()),
                 private=service in PRIVATE_SERVICES and draw(st.integers(0, 4)) == 0,
                 sent_to=draw(st.none() | st.none() | st.sampled_from(serving)),
+                needs=tuple(sorted(draw(st.sets(st.sampled_from(NEEDS), max_size=3))))
+                if draw(st.integers(0, 2)) == 0
+                else (),
+                sent_to_person=draw(st.sampled_from(sorted(STAFF)))
+                if draw(st.integers(0, 5)) == 0
+                else None,
+                then=then,
+                via=draw(st.sampled_from(serving)) if then else None,
             )
         )
     return result
@@ -152,10 +229,37 @@ def copies(template: Path) -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def as_person(session: Session, person: str, desk: str | None = None) -> QueueService:
+    return QueueService(session, Actor(person=person, desk_id=desk))
+
+
 def set_up(
     session: Session, clock: FixedClock, desks: dict[str, DeskSetUp], queue: list[Waiting]
 ) -> None:
-    q = QueueService(session)
+    """The drawn office through the real services: people log in (a desk opens with them),
+    residents called to desks, tickets called and parked or recycled, the queue, then the desks'
+    statuses."""
+    q = QueueService(session)  # the team leader
+    clock.set(NOW - timedelta(minutes=120))
+    helper = as_person(session, "tl")  # logs in where a ticket is called first, then out
+    for item in queue:
+        if item.then is None:
+            continue
+        ticket = q.issue(
+            item.service, needs=",".join(item.needs) or None, print_ticket=False
+        ).ticket
+        desk = item.via
+        assert desk is not None
+        helper.log_in(desk)
+        q.call(ticket.id, desk)
+        if item.then == "parked":
+            q.park(ticket.id, "document")
+        else:
+            q.recycle(ticket.id)
+        helper.log_out(desk)
+    for desk, plan in desks.items():
+        if plan.person is not None:
+            as_person(session, plan.person, desk).log_in(desk)
     for desk, plan in desks.items():
         if plan.busy is not None:
             service, minutes_ago, started = plan.busy
@@ -167,9 +271,11 @@ def set_up(
                 q.start(ticket.id)
     clock.set(NOW - timedelta(minutes=1))
     for item in queue:
+        if item.then is not None:
+            continue
         ticket = q.issue(
             item.service,
-            needs="private-room" if item.private else None,
+            needs=",".join(("private-room", *item.needs) if item.private else item.needs) or None,
             priority=1 if item.appointment else 0,
             channel=Channel.APPOINTMENT if item.appointment else Channel.WALK_IN,
             arrived_at=NOW - timedelta(minutes=item.arrived_minutes_ago),
@@ -178,8 +284,11 @@ def set_up(
         ).ticket
         if item.sent_to is not None and not item.appointment:
             q.transfer(ticket.id, desk_id=item.sent_to)
+        elif item.sent_to_person is not None:
+            q.transfer(ticket.id, person=item.sent_to_person)
     for desk, plan in desks.items():
-        q.set_desk_status(desk, plan.status)
+        if plan.person is not None or plan.status is not DeskStatus.OPEN:
+            q.set_desk_status(desk, plan.status)
     clock.set(NOW)
 
 
@@ -192,11 +301,15 @@ def set_up(
 def test_the_queue_shown_is_the_queue_called(
     template: Path, copies: Path, desks: dict[str, DeskSetUp], queue: list[Waiting]
 ) -> None:
-    """For any queue and desks: the first ticket of each open desk's list is what its "call
-    next" claims, at every step while the desks empty the queue; every estimate is when it is
-    called and every printed "people ahead" counts the tickets called at an earlier moment to
-    desks that may also call it (desks calling as soon as they are free, in id order at the
-    same moment, each visit taking its service's typical time)."""
+    """For any queue and desks: the first ticket of each open, staffed desk's list is what its
+    "call next" claims, at every step while the desks empty the queue; every estimate is when
+    it is called and every printed "people ahead" counts the tickets called at an earlier
+    moment to desks that may also call it (desks calling as soon as they are free, in id order
+    at the same moment, each visit taking its service's typical time). A desk nobody is logged
+    in to calls nothing and counts in no estimate; a parked ticket is never called and has no
+    place; a recycled one is back at its place; a ticket sent to a person goes only to the desk
+    they are logged in to; and a ticket whose needs some staffed desk meets better (BSL above
+    all) never goes to a desk that meets them less well."""
     db = copies / f"{len(list(copies.iterdir()))}.sqlite"
     shutil.copy(template, db)
     clock = FixedClock(NOW)
@@ -204,18 +317,24 @@ def test_the_queue_shown_is_the_queue_called(
     try:
         set_up(session, clock, desks, queue)
         q = QueueService(session)
+        logged = {desk: login.person for desk, login in q.logins().items()}
+        assert logged == {d: p.person for d, p in desks.items() if p.person is not None}
         shown = {e.ticket.id: e for e in q.queue() if e.position is not None}
+        parked = [e.ticket for e in q.queue() if e.ticket.parked]
+        assert len(parked) == sum(1 for w in queue if w.then == "parked")
+        assert all(e.ticket.parked_at is None for e in shown.values())
         printed = {ticket_id: ticket_printout(session, e.ticket) for ticket_id, e in shown.items()}
         # Desks that do not call now refuse, and claim nothing.
-        for desk in ("greet-1", *(d for d, p in desks.items() if p.status is not DeskStatus.OPEN)):
+        calling = [
+            d for d, p in desks.items() if p.status is DeskStatus.OPEN and p.person is not None
+        ]
+        for desk in ("greet-1", *(d for d in desks if d not in calling)):
             with pytest.raises(RuleViolation):
                 q.call_next(desk)
         # The open desks empty the queue.
-        open_desks = [d for d, p in desks.items() if p.status is DeskStatus.OPEN]
         free: list[tuple[int, str]] = []
-        for desk, plan in desks.items():
-            if plan.status is not DeskStatus.OPEN:
-                continue
+        for desk in calling:
+            plan = desks[desk]
             left = 0
             if plan.busy is not None:
                 service, minutes_ago, _started = plan.busy
@@ -229,31 +348,36 @@ def test_the_queue_shown_is_the_queue_called(
             current = q.current_ticket(desk)
             if current is not None:
                 q.finish(current.id, "resolved")
-            listed = waiting_for(session.desk(desk), q.queue())
+            listed = waiting_for(session.desk(desk), q.queue(), q.floor())
             called = q.call_next(desk)
             assert (called.id if called else None) == (listed[0].ticket.id if listed else None)
             if called is None:
                 continue
+            assert may_call(desk, called, logged), (desk, called)
             calls.append((called, desk, at))
             heapq.heappush(free, (at + TYPICAL_MINUTES[called.service] * 60, desk))
         called_at = {t.id: (n, at) for n, (t, _desk, at) in enumerate(calls)}
         for ticket_id, entry in shown.items():
             paper = printed[ticket_id]
             if ticket_id not in called_at:
-                assert not any(may_call(d, entry.ticket) for d in open_desks)
+                assert not any(may_call(d, entry.ticket, logged) for d in calling)
                 assert entry.estimated_wait_seconds is None and entry.ahead is None
                 assert paper.ahead is None and paper.estimate_minutes is None
                 continue
             n, at = called_at[ticket_id]
             before = sum(
-                1 for _t, desk, then in calls[:n] if then < at and may_call(desk, entry.ticket)
+                1
+                for _t, desk, then in calls[:n]
+                if then < at and may_call(desk, entry.ticket, logged)
             )
             assert entry.estimated_wait_seconds == at
             assert entry.ahead == before
             assert paper.ahead == before
-        # Nothing anyone may call is left waiting.
+        # Nothing anyone may call is left waiting, and the parked are still parked.
         left_over = [e.ticket for e in q.queue() if e.position is not None]
-        assert not any(may_call(d, t) for d in open_desks for t in left_over)
+        assert not any(may_call(d, t, logged) for d in calling for t in left_over)
+        assert {t.id for t in parked} <= {e.ticket.id for e in q.queue() if e.ticket.parked}
+        assert not {t.id for t in parked} & set(called_at)
     finally:
         session.close()
 
@@ -287,7 +411,7 @@ def test_the_paper_ticket_counts_only_the_desks_that_may_call_it(
         q = QueueService(session)
         for desk in DESKS:
             q.set_desk_status(desk, DeskStatus.CLOSED)
-        q.set_desk_status("desk-2", DeskStatus.OPEN)  # C and W only
+        as_person(session, "kim", "desk-2").log_in("desk-2")  # C and W only: it opens
         w = q.issue("W", print_ticket=False).ticket
         c = q.issue("C", print_ticket=False).ticket
         b = q.issue("B", print_ticket=False).ticket
@@ -324,6 +448,9 @@ class Item:
     assigned_desk: str | None
     needs_private_room: bool
     queued_ms: int
+    assigned_person: str | None = None
+    requires: frozenset[str] = frozenset()
+    parked: bool = False
 
 
 items = st.builds(
@@ -334,6 +461,7 @@ items = st.builds(
     assigned_desk=st.none() | st.sampled_from(["d1", "d2"]),
     needs_private_room=st.booleans(),
     queued_ms=st.integers(0, 3_000_000),
+    assigned_person=st.none() | st.sampled_from(["ana", "bob"]),
 )
 
 
@@ -365,17 +493,18 @@ def test_sqlite_sorts_like_the_key(tickets: list[Item]) -> None:
     try:
         conn.execute(
             "CREATE TABLE tickets (id INTEGER PRIMARY KEY, priority INTEGER, "
-            "assigned_desk_id TEXT, queued_at TEXT)"
+            "assigned_desk_id TEXT, queued_at TEXT, assigned_person TEXT)"
         )
         epoch = datetime(2026, 11, 23, tzinfo=UTC)
         conn.executemany(
-            "INSERT INTO tickets VALUES (?, ?, ?, ?)",
+            "INSERT INTO tickets VALUES (?, ?, ?, ?, ?)",
             [
                 (
                     t.id,
                     t.priority,
                     t.assigned_desk,
                     format_instant(epoch + timedelta(milliseconds=t.queued_ms)),
+                    t.assigned_person,
                 )
                 for t in tickets
             ],
@@ -435,3 +564,70 @@ def test_estimates_and_people_ahead_never_decrease_within_a_service(
             assert ahead == sorted(ahead)
         else:
             assert all(p is None for p in mine)
+
+
+# Needs that route ------------------------------------------------------------------------------
+
+
+def test_bsl_is_never_called_to_a_desk_without_a_signer_while_one_is_logged_in(
+    template: Path, copies: Path
+) -> None:
+    """Desk 4 has a hearing loop and step-free access; Ravi, who signs, is at Desk 3, which has
+    neither. A resident who needs BSL, a loop and step-free access waits for Ravi, even while
+    Ravi is on a break, however much better Desk 4 meets the rest; once Ravi logs out, Desk 4
+    calls them."""
+    db = copies / "bsl.sqlite"
+    shutil.copy(template, db)
+    clock = FixedClock(NOW)
+    session = open_session(db=db, clock=clock, person="tl")
+    try:
+        q = QueueService(session)
+        for desk in DESKS:
+            q.set_desk_status(desk, DeskStatus.CLOSED)
+        as_person(session, "ravi", "desk-3").log_in("desk-3")
+        as_person(session, "kim", "desk-4").log_in("desk-4")
+        ticket = q.issue("B", needs="bsl,hearing-loop,wheelchair", print_ticket=False).ticket
+        plain = q.issue("B", print_ticket=False).ticket
+        assert q.call_next("desk-4") == q.ticket(plain.id)  # the one it may call
+        q.finish(plain.id, "resolved")
+        assert q.call_next("desk-4") is None
+        with pytest.raises(RuleViolation, match="needs BSL"):
+            q.call(ticket.id, "desk-4")
+        q.set_desk_status("desk-3", DeskStatus.BREAK)  # still logged in: still waits for Ravi
+        assert q.call_next("desk-4") is None
+        entry = q.entry(ticket)
+        assert entry is not None and entry.estimated_wait_seconds is None  # nobody calls now
+        q.set_desk_status("desk-3", DeskStatus.OPEN)
+        assert [e.ticket.id for e in waiting_for(session.desk("desk-3"), q.queue(), q.floor())] == [
+            ticket.id
+        ]
+        as_person(session, "ravi", "desk-3").log_out("desk-3")
+        called = q.call_next("desk-4")
+        assert called is not None and called.id == ticket.id
+    finally:
+        session.close()
+
+
+def test_an_interpreter_language_routes_to_a_speaker_of_any_language_name(
+    tmp_path: Path,
+) -> None:
+    toml = site_toml().replace(
+        'skills = ["polish"]', 'skills = ["Portuguese (Brazil)", "Tiếng Việt"]'
+    )
+    db = make_db(tmp_path, toml)
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl")
+    try:
+        q = QueueService(session)
+        for desk in DESKS:
+            q.set_desk_status(desk, DeskStatus.CLOSED)
+        as_person(session, "lou", "desk-2").log_in("desk-2")
+        as_person(session, "kim", "desk-1").log_in("desk-1")
+        for language in ("portuguese (brazil)", "Tiếng Việt"):
+            ticket = q.issue("C", needs=f"interpreter:{language}", print_ticket=False).ticket
+            assert q.call_next("desk-1") is None  # Lou speaks it, at Desk 2
+            called = q.call_next("desk-2")
+            assert called is not None and called.id == ticket.id
+            q.finish(called.id, "resolved")
+        assert q.ticket(ticket.id).needs == ("interpreter:tiếng việt",)
+    finally:
+        session.close()

@@ -80,6 +80,12 @@ class LiveView(QueueCore):
         with self.s.store.read() as conn:
             return read_live_queue(self.s, conn, site, now).entries
 
+    def floor(self, site_id: str | None = None) -> Floor:
+        """Who is logged in to which desk, and what each desk can meet (the needs routing)."""
+        site = self.s.site(site_id)
+        with self.s.store.read() as conn:
+            return read_floor(self.s, conn, site.id)
+
     def entry(self, ticket: Ticket) -> QueueEntry | None:
         """The ticket's line in the live queue (None once it has left the queue)."""
         return next((e for e in self.queue(ticket.site_id) if e.ticket.id == ticket.id), None)
