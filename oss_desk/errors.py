@@ -12,12 +12,22 @@ class OssDeskError(Exception):
 
     title = "Something went wrong"
     exit_code = 1
+    cli_hint = ""
+    """What to add on the command line (``--desk ID``): the command line shows it after the
+    message; the desk app never does (its people never type options)."""
 
-    def __init__(self, message: str, title: str | None = None) -> None:
+    def __init__(self, message: str, title: str | None = None, *, cli_hint: str = "") -> None:
         super().__init__(message)
         self.message = " ".join(message.split())  # always one line
         if title is not None:
             self.title = title
+        if cli_hint:
+            self.cli_hint = cli_hint
+
+    @property
+    def cli_message(self) -> str:
+        """The message as the command line prints it."""
+        return f"{self.message} ({self.cli_hint})" if self.cli_hint else self.message
 
     def __str__(self) -> str:
         return self.message

@@ -125,7 +125,7 @@ def run(argv: list[str] | None = None) -> int:
         err(f"oss-desk: {exc.format_message()}{hint}")
         return exc.exit_code
     except OssDeskError as exc:
-        err(f"oss-desk: {exc.message}")
+        err(f"oss-desk: {exc.cli_message}")
         return exc.exit_code
     except KeyboardInterrupt:
         err("oss-desk: interrupted")

@@ -349,8 +349,8 @@ class AppointmentService:
         desk = self.s.directory.desks.get(desk_id or self.actor.desk_id or "")
         if desk is None or not desk.printer_url:
             raise RuleViolation(
-                "a printed slip needs a desk with a printer (or --print-to URL): "
-                "choose email or text instead"
+                "a printed slip needs a desk with a printer: choose email or text instead",
+                cli_hint="or give a printer with --print-to URL",
             )
         return desk.printer_url
 
@@ -532,7 +532,8 @@ class AppointmentService:
             if breach and clean_reason is None:
                 raise RuleViolation(
                     f"the council is giving {notice} working day{'s' if notice != 1 else ''}' "
-                    f"notice (the standard is {needed}): give a reason (--reason)"
+                    f"notice (the standard is {needed}): give a reason",
+                    cli_hint="--reason TEXT",
                 )
             cancelled = a.update_appointment(
                 conn,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from oss_desk.clock import format_instant
+from oss_desk.clock import format_instant, read_instant
+from oss_desk.domain.counter import Activity, DeskLogin, activity, effective_status
 from oss_desk.domain.delivery import PrintState, WorkerState
 from oss_desk.domain.models import (
     Actor,
@@ -20,6 +21,7 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
+from oss_desk.domain.queue import NOBODY, Floor, calls_tickets
 from oss_desk.domain.reports import DailyReport
 from oss_desk.domain.standards import over_target
 from oss_desk.services.delivery import (
@@ -32,6 +34,7 @@ from oss_desk.services.delivery import (
 from oss_desk.services.queue import QueueService, read_live_queue
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
+from oss_desk.storage.counter import AddedService, added_services_of, desk_since
 from oss_desk.storage.devices import DeviceState, device_states
 from oss_desk.storage.outbox import JobNeedingAnswer, PrintSummary, print_summary
 
@@ -40,8 +43,18 @@ from oss_desk.storage.outbox import JobNeedingAnswer, PrintSummary, print_summar
 class DeskState:
     desk: Desk
     status: DeskStatus
+    """As the queue sees it: closed while nobody is logged in (``queue.staffed_desks_only``)."""
     ticket: Ticket | None
     """The ticket called to or being served at the desk."""
+    login: DeskLogin | None = None
+    """Who is logged in to it, since when."""
+    since: datetime | None = None
+    """When it last changed what it was doing (a login, a break, its resident left)."""
+
+    @property
+    def activity(self) -> tuple[Activity, datetime | None]:
+        """Serving, called, idle, on a break or closed, and since when."""
+        return activity(self.status, self.ticket, self.since)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +92,27 @@ class DeskSnapshot:
     """Today's running figures (the daily report, without the weeks before)."""
     target_seconds: int = 15 * 60
     extra: dict[str, object] = field(default_factory=dict)
+    floor: Floor = NOBODY
+    """Who is logged in where and what each desk can meet: the lists of what each desk may
+    call ask it (``domain.queue.waiting_for``)."""
+    added: dict[int, tuple[AddedService, ...]] = field(default_factory=dict)
+    """The services added to the visits of the tickets at desks, by visit id."""
 
     def desk(self, desk_id: str) -> DeskState | None:
         return next((d for d in self.desks if d.desk.id == desk_id), None)
 
     @property
     def waiting(self) -> list[QueueEntry]:
-        return [e for e in self.queue if e.ticket.status is TicketStatus.WAITING]
+        """The tickets in the queue (not the parked ones)."""
+        return [e for e in self.queue if e.ticket.queued]
+
+    @property
+    def parked(self) -> list[QueueEntry]:
+        return [e for e in self.queue if e.ticket.parked]
+
+
+def _instant(text: str | None) -> datetime | None:
+    return read_instant(text) if text else None
 
 
 def take_snapshot(
@@ -110,6 +137,9 @@ def take_snapshot(
         attention = jobs_needing_answer(session)
         alerts = message_alerts(session, site.id)
         jobs = job_states(session)
+        since = desk_since(conn)
+        at_desks = [t.visit_id for t in live.tickets if t.status is not TicketStatus.WAITING]
+        added = added_services_of(conn, at_desks)
         daily = (
             ReportService(session, actor).daily(day, site.id, compare_weeks=0) if figures else None
         )
@@ -120,6 +150,8 @@ def take_snapshot(
         ours.add(board_url)
     seen = worker.seen_seconds
     entries, statuses = live.entries, live.statuses
+    staffed_only = session.settings.queue.staffed_desks_only
+    logins = live.logins
     at_desk = {
         t.desk: t for t in live.tickets if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
     }
@@ -144,7 +176,17 @@ def take_snapshot(
         site_id=site.id,
         queue=entries,
         desks=[
-            DeskState(desk=d, status=statuses.get(d.id, d.status), ticket=at_desk.get(d.id))
+            DeskState(
+                desk=d,
+                status=effective_status(
+                    statuses.get(d.id, d.status),
+                    d.id in logins or not calls_tickets(d.kind),
+                    staffed_only,
+                ),
+                ticket=at_desk.get(d.id),
+                login=logins.get(d.id),
+                since=_instant(since.get(d.id)),
+            )
             for d in desks
         ],
         by_service=lines,
@@ -160,4 +202,6 @@ def take_snapshot(
         board_url=board_url,
         figures=daily,
         target_seconds=target,
+        floor=live.floor,
+        added={visit: tuple(found) for visit, found in added.items()},
     )

@@ -37,7 +37,7 @@ from oss_desk.services.live import ChangeFeed, open_feed, poll
 from oss_desk.services.printouts import resident_view
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session, open_session
-from oss_desk.ui.commands import DeskCommands, offered
+from oss_desk.ui.commands import DeskCommands, help_rows
 from oss_desk.ui.context import Failed, Ok, Refused, Result
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
@@ -46,6 +46,7 @@ from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.counter import leave_desk
 from oss_desk.ui.screens.flows import check_in, show_ticket
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
@@ -101,7 +102,9 @@ class OssDeskApp(App[None]):
         "reports": ReportsScreen,
     }
     """Each mode's screen, built with this app as its :class:`~oss_desk.ui.context.DeskContext`."""
-    COMMANDS = App.COMMANDS | {DeskCommands}
+    COMMANDS = {DeskCommands}  # noqa: RUF012 - Textual's own type for it
+    """Ctrl+P offers the desk's own commands only (no screenshots, no theme picker: the desk
+    has its two themes, Ctrl+T switches)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help", tooltip="The keys of this screen"),
         Binding(
@@ -204,7 +207,8 @@ class OssDeskApp(App[None]):
         self.faults: list[str] = []
         self._asked_jobs: set[int] = set()
         self._asking = False
-        """The type of each unexpected fault the funnel took, in order."""
+        self._scans: list[tuple[str | None, str]] = []
+        """Scans that arrived while a dialog was open: handled when it closes, in order."""
 
     # Start-up --------------------------------------------------------------------------------
 
@@ -374,25 +378,45 @@ class OssDeskApp(App[None]):
         prefix, payload = self._scan.take_all()
         if prefix == PREFIX:
             self.scanned(payload)
-        elif isinstance(base := self.screen_stack[0], DeskScreen):
-            # A ticket's QR (its code or its phone-page link): open that ticket.
-            text = (prefix or "") + payload
-            self.run_worker(show_ticket(base, text), group="scan", exit_on_error=False)
+        else:
+            self.scanned_ticket((prefix or "") + payload)
 
     def scanned(self, payload: str) -> None:
-        """A booking's QR code was scanned: the open dialog takes it, else check the resident in."""
+        """A booking's QR code was scanned: the open dialog takes it, else (once no dialog is
+        open) check the resident in."""
         handler = getattr(self.screen, "scanned", None)
         if handler is not None and handler(payload):
             return
-        self.run_worker(self._check_in_scanned(payload), group="scan", exit_on_error=False)
+        self._scans.append((PREFIX, payload))
+        self.resume_scans()
 
-    async def _check_in_scanned(self, payload: str) -> None:
+    def scanned_ticket(self, text: str) -> None:
+        """A ticket's QR (its code or its phone-page link): open that ticket, once no dialog
+        is open."""
+        self._scans.append((None, text))
+        self.resume_scans()
+
+    def resume_scans(self) -> None:
+        """Handle the scans kept while a dialog was open (none is open now)."""
         screen = self.screen
-        if not isinstance(screen, DeskScreen):
+        if not isinstance(screen, DeskScreen) or not self._scans:
             return
+        kind, text = self._scans.pop(0)
+        if kind == PREFIX:
+            work = self._check_in_scanned(screen, text)
+        else:
+            work = self._show_scanned(screen, text)
+        self.run_worker(work, group="scan", exit_on_error=False)
+
+    async def _show_scanned(self, screen: DeskScreen, text: str) -> None:
+        await show_ticket(screen, text)
+        self.resume_scans()
+
+    async def _check_in_scanned(self, screen: DeskScreen, payload: str) -> None:
         await check_in(screen, payload)
         if isinstance(screen, AppointmentsScreen):
             screen.load()
+        self.resume_scans()
 
     # Data --------------------------------------------------------------------------------------
 
@@ -501,19 +525,9 @@ class OssDeskApp(App[None]):
 
     def action_help(self) -> None:
         screen = self.screen
-        rows = []
-        seen = set()
-        for binding in list(getattr(screen, "BINDINGS", [])) + list(self.BINDINGS):
-            if not isinstance(binding, Binding) or binding.id in seen:
-                continue
-            seen.add(binding.id)
-            target = screen if binding in getattr(screen, "BINDINGS", []) else self
-            if not offered(target, binding):
-                continue  # not this person's role
-            rows.append((self.get_key_display(binding), binding.description, binding.tooltip))
         about = getattr(screen, "HELP", "")
         title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
-        self.push_screen(HelpScreen(title, rows, about))
+        self.push_screen(HelpScreen(title, help_rows(self, screen), about))
 
     @work(exclusive=True, group="preview", exit_on_error=False)
     async def action_resident_view(self) -> None:
@@ -532,6 +546,11 @@ class OssDeskApp(App[None]):
 
     def action_toggle_contrast(self) -> None:
         self.theme = "high-contrast" if self.theme == "council" else "council"
+
+    async def action_quit(self) -> None:
+        """Leaving the desk logs its person out (see ``counter.leave_desk``), then closes."""
+        await leave_desk(self)
+        self.exit()
 
     @guarded
     def watch_theme(self) -> None:

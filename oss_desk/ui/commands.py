@@ -24,6 +24,23 @@ def offered(target: DOMNode, binding: Binding) -> bool:
     return target.check_action(action, params) is not False
 
 
+def help_rows(app: App[Any], screen: DOMNode) -> list[tuple[str, str, str]]:
+    """F1: (key, what it does, more) for each key of ``screen`` and of the app this person's
+    role is offered."""
+    rows = []
+    seen = set()
+    own = list(getattr(screen, "BINDINGS", []))
+    for binding in own + list(app.BINDINGS):
+        if not isinstance(binding, Binding) or binding.id in seen:
+            continue
+        seen.add(binding.id)
+        target = screen if binding in own else app
+        if not offered(target, binding):
+            continue  # not this person's role
+        rows.append((app.get_key_display(binding), binding.description, binding.tooltip))
+    return rows
+
+
 @runtime_checkable
 class PaletteHost(Protocol):
     """What the palette needs of the app (it never imports the app)."""

@@ -126,3 +126,7 @@ class DeskContext(Protocol):
     async def after_write(self) -> None:
         """Catch up with this desk's own commit at once (they do not move its change feed)."""
         ...
+
+    def resume_scans(self) -> None:
+        """Handle the QR scans that came while a dialog was open (the screen is back on top)."""
+        ...

@@ -63,6 +63,16 @@ class Names:
         staff = self._session().directory.staff.get(person)
         return staff.name if staff else person
 
+    def colleagues(self) -> list[tuple[str, str]]:
+        """(staff id, name) of everyone who calls residents (a ticket can be sent to them)."""
+        from oss_desk.domain.access import Action, allows
+
+        staff = self._session().directory.staff.values()
+        return sorted(
+            ((p.id, p.name) for p in staff if allows(p.role, Action.CALL_NEXT)),
+            key=lambda pair: pair[1],
+        )
+
     def person_label(self, actor: Actor) -> str:
         """The header's person: "Ben Walker (adviser)"."""
         role = self._session().role_of(actor.person)

@@ -171,7 +171,7 @@ class Calling(QueueCore):
     def _calling_desk(self, desk_id: str | None) -> Desk:
         desk = self._desk(desk_id)
         if desk is None:
-            raise InvalidInput("say which desk is calling (--desk ID)")
+            raise InvalidInput("say which desk is calling", cli_hint="--desk ID")
         return desk
 
     def _check_can_call(self, conn: sqlite3.Connection, desk: Desk) -> None:

@@ -4,12 +4,13 @@ person's own work, the event each change appends and the board update a call com
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.codes import TicketRef, parse_service_code, parse_ticket_ref
+from oss_desk.domain.counter import DeskLogin
 from oss_desk.domain.models import (
     Actor,
     Desk,
@@ -59,10 +60,15 @@ def changed(ticket: Ticket | None) -> Ticket:
     return ticket
 
 
-def read_floor(session: Session, conn: sqlite3.Connection, site_id: str | None = None) -> Floor:
+def read_floor(
+    session: Session,
+    conn: sqlite3.Connection,
+    site_id: str | None = None,
+    logins: Mapping[str, DeskLogin] | None = None,
+) -> Floor:
     """Who is logged in to which desk, and what each desk can meet (its facilities and its
-    person's skills), as the call order reads them."""
-    logins = desk_logins(conn)
+    person's skills), as the call order reads them (``logins``: already read)."""
+    logins = desk_logins(conn) if logins is None else logins
     people = {desk: login.person for desk, login in logins.items()}
     facilities = desk_capabilities(conn)
     skills = staff_capabilities(conn)

@@ -79,7 +79,8 @@ class Records(Issuing):
                 target = greeters[0].printer_url if greeters else None
             if target is None:
                 raise RuleViolation(
-                    "no printer is set up for this desk or this office: give one with --print-to"
+                    "no printer is set up for this desk or this office",
+                    cli_hint="give one with --print-to URL",
                 )
             job = queue_print_job(
                 conn,
@@ -108,7 +109,7 @@ class Records(Issuing):
             ) from None
         desk = self._desk(desk_id)
         if desk is None:
-            raise InvalidInput("say which desk (--desk ID)")
+            raise InvalidInput("say which desk", cli_hint="--desk ID")
         self._require(Action.DESK_STATUS, own=self.owns_desk(desk))
         now = self.s.clock.now()
         site = self.s.directory.sites[desk.site_id]

@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
+from oss_desk.domain.counter import DeskLogin
 from oss_desk.domain.models import DeskStatus, QueueEntry, Site, Ticket
 from oss_desk.domain.queue import Floor, live_queue
 from oss_desk.services.queue.core import QueueCore, read_floor
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
+from oss_desk.storage.counter import desk_logins
 from oss_desk.storage.site import desk_statuses
 
 TYPICAL_SINCE = timedelta(days=14)
@@ -31,6 +33,8 @@ class LiveQueue:
     """Every desk's status now."""
     floor: Floor
     """Who is logged in where, and what each desk can meet."""
+    logins: dict[str, DeskLogin]
+    """Who is logged in to which desk, since when."""
 
 
 def read_live_queue(
@@ -39,7 +43,8 @@ def read_live_queue(
     """The live queue of ``site`` from one read of ``conn``."""
     tickets = q.active_tickets(conn, site_id=site.id, business_day=session.today(site))
     statuses = desk_statuses(conn)
-    floor = read_floor(session, conn, site.id)
+    logins = desk_logins(conn)
+    floor = read_floor(session, conn, site.id, logins)
     entries = live_queue(
         tickets,
         desks=[d for d in session.directory.desks.values() if d.site_id == site.id],
@@ -50,7 +55,7 @@ def read_live_queue(
         floor=floor,
         staffed_only=session.settings.queue.staffed_desks_only,
     )
-    return LiveQueue(entries, tickets, statuses, floor)
+    return LiveQueue(entries, tickets, statuses, floor, logins)
 
 
 def typical_seconds(session: Session, conn: sqlite3.Connection, now: datetime) -> dict[str, float]:

@@ -120,14 +120,15 @@ class MarkedRadioButton(RadioButton):
 
 
 class OutcomeDialog(Dialog[Outcome | None]):
-    """How the visit ended: 1-5 or arrows and Enter."""
+    """How the visit (or one service of it) ended: 1-5 or arrows and Enter."""
 
     hint = "1-5 or arrows and Enter · Esc: back"
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, service: str = "") -> None:
         super().__init__()
         self.code = code
-        self.heading = Text(f"Finish {code}: what was the outcome?")
+        what = f"{code} · {service}" if service else code
+        self.heading = Text(f"Finish {what}: what was the outcome?")
 
     def compose_body(self) -> ComposeResult:
         yield LetterList(

@@ -87,9 +87,11 @@ class BookingDialog(Dialog[Appointment | None]):
         with_contact: bool = True,
         fixed_service: bool = False,
         preferred: Slot | None = None,
+        needs: str = "",
     ) -> None:
         super().__init__()
         self.heading = Text(title)
+        self.needs = needs
         self.services = services
         self.day = day
         self.find_slots = find_slots
@@ -130,7 +132,10 @@ class BookingDialog(Dialog[Appointment | None]):
                         with Horizontal(classes="field"):
                             yield Static(label, classes="label")
                             kind = Input if field_id == "booking-needs" else FieldInput
-                            yield kind(placeholder=hint, max_length=length, id=field_id)
+                            value = self.needs if field_id == "booking-needs" else ""
+                            yield kind(
+                                value=value, placeholder=hint, max_length=length, id=field_id
+                            )
                 with Vertical(id="booking-channel-box"):
                     yield Static("Confirmation by", classes="label")
                     with RadioSet(id="booking-channel"):

@@ -1,8 +1,14 @@
-"""The adviser desk: now serving, call next, recall, start, finish, no-show, transfer, note."""
+"""The adviser desk: who is at the desk, the resident there with live timers, the queue this
+desk can call (in the one call order, with counts and the longest wait per service), the
+residents parked here; call, recall, recycle, start, park, add a service, finish with a next
+step, no-show (asked first, and taken back for two minutes), transfer to a service, a desk or a
+colleague, notes and the visit's history.
+
+The flows behind the keys are :mod:`oss_desk.ui.screens.counter`'s.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,124 +20,77 @@ from textual.widgets import Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.models import Actor, Channel, DeskStatus, Ticket, TicketStatus
-from oss_desk.domain.queue import waiting_for
+from oss_desk.domain.counter import PARK_REASONS
+from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
+from oss_desk.domain.queue import parked_here, waiting_for
 from oss_desk.services.appointments import AppointmentService
-from oss_desk.services.desk_view import DeskSnapshot
-from oss_desk.services.queue import NOTE_LIMIT, QueueService
+from oss_desk.services.desk_view import DeskSnapshot, DeskState
+from oss_desk.services.queue import QueueService
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, OutcomeDialog, TextDialog
-from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.screens.flows import find_ticket, needs_text, pick_service, tick_checklist
+from oss_desk.ui.faults import guard, guarded
+from oss_desk.ui.screens import counter
+from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
 from oss_desk.ui.widgets.big_code import BigCode
-from oss_desk.ui.widgets.queue_table import QueueTable
+from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
-PRIVACY_REMINDER = (
-    "Keep it short and factual: what was done, what happens next. No health or other "
-    "sensitive details unless the service needs them. Notes are deleted on the council's "
-    "retention schedule and never appear on tickets, the board or in logs."
-)
+AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
 
 
-class AdviserScreen(DeskScreen):
+def _b(key: str, action: str, words: str, binding_id: str, tooltip: str) -> Binding:
+    return Binding(key, action, words, id=f"desk.{binding_id}", tooltip=tooltip)
+
+
+class AdviserScreen(counter.CounterScreen):
     AREA = "Adviser desk"
     FOCUS = "#queue"
     HELP = (
-        "N calls the next resident for this desk (appointments first, then the longest wait). "
-        "When they arrive, S starts; F finishes with the outcome. R calls them again; X marks a "
-        "no-show. T moves them to another service without losing their place. For a resident "
-        "with an appointment, K ticks the documents they brought."
+        "N calls the next resident this desk may call (appointments first, then the longest "
+        "wait). When they reach the desk, S starts; F finishes with the outcome of each "
+        "service (A adds a service to the visit); 'needs an appointment' books it there and "
+        "then. R calls again; Q puts them back in the queue at their place if they did not "
+        "hear; X asks whether they came before marking a no-show, and U takes a no-show back "
+        "for 2 minutes. P parks them (fetching a document) and brings them back. T transfers "
+        "to a service, a desk or a colleague. H reads the visit's history and notes back. Z "
+        "logs you in or out of this desk."
     )
     ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
         "call_next": Action.CALL_NEXT,
         "call_chosen": Action.CALL_CHOSEN,
         "recall": Action.RECALL,
+        "recycle": Action.RECALL,
         "start": Action.START,
         "finish": Action.FINISH,
         "no_show": Action.NO_SHOW,
+        "undo_no_show": Action.NO_SHOW,
+        "park": Action.START,
+        "add_service": Action.FINISH,
         "transfer": Action.TRANSFER,
         "note": Action.ADD_NOTE,
+        "history": Action.FIND_TICKET,
         "toggle_break": Action.DESK_STATUS,
         "close_desk": Action.DESK_STATUS,
         "checklist": Action.TICK_CHECKLIST,
         "find": Action.FIND_TICKET,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "n",
-            "call_next",
-            "Call next",
-            id="desk.call_next",
-            tooltip="Call the next resident this desk can serve",
-        ),
-        Binding(
-            "c",
-            "call_chosen",
-            "Call chosen",
-            id="desk.call_chosen",
-            tooltip="Call the ticket highlighted in the queue, out of turn",
-        ),
-        Binding(
-            "r",
-            "recall",
-            "Recall",
-            id="desk.recall",
-            tooltip="Call the current ticket again (board and announcement)",
-        ),
-        Binding(
-            "s", "start", "Start", id="desk.start", tooltip="The resident has arrived at the desk"
-        ),
-        Binding(
-            "f",
-            "finish",
-            "Finish",
-            id="desk.finish",
-            tooltip="Finish with an outcome: resolved, signposted, referred...",
-        ),
-        Binding(
-            "x",
-            "no_show",
-            "No-show",
-            id="desk.no_show",
-            tooltip="The resident did not come when called",
-        ),
-        Binding(
-            "t",
-            "transfer",
-            "Transfer",
-            id="desk.transfer",
-            tooltip="Move to another service, keeping their arrival time",
-        ),
-        Binding("o", "note", "Note", id="desk.note", tooltip="Add a short note to the visit"),
-        Binding(
-            "b",
-            "toggle_break",
-            "Break",
-            id="desk.break",
-            tooltip="Go on a break, or come back (call next waits for you)",
-        ),
-        Binding(
-            "z",
-            "close_desk",
-            "Close",
-            id="desk.close",
-            tooltip="Close this desk (or open it again)",
-        ),
-        Binding(
-            "k",
-            "checklist",
-            "Checklist",
-            id="desk.checklist",
-            tooltip="An appointment: tick the documents the resident brought",
-        ),
-        Binding("f7", "find", "Find", id="desk.find", tooltip="Look a ticket up by its code"),
-        Binding(
-            "f8",
-            "change_desk",
-            "Desk…",
-            id="desk.change",
-            tooltip="Choose which desk this terminal is",
-        ),
+        _b("n", "call_next", "Call next", "call_next", "Call the next resident this desk may call"),
+        _b("c", "call_chosen", "Call chosen", "call_chosen", "Call the highlighted ticket"),
+        _b("r", "recall", "Recall", "recall", "Call the current ticket again (board, voice)"),
+        _b("q", "recycle", "To queue", "recycle", "Not heard: back in the queue at their place"),
+        _b("s", "start", "Start", "start", "The resident has arrived at the desk"),
+        _b("f", "finish", "Finish", "finish", "Finish with the outcome of each service"),
+        _b("x", "no_show", "No-show", "no_show", "Has the resident arrived? If not: no-show"),
+        _b("u", "undo_no_show", "Undo", "undo", "Take the last no-show back (2 minutes)"),
+        _b("p", "park", "Park", "park", "Park the resident (fetching a document), or resume"),
+        _b("a", "add_service", "Add service", "add_service", "Another service in this visit"),
+        _b("t", "transfer", "Transfer", "transfer", "To another service, a desk or a colleague"),
+        _b("o", "note", "Note", "note", "Add a short note to the visit"),
+        _b("h", "history", "History", "history", "The visit's history and notes"),
+        _b("b", "toggle_break", "Break", "break", "A break, or back from it (no calls)"),
+        _b("z", "close_desk", "Log out", "close", "Log out and close the desk, or log in"),
+        _b("k", "checklist", "Checklist", "checklist", "An appointment: the documents brought"),
+        _b("f7", "find", "Find", "find", "Look a ticket up by its code"),
+        _b("f8", "change_desk", "Desk…", "change", "Choose which desk this terminal is"),
     ]
 
     def __init__(self, desk: DeskContext) -> None:
@@ -144,11 +103,24 @@ class AdviserScreen(DeskScreen):
                 yield Static(id="now-title")
                 yield BigCode(id="now-code")
                 yield Static(id="now-info")
+                yield Static(id="now-timer")
                 yield Static(id="now-needs")
                 yield Static(id="now-appointment")
             with Vertical(id="waiting-panel"):
                 yield Static(Text("Waiting", style="bold"), id="waiting-title")
+                yield Static(id="queue-counts")
                 yield QueueTable(id="queue")
+                yield Static(id="parked-line")
+
+    @guarded
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(1.0, guard(self, self.show_timer))
+
+    @guarded
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.log_in_here()
 
     def current_desk(self) -> str | None:
         return self.desk.adviser_desk_id
@@ -157,38 +129,52 @@ class AdviserScreen(DeskScreen):
         ticket = self.my_ticket()
         return ticket.id if ticket else self.query_one(QueueTable).selected_ticket_id()
 
-    # State ------------------------------------------------------------------------------------
-
-    def my_ticket(self) -> Ticket | None:
-        snap = self.desk.snapshot
-        desk = self.current_desk()
-        if snap is None or desk is None:
-            return None
-        state = snap.desk(desk)
-        return state.ticket if state else None
-
-    def my_status(self) -> DeskStatus | None:
-        snap = self.desk.snapshot
-        desk = self.current_desk()
-        state = snap.desk(desk) if snap is not None and desk is not None else None
-        return state.status if state else None
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.role_allows(action):
             return False
-        ticket = self.my_ticket()
-        status = self.my_status()
+        return True if self.why_not(action) is None else None
+
+    def why_not(self, action: str) -> str | None:
+        """Why ``action`` does nothing now (None: it does something)."""
+        desk = self.current_desk()
+        names = self.desk.names
+        if desk is None:
+            return "This terminal is no desk yet: F8 chooses one"
+        holder = self.held_by_other()
+        here = names.desk(desk)
+        if holder is not None and action not in ("find", "change_desk", "history", "close_desk"):
+            return f"{names.person(holder)} is logged in to {here}: F8 chooses another desk"
+        ticket, status = self.my_ticket(), self.my_status()
+        who = f"{ticket.code} is at {here}" if ticket else f"Nobody is at {here}"
         if action in ("call_next", "call_chosen"):
-            return True if ticket is None and status is DeskStatus.OPEN else None
-        if action in ("recall", "no_show"):
-            return True if ticket is not None and ticket.status is TicketStatus.CALLED else None
-        if action == "start":
-            return True if ticket is not None and ticket.status is TicketStatus.CALLED else None
-        if action in ("finish", "transfer", "note"):
-            return True if ticket is not None else None
+            if ticket is not None:
+                return f"{ticket.code} is still at {here}: finish, park or transfer it first"
+            if status is DeskStatus.BREAK:
+                return f"{here} is on a break: B to come back"
+            if status is not DeskStatus.OPEN:
+                return f"{here} is closed: Z logs you in and opens it"
+            return None
+        called = ticket is not None and ticket.status is TicketStatus.CALLED
+        if action in ("recall", "recycle", "no_show", "start"):
+            if ticket is None:
+                return who
+            return None if called else f"{ticket.code} is being served already"
+        if action in ("finish", "transfer", "note", "add_service"):
+            return None if ticket is not None else f"{who}: N calls the next"
+        if action == "park":
+            return None if ticket or self.parked() else f"{who}, and nobody is parked here"
+        if action == "undo_no_show":
+            return None if self.can_undo() else "No no-show here in the last 2 minutes"
+        if action == "history":
+            chosen = self.query_one(QueueTable).selected_ticket_id()
+            return None if ticket or chosen else "Highlight a ticket, or call one"
         if action == "checklist":
-            return True if self.appointment is not None else None
-        return True
+            return None if self.appointment is not None else "Only for a resident with a booking"
+        if action == "toggle_break" and status is DeskStatus.CLOSED:
+            return f"{here} is closed: Z logs you in and opens it"
+        return None
+
+    # The picture -------------------------------------------------------------------------------
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
         names = self.desk.names
@@ -197,47 +183,119 @@ class AdviserScreen(DeskScreen):
         table.labels = names.labels()
         desk_id = self.current_desk()
         desk = names.desks.get(desk_id) if desk_id else None
-        mine = waiting_for(desk, snapshot.queue) if desk is not None else []
+        mine = waiting_for(desk, snapshot.queue, snapshot.floor) if desk is not None else []
         table.show(mine)
         self.query_one("#waiting-title", Static).update(
             Text(f"Waiting for {names.desk(desk_id)}: {len(mine)}", style="bold")
         )
-        ticket = self.my_ticket()
-        status = self.my_status()
-        title = Text()
-        title.append(f"{names.desk(desk_id)} ", style="bold")
-        title.append(f"({status.value if status else 'unknown'})")
+        self.show_counts(snapshot)
+        self.show_parked(snapshot)
+        state = self.my_state()
+        ticket = state.ticket if state else None
+        self.query_one("#now-title", Static).update(self.title_text(state))
         code = self.query_one(BigCode)
         info = self.query_one("#now-info", Static)
         needs = self.query_one("#now-needs", Static)
         if ticket is None:
-            title.append(" · nobody at the desk")
             code.code = "----"
-            hint = "N: call next" if status is DeskStatus.OPEN else "B: back from the break"
-            if status is DeskStatus.CLOSED:
-                hint = "Z: open the desk"
-            info.update(Text(hint, style="dim"))
+            info.update(Text(self.hint_text(state), style="dim"))
             needs.update("")
         else:
-            state = "being served" if ticket.status is TicketStatus.SERVING else "called"
-            title.append(f" · now {state}")
             code.code = ticket.code
-            waited = ((ticket.called_at or snapshot.taken_at) - ticket.queued_at).total_seconds()
             text = Text()
             text.append(f"{ticket.code}  ", style="bold")
             text.append(names.service(ticket.service), style="bold")
-            text.append(
-                f"\narrived {names.local_time(ticket.queued_at)}, waited {int(waited // 60)} min"
-            )
+            for added in snapshot.added.get(ticket.visit_id, ()):
+                done = f": {added.outcome.value}" if added.outcome else ""
+                text.append(f"\n+ {names.service(added.service)}{done}")
+            arrived = names.local_time(ticket.queued_at)
+            waited = ((ticket.called_at or snapshot.taken_at) - ticket.queued_at).total_seconds()
+            text.append(f"\narrived {arrived}, waited {int(waited // 60)} min")
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
             info.update(text)
             needs.update(
                 Text("Needs: " + needs_text(ticket.needs), style="bold") if ticket.needs else ""
             )
-        self.query_one("#now-title", Static).update(title)
+        self.show_timer()
         self.show_appointment(ticket)
         self.refresh_bindings()
+
+    def title_text(self, state: DeskState | None) -> Text:
+        names = self.desk.names
+        desk_id = self.current_desk()
+        title = Text()
+        title.append(names.desk(desk_id), style="bold")
+        if state is None:
+            return title
+        if state.login is not None:
+            title.append(f" · {names.person(state.login.person)}")
+        word = {"open": "open", "break": "on a break", "closed": "closed"}[state.status.value]
+        title.append(f" · {word}")
+        return title
+
+    def hint_text(self, state: DeskState | None) -> str:
+        holder = self.held_by_other()
+        if holder is not None:
+            return f"{self.desk.names.person(holder)} is logged in here · F8: another desk"
+        if state is None or (state.login is None and state.status is DeskStatus.CLOSED):
+            return "Z: log in and open the desk"
+        if state.status is DeskStatus.BREAK:
+            return "On a break · B: back"
+        if state.status is DeskStatus.CLOSED:
+            return "Z: open the desk"
+        return "N: call next"
+
+    def show_timer(self) -> None:
+        """ "called 2 min ago" / "serving for 12 min", live (the clock, not the snapshot)."""
+        ticket = self.my_ticket()
+        timer = self.query_one("#now-timer", Static)
+        if ticket is None:
+            state = self.my_state()
+            since = state.activity[1] if state else None
+            if state is not None and since is not None and state.status is not DeskStatus.CLOSED:
+                what = "on a break" if state.status is DeskStatus.BREAK else "free"
+                timer.update(Text(f"{what} for {self._minutes(since)} min", style="dim"))
+            else:
+                timer.update("")
+            return
+        text = Text()
+        if ticket.status is TicketStatus.SERVING and ticket.serving_at is not None:
+            text.append(f"serving for {self._minutes(ticket.serving_at)} min", style="bold")
+        elif ticket.called_at is not None:
+            text.append(f"called {self._minutes(ticket.called_at)} min ago", style="bold")
+        timer.update(text)
+
+    def show_counts(self, snapshot: DeskSnapshot) -> None:
+        """For each service this desk serves: how many wait for it here and the longest wait."""
+        desk_id = self.current_desk()
+        desk = self.desk.names.desks.get(desk_id) if desk_id else None
+        line = Text()
+        if desk is not None:
+            for service in snapshot.by_service:
+                if service.code not in desk.services or not service.waiting:
+                    continue
+                if line:
+                    line.append("  ")
+                line.append(f"{service.code} ", style="bold")
+                line.append(f"{service.waiting}·{waited_text(service.longest_wait_seconds, True)}")
+        self.query_one("#queue-counts", Static).update(line or Text("Nobody waiting", "dim"))
+
+    def show_parked(self, snapshot: DeskSnapshot) -> None:
+        desk_id = self.current_desk()
+        here = parked_here(desk_id, snapshot.queue) if desk_id else []
+        text = Text()
+        if here:
+            text.append("Parked: ", style="bold")
+            text.append(
+                "; ".join(
+                    f"{e.ticket.code} {PARK_REASONS.get(e.ticket.park_reason or '', '')} "
+                    f"{self._minutes(e.ticket.parked_at or snapshot.taken_at)} min"
+                    for e in here
+                )
+            )
+            text.append(" (P)", style="dim")
+        self.query_one("#parked-line", Static).update(text)
 
     @work(exclusive=True, group="desk-appointment", exit_on_error=False)
     async def show_appointment(self, ticket: Ticket | None) -> None:
@@ -257,11 +315,143 @@ class AdviserScreen(DeskScreen):
         else:
             items = self.desk.names.checklist(appt.service)
             brought = sum(1 for item in items if item in appt.checklist_ticked)
-            text = Text(f"\nAppointment {appt.ref}", style="bold")
+            text = Text(f"Appointment {appt.ref}", style="bold")
             if items:
-                text.append(f"\nbrought {brought} of {len(items)} documents (K)")
+                text.append(f"\nbrought {brought} of {len(items)} (K)")
             line.update(text)
         self.refresh_bindings()
+
+    def ticket_actions(self, ticket: Ticket) -> list[tuple[str, str]]:
+        """A ticket scanned or found here: call it to this desk, recall it, or resume it."""
+        desk_id = self.current_desk()
+        snap = self.desk.snapshot
+        desk = self.desk.names.desks.get(desk_id) if desk_id else None
+        if desk is None or snap is None:
+            return []
+        here = self.desk.names.desk(desk_id)
+        mine = self.my_ticket()
+        if mine is not None and mine.id == ticket.id and ticket.status is TicketStatus.CALLED:
+            return [("r", f"Recall {ticket.code} (call it again)")]
+        if ticket.parked and ticket.desk == desk_id and mine is None:
+            return [("p", f"Resume {ticket.code} here")]
+        callable_here = any(
+            e.ticket.id == ticket.id for e in waiting_for(desk, snap.queue, snap.floor)
+        )
+        if callable_here and mine is None and self.why_not("call_chosen") is None:
+            return [("c", f"Call {ticket.code} to {here} now")]
+        return []
+
+    async def ticket_action(self, ticket: Ticket, key: str) -> None:
+        desk = self.current_desk()
+        if desk is None:
+            return
+        actor = self.desk.actor(desk)
+        ticket_id = ticket.id
+        if key == "r":
+            await self.commit(lambda s: QueueService(s, actor).recall(ticket_id), "Called again")
+        elif key == "p":
+            await self.commit(lambda s: QueueService(s, actor).resume(ticket_id), "Resumed")
+        elif key == "c":
+            await self.commit(lambda s: QueueService(s, actor).call(ticket_id, desk))
+
+    # Logging in ---------------------------------------------------------------------------------
+
+    def log_in_here(self) -> None:
+        """Entering the desk: log the person in to it (once; a desk someone else holds asks,
+        or says who, see ``counter.log_in``)."""
+        desk = self.current_desk()
+        if desk is None or self.desk.snapshot is None:
+            return
+        actor = self.acting_as()
+        state = self.my_state()
+        if state is None or (state.login is not None and state.login.person == actor.person):
+            return
+        if (desk, actor.person) in self.login_asked:
+            return
+        self.login_asked.add((desk, actor.person))
+        self.run_worker(counter.log_in(self, desk, actor), group="login", exit_on_error=False)
+
+    @guarded
+    def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
+        super()._on_snapshot(snapshot)
+        if snapshot is not None and self.is_current:
+            self.log_in_here()
+
+    # Actions ------------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_call_next(self) -> None:
+        await counter.call_next(self)
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_call_chosen(self) -> None:
+        await counter.call_chosen(self)
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_recall(self) -> None:
+        await counter.change(self, lambda q, t: q.recall(t.id), "{code} called again")
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_recycle(self) -> None:
+        await counter.change(
+            self, lambda q, t: q.recycle(t.id), "{code} is back in the queue at its place"
+        )
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_start(self) -> None:
+        await counter.change(self, lambda q, t: q.start(t.id))
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_finish(self) -> None:
+        await counter.finish(self)
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_no_show(self) -> None:
+        await counter.no_show(self)
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_undo_no_show(self) -> None:
+        await counter.undo_no_show(self)
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_park(self) -> None:
+        await counter.park_or_resume(self)
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_add_service(self) -> None:
+        await counter.add_service(self)
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_transfer(self) -> None:
+        await counter.transfer(self)
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_note(self) -> None:
+        await counter.note(self)
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_history(self) -> None:
+        ticket = self.my_ticket()
+        ticket_id = ticket.id if ticket else self.query_one(QueueTable).selected_ticket_id()
+        if ticket_id is not None:
+            await counter.history(self, ticket_id)
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_toggle_break(self) -> None:
+        desk = self.current_desk()
+        if desk is None:
+            return
+        wanted = DeskStatus.OPEN if self.my_status() is not DeskStatus.OPEN else DeskStatus.BREAK
+        actor = self.desk.actor(desk)
+        word = "open" if wanted is DeskStatus.OPEN else "on a break"
+        await self.commit(
+            lambda s: QueueService(s, actor).set_desk_status(desk, wanted),
+            f"{self.desk.names.desk(desk)}: {word}",
+        )
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_close_desk(self) -> None:
+        await counter.log_in_or_out(self)
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_checklist(self) -> None:
@@ -270,157 +460,10 @@ class AdviserScreen(DeskScreen):
         await tick_checklist(self, self.appointment, [])
         self.show_appointment(self.my_ticket())
 
-    # Actions -----------------------------------------------------------------------------------
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_call_next(self) -> None:
-        desk = self.current_desk()
-        if desk is None:
-            return
-        actor = self.acting_as()
-        called = await self.desk.act(lambda s: QueueService(s, actor).call_next(desk))
-        if not isinstance(called, Ok):
-            return  # refused or failed: shown already (never "nobody waiting")
-        if called.value is None:
-            self.say(f"Nobody is waiting for {self.desk.names.desk(desk)}", timeout=3)
-        else:
-            self.query_one(BigCode).code = called.value.code  # at once; the snapshot follows
-        await self.desk.after_write()
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_call_chosen(self) -> None:
-        desk = self.current_desk()
-        ticket_id = self.query_one(QueueTable).selected_ticket_id()
-        if desk is None or ticket_id is None:
-            self.say("Highlight a waiting ticket first")
-            return
-        actor = self.acting_as()
-        await self.commit(lambda s: QueueService(s, actor).call(ticket_id, desk))
-
-    def _with_ticket(self) -> tuple[Ticket, Actor] | None:
-        """The ticket at this desk and who acts on it (None, said: nobody is at the desk)."""
-        ticket = self.my_ticket()
-        desk = self.current_desk()
-        if ticket is None or desk is None:
-            self.say("Nobody is at this desk")
-            return None
-        return ticket, self.desk.actor(desk)
-
-    async def _change_ticket(
-        self,
-        change: Callable[[QueueService, Ticket], object],
-        done: Callable[[Ticket], str] | None = None,
-    ) -> None:
-        """Change the ticket at this desk, as this desk's person."""
-        if (found := self._with_ticket()) is None:
-            return
-        ticket, actor = found
-        await self.commit(
-            lambda s: change(QueueService(s, actor), ticket), done(ticket) if done else None
-        )
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_recall(self) -> None:
-        await self._change_ticket(lambda q, t: q.recall(t.id), lambda t: f"{t.code} called again")
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_start(self) -> None:
-        await self._change_ticket(lambda q, t: q.start(t.id))
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_finish(self) -> None:
-        if (found := self._with_ticket()) is None:
-            return
-        ticket, actor = found
-        outcome = await self.app.push_screen_wait(OutcomeDialog(ticket.code))
-        if outcome is None:
-            return
-        await self.commit(
-            lambda s: QueueService(s, actor).finish(ticket.id, outcome),
-            f"{ticket.code} finished: {outcome.value}",
-        )
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_no_show(self) -> None:
-        await self._change_ticket(
-            lambda q, t: q.no_show(t.id), lambda t: f"{t.code} marked no-show"
-        )
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_transfer(self) -> None:
-        if (found := self._with_ticket()) is None:
-            return
-        ticket, actor = found
-        code = await pick_service(self, f"Transfer {ticket.code} to which service?")
-        if code is None:
-            return
-        moved = await self.desk.act(
-            lambda s: QueueService(s, actor).transfer(ticket.id, service=code)
-        )
-        if isinstance(moved, Ok):
-            self.notify_done(f"{ticket.code} is now {moved.value.code}: same place in the queue")
-            await self.desk.after_write()
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_note(self) -> None:
-        if (found := self._with_ticket()) is None:
-            return
-        ticket, actor = found
-        text = await self.app.push_screen_wait(
-            TextDialog(
-                f"Note on {ticket.code}'s visit",
-                placeholder="A short note",
-                hint=PRIVACY_REMINDER,
-                max_length=NOTE_LIMIT,
-            )
-        )
-        if not text:
-            return
-        await self.commit(lambda s: QueueService(s, actor).add_note(ticket.id, text), "Note saved")
-
-    async def _set_status(self, desk: str, wanted: DeskStatus) -> None:
-        actor = self.desk.actor(desk)
-        await self.commit(
-            lambda s: QueueService(s, actor).set_desk_status(desk, wanted),
-            f"{self.desk.names.desk(desk)}: {wanted.value}",
-        )
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_toggle_break(self) -> None:
-        desk = self.current_desk()
-        if desk is None:
-            return
-        wanted = DeskStatus.OPEN if self.my_status() is not DeskStatus.OPEN else DeskStatus.BREAK
-        await self._set_status(desk, wanted)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_close_desk(self) -> None:
-        desk = self.current_desk()
-        if desk is None:
-            return
-        closing = self.my_status() is not DeskStatus.CLOSED
-        if closing and not await self.app.push_screen_wait(
-            ConfirmDialog(f"Close {self.desk.names.desk(desk)} for the day?")
-        ):
-            return
-        await self._set_status(desk, DeskStatus.CLOSED if closing else DeskStatus.OPEN)
-
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_find(self) -> None:
         await find_ticket(self)
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_change_desk(self) -> None:
-        desks = [
-            (d.id, f"{d.name}  ({d.kind.value})")
-            for d in self.desk.names.desks.values()
-            if d.services
-        ]
-        chosen = await self.app.push_screen_wait(
-            ChoiceDialog("Which desk is this terminal?", desks)
-        )
-        if chosen is None:
-            return
-        self.desk.use_adviser_desk(chosen)
-        if self.desk.snapshot is not None:
-            self._on_snapshot(self.desk.snapshot)
+        await counter.change_desk(self)

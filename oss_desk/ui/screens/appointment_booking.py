@@ -8,6 +8,7 @@ from datetime import date
 from typing import TypeVar
 
 from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.models import Ticket
 from oss_desk.domain.slots import Slot
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
@@ -49,7 +50,8 @@ class Booking:
     def describe(self, slot: Slot) -> str:
         return describe_slot(self.desk.names, slot)
 
-    async def book(self, form: BookingForm) -> Appointment | str:
+    async def book(self, form: BookingForm, visit: int | None = None) -> Appointment | str:
+        """Book from the form (``visit``: the visit at this desk that arranged it)."""
         actor, desk_id = self.actor, self.desk_id
 
         def book(session: Session) -> Appointment:
@@ -63,6 +65,7 @@ class Booking:
                 adviser=form.slot.adviser,
                 needs=form.needs or None,
                 desk_id=desk_id,
+                arranged_in_visit=visit,
             )
 
         return await self.call(book)
@@ -126,5 +129,29 @@ async def reschedule(
             service=appt.service,
             with_contact=False,
             fixed_service=True,
+        )
+    )
+
+
+async def book_next_step(screen: DeskScreen, ticket: Ticket, service: str) -> Appointment | None:
+    """The visit at this desk needs an appointment: the booking form for this resident (their
+    needs filled in) and service, linked to the visit (counted as an appointment arranged)."""
+    booking = Booking(screen)
+
+    async def submit(form: BookingForm) -> Appointment | str:
+        return await booking.book(form, visit=ticket.visit_id)
+
+    names = screen.desk.names
+    return await screen.app.push_screen_wait(
+        BookingDialog(
+            f"{ticket.code} needs an appointment: {names.service(service)}",
+            services=bookable(screen),
+            day=names.today(),
+            find_slots=booking.slots,
+            submit=submit,
+            describe=booking.describe,
+            service=service,
+            fixed_service=True,
+            needs=",".join(ticket.needs),
         )
     )

@@ -10,11 +10,14 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.events import Key
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import Worker
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.models import Actor
+from oss_desk.domain.models import Actor, Ticket
 from oss_desk.domain.standards import over_target
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.session import Session
@@ -66,6 +69,7 @@ class DeskScreen(Screen[None]):
             self._on_snapshot(desk.snapshot)
         if self.wants_fresh_data():
             desk.request_refresh()
+        desk.resume_scans()  # a scan that came while a dialog was open
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker_failed(self, event)
@@ -96,6 +100,44 @@ class DeskScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the key (the role may not); None would show it dimmed (not now).
         return self.role_allows(action)
+
+    def why_not(self, action: str) -> str | None:
+        """Why the screen action ``action`` does nothing now (its key is dimmed): said when the
+        key is pressed, so no key is a silent no-op."""
+        return None
+
+    @guarded
+    def on_key(self, event: Key) -> None:
+        """A key that does nothing here says why: a dimmed key (not now), a key of another
+        role, or a key this screen does not have."""
+        if isinstance(self.focused, Input) or event.key in ("escape", "tab", "shift+tab"):
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None:
+            if not active.enabled:
+                action = active.binding.action.partition("(")[0].removeprefix("app.")
+                self.say(self.disabled_reason(action, active.binding.description), timeout=4)
+            return
+        mine = next(
+            (
+                b
+                for b in self.BINDINGS
+                if isinstance(b, Binding) and event.key in b.key.split(",") and b.description
+            ),
+            None,
+        )
+        if mine is not None:
+            role = self.desk.names.person_label(self.acting_as())
+            self.say(f"{mine.description}: not for {role}", timeout=4)
+        elif event.is_printable and event.character not in (None, " "):
+            self.say(
+                f"{event.character!r} is not a key here: F1 lists this screen's keys", timeout=3
+            )
+
+    def disabled_reason(self, action: str, description: str) -> str:
+        if action == "switch_mode":
+            return f"{description}: you are there already"
+        return self.why_not(action) or f"{description}: not now"
 
     def acting_as(self) -> Actor:
         return self.desk.actor(self.current_desk())
@@ -131,6 +173,13 @@ class DeskScreen(Screen[None]):
     def shown_ticket_id(self) -> int | None:
         """The ticket this screen is about (for the resident's view, F10)."""
         return None
+
+    def ticket_actions(self, ticket: Ticket) -> list[tuple[str, str]]:
+        """What this screen can do with a ticket found or scanned: (letter, words)."""
+        return []
+
+    async def ticket_action(self, ticket: Ticket, key: str) -> None:
+        """Do what :meth:`ticket_actions` offered under ``key``."""
 
     def notify_done(self, message: str) -> None:
         self.app.notify(message, markup=False, timeout=4)

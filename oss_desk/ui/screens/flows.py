@@ -14,8 +14,9 @@ from oss_desk.services.screen import ticket_from_scan
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes
 from oss_desk.ui.context import Ok
-from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog, TextDialog
+from oss_desk.ui.dialogs import ChoiceDialog, TextDialog
 from oss_desk.ui.dialogs.appointments import ChecklistDialog
+from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.base import DeskScreen
 
 
@@ -59,9 +60,16 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
         )
     if ticket.needs:
         lines.append("Needs:     " + needs_text(ticket.needs))
+    if ticket.parked:
+        lines.append(f"Parked:    at {names.desk(ticket.desk)}")
     if ticket.outcome:
         lines.append(f"Outcome:   {ticket.outcome.value}")
-    await screen.app.push_screen_wait(InfoDialog(f"Ticket {ticket.code}", lines))
+    actions = screen.ticket_actions(ticket)
+    chosen = await screen.app.push_screen_wait(
+        TicketDialog(f"Ticket {ticket.code}", lines, actions)
+    )
+    if chosen is not None:
+        await screen.ticket_action(ticket, chosen)
 
 
 async def pick_service(screen: DeskScreen, title: str) -> str | None:

@@ -1,8 +1,13 @@
-"""The live queue as a table, updated row by row (never cleared), so the cursor stays put."""
+"""The live queue as a table, updated row by row (never cleared), so the cursor stays put.
+
+It fits its width: every column header shows whole at 80 columns, the service and the needs
+are shortened (with "…") before anything else, and narrow tables write waits as "16m".
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.events import Resize
 from textual.widgets import DataTable
 
 from oss_desk.domain.models import QueueEntry
@@ -12,11 +17,31 @@ from oss_desk.ui.faults import guarded
 
 Cell = Text | int | str
 
+NARROW = 60
+"""Below this width waits are written "16m" instead of "16 min"."""
+SERVICE_MIN = len("Service")
+NEEDS_MIN = len("Needs")
 
-def minutes_text(seconds: int | None) -> str:
+
+def minutes_text(seconds: int | None, short: bool = False) -> str:
     if seconds is None:
         return "-"
-    return f"{-(-seconds // 60)} min" if seconds else "now"
+    if not seconds:
+        return "now"
+    whole = -(-seconds // 60)
+    return f"{whole}m" if short else f"{whole} min"
+
+
+def waited_text(seconds: int, short: bool = False) -> str:
+    """Time waited so far, in whole minutes: "16 min" (or "16m")."""
+    return f"{seconds // 60}m" if short else f"{seconds // 60} min"
+
+
+def clipped(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, ending "…" when cut."""
+    if len(text) <= width:
+        return text
+    return text[: max(0, width - 1)] + "…"
 
 
 class QueueTable(DataTable[Cell]):
@@ -27,7 +52,7 @@ class QueueTable(DataTable[Cell]):
         ("#", "pos"),
         ("Code", "code"),
         ("Service", "service"),
-        ("Waited", "waited"),
+        ("Wait", "waited"),
         ("Est.", "est"),
         ("Needs", "needs"),
     )
@@ -35,7 +60,9 @@ class QueueTable(DataTable[Cell]):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self._cells: dict[str, tuple[Cell, ...]] = {}
+        self._entries: dict[str, QueueEntry] = {}
         self._styles = ("bold red", "yellow")
+        self._limits = (64, 64, False)
         self.target_seconds = 15 * 60
         self.labels: dict[str, str] = {}
 
@@ -44,6 +71,11 @@ class QueueTable(DataTable[Cell]):
         for label, key in self.COLUMNS:
             self.add_column(label, key=key)
 
+    @guarded
+    def on_resize(self, event: Resize) -> None:
+        if self._entries:
+            self.show(list(self._entries.values()))
+
     def wait_style(self, seconds: int) -> str:
         if over_target(seconds, self.target_seconds):
             return self._styles[0]
@@ -51,18 +83,46 @@ class QueueTable(DataTable[Cell]):
             return self._styles[1]
         return ""
 
+    def limits(self, entries: list[QueueEntry]) -> tuple[int, int, bool]:
+        """How wide the service and needs may be, and whether waits are short ("16m")."""
+        width = self.size.width
+        if width <= 0:
+            return 64, 64, False
+        short = width < NARROW
+        if len(entries) > max(1, self.size.height - 1):
+            width -= 2  # the vertical scrollbar
+        services = [len(self.labels.get(e.ticket.service, e.ticket.service)) for e in entries]
+        needs = [len(self.needs_text(e)) for e in entries]
+        want_service = max([SERVICE_MIN, *services])
+        want_needs = max([NEEDS_MIN, *needs])
+        digits = max([1, *(len(str(e.position or 0)) for e in entries)])
+        waits = max([4, *(len(waited_text(e.wait_seconds, short)) for e in entries)])
+        ests = max([4, *(len(minutes_text(e.estimated_wait_seconds, short)) for e in entries)])
+        fixed = (digits + 2) + (4 + 2) + (waits + 2) + (ests + 2)
+        room = max(SERVICE_MIN + NEEDS_MIN, width - fixed - 4)
+        if want_service + want_needs <= room:
+            return want_service, want_needs, short
+        needs_room = max(NEEDS_MIN, min(want_needs, room // 2))
+        service_room = max(SERVICE_MIN, room - needs_room)
+        return service_room, max(NEEDS_MIN, room - service_room), short
+
+    def needs_text(self, entry: QueueEntry) -> str:
+        return ", ".join(short_need(n) for n in entry.ticket.needs)
+
     def cells(self, entry: QueueEntry) -> tuple[Cell, ...]:
+        service_room, needs_room, short = self._limits
         t = entry.ticket
         label = self.labels.get(t.service, t.service)
-        needs = ", ".join(short_need(n) for n in t.needs)
-        waited = Text(f"{entry.wait_seconds // 60} min", style=self.wait_style(entry.wait_seconds))
+        waited = Text(
+            waited_text(entry.wait_seconds, short), style=self.wait_style(entry.wait_seconds)
+        )
         return (
             entry.position or 0,
             Text(t.code, style="bold"),
-            Text(label),
+            Text(clipped(label, service_room)),
             waited,
-            minutes_text(entry.estimated_wait_seconds),
-            Text(needs),
+            minutes_text(entry.estimated_wait_seconds, short),
+            Text(clipped(self.needs_text(entry), needs_room)),
         )
 
     def show(self, entries: list[QueueEntry]) -> None:
@@ -71,6 +131,8 @@ class QueueTable(DataTable[Cell]):
         colours = self.app.theme_variables
         self._styles = (f"bold {colours.get('error', 'red')}", colours.get("warning", "yellow"))
         wanted = {str(e.ticket.id): e for e in entries if e.position is not None}
+        self._entries = wanted
+        self._limits = self.limits(list(wanted.values()))
         with self.app.batch_update():
             for key in list(self._cells):
                 if key not in wanted:
@@ -84,7 +146,7 @@ class QueueTable(DataTable[Cell]):
                 elif old != cells:
                     for (_, column), new, previous in zip(self.COLUMNS, cells, old, strict=True):
                         if new != previous:
-                            self.update_cell(key, column, new)
+                            self.update_cell(key, column, new, update_width=True)
                 self._cells[key] = cells
             order = [str(row.key.value) for row in self.ordered_rows]
             if order != sorted(order, key=lambda k: wanted[k].position or 0):

@@ -1,0 +1,108 @@
+"""The counter's dialogs: a question with its own answers, why a resident is parked, and a
+visit's history. Each names the ticket it acts on."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from oss_desk.domain.counter import PARK_REASONS
+from oss_desk.ui.dialogs import Dialog, LetterList
+from oss_desk.ui.faults import guarded
+
+
+class QuestionDialog(Dialog[bool | None]):
+    """A question answered y or n, each answer saying what it does ("y: start serving")."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="question.yes", tooltip="The first answer"),
+        Binding("n", "answer(False)", "No", id="question.no", tooltip="The second answer"),
+    ]
+
+    def __init__(self, question: str, yes: str, no: str, detail: str = "") -> None:
+        super().__init__()
+        self.heading = Text(question)
+        self.detail = detail
+        self.hint = Text(f"y: {yes} · n: {no} · Esc: back, nothing changes")
+
+    def compose_body(self) -> ComposeResult:
+        if self.detail:
+            yield Static(Text(self.detail), classes="body")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ParkDialog(Dialog[str | None]):
+    """Why the resident is parked: 1-5 or arrows and Enter."""
+
+    hint = "1-5 or arrows and Enter · Esc: back"
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.heading = Text(f"Park {code}: the desk calls the next, P brings them back. Why?")
+
+    def compose_body(self) -> ComposeResult:
+        yield LetterList(
+            *[
+                Option(Text(f"{i}  {words}"), id=str(i))
+                for i, words in enumerate(PARK_REASONS.values(), start=1)
+            ],
+            id="reasons",
+        )
+
+    @guarded
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        index = int(event.option.id or "1") - 1
+        self.dismiss(list(PARK_REASONS)[index])
+
+
+class LinesDialog(Dialog[None]):
+    """Read-only lines that may be many (a visit's history): scrolls, never wider than the
+    screen."""
+
+    BOX = "dialog lines"
+    hint = "Arrows or Page Up/Down to scroll · Esc: close"
+
+    def __init__(self, title: str, lines: list[str], note: str = "") -> None:
+        super().__init__()
+        self.heading = Text(title)
+        self.lines = lines
+        self.note = note
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="lines-body"):
+            yield Static(Text("\n".join(self.lines)), classes="body")
+        if self.note:
+            yield Static(Text(self.note, style="dim"), classes="body")
+
+
+class TicketDialog(Dialog[str | None]):
+    """A ticket's details (typed, found or scanned), with what this desk can do with it: a
+    letter (or arrows and Enter) does it."""
+
+    def __init__(self, title: str, lines: list[str], actions: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.heading = Text(title)
+        self.lines = lines
+        self.actions = actions
+        keys = " · ".join(key.upper() for key, _ in actions)
+        self.hint = f"{keys}, or arrows and Enter · Esc: close" if actions else "Esc: close"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text("\n".join(self.lines)), classes="body")
+        if self.actions:
+            yield LetterList(
+                *[Option(Text(f"{key.upper()}  {words}"), id=key) for key, words in self.actions],
+                id="ticket-actions",
+            )
+
+    @guarded
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)

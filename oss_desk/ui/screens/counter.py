@@ -1,0 +1,573 @@
+"""The adviser's counter flows behind the adviser screen's keys: call, change the ticket at the
+desk, finish each service with its outcome (and book the next step), no-show asked first and
+taken back, park and resume, add a service, transfer to a service, a desk or a colleague, notes
+and the visit's history, logging in and out. Every dialog names the ticket it acts on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from oss_desk.domain.access import Action
+from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show
+from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
+from oss_desk.domain.queue import parked_here
+from oss_desk.services.delivery import job_word
+from oss_desk.services.desk_view import DeskSnapshot, DeskState
+from oss_desk.services.queue import NOTE_LIMIT, DeskHeld, LoggedIn, Moved, QueueService
+from oss_desk.services.session import Session
+from oss_desk.services.visit_history import History, VisitHistory
+from oss_desk.ui.context import DeskContext, Ok
+from oss_desk.ui.dialogs import ChoiceDialog, Dialog, InfoDialog, OutcomeDialog, TextDialog
+from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
+from oss_desk.ui.faults import guarded
+from oss_desk.ui.screens.appointment_booking import book_next_step
+from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.flows import pick_service
+from oss_desk.ui.widgets.big_code import BigCode
+
+PRIVACY_REMINDER = (
+    "Keep it short and factual: what was done, what happens next. No health or other "
+    "sensitive details unless the service needs them. Notes are deleted on the council's "
+    "retention schedule and never appear on tickets, the board or in logs."
+)
+
+
+class CounterScreen(DeskScreen):
+    """What the counter flows read of the adviser screen: its desk's state, the resident at
+    it, who is logged in, the residents parked there, the last no-show."""
+
+    def __init__(self, desk: DeskContext) -> None:
+        super().__init__(desk)
+        self.last_no_show: tuple[int, str, datetime] | None = None
+        """(ticket id, code, when) of this desk's last no-show: U takes it back for 2 min."""
+        self.login_asked: set[tuple[str, str]] = set()
+        """(desk, person) logins tried from this screen (a refusal is not asked again)."""
+
+    def current_desk(self) -> str | None:
+        return self.desk.adviser_desk_id
+
+    def my_state(self) -> DeskState | None:
+        snap = self.desk.snapshot
+        desk = self.current_desk()
+        return snap.desk(desk) if snap is not None and desk is not None else None
+
+    def my_ticket(self) -> Ticket | None:
+        state = self.my_state()
+        return state.ticket if state else None
+
+    def my_status(self) -> DeskStatus | None:
+        state = self.my_state()
+        return state.status if state else None
+
+    def held_by_other(self) -> str | None:
+        """The person logged in to this desk when it is not the one acting here."""
+        state = self.my_state()
+        if state is None or state.login is None:
+            return None
+        me = self.acting_as().person
+        return None if state.login.person == me else state.login.person
+
+    def parked(self) -> list[Ticket]:
+        snap, desk = self.desk.snapshot, self.current_desk()
+        if snap is None or desk is None:
+            return []
+        return [e.ticket for e in parked_here(desk, snap.queue)]
+
+    def can_undo(self) -> bool:
+        last = self.last_no_show
+        return last is not None and may_undo_no_show(last[2], self.desk.names.now())
+
+    def with_ticket(self) -> tuple[Ticket, Actor] | None:
+        """The ticket at this desk and who acts on it (None, said: nobody is at the desk)."""
+        ticket, desk = self.my_ticket(), self.current_desk()
+        if ticket is None or desk is None:
+            self.say(self.why_not("finish") or "Nobody is at this desk")
+            return None
+        return ticket, self.desk.actor(desk)
+
+    def _minutes(self, since: datetime) -> int:
+        return max(0, int((self.desk.names.now() - since).total_seconds() // 60))
+
+
+# Calling ----------------------------------------------------------------------------------------
+
+
+async def call_next(screen: CounterScreen) -> None:
+    desk = screen.current_desk()
+    if desk is None:
+        return
+    actor = screen.acting_as()
+    called = await screen.desk.act(lambda s: QueueService(s, actor).call_next(desk))
+    if not isinstance(called, Ok):
+        return  # refused or failed: shown already (never "nobody waiting")
+    if called.value is None:
+        screen.say(f"Nobody is waiting for {screen.desk.names.desk(desk)}", timeout=3)
+    else:
+        screen.query_one(BigCode).code = called.value.code  # at once; the snapshot follows
+    await screen.desk.after_write()
+
+
+async def call_chosen(screen: CounterScreen) -> None:
+    from oss_desk.ui.widgets.queue_table import QueueTable
+
+    desk = screen.current_desk()
+    ticket_id = screen.query_one(QueueTable).selected_ticket_id()
+    if desk is None or ticket_id is None:
+        screen.say("Highlight a waiting ticket first")
+        return
+    actor = screen.acting_as()
+    await screen.commit(lambda s: QueueService(s, actor).call(ticket_id, desk))
+
+
+async def change(
+    screen: CounterScreen,
+    fn: Callable[[QueueService, Ticket], object],
+    done: str | None = None,
+) -> None:
+    """Change the ticket at this desk, as this desk's person (``done``: what to say, with
+    ``{code}``)."""
+    if (found := screen.with_ticket()) is None:
+        return
+    ticket, actor = found
+    await screen.commit(
+        lambda s: fn(QueueService(s, actor), ticket),
+        done.format(code=ticket.code) if done else None,
+    )
+
+
+# Finishing, with a next step ------------------------------------------------------------------
+
+
+async def finish(screen: CounterScreen) -> None:
+    """The outcome of each service of the visit (the ticket's, then each one added); "needs an
+    appointment" books it for this resident and service there and then."""
+    if (found := screen.with_ticket()) is None:
+        return
+    ticket, actor = found
+    names = screen.desk.names
+    snap = screen.desk.snapshot
+    added = [a for a in (snap.added.get(ticket.visit_id, ()) if snap else ()) if not a.outcome]
+    services = [ticket.service, *(a.service for a in added)]
+    outcomes: dict[str, Outcome] = {}
+    for code in services:
+        label = names.service(code) if len(services) > 1 else ""
+        outcome = await screen.app.push_screen_wait(OutcomeDialog(ticket.code, label))
+        if outcome is None:
+            return
+        outcomes[code] = outcome
+    for code, outcome in outcomes.items():
+        if outcome is Outcome.APPOINTMENT and not await next_step(screen, ticket, code, actor):
+            return
+    own = outcomes.pop(ticket.service)
+    said = ", ".join(o.value for o in (own, *outcomes.values()))
+    await screen.commit(
+        lambda s: QueueService(s, actor).finish(ticket.id, own, outcomes),
+        f"{ticket.code} finished: {said}",
+    )
+
+
+async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: Actor) -> bool:
+    """Book the appointment the visit needs (False: the adviser went back, nothing finishes)."""
+    names = screen.desk.names
+    svc = names.services.get(service)
+    if svc is None or not svc.appointment_minutes:
+        screen.say(f"{names.service(service)} takes no appointments: finishing as it is")
+        return True
+    if not screen.desk.may(Action.BOOK_APPOINTMENT, actor):
+        screen.say(
+            f"Booking is not your role here: {ticket.code} finishes as needing an appointment",
+            timeout=6,
+        )
+        return True
+    booked = await book_next_step(screen, ticket, service)
+    if booked is not None:
+        screen.say(f"{booked.ref} booked for {ticket.code}'s visit", timeout=6)
+        return True
+    anyway = await screen.app.push_screen_wait(
+        QuestionDialog(
+            f"{ticket.code}: finish without booking the appointment?",
+            yes="finish; the appointment is booked later",
+            no="go back to the desk",
+        )
+    )
+    return bool(anyway)
+
+
+# No-shows ------------------------------------------------------------------------------------
+
+
+async def no_show(screen: CounterScreen) -> None:
+    """Has the resident arrived? Yes starts serving; no marks the no-show (U takes it back)."""
+    if (found := screen.with_ticket()) is None:
+        return
+    ticket, actor = found
+    called = f"Called {screen._minutes(ticket.called_at)} min ago" if ticket.called_at else ""
+    if ticket.recalls:
+        called += f", recalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}"
+    arrived = await screen.app.push_screen_wait(
+        QuestionDialog(
+            f"{ticket.code}: has the resident arrived?",
+            yes="start serving them",
+            no="mark them a no-show",
+            detail=called,
+        )
+    )
+    if arrived is None:
+        return
+    if arrived:
+        await screen.commit(lambda s: QueueService(s, actor).start(ticket.id))
+        return
+    done = await screen.commit(
+        lambda s: QueueService(s, actor).no_show(ticket.id),
+        f"{ticket.code} marked no-show · U takes it back (2 minutes)",
+    )
+    if isinstance(done, Ok):
+        screen.last_no_show = (ticket.id, ticket.code, screen.desk.names.now())
+        screen.refresh_bindings()
+
+
+async def undo_no_show(screen: CounterScreen) -> None:
+    last = screen.last_no_show
+    desk = screen.current_desk()
+    if last is None or desk is None:
+        return
+    ticket_id, code, _at = last
+    actor = screen.desk.actor(desk)
+    back = await screen.commit(lambda s: QueueService(s, actor).undo_no_show(ticket_id))
+    if isinstance(back, Ok):
+        screen.last_no_show = None
+        where = "called here again" if back.value.status is TicketStatus.CALLED else "next here"
+        screen.say(f"{code} is back: {where}", timeout=5)
+
+
+# Parking ------------------------------------------------------------------------------------
+
+
+async def park_or_resume(screen: CounterScreen) -> None:
+    """With a resident at the desk: park them (why?). Without: resume one parked here."""
+    ticket = screen.my_ticket()
+    desk = screen.current_desk()
+    if desk is None:
+        return
+    actor = screen.desk.actor(desk)
+    if ticket is not None:
+        reason = await screen.app.push_screen_wait(ParkDialog(ticket.code))
+        if reason is None:
+            return
+        await screen.commit(
+            lambda s: QueueService(s, actor).park(ticket.id, reason),
+            f"{ticket.code} parked ({PARK_REASONS[reason]}) · P brings them back",
+        )
+        return
+    parked = screen.parked()
+    if not parked:
+        screen.say(screen.why_not("park") or "Nobody is parked here")
+        return
+    chosen: int | None = parked[0].id
+    if len(parked) > 1:
+        picked = await screen.app.push_screen_wait(
+            ChoiceDialog(
+                "Resume which parked resident?",
+                [
+                    (str(t.id), f"{t.code}  {PARK_REASONS.get(t.park_reason or '', '')}")
+                    for t in parked
+                ],
+            )
+        )
+        chosen = int(picked) if picked else None
+    if chosen is None:
+        return
+    code = next(t.code for t in parked if t.id == chosen)
+    ticket_id = chosen
+    await screen.commit(
+        lambda s: QueueService(s, actor).resume(ticket_id), f"{code} is back at the desk"
+    )
+
+
+# Several services --------------------------------------------------------------------------------
+
+
+async def add_service(screen: CounterScreen) -> None:
+    if (found := screen.with_ticket()) is None:
+        return
+    ticket, actor = found
+    code = await pick_service(screen, f"{ticket.code}: which other service in this visit?")
+    if code is None:
+        return
+    name = screen.desk.names.service(code)
+    await screen.commit(
+        lambda s: QueueService(s, actor).add_service(ticket.id, code),
+        f"{ticket.code}: also {name} (its own outcome when you finish)",
+    )
+
+
+# Transfers ----------------------------------------------------------------------------------
+
+
+async def transfer(screen: CounterScreen) -> None:
+    """To another service (a new code, printed here), a desk or a colleague."""
+    if (found := screen.with_ticket()) is None:
+        return
+    ticket, actor = found
+    names = screen.desk.names
+    where = await screen.app.push_screen_wait(
+        ChoiceDialog(
+            f"Transfer {ticket.code} ({names.service(ticket.service)}) to:",
+            [("s", "S  another service"), ("d", "D  a desk"), ("p", "P  a colleague")],
+            "S, D or P · Esc: back",
+        )
+    )
+    service = desk = person = None
+    if where == "s":
+        service = await pick_service(screen, f"Transfer {ticket.code} to which service?")
+    elif where == "d":
+        desk = await pick_desk(screen, ticket)
+    elif where == "p":
+        person = await pick_colleague(screen, ticket)
+    if service is None and desk is None and person is None:
+        return
+    moved = await screen.desk.act(
+        lambda s: QueueService(s, actor).move(
+            ticket.id, service=service, desk_id=desk, person=person
+        )
+    )
+    if not isinstance(moved, Ok):
+        return
+    await screen.desk.after_write()
+    new = moved.value.ticket
+    if new.code != ticket.code:
+        await screen.app.push_screen_wait(NewCodeDialog(screen.desk, ticket, moved.value))
+    elif desk is not None:
+        screen.notify_done(f"{ticket.code} sent to {names.desk(desk)}: first in their queue")
+    else:
+        screen.notify_done(f"{ticket.code} sent to {names.person(person or '')}")
+
+
+async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
+    snap = screen.desk.snapshot
+    names = screen.desk.names
+    choices = []
+    for desk in names.desks.values():
+        if desk.kind is DeskKind.MEET_AND_GREET or desk.id == ticket.desk:
+            continue
+        if not desk.serves(ticket.service):
+            continue
+        state = snap.desk(desk.id) if snap else None
+        who = names.person(state.login.person) if state and state.login else "nobody logged in"
+        choices.append((desk.id, f"{desk.name}  ({who})"))
+    if not choices:
+        screen.say(f"No other desk serves {names.service(ticket.service)}")
+        return None
+    return await screen.app.push_screen_wait(
+        ChoiceDialog(f"Send {ticket.code} to which desk?", choices)
+    )
+
+
+async def pick_colleague(screen: CounterScreen, ticket: Ticket) -> str | None:
+    snap = screen.desk.snapshot
+    names = screen.desk.names
+    at = {s.login.person: s.desk.name for s in (snap.desks if snap else []) if s.login}
+    me = screen.acting_as().person
+    choices = [
+        (person_id, f"{name}  ({at.get(person_id, 'not logged in')})")
+        for person_id, name in names.colleagues()
+        if person_id != me
+    ]
+    if not choices:
+        screen.say("Nobody else on the staff list calls residents")
+        return None
+    return await screen.app.push_screen_wait(
+        ChoiceDialog(f"Send {ticket.code} to which colleague?", choices, "Arrows and Enter")
+    )
+
+
+class NewCodeDialog(Dialog[None]):
+    """A transferred resident's new code, large, until the adviser closes it (never a
+    passing toast); below it whether it was printed here, as the printer says."""
+
+    BOX = "dialog new-code"
+    hint = "Enter or Esc: close"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "cancel", "Close", id="newcode.close", tooltip="Close"),
+    ]
+
+    def __init__(self, desk: DeskContext, old: Ticket, moved: Moved) -> None:
+        super().__init__()
+        self.desk = desk
+        self.moved = moved
+        self.heading = Text(f"{old.code} is now {moved.ticket.code}: tell the resident")
+        where = desk.names.service(moved.ticket.service)
+        self.where = (
+            f"{where}, same place in the queue (arrived {desk.names.local_time(old.queued_at)})"
+        )
+
+    def compose_body(self) -> ComposeResult:
+        code = BigCode(id="new-code")
+        code.code = self.moved.ticket.code
+        yield code
+        yield Static(Text(self.where), classes="body")
+        yield Static(id="new-code-print", classes="body")
+
+    @guarded
+    def on_mount(self) -> None:
+        self.desk.follow_snapshot(self, self._on_snapshot)
+        self._on_snapshot(self.desk.snapshot)
+
+    @guarded
+    def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
+        line = self.query_one("#new-code-print", Static)
+        job = self.moved.print_job
+        if job is None:
+            line.update(Text("No printer at this desk: write the new code down for them", "bold"))
+            return
+        state = snapshot.print_jobs.get(job) if snapshot is not None else None
+        word = job_word(*state) if state is not None else "waiting to print"
+        line.update(Text(f"The new ticket at this desk's printer: {word}"))
+
+
+# Notes and history ---------------------------------------------------------------------------
+
+
+async def note(screen: CounterScreen) -> None:
+    if (found := screen.with_ticket()) is None:
+        return
+    ticket, actor = found
+    text = await screen.app.push_screen_wait(
+        TextDialog(
+            f"Note on {ticket.code}'s visit",
+            placeholder="A short note",
+            hint=PRIVACY_REMINDER,
+            max_length=NOTE_LIMIT,
+        )
+    )
+    if not text:
+        return
+    await screen.commit(lambda s: QueueService(s, actor).add_note(ticket.id, text), "Note saved")
+
+
+async def history(screen: CounterScreen, ticket_id: int) -> None:
+    """The visit's history and notes (and its booking's), read back here; the read of the
+    notes is recorded."""
+    actor = screen.acting_as()
+    found = await screen.desk.act(lambda s: _history(s, actor, ticket_id))
+    if not isinstance(found, Ok):
+        return
+    shown, lines = found.value
+    await screen.desk.after_write()  # the read was recorded
+    note = "Reading the notes is recorded (who, where, when)." if shown.notes_shown else ""
+    await screen.app.push_screen_wait(
+        LinesDialog(f"History of {shown.ticket.code}'s visit", lines, note)
+    )
+
+
+def _history(session: Session, actor: Actor, ticket_id: int) -> tuple[History, list[str]]:
+    found = VisitHistory(session, actor).of_ticket(ticket_id)
+    return found, found.text(session)[1:]
+
+
+# Logging in ---------------------------------------------------------------------------------
+
+
+async def log_in(screen: CounterScreen, desk: str, actor: Actor) -> None:
+    """Log in to the desk; someone else there: a team leader is asked whether to take over
+    (recorded), anyone else is told who is there."""
+
+    def attempt(session: Session) -> LoggedIn | DeskHeld:
+        try:
+            return QueueService(session, actor).log_in(desk)
+        except DeskHeld as held:
+            return held
+
+    tried = await screen.desk.act(attempt)
+    if not isinstance(tried, Ok):
+        return
+    if isinstance(tried.value, LoggedIn):
+        if not tried.value.already:
+            screen.say(
+                f"{screen.desk.names.person(actor.person)} logged in to "
+                f"{screen.desk.names.desk(desk)}",
+                timeout=3,
+            )
+        await screen.desk.after_write()
+        return
+    held = tried.value
+    if not held.may_take_over:
+        await screen.app.push_screen_wait(
+            InfoDialog(
+                f"{screen.desk.names.desk(desk)} is in use",
+                [held.message, "F8 chooses another desk."],
+            )
+        )
+        await screen.desk.after_write()
+        return
+    take = await screen.app.push_screen_wait(
+        QuestionDialog(
+            f"{screen.desk.names.desk(desk)} is in use",
+            yes=f"take it over from {held.holder} (recorded)",
+            no="leave it",
+            detail=held.message,
+        )
+    )
+    if take:
+        await screen.commit(
+            lambda s: QueueService(s, actor).log_in(desk, take_over=True),
+            f"You took {screen.desk.names.desk(desk)} over from {held.holder}",
+        )
+
+
+async def log_in_or_out(screen: CounterScreen) -> None:
+    desk = screen.current_desk()
+    state = screen.my_state()
+    if desk is None or state is None:
+        return
+    actor = screen.desk.actor(desk)
+    name = screen.desk.names.desk(desk)
+    if state.login is None or state.login.person != actor.person:
+        screen.login_asked.discard((desk, actor.person))
+        await log_in(screen, desk, actor)
+        return
+    if state.ticket is not None:
+        screen.say(f"{state.ticket.code} is still at {name}: finish, park or transfer it first")
+        return
+    if not await screen.app.push_screen_wait(
+        QuestionDialog(f"Log out of {name}?", yes="log out; the desk closes", no="stay")
+    ):
+        return
+    await screen.commit(
+        lambda s: QueueService(s, actor).log_out(desk), f"Logged out: {name} closed"
+    )
+
+
+async def leave_desk(desk: DeskContext) -> None:
+    """The desk app closes: its adviser desk's person logs out (the desk closes), unless a
+    resident is still at it."""
+    desk_id, snap = desk.adviser_desk_id, desk.snapshot
+    state = snap.desk(desk_id) if snap is not None and desk_id is not None else None
+    if state is None or desk_id is None or state.login is None or state.ticket is not None:
+        return
+    actor = desk.actor(desk_id)
+    if state.login.person == actor.person:
+        gone = desk_id
+        await desk.act(lambda s: QueueService(s, actor).log_out(gone), quiet=True)
+
+
+async def change_desk(screen: CounterScreen) -> None:
+    names = screen.desk.names
+    desks = [
+        (d.id, f"{d.name}  ({d.kind.value})")
+        for d in names.desks.values()
+        if d.services and d.kind is not DeskKind.MEET_AND_GREET
+    ]
+    chosen = await screen.app.push_screen_wait(ChoiceDialog("Which desk is this terminal?", desks))
+    if chosen is None:
+        return
+    screen.desk.use_adviser_desk(chosen)
+    if screen.desk.snapshot is not None:
+        screen._on_snapshot(screen.desk.snapshot)
