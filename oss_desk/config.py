@@ -422,7 +422,7 @@ class AccessSettings(_Section):
     booking_roles: list[Role] = Field(
         default_factory=lambda: [Role.MEET_AND_GREET, Role.ADVISER, Role.TEAM_LEADER]
     )
-    """The roles that may book, move and cancel appointments (advisers book the next step when
+    """The roles that may book appointments (advisers book the next step when
     a visit needs an appointment)."""
 
     def role(self) -> Role | None:

@@ -17,11 +17,11 @@ from oss_desk.ui.dialogs import (
     ChoiceDialog,
     ConfirmDialog,
     HelpScreen,
-    InfoDialog,
     NeedsDialog,
     OutcomeDialog,
     TextDialog,
 )
+from oss_desk.ui.dialogs.counter import QuestionDialog, TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
@@ -116,7 +116,7 @@ async def test_find_a_ticket_by_code(office: Path, make_app: AppFactory) -> None
         await pilot.press("f7")
         await until(lambda: isinstance(app.screen, TextDialog))
         await pilot.press(*"c2", "enter")
-        await until(lambda: isinstance(app.screen, InfoDialog))
+        await until(lambda: isinstance(app.screen, TicketDialog))
         shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
         assert "Status:    waiting" in shown and "Place:     3 in the queue" in shown
         await pilot.press("escape")
@@ -196,6 +196,9 @@ async def test_no_show_transfer_and_note(office: Path, make_app: AppFactory) -> 
         await pilot.press("n")
         await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
         await pilot.press("x")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        assert str(app.screen.heading) == "C001: has the resident arrived?"  # type: ignore[attr-defined]
+        await pilot.press("n")
         await until(
             lambda: rows(office, "SELECT status FROM tickets WHERE id = 1") == [("no_show",)]
         )
@@ -210,6 +213,10 @@ async def test_no_show_transfer_and_note(office: Path, make_app: AppFactory) -> 
         assert "payslips" not in str(note_event)  # the note's text never enters the event log
         await pilot.press("t")
         await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("s")  # another service
+        await until(
+            lambda: isinstance(app.screen, ChoiceDialog) and "service" in str(app.screen.heading)
+        )  # type: ignore[attr-defined]
         await pilot.press("h")  # Housing
         await until(lambda: "H001" in waiting_codes(office))
         assert rows(office, "SELECT status FROM tickets WHERE id = 2") == [("transferred",)]
@@ -248,11 +255,13 @@ async def test_call_chosen_and_break(office: Path, make_app: AppFactory) -> None
             lambda: rows(office, "SELECT status FROM desks WHERE id = 'desk-1'") == [("open",)]
         )
         await pilot.press("z")
-        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        assert str(app.screen.heading) == "Log out of Desk 1?"  # type: ignore[attr-defined]
         await pilot.press("y")
         await until(
             lambda: rows(office, "SELECT status FROM desks WHERE id = 'desk-1'") == [("closed",)]
         )
+        assert rows(office, "SELECT count(*) FROM desk_sessions") == [(0,)]
 
 
 async def test_a_lost_race_is_a_message_and_the_desk_carries_on(

@@ -10,7 +10,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.resident import public_link
 from oss_desk.services.session import open_session
-from oss_desk.ui.dialogs import InfoDialog
+from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
@@ -35,12 +35,13 @@ async def test_scanning_a_tickets_code_at_an_adviser_desk_opens_it(
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         assert isinstance(app.screen, AdviserScreen)
+        await until(lambda: "desk_login" in events(office))  # entering the desk logs ben in
         before = events(office)
         # Caps Lock on: "n" would call next, "s" start, "x" a no-show.
         await pilot.press(*scan_keys("OSSD-T:hq:2026-11-23:C002".lower()))
-        await until(lambda: isinstance(app.screen, InfoDialog))
+        await until(lambda: isinstance(app.screen, TicketDialog))
         dialog = app.screen
-        assert isinstance(dialog, InfoDialog)
+        assert isinstance(dialog, TicketDialog)
         assert str(dialog.heading) == "Ticket C002"
         assert any("Place:     3 in the queue" in line for line in dialog.lines)
         assert events(office) == before  # nothing called, started or closed
@@ -82,8 +83,8 @@ async def test_scanning_a_tickets_link_opens_it(tmp_path: Path, make_app: AppFac
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press(*scan_keys(link))
-        await until(lambda: isinstance(app.screen, InfoDialog))
+        await until(lambda: isinstance(app.screen, TicketDialog))
         dialog = app.screen
-        assert isinstance(dialog, InfoDialog)
+        assert isinstance(dialog, TicketDialog)
         assert str(dialog.heading) == "Ticket W001"
         assert not any(kind == "called" for kind in events(db))
