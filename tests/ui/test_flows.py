@@ -30,7 +30,7 @@ from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..conftest import MONDAY_0930
-from .conftest import AppFactory, events, rows, until
+from .conftest import AppFactory, events, rows, settled, until
 
 
 def waiting_codes(db: Path) -> list[str]:
@@ -216,7 +216,7 @@ async def test_no_show_transfer_and_note(office: Path, make_app: AppFactory) -> 
         await pilot.press("s")  # another service
         await until(
             lambda: isinstance(app.screen, ChoiceDialog) and "service" in str(app.screen.heading)
-        )  # type: ignore[attr-defined]
+        )
         await pilot.press("h")  # Housing
         await until(lambda: "H001" in waiting_codes(office))
         assert rows(office, "SELECT status FROM tickets WHERE id = 2") == [("transferred",)]
@@ -273,6 +273,9 @@ async def test_a_lost_race_is_a_message_and_the_desk_carries_on(
         await until(lambda: app.snapshot is not None)
         table = app.screen.query_one(QueueTable)
         await until(lambda: table.row_count == 4)
+        # Entering the desk logs ben in; its own write refreshes the desk: wait for it first.
+        await until(lambda: app.screen.my_state().login is not None)  # type: ignore[attr-defined]
+        await settled(pilot)
         table.focus()
         # Another desk calls the highlighted ticket first.
         other = open_session(db=office, clock=FixedClock(MONDAY_0930), person="x", desk_id="desk-2")

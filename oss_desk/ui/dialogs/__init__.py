@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from typing import ClassVar, TypeVar
 
@@ -285,9 +286,22 @@ class HelpScreen(Dialog[None]):
         yield Static(Text(self.about), classes="body")
         table: DataTable[Text] = DataTable(cursor_type="row", id="keys")
         table.add_columns("Key", "Does", "More")
+        room = self.more_width()
         for key, description, tooltip in self.rows:
-            table.add_row(Text(key, style="bold"), Text(description), Text(tooltip))
+            more = "\n".join(textwrap.wrap(tooltip, room)) if len(tooltip) > room else tooltip
+            table.add_row(
+                Text(key, style="bold"), Text(description), Text(more), height=more.count("\n") + 1
+            )
         yield table
+
+    def more_width(self) -> int:
+        """How wide the "More" column may be without the table scrolling sideways (it wraps
+        instead): the dialog's width (90% of the screen, at most 100) less its border,
+        padding, scroll bar, the other columns and each column's padding."""
+        box = min(100, self.app.size.width * 9 // 10) - 2 - 4 - 1
+        key = max((len(k) for k, _, _ in self.rows), default=3)
+        does = max((len(d) for _, d, _ in self.rows), default=4)
+        return max(16, box - max(key, 3) - max(does, 4) - 3 * 2)
 
 
 class ResidentViewDialog(Dialog[None]):

@@ -1,0 +1,476 @@
+"""The adviser's counter in the desk app (issue 17), key by key with Pilot, checked in the
+database and the event log: park and resume, recycle, several services in one visit, no-show
+asked first and taken back, finish with an appointment booked, transfer to a colleague and the
+log-in conflict (each with a second desk app process), F1 help and every table at 80x24."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, OptionList
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, InfoDialog, OutcomeDialog
+from oss_desk.ui.dialogs.appointments import BookingDialog
+from oss_desk.ui.dialogs.counter import ParkDialog, QuestionDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.widgets.big_code import BigCode
+
+from ..appointments_site import NOW, make_office
+from ..conftest import MONDAY_0930, ROOT, make_db, site_toml
+from .conftest import AppFactory, rows, until
+
+STAFF = """
+[[staff]]
+id = "ben"
+name = "Ben Walker"
+role = "adviser"
+
+[[staff]]
+id = "dev"
+name = "Dev Patel"
+role = "adviser"
+"""
+
+
+@pytest.fixture
+def counter_office(tmp_path: Path) -> Path:
+    """Four residents waiting (C, B, H, W), two advisers, and only a desk someone is logged in
+    to calls (the production default)."""
+    toml = site_toml(extra=STAFF).replace("staffed_desks_only = false", "staffed_desks_only = true")
+    db = make_db(tmp_path, toml)
+    clock = FixedClock(MONDAY_0930 - timedelta(minutes=16))
+    session = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        for service, minutes in (("C", 0), ("B", 4), ("H", 10), ("W", 14)):
+            clock.set(MONDAY_0930 - timedelta(minutes=16 - minutes))
+            QueueService(session).issue(service, print_ticket=False)
+    finally:
+        session.close()
+    return db
+
+
+def staffed(screen: AdviserScreen) -> bool:
+    """The desk app has seen its own log-in (its keys are live)."""
+    state = screen.my_state()
+    return state is not None and state.login is not None and screen.held_by_other() is None
+
+
+def kinds(db: Path) -> list[str]:
+    return [str(r[0]) for r in rows(db, "SELECT kind FROM events ORDER BY id")]
+
+
+def ticket(db: Path, ticket_id: int) -> dict[str, object]:
+    conn_rows = rows(
+        db,
+        "SELECT status, desk_id, parked_at, park_reason, queued_at, outcome, assigned_person "
+        "FROM tickets WHERE id = ?",
+        ticket_id,
+    )
+    keys = ("status", "desk", "parked_at", "park_reason", "queued_at", "outcome", "assigned")
+    return dict(zip(keys, conn_rows[0], strict=True))
+
+
+async def test_entering_the_desk_logs_in_and_staffs_it(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(counter_office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await until(lambda: rows(counter_office, "SELECT desk_id, person FROM desk_sessions") != [])
+        assert rows(counter_office, "SELECT desk_id, person FROM desk_sessions") == [
+            ("desk-1", "ben")
+        ]
+        assert "desk_login" in kinds(counter_office)
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await pilot.press("n")
+        await until(lambda: ticket(counter_office, 1)["status"] == "called")
+
+
+async def test_park_resume_and_recycle(counter_office: Path, make_app: AppFactory) -> None:
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        arrived = ticket(db, 1)["queued_at"]
+        # Not heard: back into the queue at its place, then called first again.
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("q")
+        await until(lambda: ticket(db, 1)["status"] == "waiting")
+        assert ticket(db, 1)["queued_at"] == arrived
+        assert "recycled" in kinds(db)
+        await until(lambda: screen.my_ticket() is None)
+        await pilot.press("n")
+        await until(lambda: ticket(db, 1)["status"] == "called")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("s")
+        await until(lambda: ticket(db, 1)["status"] == "serving")
+        await until(lambda: screen.my_ticket() is not None and screen.why_not("park") is None)
+        # Park: why (neutral words), the desk is free, the parked line shows it.
+        await pilot.press("p")
+        await until(lambda: isinstance(app.screen, ParkDialog))
+        assert str(app.screen.heading).startswith("Park C001")  # type: ignore[attr-defined]
+        await pilot.press("1")
+        await until(lambda: ticket(db, 1)["parked_at"] is not None)
+        parked = ticket(db, 1)
+        assert (parked["status"], parked["desk"], parked["park_reason"]) == (
+            "waiting",
+            "desk-1",
+            "document",
+        )
+        assert parked["queued_at"] == arrived
+        await until(lambda: screen.query_one(BigCode).code == "----")
+        await until(lambda: "C001" in str(screen.query_one("#parked-line").render()))
+        # Call next never takes a parked resident; P brings them back.
+        await pilot.press("p")
+        await until(lambda: ticket(db, 1)["status"] == "serving")
+        assert ticket(db, 1)["parked_at"] is None and ticket(db, 1)["desk"] == "desk-1"
+        assert kinds(db).count("parked") == 1 and "resumed" in kinds(db)
+
+
+async def test_several_services_each_with_its_outcome(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("s")
+        await until(lambda: ticket(db, 1)["status"] == "serving")
+        await pilot.press("a")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        assert "C001" in str(app.screen.heading)  # type: ignore[attr-defined]
+        await pilot.press("w")
+        await until(lambda: rows(db, "SELECT service_code FROM visit_services") == [("W",)])
+        await until(lambda: "Waste" in str(screen.query_one("#now-info").render()))
+        await pilot.press("f")
+        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        assert str(app.screen.heading) == "Finish C001 · Council Tax: what was the outcome?"  # type: ignore[attr-defined]
+        await pilot.press("1")
+        await until(
+            lambda: isinstance(app.screen, OutcomeDialog) and "Waste" in str(app.screen.heading)
+        )
+        await pilot.press("3")
+        await until(lambda: ticket(db, 1)["status"] == "done")
+        assert ticket(db, 1)["outcome"] == "resolved"
+        assert rows(db, "SELECT service_code, outcome FROM visit_services") == [("W", "referred")]
+        # One visit, not resolved at first contact: one of its services was referred.
+        assert rows(
+            db, "SELECT count(*) FROM visits WHERE id = (SELECT visit_id FROM tickets WHERE id = 1)"
+        ) == [(1,)]
+
+
+async def test_no_show_is_asked_first_and_taken_back(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await pilot.press("u")  # nothing to undo: said, not silent
+        await until(lambda: any("No no-show" in n.message for n in app._notifications))
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("x")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pilot.press("escape")  # back: nothing changes
+        await until(lambda: app.screen is screen)
+        assert ticket(db, 1)["status"] == "called"
+        await pilot.press("x")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pilot.press("n")
+        await until(lambda: ticket(db, 1)["status"] == "no_show")
+        await until(lambda: screen.my_ticket() is None)
+        await pilot.press("u")
+        await until(lambda: ticket(db, 1)["status"] == "called")
+        assert ticket(db, 1)["desk"] == "desk-1"
+        assert "no_show_undone" in kinds(db)
+        await until(lambda: screen.query_one(BigCode).code == "C001")
+
+
+async def test_needs_an_appointment_books_it_for_the_visit(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    # The confirmation is only queued here (nothing listens there): the booking is what counts.
+    db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9")
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        QueueService(session).issue("C", print_ticket=False)
+    finally:
+        session.close()
+    app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("s")
+        await until(lambda: rows(db, "SELECT status FROM tickets") == [("serving",)])
+        await pilot.press("f")
+        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("4")  # needs an appointment
+        await until(lambda: isinstance(app.screen, BookingDialog))
+        dialog = app.screen
+        assert isinstance(dialog, BookingDialog)
+        assert "C001" in str(dialog.heading)
+        await until(lambda: dialog.service == "C" and bool(dialog.slots))
+        assert dialog.focused is not None and dialog.focused.id == "booking-slots"
+        await pilot.press("enter", "enter")  # the first free slot; the name stays empty
+        await pilot.press(*"ann@example.org")
+        await pilot.press("ctrl+s")
+        await until(lambda: rows(db, "SELECT status FROM tickets") == [("done",)])
+        (visit,) = rows(db, "SELECT visit_id, outcome FROM tickets")
+        assert visit[1] == "appointment"
+        assert rows(db, "SELECT service_code, arranged_in_visit FROM appointments") == [
+            ("C", visit[0])
+        ]
+
+
+async def test_finish_with_an_appointment_can_go_back(tmp_path: Path, make_app: AppFactory) -> None:
+    """Esc in the booking asks; "go back" leaves the resident at the desk, nothing finished."""
+    db = make_office(tmp_path)
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        QueueService(session).issue("C", print_ticket=False)
+    finally:
+        session.close()
+    app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("f")
+        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("4")
+        await until(lambda: isinstance(app.screen, BookingDialog))
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pilot.press("n")  # go back to the desk
+        await until(lambda: app.screen is screen)
+        assert rows(db, "SELECT status FROM tickets") == [("called",)]
+        assert rows(db, "SELECT count(*) FROM appointments") == [(0,)]
+
+
+# A second desk app process ---------------------------------------------------------------------
+
+OTHER_DESK = textwrap.dedent(
+    """
+    import asyncio, sys
+    from oss_desk.services.runner import SessionRunner
+    from oss_desk.services.session import open_session
+    from oss_desk.ui.app import OssDeskApp
+    from oss_desk.ui.widgets.big_code import BigCode
+
+    db, desk, person = sys.argv[1:4]
+
+    async def main():
+        runner = SessionRunner(lambda: open_session(db=db, desk_id=desk, person=person))
+        runner.start()
+        app = OssDeskApp(runner, desk_id=desk)
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            def staffed():
+                state = app.screen.my_state() if app.snapshot is not None else None
+                return state is not None and state.login is not None
+            while not staffed():
+                await asyncio.sleep(0.01)
+            print("ready", flush=True)
+            while (line := (await asyncio.to_thread(sys.stdin.readline)).strip()) != "quit":
+                await pilot.press(line)
+                code = app.screen.query_one(BigCode)
+                for _ in range(500):
+                    if code.code != "----":
+                        break
+                    await asyncio.sleep(0.01)
+                print(code.code, flush=True)
+        runner.close()
+
+    asyncio.run(main())
+    """
+)
+
+
+class OtherDesk:
+    """Another desk app process (its own runner, connection and event loop)."""
+
+    def __init__(self, db: Path, desk: str, person: str) -> None:
+        self.child = subprocess.Popen(
+            [sys.executable, "-c", OTHER_DESK, str(db), desk, person],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "OSS_DESK_NOW": "2026-11-23T09:30:00Z"},
+        )
+
+    async def line(self) -> str:
+        assert self.child.stdout is not None
+        return (await asyncio.wait_for(asyncio.to_thread(self.child.stdout.readline), 60)).strip()
+
+    async def press(self, key: str) -> str:
+        assert self.child.stdin is not None
+        self.child.stdin.write(key + "\n")
+        self.child.stdin.flush()
+        return await self.line()
+
+    def close(self) -> None:
+        if self.child.poll() is None and self.child.stdin is not None:
+            try:
+                self.child.stdin.write("quit\n")
+                self.child.stdin.flush()
+                self.child.wait(timeout=20)
+            except (OSError, subprocess.TimeoutExpired):
+                self.child.kill()
+        self.child.wait()
+
+
+async def test_transfer_to_a_colleague_at_another_desk_app(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    db = counter_office
+    other = OtherDesk(db, "desk-2", "dev")
+    try:
+        assert await other.line() == "ready"
+        app = make_app(db, "desk-1", person="ben")
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            screen = app.screen
+            assert isinstance(screen, AdviserScreen)
+            await until(lambda: rows(db, "SELECT count(*) FROM desk_sessions") == [(2,)])
+            await until(lambda: staffed(screen))
+            await pilot.press("n")
+            await until(lambda: screen.my_ticket() is not None)
+            await pilot.press("t")
+            await until(lambda: isinstance(app.screen, ChoiceDialog))
+            await pilot.press("p")  # a colleague
+            await until(
+                lambda: (
+                    isinstance(app.screen, ChoiceDialog) and "colleague" in str(app.screen.heading)
+                )
+            )
+            dialog = app.screen
+            assert isinstance(dialog, ChoiceDialog)
+            options = dialog.query_one(OptionList)
+            labels = [
+                str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
+            ]
+            assert any("Dev Patel" in label and "Desk 2" in label for label in labels)
+            assert not any("Ben Walker" in label for label in labels)
+            dev = next(i for i, label in enumerate(labels) if "Dev Patel" in label)
+            options.highlighted = dev
+            await pilot.press("enter")
+            await until(lambda: ticket(db, 1)["assigned"] == "dev")
+            assert ticket(db, 1)["status"] == "waiting"
+            await until(lambda: any("sent to Dev Patel" in n.message for n in app._notifications))
+        # Dev's desk, another process, calls the resident sent to him first.
+        assert await other.press("n") == "C001"
+        assert rows(db, "SELECT desk_id FROM tickets WHERE id = 1") == [("desk-2",)]
+    finally:
+        other.close()
+
+
+async def test_a_desk_someone_holds_is_refused_or_taken_over(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    db = counter_office
+    other = OtherDesk(db, "desk-1", "ben")
+    try:
+        assert await other.line() == "ready"
+        # An adviser: told who is there, refused, nothing changes.
+        app = make_app(db, "desk-1", person="dev")
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            await until(lambda: isinstance(app.screen, InfoDialog))
+            shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
+            assert "Ben Walker" in shown
+            await pilot.press("escape")
+            await until(lambda: isinstance(app.screen, AdviserScreen))
+            await pilot.press("n")  # says why, calls nothing
+            await until(
+                lambda: any("Ben Walker is logged in" in n.message for n in app._notifications)
+            )
+            assert rows(db, "SELECT desk_id, person FROM desk_sessions") == [("desk-1", "ben")]
+            assert rows(db, "SELECT count(*) FROM tickets WHERE status = 'called'") == [(0,)]
+        # The team leader: asked, and the take-over is recorded.
+        app = make_app(db, "desk-1", person="tl")
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            await until(lambda: isinstance(app.screen, QuestionDialog))
+            assert "in use" in str(app.screen.heading)  # type: ignore[attr-defined]
+            await pilot.press("y")
+            await until(
+                lambda: (
+                    rows(db, "SELECT person FROM desk_sessions WHERE desk_id = 'desk-1'")
+                    == [("tl",)]
+                )
+            )
+            (data,) = rows(db, "SELECT data FROM events WHERE kind = 'desk_logout'")[-1:]
+            assert json.loads(str(data[0]))["taken_over_by"] == "tl"
+    finally:
+        other.close()
+
+
+# 80x24 ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["greet", "desk", "leader", "appointments", "reports"])
+async def test_no_column_header_is_cut_at_80x24(
+    counter_office: Path, make_app: AppFactory, mode: str
+) -> None:
+    app = make_app(counter_office, "desk-1", person="tl")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await app.switch_mode(mode)
+        await pilot.pause()
+        if mode != "reports":  # its charts are no tables; its tables come with the figures
+            await until(lambda: bool(app.screen.query(DataTable)))
+        await pilot.pause(0.3)
+        for table in app.screen.query(DataTable):
+            if not table.display or table.size.width == 0:
+                continue
+            for column in table.columns.values():
+                label = str(column.label)
+                assert column.get_render_width(table) - 2 * table.cell_padding >= len(label), (
+                    f"{mode}: {label!r} is cut"
+                )
+            # Every column is in view: the table never scrolls sideways.
+            assert table.virtual_size.width <= table.size.width, (mode, table.id)
+        if mode == "desk":
+            headers = [
+                str(c.label) for c in app.screen.query_one("#queue", DataTable).columns.values()
+            ]
+            assert "Needs" in headers and "Est." in headers
+
+
+async def test_help_at_80x24_needs_no_sideways_scrolling(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(counter_office, "desk-1", person="ben")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f1")
+        await until(lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause(0.2)
+        table = app.screen.query_one("#keys", DataTable)
+        assert table.virtual_size.width <= table.size.width
+        keys = {str(table.get_cell_at((row, 0))) for row in range(table.row_count)}  # type: ignore[arg-type]
+        assert {"p", "q", "a", "u", "t", "h", "z"} <= keys
