@@ -369,7 +369,9 @@ class AdviserScreen(counter.CounterScreen):
         if (desk, actor.person) in self.login_asked:
             return
         self.login_asked.add((desk, actor.person))
-        self.run_worker(counter.log_in(self, desk, actor), group="login", exit_on_error=False)
+        self.run_worker(
+            counter.log_in(self, desk, actor, quiet=True), group="login", exit_on_error=False
+        )
 
     @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:

@@ -475,9 +475,10 @@ def _history(session: Session, actor: Actor, ticket_id: int) -> tuple[History, l
 # Logging in ---------------------------------------------------------------------------------
 
 
-async def log_in(screen: CounterScreen, desk: str, actor: Actor) -> None:
+async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = False) -> None:
     """Log in to the desk; someone else there: a team leader is asked whether to take over
-    (recorded), anyone else is told who is there."""
+    (recorded), anyone else is told who is there (``quiet``: entering the desk, whose title
+    then shows who is logged in, says nothing more when it simply works)."""
 
     def attempt(session: Session) -> LoggedIn | DeskHeld:
         try:
@@ -489,7 +490,7 @@ async def log_in(screen: CounterScreen, desk: str, actor: Actor) -> None:
     if not isinstance(tried, Ok):
         return
     if isinstance(tried.value, LoggedIn):
-        if not tried.value.already:
+        if not tried.value.already and not quiet:
             screen.say(
                 f"{screen.desk.names.person(actor.person)} logged in to "
                 f"{screen.desk.names.desk(desk)}",

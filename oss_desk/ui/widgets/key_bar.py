@@ -1,7 +1,9 @@
-"""Every key of the current screen, wrapped over as many lines as it needs (two at 80 columns).
+"""Every key of the current screen, wrapped over as many lines as it needs (at most three).
 
 Textual's Footer is one scrolling line; at a front desk every action must be visible at once.
-Keys that do not apply right now are dimmed (``check_action`` returning None).
+Keys that do not apply right now are dimmed (``check_action`` returning None); when every key
+does not fit in three lines (the adviser desk at 80 columns), the dimmed ones step aside for
+the keys that do something now (F1 lists them all, and pressing one says why it does nothing).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from oss_desk.ui.faults import guard, guarded
+
+MAX_LINES = 3
 
 
 class KeyBar(Static):
@@ -36,13 +40,15 @@ class KeyBar(Static):
     def _changed(self, screen: Screen[object]) -> None:
         self.show_keys()
 
-    def items(self) -> list[Text]:
+    def items(self, enabled_only: bool = False) -> list[Text]:
         key_style = f"bold {self.app.theme_variables.get('accent', 'yellow')}"
         found: list[Text] = []
         seen: set[str] = set()
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if not binding.show or not binding.description or binding.action in seen:
+                continue
+            if enabled_only and not active.enabled:
                 continue
             seen.add(binding.action)
             item = Text()
@@ -58,10 +64,18 @@ class KeyBar(Static):
         return found
 
     def show_keys(self) -> None:
-        """Lay the keys out in lines, never splitting a key from its words."""
+        """Lay the keys out in lines, never splitting a key from its words; the keys that do
+        something now only, when all of them need more than three lines."""
         width = max(20, self.size.width - 2)
+        lines = self.lay_out(self.items(), width)
+        if len(lines) > MAX_LINES:
+            lines = self.lay_out(self.items(enabled_only=True), width)
+        self.update(Text("\n").join(lines))
+
+    @staticmethod
+    def lay_out(items: list[Text], width: int) -> list[Text]:
         lines: list[Text] = [Text()]
-        for item in self.items():
+        for item in items:
             line = lines[-1]
             needed = len(item) + (2 if line else 0)
             if line and len(line) + needed > width:
@@ -70,4 +84,4 @@ class KeyBar(Static):
             if line:
                 line.append("  ")
             line.append_text(item)
-        self.update(Text("\n").join(lines))
+        return lines
