@@ -282,6 +282,72 @@ class AppointmentSettings(_Section):
         return value
 
 
+class BackOfficeConfig(_Section):
+    id: Identifier
+    """Short identifier, e.g. revenues (used by `oss-desk followup add --back-office ID`)."""
+    name: str = Field(min_length=1, max_length=60)
+    """What staff call the back office."""
+    sla_working_days: int = Field(ge=0, le=120)
+    """Its service level: working days from the referral to done."""
+    contact: str = Field("", max_length=120)
+    """How the desk reaches it (an extension, a mailbox): shown to staff, never to residents."""
+
+
+class CategoryConfig(_Section):
+    id: Identifier
+    """Short identifier, e.g. staff (used by `oss-desk followup add --category ID`)."""
+    name: str = Field(min_length=1, max_length=60)
+    """What the category is called in the reports."""
+    monitor: Literal["staff", "unequal"] | None = None
+    """Complaints monitored on their own: "staff" (about a member of staff; justified ones
+    should stay under 2%) or "unequal" (unequal or impolite service)."""
+
+
+def _default_categories() -> list[CategoryConfig]:
+    return [
+        CategoryConfig(id="service", name="Quality of service"),
+        CategoryConfig(id="delay", name="Delay or no reply"),
+        CategoryConfig(id="policy", name="Council policy or decision"),
+        CategoryConfig(id="unequal", name="Unequal or impolite service", monitor="unequal"),
+        CategoryConfig(id="staff", name="About a member of staff", monitor="staff"),
+        CategoryConfig(id="other", name="Other"),
+    ]
+
+
+class FollowupSettings(_Section):
+    ringback_working_days: int = Field(1, ge=0, le=30)
+    """A ring-back is due by the end of this many working days after it was asked for."""
+    acknowledge_working_days: int = Field(5, ge=0, le=60)
+    """Comments, compliments and complaints are acknowledged within this many working days."""
+    respond_working_days: int = Field(15, ge=0, le=120)
+    """... and answered in full within this many."""
+    day_ends: Literal["closing", "midnight"] = "closing"
+    """When a day stops counting as the day of receipt: "closing" (after the office's closing
+    time the clock starts on the next working day) or "midnight"."""
+    back_offices: list[BackOfficeConfig] = Field(default_factory=list)
+    """The back offices referrals go to, each with its SLA and contact."""
+    categories: list[CategoryConfig] = Field(default_factory=_default_categories)
+    """Categories of comments, compliments and complaints."""
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> FollowupSettings:
+        _unique("followups.back_offices", [b.id for b in self.back_offices])
+        _unique("followups.categories", [c.id for c in self.categories])
+        if not self.categories:
+            raise ValueError("followups.categories: give at least one category")
+        if self.respond_working_days < self.acknowledge_working_days:
+            raise ValueError(
+                "followups.respond_working_days is shorter than acknowledge_working_days"
+            )
+        return self
+
+    def back_office(self, office_id: str) -> BackOfficeConfig | None:
+        return next((b for b in self.back_offices if b.id == office_id), None)
+
+    def category(self, category_id: str) -> CategoryConfig | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+
 class ReportSettings(_Section):
     amber_points: float = Field(10, ge=0, le=100)
     """A standard is amber (not red) when its figure is at most this many points below target."""
@@ -332,6 +398,12 @@ class RetentionSettings(_Section):
     print_jobs_days: int = Field(30, ge=1, le=3650)
     """Days after which finished print jobs' content (e.g. a slip's booking reference) is
     deleted."""
+    followups_days: int = Field(30, ge=1, le=3650)
+    """Days after a ring-back or referral was closed (or, still open, received) when the
+    resident's name, phone, email and the topic are deleted."""
+    records_days: int = Field(730, ge=1, le=3650)
+    """Days after a comment, compliment or complaint was answered (or, still open, received)
+    when its personal data (name, contact details, topic, the action's text) is deleted."""
 
 
 class CallsSettings(_Section):
@@ -474,6 +546,8 @@ class Settings(BaseSettings):
     """How long personal data is kept (`oss-desk db purge`, and hourly by the worker)."""
     calls: CallsSettings = CallsSettings()
     """Importing the telephone system's call export (`oss-desk import calls`)."""
+    followups: FollowupSettings = Field(default_factory=FollowupSettings)
+    """Ring-backs, referrals to back offices, comments, compliments and complaints."""
 
     serve: ServeSettings = ServeSettings()
     """Browser desks (`oss-desk serve`)."""

@@ -86,6 +86,8 @@ SETTINGS = (
     + _settings(config.ServiceConfig, "[[services]] ")
     + _settings(config.DeskConfig, "[[desks]] ")
     + _settings(config.StaffConfig, "[[staff]] ")
+    + _settings(config.BackOfficeConfig, "[[followups.back_offices]] ")
+    + _settings(config.CategoryConfig, "[[followups.categories]] ")
 )
 
 

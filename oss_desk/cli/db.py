@@ -138,6 +138,8 @@ def purge(state: State, dry_run: bool, as_json: bool) -> None:
         "notes": "visit notes",
         "message_traces": "message delivery traces",
         "print_payloads": "print job contents",
+        "followups": "ring-back and referral details",
+        "records": "comment, compliment and complaint details",
     }
     for key, count in result.counts.items():
         before = _when(result.cutoffs[_cut(key)], _zone_of(session))

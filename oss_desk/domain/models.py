@@ -111,6 +111,12 @@ class EventKind(StrEnum):
     CALLS_IMPORTED = "calls_imported"
     PERSONAL_DATA_VIEWED = "personal_data_viewed"
     REPORT_PRINTED = "report_printed"
+    FOLLOWUP_CREATED = "followup_created"
+    FOLLOWUP_TAKEN = "followup_taken"
+    FOLLOWUP_ATTEMPTED = "followup_attempted"
+    FOLLOWUP_ACKNOWLEDGED = "followup_acknowledged"
+    FOLLOWUP_DONE = "followup_done"
+    FOLLOWUP_RESPONDED = "followup_responded"
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,12 +108,7 @@ class AppointmentService:
 
     def workdays(self, site: Site) -> WorkingDays:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
-        weekdays = [
-            i
-            for i, name in enumerate(WEEKDAYS)
-            if parse_hours(config.opening_hours.get(name, "closed")) is not None
-        ]
-        return WorkingDays.of(config.nation, config.closures, weekdays)
+        return WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
 
     def calendar(self, site: Site) -> Calendar:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
