@@ -68,9 +68,9 @@ def test_notice_buckets(days: int, bucket: str) -> None:
 def test_percentiles_and_minutes() -> None:
     assert median([]) is None and percentile([], 90) is None
     assert median([3, 1, 2]) == 2 and median([1, 2, 3, 4]) == 2.5
-    values = list(range(1, 11))  # nearest rank: ceil(0.9 * 10) = 9th
+    values = [float(v) for v in range(1, 11)]  # nearest rank: ceil(0.9 * 10) = 9th
     assert percentile(values, 90) == 9
-    assert percentile(list(range(1, 12)), 90) == 10  # ceil(9.9) = 10th
+    assert percentile([float(v) for v in range(1, 12)], 90) == 10  # ceil(9.9) = 10th
     assert percentile([5], 90) == 5
     assert ms_to_minutes(90_000) == 1.5
     assert ms_to_minutes(3_000) == 0.1  # 0.05 minutes rounds half up

@@ -205,7 +205,7 @@ def notice_days(cancelled: datetime, appointment_day: date) -> int:
 class Action:
     at: datetime
     seq: int
-    run: Callable[[], None] = field(compare=False)
+    run: Callable[[], object] = field(compare=False)
 
 
 class Office:
@@ -228,7 +228,7 @@ class Office:
     def close(self) -> None:
         self.session.close()
 
-    def later(self, when: datetime, run: Callable[[], None]) -> None:
+    def later(self, when: datetime, run: Callable[[], object]) -> None:
         self.seq += 1
         heapq.heappush(self.actions, Action(when, self.seq, run))
 

@@ -161,7 +161,7 @@ def index_cost(
     index work is not hidden by the disk."""
     print(f"{title} (best of 5 x {cycles}, synchronous=OFF)")
     with tempfile.TemporaryDirectory(dir=CACHE) as name:
-        results = {}
+        results: dict[str, float] = {}
         for label, narrow in (("before 0007", True), ("with 0007", False)) * 2:
             db = Path(name) / "copy.sqlite"
             for suffix in ("", "-wal", "-shm"):
