@@ -49,9 +49,7 @@ def leaks(places: dict[str, str]) -> list[str]:
 
 
 def worker_once(db: Path, now: str) -> str:
-    done = run_cli_process(
-        "worker", "--once", env={"OSS_DESK_DB": str(db), "OSS_DESK_NOW": now}
-    )
+    done = run_cli_process("worker", "--once", env={"OSS_DESK_DB": str(db), "OSS_DESK_NOW": now})
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr
 
