@@ -357,3 +357,15 @@ def purge_details(
         "AND coalesce(closed_at, received_at) < :before)",
         args,
     ).rowcount
+
+
+def visits_to_follow_up(conn: sqlite3.Connection, since: str) -> list[tuple[Any, ...]]:
+    """(visit id, finished at, outcome, service, desk) of visits finished since ``since`` with a
+    ring-back or a referral promised (the demo makes their follow-ups)."""
+    return conn.execute(
+        "SELECT v.id, v.finished_at, v.outcome, t.service_code, t.desk_id FROM visits v "
+        "JOIN tickets t ON t.visit_id = v.id AND t.status = 'done' "
+        "WHERE v.outcome IN ('callback', 'referred') AND v.finished_at >= ? "
+        "ORDER BY v.finished_at, v.id",
+        [since],
+    ).fetchall()
