@@ -85,3 +85,27 @@ CREATE TABLE followup_attempts (
                 CHECK (result IN ('no-answer', 'voicemail', 'busy', 'wrong-number', 'reached'))
 ) STRICT;
 CREATE INDEX followup_attempts_followup ON followup_attempts (followup_id, id);
+
+-- A referral's reference sent by email or text (the resident's choice; a slip is printed
+-- instead through print_jobs). Like `messages`: no recipient and no text are stored (both are
+-- read from the follow-up when sending); the reference sent to the provider is random, never
+-- personal; provider_id and last_error are purged after retention.messages_days.
+CREATE TABLE followup_messages (
+    id              INTEGER PRIMARY KEY,
+    followup_id     INTEGER NOT NULL REFERENCES followups (id),
+    channel         TEXT    NOT NULL CHECK (channel IN ('email', 'text')),
+    via             TEXT    NOT NULL CHECK (via IN ('smtp', 'notify')),
+    status          TEXT    NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+    reference       TEXT    NOT NULL UNIQUE,
+    attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    next_attempt_at TEXT    NOT NULL,
+    lease_until     TEXT,
+    last_error      TEXT,
+    provider_id     TEXT,
+    created_at      TEXT    NOT NULL,
+    sent_at         TEXT
+) STRICT;
+CREATE INDEX followup_messages_due ON followup_messages (next_attempt_at)
+    WHERE status IN ('pending', 'sending');
+CREATE INDEX followup_messages_followup ON followup_messages (followup_id);

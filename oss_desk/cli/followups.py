@@ -116,8 +116,8 @@ def followup() -> None:
 @click.option("--back-office", metavar="ID", help="Referrals: the back office (see config).")
 @click.option(
     "--send-by",
-    type=click.Choice(["slip"]),
-    help="Referrals: how the resident gets the reference (default slip).",
+    type=click.Choice(["slip", "email", "text"]),
+    help="Referrals: how the resident gets the reference (default slip, printed here).",
 )
 @click.option(
     "--channel",
@@ -187,7 +187,9 @@ def add(
     f = created.followup
     today = svc.today(session.directory.sites[f.site_id])
     if as_json:
-        emit_json({**followup_json(f, today), "print_job": created.print_job})
+        emit_json(
+            {**followup_json(f, today), "print_job": created.print_job, "message": created.message}
+        )
         return
     if f.kind.on_the_record:
         assert f.ack_due_day is not None

@@ -203,6 +203,11 @@ class AppointmentService:
 
     # Booking ---------------------------------------------------------------------------------
 
+    def route(self, channel: Preferred) -> str | None:
+        """How a message by ``channel`` goes: ``smtp``, ``notify`` (None: a slip), or
+        :class:`RuleViolation` when the office has not set that channel up."""
+        return self._via(channel)
+
     def _via(self, channel: Preferred) -> str | None:
         settings = self.s.settings
         notify = bool(settings.notify.api_key_file)

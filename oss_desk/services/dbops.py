@@ -371,9 +371,10 @@ def purge_followup_details(
     """The follow-ups' personal details: ring-backs and referrals after ``followups``, comments,
     compliments and complaints after ``records`` (both from closing, or receipt if open)."""
     from oss_desk.domain.followups import RECORD_KINDS, WORK_KINDS
-    from oss_desk.storage.followups import purge_details
+    from oss_desk.storage.followups import purge_details, purge_message_traces
 
     return {
+        "referral_message_traces": purge_message_traces(conn, cut["messages"], dry_run=dry_run),
         "followups": purge_details(
             conn, kinds=WORK_KINDS, before=cut["followups"], now=stamp, dry_run=dry_run
         ),

@@ -19,7 +19,7 @@ from typing import Any
 from oss_desk.clock import format_instant
 from oss_desk.domain import followups as fu
 from oss_desk.domain.access import Action
-from oss_desk.domain.appointments import normalise_email, normalise_phone
+from oss_desk.domain.appointments import Preferred, normalise_email, normalise_phone
 from oss_desk.domain.calendar import WEEKDAYS, local, parse_date, parse_hours
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.followups import (
@@ -38,6 +38,7 @@ from oss_desk.domain.printouts import ReferralSlipPrintout, to_payload
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.followup_messages import message_reference
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
 from oss_desk.storage.events import append_event
@@ -106,6 +107,8 @@ class Created:
     print_job: int | None = None
     """The referral slip's print job (None: not printed, see ``note``)."""
     note: str | None = None
+    message: int | None = None
+    """The referral message queued for the resident's email or phone."""
 
 
 @dataclass
@@ -202,6 +205,7 @@ class FollowupService:
             topic=fu.clean_text(request.topic, "the topic", TOPIC_LIMIT),
         )
         values: dict[str, Any] = {}
+        route: str | None = None
         if kind is Kind.RINGBACK:
             if details.phone is None:
                 raise InvalidInput("a ring-back needs the resident's phone number (--phone)")
@@ -210,11 +214,14 @@ class FollowupService:
             office = self._back_office(request.back_office)
             send_by = parse_choice(SendBy, request.send_by, "way to send the reference")
             send_by = send_by or SendBy.SLIP
+            if send_by is SendBy.EMAIL and details.email is None:
+                raise InvalidInput("to send the reference by email, give the address (--email)")
+            if send_by is SendBy.TEXT and details.phone is None:
+                raise InvalidInput("to send the reference by text, give the number (--phone)")
             if send_by is not SendBy.SLIP:
-                raise InvalidInput(
-                    f"sending the reference by {send_by.value} is not available yet: "
-                    "print the slip (--send-by slip)"
-                )
+                from oss_desk.services.appointments import AppointmentService
+
+                route = AppointmentService(self.s, self.actor).route(Preferred(send_by.value))
             due = clock.due_day(start, office.sla_working_days)
             values.update(
                 back_office=office.id, sla_days=office.sla_working_days, send_by=send_by.value
@@ -240,7 +247,7 @@ class FollowupService:
             due = clock.check_due(wanted, today)
         desk = self.s.directory.desks.get(self.actor.desk_id or "")
         printer = None
-        if kind is Kind.REFERRAL:
+        if kind is Kind.REFERRAL and values["send_by"] == SendBy.SLIP.value:
             if request.print_to is not None:
                 printer = parse_printer_url(request.print_to).url
             elif desk is not None:
@@ -273,6 +280,16 @@ class FollowupService:
                     desk_id=desk.id if desk else None,
                     payload=to_payload(self.slip(followup, site)),
                 )
+            message = None
+            if route is not None:
+                message = store.queue_message(
+                    conn,
+                    followup_id=followup.id,
+                    channel=values["send_by"],
+                    via=route,
+                    reference=message_reference(followup.id),
+                    now=format_instant(now),
+                )
             self._event(
                 conn,
                 followup,
@@ -285,12 +302,15 @@ class FollowupService:
                     **({"back_office": new.back_office} if new.back_office else {}),
                     **({"category": new.category} if new.category else {}),
                     **({"print_job": job} if job else {}),
+                    **({"message": message, "send_by": values["send_by"]} if message else {}),
                 },
             )
         note = None
-        if kind is Kind.REFERRAL and job is None:
+        if message is not None:
+            note = f"the reference will be sent by {values['send_by']} (the device worker sends it)"
+        elif kind is Kind.REFERRAL and job is None:
             note = "no printer at this desk: the slip was not printed (give --print-to)"
-        return Created(followup, job, note)
+        return Created(followup, job, note, message)
 
     def _back_office(self, office_id: str | None) -> Any:
         offices = self.s.settings.followups.back_offices

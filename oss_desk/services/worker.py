@@ -48,6 +48,7 @@ from oss_desk.hardware.printers import PrinterFault, PrinterStatus, Transport, o
 from oss_desk.hardware.templates import PreviewLine, preview, render
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
+from oss_desk.services.followup_messages import FollowupMessageDelivery
 from oss_desk.services.messages import compose
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
@@ -56,6 +57,7 @@ from oss_desk.services.session import Session, resolve_db_path
 from oss_desk.services.views import minutes
 from oss_desk.storage import appointments as ap
 from oss_desk.storage import devices as d
+from oss_desk.storage import followups as fs
 from oss_desk.storage import queue as q
 from oss_desk.storage.changes import ChangeFeed
 from oss_desk.storage.events import append_event
@@ -631,6 +633,7 @@ class DeviceWorker:
             with session.store.write() as conn:
                 d.release_stale_jobs(conn)
                 ap.release_stale_messages(conn)
+                fs.release_stale_messages(conn)
             self._beat(session)
             printing = PrintDelivery(session, self.transports)
             report = printing.deliver_due()
@@ -644,7 +647,9 @@ class DeviceWorker:
             result.no_shows = len(AppointmentService(session, Actor("worker")).auto_no_show())
             fill_rollup(session)
             messages = MessageDelivery(session).deliver_due()
-            result.messages_sent, result.messages_failed = messages.sent, messages.failed
+            referrals = referral_messages(session).deliver_due()
+            result.messages_sent = messages.sent + referrals.sent
+            result.messages_failed = messages.failed + referrals.failed
             return result
         finally:
             session.close()
@@ -740,7 +745,9 @@ class DeviceWorker:
         try:
             with session.store.write() as conn:
                 ap.release_stale_messages(conn)
+                fs.release_stale_messages(conn)
             delivery = MessageDelivery(session)
+            referrals = referral_messages(session)
             appointments = AppointmentService(session, Actor("worker"))
             feed = ChangeFeed(session.store)
             retention = RetentionService(session, Actor("worker"))
@@ -754,6 +761,7 @@ class DeviceWorker:
                     fill_rollup(session)
                     purged = time.monotonic()
                 delivery.deliver_due()
+                referrals.deliver_due()
                 due = ap.next_message_due(session.store.conn)
                 wait = 5.0
                 if due is not None:
@@ -779,6 +787,13 @@ class DeviceWorker:
         self._started = started
         with session.store.write() as conn:
             d.beat(conn, pid=os.getpid(), host=socket.gethostname(), started_at=started, now=now)
+
+
+def referral_messages(session: Session) -> FollowupMessageDelivery:
+    """Referral references by email or text, sent and retried like appointment messages."""
+    return FollowupMessageDelivery(
+        session, backoff=backoff, attempts=MESSAGE_ATTEMPTS, lease_seconds=MESSAGE_LEASE_SECONDS
+    )
 
 
 def fill_rollup(session: Session) -> None:

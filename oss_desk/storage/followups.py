@@ -369,3 +369,124 @@ def visits_to_follow_up(conn: sqlite3.Connection, since: str) -> list[tuple[Any,
         "ORDER BY v.finished_at, v.id",
         [since],
     ).fetchall()
+
+
+# Referral references sent by email or text -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    followup_id: int
+    channel: str
+    via: str
+    status: str
+    reference: str
+    attempts: int
+    provider_id: str | None
+    last_error: str | None
+    sent_at: str | None
+
+
+def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
+    c = dict(zip((d[0] for d in cur.description), row, strict=True))
+    return Message(
+        id=c["id"],
+        followup_id=c["followup_id"],
+        channel=c["channel"],
+        via=c["via"],
+        status=c["status"],
+        reference=c["reference"],
+        attempts=c["attempts"],
+        provider_id=c["provider_id"],
+        last_error=c["last_error"],
+        sent_at=c["sent_at"],
+    )
+
+
+def queue_message(
+    conn: sqlite3.Connection, *, followup_id: int, channel: str, via: str, reference: str, now: str
+) -> int:
+    return int(
+        conn.execute(
+            "INSERT INTO followup_messages (followup_id, channel, via, reference, "
+            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            [followup_id, channel, via, reference, now, now],
+        ).fetchone()[0]
+    )
+
+
+def claim_message(conn: sqlite3.Connection, now: str, lease_until: str) -> Message | None:
+    cur = conn.execute(
+        "UPDATE followup_messages SET status = 'sending', attempts = attempts + 1, "
+        "lease_until = :lease WHERE id = ("
+        "  SELECT id FROM followup_messages"
+        "  WHERE (status = 'pending' AND next_attempt_at <= :now)"
+        "     OR (status = 'sending' AND lease_until < :now)"
+        "  ORDER BY next_attempt_at, id LIMIT 1"
+        ") RETURNING *",
+        {"now": now, "lease": lease_until},
+    )
+    row = cur.fetchone()
+    return _message(cur, row) if row else None
+
+
+def finish_message(
+    conn: sqlite3.Connection,
+    message_id: int,
+    *,
+    status: str,
+    now: str,
+    provider_id: str | None = None,
+    error: str | None = None,
+    retry_at: str | None = None,
+) -> None:
+    conn.execute(
+        "UPDATE followup_messages SET status = :status, lease_until = NULL, "
+        "provider_id = coalesce(:provider, provider_id), last_error = :error, "
+        "next_attempt_at = coalesce(:retry, next_attempt_at), "
+        "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id",
+        {
+            "status": status,
+            "provider": provider_id,
+            "error": error,
+            "retry": retry_at,
+            "now": now,
+            "id": message_id,
+        },
+    )
+
+
+def messages_of(conn: sqlite3.Connection, followup_id: int) -> list[Message]:
+    cur = conn.execute(
+        "SELECT * FROM followup_messages WHERE followup_id = ? ORDER BY id", [followup_id]
+    )
+    return [_message(cur, row) for row in cur.fetchall()]
+
+
+def release_stale_messages(conn: sqlite3.Connection) -> int:
+    """At start-up (the worker lock is ours): messages left 'sending' are due again."""
+    return conn.execute(
+        "UPDATE followup_messages SET status = 'pending', lease_until = NULL "
+        "WHERE status = 'sending'"
+    ).rowcount
+
+
+def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
+    """Provider ids and error texts of referral messages finished before ``before``."""
+    if dry_run:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM followup_messages WHERE status IN ('sent', 'failed') "
+                "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
+                "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
+                [before],
+            ).fetchone()[0]
+        )
+    return conn.execute(
+        "UPDATE followup_messages SET provider_id = NULL, last_error = NULL "
+        "WHERE status IN ('sent', 'failed') "
+        "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
+        "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
+        [before],
+    ).rowcount
