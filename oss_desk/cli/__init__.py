@@ -71,11 +71,13 @@ def _register() -> None:
         devices,
         followups,
         history,
+        quarterly,
         reports,
         serve,
         tickets,
     )
 
+    reports.report.add_command(quarterly.quarterly)
     for command in (
         admin.demo,
         admin.init,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from oss_desk.domain.followups import Due, Finding, Followup, Kind, Monitor, Status
+from oss_desk.domain.followups import Due, Finding, Followup, Kind, Monitor, Status, Via
 from oss_desk.domain.stats import pct
 
 
@@ -36,6 +36,12 @@ class Tally:
 
     def as_json(self) -> dict[str, Any]:
         return {"met": self.met, "missed": self.missed, "pending": self.pending, "pct": self.pct}
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryInfo:
+    name: str
+    monitor: Monitor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +72,7 @@ class FollowupFigures:
     complaints_answered: Tally = field(default_factory=Tally)
     records_acknowledged: Tally = field(default_factory=Tally)
     records_answered: Tally = field(default_factory=Tally)
-    by_category: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_category: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_outcome: dict[str, int] = field(default_factory=dict)
     by_via: dict[str, int] = field(default_factory=dict)
     by_stage: dict[str, int] = field(default_factory=dict)
@@ -126,7 +132,7 @@ def period_figures(
     first_day: date,
     last_day: date,
     today: date,
-    monitors: Mapping[str, Monitor | None],
+    categories: Mapping[str, CategoryInfo],
     back_offices: Mapping[str, BackOfficeInfo],
 ) -> FollowupFigures:
     """The figures of the follow-ups received from ``first_day`` to ``last_day`` (inclusive).
@@ -146,6 +152,19 @@ def period_figures(
         }
     per_office: dict[str, Tally] = {code: Tally() for code in back_offices}
     outcomes = {f.value: 0 for f in Finding}
+
+    def category_row(name: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "comment": 0,
+            "compliment": 0,
+            "complaint": 0,
+            **dict.fromkeys(outcomes, 0),
+        }
+
+    out.by_category = {key: category_row(info.name) for key, info in categories.items()}
+    out.by_via = {via.value: 0 for via in Via}
+    out.by_stage = {"1": 0, "2": 0}
     for f in items:
         if not first_day <= f.received_day <= last_day:
             continue
@@ -177,12 +196,11 @@ def period_figures(
             out.records_acknowledged.add(states["acknowledge"])
             out.records_answered.add(states["respond"])
             category = out.by_category.setdefault(
-                f.category or "?",
-                {"comment": 0, "compliment": 0, "complaint": 0, **dict.fromkeys(outcomes, 0)},
+                f.category or "?", category_row(f.category or "?")
             )
             category[kind] += 1
             if f.via is not None:
-                out.by_via[f.via.value] = out.by_via.get(f.via.value, 0) + 1
+                out.by_via[f.via.value] += 1
             stage = str(f.stage or 1)
             out.by_stage[stage] = out.by_stage.get(stage, 0) + 1
             if f.action_taken:
@@ -190,7 +208,8 @@ def period_figures(
             if f.kind is Kind.COMPLAINT:
                 out.complaints_acknowledged.add(states["acknowledge"])
                 out.complaints_answered.add(states["respond"])
-                monitor = monitors.get(f.category or "")
+                kind_of = categories.get(f.category or "")
+                monitor = kind_of.monitor if kind_of else None
                 if monitor is Monitor.UNEQUAL:
                     out.unequal_service += 1
                 if f.finding is not None:

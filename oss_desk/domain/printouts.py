@@ -16,6 +16,13 @@ T = TypeVar("T")
 
 PRIVACY_LINE = "This ticket carries no personal details."
 PRIVACY_SLIP = "This slip carries no personal details."
+FOLLOWUP_NAMES = {
+    "ringback": "Ring-backs",
+    "referral": "Referrals",
+    "comment": "Comments",
+    "compliment": "Compliments",
+    "complaint": "Complaints",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,9 +218,19 @@ def daily_summary(
         )
         for desk, d in (data.get("desks") or {}).items()
     )
+    followups = tuple(
+        (FOLLOWUP_NAMES.get(kind, kind), f"{c.get('due_today', 0)} due, {c.get('overdue', 0)} late")
+        for kind, c in (data.get("followups") or {}).items()
+        if c.get("due_today") or c.get("overdue")
+    )
     sections = tuple(
         (title, group)
-        for title, group in (("By service", services), ("Outcomes", outcomes), ("Desks", desks))
+        for title, group in (
+            ("By service", services),
+            ("Outcomes", outcomes),
+            ("Desks", desks),
+            ("Follow-ups still due", followups),
+        )
         if group
     )
     return SummaryPrintout(

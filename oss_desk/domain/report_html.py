@@ -19,6 +19,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
+from oss_desk.domain import followup_html
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.stats import rag_status
 
@@ -597,6 +598,7 @@ def daily_html(
             _section("summary", "Summary", headline, _standards_table(standards), seen),
             arrivals,
             work,
+            followup_html.due_section(data),
             previous,
         ],
     )
@@ -751,6 +753,7 @@ def monthly_html(
             visits,
             work,
             _appointments(data),
+            followup_html.period_section(data),
             _trend(data.get("trend") or []),
             _calls(data.get("calls")),
         ],

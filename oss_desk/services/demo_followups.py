@@ -20,6 +20,7 @@ from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.session import Session
 from oss_desk.storage.followups import visits_to_follow_up
 
+RECORD_DAYS = 75
 OFFICE_FOR = {"C": "revenues", "B": "benefits", "H": "housing", "W": "waste"}
 RECORDS = [
     ("compliment", "service", "in-person", None),
@@ -64,9 +65,11 @@ def populate_followups(
             made.append((svc.add(request).followup, svc))
         except OssDeskError:
             continue
-    span = max(1, (now - since).days)
+    # The records go back further than the visits: a quarter's return has something to show.
+    start = min(since, now - timedelta(days=RECORD_DAYS))
+    span = max(1, (now - start).days)
     for index, (kind, category, via, finding) in enumerate(RECORDS):
-        clock.set(since + timedelta(days=span * index / len(RECORDS), hours=2))
+        clock.set(start + timedelta(days=span * index / len(RECORDS), hours=10))
         svc = _as(session, Actor(leader))
         record = svc.add(Request(kind=kind, category=category, via=via)).followup
         made.append((record, svc))

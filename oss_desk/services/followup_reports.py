@@ -10,20 +10,104 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
+from oss_desk.config import Settings
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import local
 from oss_desk.domain.followup_figures import (
     BackOfficeInfo,
+    CategoryInfo,
     DueCount,
     FollowupFigures,
     due_counts,
     period_figures,
 )
 from oss_desk.domain.followups import Monitor
-from oss_desk.domain.models import Actor
+from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.quarters import parse_quarter, quarter_of
+from oss_desk.domain.stats import month_bounds
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
+from oss_desk.storage.events import append_event
+
+StandardRow = tuple[str, str, float | None, float | None, str]
+
+
+def followups_due(
+    session: Session,
+    conns: list[sqlite3.Connection],
+    day: date,
+    site_id: str | None,
+    actor: Actor | None = None,
+) -> dict[str, dict[str, int]]:
+    """The daily report's ``followups``: per kind, due that day and not done by its end, and
+    overdue then (today: now)."""
+    items = []
+    for conn in conns:
+        items += store.open_at_end_of(conn, site_id, day.isoformat())
+    return {kind: count.as_json() for kind, count in due_counts(items, day).items()}
+
+
+def followup_figures(
+    session: Session,
+    conns: list[sqlite3.Connection],
+    first_day: date,
+    last_day: date,
+    site_id: str | None,
+    actor: Actor | None = None,
+) -> dict[str, Any]:
+    """The monthly report's ``followups`` (see :func:`period_figures`)."""
+    reports = FollowupReports(session, actor)
+    return reports.period(first_day, last_day, site_id, conns).as_json()
+
+
+def followup_standards(settings: Settings, figures: dict[str, Any]) -> list[StandardRow]:
+    """The follow-up standards of the month, as the report's (key, label, value, target, rule)."""
+    f = settings.followups
+    ringback = f.ringback_working_days
+    record = figures["on_the_record"]
+    return [
+        (
+            "ringbacks_in_time",
+            f"Ring-backs returned in {_days(ringback)}",
+            figures["ringbacks"]["within_1_working_day_pct"],
+            100,
+            "at_least",
+        ),
+        (
+            "referrals_in_sla",
+            "Referrals done within SLA",
+            figures["referrals"]["within_sla_pct"],
+            None,
+            "monitored",
+        ),
+        (
+            "complaints_acknowledged",
+            f"Complaints acknowledged in {_days(f.acknowledge_working_days)}",
+            record["complaints_acknowledged_within_5_pct"],
+            100,
+            "at_least",
+        ),
+        (
+            "complaints_answered",
+            f"Complaints answered in {_days(f.respond_working_days)}",
+            record["complaints_answered_within_15_pct"],
+            100,
+            "at_least",
+        ),
+        (
+            "justified_about_staff",
+            "Justified complaints about staff (under 2%)",
+            record["justified_about_staff_pct"],
+            None,
+            "monitored",
+        ),
+    ]
+
+
+def _days(n: int) -> str:
+    return f"{n} working day" + ("" if n == 1 else "s")
 
 
 class FollowupReports:
@@ -46,9 +130,18 @@ class FollowupReports:
     ) -> FollowupFigures:
         """The follow-ups received from ``first_day`` to ``last_day`` (``others``: other
         offices' databases, added in)."""
+        return self.period(first_day, last_day, site_id, [self.s.store.conn, *others])
+
+    def period(
+        self,
+        first_day: date,
+        last_day: date,
+        site_id: str | None,
+        conns: Iterable[sqlite3.Connection],
+    ) -> FollowupFigures:
         self.s.require(Action.VIEW_REPORTS, self.actor)
         items = []
-        for conn in (self.s.store.conn, *others):
+        for conn in conns:
             items += store.received_between(
                 conn, first_day.isoformat(), last_day.isoformat(), site_id
             )
@@ -58,7 +151,10 @@ class FollowupReports:
             first_day=first_day,
             last_day=last_day,
             today=self._today(site_id),
-            monitors={c.id: Monitor(c.monitor) if c.monitor else None for c in settings.categories},
+            categories={
+                c.id: CategoryInfo(c.name, Monitor(c.monitor) if c.monitor else None)
+                for c in settings.categories
+            },
             back_offices={
                 b.id: BackOfficeInfo(b.name, b.sla_working_days) for b in settings.back_offices
             },
@@ -79,3 +175,75 @@ class FollowupReports:
         for conn in (self.s.store.conn, *others):
             items += store.open_at_end_of(conn, site_id, when.isoformat())
         return due_counts(items, when)
+
+    def quarterly(self, quarter: str | None = None, site_id: str | None = None) -> dict[str, Any]:
+        """The quarterly return "On The Record": every comment, compliment and complaint received
+        in the quarter, month by month, with the actions taken as a result (their text is a read
+        of data kept under retention, so the read is recorded)."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
+        self.s.require(Action.VIEW_FEEDBACK, self.actor)
+        every = list(self.s.directory.sites)
+        if site_id is None and len(every) == 1:
+            site_id = every[0]
+        site = self.s.site(site_id) if site_id is not None else None
+        sites = [site.id] if site else every
+        chosen = parse_quarter(quarter) if quarter else quarter_of(self._today(site_id))
+        key = site.id if site else None
+        with self.s.store.read():
+            whole = self.period(chosen.first_day, chosen.last_day, key, [self.s.store.conn])
+            months = []
+            for month in chosen.months:
+                first, last = month_bounds(month)
+                figures = self.period(first, last, key, [self.s.store.conn])
+                months.append({"month": month, "on_the_record": figures.as_json()["on_the_record"]})
+            rows = store.record_actions(
+                self.s.store.conn, chosen.first_day.isoformat(), chosen.last_day.isoformat(), key
+            )
+            found = [store.get_followup(self.s.store.conn, int(r[0])) for r in rows]
+        actions = []
+        for f, (_id, text) in zip(found, rows, strict=True):
+            assert f is not None
+            actions.append(
+                {
+                    "ref": f.ref,
+                    "kind": f.kind.value,
+                    "category": f.category,
+                    "service": f.service,
+                    "stage": f.stage,
+                    "received": f.received_day.isoformat(),
+                    "answered": f.closed_day.isoformat() if f.closed_day else None,
+                    "outcome": f.finding.value if f.finding else None,
+                    "action_taken": f.action_taken,
+                    "action": text,
+                }
+            )
+        shown_texts = [a for a in actions if a["action"] is not None]
+        if shown_texts:
+            self._record_read(len(shown_texts), key)
+        return {
+            "quarter": chosen.key,
+            "first_day": chosen.first_day.isoformat(),
+            "last_day": chosen.last_day.isoformat(),
+            "site": key,
+            "sites": sites,
+            "on_the_record": {
+                **whole.as_json()["on_the_record"],
+                "months": months,
+                "actions": actions,
+            },
+        }
+
+    def _record_read(self, count: int, site_id: str | None) -> None:
+        site = self.s.directory.sites.get(site_id or "") or next(
+            iter(self.s.directory.sites.values())
+        )
+        with self.s.store.write() as conn:
+            append_event(
+                conn,
+                at=self.s.clock.now(),
+                timezone=site.timezone,
+                site_id=site.id,
+                kind=EventKind.PERSONAL_DATA_VIEWED,
+                actor=self.actor,
+                data={"fields": ["action_text"], "count": count, "where": "report quarterly"},
+            )

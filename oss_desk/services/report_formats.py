@@ -10,6 +10,7 @@ from typing import Any
 
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.stats import RAG_WORDS
+from oss_desk.services.followup_formats import due_lines, period_lines
 
 
 def _pct(value: float | None) -> str:
@@ -115,6 +116,8 @@ def daily_text(figures: Mapping[str, Any], service_names: Mapping[str, str], sit
     lines += _visit_lines(figures, service_names)
     busiest = figures["busiest_hour"]
     lines += ["", f"  Busiest hour: {busiest}:00" if busiest else "  Busiest hour: none"]
+    if "followups" in figures:
+        lines += due_lines(figures["followups"])
     if figures["previous_weeks"]:
         lines += [
             "",
@@ -161,6 +164,8 @@ def monthly_text(
         "    notice given (working days): "
         + ", ".join(f"{k}: {v}" for k, v in council["notice_days"].items()),
     ]
+    if "followups" in figures:
+        lines += period_lines(figures["followups"])
     calls = figures["calls"]
     if calls:
         lines += [

@@ -51,6 +51,7 @@ from oss_desk.domain.stats import (
 from oss_desk.domain.tally import AppointmentTally, MonthCounts, VisitTally
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, StorageError
+from oss_desk.services.followup_reports import followup_figures, followup_standards, followups_due
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.database import Store
@@ -206,6 +207,7 @@ class ReportService:
         figures.update(self._visit_figures(tally, hours, sites))
         figures["still_waiting"] = tally.still_waiting
         figures["busiest_hour"] = busiest(figures["by_hour"])
+        figures["followups"] = followups_due(self.s, self._conns(site), when, site, self.actor)
         figures["standards"] = self._standards(figures, None)
         figures["previous_weeks"] = [
             self._week_before(earlier, site) for earlier in same_weekday_before(when, compare_weeks)
@@ -240,6 +242,9 @@ class ReportService:
         figures["by_day"] = {d.isoformat(): arrivals_by_day.get(d.isoformat(), 0) for d in days}
         figures["busiest_day"] = busiest(figures["by_day"])
         figures.update(self._appointment_figures(first.isoformat(), last.isoformat(), site))
+        figures["followups"] = followup_figures(
+            self.s, self._conns(site), first, last, site, self.actor
+        )
         figures["standards"] = self._standards(figures, figures)
         figures["calls"] = self._calls(first.isoformat(), last.isoformat(), site)
         figures["trend"] = self._trend(key, site)
@@ -294,6 +299,9 @@ class ReportService:
 
     def _offices(self, site: str | None) -> list[Office]:
         return [o for o in self.offices if site is None or site in o.directory.sites]
+
+    def _conns(self, site: str | None) -> list[sqlite3.Connection]:
+        return [o.store.conn for o in self._offices(site)]
 
     def _opening_hours(self, days: Sequence[date], site: str | None, sites: list[str]) -> set[int]:
         hours: set[int] = set()
@@ -489,6 +497,7 @@ class ReportService:
                     100,
                     "at_least",
                 ),
+                *followup_standards(self.s.settings, monthly["followups"]),
             ]
         return [
             {
@@ -645,6 +654,7 @@ DAILY_ORDER = (
     "advisers",
     "adjustments",
     "busiest_hour",
+    "followups",
     "standards",
     "previous_weeks",
 )
@@ -683,6 +693,7 @@ MONTHLY_ORDER = (
     "appointments_kept_pct",
     "appointments_cancelled",
     "council_cancellations",
+    "followups",
     "standards",
     "calls",
     "trend",

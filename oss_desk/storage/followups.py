@@ -490,3 +490,21 @@ def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool
         "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
         [before],
     ).rowcount
+
+
+def record_actions(
+    conn: sqlite3.Connection, first_day: str, last_day: str, site_id: str | None
+) -> list[tuple[Any, ...]]:
+    """(followup id, action text) of the comments, compliments and complaints received in the
+    period that say an action was taken (the text is None once purged)."""
+    sql = (
+        "SELECT f.id, d.action_text FROM followups f "
+        "LEFT JOIN followup_details d ON d.followup_id = f.id "
+        "WHERE f.received_day BETWEEN ? AND ? AND f.kind IN ('comment', 'compliment', 'complaint') "
+        "AND (f.action_taken = 1 OR d.action_text IS NOT NULL)"
+    )
+    args: list[Any] = [first_day, last_day]
+    if site_id is not None:
+        sql += " AND f.site_id = ?"
+        args.append(site_id)
+    return conn.execute(sql + " ORDER BY f.received_day, f.id", args).fetchall()
