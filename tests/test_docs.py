@@ -113,8 +113,10 @@ def _bindings() -> dict[str, str]:
 
     from oss_desk.ui.app import OssDeskApp
     from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog
+    from oss_desk.ui.dialogs.followups import FollowupDialog, RespondDialog
     from oss_desk.ui.screens.adviser import AdviserScreen
     from oss_desk.ui.screens.appointments import AppointmentsScreen
+    from oss_desk.ui.screens.followups import FollowupsScreen
     from oss_desk.ui.screens.greet import GreetScreen, ServiceList
     from oss_desk.ui.screens.leader import LeaderScreen
     from oss_desk.ui.screens.reports import ReportsScreen
@@ -130,6 +132,9 @@ def _bindings() -> dict[str, str]:
         ReportsScreen,
         BookingDialog,
         ChecklistDialog,
+        FollowupsScreen,
+        FollowupDialog,
+        RespondDialog,
     ):
         for binding in cls.BINDINGS:
             if isinstance(binding, Binding) and binding.id:

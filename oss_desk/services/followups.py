@@ -96,6 +96,8 @@ class Request:
     """When it reached the council, if earlier than now (a letter opened today)."""
     ticket: str | int | None = None
     """The visit's ticket it comes from (its service and visit are taken from it)."""
+    visit: int | None = None
+    """The visit it comes from (a visit dealt with at meet-and-greet has no ticket)."""
     site_id: str | None = None
     print_to: str | None = None
     """Referral slips: this printer URL instead of the desk's."""
@@ -184,7 +186,7 @@ class FollowupService:
         start = clock.start_day(wall.replace(tzinfo=None))
 
         service = request.service
-        visit_id: int | None = None
+        visit_id: int | None = request.visit
         if request.ticket is not None:
             from oss_desk.services.queue import QueueService
 

@@ -35,6 +35,7 @@ from oss_desk.ui.scanner import ScanCatcher
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen, check_in
 from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.followups import FollowupsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.reports import ReportsScreen
@@ -50,6 +51,7 @@ MODE_TITLES = {
     "leader": "Team leader",
     "appointments": "Appointments",
     "reports": "Reports",
+    "followups": "Follow-ups",
 }
 MODE_NEEDS = {
     "greet": Action.ISSUE_TICKET,
@@ -57,6 +59,8 @@ MODE_NEEDS = {
     "leader": Action.VIEW_REPORTS,
     "appointments": Action.VIEW_APPOINTMENTS,
     "reports": Action.VIEW_REPORTS,
+    # Every role may record a comment, compliment or complaint; each sees the kinds it may.
+    "followups": Action.RECORD_FEEDBACK,
 }
 """The permission that opens each mode: a person sees only the modes of their role."""
 
@@ -77,6 +81,7 @@ class OssDeskApp(App[None]):
         STYLES / "leader.tcss",
         STYLES / "appointments.tcss",
         STYLES / "reports.tcss",
+        STYLES / "followups.tcss",
     ]
     TITLE = "oss-desk"
     MODES: ClassVar[dict[str, Any]] = {
@@ -85,6 +90,7 @@ class OssDeskApp(App[None]):
         "leader": LeaderScreen,
         "appointments": AppointmentsScreen,
         "reports": ReportsScreen,
+        "followups": FollowupsScreen,
     }
     COMMANDS = App.COMMANDS | {DeskCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -123,6 +129,13 @@ class OssDeskApp(App[None]):
             "Reports",
             id="app.mode_reports",
             tooltip="Reports: the daily footfall summary and the monthly dashboard",
+        ),
+        Binding(
+            "ctrl+f",
+            "switch_mode('followups')",
+            "Follow-ups",
+            id="app.mode_followups",
+            tooltip="Follow-ups: ring-backs, referrals, comments, compliments and complaints",
         ),
         Binding(
             "ctrl+t",

@@ -23,6 +23,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, OutcomeDialog, TextDialog
 from oss_desk.ui.screens.appointments import tick_checklist
 from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.followup_flows import follow_up_outcome
 from oss_desk.ui.screens.greet import find_ticket, pick_service
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.big_code import BigCode
@@ -370,10 +371,12 @@ class AdviserScreen(DeskScreen):
         if outcome is None:
             return
         actor = self.desk_app.actor(desk)
-        await self._act(
+        finished = await self._act(
             lambda s: QueueService(s, actor).finish(ticket.id, outcome),
             f"{ticket.code} finished: {outcome.value}",
         )
+        if finished is not None:
+            await follow_up_outcome(self, actor, outcome, ticket.service, ticket=ticket.id)
 
     @work(exclusive=True, group="desk")
     async def action_no_show(self) -> None:

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import parse_reference
-from oss_desk.domain.models import Outcome
+from oss_desk.domain.models import Outcome, Visit
 from oss_desk.domain.needs import describe_need
 from oss_desk.errors import InvalidInput
 from oss_desk.services.desk_view import DeskSnapshot
@@ -25,6 +25,7 @@ from oss_desk.services.views import minutes, wait_phrase
 from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog, NeedsDialog, OutcomeDialog, TextDialog
 from oss_desk.ui.screens.appointments import check_in
 from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.followup_flows import follow_up_outcome
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.key_bar import KeyBar
@@ -307,14 +308,16 @@ class GreetScreen(DeskScreen):
         actor = app.actor(self.current_desk())
         needs = self.needs
 
-        def quick(session: Session) -> object:
+        def quick(session: Session) -> Visit:
             return QueueService(session, actor).quick_visit(code, outcome, needs=needs)
 
-        if await app.attempt(quick) is not None:
+        visit = await app.attempt(quick)
+        if visit is not None:
             self.needs = ()
             self.show_needs()
             self.notify_done(f"Visit recorded: {name}, {Outcome(outcome).value}")
             await app.after_write()
+            await follow_up_outcome(self, actor, Outcome(outcome), code, visit=visit.id)
 
     @work(exclusive=True, group="greet")
     async def action_needs(self) -> None:

@@ -19,6 +19,7 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.screens.greet import find_ticket, pick_service
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.key_bar import KeyBar
@@ -153,6 +154,9 @@ class LeaderScreen(DeskScreen):
                 style=self._rag(status["first_contact"]),
             )
             text.append(f"   no-shows {figures['no_shows']}   served {figures['served']}")
+            if figures.get("followups"):
+                text.append("\n")
+                text.append_text(due_line(figures["followups"]))
         self.query_one("#figures", Static).update(text)
         self._update_rows(
             self.query_one("#desks", DataTable),
