@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,9 +57,11 @@ def notify() -> Iterator[NotifyServer]:
     server.stop()
 
 
-def run_worker(db: Path, when: datetime, tmp_path: Path) -> str:
-    """The real device worker as a service runs it (logging on stderr), until the outbox is
-    empty; returns everything it wrote."""
+def run_worker(
+    db: Path, when: datetime, tmp_path: Path, done: Callable[[], bool] = lambda: True
+) -> str:
+    """The real device worker as a service runs it (logging on stderr), once it has started,
+    until the outbox is empty and ``done`` holds; returns everything it wrote."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env.update({"OSS_DESK_DB": str(db), "OSS_DESK_NOW": format_instant(when)})
     log = tmp_path / f"worker-{when:%d%H%M}.log"
@@ -75,7 +77,8 @@ def run_worker(db: Path, when: datetime, tmp_path: Path) -> str:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 time.sleep(0.5)
-                if not pending(db, when):
+                started = "device worker started" in log.read_text()
+                if started and not pending(db, when) and done():
                     time.sleep(1.0)  # the board's refresh and the log lines of the last sends
                     break
             else:
@@ -91,9 +94,9 @@ def pending(db: Path, when: datetime) -> list[tuple[object, ...]]:
     try:
         now = format_instant(when)
         return conn.execute(
-            "SELECT 'print', id, status FROM print_jobs WHERE status IN ('queued', 'printing') "
+            "SELECT 'print', id, status FROM print_jobs WHERE status IN ('pending', 'printing') "
             "UNION ALL SELECT 'message', id, status FROM messages "
-            "WHERE status IN ('queued', 'sending') AND due_at <= ?",
+            "WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?",
             [now],
         ).fetchall()
     finally:
@@ -161,12 +164,19 @@ def test_canary_personal_data_never_leaves_the_database(
     QueueService(room).add_note(called.id, f"Spoke to {a_name}, mobile {a_phone}")
     QueueService(room).finish(called.id, "referred")
     room.close()
-    logs += run_worker(db, at(24, 11, 20), tmp_path)  # marks the 11:00 booking a no-show
+
+    def no_show() -> bool:
+        conn = sqlite3.connect(db)
+        try:
+            row = conn.execute("SELECT status FROM appointments WHERE id = ?", [email_appt.id])
+            return bool(row.fetchone() == ("no_show",))
+        finally:
+            conn.close()
+
+    logs += run_worker(db, at(24, 11, 20), tmp_path, no_show)  # marks the 11:00 one a no-show
 
     conn = sqlite3.connect(db)
-    assert conn.execute(
-        "SELECT status FROM appointments WHERE id = ?", [email_appt.id]
-    ).fetchone() == ("no_show",)
+    assert no_show()
     jobs = conn.execute("SELECT kind, status FROM print_jobs ORDER BY id").fetchall()
     # The slip and the three walk-ins' tickets (a checked-in resident is not given a ticket).
     assert sorted(jobs) == [("appointment_slip", "done")] + [("ticket", "done")] * 3
