@@ -316,7 +316,7 @@ BAD = [
         ("--user", "tl", "followup", "ack", "OTR-0001"),
         (),
         6,
-        "OTR-0001 was already acknowledged on Mon 23 Nov 2026 by tl",
+        "OTR-0001 was already acknowledged on Mon 23 Nov 2026 by Tia Leader",
     ),
     (
         ("--user", "tl", "followup", "respond", "OTR-0001"),

@@ -22,7 +22,7 @@ Personal data
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -373,13 +373,13 @@ def check_done(f: Followup, *, unreachable: bool) -> None:
             )
 
 
-def check_acknowledge(f: Followup) -> None:
+def check_acknowledge(f: Followup, name_of: Callable[[str], str] = str) -> None:
     if f.kind is Kind.RINGBACK:
         raise RuleViolation(f"{f.ref} is a ring-back: nothing to acknowledge")
     check_open(f, "be acknowledged")
     if f.status is not Status.OPEN:
         what = "received by the back office" if f.kind is Kind.REFERRAL else "acknowledged"
-        by = f" by {f.acknowledged_by}" if f.acknowledged_by else ""
+        by = f" by {name_of(f.acknowledged_by)}" if f.acknowledged_by else ""
         raise RuleViolation(f"{f.ref} was already {what}{_when(f.acknowledged_day)}{by}")
 
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from oss_desk.clock import format_instant
+from oss_desk.config import BackOfficeConfig
 from oss_desk.domain import followups as fu
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Preferred, normalise_email, normalise_phone
@@ -314,7 +315,7 @@ class FollowupService:
             note = "no printer at this desk: the slip was not printed (give --print-to)"
         return Created(followup, job, note, message)
 
-    def _back_office(self, office_id: str | None) -> Any:
+    def _back_office(self, office_id: str | None) -> BackOfficeConfig:
         offices = self.s.settings.followups.back_offices
         known = ", ".join(b.id for b in offices) or "none configured"
         if not office_id:
@@ -491,7 +492,7 @@ class FollowupService:
         status = Status.RECEIVED if first.kind is Kind.REFERRAL else Status.ACKNOWLEDGED
         with self.s.store.write() as conn:
             f = self._reread(conn, first)
-            fu.check_acknowledge(f)
+            fu.check_acknowledge(f, self.s.name_of)
             day = local(now, site.timezone).date()
             if not store.acknowledge(
                 conn,
