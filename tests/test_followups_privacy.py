@@ -54,7 +54,9 @@ def worker_once(db: Path, now: str) -> str:
     return done.stdout + done.stderr
 
 
-def figures(db: Path, now: str) -> dict[str, Any]:
+def figures(db: Path, now: str, cli: Cli) -> dict[str, Any]:
+    """Every figure: the follow-up figures, the whole monthly and daily reports and the
+    quarterly return (its actions' text left out: that is the purged part)."""
     session = open_session(db=db, clock=FixedClock(parse_instant(now)), person="tl")
     try:
         reports = FollowupReports(session)
@@ -62,7 +64,16 @@ def figures(db: Path, now: str) -> dict[str, Any]:
         due = {k: v.as_json() for k, v in reports.due().items()}
     finally:
         session.close()
-    return {"month": month, "due": due}
+    outputs = {}
+    for name, args in (
+        ("monthly", ("report", "monthly", "--month", "2026-11", "--json")),
+        ("daily", ("report", "daily", "--date", "2026-11-23", "--json")),
+        ("quarterly", ("report", "quarterly", "--quarter", "2026-Q4", "--json")),
+    ):
+        outputs[name] = json.loads(ok(cli("--user", "tl", *args, now=now)).out)
+    for action in outputs["quarterly"]["on_the_record"]["actions"]:
+        del action["action"]  # the text: what the purge deletes
+    return {"month": month, "due": due, "reports": outputs}
 
 
 def _november() -> tuple[Any, Any]:
@@ -127,13 +138,19 @@ def test_canaries_never_leave_and_are_purged(
         run("--user", "tl", "followup", "show", ref, now=monday)
         run("--user", "tl", "followup", "show", ref, "--json", now=monday)
     logs = worker_once(db, monday)
+    tuesday = "2026-11-24T16:00:00Z"  # a ring-back due today: the summary has follow-ups
+    run("--user", "tl", "report", "daily", "--print-to", "greet-1", now=tuesday)
+    logs += worker_once(db, tuesday)
 
     conn = sqlite3.connect(db)
     jobs = conn.execute("SELECT kind, status FROM print_jobs ORDER BY id").fetchall()
-    assert jobs == [("ticket", "done")] + [("referral_slip", "done")] * 3
+    assert jobs == [("ticket", "done")] + [("referral_slip", "done")] * 3 + [
+        ("daily_summary", "done")
+    ]
     printed = printer.read_bytes()
     paper = "\n".join(text_lines(decode(printed)))
     assert "R-0001" in paper and "R-0003" in paper and "Please quote" in paper
+    assert "Follow-ups still due" in paper and "Ring-backs" in paper  # counts only
     frames = board.read_bytes()
     assert b"C001" in frames
     # The data really is in the database (its own columns), readable on purpose only.
@@ -170,7 +187,7 @@ def test_canaries_never_leave_and_are_purged(
     # The purge: 30 days after closing (or receipt) for ring-backs and referrals, 730 for the
     # complaint. On 2 January 2027 the ring-backs and referrals go, the complaint stays.
     january = "2027-01-02T10:00:00Z"
-    before = figures(db, january)
+    before = figures(db, january, cli)
     assert before["month"]["ringbacks"]["received"] == 3
     purged = json.loads(
         run_cli_process(
@@ -178,20 +195,20 @@ def test_canaries_never_leave_and_are_purged(
         ).stdout
     )
     assert (purged["counts"]["followups"], purged["counts"]["records"]) == (6, 0)
-    assert figures(db, january) == before
+    assert figures(db, january, cli) == before
     kept = "\n".join(db_content(db))
     assert b_topic in kept and "Apologised" in kept  # the complaint's, within its 730 days
     assert a_name not in kept and a_topic not in kept and c[0] not in kept
     # Two years on, the complaint's details go too; every figure is still the same.
     later = "2028-12-31T10:00:00Z"
-    before = figures(db, later)
+    before = figures(db, later, cli)
     purged = json.loads(
         run_cli_process(
             "db", "purge", "--json", env={"OSS_DESK_DB": str(db), "OSS_DESK_NOW": later}
         ).stdout
     )
     assert purged["counts"]["records"] == 1
-    assert figures(db, later) == before
+    assert figures(db, later, cli) == before
     dump = "\n".join(db_content(db))
     assert [c for c in canaries() if c.lower() in dump.lower()] == []
     shown = run_json(cli, "--user", "tl", "followup", "show", "OTR-0001", "--contact", now=later)
