@@ -7,6 +7,7 @@ event log (the audit trail) and the references sent to GOV.UK Notify.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -22,7 +23,10 @@ import pytest
 from oss_desk.clock import FixedClock, format_instant
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
+from oss_desk.services.resident import token_for
+from oss_desk.services.screen import phone_state, screen_state
 from oss_desk.services.session import open_session
+from oss_desk.services.turn_texts import TurnTexts
 
 from .appointments_site import make_office
 from .escpos_decoder import decode, text_lines
@@ -60,8 +64,8 @@ def notify() -> Iterator[NotifyServer]:
 def run_worker(
     db: Path, when: datetime, tmp_path: Path, done: Callable[[], bool] = lambda: True
 ) -> str:
-    """The real device worker as a service runs it (logging on stderr), once it has started,
-    until the outbox is empty and ``done`` holds; returns everything it wrote."""
+    """The real device worker as a service runs it (logging on stderr), until the outbox is
+    empty and ``done`` holds; returns everything it wrote."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env.update({"OSS_DESK_DB": str(db), "OSS_DESK_NOW": format_instant(when)})
     log = tmp_path / f"worker-{when:%d%H%M}.log"
@@ -75,10 +79,12 @@ def run_worker(
         )
         try:
             deadline = time.monotonic() + 30
+            # Started first (a loaded machine takes a while to import it all), then emptied.
+            while "device worker started" not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.1)
             while time.monotonic() < deadline:
                 time.sleep(0.5)
-                started = "device worker started" in log.read_text()
-                if started and not pending(db, when) and done():
+                if not pending(db, when) and done():
                     time.sleep(1.0)  # the board's refresh and the log lines of the last sends
                     break
             else:
@@ -93,10 +99,14 @@ def pending(db: Path, when: datetime) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(db)
     try:
         now = format_instant(when)
+        # (The outboxes' statuses are 'pending' and 'printing'/'sending': waiting on a status
+        # no row ever has let the worker be stopped before it had done anything.)
         return conn.execute(
             "SELECT 'print', id, status FROM print_jobs WHERE status IN ('pending', 'printing') "
             "UNION ALL SELECT 'message', id, status FROM messages "
-            "WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?",
+            "WHERE status IN ('pending', 'sending') AND due_at <= ? "
+            "UNION ALL SELECT 'text', id, status FROM turn_texts "
+            "WHERE status IN ('pending', 'sending')",
             [now],
         ).fetchall()
     finally:
@@ -133,11 +143,18 @@ def test_canary_personal_data_never_leaves_the_database(
     cancelled = appts.book("C", at(26, 10), channel="text", name=c_name, phone=c_phone)
     clock.set(at(23, 9, 30))
     appts.cancel(cancelled.ref, by="council", reason=f"{c_name} asked us to ring {c_phone}")
-    # Walk-ins: tickets printed, called to the board, notes naming the resident.
-    for minute in (35, 40, 45):
+    # Walk-ins: tickets printed, called to the board, notes naming the resident; each gives a
+    # mobile for "nearly your turn" texts.
+    for minute, (_, phone, _) in zip((35, 40, 45), PEOPLE, strict=True):
         clock.set(at(23, 9, minute))
-        queue.issue("W", desk_id="greet-1", needs="bsl")
+        walk_in = queue.issue("W", desk_id="greet-1", needs="bsl").ticket
+        TurnTexts(session).give_phone(walk_in.code, phone)
+    screen = json.dumps(screen_state(session))
+    phone_page = json.dumps(phone_state(session, token_for(session, walk_in)))
     session.close()
+    # One text is refused by Notify, so its error path (log line, stored error) is exercised too.
+    notify.state.script = ["201", "400"]
+    logs = run_worker(db, at(23, 9, 46), tmp_path)  # also the first two walk-ins' turn texts
 
     desk = open_session(db=db, clock=clock, person="ana", desk_id="desk-1")
     desk_queue = QueueService(desk)
@@ -149,9 +166,7 @@ def test_canary_personal_data_never_leaves_the_database(
         desk_queue.finish(ticket.id, "resolved")
     desk.close()
 
-    # One text is refused by Notify, so its error path (log line, stored error) is exercised too.
-    notify.state.script = ["201", "400"]
-    logs = run_worker(db, at(23, 10), tmp_path)
+    logs += run_worker(db, at(23, 10), tmp_path)
 
     # Tuesday 24: one checks in (ticket printed, called, notes), one does not come.
     clock = FixedClock(at(24, 9, 55))
@@ -203,6 +218,11 @@ def test_canary_personal_data_never_leaves_the_database(
         "stored references": " ".join(
             str(r[0]) for r in conn.execute("SELECT reference FROM messages")
         ),
+        "turn texts": " ".join(
+            " ".join(str(v) for v in row) for row in conn.execute("SELECT * FROM turn_texts")
+        ),
+        "waiting-room screen": screen,
+        "phone page": phone_page,
         "event log": " ".join(
             " ".join(str(v) for v in row)
             for row in conn.execute("SELECT actor, desk_id, kind, outcome, data FROM events")
@@ -217,6 +237,9 @@ def test_canary_personal_data_never_leaves_the_database(
             places[f"log file {path.name}"] = path.read_text(errors="replace")
     conn.close()
     assert "sent confirmation" in logs  # the log really holds the worker's lines
+    assert "sent the nearly text" in logs  # and the turn texts went too
+    # The walk-ins' numbers went with their day (the worker's purge on Tuesday morning).
+    assert conn_rows(db, "SELECT count(*) FROM visit_phones") == [(0,)]
 
     leaks = [
         f"{canary!r} in {where}"
@@ -225,3 +248,11 @@ def test_canary_personal_data_never_leaves_the_database(
         if canary.lower() in content.lower()
     ]
     assert leaks == []
+
+
+def conn_rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()

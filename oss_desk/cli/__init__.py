@@ -73,6 +73,7 @@ def _register() -> None:
         history,
         quarterly,
         reports,
+        screen,
         serve,
         tickets,
     )
@@ -97,6 +98,7 @@ def _register() -> None:
         db.doctor,
         calls.import_group,
         serve.serve,
+        screen.screen,
         history.history,
     ):
         cli.add_command(command)

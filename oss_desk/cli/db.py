@@ -141,6 +141,8 @@ def purge(state: State, dry_run: bool, as_json: bool) -> None:
         "referral_message_traces": "referral message delivery traces",
         "followups": "ring-back and referral details",
         "records": "comment, compliment and complaint details",
+        "phones": "mobile numbers for turn texts",
+        "text_traces": "turn text delivery traces",
     }
     for key, count in result.counts.items():
         before = _when(result.cutoffs[_cut(key)], _zone_of(session))
@@ -171,6 +173,7 @@ def _cut(key: str) -> str:
         "message_traces": "messages",
         "print_payloads": "print_jobs",
         "referral_message_traces": "messages",
+        "text_traces": "messages",
     }.get(key, key)
 
 

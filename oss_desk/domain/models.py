@@ -117,6 +117,10 @@ class EventKind(StrEnum):
     FOLLOWUP_ACKNOWLEDGED = "followup_acknowledged"
     FOLLOWUP_DONE = "followup_done"
     FOLLOWUP_RESPONDED = "followup_responded"
+    PHONE_GIVEN = "phone_given"
+    """A resident gave a mobile number for "nearly your turn" texts (the number is not here)."""
+    TURN_TEXT_SENT = "turn_text_sent"
+    TURN_TEXT_FAILED = "turn_text_failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,14 +7,16 @@ reference at most.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date as date_type
 from typing import Any, TypeVar
 
 from oss_desk.domain.stats import STATUS_WORDS
+from oss_desk.domain.wording import ENGLISH, Wording
 
 T = TypeVar("T")
 
-PRIVACY_LINE = "This ticket carries no personal details."
+PRIVACY_LINE = ENGLISH["ticket.privacy"]
 PRIVACY_SLIP = "This slip carries no personal details."
 FOLLOWUP_NAMES = {
     "ringback": "Ring-backs",
@@ -38,21 +40,66 @@ class TicketPrintout:
     qr: str | None = None
     large_print: bool = False
     welsh: bool = False
+    """Unused (kept so that older stored payloads still load): see ``phrases``."""
+    phrases: dict[str, list[str]] = field(default_factory=dict)
+    """Each text in the office's languages, Welsh first (``ticket()`` fills it): council,
+    site, label, issued, wait, watch, privacy, phone. Missing: English from the fields."""
 
-    def wait_lines(self) -> list[str]:
-        """``["3 people ahead of you", "Wait about 12 minutes"]`` (each fits a ticket line)."""
-        if self.ahead is None:
-            return []
-        people = (
-            "Nobody ahead of you"
-            if self.ahead == 0
-            else f"{self.ahead} {'person' if self.ahead == 1 else 'people'} ahead of you"
+    def say(self, key: str) -> list[str]:
+        """The lines of one text of the ticket, in every language it has."""
+        if key in self.phrases:
+            return list(self.phrases[key])
+        return list(
+            _ticket_phrases(Wording(), self, (self.council,), (self.site,), (self.label,))[key]
         )
-        if self.estimate_minutes is None:
-            return [people]
-        if self.estimate_minutes <= 1:
-            return [people, "You will be called soon"]
-        return [people, f"Wait about {self.estimate_minutes} minutes"]
+
+
+def _ticket_phrases(
+    wording: Wording,
+    t: TicketPrintout,
+    council: tuple[str, ...],
+    site: tuple[str, ...],
+    label: tuple[str, ...],
+) -> dict[str, list[str]]:
+    return {
+        "council": list(council),
+        "site": list(site),
+        "label": list(label),
+        "issued": list(wording.say("ticket.issued", time=t.issued)),
+        "wait": wording.wait(t.ahead, t.estimate_minutes),
+        "watch": list(wording.say("ticket.watch")),
+        "privacy": list(wording.say("ticket.privacy")),
+        "phone": list(wording.say("ticket.phone")),
+    }
+
+
+def ticket(
+    wording: Wording,
+    *,
+    council: tuple[str, ...],
+    site: tuple[str, ...],
+    label: tuple[str, ...],
+    code: str,
+    issued: str,
+    ahead: int | None = None,
+    estimate_minutes: int | None = None,
+    qr: str | None = None,
+    large_print: bool = False,
+) -> TicketPrintout:
+    """A ticket in the office's languages: each name as configured (Welsh first where there is
+    one), each fixed text from the wording."""
+    plain = TicketPrintout(
+        council=council[-1],
+        site=site[-1],
+        code=code,
+        label=label[-1],
+        issued=issued,
+        ahead=ahead,
+        estimate_minutes=estimate_minutes,
+        qr=qr,
+        large_print=large_print,
+    )
+    return replace(plain, phrases=_ticket_phrases(wording, plain, council, site, label))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +119,75 @@ class SlipPrintout:
     qr: str | None = None
     change_line: str = ""
     large_print: bool = False
+    phrases: dict[str, list[str]] = field(default_factory=dict)
+    """Each text in the office's languages, Welsh first (``slip()`` fills it): council, title,
+    service, date, at, place, where, bring, checklist, reference, change. Missing: English."""
+
+    def say(self, key: str) -> list[str]:
+        if key in self.phrases:
+            return list(self.phrases[key])
+        english = Wording()
+        return {
+            "council": [self.council],
+            "title": list(english.say("slip.title")),
+            "service": [self.service],
+            "date": [self.date],
+            "at": list(english.say("slip.at", time=self.time)),
+            "place": [self.place] if self.place and self.place != self.site else [],
+            "where": [f"{self.site}, {self.address}" if self.address else self.site],
+            "bring": list(english.say("slip.bring")),
+            "checklist": list(self.checklist),
+            "reference": list(english.say("slip.reference")),
+            "change": [self.change_line] if self.change_line else [],
+        }[key]
+
+
+def slip(
+    wording: Wording,
+    *,
+    council: tuple[str, ...],
+    site: tuple[str, ...],
+    address: str,
+    where: tuple[str, ...],
+    service: tuple[str, ...],
+    day: date_type,
+    time: str,
+    place: tuple[str, ...],
+    reference: str,
+    checklist: tuple[tuple[str, ...], ...] = (),
+    qr: str | None = None,
+    change_line: str = "",
+    large_print: bool = False,
+) -> SlipPrintout:
+    """An appointment slip in the office's languages: ``where`` is the office and its address
+    in each language; each checklist item has its forms, Welsh first."""
+    return SlipPrintout(
+        council=council[-1],
+        site=site[-1],
+        address=address,
+        service=service[-1],
+        date=wording.dates(day)[-1],
+        time=time,
+        place=place[-1],
+        reference=reference,
+        checklist=tuple(item[-1] for item in checklist),
+        qr=qr,
+        change_line=change_line,
+        large_print=large_print,
+        phrases={
+            "council": list(council),
+            "title": list(wording.say("slip.title")),
+            "service": list(service),
+            "date": list(wording.dates(day)),
+            "at": list(wording.say("slip.at", time=time)),
+            "place": list(place) if place[-1] != site[-1] else [],
+            "where": list(where),
+            "bring": list(wording.say("slip.bring")),
+            "checklist": ["\n".join(item) for item in checklist],
+            "reference": list(wording.say("slip.reference")),
+            "change": [change_line] if change_line else [],
+        },
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,12 +31,12 @@ from oss_desk.services.session import Session, open_session, resolve_db_path
 from oss_desk.services.worker import DeviceWorker, WorkerLock, resident_view
 from oss_desk.ui.commands import DeskCommands, offered
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
-from oss_desk.ui.scanner import ScanCatcher
+from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen, check_in
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.followups import FollowupsScreen
-from oss_desk.ui.screens.greet import GreetScreen
+from oss_desk.ui.screens.greet import GreetScreen, show_ticket
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.theme import THEMES
@@ -178,8 +178,8 @@ class OssDeskApp(App[None]):
     ) -> None:
         super().__init__()
         self.scan_pause = scan_pause
-        self._scan: ScanCatcher[events.Key] = ScanCatcher()
         self.runner = runner
+        self._scan: ScanCatcher[events.Key] = ScanCatcher(scan_prefixes(runner.session))
         self.demo = demo
         self.poll_interval = poll_interval
         self.tick_seconds = tick_seconds
@@ -290,7 +290,7 @@ class OssDeskApp(App[None]):
                 self.set_timer(self.scan_pause, lambda: self._scan_paused(generation))
                 return
             if verdict == "done":
-                self.scanned(self._scan.take())
+                self._scan_done()
                 if event.key in ("enter", "tab"):
                     return
             elif verdict == "release":
@@ -304,10 +304,19 @@ class OssDeskApp(App[None]):
         if generation != self._scan.generation or not self._scan.active:
             return
         if self._scan.scanning:
-            self.scanned(self._scan.take())
+            self._scan_done()
             return
         for held in self._scan.release():
             await super().on_event(held)
+
+    def _scan_done(self) -> None:
+        prefix, payload = self._scan.take_all()
+        if prefix == PREFIX:
+            self.scanned(payload)
+        else:  # a ticket's QR (its code or its phone-page link): open that ticket
+            self.run_worker(
+                show_ticket(self, (prefix or "") + payload), group="scan", exit_on_error=False
+            )
 
     def scanned(self, payload: str) -> None:
         """A booking's QR code was scanned: the open dialog takes it, else check the resident in."""

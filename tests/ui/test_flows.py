@@ -478,7 +478,10 @@ async def test_device_fault_shows_in_the_status_bar(office: Path, make_app: AppF
         )
         conn.commit()
         conn.close()
-        await until(lambda: "paper out (printer paper out)" in str(bar.render()))
+        # ... said once: the detail only repeated the status ("paper out (printer paper out)").
+        await until(lambda: "1 failed" not in str(bar.render()))
+        assert "paper out" in str(bar.render())
+        assert "printer paper out" not in str(bar.render())
         # The desk carries on issuing tickets.
         await pilot.press("b", "enter")
         await until(lambda: "B002" in waiting_codes(office))

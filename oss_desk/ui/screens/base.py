@@ -106,7 +106,10 @@ class DeskScreen(Screen[None]):
         desk = desks.get(self.current_desk() or "")
         mine = desk.printer_url if desk else None
         if mine and (state := snapshot.devices.get(mine)) and state.status not in ("ok", "unknown"):
-            return f"{state.status} ({state.detail})" if state.detail else state.status, True
+            # The detail only when it says more than the status ("printer error (printer
+            # error)" said a word twice).
+            extra = state.detail and state.status not in state.detail
+            return f"{state.status} ({state.detail})" if extra else state.status, True
         printing = snapshot.printing
         worker_gone = (
             snapshot.worker_seen_seconds is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -15,11 +15,12 @@ from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import parse_reference
-from oss_desk.domain.models import Outcome, Visit
+from oss_desk.domain.models import Actor, Outcome, Visit
 from oss_desk.domain.needs import describe_need
 from oss_desk.errors import InvalidInput
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import Issued, QueueService
+from oss_desk.services.screen import ticket_from_scan
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes, wait_phrase
 from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog, NeedsDialog, OutcomeDialog, TextDialog
@@ -30,6 +31,9 @@ from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
+
+if TYPE_CHECKING:
+    from oss_desk.ui.app import OssDeskApp
 
 
 class ServiceList(OptionList):
@@ -69,6 +73,7 @@ class GreetScreen(DeskScreen):
         "quick": Action.QUICK_VISIT,
         "reprint": Action.REPRINT,
         "find": Action.FIND_TICKET,
+        "text_me": Action.ISSUE_TICKET,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -92,6 +97,13 @@ class GreetScreen(DeskScreen):
             "Reprint",
             id="greet.reprint",
             tooltip="Print the last ticket again",
+        ),
+        Binding(
+            "ctrl+n",
+            "text_me",
+            "Text me",
+            id="greet.text",
+            tooltip="The last ticket: text the resident when it is nearly their turn (mobile)",
         ),
         Binding(
             "slash",
@@ -338,6 +350,34 @@ class GreetScreen(DeskScreen):
         await find_ticket(self)
 
     @work(exclusive=True, group="greet")
+    async def action_text_me(self) -> None:
+        """The resident would rather wait elsewhere: a text when nearly their turn."""
+        if self.last_issued is None:
+            self.app.notify("Issue the ticket first, then add the mobile number", markup=False)
+            return
+        issued = self.last_issued.ticket
+        number = await self.app.push_screen_wait(
+            TextDialog(
+                f"Text {issued.code} when nearly their turn",
+                placeholder="Mobile number, e.g. 07700 900123",
+                hint="Deleted at the end of the day · Enter · Esc: back",
+                max_length=20,
+            )
+        )
+        if not number:
+            return
+        actor = self.desk_app.actor(self.current_desk())
+
+        def give(session: Session) -> object:
+            from oss_desk.services.turn_texts import TurnTexts
+
+            return TurnTexts(session, actor).give_phone(issued.id, number)
+
+        if await self.desk_app.attempt(give) is not None:
+            self.notify_done(f"{issued.code}: a text when nearly their turn, and when called")
+            await self.desk_app.after_write()
+
+    @work(exclusive=True, group="greet")
     async def action_reprint(self) -> None:
         if self.last_issued is None:
             self.app.notify("No ticket issued here yet (F7 finds one)", markup=False)
@@ -352,13 +392,16 @@ class GreetScreen(DeskScreen):
 
 async def find_ticket(screen: DeskScreen) -> None:
     """Ask for a code and show the ticket (shared by every screen)."""
-    app = screen.desk_app
-    code = await app.push_screen_wait(
+    code = await screen.desk_app.push_screen_wait(
         TextDialog("Find a ticket", placeholder="Code, e.g. C012", max_length=20)
     )
-    if not code:
-        return
-    ticket = await app.attempt(lambda s: QueueService(s).look_up(code))
+    if code:
+        await show_ticket(screen.desk_app, code)
+
+
+async def show_ticket(app: OssDeskApp, text: str, actor: Actor | None = None) -> None:
+    """Show a ticket: a code typed, or a ticket's QR scanned at any desk (its code or link)."""
+    ticket = await app.attempt(lambda s: ticket_from_scan(s, text, actor))
     if ticket is None:
         return
     directory = app.runner.session.directory
