@@ -12,14 +12,15 @@ Every field documents itself: the README's configuration table is checked agains
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from oss_desk.config_base import Identifier, Section, unique
+from oss_desk.config_followups import FollowupSettings
 from oss_desk.config_resident import (
     BoardSettings,
     PrintingSettings,
@@ -41,19 +42,8 @@ from oss_desk.domain.models import DeskKind, Role
 from oss_desk.errors import ConfigError, InvalidInput
 
 ENV_PREFIX = "OSS_DESK_"
-IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
-Identifier = Annotated[
-    str,
-    Field(
-        pattern=IDENTIFIER.pattern,
-        description="lower-case letters, digits, '-' and '_', up to 32 characters",
-    ),
-]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+_Section = Section
 
 
 class CouncilConfig(_Section):
@@ -274,72 +264,6 @@ class AppointmentSettings(_Section):
             except InvalidInput as exc:
                 raise ValueError(exc.message) from None
         return value
-
-
-class BackOfficeConfig(_Section):
-    id: Identifier
-    """Short identifier, e.g. revenues (used by `oss-desk followup add --back-office ID`)."""
-    name: str = Field(min_length=1, max_length=60)
-    """What staff call the back office."""
-    sla_working_days: int = Field(ge=0, le=120)
-    """Its service level: working days from the referral to done."""
-    contact: str = Field("", max_length=120)
-    """How the desk reaches it (an extension, a mailbox): shown to staff, never to residents."""
-
-
-class CategoryConfig(_Section):
-    id: Identifier
-    """Short identifier, e.g. staff (used by `oss-desk followup add --category ID`)."""
-    name: str = Field(min_length=1, max_length=60)
-    """What the category is called in the reports."""
-    monitor: Literal["staff", "unequal"] | None = None
-    """Complaints monitored on their own: "staff" (about a member of staff; justified ones
-    should stay under 2%) or "unequal" (unequal or impolite service)."""
-
-
-def _default_categories() -> list[CategoryConfig]:
-    return [
-        CategoryConfig(id="service", name="Quality of service"),
-        CategoryConfig(id="delay", name="Delay or no reply"),
-        CategoryConfig(id="policy", name="Council policy or decision"),
-        CategoryConfig(id="unequal", name="Unequal or impolite service", monitor="unequal"),
-        CategoryConfig(id="staff", name="About a member of staff", monitor="staff"),
-        CategoryConfig(id="other", name="Other"),
-    ]
-
-
-class FollowupSettings(_Section):
-    ringback_working_days: int = Field(1, ge=0, le=30)
-    """A ring-back is due by the end of this many working days after it was asked for."""
-    acknowledge_working_days: int = Field(5, ge=0, le=60)
-    """Comments, compliments and complaints are acknowledged within this many working days."""
-    respond_working_days: int = Field(15, ge=0, le=120)
-    """... and answered in full within this many."""
-    day_ends: Literal["closing", "midnight"] = "closing"
-    """When a day stops counting as the day of receipt: "closing" (after the office's closing
-    time the clock starts on the next working day) or "midnight"."""
-    back_offices: list[BackOfficeConfig] = Field(default_factory=list)
-    """The back offices referrals go to, each with its SLA and contact."""
-    categories: list[CategoryConfig] = Field(default_factory=_default_categories)
-    """Categories of comments, compliments and complaints."""
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> FollowupSettings:
-        _unique("followups.back_offices", [b.id for b in self.back_offices])
-        _unique("followups.categories", [c.id for c in self.categories])
-        if not self.categories:
-            raise ValueError("followups.categories: give at least one category")
-        if self.respond_working_days < self.acknowledge_working_days:
-            raise ValueError(
-                "followups.respond_working_days is shorter than acknowledge_working_days"
-            )
-        return self
-
-    def back_office(self, office_id: str) -> BackOfficeConfig | None:
-        return next((b for b in self.back_offices if b.id == office_id), None)
-
-    def category(self, category_id: str) -> CategoryConfig | None:
-        return next((c for c in self.categories if c.id == category_id), None)
 
 
 class ReportSettings(_Section):
@@ -628,12 +552,7 @@ class Settings(BaseSettings):
         return self.model_dump(mode="json", exclude={"desk"})
 
 
-def _unique(what: str, values: list[str]) -> None:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise ValueError(f"{what}: {value!r} appears twice")
-        seen.add(value)
+_unique = unique
 
 
 # Loading -------------------------------------------------------------------------------------

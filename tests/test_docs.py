@@ -8,7 +8,7 @@ import subprocess
 import click
 import pytest
 
-from oss_desk import config
+from oss_desk import config, config_followups
 from oss_desk.cli import cli
 from oss_desk.config import Settings, load_file
 
@@ -86,8 +86,8 @@ SETTINGS = (
     + _settings(config.ServiceConfig, "[[services]] ")
     + _settings(config.DeskConfig, "[[desks]] ")
     + _settings(config.StaffConfig, "[[staff]] ")
-    + _settings(config.BackOfficeConfig, "[[followups.back_offices]] ")
-    + _settings(config.CategoryConfig, "[[followups.categories]] ")
+    + _settings(config_followups.BackOfficeConfig, "[[followups.back_offices]] ")
+    + _settings(config_followups.CategoryConfig, "[[followups.categories]] ")
 )
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.config import BackOfficeConfig
+from oss_desk.config_followups import BackOfficeConfig
 from oss_desk.domain import followups as fu
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Preferred, normalise_email, normalise_phone
