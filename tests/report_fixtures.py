@@ -1,5 +1,6 @@
-"""Report dicts in the exact shape ``ReportService.daily`` / ``monthly`` return (SPEC.md), for
-the renderers' tests: realistic figures, every key present, a few awkward values (nulls, zeros)."""
+"""Report figures in the exact shape of ``report daily|monthly --format json``, for the
+renderers' tests (:mod:`tests.report_values` makes typed reports of them): realistic figures,
+every key present, a few awkward values (nulls, zeros)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
             "wheelchair": 3,
         },
         "busiest_hour": "11",
+        "followups": {
+            "ringback": {"due_today": 2, "overdue": 1},
+            "referral": {"due_today": 0, "overdue": 0},
+            "comment": {"due_today": 0, "overdue": 0},
+            "compliment": {"due_today": 0, "overdue": 0},
+            "complaint": {"due_today": 0, "overdue": 1},
+        },
         "standards": [
             {
                 "key": "within_15_min",
@@ -126,6 +134,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
         "month": month,
         "site": "hq",
         "sites": ["hq"],
+        "target_minutes": 15,
         "visits": sum(by_day.values()),
         "walk_ins": 2140,
         "appointment_visits": 310,
@@ -148,6 +157,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
             "callback": 100,
         },
         "by_day": by_day,
+        "busiest_day": max(sorted(by_day), key=lambda d: by_day[d]),
         "by_hour": {h: c * 20 for h, c in BY_HOUR.items()},
         "by_service": {k: v * 20 for k, v in BY_SERVICE.items()},
         "by_site": {"hq": sum(by_day.values())},
@@ -166,6 +176,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
             "with_notice_pct": 83.3,
             "notice_days": {"0": 1, "1": 2, "2": 1, "3-4": 1, "5+": 1},
         },
+        "followups": None,  # typed follow-up figures: see tests/test_followups_month.py
         "standards": [
             {
                 "key": "within_15_min",

@@ -18,6 +18,7 @@ from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.models import Actor
 from oss_desk.domain.workdays import WorkingDays
+from oss_desk.render.json import daily_json
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.history import (
     HistoryOptions,
@@ -370,7 +371,7 @@ def test_builder_rows_are_shaped_like_the_services_rows(tmp_path: Path) -> None:
 
 
 def _daily(session: Session, day: str, site: str) -> dict[str, Any]:
-    return ReportService(session).daily(day, site)
+    return daily_json(ReportService(session).daily(day, site))
 
 
 def _pct(part: int, whole: int) -> float | None:

@@ -41,9 +41,9 @@ def quarterly(
     output: str | None,
 ) -> None:
     """The quarterly return: comments, compliments and complaints, with actions taken."""
-    from oss_desk.services.followup_formats import quarterly_text
+    from oss_desk.render.csv import figures_csv
+    from oss_desk.render.followups import quarterly_text
     from oss_desk.services.followup_reports import FollowupReports
-    from oss_desk.services.report_formats import figures_csv
 
     fmt = "json" if as_json else fmt
     session = state.session()

@@ -9,6 +9,7 @@ import click
 from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import QueueEntry, Ticket
+from oss_desk.domain.standards import over_target
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
@@ -363,7 +364,7 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
         for e in waiting:
             t = e.ticket
             est = minutes(e.estimated_wait_seconds)
-            flag = "  OVER TARGET" if e.wait_seconds > target * 60 else ""
+            flag = "  OVER TARGET" if over_target(e.wait_seconds, target * 60) else ""
             needs = f"  [{', '.join(t.needs)}]" if t.needs else ""
             lines.append(
                 f"  {e.position:3d}. {t.code}  "

@@ -6,25 +6,16 @@ reference at most.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date as date_type
 from typing import Any, TypeVar
 
-from oss_desk.domain.stats import STATUS_WORDS
 from oss_desk.domain.wording import ENGLISH, Wording
 
 T = TypeVar("T")
 
 PRIVACY_LINE = ENGLISH["ticket.privacy"]
 PRIVACY_SLIP = "This slip carries no personal details."
-FOLLOWUP_NAMES = {
-    "ringback": "Ring-backs",
-    "referral": "Referrals",
-    "comment": "Comments",
-    "compliment": "Compliments",
-    "complaint": "Complaints",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,105 +252,3 @@ def from_payload(kind: str, payload: dict[str, Any]) -> Printout:
         )
     result: Printout = cls(**values)
     return result
-
-
-def _pct(value: object) -> str:
-    return "n/a" if value is None else f"{float(value):.1f}%"  # type: ignore[arg-type]
-
-
-def _minutes(value: object) -> str:
-    return "n/a" if value is None else f"{float(value):.1f} min"  # type: ignore[arg-type]
-
-
-def _standard(data: Mapping[str, Any], key: str, field: str, over: bool) -> str:
-    """``84.0% met`` / ``78.5% near`` / ``64.5% MISSED``: the standard in words (the paper has
-    no colour), as rated in the figures' ``standards`` (else only met or missed, against 80%)."""
-    value = data.get(field)
-    if value is None:
-        return "n/a"
-    rated = {str(s.get("key")): s.get("status") for s in data.get("standards") or []}
-    number = float(value)
-    unrated = number > 80 if over else number >= 80
-    status = rated.get(key) or ("green" if unrated else "red")
-    word = STATUS_WORDS.get(str(status), "")
-    return f"{number:.1f}% {word.upper() if status == 'red' else word}".rstrip()
-
-
-def daily_summary(
-    data: Mapping[str, Any],
-    *,
-    council: str,
-    site_name: str,
-    service_names: Mapping[str, str],
-    large_print: bool = False,
-) -> SummaryPrintout:
-    """The daily report (``ReportService.daily``'s dict) for the receipt printer: figures only,
-    per service and per desk; no resident and no adviser is named."""
-    minutes = data.get("target_minutes", 15)
-    busiest = data.get("busiest_hour")
-    targets = {str(s.get("key")): s.get("target") for s in data.get("standards") or []}
-    rows = (
-        ("Visits", str(data.get("visits", 0))),
-        ("Walk-ins", str(data.get("walk_ins", "n/a"))),
-        ("Appointments", str(data.get("appointment_visits", "n/a"))),
-        ("Served at a desk", str(data.get("served", 0))),
-        ("Meet-and-greet", str(data.get("quick_visits", 0))),
-        ("No-shows", str(data.get("no_shows", 0))),
-        ("Still waiting", str(data.get("still_waiting", 0))),
-        (f"Seen in {minutes} min", _standard(data, "within_15_min", "within_15_min_pct", True)),
-        (
-            "First contact",
-            _standard(data, "first_contact", "first_contact_resolution_pct", False),
-        ),
-        ("Median wait", _minutes(data.get("wait_median_minutes"))),
-        ("90% waited under", _minutes(data.get("wait_p90_minutes"))),
-        ("Busiest hour", f"{busiest}:00" if busiest else "n/a"),
-    )
-    services = tuple(
-        (f"{code} {service_names.get(code, code)}", str(count))
-        for code, count in (data.get("by_service") or {}).items()
-    )
-    outcomes = tuple(
-        (key.capitalize(), str(count)) for key, count in (data.get("outcomes") or {}).items()
-    )
-    desks = tuple(
-        (
-            desk,
-            f"{d.get('served', 0)} served"
-            + (
-                f", {float(d['service_median_minutes']):.1f} min"
-                if d.get("service_median_minutes") is not None
-                else ""
-            ),
-        )
-        for desk, d in (data.get("desks") or {}).items()
-    )
-    followups = tuple(
-        (FOLLOWUP_NAMES.get(kind, kind), f"{c.get('due_today', 0)} due, {c.get('overdue', 0)} late")
-        for kind, c in (data.get("followups") or {}).items()
-        if c.get("due_today") or c.get("overdue")
-    )
-    sections = tuple(
-        (title, group)
-        for title, group in (
-            ("By service", services),
-            ("Outcomes", outcomes),
-            ("Desks", desks),
-            ("Follow-ups still due", followups),
-        )
-        if group
-    )
-    return SummaryPrintout(
-        council=council,
-        site=site_name,
-        date=str(data.get("date", "")),
-        rows=rows,
-        by_hour=tuple((hour, int(count)) for hour, count in (data.get("by_hour") or {}).items()),
-        notes=(
-            f"Standards: seen within {minutes} minutes over {targets.get('within_15_min', 80)}%;"
-            f" resolved at first contact at least {targets.get('first_contact', 80)}%."
-            " Desks: served, median minutes.",
-        ),
-        sections=sections,
-        large_print=large_print,
-    )

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from oss_desk.config import Settings
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import local
 from oss_desk.domain.followup_figures import (
@@ -31,22 +30,16 @@ from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
 from oss_desk.storage.events import append_event
 
-StandardRow = tuple[str, str, float | None, float | None, str]
-
 
 def followups_due(
-    session: Session,
-    conns: list[sqlite3.Connection],
-    day: date,
-    site_id: str | None,
-    actor: Actor | None = None,
-) -> dict[str, dict[str, int]]:
+    conns: list[sqlite3.Connection], day: date, site_id: str | None
+) -> dict[str, DueCount]:
     """The daily report's ``followups``: per kind, due that day and not done by its end, and
     overdue then (today: now)."""
     items = []
     for conn in conns:
         items += store.open_at_end_of(conn, site_id, day.isoformat())
-    return {kind: count.as_json() for kind, count in due_counts(items, day).items()}
+    return due_counts(items, day)
 
 
 def followup_figures(
@@ -56,58 +49,9 @@ def followup_figures(
     last_day: date,
     site_id: str | None,
     actor: Actor | None = None,
-) -> dict[str, Any]:
+) -> FollowupFigures:
     """The monthly report's ``followups`` (see :func:`period_figures`)."""
-    reports = FollowupReports(session, actor)
-    return reports.period(first_day, last_day, site_id, conns).as_json()
-
-
-def followup_standards(settings: Settings, figures: dict[str, Any]) -> list[StandardRow]:
-    """The follow-up standards of the month, as the report's (key, label, value, target, rule)."""
-    f = settings.followups
-    ringback = f.ringback_working_days
-    record = figures["on_the_record"]
-    return [
-        (
-            "ringbacks_in_time",
-            f"Ring-backs returned in {_days(ringback)}",
-            figures["ringbacks"]["within_1_working_day_pct"],
-            100,
-            "at_least",
-        ),
-        (
-            "referrals_in_sla",
-            "Referrals done within SLA",
-            figures["referrals"]["within_sla_pct"],
-            None,
-            "monitored",
-        ),
-        (
-            "complaints_acknowledged",
-            f"Complaints acknowledged in {_days(f.acknowledge_working_days)}",
-            record["complaints_acknowledged_within_5_pct"],
-            100,
-            "at_least",
-        ),
-        (
-            "complaints_answered",
-            f"Complaints answered in {_days(f.respond_working_days)}",
-            record["complaints_answered_within_15_pct"],
-            100,
-            "at_least",
-        ),
-        (
-            "justified_about_staff",
-            "Justified complaints about staff (under 2%)",
-            record["justified_about_staff_pct"],
-            None,
-            "monitored",
-        ),
-    ]
-
-
-def _days(n: int) -> str:
-    return f"{n} working day" + ("" if n == 1 else "s")
+    return FollowupReports(session, actor).period(first_day, last_day, site_id, conns)
 
 
 class FollowupReports:

@@ -8,6 +8,7 @@ from textual.screen import Screen
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor
+from oss_desk.domain.standards import over_target
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.worker import STALE_HEARTBEAT_SECONDS
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
@@ -86,7 +87,9 @@ class DeskScreen(Screen[None]):
             parts.append(("Desk", _status_word(state.status.value)))
         waiting = len(snapshot.waiting)
         parts.append(("Waiting", str(waiting)))
-        over = sum(1 for e in snapshot.waiting if e.wait_seconds > snapshot.target_seconds)
+        over = sum(
+            1 for e in snapshot.waiting if over_target(e.wait_seconds, snapshot.target_seconds)
+        )
         if over:
             parts.append((f"Over {snapshot.target_seconds // 60} min", str(over)))
         printer_part, fault = self.printer_state(snapshot)

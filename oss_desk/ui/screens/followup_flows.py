@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from rich.text import Text
 
 from oss_desk.domain.access import Action
+from oss_desk.domain.followup_figures import DueCount
 from oss_desk.domain.followups import Kind
 from oss_desk.domain.models import Actor, Outcome
 from oss_desk.errors import OssDeskError
@@ -47,7 +48,7 @@ DEADLINES = {
 
 
 def due_line(
-    due: dict[str, dict[str, int]],
+    due: Mapping[str, DueCount],
     kinds: list[Kind] | None = None,
     title: str = "Follow-ups due today/overdue",
 ) -> Text:
@@ -55,8 +56,8 @@ def due_line(
     text = Text()
     text.append(title, style="bold")
     for kind in kinds if kinds is not None else list(KIND_KEYS.values()):
-        counts = due.get(kind.value, {})
-        today, late = counts.get("due_today", 0), counts.get("overdue", 0)
+        counts = due.get(kind.value, DueCount())
+        today, late = counts.due_today, counts.overdue
         text.append(f"  {kind.label.lower()}s ")
         text.append(str(today), style="bold yellow" if today else "")
         text.append("/")

@@ -288,7 +288,7 @@ class FollowupsScreen(DeskScreen):
             table.sort("ref", key=lambda ref: position.get(ref.plain, 0))
 
     def _show_summary(self, items: list[Followup], today: date) -> None:
-        counts = {k: c.as_json() for k, c in due_counts(items, today).items()}
+        counts = due_counts(items, today)
         kinds = [k for k in self.visible_kinds() if k in self._kinds()]
         text = due_line(counts, kinds, "Due today/overdue")
         shown = "all kinds" if self.kind_filter is None else f"{self.kind_filter.label}s"

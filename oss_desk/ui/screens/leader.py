@@ -14,6 +14,8 @@ from textual.widgets import DataTable, Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket
+from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
+from oss_desk.render.formats import percent
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
@@ -25,19 +27,15 @@ from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable, minutes_text
 
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}%"
-
-
 R = TypeVar("R")
 
 
 class LeaderScreen(DeskScreen):
     AREA = "Team leader"
     HELP = (
-        "The top line is today's running figures against the standards (over 80% seen within "
-        "15 minutes; 80% resolved at first contact). Tab moves between the desks, the services "
+        "The top line is today's running figures against the standards (over "
+        f"{SEEN_WITHIN_TARGET.target}% seen within 15 minutes; {FIRST_CONTACT.target}% resolved "
+        "at first contact). Tab moves between the desks, the services "
         "and the queue. D sends the highlighted ticket to a desk; Z closes or opens the "
         "highlighted desk; P reprints a ticket."
     )
@@ -142,21 +140,18 @@ class LeaderScreen(DeskScreen):
         else:
             target = snapshot.target_seconds // 60
             text.append("Today  ", style="bold")
-            text.append(f"arrivals {figures['visits']}   ")
-            text.append(f"within {target} min ")
-            status = {s["key"]: s["status"] for s in figures["standards"]}
-            text.append(
-                _pct(figures["within_15_min_pct"]), style=self._rag(status["within_15_min"])
-            )
-            text.append("   first contact ")
-            text.append(
-                _pct(figures["first_contact_resolution_pct"]),
-                style=self._rag(status["first_contact"]),
-            )
-            text.append(f"   no-shows {figures['no_shows']}   served {figures['served']}")
-            if figures.get("followups"):
+            text.append(f"arrivals {figures.figures.visits}   ")
+            for label, standard in (
+                (f"within {target} min ", figures.standard(SEEN_WITHIN_TARGET.key)),
+                ("   first contact ", figures.standard(FIRST_CONTACT.key)),
+            ):
+                text.append(label)
+                if standard is not None:
+                    text.append(percent(standard.value), style=self._rag(standard.status))
+            text.append(f"   no-shows {figures.figures.no_shows}   served {figures.figures.served}")
+            if figures.followups:
                 text.append("\n")
-                text.append_text(due_line(figures["followups"]))
+                text.append_text(due_line(figures.followups))
         self.query_one("#figures", Static).update(text)
         self._update_rows(
             self.query_one("#desks", DataTable),

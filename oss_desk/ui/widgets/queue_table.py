@@ -7,6 +7,7 @@ from textual.widgets import DataTable
 
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.needs import short_need
+from oss_desk.domain.standards import over_target
 
 Cell = Text | int | str
 
@@ -42,7 +43,7 @@ class QueueTable(DataTable[Cell]):
             self.add_column(label, key=key)
 
     def wait_style(self, seconds: int) -> str:
-        if seconds > self.target_seconds:
+        if over_target(seconds, self.target_seconds):
             return self._styles[0]
         if seconds >= self.target_seconds - 3 * 60:
             return self._styles[1]

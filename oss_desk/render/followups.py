@@ -1,10 +1,13 @@
 """The follow-up figures as text: the daily summary's due and overdue, the monthly dashboard's
-ring-backs, referrals and On The Record, and the quarterly return."""
+ring-backs, referrals and On The Record, and the quarterly return (``report quarterly``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from oss_desk.domain.followup_figures import DueCount, FollowupFigures
+from oss_desk.render.formats import percent
 
 KIND_NAMES = {
     "ringback": "Ring-backs",
@@ -16,41 +19,38 @@ KIND_NAMES = {
 OUTCOME_NAMES = {"justified": "justified", "partly": "partly", "not-justified": "not justified"}
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}%"
-
-
 def _tally(t: Mapping[str, Any]) -> str:
     return f"{t['met']} met, {t['missed']} missed, {t['pending']} still open"
 
 
-def due_lines(due: Mapping[str, Mapping[str, int]]) -> list[str]:
+def due_lines(due: Mapping[str, DueCount]) -> list[str]:
     """The daily summary: per kind, due that day and not done, and overdue."""
     lines = ["", "  Follow-ups                  due today   overdue"]
     for kind, name in KIND_NAMES.items():
-        counts = due.get(kind, {"due_today": 0, "overdue": 0})
-        lines.append(f"    {name:24s} {counts['due_today']:9d} {counts['overdue']:9d}")
+        counts = due.get(kind, DueCount())
+        lines.append(f"    {name:24s} {counts.due_today:9d} {counts.overdue:9d}")
     return lines
 
 
-def period_lines(f: Mapping[str, Any]) -> list[str]:
+def period_lines(figures: FollowupFigures) -> list[str]:
     """The month's (or quarter's) follow-ups, received in it, deadlines as they stand now."""
+    f = figures.as_json()
     ring, ref, rec = f["ringbacks"], f["referrals"], f["on_the_record"]
     lines = [
         "",
         "  Ring-backs",
         f"    received {ring['received']}: done {ring['done']}, could not reach "
         f"{ring['unreachable']}, open {ring['open']}",
-        f"    returned in time {_pct(ring['within_1_working_day_pct'])} "
+        f"    returned in time {percent(ring['within_1_working_day_pct'])} "
         f"({_tally(ring['returned_in_time'])})",
         "",
         "  Referrals                   received  within SLA",
     ]
     for office in ref["by_back_office"].values():
         label = f"{office['name'][:22]} ({office['sla_working_days']}d)"
-        lines.append(f"    {label:28s} {office['received']:4d} {_pct(office['pct']):>11}")
+        lines.append(f"    {label:28s} {office['received']:4d} {percent(office['pct']):>11}")
     lines.append(
-        f"    {'all back offices':28s} {ref['received']:4d} {_pct(ref['within_sla_pct']):>11}"
+        f"    {'all back offices':28s} {ref['received']:4d} {percent(ref['within_sla_pct']):>11}"
         f"   ({_tally(ref['within_sla'])})"
     )
     lines += record_lines(rec)
@@ -65,14 +65,14 @@ def record_lines(rec: Mapping[str, Any]) -> list[str]:
         f"    comments {rec['comments']}, compliments {rec['compliments']}, "
         f"complaints {rec['complaints']}",
         f"    complaints acknowledged in time "
-        f"{_pct(rec['complaints_acknowledged_within_5_pct'])} "
+        f"{percent(rec['complaints_acknowledged_within_5_pct'])} "
         f"({_tally(rec['complaints_acknowledged'])})",
-        f"    complaints answered in time {_pct(rec['complaints_answered_within_15_pct'])} "
+        f"    complaints answered in time {percent(rec['complaints_answered_within_15_pct'])} "
         f"({_tally(rec['complaints_answered'])})",
         "    outcomes: "
         + ", ".join(f"{OUTCOME_NAMES.get(k, k)} {v}" for k, v in rec["by_outcome"].items()),
         f"    justified complaints about a member of staff {rec['justified_about_staff']} "
-        f"of {rec['complaints_decided']} decided: {_pct(rec['justified_about_staff_pct'])} "
+        f"of {rec['complaints_decided']} decided: {percent(rec['justified_about_staff_pct'])} "
         "(target under 2%)",
         f"    complaints about unequal or impolite service {rec['unequal_or_impolite']}",
         f"    action taken as a result {rec['action_taken']}",
@@ -105,8 +105,8 @@ def quarterly_text(figures: Mapping[str, Any], site_name: str) -> str:
         rec = month["on_the_record"]
         lines.append(
             f"    {month['month']:20s} {rec['comments']:9d} {rec['compliments']:11d}"
-            f" {rec['complaints']:10d} {_pct(rec['complaints_acknowledged_within_5_pct']):>12}"
-            f" {_pct(rec['complaints_answered_within_15_pct']):>9}"
+            f" {rec['complaints']:10d} {percent(rec['complaints_acknowledged_within_5_pct']):>12}"
+            f" {percent(rec['complaints_answered_within_15_pct']):>9}"
         )
     lines += ["", "  Actions taken as a result"]
     if not record["actions"]:

@@ -1,54 +1,17 @@
 """The follow-up sections of the HTML reports: the day's due and overdue, and the month's
-ring-backs, referrals by back office and On The Record (comments, compliments, complaints).
-Pure: strings from the report's figures."""
+ring-backs, referrals by back office and On The Record (comments, compliments, complaints)."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
-
-def e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _pct(value: object) -> str:
-    return "n/a" if value is None else f"{float(value):.1f}%"  # type: ignore[arg-type]
-
-
-# The page's own markup, as oss_desk.domain.report_html writes it (it imports this module).
-
-
-def _section(section_id: str, heading: str, *parts: str) -> str:
-    inner = "\n".join(p for p in parts if p)
-    return f'<section id="{e(section_id)}">\n<h2>{e(heading)}</h2>\n{inner}\n</section>'
-
-
-def _table(caption: str, head: Sequence[str], rows: Sequence[str]) -> str:
-    heads = "".join(f"<th scope=col>{e(h)}</th>" for h in head)
-    body = "\n".join(rows)
-    return (
-        f'<table class="data"><caption>{e(caption)}</caption>'
-        f"<thead><tr>{heads}</tr></thead><tbody>\n{body}\n</tbody></table>"
-    )
-
-
-def _row(label: str, *cells: str) -> str:
-    return (
-        f"<tr><th scope=row>{e(label)}</th>"
-        + "".join(f'<td class="num">{e(c)}</td>' for c in cells)
-        + "</tr>"
-    )
-
-
-def _figures(items: Sequence[tuple[str, str]]) -> str:
-    cells = "".join(
-        f'<div class="figure"><dt>{e(label)}</dt><dd>{e(value)}</dd></div>'
-        for label, value in items
-    )
-    return f'<dl class="figures">{cells}</dl>'
-
+from oss_desk.domain.followup_figures import DueCount, FollowupFigures
+from oss_desk.render.formats import percent
+from oss_desk.render.html_page import figures as _figures
+from oss_desk.render.html_page import row as _row
+from oss_desk.render.html_page import section as _section
+from oss_desk.render.html_page import table as _table
+from oss_desk.render.svg import e
 
 KINDS = {
     "ringback": "Ring-backs",
@@ -64,47 +27,41 @@ OUTCOMES = {
 }
 
 
-def due_section(data: Mapping[str, Any]) -> str:
+def due_section(due: Mapping[str, DueCount]) -> str:
     """Daily: per kind, the follow-ups due that day still not done, and those overdue."""
-    due = data.get("followups")
     if not due:
         return ""
-    rows = [
-        _row(
-            name,
-            str(due.get(kind, {}).get("due_today", 0)),
-            str(due.get(kind, {}).get("overdue", 0)),
-        )
-        for kind, name in KINDS.items()
-    ]
+    rows = []
+    for kind, name in KINDS.items():
+        counts = due.get(kind, DueCount())
+        rows.append(_row(name, str(counts.due_today), str(counts.overdue)))
+    caption = "Follow-ups still to do at the end of the day"
     return _section(
         "followups",
         "Follow-ups",
-        _table(
-            "Follow-ups still to do at the end of the day", ["Kind", "Due today", "Overdue"], rows
-        ),
+        _table(caption, ["Kind", "Due today", "Overdue"], rows),
         '<p class="note">Due today: a deadline on this day not met by its end (today: not met '
         "yet). Overdue: a deadline before this day not met by its end. Deadlines count working "
         "days of the office's nation and its closure days.</p>",
     )
 
 
-def period_section(data: Mapping[str, Any]) -> str:
+def period_section(figures: FollowupFigures | None) -> str:
     """Monthly: ring-backs, referrals by back office, comments, compliments and complaints."""
-    f = data.get("followups")
-    if not f:
+    if figures is None:
         return ""
+    f = figures.as_json()
     ring, ref, rec = f["ringbacks"], f["referrals"], f["on_the_record"]
     headline = _figures(
         [
             ("Ring-backs", str(ring["received"])),
-            ("Returned in time", _pct(ring["within_1_working_day_pct"])),
+            ("Returned in time", percent(ring["within_1_working_day_pct"])),
             ("Referrals", str(ref["received"])),
-            ("Within SLA", _pct(ref["within_sla_pct"])),
+            ("Within SLA", percent(ref["within_sla_pct"])),
             ("Complaints", str(rec["complaints"])),
-            ("Acknowledged in time", _pct(rec["complaints_acknowledged_within_5_pct"])),
-            ("Answered in time", _pct(rec["complaints_answered_within_15_pct"])),
-            ("Justified, about staff", _pct(rec["justified_about_staff_pct"])),
+            ("Acknowledged in time", percent(rec["complaints_acknowledged_within_5_pct"])),
+            ("Answered in time", percent(rec["complaints_answered_within_15_pct"])),
+            ("Justified, about staff", percent(rec["justified_about_staff_pct"])),
         ]
     )
     offices = _table(
@@ -118,7 +75,7 @@ def period_section(data: Mapping[str, Any]) -> str:
                 str(o["met"]),
                 str(o["missed"]),
                 str(o["pending"]),
-                _pct(o["pct"]),
+                percent(o["pct"]),
             )
             for o in ref["by_back_office"].values()
         ],
