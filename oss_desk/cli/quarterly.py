@@ -43,19 +43,19 @@ def quarterly(
     """The quarterly return: comments, compliments and complaints, with actions taken."""
     from oss_desk.render.csv import figures_csv
     from oss_desk.render.followups import quarterly_text
+    from oss_desk.render.json import quarterly_json
     from oss_desk.services.followup_reports import FollowupReports
 
     fmt = "json" if as_json else fmt
     session = state.session()
-    figures = FollowupReports(session).quarterly(quarter, site_id)
+    report = FollowupReports(session).quarterly(quarter, site_id)
     if fmt == "json":
-        text = json.dumps(figures, ensure_ascii=False) + "\n"
+        text = json.dumps(quarterly_json(report), ensure_ascii=False) + "\n"
     elif fmt == "csv":
-        text = figures_csv(figures)
+        text = figures_csv(quarterly_json(report))
     else:
-        site = figures["site"]
-        place = session.directory.sites[site].name if site else "all offices"
-        text = quarterly_text(figures, place) + "\n"
+        place = session.directory.sites[report.site].name if report.site else "all offices"
+        text = quarterly_text(report, place) + "\n"
     if output is None:
         click.echo(text, nl=False)
         return

@@ -187,4 +187,44 @@ class MonthlyReport(PeriodReport):
     :meth:`FollowupFigures.as_json`)."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionTaken:
+    """A comment, compliment or complaint that led to an action (the quarterly return)."""
+
+    ref: str
+    kind: str
+    category: str | None
+    service: str | None
+    stage: int | None
+    received: str
+    answered: str | None
+    outcome: str | None
+    action_taken: bool | None
+    action: str | None
+    """What was done, in the desk's words (None once deleted on the retention schedule)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordMonth:
+    month: str
+    figures: FollowupFigures
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuarterlyReport:
+    """A calendar quarter: the quarterly return "On The Record" of comments, compliments and
+    complaints, month by month, with the actions taken as a result (its JSON:
+    :func:`oss_desk.render.json.quarterly_json`). The scorecard's quarterly figures (issue 15)
+    join it here."""
+
+    quarter: str
+    first_day: str
+    last_day: str
+    site: str | None
+    sites: tuple[str, ...]
+    on_the_record: FollowupFigures
+    months: tuple[RecordMonth, ...]
+    actions: tuple[ActionTaken, ...]
+
+
 Report = DailyReport | MonthlyReport

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
+from oss_desk.domain.reports import QuarterlyReport
 from oss_desk.render.formats import percent
 
 KIND_NAMES = {
@@ -90,32 +91,30 @@ def record_lines(rec: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def quarterly_text(figures: Mapping[str, Any], site_name: str) -> str:
+def quarterly_text(report: QuarterlyReport, site_name: str) -> str:
     """The quarterly return of comments, compliments and complaints, with the actions taken."""
     lines = [
-        f"Quarterly return, On The Record: {site_name}, {figures['quarter']} "
-        f"({figures['first_day']} to {figures['last_day']})",
+        f"Quarterly return, On The Record: {site_name}, {report.quarter} "
+        f"({report.first_day} to {report.last_day})",
         "Every comment, compliment and complaint received in the quarter; deadlines as they "
         "stand on the day of the report.",
     ]
-    record = figures["on_the_record"]
-    lines += record_lines(record)
+    lines += record_lines(report.on_the_record.as_json()["on_the_record"])
     lines += ["", "  By month               comments compliments complaints  ack in time  answered"]
-    for month in record["months"]:
-        rec = month["on_the_record"]
+    for month in report.months:
+        rec = month.figures.as_json()["on_the_record"]
         lines.append(
-            f"    {month['month']:20s} {rec['comments']:9d} {rec['compliments']:11d}"
+            f"    {month.month:20s} {rec['comments']:9d} {rec['compliments']:11d}"
             f" {rec['complaints']:10d} {percent(rec['complaints_acknowledged_within_5_pct']):>12}"
             f" {percent(rec['complaints_answered_within_15_pct']):>9}"
         )
     lines += ["", "  Actions taken as a result"]
-    if not record["actions"]:
+    if not report.actions:
         lines.append("    none recorded")
-    for a in record["actions"]:
-        outcome = f", {OUTCOME_NAMES.get(a['outcome'], a['outcome'])}" if a["outcome"] else ""
-        text = a["action"] if a["action"] is not None else "(text deleted on retention)"
+    for a in report.actions:
+        outcome = f", {OUTCOME_NAMES.get(a.outcome, a.outcome)}" if a.outcome else ""
+        text = a.action if a.action is not None else "(text deleted on retention)"
         lines.append(
-            f"    {a['ref']}  {a['kind']} ({a['category']}{outcome}), answered {a['answered']}: "
-            f"{text}"
+            f"    {a.ref}  {a.kind} ({a.category}{outcome}), answered {a.answered}: {text}"
         )
     return "\n".join(lines)

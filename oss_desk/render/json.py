@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
-from oss_desk.domain.reports import DailyReport, MonthlyReport, PeriodReport
+from oss_desk.domain.reports import DailyReport, MonthlyReport, PeriodReport, QuarterlyReport
 
 FLATTENED = ("figures", "appointments")
 """Parts of a report whose keys stand in the top level of its JSON."""
@@ -121,3 +121,24 @@ def as_json(report: DailyReport | MonthlyReport) -> dict[str, Any]:
 def dumps(report: DailyReport | MonthlyReport) -> str:
     """One JSON value on one line, non-ASCII as it is."""
     return json.dumps(as_json(report), ensure_ascii=False)
+
+
+def quarterly_json(report: QuarterlyReport) -> dict[str, Any]:
+    """The quarterly return's JSON (``report quarterly --json``): the quarter, then under
+    ``on_the_record`` the quarter's figures, its ``months`` and the ``actions`` taken."""
+    record = report.on_the_record.as_json()["on_the_record"]
+    return {
+        "quarter": report.quarter,
+        "first_day": report.first_day,
+        "last_day": report.last_day,
+        "site": report.site,
+        "sites": list(report.sites),
+        "on_the_record": {
+            **record,
+            "months": [
+                {"month": m.month, "on_the_record": m.figures.as_json()["on_the_record"]}
+                for m in report.months
+            ],
+            "actions": [plain(a) for a in report.actions],
+        },
+    }

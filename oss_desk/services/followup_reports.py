@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import local
@@ -25,6 +24,7 @@ from oss_desk.domain.followup_figures import (
 from oss_desk.domain.followups import Monitor
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.quarters import parse_quarter, quarter_of
+from oss_desk.domain.reports import ActionTaken, QuarterlyReport, RecordMonth
 from oss_desk.domain.stats import month_bounds
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
@@ -120,7 +120,7 @@ class FollowupReports:
             items += store.open_at_end_of(conn, site_id, when.isoformat())
         return due_counts(items, when)
 
-    def quarterly(self, quarter: str | None = None, site_id: str | None = None) -> dict[str, Any]:
+    def quarterly(self, quarter: str | None = None, site_id: str | None = None) -> QuarterlyReport:
         """The quarterly return "On The Record": every comment, compliment and complaint received
         in the quarter, month by month, with the actions taken as a result (their text is a read
         of data kept under retention, so the read is recorded)."""
@@ -130,16 +130,15 @@ class FollowupReports:
         if site_id is None and len(every) == 1:
             site_id = every[0]
         site = self.s.site(site_id) if site_id is not None else None
-        sites = [site.id] if site else every
         chosen = parse_quarter(quarter) if quarter else quarter_of(self._today(site_id))
         key = site.id if site else None
+        conns = [self.s.store.conn]
         with self.s.store.read():
-            whole = self.period(chosen.first_day, chosen.last_day, key, [self.s.store.conn])
-            months = []
-            for month in chosen.months:
-                first, last = month_bounds(month)
-                figures = self.period(first, last, key, [self.s.store.conn])
-                months.append({"month": month, "on_the_record": figures.as_json()["on_the_record"]})
+            whole = self.period(chosen.first_day, chosen.last_day, key, conns)
+            months = tuple(
+                RecordMonth(month=month, figures=self.period(*month_bounds(month), key, conns))
+                for month in chosen.months
+            )
             rows = store.record_actions(
                 self.s.store.conn, chosen.first_day.isoformat(), chosen.last_day.isoformat(), key
             )
@@ -148,34 +147,32 @@ class FollowupReports:
         for f, (_id, text) in zip(found, rows, strict=True):
             assert f is not None
             actions.append(
-                {
-                    "ref": f.ref,
-                    "kind": f.kind.value,
-                    "category": f.category,
-                    "service": f.service,
-                    "stage": f.stage,
-                    "received": f.received_day.isoformat(),
-                    "answered": f.closed_day.isoformat() if f.closed_day else None,
-                    "outcome": f.finding.value if f.finding else None,
-                    "action_taken": f.action_taken,
-                    "action": text,
-                }
+                ActionTaken(
+                    ref=f.ref,
+                    kind=f.kind.value,
+                    category=f.category,
+                    service=f.service,
+                    stage=f.stage,
+                    received=f.received_day.isoformat(),
+                    answered=f.closed_day.isoformat() if f.closed_day else None,
+                    outcome=f.finding.value if f.finding else None,
+                    action_taken=f.action_taken,
+                    action=text,
+                )
             )
-        shown_texts = [a for a in actions if a["action"] is not None]
+        shown_texts = sum(1 for a in actions if a.action is not None)
         if shown_texts:
-            self._record_read(len(shown_texts), key)
-        return {
-            "quarter": chosen.key,
-            "first_day": chosen.first_day.isoformat(),
-            "last_day": chosen.last_day.isoformat(),
-            "site": key,
-            "sites": sites,
-            "on_the_record": {
-                **whole.as_json()["on_the_record"],
-                "months": months,
-                "actions": actions,
-            },
-        }
+            self._record_read(shown_texts, key)
+        return QuarterlyReport(
+            quarter=chosen.key,
+            first_day=chosen.first_day.isoformat(),
+            last_day=chosen.last_day.isoformat(),
+            site=key,
+            sites=(site.id,) if site else tuple(every),
+            on_the_record=whole,
+            months=months,
+            actions=tuple(actions),
+        )
 
     def _record_read(self, count: int, site_id: str | None) -> None:
         site = self.s.directory.sites.get(site_id or "") or next(
