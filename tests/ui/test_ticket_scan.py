@@ -41,7 +41,7 @@ async def test_scanning_a_tickets_code_at_an_adviser_desk_opens_it(
         await until(lambda: isinstance(app.screen, InfoDialog))
         dialog = app.screen
         assert isinstance(dialog, InfoDialog)
-        assert dialog.title_text == "Ticket C002"
+        assert str(dialog.heading) == "Ticket C002"
         assert any("Place:     3 in the queue" in line for line in dialog.lines)
         assert events(office) == before  # nothing called, started or closed
         await pilot.press("escape")
@@ -85,5 +85,5 @@ async def test_scanning_a_tickets_link_opens_it(tmp_path: Path, make_app: AppFac
         await until(lambda: isinstance(app.screen, InfoDialog))
         dialog = app.screen
         assert isinstance(dialog, InfoDialog)
-        assert dialog.title_text == "Ticket W001"
+        assert str(dialog.heading) == "Ticket W001"
         assert not any(kind == "called" for kind in events(db))

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from oss_desk.domain.followups import Kind
 from oss_desk.services.followups import Created, Request
 from oss_desk.ui.dialogs import Dialog, MarkedRadioButton
+from oss_desk.ui.faults import guarded
 
 T = TypeVar("T")
 
@@ -149,6 +150,7 @@ class FollowupDialog(Dialog[Created | None]):
             yield Static(id="fu-error")
             yield Static("Tab: next field · Ctrl+S: save · Esc: back", classes="hint")
 
+    @guarded
     def on_mount(self) -> None:
         first = self.query("OptionList").first() if self.query("OptionList") else None
         (first or self.query_one("#fu-service", Input)).focus()
@@ -189,11 +191,12 @@ class FollowupDialog(Dialog[Created | None]):
         )
 
     @on(Input.Submitted, "#fu-topic")
+    @guarded
     def _last_field(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_submit()
 
-    @work(exclusive=True, group="followup-form")
+    @work(exclusive=True, group="followup-form", exit_on_error=False)
     async def action_submit(self) -> None:
         result = await self.submit(self.request())
         if isinstance(result, str):
@@ -246,6 +249,7 @@ class RespondDialog(Dialog[Answer | None]):
             yield Static(id="fu-error")
             yield Static("Arrows choose · Tab: next · Ctrl+S: save · Esc: back", classes="hint")
 
+    @guarded
     def on_mount(self) -> None:
         if self.complaint:
             self.query_one("#fu-finding", RadioSet).focus()
@@ -263,7 +267,7 @@ class RespondDialog(Dialog[Answer | None]):
             officer=value("fu-officer"),
         )
 
-    @work(exclusive=True, group="respond-form")
+    @work(exclusive=True, group="respond-form", exit_on_error=False)
     async def action_submit(self) -> None:
         answer = self.answer()
         problem = await self.submit(answer)

@@ -12,9 +12,9 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.followup_figures import DueCount
 from oss_desk.domain.followups import Kind
 from oss_desk.domain.models import Actor, Outcome
-from oss_desk.errors import OssDeskError
 from oss_desk.services.followups import Created, FollowupService, Request
 from oss_desk.services.session import Session
+from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.followups import FollowupDialog, FormChoices
 from oss_desk.ui.screens.base import DeskScreen
@@ -66,16 +66,24 @@ def due_line(
 
 
 async def run_or_say(screen: DeskScreen, fn: Callable[[Session], R]) -> R | str:
-    """Run on the database thread; a refusal comes back as its one-line message (shown in the
-    dialog); anything else goes to the app's fault funnel."""
-    app = screen.desk_app
-    try:
-        return await app.runner.call(fn)
-    except OssDeskError as exc:
-        return exc.message
-    except Exception:
-        result = await app.attempt(fn)
-        return result if result is not None else "That did not work: see the message"
+    """Run on the database thread; a refusal (or a failure) comes back as its one-line message,
+    to show inside the dialog (a fault in the code still goes to the fault funnel)."""
+    result = await screen.desk.act(fn, quiet=True)
+    if isinstance(result, Ok):
+        return result.value
+    return result.message
+
+
+def form_choices(session: Session) -> FormChoices:
+    """What the follow-up form offers: services, back offices (with SLA) and categories."""
+    followups = session.settings.followups
+    return FormChoices(
+        services=[(s.code, s.name) for s in session.directory.services.values()],
+        back_offices=[
+            (b.id, f"{b.name} ({b.sla_working_days} working days)") for b in followups.back_offices
+        ],
+        categories=[(c.id, c.name) for c in followups.categories],
+    )
 
 
 async def new_followup(
@@ -89,13 +97,13 @@ async def new_followup(
     about: str = "",
 ) -> Created | None:
     """Make a follow-up through its dialog (the kind asked first unless given); returns it."""
-    app = screen.desk_app
-    session = app.runner.session
-    allowed = kinds_for(lambda action: app.may(action, actor), making=True)
+    desk = screen.desk
+    app = screen.app
+    allowed = kinds_for(lambda action: desk.may(action, actor), making=True)
     if kind is None:
         offered = [(k, f"{k}  {v.label}") for k, v in KIND_KEYS.items() if v in allowed]
         if not offered:
-            app.refuse(Action.WORK_FOLLOWUPS, actor)
+            await desk.act(lambda s: s.require(Action.WORK_FOLLOWUPS, actor))  # says why not
             return None
         chosen = await app.push_screen_wait(ChoiceDialog("What kind of follow-up?", offered))
         if chosen is None:
@@ -103,19 +111,14 @@ async def new_followup(
         kind = KIND_KEYS[chosen]
     if kind not in allowed:
         needed = Action.RECORD_FEEDBACK if kind.on_the_record else Action.WORK_FOLLOWUPS
-        app.refuse(needed, actor)
+        await desk.act(lambda s: s.require(needed, actor))  # says why not
         return None
-    settings = session.settings
-    choices = FormChoices(
-        services=[(s.code, s.name) for s in session.directory.services.values()],
-        back_offices=[
-            (b.id, f"{b.name} ({b.sla_working_days} working days)")
-            for b in settings.followups.back_offices
-        ],
-        categories=[(c.id, c.name) for c in settings.followups.categories],
-    )
+    found = await desk.act(form_choices)
+    if not isinstance(found, Ok):
+        return None
+    choices = found.value
     if kind is Kind.REFERRAL and not choices.back_offices:
-        app.notify("No back office is configured ([[followups.back_offices]])", markup=False)
+        screen.say("No back office is configured ([[followups.back_offices]])")
         return None
 
     async def submit(request: Request) -> Created | str:
@@ -137,7 +140,7 @@ async def new_followup(
     elif created.note:
         said += f"; {created.note}"
     screen.notify_done(said)
-    await app.after_write()
+    await desk.after_write()
     return created
 
 
@@ -153,7 +156,7 @@ async def follow_up_outcome(
     """A visit finished with a ring-back arranged or referred: open the new follow-up with the
     visit's service filled in (Esc leaves the visit finished and makes none)."""
     kind = {Outcome.CALLBACK: Kind.RINGBACK, Outcome.REFERRED: Kind.REFERRAL}.get(outcome)
-    if kind is None or not screen.desk_app.may(Action.WORK_FOLLOWUPS, actor):
+    if kind is None or not screen.desk.may(Action.WORK_FOLLOWUPS, actor):
         return None
     about = "the visit just finished"
     return await new_followup(

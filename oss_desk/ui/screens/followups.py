@@ -21,15 +21,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
+from oss_desk.config_followups import FollowupSettings
 from oss_desk.domain.access import Action
-from oss_desk.domain.calendar import local
 from oss_desk.domain.followup_figures import due_counts
 from oss_desk.domain.followups import Details, Due, Followup, Kind, Status
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.followups import FollowupService
 from oss_desk.services.session import Session
+from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.followups import Answer, RespondDialog
+from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.followup_flows import (
     DEADLINES,
@@ -39,8 +41,6 @@ from oss_desk.ui.screens.followup_flows import (
     new_followup,
     run_or_say,
 )
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
-from oss_desk.ui.widgets.key_bar import KeyBar
 
 R = TypeVar("R")
 
@@ -134,8 +134,12 @@ class FollowupsScreen(DeskScreen):
         ),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    FOCUS = "#followup-table"
+
+    def __init__(self, desk: DeskContext) -> None:
+        super().__init__(desk)
+        self.settings: FollowupSettings | None = None
+        """The office's follow-up settings (back offices, categories), read with each list."""
         self.items: dict[int, Followup] = {}
         self.order: list[int] = []
         self.today: date | None = None
@@ -145,30 +149,22 @@ class FollowupsScreen(DeskScreen):
         self._reading: set[int] = set()
         self.loads = 0
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         yield Static(id="followup-summary")
         with Horizontal(id="followup-body"):
             table: DataTable[Text] = DataTable(id="followup-table", cursor_type="row")
+            for label, key in COLUMNS:
+                table.add_column(label, key=key)
             yield table
             yield Static(id="followup-detail")
-        yield StatusBar()
-        yield KeyBar()
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        table = self.query_one("#followup-table", DataTable)
-        for label, key in COLUMNS:
-            table.add_column(label, key=key)
-        table.focus()
 
     def wants_fresh_data(self) -> bool:
         return True
 
     def current_desk(self) -> str | None:
-        app = self.desk_app
-        return app.terminal_desk or app.greet_desk_id
+        return self.desk.terminal_desk or self.desk.greet_desk_id
 
+    @guarded
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         self.load()
@@ -179,7 +175,7 @@ class FollowupsScreen(DeskScreen):
     # Roles and what applies ------------------------------------------------------------------
 
     def _may(self, action: Action) -> bool:
-        return self.desk_app.may(action, self.acting_as())
+        return self.desk.may(action, self.acting_as())
 
     def visible_kinds(self) -> list[Kind]:
         return kinds_for(self._may)
@@ -223,7 +219,7 @@ class FollowupsScreen(DeskScreen):
             return [self.kind_filter]
         return visible
 
-    @work(exclusive=True, group="followups-load")
+    @work(exclusive=True, group="followups-load", exit_on_error=False)
     async def load(self) -> None:
         kinds = self._kinds()
         if not kinds:
@@ -234,14 +230,15 @@ class FollowupsScreen(DeskScreen):
         actor = self.acting_as()
         owner = {"anyone": None, "mine": "me", "not taken": "none"}[self.owner_filter]
 
-        def read(session: Session) -> tuple[list[Followup], date]:
+        def read(session: Session) -> tuple[list[Followup], date, FollowupSettings]:
             svc = FollowupService(session, actor)
-            return svc.work_list(kinds, owner=owner, closed_today=True), svc.today()
+            found = svc.work_list(kinds, owner=owner, closed_today=True)
+            return found, svc.today(), session.settings.followups
 
-        found = await self.desk_app.attempt(read)
-        if found is None:
+        found = await self.desk.act(read)
+        if not isinstance(found, Ok):
             return
-        items, today = found
+        items, today, self.settings = found.value
         self.today = today
         self.items = {f.id: f for f in items}
         self.order = [f.id for f in items]
@@ -252,8 +249,7 @@ class FollowupsScreen(DeskScreen):
         self.refresh_bindings()
 
     def _row(self, f: Followup) -> list[Text]:
-        names = self.desk_app.runner.session.directory.services
-        svc = names.get(f.service or "")
+        svc = self.desk.names.services.get(f.service or "")
         due = f.next_due
         standing = f.standing(self.today) if self.today else None
         word, style = STANDING_WORDS.get(standing, ("", "")) if standing else ("closed", "dim")
@@ -264,7 +260,7 @@ class FollowupsScreen(DeskScreen):
             Text(f"{due:%a %d %b}" if due else f"{f.closed_day:%a %d %b}" if f.closed_day else ""),
             Text(word, style=style),
             Text(f.status.value),
-            Text(self.desk_app.person_name(f.owner) if f.owner else ""),
+            Text(self.desk.names.person(f.owner) if f.owner else ""),
             Text(str(f.attempts) if f.kind is Kind.RINGBACK else ""),
         ]
 
@@ -309,6 +305,7 @@ class FollowupsScreen(DeskScreen):
         return self.items.get(int(key)) if key else None
 
     @on(DataTable.RowHighlighted, "#followup-table")
+    @guarded
     def _moved(self, event: DataTable.RowHighlighted) -> None:
         self.show_detail()
         self.refresh_bindings()
@@ -326,13 +323,13 @@ class FollowupsScreen(DeskScreen):
     async def _read_details(self, f: Followup) -> None:
         actor = self.acting_as()
         try:
-            found = await self.desk_app.attempt(
-                lambda s: (FollowupService(s, actor).details(f, "follow-ups panel"),)
+            found = await self.desk.act(
+                lambda s: FollowupService(s, actor).details(f, "follow-ups panel")
             )
         finally:
             self._reading.discard(f.id)
-        if found is not None:
-            self.details[f.id] = found[0]
+        if isinstance(found, Ok):
+            self.details[f.id] = found.value
             self.show_detail()
 
     def show_detail(self) -> None:
@@ -342,15 +339,12 @@ class FollowupsScreen(DeskScreen):
             panel.update(Text("Nothing to follow up here.", style="dim"))
             return
         self._want_details(f)
-        app = self.desk_app
-        session = app.runner.session
+        names = self.desk.names
         text = Text()
         text.append(f"{f.ref}  {f.kind.label}\n", style="bold")
-        svc = session.directory.services.get(f.service or "")
-        if svc:
-            text.append(f"Service: {svc.name}\n")
-        site = session.directory.sites[f.site_id]
-        text.append(f"Received {local(f.received_at, site.timezone):%a %d %b %H:%M}")
+        if f.service:
+            text.append(f"Service: {names.service(f.service)}\n")
+        text.append(f"Received {names.local(f.received_at, f.site_id):%a %d %b %H:%M}")
         text.append(f" (clock from {f.start_day:%a %d %b})\n")
         today = self.today or f.received_day
         for name, state in f.deadlines(today).items():
@@ -358,17 +352,18 @@ class FollowupsScreen(DeskScreen):
             style = "bold red" if state.missed else ""
             label = DEADLINES.get(name, name)
             text.append(f"{label} by {due:%a %d %b}: {state.value}\n", style=style)
+        settings = self.settings
         if f.back_office:
-            office = session.settings.followups.back_office(f.back_office)
+            office = settings.back_office(f.back_office) if settings else None
             text.append(f"Back office: {office.name if office else f.back_office}\n")
             if office and office.contact:
                 text.append(f"  contact: {office.contact}\n")
         if f.category:
-            category = session.settings.followups.category(f.category)
+            category = settings.category(f.category) if settings else None
             text.append(f"Category: {category.name if category else f.category}\n")
             text.append(f"Came in by {f.via.value if f.via else '?'}, stage {f.stage}\n")
         if f.owner:
-            text.append(f"Taken by {app.person_name(f.owner)}\n")
+            text.append(f"Taken by {names.person(f.owner)}\n")
         if f.finding:
             text.append(f"Outcome: {f.finding.value}; action taken: ")
             text.append("yes\n" if f.action_taken else "no\n")
@@ -394,27 +389,27 @@ class FollowupsScreen(DeskScreen):
     async def _change(self, fn: Callable[[FollowupService, Followup], Followup], said: str) -> None:
         f = self.selected()
         if f is None:
-            self.app.notify("Highlight a follow-up first", markup=False)
+            self.say("Highlight a follow-up first")
             return
         actor = self.acting_as()
-        done = await self.desk_app.attempt(lambda s: fn(FollowupService(s, actor), f))
-        if done is not None:
-            self.notify_done(f"{done.ref}: {said}")
-            await self.desk_app.after_write()
+        done = await self.desk.act(lambda s: fn(FollowupService(s, actor), f))
+        if isinstance(done, Ok):
+            self.notify_done(f"{done.value.ref}: {said}")
+            await self.desk.after_write()
             self.load()
 
-    @work(exclusive=True, group="followups-action")
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_new(self) -> None:
         kind = self.kind_filter
         made = await new_followup(self, self.acting_as(), kind=kind)
         if made is not None:
             self.load()
 
-    @work(exclusive=True, group="followups-action")
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_take(self) -> None:
         await self._change(lambda svc, f: svc.take(f.id), "taken")
 
-    @work(exclusive=True, group="followups-action")
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_attempt(self) -> None:
         f = self.selected()
         if f is None:
@@ -429,23 +424,23 @@ class FollowupsScreen(DeskScreen):
         result = RESULTS[chosen]
         await self._change(lambda svc, it: svc.attempt(it.id, result), f"try recorded ({result})")
 
-    @work(exclusive=True, group="followups-action")
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_done(self) -> None:
         await self._change(lambda svc, f: svc.done(f.id), "done")
 
-    @work(exclusive=True, group="followups-action")
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_unreachable(self) -> None:
         await self._change(
             lambda svc, f: svc.done(f.id, unreachable=True), "could not reach the resident"
         )
 
-    @work(exclusive=True, group="followups-action")
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_acknowledge(self) -> None:
         f = self.selected()
         said = "received by the back office" if f and f.kind is Kind.REFERRAL else "acknowledged"
         await self._change(lambda svc, it: svc.acknowledge(it.id), said)
 
-    @work(exclusive=True, group="followups-action")
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_respond(self) -> None:
         f = self.selected()
         if f is None:
@@ -471,10 +466,10 @@ class FollowupsScreen(DeskScreen):
         )
         if answered is not None:
             self.notify_done(f"{f.ref}: answered")
-            await self.desk_app.after_write()
+            await self.desk.after_write()
             self.load()
 
-    @work(exclusive=True, group="followups-action")
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_filter_kind(self) -> None:
         offered = [("0", "0  All kinds")] + [
             (key, f"{key}  {kind.label}s")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -20,18 +19,27 @@ from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
+from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
-from oss_desk.ui.screens.greet import find_ticket, pick_service
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
-from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable, minutes_text
 
-R = TypeVar("R")
+COLUMNS = {
+    "#desks": (("Desk", "desk"), ("Status", "status"), ("With", "ticket"), ("For", "since")),
+    "#by-service": (
+        ("Service", "service"),
+        ("Wait", "waiting"),
+        ("Longest", "longest"),
+        ("Over", "over"),
+    ),
+}
+"""The columns of the desks and services tables (label, key)."""
 
 
 class LeaderScreen(DeskScreen):
     AREA = "Team leader"
+    FOCUS = "#queue"
     HELP = (
         "The top line is today's running figures against the standards (over "
         f"{SEEN_WITHIN_TARGET.target}% seen within 15 minutes; {FIRST_CONTACT.target}% resolved "
@@ -86,8 +94,7 @@ class LeaderScreen(DeskScreen):
         Binding("f7", "find", "Find", id="leader.find", tooltip="Look a ticket up by its code"),
     ]
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         yield Static(id="figures")
         with Horizontal(id="leader-top"):
             desks: DataTable[Text] = DataTable(id="desks", cursor_type="row")
@@ -95,44 +102,29 @@ class LeaderScreen(DeskScreen):
             services: DataTable[Text] = DataTable(id="by-service", cursor_type="row")
             yield services
         yield QueueTable(id="queue")
-        yield StatusBar()
-        yield KeyBar()
 
+    @guarded
     def on_mount(self) -> None:
         super().on_mount()
-        desks = self.query_one("#desks", DataTable)
-        for label, key in (
-            ("Desk", "desk"),
-            ("Status", "status"),
-            ("With", "ticket"),
-            ("For", "since"),
-        ):
-            desks.add_column(label, key=key)
-        services = self.query_one("#by-service", DataTable)
-        for label, key in (
-            ("Service", "service"),
-            ("Wait", "waiting"),
-            ("Longest", "longest"),
-            ("Over", "over"),
-        ):
-            services.add_column(label, key=key)
-        self.query_one(QueueTable).focus()
+        for table_id, columns in COLUMNS.items():
+            table = self.query_one(table_id, DataTable)
+            for label, key in columns:
+                table.add_column(label, key=key)
 
     def wants_fresh_data(self) -> bool:
         return True  # the running figures are only taken for this screen
 
     def current_desk(self) -> str | None:
-        return self.desk_app.terminal_desk
+        return self.desk.terminal_desk
 
     def acting_as(self) -> Actor:
-        return self.desk_app.leader_actor()
+        return self.desk.leader_actor()
 
     def shown_ticket_id(self) -> int | None:
         return self.query_one(QueueTable).selected_ticket_id()
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
-        app = self.desk_app
-        directory = app.runner.session.directory
+        names = self.desk.names
         figures = snapshot.figures
         text = Text()
         if figures is None:
@@ -165,24 +157,24 @@ class LeaderScreen(DeskScreen):
                 for state in snapshot.desks
                 if state.desk.kind is not DeskKind.MEET_AND_GREET
             },
-            ("desk", "status", "ticket", "since"),
+            tuple(key for _, key in COLUMNS["#desks"]),
         )
         self._update_rows(
             self.query_one("#by-service", DataTable),
             {
                 line.code: (
-                    Text(f"{line.code} {directory.services[line.code].label}"),
+                    Text(f"{line.code} {names.services[line.code].label}"),
                     Text(str(line.waiting)),
                     Text(minutes_text(line.longest_wait_seconds) if line.waiting else "-"),
                     Text(str(line.over_target), style=self._over_style(line.over_target)),
                 )
                 for line in snapshot.by_service
             },
-            ("service", "waiting", "longest", "over"),
+            tuple(key for _, key in COLUMNS["#by-service"]),
         )
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
-        table.labels = {c: s.label for c, s in directory.services.items()}
+        table.labels = names.labels()
         table.show(snapshot.queue)
 
     def _update_rows(
@@ -229,37 +221,31 @@ class LeaderScreen(DeskScreen):
     def _highlighted_ticket(self) -> int | None:
         ticket_id = self.query_one(QueueTable).selected_ticket_id()
         if ticket_id is None:
-            self.app.notify("Highlight a waiting ticket in the queue first", markup=False)
+            self.say("Highlight a waiting ticket in the queue first")
         return ticket_id
 
-    async def _act(self, fn: Callable[[Session], R], done: str) -> None:
-        app = self.desk_app
-        if await app.attempt(fn) is not None:
-            self.notify_done(done)
-            await app.after_write()
-
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_send_to_desk(self) -> None:
         ticket_id = self._highlighted_ticket()
         if ticket_id is None:
             return
-        app = self.desk_app
+        names = self.desk.names
         desks = [
-            (d.id, d.name)
-            for d in app.runner.session.directory.desks.values()
-            if d.kind is not DeskKind.MEET_AND_GREET
+            (d.id, d.name) for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET
         ]
-        desk = await app.push_screen_wait(ChoiceDialog("Send the ticket to which desk?", desks))
+        desk = await self.app.push_screen_wait(
+            ChoiceDialog("Send the ticket to which desk?", desks)
+        )
         if desk is None:
             return
-        actor = app.leader_actor()
+        actor = self.acting_as()
 
         def send(session: Session) -> Ticket:
             return QueueService(session, actor).transfer(ticket_id, desk_id=desk)
 
-        await self._act(send, f"Sent to {app.desk_name(desk)}")
+        await self.commit(send, f"Sent to {names.desk(desk)}")
 
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_transfer(self) -> None:
         ticket_id = self._highlighted_ticket()
         if ticket_id is None:
@@ -267,35 +253,37 @@ class LeaderScreen(DeskScreen):
         code = await pick_service(self, "Transfer the ticket to which service?")
         if code is None:
             return
-        actor = self.desk_app.leader_actor()
+        actor = self.acting_as()
 
         def transfer(session: Session) -> Ticket:
             return QueueService(session, actor).transfer(ticket_id, service=code)
 
-        await self._act(transfer, "Transferred: same place in the queue")
+        await self.commit(transfer, "Transferred: same place in the queue")
 
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_reprint(self) -> None:
         ticket_id = self._highlighted_ticket()
         if ticket_id is None:
             return
-        actor = self.desk_app.leader_actor()
-        await self._act(lambda s: QueueService(s, actor).reprint(ticket_id), "Sent to the printer")
+        actor = self.acting_as()
+        await self.commit(
+            lambda s: QueueService(s, actor).reprint(ticket_id), "Sent to the printer"
+        )
 
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_cancel_ticket(self) -> None:
         ticket_id = self._highlighted_ticket()
         if ticket_id is None:
             return
         if not await self.app.push_screen_wait(ConfirmDialog("The resident has left: cancel?")):
             return
-        actor = self.desk_app.leader_actor()
-        await self._act(lambda s: QueueService(s, actor).cancel(ticket_id), "Ticket cancelled")
+        actor = self.acting_as()
+        await self.commit(lambda s: QueueService(s, actor).cancel(ticket_id), "Ticket cancelled")
 
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_toggle_desk(self) -> None:
         table = self.query_one("#desks", DataTable)
-        snap = self.desk_app.snapshot
+        snap = self.desk.snapshot
         if table.row_count == 0 or snap is None:
             return
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
@@ -308,12 +296,12 @@ class LeaderScreen(DeskScreen):
             ConfirmDialog(f"Close {state.desk.name}?")
         ):
             return
-        actor = self.desk_app.leader_actor()
-        await self._act(
+        actor = self.acting_as()
+        await self.commit(
             lambda s: QueueService(s, actor).set_desk_status(desk_id, wanted),
             f"{state.desk.name}: {wanted.value}",
         )
 
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_find(self) -> None:
         await find_ticket(self)

@@ -29,9 +29,9 @@ from oss_desk.render.formats import hour, minutes, percent, target
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
+from oss_desk.ui.context import DeskContext, Ok
+from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
-from oss_desk.ui.widgets.key_bar import KeyBar
 
 LIVE_REFRESH_SECONDS = 5.0
 SHORT_LABELS = {
@@ -68,6 +68,7 @@ def whole_number_ticks(plt: Any, values: list[int]) -> None:
 
 class ReportsScreen(DeskScreen):
     AREA = "Reports"
+    FOCUS = "#report-figures-box"
     HELP = (
         "The daily footfall summary (D) or the monthly dashboard (M), against the council's "
         f"standards: over {SEEN_WITHIN_TARGET.target}% seen within 15 minutes of arrival, "
@@ -103,8 +104,8 @@ class ReportsScreen(DeskScreen):
         Binding("t", "today", "Today", id="reports.today", tooltip="Back to today (or this month)"),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, desk: DeskContext) -> None:
+        super().__init__(desk)
         self.period = "day"
         self.day: date | None = None
         self.month: str | None = None
@@ -112,8 +113,7 @@ class ReportsScreen(DeskScreen):
         self.shown: tuple[str, str] | None = None
         self._live_at = 0.0
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         yield Static(id="report-heading")
         with Horizontal(id="report-body"):
             with VerticalScroll(id="report-figures-box"):
@@ -121,24 +121,20 @@ class ReportsScreen(DeskScreen):
             with Vertical(id="report-charts"):
                 yield PlotextPlot(id="report-chart-main")
                 yield PlotextPlot(id="report-chart-trend")
-        yield StatusBar()
-        yield KeyBar()
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#report-figures-box").focus()
-
+    @guarded
     def on_resize(self) -> None:
-        self.call_after_refresh(self.draw)  # the charts choose their labels for their width
+        # The charts choose their labels for their width.
+        self.call_after_refresh(guard(self, self.draw))
 
     def wants_fresh_data(self) -> bool:
         return True
 
     def current_desk(self) -> str | None:
-        return self.desk_app.terminal_desk
+        return self.desk.terminal_desk
 
     def acting_as(self) -> Actor:
-        return self.desk_app.leader_actor()
+        return self.desk.leader_actor()
 
     # Loading -----------------------------------------------------------------------------------
 
@@ -149,9 +145,9 @@ class ReportsScreen(DeskScreen):
             self.load()
 
     def _today(self) -> date:
-        return date.fromisoformat(self.desk_app.runner.session.today())
+        return self.desk.names.today()
 
-    @work(exclusive=True, group="reports-load")
+    @work(exclusive=True, group="reports-load", exit_on_error=False)
     async def load(self) -> None:
         if self.day is None:
             self.day = self._today()
@@ -167,9 +163,10 @@ class ReportsScreen(DeskScreen):
             return reports.daily(key) if period == "day" else reports.monthly(key)
 
         self._live_at = time.monotonic()
-        data = await self.desk_app.attempt(build)
-        if data is None:
+        built = await self.desk.act(build)
+        if not isinstance(built, Ok):
             return
+        data = built.value
         changed = self.shown != (period, key)
         self.data = data
         self.shown = (period, key)
@@ -184,9 +181,7 @@ class ReportsScreen(DeskScreen):
         if data is None or self.shown is None:
             return
         period, key = self.shown
-        names = {
-            code: s.name for code, s in self.desk_app.runner.session.directory.services.items()
-        }
+        names = {code: s.name for code, s in self.desk.names.services.items()}
         heading = Text()
         if period == "day":
             heading.append("Daily footfall summary  ", style="bold")

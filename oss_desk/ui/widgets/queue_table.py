@@ -8,6 +8,7 @@ from textual.widgets import DataTable
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.needs import short_need
 from oss_desk.domain.standards import over_target
+from oss_desk.ui.faults import guarded
 
 Cell = Text | int | str
 
@@ -38,6 +39,7 @@ class QueueTable(DataTable[Cell]):
         self.target_seconds = 15 * 60
         self.labels: dict[str, str] = {}
 
+    @guarded
     def on_mount(self) -> None:
         for label, key in self.COLUMNS:
             self.add_column(label, key=key)
