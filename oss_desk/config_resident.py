@@ -87,7 +87,7 @@ class ScreenSettings(_Section):
 
 class TurnTextSettings(_Section):
     position: int = Field(2, ge=1, le=20)
-    """A resident who gave a mobile number is texted when they are this place in line for
-    their service (2: second in line)."""
+    """A resident who gave a mobile number is texted when they are this place in line (2: one
+    person ahead of them, as their paper ticket counts the people ahead)."""
     when_called: bool = True
     """Also text them when they are called, with the desk to go to."""

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from oss_desk.clock import FixedClock
+from oss_desk.devtools.history import HistoryOptions, HistoryResult, generate
 from oss_desk.render.json import monthly_json
-from oss_desk.services.history import HistoryOptions, HistoryResult, generate
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session

@@ -57,7 +57,8 @@ def test_worker_once_prints_the_ticket(tmp_path: Path, monkeypatch: pytest.Monke
     events = decode(paper.read_bytes())
     text = text_lines(events)
     assert "C002" in text and "Council Tax" in text
-    assert "1 person ahead of you" in text and "You will be called soon" in text
+    # C001 is called at another of the 4 open desks at the same moment: nobody is ahead.
+    assert "Nobody ahead of you" in text and "You will be called soon" in text
     assert [e.payload for e in events if isinstance(e, QRCode)] == ["OSSD-T:hq:2026-11-23:C002"]
     assert sum(isinstance(e, Cut) for e in events) == 1
     assert rows(db, "SELECT printed_at IS NOT NULL FROM tickets WHERE id = 2") == [(1,)]

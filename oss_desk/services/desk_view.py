@@ -21,13 +21,11 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.reports import DailyReport
 from oss_desk.domain.standards import over_target
-from oss_desk.services.queue import QueueService, build_queue
+from oss_desk.services.queue import QueueService, read_live_queue
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
-from oss_desk.storage import queue as q
 from oss_desk.storage.devices import DeviceState, device_states, heartbeat
 from oss_desk.storage.outbox import PrintSummary, print_summary
-from oss_desk.storage.site import desk_statuses
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +87,7 @@ def take_snapshot(
     day = session.today(site)
     queue_service = QueueService(session)
     with session.store.read() as conn:
-        tickets = q.active_tickets(conn, site_id=site.id, business_day=day)
-        statuses = desk_statuses(conn)
-        typical = queue_service._typical_seconds(conn, now)
+        live = read_live_queue(session, conn, site, now)
         printing = print_summary(conn, format_instant(now - timedelta(hours=12)))
         devices = device_states(conn)
         beat = heartbeat(conn)
@@ -106,16 +102,9 @@ def take_snapshot(
     seen = None
     if beat is not None:
         seen = max(0.0, (now - read_instant(beat[2])).total_seconds())
-    entries = build_queue(
-        tickets,
-        desks=desks,
-        statuses=statuses,
-        typical=typical,
-        default_seconds=session.settings.queue.default_service_minutes * 60,
-        now=now,
-    )
+    entries, statuses = live.entries, live.statuses
     at_desk = {
-        t.desk: t for t in tickets if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
+        t.desk: t for t in live.tickets if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
     }
     target = session.settings.queue.target_minutes * 60
     lines = []

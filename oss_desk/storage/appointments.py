@@ -275,17 +275,6 @@ def overdue_booked(conn: sqlite3.Connection, before: str) -> list[Appointment]:
     return [_appointment(cur, row) for row in cur.fetchall()]
 
 
-def purge_contacts(conn: sqlite3.Connection, before_day: str, now: str) -> int:
-    """Delete names, emails and phones of appointments on days before ``before_day``."""
-    cur = conn.execute(
-        "UPDATE appointment_contacts SET name = NULL, email = NULL, phone = NULL, purged_at = ? "
-        "WHERE purged_at IS NULL AND appointment_id IN "
-        "(SELECT id FROM appointments WHERE business_day < ?)",
-        [now, before_day],
-    )
-    return cur.rowcount
-
-
 # Messages ---------------------------------------------------------------------------------------
 
 
