@@ -18,6 +18,7 @@ from oss_desk.domain.access import MATRIX, Action, Scope, allows, refusal, scope
 from oss_desk.domain.models import Actor, Role
 from oss_desk.errors import Forbidden, RuleViolation
 from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.delivery import acknowledge_alerts
 from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
@@ -245,6 +246,8 @@ TRIES: dict[Action, Try] = {
     ),
     Action.VIEW_FEEDBACK: lambda s, o, _: FollowupService(s).work_list(["complaint"]),
     Action.ANSWER_FEEDBACK: lambda s, o, _: FollowupService(s).respond("OTR-0001"),
+    # Every current alert (there are none in this office: nothing is written either way).
+    Action.ACKNOWLEDGE_ALERT: lambda s, o, _: acknowledge_alerts(s, s.actor),
 }
 
 

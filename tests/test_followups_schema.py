@@ -1,4 +1,4 @@
-"""The follow-up migrations on a database that already has history: 0012 rebuilds print_jobs
+"""The follow-up migrations on a database that already has history: 0016 rebuilds print_jobs
 (to allow referral slips) keeping every row, and the tables' checks refuse impossible rows."""
 
 from __future__ import annotations
@@ -12,25 +12,28 @@ import sqlite_utils
 from oss_desk.storage.migrations import build_migrations
 
 
-def test_print_jobs_keep_their_rows_through_0012(tmp_path: Path) -> None:
+def test_print_jobs_keep_their_rows_through_0016(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     db = sqlite_utils.Database(sqlite3.connect(path), strict=True)
     db.conn.execute("PRAGMA foreign_keys = ON")
     migrations = build_migrations()
-    migrations.apply(db, stop_before="0011_followups")
+    migrations.apply(db, stop_before="0016_referral_slips")
     db.conn.execute("INSERT INTO sites (id, name, timezone) VALUES ('hq', 'HQ', 'Europe/London')")
     for n, kind in enumerate(("ticket", "appointment_slip", "daily_summary", "test"), start=1):
         db.conn.execute(
             "INSERT INTO print_jobs (created_at, kind, printer_url, next_attempt_at, payload, "
-            "status, attempts) VALUES (?, ?, 'capture:///x', ?, '{\"n\": 1}', 'done', ?)",
-            [f"2026-11-2{n}T09:00:00.000Z", kind, f"2026-11-2{n}T09:00:00.000Z", n],
+            "status, attempts, owner, sent_at, auto_reprints) "
+            "VALUES (?, ?, 'capture:///x', ?, '{\"n\": 1}', 'done', ?, 'w1', ?, 1)",
+            [f"2026-11-2{n}T09:00:00.000Z", kind, f"2026-11-2{n}T09:00:00.000Z", n, "x"],
         )
     db.conn.commit()
     before = db.conn.execute("SELECT * FROM print_jobs ORDER BY id").fetchall()
     migrations.apply(db)
     assert db.conn.execute("SELECT * FROM print_jobs ORDER BY id").fetchall() == before
     indexes = {r[1] for r in db.conn.execute("PRAGMA index_list(print_jobs)")}
-    assert {"print_jobs_due", "print_jobs_ticket"} <= indexes
+    assert {"print_jobs_due", "print_jobs_ticket", "print_jobs_lane", "print_jobs_attention"} <= (
+        indexes
+    )
     db.conn.execute(
         "INSERT INTO print_jobs (created_at, kind, printer_url, next_attempt_at) "
         "VALUES ('2026-11-25T09:00:00.000Z', 'referral_slip', 'capture:///x', "

@@ -91,6 +91,7 @@ def _register() -> None:
         followups.followup,
         admin.desks,
         devices.worker,
+        devices.alerts,
         reports.report,
         devices.printer,
         devices.board,

@@ -56,6 +56,7 @@ class Action(StrEnum):
     RECORD_FEEDBACK = "record_feedback"
     VIEW_FEEDBACK = "view_feedback"
     ANSWER_FEEDBACK = "answer_feedback"
+    ACKNOWLEDGE_ALERT = "acknowledge_alert"
 
     @property
     def phrase(self) -> str:
@@ -97,6 +98,7 @@ PHRASES: dict[Action, str] = {
     Action.RECORD_FEEDBACK: "record a comment, compliment or complaint",
     Action.VIEW_FEEDBACK: "see comments, compliments and complaints",
     Action.ANSWER_FEEDBACK: "acknowledge or answer comments, compliments and complaints",
+    Action.ACKNOWLEDGE_ALERT: "acknowledge a delivery alert",
 }
 
 OWN_PHRASES: dict[Action, str] = {

@@ -1,29 +1,32 @@
 """Sending bytes to a printer, and asking it how it is.
 
-Every transport has connect, write and read timeouts (nothing may hang a desk), raises
-:class:`PrinterFault` with a short reason on failure, and answers :meth:`Transport.status` with a
-:class:`PrinterStatus`. "No answer" is ``UNKNOWN``, never ``OK``: python-escpos's
-``paper_status()`` reports paper when the printer is silent, so the status bytes are read here.
+A job goes over one :class:`PrinterLink` in steps, so the worker can record each one the moment
+it happens: ask the printer how it is (DLE EOT), write the job (a fault says how many bytes may
+have left: none means it certainly did not print), then confirm (wait until the bytes have
+crossed the line, skip stray bytes, ask again: an answer that it is online and fine means it
+printed). Every step has a timeout, so nothing hangs a worker; serial timeouts follow the job's
+size and the line speed (bytes x 10 / baud, plus a margin).
+
+"No answer" is ``UNKNOWN``, never ``OK``: python-escpos's ``paper_status()`` reports paper when
+the printer is silent, so the status bytes are read here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import select
-import shutil
 import socket
-import subprocess
 import termios
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Protocol
 
+from oss_desk.domain.delivery import line_seconds, serial_timeouts
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 
 DLE_EOT = b"\x10\x04"
+CHUNK = 512
 
 
 class PrinterStatus(StrEnum):
@@ -52,12 +55,21 @@ class PrinterStatus(StrEnum):
 
 
 class PrinterFault(Exception):
-    """The job did not reach the printer (or the printer refused it)."""
+    """The job did not reach the printer whole (or the printer refused it)."""
 
-    def __init__(self, reason: str, status: PrinterStatus = PrinterStatus.UNREACHABLE) -> None:
+    def __init__(
+        self, reason: str, status: PrinterStatus = PrinterStatus.UNREACHABLE, sent: int = 0
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        self.sent = sent
+        """Bytes of the job that may have left (0: it certainly did not print)."""
+
+
+def valid_status(byte: int | None) -> bool:
+    """A real-time status reply matches 0xx1xx10 (bits 1 and 4 set, bits 0 and 7 clear)."""
+    return byte is not None and (byte & 0x93) == 0x12
 
 
 def decode_status(
@@ -70,7 +82,7 @@ def decode_status(
     """
 
     def valid(b: int | None) -> int | None:
-        return b if b is not None and (b & 0x93) == 0x12 else None
+        return b if valid_status(b) else None
 
     printer, offline, error, paper = valid(printer), valid(offline), valid(error), valid(paper)
     if printer is None:
@@ -93,33 +105,178 @@ def decode_status(
     return PrinterStatus.OK
 
 
+ReadOne = Callable[[float], int | None]
+"""Read one byte within the given seconds (None: nothing came)."""
+
+
+def query_status(write: Callable[[bytes], object], read_one: ReadOne, wait: float) -> PrinterStatus:
+    """Ask DLE EOT 1, 2, 3, 4 (stopping at a silent first one)."""
+    replies: list[int | None] = []
+    for n in (1, 2, 3, 4):
+        write(DLE_EOT + bytes([n]))
+        replies.append(_reply(read_one, time.monotonic() + wait))
+        if n == 1 and replies[0] is None:
+            return PrinterStatus.UNKNOWN
+    return decode_status(*replies)
+
+
+def _reply(read_one: ReadOne, deadline: float) -> int | None:
+    """The next status byte before ``deadline``, skipping stray bytes that are not one."""
+    while (left := deadline - time.monotonic()) > 0:
+        byte = read_one(left)
+        if byte is None:
+            return None
+        if valid_status(byte):
+            return byte
+    return None
+
+
+def confirm_job(
+    write: Callable[[bytes], object], read_one: ReadOne, deadline: float
+) -> PrinterStatus:
+    """After the job: DLE EOT 1 (online?), and when offline DLE EOT 2 (why?)."""
+    write(DLE_EOT + b"\x01")
+    first = _reply(read_one, deadline)
+    if first is None:
+        return PrinterStatus.UNKNOWN
+    cause = None
+    if first & 0x08:
+        write(DLE_EOT + b"\x02")
+        cause = _reply(read_one, max(deadline, time.monotonic() + 1.0))
+    return decode_status(first, cause, None, None)
+
+
+class PrinterLink(Protocol):
+    """One open connection to a printer, for one job."""
+
+    def status(self) -> PrinterStatus:
+        """DLE EOT 1-4 (UNKNOWN when it does not answer)."""
+        ...
+
+    def write(self, data: bytes) -> None:
+        """All of ``data``, or PrinterFault (with ``sent``: bytes that may have left)."""
+        ...
+
+    def confirm(self, size: int) -> PrinterStatus:
+        """After a job of ``size`` bytes: has it been taken? UNKNOWN when nobody says."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class Transport(Protocol):
     url: PrinterURL
 
-    def send(self, data: bytes) -> PrinterStatus:
-        """Print ``data`` or raise PrinterFault. Printers that answer status requests are asked
-        first (a printer out of paper is not sent the job) and again after the job (a printer
-        that went away mid-job is noticed, so the job is retried rather than lost)."""
+    @property
+    def confirms(self) -> bool:
+        """Whether the printer can confirm a job (else a job ends "sent", not "printed")."""
         ...
 
-    def status(self) -> PrinterStatus: ...
+    def open(self) -> PrinterLink:
+        """Connect; PrinterFault means nothing was sent."""
+        ...
+
+    def status(self) -> PrinterStatus:
+        """How the printer is now (never raises)."""
+        ...
+
+    def send(self, data: bytes) -> PrinterStatus:
+        """Ask, print, confirm in one go (see :func:`send`)."""
+        ...
 
 
-def _checked_send(write: object, read_one: object, data: bytes, ask: bool) -> PrinterStatus:
-    """Status, job, confirmation over one open channel (shared by TCP, serial and USB)."""
-    if not ask:
-        write(data)  # type: ignore[operator]
-        return PrinterStatus.UNKNOWN
-    before = _query(write, read_one)
-    if before is PrinterStatus.UNKNOWN:
-        raise PrinterFault("the printer does not answer (silent)", PrinterStatus.UNKNOWN)
-    if not before.can_print:
-        raise PrinterFault(before.sentence, before)
-    write(data)  # type: ignore[operator]
-    write(DLE_EOT + b"\x01")  # type: ignore[operator]
-    if read_one() is None:  # type: ignore[operator]
-        raise PrinterFault("the printer stopped answering during the job", PrinterStatus.OFFLINE)
-    return before
+def send(transport: Transport, data: bytes) -> PrinterStatus:
+    """Ask, print, confirm, in one go (``printer test``): the status before the job, or
+    PrinterFault when it was not sent or the printer stopped answering."""
+    link = transport.open()
+    try:
+        asks = transport.url.asks_status
+        before = link.status() if asks else PrinterStatus.UNKNOWN
+        if asks and before is PrinterStatus.UNKNOWN:
+            raise PrinterFault("the printer does not answer (silent)", PrinterStatus.UNKNOWN)
+        if not before.can_print:
+            raise PrinterFault(before.sentence, before)
+        link.write(data)
+        after = link.confirm(len(data)) if transport.confirms else PrinterStatus.UNKNOWN
+        if asks and after is PrinterStatus.UNKNOWN:
+            raise PrinterFault(
+                "the printer stopped answering during the job", PrinterStatus.OFFLINE, len(data)
+            )
+        return before if before is not PrinterStatus.UNKNOWN else after
+    finally:
+        link.close()
+
+
+def first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+
+
+# TCP ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TcpLink:
+    sock: socket.socket
+    timeout: float
+
+    def _read_one(self, wait: float) -> int | None:
+        self.sock.settimeout(max(0.001, wait))
+        try:
+            data = self.sock.recv(1)
+        except TimeoutError:
+            return None
+        except OSError:
+            return None
+        return data[0] if data else None
+
+    def status(self) -> PrinterStatus:
+        try:
+            return query_status(self.sock.sendall, self._read_one, self.timeout)
+        except OSError:
+            return PrinterStatus.UNKNOWN
+
+    def write(self, data: bytes) -> None:
+        """Send in chunks; the timeout runs from the last progress (a slow printer that keeps
+        taking data is never cut off; one that stops for ``timeout`` seconds is)."""
+        sent = 0
+        self.sock.settimeout(self.timeout)
+        view = memoryview(data)
+        try:
+            while sent < len(data):
+                sent += self.sock.send(view[sent : sent + CHUNK * 8])
+        except TimeoutError:
+            raise PrinterFault(
+                "the printer stopped taking data (timed out)", PrinterStatus.OFFLINE, sent
+            ) from None
+        except (ConnectionResetError, BrokenPipeError):
+            raise PrinterFault(
+                "the printer dropped the connection mid-job", PrinterStatus.OFFLINE, max(sent, 1)
+            ) from None
+        except OSError as exc:
+            raise PrinterFault(
+                f"write failed ({exc.strerror or exc})", PrinterStatus.UNREACHABLE, max(sent, 1)
+            ) from None
+
+    def confirm(self, size: int) -> PrinterStatus:
+        try:
+            self._discard_input()
+            return confirm_job(self.sock.sendall, self._read_one, time.monotonic() + self.timeout)
+        except OSError:
+            return PrinterStatus.UNKNOWN
+
+    def _discard_input(self) -> None:
+        self.sock.setblocking(False)
+        try:
+            while self.sock.recv(256):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+        finally:
+            self.sock.setblocking(True)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.close()
 
 
 @dataclass
@@ -128,312 +285,171 @@ class TcpTransport:
 
     url: PrinterURL
 
-    def _connect(self) -> socket.socket:
+    @property
+    def confirms(self) -> bool:
+        return self.url.asks_status
+
+    def open(self) -> TcpLink:
         try:
-            return socket.create_connection((self.url.host, self.url.port), self.url.timeout)
+            sock = socket.create_connection((self.url.host, self.url.port), self.url.timeout)
         except ConnectionRefusedError:
             raise PrinterFault("connection refused", PrinterStatus.UNREACHABLE) from None
         except TimeoutError:
             raise PrinterFault("no answer (connect timed out)", PrinterStatus.UNREACHABLE) from None
         except OSError as exc:
             raise PrinterFault(f"cannot connect ({exc.strerror or exc})") from None
-
-    def send(self, data: bytes) -> PrinterStatus:
-        sock = self._connect()
-        try:
-            sock.settimeout(self.url.timeout)
-            return _checked_send(
-                sock.sendall,
-                lambda: _recv_one(sock, self.url.timeout),
-                data,
-                self.url.asks_status,
-            )
-        except TimeoutError:
-            raise PrinterFault(
-                "the printer stopped taking data (timed out)", PrinterStatus.OFFLINE
-            ) from None
-        except (ConnectionResetError, BrokenPipeError):
-            raise PrinterFault(
-                "the printer dropped the connection mid-job", PrinterStatus.OFFLINE
-            ) from None
-        except OSError as exc:
-            raise PrinterFault(f"write failed ({exc.strerror or exc})") from None
-        finally:
-            sock.close()
+        return TcpLink(sock, self.url.timeout)
 
     def status(self) -> PrinterStatus:
         try:
-            sock = self._connect()
+            link = self.open()
         except PrinterFault as fault:
             return fault.status
         try:
-            return _query(lambda b: sock.sendall(b), lambda: _recv_one(sock, self.url.timeout / 3))
-        except OSError:
-            return PrinterStatus.UNKNOWN
+            link.timeout = self.url.timeout / 3
+            return link.status()
         finally:
-            sock.close()
+            link.close()
+
+    def send(self, data: bytes) -> PrinterStatus:
+        return send(self, data)
 
 
-def _recv_one(sock: socket.socket, timeout: float) -> int | None:
-    sock.settimeout(timeout)
-    try:
-        data = sock.recv(1)
-    except TimeoutError:
-        return None
-    return data[0] if data else None
+# Serial ------------------------------------------------------------------------------------------
 
 
-def _query(write: object, read_one: object) -> PrinterStatus:
-    replies: list[int | None] = []
-    for n in (1, 2, 3, 4):
-        write(DLE_EOT + bytes([n]))  # type: ignore[operator]
-        replies.append(read_one())  # type: ignore[operator]
-        if n == 1 and replies[0] is None:
+@dataclass
+class SerialLink:
+    port: Any
+    url: PrinterURL
+
+    def _read_one(self, wait: float) -> int | None:
+        self.port.timeout = max(0.001, wait)
+        data = self.port.read(1)
+        return data[0] if data else None
+
+    def status(self) -> PrinterStatus:
+        import serial
+
+        try:
+            self.port.reset_input_buffer()
+            return query_status(self.port.write, self._read_one, min(1.0, self.url.timeout))
+        except (serial.SerialException, OSError, termios.error):
             return PrinterStatus.UNKNOWN
-    return decode_status(*replies)
+
+    def _timeouts(self, size: int) -> tuple[float, float]:
+        return serial_timeouts(size, self.url.baudrate, self.url.timeout, self.url.line_bits)
+
+    def write(self, data: bytes) -> None:
+        """In chunks, within the time the job takes on the line (plus the margin)."""
+        import serial
+
+        write_timeout, _ = self._timeouts(len(data))
+        deadline = time.monotonic() + write_timeout
+        sent = 0
+        try:
+            while sent < len(data):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise serial.SerialTimeoutException("write timeout")
+                self.port.write_timeout = left
+                sent += self.port.write(data[sent : sent + CHUNK]) or 0
+        except serial.SerialTimeoutException:
+            raise PrinterFault(
+                f"the printer stopped taking data ({sent} of {len(data)} bytes in "
+                f"{write_timeout:.1f} s: flow control?)",
+                PrinterStatus.OFFLINE,
+                max(sent, 1),
+            ) from None
+        except (serial.SerialException, OSError, termios.error) as exc:
+            raise PrinterFault(
+                f"write failed ({first_line(exc)})", PrinterStatus.UNREACHABLE, max(sent, 1)
+            ) from None
+
+    def confirm(self, size: int) -> PrinterStatus:
+        """Wait until the bytes have crossed the line, drop what came in meanwhile, then ask;
+        the reply may take the job's line time (a printer reads at line speed)."""
+        import serial
+
+        _, reply_wait = self._timeouts(size)
+        deadline = time.monotonic() + reply_wait
+        try:
+            while self.port.out_waiting and time.monotonic() < deadline:
+                time.sleep(min(0.02, line_seconds(self.port.out_waiting, self.url.baudrate)))
+            self.port.reset_input_buffer()
+            return confirm_job(self.port.write, self._read_one, deadline)
+        except (serial.SerialException, OSError, termios.error):
+            return PrinterStatus.UNKNOWN
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # termios errors after a hang-up
+            self.port.close()
 
 
 @dataclass
 class SerialTransport:
-    """A serial printer through pyserial (flow control and write timeout, unlike escpos)."""
+    """A serial printer through pyserial (flow control and write timeouts, unlike escpos)."""
 
     url: PrinterURL
 
-    def _open(self) -> Any:
+    @property
+    def confirms(self) -> bool:
+        return self.url.asks_status
+
+    def open(self) -> SerialLink:
         import serial
 
         p = self.url.params
         flow = p.get("flow", "none")
         try:
-            return serial.serial_for_url(
+            port = serial.serial_for_url(
                 self.url.path,
-                baudrate=int(p.get("baudrate", "9600")),
+                baudrate=self.url.baudrate,
+                bytesize=int(p.get("bytesize", "8")),
+                parity=p.get("parity", "N").upper()[:1],
+                stopbits=float(p.get("stopbits", "1")),
                 timeout=min(1.0, self.url.timeout),
                 write_timeout=self.url.timeout,
                 rtscts=flow == "rtscts",
                 xonxoff=flow == "xonxoff",
             )
         except (serial.SerialException, ValueError, OSError, termios.error) as exc:
-            raise PrinterFault(f"cannot open the serial port ({_first_line(exc)})") from None
-
-    def send(self, data: bytes) -> PrinterStatus:
-        import serial
-
-        port = self._open()
-        try:
-            port.reset_input_buffer()
-
-            def read_one() -> int | None:
-                reply = port.read(1)
-                return reply[0] if reply else None
-
-            status = _checked_send(port.write, read_one, data, self.url.asks_status)
-            port.flush()
-            return status
-        except serial.SerialTimeoutException:
-            raise PrinterFault(
-                "the printer stopped taking data (flow control)", PrinterStatus.OFFLINE
-            ) from None
-        except (serial.SerialException, OSError, termios.error) as exc:
-            raise PrinterFault(f"write failed ({_first_line(exc)})") from None
-        finally:
-            _close_quietly(port)
+            raise PrinterFault(f"cannot open the serial port ({first_line(exc)})") from None
+        return SerialLink(port, self.url)
 
     def status(self) -> PrinterStatus:
         try:
-            port = self._open()
+            link = self.open()
         except PrinterFault as fault:
             return fault.status
         try:
-            port.reset_input_buffer()
-            port.timeout = min(0.5, self.url.timeout / 3)
-
-            def read_one() -> int | None:
-                data = port.read(1)
-                return data[0] if data else None
-
-            return _query(port.write, read_one)
-        except Exception:
-            return PrinterStatus.UNKNOWN
+            return link.status()
         finally:
-            _close_quietly(port)
-
-
-def _close_quietly(port: Any) -> None:
-    with contextlib.suppress(Exception):  # termios errors after a hang-up
-        port.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-
-
-@dataclass
-class FileTransport:
-    """A printer device file such as /dev/usb/lp0 (never a tty: it would not be in raw mode)."""
-
-    url: PrinterURL
+            link.close()
 
     def send(self, data: bytes) -> PrinterStatus:
-        path = Path(self.url.path)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-        except FileNotFoundError:
-            raise PrinterFault(f"{path} does not exist (is the printer plugged in?)") from None
-        except PermissionError:
-            raise PrinterFault(f"no permission to write to {path} (see hardware/udev)") from None
-        except OSError as exc:
-            raise PrinterFault(f"cannot open {path} ({exc.strerror})") from None
-        try:
-            if os.isatty(fd):
-                raise PrinterFault(f"{path} is a serial port: use serial://{path} instead")
-            os.set_blocking(fd, True)
-            deadline = time.monotonic() + self.url.timeout
-            view = memoryview(data)
-            while view:
-                _, ready, _ = select.select([], [fd], [], max(0.0, deadline - time.monotonic()))
-                if not ready:
-                    raise PrinterFault(
-                        "the printer stopped taking data (timed out)", PrinterStatus.OFFLINE
-                    )
-                written = os.write(fd, view)
-                view = view[written:]
-        except OSError as exc:
-            raise PrinterFault(f"write failed ({exc.strerror})") from None
-        finally:
-            os.close(fd)
-        return PrinterStatus.UNKNOWN
-
-    def status(self) -> PrinterStatus:
-        return PrinterStatus.UNKNOWN if Path(self.url.path).exists() else PrinterStatus.UNREACHABLE
+        return send(self, data)
 
 
-@dataclass
-class CaptureTransport:
-    """Appends each job's bytes to a file: the demo's virtual printer, and training."""
+def _transports() -> dict[str, type]:
+    from oss_desk.hardware.printer_devices import (
+        CaptureTransport,
+        CupsTransport,
+        FileTransport,
+        UsbTransport,
+    )
 
-    url: PrinterURL
-
-    def send(self, data: bytes) -> PrinterStatus:
-        path = Path(self.url.path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("ab") as f:
-                f.write(data)
-        except OSError as exc:
-            raise PrinterFault(f"cannot write {path} ({exc.strerror})") from None
-        return PrinterStatus.OK
-
-    def status(self) -> PrinterStatus:
-        return PrinterStatus.OK
-
-
-@dataclass
-class CupsTransport:
-    """A CUPS raw queue, through ``lp -o raw`` (status is unknown: CUPS does not say)."""
-
-    url: PrinterURL
-
-    def send(self, data: bytes) -> PrinterStatus:
-        lp = shutil.which("lp")
-        if lp is None:
-            raise PrinterFault("the lp command is not installed (install cups-client)")
-        try:
-            result = subprocess.run(
-                [lp, "-d", self.url.queue, "-o", "raw"],
-                input=data,
-                capture_output=True,
-                timeout=self.url.timeout + 5,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise PrinterFault("CUPS did not take the job in time") from None
-        if result.returncode != 0:
-            reason = result.stderr.decode(errors="replace").strip().splitlines()
-            raise PrinterFault(
-                f"CUPS refused the job ({reason[0][:100] if reason else 'lp failed'})"
-            )
-        return PrinterStatus.UNKNOWN
-
-    def status(self) -> PrinterStatus:
-        return PrinterStatus.UNKNOWN
-
-
-@dataclass
-class UsbTransport:
-    """A USB printer through pyusb (python-escpos's Usb), with a write timeout (never 0)."""
-
-    url: PrinterURL
-
-    def _printer(self) -> Any:
-        from oss_desk.hardware.escpos_compat import escpos_printer, quiet
-
-        module = escpos_printer()
-        try:
-            import usb.core  # noqa: F401
-        except ImportError:
-            raise PrinterFault("USB printing needs pyusb (and the system's libusb-1.0)") from None
-        with quiet():
-            printer = module.Usb(
-                self.url.vendor,
-                self.url.product,
-                timeout=int(self.url.timeout * 1000),
-                in_ep=int(self.url.params.get("in_ep", "0x82"), 16),
-                out_ep=int(self.url.params.get("out_ep", "0x01"), 16),
-                profile=self.url.profile,
-            )
-        try:
-            with quiet():
-                printer.open()
-        except Exception as exc:
-            raise PrinterFault(f"cannot open the USB printer ({_first_line(exc)})") from None
-        return printer
-
-    def send(self, data: bytes) -> PrinterStatus:
-        printer = self._printer()
-        try:
-
-            def read_one() -> int | None:
-                reply = printer._read()
-                return reply[0] if reply else None
-
-            return _checked_send(printer._raw, read_one, data, self.url.asks_status)
-        except PrinterFault:
-            raise
-        except Exception as exc:
-            raise PrinterFault(f"USB write failed ({_first_line(exc)})") from None
-        finally:
-            _close_quietly(printer)
-
-    def status(self) -> PrinterStatus:
-        try:
-            printer = self._printer()
-        except PrinterFault as fault:
-            return fault.status
-        try:
-
-            def read_one() -> int | None:
-                data = printer._read()
-                return data[0] if data else None
-
-            return _query(printer._raw, read_one)
-        except Exception:
-            return PrinterStatus.UNKNOWN
-        finally:
-            _close_quietly(printer)
-
-
-TRANSPORTS: dict[str, type] = {
-    "tcp": TcpTransport,
-    "serial": SerialTransport,
-    "file": FileTransport,
-    "capture": CaptureTransport,
-    "cups": CupsTransport,
-    "usb": UsbTransport,
-}
+    return {
+        "tcp": TcpTransport,
+        "serial": SerialTransport,
+        "file": FileTransport,
+        "capture": CaptureTransport,
+        "cups": CupsTransport,
+        "usb": UsbTransport,
+    }
 
 
 def open_transport(url: str | PrinterURL) -> Transport:
     parsed = parse_printer_url(url) if isinstance(url, str) else url
-    transport: Transport = TRANSPORTS[parsed.scheme](parsed)
+    transport: Transport = _transports()[parsed.scheme](parsed)
     return transport

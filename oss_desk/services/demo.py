@@ -46,12 +46,17 @@ NEEDS = [
 ]
 
 
+BOOKED_DAYS_AGO = timedelta(days=5)
+
+
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
     days: int
     visits: int
     waiting_now: int
     appointments: int = 0
+    booked_at: datetime | None = None
+    """When the appointments were booked (their confirmations were sent then)."""
 
 
 def populate(
@@ -98,7 +103,13 @@ def populate(
         booked = _appointments(sim, clock, rng, real_now)
         first = datetime.combine(past[-1] if past else today, datetime.min.time(), tz)
         populate_followups(sim, clock, rng, first, real_now)
-    return DemoSummary(days=len(past), visits=visits, waiting_now=left, appointments=booked)
+    return DemoSummary(
+        days=len(past),
+        visits=visits,
+        waiting_now=left,
+        appointments=booked,
+        booked_at=real_now - BOOKED_DAYS_AGO,
+    )
 
 
 def _as(session: Session, desk_id: str | None) -> QueueService:
@@ -258,7 +269,7 @@ def _appointments(session: Session, clock: FixedClock, rng: random.Random, now: 
         dataclasses.replace(session, actor=Actor(person="demo", desk_id=greet))
     )
     today = now.astimezone(tz).date()
-    clock.set(now - timedelta(days=5))
+    clock.set(now - BOOKED_DAYS_AGO)
     booked: list[tuple[datetime, str]] = []
     for code in ("C", "B", "H", "T"):
         if code not in session.directory.services:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from oss_desk.clock import format_instant
+from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import local
+from oss_desk.domain.delivery import message_backoff, message_deadline
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.services.messages import Composed
@@ -71,26 +71,29 @@ class Sent:
     failed: int = 0
 
 
+LEASE_SECONDS = 15 * 60
+
+
 class FollowupMessageDelivery:
-    """Sends the due referral messages; one session (so one thread). The worker gives it its
-    retry rule, so the two outboxes back off alike."""
+    """Sends the due referral messages; one session (so one thread). Retried with the message
+    backoff (:func:`oss_desk.domain.delivery.message_backoff`) until ``messages.notice_hours``
+    after it was queued, like a confirmation; then it has failed."""
 
     def __init__(
         self,
         session: Session,
         *,
-        backoff: Callable[[int], float],
-        attempts: int,
-        lease_seconds: int,
         smtp: SmtpSender | None = None,
         notify: NotifySender | None = None,
     ) -> None:
         self.s = session
-        self.backoff = backoff
-        self.attempts = attempts
-        self.lease_seconds = lease_seconds
         self.smtp = smtp or SmtpSender(session.settings.email)
         self.notify = notify or NotifySender(session.settings.notify)
+
+    def deadline(self, message: store.Message) -> datetime:
+        created = read_instant(message.created_at)
+        hours = self.s.settings.messages.notice_hours
+        return message_deadline("confirmation", created, created, notice_hours=hours)
 
     def deliver_due(self, limit: int = 10_000) -> Sent:
         report = Sent()
@@ -105,7 +108,7 @@ class FollowupMessageDelivery:
             message = store.claim_message(
                 conn,
                 format_instant(now),
-                format_instant(now + timedelta(seconds=self.lease_seconds)),
+                format_instant(now + timedelta(seconds=LEASE_SECONDS)),
             )
         if message is None:
             return False
@@ -129,8 +132,8 @@ class FollowupMessageDelivery:
             else:
                 provider = self.notify.send(message.channel, to, composed, message.reference)
         except SendFault as fault:
-            if fault.retry and message.attempts < self.attempts:
-                retry = now + timedelta(seconds=self.backoff(message.attempts))
+            retry = now + timedelta(seconds=message_backoff(message.attempts))
+            if fault.retry and retry < self.deadline(message):
                 self._finish(message, f, "pending", report, error=fault.reason, retry=retry)
             else:
                 self._finish(message, f, "failed", report, error=fault.reason)

@@ -386,6 +386,7 @@ class Message:
     provider_id: str | None
     last_error: str | None
     sent_at: str | None
+    created_at: str
 
 
 def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
@@ -401,7 +402,16 @@ def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
         provider_id=c["provider_id"],
         last_error=c["last_error"],
         sent_at=c["sent_at"],
+        created_at=c["created_at"],
     )
+
+
+def next_message_due(conn: sqlite3.Connection) -> str | None:
+    """When the next pending referral message comes due."""
+    row = conn.execute(
+        "SELECT min(next_attempt_at) FROM followup_messages WHERE status = 'pending'"
+    ).fetchone()
+    return row[0] if row else None
 
 
 def queue_message(
