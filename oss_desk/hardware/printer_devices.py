@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from oss_desk.domain.devices import PrinterURL
-from oss_desk.hardware.printers import (
+from oss_desk.hardware.printer_link import (
     PrinterFault,
     PrinterLink,
     PrinterStatus,
