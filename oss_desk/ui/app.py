@@ -48,6 +48,7 @@ from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.counter import leave_desk
 from oss_desk.ui.screens.flows import check_in, show_ticket
+from oss_desk.ui.screens.followups import FollowupsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.prints import ask_about_prints
@@ -65,6 +66,7 @@ MODE_TITLES = {
     "leader": "Team leader",
     "appointments": "Appointments",
     "reports": "Reports",
+    "followups": "Follow-ups",
 }
 MODE_NEEDS = {
     "greet": Action.ISSUE_TICKET,
@@ -72,6 +74,8 @@ MODE_NEEDS = {
     "leader": Action.VIEW_REPORTS,
     "appointments": Action.VIEW_APPOINTMENTS,
     "reports": Action.VIEW_REPORTS,
+    # Every role may record a comment, compliment or complaint; each sees the kinds it may.
+    "followups": Action.RECORD_FEEDBACK,
 }
 """The permission that opens each mode: a person sees only the modes of their role."""
 
@@ -92,6 +96,7 @@ class OssDeskApp(App[None]):
         STYLES / "leader.tcss",
         STYLES / "appointments.tcss",
         STYLES / "reports.tcss",
+        STYLES / "followups.tcss",
     ]
     TITLE = "oss-desk"
     SCREENS_BY_MODE: ClassVar[dict[str, Callable[[OssDeskApp], DeskScreen]]] = {
@@ -100,6 +105,7 @@ class OssDeskApp(App[None]):
         "leader": LeaderScreen,
         "appointments": AppointmentsScreen,
         "reports": ReportsScreen,
+        "followups": FollowupsScreen,
     }
     """Each mode's screen, built with this app as its :class:`~oss_desk.ui.context.DeskContext`."""
     COMMANDS = {DeskCommands}  # noqa: RUF012 - Textual's own type for it
@@ -141,6 +147,13 @@ class OssDeskApp(App[None]):
             "Reports",
             id="app.mode_reports",
             tooltip="Reports: the daily footfall summary and the monthly dashboard",
+        ),
+        Binding(
+            "ctrl+f",
+            "switch_mode('followups')",
+            "Follow-ups",
+            id="app.mode_followups",
+            tooltip="Follow-ups: ring-backs, referrals, comments, compliments and complaints",
         ),
         Binding(
             "ctrl+t",
@@ -378,8 +391,9 @@ class OssDeskApp(App[None]):
         prefix, payload = self._scan.take_all()
         if prefix == PREFIX:
             self.scanned(payload)
-        else:
-            self.scanned_ticket((prefix or "") + payload)
+        else:  # a ticket's QR (its code or its phone-page link): open that ticket
+            self._scans.append((None, (prefix or "") + payload))
+            self.resume_scans()
 
     def scanned(self, payload: str) -> None:
         """A booking's QR code was scanned: the open dialog takes it, else (once no dialog is
@@ -390,32 +404,20 @@ class OssDeskApp(App[None]):
         self._scans.append((PREFIX, payload))
         self.resume_scans()
 
-    def scanned_ticket(self, text: str) -> None:
-        """A ticket's QR (its code or its phone-page link): open that ticket, once no dialog
-        is open."""
-        self._scans.append((None, text))
-        self.resume_scans()
-
     def resume_scans(self) -> None:
-        """Handle the scans kept while a dialog was open (none is open now)."""
+        """Handle the scans kept while a dialog was open (none is open now), in order."""
         screen = self.screen
-        if not isinstance(screen, DeskScreen) or not self._scans:
-            return
-        kind, text = self._scans.pop(0)
+        if isinstance(screen, DeskScreen) and self._scans:
+            kind, text = self._scans.pop(0)
+            self.run_worker(self._scan_work(screen, kind, text), group="scan", exit_on_error=False)
+
+    async def _scan_work(self, screen: DeskScreen, kind: str | None, text: str) -> None:
         if kind == PREFIX:
-            work = self._check_in_scanned(screen, text)
+            await check_in(screen, text)
+            if isinstance(screen, AppointmentsScreen):
+                screen.load()
         else:
-            work = self._show_scanned(screen, text)
-        self.run_worker(work, group="scan", exit_on_error=False)
-
-    async def _show_scanned(self, screen: DeskScreen, text: str) -> None:
-        await show_ticket(screen, text)
-        self.resume_scans()
-
-    async def _check_in_scanned(self, screen: DeskScreen, payload: str) -> None:
-        await check_in(screen, payload)
-        if isinstance(screen, AppointmentsScreen):
-            screen.load()
+            await show_ticket(screen, text)
         self.resume_scans()
 
     # Data --------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.appointment_booking import book_next_step
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import pick_service
+from oss_desk.ui.screens.followup_flows import follow_up_outcome
 from oss_desk.ui.widgets.big_code import BigCode
 
 PRIVACY_REMINDER = (
@@ -167,10 +168,15 @@ async def finish(screen: CounterScreen) -> None:
             return
     own = outcomes.pop(ticket.service)
     said = ", ".join(o.value for o in (own, *outcomes.values()))
-    await screen.commit(
+    finished = await screen.commit(
         lambda s: QueueService(s, actor).finish(ticket.id, own, outcomes),
         f"{ticket.code} finished: {said}",
     )
+    if not isinstance(finished, Ok):
+        return
+    # A ring-back arranged or a referral: the new follow-up, per service that needs one.
+    for code, outcome in ((ticket.service, own), *outcomes.items()):
+        await follow_up_outcome(screen, actor, outcome, code, ticket=ticket.id)
 
 
 async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: Actor) -> bool:
