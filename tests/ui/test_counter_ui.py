@@ -474,3 +474,69 @@ async def test_help_at_80x24_needs_no_sideways_scrolling(
         assert table.virtual_size.width <= table.size.width
         keys = {str(table.get_cell_at((row, 0))) for row in range(table.row_count)}  # type: ignore[arg-type]
         assert {"p", "q", "a", "u", "t", "h", "z"} <= keys
+
+
+async def test_the_team_leader_sees_who_is_where_and_who_is_parked(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    db = counter_office
+    clock = FixedClock(MONDAY_0930)
+    session = open_session(db=db, clock=clock, person="ben", desk_id="desk-1")
+    try:
+        queue = QueueService(session)
+        queue.log_in("desk-1")
+        called = queue.call_next("desk-1")
+        assert called is not None
+        queue.start(called.id)
+        queue.park(called.id, "phone")
+    finally:
+        session.close()
+    clock.set(MONDAY_0930 + timedelta(minutes=7))
+    app = make_app(db, "greet-1", person="tl", clock=clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("f4")
+        await until(lambda: type(app.screen).__name__ == "LeaderScreen")
+        desks = app.screen.query_one("#desks", DataTable)
+        await until(lambda: desks.row_count == 5)
+        await until(lambda: str(desks.get_cell("desk-1", "person")) == "Ben Walker")
+        doing = str(desks.get_cell("desk-1", "status"))
+        assert doing.startswith("idle") and "C001 parked 7 min" in doing
+        assert str(desks.get_cell("desk-1", "since")) == "7 min"
+        assert str(desks.get_cell("desk-2", "person")) == "-"
+        assert str(desks.get_cell("desk-2", "status")) == "closed"  # nobody logged in
+
+
+async def test_the_team_leader_prints_the_summary_and_the_palette_finds_it(
+    office: Path, make_app: AppFactory
+) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app(office, "greet-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f4")
+        await until(lambda: type(app.screen).__name__ == "LeaderScreen")
+        await pilot.press("s")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        assert "summary" in str(app.screen.heading)  # type: ignore[attr-defined]
+        await pilot.press("enter")  # the only desk with a printer: greet-1
+        await until(lambda: rows(office, "SELECT kind FROM print_jobs") == [("daily_summary",)])
+        assert "report_printed" in kinds(office)
+        await until(lambda: any("queued" in n.message for n in app._notifications))
+        # Ctrl+P: the desk's own commands only, and "summary" finds this one.
+        await pilot.press("ctrl+p")
+        await until(lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"summary")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        options = palette.query_one(OptionList)
+        await until(lambda: options.option_count > 0)
+        found = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("Print summary" in text for text in found)
+        # Textual's own commands (the theme picker, screenshots) are not offered.
+        for _ in "summary":
+            await pilot.press("backspace")
+        await pilot.press(*"theme")
+        await pilot.pause(0.5)
+        found = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert not any("theme" in text.lower() for text in found), found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,11 +14,14 @@ from textual.widgets import DataTable, Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket
+from oss_desk.domain.queue import parked_here
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.render.formats import percent
 from oss_desk.services.delivery import acknowledge_alerts
-from oss_desk.services.desk_view import DeskSnapshot
+from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
+from oss_desk.services.report_outputs import print_daily_summary
+from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
@@ -27,7 +31,7 @@ from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.widgets.queue_table import QueueTable, minutes_text
 
 COLUMNS = {
-    "#desks": (("Desk", "desk"), ("Status", "status"), ("With", "ticket"), ("For", "since")),
+    "#desks": (("Desk", "desk"), ("Who", "person"), ("Doing", "status"), ("For", "since")),
     "#by-service": (
         ("Service", "service"),
         ("Wait", "waiting"),
@@ -46,7 +50,9 @@ class LeaderScreen(DeskScreen):
         f"{SEEN_WITHIN_TARGET.target}% seen within 15 minutes; {FIRST_CONTACT.target}% resolved "
         "at first contact). Tab moves between the desks, the services "
         "and the queue. D sends the highlighted ticket to a desk; Z closes or opens the "
-        "highlighted desk; P reprints a ticket."
+        "highlighted desk; P reprints a ticket; S prints today's summary on a chosen printer. Each "
+        "desk shows who is logged in, what it is doing (and who is parked there) and for how "
+        "long."
     )
     ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
         "send_to_desk": Action.REASSIGN,
@@ -56,6 +62,7 @@ class LeaderScreen(DeskScreen):
         "toggle_desk": Action.DESK_STATUS,
         "find": Action.FIND_TICKET,
         "acknowledge": Action.ACKNOWLEDGE_ALERT,
+        "print_summary": Action.VIEW_REPORTS,
     }
     SHOWS_ALERTS = True
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -95,6 +102,13 @@ class LeaderScreen(DeskScreen):
             tooltip="Close the highlighted desk, or open it again",
         ),
         Binding("f7", "find", "Find", id="leader.find", tooltip="Look a ticket up by its code"),
+        Binding(
+            "s",
+            "print_summary",
+            "Print summary",
+            id="leader.summary",
+            tooltip="Print today's footfall summary on a chosen desk's printer",
+        ),
         Binding(
             "a",
             "acknowledge",
@@ -158,12 +172,7 @@ class LeaderScreen(DeskScreen):
         self._update_rows(
             self.query_one("#desks", DataTable),
             {
-                state.desk.id: (
-                    Text(state.desk.name),
-                    Text(state.status.value, style=self._status_style(state.status)),
-                    Text(state.ticket.code if state.ticket else ""),
-                    Text(self._since(state.ticket, snapshot) if state.ticket else ""),
-                )
+                state.desk.id: self._desk_row(state, snapshot)
                 for state in snapshot.desks
                 if state.desk.kind is not DeskKind.MEET_AND_GREET
             },
@@ -220,11 +229,25 @@ class LeaderScreen(DeskScreen):
     def _over_style(self, count: int) -> str:
         return f"bold {self.app.theme_variables.get('error', 'red')}" if count else ""
 
-    def _since(self, ticket: Ticket, snapshot: DeskSnapshot) -> str:
-        started = ticket.serving_at or ticket.called_at
-        if started is None:
-            return ""
-        return f"{int((snapshot.taken_at - started).total_seconds() // 60)} min"
+    def _desk_row(self, state: DeskState, snapshot: DeskSnapshot) -> tuple[Text, ...]:
+        """Who is logged in, what the desk is doing (serving C001, called, idle, break,
+        closed; and who is parked there, for how long) and for how long."""
+        names = self.desk.names
+        doing, since = state.activity
+        words = f"{doing.value} {state.ticket.code}" if state.ticket else doing.value
+        text = Text(words, style=self._status_style(state.status))
+        for entry in parked_here(state.desk.id, snapshot.queue):
+            parked = entry.ticket.parked_at or snapshot.taken_at
+            text.append(f" · {entry.ticket.code} parked {self._minutes(parked, snapshot)}")
+        return (
+            Text(state.desk.name),
+            Text(names.person(state.login.person) if state.login else "-"),
+            text,
+            Text(self._minutes(since, snapshot) if since else ""),
+        )
+
+    def _minutes(self, since: datetime, snapshot: DeskSnapshot) -> str:
+        return f"{max(0, int((snapshot.taken_at - since).total_seconds() // 60))} min"
 
     # Actions ------------------------------------------------------------------------------------
 
@@ -278,6 +301,33 @@ class LeaderScreen(DeskScreen):
         actor = self.acting_as()
         await self.commit(
             lambda s: QueueService(s, actor).reprint(ticket_id), "Sent to the printer"
+        )
+
+    @work(exclusive=True, group="leader", exit_on_error=False)
+    async def action_print_summary(self) -> None:
+        """Today's summary on a chosen desk's receipt printer (queued: the key bar's printer
+        state says when it has printed)."""
+        names = self.desk.names
+        printers = [
+            (d.id, d.name) for d in names.desks.values() if d.printer_url or d.fallback_printer_url
+        ]
+        if not printers:
+            self.say("No desk has a receipt printer set up")
+            return
+        chosen = await self.app.push_screen_wait(
+            ChoiceDialog("Print today's summary on which desk's printer?", printers)
+        )
+        if chosen is None:
+            return
+        actor = self.acting_as()
+        site = self.desk.snapshot.site_id if self.desk.snapshot is not None else None
+
+        def queue_summary(session: Session) -> int:
+            report = ReportService(session, actor).daily(None, site)
+            return print_daily_summary(session, report, chosen)
+
+        await self.commit(
+            queue_summary, f"Today's summary queued for {names.desk(chosen)}'s printer"
         )
 
     @work(exclusive=True, group="leader", exit_on_error=False)
