@@ -1,0 +1,129 @@
+"""The counter's use cases through the services on a real database, and what the reports make
+of them: several services in one visit (first contact only when every service was), a no-show
+taken back (not counted), recycle and park keeping the arrival time, an appointment arranged in
+a visit; the command line's JSON for the same."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.models import TicketStatus
+from oss_desk.errors import RuleViolation
+from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.queue import QueueService
+from oss_desk.services.reports import ReportService
+from oss_desk.services.session import open_session
+
+from .appointments_site import NOW, make_office
+from .conftest import ROOT
+
+
+def test_a_counter_day_and_its_figures(tmp_path: Path) -> None:
+    db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9")
+    clock = FixedClock(NOW)
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        first, second, third = (
+            QueueService(greet).issue(code, print_ticket=False).ticket for code in "CWC"
+        )
+    finally:
+        greet.close()
+    session = open_session(db=db, clock=clock, person="ana", desk_id="desk-1")
+    try:
+        q = QueueService(session)
+        q.log_in("desk-1")
+        # Council Tax, then a bin query in the same visit: the bin query is referred.
+        called = q.call_next("desk-1")
+        assert called is not None and called.id == first.id
+        q.start(first.id)
+        q.add_service(first.id, "W")
+        q.finish(first.id, "resolved", {"W": "referred"})
+        # A no-show taken back at once: called here again, and not counted.
+        clock.set(NOW + timedelta(minutes=5))
+        assert q.call_next("desk-1") is not None
+        assert q.no_show(second.id).status is TicketStatus.NO_SHOW
+        back = q.undo_no_show(second.id)
+        assert (back.status, back.desk) == (TicketStatus.CALLED, "desk-1")
+        q.start(second.id)
+        q.finish(second.id, "resolved")
+        # Did not hear: recycled to its place; parked and resumed, its arrival time kept.
+        clock.set(NOW + timedelta(minutes=10))
+        assert q.call_next("desk-1") is not None
+        recycled = q.recycle(third.id)
+        assert (recycled.status, recycled.queued_at) == (TicketStatus.WAITING, third.queued_at)
+        again = q.call_next("desk-1")
+        assert again is not None and again.id == third.id
+        q.start(third.id)
+        parked = q.park(third.id, "document")
+        assert parked.parked and parked.queued_at == third.queued_at
+        assert q.call_next("desk-1") is None  # a parked resident is never called next
+        with pytest.raises(RuleViolation):
+            q.park(third.id, "document")  # parked already
+        resumed = q.resume(third.id)
+        assert (resumed.status, resumed.desk, resumed.parked) == (
+            TicketStatus.SERVING,
+            "desk-1",
+            False,
+        )
+        done = q.finish(third.id, "appointment")
+        # The next step, booked by the adviser for this visit.
+        slot = AppointmentService(session).slots("C", limit=1)[0]
+        AppointmentService(session).book(
+            "C", slot.start, email="r@example.org", arranged_in_visit=done.visit_id
+        )
+    finally:
+        session.close()
+    leader = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        report = ReportService(leader).daily()
+    finally:
+        leader.close()
+    figures = report.figures
+    assert figures.finished == 3
+    assert figures.services_delivered == 4  # three visits, one with a second service
+    assert figures.finished_first_contact == 1  # only the second: the first's W was referred
+    assert figures.no_shows == 0  # taken back
+    assert figures.appointments_arranged == 1
+
+
+def test_the_command_line_counter(tmp_path: Path) -> None:
+    db = make_office(tmp_path)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "OSS_DESK_NOW": NOW.isoformat(),
+        "OSS_DESK_DB": str(db),
+    }
+
+    def run(*args: str, person: str = "ana") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "oss_desk", "--db", str(db), "--user", person, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
+    issued = run("ticket", "issue", "--service", "C", "--no-print", "--json", person="tl")
+    assert issued.returncode == 0, issued.stderr
+    assert run("desks", "login", "desk-1", "--json").returncode == 0
+    held = run("desks", "login", "desk-1", person="bob")
+    assert held.returncode == 6 and "Ana Adviser" in held.stderr
+    assert held.stderr.count("\n") == 1 and "Traceback" not in held.stderr
+    called = run("ticket", "call-next", "--desk", "desk-1", "--json")
+    assert json.loads(called.stdout)["code"] == "C001"
+    parked = run("ticket", "park", "C001", "--reason", "phone", "--json")
+    assert parked.returncode == 0, parked.stderr
+    bad = run("ticket", "park", "C001", "--reason", "phone")
+    assert bad.returncode == 6 and bad.stderr.startswith("oss-desk: ")
+    assert run("ticket", "resume", "C001", "--json").returncode == 0
+    sent = run("ticket", "transfer", "C001", "--to", "bob", "--json")
+    assert sent.returncode == 0, sent.stderr
