@@ -14,10 +14,21 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
-from oss_desk.errors import StorageBusy, StorageError, StorageFull
+from oss_desk.errors import (
+    DatabaseDamaged,
+    DatabaseGone,
+    DatabaseUnsafe,
+    StorageBusy,
+    StorageError,
+    StorageFull,
+    StorageIOError,
+    StorageNoPermission,
+    StorageReadOnly,
+)
 from oss_desk.storage.migrations import MIGRATION_SET, build_migrations
 
 BUSY_TIMEOUT_SECONDS = 15.0
@@ -58,13 +69,111 @@ NETWORK_FILESYSTEMS = frozenset(
 )
 
 
+class GuardedConnection(sqlite3.Connection):
+    """An SQLite connection whose storage faults say what happened, where, in words.
+
+    A statement that fails because the disk is full, the file system is read-only, permission is
+    denied, the database stayed locked, or the file is damaged raises the matching
+    :class:`~oss_desk.errors.StorageError` naming the cause and the path. Damage makes the
+    :class:`Store` refuse every write from then on. Any other SQLite error (a constraint, a
+    syntax error) is raised unchanged.
+    """
+
+    store: Store | None = None
+    account: str | None = None
+    """The operating-system (or sign-in) account of this process, recorded with every event."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        try:
+            return super().executescript(sql_script)
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+
+    def _fault(self, exc: sqlite3.Error) -> Exception:
+        store = self.store
+        if store is None:
+            return exc
+        return store.fault(exc)
+
+
 class Store:
     """The database of one office, seen through one connection."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        path: Path,
+        identity: tuple[int, int] | None = None,
+    ) -> None:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.path = path
+        self.identity = identity if identity is not None else file_identity(path)
+        """(device, inode) of the file this process opened: the path must keep naming it."""
+        self.unsafe: DatabaseUnsafe | None = None
+        """Set once the file was lost or found damaged: every write is refused from then on."""
+        if isinstance(self.conn, GuardedConnection):
+            self.conn.store = self
+
+    # Faults ------------------------------------------------------------------------------------
+
+    def fault(self, exc: sqlite3.Error) -> Exception:
+        """The error to raise for ``exc``; damage also makes this store refuse writes."""
+        found = classify(exc, self.path)
+        if found is None:
+            return exc
+        if isinstance(found, DatabaseUnsafe):
+            self.poison(found)
+        return found
+
+    def poison(self, error: DatabaseUnsafe) -> None:
+        if self.unsafe is None:
+            self.unsafe = error
+
+    def check_file(self, *, saving: bool = False) -> None:
+        """Refuse (and from then on always refuse) when the path no longer names the file this
+        process opened: deleted, moved away, or replaced by another file. One ``stat`` call
+        (about 2 microseconds).
+
+        ``saving``: called just after a commit, so the message says the change was not saved
+        where anyone will see it."""
+        if self.unsafe is None:
+            try:
+                now = file_identity(self.path)
+            except FileNotFoundError:
+                now = None
+            except OSError:
+                return  # a folder we cannot read right now: SQLite will say what is wrong
+            if now != self.identity:
+                what = "deleted or moved away" if now is None else "replaced by another file"
+                self.poison(
+                    DatabaseGone(
+                        f"{self.path} was {what} while this process had it open"
+                        + (
+                            ": what was just saved is not in the database at that path"
+                            if saving
+                            else ": nothing was saved"
+                        )
+                        + "; this process writes nothing more (close it and start again; "
+                        "`oss-desk db check` says what is at the path now)"
+                    )
+                )
+        if self.unsafe is not None:
+            raise type(self.unsafe)(self.unsafe.message, self.unsafe.title)
+
+    # Transactions ------------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -72,6 +181,9 @@ class Store:
 
         Every read-then-write goes through here, so the write lock is taken before the first
         read and ``busy_timeout`` applies (a deferred ``BEGIN`` would fail at once instead).
+        The one place where a write transaction begins: before it, the path must still name
+        the file this process opened; after the commit, too (else the change is reported as
+        not saved, never acknowledged).
         """
         conn = self.conn
         if conn.in_transaction:
@@ -86,6 +198,7 @@ class Store:
             else:
                 conn.execute("RELEASE SAVEPOINT oss_desk_write")
             return
+        self.check_file()
         with translate_errors(self.path):
             conn.execute("BEGIN IMMEDIATE")
         try:
@@ -93,7 +206,8 @@ class Store:
                 yield conn
         except BaseException:
             if _in_transaction(conn):
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error, StorageError):
+                    conn.execute("ROLLBACK")
             raise
         else:
             with translate_errors(self.path):
@@ -101,8 +215,10 @@ class Store:
                     conn.execute("COMMIT")
                 except BaseException:
                     if _in_transaction(conn):
-                        conn.execute("ROLLBACK")
+                        with contextlib.suppress(sqlite3.Error, StorageError):
+                            conn.execute("ROLLBACK")
                     raise
+            self.check_file(saving=True)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -125,8 +241,14 @@ class Store:
         return int(row[0])
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(sqlite3.Error, StorageError):
             self.conn.close()
+
+
+def file_identity(path: Path) -> tuple[int, int]:
+    """(device, inode) of the file at ``path`` (raises FileNotFoundError when there is none)."""
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino)
 
 
 def _in_transaction(conn: sqlite3.Connection) -> bool:
@@ -141,30 +263,98 @@ def translate_errors(path: Path | str) -> Iterator[None]:
         yield
     except sqlite3.IntegrityError:
         raise
-    except sqlite3.OperationalError as exc:
-        raise _translated(exc, path) from exc
     except sqlite3.DatabaseError as exc:
         raise _translated(exc, path) from exc
 
 
-def _translated(exc: sqlite3.Error, path: Path | str) -> StorageError:
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return StorageBusy("the database is busy (another desk is holding it): try again")
-    if "full" in text:
-        return StorageFull(
-            f"storage full: cannot write to {path} (free disk space; nothing was saved)"
+# Classifying faults -----------------------------------------------------------------------------
+
+_DAMAGE = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_NO_ACCESS = frozenset({sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH})
+
+
+def classify(exc: sqlite3.Error, path: Path | str) -> StorageError | None:
+    """The storage fault behind an SQLite error, in words naming the cause and the path; None
+    for an error that is not about the storage (a constraint, a syntax error)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = " ".join(str(exc).split())
+    where = Path(path)
+    if primary in _DAMAGE or "malformed" in text:
+        return DatabaseDamaged(
+            f"{where} is damaged ({text}): this process writes nothing more to it (nothing was "
+            "saved); run `oss-desk db check`, then `oss-desk db restore BACKUP` from the latest "
+            "backup"
         )
+    if code == sqlite3.SQLITE_READONLY_DBMOVED:
+        return DatabaseGone(
+            f"{where} was moved or deleted while this process had it open: nothing was saved; "
+            "this process writes nothing more (close it and start again)"
+        )
+    if primary in _BUSY or (primary is None and "locked" in text):
+        return StorageBusy(
+            f"database locked: another process held {where} for more than "
+            f"{BUSY_TIMEOUT_SECONDS:.0f} s (nothing was saved): try again"
+        )
+    if primary == sqlite3.SQLITE_FULL or (primary is None and "full" in text):
+        return StorageFull(
+            f"disk full: cannot write to {where} (nothing was saved): free some space, "
+            "then try again"
+        )
+    if (
+        primary
+        in (
+            sqlite3.SQLITE_READONLY,
+            sqlite3.SQLITE_CANTOPEN,
+            sqlite3.SQLITE_IOERR,
+        )
+        or primary in _NO_ACCESS
+    ):
+        if read_only_filesystem(where):
+            return StorageReadOnly(
+                f"read-only file system: cannot write to {where} (nothing was saved)"
+            )
+        if primary in _NO_ACCESS or not writable(where):
+            return StorageNoPermission(
+                f"permission denied: this account cannot write to {where} or its folder "
+                "(nothing was saved)"
+            )
+        if primary == sqlite3.SQLITE_IOERR:
+            return StorageIOError(f"disk I/O error on {where} (nothing was saved): check the disk")
+        if primary == sqlite3.SQLITE_CANTOPEN:
+            return StorageError(f"cannot open {where}: check the path and its permissions")
+        return StorageNoPermission(f"{where} is read-only for this process (nothing was saved)")
+    return None
+
+
+def read_only_filesystem(path: Path) -> bool:
+    """Whether the file system holding ``path`` (or its folder) is mounted read-only."""
+    for candidate in (path, path.parent):
+        try:
+            return bool(os.statvfs(candidate).f_flag & os.ST_RDONLY)
+        except OSError:
+            continue
+    return False
+
+
+def writable(path: Path) -> bool:
+    """Whether this process may write the database and create its -wal and -shm beside it."""
+    folder = path.parent
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _translated(exc: sqlite3.Error, path: Path | str) -> StorageError:
+    found = classify(exc, path)
+    if found is not None:
+        return found
+    text = " ".join(str(exc).split())
     if "not a database" in text:
         return StorageError(f"{path} is not an SQLite database")
-    if "malformed" in text or "corrupt" in text:
-        return StorageError(f"{path} is damaged ({text}): restore it from the latest backup")
-    if "readonly" in text or "read-only" in text:
-        return StorageError(f"{path} is read-only: check its permissions")
     if "unable to open" in text:
         return StorageError(f"cannot open {path}: check the path and its permissions")
-    if "I/O" in text or "disk I/O" in text:
-        return StorageError(f"disk error on {path}: check the disk (nothing was saved)")
     return StorageError(f"database error on {path}: {text}")
 
 
@@ -192,16 +382,25 @@ def open_store(
     path = Path(path).expanduser()
     _check_location(path, create=create)
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+        before = file_identity(path)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, factory=GuardedConnection)
+    except FileNotFoundError:
+        raise StorageError(f"no database at {path}: it disappeared while opening") from None
     except sqlite3.Error as exc:
-        raise _translated(exc, path) from exc
+        raise _opening_error(exc, path) from exc
     try:
-        with translate_errors(path):
+        with opening_errors(path):
             # Read before anything writes, so a foreign or broken file is left untouched.
             tables = {
                 row[0]
                 for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
+            try:
+                identity = file_identity(path)
+            except FileNotFoundError:
+                identity = None
+            if identity != before:
+                raise StorageBusy(f"{path} was replaced while it was being opened: try again")
             ours = "_sqlite_migrations" in tables and (
                 conn.execute(
                     "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?",
@@ -223,16 +422,34 @@ def open_store(
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA synchronous = {synchronous}")
             _enable_wal(conn)
-            db = sqlite_utils.Database(conn, execute_plugins=False, strict=True)
-            store = Store(db, path)
-            if check:
-                quick_check(store)
-            if migrate:
-                apply_migrations(store)
+        db = sqlite_utils.Database(conn, execute_plugins=False, strict=True)
+        store = Store(db, path, identity=before)
+        if check:
+            quick_check(store)
+        if migrate:
+            apply_migrations(store)
     except BaseException:
-        conn.close()
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
         raise
     return store
+
+
+@contextlib.contextmanager
+def opening_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.IntegrityError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise _opening_error(exc, path) from exc
+
+
+def _opening_error(exc: sqlite3.Error, path: Path) -> StorageError:
+    """Opening: a file that is no database is named as such (a wrong --db, not damage)."""
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+        return StorageError(f"{path} is not an SQLite database")
+    return _translated(exc, path)
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:
@@ -352,3 +569,8 @@ def apply_migrations(store: Store) -> list[str]:
 
 def schema_version(store: Store) -> list[str]:
     return [m.name for m in build_migrations().applied(store.db)]
+
+
+def describe_sqlite_error(exc: sqlite3.Error, path: Path | str = "the database") -> StorageError:
+    """An SQLite error that reached the top of a command, as a one-line StorageError."""
+    return _translated(exc, path)

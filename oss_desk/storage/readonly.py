@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlite_utils
 
 from oss_desk.errors import StorageError
-from oss_desk.storage.database import BUSY_TIMEOUT_SECONDS, Store, translate_errors
+from oss_desk.storage.database import BUSY_TIMEOUT_SECONDS, Store, opening_errors
 from oss_desk.storage.migrations import MIGRATION_SET
 
 NEEDED_TABLES = frozenset({"events", "tickets", "config_snapshots", "sites", "appointments"})
@@ -32,7 +32,7 @@ def open_readonly(path: Path | str) -> Store:
     except sqlite3.Error as exc:
         raise StorageError(f"cannot open {path}: {exc}") from None
     try:
-        with translate_errors(path):
+        with opening_errors(path):
             tables = {
                 row[0]
                 for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
