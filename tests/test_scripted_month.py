@@ -59,6 +59,9 @@ def office_toml(site: str, name: str) -> str:
 [council]
 name = "Test Council"
 
+[access]
+user_override = "anyone"  # acts as many people from one login
+
 [[sites]]
 id = "{site}"
 name = "{name}"
@@ -762,9 +765,20 @@ def test_every_daily_figure_of_the_month(month: Office) -> None:
     assert any(v.arrival.hour == local(v.arrival).hour for v in visits)  # GMT
     reports = ReportService(month.session)
     days = [date(2026, 10, 1) + timedelta(days=i) for i in range(31)]
+    conn = month.session.store.conn
     for day in days:
         got = reports.daily(day.isoformat())
+        head = got.pop("event_log_head")
         assert got == expected_daily([book], ["hq"], day, "hq"), day
+        # The day's head: the last event of that day, with the hash the chain holds for it.
+        last = conn.execute(
+            "SELECT id, hash FROM events WHERE business_day = ? ORDER BY id DESC LIMIT 1",
+            [day.isoformat()],
+        ).fetchone()
+        if last is None:
+            assert head is None, day
+        else:
+            assert head == {"event": last[0], "sha256": bytes(last[1]).hex()}, day
     # Within the target sits on the right side of 15:00 exactly.
     first = reports.daily("2026-10-01")
     assert 0 < first["seen_within_target"] < first["seen"]

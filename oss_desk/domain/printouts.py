@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, TypeVar
 
 from oss_desk.domain.stats import STATUS_WORDS
+from oss_desk.domain.text import event_log_head_lines
 
 T = TypeVar("T")
 
@@ -205,6 +206,11 @@ def daily_summary(
             f"Standards: seen within {minutes} minutes over {targets.get('within_15_min', 80)}%;"
             f" resolved at first contact at least {targets.get('first_contact', 80)}%."
             " Desks: served, median minutes.",
+            *(
+                event_log_head_lines(data["event_log_head"], width=34)
+                if "event_log_head" in data
+                else ()
+            ),
         ),
         sections=sections,
         large_print=large_print,

@@ -21,6 +21,7 @@ from typing import Any
 
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.stats import rag_status
+from oss_desk.domain.text import event_log_head_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -598,8 +599,17 @@ def daily_html(
             arrivals,
             work,
             previous,
+            _event_log_head(data),
         ],
     )
+
+
+def _event_log_head(data: Mapping[str, Any]) -> str:
+    """The day's event log head: a copy of it outside the database anchors the record."""
+    if "event_log_head" not in data:
+        return ""
+    text = " ".join(event_log_head_lines(data["event_log_head"], width=200))
+    return f'<p class="note" id="event-log-head">{e(text)}</p>'
 
 
 def _work_section(data: Mapping[str, Any], desk_names: Mapping[str, str]) -> str:

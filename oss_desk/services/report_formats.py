@@ -10,6 +10,7 @@ from typing import Any
 
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.stats import RAG_WORDS
+from oss_desk.domain.text import event_log_head_lines
 
 
 def _pct(value: float | None) -> str:
@@ -130,6 +131,8 @@ def daily_text(figures: Mapping[str, Any], service_names: Mapping[str, str], sit
                 f" {_pct(w['within_15_min_pct']):>7} {_pct(w['first_contact_resolution_pct']):>14}"
                 f" {_min(w['wait_median_minutes']):>12}"
             )
+    if "event_log_head" in figures:
+        lines += ["", *(f"  {line}" for line in event_log_head_lines(figures["event_log_head"]))]
     return "\n".join(lines)
 
 

@@ -23,6 +23,7 @@ from textual_plotext import PlotextPlot
 from oss_desk.domain.models import Actor
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.stats import STATUS_WORDS
+from oss_desk.domain.text import event_log_head_lines
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -394,6 +395,8 @@ def daily_table(data: dict[str, Any], names: dict[str, str]) -> Table:
                 pct_text(week.get("first_contact_resolution_pct")),
             )
         outer.add_row(compare)
+    if "event_log_head" in data:
+        outer.add_row(Text("\n".join(event_log_head_lines(data["event_log_head"], width=60))))
     return outer
 
 
