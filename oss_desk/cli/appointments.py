@@ -344,7 +344,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
 def list_(state: State, day: str | None, days: int, as_json: bool) -> None:
     """Appointments of a day (or several)."""
     session = state.session()
-    first = parse_date(day, "--date") if day else parse_date(session.today(), "today")
+    first = parse_date(day, "--date", session.span()) if day else parse_date(session.today())
     last = first + timedelta(days=days - 1)
     found = AppointmentService(session).between(first.isoformat(), last.isoformat())
     if as_json:

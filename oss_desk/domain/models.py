@@ -111,6 +111,12 @@ class EventKind(StrEnum):
     CALLS_IMPORTED = "calls_imported"
     PERSONAL_DATA_VIEWED = "personal_data_viewed"
     REPORT_PRINTED = "report_printed"
+    IDENTITY_REFUSED = "identity_refused"
+    """Someone asked to act as another person from a login that may not (nothing else done)."""
+    DEMO_BUILT = "demo_built"
+    """The demo's history and live queue are in place: what comes after is work done in it."""
+    OFFICE_REPLACED = "office_replaced"
+    """`init --replace-office` loaded another office's configuration (after a verified backup)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,7 +169,7 @@ class AppointmentService:
         now = self.s.clock.now()
         tz = zone(site.timezone)
         start_day = (
-            parse_date(first_day, "date")
+            parse_date(first_day, "date", self.s.span(site))
             if isinstance(first_day, str)
             else first_day or now.astimezone(tz).date()
         )
@@ -818,8 +818,11 @@ class AppointmentService:
         staff = {p.id for p in self.s.settings.staff}
         if person not in staff:
             raise NotFound(f"unknown person {shown(person)!r}")
-        start = parse_date(first, "--from") if isinstance(first, str) else first
-        end = parse_date(last, "--to") if isinstance(last, str) else last
+        span = self.s.span(self.site_for())
+        start = span.check(
+            parse_date(first, "--from") if isinstance(first, str) else first, "--from"
+        )
+        end = span.check(parse_date(last, "--to") if isinstance(last, str) else last, "--to")
         if end < start:
             raise InvalidInput("the absence ends before it starts")
         today = parse_date(self.s.today(self.site_for()), "today")

@@ -15,11 +15,12 @@ from typing import TypeVar
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.calendar import hours_on, zone
-from oss_desk.domain.models import Actor, DeskKind, Outcome, TicketStatus
+from oss_desk.domain.models import Actor, DeskKind, EventKind, Outcome, TicketStatus
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
+from oss_desk.storage.events import append_event
 from oss_desk.storage.queue import active_tickets
 
 K = TypeVar("K")
@@ -95,6 +96,15 @@ def populate(
             visits += _simulate(sim, clock, rng, start, end, int(visitors_per_day * share))
         left = _live_queue(sim, clock, rng, real_now, waiting)
         booked = _appointments(sim, clock, rng, real_now)
+        append_event(
+            session.store.conn,
+            at=real_now,
+            timezone=None,
+            site_id=None,
+            kind=EventKind.DEMO_BUILT,
+            actor=Actor(person="demo"),
+            data={"days": len(past), "visits": visits},
+        )
     return DemoSummary(days=len(past), visits=visits, waiting_now=left, appointments=booked)
 
 

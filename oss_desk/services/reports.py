@@ -27,7 +27,7 @@ from typing import Any
 
 from oss_desk.config import Settings, build_settings
 from oss_desk.domain.access import Action
-from oss_desk.domain.calendar import business_day, hours_on, parse_date
+from oss_desk.domain.calendar import DateSpan, business_day, hours_on, parse_date
 from oss_desk.domain.calls import CallCounts, call_figures
 from oss_desk.domain.models import Actor, DeskKind, Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
@@ -53,12 +53,13 @@ from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, StorageError
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
+from oss_desk.storage.chain import head_on
 from oss_desk.storage.database import Store
 from oss_desk.storage.maintenance import office_id
 from oss_desk.storage.readonly import open_readonly
 from oss_desk.storage.reports import appointment_tally, month_counts, visit_tally
 from oss_desk.storage.rollup import DayKey, day_counts, has_rollup, rolled_days, store_days
-from oss_desk.storage.site import Directory, latest_config, read_directory
+from oss_desk.storage.site import Directory, latest_config, read_directory, records_begin
 
 log = logging.getLogger("oss_desk.reports")
 
@@ -210,7 +211,15 @@ class ReportService:
         figures["previous_weeks"] = [
             self._week_before(earlier, site) for earlier in same_weekday_before(when, compare_weeks)
         ]
+        figures["event_log_head"] = self._event_log_head(when, site)
         return _ordered(figures, DAILY_ORDER)
+
+    def _event_log_head(self, day: date, site: str | None) -> dict[str, Any] | None:
+        """This office's event log head at the end of the day (so far, today): printed on the
+        summary, it anchors the record outside the file (``db check`` recomputes the chain)."""
+        with self.offices[0].store.read() as conn:
+            found = head_on(conn, day.isoformat(), site)
+        return None if found is None else {"event": found[0], "sha256": found[1].hex()}
 
     def monthly(self, month: str | None = None, site_id: str | None = None) -> dict[str, Any]:
         """One calendar month: visits, appointments, the standards, calls and the trend."""
@@ -227,6 +236,8 @@ class ReportService:
         site, sites = self._scope(site_id)
         key = parse_month(month) if month is not None else month_of(self._day(None, site))
         first, last = month_bounds(key)
+        if month is not None:
+            self._span(site).check_month(first, last)
         tally = self._visits(first.isoformat(), last.isoformat(), site)
         days = month_days(key)
         figures: dict[str, Any] = {
@@ -277,13 +288,25 @@ class ReportService:
         if isinstance(day, date):
             return day
         if day is not None:
-            return parse_date(day, "--date")
+            return parse_date(day, "--date", self._span(site))
         for office in self.offices:
             found = office.directory.sites.get(site) if site else None
             found = found or next(iter(office.directory.sites.values()), None)
             if found is not None:
                 return date.fromisoformat(self.s.today(found))
         raise NotFound("no site is configured")  # pragma: no cover - init refuses that
+
+    def _span(self, site: str | None) -> DateSpan:
+        """The dates a report may ask for: from the day the earliest office's records begin
+        to 100 years after today."""
+        today = self._day(None, site)
+        begins = [
+            records_begin(office.store.conn, next(iter(office.directory.sites.values())).timezone)
+            for office in self._offices(site)
+            if office.directory.sites
+        ]
+        known = [date.fromisoformat(b) for b in begins if b]
+        return DateSpan.of(min(known) if known else None, today)
 
     def _visits(self, first: str, last: str, site: str | None) -> VisitTally:
         total = VisitTally()
@@ -571,6 +594,14 @@ class ReportService:
         office is the session's own."""
         target_seconds = self.target_minutes * 60
         days: dict[DayKey, MonthCounts] = {}
+        # Never a row for a day before the office's records begin: nothing happened then.
+        timezone = next((s.timezone for s in office.directory.sites.values()), "Europe/London")
+        begins = records_begin(conn, timezone)
+        if begins is None:
+            return days
+        first = max(first, date.fromisoformat(begins))
+        if first > last:
+            return days
         if has_rollup(conn):
             days = rolled_days(conn, first.isoformat(), last.isoformat(), None, target_seconds)
         sites = list(office.directory.sites)
@@ -647,6 +678,7 @@ DAILY_ORDER = (
     "busiest_hour",
     "standards",
     "previous_weeks",
+    "event_log_head",
 )
 
 MONTHLY_ORDER = (
