@@ -9,9 +9,10 @@ from typing import Any
 
 import click
 
+from oss_desk import files
 from oss_desk.cli.common import State, closing, emit_json, pass_state
 from oss_desk.domain.text import shown
-from oss_desk.errors import InvalidInput
+from oss_desk.errors import InvalidInput, file_fault
 from oss_desk.services.report_formats import daily_text, figures_csv, monthly_text
 from oss_desk.services.report_outputs import daily_page, monthly_page, print_daily_summary
 from oss_desk.services.reports import ReportService
@@ -90,9 +91,13 @@ def _emit(
     if output is None:
         click.echo(text, nl=False)
         return
+    target = Path(output).expanduser()
     try:
-        Path(output).expanduser().write_text(text, encoding="utf-8")
+        files.write_private(target, text)  # 0600, whole or not at all
     except OSError as exc:
+        fault = file_fault(exc, shown(str(target), 300))
+        if fault is not None:
+            raise fault from None
         raise InvalidInput(f"cannot write {shown(output)!r}: {exc.strerror or exc}") from None
 
 

@@ -22,8 +22,8 @@ def event_log_head_lines(head: Mapping[str, Any] | None, width: int = 80) -> lis
     digest = f"sha256 {head['sha256']}"
     if len(first) + 1 + len(digest) <= width:
         return [f"{first} {digest}"]
-    lines = [first]
+    if len(digest) <= width:
+        return [first, digest]
     text = str(head["sha256"])
     room = max(16, width - 2)
-    lines += [text[i : i + room] for i in range(0, len(text), room)]
-    return lines
+    return [first, "sha256:", *(text[i : i + room] for i in range(0, len(text), room))]

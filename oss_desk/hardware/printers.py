@@ -21,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
+from oss_desk import files
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 
 DLE_EOT = b"\x10\x04"
@@ -312,9 +313,7 @@ class CaptureTransport:
     def send(self, data: bytes) -> PrinterStatus:
         path = Path(self.url.path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("ab") as f:
-                f.write(data)
+            files.append_private(path, data)  # 0600: a slip names a booking
         except OSError as exc:
             raise PrinterFault(f"cannot write {path} ({exc.strerror})") from None
         return PrinterStatus.OK

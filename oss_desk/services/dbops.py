@@ -414,9 +414,14 @@ class RetentionService:
         }
 
     def purge(self, *, dry_run: bool = False) -> PurgeResult:
+        """Delete what is due. The connection overwrites deleted content with zeros (``PRAGMA
+        secure_delete``, whatever SQLite was compiled with), and afterwards the WAL is folded
+        into the database and truncated, so no copy of a purged value stays in the files."""
         now = self.s.clock.now()
         stamp = format_instant(now)
         cut = self.cutoffs()
+        if not dry_run:
+            m.set_secure_delete(self.s.store.conn, on=True)
         with self.s.store.write() as conn:
             counts = {
                 "contacts": m.purge_contacts(conn, cut["contacts"], stamp, dry_run=dry_run),
@@ -435,6 +440,8 @@ class RetentionService:
                     actor=self.actor,
                     data={"counts": counts, "before": cut},
                 )
+        if not dry_run and any(counts.values()):
+            m.checkpoint_truncate(self.s.store.conn)
         return PurgeResult(dry_run, counts, cut)
 
 

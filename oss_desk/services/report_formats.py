@@ -132,7 +132,7 @@ def daily_text(figures: Mapping[str, Any], service_names: Mapping[str, str], sit
                 f" {_min(w['wait_median_minutes']):>12}"
             )
     if "event_log_head" in figures:
-        lines += ["", *(f"  {line}" for line in event_log_head_lines(figures["event_log_head"]))]
+        lines += ["", *(f"  {line}" for line in event_log_head_lines(figures["event_log_head"], 100))]
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from oss_desk import files
 from oss_desk.config import EmailSettings, NotifySettings
 from oss_desk.services.messages import Composed
 
@@ -39,9 +40,7 @@ def _capture(path: str, data: bytes, ident: str) -> str:
     """Append a message to a file (the demo's mailbox and phone); never a real send."""
     target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("ab") as f:
-            f.write(data + b"\n")
+        files.append_private(target, data + b"\n")  # 0600: it holds names and numbers
     except OSError as exc:
         raise SendFault(f"cannot write {target} ({exc.strerror})", retry=True) from None
     return ident
@@ -51,7 +50,7 @@ def _mbox(path: str, email: EmailMessage) -> str:
     """Append to an mbox file (any mail client opens it), with the standard library's locking."""
     target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        files.append_private(target, b"")  # created 0600 before the mailbox module opens it
         box = mailbox.mbox(target)
         box.lock()
         try:
@@ -60,6 +59,7 @@ def _mbox(path: str, email: EmailMessage) -> str:
         finally:
             box.unlock()
             box.close()
+            files.tighten(target)
     except (OSError, mailbox.Error) as exc:
         raise SendFault(f"cannot write {target} ({exc})", retry=True) from None
     return str(email["Message-ID"])

@@ -34,7 +34,7 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.printouts import TicketPrintout, from_payload
-from oss_desk.errors import InvalidInput, OssDeskError
+from oss_desk.errors import InvalidInput, OssDeskError, StorageError
 from oss_desk.hardware.boards import (
     BoardFault,
     BoardLink,
@@ -87,9 +87,11 @@ class WorkerLock:
     @classmethod
     def acquire(cls, db: Path) -> WorkerLock | None:
         path = cls.path_for(db)
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the process
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        handle = open(fd, "a+", encoding="utf-8")  # noqa: SIM115 - held for the process
         try:
-            os.chmod(path, 0o600)
+            with contextlib.suppress(PermissionError):
+                os.fchmod(fd, 0o600)
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
@@ -682,10 +684,19 @@ class DeviceWorker:
         must outlive a bad printer or a bad day."""
 
         def run() -> None:
+            pause = 2.0
             while not self.stop.is_set():
                 try:
                     target()
                     return
+                except StorageError as exc:
+                    # Disk full, read-only, locked, the file replaced or damaged: nothing is
+                    # written; wait (longer each time, up to a minute), then open the database
+                    # afresh and resume.
+                    self.errors.append(type(exc).__name__)
+                    log.warning("%s; the worker waits %.0f s and tries again", exc.message, pause)
+                    self.stop.wait(pause)
+                    pause = min(pause * 2, 60.0)
                 except Exception as exc:
                     self.errors.append(type(exc).__name__)
                     log.exception("device thread failed; restarting in 2 s")

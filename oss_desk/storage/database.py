@@ -32,6 +32,22 @@ from oss_desk.errors import (
 from oss_desk.storage.migrations import MIGRATION_SET, build_migrations
 
 BUSY_TIMEOUT_SECONDS = 15.0
+BUSY_TIMEOUT_ENV = "OSS_DESK_BUSY_TIMEOUT"
+
+
+def busy_timeout() -> float:
+    """How long a write waits for another process's lock before giving up (seconds):
+    ``OSS_DESK_BUSY_TIMEOUT`` (0.1 to 600), else 15."""
+    text = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not text:
+        return BUSY_TIMEOUT_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.1 <= value <= 600:  # NaN fails too
+        raise StorageError(f"{BUSY_TIMEOUT_ENV} {text[:20]!r} must be seconds from 0.1 to 600")
+    return value
 MOUNTINFO = Path("/proc/self/mountinfo")
 MIN_SQLITE = (3, 35, 0)  # RETURNING
 
@@ -295,9 +311,13 @@ def classify(exc: sqlite3.Error, path: Path | str) -> StorageError | None:
     if primary in _BUSY or (primary is None and "locked" in text):
         return StorageBusy(
             f"database locked: another process held {where} for more than "
-            f"{BUSY_TIMEOUT_SECONDS:.0f} s (nothing was saved): try again"
+            f"{busy_timeout():g} s (nothing was saved): try again"
         )
-    if primary == sqlite3.SQLITE_FULL or (primary is None and "full" in text):
+    if (
+        primary == sqlite3.SQLITE_FULL
+        or (primary is None and "full" in text)
+        or (primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN) and no_space_left(where))
+    ):
         return StorageFull(
             f"disk full: cannot write to {where} (nothing was saved): free some space, "
             "then try again"
@@ -326,6 +346,18 @@ def classify(exc: sqlite3.Error, path: Path | str) -> StorageError | None:
             return StorageError(f"cannot open {where}: check the path and its permissions")
         return StorageNoPermission(f"{where} is read-only for this process (nothing was saved)")
     return None
+
+
+def no_space_left(path: Path) -> bool:
+    """Whether the file system holding ``path`` has (next to) no room left: SQLite reports a
+    -shm or -wal it cannot grow as an I/O error, not as SQLITE_FULL."""
+    for candidate in (path, path.parent):
+        try:
+            info = os.statvfs(candidate)
+        except OSError:
+            continue
+        return info.f_bavail * info.f_frsize < 64 * 1024
+    return False
 
 
 def read_only_filesystem(path: Path) -> bool:
@@ -383,7 +415,7 @@ def open_store(
     _check_location(path, create=create)
     try:
         before = file_identity(path)
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, factory=GuardedConnection)
+        conn = sqlite3.connect(str(path), timeout=busy_timeout(), factory=GuardedConnection)
     except FileNotFoundError:
         raise StorageError(f"no database at {path}: it disappeared while opening") from None
     except sqlite3.Error as exc:
@@ -456,7 +488,7 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
     """Switch a new database to WAL (persistent). The switch needs a moment alone with the file
     and does not wait on the busy handler, so when several processes create the database at once
     it is retried until the busy timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    deadline = time.monotonic() + busy_timeout()
     while True:
         try:
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]

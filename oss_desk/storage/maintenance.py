@@ -326,6 +326,19 @@ def shm_holder(db: Path) -> int | None:
 # Each purge is a pair of literal statements: how many rows are due (--dry-run), and the update.
 
 
+def set_secure_delete(conn: sqlite3.Connection, *, on: bool) -> None:
+    """Overwrite deleted content with zeros on this connection (a per-connection setting)."""
+    conn.execute(f"PRAGMA secure_delete = {'ON' if on else 'OFF'}")
+
+
+def checkpoint_truncate(conn: sqlite3.Connection) -> bool:
+    """Copy the WAL's pages into the database and truncate the WAL to nothing (waiting for
+    readers up to the busy timeout); False when a reader kept it from finishing (the next
+    purge tries again)."""
+    row = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return bool(row is not None and row[0] == 0)
+
+
 def _purge(
     conn: sqlite3.Connection, due: str, update: str, args: dict[str, str], dry_run: bool
 ) -> int:

@@ -22,7 +22,13 @@ from textual.reactive import reactive
 from oss_desk.domain.access import Action, refusal
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Actor, DeskKind
-from oss_desk.errors import OssDeskError, RuleViolation, StorageError
+from oss_desk.errors import (
+    DatabaseUnsafe,
+    OssDeskError,
+    ResourceFault,
+    RuleViolation,
+    StorageError,
+)
 from oss_desk.logs import write_fault_report
 from oss_desk.services.desk_view import DeskSnapshot, take_snapshot
 from oss_desk.services.live import ChangeFeed, open_feed, poll
@@ -31,6 +37,7 @@ from oss_desk.services.session import Session, open_session, resolve_db_path
 from oss_desk.services.worker import DeviceWorker, WorkerLock, resident_view
 from oss_desk.ui.commands import DeskCommands, offered
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
+from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 from oss_desk.ui.scanner import ScanCatcher
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen, check_in
@@ -184,6 +191,7 @@ class OssDeskApp(App[None]):
         self._last_refresh = 0.0
         self.refresh_count = 0
         self.faults: list[str] = []
+        self.blocked: DatabaseUnsafe | None = None
 
     # Start-up --------------------------------------------------------------------------------
 
@@ -388,6 +396,18 @@ class OssDeskApp(App[None]):
             return await self.runner.call(fn, *args, **kwargs)
         except RuleViolation as exc:
             self.notify(exc.message, title=exc.title, severity="warning", markup=False)
+        except DatabaseUnsafe as exc:
+            self.block(exc)
+        except ResourceFault as exc:
+            # The disk, the file system or another process: nothing was saved; the screen stays
+            # as it is and the live view goes on trying (the person may press again).
+            self.notify(
+                f"{exc.message}. The desk keeps trying.",
+                title=exc.title,
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
         except StorageError as exc:
             self.notify(exc.message, title=exc.title, severity="error", markup=False, timeout=10)
         except OssDeskError as exc:
@@ -404,6 +424,12 @@ class OssDeskApp(App[None]):
                 timeout=10,
             )
         return None
+
+    def block(self, exc: DatabaseUnsafe) -> None:
+        """The database cannot be written safely any more: stop everything, say why."""
+        if self.blocked is None:
+            self.blocked = exc
+            self.push_screen(DatabaseBlocked(exc.title, exc.message))
 
     # Shared helpers for the screens -------------------------------------------------------------
 
