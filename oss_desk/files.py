@@ -44,11 +44,15 @@ def append_private(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def write_private(path: Path, data: bytes | str, *, durable: bool = False) -> None:
+def write_private(
+    path: Path, data: bytes | str, *, durable: bool = False, make_dirs: bool = False
+) -> None:
     """Replace ``path`` with ``data`` atomically: written to a private temporary file beside it
-    (0600), optionally fsynced, then renamed over it. A failure leaves the old file untouched."""
+    (0600), optionally fsynced, then renamed over it. A failure leaves the old file untouched.
+    ``make_dirs``: create its folder (0700) when missing."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    make_private_dir(path.parent)
+    if make_dirs:
+        make_private_dir(path.parent)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     fd = _private_fd(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     try:

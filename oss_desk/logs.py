@@ -24,6 +24,7 @@ def write_fault_report(exc: BaseException, where: str) -> str | None:
             path,
             f"oss-desk {__version__} ({where})\n"
             f"{type(exc).__module__}.{type(exc).__qualname__}\n" + "".join(frames),
+            make_dirs=True,
         )
         return str(path)
     except OSError:

@@ -115,6 +115,7 @@ def test_every_file_written_is_0600_whatever_the_umask(
         assert cli("ticket", "call-next", "--desk", "desk-2", now=now).code == 0
         assert cli("worker", "--once", now=now).code == 0
         assert cli("db", "backup", now=now).code == 0
+        (tmp_path / "exports").mkdir()
         out = tmp_path / "exports" / "day.html"
         assert cli("report", "daily", "--format", "html", "--output", str(out), now=now).code == 0
         monkeypatch.setenv("OSS_DESK_DB", str(db))

@@ -112,9 +112,9 @@ def prepare_demo_db(path: Path, *, reset: bool = False) -> None:
         store.close()
     if since and not reset:
         raise RuleViolation(
-            f"the demo database {path} holds {since} change{'s' if since != 1 else ''} made in it "
-            "after it was built: `oss-desk demo --reset` builds it afresh and discards them "
-            "(or pass --db with another path)"
+            f"the demo database {path} holds {since} event{'s' if since != 1 else ''} recorded "
+            "after it was built (work done in it): `oss-desk demo --reset` builds it afresh and "
+            "discards them (or pass --db with another path)"
         )
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)

@@ -27,3 +27,31 @@ def event_log_head_lines(head: Mapping[str, Any] | None, width: int = 80) -> lis
     text = str(head["sha256"])
     room = max(16, width - 2)
     return [first, "sha256:", *(text[i : i + room] for i in range(0, len(text), room))]
+
+
+# Control characters: C0 and C1 (Unicode category Cc: ESC, BEL, NUL...) and the bidirectional
+# embeddings, overrides and isolates (which can make text read differently on screen).
+_BIDI = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_CONTROLS = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))) + _BIDI
+_STRIP = str.maketrans({ch: " " if ch in "\t\n\r\v\f" else None for ch in _CONTROLS})
+_ESCAPE = str.maketrans(
+    {ch: f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" for ch in _CONTROLS}
+)
+
+
+def clean_text(text: str, *, limit: int, what: str) -> str | None:
+    """Free text from a resident or a member of staff, as it is stored: control characters
+    (terminal escapes, NUL, bidirectional overrides) removed, whitespace collapsed to single
+    spaces; None when nothing is left. Longer than ``limit`` characters: InvalidInput."""
+    from oss_desk.errors import InvalidInput
+
+    cleaned = " ".join(text.translate(_STRIP).split())
+    if len(cleaned) > limit:
+        raise InvalidInput(f"{what}: at most {limit} characters")
+    return cleaned or None
+
+
+def printable(text: str) -> str:
+    """Stored text made safe to show on a terminal or a page: any control character left in it
+    (written before it was cleaned on the way in) shown as a visible escape (``\\x1b``)."""
+    return text.translate(_ESCAPE)

@@ -53,7 +53,7 @@ from oss_desk.domain.slots import (
     unit_of,
     units,
 )
-from oss_desk.domain.text import shown
+from oss_desk.domain.text import clean_text, shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue import QueueService
@@ -231,9 +231,7 @@ class AppointmentService:
     def _contact(
         self, channel: Preferred, name: str | None, email: str | None, phone: str | None
     ) -> Contact:
-        clean_name = " ".join((name or "").split()) or None
-        if clean_name is not None and (len(clean_name) > 80 or not clean_name.isprintable()):
-            raise InvalidInput("the name must be printable and at most 80 characters")
+        clean_name = clean_text(name or "", limit=80, what="the name")
         contact = Contact(
             name=clean_name,
             email=normalise_email(email) if email else None,
@@ -503,9 +501,7 @@ class AppointmentService:
         party = by.strip().lower()
         if party not in ("council", "resident"):
             raise InvalidInput("say who cancelled: council or resident")
-        clean_reason = " ".join((reason or "").split()) or None
-        if clean_reason is not None and len(clean_reason) > 200:
-            raise InvalidInput("keep the reason under 200 characters")
+        clean_reason = clean_text(reason or "", limit=200, what="the reason")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             appt = self._find_in(conn, ref)

@@ -20,6 +20,7 @@ from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact
 from oss_desk.domain.calendar import local
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.slots import Slot
+from oss_desk.domain.text import printable
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointment_grid import Cell, Grid, day_grid, resources, week_grid
 from oss_desk.services.appointments import AppointmentService
@@ -407,7 +408,7 @@ class AppointmentsScreen(DeskScreen):
                 parts.append(("Cancelled at short notice", "bold red"))
             contact = self.contacts.get(appt.id)
             if contact is not None and contact.name:
-                parts.append((f"Name:    {contact.name}", ""))
+                parts.append((f"Name:    {printable(contact.name)}", ""))
             how = {"email": "email", "text": "text", "slip": "printed slip"}[appt.channel.value]
             parts.append((f"Told by: {how}", ""))
             if appt.needs:
