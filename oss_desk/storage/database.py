@@ -48,6 +48,8 @@ def busy_timeout() -> float:
     if not 0.1 <= value <= 600:  # NaN fails too
         raise StorageError(f"{BUSY_TIMEOUT_ENV} {text[:20]!r} must be seconds from 0.1 to 600")
     return value
+
+
 MOUNTINFO = Path("/proc/self/mountinfo")
 MIN_SQLITE = (3, 35, 0)  # RETURNING
 
