@@ -12,7 +12,6 @@ Every field documents itself: the README's configuration table is checked agains
 from __future__ import annotations
 
 import os
-import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +19,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from oss_desk import files
 from oss_desk.config_sections import (
     ENV_PREFIX,
     IDENTIFIER,
@@ -470,38 +470,21 @@ def read_small_text(
 ) -> str:
     """A small UTF-8 text file: must be a regular file of at most ``limit`` bytes."""
     try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        data = files.read_bounded(path, limit)
     except FileNotFoundError:
         raise error(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, not a {what}") from None
+    except files.NotARegularFile:
+        raise error(f"{path}: not a regular file (a {what} must be one)") from None
+    except files.TooLarge:
+        raise error(f"{path}: larger than {limit // 1024} KiB: not a {what}") from None
     except PermissionError:
         raise error(f"{path}: permission denied") from None
     except OSError as exc:
         raise error(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise error(f"{path}: is a directory, not a {what}")
-        if not stat.S_ISREG(info.st_mode):
-            raise error(f"{path}: not a regular file (a {what} must be one)")
-        if info.st_size > limit:
-            raise error(f"{path}: larger than {limit // 1024} KiB: not a {what}")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise error(f"{path}: larger than {limit // 1024} KiB: not a {what}")
-    except OSError as exc:
-        raise error(f"{path}: cannot read ({exc.strerror})") from None
-    finally:
-        os.close(fd)
-    try:
-        return b"".join(chunks).decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise error(f"{path}: not a text file (expected UTF-8 TOML)") from None
 
@@ -514,6 +497,10 @@ def build_settings(document: dict[str, Any], source: str) -> Settings:
         raise ConfigError(describe_validation_error(exc, source)) from None
     except ValueError as exc:  # e.g. an OSS_DESK_* variable that is not valid JSON
         raise ConfigError(f"{source}: {exc}") from None
+    except RecursionError:  # an OSS_DESK_* variable of JSON nested thousands deep
+        raise ConfigError(
+            f"{source}: a setting (or an OSS_DESK_* variable) is nested too deeply"
+        ) from None
 
 
 def load_file(path: Path) -> Settings:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from pathlib import Path
 
 PRIVATE_FILE = 0o600
@@ -80,3 +81,39 @@ def tighten(path: Path) -> None:
     with contextlib.suppress(OSError):
         if path.stat().st_uid == os.geteuid() and path.stat().st_mode & 0o077:
             os.chmod(path, PRIVATE_FILE)
+
+
+class NotARegularFile(OSError):
+    """A device, a pipe or a socket where a file was expected (``/dev/zero`` never ends)."""
+
+
+class TooLarge(OSError):
+    """A file larger than the reader allows."""
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes. A directory raises
+    IsADirectoryError, a device or pipe NotARegularFile (opening never waits for a writer),
+    a bigger file TooLarge; other OSErrors as they come."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise NotARegularFile(0, "not a regular file", str(path))
+        if info.st_size > limit:
+            raise TooLarge(0, f"larger than {limit} bytes", str(path))
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise TooLarge(0, f"larger than {limit} bytes", str(path))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

@@ -18,7 +18,14 @@ import click
 
 from oss_desk import __version__
 from oss_desk.cli.common import State, err
-from oss_desk.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, OssDeskError, file_fault
+from oss_desk.domain.text import shown
+from oss_desk.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    OssDeskError,
+    file_fault,
+)
 from oss_desk.logs import write_fault_report
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "cli", "main", "run"]
@@ -109,6 +116,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
+    if argv is not None and any("\x00" in arg for arg in argv):
+        # Only a caller in this process can pass one (the operating system cannot).
+        err("oss-desk: an argument holds a NUL character")
+        return EXIT_USAGE
     try:
         result = cli.main(args=argv, prog_name="oss-desk", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -143,6 +154,10 @@ def run(argv: list[str] | None = None) -> int:
         # A file beside the database (an export, a capture file) on a full, read-only or
         # forbidden file system: a resource fault, named with its path, never a crash.
         found = file_fault(exc)
+        if found is None and exc.filename is not None and exc.errno is not None:
+            # A path given that the system cannot use (too long, a loop of links...).
+            err(f"oss-desk: cannot use {shown(str(exc.filename), 80)!r}: {exc.strerror}")
+            return EXIT_USAGE
         if found is None:
             return _internal(exc)
         err(f"oss-desk: {found.message}")

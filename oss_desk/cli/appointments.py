@@ -11,6 +11,7 @@ from oss_desk.cli.common import State, closing, emit_json, json_option, pass_sta
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, Preferred
 from oss_desk.domain.calendar import local, parse_date
+from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.domain.text import printable
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
@@ -433,7 +434,7 @@ def absence_list(state: State, as_json: bool) -> None:
 
 
 @absence.command("remove")
-@click.argument("absence_id", type=int, metavar="ID")
+@click.argument("absence_id", type=click.IntRange(1, MAX_ROW_ID), metavar="ID")
 @json_option
 @pass_state
 @closing

@@ -26,7 +26,12 @@ def db() -> None:
     metavar="PATH_OR_DIR",
     help="A new file, or a folder (default: backup.folder, else backups/ next to the database).",
 )
-@click.option("--keep", type=int, metavar="N", help="Keep the newest N backups (backup.keep).")
+@click.option(
+    "--keep",
+    type=click.IntRange(1, 3650),
+    metavar="N",
+    help="Keep the newest N backups (backup.keep).",
+)
 @click.option(
     "--method",
     type=click.Choice(["backup-api", "vacuum"]),

@@ -91,11 +91,12 @@ class DateSpan:
         """A month (its first and last day) must overlap the span."""
         if last < self.first:
             raise InvalidInput(
-                f"{what} {first:%Y-%m} is before this office's records begin "
+                f"{what} {first.isoformat()[:7]} is before this office's records begin "
                 f"({self.first.isoformat()})"
             )
         if first > self.last:
-            raise InvalidInput(f"{what} {first:%Y-%m} is more than {YEARS_AHEAD} years ahead")
+            month = first.isoformat()[:7]
+            raise InvalidInput(f"{what} {month} is more than {YEARS_AHEAD} years ahead")
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,8 +131,10 @@ def _number(text: str, name: str, url: str) -> float:
         value = float(text)
     except ValueError:
         raise InvalidInput(f"{shown(url)}: {name} must be a number") from None
-    if value <= 0:
-        raise InvalidInput(f"{shown(url)}: {name} must be positive")
+    if not 0 < value <= 3600:  # NaN and infinity fail too
+        raise InvalidInput(
+            f"{shown(url)}: {name} must be a positive number of seconds (at most 3600)"
+        )
     return value
 
 

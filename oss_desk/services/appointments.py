@@ -29,6 +29,7 @@ from oss_desk.domain.appointments import (
     parse_reference,
 )
 from oss_desk.domain.calendar import WEEKDAYS, business_day, local, parse_date, parse_hours, zone
+from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.domain.models import (
     Actor,
     Channel,
@@ -430,12 +431,11 @@ class AppointmentService:
 
     def find(self, ref: str | int) -> Appointment:
         conn = self.s.store.conn
+        number = ref if isinstance(ref, int) else int(ref) if ref.strip().isdigit() else None
         found = (
-            a.get_appointment(conn, id=ref)
-            if isinstance(ref, int)
-            else a.get_appointment(conn, id=int(ref))
-            if ref.strip().isdigit()
-            else a.get_appointment(conn, ref=parse_reference(ref))
+            (a.get_appointment(conn, id=number) if 0 < number <= MAX_ROW_ID else None)
+            if number is not None
+            else a.get_appointment(conn, ref=parse_reference(str(ref)))
         )
         if found is None:
             raise NotFound(f"no appointment {shown(str(ref))!r}")

@@ -184,7 +184,7 @@ def backup(
             head_file(target).unlink(missing_ok=True)
         raise
     seconds = time.perf_counter() - started
-    deleted = prune(target.parent, session.store.path.stem, keep) if managed else []
+    deleted = prune(target.parent, session.store.path.stem, keep, made=target) if managed else []
     return BackupResult(
         path=target,
         bytes=target.stat().st_size,
@@ -211,9 +211,11 @@ def backups_in(folder: Path, stem: str) -> list[Path]:
     return [p for _, _, p in sorted(found)]
 
 
-def prune(folder: Path, stem: str, keep: int) -> list[Path]:
-    existing = backups_in(folder, stem)
-    doomed = existing[: max(0, len(existing) - keep)]
+def prune(folder: Path, stem: str, keep: int, made: Path | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` backups; never ``made``, the one just written (even
+    when a clock set ahead once named others later than it)."""
+    existing = [p for p in backups_in(folder, stem) if p != made]
+    doomed = existing[: max(0, len(existing) - (keep - 1 if made is not None else keep))]
     for path in doomed:
         path.unlink(missing_ok=True)
         head_file(path).unlink(missing_ok=True)

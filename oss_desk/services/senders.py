@@ -69,10 +69,11 @@ def _secret(path: str | None, what: str) -> str | None:
     if not path:
         return None
     try:
-        return Path(path).read_text(encoding="utf-8").strip()
-    except OSError as exc:
+        return files.read_bounded(Path(path), 64 * 1024).decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise SendFault(
-            f"cannot read the {what} file ({exc.strerror})", retry=False, alert=True
+            f"cannot read the {what} file ({reason})", retry=False, alert=True
         ) from None
 
 

@@ -506,6 +506,8 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
 def _check_location(path: Path, *, create: bool) -> None:
     if path.is_dir():
         raise StorageError(f"{path} is a directory: give the path of a database file")
+    if path.exists() and not path.is_file():
+        raise StorageError(f"{path} is not a regular file (a device or a pipe): not a database")
     parent = path.parent
     if not path.exists():
         if not create:

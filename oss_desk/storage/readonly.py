@@ -25,6 +25,8 @@ def open_readonly(path: Path | str) -> Store:
         raise StorageError(f"{path} is a directory: give the path of an oss-desk database")
     if not path.exists():
         raise StorageError(f"no database at {path}")
+    if not path.is_file():
+        raise StorageError(f"{path} is not a regular file (a device or a pipe): not a database")
     try:
         conn = sqlite3.connect(
             f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS
