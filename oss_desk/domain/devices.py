@@ -126,15 +126,18 @@ class BoardURL:
         return self.params.get("address", "01")
 
 
+LIMITS = {"timeout": 3600.0, "baudrate": 4_000_000.0, "bytesize": 8.0, "stopbits": 2.0}
+"""The largest each number in a device URL may be (a timeout in seconds)."""
+
+
 def _number(text: str, name: str, url: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise InvalidInput(f"{shown(url)}: {name} must be a number") from None
-    if not 0 < value <= 3600:  # NaN and infinity fail too
-        raise InvalidInput(
-            f"{shown(url)}: {name} must be a positive number of seconds (at most 3600)"
-        )
+    limit = LIMITS.get(name, 1e6)
+    if not 0 < value <= limit:  # NaN and infinity fail too
+        raise InvalidInput(f"{shown(url)}: {name} must be a positive number up to {limit:g}")
     return value
 
 

@@ -51,13 +51,14 @@ _sha256 = hashlib.sha256
 
 
 def canonical(row: Sequence[Any]) -> bytes:
-    """The bytes hashed for one event (``row`` in :data:`COLUMNS` order)."""
-    return _encode(list(row)).encode("ascii")
+    """The bytes hashed for one event (``row`` in :data:`COLUMNS` order: a tuple or a list, both
+    a JSON array)."""
+    return _encode(tuple(row)).encode("ascii")
 
 
 def link(previous: bytes, row: Sequence[Any]) -> bytes:
     """The hash of one event, given the hash of the event before it."""
-    return _sha256(previous + _encode(list(row)).encode("ascii")).digest()
+    return _sha256(previous + _encode(tuple(row)).encode("ascii")).digest()
 
 
 def head(conn: sqlite3.Connection) -> tuple[int, bytes]:
@@ -88,7 +89,7 @@ def link_rows(previous: bytes, rows: Iterable[Sequence[Any]]) -> Iterator[tuple[
     its hash appended, chained from ``previous``."""
     encode, sha = _encode, _sha256
     for row in rows:
-        previous = sha(previous + encode(list(row)).encode("ascii")).digest()
+        previous = sha(previous + encode(tuple(row)).encode("ascii")).digest()
         yield (*row, previous)
 
 
@@ -144,52 +145,47 @@ class ChainCheck:
 def verify(
     conn: sqlite3.Connection,
     *,
-    batch: int = 50_000,
+    every: int = 50_000,
     progress: Callable[[int], None] | None = None,
 ) -> ChainCheck:
-    """Recompute the whole chain in id order and compare it with the stored hashes."""
+    """Recompute the whole chain in id order (one read, streamed) and compare it with the
+    stored hashes; ``progress`` is told the count every ``every`` events."""
     previous = GENESIS
     previous_id = 0
     count = 0
     encode, sha = _encode, _sha256
-    while True:
-        rows = conn.execute(
-            f"SELECT {COLUMN_LIST}, hash FROM events WHERE id > ? ORDER BY id LIMIT ?",  # noqa: S608
-            [previous_id, batch],
-        ).fetchall()
-        if not rows:
-            break
-        for row in rows:
-            content = row[:-1]
-            expected = sha(previous + encode(list(content)).encode("ascii")).digest()
-            stored = row[-1]
-            if stored is None or bytes(stored) != expected:
-                event_id = int(row[0])
-                if stored is None:
-                    why = "has no hash"
-                elif event_id != previous_id + 1:
-                    why = (
-                        f"does not follow event {previous_id} (events {previous_id + 1} to "
-                        f"{event_id - 1} are missing, or it was put here)"
-                    )
-                else:
-                    why = "does not match its content and the event before it"
-                return ChainCheck(
-                    events=count,
-                    head_id=previous_id,
-                    head_hash=previous,
-                    broken_id=event_id,
-                    broken_after=previous_id,
-                    problem=(
-                        f"event log: the hash chain breaks at event {event_id} (it {why}): "
-                        f"event {event_id} or one before it was changed, removed, inserted or "
-                        "reordered"
-                    ),
+    rows = conn.execute(f"SELECT {COLUMN_LIST}, hash FROM events ORDER BY id")  # noqa: S608
+    for row in rows:
+        expected = sha(previous + encode(row[:-1]).encode("ascii")).digest()
+        stored = row[-1]
+        if stored != expected:
+            event_id = int(row[0])
+            if stored is None:
+                why = "has no hash"
+            elif event_id != previous_id + 1:
+                why = (
+                    f"does not follow event {previous_id} (events {previous_id + 1} to "
+                    f"{event_id - 1} are missing, or it was put here)"
                 )
-            previous = expected
-            previous_id = int(row[0])
-            count += 1
-        if progress is not None:
+            else:
+                why = "does not match its content and the event before it"
+            rows.close()
+            return ChainCheck(
+                events=count,
+                head_id=previous_id,
+                head_hash=previous,
+                broken_id=event_id,
+                broken_after=previous_id,
+                problem=(
+                    f"event log: the hash chain breaks at event {event_id} (it {why}): "
+                    f"event {event_id} or one before it was changed, removed, inserted or "
+                    "reordered"
+                ),
+            )
+        previous = expected
+        previous_id = row[0]
+        count += 1
+        if progress is not None and count % every == 0:
             progress(count)
     return ChainCheck(events=count, head_id=previous_id, head_hash=previous)
 
