@@ -129,3 +129,21 @@ def test_init_refuses_another_offices_configuration(
         conn.close()
     assert kinds == ["config_loaded", "office_replaced"] and sites == ["north"]
     assert cli("db", "check", now=NOW).code == 0
+
+
+def test_the_demo_is_another_office_even_with_the_same_site_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real office whose site is called town-hall, like the demo's: `init --demo` over it is
+    still refused (and so is a real configuration over the demo)."""
+    db = make_db(tmp_path, site_toml().replace('id = "hq"', 'id = "town-hall"'))
+    cli = Cli(db, monkeypatch)
+    before = db_content(db)
+    refused = cli("init", "--demo", now=NOW)
+    assert refused.code == 6 and "this configuration is for the built-in demo" in refused.err
+    assert db_content(db) == before
+    demo_db = make_db(tmp_path / "demo", None)
+    real = tmp_path / "real.toml"
+    real.write_text(site_toml().replace('id = "hq"', 'id = "town-hall"'), encoding="utf-8")
+    other = Cli(demo_db, monkeypatch)("init", "--config", str(real), now=NOW)
+    assert other.code == 6 and "holds the built-in demo office" in other.err

@@ -54,6 +54,10 @@ def backup(state: State, to: str | None, keep: int | None, method: str, as_json:
         f"Backed up to {result.path} ({_size(result.bytes)}, {rows} rows, "
         f"{result.seconds:.2f} s); integrity {result.integrity}, schema {result.schema[-1]}."
     )
+    click.echo(
+        f"  event log head: event {result.head_event} sha256 {result.head_hash} "
+        f"(written beside it as {result.path.name}.head)"
+    )
     for path in result.deleted:
         click.echo(f"  deleted an old backup: {path.name}")
 

@@ -282,16 +282,20 @@ def resolve_person(
     return found.person
 
 
-def _refusal_text(found: Identity) -> str:
+def _refusal_text(found: Identity, recorded: bool | None = None) -> str:
+    outcome = {
+        True: "; the refusal is recorded",
+        False: "; the refusal could not be recorded (see the log)",
+        None: "",
+    }[recorded]
     return (
         f"the login {shown(found.account)!r} may not act as {shown(found.refused or '')!r}: "
-        "only an admin's login may name someone else (access.user_override); "
-        "the refusal is recorded"
+        f"only an admin's login may name someone else (access.user_override){outcome}"
     )
 
 
-def _record_refusal(store: Store, found: Identity, desk_id: str | None, now: datetime) -> None:
-    """Refused: say so in the event log (who asked, as whom), best effort."""
+def _record_refusal(store: Store, found: Identity, desk_id: str | None, now: datetime) -> bool:
+    """Refused: say so in the event log (who asked, as whom), best effort; whether it was."""
     try:
         with store.write() as conn:
             append_event(
@@ -305,6 +309,8 @@ def _record_refusal(store: Store, found: Identity, desk_id: str | None, now: dat
             )
     except OssDeskError as exc:
         log.warning("the refusal could not be recorded (%s)", type(exc).__name__)
+        return False
+    return True
 
 
 def open_session(
@@ -337,8 +343,8 @@ def open_session(
             store.conn.account = account
         found = resolve_identity(settings, desk_key, person, account=account, host=host)
         if found.refused is not None:
-            _record_refusal(store, found, desk_key, clock.now())
-            raise IdentityRefused(_refusal_text(found))
+            recorded = _record_refusal(store, found, desk_key, clock.now())
+            raise IdentityRefused(_refusal_text(found, recorded))
         actor = Actor(person=found.person, desk_id=desk_key)
         session = Session(
             store=store,
@@ -351,9 +357,14 @@ def open_session(
             account=account,
         )
         if not host and session.role_of(actor.person) is None:
+            how = (
+                "give a staff id or login with --user (or OSS_DESK_USER)"
+                if settings.access.user_override == "anyone"
+                else "use the login of a member of staff (their [[staff]] login)"
+            )
             raise Forbidden(
                 f"{shown(actor.person)!r} is not on the staff list and access.unlisted_role is "
-                '"none": give a staff id or login with --user (or OSS_DESK_USER)'
+                f'"none": {how}'
             )
         return session
     except BaseException:

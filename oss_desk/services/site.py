@@ -16,7 +16,7 @@ from oss_desk.errors import RuleViolation
 from oss_desk.services.session import process_account, resolve_person
 from oss_desk.storage.database import GuardedConnection, Store, open_store, schema_version
 from oss_desk.storage.events import append_event
-from oss_desk.storage.site import latest_config, load_config
+from oss_desk.storage.site import Snapshot, latest_config, load_config
 
 DEMO_SOURCE = "built-in demo site"
 
@@ -72,13 +72,21 @@ def initialise(
         backup: Path | None = None
         if settings is not None and source is not None:
             stored = latest_config(store.conn)
-            if stored is not None and other_office(stored.document, settings):
+            if stored is not None and other_office(stored, settings, source):
                 if not replace_office:
+                    held = (
+                        "the built-in demo office"
+                        if stored.source == DEMO_SOURCE
+                        else f"another office ({_sites_of(stored.document)})"
+                    )
+                    wanted = (
+                        "the built-in demo"
+                        if source == DEMO_SOURCE
+                        else ", ".join(site.id for site in settings.sites)
+                    )
                     raise RuleViolation(
-                        f"{db_path} holds another office ({_sites_of(stored.document)}); this "
-                        f"configuration is for {', '.join(s.id for s in settings.sites)}: "
-                        "use another --db, or add --replace-office (it takes a verified backup "
-                        "first)"
+                        f"{db_path} holds {held}; this configuration is for {wanted}: use "
+                        "another --db, or add --replace-office (it takes a verified backup first)"
                     )
                 backup = _backup_before_replacing(db_path, clock, person)
             load_into(store, settings, source=source, clock=clock, person=person, backup=backup)
@@ -89,9 +97,13 @@ def initialise(
         store.close()
 
 
-def other_office(stored: dict[str, Any], settings: Settings) -> bool:
-    """Whether a configuration is for another office than the stored one: no site in common."""
-    before = {str(site.get("id")) for site in stored.get("sites", []) if isinstance(site, dict)}
+def other_office(stored: Snapshot, settings: Settings, source: str) -> bool:
+    """Whether a configuration is for another office than the stored one: no site in common,
+    or the built-in demo in place of a real office (or a real office's file over the demo)."""
+    if (stored.source == DEMO_SOURCE) != (source == DEMO_SOURCE):
+        return True
+    sites = stored.document.get("sites", [])
+    before = {str(site.get("id")) for site in sites if isinstance(site, dict)}
     return bool(before) and not before & {site.id for site in settings.sites}
 
 
