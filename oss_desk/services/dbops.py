@@ -344,7 +344,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         os.chmod(staged, 0o600)
         m.set_journal_mode(staged, "WAL")
         m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
-        again = m.inspect(staged, quick=True, counts=False)
+        again = m.inspect(staged, quick=True, counts=False, chain=False)
         if again.problems:
             raise StorageError(f"the restored copy did not verify ({again.problems[0]})")
         m.fsync_file(staged)
