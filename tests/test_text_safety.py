@@ -20,7 +20,7 @@ from .appointments_site import make_office
 from .conftest import Cli, make_db, site_toml
 
 NOW = "2026-11-23T10:00:00Z"
-NASTY = "Moved \x1b[2J\x1b]0;pwned\x07 away\u202e (sic)\x00\r\n"
+NASTY = "Moved \x1b[2J\x1b]0;pwned\x07 away\u202e (sic)\r\n"
 
 
 def test_a_cancel_reason_with_terminal_escapes(
@@ -58,7 +58,7 @@ def test_a_cancel_reason_with_terminal_escapes(
     assert reason == "Moved [2J]0;pwned away (sic)"  # stored without a control character
     assert name == "Ann[31m Example"
     # A reason stored before this rule (an old database) is shown escaped, never sent raw.
-    conn.execute("UPDATE appointments SET cancel_reason = ? WHERE ref = ?", [NASTY, ref])
+    conn.execute("UPDATE appointments SET cancel_reason = ? WHERE ref = ?", [NASTY + "\x00", ref])
     conn.commit()
     conn.close()
     shown = cli("appointment", "show", ref, now=NOW)
@@ -66,7 +66,7 @@ def test_a_cancel_reason_with_terminal_escapes(
     assert "\x1b" not in shown.out and "\x07" not in shown.out and "\u202e" not in shown.out
     assert "\\x1b[2J" in shown.out and "\\u202e" in shown.out
     as_json = json.loads(cli("appointment", "show", ref, "--json", now=NOW).out)
-    assert as_json["cancel_reason"] == NASTY  # JSON escapes it itself
+    assert as_json["cancel_reason"] == NASTY + "\x00"  # JSON escapes it itself
 
 
 @given(st.text(max_size=300))
@@ -75,7 +75,7 @@ def test_cleaned_text_holds_no_control_character(text: str) -> None:
         return  # refused for its length (a separate rule)
     cleaned = clean_text(text, limit=200, what="a note")
     if cleaned is not None:
-        assert all(ch == " " or ch.isprintable() or ord(ch) >= 0xA0 for ch in cleaned)
+        assert cleaned.isprintable()
         assert all(not (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0) for c in cleaned)
         assert "\u202e" not in cleaned and cleaned == cleaned.strip()
 

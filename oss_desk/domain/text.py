@@ -41,11 +41,16 @@ _ESCAPE = str.maketrans(
 
 def clean_text(text: str, *, limit: int, what: str) -> str | None:
     """Free text from a resident or a member of staff, as it is stored: control characters
-    (terminal escapes, NUL, bidirectional overrides) removed, whitespace collapsed to single
-    spaces; None when nothing is left. Longer than ``limit`` characters: InvalidInput."""
+    (terminal escapes, NUL, bidirectional overrides) and anything else that does not print
+    (unassigned or private code points, format characters) removed, whitespace collapsed to
+    single spaces; None when nothing is left. Longer than ``limit``: InvalidInput."""
     from oss_desk.errors import InvalidInput
 
-    cleaned = " ".join(text.translate(_STRIP).split())
+    cleaned = " ".join(
+        "".join(
+            ch if ch.isprintable() else " " if ch.isspace() else "" for ch in text.translate(_STRIP)
+        ).split()
+    )
     if len(cleaned) > limit:
         raise InvalidInput(f"{what}: at most {limit} characters")
     return cleaned or None
