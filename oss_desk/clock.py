@@ -10,7 +10,6 @@ import os
 from datetime import UTC, datetime
 from typing import Protocol
 
-from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
 
 NOW_ENV = "OSS_DESK_NOW"
@@ -54,7 +53,9 @@ def parse_instant(text: str, what: str = "time") -> datetime:
     """Parse an ISO 8601 instant that carries an offset (``Z`` or ``+01:00``), from 1970 to
     100 years after the real clock's today (the office's own span is checked by its users)."""
     value = text.strip()
-    shown_text = shown(text)
+    # What was typed, shortened and made printable for the message (the domain's shown(), which
+    # the clock sits beside and may not import).
+    shown_text = "".join(ch if ch.isprintable() else "?" for ch in text[:40])
     try:
         if not value.isascii():
             raise ValueError(value)

@@ -20,6 +20,13 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from oss_desk import files
+from oss_desk.config_resident import (
+    BoardSettings,
+    PrintingSettings,
+    ScreenSettings,
+    TextsSettings,
+    TurnTextSettings,
+)
 from oss_desk.config_sections import (
     ENV_PREFIX,
     IDENTIFIER,
@@ -33,7 +40,7 @@ from oss_desk.config_sections import (
     _Section,
 )
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
-from oss_desk.domain.devices import parse_board_url, parse_printer_url
+from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import DeskKind, Role
 from oss_desk.errors import ConfigError, InvalidInput
 
@@ -56,6 +63,8 @@ __all__ = [
 class CouncilConfig(_Section):
     name: str = Field("Council", min_length=1, max_length=60)
     """The council's name, printed at the top of tickets and slips."""
+    name_cy: str | None = Field(None, max_length=60)
+    """The council's name in Welsh (shown first in a bilingual office)."""
 
 
 class SiteConfig(_Section):
@@ -75,6 +84,12 @@ class SiteConfig(_Section):
     """Hours per weekday, e.g. mon = "09:00-17:00"; a missing day is closed."""
     closures: list[str] = Field(default_factory=list)
     """Local closure days (YYYY-MM-DD) on top of the bank holidays."""
+    language: Literal["en", "cy+en"] | None = None
+    """What residents read: "en", or "cy+en" (Welsh first); default "cy+en" in Wales."""
+    name_cy: str | None = Field(None, max_length=80)
+    """The office's name in Welsh."""
+    address_cy: str | None = None
+    """Its address in Welsh (appointment slips)."""
 
     @field_validator("timezone")
     @classmethod
@@ -118,12 +133,16 @@ class ServiceConfig(_Section):
     label: str | None = Field(None, min_length=1, max_length=30)
     """Neutral public label for tickets and the board (defaults to the name): never a sensitive
     reason such as "homelessness"."""
+    label_cy: str | None = Field(None, min_length=1, max_length=30)
+    """The public label in Welsh."""
     appointment_minutes: int | None = Field(None, gt=0, le=480, multiple_of=5)
     """Length of an appointment; leave out for walk-in-only services."""
     private_room: bool = False
     """Appointments for this service need a private interview room."""
     checklist: list[str] = Field(default_factory=list)
     """What to bring, one item per entry (sent in reminders, ticked at check-in)."""
+    checklist_cy: list[str] = Field(default_factory=list)
+    """What to bring, in Welsh (the same items in the same order)."""
     typical_minutes: float | None = Field(None, gt=0, le=240)
     """Typical time at the desk, used for wait estimates until real times are known."""
 
@@ -154,6 +173,8 @@ class DeskConfig(_Section):
 
     board_name: str | None = Field(None, max_length=20)
     """Short name on the display board ("Room 1"); defaults to the name."""
+    name_cy: str | None = Field(None, max_length=20)
+    """The desk's name in Welsh ("Desg 3"), on the waiting-room screen and in texts."""
 
     @field_validator("printer", "fallback_printer")
     @classmethod
@@ -223,35 +244,6 @@ class QueueSettings(_Section):
     """How many recent finished tickets of a service set its typical time."""
 
 
-class BoardSettings(_Section):
-    url: str | None = None
-    """Device URL of the queue display board, e.g. ascii+serial:///dev/ttyUSB1?baudrate=9600."""
-    site: str | None = None
-    """The office whose calls it shows (may be left out when there is one office)."""
-    message: str = Field("Please take a ticket", max_length=40)
-    """Shown when nobody has been called yet today."""
-
-    @field_validator("url")
-    @classmethod
-    def _board_url(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        try:
-            parse_board_url(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from None
-        return value
-
-
-class PrintingSettings(_Section):
-    ticket_qr: str = "OSSD-T:{site}:{date}:{code}"
-    """QR payload on queue tickets ({site}, {date}, {code}); empty for none. Never personal."""
-    attempts: int = Field(6, ge=1, le=50)
-    """Tries on a desk's printer before its fallback printer (then the job is marked failed)."""
-    status_every_seconds: float = Field(30.0, ge=1, le=3600)
-    """How often the worker asks each printer how it is."""
-
-
 class AppointmentSettings(_Section):
     step_minutes: int = Field(15, ge=5, le=120, multiple_of=5)
     """Appointments start on this grid from opening time."""
@@ -272,6 +264,8 @@ class AppointmentSettings(_Section):
         max_length=200,
     )
     """How to change or cancel: printed on slips and sent in every message."""
+    change_line_cy: str | None = Field(None, max_length=200)
+    """The same in Welsh (a bilingual office)."""
 
     @field_validator("reminders")
     @classmethod
@@ -363,6 +357,12 @@ class Settings(BaseSettings):
 
     serve: ServeSettings = ServeSettings()
     """Browser desks (`oss-desk serve`)."""
+    texts: TextsSettings = TextsSettings()
+    """Corrections to the wording residents read."""
+    screen: ScreenSettings = ScreenSettings()
+    """The waiting-room screen (`oss-desk screen`) and the phone page."""
+    turn_texts: TurnTextSettings = TurnTextSettings()
+    """Texts to residents' phones when it is nearly their turn."""
     desk: DeskSessionSettings = DeskSessionSettings()
     """Per-process desk settings (usually given in the environment)."""
     keymap: dict[str, str] = Field(default_factory=dict)
@@ -393,6 +393,8 @@ class Settings(BaseSettings):
         staff_ids = {s.id for s in self.staff}
         if self.board.site is not None and self.board.site not in site_ids:
             raise ValueError(f"board.site: unknown site {self.board.site!r}")
+        if self.screen.site is not None and self.screen.site not in site_ids:
+            raise ValueError(f"screen.site: unknown site {self.screen.site!r}")
         for index, desk in enumerate(self.desks):
             if desk.site is None and len(self.sites) > 1:
                 raise ValueError(f"desks[{index}] ({desk.id}): say which site it is in")

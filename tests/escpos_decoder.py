@@ -1,7 +1,8 @@
 """An ESC/POS decoder for the tests, written from the Epson command reference (not from
 python-escpos): it says what would be on paper.
 
-``decode(data)`` returns events: ``Line`` (text, alignment at its start, size, bold), ``QRCode``
+``decode(data)`` returns events: ``Line`` (text, alignment at its start, size, bold, and the
+bitmaps of any user-defined characters in it), ``QRCode``
 (payload and settings), ``Image`` (a rebuilt bitmap), ``Cut``, ``Init``, ``Status`` (DLE EOT) and
 ``Unknown`` (a command this decoder does not know: in the tests, any Unknown is a failure).
 Every length-prefixed block is consumed whole before anything else is read, so bytes inside
@@ -25,6 +26,11 @@ CODE_PAGES = {
 }
 
 
+USER_CHAR_BASE = 0xE000
+"""A user-defined character (ESC & / ESC %) appears in ``Line.text`` as this private-use
+code point plus its character code; ``Line.glyphs`` holds its dots."""
+
+
 @dataclass
 class Line:
     text: str
@@ -34,6 +40,8 @@ class Line:
     bold: bool
     underline: bool = False
     ended_by: str = "LF"
+    glyphs: dict[int, list[list[int]]] = field(default_factory=dict)
+    """Index in ``text`` -> the rows of dots of the user-defined character printed there."""
 
 
 @dataclass
@@ -101,6 +109,9 @@ class _State:
     qr_module: int | None = None
     qr_ec: str | None = None
     qr_data: bytes | None = None
+    user_chars: dict[int, list[list[int]]] = field(default_factory=dict)
+    user_selected: bool = False
+    pending_glyphs: dict[int, list[list[int]]] = field(default_factory=dict)
 
 
 ALIGN = {0: "left", 48: "left", 1: "center", 49: "center", 2: "right", 50: "right"}
@@ -123,11 +134,15 @@ def decode(data: bytes) -> list[Event]:
 
     def end_line(by: str) -> None:
         if s.pending or by == "LF":
-            codec = CODE_PAGES.get(s.code_page)
-            text = bytes(s.pending).decode(codec) if codec else bytes(s.pending).decode("latin-1")
+            codec = CODE_PAGES.get(s.code_page) or "latin-1"
+            text = "".join(
+                chr(USER_CHAR_BASE + b) if i in s.pending_glyphs else bytes([b]).decode(codec)
+                for i, b in enumerate(s.pending)
+            )
             w, h, b, u = s.line_style or (s.width, s.height, s.bold, s.underline)
-            out.append(Line(text, s.line_align or s.align, w, h, b, u, by))
-        s.pending.clear()
+            out.append(Line(text, s.line_align or s.align, w, h, b, u, by, s.pending_glyphs))
+        s.pending = bytearray()
+        s.pending_glyphs = {}
         s.line_align = None
         s.line_style = None
 
@@ -135,6 +150,8 @@ def decode(data: bytes) -> list[Event]:
         if not s.pending:
             s.line_align = s.align
             s.line_style = (s.width, s.height, s.bold, s.underline)
+        if s.user_selected and b in s.user_chars:
+            s.pending_glyphs[len(s.pending)] = s.user_chars[b]
         s.pending.append(b)
 
     while i < n:
@@ -186,6 +203,22 @@ def decode(data: bytes) -> list[Event]:
                     s.code_page = need(1)[0]
                     if s.code_page not in CODE_PAGES:
                         out.append(Warning(start, f"code page {s.code_page} not decoded"))
+                elif cmd == 0x26:  # ESC & y c1 c2 [x d1..d(y*x)]...: user-defined characters
+                    y, c1, c2 = need(3)
+                    if not (1 <= y <= 3 and 32 <= c1 <= c2 <= 126):
+                        out.append(Unknown(start, data[start:i], "ESC & out of range"))
+                        break
+                    for code in range(c1, c2 + 1):
+                        x = need(1)[0]
+                        columns = need(y * x)
+                        s.user_chars[code] = [
+                            [(columns[col * y + row // 8] >> (7 - row % 8)) & 1 for col in range(x)]
+                            for row in range(8 * y)
+                        ]
+                elif cmd == 0x25:  # ESC % n: user-defined character set on (LSB 1) or off
+                    s.user_selected = bool(need(1)[0] & 1)
+                elif cmd == 0x3F:  # ESC ? n: cancel one user-defined character
+                    s.user_chars.pop(need(1)[0], None)
                 elif cmd in (0x4D, 0x52, 0x7B, 0x56, 0x3D, 0x72, 0x55, 0x20, 0x33, 0x63):
                     need(1 if cmd != 0x63 else 2)
                 elif cmd == 0x32:

@@ -46,7 +46,7 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         message = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append(message)  # type: ignore[arg-type]
+        self.messages.append(message)
         self.arrived.set()
         return "250 Message accepted for delivery"
 
@@ -156,7 +156,7 @@ class NotifyServer:
                 if not self._auth():
                     return
                 query = parse_qs(urlsplit(self.path).query)
-                reference = (query.get("reference") or [None])[0]
+                reference = next(iter(query.get("reference", [])), None)
                 found = [
                     {
                         "id": n["id"],

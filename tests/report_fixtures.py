@@ -1,5 +1,6 @@
-"""Report dicts in the exact shape ``ReportService.daily`` / ``monthly`` return (SPEC.md), for
-the renderers' tests: realistic figures, every key present, a few awkward values (nulls, zeros)."""
+"""Report figures in the exact shape of ``report daily|monthly --format json``, for the
+renderers' tests (:mod:`tests.report_values` makes typed reports of them): realistic figures,
+every key present, a few awkward values (nulls, zeros)."""
 
 from __future__ import annotations
 
@@ -126,6 +127,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
         "month": month,
         "site": "hq",
         "sites": ["hq"],
+        "target_minutes": 15,
         "visits": sum(by_day.values()),
         "walk_ins": 2140,
         "appointment_visits": 310,
@@ -148,6 +150,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
             "callback": 100,
         },
         "by_day": by_day,
+        "busiest_day": max(sorted(by_day), key=lambda d: by_day[d]),
         "by_hour": {h: c * 20 for h, c in BY_HOUR.items()},
         "by_service": {k: v * 20 for k, v in BY_SERVICE.items()},
         "by_site": {"hq": sum(by_day.values())},

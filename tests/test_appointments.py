@@ -431,7 +431,7 @@ def test_appointment_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_day_and_week_grids(db: Path, clock: FixedClock) -> None:
     from datetime import date
 
-    from oss_desk.services.appointment_grid import day_grid, week_grid
+    from oss_desk.services.appointment_grid import Cell, Grid, day_grid, week_grid
 
     svc, session = service_at(db, clock)
     housing = svc.book("H", at(23, 10, 30), channel="slip")
@@ -440,7 +440,7 @@ def test_day_and_week_grids(db: Path, clock: FixedClock) -> None:
     assert day.headings == ("Ana Adviser", "Bob Adviser", "Interview room 1")
     assert day.times[0] == "09:00" and day.times[-1] == "16:45"
 
-    def column(grid, index):  # type: ignore[no-untyped-def]
+    def column(grid: Grid, index: int) -> dict[str, Cell]:
         return {t: grid.cells[r][index] for r, t in enumerate(grid.times)}
 
     ana, bob, room = column(day, 0), column(day, 1), column(day, 2)

@@ -36,5 +36,6 @@ def test_benchmarks_quick_pass() -> None:
         "Browser desk launch",
         "Reports mode (F6)",
         "daily, all sites",
+        "A call to the waiting-room screen updated",
     ):
         assert heading in result.stdout

@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from oss_desk.domain.calls import CallFormat, decode, parse_calls, parse_duration
 from oss_desk.errors import InvalidInput
+from oss_desk.render.json import plain
 from oss_desk.storage.calls import call_patterns
 
 from .conftest import Cli, db_content, make_db, site_toml
@@ -50,10 +52,11 @@ def counts(db: Path) -> tuple[int, int, int]:
         conn.close()
 
 
-def patterns(db: Path, first: str, last: str, site: str | None = None) -> dict | None:  # type: ignore[type-arg]
+def patterns(db: Path, first: str, last: str, site: str | None = None) -> dict[str, Any] | None:
     conn = sqlite3.connect(db)
     try:
-        return call_patterns(conn, first, last, site)
+        found: dict[str, Any] | None = plain(call_patterns(conn, first, last, site))
+        return found
     finally:
         conn.close()
 
@@ -224,6 +227,15 @@ def test_the_monthly_report_shows_the_calls_of_every_office(cli: Cli, tmp_path: 
     )
     assert report.code == 0, report.err
     assert report.json()["calls"] == expected_patterns(here, first, last)
+    assert list(report.json()["calls"]) == [
+        "total",
+        "answered",
+        "abandoned",
+        "answered_pct",
+        "average_wait_seconds",
+        "by_hour",
+        "by_day",
+    ]
     both = cli(
         "report",
         "monthly",
@@ -820,5 +832,5 @@ def test_counts_of_several_offices_add_up(tmp_path: Path, monkeypatch: pytest.Mo
         conn = sqlite3.connect(db)
         totals.append(call_counts(conn, "2026-10-01", "2026-10-31", None))
         conn.close()
-    combined = call_figures(totals[0] + totals[1], date(2026, 10, 1), date(2026, 10, 31))
+    combined = plain(call_figures(totals[0] + totals[1], date(2026, 10, 1), date(2026, 10, 31)))
     assert combined == expected_patterns(calls, date(2026, 10, 1), date(2026, 10, 31))

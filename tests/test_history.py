@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from oss_desk.clock import FixedClock, format_instant
+from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.models import Actor
 from oss_desk.domain.workdays import WorkingDays
+from oss_desk.render.json import daily_json
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.history import (
     HistoryOptions,
@@ -97,7 +99,7 @@ def _through_services(db: Path) -> None:
 
     try:
         tuesday = MONDAY - timedelta(days=6)
-        booked = []
+        booked: list[Appointment] = []
         for minute, (service, hour, adviser, channel) in enumerate(
             [
                 ("H", (10, 0), "dev", "email"),
@@ -369,12 +371,7 @@ def test_builder_rows_are_shaped_like_the_services_rows(tmp_path: Path) -> None:
 
 
 def _daily(session: Session, day: str, site: str) -> dict[str, Any]:
-    result = ReportService(session).daily(day, site)
-    if isinstance(result, dict):
-        return result
-    from oss_desk.services.reports import daily_json  # before reports returned dicts
-
-    return daily_json(result)  # type: ignore[arg-type]
+    return daily_json(ReportService(session).daily(day, site))
 
 
 def _pct(part: int, whole: int) -> float | None:

@@ -35,6 +35,9 @@ def test_wheel_contents(wheel: Path) -> None:
     for name in schema:
         assert f"oss_desk/_schema/{name}" in names
     assert "oss_desk/data/demo-site.toml" in names
+    assert "oss_desk/data/texts/cy.toml" in names  # the Welsh wording
+    for page in ("screen.html", "screen.js", "screen.css", "phone.html", "phone.js"):
+        assert f"oss_desk/screen/static/{page}" in names  # the waiting-room screen's own files
     assert "oss_desk/py.typed" in names
     assert not any(n.startswith("tests/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

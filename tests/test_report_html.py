@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 
-from oss_desk.domain.report_html import CSP, daily_html, monthly_html
+from oss_desk.render.html import daily_html, monthly_html
+from oss_desk.render.html_page import CSP
 
 from .conftest import Cli, make_db, site_toml
 from .report_fixtures import ARRIVALS, SERVICES, daily_fixture, monthly_fixture, scripted_day
+from .report_values import daily_report, monthly_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,7 +37,7 @@ HOSTILE = '<script>alert("x")</script> & O\'Brien'
 
 def render_daily(data: dict[str, Any] | None = None, **names: Any) -> str:
     return daily_html(
-        data or daily_fixture(),
+        daily_report(data or daily_fixture()),
         council=names.get("council", "Test Council"),
         site_name=names.get("site_name", "Civic Centre"),
         service_names=names.get("service_names", SERVICES),
@@ -44,7 +46,7 @@ def render_daily(data: dict[str, Any] | None = None, **names: Any) -> str:
 
 def render_monthly(data: dict[str, Any] | None = None, **names: Any) -> str:
     return monthly_html(
-        data or monthly_fixture(),
+        monthly_report(data or monthly_fixture()),
         council=names.get("council", "Test Council"),
         site_name=names.get("site_name", "Civic Centre"),
         service_names=names.get("service_names", SERVICES),
@@ -157,13 +159,17 @@ def test_an_empty_day_renders() -> None:
     assert 'id="previous-weeks"' not in page
 
 
-def test_a_day_without_standards_is_rated_here() -> None:
-    """Older figures without ``standards``: the page rates the two daily standards itself."""
+def test_the_page_shows_the_standards_as_the_report_rated_them() -> None:
+    """The page never rates a figure itself: the report's rating (its target, its amber margin)
+    is what it shows, in words as well as colour."""
     data = daily_fixture()
-    del data["standards"]
+    data["standards"][0].update(status="red", target=90)
+    data["standards"][1].update(status="green", target=70)
     page = render_daily(data)
     statuses = re.findall(r'data-standard="(\w+)" data-status="(\w+)"', page)
-    assert statuses == [("within_15_min", "green"), ("first_contact", "amber")]
+    assert statuses == [("within_15_min", "red"), ("first_contact", "green")]
+    assert "Red: missed" in page and "Green: met" in page
+    assert "over 90%" in page and "at least 70%" in page
 
 
 # In a real browser -----------------------------------------------------------------------------

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.printouts import daily_summary, from_payload, to_payload
+from oss_desk.domain.printouts import from_payload, to_payload
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.hardware.escpos_compat import dummy
 from oss_desk.hardware.templates import _columns, render
+from oss_desk.render.receipt import daily_summary
 from oss_desk.services.report_outputs import print_daily_summary
 from oss_desk.services.session import open_session
 from oss_desk.services.worker import PrintDelivery
@@ -20,11 +21,12 @@ from oss_desk.services.worker import PrintDelivery
 from .conftest import MONDAY_0930, Cli, make_db, site_toml
 from .escpos_decoder import Cut, Unknown, Warning, decode, lines, text_lines
 from .report_fixtures import SERVICES, daily_fixture, scripted_day
+from .report_values import daily_report
 
 
 def summary(large_print: bool = False, **changes: object):  # type: ignore[no-untyped-def]
     return daily_summary(
-        {**daily_fixture(), **changes},
+        daily_report({**daily_fixture(), **changes}),
         council="Test Council",
         site_name="Civic Centre",
         service_names=SERVICES,
@@ -95,9 +97,11 @@ def test_summary_payload_round_trip() -> None:
 
 
 def test_a_day_without_figures_prints() -> None:
+    standards = [{**s, "value": None, "status": "none"} for s in daily_fixture()["standards"]]
     printout = summary(
         within_15_min_pct=None,
         first_contact_resolution_pct=None,
+        standards=standards,
         wait_median_minutes=None,
         busiest_hour=None,
         by_hour={"09": 0, "10": 0},
@@ -134,7 +138,7 @@ def test_summary_queued_for_a_desk_printer_and_printed_by_the_worker(tmp_path: P
     session = open_session(db=db, clock=clock, person="tl")
     try:
         data = {**daily_fixture(), "site": "hq"}
-        job = print_daily_summary(session, data, "greet-1")
+        job = print_daily_summary(session, daily_report(data), "greet-1")
         assert rows(db, "SELECT id, kind, status, desk_id FROM print_jobs") == [
             (job, "daily_summary", "pending", "greet-1")
         ]
@@ -155,11 +159,11 @@ def test_bad_summary_printers_are_refused(tmp_path: Path) -> None:
     session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl")
     try:
         with pytest.raises(NotFound, match=r"neither a desk .* nor a printer URL"):
-            print_daily_summary(session, daily_fixture(), "desk-99")
+            print_daily_summary(session, daily_report(daily_fixture()), "desk-99")
         with pytest.raises(RuleViolation, match="desk desk-1 has no printer"):
-            print_daily_summary(session, daily_fixture(), "desk-1")
+            print_daily_summary(session, daily_report(daily_fixture()), "desk-1")
         with pytest.raises(InvalidInput):
-            print_daily_summary(session, daily_fixture(), "gopher://printer")
+            print_daily_summary(session, daily_report(daily_fixture()), "gopher://printer")
     finally:
         session.close()
     assert rows(db, "SELECT count(*) FROM print_jobs") == [(0,)]
@@ -248,13 +252,16 @@ def test_report_daily_bad_printer_is_one_line(
 def test_the_standards_on_paper_follow_their_rating() -> None:
     """The figures' own rating decides ``met`` (the target may not be 80% everywhere)."""
     data = daily_fixture()
-    data["standards"][1]["status"] = "green"
-    text = on_paper(
-        render(daily_summary(data, council="C", site_name="S", service_names=SERVICES)), 42
-    )
+    data["standards"][1].update(status="green", target=70)
+
+    def paper() -> list[str]:
+        printout = daily_summary(
+            daily_report(data), council="C", site_name="S", service_names=SERVICES
+        )
+        return on_paper(render(printout), 42)
+
+    text = paper()
     assert any(t.startswith("First contact") and t.endswith("74.5% met") for t in text)
-    del data["standards"]
-    text = on_paper(
-        render(daily_summary(data, council="C", site_name="S", service_names=SERVICES)), 42
-    )
-    assert any(t.startswith("First contact") and t.endswith("74.5% MISSED") for t in text)
+    assert "resolved at first contact at least 70%." in " ".join(text)
+    data["standards"][1]["status"] = "red"
+    assert any(t.startswith("First contact") and t.endswith("74.5% MISSED") for t in paper())

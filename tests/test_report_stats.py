@@ -68,9 +68,9 @@ def test_notice_buckets(days: int, bucket: str) -> None:
 def test_percentiles_and_minutes() -> None:
     assert median([]) is None and percentile([], 90) is None
     assert median([3, 1, 2]) == 2 and median([1, 2, 3, 4]) == 2.5
-    values = list(range(1, 11))  # nearest rank: ceil(0.9 * 10) = 9th
+    values = [float(v) for v in range(1, 11)]  # nearest rank: ceil(0.9 * 10) = 9th
     assert percentile(values, 90) == 9
-    assert percentile(list(range(1, 12)), 90) == 10  # ceil(9.9) = 10th
+    assert percentile([float(v) for v in range(1, 12)], 90) == 10  # ceil(9.9) = 10th
     assert percentile([5], 90) == 5
     assert ms_to_minutes(90_000) == 1.5
     assert ms_to_minutes(3_000) == 0.1  # 0.05 minutes rounds half up
@@ -146,7 +146,7 @@ def test_tallies_add_up_raw_data() -> None:
 def test_call_figures_of_several_offices_add_up() -> None:
     from datetime import date
 
-    from oss_desk.domain.calls import CallCounts, call_figures
+    from oss_desk.domain.calls import CallCounts, CallFigures, call_figures
 
     hq = CallCounts(
         total=100,
@@ -166,12 +166,12 @@ def test_call_figures_of_several_offices_add_up() -> None:
     )
     first, last = date(2026, 10, 1), date(2026, 10, 3)
     assert call_figures(CallCounts(), first, last) is None
-    assert call_figures(hq + north, first, last) == {
-        "total": 150,
-        "answered": 100,
-        "abandoned": 50,
-        "answered_pct": 66.7,  # 100 of 150, not the mean of 80% and 40%
-        "average_wait_seconds": 48.0,  # (80 * 30 + 20 * 120) / 100
-        "by_hour": {"08": 10, "09": 140},
-        "by_day": {"2026-10-01": 100, "2026-10-02": 50, "2026-10-03": 0},
-    }
+    assert call_figures(hq + north, first, last) == CallFigures(
+        total=150,
+        answered=100,
+        abandoned=50,
+        answered_pct=66.7,  # 100 of 150, not the mean of 80% and 40%
+        average_wait_seconds=48.0,  # (80 * 30 + 20 * 120) / 100
+        by_hour={"08": 10, "09": 140},
+        by_day={"2026-10-01": 100, "2026-10-02": 50, "2026-10-03": 0},
+    )

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from oss_desk.clock import FixedClock
+from oss_desk.render.json import monthly_json
 from oss_desk.services.history import HistoryOptions, HistoryResult, generate
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
@@ -104,12 +105,12 @@ def session(db: Path) -> Iterator[Session]:
 
 def _live(session: Session, month: str, site: str | None = None, **kw: Any) -> dict[str, Any]:
     with ReportService(session, rollup=False, **kw) as reports:
-        return reports.monthly(month, site)
+        return monthly_json(reports.monthly(month, site))
 
 
 def _rolled(session: Session, month: str, site: str | None = None, **kw: Any) -> dict[str, Any]:
     with ReportService(session, **kw) as reports:
-        return reports.monthly(month, site)
+        return monthly_json(reports.monthly(month, site))
 
 
 def _rows(db: Path) -> list[tuple[Any, ...]]:

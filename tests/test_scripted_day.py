@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -195,10 +196,14 @@ def test_scripted_day_gives_exactly_the_expected_daily_figures(
         by_hour[f"{p.arrival.hour:02d}"] += 1
         by_service[p.service] += 1
     contacted = [p for p in plans if p.first_call is not None]
-    within = [p for p in contacted if p.first_call - p.arrival <= timedelta(minutes=15)]  # type: ignore[operator]
+    within = [
+        p
+        for p in contacted
+        if p.first_call is not None and p.first_call - p.arrival <= timedelta(minutes=15)
+    ]
     finished = [p for p in plans if p.finished_outcome is not None]
     first_contact = [p for p in finished if p.finished_outcome in ("resolved", "signposted")]
-    expected = {
+    expected: dict[str, Any] = {
         "date": "2026-11-23",
         "visits": len(plans),
         "no_shows": sum(p.no_show for p in plans),

@@ -25,6 +25,7 @@ import pytest
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor
+from oss_desk.render.json import daily_json, monthly_json
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
@@ -208,7 +209,7 @@ def notice_days(cancelled: datetime, appointment_day: date) -> int:
 class Action:
     at: datetime
     seq: int
-    run: Callable[[], None] = field(compare=False)
+    run: Callable[[], object] = field(compare=False)
 
 
 class Office:
@@ -231,7 +232,7 @@ class Office:
     def close(self) -> None:
         self.session.close()
 
-    def later(self, when: datetime, run: Callable[[], None]) -> None:
+    def later(self, when: datetime, run: Callable[[], object]) -> None:
         self.seq += 1
         heapq.heappush(self.actions, Action(when, self.seq, run))
 
@@ -767,7 +768,7 @@ def test_every_daily_figure_of_the_month(month: Office) -> None:
     days = [date(2026, 10, 1) + timedelta(days=i) for i in range(31)]
     conn = month.session.store.conn
     for day in days:
-        got = reports.daily(day.isoformat())
+        got = daily_json(reports.daily(day.isoformat()))
         head = got.pop("event_log_head")
         assert got == expected_daily([book], ["hq"], day, "hq"), day
         # The day's head: the last event of that day, with the hash the chain holds for it.
@@ -780,16 +781,16 @@ def test_every_daily_figure_of_the_month(month: Office) -> None:
         else:
             assert head == {"event": last[0], "sha256": bytes(last[1]).hex()}, day
     # Within the target sits on the right side of 15:00 exactly.
-    first = reports.daily("2026-10-01")
+    first = daily_json(reports.daily("2026-10-01"))
     assert 0 < first["seen_within_target"] < first["seen"]
 
 
 def test_every_monthly_figure(month: Office) -> None:
     reports = ReportService(month.session)
     for key in ("2026-09", "2026-10", "2026-11"):
-        got = reports.monthly(key)
+        got = monthly_json(reports.monthly(key))
         assert got == expected_monthly([month.book], ["hq"], key, "hq"), key
-    october = reports.monthly("2026-10")
+    october = monthly_json(reports.monthly("2026-10"))
     # Months with data in the trend; the standards rated; notice buckets used.
     assert [m["visits"] > 0 for m in october["trend"]] == [False] * 10 + [True, True]
     assert sum(october["council_cancellations"]["notice_days"].values()) > 0
@@ -811,19 +812,19 @@ def test_two_offices_add_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     books = [o.book for o in offices]
     with ReportService(main.session, include=[other.db]) as reports:
         for day in days:
-            got = reports.daily(day)
+            got = daily_json(reports.daily(day))
             head = got.pop("event_log_head")  # this office's own log (the other is read-only)
             assert head is not None and head["event"] > 0
             assert got == expected_daily(books, ["hq", "north"], day, None), day
-        assert reports.monthly("2026-10") == expected_monthly(
+        assert monthly_json(reports.monthly("2026-10")) == expected_monthly(
             books, ["hq", "north"], "2026-10", None
         )
-        one = reports.daily(days[0], "north")
+        one = daily_json(reports.daily(days[0], "north"))
         assert one["visits"] == sum(
             day_of(v.arrival) == days[0].isoformat() for v in other.book.visits
         )
-        combined = reports.monthly("2026-10")
-    alone = [ReportService(o.session).monthly("2026-10") for o in offices]
+        combined = monthly_json(reports.monthly("2026-10"))
+    alone = [monthly_json(ReportService(o.session).monthly("2026-10")) for o in offices]
     # Counts add up (the percentages above were checked against the combined raw data).
     assert combined["visits"] == alone[0]["visits"] + alone[1]["visits"]
     main.close()
@@ -926,3 +927,120 @@ def test_amber_points_setting(month: Office, monkeypatch: pytest.MonkeyPatch) ->
         for points in (0, 100)
     }
     assert statuses[0] != statuses[100]  # some standard is missed in the scripted month
+
+
+# The JSON contract ------------------------------------------------------------------------------
+
+DAILY_KEYS = [
+    "date",
+    "site",
+    "sites",
+    "target_minutes",
+    "visits",
+    "walk_ins",
+    "appointment_visits",
+    "served",
+    "quick_visits",
+    "no_shows",
+    "still_waiting",
+    "seen",
+    "seen_within_target",
+    "within_15_min_pct",
+    "wait_median_minutes",
+    "wait_p90_minutes",
+    "finished",
+    "finished_first_contact",
+    "first_contact_resolution_pct",
+    "outcomes",
+    "by_hour",
+    "by_service",
+    "by_site",
+    "desks",
+    "advisers",
+    "adjustments",
+    "busiest_hour",
+    "standards",
+    "previous_weeks",
+]
+MONTHLY_KEYS = [
+    "month",
+    *DAILY_KEYS[1:10],
+    *DAILY_KEYS[11:20],
+    "by_day",
+    "busiest_day",
+    *DAILY_KEYS[20:26],
+    "appointments_booked",
+    "appointments_kept",
+    "appointments_no_show",
+    "appointments_kept_pct",
+    "appointments_cancelled",
+    "council_cancellations",
+    "standards",
+    "calls",
+    "trend",
+]
+STANDARD_KEYS = ["key", "label", "value", "target", "rule", "status"]
+DESK_KEYS = ["served", "service_median_minutes", "service_total_minutes"]
+ADVISER_KEYS = ["name", "served", "service_median_minutes"]
+WEEK_KEYS = [
+    "date",
+    "visits",
+    "served",
+    "no_shows",
+    "within_15_min_pct",
+    "first_contact_resolution_pct",
+    "wait_median_minutes",
+    "wait_p90_minutes",
+]
+TREND_KEYS = [
+    "month",
+    "visits",
+    "within_15_min_pct",
+    "first_contact_resolution_pct",
+    "appointments_booked",
+    "appointments_kept",
+    "appointments_no_show",
+]
+
+
+def keys_in_order(figures: dict[str, Any], daily: bool) -> None:
+    """Every object of the report's JSON has the documented keys, in the documented order."""
+    assert list(figures) == (DAILY_KEYS if daily else MONTHLY_KEYS)
+    assert list(figures["outcomes"]) == list(OUTCOMES)
+    assert all(list(s) == STANDARD_KEYS for s in figures["standards"])
+    assert all(list(d) == DESK_KEYS for d in figures["desks"].values())
+    assert all(list(a) == ADVISER_KEYS for a in figures["advisers"].values())
+    if daily:
+        assert [list(w) for w in figures["previous_weeks"]] == [WEEK_KEYS] * 4
+        return
+    assert list(figures["appointments_cancelled"]) == ["council", "resident"]
+    assert list(figures["council_cancellations"]) == [
+        "total",
+        "with_notice",
+        "breaches",
+        "with_notice_pct",
+        "notice_days",
+    ]
+    assert list(figures["council_cancellations"]["notice_days"]) == ["0", "1", "2", "3-4", "5+"]
+    assert [list(t) for t in figures["trend"]] == [TREND_KEYS] * 12
+
+
+def test_the_json_output_keeps_its_keys_order_and_values(
+    month: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``report daily|monthly --format json`` as scripts read it: the keys of every object in
+    their order, and every value as this test counted it from what it did."""
+    cli = Cli(month.db, monkeypatch)
+    now = "2026-11-02T09:00:00Z"
+    for day in (date(2026, 10, 26), date(2026, 10, 1)):
+        result = cli("report", "daily", "--date", day.isoformat(), "--format", "json", now=now)
+        assert result.code == 0, result.err
+        assert result.out.count("\n") == 1  # one JSON value on one line
+        figures = result.json()
+        keys_in_order(figures, daily=True)
+        assert figures == expected_daily([month.book], ["hq"], day, "hq")
+    result = cli("report", "monthly", "--month", "2026-10", "--json", now=now)
+    assert result.code == 0, result.err
+    figures = result.json()
+    keys_in_order(figures, daily=False)
+    assert figures == expected_monthly([month.book], ["hq"], "2026-10", "hq")

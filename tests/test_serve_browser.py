@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 import time
 import urllib.error
@@ -217,7 +216,6 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_a_ticket_issued_in_the_browser_reaches_a_terminal_desk(
     server: Served, office: Path, browser: Any, tmp_path: Path
 ) -> None:

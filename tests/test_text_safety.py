@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oss_desk.domain.text import clean_text, printable
-from oss_desk.services.report_formats import csv_cell, figures_csv
+from oss_desk.render.csv import csv_cell, figures_csv
 
 from .appointments_site import make_office
 from .conftest import Cli, make_db, site_toml

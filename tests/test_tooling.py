@@ -39,6 +39,23 @@ def test_import_layers() -> None:
     assert "broken" not in result.stdout.split("Contracts:")[-1] or " 0 broken" in result.stdout
 
 
+def test_import_linter_sees_every_module() -> None:
+    """A folder without ``__init__.py`` is invisible to import-linter (its graph follows
+    packages), so its modules would escape every contract: each module in ``oss_desk`` must be
+    in the graph the contracts are checked against."""
+    import grimp
+
+    graph = grimp.build_graph("oss_desk", include_external_packages=True, cache_dir=None)
+    seen = {m for m in graph.modules if m == "oss_desk" or m.startswith("oss_desk.")}
+    package = ROOT / "oss_desk"
+    on_disk = set()
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        on_disk.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    assert on_disk - seen == set(), "modules import-linter cannot see (add an __init__.py)"
+    assert len(seen) == len(on_disk)
+
+
 HEADLESS = [
     "oss_desk.domain.models",
     "oss_desk.domain.estimate",

@@ -79,6 +79,7 @@ def _register() -> None:
         devices,
         history,
         reports,
+        screen,
         serve,
         tickets,
     )
@@ -101,6 +102,7 @@ def _register() -> None:
         db.doctor,
         calls.import_group,
         serve.serve,
+        screen.screen,
         history.history,
     ):
         cli.add_command(command)

@@ -158,6 +158,8 @@ def purge(state: State, dry_run: bool, as_json: bool) -> None:
         "notes": "visit notes",
         "message_traces": "message delivery traces",
         "print_payloads": "print job contents",
+        "phones": "mobile numbers for turn texts",
+        "text_traces": "turn text delivery traces",
     }
     for key, count in result.counts.items():
         before = _when(result.cutoffs[_cut(key)], _zone_of(session))
@@ -187,6 +189,7 @@ def _cut(key: str) -> str:
         "cancel_reasons": "contacts",
         "message_traces": "messages",
         "print_payloads": "print_jobs",
+        "text_traces": "messages",
     }.get(key, key)
 
 

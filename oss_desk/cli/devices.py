@@ -62,6 +62,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                         "messages_sent": report.messages_sent,
                         "messages_failed": report.messages_failed,
                         "no_shows": report.no_shows,
+                        "turn_texts_sent": report.turn_texts_sent,
                     }
                 )
             else:
@@ -69,7 +70,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                     f"Printed {report.printed}, to retry {report.retried}, failed "
                     f"{report.failed}; board frames {report.board_frames}; messages sent "
                     f"{report.messages_sent}, failed {report.messages_failed}; appointments "
-                    f"marked no-show {report.no_shows}."
+                    f"marked no-show {report.no_shows}; turn texts sent {report.turn_texts_sent}."
                 )
                 for url, status in report.printers.items():
                     click.echo(f"  {parse_printer_url(url).label}: {status}")
@@ -99,17 +100,28 @@ def printer() -> None:
 @printer.command("test")
 @click.argument("url")
 @json_option
-def printer_test(url: str, as_json: bool) -> None:
-    """Print a test page on URL now and report the printer's status (capture:// works too)."""
+@pass_state
+def printer_test(state: State, url: str, as_json: bool) -> None:
+    """Print a test page on URL now and report the printer's status (capture:// works too).
+
+    The time printed is the office's (its site's timezone), or UK time when there is no
+    office database yet."""
     parsed = parse_printer_url(url)
     transport = open_transport(parsed)
     asks = parsed.asks_status
     before = transport.status() if asks else PrinterStatus.UNKNOWN
-    now = local(clock_from_env().now(), "Europe/London")
+    from oss_desk.services.resident import office_timezone
+
+    zone_name = office_timezone(state.db, state.config)
+    now = local(clock_from_env().now(), zone_name)
     data = render(
         SelfTestPrintout(
             "oss-desk test page",
-            (f"Printer: {parsed.label}", f"Profile: {parsed.profile}", f"Time: {now:%d %b %H:%M}"),
+            (
+                f"Printer: {parsed.label}",
+                f"Profile: {parsed.profile}",
+                f"Time: {now:%d %b %H:%M} ({zone_name})",
+            ),
         ),
         parsed.profile,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,45 +10,12 @@ import click
 
 from oss_desk import files
 from oss_desk.cli.common import State, closing, emit_json, pass_state
+from oss_desk.domain.reports import Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, file_fault
-from oss_desk.services.report_formats import daily_text, figures_csv, monthly_text
-from oss_desk.services.report_outputs import daily_page, monthly_page, print_daily_summary
+from oss_desk.services.report_outputs import FORMATS, print_daily_summary, render_report
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
-
-Renderer = Callable[[str, dict[str, Any], Session], str | None]
-
-
-def _text(kind: str, figures: dict[str, Any], session: Session) -> str:
-    names = {code: s.name for code, s in session.directory.services.items()}
-    site = figures["site"]
-    if site is None:
-        place = "all offices"
-    elif site in session.directory.sites:
-        place = session.directory.sites[site].name
-    else:
-        place = site
-    render = daily_text if kind == "daily" else monthly_text
-    return render(figures, names, place) + "\n"
-
-
-def _json(kind: str, figures: dict[str, Any], session: Session) -> str:
-    return json.dumps(figures, ensure_ascii=False) + "\n"  # one JSON value
-
-
-def _html(kind: str, figures: dict[str, Any], session: Session) -> str:
-    return (daily_page if kind == "daily" else monthly_page)(session, figures)
-
-
-FORMATS: dict[str, Renderer] = {
-    "text": _text,
-    "json": _json,
-    "csv": lambda kind, figures, session: figures_csv(figures),
-    "html": _html,
-}
-"""Output formats by name: each renders (report kind, figures, session) to text (or prints
-it itself and returns None). Add a format here and it is offered by both commands."""
 
 
 def _options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,12 +48,8 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
-def _emit(
-    fmt: str, kind: str, figures: dict[str, Any], session: Session, output: str | None = None
-) -> None:
-    text = FORMATS[fmt](kind, figures, session)
-    if text is None:
-        return
+def _emit(fmt: str, report: Report, session: Session, output: str | None = None) -> None:
+    text = render_report(session, report, fmt)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -135,17 +97,17 @@ def daily(
         raise click.UsageError("--large-print goes with --print-to")
     session = state.session()
     with ReportService(session, include=include) as reports:
-        figures = reports.daily(day, site_id)
+        daily_report = reports.daily(day, site_id)
     if print_to is None:
-        _emit(fmt, "daily", figures, session, output)
+        _emit(fmt, daily_report, session, output)
         return
-    job = print_daily_summary(session, figures, print_to, large_print=large_print)
+    job = print_daily_summary(session, daily_report, print_to, large_print=large_print)
     if output is not None:
-        _emit(fmt, "daily", figures, session, output)  # the file as well as the paper
+        _emit(fmt, daily_report, session, output)  # the file as well as the paper
     if fmt == "json" and output is None:
-        emit_json({"date": figures["date"], "print_job": job})
+        emit_json({"date": daily_report.date, "print_job": job})
         return
-    click.echo(f"Daily summary for {figures['date']} queued as print job {job}.")
+    click.echo(f"Daily summary for {daily_report.date} queued as print job {job}.")
 
 
 @report.command("monthly")
@@ -166,5 +128,5 @@ def monthly(
     fmt = "json" if as_json else fmt
     session = state.session()
     with ReportService(session, include=include) as reports:
-        figures = reports.monthly(month, site_id)
-    _emit(fmt, "monthly", figures, session, output)
+        monthly_report = reports.monthly(month, site_id)
+    _emit(fmt, monthly_report, session, output)

@@ -9,6 +9,8 @@ import click
 from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import QueueEntry, Ticket
+from oss_desk.domain.standards import over_target
+from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.services.views import (
@@ -49,6 +51,11 @@ def ticket() -> None:
 @click.option("--needs", metavar="NEED,...", help="Reasonable adjustments, e.g. bsl,wheelchair.")
 @click.option("--print-to", metavar="URL", help="Queue a print of the ticket on this printer.")
 @click.option("--no-print", is_flag=True, help="Do not print, even if the desk has a printer.")
+@click.option(
+    "--text-to",
+    metavar="NUMBER",
+    help="The resident's mobile: a text when nearly their turn and when called.",
+)
 @json_option
 @pass_state
 @closing
@@ -60,11 +67,21 @@ def issue(
     needs: str | None,
     print_to: str | None,
     no_print: bool,
+    text_to: str | None,
     as_json: bool,
 ) -> None:
     """Record an arrival and issue a ticket."""
     session = state.session(desk_id)
     queue = QueueService(session)
+    if text_to is not None:  # a mistyped number is refused before anything is issued
+        from oss_desk.domain.public import normalise_mobile
+        from oss_desk.services.turn_texts import texts_possible
+
+        normalise_mobile(text_to)
+        if not texts_possible(session):
+            raise RuleViolation(
+                "texts are not set up for this office (notify.api_key_file and sms_template)"
+            )
     issued = queue.issue(
         service,
         desk_id=desk_id,
@@ -73,16 +90,45 @@ def issue(
         print_to=print_to,
         print_ticket=not no_print,
     )
+    if text_to is not None:
+        from oss_desk.services.turn_texts import TurnTexts
+
+        TurnTexts(session).give_phone(issued.ticket.id, text_to)
     entry = _entry(queue, issued.ticket)
     if as_json:
         data = ticket_json(issued.ticket, session.directory, entry)
         data["print_job"] = issued.print_job
+        data["texts"] = text_to is not None
         emit_json(data)
         return
     svc = session.directory.services[issued.ticket.service]
     where = f"; printing (job {issued.print_job})" if issued.print_job else ""
     click.echo(
         f"{issued.ticket.code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}"
+    )
+
+
+@ticket.command("text")
+@click.argument("ref")
+@click.argument("number")
+@json_option
+@pass_state
+@closing
+def text(state: State, ref: str, number: str, as_json: bool) -> None:
+    """Text the resident holding REF at NUMBER (a UK mobile) when it is nearly their turn and
+    when they are called. The number is deleted at the end of the day."""
+    from oss_desk.services.turn_texts import TurnTexts
+
+    session = state.session()
+    ticket = TurnTexts(session).give_phone(ref, number)
+    if as_json:
+        emit_json({"ticket": ticket.code, "texts": True})
+        return
+    n = session.settings.turn_texts.position
+    place = f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+    click.echo(
+        f"{ticket.code}: a text when {place} in line for the service"
+        + (", and when called" if session.settings.turn_texts.when_called else "")
     )
 
 
@@ -318,7 +364,7 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
         for e in waiting:
             t = e.ticket
             est = minutes(e.estimated_wait_seconds)
-            flag = "  OVER TARGET" if e.wait_seconds > target * 60 else ""
+            flag = "  OVER TARGET" if over_target(e.wait_seconds, target * 60) else ""
             needs = f"  [{', '.join(t.needs)}]" if t.needs else ""
             lines.append(
                 f"  {e.position:3d}. {t.code}  "

@@ -472,13 +472,26 @@ class CallCounts:
         )
 
 
-def call_figures(counts: CallCounts, first_day: date, last_day: date) -> dict[str, Any] | None:
-    """The report's ``calls`` dict, or None when there were no calls in the period.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallFigures:
+    """The telephone figures of a period (the monthly report's ``calls``)."""
 
-    ``average_wait_seconds`` is the mean queue time of the answered calls (the average speed of
-    answer), one decimal, None when none was answered. ``by_hour`` lists the local hours that had
-    calls; ``by_day`` every day of the period, zero-filled.
-    """
+    total: int
+    answered: int
+    abandoned: int
+    answered_pct: float | None
+    """Of all calls."""
+    average_wait_seconds: float | None
+    """The mean queue time of the answered calls (the average speed of answer), one decimal;
+    None when none was answered."""
+    by_hour: Mapping[str, int]
+    """The local hours (``09``) that had calls."""
+    by_day: Mapping[str, int]
+    """Every day of the period, zero-filled."""
+
+
+def call_figures(counts: CallCounts, first_day: date, last_day: date) -> CallFigures | None:
+    """The period's telephone figures, or None when there were no calls in it."""
     if counts.total == 0:
         return None
     average = None
@@ -493,12 +506,12 @@ def call_figures(counts: CallCounts, first_day: date, last_day: date) -> dict[st
     while day <= last_day:
         days[day.isoformat()] = counts.by_day.get(day.isoformat(), 0)
         day += timedelta(days=1)
-    return {
-        "total": counts.total,
-        "answered": counts.answered,
-        "abandoned": counts.abandoned,
-        "answered_pct": pct(counts.answered, counts.total),
-        "average_wait_seconds": average,
-        "by_hour": {f"{h:02d}": n for h, n in sorted(counts.by_hour.items()) if n},
-        "by_day": days,
-    }
+    return CallFigures(
+        total=counts.total,
+        answered=counts.answered,
+        abandoned=counts.abandoned,
+        answered_pct=pct(counts.answered, counts.total),
+        average_wait_seconds=average,
+        by_hour={f"{h:02d}": n for h, n in sorted(counts.by_hour.items()) if n},
+        by_day=days,
+    )

@@ -11,6 +11,7 @@ appended to a file: the demo's virtual board).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -123,7 +124,7 @@ class BoardURL:
 
     @property
     def address(self) -> str:
-        return self.params.get("address", "01")
+        return self.params.get("address", "01").upper()
 
 
 LIMITS = {"timeout": 3600.0, "baudrate": 4_000_000.0, "bytesize": 8.0, "stopbits": 2.0}
@@ -202,7 +203,7 @@ def parse_board_url(url: str) -> BoardURL:
             f"{'/'.join(BOARD_PROTOCOLS)} and TRANSPORT is {'/'.join(BOARD_TRANSPORTS)}"
         )
     location, _, query = rest.partition("?")
-    params = dict(parse_qsl(query))
+    params = dict(parse_qsl(query, keep_blank_values=True))
     if not location:
         raise InvalidInput(f"{shown(text)}: give the device, e.g. ascii+serial:///dev/ttyUSB1")
     if transport in ("serial", "capture"):
@@ -211,4 +212,49 @@ def parse_board_url(url: str) -> BoardURL:
         target = f"{transport}://{location}"
     board = BoardURL(text, protocol, transport, target, params)
     board.serial_settings()  # validates numbers and parity now
+    _check_board_params(board)
     return board
+
+
+# What each board protocol accepts (hardware/README.md lists the models and their limits).
+BOARD_PARAMS = {
+    "ascii": {"address", "checksum", "rows", "cols"},
+    "alpha": {"address", "type", "label", "rows", "cols"},
+    "dmd": {"mode", "rows", "cols"},
+}
+SERIAL_PARAMS = {"baudrate", "bytesize", "parity", "stopbits"}
+ASCII_CHECKSUMS = ("none", "xor", "sum8")
+DMD_MODES = ("epson", "cd5220")
+_ASCII_ADDRESS = re.compile(r"^[0-9]{2}$")
+_ALPHA_ADDRESS = re.compile(r"^[0-9A-Fa-f]{2}$")
+
+
+def _check_board_params(board: BoardURL) -> None:
+    """Addresses and options the board would misread are refused now, in one line: a board
+    sent a frame with a wrong address shows nothing and says nothing."""
+    where = shown(board.url)
+    p = board.params
+    unknown = sorted(set(p) - BOARD_PARAMS[board.protocol] - SERIAL_PARAMS)
+    if unknown:
+        allowed = ", ".join(sorted(BOARD_PARAMS[board.protocol] | SERIAL_PARAMS))
+        raise InvalidInput(f"{where}: unknown setting {unknown[0]!r} (use {allowed})")
+    if board.protocol == "ascii" and "address" in p and not _ASCII_ADDRESS.match(p["address"]):
+        raise InvalidInput(
+            f"{where}: address must be two digits, 00 to 99 (the board's DIP switches)"
+        )
+    if board.protocol == "alpha":
+        if "address" in p and not _ALPHA_ADDRESS.match(p["address"]):
+            raise InvalidInput(
+                f"{where}: address must be two hexadecimal digits, 00 (every sign) to FF"
+            )
+        for name, what in (("type", "sign type code (Z: every type)"), ("label", "file label")):
+            if name in p and not (len(p[name]) == 1 and 0x20 < ord(p[name]) < 0x7F):
+                raise InvalidInput(f"{where}: {name} must be one character, the {what}")
+    if p.get("checksum", "none") not in ASCII_CHECKSUMS:
+        raise InvalidInput(f"{where}: checksum must be {', '.join(ASCII_CHECKSUMS)}")
+    if p.get("mode", "epson") not in DMD_MODES:
+        raise InvalidInput(f"{where}: mode must be {' or '.join(DMD_MODES)}")
+    most_rows, most_cols = (2, 20) if board.protocol == "dmd" else (8, 80)
+    for name, low, high in (("rows", 1, most_rows), ("cols", 4, most_cols)):
+        if name in p and not (p[name].isdigit() and low <= int(p[name]) <= high):
+            raise InvalidInput(f"{where}: {name} must be a whole number from {low} to {high}")

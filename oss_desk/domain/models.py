@@ -117,6 +117,10 @@ class EventKind(StrEnum):
     """The demo's history and live queue are in place: what comes after is work done in it."""
     OFFICE_REPLACED = "office_replaced"
     """`init --replace-office` loaded another office's configuration (after a verified backup)."""
+    PHONE_GIVEN = "phone_given"
+    """A resident gave a mobile number for "nearly your turn" texts (the number is not here)."""
+    TURN_TEXT_SENT = "turn_text_sent"
+    TURN_TEXT_FAILED = "turn_text_failed"
 
 
 @dataclass(frozen=True, slots=True)

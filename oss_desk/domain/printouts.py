@@ -6,16 +6,15 @@ reference at most.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date as date_type
 from typing import Any, TypeVar
 
-from oss_desk.domain.stats import STATUS_WORDS
-from oss_desk.domain.text import event_log_head_lines
+from oss_desk.domain.wording import ENGLISH, Wording
 
 T = TypeVar("T")
 
-PRIVACY_LINE = "This ticket carries no personal details."
+PRIVACY_LINE = ENGLISH["ticket.privacy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,21 +30,66 @@ class TicketPrintout:
     qr: str | None = None
     large_print: bool = False
     welsh: bool = False
+    """Unused (kept so that older stored payloads still load): see ``phrases``."""
+    phrases: dict[str, list[str]] = field(default_factory=dict)
+    """Each text in the office's languages, Welsh first (``ticket()`` fills it): council,
+    site, label, issued, wait, watch, privacy, phone. Missing: English from the fields."""
 
-    def wait_lines(self) -> list[str]:
-        """``["3 people ahead of you", "Wait about 12 minutes"]`` (each fits a ticket line)."""
-        if self.ahead is None:
-            return []
-        people = (
-            "Nobody ahead of you"
-            if self.ahead == 0
-            else f"{self.ahead} {'person' if self.ahead == 1 else 'people'} ahead of you"
+    def say(self, key: str) -> list[str]:
+        """The lines of one text of the ticket, in every language it has."""
+        if key in self.phrases:
+            return list(self.phrases[key])
+        return list(
+            _ticket_phrases(Wording(), self, (self.council,), (self.site,), (self.label,))[key]
         )
-        if self.estimate_minutes is None:
-            return [people]
-        if self.estimate_minutes <= 1:
-            return [people, "You will be called soon"]
-        return [people, f"Wait about {self.estimate_minutes} minutes"]
+
+
+def _ticket_phrases(
+    wording: Wording,
+    t: TicketPrintout,
+    council: tuple[str, ...],
+    site: tuple[str, ...],
+    label: tuple[str, ...],
+) -> dict[str, list[str]]:
+    return {
+        "council": list(council),
+        "site": list(site),
+        "label": list(label),
+        "issued": list(wording.say("ticket.issued", time=t.issued)),
+        "wait": wording.wait(t.ahead, t.estimate_minutes),
+        "watch": list(wording.say("ticket.watch")),
+        "privacy": list(wording.say("ticket.privacy")),
+        "phone": list(wording.say("ticket.phone")),
+    }
+
+
+def ticket(
+    wording: Wording,
+    *,
+    council: tuple[str, ...],
+    site: tuple[str, ...],
+    label: tuple[str, ...],
+    code: str,
+    issued: str,
+    ahead: int | None = None,
+    estimate_minutes: int | None = None,
+    qr: str | None = None,
+    large_print: bool = False,
+) -> TicketPrintout:
+    """A ticket in the office's languages: each name as configured (Welsh first where there is
+    one), each fixed text from the wording."""
+    plain = TicketPrintout(
+        council=council[-1],
+        site=site[-1],
+        code=code,
+        label=label[-1],
+        issued=issued,
+        ahead=ahead,
+        estimate_minutes=estimate_minutes,
+        qr=qr,
+        large_print=large_print,
+    )
+    return replace(plain, phrases=_ticket_phrases(wording, plain, council, site, label))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +109,75 @@ class SlipPrintout:
     qr: str | None = None
     change_line: str = ""
     large_print: bool = False
+    phrases: dict[str, list[str]] = field(default_factory=dict)
+    """Each text in the office's languages, Welsh first (``slip()`` fills it): council, title,
+    service, date, at, place, where, bring, checklist, reference, change. Missing: English."""
+
+    def say(self, key: str) -> list[str]:
+        if key in self.phrases:
+            return list(self.phrases[key])
+        english = Wording()
+        return {
+            "council": [self.council],
+            "title": list(english.say("slip.title")),
+            "service": [self.service],
+            "date": [self.date],
+            "at": list(english.say("slip.at", time=self.time)),
+            "place": [self.place] if self.place and self.place != self.site else [],
+            "where": [f"{self.site}, {self.address}" if self.address else self.site],
+            "bring": list(english.say("slip.bring")),
+            "checklist": list(self.checklist),
+            "reference": list(english.say("slip.reference")),
+            "change": [self.change_line] if self.change_line else [],
+        }[key]
+
+
+def slip(
+    wording: Wording,
+    *,
+    council: tuple[str, ...],
+    site: tuple[str, ...],
+    address: str,
+    where: tuple[str, ...],
+    service: tuple[str, ...],
+    day: date_type,
+    time: str,
+    place: tuple[str, ...],
+    reference: str,
+    checklist: tuple[tuple[str, ...], ...] = (),
+    qr: str | None = None,
+    change_line: str = "",
+    large_print: bool = False,
+) -> SlipPrintout:
+    """An appointment slip in the office's languages: ``where`` is the office and its address
+    in each language; each checklist item has its forms, Welsh first."""
+    return SlipPrintout(
+        council=council[-1],
+        site=site[-1],
+        address=address,
+        service=service[-1],
+        date=wording.dates(day)[-1],
+        time=time,
+        place=place[-1],
+        reference=reference,
+        checklist=tuple(item[-1] for item in checklist),
+        qr=qr,
+        change_line=change_line,
+        large_print=large_print,
+        phrases={
+            "council": list(council),
+            "title": list(wording.say("slip.title")),
+            "service": list(service),
+            "date": list(wording.dates(day)),
+            "at": list(wording.say("slip.at", time=time)),
+            "place": list(place) if place[-1] != site[-1] else [],
+            "where": list(where),
+            "bring": list(wording.say("slip.bring")),
+            "checklist": ["\n".join(item) for item in checklist],
+            "reference": list(wording.say("slip.reference")),
+            "change": [change_line] if change_line else [],
+        },
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,100 +231,3 @@ def from_payload(kind: str, payload: dict[str, Any]) -> Printout:
         )
     result: Printout = cls(**values)
     return result
-
-
-def _pct(value: object) -> str:
-    return "n/a" if value is None else f"{float(value):.1f}%"  # type: ignore[arg-type]
-
-
-def _minutes(value: object) -> str:
-    return "n/a" if value is None else f"{float(value):.1f} min"  # type: ignore[arg-type]
-
-
-def _standard(data: Mapping[str, Any], key: str, field: str, over: bool) -> str:
-    """``84.0% met`` / ``78.5% near`` / ``64.5% MISSED``: the standard in words (the paper has
-    no colour), as rated in the figures' ``standards`` (else only met or missed, against 80%)."""
-    value = data.get(field)
-    if value is None:
-        return "n/a"
-    rated = {str(s.get("key")): s.get("status") for s in data.get("standards") or []}
-    number = float(value)
-    unrated = number > 80 if over else number >= 80
-    status = rated.get(key) or ("green" if unrated else "red")
-    word = STATUS_WORDS.get(str(status), "")
-    return f"{number:.1f}% {word.upper() if status == 'red' else word}".rstrip()
-
-
-def daily_summary(
-    data: Mapping[str, Any],
-    *,
-    council: str,
-    site_name: str,
-    service_names: Mapping[str, str],
-    large_print: bool = False,
-) -> SummaryPrintout:
-    """The daily report (``ReportService.daily``'s dict) for the receipt printer: figures only,
-    per service and per desk; no resident and no adviser is named."""
-    minutes = data.get("target_minutes", 15)
-    busiest = data.get("busiest_hour")
-    targets = {str(s.get("key")): s.get("target") for s in data.get("standards") or []}
-    rows = (
-        ("Visits", str(data.get("visits", 0))),
-        ("Walk-ins", str(data.get("walk_ins", "n/a"))),
-        ("Appointments", str(data.get("appointment_visits", "n/a"))),
-        ("Served at a desk", str(data.get("served", 0))),
-        ("Meet-and-greet", str(data.get("quick_visits", 0))),
-        ("No-shows", str(data.get("no_shows", 0))),
-        ("Still waiting", str(data.get("still_waiting", 0))),
-        (f"Seen in {minutes} min", _standard(data, "within_15_min", "within_15_min_pct", True)),
-        (
-            "First contact",
-            _standard(data, "first_contact", "first_contact_resolution_pct", False),
-        ),
-        ("Median wait", _minutes(data.get("wait_median_minutes"))),
-        ("90% waited under", _minutes(data.get("wait_p90_minutes"))),
-        ("Busiest hour", f"{busiest}:00" if busiest else "n/a"),
-    )
-    services = tuple(
-        (f"{code} {service_names.get(code, code)}", str(count))
-        for code, count in (data.get("by_service") or {}).items()
-    )
-    outcomes = tuple(
-        (key.capitalize(), str(count)) for key, count in (data.get("outcomes") or {}).items()
-    )
-    desks = tuple(
-        (
-            desk,
-            f"{d.get('served', 0)} served"
-            + (
-                f", {float(d['service_median_minutes']):.1f} min"
-                if d.get("service_median_minutes") is not None
-                else ""
-            ),
-        )
-        for desk, d in (data.get("desks") or {}).items()
-    )
-    sections = tuple(
-        (title, group)
-        for title, group in (("By service", services), ("Outcomes", outcomes), ("Desks", desks))
-        if group
-    )
-    return SummaryPrintout(
-        council=council,
-        site=site_name,
-        date=str(data.get("date", "")),
-        rows=rows,
-        by_hour=tuple((hour, int(count)) for hour, count in (data.get("by_hour") or {}).items()),
-        notes=(
-            f"Standards: seen within {minutes} minutes over {targets.get('within_15_min', 80)}%;"
-            f" resolved at first contact at least {targets.get('first_contact', 80)}%."
-            " Desks: served, median minutes.",
-            *(
-                event_log_head_lines(data["event_log_head"], width=34)
-                if "event_log_head" in data
-                else ()
-            ),
-        ),
-        sections=sections,
-        large_print=large_print,
-    )

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, fields
+from typing import TypeVar
+
+from oss_desk.domain.standards import is_first_contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,9 @@ class Arrivals:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    def __add__(self, other: Arrivals) -> Arrivals:
+        return Arrivals(self.counts + other.counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +59,7 @@ class VisitTally:
     still_waiting: int = 0
 
     def merge(self, other: VisitTally) -> VisitTally:
-        return VisitTally(
-            arrivals=Arrivals(self.arrivals.counts + other.arrivals.counts),
-            no_shows=self.no_shows + other.no_shows,
-            waits_ms=self.waits_ms + other.waits_ms,
-            outcomes=self.outcomes + other.outcomes,
-            quick_visits=self.quick_visits + other.quick_visits,
-            served=self.served + other.served,
-            needs=self.needs + other.needs,
-            still_waiting=self.still_waiting + other.still_waiting,
-        )
+        return _added(self, other)
 
     @property
     def finished(self) -> int:
@@ -70,7 +67,7 @@ class VisitTally:
 
     @property
     def finished_first_contact(self) -> int:
-        return self.outcomes["resolved"] + self.outcomes["signposted"]
+        return sum(n for outcome, n in self.outcomes.items() if is_first_contact(outcome))
 
 
 @dataclass(slots=True)
@@ -88,14 +85,7 @@ class AppointmentTally:
     breaches: int = 0
 
     def merge(self, other: AppointmentTally) -> AppointmentTally:
-        return AppointmentTally(
-            booked=self.booked + other.booked,
-            kept=self.kept + other.kept,
-            no_show=self.no_show + other.no_show,
-            cancelled=self.cancelled + other.cancelled,
-            council_notice=self.council_notice + other.council_notice,
-            breaches=self.breaches + other.breaches,
-        )
+        return _added(self, other)
 
 
 @dataclass(slots=True)
@@ -112,6 +102,12 @@ class MonthCounts:
     no_show: int = 0
 
     def merge(self, other: MonthCounts) -> MonthCounts:
-        return MonthCounts(
-            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        )
+        return _added(self, other)
+
+
+T = TypeVar("T", VisitTally, AppointmentTally, MonthCounts)
+
+
+def _added(a: T, b: T) -> T:
+    """Field by field: counts add up, raw values (waits, service times) are concatenated."""
+    return type(a)(**{f.name: getattr(a, f.name) + getattr(b, f.name) for f in fields(a)})

@@ -12,19 +12,23 @@ def shown(text: str, limit: int = 40) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 3] + "..."
 
 
-def event_log_head_lines(head: Mapping[str, Any] | None, width: int = 80) -> list[str]:
+def event_log_head_lines(head: Any, width: int = 80) -> list[str]:
     """The event log's head as printed on the daily summary (screen, paper, page): the event
     and its full SHA-256, split to fit ``width`` (a receipt), so a copy outside the database
-    anchors the record (``oss-desk db check`` recomputes the chain)."""
+    anchors the record (``oss-desk db check`` recomputes the chain). ``head``: an object with
+    ``event`` and ``sha256`` (or such a mapping); None when the day has no event."""
     if not head:
         return ["Event log: no events that day"]
-    first = f"Event log head: event {head['event']}"
-    digest = f"sha256 {head['sha256']}"
+    event, digest_hex = (
+        (head["event"], head["sha256"]) if isinstance(head, Mapping) else (head.event, head.sha256)
+    )
+    first = f"Event log head: event {event}"
+    digest = f"sha256 {digest_hex}"
     if len(first) + 1 + len(digest) <= width:
         return [f"{first} {digest}"]
     if len(digest) <= width:
         return [first, digest]
-    text = str(head["sha256"])
+    text = str(digest_hex)
     room = max(16, width - 2)
     return [first, "sha256:", *(text[i : i + room] for i in range(0, len(text), room))]
 

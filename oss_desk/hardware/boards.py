@@ -4,7 +4,8 @@ Three protocols (hardware/protocols/*.md has the exact frames):
 
 - ``ascii``: a generic line board, ``STX addr addr text ETX [checksum]`` per frame;
 - ``alpha``: the Alpha Sign Communications Protocol (Alpha/BetaBrite LED signs), checksummed;
-- ``dmd``: an Epson DM-D / CD5220 customer display (2 lines of 20).
+- ``dmd``: an Epson DM-D customer display (2 lines of 20), or a CD5220 in its native mode
+  (``mode=cd5220``).
 
 The link uses pyserial's ``serial_for_url``, so boards behind serial-to-Ethernet servers
 (``socket://``, ``rfc2217://``) work as well as local ports. A board is a view: a fault marks it
@@ -43,18 +44,58 @@ class BoardState:
     """Shown when nobody has been called (e.g. "Please take a ticket")."""
 
 
-def board_text(ch: str) -> str:
-    """One character the board can show: ASCII, accents removed, anything else '?'."""
+# What each board can show -----------------------------------------------------------------------
+#
+# A board shows cells, one character each. `cells()` turns text into what the board can show
+# (substitutes where it has no way: hardware/README.md lists them per board), and each encoder
+# turns a cell into the bytes its protocol wants.
+
+POUND_SUBSTITUTE = "GBP"
+"""What a board without a pound sign shows instead (ascii boards, CD5220 in native mode)."""
+WELSH_LETTERS = {"ŵ": "w", "ŷ": "y", "Ŵ": "W", "Ŷ": "Y"}
+"""No board character set holds these; a DM-D draws them as user-defined characters, others
+fall back to the plain letter."""
+
+# Alpha Sign Communications Protocol, "Extended character set": 08H then a code; the set follows
+# the order of IBM code page 437 from 0x80 (so the code is the CP437 byte minus 0x60).
+_ALPHA_EXTENDED_ORDER = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿"
+ALPHA_EXTENDED = {ch: bytes([0x08, 0x20 + i]) for i, ch in enumerate(_ALPHA_EXTENDED_ORDER)}
+
+
+def _plain(ch: str) -> str:
+    """ASCII for a character no board has: accents removed, else '?'."""
     if ch == "→":
         return "->"
-    if 32 <= ord(ch) < 127:
-        return ch
+    if ch in WELSH_LETTERS:
+        return WELSH_LETTERS[ch]
     base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
     return base if base and all(32 <= ord(c) < 127 for c in base) else "?"
 
 
-def fit(text: str, width: int) -> str:
-    clean = "".join(board_text(ch) for ch in text)
+def _cp437(ch: str) -> bool:
+    try:
+        return len(ch.encode("cp437")) == 1 and ord(ch) >= 0x80
+    except UnicodeEncodeError:
+        return False
+
+
+def board_text(ch: str, protocol: str = "ascii", mode: str = "epson") -> str:
+    """One character as cells the board can show (usually one; a substitute may be more)."""
+    if 32 <= ord(ch) < 127:
+        if protocol == "dmd" and mode == "cd5220" and ch == "#":
+            return "No."  # the U.K. character set shows a pound sign at '#'
+        return ch
+    if ch == "£":
+        return ch if protocol in ("alpha", "dmd") else POUND_SUBSTITUTE
+    if protocol == "alpha" and ch in ALPHA_EXTENDED:
+        return ch
+    if protocol == "dmd" and mode == "epson" and (ch in WELSH_LETTERS or _cp437(ch)):
+        return ch
+    return _plain(ch)
+
+
+def fit(text: str, width: int, protocol: str = "ascii", mode: str = "epson") -> str:
+    clean = "".join(board_text(ch, protocol, mode) for ch in text)
     return clean[:width].ljust(width)
 
 
@@ -64,12 +105,17 @@ class Geometry:
     cols: int = 20
 
 
-def lines_for(state: BoardState, geometry: Geometry) -> list[str]:
+def lines_for(state: BoardState, geometry: Geometry, url: BoardURL | None = None) -> list[str]:
+    """The board's rows: the latest calls, newest first; with none, the message (one row per
+    language on a board with room for them, else joined with " / ")."""
     rows = [f"{c.code} -> {c.desk}" for c in state.calls[: geometry.rows]]
     if not rows and state.message:
-        rows = [state.message]
+        parts = [part for part in state.message.split("\n") if part]
+        rows = parts if len(parts) <= geometry.rows else [" / ".join(parts)]
     rows += [""] * (geometry.rows - len(rows))
-    return [fit(r, geometry.cols) for r in rows]
+    protocol = url.protocol if url else "ascii"
+    mode = url.params.get("mode", "epson") if url else "epson"
+    return [fit(r, geometry.cols, protocol, mode) for r in rows]
 
 
 # Encoders ---------------------------------------------------------------------------------------
@@ -80,12 +126,25 @@ def checksum_alpha(body: bytes) -> bytes:
     return f"{sum(body) & 0xFFFF:04X}".encode()
 
 
+def _alpha_bytes(line: str) -> bytes:
+    return b"".join(ALPHA_EXTENDED.get(ch) or ch.encode("ascii", "replace") for ch in line)
+
+
 def encode_alpha(lines: list[str], address: str = "01", label: str = "A", kind: str = "Z") -> bytes:
-    """Write TEXT file ``label`` (hold mode): one frame with every line, checksummed."""
-    positions = [b"\x22", b"\x26"] if len(lines) == 2 else [b"\x30"] * len(lines)  # top, bottom
-    text = b"".join(
-        ESC + pos + b"b" + line.encode("ascii") for pos, line in zip(positions, lines, strict=True)
-    )
+    """Write TEXT file ``label`` (hold mode): one frame with every line, checksummed.
+
+    Every ``ESC position mode`` starts a page, and a one-line sign shows pages in turn: so
+    blank rows are never sent (a lone call would otherwise alternate with a blank page), one
+    row goes to the middle line, two to the top and bottom lines of a two-line sign, and more
+    are one page with NEW LINE (0DH) between them.
+    """
+    shown = [line for line in lines if line.strip()] or lines[:1]
+    if len(shown) == 1:
+        text = ESC + b"\x20b" + _alpha_bytes(shown[0])
+    elif len(lines) == 2:
+        text = ESC + b"\x22b" + _alpha_bytes(shown[0]) + ESC + b"\x26b" + _alpha_bytes(shown[1])
+    else:
+        text = ESC + b"\x30b" + b"\x0d".join(_alpha_bytes(line) for line in shown)
     body = STX + b"A" + label.encode("ascii") + text + ETX
     return (
         NUL * 5
@@ -111,35 +170,80 @@ def encode_ascii(lines: list[str], address: str = "01", checksum: str = "none") 
     return body
 
 
-def encode_dmd(lines: list[str], initialise: bool = False) -> bytes:
-    """Epson DM-D: overwrite mode, home, line 1, cursor to line 2, line 2 (ESC @ on connect)."""
-    head = (b"\x1b\x40" if initialise else b"") + b"\x1f\x01" + b"\x0b"
-    out = head + lines[0].encode("ascii")
+# User-defined characters for the DM-D (ESC & 1 n m [5 p1..p5]...): 5 x 7 dots, one byte per
+# column, most significant bit at the top. They are shown with ESC % 1 and ESC % 0 around them.
+_DMD_GLYPH_ROWS = {
+    "ŵ": ("..#..", ".#.#.", ".....", "#...#", "#.#.#", "#.#.#", ".#.#."),
+    "ŷ": ("..#..", ".#.#.", ".....", "#...#", ".#.#.", "..#..", ".#..."),
+    "Ŵ": ("..#..", ".#.#.", "#...#", "#...#", "#.#.#", "##.##", "#...#"),
+    "Ŷ": ("..#..", ".#.#.", "#...#", ".#.#.", "..#..", "..#..", "..#.."),
+}
+DMD_GLYPH_CODES = {ch: 0x7B + i for i, ch in enumerate(_DMD_GLYPH_ROWS)}
+
+
+def _dmd_columns(rows: tuple[str, ...]) -> bytes:
+    return bytes(
+        sum(0x80 >> y for y, row in enumerate(rows) if row[x] == "#") for x in range(len(rows[0]))
+    )
+
+
+def dmd_glyph_definitions() -> bytes:
+    """ESC & 1 n m [5 p1..p5] x 4: the Welsh letters at codes 7BH-7EH."""
+    first = min(DMD_GLYPH_CODES.values())
+    body = b"".join(b"\x05" + _dmd_columns(rows) for rows in _DMD_GLYPH_ROWS.values())
+    return b"\x1b\x26\x01" + bytes([first, first + len(_DMD_GLYPH_ROWS) - 1]) + body
+
+
+def _dmd_bytes(line: str, mode: str) -> bytes:
+    if mode == "cd5220":
+        return line.replace("£", "#").encode("ascii", "replace")
+    out = b""
+    for ch in line:
+        if ch in DMD_GLYPH_CODES:
+            out += b"\x1b\x25\x01" + bytes([DMD_GLYPH_CODES[ch]]) + b"\x1b\x25\x00"
+        else:
+            out += ch.encode("cp437", "replace")
+    return out
+
+
+def encode_dmd(lines: list[str], initialise: bool = False, mode: str = "epson") -> bytes:
+    """A customer display: the whole state from home in overwrite mode.
+
+    Epson mode (DM-D110/210): ESC @ and ESC t 0 (code page 437: the pound sign) on connect,
+    US MD1, HOM, line 1, US $ 1 2, line 2; the Welsh letters as user-defined characters.
+    CD5220 native mode: ESC @ and ESC f U (the U.K. set: the pound sign) on connect, ESC DC1,
+    HOM, line 1, ESC l 1 2, line 2.
+    """
+    if mode == "cd5220":
+        head = (b"\x1b\x40\x1b\x66\x55" if initialise else b"") + b"\x1b\x11" + b"\x0b"
+        move = b"\x1b\x6c\x01\x02"
+    else:
+        head = (b"\x1b\x40\x1b\x74\x00" if initialise else b"") + b"\x1f\x01" + b"\x0b"
+        move = b"\x1f\x24\x01\x02"
+        if any(ch in DMD_GLYPH_CODES for line in lines for ch in line):
+            head += dmd_glyph_definitions()  # every time: a display restarted forgets them
+    out = head + _dmd_bytes(lines[0], mode)
     if len(lines) > 1:
-        out += b"\x1f\x24\x01\x02" + lines[1].encode("ascii")
+        out += move + _dmd_bytes(lines[1], mode)
     return out
 
 
 def geometry_for(url: BoardURL) -> Geometry:
-    default = Geometry(2, 20)
-    try:
-        rows = int(url.params.get("rows", default.rows))
-        cols = int(url.params.get("cols", default.cols))
-    except ValueError:
-        return default
-    if url.protocol == "dmd":
-        return Geometry(min(rows, 2), min(cols, 20))
-    return Geometry(max(1, min(rows, 8)), max(4, min(cols, 80)))
+    """The board's rows and columns: ``rows`` and ``cols`` in its URL, else one row of 20 on an
+    Alpha sign (BetaBrite-class signs have one line) and two rows of 20 on the others."""
+    rows = int(url.params.get("rows", 1 if url.protocol == "alpha" else 2))
+    cols = int(url.params.get("cols", 20))
+    return Geometry(rows, cols)
 
 
 def encode(url: BoardURL, state: BoardState, first: bool = False) -> bytes:
-    lines = lines_for(state, geometry_for(url))
+    lines = lines_for(state, geometry_for(url), url)
     if url.protocol == "alpha":
         return encode_alpha(
             lines, url.address, url.params.get("label", "A"), url.params.get("type", "Z")
         )
     if url.protocol == "dmd":
-        return encode_dmd(lines, initialise=first)
+        return encode_dmd(lines, initialise=first, mode=url.params.get("mode", "epson"))
     return encode_ascii(lines, url.address, url.params.get("checksum", "none"))
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import platformdirs
 
@@ -54,6 +55,15 @@ def known_profiles() -> list[str]:
     from escpos.capabilities import CAPABILITIES
 
     return sorted(CAPABILITIES["profiles"])
+
+
+def capabilities(profile: str) -> dict[str, Any]:
+    """python-escpos's capability data of ``profile`` (features, fonts, media, code pages)."""
+    escpos_printer()
+    from escpos.capabilities import CAPABILITIES
+
+    data: dict[str, Any] = CAPABILITIES["profiles"].get(profile, {})
+    return data
 
 
 def dummy(profile: str = DEFAULT_PROFILE):  # type: ignore[no-untyped-def]

@@ -46,6 +46,11 @@ class PrinterStatus(StrEnum):
     def fault(self) -> bool:
         return self not in (PrinterStatus.OK, PrinterStatus.UNKNOWN)
 
+    @property
+    def sentence(self) -> str:
+        """``printer paper out``, ``printer error`` (never "printer printer error")."""
+        return self.value if self.value.startswith("printer") else f"printer {self.value}"
+
 
 class PrinterFault(Exception):
     """The job did not reach the printer (or the printer refused it)."""
@@ -110,7 +115,7 @@ def _checked_send(write: object, read_one: object, data: bytes, ask: bool) -> Pr
     if before is PrinterStatus.UNKNOWN:
         raise PrinterFault("the printer does not answer (silent)", PrinterStatus.UNKNOWN)
     if not before.can_print:
-        raise PrinterFault(f"printer {before.value}", before)
+        raise PrinterFault(before.sentence, before)
     write(data)  # type: ignore[operator]
     write(DLE_EOT + b"\x01")  # type: ignore[operator]
     if read_one() is None:  # type: ignore[operator]

@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
 from oss_desk.domain.printouts import (
-    PRIVACY_LINE,
     Printout,
     SelfTestPrintout,
     SlipPrintout,
     SummaryPrintout,
     TicketPrintout,
 )
+from oss_desk.hardware import glyphs
 from oss_desk.hardware.escpos_compat import DEFAULT_PROFILE, dummy, quiet
+from oss_desk.hardware.models import printer_model
 
 Align = Literal["left", "center", "right"]
-CODE_PAGE = "CP858"
+CODE_PAGE = "cp858"
+"""The code page of printers without a model of their own (pound and euro)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,26 +68,27 @@ def layout(printout: Printout, columns: int = 42) -> list[Block]:
 
 
 def _ticket(t: TicketPrintout) -> list[Block]:
+    """Every text in each of the office's languages, Welsh first, one under the other."""
     big = 2 if t.large_print else 1
     blocks: list[Block] = [
-        Line(t.council, "center", size=big, bold=True),
-        Line(t.site, "center", size=big),
+        *[Line(text, "center", size=big, bold=True) for text in t.say("council")],
+        *[Line(text, "center", size=big) for text in t.say("site")],
         Feed(),
         Line(t.code, "center", size=6 if t.large_print else 4, bold=True),
         Feed(),
-        Line(t.label, "center", size=big + 1, bold=True),
-        Line(f"Issued {t.issued}", "center", size=big),
+        *[Line(text, "center", size=big + 1, bold=True) for text in t.say("label")],
+        *[Line(text, "center", size=big) for text in t.say("issued")],
+        *[Line(text, "center", size=big) for text in t.say("wait")],
+        Feed(),
     ]
-    blocks += [Line(text, "center", size=big) for text in t.wait_lines()]
-    blocks.append(Feed())
     if t.qr:
+        if t.qr.startswith(("http://", "https://")):
+            blocks += [Line(text, "center") for text in t.say("phone")]
         blocks.append(QR(t.qr, module=8 if t.large_print else 6))
     blocks += [
-        Line("Please watch the board for your number.", "center", size=big),
-        Line(PRIVACY_LINE, "center"),
+        *[Line(text, "center", size=big) for text in t.say("watch")],
+        *[Line(text, "center") for text in t.say("privacy")],
     ]
-    if t.welsh:
-        blocks.append(Line("Gwyliwch y bwrdd am eich rhif.", "center", size=big))
     return blocks
 
 
@@ -92,32 +96,34 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
     big = 2 if s.large_print else 1
     width = columns // big
     blocks: list[Block] = [
-        Line(s.council, "center", size=big, bold=True),
-        Line("Your appointment", "center", size=big + 1, bold=True),
+        *[Line(text, "center", size=big, bold=True) for text in s.say("council")],
+        *[Line(text, "center", size=big + 1, bold=True) for text in s.say("title")],
         Feed(),
-        Line(s.service, "left", size=big, bold=True),
-        Line(s.date, "left", size=big),
-        Line(f"at {s.time}", "left", size=big, bold=True),
+        *[Line(text, "left", size=big, bold=True) for text in s.say("service")],
+        *[Line(text, "left", size=big) for text in s.say("date")],
+        *[Line(text, "left", size=big, bold=True) for text in s.say("at")],
     ]
-    if s.place and s.place != s.site:  # a room; the office itself is named on the next line
-        blocks.append(Line(s.place, "left", size=big))
-    where = f"{s.site}, {s.address}" if s.address else s.site
-    blocks += [Line(part, "left", size=big) for part in _wrap(where, width)]
-    if s.checklist:
-        blocks += [Feed(), Line("Please bring:", "left", size=big, bold=True)]
-        for item in s.checklist:
-            wrapped = _wrap(item, width - 2)
-            blocks.append(Line(f"- {wrapped[0]}", "left", size=big))
-            blocks += [Line(f"  {more}", "left", size=big) for more in wrapped[1:]]
+    # a room; the office itself is named on the next lines
+    blocks += [Line(text, "left", size=big) for text in s.say("place")]
+    for where in s.say("where"):
+        blocks += [Line(part, "left", size=big) for part in _wrap(where, width)]
+    items = s.say("checklist")
+    if items:
+        blocks += [Feed(), *[Line(text, "left", size=big, bold=True) for text in s.say("bring")]]
+        for item in items:
+            for n, form in enumerate(item.split("\n")):
+                wrapped = _wrap(form, width - 2)
+                blocks.append(Line(f"{'-' if n == 0 else ' '} {wrapped[0]}", "left", size=big))
+                blocks += [Line(f"  {more}", "left", size=big) for more in wrapped[1:]]
     blocks += [
         Feed(),
-        Line("Booking reference", "center", size=big),
+        *[Line(text, "center", size=big) for text in s.say("reference")],
         Line(s.reference, "center", size=2 if not s.large_print else 3, bold=True),
     ]
     if s.qr:
         blocks.append(QR(s.qr, module=6))
-    if s.change_line:
-        blocks += [Line(part, "center", size=big) for part in _wrap(s.change_line, width)]
+    for change in s.say("change"):
+        blocks += [Line(part, "center", size=big) for part in _wrap(change, width)]
     return blocks
 
 
@@ -180,16 +186,23 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def render(printout: Printout, profile: str = DEFAULT_PROFILE) -> bytes:
-    """The printer's bytes: ESC @, the code page, the blocks, one cut.
+    """The printer's bytes: ESC @, the code page, the Welsh letters if any, the blocks, the end.
 
     Only changes of alignment, size and emphasis are sent, so a queue ticket with a native QR
     stays well under 400 bytes (the paper moves as fast as the bytes arrive on serial printers).
+    What the printer model can do (``hardware/models.py``) decides the code page, the largest
+    text, the QR (native; else a raster image with its 4-module quiet zone; else none, on an
+    impact printer) and the end (a cut, or a feed to the tear bar).
     """
+    model = printer_model(profile)
     p = dummy(profile)
     columns = _columns(p)
-    native_qr = bool(p.profile.supports("qrCode"))
     media_known = isinstance(p.profile.profile_data.get("media", {}).get("width"), dict) and (
         p.profile.profile_data["media"]["width"].get("pixels") not in (None, "Unknown")
+    )
+    blocks = layout(printout, columns)
+    welsh = model.user_chars is not None and any(
+        ch in glyphs.CODES for block in blocks if isinstance(block, Line) for ch in block.text
     )
     state = {"align": "left", "size": 1, "bold": False}
 
@@ -204,40 +217,51 @@ def render(printout: Printout, profile: str = DEFAULT_PROFILE) -> bytes:
 
     with quiet():
         p.hw("INIT")
-        _code_page(p)
-        for block in layout(printout, columns):
+        p._raw(b"\x1bt" + bytes([model.code_page_number]))  # ESC t n: this model's number
+        if welsh and model.user_chars is not None:
+            p._raw(glyphs.definitions(model.user_chars))
+        previous: Block | None = None
+        for block in blocks:
             if isinstance(block, Line):
-                size = max(1, min(8, block.size))
+                size = max(1, min(model.max_size, block.size))
                 style(block.align, size, block.bold)
-                for part in fitted(block.text, columns // size):
-                    p.textln(part)
+                for part in fitted(block.text, columns // size, model.code_page, welsh):
+                    p._raw(encode_text(part, model.code_page) + b"\n")
             elif isinstance(block, Feed):
                 style(str(state["align"]), 1, False)  # type: ignore[arg-type]
-                p.ln(block.lines)
-            else:
+                p._raw(b"\n" * block.lines)  # never p.ln(): its text() re-sends ESC t
+            elif model.native_qr:
                 style("center", 1, False)
-                if native_qr:
-                    p.qr(block.payload, native=True, size=block.module, ec=QR_EC_M)
-                else:
-                    p.qr(
-                        block.payload,
-                        native=False,
-                        size=max(3, block.module - 2),
-                        ec=QR_EC_M,
-                        center=media_known,
-                    )
+                if isinstance(previous, Line):
+                    p._raw(b"\n")  # the quiet zone above
+                p.qr(block.payload, native=True, size=block.module, ec=QR_EC_M)
+                p._raw(b"\n")  # ... and below (the printer does not feed after the symbol)
+            elif model.raster:
+                style("center", 1, False)
+                p.image(_qr_image(block.payload, max(3, block.module - 2)), center=media_known)
+            # else: an impact printer has no graphics: the ticket is text only
+            previous = block
         style("left", 1, False)
-        p.cut(feed=True)
+        if model.cut == "full":
+            p._raw(b"\x1bd\x06\x1dV\x00")  # ESC d 6 (to the cutter), GS V 0
+        elif model.cut == "partial":
+            p._raw(b"\x1bd\x06\x1dV\x01")  # ESC d 6, GS V 1
+        else:
+            p._raw(b"\x1bd" + bytes([model.tear_feed]))  # no cutter: to the tear bar
     output: bytes = p.output
     return output
 
 
-def _code_page(p: object) -> None:
-    """CP858 (pound and euro) where the profile has it; else let python-escpos choose per text."""
-    try:
-        p.charcode(CODE_PAGE)  # type: ignore[attr-defined]
-    except (KeyError, ValueError):
-        p.magic.encoding = None  # type: ignore[attr-defined]
+def _qr_image(payload: str, module: int) -> Any:
+    """The QR as a black-and-white image with the standard 4-module quiet zone all round
+    (python-escpos's own raster QR has a 1-module border: too little for phone cameras)."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    code = qrcode.QRCode(box_size=module, border=4, error_correction=ERROR_CORRECT_M)
+    code.add_data(payload)
+    code.make(fit=True)
+    return code.make_image().get_image().convert("1")
 
 
 QR_EC_M = 1  # python-escpos's QR_ECLEVEL_M (error correction level M)
@@ -249,6 +273,13 @@ def _columns(p: object) -> int:
         return int(fonts["0"]["columns"])
     except (KeyError, TypeError, ValueError):
         return 42
+
+
+def encode_text(text: str, codec: str = CODE_PAGE) -> bytes:
+    """A line's bytes in ``codec``; the Welsh letters as their user-defined characters."""
+    return b"".join(
+        glyphs.use(ch) if ch in glyphs.CODES else ch.encode(codec, "replace") for ch in text
+    )
 
 
 # Letters that do not decompose into a base letter and an accent.
@@ -269,15 +300,19 @@ _SUBSTITUTES = {
     "–": "-",
     "—": "-",
     "…": "...",
+    "€": "EUR",
 }
 
 
-def printable(text: str, width: int | None = None) -> str:
-    """Text the code page can print: accents kept where CP858 has them, else the base letter,
-    else '?'. With ``width``, cut to it (callers wrap first, so this is the last resort)."""
+def printable(
+    text: str, width: int | None = None, codec: str = CODE_PAGE, welsh: bool = True
+) -> str:
+    """Text the code page can print: accents kept where ``codec`` has them, else the base
+    letter, else '?'; the Welsh letters kept when the printer draws them (``welsh``). With
+    ``width``, cut to it (callers wrap first, so this is the last resort)."""
     out = []
     for ch in text:
-        if ch in "£€" or (ch.isprintable() and _encodable(ch)):
+        if (welsh and ch in glyphs.CODES) or (ch.isprintable() and _encodable(ch, codec)):
             out.append(ch)
             continue
         if ch in _SUBSTITUTES:
@@ -291,18 +326,19 @@ def printable(text: str, width: int | None = None) -> str:
     return line[: max(1, width - 1)] + "."
 
 
-def fitted(text: str, width: int) -> list[str]:
+def fitted(text: str, width: int, codec: str = CODE_PAGE, welsh: bool = True) -> list[str]:
     """``text`` made printable and wrapped to ``width`` (a word longer than a line is cut)."""
     import textwrap
 
-    clean = printable(text)
+    clean = printable(text, codec=codec, welsh=welsh)
     wrapped = textwrap.wrap(clean, max(1, width)) if clean.strip() else [clean]
-    return [printable(part, width) for part in wrapped] or [""]
+    return [printable(part, width, codec, welsh) for part in wrapped] or [""]
 
 
-def _encodable(ch: str) -> bool:
+@lru_cache(maxsize=4096)
+def _encodable(ch: str, codec: str = CODE_PAGE) -> bool:
     try:
-        ch.encode("cp858")
+        ch.encode(codec)
     except UnicodeEncodeError:
         return False
     return True

@@ -787,25 +787,9 @@ class AppointmentService:
         return a.messages_for(self.s.store.conn, appointment.id)
 
     def slip(self, appt: Appointment) -> SlipPrintout:
-        site = self.s.directory.sites[appt.site_id]
-        config = next(s for s in self.s.settings.sites if s.id == site.id)
-        svc = self.s.directory.services[appt.service]
-        wall = local(appt.starts_at, site.timezone)
-        room = self.s.directory.desks.get(appt.room or "")
-        return SlipPrintout(
-            council=self.s.settings.council.name,
-            site=site.name,
-            address=config.address,
-            service=svc.label,
-            date=f"{wall:%A} {wall.day} {wall:%B %Y}",
-            time=f"{wall:%H:%M}",
-            place=room.name if room else site.name,
-            reference=appt.ref,
-            checklist=svc.checklist,
-            qr=QR_PREFIX + appt.ref,
-            change_line=self.s.settings.appointments.change_line,
-            large_print="large-print" in appt.needs,
-        )
+        from oss_desk.services.resident import slip_printout
+
+        return slip_printout(self.s, appt, QR_PREFIX + appt.ref)
 
     # Absences and retention -----------------------------------------------------------------
 

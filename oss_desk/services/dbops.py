@@ -31,6 +31,7 @@ from oss_desk.domain.models import Actor, EventKind
 from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.services.session import Session
 from oss_desk.storage import maintenance as m
+from oss_desk.storage import resident
 from oss_desk.storage.database import Store, translate_errors
 from oss_desk.storage.events import append_event
 
@@ -413,6 +414,7 @@ class RetentionService:
             "notes": format_instant(now - timedelta(days=r.notes_days)),
             "messages": format_instant(now - timedelta(days=r.messages_days)),
             "print_jobs": format_instant(now - timedelta(days=r.print_jobs_days)),
+            "phones": local(now, tz).date().isoformat(),
         }
 
     def purge(self, *, dry_run: bool = False) -> PurgeResult:
@@ -431,6 +433,10 @@ class RetentionService:
                 "notes": m.purge_notes(conn, cut["notes"], stamp, dry_run=dry_run),
                 "message_traces": m.purge_message_traces(conn, cut["messages"], dry_run=dry_run),
                 "print_payloads": m.purge_print_payloads(conn, cut["print_jobs"], dry_run=dry_run),
+                "phones": resident.purge_phones(conn, cut["phones"], dry_run=dry_run),
+                "text_traces": resident.purge_turn_text_traces(
+                    conn, cut["messages"], dry_run=dry_run
+                ),
             }
             if not dry_run and any(counts.values()):
                 append_event(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.models import (
@@ -20,6 +19,8 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
+from oss_desk.domain.reports import DailyReport
+from oss_desk.domain.standards import over_target
 from oss_desk.services.queue import QueueService, build_queue
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -60,8 +61,8 @@ class DeskSnapshot:
     worker_seen_seconds: float | None = None
     """Seconds since the device worker last checked in (None: it never ran)."""
     board_url: str | None = None
-    figures: dict[str, Any] | None = None
-    """Today's running figures (the daily report's dict, without the weeks before)."""
+    figures: DailyReport | None = None
+    """Today's running figures (the daily report, without the weeks before)."""
     target_seconds: int = 15 * 60
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -128,7 +129,7 @@ def take_snapshot(
                 name=service.name,
                 waiting=len(waiting),
                 longest_wait_seconds=max((e.wait_seconds for e in waiting), default=0),
-                over_target=sum(1 for e in waiting if e.wait_seconds > target),
+                over_target=sum(1 for e in waiting if over_target(e.wait_seconds, target)),
             )
         )
     return DeskSnapshot(

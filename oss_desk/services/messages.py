@@ -8,19 +8,18 @@ emails carry an .ics invitation in Europe/London time (the office's timezone).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from functools import partial
 
 from icalendar import Calendar, Event
 
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local, zone
+from oss_desk.domain.wording import ENGLISH
 from oss_desk.services.session import Session
 
 HEADINGS = {
-    "confirmation": "Your appointment is booked",
-    "reminder": "Reminder: your appointment",
-    "change": "Your appointment has changed",
-    "cancellation": "Your appointment is cancelled",
+    kind: ENGLISH[f"message.{kind}"]
+    for kind in ("confirmation", "reminder", "change", "cancellation")
 }
 
 
@@ -33,49 +32,80 @@ class Composed:
     ics: bytes | None
 
 
-def when_text(instant: datetime, timezone: str) -> tuple[str, str]:
-    wall = local(instant, timezone)
-    return f"{wall:%A} {wall.day} {wall:%B %Y}", f"{wall:%H:%M}"
-
-
 def compose(session: Session, appt: Appointment, kind: str) -> Composed:
+    """The message in the office's languages: in a bilingual office the Welsh comes first, then
+    the English, in the email, the text and the subject alike."""
+    from oss_desk.services import resident
+    from oss_desk.services.wording import site_config, wording_for
+
     site = session.directory.sites[appt.site_id]
-    config = next(s for s in session.settings.sites if s.id == site.id)
+    config = site_config(session.settings, site.id)
+    wording = wording_for(session.settings, site.id)
+    svc_config = session.settings.service(appt.service)
     svc = session.directory.services[appt.service]
-    day, time = when_text(appt.starts_at, site.timezone)
+    wall = local(appt.starts_at, site.timezone)
+    time = f"{wall:%H:%M}"
+    labels = resident.label_names(session, wording, appt.service)
+    sites = resident.site_names(session, wording, site.id)
+    councils = resident.council_names(session, wording)
     room = session.directory.desks.get(appt.room or "")
-    place = f"{room.name}, {site.name}" if room else site.name
-    if config.address:
-        place += f", {config.address}"
-    heading = HEADINGS[kind]
-    change = session.settings.appointments.change_line
-    lines = [heading + ".", ""]
-    if kind == "cancellation":
-        lines += [
-            f"Your {svc.label} appointment on {day} at {time} is cancelled.",
-            "If you still need help, please contact us to book another time.",
+    rooms = resident.desk_names(session, wording, room.id, board=False) if room else ()
+    addresses = wording.names(config.address, config.address_cy) if config.address else ()
+    welsh_items = list(svc_config.checklist_cy) if svc_config else []
+    change_lines = wording.names(
+        session.settings.appointments.change_line, session.settings.appointments.change_line_cy
+    )
+
+    def pick(names: tuple[str, ...], n: int) -> str:
+        return names[min(n, len(names) - 1)] if names else ""
+
+    bodies, texts, subjects, headings = [], [], [], []
+    for n, language in enumerate(wording.languages):
+        say = partial(wording.one, language)
+        day = wording.date(language, wall.date())
+        label = pick(labels, n)
+        place = f"{pick(rooms, n)}, {pick(sites, n)}" if room else pick(sites, n)
+        if addresses:
+            place += f", {pick(addresses, n)}"
+        items = [
+            welsh_items[i] if language == "cy" and i < len(welsh_items) else item
+            for i, item in enumerate(svc.checklist)
         ]
-    else:
-        lines += [
-            f"What:   {svc.label} appointment",
-            f"When:   {day} at {time}",
-            f"Where:  {place}",
-        ]
-        if svc.checklist:
-            lines += ["", "Please bring:"] + [f"  - {item}" for item in svc.checklist]
-    lines += ["", f"Booking reference: {appt.ref}", change, "", session.settings.council.name]
-    body = "\n".join(lines)
-    sms_parts = [heading + "."]
-    if kind == "cancellation":
-        sms_parts.append(f"{svc.label}, {day} at {time} is cancelled.")
-    else:
-        sms_parts.append(f"{svc.label}, {day} at {time}, {place}.")
-        if svc.checklist:
-            sms_parts.append("Bring: " + "; ".join(svc.checklist) + ".")
-    sms_parts += [f"Ref {appt.ref}.", change]
-    ics = _ics(session, appt, kind, svc.label, place, body) if kind != "reminder" else None
-    subject = f"{heading}: {day} at {time}"
-    return Composed(heading, subject, body, " ".join(sms_parts), ics)
+        heading = say(f"message.{kind}")
+        lines = [heading + ".", ""]
+        if kind == "cancellation":
+            lines += [
+                say("message.cancelled", label=label, day=day, time=time),
+                say("message.rebook"),
+            ]
+        else:
+            lines += [
+                say("message.what", label=label),
+                say("message.when", day=day, time=time),
+                say("message.where", place=place),
+            ]
+            if items:
+                lines += ["", say("slip.bring")] + [f"  - {item}" for item in items]
+        change = pick(change_lines, n)
+        lines += ["", say("message.reference", ref=appt.ref), change, "", pick(councils, n)]
+        bodies.append("\n".join(lines))
+        sms = [heading + "."]
+        if kind == "cancellation":
+            sms.append(say("sms.cancelled", label=label, day=day, time=time))
+        else:
+            sms.append(say("sms.booked", label=label, day=day, time=time, place=place))
+            if items:
+                sms.append(say("sms.bring", items="; ".join(items)))
+        sms += [say("sms.reference", ref=appt.ref), change]
+        texts.append(" ".join(sms))
+        subjects.append(say("message.subject", heading=heading, day=day, time=time))
+        headings.append(heading)
+    body = "\n\n".join(bodies)
+    english_place = (f"{room.name}, {site.name}" if room else site.name) + (
+        f", {config.address}" if config.address else ""
+    )
+    ics = _ics(session, appt, kind, svc.label, english_place, body) if kind != "reminder" else None
+    return Composed(" / ".join(headings), " / ".join(subjects), body, " ".join(texts), ics)
 
 
 def _ics(

@@ -1,20 +1,24 @@
-"""The report figures as pages and paper: the HTML report, and the daily summary queued for the
-receipt printer. The figures come from ``ReportService`` (plain dicts); this module adds the
-names from the configuration and the print job."""
+"""The reports as files and paper: each output format of ``report daily|monthly`` (text, JSON,
+CSV, HTML, rendered by :mod:`oss_desk.render` with the names from the configuration), and the
+daily summary queued for the receipt printer."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import EventKind
-from oss_desk.domain.printouts import daily_summary, to_payload
-from oss_desk.domain.report_html import daily_html, monthly_html
+from oss_desk.domain.printouts import to_payload
+from oss_desk.domain.reports import DailyReport, Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
+from oss_desk.render.csv import report_csv
+from oss_desk.render.html import report_html
+from oss_desk.render.json import dumps
+from oss_desk.render.receipt import daily_summary
+from oss_desk.render.text import daily_text, monthly_text
 from oss_desk.services.session import Session
 from oss_desk.storage.events import append_event
 from oss_desk.storage.outbox import queue_print_job
@@ -28,16 +32,17 @@ class ReportNames:
     desk_names: dict[str, str]
 
 
-def names_for(session: Session, data: Mapping[str, Any]) -> ReportNames:
-    """The council, the office (or "all sites"), services and desks, as configured."""
+def names_for(session: Session, report: Report, everywhere: str = "All offices") -> ReportNames:
+    """The council, the office (``everywhere`` for every office), services and desks, as
+    configured."""
     directory = session.directory
-    site = data.get("site")
+    site = report.site
     if site is None:
-        site_name = "All offices"
+        site_name = everywhere
     elif site in directory.sites:
         site_name = directory.sites[site].name
     else:
-        site_name = str(site)  # an office of another database (--include)
+        site_name = site  # an office of another database (--include)
     return ReportNames(
         council=session.settings.council.name,
         site_name=site_name,
@@ -46,32 +51,37 @@ def names_for(session: Session, data: Mapping[str, Any]) -> ReportNames:
     )
 
 
-def _amber_points(session: Session) -> float:
-    return float(session.settings.reports.amber_points)
+def report_text(session: Session, report: Report) -> str:
+    names = names_for(session, report, "all offices")
+    if isinstance(report, DailyReport):
+        return daily_text(report, names.service_names, names.site_name) + "\n"
+    return monthly_text(report, names.service_names, names.site_name) + "\n"
 
 
-def daily_page(session: Session, data: Mapping[str, Any]) -> str:
-    names = names_for(session, data)
-    return daily_html(
-        data,
+def report_page(session: Session, report: Report) -> str:
+    """The report as one self-contained HTML page."""
+    names = names_for(session, report)
+    return report_html(
+        report,
         council=names.council,
         site_name=names.site_name,
         service_names=names.service_names,
         desk_names=names.desk_names,
-        amber_points=_amber_points(session),
     )
 
 
-def monthly_page(session: Session, data: Mapping[str, Any]) -> str:
-    names = names_for(session, data)
-    return monthly_html(
-        data,
-        council=names.council,
-        site_name=names.site_name,
-        service_names=names.service_names,
-        desk_names=names.desk_names,
-        amber_points=_amber_points(session),
-    )
+FORMATS: dict[str, Callable[[Session, Report], str]] = {
+    "text": report_text,
+    "json": lambda session, report: dumps(report) + "\n",  # one JSON value
+    "csv": lambda session, report: report_csv(report),
+    "html": report_page,
+}
+"""Output formats by name: each renders a report with the session's names. Add a format here
+and both ``report`` commands offer it."""
+
+
+def render_report(session: Session, report: Report, fmt: str) -> str:
+    return FORMATS[fmt](session, report)
 
 
 def summary_printer(session: Session, target: str) -> tuple[str, str | None]:
@@ -93,20 +103,20 @@ def summary_printer(session: Session, target: str) -> tuple[str, str | None]:
 
 
 def print_daily_summary(
-    session: Session, data: Mapping[str, Any], target: str, *, large_print: bool = False
+    session: Session, report: DailyReport, target: str, *, large_print: bool = False
 ) -> int:
     """Queue the daily summary for the receipt printer (the worker prints it). Returns the job."""
     printer, desk_id = summary_printer(session, target)
-    names = names_for(session, data)
+    names = names_for(session, report)
     printout = daily_summary(
-        data,
+        report,
         council=names.council,
         site_name=names.site_name,
         service_names=names.service_names,
         large_print=large_print,
     )
     now = session.clock.now()
-    site = session.directory.sites.get(str(data.get("site") or ""))
+    site = session.directory.sites.get(report.site or "")
     with session.store.write() as conn:
         job = queue_print_job(
             conn,
@@ -124,6 +134,6 @@ def print_daily_summary(
             kind=EventKind.REPORT_PRINTED,
             actor=session.actor,
             desk_id=desk_id,
-            data={"report": "daily", "date": data.get("date"), "job": job},
+            data={"report": "daily", "date": report.date, "job": job},
         )
     return job

@@ -66,6 +66,10 @@ def initialise(
         settings, source = demo_settings(demo_dir), DEMO_SOURCE
     elif config_path is not None:
         settings, source = load_file(config_path), str(config_path)
+    if settings is not None:
+        from oss_desk.services.wording import check_texts
+
+        check_texts(settings)  # a council's wording files: a mistake is one line now
     store = open_store(db_path, create=True)
     try:
         applied = schema_version(store)

@@ -30,9 +30,8 @@ from typing import IO
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
-from oss_desk.domain.calendar import local
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
-from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
+from oss_desk.domain.models import Actor, EventKind, Ticket
 from oss_desk.domain.printouts import TicketPrintout, from_payload
 from oss_desk.errors import InvalidInput, OssDeskError, StorageError
 from oss_desk.hardware.boards import (
@@ -46,6 +45,7 @@ from oss_desk.hardware.boards import (
 )
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, Transport, open_transport
 from oss_desk.hardware.templates import PreviewLine, preview, render
+from oss_desk.services import resident
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
 from oss_desk.services.messages import compose
@@ -53,12 +53,13 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session, resolve_db_path
-from oss_desk.services.views import minutes
+from oss_desk.services.turn_texts import TextReport, TurnTexts
 from oss_desk.storage import appointments as ap
 from oss_desk.storage import devices as d
 from oss_desk.storage import queue as q
 from oss_desk.storage.changes import ChangeFeed
 from oss_desk.storage.events import append_event
+from oss_desk.storage.resident import next_turn_text_due, release_stale_turn_texts
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -125,36 +126,8 @@ def backoff(attempts: int) -> float:
 
 
 def ticket_printout(session: Session, ticket: Ticket) -> TicketPrintout:
-    """The ticket as it goes on paper: no name, no reason, a neutral label and the code."""
-    site = session.directory.sites[ticket.site_id]
-    svc = session.directory.services.get(ticket.service)
-    ahead = estimate = None
-    if ticket.status is TicketStatus.WAITING:
-        entry = next(
-            (e for e in QueueService(session).queue(ticket.site_id) if e.ticket.id == ticket.id),
-            None,
-        )
-        if entry is not None and entry.position is not None:
-            ahead = entry.position - 1
-            estimate = minutes(entry.estimated_wait_seconds)
-    template = session.settings.printing.ticket_qr
-    qr = None
-    if template:
-        try:
-            qr = template.format(site=ticket.site_id, date=ticket.business_day, code=ticket.code)
-        except (KeyError, IndexError, ValueError):
-            qr = None
-    return TicketPrintout(
-        council=session.settings.council.name,
-        site=site.name,
-        code=ticket.code,
-        label=svc.label if svc else ticket.service,
-        issued=local(ticket.issued_at, site.timezone).strftime("%H:%M"),
-        ahead=ahead,
-        estimate_minutes=estimate,
-        qr=qr,
-        large_print="large-print" in ticket.needs,
-    )
+    """The ticket as it goes on paper (``services/resident.py`` builds it)."""
+    return resident.ticket_printout(session, ticket)
 
 
 @dataclass
@@ -214,7 +187,7 @@ class PrintDelivery:
             )
             return True
         if status is not None and not status.can_print:
-            self._finish_failed(job, f"printer {status.value}", report, status=status)
+            self._finish_failed(job, status.sentence, report, status=status)
             return True
         try:
             transport.send(data)
@@ -331,7 +304,7 @@ class PrintDelivery:
                     url=url,
                     kind="printer",
                     status=status.value,
-                    detail=None if not status.fault else f"printer {status.value}",
+                    detail=None if not status.fault else status.sentence,
                     now=format_instant(self._now()),
                 )
         return results
@@ -408,7 +381,7 @@ def board_state(session: Session, site_id: str, rows: int) -> BoardState:
     names = {desk.id: desk.board_name or desk.display_name for desk in session.settings.desks}
     return BoardState(
         calls=tuple(Call(code, names.get(desk or "", desk or "")) for code, desk in calls),
-        message=session.settings.board.message,
+        message=resident.board_message(session, site.id),
     )
 
 
@@ -601,6 +574,7 @@ class WorkerReport:
     messages_sent: int = 0
     messages_failed: int = 0
     no_shows: int = 0
+    turn_texts_sent: int = 0
 
 
 class DeviceWorker:
@@ -647,6 +621,8 @@ class DeviceWorker:
             fill_rollup(session)
             messages = MessageDelivery(session).deliver_due()
             result.messages_sent, result.messages_failed = messages.sent, messages.failed
+            texts = turn_texts(session)
+            result.turn_texts_sent = texts.sent
             return result
         finally:
             session.close()
@@ -751,6 +727,7 @@ class DeviceWorker:
         try:
             with session.store.write() as conn:
                 ap.release_stale_messages(conn)
+                release_stale_turn_texts(conn)
             delivery = MessageDelivery(session)
             appointments = AppointmentService(session, Actor("worker"))
             feed = ChangeFeed(session.store)
@@ -765,7 +742,18 @@ class DeviceWorker:
                     fill_rollup(session)
                     purged = time.monotonic()
                 delivery.deliver_due()
-                due = ap.next_message_due(session.store.conn)
+                turn_texts(session)
+                due = min(
+                    (
+                        t
+                        for t in (
+                            ap.next_message_due(session.store.conn),
+                            next_turn_text_due(session.store.conn),
+                        )
+                        if t is not None
+                    ),
+                    default=None,
+                )
                 wait = 5.0
                 if due is not None:
                     seconds = (read_instant(due) - session.clock.now()).total_seconds()
@@ -790,6 +778,18 @@ class DeviceWorker:
         self._started = started
         with session.store.write() as conn:
             d.beat(conn, pid=os.getpid(), host=socket.gethostname(), started_at=started, now=now)
+
+
+def turn_texts(session: Session) -> TextReport:
+    """\"Nearly your turn\" texts: queue what the queue now calls for, send what is due; a
+    fault is logged, never fatal."""
+    texts = TurnTexts(session, Actor("worker"))
+    try:
+        texts.queue_due()
+        return texts.deliver_due()
+    except (OssDeskError, sqlite3.Error) as exc:
+        log.warning("texts to residents not sent now: %s", exc)
+        return TextReport()
 
 
 def fill_rollup(session: Session) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.calls import CallCounts, ParsedCall, call_figures
+from oss_desk.domain.calls import CallCounts, CallFigures, ParsedCall, call_figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,7 @@ def call_counts(
 
 def call_patterns(
     conn: sqlite3.Connection, first_day: str, last_day: str, site_id: str | None
-) -> dict[str, Any] | None:
+) -> CallFigures | None:
     """The monthly report's ``calls`` figures for ``first_day``..``last_day`` (YYYY-MM-DD,
     inclusive), one site or all (None); None when no call was imported for the period."""
     counts = call_counts(conn, first_day, last_day, site_id)

@@ -12,36 +12,52 @@ import sqlite3
 from collections import Counter
 from typing import Any
 
+from oss_desk.domain.standards import is_first_contact
 from oss_desk.domain.tally import AppointmentTally, Arrivals, MonthCounts, Served, VisitTally
 
-FIRST_CONTACT_OUTCOMES = frozenset({"resolved", "signposted"})
-"""Finished at the first point of contact (the first-contact resolution standard)."""
+DayKey = tuple[str, str]
+"""(site id, business day ``YYYY-MM-DD``); events without a site are under ``""``."""
 
-# A visit's first contact: its first call to a desk, or its resolution at meet-and-greet (a
-# 'finished' event without a ticket). Counted on the business day it happened.
-_FIRST_CONTACTS = (
-    "WITH touched AS ("
-    "  SELECT DISTINCT visit_id FROM events"
-    "  WHERE business_day BETWEEN :first AND :last AND kind IN ('called', 'finished')"
-    "    AND (:site IS NULL OR site_id = :site)"
-    "    AND (kind = 'called' OR ticket_id IS NULL)),"
-    " first_contact AS ("
-    "  SELECT e.visit_id, min(e.at) AS at, e.business_day AS day FROM events e"
-    "  JOIN touched USING (visit_id)"
-    "  WHERE e.kind IN ('called', 'finished') AND (e.kind = 'called' OR e.ticket_id IS NULL)"
-    "  GROUP BY e.visit_id)"
-    " SELECT f.day, CAST(round((julianday(f.at) - julianday(a.at)) * 86400000.0) AS INTEGER)"
-    "   AS wait_ms"
-    " FROM first_contact f JOIN events a ON a.visit_id = f.visit_id AND a.kind = 'arrived'"
-    " WHERE f.day BETWEEN :first AND :last"
-)
 
-# Visits first contacted, and those within the target, by month (constant text: no input).
-_SEEN_BY_MONTH = (
-    "SELECT substr(day, 1, 7), count(*), sum(wait_ms <= :within_ms) FROM ("  # noqa: S608
-    + _FIRST_CONTACTS
-    + ") GROUP BY 1"
-)
+def _first_contacts(by_site: bool) -> str:
+    """Each visit first contacted in the range (its first call to a desk, or its resolution at
+    meet-and-greet: a 'finished' event without a ticket), on the business day of that first
+    contact, with its wait from arrival, and (``by_site``; else ``''``) the site it was touched
+    at. Every figure about first contact and the wait target (the reports, their trend, the
+    daily rollup) is counted from this one query; the site costs a tenth more, so it is only
+    asked for where it is kept."""
+    site = "coalesce(min(site_id), '')" if by_site else "''"
+    return (
+        f"WITH touched AS (SELECT visit_id, {site} AS site FROM events"  # noqa: S608 - constant
+        "  WHERE business_day BETWEEN :first AND :last AND kind IN ('called', 'finished')"
+        "    AND (kind = 'called' OR ticket_id IS NULL) AND (:site IS NULL OR site_id = :site)"
+        "  GROUP BY visit_id),"
+        " first_contact AS ("
+        "  SELECT e.visit_id, min(e.at) AS at, e.business_day AS day, touched.site AS site"
+        "  FROM events e JOIN touched USING (visit_id)"
+        "  WHERE e.kind IN ('called', 'finished') AND (e.kind = 'called' OR e.ticket_id IS NULL)"
+        "  GROUP BY e.visit_id)"
+        " SELECT f.site, f.day,"
+        "   CAST(round((julianday(f.at) - julianday(a.at)) * 86400000.0) AS INTEGER) AS wait_ms"
+        " FROM first_contact f JOIN events a ON a.visit_id = f.visit_id AND a.kind = 'arrived'"
+        " WHERE f.day BETWEEN :first AND :last"
+    )
+
+
+_FIRST_CONTACTS = _first_contacts(by_site=False)
+
+
+def _seen_by_day(by_site: bool) -> str:
+    """Visits first contacted, and those within the target, by site and day: the wait rule
+    (:func:`oss_desk.domain.standards.within_target`: the target itself counts) in SQL."""
+    return (
+        "SELECT site, day, count(*), sum(wait_ms <= :within_ms) FROM ("  # noqa: S608 - constant
+        + _first_contacts(by_site)
+        + ") GROUP BY 1, 2"
+    )
+
+
+_SEEN_BY_DAY = {by_site: _seen_by_day(by_site) for by_site in (False, True)}
 
 
 def _args(first_day: str, last_day: str, site_id: str | None) -> dict[str, Any]:
@@ -72,7 +88,7 @@ def visit_tally(
         args,
     ).fetchone()[0]
 
-    waits = [row[1] for row in conn.execute(_FIRST_CONTACTS, args)]
+    waits = [row[2] for row in conn.execute(_FIRST_CONTACTS, args)]
 
     outcomes: Counter[str] = Counter()
     quick = 0
@@ -162,20 +178,23 @@ def appointment_tally(
     return tally
 
 
-def month_counts(
-    conn: sqlite3.Connection, first_day: str, last_day: str, site_id: str | None, within_ms: int
-) -> dict[str, MonthCounts]:
-    """The trend's counts for each month (``YYYY-MM``) with data between the two days."""
+def day_counts(
+    conn: sqlite3.Connection,
+    first_day: str,
+    last_day: str,
+    within_ms: int,
+    site_id: str | None = None,
+    *,
+    by_site: bool = True,
+) -> dict[DayKey, MonthCounts]:
+    """The trend's counts of each site (one, or every site with None) on each business day from
+    ``first_day`` to ``last_day`` (inclusive) that has any: what the daily rollup stores, and
+    what the trend adds up by month (``by_site=False``: every site's counts under ``""``)."""
     args = {**_args(first_day, last_day, site_id), "within_ms": within_ms}
-    months: dict[str, MonthCounts] = {}
-
-    def month(key: str) -> MonthCounts:
-        return months.setdefault(key, MonthCounts())
-
-    # Grouped in the order of the events_day index, which then needs no sorting (3x faster),
-    # and added up by month here.
-    for day, kind, outcome, count in conn.execute(
-        "SELECT business_day, kind, outcome, count(*)"
+    days: dict[DayKey, MonthCounts] = {}
+    # Grouped in the order of the events_day index, which then needs no sorting (3x faster).
+    for day, kind, site, outcome, n in conn.execute(
+        "SELECT business_day, kind, site_id, outcome, count(*)"
         " FROM events WHERE business_day BETWEEN :first AND :last"
         "   AND kind IN ('arrived', 'finished', 'appointment_booked', 'appointment_checked_in',"
         "                'appointment_no_show')"
@@ -183,20 +202,31 @@ def month_counts(
         " GROUP BY business_day, kind, site_id, outcome",
         args,
     ):
-        counts = month(day[:7])
+        counts = days.setdefault(((site or "") if by_site else "", day), MonthCounts())
         if kind == "arrived":
-            counts.visits += count
+            counts.visits += n
         elif kind == "finished":
-            counts.finished += count
-            counts.finished_first_contact += count if outcome in FIRST_CONTACT_OUTCOMES else 0
+            counts.finished += n
+            counts.finished_first_contact += n if is_first_contact(outcome) else 0
         elif kind == "appointment_booked":
-            counts.booked += count
+            counts.booked += n
         elif kind == "appointment_checked_in":
-            counts.kept += count
+            counts.kept += n
         else:
-            counts.no_show += count
-    for key, seen, within in conn.execute(_SEEN_BY_MONTH, args):
-        counts = month(key)
+            counts.no_show += n
+    for site, day, seen, within in conn.execute(_SEEN_BY_DAY[by_site], args):
+        counts = days.setdefault((site, day), MonthCounts())
         counts.seen += seen
         counts.seen_within += within or 0
+    return days
+
+
+def month_counts(
+    conn: sqlite3.Connection, first_day: str, last_day: str, site_id: str | None, within_ms: int
+) -> dict[str, MonthCounts]:
+    """The trend's counts for each month (``YYYY-MM``) with data between the two days."""
+    months: dict[str, MonthCounts] = {}
+    found = day_counts(conn, first_day, last_day, within_ms, site_id, by_site=False)
+    for (_, day), counts in found.items():
+        months[day[:7]] = months.get(day[:7], MonthCounts()).merge(counts)
     return months

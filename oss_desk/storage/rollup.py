@@ -1,5 +1,6 @@
 """The daily rollup (``schema/0008_daily_rollup.sql``): the trend's counts per site per closed
-business day, computed once from the event log and read back after that.
+business day, computed once from the event log (:func:`oss_desk.storage.reports.day_counts`, the
+same query the live trend uses) and read back after that.
 
 A row holds :class:`~oss_desk.domain.tally.MonthCounts` for one (site, business day), with the
 target it was counted against (``target_seconds``) and :data:`ROLLUP_VERSION`; rows made with
@@ -13,75 +14,15 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 
 from oss_desk.domain.tally import MonthCounts
-from oss_desk.storage.reports import FIRST_CONTACT_OUTCOMES
+from oss_desk.storage.reports import DayKey
 
 ROLLUP_VERSION = 1
 """Bumped whenever the counts of a day would come out differently (old rows are then recounted)."""
-
-DayKey = tuple[str, str]
-"""(site id, business day ``YYYY-MM-DD``); events without a site are under ``""``."""
-
-# Each visit first contacted in the range, on the day and at the site of its first contact (its
-# first call to a desk, or its resolution at meet-and-greet): the same visits, waits and days as
-# storage.reports._FIRST_CONTACTS, with the site they were touched at.
-_SEEN_BY_SITE_DAY = (
-    "WITH touched AS ("
-    "  SELECT visit_id, coalesce(min(site_id), '') AS site FROM events"
-    "  WHERE business_day BETWEEN :first AND :last AND kind IN ('called', 'finished')"
-    "    AND (kind = 'called' OR ticket_id IS NULL)"
-    "  GROUP BY visit_id),"
-    " first_contact AS ("
-    "  SELECT e.visit_id, min(e.at) AS at, e.business_day AS day, touched.site AS site"
-    "  FROM events e JOIN touched USING (visit_id)"
-    "  WHERE e.kind IN ('called', 'finished') AND (e.kind = 'called' OR e.ticket_id IS NULL)"
-    "  GROUP BY e.visit_id)"
-    " SELECT f.site, f.day, count(*), sum(CAST(round((julianday(f.at) - julianday(a.at))"
-    "   * 86400000.0) AS INTEGER) <= :within_ms)"
-    " FROM first_contact f JOIN events a ON a.visit_id = f.visit_id AND a.kind = 'arrived'"
-    " WHERE f.day BETWEEN :first AND :last"
-    " GROUP BY 1, 2"
-)
 
 _COLUMNS = (
     "site_id, business_day, visits, seen, seen_within_target, finished, finished_first_contact,"
     " appointments_booked, appointments_kept, appointments_no_show, target_seconds, version"
 )
-
-
-def day_counts(
-    conn: sqlite3.Connection, first_day: str, last_day: str, within_ms: int
-) -> dict[DayKey, MonthCounts]:
-    """The trend's counts of every site on each business day from ``first_day`` to
-    ``last_day`` (inclusive) that has any: added up over days and sites they equal
-    :func:`oss_desk.storage.reports.month_counts` over the same days."""
-    args = {"first": first_day, "last": last_day, "within_ms": within_ms}
-    days: dict[DayKey, MonthCounts] = {}
-    # Grouped in the order of the events_day index, which then needs no sorting (3x faster).
-    for day, kind, site, outcome, count in conn.execute(
-        "SELECT business_day, kind, site_id, outcome, count(*)"
-        " FROM events WHERE business_day BETWEEN :first AND :last"
-        "   AND kind IN ('arrived', 'finished', 'appointment_booked', 'appointment_checked_in',"
-        "                'appointment_no_show')"
-        " GROUP BY business_day, kind, site_id, outcome",
-        args,
-    ):
-        counts = days.setdefault((site or "", day), MonthCounts())
-        if kind == "arrived":
-            counts.visits += count
-        elif kind == "finished":
-            counts.finished += count
-            counts.finished_first_contact += count if outcome in FIRST_CONTACT_OUTCOMES else 0
-        elif kind == "appointment_booked":
-            counts.booked += count
-        elif kind == "appointment_checked_in":
-            counts.kept += count
-        else:
-            counts.no_show += count
-    for site, day, seen, within in conn.execute(_SEEN_BY_SITE_DAY, args):
-        counts = days.setdefault((site, day), MonthCounts())
-        counts.seen += seen
-        counts.seen_within += within or 0
-    return days
 
 
 def has_rollup(conn: sqlite3.Connection) -> bool:

@@ -1,4 +1,9 @@
-"""The desk app: modes for meet-and-greet, the adviser desk and the team leader.
+"""The desk app: modes for meet-and-greet, the adviser desk, the team leader, appointments and
+reports.
+
+The app is the desk's composition root: it builds each mode's screen with itself as the
+screen's :class:`~oss_desk.ui.context.DeskContext` (screens never import this module), and it
+is the one fault funnel (:mod:`oss_desk.ui.faults`).
 
 All database work runs on one thread (:class:`~oss_desk.services.runner.SessionRunner`); the
 event loop only awaits results. Other desks' changes arrive through the change feed, polled
@@ -8,27 +13,23 @@ every 150 ms; the app then takes a fresh snapshot and each screen updates its wi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
+from typing import ClassVar, TypeVar
 
 from textual import events, work
+from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.reactive import reactive
+from textual.worker import Worker
 
 from oss_desk.domain.access import Action, refusal
-from oss_desk.domain.calendar import local
-from oss_desk.domain.models import Actor, DeskKind
-from oss_desk.errors import (
-    DatabaseUnsafe,
-    OssDeskError,
-    ResourceFault,
-    RuleViolation,
-    StorageError,
-)
+from oss_desk.domain.models import Actor, DeskKind, Role
+from oss_desk.errors import DatabaseUnsafe, OssDeskError, ResourceFault, StorageError
 from oss_desk.logs import write_fault_report
 from oss_desk.services.desk_view import DeskSnapshot, take_snapshot
 from oss_desk.services.live import ChangeFeed, open_feed, poll
@@ -36,18 +37,21 @@ from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session, open_session, resolve_db_path
 from oss_desk.services.worker import DeviceWorker, WorkerLock, resident_view
 from oss_desk.ui.commands import DeskCommands, offered
+from oss_desk.ui.context import Failed, Ok, Refused, Result
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
 from oss_desk.ui.dialogs.blocked import DatabaseBlocked
-from oss_desk.ui.scanner import ScanCatcher
+from oss_desk.ui.faults import guard, guarded, notice, worker_failed
+from oss_desk.ui.names import Names
+from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
 from oss_desk.ui.screens.adviser import AdviserScreen
-from oss_desk.ui.screens.appointments import AppointmentsScreen, check_in
+from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.flows import check_in, show_ticket
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.theme import THEMES
 
-P = ParamSpec("P")
 R = TypeVar("R")
 
 STYLES = Path(__file__).parent / "styles"
@@ -86,13 +90,14 @@ class OssDeskApp(App[None]):
         STYLES / "reports.tcss",
     ]
     TITLE = "oss-desk"
-    MODES: ClassVar[dict[str, Any]] = {
+    SCREENS_BY_MODE: ClassVar[dict[str, Callable[[OssDeskApp], DeskScreen]]] = {
         "greet": GreetScreen,
         "desk": AdviserScreen,
         "leader": LeaderScreen,
         "appointments": AppointmentsScreen,
         "reports": ReportsScreen,
     }
+    """Each mode's screen, built with this app as its :class:`~oss_desk.ui.context.DeskContext`."""
     COMMANDS = App.COMMANDS | {DeskCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help", tooltip="The keys of this screen"),
@@ -171,15 +176,18 @@ class OssDeskApp(App[None]):
         scan_pause: float = 0.25,
     ) -> None:
         super().__init__()
+        for mode, screen in self.SCREENS_BY_MODE.items():
+            self.add_mode(mode, partial(screen, self))
         self.scan_pause = scan_pause
-        self._scan: ScanCatcher[events.Key] = ScanCatcher()
         self.runner = runner
+        self._scan: ScanCatcher[events.Key] = ScanCatcher(scan_prefixes(runner.session))
         self.demo = demo
         self.poll_interval = poll_interval
         self.tick_seconds = tick_seconds
         self.cursor_blink = cursor_blink
         self.started = Started(process_start=started or time.perf_counter())
         session = runner.session
+        self.names = Names(lambda: self.runner.session)
         self.person = session.actor.person
         directory = session.directory
         self.terminal_desk = desk_id if desk_id in directory.desks else None
@@ -191,7 +199,9 @@ class OssDeskApp(App[None]):
         self._last_refresh = 0.0
         self.refresh_count = 0
         self.faults: list[str] = []
+        """The type of each unexpected fault the funnel took, in order."""
         self.blocked: DatabaseUnsafe | None = None
+        """Why this desk stopped for good (its database gone or damaged), once it has."""
 
     # Start-up --------------------------------------------------------------------------------
 
@@ -209,6 +219,7 @@ class OssDeskApp(App[None]):
                 return desk.id
         return None
 
+    @guarded
     def on_mount(self) -> None:
         for theme in THEMES:
             self.register_theme(theme)
@@ -228,11 +239,12 @@ class OssDeskApp(App[None]):
     async def _start_live(self) -> None:
         # The feed is opened before the first snapshot, so nothing committed in between is
         # missed (a change after the feed opens is seen by the first poll).
-        self._feed = await self.attempt(open_feed)
+        await self._open_feed()
         await self.refresh_data()
-        self.set_interval(self.poll_interval, self._poll)
-        self.set_interval(self.tick_seconds, self.request_refresh)
+        self.set_interval(self.poll_interval, guard(self, self._poll))
+        self.set_interval(self.tick_seconds, guard(self, self.request_refresh))
 
+    @guarded
     def on_ready(self) -> None:
         self.started = Started(self.started.process_start, time.perf_counter())
 
@@ -243,6 +255,43 @@ class OssDeskApp(App[None]):
             if parameters[0] == self.current_mode:
                 return None  # already there: shown dimmed
         return True
+
+    def block(self, exc: DatabaseUnsafe) -> None:
+        """The database cannot be written safely any more: stop everything, say why."""
+        if self.blocked is None:
+            self.blocked = exc
+            self.push_screen(DatabaseBlocked(exc.title, exc.message))
+
+    # The fault funnel (see oss_desk.ui.faults) --------------------------------------------------
+
+    def fault(self, error: BaseException) -> None:
+        """Every unexpected fault ends here: a report for support, a notification, and the desk
+        carries on."""
+        where = write_fault_report(error, "desk")
+        self.faults.append(type(error).__name__)
+        self.notify(
+            notice(error, where),
+            title="Unexpected problem",
+            severity="error",
+            markup=False,
+            timeout=10,
+        )
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every key binding and palette action of every screen runs through here."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as error:
+            self.fault(error)
+            return True
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker_failed(self, event)
 
     # Roles ---------------------------------------------------------------------------------------
 
@@ -264,28 +313,47 @@ class OssDeskApp(App[None]):
         needed = MODE_NEEDS.get(mode)
         return needed is None or self.may(needed, self.mode_actor(mode))
 
-    def refuse(self, action: Action, actor: Actor) -> None:
-        """Tell the person their role may not do that; the desk carries on."""
+    def refuse_mode(self, mode: str) -> None:
+        """Tell the person their role may not use ``mode``; the desk carries on."""
+        actor = self.mode_actor(mode)
         session = self.runner.session
-        message = refusal(session.name_of(actor.person), session.role_of(actor.person), action)
+        message = refusal(
+            session.name_of(actor.person), session.role_of(actor.person), MODE_NEEDS[mode]
+        )
         self.notify(message, title="Not your role", severity="warning", markup=False)
 
-    def person_label(self, actor: Actor) -> str:
-        """The header's person: "Ben Walker (adviser)"."""
-        role = self.runner.session.role_of(actor.person)
-        return f"{self.person_name(actor.person)} ({role.value if role else 'no role'})"
+    def actor(self, desk_id: str | None) -> Actor:
+        """Who acts at ``desk_id``: the logged-in person (in the demo, the desk's own person)."""
+        if self.demo and desk_id is not None:
+            desk = next((d for d in self.runner.session.settings.desks if d.id == desk_id), None)
+            if desk is not None and desk.person:
+                return Actor(person=desk.person, desk_id=desk_id)
+        return Actor(person=self.person, desk_id=desk_id)
+
+    def leader_actor(self) -> Actor:
+        """The team leader: the logged-in person (in the demo, the demo's team leader)."""
+        if self.demo:
+            for person in self.runner.session.settings.staff:
+                if person.role is Role.TEAM_LEADER:
+                    return Actor(person=person.id, desk_id=self.terminal_desk)
+        return Actor(person=self.person, desk_id=self.terminal_desk)
+
+    def use_adviser_desk(self, desk_id: str) -> None:
+        self.adviser_desk_id = desk_id
+        self.request_refresh()
 
     # A QR scanner types like a keyboard --------------------------------------------------------
 
+    @guarded
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
             verdict = self._scan.feed(event, event.key, event.character)
             if verdict == "hold":
                 generation = self._scan.generation
-                self.set_timer(self.scan_pause, lambda: self._scan_paused(generation))
+                self.set_timer(self.scan_pause, guard(self, lambda: self._scan_paused(generation)))
                 return
             if verdict == "done":
-                self.scanned(self._scan.take())
+                self._scan_done()
                 if event.key in ("enter", "tab"):
                     return
             elif verdict == "release":
@@ -299,10 +367,19 @@ class OssDeskApp(App[None]):
         if generation != self._scan.generation or not self._scan.active:
             return
         if self._scan.scanning:
-            self.scanned(self._scan.take())
+            self._scan_done()
             return
         for held in self._scan.release():
             await super().on_event(held)
+
+    def _scan_done(self) -> None:
+        prefix, payload = self._scan.take_all()
+        if prefix == PREFIX:
+            self.scanned(payload)
+        elif isinstance(base := self.screen_stack[0], DeskScreen):
+            # A ticket's QR (its code or its phone-page link): open that ticket.
+            text = (prefix or "") + payload
+            self.run_worker(show_ticket(base, text), group="scan", exit_on_error=False)
 
     def scanned(self, payload: str) -> None:
         """A booking's QR code was scanned: the open dialog takes it, else check the resident in."""
@@ -315,29 +392,16 @@ class OssDeskApp(App[None]):
         screen = self.screen
         if not isinstance(screen, DeskScreen):
             return
-        await check_in(self, screen, payload)
+        await check_in(screen, payload)
         if isinstance(screen, AppointmentsScreen):
             screen.load()
 
     # Data --------------------------------------------------------------------------------------
 
-    def actor(self, desk_id: str | None) -> Actor:
-        """Who acts at ``desk_id``: the logged-in person (in the demo, the desk's own person)."""
-        if self.demo and desk_id is not None:
-            desk = next((d for d in self.runner.session.settings.desks if d.id == desk_id), None)
-            if desk is not None and desk.person:
-                return Actor(person=desk.person, desk_id=desk_id)
-        return Actor(person=self.person, desk_id=desk_id)
-
-    def leader_actor(self) -> Actor:
-        """The team leader: the logged-in person (in the demo, the demo's team leader)."""
-        if self.demo:
-            from oss_desk.domain.models import Role
-
-            for person in self.runner.session.settings.staff:
-                if person.role is Role.TEAM_LEADER:
-                    return Actor(person=person.id, desk_id=self.terminal_desk)
-        return Actor(person=self.person, desk_id=self.terminal_desk)
+    def follow_snapshot(
+        self, node: DOMNode, callback: Callable[[DeskSnapshot | None], None]
+    ) -> None:
+        node.watch(self, "snapshot", callback, init=False)
 
     def wants_figures(self) -> bool:
         return self.current_mode == "leader"
@@ -355,13 +419,15 @@ class OssDeskApp(App[None]):
             while True:
                 self._refresh_again = False
                 figures = self.wants_figures()
-                snap = await self.attempt(
-                    take_snapshot,
-                    figures=figures,
-                    actor=self.leader_actor() if figures else None,
+                taken = await self.act(
+                    partial(
+                        take_snapshot,
+                        figures=figures,
+                        actor=self.leader_actor() if figures else None,
+                    )
                 )
-                if snap is not None:
-                    self.snapshot = snap
+                if isinstance(taken, Ok):
+                    self.snapshot = taken.value
                     self.refresh_count += 1
                     self._last_refresh = time.monotonic()
                 if not self._refresh_again:
@@ -369,98 +435,59 @@ class OssDeskApp(App[None]):
         finally:
             self._refreshing = False
 
+    async def _open_feed(self) -> None:
+        opened = await self.act(open_feed)
+        self._feed = opened.value if isinstance(opened, Ok) else None
+
     async def _poll(self) -> None:
-        if self._feed is None:
-            self._feed = await self.attempt(open_feed)
+        feed = self._feed
+        if feed is None:
+            await self._open_feed()
             if self._feed is not None:
                 await self.refresh_data()
             return
-        changes = await self.attempt(poll, self._feed)
-        if changes is not None:
+        changes = await self.act(lambda s: poll(s, feed))
+        if isinstance(changes, Ok) and changes.value is not None:
             await self.refresh_data()
 
     async def after_write(self) -> None:
         """Our own commits do not move our data_version: catch up at once."""
-        if self._feed is not None:
-            await self.attempt(poll, self._feed, True)
+        feed = self._feed
+        if feed is not None:
+            await self.act(lambda s: poll(s, feed, True))
         await self.refresh_data()
 
-    async def attempt(
-        self, fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs
-    ) -> R | None:
-        """Run ``fn`` on the database thread; turn any failure into a notification.
+    async def act(self, fn: Callable[[Session], R], *, quiet: bool = False) -> Result[R]:
+        """Run ``fn`` on the database thread, and say how it went (see ``oss_desk.ui.context``).
 
         The desk keeps working whatever happens: a rule says no (a warning), the database is
-        busy or full (an error), or something unexpected (an error, with a fault report)."""
+        busy or full (an error), or something unexpected (the fault funnel)."""
         try:
-            return await self.runner.call(fn, *args, **kwargs)
-        except RuleViolation as exc:
-            self.notify(exc.message, title=exc.title, severity="warning", markup=False)
+            return Ok(await self.runner.call(fn))
         except DatabaseUnsafe as exc:
+            # Deleted, moved, replaced or damaged: stop the desk and say why (nothing more can
+            # be saved where it counts); every later attempt is refused the same way.
             self.block(exc)
+            return Failed(exc.title, exc.message)
         except ResourceFault as exc:
-            # The disk, the file system or another process: nothing was saved; the screen stays
-            # as it is and the live view goes on trying (the person may press again).
-            self.notify(
-                f"{exc.message}. The desk keeps trying.",
-                title=exc.title,
-                severity="error",
-                markup=False,
-                timeout=10,
-            )
+            # The disk, the file system or another process: nothing was saved; the screen
+            # stays as it is and the live view goes on trying (the person may press again).
+            failed: Refused | Failed = Failed(exc.title, f"{exc.message}. The desk keeps trying.")
         except StorageError as exc:
-            self.notify(exc.message, title=exc.title, severity="error", markup=False, timeout=10)
+            failed = Failed(exc.title, exc.message)
         except OssDeskError as exc:
-            self.notify(exc.message, title=exc.title, severity="warning", markup=False)
+            failed = Refused(exc.title, exc.message)
         except Exception as exc:
-            where = write_fault_report(exc, "desk")
-            self.faults.append(type(exc).__name__)
-            self.notify(
-                f"That did not work ({type(exc).__name__}). The desk carries on."
-                + (f" Details for support: {where}" if where else ""),
-                title="Unexpected problem",
-                severity="error",
-                markup=False,
-                timeout=10,
-            )
-        return None
-
-    def block(self, exc: DatabaseUnsafe) -> None:
-        """The database cannot be written safely any more: stop everything, say why."""
-        if self.blocked is None:
-            self.blocked = exc
-            self.push_screen(DatabaseBlocked(exc.title, exc.message))
-
-    # Shared helpers for the screens -------------------------------------------------------------
-
-    def site_name(self) -> str:
-        snap = self.snapshot
-        sites = self.runner.session.directory.sites
-        if snap is not None and snap.site_id in sites:
-            return sites[snap.site_id].name
-        return next(iter(sites.values())).name if sites else ""
-
-    def clock_text(self) -> str:
-        session = self.runner.session
-        site = next(iter(session.directory.sites.values()), None)
-        now = session.clock.now()
-        when = local(now, site.timezone) if site else now
-        return when.strftime("%a %d %b %H:%M")
-
-    def local_time(self, instant: datetime) -> str:
-        site = next(iter(self.runner.session.directory.sites.values()), None)
-        when = local(instant, site.timezone) if site else instant
-        return when.strftime("%H:%M")
-
-    def desk_name(self, desk_id: str | None) -> str:
-        if desk_id is None:
-            return "no desk"
-        desk = self.runner.session.directory.desks.get(desk_id)
-        return desk.name if desk else desk_id
-
-    def person_name(self, person: str) -> str:
-        staff = self.runner.session.directory.staff.get(person)
-        return staff.name if staff else person
+            self.fault(exc)
+            return Failed("Unexpected problem", "That did not work: see the message")
+        if not quiet:
+            if isinstance(failed, Failed):
+                self.notify(
+                    failed.message, title=failed.title, severity="error", markup=False, timeout=10
+                )
+            else:
+                self.notify(failed.message, title=failed.title, severity="warning", markup=False)
+        return failed
 
     # Actions ------------------------------------------------------------------------------------
 
@@ -480,23 +507,25 @@ class OssDeskApp(App[None]):
         title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
         self.push_screen(HelpScreen(title, rows, about))
 
-    @work(exclusive=True, group="preview")
+    @work(exclusive=True, group="preview", exit_on_error=False)
     async def action_resident_view(self) -> None:
         screen = self.screen
         ticket_id = screen.shown_ticket_id() if isinstance(screen, DeskScreen) else None
-        view = await self.attempt(resident_view, ticket_id)
-        if view is None:
+        view = await self.act(lambda s: resident_view(s, ticket_id))
+        if not isinstance(view, Ok):
             return
-        paper = [(line.text, line.bold, line.kind == "qr") for line in view.ticket_lines]
+        shown = view.value
+        paper = [(line.text, line.bold, line.kind == "qr") for line in shown.ticket_lines]
         await self.push_screen_wait(
             ResidentViewDialog(
-                view.ticket_code, paper, view.board_lines, view.board_url is not None
+                shown.ticket_code, paper, shown.board_lines, shown.board_url is not None
             )
         )
 
     def action_toggle_contrast(self) -> None:
         self.theme = "high-contrast" if self.theme == "council" else "council"
 
+    @guarded
     def watch_theme(self) -> None:
         if self.snapshot is not None:
             self.snapshot = self.snapshot  # recolour the waiting times

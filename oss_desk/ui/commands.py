@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
 
+from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Provider
 from textual.dom import DOMNode
 
-if TYPE_CHECKING:
-    from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.faults import guard
+from oss_desk.ui.names import Names
+from oss_desk.ui.screens.greet import GreetScreen
 
 
 def offered(target: DOMNode, binding: Binding) -> bool:
@@ -22,12 +24,23 @@ def offered(target: DOMNode, binding: Binding) -> bool:
     return target.check_action(action, params) is not False
 
 
+@runtime_checkable
+class PaletteHost(Protocol):
+    """What the palette needs of the app (it never imports the app)."""
+
+    @property
+    def names(self) -> Names: ...
+
+    def may_use(self, mode: str) -> bool: ...
+
+    def refuse_mode(self, mode: str) -> None: ...
+
+
 class DeskCommands(Provider):
     def _entries(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        from oss_desk.ui.app import OssDeskApp
-
         app = self.app
-        assert isinstance(app, OssDeskApp)
+        if not isinstance(app, PaletteHost):
+            return []
         screen = app.screen_stack[0] if app.screen_stack else app.screen
         for candidate in reversed(app.screen_stack):
             if hasattr(candidate, "AREA"):
@@ -42,14 +55,12 @@ class DeskCommands(Provider):
                 continue  # the role may not
             name = f"{binding.description} ({app.get_key_display(binding)})"
             entries.append((name, binding.tooltip, partial(target.run_action, binding.action)))
-        for code, service in (
-            app.runner.session.directory.services.items() if app.may_use("greet") else ()
-        ):
+        for code, service in app.names.services.items() if app.may_use("greet") else ():
             entries.append(
                 (
                     f"Issue ticket: {service.name} ({code})",
                     f"Issue a {service.label} ticket at meet-and-greet",
-                    partial(issue_from_palette, app, code),
+                    guard(app, partial(issue_from_palette, app, code)),
                 )
             )
         return entries
@@ -66,19 +77,14 @@ class DeskCommands(Provider):
                 yield Hit(score, matcher.highlight(name), run, help=help_text)
 
 
-async def issue_from_palette(app: OssDeskApp, code: str) -> None:
+async def issue_from_palette(app: App[Any], code: str) -> None:
     """Go to meet-and-greet with the service chosen, and issue its ticket."""
-    from oss_desk.domain.access import Action
-    from oss_desk.ui.screens.greet import GreetScreen, ServiceList
-
+    if not isinstance(app, PaletteHost):
+        return
     if not app.may_use("greet"):
-        app.refuse(Action.ISSUE_TICKET, app.mode_actor("greet"))
+        app.refuse_mode("greet")
         return
     await app.switch_mode("greet")
     screen = app.screen
     if isinstance(screen, GreetScreen):
-        service_list = screen.query_one(ServiceList)
-        for index in range(service_list.option_count):
-            if service_list.get_option_at_index(index).id == code:
-                service_list.highlighted = index
-        screen.action_issue()
+        screen.issue_service(code)

@@ -22,6 +22,7 @@ BENCHMARKS = {
     "calls": "tests.benchmarks.bench_calls",
     "reports": "tests.benchmarks.bench_reports",
     "serve": "tests.benchmarks.bench_serve",
+    "screen": "tests.benchmarks.bench_screen",
     "integrity": "tests.benchmarks.bench_integrity",
 }
 

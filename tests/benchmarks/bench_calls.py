@@ -64,5 +64,5 @@ def main(quick: bool = False) -> None:
                 runs.append(time.perf_counter() - began)
         finally:
             conn.close()
-        assert figures is not None and figures["total"] == result.imported
+        assert figures is not None and figures.total == result.imported
         print(f"Call patterns of the month: {min(runs) * 1000:.1f} ms   goal: under 100 ms")

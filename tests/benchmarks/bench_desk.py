@@ -19,18 +19,21 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from textual import events
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.stats import percentile
 from oss_desk.services.queue import QueueService
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.widgets.big_code import BigCode
+
+from .bench_core import percentile
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -220,7 +223,7 @@ async def reports_mode_open(db: Path, now: datetime, runs: int) -> tuple[list[fl
     months: list[float] = []
     for _ in range(runs):
         clock = FixedClock(now)
-        runner = SessionRunner(lambda clock=clock: open_session(db=db, clock=clock, check=False))
+        runner = SessionRunner(partial(open_session, db=db, clock=clock, check=False))
         runner.start()
         app = OssDeskApp(runner, desk_id=None, cursor_blink=False)
         try:
@@ -233,8 +236,13 @@ async def reports_mode_open(db: Path, now: datetime, runs: int) -> tuple[list[fl
                     box: dict[str, float] = {}
 
                     def display(
-                        screen, renderable, period=period, box=box, app=app, original=original
-                    ):  # type: ignore[no-untyped-def]
+                        screen: Any,
+                        renderable: Any,
+                        period: str = period,
+                        box: dict[str, float] = box,
+                        app: OssDeskApp = app,
+                        original: Any = original,
+                    ) -> Any:
                         current = app.screen
                         if (
                             "t" not in box

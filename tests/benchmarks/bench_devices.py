@@ -67,7 +67,8 @@ def ticket_bytes() -> dict[str, int]:
     return {
         "native QR (TM-T88V)": len(render(TicketPrintout(**base))),  # type: ignore[arg-type]
         "native QR, large print": len(render(TicketPrintout(**base, large_print=True))),  # type: ignore[arg-type]
-        "raster QR (TM-U220)": len(render(TicketPrintout(**base), "TM-U220")),  # type: ignore[arg-type]
+        "raster QR (POS-5890, 58 mm)": len(render(TicketPrintout(**base), "POS-5890")),  # type: ignore[arg-type]
+        "text only (TM-U220, impact)": len(render(TicketPrintout(**base), "TM-U220")),  # type: ignore[arg-type]
     }
 
 

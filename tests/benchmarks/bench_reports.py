@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.services.demo import populate
 from oss_desk.services.history import GENERATOR_VERSION, HistoryOptions, generate
 from oss_desk.services.queue import QueueService
@@ -82,8 +83,8 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[str, Any]:
     return f"{walls[0]:.1f} ms first, {warm:.1f} ms warm (cpu {cpu:.1f} ms)", result
 
 
-def value(figures: Any, key: str) -> Any:
-    return figures[key] if isinstance(figures, dict) else getattr(figures, key)
+def visits(report: DailyReport | MonthlyReport) -> int:
+    return report.figures.visits
 
 
 def busiest_day(session: Session, month: str) -> tuple[str, int]:
@@ -115,11 +116,11 @@ def report_figures(title: str, meta: dict[str, Any], runs: int, goal_daily: floa
         shown, figures = timed(lambda: reports.daily(day), runs)
         print(
             f"  daily, all sites:     {shown}  ({day}, "
-            f"{value(figures, 'visits')} visits; goal: under {goal_daily:.0f} ms)"
+            f"{visits(figures)} visits; goal: under {goal_daily:.0f} ms)"
         )
         site = meta["sites"][0]
         shown, figures = timed(lambda: reports.daily(day, site), runs)
-        print(f"  daily, one site:      {shown}  ({site}, {value(figures, 'visits')} visits)")
+        print(f"  daily, one site:      {shown}  ({site}, {visits(figures)} visits)")
         monthly = getattr(reports, "monthly", None)
         if monthly is None:
             print("  monthly dashboard:    not measured (ReportService.monthly does not exist yet)")
@@ -130,7 +131,7 @@ def report_figures(title: str, meta: dict[str, Any], runs: int, goal_daily: floa
             shown, figures = timed(lambda: monthly(month), runs)
             print(
                 f"  monthly, all sites:   {shown}  ({month}, "
-                f"{value(figures, 'visits'):,} visits, 12-month trend; goal: under 1000 ms)"
+                f"{visits(figures):,} visits, 12-month trend; goal: under 1000 ms)"
             )
             shown, figures = timed(lambda: monthly(month, site), runs)
             print(f"  monthly, one site:    {shown}  ({site})")
@@ -161,7 +162,7 @@ def index_cost(
     index work is not hidden by the disk."""
     print(f"{title} (best of 5 x {cycles}, synchronous=OFF)")
     with tempfile.TemporaryDirectory(dir=CACHE) as name:
-        results = {}
+        results: dict[str, float] = {}
         for label, narrow in (("before 0007", True), ("with 0007", False)) * 2:
             db = Path(name) / "copy.sqlite"
             for suffix in ("", "-wal", "-shm"):
@@ -237,14 +238,14 @@ def demo_year(quick: bool) -> None:
         other.close()
         reports = ReportService(session)
         ms, daily = median_ms(lambda: reports.daily("2026-11-20"), repeat)
-        print(f"Daily report (with 4 weeks before): {ms:.1f} ms ({daily['visits']} visits)")
+        print(f"Daily report (with 4 weeks before): {ms:.1f} ms ({visits(daily)} visits)")
         ms, _ = median_ms(lambda: reports.daily("2026-11-20", compare_weeks=0), repeat)
         print(f"Daily running figures (desk app): {ms:.1f} ms")
         ms, monthly = median_ms(lambda: reports.monthly("2026-11"), repeat)
-        print(f"Monthly report (with 12-month trend): {ms:.1f} ms ({monthly['visits']} visits)")
+        print(f"Monthly report (with 12-month trend): {ms:.1f} ms ({visits(monthly)} visits)")
         with ReportService(session, include=[copy]) as both:
             ms, combined = median_ms(lambda: both.monthly("2026-11"), repeat)
-        print(f"Monthly report over two offices: {ms:.1f} ms ({combined['visits']} visits)")
+        print(f"Monthly report over two offices: {ms:.1f} ms ({visits(combined)} visits)")
         session.close()
 
 

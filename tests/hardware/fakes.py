@@ -106,7 +106,7 @@ def closed_port() -> int:
     """A loopback port with nothing listening (connection refused)."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
+    port: int = s.getsockname()[1]
     s.close()
     return port
 

@@ -66,7 +66,8 @@ def test_geometry_padding_cutting_and_characters() -> None:
         (
             "dmd",
             b"Interview ro",
-            b"\x1b\x40\x1f\x01\x0bC012 -> Desk 3      \x1f\x24\x01\x02B004 -> Interview ro",
+            b"\x1b\x40\x1b\x74\x00\x1f\x01\x0bC012 -> Desk 3      "
+            b"\x1f\x24\x01\x02B004 -> Interview ro",
         ),
     ],
 )
@@ -82,7 +83,8 @@ def test_each_protocol_over_a_pty(protocol: str, terminator: bytes, expected: by
         else:
             body = got[got.index(b"\x02") : got.index(b"\x03") + 1]
             assert got[-5:-1] == checksum_alpha(body)
-            assert b"C012 -> Desk 3" in body and b"B004 -> Interview ro" in body
+            # An Alpha sign has one line unless told: only the latest call, on one page.
+            assert body == b"\x02AA\x1b bC012 -> Desk 3      \x03"
         # An update sends the whole state again (DM-D without re-initialising).
         link.show(BoardState(calls=(Call("Q001", "Desk 2"), *STATE.calls)))
         again = pty.read(b"Desk 3" if protocol != "alpha" else b"\x04")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -179,3 +180,15 @@ def test_serial_printer_unplugged() -> None:
 def test_bad_printer_urls(url: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         parse_printer_url(url)
+
+
+def test_no_word_twice_in_a_printer_fault(printer: FakePrinter) -> None:
+    """A printer reporting an error is "printer error", never "printer printer error"."""
+    printer.replies = {1: 0x1A, 2: 0x52, 3: 0x5A, 4: 0x12}
+    with pytest.raises(PrinterFault) as fault:
+        open_transport(printer.url).send(JOB)
+    assert fault.value.reason == "printer error"
+    for status in PrinterStatus:
+        words = status.sentence.split()
+        assert all(a != b for a, b in itertools.pairwise(words)), status.sentence
+        assert words[0] == "printer"

@@ -8,8 +8,10 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
@@ -88,7 +90,19 @@ async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> float:
     return time.monotonic() - started
 
 
-def rows(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+async def settled(pilot: Pilot[Any]) -> None:
+    """Every key pressed so far is handled, every worker it started has ended, and the database
+    thread has run everything sent to it before: the condition a "nothing happened" assertion
+    needs (a fixed pause would only make such a test slow, or wrong on a busy machine)."""
+    app = pilot.app
+    assert isinstance(app, OssDeskApp)
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await app.runner.call(lambda _session: None)
+    await pilot.pause()
+
+
+def rows(db: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(db)
     try:
         return conn.execute(sql, args).fetchall()

@@ -53,7 +53,7 @@ def scan_keys(payload: str) -> list[str]:
 
 
 def ticket_count(db: Path) -> int:
-    return int(rows(db, "SELECT count(*) FROM tickets")[0][0])  # type: ignore[call-overload]
+    return int(rows(db, "SELECT count(*) FROM tickets")[0][0])
 
 
 async def open_appointments(app, pilot) -> AppointmentsScreen:  # type: ignore[no-untyped-def]
@@ -78,10 +78,11 @@ async def test_book_from_the_grid(office: Path, make_app: AppFactory) -> None:
         await pilot.press("b")
         await until(lambda: isinstance(app.screen, BookingDialog))
         dialog = app.screen
+        assert isinstance(dialog, BookingDialog)
         await pilot.press("h")  # Housing: needs the room
         await until(lambda: dialog.service == "H" and bool(dialog.slots))
         await pilot.press(*"2026-11-24"[0:0], "enter")  # today's date is filled in: see slots
-        await until(lambda: dialog.slots and dialog.slots[0].room == "room-1")
+        await until(lambda: bool(dialog.slots) and dialog.slots[0].room == "room-1")
         await pilot.press("enter")  # the first free slot
         await pilot.press(*"Ann Other", "enter", *"ann@example.org", "enter", "enter")
         await pilot.press(*"wheelchair", "enter")  # the last field books
@@ -112,6 +113,7 @@ async def test_a_refused_booking_keeps_what_was_typed(office: Path, make_app: Ap
         await pilot.press("b")
         await until(lambda: isinstance(app.screen, BookingDialog))
         dialog = app.screen
+        assert isinstance(dialog, BookingDialog)
         await pilot.press("c")
         await until(lambda: bool(dialog.slots))
         await pilot.press("enter", "enter")  # date, then the first slot
@@ -272,6 +274,7 @@ async def test_move_to_another_slot(office: Path, make_app: AppFactory) -> None:
         await pilot.press("m")
         await until(lambda: isinstance(app.screen, BookingDialog))
         dialog = app.screen
+        assert isinstance(dialog, BookingDialog)
         date_input = dialog.query_one("#booking-date", Input)
         date_input.value = "2026-11-25"
         date_input.focus()

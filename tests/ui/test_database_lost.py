@@ -16,6 +16,7 @@ from textual.widgets import Static
 from oss_desk.errors import DatabaseDamaged, DatabaseGone
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
+from oss_desk.ui.context import Failed
 from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 from oss_desk.ui.screens.greet import GreetScreen
 
@@ -88,8 +89,8 @@ async def test_a_desk_acknowledges_nothing_once_its_file_is_gone(
             await pilot.press("c", "enter", "escape")
         assert isinstance(app.screen, DatabaseBlocked)  # Escape does not hide it
         # Even a write that gets past the screen is refused, never acknowledged.
-        issued = await app.attempt(lambda s: QueueService(s).issue("W", print_ticket=False))
-        assert issued is None
+        issued = await app.act(lambda s: QueueService(s).issue("W", print_ticket=False))
+        assert isinstance(issued, Failed) and issued.title == "Database replaced or removed"
         assert greet.last_issued is not None and greet.last_issued.ticket.code == first
         assert app.is_running
     # Every ticket the desk acknowledged is in the file at the path (or there is none).
@@ -130,7 +131,8 @@ async def test_a_damaged_page_under_a_running_desk_stops_it(
         def desk_status(session: Session) -> None:
             QueueService(session).set_desk_status("desk-1", "break")
 
-        assert await app.attempt(desk_status) is None  # no write at all from now on
+        refused = await app.act(desk_status)  # no write at all from now on
+        assert isinstance(refused, Failed) and refused.title == "Database damaged"
         greet = app.screen_stack[-2] if len(app.screen_stack) > 1 else app.screen
         assert isinstance(greet, GreetScreen) and greet.last_issued is None
     conn = sqlite3.connect(office)

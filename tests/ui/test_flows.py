@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input
 
 from oss_desk.clock import FixedClock
@@ -148,7 +149,7 @@ async def test_waits_are_coloured_near_and_past_the_target(
         table = app.screen.query_one(QueueTable)
         await until(lambda: table.row_count == 4)
         colours = app.theme_variables
-        waited = [table.get_cell_at((row, 3)) for row in range(4)]
+        waited = [table.get_cell_at(Coordinate(row, 3)) for row in range(4)]
         assert isinstance(waited[0], Text) and colours["error"] in str(waited[0].style)
         assert isinstance(waited[1], Text) and colours["warning"] in str(waited[1].style)
         assert isinstance(waited[3], Text) and str(waited[3].style) == ""
@@ -477,7 +478,10 @@ async def test_device_fault_shows_in_the_status_bar(office: Path, make_app: AppF
         )
         conn.commit()
         conn.close()
-        await until(lambda: "paper out (printer paper out)" in str(bar.render()))
+        # ... said once: the detail only repeated the status ("paper out (printer paper out)").
+        await until(lambda: "1 failed" not in str(bar.render()))
+        assert "paper out" in str(bar.render())
+        assert "printer paper out" not in str(bar.render())
         # The desk carries on issuing tickets.
         await pilot.press("b", "enter")
         await until(lambda: "B002" in waiting_codes(office))

@@ -4,6 +4,7 @@ in both states and changes only its colour)."""
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.widget import Widget
 from textual.widgets import RadioSet
 
 from oss_desk.ui.dialogs import MarkedRadioButton, TickList
@@ -17,8 +18,8 @@ class Marks(App[None]):
             yield MarkedRadioButton("Text", id="text")
 
 
-def _line(widget, y: int = 0) -> str:  # type: ignore[no-untyped-def]
-    return widget.render_line(y).text
+def _line(widget: Widget, y: int = 0) -> str:
+    return str(widget.render_line(y).text)
 
 
 async def test_ticked_and_chosen_show_a_mark() -> None:

@@ -11,6 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session
@@ -59,6 +60,10 @@ async def shown(pilot: Pilot[None], period: str, key: str) -> None:
     await pilot.pause(0.1)
 
 
+def shown_report(screen: ReportsScreen) -> DailyReport | MonthlyReport | None:
+    return screen.data
+
+
 async def test_reports_mode_shows_the_services_figures_and_moves(
     history: Path, make_app: AppFactory
 ) -> None:
@@ -75,19 +80,19 @@ async def test_reports_mode_shows_the_services_figures_and_moves(
             month = ReportService(session).monthly("2026-11")
         finally:
             session.close()
-        assert screen.data == expected
-        assert expected["visits"] == 14 and len(expected["previous_weeks"]) == 4
+        assert shown_report(screen) == expected
+        assert expected.figures.visits == 14 and len(expected.previous_weeks) == 4
         heading = str(screen.query_one("#report-heading").render())
         assert "Daily footfall summary" in heading and "Monday 23 November 2026" in heading
         await pilot.press("left_square_bracket")
         await shown(pilot, "day", "2026-11-22")
         await pilot.press("m")
         await shown(pilot, "month", "2026-11")
-        assert screen.data == month
+        assert shown_report(screen) == month
         assert "Monthly dashboard" in str(screen.query_one("#report-heading").render())
         await pilot.press("left_square_bracket")
         await shown(pilot, "month", "2026-10")
-        assert screen.data is not None and screen.data["month"] == "2026-10"
+        assert isinstance(screen.data, MonthlyReport) and screen.data.month == "2026-10"
         await pilot.press("t", "d")
         await shown(pilot, "day", "2026-11-23")
 
@@ -110,7 +115,9 @@ async def test_todays_summary_follows_the_live_queue(
             QueueService(other).issue("C", print_ticket=False)
         finally:
             other.close()
-        await until(lambda: screen.data is not None and screen.data["visits"] == 15, timeout=10)
+        await until(
+            lambda: screen.data is not None and screen.data.figures.visits == 15, timeout=10
+        )
 
 
 def _reports_before(keys: tuple[str, ...], wanted: tuple[str, str]):  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..test_access import NOW, Office, build_office
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, rows, settled, until
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def header(app) -> str:  # type: ignore[no-untyped-def]
 
 
 def count(db: Path, sql: str) -> int:
-    return int(rows(db, sql)[0][0])  # type: ignore[call-overload]
+    return int(rows(db, sql)[0][0])
 
 
 def notified(app, text: str) -> bool:  # type: ignore[no-untyped-def]
@@ -70,7 +70,7 @@ async def test_the_adviser_sees_the_adviser_desk_only(
         before = count(db, "SELECT count(*) FROM events")
         await pilot.press("f2")
         await pilot.press("f4")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert isinstance(app.screen, AdviserScreen)
         assert count(db, "SELECT count(*) FROM events") == before
         # F1 and Ctrl+P offer only what they may do.
@@ -84,9 +84,9 @@ async def test_the_adviser_sees_the_adviser_desk_only(
         await pilot.press("f1")
         await until(lambda: isinstance(app.screen, AdviserScreen))
         provider = DeskCommands(app.screen)
-        offered = [name for name, _, _ in provider._entries()]
-        assert any(name.startswith("Call next") for name in offered)
-        assert not any(name.startswith("Issue ticket") for name in offered)
+        commands = [name for name, _, _ in provider._entries()]
+        assert any(name.startswith("Call next") for name in commands)
+        assert not any(name.startswith("Issue ticket") for name in commands)
         # Their own work goes on.
         await pilot.press("r")
         await until(lambda: rows(db, "SELECT recalls FROM tickets WHERE id = 1") == [(1,)])
@@ -105,7 +105,7 @@ async def test_the_greeter_sees_meet_and_greet_and_appointments(
         assert {"f2", "f5", "f8", "ctrl+r", "f7"} <= offered
         assert not {"f3", "f4", "f6"} & offered
         await pilot.press("f3", "f4", "f6")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert isinstance(app.screen, GreetScreen)
         await pilot.press("f5")
         await until(lambda: isinstance(app.screen, AppointmentsScreen))
@@ -143,7 +143,7 @@ async def test_the_admin_reads_figures_and_does_no_queue_work(
         before = count(db, "SELECT count(*) FROM events")
         app.screen.query_one(QueueTable).focus()
         await pilot.press("x", "p", "d", "f2", "f3")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert isinstance(app.screen, LeaderScreen)
         assert count(db, "SELECT count(*) FROM events") == before
         # A refused action that gets through anyway (the palette's "Issue ticket", a scan) is a
@@ -160,7 +160,7 @@ async def test_the_admin_reads_figures_and_does_no_queue_work(
         screen = app.screen
         assert isinstance(screen, AppointmentsScreen)
         await until(lambda: screen.highlighted_appointment() is not None)
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert "Rita" not in str(screen.query_one("#appt-detail", Static).render())
         assert not {"b", "c", "m", "x", "n", "k", "r"} & keys(app)
         assert count(db, "SELECT count(*) FROM events WHERE kind = 'personal_data_viewed'") == 0
@@ -203,7 +203,7 @@ async def test_contact_details_read_once_per_booking(
         for _ in range(3):
             await app.after_write()
         await until(lambda: app.refresh_count >= refreshed + 3)
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert len(viewed()) == 1
         # Another booking is another read; coming back to the first is not.
         table = screen.query_one("#appt-grid", DataTable)
@@ -214,5 +214,5 @@ async def test_contact_details_read_once_per_booking(
         assert viewed()[1][2] == screen.highlighted_appointment().id  # type: ignore[union-attr]
         while (appt := screen.highlighted_appointment()) is None or appt.id != first.id:
             await pilot.press("up")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert len(viewed()) == 2

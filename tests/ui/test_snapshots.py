@@ -6,6 +6,7 @@ Update after an intended change with:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def test_help_screen(snap_compare, office: Path, make_app: AppFactory) -> None: 
     assert snap_compare(app, terminal_size=(120, 36), run_before=_before(("f1",)))
 
 
-def _week_before():  # type: ignore[no-untyped-def]
+def _week_before() -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
         from oss_desk.ui.screens.appointments import AppointmentsScreen
 

@@ -15,14 +15,17 @@ import pytest
 
 from ..conftest import ROOT
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
-]
+pytestmark = pytest.mark.slow
+
+
+def require_tmux() -> None:
+    """These tests fail, never skip, without tmux: tests/system-deps.sh installs it."""
+    assert shutil.which("tmux"), "tmux is not installed: run `sh tests/system-deps.sh`"
 
 
 class Terminal:
     def __init__(self, command: str, env: dict[str, str], size: tuple[int, int]) -> None:
+        require_tmux()
         self.name = f"oss-desk-test-{uuid.uuid4().hex[:8]}"
         # Its own tmux server (socket), so nobody else's tmux use can disturb it.
         self.tmux = ["tmux", "-L", self.name]

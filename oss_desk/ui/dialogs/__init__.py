@@ -19,9 +19,11 @@ from textual.widgets import DataTable, Input, OptionList, RadioButton, Selection
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
+from textual.worker import Worker
 
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
+from oss_desk.ui.faults import guarded, worker_failed
 
 T = TypeVar("T")
 
@@ -32,10 +34,29 @@ class Dialog(ModalScreen[T]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without changes")
     ]
-    TITLE_TEXT = ""
+    BOX = "dialog"
+    """The classes of the box (its look is in the app's stylesheet)."""
+    heading: str | Text = ""
+    """The first line (a str is read as markup: only for our own words)."""
+    hint: str | Text = ""
+    """The last line: which keys do what (none when empty)."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes=self.BOX):
+            yield Static(self.heading, classes="title")
+            yield from self.compose_body()
+            if self.hint:
+                yield Static(self.hint, classes="hint")
+
+    def compose_body(self) -> ComposeResult:
+        """The dialog's own widgets, between the heading and the hint."""
+        yield from ()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker_failed(self, event)
 
 
 class LetterList(OptionList):
@@ -44,6 +65,7 @@ class LetterList(OptionList):
     def __init__(self, *options: Option, id: str | None = None) -> None:
         super().__init__(*options, id=id)
 
+    @guarded
     def on_key(self, event: Key) -> None:
         if event.character and len(event.character) == 1 and event.character.isalnum():
             wanted = event.character.upper()
@@ -100,22 +122,23 @@ class MarkedRadioButton(RadioButton):
 class OutcomeDialog(Dialog[Outcome | None]):
     """How the visit ended: 1-5 or arrows and Enter."""
 
+    hint = "1-5 or arrows and Enter · Esc: back"
+
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
+        self.heading = Text(f"Finish {code}: what was the outcome?")
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(f"Finish {self.code}: what was the outcome?"), classes="title")
-            yield LetterList(
-                *[
-                    Option(Text(f"{i}  {o.value:<12} {o.description}"), id=str(i))
-                    for i, o in enumerate(Outcome, start=1)
-                ],
-                id="outcomes",
-            )
-            yield Static("1-5 or arrows and Enter · Esc: back", classes="hint")
+    def compose_body(self) -> ComposeResult:
+        yield LetterList(
+            *[
+                Option(Text(f"{i}  {o.value:<12} {o.description}"), id=str(i))
+                for i, o in enumerate(Outcome, start=1)
+            ],
+            id="outcomes",
+        )
 
+    @guarded
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         index = int(event.option.id or "1") - 1
         self.dismiss(list(Outcome)[index])
@@ -126,16 +149,14 @@ class ChoiceDialog(Dialog[str | None]):
 
     def __init__(self, title: str, choices: Iterable[tuple[str, str]], hint: str = "") -> None:
         super().__init__()
-        self.title_text = title
+        self.heading = Text(title)
         self.choices = list(choices)
         self.hint = hint or "Arrows and Enter · Esc: back"
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.title_text), classes="title")
-            yield LetterList(*[Option(Text(label), id=key) for key, label in self.choices])
-            yield Static(self.hint, classes="hint")
+    def compose_body(self) -> ComposeResult:
+        yield LetterList(*[Option(Text(label), id=key) for key, label in self.choices])
 
+    @guarded
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
@@ -153,24 +174,18 @@ class TextDialog(Dialog[str | None]):
         value: str = "",
     ) -> None:
         super().__init__()
-        self.title_text = title
+        self.heading = Text(title)
         self.placeholder = placeholder
-        self.hint = hint
+        self.hint = Text(hint) if hint else ""
         self.max_length = max_length
         self.value = value
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.title_text), classes="title")
-            yield Input(
-                value=self.value,
-                placeholder=self.placeholder,
-                max_length=self.max_length,
-                id="text",
-            )
-            if self.hint:
-                yield Static(Text(self.hint), classes="hint")
+    def compose_body(self) -> ComposeResult:
+        yield Input(
+            value=self.value, placeholder=self.placeholder, max_length=self.max_length, id="text"
+        )
 
+    @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value)
@@ -184,32 +199,27 @@ class NeedsDialog(Dialog[tuple[str, ...] | None]):
         Binding("ctrl+s", "save", "Save", show=False, id="needs.save_ctrl", tooltip="Save"),
     ]
 
+    heading = "Reasonable adjustments for this visit"
+    hint = "Space: tick · Tab: language · F9 or Enter: save · Esc: back"
+
     def __init__(self, current: tuple[str, ...]) -> None:
         super().__init__()
         self.current = current
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         language = next(
             (n.split(":", 1)[1] for n in self.current if n.startswith(INTERPRETER + ":")), ""
         )
-        with Vertical(classes="dialog"):
-            yield Static("Reasonable adjustments for this visit", classes="title")
-            yield TickList(
-                *[
-                    Selection(label, key, key in self.current)
-                    for key, label in SIMPLE_NEEDS.items()
-                ],
-                id="needs",
-            )
-            yield Input(
-                value=language,
-                placeholder="Interpreter: language (e.g. Polish)",
-                max_length=40,
-                id="language",
-            )
-            yield Static(
-                "Space: tick · Tab: language · F9 or Enter: save · Esc: back", classes="hint"
-            )
+        yield TickList(
+            *[Selection(label, key, key in self.current) for key, label in SIMPLE_NEEDS.items()],
+            id="needs",
+        )
+        yield Input(
+            value=language,
+            placeholder="Interpreter: language (e.g. Polish)",
+            max_length=40,
+            id="language",
+        )
 
     def action_save(self) -> None:
         chosen = list(self.query_one(SelectionList).selected)
@@ -218,6 +228,7 @@ class NeedsDialog(Dialog[tuple[str, ...] | None]):
             chosen.append(f"{INTERPRETER}:{language}")
         self.dismiss(tuple(chosen))
 
+    @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_save()
@@ -229,14 +240,11 @@ class ConfirmDialog(Dialog[bool | None]):
         Binding("n", "answer(False)", "No", id="confirm.no", tooltip="Do not"),
     ]
 
+    hint = "y: yes · n or Esc: no"
+
     def __init__(self, question: str) -> None:
         super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.question), classes="title")
-            yield Static("y: yes · n or Esc: no", classes="hint")
+        self.heading = Text(question)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -245,16 +253,15 @@ class ConfirmDialog(Dialog[bool | None]):
 class InfoDialog(Dialog[None]):
     """Read-only lines (a ticket's details)."""
 
+    hint = "Esc: close"
+
     def __init__(self, title: str, lines: list[str]) -> None:
         super().__init__()
-        self.title_text = title
+        self.heading = Text(title)
         self.lines = lines
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.title_text), classes="title")
-            yield Static(Text("\n".join(self.lines)), classes="body")
-            yield Static("Esc: close", classes="hint")
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text("\n".join(self.lines)), classes="body")
 
 
 class HelpScreen(Dialog[None]):
@@ -264,26 +271,30 @@ class HelpScreen(Dialog[None]):
         Binding("f1", "cancel", "Close", id="help.close", tooltip="Close the help")
     ]
 
+    BOX = "dialog help"
+    hint = "Esc or F1: close · Ctrl+P: every action by name"
+
     def __init__(self, title: str, rows: list[tuple[str, str, str]], about: str) -> None:
         super().__init__()
-        self.title_text = title
+        self.heading = Text(title)
         self.rows = rows
         self.about = about
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog help"):
-            yield Static(Text(self.title_text), classes="title")
-            yield Static(Text(self.about), classes="body")
-            table: DataTable[Text] = DataTable(cursor_type="row", id="keys")
-            table.add_columns("Key", "Does", "More")
-            for key, description, tooltip in self.rows:
-                table.add_row(Text(key, style="bold"), Text(description), Text(tooltip))
-            yield table
-            yield Static("Esc or F1: close · Ctrl+P: every action by name", classes="hint")
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text(self.about), classes="body")
+        table: DataTable[Text] = DataTable(cursor_type="row", id="keys")
+        table.add_columns("Key", "Does", "More")
+        for key, description, tooltip in self.rows:
+            table.add_row(Text(key, style="bold"), Text(description), Text(tooltip))
+        yield table
 
 
 class ResidentViewDialog(Dialog[None]):
     """F10: the ticket as printed and the board as it shows now (what the resident sees)."""
+
+    BOX = "dialog preview"
+    heading = "What the resident sees"
+    hint = "Esc or F10: close"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f10", "cancel", "Close", id="preview.close", tooltip="Close the resident's view")
@@ -302,20 +313,17 @@ class ResidentViewDialog(Dialog[None]):
         self.board = board
         self.has_board = has_board
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog preview"):
-            yield Static("What the resident sees", classes="title")
-            ticket = Text()
-            if not self.paper:
-                ticket.append("No ticket to show: issue or highlight one first.", style="dim")
-            for text, bold, is_qr in self.paper:
-                ticket.append(text + "\n", style="bold" if bold else ("dim" if is_qr else ""))
-            yield Static(ticket, id="paper")
-            board = Text()
-            if not self.has_board:
-                board.append("No display board is configured.", style="dim")
-            for line in self.board:
-                board.append(f"|{line}|\n", style="bold")
-            yield Static(Text("The board", style="bold"), classes="subtitle")
-            yield Static(board, id="board-lines")
-            yield Static("Esc or F10: close", classes="hint")
+    def compose_body(self) -> ComposeResult:
+        ticket = Text()
+        if not self.paper:
+            ticket.append("No ticket to show: issue or highlight one first.", style="dim")
+        for text, bold, is_qr in self.paper:
+            ticket.append(text + "\n", style="bold" if bold else ("dim" if is_qr else ""))
+        yield Static(ticket, id="paper")
+        board = Text()
+        if not self.has_board:
+            board.append("No display board is configured.", style="dim")
+        for line in self.board:
+            board.append(f"|{line}|\n", style="bold")
+        yield Static(Text("The board", style="bold"), classes="subtitle")
+        yield Static(board, id="board-lines")

@@ -21,6 +21,7 @@ from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import InvalidInput
 from oss_desk.ui.dialogs import Dialog, LetterList, MarkedRadioButton, TextDialog, TickList
+from oss_desk.ui.faults import guarded
 
 CHANNELS = (("email", "Email"), ("text", "Text"), ("slip", "Printed slip"))
 
@@ -67,6 +68,11 @@ class BookingDialog(Dialog[Appointment | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Book", id="booking.submit", tooltip="Book the chosen slot"),
     ]
+    BOX = "dialog booking"
+    hint = (
+        "Tab: next · Enter on a slot: choose it · Ctrl+S: book · Esc: back\n"
+        "No channel chosen: email if given, else text, else a printed slip"
+    )
 
     def __init__(
         self,
@@ -83,7 +89,7 @@ class BookingDialog(Dialog[Appointment | None]):
         preferred: Slot | None = None,
     ) -> None:
         super().__init__()
-        self.title_text = title
+        self.heading = Text(title)
         self.services = services
         self.day = day
         self.find_slots = find_slots
@@ -95,53 +101,44 @@ class BookingDialog(Dialog[Appointment | None]):
         self.preferred = preferred
         self.slots: list[Slot] = []
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog booking"):
-            yield Static(Text(self.title_text), classes="title")
-            with Horizontal(id="booking-when"):
-                with Vertical(id="booking-left"):
-                    if self.fixed_service:
-                        label = dict(self.services).get(self.service, self.service)
-                        yield Static(Text(f"Service: {label}"), id="booking-service-fixed")
-                    else:
-                        yield Static("Service (its letter)", classes="label")
-                        yield LetterList(
-                            *[
-                                Option(Text(f"{code}  {name}"), id=code)
-                                for code, name in self.services
-                            ],
-                            id="booking-service",
-                        )
-                    yield Static("Date (YYYY-MM-DD), Enter: slots", classes="label")
-                    yield Input(value=self.day.isoformat(), max_length=10, id="booking-date")
-                with Vertical(id="booking-right"):
-                    yield Static("Free slots", classes="label", id="slots-title")
-                    yield OptionList(id="booking-slots")
-            if self.with_contact:
-                with Horizontal(id="booking-contact"):
-                    with Vertical(id="booking-fields"):
-                        for field_id, label, hint, length in (
-                            ("booking-name", "Name", "staff only, optional", 80),
-                            ("booking-email", "Email", "", 254),
-                            ("booking-phone", "Mobile", "", 20),
-                            ("booking-needs", "Needs", "bsl, wheelchair, interpreter:Polish", 200),
-                        ):
-                            with Horizontal(classes="field"):
-                                yield Static(label, classes="label")
-                                kind = Input if field_id == "booking-needs" else FieldInput
-                                yield kind(placeholder=hint, max_length=length, id=field_id)
-                    with Vertical(id="booking-channel-box"):
-                        yield Static("Confirmation by", classes="label")
-                        with RadioSet(id="booking-channel"):
-                            for key, label in CHANNELS:
-                                yield MarkedRadioButton(label, id=f"channel-{key}")
-            yield Static(id="booking-error")
-            yield Static(
-                "Tab: next · Enter on a slot: choose it · Ctrl+S: book · Esc: back\n"
-                "No channel chosen: email if given, else text, else a printed slip",
-                classes="hint",
-            )
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="booking-when"):
+            with Vertical(id="booking-left"):
+                if self.fixed_service:
+                    label = dict(self.services).get(self.service, self.service)
+                    yield Static(Text(f"Service: {label}"), id="booking-service-fixed")
+                else:
+                    yield Static("Service (its letter)", classes="label")
+                    yield LetterList(
+                        *[Option(Text(f"{code}  {name}"), id=code) for code, name in self.services],
+                        id="booking-service",
+                    )
+                yield Static("Date (YYYY-MM-DD), Enter: slots", classes="label")
+                yield Input(value=self.day.isoformat(), max_length=10, id="booking-date")
+            with Vertical(id="booking-right"):
+                yield Static("Free slots", classes="label", id="slots-title")
+                yield OptionList(id="booking-slots")
+        if self.with_contact:
+            with Horizontal(id="booking-contact"):
+                with Vertical(id="booking-fields"):
+                    for field_id, label, hint, length in (
+                        ("booking-name", "Name", "staff only, optional", 80),
+                        ("booking-email", "Email", "", 254),
+                        ("booking-phone", "Mobile", "", 20),
+                        ("booking-needs", "Needs", "bsl, wheelchair, interpreter:Polish", 200),
+                    ):
+                        with Horizontal(classes="field"):
+                            yield Static(label, classes="label")
+                            kind = Input if field_id == "booking-needs" else FieldInput
+                            yield kind(placeholder=hint, max_length=length, id=field_id)
+                with Vertical(id="booking-channel-box"):
+                    yield Static("Confirmation by", classes="label")
+                    with RadioSet(id="booking-channel"):
+                        for key, label in CHANNELS:
+                            yield MarkedRadioButton(label, id=f"channel-{key}")
+        yield Static(id="booking-error")
 
+    @guarded
     def on_mount(self) -> None:
         if not self.fixed_service:
             services = self.query_one("#booking-service", LetterList)
@@ -156,12 +153,14 @@ class BookingDialog(Dialog[Appointment | None]):
     # Slots -------------------------------------------------------------------------------------
 
     @on(OptionList.OptionHighlighted, "#booking-service")
+    @guarded
     def _service_moved(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id and event.option.id != self.service:
             self.service = event.option.id
             self.load_slots()
 
     @on(OptionList.OptionSelected, "#booking-service")
+    @guarded
     def _service_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
@@ -169,11 +168,13 @@ class BookingDialog(Dialog[Appointment | None]):
         self.query_one("#booking-date", Input).focus()
 
     @on(Input.Submitted, "#booking-date")
+    @guarded
     def _date_entered(self, event: Input.Submitted) -> None:
         event.stop()
         self.load_slots(focus=True)
 
     @on(OptionList.OptionSelected, "#booking-slots")
+    @guarded
     def _slot_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if self.with_contact:
@@ -182,6 +183,7 @@ class BookingDialog(Dialog[Appointment | None]):
             self.action_submit()
 
     @on(Input.Submitted, "#booking-needs")
+    @guarded
     def _needs_entered(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_submit()
@@ -189,7 +191,7 @@ class BookingDialog(Dialog[Appointment | None]):
     def show_error(self, message: str) -> None:
         self.query_one("#booking-error", Static).update(Text(message, style="bold red"))
 
-    @work(exclusive=True, group="booking-slots")
+    @work(exclusive=True, group="booking-slots", exit_on_error=False)
     async def load_slots(self, focus: bool = False) -> None:
         text = self.query_one("#booking-date", Input).value
         try:
@@ -233,7 +235,7 @@ class BookingDialog(Dialog[Appointment | None]):
     def _value(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip() if self.with_contact else ""
 
-    @work(exclusive=True, group="booking-submit")
+    @work(exclusive=True, group="booking-submit", exit_on_error=False)
     async def action_submit(self) -> None:
         slot_list = self.query_one("#booking-slots", OptionList)
         index = slot_list.highlighted
@@ -274,26 +276,25 @@ class ChecklistDialog(Dialog[tuple[str, ...] | None]):
         self, title: str, lines: Iterable[str], items: Iterable[str], ticked: Iterable[str]
     ) -> None:
         super().__init__()
-        self.title_text = title
+        self.heading = Text(title)
         self.lines = list(lines)
         self.items = list(items)
         self.ticked = set(ticked)
+        self.hint = (
+            "Space: tick · Ctrl+S: save · Esc: close without saving"
+            if self.items
+            else "This service has no checklist · Esc: close"
+        )
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.title_text), classes="title")
-            if self.lines:
-                yield Static(Text("\n".join(self.lines)), classes="body")
-            if self.items:
-                yield Static("What did they bring?", classes="label")
-                yield TickList(
-                    *[Selection(item, item, item in self.ticked) for item in self.items],
-                    id="checklist",
-                )
-                hint = "Space: tick · Ctrl+S: save · Esc: close without saving"
-            else:
-                hint = "This service has no checklist · Esc: close"
-            yield Static(hint, classes="hint")
+    def compose_body(self) -> ComposeResult:
+        if self.lines:
+            yield Static(Text("\n".join(self.lines)), classes="body")
+        if self.items:
+            yield Static("What did they bring?", classes="label")
+            yield TickList(
+                *[Selection(item, item, item in self.ticked) for item in self.items],
+                id="checklist",
+            )
 
     def action_save(self) -> None:
         if not self.items:

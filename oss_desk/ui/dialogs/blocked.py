@@ -25,7 +25,14 @@ class DatabaseBlocked(ModalScreen[None]):
             tooltip="Close the desk app (nothing can be saved now)",
             priority=True,
         ),
-        Binding("escape", "stay", show=False),
+        Binding(
+            "escape",
+            "stay",
+            "Stay",
+            id="blocked.stay",
+            tooltip="Escape does not hide it: the desk cannot work on",
+            show=False,
+        ),
     ]
     DEFAULT_CSS = """
     DatabaseBlocked { align: center middle; background: $background 80%; }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -14,19 +14,15 @@ from textual.widgets import Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
-from oss_desk.domain.needs import describe_need
+from oss_desk.domain.models import Actor, Channel, DeskStatus, Ticket, TicketStatus
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import NOTE_LIMIT, QueueService
-from oss_desk.services.session import Session
+from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, OutcomeDialog, TextDialog
-from oss_desk.ui.screens.appointments import tick_checklist
 from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.screens.greet import find_ticket, pick_service
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
+from oss_desk.ui.screens.flows import find_ticket, needs_text, pick_service, tick_checklist
 from oss_desk.ui.widgets.big_code import BigCode
-from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 PRIVACY_REMINDER = (
@@ -36,11 +32,9 @@ PRIVACY_REMINDER = (
 )
 
 
-R = TypeVar("R")
-
-
 class AdviserScreen(DeskScreen):
     AREA = "Adviser desk"
+    FOCUS = "#queue"
     HELP = (
         "N calls the next resident for this desk (appointments first, then the longest wait). "
         "When they arrive, S starts; F finishes with the outcome. R calls them again; X marks a "
@@ -139,12 +133,11 @@ class AdviserScreen(DeskScreen):
         ),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, desk: DeskContext) -> None:
+        super().__init__(desk)
         self.appointment: Appointment | None = None
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         with Horizontal(id="adviser-body"):
             with Vertical(id="now-serving"):
                 yield Static(id="now-title")
@@ -155,24 +148,18 @@ class AdviserScreen(DeskScreen):
             with Vertical(id="waiting-panel"):
                 yield Static(Text("Waiting", style="bold"), id="waiting-title")
                 yield QueueTable(id="queue")
-        yield StatusBar()
-        yield KeyBar()
 
     def current_desk(self) -> str | None:
-        return self.desk_app.adviser_desk_id
+        return self.desk.adviser_desk_id
 
     def shown_ticket_id(self) -> int | None:
         ticket = self.my_ticket()
         return ticket.id if ticket else self.query_one(QueueTable).selected_ticket_id()
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one(QueueTable).focus()
-
     # State ------------------------------------------------------------------------------------
 
     def my_ticket(self) -> Ticket | None:
-        snap = self.desk_app.snapshot
+        snap = self.desk.snapshot
         desk = self.current_desk()
         if snap is None or desk is None:
             return None
@@ -180,7 +167,7 @@ class AdviserScreen(DeskScreen):
         return state.ticket if state else None
 
     def my_status(self) -> DeskStatus | None:
-        snap = self.desk_app.snapshot
+        snap = self.desk.snapshot
         desk = self.current_desk()
         state = snap.desk(desk) if snap is not None and desk is not None else None
         return state.status if state else None
@@ -203,13 +190,12 @@ class AdviserScreen(DeskScreen):
         return True
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
-        app = self.desk_app
-        directory = app.runner.session.directory
+        names = self.desk.names
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
-        table.labels = {c: s.label for c, s in directory.services.items()}
+        table.labels = names.labels()
         desk_id = self.current_desk()
-        desk = directory.desks.get(desk_id) if desk_id else None
+        desk = names.desks.get(desk_id) if desk_id else None
         if desk is not None:
             mine = [e for e in snapshot.queue if e.ticket.service in desk.services]
         else:
@@ -217,14 +203,14 @@ class AdviserScreen(DeskScreen):
         table.show(mine)
         self.query_one("#waiting-title", Static).update(
             Text(
-                f"Waiting for {app.desk_name(desk_id)}: {sum(1 for e in mine if e.position)}",
+                f"Waiting for {names.desk(desk_id)}: {sum(1 for e in mine if e.position)}",
                 style="bold",
             )
         )
         ticket = self.my_ticket()
         status = self.my_status()
         title = Text()
-        title.append(f"{app.desk_name(desk_id)} ", style="bold")
+        title.append(f"{names.desk(desk_id)} ", style="bold")
         title.append(f"({status.value if status else 'unknown'})")
         code = self.query_one(BigCode)
         info = self.query_one("#now-info", Static)
@@ -241,27 +227,24 @@ class AdviserScreen(DeskScreen):
             state = "being served" if ticket.status is TicketStatus.SERVING else "called"
             title.append(f" · now {state}")
             code.code = ticket.code
-            svc = directory.services.get(ticket.service)
             waited = ((ticket.called_at or snapshot.taken_at) - ticket.queued_at).total_seconds()
             text = Text()
             text.append(f"{ticket.code}  ", style="bold")
-            text.append(svc.name if svc else ticket.service, style="bold")
+            text.append(names.service(ticket.service), style="bold")
             text.append(
-                f"\narrived {app.local_time(ticket.queued_at)}, waited {int(waited // 60)} min"
+                f"\narrived {names.local_time(ticket.queued_at)}, waited {int(waited // 60)} min"
             )
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
             info.update(text)
             needs.update(
-                Text("Needs: " + ", ".join(describe_need(n) for n in ticket.needs), style="bold")
-                if ticket.needs
-                else ""
+                Text("Needs: " + needs_text(ticket.needs), style="bold") if ticket.needs else ""
             )
         self.query_one("#now-title", Static).update(title)
         self.show_appointment(ticket)
         self.refresh_bindings()
 
-    @work(exclusive=True, group="desk-appointment")
+    @work(exclusive=True, group="desk-appointment", exit_on_error=False)
     async def show_appointment(self, ticket: Ticket | None) -> None:
         """A checked-in appointment: its reference and what was brought (K ticks it)."""
         line = self.query_one("#now-appointment", Static)
@@ -270,13 +253,14 @@ class AdviserScreen(DeskScreen):
             line.update("")
             return
         ticket_id = ticket.id
-        appt = await self.desk_app.attempt(lambda s: AppointmentService(s).for_ticket(ticket_id))
-        self.appointment = appt
+        found = await self.desk.act(lambda s: AppointmentService(s).for_ticket(ticket_id))
+        if not isinstance(found, Ok):
+            return  # shown already; what was on screen stays
+        appt = self.appointment = found.value
         if appt is None:
             line.update("")
         else:
-            svc = self.desk_app.runner.session.directory.services.get(appt.service)
-            items = svc.checklist if svc else ()
+            items = self.desk.names.checklist(appt.service)
             brought = sum(1 for item in items if item in appt.checklist_ticked)
             text = Text(f"\nAppointment {appt.ref}", style="bold")
             if items:
@@ -284,130 +268,109 @@ class AdviserScreen(DeskScreen):
             line.update(text)
         self.refresh_bindings()
 
-    @work(exclusive=True, group="desk")
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_checklist(self) -> None:
         if self.appointment is None:
             return
-        await tick_checklist(self.desk_app, self, self.appointment, [])
+        await tick_checklist(self, self.appointment, [])
         self.show_appointment(self.my_ticket())
 
     # Actions -----------------------------------------------------------------------------------
 
-    async def _act(self, fn: Callable[[Session], R], done: str | None = None) -> R | None:
-        app = self.desk_app
-        result = await app.attempt(fn)
-        if result is not None:
-            if done:
-                self.notify_done(done)
-            await app.after_write()
-        return result
-
-    def _service(self) -> tuple[QueueService, str] | None:
-        desk = self.current_desk()
-        if desk is None:
-            self.app.notify("This terminal is not an adviser desk: F8 chooses one", markup=False)
-            return None
-        return QueueService(self.desk_app.runner.session, self.desk_app.actor(desk)), desk
-
-    @work(exclusive=True, group="desk")
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_call_next(self) -> None:
         desk = self.current_desk()
         if desk is None:
             return
-        actor = self.desk_app.actor(desk)
-        called = await self.desk_app.attempt(lambda s: QueueService(s, actor).call_next(desk))
-        if called is None:
-            self.app.notify(
-                f"Nobody is waiting for {self.desk_app.desk_name(desk)}", markup=False, timeout=3
-            )
-            await self.desk_app.after_write()
-            return
-        self.query_one(BigCode).code = called.code  # show it at once; the snapshot follows
-        await self.desk_app.after_write()
+        actor = self.acting_as()
+        called = await self.desk.act(lambda s: QueueService(s, actor).call_next(desk))
+        if not isinstance(called, Ok):
+            return  # refused or failed: shown already (never "nobody waiting")
+        if called.value is None:
+            self.say(f"Nobody is waiting for {self.desk.names.desk(desk)}", timeout=3)
+        else:
+            self.query_one(BigCode).code = called.value.code  # at once; the snapshot follows
+        await self.desk.after_write()
 
-    @work(exclusive=True, group="desk")
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_call_chosen(self) -> None:
         desk = self.current_desk()
         ticket_id = self.query_one(QueueTable).selected_ticket_id()
         if desk is None or ticket_id is None:
-            self.app.notify("Highlight a waiting ticket first", markup=False)
+            self.say("Highlight a waiting ticket first")
             return
-        actor = self.desk_app.actor(desk)
-        await self._act(lambda s: QueueService(s, actor).call(ticket_id, desk))
+        actor = self.acting_as()
+        await self.commit(lambda s: QueueService(s, actor).call(ticket_id, desk))
 
-    def _with_ticket(self) -> tuple[Ticket, str] | None:
+    def _with_ticket(self) -> tuple[Ticket, Actor] | None:
+        """The ticket at this desk and who acts on it (None, said: nobody is at the desk)."""
         ticket = self.my_ticket()
         desk = self.current_desk()
         if ticket is None or desk is None:
-            self.app.notify("Nobody is at this desk", markup=False)
+            self.say("Nobody is at this desk")
             return None
-        return ticket, desk
+        return ticket, self.desk.actor(desk)
 
-    @work(exclusive=True, group="desk")
-    async def action_recall(self) -> None:
+    async def _change_ticket(
+        self,
+        change: Callable[[QueueService, Ticket], object],
+        done: Callable[[Ticket], str] | None = None,
+    ) -> None:
+        """Change the ticket at this desk, as this desk's person."""
         if (found := self._with_ticket()) is None:
             return
-        ticket, desk = found
-        actor = self.desk_app.actor(desk)
-        await self._act(
-            lambda s: QueueService(s, actor).recall(ticket.id), f"{ticket.code} called again"
+        ticket, actor = found
+        await self.commit(
+            lambda s: change(QueueService(s, actor), ticket), done(ticket) if done else None
         )
 
-    @work(exclusive=True, group="desk")
-    async def action_start(self) -> None:
-        if (found := self._with_ticket()) is None:
-            return
-        ticket, desk = found
-        actor = self.desk_app.actor(desk)
-        await self._act(lambda s: QueueService(s, actor).start(ticket.id))
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_recall(self) -> None:
+        await self._change_ticket(lambda q, t: q.recall(t.id), lambda t: f"{t.code} called again")
 
-    @work(exclusive=True, group="desk")
+    @work(exclusive=True, group="desk", exit_on_error=False)
+    async def action_start(self) -> None:
+        await self._change_ticket(lambda q, t: q.start(t.id))
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_finish(self) -> None:
         if (found := self._with_ticket()) is None:
             return
-        ticket, desk = found
+        ticket, actor = found
         outcome = await self.app.push_screen_wait(OutcomeDialog(ticket.code))
         if outcome is None:
             return
-        actor = self.desk_app.actor(desk)
-        await self._act(
+        await self.commit(
             lambda s: QueueService(s, actor).finish(ticket.id, outcome),
             f"{ticket.code} finished: {outcome.value}",
         )
 
-    @work(exclusive=True, group="desk")
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_no_show(self) -> None:
-        if (found := self._with_ticket()) is None:
-            return
-        ticket, desk = found
-        actor = self.desk_app.actor(desk)
-        await self._act(
-            lambda s: QueueService(s, actor).no_show(ticket.id), f"{ticket.code} marked no-show"
+        await self._change_ticket(
+            lambda q, t: q.no_show(t.id), lambda t: f"{t.code} marked no-show"
         )
 
-    @work(exclusive=True, group="desk")
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_transfer(self) -> None:
         if (found := self._with_ticket()) is None:
             return
-        ticket, desk = found
+        ticket, actor = found
         code = await pick_service(self, f"Transfer {ticket.code} to which service?")
         if code is None:
             return
-        actor = self.desk_app.actor(desk)
+        moved = await self.desk.act(
+            lambda s: QueueService(s, actor).transfer(ticket.id, service=code)
+        )
+        if isinstance(moved, Ok):
+            self.notify_done(f"{ticket.code} is now {moved.value.code}: same place in the queue")
+            await self.desk.after_write()
 
-        def transfer(session: Session) -> Ticket:
-            return QueueService(session, actor).transfer(ticket.id, service=code)
-
-        moved = await self.desk_app.attempt(transfer)
-        if moved is not None:
-            self.notify_done(f"{ticket.code} is now {moved.code}: same place in the queue")
-            await self.desk_app.after_write()
-
-    @work(exclusive=True, group="desk")
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_note(self) -> None:
         if (found := self._with_ticket()) is None:
             return
-        ticket, desk = found
+        ticket, actor = found
         text = await self.app.push_screen_wait(
             TextDialog(
                 f"Note on {ticket.code}'s visit",
@@ -418,54 +381,51 @@ class AdviserScreen(DeskScreen):
         )
         if not text:
             return
-        actor = self.desk_app.actor(desk)
-        await self._act(lambda s: QueueService(s, actor).add_note(ticket.id, text), "Note saved")
+        await self.commit(lambda s: QueueService(s, actor).add_note(ticket.id, text), "Note saved")
 
-    @work(exclusive=True, group="desk")
+    async def _set_status(self, desk: str, wanted: DeskStatus) -> None:
+        actor = self.desk.actor(desk)
+        await self.commit(
+            lambda s: QueueService(s, actor).set_desk_status(desk, wanted),
+            f"{self.desk.names.desk(desk)}: {wanted.value}",
+        )
+
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_toggle_break(self) -> None:
         desk = self.current_desk()
         if desk is None:
             return
         wanted = DeskStatus.OPEN if self.my_status() is not DeskStatus.OPEN else DeskStatus.BREAK
-        actor = self.desk_app.actor(desk)
-        await self._act(
-            lambda s: QueueService(s, actor).set_desk_status(desk, wanted),
-            f"{self.desk_app.desk_name(desk)}: {wanted.value}",
-        )
+        await self._set_status(desk, wanted)
 
-    @work(exclusive=True, group="desk")
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_close_desk(self) -> None:
         desk = self.current_desk()
         if desk is None:
             return
         closing = self.my_status() is not DeskStatus.CLOSED
         if closing and not await self.app.push_screen_wait(
-            ConfirmDialog(f"Close {self.desk_app.desk_name(desk)} for the day?")
+            ConfirmDialog(f"Close {self.desk.names.desk(desk)} for the day?")
         ):
             return
-        wanted = DeskStatus.CLOSED if closing else DeskStatus.OPEN
-        actor = self.desk_app.actor(desk)
-        await self._act(
-            lambda s: QueueService(s, actor).set_desk_status(desk, wanted),
-            f"{self.desk_app.desk_name(desk)}: {wanted.value}",
-        )
+        await self._set_status(desk, DeskStatus.CLOSED if closing else DeskStatus.OPEN)
 
-    @work(exclusive=True, group="desk")
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_find(self) -> None:
         await find_ticket(self)
 
-    @work(exclusive=True, group="desk")
+    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_change_desk(self) -> None:
-        app = self.desk_app
         desks = [
             (d.id, f"{d.name}  ({d.kind.value})")
-            for d in app.runner.session.directory.desks.values()
+            for d in self.desk.names.desks.values()
             if d.services
         ]
-        chosen = await app.push_screen_wait(ChoiceDialog("Which desk is this terminal?", desks))
+        chosen = await self.app.push_screen_wait(
+            ChoiceDialog("Which desk is this terminal?", desks)
+        )
         if chosen is None:
             return
-        app.adviser_desk_id = chosen
-        if app.snapshot is not None:
-            self._on_snapshot(app.snapshot)
-        app.request_refresh()
+        self.desk.use_adviser_desk(chosen)
+        if self.desk.snapshot is not None:
+            self._on_snapshot(self.desk.snapshot)

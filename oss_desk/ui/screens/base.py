@@ -1,19 +1,30 @@
-"""What the three desk screens share: the bars, the live snapshot, typed access to the app."""
+"""What the desk screens share: the bars, the live snapshot, acting, and the fault funnel.
+
+A screen knows the desk only as a :class:`~oss_desk.ui.context.DeskContext` (``self.desk``),
+handed to it when the app builds it; it never imports the app.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
+from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.worker import Worker
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor
+from oss_desk.domain.standards import over_target
 from oss_desk.services.desk_view import DeskSnapshot
+from oss_desk.services.session import Session
 from oss_desk.services.worker import STALE_HEARTBEAT_SECONDS
+from oss_desk.ui.context import DeskContext, Ok, Result
+from oss_desk.ui.faults import guarded, worker_failed
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
+from oss_desk.ui.widgets.key_bar import KeyBar
 
-if TYPE_CHECKING:
-    from oss_desk.ui.app import OssDeskApp
+R = TypeVar("R")
 
 
 class DeskScreen(Screen[None]):
@@ -21,28 +32,46 @@ class DeskScreen(Screen[None]):
     HELP = ""
     ROLE_ACTIONS: ClassVar[dict[str, Action]] = {}
     """Which permission each of the screen's actions needs (see ``oss_desk.domain.access``)."""
+    FOCUS = ""
+    """The widget (a selector) that has the keyboard when the screen opens."""
 
-    @property
-    def desk_app(self) -> OssDeskApp:
-        from oss_desk.ui.app import OssDeskApp
+    def __init__(self, desk: DeskContext) -> None:
+        super().__init__()
+        self.desk = desk
 
-        app = self.app
-        assert isinstance(app, OssDeskApp)
-        return app
+    def compose(self) -> ComposeResult:
+        """Every desk screen: where and who at the top, the screen's own body, then the desk
+        and device state and the keys."""
+        yield TopBar()
+        yield from self.compose_body()
+        yield StatusBar()
+        yield KeyBar()
 
+    def compose_body(self) -> ComposeResult:
+        """The screen's own widgets, between the bars."""
+        yield from ()
+
+    @guarded
     def on_mount(self) -> None:
-        self.watch(self.desk_app, "snapshot", self._on_snapshot, init=False)
+        self.desk.follow_snapshot(self, self._on_snapshot)
+        if self.FOCUS:
+            self.query_one(self.FOCUS).focus()
 
+    @guarded
     def on_screen_resume(self) -> None:
-        app = self.desk_app
-        if app.snapshot is not None:
-            self._on_snapshot(app.snapshot)
+        desk = self.desk
+        if desk.snapshot is not None:
+            self._on_snapshot(desk.snapshot)
         if self.wants_fresh_data():
-            app.request_refresh()
+            desk.request_refresh()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker_failed(self, event)
 
     def wants_fresh_data(self) -> bool:
         return False
 
+    @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
         if snapshot is None or not self.is_current:
             return
@@ -60,25 +89,25 @@ class DeskScreen(Screen[None]):
         needed = self.ROLE_ACTIONS.get(action)
         if needed is None:
             return True
-        return self.desk_app.may(needed, self.acting_as(), own=own)
+        return self.desk.may(needed, self.acting_as(), own=own)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the key (the role may not); None would show it dimmed (not now).
         return self.role_allows(action)
 
     def acting_as(self) -> Actor:
-        return self.desk_app.actor(self.current_desk())
+        return self.desk.actor(self.current_desk())
 
     def show_bars(self, snapshot: DeskSnapshot) -> None:
-        app = self.desk_app
+        names = self.desk.names
         desk = self.current_desk()
         actor = self.acting_as()
         self.query_one(TopBar).show(
-            site=app.site_name(),
+            site=names.site(snapshot.site_id),
             area=self.AREA,
-            desk=app.desk_name(desk),
-            person=app.person_label(actor),
-            clock=app.clock_text(),
+            desk=names.desk(desk),
+            person=names.person_label(actor),
+            clock=names.clock_text(),
         )
         parts: list[tuple[str, str]] = []
         state = snapshot.desk(desk) if desk else None
@@ -86,7 +115,9 @@ class DeskScreen(Screen[None]):
             parts.append(("Desk", _status_word(state.status.value)))
         waiting = len(snapshot.waiting)
         parts.append(("Waiting", str(waiting)))
-        over = sum(1 for e in snapshot.waiting if e.wait_seconds > snapshot.target_seconds)
+        over = sum(
+            1 for e in snapshot.waiting if over_target(e.wait_seconds, snapshot.target_seconds)
+        )
         if over:
             parts.append((f"Over {snapshot.target_seconds // 60} min", str(over)))
         printer_part, fault = self.printer_state(snapshot)
@@ -102,11 +133,14 @@ class DeskScreen(Screen[None]):
 
     def printer_state(self, snapshot: DeskSnapshot) -> tuple[str, bool]:
         """The printing part of the status bar, and whether it is a fault to look at."""
-        desks = self.desk_app.runner.session.directory.desks
+        desks = self.desk.names.desks
         desk = desks.get(self.current_desk() or "")
         mine = desk.printer_url if desk else None
         if mine and (state := snapshot.devices.get(mine)) and state.status not in ("ok", "unknown"):
-            return f"{state.status} ({state.detail})" if state.detail else state.status, True
+            # The detail only when it says more than the status ("printer error (printer
+            # error)" said a word twice).
+            extra = state.detail and state.status not in state.detail
+            return f"{state.status} ({state.detail})" if extra else state.status, True
         printing = snapshot.printing
         worker_gone = (
             snapshot.worker_seen_seconds is None
@@ -128,6 +162,20 @@ class DeskScreen(Screen[None]):
 
     def notify_done(self, message: str) -> None:
         self.app.notify(message, markup=False, timeout=4)
+
+    def say(self, message: str, **options: Any) -> None:
+        """A plain notification (never markup: it may hold what someone typed)."""
+        self.app.notify(message, markup=False, **options)
+
+    async def commit(self, fn: Callable[[Session], R], done: str | None = None) -> Result[R]:
+        """Make a change: run ``fn`` on the database thread; when it is done, say ``done`` and
+        catch up with it (a refusal or failure has been shown already)."""
+        result = await self.desk.act(fn)
+        if isinstance(result, Ok):
+            if done:
+                self.notify_done(done)
+            await self.desk.after_write()
+        return result
 
     def refresh_bindings_soon(self, *_: Any) -> None:
         self.refresh_bindings()

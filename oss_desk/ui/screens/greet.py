@@ -16,18 +16,18 @@ from textual.widgets.option_list import Option
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import parse_reference
 from oss_desk.domain.models import Outcome
-from oss_desk.domain.needs import describe_need
+from oss_desk.domain.needs import parse_needs
 from oss_desk.errors import InvalidInput
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.session import Session
-from oss_desk.services.views import minutes, wait_phrase
-from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog, NeedsDialog, OutcomeDialog, TextDialog
-from oss_desk.ui.screens.appointments import check_in
+from oss_desk.services.views import wait_phrase
+from oss_desk.ui.context import DeskContext, Ok
+from oss_desk.ui.dialogs import NeedsDialog, OutcomeDialog, TextDialog
+from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
+from oss_desk.ui.screens.flows import check_in, find_ticket, needs_text
 from oss_desk.ui.widgets.big_code import BigCode
-from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 
@@ -44,6 +44,7 @@ class ServiceList(OptionList):
         ),
     ]
 
+    @guarded
     def on_key(self, event: Key) -> None:
         if event.character and len(event.character) == 1 and event.character.isalpha():
             code = event.character.upper()
@@ -68,6 +69,7 @@ class GreetScreen(DeskScreen):
         "quick": Action.QUICK_VISIT,
         "reprint": Action.REPRINT,
         "find": Action.FIND_TICKET,
+        "text_me": Action.ISSUE_TICKET,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -93,6 +95,13 @@ class GreetScreen(DeskScreen):
             tooltip="Print the last ticket again",
         ),
         Binding(
+            "ctrl+n",
+            "text_me",
+            "Text me",
+            id="greet.text",
+            tooltip="The last ticket: text the resident when it is nearly their turn (mobile)",
+        ),
+        Binding(
             "slash",
             "search",
             "Search",
@@ -108,13 +117,12 @@ class GreetScreen(DeskScreen):
         ),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, desk: DeskContext) -> None:
+        super().__init__(desk)
         self.needs: tuple[str, ...] = ()
         self.last_issued: Issued | None = None
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         with Horizontal(id="greet-body"):
             with Vertical(id="catalogue"):
                 yield Input(placeholder="/ search, or a booking ref", id="service-search")
@@ -125,18 +133,17 @@ class GreetScreen(DeskScreen):
                 yield BigCode(id="issued-code")
                 yield Static(id="issued-info")
                 yield QueueTable(id="queue")
-        yield StatusBar()
-        yield KeyBar()
 
+    @guarded
     def on_mount(self) -> None:
         super().on_mount()
         self.fill_services("")
         self.show_needs()
         self.query_one(ServiceList).focus()
-        self.query_one("#service-search", Input).cursor_blink = self.desk_app.cursor_blink
+        self.query_one("#service-search", Input).cursor_blink = self.desk.cursor_blink
 
     def current_desk(self) -> str | None:
-        return self.desk_app.greet_desk_id
+        return self.desk.greet_desk_id
 
     def shown_ticket_id(self) -> int | None:
         if self.last_issued is not None:
@@ -146,20 +153,15 @@ class GreetScreen(DeskScreen):
     # The catalogue ------------------------------------------------------------------------------
 
     def fill_services(self, search: str) -> None:
-        session = self.desk_app.runner.session
-        services = {
-            s.code: session.directory.services[s.code]
-            for s in session.settings.services
-            if s.code in session.directory.services
-        }
         waiting: dict[str, int] = {}
-        snap = self.desk_app.snapshot
+        snap = self.desk.snapshot
         if snap is not None:
             for line in snap.by_service:
                 waiting[line.code] = line.waiting
         wanted = search.strip().lower()
         options = []
-        for code, svc in services.items():
+        for svc in self.desk.names.catalogue():
+            code = svc.code
             if wanted and wanted not in svc.name.lower() and wanted != code.lower():
                 continue
             label = Text()
@@ -184,10 +186,12 @@ class GreetScreen(DeskScreen):
         return option.id if option else None
 
     @on(Input.Changed, "#service-search")
+    @guarded
     def _search(self, event: Input.Changed) -> None:
         self.fill_services(event.value)
 
     @on(Input.Submitted, "#service-search")
+    @guarded
     def _search_done(self, event: Input.Submitted) -> None:
         event.stop()
         if self.looks_like_reference(event.value):
@@ -204,17 +208,20 @@ class GreetScreen(DeskScreen):
             return False
         return "-" in text or ":" in text or self.query_one(ServiceList).option_count == 0
 
-    @work(exclusive=True, group="greet")
+    @work(exclusive=True, group="greet", exit_on_error=False)
     async def check_in_typed(self, text: str) -> None:
-        search = self.query_one("#service-search", Input)
-        search.value = ""
+        self.clear_search()
+        await check_in(self, text)
+
+    def clear_search(self) -> None:
+        """Empty the search box and go back to the list."""
+        self.query_one("#service-search", Input).value = ""
         self.query_one(ServiceList).focus()
-        await check_in(self.desk_app, self, text)
 
     def show_needs(self) -> None:
         text = Text("Adjustments: ", style="dim")
         if self.needs:
-            text.append(", ".join(describe_need(n) for n in self.needs), style="bold")
+            text.append(needs_text(self.needs), style="bold")
         else:
             text.append("none (F9)")
         self.query_one("#needs-line", Static).update(text)
@@ -222,9 +229,7 @@ class GreetScreen(DeskScreen):
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
-        table.labels = {
-            c: s.label for c, s in self.desk_app.runner.session.directory.services.items()
-        }
+        table.labels = self.desk.names.labels()
         table.show(snapshot.queue)
         self.fill_services(self.query_one("#service-search", Input).value)
         if self.last_issued is not None:
@@ -232,11 +237,8 @@ class GreetScreen(DeskScreen):
 
     def show_issued(self, issued: Issued, snapshot: DeskSnapshot | None) -> None:
         ticket = issued.ticket
-        directory = self.desk_app.runner.session.directory
-        svc = directory.services.get(ticket.service)
-        self.query_one("#issued-title", Static).update(
-            Text(f"Ticket for {svc.label if svc else ticket.service}", style="bold")
-        )
+        label = self.desk.names.service_label(ticket.service)
+        self.query_one("#issued-title", Static).update(Text(f"Ticket for {label}", style="bold"))
         self.query_one(BigCode).code = ticket.code
         entry = None
         if snapshot is not None:
@@ -261,134 +263,114 @@ class GreetScreen(DeskScreen):
         self.query_one("#service-search", Input).focus()
 
     def action_clear(self) -> None:
-        search = self.query_one("#service-search", Input)
-        search.value = ""
+        self.forget_needs()
+        self.clear_search()
+
+    def forget_needs(self) -> None:
         self.needs = ()
         self.show_needs()
-        self.query_one(ServiceList).focus()
 
-    @work(exclusive=True, group="greet")
+    def issue_service(self, code: str) -> None:
+        """Choose ``code`` in the list and issue its ticket (the palette's "Issue ticket")."""
+        service_list = self.query_one(ServiceList)
+        for index in range(service_list.option_count):
+            if service_list.get_option_at_index(index).id == code:
+                service_list.highlighted = index
+        self.action_issue()
+
+    @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_issue(self) -> None:
         code = self.chosen_service()
         if code is None:
-            self.app.notify("Choose a service first (its letter, or / to search)", markup=False)
+            self.say("Choose a service first (its letter, or / to search)")
             return
-        app = self.desk_app
-        actor = app.actor(self.current_desk())
+        actor = self.acting_as()
         needs = self.needs
 
         def issue(session: Session) -> Issued:
             return QueueService(session, actor).issue(code, needs=needs)
 
-        issued = await app.attempt(issue)
-        if issued is None:
+        issued = await self.desk.act(issue)
+        if not isinstance(issued, Ok):
             return
-        self.last_issued = issued
-        self.needs = ()
-        self.show_needs()
-        self.show_issued(issued, app.snapshot)
-        search = self.query_one("#service-search", Input)
-        if search.value:
-            search.value = ""
-            self.query_one(ServiceList).focus()
-        await app.after_write()
+        self.last_issued = issued.value
+        self.forget_needs()
+        self.show_issued(issued.value, self.desk.snapshot)
+        if self.query_one("#service-search", Input).value:
+            self.clear_search()
+        await self.desk.after_write()
 
-    @work(exclusive=True, group="greet")
+    @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_quick(self) -> None:
         code = self.chosen_service()
         if code is None:
-            self.app.notify("Choose a service first", markup=False)
+            self.say("Choose a service first")
             return
-        name = self.desk_app.runner.session.directory.services[code].name
+        name = self.desk.names.services[code].name
         outcome = await self.app.push_screen_wait(OutcomeDialog(f"this visit ({name})"))
         if outcome is None:
             return
-        app = self.desk_app
-        actor = app.actor(self.current_desk())
+        actor = self.acting_as()
         needs = self.needs
 
         def quick(session: Session) -> object:
             return QueueService(session, actor).quick_visit(code, outcome, needs=needs)
 
-        if await app.attempt(quick) is not None:
-            self.needs = ()
-            self.show_needs()
+        if isinstance(await self.desk.act(quick), Ok):
+            self.forget_needs()
             self.notify_done(f"Visit recorded: {name}, {Outcome(outcome).value}")
-            await app.after_write()
+            await self.desk.after_write()
 
-    @work(exclusive=True, group="greet")
+    @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_needs(self) -> None:
         chosen = await self.app.push_screen_wait(NeedsDialog(self.needs))
         if chosen is None:
             return
-        from oss_desk.domain.needs import parse_needs
-
         try:
             self.needs = parse_needs(list(chosen))
         except InvalidInput as exc:
-            self.app.notify(exc.message, title=exc.title, severity="warning", markup=False)
+            self.say(exc.message, title=exc.title, severity="warning")
             return
         self.show_needs()
 
-    @work(exclusive=True, group="greet")
+    @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_find(self) -> None:
         await find_ticket(self)
 
-    @work(exclusive=True, group="greet")
+    @work(exclusive=True, group="greet", exit_on_error=False)
+    async def action_text_me(self) -> None:
+        """The resident would rather wait elsewhere: a text when nearly their turn."""
+        if self.last_issued is None:
+            self.say("Issue the ticket first, then add the mobile number")
+            return
+        issued = self.last_issued.ticket
+        number = await self.app.push_screen_wait(
+            TextDialog(
+                f"Text {issued.code} when nearly their turn",
+                placeholder="Mobile number, e.g. 07700 900123",
+                hint="Deleted at the end of the day · Enter · Esc: back",
+                max_length=20,
+            )
+        )
+        if not number:
+            return
+        actor = self.acting_as()
+
+        def give(session: Session) -> object:
+            from oss_desk.services.turn_texts import TurnTexts
+
+            return TurnTexts(session, actor).give_phone(issued.id, number)
+
+        await self.commit(give, f"{issued.code}: a text when nearly their turn, and when called")
+
+    @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_reprint(self) -> None:
         if self.last_issued is None:
-            self.app.notify("No ticket issued here yet (F7 finds one)", markup=False)
+            self.say("No ticket issued here yet (F7 finds one)")
             return
-        ticket_id = self.last_issued.ticket.id
-        actor = self.desk_app.actor(self.current_desk())
-        job = await self.desk_app.attempt(lambda s: QueueService(s, actor).reprint(ticket_id))
-        if job is not None:
-            self.notify_done(f"{self.last_issued.ticket.code} sent to the printer again")
-            await self.desk_app.after_write()
-
-
-async def find_ticket(screen: DeskScreen) -> None:
-    """Ask for a code and show the ticket (shared by every screen)."""
-    app = screen.desk_app
-    code = await app.push_screen_wait(
-        TextDialog("Find a ticket", placeholder="Code, e.g. C012", max_length=20)
-    )
-    if not code:
-        return
-    ticket = await app.attempt(lambda s: QueueService(s).look_up(code))
-    if ticket is None:
-        return
-    directory = app.runner.session.directory
-    svc = directory.services.get(ticket.service)
-    snap = app.snapshot
-    entry = next((e for e in snap.queue if e.ticket.id == ticket.id), None) if snap else None
-    lines = [
-        f"Service:   {svc.label if svc else ticket.service}",
-        f"Status:    {ticket.status.value}"
-        + (f" at {app.desk_name(ticket.desk)}" if ticket.desk else ""),
-        f"Arrived:   {app.local_time(ticket.queued_at)}",
-    ]
-    if entry is not None and entry.position is not None:
-        lines.append(
-            f"Place:     {entry.position} in the queue, waited {entry.wait_seconds // 60} min"
+        ticket = self.last_issued.ticket
+        actor = self.acting_as()
+        await self.commit(
+            lambda s: QueueService(s, actor).reprint(ticket.id),
+            f"{ticket.code} sent to the printer again",
         )
-        est = minutes(entry.estimated_wait_seconds)
-        lines.append(
-            "Estimate:  " + ("no open desk serves this" if est is None else f"about {est} min")
-        )
-    if ticket.needs:
-        lines.append("Needs:     " + ", ".join(describe_need(n) for n in ticket.needs))
-    if ticket.outcome:
-        lines.append(f"Outcome:   {ticket.outcome.value}")
-    await app.push_screen_wait(InfoDialog(f"Ticket {ticket.code}", lines))
-
-
-async def pick_service(screen: DeskScreen, title: str) -> str | None:
-    services = screen.desk_app.runner.session.directory.services
-    return await screen.app.push_screen_wait(
-        ChoiceDialog(
-            title,
-            [(c, f"{c}  {s.name}") for c, s in services.items()],
-            "A letter, or arrows and Enter · Esc: back",
-        )
-    )

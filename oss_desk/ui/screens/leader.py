@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -14,29 +13,36 @@ from textual.widgets import DataTable, Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket
+from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
+from oss_desk.render.formats import percent
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
+from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.screens.greet import find_ticket, pick_service
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
-from oss_desk.ui.widgets.key_bar import KeyBar
+from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.widgets.queue_table import QueueTable, minutes_text
 
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}%"
-
-
-R = TypeVar("R")
+COLUMNS = {
+    "#desks": (("Desk", "desk"), ("Status", "status"), ("With", "ticket"), ("For", "since")),
+    "#by-service": (
+        ("Service", "service"),
+        ("Wait", "waiting"),
+        ("Longest", "longest"),
+        ("Over", "over"),
+    ),
+}
+"""The columns of the desks and services tables (label, key)."""
 
 
 class LeaderScreen(DeskScreen):
     AREA = "Team leader"
+    FOCUS = "#queue"
     HELP = (
-        "The top line is today's running figures against the standards (over 80% seen within "
-        "15 minutes; 80% resolved at first contact). Tab moves between the desks, the services "
+        "The top line is today's running figures against the standards (over "
+        f"{SEEN_WITHIN_TARGET.target}% seen within 15 minutes; {FIRST_CONTACT.target}% resolved "
+        "at first contact). Tab moves between the desks, the services "
         "and the queue. D sends the highlighted ticket to a desk; Z closes or opens the "
         "highlighted desk; P reprints a ticket."
     )
@@ -87,8 +93,7 @@ class LeaderScreen(DeskScreen):
         Binding("f7", "find", "Find", id="leader.find", tooltip="Look a ticket up by its code"),
     ]
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         yield Static(id="figures")
         with Horizontal(id="leader-top"):
             desks: DataTable[Text] = DataTable(id="desks", cursor_type="row")
@@ -96,44 +101,29 @@ class LeaderScreen(DeskScreen):
             services: DataTable[Text] = DataTable(id="by-service", cursor_type="row")
             yield services
         yield QueueTable(id="queue")
-        yield StatusBar()
-        yield KeyBar()
 
+    @guarded
     def on_mount(self) -> None:
         super().on_mount()
-        desks = self.query_one("#desks", DataTable)
-        for label, key in (
-            ("Desk", "desk"),
-            ("Status", "status"),
-            ("With", "ticket"),
-            ("For", "since"),
-        ):
-            desks.add_column(label, key=key)
-        services = self.query_one("#by-service", DataTable)
-        for label, key in (
-            ("Service", "service"),
-            ("Wait", "waiting"),
-            ("Longest", "longest"),
-            ("Over", "over"),
-        ):
-            services.add_column(label, key=key)
-        self.query_one(QueueTable).focus()
+        for table_id, columns in COLUMNS.items():
+            table = self.query_one(table_id, DataTable)
+            for label, key in columns:
+                table.add_column(label, key=key)
 
     def wants_fresh_data(self) -> bool:
         return True  # the running figures are only taken for this screen
 
     def current_desk(self) -> str | None:
-        return self.desk_app.terminal_desk
+        return self.desk.terminal_desk
 
     def acting_as(self) -> Actor:
-        return self.desk_app.leader_actor()
+        return self.desk.leader_actor()
 
     def shown_ticket_id(self) -> int | None:
         return self.query_one(QueueTable).selected_ticket_id()
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
-        app = self.desk_app
-        directory = app.runner.session.directory
+        names = self.desk.names
         figures = snapshot.figures
         text = Text()
         if figures is None:
@@ -141,18 +131,15 @@ class LeaderScreen(DeskScreen):
         else:
             target = snapshot.target_seconds // 60
             text.append("Today  ", style="bold")
-            text.append(f"arrivals {figures['visits']}   ")
-            text.append(f"within {target} min ")
-            status = {s["key"]: s["status"] for s in figures["standards"]}
-            text.append(
-                _pct(figures["within_15_min_pct"]), style=self._rag(status["within_15_min"])
-            )
-            text.append("   first contact ")
-            text.append(
-                _pct(figures["first_contact_resolution_pct"]),
-                style=self._rag(status["first_contact"]),
-            )
-            text.append(f"   no-shows {figures['no_shows']}   served {figures['served']}")
+            text.append(f"arrivals {figures.figures.visits}   ")
+            for label, standard in (
+                (f"within {target} min ", figures.standard(SEEN_WITHIN_TARGET.key)),
+                ("   first contact ", figures.standard(FIRST_CONTACT.key)),
+            ):
+                text.append(label)
+                if standard is not None:
+                    text.append(percent(standard.value), style=self._rag(standard.status))
+            text.append(f"   no-shows {figures.figures.no_shows}   served {figures.figures.served}")
         self.query_one("#figures", Static).update(text)
         self._update_rows(
             self.query_one("#desks", DataTable),
@@ -166,24 +153,24 @@ class LeaderScreen(DeskScreen):
                 for state in snapshot.desks
                 if state.desk.kind is not DeskKind.MEET_AND_GREET
             },
-            ("desk", "status", "ticket", "since"),
+            tuple(key for _, key in COLUMNS["#desks"]),
         )
         self._update_rows(
             self.query_one("#by-service", DataTable),
             {
                 line.code: (
-                    Text(f"{line.code} {directory.services[line.code].label}"),
+                    Text(f"{line.code} {names.services[line.code].label}"),
                     Text(str(line.waiting)),
                     Text(minutes_text(line.longest_wait_seconds) if line.waiting else "-"),
                     Text(str(line.over_target), style=self._over_style(line.over_target)),
                 )
                 for line in snapshot.by_service
             },
-            ("service", "waiting", "longest", "over"),
+            tuple(key for _, key in COLUMNS["#by-service"]),
         )
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
-        table.labels = {c: s.label for c, s in directory.services.items()}
+        table.labels = names.labels()
         table.show(snapshot.queue)
 
     def _update_rows(
@@ -230,37 +217,31 @@ class LeaderScreen(DeskScreen):
     def _highlighted_ticket(self) -> int | None:
         ticket_id = self.query_one(QueueTable).selected_ticket_id()
         if ticket_id is None:
-            self.app.notify("Highlight a waiting ticket in the queue first", markup=False)
+            self.say("Highlight a waiting ticket in the queue first")
         return ticket_id
 
-    async def _act(self, fn: Callable[[Session], R], done: str) -> None:
-        app = self.desk_app
-        if await app.attempt(fn) is not None:
-            self.notify_done(done)
-            await app.after_write()
-
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_send_to_desk(self) -> None:
         ticket_id = self._highlighted_ticket()
         if ticket_id is None:
             return
-        app = self.desk_app
+        names = self.desk.names
         desks = [
-            (d.id, d.name)
-            for d in app.runner.session.directory.desks.values()
-            if d.kind is not DeskKind.MEET_AND_GREET
+            (d.id, d.name) for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET
         ]
-        desk = await app.push_screen_wait(ChoiceDialog("Send the ticket to which desk?", desks))
+        desk = await self.app.push_screen_wait(
+            ChoiceDialog("Send the ticket to which desk?", desks)
+        )
         if desk is None:
             return
-        actor = app.leader_actor()
+        actor = self.acting_as()
 
         def send(session: Session) -> Ticket:
             return QueueService(session, actor).transfer(ticket_id, desk_id=desk)
 
-        await self._act(send, f"Sent to {app.desk_name(desk)}")
+        await self.commit(send, f"Sent to {names.desk(desk)}")
 
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_transfer(self) -> None:
         ticket_id = self._highlighted_ticket()
         if ticket_id is None:
@@ -268,35 +249,37 @@ class LeaderScreen(DeskScreen):
         code = await pick_service(self, "Transfer the ticket to which service?")
         if code is None:
             return
-        actor = self.desk_app.leader_actor()
+        actor = self.acting_as()
 
         def transfer(session: Session) -> Ticket:
             return QueueService(session, actor).transfer(ticket_id, service=code)
 
-        await self._act(transfer, "Transferred: same place in the queue")
+        await self.commit(transfer, "Transferred: same place in the queue")
 
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_reprint(self) -> None:
         ticket_id = self._highlighted_ticket()
         if ticket_id is None:
             return
-        actor = self.desk_app.leader_actor()
-        await self._act(lambda s: QueueService(s, actor).reprint(ticket_id), "Sent to the printer")
+        actor = self.acting_as()
+        await self.commit(
+            lambda s: QueueService(s, actor).reprint(ticket_id), "Sent to the printer"
+        )
 
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_cancel_ticket(self) -> None:
         ticket_id = self._highlighted_ticket()
         if ticket_id is None:
             return
         if not await self.app.push_screen_wait(ConfirmDialog("The resident has left: cancel?")):
             return
-        actor = self.desk_app.leader_actor()
-        await self._act(lambda s: QueueService(s, actor).cancel(ticket_id), "Ticket cancelled")
+        actor = self.acting_as()
+        await self.commit(lambda s: QueueService(s, actor).cancel(ticket_id), "Ticket cancelled")
 
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_toggle_desk(self) -> None:
         table = self.query_one("#desks", DataTable)
-        snap = self.desk_app.snapshot
+        snap = self.desk.snapshot
         if table.row_count == 0 or snap is None:
             return
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
@@ -309,12 +292,12 @@ class LeaderScreen(DeskScreen):
             ConfirmDialog(f"Close {state.desk.name}?")
         ):
             return
-        actor = self.desk_app.leader_actor()
-        await self._act(
+        actor = self.acting_as()
+        await self.commit(
             lambda s: QueueService(s, actor).set_desk_status(desk_id, wanted),
             f"{state.desk.name}: {wanted.value}",
         )
 
-    @work(exclusive=True, group="leader")
+    @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_find(self) -> None:
         await find_ticket(self)

@@ -1,6 +1,6 @@
 """Reports mode: the daily footfall summary and the monthly dashboard, with charts.
 
-The figures come from ``ReportService`` (the same dicts the CLI prints as JSON), computed on the
+The figures come from ``ReportService`` (the typed reports the CLI renders), computed on the
 desk's database thread. Today's summary follows the live queue (at most every few seconds); any
 other day or month is computed once when shown.
 """
@@ -22,14 +22,17 @@ from textual_plotext import PlotextPlot
 
 from oss_desk.domain.models import Actor
 from oss_desk.domain.needs import describe_need
-from oss_desk.domain.stats import STATUS_WORDS
+from oss_desk.domain.reports import DailyReport, MonthlyReport, PeriodReport
+from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
+from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
+from oss_desk.render.formats import hour, minutes, percent, target
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
+from oss_desk.ui.context import DeskContext, Ok
+from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.widgets.bars import StatusBar, TopBar
-from oss_desk.ui.widgets.key_bar import KeyBar
 
 LIVE_REFRESH_SECONDS = 5.0
 SHORT_LABELS = {
@@ -39,20 +42,6 @@ SHORT_LABELS = {
     "council_notice": "Council notice",
 }
 STATUS_STYLES = {"green": "bold green", "amber": "bold yellow", "red": "bold red", "none": "dim"}
-
-
-def pct_text(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}%"
-
-
-def minutes_text(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f} min"
-
-
-def month_shift(month: str, steps: int) -> str:
-    year, number = (int(part) for part in month.split("-"))
-    index = year * 12 + (number - 1) + steps
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def bars(plt: Any, labels: list[str], values: list[int], width: int) -> None:
@@ -80,9 +69,11 @@ def whole_number_ticks(plt: Any, values: list[int]) -> None:
 
 class ReportsScreen(DeskScreen):
     AREA = "Reports"
+    FOCUS = "#report-figures-box"
     HELP = (
         "The daily footfall summary (D) or the monthly dashboard (M), against the council's "
-        "standards: over 80% seen within 15 minutes of arrival, 80% resolved at first contact. "
+        f"standards: over {SEEN_WITHIN_TARGET.target}% seen within 15 minutes of arrival, "
+        f"{FIRST_CONTACT.target}% resolved at first contact. "
         "Each standard shows its value, its target and a word: met, near (within the amber "
         "margin) or missed. [ and ] go to the day or month before or after; T comes back "
         "to today. Today's summary follows the live queue. The charts show arrivals by hour "
@@ -114,17 +105,16 @@ class ReportsScreen(DeskScreen):
         Binding("t", "today", "Today", id="reports.today", tooltip="Back to today (or this month)"),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, desk: DeskContext) -> None:
+        super().__init__(desk)
         self.period = "day"
         self.day: date | None = None
         self.month: str | None = None
-        self.data: dict[str, Any] | None = None
+        self.data: DailyReport | MonthlyReport | None = None
         self.shown: tuple[str, str] | None = None
         self._live_at = 0.0
 
-    def compose(self) -> ComposeResult:
-        yield TopBar()
+    def compose_body(self) -> ComposeResult:
         yield Static(id="report-heading")
         with Horizontal(id="report-body"):
             with VerticalScroll(id="report-figures-box"):
@@ -132,24 +122,20 @@ class ReportsScreen(DeskScreen):
             with Vertical(id="report-charts"):
                 yield PlotextPlot(id="report-chart-main")
                 yield PlotextPlot(id="report-chart-trend")
-        yield StatusBar()
-        yield KeyBar()
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#report-figures-box").focus()
-
+    @guarded
     def on_resize(self) -> None:
-        self.call_after_refresh(self.draw)  # the charts choose their labels for their width
+        # The charts choose their labels for their width.
+        self.call_after_refresh(guard(self, self.draw))
 
     def wants_fresh_data(self) -> bool:
         return True
 
     def current_desk(self) -> str | None:
-        return self.desk_app.terminal_desk
+        return self.desk.terminal_desk
 
     def acting_as(self) -> Actor:
-        return self.desk_app.leader_actor()
+        return self.desk.leader_actor()
 
     # Loading -----------------------------------------------------------------------------------
 
@@ -160,9 +146,9 @@ class ReportsScreen(DeskScreen):
             self.load()
 
     def _today(self) -> date:
-        return date.fromisoformat(self.desk_app.runner.session.today())
+        return self.desk.names.today()
 
-    @work(exclusive=True, group="reports-load")
+    @work(exclusive=True, group="reports-load", exit_on_error=False)
     async def load(self) -> None:
         if self.day is None:
             self.day = self._today()
@@ -173,14 +159,15 @@ class ReportsScreen(DeskScreen):
 
         actor = self.acting_as()
 
-        def build(session: Session) -> dict[str, Any]:
+        def build(session: Session) -> DailyReport | MonthlyReport:
             reports = ReportService(session, actor)
             return reports.daily(key) if period == "day" else reports.monthly(key)
 
         self._live_at = time.monotonic()
-        data = await self.desk_app.attempt(build)
-        if data is None:
+        built = await self.desk.act(build)
+        if not isinstance(built, Ok):
             return
+        data = built.value
         changed = self.shown != (period, key)
         self.data = data
         self.shown = (period, key)
@@ -195,9 +182,7 @@ class ReportsScreen(DeskScreen):
         if data is None or self.shown is None:
             return
         period, key = self.shown
-        names = {
-            code: s.name for code, s in self.desk_app.runner.session.directory.services.items()
-        }
+        names = {code: s.name for code, s in self.desk.names.services.items()}
         heading = Text()
         if period == "day":
             heading.append("Daily footfall summary  ", style="bold")
@@ -205,50 +190,55 @@ class ReportsScreen(DeskScreen):
         else:
             heading.append("Monthly dashboard  ", style="bold")
             heading.append(date.fromisoformat(f"{key}-01").strftime("%B %Y"))
-        sites = data.get("sites") or []
+        sites = data.sites
         heading.append(f"   {', '.join(sites) if sites else 'all sites'}", style="dim")
         self.query_one("#report-heading", Static).update(heading)
-        figures = daily_table(data, names) if period == "day" else monthly_table(data, names)
+        figures = (
+            daily_table(data, names)
+            if isinstance(data, DailyReport)
+            else monthly_table(data, names)
+        )
         self.query_one("#report-figures", Static).update(figures)
-        self._chart_main(period, data)
-        self._chart_trend(period, data)
+        self._chart_main(data)
+        self._chart_trend(data)
 
-    def _chart_main(self, period: str, data: dict[str, Any]) -> None:
+    def _chart_main(self, data: DailyReport | MonthlyReport) -> None:
         plot = self.query_one("#report-chart-main", PlotextPlot)
         plt = plot.plt
         plt.clear_figure()
-        if period == "day":
-            hours = list(data.get("by_hour", {}).items())
+        if isinstance(data, DailyReport):
+            hours = list(data.figures.by_hour.items())
             bars(plt, [f"{h}:00" for h, _ in hours], [n for _, n in hours], plot.size.width)
             plt.title("Arrivals by hour")
         else:
-            days = list(data.get("by_day", {}).items())
+            days = list(data.by_day.items())
             bars(plt, [d[-2:] for d, _ in days], [n for _, n in days], plot.size.width)
             plt.title("Visits by day")
         plot.refresh()
 
-    def _chart_trend(self, period: str, data: dict[str, Any]) -> None:
+    def _chart_trend(self, data: DailyReport | MonthlyReport) -> None:
         plot = self.query_one("#report-chart-trend", PlotextPlot)
         plt = plot.plt
         plt.clear_figure()
-        if period == "day":
-            weeks = list(reversed(data.get("previous_weeks", [])))
-            labels = [w["date"][5:] for w in weeks] + [str(data.get("date", ""))[5:]]
-            counts = [w.get("visits", 0) for w in weeks] + [data.get("visits", 0)]
-            bars(plt, labels, counts, plot.size.width)
+        if isinstance(data, DailyReport):
+            weeks = [*reversed(data.previous_weeks), data.comparison()]
+            labels = [w.date[5:] for w in weeks]
+            bars(plt, labels, [w.visits for w in weeks], plot.size.width)
             plt.title("Arrivals: this weekday, the last 4 weeks")
         else:
-            trend = data.get("trend", [])
-            names = [date.fromisoformat(f"{t['month']}-01").strftime("%b") for t in trend]
+            trend = data.trend
+            names = [date.fromisoformat(f"{t.month}-01").strftime("%b") for t in trend]
             xs = [float(x) for x in range(1, len(trend) + 1)]
-            for key, marker in (("within_15_min_pct", "*"), ("first_contact_resolution_pct", "+")):
-                points = [
-                    (x, t[key]) for x, t in zip(xs, trend, strict=True) if t.get(key) is not None
-                ]
+            for values, marker in (
+                ([t.within_15_min_pct for t in trend], "*"),
+                ([t.first_contact_resolution_pct for t in trend], "+"),
+            ):
+                points = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
                 if points:
                     plt.plot([p[0] for p in points], [p[1] for p in points], marker=marker)
+            goal = SEEN_WITHIN_TARGET.target or 0
             if xs:
-                plt.hline(80, color="gray")
+                plt.hline(goal, color="gray")
                 room = max(1, (plot.size.width - 8) // 5)
                 every = max(1, -(-len(xs) // room))
                 shown = [i for i in range(len(xs)) if (len(xs) - 1 - i) % every == 0]
@@ -256,7 +246,7 @@ class ReportsScreen(DeskScreen):
                 plt.xlim(0.5, len(xs) + 0.5)
                 plt.yticks([0.0, 20.0, 40.0, 60.0, 80.0, 100.0])
                 plt.ylim(0, 100)
-            plt.title("12 months: * within 15 min, + first contact (%; line: 80)")
+            plt.title(f"12 months: * within 15 min, + first contact (%; line: {goal})")
         plot.refresh()
 
     # Actions -----------------------------------------------------------------------------------
@@ -267,7 +257,7 @@ class ReportsScreen(DeskScreen):
         if self.period == "day":
             self.day = self.day + timedelta(days=steps)
         else:
-            self.month = month_shift(self.month, steps)
+            self.month = shift_month(self.month, steps)
         self.load()
 
     def action_period(self, period: str) -> None:
@@ -284,170 +274,130 @@ class ReportsScreen(DeskScreen):
         self.load()
 
 
-def _standard_row(table: Table, label: str, value: float | None, target: str, status: str) -> None:
-    word = STATUS_WORDS.get(status, "")
-    table.add_row(
-        label,
-        Text(pct_text(value), style=STATUS_STYLES.get(status, "")),
-        Text(f"{word}".upper() if word else "", style=STATUS_STYLES.get(status, "")),
-        Text(target, style="dim"),
-    )
+def _table(title: str, header: bool = False) -> Table:
+    return Table(title=title, title_justify="left", box=None, show_header=header, padding=(0, 1))
 
 
-def standards_table(data: dict[str, Any]) -> Table:
+def standards_table(report: PeriodReport) -> Table:
     """Each standard: its value, a word for its status (never colour alone) and its target."""
-    table = Table(
-        title="Standards", title_justify="left", box=None, show_header=False, padding=(0, 1)
-    )
-    for standard in data.get("standards", []):
-        rule = standard.get("rule")
-        target = standard.get("target")
-        target_text = (
-            "monitored" if rule == "monitored" else f"{'>' if rule == 'over' else '≥'} {target}%"
-        )
-        _standard_row(
-            table,
-            SHORT_LABELS.get(str(standard.get("key")), str(standard.get("label", ""))),
-            standard.get("value"),
-            target_text,
-            str(standard.get("status", "none")),
+    table = _table("Standards")
+    for standard in report.standards:
+        style = STATUS_STYLES.get(standard.status, "")
+        table.add_row(
+            SHORT_LABELS.get(standard.key, standard.label),
+            Text(percent(standard.value), style=style),
+            Text(standard.status.word.upper(), style=style),
+            Text(target(standard, symbols=True), style="dim"),
         )
     return table
 
 
-def visit_counts(data: dict[str, Any], title: str) -> Table:
+def visit_counts(report: PeriodReport, title: str, *extra: tuple[str, int]) -> Table:
     """Arrivals, how they ended and the waits (the day, and the month)."""
-    counts = Table(title=title, title_justify="left", box=None, show_header=False, padding=(0, 1))
-    rows = [
-        ("Arrivals", "visits"),
-        ("  walk-ins", "walk_ins"),
-        ("  appointments", "appointment_visits"),
-        ("Served at a desk", "served"),
-        ("Dealt with at greet", "quick_visits"),
-        ("No-shows", "no_shows"),
-    ]
-    if "still_waiting" in data:
-        rows.append(("Still waiting", "still_waiting"))
-    for label, key in rows:
-        counts.add_row(label, str(data.get(key, 0)))
-    counts.add_row("Wait: median", minutes_text(data.get("wait_median_minutes")))
-    counts.add_row("Wait: 90th percentile", minutes_text(data.get("wait_p90_minutes")))
+    f = report.figures
+    counts = _table(title)
+    for label, value in (
+        ("Arrivals", f.visits),
+        ("  walk-ins", f.walk_ins),
+        ("  appointments", f.appointment_visits),
+        ("Served at a desk", f.served),
+        ("Dealt with at greet", f.quick_visits),
+        ("No-shows", f.no_shows),
+        *extra,
+    ):
+        counts.add_row(label, str(value))
+    counts.add_row("Wait: median", minutes(f.wait_median_minutes))
+    counts.add_row("Wait: 90th percentile", minutes(f.wait_p90_minutes))
     return counts
 
 
-def daily_table(data: dict[str, Any], names: dict[str, str]) -> Table:
+def _outcomes_and_services(report: PeriodReport, names: dict[str, str]) -> tuple[Table, Table]:
+    outcomes = _table("Outcomes")
+    for outcome, n in report.figures.outcomes.items():
+        outcomes.add_row(outcome, str(n))
+    services = _table("By service")
+    for code, n in report.figures.by_service.items():
+        services.add_row(code, names.get(code, code), str(n))
+    return outcomes, services
+
+
+def _served_by(title: str, first: str, rows: list[tuple[str, int, float | None]]) -> Table:
+    table = _table(title, header=True)
+    table.add_column(first)
+    table.add_column("Served", justify="right")
+    table.add_column("Median", justify="right")
+    for name, served, median in rows:
+        table.add_row(name, str(served), minutes(median))
+    return table
+
+
+def daily_table(report: DailyReport, names: dict[str, str]) -> Table:
+    f = report.figures
     outer = Table.grid(padding=(0, 0))
-    outer.add_row(standards_table(data))
-    counts = visit_counts(data, "The day")
-    busiest = data.get("busiest_hour")
-    counts.add_row("Busiest hour", f"{busiest}:00" if busiest else "n/a")
+    outer.add_row(standards_table(report))
+    counts = visit_counts(report, "The day", ("Still waiting", report.still_waiting))
+    counts.add_row("Busiest hour", hour(report.busiest_hour))
     outer.add_row(counts)
-    outer.add_row(_outcomes(data))
-    services = Table(
-        title="By service", title_justify="left", box=None, show_header=False, padding=(0, 1)
-    )
-    for code, count in data.get("by_service", {}).items():
-        services.add_row(code, names.get(code, code), str(count))
+    outcomes, services = _outcomes_and_services(report, names)
+    outer.add_row(outcomes)
     outer.add_row(services)
-    desks = Table(title="Desks", title_justify="left", box=None, padding=(0, 1))
-    desks.add_column("Desk")
-    desks.add_column("Served", justify="right")
-    desks.add_column("Median", justify="right")
-    for desk, row in data.get("desks", {}).items():
-        desks.add_row(
-            desk, str(row.get("served", 0)), minutes_text(row.get("service_median_minutes"))
-        )
-    outer.add_row(desks)
-    advisers = Table(title="Advisers", title_justify="left", box=None, padding=(0, 1))
-    advisers.add_column("Adviser")
-    advisers.add_column("Served", justify="right")
-    advisers.add_column("Median", justify="right")
-    for person, row in data.get("advisers", {}).items():
-        advisers.add_row(
-            str(row.get("name") or person),
-            str(row.get("served", 0)),
-            minutes_text(row.get("service_median_minutes")),
-        )
-    if data.get("advisers"):
-        outer.add_row(advisers)
-    adjustments = {k: v for k, v in data.get("adjustments", {}).items() if v}
+    desks = [(desk, d.served, d.service_median_minutes) for desk, d in f.desks.items()]
+    outer.add_row(_served_by("Desks", "Desk", desks))
+    if f.advisers:
+        advisers = [
+            (a.name or person, a.served, a.service_median_minutes)
+            for person, a in f.advisers.items()
+        ]
+        outer.add_row(_served_by("Advisers", "Adviser", advisers))
+    adjustments = {k: v for k, v in f.adjustments.items() if v}
     if adjustments:
-        needs = Table(
-            title="Adjustments",
-            title_justify="left",
-            box=None,
-            show_header=False,
-            padding=(0, 1),
-        )
-        for need, count in adjustments.items():
-            needs.add_row(describe_need(need), str(count))
+        needs = _table("Adjustments")
+        for need, n in adjustments.items():
+            needs.add_row(describe_need(need), str(n))
         outer.add_row(needs)
-    weeks = data.get("previous_weeks", [])
-    if weeks:
-        compare = Table(title="Same weekday before", title_justify="left", box=None, padding=(0, 1))
+    if report.previous_weeks:
+        compare = _table("Same weekday before", header=True)
         for column in ("Date", "Arrivals", "15 min", "First"):
             compare.add_column(column, justify="right" if column != "Date" else "left")
-        for week in weeks:
+        for week in report.previous_weeks:
             compare.add_row(
-                week.get("date", ""),
-                str(week.get("visits", 0)),
-                pct_text(week.get("within_15_min_pct")),
-                pct_text(week.get("first_contact_resolution_pct")),
+                week.date,
+                str(week.visits),
+                percent(week.within_15_min_pct),
+                percent(week.first_contact_resolution_pct),
             )
         outer.add_row(compare)
-    if "event_log_head" in data:
-        outer.add_row(Text("\n".join(event_log_head_lines(data["event_log_head"], width=60))))
+    outer.add_row(Text("\n".join(event_log_head_lines(report.event_log_head, width=60))))
     return outer
 
 
-def _outcomes(data: dict[str, Any]) -> Table:
-    outcomes = Table(
-        title="Outcomes", title_justify="left", box=None, show_header=False, padding=(0, 1)
-    )
-    for outcome, count in data.get("outcomes", {}).items():
-        outcomes.add_row(outcome, str(count))
-    return outcomes
-
-
-def monthly_table(data: dict[str, Any], names: dict[str, str]) -> Table:
+def monthly_table(report: MonthlyReport, names: dict[str, str]) -> Table:
     outer = Table.grid(padding=(0, 0))
-    outer.add_row(standards_table(data))
-    counts = visit_counts(data, "Visits")
-    outer.add_row(counts)
-    appts = Table(
-        title="Appointments", title_justify="left", box=None, show_header=False, padding=(0, 1)
-    )
-    cancelled = data.get("appointments_cancelled", {})
-    council = data.get("council_cancellations", {})
+    outer.add_row(standards_table(report))
+    outer.add_row(visit_counts(report, "Visits"))
+    appts = _table("Appointments")
+    a = report.appointments
     for label, value in (
-        ("Booked", data.get("appointments_booked", 0)),
-        ("Kept", data.get("appointments_kept", 0)),
-        ("No-show", data.get("appointments_no_show", 0)),
-        ("Cancelled by resident", cancelled.get("resident", 0)),
-        ("Cancelled by council", cancelled.get("council", 0)),
-        ("  with 1+ day's notice", council.get("with_notice", 0)),
-        ("  short notice", council.get("breaches", 0)),
+        ("Booked", a.appointments_booked),
+        ("Kept", a.appointments_kept),
+        ("No-show", a.appointments_no_show),
+        ("Cancelled by resident", a.appointments_cancelled.resident),
+        ("Cancelled by council", a.appointments_cancelled.council),
+        ("  with 1+ day's notice", a.council_cancellations.with_notice),
+        ("  short notice", a.council_cancellations.breaches),
     ):
         appts.add_row(label, str(value))
     outer.add_row(appts)
-    outer.add_row(_outcomes(data))
-    services = Table(
-        title="By service", title_justify="left", box=None, show_header=False, padding=(0, 1)
-    )
-    for code, count in data.get("by_service", {}).items():
-        services.add_row(code, names.get(code, code), str(count))
+    outcomes, services = _outcomes_and_services(report, names)
+    outer.add_row(outcomes)
     outer.add_row(services)
-    calls = data.get("calls")
+    calls = report.calls
     if calls:
-        phone = Table(
-            title="Telephone", title_justify="left", box=None, show_header=False, padding=(0, 1)
-        )
-        phone.add_row("Calls", str(calls.get("total", 0)))
-        phone.add_row(
-            "Answered", f"{calls.get('answered', 0)} ({pct_text(calls.get('answered_pct'))})"
-        )
-        phone.add_row("Abandoned", str(calls.get("abandoned", 0)))
-        wait = calls.get("average_wait_seconds")
+        phone = _table("Telephone")
+        phone.add_row("Calls", str(calls.total))
+        phone.add_row("Answered", f"{calls.answered} ({percent(calls.answered_pct)})")
+        phone.add_row("Abandoned", str(calls.abandoned))
+        wait = calls.average_wait_seconds
         phone.add_row("Average wait", "n/a" if wait is None else f"{wait:.1f} s")
         outer.add_row(phone)
     return outer

@@ -11,22 +11,28 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Static
 
+from oss_desk.ui.faults import guard, guarded
+
 
 class KeyBar(Static):
     DEFAULT_CSS = """
     KeyBar { height: auto; max-height: 3; background: $panel; padding: 0 1; }
     """
 
+    @guarded
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
-        self.call_after_refresh(self.show_keys)
+        self.call_after_refresh(guard(self, self.show_keys))
 
+    @guarded
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    @guarded
     def on_resize(self, event: Resize) -> None:
         self.show_keys()
 
+    @guarded
     def _changed(self, screen: Screen[object]) -> None:
         self.show_keys()
 

@@ -7,6 +7,8 @@ from textual.widgets import DataTable
 
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.needs import short_need
+from oss_desk.domain.standards import over_target
+from oss_desk.ui.faults import guarded
 
 Cell = Text | int | str
 
@@ -37,12 +39,13 @@ class QueueTable(DataTable[Cell]):
         self.target_seconds = 15 * 60
         self.labels: dict[str, str] = {}
 
+    @guarded
     def on_mount(self) -> None:
         for label, key in self.COLUMNS:
             self.add_column(label, key=key)
 
     def wait_style(self, seconds: int) -> str:
-        if seconds > self.target_seconds:
+        if over_target(seconds, self.target_seconds):
             return self._styles[0]
         if seconds >= self.target_seconds - 3 * 60:
             return self._styles[1]

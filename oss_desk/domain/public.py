@@ -1,0 +1,65 @@
+"""The public side of a ticket: its unguessable link for the phone page, a code read aloud.
+
+Pure functions: the key comes from the database (``storage/resident.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+TOKEN_BYTES = 15
+"""120 bits of HMAC-SHA256: 24 characters in a URL, never guessed."""
+LINK_PATH = "/t/"
+
+
+def ticket_token(key: bytes, ticket_id: int, business_day: str) -> str:
+    """The ticket's token for its day: the same on every reprint, useless the next day (the
+    phone page looks it up among that day's tickets only)."""
+    mac = hmac.new(key, f"ticket:{ticket_id}:{business_day}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:TOKEN_BYTES]).decode("ascii")
+
+
+def ticket_link(public_url: str, token: str) -> str:
+    return public_url.rstrip("/") + LINK_PATH + token
+
+
+def token_from_link(text: str, public_url: str | None) -> str | None:
+    """The token of a link to this office's phone page (as a scanner types it), else None."""
+    if not public_url:
+        return None
+    prefix = public_url.rstrip("/") + LINK_PATH
+    cleaned = text.strip()
+    if cleaned.lower().startswith(prefix.lower()):
+        token = cleaned[len(prefix) :]
+        return token if token and len(token) <= 64 else None
+    return None
+
+
+def spelled(code: str) -> str:
+    """A ticket code as a voice should say it: ``C012`` -> ``C 0 1 2``."""
+    return " ".join(code)
+
+
+def normalise_mobile(text: str) -> str:
+    """A UK mobile number for texts, as +447...: ``07700 900123`` or ``+44 7700 900123``."""
+    from oss_desk.domain.appointments import normalise_phone
+    from oss_desk.domain.text import shown
+    from oss_desk.errors import InvalidInput
+
+    number = normalise_phone(text)
+    if not number.startswith("+447") or len(number) != 13:
+        raise InvalidInput(f"{shown(text)!r} is not a UK mobile number (07...)")
+    return number
+
+
+def places_in_service(waiting: list[tuple[int, str]]) -> dict[int, int]:
+    """Each waiting ticket's place in line for its own service (1: next), from ``(ticket id,
+    service)`` in the queue's one call order."""
+    seen: dict[str, int] = {}
+    places = {}
+    for ticket_id, service in waiting:
+        seen[service] = seen.get(service, 0) + 1
+        places[ticket_id] = seen[service]
+    return places

@@ -1,0 +1,192 @@
+"""What residents read, in the office's languages: Welsh first where the office is bilingual.
+
+Every fixed text a resident sees (tickets, slips, the board, the waiting-room screen, the phone
+page, texts and reminders) has a key. ``ENGLISH`` below is the English wording; the Welsh lives
+in ``oss_desk/data/texts/cy.toml``; a council corrects either with its own file
+(``texts.welsh_file``, ``texts.english_file``), key by key. The services load the files and
+give a :class:`Wording` to whatever lays the text out. Pure: no I/O here.
+
+An office is bilingual (``cy+en``) when its ``language`` says so, or by default when it is in
+Wales (Welsh Language Standards: Welsh first, not treated less favourably). A key missing from
+the Welsh catalogue is said in English only, never twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date as Date
+
+ENGLISH: dict[str, str] = {
+    # Tickets
+    "ticket.issued": "Issued {time}",
+    "ticket.nobody_ahead": "Nobody ahead of you",
+    "ticket.one_ahead": "1 person ahead of you",
+    "ticket.many_ahead": "{n} people ahead of you",
+    "ticket.soon": "You will be called soon",
+    "ticket.wait": "Wait about {minutes} minutes",
+    "ticket.watch": "Please watch the board for your number.",
+    "ticket.privacy": "This ticket carries no personal details.",
+    "ticket.phone": "Scan to see your place on your phone",
+    # Appointment slips
+    "slip.title": "Your appointment",
+    "slip.at": "at {time}",
+    "slip.bring": "Please bring:",
+    "slip.reference": "Booking reference",
+    "date": "{weekday} {day} {month} {year}",
+    "weekdays": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+    "months": (
+        "January,February,March,April,May,June,July,August,September,October,November,December"
+    ),
+    # The display board and the waiting-room screen
+    "board.take_ticket": "Please take a ticket",
+    "screen.now": "Now calling",
+    "screen.previous": "Previous calls",
+    "screen.waiting": "Waiting",
+    "screen.nobody": "Nobody is waiting",
+    "screen.offline": "Reconnecting...",
+    "speech.call": "Ticket {code}, {desk}",
+    # The phone page
+    "phone.title": "Your place in the queue",
+    "phone.ticket": "Ticket {code}",
+    "phone.called": "Please go to {desk} now",
+    "phone.done": "This ticket is no longer waiting",
+    "phone.expired": "This link is for another day or has ended",
+    "phone.updated": "Updated {time}",
+    # Appointment messages (emails and texts)
+    "message.confirmation": "Your appointment is booked",
+    "message.reminder": "Reminder: your appointment",
+    "message.change": "Your appointment has changed",
+    "message.cancellation": "Your appointment is cancelled",
+    "message.subject": "{heading}: {day} at {time}",
+    "message.cancelled": "Your {label} appointment on {day} at {time} is cancelled.",
+    "message.rebook": "If you still need help, please contact us to book another time.",
+    "message.what": "What:   {label} appointment",
+    "message.when": "When:   {day} at {time}",
+    "message.where": "Where:  {place}",
+    "message.reference": "Booking reference: {ref}",
+    "sms.booked": "{label}, {day} at {time}, {place}.",
+    "sms.cancelled": "{label}, {day} at {time} is cancelled.",
+    "sms.bring": "Bring: {items}.",
+    "sms.reference": "Ref {ref}.",
+    # Texts to residents' phones
+    "text.nearly": "{code}: it is nearly your turn. Please come back to the waiting area.",
+    "text.called": "{code}: please go to {desk} now.",
+}
+"""The English wording (the key set every catalogue is checked against)."""
+
+LANGUAGES = ("en", "cy+en")
+
+
+def languages_for(language: str | None, nation: str) -> tuple[str, ...]:
+    """``("cy", "en")`` for a bilingual office (Welsh first), else ``("en",)``."""
+    chosen = language or ("cy+en" if nation == "WLS" else "en")
+    return ("cy", "en") if chosen == "cy+en" else ("en",)
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """The office's catalogues, in the order its languages are shown."""
+
+    languages: tuple[str, ...] = ("en",)
+    catalogs: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: {"en": ENGLISH})
+
+    @property
+    def bilingual(self) -> bool:
+        return len(self.languages) > 1
+
+    def template(self, language: str, key: str) -> str | None:
+        text = self.catalogs.get(language, {}).get(key)
+        if text is None and language == "en":
+            return ENGLISH[key]
+        return text
+
+    def one(self, language: str, key: str, **values: object) -> str:
+        """``key`` in ``language`` (English where the catalogue lacks it)."""
+        text = self.template(language, key) or self.template("en", key) or ""
+        return text.format(**values)
+
+    def say(self, key: str, **values: object) -> tuple[str, ...]:
+        """``key`` in each language, Welsh first; a language lacking it (or saying exactly
+        what another does) is left out, so nothing is said twice."""
+        said: list[str] = []
+        for language in self.languages:
+            text = self.template(language, key)
+            if text is None:
+                continue
+            line = text.format(**values)
+            if line not in said:
+                said.append(line)
+        return tuple(said) or (ENGLISH[key].format(**values),)
+
+    def names(self, english: str, welsh: str | None) -> tuple[str, ...]:
+        """A configured name and its Welsh form (when the office is bilingual and has one)."""
+        if self.bilingual and welsh and welsh != english:
+            return (welsh, english) if self.languages[0] == "cy" else (english, welsh)
+        return (english,)
+
+    def date(self, language: str, day: Date) -> str:
+        """``Monday 30 November 2026`` / ``Dydd Llun 30 Tachwedd 2026``."""
+        weekdays = self.one(language, "weekdays").split(",")
+        months = self.one(language, "months").split(",")
+        return self.one(
+            language,
+            "date",
+            weekday=weekdays[day.weekday()].strip(),
+            day=day.day,
+            month=months[day.month - 1].strip(),
+            year=day.year,
+        )
+
+    def dates(self, day: Date) -> tuple[str, ...]:
+        said: list[str] = []
+        for language in self.languages:
+            line = self.date(language, day)
+            if line not in said:
+                said.append(line)
+        return tuple(said)
+
+    def ahead(self, n: int) -> tuple[str, ...]:
+        key = (
+            "ticket.nobody_ahead"
+            if n == 0
+            else "ticket.one_ahead"
+            if n == 1
+            else "ticket.many_ahead"
+        )
+        return self.say(key, n=n)
+
+    def wait(self, ahead: int | None, minutes: int | None) -> list[str]:
+        """The ticket's place and wait, each line in every language before the next line."""
+        if ahead is None:
+            return []
+        lines = list(self.ahead(ahead))
+        if minutes is None:
+            return lines
+        if minutes <= 1:
+            return [*lines, *self.say("ticket.soon")]
+        return [*lines, *self.say("ticket.wait", minutes=minutes)]
+
+
+def check_catalog(catalog: Mapping[str, str], source: str) -> list[str]:
+    """Problems with a catalogue a council wrote: unknown keys, placeholders that differ from
+    the English (a typo there would fail at print time)."""
+    import string
+
+    problems = []
+    for key, text in catalog.items():
+        if key not in ENGLISH:
+            problems.append(f"{source}: unknown text {key!r}")
+            continue
+        wanted = {name for _, name, _, _ in string.Formatter().parse(ENGLISH[key]) if name}
+        try:
+            found = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        except ValueError:
+            problems.append(f"{source}: {key}: unbalanced braces")
+            continue
+        if found - wanted:
+            problems.append(
+                f"{source}: {key}: unknown placeholder {{{sorted(found - wanted)[0]}}} "
+                f"(it may use {', '.join('{' + w + '}' for w in sorted(wanted)) or 'none'})"
+            )
+    return problems

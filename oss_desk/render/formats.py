@@ -1,0 +1,68 @@
+"""How a figure is written, in one place for every report, the desk app and paper: percentages,
+minutes, counts, targets and dates. ``n/a`` stands for a figure that does not exist (no visitor
+seen, nobody served), never for zero."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from oss_desk.domain.standards import Rule, Standard
+
+MISSING = "n/a"
+
+_RULE_WORDS = {Rule.OVER: "over", Rule.AT_LEAST: "at least"}
+_RULE_SYMBOLS = {Rule.OVER: ">", Rule.AT_LEAST: "\u2265"}
+
+
+def percent(value: float | None) -> str:
+    """``84.0%`` (one decimal place, as the figures are rounded), or ``n/a``."""
+    return MISSING if value is None else f"{float(value):.1f}%"
+
+
+def minutes(value: float | None) -> str:
+    """``7.5 min``, or ``n/a``."""
+    return MISSING if value is None else f"{float(value):.1f} min"
+
+
+def count(value: int | None) -> str:
+    return MISSING if value is None else str(value)
+
+
+def hour(value: str | None) -> str:
+    """A local hour key (``11``) as ``11:00``, or ``n/a``."""
+    return MISSING if value is None else f"{value}:00"
+
+
+def target(standard: Standard, *, symbols: bool = False, prefix: str = "") -> str:
+    """A standard's target: ``over 80%``, ``at least 80%`` (``> 80%``, ``\u2265 80%`` with
+    ``symbols``), after ``prefix``; ``monitored`` for a figure without a target."""
+    if standard.rule is Rule.MONITORED or standard.target is None:
+        return "monitored"
+    words = _RULE_SYMBOLS if symbols else _RULE_WORDS
+    return f"{prefix}{words[standard.rule]} {standard.target}%"
+
+
+def long_date(day: str) -> str:
+    """``Monday 23 November 2026`` (the text as it is when it is not a date)."""
+    try:
+        when = date.fromisoformat(day)
+    except (TypeError, ValueError):
+        return str(day)
+    return f"{when:%A} {when.day} {when:%B %Y}"
+
+
+def long_month(month: str) -> str:
+    """``November 2026``."""
+    try:
+        when = date.fromisoformat(f"{month}-01")
+    except (TypeError, ValueError):
+        return str(month)
+    return f"{when:%B %Y}"
+
+
+def short_month(month: str) -> str:
+    """``Nov 26``."""
+    try:
+        return f"{date.fromisoformat(f'{month}-01'):%b %y}"
+    except (TypeError, ValueError):
+        return str(month)

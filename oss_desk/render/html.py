@@ -1,0 +1,446 @@
+"""The daily and monthly reports as one self-contained HTML page each (pure string building).
+
+The page's shell, style and building blocks are in :mod:`oss_desk.render.html_page`, the charts
+in :mod:`oss_desk.render.svg`. Every value taken from the figures or the configuration is
+escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+
+from oss_desk.domain.calls import CallFigures
+from oss_desk.domain.models import Outcome
+from oss_desk.domain.needs import INTERPRETER, describe_need
+from oss_desk.domain.reports import (
+    AdviserFigures,
+    DailyReport,
+    DayComparison,
+    DeskFigures,
+    MonthlyReport,
+    PeriodReport,
+    TrendMonth,
+    VisitFigures,
+)
+from oss_desk.domain.standards import SEEN_WITHIN_TARGET, is_first_contact
+from oss_desk.domain.stats import pct
+from oss_desk.domain.text import event_log_head_lines
+from oss_desk.render.formats import (
+    count,
+    hour,
+    long_date,
+    long_month,
+    minutes,
+    percent,
+    short_month,
+)
+from oss_desk.render.html_page import (
+    bars_block,
+    figure,
+    figures,
+    page,
+    row,
+    section,
+    standards_table,
+    table,
+)
+from oss_desk.render.svg import Bar, Series, e, line_chart
+
+OUTCOME_LABELS = {
+    "resolved": "Resolved",
+    "signposted": "Signposted",
+    "referred": "Referred to a back office",
+    "appointment": "Needs an appointment",
+    "callback": "Callback arranged",
+}
+
+
+def report_html(
+    report: DailyReport | MonthlyReport,
+    *,
+    council: str,
+    site_name: str,
+    service_names: Mapping[str, str],
+    desk_names: Mapping[str, str] | None = None,
+) -> str:
+    """The daily or the monthly report as one self-contained HTML page."""
+    place = _place(report, site_name)
+    if isinstance(report, DailyReport):
+        title, heading = "Daily footfall report", "Daily footfall report"
+        when = long_date(report.date)
+        sections = _daily_sections(report, service_names)
+    else:
+        title, heading = "Monthly report", "Monthly performance report"
+        when = long_month(report.month)
+        sections = _monthly_sections(report, service_names)
+    sections.insert(2, _work_section(report.figures, desk_names or {}))
+    return page(
+        title=f"{title}: {place}, {when}",
+        council=council,
+        heading=heading,
+        sub=f"{place} \u00b7 {when}",
+        sections=sections,
+    )
+
+
+daily_html = monthly_html = report_html
+
+
+def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> list[str]:
+    """Summary, arrivals and the same weekday in earlier weeks (the work section goes third)."""
+    f = report.figures
+    headline = _headline(
+        f,
+        ("Still waiting", count(report.still_waiting)),
+        after=[("Busiest hour", hour(report.busiest_hour))],
+    )
+    resolved = " or ".join(o.value for o in Outcome if is_first_contact(o.value))
+    seen = (
+        f'<p class="note">{e(f.seen_within_target)} of {e(f.seen)} visitors first seen within '
+        f"{e(report.target_minutes)} minutes; {e(f.finished_first_contact)} of {e(f.finished)} "
+        f"finished visits {resolved} at first contact.</p>"
+    )
+    return [
+        section("summary", "Summary", headline, standards_table(report.standards), seen),
+        section(
+            "arrivals",
+            "Arrivals",
+            *_arrival_blocks(f, service_names),
+            _by_site_table(f.by_site),
+        ),
+        _previous_weeks(report),
+        _event_log_head(report),
+    ]
+
+
+def _event_log_head(report: DailyReport) -> str:
+    """The day's event log head: a copy of it outside the database anchors the record."""
+    text = " ".join(event_log_head_lines(report.event_log_head, width=200))
+    return f'<p class="note" id="event-log-head">{e(text)}</p>'
+
+
+def _monthly_sections(report: MonthlyReport, service_names: Mapping[str, str]) -> list[str]:
+    """Summary, visits, appointments, the trend and calls (the work section goes third)."""
+    f = report.figures
+    day_bars = [
+        Bar(day, str(int(day[-2:])) if day[-2:].isdigit() else day, long_date(day), n)
+        for day, n in report.by_day.items()
+    ]
+    by_day = bars_block(
+        "chart-by-day",
+        "Visits by day",
+        day_bars,
+        unit="visits",
+        first_column="Day",
+        data_table=_calendar(report.by_day),
+    )
+    return [
+        section("summary", "Summary", _headline(f), standards_table(report.standards)),
+        section(
+            "visits",
+            "Visits",
+            by_day,
+            *_arrival_blocks(f, service_names),
+            _by_site_table(f.by_site),
+        ),
+        _appointments(report),
+        _trend(report),
+        _calls(report.calls),
+    ]
+
+
+# Both pages ------------------------------------------------------------------------------------
+
+
+def _place(report: PeriodReport, site_name: str) -> str:
+    if report.site is None and len(report.sites) > 1:
+        return f"{site_name} ({', '.join(report.sites)})"
+    return site_name
+
+
+def _headline(
+    f: VisitFigures, *waiting: tuple[str, str], after: Sequence[tuple[str, str]] = ()
+) -> str:
+    return figures(
+        [
+            ("Visits (arrivals)", count(f.visits)),
+            ("Walk-ins", count(f.walk_ins)),
+            ("Appointment visits", count(f.appointment_visits)),
+            ("Served at a desk", count(f.served)),
+            ("Dealt with at meet-and-greet", count(f.quick_visits)),
+            ("No-shows", count(f.no_shows)),
+            *waiting,
+            ("Median wait", minutes(f.wait_median_minutes)),
+            ("90th percentile wait", minutes(f.wait_p90_minutes)),
+            *after,
+        ]
+    )
+
+
+def _hour_bars(by_hour: Mapping[str, int]) -> list[Bar]:
+    return [Bar(h, h, f"{h}:00 to {h}:59", v) for h, v in by_hour.items()]
+
+
+def _arrival_blocks(f: VisitFigures, service_names: Mapping[str, str]) -> tuple[str, str]:
+    """Arrivals by hour and by service, each a chart over its table."""
+    services = [
+        Bar(code, code, f"{code} {service_names.get(code, code)}", n)
+        for code, n in f.by_service.items()
+    ]
+    return (
+        bars_block(
+            "chart-by-hour",
+            "Arrivals by hour",
+            _hour_bars(f.by_hour),
+            unit="arrivals",
+            first_column="Hour",
+        ),
+        bars_block(
+            "chart-by-service",
+            "Arrivals by service",
+            services,
+            unit="arrivals",
+            first_column="Service",
+        ),
+    )
+
+
+def _by_site_table(by_site: Mapping[str, int]) -> str:
+    if len(by_site) < 2:
+        return ""
+    return table(
+        "Visits by office", ["Office", "Visits"], [row(k, str(v)) for k, v in by_site.items()]
+    )
+
+
+def _work_section(f: VisitFigures, desk_names: Mapping[str, str]) -> str:
+    """Outcomes, desks, advisers and adjustments."""
+    return section(
+        "work",
+        "Outcomes, desks and adjustments",
+        _outcomes_table(f.outcomes),
+        _desks_table(f.desks, desk_names),
+        _advisers_table(f.advisers),
+        _adjustments_table(f.adjustments),
+    )
+
+
+def _outcomes_table(outcomes: Mapping[str, int]) -> str:
+    total = sum(outcomes.values())
+    rows = [
+        row(OUTCOME_LABELS.get(key, key), str(n), percent(pct(n, total)))
+        for key, n in outcomes.items()
+    ]
+    return table("Outcomes of finished visits", ["Outcome", "Visits", "Share"], rows)
+
+
+def _desks_table(desks: Mapping[str, DeskFigures], names: Mapping[str, str]) -> str:
+    if not desks:
+        return ""
+    rows = [
+        row(
+            names.get(desk, desk),
+            count(d.served),
+            minutes(d.service_median_minutes),
+            minutes(d.service_total_minutes),
+        )
+        for desk, d in desks.items()
+    ]
+    return table("Desks", ["Desk", "Served", "Median service time", "Total service time"], rows)
+
+
+def _advisers_table(advisers: Mapping[str, AdviserFigures]) -> str:
+    if not advisers:
+        return ""
+    rows = [
+        row(a.name or staff, count(a.served), minutes(a.service_median_minutes))
+        for staff, a in advisers.items()
+    ]
+    return table("Advisers", ["Adviser", "Served", "Median service time"], rows)
+
+
+def _adjustments_table(adjustments: Mapping[str, int]) -> str:
+    if not adjustments:
+        return ""
+    rows = [
+        row("Interpreter (any language)" if k == INTERPRETER else describe_need(k), str(v))
+        for k, v in adjustments.items()
+    ]
+    return table("Reasonable adjustments recorded at arrival", ["Adjustment", "Visits"], rows)
+
+
+# The daily page --------------------------------------------------------------------------------
+
+_WEEK_FIELDS: tuple[tuple[str, Callable[[DayComparison], str]], ...] = (
+    ("Visits", lambda w: count(w.visits)),
+    ("Served", lambda w: count(w.served)),
+    ("No-shows", lambda w: count(w.no_shows)),
+    ("Within target", lambda w: percent(w.within_15_min_pct)),
+    ("First contact", lambda w: percent(w.first_contact_resolution_pct)),
+    ("Median wait", lambda w: minutes(w.wait_median_minutes)),
+    ("90th pct wait", lambda w: minutes(w.wait_p90_minutes)),
+)
+
+
+def _previous_weeks(report: DailyReport) -> str:
+    if not report.previous_weeks:
+        return ""
+    days: list[tuple[str, DayComparison]] = [
+        (f"{long_date(report.date)} (this day)", report.comparison()),
+        *((long_date(w.date), w) for w in report.previous_weeks),
+    ]
+    rows = [row(label, *(shown(w) for _, shown in _WEEK_FIELDS)) for label, w in days]
+    return section(
+        "previous-weeks",
+        "Compared with the same day in previous weeks",
+        table(
+            "The same weekday, newest first",
+            ["Day", *(label for label, _ in _WEEK_FIELDS)],
+            rows,
+        ),
+    )
+
+
+# The monthly page ------------------------------------------------------------------------------
+
+
+def _calendar(by_day: Mapping[str, int]) -> str:
+    """The month's visits as a calendar: a row a week, Monday first."""
+    weeks: list[list[str]] = []
+    for day, n in by_day.items():
+        try:
+            when = date.fromisoformat(day)
+        except ValueError:
+            continue
+        if not weeks or when.weekday() == 0:
+            weeks.append([""] * 7)
+        weeks[-1][when.weekday()] = (
+            f'<td class="num" data-day="{e(day)}"><span class="day">{when.day}</span> {e(n)}</td>'
+        )
+    rows = ["<tr>" + "".join(cell or "<td></td>" for cell in week) + "</tr>" for week in weeks]
+    head = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    return table("Visits by day: the figures (day of the month, then visits)", head, rows)
+
+
+def _appointments(report: MonthlyReport) -> str:
+    a = report.appointments
+    headline = figures(
+        [
+            ("Booked", count(a.appointments_booked)),
+            ("Kept", count(a.appointments_kept)),
+            ("No-shows", count(a.appointments_no_show)),
+            ("Kept (of kept and no-shows)", percent(a.appointments_kept_pct)),
+            ("Cancelled by the council", count(a.appointments_cancelled.council)),
+            ("Cancelled by the resident", count(a.appointments_cancelled.resident)),
+        ]
+    )
+    cc = a.council_cancellations
+    if not cc.total:
+        return section(
+            "appointments",
+            "Appointments",
+            headline,
+            '<p class="note">The council cancelled no appointments this month.</p>',
+        )
+    summary = (
+        f'<p class="note">The council cancelled {e(cc.total)} appointments: '
+        f"{e(cc.with_notice)} with the notice required "
+        f"({e(percent(cc.with_notice_pct))}), {e(cc.breaches)} without.</p>"
+    )
+    notice_rows = [
+        row(f"{days} working day{'' if days == '1' else 's'}", str(n))
+        for days, n in cc.notice_days.items()
+    ]
+    notice = (
+        table("Notice given when the council cancelled", ["Notice", "Appointments"], notice_rows)
+        if notice_rows
+        else ""
+    )
+    return section("appointments", "Appointments", headline, summary, notice)
+
+
+def _trend(report: MonthlyReport) -> str:
+    trend: Sequence[TrendMonth] = report.trend
+    if not trend:
+        return ""
+    ticks = [short_month(t.month) for t in trend]
+    visits = line_chart(
+        "chart-trend-visits",
+        "Visits per month, last 12 months",
+        f"Monthly visits from {long_month(trend[0].month)} to {long_month(trend[-1].month)}"
+        ". The table below gives every value.",
+        ticks,
+        [Series("Visits", [t.visits for t in trend], 0)],
+    )
+    goal = _trend_target(report)
+    standards = line_chart(
+        "chart-trend-standards",
+        "Service standards, last 12 months",
+        "Share seen within target and share resolved at first contact each month, against the "
+        f"{goal}% target. Months without data leave a gap. The table below gives every value.",
+        ticks,
+        [
+            Series("Seen within target", [t.within_15_min_pct for t in trend], 0),
+            Series("First contact", [t.first_contact_resolution_pct for t in trend], 1),
+        ],
+        fixed_top=100,
+        target=goal,
+    )
+    rows = [
+        row(
+            long_month(t.month),
+            count(t.visits),
+            percent(t.within_15_min_pct),
+            percent(t.first_contact_resolution_pct),
+            count(t.appointments_booked),
+            count(t.appointments_kept),
+            count(t.appointments_no_show),
+        )
+        for t in trend
+    ]
+    data_table = table(
+        "Last 12 months: the figures",
+        ["Month", "Visits", "Within target", "First contact", "Booked", "Kept", "No-shows"],
+        rows,
+    )
+    return section(
+        "trend",
+        "The last 12 months",
+        figure(visits, "Visits per month"),
+        figure(standards, "Service standards per month"),
+        data_table,
+    )
+
+
+def _trend_target(report: MonthlyReport) -> int | None:
+    """The target line of the standards' trend (both standards' target: 80%)."""
+    rated = report.standard(SEEN_WITHIN_TARGET.key)
+    return None if rated is None else rated.target
+
+
+def _calls(calls: CallFigures | None) -> str:
+    if not calls:
+        return ""
+    wait = calls.average_wait_seconds
+    headline = figures(
+        [
+            ("Calls", count(calls.total)),
+            ("Answered", count(calls.answered)),
+            ("Abandoned", count(calls.abandoned)),
+            ("Answered share", percent(calls.answered_pct)),
+            ("Average wait", "n/a" if wait is None else f"{float(wait):.0f} s"),
+        ]
+    )
+    return section(
+        "calls",
+        "Telephone calls",
+        headline,
+        bars_block(
+            "chart-calls-by-hour",
+            "Calls by hour",
+            _hour_bars(calls.by_hour),
+            unit="calls",
+            first_column="Hour",
+        ),
+    )

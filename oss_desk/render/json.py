@@ -1,0 +1,119 @@
+"""The reports as JSON values (``report daily|monthly --format json``): the contract scripts and
+integrations read (the README's report figures).
+
+The keys are the field names of :mod:`oss_desk.domain.reports`, with the ``figures`` and
+``appointments`` parts flattened into the top level, in the order of :data:`DAILY_KEYS` and
+:data:`MONTHLY_KEYS`. Nested values keep their fields' order; enums are their values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
+from enum import Enum
+from typing import Any
+
+from oss_desk.domain.reports import DailyReport, MonthlyReport, PeriodReport
+
+FLATTENED = ("figures", "appointments")
+"""Parts of a report whose keys stand in the top level of its JSON."""
+
+_VISITS = (
+    "visits",
+    "walk_ins",
+    "appointment_visits",
+    "served",
+    "quick_visits",
+    "no_shows",
+)
+_WAITS_AND_OUTCOMES = (
+    "seen",
+    "seen_within_target",
+    "within_15_min_pct",
+    "wait_median_minutes",
+    "wait_p90_minutes",
+    "finished",
+    "finished_first_contact",
+    "first_contact_resolution_pct",
+    "outcomes",
+)
+_WHERE = ("by_hour", "by_service", "by_site", "desks", "advisers", "adjustments")
+_HEAD = ("site", "sites", "target_minutes")
+
+DAILY_KEYS = (
+    "date",
+    *_HEAD,
+    *_VISITS,
+    "still_waiting",
+    *_WAITS_AND_OUTCOMES,
+    *_WHERE,
+    "busiest_hour",
+    "standards",
+    "previous_weeks",
+    "event_log_head",
+)
+"""The daily report's keys, in order."""
+
+MONTHLY_KEYS = (
+    "month",
+    *_HEAD,
+    *_VISITS,
+    *_WAITS_AND_OUTCOMES,
+    "by_day",
+    "busiest_day",
+    *_WHERE,
+    "appointments_booked",
+    "appointments_kept",
+    "appointments_no_show",
+    "appointments_kept_pct",
+    "appointments_cancelled",
+    "council_cancellations",
+    "standards",
+    "calls",
+    "trend",
+)
+"""The monthly report's keys, in order."""
+
+
+def plain(value: object) -> Any:
+    """A typed value as plain JSON-ready data: dataclasses as objects in field order, enums as
+    their values, tuples as lists."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(key): plain(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(inner) for inner in value]
+    return value
+
+
+def report_json(report: PeriodReport, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The report's JSON object: ``keys`` first, in order, then any key they do not name."""
+    flat: dict[str, Any] = {}
+    for f in fields(report):
+        value = plain(getattr(report, f.name))
+        if f.name in FLATTENED:
+            flat.update(value)
+        else:
+            flat[f.name] = value
+    return {key: flat.pop(key) for key in keys} | flat
+
+
+def daily_json(report: DailyReport) -> dict[str, Any]:
+    return report_json(report, DAILY_KEYS)
+
+
+def monthly_json(report: MonthlyReport) -> dict[str, Any]:
+    return report_json(report, MONTHLY_KEYS)
+
+
+def as_json(report: DailyReport | MonthlyReport) -> dict[str, Any]:
+    return daily_json(report) if isinstance(report, DailyReport) else monthly_json(report)
+
+
+def dumps(report: DailyReport | MonthlyReport) -> str:
+    """One JSON value on one line, non-ASCII as it is."""
+    return json.dumps(as_json(report), ensure_ascii=False)

@@ -1,0 +1,88 @@
+"""The daily report on the receipt printer: the printout the worker prints (figures only, per
+service and per desk; no resident and no member of staff is named)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from oss_desk.domain.printouts import SummaryPrintout
+from oss_desk.domain.reports import DailyReport
+from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET, Standard, Status
+from oss_desk.domain.text import event_log_head_lines
+from oss_desk.render.formats import MISSING, hour, minutes, percent, target
+
+
+def _rated(standard: Standard | None) -> str:
+    """``84.0% met`` / ``78.5% near`` / ``64.5% MISSED``: the standard in words (paper has no
+    colour), as the report rated it."""
+    if standard is None or standard.value is None:
+        return MISSING
+    word = standard.status.word
+    return f"{percent(standard.value)} {word.upper() if standard.status is Status.RED else word}"
+
+
+def _target(standard: Standard | None) -> str:
+    return MISSING if standard is None else target(standard)
+
+
+def daily_summary(
+    report: DailyReport,
+    *,
+    council: str,
+    site_name: str,
+    service_names: Mapping[str, str],
+    large_print: bool = False,
+) -> SummaryPrintout:
+    """The daily report for the receipt printer."""
+    f = report.figures
+    within = report.standard(SEEN_WITHIN_TARGET.key)
+    first_contact = report.standard(FIRST_CONTACT.key)
+    rows = (
+        ("Visits", str(f.visits)),
+        ("Walk-ins", str(f.walk_ins)),
+        ("Appointments", str(f.appointment_visits)),
+        ("Served at a desk", str(f.served)),
+        ("Meet-and-greet", str(f.quick_visits)),
+        ("No-shows", str(f.no_shows)),
+        ("Still waiting", str(report.still_waiting)),
+        (f"Seen in {report.target_minutes} min", _rated(within).rstrip()),
+        ("First contact", _rated(first_contact).rstrip()),
+        ("Median wait", minutes(f.wait_median_minutes)),
+        ("90% waited under", minutes(f.wait_p90_minutes)),
+        ("Busiest hour", hour(report.busiest_hour)),
+    )
+    services = tuple(
+        (f"{code} {service_names.get(code, code)}", str(n)) for code, n in f.by_service.items()
+    )
+    outcomes = tuple((key.capitalize(), str(n)) for key, n in f.outcomes.items())
+    desks = tuple(
+        (
+            desk,
+            f"{d.served} served"
+            + (
+                "" if d.service_median_minutes is None else f", {minutes(d.service_median_minutes)}"
+            ),
+        )
+        for desk, d in f.desks.items()
+    )
+    sections = tuple(
+        (title, group)
+        for title, group in (("By service", services), ("Outcomes", outcomes), ("Desks", desks))
+        if group
+    )
+    return SummaryPrintout(
+        council=council,
+        site=site_name,
+        date=report.date,
+        rows=rows,
+        by_hour=tuple((h, n) for h, n in f.by_hour.items()),
+        notes=(
+            f"Standards: seen within {report.target_minutes} minutes {_target(within)};"
+            f" resolved at first contact {_target(first_contact)}."
+            " Desks: served, median minutes.",
+            # The day's event log head, 32 characters a line: a paper copy of the record.
+            *event_log_head_lines(report.event_log_head, width=34),
+        ),
+        sections=sections,
+        large_print=large_print,
+    )

@@ -1,0 +1,185 @@
+"""What residents see, built from the office's data and wording: tickets, slips, names.
+
+Nothing here identifies a resident: a code, a neutral service label, times, a booking reference
+at most. Names come from the configuration, in Welsh first where the office is bilingual and
+the council gave a Welsh form; fixed texts come from the wording (``services/wording.py``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.calendar import local
+from oss_desk.domain.models import Ticket, TicketStatus
+from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, slip, ticket
+from oss_desk.domain.public import ticket_link, ticket_token
+from oss_desk.domain.wording import ENGLISH, Wording
+from oss_desk.services.session import Session
+from oss_desk.services.views import minutes
+from oss_desk.services.wording import site_config, wording_for
+from oss_desk.storage import resident as r
+
+
+def council_names(session: Session, wording: Wording) -> tuple[str, ...]:
+    council = session.settings.council
+    return wording.names(council.name, council.name_cy)
+
+
+def site_names(session: Session, wording: Wording, site_id: str) -> tuple[str, ...]:
+    site = session.directory.sites[site_id]
+    return wording.names(site.name, site_config(session.settings, site_id).name_cy)
+
+
+def label_names(session: Session, wording: Wording, code: str) -> tuple[str, ...]:
+    svc = session.directory.services.get(code)
+    config = session.settings.service(code)
+    return wording.names(svc.label if svc else code, config.label_cy if config else None)
+
+
+def desk_names(
+    session: Session, wording: Wording, desk_id: str | None, *, board: bool = True
+) -> tuple[str, ...]:
+    """A desk's public name (its board name, or its full name), Welsh first where it has one."""
+    config = next((d for d in session.settings.desks if d.id == desk_id), None)
+    if config is None:
+        return (desk_id or "",)
+    english = (config.board_name or config.display_name) if board else config.display_name
+    return wording.names(english, config.name_cy)
+
+
+def board_message(session: Session, site_id: str) -> str:
+    """The board's message when nobody has been called: one line per language, Welsh first."""
+    board = session.settings.board
+    wording = wording_for(session.settings, site_id)
+    if not wording.bilingual:
+        return board.message
+    default = board.message == ENGLISH["board.take_ticket"]
+    welsh = board.message_cy or (wording.one("cy", "board.take_ticket") if default else None)
+    return "\n".join(wording.names(board.message, welsh))
+
+
+def ticket_qr(session: Session, ticket_row: Ticket) -> str | None:
+    """The ticket's QR payload: ``printing.ticket_qr`` (read at a desk to open the ticket)."""
+    template = session.settings.printing.ticket_qr
+    if not template:
+        return None
+    try:
+        return template.format(
+            site=ticket_row.site_id, date=ticket_row.business_day, code=ticket_row.code
+        )
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def token_for(session: Session, ticket: Ticket) -> str:
+    """The ticket's token for its phone-page link (see ``domain/public.py``)."""
+    with session.store.read() as conn:
+        key = r.secret(conn)
+    return ticket_token(key, ticket.id, ticket.business_day)
+
+
+def public_link(session: Session, ticket: Ticket) -> str | None:
+    """The ticket's phone-page link, where the office set the screen's public address."""
+    public_url = session.settings.screen.public_url
+    if not public_url:
+        return None
+    return ticket_link(public_url, token_for(session, ticket))
+
+
+def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
+    """The ticket as it goes on paper: no name, no reason, a neutral label and the code. Its
+    QR is the phone page's link where the office set the screen's public address, else
+    ``printing.ticket_qr``; a desk's scanner opens the ticket from either."""
+    from oss_desk.services.queue import QueueService
+
+    site = session.directory.sites[ticket_row.site_id]
+    wording = wording_for(session.settings, site.id)
+    ahead = estimate = None
+    if ticket_row.status is TicketStatus.WAITING:
+        entry = next(
+            (e for e in QueueService(session).queue(site.id) if e.ticket.id == ticket_row.id),
+            None,
+        )
+        if entry is not None and entry.position is not None:
+            ahead = entry.position - 1
+            estimate = minutes(entry.estimated_wait_seconds)
+    return ticket(
+        wording,
+        council=council_names(session, wording),
+        site=site_names(session, wording, site.id),
+        label=label_names(session, wording, ticket_row.service),
+        code=ticket_row.code,
+        issued=local(ticket_row.issued_at, site.timezone).strftime("%H:%M"),
+        ahead=ahead,
+        estimate_minutes=estimate,
+        qr=public_link(session, ticket_row) or ticket_qr(session, ticket_row),
+        large_print="large-print" in ticket_row.needs,
+    )
+
+
+def slip_printout(session: Session, appt: Appointment, qr: str) -> SlipPrintout:
+    """An appointment slip: what, when, where, what to bring, the reference and its QR."""
+    site = session.directory.sites[appt.site_id]
+    config = site_config(session.settings, site.id)
+    wording = wording_for(session.settings, site.id)
+    svc = session.directory.services[appt.service]
+    svc_config = session.settings.service(appt.service)
+    wall = local(appt.starts_at, site.timezone)
+    room = session.directory.desks.get(appt.room or "")
+    names = site_names(session, wording, site.id)
+    addresses = wording.names(config.address, config.address_cy) if config.address else ()
+    where = tuple(
+        f"{name}, {addresses[min(i, len(addresses) - 1)]}" if addresses else name
+        for i, name in enumerate(names)
+    )
+    welsh_items = list(svc_config.checklist_cy) if svc_config else []
+    checklist = tuple(
+        wording.names(item, welsh_items[i] if i < len(welsh_items) else None)
+        for i, item in enumerate(svc.checklist)
+    )
+    return slip(
+        wording,
+        council=council_names(session, wording),
+        site=names,
+        address=config.address,
+        where=where,
+        service=label_names(session, wording, appt.service),
+        day=date(wall.year, wall.month, wall.day),
+        time=f"{wall:%H:%M}",
+        place=desk_names(session, wording, room.id, board=False) if room else names,
+        reference=appt.ref,
+        checklist=checklist,
+        qr=qr,
+        change_line=session.settings.appointments.change_line,
+        large_print="large-print" in appt.needs,
+    )
+
+
+def office_timezone(db: str | None, config: str | None) -> str:
+    """The office's timezone (its first site's), from ``config`` or the stored configuration;
+    UK time when there is no office yet (a printer tried before ``init``)."""
+    from oss_desk.config import load_file
+    from oss_desk.errors import OssDeskError
+    from oss_desk.services.session import resolve_config_path, resolve_db_path, settings_for
+    from oss_desk.storage.database import open_store
+
+    try:
+        path = resolve_config_path(config)
+        if path is not None:
+            return load_file(path).sites[0].timezone
+        target = resolve_db_path(db)
+        if not target.exists():
+            return DEFAULT_TIMEZONE
+        store = open_store(target, create=False, migrate=False, check=False)
+        try:
+            settings, _ = settings_for(store, None)
+        finally:
+            store.close()
+        return settings.sites[0].timezone
+    except (OssDeskError, sqlite3.Error):
+        return DEFAULT_TIMEZONE
+
+
+DEFAULT_TIMEZONE = "Europe/London"

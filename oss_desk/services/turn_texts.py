@@ -1,0 +1,273 @@
+"""\"Nearly your turn\": texts to residents waiting elsewhere in the building.
+
+At meet-and-greet a resident may give a mobile number (``give_phone``). The device worker then
+looks at the queue after every change (``queue_due``): a resident whose ticket is
+``turn_texts.position``-th in line for its service (2nd by default) gets a text, and another
+when called, with the desk to go to (``turn_texts.when_called``). Each is a row of the
+``turn_texts`` outbox, at most one per visit and kind, so a text is never sent twice; the
+sender checks again just before sending that it is still true (a cancelled ticket, one called
+meanwhile, a number deleted: nothing is sent). The number is read from ``visit_phones`` when
+sending and deleted once its day is over; the reference sent to Notify names nobody.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.access import Action
+from oss_desk.domain.codes import TicketRef
+from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
+from oss_desk.domain.public import normalise_mobile, places_in_service
+from oss_desk.errors import RuleViolation
+from oss_desk.services.messages import Composed
+from oss_desk.services.resident import desk_names, site_names
+from oss_desk.services.senders import NotifySender, SendFault
+from oss_desk.services.session import Session
+from oss_desk.services.wording import wording_for
+from oss_desk.storage import queue as q
+from oss_desk.storage import resident as r
+from oss_desk.storage.events import append_event
+
+log = logging.getLogger("oss_desk.turn_texts")
+
+LEASE_SECONDS = 120
+ATTEMPTS = 8
+
+
+def texts_possible(session: Session) -> bool:
+    notify = session.settings.notify
+    return notify.base_url.startswith("capture://") or bool(
+        notify.api_key_file and notify.sms_template
+    )
+
+
+@dataclass
+class TextReport:
+    queued: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    dropped: int = 0
+
+
+class TurnTexts:
+    def __init__(self, session: Session, actor: Actor | None = None) -> None:
+        self.s = session
+        self.actor = actor or session.actor
+
+    # At meet-and-greet -----------------------------------------------------------------------
+
+    def give_phone(self, ref: str | int | TicketRef, phone: str) -> Ticket:
+        """The resident's mobile number for this visit's texts (kept until the day is over)."""
+        from oss_desk.services.queue import QueueService
+
+        self.s.require(Action.ISSUE_TICKET, self.actor)
+        number = normalise_mobile(phone)
+        if not texts_possible(self.s):
+            raise RuleViolation(
+                "texts are not set up for this office (notify.api_key_file and sms_template)"
+            )
+        now = self.s.clock.now()
+        queue = QueueService(self.s, self.actor)
+        with self.s.store.write() as conn:
+            ticket = queue.ticket(ref)
+            if ticket.status is not TicketStatus.WAITING:
+                raise RuleViolation(f"{ticket.code} is not waiting: no text is needed")
+            r.set_phone(
+                conn,
+                visit_id=ticket.visit_id,
+                site_id=ticket.site_id,
+                business_day=ticket.business_day,
+                phone=number,
+                now=format_instant(now),
+            )
+            site = self.s.directory.sites[ticket.site_id]
+            append_event(
+                conn,
+                at=now,
+                timezone=site.timezone,
+                site_id=site.id,
+                kind=EventKind.PHONE_GIVEN,
+                actor=self.actor,
+                desk_id=self.actor.desk_id,
+                visit_id=ticket.visit_id,
+                ticket_id=ticket.id,
+                service_code=ticket.service,
+            )
+        return ticket
+
+    # The device worker -----------------------------------------------------------------------
+
+    def queue_due(self) -> int:
+        """Queue the texts the queue now calls for (each visit's at most once per kind).
+
+        Places come from the live queue's one call order (``QueueService.queue``), counted per
+        service: 2nd in line for Council Tax is the second Council Tax ticket in that order."""
+        from oss_desk.services.queue import QueueService
+
+        settings = self.s.settings.turn_texts
+        queued = 0
+        now = format_instant(self.s.clock.now())
+        for site in self.s.directory.sites.values():
+            day = self.s.today(site)
+            with self.s.store.read() as conn:
+                visits = set(r.phone_visits(conn, site.id, day))
+            if not visits:
+                continue
+            entries = QueueService(self.s, Actor("worker")).queue(site.id)
+            waiting = [
+                (e.ticket.id, e.ticket.service)
+                for e in entries
+                if e.ticket.status is TicketStatus.WAITING
+            ]
+            places = places_in_service(waiting)
+            due: list[tuple[Ticket, str]] = []
+            for entry in entries:
+                ticket = entry.ticket
+                if ticket.visit_id not in visits:
+                    continue
+                if ticket.status is TicketStatus.WAITING:
+                    if places.get(ticket.id, 10**6) <= settings.position:
+                        due.append((ticket, "nearly"))
+                elif ticket.status is TicketStatus.CALLED and settings.when_called:
+                    due.append((ticket, "called"))
+            if not due:
+                continue
+            with self.s.store.write() as conn:
+                for ticket, kind in due:
+                    reference = f"oss-t{ticket.id}-{kind}-{secrets.token_hex(4)}"
+                    queued += r.queue_turn_text(
+                        conn,
+                        visit_id=ticket.visit_id,
+                        ticket_id=ticket.id,
+                        kind=kind,
+                        reference=reference,
+                        now=now,
+                    )
+        return queued
+
+    def deliver_due(self, notify: NotifySender | None = None, limit: int = 1000) -> TextReport:
+        report = TextReport()
+        sender = notify or NotifySender(self.s.settings.notify)
+        for _ in range(limit):
+            if not self._deliver_one(sender, report):
+                break
+        return report
+
+    def _deliver_one(self, notify: NotifySender, report: TextReport) -> bool:
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            text = r.claim_turn_text(
+                conn, format_instant(now), format_instant(now + timedelta(seconds=LEASE_SECONDS))
+            )
+        if text is None:
+            return False
+        with self.s.store.read() as conn:
+            phone = r.phone_of(conn, text.visit_id)
+            current = r.visit_ticket(conn, text.visit_id)
+            ticket = q.get_ticket(conn, current) if current is not None else None
+        reason = self._unwanted(text, ticket, phone)
+        if reason is not None or ticket is None or phone is None:
+            self._finish(text, ticket, "cancelled", report, error=reason)
+            return True
+        try:
+            if text.attempts > 1:
+                # An earlier try may have reached Notify (a timeout looks like a failure).
+                earlier = notify.lookup(text.reference)
+                if earlier is not None:
+                    self._finish(text, ticket, "sent", report, provider=earlier)
+                    return True
+            provider = notify.send("text", phone, self.compose(text.kind, ticket), text.reference)
+        except SendFault as fault:
+            if fault.retry and text.attempts < ATTEMPTS:
+                retry = now + timedelta(seconds=min(60, 2**text.attempts))
+                self._finish(text, ticket, "pending", report, error=fault.reason, retry=retry)
+            else:
+                self._finish(text, ticket, "failed", report, error=fault.reason)
+            return True
+        self._finish(text, ticket, "sent", report, provider=provider)
+        return True
+
+    def _unwanted(self, text: r.TurnText, ticket: Ticket | None, phone: str | None) -> str | None:
+        """Why the text is no longer wanted (None: send it)."""
+        if phone is None:
+            return "no number (deleted at the end of the day)"
+        if ticket is None:
+            return "no ticket"
+        if ticket.business_day != self.s.today(self.s.directory.sites[ticket.site_id]):
+            return "the day is over"
+        if text.kind == "nearly" and ticket.status is not TicketStatus.WAITING:
+            return f"the ticket is {ticket.status.value} now"
+        if text.kind == "called" and ticket.status is not TicketStatus.CALLED:
+            return f"the ticket is {ticket.status.value} now"
+        return None
+
+    def compose(self, kind: str, ticket: Ticket) -> Composed:
+        """The text, Welsh first in a bilingual office: the code and, once called, the desk."""
+        wording = wording_for(self.s.settings, ticket.site_id)
+        desks = desk_names(self.s, wording, ticket.desk)
+        lines = [
+            wording.one(
+                language,
+                f"text.{kind}",
+                code=ticket.code,
+                desk=desks[min(n, len(desks) - 1)],
+            )
+            for n, language in enumerate(wording.languages)
+        ]
+        body = "\n".join(dict.fromkeys(lines))
+        heading = " / ".join(site_names(self.s, wording, ticket.site_id))
+        return Composed(heading=heading, subject=heading, body=body, sms=body, ics=None)
+
+    def _finish(
+        self,
+        text: r.TurnText,
+        ticket: Ticket | None,
+        status: str,
+        report: TextReport,
+        *,
+        error: str | None = None,
+        provider: str | None = None,
+        retry: datetime | None = None,
+    ) -> None:
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            r.finish_turn_text(
+                conn,
+                text.id,
+                status=status,
+                now=format_instant(now),
+                provider_id=provider,
+                error=error if status != "sent" else None,
+                retry_at=format_instant(retry) if retry is not None else None,
+            )
+            if status in ("sent", "failed") and ticket is not None:
+                site = self.s.directory.sites[ticket.site_id]
+                append_event(
+                    conn,
+                    at=now,
+                    timezone=site.timezone,
+                    site_id=site.id,
+                    kind=EventKind.TURN_TEXT_SENT
+                    if status == "sent"
+                    else EventKind.TURN_TEXT_FAILED,
+                    actor=Actor("worker"),
+                    visit_id=ticket.visit_id,
+                    ticket_id=ticket.id,
+                    service_code=ticket.service,
+                    data={"kind": text.kind, **({"reason": error} if error else {})},
+                )
+        if status == "sent":
+            report.sent += 1
+            log.info("sent the %s text for ticket %s", text.kind, text.ticket_id)
+        elif status == "pending":
+            report.retried += 1
+        elif status == "failed":
+            report.failed += 1
+            log.warning("a %s text failed: %s", text.kind, error)
+        else:
+            report.dropped += 1

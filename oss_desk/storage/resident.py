@@ -1,0 +1,235 @@
+"""What the waiting-room screen, the phone page and texts to residents read and write."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CallRow:
+    event_id: int
+    kind: str
+    """``called`` or ``recalled``."""
+    at: str
+    code: str
+    desk_id: str | None
+    ticket_id: int
+
+
+def latest_calls(
+    conn: sqlite3.Connection, site_id: str, business_day: str, limit: int
+) -> list[CallRow]:
+    """The day's latest calls and recalls, newest first, one per ticket (a ticket transferred
+    or cancelled since leaves the screen). The event id orders them and tells a page which it
+    has already announced."""
+    rows = conn.execute(
+        "SELECT max(e.id), e.kind, e.at, t.service_code || printf('%03d', t.number), e.desk_id, "
+        "  e.ticket_id "
+        "FROM events e JOIN tickets t ON t.id = e.ticket_id "
+        "WHERE e.business_day = ? AND e.site_id = ? AND e.kind IN ('called', 'recalled') "
+        "  AND t.status NOT IN ('transferred', 'cancelled') "
+        "GROUP BY e.ticket_id ORDER BY max(e.id) DESC LIMIT ?",
+        [business_day, site_id, limit],
+    ).fetchall()
+    return [CallRow(*row) for row in rows]
+
+
+def waiting_by_service(conn: sqlite3.Connection, site_id: str, business_day: str) -> dict[str, int]:
+    """How many tickets of each service are waiting (counts only)."""
+    return {
+        code: count
+        for code, count in conn.execute(
+            "SELECT service_code, count(*) FROM tickets WHERE site_id = ? AND business_day = ? "
+            "AND status = 'waiting' GROUP BY service_code ORDER BY service_code",
+            [site_id, business_day],
+        )
+    }
+
+
+def secret(conn: sqlite3.Connection) -> bytes:
+    """The key of the phone page's links (made by the migration, one per database)."""
+    row = conn.execute("SELECT key FROM resident_secret WHERE id = 1").fetchone()
+    key: bytes = row[0]
+    return key
+
+
+def day_ticket_ids(conn: sqlite3.Connection, site_id: str, business_day: str) -> list[int]:
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM tickets WHERE site_id = ? AND business_day = ? ORDER BY id",
+            [site_id, business_day],
+        )
+    ]
+
+
+def successor(conn: sqlite3.Connection, ticket_id: int) -> int | None:
+    """The ticket a transferred ticket became."""
+    row = conn.execute(
+        "SELECT id FROM tickets WHERE transferred_from = ? ORDER BY id DESC LIMIT 1", [ticket_id]
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+# "Nearly your turn" texts ---------------------------------------------------------------------
+
+
+def set_phone(
+    conn: sqlite3.Connection,
+    *,
+    visit_id: int,
+    site_id: str,
+    business_day: str,
+    phone: str,
+    now: str,
+) -> None:
+    conn.execute(
+        "INSERT INTO visit_phones (visit_id, site_id, business_day, phone, added_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (visit_id) DO UPDATE SET phone = excluded.phone, "
+        "added_at = excluded.added_at",
+        [visit_id, site_id, business_day, phone, now],
+    )
+
+
+def phone_of(conn: sqlite3.Connection, visit_id: int) -> str | None:
+    row = conn.execute("SELECT phone FROM visit_phones WHERE visit_id = ?", [visit_id]).fetchone()
+    return str(row[0]) if row else None
+
+
+def phone_visits(conn: sqlite3.Connection, site_id: str, business_day: str) -> list[int]:
+    """The visits of the day at the site that gave a number."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT visit_id FROM visit_phones WHERE site_id = ? AND business_day = ?",
+            [site_id, business_day],
+        )
+    ]
+
+
+def queue_turn_text(
+    conn: sqlite3.Connection, *, visit_id: int, ticket_id: int, kind: str, reference: str, now: str
+) -> bool:
+    """Queue the visit's text of this kind unless it ever had one (True: queued now)."""
+    cur = conn.execute(
+        "INSERT INTO turn_texts (visit_id, ticket_id, kind, reference, next_attempt_at, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (visit_id, kind) DO NOTHING",
+        [visit_id, ticket_id, kind, reference, now, now],
+    )
+    return cur.rowcount == 1
+
+
+@dataclass(frozen=True, slots=True)
+class TurnText:
+    id: int
+    visit_id: int
+    ticket_id: int
+    kind: str
+    reference: str
+    attempts: int
+    status: str
+
+
+def claim_turn_text(conn: sqlite3.Connection, now: str, lease_until: str) -> TurnText | None:
+    row = conn.execute(
+        "UPDATE turn_texts SET status = 'sending', attempts = attempts + 1, lease_until = :lease "
+        "WHERE id = ("
+        "  SELECT id FROM turn_texts"
+        "  WHERE (status = 'pending' AND next_attempt_at <= :now)"
+        "     OR (status = 'sending' AND lease_until < :now)"
+        "  ORDER BY next_attempt_at, id LIMIT 1"
+        ") RETURNING id, visit_id, ticket_id, kind, reference, attempts, status",
+        {"now": now, "lease": lease_until},
+    ).fetchone()
+    return TurnText(*row) if row else None
+
+
+def finish_turn_text(
+    conn: sqlite3.Connection,
+    text_id: int,
+    *,
+    status: str,
+    now: str,
+    provider_id: str | None = None,
+    error: str | None = None,
+    retry_at: str | None = None,
+) -> None:
+    conn.execute(
+        "UPDATE turn_texts SET status = :status, lease_until = NULL, "
+        "provider_id = coalesce(:provider, provider_id), last_error = :error, "
+        "next_attempt_at = coalesce(:retry, next_attempt_at), "
+        "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id",
+        {
+            "status": status,
+            "provider": provider_id,
+            "error": error[:200] if error else None,
+            "retry": retry_at,
+            "now": now,
+            "id": text_id,
+        },
+    )
+
+
+def next_turn_text_due(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute(
+        "SELECT min(CASE status WHEN 'sending' THEN lease_until ELSE next_attempt_at END) "
+        "FROM turn_texts WHERE status IN ('pending', 'sending')"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def release_stale_turn_texts(conn: sqlite3.Connection) -> int:
+    """At start-up (the worker lock is ours): texts left 'sending' are due again."""
+    return conn.execute(
+        "UPDATE turn_texts SET status = 'pending', lease_until = NULL WHERE status = 'sending'"
+    ).rowcount
+
+
+def purge_phones(conn: sqlite3.Connection, before_day: str, *, dry_run: bool) -> int:
+    """Delete the numbers of days before ``before_day``; their unsent texts are cancelled."""
+    count = int(
+        conn.execute(
+            "SELECT count(*) FROM visit_phones WHERE business_day < ?", [before_day]
+        ).fetchone()[0]
+    )
+    if dry_run or not count:
+        return count
+    conn.execute(
+        "UPDATE turn_texts SET status = 'cancelled', lease_until = NULL, "
+        "last_error = 'the number was deleted at the end of the day' "
+        "WHERE status IN ('pending', 'sending') AND visit_id IN "
+        "(SELECT visit_id FROM visit_phones WHERE business_day < ?)",
+        [before_day],
+    )
+    conn.execute("DELETE FROM visit_phones WHERE business_day < ?", [before_day])
+    return count
+
+
+def purge_turn_text_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
+    """Provider ids (Notify keeps the number and text under them) and error texts of texts
+    finished before ``before``."""
+    if dry_run:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM turn_texts WHERE status IN ('sent', 'failed', 'cancelled') "
+                "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
+                "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
+                [before],
+            ).fetchone()[0]
+        )
+    return conn.execute(
+        "UPDATE turn_texts SET provider_id = NULL, last_error = NULL "
+        "WHERE status IN ('sent', 'failed', 'cancelled') "
+        "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
+        "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
+        [before],
+    ).rowcount
+
+
+def visit_ticket(conn: sqlite3.Connection, visit_id: int) -> int | None:
+    """The visit's latest ticket (after a transfer, the one the resident now holds)."""
+    row = conn.execute(
+        "SELECT id FROM tickets WHERE visit_id = ? ORDER BY id DESC LIMIT 1", [visit_id]
+    ).fetchone()
+    return int(row[0]) if row else None

@@ -1,0 +1,128 @@
+"""What a desk screen may ask of the desk it runs in: :class:`DeskContext`, and what acting says.
+
+Screens never import the app. The app hands each screen a ``DeskContext`` (it implements the
+protocol itself) and the screen asks it for the live snapshot, the names of things, who is
+acting, and to run a use case on the database thread. That keeps the dependencies pointing one
+way (``app -> screens -> flows -> dialogs | widgets -> context``) and lets a screen be read, and
+tested, knowing only this page.
+
+``act`` answers with one of three values, so a caller can never mistake a failure for an empty
+answer ("nobody is waiting"): :class:`Ok` (with the use case's value, which may itself be None),
+:class:`Refused` (a rule, a role or the input said no) or :class:`Failed` (the database could
+not do it, or a fault in the code). Unless the caller asks to show it itself (``quiet``), the
+refusal or failure has already been shown to the person when ``act`` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeAlias, TypeVar
+
+from textual.dom import DOMNode
+
+from oss_desk.domain.access import Action
+from oss_desk.domain.models import Actor
+from oss_desk.services.desk_view import DeskSnapshot
+from oss_desk.services.session import Session
+from oss_desk.ui.names import Names
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Ok(Generic[T]):
+    """It was done; ``value`` is the use case's answer (None can be an answer: nobody waiting)."""
+
+    value: T
+
+
+@dataclass(frozen=True, slots=True)
+class NotDone:
+    """Nothing changed; ``title`` and ``message`` say why, in words for the person."""
+
+    title: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refused(NotDone):
+    """A rule, the person's role or what was typed said no."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failed(NotDone):
+    """The database is busy, full or damaged, or the code has a fault (then a fault report
+    was written)."""
+
+
+Result: TypeAlias = Ok[T] | Refused | Failed
+
+
+class DeskContext(Protocol):
+    """The desk as a screen sees it. Keep it small: add a member only when a screen needs it."""
+
+    @property
+    def names(self) -> Names:
+        """What things are called (services, desks, people) and the office's local time."""
+        ...
+
+    @property
+    def snapshot(self) -> DeskSnapshot | None:
+        """The latest snapshot of the queue, the desks and the devices (None until the first)."""
+        ...
+
+    def follow_snapshot(
+        self, node: DOMNode, callback: Callable[[DeskSnapshot | None], None]
+    ) -> None:
+        """Call ``callback`` (on ``node``'s own message loop) with every new snapshot."""
+        ...
+
+    def request_refresh(self) -> None:
+        """Take a new snapshot soon (requests that arrive meanwhile are coalesced)."""
+        ...
+
+    @property
+    def greet_desk_id(self) -> str | None:
+        """The meet-and-greet desk this terminal acts as."""
+        ...
+
+    @property
+    def adviser_desk_id(self) -> str | None:
+        """The adviser desk this terminal acts as (see :meth:`use_adviser_desk`)."""
+        ...
+
+    @property
+    def terminal_desk(self) -> str | None:
+        """The desk this terminal was started at, if it is one of the office's desks."""
+        ...
+
+    @property
+    def cursor_blink(self) -> bool: ...
+
+    def use_adviser_desk(self, desk_id: str) -> None:
+        """From now on this terminal is ``desk_id`` at the adviser screen."""
+        ...
+
+    def actor(self, desk_id: str | None) -> Actor:
+        """Who acts at ``desk_id`` (in the demo, each desk has its own person)."""
+        ...
+
+    def leader_actor(self) -> Actor:
+        """Who acts as the team leader (the leader and reports screens)."""
+        ...
+
+    def may(self, action: Action, actor: Actor, own: bool | None = None) -> bool:
+        """Whether ``actor``'s role allows ``action`` (the services check it again)."""
+        ...
+
+    async def act(self, fn: Callable[[Session], R], *, quiet: bool = False) -> Result[R]:
+        """Run ``fn`` on the database thread. A refusal or failure is shown to the person
+        (``quiet``: the caller shows it, e.g. inline in a form); a fault in the code always goes
+        to the fault funnel."""
+        ...
+
+    async def after_write(self) -> None:
+        """Catch up with this desk's own commit at once (they do not move its change feed)."""
+        ...

@@ -1,0 +1,101 @@
+"""What the desk calls things (services, desks, people, the office) and its local time.
+
+Read from the session's directory and settings, which are plain values (the database thread
+replaces the directory when a new configuration is loaded, so nothing here keeps a copy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from oss_desk.domain.calendar import local
+from oss_desk.domain.models import Actor, Desk, Service
+from oss_desk.services.session import Session
+
+
+class Names:
+    def __init__(self, session: Callable[[], Session]) -> None:
+        self._session = session
+
+    # The catalogue and the desks ---------------------------------------------------------------
+
+    @property
+    def services(self) -> dict[str, Service]:
+        return self._session().directory.services
+
+    @property
+    def desks(self) -> dict[str, Desk]:
+        return self._session().directory.desks
+
+    def catalogue(self) -> list[Service]:
+        """The services in the configured order (the order of the meet-and-greet list)."""
+        session = self._session()
+        services = session.directory.services
+        return [services[s.code] for s in session.settings.services if s.code in services]
+
+    def labels(self) -> dict[str, str]:
+        """Each service's neutral label (what tickets and the board show), by code."""
+        return {code: service.label for code, service in self.services.items()}
+
+    def service(self, code: str) -> str:
+        service = self.services.get(code)
+        return service.name if service else code
+
+    def service_label(self, code: str) -> str:
+        service = self.services.get(code)
+        return service.label if service else code
+
+    def checklist(self, code: str) -> list[str]:
+        """What a resident is asked to bring for the service (empty when nothing)."""
+        service = self.services.get(code)
+        return list(service.checklist) if service else []
+
+    def desk(self, desk_id: str | None) -> str:
+        if desk_id is None:
+            return "no desk"
+        desk = self.desks.get(desk_id)
+        return desk.name if desk else desk_id
+
+    # People ------------------------------------------------------------------------------------
+
+    def person(self, person: str) -> str:
+        staff = self._session().directory.staff.get(person)
+        return staff.name if staff else person
+
+    def person_label(self, actor: Actor) -> str:
+        """The header's person: "Ben Walker (adviser)"."""
+        role = self._session().role_of(actor.person)
+        return f"{self.person(actor.person)} ({role.value if role else 'no role'})"
+
+    # The office and its time -------------------------------------------------------------------
+
+    def site(self, site_id: str | None = None) -> str:
+        """The office's name (``site_id``'s, else the first office's)."""
+        sites = self._session().directory.sites
+        if site_id is not None and site_id in sites:
+            return sites[site_id].name
+        return next(iter(sites.values())).name if sites else ""
+
+    def timezone(self, site_id: str | None = None) -> str | None:
+        sites = self._session().directory.sites
+        site = sites.get(site_id) if site_id else next(iter(sites.values()), None)
+        return site.timezone if site else None
+
+    def local(self, instant: datetime, site_id: str | None = None) -> datetime:
+        """``instant`` on the office's wall clock."""
+        zone = self.timezone(site_id)
+        return local(instant, zone) if zone else instant
+
+    def local_time(self, instant: datetime) -> str:
+        return self.local(instant).strftime("%H:%M")
+
+    def now(self) -> datetime:
+        return self._session().clock.now()
+
+    def clock_text(self) -> str:
+        return self.local(self.now()).strftime("%a %d %b %H:%M")
+
+    def today(self) -> date:
+        """The office's business day."""
+        return date.fromisoformat(self._session().today())

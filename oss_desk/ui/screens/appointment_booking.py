@@ -1,0 +1,130 @@
+"""Book, move or rebook an appointment: the booking form, which makes the booking itself (a
+refusal, such as a slot taken a moment ago, shows inside the form and nothing typed is lost)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.slots import Slot
+from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.session import Session
+from oss_desk.ui.context import Ok
+from oss_desk.ui.dialogs.appointments import BookingDialog, BookingForm
+from oss_desk.ui.screens.appointment_view import describe_slot, when_text
+from oss_desk.ui.screens.base import DeskScreen
+
+R = TypeVar("R")
+
+
+def bookable(screen: DeskScreen) -> list[tuple[str, str]]:
+    """The services that take appointments: (code, name)."""
+    return [(c, s.name) for c, s in screen.desk.names.services.items() if s.appointment_minutes]
+
+
+class Booking:
+    """What the booking form asks of the database, as the screen's person at its desk."""
+
+    def __init__(self, screen: DeskScreen) -> None:
+        self.screen = screen
+        self.desk = screen.desk
+        self.actor = screen.acting_as()
+        self.desk_id = screen.current_desk()
+
+    async def call(self, fn: Callable[[Session], R]) -> R | str:
+        """Run on the database thread; a refusal comes back as its message (shown inline)."""
+        result = await self.desk.act(fn, quiet=True)
+        return result.value if isinstance(result, Ok) else result.message
+
+    async def slots(self, service: str, day: date, adviser: str | None = None) -> list[Slot] | str:
+        actor = self.actor
+
+        def find(session: Session) -> list[Slot]:
+            return AppointmentService(session, actor).slots(service, day, 1, adviser=adviser)
+
+        return await self.call(find)
+
+    def describe(self, slot: Slot) -> str:
+        return describe_slot(self.desk.names, slot)
+
+    async def book(self, form: BookingForm) -> Appointment | str:
+        actor, desk_id = self.actor, self.desk_id
+
+        def book(session: Session) -> Appointment:
+            return AppointmentService(session, actor).book(
+                form.service,
+                form.slot.start,
+                channel=form.chosen_channel(),
+                name=form.name or None,
+                email=form.email or None,
+                phone=form.phone or None,
+                adviser=form.slot.adviser,
+                needs=form.needs or None,
+                desk_id=desk_id,
+            )
+
+        return await self.call(book)
+
+    async def move(
+        self, appt: Appointment, form: BookingForm, *, rebook: bool
+    ) -> Appointment | str:
+        """Move ``appt`` to the chosen slot (``rebook``: a new booking for someone who came
+        without the documents)."""
+        actor, desk_id = self.actor, self.desk_id
+
+        def change(session: Session) -> Appointment:
+            svc = AppointmentService(session, actor)
+            if rebook:
+                return svc.rebook(
+                    appt.id, form.slot.start, adviser=form.slot.adviser, desk_id=desk_id
+                )
+            return svc.move(appt.id, form.slot.start, adviser=form.slot.adviser)
+
+        return await self.call(change)
+
+
+async def book(screen: DeskScreen, day: date, preferred: Slot | None) -> Appointment | None:
+    """The form for a new booking (``preferred``: the free slot highlighted on the grid)."""
+    booking = Booking(screen)
+    return await screen.app.push_screen_wait(
+        BookingDialog(
+            "Book an appointment",
+            services=bookable(screen),
+            day=day,
+            find_slots=booking.slots,
+            submit=booking.book,
+            describe=booking.describe,
+            preferred=preferred,
+        )
+    )
+
+
+async def reschedule(
+    screen: DeskScreen, appt: Appointment, day: date, *, rebook: bool
+) -> Appointment | None:
+    """The form to move a booking, or rebook someone who came without the documents."""
+    booking = Booking(screen)
+
+    async def submit(form: BookingForm) -> Appointment | str:
+        return await booking.move(appt, form, rebook=rebook)
+
+    title = (
+        f"Rebook {appt.ref} (came without the documents)"
+        if rebook
+        else f"Move {appt.ref} (now {when_text(screen.desk.names, appt)})"
+    )
+    return await screen.app.push_screen_wait(
+        BookingDialog(
+            title,
+            services=bookable(screen),
+            day=day,
+            find_slots=booking.slots,
+            submit=submit,
+            describe=booking.describe,
+            service=appt.service,
+            with_contact=False,
+            fixed_service=True,
+        )
+    )

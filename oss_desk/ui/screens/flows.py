@@ -1,0 +1,133 @@
+"""The flows several screens share: find (or show a scanned) ticket, pick a service, check a
+resident in, tick what they brought. Each takes the screen it runs on (its desk, its person)
+and awaits its dialogs.
+"""
+
+from __future__ import annotations
+
+from oss_desk.domain.appointments import Appointment, parse_reference
+from oss_desk.domain.models import Actor
+from oss_desk.domain.needs import describe_need
+from oss_desk.errors import OssDeskError
+from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.screen import ticket_from_scan
+from oss_desk.services.session import Session
+from oss_desk.services.views import minutes
+from oss_desk.ui.context import Ok
+from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog, TextDialog
+from oss_desk.ui.dialogs.appointments import ChecklistDialog
+from oss_desk.ui.screens.base import DeskScreen
+
+
+def needs_text(needs: tuple[str, ...]) -> str:
+    """Reasonable adjustments in words: "BSL interpreter, wheelchair access"."""
+    return ", ".join(describe_need(n) for n in needs)
+
+
+async def find_ticket(screen: DeskScreen) -> None:
+    """Ask for a code and show the ticket."""
+    code = await screen.app.push_screen_wait(
+        TextDialog("Find a ticket", placeholder="Code, e.g. C012", max_length=20)
+    )
+    if code:
+        await show_ticket(screen, code)
+
+
+async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None) -> None:
+    """Show a ticket: a code typed, or a ticket's QR scanned at any desk (its code or link)."""
+    desk = screen.desk
+    names = desk.names
+    found = await desk.act(lambda s: ticket_from_scan(s, text, actor))
+    if not isinstance(found, Ok):
+        return
+    ticket = found.value
+    snap = desk.snapshot
+    entry = next((e for e in snap.queue if e.ticket.id == ticket.id), None) if snap else None
+    lines = [
+        f"Service:   {names.service_label(ticket.service)}",
+        f"Status:    {ticket.status.value}"
+        + (f" at {names.desk(ticket.desk)}" if ticket.desk else ""),
+        f"Arrived:   {names.local_time(ticket.queued_at)}",
+    ]
+    if entry is not None and entry.position is not None:
+        lines.append(
+            f"Place:     {entry.position} in the queue, waited {entry.wait_seconds // 60} min"
+        )
+        est = minutes(entry.estimated_wait_seconds)
+        lines.append(
+            "Estimate:  " + ("no open desk serves this" if est is None else f"about {est} min")
+        )
+    if ticket.needs:
+        lines.append("Needs:     " + needs_text(ticket.needs))
+    if ticket.outcome:
+        lines.append(f"Outcome:   {ticket.outcome.value}")
+    await screen.app.push_screen_wait(InfoDialog(f"Ticket {ticket.code}", lines))
+
+
+async def pick_service(screen: DeskScreen, title: str) -> str | None:
+    """Ask which service (a letter, or arrows and Enter); None when the person goes back."""
+    services = screen.desk.names.services
+    return await screen.app.push_screen_wait(
+        ChoiceDialog(
+            title,
+            [(c, f"{c}  {s.name}") for c, s in services.items()],
+            "A letter, or arrows and Enter · Esc: back",
+        )
+    )
+
+
+async def check_in(screen: DeskScreen, typed: str) -> None:
+    """Check a resident in by a typed or scanned reference; then tick what they brought."""
+    try:
+        ref = parse_reference(typed)
+    except OssDeskError as exc:
+        screen.say(exc.message, title="Not a booking reference", severity="warning")
+        return
+    desk = screen.desk
+    actor = screen.acting_as()
+
+    def check(session: Session) -> tuple[Appointment, str]:
+        svc = AppointmentService(session, actor)
+        ticket = svc.check_in(ref)
+        return svc.find(ref), ticket.code
+
+    result = await desk.act(check)
+    if not isinstance(result, Ok):
+        return
+    appt, code = result.value
+    await desk.after_write()
+    names = desk.names
+    start = names.local(appt.starts_at, appt.site_id)
+    lines = [
+        f"Ticket {code} (priority) for {names.service(appt.service)} at {start:%H:%M}",
+        f"With {names.person(appt.adviser)}"
+        + (f" in {names.desk(appt.room)}" if appt.room else ""),
+    ]
+    if appt.needs:
+        lines.append("Needs: " + needs_text(appt.needs))
+    screen.say(f"{appt.ref} checked in: ticket {code}", timeout=4)
+    await tick_checklist(screen, appt, lines, title=f"{appt.ref} checked in")
+
+
+async def tick_checklist(
+    screen: DeskScreen, appt: Appointment, lines: list[str], title: str | None = None
+) -> None:
+    """What the resident was asked to bring: tick what they brought, and say what is missing."""
+    desk = screen.desk
+    items = desk.names.checklist(appt.service)
+    ticked = await screen.app.push_screen_wait(
+        ChecklistDialog(title or f"{appt.ref}: what to bring", lines, items, appt.checklist_ticked)
+    )
+    if ticked is None:
+        return
+    actor = screen.acting_as()
+    saved = await desk.act(lambda s: AppointmentService(s, actor).tick(appt.id, ticked))
+    if isinstance(saved, Ok):
+        missing = [item for item in items if item not in ticked]
+        message = (
+            "Everything on the checklist was brought"
+            if not missing
+            else f"Not brought: {', '.join(missing)} (R rebooks if they cannot be seen)"
+        )
+        screen.say(message, timeout=6)
+        await desk.after_write()

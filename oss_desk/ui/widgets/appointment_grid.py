@@ -1,0 +1,134 @@
+"""The appointments grid: times down, advisers and rooms (a day) or days (a week) across.
+
+Given a :class:`~oss_desk.services.appointment_grid.Grid`, it draws it (cells updated in place
+when the shape is unchanged, so the cursor stays) and says what is under the cursor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+
+from oss_desk.domain.appointments import Appointment, AppointmentStatus
+from oss_desk.services.appointment_grid import Cell, Grid
+
+BOOKED_STYLES = {
+    AppointmentStatus.BOOKED: "bold $accent",
+    AppointmentStatus.CHECKED_IN: "bold green",
+    AppointmentStatus.ATTENDED: "green",
+    AppointmentStatus.NO_SHOW: "red",
+    AppointmentStatus.INCOMPLETE: "yellow",
+}
+CELL_STYLES = {"cont": "dim", "free": "dim", "away": "italic dim", "closed": "italic dim"}
+
+
+def cell_text(grid: Grid, cell: Cell, accent: str) -> Text:
+    if cell.kind == "booked":
+        appt = grid.appointments.get(cell.appointment_id or 0)
+        style = BOOKED_STYLES.get(appt.status, "bold") if appt is not None else "bold"
+        return Text(cell.text, style=style.replace("$accent", accent))
+    if cell.kind in CELL_STYLES:
+        return Text(cell.text, style=CELL_STYLES[cell.kind])
+    return Text("")
+
+
+def _cells(grid: Grid) -> Iterator[tuple[Coordinate, Cell]]:
+    """Every cell with its place in the table (column 0 is the time)."""
+    for row, cells in enumerate(grid.cells):
+        for column, cell in enumerate(cells, start=1):
+            yield Coordinate(row, column), cell
+
+
+def first_interesting(grid: Grid, cursor: Coordinate) -> Coordinate:
+    """On a new grid: the first booking, else the first free slot, else where it was."""
+    for kind in ("booked", "free"):
+        for place, cell in _cells(grid):
+            if cell.kind == kind:
+                return place
+    return cursor
+
+
+def find_cell(grid: Grid, appointment_id: int) -> Coordinate | None:
+    """Where a booking starts on the grid."""
+    for place, cell in _cells(grid):
+        if cell.appointment_id == appointment_id and cell.kind == "booked":
+            return place
+    return None
+
+
+class AppointmentGrid(DataTable[Text]):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="cell")
+        self.grid: Grid | None = None
+        self.view: tuple[str, str | None] = ("day", None)
+        """What the grid shows: ``day`` (every adviser and room) or ``week`` (and whose)."""
+        self._shape: object = None
+
+    def show(self, grid: Grid, view: tuple[str, str | None], wanted: int | None = None) -> None:
+        """Draw ``grid``; the cursor goes to the booking ``wanted``, else stays (on a new
+        shape: the first booking, else the first free slot)."""
+        self.grid = grid
+        self.view = view
+        shape = (grid.headings, grid.times, grid.days)
+        previous = self._shape
+        cursor = self.cursor_coordinate
+        accent = self.app.theme_variables.get("accent", "yellow")
+        if shape != previous:
+            self.clear(columns=True)
+            self.add_column(Text("Time"), key="time", width=5)
+            for heading, key in zip(grid.headings, grid.column_keys, strict=True):
+                self.add_column(Text(heading, style="bold"), key=key, width=max(14, len(heading)))
+            for index, wall in enumerate(grid.times):
+                self.add_row(
+                    Text(wall, style="dim"),
+                    *[cell_text(grid, c, accent) for c in grid.cells[index]],
+                    key=wall,
+                )
+            self._shape = shape
+        else:
+            for place, cell in _cells(grid):
+                self.update_cell_at(place, cell_text(grid, cell, accent))
+        target = find_cell(grid, wanted) if wanted is not None else None
+        if target is not None:
+            cursor = target
+        elif wanted is None and shape != previous:
+            cursor = first_interesting(grid, cursor)
+        if grid.times:
+            self.move_cursor(row=cursor.row, column=max(1, cursor.column))
+
+    def highlighted(self) -> tuple[Cell | None, date | None, str | None, str | None]:
+        """The cell under the cursor: (cell, day, adviser id, room id)."""
+        grid = self.grid
+        if grid is None or not grid.times:
+            return None, None, None, None
+        row, column = self.cursor_coordinate
+        if column < 1 or row >= len(grid.cells) or column > len(grid.column_keys):
+            return None, None, None, None
+        cell = grid.cells[row][column - 1]
+        key = grid.column_keys[column - 1]
+        view, shown_resource = self.view
+        if view == "week":
+            day = date.fromisoformat(key)
+            resource = shown_resource or ""
+        else:
+            day = grid.days[0]
+            resource = key
+        kind, _, ident = resource.partition(":")
+        return cell, day, ident if kind == "adviser" else None, ident if kind == "room" else None
+
+    def highlighted_appointment(self) -> Appointment | None:
+        cell, *_ = self.highlighted()
+        if cell is None or cell.appointment_id is None or self.grid is None:
+            return None
+        return self.grid.appointments.get(cell.appointment_id)
+
+    def highlighted_time(self) -> str | None:
+        grid = self.grid
+        if grid is None or not grid.times:
+            return None
+        row = self.cursor_coordinate.row
+        return grid.times[row] if row < len(grid.times) else None

@@ -1,0 +1,166 @@
+"""The waiting-room screen end to end: the real `oss-desk screen`, Chromium, the real CLI.
+
+A call made with the command line shows on the page within a second (waited for, never
+timed); the chime plays (a Web Audio tone, seen by a witness the test puts in the page); the
+page asks nothing of any other origin; killed and started again, the server is found again by
+the page on its own. The screen shows codes, desks and public labels, never a name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.site import initialise
+
+from .conftest import MONDAY_0930, site_toml
+from .screens import (
+    Screen,
+    cli,
+    get,
+    launch_kiosk,
+    open_screen,
+    start_screen,
+    stop_screen,
+)
+
+pytestmark = pytest.mark.slow
+
+WELSH = """
+[screen]
+message = "Open 9 to 5"
+message_cy = "Ar agor 9 tan 5"
+"""
+
+
+def office(folder: Path, extra: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "site.toml"
+    config.write_text(site_toml(extra=extra), encoding="utf-8")
+    db = folder / "office.sqlite"
+    initialise(db, clock=FixedClock(MONDAY_0930), config_path=config)
+    return db
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_kiosk(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def screen(tmp_path: Path) -> Iterator[Screen]:
+    db = office(tmp_path)
+    served = start_screen(db, tmp_path)
+    try:
+        yield served
+    finally:
+        stop_screen(served)
+
+
+def latest(page: Any) -> str:
+    return str(page.text_content("#latest"))
+
+
+def test_a_call_from_the_command_line_shows_chimes_and_stays_home(
+    screen: Screen, browser: Any
+) -> None:
+    page, requests = open_screen(browser, screen.url)
+    assert page.evaluate("window.__tones.length") == 0  # nothing announced on opening
+    cli(screen.db, screen.folder, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    cli(screen.db, screen.folder, "ticket", "issue", "--service", "H", "--desk", "greet-1")
+    cli(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-1")
+    # From the moment the command has returned, the page has one second.
+    page.wait_for_function(
+        "document.querySelector('#latest .code').textContent === 'C001'", timeout=1000
+    )
+    assert "Desk 1" in latest(page)
+    page.wait_for_function("window.__tones.length >= 2", timeout=3000)  # the chime: two tones
+    tones = page.evaluate("window.__tones")
+    assert [t["frequency"] for t in tones[:2]] == [880, 659.25]
+    assert tones[0]["state"] == "running"  # a kiosk browser lets it sound
+    waiting = str(page.text_content("#waiting-list"))
+    assert "Housing" in waiting and "1" in waiting
+    body = str(page.text_content("body"))
+    assert "homelessness" not in body  # the service's name never; its public label only
+    origin = screen.url + "/"
+    assert requests and all(url.startswith(origin) for url in requests), requests
+
+
+def test_the_screen_finds_the_server_again_after_it_restarts(tmp_path: Path, browser: Any) -> None:
+    db = office(tmp_path)
+    first = start_screen(db, tmp_path)
+    page, requests = open_screen(browser, first.url)
+    cli(db, tmp_path, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    cli(db, tmp_path, "ticket", "call-next", "--desk", "desk-1")
+    page.wait_for_function("document.querySelector('#latest .code').textContent === 'C001'")
+    stop_screen(first, kill=True)  # gone without a word (kill -9)
+    page.wait_for_selector("#offline", state="visible", timeout=10_000)
+    again = start_screen(db, tmp_path, first.port)
+    try:
+        cli(db, tmp_path, "ticket", "issue", "--service", "W", "--desk", "greet-1")
+        cli(db, tmp_path, "ticket", "call-next", "--desk", "desk-2")
+        page.wait_for_function(
+            "document.querySelector('#latest .code').textContent === 'W001'", timeout=10_000
+        )
+        page.wait_for_selector("#offline", state="hidden")
+        assert "C001" in str(page.text_content("#previous-list"))
+        page.wait_for_function("window.__tones.length >= 4")  # both calls were announced
+    finally:
+        stop_screen(again)
+    assert all(url.startswith(first.url + "/") for url in requests)
+
+
+def test_a_recall_is_announced_again(screen: Screen, browser: Any) -> None:
+    page, _ = open_screen(browser, screen.url)
+    cli(screen.db, screen.folder, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+    cli(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-1")
+    page.wait_for_function("window.__tones.length >= 2")
+    cli(screen.db, screen.folder, "ticket", "recall", "C001")
+    page.wait_for_function("window.__tones.length >= 4", timeout=5000)
+    assert latest(page).startswith("C001")
+
+
+def test_a_welsh_office_screen(tmp_path: Path, browser: Any) -> None:
+    extra = WELSH
+    db = office(tmp_path, extra)
+    toml = (tmp_path / "site.toml").read_text(encoding="utf-8")
+    toml = toml.replace('name = "Civic Centre"', 'name = "Civic Centre"\nnation = "WLS"')
+    toml = toml.replace('name = "Desk 1"', 'name = "Desk 1"\nname_cy = "Desg 1"')
+    (tmp_path / "site.toml").write_text(toml, encoding="utf-8")
+    initialise(db, clock=FixedClock(MONDAY_0930), config_path=tmp_path / "site.toml")
+    served = start_screen(db, tmp_path)
+    try:
+        page, _ = open_screen(browser, served.url)
+        cli(db, tmp_path, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+        cli(db, tmp_path, "ticket", "call-next", "--desk", "desk-1")
+        page.wait_for_function("document.querySelector('#latest .code').textContent === 'C001'")
+        assert str(page.text_content("#now-title")) == "Yn galw nawr / Now calling"
+        assert "Desg 1 / Desk 1" in latest(page)
+        assert str(page.text_content("#message")).startswith("Ar agor 9 tan 5")
+        assert page.evaluate("document.documentElement.lang") == "cy"
+        status, state = get(served.url + "/state.json")
+        assert status == 200
+        assert '"speech":["Tocyn C 0 0 1, Desg 1","Ticket C 0 0 1, Desk 1"]' in state
+        assert '"voices":["cy-GB","en-GB"]' in state
+    finally:
+        stop_screen(served)
+
+
+def test_the_page_loads_nothing_from_elsewhere(screen: Screen) -> None:
+    status, page = get(screen.url + "/")
+    assert status == 200
+    assert "http" not in page.replace(screen.url, "")  # no absolute URL to anywhere
+    with __import__("urllib.request").request.urlopen(screen.url + "/") as response:
+        policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy

@@ -1,0 +1,244 @@
+"""A scripted day of "nearly your turn" texts against a local GOV.UK Notify (a real loopback
+HTTP server speaking Notify's API, tests/messaging.py), sent by the real device worker.
+
+Exactly one text per resident per trigger (2nd in line for their service; called), however
+often the worker looks and whatever Notify does (a timed-out send is looked up, not repeated);
+none for a cancelled ticket; none once the day's numbers are purged; no number in a reference,
+in the event log or anywhere in the database after the purge.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.errors import InvalidInput, RuleViolation
+from oss_desk.services.dbops import RetentionService
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session, open_session
+from oss_desk.services.turn_texts import TurnTexts
+from oss_desk.services.worker import DeviceWorker
+
+from .conftest import Cli, make_db, site_toml
+from .messaging import API_KEY, NotifyServer
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday, 09:00 in London
+PHONES = {
+    "ann": "07700 900001",
+    "bob": "07700 900002",
+    "cat": "07700 900003",
+    "dan": "07700 900004",
+    "eve": "07700 900005",
+}
+
+
+def e164(phone: str) -> str:
+    return "+44" + phone.replace(" ", "")[1:]
+
+
+@pytest.fixture
+def notify() -> Iterator[NotifyServer]:
+    server = NotifyServer()
+    yield server
+    server.stop()
+
+
+def office(tmp_path: Path, notify: NotifyServer) -> Path:
+    key = tmp_path / "notify.key"
+    key.write_text(API_KEY + "\n")
+    extra = (
+        f'[notify]\nbase_url = "{notify.url}"\napi_key_file = "{key}"\n'
+        'sms_template = "22222222-2222-2222-2222-222222222222"\ntimeout = 1\n'
+        "[turn_texts]\nposition = 2\n"
+    )
+    return make_db(tmp_path, site_toml(desks=2, extra=extra))
+
+
+class Day:
+    """The office on a fixed clock: meet-and-greet, two desks, and the device worker."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.clock = FixedClock(START)
+        self.session: Session = open_session(
+            db=db, clock=self.clock, person="tl", desk_id="greet-1"
+        )
+        self.queue = QueueService(self.session)
+        self.texts = TurnTexts(self.session)
+
+    def at(self, minutes: int) -> None:
+        self.clock.set(START + timedelta(minutes=minutes))
+
+    def issue(self, service: str, who: str | None = None) -> str:
+        ticket = self.queue.issue(service, print_ticket=False).ticket
+        if who is not None:
+            self.texts.give_phone(ticket.code, PHONES[who])
+        return ticket.code
+
+    def worker(self, times: int = 1) -> None:
+        """The device worker's passes (as many as the changes would wake it for)."""
+        for _ in range(times):
+            DeviceWorker(
+                lambda: open_session(db=self.db, clock=self.clock, person="worker")
+            ).run_once()
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def texts_to(notify: NotifyServer, who: str) -> list[str]:
+    return [
+        str(n["personalisation"]["body"])
+        for n in notify.state.sent
+        if n["phone_number"] == e164(PHONES[who])
+    ]
+
+
+def test_a_scripted_day(tmp_path: Path, notify: NotifyServer) -> None:
+    db = office(tmp_path, notify)
+    day = Day(db)
+    try:
+        day.issue("C")  # C001: no number
+        c002 = day.issue("C", "ann")
+        c003 = day.issue("C", "bob")
+        b001 = day.issue("B", "cat")
+        c004 = day.issue("C", "dan")
+        day.worker(times=3)  # looking again and again changes nothing
+        # 2nd in line for Council Tax, and 1st for Benefits: a text each, once.
+        assert texts_to(notify, "ann") == [
+            f"{c002}: it is nearly your turn. Please come back to the waiting area."
+        ]
+        assert len(texts_to(notify, "cat")) == 1 and b001 in texts_to(notify, "cat")[0]
+        assert texts_to(notify, "bob") == [] and texts_to(notify, "dan") == []
+
+        day.at(5)
+        day.queue.cancel(c004)  # Dan left: nothing is ever sent to him
+        day.queue.call_next("desk-1")  # C001: Ann is first now, Bob second
+        notify.state.script = ["timeout"]  # Bob's text reaches Notify, the answer does not
+        day.worker()
+        assert texts_to(notify, "bob") == [
+            f"{c003}: it is nearly your turn. Please come back to the waiting area."
+        ]
+        day.at(6)  # past the retry: the worker looks the reference up, and does not resend
+        day.worker(times=2)
+        assert len(texts_to(notify, "bob")) == 1
+        assert any(r.startswith("GET /v2/notifications") for r in notify.state.requests)
+
+        day.at(12)
+        called = day.queue.call_next("desk-2")
+        assert called is not None and called.code == c002
+        day.worker(times=2)
+        assert texts_to(notify, "ann")[1:] == [f"{c002}: please go to Desk 2 now."]
+        day.at(13)
+        day.queue.recall(c002)  # recalled: the board says it again, no second text
+        day.worker()
+        assert len(texts_to(notify, "ann")) == 2
+        assert texts_to(notify, "dan") == []
+
+        # Late in the day Eve gives her number; Notify is down when her turn nears.
+        day.at(400)
+        e = day.issue("W", "eve")
+        notify.state.script = ["500"] * 20
+        day.worker()
+        assert texts_to(notify, "eve") == []
+        status = (
+            sqlite3.connect(db)
+            .execute(
+                "SELECT status FROM turn_texts WHERE ticket_id = (SELECT max(id) FROM tickets)"
+            )
+            .fetchone()
+        )
+        assert status == ("pending",), e  # waiting to be retried
+
+        # After midnight: the numbers go (the worker's hourly purge); Eve's text is never sent.
+        day.clock.set(datetime(2026, 11, 24, 0, 30, tzinfo=UTC))
+        notify.state.script = []
+        result = RetentionService(day.session).purge()
+        assert result.counts["phones"] == 5
+        day.worker(times=2)
+        assert texts_to(notify, "eve") == []
+    finally:
+        day.close()
+
+    per_person = {who: len(texts_to(notify, who)) for who in PHONES}
+    assert per_person == {"ann": 2, "bob": 1, "cat": 1, "dan": 0, "eve": 0}
+    references = [str(n["reference"]) for n in notify.state.sent]
+    assert len(references) == len(set(references)) == 4
+    dump = "\n".join(sqlite3.connect(db).iterdump())
+    for phone in PHONES.values():
+        digits = phone.replace(" ", "")
+        assert digits[1:] not in dump  # the number is nowhere in the database any more
+        assert all(digits[1:] not in ref for ref in references)
+    assert "turn_text_sent" in dump and "phone_given" in dump
+
+
+def test_a_number_is_checked_and_texts_must_be_set_up(tmp_path: Path, notify: NotifyServer) -> None:
+    db = office(tmp_path, notify)
+    day = Day(db)
+    try:
+        code = day.issue("C")
+        with pytest.raises(InvalidInput, match="not a UK mobile number"):
+            day.texts.give_phone(code, "01234 567890")  # a landline cannot take texts
+        day.queue.call_next("desk-1")
+        with pytest.raises(RuleViolation, match="is not waiting"):
+            day.texts.give_phone(code, PHONES["ann"])
+    finally:
+        day.close()
+    (tmp_path / "plain").mkdir()
+    plain = make_db(tmp_path / "plain", site_toml())
+    session = open_session(db=plain, clock=FixedClock(START), person="tl", desk_id="greet-1")
+    try:
+        ticket = QueueService(session).issue("C", print_ticket=False).ticket
+        with pytest.raises(RuleViolation, match="texts are not set up"):
+            TurnTexts(session).give_phone(ticket.code, PHONES["ann"])
+    finally:
+        session.close()
+
+
+def test_the_command_line(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = office(tmp_path, notify)
+    cli = Cli(db, monkeypatch)
+    now = "2026-11-23T09:00:00Z"
+    issued = cli("ticket", "issue", "--service", "C", "--text-to", PHONES["ann"], "--json", now=now)
+    assert issued.code == 0, issued.err
+    assert issued.json()["texts"] is True
+    result = cli("ticket", "issue", "--service", "C", "--text-to", "12345", now=now)
+    assert result.code == 2 and "not a UK phone number" in result.err
+    assert cli("queue", "--json", now=now).json()  # the refused number issued nothing more
+    assert len(cli("queue", "--json", now=now).json()) == 1
+    given = cli("ticket", "text", "C001", PHONES["bob"], now=now)
+    assert given.code == 0 and given.out.startswith("C001: a text when 2nd in line")
+    assert cli("worker", "--once", "--json", now=now).json()["turn_texts_sent"] == 1
+    assert [n["phone_number"] for n in notify.state.sent] == [e164(PHONES["bob"])]
+
+
+def test_the_running_worker_texts_on_the_next_change(tmp_path: Path, notify: NotifyServer) -> None:
+    """The worker as it runs all day (its threads, woken by changes), not pass by pass."""
+    import time
+
+    db = office(tmp_path, notify)
+    clock = FixedClock(START)
+    worker = DeviceWorker(lambda: open_session(db=db, clock=clock, person="worker"))
+    worker.start()
+    day = Day(db)
+    try:
+        day.issue("C", "ann")
+        deadline = time.monotonic() + 20
+        while not texts_to(notify, "ann") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(texts_to(notify, "ann")) == 1
+        day.queue.call_next("desk-1")
+        while len(texts_to(notify, "ann")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert texts_to(notify, "ann")[1] == "C001: please go to Desk 1 now."
+    finally:
+        day.close()
+        worker.join()
+    assert worker.errors == []

@@ -1,0 +1,93 @@
+"""The desk app's structure rules, checked on the code itself.
+
+- every worker runs with ``exit_on_error=False`` (its fault goes to the funnel, not Textual's exit);
+- every message handler, watcher and snapshot callback of the desk's screens, dialogs and widgets
+  is ``guarded`` (a fault in it goes to the funnel);
+- no module of the desk app is over 600 lines.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+
+import pytest
+from textual.message_pump import MessagePump
+
+import oss_desk.ui
+from oss_desk.ui.faults import GUARDED
+
+UI = Path(oss_desk.ui.__file__).parent
+MODULES = sorted(UI.rglob("*.py"))
+FUNNEL_ENTRIES = {"on_worker_state_changed"}
+"""Handlers that are the funnel's own entry (they hand the worker's error to it)."""
+
+
+def _ui_module_names() -> list[str]:
+    return [
+        name
+        for _, name, _ in pkgutil.walk_packages(oss_desk.ui.__path__, prefix="oss_desk.ui.")
+        if name != "oss_desk.ui.serve"  # the browser front end: no Textual nodes
+    ]
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(UI)))
+def test_every_worker_reports_to_the_funnel(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name not in ("work", "run_worker"):
+            continue
+        flag = _keyword(node, "exit_on_error")
+        assert isinstance(flag, ast.Constant) and flag.value is False, (
+            f"{path.name}:{node.lineno}: {name}(...) without exit_on_error=False"
+        )
+
+
+def _handlers(cls: type) -> list[tuple[str, object]]:
+    found: list[tuple[str, object]] = []
+    for name, value in vars(cls).items():
+        if not inspect.isfunction(value) or name in FUNNEL_ENTRIES:
+            continue
+        is_handler = name.startswith(("on_", "_on_", "watch_")) or getattr(
+            value, "_textual_on", None
+        )
+        if is_handler:
+            found.append((name, value))
+    return found
+
+
+def test_every_handler_of_the_desk_is_guarded() -> None:
+    checked = 0
+    unguarded = []
+    for module_name in _ui_module_names():
+        module = importlib.import_module(module_name)
+        for cls in vars(module).values():
+            if not (
+                inspect.isclass(cls)
+                and issubclass(cls, MessagePump)
+                and cls.__module__ == module_name
+            ):
+                continue
+            for name, handler in _handlers(cls):
+                checked += 1
+                if not getattr(handler, GUARDED, False):
+                    unguarded.append(f"{module_name}.{cls.__name__}.{name}")
+    assert unguarded == []
+    assert checked >= 25  # the walk really saw the screens, dialogs and widgets
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(UI)))
+def test_no_desk_module_is_over_600_lines(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").count("\n")
+    assert lines <= 600, f"{path.name} has {lines} lines: split it"
