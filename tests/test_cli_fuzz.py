@@ -29,7 +29,8 @@ from oss_desk.cli import EXIT_INTERNAL, cli, run
 
 from .conftest import ROOT, make_db, site_toml
 
-SKIPPED = {"desk", "serve", "demo", "screen"}  # a terminal app, servers, the demo's app (tested elsewhere)
+# A terminal app, two servers, the demo's app: tested elsewhere.
+SKIPPED = {"desk", "serve", "demo", "screen"}
 MEMORY_LIMIT_MB = 200
 
 
