@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -753,6 +754,19 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Any:
     office.close()
 
 
+def day_head(db: Path, day: date) -> dict[str, Any] | None:
+    """The day's head as this test reads it: the day's last event and the hash it stores."""
+    conn = sqlite3.connect(db)
+    try:
+        last = conn.execute(
+            "SELECT id, hash FROM events WHERE business_day = ? ORDER BY id DESC LIMIT 1",
+            [day.isoformat()],
+        ).fetchone()
+    finally:
+        conn.close()
+    return None if last is None else {"event": last[0], "sha256": bytes(last[1]).hex()}
+
+
 def test_every_daily_figure_of_the_month(month: Office) -> None:
     book = month.book
     # The script did what it meant to: every kind of event, on both sides of the clock change.
@@ -766,20 +780,11 @@ def test_every_daily_figure_of_the_month(month: Office) -> None:
     assert any(v.arrival.hour == local(v.arrival).hour for v in visits)  # GMT
     reports = ReportService(month.session)
     days = [date(2026, 10, 1) + timedelta(days=i) for i in range(31)]
-    conn = month.session.store.conn
     for day in days:
         got = daily_json(reports.daily(day.isoformat()))
         head = got.pop("event_log_head")
         assert got == expected_daily([book], ["hq"], day, "hq"), day
-        # The day's head: the last event of that day, with the hash the chain holds for it.
-        last = conn.execute(
-            "SELECT id, hash FROM events WHERE business_day = ? ORDER BY id DESC LIMIT 1",
-            [day.isoformat()],
-        ).fetchone()
-        if last is None:
-            assert head is None, day
-        else:
-            assert head == {"event": last[0], "sha256": bytes(last[1]).hex()}, day
+        assert head == day_head(month.db, day), day
     # Within the target sits on the right side of 15:00 exactly.
     first = daily_json(reports.daily("2026-10-01"))
     assert 0 < first["seen_within_target"] < first["seen"]
@@ -961,6 +966,7 @@ DAILY_KEYS = [
     "busiest_hour",
     "standards",
     "previous_weeks",
+    "event_log_head",
 ]
 MONTHLY_KEYS = [
     "month",
@@ -1038,6 +1044,7 @@ def test_the_json_output_keeps_its_keys_order_and_values(
         assert result.out.count("\n") == 1  # one JSON value on one line
         figures = result.json()
         keys_in_order(figures, daily=True)
+        assert figures.pop("event_log_head") == day_head(month.db, day)
         assert figures == expected_daily([month.book], ["hq"], day, "hq")
     result = cli("report", "monthly", "--month", "2026-10", "--json", now=now)
     assert result.code == 0, result.err

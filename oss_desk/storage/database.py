@@ -149,7 +149,12 @@ class Store:
 
     def fault(self, exc: sqlite3.Error) -> Exception:
         """The error to raise for ``exc``; damage also makes this store refuse writes."""
-        found = classify(exc, self.path)
+        waited: float | None = None
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY:
+            with contextlib.suppress(sqlite3.Error):
+                row = sqlite3.Connection.execute(self.conn, "PRAGMA busy_timeout").fetchone()
+                waited = int(row[0]) / 1000
+        found = classify(exc, self.path, waited=waited)
         if found is None:
             return exc
         if isinstance(found, DatabaseUnsafe):
@@ -292,7 +297,9 @@ _BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _NO_ACCESS = frozenset({sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH})
 
 
-def classify(exc: sqlite3.Error, path: Path | str) -> StorageError | None:
+def classify(
+    exc: sqlite3.Error, path: Path | str, *, waited: float | None = None
+) -> StorageError | None:
     """The storage fault behind an SQLite error, in words naming the cause and the path; None
     for an error that is not about the storage (a constraint, a syntax error)."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -313,7 +320,8 @@ def classify(exc: sqlite3.Error, path: Path | str) -> StorageError | None:
     if primary in _BUSY or (primary is None and "locked" in text):
         return StorageBusy(
             f"database locked: another process held {where} for more than "
-            f"{busy_timeout():g} s (nothing was saved): try again"
+            f"{waited if waited is not None else busy_timeout():g} s (nothing was saved): "
+            "try again"
         )
     if (
         primary == sqlite3.SQLITE_FULL

@@ -158,10 +158,11 @@ class ReportsScreen(DeskScreen):
         key = self.day.isoformat() if period == "day" else self.month
 
         actor = self.acting_as()
+        day = self.day  # a date, not typed text: moving back a day is never refused
 
         def build(session: Session) -> DailyReport | MonthlyReport:
             reports = ReportService(session, actor)
-            return reports.daily(key) if period == "day" else reports.monthly(key)
+            return reports.daily(day) if period == "day" else reports.monthly(key)
 
         self._live_at = time.monotonic()
         built = await self.desk.act(build)
