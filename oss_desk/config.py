@@ -20,6 +20,12 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from oss_desk import files
+from oss_desk.config_delivery import (
+    EmailSettings,
+    MessageSettings,
+    NotifySettings,
+    WorkerSettings,
+)
 from oss_desk.config_resident import (
     BoardSettings,
     PrintingSettings,
@@ -285,32 +291,6 @@ class ReportSettings(_Section):
     """A standard is amber (not red) when its figure is at most this many points below target."""
 
 
-class EmailSettings(_Section):
-    smtp_url: str | None = None
-    """smtp://HOST:587 (STARTTLS), smtps://HOST:465 (TLS), or smtp://HOST:25?starttls=off."""
-    username: str | None = None
-    """SMTP login, if the server wants one."""
-    password_file: str | None = None
-    """File holding the SMTP password (readable by the service user only)."""
-    from_address: str = "oss-desk@localhost"
-    """The sender of appointment emails."""
-    timeout: float = Field(10.0, gt=0, le=120)
-    """Seconds to wait for the mail server."""
-
-
-class NotifySettings(_Section):
-    api_key_file: str | None = None
-    """File holding the GOV.UK Notify API key (never put the key itself in the configuration)."""
-    base_url: str = "https://api.notifications.service.gov.uk"
-    """The Notify API (tests point it at a local server)."""
-    email_template: str | None = None
-    """Notify template id for emails (personalisation: ((subject)), ((heading)), ((body)))."""
-    sms_template: str | None = None
-    """Notify template id for texts (personalisation: ((heading)), ((body)))."""
-    timeout: float = Field(10.0, gt=0, le=120)
-    """Seconds to wait for Notify."""
-
-
 class Settings(BaseSettings):
     """The whole configuration of an office."""
 
@@ -346,6 +326,10 @@ class Settings(BaseSettings):
     """Appointment emails through a mail server."""
     notify: NotifySettings = NotifySettings()
     """Texts (and emails, without a mail server) through GOV.UK Notify."""
+    messages: MessageSettings = MessageSettings()
+    """How long messages are retried, and when staff are alerted."""
+    worker: WorkerSettings = WorkerSettings()
+    """Who drives the printers, the board and the outbox."""
     access: AccessSettings = AccessSettings()
     """Who may do what (roles)."""
     backup: BackupSettings = BackupSettings()

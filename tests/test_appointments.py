@@ -11,6 +11,7 @@ import pytest
 from oss_desk.clock import FixedClock, format_instant
 from oss_desk.domain.appointments import AppointmentStatus, parse_reference
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.dbops import RetentionService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 
@@ -296,10 +297,11 @@ def test_contacts_are_purged_after_the_retention_period(db: Path, clock: FixedCl
     svc, session = service_at(db, clock)
     appt = svc.book("C", at(24, 9), channel="slip", name="Ann Other", phone="07700 900123")
     assert svc.contact(appt) is not None
+    retention = RetentionService(session)
     clock.set(at(24, 9) + timedelta(days=30))
-    assert svc.purge_contacts() == 0  # 30 days are kept
+    assert retention.purge().counts["contacts"] == 0  # 30 days are kept
     clock.set(at(24, 9) + timedelta(days=31))
-    assert svc.purge_contacts() == 1
+    assert retention.purge().counts["contacts"] == 1
     assert svc.contact(appt) is None
     assert rows(db, "SELECT name, email, phone FROM appointment_contacts") == [(None, None, None)]
     # The appointment and its figures remain.

@@ -1,4 +1,4 @@
-"""Pure domain rules: needs, codes, business days, estimates, percentages."""
+"""Pure domain rules: needs, codes, business days, percentages (estimates: test_call_order)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from oss_desk.clock import FixedClock, format_instant, parse_instant, read_instant
 from oss_desk.domain.calendar import business_day, parse_hours
 from oss_desk.domain.codes import parse_service_code, parse_ticket_ref
-from oss_desk.domain.estimate import DeskLoad, WaitingItem, estimate_waits
 from oss_desk.domain.needs import describe_need, parse_needs
 from oss_desk.domain.stats import pct, percentile
 from oss_desk.errors import InvalidInput
@@ -163,31 +162,3 @@ def test_percentile_nearest_rank() -> None:
     assert percentile(values, 90) == 9.0
     assert percentile(values, 100) == 10.0
     assert percentile([], 50) is None
-
-
-def test_estimates_list_schedule() -> None:
-    desks = [DeskLoad("d1", frozenset("CB"), 0.0), DeskLoad("d2", frozenset("B"), 120.0)]
-    waiting = [WaitingItem(1, "C"), WaitingItem(2, "B"), WaitingItem(3, "B"), WaitingItem(4, "H")]
-    result = estimate_waits(waiting, desks, {"C": 300.0, "B": 600.0}, 480.0)
-    # C goes to d1 now; B to d2 when it frees (120 s); the next B to d1 after C (300 s).
-    assert result == {1: 0.0, 2: 120.0, 3: 300.0, 4: None}
-
-
-@given(
-    services=st.lists(st.sampled_from("CBH"), min_size=1, max_size=40),
-    desk_sets=st.lists(st.frozensets(st.sampled_from("CBH"), min_size=1), min_size=1, max_size=5),
-    busy=st.lists(st.floats(min_value=0, max_value=3600), min_size=5, max_size=5),
-)
-def test_estimates_never_decrease_within_a_service(
-    services: list[str], desk_sets: list[frozenset[str]], busy: list[float]
-) -> None:
-    desks = [DeskLoad(f"d{i}", s, busy[i]) for i, s in enumerate(desk_sets)]
-    waiting = [WaitingItem(i, s) for i, s in enumerate(services)]
-    result = estimate_waits(waiting, desks, {"C": 300.0, "B": 500.0, "H": 900.0}, 480.0)
-    for code in "CBH":
-        mine = [result[i] for i, s in enumerate(services) if s == code]
-        if any(code in d.services for d in desks):
-            assert all(v is not None for v in mine)
-            assert mine == sorted(mine)  # type: ignore[type-var]
-        else:
-            assert all(v is None for v in mine)

@@ -14,13 +14,7 @@ from typing import Any
 import pytest
 
 from oss_desk.clock import FixedClock, format_instant
-from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.calendar import zone
-from oss_desk.domain.models import Actor
-from oss_desk.domain.workdays import WorkingDays
-from oss_desk.render.json import daily_json
-from oss_desk.services.appointments import AppointmentService
-from oss_desk.services.history import (
+from oss_desk.devtools.history import (
     HistoryOptions,
     RowBuilder,
     SiteInfo,
@@ -29,13 +23,19 @@ from oss_desk.services.history import (
     history_settings,
     instant,
 )
+from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.calendar import zone
+from oss_desk.domain.models import Actor
+from oss_desk.domain.workdays import WorkingDays
+from oss_desk.render.json import daily_json
+from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.site import load_into
-from oss_desk.services.worker import MessageDelivery
 from oss_desk.storage import history as h
 from oss_desk.storage.database import open_store
+from oss_desk.worker.messages import MessageDelivery
 
 from .conftest import Cli
 
@@ -443,6 +443,33 @@ def test_the_same_seed_gives_the_same_history(tmp_path: Path) -> None:
     two = generate(tmp_path / "two.sqlite", options, clock=clock)
     assert one.rows == two.rows
     assert one.figures == two.figures
+
+
+def test_personal_data_is_purged_by_the_real_retention_purge(tmp_path: Path) -> None:
+    """The generator runs the worker's retention purge (one rule, one home), as of now."""
+    db = tmp_path / "purged.sqlite"
+    now = datetime(2026, 11, 21, 12, tzinfo=UTC)
+    generate(
+        db,
+        HistoryOptions(weeks=8, sites=1, visits_per_day=40, seed=5, end=date(2026, 11, 20)),
+        clock=FixedClock(now),
+    )
+    conn = sqlite3.connect(db)
+    try:
+        kept = conn.execute(
+            "SELECT a.business_day < '2026-10-22', c.name IS NULL, c.purged_at "
+            "FROM appointments a JOIN appointment_contacts c ON c.appointment_id = a.id"
+        ).fetchall()
+        assert {old for old, _gone, _at in kept} == {0, 1}  # both sides of the cut-off
+        for old, gone, at in kept:
+            assert gone == old
+            assert at == (format_instant(now) if old else None)
+        purges = conn.execute(
+            "SELECT kind, actor, at FROM events WHERE kind LIKE '%purged'"
+        ).fetchall()
+        assert purges == [("data_purged", "worker", format_instant(now))]
+    finally:
+        conn.close()
 
 
 def test_cli_generates_and_prints_one_json_object(

@@ -61,6 +61,9 @@ def local(screen: Screen, link: str) -> str:
 
 def test_a_tickets_link_shows_its_place_and_nothing_else(session: Session, screen: Screen) -> None:
     queue = QueueService(session)
+    others = ("desk-2", "desk-3", "desk-4", "room-1")
+    for desk in others:  # one desk calls: C001, then B001, then C002
+        queue.set_desk_status(desk, "break")
     for service in ("C", "B", "C"):
         queue.issue(service, print_ticket=False)
     link = printed_link(session, "C002")
@@ -75,6 +78,8 @@ def test_a_tickets_link_shows_its_place_and_nothing_else(session: Session, scree
     assert state["code"] == "C002" and state["lines"][0] == "2 people ahead of you"
     assert state["status"] == "waiting"
     # Called: the page says where to go.
+    for desk in others:
+        queue.set_desk_status(desk, "open")
     queue.call_next("desk-1")
     queue.call_next("desk-2")
     queue.call_next("desk-3")

@@ -95,6 +95,7 @@ def _register() -> None:
         appointments.absence,
         admin.desks,
         devices.worker,
+        devices.alerts,
         reports.report,
         devices.printer,
         devices.board,

@@ -9,14 +9,9 @@ import click
 
 from oss_desk.cli.common import State, emit_json, json_option, pass_state
 from oss_desk.clock import clock_from_env
+from oss_desk.devtools.history import HistoryOptions, HistoryResult
+from oss_desk.devtools.history import generate as generate_history
 from oss_desk.domain.calendar import EARLIEST, YEARS_AHEAD, DateSpan, parse_date, years_after
-from oss_desk.services.history import (
-    HistoryOptions,
-    HistoryResult,
-)
-from oss_desk.services.history import (
-    generate as generate_history,
-)
 from oss_desk.services.session import resolve_db_path
 
 

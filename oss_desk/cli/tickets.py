@@ -25,13 +25,6 @@ from oss_desk.storage.changes import ChangeFeed
 OUTCOME_HELP = "resolved, signposted, referred, appointment or callback"
 
 
-def _entry(service: QueueService, ticket: Ticket) -> QueueEntry | None:
-    for entry in service.queue(ticket.site_id):
-        if entry.ticket.id == ticket.id:
-            return entry
-    return None
-
-
 def _show(session: Session, ticket: Ticket, as_json: bool, entry: QueueEntry | None = None) -> None:
     if as_json:
         emit_json(ticket_json(ticket, session.directory, entry))
@@ -94,7 +87,7 @@ def issue(
         from oss_desk.services.turn_texts import TurnTexts
 
         TurnTexts(session).give_phone(issued.ticket.id, text_to)
-    entry = _entry(queue, issued.ticket)
+    entry = queue.entry(issued.ticket)
     if as_json:
         data = ticket_json(issued.ticket, session.directory, entry)
         data["print_job"] = issued.print_job
@@ -102,7 +95,7 @@ def issue(
         emit_json(data)
         return
     svc = session.directory.services[issued.ticket.service]
-    where = f"; printing (job {issued.print_job})" if issued.print_job else ""
+    where = f"; queued to print (job {issued.print_job})" if issued.print_job else ""
     click.echo(
         f"{issued.ticket.code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}"
     )
@@ -270,7 +263,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
     session = state.session()
     queue = QueueService(session)
     found = queue.look_up(ref)
-    _show(session, found, as_json, _entry(queue, found) if found.status.active else None)
+    _show(session, found, as_json, queue.entry(found) if found.status.active else None)
 
 
 @click.group()
@@ -366,6 +359,8 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             est = minutes(e.estimated_wait_seconds)
             flag = "  OVER TARGET" if over_target(e.wait_seconds, target * 60) else ""
             needs = f"  [{', '.join(t.needs)}]" if t.needs else ""
+            if t.assigned_desk is not None:
+                needs = f"  (sent to {t.assigned_desk}){needs}"
             lines.append(
                 f"  {e.position:3d}. {t.code}  "
                 f"{session.directory.services[t.service].name:24s} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -76,9 +77,16 @@ class Contact:
     phone: str | None = None
 
 
-def new_reference() -> str:
-    chars = "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
+def new_reference(choose: Callable[[str], str] = secrets.choice) -> str:
+    """A booking reference such as ``K7M-3QX`` (``choose`` picks each character)."""
+    chars = "".join(choose(REF_ALPHABET) for _ in range(6))
     return f"{chars[:3]}-{chars[3:]}"
+
+
+def message_reference(appointment_id: int, kind: str, token: str) -> str:
+    """The reference a message is sent under (Notify's ``reference``): ``oss-<id>-<kind>-<token>``,
+    never anything personal."""
+    return f"oss-{appointment_id}-{kind[:3]}-{token}"
 
 
 def parse_reference(text: str) -> str:

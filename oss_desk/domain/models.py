@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+
+from oss_desk.domain.needs import needs_private_room
 
 
 class DeskKind(StrEnum):
@@ -166,6 +168,19 @@ class Actor:
 
 
 @dataclass(frozen=True, slots=True)
+class Joining:
+    """What a new ticket takes into the queue: its service and what orders and routes it."""
+
+    service: str
+    priority: int = 0
+    """1 for a checked-in appointment (called before walk-ins)."""
+    needs: tuple[str, ...] = ()
+    channel: Channel = Channel.WALK_IN
+    assigned_desk: str | None = None
+    """The only desk that may call it (an interview room, an adviser's own desk)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Ticket:
     id: int
     visit_id: int
@@ -194,6 +209,23 @@ class Ticket:
     def code(self) -> str:
         return format_code(self.service, self.number)
 
+    @property
+    def joining(self) -> Joining:
+        return Joining(self.service, self.priority, self.needs, self.channel, self.assigned_desk)
+
+    @property
+    def needs_private_room(self) -> bool:
+        return needs_private_room(self.needs)
+
+    @property
+    def queued_ms(self) -> int:
+        """The arrival instant in epoch milliseconds (the call order's time)."""
+        return (self.queued_at - _EPOCH) // _MILLISECOND
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+
 
 def format_code(service: str, number: int) -> str:
     return f"{service}{number:03d}"
@@ -205,11 +237,15 @@ class QueueEntry:
 
     ticket: Ticket
     position: int | None
-    """1-based place among the waiting tickets of the site (None once called)."""
+    """1-based place among the waiting tickets of the site in the call order (None once
+    called)."""
     wait_seconds: int
     """Time since arrival."""
     estimated_wait_seconds: int | None
-    """Estimated time until called (None when no open desk serves the service)."""
+    """Estimated time until called (None when no open desk may call it)."""
+    ahead: int | None = None
+    """The people ahead (None when no open desk may call it): see
+    :func:`oss_desk.domain.queue.plan_calls`."""
 
 
 @dataclass(frozen=True, slots=True)

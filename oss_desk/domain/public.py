@@ -52,14 +52,3 @@ def normalise_mobile(text: str) -> str:
     if not number.startswith("+447") or len(number) != 13:
         raise InvalidInput(f"{shown(text)!r} is not a UK mobile number (07...)")
     return number
-
-
-def places_in_service(waiting: list[tuple[int, str]]) -> dict[int, int]:
-    """Each waiting ticket's place in line for its own service (1: next), from ``(ticket id,
-    service)`` in the queue's one call order."""
-    seen: dict[str, int] = {}
-    places = {}
-    for ticket_id, service in waiting:
-        seen[service] = seen.get(service, 0) + 1
-        places[ticket_id] = seen[service]
-    return places

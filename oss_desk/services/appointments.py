@@ -14,6 +14,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from oss_desk.clock import format_instant, parse_instant
 from oss_desk.domain.access import Action, Scope
@@ -23,6 +24,7 @@ from oss_desk.domain.appointments import (
     AppointmentStatus,
     Contact,
     Preferred,
+    message_reference,
     new_reference,
     normalise_email,
     normalise_phone,
@@ -33,8 +35,10 @@ from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.domain.models import (
     Actor,
     Channel,
+    Desk,
     DeskStatus,
     EventKind,
+    Joining,
     Outcome,
     Service,
     Site,
@@ -391,7 +395,7 @@ class AppointmentService:
     def _queue(
         self, conn: sqlite3.Connection, appointment: Appointment, kind: str, via: str, due: datetime
     ) -> None:
-        reference = f"oss-{appointment.id}-{kind[:3]}-{secrets.token_hex(4)}"
+        reference = message_reference(appointment.id, kind, secrets.token_hex(4))
         channel = "text" if appointment.channel is Preferred.TEXT else "email"
         site = self.s.directory.sites[appointment.site_id]
         self._event(
@@ -613,21 +617,16 @@ class AppointmentService:
                     "(issue a ticket if they want to be seen as a walk-in now)"
                 )
             queue = QueueService(self.s, self.actor)
-            issued = queue._issue(
-                appt.service,
-                site_id=site.id,
-                needs=appt.needs,
-                priority=1,
-                channel=Channel.APPOINTMENT,
-                print_ticket=False,
-                assigned_desk=appt.room or self._advisers_desk(conn, appt),
-            )
+            sent_to = appt.room or self._advisers_desk(conn, appt)
+            joining = Joining(appt.service, 1, appt.needs, Channel.APPOINTMENT, sent_to)
+            desk = self._greeting_desk(site)
+            ticket = queue.arrival_with_ticket(conn, site, joining, now=now, desk=desk)
             a.update_appointment(
                 conn,
                 appt.id,
                 status=AppointmentStatus.CHECKED_IN.value,
-                visit_id=issued.ticket.visit_id,
-                ticket_id=issued.ticket.id,
+                visit_id=ticket.visit_id,
+                ticket_id=ticket.id,
             )
             self._event(
                 conn,
@@ -635,11 +634,17 @@ class AppointmentService:
                 EventKind.APPOINTMENT_CHECKED_IN,
                 appt,
                 {
-                    "ticket": issued.ticket.id,
+                    "ticket": ticket.id,
                     "late_minutes": max(0, int((now - appt.starts_at).total_seconds() // 60)),
                 },
             )
-        return issued.ticket
+        return ticket
+
+    def _greeting_desk(self, site: Site) -> Desk | None:
+        """The desk checking the resident in (this terminal's, when it is at the office)."""
+        desk_id = self.actor.desk_id
+        desk = self.s.directory.desks.get(desk_id) if desk_id else None
+        return desk if desk is not None and desk.site_id == site.id else None
 
     def _advisers_desk(self, conn: sqlite3.Connection, appt: Appointment) -> str | None:
         """The desk the configuration puts the appointment's adviser at, if it serves the
@@ -826,20 +831,8 @@ class AppointmentService:
             absence_id = a.add_absence(
                 conn, person, start, end, reason, format_instant(now), self.actor.person
             )
-            append_event(
-                conn,
-                at=now,
-                timezone=None,
-                site_id=None,
-                kind=EventKind.ABSENCE_RECORDED,
-                actor=self.actor,
-                data={
-                    "person": person,
-                    "from": start.isoformat(),
-                    "to": end.isoformat(),
-                    "reason": reason,
-                },
-            )
+            recorded = {"person": person, "from": start.isoformat(), "to": end.isoformat()}
+            self._absence_event(conn, now, {**recorded, "reason": reason})
         return absence_id
 
     def absences(self) -> list[a.Absence]:
@@ -855,40 +848,16 @@ class AppointmentService:
         with self.s.store.write() as conn:
             if not a.remove_absence(conn, absence_id):
                 raise NotFound(f"no absence {absence_id}")
-            append_event(
-                conn,
-                at=now,
-                timezone=None,
-                site_id=None,
-                kind=EventKind.ABSENCE_RECORDED,
-                actor=self.actor,
-                data={"removed": absence_id},
-            )
-
-    def purge_contacts(self) -> int:
-        """Delete residents' contact details kept past ``retention.contacts_days`` (by default
-        ``appointments.keep_contacts_days``). The worker runs the whole retention purge
-        (:class:`oss_desk.services.dbops.RetentionService`), which includes this.
-        Host-level, not role-checked: it only deletes what the retention settings say is due."""
-        now = self.s.clock.now()
-        keep = timedelta(days=self.s.settings.contacts_days)
-        site = self.site_for()
-        cutoff = (local(now, site.timezone) - keep).date().isoformat()
-        with self.s.store.write() as conn:
-            count = a.purge_contacts(conn, cutoff, format_instant(now))
-            if count:
-                append_event(
-                    conn,
-                    at=now,
-                    timezone=None,
-                    site_id=None,
-                    kind=EventKind.CONTACTS_PURGED,
-                    actor=self.actor,
-                    data={"count": count, "before": cutoff},
-                )
-        return count
+            self._absence_event(conn, now, {"removed": absence_id})
 
     # Helpers ---------------------------------------------------------------------------------
+
+    def _absence_event(self, conn: sqlite3.Connection, at: datetime, data: dict[str, Any]) -> None:
+        """An absence recorded or removed: the whole council's, at no office."""
+        kind = EventKind.ABSENCE_RECORDED
+        append_event(
+            conn, at=at, timezone=None, site_id=None, kind=kind, actor=self.actor, data=data
+        )
 
     def _event(
         self,

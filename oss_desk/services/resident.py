@@ -98,12 +98,9 @@ def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
     wording = wording_for(session.settings, site.id)
     ahead = estimate = None
     if ticket_row.status is TicketStatus.WAITING:
-        entry = next(
-            (e for e in QueueService(session).queue(site.id) if e.ticket.id == ticket_row.id),
-            None,
-        )
-        if entry is not None and entry.position is not None:
-            ahead = entry.position - 1
+        entry = QueueService(session).entry(ticket_row)
+        if entry is not None:  # the people ahead and the wait of the one call order
+            ahead = entry.ahead
             estimate = minutes(entry.estimated_wait_seconds)
     return ticket(
         wording,

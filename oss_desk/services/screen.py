@@ -136,12 +136,9 @@ def phone_state(session: Session, token: str) -> dict[str, Any] | None:
         "languages": list(wording.languages),
     }
     if ticket.status is TicketStatus.WAITING:
-        entry = next(
-            (e for e in QueueService(session).queue(site.id) if e.ticket.id == ticket.id),
-            None,
-        )
-        if entry is not None and entry.position is not None:
-            state["lines"] = wording.wait(entry.position - 1, minutes(entry.estimated_wait_seconds))
+        entry = QueueService(session).entry(ticket)
+        if entry is not None:  # the people ahead and the wait the paper ticket shows
+            state["lines"] = wording.wait(entry.ahead, minutes(entry.estimated_wait_seconds))
     elif ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING):
         desks = desk_names(session, wording, ticket.desk)
         state["lines"] = [

@@ -21,7 +21,7 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
-from oss_desk.domain.public import normalise_mobile, places_in_service
+from oss_desk.domain.public import normalise_mobile
 from oss_desk.errors import RuleViolation
 from oss_desk.services.messages import Composed
 from oss_desk.services.resident import desk_names, site_names
@@ -105,8 +105,9 @@ class TurnTexts:
     def queue_due(self) -> int:
         """Queue the texts the queue now calls for (each visit's at most once per kind).
 
-        Places come from the live queue's one call order (``QueueService.queue``), counted per
-        service: 2nd in line for Council Tax is the second Council Tax ticket in that order."""
+        Places come from the live queue (``QueueService.queue``): a ticket is n-th in line when
+        n - 1 people are ahead of it, as its paper ticket counts them (the one call order and
+        the open desks that may call it: ``oss_desk.domain.queue.plan_calls``)."""
         from oss_desk.services.queue import QueueService
 
         settings = self.s.settings.turn_texts
@@ -119,12 +120,7 @@ class TurnTexts:
             if not visits:
                 continue
             entries = QueueService(self.s, Actor("worker")).queue(site.id)
-            waiting = [
-                (e.ticket.id, e.ticket.service)
-                for e in entries
-                if e.ticket.status is TicketStatus.WAITING
-            ]
-            places = places_in_service(waiting)
+            places = {e.ticket.id: e.ahead + 1 for e in entries if e.ahead is not None}
             due: list[tuple[Ticket, str]] = []
             for entry in entries:
                 ticket = entry.ticket

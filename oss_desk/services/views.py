@@ -52,6 +52,7 @@ def ticket_json(
     }
     if entry is not None:
         data["position"] = entry.position
+        data["ahead"] = entry.ahead
         data["wait_min"] = entry.wait_seconds // 60
         data["estimated_wait_min"] = minutes(entry.estimated_wait_seconds)
     return data
@@ -76,7 +77,7 @@ def wait_phrase(entry: QueueEntry) -> str:
     if entry.estimated_wait_seconds is None:
         return "no open desk serves this now"
     est = minutes(entry.estimated_wait_seconds) or 0
-    ahead = (entry.position or 1) - 1
+    ahead = entry.ahead or 0
     people = "nobody ahead" if ahead == 0 else f"{ahead} ahead"
     return f"{people}, about {est} min" if est else f"{people}, next to be called"
 

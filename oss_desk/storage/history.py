@@ -1,6 +1,6 @@
 """Bulk SQL for generated history (``oss-desk history generate``): big executemany batches.
 
-Rows come already shaped as the services write them (see :mod:`oss_desk.services.history`);
+Rows come already shaped as the services write them (see :mod:`oss_desk.devtools.history`);
 this module only moves them into a new database as fast as SQLite allows: one transaction per
 batch, the secondary indexes built once at the end instead of row by row, and no fsync until
 the file is complete (a failed generation leaves a file that is deleted, never a half office).

@@ -13,7 +13,30 @@ from datetime import datetime
 from typing import Any
 
 from oss_desk.clock import read_instant
-from oss_desk.domain.models import Channel, Outcome, Ticket, TicketStatus, Visit, VisitStatus
+from oss_desk.domain.models import (
+    Channel,
+    Joining,
+    Outcome,
+    Ticket,
+    TicketStatus,
+    Visit,
+    VisitStatus,
+)
+from oss_desk.domain.needs import needs_private_room
+from oss_desk.domain.queue import CALL_ORDER, Direction
+
+
+def order_by(alias: str) -> str:
+    """The one call order (:data:`oss_desk.domain.queue.CALL_ORDER`) as an ``ORDER BY`` list."""
+    spelt = {
+        Direction.SET_FIRST: "{} IS NULL",
+        Direction.ASCENDING: "{}",
+        Direction.DESCENDING: "{} DESC",
+    }
+    return ", ".join(spelt[t.direction].format(f"{alias}.{t.column}") for t in CALL_ORDER)
+
+
+CALL_ORDER_SQL = order_by("t")
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -135,36 +158,23 @@ def insert_ticket(
     *,
     visit_id: int,
     site_id: str,
-    service: str,
     business_day: str,
     number: int,
-    priority: int,
-    needs: Iterable[str],
-    channel: Channel,
+    joining: Joining,
     queued_at: str,
     issued_at: str,
-    assigned_desk: str | None = None,
     transferred_from: int | None = None,
 ) -> Ticket:
-    need_list = sorted(needs)
+    j = joining
+    need_list = sorted(j.needs)
     cur = conn.execute(
         "INSERT INTO tickets (visit_id, site_id, service_code, business_day, number, priority, "
         "needs_private_room, needs, channel, queued_at, issued_at, assigned_desk_id, "
         "transferred_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
         [
-            visit_id,
-            site_id,
-            service,
-            business_day,
-            number,
-            priority,
-            int("private-room" in need_list),
-            json.dumps(need_list),
-            channel.value,
-            queued_at,
-            issued_at,
-            assigned_desk,
-            transferred_from,
+            *(visit_id, site_id, j.service, business_day, number, j.priority),
+            *(int(needs_private_room(need_list)), json.dumps(need_list), j.channel.value),
+            *(queued_at, issued_at, j.assigned_desk, transferred_from),
         ],
     )
     ticket = _one(cur)
@@ -188,45 +198,51 @@ def find_ticket_by_code(
     )
 
 
+# The ORDER BY is spelt from the domain's CALL_ORDER: column names, never input.
+_CALL_NEXT = (
+    "UPDATE tickets SET status = 'called', desk_id = :desk, called_at = :now "  # noqa: S608
+    "WHERE (SELECT status = 'open' AND kind != 'meet-and-greet' FROM desks WHERE id = :desk)"
+    "  AND NOT EXISTS (SELECT 1 FROM tickets WHERE desk_id = :desk"
+    "                  AND status IN ('called', 'serving'))"
+    "  AND id = ("
+    "  SELECT t.id FROM tickets t"
+    "  WHERE t.site_id = :site AND t.business_day = :day AND t.status = 'waiting'"
+    "    AND t.service_code IN"
+    "        (SELECT service_code FROM desk_services WHERE desk_id = :desk)"
+    "    AND (t.assigned_desk_id IS NULL OR t.assigned_desk_id = :desk)"
+    "    AND (t.needs_private_room = 0"
+    "         OR (SELECT private_room FROM desks WHERE id = :desk) = 1)"
+    f"  ORDER BY {CALL_ORDER_SQL}"
+    "  LIMIT 1"
+    ") AND status = 'waiting' "
+    "RETURNING *"
+)
+_ACTIVE = (
+    "SELECT * FROM tickets t WHERE business_day = :day "  # noqa: S608
+    "AND status IN ('waiting', 'called', 'serving') AND (:site IS NULL OR site_id = :site) "
+    f"ORDER BY {CALL_ORDER_SQL}"
+)
+
+
 def call_next(
     conn: sqlite3.Connection,
     *,
     site_id: str,
     business_day: str,
     desk_id: str,
-    private_room: bool,
     now: str,
 ) -> Ticket | None:
     """Claim the next ticket for a desk in one statement; None when there is none (or the desk
-    is not open, or still has a ticket: the caller works out which).
+    does not call now, or still has a ticket: the caller works out which).
 
-    Order: tickets sent to this desk, then priority (checked-in appointments), then the longest
-    wait since arrival. Only services the desk serves; a private-room need only where there is one.
+    The rules are :mod:`oss_desk.domain.queue`'s: an open desk that is not meet-and-greet calls
+    the first waiting ticket in the one call order that it may call (a service it serves, sent
+    to no desk or to this one, a private-room need only where there is one).
     """
     return _one(
         conn.execute(
-            "UPDATE tickets SET status = 'called', desk_id = :desk, called_at = :now "
-            "WHERE (SELECT status FROM desks WHERE id = :desk) = 'open'"
-            "  AND NOT EXISTS (SELECT 1 FROM tickets WHERE desk_id = :desk"
-            "                  AND status IN ('called', 'serving'))"
-            "  AND id = ("
-            "  SELECT t.id FROM tickets t"
-            "  WHERE t.site_id = :site AND t.business_day = :day AND t.status = 'waiting'"
-            "    AND t.service_code IN"
-            "        (SELECT service_code FROM desk_services WHERE desk_id = :desk)"
-            "    AND (t.assigned_desk_id IS NULL OR t.assigned_desk_id = :desk)"
-            "    AND (t.needs_private_room = 0 OR :private_room = 1)"
-            "  ORDER BY (t.assigned_desk_id IS NOT NULL) DESC, t.priority DESC, t.queued_at, t.id"
-            "  LIMIT 1"
-            ") AND status = 'waiting' "
-            "RETURNING *",
-            {
-                "desk": desk_id,
-                "now": now,
-                "site": site_id,
-                "day": business_day,
-                "private_room": int(private_room),
-            },
+            _CALL_NEXT,
+            {"desk": desk_id, "now": now, "site": site_id, "day": business_day},
         )
     )
 
@@ -303,14 +319,7 @@ def active_tickets(
     conn: sqlite3.Connection, *, site_id: str | None, business_day: str
 ) -> list[Ticket]:
     """Waiting, called and serving tickets of the day, in call order."""
-    return _all(
-        conn.execute(
-            "SELECT * FROM tickets WHERE business_day = :day "
-            "AND status IN ('waiting', 'called', 'serving') AND (:site IS NULL OR site_id = :site) "
-            "ORDER BY priority DESC, queued_at, id",
-            {"day": business_day, "site": site_id},
-        )
-    )
+    return _all(conn.execute(_ACTIVE, {"day": business_day, "site": site_id}))
 
 
 def tickets_of_day(

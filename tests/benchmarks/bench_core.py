@@ -22,6 +22,7 @@ from oss_desk.domain.stats import percentile as nearest_rank
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
+from oss_desk.storage.queue import active_tickets
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -218,6 +219,36 @@ def change_latency(tmp: Path, n: int, interval: float) -> list[float]:
     return lags
 
 
+def queue_view(tmp: Path, waiting: int, runs: int) -> tuple[float, float]:
+    """Median seconds of the live queue (read, places, estimates, people ahead) with
+    ``waiting`` residents waiting at 10 desks (2 busy, some tickets sent to a desk, some
+    appointments), and of the same read alone (its floor)."""
+    db = site(tmp, 10)
+    clock = FixedClock(NOW)
+    session = open_session(db=db, clock=clock, person="bench")
+    try:
+        queue = QueueService(session)
+        for desk in ("desk-1", "desk-2"):
+            queue.call(queue.issue("C", print_ticket=False).ticket.id, desk)
+        for i in range(waiting):
+            sent = f"desk-{i % 10 + 1}" if i % 7 == 0 else None
+            queue.issue("CB"[i % 2], priority=int(i % 11 == 0), assigned_desk=sent)
+        day = session.today(session.site(None))
+        views, reads = [], []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            entries = queue.queue()
+            views.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            with session.store.read() as conn:
+                active_tickets(conn, site_id="hq", business_day=day)
+            reads.append(time.perf_counter() - t0)
+        assert sum(1 for e in entries if e.position is not None) == waiting
+        return statistics.median(views), statistics.median(reads)
+    finally:
+        session.close()
+
+
 def main(quick: bool = False) -> None:
     n = 60 if quick else 1000
     with tempfile.TemporaryDirectory() as name:
@@ -242,6 +273,14 @@ def main(quick: bool = False) -> None:
         )
         print(f"  ratio cycle / bare:   {cyc_p50 / bare_p50:.2f}x   (goal: at most 3x)")
         print(f"  ratio operation/bare: {op_p50 / bare_p50:.2f}x")
+    print("\nLive queue (places, estimated waits, people ahead), 10 desks, median")
+    for waiting in (40,) if quick else (40, 150, 400):
+        with tempfile.TemporaryDirectory() as name:
+            view, read = queue_view(Path(name), waiting, 5 if quick else 30)
+        print(
+            f"  {waiting:3d} waiting:          {view * 1000:.2f} ms, the read alone "
+            f"{read * 1000:.2f} ms ({view / read:.1f}x)"
+        )
     seconds = 2.0 if quick else 8.0
     for gap, title in (
         (0.0, "flat out (saturation: about 6,000 times an office's peak)"),

@@ -26,6 +26,7 @@ from typing import Any
 from textual import events
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.queue import waiting_for
 from oss_desk.services.queue import QueueService
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import open_session
@@ -140,7 +141,7 @@ def propagation(db: Path, tmp: Path, samples: int) -> list[float]:
     lags = []
     try:
         queue = QueueService(session)
-        waiting = sum(1 for e in queue.queue() if e.position is not None)
+        waiting = len(waiting_for(session.desk("desk-1"), queue.queue()))
         term.wait_for(f"Waiting for Desk 1: {waiting}")
         for _ in range(samples):
             queue.issue("W", print_ticket=False)

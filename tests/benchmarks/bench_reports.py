@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from oss_desk.clock import FixedClock
+from oss_desk.devtools.history import GENERATOR_VERSION, HistoryOptions, generate
 from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.services.demo import populate
-from oss_desk.services.history import GENERATOR_VERSION, HistoryOptions, generate
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session

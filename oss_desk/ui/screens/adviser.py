@@ -15,6 +15,7 @@ from textual.widgets import Static
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.models import Actor, Channel, DeskStatus, Ticket, TicketStatus
+from oss_desk.domain.queue import waiting_for
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import NOTE_LIMIT, QueueService
@@ -196,16 +197,10 @@ class AdviserScreen(DeskScreen):
         table.labels = names.labels()
         desk_id = self.current_desk()
         desk = names.desks.get(desk_id) if desk_id else None
-        if desk is not None:
-            mine = [e for e in snapshot.queue if e.ticket.service in desk.services]
-        else:
-            mine = []
+        mine = waiting_for(desk, snapshot.queue) if desk is not None else []
         table.show(mine)
         self.query_one("#waiting-title", Static).update(
-            Text(
-                f"Waiting for {names.desk(desk_id)}: {sum(1 for e in mine if e.position)}",
-                style="bold",
-            )
+            Text(f"Waiting for {names.desk(desk_id)}: {len(mine)}", style="bold")
         )
         ticket = self.my_ticket()
         status = self.my_status()

@@ -1,0 +1,1 @@
+"""Developer tools (generated history, ...): imported only by the command line."""

@@ -1,0 +1,264 @@
+"""The rows of appointments and their messages (booked, reminded, checked in, cancelled, missed)
+and the batches of every row made since the last flush.
+
+Every method of :class:`RowBuilder` beyond :class:`~oss_desk.devtools.history.rows.QueueRows`
+mirrors one use case of :class:`~oss_desk.services.appointments.AppointmentService` or one step of
+the worker (sending a message, marking a no-show).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from oss_desk.devtools.history.rows import (
+    MINUTE_MS,
+    AppointmentRec,
+    QueueRows,
+    SiteInfo,
+    TicketRec,
+    epoch_ms,
+    event_data,
+    instant,
+)
+from oss_desk.domain.appointments import message_reference
+
+WORKER = ("worker", None)
+"""The device worker: it sends messages and marks appointments missed."""
+
+
+class RowBuilder(QueueRows):
+    """The rows each service step writes, appended to in-memory batches."""
+
+    def __init__(self, target_seconds: int = 900) -> None:
+        super().__init__(target_seconds)
+        self._pending: dict[int, int] = {}
+
+    def book(
+        self,
+        site: SiteInfo,
+        ms: int,
+        service: str,
+        start: int,
+        end: int,
+        *,
+        adviser: str,
+        room: str | None,
+        channel: str,
+        ref: str,
+        reminder_due: int | None,
+    ) -> AppointmentRec:
+        """``AppointmentService.book`` at meet-and-greet, with the worker sending the
+        confirmation a moment later (the reminder is sent by :meth:`send_reminder`)."""
+        day = self._where(site, start)[0]
+        where = (site.id, service, adviser, room, start, end, day)
+        appt = AppointmentRec(self.next_appointment, ref, *where, channel, ms, site.greeter)
+        self.next_appointment += 1
+        self.appointments.append(appt)
+        resources = [f"adviser:{adviser}"] + ([f"room:{room}"] if room else [])
+        self._units[appt.id] = [
+            (resource, unit, appt.id)
+            for resource in resources
+            for unit in range(start // 300_000, (end - 1000) // 300_000 + 1)
+        ]
+        n = appt.id
+        self.contacts.append(
+            (
+                n,
+                f"Resident {n}",
+                f"resident{n}@example.org" if channel == "email" else None,
+                f"+447700{900000 + n % 100000:06d}" if channel == "text" else None,
+                None,
+            )
+        )
+        who = (site.greeter, site.greet_desk)
+        self._booking_event(site, appt, ms, "appointment_booked", who, {"channel": channel})
+        self._message(site, appt, "confirmation", ms, ms, sent=ms + 2_000, by=who)
+        if reminder_due is not None and reminder_due > ms:
+            index = self._message(site, appt, "reminder", ms, reminder_due, sent=None, by=who)
+            self._pending[appt.id] = index
+        return appt
+
+    def _message(
+        self,
+        site: SiteInfo,
+        appt: AppointmentRec,
+        kind: str,
+        created: int,
+        due: int,
+        *,
+        sent: int | None,
+        by: tuple[str, str | None],
+    ) -> int:
+        message_id = self.next_message
+        self.next_message += 1
+        via = "smtp" if appt.channel == "email" else "notify"
+        reference = message_reference(appt.id, kind, f"{message_id:08x}")
+        self.messages.append(
+            [
+                message_id,
+                appt.id,
+                kind,
+                appt.channel,
+                via,
+                1,
+                instant(due),
+                "pending",
+                reference,
+                0,
+                instant(due),
+                None,
+                None,
+                None,
+                instant(created),
+                None,
+            ]
+        )
+        queued = {"channel": appt.channel, "due": instant(due), "kind": kind}
+        self._booking_event(site, appt, created, "reminder_queued", by, queued)
+        if sent is not None:
+            self._sent(site, appt, len(self.messages) - 1, sent)
+        return len(self.messages) - 1
+
+    def _sent(self, site: SiteInfo, appt: AppointmentRec, index: int, ms: int) -> None:
+        row = self.messages[index]
+        row[7], row[9], row[13], row[15] = "sent", 1, row[8], instant(ms)
+        sent = {"channel": row[3], "kind": row[2], "via": row[4]}
+        self._booking_event(site, appt, ms, "reminder_sent", WORKER, sent)
+
+    def send_reminder(
+        self, site: SiteInfo, appt: AppointmentRec, before: int | None = None
+    ) -> None:
+        """The worker sends the reminder when it is due (if that is before ``before``)."""
+        index = self._pending.get(appt.id)
+        if index is None:
+            return
+        due = epoch_ms(datetime.fromisoformat(self.messages[index][6])) + 3_000
+        if before is None or due < before:
+            del self._pending[appt.id]
+            self._sent(site, appt, index, due)
+
+    def _cancel_pending(self, appt: AppointmentRec) -> None:
+        index = self._pending.pop(appt.id, None)
+        if index is not None:
+            self.messages[index][7] = "cancelled"
+
+    def check_in(self, site: SiteInfo, appt: AppointmentRec, ms: int) -> TicketRec:
+        """``AppointmentService.check_in`` at meet-and-greet: a priority ticket."""
+        ticket = self.issue(
+            site, ms, appt.service, priority=1, channel="appointment", assigned=appt.room
+        )
+        late = max(0, (ms - appt.start) // MINUTE_MS)
+        checked_in = {"late_minutes": late, "ticket": ticket.id}
+        who = (site.greeter, site.greet_desk)
+        self._booking_event(site, appt, ms, "appointment_checked_in", who, checked_in)
+        ticket.appointment = appt
+        appt.status, appt.visit_id, appt.ticket_id = "checked_in", ticket.visit_id, ticket.id
+        return ticket
+
+    def _booking_event(
+        self,
+        site: SiteInfo,
+        appt: AppointmentRec,
+        ms: int,
+        kind: str,
+        by: tuple[str, str | None],
+        data: Mapping[str, object],
+    ) -> None:
+        """An event of ``appt``, ``by`` (person, desk), as ``AppointmentService._event``."""
+        self.event(
+            site,
+            ms,
+            kind,
+            *by,
+            visit=appt.visit_id,
+            ticket=appt.ticket_id,
+            service=appt.service,
+            data=event_data(data),
+            appointment=appt.id,
+        )
+
+    def appointment_no_show(self, site: SiteInfo, appt: AppointmentRec, ms: int) -> None:
+        """The worker's ``auto_no_show`` after the grace minutes."""
+        appt.status = "no_show"
+        self._release(appt)
+        self._cancel_pending(appt)
+        self._booking_event(site, appt, ms, "appointment_no_show", WORKER, {"automatic": True})
+
+    def _release(self, appt: AppointmentRec) -> None:
+        self._units.pop(appt.id, None)
+
+    def cancel_appointment(
+        self,
+        site: SiteInfo,
+        appt: AppointmentRec,
+        ms: int,
+        *,
+        by: str,
+        notice: int,
+        breach: bool,
+        reason: str | None,
+        actor: str,
+        desk: str | None,
+    ) -> None:
+        """``AppointmentService.cancel``, and the worker sending the cancellation notice."""
+        appt.status, appt.cancelled, appt.cancelled_by = "cancelled", ms, by
+        appt.cancel_reason, appt.notice_days, appt.breach = reason, notice, int(breach)
+        self._release(appt)
+        self._cancel_pending(appt)
+        cancelled = {"breach": breach, "by": by, "notice_working_days": notice}
+        self._booking_event(site, appt, ms, "appointment_cancelled", (actor, desk), cancelled)
+        self._message(site, appt, "cancellation", ms, ms, sent=ms + 2_000, by=(actor, desk))
+
+    def batches(self) -> dict[str, list[tuple[Any, ...]]]:
+        """The rows gathered since the last call, ready for :func:`h.insert_rows`."""
+        events = sorted(self.events, key=lambda e: e[0])
+        numbered = []
+        for row in events:
+            numbered.append((self.next_event, *row))
+            self.next_event += 1
+        appointments = [
+            (
+                a.id,
+                a.ref,
+                a.site_id,
+                a.service,
+                a.adviser,
+                a.room,
+                instant(a.start),
+                instant(a.end),
+                a.day,
+                a.status,
+                a.channel,
+                "[]",
+                instant(a.booked),
+                a.booked_by,
+                1,
+                instant(a.cancelled) if a.cancelled is not None else None,
+                a.cancelled_by,
+                a.cancel_reason,
+                a.notice_days,
+                a.breach,
+                a.visit_id,
+                a.ticket_id,
+                "[]",
+                None,
+            )
+            for a in self.appointments
+        ]
+        result = {
+            "visits": [tuple(v) for v in self.visits.values()],
+            "tickets": [tuple(t) for t in self.tickets.values()],
+            "appointments": appointments,
+            "appointment_contacts": list(self.contacts),
+            "resource_units": [u for units in self._units.values() for u in units],
+            "messages": [tuple(m) for m in self.messages],
+            "events": numbered,
+        }
+        self.reset()
+        self._units = {}
+        return result
+
+    def counter_rows(self) -> list[tuple[str, str, str, int]]:
+        return [(s, c, d, n) for (s, c, d), n in sorted(self.counters.items())]

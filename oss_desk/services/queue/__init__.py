@@ -1,0 +1,42 @@
+"""The queue engine: issue, call, recall, serve, finish, no-show, transfer, cancel, quick visit,
+notes, reprints, desk statuses and the live queue.
+
+Each use case is one ``BEGIN IMMEDIATE`` transaction that changes the queue and appends its
+event(s), so the event log and the live state never disagree and two desks never get the same
+ticket. The rules (the one call order, which desk may call what, places and estimates) are
+:mod:`oss_desk.domain.queue`'s. Errors are :class:`~oss_desk.errors.OssDeskError` with a
+sentence a person can act on.
+
+:class:`QueueService` gathers the use cases of the modules of this package:
+
+- ``core``: finding tickets, role checks on a person's own work, events and board updates;
+- ``tickets``: arrivals, quick visits, and the one place a ticket is made;
+- ``calling``: call next, call a chosen ticket, recall, start;
+- ``closing``: finish, no-show, cancel, transfer;
+- ``records``: notes, reprints, desk statuses;
+- ``view``: the live queue (places, estimated waits, people ahead).
+"""
+
+from __future__ import annotations
+
+from oss_desk.services.queue.calling import Calling
+from oss_desk.services.queue.closing import Closing
+from oss_desk.services.queue.core import ACTIVE, AT_DESK, parse_outcome
+from oss_desk.services.queue.records import NOTE_LIMIT, Records
+from oss_desk.services.queue.tickets import Issued
+from oss_desk.services.queue.view import LiveView, read_live_queue, typical_seconds
+
+__all__ = [
+    "ACTIVE",
+    "AT_DESK",
+    "NOTE_LIMIT",
+    "Issued",
+    "QueueService",
+    "parse_outcome",
+    "read_live_queue",
+    "typical_seconds",
+]
+
+
+class QueueService(Calling, Closing, Records, LiveView):
+    """The live queue of one office database, acting as ``actor`` (default: the session's)."""

@@ -1,0 +1,151 @@
+"""A desk calling residents: call next (the one call order, in one statement), a chosen ticket
+out of turn, recall, and start serving."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.access import Action, Scope
+from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket, TicketStatus
+from oss_desk.domain.queue import Refusal, calls_tickets, refusal
+from oss_desk.errors import InvalidInput, RuleViolation
+from oss_desk.services.queue.core import QueueCore, Ref, described
+from oss_desk.storage import queue as q
+from oss_desk.storage.site import desk_status
+
+
+class Calling(QueueCore):
+    def call_next(self, desk_id: str | None = None) -> Ticket | None:
+        """Call the next ticket for a desk; None when nothing is waiting that it may call."""
+        self._require(Action.CALL_NEXT)
+        desk = self._calling_desk(desk_id)
+        site = self.s.directory.sites[desk.site_id]
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            # One guarded statement on the hot path; the reasons are looked up only if it claims
+            # nothing (the desk does not call now, still has a ticket, or nobody is waiting).
+            ticket = q.call_next(
+                conn,
+                site_id=site.id,
+                business_day=self.s.today(site),
+                desk_id=desk.id,
+                now=format_instant(now),
+            )
+            if ticket is None:
+                self._check_can_call(conn, desk)
+                return None
+            self._called(conn, ticket, desk, now, "next")
+        return ticket
+
+    def call(self, ref: Ref, desk_id: str | None = None) -> Ticket:
+        """Call one chosen waiting ticket to a desk (out of order): an adviser to their own
+        desk, a team leader to any."""
+        now = self.s.clock.now()
+        desk = self._calling_desk(desk_id)
+        if self.s.scope(Action.CALL_CHOSEN, self.actor) is Scope.OWN:
+            self._require(Action.CALL_CHOSEN, own=self.owns_desk(desk))
+        else:
+            self._require(Action.CALL_CHOSEN)
+        with self.s.store.write() as conn:
+            self._check_can_call(conn, desk)
+            ticket = self._find(conn, ref, desk.site_id)
+            if ticket.site_id != desk.site_id:
+                raise RuleViolation(f"{ticket.code} is at another site")
+            if ticket.status is not TicketStatus.WAITING:
+                raise RuleViolation(
+                    f"{ticket.code} is {described(ticket)}: only a waiting ticket can be called"
+                )
+            self._check_may_call(desk, ticket)
+            at_desk = {"desk_id": desk.id, "called_at": format_instant(now)}
+            called = self._move(
+                conn, ticket, [TicketStatus.WAITING], TicketStatus.CALLED, **at_desk
+            )
+            self._called(conn, called, desk, now, "chosen")
+        return called
+
+    def recall(self, ref: Ref) -> Ticket:
+        """Call a called ticket again (board and announcement); capped by ``queue.recall_cap``."""
+        self._require(Action.RECALL)
+        now = self.s.clock.now()
+        cap = self.s.settings.queue.recall_cap
+        with self.s.store.write() as conn:
+            ticket = self._held(conn, ref, Action.RECALL, "only a called ticket can be recalled")
+            recalled = q.increment_recalls(conn, ticket.id, cap)
+            if recalled is None:
+                raise RuleViolation(
+                    f"{ticket.code} has been recalled {ticket.recalls} times (the limit is "
+                    f"{cap}): mark it no-show, or start serving if the resident has come"
+                )
+            self._log(
+                conn, ticket, EventKind.RECALLED, now, {"recalls": recalled.recalls}, at_desk=True
+            )
+            self._board(conn, recalled, "recalled", now)
+        return recalled
+
+    def start(self, ref: Ref) -> Ticket:
+        """The resident has come to the desk: start serving."""
+        self._require(Action.START)
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            ticket = self._held(conn, ref, Action.START, "only a called ticket can be started")
+            stamp = format_instant(now)
+            started = self._move(
+                conn, ticket, [TicketStatus.CALLED], TicketStatus.SERVING, serving_at=stamp
+            )
+            self._log(conn, ticket, EventKind.SERVING, now, at_desk=True)
+        return started
+
+    # Helpers ---------------------------------------------------------------------------------
+
+    def _held(self, conn: sqlite3.Connection, ref: Ref, action: Action, only: str) -> Ticket:
+        """The called ticket ``ref``, when the actor may do ``action`` on it."""
+        ticket = self._find(conn, ref)
+        self._require_on(conn, action, ticket)
+        if ticket.status is not TicketStatus.CALLED:
+            raise RuleViolation(f"{ticket.code} is {described(ticket)}: {only}")
+        return ticket
+
+    def _called(
+        self, conn: sqlite3.Connection, ticket: Ticket, desk: Desk, now: datetime, how: str
+    ) -> None:
+        site = self.s.directory.sites[desk.site_id]
+        self._event(
+            conn, site, EventKind.CALLED, now, ticket=ticket, desk_id=desk.id, data={"how": how}
+        )
+        self._board(conn, ticket, "called", now)
+
+    def _calling_desk(self, desk_id: str | None) -> Desk:
+        desk = self._desk(desk_id)
+        if desk is None:
+            raise InvalidInput("say which desk is calling (--desk ID)")
+        return desk
+
+    def _check_can_call(self, conn: sqlite3.Connection, desk: Desk) -> None:
+        """Why ``desk`` cannot call now (it does not call from the queue, is not open, or still
+        has a resident); nothing when it can."""
+        status = desk_status(conn, desk.id)
+        if not calls_tickets(desk.kind):
+            raise RuleViolation(f"{desk.name} is a meet-and-greet desk: it does not call tickets")
+        if status is not DeskStatus.OPEN:
+            state = "on a break" if status is DeskStatus.BREAK else "closed"
+            raise RuleViolation(f"{desk.name} is {state}: open it before calling")
+        current = q.desk_ticket(conn, desk.id)
+        if current is not None:
+            raise RuleViolation(
+                f"{desk.name} still has {current.code} ({current.status.value}): "
+                "finish it or mark it no-show first"
+            )
+
+    def _check_may_call(self, desk: Desk, ticket: Ticket) -> None:
+        why = refusal(desk, ticket)
+        if why is Refusal.NOT_SERVED:
+            raise RuleViolation(
+                f"{desk.name} does not serve {self._service_name(ticket.service)}: "
+                "transfer the ticket or call it from another desk"
+            )
+        if why is Refusal.NO_PRIVATE_ROOM:
+            raise RuleViolation(f"{ticket.code} needs a private room and {desk.name} has none")
+        if why is Refusal.SENT_ELSEWHERE:
+            raise RuleViolation(f"{ticket.code} was sent to {ticket.assigned_desk}")

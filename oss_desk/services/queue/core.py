@@ -1,0 +1,284 @@
+"""What every queue use case shares: finding tickets, services and desks, role checks on a
+person's own work, the event each change appends and the board update a call commits."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.access import Action, Scope
+from oss_desk.domain.codes import TicketRef, parse_service_code, parse_ticket_ref
+from oss_desk.domain.models import (
+    Actor,
+    Desk,
+    EventKind,
+    Outcome,
+    Service,
+    Site,
+    Ticket,
+    TicketStatus,
+)
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.session import Session
+from oss_desk.storage import queue as q
+from oss_desk.storage.devices import queue_board_update
+from oss_desk.storage.events import append_event, callers_of_visit
+
+ACTIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
+AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
+
+Ref = str | int | TicketRef
+"""A ticket id, today's code (``C012``) or a parsed reference."""
+
+
+def parse_outcome(text: str | Outcome) -> Outcome:
+    if isinstance(text, Outcome):
+        return text
+    value = text.strip().lower().replace("-", "_")
+    try:
+        return Outcome(value)
+    except ValueError:
+        known = ", ".join(o.value for o in Outcome)
+        raise InvalidInput(f"unknown outcome {shown(text)!r}: expected one of {known}") from None
+
+
+def changed(ticket: Ticket | None) -> Ticket:
+    """A guarded change that the checks before it (in the same IMMEDIATE transaction) allow."""
+    if ticket is None:  # pragma: no cover - only if the checks and the guard disagree
+        raise RuleViolation("the ticket changed at another desk at the same moment: try again")
+    return ticket
+
+
+def described(ticket: Ticket) -> str:
+    """Where the ticket stands, for a refusal: "waiting", "called to desk-2", ..."""
+    return {
+        TicketStatus.WAITING: "waiting",
+        TicketStatus.CALLED: f"called to {ticket.desk}",
+        TicketStatus.SERVING: f"being served at {ticket.desk}",
+        TicketStatus.DONE: "finished",
+        TicketStatus.NO_SHOW: "a no-show",
+        TicketStatus.TRANSFERRED: "transferred",
+        TicketStatus.CANCELLED: "cancelled",
+    }[ticket.status]
+
+
+class QueueCore:
+    """The live queue of one office database, acting as ``actor`` (default: the session's)."""
+
+    def __init__(self, session: Session, actor: Actor | None = None) -> None:
+        self.s = session
+        self.actor = actor or session.actor
+
+    # Lookups ---------------------------------------------------------------------------------
+
+    def service(self, code: str) -> Service:
+        value = parse_service_code(code)
+        svc = self.s.directory.services.get(value)
+        if svc is None:
+            known = ", ".join(
+                f"{c} ({v.name})" for c, v in sorted(self.s.directory.services.items())
+            )
+            raise NotFound(f"unknown service {value!r}: services are {known}")
+        return svc
+
+    def ticket(self, ref: Ref, site_id: str | None = None) -> Ticket:
+        """A ticket by id or by today's code (``C012``)."""
+        return self._find(self.s.store.conn, ref, site_id)
+
+    def look_up(self, ref: Ref, site_id: str | None = None) -> Ticket:
+        """A ticket looked up by a person (``ticket show``, Find)."""
+        self._require(Action.FIND_TICKET)
+        return self.ticket(ref, site_id)
+
+    def _find(self, conn: sqlite3.Connection, ref: Ref, site_id: str | None = None) -> Ticket:
+        parsed = (
+            ref
+            if isinstance(ref, TicketRef)
+            else TicketRef(id=ref)
+            if isinstance(ref, int)
+            else parse_ticket_ref(ref)
+        )
+        if parsed.id is not None:
+            found = q.get_ticket(conn, parsed.id)
+            if found is None:
+                raise NotFound(f"no ticket with id {parsed.id}")
+            return found
+        assert parsed.service is not None
+        assert parsed.number is not None
+        candidates = []
+        sites = (
+            [self.s.site(site_id)]
+            if site_id or len(self.s.directory.sites) == 1 or self.actor.desk_id
+            else list(self.s.directory.sites.values())
+        )
+        for site in sites:
+            day = self.s.today(site)
+            candidates += [
+                t
+                for t in q.find_ticket_by_code(
+                    conn, business_day=day, service=parsed.service, number=parsed.number
+                )
+                if t.site_id == site.id
+            ]
+        if not candidates:
+            raise NotFound(f"no ticket {parsed.code} today")
+        if len(candidates) > 1:
+            raise InvalidInput(
+                f"{parsed.code} exists at several sites today: give the ticket id instead"
+            )
+        return candidates[0]
+
+    def _site_for(self, desk: Desk | None, site_id: str | None) -> Site:
+        if desk is not None:
+            return self.s.directory.sites[desk.site_id]
+        return self.s.site(site_id)
+
+    def _desk(self, desk_id: str | None) -> Desk | None:
+        if desk_id is None:
+            if self.actor.desk_id is None:
+                return None
+            desk_id = self.actor.desk_id
+        return self.s.desk(desk_id)
+
+    def _site(self, ticket: Ticket) -> Site:
+        return self.s.directory.sites[ticket.site_id]
+
+    def _service_name(self, code: str) -> str:
+        svc = self.s.directory.services.get(code)
+        return svc.name if svc else code
+
+    def _check_servable(self, site: Site, svc: Service, private: bool) -> None:
+        desks = [
+            d
+            for d in self.s.directory.desks.values()
+            if d.site_id == site.id and d.serves(svc.code)
+        ]
+        if not desks:
+            raise RuleViolation(
+                f"no desk at {site.name} serves {svc.name}: add it to a desk's services "
+                "in the configuration"
+            )
+        if private and not any(d.private_room for d in desks):
+            raise RuleViolation(
+                f"no desk with a private room serves {svc.name} at {site.name}: "
+                "book an interview room instead"
+            )
+
+    # Roles -------------------------------------------------------------------------------------
+
+    def _require(self, action: Action, own: bool | None = None) -> None:
+        self.s.require(action, self.actor, own=own)
+
+    def _require_on(
+        self, conn: sqlite3.Connection, action: Action, ticket: Ticket, *, whole_visit: bool = False
+    ) -> None:
+        """For a role allowed ``action`` only on its own work: the ticket must be theirs (see
+        :meth:`owns`)."""
+        if self.s.scope(action, self.actor) is Scope.OWN:
+            self._require(action, own=self.owns(conn, ticket, whole_visit=whole_visit))
+
+    def owns_desk(self, desk: Desk) -> bool:
+        """This terminal's desk, or the desk the person is configured at."""
+        if desk.id == self.actor.desk_id:
+            return True
+        config = next((d for d in self.s.settings.desks if d.id == desk.id), None)
+        return config is not None and config.person == self.actor.person
+
+    def owns(self, conn: sqlite3.Connection, ticket: Ticket, *, whole_visit: bool = False) -> bool:
+        """Whether the ticket is the actor's: called to their desk, or last called by them
+        (``whole_visit``: any call of the visit's tickets, for its notes)."""
+        me = self.actor
+        if me.desk_id is not None and ticket.desk == me.desk_id:
+            return True
+        desk = self.s.directory.desks.get(ticket.desk) if ticket.desk else None
+        if desk is not None and self.owns_desk(desk):
+            return True  # at the desk the configuration puts them at
+        calls = callers_of_visit(conn, ticket.visit_id)
+        if whole_visit:
+            return any(p == me.person or (me.desk_id and d == me.desk_id) for p, d, _ in calls)
+        mine = [p for p, _, t in calls if t == ticket.id]
+        return bool(mine) and mine[-1] == me.person
+
+    # What a change writes besides itself -----------------------------------------------------
+
+    def board_site(self) -> str | None:
+        """The site whose calls the display board shows (None: no board)."""
+        board = self.s.settings.board
+        if not board.url:
+            return None
+        return board.site or next(iter(self.s.directory.sites), None)
+
+    def _board(self, conn: sqlite3.Connection, ticket: Ticket, reason: str, now: datetime) -> None:
+        """A board update, committed with the call that causes it (the worker shows it)."""
+        if self.board_site() == ticket.site_id:
+            queue_board_update(
+                conn,
+                site_id=ticket.site_id,
+                ticket_id=ticket.id,
+                reason=reason,
+                now=format_instant(now),
+            )
+
+    def _log(
+        self,
+        conn: sqlite3.Connection,
+        ticket: Ticket,
+        kind: EventKind,
+        at: datetime,
+        data: dict[str, object] | None = None,
+        *,
+        at_desk: bool = False,
+        outcome: Outcome | None = None,
+    ) -> None:
+        """An event of ``ticket`` at its site (``at_desk``: at the desk it is called to)."""
+        desk_id = ticket.desk if at_desk else None
+        site = self._site(ticket)
+        self._event(
+            conn, site, kind, at, ticket=ticket, desk_id=desk_id, outcome=outcome, data=data
+        )
+
+    def _move(
+        self,
+        conn: sqlite3.Connection,
+        ticket: Ticket,
+        allowed: Iterable[TicketStatus],
+        to: TicketStatus,
+        **fields: object,
+    ) -> Ticket:
+        """The ticket's guarded status change (from ``allowed``), with the columns ``fields``."""
+        return changed(q.transition(conn, ticket.id, from_statuses=allowed, to_status=to, **fields))
+
+    def _event(
+        self,
+        conn: sqlite3.Connection,
+        site: Site,
+        kind: EventKind,
+        at: datetime,
+        *,
+        ticket: Ticket | None = None,
+        visit_id: int | None = None,
+        service_code: str | None = None,
+        desk_id: str | None = None,
+        outcome: Outcome | None = None,
+        data: dict[str, object] | None = None,
+    ) -> None:
+        """An event at ``site`` by the actor: of ``ticket``, or of a visit without one."""
+        if ticket is not None:
+            visit_id, service_code = ticket.visit_id, ticket.service
+        append_event(
+            conn,
+            at=at,
+            timezone=site.timezone,
+            site_id=site.id,
+            kind=kind,
+            actor=self.actor,
+            desk_id=desk_id,
+            visit_id=visit_id,
+            ticket_id=ticket.id if ticket is not None else None,
+            service_code=service_code,
+            outcome=outcome,
+            data=dict(data) if data else None,
+        )

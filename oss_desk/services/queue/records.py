@@ -1,0 +1,130 @@
+"""What a desk records besides the queue moving: notes on a visit (personal data, kept apart
+from the event log and purged on schedule), reprints, and the desk's own status."""
+
+from __future__ import annotations
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.access import Action
+from oss_desk.domain.models import DeskStatus, EventKind, Ticket
+from oss_desk.domain.text import clean_text, shown
+from oss_desk.errors import InvalidInput, RuleViolation
+from oss_desk.services.queue.core import Ref
+from oss_desk.services.queue.tickets import Issuing
+from oss_desk.storage import queue as q
+from oss_desk.storage.outbox import last_printer_for_ticket, queue_print_job
+from oss_desk.storage.site import desk_statuses, set_desk_status
+
+NOTE_LIMIT = 500
+
+
+class Records(Issuing):
+    def add_note(self, ref: Ref, text: str) -> int:
+        """A short note on the visit. It may hold personal data, so it is stored apart from the
+        event log (which records only that a note was added) and purged on schedule."""
+        self._require(Action.ADD_NOTE)
+        cleaned = clean_text(text, limit=NOTE_LIMIT, what="notes are kept short")
+        if not cleaned:
+            raise InvalidInput("the note is empty")
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            self._require_on(conn, Action.ADD_NOTE, ticket, whole_visit=True)
+            note_id = q.insert_note(
+                conn,
+                visit_id=ticket.visit_id,
+                ticket_id=ticket.id,
+                at=format_instant(now),
+                actor=self.actor.person,
+                desk_id=self.actor.desk_id or ticket.desk,
+                text=cleaned,
+            )
+            self._log(conn, ticket, EventKind.NOTE_ADDED, now, {"note": note_id})
+        return note_id
+
+    def notes(self, ref: Ref) -> list[tuple[str, str, str | None]]:
+        """The visit's notes, (at, person, text): a read of personal data, so recorded (that
+        they were read, by whom, never what they say)."""
+        self._require(Action.VIEW_NOTES)
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            self._require_on(conn, Action.VIEW_NOTES, ticket, whole_visit=True)
+            found = q.notes_for_visit(conn, ticket.visit_id)
+            if found:
+                viewed = {"fields": ["notes"], "count": len(found)}
+                self._log(conn, ticket, EventKind.PERSONAL_DATA_VIEWED, self.s.clock.now(), viewed)
+        return found
+
+    def reprint(self, ref: Ref, printer_url: str | None = None) -> int:
+        """Queue the ticket to be printed again: on ``printer_url``, else this desk's printer,
+        else the printer it was first sent to, else the office's meet-and-greet printer."""
+        self._require(Action.REPRINT)
+        now = self.s.clock.now()
+        stamp = format_instant(now)
+        with self.s.store.write() as conn:
+            ticket = self._find(conn, ref)
+            desk = self._desk(None)
+            target = self._printer_for(desk, printer_url) if printer_url or desk else None
+            target = target or last_printer_for_ticket(conn, ticket.id)
+            if target is None:
+                greeters = [
+                    d
+                    for d in self.s.directory.desks.values()
+                    if d.site_id == ticket.site_id and d.printer_url
+                ]
+                target = greeters[0].printer_url if greeters else None
+            if target is None:
+                raise RuleViolation(
+                    "no printer is set up for this desk or this office: give one with --print-to"
+                )
+            job = queue_print_job(
+                conn,
+                kind="ticket",
+                printer_url=target,
+                created_at=stamp,
+                ticket_id=ticket.id,
+                desk_id=desk.id if desk else None,
+                payload={"reprint": True},
+            )
+            self._log(conn, ticket, EventKind.REPRINT, now, {"job": job})
+        return job
+
+    # Desks -----------------------------------------------------------------------------------
+
+    def set_desk_status(self, desk_id: str | None, status: DeskStatus | str) -> DeskStatus:
+        """Open a desk, put it on a break, or close it. Returns the previous status."""
+        self._require(Action.DESK_STATUS)
+        try:
+            wanted = DeskStatus(status.strip().lower() if isinstance(status, str) else status)
+        except ValueError:
+            raise InvalidInput(
+                f"unknown desk status {shown(str(status))!r}: open, break or closed"
+            ) from None
+        desk = self._desk(desk_id)
+        if desk is None:
+            raise InvalidInput("say which desk (--desk ID)")
+        self._require(Action.DESK_STATUS, own=self.owns_desk(desk))
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            if wanted is not DeskStatus.OPEN:
+                current = q.desk_ticket(conn, desk.id)
+                if current is not None and wanted is DeskStatus.CLOSED:
+                    raise RuleViolation(
+                        f"{desk.name} still has {current.code}: finish it before closing"
+                    )
+            previous = set_desk_status(conn, desk.id, wanted)
+            if previous is not wanted:
+                self._event(
+                    conn,
+                    self.s.directory.sites[desk.site_id],
+                    EventKind.DESK_STATUS,
+                    now,
+                    desk_id=desk.id,
+                    data={"from": previous.value, "to": wanted.value},
+                )
+        return previous
+
+    def desk_statuses(self) -> dict[str, DeskStatus]:
+        return desk_statuses(self.s.store.conn)
+
+    def current_ticket(self, desk_id: str) -> Ticket | None:
+        return q.desk_ticket(self.s.store.conn, self.s.desk(desk_id).id)

@@ -1,0 +1,240 @@
+"""Arrivals and tickets: issuing at meet-and-greet, a visit dealt with on the spot, and the one
+place a ticket is made (issue, appointment check-in and transfer to another service all make
+theirs here)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.access import Action
+from oss_desk.domain.devices import parse_printer_url
+from oss_desk.domain.models import (
+    Channel,
+    Desk,
+    EventKind,
+    Joining,
+    Outcome,
+    Site,
+    Ticket,
+    Visit,
+    VisitStatus,
+)
+from oss_desk.domain.needs import needs_private_room, parse_needs
+from oss_desk.services.queue.core import QueueCore, parse_outcome
+from oss_desk.storage import queue as q
+from oss_desk.storage.outbox import queue_print_job
+
+Needs = str | Iterable[str] | None
+"""Reasonable adjustments as typed (``"bsl,wheelchair"``) or as a list."""
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    ticket: Ticket
+    print_job: int | None = None
+
+
+def _needs(needs: Needs) -> tuple[str, ...]:
+    return parse_needs(needs if isinstance(needs, str | None) else list(needs))
+
+
+class Issuing(QueueCore):
+    def issue(
+        self,
+        service: str,
+        *,
+        desk_id: str | None = None,
+        site_id: str | None = None,
+        needs: Needs = None,
+        priority: int = 0,
+        print_to: str | None = None,
+        print_ticket: bool = True,
+        channel: Channel = Channel.WALK_IN,
+        arrived_at: datetime | None = None,
+        assigned_desk: str | None = None,
+    ) -> Issued:
+        """Record an arrival and issue the next ticket of ``service`` (code per site and day)."""
+        self._require(Action.ISSUE_TICKET)
+        svc = self.service(service)
+        desk = self._desk(desk_id)
+        site = self._site_for(desk, site_id)
+        printer = self._printer_for(desk, print_to) if print_ticket else None
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            joining = Joining(svc.code, priority, _needs(needs), channel, assigned_desk)
+            ticket = self.arrival_with_ticket(
+                conn, site, joining, now=now, arrived_at=arrived_at, desk=desk
+            )
+            job = (
+                queue_print_job(
+                    conn,
+                    kind="ticket",
+                    printer_url=printer,
+                    created_at=format_instant(now),
+                    ticket_id=ticket.id,
+                    desk_id=desk.id if desk else None,
+                )
+                if printer
+                else None
+            )
+        return Issued(ticket=ticket, print_job=job)
+
+    def arrival_with_ticket(
+        self,
+        conn: sqlite3.Connection,
+        site: Site,
+        joining: Joining,
+        *,
+        now: datetime,
+        arrived_at: datetime | None = None,
+        desk: Desk | None = None,
+    ) -> Ticket:
+        """In the caller's write transaction: an arrival (its visit and ``arrived`` event) and
+        its ticket. No role check: the caller has made its own (issue, check-in)."""
+        svc = self.s.directory.services[joining.service]
+        self._check_servable(site, svc, needs_private_room(joining.needs))
+        desk_id = desk.id if desk else None
+        visit_id = self._arrival(conn, site, joining, now=now, at=arrived_at, desk_id=desk_id)
+        queued_at = arrived_at or now
+        return self.new_ticket(conn, site, visit_id, joining, queued_at, now=now, desk_id=desk_id)
+
+    def new_ticket(
+        self,
+        conn: sqlite3.Connection,
+        site: Site,
+        visit_id: int,
+        joining: Joining,
+        queued_at: datetime,
+        *,
+        now: datetime,
+        desk_id: str | None,
+        transferred_from: int | None = None,
+        before_issued: Callable[[Ticket], None] | None = None,
+    ) -> Ticket:
+        """THE making of a ticket: the service's next number of the day at the site, the
+        ticket (in the queue since ``queued_at``: the arrival, kept across transfers) and its
+        ``ticket_issued`` event (after ``before_issued``: a transfer records the old ticket's
+        end first)."""
+        day = self.s.today(site)
+        service = joining.service
+        number = q.allocate_number(conn, site_id=site.id, service=service, business_day=day)
+        ticket = q.insert_ticket(
+            conn,
+            visit_id=visit_id,
+            site_id=site.id,
+            business_day=day,
+            number=number,
+            joining=joining,
+            queued_at=format_instant(queued_at),
+            issued_at=format_instant(now),
+            transferred_from=transferred_from,
+        )
+        if before_issued is not None:
+            before_issued(ticket)
+        data: dict[str, object] = {"number": number}
+        if transferred_from is not None:
+            data["transferred_from"] = transferred_from
+        elif joining.priority:
+            data["priority"] = joining.priority
+        self._event(
+            conn, site, EventKind.TICKET_ISSUED, now, ticket=ticket, desk_id=desk_id, data=data
+        )
+        return ticket
+
+    def _arrival(
+        self,
+        conn: sqlite3.Connection,
+        site: Site,
+        joining: Joining,
+        *,
+        now: datetime,
+        at: datetime | None,
+        desk_id: str | None,
+    ) -> int:
+        """A visit (arrived ``at``, default now) for ``joining``'s service, and its ``arrived``
+        event."""
+        arrived = at or now
+        needs, channel = joining.needs, joining.channel
+        visit_id = q.create_visit(
+            conn,
+            site_id=site.id,
+            business_day=self.s.today(site),
+            arrived_at=format_instant(arrived),
+            channel=channel,
+            needs=needs,
+        )
+        data: dict[str, object] = {"channel": channel.value}
+        if needs or channel is not Channel.WALK_IN:
+            data["needs"] = list(needs)
+        self._visit_event(conn, site, EventKind.ARRIVED, arrived, visit_id, joining, desk_id, data)
+        return visit_id
+
+    def _visit_event(
+        self,
+        conn: sqlite3.Connection,
+        site: Site,
+        kind: EventKind,
+        at: datetime,
+        visit_id: int,
+        joining: Joining,
+        desk_id: str | None,
+        data: Mapping[str, object],
+        outcome: Outcome | None = None,
+    ) -> None:
+        """An event of a visit that has no ticket (yet)."""
+        self._event(
+            conn,
+            site,
+            kind,
+            at,
+            visit_id=visit_id,
+            service_code=joining.service,
+            desk_id=desk_id,
+            outcome=outcome,
+            data=dict(data),
+        )
+
+    def quick_visit(
+        self,
+        service: str,
+        outcome: str | Outcome,
+        *,
+        desk_id: str | None = None,
+        site_id: str | None = None,
+        needs: Needs = None,
+    ) -> Visit:
+        """A visit dealt with at meet-and-greet: arrival and outcome at once, no ticket."""
+        self._require(Action.QUICK_VISIT)
+        svc = self.service(service)
+        result = parse_outcome(outcome)
+        desk = self._desk(desk_id)
+        site = self._site_for(desk, site_id)
+        parsed_needs = _needs(needs)
+        now = self.s.clock.now()
+        desk_ref = desk.id if desk else None
+        with self.s.store.write() as conn:
+            arrival = Joining(svc.code, needs=parsed_needs)
+            visit_id = self._arrival(conn, site, arrival, now=now, at=None, desk_id=desk_ref)
+            stamp = format_instant(now)
+            q.finish_visit(
+                conn, visit_id, status=VisitStatus.DONE, outcome=result, finished_at=stamp
+            )
+            at_greet = {"at": "meet-and-greet"}
+            finished = EventKind.FINISHED
+            self._visit_event(
+                conn, site, finished, now, visit_id, arrival, desk_ref, at_greet, result
+            )
+            visit = q.get_visit(conn, visit_id)
+        assert visit is not None
+        return visit
+
+    def _printer_for(self, desk: Desk | None, print_to: str | None) -> str | None:
+        if print_to is not None:
+            return parse_printer_url(print_to).url
+        if desk is not None and desk.printer_url:
+            return desk.printer_url
+        return None

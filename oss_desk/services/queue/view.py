@@ -1,0 +1,80 @@
+"""The live queue as it is shown and printed: read in one snapshot and laid out by the domain's
+rules (:func:`oss_desk.domain.queue.live_queue`), so the places, estimated waits and people
+ahead agree with what "call next" does."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.access import Action
+from oss_desk.domain.models import DeskStatus, QueueEntry, Site, Ticket
+from oss_desk.domain.queue import live_queue
+from oss_desk.services.queue.core import QueueCore
+from oss_desk.services.session import Session
+from oss_desk.storage import queue as q
+from oss_desk.storage.site import desk_statuses
+
+TYPICAL_SINCE = timedelta(days=14)
+"""How far back the typical time at the desk of each service is measured."""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveQueue:
+    entries: list[QueueEntry]
+    """The tickets at desks, then the waiting ones in call order (see ``live_queue``)."""
+    tickets: list[Ticket]
+    """The site's waiting, called and serving tickets of the day."""
+    statuses: dict[str, DeskStatus]
+    """Every desk's status now."""
+
+
+def read_live_queue(
+    session: Session, conn: sqlite3.Connection, site: Site, now: datetime
+) -> LiveQueue:
+    """The live queue of ``site`` from one read of ``conn``."""
+    tickets = q.active_tickets(conn, site_id=site.id, business_day=session.today(site))
+    statuses = desk_statuses(conn)
+    entries = live_queue(
+        tickets,
+        desks=[d for d in session.directory.desks.values() if d.site_id == site.id],
+        statuses=statuses,
+        typical=typical_seconds(session, conn, now),
+        default_seconds=session.settings.queue.default_service_minutes * 60,
+        now=now,
+    )
+    return LiveQueue(entries, tickets, statuses)
+
+
+def typical_seconds(session: Session, conn: sqlite3.Connection, now: datetime) -> dict[str, float]:
+    """Each service's typical time at the desk: measured over its latest finished tickets,
+    else its configured ``typical_minutes``."""
+    measured = q.recent_service_seconds(
+        conn,
+        session.directory.services,
+        session.settings.queue.estimate_sample,
+        format_instant(now - TYPICAL_SINCE),
+    )
+    configured = {
+        s.code: s.typical_minutes * 60
+        for s in session.settings.services
+        if s.typical_minutes is not None
+    }
+    return {**configured, **measured}
+
+
+class LiveView(QueueCore):
+    def queue(self, site_id: str | None = None) -> list[QueueEntry]:
+        """Today's waiting, called and serving tickets, with waits, estimated waits and the
+        people ahead."""
+        self._require(Action.VIEW_QUEUE)
+        site = self.s.site(site_id)
+        now = self.s.clock.now()
+        with self.s.store.read() as conn:
+            return read_live_queue(self.s, conn, site, now).entries
+
+    def entry(self, ticket: Ticket) -> QueueEntry | None:
+        """The ticket's line in the live queue (None once it has left the queue)."""
+        return next((e for e in self.queue(ticket.site_id) if e.ticket.id == ticket.id), None)
