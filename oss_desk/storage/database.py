@@ -19,36 +19,33 @@ from typing import Any
 import sqlite_utils
 
 from oss_desk.errors import (
-    DatabaseDamaged,
     DatabaseGone,
     DatabaseUnsafe,
     StorageBusy,
     StorageError,
-    StorageFull,
-    StorageIOError,
-    StorageNoPermission,
-    StorageReadOnly,
+)
+from oss_desk.storage.faults import (
+    BUSY_CODES,
+    BUSY_TIMEOUT_ENV,
+    BUSY_TIMEOUT_SECONDS,
+    busy_timeout,
+    classify,
+    describe_sqlite_error,
+    translated,
 )
 from oss_desk.storage.migrations import MIGRATION_SET, build_migrations
 
-BUSY_TIMEOUT_SECONDS = 15.0
-BUSY_TIMEOUT_ENV = "OSS_DESK_BUSY_TIMEOUT"
-
-
-def busy_timeout() -> float:
-    """How long a write waits for another process's lock before giving up (seconds):
-    ``OSS_DESK_BUSY_TIMEOUT`` (0.1 to 600), else 15."""
-    text = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
-    if not text:
-        return BUSY_TIMEOUT_SECONDS
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0.1 <= value <= 600:  # NaN fails too
-        raise StorageError(f"{BUSY_TIMEOUT_ENV} {text[:20]!r} must be seconds from 0.1 to 600")
-    return value
-
+__all__ = [
+    "BUSY_TIMEOUT_ENV",
+    "BUSY_TIMEOUT_SECONDS",
+    "GuardedConnection",
+    "Store",
+    "busy_timeout",
+    "classify",
+    "describe_sqlite_error",
+    "open_store",
+    "translate_errors",
+]
 
 MOUNTINFO = Path("/proc/self/mountinfo")
 MIN_SQLITE = (3, 35, 0)  # RETURNING
@@ -150,7 +147,7 @@ class Store:
     def fault(self, exc: sqlite3.Error) -> Exception:
         """The error to raise for ``exc``; damage also makes this store refuse writes."""
         waited: float | None = None
-        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in BUSY_CODES:
             with contextlib.suppress(sqlite3.Error):
                 row = sqlite3.Connection.execute(self.conn, "PRAGMA busy_timeout").fetchone()
                 waited = int(row[0]) / 1000
@@ -287,117 +284,7 @@ def translate_errors(path: Path | str) -> Iterator[None]:
     except sqlite3.IntegrityError:
         raise
     except sqlite3.DatabaseError as exc:
-        raise _translated(exc, path) from exc
-
-
-# Classifying faults -----------------------------------------------------------------------------
-
-_DAMAGE = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
-_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
-_NO_ACCESS = frozenset({sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH})
-
-
-def classify(
-    exc: sqlite3.Error, path: Path | str, *, waited: float | None = None
-) -> StorageError | None:
-    """The storage fault behind an SQLite error, in words naming the cause and the path; None
-    for an error that is not about the storage (a constraint, a syntax error)."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
-    text = " ".join(str(exc).split())
-    where = Path(path)
-    if primary in _DAMAGE or "malformed" in text:
-        return DatabaseDamaged(
-            f"{where} is damaged ({text}): this process writes nothing more to it (nothing was "
-            "saved); run `oss-desk db check`, then `oss-desk db restore BACKUP` from the latest "
-            "backup"
-        )
-    if code == sqlite3.SQLITE_READONLY_DBMOVED:
-        return DatabaseGone(
-            f"{where} was moved or deleted while this process had it open: nothing was saved; "
-            "this process writes nothing more (close it and start again)"
-        )
-    if primary in _BUSY or (primary is None and "locked" in text):
-        return StorageBusy(
-            f"database locked: another process held {where} for more than "
-            f"{waited if waited is not None else busy_timeout():g} s (nothing was saved): "
-            "try again"
-        )
-    if (
-        primary == sqlite3.SQLITE_FULL
-        or (primary is None and "full" in text)
-        or (primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN) and no_space_left(where))
-    ):
-        return StorageFull(
-            f"disk full: cannot write to {where} (nothing was saved): free some space, "
-            "then try again"
-        )
-    if (
-        primary
-        in (
-            sqlite3.SQLITE_READONLY,
-            sqlite3.SQLITE_CANTOPEN,
-            sqlite3.SQLITE_IOERR,
-        )
-        or primary in _NO_ACCESS
-    ):
-        if read_only_filesystem(where):
-            return StorageReadOnly(
-                f"read-only file system: cannot write to {where} (nothing was saved)"
-            )
-        if primary in _NO_ACCESS or not writable(where):
-            return StorageNoPermission(
-                f"permission denied: this account cannot write to {where} or its folder "
-                "(nothing was saved)"
-            )
-        if primary == sqlite3.SQLITE_IOERR:
-            return StorageIOError(f"disk I/O error on {where} (nothing was saved): check the disk")
-        if primary == sqlite3.SQLITE_CANTOPEN:
-            return StorageError(f"cannot open {where}: check the path and its permissions")
-        return StorageNoPermission(f"{where} is read-only for this process (nothing was saved)")
-    return None
-
-
-def no_space_left(path: Path) -> bool:
-    """Whether the file system holding ``path`` has (next to) no room left: SQLite reports a
-    -shm or -wal it cannot grow as an I/O error, not as SQLITE_FULL."""
-    for candidate in (path, path.parent):
-        try:
-            info = os.statvfs(candidate)
-        except OSError:
-            continue
-        return info.f_bavail * info.f_frsize < 64 * 1024
-    return False
-
-
-def read_only_filesystem(path: Path) -> bool:
-    """Whether the file system holding ``path`` (or its folder) is mounted read-only."""
-    for candidate in (path, path.parent):
-        try:
-            return bool(os.statvfs(candidate).f_flag & os.ST_RDONLY)
-        except OSError:
-            continue
-    return False
-
-
-def writable(path: Path) -> bool:
-    """Whether this process may write the database and create its -wal and -shm beside it."""
-    folder = path.parent
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        return False
-    return os.access(folder, os.W_OK | os.X_OK)
-
-
-def _translated(exc: sqlite3.Error, path: Path | str) -> StorageError:
-    found = classify(exc, path)
-    if found is not None:
-        return found
-    text = " ".join(str(exc).split())
-    if "not a database" in text:
-        return StorageError(f"{path} is not an SQLite database")
-    if "unable to open" in text:
-        return StorageError(f"cannot open {path}: check the path and its permissions")
-    return StorageError(f"database error on {path}: {text}")
+        raise translated(exc, path) from exc
 
 
 # Opening ----------------------------------------------------------------------------------------
@@ -491,7 +378,7 @@ def _opening_error(exc: sqlite3.Error, path: Path) -> StorageError:
     """Opening: a file that is no database is named as such (a wrong --db, not damage)."""
     if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
         return StorageError(f"{path} is not an SQLite database")
-    return _translated(exc, path)
+    return translated(exc, path)
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:
@@ -613,8 +500,3 @@ def apply_migrations(store: Store) -> list[str]:
 
 def schema_version(store: Store) -> list[str]:
     return [m.name for m in build_migrations().applied(store.db)]
-
-
-def describe_sqlite_error(exc: sqlite3.Error, path: Path | str = "the database") -> StorageError:
-    """An SQLite error that reached the top of a command, as a one-line StorageError."""
-    return _translated(exc, path)
