@@ -20,12 +20,14 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from oss_desk import files
+from oss_desk.config_base import IDENTIFIER, Identifier, unique
 from oss_desk.config_delivery import (
     EmailSettings,
     MessageSettings,
     NotifySettings,
     WorkerSettings,
 )
+from oss_desk.config_followups import FollowupSettings
 from oss_desk.config_resident import (
     BoardSettings,
     PrintingSettings,
@@ -35,12 +37,10 @@ from oss_desk.config_resident import (
 )
 from oss_desk.config_sections import (
     ENV_PREFIX,
-    IDENTIFIER,
     AccessSettings,
     BackupSettings,
     CallsSettings,
     DeskSessionSettings,
-    Identifier,
     RetentionSettings,
     ServeSettings,
     _Section,
@@ -338,6 +338,8 @@ class Settings(BaseSettings):
     """How long personal data is kept (`oss-desk db purge`, and hourly by the worker)."""
     calls: CallsSettings = CallsSettings()
     """Importing the telephone system's call export (`oss-desk import calls`)."""
+    followups: FollowupSettings = Field(default_factory=FollowupSettings)
+    """Ring-backs, referrals to back offices, comments, compliments and complaints."""
 
     serve: ServeSettings = ServeSettings()
     """Browser desks (`oss-desk serve`)."""
@@ -424,12 +426,7 @@ class Settings(BaseSettings):
         return self.model_dump(mode="json", exclude={"desk"})
 
 
-def _unique(what: str, values: list[str]) -> None:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise ValueError(f"{what}: {value!r} appears twice")
-        seen.add(value)
+_unique = unique
 
 
 # Loading -------------------------------------------------------------------------------------

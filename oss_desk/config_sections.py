@@ -6,12 +6,12 @@ there.
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from oss_desk.config_base import Section
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.calls import (
     DEFAULT_ABANDONED,
@@ -25,19 +25,7 @@ from oss_desk.domain.models import Role
 from oss_desk.errors import InvalidInput
 
 ENV_PREFIX = "OSS_DESK_"
-IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-
-Identifier = Annotated[
-    str,
-    Field(
-        pattern=IDENTIFIER.pattern,
-        description="lower-case letters, digits, '-' and '_', up to 32 characters",
-    ),
-]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+_Section = Section
 
 
 def normal_origin(value: str) -> str:
@@ -78,6 +66,12 @@ class RetentionSettings(_Section):
     print_jobs_days: int = Field(30, ge=1, le=3650)
     """Days after which finished print jobs' content (e.g. a slip's booking reference) is
     deleted."""
+    followups_days: int = Field(30, ge=1, le=3650)
+    """Days after a ring-back or referral was closed (or, still open, received) when the
+    resident's name, phone, email and the topic are deleted."""
+    records_days: int = Field(730, ge=1, le=3650)
+    """Days after a comment, compliment or complaint was answered (or, still open, received)
+    when its personal data (name, contact details, topic, the action's text) is deleted."""
 
 
 class CallsSettings(_Section):
