@@ -118,6 +118,11 @@ def test_every_file_written_is_0600_whatever_the_umask(
         (tmp_path / "exports").mkdir()
         out = tmp_path / "exports" / "day.html"
         assert cli("report", "daily", "--format", "html", "--output", str(out), now=now).code == 0
+        quarter = tmp_path / "exports" / "quarter.csv"
+        assert (
+            cli("report", "quarterly", "--format", "csv", "--output", str(quarter), now=now).code
+            == 0
+        )
         monkeypatch.setenv("OSS_DESK_DB", str(db))
         from oss_desk.logs import write_fault_report
 
@@ -143,7 +148,7 @@ def test_every_file_written_is_0600_whatever_the_umask(
     finally:
         os.umask(old)
     kinds = {p.name.split(".")[-1] for p in written}
-    assert {"sqlite", "head", "html", "escpos"} <= kinds, kinds
+    assert {"sqlite", "head", "html", "csv", "escpos"} <= kinds, kinds
     assert any("fault-test" in p.name for p in written)
     assert any(p.name.endswith("-wal") for p in written)
     assert {k: v for k, v in modes.items() if v != "0o600"} == {}

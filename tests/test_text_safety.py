@@ -113,3 +113,30 @@ def test_a_staff_name_in_the_csv_report(tmp_path: Path, monkeypatch: pytest.Monk
         "summary,summary_note,'-oops",
         "desks,'=d.served,-1",
     ]
+
+
+def test_a_follow_ups_text_is_stored_by_the_same_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The follow-up register cleans its free text with the one stored-text rule."""
+    from .followups_site import make_office as followups_office
+    from .followups_site import run_json
+
+    db = followups_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    made = run_json(
+        cli,
+        *("--user", "gil", "followup", "add", "--kind", "ringback", "--service", "C"),
+        *("--name", "Ann\x1b[31m Ex\u202eample", "--phone", "07700 900417"),
+        *("--topic", NASTY, "--desk", "greet-1"),
+        now=NOW,
+    )
+    conn = sqlite3.connect(db)
+    name, topic = conn.execute(
+        "SELECT d.name, d.topic FROM followup_details d JOIN followups f "
+        "ON f.id = d.followup_id WHERE f.ref = ?",
+        [made["ref"]],
+    ).fetchone()
+    conn.close()
+    assert topic == "Moved [2J]0;pwned away (sic)"
+    assert name == "Ann[31m Example"

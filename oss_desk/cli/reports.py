@@ -51,7 +51,7 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _emit(fmt: str, report: Report, session: Session, output: str | None = None) -> None:
     text = render_report(session, report, fmt)
-    _write(_with_messages_not_sent(session, report, fmt, text), output)
+    write_output(_with_messages_not_sent(session, report, fmt, text), output)
 
 
 def _with_messages_not_sent(session: Session, report: Report, fmt: str, text: str) -> str:
@@ -72,7 +72,8 @@ def _with_messages_not_sent(session: Session, report: Report, fmt: str, text: st
     )
 
 
-def _write(text: str, output: str | None) -> None:
+def write_output(text: str, output: str | None) -> None:
+    """To standard output, or to ``output`` as a private file (0600, whole or not at all)."""
     if output is None:
         click.echo(text, nl=False)
         return
