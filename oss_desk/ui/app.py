@@ -219,8 +219,7 @@ class OssDeskApp(App[None]):
         self._asked_jobs: set[int] = set()
         self._asking = False
         """The type of each unexpected fault the funnel took, in order."""
-        self.blocked: DatabaseUnsafe | None = None
-        """Why this desk stopped for good (its database gone or damaged), once it has."""
+        self.blocked: DatabaseUnsafe | None = None  # why this desk stopped for good, if it has
 
     # Start-up --------------------------------------------------------------------------------
 
@@ -497,20 +496,15 @@ class OssDeskApp(App[None]):
         await self.refresh_data()
 
     async def act(self, fn: Callable[[Session], R], *, quiet: bool = False) -> Result[R]:
-        """Run ``fn`` on the database thread, and say how it went (see ``oss_desk.ui.context``).
-
-        The desk keeps working whatever happens: a rule says no (a warning), the database is
-        busy or full (an error), or something unexpected (the fault funnel)."""
+        """Run ``fn`` on the database thread and say how it went (``oss_desk.ui.context``): the
+        desk keeps working (a rule says no: a warning; the database busy or full: an error; the
+        unexpected: the fault funnel), unless its database is gone or damaged (:meth:`block`)."""
         try:
             return Ok(await self.runner.call(fn))
-        except DatabaseUnsafe as exc:
-            # Deleted, moved, replaced or damaged: stop the desk and say why (nothing more can
-            # be saved where it counts); every later attempt is refused the same way.
+        except DatabaseUnsafe as exc:  # gone, moved, replaced or damaged: the desk stops
             self.block(exc)
             return Failed(exc.title, exc.message)
-        except ResourceFault as exc:
-            # The disk, the file system or another process: nothing was saved; the screen
-            # stays as it is and the live view goes on trying (the person may press again).
+        except ResourceFault as exc:  # disk, file system or a lock: nothing saved, try again
             failed: Refused | Failed = Failed(exc.title, f"{exc.message}. The desk keeps trying.")
         except StorageError as exc:
             failed = Failed(exc.title, exc.message)
