@@ -29,7 +29,7 @@ from textual.worker import Worker
 
 from oss_desk.domain.access import Action, refusal
 from oss_desk.domain.models import Actor, DeskKind, Role
-from oss_desk.errors import OssDeskError, StorageError
+from oss_desk.errors import DatabaseUnsafe, OssDeskError, ResourceFault, StorageError
 from oss_desk.logs import write_fault_report
 from oss_desk.services.delivery import current_worker
 from oss_desk.services.desk_view import DeskSnapshot, take_snapshot
@@ -40,6 +40,7 @@ from oss_desk.services.session import Session, open_session
 from oss_desk.ui.commands import DeskCommands, help_rows
 from oss_desk.ui.context import Failed, Ok, Refused, Result
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
+from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
 from oss_desk.ui.names import Names
 from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
@@ -47,12 +48,12 @@ from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.counter import leave_desk
-from oss_desk.ui.screens.flows import check_in, show_ticket
 from oss_desk.ui.screens.followups import FollowupsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.prints import ask_about_prints
 from oss_desk.ui.screens.reports import ReportsScreen
+from oss_desk.ui.screens.scans import ScanQueue
 from oss_desk.ui.theme import THEMES
 
 R = TypeVar("R")
@@ -108,9 +109,7 @@ class OssDeskApp(App[None]):
         "followups": FollowupsScreen,
     }
     """Each mode's screen, built with this app as its :class:`~oss_desk.ui.context.DeskContext`."""
-    COMMANDS = {DeskCommands}  # noqa: RUF012 - Textual's own type for it
-    """Ctrl+P offers the desk's own commands only (no screenshots, no theme picker: the desk
-    has its two themes, Ctrl+T switches)."""
+    COMMANDS = {DeskCommands}  # noqa: RUF012 - the desk's own only (no theme picker, screenshots)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help", tooltip="The keys of this screen"),
         Binding(
@@ -220,8 +219,8 @@ class OssDeskApp(App[None]):
         self.faults: list[str] = []
         self._asked_jobs: set[int] = set()
         self._asking = False
-        self._scans: list[tuple[str | None, str]] = []
-        """Scans that arrived while a dialog was open: handled when it closes, in order."""
+        self.blocked: DatabaseUnsafe | None = None  # why this desk stopped for good, if it has
+        self.scans = ScanQueue(self)
 
     # Start-up --------------------------------------------------------------------------------
 
@@ -276,6 +275,12 @@ class OssDeskApp(App[None]):
             if parameters[0] == self.current_mode:
                 return None  # already there: shown dimmed
         return True
+
+    def block(self, exc: DatabaseUnsafe) -> None:
+        """The database cannot be written safely any more: stop everything, say why."""
+        if self.blocked is None:
+            self.blocked = exc
+            self.push_screen(DatabaseBlocked(exc.title, exc.message))
 
     # The fault funnel (see oss_desk.ui.faults) --------------------------------------------------
 
@@ -392,33 +397,17 @@ class OssDeskApp(App[None]):
         if prefix == PREFIX:
             self.scanned(payload)
         else:  # a ticket's QR (its code or its phone-page link): open that ticket
-            self._scans.append((None, (prefix or "") + payload))
-            self.resume_scans()
+            self.scans.add(None, (prefix or "") + payload)
 
     def scanned(self, payload: str) -> None:
         """A booking's QR code was scanned: the open dialog takes it, else (once no dialog is
         open) check the resident in."""
         handler = getattr(self.screen, "scanned", None)
-        if handler is not None and handler(payload):
-            return
-        self._scans.append((PREFIX, payload))
-        self.resume_scans()
+        if handler is None or not handler(payload):
+            self.scans.add(PREFIX, payload)
 
     def resume_scans(self) -> None:
-        """Handle the scans kept while a dialog was open (none is open now), in order."""
-        screen = self.screen
-        if isinstance(screen, DeskScreen) and self._scans:
-            kind, text = self._scans.pop(0)
-            self.run_worker(self._scan_work(screen, kind, text), group="scan", exit_on_error=False)
-
-    async def _scan_work(self, screen: DeskScreen, kind: str | None, text: str) -> None:
-        if kind == PREFIX:
-            await check_in(screen, text)
-            if isinstance(screen, AppointmentsScreen):
-                screen.load()
-        else:
-            await show_ticket(screen, text)
-        self.resume_scans()
+        self.scans.resume()
 
     # Data --------------------------------------------------------------------------------------
 
@@ -501,14 +490,18 @@ class OssDeskApp(App[None]):
         await self.refresh_data()
 
     async def act(self, fn: Callable[[Session], R], *, quiet: bool = False) -> Result[R]:
-        """Run ``fn`` on the database thread, and say how it went (see ``oss_desk.ui.context``).
-
-        The desk keeps working whatever happens: a rule says no (a warning), the database is
-        busy or full (an error), or something unexpected (the fault funnel)."""
+        """Run ``fn`` on the database thread and say how it went (``oss_desk.ui.context``): the
+        desk keeps working (a rule says no: a warning; the database busy or full: an error; the
+        unexpected: the fault funnel), unless its database is gone or damaged (:meth:`block`)."""
         try:
             return Ok(await self.runner.call(fn))
+        except DatabaseUnsafe as exc:  # gone, moved, replaced or damaged: the desk stops
+            self.block(exc)
+            return Failed(exc.title, exc.message)
+        except ResourceFault as exc:  # disk, file system or a lock: nothing saved, try again
+            failed: Refused | Failed = Failed(exc.title, f"{exc.message}. The desk keeps trying.")
         except StorageError as exc:
-            failed: Refused | Failed = Failed(exc.title, exc.message)
+            failed = Failed(exc.title, exc.message)
         except OssDeskError as exc:
             failed = Refused(exc.title, exc.message)
         except Exception as exc:
