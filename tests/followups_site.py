@@ -69,6 +69,9 @@ person = "bob"
 unlisted_role = "none"
 user_override = "anyone"  # acts as many people from one login
 
+[queue]
+staffed_desks_only = false  # scripts that never log in to a desk
+
 [[followups.back_offices]]
 id = "revenues"
 name = "Revenues"

@@ -87,6 +87,7 @@ def events(db: Path, kind: str) -> list[tuple[str, str, str]]:
 def test_the_login_acts_as_its_own_person(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = make_db(tmp_path, office_toml())
     cli = Cli(db, monkeypatch)
+    assert cli("desks", "login", "desk-1", now=NOW).code == 0  # only a staffed desk calls
     result = cli("ticket", "call-next", "--desk", "desk-1", now=NOW)
     assert result.code == 0, result.err
     assert cli("--user", "ben", "desks", "break", "desk-1", now=NOW).code == 0  # naming oneself

@@ -42,6 +42,7 @@ def book_canaries(db: Path) -> None:
                 booking.cancel(appt.ref, "resident", reason="Zebedee Quillfeather moved away")
         queue = QueueService(session)
         queue.issue("C", print_ticket=False)
+        QueueService(desk).log_in("desk-1")  # only a staffed desk calls
         called = QueueService(desk).call_next("desk-1")
         assert called is not None
         QueueService(desk).add_note(called.id, "Lives at Wharf 77, see Zebedee Quillfeather")
@@ -112,6 +113,7 @@ def test_every_file_written_is_0600_whatever_the_umask(
         now = "2026-11-23T10:00:00Z"
         book_canaries(db)  # calls one resident to desk-1
         assert cli("ticket", "issue", "--service", "C", "--desk", "greet-1", now=now).code == 0
+        assert cli("desks", "login", "desk-2", now=now).code == 0
         assert cli("ticket", "call-next", "--desk", "desk-2", now=now).code == 0
         assert cli("worker", "--once", now=now).code == 0
         assert cli("db", "backup", now=now).code == 0
@@ -132,8 +134,9 @@ def test_every_file_written_is_0600_whatever_the_umask(
             report = write_fault_report(exc, "test")
         assert report is not None
         # A desk with the database open: its -wal and -shm exist meanwhile.
-        desk = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="desk-3")
+        desk = open_session(db=db, clock=FixedClock(MONDAY_0930), person="amina", desk_id="desk-3")
         try:
+            QueueService(desk).log_in("desk-3")  # a break is for a staffed desk
             QueueService(desk).set_desk_status("desk-3", "break")
             written = [
                 p

@@ -553,6 +553,10 @@ def visit_part(books: list[Book], first: str, last: str, sites: list[str]) -> di
         "finished_first_contact": len(fcr),
         "first_contact_resolution_pct": half_up_pct(len(fcr), len(finished)),
         "outcomes": {o: sum(v.finished_outcome == o for v in finished) for o in OUTCOMES},
+        # One service per finished visit: the script adds no service at a desk and books no
+        # appointment from a visit (tests/test_counter.py does both).
+        "services_delivered": len(finished),
+        "appointments_arranged": 0,
         "by_hour": by_hour,
         "by_service": {s: sum(v.service == s for v in arrived) for s in sorted(SERVICES)},
         "by_site": site_arrivals(books, sites, first, last),

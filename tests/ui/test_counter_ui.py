@@ -22,8 +22,9 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, InfoDialog, OutcomeDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
-from oss_desk.ui.dialogs.counter import ParkDialog, QuestionDialog
+from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.counter import NewCodeDialog
 from oss_desk.ui.widgets.big_code import BigCode
 
 from ..appointments_site import NOW, make_office
@@ -493,14 +494,14 @@ async def test_the_team_leader_sees_who_is_where_and_who_is_parked(
         session.close()
     clock.set(MONDAY_0930 + timedelta(minutes=7))
     app = make_app(db, "greet-1", person="tl", clock=clock)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await pilot.press("f4")
         await until(lambda: type(app.screen).__name__ == "LeaderScreen")
         desks = app.screen.query_one("#desks", DataTable)
         await until(lambda: desks.row_count == 5)
         await until(lambda: str(desks.get_cell("desk-1", "person")) == "Ben Walker")
         doing = str(desks.get_cell("desk-1", "status"))
-        assert doing.startswith("idle") and "C001 parked 7 min" in doing
+        assert doing.startswith("idle") and "C001 parked 7m" in doing
         assert str(desks.get_cell("desk-1", "since")) == "7 min"
         assert str(desks.get_cell("desk-2", "person")) == "-"
         assert str(desks.get_cell("desk-2", "status")) == "closed"  # nobody logged in
@@ -540,3 +541,112 @@ async def test_the_team_leader_prints_the_summary_and_the_palette_finds_it(
         await pilot.pause(0.5)
         found = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert not any("theme" in text.lower() for text in found), found
+
+
+# Kind to mistakes, timers, the next code, the history ------------------------------------------
+
+
+async def test_a_key_that_does_nothing_says_why(counter_office: Path, make_app: AppFactory) -> None:
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        before = kinds(db)
+        await pilot.press("x")  # nobody at the desk
+        await until(lambda: any("Nobody is at Desk 1" in n.message for n in app._notifications))
+        await pilot.press("9")
+        await until(lambda: any("not a key here" in n.message for n in app._notifications))
+        assert kinds(db) == before
+
+
+async def test_the_timers_run_on_the_clock(counter_office: Path, make_app: AppFactory) -> None:
+    clock = FixedClock(MONDAY_0930)
+    app = make_app(counter_office, "desk-1", person="ben", clock=clock)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        timer = screen.query_one("#now-timer")
+        await until(lambda: "called 0 min ago" in str(timer.render()))
+        clock.set(MONDAY_0930 + timedelta(minutes=2))
+        await until(lambda: "called 2 min ago" in str(timer.render()))
+        await pilot.press("s")
+        await until(lambda: "serving for 0 min" in str(timer.render()))
+        clock.set(MONDAY_0930 + timedelta(minutes=14))
+        await until(lambda: "serving for 12 min" in str(timer.render()))
+        # The counts for the services this desk serves, with the longest wait.
+        counts = str(screen.query_one("#queue-counts").render())
+        assert "B 1" in counts and "W 1" in counts
+
+
+async def test_a_new_code_stays_until_closed(counter_office: Path, make_app: AppFactory) -> None:
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("t")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("s")
+        await until(
+            lambda: isinstance(app.screen, ChoiceDialog) and "service" in str(app.screen.heading)
+        )
+        await pilot.press("w")
+        await until(lambda: isinstance(app.screen, NewCodeDialog))
+        dialog = app.screen
+        assert isinstance(dialog, NewCodeDialog)
+        assert str(dialog.heading) == "C001 is now W002: tell the resident"
+        assert dialog.query_one("#new-code", BigCode).code == "W002"
+        line = str(dialog.query_one("#new-code-print").render())
+        assert "No printer at this desk" in line  # said as it is, never "printed"
+        await app.runner.call(lambda _session: None)  # everything sent to the database ran
+        await pilot.pause()
+        assert app.screen is dialog  # no timeout closes it
+        await pilot.press("enter")
+        await until(lambda: app.screen is screen)
+
+
+async def test_the_visit_history_reads_notes_back_and_records_it(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("o")
+        await until(lambda: type(app.screen).__name__ == "TextDialog")
+        await pilot.press(*"Brought payslips", "enter")
+        await until(lambda: rows(db, "SELECT count(*) FROM visit_notes") == [(1,)])
+        await pilot.press("h")
+        await until(lambda: isinstance(app.screen, LinesDialog))
+        dialog = app.screen
+        assert isinstance(dialog, LinesDialog)
+        assert str(dialog.heading) == "History of C001's visit"
+        assert any("Brought payslips" in line for line in dialog.lines)
+        assert any("C001 called" in line for line in dialog.lines)
+        assert "personal_data_viewed" in kinds(db)
+
+
+async def test_enter_saves_the_adjustments(office: Path, make_app: AppFactory) -> None:
+    from oss_desk.ui.dialogs import NeedsDialog
+    from oss_desk.ui.screens.greet import GreetScreen
+
+    app = make_app(office)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("c", "f9")
+        await until(lambda: isinstance(app.screen, NeedsDialog))
+        await pilot.press("space", "enter")  # BSL ticked; Enter in the list saves
+        await until(lambda: isinstance(app.screen, GreetScreen))
+        assert app.screen.needs == ("bsl",)  # type: ignore[attr-defined]

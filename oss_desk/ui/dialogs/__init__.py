@@ -84,6 +84,13 @@ class TickList(SelectionList[str]):
     one an empty box: the state does not rest on colour alone (Textual draws an X in both)."""
 
     TICKED = "\u2713"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Save", show=False, id="ticks.submit", tooltip="Save")
+    ]
+
+    async def action_submit(self) -> None:
+        """Enter saves the dialog (Space ticks)."""
+        await self.run_action("screen.save")
 
     def action_select(self) -> None:
         if self.highlighted is not None:

@@ -42,6 +42,30 @@ COLUMNS = {
 """The columns of the desks and services tables (label, key)."""
 
 
+def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tuple[Text, ...]]:
+    """The desks' rows within ``width`` cells (no sideways scrolling): when they do not fit,
+    who is logged in and what the desk is doing are shortened with "…" (F4 at 120 columns
+    shows them whole)."""
+    if width <= 0 or not rows:
+        return rows
+    widths = [
+        max([len(label), *(len(row[i]) for row in rows.values())])
+        for i, (label, _) in enumerate(COLUMNS["#desks"])
+    ]
+    room = width - widths[0] - widths[3] - 2 * len(widths) - 1
+    if widths[1] + widths[2] <= room:
+        return rows
+    who = max(len("Who"), min(widths[1], room // 3))
+    doing = max(len("Doing"), room - who)
+    fitted: dict[str, tuple[Text, ...]] = {}
+    for key, (desk, person, status, since) in rows.items():
+        person, status = person.copy(), status.copy()
+        person.truncate(who, overflow="ellipsis")
+        status.truncate(doing, overflow="ellipsis")
+        fitted[key] = (desk, person, status, since)
+    return fitted
+
+
 class LeaderScreen(DeskScreen):
     AREA = "Team leader"
     FOCUS = "#queue"
@@ -169,13 +193,17 @@ class LeaderScreen(DeskScreen):
                 text.append("\n")
                 text.append_text(due_line(figures.followups))
         self.query_one("#figures", Static).update(text)
+        desks = self.query_one("#desks", DataTable)
         self._update_rows(
-            self.query_one("#desks", DataTable),
-            {
-                state.desk.id: self._desk_row(state, snapshot)
-                for state in snapshot.desks
-                if state.desk.kind is not DeskKind.MEET_AND_GREET
-            },
+            desks,
+            fit_desk_rows(
+                {
+                    state.desk.id: self._desk_row(state, snapshot)
+                    for state in snapshot.desks
+                    if state.desk.kind is not DeskKind.MEET_AND_GREET
+                },
+                desks.size.width,
+            ),
             tuple(key for _, key in COLUMNS["#desks"]),
         )
         self._update_rows(
@@ -238,7 +266,8 @@ class LeaderScreen(DeskScreen):
         text = Text(words, style=self._status_style(state.status))
         for entry in parked_here(state.desk.id, snapshot.queue):
             parked = entry.ticket.parked_at or snapshot.taken_at
-            text.append(f" · {entry.ticket.code} parked {self._minutes(parked, snapshot)}")
+            minutes = self._minutes(parked, snapshot).replace(" min", "m")
+            text.append(f" · {entry.ticket.code} parked {minutes}")
         return (
             Text(state.desk.name),
             Text(names.person(state.login.person) if state.login else "-"),
