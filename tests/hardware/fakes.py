@@ -86,7 +86,8 @@ class FakePrinter:
                 pending += data
                 if data.replace(b"\x10\x04", b"").strip(b"\x01\x02\x03\x04"):
                     last_byte = time.monotonic()  # job bytes (not only a status question)
-                while pending:
+                cut = False
+                while pending and not cut:
                     at = pending.find(b"\x10\x04")
                     if at == -1 or at + 2 >= len(pending):
                         if at == -1:
@@ -96,7 +97,12 @@ class FakePrinter:
                     job += pending[:at]
                     n = pending[at + 2]
                     pending = pending[at + 3 :]
-                    if self.behaviour != "silent":
+                    # A printer that drops the line part-way through a job, or jams once the job
+                    # has started, answers nothing after.
+                    cut = (
+                        self.behaviour == "disconnect" and len(job) >= self.disconnect_after
+                    ) or (self.behaviour == "stall" and bool(job))
+                    if self.behaviour != "silent" and not cut:
                         conn.sendall(bytes([self.replies.get(n, 0x12)]))
                 if self.behaviour == "stall" and job:
                     # Took the status questions and the start of the job, then hangs (jammed).
