@@ -28,11 +28,11 @@ from textual.reactive import reactive
 from textual.worker import Worker
 
 from oss_desk.domain.access import Action, refusal
-from oss_desk.domain.models import Actor, DeskKind, Role
+from oss_desk.domain.models import Actor, DeskKind, Role, Ticket
 from oss_desk.errors import OssDeskError, StorageError
 from oss_desk.logs import write_fault_report
 from oss_desk.services.delivery import current_worker
-from oss_desk.services.desk_view import DeskSnapshot, take_snapshot
+from oss_desk.services.desk_view import DeskSnapshot, take_snapshot, with_change
 from oss_desk.services.live import ChangeFeed, open_feed, poll
 from oss_desk.services.printouts import resident_view
 from oss_desk.services.runner import SessionRunner
@@ -466,6 +466,14 @@ class OssDeskApp(App[None]):
             await ask_about_prints(self, self.push_screen_wait, snap, self._asked_jobs)
         finally:
             self._asking = False
+
+    def show_result(self, ticket: Ticket) -> None:
+        """This desk's own change, from its result, on screen in this frame (the full snapshot,
+        with places and estimates, follows from :meth:`after_write`). The database thread runs
+        one call at a time, in order, so a snapshot taken before the change always arrives
+        before it: the screen never goes back to the old state."""
+        if self.snapshot is not None:
+            self.snapshot = with_change(self.snapshot, ticket)
 
     async def after_write(self) -> None:
         """Our own commits do not move our data_version: catch up at once."""
