@@ -1,5 +1,4 @@
-"""Writers take turns on ``<database>.write.lock`` (real processes, real kill -9), and the
-doorbell wakes a watcher the moment another process rings it."""
+"""Writers take turns on ``<database>.write.lock`` (real processes, real kill -9)."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from oss_desk.storage.writelock import Doorbell, WriteLock, lock_path
+from oss_desk.storage.writelock import WriteLock, lock_path
 
 CTX = multiprocessing.get_context("fork")
 
@@ -127,32 +126,8 @@ def test_two_threads_of_one_process_take_turns(db: Path) -> None:
     assert got and got[0] - released < 0.5
 
 
-def _ring(db: Path) -> None:
-    lock = WriteLock(db)
-    lock.ring()
-    lock.close()
-
-
-def test_the_doorbell_wakes_a_watcher_when_another_process_rings(db: Path) -> None:
-    bell = Doorbell(db)
-    assert bell.fd is not None, "inotify is available on the test machine"
-    try:
-        assert lock_path(db).exists()
-        assert not bell.wait(0.05)  # nothing rang
-        proc = CTX.Process(target=_ring, args=(db,))
-        started = time.monotonic()
-        proc.start()
-        assert bell.wait(10)
-        assert time.monotonic() - started < 5
-        proc.join(10)
-        assert not bell.drain()  # drained: the next wait sleeps again
-    finally:
-        bell.close()
-
-
 def test_without_a_usable_lock_file_writes_go_on(db: Path) -> None:
     """A lock file that cannot be opened (here: a link to a folder that is not there): SQLite's
-    own lock is the only one left, and nothing watches."""
+    own lock is the only one left."""
     lock_path(db).symlink_to(db.parent / "missing" / "office.sqlite.write.lock")
     assert WriteLock(db).acquire(1) is False
-    assert Doorbell(db).fd is None

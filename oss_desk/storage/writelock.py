@@ -15,22 +15,13 @@ own lock and its busy timeout, which stay as the backstop.
 threads of one process (a desk app and the device worker it runs) take turns like two processes.
 A wait is bounded by the busy timeout: past it, the write is refused as busy, as SQLite's own
 lock does (a helper thread waits in the queue for the caller, so the caller can give up).
-
-**The doorbell.** After each commit the writer writes one byte into the same file
-(:meth:`WriteLock.ring`): anyone watching it with inotify (:class:`Doorbell`: the desks, the
-device worker) wakes at once, instead of at their next poll of ``PRAGMA data_version``. The poll
-stays, for writers that do not ring and where inotify is not available.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import errno
 import fcntl
 import os
-import select
 import stat
 import threading
 from pathlib import Path
@@ -51,7 +42,7 @@ def _open_beside(db: Path) -> int | None:
     except OSError:
         mode = 0o600
     flags = os.O_CLOEXEC | os.O_CREAT
-    for access in (os.O_RDWR, os.O_RDONLY):  # a read-only copy can still lock, not ring
+    for access in (os.O_RDWR, os.O_RDONLY):  # a read-only copy can still be locked
         try:
             return os.open(path, flags | access, mode)
         except OSError:
@@ -157,100 +148,9 @@ class WriteLock:
             with contextlib.suppress(OSError):
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
 
-    def ring(self) -> None:
-        """Tell the watchers (:class:`Doorbell`) that a commit just happened: one byte written
-        in place (a page-cache write, no sync)."""
-        fd = self._descriptor()
-        if fd is not None:
-            with contextlib.suppress(OSError):
-                os.pwrite(fd, b"\x01", 0)
-
     def close(self) -> None:
         self.release()
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
             self._fd = None
-
-
-# The doorbell ------------------------------------------------------------------------------------
-
-_IN_MODIFY = 0x00000002
-_IN_NONBLOCK = 0o4000
-_IN_CLOEXEC = 0o2000000
-
-
-def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        libc.inotify_init1  # noqa: B018 - present on Linux only
-        libc.inotify_add_watch  # noqa: B018
-    except (OSError, AttributeError):
-        return None
-    return libc
-
-
-class Doorbell:
-    """Wakes when a writer rings (Linux inotify on the lock file). Where that is not possible
-    (another system, no lock file, the inotify limit reached), :attr:`fd` is None and
-    :meth:`wait` just sleeps: callers poll ``PRAGMA data_version`` as before."""
-
-    def __init__(self, db: Path) -> None:
-        self.fd: int | None = None
-        libc = _libc()
-        if libc is None:
-            return
-        path = lock_path(db)
-        if not path.exists():
-            fd = _open_beside(db)  # made by the first watcher, before anyone writes
-            if fd is None:
-                return
-            os.close(fd)
-        fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
-        if fd < 0:
-            return
-        if libc.inotify_add_watch(fd, os.fsencode(path), _IN_MODIFY) < 0:
-            os.close(fd)
-            return
-        self.fd = fd
-
-    def fileno(self) -> int:
-        if self.fd is None:
-            raise ValueError("no doorbell here")
-        return self.fd
-
-    def drain(self) -> bool:
-        """Read what rang; whether anything did."""
-        if self.fd is None:
-            return False
-        rang = False
-        while True:
-            try:
-                data = os.read(self.fd, 4096)
-            except BlockingIOError:
-                return rang
-            except OSError as exc:
-                if exc.errno == errno.EINTR:
-                    continue
-                return rang
-            if not data:
-                return rang
-            rang = True
-
-    def wait(self, timeout: float) -> bool:
-        """Until a ring or ``timeout`` seconds; whether it rang (then drained)."""
-        if self.fd is None:
-            threading.Event().wait(timeout)
-            return False
-        try:
-            ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
-        except (OSError, ValueError):
-            return False
-        return bool(ready) and self.drain()
-
-    def close(self) -> None:
-        if self.fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self.fd)
-            self.fd = None

@@ -33,7 +33,7 @@ from oss_desk.errors import OssDeskError, StorageError
 from oss_desk.logs import write_fault_report
 from oss_desk.services.delivery import current_worker
 from oss_desk.services.desk_view import DeskSnapshot, take_snapshot, with_change
-from oss_desk.services.live import ChangeFeed, open_feed, poll
+from oss_desk.services.live import ChangeFeed, open_doorbell, open_feed, poll
 from oss_desk.services.printouts import resident_view
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session, open_session
@@ -41,6 +41,7 @@ from oss_desk.ui.commands import DeskCommands, offered
 from oss_desk.ui.context import Failed, Ok, Refused, Result
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
+from oss_desk.ui.listen import CommitListener
 from oss_desk.ui.names import Names
 from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -197,6 +198,9 @@ class OssDeskApp(App[None]):
         self.greet_desk_id = self._default_desk(DeskKind.MEET_AND_GREET)
         self.adviser_desk_id = self._default_desk(DeskKind.ADVISER)
         self._feed: ChangeFeed | None = None
+        self._listener = CommitListener(
+            lambda: self.run_worker(guard(self, self._poll)(), group="refresh", exit_on_error=False)
+        )
         self._refreshing = False
         self._refresh_again = False
         self._last_refresh = 0.0
@@ -244,9 +248,14 @@ class OssDeskApp(App[None]):
         # missed (a change after the feed opens is seen by the first poll).
         await self._open_feed()
         await self.refresh_data()
+        await self._listen()
         self.set_interval(self.poll_interval, guard(self, self._poll))
         self.set_interval(self.tick_seconds, guard(self, self.request_refresh))
         self.set_interval(DEVICE_CHECK_SECONDS, guard(self, self._check_devices))
+
+    @guarded
+    def on_unmount(self) -> None:
+        self._listener.stop()
 
     @guarded
     def on_ready(self) -> None:
@@ -438,6 +447,12 @@ class OssDeskApp(App[None]):
     async def _open_feed(self) -> None:
         opened = await self.act(open_feed)
         self._feed = opened.value if isinstance(opened, Ok) else None
+
+    async def _listen(self) -> None:
+        """Look for changes the moment another process commits; the poll stays as fallback."""
+        opened = await self.act(open_doorbell, quiet=True)
+        if isinstance(opened, Ok):
+            self._listener.start(opened.value)
 
     async def _poll(self) -> None:
         feed = self._feed
