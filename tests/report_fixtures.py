@@ -67,6 +67,13 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
             "wheelchair": 3,
         },
         "busiest_hour": "11",
+        "followups": {
+            "ringback": {"due_today": 2, "overdue": 1},
+            "referral": {"due_today": 0, "overdue": 0},
+            "comment": {"due_today": 0, "overdue": 0},
+            "compliment": {"due_today": 0, "overdue": 0},
+            "complaint": {"due_today": 0, "overdue": 1},
+        },
         "standards": [
             {
                 "key": "within_15_min",
@@ -169,6 +176,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
             "with_notice_pct": 83.3,
             "notice_days": {"0": 1, "1": 2, "2": 1, "3-4": 1, "5+": 1},
         },
+        "followups": None,  # typed follow-up figures: see tests/test_followups_month.py
         "standards": [
             {
                 "key": "within_15_min",

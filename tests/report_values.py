@@ -33,6 +33,7 @@ def typed(kind: Any, value: Any) -> Any:
             **{
                 f.name: typed(hints[f.name], value if f.name in FLATTENED else value[f.name])
                 for f in fields(kind)
+                if f.name in FLATTENED or f.name in value  # a field with a default may be left out
             }
         )
     if isinstance(kind, type) and issubclass(kind, Enum):

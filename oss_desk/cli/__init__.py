@@ -37,10 +37,11 @@ COMMANDS: dict[str, str] = {
     "queue": "oss_desk.cli.tickets:queue",
     "appointment": "oss_desk.cli.appointments:appointment",
     "absence": "oss_desk.cli.appointments:absence",
+    "followup": "oss_desk.cli.followups:followup",
     "desks": "oss_desk.cli.admin:desks",
     "worker": "oss_desk.cli.devices:worker",
     "alerts": "oss_desk.cli.devices:alerts",
-    "report": "oss_desk.cli.reports:report",
+    "report": "oss_desk.cli:report_group",
     "printer": "oss_desk.cli.devices:printer",
     "board": "oss_desk.cli.devices:board",
     "db": "oss_desk.cli.db:db",
@@ -54,7 +55,8 @@ COMMANDS: dict[str, str] = {
 
 class LazyCommands(MutableMapping[str, click.Command]):
     """The commands of a group by name, each imported from its ``module:attribute`` the first
-    time it is asked for (listing the names imports nothing)."""
+    time it is asked for (listing the names imports nothing); an attribute that is not a
+    command is a function that builds it."""
 
     def __init__(self, where: dict[str, str]) -> None:
         self._where = dict(where)
@@ -64,7 +66,8 @@ class LazyCommands(MutableMapping[str, click.Command]):
         command = self._loaded.get(name)
         if command is None:
             module, _, attribute = self._where[name].partition(":")
-            command = getattr(importlib.import_module(module), attribute)
+            found = getattr(importlib.import_module(module), attribute)
+            command = found if isinstance(found, click.Command) else found()
             if not isinstance(command, click.Command):
                 raise TypeError(f"{self._where[name]} is not a click command")
             self._loaded[name] = command
@@ -129,6 +132,14 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
     """
     ctx.obj = State(db=db, config=config, user=user)
     ctx.call_on_close(ctx.obj.close)
+
+
+def report_group() -> click.Command:
+    """``report``, with ``report quarterly`` (its own module) added to it."""
+    from oss_desk.cli import quarterly, reports
+
+    reports.report.add_command(quarterly.quarterly)
+    return reports.report
 
 
 def main(argv: list[str] | None = None) -> None:

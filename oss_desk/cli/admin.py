@@ -150,7 +150,8 @@ def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> N
             f"  oss-desk --db {path} ticket issue --service C --desk greet-1\n"
             f"  oss-desk --db {path} ticket call-next --desk desk-1\n"
             f"  oss-desk --db {path} report daily\n"
-            f"  oss-desk --db {path} appointment list"
+            f"  oss-desk --db {path} appointment list\n"
+            f"  oss-desk --db {path} --user amina followup list"
         )
         return
     state.db = str(path)
@@ -173,7 +174,7 @@ def _send_booked_messages(path: Path, booked_at: datetime) -> None:
 def _open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
     """Run the desk app (Textual is imported only here), with its standby for the devices: it
     owns the printers, the board and the outbox whenever no other process does."""
-    from oss_desk.ui.app import run_desk_app
+    from oss_desk.ui.run import run_desk_app
     from oss_desk.worker.run import desk_standby
 
     config = state.config

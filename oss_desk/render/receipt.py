@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from oss_desk.domain.printouts import SummaryPrintout
 from oss_desk.domain.reports import DailyReport
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET, Standard, Status
+from oss_desk.render.followups import KIND_NAMES
 from oss_desk.render.formats import MISSING, hour, minutes, percent, target
 
 
@@ -64,9 +65,19 @@ def daily_summary(
         )
         for desk, d in f.desks.items()
     )
+    followups = tuple(
+        (KIND_NAMES.get(kind, kind), f"{c.due_today} due, {c.overdue} late")
+        for kind, c in report.followups.items()
+        if c.due_today or c.overdue
+    )
     sections = tuple(
         (title, group)
-        for title, group in (("By service", services), ("Outcomes", outcomes), ("Desks", desks))
+        for title, group in (
+            ("By service", services),
+            ("Outcomes", outcomes),
+            ("Desks", desks),
+            ("Follow-ups still due", followups),
+        )
         if group
     )
     return SummaryPrintout(

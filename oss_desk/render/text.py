@@ -8,6 +8,7 @@ from datetime import date
 from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import DailyReport, DayComparison, MonthlyReport, PeriodReport
 from oss_desk.domain.standards import Status
+from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
 
 RAG_WORDS = {
@@ -115,6 +116,8 @@ def daily_text(report: DailyReport, service_names: Mapping[str, str], site_name:
     lines += _visit_lines(report, service_names, report.still_waiting)
     busiest = report.busiest_hour
     lines += ["", f"  Busiest hour: {busiest}:00" if busiest else "  Busiest hour: none"]
+    if report.followups:
+        lines += due_lines(report.followups)
     if report.previous_weeks:
         lines += [
             "",
@@ -150,6 +153,8 @@ def monthly_text(report: MonthlyReport, service_names: Mapping[str, str], site_n
         "    notice given (working days): "
         + ", ".join(f"{k}: {v}" for k, v in council.notice_days.items()),
     ]
+    if report.followups is not None:
+        lines += period_lines(report.followups)
     calls = report.calls
     if calls:
         lines += [

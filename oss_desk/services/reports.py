@@ -14,6 +14,7 @@ way.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.calls import CallCounts, CallFigures, call_figures
+from oss_desk.domain.followup_figures import FollowupFigures
 from oss_desk.domain.models import Actor
 from oss_desk.domain.report_figures import (
     Layout,
@@ -36,7 +38,12 @@ from oss_desk.domain.reports import (
     TrendMonth,
     VisitFigures,
 )
-from oss_desk.domain.standards import Standard, appointment_standards, visit_standards
+from oss_desk.domain.standards import (
+    Standard,
+    appointment_standards,
+    followup_standards,
+    visit_standards,
+)
 from oss_desk.domain.stats import (
     busiest,
     last_months,
@@ -48,6 +55,7 @@ from oss_desk.domain.stats import (
 )
 from oss_desk.domain.tally import AppointmentTally, MonthCounts, VisitTally
 from oss_desk.errors import NotFound
+from oss_desk.services.followup_reports import followup_figures, followups_due
 from oss_desk.services.report_offices import Offices
 from oss_desk.services.report_trend import TrendCounts, last_closed_day
 from oss_desk.services.session import Session
@@ -116,6 +124,7 @@ class ReportService:
                     self._day_before(earlier, site)
                     for earlier in same_weekday_before(when, compare_weeks)
                 ),
+                followups=followups_due(self._conns(site), when, site),
             )
 
     def monthly(self, month: str | None = None, site_id: str | None = None) -> MonthlyReport:
@@ -156,6 +165,7 @@ class ReportService:
         )
         arrivals = tally.arrivals.by(0)
         by_day = {d.isoformat(): arrivals.get(d.isoformat(), 0) for d in days}
+        followups = followup_figures(self.s, self._conns(site), first, last, site, self.actor)
         return MonthlyReport(
             month=key,
             site=site,
@@ -168,12 +178,14 @@ class ReportService:
                 appointments.council_cancellations.with_notice_pct,
                 notice_days=self.s.settings.appointments.min_notice_working_days,
                 amber_points=self.amber_points,
-            ),
+            )
+            + self._followup_standards(followups),
             by_day=by_day,
             busiest_day=busiest(by_day),
             appointments=appointments,
             calls=self._calls(first, last, site),
             trend=self._trend(key, site, trend),
+            followups=followups,
         )
 
     # Reading ---------------------------------------------------------------------------------
@@ -232,6 +244,20 @@ class ReportService:
             target_minutes=self.target_minutes,
             amber_points=self.amber_points,
         )
+
+    def _followup_standards(self, figures: FollowupFigures) -> tuple[Standard, ...]:
+        f = self.s.settings.followups
+        return followup_standards(
+            figures,
+            ringback_days=f.ringback_working_days,
+            acknowledge_days=f.acknowledge_working_days,
+            respond_days=f.respond_working_days,
+            amber_points=self.amber_points,
+        )
+
+    def _conns(self, site: str | None) -> list[sqlite3.Connection]:
+        """The databases of the offices covering ``site`` (within the report's snapshot)."""
+        return [office.store.conn for office in self.offices.covering(site)]
 
     def _day_before(self, day: date, site: str | None) -> DayComparison:
         return day_comparison(day.isoformat(), self._visits(day, day, site), self.target_minutes)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, Protocol, TypeVar
+from typing import ClassVar, TypeVar
 
 from textual import events, work
 from textual.actions import ActionParseResult
@@ -36,7 +36,7 @@ from oss_desk.services.desk_view import DeskSnapshot, take_snapshot, with_change
 from oss_desk.services.live import ChangeFeed, open_doorbell, open_feed, poll
 from oss_desk.services.printouts import resident_view
 from oss_desk.services.runner import SessionRunner
-from oss_desk.services.session import Session, open_session
+from oss_desk.services.session import Session
 from oss_desk.ui.commands import DeskCommands, offered
 from oss_desk.ui.context import Failed, Ok, Refused, Result
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
@@ -48,6 +48,7 @@ from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import check_in, show_ticket
+from oss_desk.ui.screens.followups import FollowupsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.prints import ask_about_prints
@@ -65,6 +66,7 @@ MODE_TITLES = {
     "leader": "Team leader",
     "appointments": "Appointments",
     "reports": "Reports",
+    "followups": "Follow-ups",
 }
 MODE_NEEDS = {
     "greet": Action.ISSUE_TICKET,
@@ -72,6 +74,8 @@ MODE_NEEDS = {
     "leader": Action.VIEW_REPORTS,
     "appointments": Action.VIEW_APPOINTMENTS,
     "reports": Action.VIEW_REPORTS,
+    # Every role may record a comment, compliment or complaint; each sees the kinds it may.
+    "followups": Action.RECORD_FEEDBACK,
 }
 """The permission that opens each mode: a person sees only the modes of their role."""
 
@@ -92,6 +96,7 @@ class OssDeskApp(App[None]):
         STYLES / "leader.tcss",
         STYLES / "appointments.tcss",
         STYLES / "reports.tcss",
+        STYLES / "followups.tcss",
     ]
     TITLE = "oss-desk"
     SCREENS_BY_MODE: ClassVar[dict[str, Callable[[OssDeskApp], DeskScreen]]] = {
@@ -100,6 +105,7 @@ class OssDeskApp(App[None]):
         "leader": LeaderScreen,
         "appointments": AppointmentsScreen,
         "reports": ReportsScreen,
+        "followups": FollowupsScreen,
     }
     """Each mode's screen, built with this app as its :class:`~oss_desk.ui.context.DeskContext`."""
     COMMANDS = App.COMMANDS | {DeskCommands}
@@ -139,6 +145,13 @@ class OssDeskApp(App[None]):
             "Reports",
             id="app.mode_reports",
             tooltip="Reports: the daily footfall summary and the monthly dashboard",
+        ),
+        Binding(
+            "ctrl+f",
+            "switch_mode('followups')",
+            "Follow-ups",
+            id="app.mode_followups",
+            tooltip="Follow-ups: ring-backs, referrals, comments, compliments and complaints",
         ),
         Binding(
             "ctrl+t",
@@ -560,39 +573,3 @@ class OssDeskApp(App[None]):
     def watch_theme(self) -> None:
         if self.snapshot is not None:
             self.snapshot = self.snapshot  # recolour the waiting times
-
-
-class DeviceOwner(Protocol):
-    """What starts the device worker for this desk app (the command line passes it in: the desk
-    app never imports the worker)."""
-
-    def close(self) -> None: ...
-
-
-def run_desk_app(
-    *,
-    db: str | None,
-    config: str | None,
-    person: str | None,
-    desk_id: str | None,
-    demo: bool = False,
-    devices: Callable[[Session], DeviceOwner | None] | None = None,
-) -> None:
-    """Open the session on its own thread, then run the app until the person quits.
-
-    ``devices`` (given by the command line) starts this process's standby for the device lease:
-    it owns the printers, the board and the outbox whenever no other process does."""
-    started = time.perf_counter()
-    runner = SessionRunner(
-        lambda: open_session(db=db, config=config, person=person, desk_id=desk_id, check=True)
-    )
-    owner: DeviceOwner | None = None
-    try:
-        session = runner.start()
-        owner = devices(session) if devices is not None else None
-        app = OssDeskApp(runner, desk_id=desk_id, demo=demo, started=started)
-        app.run()
-    finally:
-        if owner is not None:
-            owner.close()
-        runner.close()
