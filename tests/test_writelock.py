@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -12,7 +13,11 @@ from typing import Any
 
 import pytest
 
+from oss_desk.clock import FixedClock
+from oss_desk.services.session import Session, open_session
 from oss_desk.storage.writelock import WriteLock, lock_path
+
+from .conftest import MONDAY_0930
 
 CTX = multiprocessing.get_context("fork")
 
@@ -131,3 +136,52 @@ def test_without_a_usable_lock_file_writes_go_on(db: Path) -> None:
     own lock is the only one left."""
     lock_path(db).symlink_to(db.parent / "missing" / "office.sqlite.write.lock")
     assert WriteLock(db).acquire(1) is False
+
+
+# The database's writes take their turn -----------------------------------------------------------
+
+
+def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_every_write_transaction_waits_its_turn(db_path: Path) -> None:
+    """A process holding the turn (an oss-desk writer mid-transaction) holds every other write
+    back; past the busy timeout the write is refused as busy and nothing is written; killed -9,
+    it frees the turn at once; the turn is given back after a transaction that failed."""
+    from oss_desk.errors import StorageBusy
+    from oss_desk.services.queue import QueueService
+
+    proc, release, _ = holder(db_path)
+    session = open_session(db=db_path, clock=FixedClock(MONDAY_0930), person="a")
+    try:
+        session.store.conn.execute("PRAGMA busy_timeout = 300")
+        with pytest.raises(StorageBusy):
+            QueueService(session).issue("C")
+        assert rows(db_path, "SELECT count(*) FROM tickets") == [(0,)]
+        assert proc.pid is not None
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join(10)
+        assert QueueService(session).issue("C").ticket.code == "C001"
+        with pytest.raises(RuntimeError):
+            fail_mid_transaction(session)
+        assert rows(db_path, "SELECT status FROM tickets") == [("waiting",)]  # rolled back...
+        other = WriteLock(db_path)
+        assert other.acquire(1)  # ...and the turn given back
+        other.release()
+        other.close()
+    finally:
+        if proc.is_alive():
+            release.set()
+            proc.join(10)
+        session.close()
+
+
+def fail_mid_transaction(session: Session) -> None:
+    with session.store.write() as conn:
+        conn.execute("UPDATE tickets SET status = 'cancelled'")
+        raise RuntimeError("a fault mid-transaction")

@@ -19,6 +19,7 @@ import sqlite_utils
 
 from oss_desk.errors import StorageBusy, StorageError, StorageFull
 from oss_desk.storage.migrations import MIGRATION_SET, build_migrations
+from oss_desk.storage.writelock import WriteLock
 
 BUSY_TIMEOUT_SECONDS = 15.0
 MOUNTINFO = Path("/proc/self/mountinfo")
@@ -65,6 +66,8 @@ class Store:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.path = path
+        self.turn: WriteLock | None = None
+        """This connection's turn among the writers (see :mod:`oss_desk.storage.writelock`)."""
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -86,23 +89,43 @@ class Store:
             else:
                 conn.execute("RELEASE SAVEPOINT oss_desk_write")
             return
-        with translate_errors(self.path):
-            conn.execute("BEGIN IMMEDIATE")
+        turn = self._take_turn()
         try:
             with translate_errors(self.path):
-                yield conn
-        except BaseException:
-            if _in_transaction(conn):
-                conn.execute("ROLLBACK")
-            raise
-        else:
-            with translate_errors(self.path):
-                try:
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if _in_transaction(conn):
-                        conn.execute("ROLLBACK")
-                    raise
+                conn.execute("BEGIN IMMEDIATE")
+            try:
+                with translate_errors(self.path):
+                    yield conn
+            except BaseException:
+                if _in_transaction(conn):
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                with translate_errors(self.path):
+                    try:
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        if _in_transaction(conn):
+                            conn.execute("ROLLBACK")
+                        raise
+        finally:
+            if turn is not None:
+                turn.release()
+
+    def _take_turn(self) -> WriteLock | None:
+        """Wait for this connection's turn to write, in the order the writers came, at most the
+        busy timeout (then: busy, as SQLite's own lock says). None: no lock file can be used
+        here, and SQLite's lock (with its busy handler) is the only one."""
+        if self.turn is None:
+            self.turn = WriteLock(self.path)
+        row = self.conn.execute("PRAGMA busy_timeout").fetchone()
+        timeout = int(row[0]) / 1000 if row else BUSY_TIMEOUT_SECONDS
+        try:
+            return self.turn if self.turn.acquire(timeout) else None
+        except TimeoutError:
+            raise StorageBusy(
+                f"the database is busy (other desks have been writing for {timeout:g} s): try again"
+            ) from None
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -125,6 +148,8 @@ class Store:
         return int(row[0])
 
     def close(self) -> None:
+        if self.turn is not None:
+            self.turn.close()
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()
 
