@@ -15,13 +15,15 @@ from oss_desk.services.site import initialise
 from oss_desk.storage import queue as q
 from oss_desk.storage import resident
 
+from .conftest import TRAINING
+
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 
 
 def office(tmp_path: Path) -> Path:
     config = tmp_path / "site.toml"
     config.write_text(
-        '[[sites]]\nid = "hq"\nname = "HQ"\n'
+        TRAINING + '[[sites]]\nid = "hq"\nname = "HQ"\n'
         '[[sites]]\nid = "annex"\nname = "Annex"\n'
         '[[services]]\ncode = "C"\nname = "Council Tax"\n'
         '[[desks]]\nid = "greet-1"\nkind = "meet-and-greet"\nsite = "hq"\n'

@@ -8,13 +8,10 @@ in the same command later.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
 from oss_desk.cli.common import State, closing, pass_state
-from oss_desk.domain.text import shown
-from oss_desk.errors import InvalidInput
 
 
 @click.command("quarterly")
@@ -41,6 +38,7 @@ def quarterly(
     output: str | None,
 ) -> None:
     """The quarterly return: comments, compliments and complaints, with actions taken."""
+    from oss_desk.cli.reports import write_output
     from oss_desk.render.csv import figures_csv
     from oss_desk.render.followups import quarterly_text
     from oss_desk.render.json import quarterly_json
@@ -56,10 +54,4 @@ def quarterly(
     else:
         place = session.directory.sites[report.site].name if report.site else "all offices"
         text = quarterly_text(report, place) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        Path(output).expanduser().write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"cannot write {shown(output)!r}: {exc.strerror or exc}") from None
+    write_output(text, output)

@@ -8,6 +8,7 @@ from datetime import date
 from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import DailyReport, DayComparison, MonthlyReport, PeriodReport
 from oss_desk.domain.standards import Status
+from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
 
@@ -125,6 +126,8 @@ def daily_text(report: DailyReport, service_names: Mapping[str, str], site_name:
             "    date        visits served no-shows  within  first contact  median wait",
         ]
         lines += [_week_line(w) for w in (report.comparison(), *report.previous_weeks)]
+    head = event_log_head_lines(report.event_log_head, 100)
+    lines += ["", *(f"  {line}" for line in head)]
     return "\n".join(lines)
 
 

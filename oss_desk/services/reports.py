@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.calendar import parse_date
+from oss_desk.domain.calendar import DateSpan, parse_date
 from oss_desk.domain.calls import CallCounts, CallFigures, call_figures
 from oss_desk.domain.followup_figures import FollowupFigures
 from oss_desk.domain.models import Actor
@@ -34,6 +34,7 @@ from oss_desk.domain.report_figures import (
 from oss_desk.domain.reports import (
     DailyReport,
     DayComparison,
+    EventLogHead,
     MonthlyReport,
     TrendMonth,
     VisitFigures,
@@ -60,7 +61,9 @@ from oss_desk.services.report_offices import Offices
 from oss_desk.services.report_trend import TrendCounts, last_closed_day
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
+from oss_desk.storage.chain import head_on
 from oss_desk.storage.reports import appointment_tally, visit_tally
+from oss_desk.storage.site import records_begin
 
 TREND_MONTHS = 12
 COMPARE_WEEKS = 4
@@ -124,6 +127,7 @@ class ReportService:
                     self._day_before(earlier, site)
                     for earlier in same_weekday_before(when, compare_weeks)
                 ),
+                event_log_head=self._event_log_head(when, site),
                 followups=followups_due(self._conns(site), when, site),
             )
 
@@ -156,6 +160,8 @@ class ReportService:
         site, sites = self.offices.scope(site_id)
         key = parse_month(month) if month is not None else month_of(self._day(None, site))
         first, last = month_bounds(key)
+        if month is not None:
+            self._span(site).check_month(first, last)
         days = month_days(key)
         tally = self._visits(first, last, site)
         figures = self._figures(tally, self.offices.layout(sites, days))
@@ -200,13 +206,32 @@ class ReportService:
         if isinstance(day, date):
             return day
         if day is not None:
-            return parse_date(day, "--date")
+            return parse_date(day, "--date", self._span(site))
         for office in self.offices.all:
             found = office.directory.sites.get(site) if site else None
             found = found or next(iter(office.directory.sites.values()), None)
             if found is not None:
                 return date.fromisoformat(self.s.today(found))
         raise NotFound("no site is configured")  # pragma: no cover - init refuses that
+
+    def _span(self, site: str | None) -> DateSpan:
+        """The dates a report may ask for: from the day the earliest office's records begin
+        to 100 years after today."""
+        today = self._day(None, site)
+        begins = [
+            records_begin(office.store.conn, next(iter(office.directory.sites.values())).timezone)
+            for office in self.offices.covering(site)
+            if office.directory.sites
+        ]
+        known = [date.fromisoformat(b) for b in begins if b]
+        return DateSpan.of(min(known) if known else None, today)
+
+    def _event_log_head(self, day: date, site: str | None) -> EventLogHead | None:
+        """This office's event log head at the end of the day (so far, today): printed on the
+        summary, it anchors the record outside the file (``db check`` recomputes the chain)."""
+        with self.offices.own.store.read() as conn:
+            found = head_on(conn, day.isoformat(), site)
+        return None if found is None else EventLogHead(event=found[0], sha256=found[1].hex())
 
     def _visits(self, first: date, last: date, site: str | None) -> VisitTally:
         total = VisitTally()

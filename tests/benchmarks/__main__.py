@@ -24,6 +24,7 @@ BENCHMARKS = {
     "reports": "tests.benchmarks.bench_reports",
     "serve": "tests.benchmarks.bench_serve",
     "screen": "tests.benchmarks.bench_screen",
+    "integrity": "tests.benchmarks.bench_integrity",
 }
 
 
