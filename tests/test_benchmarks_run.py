@@ -13,6 +13,7 @@ from .conftest import ROOT
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.timeout(660)  # the run's own limit (600 s) decides, not the suite's 300 s default
 def test_benchmarks_quick_pass() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "tests.benchmarks", "--quick"],
