@@ -193,6 +193,8 @@ class DeskScreen(Screen[None]):
         catch up with it (a refusal or failure has been shown already)."""
         result = await self.desk.act(fn)
         if isinstance(result, Ok):
+            if isinstance(result.value, Ticket):
+                self.desk.show_result(result.value)  # at once; the full snapshot follows
             if done:
                 self.notify_done(done)
             await self.desk.after_write()

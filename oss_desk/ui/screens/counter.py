@@ -111,7 +111,7 @@ async def call_next(screen: CounterScreen) -> None:
     if called.value is None:
         screen.say(f"Nobody is waiting for {screen.desk.names.desk(desk)}", timeout=3)
     else:
-        screen.query_one(BigCode).code = called.value.code  # at once; the snapshot follows
+        screen.desk.show_result(called.value)  # in this frame; the full snapshot follows
     await screen.desk.after_write()
 
 
@@ -346,6 +346,7 @@ async def transfer(screen: CounterScreen) -> None:
     )
     if not isinstance(moved, Ok):
         return
+    screen.desk.show_result(moved.value.ticket)
     await screen.desk.after_write()
     new = moved.value.ticket
     if new.code != ticket.code:
