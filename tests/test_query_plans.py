@@ -50,7 +50,9 @@ def test_call_next_walks_the_partial_index_in_call_order(tmp_path: Path) -> None
     # in the call order (no sort), so it stops at the first ticket the desk may call.
     assert "SEARCH t USING INDEX tickets_call_order (business_day=? AND site_id=?)" in steps, steps
     assert not any("TEMP B-TREE" in step for step in steps), steps
-    assert not any(step.startswith("SCAN") for step in steps), steps
+    # No table is scanned; json_each over one ticket's own needs (a short list) is no table.
+    scans = [step for step in steps if step.startswith("SCAN")]
+    assert all("VIRTUAL TABLE" in step for step in scans), steps
 
 
 def test_the_live_queue_reads_only_live_tickets(tmp_path: Path) -> None:

@@ -201,11 +201,14 @@ def _desk_presses(db: Path, presses: int) -> list[float]:
     runner.start()
     app = OssDeskApp(runner, desk_id="desk-1", cursor_blink=False)
 
-    def title() -> str:
-        return str(app.screen.query_one("#now-title", Static).content)
+    def timer() -> str:
+        return str(app.screen.query_one("#now-timer", Static).content)
+
+    def code() -> str:
+        return str(app.screen.query_one(BigCode).code)
 
     def done() -> bool:
-        return "now called" in title() and app.screen.query_one(BigCode).code != "----"
+        return "called" in timer() and code() != "----"
 
     async def before(app: Any, pilot: Any) -> None:
         while app.snapshot is None:
@@ -219,8 +222,8 @@ def _desk_presses(db: Path, presses: int) -> list[float]:
         await runner.call(lambda s: QueueService(s, greeter).issue("C", print_ticket=False))
         await app.after_write()
         deadline = time.monotonic() + 10
-        while "nobody at the desk" not in title():
-            assert time.monotonic() < deadline, title()
+        while code() != "----":
+            assert time.monotonic() < deadline, code()
             await asyncio.sleep(0.005)
 
     try:

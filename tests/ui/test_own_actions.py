@@ -67,13 +67,13 @@ async def test_call_next_shows_the_called_ticket_before_any_new_snapshot(
 
         gate.open.clear()
         taken = gate.taken
-        await pilot.press("s")  # started: "now being served", at once
-        await until(lambda: "being served" in shown(app, "#now-title"))
+        await pilot.press("s")  # started: "serving for 0 min", at once
+        await until(lambda: "serving for" in shown(app, "#now-timer"))
         assert gate.taken == taken
         await pilot.press("f", "1")  # finished: the desk is free, at once
-        await until(lambda: "nobody at the desk" in shown(app, "#now-title"))
+        await until(lambda: screen.query_one(BigCode).code == "----")
         assert gate.taken == taken
-        assert screen.query_one(BigCode).code == "----"
+        assert "serving for" not in shown(app, "#now-timer")
         gate.open.set()
 
 
