@@ -27,6 +27,7 @@ from oss_desk.config_resident import (
     TextsSettings,
     TurnTextSettings,
 )
+from oss_desk.config_scorecard import FeedbackSettings, ReportSettings, SignpostingSettings
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
 from oss_desk.domain.calls import (
     DEFAULT_ABANDONED,
@@ -233,7 +234,9 @@ class QueueSettings(_Section):
     recall_cap: int = Field(3, ge=0, le=20)
     """How many times a called ticket may be recalled before it must be marked no-show."""
     target_minutes: int = Field(15, gt=0, le=240)
-    """The service standard: seen within this many minutes of arrival."""
+    """The service standard: seen within this many minutes of arrival (red past it)."""
+    amber_minutes: int = Field(10, ge=0, le=240)
+    """A waiting resident's wait shows amber from this many minutes, on every screen."""
     default_service_minutes: float = Field(8.0, gt=0, le=240)
     """Assumed time at the desk when a service has no recent history."""
     estimate_sample: int = Field(20, ge=1, le=500)
@@ -274,11 +277,6 @@ class AppointmentSettings(_Section):
             except InvalidInput as exc:
                 raise ValueError(exc.message) from None
         return value
-
-
-class ReportSettings(_Section):
-    amber_points: float = Field(10, ge=0, le=100)
-    """A standard is amber (not red) when its figure is at most this many points below target."""
 
 
 class EmailSettings(_Section):
@@ -326,6 +324,8 @@ class RetentionSettings(_Section):
     print_jobs_days: int = Field(30, ge=1, le=3650)
     """Days after which finished print jobs' content (e.g. a slip's booking reference) is
     deleted."""
+    comments_days: int = Field(365, ge=1, le=3650)
+    """Days after a resident wrote a comment with their rating when its text is deleted."""
 
 
 class CallsSettings(_Section):
@@ -468,6 +468,10 @@ class Settings(BaseSettings):
     """How long personal data is kept (`oss-desk db purge`, and hourly by the worker)."""
     calls: CallsSettings = CallsSettings()
     """Importing the telephone system's call export (`oss-desk import calls`)."""
+    signposting: SignpostingSettings = SignpostingSettings()
+    """Where residents are signposted (reported by organisation)."""
+    feedback: FeedbackSettings = FeedbackSettings()
+    """Residents' ratings of their visit (the counter's feedback page)."""
 
     serve: ServeSettings = ServeSettings()
     """Browser desks (`oss-desk serve`)."""

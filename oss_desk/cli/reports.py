@@ -125,3 +125,82 @@ def monthly(
     with ReportService(session, include=include) as reports:
         monthly_report = reports.monthly(month, site_id)
     _emit(fmt, monthly_report, session, output)
+
+
+def _range(
+    state: State,
+    fetch: Callable[[ReportService], Report],
+    include: tuple[str, ...],
+    fmt: str,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    fmt = "json" if as_json else fmt
+    session = state.session()
+    with ReportService(session, include=include) as reports:
+        found = fetch(reports)
+    _emit(fmt, found, session, output)
+
+
+@report.command("period")
+@click.option("--from", "first", required=True, metavar="YYYY-MM-DD", help="The first day.")
+@click.option("--to", "last", required=True, metavar="YYYY-MM-DD", help="The last day.")
+@_options
+@pass_state
+@closing
+def period(
+    state: State,
+    first: str,
+    last: str,
+    site_id: str | None,
+    include: tuple[str, ...],
+    fmt: str,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    """Any run of days (both included), beside the same number of days before."""
+    _range(state, lambda r: r.between(first, last, site_id), include, fmt, as_json, output)
+
+
+@report.command("quarterly")
+@click.option(
+    "--quarter",
+    metavar="YYYY-QN",
+    help="A quarter of the reporting year, e.g. 2026-Q3 (default: this one).",
+)
+@_options
+@pass_state
+@closing
+def quarterly(
+    state: State,
+    quarter: str | None,
+    site_id: str | None,
+    include: tuple[str, ...],
+    fmt: str,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    """A quarter (of the financial year by default), beside the quarter before."""
+    _range(state, lambda r: r.quarterly(quarter, site_id), include, fmt, as_json, output)
+
+
+@report.command("annual")
+@click.option(
+    "--year",
+    metavar="YYYY",
+    help="The reporting year that starts in YYYY, e.g. 2026 for 2026/27 (default: this one).",
+)
+@_options
+@pass_state
+@closing
+def annual(
+    state: State,
+    year: str | None,
+    site_id: str | None,
+    include: tuple[str, ...],
+    fmt: str,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    """A reporting year (April to March by default), beside the year before."""
+    _range(state, lambda r: r.annual(year, site_id), include, fmt, as_json, output)

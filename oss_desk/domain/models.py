@@ -117,6 +117,8 @@ class EventKind(StrEnum):
     """A resident gave a mobile number for "nearly your turn" texts (the number is not here)."""
     TURN_TEXT_SENT = "turn_text_sent"
     TURN_TEXT_FAILED = "turn_text_failed"
+    RATING_RECORDED = "rating_recorded"
+    """A resident's rating of their visit (the number; never their words)."""
 
 
 @dataclass(frozen=True, slots=True)

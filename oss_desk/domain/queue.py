@@ -14,8 +14,10 @@ A desk calls the first waiting ticket of the day, in the call order, that it may
 - the ticket was sent to no desk, or to this one;
 - a ticket that needs a private room goes only to a desk that has one.
 
-Checked-in appointments are tickets with priority 1 (sent to their room or their adviser's
-desk when they have one), so they need no rule of their own.
+Priority orders the rest: an urgent or vulnerable resident flagged at meet-and-greet
+(:data:`PRIORITY_URGENT`) before checked-in appointments (:data:`PRIORITY_APPOINTMENT`, sent to
+their room or their adviser's desk when they have one) before the other walk-ins, so neither
+needs a rule of its own.
 """
 
 from __future__ import annotations
@@ -30,6 +32,21 @@ from typing import NamedTuple, Protocol, TypeVar
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, QueueEntry, Ticket, TicketStatus
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
+
+PRIORITY_WALK_IN = 0
+PRIORITY_APPOINTMENT = 1
+"""A checked-in appointment: called before the walk-ins."""
+PRIORITY_URGENT = 2
+"""An urgent or vulnerable resident (flagged at meet-and-greet): called before everyone the
+desk may call except a ticket sent to that desk."""
+
+
+def priority_for(*, appointment: bool = False, urgent: bool = False) -> int:
+    """A new ticket's priority: urgent first, then appointments, then walk-ins."""
+    if urgent:
+        return PRIORITY_URGENT
+    return PRIORITY_APPOINTMENT if appointment else PRIORITY_WALK_IN
+
 
 BUSY_AT_LEAST_SECONDS = 60.0
 """A desk whose resident has been there longer than usual is expected to be free in a minute,
@@ -90,7 +107,8 @@ class OrderTerm(NamedTuple):
 CALL_ORDER: tuple[OrderTerm, ...] = (
     # A ticket sent to a desk (only that desk may call it) before the others;
     OrderTerm("assigned_desk_id", "assigned_desk", Direction.SET_FIRST),
-    # then checked-in appointments (priority 1) before walk-ins;
+    # then urgent or vulnerable residents (priority 2), then checked-in appointments
+    # (priority 1), before the other walk-ins;
     OrderTerm("priority", "priority", Direction.DESCENDING),
     # then the longest wait since arrival (kept across transfers);
     OrderTerm("queued_at", "queued_ms", Direction.ASCENDING),

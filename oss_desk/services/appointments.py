@@ -46,6 +46,7 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.needs import parse_needs
 from oss_desk.domain.printouts import SlipPrintout, to_payload
+from oss_desk.domain.queue import priority_for
 from oss_desk.domain.reminders import parse_schedule
 from oss_desk.domain.slots import (
     Adviser,
@@ -456,10 +457,21 @@ class AppointmentService:
         return self.find(ref)
 
     def move(
-        self, ref: str | int, start: datetime | str, *, adviser: str | None = None
+        self,
+        ref: str | int,
+        start: datetime | str,
+        *,
+        adviser: str | None = None,
+        by: str = "resident",
     ) -> Appointment:
-        """Reschedule: new time (and maybe adviser); reminders follow; the resident is told."""
+        """Reschedule: new time (and maybe adviser); reminders follow; the resident is told. A
+        move the council asked for (``by="council"``) owes the resident the same notice as a
+        cancellation (``appointments.min_notice_working_days``): less is recorded as a
+        breach."""
         self._require(Action.MOVE_APPOINTMENT)
+        party = by.strip().lower()
+        if party not in ("council", "resident"):
+            raise InvalidInput("say who asked to move it: council or resident")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             old = self._find_in(conn, ref)
@@ -484,16 +496,16 @@ class AppointmentService:
             )
             self._hold(conn, moved)
             a.cancel_messages(conn, old.id, ACTIVE_KINDS)
-            self._event(
-                conn,
-                site,
-                EventKind.APPOINTMENT_MOVED,
-                moved,
-                {
-                    "from": format_instant(old.starts_at),
-                    "to": format_instant(moved.starts_at),
-                },
-            )
+            data: dict[str, object] = {
+                "from": format_instant(old.starts_at),
+                "to": format_instant(moved.starts_at),
+                "by": party,
+            }
+            if party == "council":
+                notice = self._notice(site, now, old)
+                needed = self.s.settings.appointments.min_notice_working_days
+                data |= {"notice_working_days": notice, "breach": notice < needed}
+            self._event(conn, site, EventKind.APPOINTMENT_MOVED, moved, data)
             via = self._via(moved.channel)
             if via is not None:
                 self._queue(conn, moved, "change", via, now)
@@ -622,7 +634,8 @@ class AppointmentService:
                 )
             queue = QueueService(self.s, self.actor)
             sent_to = appt.room or self._advisers_desk(conn, appt)
-            joining = Joining(appt.service, 1, appt.needs, Channel.APPOINTMENT, sent_to)
+            priority = priority_for(appointment=True)
+            joining = Joining(appt.service, priority, appt.needs, Channel.APPOINTMENT, sent_to)
             desk = self._greeting_desk(site)
             ticket = queue.arrival_with_ticket(conn, site, joining, now=now, desk=desk)
             a.update_appointment(

@@ -16,16 +16,35 @@ from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.appointments import attended
 
-CANCEL_REASONS = ("left", "error", "end_of_day")
+CANCEL_REASONS = ("left", "error", "office_closed", "end_of_day")
+"""Why a ticket was cancelled: the resident left, it was issued in error, or the office closed
+(``end_of_day`` is the older name of ``office_closed``)."""
 
 
 class Closing(Issuing):
-    def finish(self, ref: Ref, outcome: str | Outcome) -> Ticket:
-        """Finish a called or serving ticket with its outcome; the visit ends with it."""
+    def finish(
+        self,
+        ref: Ref,
+        outcome: str | Outcome,
+        *,
+        signposted_to: str | None = None,
+        assisted_digital: bool = False,
+        avoidable: bool = False,
+    ) -> Ticket:
+        """Finish a called or serving ticket with its outcome; the visit ends with it. What the
+        council counts goes with it (:meth:`finish_flags`)."""
         self._require(Action.FINISH)
-        return self._finish(ref, outcome, check=True)
+        result = parse_outcome(outcome)
+        data = self.finish_flags(result, signposted_to, assisted_digital, avoidable)
+        return self._finish(ref, result, check=True, data=data)
 
-    def _finish(self, ref: Ref, outcome: str | Outcome, check: bool) -> Ticket:
+    def _finish(
+        self,
+        ref: Ref,
+        outcome: str | Outcome,
+        check: bool,
+        data: dict[str, object] | None = None,
+    ) -> Ticket:
         result = parse_outcome(outcome)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
@@ -44,7 +63,7 @@ class Closing(Issuing):
                 conn, ticket, now, TicketStatus.DONE, VisitStatus.DONE, result, AT_DESK, fields
             )
             attended(conn, ticket.id)
-            self._log(conn, ticket, EventKind.FINISHED, now, at_desk=True, outcome=result)
+            self._log(conn, ticket, EventKind.FINISHED, now, data, at_desk=True, outcome=result)
         return done
 
     def no_show(self, ref: Ref) -> Ticket:
@@ -80,7 +99,7 @@ class Closing(Issuing):
     def _cancel(self, ref: Ref, reason: str) -> Ticket:
         now = self.s.clock.now()
         if reason not in CANCEL_REASONS:
-            raise InvalidInput("reason must be left, error or end_of_day")
+            raise InvalidInput("reason must be left, error or office_closed")
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
             if ticket.status not in ACTIVE:
