@@ -20,6 +20,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from oss_desk.config_delivery import (
+    EmailSettings,
+    MessageSettings,
+    NotifySettings,
+    WorkerSettings,
+)
 from oss_desk.config_resident import (
     BoardSettings,
     PrintingSettings,
@@ -27,16 +33,13 @@ from oss_desk.config_resident import (
     TextsSettings,
     TurnTextSettings,
 )
-from oss_desk.config_scorecard import FeedbackSettings, ReportSettings, SignpostingSettings
-from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
-from oss_desk.domain.calls import (
-    DEFAULT_ABANDONED,
-    DEFAULT_ANSWERED,
-    DEFAULT_COLUMNS,
-    DEFAULT_TIME_FORMATS,
-    check_columns,
-    check_time_format,
+from oss_desk.config_scorecard import (
+    CallsSettings,
+    FeedbackSettings,
+    ReportSettings,
+    SignpostingSettings,
 )
+from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import DeskKind, Role
 from oss_desk.errors import ConfigError, InvalidInput
@@ -279,32 +282,6 @@ class AppointmentSettings(_Section):
         return value
 
 
-class EmailSettings(_Section):
-    smtp_url: str | None = None
-    """smtp://HOST:587 (STARTTLS), smtps://HOST:465 (TLS), or smtp://HOST:25?starttls=off."""
-    username: str | None = None
-    """SMTP login, if the server wants one."""
-    password_file: str | None = None
-    """File holding the SMTP password (readable by the service user only)."""
-    from_address: str = "oss-desk@localhost"
-    """The sender of appointment emails."""
-    timeout: float = Field(10.0, gt=0, le=120)
-    """Seconds to wait for the mail server."""
-
-
-class NotifySettings(_Section):
-    api_key_file: str | None = None
-    """File holding the GOV.UK Notify API key (never put the key itself in the configuration)."""
-    base_url: str = "https://api.notifications.service.gov.uk"
-    """The Notify API (tests point it at a local server)."""
-    email_template: str | None = None
-    """Notify template id for emails (personalisation: ((subject)), ((heading)), ((body)))."""
-    sms_template: str | None = None
-    """Notify template id for texts (personalisation: ((heading)), ((body)))."""
-    timeout: float = Field(10.0, gt=0, le=120)
-    """Seconds to wait for Notify."""
-
-
 class BackupSettings(_Section):
     folder: str | None = None
     """Where `oss-desk db backup` writes (default: a backups folder next to the database)."""
@@ -326,80 +303,6 @@ class RetentionSettings(_Section):
     deleted."""
     comments_days: int = Field(365, ge=1, le=3650)
     """Days after a resident wrote a comment with their rating when its text is deleted."""
-
-
-class CallsSettings(_Section):
-    columns: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_COLUMNS))
-    """Which export column is what: started, answered, wait_seconds (needed), talk_seconds and
-    call_id (optional); given keys replace the defaults one by one."""
-    time_format: list[str] = Field(default_factory=lambda: list(DEFAULT_TIME_FORMATS))
-    """How call start times are written, tried in order: "iso" (ISO 8601) or strftime formats."""
-    timezone: str | None = None
-    """Timezone of times without an offset in the export (default: the site's)."""
-    answered_values: list[str] = Field(default_factory=lambda: list(DEFAULT_ANSWERED))
-    """Values of the answered column that mean answered (any case)."""
-    abandoned_values: list[str] = Field(default_factory=lambda: list(DEFAULT_ABANDONED))
-    """Values that mean abandoned (any case); [] for "every other value"."""
-    delimiter: str = Field(",", min_length=1, max_length=1)
-    """The CSV field separator ("," or ";" or "\\t")."""
-    durations: Literal["auto", "seconds", "hh:mm:ss"] = "auto"
-    """How waits and talk times are written: seconds, HH:MM:SS (or MM:SS), or either."""
-
-    @field_validator("columns")
-    @classmethod
-    def _columns(cls, value: dict[str, str]) -> dict[str, str]:
-        merged = {**DEFAULT_COLUMNS, **value}
-        try:
-            check_columns(merged)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from None
-        return merged
-
-    @field_validator("time_format", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: object) -> object:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("time_format")
-    @classmethod
-    def _formats(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("give at least one time format")
-        for text in value:
-            try:
-                check_time_format(text)
-            except InvalidInput as exc:
-                raise ValueError(exc.message) from None
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        try:
-            zone(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from None
-        return value
-
-    @field_validator("delimiter")
-    @classmethod
-    def _delimiter(cls, value: str) -> str:
-        if value in ('"', "\r", "\n"):
-            raise ValueError("the delimiter cannot be a quote or a line break")
-        return value
-
-    @model_validator(mode="after")
-    def _values(self) -> CallsSettings:
-        if not self.answered_values:
-            raise ValueError("answered_values: give at least one value")
-        both = {v.strip().casefold() for v in self.answered_values} & {
-            v.strip().casefold() for v in self.abandoned_values
-        }
-        if both:
-            raise ValueError(f"{sorted(both)[0]!r} cannot mean both answered and abandoned")
-        return self
 
 
 class DeskSessionSettings(_Section):
@@ -460,6 +363,10 @@ class Settings(BaseSettings):
     """Appointment emails through a mail server."""
     notify: NotifySettings = NotifySettings()
     """Texts (and emails, without a mail server) through GOV.UK Notify."""
+    messages: MessageSettings = MessageSettings()
+    """How long messages are retried, and when staff are alerted."""
+    worker: WorkerSettings = WorkerSettings()
+    """Who drives the printers, the board and the outbox."""
     access: AccessSettings = AccessSettings()
     """Who may do what (roles)."""
     backup: BackupSettings = BackupSettings()

@@ -27,6 +27,9 @@ class BoardSettings(_Section):
     """Shown when nobody has been called yet today."""
     message_cy: str | None = Field(None, max_length=40)
     """The same in Welsh, shown first in a bilingual office (default: the built-in wording)."""
+    poll_seconds: float = Field(5.0, gt=0, le=600)
+    """How often the worker checks the board is still there when nothing changes (an unplugged
+    board shows as such within this time)."""
 
     @field_validator("url")
     @classmethod
@@ -46,7 +49,10 @@ class PrintingSettings(_Section):
     attempts: int = Field(6, ge=1, le=50)
     """Tries on a desk's printer before its fallback printer (then the job is marked failed)."""
     status_every_seconds: float = Field(30.0, ge=1, le=3600)
-    """How often the worker asks each printer how it is."""
+    """How often the worker asks each idle printer how it is."""
+    retry_seconds: float = Field(2.0, gt=0, le=600)
+    """Wait before the first retry of a job that certainly did not print (then doubling, up to
+    a minute)."""
 
 
 class TextsSettings(_Section):

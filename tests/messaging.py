@@ -32,6 +32,8 @@ API_KEY = f"oss_desk_test-{SERVICE_ID}-{SECRET}"
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     stall_rcpt: float = 0.0
+    data_delay: float = 0.0
+    """Seconds before the reply to the end of DATA."""
     arrived: threading.Event = field(default_factory=threading.Event)
     rcpt_seen: threading.Event = field(default_factory=threading.Event)
 
@@ -48,6 +50,10 @@ class Mailbox:
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(message)
         self.arrived.set()
+        if self.data_delay:  # a slow server: it has the message, its reply comes late
+            import asyncio
+
+            await asyncio.sleep(self.data_delay)
         return "250 Message accepted for delivery"
 
     def by_reference(self, reference_prefix: str) -> list[EmailMessage]:
@@ -56,14 +62,19 @@ class Mailbox:
         ]
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on (yet)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.mailbox = Mailbox()
         # aiosmtpd's Controller cannot take port 0 (it connects to itself to check it started):
         # ask the kernel for a free port first.
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = port or free_port()
         self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 

@@ -18,6 +18,7 @@ from oss_desk.domain.access import MATRIX, Action, Scope, allows, refusal, scope
 from oss_desk.domain.models import Actor, Role
 from oss_desk.errors import Forbidden, RuleViolation
 from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.delivery import acknowledge_alerts
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
@@ -235,6 +236,8 @@ TRIES: dict[Action, Try] = {
     # Configuration is loaded by the host-level `init`: there is no use case to refuse, only the
     # permission itself (for the documentation and any future admin screen).
     Action.MANAGE_CONFIG: lambda s, o, _: s.require(Action.MANAGE_CONFIG),
+    # Every current alert (there are none in this office: nothing is written either way).
+    Action.ACKNOWLEDGE_ALERT: lambda s, o, _: acknowledge_alerts(s, s.actor),
 }
 
 

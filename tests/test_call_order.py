@@ -30,9 +30,9 @@ from oss_desk.domain.queue import (
     waiting_for,
 )
 from oss_desk.errors import RuleViolation
+from oss_desk.services.printouts import ticket_printout
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session
-from oss_desk.services.worker import ticket_printout
 from oss_desk.storage.queue import CALL_ORDER_SQL
 
 from .conftest import MONDAY_0930, Cli, make_db

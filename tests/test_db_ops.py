@@ -19,8 +19,10 @@ from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.demo import populate
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
-from oss_desk.services.worker import MessageDelivery, PrintDelivery, WorkerLock
 from oss_desk.storage import maintenance
+from oss_desk.storage.lease import WorkerLock
+from oss_desk.worker.messages import MessageDelivery
+from oss_desk.worker.printing import PrintDelivery
 
 from .conftest import MONDAY_0930, Cli, db_content, make_db, site_toml
 
@@ -608,7 +610,7 @@ def test_a_new_database_is_private_from_the_start(tmp_path: Path) -> None:
 
 
 def test_the_worker_runs_the_retention_purge(tmp_path: Path) -> None:
-    from oss_desk.services.worker import DeviceWorker
+    from oss_desk.worker.run import DeviceWorker
 
     db = make_db(tmp_path)
     session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from oss_desk.clock import format_instant
-from oss_desk.services.worker import WorkerLock
+from oss_desk.storage.lease import WorkerLock
 
 from .conftest import MONDAY_0930, Cli, make_db, site_toml
 from .hardware.fakes import FakePrinter, Pty, closed_port
@@ -53,15 +53,18 @@ def services() -> Iterator[tuple[FakePrinter, Pty, SmtpServer, NotifyServer]]:
     notify.stop()
 
 
-def _heartbeat(db: Path, now: str) -> None:
-    import os
+def _heartbeat(db: Path) -> None:
+    """The device worker's heartbeat, as it writes it: the real time (liveness is about this
+    machine's processes, even when OSS_DESK_NOW simulates the office's day)."""
     import sqlite3
+    from datetime import UTC, datetime
 
-    from oss_desk.storage.devices import beat
+    from oss_desk.storage.lease import take_over
 
     conn = sqlite3.connect(db)
     try:
-        beat(conn, pid=os.getpid(), host="test-host", started_at=now, now=now)
+        now = format_instant(datetime.now(UTC))
+        take_over(conn, owner="test", role="service", pid=os.getpid(), host="test-host", now=now)
         conn.commit()
     finally:
         conn.close()
@@ -83,7 +86,7 @@ def test_a_healthy_office_is_all_ok(
         # (as after `db restore --force` with a worker left running).
         stale = Cli(office.db, monkeypatch)("doctor", now=NOW)
         assert "warn  worker" in stale.out and "holds the worker lock" in stale.out, stale.out
-        _heartbeat(office.db, NOW)  # ...and now it works on this database
+        _heartbeat(office.db)  # ...and now it works on this database
         result = Cli(office.db, monkeypatch)("doctor", now=NOW)
         as_json = Cli(office.db, monkeypatch)("doctor", "--json", now=NOW)
     finally:
@@ -95,7 +98,7 @@ def test_a_healthy_office_is_all_ok(
         for line in stopped.out.splitlines()
     ), stopped.out
     assert result.code == 0, result.out + result.err
-    assert [line.split()[0] for line in result.out.splitlines()] == ["ok"] * 11, result.out
+    assert [line.split()[0] for line in result.out.splitlines()] == ["ok"] * 13, result.out
     checks = as_json.json()
     assert as_json.code == 0
     notify_port = urlsplit(notify.url).port
@@ -111,6 +114,8 @@ def test_a_healthy_office_is_all_ok(
         f"notify 127.0.0.1:{notify_port}",
         "clock",
         "worker",
+        "print jobs",
+        "messages",
     ]
     assert {c["status"] for c in checks} == {"ok"}
     # Nothing was printed, nothing sent.

@@ -33,9 +33,9 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.site import load_into
-from oss_desk.services.worker import MessageDelivery
 from oss_desk.storage import history as h
 from oss_desk.storage.database import open_store
+from oss_desk.worker.messages import MessageDelivery
 
 from .conftest import Cli
 

@@ -18,7 +18,7 @@ from icalendar import Calendar
 
 from oss_desk.clock import FixedClock, format_instant
 from oss_desk.services.session import open_session
-from oss_desk.services.worker import MessageDelivery
+from oss_desk.worker.messages import MessageDelivery
 
 from .appointments_site import NOW, make_office, service_at
 from .conftest import Cli

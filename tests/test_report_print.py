@@ -16,7 +16,7 @@ from oss_desk.hardware.templates import _columns, render
 from oss_desk.render.receipt import daily_summary
 from oss_desk.services.report_outputs import print_daily_summary
 from oss_desk.services.session import open_session
-from oss_desk.services.worker import PrintDelivery
+from oss_desk.worker.printing import PrintDelivery
 
 from .conftest import MONDAY_0930, Cli, make_db, site_toml
 from .escpos_decoder import Cut, Unknown, Warning, decode, lines, text_lines

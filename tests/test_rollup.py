@@ -23,8 +23,8 @@ from oss_desk.render.json import monthly_json
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
-from oss_desk.services.worker import DeviceWorker
 from oss_desk.storage.rollup import ROLLUP_VERSION
+from oss_desk.worker.run import DeviceWorker
 
 from .conftest import Cli
 

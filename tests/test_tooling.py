@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,6 +56,33 @@ def test_import_linter_sees_every_module() -> None:
         on_disk.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     assert on_disk - seen == set(), "modules import-linter cannot see (add an __init__.py)"
     assert len(seen) == len(on_disk)
+
+
+def _contracts() -> list[dict[str, Any]]:
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        contracts: list[dict[str, Any]] = tomllib.load(f)["tool"]["importlinter"]["contracts"]
+    return contracts
+
+
+def _top_level() -> set[str]:
+    package = ROOT / "oss_desk"
+    names = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    names |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    return {f"oss_desk.{n}" for n in names}
+
+
+def test_every_top_level_module_has_a_place_in_the_layers() -> None:
+    """A module named in no layer is checked by no layer: each has its place."""
+    layers = next(c for c in _contracts() if c["type"] == "layers" and "containers" not in c)
+    placed = {name.strip().strip("()") for layer in layers["layers"] for name in layer.split("|")}
+    assert _top_level() - placed == set()
+
+
+def test_every_headless_module_is_forbidden_textual() -> None:
+    """Only the desk app (and the CLI, which opens it lazily) may import Textual."""
+    headless = _top_level() - {"oss_desk.ui", "oss_desk.cli", "oss_desk.__main__"}
+    forbidden = next(c for c in _contracts() if "textual" in c.get("forbidden_modules", []))
+    assert headless - set(forbidden["source_modules"]) == set()
 
 
 HEADLESS = [

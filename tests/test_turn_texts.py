@@ -22,7 +22,7 @@ from oss_desk.services.dbops import RetentionService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.turn_texts import TurnTexts
-from oss_desk.services.worker import DeviceWorker
+from oss_desk.worker.run import DeviceWorker
 
 from .conftest import Cli, make_db, site_toml
 from .messaging import API_KEY, NotifyServer

@@ -18,7 +18,7 @@ from oss_desk.domain.reminders import parse_schedule
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput
 from oss_desk.services.session import open_session
-from oss_desk.services.worker import MessageDelivery
+from oss_desk.worker.messages import MessageDelivery
 
 from .appointments_site import make_office, service_at
 from .messaging import SmtpServer

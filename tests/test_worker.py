@@ -15,11 +15,15 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.models import Actor
 from oss_desk.hardware.printers import PrinterStatus
+from oss_desk.services.delivery import answer_job
 from oss_desk.services.desk_view import take_snapshot
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
-from oss_desk.services.worker import DeviceWorker, PrintDelivery, WorkerLock
+from oss_desk.storage.lease import WorkerLock
+from oss_desk.worker.printing import PrintDelivery
+from oss_desk.worker.run import DeviceWorker
 
 from .conftest import MONDAY_0930, ROOT, Cli, make_db, run_cli_process, site_toml
 from .escpos_decoder import Cut, QRCode, decode, text_lines
@@ -171,7 +175,7 @@ WORKER = textwrap.dedent(
     """
     import sys
     from oss_desk.services.session import open_session
-    from oss_desk.services.worker import DeviceWorker
+    from oss_desk.worker.run import DeviceWorker
     worker = DeviceWorker(lambda: open_session(db=sys.argv[1], person="worker"))
     print("started", flush=True)
     worker.run_forever()
@@ -179,39 +183,53 @@ WORKER = textwrap.dedent(
 )
 
 
-def test_kill_9_mid_job_then_the_restarted_worker_delivers(tmp_path: Path) -> None:
+def test_kill_9_after_the_last_byte_then_the_desk_is_asked(tmp_path: Path) -> None:
+    """Killed while the printer had the whole job but had not confirmed it: the next worker
+    does not print it again by itself (that would be a second ticket); the job is uncertain and
+    the desk that issued it is asked; its answer prints a copy that says COPY."""
     printer = FakePrinter(behaviour="stall")
     try:
         db = office_with(tmp_path, printer.url.replace("timeout=1", "timeout=5"))
         session = open_session(db=db, person="greeter", desk_id="greet-1")
         QueueService(session).issue("C")
-        session.close()
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         first = subprocess.Popen(
             [sys.executable, "-c", WORKER, str(db)], env=env, stdout=subprocess.PIPE, text=True
         )
         assert first.stdout is not None and first.stdout.readline().strip() == "started"
         deadline = time.monotonic() + 10
-        while rows(db, "SELECT status FROM print_jobs") != [("printing",)]:
-            assert time.monotonic() < deadline, "the worker never took the job"
+        while rows(db, "SELECT status, sent_at IS NOT NULL FROM print_jobs") != [("printing", 1)]:
+            assert time.monotonic() < deadline, "the worker never sent the job"
             time.sleep(0.02)
-        time.sleep(0.3)  # it is now in the middle of sending
-        first.send_signal(signal.SIGKILL)
+        first.send_signal(signal.SIGKILL)  # waiting for the printer to confirm
         first.wait(5)
-        assert rows(db, "SELECT status FROM print_jobs") == [("printing",)]  # never confirmed
         printer.behaviour = "ok"
         second = subprocess.Popen(
             [sys.executable, "-c", WORKER, str(db)], env=env, stdout=subprocess.PIPE, text=True
         )
         try:
             deadline = time.monotonic() + 10
-            while rows(db, "SELECT status FROM print_jobs") != [("done",)]:
+            while rows(db, "SELECT status FROM print_jobs") != [("uncertain",)]:
                 assert time.monotonic() < deadline, rows(db, "SELECT * FROM print_jobs")
                 time.sleep(0.05)
-            assert any("C001" in text_lines(decode(job)) for job in printer.jobs)
+            (job,) = take_snapshot(session).attention
+            assert (job.code, job.status, job.desk_id) == ("C001", "uncertain", "greet-1")
+            assert "did not confirm" in str(job.reason) or "stopped" in str(job.reason)
+            answer_job(session, Actor("greeter", "greet-1"), job.id, reprint=True)
+            deadline = time.monotonic() + 10
+            while rows(db, "SELECT status FROM print_jobs ORDER BY id") != [
+                ("uncertain",),
+                ("done",),
+            ]:
+                assert time.monotonic() < deadline, rows(db, "SELECT * FROM print_jobs")
+                time.sleep(0.05)
+            copies = [text_lines(decode(job)) for job in printer.jobs if b"C001" in job]
+            assert copies[-1][0] == "COPY"  # the second copy says so, first thing
+            assert take_snapshot(session).attention == ()  # answered
         finally:
             second.send_signal(signal.SIGTERM)
             second.wait(10)
+            session.close()
     finally:
         printer.close()
 
@@ -237,7 +255,10 @@ def test_board_follows_the_calls_and_comes_back_after_a_fault(tmp_path: Path) ->
     stable = tmp_path / "board-tty"
     board = Pty()
     stable.symlink_to(board.path)
-    db = make_db(tmp_path, site_toml(extra=f'\n[board]\nurl = "dmd+serial://{stable}"\n'))
+    db = make_db(
+        tmp_path,
+        site_toml(extra=f'\n[board]\nurl = "dmd+serial://{stable}"\npoll_seconds = 0.3\n'),
+    )
     worker = DeviceWorker(lambda: open_session(db=db, person="worker"), poll_interval=0.02)
     desk = open_session(db=db, person="ben", desk_id="desk-1")
     worker.start()
@@ -252,14 +273,15 @@ def test_board_follows_the_calls_and_comes_back_after_a_fault(tmp_path: Path) ->
         assert b"\x1f\x01\x0b" in frame  # overwrite, home: a redraw, not a re-initialise
         queue.recall(called.code)
         assert b"C001 -> Desk 1" in board.read(b"C001 -> Desk 1")
-        # Unplugged: the desk carries on; the worker marks the board offline.
+        # Unplugged while nothing happens: within its poll interval (0.3 s here) the board shows
+        # as offline, with nothing sent to it; the desk carries on.
         board.close()
+        unplugged = time.monotonic()
+        while rows(db, "SELECT status FROM device_status WHERE kind = 'board'") != [("offline",)]:
+            assert time.monotonic() - unplugged < 5, "the board was not found unplugged"
+            time.sleep(0.02)
         queue.finish(called.code, "resolved")
         queue.call_next("desk-1")
-        deadline = time.monotonic() + 20
-        while rows(db, "SELECT status FROM device_status WHERE kind = 'board'") != [("offline",)]:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
         # Plugged back in: the whole state is resent (newest call first).
         again = Pty()
         stable.unlink()

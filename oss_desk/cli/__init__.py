@@ -87,6 +87,7 @@ def _register() -> None:
         appointments.absence,
         admin.desks,
         devices.worker,
+        devices.alerts,
         reports.report,
         devices.printer,
         devices.board,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
-from oss_desk.clock import clock_from_env
+from oss_desk.clock import FixedClock, clock_from_env
 from oss_desk.errors import InvalidInput, StorageError
 from oss_desk.paths import demo_db_path
 from oss_desk.services.queue import QueueService
@@ -134,6 +135,8 @@ def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> N
         session.desk(desk_id)
     finally:
         session.close()
+    if summary.booked_at is not None:
+        _send_booked_messages(path, summary.booked_at)
     click.echo(
         f"Demo ready: {path}\n"
         f"  {summary.days} opening days of history, {summary.visits} visits, "
@@ -154,11 +157,34 @@ def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> N
     _open_desk(state, desk_id, demo=True)
 
 
-def _open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
-    """Run the desk app (Textual is imported only here)."""
-    from oss_desk.ui.app import run_desk_app
+def _send_booked_messages(path: Path, booked_at: datetime) -> None:
+    """The demo's appointments were booked days ago, when a worker sent their confirmations (to
+    the demo's virtual mailbox and phone): send them as of then, as that worker did."""
+    from oss_desk.services.session import open_session
+    from oss_desk.worker.messages import MessageDelivery
 
-    run_desk_app(db=state.db, config=state.config, person=state.user, desk_id=desk_id, demo=demo)
+    session = open_session(db=path, clock=FixedClock(booked_at), person="worker", host=True)
+    try:
+        MessageDelivery(session).deliver_due()
+    finally:
+        session.close()
+
+
+def _open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
+    """Run the desk app (Textual is imported only here), with its standby for the devices: it
+    owns the printers, the board and the outbox whenever no other process does."""
+    from oss_desk.ui.app import run_desk_app
+    from oss_desk.worker.run import desk_standby
+
+    config = state.config
+    run_desk_app(
+        db=state.db,
+        config=config,
+        person=state.user,
+        desk_id=desk_id,
+        demo=demo,
+        devices=lambda session: desk_standby(session, config=config, desk_id=desk_id),
+    )
 
 
 @click.command()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from types import FrameType
 
 import click
 
-from oss_desk.cli.common import State, emit_json, json_option, pass_state
-from oss_desk.clock import clock_from_env
+from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.clock import clock_from_env, format_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.printouts import SelfTestPrintout
@@ -20,7 +21,6 @@ from oss_desk.hardware.boards import geometry_for as board_geometry
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, open_transport
 from oss_desk.hardware.templates import render
 from oss_desk.services.session import open_session, resolve_db_path
-from oss_desk.services.worker import DeviceWorker, WorkerLock
 
 
 @click.command()
@@ -30,66 +30,81 @@ from oss_desk.services.worker import DeviceWorker, WorkerLock
 def worker(state: State, once: bool, as_json: bool) -> None:
     """Own the printers, the display board and the outbox: print, show calls, send messages.
 
-    Run it as a service (deploy/systemd/oss-desk-worker.service). Only one runs at a time; the
-    desk app and the demo run one inside themselves when none is running.
+    Run it as a service (deploy/systemd/oss-desk-worker.service). One process owns the devices
+    at a time: while a desk app owns them, this waits and takes over when it closes (--once
+    refuses instead).
     """
+    from oss_desk.storage.lease import WorkerLock
+    from oss_desk.worker.run import DeviceWorker, Standby
+
     db = resolve_db_path(state.db)
     probe = open_session(db=db, config=state.config, person=state.user, check=True, host=True)
     probe.close()
-    lock = WorkerLock.acquire(db)
-    if lock is None:
-        holder = WorkerLock.holder(db)
-        raise RuleViolation(
-            "a device worker is already running for this database"
-            + (f" (process {holder})" if holder else "")
-        )
-    try:
-        device_worker = DeviceWorker(
+
+    def make() -> DeviceWorker:
+        return DeviceWorker(
             lambda: open_session(
                 db=db, config=state.config, person=state.user or "worker", host=True
+            ),
+            role="service",
+        )
+
+    if once:
+        lock = WorkerLock.acquire(db)
+        if lock is None:
+            holder = WorkerLock.holder(db)
+            raise RuleViolation(
+                "a device worker is already running for this database"
+                + (f" (process {holder})" if holder else "")
             )
-        )
-        if once:
-            report = device_worker.run_once()
-            if as_json:
-                emit_json(
-                    {
-                        "printed": report.printed,
-                        "retried": report.retried,
-                        "failed": report.failed,
-                        "board_frames": report.board_frames,
-                        "printers": report.printers,
-                        "messages_sent": report.messages_sent,
-                        "messages_failed": report.messages_failed,
-                        "no_shows": report.no_shows,
-                        "turn_texts_sent": report.turn_texts_sent,
-                    }
-                )
-            else:
-                click.echo(
-                    f"Printed {report.printed}, to retry {report.retried}, failed "
-                    f"{report.failed}; board frames {report.board_frames}; messages sent "
-                    f"{report.messages_sent}, failed {report.messages_failed}; appointments "
-                    f"marked no-show {report.no_shows}; turn texts sent {report.turn_texts_sent}."
-                )
-                for url, status in report.printers.items():
-                    click.echo(f"  {parse_printer_url(url).label}: {status}")
-            return
-        logging.basicConfig(
-            level=logging.INFO,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
-        logging.getLogger("oss_desk").info("device worker started for %s", db)
+        try:
+            report = make().run_once()
+        finally:
+            lock.release()
+        if as_json:
+            emit_json(
+                {
+                    "printed": report.printed,
+                    "retried": report.retried,
+                    "failed": report.failed,
+                    "uncertain": report.uncertain,
+                    "board_frames": report.board_frames,
+                    "printers": report.printers,
+                    "messages_sent": report.messages_sent,
+                    "messages_failed": report.messages_failed,
+                    "no_shows": report.no_shows,
+                    "turn_texts_sent": report.turn_texts_sent,
+                }
+            )
+        else:
+            click.echo(
+                f"Printed {report.printed}, to retry {report.retried}, may not have printed "
+                f"{report.uncertain}, failed {report.failed}; board frames "
+                f"{report.board_frames}; messages sent {report.messages_sent}, failed "
+                f"{report.messages_failed}; appointments marked no-show {report.no_shows}; "
+                f"turn texts sent {report.turn_texts_sent}."
+            )
+            for url, status in report.printers.items():
+                click.echo(f"  {parse_printer_url(url).label}: {status}")
+        return
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    log = logging.getLogger("oss_desk")
+    standby = Standby(db, make)
 
-        def stop(signum: int, frame: FrameType | None) -> None:
-            device_worker.stop.set()
+    def stop(signum: int, frame: FrameType | None) -> None:
+        standby.stop.set()
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        device_worker.run_forever()
-    finally:
-        lock.release()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    holder = WorkerLock.holder(db)
+    log.info("device worker started for %s: taking over the devices when free", db)
+    if holder is not None and holder != os.getpid():
+        log.info("(process %s may own them now)", holder)
+    standby.run()
 
 
 @click.group()
@@ -106,7 +121,7 @@ def printer_test(state: State, url: str, as_json: bool) -> None:
 
     The time printed is the office's (its site's timezone), or UK time when there is no
     office database yet."""
-    parsed = parse_printer_url(url)
+    parsed = parse_printer_url(url)  # a bad parameter is named here, before anything is sent
     transport = open_transport(parsed)
     asks = parsed.asks_status
     before = transport.status() if asks else PrinterStatus.UNKNOWN
@@ -183,3 +198,69 @@ def board_test(url: str, text: str, as_json: bool) -> None:
     click.echo(f"Sent {len(frame)} bytes ({parsed.protocol}) to {parsed.target}:")
     for line in lines:
         click.echo(f"  |{line}|")
+
+
+@click.group()
+def alerts() -> None:
+    """Messages late or failed for good: listed until someone acknowledges them."""
+
+
+@alerts.command("list")
+@json_option
+@pass_state
+@closing
+def alerts_list(state: State, as_json: bool) -> None:
+    """Every current alert: which message, for which appointment's day, and why."""
+    from oss_desk.services.delivery import message_alerts
+
+    session = state.session()
+    found = message_alerts(session)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": a.id,
+                    "alert": a.alert.value,
+                    "kind": a.kind,
+                    "channel": a.channel,
+                    "via": a.via,
+                    "site": a.site_id,
+                    "appointment_day": a.business_day,
+                    "deadline": format_instant(a.deadline),
+                    "reason": a.reason,
+                }
+                for a in found
+            ]
+        )
+        return
+    if not found:
+        click.echo("No alerts: every message was delivered or is on time.")
+        return
+    for a in found:
+        today = session.today(session.site(a.site_id))
+        click.echo(f"{a.id:6d}  {a.describe(today)}")
+
+
+@alerts.command("ack")
+@click.argument("ids", nargs=-1, type=int, metavar="[ID]...")
+@click.option("--all", "everything", is_flag=True, help="Every current alert.")
+@json_option
+@pass_state
+@closing
+def alerts_ack(state: State, ids: tuple[int, ...], everything: bool, as_json: bool) -> None:
+    """Say the alerts ID... (or --all) are seen to: they stop showing everywhere."""
+    from oss_desk.domain.models import Actor
+    from oss_desk.services.delivery import acknowledge_alerts
+
+    if not ids and not everything:
+        raise click.UsageError("give the alerts' ids, or --all")
+    if ids and everything:
+        raise click.UsageError("give either ids or --all, not both")
+    session = state.session()
+    count = acknowledge_alerts(
+        session, Actor(session.actor.person), None if everything else list(ids)
+    )
+    if as_json:
+        emit_json({"acknowledged": count})
+        return
+    click.echo(f"Acknowledged {count} alert{'s' if count != 1 else ''}.")

@@ -9,9 +9,10 @@ from typing import Any
 import click
 
 from oss_desk.cli.common import State, closing, emit_json, pass_state
-from oss_desk.domain.reports import Report
+from oss_desk.domain.reports import DailyReport, Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
+from oss_desk.services.delivery import message_alerts, not_sent_lines
 from oss_desk.services.report_outputs import FORMATS, print_daily_summary, render_report
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -49,6 +50,28 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _emit(fmt: str, report: Report, session: Session, output: str | None = None) -> None:
     text = render_report(session, report, fmt)
+    _write(_with_messages_not_sent(session, report, fmt, text), output)
+
+
+def _with_messages_not_sent(session: Session, report: Report, fmt: str, text: str) -> str:
+    """A daily report as text also says which messages about that day's appointments were not
+    delivered ("2 reminders for today not sent"), until someone acknowledges them (the JSON
+    keeps its documented keys: `oss-desk alerts list --json` has the alerts)."""
+    if not isinstance(report, DailyReport) or fmt != "text":
+        return text
+    alerts = [a for a in message_alerts(session, report.site) if a.business_day == report.date]
+    today = session.today(session.site(report.site)) if report.site else None
+    lines = not_sent_lines(alerts, report.date, today)
+    if not lines:
+        return text
+    return (
+        text.rstrip("\n")
+        + "\n\n  Messages not delivered (until acknowledged: `oss-desk alerts`)\n"
+        + "".join(f"    {line}\n" for line in lines)
+    )
+
+
+def _write(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return

@@ -107,7 +107,7 @@ def issue(
         emit_json(data)
         return
     svc = session.directory.services[issued.ticket.service]
-    where = f"; printing (job {issued.print_job})" if issued.print_job else ""
+    where = f"; queued to print (job {issued.print_job})" if issued.print_job else ""
     click.echo(
         f"{issued.ticket.code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}"
     )

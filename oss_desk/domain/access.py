@@ -52,6 +52,7 @@ class Action(StrEnum):
     VIEW_CONTACT = "view_contact"
     RECORD_ABSENCE = "record_absence"
     MANAGE_CONFIG = "manage_config"
+    ACKNOWLEDGE_ALERT = "acknowledge_alert"
 
     @property
     def phrase(self) -> str:
@@ -89,6 +90,7 @@ PHRASES: dict[Action, str] = {
     Action.VIEW_CONTACT: "see a resident's contact details",
     Action.RECORD_ABSENCE: "record or remove an absence",
     Action.MANAGE_CONFIG: "change the configuration",
+    Action.ACKNOWLEDGE_ALERT: "acknowledge a delivery alert",
 }
 
 OWN_PHRASES: dict[Action, str] = {

@@ -11,10 +11,12 @@ appended to a file: the demo's virtual board).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from oss_desk.domain.delivery import bits_per_byte
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
 
@@ -85,6 +87,19 @@ class PrinterURL:
         return _number(self.params.get("timeout", "3"), "timeout", self.url)
 
     @property
+    def baudrate(self) -> int:
+        return int(_number(self.params.get("baudrate", "9600"), "baudrate", self.url))
+
+    @property
+    def line_bits(self) -> int:
+        """Bits on the line per byte (8N1: 10)."""
+        return bits_per_byte(
+            int(self.params.get("bytesize", "8")),
+            self.params.get("parity", "N"),
+            float(self.params.get("stopbits", "1")),
+        )
+
+    @property
     def asks_status(self) -> bool:
         """Whether the printer is asked how it is (DLE EOT) before each job."""
         return self.scheme in ("tcp", "serial", "usb") and self.params.get("status") != "off"
@@ -132,9 +147,65 @@ def _number(text: str, name: str, url: str) -> float:
         value = float(text)
     except ValueError:
         raise InvalidInput(f"{shown(url)}: {name} must be a number") from None
+    if not math.isfinite(value):
+        raise InvalidInput(f"{shown(url)}: {name} must be a finite number, not {shown(text)!r}")
     if value <= 0:
         raise InvalidInput(f"{shown(url)}: {name} must be positive")
     return value
+
+
+# The parameters each kind of printer URL takes; any other is a mistake, named in the error.
+_COMMON = {"timeout", "profile", "status"}
+PRINTER_PARAMETERS = {
+    "tcp": _COMMON,
+    "usb": _COMMON | {"in_ep", "out_ep", "serial"},
+    "serial": _COMMON | {"baudrate", "bytesize", "parity", "stopbits", "flow"},
+    "file": _COMMON,
+    "cups": _COMMON,
+    "capture": _COMMON,
+}
+_CHOICES = {
+    "status": ("on", "off"),
+    "flow": ("none", "rtscts", "xonxoff"),
+    "bytesize": ("5", "6", "7", "8"),
+    "stopbits": ("1", "1.5", "2"),
+}
+MAX_TIMEOUT = 600.0
+
+
+def _check_printer_parameters(result: PrinterURL) -> None:
+    """Every parameter known, every value usable: a bad one is named now, not at print time."""
+    text = result.url
+    allowed = PRINTER_PARAMETERS[result.scheme]
+    for name in result.params:
+        if name not in allowed:
+            raise InvalidInput(
+                f"{shown(text)}: unknown parameter {shown(name)!r} for a {result.scheme} printer "
+                f"(it takes {', '.join(sorted(allowed))})"
+            )
+    for name, choices in _CHOICES.items():
+        value = result.params.get(name)
+        if value is not None and value not in choices:
+            raise InvalidInput(
+                f"{shown(text)}: {name} must be one of {', '.join(choices)}, not {shown(value)!r}"
+            )
+    if result.timeout > MAX_TIMEOUT:
+        raise InvalidInput(f"{shown(text)}: timeout must be at most {MAX_TIMEOUT:.0f} seconds")
+    if "baudrate" in result.params:
+        baud = _number(result.params["baudrate"], "baudrate", text)
+        if baud != int(baud):
+            raise InvalidInput(f"{shown(text)}: baudrate must be a whole number")
+    parity = result.params.get("parity")
+    if parity is not None and parity.upper()[:1] not in PARITIES:
+        raise InvalidInput(f"{shown(text)}: parity must be N, E, O, M or S")
+    for name in ("in_ep", "out_ep"):
+        if name in result.params:
+            try:
+                int(result.params[name], 16)
+            except ValueError:
+                raise InvalidInput(
+                    f"{shown(text)}: {name} must be a hexadecimal endpoint, e.g. 0x82"
+                ) from None
 
 
 def parse_printer_url(url: str) -> PrinterURL:
@@ -182,9 +253,10 @@ def parse_printer_url(url: str) -> PrinterURL:
     result.timeout  # noqa: B018 - validates the parameter now, not at print time
     if result.profile not in PROFILES:
         raise InvalidInput(
-            f"{shown(text)}: unknown printer profile {result.profile!r} "
+            f"{shown(text)}: unknown printer profile {shown(result.profile)!r} "
             "(e.g. TM-T88V, TM-T20II, default, simple)"
         )
+    _check_printer_parameters(result)
     return result
 
 

@@ -34,6 +34,8 @@ class TicketPrintout:
     phrases: dict[str, list[str]] = field(default_factory=dict)
     """Each text in the office's languages, Welsh first (``ticket()`` fills it): council,
     site, label, issued, wait, watch, privacy, phone. Missing: English from the fields."""
+    copy: bool = False
+    """An earlier copy may have printed: this one says COPY at the top."""
 
     def say(self, key: str) -> list[str]:
         """The lines of one text of the ticket, in every language it has."""
@@ -112,6 +114,8 @@ class SlipPrintout:
     phrases: dict[str, list[str]] = field(default_factory=dict)
     """Each text in the office's languages, Welsh first (``slip()`` fills it): council, title,
     service, date, at, place, where, bring, checklist, reference, change. Missing: English."""
+    copy: bool = False
+    """An earlier copy may have printed: this one says COPY at the top."""
 
     def say(self, key: str) -> list[str]:
         if key in self.phrases:

@@ -304,6 +304,28 @@ class BoardLink:
         if self._port is None:
             self._open()
 
+    def check(self) -> None:
+        """Is the board still there? Nothing is sent (the display is left alone): the port is
+        opened if it is closed, else asked how many bytes wait to be read (an unplugged adapter
+        or a closed far end fails that). Raises BoardFault."""
+        if self.url.transport == "capture":
+            self.probe()
+            return
+        if self._port is None:
+            self._open()
+            return
+        import serial
+
+        try:
+            if self.url.transport == "serial" and not os.path.exists(self.url.target):
+                raise OSError(f"{self.url.target} is gone")
+            waiting = self._port.in_waiting
+            if waiting:
+                self._port.read(waiting)  # a board's acknowledgements: nothing to act on
+        except (serial.SerialException, OSError, termios.error) as exc:
+            self.close()
+            raise BoardFault(_reason(exc)) from None
+
     def show(self, state: BoardState) -> bytes:
         """Send the whole state (the boards redraw from a full frame). Raises BoardFault."""
         if self._port is None:

@@ -67,10 +67,20 @@ def layout(printout: Printout, columns: int = 42) -> list[Block]:
     return _test(printout)
 
 
+COPY_LINE = "COPY"
+
+
+def _copy(copy: bool) -> list[Block]:
+    """Every copy after the first says so, first thing on the paper (a copy cut short still
+    shows it)."""
+    return [Line(COPY_LINE, "center", size=2, bold=True)] if copy else []
+
+
 def _ticket(t: TicketPrintout) -> list[Block]:
     """Every text in each of the office's languages, Welsh first, one under the other."""
     big = 2 if t.large_print else 1
     blocks: list[Block] = [
+        *_copy(t.copy),
         *[Line(text, "center", size=big, bold=True) for text in t.say("council")],
         *[Line(text, "center", size=big) for text in t.say("site")],
         Feed(),
@@ -96,6 +106,7 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
     big = 2 if s.large_print else 1
     width = columns // big
     blocks: list[Block] = [
+        *_copy(s.copy),
         *[Line(text, "center", size=big, bold=True) for text in s.say("council")],
         *[Line(text, "center", size=big + 1, bold=True) for text in s.say("title")],
         Feed(),

@@ -33,6 +33,7 @@ from oss_desk.storage import maintenance as m
 from oss_desk.storage import ratings, resident
 from oss_desk.storage.database import Store, translate_errors
 from oss_desk.storage.events import append_event
+from oss_desk.storage.lease import WorkerLock, lock_held
 
 BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
 
@@ -210,19 +211,9 @@ class RestoreResult:
 def in_use(db: Path) -> str | None:
     """Who is using the database, if this can be told: the device worker's lock, or another
     process holding the database open. None: nobody that we can see."""
-    from oss_desk.services.worker import WorkerLock
-
-    lock = WorkerLock.path_for(db)
-    if lock.exists():
-        import fcntl
-
-        with open(lock, encoding="utf-8") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = WorkerLock.holder(db)
-                return "the device worker" + (f" (process {holder})" if holder else "")
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    if lock_held(db):
+        holder = WorkerLock.holder(db)
+        return "the device worker" + (f" (process {holder})" if holder else "")
     pid = m.shm_holder(db)
     if pid is not None:
         return f"another process (process {pid})"

@@ -54,12 +54,17 @@ NEEDS = [
 ]
 
 
+BOOKED_DAYS_AGO = timedelta(days=5)
+
+
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
     days: int
     visits: int
     waiting_now: int
     appointments: int = 0
+    booked_at: datetime | None = None
+    """When the appointments were booked (their confirmations were sent then)."""
 
 
 def populate(
@@ -104,7 +109,13 @@ def populate(
             visits += _simulate(sim, clock, rng, start, end, int(visitors_per_day * share))
         left = _live_queue(sim, clock, rng, real_now, waiting)
         booked = _appointments(sim, clock, rng, real_now)
-    return DemoSummary(days=len(past), visits=visits, waiting_now=left, appointments=booked)
+    return DemoSummary(
+        days=len(past),
+        visits=visits,
+        waiting_now=left,
+        appointments=booked,
+        booked_at=real_now - BOOKED_DAYS_AGO,
+    )
 
 
 def _as(session: Session, desk_id: str | None) -> QueueService:
@@ -294,7 +305,7 @@ def _appointments(session: Session, clock: FixedClock, rng: random.Random, now: 
         dataclasses.replace(session, actor=Actor(person="demo", desk_id=greet))
     )
     today = now.astimezone(tz).date()
-    clock.set(now - timedelta(days=5))
+    clock.set(now - BOOKED_DAYS_AGO)
     booked: list[tuple[datetime, str]] = []
     for code in ("C", "B", "H", "T"):
         if code not in session.directory.services:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from oss_desk.clock import format_instant, read_instant
+from oss_desk.clock import format_instant
+from oss_desk.domain.delivery import PrintState, WorkerState
 from oss_desk.domain.models import (
     Actor,
     Desk,
@@ -21,11 +22,18 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.reports import DailyReport
 from oss_desk.domain.standards import over_target
+from oss_desk.services.delivery import (
+    MessageAlert,
+    job_states,
+    jobs_needing_answer,
+    message_alerts,
+    worker_state,
+)
 from oss_desk.services.queue import QueueService, read_live_queue
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
-from oss_desk.storage.devices import DeviceState, device_states, heartbeat
-from oss_desk.storage.outbox import PrintSummary, print_summary
+from oss_desk.storage.devices import DeviceState, device_states
+from oss_desk.storage.outbox import JobNeedingAnswer, PrintSummary, print_summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +66,14 @@ class DeskSnapshot:
     """What the device worker last knew of this office's printers and board, by URL."""
     worker_seen_seconds: float | None = None
     """Seconds since the device worker last checked in (None: it never ran)."""
+    worker: WorkerState = field(default_factory=lambda: WorkerState(None, None))
+    """The owner of the devices, as it is now (its lease and heartbeat)."""
+    attention: tuple[JobNeedingAnswer, ...] = ()
+    """Print jobs that may not have printed, or failed, not yet answered at their desk."""
+    alerts: tuple[MessageAlert, ...] = ()
+    """Messages late or failed for good, not yet acknowledged (the team leader's)."""
+    print_jobs: dict[int, tuple[PrintState, str | None]] = field(default_factory=dict)
+    """The latest print jobs' honest states (queued, sending, printed...), by job id."""
     board_url: str | None = None
     figures: DailyReport | None = None
     """Today's running figures (the daily report, without the weeks before)."""
@@ -90,7 +106,10 @@ def take_snapshot(
         live = read_live_queue(session, conn, site, now)
         printing = print_summary(conn, format_instant(now - timedelta(hours=12)))
         devices = device_states(conn)
-        beat = heartbeat(conn)
+        worker = worker_state(session.store)
+        attention = jobs_needing_answer(session)
+        alerts = message_alerts(session, site.id)
+        jobs = job_states(session)
         daily = (
             ReportService(session, actor).daily(day, site.id, compare_weeks=0) if figures else None
         )
@@ -99,9 +118,7 @@ def take_snapshot(
     ours = {u for d in desks for u in (d.printer_url, d.fallback_printer_url) if u}
     if board_url:
         ours.add(board_url)
-    seen = None
-    if beat is not None:
-        seen = max(0.0, (now - read_instant(beat[2])).total_seconds())
+    seen = worker.seen_seconds
     entries, statuses = live.entries, live.statuses
     at_desk = {
         t.desk: t for t in live.tickets if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -134,6 +151,12 @@ def take_snapshot(
         printing=printing,
         devices={u: state for u, state in devices.items() if u in ours},
         worker_seen_seconds=seen,
+        worker=worker,
+        attention=tuple(
+            j for j in attention if j.desk_id is None or j.desk_id in {d.id for d in desks}
+        ),
+        alerts=tuple(alerts),
+        print_jobs=jobs,
         board_url=board_url,
         figures=daily,
         target_seconds=target,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import os
 import shutil
 import smtplib
@@ -27,21 +26,29 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from oss_desk.clock import NOW_ENV, Clock, clock_from_env, read_instant
 from oss_desk.config import Settings, build_settings, read_toml
+from oss_desk.domain.calendar import business_day
+from oss_desk.domain.delivery import AlertKind, WorkerState
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.errors import OssDeskError
 from oss_desk.hardware.boards import BoardFault, BoardLink
 from oss_desk.hardware.printers import PrinterStatus, open_transport
+from oss_desk.services.delivery import (
+    alerts_in,
+    not_sent_lines,
+    printer_label,
+    recent_jobs_needing_answer,
+    worker_state,
+)
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import NETWORK_FILESYSTEMS, Store, filesystem_type, open_store
-from oss_desk.storage.devices import heartbeat
+from oss_desk.storage.lease import WorkerLock, lock_held, read_heartbeat
 from oss_desk.storage.site import latest_config
 
 TIMEOUT = 2.0
 MIN_FREE_BYTES = 50 << 20
 LOW_FREE_BYTES = 1 << 30
 CLOCK_SLACK = timedelta(minutes=5)
-STALE_HEARTBEAT = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,12 @@ def run_checks(
             results.append(_guard("notify", lambda: _notify(settings)))
         results.append(_guard("clock", lambda: _clock(store, settings, clock)))
         results.append(_guard("worker", lambda: _worker(path, store, clock)))
+        if store is not None:
+            live = store
+            results.append(_guard("print jobs", lambda: _print_jobs(live, clock)))
+            if settings is not None:
+                known = settings
+                results.append(_guard("messages", lambda: _messages(live, known, clock)))
     finally:
         if store is not None:
             store.close()
@@ -418,42 +431,62 @@ def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Chec
 
 
 def _worker(path: Path, store: Store | None, clock: Clock) -> Check:
-    """Running means both: a process holds the worker lock on this host, and the worker has
-    written its heartbeat into this very database lately (a worker left running across a
-    `db restore --force` holds the lock but works on the replaced file)."""
-    from oss_desk.services.worker import WorkerLock
-
-    beat = heartbeat(store.conn) if store is not None else None
-    seen = read_instant(beat[2]) if beat is not None else None
-    fresh = seen is not None and clock.now() - seen <= STALE_HEARTBEAT
-    lock = WorkerLock.path_for(path)
-    if lock.exists():
-        with open(lock, encoding="utf-8") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = WorkerLock.holder(path)
-                who = f"process {holder}" if holder else "a process"
-                if fresh and seen is not None:
-                    return ok("worker", f"running ({who}, heartbeat {seen:%H:%M:%S}Z)")
-                return warn(
-                    "worker",
-                    f"{who} holds the worker lock but has not worked on this database lately"
-                    + (f" (last {seen:%Y-%m-%d %H:%M}Z)" if seen else "")
-                    + ": restart it (systemctl restart oss-desk-worker)",
-                )
-            fcntl.flock(handle, fcntl.LOCK_UN)
-        # Nobody holds the lock on this host: whatever the heartbeat says, no worker runs.
+    """Running means both: a process holds the device lease on this host, and it has written
+    its heartbeat into this very database lately (a worker left running across a `db restore
+    --force` holds the lease but works on the replaced file). The rule is the desks' rule
+    (``oss_desk.domain.delivery``): they agree."""
+    beat = read_heartbeat(store.conn) if store is not None else None
+    state = worker_state(store) if store is not None else WorkerState(lock_held(path), None)
+    seen = read_instant(beat.seen_at) if beat is not None else None
+    if state.alive and beat is not None:
+        who = f"{beat.role or 'process'}, process {beat.pid} on {beat.host}"
+        return ok("worker", f"running ({who}, heartbeat {state.seen_seconds:.0f} s ago)")
+    if state.held:
+        holder = WorkerLock.holder(path)
+        who = f"process {holder}" if holder else "a process"
         return warn(
             "worker",
-            "not running"
-            + (f" (last seen {seen:%Y-%m-%d %H:%M}Z)" if seen else "")
-            + ": start `oss-desk worker` (a desk app runs one itself)",
+            f"{who} holds the worker lock but has not worked on this database lately"
+            + (f" (last {seen:%Y-%m-%d %H:%M:%S}Z)" if seen else "")
+            + ": restart it (systemctl restart oss-desk-worker)",
         )
-    if fresh and beat is not None and seen is not None:
-        return ok("worker", f"running on {beat[1]} (heartbeat {seen:%H:%M:%S}Z)")
-    if seen is not None:
-        return warn(
-            "worker", f"not running (last seen {seen:%Y-%m-%d %H:%M}Z): start oss-desk worker"
-        )
-    return warn("worker", "not running: start `oss-desk worker` (a desk app runs one itself)")
+    return warn(
+        "worker",
+        "not running"
+        + (f" (last seen {seen:%Y-%m-%d %H:%M}Z)" if seen else "")
+        + ": start `oss-desk worker` (a desk app runs one itself)",
+    )
+
+
+def _print_jobs(store: Store, clock: Clock) -> Check:
+    """Print jobs that failed or may not have printed, not yet answered at their desk."""
+    jobs = recent_jobs_needing_answer(store.conn, clock.now())
+    if not jobs:
+        return ok("print jobs", "none failed or unconfirmed in the last 12 hours")
+    latest = jobs[-1]
+    what = f"ticket {latest.code}" if latest.code else latest.kind.replace("_", " ")
+    where = f" at {latest.desk_id}" if latest.desk_id else ""
+    state = "may not have printed" if latest.status == "uncertain" else "failed"
+    more = f" ({len(jobs)} in all)" if len(jobs) > 1 else ""
+    return warn(
+        "print jobs",
+        f"{what}{where} {state} on {printer_label(latest.printer_url)}: "
+        f"{latest.reason or 'no reason recorded'}{more}",
+    )
+
+
+def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
+    """Messages late or failed for good, until someone acknowledges them."""
+    alerts = alerts_in(store.conn, settings.messages, clock.now())
+    if not alerts:
+        return ok("messages", "none late or failed")
+    sites = {s.id: s.timezone for s in settings.sites}
+    today = business_day(clock.now(), sites.get(alerts[0].site_id, "Europe/London"))
+    lines = []
+    for day in sorted({a.business_day for a in alerts}):
+        lines += not_sent_lines(alerts, day, today)
+    if len(lines) > 3:
+        lines = [*lines[:3], f"and {len(alerts) - sum(int(x.split()[0]) for x in lines[:3])} more"]
+    failed = sum(1 for a in alerts if a.alert is AlertKind.FAILED)
+    detail = "; ".join(lines) + " (see `oss-desk alerts`; `oss-desk alerts ack` when seen to)"
+    return (fail if failed else warn)("messages", detail)

@@ -8,18 +8,24 @@ No recipient ever appears in a fault's reason or a log line.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import mailbox
+import re
 import smtplib
+import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email import generator
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from oss_desk.config import EmailSettings, NotifySettings
+from oss_desk.config_delivery import EmailSettings, NotifySettings
 from oss_desk.services.messages import Composed
 
 
@@ -82,12 +88,20 @@ class SmtpSender:
     now: datetime | None = None
     """The message's Date (the session clock); None: the real time."""
 
-    def send(self, to: str, message: Composed, reference: str) -> str:
+    def send(
+        self,
+        to: str,
+        message: Composed,
+        reference: str,
+        on_handover: Callable[[], None] | None = None,
+    ) -> str:
+        """Send one message; ``on_handover`` runs just before the end of DATA goes out (from
+        then on the server may have accepted it, whatever happens to the reply)."""
         email = self._build(to, message, reference)
         url = urlsplit(self.settings.smtp_url or "")
         if url.scheme == "capture":  # the demo's (and training's) virtual mailbox: an mbox file
             return _mbox(url.netloc + url.path, email)
-        return self._smtp(url, email)
+        return self._smtp(url, email, on_handover or (lambda: None))
 
     def _build(self, to: str, message: Composed, reference: str) -> EmailMessage:
         email = EmailMessage()
@@ -110,43 +124,112 @@ class SmtpSender:
             )
         return email
 
-    def _smtp(self, url: Any, email: EmailMessage) -> str:
+    def _smtp(self, url: Any, email: EmailMessage, on_handover: Callable[[], None]) -> str:
+        """One SMTP conversation with the timeouts of RFC 5321 section 4.5.3.2: connecting
+        ``email.timeout``; each reply (greeting, EHLO, MAIL, RCPT, DATA) and each block of the
+        message ``email.reply_timeout`` (the RFC's minimums are 2 to 5 minutes); the reply to the
+        end of DATA ``email.data_timeout`` (the RFC's 10 minutes). Until the end of DATA is sent
+        the message certainly was not accepted (a retry is safe); after it, a timeout or a
+        dropped line leaves it uncertain: the caller sends it again at most once."""
         options = dict(parse_qsl(url.query))
         implicit_tls = url.scheme == "smtps"
         starttls = not implicit_tls and options.get("starttls", "on") != "off"
         host = url.hostname or "localhost"
         port = url.port or (465 if implicit_tls else 587)
         password = _secret(self.settings.password_file, "SMTP password")
+        handed_over = False
+        settings = self.settings
         try:
             client: smtplib.SMTP
             if implicit_tls:
-                client = smtplib.SMTP_SSL(
-                    host, port, timeout=self.settings.timeout, context=ssl.create_default_context()
-                )
+                client = _TimedSmtpSsl(settings.timeout, settings.reply_timeout)
+                client.connect(host, port)
             else:
-                client = smtplib.SMTP(host, port, timeout=self.settings.timeout)
+                client = _TimedSmtp(settings.timeout, settings.reply_timeout)
+                client.connect(host, port)
             with client:
                 client.ehlo()
                 if starttls:
                     client.starttls(context=ssl.create_default_context())
                     client.ehlo()
-                if self.settings.username:
-                    client.login(self.settings.username, password or "")
-                client.send_message(email)
+                if settings.username:
+                    client.login(settings.username, password or "")
+                code, reply = client.mail(settings.from_address)
+                if code != 250:
+                    raise smtplib.SMTPSenderRefused(code, reply, settings.from_address)
+                code, reply = client.rcpt(str(email["To"]))
+                if code not in (250, 251):
+                    raise smtplib.SMTPRecipientsRefused({str(email["To"]): (code, reply)})
+                code, reply = client.docmd("data")
+                if code != 354:
+                    raise smtplib.SMTPDataError(code, reply)
+                client.send(_dot_stuffed(email))
+                on_handover()
+                handed_over = True
+                client.send(b".\r\n")
+                assert client.sock is not None
+                client.sock.settimeout(settings.data_timeout)
+                code, reply = client.getreply()
+                if code != 250:
+                    raise smtplib.SMTPDataError(code, reply)
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    client.sock.settimeout(settings.timeout)
+                    client.quit()
         except smtplib.SMTPAuthenticationError:
             raise SendFault("the mail server refused the login", retry=False, alert=True) from None
         except smtplib.SMTPRecipientsRefused:
             raise SendFault("the mail server refused the address", retry=False) from None
         except smtplib.SMTPResponseException as exc:
+            # An answer, even to the end of DATA, is certain: 4xx means try again later.
             temporary = 400 <= exc.smtp_code < 500
             raise SendFault(
                 f"the mail server said {exc.smtp_code}", retry=temporary, alert=not temporary
             ) from None
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            if handed_over:
+                raise SendFault(
+                    "the mail server did not answer the end of the message "
+                    f"({type(exc).__name__}): it may have been accepted",
+                    retry=True,
+                    uncertain=True,
+                ) from None
             raise SendFault(
                 f"cannot reach the mail server ({type(exc).__name__})", retry=True
             ) from None
         return str(email["Message-ID"])
+
+
+def _dot_stuffed(email: EmailMessage) -> bytes:
+    """The message as SMTP carries it: CRLF lines, a leading dot doubled, ending in CRLF (the
+    closing "." line is sent on its own)."""
+    buffer = io.BytesIO()
+    generator.BytesGenerator(buffer, policy=email.policy.clone(linesep="\r\n")).flatten(email)
+    data = re.sub(rb"(?m)^\.", b"..", buffer.getvalue())
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+class _TimedSmtp(smtplib.SMTP):
+    """smtplib's client with one timeout for connecting and another for every reply."""
+
+    def __init__(self, connect_timeout: float, reply_timeout: float) -> None:
+        self.reply_timeout = reply_timeout
+        super().__init__(timeout=connect_timeout)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        sock.settimeout(self.reply_timeout)
+        return sock  # type: ignore[no-any-return]
+
+
+class _TimedSmtpSsl(smtplib.SMTP_SSL):
+    def __init__(self, connect_timeout: float, reply_timeout: float) -> None:
+        self.reply_timeout = reply_timeout
+        super().__init__(timeout=connect_timeout, context=ssl.create_default_context())
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        sock.settimeout(self.reply_timeout)
+        return sock  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -171,7 +254,16 @@ class NotifySender:
                 ) from None
         return self._client
 
-    def send(self, channel: str, to: str, message: Composed, reference: str) -> str:
+    def send(
+        self,
+        channel: str,
+        to: str,
+        message: Composed,
+        reference: str,
+        on_handover: Callable[[], None] | None = None,
+    ) -> str:
+        """Send a text or email; ``on_handover`` runs just before the request goes out (from
+        then on Notify may have it: look it up by reference before sending again)."""
         from notifications_python_client.errors import HTTP503Error, HTTPError
 
         if self.settings.base_url.startswith("capture://"):  # the demo's virtual phone
@@ -187,6 +279,8 @@ class NotifySender:
             "body": message.body if channel == "email" else message.sms,
             "subject": message.subject,
         }
+        if on_handover is not None:
+            on_handover()
         try:
             if channel == "email":
                 response = client.send_email_notification(

@@ -293,25 +293,36 @@ class Message:
     provider_id: str | None
     last_error: str | None
     sent_at: str | None = None
+    created_at: str = ""
+    handed_over_at: str | None = None
+    """When it was last handed over (the end of DATA, or the request to Notify)."""
+    unconfirmed: int = 0
+    """Sends that may have been accepted but got no reply."""
+
+    @classmethod
+    def of(cls, c: dict[str, Any]) -> Message:
+        return cls(
+            id=c["id"],
+            appointment_id=c["appointment_id"],
+            kind=c["kind"],
+            channel=c["channel"],
+            via=c["via"],
+            for_version=c["for_version"],
+            due_at=c["due_at"],
+            status=c["status"],
+            reference=c["reference"],
+            attempts=c["attempts"],
+            provider_id=c["provider_id"],
+            last_error=c["last_error"],
+            sent_at=c["sent_at"],
+            created_at=c["created_at"],
+            handed_over_at=c["handed_over_at"],
+            unconfirmed=c["unconfirmed"],
+        )
 
 
 def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
-    c = dict(zip((d[0] for d in cur.description), row, strict=True))
-    return Message(
-        id=c["id"],
-        appointment_id=c["appointment_id"],
-        kind=c["kind"],
-        channel=c["channel"],
-        via=c["via"],
-        for_version=c["for_version"],
-        due_at=c["due_at"],
-        status=c["status"],
-        reference=c["reference"],
-        attempts=c["attempts"],
-        provider_id=c["provider_id"],
-        last_error=c["last_error"],
-        sent_at=c["sent_at"],
-    )
+    return Message.of(dict(zip((d[0] for d in cur.description), row, strict=True)))
 
 
 def queue_message(
@@ -343,64 +354,8 @@ def cancel_messages(conn: sqlite3.Connection, appointment_id: int, kinds: Iterab
     return conn.execute(sql, [appointment_id, *wanted]).rowcount
 
 
-def claim_message(conn: sqlite3.Connection, now: str, lease_until: str) -> Message | None:
-    cur = conn.execute(
-        "UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_until = :lease "
-        "WHERE id = ("
-        "  SELECT id FROM messages"
-        "  WHERE (status = 'pending' AND next_attempt_at <= :now)"
-        "     OR (status = 'sending' AND lease_until < :now)"
-        "  ORDER BY next_attempt_at, id LIMIT 1"
-        ") RETURNING *",
-        {"now": now, "lease": lease_until},
-    )
-    row = cur.fetchone()
-    return _message(cur, row) if row else None
-
-
-def finish_message(
-    conn: sqlite3.Connection,
-    message_id: int,
-    *,
-    status: str,
-    now: str,
-    provider_id: str | None = None,
-    error: str | None = None,
-    retry_at: str | None = None,
-) -> None:
-    conn.execute(
-        "UPDATE messages SET status = :status, lease_until = NULL, "
-        "provider_id = coalesce(:provider, provider_id), last_error = :error, "
-        "next_attempt_at = coalesce(:retry, next_attempt_at), "
-        "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id",
-        {
-            "status": status,
-            "provider": provider_id,
-            "error": error,
-            "retry": retry_at,
-            "now": now,
-            "id": message_id,
-        },
-    )
-
-
 def messages_for(conn: sqlite3.Connection, appointment_id: int) -> list[Message]:
     cur = conn.execute(
         "SELECT * FROM messages WHERE appointment_id = ? ORDER BY id", [appointment_id]
     )
     return [_message(cur, row) for row in cur.fetchall()]
-
-
-def next_message_due(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute(
-        "SELECT min(CASE status WHEN 'sending' THEN lease_until ELSE next_attempt_at END) "
-        "FROM messages WHERE status IN ('pending', 'sending')"
-    ).fetchone()
-    return row[0] if row else None
-
-
-def release_stale_messages(conn: sqlite3.Connection) -> int:
-    """At start-up (the worker lock is ours): messages left 'sending' are due again."""
-    return conn.execute(
-        "UPDATE messages SET status = 'pending', lease_until = NULL WHERE status = 'sending'"
-    ).rowcount

@@ -1,4 +1,15 @@
-"""Outbox rows: committed in the same transaction as the change that causes them."""
+"""Outbox rows: committed in the same transaction as the change that causes them, delivered by
+the one owner of the devices.
+
+Three outboxes (print jobs, board updates, messages) share one life, written here once:
+
+- **claim**: the owner marks due rows of one lane (a printer, a board's site, a way of sending)
+  as being delivered by it, in one statement (``UPDATE ... RETURNING``);
+- **finish**: the owner that claimed a row records the outcome; a row claimed by another owner
+  is left alone (the statement says so by changing nothing);
+- **orphans**: rows a previous owner left mid-delivery. The lease says that owner is gone (the
+  kernel released its lock), so the new owner decides what each one needs.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +17,207 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+# The three outboxes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outbox:
+    table: str
+    lane: str
+    """The column that splits the box into lanes delivered independently of each other."""
+    sending: str
+    """The status of a row being delivered."""
+    order: str
+    timed: bool = True
+    """Rows have attempts, next_attempt_at and lease_until (board updates do not)."""
+    columns: frozenset[str] = frozenset()
+    """Columns ``finish`` may set besides the status."""
+
+
+PRINT_JOBS = Outbox(
+    "print_jobs",
+    lane="printer_url",
+    sending="printing",
+    order="id",
+    columns=frozenset(
+        {"next_attempt_at", "last_error", "printer_url", "printed_at", "sent_at", "attempts"}
+        | {"auto_reprints", "lease_until"}
+    ),
+)
+MESSAGES = Outbox(
+    "messages",
+    lane="via",
+    sending="sending",
+    order="next_attempt_at, id",
+    columns=frozenset(
+        {"next_attempt_at", "last_error", "provider_id", "sent_at", "unconfirmed"}
+        | {"handed_over_at", "lease_until"}
+    ),
+)
+BOARD_UPDATES = Outbox(
+    "board_updates",
+    lane="site_id",
+    sending="sending",
+    order="id",
+    timed=False,
+    columns=frozenset({"done_at"}),
+)
+BOXES = {box.table: box for box in (PRINT_JOBS, MESSAGES, BOARD_UPDATES)}
+
+
+def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _due(box: Outbox, lane: str | None, row_id: int | None) -> str:
+    """The WHERE clause of the due rows (only names from the box spec are formatted in)."""
+    where = "status = 'pending'"
+    if box.timed:
+        where += " AND next_attempt_at <= :now"
+    if lane is not None:
+        where += f" AND {box.lane} = :lane"
+    if row_id is not None:
+        where += " AND id = :id"
+    return where
+
+
+def claim(
+    conn: sqlite3.Connection,
+    box: Outbox,
+    *,
+    owner: str,
+    now: str,
+    lane: str | None = None,
+    row_id: int | None = None,
+    lease_until: str | None = None,
+    everything: bool = False,
+) -> list[dict[str, Any]]:
+    """Mark the next due row of ``lane`` (or row ``row_id``, or with ``everything`` all due rows)
+    as being delivered by ``owner``, and return it (empty: nothing due)."""
+    sets = f"status = '{box.sending}', owner = :owner"
+    if box.timed:
+        sets += ", attempts = attempts + 1, lease_until = :lease"
+    where = _due(box, lane, row_id)
+    args = {"owner": owner, "now": now, "lane": lane, "id": row_id, "lease": lease_until}
+    if everything:
+        sql = f"UPDATE {box.table} SET {sets} WHERE {where} RETURNING *"  # noqa: S608 - names from BOXES
+    else:
+        sql = (
+            f"UPDATE {box.table} SET {sets} WHERE id = (SELECT id FROM {box.table} "  # noqa: S608
+            f"WHERE {where} ORDER BY {box.order} LIMIT 1) RETURNING *"
+        )
+    return sorted(_rows(conn.execute(sql, args)), key=lambda r: r["id"])
+
+
+def peek(conn: sqlite3.Connection, box: Outbox, *, lane: str, now: str) -> dict[str, Any] | None:
+    """The row ``claim`` would take next in ``lane`` (without taking it)."""
+    sql = f"SELECT * FROM {box.table} WHERE {_due(box, lane, None)} ORDER BY {box.order} LIMIT 1"  # noqa: S608
+    found = _rows(conn.execute(sql, {"now": now, "lane": lane}))
+    return found[0] if found else None
+
+
+def finish(
+    conn: sqlite3.Connection,
+    box: Outbox,
+    row_id: int,
+    *,
+    owner: str,
+    status: str,
+    **columns: object,
+) -> bool:
+    """Record the outcome of a delivery ``owner`` claimed (``columns``: what else to set).
+    False: the row was not ``owner``'s to finish (nothing changed)."""
+    unknown = set(columns) - box.columns
+    if unknown:
+        raise ValueError(f"{box.table}: cannot set {sorted(unknown)}")
+    sets = ["status = :status", "owner = NULL"]  # the owner matters only while sending
+    sets += [f"{name} = :{name}" for name in sorted(columns)]
+    if box.timed and "lease_until" not in columns:
+        sets.append("lease_until = NULL")
+    if box is MESSAGES and "handed_over_at" not in columns:
+        sets.append("handed_over_at = NULL")
+    sql = (
+        f"UPDATE {box.table} SET {', '.join(sets)} "  # noqa: S608 - names from BOXES
+        f"WHERE id = :row AND owner = :owner AND status = '{box.sending}'"
+    )
+    cur = conn.execute(sql, {"status": status, "row": row_id, "owner": owner, **columns})
+    return cur.rowcount == 1
+
+
+def orphans(conn: sqlite3.Connection, box: Outbox, *, owner: str) -> list[dict[str, Any]]:
+    """Rows left mid-delivery by an earlier owner (one that is gone: we hold the lease)."""
+    sql = (
+        f"SELECT * FROM {box.table} WHERE status = '{box.sending}' "  # noqa: S608 - names from BOXES
+        "AND (owner IS NULL OR owner != :owner) ORDER BY id"
+    )
+    return _rows(conn.execute(sql, {"owner": owner}))
+
+
+def adopt(conn: sqlite3.Connection, box: Outbox, row_id: int, *, owner: str) -> bool:
+    """Take over an orphan, so that ``finish`` may record what becomes of it."""
+    sql = (
+        f"UPDATE {box.table} SET owner = :owner WHERE id = :row "  # noqa: S608 - names from BOXES
+        f"AND status = '{box.sending}'"
+    )
+    return conn.execute(sql, {"owner": owner, "row": row_id}).rowcount == 1
+
+
+def next_due(conn: sqlite3.Connection, box: Outbox, lane: str | None = None) -> str | None:
+    """When the next pending row of ``lane`` (or of any lane) comes due."""
+    if not box.timed:
+        raise ValueError(f"{box.table} rows are due at once")
+    where = "status = 'pending'" + (f" AND {box.lane} = :lane" if lane is not None else "")
+    sql = f"SELECT min(next_attempt_at) FROM {box.table} WHERE {where}"  # noqa: S608
+    row = conn.execute(sql, {"lane": lane}).fetchone()
+    return row[0] if row else None
+
+
+def lanes(conn: sqlite3.Connection, box: Outbox) -> list[str]:
+    """The lanes with rows waiting (e.g. every printer with a job queued)."""
+    sql = f"SELECT DISTINCT {box.lane} FROM {box.table} WHERE status = 'pending'"  # noqa: S608
+    return sorted(r[0] for r in conn.execute(sql))
+
+
+# Print jobs --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PrintJob:
+    id: int
+    created_at: str
+    kind: str
+    ticket_id: int | None
+    desk_id: str | None
+    printer_url: str
+    attempts: int
+    payload: dict[str, Any]
+    status: str = "printing"
+    started_at: str | None = None
+    sent_at: str | None = None
+    auto_reprints: int = 0
+    last_error: str | None = None
+    printed_at: str | None = None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> PrintJob:
+        return cls(
+            id=row["id"],
+            created_at=row["created_at"],
+            kind=row["kind"],
+            ticket_id=row["ticket_id"],
+            desk_id=row["desk_id"],
+            printer_url=row["printer_url"],
+            attempts=row["attempts"],
+            payload=json.loads(row["payload"]),
+            status=row["status"],
+            started_at=row["started_at"],
+            sent_at=row["sent_at"],
+            auto_reprints=row["auto_reprints"],
+            last_error=row["last_error"],
+            printed_at=row["printed_at"],
+        )
 
 
 def queue_print_job(
@@ -34,6 +246,37 @@ def queue_print_job(
     return int(cur.fetchone()[0])
 
 
+def start_printing(conn: sqlite3.Connection, job_id: int, now: str) -> None:
+    """Bytes of the job are about to leave (committed before the first one does)."""
+    conn.execute(
+        "UPDATE print_jobs SET started_at = coalesce(started_at, ?), sent_at = NULL WHERE id = ?",
+        [now, job_id],
+    )
+
+
+def bytes_left_before(conn: sqlite3.Connection, job: PrintJob) -> bool:
+    """Whether bytes of this job (an earlier try) or of another job for the same ticket may
+    already have reached a printer: then this copy says COPY."""
+    if job.started_at is not None:
+        return True
+    if job.ticket_id is None or job.kind != "ticket":
+        return False
+    row = conn.execute(
+        "SELECT 1 FROM print_jobs WHERE ticket_id = ? AND kind = 'ticket' AND id != ? "
+        "AND started_at IS NOT NULL LIMIT 1",
+        [job.ticket_id, job.id],
+    ).fetchone()
+    return row is not None
+
+
+def mark_ticket_printed(conn: sqlite3.Connection, job: PrintJob, now: str) -> None:
+    if job.ticket_id is not None and job.kind == "ticket":
+        conn.execute(
+            "UPDATE tickets SET printed_at = coalesce(printed_at, ?) WHERE id = ?",
+            [now, job.ticket_id],
+        )
+
+
 def last_printer_for_ticket(conn: sqlite3.Connection, ticket_id: int) -> str | None:
     row = conn.execute(
         "SELECT printer_url FROM print_jobs WHERE ticket_id = ? ORDER BY id DESC LIMIT 1",
@@ -42,19 +285,36 @@ def last_printer_for_ticket(conn: sqlite3.Connection, ticket_id: int) -> str | N
     return row[0] if row else None
 
 
+def print_jobs_for(conn: sqlite3.Connection, ticket_id: int) -> list[tuple[int, str, str]]:
+    """``[(id, status, printer_url), ...]`` of a ticket's print jobs."""
+    return [
+        (r[0], r[1], r[2])
+        for r in conn.execute(
+            "SELECT id, status, printer_url FROM print_jobs WHERE ticket_id = ? ORDER BY id",
+            [ticket_id],
+        )
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class PrintSummary:
     waiting: int
-    """Jobs not yet printed."""
+    """Jobs not yet printed (queued or being sent)."""
     failed: int
     """Jobs given up on (they can be reprinted)."""
     last_error: str | None
+    uncertain: int = 0
+    """Jobs that may not have printed, not yet answered at their desk."""
+    by_printer: tuple[tuple[str, int], ...] = ()
+    """``(printer_url, jobs waiting)`` for each printer with jobs waiting."""
 
 
 def print_summary(conn: sqlite3.Connection, since: str) -> PrintSummary:
-    waiting, failed = conn.execute(
+    waiting, failed, uncertain = conn.execute(
         "SELECT coalesce(sum(status IN ('pending', 'printing')), 0), "
-        "coalesce(sum(status = 'failed'), 0) FROM print_jobs WHERE created_at >= ?",
+        "coalesce(sum(status = 'failed' AND acknowledged_at IS NULL), 0), "
+        "coalesce(sum(status = 'uncertain' AND acknowledged_at IS NULL), 0) "
+        "FROM print_jobs WHERE created_at >= ?",
         [since],
     ).fetchone()
     error = conn.execute(
@@ -62,4 +322,128 @@ def print_summary(conn: sqlite3.Connection, since: str) -> PrintSummary:
         "ORDER BY id DESC LIMIT 1",
         [since],
     ).fetchone()
-    return PrintSummary(waiting=waiting, failed=failed, last_error=error[0] if error else None)
+    by_printer = conn.execute(
+        "SELECT printer_url, count(*) FROM print_jobs WHERE status IN ('pending', 'printing') "
+        "AND created_at >= ? GROUP BY printer_url ORDER BY printer_url",
+        [since],
+    ).fetchall()
+    return PrintSummary(
+        waiting=waiting,
+        failed=failed,
+        last_error=error[0] if error else None,
+        uncertain=uncertain,
+        by_printer=tuple((r[0], r[1]) for r in by_printer),
+    )
+
+
+def recent_jobs(
+    conn: sqlite3.Connection, limit: int = 50
+) -> list[tuple[int, str, bool, str | None]]:
+    """``[(id, status, confirmed, last_error), ...]`` of the latest print jobs."""
+    return [
+        (r[0], r[1], bool(r[2]), r[3])
+        for r in conn.execute(
+            "SELECT id, status, printed_at IS NOT NULL, last_error FROM print_jobs "
+            "ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class JobNeedingAnswer:
+    """A job that may not have printed, or failed: shown at the desk that queued it."""
+
+    id: int
+    kind: str
+    status: str
+    ticket_id: int | None
+    code: str | None
+    desk_id: str | None
+    printer_url: str
+    reason: str | None
+    created_at: str
+
+
+def jobs_needing_answer(conn: sqlite3.Connection, since: str) -> list[JobNeedingAnswer]:
+    rows = conn.execute(
+        "SELECT j.id, j.kind, j.status, j.ticket_id, "
+        "  CASE WHEN t.id IS NOT NULL THEN t.service_code || printf('%03d', t.number) END, "
+        "  j.desk_id, j.printer_url, j.last_error, j.created_at "
+        "FROM print_jobs j LEFT JOIN tickets t ON t.id = j.ticket_id "
+        "WHERE j.status IN ('uncertain', 'failed') AND j.acknowledged_at IS NULL "
+        "  AND j.created_at >= ? ORDER BY j.id",
+        [since],
+    ).fetchall()
+    return [JobNeedingAnswer(*r) for r in rows]
+
+
+def acknowledge_jobs(conn: sqlite3.Connection, job_ids: list[int], *, by: str, now: str) -> int:
+    return sum(
+        conn.execute(
+            "UPDATE print_jobs SET acknowledged_at = ?, acknowledged_by = ? "
+            "WHERE id = ? AND acknowledged_at IS NULL AND status IN ('uncertain', 'failed')",
+            [now, by, job_id],
+        ).rowcount
+        for job_id in job_ids
+    )
+
+
+# Messages ---------------------------------------------------------------------------------------
+
+
+def hand_over(conn: sqlite3.Connection, message_id: int, *, owner: str, now: str) -> bool:
+    """From now on the message may have been accepted (the end of DATA, or the request to
+    Notify, is about to go): a worker stopped from here on leaves it possibly sent."""
+    return (
+        conn.execute(
+            "UPDATE messages SET handed_over_at = ? WHERE id = ? AND owner = ? "
+            "AND status = 'sending'",
+            [now, message_id, owner],
+        ).rowcount
+        == 1
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MessageAttention:
+    """A message not yet delivered (or failed for good), with the appointment it is about."""
+
+    id: int
+    kind: str
+    channel: str
+    via: str
+    status: str
+    created_at: str
+    starts_at: str
+    site_id: str
+    business_day: str
+    reason: str | None
+    acknowledged_at: str | None
+
+
+def messages_undelivered(conn: sqlite3.Connection, since: str) -> list[MessageAttention]:
+    """Messages queued since ``since`` that are not delivered (pending, being sent or failed)
+    and not acknowledged."""
+    rows = conn.execute(
+        "SELECT m.id, m.kind, m.channel, m.via, m.status, m.created_at, a.starts_at, a.site_id, "
+        "  a.business_day, m.last_error, m.acknowledged_at "
+        "FROM messages m JOIN appointments a ON a.id = m.appointment_id "
+        "WHERE m.acknowledged_at IS NULL AND m.status IN ('pending', 'sending', 'failed') "
+        "  AND m.created_at >= ? ORDER BY m.id",
+        [since],
+    ).fetchall()
+    return [MessageAttention(*r) for r in rows]
+
+
+def acknowledge_messages(
+    conn: sqlite3.Connection, message_ids: list[int], *, by: str, now: str
+) -> int:
+    return sum(
+        conn.execute(
+            "UPDATE messages SET acknowledged_at = ?, acknowledged_by = ? "
+            "WHERE id = ? AND acknowledged_at IS NULL",
+            [now, by, message_id],
+        ).rowcount
+        for message_id in message_ids
+    )

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Protocol, TypeVar
 
 from textual import events, work
 from textual.actions import ActionParseResult
@@ -31,11 +31,12 @@ from oss_desk.domain.access import Action, refusal
 from oss_desk.domain.models import Actor, DeskKind, Role
 from oss_desk.errors import OssDeskError, StorageError
 from oss_desk.logs import write_fault_report
+from oss_desk.services.delivery import current_worker
 from oss_desk.services.desk_view import DeskSnapshot, take_snapshot
 from oss_desk.services.live import ChangeFeed, open_feed, poll
+from oss_desk.services.printouts import resident_view
 from oss_desk.services.runner import SessionRunner
-from oss_desk.services.session import Session, open_session, resolve_db_path
-from oss_desk.services.worker import DeviceWorker, WorkerLock, resident_view
+from oss_desk.services.session import Session, open_session
 from oss_desk.ui.commands import DeskCommands, offered
 from oss_desk.ui.context import Failed, Ok, Refused, Result
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
@@ -48,12 +49,15 @@ from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import check_in, show_ticket
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.screens.prints import ask_about_prints
 from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.theme import THEMES
 
 R = TypeVar("R")
 
 STYLES = Path(__file__).parent / "styles"
+DEVICE_CHECK_SECONDS = 1.0
+"""How often a desk asks whether the owner of the devices is still there."""
 MODE_TITLES = {
     "greet": "Meet and greet",
     "desk": "Adviser desk",
@@ -198,6 +202,8 @@ class OssDeskApp(App[None]):
         self._last_refresh = 0.0
         self.refresh_count = 0
         self.faults: list[str] = []
+        self._asked_jobs: set[int] = set()
+        self._asking = False
         """The type of each unexpected fault the funnel took, in order."""
 
     # Start-up --------------------------------------------------------------------------------
@@ -240,6 +246,7 @@ class OssDeskApp(App[None]):
         await self.refresh_data()
         self.set_interval(self.poll_interval, guard(self, self._poll))
         self.set_interval(self.tick_seconds, guard(self, self.request_refresh))
+        self.set_interval(DEVICE_CHECK_SECONDS, guard(self, self._check_devices))
 
     @guarded
     def on_ready(self) -> None:
@@ -421,6 +428,8 @@ class OssDeskApp(App[None]):
                     self.snapshot = taken.value
                     self.refresh_count += 1
                     self._last_refresh = time.monotonic()
+                    if taken.value.attention and not self._asking:
+                        self.run_worker(self._ask_about_prints(taken.value), exit_on_error=False)
                 if not self._refresh_again:
                     break
         finally:
@@ -440,6 +449,23 @@ class OssDeskApp(App[None]):
         changes = await self.act(lambda s: poll(s, feed))
         if isinstance(changes, Ok) and changes.value is not None:
             await self.refresh_data()
+
+    async def _check_devices(self) -> None:
+        """Every second: has the owner of the devices gone (or come)? Then the status area is
+        refreshed at once, never left saying a device is fine while no worker runs."""
+        snap = self.snapshot
+        if snap is None:
+            return
+        now = await self.act(current_worker, quiet=True)
+        if isinstance(now, Ok) and now.value.alive != snap.worker.alive:
+            await self.refresh_data()
+
+    async def _ask_about_prints(self, snap: DeskSnapshot) -> None:
+        self._asking = True
+        try:
+            await ask_about_prints(self, self.push_screen_wait, snap, self._asked_jobs)
+        finally:
+            self._asking = False
 
     async def after_write(self) -> None:
         """Our own commits do not move our data_version: catch up at once."""
@@ -513,6 +539,13 @@ class OssDeskApp(App[None]):
             self.snapshot = self.snapshot  # recolour the waiting times
 
 
+class DeviceOwner(Protocol):
+    """What starts the device worker for this desk app (the command line passes it in: the desk
+    app never imports the worker)."""
+
+    def close(self) -> None: ...
+
+
 def run_desk_app(
     *,
     db: str | None,
@@ -520,29 +553,23 @@ def run_desk_app(
     person: str | None,
     desk_id: str | None,
     demo: bool = False,
+    devices: Callable[[Session], DeviceOwner | None] | None = None,
 ) -> None:
-    """Open the session on its own thread, then run the app until the person quits."""
+    """Open the session on its own thread, then run the app until the person quits.
+
+    ``devices`` (given by the command line) starts this process's standby for the device lease:
+    it owns the printers, the board and the outbox whenever no other process does."""
     started = time.perf_counter()
     runner = SessionRunner(
         lambda: open_session(db=db, config=config, person=person, desk_id=desk_id, check=True)
     )
-    lock: WorkerLock | None = None
-    worker: DeviceWorker | None = None
+    owner: DeviceOwner | None = None
     try:
-        runner.start()
-        # No device worker running for this database? Then this desk runs one (its own threads
-        # and connections; the lock file keeps it the only owner of the devices).
-        lock = WorkerLock.acquire(resolve_db_path(db))
-        if lock is not None:
-            worker = DeviceWorker(
-                lambda: open_session(db=db, config=config, person="worker", host=True)
-            )
-            worker.start()
+        session = runner.start()
+        owner = devices(session) if devices is not None else None
         app = OssDeskApp(runner, desk_id=desk_id, demo=demo, started=started)
         app.run()
     finally:
-        if worker is not None:
-            worker.join(timeout=5)
-        if lock is not None:
-            lock.release()
+        if owner is not None:
+            owner.close()
         runner.close()

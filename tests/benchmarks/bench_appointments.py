@@ -23,7 +23,7 @@ from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
-from oss_desk.services.worker import MessageDelivery
+from oss_desk.worker.messages import MessageDelivery
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))

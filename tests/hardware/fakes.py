@@ -33,9 +33,18 @@ class FakePrinter:
     disconnect_after: int = 40
     jobs: list[bytes] = field(default_factory=list)
     connections: int = 0
+    rate: float | None = None
+    """Bytes per second it reads (a slow printer; its small receive buffer makes the sender
+    wait); None: as fast as they come."""
+    arrivals: list[float] = field(default_factory=list)
+    """When the last byte of each job arrived (time.monotonic())."""
 
     def __post_init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server = socket.socket()
+        if self.rate is not None:
+            self.server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
         self.port = self.server.getsockname()[1]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -62,12 +71,17 @@ class FakePrinter:
         job = bytearray()
         conn.settimeout(5)
         pending = b""
+        last_byte = 0.0
         try:
             while True:
-                data = conn.recv(4096)
+                data = conn.recv(4096 if self.rate is None else 512)
                 if not data:
                     break
+                if self.rate is not None:
+                    time.sleep(len(data) / self.rate)
                 pending += data
+                if data.replace(b"\x10\x04", b"").strip(b"\x01\x02\x03\x04"):
+                    last_byte = time.monotonic()  # job bytes (not only a status question)
                 while pending:
                     at = pending.find(b"\x10\x04")
                     if at == -1 or at + 2 >= len(pending):
@@ -95,6 +109,7 @@ class FakePrinter:
             conn.close()
             if job:
                 self.jobs.append(bytes(job))
+                self.arrivals.append(last_byte or time.monotonic())
                 self.job_arrived.set()
 
     def close(self) -> None:
@@ -153,3 +168,66 @@ class Pty:
         for fd in (self.master, self._slave):
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+class SerialPrinter:
+    """A serial ESC/POS printer on a real pty: it takes bytes at line speed (``baudrate`` / 10
+    bytes a second, as a printer reading a 8N1 line), answers each DLE EOT when it reaches it,
+    so the reply to a status question sent after a job comes only once the whole job has
+    crossed the line. ``stray``: a byte it sends before each reply after the first job (noise,
+    a stale automatic status)."""
+
+    def __init__(self, baudrate: int, stray: bytes = b"") -> None:
+        self.pty = Pty()
+        self.path = self.pty.path
+        self.baudrate = baudrate
+        self.stray = stray
+        self.received = bytearray()
+        self.replies: list[float] = []
+        self.jobs: list[bytes] = []
+        self._job = bytearray()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        pending = b""
+        chunk = max(1, self.baudrate // 100)  # 10 ms of line time at a time
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self.pty.master], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                data = os.read(self.pty.master, chunk)
+            except OSError:
+                return
+            time.sleep(len(data) * 10 / self.baudrate)
+            self.received += data
+            pending += data
+            while True:
+                at = pending.find(b"\x10\x04")
+                if at == -1 or at + 2 >= len(pending):
+                    keep = 1 if pending.endswith(b"\x10") else 0
+                    self._job += pending[: len(pending) - keep]
+                    pending = pending[len(pending) - keep :]
+                    break
+                self._job += pending[:at]
+                pending = pending[at + 3 :]
+                if self._job:
+                    self.jobs.append(bytes(self._job))
+                    self._job.clear()
+                reply = (self.stray if self.jobs else b"") + b"\x12"
+                try:
+                    os.write(self.pty.master, reply)
+                except OSError:
+                    return
+                self.replies.append(time.monotonic())
+
+    @property
+    def url(self) -> str:
+        return f"serial://{self.path}?baudrate={self.baudrate}"
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self.pty.close()

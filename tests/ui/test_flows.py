@@ -451,6 +451,10 @@ async def test_palette_issues_a_ticket_by_service_name(office: Path, make_app: A
 
 
 async def test_device_fault_shows_in_the_status_bar(office: Path, make_app: AppFactory) -> None:
+    from datetime import UTC, datetime
+
+    from oss_desk.clock import format_instant
+    from oss_desk.storage.lease import WorkerLock, take_over
     from oss_desk.ui.widgets.bars import StatusBar
 
     app = make_app(office, "greet-1")
@@ -459,29 +463,43 @@ async def test_device_fault_shows_in_the_status_bar(office: Path, make_app: AppF
         await pilot.press("c", "enter")
         await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
         bar = app.screen.query_one(StatusBar)
-        # Nobody runs a device worker in this test: the desk says so rather than waiting.
-        await until(lambda: "1 waiting: no device worker is running" in str(bar.render()))
+        # Nobody runs a device worker in this test: the desk says so rather than waiting, and
+        # claims nothing about the printer.
+        await until(lambda: "no device worker running, 1 to print" in str(bar.render()))
         assert bar.has_class("-fault")
-        # The printer gives up on the job (as the device worker records it).
-        conn = sqlite3.connect(office)
-        conn.execute("UPDATE print_jobs SET status = 'failed', last_error = 'paper out'")
-        conn.commit()
-        conn.close()
-        await until(lambda: "1 failed (reprint them)" in str(bar.render()))
-        assert bar.has_class("-fault")
-        # The worker's own view of the printer comes first when it has one.
-        conn = sqlite3.connect(office)
-        conn.execute(
-            "INSERT INTO device_status (url, kind, status, detail, checked_at) "
-            "SELECT printer_url, 'printer', 'paper out', 'printer paper out', "
-            "'2026-11-23T09:30:00.000Z' FROM desks WHERE id = 'greet-1'"
-        )
-        conn.commit()
-        conn.close()
-        # ... said once: the detail only repeated the status ("paper out (printer paper out)").
-        await until(lambda: "1 failed" not in str(bar.render()))
-        assert "paper out" in str(bar.render())
-        assert "printer paper out" not in str(bar.render())
+        assert "Printer: ok" not in str(bar.render())
+        # A worker takes over (its lease and heartbeat) and finds the printer out of paper.
+        lock = WorkerLock.acquire(office)
+        assert lock is not None
+        try:
+            conn = sqlite3.connect(office)
+            now = format_instant(datetime.now(UTC))
+            take_over(conn, owner="w", role="service", pid=1, host="h", now=now)
+            conn.execute(
+                "INSERT INTO device_status (url, kind, status, detail, checked_at) "
+                "SELECT printer_url, 'printer', 'paper out', 'printer paper out', "
+                "'2026-11-23T09:30:00.000Z' FROM desks WHERE id = 'greet-1'"
+            )
+            conn.commit()
+            conn.close()
+            # Said once: the detail only repeats the status ("paper out (printer paper out)").
+            await until(lambda: "Printer: paper out" in str(bar.render()))
+            assert "printer paper out" not in str(bar.render())
+            assert bar.has_class("-fault")
+            # The worker gives up on the job: the desk that issued it is asked about it.
+            conn = sqlite3.connect(office)
+            conn.execute("UPDATE print_jobs SET status = 'failed', last_error = 'paper out'")
+            conn.commit()
+            conn.close()
+            await until(lambda: isinstance(app.screen, ConfirmDialog))
+            assert isinstance(app.screen, ConfirmDialog)
+            question = str(app.screen.heading)
+            assert question == "Ticket C003 was not printed (paper out). Reprint it?"
+            await pilot.press("n")  # leave it: the status bar stops asking
+            await until(lambda: rows(office, "SELECT acknowledged_by FROM print_jobs") == [("tl",)])
+            await until(lambda: "Not printed" not in str(bar.render()))
+        finally:
+            lock.release()
         # The desk carries on issuing tickets.
         await pilot.press("b", "enter")
         await until(lambda: "B002" in waiting_codes(office))

@@ -18,10 +18,10 @@ from oss_desk.domain.models import Actor
 from oss_desk.domain.standards import over_target
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.session import Session
-from oss_desk.services.worker import STALE_HEARTBEAT_SECONDS
 from oss_desk.ui.context import DeskContext, Ok, Result
 from oss_desk.ui.faults import guarded, worker_failed
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
+from oss_desk.ui.widgets.devices import device_parts
 from oss_desk.ui.widgets.key_bar import KeyBar
 
 R = TypeVar("R")
@@ -34,6 +34,8 @@ class DeskScreen(Screen[None]):
     """Which permission each of the screen's actions needs (see ``oss_desk.domain.access``)."""
     FOCUS = ""
     """The widget (a selector) that has the keyboard when the screen opens."""
+    SHOWS_ALERTS = False
+    """The status area shows message alerts and every desk's unanswered print jobs."""
 
     def __init__(self, desk: DeskContext) -> None:
         super().__init__()
@@ -120,41 +122,11 @@ class DeskScreen(Screen[None]):
         )
         if over:
             parts.append((f"Over {snapshot.target_seconds // 60} min", str(over)))
-        printer_part, fault = self.printer_state(snapshot)
-        parts.append(("Printer", printer_part))
-        if snapshot.board_url:
-            board = snapshot.devices.get(snapshot.board_url)
-            if board is not None and board.status != "ok":
-                parts.append(("Board", board.status))
-                fault = True
-            else:
-                parts.append(("Board", "ok" if board else "not yet shown"))
+        fault = False
+        for part in device_parts(self.desk, desk, snapshot, leader=self.SHOWS_ALERTS):
+            parts.append((part.label, part.text))
+            fault = fault or part.fault
         self.query_one(StatusBar).show(parts, fault=fault)
-
-    def printer_state(self, snapshot: DeskSnapshot) -> tuple[str, bool]:
-        """The printing part of the status bar, and whether it is a fault to look at."""
-        desks = self.desk.names.desks
-        desk = desks.get(self.current_desk() or "")
-        mine = desk.printer_url if desk else None
-        if mine and (state := snapshot.devices.get(mine)) and state.status not in ("ok", "unknown"):
-            # The detail only when it says more than the status ("printer error (printer
-            # error)" said a word twice).
-            extra = state.detail and state.status not in state.detail
-            return f"{state.status} ({state.detail})" if extra else state.status, True
-        printing = snapshot.printing
-        worker_gone = (
-            snapshot.worker_seen_seconds is None
-            or snapshot.worker_seen_seconds > STALE_HEARTBEAT_SECONDS
-        )
-        if printing.failed:
-            return f"{printing.failed} failed (reprint them)", True
-        if printing.waiting:
-            if worker_gone:
-                return f"{printing.waiting} waiting: no device worker is running", True
-            return f"{printing.waiting} to print", False
-        if desk is not None and not desk.printer_url:
-            return "none at this desk", False
-        return "ok", False
 
     def shown_ticket_id(self) -> int | None:
         """The ticket this screen is about (for the resident's view, F10)."""

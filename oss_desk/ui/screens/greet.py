@@ -18,6 +18,7 @@ from oss_desk.domain.appointments import parse_reference
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import parse_needs
 from oss_desk.errors import InvalidInput
+from oss_desk.services.delivery import job_word
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.session import Session
@@ -253,8 +254,11 @@ class GreetScreen(DeskScreen):
             info.append(f"{ticket.code} is {ticket.status.value}")
         if issued.print_job is None:
             info.append("  ·  no printer here: tell the resident their number", style="bold")
+        elif snapshot is not None and issued.print_job in snapshot.print_jobs:
+            state, reason = snapshot.print_jobs[issued.print_job]
+            info.append(f"  ·  {job_word(state, reason)}")
         else:
-            info.append("  ·  printing")
+            info.append("  ·  waiting to print")
         self.query_one("#issued-info", Static).update(info)
 
     # Actions ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.render.formats import percent
+from oss_desk.services.delivery import acknowledge_alerts
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
@@ -53,7 +54,9 @@ class LeaderScreen(DeskScreen):
         "cancel_ticket": Action.CANCEL_TICKET,
         "toggle_desk": Action.DESK_STATUS,
         "find": Action.FIND_TICKET,
+        "acknowledge": Action.ACKNOWLEDGE_ALERT,
     }
+    SHOWS_ALERTS = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "d",
@@ -91,6 +94,13 @@ class LeaderScreen(DeskScreen):
             tooltip="Close the highlighted desk, or open it again",
         ),
         Binding("f7", "find", "Find", id="leader.find", tooltip="Look a ticket up by its code"),
+        Binding(
+            "a",
+            "acknowledge",
+            "Alerts seen",
+            id="leader.acknowledge",
+            tooltip="Messages not sent: say they are seen to (they stop showing)",
+        ),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -297,6 +307,21 @@ class LeaderScreen(DeskScreen):
             lambda s: QueueService(s, actor).set_desk_status(desk_id, wanted),
             f"{state.desk.name}: {wanted.value}",
         )
+
+    @work(exclusive=True, group="leader", exit_on_error=False)
+    async def action_acknowledge(self) -> None:
+        snap = self.desk.snapshot
+        if snap is None or not snap.alerts:
+            self.notify_done("No alerts")
+            return
+        lines = [a.describe(snap.business_day) for a in snap.alerts[:5]]
+        more = f" (and {len(snap.alerts) - 5} more)" if len(snap.alerts) > 5 else ""
+        question = "Seen to (the resident told another way)?\n" + "\n".join(lines) + more
+        if not await self.app.push_screen_wait(ConfirmDialog(question)):
+            return
+        actor = self.acting_as()
+        ids = [a.id for a in snap.alerts]
+        await self.commit(lambda s: acknowledge_alerts(s, actor, ids), "Alerts acknowledged")
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_find(self) -> None:

@@ -1,0 +1,209 @@
+"""The rules of delivery: who owns the devices, what a print job's state means, how long a
+serial line takes, when to retry, when a message is too late, and what a desk is told.
+
+Pure: no I/O. The worker, ``doctor`` and the desks all ask these functions, so they agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+# Who owns the devices -------------------------------------------------------------------------
+
+HEARTBEAT_SECONDS = 5.0
+"""How often the owner of the devices writes its heartbeat."""
+ALIVE_SECONDS = 3 * HEARTBEAT_SECONDS
+"""A heartbeat older than this means the owner is not working (three missed beats)."""
+TAKEOVER_POLL_SECONDS = 1.0
+"""How often a standby (a desk app, or `oss-desk worker` waiting) tries to take the lease."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerState:
+    """What is known of the owner of the devices."""
+
+    held: bool | None
+    """Whether a process holds the device lease (None: cannot be told from here)."""
+    seen_seconds: float | None
+    """Seconds since the owner's last heartbeat in this database (None: never)."""
+
+    @property
+    def alive(self) -> bool:
+        """Working: it holds the lease (when that can be told) and beat lately."""
+        fresh = self.seen_seconds is not None and self.seen_seconds <= ALIVE_SECONDS
+        return fresh and self.held is not False
+
+    def describe(self) -> str:
+        if self.alive:
+            return "running"
+        if self.held:
+            return "not responding" + _ago(self.seen_seconds)
+        return "no device worker running"
+
+
+def _ago(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 120:
+        return f" (last heartbeat {seconds:.0f} s ago)"
+    return f" (last heartbeat {seconds / 60:.0f} min ago)"
+
+
+# Print jobs -----------------------------------------------------------------------------------
+
+
+class PrintState(StrEnum):
+    """What the desk is told about a print job (the stored status, honestly named)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    PRINTED = "printed"
+    """The printer confirmed: its status after the job says it is idle and fine."""
+    SENT = "sent"
+    """Every byte left, to a printer that cannot report (a file, CUPS, ``status=off``)."""
+    UNCERTAIN = "uncertain"
+    """Every byte left but nothing confirmed it printed (or the worker stopped mid-job)."""
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+_STORED = {
+    "pending": PrintState.QUEUED,
+    "printing": PrintState.SENDING,
+    "uncertain": PrintState.UNCERTAIN,
+    "failed": PrintState.FAILED,
+    "cancelled": PrintState.CANCELLED,
+}
+
+
+def print_state(status: str, confirmed: bool) -> PrintState:
+    """The state of a job stored with ``status`` (``done`` is printed only when confirmed)."""
+    if status == "done":
+        return PrintState.PRINTED if confirmed else PrintState.SENT
+    return _STORED[status]
+
+
+MAX_AUTO_REPRINTS = 1
+"""A job whose bytes may have left is never printed again by itself more than once."""
+
+
+def after_cut_short(auto_reprints: int) -> str:
+    """A job cut short after some bytes left (no whole ticket can have come out, but a part may
+    have): ``"reprint"`` (once, marked COPY) or ``"uncertain"`` (ask the desk)."""
+    return "reprint" if auto_reprints < MAX_AUTO_REPRINTS else "uncertain"
+
+
+def is_copy(bytes_left_before: bool) -> bool:
+    """Every copy after the first says COPY on paper: a job is a copy when bytes of this ticket
+    (this job's earlier tries, or another job) may already have reached a printer."""
+    return bytes_left_before
+
+
+def print_backoff(attempts: int, first: float = 2.0, cap: float = 60.0) -> float:
+    """Seconds before the next try on a printer: 2, 4, 8... up to a minute."""
+    return float(min(cap, first * 2 ** max(0, attempts - 1)))
+
+
+# Serial lines -----------------------------------------------------------------------------------
+
+
+def bits_per_byte(bytesize: int = 8, parity: str = "N", stopbits: float = 1) -> int:
+    """Bits on the line per byte: start bit, data, parity, stop bits (8N1: 10)."""
+    return 1 + bytesize + (0 if parity.upper().startswith("N") else 1) + math.ceil(stopbits)
+
+
+def line_seconds(size: int, baudrate: float, bits: int = 10) -> float:
+    """How long ``size`` bytes take on the line: bytes x bits / baud (8N1: bytes x 10 / baud)."""
+    return size * bits / baudrate
+
+
+def serial_timeouts(
+    size: int, baudrate: float, margin: float, bits: int = 10
+) -> tuple[float, float]:
+    """``(write, reply)`` timeouts for a job of ``size`` bytes: writing may take the job's line
+    time (and a quarter more for a printer that pauses its flow) plus the margin; the status
+    reply comes after the printer took the whole job, so it too waits the line time plus the
+    margin."""
+    transfer = line_seconds(size, baudrate, bits)
+    return transfer * 1.25 + margin, transfer + margin
+
+
+# Messages ---------------------------------------------------------------------------------------
+
+
+def message_backoff(attempts: int, first: float = 15.0, cap: float = 300.0) -> float:
+    """Seconds before the next try of a message: 15, 30, 60... up to 5 minutes."""
+    return float(min(cap, first * 2 ** max(0, attempts - 1)))
+
+
+def message_deadline(
+    kind: str,
+    created_at: datetime,
+    starts_at: datetime,
+    *,
+    notice_hours: float = 24.0,
+    reminder_until_minutes: float = 0.0,
+) -> datetime:
+    """When a message stops mattering (and retrying ends): a reminder, the appointment's start
+    (less ``reminder_until_minutes``); a confirmation, change or cancellation, ``notice_hours``
+    after it was queued, and never after the appointment it is about."""
+    if kind == "reminder":
+        return starts_at - timedelta(minutes=reminder_until_minutes)
+    later = created_at + timedelta(hours=notice_hours)
+    return min(later, starts_at) if starts_at > created_at else later
+
+
+class AlertKind(StrEnum):
+    LATE = "late"
+    """Not delivered yet, and it matters soon."""
+    FAILED = "failed"
+    """Given up: will not be delivered."""
+
+
+def message_alert(
+    status: str, deadline: datetime, now: datetime, alert_minutes: float = 30.0
+) -> AlertKind | None:
+    """Whether a message raises an alert for the team leader (until someone acknowledges it)."""
+    if status == "failed":
+        return AlertKind.FAILED
+    if status in ("pending", "sending") and now >= deadline - timedelta(minutes=alert_minutes):
+        return AlertKind.LATE
+    return None
+
+
+MAX_UNCONFIRMED_SENDS = 2
+"""An email whose DATA may have been accepted (no reply) is sent again once, with the same
+Message-ID; after a second such send it is not sent again."""
+
+
+# What a desk is told ----------------------------------------------------------------------------
+
+DEVICE_OK = ("ok", "paper near end")
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceReading:
+    """The owner's last word on one device, from the database."""
+
+    status: str
+    detail: str | None
+    checked_seconds: float
+    """Seconds since it was last asked (or sent to)."""
+
+
+def device_word(reading: DeviceReading | None, worker: WorkerState) -> tuple[str, bool]:
+    """``(text, fault)`` for a printer or board in a desk's status area. Nothing is called fine
+    unless a working owner of the devices said so: with no worker, the state is unknown."""
+    if not worker.alive:
+        return worker.describe(), True
+    if reading is None:
+        return "not checked yet", False
+    if reading.status in DEVICE_OK:
+        return reading.status, reading.status != "ok"
+    # The detail only when it says more than the status ("printer error (printer error)").
+    extra = reading.detail and reading.status not in reading.detail
+    text = reading.status + (f" ({reading.detail})" if extra else "")
+    return text, reading.status != "unknown"

@@ -1,0 +1,259 @@
+"""What staff are told about delivery: who owns the devices, what each device last said, print
+jobs that need an answer at their desk, and messages that are late or failed (the alerts).
+
+The desks' status area, the team leader's screen, ``doctor``, ``report daily`` and ``oss-desk
+alerts`` all read these, and the rules come from :mod:`oss_desk.domain.delivery`, so they agree.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from oss_desk.clock import format_instant, read_instant
+from oss_desk.config_delivery import MessageSettings
+from oss_desk.domain.access import Action
+from oss_desk.domain.delivery import (
+    AlertKind,
+    DeviceReading,
+    PrintState,
+    WorkerState,
+    device_word,
+    message_alert,
+    message_deadline,
+    print_state,
+)
+from oss_desk.domain.devices import parse_printer_url
+from oss_desk.domain.models import Actor
+from oss_desk.errors import InvalidInput, OssDeskError
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session
+from oss_desk.storage import outbox as o
+from oss_desk.storage.database import Store
+from oss_desk.storage.devices import DeviceState
+from oss_desk.storage.lease import lock_held, read_heartbeat
+
+ATTENTION_HOURS = 12
+"""How far back print jobs needing an answer are shown at their desk."""
+ALERT_DAYS = 14
+"""How far back undelivered messages are looked for."""
+
+
+def worker_state(store: Store, real_now: datetime | None = None) -> WorkerState:
+    """The owner of the devices as it is now: its lease (on this host) and heartbeat (real
+    time, even under OSS_DESK_NOW)."""
+    now = real_now or datetime.now(UTC)
+    beat = read_heartbeat(store.conn)
+    seen = None
+    if beat is not None and beat.stopped_at is None:
+        seen = max(0.0, (now - read_instant(beat.seen_at)).total_seconds())
+    return WorkerState(held=lock_held(store.path), seen_seconds=seen)
+
+
+def current_worker(session: Session) -> WorkerState:
+    return worker_state(session.store)
+
+
+def reading(state: DeviceState | None, real_now: datetime | None = None) -> DeviceReading | None:
+    if state is None:
+        return None
+    now = real_now or datetime.now(UTC)
+    age = max(0.0, (now - read_instant(state.checked_at)).total_seconds())
+    return DeviceReading(state.status, state.detail, age)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPart:
+    label: str
+    text: str
+    fault: bool = False
+
+
+def printing_parts(
+    *,
+    worker: WorkerState,
+    printer_url: str | None,
+    printer: DeviceState | None,
+    waiting: int,
+    attention: list[o.JobNeedingAnswer],
+) -> list[StatusPart]:
+    """The printer's part of a desk's status area: its own state (only what a working owner of
+    the devices said), the jobs waiting for it, and this desk's jobs that need an answer."""
+    parts: list[StatusPart] = []
+    if printer_url is None and not waiting and not attention:
+        return [StatusPart("Printer", "none at this desk")]
+    text, fault = device_word(reading(printer), worker)
+    if printer_url is None:
+        text, fault = (
+            (worker.describe(), True) if not worker.alive else ("none at this desk", False)
+        )
+    if waiting:
+        text += f", {waiting} to print"
+    parts.append(StatusPart("Printer", text, fault or (waiting > 0 and not worker.alive)))
+    for job in attention[-2:]:
+        what = f"ticket {job.code}" if job.code else job.kind.replace("_", " ")
+        if job.status == "uncertain":
+            parts.append(StatusPart("Check", f"{what} may not have printed: reprint?", True))
+        else:
+            parts.append(StatusPart("Not printed", f"{what}: {job.reason or 'failed'}", True))
+    return parts
+
+
+def board_part(worker: WorkerState, board: DeviceState | None) -> StatusPart:
+    text, fault = device_word(reading(board), worker)
+    return StatusPart("Board", text, fault)
+
+
+# Print jobs ------------------------------------------------------------------------------------
+
+JOB_WORDS = {
+    PrintState.QUEUED: "waiting to print",
+    PrintState.SENDING: "printing",
+    PrintState.PRINTED: "printed",
+    PrintState.SENT: "sent to the printer",
+    PrintState.UNCERTAIN: "may not have printed",
+    PrintState.FAILED: "not printed",
+    PrintState.CANCELLED: "not printed (cancelled)",
+}
+
+
+def job_states(session: Session) -> dict[int, tuple[PrintState, str | None]]:
+    """The honest state of the latest print jobs (and the reason of a failure), by job id."""
+    return {
+        job_id: (print_state(status, confirmed), error)
+        for job_id, status, confirmed, error in o.recent_jobs(session.store.conn)
+    }
+
+
+def job_word(state: PrintState, reason: str | None = None) -> str:
+    """``printed``, ``may not have printed``, ``not printed: paper out``..."""
+    word = JOB_WORDS[state]
+    if state is PrintState.FAILED and reason:
+        return f"{word}: {reason}"
+    return word
+
+
+def jobs_needing_answer(session: Session) -> list[o.JobNeedingAnswer]:
+    return recent_jobs_needing_answer(session.store.conn, session.clock.now())
+
+
+def recent_jobs_needing_answer(conn: sqlite3.Connection, now: datetime) -> list[o.JobNeedingAnswer]:
+    since = format_instant(now - timedelta(hours=ATTENTION_HOURS))
+    return o.jobs_needing_answer(conn, since)
+
+
+def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) -> int | None:
+    """A desk answers "may not have printed" (or "not printed"): reprint it (returns the new
+    job, which says COPY when the first may have printed), or leave it (it did print)."""
+    session.require(Action.REPRINT, actor)
+    found = next((j for j in jobs_needing_answer(session) if j.id == job_id), None)
+    if found is None:
+        raise InvalidInput(f"print job {job_id} needs no answer")
+    new_job = None
+    if reprint and found.ticket_id is not None:
+        new_job = QueueService(session, actor).reprint(found.ticket_id)
+    with session.store.write() as conn:
+        o.acknowledge_jobs(conn, [job_id], by=actor.person, now=format_instant(session.clock.now()))
+    return new_job
+
+
+# Message alerts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MessageAlert:
+    id: int
+    alert: AlertKind
+    kind: str
+    """confirmation, reminder, change or cancellation"""
+    channel: str
+    via: str
+    site_id: str
+    business_day: str
+    """The appointment's day."""
+    starts_at: datetime
+    deadline: datetime
+    reason: str | None
+
+    def describe(self, today: str | None = None) -> str:
+        when = "today's" if self.business_day == today else f"{self.business_day}'s"
+        state = "failed" if self.alert is AlertKind.FAILED else "not sent yet"
+        why = f": {self.reason}" if self.reason else ""
+        return f"{self.kind} ({self.channel}) for {when} appointment {state}{why}"
+
+
+def message_alerts(session: Session, site_id: str | None = None) -> list[MessageAlert]:
+    """Messages late (not delivered ``messages.alert_minutes`` before they stop mattering) or
+    failed for good, not yet acknowledged."""
+    return alerts_in(session.store.conn, session.settings.messages, session.clock.now(), site_id)
+
+
+def alerts_in(
+    conn: sqlite3.Connection,
+    settings: MessageSettings,
+    now: datetime,
+    site_id: str | None = None,
+) -> list[MessageAlert]:
+    since = format_instant(now - timedelta(days=ALERT_DAYS))
+    found = []
+    for m in o.messages_undelivered(conn, since):
+        if site_id is not None and m.site_id != site_id:
+            continue
+        starts = read_instant(m.starts_at)
+        deadline = message_deadline(
+            m.kind,
+            read_instant(m.created_at),
+            starts,
+            notice_hours=settings.notice_hours,
+            reminder_until_minutes=settings.reminder_until_minutes,
+        )
+        alert = message_alert(m.status, deadline, now, settings.alert_minutes)
+        if alert is not None:
+            found.append(
+                MessageAlert(
+                    m.id,
+                    alert,
+                    m.kind,
+                    m.channel,
+                    m.via,
+                    m.site_id,
+                    m.business_day,
+                    starts,
+                    deadline,
+                    m.reason,
+                )
+            )
+    return found
+
+
+def not_sent_lines(alerts: list[MessageAlert], day: str, today: str | None = None) -> list[str]:
+    """``["2 reminders for today not sent"]``: alerts about appointments on ``day``, by kind."""
+    counts = Counter(a.kind for a in alerts if a.business_day == day)
+    when = "today" if day == today else day
+    return [
+        f"{n} {kind}{'s' if n != 1 else ''} for {when} not sent"
+        for kind, n in sorted(counts.items())
+    ]
+
+
+def acknowledge_alerts(session: Session, actor: Actor, ids: list[int] | None = None) -> int:
+    """Someone has seen to these alerts (None: every current one); they stop showing."""
+    session.require(Action.ACKNOWLEDGE_ALERT, actor)
+    current = {a.id for a in message_alerts(session)}
+    wanted = sorted(current if ids is None else set(ids))
+    unknown = [i for i in wanted if i not in current]
+    if unknown:
+        raise InvalidInput(f"no alert {unknown[0]} (see `oss-desk alerts`)")
+    with session.store.write() as conn:
+        return o.acknowledge_messages(
+            conn, wanted, by=actor.person, now=format_instant(session.clock.now())
+        )
+
+
+def printer_label(url: str) -> str:
+    try:
+        return parse_printer_url(url).label
+    except OssDeskError:
+        return url[:40]

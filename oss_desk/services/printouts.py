@@ -1,0 +1,63 @@
+"""What residents see of the system: a ticket as printed, and the board, built from the database.
+
+The device worker prints and shows these; the desk app's resident's view (F10) previews them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from oss_desk.domain.devices import parse_board_url
+from oss_desk.domain.models import Ticket
+from oss_desk.domain.printouts import TicketPrintout
+from oss_desk.hardware.boards import BoardState, Call, Geometry, geometry_for, lines_for
+from oss_desk.hardware.templates import PreviewLine, preview
+from oss_desk.services import resident
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session
+from oss_desk.storage import devices as d
+from oss_desk.storage import queue as q
+
+
+def ticket_printout(session: Session, ticket: Ticket, *, copy: bool = False) -> TicketPrintout:
+    """The ticket as it goes on paper (``services/resident.py`` lays it out in the office's
+    languages); ``copy``: an earlier copy may have printed, so this one says COPY."""
+    printout = resident.ticket_printout(session, ticket)
+    return dataclasses.replace(printout, copy=True) if copy else printout
+
+
+def board_state(session: Session, site_id: str, rows: int) -> BoardState:
+    """The latest calls of the site today, as the board shows them (newest first)."""
+    site = session.directory.sites[site_id]
+    calls = d.latest_calls(session.store.conn, site.id, session.today(site), rows)
+    names = {desk.id: desk.board_name or desk.display_name for desk in session.settings.desks}
+    return BoardState(
+        calls=tuple(Call(code, names.get(desk or "", desk or "")) for code, desk in calls),
+        message=resident.board_message(session, site.id),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentView:
+    """What the resident sees: their ticket on paper, and the board."""
+
+    ticket_code: str | None
+    ticket_lines: list[PreviewLine]
+    board_lines: list[str]
+    board_url: str | None
+
+
+def resident_view(session: Session, ticket_id: int | None) -> ResidentView:
+    ticket = q.get_ticket(session.store.conn, ticket_id) if ticket_id is not None else None
+    lines = preview(ticket_printout(session, ticket)) if ticket is not None else []
+    url = session.settings.board.url
+    site = QueueService(session).board_site()
+    geometry = geometry_for(parse_board_url(url)) if url else Geometry()
+    state = board_state(session, site, geometry.rows) if site else BoardState()
+    return ResidentView(
+        ticket_code=ticket.code if ticket else None,
+        ticket_lines=lines,
+        board_lines=lines_for(state, geometry),
+        board_url=url,
+    )

@@ -1,0 +1,170 @@
+"""The device lease: one owner of the printers, the board and the outbox at a time.
+
+The lease is an exclusive lock on ``<database>.worker.lock`` (the kernel releases it the moment
+the owner exits or dies, so a standby takes over at once; two processes can never hold it) plus
+a heartbeat row in the database: who owns the devices, since when, and when it last beat.
+Heartbeats use the real clock, even when ``OSS_DESK_NOW`` simulates another time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+
+class WorkerLock:
+    """An exclusive lock on ``<database>.worker.lock``; the OS releases it if the process dies."""
+
+    def __init__(self, path: Path, handle: IO[str]) -> None:
+        self.path = path
+        self._handle: IO[str] | None = handle
+
+    @staticmethod
+    def path_for(db: Path) -> Path:
+        return db.with_name(db.name + ".worker.lock")
+
+    @classmethod
+    def acquire(cls, db: Path) -> WorkerLock | None:
+        """The lock, or None when another process (or another handle) holds it."""
+        path = cls.path_for(db)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the process
+        try:
+            os.chmod(path, 0o600)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        except OSError:
+            handle.close()
+            raise
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        return cls(path, handle)
+
+    @classmethod
+    def holder(cls, db: Path) -> int | None:
+        """The process id the holder wrote (None: unknown)."""
+        with contextlib.suppress(OSError, ValueError):
+            text = cls.path_for(db).read_text().strip()
+            return int(text) if text else None
+        return None
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+    def release(self) -> None:
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+def lock_held(db: Path) -> bool | None:
+    """Whether some process holds the device lease of ``db`` now (None: cannot tell).
+
+    Takes a shared lock for an instant without creating anything: costs microseconds, so a desk
+    can ask every second."""
+    path = WorkerLock.path_for(db)
+    try:
+        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return None
+    else:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+    finally:
+        handle.close()
+
+
+# The heartbeat ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    pid: int
+    host: str
+    started_at: str
+    seen_at: str
+    owner: str | None = None
+    role: str | None = None
+    term: int = 0
+    stopped_at: str | None = None
+
+
+def take_over(
+    conn: sqlite3.Connection, *, owner: str, role: str, pid: int, host: str, now: str
+) -> int:
+    """Record a new owner of the devices (its token, role, process); returns its term."""
+    row = conn.execute(
+        "INSERT INTO worker_heartbeat (id, pid, host, started_at, seen_at, owner, role, term) "
+        "VALUES (1, :pid, :host, :now, :now, :owner, :role, 1) "
+        "ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, "
+        "started_at = excluded.started_at, seen_at = excluded.seen_at, owner = excluded.owner, "
+        "role = excluded.role, term = worker_heartbeat.term + 1, stopped_at = NULL "
+        "RETURNING term",
+        {"pid": pid, "host": host, "now": now, "owner": owner, "role": role},
+    ).fetchone()
+    return int(row[0])
+
+
+def beat(
+    conn: sqlite3.Connection,
+    *,
+    pid: int,
+    host: str,
+    started_at: str,
+    now: str,
+    owner: str | None = None,
+) -> bool:
+    """The owner is alive. With ``owner``, only that owner's row is touched: False means another
+    owner has taken over (this one must stop)."""
+    if owner is None:
+        conn.execute(
+            "INSERT INTO worker_heartbeat (id, pid, host, started_at, seen_at) "
+            "VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, "
+            "host = excluded.host, started_at = excluded.started_at, seen_at = excluded.seen_at",
+            [pid, host, started_at, now],
+        )
+        return True
+    cur = conn.execute(
+        "UPDATE worker_heartbeat SET seen_at = ? WHERE id = 1 AND owner = ?", [now, owner]
+    )
+    return cur.rowcount == 1
+
+
+def step_down(conn: sqlite3.Connection, *, owner: str, now: str) -> None:
+    """The owner stops on purpose: desks see at once that nobody owns the devices."""
+    conn.execute(
+        "UPDATE worker_heartbeat SET stopped_at = ? WHERE id = 1 AND owner = ?", [now, owner]
+    )
+
+
+def read_heartbeat(conn: sqlite3.Connection) -> Heartbeat | None:
+    row = conn.execute(
+        "SELECT pid, host, started_at, seen_at, owner, role, term, stopped_at "
+        "FROM worker_heartbeat WHERE id = 1"
+    ).fetchone()
+    return Heartbeat(*row) if row else None
+
+
+def heartbeat(conn: sqlite3.Connection) -> tuple[int, str, str] | None:
+    """``(pid, host, seen_at)`` of the last owner, or None if none ever ran."""
+    found = read_heartbeat(conn)
+    return (found.pid, found.host, found.seen_at) if found else None

@@ -1,0 +1,38 @@
+"""The question a desk is asked when a ticket it issued may not have printed (or failed)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from oss_desk.domain.access import Action
+from oss_desk.services.delivery import answer_job
+from oss_desk.services.desk_view import DeskSnapshot
+from oss_desk.ui.context import DeskContext
+from oss_desk.ui.dialogs import ConfirmDialog
+
+
+async def ask_about_prints(
+    desk: DeskContext,
+    ask: Callable[[ConfirmDialog], Awaitable[bool | None]],
+    snapshot: DeskSnapshot,
+    asked: set[int],
+) -> None:
+    """Ask at this desk about each of its tickets that may not have printed (or failed), once:
+    reprint it (the copy says COPY), or leave it (it printed)."""
+    here = {desk.terminal_desk, desk.greet_desk_id}
+    for job in snapshot.attention:
+        if job.id in asked or job.desk_id not in here or job.desk_id is None:
+            continue
+        actor = desk.actor(job.desk_id)
+        if not desk.may(Action.REPRINT, actor):
+            continue
+        asked.add(job.id)
+        what = f"Ticket {job.code}" if job.code else job.kind.replace("_", " ").capitalize()
+        if job.status == "uncertain":
+            question = f"{what} may not have printed. Reprint it (it will say COPY)?"
+        else:
+            question = f"{what} was not printed ({job.reason or 'failed'}). Reprint it?"
+        yes = bool(await ask(ConfirmDialog(question)))
+        await desk.act(partial(answer_job, actor=actor, job_id=job.id, reprint=yes))
+        await desk.after_write()

@@ -1,0 +1,38 @@
+"""The devices' part of a desk's status area.
+
+Everything said here comes from the snapshot: the owner of the devices (lease and heartbeat)
+and each device's last real answer. Nothing is called fine while no device worker runs.
+"""
+
+from __future__ import annotations
+
+from oss_desk.services.delivery import StatusPart, board_part, not_sent_lines, printing_parts
+from oss_desk.services.desk_view import DeskSnapshot
+from oss_desk.ui.context import DeskContext
+
+
+def device_parts(
+    context: DeskContext, desk_id: str | None, snapshot: DeskSnapshot, *, leader: bool = False
+) -> list[StatusPart]:
+    """Printer (this desk's), jobs needing an answer here, the board, and for the team leader
+    the message alerts."""
+    desk = context.names.desks.get(desk_id or "")
+    mine = desk.printer_url if desk else None
+    waiting = dict(snapshot.printing.by_printer).get(mine, 0) if mine else 0
+    here = {desk_id, context.terminal_desk} | ({None} if leader else set())
+    attention = [j for j in snapshot.attention if leader or j.desk_id in here]
+    parts = printing_parts(
+        worker=snapshot.worker,
+        printer_url=mine,
+        printer=snapshot.devices.get(mine) if mine else None,
+        waiting=waiting,
+        attention=attention,
+    )
+    if snapshot.board_url:
+        parts.append(board_part(snapshot.worker, snapshot.devices.get(snapshot.board_url)))
+    if leader and snapshot.alerts:
+        lines = not_sent_lines(
+            list(snapshot.alerts), snapshot.business_day, snapshot.business_day
+        ) or [f"{len(snapshot.alerts)} messages not sent"]
+        parts.append(StatusPart("Alert", "; ".join(lines) + " (A: seen to)", True))
+    return parts

@@ -1,0 +1,135 @@
+"""The queue display board: shows the site's latest calls, and says when it is not there.
+
+Every call and recall commits a board update; the board's lane claims them all, shows the whole
+state (boards redraw from a full frame) and marks them done. When nothing changes, the board is
+checked every ``board.poll_seconds`` without disturbing its display, so an unplugged board shows
+as offline within that time; when it comes back, the whole state is sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.devices import parse_board_url
+from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, geometry_for
+from oss_desk.services.printouts import board_state
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session
+from oss_desk.storage import devices as d
+from oss_desk.storage import outbox as o
+from oss_desk.storage.outbox import BOARD_UPDATES
+from oss_desk.worker.printing import new_owner
+
+log = logging.getLogger("oss_desk.worker")
+
+
+class BoardDelivery:
+    """Keeps the display board in step with the calls of its site (one session, one thread)."""
+
+    def __init__(self, session: Session, owner: str | None = None) -> None:
+        self.s = session
+        self.owner = owner or new_owner()
+        self.site = QueueService(session).board_site()
+        url = session.settings.board.url
+        self.link = BoardLink(parse_board_url(url)) if url else None
+        self._shown: BoardState | None = None
+        self._next_retry = 0.0
+        self._next_check = 0.0
+        self._recorded: str | None = None
+        self.frames_sent = 0
+
+    @property
+    def poll_seconds(self) -> float:
+        return self.s.settings.board.poll_seconds
+
+    def state(self) -> BoardState:
+        assert self.site is not None
+        assert self.link is not None
+        return board_state(self.s, self.site, geometry_for(self.link.url).rows)
+
+    def deliver(self, force: bool = False) -> bool:
+        """Show the current state if something changed (or the board came back). True: sent."""
+        if self.link is None or self.site is None:
+            return False
+        now = format_instant(self.s.clock.now())
+        with self.s.store.write() as conn:
+            claimed = o.claim(
+                conn, BOARD_UPDATES, owner=self.owner, now=now, lane=self.site, everything=True
+            )
+        back_soon = self._shown is None and time.monotonic() >= self._next_retry
+        if not claimed and not force and not back_soon:
+            return False
+        state = self.state()
+        try:
+            self.link.show(state)
+        except BoardFault as fault:
+            self._offline(str(fault), [row["id"] for row in claimed])
+            return False
+        self._shown = state
+        self.frames_sent += 1
+        self._next_check = time.monotonic() + self.poll_seconds
+        with self.s.store.write() as conn:
+            for row in claimed:
+                o.finish(
+                    conn, BOARD_UPDATES, row["id"], owner=self.owner, status="done", done_at=now
+                )
+            self._mark(conn, "ok", None, now)
+        return True
+
+    def check(self) -> bool:
+        """Is the board still there? (Every ``board.poll_seconds`` when nothing was sent.)
+        False: it is offline (recorded, and the state is resent when it answers again)."""
+        if self.link is None or self.site is None:
+            return True
+        if time.monotonic() < self._next_check:
+            return self._shown is not None
+        self._next_check = time.monotonic() + self.poll_seconds
+        if self._shown is None:
+            return self.deliver(force=True)
+        try:
+            self.link.check()
+        except BoardFault as fault:
+            self._offline(str(fault), [])
+            return False
+        return True
+
+    def _offline(self, reason: str, claimed: list[int]) -> None:
+        self._shown = None
+        self._next_retry = time.monotonic() + self.poll_seconds
+        self._next_check = self._next_retry
+        now = format_instant(self.s.clock.now())
+        with self.s.store.write() as conn:
+            for row_id in claimed:  # shown when the board is back: the whole state is resent
+                o.finish(conn, BOARD_UPDATES, row_id, owner=self.owner, status="pending")
+            self._mark(conn, "offline", reason, now)
+        log.warning("board offline: %s", reason)
+
+    def _mark(self, conn: sqlite3.Connection, status: str, detail: str | None, now: str) -> None:
+        if self._recorded == status and status == "ok":
+            return
+        assert self.link is not None
+        d.record_device(
+            conn,
+            url=self.link.url.url,
+            kind="board",
+            status=status,
+            detail=detail,
+            now=now,
+        )
+        self._recorded = status
+
+    def recover(self) -> int:
+        """Updates an earlier owner left mid-show: shown again with the whole state."""
+        with self.s.store.write() as conn:
+            left = o.orphans(conn, BOARD_UPDATES, owner=self.owner)
+            for row in left:
+                o.adopt(conn, BOARD_UPDATES, row["id"], owner=self.owner)
+                o.finish(conn, BOARD_UPDATES, row["id"], owner=self.owner, status="pending")
+        return len(left)
+
+    def close(self) -> None:
+        if self.link is not None:
+            self.link.close()

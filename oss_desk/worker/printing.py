@@ -1,0 +1,431 @@
+"""Print jobs: each printer is a lane of its own, delivered in order, every state honest.
+
+A job goes: queued -> sending (committed just before the first byte leaves) -> the moment the
+last byte is written, ``sent_at`` is committed -> the printer is asked again: online and fine
+means printed; silence (or a fault) means uncertain, and the desk that queued it is asked
+whether to reprint. Only what certainly did not print is retried by itself (the printer said it
+cannot print, the connection failed before any byte left): with backoff, then on the desk's
+fallback printer, then failed with the reason. A job cut short after some bytes left is printed
+again once by itself, marked COPY; never more. A job that cannot be rendered or sent fails alone,
+with its reason, and the lane goes on with the next one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.delivery import after_cut_short, is_copy, print_backoff
+from oss_desk.domain.devices import PrinterURL, parse_printer_url
+from oss_desk.domain.printouts import SlipPrintout, from_payload
+from oss_desk.errors import OssDeskError
+from oss_desk.hardware.printers import (
+    PrinterFault,
+    PrinterLink,
+    PrinterStatus,
+    Transport,
+    open_transport,
+)
+from oss_desk.hardware.templates import render
+from oss_desk.services.printouts import ticket_printout
+from oss_desk.services.session import Session
+from oss_desk.storage import devices as d
+from oss_desk.storage import outbox as o
+from oss_desk.storage import queue as q
+from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
+
+log = logging.getLogger("oss_desk.worker")
+
+LEASE_SECONDS = 60
+
+
+def new_owner() -> str:
+    """A token for one owner of the devices (one run of a worker)."""
+    return uuid.uuid4().hex[:16]
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line reason for a fault, without a traceback."""
+    if isinstance(exc, OssDeskError):
+        return exc.message
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}"[:160] if text else type(exc).__name__
+
+
+@dataclass
+class PrintReport:
+    printed: int = 0
+    """Confirmed by the printer, or sent whole to a printer that cannot confirm."""
+    retried: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class PrintDelivery:
+    """Delivers print jobs; uses one session (so one thread). Each printer is its own lane:
+    :meth:`deliver_next` takes the next job of one printer only."""
+
+    def __init__(
+        self,
+        session: Session,
+        transports: Callable[[PrinterURL], Transport] = open_transport,
+        owner: str | None = None,
+    ) -> None:
+        self.s = session
+        self.transports = transports
+        self.owner = owner or new_owner()
+        self._recorded: dict[str, tuple[str, str | None, float]] = {}
+        self._last_poll: dict[str, float] = {}
+
+    def _now(self) -> datetime:
+        return self.s.clock.now()
+
+    # Delivering -------------------------------------------------------------------------------
+
+    def deliver_due(self, limit: int = 1000) -> PrintReport:
+        """Every job due now, printer by printer (``oss-desk worker --once``, tests)."""
+        report = PrintReport()
+        for _ in range(limit):
+            lanes = o.lanes(self.s.store.conn, PRINT_JOBS)
+            progressed = [self.deliver_next(lane, report) for lane in lanes]
+            if not any(progressed):
+                break
+        return report
+
+    def deliver_next(self, lane: str, report: PrintReport | None = None) -> bool:
+        """Deliver the next due job of printer ``lane``. False: none is due."""
+        report = report if report is not None else PrintReport()
+        stamp = format_instant(self._now())
+        row = o.peek(self.s.store.conn, PRINT_JOBS, lane=lane, now=stamp)
+        if row is None:
+            return False
+        job = PrintJob.of(row)
+        try:
+            self._deliver(job, report)
+        except Exception as exc:  # whatever one job does, the lane goes on with the next one
+            log.exception("print job %s failed unexpectedly", job.id)
+            self._settle(job, "failed", report, error=f"unexpected fault: {describe(exc)}")
+        return True
+
+    def _deliver(self, job: PrintJob, report: PrintReport) -> None:
+        try:
+            url = parse_printer_url(job.printer_url)
+            transport = self.transports(url)
+        except Exception as exc:
+            self._settle(job, "failed", report, error=f"bad printer URL: {describe(exc)}")
+            return
+        try:
+            data = self._render(job, url.profile)
+        except Exception as exc:
+            self._settle(job, "failed", report, error=f"cannot render the job: {describe(exc)}")
+            return
+        try:
+            link = transport.open()
+        except PrinterFault as fault:
+            self._not_printed(job, fault.reason, fault.status, report)
+            return
+        try:
+            self._over(link, transport, url, job, data, report)
+        finally:
+            link.close()
+
+    def _over(
+        self,
+        link: PrinterLink,
+        transport: Transport,
+        url: PrinterURL,
+        job: PrintJob,
+        data: bytes,
+        report: PrintReport,
+    ) -> None:
+        before = link.status() if url.asks_status else PrinterStatus.UNKNOWN
+        if url.asks_status:
+            self._record(url.url, before)
+            if before is PrinterStatus.UNKNOWN:
+                # An ESC/POS printer always answers DLE EOT, even offline: silence means it
+                # would swallow the job. (URLs with status=off skip the question.)
+                self._not_printed(job, "the printer does not answer (silent)", before, report)
+                return
+        if not before.can_print:
+            self._not_printed(job, before.sentence, before, report)
+            return
+        with self.s.store.write() as conn:
+            taken = o.claim(
+                conn,
+                PRINT_JOBS,
+                owner=self.owner,
+                now=self._stamp(),
+                row_id=job.id,
+                lease_until=self._lease(),
+            )
+            if not taken:
+                return  # taken by another owner meanwhile (cannot happen with the lease held)
+            o.start_printing(conn, job.id, self._stamp())
+        job = dataclasses.replace(job, attempts=job.attempts + 1)
+        try:
+            link.write(data)
+        except PrinterFault as fault:
+            self._record(url.url, fault.status, fault.reason)
+            if fault.sent == 0:
+                self._not_printed(job, fault.reason, fault.status, report, claimed=True)
+            else:
+                self._cut_short(job, f"{fault.reason} after {fault.sent} bytes", report)
+            return
+        with self.s.store.write() as conn:  # the last byte has left: from now on, "sent"
+            conn.execute(
+                "UPDATE print_jobs SET sent_at = ? WHERE id = ? AND owner = ?",
+                [self._stamp(), job.id, self.owner],
+            )
+        if not transport.confirms:
+            self._settle(job, "done", report, claimed=True, confirmed=False, size=len(data))
+            return
+        after = link.confirm(len(data))
+        self._record(url.url, after)
+        if after in (PrinterStatus.OK, PrinterStatus.NEAR_END):
+            self._settle(job, "done", report, claimed=True, confirmed=True, size=len(data))
+        elif after is PrinterStatus.UNKNOWN:
+            self._settle(
+                job,
+                "uncertain",
+                report,
+                claimed=True,
+                error="all of it was sent, but the printer did not confirm it",
+            )
+        else:
+            self._settle(
+                job,
+                "uncertain",
+                report,
+                claimed=True,
+                error=f"all of it was sent, then the printer said {after.value}: check it printed",
+            )
+
+    def _render(self, job: PrintJob, profile: str) -> bytes:
+        copy = is_copy(o.bytes_left_before(self.s.store.conn, job))
+        if job.kind == "ticket":
+            if job.ticket_id is None:
+                raise ValueError("a ticket job without a ticket")
+            ticket = q.get_ticket(self.s.store.conn, job.ticket_id)
+            if ticket is None:
+                raise ValueError(f"ticket {job.ticket_id} is gone")
+            self.s.refresh_directory()
+            return render(ticket_printout(self.s, ticket, copy=copy), profile)
+        printout = from_payload(job.kind, job.payload)
+        if copy and isinstance(printout, SlipPrintout):
+            printout = dataclasses.replace(printout, copy=True)
+        return render(printout, profile)
+
+    # Outcomes ---------------------------------------------------------------------------------
+
+    def _stamp(self) -> str:
+        return format_instant(self._now())
+
+    def _lease(self) -> str:
+        return format_instant(self._now() + timedelta(seconds=LEASE_SECONDS))
+
+    def _not_printed(
+        self,
+        job: PrintJob,
+        reason: str,
+        status: PrinterStatus,
+        report: PrintReport,
+        *,
+        claimed: bool = False,
+    ) -> None:
+        """It certainly did not print: try again later, then the fallback printer, then give
+        up (the ticket exists; it can be reprinted)."""
+        attempts = job.attempts if claimed else job.attempts + 1
+        settings = self.s.settings.printing
+        fallback = self._fallback(job)
+        if attempts < settings.attempts:
+            wait = print_backoff(attempts, first=settings.retry_seconds)
+            retry = format_instant(self._now() + timedelta(seconds=wait))
+            self._settle(job, "pending", report, claimed=claimed, error=reason, retry=retry)
+        elif fallback is not None and fallback != job.printer_url:
+            self._settle(
+                job,
+                "pending",
+                report,
+                claimed=claimed,
+                error=f"{reason}; moved to the desk's fallback printer",
+                retry=self._stamp(),
+                printer_url=fallback,
+                attempts=0,
+            )
+        else:
+            self._settle(job, "failed", report, claimed=claimed, error=reason)
+        self._record(job.printer_url, status, reason)
+
+    def _cut_short(self, job: PrintJob, reason: str, report: PrintReport) -> None:
+        """Some bytes left, not all: a part may be on paper, no whole ticket is."""
+        if after_cut_short(job.auto_reprints) == "reprint":
+            wait = print_backoff(1, first=self.s.settings.printing.retry_seconds)
+            self._settle(
+                job,
+                "pending",
+                report,
+                claimed=True,
+                error=f"{reason}; printing it again (marked COPY)",
+                retry=format_instant(self._now() + timedelta(seconds=wait)),
+                auto_reprints=job.auto_reprints + 1,
+            )
+        else:
+            self._settle(
+                job,
+                "uncertain",
+                report,
+                claimed=True,
+                error=f"{reason}, and it was already printed again once",
+            )
+
+    def _settle(
+        self,
+        job: PrintJob,
+        status: str,
+        report: PrintReport,
+        *,
+        claimed: bool = False,
+        error: str | None = None,
+        retry: str | None = None,
+        confirmed: bool = False,
+        size: int = 0,
+        **columns: object,
+    ) -> None:
+        stamp = self._stamp()
+        values: dict[str, object] = dict(columns)
+        if error is not None:
+            values["last_error"] = error[:200]
+        if retry is not None:
+            values["next_attempt_at"] = retry
+        if status == "done":
+            values["last_error"] = None
+            if confirmed:
+                values["printed_at"] = stamp
+        with self.s.store.write() as conn:
+            if not claimed and not o.claim(
+                conn, PRINT_JOBS, owner=self.owner, now=stamp, row_id=job.id
+            ):
+                return
+            if not o.finish(conn, PRINT_JOBS, job.id, owner=self.owner, status=status, **values):
+                return
+            if status == "done":
+                # The ticket went to paper as far as can be known (the job's own printed_at
+                # says whether the printer confirmed it).
+                o.mark_ticket_printed(conn, job, stamp)
+        if status == "done":
+            report.printed += 1
+            log.info("printed job %s (%s, %d bytes)", job.id, job.kind, size)
+        elif status == "pending":
+            report.retried += 1
+            log.warning("job %s will be tried again: %s", job.id, error)
+        elif status == "uncertain":
+            report.uncertain += 1
+            log.warning("job %s may not have printed: %s", job.id, error)
+        else:
+            report.failed += 1
+            log.warning("job %s failed: %s", job.id, error)
+        if error is not None:
+            report.errors.append(error)
+
+    def _fallback(self, job: PrintJob) -> str | None:
+        if job.desk_id is None:
+            return None
+        desk = self.s.directory.desks.get(job.desk_id)
+        return desk.fallback_printer_url if desk else None
+
+    # What each printer last said ----------------------------------------------------------------
+
+    def _record(self, url: str, status: PrinterStatus, detail: str | None = None) -> None:
+        """Write the printer's state when it changed (or now and then: desks see when a device
+        last answered); writing every answer would wake every desk for nothing."""
+        if status.fault and detail is None:
+            detail = status.sentence
+        if status is PrinterStatus.OK:
+            detail = None
+        last = self._recorded.get(url)
+        every = self.s.settings.printing.status_every_seconds
+        now = time.monotonic()
+        if last is not None and last[:2] == (status.value, detail) and now - last[2] < every:
+            return
+        self._recorded[url] = (status.value, detail, now)
+        with self.s.store.write() as conn:
+            d.record_device(
+                conn,
+                url=url,
+                kind="printer",
+                status=status.value,
+                detail=detail,
+                now=self._stamp(),
+            )
+
+    def poll(self, url: str, force: bool = False) -> PrinterStatus | None:
+        """Ask an idle printer how it is, every ``printing.status_every_seconds``."""
+        every = self.s.settings.printing.status_every_seconds
+        if not force and time.monotonic() - self._last_poll.get(url, -1e9) < every:
+            return None
+        self._last_poll[url] = time.monotonic()
+        try:
+            transport = self.transports(parse_printer_url(url))
+        except OssDeskError:
+            return None
+        cannot_ask = (
+            transport.url.scheme in ("tcp", "serial", "usb") and not transport.url.asks_status
+        )
+        status = PrinterStatus.UNKNOWN if cannot_ask else transport.status()
+        self._record(url, status)
+        return status
+
+    def poll_printers(self, force: bool = False) -> dict[str, PrinterStatus]:
+        """Ask each configured printer how it is (``oss-desk worker --once``)."""
+        results: dict[str, PrinterStatus] = {}
+        for url in configured_printers(self.s):
+            status = self.poll(url, force)
+            if status is not None:
+                results[url] = status
+        return results
+
+    # A new owner's first task ------------------------------------------------------------------
+
+    def recover(self) -> int:
+        """Jobs an earlier owner left mid-print (it died: we hold the lease). Sent whole and not
+        confirmed: uncertain (the desk is asked). Cut short: printed again once, marked COPY."""
+        now = self._stamp()
+        report = PrintReport()
+        with self.s.store.write() as conn:
+            left = o.orphans(conn, PRINT_JOBS, owner=self.owner)
+            for row in left:
+                o.adopt(conn, PRINT_JOBS, row["id"], owner=self.owner)
+        for row in left:
+            job = PrintJob.of(row)
+            if job.sent_at is not None:
+                self._settle(
+                    job,
+                    "uncertain",
+                    report,
+                    claimed=True,
+                    error="all of it was sent, but the worker stopped before the printer "
+                    "confirmed it",
+                )
+            else:
+                self._cut_short(job, "the worker stopped mid-job", report)
+        if left:
+            log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
+        return len(left)
+
+
+def configured_printers(session: Session) -> list[str]:
+    return sorted(
+        {
+            u
+            for desk in session.directory.desks.values()
+            for u in (desk.printer_url, desk.fallback_printer_url)
+            if u
+        }
+    )

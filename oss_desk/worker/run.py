@@ -1,0 +1,521 @@
+"""Running the worker: the lease, the lanes, the heartbeat, and the standby that takes over.
+
+Whoever holds the device lease (``oss-desk worker``, or a desk app) runs one
+:class:`DeviceWorker`: a thread per printer, one for the board, one per way of sending messages,
+one for housekeeping (no-shows, retention, the report rollup) and one for the heartbeat, each
+with its own database session. A slow or dead printer holds up only its own lane. Every other
+desk app runs a :class:`Standby` that tries to take the lease every second: when the owner exits
+or dies (the kernel releases its lock), one of them takes over, adopts what the old owner left
+mid-delivery, and carries on. There is never a second owner: the lock is exclusive.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from oss_desk.clock import format_instant, read_instant
+from oss_desk.domain.delivery import HEARTBEAT_SECONDS, TAKEOVER_POLL_SECONDS
+from oss_desk.domain.devices import PrinterURL
+from oss_desk.domain.models import Actor
+from oss_desk.errors import OssDeskError
+from oss_desk.hardware.printers import Transport, open_transport
+from oss_desk.paths import log_dir
+from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.dbops import RetentionService
+from oss_desk.services.reports import ReportService
+from oss_desk.services.session import Session, open_session
+from oss_desk.services.turn_texts import TextReport, TurnTexts
+from oss_desk.storage import outbox as o
+from oss_desk.storage.changes import ChangeFeed
+from oss_desk.storage.lease import WorkerLock, beat, step_down, take_over
+from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
+from oss_desk.storage.resident import next_turn_text_due, release_stale_turn_texts
+from oss_desk.worker.board import BoardDelivery
+from oss_desk.worker.messages import LANES, MessageDelivery
+from oss_desk.worker.printing import PrintDelivery, configured_printers, describe, new_owner
+
+log = logging.getLogger("oss_desk.worker")
+
+HOUSEKEEPING_SECONDS = 60.0
+RETENTION_EVERY_SECONDS = 3600.0
+RESTART_SECONDS = 2.0
+
+
+def wall_clock() -> str:
+    """The real time (heartbeats are about this process, not the simulated office day)."""
+    return format_instant(datetime.now(UTC))
+
+
+@dataclass
+class WorkerReport:
+    printed: int = 0
+    retried: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    board_frames: int = 0
+    printers: dict[str, str] = field(default_factory=dict)
+    messages_sent: int = 0
+    messages_failed: int = 0
+    no_shows: int = 0
+    recovered: int = 0
+    turn_texts_sent: int = 0
+
+
+def turn_texts(session: Session) -> TextReport:
+    """\"Nearly your turn\" texts: queue what the queue now calls for, send what is due; a
+    fault is logged, never fatal."""
+    texts = TurnTexts(session, Actor("worker"))
+    try:
+        texts.queue_due()
+        return texts.deliver_due()
+    except (OssDeskError, sqlite3.Error) as exc:
+        log.warning("texts to residents not sent now: %s", exc)
+        return TextReport()
+
+
+def fill_rollup(session: Session) -> None:
+    """Store the days that ended since the last report in the daily rollup (so that the next
+    monthly report reads them instead of counting them); a fault is logged, never fatal."""
+    try:
+        ReportService(session, Actor("worker")).fill_rollup()
+    except (OssDeskError, sqlite3.Error) as exc:
+        log.warning("daily rollup not filled: %s", exc)
+
+
+class DeviceWorker:
+    """The owner's work: lanes for every printer, the board, each way of sending messages.
+
+    The caller holds the lease (:class:`WorkerLock`) for as long as this runs."""
+
+    def __init__(
+        self,
+        open_session: Callable[[], Session],
+        *,
+        poll_interval: float = 0.05,
+        transports: Callable[[PrinterURL], Transport] = open_transport,
+        role: str = "service",
+        owner: str | None = None,
+    ) -> None:
+        def host_session() -> Session:
+            session = open_session()
+            session.host = True  # the device worker is host-level: never role-checked
+            return session
+
+        self.open_session = host_session
+        self.poll_interval = poll_interval
+        self.transports = transports
+        self.role = role
+        self.owner = owner or new_owner()
+        self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.errors: list[str] = []
+        self.started_at: str | None = None
+        self._wake: list[threading.Event] = []
+        self._lanes: dict[str, threading.Thread] = {}
+        self._lock = threading.Lock()
+        self.term = 0
+
+    # One pass (oss-desk worker --once) ------------------------------------------------------
+
+    def run_once(self) -> WorkerReport:
+        session = self.open_session()
+        result = WorkerReport()
+        try:
+            self._take_over(session)
+            result.recovered = self._recover(session)
+            printing = PrintDelivery(session, self.transports, self.owner)
+            report = printing.deliver_due()
+            result.printed, result.retried = report.printed, report.retried
+            result.failed, result.uncertain = report.failed, report.uncertain
+            board = BoardDelivery(session, self.owner)
+            try:
+                result.board_frames = int(board.deliver(force=True))
+            finally:
+                board.close()
+            result.printers = {u: s.value for u, s in printing.poll_printers(force=True).items()}
+            result.no_shows = len(AppointmentService(session, Actor("worker")).auto_no_show())
+            fill_rollup(session)
+            messages = MessageDelivery(session, owner=self.owner).deliver_due()
+            result.messages_sent, result.messages_failed = messages.sent, messages.failed
+            result.turn_texts_sent = turn_texts(session).sent
+            return result
+        finally:
+            self._step_down(session)
+            session.close()
+
+    # Running ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Take over the devices (adopting what an earlier owner left) and start the lanes;
+        returns at once."""
+        session = self.open_session()
+        try:
+            self._take_over(session)
+            self._recover(session)
+        finally:
+            session.close()
+        for name, target in (
+            ("oss-desk-heartbeat", self._heartbeat),
+            ("oss-desk-changes", self._watch),
+            ("oss-desk-board", self._board),
+            ("oss-desk-housekeeping", self._housekeeping),
+            ("oss-desk-turn-texts", self._turn_texts),
+            *[(f"oss-desk-{lane}", self._message_lane(lane)) for lane in LANES],
+        ):
+            self._spawn(name, target)
+
+    def _spawn(self, name: str, target: Callable[[], None]) -> threading.Thread:
+        thread = threading.Thread(target=self._guard(target), name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+        return thread
+
+    def join(self, timeout: float = 10.0) -> None:
+        """Stop every lane (each finishes the step it is in) and step down."""
+        self.stop.set()
+        self._wake_all()
+        deadline = time.monotonic() + timeout
+        for thread in list(self.threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+        try:
+            session = self.open_session()
+        except (OssDeskError, sqlite3.Error):
+            return
+        try:
+            self._step_down(session)
+        finally:
+            session.close()
+
+    def run_forever(self) -> None:
+        self.start()
+        try:
+            while not self.stop.wait(0.5):
+                pass
+        finally:
+            self.join()
+
+    def _guard(self, target: Callable[[], None]) -> Callable[[], None]:
+        """A lane that hits an unexpected fault logs it and starts again: the worker outlives a
+        bad printer, a bad job or a bad day."""
+
+        def run() -> None:
+            while not self.stop.is_set():
+                try:
+                    target()
+                    return
+                except Exception as exc:
+                    self.errors.append(type(exc).__name__)
+                    log.exception("device thread failed; restarting in %.0f s", RESTART_SECONDS)
+                    self.stop.wait(RESTART_SECONDS)
+
+        return run
+
+    def _waker(self) -> threading.Event:
+        event = threading.Event()
+        with self._lock:
+            self._wake.append(event)
+        return event
+
+    def _wake_all(self) -> None:
+        with self._lock:
+            for event in self._wake:
+                event.set()
+
+    def _sleep(self, wake: threading.Event, seconds: float) -> None:
+        """Until something changes in the database, ``seconds`` pass, or the worker stops
+        (the lane clears ``wake`` before it looks for work, so no change is missed)."""
+        if not self.stop.is_set():
+            wake.wait(max(self.poll_interval, seconds))
+
+    # The owner's record -------------------------------------------------------------------------
+
+    def _take_over(self, session: Session) -> None:
+        now = wall_clock()
+        self.started_at = now
+        with session.store.write() as conn:
+            self.term = take_over(
+                conn,
+                owner=self.owner,
+                role=self.role,
+                pid=os.getpid(),
+                host=socket.gethostname(),
+                now=now,
+            )
+        log.info("owns the devices (term %d, %s)", self.term, self.role)
+
+    def _recover(self, session: Session) -> int:
+        with session.store.write() as conn:  # texts an earlier owner left mid-send
+            recovered = release_stale_turn_texts(conn)
+        recovered += PrintDelivery(session, self.transports, self.owner).recover()
+        recovered += MessageDelivery(session, owner=self.owner).recover()
+        board = BoardDelivery(session, self.owner)
+        try:
+            recovered += board.recover()
+        finally:
+            board.close()
+        return recovered
+
+    def _step_down(self, session: Session) -> None:
+        try:
+            with session.store.write() as conn:
+                step_down(conn, owner=self.owner, now=wall_clock())
+        except (OssDeskError, sqlite3.Error) as exc:
+            log.warning("could not record stepping down: %s", exc)
+
+    def _heartbeat(self) -> None:
+        session = self.open_session()
+        try:
+            while not self.stop.is_set():
+                with session.store.write() as conn:
+                    mine = beat(
+                        conn,
+                        pid=os.getpid(),
+                        host=socket.gethostname(),
+                        started_at=self.started_at or wall_clock(),
+                        now=wall_clock(),
+                        owner=self.owner,
+                    )
+                if not mine:
+                    log.error("another worker owns the devices now: stopping this one")
+                    self.stop.set()
+                    self._wake_all()
+                    return
+                self.stop.wait(HEARTBEAT_SECONDS)
+        finally:
+            session.close()
+
+    # Lanes ---------------------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        """Polls the change feed and wakes the lanes; starts a lane for each new printer."""
+        session = self.open_session()
+        try:
+            feed = ChangeFeed(session.store)
+            self._printer_lanes(session)
+            while not self.stop.is_set():
+                changes = feed.wait(timeout=1.0, interval=self.poll_interval, stop=self.stop)
+                if changes is not None:
+                    session.refresh_directory()
+                    self._printer_lanes(session)
+                    self._wake_all()
+        finally:
+            session.close()
+
+    def _printer_lanes(self, session: Session) -> None:
+        wanted = set(configured_printers(session)) | set(o.lanes(session.store.conn, PRINT_JOBS))
+        for url in sorted(wanted - set(self._lanes)):
+            name = f"oss-desk-printer-{len(self._lanes)}"
+            self._lanes[url] = self._spawn(name, self._printer_lane(url))
+
+    def _printer_lane(self, url: str) -> Callable[[], None]:
+        def run() -> None:
+            wake = self._waker()
+            session = self.open_session()
+            try:
+                delivery = PrintDelivery(session, self.transports, self.owner)
+                configured = url in configured_printers(session)
+                while not self.stop.is_set():
+                    wake.clear()
+                    while not self.stop.is_set() and delivery.deliver_next(url):
+                        pass
+                    if configured:
+                        delivery.poll(url)
+                    self._sleep(wake, self._until_due(session, url))
+            finally:
+                session.close()
+
+        return run
+
+    def _until_due(self, session: Session, lane: str, box: o.Outbox = PRINT_JOBS) -> float:
+        due = o.next_due(session.store.conn, box, lane)
+        if due is None:
+            return 1.0
+        seconds = (read_instant(due) - session.clock.now()).total_seconds()
+        return max(self.poll_interval, min(1.0, seconds))
+
+    def _message_lane(self, lane: str) -> Callable[[], None]:
+        def run() -> None:
+            wake = self._waker()
+            session = self.open_session()
+            try:
+                delivery = MessageDelivery(session, owner=self.owner)
+                while not self.stop.is_set():
+                    wake.clear()
+                    while not self.stop.is_set() and delivery.deliver_next(lane):
+                        pass
+                    self._sleep(wake, self._until_due(session, lane, MESSAGES))
+            finally:
+                session.close()
+
+        return run
+
+    def _turn_texts(self) -> None:
+        """\"Nearly your turn\" texts: after every change, and when one comes due."""
+        wake = self._waker()
+        session = self.open_session()
+        try:
+            while not self.stop.is_set():
+                wake.clear()
+                turn_texts(session)
+                due = next_turn_text_due(session.store.conn)
+                wait = 5.0
+                if due is not None:
+                    seconds = (read_instant(due) - session.clock.now()).total_seconds()
+                    wait = max(self.poll_interval, min(5.0, seconds))
+                self._sleep(wake, wait)
+        finally:
+            session.close()
+
+    def _board(self) -> None:
+        wake = self._waker()
+        session = self.open_session()
+        board = BoardDelivery(session, self.owner)
+        try:
+            if board.link is None:
+                return
+            board.deliver(force=True)
+            while not self.stop.is_set():
+                self._sleep(wake, min(1.0, board.poll_seconds))
+                wake.clear()
+                if self.stop.is_set():
+                    break
+                session.refresh_directory()
+                if not board.deliver():
+                    board.check()
+        finally:
+            board.close()
+            session.close()
+
+    def _housekeeping(self) -> None:
+        session = self.open_session()
+        try:
+            appointments = AppointmentService(session, Actor("worker"))
+            retention = RetentionService(session, Actor("worker"))
+            purged = -1e9
+            while not self.stop.is_set():
+                appointments.auto_no_show()
+                if time.monotonic() - purged > RETENTION_EVERY_SECONDS:
+                    retention.purge()
+                    fill_rollup(session)
+                    purged = time.monotonic()
+                self.stop.wait(HOUSEKEEPING_SECONDS)
+        finally:
+            session.close()
+
+
+# The lease ---------------------------------------------------------------------------------------
+
+
+class Standby:
+    """Holds the device lease whenever it can, and runs the worker while it does.
+
+    Started by every desk app (and by ``oss-desk worker``): it tries the lease every
+    ``TAKEOVER_POLL_SECONDS``; the process that gets it runs the worker until it closes."""
+
+    def __init__(
+        self,
+        db: Path,
+        make_worker: Callable[[], DeviceWorker],
+        *,
+        poll: float = TAKEOVER_POLL_SECONDS,
+    ) -> None:
+        self.db = db
+        self.make_worker = make_worker
+        self.poll = poll
+        self.stop = threading.Event()
+        self.worker: DeviceWorker | None = None
+        self.owning = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.faults: list[str] = []
+
+    def start(self) -> Standby:
+        self._thread = threading.Thread(target=self.run, name="oss-desk-standby", daemon=True)
+        self._thread.start()
+        return self
+
+    def run(self) -> None:
+        """Wait for the lease, own the devices until told to stop, hand the lease back."""
+        while not self.stop.is_set():
+            try:
+                lock = WorkerLock.acquire(self.db)
+            except OSError as exc:
+                self._fault(f"cannot open the device lock: {describe(exc)}")
+                continue
+            if lock is None:
+                self.stop.wait(self.poll)
+                continue
+            try:
+                self._own()
+            finally:
+                lock.release()
+
+    def _own(self) -> None:
+        try:
+            worker = self.make_worker()
+            worker.start()
+        except Exception as exc:  # the database is away, say: hand the lease on, try later
+            self._fault(f"cannot start the device worker: {describe(exc)}")
+            return
+        self.worker = worker
+        self.owning.set()
+        try:
+            while not self.stop.is_set() and not worker.stop.is_set():
+                self.stop.wait(0.2)
+        finally:
+            worker.join(timeout=5)
+            self.owning.clear()
+            self.worker = None
+
+    def _fault(self, reason: str) -> None:
+        self.faults.append(reason)
+        log.warning("%s", reason)
+        self.stop.wait(max(self.poll, RESTART_SECONDS))
+
+    def close(self, timeout: float = 8.0) -> None:
+        self.stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def _log_to_file() -> None:
+    """A desk app's worker logs to the log folder (never onto the desk's screen); its lines
+    name jobs and devices, never a resident."""
+    logger = logging.getLogger("oss_desk.worker")
+    if logger.handlers:
+        return
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(folder / "worker.log", encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -> Standby | None:
+    """The standby of a desk app (None when ``worker.take_over`` is off: then only the service
+    drives the devices)."""
+    if not session.settings.worker.take_over:
+        return None
+    _log_to_file()
+    db = session.store.path
+    role = f"desk app {desk_id or ''} (process {os.getpid()})".replace("  ", " ")
+
+    def make() -> DeviceWorker:
+        return DeviceWorker(
+            lambda: open_session(db=db, config=config, person="worker", host=True), role=role
+        )
+
+    return Standby(db, make).start()

@@ -1,0 +1,97 @@
+"""What a desk is told about delivery: a ticket that may not have printed is asked about at the
+desk that issued it; the team leader sees messages not sent until someone says they are seen to."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from oss_desk.clock import FixedClock, format_instant
+from oss_desk.services.session import open_session
+from oss_desk.storage.lease import WorkerLock, take_over
+from oss_desk.ui.dialogs import ConfirmDialog
+from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.widgets.bars import StatusBar
+from oss_desk.worker.printing import PrintDelivery
+
+from ..appointments_site import NOW, make_office, service_at
+from ..conftest import MONDAY_0930
+from ..escpos_decoder import decode, text_lines
+from .conftest import AppFactory, rows, until
+
+
+def _worker_alive(db: Path) -> WorkerLock:
+    lock = WorkerLock.acquire(db)
+    assert lock is not None
+    conn = sqlite3.connect(db)
+    now = format_instant(datetime.now(UTC))
+    take_over(conn, owner="w", role="service", pid=1, host="h", now=now)
+    conn.commit()
+    conn.close()
+    return lock
+
+
+async def test_may_not_have_printed_is_asked_and_the_reprint_says_copy(
+    office: Path, make_app: AppFactory, tmp_path: Path
+) -> None:
+    lock = _worker_alive(office)
+    app = make_app(office, "greet-1")
+    try:
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            await until(lambda: app.snapshot is not None)
+            await pilot.press("c", "enter")
+            await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
+            # The worker sent it all, and the printer never confirmed it.
+            conn = sqlite3.connect(office)
+            conn.execute(
+                "UPDATE print_jobs SET status = 'uncertain', started_at = '2026-11-23T09:30:00Z',"
+                " sent_at = '2026-11-23T09:30:01Z', last_error = 'the printer did not confirm'"
+            )
+            conn.commit()
+            conn.close()
+            await until(lambda: isinstance(app.screen, ConfirmDialog))
+            assert isinstance(app.screen, ConfirmDialog)
+            assert str(app.screen.heading) == (
+                "Ticket C003 may not have printed. Reprint it (it will say COPY)?"
+            )
+            await pilot.press("y")
+            await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(2,)])
+            bar = app.screen.query_one(StatusBar)
+            await until(lambda: "may not have printed" not in str(bar.render()))
+            assert rows(office, "SELECT acknowledged_by FROM print_jobs WHERE id = 1") == [("tl",)]
+        worker = open_session(db=office, clock=FixedClock(MONDAY_0930), person="worker")
+        assert PrintDelivery(worker).deliver_due().printed == 1
+        worker.close()
+        lines = text_lines(decode((tmp_path / "greet-printer.bin").read_bytes()))
+        assert lines[0] == "COPY" and "C003" in lines
+    finally:
+        lock.release()
+
+
+async def test_the_team_leader_sees_messages_not_sent_until_acknowledged(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9?starttls=off")
+    svc, session = service_at(db, FixedClock(NOW))
+    svc.book("C", "2026-11-24T11:00:00Z", channel="email", email="r@example.org")
+    session.close()
+    conn = sqlite3.connect(db)  # the worker gave up on it (the mail server was down all day)
+    conn.execute("UPDATE messages SET status = 'failed', last_error = 'not delivered in time'")
+    conn.commit()
+    conn.close()
+    at = FixedClock(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+    app = make_app(db, None, clock=at)
+    async with app.run_test(size=(140, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        bar = app.screen.query_one(StatusBar)
+        await until(lambda: "1 confirmation for today not sent" in str(bar.render()))
+        assert bar.has_class("-fault")
+        await pilot.press("a")
+        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        acknowledged = "SELECT count(*) FROM messages WHERE acknowledged_by = 'tl'"
+        await until(lambda: rows(db, acknowledged) == [(1,)])
+        await until(lambda: "not sent" not in str(app.screen.query_one(StatusBar).render()))
