@@ -31,6 +31,7 @@ from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.paths import log_dir
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
+from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.turn_texts import TextReport, TurnTexts
@@ -80,6 +81,17 @@ def turn_texts(session: Session) -> TextReport:
     except (OssDeskError, sqlite3.Error) as exc:
         log.warning("texts to residents not sent now: %s", exc)
         return TextReport()
+
+
+def close_day(session: Session) -> int:
+    """Close the days that are over (tickets left waiting or called at closing time), so the
+    queue is empty the morning after whether or not anyone acted after closing; a fault is
+    logged, never fatal."""
+    try:
+        return len(close_due(session, Actor("worker")))
+    except (OssDeskError, sqlite3.Error) as exc:
+        log.warning("the day's tickets not closed now: %s", exc)
+        return 0
 
 
 def fill_rollup(session: Session) -> None:
@@ -143,6 +155,7 @@ class DeviceWorker:
                 board.close()
             result.printers = {u: s.value for u, s in printing.poll_printers(force=True).items()}
             result.no_shows = len(AppointmentService(session, Actor("worker")).auto_no_show())
+            close_day(session)
             fill_rollup(session)
             messages = MessageDelivery(session, owner=self.owner).deliver_due()
             result.messages_sent, result.messages_failed = messages.sent, messages.failed
@@ -403,6 +416,7 @@ class DeviceWorker:
             purged = -1e9
             while not self.stop.is_set():
                 appointments.auto_no_show()
+                close_day(session)
                 if time.monotonic() - purged > RETENTION_EVERY_SECONDS:
                     retention.purge()
                     fill_rollup(session)
