@@ -12,20 +12,21 @@ Every field documents itself: the README's configuration table is checked agains
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from oss_desk.config_base import Identifier, Section, unique
 from oss_desk.config_delivery import (
     EmailSettings,
     MessageSettings,
     NotifySettings,
     WorkerSettings,
 )
+from oss_desk.config_followups import FollowupSettings
 from oss_desk.config_resident import (
     BoardSettings,
     PrintingSettings,
@@ -45,19 +46,8 @@ from oss_desk.domain.models import DeskKind, Role
 from oss_desk.errors import ConfigError, InvalidInput
 
 ENV_PREFIX = "OSS_DESK_"
-IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
-Identifier = Annotated[
-    str,
-    Field(
-        pattern=IDENTIFIER.pattern,
-        description="lower-case letters, digits, '-' and '_', up to 32 characters",
-    ),
-]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+_Section = Section
 
 
 class CouncilConfig(_Section):
@@ -303,6 +293,12 @@ class RetentionSettings(_Section):
     deleted."""
     comments_days: int = Field(365, ge=1, le=3650)
     """Days after a resident wrote a comment with their rating when its text is deleted."""
+    followups_days: int = Field(30, ge=1, le=3650)
+    """Days after a ring-back or referral was closed (or, still open, received) when the
+    resident's name, phone, email and the topic are deleted."""
+    records_days: int = Field(730, ge=1, le=3650)
+    """Days after a comment, compliment or complaint was answered (or, still open, received)
+    when its personal data (name, contact details, topic, the action's text) is deleted."""
 
 
 class DeskSessionSettings(_Section):
@@ -379,6 +375,8 @@ class Settings(BaseSettings):
     """Where residents are signposted (reported by organisation)."""
     feedback: FeedbackSettings = FeedbackSettings()
     """Residents' ratings of their visit (the counter's feedback page)."""
+    followups: FollowupSettings = Field(default_factory=FollowupSettings)
+    """Ring-backs, referrals to back offices, comments, compliments and complaints."""
 
     serve: ServeSettings = ServeSettings()
     """Browser desks (`oss-desk serve`)."""
@@ -465,12 +463,7 @@ class Settings(BaseSettings):
         return self.model_dump(mode="json", exclude={"desk"})
 
 
-def _unique(what: str, values: list[str]) -> None:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise ValueError(f"{what}: {value!r} appears twice")
-        seen.add(value)
+_unique = unique
 
 
 # Loading -------------------------------------------------------------------------------------

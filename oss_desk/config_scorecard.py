@@ -7,11 +7,11 @@ every field documents itself and the README's configuration table is checked aga
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from oss_desk.config_base import IDENTIFIER, Section
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.calls import (
     DEFAULT_ABANDONED,
@@ -24,7 +24,7 @@ from oss_desk.domain.calls import (
 from oss_desk.domain.scorecard import DEFAULT_CALL_TARGETS
 from oss_desk.errors import InvalidInput
 
-ORGANISATION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+ORGANISATION_ID = IDENTIFIER
 DEFAULT_ORGANISATIONS = {
     "county": "The county council",
     "citizens-advice": "Citizens Advice",
@@ -35,8 +35,7 @@ DEFAULT_ORGANISATIONS = {
 }
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+_Section = Section
 
 
 class ReportSettings(_Section):

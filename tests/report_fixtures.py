@@ -110,6 +110,13 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
         },
         "busiest_hour": "11",
         **scorecard_figures(),
+        "followups": {
+            "ringback": {"due_today": 2, "overdue": 1},
+            "referral": {"due_today": 0, "overdue": 0},
+            "comment": {"due_today": 0, "overdue": 0},
+            "compliment": {"due_today": 0, "overdue": 0},
+            "complaint": {"due_today": 0, "overdue": 1},
+        },
         "standards": [
             {
                 "key": "within_15_min",
@@ -228,6 +235,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
             "notice_days": {"0": 1, "1": 0, "2": 1, "3-4": 0, "5+": 0},
         },
         "council_notice_pct": 75.0,
+        "followups": None,  # typed follow-up figures: see tests/test_followups_month.py
         "standards": [
             {
                 "key": "within_15_min",

@@ -108,7 +108,7 @@ def open_screen(browser: Any, url: str) -> tuple[Any, list[str]]:
     page.on("request", lambda r: requests.append(r.url))
     page.add_init_script(AUDIO_WITNESS)
     page.goto(url + "/")
-    page.wait_for_function("window.ossDeskScreen && window.ossDeskScreen.states > 0")
+    page.wait_for_function("() => window.ossDeskScreen && window.ossDeskScreen.states > 0")
     return page, requests
 
 

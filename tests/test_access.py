@@ -19,6 +19,7 @@ from oss_desk.domain.models import Actor, Role
 from oss_desk.errors import Forbidden, RuleViolation
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.delivery import acknowledge_alerts
+from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
@@ -155,6 +156,7 @@ def build_office(folder: Path) -> Office:
         here_ref = booked(10, 30)
         clock.set(NOW)
         book.check_in(here_ref)
+        FollowupService(session, Actor("tl")).add(Request(kind="comment", category="service"))
     finally:
         session.close()
     return Office(db, called.id, waiting.id, waiting_c.id, due_ref, later_ref, here_ref)
@@ -236,6 +238,14 @@ TRIES: dict[Action, Try] = {
     # Configuration is loaded by the host-level `init`: there is no use case to refuse, only the
     # permission itself (for the documentation and any future admin screen).
     Action.MANAGE_CONFIG: lambda s, o, _: s.require(Action.MANAGE_CONFIG),
+    Action.WORK_FOLLOWUPS: lambda s, o, _: FollowupService(s).add(
+        Request(kind="ringback", service="C", phone="07700 900123")
+    ),
+    Action.RECORD_FEEDBACK: lambda s, o, _: FollowupService(s).add(
+        Request(kind="complaint", category="staff")
+    ),
+    Action.VIEW_FEEDBACK: lambda s, o, _: FollowupService(s).work_list(["complaint"]),
+    Action.ANSWER_FEEDBACK: lambda s, o, _: FollowupService(s).respond("OTR-0001"),
     # Every current alert (there are none in this office: nothing is written either way).
     Action.ACKNOWLEDGE_ALERT: lambda s, o, _: acknowledge_alerts(s, s.actor),
 }

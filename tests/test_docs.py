@@ -8,7 +8,7 @@ import subprocess
 import click
 import pytest
 
-from oss_desk import config
+from oss_desk import config, config_followups
 from oss_desk.cli import cli
 from oss_desk.config import Settings, load_file
 
@@ -86,6 +86,8 @@ SETTINGS = (
     + _settings(config.ServiceConfig, "[[services]] ")
     + _settings(config.DeskConfig, "[[desks]] ")
     + _settings(config.StaffConfig, "[[staff]] ")
+    + _settings(config_followups.BackOfficeConfig, "[[followups.back_offices]] ")
+    + _settings(config_followups.CategoryConfig, "[[followups.categories]] ")
 )
 
 
@@ -111,8 +113,10 @@ def _bindings() -> dict[str, str]:
 
     from oss_desk.ui.app import OssDeskApp
     from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog
+    from oss_desk.ui.dialogs.followups import FollowupDialog, RespondDialog
     from oss_desk.ui.screens.adviser import AdviserScreen
     from oss_desk.ui.screens.appointments import AppointmentsScreen
+    from oss_desk.ui.screens.followups import FollowupsScreen
     from oss_desk.ui.screens.greet import GreetScreen, ServiceList
     from oss_desk.ui.screens.leader import LeaderScreen
     from oss_desk.ui.screens.reports import ReportsScreen
@@ -128,6 +132,9 @@ def _bindings() -> dict[str, str]:
         ReportsScreen,
         BookingDialog,
         ChecklistDialog,
+        FollowupsScreen,
+        FollowupDialog,
+        RespondDialog,
     ):
         for binding in cls.BINDINGS:
             if isinstance(binding, Binding) and binding.id:

@@ -82,10 +82,10 @@ def test_a_call_from_the_command_line_shows_chimes_and_stays_home(
     cli(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-1")
     # From the moment the command has returned, the page has one second.
     page.wait_for_function(
-        "document.querySelector('#latest .code').textContent === 'C001'", timeout=1000
+        "() => document.querySelector('#latest .code')?.textContent === 'C001'", timeout=1000
     )
     assert "Desk 1" in latest(page)
-    page.wait_for_function("window.__tones.length >= 2", timeout=3000)  # the chime: two tones
+    page.wait_for_function("() => window.__tones.length >= 2", timeout=3000)  # the chime: two tones
     tones = page.evaluate("window.__tones")
     assert [t["frequency"] for t in tones[:2]] == [880, 659.25]
     assert tones[0]["state"] == "running"  # a kiosk browser lets it sound
@@ -103,7 +103,7 @@ def test_the_screen_finds_the_server_again_after_it_restarts(tmp_path: Path, bro
     page, requests = open_screen(browser, first.url)
     cli(db, tmp_path, "ticket", "issue", "--service", "C", "--desk", "greet-1")
     cli(db, tmp_path, "ticket", "call-next", "--desk", "desk-1")
-    page.wait_for_function("document.querySelector('#latest .code').textContent === 'C001'")
+    page.wait_for_function("() => document.querySelector('#latest .code')?.textContent === 'C001'")
     stop_screen(first, kill=True)  # gone without a word (kill -9)
     page.wait_for_selector("#offline", state="visible", timeout=10_000)
     again = start_screen(db, tmp_path, first.port)
@@ -111,11 +111,11 @@ def test_the_screen_finds_the_server_again_after_it_restarts(tmp_path: Path, bro
         cli(db, tmp_path, "ticket", "issue", "--service", "W", "--desk", "greet-1")
         cli(db, tmp_path, "ticket", "call-next", "--desk", "desk-2")
         page.wait_for_function(
-            "document.querySelector('#latest .code').textContent === 'W001'", timeout=10_000
+            "() => document.querySelector('#latest .code')?.textContent === 'W001'", timeout=10_000
         )
         page.wait_for_selector("#offline", state="hidden")
         assert "C001" in str(page.text_content("#previous-list"))
-        page.wait_for_function("window.__tones.length >= 4")  # both calls were announced
+        page.wait_for_function("() => window.__tones.length >= 4")  # both calls were announced
     finally:
         stop_screen(again)
     assert all(url.startswith(first.url + "/") for url in requests)
@@ -125,9 +125,9 @@ def test_a_recall_is_announced_again(screen: Screen, browser: Any) -> None:
     page, _ = open_screen(browser, screen.url)
     cli(screen.db, screen.folder, "ticket", "issue", "--service", "C", "--desk", "greet-1")
     cli(screen.db, screen.folder, "ticket", "call-next", "--desk", "desk-1")
-    page.wait_for_function("window.__tones.length >= 2")
+    page.wait_for_function("() => window.__tones.length >= 2")
     cli(screen.db, screen.folder, "ticket", "recall", "C001")
-    page.wait_for_function("window.__tones.length >= 4", timeout=5000)
+    page.wait_for_function("() => window.__tones.length >= 4", timeout=5000)
     assert latest(page).startswith("C001")
 
 
@@ -144,7 +144,9 @@ def test_a_welsh_office_screen(tmp_path: Path, browser: Any) -> None:
         page, _ = open_screen(browser, served.url)
         cli(db, tmp_path, "ticket", "issue", "--service", "C", "--desk", "greet-1")
         cli(db, tmp_path, "ticket", "call-next", "--desk", "desk-1")
-        page.wait_for_function("document.querySelector('#latest .code').textContent === 'C001'")
+        page.wait_for_function(
+            "() => document.querySelector('#latest .code')?.textContent === 'C001'"
+        )
         assert str(page.text_content("#now-title")) == "Yn galw nawr / Now calling"
         assert "Desg 1 / Desk 1" in latest(page)
         assert str(page.text_content("#message")).startswith("Ar agor 9 tan 5")

@@ -650,6 +650,7 @@ def expected_daily(
         **part,
         "still_waiting": 0,  # closed with the office
         "busiest_hour": busiest if busiest and by_hour[busiest] else None,
+        "followups": {kind: {"due_today": 0, "overdue": 0} for kind in FOLLOWUP_KINDS},
         "standards": standards(part, None),
         "previous_weeks": weeks,
     }
@@ -708,7 +709,96 @@ def standards(part: dict[str, Any], month: dict[str, Any] | None) -> list[dict[s
             "definition": rules.definition(k),
         }
         for k, value in standard_values(part, month).items()
-    ]
+    ] + (FOLLOWUP_STANDARDS if month is not None else [])
+
+
+def _followup_standard(key: str, label: str, target: int | None, rule: str) -> dict[str, Any]:
+    return {
+        "key": key,
+        "label": label,
+        "value": None,
+        "target": target,
+        "rule": rule,
+        "status": "none",
+        "definition": "",
+    }
+
+
+# This month made no follow-ups (tests/test_followups_month.py scripts those).
+FOLLOWUP_STANDARDS = [
+    _followup_standard(
+        "ringbacks_in_time", "Ring-backs returned in 1 working day", 100, "at_least"
+    ),
+    _followup_standard("referrals_in_sla", "Referrals done within SLA", None, "monitored"),
+    _followup_standard(
+        "complaints_acknowledged", "Complaints acknowledged in 5 working days", 100, "at_least"
+    ),
+    _followup_standard(
+        "complaints_answered", "Complaints answered in 15 working days", 100, "at_least"
+    ),
+    _followup_standard(
+        "justified_about_staff", "Justified complaints about staff (under 2%)", None, "monitored"
+    ),
+]
+
+
+FOLLOWUP_KINDS = ("ringback", "referral", "comment", "compliment", "complaint")
+CATEGORIES = {
+    "service": "Quality of service",
+    "delay": "Delay or no reply",
+    "policy": "Council policy or decision",
+    "unequal": "Unequal or impolite service",
+    "staff": "About a member of staff",
+    "other": "Other",
+}
+
+
+def no_followups() -> dict[str, Any]:
+    """The monthly ``followups`` of a month without any (the default categories, no back
+    offices configured)."""
+    none = {"met": 0, "missed": 0, "pending": 0, "pct": None}
+    outcomes = {"justified": 0, "partly": 0, "not-justified": 0}
+    return {
+        "ringbacks": {
+            "received": 0,
+            "done": 0,
+            "unreachable": 0,
+            "open": 0,
+            "returned_in_time": none,
+            "within_1_working_day_pct": None,
+        },
+        "referrals": {
+            "received": 0,
+            "done": 0,
+            "open": 0,
+            "within_sla": none,
+            "within_sla_pct": None,
+            "by_back_office": {},
+        },
+        "on_the_record": {
+            "comments": 0,
+            "compliments": 0,
+            "complaints": 0,
+            "complaints_acknowledged": none,
+            "complaints_acknowledged_within_5_pct": None,
+            "complaints_answered": none,
+            "complaints_answered_within_15_pct": None,
+            "all_acknowledged": none,
+            "all_answered": none,
+            "by_category": {
+                key: {"name": name, "comment": 0, "compliment": 0, "complaint": 0, **outcomes}
+                for key, name in CATEGORIES.items()
+            },
+            "by_outcome": outcomes,
+            "by_channel": {v: 0 for v in ("in-person", "phone", "letter", "email", "web")},
+            "by_stage": {"1": 0, "2": 0},
+            "complaints_decided": 0,
+            "justified_about_staff": 0,
+            "justified_about_staff_pct": None,
+            "unequal_or_impolite": 0,
+            "action_taken": 0,
+        },
+    }
 
 
 def appointment_part(books: list[Book], first: str, last: str) -> dict[str, Any]:
@@ -797,6 +887,7 @@ def expected_monthly(
         "by_day": by_day,
         "busiest_day": busiest if by_day[busiest] else None,
         **appts,
+        "followups": no_followups(),
         "standards": standards(part, appts),
         "calls": None,
         "trend": trend,
@@ -1024,6 +1115,7 @@ DAILY_KEYS = [
     "satisfaction",
     "flags",
     "busiest_hour",
+    "followups",
     "standards",
     "previous_weeks",
 ]
@@ -1044,6 +1136,7 @@ MONTHLY_KEYS = [
     "council_cancellations",
     "council_moves",
     "council_notice_pct",
+    "followups",
     "standards",
     "calls",
     "trend",

@@ -69,13 +69,16 @@ def _register() -> None:
         calls,
         db,
         devices,
+        followups,
         history,
+        quarterly,
         reports,
         screen,
         serve,
         tickets,
     )
 
+    reports.report.add_command(quarterly.quarterly)
     for command in (
         admin.demo,
         admin.init,
@@ -85,6 +88,7 @@ def _register() -> None:
         tickets.queue,
         appointments.appointment,
         appointments.absence,
+        followups.followup,
         admin.desks,
         devices.worker,
         devices.alerts,

@@ -150,7 +150,8 @@ def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> N
             f"  oss-desk --db {path} ticket issue --service C --desk greet-1\n"
             f"  oss-desk --db {path} ticket call-next --desk desk-1\n"
             f"  oss-desk --db {path} report daily\n"
-            f"  oss-desk --db {path} appointment list"
+            f"  oss-desk --db {path} appointment list\n"
+            f"  oss-desk --db {path} --user amina followup list"
         )
         return
     state.db = str(path)

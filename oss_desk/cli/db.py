@@ -138,6 +138,9 @@ def purge(state: State, dry_run: bool, as_json: bool) -> None:
         "notes": "visit notes",
         "message_traces": "message delivery traces",
         "print_payloads": "print job contents",
+        "referral_message_traces": "referral message delivery traces",
+        "followups": "ring-back and referral details",
+        "records": "comment, compliment and complaint details",
         "phones": "mobile numbers for turn texts",
         "text_traces": "turn text delivery traces",
     }
@@ -169,6 +172,7 @@ def _cut(key: str) -> str:
         "cancel_reasons": "contacts",
         "message_traces": "messages",
         "print_payloads": "print_jobs",
+        "referral_message_traces": "messages",
         "text_traces": "messages",
     }.get(key, key)
 

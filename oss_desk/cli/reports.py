@@ -18,7 +18,7 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 
 
-def _options(func: Callable[..., Any]) -> Callable[..., Any]:
+def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--format",
         "fmt",
@@ -50,7 +50,7 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _emit(fmt: str, report: Report, session: Session, output: str | None = None) -> None:
     text = render_report(session, report, fmt)
-    _write(_with_messages_not_sent(session, report, fmt, text), output)
+    write_output(_with_messages_not_sent(session, report, fmt, text), output)
 
 
 def _with_messages_not_sent(session: Session, report: Report, fmt: str, text: str) -> str:
@@ -71,7 +71,7 @@ def _with_messages_not_sent(session: Session, report: Report, fmt: str, text: st
     )
 
 
-def _write(text: str, output: str | None) -> None:
+def write_output(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
@@ -88,7 +88,7 @@ def report() -> None:
 
 @report.command("daily")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The business day (default: today).")
-@_options
+@report_options
 @click.option(
     "--print-to",
     metavar="DESK_OR_URL",
@@ -130,7 +130,7 @@ def daily(
 
 @report.command("monthly")
 @click.option("--month", metavar="YYYY-MM", help="The calendar month (default: this month).")
-@_options
+@report_options
 @pass_state
 @closing
 def monthly(
@@ -168,7 +168,7 @@ def _range(
 @report.command("period")
 @click.option("--from", "first", required=True, metavar="YYYY-MM-DD", help="The first day.")
 @click.option("--to", "last", required=True, metavar="YYYY-MM-DD", help="The last day.")
-@_options
+@report_options
 @pass_state
 @closing
 def period(
@@ -185,35 +185,13 @@ def period(
     _range(state, lambda r: r.between(first, last, site_id), include, fmt, as_json, output)
 
 
-@report.command("quarterly")
-@click.option(
-    "--quarter",
-    metavar="YYYY-QN",
-    help="A quarter of the reporting year, e.g. 2026-Q3 (default: this one).",
-)
-@_options
-@pass_state
-@closing
-def quarterly(
-    state: State,
-    quarter: str | None,
-    site_id: str | None,
-    include: tuple[str, ...],
-    fmt: str,
-    as_json: bool,
-    output: str | None,
-) -> None:
-    """A quarter (of the financial year by default), beside the quarter before."""
-    _range(state, lambda r: r.quarterly(quarter, site_id), include, fmt, as_json, output)
-
-
 @report.command("annual")
 @click.option(
     "--year",
     metavar="YYYY",
     help="The reporting year that starts in YYYY, e.g. 2026 for 2026/27 (default: this one).",
 )
-@_options
+@report_options
 @pass_state
 @closing
 def annual(

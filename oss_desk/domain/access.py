@@ -52,6 +52,10 @@ class Action(StrEnum):
     VIEW_CONTACT = "view_contact"
     RECORD_ABSENCE = "record_absence"
     MANAGE_CONFIG = "manage_config"
+    WORK_FOLLOWUPS = "work_followups"
+    RECORD_FEEDBACK = "record_feedback"
+    VIEW_FEEDBACK = "view_feedback"
+    ANSWER_FEEDBACK = "answer_feedback"
     ACKNOWLEDGE_ALERT = "acknowledge_alert"
 
     @property
@@ -90,6 +94,10 @@ PHRASES: dict[Action, str] = {
     Action.VIEW_CONTACT: "see a resident's contact details",
     Action.RECORD_ABSENCE: "record or remove an absence",
     Action.MANAGE_CONFIG: "change the configuration",
+    Action.WORK_FOLLOWUPS: "work on ring-backs and referrals",
+    Action.RECORD_FEEDBACK: "record a comment, compliment or complaint",
+    Action.VIEW_FEEDBACK: "see comments, compliments and complaints",
+    Action.ANSWER_FEEDBACK: "acknowledge or answer comments, compliments and complaints",
     Action.ACKNOWLEDGE_ALERT: "acknowledge a delivery alert",
 }
 
@@ -130,6 +138,8 @@ _MEET_AND_GREET: dict[Action, Scope] = {
     A.CHECK_IN: Scope.ALL,
     A.TICK_CHECKLIST: Scope.ALL,
     A.REBOOK: Scope.ALL,
+    A.WORK_FOLLOWUPS: Scope.ALL,
+    A.RECORD_FEEDBACK: Scope.ALL,
 }
 _ADVISER: dict[Action, Scope] = {
     A.VIEW_QUEUE: Scope.ALL,
@@ -150,6 +160,8 @@ _ADVISER: dict[Action, Scope] = {
     A.APPOINTMENT_NO_SHOW: Scope.OWN,
     A.REBOOK: Scope.OWN,
     A.VIEW_CONTACT: Scope.OWN,
+    A.WORK_FOLLOWUPS: Scope.ALL,
+    A.RECORD_FEEDBACK: Scope.ALL,
 }
 _TEAM_LEADER: dict[Action, Scope] = {
     action: Scope.ALL for action in Action if action is not A.MANAGE_CONFIG
@@ -160,6 +172,9 @@ _ADMIN: dict[Action, Scope] = {
     A.VIEW_APPOINTMENTS: Scope.ALL,
     A.RECORD_ABSENCE: Scope.ALL,
     A.MANAGE_CONFIG: Scope.ALL,
+    A.RECORD_FEEDBACK: Scope.ALL,
+    A.VIEW_FEEDBACK: Scope.ALL,
+    A.ANSWER_FEEDBACK: Scope.ALL,
 }
 
 MATRIX: dict[Role, dict[Action, Scope]] = {

@@ -3,9 +3,11 @@
 The UK council year runs from 1 April to 31 March (``reports.year_start_month``, 4 by default;
 1 gives calendar years). A year is named by the calendar year it starts in: ``--year 2026`` is
 the financial year 2026/27, 1 April 2026 to 31 March 2027. Its quarters are numbered from its
-start: ``--quarter 2026-Q3`` is October to December 2026 (with calendar years, July to
-September). The period before a year or quarter is the one before it; before ``--from``/``--to``
-it is the same number of days just before.
+start, and typed with the year: ``--quarter 2026/27-Q3`` is October to December 2026. A quarter
+typed as ``YYYY-QN`` is a calendar quarter, as the quarterly return has always read it:
+``--quarter 2026-Q4`` is October to December 2026 too, shown as "Q3 2026/27". A quarter's key
+is always the calendar one. The period before a year or quarter is the one before it; before
+``--from``/``--to`` it is the same number of days just before.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ YEARS_AHEAD = 100
 
 _YEAR = re.compile(r"^(\d{4})(?:/(\d{2}))?$")
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
+_YEAR_QUARTER = re.compile(r"^(\d{4})/(\d{2})-?[Qq]([1-4])$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,11 @@ def quarter_starting(month: str, start_month: int = 4) -> Period:
     year_start = first.year if first.month >= start_month else first.year - 1
     number = offset // 3 + 1
     label = f"Q{number} {_year_label(year_start, start_month)} ({_span_words(first, last)})"
-    return Period("quarter", f"{year_start}-Q{number}", label, first, last, start_month)
+    if first.month % 3 == 1:  # a calendar quarter too: keyed as one
+        key = f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+    else:
+        key = f"{_year_label(year_start, start_month)}-Q{number}"
+    return Period("quarter", key, label, first, last, start_month)
 
 
 def quarter(start_year: int, number: int, start_month: int = 4) -> Period:
@@ -166,14 +173,30 @@ def parse_year(text: str, start_month: int = 4, today: date | None = None) -> Pe
 
 
 def parse_quarter(text: str, start_month: int = 4, today: date | None = None) -> Period:
-    """``2026-Q3``: the third quarter of the (financial) year that starts in 2026."""
+    """``2026-Q4``: the calendar quarter (October to December 2026); ``2026/27-Q3``: the third
+    quarter of the reporting year that starts in 2026 (the same months by default)."""
     value = text.strip()
-    m = _QUARTER.match(value)
-    if not m or not value.isascii() or int(m.group(1)) < 1 or int(m.group(1)) > 9998:
+    calendar = _QUARTER.match(value)
+    ours = _YEAR_QUARTER.match(value)
+    found = calendar or ours
+    year = int(found.group(1)) if found is not None else 0
+    if found is None or not value.isascii() or year < 1 or year > 9998:
         raise InvalidInput(
-            f"--quarter {shown(text)!r} is not a quarter (expected YYYY-QN, e.g. 2026-Q3)"
+            f"--quarter {shown(text)!r} is not a quarter (expected YYYY-QN, the calendar"
+            " quarter, e.g. 2026-Q4; or a quarter of the reporting year, e.g. 2026/27-Q3)"
         )
-    period = quarter(int(m.group(1)), int(m.group(2)), start_month)
+    if ours is not None:
+        if int(ours.group(2)) != (year + 1) % 100 or start_month == 1:
+            raise InvalidInput(
+                f"--quarter {shown(text)!r}: {year}/{ours.group(2)} is not a reporting year"
+                + (" (the reporting year is the calendar year)" if start_month == 1 else "")
+            )
+        period = quarter(year, int(ours.group(3)), start_month)
+    else:
+        assert calendar is not None
+        month = f"{year:04d}-{3 * (int(calendar.group(2)) - 1) + 1:02d}"
+        aligned = (int(month[5:]) - start_month) % 3 == 0
+        period = quarter_starting(month, start_month if aligned else 1)
     _check_span(period.first, period.last, f"--quarter {period.key}", today)
     return period
 

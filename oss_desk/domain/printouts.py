@@ -15,6 +15,7 @@ from oss_desk.domain.wording import ENGLISH, Wording
 T = TypeVar("T")
 
 PRIVACY_LINE = ENGLISH["ticket.privacy"]
+PRIVACY_SLIP = "This slip carries no personal details."
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,25 @@ def slip(
 
 
 @dataclass(frozen=True, slots=True)
+class ReferralSlipPrintout:
+    """A referral to a back office: the reference the resident quotes, the service, when to
+    expect an answer. Never a name, a number or the topic."""
+
+    council: str
+    site: str
+    service: str
+    """The service's neutral public label."""
+    reference: str
+    """e.g. ``R-0042``."""
+    expect_by: str
+    """e.g. ``Friday 4 December 2026``."""
+    date: str
+    """The day it was made, e.g. ``Monday 23 November 2026``."""
+    change_line: str = ""
+    large_print: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SummaryPrintout:
     """The team leader's daily summary on the receipt printer."""
 
@@ -208,10 +228,11 @@ class SelfTestPrintout:
     lines: tuple[str, ...]
 
 
-Printout = TicketPrintout | SlipPrintout | SummaryPrintout | SelfTestPrintout
+Printout = TicketPrintout | SlipPrintout | ReferralSlipPrintout | SummaryPrintout | SelfTestPrintout
 KINDS: dict[str, type[Any]] = {
     "ticket": TicketPrintout,
     "appointment_slip": SlipPrintout,
+    "referral_slip": ReferralSlipPrintout,
     "daily_summary": SummaryPrintout,
     "test": SelfTestPrintout,
 }

@@ -13,9 +13,10 @@ The values are immutable; mappings are ordered as they are shown (hours, service
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from oss_desk.domain.call_figures import CallFigures
+from oss_desk.domain.followup_figures import DueCount, FollowupFigures
 from oss_desk.domain.standards import Standard
 
 
@@ -193,6 +194,8 @@ class DailyReport(PeriodReport):
     busiest_hour: str | None
     previous_weeks: tuple[DayComparison, ...]
     """The same weekday 1 to 4 weeks before, newest first."""
+    followups: Mapping[str, DueCount] = field(default_factory=dict)
+    """Per follow-up kind: due that day and not done by its end, and overdue then."""
 
     def comparison(self) -> DayComparison:
         """This day's main figures, in the shape of the earlier days'."""
@@ -270,6 +273,49 @@ class MonthlyReport(PeriodReport):
     """Telephone figures from imported call data; None when none was imported."""
     trend: tuple[TrendMonth, ...]
     """The 12 months ending with this one, oldest first."""
+    followups: FollowupFigures | None = None
+    """Ring-backs, referrals and On The Record received in the month (their JSON shape is
+    :meth:`FollowupFigures.as_json`)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionTaken:
+    """A comment, compliment or complaint that led to an action (the quarterly return)."""
+
+    ref: str
+    kind: str
+    category: str | None
+    service: str | None
+    stage: int | None
+    received: str
+    answered: str | None
+    outcome: str | None
+    action_taken: bool | None
+    action: str | None
+    """What was done, in the desk's words (None once deleted on the retention schedule)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordMonth:
+    month: str
+    figures: FollowupFigures
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuarterlyReport:
+    """A calendar quarter: the quarterly return "On The Record" of comments, compliments and
+    complaints, month by month, with the actions taken as a result (its JSON:
+    :func:`oss_desk.render.json.quarterly_json`). The scorecard's quarterly figures (issue 15)
+    join it here."""
+
+    quarter: str
+    first_day: str
+    last_day: str
+    site: str | None
+    sites: tuple[str, ...]
+    on_the_record: FollowupFigures
+    months: tuple[RecordMonth, ...]
+    actions: tuple[ActionTaken, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

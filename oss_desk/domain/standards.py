@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from oss_desk.domain.followup_figures import FollowupFigures
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.stats import STATUS_WORDS, rag_status
 
@@ -240,3 +241,54 @@ def call_measure(seconds: int, target: int) -> Measure:
     """Telephone calls answered within ``seconds``: at least ``target``% (from the
     configuration, ``calls.answer_within``)."""
     return Measure(f"calls_within_{seconds}s", target, Rule.AT_LEAST)
+
+
+RINGBACKS_IN_TIME = Measure("ringbacks_in_time", 100, Rule.AT_LEAST)
+"""Call-back (ring-back) requests returned within 1 working day: all of them."""
+REFERRALS_IN_SLA = Measure("referrals_in_sla", None, Rule.MONITORED)
+"""Referrals done within their back office's service level: monitored."""
+COMPLAINTS_ACKNOWLEDGED = Measure("complaints_acknowledged", 100, Rule.AT_LEAST)
+"""Complaints acknowledged within 5 working days: all of them."""
+COMPLAINTS_ANSWERED = Measure("complaints_answered", 100, Rule.AT_LEAST)
+"""Complaints answered in full within 15 working days: all of them."""
+JUSTIFIED_ABOUT_STAFF = Measure("justified_about_staff", None, Rule.MONITORED)
+"""Justified complaints about a member of staff: monitored separately, the target under 2% (a
+ceiling, shown in the label: the rules rate floors)."""
+
+
+def followup_standards(
+    figures: FollowupFigures,
+    *,
+    ringback_days: int,
+    acknowledge_days: int,
+    respond_days: int,
+    amber_points: float,
+) -> tuple[Standard, ...]:
+    """The follow-up standards of a month (or a longer period)."""
+
+    def days(n: int) -> str:
+        return f"{n} working day" + ("" if n == 1 else "s")
+
+    return (
+        RINGBACKS_IN_TIME.rate(
+            f"Ring-backs returned in {days(ringback_days)}",
+            figures.ringback_return.pct,
+            amber_points,
+        ),
+        REFERRALS_IN_SLA.rate("Referrals done within SLA", figures.referral_sla.pct, amber_points),
+        COMPLAINTS_ACKNOWLEDGED.rate(
+            f"Complaints acknowledged in {days(acknowledge_days)}",
+            figures.complaints_acknowledged.pct,
+            amber_points,
+        ),
+        COMPLAINTS_ANSWERED.rate(
+            f"Complaints answered in {days(respond_days)}",
+            figures.complaints_answered.pct,
+            amber_points,
+        ),
+        JUSTIFIED_ABOUT_STAFF.rate(
+            "Justified complaints about staff (under 2%)",
+            figures.staff_justified_pct,
+            amber_points,
+        ),
+    )

@@ -11,12 +11,14 @@ cancelling on Monday morning for Tuesday gives 1 day, on Monday evening 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+
+from oss_desk.domain.calendar import WEEKDAYS, parse_hours
 
 
 @lru_cache(maxsize=16)
@@ -39,6 +41,19 @@ class WorkingDays:
         days = frozenset(weekdays) or frozenset({0, 1, 2, 3, 4})
         closed = frozenset(d if isinstance(d, date) else date.fromisoformat(d) for d in closures)
         return cls(nation=nation, closures=closed, weekdays=days)
+
+    @classmethod
+    def for_office(
+        cls, nation: str, closures: Iterable[str | date], opening_hours: Mapping[str, str]
+    ) -> WorkingDays:
+        """An office's working days: the weekdays it opens (its ``opening_hours``), minus the
+        bank holidays of its nation and its local closures."""
+        weekdays = [
+            i
+            for i, name in enumerate(WEEKDAYS)
+            if parse_hours(opening_hours.get(name, "closed")) is not None
+        ]
+        return cls.of(nation, closures, weekdays)
 
     def holiday(self, day: date) -> str | None:
         """The bank holiday's or the closure's name, if ``day`` is one."""

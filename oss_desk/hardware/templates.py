@@ -16,7 +16,9 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from oss_desk.domain.printouts import (
+    PRIVACY_SLIP,
     Printout,
+    ReferralSlipPrintout,
     SelfTestPrintout,
     SlipPrintout,
     SummaryPrintout,
@@ -62,6 +64,8 @@ def layout(printout: Printout, columns: int = 42) -> list[Block]:
         return _ticket(printout)
     if isinstance(printout, SlipPrintout):
         return _slip(printout, columns)
+    if isinstance(printout, ReferralSlipPrintout):
+        return _referral(printout, columns)
     if isinstance(printout, SummaryPrintout):
         return _summary(printout, columns)
     return _test(printout)
@@ -135,6 +139,30 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
         blocks.append(QR(s.qr, module=6))
     for change in s.say("change"):
         blocks += [Line(part, "center", size=big) for part in _wrap(change, width)]
+    return blocks
+
+
+def _referral(s: ReferralSlipPrintout, columns: int) -> list[Block]:
+    big = 2 if s.large_print else 1
+    width = columns // big
+    blocks: list[Block] = [
+        Line(s.council, "center", size=big, bold=True),
+        Line("Your referral", "center", size=big + 1, bold=True),
+        Feed(),
+        Line(s.service, "left", size=big, bold=True),
+        Line(f"Passed to the team on {s.date}", "left", size=big),
+    ]
+    blocks += [Line(part, "left", size=big) for part in _wrap(f"at {s.site}", width)]
+    blocks += [
+        Line("Expect an answer by", "left", size=big),
+        Line(s.expect_by, "left", size=big, bold=True),
+        Feed(),
+        Line("Please quote", "center", size=big),
+        Line(s.reference, "center", size=2 if not s.large_print else 3, bold=True),
+    ]
+    if s.change_line:
+        blocks += [Line(part, "center", size=big) for part in _wrap(s.change_line, width)]
+    blocks.append(Line(PRIVACY_SLIP, "center"))
     return blocks
 
 

@@ -27,6 +27,7 @@ from oss_desk.domain.reports import (
 )
 from oss_desk.domain.standards import SEEN_WITHIN_TARGET, is_first_contact
 from oss_desk.domain.stats import pct
+from oss_desk.render.followups_html import due_section, period_section
 from oss_desk.render.formats import (
     count,
     hour,
@@ -138,6 +139,7 @@ def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> li
             *_arrival_blocks(f, service_names),
             _by_site_table(f.by_site),
         ),
+        due_section(report.followups),
         _previous_weeks(report),
     ]
 
@@ -173,6 +175,7 @@ def _monthly_sections(report: MonthlyReport, service_names: Mapping[str, str]) -
             _by_site_table(f.by_site),
         ),
         _appointments(report.appointments),
+        period_section(report.followups),
         _trend(report),
         calls_section(report.calls),
     ]

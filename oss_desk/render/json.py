@@ -14,7 +14,15 @@ from dataclasses import fields, is_dataclass
 from enum import Enum
 from typing import Any
 
-from oss_desk.domain.reports import DailyReport, MonthlyReport, PeriodReport, RangeReport, Report
+from oss_desk.domain.followup_figures import DueCount, FollowupFigures
+from oss_desk.domain.reports import (
+    DailyReport,
+    MonthlyReport,
+    PeriodReport,
+    QuarterlyReport,
+    RangeReport,
+    Report,
+)
 
 FLATTENED = ("figures", "appointments")
 """Parts of a report whose keys stand in the top level of its JSON."""
@@ -68,6 +76,7 @@ DAILY_KEYS = (
     *_WAITS_AND_OUTCOMES,
     *_WHERE,
     "busiest_hour",
+    "followups",
     "standards",
     "previous_weeks",
 )
@@ -89,6 +98,7 @@ MONTHLY_KEYS = (
     "council_cancellations",
     "council_moves",
     "council_notice_pct",
+    "followups",
     "standards",
     "calls",
     "trend",
@@ -124,7 +134,9 @@ RANGE_KEYS = (
 
 def plain(value: object) -> Any:
     """A typed value as plain JSON-ready data: dataclasses as objects in field order, enums as
-    their values, tuples as lists."""
+    their values, tuples as lists; the follow-up figures in their own documented shape."""
+    if isinstance(value, FollowupFigures | DueCount):
+        return value.as_json()
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Enum):
@@ -171,3 +183,24 @@ def as_json(report: Report) -> dict[str, Any]:
 def dumps(report: Report) -> str:
     """One JSON value on one line, non-ASCII as it is."""
     return json.dumps(as_json(report), ensure_ascii=False)
+
+
+def quarterly_json(report: QuarterlyReport) -> dict[str, Any]:
+    """The quarterly return's JSON (``report quarterly --json``): the quarter, then under
+    ``on_the_record`` the quarter's figures, its ``months`` and the ``actions`` taken."""
+    record = report.on_the_record.as_json()["on_the_record"]
+    return {
+        "quarter": report.quarter,
+        "first_day": report.first_day,
+        "last_day": report.last_day,
+        "site": report.site,
+        "sites": list(report.sites),
+        "on_the_record": {
+            **record,
+            "months": [
+                {"month": m.month, "on_the_record": m.figures.as_json()["on_the_record"]}
+                for m in report.months
+            ],
+            "actions": [plain(a) for a in report.actions],
+        },
+    }

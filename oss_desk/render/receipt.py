@@ -16,6 +16,7 @@ from oss_desk.domain.standards import (
     Standard,
     Status,
 )
+from oss_desk.render.followups import KIND_NAMES
 from oss_desk.render.formats import MISSING, hour, minutes, percent, target
 
 
@@ -93,9 +94,19 @@ def daily_summary(
         )
         for desk, d in f.desks.items()
     )
+    followups = tuple(
+        (KIND_NAMES.get(kind, kind), f"{c.due_today} due, {c.overdue} late")
+        for kind, c in report.followups.items()
+        if c.due_today or c.overdue
+    )
     sections = tuple(
         (title, group)
-        for title, group in (("By service", services), ("Outcomes", outcomes), ("Desks", desks))
+        for title, group in (
+            ("By service", services),
+            ("Outcomes", outcomes),
+            ("Desks", desks),
+            ("Follow-ups still due", followups),
+        )
         if group
     )
     return SummaryPrintout(

@@ -23,6 +23,7 @@ from oss_desk.domain.reports import (
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.domain.standards import Status
+from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
 
 RAG_WORDS = {
@@ -207,6 +208,8 @@ def daily_text(
     lines += _visit_lines(report, service_names, report.still_waiting, organisations)
     busiest = report.busiest_hour
     lines += ["", f"  Busiest hour: {busiest}:00" if busiest else "  Busiest hour: none"]
+    if report.followups:
+        lines += due_lines(report.followups)
     if report.previous_weeks:
         lines += [
             "",
@@ -303,6 +306,8 @@ def monthly_text(
     lines += _visit_lines(report, service_names, None, organisations)
     lines += _bars("Arrivals by day", report.by_day, lambda d: f"{date.fromisoformat(d):%a %d}")
     lines += _appointment_lines(report.appointments)
+    if report.followups is not None:
+        lines += period_lines(report.followups)
     lines += _call_lines(report.calls)
     lines += _trend_lines("The last 12 months", report.trend)
     return "\n".join(lines)

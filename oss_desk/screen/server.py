@@ -62,6 +62,7 @@ class ScreenServer:
         self._session: Session | None = None
         self._feed: ChangeFeed | None = None
         self.state: bytes = b"{}"
+        self._sent_call: int | None = None  # the newest call event in the state last built
         self.updates = 0
         self.clients: set[asyncio.Queue[bytes | None]] = set()
         self._task: asyncio.Task[None] | None = None
@@ -79,7 +80,8 @@ class ScreenServer:
 
     def _build(self) -> bytes:
         session = self._open()
-        state = screen_state(session, self.site)
+        state = screen_state(session, self.site, self._sent_call)
+        self._sent_call = max((call["id"] for call in state["calls"]), default=0)
         state["version"] = __version__
         return json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
 

@@ -113,12 +113,7 @@ class AppointmentService:
 
     def workdays(self, site: Site) -> WorkingDays:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
-        weekdays = [
-            i
-            for i, name in enumerate(WEEKDAYS)
-            if parse_hours(config.opening_hours.get(name, "closed")) is not None
-        ]
-        return WorkingDays.of(config.nation, config.closures, weekdays)
+        return WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
 
     def calendar(self, site: Site) -> Calendar:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
@@ -212,6 +207,11 @@ class AppointmentService:
         )
 
     # Booking ---------------------------------------------------------------------------------
+
+    def route(self, channel: Preferred) -> str | None:
+        """How a message by ``channel`` goes: ``smtp``, ``notify`` (None: a slip), or
+        :class:`RuleViolation` when the office has not set that channel up."""
+        return self._via(channel)
 
     def _via(self, channel: Preferred) -> str | None:
         settings = self.s.settings

@@ -18,6 +18,7 @@ import contextlib
 import os
 import re
 import shutil
+import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -326,6 +327,8 @@ class RetentionService:
             "notes": format_instant(now - timedelta(days=r.notes_days)),
             "messages": format_instant(now - timedelta(days=r.messages_days)),
             "print_jobs": format_instant(now - timedelta(days=r.print_jobs_days)),
+            "followups": format_instant(now - timedelta(days=r.followups_days)),
+            "records": format_instant(now - timedelta(days=r.records_days)),
             "phones": local(now, tz).date().isoformat(),
             "comments": format_instant(now - timedelta(days=r.comments_days)),
         }
@@ -341,6 +344,7 @@ class RetentionService:
                 "notes": m.purge_notes(conn, cut["notes"], stamp, dry_run=dry_run),
                 "message_traces": m.purge_message_traces(conn, cut["messages"], dry_run=dry_run),
                 "print_payloads": m.purge_print_payloads(conn, cut["print_jobs"], dry_run=dry_run),
+                **purge_followup_details(conn, cut, stamp, dry_run=dry_run),
                 "phones": resident.purge_phones(conn, cut["phones"], dry_run=dry_run),
                 "text_traces": resident.purge_turn_text_traces(
                     conn, cut["messages"], dry_run=dry_run
@@ -358,6 +362,25 @@ class RetentionService:
                     data={"counts": counts, "before": cut},
                 )
         return PurgeResult(dry_run, counts, cut)
+
+
+def purge_followup_details(
+    conn: sqlite3.Connection, cut: dict[str, str], stamp: str, *, dry_run: bool
+) -> dict[str, int]:
+    """The follow-ups' personal details: ring-backs and referrals after ``followups``, comments,
+    compliments and complaints after ``records`` (both from closing, or receipt if open)."""
+    from oss_desk.domain.followups import RECORD_KINDS, WORK_KINDS
+    from oss_desk.storage.followups import purge_details, purge_message_traces
+
+    return {
+        "referral_message_traces": purge_message_traces(conn, cut["messages"], dry_run=dry_run),
+        "followups": purge_details(
+            conn, kinds=WORK_KINDS, before=cut["followups"], now=stamp, dry_run=dry_run
+        ),
+        "records": purge_details(
+            conn, kinds=RECORD_KINDS, before=cut["records"], now=stamp, dry_run=dry_run
+        ),
+    }
 
 
 def newest_event(store: Store) -> str | None:

@@ -18,6 +18,7 @@ from oss_desk.domain.calendar import hours_on, zone
 from oss_desk.domain.models import Actor, DeskKind, Outcome, TicketStatus
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.demo_followups import populate_followups
 from oss_desk.services.queue import QueueService
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.session import Session
@@ -109,6 +110,8 @@ def populate(
             visits += _simulate(sim, clock, rng, start, end, int(visitors_per_day * share))
         left = _live_queue(sim, clock, rng, real_now, waiting)
         booked = _appointments(sim, clock, rng, real_now)
+        first = datetime.combine(past[-1] if past else today, datetime.min.time(), tz)
+        populate_followups(sim, clock, rng, first, real_now)
     return DemoSummary(
         days=len(past),
         visits=visits,

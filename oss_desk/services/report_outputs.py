@@ -4,6 +4,7 @@ daily summary queued for the receipt printer."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,12 +12,13 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.printouts import to_payload
-from oss_desk.domain.reports import DailyReport, MonthlyReport, Report
+from oss_desk.domain.reports import DailyReport, MonthlyReport, QuarterlyReport, RangeReport, Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
-from oss_desk.render.csv import report_csv
+from oss_desk.render.csv import figures_csv, report_csv
+from oss_desk.render.followups import quarterly_text
 from oss_desk.render.html import report_html
-from oss_desk.render.json import dumps
+from oss_desk.render.json import as_json, dumps, quarterly_json
 from oss_desk.render.receipt import daily_summary
 from oss_desk.render.text import daily_text, monthly_text, period_text
 from oss_desk.services.session import Session
@@ -141,3 +143,29 @@ def print_daily_summary(
             data={"report": "daily", "date": report.date, "job": job},
         )
     return job
+
+
+def quarterly_output(
+    session: Session, report: RangeReport, record: QuarterlyReport, fmt: str
+) -> str:
+    """``report quarterly``: the quarter's scorecard and, under ``on_the_record`` (JSON, CSV)
+    or after it (text), the quarterly return of comments, compliments and complaints. The HTML
+    page is the scorecard only."""
+    if fmt == "html":
+        return render_report(session, report, fmt)
+    if fmt == "text":
+        place = names_for(session, report, "all offices").site_name
+        return (
+            render_report(session, report, fmt).rstrip("\n")
+            + "\n\n"
+            + quarterly_text(record, place)
+            + "\n"
+        )
+    figures = {
+        **as_json(report),
+        "quarter": report.key,
+        "on_the_record": quarterly_json(record)["on_the_record"],
+    }
+    if fmt == "csv":
+        return figures_csv(figures)
+    return json.dumps(figures, ensure_ascii=False) + "\n"

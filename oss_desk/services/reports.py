@@ -14,6 +14,7 @@ daily rollup, today live; the figures are exactly those of the event log either 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.call_figures import CallCounts, CallFigures, call_figures
+from oss_desk.domain.followup_figures import FollowupFigures
 from oss_desk.domain.models import Actor
 from oss_desk.domain.periods import (
     Period,
@@ -46,6 +48,7 @@ from oss_desk.domain.reports import (
     TrendMonth,
 )
 from oss_desk.domain.scorecard import ReportRules
+from oss_desk.domain.standards import Standard, followup_standards
 from oss_desk.domain.stats import (
     busiest,
     last_months,
@@ -57,6 +60,7 @@ from oss_desk.domain.stats import (
 )
 from oss_desk.domain.tally import DayTally, merged
 from oss_desk.errors import NotFound, StorageError
+from oss_desk.services.followup_reports import followup_figures, followups_due
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.report_days import DayTallies, last_closed_day
 from oss_desk.services.report_offices import Offices
@@ -156,6 +160,7 @@ class ReportService:
                     self._day_before(tallies, earlier, site)
                     for earlier in same_weekday_before(when, compare_weeks)
                 ),
+                followups=followups_due(self._conns(site), when, site),
             )
         tallies.save()
         return report
@@ -238,6 +243,7 @@ class ReportService:
         calls = self._calls(first, last, site)
         arrivals = tally.visits.arrivals.by(0)
         by_day = {d.isoformat(): arrivals.get(d.isoformat(), 0) for d in days}
+        followups = followup_figures(self.s, self._conns(site), first, last, site, self.actor)
         return MonthlyReport(
             month=key,
             site=site,
@@ -246,12 +252,14 @@ class ReportService:
             figures=figures,
             standards=rules.rate(
                 standard_values(tally, rules, calls), appointments=True, calls=True
-            ),
+            )
+            + self._followup_standards(followups),
             by_day=by_day,
             busiest_day=busiest(by_day),
             appointments=appointments,
             calls=calls,
             trend=self._trend(last_months(key, TREND_MONTHS), months, site),
+            followups=followups,
         )
 
     def _period(self, period: Period, site_id: str | None, tallies: DayTallies) -> RangeReport:
@@ -363,6 +371,20 @@ class ReportService:
             calls = self._calls(first, last, site)
             found.append(trend_month(key, tallies.get(key, DayTally()), self.rules, calls))
         return tuple(found)
+
+    def _followup_standards(self, figures: FollowupFigures) -> tuple[Standard, ...]:
+        f = self.s.settings.followups
+        return followup_standards(
+            figures,
+            ringback_days=f.ringback_working_days,
+            acknowledge_days=f.acknowledge_working_days,
+            respond_days=f.respond_working_days,
+            amber_points=self.rules.amber_points,
+        )
+
+    def _conns(self, site: str | None) -> list[sqlite3.Connection]:
+        """The databases of the offices covering ``site`` (within the report's snapshot)."""
+        return [office.store.conn for office in self.offices.covering(site)]
 
 
 def _each_day(first: date, last: date) -> list[date]:

@@ -35,14 +35,19 @@ def screen_site(session: Session) -> str:
     return session.settings.screen.site or next(iter(session.directory.sites))
 
 
-def screen_state(session: Session, site_id: str | None = None) -> dict[str, Any]:
+def screen_state(
+    session: Session, site_id: str | None = None, since: int | None = None
+) -> dict[str, Any]:
+    """The screen as plain data; ``since``: the newest call event already sent to the screens,
+    so that every call after it is in this state (shown and announced) however many came at
+    once; the page lists only ``previous`` of them under the newest."""
     site = session.directory.sites[site_id or screen_site(session)]
     settings = session.settings.screen
     wording = wording_for(session.settings, site.id)
     now = session.clock.now()
     day = session.today(site)
     with session.store.read() as conn:
-        calls = r.latest_calls(conn, site.id, day, settings.previous + 1)
+        calls = r.latest_calls(conn, site.id, day, settings.previous + 1, since)
         waiting = r.waiting_by_service(conn, site.id, day)
     shown_calls = []
     for call in calls:
@@ -77,6 +82,7 @@ def screen_state(session: Session, site_id: str | None = None) -> dict[str, Any]
         "languages": list(wording.languages),
         "texts": {key.split(".")[1]: list(wording.say(key)) for key in PAGE_TEXTS},
         "calls": shown_calls,
+        "previous": settings.previous,
         "waiting": [
             {"label": list(labels), "count": count} for labels, count in sorted(counts.items())
         ],

@@ -18,11 +18,19 @@ class CallRow:
 
 
 def latest_calls(
-    conn: sqlite3.Connection, site_id: str, business_day: str, limit: int
+    conn: sqlite3.Connection, site_id: str, business_day: str, limit: int, since: int | None = None
 ) -> list[CallRow]:
     """The day's latest calls and recalls, newest first, one per ticket (a ticket transferred
     or cancelled since leaves the screen). The event id orders them and tells a page which it
-    has already announced."""
+    has already announced. With ``since`` (the newest event a screen was last sent), every call
+    after it is included even beyond ``limit``: a burst of calls is never skipped."""
+    if since is not None:
+        (newer,) = conn.execute(
+            "SELECT count(DISTINCT ticket_id) FROM events WHERE business_day = ? AND site_id = ? "
+            "AND kind IN ('called', 'recalled') AND id > ?",
+            [business_day, site_id, since],
+        ).fetchone()
+        limit = max(limit, newer)
     rows = conn.execute(
         "SELECT max(e.id), e.kind, e.at, t.service_code || printf('%03d', t.number), e.desk_id, "
         "  e.ticket_id "

@@ -47,6 +47,7 @@ from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import check_in, show_ticket
+from oss_desk.ui.screens.followups import FollowupsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.prints import ask_about_prints
@@ -64,6 +65,7 @@ MODE_TITLES = {
     "leader": "Team leader",
     "appointments": "Appointments",
     "reports": "Reports",
+    "followups": "Follow-ups",
 }
 MODE_NEEDS = {
     "greet": Action.ISSUE_TICKET,
@@ -71,6 +73,8 @@ MODE_NEEDS = {
     "leader": Action.VIEW_REPORTS,
     "appointments": Action.VIEW_APPOINTMENTS,
     "reports": Action.VIEW_REPORTS,
+    # Every role may record a comment, compliment or complaint; each sees the kinds it may.
+    "followups": Action.RECORD_FEEDBACK,
 }
 """The permission that opens each mode: a person sees only the modes of their role."""
 
@@ -91,6 +95,7 @@ class OssDeskApp(App[None]):
         STYLES / "leader.tcss",
         STYLES / "appointments.tcss",
         STYLES / "reports.tcss",
+        STYLES / "followups.tcss",
     ]
     TITLE = "oss-desk"
     SCREENS_BY_MODE: ClassVar[dict[str, Callable[[OssDeskApp], DeskScreen]]] = {
@@ -99,6 +104,7 @@ class OssDeskApp(App[None]):
         "leader": LeaderScreen,
         "appointments": AppointmentsScreen,
         "reports": ReportsScreen,
+        "followups": FollowupsScreen,
     }
     """Each mode's screen, built with this app as its :class:`~oss_desk.ui.context.DeskContext`."""
     COMMANDS = App.COMMANDS | {DeskCommands}
@@ -138,6 +144,13 @@ class OssDeskApp(App[None]):
             "Reports",
             id="app.mode_reports",
             tooltip="Reports: the daily footfall summary and the monthly dashboard",
+        ),
+        Binding(
+            "ctrl+f",
+            "switch_mode('followups')",
+            "Follow-ups",
+            id="app.mode_followups",
+            tooltip="Follow-ups: ring-backs, referrals, comments, compliments and complaints",
         ),
         Binding(
             "ctrl+t",

@@ -31,12 +31,15 @@ from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.paths import log_dir
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
+from oss_desk.services.followup_messages import FollowupMessageDelivery, Sent
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.turn_texts import TextReport, TurnTexts
 from oss_desk.storage import outbox as o
 from oss_desk.storage.changes import ChangeFeed
+from oss_desk.storage.followups import next_message_due as next_referral_message_due
+from oss_desk.storage.followups import release_stale_messages as release_stale_referral_messages
 from oss_desk.storage.lease import WorkerLock, beat, step_down, take_over
 from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
 from oss_desk.storage.resident import next_turn_text_due, release_stale_turn_texts
@@ -69,6 +72,16 @@ class WorkerReport:
     no_shows: int = 0
     recovered: int = 0
     turn_texts_sent: int = 0
+
+
+def referral_messages(session: Session) -> Sent:
+    """Referral references by email or text, sent and retried like appointment messages; a
+    fault is logged, never fatal."""
+    try:
+        return FollowupMessageDelivery(session).deliver_due()
+    except (OssDeskError, sqlite3.Error) as exc:
+        log.warning("referral messages not sent now: %s", exc)
+        return Sent()
 
 
 def turn_texts(session: Session) -> TextReport:
@@ -158,7 +171,9 @@ class DeviceWorker:
             close_day(session)
             fill_rollup(session)
             messages = MessageDelivery(session, owner=self.owner).deliver_due()
-            result.messages_sent, result.messages_failed = messages.sent, messages.failed
+            referrals = referral_messages(session)
+            result.messages_sent = messages.sent + referrals.sent
+            result.messages_failed = messages.failed + referrals.failed
             result.turn_texts_sent = turn_texts(session).sent
             return result
         finally:
@@ -182,6 +197,7 @@ class DeviceWorker:
             ("oss-desk-board", self._board),
             ("oss-desk-housekeeping", self._housekeeping),
             ("oss-desk-turn-texts", self._turn_texts),
+            ("oss-desk-referral-messages", self._referral_messages),
             *[(f"oss-desk-{lane}", self._message_lane(lane)) for lane in LANES],
         ):
             self._spawn(name, target)
@@ -268,6 +284,7 @@ class DeviceWorker:
     def _recover(self, session: Session) -> int:
         with session.store.write() as conn:  # texts an earlier owner left mid-send
             recovered = release_stale_turn_texts(conn)
+            recovered += release_stale_referral_messages(conn)
         recovered += PrintDelivery(session, self.transports, self.owner).recover()
         recovered += MessageDelivery(session, owner=self.owner).recover()
         board = BoardDelivery(session, self.owner)
@@ -380,6 +397,23 @@ class DeviceWorker:
                 wake.clear()
                 turn_texts(session)
                 due = next_turn_text_due(session.store.conn)
+                wait = 5.0
+                if due is not None:
+                    seconds = (read_instant(due) - session.clock.now()).total_seconds()
+                    wait = max(self.poll_interval, min(5.0, seconds))
+                self._sleep(wake, wait)
+        finally:
+            session.close()
+
+    def _referral_messages(self) -> None:
+        """Referral references by email or text: after every change, and when one comes due."""
+        wake = self._waker()
+        session = self.open_session()
+        try:
+            while not self.stop.is_set():
+                wake.clear()
+                referral_messages(session)
+                due = next_referral_message_due(session.store.conn)
                 wait = 5.0
                 if due is not None:
                     seconds = (read_instant(due) - session.clock.now()).total_seconds()

@@ -58,11 +58,14 @@ def office(tmp: Path, waiting: int) -> Path:
 class Tmux:
     def __init__(self, command: str, env: dict[str, str], size: tuple[int, int] = (120, 36)):
         self.name = f"bench-{uuid.uuid4().hex[:8]}"
+        # A server of its own: on the shared default server, a session closed just before
+        # can take the server down while the next one is starting ("server exited unexpectedly").
+        self.tmux = ["tmux", "-L", self.name]
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         self.started = time.perf_counter()
         subprocess.run(
             [
-                "tmux",
+                *self.tmux,
                 "new-session",
                 "-d",
                 "-s",
@@ -78,7 +81,7 @@ class Tmux:
 
     def screen(self) -> str:
         return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            [*self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
         ).stdout
 
     def wait_for(self, text: str, timeout: float = 20) -> float:
@@ -91,7 +94,7 @@ class Tmux:
 
     def pid(self) -> int:
         out = subprocess.run(
-            ["tmux", "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
+            [*self.tmux, "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
             capture_output=True,
             text=True,
             check=True,
@@ -99,7 +102,7 @@ class Tmux:
         return int(out.split()[0])
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False)
+        subprocess.run([*self.tmux, "kill-server"], check=False)
 
 
 def rss_mb(pid: int) -> float:

@@ -38,7 +38,7 @@
     text(box.querySelector(".desk"), latest ? deskText(latest) : "");
     box.querySelector(".arrow").hidden = !latest;
     const list = $("previous-list");
-    const rows = state.calls.slice(1).map((call) => {
+    const rows = state.calls.slice(1, 1 + state.previous).map((call) => {
       const li = document.createElement("li");
       const code = document.createElement("span");
       code.className = "code";

@@ -23,6 +23,7 @@ from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, OutcomeDialog, TextDialog
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import find_ticket, needs_text, pick_service, tick_checklist
+from oss_desk.ui.screens.followup_flows import follow_up_outcome
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
@@ -335,10 +336,12 @@ class AdviserScreen(DeskScreen):
         outcome = await self.app.push_screen_wait(OutcomeDialog(ticket.code))
         if outcome is None:
             return
-        await self.commit(
+        finished = await self.commit(
             lambda s: QueueService(s, actor).finish(ticket.id, outcome),
             f"{ticket.code} finished: {outcome.value}",
         )
+        if isinstance(finished, Ok):
+            await follow_up_outcome(self, actor, outcome, ticket.service, ticket=ticket.id)
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_no_show(self) -> None:

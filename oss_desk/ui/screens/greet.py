@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import parse_reference
-from oss_desk.domain.models import Outcome
+from oss_desk.domain.models import Outcome, Visit
 from oss_desk.domain.needs import parse_needs
 from oss_desk.errors import InvalidInput
 from oss_desk.services.delivery import job_word
@@ -28,6 +28,7 @@ from oss_desk.ui.dialogs import NeedsDialog, OutcomeDialog, TextDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import check_in, find_ticket, needs_text
+from oss_desk.ui.screens.followup_flows import follow_up_outcome
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
@@ -317,13 +318,15 @@ class GreetScreen(DeskScreen):
         actor = self.acting_as()
         needs = self.needs
 
-        def quick(session: Session) -> object:
+        def quick(session: Session) -> Visit:
             return QueueService(session, actor).quick_visit(code, outcome, needs=needs)
 
-        if isinstance(await self.desk.act(quick), Ok):
+        done = await self.desk.act(quick)
+        if isinstance(done, Ok):
             self.forget_needs()
             self.notify_done(f"Visit recorded: {name}, {Outcome(outcome).value}")
             await self.desk.after_write()
+            await follow_up_outcome(self, actor, Outcome(outcome), code, visit=done.value.id)
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_needs(self) -> None:

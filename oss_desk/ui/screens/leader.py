@@ -23,6 +23,7 @@ from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import find_ticket, pick_service
+from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.widgets.queue_table import QueueTable, minutes_text
 
 COLUMNS = {
@@ -150,6 +151,9 @@ class LeaderScreen(DeskScreen):
                 if standard is not None:
                     text.append(percent(standard.value), style=self._rag(standard.status))
             text.append(f"   no-shows {figures.figures.no_shows}   served {figures.figures.served}")
+            if figures.followups:
+                text.append("\n")
+                text.append_text(due_line(figures.followups))
         self.query_one("#figures", Static).update(text)
         self._update_rows(
             self.query_one("#desks", DataTable),

@@ -1,0 +1,369 @@
+"""``oss-desk followup add|list|show|take|attempt|done|ack|respond``: the follow-up register."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+
+if TYPE_CHECKING:
+    from oss_desk.domain.followups import Details, Followup
+    from oss_desk.services.followups import FollowupService, Shown
+    from oss_desk.services.session import Session
+
+KINDS = ("ringback", "referral", "comment", "compliment", "complaint")
+
+
+def _service(state: State, desk_id: str | None = None) -> tuple[Session, FollowupService]:
+    from oss_desk.services.followups import FollowupService
+
+    session = state.session(desk_id)
+    return session, FollowupService(session)
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def followup_json(f: Followup, today: date) -> dict[str, Any]:
+    from oss_desk.clock import format_instant
+
+    standing = f.standing(today)
+    return {
+        "id": f.id,
+        "ref": f.ref,
+        "kind": f.kind.value,
+        "status": f.status.value,
+        "site": f.site_id,
+        "service": f.service,
+        "received_at": format_instant(f.received_at),
+        "received_day": _day(f.received_day),
+        "start_day": _day(f.start_day),
+        "due": _day(f.due_day),
+        "ack_due": _day(f.ack_due_day),
+        "next_due": _day(f.next_due),
+        "standing": standing.value if standing else None,
+        "deadlines": {name: state.value for name, state in f.deadlines(today).items()},
+        "owner": f.owner,
+        "created_by": f.created_by,
+        "desk": f.desk_id,
+        "visit": f.visit_id,
+        "back_office": f.back_office,
+        "sla_working_days": f.sla_days,
+        "send_by": f.send_by.value if f.send_by else None,
+        "channel": f.via.value if f.via else None,
+        "category": f.category,
+        "stage": f.stage,
+        "acknowledged_day": _day(f.acknowledged_day),
+        "acknowledged_by": f.acknowledged_by,
+        "closed_day": _day(f.closed_day),
+        "closed_by": f.closed_by,
+        "officer": f.officer,
+        "outcome": f.finding.value if f.finding else None,
+        "action_taken": f.action_taken,
+        "attempts": f.attempts,
+    }
+
+
+def _details_json(d: Details) -> dict[str, Any]:
+    return {
+        "name": d.name,
+        "phone": d.phone,
+        "email": d.email,
+        "topic": d.topic,
+        "action": d.action_text,
+        "purged": d.purged,
+    }
+
+
+def line(f: Followup, today: date, session: Session) -> str:
+    svc = session.directory.services.get(f.service or "")
+    what = f"{f.service} {svc.name}" if svc else "-"
+    standing = f.standing(today)
+    due = f.next_due
+    when = f"due {due:%a %d %b}" if due else f"closed {f.closed_day:%a %d %b}"
+    flag = {"overdue": "  OVERDUE", "due-today": "  due today"}.get(
+        standing.value if standing else "", ""
+    )
+    owner = f"  taken by {f.owner}" if f.owner else ""
+    return f"{f.ref:9s} {f.kind.value:10s} {what}  {when}  [{f.status.value}]{flag}{owner}"
+
+
+def _done(session: Session, svc: FollowupService, f: Followup, as_json: bool, said: str) -> None:
+    today = svc.today(session.directory.sites[f.site_id])
+    if as_json:
+        emit_json(followup_json(f, today))
+    else:
+        click.echo(f"{f.ref}: {said}")
+
+
+@click.group()
+def followup() -> None:
+    """Ring-backs, referrals to a back office, comments, compliments and complaints (REF: a
+    reference such as R-0042, or an id)."""
+
+
+@followup.command("add")
+@click.option("--kind", required=True, type=click.Choice(KINDS), help="What it is.")
+@click.option("--service", metavar="CODE", help="The service it is about.")
+@click.option("--topic", metavar="TEXT", help="A short topic (personal data: purged).")
+@click.option("--name", metavar="NAME", help="The resident's name (personal data: purged).")
+@click.option("--phone", metavar="NUMBER", help="Their phone number (a ring-back needs one).")
+@click.option("--email", metavar="ADDR", help="Their email address.")
+@click.option("--back-office", metavar="ID", help="Referrals: the back office (see config).")
+@click.option(
+    "--send-by",
+    type=click.Choice(["slip", "email", "text"]),
+    help="Referrals: how the resident gets the reference (default slip, printed here).",
+)
+@click.option(
+    "--channel",
+    "via",
+    type=click.Choice(["in-person", "phone", "letter", "email", "web"]),
+    help="Comments, compliments, complaints: how it came in (default in-person).",
+)
+@click.option("--category", metavar="ID", help="Comments, compliments, complaints: category.")
+@click.option("--stage", type=click.IntRange(1, 2), default=1, show_default=True)
+@click.option("--due", metavar="YYYY-MM-DD", help="Ring-backs, referrals: an agreed day.")
+@click.option("--received", metavar="ISO", help="When it came in, if earlier (with offset).")
+@click.option("--ticket", metavar="REF", help="The visit's ticket it comes from.")
+@click.option("--desk", "desk_id", metavar="ID", help="The desk making it (its printer).")
+@click.option("--site", "site_id", metavar="ID", help="The office (default: the desk's).")
+@click.option("--print-to", metavar="URL", help="Referrals: print the slip on this printer.")
+@json_option
+@pass_state
+@closing
+def add(
+    state: State,
+    kind: str,
+    service: str | None,
+    topic: str | None,
+    name: str | None,
+    phone: str | None,
+    email: str | None,
+    back_office: str | None,
+    send_by: str | None,
+    via: str | None,
+    category: str | None,
+    stage: int,
+    due: str | None,
+    received: str | None,
+    ticket: str | None,
+    desk_id: str | None,
+    site_id: str | None,
+    print_to: str | None,
+    as_json: bool,
+) -> None:
+    """Make a ring-back, a referral, or record a comment, compliment or complaint."""
+    from oss_desk.clock import parse_instant
+    from oss_desk.services.followups import Request
+
+    session, svc = _service(state, desk_id)
+    if desk_id is not None:
+        session.desk(desk_id)
+    created = svc.add(
+        Request(
+            kind=kind,
+            service=service,
+            topic=topic,
+            name=name,
+            phone=phone,
+            email=email,
+            back_office=back_office,
+            send_by=send_by,
+            via=via,
+            category=category,
+            stage=stage,
+            due=due,
+            received=parse_instant(received, "--received") if received else None,
+            ticket=ticket,
+            site_id=site_id,
+            print_to=print_to,
+        )
+    )
+    f = created.followup
+    today = svc.today(session.directory.sites[f.site_id])
+    if as_json:
+        emit_json(
+            {**followup_json(f, today), "print_job": created.print_job, "message": created.message}
+        )
+        return
+    if f.kind.on_the_record:
+        assert f.ack_due_day is not None
+        click.echo(
+            f"{f.ref} {f.kind.label.lower()}: acknowledge by {f.ack_due_day:%a %d %b %Y}, "
+            f"answer by {f.due_day:%a %d %b %Y}."
+        )
+    else:
+        click.echo(f"{f.ref} {f.kind.label.lower()}: due by the end of {f.due_day:%a %d %b %Y}.")
+    if created.print_job is not None:
+        click.echo(f"Slip queued as print job {created.print_job}.")
+    if created.note:
+        click.echo(created.note)
+
+
+@followup.command("list")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Repeatable.")
+@click.option("--owner", metavar="PERSON", help="A staff id, `me`, or `none` (not taken).")
+@click.option("--closed-today", is_flag=True, help="Also those closed today.")
+@click.option("--site", "site_id", metavar="ID", help="The office (default: the desk's).")
+@json_option
+@pass_state
+@closing
+def list_(
+    state: State,
+    kinds: tuple[str, ...],
+    owner: str | None,
+    closed_today: bool,
+    site_id: str | None,
+    as_json: bool,
+) -> None:
+    """Open follow-ups, overdue first, then by due day."""
+    session, svc = _service(state)
+    found = svc.work_list(kinds, owner=owner, site_id=site_id, closed_today=closed_today)
+    today = svc.today(svc.site_for(site_id))
+    if as_json:
+        emit_json([followup_json(f, today) for f in found])
+        return
+    if not found:
+        click.echo("Nothing to follow up.")
+    for f in found:
+        click.echo(line(f, today, session))
+
+
+@followup.command("show")
+@click.argument("ref")
+@click.option("--contact", is_flag=True, help="Also the resident's details (the read is recorded).")
+@json_option
+@pass_state
+@closing
+def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
+    """One follow-up: its deadlines, attempts and (--contact) the resident's details."""
+    session, svc = _service(state)
+    found: Shown = svc.show(ref, contact=contact)
+    f = found.followup
+    today = svc.today(session.directory.sites[f.site_id])
+    from oss_desk.clock import format_instant
+
+    attempts = [
+        {"at": format_instant(a.at), "day": a.day, "by": a.actor, "result": a.result.value}
+        for a in found.attempts
+    ]
+    if as_json:
+        value = {**followup_json(f, today), "attempt_log": attempts}
+        if found.details is not None:
+            value["contact"] = _details_json(found.details)
+        emit_json(value)
+        return
+    click.echo(line(f, today, session))
+    for name, standing in f.deadlines(today).items():
+        click.echo(f"  {name}: {standing.value}")
+    for a in attempts:
+        click.echo(f"  attempt {a['day']} by {a['by']}: {a['result']}")
+    if found.details is not None:
+        d = found.details
+        if d.purged:
+            click.echo("  details: deleted (retention)")
+        for key in ("name", "phone", "email", "topic", "action_text"):
+            value = getattr(d, key)
+            if value is not None:
+                click.echo(f"  {key.replace('_', ' ')}: {value}")
+
+
+@followup.command("take")
+@click.argument("ref")
+@json_option
+@pass_state
+@closing
+def take(state: State, ref: str, as_json: bool) -> None:
+    """Take it: it becomes yours."""
+    session, svc = _service(state)
+    f = svc.take(ref)
+    _done(session, svc, f, as_json, f"taken by {f.owner}")
+
+
+@followup.command("attempt")
+@click.argument("ref")
+@click.option(
+    "--result",
+    required=True,
+    type=click.Choice(["no-answer", "voicemail", "busy", "wrong-number", "reached"]),
+)
+@json_option
+@pass_state
+@closing
+def attempt(state: State, ref: str, result: str, as_json: bool) -> None:
+    """Record a try at a ring-back."""
+    session, svc = _service(state)
+    f = svc.attempt(ref, result)
+    _done(session, svc, f, as_json, f"attempt {f.attempts} recorded ({result})")
+
+
+@followup.command("done")
+@click.argument("ref")
+@click.option("--unreachable", is_flag=True, help="A ring-back: could not reach the resident.")
+@json_option
+@pass_state
+@closing
+def done(state: State, ref: str, unreachable: bool, as_json: bool) -> None:
+    """A ring-back made (or given up), a referral done by the back office."""
+    session, svc = _service(state)
+    f = svc.done(ref, unreachable=unreachable)
+    said = "could not reach the resident" if unreachable else "done"
+    _done(session, svc, f, as_json, f"{said}{_timing(f.closed_day, f.due_day)}")
+
+
+@followup.command("ack")
+@click.argument("ref")
+@json_option
+@pass_state
+@closing
+def ack(state: State, ref: str, as_json: bool) -> None:
+    """A referral received by the back office; a comment, compliment or complaint acknowledged."""
+    session, svc = _service(state)
+    f = svc.acknowledge(ref)
+    if f.kind.on_the_record:
+        assert f.ack_due_day is not None
+        said = f"acknowledged{_timing(f.acknowledged_day, f.ack_due_day)}"
+    else:
+        said = "received by the back office"
+    _done(session, svc, f, as_json, said)
+
+
+@followup.command("respond")
+@click.argument("ref")
+@click.option(
+    "--outcome",
+    type=click.Choice(["justified", "partly", "not-justified"]),
+    help="Complaints: the finding.",
+)
+@click.option(
+    "--action-taken", type=click.Choice(["yes", "no"]), help="Was action taken as a result?"
+)
+@click.option("--action", metavar="TEXT", help="What was done as a result.")
+@click.option("--officer", metavar="NAME", help="The officer who answered (a staff id or name).")
+@json_option
+@pass_state
+@closing
+def respond(
+    state: State,
+    ref: str,
+    outcome: str | None,
+    action_taken: str | None,
+    action: str | None,
+    officer: str | None,
+    as_json: bool,
+) -> None:
+    """The full answer to a comment, compliment or complaint."""
+    session, svc = _service(state)
+    f = svc.respond(ref, finding=outcome, action_taken=action_taken, action=action, officer=officer)
+    _done(session, svc, f, as_json, f"answered{_timing(f.closed_day, f.due_day)}")
+
+
+def _timing(done: date | None, due: date) -> str:
+    if done is None:
+        return ""
+    return " in time" if done <= due else f" late (was due {due:%a %d %b})"

@@ -1,0 +1,410 @@
+"""Follow-ups: ring-backs, referrals to a back office, and comments, compliments and complaints
+"On The Record", with one working-day clock for all of them.
+
+The clock
+    A follow-up's clock starts on its **start day**: the local day it was received when that is
+    a working day of the office (weekends, the bank holidays of the office's nation and its local
+    closure days are not: :class:`~oss_desk.domain.workdays.WorkingDays`) and it came in before
+    the office closed (``followups.day_ends = "closing"``; with ``"midnight"`` any time of a
+    working day counts); otherwise on the next working day. A deadline of N working days is the
+    N-th working day after the start day (the start day itself is not counted), and it is met
+    when the thing is done on that day or before (local dates). So a complaint received on
+    Monday morning is due to be acknowledged by the Monday after (5 working days) and answered
+    by the Monday three weeks on (15); a ring-back taken on Friday afternoon is due by the end
+    of Monday (1 working day); one taken on Saturday by the end of Tuesday.
+
+Personal data
+    The resident's name, phone number and email, the topic and the free text of an action taken
+    are :class:`Details`: stored apart from the follow-up (and never in the event log, on paper
+    or on the board) so that the retention purge can delete them while every figure stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from oss_desk.domain.text import shown
+from oss_desk.domain.workdays import WorkingDays
+from oss_desk.errors import InvalidInput, RuleViolation
+
+
+class Kind(StrEnum):
+    RINGBACK = "ringback"
+    REFERRAL = "referral"
+    COMMENT = "comment"
+    COMPLIMENT = "compliment"
+    COMPLAINT = "complaint"
+
+    @property
+    def on_the_record(self) -> bool:
+        """A comment, compliment or complaint: seen and answered by team leaders and admins."""
+        return self in RECORD_KINDS
+
+    @property
+    def prefix(self) -> str:
+        """The reference's letters: ``CB-0007`` (ring-back), ``R-0042``, ``OTR-0003``."""
+        return PREFIXES[self]
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+
+RECORD_KINDS = frozenset({Kind.COMMENT, Kind.COMPLIMENT, Kind.COMPLAINT})
+WORK_KINDS = frozenset({Kind.RINGBACK, Kind.REFERRAL})
+PREFIXES = {
+    Kind.RINGBACK: "CB",
+    Kind.REFERRAL: "R",
+    Kind.COMMENT: "OTR",
+    Kind.COMPLIMENT: "OTR",
+    Kind.COMPLAINT: "OTR",
+}
+LABELS = {
+    Kind.RINGBACK: "Ring-back",
+    Kind.REFERRAL: "Referral",
+    Kind.COMMENT: "Comment",
+    Kind.COMPLIMENT: "Compliment",
+    Kind.COMPLAINT: "Complaint",
+}
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    RECEIVED = "received"
+    """A referral the back office has confirmed it received."""
+    ACKNOWLEDGED = "acknowledged"
+    """A comment, compliment or complaint acknowledged to the resident."""
+    DONE = "done"
+    """A ring-back that reached the resident, a referral the back office finished, a record
+    answered."""
+    UNREACHABLE = "unreachable"
+    """A ring-back that could not reach the resident."""
+
+    @property
+    def closed(self) -> bool:
+        return self in (Status.DONE, Status.UNREACHABLE)
+
+
+class Via(StrEnum):
+    """How a comment, compliment or complaint reached the council."""
+
+    IN_PERSON = "in-person"
+    PHONE = "phone"
+    LETTER = "letter"
+    EMAIL = "email"
+    WEB = "web"
+
+
+class SendBy(StrEnum):
+    """How the resident is given a referral's reference."""
+
+    SLIP = "slip"
+    EMAIL = "email"
+    TEXT = "text"
+
+
+class AttemptResult(StrEnum):
+    NO_ANSWER = "no-answer"
+    VOICEMAIL = "voicemail"
+    BUSY = "busy"
+    WRONG_NUMBER = "wrong-number"
+    REACHED = "reached"
+
+
+class Finding(StrEnum):
+    """The outcome of a complaint."""
+
+    JUSTIFIED = "justified"
+    PARTLY = "partly"
+    NOT_JUSTIFIED = "not-justified"
+
+
+class Monitor(StrEnum):
+    """Complaint categories the council monitors on their own (the seeds' standards)."""
+
+    STAFF = "staff"
+    """About a member of staff: justified ones should stay under 2% of complaints answered."""
+    UNEQUAL = "unequal"
+    """Unequal or impolite service."""
+
+
+class Due(StrEnum):
+    """Where a deadline stands."""
+
+    MET = "met"
+    LATE = "late"
+    """Done, after the deadline."""
+    OVERDUE = "overdue"
+    """Not done, and the deadline has passed."""
+    TODAY = "due-today"
+    LATER = "later"
+
+    @property
+    def missed(self) -> bool:
+        return self in (Due.LATE, Due.OVERDUE)
+
+    @property
+    def pending(self) -> bool:
+        return self in (Due.TODAY, Due.LATER)
+
+
+def deadline(due: date, done: date | None, today: date) -> Due:
+    """A deadline's state: met when done on ``due`` or before; overdue once ``today`` is past
+    it and it is not done."""
+    if done is not None:
+        return Due.MET if done <= due else Due.LATE
+    if today > due:
+        return Due.OVERDUE
+    return Due.TODAY if today == due else Due.LATER
+
+
+# The clock ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowupClock:
+    """The one working-day clock of every follow-up (see the module's rule)."""
+
+    workdays: WorkingDays
+    closes: Mapping[int, time] = field(default_factory=dict)
+    """Closing time by weekday (Monday 0); empty: a working day counts until midnight."""
+
+    def start_day(self, received: datetime) -> date:
+        """The day the clock starts, from the local wall time of receipt."""
+        day = received.date()
+        if self.workdays.is_working_day(day):
+            closes = self.closes.get(day.weekday())
+            if closes is None or received.time() < closes:
+                return day
+        return self.workdays.add(day, 1)
+
+    def due_day(self, start: date, working_days: int) -> date:
+        """The ``working_days``-th working day after ``start`` (0: ``start`` itself)."""
+        return self.workdays.add(start, working_days)
+
+    def check_due(self, wanted: date, today: date) -> date:
+        """A due date typed at the desk: today or later, and a working day."""
+        if wanted < today:
+            raise InvalidInput(
+                f"due date {wanted.isoformat()} is in the past (today is {today.isoformat()})"
+            )
+        if not self.workdays.is_working_day(wanted):
+            why = self.workdays.holiday(wanted) or wanted.strftime("a %A")
+            nxt = self.workdays.add(wanted, 1)
+            raise InvalidInput(
+                f"due date {wanted.isoformat()} is not a working day ({why}): "
+                f"the next one is {nxt.isoformat()}"
+            )
+        return wanted
+
+
+# The follow-up ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    at: datetime
+    day: str
+    actor: str
+    result: AttemptResult
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """The personal part of a follow-up (None everywhere once purged)."""
+
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    topic: str | None = None
+    action_text: str | None = None
+    purged: bool = False
+
+    def fields(self) -> list[str]:
+        """Which fields hold something (for the record of who read them)."""
+        return [
+            key
+            for key in ("name", "phone", "email", "topic", "action_text")
+            if getattr(self, key) is not None
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Followup:
+    id: int
+    ref: str
+    kind: Kind
+    site_id: str
+    status: Status
+    received_at: datetime
+    received_day: date
+    start_day: date
+    due_day: date
+    """Ring-back: returned by; referral: done by (the back office's SLA); record: answered by."""
+    created_by: str
+    service: str | None = None
+    ack_due_day: date | None = None
+    """Comments, compliments and complaints: acknowledged by."""
+    owner: str | None = None
+    desk_id: str | None = None
+    visit_id: int | None = None
+    back_office: str | None = None
+    sla_days: int | None = None
+    send_by: SendBy | None = None
+    via: Via | None = None
+    category: str | None = None
+    stage: int | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_day: date | None = None
+    acknowledged_by: str | None = None
+    closed_at: datetime | None = None
+    closed_day: date | None = None
+    closed_by: str | None = None
+    officer: str | None = None
+    finding: Finding | None = None
+    action_taken: bool | None = None
+    attempts: int = 0
+
+    def deadlines(self, today: date) -> dict[str, Due]:
+        """Each deadline of the follow-up and where it stands on ``today``."""
+        if self.kind.on_the_record:
+            assert self.ack_due_day is not None
+            return {
+                "acknowledge": deadline(self.ack_due_day, self.acknowledged_day, today),
+                "respond": deadline(self.due_day, self.closed_day, today),
+            }
+        name = "return" if self.kind is Kind.RINGBACK else "sla"
+        return {name: deadline(self.due_day, self.closed_day, today)}
+
+    @property
+    def next_due(self) -> date | None:
+        """The next deadline still to meet (None once closed)."""
+        if self.status.closed:
+            return None
+        if self.kind.on_the_record and self.acknowledged_day is None:
+            return self.ack_due_day
+        return self.due_day
+
+    def standing(self, today: date) -> Due | None:
+        """Where its next deadline stands (None once closed)."""
+        due = self.next_due
+        return None if due is None else deadline(due, None, today)
+
+    def overdue(self, today: date) -> bool:
+        return self.standing(today) is Due.OVERDUE
+
+
+def work_order(items: Iterable[Followup], today: date) -> list[Followup]:
+    """Overdue first, then by next due date (closed ones last, newest first), then oldest."""
+
+    def key(f: Followup) -> tuple[int, str, int]:
+        due = f.next_due
+        if due is None:
+            closed = f.closed_day.isoformat() if f.closed_day else ""
+            return (2, "".join(chr(0x10FFFF - ord(c)) for c in closed), -f.id)
+        return (0 if due < today else 1, due.isoformat(), f.id)
+
+    return sorted(items, key=key)
+
+
+# References ------------------------------------------------------------------------------------
+
+_REF = re.compile(r"^(CB|R|OTR)-?(\d{1,9})$")
+
+
+def format_ref(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:04d}"
+
+
+def parse_ref(text: str) -> str | int:
+    """A follow-up's reference (``R-0042``, ``r42``) or its id (``17``)."""
+    value = text.strip().upper().replace(" ", "")
+    if value.isdigit():
+        return int(value)
+    m = _REF.match(value)
+    if not m:
+        raise InvalidInput(
+            f"{shown(text)!r} is not a follow-up reference (e.g. R-0042, CB-0007, OTR-0003)"
+        )
+    return format_ref(m.group(1), int(m.group(2)))
+
+
+# Rules of each action ----------------------------------------------------------------------------
+
+
+def _when(day: date | None) -> str:
+    return f" on {day:%a %d %b %Y}" if day else ""
+
+
+def check_open(f: Followup, doing: str) -> None:
+    if f.status.closed:
+        said = "could not reach the resident" if f.status is Status.UNREACHABLE else "is done"
+        if f.kind.on_the_record:
+            said = "was answered"
+        raise RuleViolation(f"{f.ref} {said}{_when(f.closed_day)}: it cannot {doing}")
+
+
+def check_take(f: Followup, person: str) -> None:
+    check_open(f, "be taken")
+    if f.owner == person:
+        raise RuleViolation(f"{f.ref} is already yours")
+
+
+def check_attempt(f: Followup) -> None:
+    if f.kind is not Kind.RINGBACK:
+        raise RuleViolation(f"{f.ref} is a {f.kind.label.lower()}: only ring-backs have attempts")
+    check_open(f, "have another attempt")
+
+
+def check_done(f: Followup, *, unreachable: bool) -> None:
+    if f.kind.on_the_record:
+        raise RuleViolation(f"{f.ref} is a {f.kind.label.lower()}: answer it with respond")
+    check_open(f, "be done again")
+    if unreachable:
+        if f.kind is not Kind.RINGBACK:
+            raise RuleViolation(f"{f.ref} is a referral: only a ring-back can be unreachable")
+        if f.attempts == 0:
+            raise RuleViolation(
+                f"{f.ref} has no attempt recorded: record the tries first (attempt)"
+            )
+
+
+def check_acknowledge(f: Followup, name_of: Callable[[str], str] = str) -> None:
+    if f.kind is Kind.RINGBACK:
+        raise RuleViolation(f"{f.ref} is a ring-back: nothing to acknowledge")
+    check_open(f, "be acknowledged")
+    if f.status is not Status.OPEN:
+        what = "received by the back office" if f.kind is Kind.REFERRAL else "acknowledged"
+        by = f" by {name_of(f.acknowledged_by)}" if f.acknowledged_by else ""
+        raise RuleViolation(f"{f.ref} was already {what}{_when(f.acknowledged_day)}{by}")
+
+
+def check_respond(f: Followup, finding: Finding | None, action_taken: bool | None) -> None:
+    if not f.kind.on_the_record:
+        raise RuleViolation(f"{f.ref} is a {f.kind.label.lower()}: finish it with done")
+    check_open(f, "be answered again")
+    if f.kind is Kind.COMPLAINT:
+        if finding is None:
+            raise InvalidInput(
+                f"{f.ref} is a complaint: give its outcome (justified, partly or not-justified)"
+            )
+        if action_taken is None:
+            raise InvalidInput(f"{f.ref} is a complaint: say whether action was taken (yes/no)")
+    elif finding is not None:
+        raise InvalidInput(f"{f.ref} is a {f.kind.label.lower()}: only complaints have an outcome")
+
+
+def clean_text(text: str | None, what: str, limit: int) -> str | None:
+    """Free text from the desk: trimmed, one line, printable, at most ``limit`` characters."""
+    if text is None:
+        return None
+    value = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    if not value:
+        return None
+    if len(value) > limit:
+        raise InvalidInput(f"{what} is too long ({len(value)} characters; at most {limit})")
+    return value

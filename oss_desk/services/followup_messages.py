@@ -1,0 +1,193 @@
+"""A referral's reference sent by the resident's chosen channel (email or text).
+
+What is sent says only what the slip says: the service's neutral label, the day it was passed
+on, the day to expect an answer by, and the reference to quote. The recipient is read from the
+follow-up's details when sending (nothing personal is stored in the outbox, and once the details
+are purged nothing can be sent); the reference given to the provider is random. Delivery is the
+device worker's, with the same senders, retries and Notify look-up as appointment messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from oss_desk.clock import format_instant, read_instant
+from oss_desk.domain.calendar import local
+from oss_desk.domain.delivery import message_backoff, message_deadline
+from oss_desk.domain.followups import Followup
+from oss_desk.domain.models import Actor, EventKind
+from oss_desk.services.messages import Composed
+from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
+from oss_desk.services.session import Session
+from oss_desk.storage import followups as store
+from oss_desk.storage.events import append_event
+
+log = logging.getLogger("oss_desk.worker")
+
+HEADING = "Your referral"
+
+
+def message_reference(followup_id: int) -> str:
+    """What the provider is given to find the message by: never personal."""
+    return f"oss-f{followup_id}-ref-{secrets.token_hex(4)}"
+
+
+def compose_referral(session: Session, f: Followup) -> Composed:
+    site = session.directory.sites[f.site_id]
+    svc = session.directory.services.get(f.service or "")
+    label = svc.label if svc else "your"
+    made = local(f.received_at, site.timezone)
+    passed = f"{made:%A} {made.day} {made:%B %Y}"
+    expect = f"{f.due_day:%A} {f.due_day.day} {f.due_day:%B %Y}"
+    change = session.settings.appointments.change_line.replace("booking reference", "reference")
+    council = session.settings.council.name
+    body = "\n".join(
+        [
+            f"{HEADING}.",
+            "",
+            f"We passed your {label} enquiry to the team on {passed}.",
+            f"Expect an answer by {expect}.",
+            "",
+            f"Please quote your reference: {f.ref}",
+            change,
+            "",
+            council,
+        ]
+    )
+    sms = (
+        f"{HEADING}: {label}, passed to the team on {passed}. Expect an answer by {expect}. "
+        f"Please quote {f.ref}. {change}"
+    )
+    return Composed(HEADING, f"{HEADING}: please quote {f.ref}", body, sms, None)
+
+
+@dataclass
+class Sent:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+LEASE_SECONDS = 15 * 60
+
+
+class FollowupMessageDelivery:
+    """Sends the due referral messages; one session (so one thread). Retried with the message
+    backoff (:func:`oss_desk.domain.delivery.message_backoff`) until ``messages.notice_hours``
+    after it was queued, like a confirmation; then it has failed."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        smtp: SmtpSender | None = None,
+        notify: NotifySender | None = None,
+    ) -> None:
+        self.s = session
+        self.smtp = smtp or SmtpSender(session.settings.email)
+        self.notify = notify or NotifySender(session.settings.notify)
+
+    def deadline(self, message: store.Message) -> datetime:
+        created = read_instant(message.created_at)
+        hours = self.s.settings.messages.notice_hours
+        return message_deadline("confirmation", created, created, notice_hours=hours)
+
+    def deliver_due(self, limit: int = 10_000) -> Sent:
+        report = Sent()
+        for _ in range(limit):
+            if not self.deliver_one(report):
+                break
+        return report
+
+    def deliver_one(self, report: Sent) -> bool:
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            message = store.claim_message(
+                conn,
+                format_instant(now),
+                format_instant(now + timedelta(seconds=LEASE_SECONDS)),
+            )
+        if message is None:
+            return False
+        f = store.get_followup(self.s.store.conn, message.followup_id)
+        assert f is not None
+        details = store.details_of(self.s.store.conn, f.id)
+        to = details.email if message.channel == "email" else details.phone
+        if not to:
+            self._finish(message, f, "failed", report, error="no contact details (deleted?)")
+            return True
+        try:
+            if message.via == "notify" and message.attempts > 1:
+                earlier = self.notify.lookup(message.reference)
+                if earlier is not None:
+                    self._finish(message, f, "sent", report, provider=earlier)
+                    return True
+            composed = compose_referral(self.s, f)
+            self.smtp.now = now
+            if message.via == "smtp":
+                provider = self.smtp.send(to, composed, message.reference)
+            else:
+                provider = self.notify.send(message.channel, to, composed, message.reference)
+        except SendFault as fault:
+            retry = now + timedelta(seconds=message_backoff(message.attempts))
+            if fault.retry and retry < self.deadline(message):
+                self._finish(message, f, "pending", report, error=fault.reason, retry=retry)
+            else:
+                self._finish(message, f, "failed", report, error=fault.reason)
+            return True
+        self._finish(message, f, "sent", report, provider=provider)
+        return True
+
+    def _finish(
+        self,
+        message: store.Message,
+        f: Followup,
+        status: str,
+        report: Sent,
+        *,
+        error: str | None = None,
+        provider: str | None = None,
+        retry: datetime | None = None,
+    ) -> None:
+        now = self.s.clock.now()
+        site = self.s.directory.sites[f.site_id]
+        with self.s.store.write() as conn:
+            store.finish_message(
+                conn,
+                message.id,
+                status=status,
+                now=format_instant(now),
+                provider_id=provider,
+                error=error if status != "sent" else None,
+                retry_at=format_instant(retry) if retry is not None else None,
+            )
+            if status in ("sent", "failed"):
+                append_event(
+                    conn,
+                    at=now,
+                    timezone=site.timezone,
+                    site_id=site.id,
+                    kind=EventKind.MESSAGE_SENT if status == "sent" else EventKind.MESSAGE_FAILED,
+                    actor=Actor("worker"),
+                    service_code=f.service,
+                    data={
+                        "followup": f.id,
+                        "ref": f.ref,
+                        "kind": "referral",
+                        "channel": message.channel,
+                        "via": message.via,
+                        **({"reason": error} if error and status == "failed" else {}),
+                    },
+                )
+        if status == "sent":
+            report.sent += 1
+            log.info("sent referral %s by %s", f.id, message.channel)
+        elif status == "pending":
+            report.retried += 1
+            log.warning("referral message %s will be retried: %s", message.id, error)
+        else:
+            report.failed += 1
+            log.warning("referral message %s failed: %s", message.id, error)

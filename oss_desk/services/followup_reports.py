@@ -1,0 +1,197 @@
+"""Follow-up figures for the reports: a period's deadlines met and missed (monthly report,
+quarterly return) and what is due today or overdue (team leader, daily summary).
+
+Computed from the ``followups`` table, which holds no personal data: the retention purge never
+changes a figure. Every change of a follow-up is also in the event log (the audit trail).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import date
+
+from oss_desk.domain.access import Action
+from oss_desk.domain.calendar import local
+from oss_desk.domain.followup_figures import (
+    BackOfficeInfo,
+    CategoryInfo,
+    DueCount,
+    FollowupFigures,
+    due_counts,
+    period_figures,
+)
+from oss_desk.domain.followups import Monitor
+from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.quarters import parse_quarter, quarter_of
+from oss_desk.domain.reports import ActionTaken, QuarterlyReport, RecordMonth
+from oss_desk.domain.stats import month_bounds
+from oss_desk.services.session import Session
+from oss_desk.storage import followups as store
+from oss_desk.storage.events import append_event
+
+
+def followups_due(
+    conns: list[sqlite3.Connection], day: date, site_id: str | None
+) -> dict[str, DueCount]:
+    """The daily report's ``followups``: per kind, due that day and not done by its end, and
+    overdue then (today: now)."""
+    items = []
+    for conn in conns:
+        items += store.open_at_end_of(conn, site_id, day.isoformat())
+    return due_counts(items, day)
+
+
+def followup_figures(
+    session: Session,
+    conns: list[sqlite3.Connection],
+    first_day: date,
+    last_day: date,
+    site_id: str | None,
+    actor: Actor | None = None,
+) -> FollowupFigures:
+    """The monthly report's ``followups`` (see :func:`period_figures`)."""
+    return FollowupReports(session, actor).period(first_day, last_day, site_id, conns)
+
+
+class FollowupReports:
+    def __init__(self, session: Session, actor: Actor | None = None) -> None:
+        self.s = session
+        self.actor = actor or session.actor
+
+    def _today(self, site_id: str | None) -> date:
+        sites = self.s.directory.sites
+        site = sites.get(site_id or "") or next(iter(sites.values()))
+        return local(self.s.clock.now(), site.timezone).date()
+
+    def figures(
+        self,
+        first_day: date,
+        last_day: date,
+        site_id: str | None = None,
+        *,
+        others: Iterable[sqlite3.Connection] = (),
+    ) -> FollowupFigures:
+        """The follow-ups received from ``first_day`` to ``last_day`` (``others``: other
+        offices' databases, added in)."""
+        return self.period(first_day, last_day, site_id, [self.s.store.conn, *others])
+
+    def period(
+        self,
+        first_day: date,
+        last_day: date,
+        site_id: str | None,
+        conns: Iterable[sqlite3.Connection],
+    ) -> FollowupFigures:
+        self.s.require(Action.VIEW_REPORTS, self.actor)
+        items = []
+        for conn in conns:
+            items += store.received_between(
+                conn, first_day.isoformat(), last_day.isoformat(), site_id
+            )
+        settings = self.s.settings.followups
+        return period_figures(
+            items,
+            first_day=first_day,
+            last_day=last_day,
+            today=self._today(site_id),
+            categories={
+                c.id: CategoryInfo(c.name, Monitor(c.monitor) if c.monitor else None)
+                for c in settings.categories
+            },
+            back_offices={
+                b.id: BackOfficeInfo(b.name, b.sla_working_days) for b in settings.back_offices
+            },
+        )
+
+    def due(
+        self,
+        day: date | None = None,
+        site_id: str | None = None,
+        *,
+        others: Iterable[sqlite3.Connection] = (),
+    ) -> dict[str, DueCount]:
+        """Per kind, the follow-ups due on ``day`` (default today) and not done by its end,
+        and those overdue then."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
+        when = day or self._today(site_id)
+        items = []
+        for conn in (self.s.store.conn, *others):
+            items += store.open_at_end_of(conn, site_id, when.isoformat())
+        return due_counts(items, when)
+
+    def quarterly(self, quarter: str | None = None, site_id: str | None = None) -> QuarterlyReport:
+        """The quarterly return "On The Record": every comment, compliment and complaint received
+        in the quarter, month by month, with the actions taken as a result (their text is a read
+        of data kept under retention, so the read is recorded)."""
+        chosen = parse_quarter(quarter) if quarter else quarter_of(self._today(site_id))
+        return self.record_return(
+            chosen.key, chosen.first_day, chosen.last_day, chosen.months, site_id
+        )
+
+    def record_return(
+        self, name: str, first: date, last: date, months_of: list[str], site_id: str | None
+    ) -> QuarterlyReport:
+        """The return "On The Record" of the days ``first``..``last`` (``name``: the quarter's
+        key), month by month (``months_of``: ``YYYY-MM``, each counted whole)."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
+        self.s.require(Action.VIEW_FEEDBACK, self.actor)
+        every = list(self.s.directory.sites)
+        if site_id is None and len(every) == 1:
+            site_id = every[0]
+        site = self.s.site(site_id) if site_id is not None else None
+        key = site.id if site else None
+        conns = [self.s.store.conn]
+        with self.s.store.read():
+            whole = self.period(first, last, key, conns)
+            months = tuple(
+                RecordMonth(month=month, figures=self.period(*month_bounds(month), key, conns))
+                for month in months_of
+            )
+            rows = store.record_actions(self.s.store.conn, first.isoformat(), last.isoformat(), key)
+            found = [store.get_followup(self.s.store.conn, int(r[0])) for r in rows]
+        actions = []
+        for f, (_id, text) in zip(found, rows, strict=True):
+            assert f is not None
+            actions.append(
+                ActionTaken(
+                    ref=f.ref,
+                    kind=f.kind.value,
+                    category=f.category,
+                    service=f.service,
+                    stage=f.stage,
+                    received=f.received_day.isoformat(),
+                    answered=f.closed_day.isoformat() if f.closed_day else None,
+                    outcome=f.finding.value if f.finding else None,
+                    action_taken=f.action_taken,
+                    action=text,
+                )
+            )
+        shown_texts = sum(1 for a in actions if a.action is not None)
+        if shown_texts:
+            self._record_read(shown_texts, key)
+        return QuarterlyReport(
+            quarter=name,
+            first_day=first.isoformat(),
+            last_day=last.isoformat(),
+            site=key,
+            sites=(site.id,) if site else tuple(every),
+            on_the_record=whole,
+            months=months,
+            actions=tuple(actions),
+        )
+
+    def _record_read(self, count: int, site_id: str | None) -> None:
+        site = self.s.directory.sites.get(site_id or "") or next(
+            iter(self.s.directory.sites.values())
+        )
+        with self.s.store.write() as conn:
+            append_event(
+                conn,
+                at=self.s.clock.now(),
+                timezone=site.timezone,
+                site_id=site.id,
+                kind=EventKind.PERSONAL_DATA_VIEWED,
+                actor=self.actor,
+                data={"fields": ["action_text"], "count": count, "where": "report quarterly"},
+            )

@@ -1,0 +1,551 @@
+"""The follow-up register's use cases: make a ring-back, a referral or a record (comment,
+compliment, complaint), take it, record attempts, acknowledge, answer, finish; and list them.
+
+Each change is one ``BEGIN IMMEDIATE`` transaction that changes the follow-up and appends its
+event (who, when, which follow-up: never the resident's details). Roles are checked here, so
+the command line and the desk app get the same answers: meet-and-greet and advisers make and
+work ring-backs and referrals and may record a comment, compliment or complaint; only team
+leaders and admins see and answer those records.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from typing import Any
+
+from oss_desk.clock import format_instant
+from oss_desk.config_followups import BackOfficeConfig
+from oss_desk.domain import followups as fu
+from oss_desk.domain.access import Action
+from oss_desk.domain.appointments import Preferred, normalise_email, normalise_phone
+from oss_desk.domain.calendar import WEEKDAYS, local, parse_date, parse_hours
+from oss_desk.domain.devices import parse_printer_url
+from oss_desk.domain.followups import (
+    AttemptResult,
+    Details,
+    Finding,
+    Followup,
+    FollowupClock,
+    Kind,
+    SendBy,
+    Status,
+    Via,
+)
+from oss_desk.domain.models import Actor, EventKind, Site
+from oss_desk.domain.printouts import ReferralSlipPrintout, to_payload
+from oss_desk.domain.text import shown
+from oss_desk.domain.workdays import WorkingDays
+from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.followup_messages import message_reference
+from oss_desk.services.followup_requests import (
+    ACTION_LIMIT,
+    NAME_LIMIT,
+    OFFICER_LIMIT,
+    TOPIC_LIMIT,
+    Created,
+    Request,
+    Shown,
+    parse_choice,
+    parse_yes_no,
+)
+from oss_desk.services.session import Session
+from oss_desk.storage import followups as store
+from oss_desk.storage.events import append_event
+from oss_desk.storage.outbox import queue_print_job
+
+__all__ = ["Created", "FollowupService", "Request", "Shown", "parse_choice", "parse_yes_no"]
+
+
+class FollowupService:
+    def __init__(self, session: Session, actor: Actor | None = None) -> None:
+        self.s = session
+        self.actor = actor or session.actor
+
+    # Roles ---------------------------------------------------------------------------------
+
+    def _action_to_see(self, kind: Kind) -> Action:
+        return Action.VIEW_FEEDBACK if kind.on_the_record else Action.WORK_FOLLOWUPS
+
+    def visible_kinds(self) -> list[Kind]:
+        """The kinds this person may see (the desk offers only these)."""
+        return [k for k in Kind if self.s.may(self._action_to_see(k), self.actor)]
+
+    def may(self, action: Action) -> bool:
+        return self.s.may(action, self.actor)
+
+    def _require(self, action: Action) -> None:
+        self.s.require(action, self.actor)
+
+    def _require_to_work(self, f: Followup) -> None:
+        """Taking or acknowledging: a record is answered by team leaders and admins."""
+        self._require(Action.ANSWER_FEEDBACK if f.kind.on_the_record else Action.WORK_FOLLOWUPS)
+
+    # The clock -----------------------------------------------------------------------------
+
+    def site_for(self, site_id: str | None = None) -> Site:
+        if site_id is None and self.actor.desk_id in self.s.directory.desks:
+            site_id = self.s.directory.desks[self.actor.desk_id].site_id
+        return self.s.site(site_id)
+
+    def clock_of(self, site: Site) -> FollowupClock:
+        config = next(s for s in self.s.settings.sites if s.id == site.id)
+        workdays = WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
+        closes: dict[int, time] = {}
+        if self.s.settings.followups.day_ends == "closing":
+            for index, name in enumerate(WEEKDAYS):
+                hours = parse_hours(config.opening_hours.get(name, "closed"))
+                if hours is not None:
+                    closes[index] = hours.closes
+        return FollowupClock(workdays, closes)
+
+    def today(self, site: Site | None = None) -> date:
+        site = site or self.site_for()
+        return local(self.s.clock.now(), site.timezone).date()
+
+    # Making one ------------------------------------------------------------------------------
+
+    def add(self, request: Request) -> Created:
+        kind: Kind = parse_choice(Kind, request.kind, "kind")
+        self._require(Action.RECORD_FEEDBACK if kind.on_the_record else Action.WORK_FOLLOWUPS)
+        settings = self.s.settings.followups
+        now = self.s.clock.now()
+        received = request.received or now
+        if received > now:
+            raise InvalidInput("the time received is in the future")
+        site = self.site_for(request.site_id)
+        clock = self.clock_of(site)
+        today = local(now, site.timezone).date()
+        wall = local(received, site.timezone)
+        start = clock.start_day(wall.replace(tzinfo=None))
+
+        service = request.service
+        visit_id: int | None = request.visit
+        if request.ticket is not None:
+            from oss_desk.services.queue import QueueService
+
+            ticket = QueueService(self.s, self.actor).ticket(request.ticket)
+            visit_id = ticket.visit_id
+            service = service or ticket.service
+        if service is not None:
+            from oss_desk.services.queue import QueueService
+
+            service = QueueService(self.s, self.actor).service(service).code
+        elif not kind.on_the_record:
+            raise InvalidInput(f"a {kind.label.lower()} needs the service it is about (--service)")
+
+        details = Details(
+            name=fu.clean_text(request.name, "the name", NAME_LIMIT),
+            phone=normalise_phone(request.phone) if request.phone else None,
+            email=normalise_email(request.email) if request.email else None,
+            topic=fu.clean_text(request.topic, "the topic", TOPIC_LIMIT),
+        )
+        values: dict[str, Any] = {}
+        route: str | None = None
+        if kind is Kind.RINGBACK:
+            if details.phone is None:
+                raise InvalidInput("a ring-back needs the resident's phone number (--phone)")
+            due = clock.due_day(start, settings.ringback_working_days)
+        elif kind is Kind.REFERRAL:
+            office = self._back_office(request.back_office)
+            send_by = parse_choice(SendBy, request.send_by, "way to send the reference")
+            send_by = send_by or SendBy.SLIP
+            if send_by is SendBy.EMAIL and details.email is None:
+                raise InvalidInput("to send the reference by email, give the address (--email)")
+            if send_by is SendBy.TEXT and details.phone is None:
+                raise InvalidInput("to send the reference by text, give the number (--phone)")
+            if send_by is not SendBy.SLIP:
+                from oss_desk.services.appointments import AppointmentService
+
+                route = AppointmentService(self.s, self.actor).route(Preferred(send_by.value))
+            due = clock.due_day(start, office.sla_working_days)
+            values.update(
+                back_office=office.id, sla_days=office.sla_working_days, send_by=send_by.value
+            )
+        else:
+            if request.due is not None:
+                raise InvalidInput(
+                    "a comment, compliment or complaint is due by the standard: no --due"
+                )
+            category = self._category(request.category)
+            via = parse_choice(Via, request.via, "channel") or Via.IN_PERSON
+            if request.stage not in (1, 2):
+                raise InvalidInput(f"stage {request.stage}: a complaint is at stage 1 or 2")
+            due = clock.due_day(start, settings.respond_working_days)
+            values.update(
+                ack_due_day=clock.due_day(start, settings.acknowledge_working_days).isoformat(),
+                category=category,
+                via=via.value,
+                stage=request.stage,
+            )
+        if request.due is not None:
+            wanted = request.due if isinstance(request.due, date) else parse_date(request.due)
+            due = clock.check_due(wanted, today)
+        desk = self.s.directory.desks.get(self.actor.desk_id or "")
+        printer = None
+        if kind is Kind.REFERRAL and values["send_by"] == SendBy.SLIP.value:
+            if request.print_to is not None:
+                printer = parse_printer_url(request.print_to).url
+            elif desk is not None:
+                printer = desk.printer_url
+
+        with self.s.store.write() as conn:
+            ref = store.next_ref(conn, kind)
+            new = store.NewFollowup(
+                ref=ref,
+                kind=kind,
+                site_id=site.id,
+                received_at=format_instant(received),
+                received_day=wall.date().isoformat(),
+                start_day=start.isoformat(),
+                due_day=due.isoformat(),
+                created_by=self.actor.person,
+                service=service,
+                desk_id=self.actor.desk_id,
+                visit_id=visit_id,
+                **values,
+            )
+            followup = store.insert_followup(conn, new, details)
+            job = None
+            if printer is not None:
+                job = queue_print_job(
+                    conn,
+                    kind="referral_slip",
+                    printer_url=printer,
+                    created_at=format_instant(now),
+                    desk_id=desk.id if desk else None,
+                    payload=to_payload(self.slip(followup, site)),
+                )
+            message = None
+            if route is not None:
+                message = store.queue_message(
+                    conn,
+                    followup_id=followup.id,
+                    channel=values["send_by"],
+                    via=route,
+                    reference=message_reference(followup.id),
+                    now=format_instant(now),
+                )
+            self._event(
+                conn,
+                followup,
+                EventKind.FOLLOWUP_CREATED,
+                now,
+                {
+                    "due": followup.due_day.isoformat(),
+                    **({"ack_due": new.ack_due_day} if new.ack_due_day else {}),
+                    **({"visit": visit_id} if visit_id else {}),
+                    **({"back_office": new.back_office} if new.back_office else {}),
+                    **({"category": new.category} if new.category else {}),
+                    **({"print_job": job} if job else {}),
+                    **({"message": message, "send_by": values["send_by"]} if message else {}),
+                },
+            )
+        note = None
+        if message is not None:
+            note = f"the reference will be sent by {values['send_by']} (the device worker sends it)"
+        elif kind is Kind.REFERRAL and job is None:
+            note = "no printer at this desk: the slip was not printed (give --print-to)"
+        return Created(followup, job, note, message)
+
+    def _back_office(self, office_id: str | None) -> BackOfficeConfig:
+        offices = self.s.settings.followups.back_offices
+        known = ", ".join(b.id for b in offices) or "none configured"
+        if not office_id:
+            raise InvalidInput(f"a referral needs its back office (--back-office: {known})")
+        office = self.s.settings.followups.back_office(office_id.strip().lower())
+        if office is None:
+            raise NotFound(f"unknown back office {shown(office_id)!r} (back offices: {known})")
+        return office
+
+    def _category(self, category_id: str | None) -> str:
+        categories = self.s.settings.followups.categories
+        known = ", ".join(c.id for c in categories)
+        if not category_id:
+            raise InvalidInput(f"give the category (--category: {known})")
+        category = self.s.settings.followups.category(category_id.strip().lower())
+        if category is None:
+            raise NotFound(f"unknown category {shown(category_id)!r} (categories: {known})")
+        return category.id
+
+    def slip(self, f: Followup, site: Site) -> ReferralSlipPrintout:
+        svc = self.s.directory.services.get(f.service or "")
+        made = local(f.received_at, site.timezone)
+        return ReferralSlipPrintout(
+            council=self.s.settings.council.name,
+            site=site.name,
+            service=svc.label if svc else "Your enquiry",
+            reference=f.ref,
+            expect_by=f"{f.due_day:%A} {f.due_day.day} {f.due_day:%B %Y}",
+            date=f"{made:%A} {made.day} {made:%B %Y}",
+            change_line=self.s.settings.appointments.change_line.replace(
+                "booking reference", "reference"
+            ),
+        )
+
+    # Reading -------------------------------------------------------------------------------------
+
+    def get(self, ref: str | int) -> Followup:
+        key = fu.parse_ref(ref) if isinstance(ref, str) else ref
+        if isinstance(key, str) and key.startswith("OTR-"):
+            self._require(Action.VIEW_FEEDBACK)
+        found = store.get_followup(self.s.store.conn, key)
+        if found is None:
+            raise NotFound(f"no follow-up {shown(str(ref))!r}")
+        self._require(self._action_to_see(found.kind))
+        return found
+
+    def show(self, ref: str | int, *, contact: bool = False, where: str = "cli") -> Shown:
+        """A follow-up, its attempts and (``contact``) the resident's details: a read of
+        personal data, recorded (who read which fields, never what they say)."""
+        f = self.get(ref)
+        shown_ = Shown(f, store.attempts_of(self.s.store.conn, f.id))
+        if contact:
+            shown_.details = self.details(f, where)
+        return shown_
+
+    def details(self, f: Followup, where: str = "cli") -> Details:
+        self._require(self._action_to_see(f.kind))
+        with self.s.store.write() as conn:
+            found = store.details_of(conn, f.id)
+            fields = found.fields()
+            if fields:
+                self._event(
+                    conn,
+                    f,
+                    EventKind.PERSONAL_DATA_VIEWED,
+                    self.s.clock.now(),
+                    {"fields": fields, "where": where},
+                )
+        return found
+
+    def work_list(
+        self,
+        kinds: Iterable[Kind | str] = (),
+        *,
+        owner: str | None = None,
+        site_id: str | None = None,
+        closed_today: bool = False,
+        all_sites: bool = False,
+    ) -> list[Followup]:
+        """Open follow-ups (and with ``closed_today`` those closed today), overdue first, then
+        by due day. ``owner``: a staff id, ``me`` or ``none`` (not taken yet)."""
+        wanted = [parse_choice(Kind, k, "kind") if isinstance(k, str) else k for k in kinds]
+        if wanted:
+            for kind in wanted:
+                self._require(self._action_to_see(kind))
+        else:
+            wanted = self.visible_kinds()
+            if not wanted:
+                self._require(Action.WORK_FOLLOWUPS)  # says who may not, and why
+        site = None if all_sites else self.site_for(site_id)
+        today = self.today(site) if site else self.today()
+        who = None if owner is None else owner.strip()
+        unowned = who is not None and who.lower() == "none"
+        if who is not None and who.lower() == "me":
+            who = self.actor.person
+        items = store.list_followups(
+            self.s.store.conn,
+            site_id=site.id if site else None,
+            kinds=wanted,
+            owner=None if unowned else who,
+            unowned=unowned,
+            closed_since=today.isoformat() if closed_today else None,
+        )
+        return fu.work_order(items, today)
+
+    def attempts(self, f: Followup) -> list[fu.Attempt]:
+        return store.attempts_of(self.s.store.conn, f.id)
+
+    # Working on one ------------------------------------------------------------------------------
+
+    def take(self, ref: str | int) -> Followup:
+        """Make it the actor's: anyone on the desk can take a ring-back or referral (from
+        whoever had it)."""
+        first = self.get(ref)
+        self._require_to_work(first)
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            f = self._reread(conn, first)
+            fu.check_take(f, self.actor.person)
+            if not store.set_owner(conn, f.id, self.actor.person):
+                raise RuleViolation(f"{f.ref} changed at another desk a moment ago: look again")
+            self._event(
+                conn, f, EventKind.FOLLOWUP_TAKEN, now, {"from": f.owner} if f.owner else {}
+            )
+        return self._reread(self.s.store.conn, f)
+
+    def attempt(self, ref: str | int, result: AttemptResult | str) -> Followup:
+        """A ring-back tried: when, by whom, and what happened."""
+        outcome: AttemptResult = parse_choice(AttemptResult, result, "result")
+        first = self.get(ref)
+        self._require(Action.WORK_FOLLOWUPS)
+        now = self.s.clock.now()
+        site = self.s.directory.sites[first.site_id]
+        with self.s.store.write() as conn:
+            f = self._reread(conn, first)
+            fu.check_attempt(f)
+            added = store.add_attempt(
+                conn,
+                f.id,
+                at=format_instant(now),
+                day=local(now, site.timezone).date().isoformat(),
+                actor=self.actor.person,
+                desk_id=self.actor.desk_id,
+                result=outcome,
+            )
+            if not added:
+                raise RuleViolation(f"{f.ref} changed at another desk a moment ago: look again")
+            self._event(
+                conn,
+                f,
+                EventKind.FOLLOWUP_ATTEMPTED,
+                now,
+                {"result": outcome.value, "attempt": f.attempts + 1},
+            )
+        return self._reread(self.s.store.conn, f)
+
+    def done(self, ref: str | int, *, unreachable: bool = False) -> Followup:
+        """A ring-back that reached the resident (or ``unreachable``: could not), a referral
+        the back office finished."""
+        first = self.get(ref)
+        self._require(Action.WORK_FOLLOWUPS)
+        status = Status.UNREACHABLE if unreachable else Status.DONE
+        return self._close(first, status, EventKind.FOLLOWUP_DONE, unreachable=unreachable)
+
+    def acknowledge(self, ref: str | int) -> Followup:
+        """A referral the back office confirmed it received; a record acknowledged to the
+        resident. Twice is refused, and nothing changes."""
+        if isinstance(ref, str) and str(fu.parse_ref(ref)).startswith("OTR-"):
+            self._require(Action.ANSWER_FEEDBACK)
+        first = self.get(ref)
+        self._require_to_work(first)
+        now = self.s.clock.now()
+        site = self.s.directory.sites[first.site_id]
+        status = Status.RECEIVED if first.kind is Kind.REFERRAL else Status.ACKNOWLEDGED
+        with self.s.store.write() as conn:
+            f = self._reread(conn, first)
+            fu.check_acknowledge(f, self.s.name_of)
+            day = local(now, site.timezone).date()
+            if not store.acknowledge(
+                conn,
+                f.id,
+                status=status,
+                at=format_instant(now),
+                day=day.isoformat(),
+                by=self.actor.person,
+            ):
+                raise RuleViolation(f"{f.ref} changed at another desk a moment ago: look again")
+            data: dict[str, Any] = {"status": status.value}
+            if f.ack_due_day is not None:
+                data["in_time"] = day <= f.ack_due_day
+            self._event(conn, f, EventKind.FOLLOWUP_ACKNOWLEDGED, now, data)
+        return self._reread(self.s.store.conn, f)
+
+    def respond(
+        self,
+        ref: str | int,
+        *,
+        finding: Finding | str | None = None,
+        action_taken: bool | str | None = None,
+        action: str | None = None,
+        officer: str | None = None,
+    ) -> Followup:
+        """The full answer to a comment, compliment or complaint (a complaint's outcome and
+        whether action was taken as a result; the officer who answered when not the actor)."""
+        self._require(Action.ANSWER_FEEDBACK)
+        first = self.get(ref)
+        found: Finding | None = parse_choice(Finding, finding, "outcome")
+        taken = parse_yes_no(action_taken, "action taken")
+        text = fu.clean_text(action, "the action taken", ACTION_LIMIT)
+        if text is not None and taken is None:
+            taken = True
+        if text is not None and taken is False:
+            raise InvalidInput("an action is described but action taken is 'no'")
+        named = fu.clean_text(officer, "the officer", OFFICER_LIMIT)
+        if named is not None:
+            person = self.s.directory.staff.get(named)
+            named = person.name if person is not None else named
+        fu.check_respond(first, found, taken)
+        return self._close(
+            first,
+            Status.DONE,
+            EventKind.FOLLOWUP_RESPONDED,
+            officer=named,
+            finding=found,
+            action_taken=taken,
+            action_text=text,
+        )
+
+    def _close(
+        self,
+        first: Followup,
+        status: Status,
+        event: EventKind,
+        *,
+        unreachable: bool = False,
+        officer: str | None = None,
+        finding: Finding | None = None,
+        action_taken: bool | None = None,
+        action_text: str | None = None,
+    ) -> Followup:
+        now = self.s.clock.now()
+        site = self.s.directory.sites[first.site_id]
+        day = local(now, site.timezone).date()
+        with self.s.store.write() as conn:
+            f = self._reread(conn, first)
+            if event is EventKind.FOLLOWUP_RESPONDED:
+                fu.check_respond(f, finding, action_taken)
+            else:
+                fu.check_done(f, unreachable=unreachable)
+            closed = store.close(
+                conn,
+                f.id,
+                status=status,
+                at=format_instant(now),
+                day=day.isoformat(),
+                by=self.actor.person,
+                officer=officer,
+                finding=finding,
+                action_taken=action_taken,
+            )
+            if not closed:
+                raise RuleViolation(f"{f.ref} changed at another desk a moment ago: look again")
+            if action_text is not None:
+                store.set_action_text(conn, f.id, action_text)
+            data: dict[str, Any] = {"status": status.value, "in_time": day <= f.due_day}
+            if finding is not None:
+                data["finding"] = finding.value
+            if action_taken is not None:
+                data["action_taken"] = action_taken
+            if officer is not None:
+                data["officer_named"] = True
+            self._event(conn, f, event, now, data)
+        return self._reread(self.s.store.conn, f)
+
+    def _reread(self, conn: sqlite3.Connection, f: Followup) -> Followup:
+        found = store.get_followup(conn, f.id)
+        if found is None:  # pragma: no cover - rows are never deleted
+            raise NotFound(f"no follow-up {f.ref}")
+        return found
+
+    def _event(
+        self,
+        conn: sqlite3.Connection,
+        f: Followup,
+        kind: EventKind,
+        now: datetime,
+        data: dict[str, Any],
+    ) -> None:
+        site = self.s.directory.sites[f.site_id]
+        append_event(
+            conn,
+            at=now,
+            timezone=site.timezone,
+            site_id=site.id,
+            kind=kind,
+            actor=self.actor,
+            service_code=f.service,
+            data={"followup": f.id, "ref": f.ref, "followup_kind": f.kind.value, **data},
+        )

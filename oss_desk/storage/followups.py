@@ -1,0 +1,520 @@
+"""SQL of the follow-up register (schema/0011_followups.sql): follow-ups, their personal details,
+ring-back attempts, references, and the retention purge of the details."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from oss_desk.clock import read_instant
+from oss_desk.domain.followups import (
+    Attempt,
+    AttemptResult,
+    Details,
+    Finding,
+    Followup,
+    Kind,
+    SendBy,
+    Status,
+    Via,
+    format_ref,
+)
+
+_DAY = date.fromisoformat
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else _DAY(text)
+
+
+def _followup(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Followup:
+    c = dict(zip((d[0] for d in cur.description), row, strict=True))
+    return Followup(
+        id=c["id"],
+        ref=c["ref"],
+        kind=Kind(c["kind"]),
+        site_id=c["site_id"],
+        status=Status(c["status"]),
+        received_at=read_instant(c["received_at"]),
+        received_day=_DAY(c["received_day"]),
+        start_day=_DAY(c["start_day"]),
+        due_day=_DAY(c["due_day"]),
+        created_by=c["created_by"],
+        service=c["service_code"],
+        ack_due_day=_day(c["ack_due_day"]),
+        owner=c["owner"],
+        desk_id=c["desk_id"],
+        visit_id=c["visit_id"],
+        back_office=c["back_office"],
+        sla_days=c["sla_days"],
+        send_by=SendBy(c["send_by"]) if c["send_by"] else None,
+        via=Via(c["via"]) if c["via"] else None,
+        category=c["category"],
+        stage=c["stage"],
+        acknowledged_at=read_instant(c["acknowledged_at"]) if c["acknowledged_at"] else None,
+        acknowledged_day=_day(c["acknowledged_day"]),
+        acknowledged_by=c["acknowledged_by"],
+        closed_at=read_instant(c["closed_at"]) if c["closed_at"] else None,
+        closed_day=_day(c["closed_day"]),
+        closed_by=c["closed_by"],
+        officer=c["officer"],
+        finding=Finding(c["finding"]) if c["finding"] else None,
+        action_taken=None if c["action_taken"] is None else bool(c["action_taken"]),
+        attempts=c["attempts"],
+    )
+
+
+def _all(cur: sqlite3.Cursor) -> list[Followup]:
+    return [_followup(cur, row) for row in cur.fetchall()]
+
+
+def next_ref(conn: sqlite3.Connection, kind: Kind) -> str:
+    """The next reference of the kind's prefix (one UPSERT: never the same twice)."""
+    number = conn.execute(
+        "INSERT INTO followup_counters (prefix, last_number) VALUES (?, 1) "
+        "ON CONFLICT (prefix) DO UPDATE SET last_number = last_number + 1 RETURNING last_number",
+        [kind.prefix],
+    ).fetchone()[0]
+    return format_ref(kind.prefix, int(number))
+
+
+@dataclass(frozen=True, slots=True)
+class NewFollowup:
+    """The columns of a new follow-up (see the table)."""
+
+    ref: str
+    kind: Kind
+    site_id: str
+    received_at: str
+    received_day: str
+    start_day: str
+    due_day: str
+    created_by: str
+    service: str | None = None
+    ack_due_day: str | None = None
+    desk_id: str | None = None
+    visit_id: int | None = None
+    back_office: str | None = None
+    sla_days: int | None = None
+    send_by: str | None = None
+    via: str | None = None
+    category: str | None = None
+    stage: int | None = None
+
+
+def insert_followup(conn: sqlite3.Connection, new: NewFollowup, details: Details) -> Followup:
+    cur = conn.execute(
+        "INSERT INTO followups (ref, kind, site_id, service_code, received_at, received_day, "
+        "start_day, due_day, ack_due_day, created_by, desk_id, visit_id, back_office, sla_days, "
+        "send_by, via, category, stage) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        [
+            new.ref,
+            new.kind.value,
+            new.site_id,
+            new.service,
+            new.received_at,
+            new.received_day,
+            new.start_day,
+            new.due_day,
+            new.ack_due_day,
+            new.created_by,
+            new.desk_id,
+            new.visit_id,
+            new.back_office,
+            new.sla_days,
+            new.send_by,
+            new.via,
+            new.category,
+            new.stage,
+        ],
+    )
+    followup = _followup(cur, cur.fetchone())
+    conn.execute(
+        "INSERT INTO followup_details (followup_id, name, phone, email, topic) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [followup.id, details.name, details.phone, details.email, details.topic],
+    )
+    return followup
+
+
+def get_followup(conn: sqlite3.Connection, key: int | str) -> Followup | None:
+    if isinstance(key, int):
+        cur = conn.execute("SELECT * FROM followups WHERE id = ?", [key])
+    else:
+        cur = conn.execute("SELECT * FROM followups WHERE ref = ?", [key])
+    row = cur.fetchone()
+    return _followup(cur, row) if row else None
+
+
+def list_followups(
+    conn: sqlite3.Connection,
+    *,
+    site_id: str | None,
+    kinds: Iterable[Kind],
+    owner: str | None = None,
+    unowned: bool = False,
+    open_only: bool = True,
+    closed_since: str | None = None,
+    limit: int = 500,
+) -> list[Followup]:
+    """Follow-ups of these kinds: the open ones (and with ``closed_since``, those closed on
+    that day or later), oldest due first."""
+    wanted = [k.value for k in kinds]
+    if not wanted:
+        return []
+    sql = "SELECT * FROM followups WHERE kind IN (SELECT value FROM json_each(?))"
+    args: list[Any] = [json.dumps(wanted)]
+    if site_id is not None:
+        sql += " AND site_id = ?"
+        args.append(site_id)
+    if owner is not None:
+        sql += " AND owner = ?"
+        args.append(owner)
+    elif unowned:
+        sql += " AND owner IS NULL"
+    if open_only:
+        if closed_since is None:
+            sql += " AND status NOT IN ('done', 'unreachable')"
+        else:
+            sql += " AND (status NOT IN ('done', 'unreachable') OR closed_day >= ?)"
+            args.append(closed_since)
+    sql += " ORDER BY due_day, id LIMIT ?"
+    args.append(limit)
+    return _all(conn.execute(sql, args))
+
+
+def open_at_end_of(conn: sqlite3.Connection, site_id: str | None, day: str) -> list[Followup]:
+    """Every follow-up received by ``day`` and not closed by its end (today: still open): what
+    a day's "due today" and "overdue" count."""
+    sql = (
+        "SELECT * FROM followups WHERE received_day <= :day "
+        "AND (closed_day IS NULL OR closed_day > :day)"
+    )
+    args: dict[str, Any] = {"day": day}
+    if site_id is not None:
+        sql += " AND site_id = :site"
+        args["site"] = site_id
+    return _all(conn.execute(sql, args))
+
+
+def received_between(
+    conn: sqlite3.Connection, first_day: str, last_day: str, site_id: str | None
+) -> list[Followup]:
+    sql = "SELECT * FROM followups WHERE received_day BETWEEN ? AND ?"
+    args: list[Any] = [first_day, last_day]
+    if site_id is not None:
+        sql += " AND site_id = ?"
+        args.append(site_id)
+    return _all(conn.execute(sql + " ORDER BY id", args))
+
+
+# Changes ------------------------------------------------------------------------------------------
+# Each UPDATE names the state it expects: a change that lost a race with another desk changes
+# nothing (rowcount 0), and the service says so.
+
+
+def set_owner(conn: sqlite3.Connection, followup_id: int, owner: str) -> bool:
+    cur = conn.execute(
+        "UPDATE followups SET owner = ? WHERE id = ? AND status NOT IN ('done', 'unreachable') "
+        "AND owner IS NOT ?",
+        [owner, followup_id, owner],
+    )
+    return cur.rowcount == 1
+
+
+def add_attempt(
+    conn: sqlite3.Connection,
+    followup_id: int,
+    *,
+    at: str,
+    day: str,
+    actor: str,
+    desk_id: str | None,
+    result: AttemptResult,
+) -> bool:
+    cur = conn.execute(
+        "UPDATE followups SET attempts = attempts + 1 WHERE id = ? AND kind = 'ringback' "
+        "AND status = 'open'",
+        [followup_id],
+    )
+    if cur.rowcount != 1:
+        return False
+    conn.execute(
+        "INSERT INTO followup_attempts (followup_id, at, day, actor, desk_id, result) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [followup_id, at, day, actor, desk_id, result.value],
+    )
+    return True
+
+
+def attempts_of(conn: sqlite3.Connection, followup_id: int) -> list[Attempt]:
+    rows = conn.execute(
+        "SELECT at, day, actor, result FROM followup_attempts WHERE followup_id = ? ORDER BY id",
+        [followup_id],
+    ).fetchall()
+    return [Attempt(read_instant(r[0]), r[1], r[2], AttemptResult(r[3])) for r in rows]
+
+
+def acknowledge(
+    conn: sqlite3.Connection, followup_id: int, *, status: Status, at: str, day: str, by: str
+) -> bool:
+    cur = conn.execute(
+        "UPDATE followups SET status = ?, acknowledged_at = ?, acknowledged_day = ?, "
+        "acknowledged_by = ? WHERE id = ? AND status = 'open'",
+        [status.value, at, day, by, followup_id],
+    )
+    return cur.rowcount == 1
+
+
+def close(
+    conn: sqlite3.Connection,
+    followup_id: int,
+    *,
+    status: Status,
+    at: str,
+    day: str,
+    by: str,
+    officer: str | None = None,
+    finding: Finding | None = None,
+    action_taken: bool | None = None,
+) -> bool:
+    """Done, unreachable, or answered; answering also acknowledges a record not yet
+    acknowledged (the full answer is the acknowledgement)."""
+    cur = conn.execute(
+        "UPDATE followups SET status = :status, closed_at = :at, closed_day = :day, "
+        "closed_by = :by, officer = :officer, finding = :finding, action_taken = :action, "
+        "acknowledged_at = CASE WHEN ack_due_day IS NOT NULL AND acknowledged_at IS NULL "
+        "  THEN :at ELSE acknowledged_at END, "
+        "acknowledged_day = CASE WHEN ack_due_day IS NOT NULL AND acknowledged_day IS NULL "
+        "  THEN :day ELSE acknowledged_day END, "
+        "acknowledged_by = CASE WHEN ack_due_day IS NOT NULL AND acknowledged_by IS NULL "
+        "  THEN :by ELSE acknowledged_by END "
+        "WHERE id = :id AND status NOT IN ('done', 'unreachable')",
+        {
+            "status": status.value,
+            "at": at,
+            "day": day,
+            "by": by,
+            "officer": officer,
+            "finding": finding.value if finding else None,
+            "action": None if action_taken is None else int(action_taken),
+            "id": followup_id,
+        },
+    )
+    return cur.rowcount == 1
+
+
+def set_action_text(conn: sqlite3.Connection, followup_id: int, text: str | None) -> None:
+    conn.execute(
+        "UPDATE followup_details SET action_text = ? WHERE followup_id = ? AND purged_at IS NULL",
+        [text, followup_id],
+    )
+
+
+def details_of(conn: sqlite3.Connection, followup_id: int) -> Details:
+    row = conn.execute(
+        "SELECT name, phone, email, topic, action_text, purged_at FROM followup_details "
+        "WHERE followup_id = ?",
+        [followup_id],
+    ).fetchone()
+    if row is None:
+        return Details(purged=True)
+    return Details(row[0], row[1], row[2], row[3], row[4], purged=row[5] is not None)
+
+
+# Retention ---------------------------------------------------------------------------------------
+
+
+def purge_details(
+    conn: sqlite3.Connection,
+    *,
+    kinds: Iterable[Kind],
+    before: str,
+    now: str,
+    dry_run: bool,
+) -> int:
+    """Delete the personal details of follow-ups of these kinds closed (or, still open,
+    received) before the instant ``before``."""
+    args = {"kinds": json.dumps([k.value for k in kinds]), "before": before, "now": now}
+    if dry_run:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM followup_details WHERE purged_at IS NULL AND followup_id IN "
+                "(SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
+                "AND coalesce(closed_at, received_at) < :before)",
+                args,
+            ).fetchone()[0]
+        )
+    return conn.execute(
+        "UPDATE followup_details SET name = NULL, phone = NULL, email = NULL, topic = NULL, "
+        "action_text = NULL, purged_at = :now WHERE purged_at IS NULL AND followup_id IN "
+        "(SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
+        "AND coalesce(closed_at, received_at) < :before)",
+        args,
+    ).rowcount
+
+
+def visits_to_follow_up(conn: sqlite3.Connection, since: str) -> list[tuple[Any, ...]]:
+    """(visit id, finished at, outcome, service, desk) of visits finished since ``since`` with a
+    ring-back or a referral promised (the demo makes their follow-ups)."""
+    return conn.execute(
+        "SELECT v.id, v.finished_at, v.outcome, t.service_code, t.desk_id FROM visits v "
+        "JOIN tickets t ON t.visit_id = v.id AND t.status = 'done' "
+        "WHERE v.outcome IN ('callback', 'referred') AND v.finished_at >= ? "
+        "ORDER BY v.finished_at, v.id",
+        [since],
+    ).fetchall()
+
+
+# Referral references sent by email or text -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    followup_id: int
+    channel: str
+    via: str
+    status: str
+    reference: str
+    attempts: int
+    provider_id: str | None
+    last_error: str | None
+    sent_at: str | None
+    created_at: str
+
+
+def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
+    c = dict(zip((d[0] for d in cur.description), row, strict=True))
+    return Message(
+        id=c["id"],
+        followup_id=c["followup_id"],
+        channel=c["channel"],
+        via=c["via"],
+        status=c["status"],
+        reference=c["reference"],
+        attempts=c["attempts"],
+        provider_id=c["provider_id"],
+        last_error=c["last_error"],
+        sent_at=c["sent_at"],
+        created_at=c["created_at"],
+    )
+
+
+def next_message_due(conn: sqlite3.Connection) -> str | None:
+    """When the next pending referral message comes due."""
+    row = conn.execute(
+        "SELECT min(next_attempt_at) FROM followup_messages WHERE status = 'pending'"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def queue_message(
+    conn: sqlite3.Connection, *, followup_id: int, channel: str, via: str, reference: str, now: str
+) -> int:
+    return int(
+        conn.execute(
+            "INSERT INTO followup_messages (followup_id, channel, via, reference, "
+            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            [followup_id, channel, via, reference, now, now],
+        ).fetchone()[0]
+    )
+
+
+def claim_message(conn: sqlite3.Connection, now: str, lease_until: str) -> Message | None:
+    cur = conn.execute(
+        "UPDATE followup_messages SET status = 'sending', attempts = attempts + 1, "
+        "lease_until = :lease WHERE id = ("
+        "  SELECT id FROM followup_messages"
+        "  WHERE (status = 'pending' AND next_attempt_at <= :now)"
+        "     OR (status = 'sending' AND lease_until < :now)"
+        "  ORDER BY next_attempt_at, id LIMIT 1"
+        ") RETURNING *",
+        {"now": now, "lease": lease_until},
+    )
+    row = cur.fetchone()
+    return _message(cur, row) if row else None
+
+
+def finish_message(
+    conn: sqlite3.Connection,
+    message_id: int,
+    *,
+    status: str,
+    now: str,
+    provider_id: str | None = None,
+    error: str | None = None,
+    retry_at: str | None = None,
+) -> None:
+    conn.execute(
+        "UPDATE followup_messages SET status = :status, lease_until = NULL, "
+        "provider_id = coalesce(:provider, provider_id), last_error = :error, "
+        "next_attempt_at = coalesce(:retry, next_attempt_at), "
+        "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id",
+        {
+            "status": status,
+            "provider": provider_id,
+            "error": error,
+            "retry": retry_at,
+            "now": now,
+            "id": message_id,
+        },
+    )
+
+
+def messages_of(conn: sqlite3.Connection, followup_id: int) -> list[Message]:
+    cur = conn.execute(
+        "SELECT * FROM followup_messages WHERE followup_id = ? ORDER BY id", [followup_id]
+    )
+    return [_message(cur, row) for row in cur.fetchall()]
+
+
+def release_stale_messages(conn: sqlite3.Connection) -> int:
+    """At start-up (the worker lock is ours): messages left 'sending' are due again."""
+    return conn.execute(
+        "UPDATE followup_messages SET status = 'pending', lease_until = NULL "
+        "WHERE status = 'sending'"
+    ).rowcount
+
+
+def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
+    """Provider ids and error texts of referral messages finished before ``before``."""
+    if dry_run:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM followup_messages WHERE status IN ('sent', 'failed') "
+                "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
+                "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
+                [before],
+            ).fetchone()[0]
+        )
+    return conn.execute(
+        "UPDATE followup_messages SET provider_id = NULL, last_error = NULL "
+        "WHERE status IN ('sent', 'failed') "
+        "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
+        "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
+        [before],
+    ).rowcount
+
+
+def record_actions(
+    conn: sqlite3.Connection, first_day: str, last_day: str, site_id: str | None
+) -> list[tuple[Any, ...]]:
+    """(followup id, action text) of the comments, compliments and complaints received in the
+    period that say an action was taken (the text is None once purged)."""
+    sql = (
+        "SELECT f.id, d.action_text FROM followups f "
+        "LEFT JOIN followup_details d ON d.followup_id = f.id "
+        "WHERE f.received_day BETWEEN ? AND ? AND f.kind IN ('comment', 'compliment', 'complaint') "
+        "AND (f.action_taken = 1 OR d.action_text IS NOT NULL)"
+    )
+    args: list[Any] = [first_day, last_day]
+    if site_id is not None:
+        sql += " AND f.site_id = ?"
+        args.append(site_id)
+    return conn.execute(sql + " ORDER BY f.received_day, f.id", args).fetchall()

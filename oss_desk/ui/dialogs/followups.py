@@ -1,0 +1,277 @@
+"""Follow-up dialogs: make one (the fields its kind needs) and answer a record.
+
+Both act from inside the dialog: a refusal (a phone number missing, a due date in the past)
+shows inline and nothing typed is lost. Tab moves between fields, Ctrl+S saves, Esc goes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, OptionList, RadioSet, Static
+from textual.widgets.option_list import Option
+
+from oss_desk.domain.followups import Kind
+from oss_desk.services.followups import Created, Request
+from oss_desk.ui.dialogs import Dialog, MarkedRadioButton
+from oss_desk.ui.faults import guarded
+
+T = TypeVar("T")
+
+SEND_BY = (("slip", "Printed slip"), ("email", "Email"), ("text", "Text"))
+CHANNELS = (
+    ("in-person", "In person"),
+    ("phone", "Phone"),
+    ("letter", "Letter"),
+    ("email", "Email"),
+    ("web", "Web"),
+)
+FINDINGS = (
+    ("justified", "Justified"),
+    ("partly", "Partly justified"),
+    ("not-justified", "Not justified"),
+)
+
+
+class NextInput(Input):
+    """Enter moves to the next field (as in the booking dialog)."""
+
+    async def action_submit(self) -> None:
+        self.screen.focus_next()
+
+
+def _radio(group_id: str, choices: Sequence[tuple[str, str]], chosen: str | None) -> RadioSet:
+    buttons = [
+        MarkedRadioButton(label, value=key == chosen, id=f"{group_id}-{key}")
+        for key, label in choices
+    ]
+    return RadioSet(*buttons, id=group_id, compact=True)
+
+
+def _pressed(dialog: Dialog[T], group_id: str) -> str | None:
+    button = dialog.query_one(f"#{group_id}", RadioSet).pressed_button
+    if button is None or button.id is None:
+        return None
+    return button.id.removeprefix(f"{group_id}-")
+
+
+@dataclass(frozen=True, slots=True)
+class FormChoices:
+    """What the form offers: (id, label) pairs."""
+
+    services: list[tuple[str, str]]
+    back_offices: list[tuple[str, str]]
+    categories: list[tuple[str, str]]
+
+
+class FollowupDialog(Dialog[Created | None]):
+    """A new follow-up of one kind, with only that kind's fields."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Save", id="followup_form.submit", tooltip="Make it"),
+    ]
+
+    def __init__(
+        self,
+        kind: Kind,
+        choices: FormChoices,
+        submit: Callable[[Request], Awaitable[Created | str]],
+        *,
+        service: str | None = None,
+        ticket: int | None = None,
+        visit: int | None = None,
+        about: str = "",
+    ) -> None:
+        super().__init__()
+        self.kind = kind
+        self.choices = choices
+        self.submit = submit
+        self.service = service
+        self.ticket = ticket
+        self.visit = visit
+        self.about = about
+
+    def compose(self) -> ComposeResult:
+        kind = self.kind
+        with Vertical(classes="dialog followup-form"):
+            title = f"New {kind.label.lower()}" + (f": {self.about}" if self.about else "")
+            yield Static(Text(title), classes="title")
+            if kind is Kind.REFERRAL:
+                yield Static("Back office", classes="label")
+                yield OptionList(
+                    *[Option(Text(name), id=key) for key, name in self.choices.back_offices],
+                    id="fu-office",
+                    compact=True,
+                )
+            if kind.on_the_record:
+                yield Static("Category", classes="label")
+                yield OptionList(
+                    *[Option(Text(name), id=key) for key, name in self.choices.categories],
+                    id="fu-category",
+                    compact=True,
+                )
+                with Horizontal(classes="field"):
+                    yield Static("Came in by", classes="label")
+                    yield _radio("fu-channel", CHANNELS, "in-person")
+            fields = [("fu-service", "Service", "its letter", 1, self.service or "")]
+            if not kind.on_the_record:
+                fields.append(("fu-due", "Due", "YYYY-MM-DD: only to agree a day", 10, ""))
+            else:
+                fields.append(("fu-stage", "Stage", "1 or 2", 1, "1"))
+            fields += [
+                ("fu-name", "Name", "staff only; deleted on schedule", 80, ""),
+                (
+                    "fu-phone",
+                    "Phone",
+                    "needed to ring back" if kind is Kind.RINGBACK else "",
+                    20,
+                    "",
+                ),
+                ("fu-email", "Email", "", 254, ""),
+                ("fu-topic", "Topic", "a few words; no sensitive detail", 200, ""),
+            ]
+            for field_id, label, hint, length, value in fields:
+                with Horizontal(classes="field"):
+                    yield Static(label, classes="label")
+                    yield NextInput(
+                        value=value, placeholder=hint, max_length=length, id=field_id, compact=True
+                    )
+            if kind is Kind.REFERRAL:
+                with Horizontal(classes="field"):
+                    yield Static("Reference by", classes="label")
+                    yield _radio("fu-send", SEND_BY, "slip")
+            yield Static(id="fu-error")
+            yield Static("Tab: next field · Ctrl+S: save · Esc: back", classes="hint")
+
+    @guarded
+    def on_mount(self) -> None:
+        first = self.query("OptionList").first() if self.query("OptionList") else None
+        (first or self.query_one("#fu-service", Input)).focus()
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#fu-error", Static).update(Text(message, style="bold red"))
+
+    def _value(self, field_id: str) -> str | None:
+        text = self.query_one(f"#{field_id}", Input).value.strip()
+        return text or None
+
+    def _option(self, list_id: str) -> str | None:
+        options = self.query_one(f"#{list_id}", OptionList)
+        if options.highlighted is None:
+            return None
+        return options.get_option_at_index(options.highlighted).id
+
+    def request(self) -> Request:
+        kind = self.kind
+        stage = 1
+        if kind.on_the_record:
+            stage = 2 if (self._value("fu-stage") or "1") == "2" else 1
+        return Request(
+            kind=kind,
+            service=self._value("fu-service"),
+            topic=self._value("fu-topic"),
+            name=self._value("fu-name"),
+            phone=self._value("fu-phone"),
+            email=self._value("fu-email"),
+            back_office=self._option("fu-office") if kind is Kind.REFERRAL else None,
+            send_by=_pressed(self, "fu-send") if kind is Kind.REFERRAL else None,
+            via=_pressed(self, "fu-channel") if kind.on_the_record else None,
+            category=self._option("fu-category") if kind.on_the_record else None,
+            stage=stage,
+            due=None if kind.on_the_record else self._value("fu-due"),
+            ticket=self.ticket,
+            visit=self.visit,
+        )
+
+    @on(Input.Submitted, "#fu-topic")
+    @guarded
+    def _last_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    @work(exclusive=True, group="followup-form", exit_on_error=False)
+    async def action_submit(self) -> None:
+        result = await self.submit(self.request())
+        if isinstance(result, str):
+            self.show_error(result)
+            return
+        self.dismiss(result)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    finding: str | None
+    action_taken: str | None
+    action: str | None
+    officer: str | None
+
+
+class RespondDialog(Dialog[Answer | None]):
+    """The full answer to a record: a complaint's outcome, whether action was taken (and what),
+    and the officer who answered if not the person recording it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Save", id="respond_form.submit", tooltip="Record the answer"),
+    ]
+
+    def __init__(
+        self, title: str, complaint: bool, submit: Callable[[Answer], Awaitable[str | None]]
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.complaint = complaint
+        self.submit = submit
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog followup-form"):
+            yield Static(Text(self.title_text), classes="title")
+            if self.complaint:
+                with Horizontal(classes="field"):
+                    yield Static("Outcome", classes="label")
+                    yield _radio("fu-finding", FINDINGS, None)
+                with Horizontal(classes="field"):
+                    yield Static("Action taken", classes="label")
+                    yield _radio("fu-taken", (("yes", "Yes"), ("no", "No")), None)
+            for field_id, label, hint, length in (
+                ("fu-action", "What was done", "as a result (optional)", 500),
+                ("fu-officer", "Officer", "who answered, if not you", 80),
+            ):
+                with Horizontal(classes="field"):
+                    yield Static(label, classes="label")
+                    yield NextInput(placeholder=hint, max_length=length, id=field_id, compact=True)
+            yield Static(id="fu-error")
+            yield Static("Arrows choose · Tab: next · Ctrl+S: save · Esc: back", classes="hint")
+
+    @guarded
+    def on_mount(self) -> None:
+        if self.complaint:
+            self.query_one("#fu-finding", RadioSet).focus()
+        else:
+            self.query_one("#fu-action", Input).focus()
+
+    def answer(self) -> Answer:
+        def value(field_id: str) -> str | None:
+            return self.query_one(f"#{field_id}", Input).value.strip() or None
+
+        return Answer(
+            finding=_pressed(self, "fu-finding") if self.complaint else None,
+            action_taken=_pressed(self, "fu-taken") if self.complaint else None,
+            action=value("fu-action"),
+            officer=value("fu-officer"),
+        )
+
+    @work(exclusive=True, group="respond-form", exit_on_error=False)
+    async def action_submit(self) -> None:
+        answer = self.answer()
+        problem = await self.submit(answer)
+        if problem is not None:
+            self.query_one("#fu-error", Static).update(Text(problem, style="bold red"))
+            return
+        self.dismiss(answer)

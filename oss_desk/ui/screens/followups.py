@@ -1,0 +1,487 @@
+"""Follow-ups: ring-backs, referrals and On The Record, by due date with the overdue first.
+
+Everything from the keyboard: N makes one, T takes the highlighted one, A records a ring-back's
+try, D (or U, could not reach) finishes it, K acknowledges (a record) or marks a referral
+received by the back office, R answers a record in full; F and O filter by kind and owner. A
+person sees only the kinds their role may (a meet-and-greet login never sees complaints).
+The resident's name and number show in the panel for the person working it: read once per
+follow-up while the app runs, and each read is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import ClassVar, TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Static
+
+from oss_desk.config_followups import FollowupSettings
+from oss_desk.domain.access import Action
+from oss_desk.domain.followup_figures import due_counts
+from oss_desk.domain.followups import Details, Due, Followup, Kind, Status
+from oss_desk.services.desk_view import DeskSnapshot
+from oss_desk.services.followups import FollowupService
+from oss_desk.services.session import Session
+from oss_desk.ui.context import DeskContext, Ok
+from oss_desk.ui.dialogs import ChoiceDialog
+from oss_desk.ui.dialogs.followups import Answer, RespondDialog
+from oss_desk.ui.faults import guarded
+from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.followup_flows import (
+    DEADLINES,
+    KIND_KEYS,
+    due_line,
+    kinds_for,
+    new_followup,
+    run_or_say,
+)
+
+R = TypeVar("R")
+
+RESULTS = {
+    "n": "no-answer",
+    "v": "voicemail",
+    "b": "busy",
+    "w": "wrong-number",
+    "r": "reached",
+}
+OWNERS = ("anyone", "mine", "not taken")
+STANDING_WORDS = {
+    Due.OVERDUE: ("OVERDUE", "bold red"),
+    Due.TODAY: ("due today", "bold yellow"),
+    Due.LATER: ("", ""),
+}
+COLUMNS = (
+    ("Ref", "ref"),
+    ("Kind", "kind"),
+    ("Service", "service"),
+    ("Due", "due"),
+    ("", "standing"),
+    ("Status", "status"),
+    ("Taken by", "owner"),
+    ("Tries", "tries"),
+)
+
+
+class FollowupsScreen(DeskScreen):
+    AREA = "Follow-ups"
+    HELP = (
+        "Ring-backs (CB-), referrals (R-) and comments, compliments and complaints (OTR-), "
+        "overdue first, then by due date; closed today at the bottom. N makes one; T takes the "
+        "highlighted one; A records a try at a ring-back, D marks it done and U could not "
+        "reach; D marks a referral done by the back office and K received by it; K acknowledges "
+        "a comment, compliment or complaint and R answers it. F shows one kind, O anyone's, "
+        "yours or those not taken. Deadlines count working days (no weekends, bank holidays "
+        "or closure days)."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "n",
+            "new",
+            "New",
+            id="followups.new",
+            tooltip="A ring-back, a referral, or a comment, compliment or complaint",
+        ),
+        Binding("t", "take", "Take", id="followups.take", tooltip="Make the highlighted one yours"),
+        Binding(
+            "a",
+            "attempt",
+            "Try",
+            id="followups.attempt",
+            tooltip="A ring-back: record a try and what happened",
+        ),
+        Binding(
+            "d",
+            "done",
+            "Done",
+            id="followups.done",
+            tooltip="A ring-back made, or a referral done by the back office",
+        ),
+        Binding(
+            "u",
+            "unreachable",
+            "Not reached",
+            id="followups.unreachable",
+            tooltip="A ring-back: could not reach the resident (after a try)",
+        ),
+        Binding(
+            "k",
+            "acknowledge",
+            "Acknowledge",
+            id="followups.ack",
+            tooltip="Acknowledge a record; a referral: received by the back office",
+        ),
+        Binding(
+            "r",
+            "respond",
+            "Answer",
+            id="followups.respond",
+            tooltip="Answer a comment, compliment or complaint in full",
+        ),
+        Binding("f", "filter_kind", "Kind", id="followups.kind", tooltip="Show one kind, or all"),
+        Binding(
+            "o",
+            "filter_owner",
+            "Whose",
+            id="followups.owner",
+            tooltip="Anyone's, mine, or not taken yet",
+        ),
+    ]
+
+    FOCUS = "#followup-table"
+
+    def __init__(self, desk: DeskContext) -> None:
+        super().__init__(desk)
+        self.settings: FollowupSettings | None = None
+        """The office's follow-up settings (back offices, categories), read with each list."""
+        self.items: dict[int, Followup] = {}
+        self.order: list[int] = []
+        self.today: date | None = None
+        self.kind_filter: Kind | None = None
+        self.owner_filter = "anyone"
+        self.details: dict[int, Details] = {}
+        self._reading: set[int] = set()
+        self.loads = 0
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="followup-summary")
+        with Horizontal(id="followup-body"):
+            table: DataTable[Text] = DataTable(id="followup-table", cursor_type="row")
+            for label, key in COLUMNS:
+                table.add_column(label, key=key)
+            yield table
+            yield Static(id="followup-detail")
+
+    def wants_fresh_data(self) -> bool:
+        return True
+
+    def current_desk(self) -> str | None:
+        return self.desk.terminal_desk or self.desk.greet_desk_id
+
+    @guarded
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.load()
+
+    def show_snapshot(self, snapshot: DeskSnapshot) -> None:
+        self.load()  # another desk may have changed a follow-up
+
+    # Roles and what applies ------------------------------------------------------------------
+
+    def _may(self, action: Action) -> bool:
+        return self.desk.may(action, self.acting_as())
+
+    def visible_kinds(self) -> list[Kind]:
+        return kinds_for(self._may)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        may_work = self._may(Action.WORK_FOLLOWUPS)
+        may_answer = self._may(Action.ANSWER_FEEDBACK)
+        allowed = {
+            "new": may_work or self._may(Action.RECORD_FEEDBACK),
+            "take": may_work or may_answer,
+            "attempt": may_work,
+            "done": may_work,
+            "unreachable": may_work,
+            "acknowledge": may_work or may_answer,
+            "respond": may_answer,
+        }.get(action, True)
+        if not allowed:
+            return False  # never for this role: hidden
+        f = self.selected()
+        if action in ("new", "filter_kind", "filter_owner"):
+            return True
+        if f is None or f.status.closed:
+            return None
+        applies = {
+            "take": f.owner != self.acting_as().person
+            and (may_answer if f.kind.on_the_record else may_work),
+            "attempt": f.kind is Kind.RINGBACK,
+            "done": not f.kind.on_the_record,
+            "unreachable": f.kind is Kind.RINGBACK and f.attempts > 0,
+            "acknowledge": f.status is Status.OPEN
+            and ((f.kind is Kind.REFERRAL and may_work) or (f.kind.on_the_record and may_answer)),
+            "respond": f.kind.on_the_record,
+        }.get(action, True)
+        return True if applies else None
+
+    # Loading -----------------------------------------------------------------------------------
+
+    def _kinds(self) -> list[Kind]:
+        visible = self.visible_kinds()
+        if self.kind_filter is not None and self.kind_filter in visible:
+            return [self.kind_filter]
+        return visible
+
+    @work(exclusive=True, group="followups-load", exit_on_error=False)
+    async def load(self) -> None:
+        kinds = self._kinds()
+        if not kinds:
+            self.query_one("#followup-summary", Static).update(
+                Text("Your role works on no follow-ups.", style="dim")
+            )
+            return
+        actor = self.acting_as()
+        owner = {"anyone": None, "mine": "me", "not taken": "none"}[self.owner_filter]
+
+        def read(session: Session) -> tuple[list[Followup], date, FollowupSettings]:
+            svc = FollowupService(session, actor)
+            found = svc.work_list(kinds, owner=owner, closed_today=True)
+            return found, svc.today(), session.settings.followups
+
+        found = await self.desk.act(read)
+        if not isinstance(found, Ok):
+            return
+        items, today, self.settings = found.value
+        self.today = today
+        self.items = {f.id: f for f in items}
+        self.order = [f.id for f in items]
+        self.loads += 1
+        self._show_rows()
+        self._show_summary(items, today)
+        self.show_detail()
+        self.refresh_bindings()
+
+    def _row(self, f: Followup) -> list[Text]:
+        svc = self.desk.names.services.get(f.service or "")
+        due = f.next_due
+        standing = f.standing(self.today) if self.today else None
+        word, style = STANDING_WORDS.get(standing, ("", "")) if standing else ("closed", "dim")
+        return [
+            Text(f.ref, style="bold"),
+            Text(f.kind.label),
+            Text(svc.name if svc else "-"),
+            Text(f"{due:%a %d %b}" if due else f"{f.closed_day:%a %d %b}" if f.closed_day else ""),
+            Text(word, style=style),
+            Text(f.status.value),
+            Text(self.desk.names.person(f.owner) if f.owner else ""),
+            Text(str(f.attempts) if f.kind is Kind.RINGBACK else ""),
+        ]
+
+    def _show_rows(self) -> None:
+        """Update the table by row key (never cleared and rebuilt), in the work order."""
+        table = self.query_one("#followup-table", DataTable)
+        keys = [str(i) for i in self.order]
+        with self.app.batch_update():
+            for row_key in list(table.rows):
+                if row_key.value not in keys:
+                    table.remove_row(row_key)
+            present = {row_key.value for row_key in table.rows}
+            for key in keys:
+                cells = self._row(self.items[int(key)])
+                if key in present:
+                    for (_, column), cell in zip(COLUMNS, cells, strict=True):
+                        table.update_cell(key, column, cell)
+                else:
+                    table.add_row(*cells, key=key)
+            position = {self.items[i].ref: n for n, i in enumerate(self.order)}
+            table.sort("ref", key=lambda ref: position.get(ref.plain, 0))
+
+    def _show_summary(self, items: list[Followup], today: date) -> None:
+        counts = due_counts(items, today)
+        kinds = [k for k in self.visible_kinds() if k in self._kinds()]
+        text = due_line(counts, kinds, "Due today/overdue")
+        shown = "all kinds" if self.kind_filter is None else f"{self.kind_filter.label}s"
+        text.append(f"\nShowing {shown}, {self.owner_filter}; closed today last", style="dim")
+        self.query_one("#followup-summary", Static).update(text)
+
+    # The highlighted one ---------------------------------------------------------------------
+
+    def selected(self) -> Followup | None:
+        found = self.query("#followup-table").results(DataTable)
+        table = next(found, None)
+        if table is None or table.row_count == 0:
+            return None  # not composed yet, or nothing listed
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+        return self.items.get(int(key)) if key else None
+
+    @on(DataTable.RowHighlighted, "#followup-table")
+    @guarded
+    def _moved(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+        self.refresh_bindings()
+
+    def _want_details(self, f: Followup) -> None:
+        """Read its personal details once while the app runs (the read is recorded)."""
+        if f.id in self.details or f.id in self._reading:
+            return
+        needed = Action.VIEW_FEEDBACK if f.kind.on_the_record else Action.WORK_FOLLOWUPS
+        if not self._may(needed):
+            return
+        self._reading.add(f.id)
+        self.run_worker(self._read_details(f), group="followup-details", exit_on_error=False)
+
+    async def _read_details(self, f: Followup) -> None:
+        actor = self.acting_as()
+        try:
+            found = await self.desk.act(
+                lambda s: FollowupService(s, actor).details(f, "follow-ups panel")
+            )
+        finally:
+            self._reading.discard(f.id)
+        if isinstance(found, Ok):
+            self.details[f.id] = found.value
+            self.show_detail()
+
+    def show_detail(self) -> None:
+        panel = self.query_one("#followup-detail", Static)
+        f = self.selected()
+        if f is None:
+            panel.update(Text("Nothing to follow up here.", style="dim"))
+            return
+        self._want_details(f)
+        names = self.desk.names
+        text = Text()
+        text.append(f"{f.ref}  {f.kind.label}\n", style="bold")
+        if f.service:
+            text.append(f"Service: {names.service(f.service)}\n")
+        text.append(f"Received {names.local(f.received_at, f.site_id):%a %d %b %H:%M}")
+        text.append(f" (clock from {f.start_day:%a %d %b})\n")
+        today = self.today or f.received_day
+        for name, state in f.deadlines(today).items():
+            due = f.ack_due_day if name == "acknowledge" else f.due_day
+            style = "bold red" if state.missed else ""
+            label = DEADLINES.get(name, name)
+            text.append(f"{label} by {due:%a %d %b}: {state.value}\n", style=style)
+        settings = self.settings
+        if f.back_office:
+            office = settings.back_office(f.back_office) if settings else None
+            text.append(f"Back office: {office.name if office else f.back_office}\n")
+            if office and office.contact:
+                text.append(f"  contact: {office.contact}\n")
+        if f.category:
+            category = settings.category(f.category) if settings else None
+            text.append(f"Category: {category.name if category else f.category}\n")
+            text.append(f"Came in by {f.via.value if f.via else '?'}, stage {f.stage}\n")
+        if f.owner:
+            text.append(f"Taken by {names.person(f.owner)}\n")
+        if f.finding:
+            text.append(f"Outcome: {f.finding.value}; action taken: ")
+            text.append("yes\n" if f.action_taken else "no\n")
+        details = self.details.get(f.id)
+        if details is not None:
+            text.append("\n")
+            if details.purged:
+                text.append("Personal details deleted (retention)\n", style="dim")
+            for label, value in (
+                ("Name", details.name),
+                ("Phone", details.phone),
+                ("Email", details.email),
+                ("Topic", details.topic),
+                ("Action", details.action_text),
+            ):
+                if value:
+                    text.append(f"{label}: ", style="bold")
+                    text.append(f"{value}\n")  # resident text: never markup
+        panel.update(text)
+
+    # Actions -----------------------------------------------------------------------------------
+
+    async def _change(self, fn: Callable[[FollowupService, Followup], Followup], said: str) -> None:
+        f = self.selected()
+        if f is None:
+            self.say("Highlight a follow-up first")
+            return
+        actor = self.acting_as()
+        done = await self.desk.act(lambda s: fn(FollowupService(s, actor), f))
+        if isinstance(done, Ok):
+            self.notify_done(f"{done.value.ref}: {said}")
+            await self.desk.after_write()
+            self.load()
+
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    async def action_new(self) -> None:
+        kind = self.kind_filter
+        made = await new_followup(self, self.acting_as(), kind=kind)
+        if made is not None:
+            self.load()
+
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    async def action_take(self) -> None:
+        await self._change(lambda svc, f: svc.take(f.id), "taken")
+
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    async def action_attempt(self) -> None:
+        f = self.selected()
+        if f is None:
+            return
+        choices = [
+            (key, f"{key.upper()}  {value.replace('-', ' ')}") for key, value in RESULTS.items()
+        ]
+        question = f"{f.ref}: how did the call go?"
+        chosen = await self.app.push_screen_wait(ChoiceDialog(question, choices))
+        if chosen is None:
+            return
+        result = RESULTS[chosen]
+        await self._change(lambda svc, it: svc.attempt(it.id, result), f"try recorded ({result})")
+
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    async def action_done(self) -> None:
+        await self._change(lambda svc, f: svc.done(f.id), "done")
+
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    async def action_unreachable(self) -> None:
+        await self._change(
+            lambda svc, f: svc.done(f.id, unreachable=True), "could not reach the resident"
+        )
+
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    async def action_acknowledge(self) -> None:
+        f = self.selected()
+        said = "received by the back office" if f and f.kind is Kind.REFERRAL else "acknowledged"
+        await self._change(lambda svc, it: svc.acknowledge(it.id), said)
+
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    async def action_respond(self) -> None:
+        f = self.selected()
+        if f is None:
+            return
+        actor = self.acting_as()
+
+        async def submit(answer: Answer) -> str | None:
+            result = await run_or_say(
+                self,
+                lambda s: FollowupService(s, actor).respond(
+                    f.id,
+                    finding=answer.finding,
+                    action_taken=answer.action_taken,
+                    action=answer.action,
+                    officer=answer.officer,
+                ),
+            )
+            return result if isinstance(result, str) else None
+
+        title = f"Answer {f.ref} ({f.kind.label.lower()})"
+        answered = await self.app.push_screen_wait(
+            RespondDialog(title, f.kind is Kind.COMPLAINT, submit)
+        )
+        if answered is not None:
+            self.notify_done(f"{f.ref}: answered")
+            await self.desk.after_write()
+            self.load()
+
+    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    async def action_filter_kind(self) -> None:
+        offered = [("0", "0  All kinds")] + [
+            (key, f"{key}  {kind.label}s")
+            for key, kind in KIND_KEYS.items()
+            if kind in self.visible_kinds()
+        ]
+        chosen = await self.app.push_screen_wait(ChoiceDialog("Show which kind?", offered))
+        if chosen is None:
+            return
+        self.kind_filter = KIND_KEYS.get(chosen)
+        self.load()
+
+    def action_filter_owner(self) -> None:
+        self.owner_filter = OWNERS[(OWNERS.index(self.owner_filter) + 1) % len(OWNERS)]
+        self.load()

@@ -1,0 +1,279 @@
+"""The Follow-ups mode (Ctrl+F) driven with Pilot: a follow-up opened by finishing a visit with
+"callback" or "referred", taken, tried and done from the keyboard; records acknowledged and
+answered; a meet-and-greet login never sees complaints; a bad due date refused in the form with
+nothing made; the team leader's line; F1 lists the keys. Checked in the database and the event
+log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, OptionList, RadioButton
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.models import Actor
+from oss_desk.services.followups import FollowupService, Request
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, OutcomeDialog
+from oss_desk.ui.dialogs.followups import FollowupDialog, RespondDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.followups import FollowupsScreen
+from oss_desk.ui.screens.leader import LeaderScreen
+
+from ..conftest import MONDAY_0930
+from ..followups_site import make_office
+from .conftest import AppFactory, rows, settled, until
+
+NAME, PHONE = "Wilhelmina Canarybird", "07700 900417"
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Path:
+    db = make_office(tmp_path)
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="gil", desk_id="greet-1")
+    try:
+        QueueService(session).issue("C", print_ticket=False)
+        FollowupService(session).add(
+            Request(kind="ringback", service="W", name=NAME, phone=PHONE, topic="bins")
+        )
+        FollowupService(session, Actor("tl")).add(Request(kind="complaint", category="staff"))
+    finally:
+        session.close()
+    return db
+
+
+def followups(db: Path) -> list[tuple[object, ...]]:
+    return rows(
+        db,
+        "SELECT ref, kind, service_code, visit_id, status, owner, attempts FROM followups "
+        "ORDER BY id",
+    )
+
+
+async def open_followups(app: OssDeskApp, pilot: object) -> FollowupsScreen:
+    await until(lambda: app.snapshot is not None)
+    await pilot.press("ctrl+f")  # type: ignore[attr-defined]
+    await until(lambda: isinstance(app.screen, FollowupsScreen) and app.screen.loads > 0)
+    screen = app.screen
+    assert isinstance(screen, FollowupsScreen)
+    return screen
+
+
+def listed(screen: FollowupsScreen) -> list[str]:
+    table = screen.query_one("#followup-table", DataTable)
+    return [str(table.get_row(key)[0]) for key in table.rows]
+
+
+async def test_finishing_with_callback_opens_the_ring_back(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ana")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None and isinstance(app.screen, AdviserScreen))
+        await pilot.press("n")
+        await until(lambda: rows(office, "SELECT status FROM tickets") == [("called",)])
+        await pilot.press("f")
+        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("5")  # callback
+        await until(lambda: isinstance(app.screen, FollowupDialog))
+        form = app.screen
+        assert isinstance(form, FollowupDialog)
+        assert form.query_one("#fu-service", Input).value == "C"  # the visit's service
+        form.query_one("#fu-phone", Input).value = "07700 900111"
+        await pilot.press("ctrl+s")
+        await until(lambda: len(followups(office)) == 3)
+        assert followups(office)[-1] == ("CB-0002", "ringback", "C", 1, "open", None, 0)
+        assert rows(office, "SELECT outcome FROM visits") == [("callback",)]
+        assert isinstance(app.screen, AdviserScreen)
+
+
+async def test_finishing_referred_opens_the_referral(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "desk-1", person="ana")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None and isinstance(app.screen, AdviserScreen))
+        await pilot.press("n")
+        await until(lambda: rows(office, "SELECT status FROM tickets") == [("called",)])
+        await pilot.press("f")
+        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("3")  # referred
+        await until(lambda: isinstance(app.screen, FollowupDialog))
+        form = app.screen
+        assert isinstance(form, FollowupDialog)
+        form.query_one("#fu-office", OptionList).highlighted = 1  # Housing options
+        await pilot.press("ctrl+s")
+        await until(lambda: len(followups(office)) == 3)
+        assert rows(office, "SELECT ref, back_office, service_code, send_by FROM followups")[
+            -1
+        ] == (
+            "R-0001",
+            "housing",
+            "C",
+            "slip",
+        )
+
+
+async def test_a_due_date_in_the_past_is_refused_in_the_form(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ana")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        await pilot.press("n")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("1")  # ring-back
+        await until(lambda: isinstance(app.screen, FollowupDialog))
+        form = app.screen
+        assert isinstance(form, FollowupDialog)
+        form.query_one("#fu-service", Input).value = "C"
+        form.query_one("#fu-phone", Input).value = PHONE
+        form.query_one("#fu-due", Input).value = "2026-11-20"
+        before = followups(office)
+        await pilot.press("ctrl+s")
+        error = form.query_one("#fu-error")
+        await until(lambda: "in the past" in str(error.render()))
+        assert "due date 2026-11-20 is in the past (today is 2026-11-23)" in str(error.render())
+        assert app.screen is form  # nothing typed is lost
+        assert form.query_one("#fu-phone", Input).value == PHONE
+        assert followups(office) == before
+        await pilot.press("escape")
+        await until(lambda: app.screen is screen)
+
+
+async def test_take_try_and_done(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "desk-1", person="ana")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        assert listed(screen) == ["CB-0001"]  # an adviser: no complaint
+        await pilot.press("t")
+        await until(lambda: followups(office)[0][5] == "ana")
+        await pilot.press("a")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("n")  # no answer
+        await until(lambda: followups(office)[0][6] == 1)
+        await until(lambda: screen.check_action("unreachable", ()) is True)
+        await pilot.press("d")
+        await until(lambda: followups(office)[0][4] == "done")
+        logged = rows(
+            office,
+            "SELECT kind, actor, desk_id, data FROM events WHERE kind LIKE 'followup_%' "
+            "AND actor = 'ana' ORDER BY id",
+        )
+        assert [(k, a, d) for k, a, d, _ in logged] == [
+            ("followup_taken", "ana", "desk-1"),
+            ("followup_attempted", "ana", "desk-1"),
+            ("followup_done", "ana", "desk-1"),
+        ]
+        assert all(json.loads(str(data))["ref"] == "CB-0001" for *_, data in logged)
+        # The panel showed the resident's name and number: read once, and the read recorded.
+        await until(lambda: NAME in str(screen.query_one("#followup-detail").render()))
+        viewed = rows(office, "SELECT actor, data FROM events WHERE kind = 'personal_data_viewed'")
+        assert len(viewed) == 1 and viewed[0][0] == "ana"
+        assert json.loads(str(viewed[0][1]))["fields"] == ["name", "phone", "topic"]
+        # Done today: still listed, at the end, marked closed.
+        await until(lambda: screen.check_action("done", ()) is None)
+
+
+async def test_meet_and_greet_cannot_see_complaints(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "greet-1", person="gil")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        assert listed(screen) == ["CB-0001"]
+        assert "complaints" not in str(screen.query_one("#followup-summary").render())
+        for action in ("respond",):
+            assert screen.check_action(action, ()) is False  # hidden, not just dimmed
+        await pilot.press("r")
+        await settled(pilot)
+        assert app.screen is screen  # no answer dialog
+        await pilot.press("f")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        offered = app.screen.query_one(OptionList)
+        labels = [str(offered.get_option_at_index(i).prompt) for i in range(offered.option_count)]
+        assert labels == ["0  All kinds", "1  Ring-backs", "2  Referrals"]
+        await pilot.press("escape")
+        # Recording one is allowed; seeing it afterwards is not.
+        await pilot.press("n")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("5")
+        await until(lambda: isinstance(app.screen, FollowupDialog))
+        await pilot.press("ctrl+s")
+        await until(lambda: len(followups(office)) == 3)
+        await until(lambda: screen.loads > 1 and app.screen is screen)
+        await settled(pilot)
+        assert listed(screen) == ["CB-0001"]
+
+
+async def test_team_leader_acknowledges_and_answers(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        assert sorted(listed(screen)) == ["CB-0001", "OTR-0001"]
+        table = screen.query_one("#followup-table", DataTable)
+        table.move_cursor(row=listed(screen).index("OTR-0001"))
+        await until(lambda: screen.selected() is not None and screen.selected().ref == "OTR-0001")  # type: ignore[union-attr]
+        await pilot.press("k")
+        await until(
+            lambda: rows(office, "SELECT status FROM followups WHERE id = 2") == [("acknowledged",)]
+        )
+        await pilot.press("k")  # twice: the key is dimmed now, nothing changes
+        await settled(pilot)
+        assert rows(office, "SELECT count(*) FROM events WHERE kind = 'followup_acknowledged'") == [
+            (1,)
+        ]
+        await pilot.press("r")
+        await until(lambda: isinstance(app.screen, RespondDialog))
+        dialog = app.screen
+        await pilot.press("ctrl+s")  # no outcome yet: refused in the dialog
+        await until(lambda: "give its outcome" in str(dialog.query_one("#fu-error").render()))
+        dialog.query_one("#fu-finding-justified", RadioButton).value = True
+        dialog.query_one("#fu-taken-yes", RadioButton).value = True
+        dialog.query_one("#fu-action", Input).value = "Apology and training"
+        await pilot.press("ctrl+s")
+        await until(lambda: app.screen is screen)
+        assert rows(office, "SELECT status, finding, action_taken FROM followups WHERE id = 2") == [
+            ("done", "justified", 1)
+        ]
+
+
+async def test_the_team_leader_sees_due_and_overdue(office: Path, make_app: AppFactory) -> None:
+    clock = FixedClock(MONDAY_0930.replace(day=24, hour=10))  # Tuesday: the ring-back is due
+    app = make_app(office, "desk-1", person="tl", clock=clock)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f4")
+        await until(
+            lambda: (
+                isinstance(app.screen, LeaderScreen)
+                and app.snapshot is not None
+                and app.snapshot.figures is not None
+            )
+        )
+        line = str(app.screen.query_one("#figures").render())
+        assert "Follow-ups due today/overdue  ring-backs 1/0  referrals 0/0" in line
+        assert "complaints 0/0" in line
+
+
+async def test_help_lists_the_keys(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await open_followups(app, pilot)
+        await pilot.press("f1")
+        await until(lambda: isinstance(app.screen, HelpScreen))
+        table = app.screen.query_one("#keys", DataTable)
+        keys = {str(table.get_row(k)[1]) for k in table.rows}
+        assert {"New", "Take", "Try", "Done", "Not reached", "Acknowledge", "Answer"} <= keys
+        assert {"Kind", "Whose", "Follow-ups"} <= keys
+
+
+def test_followups_snapshot(snap_compare, office: Path, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(office, "desk-1", person="tl")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        screen = await open_followups(app, pilot)
+        await until(lambda: "Wilhelmina" in str(screen.query_one("#followup-detail").render()))
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
