@@ -150,6 +150,8 @@ class DayFigures:
     by_hour: dict[int, int] = field(default_factory=dict)
     by_service: dict[str, int] = field(default_factory=dict)
     outcomes: dict[str, int] = field(default_factory=dict)
+    seen_waits_ms: list[int] = field(default_factory=list)
+    """The wait of each visitor seen (for percentiles checked against the raw waits)."""
 
 
 @dataclass(slots=True)
@@ -356,6 +358,7 @@ class QueueRows:
         if end is VisitEnd.SEEN:
             figures.seen += 1
             figures.seen_within_target += within_target(wait, self.target_ms)
+            figures.seen_waits_ms.append(wait)
         elif end is VisitEnd.WALKED_OUT:
             if missed_walk_out(wait, self.target_ms):
                 figures.walked_out_after_target += 1
