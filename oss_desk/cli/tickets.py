@@ -242,6 +242,26 @@ def finish(
     _show(session, done, as_json)
 
 
+@ticket.command("rate")
+@click.argument("ref")
+@click.argument("rating")
+@json_option
+@pass_state
+@closing
+def rate(state: State, ref: str, rating: str, as_json: bool) -> None:
+    """The resident's own rating of the finished visit: 1 to 5, or declined."""
+    from oss_desk.services.ratings import Ratings
+
+    session = state.session()
+    given = Ratings(session).rate_ticket(ref, rating)
+    if as_json:
+        emit_json({"visit_id": given.visit_id, "rating": given.rating, "source": given.source})
+    elif given.rating is None:
+        click.echo(f"{ref}: declined to rate the visit")
+    else:
+        click.echo(f"{ref}: rated {given.rating} out of 5")
+
+
 @ticket.command("transfer")
 @click.argument("ref")
 @click.option("--service", metavar="CODE", help="Move to another service (new code, same place).")

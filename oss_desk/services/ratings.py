@@ -1,11 +1,11 @@
 """Residents' own ratings of their visit: 1 to 5 (4 and 5 count as satisfied), or declined.
 
 A rating is given once per visit, and only for a visit that finished: by the adviser at the desk
-for the resident (one key, after finishing), or by the resident on the counter's feedback page
-(a tablet showing ``/f/TOKEN`` from the screen server: the visit just finished at that desk, no
-login, no personal data). An optional comment (the resident's own words) is kept apart and
-deleted after ``retention.comments_days``. The event log records each rating (the number, where
-it was given, whether there is a comment; never the words).
+for the resident (``oss-desk ticket rate``), or by the resident on the counter's feedback page
+(:meth:`Ratings.rate_on_page`: the visit just finished at that desk, no login, no personal
+data; the page itself is not served yet). An optional comment (the resident's own words) is
+kept apart and deleted after ``retention.comments_days``. The event log records each rating
+(the number, where it was given, whether there is a comment; never the words).
 """
 
 from __future__ import annotations
