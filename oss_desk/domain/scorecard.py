@@ -127,7 +127,7 @@ class ReportRules:
             ),
             COUNCIL_NOTICE.key: (
                 "Of the appointments the council cancelled or moved to another time, the share"
-                f" with at least {n} working day{'' if n == 1 else 's'}' notice (bank holidays"
+                f" with at least {n} working {_notice(n)} (bank holidays"
                 " of the office's nation and local closures are not working days)."
             ),
         }.get(key, "")
@@ -142,6 +142,10 @@ class ReportRules:
             )
             for measure, label in self.measures(appointments=appointments, calls=calls)
         )
+
+
+def _notice(days: int) -> str:
+    return "day's notice" if days == 1 else "days' notice"
 
 
 FIGURE_DEFINITIONS = {
