@@ -119,7 +119,8 @@ class ReportRules:
             ),
             SATISFIED.key: (
                 "Of the residents who rated their visit from 1 to 5 (asked at the desk after"
-                " it), the share who gave 4 or 5. Those who declined to say are not counted."
+                " it, or on the counter's feedback page), the share who gave 4 or 5. Those who"
+                " declined to say are not counted."
             ),
             APPOINTMENTS_KEPT.key: (
                 "Of the appointments checked in or marked no-show in the period, the share"

@@ -3,7 +3,7 @@
 A rating is given once per visit, and only for a visit that finished: by the adviser at the desk
 for the resident (``oss-desk ticket rate``), or by the resident on the counter's feedback page
 (:meth:`Ratings.rate_on_page`: the visit just finished at that desk, no login, no personal
-data; the page itself is not served yet). An optional comment (the resident's own words) is
+data; served by `oss-desk screen` at `/f/TOKEN`). An optional comment (the resident's own words) is
 kept apart and deleted after ``retention.comments_days``. The event log records each rating
 (the number, where it was given, whether there is a comment; never the words).
 """
