@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
+from oss_desk.render.followups import KIND_NAMES
 from oss_desk.render.formats import percent
 from oss_desk.render.html_page import figures as _figures
 from oss_desk.render.html_page import row as _row
@@ -13,13 +14,6 @@ from oss_desk.render.html_page import section as _section
 from oss_desk.render.html_page import table as _table
 from oss_desk.render.svg import e
 
-KINDS = {
-    "ringback": "Ring-backs",
-    "referral": "Referrals",
-    "comment": "Comments",
-    "compliment": "Compliments",
-    "complaint": "Complaints",
-}
 OUTCOMES = {
     "justified": "Justified",
     "partly": "Partly justified",
@@ -32,7 +26,7 @@ def due_section(due: Mapping[str, DueCount]) -> str:
     if not due:
         return ""
     rows = []
-    for kind, name in KINDS.items():
+    for kind, name in KIND_NAMES.items():
         counts = due.get(kind, DueCount())
         rows.append(_row(name, str(counts.due_today), str(counts.overdue)))
     caption = "Follow-ups still to do at the end of the day"

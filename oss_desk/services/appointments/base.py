@@ -1,0 +1,217 @@
+"""What every part of the appointment service shares: the actor's role, the calendar (working
+days, advisers, rooms, free slots) and the event each change records.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from oss_desk.domain.access import Action, Scope
+from oss_desk.domain.appointments import (
+    Appointment,
+    AppointmentStatus,
+    Preferred,
+)
+from oss_desk.domain.calendar import parse_date, zone
+from oss_desk.domain.models import (
+    Actor,
+    EventKind,
+    Service,
+    Site,
+)
+from oss_desk.domain.slots import (
+    Adviser,
+    Calendar,
+    Room,
+    Slot,
+    free_slots,
+    parse_pattern,
+    unit_of,
+)
+from oss_desk.domain.text import shown
+from oss_desk.domain.workdays import WorkingDays
+from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session
+from oss_desk.storage import appointments as a
+from oss_desk.storage.events import append_event
+
+ACTIVE_KINDS = ("confirmation", "reminder", "change")
+
+_SAID = {
+    AppointmentStatus.BOOKED: "is still booked",
+    AppointmentStatus.CHECKED_IN: "is already checked in",
+    AppointmentStatus.ATTENDED: "has already been seen",
+    AppointmentStatus.INCOMPLETE: "was attended without the documents",
+    AppointmentStatus.NO_SHOW: "was a no-show",
+    AppointmentStatus.CANCELLED: "was cancelled",
+}
+
+
+def said(status: AppointmentStatus) -> str:
+    """An appointment's status in a sentence: "is already checked in"."""
+    return _SAID[status]
+
+
+class AppointmentBase:
+    def __init__(self, session: Session, actor: Actor | None = None) -> None:
+        self.s = session
+        self.actor = actor or session.actor
+
+    # Roles -------------------------------------------------------------------------------------
+
+    def _require(self, action: Action, appt: Appointment | None = None) -> None:
+        """Refuse unless the actor's role may do ``action`` (on ``appt``: for a role allowed
+        only its own, an appointment booked with them)."""
+        own = None
+        if appt is not None and self.s.scope(action, self.actor) is Scope.OWN:
+            own = appt.adviser == self.actor.person
+        self.s.require(action, self.actor, own=own)
+
+    def may(self, action: Action, appt: Appointment | None = None) -> bool:
+        own = None if appt is None else appt.adviser == self.actor.person
+        return self.s.may(action, self.actor, own=own)
+
+    # The calendar ----------------------------------------------------------------------------
+
+    def site_for(self, site_id: str | None = None) -> Site:
+        if site_id is None and self.actor.desk_id in self.s.directory.desks:
+            site_id = self.s.directory.desks[self.actor.desk_id].site_id
+        return self.s.site(site_id)
+
+    def workdays(self, site: Site) -> WorkingDays:
+        config = next(s for s in self.s.settings.sites if s.id == site.id)
+        return WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
+
+    def calendar(self, site: Site) -> Calendar:
+        config = next(s for s in self.s.settings.sites if s.id == site.id)
+        advisers = []
+        for person in self.s.settings.staff:
+            taken = person.takes_appointments()
+            if taken == []:
+                continue
+            advisers.append(
+                Adviser(
+                    id=person.id,
+                    name=person.name,
+                    services=None if taken == "*" else frozenset(taken),
+                    pattern={day: parse_pattern(text) for day, text in person.works.items()},
+                )
+            )
+        rooms = [
+            Room(d.id, d.name, frozenset(d.services))
+            for d in self.s.directory.desks.values()
+            if d.site_id == site.id and d.private_room
+        ]
+        return Calendar(
+            timezone=site.timezone,
+            opening_hours=dict(config.opening_hours),
+            workdays=self.workdays(site),
+            advisers=tuple(advisers),
+            rooms=tuple(rooms),
+            step_minutes=self.s.settings.appointments.step_minutes,
+        )
+
+    def bookable(self, code: str) -> Service:
+        svc = QueueService(self.s, self.actor).service(code)
+        if not svc.appointment_minutes:
+            raise RuleViolation(f"{svc.name} is walk-in only: it takes no appointments")
+        return svc
+
+    def slots(
+        self,
+        service: str,
+        first_day: date | str | None = None,
+        days: int = 7,
+        *,
+        adviser: str | None = None,
+        limit: int | None = None,
+        site_id: str | None = None,
+        conn: sqlite3.Connection | None = None,
+    ) -> list[Slot]:
+        """Free slots for ``service`` over ``days`` days from ``first_day`` (default today)."""
+        self._require(Action.VIEW_APPOINTMENTS)
+        svc = self.bookable(service)
+        assert svc.appointment_minutes is not None
+        site = self.site_for(site_id)
+        now = self.s.clock.now()
+        tz = zone(site.timezone)
+        start_day = (
+            parse_date(first_day, "date")
+            if isinstance(first_day, str)
+            else first_day or now.astimezone(tz).date()
+        )
+        days = max(1, min(days, self.s.settings.appointments.days_ahead))
+        last_bookable = now.astimezone(tz).date() + timedelta(
+            days=self.s.settings.appointments.days_ahead
+        )
+        day_list = [
+            start_day + timedelta(days=i)
+            for i in range(days)
+            if start_day + timedelta(days=i) <= last_bookable
+        ]
+        if not day_list:
+            return []
+        first_unit = unit_of(datetime.combine(day_list[0], datetime.min.time(), tz))
+        last_unit = unit_of(
+            datetime.combine(day_list[-1] + timedelta(days=1), datetime.min.time(), tz)
+        )
+        connection = conn or self.s.store.conn
+        busy = a.busy(connection, first_unit, last_unit)
+        absent = a.absences(connection, day_list[0], day_list[-1])
+        if adviser is not None and adviser not in {p.id for p in self.s.settings.staff}:
+            raise NotFound(f"unknown adviser {shown(adviser)!r}")
+        return free_slots(
+            self.calendar(site),
+            service=svc.code,
+            minutes=svc.appointment_minutes,
+            needs_room=svc.private_room,
+            days=day_list,
+            busy=busy,
+            absent=absent,
+            not_before=now,
+            adviser=adviser,
+            limit=limit,
+        )
+
+    # Helpers ---------------------------------------------------------------------------------
+
+    def _absence_event(self, conn: sqlite3.Connection, at: datetime, data: dict[str, Any]) -> None:
+        """An absence recorded or removed: the whole council's, at no office."""
+        kind = EventKind.ABSENCE_RECORDED
+        append_event(
+            conn, at=at, timezone=None, site_id=None, kind=kind, actor=self.actor, data=data
+        )
+
+    def _event(
+        self,
+        conn: sqlite3.Connection,
+        site: Site,
+        kind: EventKind,
+        appt: Appointment,
+        data: dict[str, object] | None = None,
+    ) -> None:
+        append_event(
+            conn,
+            at=self.s.clock.now(),
+            timezone=site.timezone,
+            site_id=site.id,
+            kind=kind,
+            actor=self.actor,
+            visit_id=appt.visit_id,
+            ticket_id=appt.ticket_id,
+            service_code=appt.service,
+            data={k: v for k, v in (data or {}).items() if v is not None},
+            appointment_id=appt.id,
+        )
+
+
+def _preferred(channel: Preferred | str) -> Preferred:
+    if isinstance(channel, Preferred):
+        return channel
+    try:
+        return Preferred(channel.strip().lower())
+    except ValueError:
+        raise InvalidInput(f"{shown(channel)!r} is not a channel: email, text or slip") from None

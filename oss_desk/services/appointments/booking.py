@@ -1,0 +1,269 @@
+"""Booking: the channel a message goes by, the resident's contact, a free slot held unit by unit,
+and the confirmation and reminders queued in the same transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from oss_desk.clock import format_instant, parse_instant
+from oss_desk.domain.access import Action
+from oss_desk.domain.appointments import (
+    Appointment,
+    Contact,
+    Preferred,
+    message_reference,
+    new_reference,
+    normalise_email,
+    normalise_phone,
+)
+from oss_desk.domain.calendar import business_day, local
+from oss_desk.domain.models import (
+    EventKind,
+    Service,
+    Site,
+)
+from oss_desk.domain.needs import parse_needs
+from oss_desk.domain.printouts import to_payload
+from oss_desk.domain.reminders import parse_schedule
+from oss_desk.domain.slots import (
+    Slot,
+    units,
+)
+from oss_desk.errors import InvalidInput, RuleViolation
+from oss_desk.services.appointments.base import _preferred
+from oss_desk.services.appointments.reading import AppointmentReading
+from oss_desk.storage import appointments as a
+from oss_desk.storage.outbox import queue_print_job
+
+
+class AppointmentBooking(AppointmentReading):
+    # Booking ---------------------------------------------------------------------------------
+
+    def route(self, channel: Preferred) -> str | None:
+        """How a message by ``channel`` goes: ``smtp``, ``notify`` (None: a slip), or
+        :class:`RuleViolation` when the office has not set that channel up."""
+        return self._via(channel)
+
+    def _via(self, channel: Preferred) -> str | None:
+        settings = self.s.settings
+        notify = bool(settings.notify.api_key_file)
+        if channel is Preferred.EMAIL:
+            if settings.email.smtp_url:
+                return "smtp"
+            if notify and settings.notify.email_template:
+                return "notify"
+            raise RuleViolation(
+                "email is not set up for this office (email.smtp_url or notify): "
+                "offer a text or a printed slip"
+            )
+        if channel is Preferred.TEXT:
+            if settings.notify.base_url.startswith("capture://"):
+                return "notify"
+            if notify and settings.notify.sms_template:
+                return "notify"
+            raise RuleViolation("texts are not set up (notify): offer an email or a printed slip")
+        return None
+
+    def _contact(
+        self, channel: Preferred, name: str | None, email: str | None, phone: str | None
+    ) -> Contact:
+        clean_name = " ".join((name or "").split()) or None
+        if clean_name is not None and (len(clean_name) > 80 or not clean_name.isprintable()):
+            raise InvalidInput("the name must be printable and at most 80 characters")
+        contact = Contact(
+            name=clean_name,
+            email=normalise_email(email) if email else None,
+            phone=normalise_phone(phone) if phone else None,
+        )
+        if channel is Preferred.EMAIL and not contact.email:
+            raise InvalidInput("an email address is needed to send the confirmation by email")
+        if channel is Preferred.TEXT and not contact.phone:
+            raise InvalidInput("a mobile number is needed to send the confirmation by text")
+        if channel is Preferred.TEXT and contact.phone and not contact.phone.startswith("+447"):
+            raise InvalidInput("texts need a mobile number (07...): that is a landline")
+        return contact
+
+    def _start(self, start: datetime | str, site: Site) -> datetime:
+        when = parse_instant(start, "--start") if isinstance(start, str) else start
+        now = self.s.clock.now()
+        if when < now:
+            raise RuleViolation("that time has passed: choose a time from now on")
+        if when > now + timedelta(days=self.s.settings.appointments.days_ahead):
+            raise RuleViolation(
+                f"appointments can be booked up to {self.s.settings.appointments.days_ahead} "
+                "days ahead"
+            )
+        return when
+
+    def book(
+        self,
+        service: str,
+        start: datetime | str,
+        *,
+        channel: Preferred | str = Preferred.EMAIL,
+        name: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        adviser: str | None = None,
+        needs: str | Iterable[str] | None = None,
+        site_id: str | None = None,
+        desk_id: str | None = None,
+        print_to: str | None = None,
+        rebooked_from: int | None = None,
+    ) -> Appointment:
+        """Book a free slot; queue the confirmation and reminders (or print the slip)."""
+        self._require(Action.BOOK_APPOINTMENT if rebooked_from is None else Action.REBOOK)
+        svc = self.bookable(service)
+        site = self.site_for(site_id)
+        preferred = _preferred(channel)
+        via = self._via(preferred)
+        contact = self._contact(preferred, name, email, phone)
+        parsed_needs = parse_needs(needs if isinstance(needs, str | None) else list(needs))
+        when = self._start(start, site)
+        printer = self._slip_printer(desk_id, print_to) if preferred is Preferred.SLIP else None
+        now = self.s.clock.now()
+        stamp = format_instant(now)
+        with self.s.store.write() as conn:
+            slot = self._free_slot(conn, svc, site, when, adviser)
+            ref = self._unique_ref(conn)
+            appointment = a.insert_appointment(
+                conn,
+                ref=ref,
+                site_id=site.id,
+                service=svc.code,
+                adviser=slot.adviser,
+                room=slot.room,
+                starts_at=format_instant(slot.start),
+                ends_at=format_instant(slot.end),
+                business_day=business_day(slot.start, site.timezone),
+                channel=preferred,
+                needs=parsed_needs,
+                booked_at=stamp,
+                booked_by=self.actor.person,
+                rebooked_from=rebooked_from,
+            )
+            self._hold(conn, appointment)
+            a.save_contact(conn, appointment.id, contact)
+            self._event(
+                conn,
+                site,
+                EventKind.APPOINTMENT_BOOKED,
+                appointment,
+                {"channel": preferred.value, "rebooked_from": rebooked_from}
+                if rebooked_from
+                else {"channel": preferred.value},
+            )
+            if via is not None:
+                self._queue(conn, appointment, "confirmation", via, now)
+                self._queue_reminders(conn, appointment, via, site, now)
+            if printer is not None:
+                queue_print_job(
+                    conn,
+                    kind="appointment_slip",
+                    printer_url=printer,
+                    created_at=stamp,
+                    desk_id=self.actor.desk_id,
+                    payload=to_payload(self.slip(appointment)),
+                )
+        return appointment
+
+    def _slip_printer(self, desk_id: str | None, print_to: str | None) -> str:
+        if print_to:
+            from oss_desk.domain.devices import parse_printer_url
+
+            return parse_printer_url(print_to).url
+        desk = self.s.directory.desks.get(desk_id or self.actor.desk_id or "")
+        if desk is None or not desk.printer_url:
+            raise RuleViolation(
+                "a printed slip needs a desk with a printer (or --print-to URL): "
+                "choose email or text instead"
+            )
+        return desk.printer_url
+
+    def _free_slot(
+        self,
+        conn: sqlite3.Connection,
+        svc: Service,
+        site: Site,
+        when: datetime,
+        adviser: str | None,
+    ) -> Slot:
+        local_day = local(when, site.timezone).date()
+        candidates = [
+            slot
+            for slot in self.slots(
+                svc.code, local_day, 1, adviser=adviser, site_id=site.id, conn=conn
+            )
+            if slot.start == when
+        ]
+        if not candidates:
+            taken = local(when, site.timezone).strftime("%a %d %b %H:%M")
+            raise RuleViolation(
+                f"{taken} is not free for {svc.name}"
+                + (f" with {adviser}" if adviser else "")
+                + ": choose another slot"
+            )
+        return candidates[0]
+
+    def _hold(self, conn: sqlite3.Connection, appointment: Appointment) -> None:
+        resources = [f"adviser:{appointment.adviser}"]
+        if appointment.room:
+            resources.append(f"room:{appointment.room}")
+        try:
+            a.hold(
+                conn, appointment.id, resources, units(appointment.starts_at, appointment.ends_at)
+            )
+        except a.SlotTaken:
+            raise RuleViolation(
+                "that slot was taken at another desk a moment ago: choose another"
+            ) from None
+
+    def _unique_ref(self, conn: sqlite3.Connection) -> str:
+        for _ in range(20):
+            ref = new_reference()
+            if not a.ref_exists(conn, ref):
+                return ref
+        raise RuntimeError("could not make a unique booking reference")
+
+    def _queue(
+        self, conn: sqlite3.Connection, appointment: Appointment, kind: str, via: str, due: datetime
+    ) -> None:
+        reference = message_reference(appointment.id, kind, secrets.token_hex(4))
+        channel = "text" if appointment.channel is Preferred.TEXT else "email"
+        site = self.s.directory.sites[appointment.site_id]
+        self._event(
+            conn,
+            site,
+            EventKind.MESSAGE_QUEUED,
+            appointment,
+            {"kind": kind, "channel": channel, "due": format_instant(due)},
+        )
+        a.queue_message(
+            conn,
+            appointment_id=appointment.id,
+            kind=kind,
+            channel=channel,
+            via=via,
+            version=appointment.version,
+            due_at=format_instant(due),
+            reference=reference,
+            now=format_instant(self.s.clock.now()),
+        )
+
+    def _queue_reminders(
+        self,
+        conn: sqlite3.Connection,
+        appointment: Appointment,
+        via: str,
+        site: Site,
+        now: datetime,
+    ) -> None:
+        workdays = self.workdays(site)
+        for text in self.s.settings.appointments.reminders:
+            due = parse_schedule(text).due(appointment.starts_at, site.timezone, workdays)
+            if due > now:  # a reminder already due at booking adds nothing to the confirmation
+                self._queue(conn, appointment, "reminder", via, due)

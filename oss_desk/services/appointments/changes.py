@@ -1,0 +1,173 @@
+"""Changes to a booked appointment: move, cancel (with the council's notice standard), no-show."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.access import Action
+from oss_desk.domain.appointments import (
+    Appointment,
+    AppointmentStatus,
+)
+from oss_desk.domain.calendar import WEEKDAYS, business_day, local, parse_hours
+from oss_desk.domain.models import (
+    EventKind,
+    Site,
+)
+from oss_desk.errors import InvalidInput, RuleViolation
+from oss_desk.services.appointments.base import ACTIVE_KINDS, said
+from oss_desk.services.appointments.booking import AppointmentBooking
+from oss_desk.storage import appointments as a
+
+
+class AppointmentChanges(AppointmentBooking):
+    # Changes ---------------------------------------------------------------------------------
+
+    def move(
+        self,
+        ref: str | int,
+        start: datetime | str,
+        *,
+        adviser: str | None = None,
+        by: str = "resident",
+    ) -> Appointment:
+        """Reschedule: new time (and maybe adviser); reminders follow; the resident is told. A
+        move the council asked for (``by="council"``) owes the resident the same notice as a
+        cancellation (``appointments.min_notice_working_days``): less is recorded as a
+        breach."""
+        self._require(Action.MOVE_APPOINTMENT)
+        party = by.strip().lower()
+        if party not in ("council", "resident"):
+            raise InvalidInput("say who asked to move it: council or resident")
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            old = self._find_in(conn, ref)
+            if old.status is not AppointmentStatus.BOOKED:
+                raise RuleViolation(f"{old.ref} {said(old.status)}: it cannot be moved")
+            site = self.s.directory.sites[old.site_id]
+            svc = self.bookable(old.service)
+            when = self._start(start, site)
+            if when == old.starts_at and adviser in (None, old.adviser):
+                raise RuleViolation(f"{old.ref} is at that time already: nothing to move")
+            a.release(conn, old.id)
+            slot = self._free_slot(conn, svc, site, when, adviser)
+            moved = a.update_appointment(
+                conn,
+                old.id,
+                starts_at=format_instant(slot.start),
+                ends_at=format_instant(slot.end),
+                business_day=business_day(slot.start, site.timezone),
+                adviser_id=slot.adviser,
+                room_id=slot.room,
+                version=old.version + 1,
+            )
+            self._hold(conn, moved)
+            a.cancel_messages(conn, old.id, ACTIVE_KINDS)
+            data: dict[str, object] = {
+                "from": format_instant(old.starts_at),
+                "to": format_instant(moved.starts_at),
+                "by": party,
+            }
+            if party == "council":
+                notice = self._notice(site, now, old)
+                needed = self.s.settings.appointments.min_notice_working_days
+                data |= {"notice_working_days": notice, "breach": notice < needed}
+            self._event(conn, site, EventKind.APPOINTMENT_MOVED, moved, data)
+            via = self._via(moved.channel)
+            if via is not None:
+                self._queue(conn, moved, "change", via, now)
+                self._queue_reminders(conn, moved, via, site, now)
+        return moved
+
+    def cancel(self, ref: str | int, by: str, reason: str | None = None) -> Appointment:
+        """Cancelled by the resident, or by the council (which owes 1 working day's notice: less
+        needs a reason and is recorded as a breach). The resident is told either way."""
+        self._require(Action.CANCEL_APPOINTMENT)
+        party = by.strip().lower()
+        if party not in ("council", "resident"):
+            raise InvalidInput("say who cancelled: council or resident")
+        clean_reason = " ".join((reason or "").split()) or None
+        if clean_reason is not None and len(clean_reason) > 200:
+            raise InvalidInput("keep the reason under 200 characters")
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            appt = self._find_in(conn, ref)
+            if appt.status is not AppointmentStatus.BOOKED:
+                raise RuleViolation(
+                    f"{appt.ref} was cancelled already"
+                    if appt.status is AppointmentStatus.CANCELLED
+                    else f"{appt.ref} {said(appt.status)}: it cannot be cancelled"
+                )
+            site = self.s.directory.sites[appt.site_id]
+            notice = self._notice(site, now, appt)
+            needed = self.s.settings.appointments.min_notice_working_days
+            breach = party == "council" and notice < needed
+            if breach and clean_reason is None:
+                raise RuleViolation(
+                    f"the council is giving {notice} working day{'s' if notice != 1 else ''}' "
+                    f"notice (the standard is {needed}): give a reason (--reason)"
+                )
+            cancelled = a.update_appointment(
+                conn,
+                appt.id,
+                status=AppointmentStatus.CANCELLED.value,
+                cancelled_at=format_instant(now),
+                cancelled_by=party,
+                cancel_reason=clean_reason,
+                notice_days=notice,
+                notice_breach=int(breach),
+            )
+            a.release(conn, appt.id)
+            a.cancel_messages(conn, appt.id, ACTIVE_KINDS)
+            self._event(
+                conn,
+                site,
+                EventKind.APPOINTMENT_CANCELLED,
+                cancelled,
+                {"by": party, "notice_working_days": notice, "breach": breach},
+            )
+            via = self._via(appt.channel)
+            if via is not None:
+                self._queue(conn, cancelled, "cancellation", via, now)
+        return cancelled
+
+    def _notice(self, site: Site, now: datetime, appt: Appointment) -> int:
+        config = next(s for s in self.s.settings.sites if s.id == site.id)
+        wall = local(now, site.timezone)
+        hours = parse_hours(config.opening_hours.get(WEEKDAYS[wall.weekday()], "closed"))
+        return self.workdays(site).notice(
+            wall.replace(tzinfo=None),
+            date.fromisoformat(appt.business_day),
+            hours.closes if hours else None,
+        )
+
+    def no_show(self, ref: str | int, automatic: bool = False) -> Appointment:
+        self._require(Action.APPOINTMENT_NO_SHOW)
+        with self.s.store.write() as conn:
+            appt = self._find_in(conn, ref)
+            self._require(Action.APPOINTMENT_NO_SHOW, appt)
+            if appt.status is not AppointmentStatus.BOOKED:
+                raise RuleViolation(
+                    f"{appt.ref} {said(appt.status)}: it cannot be marked a no-show"
+                )
+            if appt.starts_at > self.s.clock.now():
+                raise RuleViolation(f"{appt.ref} has not started yet")
+            result = a.update_appointment(conn, appt.id, status=AppointmentStatus.NO_SHOW.value)
+            a.release(conn, appt.id)
+            a.cancel_messages(conn, appt.id, ACTIVE_KINDS)
+            self._event(
+                conn,
+                self.s.directory.sites[appt.site_id],
+                EventKind.APPOINTMENT_NO_SHOW,
+                result,
+                {"automatic": automatic},
+            )
+        return result
+
+    def auto_no_show(self) -> list[Appointment]:
+        """Appointments not checked in ``grace_minutes`` after their start become no-shows."""
+        grace = timedelta(minutes=self.s.settings.appointments.grace_minutes)
+        before = format_instant(self.s.clock.now() - grace)
+        late = a.overdue_booked(self.s.store.conn, before)
+        return [self.no_show(appt.id, automatic=True) for appt in late]

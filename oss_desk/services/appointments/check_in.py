@@ -1,0 +1,197 @@
+"""Check-in (a visit and a priority ticket), the documents checklist, attended without them
+(incomplete) and rebooking.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from oss_desk.domain.access import Action
+from oss_desk.domain.appointments import (
+    Appointment,
+    AppointmentStatus,
+    Contact,
+)
+from oss_desk.domain.calendar import local
+from oss_desk.domain.models import (
+    Channel,
+    Desk,
+    DeskStatus,
+    EventKind,
+    Joining,
+    Outcome,
+    Site,
+    Ticket,
+    TicketStatus,
+)
+from oss_desk.domain.queue import priority_for
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput, RuleViolation
+from oss_desk.services.appointments.base import said
+from oss_desk.services.appointments.booking import AppointmentBooking
+from oss_desk.services.queue import QueueService
+from oss_desk.storage import appointments as a
+from oss_desk.storage.site import desk_status
+
+
+class AppointmentCheckIn(AppointmentBooking):
+    # Check-in ---------------------------------------------------------------------------------
+
+    def check_in(self, ref: str | int) -> Ticket:
+        """The resident has arrived: a visit (arrival now) and a priority ticket, sent to the
+        interview room when the appointment has one, else to their adviser's own desk (the desk
+        the configuration puts them at) when it is open or on a break."""
+        self._require(Action.CHECK_IN)
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            appt = self._find_in(conn, ref)
+            if appt.status is not AppointmentStatus.BOOKED:
+                raise RuleViolation(
+                    f"{appt.ref} {said(appt.status)}: it cannot be checked in again"
+                )
+            site = self.s.directory.sites[appt.site_id]
+            today = self.s.today(site)
+            if appt.business_day != today:
+                raise RuleViolation(
+                    f"{appt.ref} is on {appt.business_day}, not today: move it instead"
+                )
+            early = timedelta(minutes=self.s.settings.appointments.early_check_in_minutes)
+            if now < appt.starts_at - early:
+                wall = local(appt.starts_at, site.timezone)
+                opens = local(appt.starts_at - early, site.timezone)
+                raise RuleViolation(
+                    f"{appt.ref} is at {wall:%H:%M}: check-in opens at {opens:%H:%M} "
+                    "(issue a ticket if they want to be seen as a walk-in now)"
+                )
+            queue = QueueService(self.s, self.actor)
+            sent_to = appt.room or self._advisers_desk(conn, appt)
+            priority = priority_for(appointment=True)
+            joining = Joining(appt.service, priority, appt.needs, Channel.APPOINTMENT, sent_to)
+            desk = self._greeting_desk(site)
+            ticket = queue.arrival_with_ticket(conn, site, joining, now=now, desk=desk)
+            a.update_appointment(
+                conn,
+                appt.id,
+                status=AppointmentStatus.CHECKED_IN.value,
+                visit_id=ticket.visit_id,
+                ticket_id=ticket.id,
+            )
+            self._event(
+                conn,
+                site,
+                EventKind.APPOINTMENT_CHECKED_IN,
+                appt,
+                {
+                    "ticket": ticket.id,
+                    "late_minutes": max(0, int((now - appt.starts_at).total_seconds() // 60)),
+                },
+            )
+        return ticket
+
+    def _greeting_desk(self, site: Site) -> Desk | None:
+        """The desk checking the resident in (this terminal's, when it is at the office)."""
+        desk_id = self.actor.desk_id
+        desk = self.s.directory.desks.get(desk_id) if desk_id else None
+        return desk if desk is not None and desk.site_id == site.id else None
+
+    def _advisers_desk(self, conn: sqlite3.Connection, appt: Appointment) -> str | None:
+        """The desk the configuration puts the appointment's adviser at, if it serves the
+        service at that office and is not closed (a closed desk would leave the ticket waiting:
+        then any desk serving the service calls it)."""
+        for config in self.s.settings.desks:
+            desk = self.s.directory.desks.get(config.id)
+            if config.person != appt.adviser or desk is None:
+                continue
+            if desk.site_id != appt.site_id or not desk.serves(appt.service):
+                continue
+            if desk_status(conn, desk.id) is DeskStatus.CLOSED:
+                continue
+            return desk.id
+        return None
+
+    def tick(self, ref: str | int, items: Iterable[str]) -> Appointment:
+        """Record which documents of the service's checklist the resident brought."""
+        self._require(Action.TICK_CHECKLIST)
+        with self.s.store.write() as conn:
+            appt = self._find_in(conn, ref)
+            checklist = self.s.directory.services[appt.service].checklist
+            chosen = [item for item in items]
+            unknown = [item for item in chosen if item not in checklist]
+            if unknown:
+                raise InvalidInput(f"{shown(unknown[0])!r} is not on the checklist")
+            ordered = [item for item in checklist if item in chosen]
+            result = a.update_appointment(conn, appt.id, checklist_ticked=json.dumps(ordered))
+            self._event(
+                conn,
+                self.s.directory.sites[appt.site_id],
+                EventKind.CHECKLIST_TICKED,
+                result,
+                {"ticked": len(ordered), "of": len(checklist)},
+            )
+        return result
+
+    def incomplete(self, ref: str | int) -> Appointment:
+        """Attended without the documents: the appointment ends (its ticket finished as
+        needing an appointment) so that a new one can be booked."""
+        self._require(Action.REBOOK)
+        with self.s.store.write() as conn:
+            appt = self._find_in(conn, ref)
+            self._require(Action.REBOOK, appt)
+            if appt.status not in (AppointmentStatus.CHECKED_IN, AppointmentStatus.ATTENDED):
+                raise RuleViolation(f"{appt.ref} has not been checked in")
+            if appt.ticket_id is not None:
+                queue = QueueService(self.s, self.actor)
+                ticket = queue.ticket(appt.ticket_id)
+                if ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING):
+                    queue._finish(ticket.id, Outcome.APPOINTMENT, check=False)
+                elif ticket.status is TicketStatus.WAITING:
+                    queue._cancel(ticket.id, "error")
+            result = a.update_appointment(conn, appt.id, status=AppointmentStatus.INCOMPLETE.value)
+            self._event(
+                conn,
+                self.s.directory.sites[appt.site_id],
+                EventKind.APPOINTMENT_INCOMPLETE,
+                result,
+                {"ticked": len(appt.checklist_ticked)},
+            )
+        return result
+
+    def rebook(
+        self,
+        ref: str | int,
+        start: datetime | str,
+        *,
+        adviser: str | None = None,
+        desk_id: str | None = None,
+    ) -> Appointment:
+        """A new appointment for the same service, resident and (unless another is chosen)
+        adviser, after they came without the documents (or did not come)."""
+        self._require(Action.REBOOK)
+        with self.s.store.write() as conn:
+            old = self._find_in(conn, ref)
+            self._require(Action.REBOOK, old)
+            if old.status in (AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED):
+                hint = "move it instead" if old.status is AppointmentStatus.BOOKED else "book anew"
+                raise RuleViolation(f"{old.ref} {said(old.status)}: {hint}")
+            again = a.rebooking_of(conn, old.id)
+            if again is not None:
+                raise RuleViolation(f"{old.ref} has been rebooked already, as {again.ref}")
+            if old.status in (AppointmentStatus.CHECKED_IN, AppointmentStatus.ATTENDED):
+                self.incomplete(old.id)
+            contact = a.contact_of(conn, old.id) or Contact()
+            return self.book(
+                old.service,
+                start,
+                channel=old.channel,
+                name=contact.name,
+                email=contact.email,
+                phone=contact.phone,
+                adviser=adviser or old.adviser,
+                needs=old.needs,
+                site_id=old.site_id,
+                desk_id=desk_id,
+                rebooked_from=old.id,
+            )

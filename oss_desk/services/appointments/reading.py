@@ -1,0 +1,98 @@
+"""Appointments looked up and read: by reference, between days, a resident's contact details
+(a recorded read of personal data), messages and the printed slip.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from oss_desk.domain.access import Action
+from oss_desk.domain.appointments import (
+    QR_PREFIX,
+    Appointment,
+    AppointmentStatus,
+    Contact,
+    parse_reference,
+)
+from oss_desk.domain.models import (
+    EventKind,
+)
+from oss_desk.domain.printouts import SlipPrintout
+from oss_desk.domain.text import shown
+from oss_desk.errors import NotFound
+from oss_desk.services.appointments.base import AppointmentBase
+from oss_desk.storage import appointments as a
+
+
+class AppointmentReading(AppointmentBase):
+    def find(self, ref: str | int) -> Appointment:
+        conn = self.s.store.conn
+        found = (
+            a.get_appointment(conn, id=ref)
+            if isinstance(ref, int)
+            else a.get_appointment(conn, id=int(ref))
+            if ref.strip().isdigit()
+            else a.get_appointment(conn, ref=parse_reference(ref))
+        )
+        if found is None:
+            raise NotFound(f"no appointment {shown(str(ref))!r}")
+        return found
+
+    def look_up(self, ref: str | int) -> Appointment:
+        """An appointment looked up by a person (``appointment show``, Find)."""
+        self._require(Action.VIEW_APPOINTMENTS)
+        return self.find(ref)
+
+    def _find_in(self, conn: sqlite3.Connection, ref: str | int) -> Appointment:
+        return self.find(ref)
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def between(
+        self, first_day: str, last_day: str, site_id: str | None = None
+    ) -> list[Appointment]:
+        self._require(Action.VIEW_APPOINTMENTS)
+        site = self.site_for(site_id)
+        return a.appointments_between(self.s.store.conn, site.id, first_day, last_day)
+
+    def booked_with(self, person: str, first_day: str, last_day: str) -> list[Appointment]:
+        """Appointments still booked with ``person`` on those days (every office)."""
+        found = a.appointments_between(self.s.store.conn, None, first_day, last_day)
+        return [x for x in found if x.adviser == person and x.status is AppointmentStatus.BOOKED]
+
+    def for_ticket(self, ticket_id: int) -> Appointment | None:
+        """The appointment a checked-in resident's ticket was issued for."""
+        return a.appointment_for_ticket(self.s.store.conn, ticket_id)
+
+    def contact(self, appointment: Appointment, where: str = "lookup") -> Contact | None:
+        """The resident's contact details, for a person allowed to see them. A read of personal
+        data: recorded in the event log (who, where, which fields; never the values)."""
+        self._require(Action.VIEW_CONTACT, appointment)
+        with self.s.store.write() as conn:
+            contact = a.contact_of(conn, appointment.id)
+            fields = [
+                name
+                for name, value in (
+                    ("name", contact.name if contact else None),
+                    ("email", contact.email if contact else None),
+                    ("phone", contact.phone if contact else None),
+                )
+                if value
+            ]
+            if fields:
+                self._event(
+                    conn,
+                    self.s.directory.sites[appointment.site_id],
+                    EventKind.PERSONAL_DATA_VIEWED,
+                    appointment,
+                    {"fields": fields, "where": where},
+                )
+        return contact
+
+    def messages(self, appointment: Appointment) -> list[a.Message]:
+        return a.messages_for(self.s.store.conn, appointment.id)
+
+    def slip(self, appt: Appointment) -> SlipPrintout:
+        from oss_desk.services.resident import slip_printout
+
+        return slip_printout(self.s, appt, QR_PREFIX + appt.ref)
