@@ -174,7 +174,10 @@ def _flag_lines(flags: CouncilFlags, services: list[str], names: Mapping[str, st
         ("Helped to use the website", flags.assisted_digital, "assisted_digital"),
         ("Could have been done online", flags.avoidable, "avoidable"),
     ]
-    rows += [(f"Signposted: {org}", count, "") for org, count in flags.signposted_to.items()]
+    rows += [
+        (f"Signposted: {names.get(org, org)}", count, "")
+        for org, count in flags.signposted_to.items()
+    ]
     for label, count, _key in rows:
         cells = "".join(f"{count.by_service.get(code, 0):5d}" for code in services)
         lines.append(f"    {label[:37]:37s}{cells}  {count.total:5d}")
