@@ -78,6 +78,8 @@ class DeskSnapshot:
     figures: DailyReport | None = None
     """Today's running figures (the daily report, without the weeks before)."""
     target_seconds: int = 15 * 60
+    amber_seconds: int = 10 * 60
+    """Waits show amber from here (``queue.amber_minutes``), red past the target."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def desk(self, desk_id: str) -> DeskState | None:
@@ -160,4 +162,5 @@ def take_snapshot(
         board_url=board_url,
         figures=daily,
         target_seconds=target,
+        amber_seconds=session.settings.queue.amber_minutes * 60,
     )
