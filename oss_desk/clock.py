@@ -45,20 +45,37 @@ def _require_aware(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
 
+FIRST_YEAR = 1970
+YEARS_AHEAD = 100
+
+
 def parse_instant(text: str, what: str = "time") -> datetime:
-    """Parse an ISO 8601 instant that carries an offset (``Z`` or ``+01:00``)."""
+    """Parse an ISO 8601 instant that carries an offset (``Z`` or ``+01:00``), from 1970 to
+    100 years after the real clock's today (the office's own span is checked by its users)."""
     value = text.strip()
+    # What was typed, shortened and made printable for the message (the domain's shown(), which
+    # the clock sits beside and may not import).
+    shown_text = "".join(ch if ch.isprintable() else "?" for ch in text[:40])
     try:
+        if not value.isascii():
+            raise ValueError(value)
         instant = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            f"{what} {text!r} is not an ISO 8601 instant (expected e.g. 2026-11-23T09:30:00+00:00)"
+            f"{what} {shown_text!r} is not an ISO 8601 instant (expected e.g. "
+            "2026-11-23T09:30:00+00:00)"
         ) from None
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise InvalidInput(
-            f"{what} {text!r} has no UTC offset (add Z or +00:00, e.g. 2026-11-23T09:30:00Z)"
+            f"{what} {shown_text!r} has no UTC offset (add Z or +00:00, e.g. 2026-11-23T09:30:00Z)"
         )
-    return instant.astimezone(UTC)
+    last_year = datetime.now(UTC).year + YEARS_AHEAD
+    if not FIRST_YEAR <= instant.year <= last_year:
+        raise InvalidInput(f"{what} {shown_text!r} is outside {FIRST_YEAR} to {last_year}")
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:  # pragma: no cover - the years above keep clear of it
+        raise InvalidInput(f"{what} {shown_text!r} is out of range") from None
 
 
 def clock_from_env(environ: dict[str, str] | None = None) -> Clock:

@@ -19,7 +19,8 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from oss_desk.config_base import Identifier, Section, unique
+from oss_desk import files
+from oss_desk.config_base import IDENTIFIER, Identifier, unique
 from oss_desk.config_delivery import (
     EmailSettings,
     MessageSettings,
@@ -40,14 +41,34 @@ from oss_desk.config_scorecard import (
     ReportSettings,
     SignpostingSettings,
 )
+from oss_desk.config_sections import (
+    ENV_PREFIX,
+    AccessSettings,
+    BackupSettings,
+    DeskSessionSettings,
+    RetentionSettings,
+    ServeSettings,
+    _Section,
+)
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import DeskKind, Role
 from oss_desk.errors import ConfigError, InvalidInput
 
-ENV_PREFIX = "OSS_DESK_"
-
-_Section = Section
+__all__ = [
+    "ENV_PREFIX",
+    "IDENTIFIER",
+    "AccessSettings",
+    "BackupSettings",
+    "CallsSettings",
+    "DeskSessionSettings",
+    "RetentionSettings",
+    "ServeSettings",
+    "Settings",
+    "build_settings",
+    "load_file",
+    "read_toml",
+]
 
 
 class CouncilConfig(_Section):
@@ -272,58 +293,6 @@ class AppointmentSettings(_Section):
         return value
 
 
-class BackupSettings(_Section):
-    folder: str | None = None
-    """Where `oss-desk db backup` writes (default: a backups folder next to the database)."""
-    keep: int = Field(14, ge=1, le=3650)
-    """How many backups to keep in that folder (the oldest are deleted after a new backup)."""
-
-
-class RetentionSettings(_Section):
-    contacts_days: int | None = Field(None, ge=0, le=3650)
-    """Days after an appointment when the resident's name, email and phone (and any reason given
-    for cancelling) are deleted; default: appointments.keep_contacts_days (30)."""
-    notes_days: int = Field(730, ge=1, le=3650)
-    """Days after a visit note was written when its text is deleted (2 years)."""
-    messages_days: int = Field(7, ge=1, le=3650)
-    """Days after a message was sent (or given up) when its delivery traces are deleted (the
-    provider's message id and error text; the outbox never stores recipients or text)."""
-    print_jobs_days: int = Field(30, ge=1, le=3650)
-    """Days after which finished print jobs' content (e.g. a slip's booking reference) is
-    deleted."""
-    comments_days: int = Field(365, ge=1, le=3650)
-    """Days after a resident wrote a comment with their rating when its text is deleted."""
-    followups_days: int = Field(30, ge=1, le=3650)
-    """Days after a ring-back or referral was closed (or, still open, received) when the
-    resident's name, phone, email and the topic are deleted."""
-    records_days: int = Field(730, ge=1, le=3650)
-    """Days after a comment, compliment or complaint was answered (or, still open, received)
-    when its personal data (name, contact details, topic, the action's text) is deleted."""
-
-
-class DeskSessionSettings(_Section):
-    person: str | None = None
-    """Who is using this process (staff id or login); default: the operating-system login."""
-
-
-class AccessSettings(_Section):
-    unlisted_role: Literal["meet-and-greet", "adviser", "team-leader", "admin", "none"] = (
-        "team-leader"
-    )
-    """The role of a person not in the staff list (a script, a kiosk, the host's own login);
-    "none" refuses them."""
-
-    def role(self) -> Role | None:
-        return None if self.unlisted_role == "none" else Role(self.unlisted_role)
-
-
-class ServeSettings(_Section):
-    user_header: str = Field("X-Remote-User", pattern=r"^[A-Za-z0-9-]{1,64}$")
-    """HTTP header in which the authenticating proxy passes the signed-in login (browser desks)."""
-    max_sessions: int = Field(30, ge=1, le=500)
-    """Most browser desks open at once (each tab is one desk process of about 60 MB)."""
-
-
 class Settings(BaseSettings):
     """The whole configuration of an office."""
 
@@ -469,23 +438,44 @@ _unique = unique
 # Loading -------------------------------------------------------------------------------------
 
 
+MAX_CONFIG_BYTES = 1 << 20
+"""A configuration file is a regular file under 1 MiB (a real one is a few KiB)."""
+
+
 def read_toml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a configuration file") from None
-    except PermissionError:
-        raise ConfigError(f"{path}: permission denied") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file (expected UTF-8 TOML)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    """The TOML document in ``path``: a regular file under 1 MiB (never a device, a pipe or a
+    huge file: ``/dev/zero`` is refused at once), UTF-8, valid TOML."""
+    text = read_small_text(path, MAX_CONFIG_BYTES, "configuration file", ConfigError)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+
+
+def read_small_text(
+    path: Path, limit: int, what: str, error: type[ConfigError] | type[InvalidInput]
+) -> str:
+    """A small UTF-8 text file: must be a regular file of at most ``limit`` bytes."""
+    try:
+        data = files.read_bounded(path, limit)
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, not a {what}") from None
+    except files.NotARegularFile:
+        raise error(f"{path}: not a regular file (a {what} must be one)") from None
+    except files.TooLarge:
+        raise error(f"{path}: larger than {limit // 1024} KiB: not a {what}") from None
+    except PermissionError:
+        raise error(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error(f"{path}: not a text file (expected UTF-8 TOML)") from None
 
 
 def build_settings(document: dict[str, Any], source: str) -> Settings:
@@ -496,6 +486,10 @@ def build_settings(document: dict[str, Any], source: str) -> Settings:
         raise ConfigError(describe_validation_error(exc, source)) from None
     except ValueError as exc:  # e.g. an OSS_DESK_* variable that is not valid JSON
         raise ConfigError(f"{source}: {exc}") from None
+    except RecursionError:  # an OSS_DESK_* variable of JSON nested thousands deep
+        raise ConfigError(
+            f"{source}: a setting (or an OSS_DESK_* variable) is nested too deeply"
+        ) from None
 
 
 def load_file(path: Path) -> Settings:

@@ -6,7 +6,7 @@ import os
 import traceback
 from datetime import UTC, datetime
 
-from oss_desk import __version__
+from oss_desk import __version__, files
 from oss_desk.paths import log_dir
 
 
@@ -17,14 +17,14 @@ def write_fault_report(exc: BaseException, where: str) -> str | None:
     """
     try:
         folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         path = folder / f"fault-{where}-{stamp}-{os.getpid()}.txt"
         frames = traceback.format_list(traceback.extract_tb(exc.__traceback__))
-        path.write_text(
+        files.write_private(
+            path,
             f"oss-desk {__version__} ({where})\n"
             f"{type(exc).__module__}.{type(exc).__qualname__}\n" + "".join(frames),
-            encoding="utf-8",
+            make_dirs=True,
         )
         return str(path)
     except OSError:

@@ -34,6 +34,9 @@ def office_toml(
 [council]
 name = "Test Council"
 
+[access]
+user_override = "anyone"  # acts as many people from one login
+
 [[sites]]
 id = "hq"
 name = "Civic Centre"

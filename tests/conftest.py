@@ -35,6 +35,11 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
 
 
+TRAINING = '[access]\nuser_override = "anyone"\n'
+"""Tests act as many people from one login: they opt in to what a real office never allows
+(``access.user_override = "anyone"``; the default is strict, tested in tests/test_identity.py)."""
+
+
 def site_toml(
     *,
     desks: int = 4,
@@ -47,7 +52,7 @@ def site_toml(
     adviser_desks = "".join(
         f'\n[[desks]]\nid = "desk-{i}"\nname = "Desk {i}"\n' for i in range(1, desks + 1)
     )
-    return f"""
+    return f"""{TRAINING}
 [council]
 name = "Test Council"
 

@@ -67,6 +67,7 @@ person = "bob"
 {staff}
 [access]
 unlisted_role = "none"
+user_override = "anyone"  # acts as many people from one login
 
 [[followups.back_offices]]
 id = "revenues"

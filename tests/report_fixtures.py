@@ -150,6 +150,8 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
             }
             for n in range(1, 5)
         ],
+        # The day's newest event and its hash in the event log's chain.
+        "event_log_head": {"event": 48213, "sha256": "5e" * 32},
     }
 
 

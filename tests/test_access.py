@@ -25,13 +25,15 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.site import initialise
 
-from .conftest import ROOT, Cli, db_content
+from .conftest import ROOT, TRAINING, Cli, db_content
 
 # Monday 23 November 2026, 10:00 in London (GMT).
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 NOW_TEXT = "2026-11-23T10:00:00Z"
 
-OFFICE = """
+OFFICE = (
+    TRAINING
+    + """
 [[sites]]
 id = "hq"
 name = "Civic Centre"
@@ -89,6 +91,7 @@ id = "adm"
 name = "Al Admin"
 role = "admin"
 """
+)
 
 # Who plays each role, and at which desk.
 PEOPLE: dict[Role, tuple[str, str | None]] = {

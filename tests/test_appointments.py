@@ -76,10 +76,14 @@ def test_absences_remove_an_advisers_slots(db: Path, clock: FixedClock) -> None:
     svc.remove_absence(absence.id)
     assert "bob" in {s.adviser for s in svc.slots("C", "2026-11-24", 1)}
     with pytest.raises(InvalidInput, match="ends before it starts"):
+        svc.add_absence("bob", "2026-11-26", "2026-11-24", "training")
+    with pytest.raises(InvalidInput, match="before this office's records begin"):
         svc.add_absence("bob", "2026-11-24", "2026-11-20", "training")
+    with pytest.raises(InvalidInput, match="more than 100 years ahead"):
+        svc.add_absence("bob", "2026-11-24", "9999-12-31", "training")
     with pytest.raises(NotFound):
         svc.add_absence("zed", "2026-11-24", "2026-11-25", "training")
-    with pytest.raises(InvalidInput, match="over already"):
+    with pytest.raises(InvalidInput, match="before this office's records begin"):
         svc.add_absence("bob", "2026-11-02", "2026-11-03", "training")
     svc.add_absence("bob", "2026-11-30", "2026-12-02", "training")
     with pytest.raises(RuleViolation, match="already away 2026-11-30 to 2026-12-02"):

@@ -35,7 +35,7 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.queue import CALL_ORDER_SQL
 
-from .conftest import MONDAY_0930, Cli, make_db
+from .conftest import MONDAY_0930, TRAINING, Cli, make_db
 
 # A site whose desks differ in every way the rules look at.
 TYPICAL_MINUTES = {"C": 6, "B": 9, "H": 15, "W": 4}
@@ -61,7 +61,7 @@ def site_toml() -> str:
         f"private_room = {'true' if private else 'false'}\n"
         for desk, (kind, served, private) in DESKS.items()
     ).replace("'", '"')
-    return f"""
+    return f"""{TRAINING}
 [council]
 name = "Test Council"
 

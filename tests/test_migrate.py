@@ -161,3 +161,39 @@ def test_upgrade_one_migration_at_a_time(populated: Path, tmp_path: Path, start:
         then = [tuple(row[i] for i in positions) for row in rows]
         assert sorted(map(repr, now)) == sorted(map(repr, then)), table
     db.close()
+
+
+def test_a_database_upgraded_before_the_event_chain_was_numbered_still_gets_it(
+    populated: Path, tmp_path: Path
+) -> None:
+    """0009 landed after 0011-0016: an office already at 0016 has every migration but 0009.
+    Migrations are applied by name, not by the highest number, so the upgrade applies 0009 then
+    (last), and ends with a fresh database's schema and an unbroken chain over its events."""
+    from oss_desk.storage.chain import verify
+
+    fresh = at_migration(tmp_path / "fresh.sqlite", None)
+    expected = schema(fresh.conn)
+    fresh.close()
+
+    chain = "0009_event_chain"
+    assert chain in NAMES and NAMES.index(chain) < len(NAMES) - 1
+    db = sqlite_utils.Database(tmp_path / "main.sqlite")
+    migrations = build_migrations()
+    migrations.ensure_migrations_table(db)
+    for migration in migrations._migrations:  # every one but the chain, in order
+        if migration.name != chain:
+            with db.atomic():
+                migration.fn(db)
+                migrations._record_applied(db, migration.name)
+    assert chain not in {m.name for m in migrations.applied(db)}
+    fill_from(db, populated)
+    events = db.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    assert events > 0
+
+    assert [m.name for m in migrations.pending(db)] == [chain]
+    migrations.apply(db)
+    assert migrations.pending(db) == []
+    assert schema(db.conn) == expected
+    check = verify(db.conn)
+    assert check.broken_id is None and check.problem == "" and check.events == events
+    db.close()

@@ -159,11 +159,20 @@ def test_the_trend_with_the_rollup_is_exactly_the_live_one(
             assert live["trend"][-1]["visits"] > 0
             assert live["trend"][-1]["within_15_min_pct"] is not None
     rows = _rows(db)
-    # Every day of every site from the oldest trend month to yesterday, none for today.
+    # Every day of every site from the oldest trend month (or the office's first day, when it
+    # opened later: never a row for a day before it existed) to yesterday, none for today.
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        # The first recorded day (appointments are booked before the first opening day).
+        opened = str(conn.execute("SELECT min(business_day) FROM events").fetchone()[0])
+    finally:
+        conn.close()
+    assert "2025-02-01" < opened <= generated.first_day
+    first = opened
     assert {r[0] for r in rows} == set(SITES)
-    assert min(r[1] for r in rows) == "2025-02-01"
+    assert min(r[1] for r in rows) == first
     assert max(r[1] for r in rows) == "2026-11-19"
-    assert len(rows) == len(SITES) * _days("2025-02-01", "2026-11-19")
+    assert len(rows) == len(SITES) * _days(first, "2026-11-19")
     assert {r[7] for r in rows} == {ROLLUP_VERSION}
     # ... and each holds what the generator itself counted for that site and day.
     for site, day, visits, seen, within, finished, first_contact, _ in rows:

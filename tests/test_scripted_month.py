@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -61,6 +62,9 @@ def office_toml(site: str, name: str) -> str:
     return f"""
 [council]
 name = "Test Council"
+
+[access]
+user_override = "anyone"  # acts as many people from one login
 
 [[sites]]
 id = "{site}"
@@ -910,6 +914,19 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Any:
     office.close()
 
 
+def day_head(db: Path, day: date) -> dict[str, Any] | None:
+    """The day's head as this test reads it: the day's last event and the hash it stores."""
+    conn = sqlite3.connect(db)
+    try:
+        last = conn.execute(
+            "SELECT id, hash FROM events WHERE business_day = ? ORDER BY id DESC LIMIT 1",
+            [day.isoformat()],
+        ).fetchone()
+    finally:
+        conn.close()
+    return None if last is None else {"event": last[0], "sha256": bytes(last[1]).hex()}
+
+
 def test_every_daily_figure_of_the_month(month: Office) -> None:
     book = month.book
     # The script did what it meant to: every kind of event, on both sides of the clock change.
@@ -925,7 +942,9 @@ def test_every_daily_figure_of_the_month(month: Office) -> None:
     days = [date(2026, 10, 1) + timedelta(days=i) for i in range(31)]
     for day in days:
         got = daily_json(reports.daily(day.isoformat()))
+        head = got.pop("event_log_head")
         assert got == expected_daily([book], ["hq"], day, "hq"), day
+        assert head == day_head(month.db, day), day
     # Within the target sits on the right side of 15:00 exactly.
     first = daily_json(reports.daily("2026-10-01"))
     assert 0 < first["seen_within_target"] < first["seen"]
@@ -959,6 +978,8 @@ def test_two_offices_add_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     with ReportService(main.session, include=[other.db]) as reports:
         for day in days:
             got = daily_json(reports.daily(day))
+            head = got.pop("event_log_head")  # this office's own log (the other is read-only)
+            assert head is not None and head["event"] > 0
             assert got == expected_daily(books, ["hq", "north"], day, None), day
         assert monthly_json(reports.monthly("2026-10")) == expected_monthly(
             books, ["hq", "north"], "2026-10", None
@@ -1118,6 +1139,7 @@ DAILY_KEYS = [
     "followups",
     "standards",
     "previous_weeks",
+    "event_log_head",
 ]
 _WAITS = DAILY_KEYS[DAILY_KEYS.index("seen") : DAILY_KEYS.index("by_hour")]
 _WHERE = DAILY_KEYS[DAILY_KEYS.index("by_hour") : DAILY_KEYS.index("busiest_hour")]
@@ -1201,6 +1223,7 @@ def test_the_json_output_keeps_its_keys_order_and_values(
         assert result.out.count("\n") == 1  # one JSON value on one line
         figures = result.json()
         keys_in_order(figures, daily=True)
+        assert figures.pop("event_log_head") == day_head(month.db, day)
         assert figures == expected_daily([month.book], ["hq"], day, "hq")
     result = cli("report", "monthly", "--month", "2026-10", "--json", now=now)
     assert result.code == 0, result.err

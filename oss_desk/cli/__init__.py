@@ -1,8 +1,10 @@
 """The ``oss-desk`` command line (contract 4.3 of the architecture).
 
 Every failure ends as one line on stderr and a non-zero exit status, never a traceback:
-usage errors exit 2, oss-desk errors exit with their class's code (see ``oss_desk.errors``),
-and an unexpected fault exits 70 after writing its traceback to the log folder.
+usage errors exit 2, oss-desk errors exit with their class's code (see ``oss_desk.errors``:
+1 refused, 3-9 refused for a named reason, 75 a resource fault: try again once its cause is
+gone), and only an unexpected fault (a bug) exits 70, after writing its traceback to the log
+folder.
 """
 
 from __future__ import annotations
@@ -16,11 +18,17 @@ import click
 
 from oss_desk import __version__
 from oss_desk.cli.common import State, err
-from oss_desk.errors import OssDeskError
+from oss_desk.domain.text import shown
+from oss_desk.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    OssDeskError,
+    file_fault,
+)
 from oss_desk.logs import write_fault_report
 
-EXIT_INTERNAL = 70
-EXIT_INTERRUPTED = 130
+__all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "cli", "main", "run"]
 
 
 class OssDeskGroup(click.Group):
@@ -115,6 +123,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
+    if argv is not None and any("\x00" in arg for arg in argv):
+        # Only a caller in this process can pass one (the operating system cannot).
+        err("oss-desk: an argument holds a NUL character")
+        return EXIT_USAGE
     try:
         result = cli.main(args=argv, prog_name="oss-desk", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -140,13 +152,32 @@ def run(argv: list[str] | None = None) -> int:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
     except sqlite3.Error as exc:
-        err(f"oss-desk: database error: {' '.join(str(exc).split())}")
-        return 4
+        from oss_desk.storage.database import describe_sqlite_error
+
+        fault = describe_sqlite_error(exc)
+        err(f"oss-desk: {fault.message}")
+        return fault.exit_code
+    except OSError as exc:
+        # A file beside the database (an export, a capture file) on a full, read-only or
+        # forbidden file system: a resource fault, named with its path, never a crash.
+        found = file_fault(exc)
+        if found is None and exc.filename is not None and exc.errno is not None:
+            # A path given that the system cannot use (too long, a loop of links...).
+            err(f"oss-desk: cannot use {shown(str(exc.filename), 80)!r}: {exc.strerror}")
+            return EXIT_USAGE
+        if found is None:
+            return _internal(exc)
+        err(f"oss-desk: {found.message}")
+        return found.exit_code
     except Exception as exc:
-        where = write_fault_report(exc, "cli")
-        err(
-            f"oss-desk: internal error ({type(exc).__name__}): please report it"
-            + (f"; details in {where}" if where else "")
-        )
-        return EXIT_INTERNAL
+        return _internal(exc)
     return result if isinstance(result, int) else 0
+
+
+def _internal(exc: BaseException) -> int:
+    where = write_fault_report(exc, "cli")
+    err(
+        f"oss-desk: internal error ({type(exc).__name__}): please report it"
+        + (f"; details in {where}" if where else "")
+    )
+    return EXIT_INTERNAL

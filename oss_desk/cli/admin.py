@@ -10,13 +10,13 @@ import click
 
 from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
 from oss_desk.clock import FixedClock, clock_from_env
-from oss_desk.errors import InvalidInput, StorageError
+from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.paths import demo_db_path
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.services.site import DEMO_SOURCE, initialise
 from oss_desk.storage.database import open_store
-from oss_desk.storage.site import latest_config
+from oss_desk.storage.site import latest_config, work_since_seed
 
 
 @click.command()
@@ -27,13 +27,22 @@ from oss_desk.storage.site import latest_config
     metavar="FILE",
     help="Load this site configuration (default: the global --config / OSS_DESK_CONFIG).",
 )
+@click.option(
+    "--replace-office",
+    is_flag=True,
+    help="Load a configuration for another office into this database (a verified backup of "
+    "the office it replaces is taken first).",
+)
 @json_option
 @pass_state
-def init(state: State, use_demo: bool, config_file: str | None, as_json: bool) -> None:
+def init(
+    state: State, use_demo: bool, config_file: str | None, replace_office: bool, as_json: bool
+) -> None:
     """Create or migrate the database and load the site.
 
     With neither --demo nor a configuration the database is only created or migrated.
-    Run it again after changing the configuration: desks pick up the change.
+    Run it again after changing the configuration: desks pick up the change. A configuration
+    for another office (no site in common) is refused unless --replace-office.
     """
     if use_demo and (config_file or state.config):
         raise InvalidInput("give either --demo or --config, not both")
@@ -46,10 +55,12 @@ def init(state: State, use_demo: bool, config_file: str | None, as_json: bool) -
         config_path=None if use_demo else config_path,
         demo_dir=demo_dir,
         person=state.user,
+        replace_office=replace_office,
     )
     if as_json:
         emit_json(
             {
+                "backup": str(result.backup) if result.backup else None,
                 "db": str(result.path),
                 "schema": result.migrations,
                 "loaded": result.loaded,
@@ -59,6 +70,8 @@ def init(state: State, use_demo: bool, config_file: str | None, as_json: bool) -
             }
         )
         return
+    if result.backup is not None:
+        click.echo(f"Backed up the office it replaces to {result.backup} (verified).")
     click.echo(f"Database ready: {result.path} (schema {result.migrations[-1]})")
     if result.settings is not None:
         s = result.settings
@@ -69,10 +82,19 @@ def init(state: State, use_demo: bool, config_file: str | None, as_json: bool) -
         )
 
 
-def prepare_demo_db(path: Path) -> None:
-    """Remove an earlier demo database at ``path``; refuse to touch anything else."""
+def prepare_demo_db(path: Path, *, reset: bool = False) -> None:
+    """Remove an earlier demo database at ``path``; refuse to touch anything else, a demo
+    database that a process has open, and (unless ``reset``) one holding work done in it after
+    it was built."""
     if not path.exists():
         return
+    from oss_desk.services.dbops import in_use
+
+    user = in_use(path)
+    if user is not None:
+        raise RuleViolation(
+            f"the demo database {path} is open in {user}: close that desk (or worker) first"
+        )
     try:
         store = open_store(path, create=False, migrate=False, check=False)
     except StorageError as exc:
@@ -81,12 +103,19 @@ def prepare_demo_db(path: Path) -> None:
         ) from None
     try:
         stored = latest_config(store.conn)
+        if stored is None or stored.source != DEMO_SOURCE:
+            raise StorageError(
+                f"{path} holds a real site, so the demo will not replace it: "
+                "pass --db with another path"
+            )
+        since = work_since_seed(store.conn)
     finally:
         store.close()
-    if stored is None or stored.source != DEMO_SOURCE:
-        raise StorageError(
-            f"{path} holds a real site, so the demo will not replace it: "
-            "pass --db with another path"
+    if since and not reset:
+        raise RuleViolation(
+            f"the demo database {path} holds {since} event{'s' if since != 1 else ''} recorded "
+            "after it was built (work done in it): `oss-desk demo --reset` builds it afresh and "
+            "discards them (or pass --db with another path)"
         )
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -109,6 +138,11 @@ def prepare_demo_db(path: Path) -> None:
 )
 @click.option("--no-app", is_flag=True, help="Set the demo up and print how to use it; no TUI.")
 @click.option(
+    "--reset",
+    is_flag=True,
+    help="Build it afresh even though work was done in it since it was built (discards it).",
+)
+@click.option(
     "--desk",
     "desk_id",
     default="greet-1",
@@ -117,16 +151,17 @@ def prepare_demo_db(path: Path) -> None:
     help="The desk the demo opens at.",
 )
 @pass_state
-def demo(state: State, days: int, waiting: int, no_app: bool, desk_id: str) -> None:
+def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_id: str) -> None:
     """Self-contained demo: the demo site, some history, a live queue, virtual devices.
 
-    It uses its own database (in the user data folder, or --db), made afresh each time.
+    It uses its own database (in the user data folder, or --db), made afresh each time; never
+    while a desk or worker has it open, and not over work done in it since (unless --reset).
     """
     from oss_desk.services.demo import populate
     from oss_desk.services.session import open_session
 
     path = Path(state.db).expanduser() if state.db else demo_db_path()
-    prepare_demo_db(path)
+    prepare_demo_db(path, reset=reset)
     clock = clock_from_env()
     initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
     session = open_session(db=path, person=state.user, clock=clock, host=True)

@@ -11,6 +11,8 @@ from oss_desk.cli.common import State, closing, emit_json, json_option, pass_sta
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, Preferred
 from oss_desk.domain.calendar import local, parse_date
+from oss_desk.domain.codes import MAX_ROW_ID
+from oss_desk.domain.text import printable
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
 from oss_desk.services.views import ticket_json
@@ -322,7 +324,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
             ("phone", contact.phone if contact else None),
         ):
             if value:
-                click.echo(f"  {label}: {value}")
+                click.echo(f"  {label}: {printable(value)}")
     service = session.directory.services[appt.service]
     if appt.needs:
         click.echo("  needs: " + ", ".join(appt.needs))
@@ -334,7 +336,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
             if appt.cancelled_by == "council"
             else ""
         )
-        reason = f": {appt.cancel_reason}" if appt.cancel_reason else ""
+        reason = f": {printable(appt.cancel_reason)}" if appt.cancel_reason else ""
         click.echo(f"  cancelled by the {appt.cancelled_by}{notice}{reason}")
     for item in service.checklist:
         click.echo(f"  [{'x' if item in appt.checklist_ticked else ' '}] {item}")
@@ -355,7 +357,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
 def list_(state: State, day: str | None, days: int, as_json: bool) -> None:
     """Appointments of a day (or several)."""
     session = state.session()
-    first = parse_date(day, "--date") if day else parse_date(session.today(), "today")
+    first = parse_date(day, "--date", session.span()) if day else parse_date(session.today())
     last = first + timedelta(days=days - 1)
     found = AppointmentService(session).between(first.isoformat(), last.isoformat())
     if as_json:
@@ -443,7 +445,7 @@ def absence_list(state: State, as_json: bool) -> None:
 
 
 @absence.command("remove")
-@click.argument("absence_id", type=int, metavar="ID")
+@click.argument("absence_id", type=click.IntRange(1, MAX_ROW_ID), metavar="ID")
 @json_option
 @pass_state
 @closing

@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from oss_desk.domain.text import printable
 from oss_desk.services.session import Session, open_session
 
 P = ParamSpec("P")
@@ -77,8 +78,9 @@ def closing(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def err(message: str) -> None:
-    """One line on stderr."""
-    click.echo(" ".join(message.split()), err=True)
+    """One line on stderr, with any control character in it (from what was typed or stored)
+    shown escaped, never sent to the terminal."""
+    click.echo(printable(" ".join(message.split())), err=True)
 
 
 def stdout_is_terminal() -> bool:

@@ -26,7 +26,12 @@ def db() -> None:
     metavar="PATH_OR_DIR",
     help="A new file, or a folder (default: backup.folder, else backups/ next to the database).",
 )
-@click.option("--keep", type=int, metavar="N", help="Keep the newest N backups (backup.keep).")
+@click.option(
+    "--keep",
+    type=click.IntRange(1, 3650),
+    metavar="N",
+    help="Keep the newest N backups (backup.keep).",
+)
 @click.option(
     "--method",
     type=click.Choice(["backup-api", "vacuum"]),
@@ -49,6 +54,10 @@ def backup(state: State, to: str | None, keep: int | None, method: str, as_json:
         f"Backed up to {result.path} ({_size(result.bytes)}, {rows} rows, "
         f"{result.seconds:.2f} s); integrity {result.integrity}, schema {result.schema[-1]}."
     )
+    click.echo(
+        f"  event log head: event {result.head_event} sha256 {result.head_hash} "
+        f"(written beside it as {result.path.name}.head)"
+    )
     for path in result.deleted:
         click.echo(f"  deleted an old backup: {path.name}")
 
@@ -58,12 +67,14 @@ def backup(state: State, to: str | None, keep: int | None, method: str, as_json:
 @json_option
 @pass_state
 def check(state: State, quick: bool, as_json: bool) -> None:
-    """Integrity, foreign keys, the event log's triggers and the schema: one line per problem.
+    """Integrity, foreign keys, the event log's triggers and hash chain, and the schema: one
+    line per problem (the first broken link of the chain by its event id).
 
     Exits 4 when anything is wrong.
     """
     path = resolve_db_path(state.db)
     found = dbops.check(path, quick=quick)
+    chain = found.chain
     if as_json:
         emit_json(
             {
@@ -71,13 +82,22 @@ def check(state: State, quick: bool, as_json: bool) -> None:
                 "ok": found.ok,
                 "integrity": found.integrity,
                 "schema": found.schema,
+                "events": chain.events if chain else None,
+                "head": {"event": chain.head_id, "sha256": chain.head_hex} if chain else None,
+                "broken_event": chain.broken_id if chain else None,
                 "problems": found.problems,
             }
         )
     elif found.ok:
+        chained = (
+            f"event log append-only and chained ({chain.events} events, head event "
+            f"{chain.head_id} sha256 {chain.head_hex})"
+            if chain
+            else "event log append-only"
+        )
         click.echo(
             f"ok: {path}: {'quick check' if quick else 'integrity'} ok, foreign keys ok, "
-            f"event log append-only, schema {found.schema[-1]}"
+            f"{chained}, schema {found.schema[-1]}"
         )
     else:
         for problem in found.problems:

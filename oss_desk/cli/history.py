@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 
 import click
 
@@ -11,7 +11,7 @@ from oss_desk.cli.common import State, emit_json, json_option, pass_state
 from oss_desk.clock import clock_from_env
 from oss_desk.devtools.history import HistoryOptions, HistoryResult
 from oss_desk.devtools.history import generate as generate_history
-from oss_desk.domain.calendar import parse_date
+from oss_desk.domain.calendar import EARLIEST, YEARS_AHEAD, DateSpan, parse_date, years_after
 from oss_desk.services.session import resolve_db_path
 
 
@@ -45,7 +45,8 @@ def generate(
 ) -> None:
     """Create a NEW database (--db) with years of visits, tickets, events and appointments
     at several offices derived from the demo site. It refuses an existing file."""
-    last: date | None = parse_date(end, "--end") if end is not None else None
+    span = DateSpan(EARLIEST, years_after(datetime.now(UTC).date(), YEARS_AHEAD))
+    last: date | None = parse_date(end, "--end", span) if end is not None else None
     options = HistoryOptions(
         years=years, sites=sites, visits_per_day=visits_per_day, seed=seed, end=last
     )

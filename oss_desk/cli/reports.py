@@ -8,10 +8,11 @@ from typing import Any
 
 import click
 
+from oss_desk import files
 from oss_desk.cli.common import State, closing, emit_json, pass_state
 from oss_desk.domain.reports import DailyReport, Report
 from oss_desk.domain.text import shown
-from oss_desk.errors import InvalidInput
+from oss_desk.errors import InvalidInput, file_fault
 from oss_desk.services.delivery import message_alerts, not_sent_lines
 from oss_desk.services.report_outputs import FORMATS, print_daily_summary, render_report
 from oss_desk.services.reports import ReportService
@@ -72,12 +73,17 @@ def _with_messages_not_sent(session: Session, report: Report, fmt: str, text: st
 
 
 def write_output(text: str, output: str | None) -> None:
+    """To standard output, or to ``output`` as a private file (0600, whole or not at all)."""
     if output is None:
         click.echo(text, nl=False)
         return
+    target = Path(output).expanduser()
     try:
-        Path(output).expanduser().write_text(text, encoding="utf-8")
+        files.write_private(target, text)  # 0600, whole or not at all
     except OSError as exc:
+        fault = file_fault(exc, shown(str(target), 300))
+        if fault is not None:
+            raise fault from None
         raise InvalidInput(f"cannot write {shown(output)!r}: {exc.strerror or exc}") from None
 
 

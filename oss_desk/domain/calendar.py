@@ -35,11 +35,68 @@ def business_day(instant: datetime, tz: str) -> str:
     return local(instant, tz).date().isoformat()
 
 
-def parse_date(text: str, what: str = "date") -> date:
+def parse_date(text: str, what: str = "date", span: DateSpan | None = None) -> date:
+    """``YYYY-MM-DD`` (ASCII digits), within ``span`` when one is given."""
+    value = text.strip()
     try:
-        return date.fromisoformat(text.strip())
+        if not value.isascii():
+            raise ValueError(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{what} {shown(text)!r} is not a date (expected YYYY-MM-DD)") from None
+    return span.check(day, what) if span is not None else day
+
+
+YEARS_AHEAD = 100
+EARLIEST = date(1970, 1, 1)
+"""No office's records begin before this (a bound for dates with no office to ask yet)."""
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """The days a date typed for an office may name: from the day its records begin (its
+    opening) to 100 years after today. A date outside is refused where it is parsed, before it
+    reaches a query, a calculation or a stored row."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def of(cls, opened: date | None, today: date) -> DateSpan:
+        start = min(opened or today, today)
+        return cls(max(start, EARLIEST), years_after(today, YEARS_AHEAD))
+
+    def check(self, day: date, what: str = "date") -> date:
+        if day < self.first:
+            raise InvalidInput(
+                f"{what} {day.isoformat()} is before this office's records begin "
+                f"({self.first.isoformat()})"
+            )
+        if day > self.last:
+            raise InvalidInput(
+                f"{what} {day.isoformat()} is more than {YEARS_AHEAD} years ahead "
+                f"(the last allowed is {self.last.isoformat()})"
+            )
+        return day
+
+    def check_month(self, first: date, last: date, what: str = "--month") -> None:
+        """A month (its first and last day) must overlap the span."""
+        if last < self.first:
+            raise InvalidInput(
+                f"{what} {first.isoformat()[:7]} is before this office's records begin "
+                f"({self.first.isoformat()})"
+            )
+        if first > self.last:
+            month = first.isoformat()[:7]
+            raise InvalidInput(f"{what} {month} is more than {YEARS_AHEAD} years ahead")
 
 
 @dataclass(frozen=True, slots=True)

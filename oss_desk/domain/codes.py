@@ -11,6 +11,8 @@ from oss_desk.errors import InvalidInput
 _CODE = re.compile(r"^([A-Za-z])\s*-?\s*0*(\d{1,4})$")
 _ID = re.compile(r"^#?(\d{1,12})$")
 SERVICE_CODE = re.compile(r"^[A-Z]$")
+MAX_ROW_ID = 2**63 - 1
+"""The largest id SQLite can hold: a bigger number names nothing (and must not reach a query)."""
 
 
 @dataclass(frozen=True, slots=True)

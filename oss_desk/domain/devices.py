@@ -142,6 +142,10 @@ class BoardURL:
         return self.params.get("address", "01").upper()
 
 
+LIMITS = {"timeout": 3600.0, "baudrate": 4_000_000.0, "bytesize": 8.0, "stopbits": 2.0}
+"""The largest each number in a device URL may be (a timeout in seconds)."""
+
+
 def _number(text: str, name: str, url: str) -> float:
     try:
         value = float(text)
@@ -149,8 +153,9 @@ def _number(text: str, name: str, url: str) -> float:
         raise InvalidInput(f"{shown(url)}: {name} must be a number") from None
     if not math.isfinite(value):
         raise InvalidInput(f"{shown(url)}: {name} must be a finite number, not {shown(text)!r}")
-    if value <= 0:
-        raise InvalidInput(f"{shown(url)}: {name} must be positive")
+    limit = LIMITS.get(name, 1e6)
+    if not 0 < value <= limit:
+        raise InvalidInput(f"{shown(url)}: {name} must be a positive number up to {limit:g}")
     return value
 
 

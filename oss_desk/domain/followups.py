@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from oss_desk.domain.text import clean_text as stored_text
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, RuleViolation
@@ -399,12 +400,8 @@ def check_respond(f: Followup, finding: Finding | None, action_taken: bool | Non
 
 
 def clean_text(text: str | None, what: str, limit: int) -> str | None:
-    """Free text from the desk: trimmed, one line, printable, at most ``limit`` characters."""
+    """Free text from the desk: trimmed, one line, printable, at most ``limit`` characters (the
+    one rule for stored text, :func:`oss_desk.domain.text.clean_text`)."""
     if text is None:
         return None
-    value = " ".join("".join(c if c.isprintable() else " " for c in text).split())
-    if not value:
-        return None
-    if len(value) > limit:
-        raise InvalidInput(f"{what} is too long ({len(value)} characters; at most {limit})")
-    return value
+    return stored_text(text, limit=limit, what=what)

@@ -184,6 +184,15 @@ class DayComparison:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class EventLogHead:
+    """The newest event of a day and its hash in the event log's chain: printed on the daily
+    summary, a copy of the record's state outside the database."""
+
+    event: int
+    sha256: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DailyReport(PeriodReport):
     """One business day: the daily footfall summary."""
@@ -194,6 +203,8 @@ class DailyReport(PeriodReport):
     busiest_hour: str | None
     previous_weeks: tuple[DayComparison, ...]
     """The same weekday 1 to 4 weeks before, newest first."""
+    event_log_head: EventLogHead | None = None
+    """This office's event log head at the end of the day (so far, today); None: no event."""
     followups: Mapping[str, DueCount] = field(default_factory=dict)
     """Per follow-up kind: due that day and not done by its end, and overdue then."""
 

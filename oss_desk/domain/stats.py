@@ -122,6 +122,7 @@ def parse_month(text: str, what: str = "--month") -> str:
         len(parts) == 2
         and len(parts[0]) == 4
         and len(parts[1]) == 2
+        and value.isascii()
         and parts[0].isdigit()
         and parts[1].isdigit()
         and 1 <= int(parts[1]) <= 12

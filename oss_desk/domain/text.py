@@ -2,8 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 def shown(text: str, limit: int = 40) -> str:
     """A short, printable rendering of user input for an error message (never the whole input)."""
     cleaned = "".join(ch if ch.isprintable() else "?" for ch in text)
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 3] + "..."
+
+
+def event_log_head_lines(head: Any, width: int = 80) -> list[str]:
+    """The event log's head as printed on the daily summary (screen, paper, page): the event
+    and its full SHA-256, split to fit ``width`` (a receipt), so a copy outside the database
+    anchors the record (``oss-desk db check`` recomputes the chain). ``head``: an object with
+    ``event`` and ``sha256`` (or such a mapping); None when the day has no event."""
+    if not head:
+        return ["Event log: no events that day"]
+    event, digest_hex = (
+        (head["event"], head["sha256"]) if isinstance(head, Mapping) else (head.event, head.sha256)
+    )
+    first = f"Event log head: event {event}"
+    digest = f"sha256 {digest_hex}"
+    if len(first) + 1 + len(digest) <= width:
+        return [f"{first} {digest}"]
+    if len(digest) <= width:
+        return [first, digest]
+    text = str(digest_hex)
+    room = max(16, width - 2)
+    return [first, "sha256:", *(text[i : i + room] for i in range(0, len(text), room))]
+
+
+# Control characters: C0 and C1 (Unicode category Cc: ESC, BEL, NUL...) and the bidirectional
+# embeddings, overrides and isolates (which can make text read differently on screen).
+_BIDI = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_CONTROLS = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))) + _BIDI
+_STRIP = str.maketrans({ch: " " if ch in "\t\n\r\v\f" else None for ch in _CONTROLS})
+_ESCAPE = str.maketrans(
+    {ch: f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" for ch in _CONTROLS}
+)
+
+
+def clean_text(text: str, *, limit: int, what: str) -> str | None:
+    """Free text from a resident or a member of staff, as it is stored: control characters
+    (terminal escapes, NUL, bidirectional overrides) and anything else that does not print
+    (unassigned or private code points, format characters) removed, whitespace collapsed to
+    single spaces; None when nothing is left. Longer than ``limit``: InvalidInput."""
+    from oss_desk.errors import InvalidInput
+
+    cleaned = " ".join(
+        "".join(
+            ch if ch.isprintable() else " " if ch.isspace() else "" for ch in text.translate(_STRIP)
+        ).split()
+    )
+    if len(cleaned) > limit:
+        raise InvalidInput(f"{what}: at most {limit} characters")
+    return cleaned or None
+
+
+def printable(text: str) -> str:
+    """Stored text made safe to show on a terminal or a page: any control character left in it
+    (written before it was cleaned on the way in) shown as a visible escape (``\\x1b``)."""
+    return text.translate(_ESCAPE)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from oss_desk import files
 from oss_desk.domain.devices import BoardURL, parse_board_url
 
 STX, ETX, EOT, SOH, ESC, NUL = b"\x02", b"\x03", b"\x04", b"\x01", b"\x1b", b"\x00"
@@ -333,10 +334,7 @@ class BoardLink:
         frame = encode(self.url, state, first=not self._sent_since_connect)
         if self.url.transport == "capture":
             try:
-                path = Path(self.url.target)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with path.open("ab") as f:
-                    f.write(frame)
+                files.append_private(Path(self.url.target), frame)
             except OSError as exc:
                 raise BoardFault(f"cannot write {self.url.target} ({exc.strerror})") from None
         else:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from oss_desk import files
 from oss_desk.domain.devices import PrinterURL
 from oss_desk.hardware.printer_link import (
     PrinterFault,
@@ -112,9 +113,7 @@ class CaptureTransport:
     def _write(self, data: bytes) -> None:
         path = Path(self.url.path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("ab") as f:
-                f.write(data)
+            files.append_private(path, data)  # 0600: a slip names a booking
         except OSError as exc:
             raise PrinterFault(f"cannot write {path} ({exc.strerror})") from None
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from oss_desk.domain.reports import Report
+from oss_desk.domain.text import printable
 from oss_desk.render.json import as_json
 
 _ENTRY_KEYS = ("date", "month", "key")
@@ -38,18 +39,36 @@ def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
 
 def figures_csv(figures: Mapping[str, Any]) -> str:
     """Rows of (section, key, value): scalars under ``summary``; each dict or list of entries
-    its own section, nested keys joined with dots (section ``desks``, key ``desk-1.served``)."""
+    its own section, nested keys joined with dots (section ``desks``, key ``desk-1.served``).
+    A text cell a spreadsheet would run as a formula is quoted (:func:`csv_cell`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["section", "key", "value"])
     for key, value in figures.items():
         if isinstance(value, dict) or _is_table(value):
             for inner, cell in _flatten("", value):
-                writer.writerow([key, inner, "" if cell is None else cell])
+                writer.writerow([csv_cell(key), csv_cell(inner), csv_cell(cell)])
         else:
             for _, cell in _flatten("", value):
-                writer.writerow(["summary", key, "" if cell is None else cell])
+                writer.writerow(["summary", csv_cell(key), csv_cell(cell)])
     return out.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell as written to CSV: None empty; text starting with = + - @ (or a tab or carriage
+    return) prefixed with an apostrophe, so that a spreadsheet shows it instead of running it
+    as a formula (OWASP's CSV injection advice); control characters shown escaped. Numbers as
+    they are."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return printable(value)
 
 
 def report_csv(report: Report) -> str:

@@ -27,6 +27,7 @@ from oss_desk.domain.reports import (
 )
 from oss_desk.domain.standards import SEEN_WITHIN_TARGET, is_first_contact
 from oss_desk.domain.stats import pct
+from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups_html import due_section, period_section
 from oss_desk.render.formats import (
     count,
@@ -141,7 +142,14 @@ def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> li
         ),
         due_section(report.followups),
         _previous_weeks(report),
+        _event_log_head(report),
     ]
+
+
+def _event_log_head(report: DailyReport) -> str:
+    """The day's event log head: a copy of it outside the database anchors the record."""
+    text = " ".join(event_log_head_lines(report.event_log_head, width=200))
+    return f'<p class="note" id="event-log-head">{e(text)}</p>'
 
 
 def _monthly_sections(report: MonthlyReport, service_names: Mapping[str, str]) -> list[str]:

@@ -79,6 +79,7 @@ DAILY_KEYS = (
     "followups",
     "standards",
     "previous_weeks",
+    "event_log_head",
 )
 """The daily report's keys, in order."""
 

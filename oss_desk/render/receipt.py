@@ -16,6 +16,7 @@ from oss_desk.domain.standards import (
     Standard,
     Status,
 )
+from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import KIND_NAMES
 from oss_desk.render.formats import MISSING, hour, minutes, percent, target
 
@@ -119,6 +120,8 @@ def daily_summary(
             f"Standards: seen within {report.target_minutes} minutes {_target(within)};"
             f" resolved at first contact {_target(first_contact)}."
             " Desks: served, median minutes.",
+            # The day's event log head, 32 characters a line: a paper copy of the record.
+            *event_log_head_lines(report.event_log_head, width=34),
         ),
         sections=sections,
         large_print=large_print,

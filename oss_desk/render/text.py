@@ -23,6 +23,7 @@ from oss_desk.domain.reports import (
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.domain.standards import Status
+from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
 
@@ -220,6 +221,8 @@ def daily_text(
             "    date        visits served no-shows  within  first contact  median wait",
         ]
         lines += [_week_line(w) for w in (report.comparison(), *report.previous_weeks)]
+    head = event_log_head_lines(report.event_log_head, 100)
+    lines += ["", *(f"  {line}" for line in head)]
     return "\n".join(lines)
 
 

@@ -57,6 +57,8 @@ class DeskChoice:
     person_name: str
     desk: str | None
     allowed: tuple[DeskOption, ...]
+    login: str = ""
+    """The login the proxy signed in (the account recorded with the desk's events)."""
 
 
 def staff_for_login(settings: Settings, login: str | None) -> StaffConfig:
@@ -103,7 +105,13 @@ def choose_desk(settings: Settings, login: str | None, requested: str | None) ->
             desk = own[0].id
         elif len(allowed) == 1:
             desk = allowed[0].id
-    return DeskChoice(person=person.id, person_name=person.name, desk=desk, allowed=options)
+    return DeskChoice(
+        person=person.id,
+        person_name=person.name,
+        desk=desk,
+        allowed=options,
+        login=person.login or "",
+    )
 
 
 def load_settings(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from oss_desk import files
 from oss_desk.clock import format_instant
 from oss_desk.domain.calls import (
     CallFormat,
@@ -160,20 +161,20 @@ def _already(source: str, known: store_calls.CallImport) -> RuleViolation:
 
 def _read(path: Path) -> bytes:
     where = str(path)
+    too_big = (
+        f"{where}: is too big for a call export (at most "
+        f"{MAX_FILE_BYTES // (1024 * 1024)} MB): split it by month"
+    )
     try:
-        if path.is_dir():
-            raise InvalidInput(f"{where}: is a directory, not a call export (CSV file)")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InvalidInput(
-                f"{where}: is too big for a call export ({size // (1024 * 1024)} MB; "
-                f"at most {MAX_FILE_BYTES // (1024 * 1024)} MB): split it by month"
-            )
-        return path.read_bytes()
+        return files.read_bounded(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise NotFound(f"{where}: no such file") from None
     except IsADirectoryError:
         raise InvalidInput(f"{where}: is a directory, not a call export (CSV file)") from None
+    except files.NotARegularFile:
+        raise InvalidInput(f"{where}: not a regular file, not a call export (CSV file)") from None
+    except files.TooLarge:
+        raise InvalidInput(too_big) from None
     except PermissionError:
         raise InvalidInput(f"{where}: permission denied") from None
     except OSError as exc:

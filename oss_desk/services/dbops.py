@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from oss_desk import files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Actor, EventKind
@@ -67,13 +68,42 @@ class BackupResult:
     counts: dict[str, int]
     deleted: list[Path] = field(default_factory=list)
     method: str = "backup-api"
+    head_event: int = 0
+    """The newest event in the copy: its hash is written beside it (``NAME.head``)."""
+    head_hash: str = ""
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["path"] = str(self.path)
         data["deleted"] = [str(p) for p in self.deleted]
         data["seconds"] = round(self.seconds, 3)
+        data["head"] = {"event": self.head_event, "sha256": self.head_hash}
+        del data["head_event"], data["head_hash"]
         return data
+
+
+HEAD_SUFFIX = ".head"
+
+
+def head_file(backup: Path) -> Path:
+    """Where a backup's event log head is written: beside it, ``NAME.sqlite.head``."""
+    return backup.with_name(backup.name + HEAD_SUFFIX)
+
+
+def head_line(event_id: int, head_hash: bytes) -> str:
+    """``event 1234 sha256 ab12...``: the event log's head, as written beside a backup."""
+    return f"event {event_id} sha256 {head_hash.hex()}\n"
+
+
+def read_head_file(path: Path) -> tuple[int, str] | None:
+    """(event id, hash hex) written beside a backup, or None when unreadable."""
+    try:
+        words = path.read_text(encoding="ascii")[:200].split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(words) == 4 and words[0] == "event" and words[1].isdigit() and words[2] == "sha256":
+        return int(words[1]), words[3]
+    return None
 
 
 def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:
@@ -114,34 +144,50 @@ def backup(
         raise InvalidInput("--keep must be 1 or more")
     target, managed = _target_for(session, to)
     partial = target.with_name(f".{target.name}.partial")
+    head_partial = target.with_name(f".{target.name}{HEAD_SUFFIX}.partial")
     started = time.perf_counter()
     try:
         m.create_private(partial)
+        head: tuple[int, bytes] | None = None
         with translate_errors(session.store.path):
             if method == "backup-api":
-                counts: dict[str, int] | None = m.backup_snapshot(session.store.conn, partial)
+                counts, head_id, head_hash = m.backup_snapshot(session.store.conn, partial)
+                head = (head_id, head_hash)
             else:
                 # Into the empty private file: never readable by others, not even for a moment.
                 m.vacuum_into(session.store.conn, partial)
                 counts = None
-        found = m.inspect(partial)
+        found = m.inspect(partial, chain=False)
         problems = list(found.problems)
         if counts is not None and found.counts != counts:
             differ = sorted(
                 k for k in set(counts) | set(found.counts) if counts.get(k) != found.counts.get(k)
             )
             problems.append(f"row counts differ from the database in {', '.join(differ)}")
+        copied = m.event_head(partial)
+        if head is None:
+            head = copied
+        elif copied != head:
+            problems.append("the event log's head in the copy differs from the database's")
         if problems:
             raise StorageError(f"the backup did not verify ({problems[0]}); nothing was kept")
         m.fsync_file(partial)
+        files.write_private(head_partial, head_line(*head), durable=True)
+        os.replace(head_partial, head_file(target))
         os.replace(partial, target)
         m.fsync_dir(target.parent)
     except BaseException:
-        for leftover in (partial, partial.with_name(partial.name + "-journal")):
+        for leftover in (
+            partial,
+            partial.with_name(partial.name + "-journal"),
+            head_partial,
+        ):
             leftover.unlink(missing_ok=True)
+        if not target.exists():
+            head_file(target).unlink(missing_ok=True)
         raise
     seconds = time.perf_counter() - started
-    deleted = prune(target.parent, session.store.path.stem, keep) if managed else []
+    deleted = prune(target.parent, session.store.path.stem, keep, made=target) if managed else []
     return BackupResult(
         path=target,
         bytes=target.stat().st_size,
@@ -151,6 +197,8 @@ def backup(
         counts=found.counts,
         deleted=deleted,
         method=method,
+        head_event=head[0],
+        head_hash=head[1].hex(),
     )
 
 
@@ -166,24 +214,55 @@ def backups_in(folder: Path, stem: str) -> list[Path]:
     return [p for _, _, p in sorted(found)]
 
 
-def prune(folder: Path, stem: str, keep: int) -> list[Path]:
-    existing = backups_in(folder, stem)
-    doomed = existing[: max(0, len(existing) - keep)]
+def prune(folder: Path, stem: str, keep: int, made: Path | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` backups; never ``made``, the one just written (even
+    when a clock set ahead once named others later than it)."""
+    existing = [p for p in backups_in(folder, stem) if p != made]
+    doomed = existing[: max(0, len(existing) - (keep - 1 if made is not None else keep))]
     for path in doomed:
         path.unlink(missing_ok=True)
+        head_file(path).unlink(missing_ok=True)
     return doomed
 
 
 # Check --------------------------------------------------------------------------------------------
 
 
-def check(db: Path, *, quick: bool = False) -> m.Inspection:
-    """Problems with the database file (never changes it)."""
+def check(db: Path, *, quick: bool = False, folder: Path | None = None) -> m.Inspection:
+    """Problems with the database file (never changes it): integrity, foreign keys, the event
+    log's triggers and hash chain, the schema; and whether the heads written beside this
+    database's backups (in ``folder``, by default ``backups/`` beside it) are still in its
+    chain: a chain rewritten from an edited event onwards, or cut short, no longer holds them."""
     if not db.exists():
         found = m.Inspection(db)
         found.problems.append(f"{db}: no such file")
         return found
-    return m.inspect(db, quick=quick, counts=False)
+    found = m.inspect(db, quick=quick, counts=False)
+    if found.chain is not None and found.chain.ok:
+        found.problems.extend(anchor_problems(db, folder or default_backup_folder(db)))
+    return found
+
+
+def anchor_problems(db: Path, folder: Path) -> list[str]:
+    """The backups' recorded heads that the database's event log no longer holds."""
+    problems: list[str] = []
+    for backup in backups_in(folder, db.stem):
+        recorded = read_head_file(head_file(backup))
+        if recorded is None:
+            continue
+        event_id, wanted = recorded
+        stored = m.event_hash(db, event_id)
+        if stored is None:
+            problems.append(
+                f"event log: event {event_id}, the head when {backup.name} was made, is gone "
+                "(events were removed since)"
+            )
+        elif stored.hex() != wanted:
+            problems.append(
+                f"event log: event {event_id} no longer has the hash recorded beside "
+                f"{backup.name} (the log was rewritten since that backup)"
+            )
+    return problems
 
 
 # Restore ------------------------------------------------------------------------------------------
@@ -258,7 +337,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         os.chmod(staged, 0o600)
         m.set_journal_mode(staged, "WAL")
         m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
-        again = m.inspect(staged, quick=True, counts=False)
+        again = m.inspect(staged, quick=True, counts=False, chain=False)
         if again.problems:
             raise StorageError(f"the restored copy did not verify ({again.problems[0]})")
         m.fsync_file(staged)
@@ -334,9 +413,14 @@ class RetentionService:
         }
 
     def purge(self, *, dry_run: bool = False) -> PurgeResult:
+        """Delete what is due. The connection overwrites deleted content with zeros (``PRAGMA
+        secure_delete``, whatever SQLite was compiled with), and afterwards the WAL is folded
+        into the database and truncated, so no copy of a purged value stays in the files."""
         now = self.s.clock.now()
         stamp = format_instant(now)
         cut = self.cutoffs()
+        if not dry_run:
+            m.set_secure_delete(self.s.store.conn, on=True)
         with self.s.store.write() as conn:
             counts = {
                 "contacts": m.purge_contacts(conn, cut["contacts"], stamp, dry_run=dry_run),
@@ -361,6 +445,8 @@ class RetentionService:
                     actor=self.actor,
                     data={"counts": counts, "before": cut},
                 )
+        if not dry_run and any(counts.values()):
+            m.checkpoint_truncate(self.s.store.conn)
         return PurgeResult(dry_run, counts, cut)
 
 

@@ -20,6 +20,7 @@ from oss_desk.errors import StorageError
 from oss_desk.services.report_offices import Office, Offices
 from oss_desk.storage.reports import DayKey, day_tallies
 from oss_desk.storage.rollup import has_rollup, rolled_days, store_days
+from oss_desk.storage.site import records_begin
 
 log = logging.getLogger("oss_desk.reports")
 
@@ -83,6 +84,14 @@ class DayTallies:
         whole days at a time and for every site, which are stored after the report when the
         office is the session's own."""
         days: dict[DayKey, DayTally] = {}
+        # Never a row for a day before the office's records begin: nothing happened then.
+        timezone = next((s.timezone for s in office.directory.sites.values()), "Europe/London")
+        begins = records_begin(conn, timezone)
+        if begins is None:
+            return days
+        first = max(first, date.fromisoformat(begins))
+        if first > last:
+            return days
         if has_rollup(conn):
             days = rolled_days(conn, first.isoformat(), last.isoformat(), None)
         sites = list(office.directory.sites)

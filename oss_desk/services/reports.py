@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.calendar import parse_date
+from oss_desk.domain.calendar import DateSpan, parse_date
 from oss_desk.domain.call_figures import CallCounts, CallFigures, call_figures
 from oss_desk.domain.followup_figures import FollowupFigures
 from oss_desk.domain.models import Actor
@@ -43,6 +43,7 @@ from oss_desk.domain.report_figures import (
 from oss_desk.domain.reports import (
     DailyReport,
     DayComparison,
+    EventLogHead,
     MonthlyReport,
     RangeReport,
     TrendMonth,
@@ -66,6 +67,8 @@ from oss_desk.services.report_days import DayTallies, last_closed_day
 from oss_desk.services.report_offices import Offices
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
+from oss_desk.storage.chain import head_on
+from oss_desk.storage.site import records_begin
 
 log = logging.getLogger("oss_desk.reports")
 
@@ -160,6 +163,7 @@ class ReportService:
                     self._day_before(tallies, earlier, site)
                     for earlier in same_weekday_before(when, compare_weeks)
                 ),
+                event_log_head=self._event_log_head(when, site),
                 followups=followups_due(self._conns(site), when, site),
             )
         tallies.save()
@@ -234,6 +238,8 @@ class ReportService:
         site, sites = self.offices.scope(site_id)
         key = parse_month(month) if month is not None else month_of(self._day(None, site))
         first, last = month_bounds(key)
+        if month is not None:
+            self._span(site).check_month(first, last)
         days = month_days(key)
         rules = self.rules
         months = self._months(tallies, last_months(key, TREND_MONTHS), site)
@@ -323,7 +329,7 @@ class ReportService:
         if isinstance(day, date):
             return day
         if day is not None:
-            return parse_date(day, "--date")
+            return parse_date(day, "--date", self._span(site))
         for office in self.offices.all:
             found = office.directory.sites.get(site) if site else None
             found = found or next(iter(office.directory.sites.values()), None)
@@ -333,6 +339,25 @@ class ReportService:
 
     def _tally(self, tallies: DayTallies, first: date, last: date, site: str | None) -> DayTally:
         return merged(tallies.days(first, last, site, self.s.clock.now()).values())
+
+    def _span(self, site: str | None) -> DateSpan:
+        """The dates a report may ask for: from the day the earliest office's records begin
+        to 100 years after today."""
+        today = self._day(None, site)
+        begins = [
+            records_begin(office.store.conn, next(iter(office.directory.sites.values())).timezone)
+            for office in self.offices.covering(site)
+            if office.directory.sites
+        ]
+        known = [date.fromisoformat(b) for b in begins if b]
+        return DateSpan.of(min(known) if known else None, today)
+
+    def _event_log_head(self, day: date, site: str | None) -> EventLogHead | None:
+        """This office's event log head at the end of the day (so far, today): printed on the
+        summary, it anchors the record outside the file (``db check`` recomputes the chain)."""
+        with self.offices.own.store.read() as conn:
+            found = head_on(conn, day.isoformat(), site)
+        return None if found is None else EventLogHead(event=found[0], sha256=found[1].hex())
 
     def _months(
         self, tallies: DayTallies, months: list[str], site: str | None

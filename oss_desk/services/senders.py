@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from oss_desk import files
 from oss_desk.config_delivery import EmailSettings, NotifySettings
 from oss_desk.services.messages import Composed
 
@@ -45,9 +46,7 @@ def _capture(path: str, data: bytes, ident: str) -> str:
     """Append a message to a file (the demo's mailbox and phone); never a real send."""
     target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("ab") as f:
-            f.write(data + b"\n")
+        files.append_private(target, data + b"\n")  # 0600: it holds names and numbers
     except OSError as exc:
         raise SendFault(f"cannot write {target} ({exc.strerror})", retry=True) from None
     return ident
@@ -57,7 +56,7 @@ def _mbox(path: str, email: EmailMessage) -> str:
     """Append to an mbox file (any mail client opens it), with the standard library's locking."""
     target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        files.append_private(target, b"")  # created 0600 before the mailbox module opens it
         box = mailbox.mbox(target)
         box.lock()
         try:
@@ -66,6 +65,7 @@ def _mbox(path: str, email: EmailMessage) -> str:
         finally:
             box.unlock()
             box.close()
+            files.tighten(target)
     except (OSError, mailbox.Error) as exc:
         raise SendFault(f"cannot write {target} ({exc})", retry=True) from None
     return str(email["Message-ID"])
@@ -75,10 +75,11 @@ def _secret(path: str | None, what: str) -> str | None:
     if not path:
         return None
     try:
-        return Path(path).read_text(encoding="utf-8").strip()
-    except OSError as exc:
+        return files.read_bounded(Path(path), 64 * 1024).decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise SendFault(
-            f"cannot read the {what} file ({exc.strerror})", retry=False, alert=True
+            f"cannot read the {what} file ({reason})", retry=False, alert=True
         ) from None
 
 

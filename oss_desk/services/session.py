@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-import getpass
+import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from oss_desk.clock import Clock, clock_from_env
 from oss_desk.config import Settings, build_settings, load_file
 from oss_desk.domain.access import Action, Scope, allows, refusal, scope_of
-from oss_desk.domain.calendar import business_day
-from oss_desk.domain.models import Actor, Desk, Role, Site
+from oss_desk.domain.calendar import DateSpan, business_day
+from oss_desk.domain.models import Actor, Desk, EventKind, Role, Site
 from oss_desk.domain.text import shown
-from oss_desk.errors import ConfigError, Forbidden, InvalidInput, NotFound
+from oss_desk.errors import ConfigError, Forbidden, InvalidInput, NotFound, OssDeskError
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path
-from oss_desk.storage.database import Store, open_store
-from oss_desk.storage.site import Directory, latest_config, latest_config_id, read_directory
+from oss_desk.storage.database import GuardedConnection, Store, open_store
+from oss_desk.storage.events import append_event
+from oss_desk.storage.events import process_account as os_account
+from oss_desk.storage.site import (
+    Directory,
+    latest_config,
+    latest_config_id,
+    read_directory,
+    records_begin,
+)
+
+log = logging.getLogger("oss_desk.session")
 
 
 @dataclass
@@ -32,6 +44,8 @@ class Session:
     extras: dict[str, object] = field(default_factory=dict)
     host: bool = False
     """A host-level process (init, the device worker, the demo builder): not role-checked."""
+    account: str = ""
+    """The account this process acts for (recorded with every event beside the person)."""
 
     # Roles -----------------------------------------------------------------------------------
 
@@ -97,6 +111,21 @@ class Session:
     def today(self, site: Site | None = None) -> str:
         return business_day(self.clock.now(), (site or self.site()).timezone)
 
+    def span(self, site: Site | None = None) -> DateSpan:
+        """The dates this office's commands accept: from the day its records begin to 100
+        years after today (see :class:`~oss_desk.domain.calendar.DateSpan`)."""
+        where = site or self.site_or_first()
+        tz = where.timezone if where is not None else "Europe/London"
+        today = date.fromisoformat(business_day(self.clock.now(), tz))
+        begins = records_begin(self.store.conn, tz)
+        return DateSpan.of(date.fromisoformat(begins) if begins else None, today)
+
+    def site_or_first(self) -> Site | None:
+        """The desk's site, the only site, else the first (for office-wide bounds)."""
+        if self.actor.desk_id and self.actor.desk_id in self.directory.desks:
+            return self.directory.sites.get(self.directory.desks[self.actor.desk_id].site_id)
+        return next(iter(self.directory.sites.values()), None)
+
     def refresh_directory(self) -> bool:
         """Re-read sites, services and desks if ``init`` loaded a new configuration."""
         if latest_config_id(self.store.conn) == self.directory.config_id:
@@ -137,25 +166,151 @@ def settings_for(store: Store, config_path: Path | None) -> tuple[Settings, str]
     return build_settings(stored.document, f"the configuration stored in {store.path}"), "database"
 
 
-def resolve_person(settings: Settings, desk_id: str | None, requested: str | None) -> str:
-    """Who is acting: ``--user``, the desk's configured person, else the login name."""
-    wanted = requested or settings.desk.person
-    if not wanted and desk_id is not None:
+PROXY_USER_ENV = "OSS_DESK_PROXY_USER"
+"""Set by ``oss-desk serve`` for each browser desk process: the login the proxy signed in."""
+AUTOMATION = frozenset({"worker"})
+"""Labels that host-level processes act under on their own (the device worker): no person
+claims to act, so there is nobody to check; events record them with the process's account."""
+
+
+class IdentityRefused(Forbidden):
+    """``--user``, ``OSS_DESK_USER`` or ``desk.person`` named someone other than the login, from
+    a login that may not (see ``access.user_override``). Recorded in the event log."""
+
+    title = "Not you"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who is acting: the account this process acts for, and the person (a staff id, or the
+    name of someone not on the staff list)."""
+
+    account: str
+    person: str
+    refused: str | None = None
+    """The person asked for and refused (the session raises IdentityRefused)."""
+
+
+def process_account(db: Path | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The account this process acts for: its operating-system login; or, for a process of the
+    database's owner (the service account every unit runs as), the login that ``sudo`` (SSH
+    desks, administrators) or the browser desks' proxy (``oss-desk serve``) says it acts for.
+    Nobody else can run a process as the owner, and the owner holds the file anyway."""
+    env = os.environ if environ is None else environ
+    own = os_account()
+    try:
+        owner = os.stat(db).st_uid if db is not None else None
+    except OSError:
+        owner = None
+    if owner is not None and owner == os.geteuid():
+        proxy = (env.get(PROXY_USER_ENV) or "").strip()
+        if proxy:
+            return _checked_login(proxy)
+        sudo_user = (env.get("SUDO_USER") or "").strip()
+        if sudo_user and env.get("SUDO_UID", "") != str(os.geteuid()):
+            return _checked_login(sudo_user)
+    return own
+
+
+def _checked_login(login: str) -> str:
+    if len(login) > 64 or not login.isprintable():
+        raise InvalidInput("the login must be printable and up to 64 characters")
+    return login
+
+
+def resolve_identity(
+    settings: Settings,
+    desk_id: str | None,
+    requested: str | None,
+    *,
+    account: str,
+    host: bool = False,
+) -> Identity:
+    """Who is acting (see the README's "Real identities").
+
+    The login's own person (the staff member whose ``login`` or id is the account) acts, unless
+    someone else is asked for (``--user``, ``OSS_DESK_USER``, ``desk.person``): that is allowed
+    only to an admin's login, or to anyone when ``access.user_override = "anyone"`` (the demo,
+    training, tests). A login not on the staff list acts as the desk's configured ``person``
+    (nobody has signed in at that desk), else as itself (``access.unlisted_role``)."""
+    staff = settings.staff
+    by_login = next((p for p in staff if account in (p.login, p.id)), None)
+    claim = (requested or settings.desk.person or "").strip() or None
+    desk_person: str | None = None
+    if desk_id is not None:
         desk = next((d for d in settings.desks if d.id == desk_id), None)
-        if desk is not None and desk.person:
-            wanted = desk.person
-    if not wanted:
-        try:
-            wanted = getpass.getuser()
-        except (KeyError, OSError):
-            wanted = f"uid-{os.getuid()}"
-    wanted = wanted.strip()
-    for person in settings.staff:
-        if wanted in (person.id, person.login):
-            return person.id
-    if not wanted or not wanted.isprintable() or len(wanted) > 64:
+        desk_person = desk.person if desk is not None and desk.person else None
+    anyone = settings.access.user_override == "anyone"
+    if claim is None:
+        if anyone and desk_person:
+            return Identity(account, desk_person)
+        if by_login is not None:
+            return Identity(account, by_login.id)
+        if desk_person:
+            return Identity(account, desk_person)
+        return Identity(account, _unlisted(account))
+    if host and claim in AUTOMATION:
+        return Identity(account, claim)
+    wanted = next((p.id for p in staff if claim in (p.id, p.login)), None)
+    person = wanted if wanted is not None else _unlisted(claim)
+    own = by_login.id if by_login is not None else account
+    if person == own or anyone or (by_login is not None and by_login.role is Role.ADMIN):
+        return Identity(account, person)
+    return Identity(account, own, refused=person)
+
+
+def _unlisted(name: str) -> str:
+    if not name or not name.isprintable() or len(name) > 64:
         raise InvalidInput("the person's login must be printable and up to 64 characters")
-    return wanted
+    return name
+
+
+def resolve_person(
+    settings: Settings,
+    desk_id: str | None,
+    requested: str | None,
+    *,
+    account: str | None = None,
+    host: bool = False,
+) -> str:
+    """Who is acting (see :func:`resolve_identity`); raises IdentityRefused."""
+    found = resolve_identity(
+        settings, desk_id, requested, account=account or os_account(), host=host
+    )
+    if found.refused is not None:
+        raise IdentityRefused(_refusal_text(found))
+    return found.person
+
+
+def _refusal_text(found: Identity, recorded: bool | None = None) -> str:
+    outcome = {
+        True: "; the refusal is recorded",
+        False: "; the refusal could not be recorded (see the log)",
+        None: "",
+    }[recorded]
+    return (
+        f"the login {shown(found.account)!r} may not act as {shown(found.refused or '')!r}: "
+        f"only an admin's login may name someone else (access.user_override){outcome}"
+    )
+
+
+def _record_refusal(store: Store, found: Identity, desk_id: str | None, now: datetime) -> bool:
+    """Refused: say so in the event log (who asked, as whom), best effort; whether it was."""
+    try:
+        with store.write() as conn:
+            append_event(
+                conn,
+                at=now,
+                timezone=None,
+                site_id=None,
+                kind=EventKind.IDENTITY_REFUSED,
+                actor=Actor(person=found.person, desk_id=desk_id),
+                data={"asked_for": found.refused},
+            )
+    except OssDeskError as exc:
+        log.warning("the refusal could not be recorded (%s)", type(exc).__name__)
+        return False
+    return True
 
 
 def open_session(
@@ -174,7 +329,8 @@ def open_session(
     role-checked. Anyone else must be on the staff list unless ``access.unlisted_role`` gives
     unlisted people a role."""
     clock = clock or clock_from_env()
-    store = open_store(resolve_db_path(db), create=False, check=check)
+    path = resolve_db_path(db)
+    store = open_store(path, create=False, check=check)
     try:
         settings, source = settings_for(store, resolve_config_path(config))
         directory = read_directory(store.conn)
@@ -182,7 +338,14 @@ def open_session(
             known = ", ".join(sorted(directory.desks)) or "none"
             raise NotFound(f"unknown desk {shown(desk_id)!r} (desks: {known})")
         desk_key = desk_id.strip() if desk_id else None
-        actor = Actor(person=resolve_person(settings, desk_key, person), desk_id=desk_key)
+        account = process_account(path)
+        if isinstance(store.conn, GuardedConnection):
+            store.conn.account = account
+        found = resolve_identity(settings, desk_key, person, account=account, host=host)
+        if found.refused is not None:
+            recorded = _record_refusal(store, found, desk_key, clock.now())
+            raise IdentityRefused(_refusal_text(found, recorded))
+        actor = Actor(person=found.person, desk_id=desk_key)
         session = Session(
             store=store,
             clock=clock,
@@ -191,11 +354,17 @@ def open_session(
             actor=actor,
             config_source=source,
             host=host,
+            account=account,
         )
         if not host and session.role_of(actor.person) is None:
+            how = (
+                "give a staff id or login with --user (or OSS_DESK_USER)"
+                if settings.access.user_override == "anyone"
+                else "use the login of a member of staff (their [[staff]] login)"
+            )
             raise Forbidden(
                 f"{shown(actor.person)!r} is not on the staff list and access.unlisted_role is "
-                '"none": give a staff id or login with --user (or OSS_DESK_USER)'
+                f'"none": {how}'
             )
         return session
     except BaseException:

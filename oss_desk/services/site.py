@@ -10,10 +10,13 @@ from typing import Any
 
 from oss_desk.clock import Clock
 from oss_desk.config import Settings, build_settings, load_file
-from oss_desk.domain.models import Actor
-from oss_desk.services.session import resolve_person
-from oss_desk.storage.database import Store, open_store, schema_version
-from oss_desk.storage.site import load_config
+from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.text import shown
+from oss_desk.errors import RuleViolation
+from oss_desk.services.session import process_account, resolve_person
+from oss_desk.storage.database import GuardedConnection, Store, open_store, schema_version
+from oss_desk.storage.events import append_event
+from oss_desk.storage.site import Snapshot, latest_config, load_config
 
 DEMO_SOURCE = "built-in demo site"
 
@@ -38,6 +41,8 @@ class InitResult:
     migrations: list[str]
     loaded: str | None
     settings: Settings | None
+    backup: Path | None = None
+    """The verified backup taken before another office replaced the one in the database."""
 
 
 def initialise(
@@ -47,11 +52,13 @@ def initialise(
     config_path: Path | None = None,
     demo_dir: Path | None = None,
     person: str | None = None,
+    replace_office: bool = False,
 ) -> InitResult:
     """Create or migrate the database, then load the demo site or a configuration file.
 
     The configuration is validated before the database is touched, so a bad file changes
-    nothing.
+    nothing. A configuration for another office (no site in common with the stored one) is
+    refused unless ``replace_office``, which first takes a verified backup of the database.
     """
     settings: Settings | None = None
     source: str | None = None
@@ -66,16 +73,85 @@ def initialise(
     store = open_store(db_path, create=True)
     try:
         applied = schema_version(store)
+        backup: Path | None = None
         if settings is not None and source is not None:
-            load_into(store, settings, source=source, clock=clock, person=person)
-        return InitResult(path=db_path, migrations=applied, loaded=source, settings=settings)
+            stored = latest_config(store.conn)
+            if stored is not None and other_office(stored, settings, source):
+                if not replace_office:
+                    held = (
+                        "the built-in demo office"
+                        if stored.source == DEMO_SOURCE
+                        else f"another office ({_sites_of(stored.document)})"
+                    )
+                    wanted = (
+                        "the built-in demo"
+                        if source == DEMO_SOURCE
+                        else ", ".join(site.id for site in settings.sites)
+                    )
+                    raise RuleViolation(
+                        f"{db_path} holds {held}; this configuration is for {wanted}: use "
+                        "another --db, or add --replace-office (it takes a verified backup first)"
+                    )
+                backup = _backup_before_replacing(db_path, clock, person)
+            load_into(store, settings, source=source, clock=clock, person=person, backup=backup)
+        return InitResult(
+            path=db_path, migrations=applied, loaded=source, settings=settings, backup=backup
+        )
     finally:
         store.close()
 
 
+def other_office(stored: Snapshot, settings: Settings, source: str) -> bool:
+    """Whether a configuration is for another office than the stored one: no site in common,
+    or the built-in demo in place of a real office (or a real office's file over the demo)."""
+    if (stored.source == DEMO_SOURCE) != (source == DEMO_SOURCE):
+        return True
+    sites = stored.document.get("sites", [])
+    before = {str(site.get("id")) for site in sites if isinstance(site, dict)}
+    return bool(before) and not before & {site.id for site in settings.sites}
+
+
+def _sites_of(document: dict[str, Any]) -> str:
+    ids = [str(site.get("id")) for site in document.get("sites", []) if isinstance(site, dict)]
+    return ", ".join(shown(i) for i in ids) or "no site"
+
+
+def _backup_before_replacing(db_path: Path, clock: Clock, person: str | None) -> Path:
+    """A verified backup of the office about to be replaced (in its backup folder)."""
+    from oss_desk.services.dbops import backup
+    from oss_desk.services.session import open_session
+
+    session = open_session(db=db_path, clock=clock, person=person, check=True, host=True)
+    try:
+        return backup(session).path
+    finally:
+        session.close()
+
+
 def load_into(
-    store: Store, settings: Settings, *, source: str, clock: Clock, person: str | None
+    store: Store,
+    settings: Settings,
+    *,
+    source: str,
+    clock: Clock,
+    person: str | None,
+    backup: Path | None = None,
 ) -> int:
-    actor = Actor(person=resolve_person(settings, None, person))
+    """Store ``settings`` as the office's configuration (``backup``: the office it replaces
+    was backed up there first, recorded with the change)."""
+    account = process_account(store.path)
+    if isinstance(store.conn, GuardedConnection):
+        store.conn.account = account
+    actor = Actor(person=resolve_person(settings, None, person, account=account, host=True))
     with store.write() as conn:
+        if backup is not None:
+            append_event(
+                conn,
+                at=clock.now(),
+                timezone=None,
+                site_id=None,
+                kind=EventKind.OFFICE_REPLACED,
+                actor=actor,
+                data={"backup": backup.name, "sites": [s.id for s in settings.sites]},
+            )
         return load_config(conn, settings, source=source, actor=actor, now=clock.now())

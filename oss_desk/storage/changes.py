@@ -47,7 +47,10 @@ class ChangeFeed:
         return self._last_event
 
     def poll(self, *, force: bool = False) -> Changes | None:
-        """What changed since the last poll, or None when nothing did."""
+        """What changed since the last poll, or None when nothing did. Each poll also checks
+        that the path still names the file this process opened (one ``stat``): a desk learns
+        that its database was deleted, moved or replaced within one tick, before anyone types."""
+        self.store.check_file()
         version = self.store.data_version()
         if version == self._version and not force:
             return None

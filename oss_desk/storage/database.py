@@ -14,13 +14,39 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
-from oss_desk.errors import StorageBusy, StorageError, StorageFull
+from oss_desk.errors import (
+    DatabaseGone,
+    DatabaseUnsafe,
+    StorageBusy,
+    StorageError,
+)
+from oss_desk.storage.faults import (
+    BUSY_CODES,
+    BUSY_TIMEOUT_ENV,
+    BUSY_TIMEOUT_SECONDS,
+    busy_timeout,
+    classify,
+    describe_sqlite_error,
+    translated,
+)
 from oss_desk.storage.migrations import MIGRATION_SET, build_migrations
 
-BUSY_TIMEOUT_SECONDS = 15.0
+__all__ = [
+    "BUSY_TIMEOUT_ENV",
+    "BUSY_TIMEOUT_SECONDS",
+    "GuardedConnection",
+    "Store",
+    "busy_timeout",
+    "classify",
+    "describe_sqlite_error",
+    "open_store",
+    "translate_errors",
+]
+
 MOUNTINFO = Path("/proc/self/mountinfo")
 MIN_SQLITE = (3, 35, 0)  # RETURNING
 
@@ -58,13 +84,116 @@ NETWORK_FILESYSTEMS = frozenset(
 )
 
 
+class GuardedConnection(sqlite3.Connection):
+    """An SQLite connection whose storage faults say what happened, where, in words.
+
+    A statement that fails because the disk is full, the file system is read-only, permission is
+    denied, the database stayed locked, or the file is damaged raises the matching
+    :class:`~oss_desk.errors.StorageError` naming the cause and the path. Damage makes the
+    :class:`Store` refuse every write from then on. Any other SQLite error (a constraint, a
+    syntax error) is raised unchanged.
+    """
+
+    store: Store | None = None
+    account: str | None = None
+    """The operating-system (or sign-in) account of this process, recorded with every event."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        try:
+            return super().executescript(sql_script)
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from exc
+
+    def _fault(self, exc: sqlite3.Error) -> Exception:
+        store = self.store
+        if store is None:
+            return exc
+        return store.fault(exc)
+
+
 class Store:
     """The database of one office, seen through one connection."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        path: Path,
+        identity: tuple[int, int] | None = None,
+    ) -> None:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.path = path
+        self.identity = identity if identity is not None else file_identity(path)
+        """(device, inode) of the file this process opened: the path must keep naming it."""
+        self.unsafe: DatabaseUnsafe | None = None
+        """Set once the file was lost or found damaged: every write is refused from then on."""
+        if isinstance(self.conn, GuardedConnection):
+            self.conn.store = self
+
+    # Faults ------------------------------------------------------------------------------------
+
+    def fault(self, exc: sqlite3.Error) -> Exception:
+        """The error to raise for ``exc``; damage also makes this store refuse writes."""
+        waited: float | None = None
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in BUSY_CODES:
+            with contextlib.suppress(sqlite3.Error):
+                row = sqlite3.Connection.execute(self.conn, "PRAGMA busy_timeout").fetchone()
+                waited = int(row[0]) / 1000
+        found = classify(exc, self.path, waited=waited)
+        if found is None:
+            return exc
+        if isinstance(found, DatabaseUnsafe):
+            self.poison(found)
+        return found
+
+    def poison(self, error: DatabaseUnsafe) -> None:
+        if self.unsafe is None:
+            self.unsafe = error
+
+    def check_file(self, *, saving: bool = False) -> None:
+        """Refuse (and from then on always refuse) when the path no longer names the file this
+        process opened: deleted, moved away, or replaced by another file. One ``stat`` call
+        (about 2 microseconds).
+
+        ``saving``: called just after a commit, so the message says the change was not saved
+        where anyone will see it."""
+        if self.unsafe is None:
+            try:
+                now = file_identity(self.path)
+            except FileNotFoundError:
+                now = None
+            except OSError:
+                return  # a folder we cannot read right now: SQLite will say what is wrong
+            if now != self.identity:
+                what = "deleted or moved away" if now is None else "replaced by another file"
+                self.poison(
+                    DatabaseGone(
+                        f"{self.path} was {what} while this process had it open"
+                        + (
+                            ": what was just saved is not in the database at that path"
+                            if saving
+                            else ": nothing was saved"
+                        )
+                        + "; this process writes nothing more (close it and start again; "
+                        "`oss-desk db check` says what is at the path now)"
+                    )
+                )
+        if self.unsafe is not None:
+            raise type(self.unsafe)(self.unsafe.message, self.unsafe.title)
+
+    # Transactions ------------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -72,6 +201,9 @@ class Store:
 
         Every read-then-write goes through here, so the write lock is taken before the first
         read and ``busy_timeout`` applies (a deferred ``BEGIN`` would fail at once instead).
+        The one place where a write transaction begins: before it, the path must still name
+        the file this process opened; after the commit, too (else the change is reported as
+        not saved, never acknowledged).
         """
         conn = self.conn
         if conn.in_transaction:
@@ -86,6 +218,7 @@ class Store:
             else:
                 conn.execute("RELEASE SAVEPOINT oss_desk_write")
             return
+        self.check_file()
         with translate_errors(self.path):
             conn.execute("BEGIN IMMEDIATE")
         try:
@@ -93,7 +226,8 @@ class Store:
                 yield conn
         except BaseException:
             if _in_transaction(conn):
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error, StorageError):
+                    conn.execute("ROLLBACK")
             raise
         else:
             with translate_errors(self.path):
@@ -101,8 +235,10 @@ class Store:
                     conn.execute("COMMIT")
                 except BaseException:
                     if _in_transaction(conn):
-                        conn.execute("ROLLBACK")
+                        with contextlib.suppress(sqlite3.Error, StorageError):
+                            conn.execute("ROLLBACK")
                     raise
+            self.check_file(saving=True)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -125,8 +261,14 @@ class Store:
         return int(row[0])
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(sqlite3.Error, StorageError):
             self.conn.close()
+
+
+def file_identity(path: Path) -> tuple[int, int]:
+    """(device, inode) of the file at ``path`` (raises FileNotFoundError when there is none)."""
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino)
 
 
 def _in_transaction(conn: sqlite3.Connection) -> bool:
@@ -141,31 +283,8 @@ def translate_errors(path: Path | str) -> Iterator[None]:
         yield
     except sqlite3.IntegrityError:
         raise
-    except sqlite3.OperationalError as exc:
-        raise _translated(exc, path) from exc
     except sqlite3.DatabaseError as exc:
-        raise _translated(exc, path) from exc
-
-
-def _translated(exc: sqlite3.Error, path: Path | str) -> StorageError:
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return StorageBusy("the database is busy (another desk is holding it): try again")
-    if "full" in text:
-        return StorageFull(
-            f"storage full: cannot write to {path} (free disk space; nothing was saved)"
-        )
-    if "not a database" in text:
-        return StorageError(f"{path} is not an SQLite database")
-    if "malformed" in text or "corrupt" in text:
-        return StorageError(f"{path} is damaged ({text}): restore it from the latest backup")
-    if "readonly" in text or "read-only" in text:
-        return StorageError(f"{path} is read-only: check its permissions")
-    if "unable to open" in text:
-        return StorageError(f"cannot open {path}: check the path and its permissions")
-    if "I/O" in text or "disk I/O" in text:
-        return StorageError(f"disk error on {path}: check the disk (nothing was saved)")
-    return StorageError(f"database error on {path}: {text}")
+        raise translated(exc, path) from exc
 
 
 # Opening ----------------------------------------------------------------------------------------
@@ -192,16 +311,25 @@ def open_store(
     path = Path(path).expanduser()
     _check_location(path, create=create)
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+        before = file_identity(path)
+        conn = sqlite3.connect(str(path), timeout=busy_timeout(), factory=GuardedConnection)
+    except FileNotFoundError:
+        raise StorageError(f"no database at {path}: it disappeared while opening") from None
     except sqlite3.Error as exc:
-        raise _translated(exc, path) from exc
+        raise _opening_error(exc, path) from exc
     try:
-        with translate_errors(path):
+        with opening_errors(path):
             # Read before anything writes, so a foreign or broken file is left untouched.
             tables = {
                 row[0]
                 for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
+            try:
+                identity = file_identity(path)
+            except FileNotFoundError:
+                identity = None
+            if identity != before:
+                raise StorageBusy(f"{path} was replaced while it was being opened: try again")
             ours = "_sqlite_migrations" in tables and (
                 conn.execute(
                     "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?",
@@ -223,23 +351,41 @@ def open_store(
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA synchronous = {synchronous}")
             _enable_wal(conn)
-            db = sqlite_utils.Database(conn, execute_plugins=False, strict=True)
-            store = Store(db, path)
-            if check:
-                quick_check(store)
-            if migrate:
-                apply_migrations(store)
+        db = sqlite_utils.Database(conn, execute_plugins=False, strict=True)
+        store = Store(db, path, identity=before)
+        if check:
+            quick_check(store)
+        if migrate:
+            apply_migrations(store)
     except BaseException:
-        conn.close()
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
         raise
     return store
+
+
+@contextlib.contextmanager
+def opening_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.IntegrityError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise _opening_error(exc, path) from exc
+
+
+def _opening_error(exc: sqlite3.Error, path: Path) -> StorageError:
+    """Opening: a file that is no database is named as such (a wrong --db, not damage)."""
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+        return StorageError(f"{path} is not an SQLite database")
+    return translated(exc, path)
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:
     """Switch a new database to WAL (persistent). The switch needs a moment alone with the file
     and does not wait on the busy handler, so when several processes create the database at once
     it is retried until the busy timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    deadline = time.monotonic() + busy_timeout()
     while True:
         try:
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -255,6 +401,8 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
 def _check_location(path: Path, *, create: bool) -> None:
     if path.is_dir():
         raise StorageError(f"{path} is a directory: give the path of a database file")
+    if path.exists() and not path.is_file():
+        raise StorageError(f"{path} is not a regular file (a device or a pipe): not a database")
     parent = path.parent
     if not path.exists():
         if not create:

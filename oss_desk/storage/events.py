@@ -1,8 +1,10 @@
-"""Appending to the visit event log (append-only: triggers reject UPDATE and DELETE)."""
+"""Appending to the visit event log (append-only: triggers reject UPDATE and DELETE; each event
+chained to the one before by its hash, see :mod:`oss_desk.storage.chain`)."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +13,7 @@ from typing import Any
 from oss_desk.clock import format_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Actor, EventKind, Outcome
+from oss_desk.storage import chain
 
 
 def append_event(
@@ -29,23 +32,24 @@ def append_event(
     data: dict[str, Any] | None = None,
     appointment_id: int | None = None,
 ) -> int:
-    """Record one change. ``data`` must never hold personal data (names, contacts, notes)."""
+    """Record one change at the head of the hash chain (inside the caller's write transaction),
+    with the person acting and the account of this process. ``data`` must never hold personal
+    data (names, contacts, notes)."""
     day: str | None = None
     hour: int | None = None
     if timezone is not None:
         wall = local(at, timezone)
         day, hour = wall.date().isoformat(), wall.hour
-    cur = conn.execute(
-        "INSERT INTO events (at, business_day, local_hour, site_id, kind, actor, desk_id, "
-        "visit_id, ticket_id, service_code, outcome, data, appointment_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
+    return chain.append(
+        conn,
+        (
             format_instant(at),
             day,
             hour,
             site_id,
             kind.value,
             actor.person,
+            account_of(conn),
             desk_id if desk_id is not None else actor.desk_id,
             visit_id,
             ticket_id,
@@ -53,9 +57,27 @@ def append_event(
             outcome.value if outcome is not None else None,
             json.dumps(data, sort_keys=True, separators=(",", ":")) if data else "{}",
             appointment_id,
-        ],
+        ),
     )
-    return int(cur.lastrowid or 0)
+
+
+def account_of(conn: sqlite3.Connection) -> str:
+    """The account recorded with this connection's events: the one its session established
+    (the operating-system login, or the browser proxy's signed-in user), else this process's
+    operating-system account."""
+    account = getattr(conn, "account", None)
+    return account if isinstance(account, str) and account else process_account()
+
+
+def process_account() -> str:
+    """The operating-system account this process runs as (never taken from the environment)."""
+    import pwd
+
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid-{uid}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,9 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from oss_desk.storage import chain
+from oss_desk.storage.events import process_account
+
 VISIT_COLUMNS = (
     "id, site_id, business_day, arrived_at, channel, needs, status, outcome, finished_at"
 )
@@ -82,17 +85,34 @@ def begin_bulk(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 
 def insert_rows(conn: sqlite3.Connection, batches: Mapping[str, Sequence[Sequence[Any]]]) -> None:
-    """One transaction: every table's rows, in foreign-key order."""
+    """One transaction: every table's rows, in foreign-key order. Events (``EVENT_COLUMNS``,
+    ids following the log's head) get this process's account and their link in the hash chain
+    (:func:`oss_desk.storage.chain.link_rows`, the same computation as every other event)."""
     conn.execute("BEGIN")
     try:
         for table in TABLES:
             rows = batches.get(table)
-            if rows:
+            if not rows:
+                continue
+            if table == "events":
+                _insert_events(conn, rows)
+            else:
                 conn.executemany(_insert_sql(table), rows)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _insert_events(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
+    _last_id, previous = chain.head(conn)
+    account = process_account()
+    shaped = ((*r[:7], account, *r[7:]) for r in rows)  # account follows actor
+    marks = ", ".join("?" * (len(chain.COLUMNS) + 1))
+    conn.executemany(
+        f"INSERT INTO events ({chain.COLUMN_LIST}, hash) VALUES ({marks})",  # noqa: S608
+        chain.link_rows(previous, shaped),
+    )
 
 
 def end_bulk(conn: sqlite3.Connection, indexes: Iterable[tuple[str, str]]) -> None:

@@ -32,9 +32,11 @@ class WorkerLock:
     def acquire(cls, db: Path) -> WorkerLock | None:
         """The lock, or None when another process (or another handle) holds it."""
         path = cls.path_for(db)
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the process
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        handle = open(fd, "a+", encoding="utf-8")  # noqa: SIM115 - held for the process
         try:
-            os.chmod(path, 0o600)
+            with contextlib.suppress(PermissionError):
+                os.fchmod(fd, 0o600)  # whatever the umask, and a lock file made before
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()

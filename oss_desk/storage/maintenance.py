@@ -17,6 +17,9 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oss_desk import files
+from oss_desk.storage import chain as event_chain
+from oss_desk.storage.chain import ChainCheck
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
 
 EVENT_TRIGGERS = ("events_no_update", "events_no_delete")
@@ -36,6 +39,8 @@ class Inspection:
     counts: dict[str, int] = field(default_factory=dict)
     journal_mode: str | None = None
     office_id: str | None = None
+    chain: ChainCheck | None = None
+    """The event log's hash chain, when it was verified."""
 
     @property
     def ok(self) -> bool:
@@ -90,8 +95,10 @@ def inspect(
     quick: bool = False,
     counts: bool = True,
     readonly: bool = False,
+    chain: bool = True,
 ) -> Inspection:
-    """Integrity (or quick) check, foreign keys, the event log's triggers, the schema version."""
+    """Integrity (or quick) check, foreign keys, the event log's triggers and (``chain``) its
+    hash chain, the schema version."""
     result = Inspection(Path(path))
     if not Path(path).is_file():
         result.problems.append(f"{path}: no such file")
@@ -105,7 +112,7 @@ def inspect(
         result.problems.append(f"{path}: cannot open ({exc})")
         return result
     try:
-        _inspect(conn, result, quick=quick, counts=counts)
+        _inspect(conn, result, quick=quick, counts=counts, chain=chain)
     except sqlite3.DatabaseError as exc:
         text = " ".join(str(exc).split())
         if "not a database" in text:
@@ -142,7 +149,9 @@ def office_id_of(path: Path) -> str | None:
         conn.close()
 
 
-def _inspect(conn: sqlite3.Connection, result: Inspection, *, quick: bool, counts: bool) -> None:
+def _inspect(
+    conn: sqlite3.Connection, result: Inspection, *, quick: bool, counts: bool, chain: bool
+) -> None:
     result.journal_mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     result.office_id = office_id(conn)
     pragma = "quick_check" if quick else "integrity_check"
@@ -171,6 +180,14 @@ def _inspect(conn: sqlite3.Connection, result: Inspection, *, quick: bool, count
             result.problems.append(
                 f"event log: trigger {name} is missing (the log is not append-only)"
             )
+    if chain and "hash" in {row[1] for row in conn.execute("PRAGMA table_info(events)")}:
+        if "events_chained" not in triggers:
+            result.problems.append(
+                "event log: trigger events_chained is missing (events could be added unchained)"
+            )
+        result.chain = event_chain.verify(conn)
+        if not result.chain.ok:
+            result.problems.append(result.chain.problem)
     result.schema = applied_migrations(conn)
     known = known_migrations()
     if not result.schema:
@@ -196,22 +213,22 @@ def _inspect(conn: sqlite3.Connection, result: Inspection, *, quick: bool, count
 
 def create_private(path: Path) -> None:
     """An empty file only the owner can read (0600), failing if it exists."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)  # whatever the umask
+    files.create_private(path)
 
 
-def backup_snapshot(source: sqlite3.Connection, target: Path) -> dict[str, int]:
+def backup_snapshot(source: sqlite3.Connection, target: Path) -> tuple[dict[str, int], int, bytes]:
     """Copy the database into ``target`` (a new, empty file) with the online backup API.
 
-    The counts are read in the same read transaction as the copy: they describe exactly the
-    snapshot in the file. The copy is left in rollback-journal mode (one self-contained file).
+    The counts and the event log's head (id, hash) are read in the same read transaction as the
+    copy: they describe exactly the snapshot in the file. The copy is left in rollback-journal
+    mode (one self-contained file).
     """
     if source.in_transaction:
         raise RuntimeError("backup_snapshot needs a connection without an open transaction")
     source.execute("BEGIN")
     try:
         counts = table_counts(source)
+        head_id, head_hash = event_chain.head(source)
         dest = sqlite3.connect(str(target))
         try:
             source.backup(dest)
@@ -220,7 +237,25 @@ def backup_snapshot(source: sqlite3.Connection, target: Path) -> dict[str, int]:
             dest.close()
     finally:
         source.execute("ROLLBACK")
-    return counts
+    return counts, head_id, head_hash
+
+
+def event_head(path: Path) -> tuple[int, bytes]:
+    """(id, hash) of the newest event in a database file."""
+    conn = connect_file(path, readonly=True)
+    try:
+        return event_chain.head(conn)
+    finally:
+        conn.close()
+
+
+def event_hash(path: Path, event_id: int) -> bytes | None:
+    """The stored hash of one event in a database file (None: no such event)."""
+    conn = connect_file(path, readonly=True)
+    try:
+        return event_chain.hash_at(conn, event_id)
+    finally:
+        conn.close()
 
 
 def vacuum_into(source: sqlite3.Connection, target: Path) -> None:
@@ -289,6 +324,19 @@ def shm_holder(db: Path) -> int | None:
 
 # Retention ----------------------------------------------------------------------------------------
 # Each purge is a pair of literal statements: how many rows are due (--dry-run), and the update.
+
+
+def set_secure_delete(conn: sqlite3.Connection, *, on: bool) -> None:
+    """Overwrite deleted content with zeros on this connection (a per-connection setting)."""
+    conn.execute(f"PRAGMA secure_delete = {'ON' if on else 'OFF'}")
+
+
+def checkpoint_truncate(conn: sqlite3.Connection) -> bool:
+    """Copy the WAL's pages into the database and truncate the WAL to nothing (waiting for
+    readers up to the busy timeout); False when a reader kept it from finishing (the next
+    purge tries again)."""
+    row = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return bool(row is not None and row[0] == 0)
 
 
 def _purge(

@@ -53,9 +53,29 @@ def build_migrations() -> Migrations:
     return migrations
 
 
+PYTHON_STEP = re.compile(r"^-- @python ([a-z_]+)\s*$", re.MULTILINE)
+"""A line ``-- @python NAME`` in a schema file runs :data:`PYTHON_STEPS` [NAME] there, in the
+same transaction (for what SQL cannot compute, such as SHA-256)."""
+
+
+def _chain_existing_events(db: sqlite_utils.Database) -> None:
+    from oss_desk.storage.chain import chain_unchained
+
+    chain_unchained(db.conn)
+
+
+PYTHON_STEPS = {"chain_existing_events": _chain_existing_events}
+
+
 def _runner(name: str, sql: str):  # type: ignore[no-untyped-def]
+    parts = PYTHON_STEP.split(sql)  # [sql, step, sql, step, sql, ...]
+
     def run(db: sqlite_utils.Database) -> None:
-        db.executescript(sql)
+        for index, part in enumerate(parts):
+            if index % 2:
+                PYTHON_STEPS[part](db)
+            elif part.strip():
+                db.executescript(part)
 
     run.__name__ = name
     return run

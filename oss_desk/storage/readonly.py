@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlite_utils
 
 from oss_desk.errors import StorageError
-from oss_desk.storage.database import BUSY_TIMEOUT_SECONDS, Store, translate_errors
+from oss_desk.storage.database import BUSY_TIMEOUT_SECONDS, Store, opening_errors
 from oss_desk.storage.migrations import MIGRATION_SET
 
 NEEDED_TABLES = frozenset({"events", "tickets", "config_snapshots", "sites", "appointments"})
@@ -25,6 +25,8 @@ def open_readonly(path: Path | str) -> Store:
         raise StorageError(f"{path} is a directory: give the path of an oss-desk database")
     if not path.exists():
         raise StorageError(f"no database at {path}")
+    if not path.is_file():
+        raise StorageError(f"{path} is not a regular file (a device or a pipe): not a database")
     try:
         conn = sqlite3.connect(
             f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS
@@ -32,7 +34,7 @@ def open_readonly(path: Path | str) -> Store:
     except sqlite3.Error as exc:
         raise StorageError(f"cannot open {path}: {exc}") from None
     try:
-        with translate_errors(path):
+        with opening_errors(path):
             tables = {
                 row[0]
                 for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

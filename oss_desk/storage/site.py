@@ -233,3 +233,38 @@ def set_desk_status(conn: sqlite3.Connection, desk_id: str, status: DeskStatus) 
     previous = DeskStatus(row[0])
     conn.execute("UPDATE desks SET status = ? WHERE id = ?", [status.value, desk_id])
     return previous
+
+
+AUTOMATIC = ("worker",)
+"""People who are processes acting on their own (the device worker): not work done by anyone."""
+
+
+def work_since_seed(conn: sqlite3.Connection) -> int:
+    """Events recorded in a demo database after it was built (``demo_built``), leaving out what
+    the device worker did by itself; 0 when it holds no such mark."""
+    row = conn.execute("SELECT max(id) FROM events WHERE kind = ?", [EventKind.DEMO_BUILT.value])
+    seed = row.fetchone()[0]
+    if seed is None:
+        return 0
+    marks = ", ".join("?" * len(AUTOMATIC))
+    found = conn.execute(
+        f"SELECT count(*) FROM events WHERE id > ? AND actor NOT IN ({marks})",  # noqa: S608
+        [seed, *AUTOMATIC],
+    ).fetchone()
+    return int(found[0])
+
+
+def records_begin(conn: sqlite3.Connection, timezone: str) -> str | None:
+    """The first business day of the office's records: the earliest of its first event's day,
+    its first imported telephone call's day, and the day its configuration was first loaded
+    (in ``timezone``); None when it holds nothing."""
+    from oss_desk.clock import read_instant
+    from oss_desk.domain.calendar import business_day
+
+    first_event = conn.execute("SELECT min(business_day) FROM events").fetchone()[0]
+    first_call = conn.execute("SELECT min(business_day) FROM calls").fetchone()[0]
+    loaded = conn.execute("SELECT min(loaded_at) FROM config_snapshots").fetchone()[0]
+    days = [str(day) for day in (first_event, first_call) if day]
+    if loaded:
+        days.append(business_day(read_instant(str(loaded)), timezone))
+    return min(days) if days else None

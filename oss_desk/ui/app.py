@@ -29,7 +29,7 @@ from textual.worker import Worker
 
 from oss_desk.domain.access import Action, refusal
 from oss_desk.domain.models import Actor, DeskKind, Role
-from oss_desk.errors import OssDeskError, StorageError
+from oss_desk.errors import DatabaseUnsafe, OssDeskError, ResourceFault, StorageError
 from oss_desk.logs import write_fault_report
 from oss_desk.services.delivery import current_worker
 from oss_desk.services.desk_view import DeskSnapshot, take_snapshot
@@ -40,6 +40,7 @@ from oss_desk.services.session import Session, open_session
 from oss_desk.ui.commands import DeskCommands, offered
 from oss_desk.ui.context import Failed, Ok, Refused, Result
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
+from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
 from oss_desk.ui.names import Names
 from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
@@ -218,6 +219,7 @@ class OssDeskApp(App[None]):
         self._asked_jobs: set[int] = set()
         self._asking = False
         """The type of each unexpected fault the funnel took, in order."""
+        self.blocked: DatabaseUnsafe | None = None  # why this desk stopped for good, if it has
 
     # Start-up --------------------------------------------------------------------------------
 
@@ -272,6 +274,12 @@ class OssDeskApp(App[None]):
             if parameters[0] == self.current_mode:
                 return None  # already there: shown dimmed
         return True
+
+    def block(self, exc: DatabaseUnsafe) -> None:
+        """The database cannot be written safely any more: stop everything, say why."""
+        if self.blocked is None:
+            self.blocked = exc
+            self.push_screen(DatabaseBlocked(exc.title, exc.message))
 
     # The fault funnel (see oss_desk.ui.faults) --------------------------------------------------
 
@@ -488,14 +496,18 @@ class OssDeskApp(App[None]):
         await self.refresh_data()
 
     async def act(self, fn: Callable[[Session], R], *, quiet: bool = False) -> Result[R]:
-        """Run ``fn`` on the database thread, and say how it went (see ``oss_desk.ui.context``).
-
-        The desk keeps working whatever happens: a rule says no (a warning), the database is
-        busy or full (an error), or something unexpected (the fault funnel)."""
+        """Run ``fn`` on the database thread and say how it went (``oss_desk.ui.context``): the
+        desk keeps working (a rule says no: a warning; the database busy or full: an error; the
+        unexpected: the fault funnel), unless its database is gone or damaged (:meth:`block`)."""
         try:
             return Ok(await self.runner.call(fn))
+        except DatabaseUnsafe as exc:  # gone, moved, replaced or damaged: the desk stops
+            self.block(exc)
+            return Failed(exc.title, exc.message)
+        except ResourceFault as exc:  # disk, file system or a lock: nothing saved, try again
+            failed: Refused | Failed = Failed(exc.title, f"{exc.message}. The desk keeps trying.")
         except StorageError as exc:
-            failed: Refused | Failed = Failed(exc.title, exc.message)
+            failed = Failed(exc.title, exc.message)
         except OssDeskError as exc:
             failed = Refused(exc.title, exc.message)
         except Exception as exc:

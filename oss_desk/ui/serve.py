@@ -18,31 +18,43 @@ import sys
 from asyncio.subprocess import Process
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import textual_serve
 from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from oss_desk.config_sections import normal_origin
 from oss_desk.errors import NotFound, OssDeskError, PermissionDenied
 from oss_desk.services.browser_desks import DeskChoice, choose_browser_desk
-from oss_desk.services.session import resolve_db_path
+from oss_desk.services.session import PROXY_USER_ENV, resolve_db_path
 
 log = logging.getLogger("oss_desk.serve")
 
 STATIC = Path(textual_serve.__file__).parent / "static"
 # Variables a desk process must not inherit: who it is comes from its own arguments.
 QUIT_SECONDS = 10  # a desk told to quit that is still running after this is killed
-UNINHERITED = ("OSS_DESK_USER", "OSS_DESK_DESK__PERSON", "OSS_DESK_CONFIG", "OSS_DESK_DB")
+UNINHERITED = (
+    "OSS_DESK_USER",
+    "OSS_DESK_DESK__PERSON",
+    "OSS_DESK_CONFIG",
+    "OSS_DESK_DB",
+    PROXY_USER_ENV,
+    "SUDO_USER",
+    "SUDO_UID",
+)
 
 
 class DeskProcess(AppService):
-    """One browser tab's desk process, started without a shell from an argument list."""
+    """One browser tab's desk process, started without a shell from an argument list, acting
+    for the login the proxy signed in (``OSS_DESK_PROXY_USER``: its events record that login as
+    the account)."""
 
-    def __init__(self, argv: list[str], **kwargs: Any) -> None:
+    def __init__(self, argv: list[str], *, login: str, **kwargs: Any) -> None:
         super().__init__(" ".join(argv), **kwargs)
         self.argv = argv
+        self.login = login
         self.pid: int | None = None
         self._stderr_task: asyncio.Task[None] | None = None
 
@@ -50,6 +62,7 @@ class DeskProcess(AppService):
         environment = super()._build_environment(width=width, height=height)
         for name in UNINHERITED:
             environment.pop(name, None)
+        environment[PROXY_USER_ENV] = self.login
         return environment
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
@@ -180,6 +193,25 @@ class DeskServer(Server):
                     title="Too many desks open",
                 ),
             )
+        mine = sum(1 for s in self.sessions.values() if s.login == choice.login)
+        if desk is not None and mine >= settings.serve.max_sessions_per_user:
+            raise _refusal(
+                web.HTTPTooManyRequests,
+                OssDeskError(
+                    f"you have {mine} desks open in browsers, the most one person may "
+                    "(serve.max_sessions_per_user): close one first",
+                    title="Too many desks open",
+                ),
+            )
+        if not _origin_allowed(request, settings.serve.public_origin):
+            raise _refusal(
+                web.HTTPForbidden,
+                OssDeskError(
+                    "a page of another site cannot open desks (the Origin is not this office's "
+                    "desk address, serve.public_origin)",
+                    title="Not this site",
+                ),
+            )
         return choice
 
     async def handle_index(self, request: web.Request) -> web.Response:
@@ -201,8 +233,6 @@ class DeskServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         desk = request.match_info["desk"]
-        if not _same_origin(request):
-            raise web.HTTPForbidden(text="oss-desk: a desk page of another site cannot open desks")
         choice = await self._choice(request, desk)
         websocket = web.WebSocketResponse(heartbeat=15)
         width = max(20, min(500, to_int(request.query.get("width", "80"), 80)))
@@ -212,6 +242,7 @@ class DeskServer(Server):
             await websocket.prepare(request)
             service = DeskProcess(
                 self._argv(choice, desk),
+                login=choice.login,
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=websocket.close,
@@ -244,13 +275,19 @@ class DeskServer(Server):
         return websocket
 
 
-def _same_origin(request: web.Request) -> bool:
-    """A browser's websocket must come from a page of this server (cross-site websocket
-    hijacking: the browser would send the proxy's sign-in along with another site's request)."""
+def _origin_allowed(request: web.Request, public_origin: str | None) -> bool:
+    """A browser's request must come from a page of this office's desk address: the Origin
+    must equal ``serve.public_origin`` (scheme, host and port), or without one, the address this
+    server was reached at. Cross-site websocket hijacking: the browser would send the proxy's
+    sign-in along with another site's request. A client that sends no Origin is not a browser."""
     origin = request.headers.get("Origin")
-    if origin is None:  # not a browser
+    if origin is None:
         return True
-    return urlsplit(origin).hostname == urlsplit(f"//{request.host}").hostname
+    expected = public_origin or normal_origin(f"{request.scheme}://{request.host}")
+    try:
+        return normal_origin(origin) == expected
+    except ValueError:
+        return False
 
 
 def _refusal(kind: type[web.HTTPException], exc: OssDeskError) -> web.HTTPException:

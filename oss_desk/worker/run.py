@@ -26,7 +26,7 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.delivery import HEARTBEAT_SECONDS, TAKEOVER_POLL_SECONDS
 from oss_desk.domain.devices import PrinterURL
 from oss_desk.domain.models import Actor
-from oss_desk.errors import OssDeskError
+from oss_desk.errors import OssDeskError, StorageError
 from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.paths import log_dir
 from oss_desk.services.appointments import AppointmentService
@@ -237,10 +237,19 @@ class DeviceWorker:
         bad printer, a bad job or a bad day."""
 
         def run() -> None:
+            pause = RESTART_SECONDS
             while not self.stop.is_set():
                 try:
                     target()
                     return
+                except StorageError as exc:
+                    # Disk full, read-only, locked, the file replaced or damaged: nothing is
+                    # written; wait (longer each time, up to a minute), then open the database
+                    # afresh and resume.
+                    self.errors.append(type(exc).__name__)
+                    log.warning("%s; the worker waits %.0f s and tries again", exc.message, pause)
+                    self.stop.wait(pause)
+                    pause = min(pause * 2, 60.0)
                 except Exception as exc:
                     self.errors.append(type(exc).__name__)
                     log.exception("device thread failed; restarting in %.0f s", RESTART_SECONDS)

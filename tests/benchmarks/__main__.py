@@ -24,6 +24,7 @@ BENCHMARKS = {
     "annual": "tests.benchmarks.bench_annual",
     "serve": "tests.benchmarks.bench_serve",
     "screen": "tests.benchmarks.bench_screen",
+    "integrity": "tests.benchmarks.bench_integrity",
 }
 
 

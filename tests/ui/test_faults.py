@@ -313,9 +313,10 @@ async def test_a_busy_database_is_one_message_not_also_an_empty_queue(
         try:
             holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
             await pilot.press("n")
-            await until(lambda: bool(notices(app, "database is busy")))
+            await until(lambda: bool(notices(app, "database locked: another process held")))
             await pilot.pause(0.3)
-            assert len(notices(app, "database is busy")) == 1
+            assert len(notices(app, "database locked")) == 1
+            assert notices(app, "for more than 0.2 s")
             assert not notices(app, "Nobody is waiting")
             assert app.faults == []
         finally:

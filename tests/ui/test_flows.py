@@ -518,9 +518,11 @@ async def test_storage_full_is_a_message_and_nothing_is_half_written(
         before = rows(office, "SELECT count(*) FROM tickets")
         for _ in range(40):  # fill the last free pages
             await pilot.press("c", "enter")
-            if any("storage full" in n.message for n in app._notifications):
+            if any("disk full" in n.message for n in app._notifications):
                 break
-        assert any("storage full" in n.message for n in app._notifications)
+        assert any(
+            n.message.startswith(f"disk full: cannot write to {office}") for n in app._notifications
+        )
         assert app.is_running
         conn = sqlite3.connect(office)
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -21,8 +21,11 @@ class AppointmentAbsences(AppointmentBase):
         staff = {p.id for p in self.s.settings.staff}
         if person not in staff:
             raise NotFound(f"unknown person {shown(person)!r}")
-        start = parse_date(first, "--from") if isinstance(first, str) else first
-        end = parse_date(last, "--to") if isinstance(last, str) else last
+        span = self.s.span(self.site_for())
+        start = span.check(
+            parse_date(first, "--from") if isinstance(first, str) else first, "--from"
+        )
+        end = span.check(parse_date(last, "--to") if isinstance(last, str) else last, "--to")
         if end < start:
             raise InvalidInput("the absence ends before it starts")
         today = parse_date(self.s.today(self.site_for()), "today")

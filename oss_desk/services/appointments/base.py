@@ -139,7 +139,7 @@ class AppointmentBase:
         now = self.s.clock.now()
         tz = zone(site.timezone)
         start_day = (
-            parse_date(first_day, "date")
+            parse_date(first_day, "date", self.s.span(site))
             if isinstance(first_day, str)
             else first_day or now.astimezone(tz).date()
         )

@@ -33,6 +33,7 @@ from oss_desk.domain.slots import (
     Slot,
     units,
 )
+from oss_desk.domain.text import clean_text
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import _preferred
 from oss_desk.services.appointments.reading import AppointmentReading
@@ -71,9 +72,7 @@ class AppointmentBooking(AppointmentReading):
     def _contact(
         self, channel: Preferred, name: str | None, email: str | None, phone: str | None
     ) -> Contact:
-        clean_name = " ".join((name or "").split()) or None
-        if clean_name is not None and (len(clean_name) > 80 or not clean_name.isprintable()):
-            raise InvalidInput("the name must be printable and at most 80 characters")
+        clean_name = clean_text(name or "", limit=80, what="the name")
         contact = Contact(
             name=clean_name,
             email=normalise_email(email) if email else None,

@@ -15,6 +15,7 @@ from oss_desk.domain.models import (
     EventKind,
     Site,
 )
+from oss_desk.domain.text import clean_text
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import ACTIVE_KINDS, said
 from oss_desk.services.appointments.booking import AppointmentBooking
@@ -87,9 +88,7 @@ class AppointmentChanges(AppointmentBooking):
         party = by.strip().lower()
         if party not in ("council", "resident"):
             raise InvalidInput("say who cancelled: council or resident")
-        clean_reason = " ".join((reason or "").split()) or None
-        if clean_reason is not None and len(clean_reason) > 200:
-            raise InvalidInput("keep the reason under 200 characters")
+        clean_reason = clean_text(reason or "", limit=200, what="the reason")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             appt = self._find_in(conn, ref)

@@ -14,6 +14,7 @@ from oss_desk.domain.appointments import (
     Contact,
     parse_reference,
 )
+from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.domain.models import (
     EventKind,
 )
@@ -27,12 +28,11 @@ from oss_desk.storage import appointments as a
 class AppointmentReading(AppointmentBase):
     def find(self, ref: str | int) -> Appointment:
         conn = self.s.store.conn
+        number = ref if isinstance(ref, int) else int(ref) if ref.strip().isdigit() else None
         found = (
-            a.get_appointment(conn, id=ref)
-            if isinstance(ref, int)
-            else a.get_appointment(conn, id=int(ref))
-            if ref.strip().isdigit()
-            else a.get_appointment(conn, ref=parse_reference(ref))
+            (a.get_appointment(conn, id=number) if 0 < number <= MAX_ROW_ID else None)
+            if number is not None
+            else a.get_appointment(conn, ref=parse_reference(str(ref)))
         )
         if found is None:
             raise NotFound(f"no appointment {shown(str(ref))!r}")

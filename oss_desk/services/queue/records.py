@@ -6,7 +6,7 @@ from __future__ import annotations
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import DeskStatus, EventKind, Ticket
-from oss_desk.domain.text import shown
+from oss_desk.domain.text import clean_text, shown
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.queue.core import Ref
 from oss_desk.services.queue.tickets import Issuing
@@ -22,13 +22,9 @@ class Records(Issuing):
         """A short note on the visit. It may hold personal data, so it is stored apart from the
         event log (which records only that a note was added) and purged on schedule."""
         self._require(Action.ADD_NOTE)
-        cleaned = " ".join(text.split())
+        cleaned = clean_text(text, limit=NOTE_LIMIT, what="notes are kept short")
         if not cleaned:
             raise InvalidInput("the note is empty")
-        if len(cleaned) > NOTE_LIMIT:
-            raise InvalidInput(f"notes are kept short: at most {NOTE_LIMIT} characters")
-        if any(not ch.isprintable() for ch in cleaned):
-            raise InvalidInput("the note holds characters that cannot be printed")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)

@@ -11,6 +11,7 @@ from rich.text import Text
 from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.slots import Slot
+from oss_desk.domain.text import printable
 from oss_desk.services.appointment_grid import Cell
 from oss_desk.ui.names import Names
 from oss_desk.ui.screens.flows import needs_text
@@ -89,7 +90,7 @@ def appointment_parts(
     if appt.notice_breach:
         parts.append(("Cancelled at short notice", "bold red"))
     if contact is not None and contact.name:
-        parts.append((f"Name:    {contact.name}", ""))
+        parts.append((f"Name:    {printable(contact.name)}", ""))
     parts.append((f"Told by: {CHANNEL_WORDS[appt.channel.value]}", ""))
     if appt.needs:
         parts.append((f"Needs:   {needs_text(appt.needs)}", "bold"))

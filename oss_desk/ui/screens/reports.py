@@ -25,6 +25,7 @@ from oss_desk.domain.needs import describe_need
 from oss_desk.domain.reports import DailyReport, MonthlyReport, PeriodReport
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
+from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.formats import hour, minutes, percent, target
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
@@ -157,10 +158,11 @@ class ReportsScreen(DeskScreen):
         key = self.day.isoformat() if period == "day" else self.month
 
         actor = self.acting_as()
+        day = self.day  # a date, not typed text: moving back a day is never refused
 
         def build(session: Session) -> DailyReport | MonthlyReport:
             reports = ReportService(session, actor)
-            return reports.daily(key) if period == "day" else reports.monthly(key)
+            return reports.daily(day) if period == "day" else reports.monthly(key)
 
         self._live_at = time.monotonic()
         built = await self.desk.act(build)
@@ -366,6 +368,7 @@ def daily_table(report: DailyReport, names: dict[str, str]) -> Table:
                 percent(week.first_contact_resolution_pct),
             )
         outer.add_row(compare)
+    outer.add_row(Text("\n".join(event_log_head_lines(report.event_log_head, width=60))))
     return outer
 
 

@@ -1,0 +1,119 @@
+"""Writing files privately: every file oss-desk writes is 0600, whatever the umask.
+
+The database (and so its ``-wal`` and ``-shm``, which SQLite creates with the database's mode),
+backups and their head files, fault reports, capture files (the demo's printer, board, mailbox
+and phone) and report exports all go through here. Folders made for them are 0700.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from pathlib import Path
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def make_private_dir(folder: Path) -> None:
+    """Create ``folder`` (and its parents) as 0700 if it does not exist yet."""
+    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+
+
+def _private_fd(path: Path, flags: int) -> int:
+    fd = os.open(path, flags | os.O_CLOEXEC, PRIVATE_FILE)
+    try:
+        # The umask can only take bits away; this also tightens a file made before (0644).
+        with contextlib.suppress(PermissionError):
+            os.fchmod(fd, PRIVATE_FILE)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def append_private(path: Path, data: bytes) -> None:
+    """Append ``data`` to ``path`` (created 0600 with its folder when missing)."""
+    make_private_dir(path.parent)
+    fd = _private_fd(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def write_private(
+    path: Path, data: bytes | str, *, durable: bool = False, make_dirs: bool = False
+) -> None:
+    """Replace ``path`` with ``data`` atomically: written to a private temporary file beside it
+    (0600), optionally fsynced, then renamed over it. A failure leaves the old file untouched.
+    ``make_dirs``: create its folder (0700) when missing."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if make_dirs:
+        make_private_dir(path.parent)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    fd = _private_fd(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view) :]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def create_private(path: Path) -> None:
+    """An empty file only the owner can read and write (0600), failing if it exists."""
+    os.close(_private_fd(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+
+
+def tighten(path: Path) -> None:
+    """Make an existing file of this account 0600 (a no-op for a missing or foreign file)."""
+    with contextlib.suppress(OSError):
+        if path.stat().st_uid == os.geteuid() and path.stat().st_mode & 0o077:
+            os.chmod(path, PRIVATE_FILE)
+
+
+class NotARegularFile(OSError):
+    """A device, a pipe or a socket where a file was expected (``/dev/zero`` never ends)."""
+
+
+class TooLarge(OSError):
+    """A file larger than the reader allows."""
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes. A directory raises
+    IsADirectoryError, a device or pipe NotARegularFile (opening never waits for a writer),
+    a bigger file TooLarge; other OSErrors as they come."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise NotARegularFile(0, "not a regular file", str(path))
+        if info.st_size > limit:
+            raise TooLarge(0, f"larger than {limit} bytes", str(path))
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise TooLarge(0, f"larger than {limit} bytes", str(path))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

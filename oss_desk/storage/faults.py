@@ -1,0 +1,157 @@
+"""Storage faults in words: which fault an SQLite error is, naming the cause and the path.
+
+A resource fault (disk full, read-only file system, permission denied, locked past the busy
+timeout, disk I/O error) is told apart by SQLite's error code and by asking the file system
+itself (statvfs, access), never by the message's text; damage (SQLITE_CORRUPT, SQLITE_NOTADB)
+is a :class:`~oss_desk.errors.DatabaseDamaged`. :mod:`oss_desk.storage.database` raises them.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from oss_desk.errors import (
+    DatabaseDamaged,
+    DatabaseGone,
+    StorageBusy,
+    StorageError,
+    StorageFull,
+    StorageIOError,
+    StorageNoPermission,
+    StorageReadOnly,
+)
+
+BUSY_TIMEOUT_SECONDS = 15.0
+BUSY_TIMEOUT_ENV = "OSS_DESK_BUSY_TIMEOUT"
+
+
+def busy_timeout() -> float:
+    """How long a write waits for another process's lock before giving up (seconds):
+    ``OSS_DESK_BUSY_TIMEOUT`` (0.1 to 600), else 15."""
+    text = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not text:
+        return BUSY_TIMEOUT_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.1 <= value <= 600:  # NaN fails too
+        raise StorageError(f"{BUSY_TIMEOUT_ENV} {text[:20]!r} must be seconds from 0.1 to 600")
+    return value
+
+
+# Classifying faults -----------------------------------------------------------------------------
+
+_DAMAGE = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_NO_ACCESS = frozenset({sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH})
+
+
+def classify(
+    exc: sqlite3.Error, path: Path | str, *, waited: float | None = None
+) -> StorageError | None:
+    """The storage fault behind an SQLite error, in words naming the cause and the path; None
+    for an error that is not about the storage (a constraint, a syntax error)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = " ".join(str(exc).split())
+    where = Path(path)
+    if primary in _DAMAGE or "malformed" in text:
+        return DatabaseDamaged(
+            f"{where} is damaged ({text}): this process writes nothing more to it (nothing was "
+            "saved); run `oss-desk db check`, then `oss-desk db restore BACKUP` from the latest "
+            "backup"
+        )
+    if code == sqlite3.SQLITE_READONLY_DBMOVED:
+        return DatabaseGone(
+            f"{where} was moved or deleted while this process had it open: nothing was saved; "
+            "this process writes nothing more (close it and start again)"
+        )
+    if primary in BUSY_CODES or (primary is None and "locked" in text):
+        return StorageBusy(
+            f"database locked: another process held {where} for more than "
+            f"{waited if waited is not None else busy_timeout():g} s (nothing was saved): "
+            "try again"
+        )
+    if (
+        primary == sqlite3.SQLITE_FULL
+        or (primary is None and "full" in text)
+        or (primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN) and no_space_left(where))
+    ):
+        return StorageFull(
+            f"disk full: cannot write to {where} (nothing was saved): free some space, "
+            "then try again"
+        )
+    if (
+        primary
+        in (
+            sqlite3.SQLITE_READONLY,
+            sqlite3.SQLITE_CANTOPEN,
+            sqlite3.SQLITE_IOERR,
+        )
+        or primary in _NO_ACCESS
+    ):
+        if read_only_filesystem(where):
+            return StorageReadOnly(
+                f"read-only file system: cannot write to {where} (nothing was saved)"
+            )
+        if primary in _NO_ACCESS or not writable(where):
+            return StorageNoPermission(
+                f"permission denied: this account cannot write to {where} or its folder "
+                "(nothing was saved)"
+            )
+        if primary == sqlite3.SQLITE_IOERR:
+            return StorageIOError(f"disk I/O error on {where} (nothing was saved): check the disk")
+        if primary == sqlite3.SQLITE_CANTOPEN:
+            return StorageError(f"cannot open {where}: check the path and its permissions")
+        return StorageNoPermission(f"{where} is read-only for this process (nothing was saved)")
+    return None
+
+
+def no_space_left(path: Path) -> bool:
+    """Whether the file system holding ``path`` has (next to) no room left: SQLite reports a
+    -shm or -wal it cannot grow as an I/O error, not as SQLITE_FULL."""
+    for candidate in (path, path.parent):
+        try:
+            info = os.statvfs(candidate)
+        except OSError:
+            continue
+        return info.f_bavail * info.f_frsize < 64 * 1024
+    return False
+
+
+def read_only_filesystem(path: Path) -> bool:
+    """Whether the file system holding ``path`` (or its folder) is mounted read-only."""
+    for candidate in (path, path.parent):
+        try:
+            return bool(os.statvfs(candidate).f_flag & os.ST_RDONLY)
+        except OSError:
+            continue
+    return False
+
+
+def writable(path: Path) -> bool:
+    """Whether this process may write the database and create its -wal and -shm beside it."""
+    folder = path.parent
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def translated(exc: sqlite3.Error, path: Path | str) -> StorageError:
+    found = classify(exc, path)
+    if found is not None:
+        return found
+    text = " ".join(str(exc).split())
+    if "not a database" in text:
+        return StorageError(f"{path} is not an SQLite database")
+    if "unable to open" in text:
+        return StorageError(f"cannot open {path}: check the path and its permissions")
+    return StorageError(f"database error on {path}: {text}")
+
+
+def describe_sqlite_error(exc: sqlite3.Error, path: Path | str = "the database") -> StorageError:
+    """An SQLite error that reached the top of a command, as a one-line StorageError."""
+    return translated(exc, path)

@@ -1,0 +1,63 @@
+"""The database became unsafe to write: the desk stops and says why (it acknowledges nothing)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class DatabaseBlocked(ModalScreen[None]):
+    """Blocks every screen until the desk is closed: the database file was deleted, moved,
+    replaced or found damaged, so nothing this desk does could be saved where it counts."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+q",
+            "app.quit",
+            "Close the desk",
+            id="blocked.quit",
+            tooltip="Close the desk app (nothing can be saved now)",
+            priority=True,
+        ),
+        Binding(
+            "escape",
+            "stay",
+            "Stay",
+            id="blocked.stay",
+            tooltip="Escape does not hide it: the desk cannot work on",
+            show=False,
+        ),
+    ]
+    DEFAULT_CSS = """
+    DatabaseBlocked { align: center middle; background: $background 80%; }
+    DatabaseBlocked > Vertical { width: 76; height: auto; padding: 1 2;
+        border: heavy $error; background: $surface; }
+    DatabaseBlocked .title { text-style: bold; color: $error; margin-bottom: 1; }
+    DatabaseBlocked .hint { margin-top: 1; color: $text-muted; }
+    """
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(id="database-blocked")
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text), classes="title")
+            yield Static(Text(self.message), id="blocked-message")
+            yield Static(
+                Text(
+                    "Nothing more is saved from this desk: tell the team leader. "
+                    "Ctrl+Q closes the desk."
+                ),
+                classes="hint",
+            )
+
+    def action_stay(self) -> None:
+        """Escape does not hide it: the desk cannot work on."""

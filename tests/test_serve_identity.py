@@ -1,0 +1,137 @@
+"""Browser desks as a real office runs them (identities strict): each desk process acts for the
+login the proxy signed in; a page of another origin (scheme, host or port) cannot open a desk;
+one login holds at most serve.max_sessions_per_user desks."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.site import initialise
+
+from .browser_desks import site_with_logins, start_server, stop_server
+from .conftest import MONDAY_0930
+
+pytestmark = pytest.mark.slow
+
+PUBLIC = "https://desks.example.gov.uk"
+
+
+@pytest.fixture
+def strict_office(tmp_path: Path) -> Path:
+    """The demo site with proxy logins, without the demo's "anyone may act as anyone"."""
+    config = site_with_logins(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    text = re.sub(r'\[access\]\nuser_override = "anyone"\n', "", text)
+    assert "user_override" not in text
+    config.write_text(text, encoding="utf-8")
+    db = tmp_path / "office.sqlite"
+    initialise(db, clock=FixedClock(MONDAY_0930), config_path=config)
+    return db
+
+
+async def handshake(url: str, headers: dict[str, str]) -> int:
+    async with aiohttp.ClientSession() as client:
+        try:
+            async with client.ws_connect(url, headers=headers):
+                return 101
+        except aiohttp.WSServerHandshakeError as exc:
+            return exc.status
+
+
+def test_origin_must_be_the_public_origin(strict_office: Path, tmp_path: Path) -> None:
+    served = start_server(strict_office, tmp_path, env={"OSS_DESK_SERVE__PUBLIC_ORIGIN": PUBLIC})
+    chloe = {"X-Remote-User": "chloe.login"}
+    url = served.url + "/ws/greet-1"
+    try:
+        for origin in (
+            "http://desks.example.gov.uk",  # the scheme differs
+            "https://desks.example.gov.uk:8443",  # the port differs
+            "https://evil.example",  # the host differs
+            "null",
+        ):
+            assert asyncio.run(handshake(url, {**chloe, "Origin": origin})) == 403, origin
+        assert served.desk_processes() == {}
+        assert asyncio.run(handshake(url, {**chloe, "Origin": PUBLIC + ":443"})) == 101
+    finally:
+        stop_server(served)
+    # Without a configured origin: the server's own address, port included.
+    served = start_server(strict_office, tmp_path)
+    try:
+        other_port = f"http://127.0.0.1:{served.port + 1}"
+        assert (
+            asyncio.run(handshake(served.url + "/ws/greet-1", {**chloe, "Origin": other_port}))
+            == 403
+        )
+        assert (
+            asyncio.run(handshake(served.url + "/ws/greet-1", {**chloe, "Origin": served.url}))
+            == 101
+        )
+    finally:
+        stop_server(served)
+
+
+def test_each_desk_acts_for_the_signed_in_login_and_one_login_holds_two(
+    strict_office: Path, tmp_path: Path
+) -> None:
+    served = start_server(strict_office, tmp_path)
+    chloe = {"X-Remote-User": "chloe.login"}
+    amina = {"X-Remote-User": "amina.login"}
+
+    async def scenario() -> tuple[int, int, int]:
+        async with aiohttp.ClientSession() as client:
+            first = await client.ws_connect(served.url + "/ws/greet-1", headers=chloe)
+            second = await client.ws_connect(served.url + "/ws/greet-1", headers=chloe)
+            for ws in (first, second):  # both desk processes started and draw their screens
+                message = await ws.receive(timeout=60)
+                assert message.type == aiohttp.WSMsgType.BINARY
+            try:
+                await client.ws_connect(served.url + "/ws/greet-1", headers=chloe)
+                third = 101
+            except aiohttp.WSServerHandshakeError as exc:
+                third = exc.status
+            async with client.get(served.url + "/?desk=greet-1", headers=chloe) as page:
+                page_status = page.status
+                assert "serve.max_sessions_per_user" in await page.text()
+            other = await client.ws_connect(served.url + "/ws/desk-1", headers=amina)
+            message = await other.receive(timeout=60)
+            assert message.type == aiohttp.WSMsgType.BINARY
+            # The desk issues a ticket: Enter on the chosen service (C is first).
+            await first.send_str('["stdin", "c"]')
+            await first.send_str('["stdin", "\\r"]')
+            deadline = asyncio.get_running_loop().time() + 60
+            while asyncio.get_running_loop().time() < deadline:
+                if issued(strict_office):
+                    break
+                await asyncio.sleep(0.2)
+            for ws in (first, second, other):
+                await ws.close()
+            return third, page_status, len(issued(strict_office))
+
+    try:
+        third, page_status, count = asyncio.run(scenario())
+    finally:
+        out = stop_server(served)
+    assert third == 429 and page_status == 429
+    assert count == 1
+    assert issued(strict_office) == [("chloe", "chloe.login")]  # the person and the account
+    closed = re.findall(r"desk (\S+) closed for (\w+) \(process \d+, exit status (\d+)\)", out)
+    expected = [("desk-1", "amina", "0"), ("greet-1", "chloe", "0"), ("greet-1", "chloe", "0")]
+    assert sorted(closed) == expected, out
+
+
+def issued(db: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return [
+            (str(r[0]), str(r[1]))
+            for r in conn.execute("SELECT actor, account FROM events WHERE kind = 'ticket_issued'")
+        ]
+    finally:
+        conn.close()

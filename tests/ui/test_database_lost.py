@@ -1,0 +1,144 @@
+"""The database deleted, moved, replaced or damaged under a running desk: the desk stops with
+a blocking message and acknowledges nothing more (before, it showed 25 tickets as issued that
+were in no file anyone would read)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from oss_desk.errors import DatabaseDamaged, DatabaseGone
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session
+from oss_desk.ui.context import Failed
+from oss_desk.ui.dialogs.blocked import DatabaseBlocked
+from oss_desk.ui.screens.greet import GreetScreen
+
+from .conftest import AppFactory, rows, until
+
+
+@contextmanager
+def write_lock(db: Path) -> Iterator[sqlite3.Connection]:
+    conn = sqlite3.connect(db, isolation_level=None, timeout=30)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+def replace(db: Path) -> None:
+    copy = db.with_name("copy.sqlite")
+    source, target = sqlite3.connect(db), sqlite3.connect(copy)
+    source.backup(target)
+    target.close()
+    source.close()
+    os.replace(copy, db)
+
+
+def delete(db: Path) -> None:
+    db.unlink()
+
+
+def move(db: Path) -> None:
+    db.rename(db.with_name("elsewhere.sqlite"))
+
+
+def codes_in(db: Path) -> set[str]:
+    if not db.exists():
+        return set()
+    return {
+        f"{r[0]}{int(str(r[1])):03d}" for r in rows(db, "SELECT service_code, number FROM tickets")
+    }
+
+
+@pytest.mark.parametrize("change", [replace, delete, move], ids=["replaced", "deleted", "moved"])
+async def test_a_desk_acknowledges_nothing_once_its_file_is_gone(
+    office: Path, make_app: AppFactory, change: object
+) -> None:
+    assert callable(change)
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        greet = app.screen
+        assert isinstance(greet, GreetScreen)
+        await pilot.press("c", "enter")
+        await until(lambda: greet.last_issued is not None)
+        assert greet.last_issued is not None
+        first = greet.last_issued.ticket.code
+        with write_lock(office):
+            change(office)
+        # The next poll sees it: the desk is blocked before anyone types.
+        await until(
+            lambda: (
+                isinstance(app.screen, DatabaseBlocked)
+                and bool(app.screen.query("#blocked-message"))
+            )
+        )
+        message = str(app.screen.query_one("#blocked-message", Static).render())
+        assert f"{office} was" in message
+        assert app.blocked is not None and isinstance(app.blocked, DatabaseGone)
+        for _ in range(5):
+            await pilot.press("c", "enter", "escape")
+        assert isinstance(app.screen, DatabaseBlocked)  # Escape does not hide it
+        # Even a write that gets past the screen is refused, never acknowledged.
+        issued = await app.act(lambda s: QueueService(s).issue("W", print_ticket=False))
+        assert isinstance(issued, Failed) and issued.title == "Database replaced or removed"
+        assert greet.last_issued is not None and greet.last_issued.ticket.code == first
+        assert app.is_running
+    # Every ticket the desk acknowledged is in the file at the path (or there is none).
+    assert codes_in(office) <= {"C001", "B001", "C002", "W001", first}
+
+
+async def test_a_damaged_page_under_a_running_desk_stops_it(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        before = codes_in(office)
+        conn = sqlite3.connect(office, isolation_level=None, timeout=30)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root, page_size = (
+            conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'tickets'").fetchone()[0],
+            conn.execute("PRAGMA page_size").fetchone()[0],
+        )
+        with office.open("r+b") as raw:  # one page of the tickets table: garbage
+            raw.seek((root - 1) * page_size)
+            raw.write(os.urandom(page_size))
+        # Another desk's change, so the desk reads the file afresh (not its cached pages).
+        conn.execute("UPDATE desks SET status = 'break' WHERE id = 'desk-4'")
+        conn.close()
+        await pilot.press("c", "enter")
+        await until(
+            lambda: (
+                isinstance(app.screen, DatabaseBlocked)
+                and bool(app.screen.query("#blocked-message"))
+            ),
+            timeout=10,
+        )
+        assert isinstance(app.blocked, DatabaseDamaged)
+        message = str(app.screen.query_one("#blocked-message", Static).render())
+        assert "is damaged" in message and "db check" in message and "db restore" in message
+
+        def desk_status(session: Session) -> None:
+            QueueService(session).set_desk_status("desk-1", "break")
+
+        refused = await app.act(desk_status)  # no write at all from now on
+        assert isinstance(refused, Failed) and refused.title == "Database damaged"
+        greet = app.screen_stack[-2] if len(app.screen_stack) > 1 else app.screen
+        assert isinstance(greet, GreetScreen) and greet.last_issued is None
+    conn = sqlite3.connect(office)
+    try:
+        status = conn.execute("SELECT status FROM desks WHERE id = 'desk-1'").fetchone()[0]
+    finally:
+        conn.close()
+    assert status == "open"
+    assert before
