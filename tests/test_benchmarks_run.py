@@ -7,11 +7,13 @@ import sys
 
 import pytest
 
+from .benchmarks.bench_table import ROWS
 from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.timeout(660)  # the run's own limit (600 s) decides, not the suite's 300 s default
 def test_benchmarks_quick_pass() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "tests.benchmarks", "--quick"],
@@ -42,3 +44,10 @@ def test_benchmarks_quick_pass() -> None:
         "annual, cold",
     ):
         assert heading in result.stdout
+    # The speed table: every row measured, with its floor, ratio and target.
+    table = result.stdout.split("The table (", 1)[1]
+    for row in ROWS:
+        assert f"{row}\n    oss-desk: " in result.stdout, row
+        line = next(x for x in table.splitlines() if x.strip().startswith(row))
+        assert "not measured" not in line and ("holds" in line or "MISSED" in line), line
+    assert "targets hold in this run" in table

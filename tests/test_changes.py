@@ -73,3 +73,43 @@ def test_another_process_sees_a_ticket_within_a_fraction_of_a_second(db_path: Pa
     watcher.wait(timeout=10)
     assert ids.strip() == f"[{ticket.id}]"
     assert float(seen_at) - committed < 0.5
+
+
+def test_wait_hears_another_process_commit_long_before_its_next_poll(db_path: Path) -> None:
+    """The doorbell: polls 60 s apart, and a ticket issued by another process (the real command
+    line) still ends the wait at once."""
+    import threading
+
+    mine = open_session(db=db_path, clock=FixedClock(MONDAY_0930), person="a")
+    feed = ChangeFeed(mine.store)
+    result: list[subprocess.CompletedProcess[str]] = []
+
+    def issue() -> None:
+        result.append(
+            subprocess.run(
+                [sys.executable, "-m", "oss_desk", "ticket", "issue", "--service", "C"],
+                capture_output=True,
+                text=True,
+                env={
+                    **os.environ,
+                    "OSS_DESK_DB": str(db_path),
+                    "OSS_DESK_NOW": MONDAY_0930.isoformat(),
+                },
+                cwd=ROOT,
+                timeout=60,
+            )
+        )
+
+    other = threading.Thread(target=issue)
+    try:
+        assert feed.wait(timeout=0.01, interval=60) is None  # the bell is set up, nothing new
+        started = time.monotonic()
+        other.start()
+        changes = feed.wait(timeout=120, interval=60)
+        assert time.monotonic() - started < 55  # not the next poll: the commit itself
+        other.join(60)
+        assert result and result[0].returncode == 0, result[0].stderr if result else None
+        assert changes is not None and len(changes.ticket_ids) == 1
+    finally:
+        feed.close()
+        mine.close()

@@ -429,7 +429,7 @@ def test_generated_history_reports_what_the_generator_counted(tmp_path: Path) ->
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         # Same schema as a database made by `init`: every index is back.
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-        assert {"events_day", "events_visit", "events_one_arrival", "tickets_waiting"} <= names
+        assert {"events_day", "events_visit", "events_one_arrival", "tickets_call_order"} <= names
         kinds = {r[0] for r in conn.execute("SELECT DISTINCT kind FROM events")}
         assert {
             "arrived",

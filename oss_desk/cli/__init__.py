@@ -10,9 +10,11 @@ folder.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator, MutableMapping
 
 import click
 
@@ -31,6 +33,72 @@ from oss_desk.logs import write_fault_report
 __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "cli", "main", "run"]
 
 
+# Where each command lives, in the order of ``--help`` and the README. A command's module (and
+# what it needs: settings, services, Textual, the worker...) is imported only when that command
+# runs, or when ``--help`` lists them all: start-up pays for one command, not for every one.
+COMMANDS: dict[str, str] = {
+    "demo": "oss_desk.cli.admin:demo",
+    "init": "oss_desk.cli.admin:init",
+    "desk": "oss_desk.cli.admin:desk",
+    "ticket": "oss_desk.cli.tickets:ticket",
+    "visit": "oss_desk.cli.tickets:visit",
+    "queue": "oss_desk.cli.tickets:queue",
+    "appointment": "oss_desk.cli.appointments:appointment",
+    "absence": "oss_desk.cli.appointments:absence",
+    "followup": "oss_desk.cli.followups:followup",
+    "desks": "oss_desk.cli.admin:desks",
+    "worker": "oss_desk.cli.devices:worker",
+    "alerts": "oss_desk.cli.devices:alerts",
+    "report": "oss_desk.cli:report_group",
+    "printer": "oss_desk.cli.devices:printer",
+    "board": "oss_desk.cli.devices:board",
+    "db": "oss_desk.cli.db:db",
+    "doctor": "oss_desk.cli.db:doctor",
+    "import": "oss_desk.cli.calls:import_group",
+    "serve": "oss_desk.cli.serve:serve",
+    "screen": "oss_desk.cli.screen:screen",
+    "history": "oss_desk.cli.history:history",
+}
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """The commands of a group by name, each imported from its ``module:attribute`` the first
+    time it is asked for (listing the names imports nothing); an attribute that is not a
+    command is a function that builds it."""
+
+    def __init__(self, where: dict[str, str]) -> None:
+        self._where = dict(where)
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        command = self._loaded.get(name)
+        if command is None:
+            module, _, attribute = self._where[name].partition(":")
+            found = getattr(importlib.import_module(module), attribute)
+            command = found if isinstance(found, click.Command) else found()
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self._where[name]} is not a click command")
+            self._loaded[name] = command
+        return command
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+        self._where.setdefault(name, "")
+
+    def __delitem__(self, name: str) -> None:
+        del self._where[name]
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._where
+
+
 class OssDeskGroup(click.Group):
     """Lists commands in the order they were added (the order of the README)."""
 
@@ -38,7 +106,11 @@ class OssDeskGroup(click.Group):
         return list(self.commands)
 
 
-@click.group(cls=OssDeskGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=OssDeskGroup,
+    commands=LazyCommands(COMMANDS),
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     metavar="PATH",
@@ -70,50 +142,12 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
     ctx.call_on_close(ctx.obj.close)
 
 
-def _register() -> None:
-    from oss_desk.cli import (
-        admin,
-        appointments,
-        calls,
-        db,
-        devices,
-        followups,
-        history,
-        quarterly,
-        reports,
-        screen,
-        serve,
-        tickets,
-    )
+def report_group() -> click.Command:
+    """``report``, with ``report quarterly`` (its own module) added to it."""
+    from oss_desk.cli import quarterly, reports
 
     reports.report.add_command(quarterly.quarterly)
-    for command in (
-        admin.demo,
-        admin.init,
-        admin.desk,
-        tickets.ticket,
-        tickets.visit,
-        tickets.queue,
-        appointments.appointment,
-        appointments.absence,
-        followups.followup,
-        admin.desks,
-        devices.worker,
-        devices.alerts,
-        reports.report,
-        devices.printer,
-        devices.board,
-        db.db,
-        db.doctor,
-        calls.import_group,
-        serve.serve,
-        screen.screen,
-        history.history,
-    ):
-        cli.add_command(command)
-
-
-_register()
+    return reports.report
 
 
 def main(argv: list[str] | None = None) -> None:

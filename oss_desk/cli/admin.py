@@ -209,7 +209,7 @@ def _send_booked_messages(path: Path, booked_at: datetime) -> None:
 def _open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
     """Run the desk app (Textual is imported only here), with its standby for the devices: it
     owns the printers, the board and the outbox whenever no other process does."""
-    from oss_desk.ui.app import run_desk_app
+    from oss_desk.ui.run import run_desk_app
     from oss_desk.worker.run import desk_standby
 
     config = state.config

@@ -7,12 +7,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
 from oss_desk.domain.text import printable
-from oss_desk.services.session import Session, open_session
+
+if TYPE_CHECKING:
+    from oss_desk.services.session import Session
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,6 +33,8 @@ class State:
         self, desk_id: str | None = None, *, check: bool = False, host: bool = False
     ) -> Session:
         """The session of a command; ``host``: a host-level command (not role-checked)."""
+        from oss_desk.services.session import open_session  # the settings: only when needed
+
         session = open_session(
             db=self.db,
             config=self.config,

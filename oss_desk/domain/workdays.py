@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-import holidays
-
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours
 
 
 @lru_cache(maxsize=16)
 def _bank_holidays(nation: str, year: int) -> dict[date, str]:
+    import holidays  # a large package: imported when a calendar is first worked out
+
     calendar = holidays.country_holidays("GB", subdiv=nation, years=year)
     return dict(calendar.items())
 

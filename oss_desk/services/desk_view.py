@@ -7,7 +7,7 @@ plain immutable data, so the UI never holds a database object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant
@@ -126,20 +126,11 @@ def take_snapshot(
         t.desk: t for t in live.tickets if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
     }
     target = session.settings.queue.target_minutes * 60
-    lines = []
     catalogue = [s.code for s in session.settings.services if s.code in session.directory.services]
-    for code in catalogue:
-        service = session.directory.services[code]
-        waiting = [e for e in entries if e.ticket.service == code and e.position is not None]
-        lines.append(
-            ServiceLine(
-                code=code,
-                name=service.name,
-                waiting=len(waiting),
-                longest_wait_seconds=max((e.wait_seconds for e in waiting), default=0),
-                over_target=sum(1 for e in waiting if over_target(e.wait_seconds, target)),
-            )
-        )
+    lines = [
+        service_line(code, session.directory.services[code].name, entries, target)
+        for code in catalogue
+    ]
     return DeskSnapshot(
         taken_at=now,
         business_day=day,
@@ -164,3 +155,64 @@ def take_snapshot(
         target_seconds=target,
         amber_seconds=session.settings.queue.amber_minutes * 60,
     )
+
+
+def service_line(code: str, name: str, entries: list[QueueEntry], target: int) -> ServiceLine:
+    """How a service's queue stands: how many wait, the longest wait, how many are over the
+    target."""
+    waiting = [e for e in entries if e.ticket.service == code and e.position is not None]
+    return ServiceLine(
+        code=code,
+        name=name,
+        waiting=len(waiting),
+        longest_wait_seconds=max((e.wait_seconds for e in waiting), default=0),
+        over_target=sum(1 for e in waiting if over_target(e.wait_seconds, target)),
+    )
+
+
+LIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
+
+
+def with_change(snapshot: DeskSnapshot, ticket: Ticket) -> DeskSnapshot:
+    """The snapshot as it is once ``ticket`` (just returned by this desk's own committed
+    change: called, recalled, started, finished, a no-show, moved to another service) is in it.
+
+    The desk shows its own change from the change's result at once, in the same frame, instead
+    of after the next full snapshot (which follows, with every place and estimated wait worked
+    out again). A ticket that left the queue leaves the list and its desk; a called or serving
+    ticket is at its desk; the waiting counts follow. A new ticket (issued, or made by a
+    transfer) appears with the full snapshot: its place needs the whole queue."""
+    gone = {ticket.transferred_from} if ticket.transferred_from is not None else set()
+    live = ticket.status in LIVE
+    queue: list[QueueEntry] = []
+    for entry in snapshot.queue:
+        if entry.ticket.id in gone:
+            continue
+        if entry.ticket.id == ticket.id:
+            if not live:
+                continue
+            waiting = ticket.status is TicketStatus.WAITING
+            entry = replace(
+                entry,
+                ticket=ticket,
+                position=entry.position if waiting else None,
+                estimated_wait_seconds=entry.estimated_wait_seconds if waiting else None,
+                ahead=entry.ahead if waiting else None,
+            )
+        queue.append(entry)
+    at_desk = ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING)
+    desks = []
+    for state in snapshot.desks:
+        current = state.ticket
+        if current is not None and (current.id == ticket.id or current.id in gone):
+            current = None
+        if at_desk and ticket.desk == state.desk.id:
+            current = ticket
+        desks.append(replace(state, ticket=current) if current is not state.ticket else state)
+    lines = [
+        service_line(line.code, line.name, queue, snapshot.target_seconds)
+        if line.code == ticket.service
+        else line
+        for line in snapshot.by_service
+    ]
+    return replace(snapshot, queue=queue, desks=desks, by_service=lines)

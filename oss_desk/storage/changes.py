@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from oss_desk.storage.database import Store
+from oss_desk.storage.doorbell import Doorbell
 from oss_desk.storage.events import EventRow, events_after, last_event_id
 
 
@@ -36,11 +37,20 @@ class Changes:
         return any(e.kind == "config_loaded" for e in self.events)
 
 
+SETTLE_STEP = 0.002
+SETTLE_SECONDS = 0.25
+"""A commit writes (and syncs) its WAL frames before it publishes them in the shared index that
+``data_version`` reads, so the doorbell rings a moment before the change can be seen: after a
+ring, look every ``SETTLE_STEP`` seconds for ``SETTLE_SECONDS`` (a ring that was no commit of
+another connection, such as a checkpoint or this process's own write, costs those few looks)."""
+
+
 class ChangeFeed:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._version = store.data_version()
         self._last_event = last_event_id(store.conn)
+        self._bell: Doorbell | None = None
 
     @property
     def last_event_id(self) -> int:
@@ -66,15 +76,36 @@ class ChangeFeed:
         self, timeout: float, interval: float = 0.05, stop: threading.Event | None = None
     ) -> Changes | None:
         """Block until something changes, ``timeout`` seconds pass (the monotonic clock), or
-        ``stop`` is set (a worker told to stop does not sit out its wait)."""
+        ``stop`` is set (a worker told to stop does not sit out its wait).
+
+        Between polls it listens for any process's commit (:mod:`oss_desk.storage.doorbell`),
+        so a change is seen the moment it is committed, not at the next poll; ``interval`` is
+        the fallback's pace (and how soon ``stop`` is noticed)."""
+        if self._bell is None:
+            self._bell = Doorbell.for_commits(self.store.path)
+        bell = self._bell
         deadline = time.monotonic() + timeout
+        settle_until = 0.0
         while True:
             changes = self.poll()
             if changes is not None:
                 return changes
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            left = deadline - now
+            if left <= 0:
                 return None
-            if stop is None:
+            if bell.fd is not None:
+                pause = SETTLE_STEP if now < settle_until else interval
+                if bell.wait(min(pause, left)):
+                    settle_until = time.monotonic() + SETTLE_SECONDS
+                if stop is not None and stop.is_set():
+                    return None
+            elif stop is None:
                 time.sleep(interval)
             elif stop.wait(interval):
                 return None
+
+    def close(self) -> None:
+        """Stop listening (the feed can still be polled)."""
+        if self._bell is not None:
+            self._bell.close()

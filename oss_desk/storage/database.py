@@ -34,6 +34,7 @@ from oss_desk.storage.faults import (
     translated,
 )
 from oss_desk.storage.migrations import MIGRATION_SET, build_migrations
+from oss_desk.storage.writelock import WriteLock
 
 __all__ = [
     "BUSY_TIMEOUT_ENV",
@@ -139,6 +140,8 @@ class Store:
         """(device, inode) of the file this process opened: the path must keep naming it."""
         self.unsafe: DatabaseUnsafe | None = None
         """Set once the file was lost or found damaged: every write is refused from then on."""
+        self.turn: WriteLock | None = None
+        """This connection's turn among the writers (see :mod:`oss_desk.storage.writelock`)."""
         if isinstance(self.conn, GuardedConnection):
             self.conn.store = self
 
@@ -219,26 +222,47 @@ class Store:
                 conn.execute("RELEASE SAVEPOINT oss_desk_write")
             return
         self.check_file()
-        with translate_errors(self.path):
-            conn.execute("BEGIN IMMEDIATE")
+        turn = self._take_turn()
         try:
             with translate_errors(self.path):
-                yield conn
-        except BaseException:
-            if _in_transaction(conn):
-                with contextlib.suppress(sqlite3.Error, StorageError):
-                    conn.execute("ROLLBACK")
-            raise
-        else:
-            with translate_errors(self.path):
-                try:
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if _in_transaction(conn):
-                        with contextlib.suppress(sqlite3.Error, StorageError):
-                            conn.execute("ROLLBACK")
-                    raise
-            self.check_file(saving=True)
+                conn.execute("BEGIN IMMEDIATE")
+            try:
+                with translate_errors(self.path):
+                    yield conn
+            except BaseException:
+                if _in_transaction(conn):
+                    with contextlib.suppress(sqlite3.Error, StorageError):
+                        conn.execute("ROLLBACK")
+                raise
+            else:
+                with translate_errors(self.path):
+                    try:
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        if _in_transaction(conn):
+                            with contextlib.suppress(sqlite3.Error, StorageError):
+                                conn.execute("ROLLBACK")
+                        raise
+        finally:
+            if turn is not None:
+                turn.release()
+        self.check_file(saving=True)
+
+    def _take_turn(self) -> WriteLock | None:
+        """Wait for this connection's turn to write, in the order the writers came, at most the
+        busy timeout (then: busy, as SQLite's own lock says). None: no lock file can be used
+        here, and SQLite's lock (with its busy handler) is the only one."""
+        if self.turn is None:
+            self.turn = WriteLock(self.path)
+        row = sqlite3.Connection.execute(self.conn, "PRAGMA busy_timeout").fetchone()
+        timeout = int(row[0]) / 1000 if row else busy_timeout()
+        try:
+            return self.turn if self.turn.acquire(timeout) else None
+        except TimeoutError:
+            raise StorageBusy(
+                f"database locked: other processes held {self.path} for more than {timeout:g} s "
+                "(nothing was saved): try again"
+            ) from None
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -261,6 +285,8 @@ class Store:
         return int(row[0])
 
     def close(self) -> None:
+        if self.turn is not None:
+            self.turn.close()
         with contextlib.suppress(sqlite3.Error, StorageError):
             self.conn.close()
 

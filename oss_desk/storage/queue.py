@@ -218,9 +218,19 @@ _CALL_NEXT = (
     ") AND status = 'waiting' "
     "RETURNING *"
 )
+# The live tickets: the waiting ones through tickets_call_order, the called and serving ones
+# through tickets_at_desk (at most one a desk), never the whole day (schema/0022_queue_index.sql).
+_WAITING = "SELECT * FROM tickets w WHERE w.business_day = :day AND w.status = 'waiting'"
+_AT_DESKS = (
+    "SELECT * FROM tickets d INDEXED BY tickets_at_desk "
+    "WHERE d.status IN ('called', 'serving') AND d.business_day = :day"
+)
 _ACTIVE = (
-    "SELECT * FROM tickets t WHERE business_day = :day "  # noqa: S608
-    "AND status IN ('waiting', 'called', 'serving') AND (:site IS NULL OR site_id = :site) "
+    f"SELECT * FROM ({_WAITING} AND w.site_id = :site "  # noqa: S608
+    f"UNION ALL {_AT_DESKS} AND d.site_id = :site) t ORDER BY {CALL_ORDER_SQL}"
+)
+_ACTIVE_ALL_SITES = (
+    f"SELECT * FROM ({_WAITING} UNION ALL {_AT_DESKS}) t "  # noqa: S608
     f"ORDER BY {CALL_ORDER_SQL}"
 )
 
@@ -319,8 +329,9 @@ def desk_ticket(conn: sqlite3.Connection, desk_id: str) -> Ticket | None:
 def active_tickets(
     conn: sqlite3.Connection, *, site_id: str | None, business_day: str
 ) -> list[Ticket]:
-    """Waiting, called and serving tickets of the day, in call order."""
-    return _all(conn.execute(_ACTIVE, {"day": business_day, "site": site_id}))
+    """Waiting, called and serving tickets of the day (at one site, or all), in call order."""
+    sql = _ACTIVE if site_id is not None else _ACTIVE_ALL_SITES
+    return _all(conn.execute(sql, {"day": business_day, "site": site_id}))
 
 
 def tickets_of_day(

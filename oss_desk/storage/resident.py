@@ -66,7 +66,8 @@ def day_ticket_ids(conn: sqlite3.Connection, site_id: str, business_day: str) ->
     return [
         r[0]
         for r in conn.execute(
-            "SELECT id FROM tickets WHERE site_id = ? AND business_day = ? ORDER BY id",
+            # +site_id: read the day's tickets (tickets_by_day), never every ticket of the site.
+            "SELECT id FROM tickets WHERE +site_id = ? AND business_day = ? ORDER BY id",
             [site_id, business_day],
         )
     ]

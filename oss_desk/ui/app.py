@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, Protocol, TypeVar
+from typing import ClassVar, TypeVar
 
 from textual import events, work
 from textual.actions import ActionParseResult
@@ -28,20 +28,21 @@ from textual.reactive import reactive
 from textual.worker import Worker
 
 from oss_desk.domain.access import Action, refusal
-from oss_desk.domain.models import Actor, DeskKind, Role
+from oss_desk.domain.models import Actor, DeskKind, Role, Ticket
 from oss_desk.errors import DatabaseUnsafe, OssDeskError, ResourceFault, StorageError
 from oss_desk.logs import write_fault_report
 from oss_desk.services.delivery import current_worker
-from oss_desk.services.desk_view import DeskSnapshot, take_snapshot
-from oss_desk.services.live import ChangeFeed, open_feed, poll
+from oss_desk.services.desk_view import DeskSnapshot, take_snapshot, with_change
+from oss_desk.services.live import ChangeFeed, open_doorbell, open_feed, poll
 from oss_desk.services.printouts import resident_view
 from oss_desk.services.runner import SessionRunner
-from oss_desk.services.session import Session, open_session
+from oss_desk.services.session import Session
 from oss_desk.ui.commands import DeskCommands, offered
 from oss_desk.ui.context import Failed, Ok, Refused, Result
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
 from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
+from oss_desk.ui.listen import CommitListener
 from oss_desk.ui.names import Names
 from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -211,6 +212,9 @@ class OssDeskApp(App[None]):
         self.greet_desk_id = self._default_desk(DeskKind.MEET_AND_GREET)
         self.adviser_desk_id = self._default_desk(DeskKind.ADVISER)
         self._feed: ChangeFeed | None = None
+        self._listener = CommitListener(
+            lambda: self.run_worker(guard(self, self._poll)(), group="refresh", exit_on_error=False)
+        )
         self._refreshing = False
         self._refresh_again = False
         self._last_refresh = 0.0
@@ -259,9 +263,14 @@ class OssDeskApp(App[None]):
         # missed (a change after the feed opens is seen by the first poll).
         await self._open_feed()
         await self.refresh_data()
+        await self._listen()
         self.set_interval(self.poll_interval, guard(self, self._poll))
         self.set_interval(self.tick_seconds, guard(self, self.request_refresh))
         self.set_interval(DEVICE_CHECK_SECONDS, guard(self, self._check_devices))
+
+    @guarded
+    def on_unmount(self) -> None:
+        self._listener.stop()
 
     @guarded
     def on_ready(self) -> None:
@@ -460,6 +469,12 @@ class OssDeskApp(App[None]):
         opened = await self.act(open_feed)
         self._feed = opened.value if isinstance(opened, Ok) else None
 
+    async def _listen(self) -> None:
+        """Look for changes the moment another process commits; the poll stays as fallback."""
+        opened = await self.act(open_doorbell, quiet=True)
+        if isinstance(opened, Ok):
+            self._listener.start(opened.value)
+
     async def _poll(self) -> None:
         feed = self._feed
         if feed is None:
@@ -487,6 +502,14 @@ class OssDeskApp(App[None]):
             await ask_about_prints(self, self.push_screen_wait, snap, self._asked_jobs)
         finally:
             self._asking = False
+
+    def show_result(self, ticket: Ticket) -> None:
+        """This desk's own change, from its result, on screen in this frame (the full snapshot,
+        with places and estimates, follows from :meth:`after_write`). The database thread runs
+        one call at a time, in order, so a snapshot taken before the change always arrives
+        before it: the screen never goes back to the old state."""
+        if self.snapshot is not None:
+            self.snapshot = with_change(self.snapshot, ticket)
 
     async def after_write(self) -> None:
         """Our own commits do not move our data_version: catch up at once."""
@@ -562,39 +585,3 @@ class OssDeskApp(App[None]):
     def watch_theme(self) -> None:
         if self.snapshot is not None:
             self.snapshot = self.snapshot  # recolour the waiting times
-
-
-class DeviceOwner(Protocol):
-    """What starts the device worker for this desk app (the command line passes it in: the desk
-    app never imports the worker)."""
-
-    def close(self) -> None: ...
-
-
-def run_desk_app(
-    *,
-    db: str | None,
-    config: str | None,
-    person: str | None,
-    desk_id: str | None,
-    demo: bool = False,
-    devices: Callable[[Session], DeviceOwner | None] | None = None,
-) -> None:
-    """Open the session on its own thread, then run the app until the person quits.
-
-    ``devices`` (given by the command line) starts this process's standby for the device lease:
-    it owns the printers, the board and the outbox whenever no other process does."""
-    started = time.perf_counter()
-    runner = SessionRunner(
-        lambda: open_session(db=db, config=config, person=person, desk_id=desk_id, check=True)
-    )
-    owner: DeviceOwner | None = None
-    try:
-        session = runner.start()
-        owner = devices(session) if devices is not None else None
-        app = OssDeskApp(runner, desk_id=desk_id, demo=demo, started=started)
-        app.run()
-    finally:
-        if owner is not None:
-            owner.close()
-        runner.close()

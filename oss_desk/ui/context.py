@@ -22,7 +22,7 @@ from typing import Generic, Protocol, TypeAlias, TypeVar
 from textual.dom import DOMNode
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.models import Actor
+from oss_desk.domain.models import Actor, Ticket
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.session import Session
 from oss_desk.ui.names import Names
@@ -121,6 +121,11 @@ class DeskContext(Protocol):
         """Run ``fn`` on the database thread. A refusal or failure is shown to the person
         (``quiet``: the caller shows it, e.g. inline in a form); a fault in the code always goes
         to the fault funnel."""
+        ...
+
+    def show_result(self, ticket: Ticket) -> None:
+        """Show a ticket this desk has just changed (the change's result) at once, in this
+        frame; the full snapshot follows (:meth:`after_write`)."""
         ...
 
     async def after_write(self) -> None:

@@ -184,9 +184,11 @@ class PrintDelivery:
                 [self._stamp(), job.id, self.owner],
             )
         if not transport.confirms:
+            link.close()  # the printer has it all: free the line before the bookkeeping
             self._settle(job, "done", report, claimed=True, confirmed=False, size=len(data))
             return
         after = link.confirm(len(data))
+        link.close()  # the printer has answered: free it before the bookkeeping
         self._record(url.url, after)
         if after in (PrinterStatus.OK, PrinterStatus.NEAR_END):
             self._settle(job, "done", report, claimed=True, confirmed=True, size=len(data))

@@ -337,6 +337,7 @@ class DeviceWorker:
     def _watch(self) -> None:
         """Polls the change feed and wakes the lanes; starts a lane for each new printer."""
         session = self.open_session()
+        feed: ChangeFeed | None = None
         try:
             feed = ChangeFeed(session.store)
             self._printer_lanes(session)
@@ -347,6 +348,8 @@ class DeviceWorker:
                     self._printer_lanes(session)
                     self._wake_all()
         finally:
+            if feed is not None:
+                feed.close()
             session.close()
 
     def _printer_lanes(self, session: Session) -> None:

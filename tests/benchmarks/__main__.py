@@ -1,7 +1,7 @@
 """Run the benchmarks and print their figures.
 
-.venv/bin/python -m tests.benchmarks            # all of them
-.venv/bin/python -m tests.benchmarks core       # one
+.venv/bin/python -m tests.benchmarks            # all of them (the speed table first)
+.venv/bin/python -m tests.benchmarks table      # one: here, the speed table alone
 .venv/bin/python -m tests.benchmarks --quick    # a fast smoke run (used by the test suite)
 """
 
@@ -14,6 +14,7 @@ import sqlite3
 import time
 
 BENCHMARKS = {
+    "table": "tests.benchmarks.bench_table",
     "core": "tests.benchmarks.bench_core",
     "desk": "tests.benchmarks.bench_desk",
     "devices": "tests.benchmarks.bench_devices",

@@ -38,6 +38,8 @@ class FakePrinter:
     wait); None: as fast as they come."""
     arrivals: list[float] = field(default_factory=list)
     """When the last byte of each job arrived (time.monotonic())."""
+    closings: list[float] = field(default_factory=list)
+    """When the sender closed each connection that carried a job (time.monotonic())."""
 
     def __post_init__(self) -> None:
         self.server = socket.socket()
@@ -72,17 +74,20 @@ class FakePrinter:
         conn.settimeout(5)
         pending = b""
         last_byte = 0.0
+        closed: float | None = None
         try:
             while True:
                 data = conn.recv(4096 if self.rate is None else 512)
                 if not data:
+                    closed = time.monotonic()
                     break
                 if self.rate is not None:
                     time.sleep(len(data) / self.rate)
                 pending += data
                 if data.replace(b"\x10\x04", b"").strip(b"\x01\x02\x03\x04"):
                     last_byte = time.monotonic()  # job bytes (not only a status question)
-                while pending:
+                cut = False
+                while pending and not cut:
                     at = pending.find(b"\x10\x04")
                     if at == -1 or at + 2 >= len(pending):
                         if at == -1:
@@ -92,7 +97,12 @@ class FakePrinter:
                     job += pending[:at]
                     n = pending[at + 2]
                     pending = pending[at + 3 :]
-                    if self.behaviour != "silent":
+                    # A printer that drops the line part-way through a job, or jams once the job
+                    # has started, answers nothing after.
+                    cut = (
+                        self.behaviour == "disconnect" and len(job) >= self.disconnect_after
+                    ) or (self.behaviour == "stall" and bool(job))
+                    if self.behaviour != "silent" and not cut:
                         conn.sendall(bytes([self.replies.get(n, 0x12)]))
                 if self.behaviour == "stall" and job:
                     # Took the status questions and the start of the job, then hangs (jammed).
@@ -110,6 +120,7 @@ class FakePrinter:
             if job:
                 self.jobs.append(bytes(job))
                 self.arrivals.append(last_byte or time.monotonic())
+                self.closings.append(closed if closed is not None else time.monotonic())
                 self.job_arrived.set()
 
     def close(self) -> None:
@@ -185,6 +196,9 @@ class SerialPrinter:
         self.received = bytearray()
         self.replies: list[float] = []
         self.jobs: list[bytes] = []
+        self.job_ends: list[float] = []
+        """When the last byte of each job had crossed the line (time.monotonic())."""
+        self._job_end = 0.0
         self._job = bytearray()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -202,19 +216,21 @@ class SerialPrinter:
             except OSError:
                 return
             time.sleep(len(data) * 10 / self.baudrate)
+            crossed = time.monotonic()
             self.received += data
             pending += data
             while True:
                 at = pending.find(b"\x10\x04")
                 if at == -1 or at + 2 >= len(pending):
                     keep = 1 if pending.endswith(b"\x10") else 0
-                    self._job += pending[: len(pending) - keep]
+                    self._take(pending[: len(pending) - keep], crossed)
                     pending = pending[len(pending) - keep :]
                     break
-                self._job += pending[:at]
+                self._take(pending[:at], crossed)
                 pending = pending[at + 3 :]
                 if self._job:
                     self.jobs.append(bytes(self._job))
+                    self.job_ends.append(self._job_end)
                     self._job.clear()
                 reply = (self.stray if self.jobs else b"") + b"\x12"
                 try:
@@ -222,6 +238,11 @@ class SerialPrinter:
                 except OSError:
                     return
                 self.replies.append(time.monotonic())
+
+    def _take(self, data: bytes, crossed: float) -> None:
+        if data:
+            self._job += data
+            self._job_end = crossed
 
     @property
     def url(self) -> str:

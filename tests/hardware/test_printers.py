@@ -142,10 +142,12 @@ def test_serial_printer_over_a_pty() -> None:
     pty = Pty()
     received: list[bytes] = []
 
-    def far_end() -> None:  # a serial printer: answers each status question, takes the job
-        for n in (1, 2, 3, 4):
-            pty.read(bytes([0x10, 0x04, n]))
-            os.write(pty.master, b"\x12")
+    def far_end() -> None:  # a serial printer: answers the status questions, takes the job
+        # The four questions come in one write, the replies go back in their order.
+        assert pty.read(bytes([0x10, 0x04, 4])) == b"".join(
+            bytes([0x10, 0x04, n]) for n in (1, 2, 3, 4)
+        )
+        os.write(pty.master, b"\x12" * 4)
         received.append(pty.read(b"\x10\x04\x01"))
         os.write(pty.master, b"\x12")
 

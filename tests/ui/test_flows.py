@@ -261,7 +261,8 @@ async def test_a_lost_race_is_a_message_and_the_desk_carries_on(
     app = make_app(office, "desk-1", person="ben")
     app.poll_interval = 60  # this desk has not yet seen the other desk's change
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
+        await until(lambda: app.snapshot is not None and app._listener.listening)
+        app._listener.stop()  # nor heard it (as where there is no inotify): only the poll is left
         table = app.screen.query_one(QueueTable)
         await until(lambda: table.row_count == 4)
         table.focus()

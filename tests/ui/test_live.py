@@ -104,3 +104,27 @@ async def test_two_desk_app_processes(office: Path, make_app: AppFactory) -> Non
     finally:
         child.kill()
         child.wait()
+
+
+async def test_another_process_commit_is_heard_without_the_poll(
+    office: Path, make_app: AppFactory
+) -> None:
+    """The doorbell: with the poll an hour apart, a ticket issued by another process (the real
+    command line) is still on this desk's screen at once; and the bell is stopped on exit."""
+    app = make_app(office, "desk-1")
+    app.poll_interval = 3600.0
+    async with app.run_test(size=(120, 36)):
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 4 and app._listener.listening, timeout=10)
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "oss_desk", "ticket", "issue", "--service", "C"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "OSS_DESK_DB": str(office), "OSS_DESK_NOW": MONDAY_0930.isoformat()},
+            cwd=ROOT,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        await until(lambda: table.row_count == 5, timeout=10)
+    assert not app._listener.listening

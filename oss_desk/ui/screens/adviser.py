@@ -286,7 +286,7 @@ class AdviserScreen(DeskScreen):
         if called.value is None:
             self.say(f"Nobody is waiting for {self.desk.names.desk(desk)}", timeout=3)
         else:
-            self.query_one(BigCode).code = called.value.code  # at once; the snapshot follows
+            self.desk.show_result(called.value)  # in this frame; the full snapshot follows
         await self.desk.after_write()
 
     @work(exclusive=True, group="desk", exit_on_error=False)
@@ -362,6 +362,7 @@ class AdviserScreen(DeskScreen):
             lambda s: QueueService(s, actor).transfer(ticket.id, service=code)
         )
         if isinstance(moved, Ok):
+            self.desk.show_result(moved.value)
             self.notify_done(f"{ticket.code} is now {moved.value.code}: same place in the queue")
             await self.desk.after_write()
 

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.models import Actor
+from oss_desk.domain.models import Actor, Ticket
 from oss_desk.domain.standards import over_target
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.session import Session
@@ -144,6 +144,8 @@ class DeskScreen(Screen[None]):
         catch up with it (a refusal or failure has been shown already)."""
         result = await self.desk.act(fn)
         if isinstance(result, Ok):
+            if isinstance(result.value, Ticket):
+                self.desk.show_result(result.value)  # at once; the full snapshot follows
             if done:
                 self.notify_done(done)
             await self.desk.after_write()

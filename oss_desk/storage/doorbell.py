@@ -1,0 +1,100 @@
+"""Hear other processes' commits the moment they happen.
+
+Every commit in WAL mode writes to ``<database>-wal`` (readers only touch ``-shm``), so a
+watch on that file with Linux inotify wakes a desk when any process commits (another desk, the
+device worker, the ``sqlite3`` shell), instead of at its next poll of ``PRAGMA data_version``.
+The watch only says *when* to look: what changed is still read through the change feed
+(:mod:`oss_desk.storage.changes`), and the poll stays as the fallback (another system, no WAL
+file yet, the inotify limit reached: then :attr:`Doorbell.fd` is None and nothing rings).
+A checkpoint that truncates or restarts the WAL also rings: a look that finds nothing new.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import os
+import select
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["Doorbell", "wal_path"]
+
+_IN_MODIFY = 0x00000002
+_IN_NONBLOCK = 0o4000
+_IN_CLOEXEC = 0o2000000
+
+
+def wal_path(db: Path) -> Path:
+    return db.with_name(db.name + "-wal")
+
+
+@lru_cache(maxsize=1)
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        libc.inotify_init1  # noqa: B018 - present on Linux only
+        libc.inotify_add_watch  # noqa: B018
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+class Doorbell:
+    """Rings when ``path`` is written to (inotify ``IN_MODIFY``); see the module."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+        libc = _libc()
+        if libc is None or not path.exists():
+            return
+        fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
+        if fd < 0:
+            return
+        if libc.inotify_add_watch(fd, os.fsencode(path), _IN_MODIFY) < 0:
+            os.close(fd)
+            return
+        self.fd = fd
+
+    @classmethod
+    def for_commits(cls, db: Path) -> Doorbell:
+        """Rings when any process commits to the database at ``db`` (its WAL file changes)."""
+        return cls(wal_path(db))
+
+    def drain(self) -> bool:
+        """Read what rang, without waiting; whether anything did."""
+        if self.fd is None:
+            return False
+        rang = False
+        while True:
+            try:
+                data = os.read(self.fd, 4096)
+            except BlockingIOError:
+                return rang
+            except OSError as exc:
+                if exc.errno == errno.EINTR:
+                    continue
+                return rang
+            if not data:
+                return rang
+            rang = True
+
+    def wait(self, timeout: float) -> bool:
+        """Until it rings or ``timeout`` seconds pass; whether it rang (then drained)."""
+        if self.fd is None:
+            return False
+        try:
+            ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
+        except (OSError, ValueError):
+            return False
+        return bool(ready) and self.drain()
+
+    def close(self) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None

@@ -1,0 +1,345 @@
+"""The speed table's rows about start-up and the desk app: `oss-desk queue` as a whole process,
+the desk's launch and memory in a real terminal, a key to the frame that shows its result, and a
+change made elsewhere reaching a desk's screen. Each beside a floor measured in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.bench_desk import NOW, OSS_DESK, Tmux, env_for, office, rss_mb
+from tests.benchmarks.bench_table import Row, alternate, median, ms
+
+BIN = Path(sys.executable).parent
+
+TRIVIAL_APP = textwrap.dedent(
+    """
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.widgets import Static
+
+
+    class Trivial(App[None]):
+        BINDINGS = [Binding("n", "next", "Next")]
+        count = 0
+
+        def compose(self) -> ComposeResult:
+            yield Static("Trivial app ready", id="line")
+
+        def action_next(self) -> None:
+            self.count += 1
+            self.query_one("#line", Static).update(f"called {self.count}")
+
+
+    if __name__ == "__main__":
+        Trivial().run()
+    """
+)
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed: {done.stderr.decode()[-300:]}")
+    return took
+
+
+def start_up(quick: bool) -> list[Row]:
+    runs = 3 if quick else 11
+    with tempfile.TemporaryDirectory(prefix="speed-table-") as name:
+        tmp = Path(name)
+        db = office(tmp, 12)
+        env = {**env_for(db, tmp), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+        commands = {
+            "ours": [str(OSS_DESK), "queue"],
+            "sqlite_utils": [str(BIN / "sqlite-utils"), "tables", str(db)],
+            "bare": [sys.executable, "-c", "import sqlite3, click"],
+        }
+        for command in commands.values():
+            _timed(command, env)  # warm the page cache
+        found = alternate(
+            runs, **{key: (lambda c=command: _timed(c, env)) for key, command in commands.items()}
+        )
+        ours, peer, bare = (median(found[k]) for k in ("ours", "sqlite_utils", "bare"))
+        queue_row = Row(
+            "`oss-desk queue`, whole process",
+            f"median {ms(ours)} ({runs} runs)",
+            f'`sqlite-utils tables` {ms(peer)}; `python -c "import sqlite3, click"` {ms(bare)}',
+            ours / peer,
+            "<= 1x sqlite-utils",
+            ours <= peer,
+        )
+        launch_runs = 2 if quick else 7
+        first, memory = launches(db, tmp, launch_runs)
+        ours_first, trivial_first = median(first["ours"]), median(first["trivial"])
+        ours_rss, trivial_rss = median(memory["ours"]), median(memory["trivial"])
+        launch_row = Row(
+            "desk launch to first frame",
+            f"median {ms(ours_first)} ({launch_runs} runs; tmux 120x36)",
+            f"a trivial Textual app {ms(trivial_first)}",
+            ours_first / trivial_first,
+            "<= 2x",
+            ours_first <= 2 * trivial_first,
+        )
+        memory_row = Row(
+            "desk RSS",
+            f"median {ours_rss:.1f} MB",
+            f"a trivial Textual app {trivial_rss:.1f} MB",
+            ours_rss / trivial_rss,
+            "<= 2x",
+            ours_rss <= 2 * trivial_rss,
+        )
+    return [queue_row, launch_row, memory_row]
+
+
+def launches(
+    db: Path, tmp: Path, runs: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Seconds from starting the command to its first frame in tmux, and RSS (MB) half a second
+    later: the desk app at meet-and-greet and a trivial Textual app, turn about."""
+    script = tmp / "trivial_app.py"
+    script.write_text(TRIVIAL_APP)
+    env = env_for(db, tmp)
+    commands = {
+        "ours": (f"{OSS_DESK} desk --desk greet-1", "Meet and greet"),
+        "trivial": (f"{sys.executable} {script}", "Trivial app ready"),
+    }
+    first: dict[str, list[float]] = {k: [] for k in commands}
+    memory: dict[str, list[float]] = {k: [] for k in commands}
+    for _ in range(runs):
+        for key, (command, marker) in commands.items():
+            term = Tmux(command, env)
+            try:
+                first[key].append(term.wait_for(marker) - term.started)
+                time.sleep(0.5)
+                memory[key].append(rss_mb(term.pid()))
+            finally:
+                term.close()
+            time.sleep(0.2)
+    return first, memory
+
+
+# A key to the frame that shows its result ----------
+
+
+async def _key_to_frame(
+    app: Any, key: str, character: str, done: Callable[[], bool], presses: int, before: Any
+) -> list[float]:
+    from textual import events
+
+    times: list[float] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.3)
+        original = app._display
+        for _ in range(presses):
+            await before(app, pilot)
+            await pilot.pause(0.2)  # a person's pace: the app is idle when the key comes
+            box: dict[str, float] = {}
+
+            def display(screen: Any, renderable: Any, box: dict[str, float] = box) -> Any:
+                if "t" not in box and renderable is not None and done():
+                    box["t"] = time.perf_counter()
+                return original(screen, renderable)
+
+            app._display = display
+            t0 = time.perf_counter()
+            app._driver.send_message(events.Key(key, character))
+            deadline = t0 + 10
+            while "t" not in box:
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("the frame never came")
+                await asyncio.sleep(0.0005)
+            times.append(box["t"] - t0)
+            app._display = original
+            await pilot.pause(0.05)
+    return times
+
+
+def _trivial_presses(presses: int, script: Path) -> list[float]:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("trivial_app", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    app = module.Trivial()
+
+    def done() -> bool:
+        line = app.query_one("#line")
+        return str(line.content) == f"called {app.count}" and app.count > 0
+
+    async def before(app: Any, pilot: Any) -> None:
+        return None
+
+    return asyncio.run(_key_to_frame(app, "n", "n", done, presses, before))
+
+
+def _desk_presses(db: Path, presses: int) -> list[float]:
+    from textual.widgets import Static
+
+    from oss_desk.clock import FixedClock
+    from oss_desk.domain.models import Actor
+    from oss_desk.services.queue import QueueService
+    from oss_desk.services.runner import SessionRunner
+    from oss_desk.services.session import open_session
+    from oss_desk.ui.app import OssDeskApp
+    from oss_desk.ui.widgets.big_code import BigCode
+
+    clock = FixedClock(NOW)
+    runner = SessionRunner(lambda: open_session(db=db, clock=clock, desk_id="desk-1"))
+    runner.start()
+    app = OssDeskApp(runner, desk_id="desk-1", cursor_blink=False)
+
+    def title() -> str:
+        return str(app.screen.query_one("#now-title", Static).content)
+
+    def done() -> bool:
+        return "now called" in title() and app.screen.query_one(BigCode).code != "----"
+
+    async def before(app: Any, pilot: Any) -> None:
+        while app.snapshot is None:
+            await asyncio.sleep(0.01)
+        ticket = app.screen.my_ticket()
+        if ticket is not None:
+            ticket_id = ticket.id
+            adviser = app.actor("desk-1")
+            await runner.call(lambda s: QueueService(s, adviser).finish(ticket_id, "resolved"))
+        greeter = Actor("bench", "greet-1")
+        await runner.call(lambda s: QueueService(s, greeter).issue("C", print_ticket=False))
+        await app.after_write()
+        deadline = time.monotonic() + 10
+        while "nobody at the desk" not in title():
+            assert time.monotonic() < deadline, title()
+            await asyncio.sleep(0.005)
+
+    try:
+        return asyncio.run(_key_to_frame(app, "n", "n", done, presses, before))
+    finally:
+        runner.close()
+
+
+def own_actions(quick: bool) -> list[Row]:
+    blocks, presses = (1, 5) if quick else (6, 6)
+    with tempfile.TemporaryDirectory(prefix="speed-table-") as name:
+        tmp = Path(name)
+        db = office(tmp, 12)
+        script = tmp / "trivial_app.py"
+        script.write_text(TRIVIAL_APP)
+        ours: list[float] = []
+        trivial: list[float] = []
+        for _ in range(blocks):
+            trivial += _trivial_presses(presses, script)
+            ours += _desk_presses(db, presses)
+    return [
+        Row(
+            '"now called" line after pressing call next',
+            f"median {ms(median(ours))}, max {ms(max(ours))} ({len(ours)} presses, headless)",
+            f"a trivial Textual app's key to frame {ms(median(trivial))}",
+            median(ours) / median(trivial),
+            "<= 2.5x",
+            median(ours) <= 2.5 * median(trivial),
+        )
+    ]
+
+
+# A change visible at another desk ----------
+
+
+POLLER = textwrap.dedent(
+    """
+    import sqlite3, sys, time
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    seen = None
+    while True:
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != seen:
+            seen = version
+            count = conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+            print(f"bare poller: {count} tickets", flush=True)
+        time.sleep(0.15)
+    """
+)
+
+
+def _both_panes(
+    desk: Tmux, poller: Tmux, texts: tuple[str, str], timeout: float = 10
+) -> list[float]:
+    """When each pane first showed its text (perf_counter). Each terminal has a tmux server of
+    its own, so each is read by its own call, in alternating order (neither is always first)."""
+    terms = (desk, poller)
+    seen: list[float | None] = [None, None]
+    deadline = time.perf_counter() + timeout
+    turn = 0
+    while None in seen:
+        if time.perf_counter() > deadline:
+            missing = [texts[i] for i in (0, 1) if seen[i] is None]
+            raise RuntimeError(f"not shown: {missing}")
+        for i in (turn, 1 - turn):
+            if seen[i] is None and texts[i] in terms[i].screen():
+                seen[i] = time.perf_counter()
+        turn = 1 - turn
+        time.sleep(0.001)
+    return [t for t in seen if t is not None]
+
+
+def other_desks(quick: bool) -> list[Row]:
+    from oss_desk.clock import FixedClock
+    from oss_desk.domain.queue import waiting_for
+    from oss_desk.services.queue import QueueService
+    from oss_desk.services.session import open_session
+
+    samples = 6 if quick else 40
+    rng = random.Random(20)
+    with tempfile.TemporaryDirectory(prefix="speed-table-") as name:
+        tmp = Path(name)
+        db = office(tmp, 12)
+        script = tmp / "poller.py"
+        script.write_text(POLLER)
+        env = env_for(db, tmp)
+        desk = Tmux(f"{OSS_DESK} desk --desk desk-1", env)
+        poller = Tmux(f"{sys.executable} {script} {db}", env)
+        session = open_session(db=db, clock=FixedClock(NOW), person="greeter")
+        ours: list[float] = []
+        bare: list[float] = []
+        try:
+            queue = QueueService(session)
+            waiting = len(waiting_for(session.desk("desk-1"), queue.queue()))
+            tickets = session.store.conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+            desk.wait_for(f"Waiting for Desk 1: {waiting}")
+            poller.wait_for(f"bare poller: {tickets} tickets")
+            for _ in range(samples):
+                time.sleep(rng.uniform(0.05, 0.3))  # commits land at any phase of the polls
+                queue.issue("W", print_ticket=False)
+                committed = time.perf_counter()
+                waiting += 1
+                tickets += 1
+                seen = _both_panes(
+                    desk, poller, (f"Waiting for Desk 1: {waiting}", f"poller: {tickets} tickets")
+                )
+                ours.append(seen[0] - committed)
+                bare.append(seen[1] - committed)
+        finally:
+            session.close()
+            desk.close()
+            poller.close()
+    return [
+        Row(
+            "a change visible at another desk",
+            f"median {ms(median(ours))}, max {ms(max(ours))} ({samples} tickets; tmux screens)",
+            f"a bare 150 ms SQLite poller {ms(median(bare))} (the same commits)",
+            median(ours) / median(bare),
+            "<= 1.2x",
+            median(ours) <= 1.2 * median(bare),
+        )
+    ]

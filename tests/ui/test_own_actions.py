@@ -1,0 +1,114 @@
+"""A desk's own change is on its screen from the change's result, before any new snapshot of
+the queue is taken (the snapshot, with every place and estimate worked out again, follows)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.widgets import Static
+
+from oss_desk.domain.models import TicketStatus
+from oss_desk.services.desk_view import with_change
+from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.queue_table import QueueTable
+
+from .conftest import AppFactory, rows, until
+
+
+class Gate:
+    """Holds the app's snapshot refreshes shut until opened (what a slow snapshot would do)."""
+
+    def __init__(self, app: OssDeskApp) -> None:
+        self.open = asyncio.Event()
+        self.open.set()
+        self.taken = 0
+        refresh = app.refresh_data
+
+        async def gated() -> None:
+            await self.open.wait()
+            self.taken += 1
+            await refresh()
+
+        app.refresh_data = gated  # type: ignore[method-assign]
+
+
+def shown(app: OssDeskApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).content)
+
+
+async def test_call_next_shows_the_called_ticket_before_any_new_snapshot(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    gate = Gate(app)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: "Waiting for Desk 1: 4" in shown(app, "#waiting-title"))
+        gate.open.clear()
+        taken = gate.taken
+        await pilot.press("n")
+        await until(lambda: "now called" in shown(app, "#now-title"))
+        # On screen from the call's own result: no snapshot has been taken since the key.
+        assert gate.taken == taken
+        assert screen.query_one(BigCode).code == "C001"
+        assert "Waiting for Desk 1: 3" in shown(app, "#waiting-title")
+        assert screen.query_one(QueueTable).row_count == 3
+        assert rows(office, "SELECT status FROM tickets WHERE id = 1") == [("called",)]
+        gate.open.set()  # the full snapshot follows and agrees
+        await until(lambda: gate.taken > taken)
+        await until(lambda: app.refresh_count > 0 and not app._refreshing)
+        assert "now called" in shown(app, "#now-title")
+        assert "Waiting for Desk 1: 3" in shown(app, "#waiting-title")
+
+        gate.open.clear()
+        taken = gate.taken
+        await pilot.press("s")  # started: "now being served", at once
+        await until(lambda: "being served" in shown(app, "#now-title"))
+        assert gate.taken == taken
+        await pilot.press("f", "1")  # finished: the desk is free, at once
+        await until(lambda: "nobody at the desk" in shown(app, "#now-title"))
+        assert gate.taken == taken
+        assert screen.query_one(BigCode).code == "----"
+        gate.open.set()
+
+
+async def test_with_change_moves_a_ticket_through_the_snapshot(
+    office: Path, make_app: AppFactory
+) -> None:
+    """The pure part: called -> at the desk, out of the waiting counts; finished -> gone."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36)):
+        await until(lambda: app.snapshot is not None)
+        snap = app.snapshot
+        assert snap is not None
+        first = snap.waiting[0].ticket
+        line = next(x for x in snap.by_service if x.code == first.service)
+        called = first.__class__(
+            **{
+                **{f: getattr(first, f) for f in first.__dataclass_fields__},
+                "status": TicketStatus.CALLED,
+                "desk": "desk-1",
+            }
+        )
+        after = with_change(snap, called)
+        assert [e.ticket.id for e in after.waiting] == [e.ticket.id for e in snap.waiting[1:]]
+        state = after.desk("desk-1")
+        assert state is not None and state.ticket == called
+        assert next(x for x in after.by_service if x.code == first.service).waiting == (
+            line.waiting - 1
+        )
+        done = called.__class__(
+            **{
+                **{f: getattr(called, f) for f in called.__dataclass_fields__},
+                "status": TicketStatus.DONE,
+            }
+        )
+        gone = with_change(after, done)
+        assert all(e.ticket.id != first.id for e in gone.queue)
+        state = gone.desk("desk-1")
+        assert state is not None and state.ticket is None
