@@ -35,11 +35,16 @@ from oss_desk.config_resident import (
     TextsSettings,
     TurnTextSettings,
 )
+from oss_desk.config_scorecard import (
+    CallsSettings,
+    FeedbackSettings,
+    ReportSettings,
+    SignpostingSettings,
+)
 from oss_desk.config_sections import (
     ENV_PREFIX,
     AccessSettings,
     BackupSettings,
-    CallsSettings,
     DeskSessionSettings,
     RetentionSettings,
     ServeSettings,
@@ -265,7 +270,9 @@ class QueueSettings(_Section):
     recall_cap: int = Field(3, ge=0, le=20)
     """How many times a called ticket may be recalled before it must be marked no-show."""
     target_minutes: int = Field(15, gt=0, le=240)
-    """The service standard: seen within this many minutes of arrival."""
+    """The service standard: seen within this many minutes of arrival (red past it)."""
+    amber_minutes: int = Field(10, ge=0, le=240)
+    """A waiting resident's wait shows amber from this many minutes, on every screen."""
     default_service_minutes: float = Field(8.0, gt=0, le=240)
     """Assumed time at the desk when a service has no recent history."""
     estimate_sample: int = Field(20, ge=1, le=500)
@@ -309,11 +316,6 @@ class AppointmentSettings(_Section):
             except InvalidInput as exc:
                 raise ValueError(exc.message) from None
         return value
-
-
-class ReportSettings(_Section):
-    amber_points: float = Field(10, ge=0, le=100)
-    """A standard is amber (not red) when its figure is at most this many points below target."""
 
 
 class Settings(BaseSettings):
@@ -363,6 +365,10 @@ class Settings(BaseSettings):
     """How long personal data is kept (`oss-desk db purge`, and hourly by the worker)."""
     calls: CallsSettings = CallsSettings()
     """Importing the telephone system's call export (`oss-desk import calls`)."""
+    signposting: SignpostingSettings = SignpostingSettings()
+    """Where residents are signposted (reported by organisation)."""
+    feedback: FeedbackSettings = FeedbackSettings()
+    """Residents' ratings of their visit (the counter's feedback page)."""
     followups: FollowupSettings = Field(default_factory=FollowupSettings)
     """Ring-backs, referrals to back offices, comments, compliments and complaints."""
 

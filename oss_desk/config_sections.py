@@ -9,20 +9,10 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from oss_desk.config_base import Section
-from oss_desk.domain.calendar import zone
-from oss_desk.domain.calls import (
-    DEFAULT_ABANDONED,
-    DEFAULT_ANSWERED,
-    DEFAULT_COLUMNS,
-    DEFAULT_TIME_FORMATS,
-    check_columns,
-    check_time_format,
-)
 from oss_desk.domain.models import Role
-from oss_desk.errors import InvalidInput
 
 ENV_PREFIX = "OSS_DESK_"
 _Section = Section
@@ -66,86 +56,14 @@ class RetentionSettings(_Section):
     print_jobs_days: int = Field(30, ge=1, le=3650)
     """Days after which finished print jobs' content (e.g. a slip's booking reference) is
     deleted."""
+    comments_days: int = Field(365, ge=1, le=3650)
+    """Days after a resident wrote a comment with their rating when its text is deleted."""
     followups_days: int = Field(30, ge=1, le=3650)
     """Days after a ring-back or referral was closed (or, still open, received) when the
     resident's name, phone, email and the topic are deleted."""
     records_days: int = Field(730, ge=1, le=3650)
     """Days after a comment, compliment or complaint was answered (or, still open, received)
     when its personal data (name, contact details, topic, the action's text) is deleted."""
-
-
-class CallsSettings(_Section):
-    columns: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_COLUMNS))
-    """Which export column is what: started, answered, wait_seconds (needed), talk_seconds and
-    call_id (optional); given keys replace the defaults one by one."""
-    time_format: list[str] = Field(default_factory=lambda: list(DEFAULT_TIME_FORMATS))
-    """How call start times are written, tried in order: "iso" (ISO 8601) or strftime formats."""
-    timezone: str | None = None
-    """Timezone of times without an offset in the export (default: the site's)."""
-    answered_values: list[str] = Field(default_factory=lambda: list(DEFAULT_ANSWERED))
-    """Values of the answered column that mean answered (any case)."""
-    abandoned_values: list[str] = Field(default_factory=lambda: list(DEFAULT_ABANDONED))
-    """Values that mean abandoned (any case); [] for "every other value"."""
-    delimiter: str = Field(",", min_length=1, max_length=1)
-    """The CSV field separator ("," or ";" or "\\t")."""
-    durations: Literal["auto", "seconds", "hh:mm:ss"] = "auto"
-    """How waits and talk times are written: seconds, HH:MM:SS (or MM:SS), or either."""
-
-    @field_validator("columns")
-    @classmethod
-    def _columns(cls, value: dict[str, str]) -> dict[str, str]:
-        merged = {**DEFAULT_COLUMNS, **value}
-        try:
-            check_columns(merged)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from None
-        return merged
-
-    @field_validator("time_format", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: object) -> object:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("time_format")
-    @classmethod
-    def _formats(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("give at least one time format")
-        for text in value:
-            try:
-                check_time_format(text)
-            except InvalidInput as exc:
-                raise ValueError(exc.message) from None
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        try:
-            zone(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from None
-        return value
-
-    @field_validator("delimiter")
-    @classmethod
-    def _delimiter(cls, value: str) -> str:
-        if value in ('"', "\r", "\n"):
-            raise ValueError("the delimiter cannot be a quote or a line break")
-        return value
-
-    @model_validator(mode="after")
-    def _values(self) -> CallsSettings:
-        if not self.answered_values:
-            raise ValueError("answered_values: give at least one value")
-        both = {v.strip().casefold() for v in self.answered_values} & {
-            v.strip().casefold() for v in self.abandoned_values
-        }
-        if both:
-            raise ValueError(f"{sorted(both)[0]!r} cannot mean both answered and abandoned")
-        return self
 
 
 class DeskSessionSettings(_Section):

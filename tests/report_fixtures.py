@@ -13,6 +13,48 @@ BY_HOUR = {"09": 14, "10": 22, "11": 27, "12": 9, "13": 11, "14": 18, "15": 12, 
 BY_SERVICE = {"B": 31, "C": 48, "H": 17, "W": 17}
 
 
+def _flag(total: int) -> dict[str, Any]:
+    by_service = {code: 0 for code in BY_SERVICE}
+    by_service["C"] = total
+    return {"total": total, "by_service": by_service}
+
+
+def scorecard_figures(scale: int = 1) -> dict[str, Any]:
+    """The scorecard's visit figures (walk-outs, punctuality, satisfaction, the council's
+    flags) in the JSON's shape."""
+    return {
+        "walked_out_after_target": 2 * scale,
+        "left_before_target": 3 * scale,
+        "closed_unseen": 1 * scale,
+        "measured": 109 * scale,
+        "issued_in_error": 1,
+        "not_yet_seen": 0,
+        "appointments_seen_on_time": 12 * scale,
+        "appointments_punctual": 10 * scale,
+        "appointment_punctuality_pct": 83.3,
+        "appointments_checked_in_late": 2 * scale,
+        "satisfaction": {
+            "answers": 20 * scale,
+            "satisfied": 17 * scale,
+            "satisfied_pct": 85.0,
+            "declined": 4 * scale,
+            "by_rating": {"1": 1, "2": 0, "3": 2, "4": 7, "5": 10},
+            "by_service": {
+                "C": {"answers": 12 * scale, "satisfied": 11 * scale, "satisfied_pct": 91.7}
+            },
+        },
+        "flags": {
+            "urgent": _flag(2 * scale),
+            "repeat_contact": _flag(5 * scale),
+            "repeat_ticked": _flag(4 * scale),
+            "without_documents": _flag(1 * scale),
+            "assisted_digital": _flag(6 * scale),
+            "avoidable": _flag(3 * scale),
+            "signposted_to": {"county": _flag(7 * scale), "citizens-advice": _flag(2 * scale)},
+        },
+    }
+
+
 def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
     when = date.fromisoformat(day)
     return {
@@ -69,6 +111,7 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
             "wheelchair": 3,
         },
         "busiest_hour": "11",
+        **scorecard_figures(),
         "followups": {
             "ringback": {"due_today": 2, "overdue": 1},
             "referral": {"due_today": 0, "overdue": 0},
@@ -84,6 +127,7 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
                 "target": 80,
                 "rule": "over",
                 "status": "green",
+                "definition": "What the figure counts.",
             },
             {
                 "key": "first_contact",
@@ -92,6 +136,7 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
                 "target": 80,
                 "rule": "at_least",
                 "status": "amber",
+                "definition": "What the figure counts.",
             },
         ],
         "previous_weeks": [
@@ -132,6 +177,11 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
                 "appointments_booked": 120 + back,
                 "appointments_kept": 100 + back,
                 "appointments_no_show": 9,
+                "standards": {
+                    "within_15_min": None if back == 7 else 76.0 + back % 5,
+                    "first_contact": 81.0 - back % 4,
+                    "satisfied": 80.0 + back % 3,
+                },
             }
         )
     return {
@@ -170,6 +220,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
         "desks": daily_fixture()["desks"],
         "advisers": daily_fixture()["advisers"],
         "adjustments": daily_fixture()["adjustments"],
+        **scorecard_figures(20),
         "appointments_booked": 140,
         "appointments_kept": 118,
         "appointments_no_show": 12,
@@ -182,6 +233,14 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
             "with_notice_pct": 83.3,
             "notice_days": {"0": 1, "1": 2, "2": 1, "3-4": 1, "5+": 1},
         },
+        "council_moves": {
+            "total": 2,
+            "with_notice": 1,
+            "breaches": 1,
+            "with_notice_pct": 50.0,
+            "notice_days": {"0": 1, "1": 0, "2": 1, "3-4": 0, "5+": 0},
+        },
+        "council_notice_pct": 75.0,
         "followups": None,  # typed follow-up figures: see tests/test_followups_month.py
         "standards": [
             {
@@ -191,6 +250,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
                 "target": 80,
                 "rule": "over",
                 "status": "amber",
+                "definition": "What the figure counts.",
             },
             {
                 "key": "first_contact",
@@ -199,6 +259,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
                 "target": 80,
                 "rule": "at_least",
                 "status": "amber",
+                "definition": "What the figure counts.",
             },
             {
                 "key": "appointments_kept",
@@ -207,6 +268,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
                 "target": None,
                 "rule": "monitored",
                 "status": "none",
+                "definition": "What the figure counts.",
             },
             {
                 "key": "council_notice",
@@ -215,6 +277,7 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
                 "target": 100,
                 "rule": "at_least",
                 "status": "red",
+                "definition": "What the figure counts.",
             },
         ],
         "calls": {
@@ -225,6 +288,19 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
             "average_wait_seconds": 74.2,
             "by_hour": {"08": 300, "09": 800, "10": 900, "11": 700},
             "by_day": {d: 200 for d in list(by_day)[:5]},
+            "answered_within": {"20": 3900, "45": 4700},
+            "answered_within_pct": {"20": 72.2, "45": 87.0},
+            "abandoned_pct": 9.3,
+            "average_talk_seconds": 262.5,
+            "hours": {
+                "09": {
+                    "calls": 800,
+                    "answered": 720,
+                    "abandoned": 80,
+                    "abandoned_pct": 10.0,
+                    "within_pct": {"20": 70.0, "45": 85.0},
+                }
+            },
         },
         "trend": trend,
     }

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, fields, is_dataclass
 from enum import Enum
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from oss_desk.domain.reports import DailyReport, MonthlyReport
+from oss_desk.domain.reports import DailyReport, MonthlyReport, RangeReport
 from oss_desk.render.json import FLATTENED
 
 
@@ -33,7 +33,9 @@ def typed(kind: Any, value: Any) -> Any:
             **{
                 f.name: typed(hints[f.name], value if f.name in FLATTENED else value[f.name])
                 for f in fields(kind)
-                if f.name in FLATTENED or f.name in value  # a field with a default may be left out
+                if f.name in FLATTENED
+                or f.name in value
+                or (f.default is MISSING and f.default_factory is MISSING)
             }
         )
     if isinstance(kind, type) and issubclass(kind, Enum):
@@ -48,4 +50,9 @@ def daily_report(figures: Mapping[str, Any]) -> DailyReport:
 
 def monthly_report(figures: Mapping[str, Any]) -> MonthlyReport:
     report: MonthlyReport = typed(MonthlyReport, figures)
+    return report
+
+
+def range_report(figures: Mapping[str, Any]) -> RangeReport:
+    report: RangeReport = typed(RangeReport, figures)
     return report

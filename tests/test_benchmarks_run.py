@@ -41,6 +41,7 @@ def test_benchmarks_quick_pass() -> None:
         "Reports mode (F6)",
         "daily, all sites",
         "A call to the waiting-room screen updated",
+        "annual, cold",
     ):
         assert heading in result.stdout
     # The speed table: every row measured, with its floor, ratio and target.

@@ -125,7 +125,13 @@ def half_up(value: Fraction) -> float:
     return math.floor(value * 10 + Fraction(1, 2)) / 10
 
 
-def expected_patterns(calls: list[dict], first: date, last: date) -> dict | None:  # type: ignore[type-arg]
+def expected_patterns(
+    calls: list[dict],  # type: ignore[type-arg]
+    first: date,
+    last: date,
+    talk: bool = True,
+) -> dict[str, Any] | None:
+    """The figures of the calls of ``first``..``last`` (``talk``: the talk column was mapped)."""
     chosen = []
     for c in calls:
         wall = c["instant"].astimezone(LONDON)
@@ -137,7 +143,34 @@ def expected_patterns(calls: list[dict], first: date, last: date) -> dict | None
     hours = Counter(f"{wall.hour:02d}" for wall, _ in chosen)
     days = Counter(wall.date().isoformat() for wall, _ in chosen)
     every_day = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+    def pct(part: int, whole: int) -> float | None:
+        return half_up(Fraction(100 * part, whole)) if whole else None
+
+    def within(group: list[dict], limit: int) -> int:  # type: ignore[type-arg]
+        return sum(1 for c in group if c["answered"] and c["wait"] <= limit)
+
+    talks = [c["talk"] for c in answered if talk and c.get("talk") is not None]
+    hourly: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+    for wall, c in chosen:
+        hourly.setdefault(f"{wall.hour:02d}", []).append(c)
     return {
+        "answered_within": {str(s): within([c for _, c in chosen], s) for s in (20, 45)},
+        "answered_within_pct": {
+            str(s): pct(within([c for _, c in chosen], s), len(chosen)) for s in (20, 45)
+        },
+        "abandoned_pct": pct(len(chosen) - len(answered), len(chosen)),
+        "average_talk_seconds": half_up(Fraction(sum(talks), len(talks))) if talks else None,
+        "hours": {
+            hour: {
+                "calls": len(group),
+                "answered": sum(1 for c in group if c["answered"]),
+                "abandoned": sum(1 for c in group if not c["answered"]),
+                "abandoned_pct": pct(sum(1 for c in group if not c["answered"]), len(group)),
+                "within_pct": {str(s): pct(within(group, s), len(group)) for s in (20, 45)},
+            }
+            for hour, group in sorted(hourly.items())
+        },
         "total": len(chosen),
         "answered": len(answered),
         "abandoned": len(chosen) - len(answered),
@@ -235,6 +268,11 @@ def test_the_monthly_report_shows_the_calls_of_every_office(cli: Cli, tmp_path: 
         "average_wait_seconds",
         "by_hour",
         "by_day",
+        "answered_within",
+        "answered_within_pct",
+        "abandoned_pct",
+        "average_talk_seconds",
+        "hours",
     ]
     both = cli(
         "report",
@@ -252,8 +290,8 @@ def test_the_monthly_report_shows_the_calls_of_every_office(cli: Cli, tmp_path: 
     text = cli("report", "monthly", "--month", "2026-10", now="2026-11-02T10:00:00Z")
     expected = expected_patterns(here, first, last)
     assert expected is not None and "Telephone calls" in text.out
-    telephone = text.out.split("Telephone calls", 1)[1].splitlines()
-    assert telephone[1].split()[-1] == str(expected["total"])
+    telephone = text.out.split("\n  Telephone calls\n", 1)[1].splitlines()
+    assert telephone[0].split()[-1] == str(expected["total"])
 
 
 def test_the_text_summary(cli: Cli, tmp_path: Path) -> None:
@@ -294,7 +332,9 @@ def test_clock_changes_put_calls_in_their_local_hour_and_day(cli: Cli, tmp_path:
     assert october is not None
     assert october["by_hour"] == {"00": 1, "01": 2, "02": 1, "23": 2}
     assert october["by_day"]["2026-10-01"] == 1 and october["by_day"]["2026-10-25"] == 3
-    assert patterns(cli.db, "2026-09-01", "2026-09-30") == {
+    september = patterns(cli.db, "2026-09-01", "2026-09-30")
+    assert september is not None
+    assert {k: september[k] for k in list(september)[:7]} == {
         "total": 1,
         "answered": 1,
         "abandoned": 0,
@@ -303,6 +343,7 @@ def test_clock_changes_put_calls_in_their_local_hour_and_day(cli: Cli, tmp_path:
         "by_hour": {"23": 1},
         "by_day": {f"2026-09-{d:02d}": int(d == 30) for d in range(1, 31)},
     }
+    assert list(september["hours"]) == ["23"]
 
 
 def test_the_export_timezone_can_be_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -323,7 +364,8 @@ def test_averages_count_answered_calls_only(cli: Cli, tmp_path: Path) -> None:
     )
     assert import_calls(cli, write(tmp_path, "a.csv", text)).code == 0
     got = patterns(cli.db, "2026-10-01", "2026-10-02")
-    assert got == {
+    assert got is not None
+    assert {k: got[k] for k in list(got)[:7]} == {
         "total": 4,
         "answered": 2,
         "abandoned": 2,
@@ -332,6 +374,12 @@ def test_averages_count_answered_calls_only(cli: Cli, tmp_path: Path) -> None:
         "by_hour": {"09": 3, "14": 1},
         "by_day": {"2026-10-01": 3, "2026-10-02": 1},
     }
+    # 10 s within 20; 21 s within 45 only; the 600 s abandoned call was answered within nothing.
+    assert (got["answered_within"], got["answered_within_pct"]) == (
+        {"20": 1, "45": 2},
+        {"20": 25.0, "45": 50.0},
+    )
+    assert got["average_talk_seconds"] is None  # the talk column was not mapped
     text = HEADER + "9,03/10/2026 10:00:00,33,N,\n"
     assert import_calls(cli, write(tmp_path, "b.csv", text)).code == 0
     only_abandoned = patterns(cli.db, "2026-10-03", "2026-10-03")
@@ -833,4 +881,4 @@ def test_counts_of_several_offices_add_up(tmp_path: Path, monkeypatch: pytest.Mo
         totals.append(call_counts(conn, "2026-10-01", "2026-10-31", None))
         conn.close()
     combined = plain(call_figures(totals[0] + totals[1], date(2026, 10, 1), date(2026, 10, 31)))
-    assert combined == expected_patterns(calls, date(2026, 10, 1), date(2026, 10, 31))
+    assert combined == expected_patterns(calls, date(2026, 10, 1), date(2026, 10, 31), talk=False)

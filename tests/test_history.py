@@ -399,7 +399,19 @@ def test_generated_history_reports_what_the_generator_counted(tmp_path: Path) ->
             report = _daily(session, day, site)
             assert report["visits"] == counted.visits, (site, day)
             assert report["no_shows"] == counted.no_shows
-            assert report["within_15_min_pct"] == _pct(counted.seen_within_target, counted.seen)
+            measured = counted.seen + counted.walked_out_after_target + counted.closed_unseen
+            assert report["within_15_min_pct"] == _pct(counted.seen_within_target, measured)
+            assert (
+                report["seen"],
+                report["walked_out_after_target"],
+                report["left_before_target"],
+                report["closed_unseen"],
+            ) == (
+                counted.seen,
+                counted.walked_out_after_target,
+                counted.left_before_target,
+                counted.closed_unseen,
+            ), (site, day)
             assert report["first_contact_resolution_pct"] == _pct(
                 counted.finished_first_contact, counted.finished
             )

@@ -64,6 +64,6 @@ def test_services_number_independently_and_yesterday_is_not_called(cli: Cli) -> 
     assert issued["code"] == "C001"
     called = cli("ticket", "call-next", "--desk", "desk-1", "--json", now=morning).json()
     assert called["id"] == issued["id"]
-    # Yesterday's waiting tickets still count as "still waiting" in yesterday's report.
+    # Yesterday's waiting tickets were closed with the office, on yesterday, as misses.
     report = cli("report", "daily", "--date", "2026-11-23", "--format", "json", now=morning).json()
-    assert report["still_waiting"] == 2
+    assert (report["still_waiting"], report["closed_unseen"], report["measured"]) == (0, 2, 2)

@@ -1,6 +1,7 @@
-"""The rules behind the standards, each asked from one home: the wait target (the daily figures
-count it in Python, the trend and the daily rollup in SQL: they agree to the millisecond at the
-boundary) and which outcomes are first contact (one definition decides every figure)."""
+"""The rules behind the standards, each asked from one home: the wait target (the daily figures,
+the trend and the daily rollup all count it from the same raw waits: they agree to the
+millisecond at the boundary), who the 15-minute figure counts, and which outcomes are first
+contact (one definition decides every figure)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from oss_desk.domain import standards
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.reports import MonthlyReport
 from oss_desk.domain.standards import (
+    CLOSED_REASONS,
     FIRST_CONTACT_OUTCOMES,
+    VisitFacts,
+    classify_visit,
     is_first_contact,
     over_target,
     within_target,
@@ -33,14 +37,40 @@ WAITS_MS = (899_999, 900_000, 900_001)
 OUTCOMES = (Outcome.RESOLVED, Outcome.SIGNPOSTED, Outcome.REFERRED)
 
 
+def _classified(**facts: object) -> tuple[str, int]:
+    end, wait = classify_visit(VisitFacts(arrived_ms=0, **facts))  # type: ignore[arg-type]
+    return end.value, wait
+
+
 def test_a_new_definition_recounts_the_stored_days() -> None:
-    """The daily rollup stores counts made with these rules: changing either (which outcomes
-    are first contact, whether the target itself is within it) must bump its version, so that
-    the stored days are counted again."""
-    assert (ROLLUP_VERSION, FIRST_CONTACT_OUTCOMES, within_target(900_000, 900_000)) == (
-        1,
+    """The daily rollup stores tallies made with these rules: changing one (which outcomes are
+    first contact, whether the target itself is within it, when the clock starts, what counts
+    as seen, walked out or closed) must bump its version, so that the stored days are counted
+    again."""
+    assert (
+        ROLLUP_VERSION,
+        FIRST_CONTACT_OUTCOMES,
+        within_target(900_000, 900_000),
+        CLOSED_REASONS,
+        _classified(seen_ms=5, first_call_ms=5, ended="finished", ended_ms=9),
+        _classified(booked_ms=60, seen_ms=70, ended="finished", ended_ms=80),
+        _classified(first_call_ms=20, ended="no_show", ended_ms=90),
+        _classified(ended="cancelled", ended_reason="left", ended_ms=30),
+        _classified(ended="cancelled", ended_reason="office_closed", ended_ms=40),
+        _classified(ended="cancelled", ended_reason="error", ended_ms=40),
+        _classified(first_call_ms=20),
+    ) == (
+        3,
         ("resolved", "signposted"),
         True,
+        ("office_closed", "end_of_day"),
+        ("seen", 5),
+        ("seen", 10),  # from the booked time, not the earlier check-in
+        ("walked_out", 20),  # until the call they were not there for
+        ("walked_out", 30),
+        ("closed", 40),
+        ("error", 0),
+        ("open", 0),
     ), "the definitions changed: bump storage.rollup.ROLLUP_VERSION and this test"
 
 
@@ -90,18 +120,18 @@ def _month(db: Path, when: datetime) -> MonthlyReport:
         session.close()
 
 
-def test_the_wait_target_is_the_same_in_python_and_in_sql(
+def test_the_wait_target_is_the_same_live_and_stored(
     office: tuple[Path, FixedClock],
 ) -> None:
     db, _ = office
     session, reports = _reports(db, MONDAY + timedelta(hours=8))
     try:
-        day = reports.daily("2026-11-23").figures  # waits counted in Python
+        day = reports.daily("2026-11-23").figures  # counted live
     finally:
         reports.close()
         session.close()
     assert (day.seen, day.seen_within_target, day.within_15_min_pct) == (4, 3, 75.0)
-    today = _month(db, MONDAY + timedelta(hours=8))  # the trend counted live, in SQL
+    today = _month(db, MONDAY + timedelta(hours=8))  # the trend counted live
     tomorrow = _month(db, MONDAY + timedelta(days=1))  # the day closed: stored in the rollup
     again = _month(db, MONDAY + timedelta(days=1))  # and read back from it
     for month in (today, tomorrow, again):

@@ -26,7 +26,7 @@ from oss_desk.domain.stats import (
     same_weekday_before,
     wait_summary,
 )
-from oss_desk.domain.tally import AppointmentTally, Arrivals, MonthCounts, Served, VisitTally
+from oss_desk.domain.tally import AppointmentTally, Arrivals, DayTally, VisitTally
 from oss_desk.errors import InvalidInput
 
 
@@ -115,7 +115,7 @@ def test_tallies_add_up_raw_data() -> None:
         no_shows=1,
         waits_ms=[60_000],
         outcomes=Counter(resolved=1),
-        served=[Served("hq", "desk-1", "ana", 300_000)],
+        served={("hq", "desk-1", "ana"): [300_000]},
         needs=Counter(bsl=1),
     )
     two = VisitTally(
@@ -138,14 +138,16 @@ def test_tallies_add_up_raw_data() -> None:
     )
     assert (appts.booked, appts.kept, appts.breaches) == (3, 1, 1)
     assert appts.council_notice == Counter({0: 2, 3: 1})
-    assert MonthCounts(visits=1, seen=2).merge(MonthCounts(visits=3, kept=1)) == MonthCounts(
-        visits=4, seen=2, kept=1
-    )
+    # Merging leaves both tallies as they were.
+    assert one.waits_ms == [60_000] and two.waits_ms == [1_200_000, 1_800_000]
+    day = DayTally(one, appts)  # one site-day's
+    assert DayTally.from_plain(day.plain(), "hq", "2026-10-01") == day  # stored and read back
 
 
 def test_call_figures_of_several_offices_add_up() -> None:
     from datetime import date
 
+    from oss_desk.domain.call_figures import CallHour
     from oss_desk.domain.calls import CallCounts, CallFigures, call_figures
 
     hq = CallCounts(
@@ -155,6 +157,10 @@ def test_call_figures_of_several_offices_add_up() -> None:
         answered_wait_seconds=80 * 30,
         by_hour={8: 10, 9: 90},
         by_day={"2026-10-01": 100},
+        answered_waits={(8, 30): 10, (9, 30): 70},
+        abandoned_by_hour={9: 20},
+        talk_seconds=80 * 200,
+        talked=80,
     )
     north = CallCounts(
         total=50,
@@ -163,6 +169,10 @@ def test_call_figures_of_several_offices_add_up() -> None:
         answered_wait_seconds=20 * 120,
         by_hour={9: 50},
         by_day={"2026-10-02": 50},
+        answered_waits={(9, 20): 5, (9, 160): 15},
+        abandoned_by_hour={9: 30},
+        talk_seconds=20 * 400,
+        talked=20,
     )
     first, last = date(2026, 10, 1), date(2026, 10, 3)
     assert call_figures(CallCounts(), first, last) is None
@@ -174,4 +184,24 @@ def test_call_figures_of_several_offices_add_up() -> None:
         average_wait_seconds=48.0,  # (80 * 30 + 20 * 120) / 100
         by_hour={"08": 10, "09": 140},
         by_day={"2026-10-01": 100, "2026-10-02": 50, "2026-10-03": 0},
+        answered_within={"20": 5, "45": 85},
+        answered_within_pct={"20": 3.3, "45": 56.7},  # of all 150 calls
+        abandoned_pct=33.3,
+        average_talk_seconds=240.0,  # (80 * 200 + 20 * 400) / 100
+        hours={
+            "08": CallHour(
+                calls=10,
+                answered=10,
+                abandoned=0,
+                abandoned_pct=0.0,
+                within_pct={"20": 0.0, "45": 100.0},
+            ),
+            "09": CallHour(
+                calls=140,
+                answered=90,
+                abandoned=50,
+                abandoned_pct=35.7,
+                within_pct={"20": 3.6, "45": 53.6},
+            ),
+        },
     )

@@ -303,3 +303,22 @@ def _login_commands() -> None:
 
 
 _login_commands()
+
+
+@desks.command("feedback-link")
+@click.argument("desk_id", metavar="ID")
+@json_option
+@pass_state
+@closing
+def feedback_link(state: State, desk_id: str, as_json: bool) -> None:
+    """The path of a desk's feedback page on the screen server (for a tablet on the desk)."""
+    from oss_desk.domain.access import Action
+    from oss_desk.services.ratings import Ratings
+
+    session = state.session()
+    session.require(Action.VIEW_REPORTS, session.actor)
+    path = f"/f/{Ratings(session).desk_token(desk_id)}"
+    if as_json:
+        emit_json({"desk": session.desk(desk_id).id, "path": path})
+        return
+    click.echo(path)

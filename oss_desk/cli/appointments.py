@@ -247,27 +247,38 @@ def no_show(state: State, ref: str, as_json: bool) -> None:
 @click.argument("ref")
 @click.option("--start", required=True, metavar="ISO", help="The new start.")
 @click.option("--adviser", metavar="PERSON", help="A chosen adviser.")
+@click.option(
+    "--by",
+    type=click.Choice(["resident", "council"]),
+    default="resident",
+    show_default=True,
+    help="Who asked to move it (the council owes the resident notice).",
+)
 @json_option
 @pass_state
 @closing
-def move(state: State, ref: str, start: str, adviser: str | None, as_json: bool) -> None:
+def move(state: State, ref: str, start: str, adviser: str | None, by: str, as_json: bool) -> None:
     """Reschedule; the resident is told and the reminders follow."""
     session = state.session()
-    _show(session, AppointmentService(session).move(ref, start, adviser=adviser), as_json)
+    _show(session, AppointmentService(session).move(ref, start, adviser=adviser, by=by), as_json)
 
 
 @appointment.command("rebook")
 @click.argument("ref")
 @click.option("--start", required=True, metavar="ISO", help="The new appointment's start.")
 @click.option("--adviser", metavar="PERSON", help="Another adviser (default: the same one).")
+@click.option("--desk", "desk_id", metavar="ID", help="The desk rebooking (prints a slip).")
 @json_option
 @pass_state
 @closing
-def rebook(state: State, ref: str, start: str, adviser: str | None, as_json: bool) -> None:
+def rebook(
+    state: State, ref: str, start: str, adviser: str | None, desk_id: str | None, as_json: bool
+) -> None:
     """Attended without the documents (or did not come): book the same resident and service
     again, with the same adviser unless another is chosen."""
     session = state.session()
-    _show(session, AppointmentService(session).rebook(ref, start, adviser=adviser), as_json)
+    service = AppointmentService(session)
+    _show(session, service.rebook(ref, start, adviser=adviser, desk_id=desk_id), as_json)
 
 
 @appointment.command("show")

@@ -1,57 +1,54 @@
-"""``oss-desk report quarterly``: the quarterly return of comments, compliments and complaints
-("On The Record"), with the actions taken as a result.
+"""``oss-desk report quarterly``: a quarter's scorecard (every standard, month by month, beside
+the quarter before) with the quarterly return of comments, compliments and complaints ("On The
+Record") and the actions taken as a result under ``on_the_record``.
 
-Its figures sit under ``on_the_record`` so that the scorecard's quarterly figures can join them
-in the same command later.
+``--quarter 2026-Q4`` is the calendar quarter (October to December 2026); ``2026/27-Q3`` names
+the same months as a quarter of the reporting year (``reports.year_start_month``).
 """
 
 from __future__ import annotations
 
-import json
+from datetime import date
 
 import click
 
 from oss_desk.cli.common import State, closing, pass_state
+from oss_desk.cli.reports import report_options, write_output
 
 
 @click.command("quarterly")
-@click.option("--quarter", metavar="YYYY-QN", help="The calendar quarter (default: this one).")
-@click.option("--site", "site_id", metavar="ID", help="One site (default: all of them).")
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "csv"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    "--quarter",
+    metavar="YYYY-QN",
+    help="The calendar quarter, e.g. 2026-Q4 (October to December), or a quarter of the "
+    "reporting year, e.g. 2026/27-Q3 (the same months); default: this one.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option("--output", metavar="FILE", help="Write the report to FILE (default: stdout).")
+@report_options
 @pass_state
 @closing
 def quarterly(
     state: State,
     quarter: str | None,
     site_id: str | None,
+    include: tuple[str, ...],
     fmt: str,
     as_json: bool,
     output: str | None,
 ) -> None:
-    """The quarterly return: comments, compliments and complaints, with actions taken."""
-    from oss_desk.cli.reports import write_output
-    from oss_desk.render.csv import figures_csv
-    from oss_desk.render.followups import quarterly_text
-    from oss_desk.render.json import quarterly_json
+    """A quarter's scorecard beside the quarter before, with the quarterly return."""
     from oss_desk.services.followup_reports import FollowupReports
+    from oss_desk.services.report_outputs import quarterly_output
+    from oss_desk.services.reports import ReportService
 
     fmt = "json" if as_json else fmt
     session = state.session()
-    report = FollowupReports(session).quarterly(quarter, site_id)
-    if fmt == "json":
-        text = json.dumps(quarterly_json(report), ensure_ascii=False) + "\n"
-    elif fmt == "csv":
-        text = figures_csv(quarterly_json(report))
-    else:
-        place = session.directory.sites[report.site].name if report.site else "all offices"
-        text = quarterly_text(report, place) + "\n"
-    write_output(text, output)
+    with ReportService(session, include=include) as reports:
+        found = reports.quarterly(quarter, site_id)
+    record = FollowupReports(session).record_return(
+        found.key,
+        date.fromisoformat(found.first_day),
+        date.fromisoformat(found.last_day),
+        [m.month for m in found.months],
+        site_id,
+    )
+    write_output(quarterly_output(session, found, record, fmt), output)

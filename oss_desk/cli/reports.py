@@ -19,7 +19,7 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 
 
-def _options(func: Callable[..., Any]) -> Callable[..., Any]:
+def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--format",
         "fmt",
@@ -94,7 +94,7 @@ def report() -> None:
 
 @report.command("daily")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The business day (default: today).")
-@_options
+@report_options
 @click.option(
     "--print-to",
     metavar="DESK_OR_URL",
@@ -136,7 +136,7 @@ def daily(
 
 @report.command("monthly")
 @click.option("--month", metavar="YYYY-MM", help="The calendar month (default: this month).")
-@_options
+@report_options
 @pass_state
 @closing
 def monthly(
@@ -154,3 +154,60 @@ def monthly(
     with ReportService(session, include=include) as reports:
         monthly_report = reports.monthly(month, site_id)
     _emit(fmt, monthly_report, session, output)
+
+
+def _range(
+    state: State,
+    fetch: Callable[[ReportService], Report],
+    include: tuple[str, ...],
+    fmt: str,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    fmt = "json" if as_json else fmt
+    session = state.session()
+    with ReportService(session, include=include) as reports:
+        found = fetch(reports)
+    _emit(fmt, found, session, output)
+
+
+@report.command("period")
+@click.option("--from", "first", required=True, metavar="YYYY-MM-DD", help="The first day.")
+@click.option("--to", "last", required=True, metavar="YYYY-MM-DD", help="The last day.")
+@report_options
+@pass_state
+@closing
+def period(
+    state: State,
+    first: str,
+    last: str,
+    site_id: str | None,
+    include: tuple[str, ...],
+    fmt: str,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    """Any run of days (both included), beside the same number of days before."""
+    _range(state, lambda r: r.between(first, last, site_id), include, fmt, as_json, output)
+
+
+@report.command("annual")
+@click.option(
+    "--year",
+    metavar="YYYY",
+    help="The reporting year that starts in YYYY, e.g. 2026 for 2026/27 (default: this one).",
+)
+@report_options
+@pass_state
+@closing
+def annual(
+    state: State,
+    year: str | None,
+    site_id: str | None,
+    include: tuple[str, ...],
+    fmt: str,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    """A reporting year (April to March by default), beside the year before."""
+    _range(state, lambda r: r.annual(year, site_id), include, fmt, as_json, output)

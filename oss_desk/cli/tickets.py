@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import click
 
@@ -23,6 +25,8 @@ from oss_desk.services.views import (
 from oss_desk.storage.changes import ChangeFeed
 
 OUTCOME_HELP = "resolved, signposted, referred, appointment or callback"
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _show(session: Session, ticket: Ticket, as_json: bool, entry: QueueEntry | None = None) -> None:
@@ -49,6 +53,10 @@ def ticket() -> None:
     metavar="NUMBER",
     help="The resident's mobile: a text when nearly their turn and when called.",
 )
+@click.option(
+    "--urgent", is_flag=True, help="Urgent or vulnerable: called before the other residents."
+)
+@click.option("--repeat", is_flag=True, help="They came back about the same matter.")
 @json_option
 @pass_state
 @closing
@@ -61,6 +69,8 @@ def issue(
     print_to: str | None,
     no_print: bool,
     text_to: str | None,
+    urgent: bool,
+    repeat: bool,
     as_json: bool,
 ) -> None:
     """Record an arrival and issue a ticket."""
@@ -82,6 +92,8 @@ def issue(
         needs=needs,
         print_to=print_to,
         print_ticket=not no_print,
+        urgent=urgent,
+        repeat=repeat,
     )
     if text_to is not None:
         from oss_desk.services.turn_texts import TurnTexts
@@ -183,6 +195,25 @@ ticket.add_command(_simple("start", "The resident has come to the desk: start se
 ticket.add_command(_simple("no-show", "The resident did not come when called.", "no_show"))
 
 
+def _finish_options(func: Callable[P, R]) -> Callable[P, R]:
+    """What the council counts with a finish: where to, help online, avoidable."""
+    func = click.option(
+        "--avoidable", is_flag=True, help="It could have been done online (avoidable contact)."
+    )(func)
+    func = click.option(
+        "--assisted-digital",
+        "assisted_digital",
+        is_flag=True,
+        help="The resident was helped to use the council's website.",
+    )(func)
+    return click.option(
+        "--to",
+        "signposted_to",
+        metavar="ORG",
+        help="With --outcome signposted: where to (an id of signposting.organisations).",
+    )(func)
+
+
 @ticket.command("finish")
 @click.argument("ref")
 @click.option("--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + ".")
@@ -193,18 +224,53 @@ ticket.add_command(_simple("no-show", "The resident did not come when called.", 
     metavar="CODE=OUTCOME",
     help="The outcome of a service added to the visit (repeat for each).",
 )
+@_finish_options
 @json_option
 @pass_state
 @closing
 def finish(
-    state: State, ref: str, outcome: str, service_outcomes: tuple[str, ...], as_json: bool
+    state: State,
+    ref: str,
+    outcome: str,
+    service_outcomes: tuple[str, ...],
+    signposted_to: str | None,
+    assisted_digital: bool,
+    avoidable: bool,
+    as_json: bool,
 ) -> None:
     """Finish a called or serving ticket with its outcome (and each added service's)."""
     from oss_desk.cli.counter import parse_service_outcomes
 
     session = state.session()
-    services = parse_service_outcomes(service_outcomes)
-    _show(session, QueueService(session).finish(ref, outcome, services), as_json)
+    done = QueueService(session).finish(
+        ref,
+        outcome,
+        parse_service_outcomes(service_outcomes),
+        signposted_to=signposted_to,
+        assisted_digital=assisted_digital,
+        avoidable=avoidable,
+    )
+    _show(session, done, as_json)
+
+
+@ticket.command("rate")
+@click.argument("ref")
+@click.argument("rating")
+@json_option
+@pass_state
+@closing
+def rate(state: State, ref: str, rating: str, as_json: bool) -> None:
+    """The resident's own rating of the finished visit: 1 to 5, or declined."""
+    from oss_desk.services.ratings import Ratings
+
+    session = state.session()
+    given = Ratings(session).rate_ticket(ref, rating)
+    if as_json:
+        emit_json({"visit_id": given.visit_id, "rating": given.rating, "source": given.source})
+    elif given.rating is None:
+        click.echo(f"{ref}: declined to rate the visit")
+    else:
+        click.echo(f"{ref}: rated {given.rating} out of 5")
 
 
 @ticket.command("transfer")
@@ -301,6 +367,8 @@ def visit() -> None:
 @click.option("--desk", "desk_id", metavar="ID", help="The meet-and-greet desk.")
 @click.option("--site", "site_id", metavar="ID", help="The site, when the database has several.")
 @click.option("--needs", metavar="NEED,...", help="Reasonable adjustments recorded.")
+@click.option("--repeat", is_flag=True, help="They came back about the same matter.")
+@_finish_options
 @json_option
 @pass_state
 @closing
@@ -311,12 +379,24 @@ def quick(
     desk_id: str | None,
     site_id: str | None,
     needs: str | None,
+    repeat: bool,
+    signposted_to: str | None,
+    assisted_digital: bool,
+    avoidable: bool,
     as_json: bool,
 ) -> None:
     """Record a visit dealt with at meet-and-greet (arrival and outcome at once)."""
     session = state.session(desk_id)
     result = QueueService(session).quick_visit(
-        service, outcome, desk_id=desk_id, site_id=site_id, needs=needs
+        service,
+        outcome,
+        desk_id=desk_id,
+        site_id=site_id,
+        needs=needs,
+        repeat=repeat,
+        signposted_to=signposted_to,
+        assisted_digital=assisted_digital,
+        avoidable=avoidable,
     )
     if as_json:
         emit_json(visit_json(result))

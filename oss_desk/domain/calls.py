@@ -18,12 +18,11 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from oss_desk.domain.calendar import zone
-from oss_desk.domain.stats import pct
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
 
@@ -440,78 +439,7 @@ def _duration(text: str, durations: str, bad: Any) -> int | None:
         return None
 
 
-# Figures ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CallCounts:
-    """Raw call figures of a period: they add up across sites and databases."""
-
-    total: int = 0
-    answered: int = 0
-    abandoned: int = 0
-    answered_wait_seconds: int = 0
-    """Sum of the waits of answered calls (the average speed of answer's numerator)."""
-    by_hour: Mapping[int, int] = field(default_factory=dict)
-    by_day: Mapping[str, int] = field(default_factory=dict)
-
-    def __add__(self, other: CallCounts) -> CallCounts:
-        hours = dict(self.by_hour)
-        for hour, n in other.by_hour.items():
-            hours[hour] = hours.get(hour, 0) + n
-        days = dict(self.by_day)
-        for day, n in other.by_day.items():
-            days[day] = days.get(day, 0) + n
-        return CallCounts(
-            total=self.total + other.total,
-            answered=self.answered + other.answered,
-            abandoned=self.abandoned + other.abandoned,
-            answered_wait_seconds=self.answered_wait_seconds + other.answered_wait_seconds,
-            by_hour=hours,
-            by_day=days,
-        )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CallFigures:
-    """The telephone figures of a period (the monthly report's ``calls``)."""
-
-    total: int
-    answered: int
-    abandoned: int
-    answered_pct: float | None
-    """Of all calls."""
-    average_wait_seconds: float | None
-    """The mean queue time of the answered calls (the average speed of answer), one decimal;
-    None when none was answered."""
-    by_hour: Mapping[str, int]
-    """The local hours (``09``) that had calls."""
-    by_day: Mapping[str, int]
-    """Every day of the period, zero-filled."""
-
-
-def call_figures(counts: CallCounts, first_day: date, last_day: date) -> CallFigures | None:
-    """The period's telephone figures, or None when there were no calls in it."""
-    if counts.total == 0:
-        return None
-    average = None
-    if counts.answered:
-        average = float(
-            (Decimal(counts.answered_wait_seconds) / counts.answered).quantize(
-                Decimal("0.1"), ROUND_HALF_UP
-            )
-        )
-    days: dict[str, int] = {}
-    day = first_day
-    while day <= last_day:
-        days[day.isoformat()] = counts.by_day.get(day.isoformat(), 0)
-        day += timedelta(days=1)
-    return CallFigures(
-        total=counts.total,
-        answered=counts.answered,
-        abandoned=counts.abandoned,
-        answered_pct=pct(counts.answered, counts.total),
-        average_wait_seconds=average,
-        by_hour={f"{h:02d}": n for h, n in sorted(counts.by_hour.items()) if n},
-        by_day=days,
-    )
+# The figures of a period live in call_figures.py (re-exported here for older callers).
+from oss_desk.domain.call_figures import CallCounts as CallCounts  # noqa: E402
+from oss_desk.domain.call_figures import CallFigures as CallFigures  # noqa: E402
+from oss_desk.domain.call_figures import call_figures as call_figures  # noqa: E402

@@ -146,6 +146,8 @@ class EventKind(StrEnum):
     DESK_LOGIN = "desk_login"
     """A person logged in to a desk (``data.took_over_from`` when someone else held it)."""
     DESK_LOGOUT = "desk_logout"
+    RATING_RECORDED = "rating_recorded"
+    """A resident's rating of their visit (the number; never their words)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -218,6 +218,8 @@ class SummaryPrintout:
     sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     """Titled groups of (label, value) rows: by service, outcomes, desks."""
     large_print: bool = False
+    definitions: tuple[tuple[str, str], ...] = ()
+    """(row label, what the figure means): printed under that row."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +249,7 @@ def from_payload(kind: str, payload: dict[str, Any]) -> Printout:
     for key in ("checklist", "notes", "lines"):
         if key in values and isinstance(values[key], list):
             values[key] = tuple(values[key])
-    for key in ("rows", "by_hour"):
+    for key in ("rows", "by_hour", "definitions"):
         if key in values and isinstance(values[key], list):
             values[key] = tuple(tuple(item) for item in values[key])
     if isinstance(values.get("sections"), list):

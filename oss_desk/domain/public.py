@@ -21,6 +21,20 @@ def ticket_token(key: bytes, ticket_id: int, business_day: str) -> str:
     return base64.urlsafe_b64encode(mac[:TOKEN_BYTES]).decode("ascii")
 
 
+def feedback_desk_token(key: bytes, desk_id: str) -> str:
+    """A desk's feedback page (the counter tablet's address): cannot be guessed from outside,
+    and the same for as long as the office's key."""
+    mac = hmac.new(key, f"feedback-desk:{desk_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:TOKEN_BYTES]).decode("ascii")
+
+
+def feedback_visit_token(key: bytes, visit_id: int, business_day: str) -> str:
+    """The token the feedback page rates one visit by (the visit it offers is the one just
+    finished at its desk; the token says which, and cannot be made for another)."""
+    mac = hmac.new(key, f"feedback-visit:{visit_id}:{business_day}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:TOKEN_BYTES]).decode("ascii")
+
+
 def ticket_link(public_url: str, token: str) -> str:
     return public_url.rstrip("/") + LINK_PATH + token
 

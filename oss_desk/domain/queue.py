@@ -24,10 +24,11 @@ A desk calls the first waiting ticket of the day, in the call order, that it may
   called to a desk with nobody who signs while someone who signs is logged in to a desk that
   may call it; when no such desk is staffed, any desk may.
 
-Checked-in appointments are tickets with priority 1 (sent to their room or their adviser's
-desk when they have one), so they need no rule of their own. A called ticket recycled (the
-resident did not hear the call) is waiting again with its arrival time, so it is back at its
-place.
+Priority orders the rest: an urgent or vulnerable resident flagged at meet-and-greet
+(:data:`PRIORITY_URGENT`) before checked-in appointments (:data:`PRIORITY_APPOINTMENT`, sent to
+their room or their adviser's desk when they have one) before the other walk-ins, so neither
+needs a rule of its own. A called ticket recycled (the resident did not hear the call) is
+waiting again with its arrival time, so it is back at its place.
 """
 
 from __future__ import annotations
@@ -43,6 +44,21 @@ from oss_desk.domain.models import Desk, DeskKind, DeskStatus, QueueEntry, Ticke
 from oss_desk.domain.needs import BSL
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
+
+PRIORITY_WALK_IN = 0
+PRIORITY_APPOINTMENT = 1
+"""A checked-in appointment: called before the walk-ins."""
+PRIORITY_URGENT = 2
+"""An urgent or vulnerable resident (flagged at meet-and-greet): called before everyone the
+desk may call except a ticket sent to that desk."""
+
+
+def priority_for(*, appointment: bool = False, urgent: bool = False) -> int:
+    """A new ticket's priority: urgent first, then appointments, then walk-ins."""
+    if urgent:
+        return PRIORITY_URGENT
+    return PRIORITY_APPOINTMENT if appointment else PRIORITY_WALK_IN
+
 
 BUSY_AT_LEAST_SECONDS = 60.0
 """A desk whose resident has been there longer than usual is expected to be free in a minute,
@@ -111,7 +127,8 @@ CALL_ORDER: tuple[OrderTerm, ...] = (
     OrderTerm("assigned_desk_id", "assigned_desk", Direction.SET_FIRST),
     # then one sent to a person (only the desk they are logged in to may call it);
     OrderTerm("assigned_person", "assigned_person", Direction.SET_FIRST),
-    # then checked-in appointments (priority 1) before walk-ins;
+    # then urgent or vulnerable residents (priority 2), then checked-in appointments
+    # (priority 1), before the other walk-ins;
     OrderTerm("priority", "priority", Direction.DESCENDING),
     # then the longest wait since arrival (kept across transfers);
     OrderTerm("queued_at", "queued_ms", Direction.ASCENDING),

@@ -1,6 +1,9 @@
 """From raw tallies (:mod:`oss_desk.domain.tally`) to the reports' typed figures
 (:mod:`oss_desk.domain.reports`): counts, shares, waits and service times, zero-filled over what
 the office has (its opening hours, services, sites and desks). Pure: no I/O.
+
+Every share is taken over the raw counts of the whole period and every percentile over its raw
+values, never averaged from shorter periods.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
 from oss_desk.domain.reports import (
@@ -16,12 +20,31 @@ from oss_desk.domain.reports import (
     AppointmentFigures,
     Cancellations,
     CouncilCancellations,
+    CouncilFlags,
+    CouncilMoves,
     DayComparison,
     DeskFigures,
+    FlagCount,
+    PeriodSummary,
+    Rated,
+    Satisfaction,
     TrendMonth,
     VisitFigures,
 )
-from oss_desk.domain.standards import within_target
+from oss_desk.domain.scorecard import ReportRules
+from oss_desk.domain.standards import (
+    APPOINTMENTS_KEPT,
+    COUNCIL_NOTICE,
+    FIRST_CONTACT,
+    PUNCTUALITY,
+    RATINGS,
+    SATISFIED,
+    SEEN_WITHIN_TARGET,
+    is_satisfied,
+    missed_walk_out,
+    punctual,
+    within_target,
+)
 from oss_desk.domain.stats import (
     NOTICE_BUCKETS,
     median,
@@ -30,7 +53,7 @@ from oss_desk.domain.stats import (
     pct,
     wait_summary,
 )
-from oss_desk.domain.tally import AppointmentTally, MonthCounts, Served, VisitTally
+from oss_desk.domain.tally import AppointmentTally, DayTally, DeskKey, VisitTally
 
 KNOWN_NEEDS = (*SIMPLE_NEEDS, INTERPRETER)
 """The adjustments every report lists (interpreters of every language count as one)."""
@@ -50,44 +73,159 @@ class Layout:
     """Staff id to name."""
 
 
-def _seen_within(tally: VisitTally, target_minutes: int) -> int:
-    target_ms = target_minutes * 60_000
-    return sum(1 for wait in tally.waits_ms if within_target(wait, target_ms))
+# The 15-minute figure, punctuality, satisfaction --------------------------------------------------
 
 
-def day_comparison(day: str, tally: VisitTally, target_minutes: int) -> DayComparison:
+@dataclass(frozen=True, slots=True)
+class WaitCounts:
+    """Who the 15-minute figure counts, and how many were within the target."""
+
+    seen: int
+    seen_within: int
+    walked_out_after: int
+    left_before: int
+    closed: int
+
+    @property
+    def measured(self) -> int:
+        return self.seen + self.walked_out_after + self.closed
+
+    @property
+    def within_pct(self) -> float | None:
+        return pct(self.seen_within, self.measured)
+
+    @classmethod
+    def of(cls, tally: VisitTally, target_ms: int) -> WaitCounts:
+        after = sum(1 for w in tally.walk_outs_ms if missed_walk_out(w, target_ms))
+        return cls(
+            seen=len(tally.waits_ms),
+            seen_within=sum(1 for w in tally.waits_ms if within_target(w, target_ms)),
+            walked_out_after=after,
+            left_before=len(tally.walk_outs_ms) - after,
+            closed=len(tally.closed_ms),
+        )
+
+
+def _punctual(tally: VisitTally, punctual_ms: int) -> int:
+    return sum(1 for w in tally.appointment_waits_ms if punctual(w, 0, punctual_ms))
+
+
+def satisfaction(tally: VisitTally, services: Iterable[str] = ()) -> Satisfaction:
+    """Residents' ratings: satisfied (4 or 5) of the answers, by rating and by service."""
+    by_rating = {str(r): 0 for r in RATINGS}
+    declined = 0
+    per_service: dict[str, list[int]] = {}
+    for (rating, service), n in tally.ratings.items():
+        if rating == "declined":
+            declined += n
+            continue
+        by_rating[rating] = by_rating.get(rating, 0) + n
+        counts = per_service.setdefault(service, [0, 0])
+        counts[0] += n
+        counts[1] += n if is_satisfied(int(rating)) else 0
+    answers = sum(by_rating.values())
+    satisfied = sum(n for r, n in by_rating.items() if is_satisfied(int(r)))
+    order = [s for s in services if s in per_service] + sorted(
+        s for s in per_service if s not in set(services)
+    )
+    return Satisfaction(
+        answers=answers,
+        satisfied=satisfied,
+        satisfied_pct=pct(satisfied, answers),
+        declined=declined,
+        by_rating=by_rating,
+        by_service={
+            s: Rated(
+                answers=per_service[s][0],
+                satisfied=per_service[s][1],
+                satisfied_pct=pct(per_service[s][1], per_service[s][0]),
+            )
+            for s in order
+        },
+    )
+
+
+def _flag(flags: Mapping[tuple[str, str], int], name: str, services: Iterable[str]) -> FlagCount:
+    by_service = {s: 0 for s in services}
+    for (flag, service), n in flags.items():
+        if flag == name:
+            by_service[service] = by_service.get(service, 0) + n
+    return FlagCount(total=sum(by_service.values()), by_service=by_service)
+
+
+def council_flags(
+    tally: VisitTally, services: Iterable[str], organisations: Iterable[str] = ()
+) -> CouncilFlags:
+    """The council's flags of a period, each in all and by service (zero-filled)."""
+    codes = tuple(services)
+    ticked = _flag(tally.flags, "repeat", codes)
+    without = _flag(tally.flags, "without_documents", codes)
+    repeat = {s: ticked.by_service.get(s, 0) + without.by_service.get(s, 0) for s in codes}
+    for s in (*ticked.by_service, *without.by_service):
+        repeat[s] = ticked.by_service.get(s, 0) + without.by_service.get(s, 0)
+    places = list(organisations) + sorted(
+        {flag.split(":", 1)[1] for flag, _ in tally.flags if flag.startswith("signposted:")}
+        - set(organisations)
+    )
+    return CouncilFlags(
+        urgent=_flag(tally.flags, "urgent", codes),
+        repeat_contact=FlagCount(total=sum(repeat.values()), by_service=repeat),
+        repeat_ticked=ticked,
+        without_documents=without,
+        assisted_digital=_flag(tally.flags, "assisted_digital", codes),
+        avoidable=_flag(tally.flags, "avoidable", codes),
+        signposted_to={org: _flag(tally.flags, f"signposted:{org}", codes) for org in places},
+    )
+
+
+# The visit figures -------------------------------------------------------------------------------
+
+
+def day_comparison(day: str, tally: VisitTally, rules: ReportRules) -> DayComparison:
     """An earlier day's main figures (only those: no layout needed)."""
     wait_median, wait_p90 = wait_summary(tally.waits_ms)
+    waits = WaitCounts.of(tally, rules.target_ms)
     return DayComparison(
         date=day,
         visits=tally.arrivals.total,
-        served=len(tally.served),
+        served=sum(len(times) for times in tally.served.values()),
         no_shows=tally.no_shows,
-        within_15_min_pct=pct(_seen_within(tally, target_minutes), len(tally.waits_ms)),
+        within_15_min_pct=waits.within_pct,
         first_contact_resolution_pct=pct(tally.finished_first_contact, tally.finished),
         wait_median_minutes=wait_median,
         wait_p90_minutes=wait_p90,
     )
 
 
-def visit_figures(tally: VisitTally, layout: Layout, target_minutes: int) -> VisitFigures:
+def visit_figures(tally: VisitTally, layout: Layout, rules: ReportRules) -> VisitFigures:
     arrivals = tally.arrivals
     by_channel = arrivals.by(4)
-    seen = len(tally.waits_ms)
-    within = _seen_within(tally, target_minutes)
+    waits = WaitCounts.of(tally, rules.target_ms)
     wait_median, wait_p90 = wait_summary(tally.waits_ms)
+    on_time = len(tally.appointment_waits_ms)
+    in_time = _punctual(tally, rules.punctual_ms)
     return VisitFigures(
         visits=arrivals.total,
         walk_ins=by_channel.get("walk_in", 0),
         appointment_visits=by_channel.get("appointment", 0),
-        served=len(tally.served),
+        served=sum(len(times) for times in tally.served.values()),
         quick_visits=tally.quick_visits,
         no_shows=tally.no_shows,
-        seen=seen,
-        seen_within_target=within,
-        within_15_min_pct=pct(within, seen),
+        seen=waits.seen,
+        seen_within_target=waits.seen_within,
+        walked_out_after_target=waits.walked_out_after,
+        left_before_target=waits.left_before,
+        closed_unseen=waits.closed,
+        measured=waits.measured,
+        within_15_min_pct=waits.within_pct,
+        issued_in_error=tally.issued_in_error,
+        not_yet_seen=tally.not_yet,
         wait_median_minutes=wait_median,
         wait_p90_minutes=wait_p90,
+        appointments_seen_on_time=on_time,
+        appointments_punctual=in_time,
+        appointment_punctuality_pct=pct(in_time, on_time),
+        appointments_checked_in_late=tally.late_check_ins,
         finished=tally.finished,
         finished_first_contact=tally.finished_first_contact,
         first_contact_resolution_pct=pct(tally.finished_first_contact, tally.finished),
@@ -100,6 +238,8 @@ def visit_figures(tally: VisitTally, layout: Layout, target_minutes: int) -> Vis
         desks=_desks(tally.served, layout.desks),
         advisers=_advisers(tally.served, layout.staff),
         adjustments=_adjustments(tally.needs),
+        flags=council_flags(tally, sorted(layout.services), rules.organisations or {}),
+        satisfaction=satisfaction(tally, sorted(layout.services)),
     )
 
 
@@ -114,11 +254,13 @@ def _sorted(counts: Mapping[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def _desks(served: Iterable[Served], known: Iterable[tuple[str, str]]) -> dict[str, DeskFigures]:
+def _desks(
+    served: Mapping[DeskKey, list[int]], known: Iterable[tuple[str, str]]
+) -> dict[str, DeskFigures]:
     """Per desk (by id; ``site/desk`` where two sites have a desk of that id), by id."""
     times: dict[tuple[str, str], list[int]] = {pair: [] for pair in known}
-    for s in served:
-        times.setdefault((s.site_id, s.desk_id), []).append(s.service_ms)
+    for (site, desk, _person), values in served.items():
+        times.setdefault((site, desk), []).extend(values)
     sites_of: Counter[str] = Counter(desk_id for _, desk_id in times)
     out: dict[str, DeskFigures] = {}
     for (site, desk_id), values in sorted(times.items(), key=lambda kv: (kv[0][1], kv[0][0])):
@@ -131,11 +273,13 @@ def _desks(served: Iterable[Served], known: Iterable[tuple[str, str]]) -> dict[s
     return out
 
 
-def _advisers(served: Iterable[Served], staff: Mapping[str, str]) -> dict[str, AdviserFigures]:
+def _advisers(
+    served: Mapping[DeskKey, list[int]], staff: Mapping[str, str]
+) -> dict[str, AdviserFigures]:
     """Per person who finished tickets, by staff id (named from the configuration)."""
     times: dict[str, list[int]] = {}
-    for s in served:
-        times.setdefault(s.person, []).append(s.service_ms)
+    for (_site, _desk, person), values in served.items():
+        times.setdefault(person, []).extend(values)
     return {
         person: AdviserFigures(
             name=staff.get(person, person),
@@ -154,13 +298,23 @@ def _adjustments(needs: Mapping[str, int]) -> dict[str, int]:
     return out
 
 
-def appointment_figures(tally: AppointmentTally, min_notice_days: int) -> AppointmentFigures:
-    """Appointments of a period; council cancellations rated against ``min_notice_days``."""
-    council = sum(tally.council_notice.values())
-    with_notice = sum(n for days, n in tally.council_notice.items() if days >= min_notice_days)
+# Appointments ------------------------------------------------------------------------------------
+
+
+def _notice(counts: Mapping[int, int], min_notice_days: int) -> tuple[int, int, dict[str, int]]:
+    total = sum(counts.values())
+    with_notice = sum(n for days, n in counts.items() if days >= min_notice_days)
     buckets = dict.fromkeys(NOTICE_BUCKETS, 0)
-    for days, n in tally.council_notice.items():
+    for days, n in counts.items():
         buckets[notice_bucket(days)] += n
+    return total, with_notice, buckets
+
+
+def appointment_figures(tally: AppointmentTally, min_notice_days: int) -> AppointmentFigures:
+    """Appointments of a period; council cancellations and moves rated against
+    ``min_notice_days``."""
+    council, with_notice, buckets = _notice(tally.council_notice, min_notice_days)
+    moved, moved_with_notice, moved_buckets = _notice(tally.council_moves, min_notice_days)
     return AppointmentFigures(
         appointments_booked=tally.booked,
         appointments_kept=tally.kept,
@@ -177,16 +331,92 @@ def appointment_figures(tally: AppointmentTally, min_notice_days: int) -> Appoin
             with_notice_pct=pct(with_notice, council),
             notice_days=buckets,
         ),
+        council_moves=CouncilMoves(
+            total=moved,
+            with_notice=moved_with_notice,
+            breaches=tally.move_breaches,
+            with_notice_pct=pct(moved_with_notice, moved),
+            notice_days=moved_buckets,
+        ),
+        council_notice_pct=pct(with_notice + moved_with_notice, council + moved),
     )
 
 
-def trend_month(month: str, counts: MonthCounts) -> TrendMonth:
+# Standards, trends and summaries -----------------------------------------------------------------
+
+
+def standard_values(
+    tally: DayTally, rules: ReportRules, calls: CallFigures | None = None
+) -> dict[str, float | None]:
+    """Every standard's figure over a tally (and the period's calls), by standard key."""
+    visits = tally.visits
+    appointments = appointment_figures(tally.appointments, rules.notice_days)
+    values: dict[str, float | None] = {
+        SEEN_WITHIN_TARGET.key: WaitCounts.of(visits, rules.target_ms).within_pct,
+        FIRST_CONTACT.key: pct(visits.finished_first_contact, visits.finished),
+        PUNCTUALITY.key: pct(
+            _punctual(visits, rules.punctual_ms), len(visits.appointment_waits_ms)
+        ),
+        SATISFIED.key: satisfaction(visits).satisfied_pct,
+        APPOINTMENTS_KEPT.key: appointments.appointments_kept_pct,
+        COUNCIL_NOTICE.key: appointments.council_notice_pct,
+    }
+    for seconds, _goal in rules.call_targets:
+        values[f"calls_within_{seconds}s"] = (
+            None if calls is None else calls.answered_within_pct.get(str(seconds))
+        )
+    return values
+
+
+def trend_month(
+    month: str, tally: DayTally, rules: ReportRules, calls: CallFigures | None = None
+) -> TrendMonth:
+    visits = tally.visits
+    values = standard_values(tally, rules, calls)
     return TrendMonth(
         month=month,
-        visits=counts.visits,
-        within_15_min_pct=pct(counts.seen_within, counts.seen),
-        first_contact_resolution_pct=pct(counts.finished_first_contact, counts.finished),
-        appointments_booked=counts.booked,
-        appointments_kept=counts.kept,
-        appointments_no_show=counts.no_show,
+        visits=visits.arrivals.total,
+        within_15_min_pct=values[SEEN_WITHIN_TARGET.key],
+        first_contact_resolution_pct=values[FIRST_CONTACT.key],
+        appointments_booked=tally.appointments.booked,
+        appointments_kept=tally.appointments.kept,
+        appointments_no_show=tally.appointments.no_show,
+        standards=values,
+    )
+
+
+def period_summary(
+    label: str,
+    first_day: str,
+    last_day: str,
+    tally: DayTally,
+    rules: ReportRules,
+    calls: CallFigures | None = None,
+) -> PeriodSummary:
+    """A period's headline figures (for the period before, beside the report's own)."""
+    visits = tally.visits
+    waits = WaitCounts.of(visits, rules.target_ms)
+    wait_median, wait_p90 = wait_summary(visits.waits_ms)
+    values = standard_values(tally, rules, calls)
+    rated = satisfaction(visits)
+    return PeriodSummary(
+        first_day=first_day,
+        last_day=last_day,
+        label=label,
+        visits=visits.arrivals.total,
+        measured=waits.measured,
+        seen_within_target=waits.seen_within,
+        within_15_min_pct=waits.within_pct,
+        walked_out_after_target=waits.walked_out_after,
+        left_before_target=waits.left_before,
+        closed_unseen=waits.closed,
+        finished=visits.finished,
+        first_contact_resolution_pct=values[FIRST_CONTACT.key],
+        wait_median_minutes=wait_median,
+        wait_p90_minutes=wait_p90,
+        appointment_punctuality_pct=values[PUNCTUALITY.key],
+        answers=rated.answers,
+        satisfied_pct=rated.satisfied_pct,
+        appointments_kept_pct=values[APPOINTMENTS_KEPT.key],
+        standards=values,
     )

@@ -1,10 +1,11 @@
 """The reports as typed values: what ``ReportService`` returns and every renderer presents.
 
-A report over a period (:class:`PeriodReport`: a day, a month; the quarter and the year to come)
-has the office or offices it covers, the visit figures (:class:`VisitFigures`) and the standards
-rated on them; each kind adds its own parts. The field names are the keys of the JSON output
-(``report daily|monthly --format json``); :mod:`oss_desk.render.json` lays them out, flattening
-the ``figures`` and ``appointments`` parts into the top level, in the documented order.
+A report over a period (:class:`PeriodReport`: a day, a month, or any run of days such as a
+quarter, a financial year or ``--from``/``--to``: :class:`RangeReport`) has the office or
+offices it covers, the visit figures (:class:`VisitFigures`) and the standards rated on them;
+each kind adds its own parts. The field names are the keys of the JSON output (``report ...
+--format json``); :mod:`oss_desk.render.json` lays them out, flattening the ``figures`` and
+``appointments`` parts into the top level, in the documented order.
 
 The values are immutable; mappings are ordered as they are shown (hours, services, desks).
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
-from oss_desk.domain.calls import CallFigures
+from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
 from oss_desk.domain.standards import Standard
 
@@ -38,6 +39,58 @@ class AdviserFigures:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FlagCount:
+    """How many visits something was recorded for, in all and by service."""
+
+    total: int
+    by_service: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CouncilFlags:
+    """What happened, in the council's words: each counted in all and by service."""
+
+    urgent: FlagCount
+    """Urgent or vulnerable walk-ins (moved ahead in the call order at meet-and-greet)."""
+    repeat_contact: FlagCount
+    """Came back about the same matter: ticked at meet-and-greet, plus appointments ended
+    without the documents (the two below)."""
+    repeat_ticked: FlagCount
+    without_documents: FlagCount
+    assisted_digital: FlagCount
+    """Helped to use the council's website."""
+    avoidable: FlagCount
+    """Could have been done online (avoidable contact)."""
+    signposted_to: Mapping[str, FlagCount]
+    """Where residents were signposted (organisations from ``signposting.organisations``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rated:
+    """Ratings of one service."""
+
+    answers: int
+    satisfied: int
+    satisfied_pct: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Satisfaction:
+    """Residents' own ratings of their visits (1 to 5), given in the period."""
+
+    answers: int
+    """Ratings given (1 to 5; a resident who declined is not an answer)."""
+    satisfied: int
+    """Rated 4 or 5."""
+    satisfied_pct: float | None
+    declined: int
+    by_rating: Mapping[str, int]
+    """``1`` to ``5`` -> answers."""
+    by_service: Mapping[str, Rated]
+    """The services with answers."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class VisitFigures:
     """The visits of a period: arrivals, how they were dealt with, waits, outcomes, desks."""
 
@@ -51,11 +104,31 @@ class VisitFigures:
     """Dealt with at meet-and-greet."""
     no_shows: int
     seen: int
-    """Visits whose first contact came in the period."""
+    """Visitors seen (called to a desk and came, or dealt with at meet-and-greet)."""
     seen_within_target: int
+    walked_out_after_target: int
+    """Left unseen (or were not there when called) after waiting longer than the target: misses."""
+    left_before_target: int
+    """Left unseen before the target: on their own line, counted neither way."""
+    closed_unseen: int
+    """Still waiting when the office closed: misses."""
+    measured: int
+    """The 15-minute figure's visitors: seen, plus walk-outs after the target, plus closed
+    unseen."""
     within_15_min_pct: float | None
+    """Seen within the target, of ``measured``."""
+    issued_in_error: int
+    """Tickets cancelled as issued in error: no visitor."""
+    not_yet_seen: int
+    """Arrived, and neither seen nor gone yet."""
     wait_median_minutes: float | None
     wait_p90_minutes: float | None
+    appointments_seen_on_time: int
+    """Appointment holders seen who had checked in by their booked time."""
+    appointments_punctual: int
+    """Of those, seen no later than ``reports.punctual_minutes`` after the booked time."""
+    appointment_punctuality_pct: float | None
+    appointments_checked_in_late: int
     finished: int
     """Visits finished with an outcome."""
     finished_first_contact: int
@@ -77,6 +150,8 @@ class VisitFigures:
     advisers: Mapping[str, AdviserFigures]
     """By staff id."""
     adjustments: Mapping[str, int]
+    flags: CouncilFlags
+    satisfaction: Satisfaction
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,6 +239,17 @@ class CouncilCancellations:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CouncilMoves:
+    """Appointments the council moved to another time: the notice it gave the resident."""
+
+    total: int
+    with_notice: int
+    breaches: int
+    with_notice_pct: float | None
+    notice_days: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AppointmentFigures:
     """Bookings, check-ins, no-shows and cancellations recorded in a period."""
 
@@ -173,11 +259,14 @@ class AppointmentFigures:
     appointments_kept_pct: float | None
     appointments_cancelled: Cancellations
     council_cancellations: CouncilCancellations
+    council_moves: CouncilMoves
+    council_notice_pct: float | None
+    """Council cancellations and moves with the required notice, of all of them."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrendMonth:
-    """One month of the 12-month trend."""
+    """One month of a trend (the monthly report's last 12 months, a period's months)."""
 
     month: str
     visits: int
@@ -186,6 +275,8 @@ class TrendMonth:
     appointments_booked: int
     appointments_kept: int
     appointments_no_show: int
+    standards: Mapping[str, float | None]
+    """Every standard's figure that month, by its key (the standards' order)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -246,4 +337,53 @@ class QuarterlyReport:
     actions: tuple[ActionTaken, ...]
 
 
-Report = DailyReport | MonthlyReport
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeriodSummary:
+    """A period's headline figures, to stand beside another's (the period before)."""
+
+    first_day: str
+    last_day: str
+    label: str
+    visits: int
+    measured: int
+    seen_within_target: int
+    within_15_min_pct: float | None
+    walked_out_after_target: int
+    left_before_target: int
+    closed_unseen: int
+    finished: int
+    first_contact_resolution_pct: float | None
+    wait_median_minutes: float | None
+    wait_p90_minutes: float | None
+    appointment_punctuality_pct: float | None
+    answers: int
+    satisfied_pct: float | None
+    appointments_kept_pct: float | None
+    standards: Mapping[str, float | None]
+    """Every standard's figure in the period, by its key."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RangeReport(PeriodReport):
+    """Any run of whole days: a quarter, a financial year, or ``--from``/``--to``; the same
+    figures as the monthly dashboard, month by month, beside the period before."""
+
+    period: str
+    """``period``, ``quarter`` or ``year``."""
+    key: str
+    """``2026-10-01..2026-12-31``, ``2026-Q3`` or ``2026`` (the financial year 2026/27)."""
+    label: str
+    """In words: "Q3 2026/27 (October to December 2026)"."""
+    first_day: str
+    last_day: str
+    appointments: AppointmentFigures
+    calls: CallFigures | None
+    months: tuple[TrendMonth, ...]
+    """Each month the period touches, oldest first (a month cut by the period counts only its
+    days in the period)."""
+    current: PeriodSummary
+    previous: PeriodSummary
+    """The period of the same length just before (the previous quarter or year)."""
+
+
+Report = DailyReport | MonthlyReport | RangeReport

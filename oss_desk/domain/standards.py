@@ -1,16 +1,29 @@
 """The council's service standards: what each report rates, against which target, by which rule.
 
-Two rules behind the figures are written here once and asked by everything else:
+The rules behind the figures are written here once and asked by everything else:
 
 - **The wait rule**: a visitor is seen within the target (``queue.target_minutes``, 15 by
   default) when the first contact (the first call to a desk, or the resolution at
-  meet-and-greet) comes no later than the target after arrival: exactly 15:00 counts as within.
-  The live queue's "over the target" is the same rule from the other side.
+  meet-and-greet) comes no later than the target after the clock started: exactly 15:00 counts
+  as within. The live queue's "over the target" is the same rule from the other side.
+- **The clock** (:func:`clock_start`): it starts at arrival (when meet-and-greet records the
+  visitor); for an appointment, at the later of check-in and the booked time.
+- **Who the 15-minute figure counts** (:func:`classify_visit`): every visitor who was seen, or
+  left unseen after their clock started. A walk-out (left, or not there when called) who waited
+  longer than the target is a miss; one who left sooner is reported on its own line; a visitor
+  still waiting when the office closed is a miss; a ticket issued in error is no visitor.
+- **Appointment punctuality** (:func:`punctual`): seen no later than ``reports.punctual_minutes``
+  after the booked time, of the appointment holders who checked in by it.
 - **First contact**: which outcomes count as resolved at the first point of contact is
   :attr:`oss_desk.domain.models.Outcome.first_contact` (:data:`FIRST_CONTACT_OUTCOMES`).
+- **Wait colours** (:func:`wait_band`): amber from ``queue.amber_minutes``, red past the target,
+  the same on every screen.
+- **Satisfied** (:func:`is_satisfied`): a rating of 4 or 5 out of 5.
+- **Telephone** (:func:`answered_within`): an answered call whose queue time was no longer than
+  the limit (exactly 20 seconds counts as within 20).
 
-The SQL that applies them over the event log is in :mod:`oss_desk.storage.reports` (once, for
-the reports and the daily rollup alike).
+The event log's facts are gathered by :mod:`oss_desk.storage.reports`; the counting is done here
+(and in :mod:`oss_desk.domain.tally`), once, for the reports and the daily rollup alike.
 """
 
 from __future__ import annotations
@@ -32,13 +45,128 @@ def is_first_contact(outcome: str | None) -> bool:
 
 
 def within_target(wait_ms: int, target_ms: int) -> bool:
-    """The wait rule: arrival to first contact within the target (the target itself counts)."""
+    """The wait rule: clock start to first contact within the target (the target itself
+    counts)."""
     return wait_ms <= target_ms
 
 
 def over_target(wait_seconds: int, target_seconds: int) -> bool:
     """A visitor still waiting past the target (the live queue's warning)."""
     return not within_target(wait_seconds * 1000, target_seconds * 1000)
+
+
+class WaitBand(StrEnum):
+    """How long a waiting resident has waited, as every screen colours it."""
+
+    OK = "ok"
+    AMBER = "amber"
+    """From ``queue.amber_minutes`` (10 by default)."""
+    RED = "red"
+    """Past the target (``queue.target_minutes``, 15 by default): the standard is missed."""
+
+
+def wait_band(wait_seconds: int, amber_seconds: int, target_seconds: int) -> WaitBand:
+    """THE wait colour: red past the target, amber from ``amber_seconds``, else ok."""
+    if over_target(wait_seconds, target_seconds):
+        return WaitBand.RED
+    if wait_seconds >= amber_seconds:
+        return WaitBand.AMBER
+    return WaitBand.OK
+
+
+def clock_start(arrived_ms: int, booked_ms: int | None) -> int:
+    """When the 15-minute clock starts: arrival; for an appointment, the later of check-in and
+    the booked time (a resident who checks in early is not kept waiting by the office)."""
+    return arrived_ms if booked_ms is None else max(arrived_ms, booked_ms)
+
+
+class VisitEnd(StrEnum):
+    """What became of a visitor, for the 15-minute figure."""
+
+    SEEN = "seen"
+    """Called to a desk and came (or dealt with at meet-and-greet)."""
+    WALKED_OUT = "walked_out"
+    """Left unseen: cancelled as "left", or not there when called (a no-show)."""
+    CLOSED = "closed"
+    """Still waiting (or called and not come) when the office closed."""
+    ERROR = "error"
+    """A ticket issued in error: no visitor."""
+    OPEN = "open"
+    """Still waiting, or at a desk: not counted yet."""
+
+
+CLOSED_REASONS = ("office_closed", "end_of_day")
+"""Cancellation reasons of tickets closed with the office (``end_of_day``: the older name)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VisitFacts:
+    """What the event log says of one visit (instants in epoch milliseconds)."""
+
+    arrived_ms: int
+    booked_ms: int | None = None
+    """The booked start of the appointment the visit checked in for."""
+    seen_ms: int | None = None
+    """Its first contact: the earliest call of a ticket the resident came to (a ticket that
+    ended as a no-show or cancelled was not attended), or its resolution at meet-and-greet."""
+    first_call_ms: int | None = None
+    """Its first call, attended or not."""
+    ended: str | None = None
+    """How it ended last: ``finished``, ``no_show`` or ``cancelled`` (None: not yet)."""
+    ended_reason: str | None = None
+    """For ``cancelled``: ``left``, ``error``, ``office_closed``..."""
+    ended_ms: int | None = None
+
+
+def classify_visit(facts: VisitFacts) -> tuple[VisitEnd, int]:
+    """What became of a visit, and its wait in milliseconds from the clock's start (never
+    below 0): to first contact when seen, to the moment they were found gone (the call they did
+    not answer, or when the desk recorded that they left) for a walk-out, to closing for a
+    visitor still there when the office closed."""
+    start = clock_start(facts.arrived_ms, facts.booked_ms)
+
+    def waited(until: int | None) -> int:
+        return max(0, (until if until is not None else start) - start)
+
+    if facts.seen_ms is not None:
+        return VisitEnd.SEEN, waited(facts.seen_ms)
+    if facts.ended == "finished":  # pragma: no cover - a finish follows an attended call
+        return VisitEnd.SEEN, waited(facts.ended_ms)
+    if facts.ended is None:
+        return VisitEnd.OPEN, 0
+    if facts.ended == "no_show":
+        return VisitEnd.WALKED_OUT, waited(facts.first_call_ms or facts.ended_ms)
+    if facts.ended_reason == "error":
+        return VisitEnd.ERROR, 0
+    if facts.ended_reason in CLOSED_REASONS:
+        return VisitEnd.CLOSED, waited(facts.ended_ms)
+    return VisitEnd.WALKED_OUT, waited(facts.ended_ms)
+
+
+def missed_walk_out(wait_ms: int, target_ms: int) -> bool:
+    """A walk-out who waited longer than the target is a miss; one who left sooner (or exactly
+    at it) is reported on its own line and not counted either way."""
+    return not within_target(wait_ms, target_ms)
+
+
+def punctual(seen_ms: int, booked_ms: int, punctual_ms: int) -> bool:
+    """An appointment seen no later than ``punctual_ms`` after its booked time."""
+    return seen_ms - booked_ms <= punctual_ms
+
+
+SATISFIED_FROM = 4
+"""Ratings are 1 to 5; 4 and 5 count as satisfied ("8 out of 10 customers satisfied")."""
+RATINGS = (1, 2, 3, 4, 5)
+
+
+def is_satisfied(rating: int) -> bool:
+    return rating >= SATISFIED_FROM
+
+
+def answered_within(answered: bool, wait_seconds: int, limit_seconds: int) -> bool:
+    """A call answered within the limit: answered, after no more than ``limit_seconds`` in the
+    queue (exactly 20 seconds is within 20)."""
+    return answered and wait_seconds <= limit_seconds
 
 
 class Rule(StrEnum):
@@ -76,6 +204,8 @@ class Standard:
     target: int | None
     rule: Rule
     status: Status
+    definition: str = ""
+    """What the figure counts, in words: printed under it on every report."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +216,11 @@ class Measure:
     target: int | None
     rule: Rule
 
-    def rate(self, label: str, value: float | None, amber_points: float) -> Standard:
+    def rate(
+        self, label: str, value: float | None, amber_points: float, definition: str = ""
+    ) -> Standard:
         status = Status(rag_status(value, self.target, self.rule.value, amber_points))
-        return Standard(self.key, label, value, self.target, self.rule, status)
+        return Standard(self.key, label, value, self.target, self.rule, status, definition)
 
 
 SEEN_WITHIN_TARGET = Measure("within_15_min", 80, Rule.OVER)
@@ -99,43 +231,16 @@ APPOINTMENTS_KEPT = Measure("appointments_kept", None, Rule.MONITORED)
 """Appointments kept (attended): monitored monthly."""
 COUNCIL_NOTICE = Measure("council_notice", 100, Rule.AT_LEAST)
 """The council cancelling an appointment gives the required notice: always."""
+PUNCTUALITY = Measure("appointment_punctuality", None, Rule.MONITORED)
+"""Appointments seen within 5 minutes of the booked time: monitored."""
+SATISFIED = Measure("satisfied", 80, Rule.AT_LEAST)
+"""Customers satisfied (4 or 5 out of 5): 8 out of 10."""
 
 
-def visit_standards(
-    within_pct: float | None,
-    first_contact_pct: float | None,
-    *,
-    target_minutes: int,
-    amber_points: float,
-) -> tuple[Standard, ...]:
-    """The two standards every report rates (a day, a month, any period)."""
-    return (
-        SEEN_WITHIN_TARGET.rate(
-            f"Seen within {target_minutes} minutes of arriving", within_pct, amber_points
-        ),
-        FIRST_CONTACT.rate(
-            "Resolved at the first point of contact", first_contact_pct, amber_points
-        ),
-    )
-
-
-def appointment_standards(
-    kept_pct: float | None,
-    with_notice_pct: float | None,
-    *,
-    notice_days: int,
-    amber_points: float,
-) -> tuple[Standard, ...]:
-    """The appointment standards of a month (or a longer period)."""
-    notice = "day's notice" if notice_days == 1 else "days' notice"
-    return (
-        APPOINTMENTS_KEPT.rate("Appointments kept (attended)", kept_pct, amber_points),
-        COUNCIL_NOTICE.rate(
-            f"Council cancellations with at least {notice_days} working {notice}",
-            with_notice_pct,
-            amber_points,
-        ),
-    )
+def call_measure(seconds: int, target: int) -> Measure:
+    """Telephone calls answered within ``seconds``: at least ``target``% (from the
+    configuration, ``calls.answer_within``)."""
+    return Measure(f"calls_within_{seconds}s", target, Rule.AT_LEAST)
 
 
 RINGBACKS_IN_TIME = Measure("ringbacks_in_time", 100, Rule.AT_LEAST)

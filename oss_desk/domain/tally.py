@@ -1,24 +1,33 @@
 """The raw material of the reports, as read from one office's event log.
 
-Tallies from several offices add up (:meth:`VisitTally.merge`): counts are summed and the raw
-waits and service times are concatenated, so percentages and percentiles over several offices
-are computed from the combined data, never averaged.
+A :class:`DayTally` is what one office's event log says of one site's business day: counts, and
+the raw waits and service times behind every percentile. Tallies add up (:meth:`DayTally.merge`):
+counts are summed and raw values are concatenated, so a month, a quarter, a year or several
+offices are computed from the combined data, never from averages. A closed day's tally is stored
+once in the daily rollup (:mod:`oss_desk.storage.rollup`, as :meth:`DayTally.plain`) and read
+back after that.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, fields
-from typing import TypeVar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from oss_desk.domain.standards import is_first_contact
+from oss_desk.domain.standards import VisitEnd, VisitFacts, classify_visit, is_first_contact
+
+ArrivalKey = tuple[str, str, int, str, str]
+"""(business day, site, local hour, service code, channel)."""
+DeskKey = tuple[str, str, str]
+"""(site, desk, person who finished)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Arrivals:
     """Arrivals keyed by (business day, site, local hour, service code, channel)."""
 
-    counts: Counter[tuple[str, str, int, str, str]] = field(default_factory=Counter)
+    counts: Counter[ArrivalKey] = field(default_factory=Counter)
 
     def by(self, index: int) -> Counter[str]:
         out: Counter[str] = Counter()
@@ -47,22 +56,88 @@ class Served:
 
 @dataclass(slots=True)
 class VisitTally:
+    """The visits of a period (one site-day, or many added up)."""
+
     arrivals: Arrivals = field(default_factory=Arrivals)
     no_shows: int = 0
     waits_ms: list[int] = field(default_factory=list)
-    """Arrival -> first contact of each visit first contacted in the period."""
+    """Seen visitors: clock start -> first contact."""
+    walk_outs_ms: list[int] = field(default_factory=list)
+    """Walk-outs (left, or not there when called): clock start -> found gone."""
+    closed_ms: list[int] = field(default_factory=list)
+    """Visitors still waiting when the office closed: clock start -> closing."""
+    issued_in_error: int = 0
+    not_yet: int = 0
+    """Arrived and neither seen nor gone yet (still waiting, or called)."""
+    appointment_waits_ms: list[int] = field(default_factory=list)
+    """Appointment holders seen who had checked in by their booked time: booked time -> first
+    contact (below 0 when seen early)."""
+    late_check_ins: int = 0
+    """Appointment holders seen who checked in after their booked time."""
     outcomes: Counter[str] = field(default_factory=Counter)
     """Every visit finished with an outcome in the period."""
     quick_visits: int = 0
-    served: list[Served] = field(default_factory=list)
+    served: dict[DeskKey, list[int]] = field(default_factory=dict)
+    """(site, desk, person) -> service times (called -> finished) of the tickets finished."""
     needs: Counter[str] = field(default_factory=Counter)
     still_waiting: int = 0
     added_services_delivered: int = 0
     """Services added to visits at a desk and delivered (beyond each visit's first)."""
     appointments_arranged: int = 0
+    flags: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(flag, service) -> visits: ``urgent``, ``repeat``, ``without_documents``,
+    ``assisted_digital``, ``avoidable`` and ``signposted:ORG``."""
+    ratings: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(rating ``1``-``5`` or ``declined``, service) -> answers."""
 
     def merge(self, other: VisitTally) -> VisitTally:
-        return _added(self, other)
+        """A new tally: this one and ``other`` added up."""
+        total = VisitTally()
+        total.add(self)
+        total.add(other)
+        return total
+
+    def add(self, other: VisitTally) -> None:
+        """Add ``other`` into this tally (in place: adding many stays linear)."""
+        self.arrivals.counts.update(other.arrivals.counts)
+        self.no_shows += other.no_shows
+        self.waits_ms.extend(other.waits_ms)
+        self.walk_outs_ms.extend(other.walk_outs_ms)
+        self.closed_ms.extend(other.closed_ms)
+        self.issued_in_error += other.issued_in_error
+        self.not_yet += other.not_yet
+        self.appointment_waits_ms.extend(other.appointment_waits_ms)
+        self.late_check_ins += other.late_check_ins
+        self.outcomes.update(other.outcomes)
+        self.quick_visits += other.quick_visits
+        for key, times in other.served.items():
+            self.served.setdefault(key, []).extend(times)
+        self.needs.update(other.needs)
+        self.still_waiting += other.still_waiting
+        self.flags.update(other.flags)
+        self.ratings.update(other.ratings)
+        self.added_services_delivered += other.added_services_delivered
+        self.appointments_arranged += other.appointments_arranged
+
+    def count_visit(self, facts: VisitFacts) -> None:
+        """Count one visit by what became of it (:func:`~oss_desk.domain.standards.
+        classify_visit`)."""
+        end, wait = classify_visit(facts)
+        if end is VisitEnd.SEEN:
+            self.waits_ms.append(wait)
+            if facts.booked_ms is not None and facts.seen_ms is not None:
+                if facts.arrived_ms <= facts.booked_ms:
+                    self.appointment_waits_ms.append(facts.seen_ms - facts.booked_ms)
+                else:
+                    self.late_check_ins += 1
+        elif end is VisitEnd.WALKED_OUT:
+            self.walk_outs_ms.append(wait)
+        elif end is VisitEnd.CLOSED:
+            self.closed_ms.append(wait)
+        elif end is VisitEnd.ERROR:
+            self.issued_in_error += 1
+        else:
+            self.not_yet += 1
 
     @property
     def finished(self) -> int:
@@ -71,6 +146,13 @@ class VisitTally:
     @property
     def finished_first_contact(self) -> int:
         return sum(n for outcome, n in self.outcomes.items() if is_first_contact(outcome))
+
+    def served_list(self) -> list[Served]:
+        return [
+            Served(site, desk, person, ms)
+            for (site, desk, person), times in self.served.items()
+            for ms in times
+        ]
 
 
 @dataclass(slots=True)
@@ -86,31 +168,127 @@ class AppointmentTally:
     council_notice: Counter[int] = field(default_factory=Counter)
     """Council cancellations by working days of notice given."""
     breaches: int = 0
+    council_moves: Counter[int] = field(default_factory=Counter)
+    """Appointments the council moved, by working days of notice given."""
+    move_breaches: int = 0
 
     def merge(self, other: AppointmentTally) -> AppointmentTally:
-        return _added(self, other)
+        total = AppointmentTally()
+        total.add(self)
+        total.add(other)
+        return total
+
+    def add(self, other: AppointmentTally) -> None:
+        self.booked += other.booked
+        self.kept += other.kept
+        self.no_show += other.no_show
+        self.cancelled.update(other.cancelled)
+        self.council_notice.update(other.council_notice)
+        self.breaches += other.breaches
+        self.council_moves.update(other.council_moves)
+        self.move_breaches += other.move_breaches
 
 
 @dataclass(slots=True)
-class MonthCounts:
-    """The counts behind one month of the 12-month trend."""
+class DayTally:
+    """Everything the reports count of one site's business day (or many added up)."""
 
-    visits: int = 0
-    seen: int = 0
-    seen_within: int = 0
-    finished: int = 0
-    finished_first_contact: int = 0
-    booked: int = 0
-    kept: int = 0
-    no_show: int = 0
+    visits: VisitTally = field(default_factory=VisitTally)
+    appointments: AppointmentTally = field(default_factory=AppointmentTally)
 
-    def merge(self, other: MonthCounts) -> MonthCounts:
-        return _added(self, other)
+    def merge(self, other: DayTally) -> DayTally:
+        return DayTally(
+            self.visits.merge(other.visits), self.appointments.merge(other.appointments)
+        )
+
+    def add(self, other: DayTally) -> None:
+        self.visits.add(other.visits)
+        self.appointments.add(other.appointments)
+
+    # Stored form (the daily rollup) -------------------------------------------------------------
+
+    def plain(self) -> dict[str, Any]:
+        """One site-day's tally as plain JSON-ready data, without its site and day (the
+        row that holds it says them; :meth:`from_plain` puts them back)."""
+        v, a = self.visits, self.appointments
+        return {
+            "arrivals": [[*key[2:], n] for key, n in sorted(v.arrivals.counts.items())],
+            "no_shows": v.no_shows,
+            "waits_ms": v.waits_ms,
+            "walk_outs_ms": v.walk_outs_ms,
+            "closed_ms": v.closed_ms,
+            "issued_in_error": v.issued_in_error,
+            "not_yet": v.not_yet,
+            "appointment_waits_ms": v.appointment_waits_ms,
+            "late_check_ins": v.late_check_ins,
+            "outcomes": dict(sorted(v.outcomes.items())),
+            "quick_visits": v.quick_visits,
+            "served": [[*key[1:], times] for key, times in sorted(v.served.items())],
+            "needs": dict(sorted(v.needs.items())),
+            "still_waiting": v.still_waiting,
+            "flags": [[*key, n] for key, n in sorted(v.flags.items())],
+            "ratings": [[*key, n] for key, n in sorted(v.ratings.items())],
+            "added_services_delivered": v.added_services_delivered,
+            "appointments_arranged": v.appointments_arranged,
+            "appointments": {
+                "booked": a.booked,
+                "kept": a.kept,
+                "no_show": a.no_show,
+                "cancelled": dict(sorted(a.cancelled.items())),
+                "council_notice": _int_keys(a.council_notice),
+                "breaches": a.breaches,
+                "council_moves": _int_keys(a.council_moves),
+                "move_breaches": a.move_breaches,
+            },
+        }
+
+    @classmethod
+    def from_plain(cls, data: Mapping[str, Any], site: str, day: str) -> DayTally:
+        """The tally of ``site`` on ``day`` from :meth:`plain`."""
+        a = data["appointments"]
+        arrivals = Counter(
+            {(day, site, int(h), str(svc), str(ch)): n for h, svc, ch, n in data["arrivals"]}
+        )
+        visits = VisitTally(
+            arrivals=Arrivals(arrivals),
+            no_shows=data["no_shows"],
+            waits_ms=list(data["waits_ms"]),
+            walk_outs_ms=list(data["walk_outs_ms"]),
+            closed_ms=list(data["closed_ms"]),
+            issued_in_error=data["issued_in_error"],
+            not_yet=data["not_yet"],
+            appointment_waits_ms=list(data["appointment_waits_ms"]),
+            late_check_ins=data["late_check_ins"],
+            outcomes=Counter(data["outcomes"]),
+            quick_visits=data["quick_visits"],
+            served={(site, r[0], r[1]): list(r[2]) for r in data["served"]},
+            needs=Counter(data["needs"]),
+            still_waiting=data["still_waiting"],
+            flags=Counter({(r[0], r[1]): r[2] for r in data["flags"]}),
+            ratings=Counter({(r[0], r[1]): r[2] for r in data["ratings"]}),
+            added_services_delivered=data.get("added_services_delivered", 0),
+            appointments_arranged=data.get("appointments_arranged", 0),
+        )
+        appointments = AppointmentTally(
+            booked=a["booked"],
+            kept=a["kept"],
+            no_show=a["no_show"],
+            cancelled=Counter(a["cancelled"]),
+            council_notice=Counter({int(k): n for k, n in a["council_notice"].items()}),
+            breaches=a["breaches"],
+            council_moves=Counter({int(k): n for k, n in a["council_moves"].items()}),
+            move_breaches=a["move_breaches"],
+        )
+        return cls(visits, appointments)
 
 
-T = TypeVar("T", VisitTally, AppointmentTally, MonthCounts)
+def _int_keys(counts: Mapping[int, int]) -> dict[str, int]:
+    return {str(k): n for k, n in sorted(counts.items())}
 
 
-def _added(a: T, b: T) -> T:
-    """Field by field: counts add up, raw values (waits, service times) are concatenated."""
-    return type(a)(**{f.name: getattr(a, f.name) + getattr(b, f.name) for f in fields(a)})
+def merged(tallies: Iterable[DayTally]) -> DayTally:
+    """The sum of ``tallies`` (an empty tally for none)."""
+    total = DayTally()
+    for tally in tallies:
+        total.add(tally)
+    return total

@@ -53,6 +53,17 @@ ENGLISH: dict[str, str] = {
     "phone.done": "This ticket is no longer waiting",
     "phone.expired": "This link is for another day or has ended",
     "phone.updated": "Updated {time}",
+    # The counter's feedback page
+    "feedback.title": "How was your visit today?",
+    "feedback.rate": "Tap a number: 1 is very poor, 5 is very good.",
+    "feedback.comment": (
+        "Anything else to tell us? (Optional. Please do not write your name or contact details.)"
+    ),
+    "feedback.no_thanks": "No thanks",
+    "feedback.thanks": "Thank you for telling us.",
+    "feedback.waiting": "Thank you for visiting us today.",
+    "feedback.already": "This visit has been rated already. Thank you.",
+    "feedback.expired": "This page has ended.",
     # Appointment messages (emails and texts)
     "message.confirmation": "Your appointment is booked",
     "message.reminder": "Reminder: your appointment",

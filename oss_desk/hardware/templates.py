@@ -175,7 +175,11 @@ def _summary(s: SummaryPrintout, columns: int) -> list[Block]:
         Line(f"{s.site}, {s.date}", "center", size=big),
         Feed(),
     ]
-    blocks += _pairs(s.rows, width, big)
+    meaning = dict(s.definitions)
+    for label, value in s.rows:
+        blocks += _pairs(((label, value),), width, big)
+        if label in meaning:
+            blocks += [Line(f"  {part}", size=big) for part in _wrap(meaning[label], width - 2)]
     for title, rows in s.sections:
         blocks += [Feed(), Line(title, size=big, bold=True), *_pairs(rows, width, big)]
     if s.by_hour:

@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from oss_desk.domain.reports import DailyReport, MonthlyReport
+from oss_desk.domain.reports import Report
 from oss_desk.domain.text import printable
 from oss_desk.render.json import as_json
 
@@ -71,6 +71,6 @@ def csv_cell(value: Any) -> Any:
     return printable(value)
 
 
-def report_csv(report: DailyReport | MonthlyReport) -> str:
+def report_csv(report: Report) -> str:
     """The report's JSON figures as CSV rows."""
     return figures_csv(as_json(report))

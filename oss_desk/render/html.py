@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
-from oss_desk.domain.calls import CallFigures
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import (
     AdviserFigures,
+    AppointmentFigures,
     DailyReport,
     DayComparison,
     DeskFigures,
     MonthlyReport,
     PeriodReport,
+    RangeReport,
+    Report,
     TrendMonth,
     VisitFigures,
 )
@@ -46,6 +48,15 @@ from oss_desk.render.html_page import (
     standards_table,
     table,
 )
+from oss_desk.render.html_scorecard import (
+    beside_section,
+    calls_section,
+    flags_block,
+    months_section,
+    satisfaction_block,
+    scorecard_section,
+    wait_block,
+)
 from oss_desk.render.svg import Bar, Series, e, line_chart
 
 OUTCOME_LABELS = {
@@ -58,24 +69,30 @@ OUTCOME_LABELS = {
 
 
 def report_html(
-    report: DailyReport | MonthlyReport,
+    report: Report,
     *,
     council: str,
     site_name: str,
     service_names: Mapping[str, str],
     desk_names: Mapping[str, str] | None = None,
+    organisations: Mapping[str, str] | None = None,
 ) -> str:
-    """The daily or the monthly report as one self-contained HTML page."""
+    """The daily, monthly or any-period report as one self-contained HTML page."""
     place = _place(report, site_name)
+    orgs = organisations or {}
     if isinstance(report, DailyReport):
         title, heading = "Daily footfall report", "Daily footfall report"
         when = long_date(report.date)
         sections = _daily_sections(report, service_names)
-    else:
+    elif isinstance(report, MonthlyReport):
         title, heading = "Monthly report", "Monthly performance report"
         when = long_month(report.month)
         sections = _monthly_sections(report, service_names)
-    sections.insert(2, _work_section(report.figures, desk_names or {}))
+    else:
+        title = heading = PERIOD_HEADINGS.get(report.period, "Performance report")
+        when = report.label
+        sections = _period_sections(report, service_names)
+    sections.insert(2, _work_section(report, desk_names or {}, service_names, orgs))
     return page(
         title=f"{title}: {place}, {when}",
         council=council,
@@ -86,6 +103,12 @@ def report_html(
 
 
 daily_html = monthly_html = report_html
+
+PERIOD_HEADINGS = {
+    "quarter": "Quarterly performance report",
+    "year": "Annual performance report",
+    "period": "Performance report",
+}
 
 
 def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> list[str]:
@@ -103,7 +126,14 @@ def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> li
         f"finished visits {resolved} at first contact.</p>"
     )
     return [
-        section("summary", "Summary", headline, standards_table(report.standards), seen),
+        section(
+            "summary",
+            "Summary",
+            headline,
+            standards_table(report.standards),
+            seen,
+            wait_block(f, report.target_minutes),
+        ),
         section(
             "arrivals",
             "Arrivals",
@@ -138,7 +168,13 @@ def _monthly_sections(report: MonthlyReport, service_names: Mapping[str, str]) -
         data_table=_calendar(report.by_day),
     )
     return [
-        section("summary", "Summary", _headline(f), standards_table(report.standards)),
+        section(
+            "summary",
+            "Summary",
+            _headline(f),
+            standards_table(report.standards),
+            wait_block(f, report.target_minutes),
+        ),
         section(
             "visits",
             "Visits",
@@ -146,10 +182,30 @@ def _monthly_sections(report: MonthlyReport, service_names: Mapping[str, str]) -
             *_arrival_blocks(f, service_names),
             _by_site_table(f.by_site),
         ),
-        _appointments(report),
+        _appointments(report.appointments),
         period_section(report.followups),
         _trend(report),
-        _calls(report.calls),
+        calls_section(report.calls),
+    ]
+
+
+def _period_sections(report: RangeReport, service_names: Mapping[str, str]) -> list[str]:
+    """The scorecard (every standard on one page), the period before, the visits, the months,
+    appointments and calls (the work section goes third)."""
+    f = report.figures
+    return [
+        scorecard_section(report),
+        section("summary", "Summary", _headline(f), wait_block(f, report.target_minutes)),
+        beside_section(report),
+        months_section(report),
+        section(
+            "visits",
+            "Visits",
+            *_arrival_blocks(f, service_names),
+            _by_site_table(f.by_site),
+        ),
+        _appointments(report.appointments, "this period"),
+        calls_section(report.calls),
     ]
 
 
@@ -219,12 +275,21 @@ def _by_site_table(by_site: Mapping[str, int]) -> str:
     )
 
 
-def _work_section(f: VisitFigures, desk_names: Mapping[str, str]) -> str:
-    """Outcomes, desks, advisers and adjustments."""
+def _work_section(
+    report: PeriodReport,
+    desk_names: Mapping[str, str],
+    service_names: Mapping[str, str],
+    organisations: Mapping[str, str],
+) -> str:
+    """Outcomes, what happened in the council's words, satisfaction, desks, advisers and
+    adjustments."""
+    f = report.figures
     return section(
         "work",
-        "Outcomes, desks and adjustments",
+        "Outcomes, satisfaction, desks and adjustments",
         _outcomes_table(f.outcomes),
+        flags_block(f.flags, list(f.by_service), organisations),
+        satisfaction_block(f.satisfaction, service_names),
         _desks_table(f.desks, desk_names),
         _advisers_table(f.advisers),
         _adjustments_table(f.adjustments),
@@ -328,8 +393,7 @@ def _calendar(by_day: Mapping[str, int]) -> str:
     return table("Visits by day: the figures (day of the month, then visits)", head, rows)
 
 
-def _appointments(report: MonthlyReport) -> str:
-    a = report.appointments
+def _appointments(a: AppointmentFigures, when: str = "this month") -> str:
     headline = figures(
         [
             ("Booked", count(a.appointments_booked)),
@@ -346,7 +410,8 @@ def _appointments(report: MonthlyReport) -> str:
             "appointments",
             "Appointments",
             headline,
-            '<p class="note">The council cancelled no appointments this month.</p>',
+            f'<p class="note">The council cancelled no appointments {e(when)}.</p>',
+            _moves(a),
         )
     summary = (
         f'<p class="note">The council cancelled {e(cc.total)} appointments: '
@@ -362,7 +427,16 @@ def _appointments(report: MonthlyReport) -> str:
         if notice_rows
         else ""
     )
-    return section("appointments", "Appointments", headline, summary, notice)
+    return section("appointments", "Appointments", headline, summary, notice, _moves(a))
+
+
+def _moves(a: AppointmentFigures) -> str:
+    moves = a.council_moves
+    return (
+        f'<p class="note">The council moved {e(moves.total)} appointments to another time: '
+        f"{e(moves.with_notice)} with the notice required, {e(moves.breaches)} without. "
+        f"With cancellations, {e(percent(a.council_notice_pct))} had the notice required.</p>"
+    )
 
 
 def _trend(report: MonthlyReport) -> str:
@@ -422,30 +496,3 @@ def _trend_target(report: MonthlyReport) -> int | None:
     """The target line of the standards' trend (both standards' target: 80%)."""
     rated = report.standard(SEEN_WITHIN_TARGET.key)
     return None if rated is None else rated.target
-
-
-def _calls(calls: CallFigures | None) -> str:
-    if not calls:
-        return ""
-    wait = calls.average_wait_seconds
-    headline = figures(
-        [
-            ("Calls", count(calls.total)),
-            ("Answered", count(calls.answered)),
-            ("Abandoned", count(calls.abandoned)),
-            ("Answered share", percent(calls.answered_pct)),
-            ("Average wait", "n/a" if wait is None else f"{float(wait):.0f} s"),
-        ]
-    )
-    return section(
-        "calls",
-        "Telephone calls",
-        headline,
-        bars_block(
-            "chart-calls-by-hour",
-            "Calls by hour",
-            _hour_bars(calls.by_hour),
-            unit="calls",
-            first_column="Hour",
-        ),
-    )

@@ -47,6 +47,8 @@ def standards_table(standards: Sequence[Standard]) -> str:
             f'<td class="num">{percent(s.value)}</td>'
             f"<td>{e(target(s))}</td><td>{shown}</td></tr>"
         )
+        if s.definition:
+            rows.append(f'<tr class="definition"><td colspan="4">{e(s.definition)}</td></tr>')
     return table(
         "Service standards", ["Standard", "Result", "Target", "Status"], rows, cls="standards"
     )
@@ -166,6 +168,10 @@ svg .target text { fill: var(--ink); font-weight: 600; }
 .rag-none { color: var(--muted); }
 td .day { color: var(--muted); font-size: .75rem; margin-right: .3rem; }
 .note { color: var(--muted); font-size: .9rem; }
+tr.definition td { color: var(--muted); font-size: .8rem; border-bottom: 1px solid var(--line);
+  padding-top: 0; }
+svg.spark polyline { fill: none; stroke: var(--bar); stroke-width: 1.5; }
+svg.spark circle { fill: var(--bar); }
 footer { border-top: 1px solid var(--line); margin-top: 2rem; padding-top: .5rem;
   color: var(--muted); font-size: .85rem; }
 @page { size: A4; margin: 14mm 12mm; }

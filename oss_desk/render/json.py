@@ -15,7 +15,14 @@ from enum import Enum
 from typing import Any
 
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
-from oss_desk.domain.reports import DailyReport, MonthlyReport, PeriodReport, QuarterlyReport
+from oss_desk.domain.reports import (
+    DailyReport,
+    MonthlyReport,
+    PeriodReport,
+    QuarterlyReport,
+    RangeReport,
+    Report,
+)
 
 FLATTENED = ("figures", "appointments")
 """Parts of a report whose keys stand in the top level of its JSON."""
@@ -31,9 +38,19 @@ _VISITS = (
 _WAITS_AND_OUTCOMES = (
     "seen",
     "seen_within_target",
+    "walked_out_after_target",
+    "left_before_target",
+    "closed_unseen",
+    "measured",
     "within_15_min_pct",
+    "issued_in_error",
+    "not_yet_seen",
     "wait_median_minutes",
     "wait_p90_minutes",
+    "appointments_seen_on_time",
+    "appointments_punctual",
+    "appointment_punctuality_pct",
+    "appointments_checked_in_late",
     "finished",
     "finished_first_contact",
     "first_contact_resolution_pct",
@@ -41,7 +58,16 @@ _WAITS_AND_OUTCOMES = (
     "services_delivered",
     "appointments_arranged",
 )
-_WHERE = ("by_hour", "by_service", "by_site", "desks", "advisers", "adjustments")
+_WHERE = (
+    "by_hour",
+    "by_service",
+    "by_site",
+    "desks",
+    "advisers",
+    "adjustments",
+    "satisfaction",
+    "flags",
+)
 _HEAD = ("site", "sites", "target_minutes")
 
 DAILY_KEYS = (
@@ -73,12 +99,40 @@ MONTHLY_KEYS = (
     "appointments_kept_pct",
     "appointments_cancelled",
     "council_cancellations",
+    "council_moves",
+    "council_notice_pct",
     "followups",
     "standards",
     "calls",
     "trend",
 )
 """The monthly report's keys, in order."""
+
+RANGE_KEYS = (
+    "period",
+    "key",
+    "label",
+    "first_day",
+    "last_day",
+    *_HEAD,
+    *_VISITS,
+    *_WAITS_AND_OUTCOMES,
+    *_WHERE,
+    "appointments_booked",
+    "appointments_kept",
+    "appointments_no_show",
+    "appointments_kept_pct",
+    "appointments_cancelled",
+    "council_cancellations",
+    "council_moves",
+    "council_notice_pct",
+    "standards",
+    "calls",
+    "months",
+    "current",
+    "previous",
+)
+"""A quarter's, a year's or any period's keys, in order."""
 
 
 def plain(value: object) -> Any:
@@ -117,11 +171,19 @@ def monthly_json(report: MonthlyReport) -> dict[str, Any]:
     return report_json(report, MONTHLY_KEYS)
 
 
-def as_json(report: DailyReport | MonthlyReport) -> dict[str, Any]:
-    return daily_json(report) if isinstance(report, DailyReport) else monthly_json(report)
+def range_json(report: RangeReport) -> dict[str, Any]:
+    return report_json(report, RANGE_KEYS)
 
 
-def dumps(report: DailyReport | MonthlyReport) -> str:
+def as_json(report: Report) -> dict[str, Any]:
+    if isinstance(report, DailyReport):
+        return daily_json(report)
+    if isinstance(report, MonthlyReport):
+        return monthly_json(report)
+    return range_json(report)
+
+
+def dumps(report: Report) -> str:
     """One JSON value on one line, non-ASCII as it is."""
     return json.dumps(as_json(report), ensure_ascii=False)
 

@@ -7,7 +7,15 @@ from collections.abc import Mapping
 
 from oss_desk.domain.printouts import SummaryPrintout
 from oss_desk.domain.reports import DailyReport
-from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET, Standard, Status
+from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
+from oss_desk.domain.standards import (
+    FIRST_CONTACT,
+    PUNCTUALITY,
+    SATISFIED,
+    SEEN_WITHIN_TARGET,
+    Standard,
+    Status,
+)
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import KIND_NAMES
 from oss_desk.render.formats import MISSING, hour, minutes, percent, target
@@ -36,8 +44,12 @@ def daily_summary(
 ) -> SummaryPrintout:
     """The daily report for the receipt printer."""
     f = report.figures
+    t = report.target_minutes
     within = report.standard(SEEN_WITHIN_TARGET.key)
     first_contact = report.standard(FIRST_CONTACT.key)
+    on_time = report.standard(PUNCTUALITY.key)
+    satisfied = report.standard(SATISFIED.key)
+    seen_label = f"Seen in {t} min"
     rows = (
         ("Visits", str(f.visits)),
         ("Walk-ins", str(f.walk_ins)),
@@ -48,11 +60,28 @@ def daily_summary(
         ("Services delivered", str(f.services_delivered)),
         ("Appts arranged", str(f.appointments_arranged)),
         ("Still waiting", str(report.still_waiting)),
-        (f"Seen in {report.target_minutes} min", _rated(within).rstrip()),
+        (seen_label, _rated(within).rstrip()),
+        ("  counted", str(f.measured)),
+        (f"  walked out >{t} min", str(f.walked_out_after_target)),
+        ("  closed unseen", str(f.closed_unseen)),
+        (f"  left <{t} min", str(f.left_before_target)),
         ("First contact", _rated(first_contact).rstrip()),
+        ("Appointments on time", _rated(on_time).rstrip()),
+        ("Satisfied", _rated(satisfied).rstrip()),
+        ("  answers", str(f.satisfaction.answers)),
         ("Median wait", minutes(f.wait_median_minutes)),
         ("90% waited under", minutes(f.wait_p90_minutes)),
         ("Busiest hour", hour(report.busiest_hour)),
+    )
+    rated = (
+        (seen_label, within),
+        ("First contact", first_contact),
+        ("Appointments on time", on_time),
+        ("Satisfied", satisfied),
+    )
+    definitions = (
+        *((label, s.definition) for label, s in rated if s is not None and s.definition),
+        (f"  left <{t} min", FIGURE_DEFINITIONS["left_before_target"]),
     )
     services = tuple(
         (f"{code} {service_names.get(code, code)}", str(n)) for code, n in f.by_service.items()
@@ -98,4 +127,5 @@ def daily_summary(
         ),
         sections=sections,
         large_print=large_print,
+        definitions=definitions,
     )

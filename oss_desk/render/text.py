@@ -1,12 +1,27 @@
-"""The reports as plain text for a team leader (``report daily|monthly``, the default format)."""
+"""The reports as plain text for a team leader (``report ...``, the default format). Every
+standard and the main figures carry their definition on the lines under them."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping
 from datetime import date
 
+from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.needs import INTERPRETER, describe_need
-from oss_desk.domain.reports import DailyReport, DayComparison, MonthlyReport, PeriodReport
+from oss_desk.domain.reports import (
+    AppointmentFigures,
+    CouncilFlags,
+    DailyReport,
+    DayComparison,
+    FlagCount,
+    MonthlyReport,
+    PeriodReport,
+    PeriodSummary,
+    RangeReport,
+    TrendMonth,
+)
+from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.domain.standards import Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
@@ -20,6 +35,16 @@ RAG_WORDS = {
 }
 """A status in words (the text report)."""
 
+WIDTH = 96
+
+
+def _note(text: str, indent: int = 6) -> list[str]:
+    """A definition under its figure, wrapped and indented."""
+    if not text:
+        return []
+    pad = " " * indent
+    return textwrap.wrap(text, WIDTH, initial_indent=pad, subsequent_indent=pad)
+
 
 def _standards(report: PeriodReport) -> list[str]:
     lines = ["  Standards"]
@@ -28,6 +53,7 @@ def _standards(report: PeriodReport) -> list[str]:
         status = RAG_WORDS[s.status]
         note = target(s, prefix="target ") + (f": {status}" if status else "")
         lines.append(f"    {s.label:<{width}}{percent(s.value):>7}   ({note})")
+        lines += _note(s.definition)
     return lines
 
 
@@ -44,8 +70,56 @@ def _bars(title: str, counts: Mapping[str, int], label: Callable[[str], str]) ->
     return lines
 
 
+def _wait_lines(report: PeriodReport) -> list[str]:
+    f = report.figures
+    t = report.target_minutes
+    lines = [
+        _row(
+            f"Seen within {t} minutes",
+            percent(f.within_15_min_pct),
+            f"{f.seen_within_target} of {f.measured} counted",
+        ),
+        f"    counted: {f.seen} seen, {f.walked_out_after_target} walked out after {t} minutes,"
+        f" {f.closed_unseen} still waiting at closing",
+        f"    left before {t} minutes: {f.left_before_target} (not counted);"
+        f" issued in error: {f.issued_in_error}; not seen yet: {f.not_yet_seen}",
+    ]
+    lines += _note(FIGURE_DEFINITIONS["walked_out_after_target"])
+    lines += _note(FIGURE_DEFINITIONS["closed_unseen"])
+    lines += [
+        _row("Median wait to first contact", minutes(f.wait_median_minutes)),
+        _row("90% first contacted within", minutes(f.wait_p90_minutes)),
+    ]
+    lines += _note(FIGURE_DEFINITIONS["wait"])
+    lines += [
+        _row(
+            "Appointments seen on time",
+            percent(f.appointment_punctuality_pct),
+            f"{f.appointments_punctual} of {f.appointments_seen_on_time} checked in by their "
+            f"time; {f.appointments_checked_in_late} checked in late",
+        ),
+        _row(
+            "Resolved at first contact",
+            percent(f.first_contact_resolution_pct),
+            f"{f.finished_first_contact} of {f.finished} finished",
+        ),
+    ]
+    rated = f.satisfaction
+    lines.append(
+        _row(
+            "Satisfied (4 or 5 of 5)",
+            percent(rated.satisfied_pct),
+            f"{rated.satisfied} of {rated.answers} answers; {rated.declined} declined",
+        )
+    )
+    return lines
+
+
 def _visit_lines(
-    report: PeriodReport, service_names: Mapping[str, str], still_waiting: int | None
+    report: PeriodReport,
+    service_names: Mapping[str, str],
+    still_waiting: int | None,
+    organisations: Mapping[str, str] | None = None,
 ) -> list[str]:
     f = report.figures
     lines = [
@@ -60,20 +134,7 @@ def _visit_lines(
     ]
     if still_waiting is not None:
         lines.append(_row("Still waiting", still_waiting))
-    lines += [
-        _row(
-            f"Seen within {report.target_minutes} minutes",
-            percent(f.within_15_min_pct),
-            f"{f.seen_within_target} of {f.seen} seen",
-        ),
-        _row("Median wait to first contact", minutes(f.wait_median_minutes)),
-        _row("90% first contacted within", minutes(f.wait_p90_minutes)),
-        _row(
-            "Resolved at first contact",
-            percent(f.first_contact_resolution_pct),
-            f"{f.finished_first_contact} of {f.finished} finished",
-        ),
-    ]
+    lines += _wait_lines(report)
     lines += _bars("Arrivals by hour", f.by_hour, lambda h: f"{h}:00")
     lines += ["", "  Arrivals by service"]
     for code, n in f.by_service.items():
@@ -85,6 +146,7 @@ def _visit_lines(
     lines += ["", "  Outcomes"]
     for outcome, n in f.outcomes.items():
         lines.append(f"    {outcome:12s} {n:4d}")
+    lines += _flag_lines(f.flags, list(f.by_service), organisations or {})
     lines += ["", "  Desks                       served   median    total"]
     for desk, d in f.desks.items():
         lines.append(
@@ -103,6 +165,34 @@ def _visit_lines(
     return lines
 
 
+def _flag_lines(flags: CouncilFlags, services: list[str], names: Mapping[str, str]) -> list[str]:
+    """What happened, in the council's words, by service."""
+    head = "".join(f"{code:>5}" for code in services)
+    lines = ["", f"  What happened, by service{'':16s}{head}  total"]
+    rows: list[tuple[str, FlagCount, str]] = [
+        ("Urgent or vulnerable", flags.urgent, "urgent"),
+        ("Came back (repeat contact)", flags.repeat_contact, "repeat_contact"),
+        ("  ticked at meet-and-greet", flags.repeat_ticked, ""),
+        ("  appointment without documents", flags.without_documents, ""),
+        ("Helped to use the website", flags.assisted_digital, "assisted_digital"),
+        ("Could have been done online", flags.avoidable, "avoidable"),
+    ]
+    rows += [
+        (f"Signposted: {names.get(org, org)}", count, "")
+        for org, count in flags.signposted_to.items()
+    ]
+    for label, count, _key in rows:
+        cells = "".join(f"{count.by_service.get(code, 0):5d}" for code in services)
+        lines.append(f"    {label[:37]:37s}{cells}  {count.total:5d}")
+    lines += _note(
+        " ".join(
+            FIGURE_DEFINITIONS[key]
+            for key in ("urgent", "repeat_contact", "assisted_digital", "avoidable")
+        )
+    )
+    return lines
+
+
 def _week_line(w: DayComparison) -> str:
     return (
         f"    {w.date}  {w.visits:6d} {w.served:6d} {w.no_shows:8d}"
@@ -111,12 +201,17 @@ def _week_line(w: DayComparison) -> str:
     )
 
 
-def daily_text(report: DailyReport, service_names: Mapping[str, str], site_name: str) -> str:
+def daily_text(
+    report: DailyReport,
+    service_names: Mapping[str, str],
+    site_name: str,
+    organisations: Mapping[str, str] | None = None,
+) -> str:
     day = date.fromisoformat(report.date)
     lines = [f"Daily footfall summary: {site_name}, {long_date(report.date)}", ""]
     lines += _standards(report)
     lines.append("")
-    lines += _visit_lines(report, service_names, report.still_waiting)
+    lines += _visit_lines(report, service_names, report.still_waiting, organisations)
     busiest = report.busiest_hour
     lines += ["", f"  Busiest hour: {busiest}:00" if busiest else "  Busiest hour: none"]
     if report.followups:
@@ -133,15 +228,10 @@ def daily_text(report: DailyReport, service_names: Mapping[str, str], site_name:
     return "\n".join(lines)
 
 
-def monthly_text(report: MonthlyReport, service_names: Mapping[str, str], site_name: str) -> str:
-    lines = [f"Monthly dashboard: {site_name}, {long_month(report.month)}", ""]
-    lines += _standards(report)
-    lines.append("")
-    lines += _visit_lines(report, service_names, None)
-    lines += _bars("Arrivals by day", report.by_day, lambda d: f"{date.fromisoformat(d):%a %d}")
-    a = report.appointments
+def _appointment_lines(a: AppointmentFigures) -> list[str]:
     council = a.council_cancellations
-    lines += [
+    moves = a.council_moves
+    return [
         "",
         "  Appointments",
         _row("Booked", a.appointments_booked),
@@ -157,28 +247,139 @@ def monthly_text(report: MonthlyReport, service_names: Mapping[str, str], site_n
         ),
         "    notice given (working days): "
         + ", ".join(f"{k}: {v}" for k, v in council.notice_days.items()),
+        _row("Moved by the council", moves.total),
+        _row(
+            "  with enough notice",
+            percent(moves.with_notice_pct),
+            f"{moves.with_notice} of {moves.total}; breaches {moves.breaches}",
+        ),
     ]
-    if report.followups is not None:
-        lines += period_lines(report.followups)
-    calls = report.calls
-    if calls:
-        lines += [
-            "",
-            "  Telephone calls",
-            _row("Calls", calls.total),
-            _row("Answered", calls.answered, percent(calls.answered_pct)),
-            _row("Abandoned", calls.abandoned),
-            _row("Average wait (seconds)", calls.average_wait_seconds),
-        ]
-    lines += [
+
+
+def _call_lines(calls: CallFigures | None) -> list[str]:
+    if not calls:
+        return ["", "  Telephone calls: none imported for this period"]
+    lines = [
         "",
-        "  The last 12 months",
+        "  Telephone calls",
+        _row("Calls", calls.total),
+        _row("Answered", calls.answered, percent(calls.answered_pct)),
+    ]
+    for seconds, n in calls.answered_within.items():
+        share = calls.answered_within_pct.get(seconds)
+        lines.append(_row(f"  within {seconds} seconds", n, f"{percent(share)} of all calls"))
+    lines += [
+        _row("Abandoned", calls.abandoned, percent(calls.abandoned_pct)),
+        _row("Average wait (seconds)", _seconds(calls.average_wait_seconds)),
+        _row("Average talk (seconds)", _seconds(calls.average_talk_seconds)),
+    ]
+    lines += _note(FIGURE_DEFINITIONS["calls_abandoned"] + " " + FIGURE_DEFINITIONS["calls_wait"])
+    limits = list(calls.answered_within)
+    head = "".join(f"  in {s:>2}s" for s in limits)
+    lines += ["", f"    hour   calls answered abandoned{head}"]
+    for hour, h in calls.hours.items():
+        cells = "".join(f"{percent(h.within_pct.get(s)):>8}" for s in limits)
+        lines.append(f"    {hour}:00 {h.calls:6d} {h.answered:8d} {h.abandoned:9d}{cells}")
+    return lines
+
+
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:
+    lines = [
+        "",
+        f"  {title}",
         "    month    visits  within  first contact  booked  kept  no-shows",
     ]
-    for m in report.trend:
+    for m in months:
         lines.append(
             f"    {m.month}  {m.visits:6d} {percent(m.within_15_min_pct):>7}"
             f" {percent(m.first_contact_resolution_pct):>14} {m.appointments_booked:7d}"
             f" {m.appointments_kept:5d} {m.appointments_no_show:9d}"
         )
+    return lines
+
+
+def monthly_text(
+    report: MonthlyReport,
+    service_names: Mapping[str, str],
+    site_name: str,
+    organisations: Mapping[str, str] | None = None,
+) -> str:
+    lines = [f"Monthly dashboard: {site_name}, {long_month(report.month)}", ""]
+    lines += _standards(report)
+    lines.append("")
+    lines += _visit_lines(report, service_names, None, organisations)
+    lines += _bars("Arrivals by day", report.by_day, lambda d: f"{date.fromisoformat(d):%a %d}")
+    lines += _appointment_lines(report.appointments)
+    if report.followups is not None:
+        lines += period_lines(report.followups)
+    lines += _call_lines(report.calls)
+    lines += _trend_lines("The last 12 months", report.trend)
+    return "\n".join(lines)
+
+
+PERIOD_TITLES = {"quarter": "Quarterly report", "year": "Annual report", "period": "Report"}
+
+
+def _beside(report: RangeReport) -> list[str]:
+    """This period's headline figures beside the period before's."""
+    now, before = report.current, report.previous
+    rows: list[tuple[str, Callable[[PeriodSummary], str]]] = [
+        ("Visits", lambda p: str(p.visits)),
+        (f"Seen within {report.target_minutes} minutes", lambda p: percent(p.within_15_min_pct)),
+        ("  visitors counted", lambda p: str(p.measured)),
+        ("  walked out after the target", lambda p: str(p.walked_out_after_target)),
+        ("  left before the target", lambda p: str(p.left_before_target)),
+        ("  still waiting at closing", lambda p: str(p.closed_unseen)),
+        ("Median wait", lambda p: minutes(p.wait_median_minutes)),
+        ("90th percentile wait", lambda p: minutes(p.wait_p90_minutes)),
+        ("Resolved at first contact", lambda p: percent(p.first_contact_resolution_pct)),
+        ("Appointments seen on time", lambda p: percent(p.appointment_punctuality_pct)),
+        ("Satisfied", lambda p: percent(p.satisfied_pct)),
+        ("  answers", lambda p: str(p.answers)),
+        ("Appointments kept", lambda p: percent(p.appointments_kept_pct)),
+    ]
+    for s in report.standards:
+        if s.key.startswith("calls_within_"):
+            rows.append((s.label, _standard_of(s.key)))
+    lines = [
+        "",
+        f"  Beside the period before{'':14s}{'this period':>16}  {'the period before':>18}",
+        f"    {'':36s}{_short(now):>16}  {_short(before):>18}",
+    ]
+    for label, value in rows:
+        lines.append(f"    {label[:36]:36s}{value(now):>16}  {value(before):>18}")
+    return lines
+
+
+def _standard_of(key: str) -> Callable[[PeriodSummary], str]:
+    return lambda p: percent(p.standards.get(key))
+
+
+def _short(p: PeriodSummary) -> str:
+    return f"{p.first_day[:7]}..{p.last_day[:7]}"
+
+
+def period_text(
+    report: RangeReport,
+    service_names: Mapping[str, str],
+    site_name: str,
+    organisations: Mapping[str, str] | None = None,
+) -> str:
+    title = PERIOD_TITLES.get(report.period, "Report")
+    lines = [
+        f"{title}: {site_name}, {report.label}",
+        f"  {long_date(report.first_day)} to {long_date(report.last_day)}",
+        "",
+    ]
+    lines += _standards(report)
+    lines += _beside(report)
+    lines.append("")
+    lines += _visit_lines(report, service_names, None, organisations)
+    lines += _appointment_lines(report.appointments)
+    lines += _call_lines(report.calls)
+    lines += _trend_lines("Month by month", report.months)
     return "\n".join(lines)

@@ -9,7 +9,8 @@ this server's own files (a Content-Security-Policy says so): no fonts, scripts o
 elsewhere, no build step.
 
 Routes: ``/`` the screen, ``/events`` its event stream, ``/state.json`` the same state once,
-``/t/TOKEN`` a ticket's phone page and ``/t/TOKEN.json`` its state, ``/health``.
+``/t/TOKEN`` a ticket's phone page and ``/t/TOKEN.json`` its state, ``/f/TOKEN`` a desk's
+feedback page (:mod:`oss_desk.screen.feedback`), ``/health``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from oss_desk import __version__
+from oss_desk.screen import feedback
 from oss_desk.services.screen import expired_state, phone_state, screen_site, screen_state
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.changes import ChangeFeed
@@ -77,6 +79,10 @@ class ScreenServer:
             if self.site is None:
                 self.site = screen_site(self._session)
         return self._session
+
+    def session(self) -> Session:
+        """The server's session (on its database thread only: inside :meth:`run`)."""
+        return self._open()
 
     def _build(self) -> bytes:
         session = self._open()
@@ -250,6 +256,7 @@ def build_app(server: ScreenServer) -> web.Application:
     app.router.add_get("/t/{token:[A-Za-z0-9_-]{1,64}}.json", server.phone_json)
     app.router.add_get("/t/{token:[A-Za-z0-9_-]{1,64}}", server.phone_page)
     app.router.add_get("/static/{name}", server.asset)
+    feedback.add_routes(app, server)
     app.on_startup.append(server.start)
     app.on_shutdown.append(server.stop)
     return app

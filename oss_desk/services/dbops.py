@@ -32,7 +32,7 @@ from oss_desk.domain.models import Actor, EventKind
 from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.services.session import Session
 from oss_desk.storage import maintenance as m
-from oss_desk.storage import resident
+from oss_desk.storage import ratings, resident
 from oss_desk.storage.database import Store, translate_errors
 from oss_desk.storage.events import append_event
 from oss_desk.storage.lease import WorkerLock, lock_held
@@ -409,6 +409,7 @@ class RetentionService:
             "followups": format_instant(now - timedelta(days=r.followups_days)),
             "records": format_instant(now - timedelta(days=r.records_days)),
             "phones": local(now, tz).date().isoformat(),
+            "comments": format_instant(now - timedelta(days=r.comments_days)),
         }
 
     def purge(self, *, dry_run: bool = False) -> PurgeResult:
@@ -432,6 +433,7 @@ class RetentionService:
                 "text_traces": resident.purge_turn_text_traces(
                     conn, cut["messages"], dry_run=dry_run
                 ),
+                "comments": ratings.purge_comments(conn, cut["comments"], stamp, dry_run=dry_run),
             }
             if not dry_run and any(counts.values()):
                 append_event(

@@ -20,6 +20,8 @@ from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.demo_followups import populate_followups
 from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.closing import Outcomes
+from oss_desk.services.ratings import Ratings
 from oss_desk.services.session import Session
 from oss_desk.storage.events import append_event
 from oss_desk.storage.queue import active_tickets
@@ -37,6 +39,14 @@ OUTCOME_MIX = {
 }
 # Relative arrivals per opening hour (busy late morning, quiet lunch and late afternoon).
 HOUR_PROFILE = {9: 14, 10: 16, 11: 15, 12: 10, 13: 11, 14: 13, 15: 12, 16: 9}
+SIGNPOSTED_TO = {"county": 40, "citizens-advice": 25, "dwp": 20, "nhs": 10, "other": 5}
+RATING_MIX: dict[int | None, int] = {5: 45, 4: 30, 3: 12, 2: 5, 1: 3, None: 5}
+COMMENTS = (
+    "Very helpful, thank you.",
+    "The wait was longer than I hoped.",
+    "Friendly and quick.",
+    "I was told exactly what to bring next time.",
+)
 NEEDS = [
     "wheelchair",
     "hearing-loop",
@@ -191,7 +201,7 @@ def _simulate(
                 if outcome is None:
                     svc.no_show(ticket_id)
                 else:
-                    svc.finish(ticket_id, outcome, also.pop(ticket_id, None))
+                    _finish(svc, rng, ticket_id, outcome, also.pop(ticket_id, None))
                 # Notes and wrap-up before the next call.
                 free_at[desk.id] = now + timedelta(minutes=rng.choice((0, 1, 1, 2, 3)))
             if (
@@ -226,11 +236,27 @@ def _simulate(
             arrivals += 1
             service = _pick(rng, SERVICE_MIX)
             needs = [rng.choice(NEEDS)] if rng.random() < 0.06 else None
+            repeat = rng.random() < 0.06
             if rng.random() < 0.15 and service in ("W", "Q", "C"):
                 resolution = rng.choice([Outcome.RESOLVED] * 8 + [Outcome.SIGNPOSTED] * 2)
-                greeter.quick_visit(service, resolution, needs=needs)
+                greeter.quick_visit(
+                    service,
+                    resolution,
+                    needs=needs,
+                    repeat=repeat,
+                    signposted_to=_pick(rng, SIGNPOSTED_TO)
+                    if resolution is Outcome.SIGNPOSTED
+                    else None,
+                    avoidable=rng.random() < 0.2,
+                )
             else:
-                greeter.issue(service, needs=needs, print_ticket=False)
+                greeter.issue(
+                    service,
+                    needs=needs,
+                    print_ticket=False,
+                    urgent=rng.random() < 0.02,
+                    repeat=repeat,
+                )
     # Close the day: finish what is at the desks, cancel what is still waiting.
     clock.set(end)
     for desk_id, (ticket_id, outcome) in serving.items():
@@ -238,7 +264,7 @@ def _simulate(
         if outcome is None:
             svc.no_show(ticket_id)
         else:
-            svc.finish(ticket_id, outcome, also.pop(ticket_id, None))
+            _finish(svc, rng, ticket_id, outcome, also.pop(ticket_id, None))
     if day_over:
         for desk_id in list(on_duty):
             _follow_rota(desk_services[desk_id], desk_id, on_duty, staffed=False)
@@ -257,6 +283,27 @@ def _follow_rota(svc: QueueService, desk_id: str, on_duty: set[str], staffed: bo
             on_duty.discard(desk_id)
     except OssDeskError:
         pass  # a demo rota: a refusal here changes nothing that matters
+
+
+def _finish(
+    svc: QueueService,
+    rng: random.Random,
+    ticket_id: int,
+    outcome: Outcome,
+    services: Outcomes | None = None,
+) -> None:
+    """Finish with what the council counts, and sometimes the resident's rating."""
+    done = svc.finish(
+        ticket_id,
+        outcome,
+        services,
+        signposted_to=_pick(rng, SIGNPOSTED_TO) if outcome is Outcome.SIGNPOSTED else None,
+        assisted_digital=rng.random() < 0.08,
+        avoidable=rng.random() < 0.1,
+    )
+    if rng.random() < 0.3:
+        comment = rng.choice(COMMENTS) if rng.random() < 0.15 else None
+        Ratings(svc.s, svc.actor).rate_visit(done.visit_id, _pick(rng, RATING_MIX), comment)
 
 
 def _staffed(desk_id: str, now: datetime) -> bool:

@@ -91,6 +91,8 @@ class DeskSnapshot:
     figures: DailyReport | None = None
     """Today's running figures (the daily report, without the weeks before)."""
     target_seconds: int = 15 * 60
+    amber_seconds: int = 10 * 60
+    """Waits show amber from here (``queue.amber_minutes``), red past the target."""
     extra: dict[str, object] = field(default_factory=dict)
     floor: Floor = NOBODY
     """Who is logged in where and what each desk can meet: the lists of what each desk may
@@ -195,6 +197,7 @@ def take_snapshot(
         target_seconds=target,
         floor=live.floor,
         added={visit: tuple(found) for visit, found in added.items()},
+        amber_seconds=session.settings.queue.amber_minutes * 60,
     )
 
 

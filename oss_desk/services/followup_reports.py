@@ -124,24 +124,31 @@ class FollowupReports:
         """The quarterly return "On The Record": every comment, compliment and complaint received
         in the quarter, month by month, with the actions taken as a result (their text is a read
         of data kept under retention, so the read is recorded)."""
+        chosen = parse_quarter(quarter) if quarter else quarter_of(self._today(site_id))
+        return self.record_return(
+            chosen.key, chosen.first_day, chosen.last_day, chosen.months, site_id
+        )
+
+    def record_return(
+        self, name: str, first: date, last: date, months_of: list[str], site_id: str | None
+    ) -> QuarterlyReport:
+        """The return "On The Record" of the days ``first``..``last`` (``name``: the quarter's
+        key), month by month (``months_of``: ``YYYY-MM``, each counted whole)."""
         self.s.require(Action.VIEW_REPORTS, self.actor)
         self.s.require(Action.VIEW_FEEDBACK, self.actor)
         every = list(self.s.directory.sites)
         if site_id is None and len(every) == 1:
             site_id = every[0]
         site = self.s.site(site_id) if site_id is not None else None
-        chosen = parse_quarter(quarter) if quarter else quarter_of(self._today(site_id))
         key = site.id if site else None
         conns = [self.s.store.conn]
         with self.s.store.read():
-            whole = self.period(chosen.first_day, chosen.last_day, key, conns)
+            whole = self.period(first, last, key, conns)
             months = tuple(
                 RecordMonth(month=month, figures=self.period(*month_bounds(month), key, conns))
-                for month in chosen.months
+                for month in months_of
             )
-            rows = store.record_actions(
-                self.s.store.conn, chosen.first_day.isoformat(), chosen.last_day.isoformat(), key
-            )
+            rows = store.record_actions(self.s.store.conn, first.isoformat(), last.isoformat(), key)
             found = [store.get_followup(self.s.store.conn, int(r[0])) for r in rows]
         actions = []
         for f, (_id, text) in zip(found, rows, strict=True):
@@ -164,9 +171,9 @@ class FollowupReports:
         if shown_texts:
             self._record_read(shown_texts, key)
         return QuarterlyReport(
-            quarter=chosen.key,
-            first_day=chosen.first_day.isoformat(),
-            last_day=chosen.last_day.isoformat(),
+            quarter=name,
+            first_day=first.isoformat(),
+            last_day=last.isoformat(),
             site=key,
             sites=(site.id,) if site else tuple(every),
             on_the_record=whole,

@@ -4,6 +4,7 @@ daily summary queued for the receipt printer."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,14 +12,15 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.printouts import to_payload
-from oss_desk.domain.reports import DailyReport, Report
+from oss_desk.domain.reports import DailyReport, MonthlyReport, QuarterlyReport, RangeReport, Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
-from oss_desk.render.csv import report_csv
+from oss_desk.render.csv import figures_csv, report_csv
+from oss_desk.render.followups import quarterly_text
 from oss_desk.render.html import report_html
-from oss_desk.render.json import dumps
+from oss_desk.render.json import as_json, dumps, quarterly_json
 from oss_desk.render.receipt import daily_summary
-from oss_desk.render.text import daily_text, monthly_text
+from oss_desk.render.text import daily_text, monthly_text, period_text
 from oss_desk.services.session import Session
 from oss_desk.storage.events import append_event
 from oss_desk.storage.outbox import queue_print_job
@@ -53,9 +55,12 @@ def names_for(session: Session, report: Report, everywhere: str = "All offices")
 
 def report_text(session: Session, report: Report) -> str:
     names = names_for(session, report, "all offices")
+    orgs = dict(session.settings.signposting.organisations)
     if isinstance(report, DailyReport):
-        return daily_text(report, names.service_names, names.site_name) + "\n"
-    return monthly_text(report, names.service_names, names.site_name) + "\n"
+        return daily_text(report, names.service_names, names.site_name, orgs) + "\n"
+    if isinstance(report, MonthlyReport):
+        return monthly_text(report, names.service_names, names.site_name, orgs) + "\n"
+    return period_text(report, names.service_names, names.site_name, orgs) + "\n"
 
 
 def report_page(session: Session, report: Report) -> str:
@@ -67,6 +72,7 @@ def report_page(session: Session, report: Report) -> str:
         site_name=names.site_name,
         service_names=names.service_names,
         desk_names=names.desk_names,
+        organisations=dict(session.settings.signposting.organisations),
     )
 
 
@@ -137,3 +143,29 @@ def print_daily_summary(
             data={"report": "daily", "date": report.date, "job": job},
         )
     return job
+
+
+def quarterly_output(
+    session: Session, report: RangeReport, record: QuarterlyReport, fmt: str
+) -> str:
+    """``report quarterly``: the quarter's scorecard and, under ``on_the_record`` (JSON, CSV)
+    or after it (text), the quarterly return of comments, compliments and complaints. The HTML
+    page is the scorecard only."""
+    if fmt == "html":
+        return render_report(session, report, fmt)
+    if fmt == "text":
+        place = names_for(session, report, "all offices").site_name
+        return (
+            render_report(session, report, fmt).rstrip("\n")
+            + "\n\n"
+            + quarterly_text(record, place)
+            + "\n"
+        )
+    figures = {
+        **as_json(report),
+        "quarter": report.key,
+        "on_the_record": quarterly_json(record)["on_the_record"],
+    }
+    if fmt == "csv":
+        return figures_csv(figures)
+    return json.dumps(figures, ensure_ascii=False) + "\n"

@@ -1,33 +1,42 @@
-"""The daily and monthly figures against the council's standards.
+"""The daily, monthly, quarterly, annual and any-period figures against the council's standards.
 
 :class:`ReportService` returns typed reports (:class:`~oss_desk.domain.reports.DailyReport`,
-:class:`~oss_desk.domain.reports.MonthlyReport`); :mod:`oss_desk.render` presents them (text,
-CSV, JSON, HTML, paper) and the desk app shows them. It reports on the session's office database
-and, with ``include``, on other offices' databases opened read-only
-(:mod:`oss_desk.services.report_offices`): counts add up, and percentages and percentiles are
-taken over the combined raw data, never averaged.
+:class:`~oss_desk.domain.reports.MonthlyReport`, :class:`~oss_desk.domain.reports.RangeReport`);
+:mod:`oss_desk.render` presents them (text, CSV, JSON, HTML, paper) and the desk app shows them.
+It reports on the session's office database and, with ``include``, on other offices' databases
+opened read-only (:mod:`oss_desk.services.report_offices`): counts add up, and percentages and
+percentiles are taken over the combined raw data, never averaged.
 
-The monthly report's 12-month trend reads closed days from the daily rollup
-(:mod:`oss_desk.services.report_trend`); the figures are exactly those of the event log either
-way.
+Every report adds up day tallies (:mod:`oss_desk.services.report_days`): closed days from the
+daily rollup, today live; the figures are exactly those of the event log either way.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import DateSpan, parse_date
-from oss_desk.domain.calls import CallCounts, CallFigures, call_figures
+from oss_desk.domain.call_figures import CallCounts, CallFigures, call_figures
 from oss_desk.domain.followup_figures import FollowupFigures
 from oss_desk.domain.models import Actor
+from oss_desk.domain.periods import (
+    Period,
+    parse_days,
+    parse_quarter,
+    parse_year,
+    quarter_of,
+    year_of,
+)
 from oss_desk.domain.report_figures import (
-    Layout,
     appointment_figures,
     day_comparison,
+    period_summary,
+    standard_values,
     trend_month,
     visit_figures,
 )
@@ -36,15 +45,11 @@ from oss_desk.domain.reports import (
     DayComparison,
     EventLogHead,
     MonthlyReport,
+    RangeReport,
     TrendMonth,
-    VisitFigures,
 )
-from oss_desk.domain.standards import (
-    Standard,
-    appointment_standards,
-    followup_standards,
-    visit_standards,
-)
+from oss_desk.domain.scorecard import ReportRules
+from oss_desk.domain.standards import Standard, followup_standards
 from oss_desk.domain.stats import (
     busiest,
     last_months,
@@ -54,19 +59,34 @@ from oss_desk.domain.stats import (
     parse_month,
     same_weekday_before,
 )
-from oss_desk.domain.tally import AppointmentTally, MonthCounts, VisitTally
-from oss_desk.errors import NotFound
+from oss_desk.domain.tally import DayTally, merged
+from oss_desk.errors import NotFound, StorageError
 from oss_desk.services.followup_reports import followup_figures, followups_due
+from oss_desk.services.queue.day_end import close_due
+from oss_desk.services.report_days import DayTallies, last_closed_day
 from oss_desk.services.report_offices import Offices
-from oss_desk.services.report_trend import TrendCounts, last_closed_day
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.chain import head_on
-from oss_desk.storage.reports import appointment_tally, visit_tally
 from oss_desk.storage.site import records_begin
+
+log = logging.getLogger("oss_desk.reports")
 
 TREND_MONTHS = 12
 COMPARE_WEEKS = 4
+
+
+def report_rules(session: Session) -> ReportRules:
+    """The rules the office's figures are counted and rated with (its configuration)."""
+    settings = session.settings
+    return ReportRules(
+        target_minutes=settings.queue.target_minutes,
+        punctual_minutes=settings.reports.punctual_minutes,
+        amber_points=settings.reports.amber_points,
+        notice_days=settings.appointments.min_notice_working_days,
+        call_targets=tuple(settings.reports.calls_answer_within.items()),
+        organisations=dict(settings.signposting.organisations),
+    )
 
 
 class ReportService:
@@ -78,7 +98,7 @@ class ReportService:
         *,
         rollup: bool = True,
     ) -> None:
-        """``rollup=False``: count the whole trend from the event log (tests, benchmarks)."""
+        """``rollup=False``: count every day from the event log (tests, benchmarks)."""
         self.s = session
         self.actor = actor or session.actor
         self.rollup = rollup
@@ -97,6 +117,18 @@ class ReportService:
     def target_minutes(self) -> int:
         return self.s.settings.queue.target_minutes
 
+    @property
+    def rules(self) -> ReportRules:
+        return report_rules(self.s)
+
+    def _close_due(self) -> None:
+        """Close the days that are over before counting them (the first action after closing
+        does it; a report is one). A database that cannot be written is reported on as it is."""
+        try:
+            close_due(self.s, self.actor)
+        except StorageError as exc:
+            log.info("days not closed before the report (%s)", exc)
+
     # The reports -----------------------------------------------------------------------------
 
     def daily(
@@ -108,36 +140,78 @@ class ReportService:
     ) -> DailyReport:
         """One business day: every office, or one site (``site_id``)."""
         self.s.require(Action.VIEW_REPORTS, self.actor)
+        self._close_due()
+        tallies = DayTallies(self.offices, rollup=self.rollup)
         with self.offices.snapshot():
             site, sites = self.offices.scope(site_id)
             when = self._day(day, site)
             layout = self.offices.layout(sites, [when])
-            tally = self._visits(when, when, site)
-            figures = self._figures(tally, layout)
-            return DailyReport(
+            tally = self._tally(tallies, when, when, site)
+            figures = visit_figures(tally.visits, layout, self.rules)
+            report = DailyReport(
                 date=when.isoformat(),
                 site=site,
                 sites=sites,
                 target_minutes=self.target_minutes,
                 figures=figures,
-                standards=self._visit_standards(figures),
-                still_waiting=tally.still_waiting,
+                standards=self.rules.rate(
+                    standard_values(tally, self.rules), appointments=False, calls=False
+                ),
+                still_waiting=tally.visits.still_waiting,
                 busiest_hour=busiest(figures.by_hour),
                 previous_weeks=tuple(
-                    self._day_before(earlier, site)
+                    self._day_before(tallies, earlier, site)
                     for earlier in same_weekday_before(when, compare_weeks)
                 ),
                 event_log_head=self._event_log_head(when, site),
                 followups=followups_due(self._conns(site), when, site),
             )
+        tallies.save()
+        return report
 
     def monthly(self, month: str | None = None, site_id: str | None = None) -> MonthlyReport:
         """One calendar month: visits, appointments, the standards, calls and the trend."""
         self.s.require(Action.VIEW_REPORTS, self.actor)
-        trend = TrendCounts(self.offices, self.target_minutes, rollup=self.rollup)
+        self._close_due()
+        tallies = DayTallies(self.offices, rollup=self.rollup)
         with self.offices.snapshot():
-            report = self._monthly(month, site_id, trend)
-        trend.save()
+            report = self._monthly(month, site_id, tallies)
+        tallies.save()
+        return report
+
+    def quarterly(self, quarter: str | None = None, site_id: str | None = None) -> RangeReport:
+        """A quarter of the reporting year (``2026-Q3``; default: this one)."""
+        start = self.s.settings.reports.year_start_month
+        period = (
+            parse_quarter(quarter, start, self._today())
+            if quarter is not None
+            else quarter_of(self._day(None, None), start)
+        )
+        return self.period(period, site_id)
+
+    def annual(self, year: str | None = None, site_id: str | None = None) -> RangeReport:
+        """A reporting year (``2026``: April 2026 to March 2027 by default; default: this one)."""
+        start = self.s.settings.reports.year_start_month
+        period = (
+            parse_year(year, start, self._today())
+            if year is not None
+            else year_of(self._day(None, None), start)
+        )
+        return self.period(period, site_id)
+
+    def between(self, first: str, last: str, site_id: str | None = None) -> RangeReport:
+        """Any run of days, both included."""
+        start = self.s.settings.reports.year_start_month
+        return self.period(parse_days(first, last, start, self._today()), site_id)
+
+    def period(self, period: Period, site_id: str | None = None) -> RangeReport:
+        """The figures of ``period`` (month by month) beside those of the period before it."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
+        self._close_due()
+        tallies = DayTallies(self.offices, rollup=self.rollup)
+        with self.offices.snapshot():
+            report = self._period(period, site_id, tallies)
+        tallies.save()
         return report
 
     def fill_rollup(self) -> int:
@@ -151,25 +225,29 @@ class ReportService:
         closed_last = last_closed_day(office, self.s.clock.now())
         if not self.rollup or closed_last is None or closed_last < first:
             return 0
-        trend = TrendCounts(self.offices, self.target_minutes)
+        tallies = DayTallies(self.offices)
         with office.store.read() as conn:
-            trend.closed_days(office, conn, first, closed_last)
-        return trend.save()
+            tallies.closed_days(office, conn, first, closed_last)
+        return tallies.save()
 
-    def _monthly(self, month: str | None, site_id: str | None, trend: TrendCounts) -> MonthlyReport:
+    # Assembling ------------------------------------------------------------------------------
+
+    def _monthly(
+        self, month: str | None, site_id: str | None, tallies: DayTallies
+    ) -> MonthlyReport:
         site, sites = self.offices.scope(site_id)
         key = parse_month(month) if month is not None else month_of(self._day(None, site))
         first, last = month_bounds(key)
         if month is not None:
             self._span(site).check_month(first, last)
         days = month_days(key)
-        tally = self._visits(first, last, site)
-        figures = self._figures(tally, self.offices.layout(sites, days))
-        appointments = appointment_figures(
-            self._appointments(first, last, site),
-            self.s.settings.appointments.min_notice_working_days,
-        )
-        arrivals = tally.arrivals.by(0)
+        rules = self.rules
+        months = self._months(tallies, last_months(key, TREND_MONTHS), site)
+        tally = months.get(key, DayTally())
+        figures = visit_figures(tally.visits, self.offices.layout(sites, days), rules)
+        appointments = appointment_figures(tally.appointments, rules.notice_days)
+        calls = self._calls(first, last, site)
+        arrivals = tally.visits.arrivals.by(0)
         by_day = {d.isoformat(): arrivals.get(d.isoformat(), 0) for d in days}
         followups = followup_figures(self.s, self._conns(site), first, last, site, self.actor)
         return MonthlyReport(
@@ -178,27 +256,72 @@ class ReportService:
             sites=sites,
             target_minutes=self.target_minutes,
             figures=figures,
-            standards=self._visit_standards(figures)
-            + appointment_standards(
-                appointments.appointments_kept_pct,
-                appointments.council_cancellations.with_notice_pct,
-                notice_days=self.s.settings.appointments.min_notice_working_days,
-                amber_points=self.amber_points,
+            standards=rules.rate(
+                standard_values(tally, rules, calls), appointments=True, calls=True
             )
             + self._followup_standards(followups),
             by_day=by_day,
             busiest_day=busiest(by_day),
             appointments=appointments,
-            calls=self._calls(first, last, site),
-            trend=self._trend(key, site, trend),
+            calls=calls,
+            trend=self._trend(last_months(key, TREND_MONTHS), months, site),
             followups=followups,
+        )
+
+    def _period(self, period: Period, site_id: str | None, tallies: DayTallies) -> RangeReport:
+        site, sites = self.offices.scope(site_id)
+        rules = self.rules
+        before = period.previous()
+        now = self.s.clock.now()
+        found = tallies.days(before.first, period.last, site, now)
+        current = merged(t for (_s, d), t in found.items() if d >= period.first.isoformat())
+        earlier = merged(t for (_s, d), t in found.items() if d < period.first.isoformat())
+        months: dict[str, DayTally] = {}
+        for (_site, day), t in found.items():
+            if day >= period.first.isoformat():
+                months.setdefault(day[:7], DayTally()).add(t)
+        days = _each_day(period.first, period.last)
+        figures = visit_figures(current.visits, self.offices.layout(sites, days), rules)
+        calls = self._calls(period.first, period.last, site)
+        calls_before = self._calls(before.first, before.last, site)
+        return RangeReport(
+            period=period.kind,
+            key=period.key,
+            label=period.label,
+            first_day=period.first.isoformat(),
+            last_day=period.last.isoformat(),
+            site=site,
+            sites=sites,
+            target_minutes=self.target_minutes,
+            figures=figures,
+            standards=rules.rate(
+                standard_values(current, rules, calls), appointments=True, calls=True
+            ),
+            appointments=appointment_figures(current.appointments, rules.notice_days),
+            calls=calls,
+            months=self._trend(period.months(), months, site, period),
+            current=period_summary(
+                period.label,
+                period.first.isoformat(),
+                period.last.isoformat(),
+                current,
+                rules,
+                calls,
+            ),
+            previous=period_summary(
+                before.label,
+                before.first.isoformat(),
+                before.last.isoformat(),
+                earlier,
+                rules,
+                calls_before,
+            ),
         )
 
     # Reading ---------------------------------------------------------------------------------
 
-    @property
-    def amber_points(self) -> float:
-        return self.s.settings.reports.amber_points
+    def _today(self) -> date:
+        return self._day(None, None)
 
     def _day(self, day: str | date | None, site: str | None) -> date:
         if isinstance(day, datetime):
@@ -213,6 +336,9 @@ class ReportService:
             if found is not None:
                 return date.fromisoformat(self.s.today(found))
         raise NotFound("no site is configured")  # pragma: no cover - init refuses that
+
+    def _tally(self, tallies: DayTallies, first: date, last: date, site: str | None) -> DayTally:
+        return merged(tallies.days(first, last, site, self.s.clock.now()).values())
 
     def _span(self, site: str | None) -> DateSpan:
         """The dates a report may ask for: from the day the earliest office's records begin
@@ -233,20 +359,12 @@ class ReportService:
             found = head_on(conn, day.isoformat(), site)
         return None if found is None else EventLogHead(event=found[0], sha256=found[1].hex())
 
-    def _visits(self, first: date, last: date, site: str | None) -> VisitTally:
-        total = VisitTally()
-        for office in self.offices.covering(site):
-            with office.store.read() as conn:
-                total = total.merge(visit_tally(conn, first.isoformat(), last.isoformat(), site))
-        return total
-
-    def _appointments(self, first: date, last: date, site: str | None) -> AppointmentTally:
-        total = AppointmentTally()
-        for office in self.offices.covering(site):
-            with office.store.read() as conn:
-                found = appointment_tally(conn, first.isoformat(), last.isoformat(), site)
-                total = total.merge(found)
-        return total
+    def _months(
+        self, tallies: DayTallies, months: list[str], site: str | None
+    ) -> dict[str, DayTally]:
+        first, _ = month_bounds(months[0])
+        _, last = month_bounds(months[-1])
+        return tallies.by_month(first, last, site, self.s.clock.now())
 
     def _calls(self, first: date, last: date, site: str | None) -> CallFigures | None:
         """The telephone figures from imported call data (raw counts added up across offices);
@@ -255,20 +373,29 @@ class ReportService:
         for office in self.offices.covering(site):
             with office.store.read() as conn:
                 counts = counts + call_counts(conn, first.isoformat(), last.isoformat(), site)
-        return call_figures(counts, first, last)
+        return call_figures(counts, first, last, self.rules.call_limits)
 
-    # Assembling ------------------------------------------------------------------------------
+    def _day_before(self, tallies: DayTallies, day: date, site: str | None) -> DayComparison:
+        tally = self._tally(tallies, day, day, site)
+        return day_comparison(day.isoformat(), tally.visits, self.rules)
 
-    def _figures(self, tally: VisitTally, layout: Layout) -> VisitFigures:
-        return visit_figures(tally, layout, self.target_minutes)
-
-    def _visit_standards(self, figures: VisitFigures) -> tuple[Standard, ...]:
-        return visit_standards(
-            figures.within_15_min_pct,
-            figures.first_contact_resolution_pct,
-            target_minutes=self.target_minutes,
-            amber_points=self.amber_points,
-        )
+    def _trend(
+        self,
+        months: list[str],
+        tallies: dict[str, DayTally],
+        site: str | None,
+        period: Period | None = None,
+    ) -> tuple[TrendMonth, ...]:
+        """Each month's figures (its calls too), oldest first; within ``period``, only its
+        days."""
+        found = []
+        for key in months:
+            first, last = month_bounds(key)
+            if period is not None:
+                first, last = max(first, period.first), min(last, period.last)
+            calls = self._calls(first, last, site)
+            found.append(trend_month(key, tallies.get(key, DayTally()), self.rules, calls))
+        return tuple(found)
 
     def _followup_standards(self, figures: FollowupFigures) -> tuple[Standard, ...]:
         f = self.s.settings.followups
@@ -277,19 +404,13 @@ class ReportService:
             ringback_days=f.ringback_working_days,
             acknowledge_days=f.acknowledge_working_days,
             respond_days=f.respond_working_days,
-            amber_points=self.amber_points,
+            amber_points=self.rules.amber_points,
         )
 
     def _conns(self, site: str | None) -> list[sqlite3.Connection]:
         """The databases of the offices covering ``site`` (within the report's snapshot)."""
         return [office.store.conn for office in self.offices.covering(site)]
 
-    def _day_before(self, day: date, site: str | None) -> DayComparison:
-        return day_comparison(day.isoformat(), self._visits(day, day, site), self.target_minutes)
 
-    def _trend(self, month: str, site: str | None, trend: TrendCounts) -> tuple[TrendMonth, ...]:
-        months = last_months(month, TREND_MONTHS)
-        first, _ = month_bounds(months[0])
-        _, last = month_bounds(months[-1])
-        counts = trend.months(first, last, site, self.s.clock.now())
-        return tuple(trend_month(key, counts.get(key, MonthCounts())) for key in months)
+def _each_day(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]

@@ -10,7 +10,8 @@ from datetime import date
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.calls import CallCounts, CallFigures, ParsedCall, call_figures
+from oss_desk.domain.call_figures import CallCounts, CallFigures, call_figures
+from oss_desk.domain.calls import ParsedCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,25 +110,42 @@ def record_import(
 def call_counts(
     conn: sqlite3.Connection, first_day: str, last_day: str, site_id: str | None
 ) -> CallCounts:
-    """Raw figures of the calls whose local day is within ``first_day``..``last_day``."""
+    """Raw figures of the calls whose local day is within ``first_day``..``last_day``: counts
+    by day and hour, and the answered calls' waits to the second (by hour)."""
     args = {"first": first_day, "last": last_day, "site": site_id}
-    rows = conn.execute(
+    by_hour: dict[int, int] = {}
+    by_day: dict[str, int] = {}
+    total = answered = abandoned = waited = 0
+    for day, hour, n, n_answered, n_abandoned, wait in conn.execute(
         "SELECT business_day, local_hour, count(*), sum(answered), sum(abandoned), "
         "coalesce(sum(CASE WHEN answered = 1 THEN wait_seconds END), 0) FROM calls "
         "WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site) "
         "GROUP BY business_day, local_hour",
         args,
-    ).fetchall()
-    by_hour: dict[int, int] = {}
-    by_day: dict[str, int] = {}
-    total = answered = abandoned = waited = 0
-    for day, hour, n, n_answered, n_abandoned, wait in rows:
+    ):
         by_day[day] = by_day.get(day, 0) + n
         by_hour[hour] = by_hour.get(hour, 0) + n
         total += n
         answered += n_answered
         abandoned += n_abandoned
         waited += wait
+    waits: dict[tuple[int, int], int] = {}
+    abandoned_by_hour: dict[int, int] = {}
+    talk = talked = 0
+    if total:
+        for hour, is_answered, is_abandoned, wait, n, talk_sum, talk_n in conn.execute(
+            "SELECT local_hour, answered, abandoned, wait_seconds, count(*), "
+            "coalesce(sum(talk_seconds), 0), count(talk_seconds) FROM calls "
+            "WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site) "
+            "GROUP BY 1, 2, 3, 4",
+            args,
+        ):
+            if is_answered:
+                waits[(hour, wait)] = waits.get((hour, wait), 0) + n
+                talk += talk_sum
+                talked += talk_n
+            if is_abandoned:
+                abandoned_by_hour[hour] = abandoned_by_hour.get(hour, 0) + n
     return CallCounts(
         total=total,
         answered=answered,
@@ -135,6 +153,10 @@ def call_counts(
         answered_wait_seconds=waited,
         by_hour=by_hour,
         by_day=by_day,
+        answered_waits=waits,
+        abandoned_by_hour=abandoned_by_hour,
+        talk_seconds=talk,
+        talked=talked,
     )
 
 

@@ -128,8 +128,9 @@ def reopen_visit(conn: sqlite3.Connection, visit_id: int) -> None:
 def get_visit(conn: sqlite3.Connection, visit_id: int) -> Visit | None:
     r = conn.execute(
         "SELECT v.id, v.site_id, v.business_day, v.arrived_at, v.channel, v.needs, v.status, "
-        "v.outcome, v.finished_at, (SELECT service_code FROM tickets WHERE visit_id = v.id "
-        "ORDER BY id DESC LIMIT 1) FROM visits v WHERE v.id = ?",
+        "v.outcome, v.finished_at, coalesce((SELECT service_code FROM tickets WHERE visit_id ="
+        " v.id ORDER BY id DESC LIMIT 1), (SELECT service_code FROM events WHERE visit_id = v.id"
+        " AND kind = 'arrived')) FROM visits v WHERE v.id = ?",
         [visit_id],
     ).fetchone()
     if r is None:
@@ -419,6 +420,28 @@ def tickets_of_day(
             "SELECT * FROM tickets WHERE business_day = :day "
             "AND (:site IS NULL OR site_id = :site) ORDER BY id",
             {"day": business_day, "site": site_id},
+        )
+    )
+
+
+def open_days(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(site, business day) of every day that still has tickets waiting or called (each read
+    through its own partial index, so this stays cheap however long the history)."""
+    rows = conn.execute(
+        "SELECT site_id, business_day FROM tickets WHERE status = 'waiting'"
+        " UNION SELECT site_id, business_day FROM tickets INDEXED BY tickets_at_desk"
+        " WHERE status IN ('called', 'serving') AND status = 'called'"
+    ).fetchall()
+    return sorted((str(r[0]), str(r[1])) for r in rows)
+
+
+def left_open(conn: sqlite3.Connection, site_id: str, business_day: str) -> list[Ticket]:
+    """The day's tickets still waiting or called at the site, in the order they were issued."""
+    return _all(
+        conn.execute(
+            "SELECT * FROM tickets WHERE site_id = ? AND business_day = ?"
+            " AND status IN ('waiting', 'called') ORDER BY id",
+            [site_id, business_day],
         )
     )
 

@@ -1,99 +1,63 @@
-"""The daily rollup (``schema/0008_daily_rollup.sql``): the trend's counts per site per closed
-business day, computed once from the event log (:func:`oss_desk.storage.reports.day_counts`, the
-same query the live trend uses) and read back after that.
+"""The daily rollup (``schema/0018_scorecard.sql``): each closed business day's tally per site
+(:class:`~oss_desk.domain.tally.DayTally`: counts and the raw waits and service times), computed
+once from the event log (:func:`oss_desk.storage.reports.day_tallies`, the same query the live
+reports use) and read back after that.
 
-A row holds :class:`~oss_desk.domain.tally.MonthCounts` for one (site, business day), with the
-target it was counted against (``target_seconds``) and :data:`ROLLUP_VERSION`; rows made with
-another target or version are ignored. Which days may be stored (only closed ones) is the report
-service's decision: nothing here looks at a clock.
+A row holds one (site, business day) and :data:`ROLLUP_VERSION`; rows made by another version
+are ignored (and recounted). Which days may be stored (only closed ones) is the report service's
+decision: nothing here looks at a clock.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-from oss_desk.domain.tally import MonthCounts
+from oss_desk.domain.tally import DayTally
 from oss_desk.storage.reports import DayKey
 
-ROLLUP_VERSION = 1
-"""Bumped whenever the counts of a day would come out differently (old rows are then recounted)."""
-
-_COLUMNS = (
-    "site_id, business_day, visits, seen, seen_within_target, finished, finished_first_contact,"
-    " appointments_booked, appointments_kept, appointments_no_show, target_seconds, version"
-)
+ROLLUP_VERSION = 3
+"""Bumped whenever the tally of a day would come out differently (old rows are then recounted).
+2: the 15-minute figure counts walk-outs and visitors closed with the office, the appointment
+clock starts at the booked time, and the tally holds the raw waits (issue 15).
+3: no-shows taken back are not counted; services added at a desk and appointments arranged in a
+visit are kept (issue 17)."""
 
 
 def has_rollup(conn: sqlite3.Connection) -> bool:
-    """Whether the database has the rollup table (another office's older copy may not)."""
-    row = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'daily_rollup'"
-    ).fetchone()
-    return row is not None
+    """Whether the database has this version's rollup table (another office's older copy may
+    not)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(daily_rollup)")}
+    return "tally" in columns
 
 
 def rolled_days(
-    conn: sqlite3.Connection,
-    first_day: str,
-    last_day: str,
-    site_id: str | None,
-    target_seconds: int,
-) -> dict[DayKey, MonthCounts]:
-    """The stored rows between the two days (one site, or every site with None) counted against
-    ``target_seconds`` by this version."""
+    conn: sqlite3.Connection, first_day: str, last_day: str, site_id: str | None
+) -> dict[DayKey, DayTally]:
+    """The stored tallies between the two days (one site, or every site with None) made by this
+    version."""
     return {
-        (r[0], r[1]): MonthCounts(
-            visits=r[2],
-            seen=r[3],
-            seen_within=r[4],
-            finished=r[5],
-            finished_first_contact=r[6],
-            booked=r[7],
-            kept=r[8],
-            no_show=r[9],
-        )
+        (r[0], r[1]): DayTally.from_plain(json.loads(r[2]), r[0], r[1])
         for r in conn.execute(
-            f"SELECT {_COLUMNS} FROM daily_rollup"  # noqa: S608 - constant column list
+            "SELECT site_id, business_day, tally FROM daily_rollup"
             " WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)"
-            "   AND target_seconds = :target AND version = :version",
-            {
-                "first": first_day,
-                "last": last_day,
-                "site": site_id,
-                "target": target_seconds,
-                "version": ROLLUP_VERSION,
-            },
+            "   AND version = :version",
+            {"first": first_day, "last": last_day, "site": site_id, "version": ROLLUP_VERSION},
         )
     }
 
 
-def store_days(
-    conn: sqlite3.Connection, days: Mapping[DayKey, MonthCounts], target_seconds: int
-) -> int:
+def store_days(conn: sqlite3.Connection, days: Mapping[DayKey, DayTally]) -> int:
     """Write (or overwrite) the rows of closed days; returns how many. Run it in a write
     transaction."""
-    rows: Iterable[tuple[object, ...]] = (
-        (
-            site,
-            day,
-            c.visits,
-            c.seen,
-            c.seen_within,
-            c.finished,
-            c.finished_first_contact,
-            c.booked,
-            c.kept,
-            c.no_show,
-            target_seconds,
-            ROLLUP_VERSION,
-        )
-        for (site, day), c in sorted(days.items())
-    )
     cur = conn.executemany(
-        f"INSERT OR REPLACE INTO daily_rollup ({_COLUMNS})"  # noqa: S608 - constant column list
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
+        "INSERT OR REPLACE INTO daily_rollup (site_id, business_day, version, tally)"
+        " VALUES (?, ?, ?, ?)",
+        (
+            (site, day, ROLLUP_VERSION, json.dumps(t.plain(), separators=(",", ":")))
+            for (site, day), t in sorted(days.items())
+        ),
     )
     return cur.rowcount
 

@@ -32,6 +32,7 @@ from oss_desk.paths import log_dir
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
 from oss_desk.services.followup_messages import FollowupMessageDelivery, Sent
+from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.turn_texts import TextReport, TurnTexts
@@ -95,6 +96,17 @@ def turn_texts(session: Session) -> TextReport:
         return TextReport()
 
 
+def close_day(session: Session) -> int:
+    """Close the days that are over (tickets left waiting or called at closing time), so the
+    queue is empty the morning after whether or not anyone acted after closing; a fault is
+    logged, never fatal."""
+    try:
+        return len(close_due(session, Actor("worker")))
+    except (OssDeskError, sqlite3.Error) as exc:
+        log.warning("the day's tickets not closed now: %s", exc)
+        return 0
+
+
 def fill_rollup(session: Session) -> None:
     """Store the days that ended since the last report in the daily rollup (so that the next
     monthly report reads them instead of counting them); a fault is logged, never fatal."""
@@ -156,6 +168,7 @@ class DeviceWorker:
                 board.close()
             result.printers = {u: s.value for u, s in printing.poll_printers(force=True).items()}
             result.no_shows = len(AppointmentService(session, Actor("worker")).auto_no_show())
+            close_day(session)
             fill_rollup(session)
             messages = MessageDelivery(session, owner=self.owner).deliver_due()
             referrals = referral_messages(session)
@@ -449,6 +462,7 @@ class DeviceWorker:
             purged = -1e9
             while not self.stop.is_set():
                 appointments.auto_no_show()
+                close_day(session)
                 if time.monotonic() - purged > RETENTION_EVERY_SECONDS:
                     retention.purge()
                     fill_rollup(session)

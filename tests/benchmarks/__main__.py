@@ -22,6 +22,7 @@ BENCHMARKS = {
     "dbops": "tests.benchmarks.bench_dbops",
     "calls": "tests.benchmarks.bench_calls",
     "reports": "tests.benchmarks.bench_reports",
+    "annual": "tests.benchmarks.bench_annual",
     "serve": "tests.benchmarks.bench_serve",
     "screen": "tests.benchmarks.bench_screen",
     "integrity": "tests.benchmarks.bench_integrity",

@@ -155,6 +155,7 @@ class RowBuilder(QueueRows):
         self._booking_event(site, appt, ms, "appointment_checked_in", who, checked_in)
         ticket.appointment = appt
         appt.status, appt.visit_id, appt.ticket_id = "checked_in", ticket.visit_id, ticket.id
+        self.booked(ticket.visit_id, appt.start)  # the 15-minute clock starts at the later
         return ticket
 
     def _booking_event(

@@ -16,7 +16,14 @@ from typing import Any, NamedTuple
 
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.needs import needs_private_room, requirements
-from oss_desk.domain.standards import is_first_contact, within_target
+from oss_desk.domain.standards import (
+    VisitEnd,
+    VisitFacts,
+    classify_visit,
+    is_first_contact,
+    missed_walk_out,
+    within_target,
+)
 from oss_desk.storage.history import TICKET_COLUMNS, VISIT_COLUMNS
 
 MINUTE_MS = 60_000
@@ -137,12 +144,31 @@ class DayFigures:
     no_shows: int = 0
     seen: int = 0
     seen_within_target: int = 0
+    walked_out_after_target: int = 0
+    left_before_target: int = 0
+    closed_unseen: int = 0
     finished: int = 0
     finished_first_contact: int = 0
     quick_visits: int = 0
     by_hour: dict[int, int] = field(default_factory=dict)
     by_service: dict[str, int] = field(default_factory=dict)
     outcomes: dict[str, int] = field(default_factory=dict)
+    seen_waits_ms: list[int] = field(default_factory=list)
+    """The wait of each visitor seen (for percentiles checked against the raw waits)."""
+
+
+@dataclass(slots=True)
+class _Open:
+    """A visit not ended yet: what its 15-minute figure will need."""
+
+    arrived: int
+    site_id: str
+    day: str
+    booked: int | None = None
+    calls: dict[int, int] = field(default_factory=dict)
+    """Ticket -> its first call."""
+    gone: set[int] = field(default_factory=set)
+    """Tickets the resident did not come to (no-show, cancelled)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +192,7 @@ class QueueRows:
         self._units: dict[int, list[tuple[str, int, int]]] = {}
         self.figures: dict[tuple[str, str], DayFigures] = {}
         self.counters: dict[tuple[str, str, str], int] = {}
-        self._first_contact: dict[int, bool] = {}
-        self._arrived: dict[int, tuple[int, str, str]] = {}
+        self._open: dict[int, _Open] = {}
         self.reset()
 
     def reset(self) -> None:
@@ -289,19 +314,61 @@ class QueueRows:
         figures.visits += 1
         figures.by_hour[hour] = figures.by_hour.get(hour, 0) + 1
         figures.by_service[service] = figures.by_service.get(service, 0) + 1
-        self._arrived[visit_id] = (ms, site.id, day)
+        self._open[visit_id] = _Open(ms, site.id, day)
         return hour
 
-    def _contact(self, visit_id: int, ms: int) -> None:
-        """The visit's first contact (first call or meet-and-greet resolution)."""
-        if visit_id in self._first_contact:
+    def _called(self, visit_id: int, ticket_id: int, ms: int) -> None:
+        state = self._open.get(visit_id)
+        if state is not None:
+            state.calls.setdefault(ticket_id, ms)
+
+    def booked(self, visit_id: int, start_ms: int) -> None:
+        """The visit checked in for an appointment booked at ``start_ms``."""
+        state = self._open.get(visit_id)
+        if state is not None:
+            state.booked = start_ms
+
+    def _ended(
+        self,
+        visit_id: int,
+        kind: str,
+        ms: int,
+        *,
+        reason: str | None = None,
+        gone: int | None = None,
+        quick: bool = False,
+    ) -> None:
+        """The visit ended: counted for the 15-minute figure by the domain's rule."""
+        state = self._open.pop(visit_id, None)
+        if state is None:
             return
-        self._first_contact[visit_id] = True
-        arrived, site_id, day = self._arrived[visit_id]
-        figures = self._figures(site_id, day)
-        figures.seen += 1
-        if within_target(ms - arrived, self.target_ms):
-            figures.seen_within_target += 1
+        if gone is not None:
+            state.gone.add(gone)
+        attended = [at for t, at in state.calls.items() if t not in state.gone]
+        seen = ms if quick else min(attended, default=None)
+        end, wait = classify_visit(
+            VisitFacts(
+                arrived_ms=state.arrived,
+                booked_ms=state.booked,
+                seen_ms=seen,
+                first_call_ms=min(state.calls.values(), default=None),
+                ended=kind,
+                ended_reason=reason,
+                ended_ms=ms,
+            )
+        )
+        figures = self._figures(state.site_id, state.day)
+        if end is VisitEnd.SEEN:
+            figures.seen += 1
+            figures.seen_within_target += within_target(wait, self.target_ms)
+            figures.seen_waits_ms.append(wait)
+        elif end is VisitEnd.WALKED_OUT:
+            if missed_walk_out(wait, self.target_ms):
+                figures.walked_out_after_target += 1
+            else:
+                figures.left_before_target += 1
+        elif end is VisitEnd.CLOSED:
+            figures.closed_unseen += 1
 
     def _finished(self, site_id: str, day: str, outcome: str, quick: bool = False) -> None:
         figures = self._figures(site_id, day)
@@ -439,7 +506,7 @@ class QueueRows:
             outcome=outcome,
             data='{"at":"meet-and-greet"}',
         )
-        self._contact(visit_id, ms)
+        self._ended(visit_id, "finished", ms, quick=True)
         self._finished(site.id, day, outcome, quick=True)
         return visit_id
 
@@ -449,7 +516,7 @@ class QueueRows:
         row = self.tickets[ticket.id]
         row[T_STATUS], row[T_DESK], row[T_CALLED] = "called", desk, instant(ms)
         self._on(site, ticket, ms, "called", '{"how":"next"}')
-        self._contact(ticket.visit_id, ms)
+        self._called(ticket.visit_id, ticket.id, ms)
 
     def recall(self, site: SiteInfo, ticket: TicketRec, ms: int) -> None:
         ticket.recalls += 1
@@ -471,17 +538,20 @@ class QueueRows:
         if appt is not None and appt.status == "checked_in":
             appt.status = "attended"
         self._on(site, ticket, ms, "finished", outcome=outcome)
+        self._ended(ticket.visit_id, "finished", ms)
         self._finished(site.id, ticket.day, outcome)
 
     def no_show(self, site: SiteInfo, ticket: TicketRec, ms: int) -> None:
         self._end(ticket, ms, "no_show", "no_show")
         self._on(site, ticket, ms, "no_show", f'{{"recalls":{ticket.recalls}}}')
         self._figures(site.id, ticket.day).no_shows += 1
+        self._ended(ticket.visit_id, "no_show", ms, gone=ticket.id)
 
     def cancel(self, site: SiteInfo, ticket: TicketRec, ms: int, actor: str, reason: str) -> None:
         """``QueueService.cancel`` (the resident left, or the day ended)."""
         self._end(ticket, ms, "cancelled", "cancelled")
         self._on(site, ticket, ms, "cancelled", event_data({"reason": reason}), by=(actor, None))
+        self._ended(ticket.visit_id, "cancelled", ms, reason=reason, gone=ticket.id)
 
     def transfer(self, site: SiteInfo, ticket: TicketRec, ms: int, service: str) -> TicketRec:
         """``QueueService.transfer`` to another service, by the desk that called the ticket."""

@@ -26,10 +26,21 @@ class AppointmentChanges(AppointmentBooking):
     # Changes ---------------------------------------------------------------------------------
 
     def move(
-        self, ref: str | int, start: datetime | str, *, adviser: str | None = None
+        self,
+        ref: str | int,
+        start: datetime | str,
+        *,
+        adviser: str | None = None,
+        by: str = "resident",
     ) -> Appointment:
-        """Reschedule: new time (and maybe adviser); reminders follow; the resident is told."""
+        """Reschedule: new time (and maybe adviser); reminders follow; the resident is told. A
+        move the council asked for (``by="council"``) owes the resident the same notice as a
+        cancellation (``appointments.min_notice_working_days``): less is recorded as a
+        breach."""
         self._require(Action.MOVE_APPOINTMENT)
+        party = by.strip().lower()
+        if party not in ("council", "resident"):
+            raise InvalidInput("say who asked to move it: council or resident")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             old = self._find_in(conn, ref)
@@ -54,16 +65,16 @@ class AppointmentChanges(AppointmentBooking):
             )
             self._hold(conn, moved)
             a.cancel_messages(conn, old.id, ACTIVE_KINDS)
-            self._event(
-                conn,
-                site,
-                EventKind.APPOINTMENT_MOVED,
-                moved,
-                {
-                    "from": format_instant(old.starts_at),
-                    "to": format_instant(moved.starts_at),
-                },
-            )
+            data: dict[str, object] = {
+                "from": format_instant(old.starts_at),
+                "to": format_instant(moved.starts_at),
+                "by": party,
+            }
+            if party == "council":
+                notice = self._notice(site, now, old)
+                needed = self.s.settings.appointments.min_notice_working_days
+                data |= {"notice_working_days": notice, "breach": notice < needed}
+            self._event(conn, site, EventKind.APPOINTMENT_MOVED, moved, data)
             via = self._via(moved.channel)
             if via is not None:
                 self._queue(conn, moved, "change", via, now)

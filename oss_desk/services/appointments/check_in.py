@@ -27,6 +27,7 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
+from oss_desk.domain.queue import priority_for
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import said
@@ -67,7 +68,8 @@ class AppointmentCheckIn(AppointmentBooking):
                 )
             queue = QueueService(self.s, self.actor)
             sent_to = appt.room or self._advisers_desk(conn, appt)
-            joining = Joining(appt.service, 1, appt.needs, Channel.APPOINTMENT, sent_to)
+            priority = priority_for(appointment=True)
+            joining = Joining(appt.service, priority, appt.needs, Channel.APPOINTMENT, sent_to)
             desk = self._greeting_desk(site)
             ticket = queue.arrival_with_ticket(conn, site, joining, now=now, desk=desk)
             a.update_appointment(

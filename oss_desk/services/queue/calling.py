@@ -23,6 +23,7 @@ class Calling(QueueCore):
         """Call the next ticket for a desk; None when nothing is waiting that it may call."""
         self._require(Action.CALL_NEXT)
         desk = self._calling_desk(desk_id)
+        self.close_due()
         site = self.s.directory.sites[desk.site_id]
         now = self.s.clock.now()
         with self.s.store.write() as conn:
@@ -45,8 +46,9 @@ class Calling(QueueCore):
     def call(self, ref: Ref, desk_id: str | None = None) -> Ticket:
         """Call one chosen waiting ticket to a desk (out of order): an adviser to their own
         desk, a team leader to any."""
-        now = self.s.clock.now()
         desk = self._calling_desk(desk_id)
+        self.close_due()
+        now = self.s.clock.now()
         if self.s.scope(Action.CALL_CHOSEN, self.actor) is Scope.OWN:
             self._require(Action.CALL_CHOSEN, own=self.owns_desk(desk))
         else:

@@ -21,7 +21,9 @@ from oss_desk.storage.appointments import attended
 from oss_desk.storage.counter import added_services, deliver_service
 from oss_desk.storage.outbox import queue_print_job
 
-CANCEL_REASONS = ("left", "error", "end_of_day")
+CANCEL_REASONS = ("left", "error", "office_closed", "end_of_day")
+"""Why a ticket was cancelled: the resident left, it was issued in error, or the office closed
+(``end_of_day`` is the older name of ``office_closed``)."""
 
 Outcomes = Mapping[str, str | Outcome]
 """The outcome of each service added to the visit, by service code."""
@@ -38,15 +40,31 @@ class Moved:
 
 
 class Closing(Issuing):
-    def finish(self, ref: Ref, outcome: str | Outcome, services: Outcomes | None = None) -> Ticket:
+    def finish(
+        self,
+        ref: Ref,
+        outcome: str | Outcome,
+        services: Outcomes | None = None,
+        *,
+        signposted_to: str | None = None,
+        assisted_digital: bool = False,
+        avoidable: bool = False,
+    ) -> Ticket:
         """Finish a called or serving ticket with its outcome (and each service added to the
         visit with its own, ``services``); the visit ends with them, its outcome the least
-        settled of them."""
+        settled of them. What the council counts goes with it (:meth:`finish_flags`)."""
         self._require(Action.FINISH)
-        return self._finish(ref, outcome, check=True, services=services)
+        result = parse_outcome(outcome)
+        data = self.finish_flags(result, signposted_to, assisted_digital, avoidable)
+        return self._finish(ref, result, check=True, services=services, data=data)
 
     def _finish(
-        self, ref: Ref, outcome: str | Outcome, check: bool, services: Outcomes | None = None
+        self,
+        ref: Ref,
+        outcome: str | Outcome,
+        check: bool,
+        services: Outcomes | None = None,
+        data: dict[str, object] | None = None,
     ) -> Ticket:
         result = parse_outcome(outcome)
         given = {code.strip().upper(): parse_outcome(o) for code, o in (services or {}).items()}
@@ -91,10 +109,12 @@ class Closing(Issuing):
                     outcome=given[added.service],
                     data={"ticket": ticket.id},
                 )
-            extra: dict[str, object] | None = (
-                {"own_outcome": result.value, "services": len(pending) + 1} if pending else None
+            extra: dict[str, object] = dict(data or {})
+            if pending:
+                extra |= {"own_outcome": result.value, "services": len(pending) + 1}
+            self._log(
+                conn, ticket, EventKind.FINISHED, now, extra or None, at_desk=True, outcome=overall
             )
-            self._log(conn, ticket, EventKind.FINISHED, now, extra, at_desk=True, outcome=overall)
         return done
 
     def no_show(self, ref: Ref) -> Ticket:
@@ -131,7 +151,7 @@ class Closing(Issuing):
     def _cancel(self, ref: Ref, reason: str) -> Ticket:
         now = self.s.clock.now()
         if reason not in CANCEL_REASONS:
-            raise InvalidInput("reason must be left, error or end_of_day")
+            raise InvalidInput("reason must be left, error or office_closed")
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
             if ticket.status not in ACTIVE:

@@ -24,6 +24,7 @@ from oss_desk.domain.models import (
 from oss_desk.domain.queue import Floor, calls_tickets
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import (
@@ -107,6 +108,11 @@ class QueueCore:
     def __init__(self, session: Session, actor: Actor | None = None) -> None:
         self.s = session
         self.actor = actor or session.actor
+
+    def close_due(self) -> list[Ticket]:
+        """Close the days that are over (:mod:`oss_desk.services.queue.day_end`): the first
+        action after closing time does it, whoever it is by."""
+        return close_due(self.s, self.actor)
 
     # Lookups ---------------------------------------------------------------------------------
 

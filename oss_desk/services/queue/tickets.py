@@ -24,6 +24,9 @@ from oss_desk.domain.models import (
     VisitStatus,
 )
 from oss_desk.domain.needs import needs_private_room, parse_needs
+from oss_desk.domain.queue import priority_for
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput
 from oss_desk.services.queue.core import QueueCore, parse_outcome
 from oss_desk.storage import queue as q
 from oss_desk.storage.outbox import queue_print_job
@@ -42,6 +45,11 @@ def _needs(needs: Needs) -> tuple[str, ...]:
     return parse_needs(needs if isinstance(needs, str | None) else list(needs))
 
 
+def _flags(*, urgent: bool = False, repeat: bool = False) -> dict[str, object]:
+    """What meet-and-greet recorded with an arrival (only what is true is written)."""
+    return {k: True for k, v in (("urgent", urgent), ("repeat", repeat)) if v}
+
+
 class Issuing(QueueCore):
     def issue(
         self,
@@ -56,18 +64,32 @@ class Issuing(QueueCore):
         channel: Channel = Channel.WALK_IN,
         arrived_at: datetime | None = None,
         assigned_desk: str | None = None,
+        urgent: bool = False,
+        repeat: bool = False,
     ) -> Issued:
-        """Record an arrival and issue the next ticket of ``service`` (code per site and day)."""
+        """Record an arrival and issue the next ticket of ``service`` (code per site and day).
+        ``urgent``: an urgent or vulnerable resident, called before the others
+        (:func:`oss_desk.domain.queue.priority_for`); ``repeat``: they came back about the same
+        matter. Both are recorded with the arrival and counted in the reports."""
         self._require(Action.ISSUE_TICKET)
         svc = self.service(service)
         desk = self._desk(desk_id)
         site = self._site_for(desk, site_id)
         printer = self._printer_for(desk, print_to) if print_ticket else None
+        self.close_due()
         now = self.s.clock.now()
+        if urgent:
+            priority = max(priority, priority_for(urgent=True))
         with self.s.store.write() as conn:
             joining = Joining(svc.code, priority, _needs(needs), channel, assigned_desk)
             ticket = self.arrival_with_ticket(
-                conn, site, joining, now=now, arrived_at=arrived_at, desk=desk
+                conn,
+                site,
+                joining,
+                now=now,
+                arrived_at=arrived_at,
+                desk=desk,
+                flags=_flags(urgent=urgent, repeat=repeat),
             )
             job = (
                 queue_print_job(
@@ -92,13 +114,17 @@ class Issuing(QueueCore):
         now: datetime,
         arrived_at: datetime | None = None,
         desk: Desk | None = None,
+        flags: Mapping[str, object] | None = None,
     ) -> Ticket:
-        """In the caller's write transaction: an arrival (its visit and ``arrived`` event) and
-        its ticket. No role check: the caller has made its own (issue, check-in)."""
+        """In the caller's write transaction: an arrival (its visit and ``arrived`` event, with
+        ``flags``) and its ticket. No role check: the caller has made its own (issue,
+        check-in)."""
         svc = self.s.directory.services[joining.service]
         self._check_servable(site, svc, needs_private_room(joining.needs))
         desk_id = desk.id if desk else None
-        visit_id = self._arrival(conn, site, joining, now=now, at=arrived_at, desk_id=desk_id)
+        visit_id = self._arrival(
+            conn, site, joining, now=now, at=arrived_at, desk_id=desk_id, flags=flags
+        )
         queued_at = arrived_at or now
         return self.new_ticket(conn, site, visit_id, joining, queued_at, now=now, desk_id=desk_id)
 
@@ -154,9 +180,10 @@ class Issuing(QueueCore):
         now: datetime,
         at: datetime | None,
         desk_id: str | None,
+        flags: Mapping[str, object] | None = None,
     ) -> int:
         """A visit (arrived ``at``, default now) for ``joining``'s service, and its ``arrived``
-        event."""
+        event (with what meet-and-greet recorded: ``urgent``, ``repeat``)."""
         arrived = at or now
         needs, channel = joining.needs, joining.channel
         visit_id = q.create_visit(
@@ -170,6 +197,7 @@ class Issuing(QueueCore):
         data: dict[str, object] = {"channel": channel.value}
         if needs or channel is not Channel.WALK_IN:
             data["needs"] = list(needs)
+        data.update(flags or {})
         self._visit_event(conn, site, EventKind.ARRIVED, arrived, visit_id, joining, desk_id, data)
         return visit_id
 
@@ -206,24 +234,33 @@ class Issuing(QueueCore):
         desk_id: str | None = None,
         site_id: str | None = None,
         needs: Needs = None,
+        repeat: bool = False,
+        signposted_to: str | None = None,
+        assisted_digital: bool = False,
+        avoidable: bool = False,
     ) -> Visit:
-        """A visit dealt with at meet-and-greet: arrival and outcome at once, no ticket."""
+        """A visit dealt with at meet-and-greet: arrival and outcome at once, no ticket; with
+        what the council counts (see :meth:`finish_flags`)."""
         self._require(Action.QUICK_VISIT)
         svc = self.service(service)
         result = parse_outcome(outcome)
+        finished_data = self.finish_flags(result, signposted_to, assisted_digital, avoidable)
         desk = self._desk(desk_id)
         site = self._site_for(desk, site_id)
         parsed_needs = _needs(needs)
+        self.close_due()
         now = self.s.clock.now()
         desk_ref = desk.id if desk else None
         with self.s.store.write() as conn:
             arrival = Joining(svc.code, needs=parsed_needs)
-            visit_id = self._arrival(conn, site, arrival, now=now, at=None, desk_id=desk_ref)
+            visit_id = self._arrival(
+                conn, site, arrival, now=now, at=None, desk_id=desk_ref, flags=_flags(repeat=repeat)
+            )
             stamp = format_instant(now)
             q.finish_visit(
                 conn, visit_id, status=VisitStatus.DONE, outcome=result, finished_at=stamp
             )
-            at_greet = {"at": "meet-and-greet"}
+            at_greet = {"at": "meet-and-greet", **finished_data}
             finished = EventKind.FINISHED
             self._visit_event(
                 conn, site, finished, now, visit_id, arrival, desk_ref, at_greet, result
@@ -231,6 +268,35 @@ class Issuing(QueueCore):
             visit = q.get_visit(conn, visit_id)
         assert visit is not None
         return visit
+
+    def finish_flags(
+        self,
+        outcome: Outcome,
+        signposted_to: str | None,
+        assisted_digital: bool,
+        avoidable: bool,
+    ) -> dict[str, object]:
+        """What a finish records besides its outcome, checked: where the resident was
+        signposted (an organisation of ``signposting.organisations``; only with the outcome
+        ``signposted``), whether they were helped to use the council's website, whether it
+        could have been done online."""
+        data: dict[str, object] = {}
+        if signposted_to is not None:
+            wanted = signposted_to.strip().lower()
+            known = self.s.settings.signposting.organisations
+            if wanted not in known:
+                raise InvalidInput(
+                    f"unknown organisation {shown(signposted_to)!r}: "
+                    f"{', '.join(known)} (signposting.organisations)"
+                )
+            if outcome is not Outcome.SIGNPOSTED:
+                raise InvalidInput("a destination goes with the outcome signposted")
+            data["signposted_to"] = wanted
+        if assisted_digital:
+            data["assisted_digital"] = True
+        if avoidable:
+            data["avoidable"] = True
+        return data
 
     def _printer_for(self, desk: Desk | None, print_to: str | None) -> str | None:
         if print_to is not None:

@@ -180,6 +180,7 @@ class AdviserScreen(counter.CounterScreen):
         names = self.desk.names
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
+        table.amber_seconds = snapshot.amber_seconds
         table.labels = names.labels()
         desk_id = self.current_desk()
         desk = names.desks.get(desk_id) if desk_id else None

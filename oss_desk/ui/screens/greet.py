@@ -231,6 +231,7 @@ class GreetScreen(DeskScreen):
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
+        table.amber_seconds = snapshot.amber_seconds
         table.labels = self.desk.names.labels()
         table.show(snapshot.queue)
         self.fill_services(self.query_one("#service-search", Input).value)

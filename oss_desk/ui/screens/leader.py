@@ -221,6 +221,7 @@ class LeaderScreen(DeskScreen):
         )
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
+        table.amber_seconds = snapshot.amber_seconds
         table.labels = names.labels()
         table.show(snapshot.queue)
 

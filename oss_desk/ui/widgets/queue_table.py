@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.needs import short_need
-from oss_desk.domain.standards import over_target
+from oss_desk.domain.standards import WaitBand, wait_band
 from oss_desk.ui.faults import guarded
 
 Cell = Text | int | str
@@ -61,9 +61,10 @@ class QueueTable(DataTable[Cell]):
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self._cells: dict[str, tuple[Cell, ...]] = {}
         self._entries: dict[str, QueueEntry] = {}
-        self._styles = ("bold red", "yellow")
+        self._styles = {WaitBand.RED: "bold red", WaitBand.AMBER: "yellow", WaitBand.OK: ""}
         self._limits = (64, 64, False)
         self.target_seconds = 15 * 60
+        self.amber_seconds = 10 * 60
         self.labels: dict[str, str] = {}
 
     @guarded
@@ -77,11 +78,9 @@ class QueueTable(DataTable[Cell]):
             self.show(list(self._entries.values()))
 
     def wait_style(self, seconds: int) -> str:
-        if over_target(seconds, self.target_seconds):
-            return self._styles[0]
-        if seconds >= self.target_seconds - 3 * 60:
-            return self._styles[1]
-        return ""
+        """The one wait colour (domain.standards.wait_band): amber from queue.amber_minutes,
+        red past the target."""
+        return self._styles[wait_band(seconds, self.amber_seconds, self.target_seconds)]
 
     def limits(self, entries: list[QueueEntry]) -> tuple[int, int, bool]:
         """How wide the service and needs may be, and whether waits are short ("16m")."""
@@ -129,7 +128,11 @@ class QueueTable(DataTable[Cell]):
         """Make the table match ``entries`` (waiting tickets, in call order) by row key."""
         selected = self.selected_key()
         colours = self.app.theme_variables
-        self._styles = (f"bold {colours.get('error', 'red')}", colours.get("warning", "yellow"))
+        self._styles = {
+            WaitBand.RED: f"bold {colours.get('error', 'red')}",
+            WaitBand.AMBER: colours.get("warning", "yellow"),
+            WaitBand.OK: "",
+        }
         wanted = {str(e.ticket.id): e for e in entries if e.position is not None}
         self._entries = wanted
         self._limits = self.limits(list(wanted.values()))

@@ -1,10 +1,10 @@
-"""The counts behind the monthly report's 12-month trend, by month, across the offices.
+"""The tallies behind every report over days, by site and business day, across the offices.
 
 Closed business days (strictly before each site's today at every site of the office) come from
 the daily rollup (:mod:`oss_desk.storage.rollup`); the days missing there are counted from the
 event log once and written back to the session's own database after the report (never to an
 included one). Today and later days are always counted live. Either way the figures are exactly
-those of the event log.
+those of the event log: the stored tally is the same query's result, raw waits included.
 """
 
 from __future__ import annotations
@@ -15,38 +15,44 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 
 from oss_desk.domain.calendar import business_day
-from oss_desk.domain.tally import MonthCounts
+from oss_desk.domain.tally import DayTally
 from oss_desk.errors import StorageError
 from oss_desk.services.report_offices import Office, Offices
-from oss_desk.storage.reports import DayKey, day_counts
+from oss_desk.storage.reports import DayKey, day_tallies
 from oss_desk.storage.rollup import has_rollup, rolled_days, store_days
 from oss_desk.storage.site import records_begin
 
 log = logging.getLogger("oss_desk.reports")
 
 
-class TrendCounts:
-    """Counts months for one report (or the worker's hourly fill); remembers the closed days of
-    the session's office it counted, to store them after the report."""
+class DayTallies:
+    """Reads the tallies of days for one report (or the worker's hourly fill); remembers the
+    closed days of the session's office it counted, to store them after the report."""
 
-    def __init__(self, offices: Offices, target_minutes: int, *, rollup: bool = True) -> None:
+    def __init__(self, offices: Offices, *, rollup: bool = True) -> None:
         self.offices = offices
-        self.target_seconds = target_minutes * 60
         self.rollup = rollup
-        self.unsaved: dict[DayKey, MonthCounts] = {}
+        self.unsaved: dict[DayKey, DayTally] = {}
         """Closed days of this office counted during the report, to store after it."""
 
-    def months(
+    def days(
         self, first: date, last: date, site: str | None, now: datetime
-    ) -> dict[str, MonthCounts]:
-        """Every covered office's counts by month (``YYYY-MM``) from ``first`` to ``last``."""
-        totals: dict[str, MonthCounts] = {}
+    ) -> dict[DayKey, DayTally]:
+        """Every covered office's tallies from ``first`` to ``last``, by (site, day)."""
+        found: dict[DayKey, DayTally] = {}
         for office in self.offices.covering(site):
             with office.store.read() as conn:
-                days = self._office_days(office, conn, first, last, site, now)
-            for (_, day), counts in days.items():
-                totals[day[:7]] = totals.get(day[:7], MonthCounts()).merge(counts)
-        return totals
+                found.update(self._office_days(office, conn, first, last, site, now))
+        return found
+
+    def by_month(
+        self, first: date, last: date, site: str | None, now: datetime
+    ) -> dict[str, DayTally]:
+        """The tallies added up by month (``YYYY-MM``), for the months with any."""
+        months: dict[str, DayTally] = {}
+        for (_site, day), tally in self.days(first, last, site, now).items():
+            months.setdefault(day[:7], DayTally()).add(tally)
+        return months
 
     def _office_days(
         self,
@@ -56,37 +62,28 @@ class TrendCounts:
         last: date,
         site: str | None,
         now: datetime,
-    ) -> dict[DayKey, MonthCounts]:
-        """One office's counts by day: closed days from the rollup (counting those it lacks) by
-        site, the rest live from the event log (under ``""``)."""
-        days: dict[DayKey, MonthCounts] = {}
+    ) -> dict[DayKey, DayTally]:
+        """One office's tallies by day: closed days from the rollup (counting those it lacks),
+        the rest live from the event log."""
+        days: dict[DayKey, DayTally] = {}
         live_first = first
         closed_last = last_closed_day(office, now)
         if self.rollup and closed_last is not None and first <= closed_last:
-            closed = self.closed_days(office, conn, first, closed_last)
-            days.update((key, c) for key, c in closed.items() if site in (None, key[0]))
+            closed = self.closed_days(office, conn, first, min(last, closed_last))
+            days.update((key, t) for key, t in closed.items() if site in (None, key[0]))
             live_first = closed_last + timedelta(days=1)
         if live_first <= last:
-            days.update(
-                day_counts(
-                    conn,
-                    live_first.isoformat(),
-                    last.isoformat(),
-                    self.target_seconds * 1000,
-                    site,
-                    by_site=False,  # added up by month: the sites are not needed
-                )
-            )
+            days.update(day_tallies(conn, live_first.isoformat(), last.isoformat(), site))
         return days
 
     def closed_days(
         self, office: Office, conn: sqlite3.Connection, first: date, last: date
-    ) -> dict[DayKey, MonthCounts]:
-        """Every site's counts of the closed days ``first`` to ``last``: the rollup's rows made
-        with today's target, and the days it lacks (for any active site) counted from the event
-        log, whole days at a time and for every site, which are stored after the report when the
+    ) -> dict[DayKey, DayTally]:
+        """Every site's tallies of the closed days ``first`` to ``last``: the rollup's rows of
+        this version, and the days it lacks (for any active site) counted from the event log,
+        whole days at a time and for every site, which are stored after the report when the
         office is the session's own."""
-        days: dict[DayKey, MonthCounts] = {}
+        days: dict[DayKey, DayTally] = {}
         # Never a row for a day before the office's records begin: nothing happened then.
         timezone = next((s.timezone for s in office.directory.sites.values()), "Europe/London")
         begins = records_begin(conn, timezone)
@@ -96,7 +93,7 @@ class TrendCounts:
         if first > last:
             return days
         if has_rollup(conn):
-            days = rolled_days(conn, first.isoformat(), last.isoformat(), None, self.target_seconds)
+            days = rolled_days(conn, first.isoformat(), last.isoformat(), None)
         sites = list(office.directory.sites)
         missing = [
             day
@@ -104,18 +101,14 @@ class TrendCounts:
             if any((s, day.isoformat()) not in days for s in sites)
         ]
         for run_first, run_last in _runs(missing):
-            counted: dict[DayKey, MonthCounts] = {
-                (s, day.isoformat()): MonthCounts()
+            counted: dict[DayKey, DayTally] = {
+                (s, day.isoformat()): DayTally()
                 for s in sites
                 for day in _days(run_first, run_last)
             }
-            counted.update(
-                day_counts(
-                    conn, run_first.isoformat(), run_last.isoformat(), self.target_seconds * 1000
-                )
-            )
+            counted.update(day_tallies(conn, run_first.isoformat(), run_last.isoformat(), None))
             days.update(counted)
-            if office is self.offices.own:
+            if office is self.offices.own and has_rollup(conn):
                 self.unsaved.update(counted)
         return days
 
@@ -128,7 +121,7 @@ class TrendCounts:
             return 0
         try:
             with store.write() as conn:
-                return store_days(conn, days, self.target_seconds)
+                return store_days(conn, days)
         except StorageError as exc:
             log.info("daily rollup not stored (%s): it is counted again next time", exc)
             return 0

@@ -1,0 +1,161 @@
+"""Settings of the council's scorecard: how the figures are rated and laid out, where residents
+are signposted, the counter's feedback page, and how the telephone system's export is read.
+
+Sections of :class:`oss_desk.config.Settings` (kept here so that ``config.py`` stays small);
+every field documents itself and the README's configuration table is checked against them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from oss_desk.config_base import IDENTIFIER, Section
+from oss_desk.domain.calendar import zone
+from oss_desk.domain.calls import (
+    DEFAULT_ABANDONED,
+    DEFAULT_ANSWERED,
+    DEFAULT_COLUMNS,
+    DEFAULT_TIME_FORMATS,
+    check_columns,
+    check_time_format,
+)
+from oss_desk.domain.scorecard import DEFAULT_CALL_TARGETS
+from oss_desk.errors import InvalidInput
+
+ORGANISATION_ID = IDENTIFIER
+DEFAULT_ORGANISATIONS = {
+    "county": "The county council",
+    "citizens-advice": "Citizens Advice",
+    "dwp": "DWP (Jobcentre Plus)",
+    "nhs": "NHS or GP",
+    "police": "Police (non-emergency)",
+    "other": "Another organisation",
+}
+
+
+_Section = Section
+
+
+class ReportSettings(_Section):
+    amber_points: float = Field(10, ge=0, le=100)
+    """A standard is amber (not red) when its figure is at most this many points below target."""
+    punctual_minutes: int = Field(5, ge=0, le=60)
+    """An appointment is seen on time when called no later than this after its booked time."""
+    year_start_month: int = Field(4, ge=1, le=12)
+    """The month the reporting year starts in (4: the UK financial year, April to March; 1: the
+    calendar year); quarters are counted from it."""
+    calls_answer_within: dict[int, int] = Field(default_factory=lambda: dict(DEFAULT_CALL_TARGETS))
+    """Telephone standards: seconds -> the share (%) of calls to be answered within them, e.g.
+    {20 = 80, 45 = 90}."""
+
+    @field_validator("calls_answer_within")
+    @classmethod
+    def _call_targets(cls, value: dict[int, int]) -> dict[int, int]:
+        if not value or len(value) > 4:
+            raise ValueError("give one to four limits, e.g. {20 = 80, 45 = 90}")
+        for seconds, target in value.items():
+            if not 1 <= seconds <= 3600:
+                raise ValueError(f"{seconds} seconds: a limit is 1 to 3600 seconds")
+            if not 0 <= target <= 100:
+                raise ValueError(f"{seconds} seconds: the target {target} is not a percentage")
+        return dict(sorted(value.items()))
+
+
+class SignpostingSettings(_Section):
+    organisations: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_ORGANISATIONS))
+    """Where residents can be signposted: id = name (the id is recorded and reported)."""
+
+    @field_validator("organisations")
+    @classmethod
+    def _organisations(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value or len(value) > 40:
+            raise ValueError("give 1 to 40 organisations, id = name")
+        for key, name in value.items():
+            if not ORGANISATION_ID.match(key):
+                raise ValueError(
+                    f"{key!r}: an id is lower-case letters, digits, '-' and '_' (up to 32)"
+                )
+            if not 1 <= len(name.strip()) <= 60:
+                raise ValueError(f"{key}: the name must have 1 to 60 characters")
+        return value
+
+
+class FeedbackSettings(_Section):
+    window_minutes: int = Field(10, ge=1, le=120)
+    """How long after a visit finishes at a desk the counter's feedback page offers to rate it."""
+
+
+class CallsSettings(_Section):
+    columns: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_COLUMNS))
+    """Which export column is what: started, answered, wait_seconds (needed), talk_seconds and
+    call_id (optional); given keys replace the defaults one by one."""
+    time_format: list[str] = Field(default_factory=lambda: list(DEFAULT_TIME_FORMATS))
+    """How call start times are written, tried in order: "iso" (ISO 8601) or strftime formats."""
+    timezone: str | None = None
+    """Timezone of times without an offset in the export (default: the site's)."""
+    answered_values: list[str] = Field(default_factory=lambda: list(DEFAULT_ANSWERED))
+    """Values of the answered column that mean answered (any case)."""
+    abandoned_values: list[str] = Field(default_factory=lambda: list(DEFAULT_ABANDONED))
+    """Values that mean abandoned (any case); [] for "every other value"."""
+    delimiter: str = Field(",", min_length=1, max_length=1)
+    """The CSV field separator ("," or ";" or "\\t")."""
+    durations: Literal["auto", "seconds", "hh:mm:ss"] = "auto"
+    """How waits and talk times are written: seconds, HH:MM:SS (or MM:SS), or either."""
+
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, value: dict[str, str]) -> dict[str, str]:
+        merged = {**DEFAULT_COLUMNS, **value}
+        try:
+            check_columns(merged)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return merged
+
+    @field_validator("time_format", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("time_format")
+    @classmethod
+    def _formats(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("give at least one time format")
+        for text in value:
+            try:
+                check_time_format(text)
+            except InvalidInput as exc:
+                raise ValueError(exc.message) from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            zone(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _delimiter(cls, value: str) -> str:
+        if value in ('"', "\r", "\n"):
+            raise ValueError("the delimiter cannot be a quote or a line break")
+        return value
+
+    @model_validator(mode="after")
+    def _values(self) -> CallsSettings:
+        if not self.answered_values:
+            raise ValueError("answered_values: give at least one value")
+        both = {v.strip().casefold() for v in self.answered_values} & {
+            v.strip().casefold() for v in self.abandoned_values
+        }
+        if both:
+            raise ValueError(f"{sorted(both)[0]!r} cannot mean both answered and abandoned")
+        return self

@@ -1,0 +1,169 @@
+"""The counter's feedback page: ``/f/DESK_TOKEN`` on the screen server, for a tablet on a desk.
+
+It offers the visit just finished at that desk (within ``feedback.window_minutes``, not rated
+yet) and records the resident's own rating (1 to 5, or "rather not say") and an optional
+comment against it, once. No login and no personal data: the page names the council and the
+desk, never the resident or the reason for the visit. The desk's token (``oss-desk desks
+feedback-link DESK``) is a keyed hash of the desk; each offered visit carries its own keyed
+token, so a rating can only be given for a visit that finished at this desk today. Plain HTML
+forms (touch-sized buttons, no script); a form is accepted only from this server's own pages.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+from aiohttp import web
+
+from oss_desk.errors import OssDeskError
+from oss_desk.services.ratings import COMMENT_LIMIT, Ratings
+from oss_desk.services.session import Session
+
+T = TypeVar("T")
+
+
+class ScreenServer(Protocol):
+    """What the pages need of the screen server: its session, and its database thread."""
+
+    def session(self) -> Session: ...
+
+    async def run(self, work: Callable[[], T]) -> T: ...
+
+
+log = logging.getLogger("oss_desk.screen")
+
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'self';"
+        " frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "same-origin",  # so that the browser sends the form's Origin
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+WORDS = {
+    5: "Very good",
+    4: "Good",
+    3: "OK",
+    2: "Poor",
+    1: "Very poor",
+}
+
+
+def _page(title: str, body: str, *, refresh: int | None = None) -> str:
+    meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"{meta}<title>{html.escape(title)}</title>"
+        '<link rel="stylesheet" href="/static/feedback.css"></head>'
+        f"<body><main>{body}</main></body></html>"
+    )
+
+
+def _message(title: str, text: str, status: int, refresh: int | None = 10) -> web.Response:
+    body = f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>"
+    return web.Response(
+        text=_page(title, body, refresh=refresh),
+        content_type="text/html",
+        status=status,
+        headers=HEADERS,
+    )
+
+
+def _form(council: str, desk: str, visit_token: str) -> str:
+    buttons = "".join(
+        f'<button type="submit" name="rating" value="{n}" class="r{n}">'
+        f"<span>{n}</span> {html.escape(WORDS[n])}</button>"
+        for n in (5, 4, 3, 2, 1)
+    )
+    return _page(
+        "How was your visit?",
+        f'<p class="who">{html.escape(council)}, {html.escape(desk)}</p>'
+        "<h1>How was your visit today?</h1>"
+        '<form method="post">'
+        f'<input type="hidden" name="visit" value="{html.escape(visit_token)}">'
+        f'<div class="ratings">{buttons}</div>'
+        '<label for="comment">Anything to add? (optional; please do not write your name)</label>'
+        f'<textarea id="comment" name="comment" maxlength="{COMMENT_LIMIT}" rows="3"></textarea>'
+        '<button type="submit" name="rating" value="declined" class="declined">'
+        "I would rather not say</button>"
+        "</form>",
+    )
+
+
+class FeedbackPages:
+    """The feedback page's routes; database work runs on the screen server's one thread."""
+
+    def __init__(self, server: ScreenServer) -> None:
+        self.server = server
+
+    def _ratings(self) -> Ratings:
+        return Ratings(self.server.session())
+
+    async def page(self, request: web.Request) -> web.StreamResponse:
+        token = request.match_info["token"]
+
+        def look() -> tuple[str, str, str] | str | None:
+            ratings = self._ratings()
+            desk = ratings.desk_of(token)
+            if desk is None:
+                return "unknown"
+            offered = ratings.offered(desk)
+            if offered is None:
+                return None
+            council = ratings.s.settings.council.name
+            return council, desk.name, offered[1]
+
+        found = await self.server.run(look)
+        if found == "unknown":
+            return _message("Not found", "This feedback page is not set up.", 404, None)
+        if found is None or isinstance(found, str):
+            return _message(
+                "Thank you",
+                "There is no visit to rate at this desk just now.",
+                200,
+                5,
+            )
+        council, desk, visit = found
+        return web.Response(
+            text=_form(council, desk, visit), content_type="text/html", headers=HEADERS
+        )
+
+    async def submit(self, request: web.Request) -> web.StreamResponse:
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"{request.scheme}://{request.host}":
+            return _message("Not accepted", "This form is accepted from this page only.", 403)
+        token = request.match_info["token"]
+        form = await request.post()
+        visit = str(form.get("visit", ""))
+        rating = str(form.get("rating", ""))
+        comment = str(form.get("comment", "")) or None
+
+        def record() -> str:
+            ratings = self._ratings()
+            desk = ratings.desk_of(token)
+            if desk is None:
+                return "unknown"
+            return ratings.rate_on_page(desk, visit, rating, comment)
+
+        try:
+            result = await self.server.run(record)
+        except OssDeskError as exc:
+            return _message("Please try again", exc.message, 400)
+        if result == "unknown":
+            return _message("Not found", "This feedback page is not set up.", 404, None)
+        if result == "already":
+            return _message("Thank you", "This visit has been rated already.", 409)
+        if result == "expired":
+            return _message("Thank you", "This visit can no longer be rated here.", 410)
+        return _message("Thank you", "Thank you for telling us.", 200)
+
+
+def add_routes(app: web.Application, server: ScreenServer) -> None:
+    pages = FeedbackPages(server)
+    app.router.add_get("/f/{token:[A-Za-z0-9_-]{1,64}}", pages.page)
+    app.router.add_post("/f/{token:[A-Za-z0-9_-]{1,64}}", pages.submit)

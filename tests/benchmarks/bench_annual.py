@@ -1,0 +1,102 @@
+"""The annual report (``oss-desk report annual``) over generated history: 3 years x 3 offices x
+~300 visits a day, beside bare SQL floors over the same rows, measured in the same run.
+
+- cold: the daily rollup emptied, so every day of the year and of the year before (shown beside
+  it) is counted from the event log, and stored;
+- warm: the days read back from the rollup;
+- floor (cold): one SQL statement that reads every event row of those two years once (a count
+  and the length of each row's data, grouped by kind): what any report built from the event log
+  must at least do;
+- floor (warm): one statement reading every stored day's tally of those two years, each
+  decoded from JSON (the least a report from stored days must do).
+
+Goal: the annual report within 5x of its floor and under 2 s cold.
+
+Run: .venv/bin/python -m tests.benchmarks annual        (add --quick for a smoke run)
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.reports import ReportService
+from oss_desk.services.session import open_session
+from oss_desk.storage.rollup import clear_rollup
+
+from .bench_reports import NOW, history
+
+EVENTS_FLOOR = (
+    "SELECT kind, count(*), sum(length(data)) FROM events"
+    " WHERE business_day BETWEEN ? AND ? GROUP BY kind"
+)
+ROLLUP_FLOOR = "SELECT tally FROM daily_rollup WHERE business_day BETWEEN ? AND ?"
+
+
+def _times(run: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
+    walls, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = run()
+        walls.append((time.perf_counter() - started) * 1000)
+    return walls, result
+
+
+def annual(meta: dict[str, Any], year: str, repeat: int) -> None:
+    db = Path(meta["db"])
+    session = open_session(db=db, clock=FixedClock(NOW), person="bench", check=False)
+    try:
+        print(
+            f"Annual report {year} on {meta['visits']:,} visits, {meta['events']:,} events,"
+            f" {len(meta['sites'])} sites, {meta['first_day']} to {meta['last_day']}"
+            f" (median of {repeat}; ratios to the floor measured in this run)"
+        )
+        colds, warms = [], []
+        report = None
+        for _ in range(repeat):
+            with session.store.write() as conn:
+                clear_rollup(conn)
+            with ReportService(session) as reports:
+                walls, report = _times(lambda r=reports: r.annual(year), 1)  # type: ignore[misc]
+                colds += walls
+                walls, _ = _times(lambda r=reports: r.annual(year), 1)  # type: ignore[misc]
+                warms += walls
+        assert report is not None
+        first, last = report.previous.first_day, report.last_day
+        conn = session.store.conn
+        events_floor, rows = _times(
+            lambda: conn.execute(EVENTS_FLOOR, [first, last]).fetchall(), repeat
+        )
+        rollup_floor, stored = _times(
+            lambda: [json.loads(t) for (t,) in conn.execute(ROLLUP_FLOOR, [first, last])], repeat
+        )
+        read = sum(n for _kind, n, _size in rows)
+        cold, warm = statistics.median(colds), statistics.median(warms)
+        floor_cold, floor_warm = statistics.median(events_floor), statistics.median(rollup_floor)
+        print(
+            f"  annual, cold:         {cold:.0f} ms  (floor {floor_cold:.0f} ms over {read:,}"
+            f" events of {first} to {last}: {cold / floor_cold:.1f}x; goal: within 5x, under"
+            " 2000 ms)"
+        )
+        print(
+            f"  annual, warm:         {warm:.0f} ms  (floor {floor_warm:.1f} ms over"
+            f" {len(stored):,} stored days: {warm / max(floor_warm, 0.001):.1f}x)"
+        )
+        print(
+            f"  figures:              {report.figures.visits:,} visits in {report.label},"
+            f" {report.previous.visits:,} in {report.previous.label}"
+        )
+    finally:
+        session.close()
+
+
+def main(quick: bool = False) -> None:
+    if quick:
+        annual(history(1, 2, 120, weeks=3), "2026", 2)
+        return
+    annual(history(3, 3, 300), "2025", 5)

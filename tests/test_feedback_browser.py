@@ -1,0 +1,142 @@
+"""The counter's feedback page end to end: the real `oss-desk screen`, Chromium, the real CLI.
+
+A visit finished at desk-1 is offered on desk-1's page; the resident's tap records the rating
+against that visit (and no other); a second rating for the same visit (the page left open in
+another tab) is refused; the page shows no ticket, service, number or name, and asks nothing
+of any other origin; a form posted from elsewhere is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.site import initialise
+
+from .conftest import MONDAY_0930, site_toml
+from .screens import Screen, cli, get, launch_kiosk, start_screen, stop_screen
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def screen(tmp_path: Path) -> Iterator[Screen]:
+    config = tmp_path / "site.toml"
+    config.write_text(site_toml(), encoding="utf-8")
+    db = tmp_path / "office.sqlite"
+    initialise(db, clock=FixedClock(MONDAY_0930), config_path=config)
+    served = start_screen(db, tmp_path)
+    try:
+        yield served
+    finally:
+        stop_screen(served)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_kiosk(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def ratings(db: Path) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT r.visit_id, r.rating, r.source, r.desk_id, t.service_code, t.number"
+            " FROM visit_ratings r JOIN tickets t ON t.visit_id = r.visit_id ORDER BY 1"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def serve_one(screen: Screen, service: str, desk: str) -> None:
+    cli(screen.db, screen.folder, "ticket", "issue", "--service", service, "--needs", "wheelchair")
+    ref = cli(screen.db, screen.folder, "ticket", "call-next", "--desk", desk).split()[0]
+    cli(screen.db, screen.folder, "ticket", "start", ref)
+    cli(screen.db, screen.folder, "ticket", "finish", ref, "--outcome", "resolved")
+
+
+def test_a_rating_on_the_counter_page_is_recorded_once_against_the_right_visit(
+    screen: Screen, browser: Any
+) -> None:
+    serve_one(screen, "B", "desk-2")  # another desk's visit: never offered on desk-1's page
+    serve_one(screen, "C", "desk-1")
+    path = cli(screen.db, screen.folder, "desks", "feedback-link", "desk-1").strip()
+    assert path.startswith("/f/")
+    url = screen.url + path
+
+    requests: list[str] = []
+    first = browser.new_page(viewport={"width": 800, "height": 1280})
+    first.on("request", lambda r: requests.append(r.url))
+    first.goto(url)
+    second = browser.new_page(viewport={"width": 800, "height": 1280})
+    second.goto(url)  # the same visit offered in a second tab
+    body = str(first.text_content("body"))
+    assert "How was your visit today?" in body and "Desk 1" in body
+    for private in ("C001", "B001", "Council Tax", "Benefits", "wheelchair"):
+        assert private not in body and private not in first.content()
+
+    first.click("button[value='4']")
+    first.wait_for_selector("text=Thank you for telling us.")
+    assert ratings(screen.db) == [(2, 4, "tablet", "desk-1", "C", 1)]
+
+    # The second tab still shows the form: its rating of the same visit is refused.
+    second.fill("#comment", "Quick and kind")
+    second.click("button[value='5']")
+    second.wait_for_selector("text=This visit has been rated already.")
+    assert ratings(screen.db) == [(2, 4, "tablet", "desk-1", "C", 1)]
+
+    # Opened again, the page has nothing to offer until the next visit finishes at desk-1.
+    first.goto(url)
+    assert "no visit to rate" in str(first.text_content("body"))
+    serve_one(screen, "C", "desk-1")
+    first.goto(url)
+    first.click("button[value='declined']")
+    first.wait_for_selector("text=Thank you for telling us.")
+    assert ratings(screen.db)[-1][1:] == (None, "tablet", "desk-1", "C", 2)
+
+    origin = screen.url + "/"
+    assert requests and all(u.startswith(origin) for u in requests), requests
+    for page in (first, second):
+        page.close()
+
+
+def test_unknown_pages_and_forms_from_elsewhere_are_refused(screen: Screen) -> None:
+    serve_one(screen, "C", "desk-1")
+    path = cli(screen.db, screen.folder, "desks", "feedback-link", "desk-1").strip()
+    status, _ = get(screen.url + "/f/not-a-desk-token")
+    assert status == 404
+    status, page = get(screen.url + path)
+    assert status == 200
+    visit = page.split('name="visit" value="', 1)[1].split('"', 1)[0]
+    form = urllib.parse.urlencode({"visit": visit, "rating": "5"}).encode()
+    request = urllib.request.Request(
+        screen.url + path, data=form, headers={"Origin": "http://evil.example"}, method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
+    assert ratings(screen.db) == []
+    bad = urllib.parse.urlencode({"visit": visit, "rating": "9"}).encode()
+    with pytest.raises(urllib.error.HTTPError) as invalid:
+        urllib.request.urlopen(urllib.request.Request(screen.url + path, data=bad), timeout=10)
+    assert invalid.value.code == 400
+    forged = urllib.parse.urlencode({"visit": "x" * 20, "rating": "5"}).encode()
+    with pytest.raises(urllib.error.HTTPError) as expired:
+        urllib.request.urlopen(urllib.request.Request(screen.url + path, data=forged), timeout=10)
+    assert expired.value.code == 410
+    assert ratings(screen.db) == []
