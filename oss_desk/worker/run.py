@@ -402,30 +402,26 @@ class DeviceWorker:
 
     def _turn_texts(self) -> None:
         """\"Nearly your turn\" texts: after every change, and when one comes due."""
-        wake = self._waker()
-        session = self.open_session()
-        try:
-            while not self.stop.is_set():
-                wake.clear()
-                turn_texts(session)
-                due = next_turn_text_due(session.store.conn)
-                wait = 5.0
-                if due is not None:
-                    seconds = (read_instant(due) - session.clock.now()).total_seconds()
-                    wait = max(self.poll_interval, min(5.0, seconds))
-                self._sleep(wake, wait)
-        finally:
-            session.close()
+        self._when_due(turn_texts, next_turn_text_due)
 
     def _referral_messages(self) -> None:
         """Referral references by email or text: after every change, and when one comes due."""
+        self._when_due(referral_messages, next_referral_message_due)
+
+    def _when_due(
+        self,
+        send: Callable[[Session], object],
+        next_due: Callable[[sqlite3.Connection], str | None],
+    ) -> None:
+        """Send what is due after every change, and again when the next one comes due (at
+        least every 5 s, at most every poll interval)."""
         wake = self._waker()
         session = self.open_session()
         try:
             while not self.stop.is_set():
                 wake.clear()
-                referral_messages(session)
-                due = next_referral_message_due(session.store.conn)
+                send(session)
+                due = next_due(session.store.conn)
                 wait = 5.0
                 if due is not None:
                     seconds = (read_instant(due) - session.clock.now()).total_seconds()
