@@ -24,6 +24,7 @@ from oss_desk.hardware.printer_link import (
     PrinterFault,
     PrinterLink,
     PrinterStatus,
+    ask_status,
     confirm_job,
     first_line,
     query_status,
@@ -237,14 +238,7 @@ class UsbTransport:
         return UsbLink(printer)
 
     def status(self) -> PrinterStatus:
-        try:
-            link = self.open()
-        except PrinterFault as fault:
-            return fault.status
-        try:
-            return link.status()
-        finally:
-            link.close()
+        return ask_status(self)
 
     def send(self, data: bytes) -> PrinterStatus:
         return send(self, data)

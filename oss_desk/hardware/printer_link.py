@@ -190,6 +190,21 @@ class Transport(Protocol):
         ...
 
 
+def ask_status(transport: Transport, wait: float | None = None) -> PrinterStatus:
+    """How the printer is now, on a connection of its own (``wait``: seconds for the answer,
+    else the link's own); a printer that cannot be reached says so (never raises)."""
+    try:
+        link = transport.open()
+    except PrinterFault as fault:
+        return fault.status
+    try:
+        if wait is not None:
+            link.timeout = wait  # type: ignore[attr-defined]
+        return link.status()
+    finally:
+        link.close()
+
+
 def send(transport: Transport, data: bytes) -> PrinterStatus:
     """Ask, print, confirm, in one go (``printer test``): the status before the job, or
     PrinterFault when it was not sent or the printer stopped answering."""

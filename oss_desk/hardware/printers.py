@@ -30,6 +30,7 @@ from oss_desk.hardware.printer_link import (
     PrinterLink,
     PrinterStatus,
     Transport,
+    ask_status,
     confirm_job,
     decode_status,
     first_line,
@@ -165,15 +166,7 @@ class TcpTransport:
         return TcpLink(sock, self.url.timeout, asks=self.url.asks_status)
 
     def status(self) -> PrinterStatus:
-        try:
-            link = self.open()
-        except PrinterFault as fault:
-            return fault.status
-        try:
-            link.timeout = self.url.timeout / 3
-            return link.status()
-        finally:
-            link.close()
+        return ask_status(self, self.url.timeout / 3)
 
     def send(self, data: bytes) -> PrinterStatus:
         return send(self, data)
@@ -282,14 +275,7 @@ class SerialTransport:
         return SerialLink(port, self.url)
 
     def status(self) -> PrinterStatus:
-        try:
-            link = self.open()
-        except PrinterFault as fault:
-            return fault.status
-        try:
-            return link.status()
-        finally:
-            link.close()
+        return ask_status(self)
 
     def send(self, data: bytes) -> PrinterStatus:
         return send(self, data)
