@@ -6,15 +6,21 @@ A day closes at its site's closing time (``[[sites]] opening_hours``); a day the
 closed (a ticket issued on a bank holiday, say) closes at its end, and so do tickets issued
 after closing time (an evening event): those stay open until the day is over. Tickets being
 served are left alone: the adviser finishes them. Each closed ticket's ``cancelled`` event says
-``"reason": "office_closed"``, when it was done (``closed_at``) and that it was automatic.
+``"reason": "office_closed"``, when it was done (``closed_at``) and whether it was automatic.
+
+The team leader may also close the day by hand (:func:`close_now`: the office closes early, or
+everyone has gone): the same tickets, recorded at the same closing time when it has passed, or
+at that moment when it has not (a ticket that came after closing time: at that moment too).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from oss_desk.clock import format_instant
+from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import hours_on, zone
 from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus, VisitStatus
 from oss_desk.services.session import Session
@@ -66,14 +72,93 @@ def close_due(session: Session, actor: Actor | None = None) -> list[Ticket]:
     who = actor or session.actor
     with session.store.write() as conn:
         for site, day in due_days(session, conn, now):
-            over = day < session.today(site)
-            closing = closing_time(session, site, day)
-            for ticket in q.left_open(conn, site.id, day):
-                if ticket.queued_at < closing:
-                    closed += _close(conn, site, ticket, closing, now, who)
-                elif over:  # came after closing time: open until the day was over
-                    closed += _close(conn, site, ticket, end_of_day(site, day), now, who)
+            closed += _close_day(session, conn, site, day, now, who, by_hand=False)
     return closed
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOpen:
+    """What closing the day now would close at a site: tickets still waiting, and called but
+    not come to the desk (those being served stay with their advisers)."""
+
+    waiting: int
+    called: int
+
+    @property
+    def total(self) -> int:
+        return self.waiting + self.called
+
+
+def left_open_now(session: Session, site_id: str | None = None) -> LeftOpen:
+    """The tickets :func:`close_now` would close at the site (its own day's and any earlier
+    day's still open)."""
+    site = session.site(site_id)
+    with session.store.read() as conn:
+        tickets = [
+            t for s, day in q.open_days(conn) if s == site.id for t in q.left_open(conn, s, day)
+        ]
+    waiting = sum(1 for t in tickets if t.status is TicketStatus.WAITING)
+    return LeftOpen(waiting=waiting, called=len(tickets) - waiting)
+
+
+def close_now(
+    session: Session, actor: Actor | None = None, site_id: str | None = None
+) -> list[Ticket]:
+    """The team leader closes the day at the site now: every ticket still waiting or called is
+    closed as "office closed" (at its day's closing time when that has passed, else now).
+    Refused to any role that may not cancel tickets (advisers, meet-and-greet, admin)."""
+    who = actor or session.actor
+    session.require(Action.CANCEL_TICKET, who)
+    site = session.site(site_id)
+    now = session.clock.now()
+    closed: list[Ticket] = []
+    with session.store.write() as conn:
+        for where, day in q.open_days(conn):
+            if where == site.id:
+                closed += _close_day(session, conn, site, day, now, who, by_hand=True)
+    return closed
+
+
+def _close_day(
+    session: Session,
+    conn: sqlite3.Connection,
+    site: Site,
+    day: str,
+    now: datetime,
+    actor: Actor,
+    *,
+    by_hand: bool,
+) -> list[Ticket]:
+    """Close one day's tickets still waiting or called, each recorded at its
+    :func:`_closes_at`."""
+    over = day < session.today(site)
+    closing = closing_time(session, site, day)
+    closed: list[Ticket] = []
+    for ticket in q.left_open(conn, site.id, day):
+        at = _closes_at(ticket, closing, end_of_day(site, day), now, over=over, by_hand=by_hand)
+        if at is not None:
+            closed += _close(conn, site, ticket, at, now, actor, automatic=not by_hand)
+    return closed
+
+
+def _closes_at(
+    ticket: Ticket,
+    closing: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    over: bool,
+    by_hand: bool,
+) -> datetime | None:
+    """When a ticket left open is recorded as closed (None: not yet). One that came before
+    closing time: at closing time (or now, when the team leader closes the day before it); one
+    that came after it: at the end of its day once that is over (an evening event), or now when
+    the team leader closes the day."""
+    if ticket.queued_at < closing:
+        return min(closing, now)
+    if over:
+        return end
+    return now if by_hand else None
 
 
 def _close(
@@ -83,6 +168,8 @@ def _close(
     closed_at: datetime,
     now: datetime,
     actor: Actor,
+    *,
+    automatic: bool = True,
 ) -> list[Ticket]:
     """One ticket closed as "office closed", recorded at ``closed_at``."""
     stamp = format_instant(closed_at)
@@ -112,7 +199,7 @@ def _close(
         service_code=ticket.service,
         data={
             "reason": REASON,
-            "automatic": True,
+            "automatic": automatic,
             "closed_at": format_instant(now),
             "was": ticket.status.value,
         },

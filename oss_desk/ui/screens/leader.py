@@ -20,9 +20,11 @@ from oss_desk.render.formats import percent
 from oss_desk.services.delivery import acknowledge_alerts
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.day_end import LeftOpen, close_now, left_open_now
 from oss_desk.services.report_outputs import print_daily_summary
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
+from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
@@ -66,6 +68,20 @@ def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tu
     return fitted
 
 
+def tickets(count: int) -> str:
+    return f"{count} ticket" if count == 1 else f"{count} tickets"
+
+
+def close_question(left: LeftOpen) -> str:
+    """The close-the-day question: what will happen, in numbers."""
+    return (
+        f'Close the day now? {tickets(left.total)} will be closed as "office closed": '
+        f"{left.waiting} waiting, {left.called} called and not come to a desk.\n"
+        "They count as not seen within the standard. Residents being served stay with their "
+        "advisers."
+    )
+
+
 class LeaderScreen(DeskScreen):
     AREA = "Team leader"
     FOCUS = "#queue"
@@ -74,7 +90,8 @@ class LeaderScreen(DeskScreen):
         f"{SEEN_WITHIN_TARGET.target}% seen within 15 minutes; {FIRST_CONTACT.target}% resolved "
         "at first contact). Tab moves between the desks, the services "
         "and the queue. D sends the highlighted ticket to a desk; Z closes or opens the "
-        "highlighted desk; P reprints a ticket; S prints today's summary on a chosen printer. Each "
+        "highlighted desk; P reprints a ticket; S prints today's summary on a chosen printer; "
+        "E closes the day (after asking, and saying how many tickets it closes). Each "
         "desk shows who is logged in, what it is doing (and who is parked there) and for how "
         "long."
     )
@@ -87,6 +104,7 @@ class LeaderScreen(DeskScreen):
         "find": Action.FIND_TICKET,
         "acknowledge": Action.ACKNOWLEDGE_ALERT,
         "print_summary": Action.VIEW_REPORTS,
+        "close_day": Action.CANCEL_TICKET,
     }
     SHOWS_ALERTS = True
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -132,6 +150,13 @@ class LeaderScreen(DeskScreen):
             "Print summary",
             id="leader.summary",
             tooltip="Print today's footfall summary on a chosen desk's printer",
+        ),
+        Binding(
+            "e",
+            "close_day",
+            "Close the day",
+            id="leader.close_day",
+            tooltip="Close every ticket still waiting or called as office closed (asks first)",
         ),
         Binding(
             "a",
@@ -391,6 +416,25 @@ class LeaderScreen(DeskScreen):
             lambda s: QueueService(s, actor).set_desk_status(desk_id, wanted),
             f"{state.desk.name}: {wanted.value}",
         )
+
+    @work(exclusive=True, group="leader", exit_on_error=False)
+    async def action_close_day(self) -> None:
+        """Close the day now (the office closes early, or everyone has gone): after a question
+        that says how many tickets are closed as "office closed"."""
+        snap = self.desk.snapshot
+        site = snap.site_id if snap is not None else None
+        left = await self.desk.act(lambda s: left_open_now(s, site))
+        if not isinstance(left, Ok):
+            return
+        if left.value.total == 0:
+            self.say("Nothing to close: no ticket is waiting or called", timeout=4)
+            return
+        if not await self.app.push_screen_wait(ConfirmDialog(close_question(left.value))):
+            return
+        actor = self.acting_as()
+        closed = await self.commit(lambda s: close_now(s, actor, site))
+        if isinstance(closed, Ok):
+            self.notify_done(f"Day closed: {tickets(len(closed.value))} closed as office closed")
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_acknowledge(self) -> None:

@@ -1,0 +1,169 @@
+"""The team leader closes the day from the leader's screen (issue 17, item 9): a key, a question
+that says how many tickets will be closed as "office closed", and the same close of day the first
+action after closing time and the device worker use. Advisers are refused in the service."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.errors import Forbidden
+from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.day_end import close_now, left_open_now
+from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs import ConfirmDialog
+from oss_desk.ui.screens.leader import LeaderScreen
+
+from ..conftest import MONDAY_0930, make_db, site_toml
+from .conftest import AppFactory, rows, settled, until
+
+
+def statuses(db: Path) -> dict[str, str]:
+    return dict(
+        rows(db, "SELECT printf('%s%03d', service_code, number), status FROM tickets ORDER BY id")
+    )
+
+
+def closed_events(db: Path) -> list[tuple[str, str, str, dict[str, object]]]:
+    """(code, at, actor, data) of each ticket closed as "office closed"."""
+    found = rows(
+        db,
+        "SELECT printf('%s%03d', t.service_code, t.number), e.at, e.actor, e.data FROM events e"
+        " JOIN tickets t ON t.id = e.ticket_id WHERE e.kind = 'cancelled' ORDER BY e.id",
+    )
+    return [(str(c), str(at), str(actor), json.loads(d)) for c, at, actor, d in found]
+
+
+def call_and_serve(db: Path) -> None:
+    """C001 called to desk-1 (not come yet), B001 being served at desk-2; C002, W001 waiting."""
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
+    try:
+        queue = QueueService(session)
+        queue.call("C001", desk_id="desk-1")
+        queue.call("B001", desk_id="desk-2")
+        queue.start("B001")
+    finally:
+        session.close()
+
+
+async def test_the_team_leader_closes_the_day_after_a_question_naming_what_happens(
+    office: Path, make_app: AppFactory
+) -> None:
+    call_and_serve(office)
+    assert statuses(office) == {
+        "C001": "called",
+        "B001": "serving",
+        "C002": "waiting",
+        "W001": "waiting",
+    }
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        # "No" first: nothing changes.
+        await pilot.press("e")
+        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        question = str(dialog.heading)
+        assert question.startswith('Close the day now? 3 tickets will be closed as "office closed"')
+        assert "2 waiting, 1 called and not come to a desk" in question
+        assert "being served stay with their advisers" in question
+        await pilot.press("n")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await settled(pilot)
+        assert closed_events(office) == []
+        # Now "yes".
+        await pilot.press("e")
+        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await until(lambda: len(closed_events(office)) == 3)
+        await until(
+            lambda: any("Day closed: 3 tickets" in str(n.message) for n in app._notifications)
+        )
+        # The leader's queue is empty now; the resident being served is still there.
+        await until(lambda: app.snapshot is not None and not app.snapshot.waiting)
+        # Nothing left to close: the key says so and asks nothing.
+        await pilot.press("e")
+        await until(lambda: any("Nothing to close" in str(n.message) for n in app._notifications))
+        assert isinstance(app.screen, LeaderScreen)
+    assert statuses(office) == {
+        "C001": "cancelled",
+        "B001": "serving",
+        "C002": "cancelled",
+        "W001": "cancelled",
+    }
+    closed = closed_events(office)
+    # Recorded now (09:30, before the 17:00 closing time), by the team leader, by hand.
+    assert [(code, at, actor) for code, at, actor, _ in closed] == [
+        ("C001", "2026-11-23T09:30:00.000Z", "tl"),
+        ("C002", "2026-11-23T09:30:00.000Z", "tl"),
+        ("W001", "2026-11-23T09:30:00.000Z", "tl"),
+    ]
+    assert [(d["reason"], d["automatic"], d["was"]) for *_, d in closed] == [
+        ("office_closed", False, "called"),
+        ("office_closed", False, "waiting"),
+        ("office_closed", False, "waiting"),
+    ]
+    # Their visits are over; the served one's is not.
+    assert (
+        rows(
+            office,
+            "SELECT v.status FROM visits v JOIN tickets t ON t.visit_id = v.id"
+            " WHERE t.status = 'cancelled' ORDER BY t.id",
+        )
+        == [("cancelled",)] * 3
+    )
+
+
+def test_an_adviser_may_not_close_the_day(tmp_path: Path) -> None:
+    adviser = '[[staff]]\nid = "ann"\nname = "Ann Adviser"\nrole = "adviser"\n'
+    office = make_db(tmp_path, site_toml(extra=adviser))
+    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
+    try:
+        for code in ("C", "W"):
+            QueueService(session).issue(code, print_ticket=False)
+    finally:
+        session.close()
+    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="ann", desk_id="desk-1")
+    try:
+        assert left_open_now(session).total == 2
+        with pytest.raises(Forbidden, match="may not cancel a ticket") as refused:
+            close_now(session)
+        assert refused.value.exit_code == 9
+    finally:
+        session.close()
+    assert set(statuses(office).values()) == {"waiting"}
+    assert closed_events(office) == []
+
+
+def test_after_closing_time_the_day_closes_at_closing_time_and_later_arrivals_now(
+    office: Path,
+) -> None:
+    """Closed by hand after closing time: those who came before it at 17:00 (as the automatic
+    close would record them), one who came after it (an evening event) at that moment."""
+    clock = FixedClock(MONDAY_0930.replace(hour=17, minute=20))
+    session = open_session(db=office, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        late = QueueService(session).issue("C", print_ticket=False).ticket
+        clock.set(clock.now() + timedelta(minutes=10))
+        assert late.code == "C003"
+        # The issue itself closed the day's leftovers at 17:00 (the first action after
+        # closing): only the evening ticket is left.
+        assert left_open_now(session).total == 1
+        closed = close_now(session)
+    finally:
+        session.close()
+    assert [t.code for t in closed] == ["C003"]
+    assert [(code, at, d["automatic"]) for code, at, _, d in closed_events(office)] == [
+        ("C001", "2026-11-23T17:00:00.000Z", True),
+        ("B001", "2026-11-23T17:00:00.000Z", True),
+        ("C002", "2026-11-23T17:00:00.000Z", True),
+        ("W001", "2026-11-23T17:00:00.000Z", True),
+        ("C003", "2026-11-23T17:30:00.000Z", False),
+    ]
