@@ -24,6 +24,7 @@ from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, InfoDialog, OutcomeDia
 from oss_desk.ui.dialogs.appointments import BookingDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.counter import NewCodeDialog
 from oss_desk.ui.widgets.big_code import BigCode
 
@@ -433,15 +434,26 @@ async def test_a_desk_someone_holds_is_refused_or_taken_over(
 # 80x24 ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", ["greet", "desk", "leader", "appointments", "reports"])
+@pytest.mark.parametrize(
+    "mode", ["greet", "desk", "leader", "appointments", "appointments-week", "reports"]
+)
 async def test_no_column_header_is_cut_at_80x24(
     counter_office: Path, make_app: AppFactory, mode: str
 ) -> None:
     app = make_app(counter_office, "desk-1", person="tl")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await app.switch_mode(mode)
+        await app.switch_mode(mode.removesuffix("-week"))
         await pilot.pause()
+        if mode == "appointments-week":
+            screen = app.screen
+            assert isinstance(screen, AppointmentsScreen)
+            await until(lambda: screen.grid is not None)
+            await pilot.press("w")  # the week of the highlighted adviser
+            await until(lambda: screen.grid is not None and screen.grid_view[0] == "week")
+            grid = screen.grid
+            assert grid is not None
+            assert [h.split()[0] for h in grid.headings] == ["Mon", "Tue", "Wed", "Thu", "Fri"]
         if mode != "reports":  # its charts are no tables; its tables come with the figures
             await until(lambda: bool(app.screen.query(DataTable)))
         await pilot.pause(0.3)

@@ -11,6 +11,7 @@ from datetime import date
 
 from rich.text import Text
 from textual.coordinate import Coordinate
+from textual.events import Resize
 from textual.widgets import DataTable
 
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
@@ -23,6 +24,11 @@ BOOKED_STYLES = {
     AppointmentStatus.NO_SHOW: "red",
     AppointmentStatus.INCOMPLETE: "yellow",
 }
+TIME_WIDTH = 5
+COLUMN_WIDTH = 14
+"""A column's width when there is room: a booking's reference, service and status mark."""
+SCROLLBAR = 2
+"""The vertical scrollbar's cells (the day's times are longer than the screen)."""
 CELL_STYLES = {"cont": "dim", "free": "dim", "away": "italic dim", "closed": "italic dim"}
 
 
@@ -67,21 +73,23 @@ class AppointmentGrid(DataTable[Text]):
         self.view: tuple[str, str | None] = ("day", None)
         """What the grid shows: ``day`` (every adviser and room) or ``week`` (and whose)."""
         self._shape: object = None
+        self._fit: int | None = None
 
     def show(self, grid: Grid, view: tuple[str, str | None], wanted: int | None = None) -> None:
         """Draw ``grid``; the cursor goes to the booking ``wanted``, else stays (on a new
         shape: the first booking, else the first free slot)."""
         self.grid = grid
         self.view = view
-        shape = (grid.headings, grid.times, grid.days)
+        fit = self._fit = self.column_width(len(grid.headings))
+        shape = (grid.headings, grid.times, grid.days, fit)
         previous = self._shape
         cursor = self.cursor_coordinate
         accent = self.app.theme_variables.get("accent", "yellow")
         if shape != previous:
             self.clear(columns=True)
-            self.add_column(Text("Time"), key="time", width=5)
+            self.add_column(Text("Time"), key="time", width=TIME_WIDTH)
             for heading, key in zip(grid.headings, grid.column_keys, strict=True):
-                self.add_column(Text(heading, style="bold"), key=key, width=max(14, len(heading)))
+                self.add_column(Text(heading, style="bold"), key=key, width=max(fit, len(heading)))
             for index, wall in enumerate(grid.times):
                 self.add_row(
                     Text(wall, style="dim"),
@@ -99,6 +107,22 @@ class AppointmentGrid(DataTable[Text]):
             cursor = first_interesting(grid, cursor)
         if grid.times:
             self.move_cursor(row=cursor.row, column=max(1, cursor.column))
+
+    def column_width(self, columns: int) -> int:
+        """Each column's width: ``COLUMN_WIDTH``, or less when that many would not fit across
+        the grid (a week of five or six days at 80 columns), so that every column is in view
+        without scrolling sideways; never narrower than its heading."""
+        if columns <= 0 or self.size.width <= 0:
+            return COLUMN_WIDTH
+        padding = 2 * self.cell_padding
+        room = self.size.width - SCROLLBAR - (TIME_WIDTH + padding)
+        return max(1, min(COLUMN_WIDTH, room // columns - padding))
+
+    def on_resize(self, event: Resize) -> None:
+        """Wider or narrower: the columns are laid out again for the new width."""
+        grid = self.grid
+        if grid is not None and self.column_width(len(grid.headings)) != self._fit:
+            self.show(grid, self.view)
 
     def highlighted(self) -> tuple[Cell | None, date | None, str | None, str | None]:
         """The cell under the cursor: (cell, day, adviser id, room id)."""
