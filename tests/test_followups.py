@@ -292,7 +292,7 @@ BAD = [
         ("--user", "ana", "followup", "add", "--kind", "referral", "--service", "C"),
         (),
         2,
-        "a referral needs its back office (--back-office: revenues, housing)",
+        "a referral needs its back office: revenues, housing (--back-office)",
     ),
     (
         ("--user", "ana", "followup", "add", "--kind", "ringback", "--service", "C"),

@@ -245,7 +245,7 @@ def acknowledge_alerts(session: Session, actor: Actor, ids: list[int] | None = N
     wanted = sorted(current if ids is None else set(ids))
     unknown = [i for i in wanted if i not in current]
     if unknown:
-        raise InvalidInput(f"no alert {unknown[0]} (see `oss-desk alerts`)")
+        raise InvalidInput(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts`")
     with session.store.write() as conn:
         return o.acknowledge_messages(
             conn, wanted, by=actor.person, now=format_instant(session.clock.now())

@@ -133,7 +133,9 @@ class FollowupService:
 
             service = QueueService(self.s, self.actor).service(service).code
         elif not kind.on_the_record:
-            raise InvalidInput(f"a {kind.label.lower()} needs the service it is about (--service)")
+            raise InvalidInput(
+                f"a {kind.label.lower()} needs the service it is about", cli_hint="--service"
+            )
 
         details = Details(
             name=fu.clean_text(request.name, "the name", NAME_LIMIT),
@@ -145,16 +147,22 @@ class FollowupService:
         route: str | None = None
         if kind is Kind.RINGBACK:
             if details.phone is None:
-                raise InvalidInput("a ring-back needs the resident's phone number (--phone)")
+                raise InvalidInput(
+                    "a ring-back needs the resident's phone number", cli_hint="--phone"
+                )
             due = clock.due_day(start, settings.ringback_working_days)
         elif kind is Kind.REFERRAL:
             office = self._back_office(request.back_office)
             send_by = parse_choice(SendBy, request.send_by, "way to send the reference")
             send_by = send_by or SendBy.SLIP
             if send_by is SendBy.EMAIL and details.email is None:
-                raise InvalidInput("to send the reference by email, give the address (--email)")
+                raise InvalidInput(
+                    "to send the reference by email, give the address", cli_hint="--email"
+                )
             if send_by is SendBy.TEXT and details.phone is None:
-                raise InvalidInput("to send the reference by text, give the number (--phone)")
+                raise InvalidInput(
+                    "to send the reference by text, give the number", cli_hint="--phone"
+                )
             if send_by is not SendBy.SLIP:
                 from oss_desk.services.appointments import AppointmentService
 
@@ -166,7 +174,8 @@ class FollowupService:
         else:
             if request.due is not None:
                 raise InvalidInput(
-                    "a comment, compliment or complaint is due by the standard: no --due"
+                    "a comment, compliment or complaint is due by the standard: no due date",
+                    cli_hint="leave out --due",
                 )
             category = self._category(request.category)
             via = parse_choice(Via, request.via, "channel") or Via.IN_PERSON
@@ -246,14 +255,16 @@ class FollowupService:
         if message is not None:
             note = f"the reference will be sent by {values['send_by']} (the device worker sends it)"
         elif kind is Kind.REFERRAL and job is None:
-            note = "no printer at this desk: the slip was not printed (give --print-to)"
+            note = "no printer at this desk: the slip was not printed"
         return Created(followup, job, note, message)
 
     def _back_office(self, office_id: str | None) -> BackOfficeConfig:
         offices = self.s.settings.followups.back_offices
         known = ", ".join(b.id for b in offices) or "none configured"
         if not office_id:
-            raise InvalidInput(f"a referral needs its back office (--back-office: {known})")
+            raise InvalidInput(
+                f"a referral needs its back office: {known}", cli_hint="--back-office"
+            )
         office = self.s.settings.followups.back_office(office_id.strip().lower())
         if office is None:
             raise NotFound(f"unknown back office {shown(office_id)!r} (back offices: {known})")
@@ -263,7 +274,7 @@ class FollowupService:
         categories = self.s.settings.followups.categories
         known = ", ".join(c.id for c in categories)
         if not category_id:
-            raise InvalidInput(f"give the category (--category: {known})")
+            raise InvalidInput(f"give the category: {known}", cli_hint="--category")
         category = self.s.settings.followups.category(category_id.strip().lower())
         if category is None:
             raise NotFound(f"unknown category {shown(category_id)!r} (categories: {known})")

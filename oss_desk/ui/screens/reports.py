@@ -78,8 +78,8 @@ class ReportsScreen(DeskScreen):
         "margin) or missed. [ and ] go to the day or month before or after; T comes back "
         "to today. Today's summary follows the live queue. The charts show arrivals by hour "
         "(a day) or by day (a month), and the same weekday over the last four weeks (a day) or "
-        "the last twelve months (a month). The same figures as files: `oss-desk report daily` "
-        "and `oss-desk report monthly` (text, JSON, CSV or HTML)."
+        "the last twelve months (a month). The same figures can be had as files (text, JSON, "
+        "CSV or HTML): ask whoever looks after the office's reports."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
