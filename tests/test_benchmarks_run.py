@@ -30,6 +30,7 @@ def test_benchmarks_quick_pass() -> None:
         "Launch",
         "Key to updated frame",
         "Change propagation",
+        "Call next with 2 desks open",
         "Takeover after the owner of the devices exits",
         "A 58 mm raster ticket (about 6 KB) to a serial printer",
         "Free-slot search",
