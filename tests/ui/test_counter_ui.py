@@ -435,15 +435,27 @@ async def test_a_desk_someone_holds_is_refused_or_taken_over(
 
 
 @pytest.mark.parametrize(
-    "mode", ["greet", "desk", "leader", "appointments", "appointments-week", "reports"]
+    "mode",
+    ["greet", "desk", "leader", "leader-demo", "appointments", "appointments-week", "reports"],
 )
 async def test_no_column_header_is_cut_at_80x24(
-    counter_office: Path, make_app: AppFactory, mode: str
+    counter_office: Path, make_app: AppFactory, mode: str, tmp_path: Path
 ) -> None:
-    app = make_app(counter_office, "desk-1", person="tl")
+    db = counter_office
+    if mode == "leader-demo":  # the demo office's longer service names ("Waste and recycling")
+        (tmp_path / "demo").mkdir()
+        db = make_db(tmp_path / "demo")
+        session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="amina")
+        try:
+            for code in "CBHWTQ":
+                QueueService(session).issue(code, print_ticket=False)
+        finally:
+            session.close()
+    demo = mode == "leader-demo"
+    app = make_app(db, "greet-1" if demo else "desk-1", person="amina" if demo else "tl")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await app.switch_mode(mode.removesuffix("-week"))
+        await app.switch_mode(mode.removesuffix("-week").removesuffix("-demo"))
         await pilot.pause()
         if mode == "appointments-week":
             screen = app.screen

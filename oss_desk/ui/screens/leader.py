@@ -50,10 +50,7 @@ def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tu
     shows them whole)."""
     if width <= 0 or not rows:
         return rows
-    widths = [
-        max([len(label), *(len(row[i]) for row in rows.values())])
-        for i, (label, _) in enumerate(COLUMNS["#desks"])
-    ]
+    widths = _widths(rows, "#desks")
     room = width - widths[0] - widths[3] - 2 * len(widths) - 1
     if widths[1] + widths[2] <= room:
         return rows
@@ -80,6 +77,31 @@ def close_question(left: LeftOpen) -> str:
         "They count as not seen within the standard. Residents being served stay with their "
         "advisers."
     )
+
+
+def fit_service_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tuple[Text, ...]]:
+    """The services' rows within ``width`` cells: a long service name is shortened with "…",
+    so the counts (Wait, Longest, Over) and their headings are always in view."""
+    if width <= 0 or not rows:
+        return rows
+    widths = _widths(rows, "#by-service")
+    room = max(len("Service"), width - sum(widths[1:]) - 2 * len(widths) - 1)
+    if widths[0] <= room:
+        return rows
+    fitted: dict[str, tuple[Text, ...]] = {}
+    for key, (service, *counts) in rows.items():
+        service = service.copy()
+        service.truncate(room, overflow="ellipsis")
+        fitted[key] = (service, *counts)
+    return fitted
+
+
+def _widths(rows: dict[str, tuple[Text, ...]], table: str) -> list[int]:
+    """Each column's widest cell or heading."""
+    return [
+        max([len(label), *(len(row[i]) for row in rows.values())])
+        for i, (label, _) in enumerate(COLUMNS[table])
+    ]
 
 
 class LeaderScreen(DeskScreen):
@@ -231,17 +253,21 @@ class LeaderScreen(DeskScreen):
             ),
             tuple(key for _, key in COLUMNS["#desks"]),
         )
+        services = self.query_one("#by-service", DataTable)
         self._update_rows(
-            self.query_one("#by-service", DataTable),
-            {
-                line.code: (
-                    Text(f"{line.code} {names.services[line.code].label}"),
-                    Text(str(line.waiting)),
-                    Text(minutes_text(line.longest_wait_seconds) if line.waiting else "-"),
-                    Text(str(line.over_target), style=self._over_style(line.over_target)),
-                )
-                for line in snapshot.by_service
-            },
+            services,
+            fit_service_rows(
+                {
+                    line.code: (
+                        Text(f"{line.code} {names.services[line.code].label}"),
+                        Text(str(line.waiting)),
+                        Text(minutes_text(line.longest_wait_seconds) if line.waiting else "-"),
+                        Text(str(line.over_target), style=self._over_style(line.over_target)),
+                    )
+                    for line in snapshot.by_service
+                },
+                services.size.width,
+            ),
             tuple(key for _, key in COLUMNS["#by-service"]),
         )
         table = self.query_one(QueueTable)
