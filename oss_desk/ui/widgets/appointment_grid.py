@@ -16,6 +16,7 @@ from textual.widgets import DataTable
 
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.services.appointment_grid import Cell, Grid
+from oss_desk.ui.faults import guarded
 
 BOOKED_STYLES = {
     AppointmentStatus.BOOKED: "bold $accent",
@@ -118,6 +119,7 @@ class AppointmentGrid(DataTable[Text]):
         room = self.size.width - SCROLLBAR - (TIME_WIDTH + padding)
         return max(1, min(COLUMN_WIDTH, room // columns - padding))
 
+    @guarded
     def on_resize(self, event: Resize) -> None:
         """Wider or narrower: the columns are laid out again for the new width."""
         grid = self.grid
