@@ -19,11 +19,11 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import message_backoff, message_deadline
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.models import Actor, EventKind
+from oss_desk.services.events import record_event
 from oss_desk.services.messages import Composed
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
-from oss_desk.storage.events import append_event
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -165,13 +165,12 @@ class FollowupMessageDelivery:
                 retry_at=format_instant(retry) if retry is not None else None,
             )
             if status in ("sent", "failed"):
-                append_event(
+                record_event(
                     conn,
-                    at=now,
-                    timezone=site.timezone,
-                    site_id=site.id,
-                    kind=EventKind.MESSAGE_SENT if status == "sent" else EventKind.MESSAGE_FAILED,
-                    actor=Actor("worker"),
+                    site,
+                    now,
+                    EventKind.MESSAGE_SENT if status == "sent" else EventKind.MESSAGE_FAILED,
+                    Actor("worker"),
                     service_code=f.service,
                     data={
                         "followup": f.id,

@@ -23,6 +23,7 @@ from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.public import normalise_mobile
 from oss_desk.errors import RuleViolation
+from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.messages import Composed
 from oss_desk.services.resident import desk_names, site_names
 from oss_desk.services.senders import NotifySender, SendFault
@@ -30,7 +31,6 @@ from oss_desk.services.session import Session
 from oss_desk.services.wording import wording_for
 from oss_desk.storage import queue as q
 from oss_desk.storage import resident as r
-from oss_desk.storage.events import append_event
 
 log = logging.getLogger("oss_desk.turn_texts")
 
@@ -86,17 +86,14 @@ class TurnTexts:
                 now=format_instant(now),
             )
             site = self.s.directory.sites[ticket.site_id]
-            append_event(
+            record_event(
                 conn,
-                at=now,
-                timezone=site.timezone,
-                site_id=site.id,
-                kind=EventKind.PHONE_GIVEN,
-                actor=self.actor,
+                site,
+                now,
+                EventKind.PHONE_GIVEN,
+                self.actor,
                 desk_id=self.actor.desk_id,
-                visit_id=ticket.visit_id,
-                ticket_id=ticket.id,
-                service_code=ticket.service,
+                **of_ticket(ticket),
             )
         return ticket
 
@@ -243,18 +240,13 @@ class TurnTexts:
             )
             if status in ("sent", "failed") and ticket is not None:
                 site = self.s.directory.sites[ticket.site_id]
-                append_event(
+                record_event(
                     conn,
-                    at=now,
-                    timezone=site.timezone,
-                    site_id=site.id,
-                    kind=EventKind.TURN_TEXT_SENT
-                    if status == "sent"
-                    else EventKind.TURN_TEXT_FAILED,
-                    actor=Actor("worker"),
-                    visit_id=ticket.visit_id,
-                    ticket_id=ticket.id,
-                    service_code=ticket.service,
+                    site,
+                    now,
+                    EventKind.TURN_TEXT_SENT if status == "sent" else EventKind.TURN_TEXT_FAILED,
+                    Actor("worker"),
+                    **of_ticket(ticket),
                     data={"kind": text.kind, **({"reason": error} if error else {})},
                 )
         if status == "sent":

@@ -19,13 +19,13 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.delivery import MAX_UNCONFIRMED_SENDS, message_backoff, message_deadline
 from oss_desk.domain.models import Actor, EventKind
+from oss_desk.services.events import record_event
 from oss_desk.services.messages import compose
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as ap
 from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
-from oss_desk.storage.events import append_event
 from oss_desk.storage.outbox import MESSAGES
 from oss_desk.worker.printing import describe, new_owner
 
@@ -230,13 +230,12 @@ class MessageDelivery:
                 return
             site = self.s.directory.sites.get(appt.site_id) if appt is not None else None
             if status in ("sent", "failed") and appt is not None and site is not None:
-                append_event(
+                record_event(
                     conn,
-                    at=now,
-                    timezone=site.timezone,
-                    site_id=site.id,
-                    kind=EventKind.MESSAGE_SENT if status == "sent" else EventKind.MESSAGE_FAILED,
-                    actor=Actor("worker"),
+                    site,
+                    now,
+                    EventKind.MESSAGE_SENT if status == "sent" else EventKind.MESSAGE_FAILED,
+                    Actor("worker"),
                     service_code=appt.service,
                     appointment_id=appt.id,
                     data={
