@@ -23,6 +23,7 @@ from oss_desk.domain.followups import (
     Via,
     format_ref,
 )
+from oss_desk.storage.sending import REFERRAL_MESSAGES, claim_due
 
 _DAY = date.fromisoformat
 
@@ -427,44 +428,9 @@ def queue_message(
 
 
 def claim_message(conn: sqlite3.Connection, now: str, lease_until: str) -> Message | None:
-    cur = conn.execute(
-        "UPDATE followup_messages SET status = 'sending', attempts = attempts + 1, "
-        "lease_until = :lease WHERE id = ("
-        "  SELECT id FROM followup_messages"
-        "  WHERE (status = 'pending' AND next_attempt_at <= :now)"
-        "     OR (status = 'sending' AND lease_until < :now)"
-        "  ORDER BY next_attempt_at, id LIMIT 1"
-        ") RETURNING *",
-        {"now": now, "lease": lease_until},
-    )
+    cur = claim_due(conn, REFERRAL_MESSAGES, now, lease_until)
     row = cur.fetchone()
     return _message(cur, row) if row else None
-
-
-def finish_message(
-    conn: sqlite3.Connection,
-    message_id: int,
-    *,
-    status: str,
-    now: str,
-    provider_id: str | None = None,
-    error: str | None = None,
-    retry_at: str | None = None,
-) -> None:
-    conn.execute(
-        "UPDATE followup_messages SET status = :status, lease_until = NULL, "
-        "provider_id = coalesce(:provider, provider_id), last_error = :error, "
-        "next_attempt_at = coalesce(:retry, next_attempt_at), "
-        "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id",
-        {
-            "status": status,
-            "provider": provider_id,
-            "error": error,
-            "retry": retry_at,
-            "now": now,
-            "id": message_id,
-        },
-    )
 
 
 def messages_of(conn: sqlite3.Connection, followup_id: int) -> list[Message]:
