@@ -17,6 +17,11 @@ class SendResult:
     provider: str | None = None
     retry: datetime | None = None
 
+    @classmethod
+    def unsent(cls, error: str, retry: datetime | None = None) -> SendResult:
+        """Not sent: to be tried again at ``retry``, or (none) failed for good."""
+        return cls("failed" if retry is None else "pending", error, retry=retry)
+
     @property
     def sent(self) -> bool:
         return self.status == "sent"

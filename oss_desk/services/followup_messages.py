@@ -131,10 +131,10 @@ class FollowupMessageDelivery:
                 provider = self.notify.send(message.channel, to, composed, message.reference)
         except SendFault as fault:
             retry = now + timedelta(seconds=message_backoff(message.attempts))
-            if fault.retry and retry < self.deadline(message):
-                self._finish(message, f, SendResult("pending", fault.reason, retry=retry), report)
-            else:
-                self._finish(message, f, SendResult("failed", fault.reason), report)
+            again = fault.retry and retry < self.deadline(message)
+            self._finish(
+                message, f, SendResult.unsent(fault.reason, retry if again else None), report
+            )
             return True
         self._finish(message, f, SendResult("sent", provider=provider), report)
         return True

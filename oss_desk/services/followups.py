@@ -85,9 +85,7 @@ class FollowupService:
     # The clock -----------------------------------------------------------------------------
 
     def site_for(self, site_id: str | None = None) -> Site:
-        if site_id is None and self.actor.desk_id in self.s.directory.desks:
-            site_id = self.s.directory.desks[self.actor.desk_id].site_id
-        return self.s.site(site_id)
+        return self.s.site_at(self.actor.desk_id, site_id)
 
     def clock_of(self, site: Site) -> FollowupClock:
         config = next(s for s in self.s.settings.sites if s.id == site.id)

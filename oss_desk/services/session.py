@@ -100,6 +100,12 @@ class Session:
             raise NotFound(f"unknown desk {shown(desk_id)!r} (desks: {known})")
         return desk
 
+    def site_at(self, desk_id: str | None, site_id: str | None = None) -> Site:
+        """The site asked for; else the one ``desk_id`` is in; else as :meth:`site`."""
+        if site_id is None and desk_id in self.directory.desks:
+            site_id = self.directory.desks[desk_id].site_id
+        return self.site(site_id)
+
     def site(self, site_id: str | None = None) -> Site:
         if site_id is None:
             if self.actor.desk_id and self.actor.desk_id in self.directory.desks:

@@ -176,11 +176,9 @@ class TurnTexts:
                     return True
             provider = notify.send("text", phone, self.compose(text.kind, ticket), text.reference)
         except SendFault as fault:
-            if fault.retry and text.attempts < ATTEMPTS:
-                retry = now + timedelta(seconds=min(60, 2**text.attempts))
-                self._finish(text, ticket, SendResult("pending", fault.reason, retry=retry), report)
-            else:
-                self._finish(text, ticket, SendResult("failed", fault.reason), report)
+            again = fault.retry and text.attempts < ATTEMPTS
+            retry = now + timedelta(seconds=min(60, 2**text.attempts)) if again else None
+            self._finish(text, ticket, SendResult.unsent(fault.reason, retry), report)
             return True
         self._finish(text, ticket, SendResult("sent", provider=provider), report)
         return True

@@ -77,9 +77,7 @@ class AppointmentBase:
     # The calendar ----------------------------------------------------------------------------
 
     def site_for(self, site_id: str | None = None) -> Site:
-        if site_id is None and self.actor.desk_id in self.s.directory.desks:
-            site_id = self.s.directory.desks[self.actor.desk_id].site_id
-        return self.s.site(site_id)
+        return self.s.site_at(self.actor.desk_id, site_id)
 
     def workdays(self, site: Site) -> WorkingDays:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
