@@ -39,7 +39,7 @@ def record_event(
     )
 
 
-class TicketRefs(TypedDict):
+class TicketRefs(TypedDict, total=False):
     visit_id: int | None
     ticket_id: int | None
     service_code: str | None
@@ -48,3 +48,17 @@ class TicketRefs(TypedDict):
 def of_ticket(ticket: Ticket) -> TicketRefs:
     """An event about ``ticket``: its visit, itself and its service."""
     return {"visit_id": ticket.visit_id, "ticket_id": ticket.id, "service_code": ticket.service}
+
+
+def record_viewed(
+    conn: sqlite3.Connection,
+    site: Site,
+    at: datetime,
+    actor: Actor,
+    viewed: tuple[list[str], int, str],
+    **refs: Unpack[TicketRefs],
+) -> int:
+    """Personal data read: which fields, how many records, and where (never the data itself)."""
+    fields, count, where = viewed
+    data = {"fields": fields, "count": count, "where": where}
+    return record_event(conn, site, at, EventKind.PERSONAL_DATA_VIEWED, actor, data=data, **refs)

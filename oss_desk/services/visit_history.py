@@ -16,7 +16,7 @@ from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, EventKind, Ticket
-from oss_desk.services.events import of_ticket, record_event
+from oss_desk.services.events import of_ticket, record_viewed
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
@@ -157,15 +157,8 @@ class VisitHistory:
 
     def _recorded(self, conn: sqlite3.Connection, ticket: Ticket, count: int) -> None:
         site = self.s.directory.sites[ticket.site_id]
-        record_event(
-            conn,
-            site,
-            self.s.clock.now(),
-            EventKind.PERSONAL_DATA_VIEWED,
-            self.actor,
-            **of_ticket(ticket),
-            data={"fields": ["notes"], "count": count, "where": "visit history"},
-        )
+        viewed = (["notes"], count, "visit history")
+        record_viewed(conn, site, self.s.clock.now(), self.actor, viewed, **of_ticket(ticket))
 
     def _desk(self, desk_id: str | None) -> str | None:
         if desk_id is None:
