@@ -193,8 +193,10 @@ class OssDeskApp(App[None]):
         cursor_blink: bool = True,
         started: float | None = None,
         scan_pause: float = 0.25,
+        when_live: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        self._when_live = when_live
         for mode, screen in self.SCREENS_BY_MODE.items():
             self.add_mode(mode, partial(screen, self))
         self.scan_pause = scan_pause
@@ -262,8 +264,14 @@ class OssDeskApp(App[None]):
     async def _start_live(self) -> None:
         # The feed is opened before the first snapshot, so nothing committed in between is
         # missed (a change after the feed opens is seen by the first poll).
-        await self._open_feed()
-        await self.refresh_data()
+        try:
+            await self._open_feed()
+            await self.refresh_data()
+        finally:
+            # The first frame and the first live data are on screen: now the rest of the process
+            # (the devices' standby) may start, never delaying the desk's start-up.
+            if self._when_live is not None:
+                self._when_live()
         await self._listen()
         self.set_interval(self.poll_interval, guard(self, self._poll))
         self.set_interval(self.tick_seconds, guard(self, self.request_refresh))
