@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from importlib import import_module
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import events, work
 from textual.actions import ActionParseResult
@@ -34,28 +35,19 @@ from oss_desk.logs import write_fault_report
 from oss_desk.services.delivery import current_worker
 from oss_desk.services.desk_view import DeskSnapshot, take_snapshot, with_change
 from oss_desk.services.live import ChangeFeed, open_doorbell, open_feed, poll
-from oss_desk.services.printouts import resident_view
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session
 from oss_desk.ui.commands import DeskCommands, help_rows
 from oss_desk.ui.context import Failed, Ok, Refused, Result
-from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
-from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
 from oss_desk.ui.listen import CommitListener
 from oss_desk.ui.names import Names
 from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
-from oss_desk.ui.screens.adviser import AdviserScreen
-from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.screens.counter import leave_desk
-from oss_desk.ui.screens.followups import FollowupsScreen
-from oss_desk.ui.screens.greet import GreetScreen
-from oss_desk.ui.screens.leader import LeaderScreen
-from oss_desk.ui.screens.prints import ask_about_prints
-from oss_desk.ui.screens.reports import ReportsScreen
-from oss_desk.ui.screens.scans import ScanQueue
 from oss_desk.ui.theme import THEMES
+
+if TYPE_CHECKING:
+    from oss_desk.ui.screens.scans import ScanQueue
 
 R = TypeVar("R")
 
@@ -91,25 +83,20 @@ class Started:
 
 
 class OssDeskApp(App[None]):
-    CSS_PATH = [  # noqa: RUF012 - Textual's own type for it
-        STYLES / "app.tcss",
-        STYLES / "greet.tcss",
-        STYLES / "adviser.tcss",
-        STYLES / "leader.tcss",
-        STYLES / "appointments.tcss",
-        STYLES / "reports.tcss",
-        STYLES / "followups.tcss",
-    ]
+    CSS_PATH = [STYLES / "app.tcss"]  # noqa: RUF012 - Textual's own type for it
+    """The app's own styles; each screen brings its own (read when it is first shown)."""
     TITLE = "oss-desk"
-    SCREENS_BY_MODE: ClassVar[dict[str, Callable[[OssDeskApp], DeskScreen]]] = {
-        "greet": GreetScreen,
-        "desk": AdviserScreen,
-        "leader": LeaderScreen,
-        "appointments": AppointmentsScreen,
-        "reports": ReportsScreen,
-        "followups": FollowupsScreen,
+    SCREENS_BY_MODE: ClassVar[dict[str, str]] = {
+        "greet": "oss_desk.ui.screens.greet:GreetScreen",
+        "desk": "oss_desk.ui.screens.adviser:AdviserScreen",
+        "leader": "oss_desk.ui.screens.leader:LeaderScreen",
+        "appointments": "oss_desk.ui.screens.appointments:AppointmentsScreen",
+        "reports": "oss_desk.ui.screens.reports:ReportsScreen",
+        "followups": "oss_desk.ui.screens.followups:FollowupsScreen",
     }
-    """Each mode's screen, built with this app as its :class:`~oss_desk.ui.context.DeskContext`."""
+    """Each mode's screen (``module:class``), built with this app as its
+    :class:`~oss_desk.ui.context.DeskContext`. A mode's module is imported when the mode is
+    first shown: the first frame pays only for the first screen."""
     COMMANDS = {DeskCommands}  # noqa: RUF012 - the desk's own only (no theme picker, screenshots)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help", tooltip="The keys of this screen"),
@@ -197,8 +184,8 @@ class OssDeskApp(App[None]):
     ) -> None:
         super().__init__()
         self._when_live = when_live
-        for mode, screen in self.SCREENS_BY_MODE.items():
-            self.add_mode(mode, partial(screen, self))
+        for mode in self.SCREENS_BY_MODE:
+            self.add_mode(mode, partial(self._build_screen, mode))
         self.scan_pause = scan_pause
         self.runner = runner
         self._scan: ScanCatcher[events.Key] = ScanCatcher(scan_prefixes(runner.session))
@@ -226,9 +213,14 @@ class OssDeskApp(App[None]):
         self._asked_jobs: set[int] = set()
         self._asking = False
         self.blocked: DatabaseUnsafe | None = None  # why this desk stopped for good, if it has
-        self.scans = ScanQueue(self)
+        self._scans: ScanQueue | None = None
 
     # Start-up --------------------------------------------------------------------------------
+
+    def _build_screen(self, mode: str) -> DeskScreen:
+        module, _, name = self.SCREENS_BY_MODE[mode].partition(":")
+        screen: Callable[[OssDeskApp], DeskScreen] = getattr(import_module(module), name)
+        return screen(self)
 
     def _default_desk(self, kind: DeskKind) -> str | None:
         desks = self.runner.session.directory.desks
@@ -296,6 +288,8 @@ class OssDeskApp(App[None]):
     def block(self, exc: DatabaseUnsafe) -> None:
         """The database cannot be written safely any more: stop everything, say why."""
         if self.blocked is None:
+            from oss_desk.ui.dialogs.blocked import DatabaseBlocked
+
             self.blocked = exc
             self.push_screen(DatabaseBlocked(exc.title, exc.message))
 
@@ -423,8 +417,18 @@ class OssDeskApp(App[None]):
         if handler is None or not handler(payload):
             self.scans.add(PREFIX, payload)
 
+    @property
+    def scans(self) -> ScanQueue:
+        """Scans that came while a dialog was open (made on the first such scan)."""
+        if self._scans is None:
+            from oss_desk.ui.screens.scans import ScanQueue
+
+            self._scans = ScanQueue(self)
+        return self._scans
+
     def resume_scans(self) -> None:
-        self.scans.resume()
+        if self._scans is not None:
+            self._scans.resume()
 
     # Data --------------------------------------------------------------------------------------
 
@@ -499,6 +503,8 @@ class OssDeskApp(App[None]):
             await self.refresh_data()
 
     async def _ask_about_prints(self, snap: DeskSnapshot) -> None:
+        from oss_desk.ui.screens.prints import ask_about_prints
+
         self._asking = True
         try:
             await ask_about_prints(self, self.push_screen_wait, snap, self._asked_jobs)
@@ -550,6 +556,8 @@ class OssDeskApp(App[None]):
     # Actions ------------------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from oss_desk.ui.dialogs import HelpScreen
+
         screen = self.screen
         about = getattr(screen, "HELP", "")
         title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
@@ -557,6 +565,9 @@ class OssDeskApp(App[None]):
 
     @work(exclusive=True, group="preview", exit_on_error=False)
     async def action_resident_view(self) -> None:
+        from oss_desk.services.printouts import resident_view
+        from oss_desk.ui.dialogs import ResidentViewDialog
+
         screen = self.screen
         ticket_id = screen.shown_ticket_id() if isinstance(screen, DeskScreen) else None
         view = await self.act(lambda s: resident_view(s, ticket_id))
@@ -575,6 +586,8 @@ class OssDeskApp(App[None]):
 
     async def action_quit(self) -> None:
         """Leaving the desk logs its person out (see ``counter.leave_desk``), then closes."""
+        from oss_desk.ui.screens.counter import leave_desk
+
         await leave_desk(self)
         self.exit()
 

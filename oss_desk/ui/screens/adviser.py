@@ -30,6 +30,7 @@ from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.screens import counter
 from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
+from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
@@ -41,6 +42,7 @@ def _b(key: str, action: str, words: str, binding_id: str, tooltip: str) -> Bind
 
 
 class AdviserScreen(counter.CounterScreen):
+    CSS_PATH = STYLES / "adviser.tcss"
     AREA = "Adviser desk"
     FOCUS = "#queue"
     HELP = (

@@ -29,6 +29,7 @@ from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import check_in, find_ticket, needs_text
 from oss_desk.ui.screens.followup_flows import follow_up_outcome
+from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
@@ -58,6 +59,7 @@ class ServiceList(OptionList):
 
 
 class GreetScreen(DeskScreen):
+    CSS_PATH = STYLES / "greet.tcss"
     AREA = "Meet and greet"
     HELP = (
         "Type a service's letter (C for Council Tax...) or press / to search by name. "
