@@ -12,6 +12,7 @@ every 150 ms; the app then takes a fresh snapshot and each screen updates its wi
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -206,6 +207,7 @@ class OssDeskApp(App[None]):
             lambda: self.run_worker(guard(self, self._poll)(), group="refresh", exit_on_error=False)
         )
         self._refreshing = False
+        self._own_drawn: asyncio.Future[None] | None = None
         self._refresh_again = False
         self._last_refresh = 0.0
         self.refresh_count = 0
@@ -515,12 +517,38 @@ class OssDeskApp(App[None]):
         """This desk's own change, from its result, on screen in this frame (the full snapshot,
         with places and estimates, follows from :meth:`after_write`). The database thread runs
         one call at a time, in order, so a snapshot taken before the change always arrives
-        before it: the screen never goes back to the old state."""
-        if self.snapshot is not None:
-            self.snapshot = with_change(self.snapshot, ticket)
+        before it: the screen never goes back to the old state.
+
+        A screen with a line of its own for the result (the counter's "now called": its
+        ``show_own``) draws only that line in this frame, so the frame is small; the rest of the
+        screen (the queue table, the counts, the keys) follows in the next frame."""
+        if self.snapshot is None:
+            return
+        changed = with_change(self.snapshot, ticket)
+        show_own: Callable[[], None] | None = getattr(self.screen, "show_own", None)
+        if show_own is None:
+            self.snapshot = changed
+            return
+        self.set_reactive(OssDeskApp.snapshot, changed)  # not announced yet
+        show_own()
+        drawn = self._own_drawn = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(self._announce, changed, drawn)
+
+    def _announce(self, snapshot: DeskSnapshot, drawn: asyncio.Future[None]) -> None:
+        """The frame with the desk's own line is out: tell every screen about ``snapshot``,
+        unless a newer one has been told meanwhile."""
+        if not drawn.done():
+            drawn.set_result(None)
+        if self.snapshot is snapshot:
+            self.snapshot = snapshot
 
     async def after_write(self) -> None:
-        """Our own commits do not move our data_version: catch up at once."""
+        """Our own commits do not move our data_version: catch up at once (once the frame with
+        the desk's own line is out: the snapshot's work on the database thread would hold up
+        that frame)."""
+        drawn, self._own_drawn = self._own_drawn, None
+        if drawn is not None:
+            await drawn
         feed = self._feed
         if feed is not None:
             await self.act(lambda s: poll(s, feed, True))
