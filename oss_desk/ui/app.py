@@ -185,6 +185,7 @@ class OssDeskApp(App[None]):
     ) -> None:
         super().__init__()
         self._when_live = when_live
+        self._first_frame = asyncio.Event()
         for mode in self.SCREENS_BY_MODE:
             self.add_mode(mode, partial(self._build_screen, mode))
         self.scan_pause = scan_pause
@@ -264,6 +265,7 @@ class OssDeskApp(App[None]):
         finally:
             # The first frame and the first live data are on screen: now the rest of the process
             # (the devices' standby) may start, never delaying the desk's start-up.
+            await self._first_frame.wait()
             if self._when_live is not None:
                 self._when_live()
         await self._listen()
@@ -278,6 +280,7 @@ class OssDeskApp(App[None]):
     @guarded
     def on_ready(self) -> None:
         self.started = Started(self.started.process_start, time.perf_counter())
+        self._first_frame.set()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_mode" and parameters:

@@ -23,7 +23,6 @@ from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
 from oss_desk.domain.queue import parked_here, waiting_for
-from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.context import DeskContext, Ok
@@ -332,6 +331,8 @@ class AdviserScreen(counter.CounterScreen):
             line.update("")
             return
         ticket_id = ticket.id
+        from oss_desk.services.appointments import AppointmentService
+
         found = await self.desk.act(lambda s: AppointmentService(s).for_ticket(ticket_id))
         if not isinstance(found, Ok):
             return  # shown already; what was on screen stays

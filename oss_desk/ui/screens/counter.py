@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,16 +22,17 @@ from oss_desk.services.delivery import job_word
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import NOTE_LIMIT, DeskHeld, LoggedIn, Moved, QueueService
 from oss_desk.services.session import Session
-from oss_desk.services.visit_history import History, VisitHistory
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, Dialog, InfoDialog, OutcomeDialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
 from oss_desk.ui.faults import guarded
-from oss_desk.ui.screens.appointment_booking import book_next_step
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import pick_service
 from oss_desk.ui.screens.followup_flows import follow_up_outcome
 from oss_desk.ui.widgets.big_code import BigCode
+
+if TYPE_CHECKING:
+    from oss_desk.services.visit_history import History
 
 PRIVACY_REMINDER = (
     "Keep it short and factual: what was done, what happens next. No health or other "
@@ -192,6 +193,8 @@ async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: 
             timeout=6,
         )
         return True
+    from oss_desk.ui.screens.appointment_booking import book_next_step  # loads when first used
+
     booked = await book_next_step(screen, ticket, service)
     if booked is not None:
         screen.say(f"{booked.ref} booked for {ticket.code}'s visit", timeout=6)
@@ -475,6 +478,8 @@ async def history(screen: CounterScreen, ticket_id: int) -> None:
 
 
 def _history(session: Session, actor: Actor, ticket_id: int) -> tuple[History, list[str]]:
+    from oss_desk.services.visit_history import VisitHistory  # loads when first used
+
     found = VisitHistory(session, actor).of_ticket(ticket_id)
     return found, found.text(session)[1:]
 
