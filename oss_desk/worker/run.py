@@ -570,8 +570,11 @@ def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -
     role = f"desk app {desk_id or ''} (process {os.getpid()})".replace("  ", " ")
 
     def make() -> DeviceWorker:
+        # The desk checked the database when it opened (PRAGMA quick_check): each lane's session
+        # does not read the whole file again (nor keep it in a page cache of its own).
         return DeviceWorker(
-            lambda: open_session(db=db, config=config, person="worker", host=True), role=role
+            lambda: open_session(db=db, config=config, person="worker", host=True, check=False),
+            role=role,
         )
 
     return Standby(db, make).start()
