@@ -13,6 +13,7 @@ every 150 ms; the app then takes a fresh snapshot and each screen updates its wi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 from textual import events, work
 from textual.actions import ActionParseResult
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.worker import Worker
@@ -42,6 +43,7 @@ from oss_desk.ui.commands import DeskCommands, help_rows
 from oss_desk.ui.context import Failed, Ok, Refused, Result
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
 from oss_desk.ui.listen import CommitListener
+from oss_desk.ui.modes import APP_BINDINGS, MODE_NEEDS, MODE_TITLES, SCREENS_BY_MODE
 from oss_desk.ui.names import Names
 from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
 from oss_desk.ui.screens.base import DeskScreen
@@ -55,24 +57,8 @@ R = TypeVar("R")
 STYLES = Path(__file__).parent / "styles"
 DEVICE_CHECK_SECONDS = 1.0
 """How often a desk asks whether the owner of the devices is still there."""
-MODE_TITLES = {
-    "greet": "Meet and greet",
-    "desk": "Adviser desk",
-    "leader": "Team leader",
-    "appointments": "Appointments",
-    "reports": "Reports",
-    "followups": "Follow-ups",
-}
-MODE_NEEDS = {
-    "greet": Action.ISSUE_TICKET,
-    "desk": Action.CALL_NEXT,
-    "leader": Action.VIEW_REPORTS,
-    "appointments": Action.VIEW_APPOINTMENTS,
-    "reports": Action.VIEW_REPORTS,
-    # Every role may record a comment, compliment or complaint; each sees the kinds it may.
-    "followups": Action.RECORD_FEEDBACK,
-}
-"""The permission that opens each mode: a person sees only the modes of their role."""
+OWN_FRAME_WAIT = 0.1
+"""The longest the catch-up after the desk's own change waits for the frame that shows it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,86 +73,11 @@ class OssDeskApp(App[None]):
     CSS_PATH = [STYLES / "app.tcss"]  # noqa: RUF012 - Textual's own type for it
     """The app's own styles; each screen brings its own (read when it is first shown)."""
     TITLE = "oss-desk"
-    SCREENS_BY_MODE: ClassVar[dict[str, str]] = {
-        "greet": "oss_desk.ui.screens.greet:GreetScreen",
-        "desk": "oss_desk.ui.screens.adviser:AdviserScreen",
-        "leader": "oss_desk.ui.screens.leader:LeaderScreen",
-        "appointments": "oss_desk.ui.screens.appointments:AppointmentsScreen",
-        "reports": "oss_desk.ui.screens.reports:ReportsScreen",
-        "followups": "oss_desk.ui.screens.followups:FollowupsScreen",
-    }
+    SCREENS_BY_MODE: ClassVar[dict[str, str]] = SCREENS_BY_MODE
     """Each mode's screen (``module:class``), built with this app as its
-    :class:`~oss_desk.ui.context.DeskContext`. A mode's module is imported when the mode is
-    first shown: the first frame pays only for the first screen."""
+    :class:`~oss_desk.ui.context.DeskContext` and imported when the mode is first shown."""
     COMMANDS = {DeskCommands}  # noqa: RUF012 - the desk's own only (no theme picker, screenshots)
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", id="app.help", tooltip="The keys of this screen"),
-        Binding(
-            "f2",
-            "switch_mode('greet')",
-            "Greet",
-            id="app.mode_greet",
-            tooltip="Meet and greet: issue tickets, quick visits",
-        ),
-        Binding(
-            "f3",
-            "switch_mode('desk')",
-            "Desk",
-            id="app.mode_desk",
-            tooltip="Adviser desk: call, serve, finish",
-        ),
-        Binding(
-            "f4",
-            "switch_mode('leader')",
-            "Leader",
-            id="app.mode_leader",
-            tooltip="Team leader: desks, queue by service, today's figures",
-        ),
-        Binding(
-            "f5",
-            "switch_mode('appointments')",
-            "Appointments",
-            id="app.mode_appointments",
-            tooltip="Appointments: the day and week grid, book, check in, move, cancel",
-        ),
-        Binding(
-            "f6",
-            "switch_mode('reports')",
-            "Reports",
-            id="app.mode_reports",
-            tooltip="Reports: the daily footfall summary and the monthly dashboard",
-        ),
-        Binding(
-            "ctrl+f",
-            "switch_mode('followups')",
-            "Follow-ups",
-            id="app.mode_followups",
-            tooltip="Follow-ups: ring-backs, referrals, comments, compliments and complaints",
-        ),
-        Binding(
-            "ctrl+t",
-            "toggle_contrast",
-            "Contrast",
-            id="app.contrast",
-            tooltip="Switch between the council theme and high contrast",
-        ),
-        Binding(
-            "f10",
-            "resident_view",
-            "Resident's view",
-            id="app.resident_view",
-            tooltip="The printed ticket and the board, as the resident sees them",
-        ),
-        Binding(
-            "ctrl+q",
-            "quit",
-            "Quit",
-            id="app.quit",
-            tooltip="Close the desk app",
-            show=False,
-            priority=True,
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     snapshot: reactive[DeskSnapshot | None] = reactive(None, always_update=True)
 
@@ -551,7 +462,8 @@ class OssDeskApp(App[None]):
         that frame)."""
         drawn, self._own_drawn = self._own_drawn, None
         if drawn is not None:
-            await drawn
+            with contextlib.suppress(TimeoutError):  # a frame not drawn (another screen on top)
+                await asyncio.wait_for(drawn, OWN_FRAME_WAIT)
         feed = self._feed
         if feed is not None:
             await self.act(lambda s: poll(s, feed, True))

@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from oss_desk.ui.faults import guarded
+
 # A 5 x 5 block font for the characters of ticket codes.
 _FONT = {
     "0": ["█████", "█   █", "█   █", "█   █", "█████"],
@@ -73,6 +75,7 @@ class BigCode(Widget):
     """Repainted in place; laid out again only when its width changes (a frame that lays out
     the whole screen costs several times one that repaints the code)."""
 
+    @guarded
     def watch_code(self, old: str, new: str) -> None:
         if code_width(old) != code_width(new):
             self.refresh(layout=True)
