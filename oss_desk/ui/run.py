@@ -44,13 +44,20 @@ def open_desk_runner(
     *, db: str | None, config: str | None, person: str | None, desk_id: str | None
 ) -> SessionRunner:
     """The desk's session, opened (and checked) on its own thread: a bad database, config, person
-    or desk raises here, before anything is drawn."""
+    or desk raises here, before anything is drawn.
+
+    The app's code (Textual and the first screen) is imported meanwhile: the whole-file check
+    of the database (``PRAGMA quick_check``, in SQLite's C code, which lets Python run) and the
+    imports overlap instead of adding up."""
     fewer_malloc_arenas()
     runner = SessionRunner(
         lambda: open_session(db=db, config=config, person=person, desk_id=desk_id, check=True)
     )
+    opening = runner.begin()
     try:
-        runner.start()
+        import oss_desk.ui.app  # noqa: F401 - imported while the session opens
+
+        opening.result()
     except BaseException:
         runner.close()
         raise
