@@ -120,6 +120,8 @@ class OssDeskApp(App[None]):
         )
         self._refreshing = False
         self._own_drawn: asyncio.Future[None] | None = None
+        self.own_change = False
+        """True while the screens are told of this desk's own change (:meth:`show_result`)."""
         self._refresh_again = False
         self._last_refresh = 0.0
         self.refresh_count = 0
@@ -433,28 +435,23 @@ class OssDeskApp(App[None]):
         one call at a time, in order, so a snapshot taken before the change always arrives
         before it: the screen never goes back to the old state.
 
-        A screen with a line of its own for the result (the counter's "now called": its
-        ``show_own``) draws only that line in this frame, so the frame is small; the rest of the
-        screen (the queue table, the counts, the keys) follows in the next frame."""
+        A screen may draw only its own line for the result in this frame (the counter's "now
+        called", see :attr:`own_change`), so that the frame is small, and the rest of the screen
+        (the queue table, the counts, the keys) in the next; :meth:`after_write` waits for that
+        first frame before it takes the full snapshot."""
         if self.snapshot is None:
             return
-        changed = with_change(self.snapshot, ticket)
-        show_own: Callable[[], None] | None = getattr(self.screen, "show_own", None)
-        if show_own is None:
-            self.snapshot = changed
-            return
-        self.set_reactive(OssDeskApp.snapshot, changed)  # not announced yet
-        show_own()
         drawn = self._own_drawn = asyncio.get_running_loop().create_future()
-        self.call_after_refresh(self._announce, changed, drawn)
+        self.own_change = True
+        try:
+            self.snapshot = with_change(self.snapshot, ticket)
+        finally:
+            self.own_change = False
+        self.call_after_refresh(self._drawn, drawn)
 
-    def _announce(self, snapshot: DeskSnapshot, drawn: asyncio.Future[None]) -> None:
-        """The frame with the desk's own line is out: tell every screen about ``snapshot``,
-        unless a newer one has been told meanwhile."""
+    def _drawn(self, drawn: asyncio.Future[None]) -> None:
         if not drawn.done():
             drawn.set_result(None)
-        if self.snapshot is snapshot:
-            self.snapshot = snapshot
 
     async def after_write(self) -> None:
         """Our own commits do not move our data_version: catch up at once (once the frame with

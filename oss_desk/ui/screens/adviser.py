@@ -208,13 +208,6 @@ class AdviserScreen(counter.CounterScreen):
         self.show_appointment(self.my_ticket())
         self.refresh_bindings()
 
-    def show_own(self) -> None:
-        """This desk's own change (call next, a transfer), drawn at once from the snapshot the
-        app has just updated with it: only the "now called" panel, so that the frame is small;
-        the rest of the screen follows in the next frame."""
-        if self.desk.snapshot is not None:
-            self.show_now(self.desk.snapshot)
-
     def show_now(self, snapshot: DeskSnapshot) -> None:
         """The "now called" panel: the desk, the ticket in block letters, who and since when."""
         names = self.desk.names
@@ -402,9 +395,20 @@ class AdviserScreen(counter.CounterScreen):
 
     @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
+        if snapshot is not None and self.is_current and self.desk.own_change:
+            # This desk's own change (call next, a transfer): only the "now called" panel in
+            # this frame, so that the frame is small; the rest of the screen in the next.
+            self.show_now(snapshot)
+            self.call_after_refresh(self._show_rest, snapshot)
+            return
         super()._on_snapshot(snapshot)
         if snapshot is not None and self.is_current:
             self.log_in_here()
+
+    @guarded
+    def _show_rest(self, snapshot: DeskSnapshot) -> None:
+        if self.desk.snapshot is snapshot:  # else a newer one has been drawn whole already
+            self._on_snapshot(snapshot)
 
     # Actions ------------------------------------------------------------------------------------
 
