@@ -125,6 +125,8 @@ def test_help_still_lists_every_command() -> None:
 # calendars, reports, the follow-up and booking code and the device worker (started after the
 # first frame) load when first used.
 DESK_DENIED = (
+    "sqlite_utils",
+    "pydantic_settings",
     "plotext",
     "textual_plotext",
     "icalendar",
