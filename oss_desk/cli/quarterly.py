@@ -1,14 +1,13 @@
 """``oss-desk report quarterly``: a quarter's scorecard (every standard, month by month, beside
 the quarter before) with the quarterly return of comments, compliments and complaints ("On The
-Record") and the actions taken as a result under ``on_the_record``.
+Record") and the actions taken as a result: under ``on_the_record`` (JSON, CSV), after the
+scorecard (text) or as its last section (HTML); with ``--include``, added up over the offices.
 
 ``--quarter 2026-Q4`` is the calendar quarter (October to December 2026); ``2026/27-Q3`` names
 the same months as a quarter of the reporting year (``reports.year_start_month``).
 """
 
 from __future__ import annotations
-
-from datetime import date
 
 import click
 
@@ -36,7 +35,6 @@ def quarterly(
     output: str | None,
 ) -> None:
     """A quarter's scorecard beside the quarter before, with the quarterly return."""
-    from oss_desk.services.followup_reports import FollowupReports
     from oss_desk.services.report_outputs import quarterly_output
     from oss_desk.services.reports import ReportService
 
@@ -44,11 +42,5 @@ def quarterly(
     session = state.session()
     with ReportService(session, include=include) as reports:
         found = reports.quarterly(quarter, site_id)
-    record = FollowupReports(session).record_return(
-        found.key,
-        date.fromisoformat(found.first_day),
-        date.fromisoformat(found.last_day),
-        [m.month for m in found.months],
-        site_id,
-    )
+        record = reports.record_return(found)
     write_output(quarterly_output(session, found, record, fmt), output)
