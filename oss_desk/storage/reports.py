@@ -281,16 +281,23 @@ def _finishes(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> No
 
 
 def _served(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:
-    for day, site, desk, person, ms in _span_rows(
+    """Each ticket finished at a desk: its service time (called, else serving, to finished),
+    by site, day, desk and person, a list per group from SQLite (group_concat) rather than a
+    row per ticket."""
+    for day, site, desk, person, times in _span_rows(
         conn,
-        "SELECT e.business_day, e.site_id, e.desk_id, e.actor, CAST(round((julianday(e.at)"
-        " - julianday(coalesce(t.called_at, t.serving_at))) * 86400000.0) AS INTEGER)"
+        "SELECT e.business_day, e.site_id, e.desk_id, e.actor, group_concat("
+        " CAST(round((julianday(e.at) - julianday(coalesce(t.called_at, t.serving_at)))"
+        " * 86400000.0) AS INTEGER))"
         " FROM events e JOIN tickets t ON t.id = e.ticket_id"
         " WHERE e.business_day IN (SELECT day FROM span) AND e.kind = 'finished'"
-        "   AND (:site IS NULL OR e.site_id = :site) AND e.ticket_id IS NOT NULL",
+        "   AND (:site IS NULL OR e.site_id = :site) AND e.ticket_id IS NOT NULL"
+        " GROUP BY 1, 2, 3, 4",
         args,
     ):
-        days.visits(site, day).served.setdefault((site, desk, person), []).append(ms)
+        if times is not None:  # a ticket finished without a call has no service time
+            served = days.visits(site, day).served.setdefault((site, desk, person), [])
+            served.extend(map(int, str(times).split(",")))
 
 
 def _appointments(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:
