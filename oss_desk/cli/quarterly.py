@@ -9,10 +9,16 @@ the same months as a quarter of the reporting year (``reports.year_start_month``
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from oss_desk.cli.common import State, closing, pass_state
-from oss_desk.cli.reports import report_options, write_output
+from oss_desk.cli.reports import ReportQuery, report_query, write_output
+
+if TYPE_CHECKING:
+    from oss_desk.domain.reports import QuarterlyReport, RangeReport
+    from oss_desk.services.reports import ReportService
 
 
 @click.command("quarterly")
@@ -22,25 +28,16 @@ from oss_desk.cli.reports import report_options, write_output
     help="The calendar quarter, e.g. 2026-Q4 (October to December), or a quarter of the "
     "reporting year, e.g. 2026/27-Q3 (the same months); default: this one.",
 )
-@report_options
+@report_query
 @pass_state
 @closing
-def quarterly(
-    state: State,
-    quarter: str | None,
-    site_id: str | None,
-    include: tuple[str, ...],
-    fmt: str,
-    as_json: bool,
-    output: str | None,
-) -> None:
+def quarterly(state: State, quarter: str | None, query: ReportQuery) -> None:
     """A quarter's scorecard beside the quarter before, with the quarterly return."""
     from oss_desk.services.report_outputs import quarterly_output
-    from oss_desk.services.reports import ReportService
 
-    fmt = "json" if as_json else fmt
-    session = state.session()
-    with ReportService(session, include=include) as reports:
-        found = reports.quarterly(quarter, site_id)
-        record = reports.record_return(found)
-    write_output(quarterly_output(session, found, record, fmt), output)
+    def quarter_and_return(reports: ReportService) -> tuple[RangeReport, QuarterlyReport]:
+        found = reports.quarterly(quarter, query.site_id)
+        return found, reports.record_return(found)
+
+    session, (found, record) = query.fetch(state, quarter_and_return)
+    write_output(quarterly_output(session, found, record, query.fmt), query.output)

@@ -9,11 +9,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import sqlite_utils
-
 from oss_desk.errors import StorageError
 from oss_desk.storage.database import BUSY_TIMEOUT_SECONDS, Store, opening_errors
-from oss_desk.storage.migrations import MIGRATION_SET
+from oss_desk.storage.migrations import is_ours, table_names
 
 NEEDED_TABLES = frozenset({"events", "tickets", "config_snapshots", "sites", "appointments"})
 
@@ -35,17 +33,8 @@ def open_readonly(path: Path | str) -> Store:
         raise StorageError(f"cannot open {path}: {exc}") from None
     try:
         with opening_errors(path):
-            tables = {
-                row[0]
-                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            ours = "_sqlite_migrations" in tables and (
-                conn.execute(
-                    "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?",
-                    [MIGRATION_SET],
-                ).fetchone()[0]
-                > 0
-            )
+            tables = table_names(conn)
+            ours = is_ours(conn, tables)
             if not ours or not tables >= NEEDED_TABLES:
                 raise StorageError(f"{path} is not an oss-desk database")
             columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
@@ -54,7 +43,8 @@ def open_readonly(path: Path | str) -> Store:
                     f"{path} was written by an older oss-desk: open it once with "
                     "`oss-desk --db PATH init` (on a copy) to bring it up to date"
                 )
+        conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils would set it
     except BaseException:
         conn.close()
         raise
-    return Store(sqlite_utils.Database(conn, execute_plugins=False), path)
+    return Store(conn, path, strict=False)
