@@ -116,7 +116,6 @@ class RatingPrompt(Static, can_focus=True):
 
     DEFAULT_CSS = """
     RatingPrompt {
-        dock: bottom;
         height: auto;
         padding: 0 1;
         border: round $accent;
@@ -128,9 +127,10 @@ class RatingPrompt(Static, can_focus=True):
             Binding(
                 str(n),
                 f"rate('{n}')",
-                str(n),
+                f"Rated {n}",
                 id=f"rating.{word}",
                 tooltip=f"The resident rates the visit just finished {n} out of 5",
+                show=n in (1, 5),  # the key bar shows the ends of the scale; the prompt says 1-5
             )
             for n, word in enumerate(("one", "two", "three", "four", "five"), start=1)
         ],

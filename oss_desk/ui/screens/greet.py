@@ -251,10 +251,10 @@ class GreetScreen(DeskScreen):
             text.append(needs_text(self.needs), style="bold")
         else:
             text.append("none (F9)")
-        if self.urgent:
-            text.append("\nURGENT: called before the others (Ctrl+U to undo)", style="bold")
-        if self.repeat:
-            text.append("\nCame back about the same matter (Ctrl+G to undo)", style="bold")
+        marks = [w for w, on in (("URGENT", self.urgent), ("came back", self.repeat)) if on]
+        if marks:  # for the next ticket only (Ctrl+U, Ctrl+G again take them off)
+            text.append("\nMarked: ", style="dim")
+            text.append(" · ".join(marks), style="bold")
         self.query_one("#needs-line", Static).update(text)
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:

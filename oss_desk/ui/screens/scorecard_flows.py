@@ -8,6 +8,7 @@ from oss_desk.services.ratings import Ratings
 from oss_desk.ui.dialogs import OutcomeDialog
 from oss_desk.ui.dialogs.scorecard import Finish, FinishDialog, RatingPrompt, SignpostDialog
 from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.widgets.bars import StatusBar
 
 
 async def ask_finish(
@@ -54,4 +55,5 @@ def rate_visit(screen: DeskScreen, ticket: Ticket, actor: Actor) -> None:
 
     for old in screen.query(RatingPrompt):
         old.remove()
-    screen.mount(RatingPrompt(ticket.code, answered))
+    # Above the screen's status line and keys (the body gives it the room).
+    screen.mount(RatingPrompt(ticket.code, answered), before=screen.query_one(StatusBar))
