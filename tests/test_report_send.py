@@ -283,3 +283,42 @@ def test_send_to_overrides_the_team_leader(
     assert sorted(str(m["To"]) for m in smtp.mailbox.messages) == ["a@x.example", "b@x.example"]
     assert all("Monthly dashboard" in str(m["Subject"]) for m in smtp.mailbox.messages)
     assert deliver(db, MONDAY_EVENING).sent == 0
+
+
+def test_a_worker_gone_mid_send_leaves_it_to_the_next_owner(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two earlier owners died mid-send: one before the hand-over (certainly not accepted: sent
+    now), one after it (it may have been accepted: sent once more at most, with the same
+    Message-ID, so the mail system can drop a duplicate)."""
+    from oss_desk.storage import outbox as o
+
+    db = office(tmp_path, smtp.url)
+    cli = Cli(db, monkeypatch)
+    for args in (("daily", "--date", "2026-11-23"), ("monthly", "--month", "2026-11")):
+        assert cli("report", "send", *args, now=MONDAY_EVENING).code == 0
+    session = open_session(db=db, clock=FixedClock(read_instant(MONDAY_EVENING)), person="w")
+    try:
+        with session.store.write() as conn:
+            first, second = (
+                o.claim(conn, o.REPORT_MAILS, owner=name, now="2026-11-23T17:30:00.000Z")[0]
+                for name in ("gone-1", "gone-2")
+            )
+            o.hand_over(
+                conn,
+                second["id"],
+                owner="gone-2",
+                now="2026-11-23T17:30:01.000Z",
+                box=o.REPORT_MAILS,
+            )
+        assert deliver(db, MONDAY_EVENING).sent == 0  # both are 'sending': nothing due
+        adopted = ReportMailDelivery(session).recover()
+    finally:
+        session.close()
+    assert adopted == 2
+    assert deliver(db, "2026-11-23T17:45:00Z").sent == 2
+    by_id = {r[0]: r[1:] for r in rows(db, "SELECT id, status, unconfirmed FROM report_mails")}
+    assert by_id[first["id"]] == ("sent", 0)
+    assert by_id[second["id"]] == ("sent", 1)  # sent again once; its first send unconfirmed
+    ids = Counter(str(m["Message-ID"]) for m in smtp.mailbox.messages)
+    assert sorted(ids.values()) == [1, 1]
