@@ -78,4 +78,7 @@ def due(state: State, as_json: bool) -> None:
     working day of the month; each at most once."""
     from oss_desk.services.mailed_reports import ReportMailer
 
-    _show(ReportMailer(state.session()).due(), as_json)
+    # Host-level, like `db purge`: the timer's service account is nobody on the staff list, so
+    # what it may do does not hang on access.unlisted_role. It only queues figures to the
+    # configured recipients.
+    _show(ReportMailer(state.session(host=True)).due(), as_json)
