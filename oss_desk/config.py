@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from oss_desk import files
 from oss_desk.config_base import IDENTIFIER, Identifier, unique
@@ -335,16 +335,13 @@ class AppointmentSettings(_Section):
         return value
 
 
-class Settings(BaseSettings):
-    """The whole configuration of an office."""
+class Settings(BaseModel):
+    """The whole configuration of an office.
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
-        env_nested_delimiter="__",
-        extra="forbid",
-        frozen=True,
-        use_attribute_docstrings=True,
-    )
+    ``OSS_DESK_*`` environment variables override it (``OSS_DESK_QUEUE__AMBER_MINUTES=8``):
+    :func:`build_settings` reads them through pydantic-settings when any is set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     council: CouncilConfig = CouncilConfig()
     """Who runs the office."""
@@ -401,18 +398,6 @@ class Settings(BaseSettings):
     """Per-process desk settings (usually given in the environment)."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Desk app keys to change: binding id = "key", e.g. "desk.call_next" = "space"."""
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment wins over the file (or the copy stored in the database).
-        return (env_settings, init_settings)
 
     @model_validator(mode="after")
     def _cross_references(self) -> Settings:
@@ -520,9 +505,56 @@ def read_small_text(
         raise error(f"{path}: not a text file (expected UTF-8 TOML)") from None
 
 
-def build_settings(document: dict[str, Any], source: str) -> Settings:
-    """Validate ``document`` (plus ``OSS_DESK_*`` overrides) or raise a one-line ConfigError."""
+def settings_in_environment(environ: dict[str, str] | None = None) -> bool:
+    """Whether an ``OSS_DESK_*`` variable names a setting (``OSS_DESK_DESK__ID``,
+    ``OSS_DESK_QUEUE``), as opposed to the paths and the clock (``OSS_DESK_DB``, ...)."""
+    names = [ENV_PREFIX + name.upper() for name in Settings.model_fields]
+    for key in os.environ if environ is None else environ:
+        upper = key.upper()
+        if upper.startswith(ENV_PREFIX) and any(
+            upper == name or upper.startswith(name + "__") for name in names
+        ):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _with_environment() -> type[Settings]:
+    """``Settings`` that also reads ``OSS_DESK_*`` (pydantic-settings: nested ``__`` names,
+    JSON for lists and sections, the environment winning over the file). Made on first need:
+    the library and what it imports cost a short command about a quarter of its start-up."""
+    from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+    class EnvironmentSettings(BaseSettings, Settings):
+        model_config = SettingsConfigDict(
+            env_prefix=ENV_PREFIX,
+            env_nested_delimiter="__",
+            extra="forbid",
+            frozen=True,
+        )
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            # The environment wins over the file (or the copy stored in the database).
+            return (env_settings, init_settings)
+
+    EnvironmentSettings.__name__ = EnvironmentSettings.__qualname__ = "Settings"
+    return EnvironmentSettings
+
+
+def build_settings(document: dict[str, Any], source: str, *, environment: bool = True) -> Settings:
+    """Validate ``document`` (plus ``OSS_DESK_*`` overrides unless ``environment`` is false)
+    or raise a one-line ConfigError."""
     try:
+        if environment and settings_in_environment():
+            return _with_environment()(**document)
         return Settings(**document)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, source)) from None

@@ -15,7 +15,7 @@ from oss_desk.errors import InvalidInput
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class BoardSettings(_Section):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
+import textwrap
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from oss_desk.config import Settings, build_settings, load_file
 from oss_desk.errors import ConfigError
@@ -87,11 +92,34 @@ def test_duplicate_and_dangling_references() -> None:
         build_settings(base, "x.toml")
 
 
+def attribute_docstrings(model: type) -> dict[str, str]:
+    """The string under each field of a settings model (and of its bases), read from the source:
+    how every setting is documented. (The models do not collect them at run time: parsing
+    their source cost every command part of its start-up.)"""
+    docs: dict[str, str] = {}
+    for klass in reversed(model.__mro__):
+        if not issubclass(klass, BaseModel) or klass.__module__.startswith("pydantic"):
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        body = tree.body[0].body  # type: ignore[attr-defined]
+        for statement, following in itertools.pairwise(body):
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                docs[statement.target.id] = following.value.value
+    return docs
+
+
 def test_every_setting_is_documented() -> None:
     def walk(model: type, prefix: str) -> list[str]:
         missing = []
+        docs = attribute_docstrings(model)
         for name, field in model.model_fields.items():  # type: ignore[attr-defined]
-            if not field.description:
+            if not (field.description or docs.get(name, "").strip()):
                 missing.append(prefix + name)
             annotation = field.annotation
             if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
@@ -103,3 +131,31 @@ def test_every_setting_is_documented() -> None:
     assert walk(Settings, "") == []
     for section in (config.SiteConfig, config.ServiceConfig, config.DeskConfig, config.StaffConfig):
         assert walk(section, section.__name__ + ".") == []
+
+
+def test_the_environment_is_read_only_when_it_names_a_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oss_desk.config import settings_in_environment
+
+    paths_and_clock = {"OSS_DESK_DB": "x", "OSS_DESK_NOW": "y", "OSS_DESK_CONFIG": "z"}
+    assert not settings_in_environment(paths_and_clock)
+    assert not settings_in_environment({"OSS_DESK_DESKSX": "1", "OTHER_QUEUE__X": "1"})
+    for name in (
+        "OSS_DESK_DESK__ID",
+        "oss_desk_queue__recall_cap",
+        "OSS_DESK_DESKS",
+        "OSS_DESK_QUEUE",
+    ):
+        assert settings_in_environment({name: "1"}), name
+
+    document = Settings.model_validate(demo_settings(tmp_path).file_document()).file_document()
+    monkeypatch.setenv("OSS_DESK_QUEUE__RECALL_CAP", "1")
+    from_env = build_settings(document, "test")
+    assert isinstance(from_env, Settings) and from_env.queue.recall_cap == 1
+    plain = build_settings(document, "test", environment=False)
+    assert plain.queue.recall_cap == document["queue"]["recall_cap"] != 1
+    assert from_env.model_dump(exclude={"queue"}) == plain.model_dump(exclude={"queue"})
+    monkeypatch.setenv("OSS_DESK_QUEUE__RECALL_CAP", "many")
+    with pytest.raises(ConfigError, match=r"OSS_DESK_QUEUE__RECALL_CAP \(environment\)"):
+        build_settings(document, "test")

@@ -240,7 +240,7 @@ def _without_environment(document: dict[str, Any] | None, store: Store | None) -
         if doc is None:
             continue
         with contextlib.suppress(Exception):
-            return Settings(_env_prefix="OSS_DESK_DOCTOR_IGNORES_THE_ENVIRONMENT_", **doc)
+            return Settings(**doc)  # the plain model reads no environment
     return None
 
 

@@ -14,9 +14,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from oss_desk.errors import (
     DatabaseGone,
@@ -33,8 +31,16 @@ from oss_desk.storage.faults import (
     describe_sqlite_error,
     translated,
 )
-from oss_desk.storage.migrations import MIGRATION_SET, build_migrations
+from oss_desk.storage.migrations import (
+    MIGRATION_SET,
+    applied_names,
+    build_migrations,
+    pending_names,
+)
 from oss_desk.storage.writelock import WriteLock
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = [
     "BUSY_TIMEOUT_ENV",
@@ -129,12 +135,15 @@ class Store:
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        conn: sqlite3.Connection,
         path: Path,
         identity: tuple[int, int] | None = None,
+        *,
+        strict: bool = True,
     ) -> None:
-        self.db = db
-        self.conn: sqlite3.Connection = db.conn
+        self.conn = conn
+        self._db: sqlite_utils.Database | None = None
+        self._strict = strict
         self.path = path
         self.identity = identity if identity is not None else file_identity(path)
         """(device, inode) of the file this process opened: the path must keep naming it."""
@@ -144,6 +153,16 @@ class Store:
         """This connection's turn among the writers (see :mod:`oss_desk.storage.writelock`)."""
         if isinstance(self.conn, GuardedConnection):
             self.conn.store = self
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The same connection seen through sqlite-utils (for migrations and bulk loads),
+        made on first use: most commands never need it, and importing it costs start-up."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn, execute_plugins=False, strict=self._strict)
+        return self._db
 
     # Faults ------------------------------------------------------------------------------------
 
@@ -375,10 +394,12 @@ def open_store(
                         "or `oss-desk init --config FILE` first"
                     )
             conn.execute("PRAGMA foreign_keys = ON")
+            # What sqlite-utils sets on a connection it wraps; set here, since it is now
+            # wrapped only when a migration runs.
+            conn.execute("PRAGMA recursive_triggers = ON")
             conn.execute(f"PRAGMA synchronous = {synchronous}")
             _enable_wal(conn)
-        db = sqlite_utils.Database(conn, execute_plugins=False, strict=True)
-        store = Store(db, path, identity=before)
+        store = Store(conn, path, identity=before)
         if check:
             quick_check(store)
         if migrate:
@@ -512,10 +533,10 @@ def quick_check(store: Store) -> None:
 
 def apply_migrations(store: Store) -> list[str]:
     """Apply pending migrations once, however many processes start at the same moment."""
+    if not pending_names(store.conn):
+        return []
     migrations = build_migrations()
     db = store.db
-    if not migrations.pending(db):
-        return []
     # BEGIN IMMEDIATE first: a deferred BEGIN would read "pending" and then fail to upgrade to
     # a write when another process got there first (measured: 4 of 5 processes failed).
     with store.write():
@@ -525,4 +546,4 @@ def apply_migrations(store: Store) -> list[str]:
 
 
 def schema_version(store: Store) -> list[str]:
-    return [m.name for m in build_migrations().applied(store.db)]
+    return applied_names(store.conn)

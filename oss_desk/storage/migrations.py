@@ -2,18 +2,25 @@
 
 In a wheel the files live in ``oss_desk/_schema`` (see ``pyproject.toml``); in a source checkout
 they are read from the repository's ``schema/`` folder.
+
+Every process opens the database and asks whether anything is pending; that question is answered
+from the file names and one query (:func:`pending_names`), so sqlite-utils (about a third of a
+short command's start-up with its plugin machinery) is imported only when a migration runs.
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-from sqlite_utils import Migrations
+if TYPE_CHECKING:
+    import sqlite_utils
+    from sqlite_utils import Migrations
 
 MIGRATION_SET = "oss_desk"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -31,22 +38,47 @@ def schema_dir() -> Traversable:
 
 def schema_files() -> list[tuple[str, str]]:
     """``[(name, sql), ...]`` in order, e.g. ``("0001_core", "CREATE TABLE ...")``."""
-    found = []
-    for entry in schema_dir().iterdir():
-        m = _NAME.match(entry.name)
-        if m:
-            found.append((entry.name[:-4], entry.read_text(encoding="utf-8")))
-    found.sort()
-    numbers = [int(name[:4]) for name, _ in found]
+    folder = schema_dir()
+    return [(name, (folder / f"{name}.sql").read_text(encoding="utf-8")) for name in schema_names()]
+
+
+@lru_cache(maxsize=1)
+def schema_names() -> tuple[str, ...]:
+    """The migrations' names in order, e.g. ``("0001_core", ...)``, from the file names alone."""
+    found = sorted(entry.name[:-4] for entry in schema_dir().iterdir() if _NAME.match(entry.name))
+    numbers = [int(name[:4]) for name in found]
     # Numbers are assigned ahead to work in progress, so one may be missing for a while (e.g.
     # 0007 before 0006); two files with one number would be applied in an arbitrary order.
     if len(set(numbers)) != len(numbers) or (numbers and numbers[0] != 1):
         raise RuntimeError(f"schema files must be numbered from 0001, each number once: {numbers}")
-    return found
+    return tuple(found)
+
+
+def applied_names(conn: sqlite3.Connection) -> list[str]:
+    """The migrations recorded in the database, in the order they were applied (sqlite-utils'
+    own ``_sqlite_migrations`` table, read directly)."""
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone():
+        return []
+    rows = conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+        [MIGRATION_SET],
+    )
+    return [row[0] for row in rows]
+
+
+def pending_names(conn: sqlite3.Connection) -> list[str]:
+    """The migrations not yet applied to this database, in order (what
+    ``build_migrations().pending(db)`` names, without importing sqlite-utils)."""
+    done = set(applied_names(conn))
+    return [name for name in schema_names() if name not in done]
 
 
 @lru_cache(maxsize=1)
 def build_migrations() -> Migrations:
+    from sqlite_utils import Migrations
+
     migrations = Migrations(MIGRATION_SET)
     for name, sql in schema_files():
         migrations(name=name)(_runner(name, sql))

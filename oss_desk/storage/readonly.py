@@ -9,8 +9,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import sqlite_utils
-
 from oss_desk.errors import StorageError
 from oss_desk.storage.database import BUSY_TIMEOUT_SECONDS, Store, opening_errors
 from oss_desk.storage.migrations import MIGRATION_SET
@@ -54,7 +52,8 @@ def open_readonly(path: Path | str) -> Store:
                     f"{path} was written by an older oss-desk: open it once with "
                     "`oss-desk --db PATH init` (on a copy) to bring it up to date"
                 )
+        conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils would set it
     except BaseException:
         conn.close()
         raise
-    return Store(sqlite_utils.Database(conn, execute_plugins=False), path)
+    return Store(conn, path, strict=False)
