@@ -15,12 +15,20 @@ import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from oss_desk import files
-from oss_desk.config_base import IDENTIFIER, Identifier, unique
+from oss_desk.config_base import (
+    IDENTIFIER,
+    Identifier,
+    checked,
+    checked_or_none,
+    each_checked,
+    unique,
+    weekdays_checked,
+)
 from oss_desk.config_delivery import (
     EmailSettings,
     MessageSettings,
@@ -71,6 +79,24 @@ __all__ = [
 ]
 
 
+def _skill(text: str) -> object:
+    from oss_desk.domain.needs import parse_skill  # only when someone has skills
+
+    return parse_skill(text)
+
+
+def _work_pattern(text: str) -> object:
+    from oss_desk.domain.slots import parse_pattern
+
+    return parse_pattern(text)
+
+
+def _reminder(text: str) -> object:
+    from oss_desk.domain.reminders import parse_schedule
+
+    return parse_schedule(text)
+
+
 class CouncilConfig(_Section):
     name: str = Field("Council", min_length=1, max_length=60)
     """The council's name, printed at the top of tickets and slips."""
@@ -85,11 +111,11 @@ class SiteConfig(_Section):
     """The office's name as residents know it."""
     address: str = ""
     """Where the office is (printed on appointment slips)."""
-    timezone: str = "Europe/London"
+    timezone: Annotated[str, checked(zone)] = "Europe/London"
     """IANA timezone: decides the business day and local hours."""
     nation: Literal["ENG", "WLS", "SCT", "NIR"] = "ENG"
     """Whose bank holidays apply: England, Wales, Scotland or Northern Ireland."""
-    opening_hours: dict[str, str] = Field(
+    opening_hours: Annotated[dict[str, str], weekdays_checked(parse_hours)] = Field(
         default_factory=lambda: {d: "09:00-17:00" for d in WEEKDAYS[:5]}
     )
     """Hours per weekday, e.g. mon = "09:00-17:00"; a missing day is closed."""
@@ -101,27 +127,6 @@ class SiteConfig(_Section):
     """The office's name in Welsh."""
     address_cy: str | None = None
     """Its address in Welsh (appointment slips)."""
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            zone(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from None
-        return value
-
-    @field_validator("opening_hours")
-    @classmethod
-    def _hours(cls, value: dict[str, str]) -> dict[str, str]:
-        for day, text in value.items():
-            if day not in WEEKDAYS:
-                raise ValueError(f"{day!r} is not a weekday (use {', '.join(WEEKDAYS)})")
-            try:
-                parse_hours(text)
-            except InvalidInput as exc:
-                raise ValueError(exc.message) from None
-        return value
 
     @field_validator("closures")
     @classmethod
@@ -175,9 +180,9 @@ class DeskConfig(_Section):
     """Service codes the desk calls, or "*" for every service."""
     private_room: bool | None = None
     """Whether residents can be seen in private here (default: true for interview rooms)."""
-    printer: str | None = None
+    printer: Annotated[str | None, checked_or_none(parse_printer_url)] = None
     """Device URL of the desk's ticket printer (see the device URLs)."""
-    fallback_printer: str | None = None
+    fallback_printer: Annotated[str | None, checked_or_none(parse_printer_url)] = None
     """Printer to use when the desk's own printer is out of order."""
     person: str | None = None
     """Who is at this desk when nobody logs in (a staff id)."""
@@ -191,17 +196,6 @@ class DeskConfig(_Section):
     """Short name on the display board ("Room 1"); defaults to the name."""
     name_cy: str | None = Field(None, max_length=20)
     """The desk's name in Welsh ("Desg 3"), on the waiting-room screen and in texts."""
-
-    @field_validator("printer", "fallback_printer")
-    @classmethod
-    def _printer_url(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        try:
-            parse_printer_url(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from None
-        return value
 
     @property
     def display_name(self) -> str:
@@ -236,10 +230,10 @@ class StaffConfig(_Section):
     """Operating-system or proxy login that identifies this person."""
     appointments: list[str] | Literal["*"] | None = None
     """Services they take appointments for ("*" for all); default: all for advisers, none else."""
-    works: dict[str, str] = Field(default_factory=dict)
+    works: Annotated[dict[str, str], weekdays_checked(_work_pattern)] = Field(default_factory=dict)
     """Working hours per weekday, e.g. mon = "09:00-12:30,13:30-17:00", tue = "off"; a day not
     given follows the office's opening hours."""
-    skills: list[str] = Field(default_factory=list, max_length=20)
+    skills: Annotated[list[str], each_checked(_skill)] = Field(default_factory=list, max_length=20)
     """What they can offer residents: "bsl" (they sign) and the languages they speak, any name
     ("Polish", "Portuguese (Brazil)"); call next routes by them."""
     email: str | None = None
@@ -250,32 +244,6 @@ class StaffConfig(_Section):
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         return _work_email(value) if value else None
-
-    @field_validator("skills")
-    @classmethod
-    def _skills(cls, value: list[str]) -> list[str]:
-        from oss_desk.domain.needs import parse_skill
-
-        for text in value:
-            try:
-                parse_skill(text)
-            except InvalidInput as exc:
-                raise ValueError(exc.message) from None
-        return value
-
-    @field_validator("works")
-    @classmethod
-    def _works(cls, value: dict[str, str]) -> dict[str, str]:
-        from oss_desk.domain.slots import parse_pattern
-
-        for day, text in value.items():
-            if day not in WEEKDAYS:
-                raise ValueError(f"{day!r} is not a weekday (use {', '.join(WEEKDAYS)})")
-            try:
-                parse_pattern(text)
-            except InvalidInput as exc:
-                raise ValueError(exc.message) from None
-        return value
 
     def takes_appointments(self) -> list[str] | Literal["*"]:
         if self.appointments is not None:
@@ -308,7 +276,9 @@ class AppointmentSettings(_Section):
     """An appointment not checked in this long after its start becomes a no-show."""
     early_check_in_minutes: int = Field(60, ge=0, le=600)
     """How long before the start a resident can check in (their ticket jumps the queue)."""
-    reminders: list[str] = Field(default_factory=lambda: ["2 working days before at 09:00"])
+    reminders: Annotated[list[str], each_checked(_reminder)] = Field(
+        default_factory=lambda: ["2 working days before at 09:00"]
+    )
     """When reminders go out: "N working days before at HH:MM" or "N hours before"."""
     min_notice_working_days: int = Field(1, ge=0, le=30)
     """Notice the council must give when it cancels; less is recorded as a breach."""
@@ -321,18 +291,6 @@ class AppointmentSettings(_Section):
     """How to change or cancel: printed on slips and sent in every message."""
     change_line_cy: str | None = Field(None, max_length=200)
     """The same in Welsh (a bilingual office)."""
-
-    @field_validator("reminders")
-    @classmethod
-    def _reminders(cls, value: list[str]) -> list[str]:
-        from oss_desk.domain.reminders import parse_schedule
-
-        for text in value:
-            try:
-                parse_schedule(text)
-            except InvalidInput as exc:
-                raise ValueError(exc.message) from None
-        return value
 
 
 class Settings(BaseModel):

@@ -7,11 +7,11 @@ every field documents itself and the README's configuration table is checked aga
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from oss_desk.config_base import Section
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Section = Section
 
 
 class EmailSettings(_Section):

@@ -6,20 +6,19 @@ every field documents itself and the README's configuration table is checked aga
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from oss_desk.config_base import Section, checked_or_none
 from oss_desk.domain.devices import parse_board_url
-from oss_desk.errors import InvalidInput
 
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Section = Section
 
 
 class BoardSettings(_Section):
-    url: str | None = None
+    url: Annotated[str | None, checked_or_none(parse_board_url)] = None
     """Device URL of the queue display board, e.g. ascii+serial:///dev/ttyUSB1?baudrate=9600."""
     site: str | None = None
     """The office whose calls it shows (may be left out when there is one office)."""
@@ -30,17 +29,6 @@ class BoardSettings(_Section):
     poll_seconds: float = Field(5.0, gt=0, le=600)
     """How often the worker checks the board is still there when nothing changes (an unplugged
     board shows as such within this time)."""
-
-    @field_validator("url")
-    @classmethod
-    def _board_url(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        try:
-            parse_board_url(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from None
-        return value
 
 
 class PrintingSettings(_Section):

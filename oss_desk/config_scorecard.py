@@ -7,11 +7,11 @@ every field documents itself and the README's configuration table is checked aga
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from oss_desk.config_base import IDENTIFIER, Section
+from oss_desk.config_base import IDENTIFIER, Section, checked_or_none, each_checked
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.calls import (
     DEFAULT_ABANDONED,
@@ -104,9 +104,11 @@ class CallsSettings(_Section):
     columns: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_COLUMNS))
     """Which export column is what: started, answered, wait_seconds (needed), talk_seconds and
     call_id (optional); given keys replace the defaults one by one."""
-    time_format: list[str] = Field(default_factory=lambda: list(DEFAULT_TIME_FORMATS))
+    time_format: Annotated[list[str], each_checked(check_time_format)] = Field(
+        default_factory=lambda: list(DEFAULT_TIME_FORMATS)
+    )
     """How call start times are written, tried in order: "iso" (ISO 8601) or strftime formats."""
-    timezone: str | None = None
+    timezone: Annotated[str | None, checked_or_none(zone)] = None
     """Timezone of times without an offset in the export (default: the site's)."""
     answered_values: list[str] = Field(default_factory=lambda: list(DEFAULT_ANSWERED))
     """Values of the answered column that mean answered (any case)."""
@@ -137,22 +139,6 @@ class CallsSettings(_Section):
     def _formats(cls, value: list[str]) -> list[str]:
         if not value:
             raise ValueError("give at least one time format")
-        for text in value:
-            try:
-                check_time_format(text)
-            except InvalidInput as exc:
-                raise ValueError(exc.message) from None
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        try:
-            zone(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from None
         return value
 
     @field_validator("delimiter")

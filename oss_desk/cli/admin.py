@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.cli.common import State, emit_json, json_command, json_option, pass_state
 from oss_desk.clock import FixedClock, clock_from_env
 from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.paths import demo_db_path
@@ -239,9 +239,7 @@ def desks() -> None:
 
 
 @desks.command("list")
-@json_option
-@pass_state
-@closing
+@json_command
 def desks_list(state: State, as_json: bool) -> None:
     """Every desk with its kind, services, status and current ticket."""
     session = state.session()
@@ -276,9 +274,7 @@ def desks_list(state: State, as_json: bool) -> None:
 def _status_command(name: str, status: str, doc: str) -> click.Command:
     @click.command(name, help=doc)
     @click.argument("desk_id", metavar="ID")
-    @json_option
-    @pass_state
-    @closing
+    @json_command
     def command(state: State, desk_id: str, as_json: bool) -> None:
         session = state.session()
         previous = QueueService(session).set_desk_status(desk_id, status)
@@ -307,9 +303,7 @@ _login_commands()
 
 @desks.command("feedback-link")
 @click.argument("desk_id", metavar="ID")
-@json_option
-@pass_state
-@closing
+@json_command
 def feedback_link(state: State, desk_id: str, as_json: bool) -> None:
     """The path of a desk's feedback page on the screen server (for a tablet on the desk)."""
     from oss_desk.domain.access import Action

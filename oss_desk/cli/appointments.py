@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.cli.common import State, emit_json, json_command
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, Preferred
 from oss_desk.domain.calendar import local, parse_date
@@ -81,9 +81,7 @@ def appointment() -> None:
 )
 @click.option("--adviser", metavar="PERSON", help="Only this adviser.")
 @click.option("--limit", default=40, show_default=True, type=click.IntRange(1, 10_000))
-@json_option
-@pass_state
-@closing
+@json_command
 def slots(
     state: State,
     service: str,
@@ -150,9 +148,7 @@ def slots(
     metavar="REF",
     help="The ticket of the visit that arranged it (counted as an appointment arranged).",
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def book(
     state: State,
     service: str,
@@ -194,9 +190,7 @@ def book(
 
 @appointment.command("check-in")
 @click.argument("ref")
-@json_option
-@pass_state
-@closing
+@json_command
 def check_in(state: State, ref: str, as_json: bool) -> None:
     """The resident has arrived: a visit and a priority ticket (JSON: the ticket)."""
     session = state.session()
@@ -217,9 +211,7 @@ def check_in(state: State, ref: str, as_json: bool) -> None:
     help="Who cancelled.",
 )
 @click.option("--reason", help="Needed when the council gives less than the standard notice.")
-@json_option
-@pass_state
-@closing
+@json_command
 def cancel(state: State, ref: str, party: str, reason: str | None, as_json: bool) -> None:
     """Cancel an appointment; the resident is told."""
     session = state.session()
@@ -234,9 +226,7 @@ def cancel(state: State, ref: str, party: str, reason: str | None, as_json: bool
 
 @appointment.command("no-show")
 @click.argument("ref")
-@json_option
-@pass_state
-@closing
+@json_command
 def no_show(state: State, ref: str, as_json: bool) -> None:
     """The resident did not come."""
     session = state.session()
@@ -254,9 +244,7 @@ def no_show(state: State, ref: str, as_json: bool) -> None:
     show_default=True,
     help="Who asked to move it (the council owes the resident notice).",
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def move(state: State, ref: str, start: str, adviser: str | None, by: str, as_json: bool) -> None:
     """Reschedule; the resident is told and the reminders follow."""
     session = state.session()
@@ -268,9 +256,7 @@ def move(state: State, ref: str, start: str, adviser: str | None, by: str, as_js
 @click.option("--start", required=True, metavar="ISO", help="The new appointment's start.")
 @click.option("--adviser", metavar="PERSON", help="Another adviser (default: the same one).")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk rebooking (prints a slip).")
-@json_option
-@pass_state
-@closing
+@json_command
 def rebook(
     state: State, ref: str, start: str, adviser: str | None, desk_id: str | None, as_json: bool
 ) -> None:
@@ -289,9 +275,7 @@ def rebook(
     is_flag=True,
     help="Also the resident's name, email and phone (the read is recorded).",
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
     """One appointment: its details, checklist and the messages sent about it."""
     session = state.session()
@@ -365,9 +349,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
 @appointment.command("list")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="First day (default: today).")
 @click.option("--days", default=1, show_default=True, type=click.IntRange(1, 366))
-@json_option
-@pass_state
-@closing
+@json_command
 def list_(state: State, day: str | None, days: int, as_json: bool) -> None:
     """Appointments of a day (or several)."""
     session = state.session()
@@ -398,9 +380,7 @@ def absence() -> None:
     show_default=True,
     type=click.Choice(["annual leave", "training", "sickness", "other"]),
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def absence_add(
     state: State, person: str, first: str, last: str, reason: str, as_json: bool
 ) -> None:
@@ -433,9 +413,7 @@ def absence_add(
 
 
 @absence.command("list")
-@json_option
-@pass_state
-@closing
+@json_command
 def absence_list(state: State, as_json: bool) -> None:
     """Absences from today on."""
     session = state.session()
@@ -460,9 +438,7 @@ def absence_list(state: State, as_json: bool) -> None:
 
 @absence.command("remove")
 @click.argument("absence_id", type=click.IntRange(1, MAX_ROW_ID), metavar="ID")
-@json_option
-@pass_state
-@closing
+@json_command
 def absence_remove(state: State, absence_id: int, as_json: bool) -> None:
     """Remove an absence recorded in error."""
     session = state.session()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.cli.common import State, emit_json, json_command
 from oss_desk.services.calls import CallImportService
 
 
@@ -23,9 +23,7 @@ def import_group() -> None:
     multiple=True,
     help="Which column is what, on top of calls.columns (repeatable), e.g. wait_seconds=Wait.",
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def calls(
     state: State, file: str, site_id: str | None, mapping: tuple[str, ...], as_json: bool
 ) -> None:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import click
 
@@ -79,6 +79,12 @@ def closing(func: Callable[P, R]) -> Callable[P, R]:
                     state.close()
 
     return wrapper
+
+
+def json_command(func: Callable[Concatenate[State, P], R]) -> Callable[P, R]:
+    """What most commands take: ``--json``, the global options' state, and their sessions closed
+    when they end (``@json_option``, ``@pass_state`` and ``@closing`` in one)."""
+    return json_option(pass_state(closing(func)))
 
 
 def err(message: str) -> None:

@@ -4,23 +4,38 @@ no-show back, a visit's history (``oss-desk ticket ...``), and logging in to des
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.cli.common import State, emit_json, json_command
 from oss_desk.domain.counter import PARK_REASONS
+from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.errors import InvalidInput
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.services.views import ticket_json, ticket_line
 
 
-def _show(session: Session, ticket: Any, as_json: bool, **extra: Any) -> None:
+def show_ticket(
+    session: Session, ticket: Ticket, as_json: bool, entry: QueueEntry | None = None
+) -> None:
+    """A ticket after a command: its line, or (``--json``) its JSON with its queue entry."""
     if as_json:
-        emit_json({**ticket_json(ticket, session.directory), **extra})
+        emit_json(ticket_json(ticket, session.directory, entry))
     else:
         click.echo(ticket_line(ticket, session.directory))
+
+
+def ticket_action(name: str, doc: str, method: str) -> click.Command:
+    """``oss-desk ticket NAME REF``: one queue action that takes only the ticket."""
+
+    @click.command(name, help=doc)
+    @click.argument("ref")
+    @json_command
+    def command(state: State, ref: str, as_json: bool) -> None:
+        session = state.session()
+        show_ticket(session, getattr(QueueService(session), method)(ref), as_json)
+
+    return command
 
 
 @click.command("park")
@@ -31,55 +46,37 @@ def _show(session: Session, ticket: Any, as_json: bool, **extra: Any) -> None:
     type=click.Choice(list(PARK_REASONS)),
     help="Why: " + ", ".join(f"{k} ({v})" for k, v in PARK_REASONS.items()) + ".",
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def park(state: State, ref: str, reason: str, as_json: bool) -> None:
     """Set the resident at a desk aside (the desk calls the next; resume them later)."""
     session = state.session()
-    _show(session, QueueService(session).park(ref, reason), as_json)
+    show_ticket(session, QueueService(session).park(ref, reason), as_json)
 
 
 @click.command("resume")
 @click.argument("ref")
 @click.option("--desk", "desk_id", metavar="ID", help="Resume at another desk (team leader).")
-@json_option
-@pass_state
-@closing
+@json_command
 def resume(state: State, ref: str, desk_id: str | None, as_json: bool) -> None:
     """A parked resident is back: serve them again at their desk."""
     session = state.session(desk_id)
-    _show(session, QueueService(session).resume(ref, desk_id), as_json)
+    show_ticket(session, QueueService(session).resume(ref, desk_id), as_json)
 
 
-@click.command("recycle")
-@click.argument("ref")
-@json_option
-@pass_state
-@closing
-def recycle(state: State, ref: str, as_json: bool) -> None:
-    """The resident did not hear the call: back into the queue at their place."""
-    session = state.session()
-    _show(session, QueueService(session).recycle(ref), as_json)
-
-
-@click.command("undo-no-show")
-@click.argument("ref")
-@json_option
-@pass_state
-@closing
-def undo_no_show(state: State, ref: str, as_json: bool) -> None:
-    """Take a no-show back (within 2 minutes): the ticket returns to where it was."""
-    session = state.session()
-    _show(session, QueueService(session).undo_no_show(ref), as_json)
+recycle = ticket_action(
+    "recycle", "The resident did not hear the call: back into the queue at their place.", "recycle"
+)
+undo_no_show = ticket_action(
+    "undo-no-show",
+    "Take a no-show back (within 2 minutes): the ticket returns to where it was.",
+    "undo_no_show",
+)
 
 
 @click.command("add-service")
 @click.argument("ref")
 @click.option("--service", required=True, metavar="CODE", help="The service added, e.g. W.")
-@json_option
-@pass_state
-@closing
+@json_command
 def add_service(state: State, ref: str, service: str, as_json: bool) -> None:
     """Another service in the same visit (finished with its own outcome)."""
     session = state.session()
@@ -97,9 +94,7 @@ def add_service(state: State, ref: str, service: str, as_json: bool) -> None:
 @click.command("remove-service")
 @click.argument("ref")
 @click.option("--service", required=True, metavar="CODE", help="The service taken off.")
-@json_option
-@pass_state
-@closing
+@json_command
 def remove_service(state: State, ref: str, service: str, as_json: bool) -> None:
     """Take an added service off the visit again (added by mistake)."""
     session = state.session()
@@ -114,9 +109,7 @@ def remove_service(state: State, ref: str, service: str, as_json: bool) -> None:
 
 @click.command("history")
 @click.argument("ref")
-@json_option
-@pass_state
-@closing
+@json_command
 def history(state: State, ref: str, as_json: bool) -> None:
     """The visit's history (arrival, calls, transfers, services, notes); reading its notes is
     recorded."""
@@ -154,9 +147,7 @@ def parse_service_outcomes(values: tuple[str, ...]) -> dict[str, str]:
     is_flag=True,
     help="Someone else is logged in there: take the desk over (team leader; recorded).",
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def login(state: State, desk_id: str, take_over: bool, as_json: bool) -> None:
     """Log in to a desk: it opens, calls and counts in the wait estimates."""
     session = state.session(desk_id)
@@ -186,9 +177,7 @@ def login(state: State, desk_id: str, take_over: bool, as_json: bool) -> None:
 
 @click.command("logout")
 @click.argument("desk_id", metavar="ID")
-@json_option
-@pass_state
-@closing
+@json_command
 def logout(state: State, desk_id: str, as_json: bool) -> None:
     """Log out of a desk: it closes."""
     session = state.session(desk_id)

@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from oss_desk.cli.common import State, closing, emit_json, err, json_option, pass_state
+from oss_desk.cli.common import (
+    State,
+    emit_json,
+    err,
+    json_command,
+    json_option,
+    pass_state,
+)
 from oss_desk.clock import clock_from_env
 from oss_desk.errors import InvalidInput
 from oss_desk.services import dbops
@@ -39,9 +46,7 @@ def db() -> None:
     show_default=True,
     help="SQLite's online backup API, or VACUUM INTO (a compacted copy).",
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def backup(state: State, to: str | None, keep: int | None, method: str, as_json: bool) -> None:
     """A consistent copy of the live database (desks keep working), verified, mode 0600."""
     session = state.session(check=False, host=True)
@@ -141,9 +146,7 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
 
 @db.command("purge")
 @click.option("--dry-run", is_flag=True, help="Count what would be deleted; change nothing.")
-@json_option
-@pass_state
-@closing
+@json_command
 def purge(state: State, dry_run: bool, as_json: bool) -> None:
     """Delete personal data past its retention period (the [retention] settings)."""
     session = state.session(host=True)

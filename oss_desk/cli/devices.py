@@ -10,7 +10,7 @@ from types import FrameType
 
 import click
 
-from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.cli.common import State, emit_json, json_command, json_option, pass_state
 from oss_desk.clock import clock_from_env, format_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
@@ -208,9 +208,7 @@ def alerts() -> None:
 
 
 @alerts.command("list")
-@json_option
-@pass_state
-@closing
+@json_command
 def alerts_list(state: State, as_json: bool) -> None:
     """Every current alert: which message, for which appointment's day, and why."""
     from oss_desk.services.delivery import message_alerts
@@ -246,9 +244,7 @@ def alerts_list(state: State, as_json: bool) -> None:
 @alerts.command("ack")
 @click.argument("ids", nargs=-1, type=int, metavar="[ID]...")
 @click.option("--all", "everything", is_flag=True, help="Every current alert.")
-@json_option
-@pass_state
-@closing
+@json_command
 def alerts_ack(state: State, ids: tuple[int, ...], everything: bool, as_json: bool) -> None:
     """Say the alerts ID... (or --all) are seen to: they stop showing everywhere."""
     from oss_desk.domain.models import Actor

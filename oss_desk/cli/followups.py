@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.cli.common import State, emit_json, json_command
 
 if TYPE_CHECKING:
     from oss_desk.domain.followups import Details, Followup
@@ -133,9 +133,7 @@ def followup() -> None:
 @click.option("--desk", "desk_id", metavar="ID", help="The desk making it (its printer).")
 @click.option("--site", "site_id", metavar="ID", help="The office (default: the desk's).")
 @click.option("--print-to", metavar="URL", help="Referrals: print the slip on this printer.")
-@json_option
-@pass_state
-@closing
+@json_command
 def add(
     state: State,
     kind: str,
@@ -210,9 +208,7 @@ def add(
 @click.option("--owner", metavar="PERSON", help="A staff id, `me`, or `none` (not taken).")
 @click.option("--closed-today", is_flag=True, help="Also those closed today.")
 @click.option("--site", "site_id", metavar="ID", help="The office (default: the desk's).")
-@json_option
-@pass_state
-@closing
+@json_command
 def list_(
     state: State,
     kinds: tuple[str, ...],
@@ -237,9 +233,7 @@ def list_(
 @followup.command("show")
 @click.argument("ref")
 @click.option("--contact", is_flag=True, help="Also the resident's details (the read is recorded).")
-@json_option
-@pass_state
-@closing
+@json_command
 def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
     """One follow-up: its deadlines, attempts and (--contact) the resident's details."""
     session, svc = _service(state)
@@ -275,9 +269,7 @@ def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
 
 @followup.command("take")
 @click.argument("ref")
-@json_option
-@pass_state
-@closing
+@json_command
 def take(state: State, ref: str, as_json: bool) -> None:
     """Take it: it becomes yours."""
     session, svc = _service(state)
@@ -292,9 +284,7 @@ def take(state: State, ref: str, as_json: bool) -> None:
     required=True,
     type=click.Choice(["no-answer", "voicemail", "busy", "wrong-number", "reached"]),
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def attempt(state: State, ref: str, result: str, as_json: bool) -> None:
     """Record a try at a ring-back."""
     session, svc = _service(state)
@@ -305,9 +295,7 @@ def attempt(state: State, ref: str, result: str, as_json: bool) -> None:
 @followup.command("done")
 @click.argument("ref")
 @click.option("--unreachable", is_flag=True, help="A ring-back: could not reach the resident.")
-@json_option
-@pass_state
-@closing
+@json_command
 def done(state: State, ref: str, unreachable: bool, as_json: bool) -> None:
     """A ring-back made (or given up), a referral done by the back office."""
     session, svc = _service(state)
@@ -318,9 +306,7 @@ def done(state: State, ref: str, unreachable: bool, as_json: bool) -> None:
 
 @followup.command("ack")
 @click.argument("ref")
-@json_option
-@pass_state
-@closing
+@json_command
 def ack(state: State, ref: str, as_json: bool) -> None:
     """A referral received by the back office; a comment, compliment or complaint acknowledged."""
     session, svc = _service(state)
@@ -345,9 +331,7 @@ def ack(state: State, ref: str, as_json: bool) -> None:
 )
 @click.option("--action", metavar="TEXT", help="What was done as a result.")
 @click.option("--officer", metavar="NAME", help="The officer who answered (a staff id or name).")
-@json_option
-@pass_state
-@closing
+@json_command
 def respond(
     state: State,
     ref: str,

@@ -13,7 +13,7 @@ from datetime import date
 import click
 
 from oss_desk.cli.common import State, closing, pass_state
-from oss_desk.cli.reports import report_options, write_output
+from oss_desk.cli.reports import ReportQuery, report_query, write_output
 
 
 @click.command("quarterly")
@@ -23,32 +23,20 @@ from oss_desk.cli.reports import report_options, write_output
     help="The calendar quarter, e.g. 2026-Q4 (October to December), or a quarter of the "
     "reporting year, e.g. 2026/27-Q3 (the same months); default: this one.",
 )
-@report_options
+@report_query
 @pass_state
 @closing
-def quarterly(
-    state: State,
-    quarter: str | None,
-    site_id: str | None,
-    include: tuple[str, ...],
-    fmt: str,
-    as_json: bool,
-    output: str | None,
-) -> None:
+def quarterly(state: State, quarter: str | None, query: ReportQuery) -> None:
     """A quarter's scorecard beside the quarter before, with the quarterly return."""
     from oss_desk.services.followup_reports import FollowupReports
     from oss_desk.services.report_outputs import quarterly_output
-    from oss_desk.services.reports import ReportService
 
-    fmt = "json" if as_json else fmt
-    session = state.session()
-    with ReportService(session, include=include) as reports:
-        found = reports.quarterly(quarter, site_id)
+    session, found = query.fetch(state, lambda r: r.quarterly(quarter, query.site_id))
     record = FollowupReports(session).record_return(
         found.key,
         date.fromisoformat(found.first_day),
         date.fromisoformat(found.last_day),
         [m.month for m in found.months],
-        site_id,
+        query.site_id,
     )
-    write_output(quarterly_output(session, found, record, fmt), output)
+    write_output(quarterly_output(session, found, record, query.fmt), query.output)

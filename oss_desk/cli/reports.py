@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -47,6 +49,49 @@ def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--site", "site_id", metavar="ID", help="One site (default: all of them).")(
         func
     )
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportQuery:
+    """What every report command takes besides its period: the site, the other offices to add
+    in, the format (``--json`` is ``--format json``) and where to write it."""
+
+    site_id: str | None
+    include: tuple[str, ...]
+    fmt: str
+    output: str | None
+
+    def fetch(self, state: State, get: Callable[[ReportService], R]) -> tuple[Session, R]:
+        """The session and what ``get`` asked the report service for."""
+        session = state.session()
+        with ReportService(session, include=self.include) as reports:
+            return session, get(reports)
+
+    def show(self, state: State, get: Callable[[ReportService], Report]) -> None:
+        session, found = self.fetch(state, get)
+        _emit(self.fmt, found, session, self.output)
+
+
+def report_query(func: Callable[..., None]) -> Callable[..., None]:
+    """:func:`report_options`, handed to the command as one ``query`` (a :class:`ReportQuery`)."""
+
+    @wraps(func)
+    def command(
+        *args: Any,
+        site_id: str | None,
+        include: tuple[str, ...],
+        fmt: str,
+        as_json: bool,
+        output: str | None,
+        **kwargs: Any,
+    ) -> None:
+        query = ReportQuery(site_id, include, "json" if as_json else fmt, output)
+        func(*args, query=query, **kwargs)
+
+    return report_options(command)
 
 
 def _emit(fmt: str, report: Report, session: Session, output: str | None = None) -> None:
@@ -94,7 +139,7 @@ def report() -> None:
 
 @report.command("daily")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The business day (default: today).")
-@report_options
+@report_query
 @click.option(
     "--print-to",
     metavar="DESK_OR_URL",
@@ -105,30 +150,19 @@ def report() -> None:
 @pass_state
 @closing
 def daily(
-    state: State,
-    day: str | None,
-    site_id: str | None,
-    include: tuple[str, ...],
-    fmt: str,
-    as_json: bool,
-    output: str | None,
-    print_to: str | None,
-    large_print: bool,
+    state: State, day: str | None, query: ReportQuery, print_to: str | None, large_print: bool
 ) -> None:
     """The daily footfall summary."""
-    fmt = "json" if as_json else fmt
     if large_print and print_to is None:
         raise click.UsageError("--large-print goes with --print-to")
-    session = state.session()
-    with ReportService(session, include=include) as reports:
-        daily_report = reports.daily(day, site_id)
+    session, daily_report = query.fetch(state, lambda r: r.daily(day, query.site_id))
     if print_to is None:
-        _emit(fmt, daily_report, session, output)
+        _emit(query.fmt, daily_report, session, query.output)
         return
     job = print_daily_summary(session, daily_report, print_to, large_print=large_print)
-    if output is not None:
-        _emit(fmt, daily_report, session, output)  # the file as well as the paper
-    if fmt == "json" and output is None:
+    if query.output is not None:
+        _emit(query.fmt, daily_report, session, query.output)  # the file as well as the paper
+    if query.fmt == "json" and query.output is None:
         emit_json({"date": daily_report.date, "print_job": job})
         return
     click.echo(f"Daily summary for {daily_report.date} queued as print job {job}.")
@@ -136,59 +170,23 @@ def daily(
 
 @report.command("monthly")
 @click.option("--month", metavar="YYYY-MM", help="The calendar month (default: this month).")
-@report_options
+@report_query
 @pass_state
 @closing
-def monthly(
-    state: State,
-    month: str | None,
-    site_id: str | None,
-    include: tuple[str, ...],
-    fmt: str,
-    as_json: bool,
-    output: str | None,
-) -> None:
+def monthly(state: State, month: str | None, query: ReportQuery) -> None:
     """The monthly dashboard: visits, appointments, standards, calls and the 12-month trend."""
-    fmt = "json" if as_json else fmt
-    session = state.session()
-    with ReportService(session, include=include) as reports:
-        monthly_report = reports.monthly(month, site_id)
-    _emit(fmt, monthly_report, session, output)
-
-
-def _range(
-    state: State,
-    fetch: Callable[[ReportService], Report],
-    include: tuple[str, ...],
-    fmt: str,
-    as_json: bool,
-    output: str | None,
-) -> None:
-    fmt = "json" if as_json else fmt
-    session = state.session()
-    with ReportService(session, include=include) as reports:
-        found = fetch(reports)
-    _emit(fmt, found, session, output)
+    query.show(state, lambda r: r.monthly(month, query.site_id))
 
 
 @report.command("period")
 @click.option("--from", "first", required=True, metavar="YYYY-MM-DD", help="The first day.")
 @click.option("--to", "last", required=True, metavar="YYYY-MM-DD", help="The last day.")
-@report_options
+@report_query
 @pass_state
 @closing
-def period(
-    state: State,
-    first: str,
-    last: str,
-    site_id: str | None,
-    include: tuple[str, ...],
-    fmt: str,
-    as_json: bool,
-    output: str | None,
-) -> None:
+def period(state: State, first: str, last: str, query: ReportQuery) -> None:
     """Any run of days (both included), beside the same number of days before."""
-    _range(state, lambda r: r.between(first, last, site_id), include, fmt, as_json, output)
+    query.show(state, lambda r: r.between(first, last, query.site_id))
 
 
 @report.command("annual")
@@ -197,17 +195,9 @@ def period(
     metavar="YYYY",
     help="The reporting year that starts in YYYY, e.g. 2026 for 2026/27 (default: this one).",
 )
-@report_options
+@report_query
 @pass_state
 @closing
-def annual(
-    state: State,
-    year: str | None,
-    site_id: str | None,
-    include: tuple[str, ...],
-    fmt: str,
-    as_json: bool,
-    output: str | None,
-) -> None:
+def annual(state: State, year: str | None, query: ReportQuery) -> None:
     """A reporting year (April to March by default), beside the year before."""
-    _range(state, lambda r: r.annual(year, site_id), include, fmt, as_json, output)
+    query.show(state, lambda r: r.annual(year, query.site_id))

@@ -5,18 +5,12 @@ from __future__ import annotations
 import click
 
 from oss_desk.cli.common import State, pass_state
-from oss_desk.cli.serve import ListenError
+from oss_desk.cli.serve import listen_options, listening
 
 
 @click.command()
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on (0.0.0.0 for a screen on another machine: it shows no names).",
-)
-@click.option(
-    "--port", default=8100, show_default=True, type=click.IntRange(1, 65535), help="TCP port."
+@listen_options(
+    8100, "Address to listen on (0.0.0.0 for a screen on another machine: it shows no names)."
 )
 @click.option("--site", metavar="ID", help="The office to show (default: screen.site).")
 @pass_state
@@ -36,9 +30,5 @@ def screen(state: State, host: str, port: int, site: str | None) -> None:
         session.close()
     from oss_desk.screen.server import serve_screen
 
-    try:
+    with listening(host, port):
         serve_screen(db=state.db, config=state.config, host=host, port=port, site=site)
-    except OSError as exc:
-        if exc.errno is None:
-            raise
-        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror}") from None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import click
 
@@ -10,6 +13,7 @@ from oss_desk.cli.common import State, err, pass_state
 from oss_desk.errors import InvalidInput, OssDeskError
 
 LOOPBACK_NAMES = ("localhost",)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def is_loopback(host: str) -> bool:
@@ -26,16 +30,35 @@ class ListenError(OssDeskError):
     exit_code = 4
 
 
+def listen_options(port: int, host_help: str) -> Callable[[F], F]:
+    """``--host`` (loopback by default) and ``--port`` of a command that listens."""
+
+    def options(func: F) -> F:
+        func = click.option(
+            "--port",
+            default=port,
+            show_default=True,
+            type=click.IntRange(1, 65535),
+            help="TCP port.",
+        )(func)
+        return click.option("--host", default="127.0.0.1", show_default=True, help=host_help)(func)
+
+    return options
+
+
+@contextmanager
+def listening(host: str, port: int) -> Iterator[None]:
+    """A server's failure to listen as one line (the address in use, no permission...)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 @click.command()
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on: loopback only, unless --allow-remote.",
-)
-@click.option(
-    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port."
-)
+@listen_options(8000, "Address to listen on: loopback only, unless --allow-remote.")
 @click.option(
     "--allow-remote",
     is_flag=True,
@@ -65,9 +88,5 @@ def serve(state: State, host: str, port: int, allow_remote: bool) -> None:
     load_settings(state.db, state.config, check=True)
     from oss_desk.ui.serve import serve_desks
 
-    try:
+    with listening(host, port):
         serve_desks(db=state.db, config=state.config, host=host, port=port)
-    except OSError as exc:
-        if exc.errno is None:
-            raise
-        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror}") from None

@@ -8,9 +8,10 @@ from typing import ParamSpec, TypeVar
 
 import click
 
-from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.cli.common import State, emit_json, json_command
+from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.calendar import local
-from oss_desk.domain.models import QueueEntry, Ticket
+from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.standards import over_target
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
@@ -27,13 +28,6 @@ from oss_desk.storage.changes import ChangeFeed
 OUTCOME_HELP = "resolved, signposted, referred, appointment or callback"
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _show(session: Session, ticket: Ticket, as_json: bool, entry: QueueEntry | None = None) -> None:
-    if as_json:
-        emit_json(ticket_json(ticket, session.directory, entry))
-    else:
-        click.echo(ticket_line(ticket, session.directory))
 
 
 @click.group()
@@ -57,9 +51,7 @@ def ticket() -> None:
     "--urgent", is_flag=True, help="Urgent or vulnerable: called before the other residents."
 )
 @click.option("--repeat", is_flag=True, help="They came back about the same matter.")
-@json_option
-@pass_state
-@closing
+@json_command
 def issue(
     state: State,
     service: str,
@@ -116,9 +108,7 @@ def issue(
 @ticket.command("text")
 @click.argument("ref")
 @click.argument("number")
-@json_option
-@pass_state
-@closing
+@json_command
 def text(state: State, ref: str, number: str, as_json: bool) -> None:
     """Text the resident holding REF at NUMBER (a UK mobile) when it is nearly their turn and
     when they are called. The number is deleted at the end of the day."""
@@ -139,9 +129,7 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
 
 @ticket.command("call-next")
 @click.option("--desk", "desk_id", required=True, metavar="ID", help="The calling desk.")
-@json_option
-@pass_state
-@closing
+@json_command
 def call_next(state: State, desk_id: str, as_json: bool) -> None:
     """Call the next ticket for a desk (JSON: the ticket, or null when nobody is waiting)."""
     session = state.session(desk_id)
@@ -161,9 +149,7 @@ def call_next(state: State, desk_id: str, as_json: bool) -> None:
 @ticket.command("call")
 @click.argument("ref")
 @click.option("--desk", "desk_id", required=True, metavar="ID", help="The calling desk.")
-@json_option
-@pass_state
-@closing
+@json_command
 def call(state: State, ref: str, desk_id: str, as_json: bool) -> None:
     """Call a chosen waiting ticket to a desk, out of turn."""
     session = state.session(desk_id)
@@ -174,25 +160,13 @@ def call(state: State, ref: str, desk_id: str, as_json: bool) -> None:
         click.echo(f"{called.code} -> {session.desk(desk_id).name}")
 
 
-def _simple(name: str, doc: str, method: str) -> click.Command:
-    @click.command(name, help=doc)
-    @click.argument("ref")
-    @json_option
-    @pass_state
-    @closing
-    def command(state: State, ref: str, as_json: bool) -> None:
-        session = state.session()
-        result = getattr(QueueService(session), method)(ref)
-        _show(session, result, as_json)
-
-    return command
-
-
 ticket.add_command(
-    _simple("recall", "Call a called ticket again (board and announcement).", "recall")
+    ticket_action("recall", "Call a called ticket again (board and announcement).", "recall")
 )
-ticket.add_command(_simple("start", "The resident has come to the desk: start serving.", "start"))
-ticket.add_command(_simple("no-show", "The resident did not come when called.", "no_show"))
+ticket.add_command(
+    ticket_action("start", "The resident has come to the desk: start serving.", "start")
+)
+ticket.add_command(ticket_action("no-show", "The resident did not come when called.", "no_show"))
 
 
 def _finish_options(func: Callable[P, R]) -> Callable[P, R]:
@@ -225,9 +199,7 @@ def _finish_options(func: Callable[P, R]) -> Callable[P, R]:
     help="The outcome of a service added to the visit (repeat for each).",
 )
 @_finish_options
-@json_option
-@pass_state
-@closing
+@json_command
 def finish(
     state: State,
     ref: str,
@@ -250,15 +222,13 @@ def finish(
         assisted_digital=assisted_digital,
         avoidable=avoidable,
     )
-    _show(session, done, as_json)
+    show_ticket(session, done, as_json)
 
 
 @ticket.command("rate")
 @click.argument("ref")
 @click.argument("rating")
-@json_option
-@pass_state
-@closing
+@json_command
 def rate(state: State, ref: str, rating: str, as_json: bool) -> None:
     """The resident's own rating of the finished visit: 1 to 5, or declined."""
     from oss_desk.services.ratings import Ratings
@@ -280,9 +250,7 @@ def rate(state: State, ref: str, rating: str, as_json: bool) -> None:
 @click.option(
     "--to", "person", metavar="PERSON", help="Send to a named colleague (staff id or login)."
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def transfer(
     state: State,
     ref: str,
@@ -313,22 +281,18 @@ def transfer(
     show_default=True,
     help="Why: the resident left, or it was issued in error.",
 )
-@json_option
-@pass_state
-@closing
+@json_command
 def cancel(state: State, ref: str, reason: str, as_json: bool) -> None:
     """Cancel a waiting or called ticket."""
     session = state.session()
-    _show(session, QueueService(session).cancel(ref, reason), as_json)
+    show_ticket(session, QueueService(session).cancel(ref, reason), as_json)
 
 
 @ticket.command("reprint")
 @click.argument("ref")
 @click.option("--print-to", metavar="URL", help="Print here instead of the desk's printer.")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk asking (its printer is used).")
-@json_option
-@pass_state
-@closing
+@json_command
 def reprint(
     state: State, ref: str, print_to: str | None, desk_id: str | None, as_json: bool
 ) -> None:
@@ -345,15 +309,13 @@ def reprint(
 
 @ticket.command("show")
 @click.argument("ref")
-@json_option
-@pass_state
-@closing
+@json_command
 def show(state: State, ref: str, as_json: bool) -> None:
     """Show one ticket."""
     session = state.session()
     queue = QueueService(session)
     found = queue.look_up(ref)
-    _show(session, found, as_json, queue.entry(found) if found.status.active else None)
+    show_ticket(session, found, as_json, queue.entry(found) if found.status.active else None)
 
 
 @click.group()
@@ -369,9 +331,7 @@ def visit() -> None:
 @click.option("--needs", metavar="NEED,...", help="Reasonable adjustments recorded.")
 @click.option("--repeat", is_flag=True, help="They came back about the same matter.")
 @_finish_options
-@json_option
-@pass_state
-@closing
+@json_command
 def quick(
     state: State,
     service: str,
@@ -407,9 +367,7 @@ def quick(
 @click.command("queue")
 @click.option("--site", "site_id", metavar="ID", help="The site, when the database has several.")
 @click.option("--watch", is_flag=True, help="Keep showing the live queue (Ctrl+C to stop).")
-@json_option
-@pass_state
-@closing
+@json_command
 def queue(state: State, site_id: str | None, watch: bool, as_json: bool) -> None:
     """Today's live queue: waiting, called and serving tickets, with waits and estimates."""
     session = state.session()

@@ -94,12 +94,17 @@ def language_title(name: str) -> str:
     return name.title()
 
 
-def describe_need(need: str) -> str:
-    if need in SIMPLE_NEEDS:
-        return SIMPLE_NEEDS[need]
+def _label(need: str, names: dict[str, str], interpreter: str) -> str:
+    """``need`` by ``names``; an interpreter by ``interpreter`` with {language} in it."""
+    if need in names:
+        return names[need]
     if need.startswith(INTERPRETER + ":"):
-        return f"Interpreter ({language_title(need.split(':', 1)[1])})"
+        return interpreter.format(language=language_title(need.split(":", 1)[1]))
     return need
+
+
+def describe_need(need: str) -> str:
+    return _label(need, SIMPLE_NEEDS, "Interpreter ({language})")
 
 
 SHORT_NEEDS: dict[str, str] = {
@@ -114,11 +119,7 @@ SHORT_NEEDS: dict[str, str] = {
 
 def short_need(need: str) -> str:
     """A compact label for tables (``Interp. Polish``)."""
-    if need in SHORT_NEEDS:
-        return SHORT_NEEDS[need]
-    if need.startswith(INTERPRETER + ":"):
-        return f"Interp. {language_title(need.split(':', 1)[1])}"
-    return need
+    return _label(need, SHORT_NEEDS, "Interp. {language}")
 
 
 def needs_private_room(needs: tuple[str, ...] | list[str]) -> bool:

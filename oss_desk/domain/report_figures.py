@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Outcome
@@ -22,6 +23,7 @@ from oss_desk.domain.reports import (
     CouncilCancellations,
     CouncilFlags,
     CouncilMoves,
+    CouncilNotice,
     DayComparison,
     DeskFigures,
     FlagCount,
@@ -301,20 +303,29 @@ def _adjustments(needs: Mapping[str, int]) -> dict[str, int]:
 # Appointments ------------------------------------------------------------------------------------
 
 
-def _notice(counts: Mapping[int, int], min_notice_days: int) -> tuple[int, int, dict[str, int]]:
+N = TypeVar("N", bound=CouncilNotice)
+
+
+def _notice(kind: type[N], counts: Mapping[int, int], breaches: int, min_notice_days: int) -> N:
     total = sum(counts.values())
     with_notice = sum(n for days, n in counts.items() if days >= min_notice_days)
     buckets = dict.fromkeys(NOTICE_BUCKETS, 0)
     for days, n in counts.items():
         buckets[notice_bucket(days)] += n
-    return total, with_notice, buckets
+    return kind(
+        total=total,
+        with_notice=with_notice,
+        breaches=breaches,
+        with_notice_pct=pct(with_notice, total),
+        notice_days=buckets,
+    )
 
 
 def appointment_figures(tally: AppointmentTally, min_notice_days: int) -> AppointmentFigures:
     """Appointments of a period; council cancellations and moves rated against
     ``min_notice_days``."""
-    council, with_notice, buckets = _notice(tally.council_notice, min_notice_days)
-    moved, moved_with_notice, moved_buckets = _notice(tally.council_moves, min_notice_days)
+    cancelled = _notice(CouncilCancellations, tally.council_notice, tally.breaches, min_notice_days)
+    moved = _notice(CouncilMoves, tally.council_moves, tally.move_breaches, min_notice_days)
     return AppointmentFigures(
         appointments_booked=tally.booked,
         appointments_kept=tally.kept,
@@ -324,21 +335,11 @@ def appointment_figures(tally: AppointmentTally, min_notice_days: int) -> Appoin
             council=tally.cancelled.get("council", 0),
             resident=tally.cancelled.get("resident", 0),
         ),
-        council_cancellations=CouncilCancellations(
-            total=council,
-            with_notice=with_notice,
-            breaches=tally.breaches,
-            with_notice_pct=pct(with_notice, council),
-            notice_days=buckets,
+        council_cancellations=cancelled,
+        council_moves=moved,
+        council_notice_pct=pct(
+            cancelled.with_notice + moved.with_notice, cancelled.total + moved.total
         ),
-        council_moves=CouncilMoves(
-            total=moved,
-            with_notice=moved_with_notice,
-            breaches=tally.move_breaches,
-            with_notice_pct=pct(moved_with_notice, moved),
-            notice_days=moved_buckets,
-        ),
-        council_notice_pct=pct(with_notice + moved_with_notice, council + moved),
     )
 
 

@@ -228,25 +228,26 @@ class Cancellations:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CouncilCancellations:
+class CouncilNotice:
+    """Appointments the council changed, and the notice it gave the resident."""
+
     total: int
     with_notice: int
     """With at least ``appointments.min_notice_working_days`` working days' notice."""
     breaches: int
     with_notice_pct: float | None
     notice_days: Mapping[str, int]
-    """Notice buckets ``0``, ``1``, ``2``, ``3-4``, ``5+`` (working days) to cancellations."""
+    """Notice buckets ``0``, ``1``, ``2``, ``3-4``, ``5+`` (working days) to changes."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CouncilMoves:
-    """Appointments the council moved to another time: the notice it gave the resident."""
+class CouncilCancellations(CouncilNotice):
+    """Appointments the council cancelled: the notice it gave the resident."""
 
-    total: int
-    with_notice: int
-    breaches: int
-    with_notice_pct: float | None
-    notice_days: Mapping[str, int]
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CouncilMoves(CouncilNotice):
+    """Appointments the council moved to another time: the notice it gave the resident."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

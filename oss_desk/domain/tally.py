@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from oss_desk.domain.standards import VisitEnd, VisitFacts, classify_visit, is_first_contact
 
@@ -54,8 +54,24 @@ class Served:
     service_ms: int
 
 
+class _Adding:
+    """A tally that adds another of its kind into itself; merged: a new one, both added up."""
+
+    __slots__ = ()
+
+    def add(self, other: Self) -> None:
+        raise NotImplementedError
+
+    def merge(self, other: Self) -> Self:
+        """A new tally: this one and ``other`` added up."""
+        total = type(self)()
+        total.add(self)
+        total.add(other)
+        return total
+
+
 @dataclass(slots=True)
-class VisitTally:
+class VisitTally(_Adding):
     """The visits of a period (one site-day, or many added up)."""
 
     arrivals: Arrivals = field(default_factory=Arrivals)
@@ -89,13 +105,6 @@ class VisitTally:
     ``assisted_digital``, ``avoidable`` and ``signposted:ORG``."""
     ratings: Counter[tuple[str, str]] = field(default_factory=Counter)
     """(rating ``1``-``5`` or ``declined``, service) -> answers."""
-
-    def merge(self, other: VisitTally) -> VisitTally:
-        """A new tally: this one and ``other`` added up."""
-        total = VisitTally()
-        total.add(self)
-        total.add(other)
-        return total
 
     def add(self, other: VisitTally) -> None:
         """Add ``other`` into this tally (in place: adding many stays linear)."""
@@ -156,7 +165,7 @@ class VisitTally:
 
 
 @dataclass(slots=True)
-class AppointmentTally:
+class AppointmentTally(_Adding):
     """Appointment events in a period (by the day the event happened)."""
 
     booked: int = 0
@@ -171,12 +180,6 @@ class AppointmentTally:
     council_moves: Counter[int] = field(default_factory=Counter)
     """Appointments the council moved, by working days of notice given."""
     move_breaches: int = 0
-
-    def merge(self, other: AppointmentTally) -> AppointmentTally:
-        total = AppointmentTally()
-        total.add(self)
-        total.add(other)
-        return total
 
     def add(self, other: AppointmentTally) -> None:
         self.booked += other.booked

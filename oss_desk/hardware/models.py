@@ -65,41 +65,28 @@ class PrinterModel:
 EPSON_REFERENCE = "https://download4.epson.biz/sec_pubs/pos/reference_en/escpos/index.html"
 PROFILE_DB = "https://github.com/receipt-print-hq/escpos-printer-db/blob/master/data/profile/"
 
+EPSON_THERMAL = PrinterModel(
+    "TM-T88V",
+    "Epson TM-T88V, TM-T88VI, TM-T88VII",
+    EPSON_REFERENCE,
+    80,
+    "cp858",
+    19,
+    cut="full",
+    native_qr=True,
+    raster=True,
+)
+"""Epson's 80 mm thermal printers: PC858, a full cut, native QR and raster graphics."""
+
 MODELS: tuple[PrinterModel, ...] = (
-    PrinterModel(
-        "TM-T88V",
-        "Epson TM-T88V, TM-T88VI, TM-T88VII",
-        EPSON_REFERENCE,
-        80,
-        "cp858",
-        19,
-        cut="full",
-        native_qr=True,
-        raster=True,
-    ),
-    PrinterModel(
-        "TM-T88IV",
-        "Epson TM-T88IV",
-        EPSON_REFERENCE,
-        80,
-        "cp858",
-        19,
-        cut="full",
-        native_qr=True,
-        raster=True,
+    EPSON_THERMAL,
+    replace(
+        EPSON_THERMAL,
+        profile="TM-T88IV",
+        models="Epson TM-T88IV",
         limits="Native QR needs firmware with GS ( k (most TM-T88IV units have it).",
     ),
-    PrinterModel(
-        "TM-T20II",
-        "Epson TM-T20II, TM-T20III",
-        EPSON_REFERENCE,
-        80,
-        "cp858",
-        19,
-        cut="full",
-        native_qr=True,
-        raster=True,
-    ),
+    replace(EPSON_THERMAL, profile="TM-T20II", models="Epson TM-T20II, TM-T20III"),
     PrinterModel(
         "TM-U220",
         "Epson TM-U220D (impact, no cutter)",
@@ -198,17 +185,7 @@ MODELS: tuple[PrinterModel, ...] = (
     ),
 )
 
-GENERIC = PrinterModel(
-    "default",
-    "other profiles",
-    PROFILE_DB,
-    80,
-    "cp858",
-    19,
-    cut="full",
-    native_qr=True,
-    raster=True,
-)
+GENERIC = replace(EPSON_THERMAL, profile="default", models="other profiles", url=PROFILE_DB)
 
 
 @lru_cache(maxsize=64)

@@ -16,11 +16,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from oss_desk import files
 from oss_desk.domain.devices import PrinterURL
 from oss_desk.hardware.printer_link import (
+    AskingTransport,
     PrinterFault,
     PrinterLink,
     PrinterStatus,
@@ -55,11 +56,30 @@ class _NoStatusLink:
 
 
 @dataclass
-class FileTransport:
-    """A printer device file such as /dev/usb/lp0 (never a tty: it would not be in raw mode)."""
+class _WriteOnly:
+    """A printer that cannot be asked how it is: ``answer`` is all it ever says."""
 
     url: PrinterURL
     confirms: bool = False
+    answer: ClassVar[PrinterStatus] = PrinterStatus.UNKNOWN
+
+    def _write(self, data: bytes) -> None:
+        raise NotImplementedError
+
+    def open(self) -> PrinterLink:
+        return _NoStatusLink(self._write, self.answer)
+
+    def send(self, data: bytes) -> PrinterStatus:
+        self._write(data)
+        return self.answer
+
+    def status(self) -> PrinterStatus:
+        return self.answer
+
+
+@dataclass
+class FileTransport(_WriteOnly):
+    """A printer device file such as /dev/usb/lp0 (never a tty: it would not be in raw mode)."""
 
     def _write(self, data: bytes) -> None:
         path = Path(self.url.path)
@@ -92,24 +112,17 @@ class FileTransport:
         finally:
             os.close(fd)
 
-    def open(self) -> PrinterLink:
-        return _NoStatusLink(self._write)
-
-    def send(self, data: bytes) -> PrinterStatus:
-        self._write(data)
-        return PrinterStatus.UNKNOWN
-
     def status(self) -> PrinterStatus:
         return PrinterStatus.UNKNOWN if Path(self.url.path).exists() else PrinterStatus.UNREACHABLE
 
 
 @dataclass
-class CaptureTransport:
+class CaptureTransport(_WriteOnly):
     """Appends each job's bytes to a file: the demo's virtual printer, and training. Written and
     flushed is as printed as it gets, so a capture confirms every job."""
 
-    url: PrinterURL
     confirms: bool = True
+    answer = PrinterStatus.OK
 
     def _write(self, data: bytes) -> None:
         path = Path(self.url.path)
@@ -118,23 +131,10 @@ class CaptureTransport:
         except OSError as exc:
             raise PrinterFault(f"cannot write {path} ({exc.strerror})") from None
 
-    def open(self) -> PrinterLink:
-        return _NoStatusLink(self._write, PrinterStatus.OK)
-
-    def send(self, data: bytes) -> PrinterStatus:
-        self._write(data)
-        return PrinterStatus.OK
-
-    def status(self) -> PrinterStatus:
-        return PrinterStatus.OK
-
 
 @dataclass
-class CupsTransport:
+class CupsTransport(_WriteOnly):
     """A CUPS raw queue, through ``lp -o raw`` (status is unknown: CUPS does not say)."""
-
-    url: PrinterURL
-    confirms: bool = False
 
     def _write(self, data: bytes) -> None:
         lp = shutil.which("lp")
@@ -155,16 +155,6 @@ class CupsTransport:
             raise PrinterFault(
                 f"CUPS refused the job ({reason[0][:100] if reason else 'lp failed'})"
             )
-
-    def open(self) -> PrinterLink:
-        return _NoStatusLink(self._write)
-
-    def send(self, data: bytes) -> PrinterStatus:
-        self._write(data)
-        return PrinterStatus.UNKNOWN
-
-    def status(self) -> PrinterStatus:
-        return PrinterStatus.UNKNOWN
 
 
 # USB ---------------------------------------------------------------------------------------------
@@ -204,14 +194,8 @@ class UsbLink:
 
 
 @dataclass
-class UsbTransport:
+class UsbTransport(AskingTransport):
     """A USB printer through pyusb (python-escpos's Usb), with a write timeout (never 0)."""
-
-    url: PrinterURL
-
-    @property
-    def confirms(self) -> bool:
-        return self.url.asks_status
 
     def open(self) -> UsbLink:
         from oss_desk.hardware.escpos_compat import escpos_printer, quiet

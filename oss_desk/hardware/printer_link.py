@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -167,6 +168,17 @@ class PrinterLink(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@dataclass
+class AskingTransport:
+    """A printer that can be asked how it is: it confirms jobs when its URL says to ask."""
+
+    url: PrinterURL
+
+    @property
+    def confirms(self) -> bool:
+        return self.url.asks_status
 
 
 class Transport(Protocol):

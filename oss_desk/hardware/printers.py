@@ -26,6 +26,7 @@ from oss_desk.hardware.printer_devices import (
 from oss_desk.hardware.printer_link import (
     CHUNK,
     ONLINE_QUESTION,
+    AskingTransport,
     PrinterFault,
     PrinterLink,
     PrinterStatus,
@@ -140,14 +141,8 @@ def _write_fault(exc: OSError, sent: int) -> PrinterFault:
 
 
 @dataclass
-class TcpTransport:
+class TcpTransport(AskingTransport):
     """A network printer's raw port: one connection per job, every step with a timeout."""
-
-    url: PrinterURL
-
-    @property
-    def confirms(self) -> bool:
-        return self.url.asks_status
 
     def open(self) -> TcpLink:
         try:
@@ -244,14 +239,8 @@ class SerialLink:
 
 
 @dataclass
-class SerialTransport:
+class SerialTransport(AskingTransport):
     """A serial printer through pyserial (flow control and write timeouts, unlike escpos)."""
-
-    url: PrinterURL
-
-    @property
-    def confirms(self) -> bool:
-        return self.url.asks_status
 
     def open(self) -> SerialLink:
         import serial

@@ -106,9 +106,21 @@ def _ticket(t: TicketPrintout) -> list[Block]:
     return blocks
 
 
+def _scale(large_print: bool, columns: int) -> tuple[int, int]:
+    """The text size (double for large print) and how many characters fit on a line at it."""
+    big = 2 if large_print else 1
+    return big, columns // big
+
+
+def _titled(council: str, title: str, big: int) -> list[Block]:
+    return [
+        Line(council, "center", size=big, bold=True),
+        Line(title, "center", size=big + 1, bold=True),
+    ]
+
+
 def _slip(s: SlipPrintout, columns: int) -> list[Block]:
-    big = 2 if s.large_print else 1
-    width = columns // big
+    big, width = _scale(s.large_print, columns)
     blocks: list[Block] = [
         *_copy(s.copy),
         *[Line(text, "center", size=big, bold=True) for text in s.say("council")],
@@ -143,11 +155,9 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
 
 
 def _referral(s: ReferralSlipPrintout, columns: int) -> list[Block]:
-    big = 2 if s.large_print else 1
-    width = columns // big
+    big, width = _scale(s.large_print, columns)
     blocks: list[Block] = [
-        Line(s.council, "center", size=big, bold=True),
-        Line("Your referral", "center", size=big + 1, bold=True),
+        *_titled(s.council, "Your referral", big),
         Feed(),
         Line(s.service, "left", size=big, bold=True),
         Line(f"Passed to the team on {s.date}", "left", size=big),
@@ -167,11 +177,9 @@ def _referral(s: ReferralSlipPrintout, columns: int) -> list[Block]:
 
 
 def _summary(s: SummaryPrintout, columns: int) -> list[Block]:
-    big = 2 if s.large_print else 1
-    width = columns // big
+    big, width = _scale(s.large_print, columns)
     blocks: list[Block] = [
-        Line(s.council, "center", size=big, bold=True),
-        Line("Daily footfall summary", "center", size=big + 1, bold=True),  # wraps
+        *_titled(s.council, "Daily footfall summary", big),  # the title wraps
         Line(f"{s.site}, {s.date}", "center", size=big),
         Feed(),
     ]

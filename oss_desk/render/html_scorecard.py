@@ -23,7 +23,7 @@ from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.domain.standards import Standard
 from oss_desk.render.formats import count, long_date, minutes, percent, short_month, target
 from oss_desk.render.html_page import badge, bars_block, figures, row, section, table
-from oss_desk.render.svg import Bar, e
+from oss_desk.render.svg import Bar, e, polylines
 
 
 def note(text: str) -> str:
@@ -196,17 +196,7 @@ def sparkline(key: str, label: str, months: Sequence[TrendMonth]) -> str:
         else (pad + (i + 0.5) * slot, height - pad - (height - 2 * pad) * float(v) / 100)
         for i, v in enumerate(values)
     ]
-    runs: list[list[tuple[float, float]]] = [[]]
-    for point in points:
-        if point is None:
-            runs.append([])
-        else:
-            runs[-1].append(point)
-    lines = "".join(
-        f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in run)}"/>'
-        for run in runs
-        if len(run) > 1
-    )
+    lines = polylines(points)
     dots = "".join(
         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2"/>' for x, y in (p for p in points if p)
     )

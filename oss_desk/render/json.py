@@ -85,14 +85,7 @@ DAILY_KEYS = (
 )
 """The daily report's keys, in order."""
 
-MONTHLY_KEYS = (
-    "month",
-    *_HEAD,
-    *_VISITS,
-    *_WAITS_AND_OUTCOMES,
-    "by_day",
-    "busiest_day",
-    *_WHERE,
+_APPOINTMENTS = (
     "appointments_booked",
     "appointments_kept",
     "appointments_no_show",
@@ -101,6 +94,17 @@ MONTHLY_KEYS = (
     "council_cancellations",
     "council_moves",
     "council_notice_pct",
+)
+
+MONTHLY_KEYS = (
+    "month",
+    *_HEAD,
+    *_VISITS,
+    *_WAITS_AND_OUTCOMES,
+    "by_day",
+    "busiest_day",
+    *_WHERE,
+    *_APPOINTMENTS,
     "followups",
     "standards",
     "calls",
@@ -118,14 +122,7 @@ RANGE_KEYS = (
     *_VISITS,
     *_WAITS_AND_OUTCOMES,
     *_WHERE,
-    "appointments_booked",
-    "appointments_kept",
-    "appointments_no_show",
-    "appointments_kept_pct",
-    "appointments_cancelled",
-    "council_cancellations",
-    "council_moves",
-    "council_notice_pct",
+    *_APPOINTMENTS,
     "standards",
     "calls",
     "months",

@@ -14,6 +14,21 @@ from dataclasses import dataclass
 from html import escape
 
 
+def polylines(points: Sequence[tuple[float, float] | None], attributes: str = "") -> str:
+    """One ``<polyline>`` per run of points between gaps (None); a lone point draws no line."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for point in points:
+        if point is None:
+            runs.append([])
+        else:
+            runs[-1].append(point)
+    return "".join(
+        f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in run)}"{attributes}/>'
+        for run in runs
+        if len(run) > 1
+    )
+
+
 def e(value: object) -> str:
     """Escaped text for an element or an attribute."""
     return escape("" if value is None else str(value), quote=True)
@@ -179,17 +194,7 @@ def line_chart(
             None if v is None else (left + (i + 0.5) * slot, base - plot_h * v / scale_top)
             for i, v in enumerate(s.values)
         ]
-        runs: list[list[tuple[float, float]]] = [[]]
-        for point in points:
-            if point is None:
-                runs.append([])
-            else:
-                runs[-1].append(point)
-        lines = "".join(
-            f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in run)}"{dash}/>'
-            for run in runs
-            if len(run) > 1
-        )
+        lines = polylines(points, dash)
         markers = "".join(_marker(style, x, y) for x, y in (p for p in points if p))
         parts.append(
             f'<g class="series series-{style}" data-series="{e(s.name)}">{lines}{markers}</g>'

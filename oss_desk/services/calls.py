@@ -27,9 +27,9 @@ from oss_desk.domain.calls import (
 )
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import calls as store_calls
-from oss_desk.storage.events import append_event
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -123,13 +123,12 @@ class CallImportService:
                 calls=parsed.calls,
                 mapping=fmt.describe(),
             )
-            append_event(
+            record_event(
                 conn,
-                at=now,
-                timezone=site.timezone,
-                site_id=site.id,
-                kind=EventKind.CALLS_IMPORTED,
-                actor=self.actor,
+                site,
+                now,
+                EventKind.CALLS_IMPORTED,
+                self.actor,
                 data={
                     "import_id": record.id,
                     "rows": record.rows,

@@ -30,11 +30,11 @@ from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.errors import InvalidInput, RuleViolation, StorageError
+from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import maintenance as m
 from oss_desk.storage import ratings, resident
 from oss_desk.storage.database import Store, translate_errors
-from oss_desk.storage.events import append_event
 from oss_desk.storage.lease import WorkerLock, lock_held
 
 BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
@@ -436,13 +436,12 @@ class RetentionService:
                 "comments": ratings.purge_comments(conn, cut["comments"], stamp, dry_run=dry_run),
             }
             if not dry_run and any(counts.values()):
-                append_event(
+                record_event(
                     conn,
-                    at=now,
-                    timezone=None,
-                    site_id=None,
-                    kind=EventKind.DATA_PURGED,
-                    actor=self.actor,
+                    None,
+                    now,
+                    EventKind.DATA_PURGED,
+                    self.actor,
                     data={"counts": counts, "before": cut},
                 )
         if not dry_run and any(counts.values()):

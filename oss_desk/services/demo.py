@@ -19,11 +19,11 @@ from oss_desk.domain.models import Actor, DeskKind, EventKind, Outcome, TicketSt
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.demo_followups import populate_followups
+from oss_desk.services.events import record_event
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.closing import Outcomes
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.session import Session
-from oss_desk.storage.events import append_event
 from oss_desk.storage.queue import active_tickets
 
 K = TypeVar("K")
@@ -116,13 +116,12 @@ def populate(
         booked = _appointments(sim, clock, rng, real_now)
         first = datetime.combine(past[-1] if past else today, datetime.min.time(), tz)
         populate_followups(sim, clock, rng, first, real_now)
-        append_event(
+        record_event(
             session.store.conn,
-            at=real_now,
-            timezone=None,
-            site_id=None,
-            kind=EventKind.DEMO_BUILT,
-            actor=Actor(person="demo"),
+            None,
+            real_now,
+            EventKind.DEMO_BUILT,
+            Actor(person="demo"),
             data={"days": len(past), "visits": visits},
         )
     return DemoSummary(

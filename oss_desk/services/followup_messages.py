@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant, read_instant
@@ -19,11 +18,13 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import message_backoff, message_deadline
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.sending import SendResult, SendTally
+from oss_desk.services.events import record_event
 from oss_desk.services.messages import Composed
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
-from oss_desk.storage.events import append_event
+from oss_desk.storage.sending import REFERRAL_MESSAGES, settle
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -64,11 +65,8 @@ def compose_referral(session: Session, f: Followup) -> Composed:
     return Composed(HEADING, f"{HEADING}: please quote {f.ref}", body, sms, None)
 
 
-@dataclass
-class Sent:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
+class Sent(SendTally):
+    """A round of referral messages."""
 
 
 LEASE_SECONDS = 15 * 60
@@ -117,13 +115,13 @@ class FollowupMessageDelivery:
         details = store.details_of(self.s.store.conn, f.id)
         to = details.email if message.channel == "email" else details.phone
         if not to:
-            self._finish(message, f, "failed", report, error="no contact details (deleted?)")
+            self._finish(message, f, SendResult("failed", "no contact details (deleted?)"), report)
             return True
         try:
             if message.via == "notify" and message.attempts > 1:
                 earlier = self.notify.lookup(message.reference)
                 if earlier is not None:
-                    self._finish(message, f, "sent", report, provider=earlier)
+                    self._finish(message, f, SendResult("sent", provider=earlier), report)
                     return True
             composed = compose_referral(self.s, f)
             self.smtp.now = now
@@ -133,45 +131,28 @@ class FollowupMessageDelivery:
                 provider = self.notify.send(message.channel, to, composed, message.reference)
         except SendFault as fault:
             retry = now + timedelta(seconds=message_backoff(message.attempts))
-            if fault.retry and retry < self.deadline(message):
-                self._finish(message, f, "pending", report, error=fault.reason, retry=retry)
-            else:
-                self._finish(message, f, "failed", report, error=fault.reason)
+            again = fault.retry and retry < self.deadline(message)
+            self._finish(
+                message, f, SendResult.unsent(fault.reason, retry if again else None), report
+            )
             return True
-        self._finish(message, f, "sent", report, provider=provider)
+        self._finish(message, f, SendResult("sent", provider=provider), report)
         return True
 
     def _finish(
-        self,
-        message: store.Message,
-        f: Followup,
-        status: str,
-        report: Sent,
-        *,
-        error: str | None = None,
-        provider: str | None = None,
-        retry: datetime | None = None,
+        self, message: store.Message, f: Followup, result: SendResult, report: Sent
     ) -> None:
         now = self.s.clock.now()
         site = self.s.directory.sites[f.site_id]
         with self.s.store.write() as conn:
-            store.finish_message(
-                conn,
-                message.id,
-                status=status,
-                now=format_instant(now),
-                provider_id=provider,
-                error=error if status != "sent" else None,
-                retry_at=format_instant(retry) if retry is not None else None,
-            )
-            if status in ("sent", "failed"):
-                append_event(
+            settle(conn, REFERRAL_MESSAGES, message.id, result, now)
+            if result.settled:
+                record_event(
                     conn,
-                    at=now,
-                    timezone=site.timezone,
-                    site_id=site.id,
-                    kind=EventKind.MESSAGE_SENT if status == "sent" else EventKind.MESSAGE_FAILED,
-                    actor=Actor("worker"),
+                    site,
+                    now,
+                    EventKind.MESSAGE_SENT if result.sent else EventKind.MESSAGE_FAILED,
+                    Actor("worker"),
                     service_code=f.service,
                     data={
                         "followup": f.id,
@@ -179,15 +160,12 @@ class FollowupMessageDelivery:
                         "kind": "referral",
                         "channel": message.channel,
                         "via": message.via,
-                        **({"reason": error} if error and status == "failed" else {}),
+                        **({"reason": result.error} if result.error and not result.sent else {}),
                     },
                 )
-        if status == "sent":
-            report.sent += 1
+        report.count(result.status)
+        if result.sent:
             log.info("sent referral %s by %s", f.id, message.channel)
-        elif status == "pending":
-            report.retried += 1
-            log.warning("referral message %s will be retried: %s", message.id, error)
         else:
-            report.failed += 1
-            log.warning("referral message %s failed: %s", message.id, error)
+            what = "will be retried" if result.status == "pending" else "failed"
+            log.warning("referral message %s %s: %s", message.id, what, result.error)

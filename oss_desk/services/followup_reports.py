@@ -22,13 +22,13 @@ from oss_desk.domain.followup_figures import (
     period_figures,
 )
 from oss_desk.domain.followups import Monitor
-from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.models import Actor
 from oss_desk.domain.quarters import parse_quarter, quarter_of
 from oss_desk.domain.reports import ActionTaken, QuarterlyReport, RecordMonth
 from oss_desk.domain.stats import month_bounds
+from oss_desk.services.events import record_viewed
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
-from oss_desk.storage.events import append_event
 
 
 def followups_due(
@@ -186,12 +186,5 @@ class FollowupReports:
             iter(self.s.directory.sites.values())
         )
         with self.s.store.write() as conn:
-            append_event(
-                conn,
-                at=self.s.clock.now(),
-                timezone=site.timezone,
-                site_id=site.id,
-                kind=EventKind.PERSONAL_DATA_VIEWED,
-                actor=self.actor,
-                data={"fields": ["action_text"], "count": count, "where": "report quarterly"},
-            )
+            viewed = (["action_text"], count, "report quarterly")
+            record_viewed(conn, site, self.s.clock.now(), self.actor, viewed)

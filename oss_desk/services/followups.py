@@ -38,6 +38,7 @@ from oss_desk.domain.printouts import ReferralSlipPrintout, to_payload
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.events import record_event
 from oss_desk.services.followup_messages import message_reference
 from oss_desk.services.followup_requests import (
     ACTION_LIMIT,
@@ -52,7 +53,6 @@ from oss_desk.services.followup_requests import (
 )
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
-from oss_desk.storage.events import append_event
 from oss_desk.storage.outbox import queue_print_job
 
 __all__ = ["Created", "FollowupService", "Request", "Shown", "parse_choice", "parse_yes_no"]
@@ -85,9 +85,7 @@ class FollowupService:
     # The clock -----------------------------------------------------------------------------
 
     def site_for(self, site_id: str | None = None) -> Site:
-        if site_id is None and self.actor.desk_id in self.s.directory.desks:
-            site_id = self.s.directory.desks[self.actor.desk_id].site_id
-        return self.s.site(site_id)
+        return self.s.site_at(self.actor.desk_id, site_id)
 
     def clock_of(self, site: Site) -> FollowupClock:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
@@ -539,13 +537,12 @@ class FollowupService:
         data: dict[str, Any],
     ) -> None:
         site = self.s.directory.sites[f.site_id]
-        append_event(
+        record_event(
             conn,
-            at=now,
-            timezone=site.timezone,
-            site_id=site.id,
-            kind=kind,
-            actor=self.actor,
+            site,
+            now,
+            kind,
+            self.actor,
             service_code=f.service,
             data={"followup": f.id, "ref": f.ref, "followup_kind": f.kind.value, **data},
         )

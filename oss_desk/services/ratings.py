@@ -23,9 +23,10 @@ from oss_desk.domain.public import feedback_desk_token, feedback_visit_token
 from oss_desk.domain.standards import RATINGS
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import ratings as r
-from oss_desk.storage.events import append_event, callers_of_visit
+from oss_desk.storage.events import callers_of_visit
 from oss_desk.storage.resident import secret
 
 SOURCES = ("desk", "tablet", "text")
@@ -201,13 +202,12 @@ class Ratings:
         data |= {"rating": value} if value is not None else {"declined": True}
         if words is not None:
             data["comment"] = True
-        append_event(
+        record_event(
             conn,
-            at=now,
-            timezone=site.timezone,
-            site_id=site.id,
-            kind=EventKind.RATING_RECORDED,
-            actor=actor,
+            site,
+            now,
+            EventKind.RATING_RECORDED,
+            actor,
             desk_id=desk_id,
             visit_id=done.visit_id,
             service_code=done.service,

@@ -17,8 +17,8 @@ from oss_desk.domain.models import Actor, Desk, EventKind, Role, Site
 from oss_desk.domain.text import shown
 from oss_desk.errors import ConfigError, Forbidden, InvalidInput, NotFound, OssDeskError
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path
+from oss_desk.services.events import record_event
 from oss_desk.storage.database import GuardedConnection, Store, open_store
-from oss_desk.storage.events import append_event
 from oss_desk.storage.events import process_account as os_account
 from oss_desk.storage.site import (
     Directory,
@@ -99,6 +99,12 @@ class Session:
             known = ", ".join(sorted(self.directory.desks)) or "none"
             raise NotFound(f"unknown desk {shown(desk_id)!r} (desks: {known})")
         return desk
+
+    def site_at(self, desk_id: str | None, site_id: str | None = None) -> Site:
+        """The site asked for; else the one ``desk_id`` is in; else as :meth:`site`."""
+        if site_id is None and desk_id in self.directory.desks:
+            site_id = self.directory.desks[desk_id].site_id
+        return self.site(site_id)
 
     def site(self, site_id: str | None = None) -> Site:
         if site_id is None:
@@ -305,13 +311,12 @@ def _record_refusal(store: Store, found: Identity, desk_id: str | None, now: dat
     """Refused: say so in the event log (who asked, as whom), best effort; whether it was."""
     try:
         with store.write() as conn:
-            append_event(
+            record_event(
                 conn,
-                at=now,
-                timezone=None,
-                site_id=None,
-                kind=EventKind.IDENTITY_REFUSED,
-                actor=Actor(person=found.person, desk_id=desk_id),
+                None,
+                now,
+                EventKind.IDENTITY_REFUSED,
+                Actor(person=found.person, desk_id=desk_id),
                 data={"asked_for": found.refused},
             )
     except OssDeskError as exc:

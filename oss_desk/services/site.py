@@ -13,9 +13,9 @@ from oss_desk.config import Settings, build_settings, load_file
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.text import shown
 from oss_desk.errors import RuleViolation
+from oss_desk.services.events import record_event
 from oss_desk.services.session import process_account, resolve_person
 from oss_desk.storage.database import GuardedConnection, Store, open_store, schema_version
-from oss_desk.storage.events import append_event
 from oss_desk.storage.site import Snapshot, latest_config, load_config
 
 DEMO_SOURCE = "built-in demo site"
@@ -145,13 +145,12 @@ def load_into(
     actor = Actor(person=resolve_person(settings, None, person, account=account, host=True))
     with store.write() as conn:
         if backup is not None:
-            append_event(
+            record_event(
                 conn,
-                at=clock.now(),
-                timezone=None,
-                site_id=None,
-                kind=EventKind.OFFICE_REPLACED,
-                actor=actor,
+                None,
+                clock.now(),
+                EventKind.OFFICE_REPLACED,
+                actor,
                 data={"backup": backup.name, "sites": [s.id for s in settings.sites]},
             )
         return load_config(conn, settings, source=source, actor=actor, now=clock.now())

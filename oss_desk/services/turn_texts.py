@@ -15,14 +15,16 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.public import normalise_mobile
+from oss_desk.domain.sending import SendResult, SendTally
 from oss_desk.errors import RuleViolation
+from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.messages import Composed
 from oss_desk.services.resident import desk_names, site_names
 from oss_desk.services.senders import NotifySender, SendFault
@@ -30,7 +32,7 @@ from oss_desk.services.session import Session
 from oss_desk.services.wording import wording_for
 from oss_desk.storage import queue as q
 from oss_desk.storage import resident as r
-from oss_desk.storage.events import append_event
+from oss_desk.storage.sending import TURN_TEXTS, settle
 
 log = logging.getLogger("oss_desk.turn_texts")
 
@@ -46,12 +48,10 @@ def texts_possible(session: Session) -> bool:
 
 
 @dataclass
-class TextReport:
+class TextReport(SendTally):
+    """A round of turn texts (``queued``: the texts that came due and were queued)."""
+
     queued: int = 0
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    dropped: int = 0
 
 
 class TurnTexts:
@@ -86,17 +86,14 @@ class TurnTexts:
                 now=format_instant(now),
             )
             site = self.s.directory.sites[ticket.site_id]
-            append_event(
+            record_event(
                 conn,
-                at=now,
-                timezone=site.timezone,
-                site_id=site.id,
-                kind=EventKind.PHONE_GIVEN,
-                actor=self.actor,
+                site,
+                now,
+                EventKind.PHONE_GIVEN,
+                self.actor,
                 desk_id=self.actor.desk_id,
-                visit_id=ticket.visit_id,
-                ticket_id=ticket.id,
-                service_code=ticket.service,
+                **of_ticket(ticket),
             )
         return ticket
 
@@ -168,24 +165,22 @@ class TurnTexts:
             ticket = q.get_ticket(conn, current) if current is not None else None
         reason = self._unwanted(text, ticket, phone)
         if reason is not None or ticket is None or phone is None:
-            self._finish(text, ticket, "cancelled", report, error=reason)
+            self._finish(text, ticket, SendResult("cancelled", reason), report)
             return True
         try:
             if text.attempts > 1:
                 # An earlier try may have reached Notify (a timeout looks like a failure).
                 earlier = notify.lookup(text.reference)
                 if earlier is not None:
-                    self._finish(text, ticket, "sent", report, provider=earlier)
+                    self._finish(text, ticket, SendResult("sent", provider=earlier), report)
                     return True
             provider = notify.send("text", phone, self.compose(text.kind, ticket), text.reference)
         except SendFault as fault:
-            if fault.retry and text.attempts < ATTEMPTS:
-                retry = now + timedelta(seconds=min(60, 2**text.attempts))
-                self._finish(text, ticket, "pending", report, error=fault.reason, retry=retry)
-            else:
-                self._finish(text, ticket, "failed", report, error=fault.reason)
+            again = fault.retry and text.attempts < ATTEMPTS
+            retry = now + timedelta(seconds=min(60, 2**text.attempts)) if again else None
+            self._finish(text, ticket, SendResult.unsent(fault.reason, retry), report)
             return True
-        self._finish(text, ticket, "sent", report, provider=provider)
+        self._finish(text, ticket, SendResult("sent", provider=provider), report)
         return True
 
     def _unwanted(self, text: r.TurnText, ticket: Ticket | None, phone: str | None) -> str | None:
@@ -220,50 +215,24 @@ class TurnTexts:
         return Composed(heading=heading, subject=heading, body=body, sms=body, ics=None)
 
     def _finish(
-        self,
-        text: r.TurnText,
-        ticket: Ticket | None,
-        status: str,
-        report: TextReport,
-        *,
-        error: str | None = None,
-        provider: str | None = None,
-        retry: datetime | None = None,
+        self, text: r.TurnText, ticket: Ticket | None, result: SendResult, report: TextReport
     ) -> None:
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            r.finish_turn_text(
-                conn,
-                text.id,
-                status=status,
-                now=format_instant(now),
-                provider_id=provider,
-                error=error if status != "sent" else None,
-                retry_at=format_instant(retry) if retry is not None else None,
-            )
-            if status in ("sent", "failed") and ticket is not None:
+            settle(conn, TURN_TEXTS, text.id, result, now, error_chars=200)
+            if result.settled and ticket is not None:
                 site = self.s.directory.sites[ticket.site_id]
-                append_event(
+                record_event(
                     conn,
-                    at=now,
-                    timezone=site.timezone,
-                    site_id=site.id,
-                    kind=EventKind.TURN_TEXT_SENT
-                    if status == "sent"
-                    else EventKind.TURN_TEXT_FAILED,
-                    actor=Actor("worker"),
-                    visit_id=ticket.visit_id,
-                    ticket_id=ticket.id,
-                    service_code=ticket.service,
-                    data={"kind": text.kind, **({"reason": error} if error else {})},
+                    site,
+                    now,
+                    EventKind.TURN_TEXT_SENT if result.sent else EventKind.TURN_TEXT_FAILED,
+                    Actor("worker"),
+                    **of_ticket(ticket),
+                    data={"kind": text.kind, **({"reason": result.error} if result.error else {})},
                 )
-        if status == "sent":
-            report.sent += 1
+        report.count(result.status)
+        if result.sent:
             log.info("sent the %s text for ticket %s", text.kind, text.ticket_id)
-        elif status == "pending":
-            report.retried += 1
-        elif status == "failed":
-            report.failed += 1
-            log.warning("a %s text failed: %s", text.kind, error)
-        else:
-            report.dropped += 1
+        elif result.status == "failed":
+            log.warning("a %s text failed: %s", text.kind, result.error)

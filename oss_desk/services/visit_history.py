@@ -16,11 +16,12 @@ from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, EventKind, Ticket
+from oss_desk.services.events import of_ticket, record_viewed
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
 from oss_desk.storage import queue as q
-from oss_desk.storage.events import EventRow, append_event, events_for_visit
+from oss_desk.storage.events import EventRow, events_for_visit
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,18 +157,8 @@ class VisitHistory:
 
     def _recorded(self, conn: sqlite3.Connection, ticket: Ticket, count: int) -> None:
         site = self.s.directory.sites[ticket.site_id]
-        append_event(
-            conn,
-            at=self.s.clock.now(),
-            timezone=site.timezone,
-            site_id=site.id,
-            kind=EventKind.PERSONAL_DATA_VIEWED,
-            actor=self.actor,
-            visit_id=ticket.visit_id,
-            ticket_id=ticket.id,
-            service_code=ticket.service,
-            data={"fields": ["notes"], "count": count, "where": "visit history"},
-        )
+        viewed = (["notes"], count, "visit history")
+        record_viewed(conn, site, self.s.clock.now(), self.actor, viewed, **of_ticket(ticket))
 
     def _desk(self, desk_id: str | None) -> str | None:
         if desk_id is None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from oss_desk.clock import read_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact, Preferred
+from oss_desk.storage.rows import of_row, row_dict
 
 
 class SlotTaken(Exception):
@@ -18,31 +19,21 @@ class SlotTaken(Exception):
 
 
 def _appointment(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Appointment:
-    c = dict(zip((d[0] for d in cur.description), row, strict=True))
-    return Appointment(
-        id=c["id"],
-        ref=c["ref"],
-        site_id=c["site_id"],
+    c = row_dict(cur, row)
+    return of_row(
+        Appointment,
+        c,
         service=c["service_code"],
         adviser=c["adviser_id"],
         room=c["room_id"],
         starts_at=read_instant(c["starts_at"]),
         ends_at=read_instant(c["ends_at"]),
-        business_day=c["business_day"],
         status=AppointmentStatus(c["status"]),
         channel=Preferred(c["channel"]),
         needs=tuple(json.loads(c["needs"])),
-        version=c["version"],
         booked_at=read_instant(c["booked_at"]),
-        cancelled_by=c["cancelled_by"],
-        notice_days=c["notice_days"],
         notice_breach=bool(c["notice_breach"]),
-        visit_id=c["visit_id"],
-        ticket_id=c["ticket_id"],
         checklist_ticked=tuple(json.loads(c["checklist_ticked"])),
-        rebooked_from=c["rebooked_from"],
-        cancel_reason=c["cancel_reason"],
-        arranged_in_visit=c["arranged_in_visit"],
     )
 
 
@@ -304,28 +295,11 @@ class Message:
 
     @classmethod
     def of(cls, c: dict[str, Any]) -> Message:
-        return cls(
-            id=c["id"],
-            appointment_id=c["appointment_id"],
-            kind=c["kind"],
-            channel=c["channel"],
-            via=c["via"],
-            for_version=c["for_version"],
-            due_at=c["due_at"],
-            status=c["status"],
-            reference=c["reference"],
-            attempts=c["attempts"],
-            provider_id=c["provider_id"],
-            last_error=c["last_error"],
-            sent_at=c["sent_at"],
-            created_at=c["created_at"],
-            handed_over_at=c["handed_over_at"],
-            unconfirmed=c["unconfirmed"],
-        )
+        return of_row(cls, c)
 
 
 def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
-    return Message.of(dict(zip((d[0] for d in cur.description), row, strict=True)))
+    return Message.of(row_dict(cur, row))
 
 
 def queue_message(

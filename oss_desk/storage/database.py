@@ -32,10 +32,11 @@ from oss_desk.storage.faults import (
     translated,
 )
 from oss_desk.storage.migrations import (
-    MIGRATION_SET,
     applied_names,
     build_migrations,
+    is_ours,
     pending_names,
+    table_names,
 )
 from oss_desk.storage.writelock import WriteLock
 
@@ -365,23 +366,14 @@ def open_store(
     try:
         with opening_errors(path):
             # Read before anything writes, so a foreign or broken file is left untouched.
-            tables = {
-                row[0]
-                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
+            tables = table_names(conn)
             try:
                 identity = file_identity(path)
             except FileNotFoundError:
                 identity = None
             if identity != before:
                 raise StorageBusy(f"{path} was replaced while it was being opened: try again")
-            ours = "_sqlite_migrations" in tables and (
-                conn.execute(
-                    "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?",
-                    [MIGRATION_SET],
-                ).fetchone()[0]
-                > 0
-            )
+            ours = is_ours(conn, tables)
             if not ours:
                 if tables:
                     raise StorageError(

@@ -23,6 +23,8 @@ from oss_desk.domain.followups import (
     Via,
     format_ref,
 )
+from oss_desk.storage.rows import of_row, row_dict
+from oss_desk.storage.sending import REFERRAL_MESSAGES, claim_due
 
 _DAY = date.fromisoformat
 
@@ -32,39 +34,26 @@ def _day(text: str | None) -> date | None:
 
 
 def _followup(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Followup:
-    c = dict(zip((d[0] for d in cur.description), row, strict=True))
-    return Followup(
-        id=c["id"],
-        ref=c["ref"],
+    c = row_dict(cur, row)
+    return of_row(
+        Followup,
+        c,
         kind=Kind(c["kind"]),
-        site_id=c["site_id"],
         status=Status(c["status"]),
         received_at=read_instant(c["received_at"]),
         received_day=_DAY(c["received_day"]),
         start_day=_DAY(c["start_day"]),
         due_day=_DAY(c["due_day"]),
-        created_by=c["created_by"],
         service=c["service_code"],
         ack_due_day=_day(c["ack_due_day"]),
-        owner=c["owner"],
-        desk_id=c["desk_id"],
-        visit_id=c["visit_id"],
-        back_office=c["back_office"],
-        sla_days=c["sla_days"],
         send_by=SendBy(c["send_by"]) if c["send_by"] else None,
         via=Via(c["via"]) if c["via"] else None,
-        category=c["category"],
-        stage=c["stage"],
         acknowledged_at=read_instant(c["acknowledged_at"]) if c["acknowledged_at"] else None,
         acknowledged_day=_day(c["acknowledged_day"]),
-        acknowledged_by=c["acknowledged_by"],
         closed_at=read_instant(c["closed_at"]) if c["closed_at"] else None,
         closed_day=_day(c["closed_day"]),
-        closed_by=c["closed_by"],
-        officer=c["officer"],
         finding=Finding(c["finding"]) if c["finding"] else None,
         action_taken=None if c["action_taken"] is None else bool(c["action_taken"]),
-        attempts=c["attempts"],
     )
 
 
@@ -390,20 +379,7 @@ class Message:
 
 
 def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
-    c = dict(zip((d[0] for d in cur.description), row, strict=True))
-    return Message(
-        id=c["id"],
-        followup_id=c["followup_id"],
-        channel=c["channel"],
-        via=c["via"],
-        status=c["status"],
-        reference=c["reference"],
-        attempts=c["attempts"],
-        provider_id=c["provider_id"],
-        last_error=c["last_error"],
-        sent_at=c["sent_at"],
-        created_at=c["created_at"],
-    )
+    return of_row(Message, row_dict(cur, row))
 
 
 def next_message_due(conn: sqlite3.Connection) -> str | None:
@@ -427,44 +403,9 @@ def queue_message(
 
 
 def claim_message(conn: sqlite3.Connection, now: str, lease_until: str) -> Message | None:
-    cur = conn.execute(
-        "UPDATE followup_messages SET status = 'sending', attempts = attempts + 1, "
-        "lease_until = :lease WHERE id = ("
-        "  SELECT id FROM followup_messages"
-        "  WHERE (status = 'pending' AND next_attempt_at <= :now)"
-        "     OR (status = 'sending' AND lease_until < :now)"
-        "  ORDER BY next_attempt_at, id LIMIT 1"
-        ") RETURNING *",
-        {"now": now, "lease": lease_until},
-    )
+    cur = claim_due(conn, REFERRAL_MESSAGES, now, lease_until)
     row = cur.fetchone()
     return _message(cur, row) if row else None
-
-
-def finish_message(
-    conn: sqlite3.Connection,
-    message_id: int,
-    *,
-    status: str,
-    now: str,
-    provider_id: str | None = None,
-    error: str | None = None,
-    retry_at: str | None = None,
-) -> None:
-    conn.execute(
-        "UPDATE followup_messages SET status = :status, lease_until = NULL, "
-        "provider_id = coalesce(:provider, provider_id), last_error = :error, "
-        "next_attempt_at = coalesce(:retry, next_attempt_at), "
-        "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id",
-        {
-            "status": status,
-            "provider": provider_id,
-            "error": error,
-            "retry": retry_at,
-            "now": now,
-            "id": message_id,
-        },
-    )
 
 
 def messages_of(conn: sqlite3.Connection, followup_id: int) -> list[Message]:

@@ -26,6 +26,20 @@ MIGRATION_SET = "oss_desk"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
+def table_names(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def is_ours(conn: sqlite3.Connection, tables: set[str]) -> bool:
+    """Whether oss-desk's migrations ran in this database (``tables``: its table names)."""
+    if "_sqlite_migrations" not in tables:
+        return False
+    found = conn.execute(
+        "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+    ).fetchone()[0]
+    return bool(found > 0)
+
+
 def schema_dir() -> Traversable:
     packaged = resources.files("oss_desk") / "_schema"
     if packaged.is_dir():

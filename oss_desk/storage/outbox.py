@@ -18,6 +18,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from oss_desk.storage.rows import of_row
+
 # The three outboxes ------------------------------------------------------------------------------
 
 
@@ -210,22 +212,7 @@ class PrintJob:
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> PrintJob:
-        return cls(
-            id=row["id"],
-            created_at=row["created_at"],
-            kind=row["kind"],
-            ticket_id=row["ticket_id"],
-            desk_id=row["desk_id"],
-            printer_url=row["printer_url"],
-            attempts=row["attempts"],
-            payload=json.loads(row["payload"]),
-            status=row["status"],
-            started_at=row["started_at"],
-            sent_at=row["sent_at"],
-            auto_reprints=row["auto_reprints"],
-            last_error=row["last_error"],
-            printed_at=row["printed_at"],
-        )
+        return of_row(cls, row, payload=json.loads(row["payload"]))
 
 
 def queue_print_job(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from oss_desk.errors import StorageError
 from oss_desk.storage.database import BUSY_TIMEOUT_SECONDS, Store, opening_errors
-from oss_desk.storage.migrations import MIGRATION_SET
+from oss_desk.storage.migrations import is_ours, table_names
 
 NEEDED_TABLES = frozenset({"events", "tickets", "config_snapshots", "sites", "appointments"})
 
@@ -33,17 +33,8 @@ def open_readonly(path: Path | str) -> Store:
         raise StorageError(f"cannot open {path}: {exc}") from None
     try:
         with opening_errors(path):
-            tables = {
-                row[0]
-                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            ours = "_sqlite_migrations" in tables and (
-                conn.execute(
-                    "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?",
-                    [MIGRATION_SET],
-                ).fetchone()[0]
-                > 0
-            )
+            tables = table_names(conn)
+            ours = is_ours(conn, tables)
             if not ours or not tables >= NEEDED_TABLES:
                 raise StorageError(f"{path} is not an oss-desk database")
             columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}

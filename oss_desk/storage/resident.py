@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from oss_desk.storage.sending import TURN_TEXTS, claim_due
+
 
 @dataclass(frozen=True, slots=True)
 class CallRow:
@@ -141,43 +143,9 @@ class TurnText:
 
 
 def claim_turn_text(conn: sqlite3.Connection, now: str, lease_until: str) -> TurnText | None:
-    row = conn.execute(
-        "UPDATE turn_texts SET status = 'sending', attempts = attempts + 1, lease_until = :lease "
-        "WHERE id = ("
-        "  SELECT id FROM turn_texts"
-        "  WHERE (status = 'pending' AND next_attempt_at <= :now)"
-        "     OR (status = 'sending' AND lease_until < :now)"
-        "  ORDER BY next_attempt_at, id LIMIT 1"
-        ") RETURNING id, visit_id, ticket_id, kind, reference, attempts, status",
-        {"now": now, "lease": lease_until},
-    ).fetchone()
+    returning = "id, visit_id, ticket_id, kind, reference, attempts, status"
+    row = claim_due(conn, TURN_TEXTS, now, lease_until, returning).fetchone()
     return TurnText(*row) if row else None
-
-
-def finish_turn_text(
-    conn: sqlite3.Connection,
-    text_id: int,
-    *,
-    status: str,
-    now: str,
-    provider_id: str | None = None,
-    error: str | None = None,
-    retry_at: str | None = None,
-) -> None:
-    conn.execute(
-        "UPDATE turn_texts SET status = :status, lease_until = NULL, "
-        "provider_id = coalesce(:provider, provider_id), last_error = :error, "
-        "next_attempt_at = coalesce(:retry, next_attempt_at), "
-        "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id",
-        {
-            "status": status,
-            "provider": provider_id,
-            "error": error[:200] if error else None,
-            "retry": retry_at,
-            "now": now,
-            "id": text_id,
-        },
-    )
 
 
 def next_turn_text_due(conn: sqlite3.Connection) -> str | None:

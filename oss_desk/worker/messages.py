@@ -12,20 +12,20 @@ at most once, with the same Message-ID (Notify: looked up by its reference first
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.delivery import MAX_UNCONFIRMED_SENDS, message_backoff, message_deadline
 from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.sending import SendResult, SendTally
+from oss_desk.services.events import record_event
 from oss_desk.services.messages import compose
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as ap
 from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
-from oss_desk.storage.events import append_event
 from oss_desk.storage.outbox import MESSAGES
 from oss_desk.worker.printing import describe, new_owner
 
@@ -35,13 +35,9 @@ MESSAGE_LEASE_SECONDS = 15 * 60
 LANES = ("smtp", "notify")
 
 
-@dataclass
-class MessageReport:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    dropped: int = 0
-    """Messages no longer wanted (the appointment moved, was cancelled or has passed)."""
+class MessageReport(SendTally):
+    """A round of appointment messages (dropped: the appointment moved, was cancelled or has
+    passed)."""
 
 
 def deadline_of(session: Session, message: ap.Message, appt: Appointment) -> datetime:
@@ -97,28 +93,31 @@ class MessageDelivery:
             self._deliver(message, now, report)
         except Exception as exc:  # one message never stops the others
             log.exception("message %s failed unexpectedly", message.id)
-            self._finish(message, None, "failed", report, error=f"unexpected: {describe(exc)}")
+            self._finish(
+                message, None, SendResult("failed", f"unexpected: {describe(exc)}"), report
+            )
         return True
 
     def _deliver(self, message: ap.Message, now: datetime, report: MessageReport) -> None:
         appt = ap.get_appointment(self.s.store.conn, id=message.appointment_id)
         if appt is None:
-            self._finish(message, None, "failed", report, error="the appointment is gone")
+            self._finish(message, None, SendResult("failed", "the appointment is gone"), report)
             return
         wanted = self._still_wanted(message, appt)
         if wanted is not None:
-            self._finish(message, appt, wanted, report, error="no longer wanted")
+            self._finish(message, appt, SendResult(wanted, "no longer wanted"), report)
             return
         deadline = deadline_of(self.s, message, appt)
         if now >= deadline:
-            self._finish(
-                message, appt, "failed", report, error=self._too_late(message, deadline, appt)
-            )
+            too_late = self._too_late(message, deadline, appt)
+            self._finish(message, appt, SendResult("failed", too_late), report)
             return
         contact = ap.contact_of(self.s.store.conn, appt.id)
         to = (contact.email if message.channel == "email" else contact.phone) if contact else None
         if not to:
-            self._finish(message, appt, "failed", report, error="no contact details (deleted?)")
+            self._finish(
+                message, appt, SendResult("failed", "no contact details (deleted?)"), report
+            )
             return
 
         def handed_over() -> None:
@@ -133,7 +132,7 @@ class MessageDelivery:
                 # it up by its reference before sending again, so it is never sent twice.
                 earlier = self.notify.lookup(message.reference)
                 if earlier is not None:
-                    self._finish(message, appt, "sent", report, provider=earlier)
+                    self._finish(message, appt, SendResult("sent", provider=earlier), report)
                     return
             composed = compose(self.s, appt, message.kind)
             self.smtp.now = now
@@ -146,7 +145,7 @@ class MessageDelivery:
         except SendFault as fault:
             self._fault(message, appt, fault, deadline, report)
             return
-        self._finish(message, appt, "sent", report, provider=provider)
+        self._finish(message, appt, SendResult("sent", provider=provider), report)
 
     def _fault(
         self,
@@ -159,31 +158,24 @@ class MessageDelivery:
         now = self.s.clock.now()
         unconfirmed = message.unconfirmed + int(fault.uncertain)
         if fault.uncertain and message.via == "smtp" and unconfirmed >= MAX_UNCONFIRMED_SENDS:
+            never = (
+                "the mail server never confirmed it (sent twice, with the same Message-ID): it "
+                "may have been delivered"
+            )
             self._finish(
-                message,
-                appt,
-                "failed",
-                report,
-                error="the mail server never confirmed it (sent twice, with the same "
-                "Message-ID): it may have been delivered",
-                unconfirmed=unconfirmed,
+                message, appt, SendResult("failed", never), report, unconfirmed=unconfirmed
             )
             return
         if not fault.retry:
-            self._finish(message, appt, "failed", report, error=fault.reason, alert=fault.alert)
+            self._finish(
+                message, appt, SendResult("failed", fault.reason), report, alert=fault.alert
+            )
             return
         retry = now + timedelta(seconds=message_backoff(message.attempts))
         if retry >= deadline:
             retry = deadline  # one last look at the deadline: then it has failed
-        self._finish(
-            message,
-            appt,
-            "pending",
-            report,
-            error=fault.reason,
-            retry=retry,
-            unconfirmed=unconfirmed,
-        )
+        again = SendResult("pending", fault.reason, retry=retry)
+        self._finish(message, appt, again, report, unconfirmed=unconfirmed)
 
     def _too_late(self, message: ap.Message, deadline: datetime, appt: Appointment) -> str:
         last = f" (last try: {message.last_error})" if message.last_error else ""
@@ -204,24 +196,22 @@ class MessageDelivery:
         self,
         message: ap.Message,
         appt: Appointment | None,
-        status: str,
+        result: SendResult,
         report: MessageReport,
         *,
-        error: str | None = None,
-        provider: str | None = None,
-        retry: datetime | None = None,
         alert: bool = False,
         unconfirmed: int | None = None,
     ) -> None:
         now = self.s.clock.now()
         stamp = format_instant(now)
-        values: dict[str, object] = {"last_error": error if status != "sent" else None}
-        if provider is not None:
-            values["provider_id"] = provider
-        if status == "sent":
+        status, error = result.status, result.error
+        values: dict[str, object] = {"last_error": result.last_error}
+        if result.provider is not None:
+            values["provider_id"] = result.provider
+        if result.sent:
             values["sent_at"] = stamp
-        if retry is not None:
-            values["next_attempt_at"] = format_instant(retry)
+        if result.retry is not None:
+            values["next_attempt_at"] = format_instant(result.retry)
             values["handed_over_at"] = None
         if unconfirmed is not None:
             values["unconfirmed"] = unconfirmed
@@ -229,14 +219,13 @@ class MessageDelivery:
             if not o.finish(conn, MESSAGES, message.id, owner=self.owner, status=status, **values):
                 return
             site = self.s.directory.sites.get(appt.site_id) if appt is not None else None
-            if status in ("sent", "failed") and appt is not None and site is not None:
-                append_event(
+            if result.settled and appt is not None and site is not None:
+                record_event(
                     conn,
-                    at=now,
-                    timezone=site.timezone,
-                    site_id=site.id,
-                    kind=EventKind.MESSAGE_SENT if status == "sent" else EventKind.MESSAGE_FAILED,
-                    actor=Actor("worker"),
+                    site,
+                    now,
+                    EventKind.MESSAGE_SENT if status == "sent" else EventKind.MESSAGE_FAILED,
+                    Actor("worker"),
                     service_code=appt.service,
                     appointment_id=appt.id,
                     data={
@@ -255,17 +244,12 @@ class MessageDelivery:
                     detail=error if alert else None,
                     now=stamp,
                 )
-        if status == "sent":
-            report.sent += 1
+        report.count(status)
+        if result.sent:
             log.info("sent %s %s (message %s)", message.kind, message.channel, message.id)
-        elif status == "pending":
-            report.retried += 1
-            log.warning("message %s will be tried again: %s", message.id, error)
-        elif status == "failed":
-            report.failed += 1
-            log.warning("message %s failed: %s", message.id, error)
-        else:
-            report.dropped += 1
+        elif status in ("pending", "failed"):
+            what = "will be tried again" if status == "pending" else "failed"
+            log.warning("message %s %s: %s", message.id, what, error)
 
     def recover(self) -> int:
         """Messages an earlier owner left mid-send. Not handed over yet: certainly not accepted,
@@ -279,14 +263,9 @@ class MessageDelivery:
             message = ap.Message.of(row)
             appt = ap.get_appointment(self.s.store.conn, id=message.appointment_id)
             if message.handed_over_at is None:
-                self._finish(
-                    message,
-                    appt,
-                    "pending",
-                    report,
-                    error="the worker stopped before handing it over",
-                    retry=self.s.clock.now(),
-                )
+                stopped = "the worker stopped before handing it over"
+                again = SendResult("pending", stopped, retry=self.s.clock.now())
+                self._finish(message, appt, again, report)
                 continue
             fault = SendFault(
                 "the worker stopped while waiting for the reply: it may have been accepted",
@@ -294,7 +273,7 @@ class MessageDelivery:
                 uncertain=True,
             )
             if appt is None:
-                self._finish(message, None, "failed", report, error="the appointment is gone")
+                self._finish(message, None, SendResult("failed", "the appointment is gone"), report)
             else:
                 self._fault(message, appt, fault, deadline_of(self.s, message, appt), report)
         return len(left)

@@ -193,21 +193,10 @@ class PrintDelivery:
         if after in (PrinterStatus.OK, PrinterStatus.NEAR_END):
             self._settle(job, "done", report, claimed=True, confirmed=True, size=len(data))
         elif after is PrinterStatus.UNKNOWN:
-            self._settle(
-                job,
-                "uncertain",
-                report,
-                claimed=True,
-                error="all of it was sent, but the printer did not confirm it",
-            )
+            self._uncertain(job, report, "all of it was sent, but the printer did not confirm it")
         else:
-            self._settle(
-                job,
-                "uncertain",
-                report,
-                claimed=True,
-                error=f"all of it was sent, then the printer said {after.value}: check it printed",
-            )
+            said = f"all of it was sent, then the printer said {after.value}: check it printed"
+            self._uncertain(job, report, said)
 
     def _render(self, job: PrintJob, profile: str) -> bytes:
         copy = is_copy(o.bytes_left_before(self.s.store.conn, job))
@@ -279,13 +268,11 @@ class PrintDelivery:
                 auto_reprints=job.auto_reprints + 1,
             )
         else:
-            self._settle(
-                job,
-                "uncertain",
-                report,
-                claimed=True,
-                error=f"{reason}, and it was already printed again once",
-            )
+            self._uncertain(job, report, f"{reason}, and it was already printed again once")
+
+    def _uncertain(self, job: PrintJob, report: PrintReport, error: str) -> None:
+        """It may be on paper (or part of it): uncertain, for the desk to answer."""
+        self._settle(job, "uncertain", report, claimed=True, error=error)
 
     def _settle(
         self,

@@ -33,10 +33,10 @@ from oss_desk.domain.slots import (
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.events import record_event
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
-from oss_desk.storage.events import append_event
 
 ACTIVE_KINDS = ("confirmation", "reminder", "change")
 
@@ -77,9 +77,7 @@ class AppointmentBase:
     # The calendar ----------------------------------------------------------------------------
 
     def site_for(self, site_id: str | None = None) -> Site:
-        if site_id is None and self.actor.desk_id in self.s.directory.desks:
-            site_id = self.s.directory.desks[self.actor.desk_id].site_id
-        return self.s.site(site_id)
+        return self.s.site_at(self.actor.desk_id, site_id)
 
     def workdays(self, site: Site) -> WorkingDays:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
@@ -181,9 +179,7 @@ class AppointmentBase:
     def _absence_event(self, conn: sqlite3.Connection, at: datetime, data: dict[str, Any]) -> None:
         """An absence recorded or removed: the whole council's, at no office."""
         kind = EventKind.ABSENCE_RECORDED
-        append_event(
-            conn, at=at, timezone=None, site_id=None, kind=kind, actor=self.actor, data=data
-        )
+        record_event(conn, None, at, kind, self.actor, data=data)
 
     def _event(
         self,
@@ -193,13 +189,12 @@ class AppointmentBase:
         appt: Appointment,
         data: dict[str, object] | None = None,
     ) -> None:
-        append_event(
+        record_event(
             conn,
-            at=self.s.clock.now(),
-            timezone=site.timezone,
-            site_id=site.id,
-            kind=kind,
-            actor=self.actor,
+            site,
+            self.s.clock.now(),
+            kind,
+            self.actor,
             visit_id=appt.visit_id,
             ticket_id=appt.ticket_id,
             service_code=appt.service,

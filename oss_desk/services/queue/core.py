@@ -24,6 +24,7 @@ from oss_desk.domain.models import (
 from oss_desk.domain.queue import Floor, calls_tickets
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.events import record_event
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
@@ -34,7 +35,7 @@ from oss_desk.storage.counter import (
     staff_capabilities,
 )
 from oss_desk.storage.devices import queue_board_update
-from oss_desk.storage.events import append_event, callers_of_visit
+from oss_desk.storage.events import callers_of_visit
 
 ACTIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -320,13 +321,12 @@ class QueueCore:
         """An event at ``site`` by the actor: of ``ticket``, or of a visit without one."""
         if ticket is not None:
             visit_id, service_code = ticket.visit_id, ticket.service
-        append_event(
+        record_event(
             conn,
-            at=at,
-            timezone=site.timezone,
-            site_id=site.id,
-            kind=kind,
-            actor=self.actor,
+            site,
+            at,
+            kind,
+            self.actor,
             desk_id=desk_id,
             visit_id=visit_id,
             ticket_id=ticket.id if ticket is not None else None,

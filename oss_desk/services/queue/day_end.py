@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from oss_desk.clock import format_instant
 from oss_desk.domain.calendar import hours_on, zone
 from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus, VisitStatus
+from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
-from oss_desk.storage.events import append_event
 
 REASON = "office_closed"
 
@@ -99,17 +99,14 @@ def _close(
         q.finish_visit(
             conn, ticket.visit_id, status=VisitStatus.CANCELLED, outcome=None, finished_at=stamp
         )
-    append_event(
+    record_event(
         conn,
-        at=closed_at,
-        timezone=site.timezone,
-        site_id=site.id,
-        kind=EventKind.CANCELLED,
-        actor=actor,
+        site,
+        closed_at,
+        EventKind.CANCELLED,
+        actor,
         desk_id=ticket.desk,
-        visit_id=ticket.visit_id,
-        ticket_id=ticket.id,
-        service_code=ticket.service,
+        **of_ticket(ticket),
         data={
             "reason": REASON,
             "automatic": True,

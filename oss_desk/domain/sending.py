@@ -1,0 +1,58 @@
+"""How one try to send a message or a text went, and what a round of sending did: the same for
+appointment messages, referral messages and turn texts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """``sent`` (``provider``: the provider's id for it), ``pending`` (tried again at ``retry``),
+    ``failed``, or no longer wanted (``cancelled``); ``error`` says why it was not sent."""
+
+    status: str
+    error: str | None = None
+    provider: str | None = None
+    retry: datetime | None = None
+
+    @classmethod
+    def unsent(cls, error: str, retry: datetime | None = None) -> SendResult:
+        """Not sent: to be tried again at ``retry``, or (none) failed for good."""
+        return cls("failed" if retry is None else "pending", error, retry=retry)
+
+    @property
+    def sent(self) -> bool:
+        return self.status == "sent"
+
+    @property
+    def settled(self) -> bool:
+        """Sent or failed for good: what the event log records."""
+        return self.status in ("sent", "failed")
+
+    @property
+    def last_error(self) -> str | None:
+        """The error to keep with it (none once sent)."""
+        return None if self.sent else self.error
+
+
+@dataclass
+class SendTally:
+    """What one round of sending did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    dropped: int = 0
+    """No longer wanted (the appointment moved or was cancelled, the ticket was called...)."""
+
+    def count(self, status: str) -> None:
+        if status == "sent":
+            self.sent += 1
+        elif status == "pending":
+            self.retried += 1
+        elif status == "failed":
+            self.failed += 1
+        else:
+            self.dropped += 1

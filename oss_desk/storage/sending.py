@@ -1,0 +1,61 @@
+"""The two send queues the worker leases one row at a time from, with no owner: referral
+messages (``followup_messages``) and turn texts (``turn_texts``). Claim the next due (a lease
+that runs out if the worker dies mid-send), then settle it with how the try went."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.sending import SendResult
+
+REFERRAL_MESSAGES = "followup_messages"
+TURN_TEXTS = "turn_texts"
+_QUEUES = (REFERRAL_MESSAGES, TURN_TEXTS)
+
+
+def claim_due(
+    conn: sqlite3.Connection, queue: str, now: str, lease_until: str, returning: str = "*"
+) -> sqlite3.Cursor:
+    """Lease the next row due (pending and due, or its lease run out); fetch it from the cursor."""
+    assert queue in _QUEUES  # a table of ours, never text from outside
+    return conn.execute(
+        f"UPDATE {queue} SET status = 'sending', attempts = attempts + 1, "  # noqa: S608
+        "lease_until = :lease WHERE id = ("
+        f"  SELECT id FROM {queue}"
+        "  WHERE (status = 'pending' AND next_attempt_at <= :now)"
+        "     OR (status = 'sending' AND lease_until < :now)"
+        "  ORDER BY next_attempt_at, id LIMIT 1"
+        f") RETURNING {returning}",
+        {"now": now, "lease": lease_until},
+    )
+
+
+def settle(
+    conn: sqlite3.Connection,
+    queue: str,
+    row_id: int,
+    result: SendResult,
+    now: datetime,
+    error_chars: int | None = None,
+) -> None:
+    """Record how the try went (``error_chars``: keep at most that much of the error)."""
+    assert queue in _QUEUES
+    error = result.last_error
+    if error_chars is not None:
+        error = error[:error_chars] if error else None
+    conn.execute(
+        f"UPDATE {queue} SET status = :status, lease_until = NULL, "  # noqa: S608
+        "provider_id = coalesce(:provider, provider_id), last_error = :error, "
+        "next_attempt_at = coalesce(:retry, next_attempt_at), "
+        "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id",
+        {
+            "status": result.status,
+            "provider": result.provider,
+            "error": error,
+            "retry": format_instant(result.retry) if result.retry is not None else None,
+            "now": format_instant(now),
+            "id": row_id,
+        },
+    )
