@@ -45,7 +45,13 @@ from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
 from oss_desk.storage.resident import next_turn_text_due, release_stale_turn_texts
 from oss_desk.worker.board import BoardDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
-from oss_desk.worker.printing import PrintDelivery, configured_printers, describe, new_owner
+from oss_desk.worker.printing import (
+    PrintCounts,
+    PrintDelivery,
+    configured_printers,
+    describe,
+    new_owner,
+)
 from oss_desk.worker.report_mail import ReportMailDelivery, next_report_mail_due, report_mails
 
 log = logging.getLogger("oss_desk.worker")
@@ -61,11 +67,7 @@ def wall_clock() -> str:
 
 
 @dataclass
-class WorkerReport:
-    printed: int = 0
-    retried: int = 0
-    failed: int = 0
-    uncertain: int = 0
+class WorkerReport(PrintCounts):
     board_frames: int = 0
     printers: dict[str, str] = field(default_factory=dict)
     messages_sent: int = 0
@@ -160,9 +162,7 @@ class DeviceWorker:
             self._take_over(session)
             result.recovered = self._recover(session)
             printing = PrintDelivery(session, self.transports, self.owner)
-            report = printing.deliver_due()
-            result.printed, result.retried = report.printed, report.retried
-            result.failed, result.uncertain = report.failed, report.uncertain
+            result.count_from(printing.deliver_due())
             board = BoardDelivery(session, self.owner)
             try:
                 result.board_frames = int(board.deliver(force=True))
