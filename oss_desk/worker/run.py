@@ -52,6 +52,7 @@ from oss_desk.worker.printing import (
     describe,
     new_owner,
 )
+from oss_desk.worker.report_mail import ReportMailDelivery, next_report_mail_due, report_mails
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -74,6 +75,7 @@ class WorkerReport(PrintCounts):
     no_shows: int = 0
     recovered: int = 0
     turn_texts_sent: int = 0
+    report_emails_sent: int = 0
 
 
 def referral_messages(session: Session) -> Sent:
@@ -175,6 +177,7 @@ class DeviceWorker:
             result.messages_sent = messages.sent + referrals.sent
             result.messages_failed = messages.failed + referrals.failed
             result.turn_texts_sent = turn_texts(session).sent
+            result.report_emails_sent = report_mails(session, self.owner).sent
             return result
         finally:
             self._step_down(session)
@@ -198,6 +201,7 @@ class DeviceWorker:
             ("oss-desk-housekeeping", self._housekeeping),
             ("oss-desk-turn-texts", self._turn_texts),
             ("oss-desk-referral-messages", self._referral_messages),
+            ("oss-desk-report-emails", self._report_mails),
             *[(f"oss-desk-{lane}", self._message_lane(lane)) for lane in LANES],
         ):
             self._spawn(name, target)
@@ -296,6 +300,7 @@ class DeviceWorker:
             recovered += release_stale_referral_messages(conn)
         recovered += PrintDelivery(session, self.transports, self.owner).recover()
         recovered += MessageDelivery(session, owner=self.owner).recover()
+        recovered += ReportMailDelivery(session, owner=self.owner).recover()
         board = BoardDelivery(session, self.owner)
         try:
             recovered += board.recover()
@@ -407,6 +412,10 @@ class DeviceWorker:
     def _referral_messages(self) -> None:
         """Referral references by email or text: after every change, and when one comes due."""
         self._when_due(referral_messages, next_referral_message_due)
+
+    def _report_mails(self) -> None:
+        """The daily summary and the monthly dashboard by email, when queued and when due."""
+        self._when_due(lambda session: report_mails(session, self.owner), next_report_mail_due)
 
     def _when_due(
         self,
