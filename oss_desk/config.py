@@ -210,6 +210,15 @@ class DeskConfig(_Section):
         return self.private_room
 
 
+def _work_email(value: str) -> str:
+    from oss_desk.domain.appointments import normalise_email
+
+    try:
+        return normalise_email(value)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
+
+
 class StaffConfig(_Section):
     id: Identifier
     """Short identifier recorded in the event log."""
@@ -227,6 +236,14 @@ class StaffConfig(_Section):
     skills: Annotated[list[str], each_checked(_skill)] = Field(default_factory=list, max_length=20)
     """What they can offer residents: "bsl" (they sign) and the languages they speak, any name
     ("Polish", "Portuguese (Brazil)"); call next routes by them."""
+    email: str | None = None
+    """Their work email address: a team leader's gets the reports `oss-desk report send` emails
+    (unless `reports.send_to` names others)."""
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return _work_email(value) if value else None
 
     def takes_appointments(self) -> list[str] | Literal["*"]:
         if self.appointments is not None:

@@ -49,6 +49,19 @@ class ReportSettings(_Section):
     calls_answer_within: dict[int, int] = Field(default_factory=lambda: dict(DEFAULT_CALL_TARGETS))
     """Telephone standards: seconds -> the share (%) of calls to be answered within them, e.g.
     {20 = 80, 45 = 90}."""
+    send_to: list[str] = Field(default_factory=list, max_length=20)
+    """Who `oss-desk report send` emails the daily summary and the monthly dashboard to (work
+    addresses); empty: every team leader with an `email` in `[[staff]]`."""
+
+    @field_validator("send_to")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        from oss_desk.domain.appointments import normalise_email
+
+        try:
+            return list(dict.fromkeys(normalise_email(text) for text in value))
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
 
     @field_validator("calls_answer_within")
     @classmethod

@@ -114,6 +114,7 @@ def _bindings() -> dict[str, str]:
     from oss_desk.ui.app import OssDeskApp
     from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog
     from oss_desk.ui.dialogs.followups import FollowupDialog, RespondDialog
+    from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt
     from oss_desk.ui.screens.adviser import AdviserScreen
     from oss_desk.ui.screens.appointments import AppointmentsScreen
     from oss_desk.ui.screens.followups import FollowupsScreen
@@ -135,6 +136,8 @@ def _bindings() -> dict[str, str]:
         FollowupsScreen,
         FollowupDialog,
         RespondDialog,
+        FinishDialog,
+        RatingPrompt,
     ):
         for binding in cls.BINDINGS:
             if isinstance(binding, Binding) and binding.id:

@@ -8,6 +8,7 @@ code) onto every command's start-up: import it where it is used instead.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -118,3 +119,99 @@ def test_help_still_lists_every_command() -> None:
         assert f"  {name} " in text
         summary = command.get_short_help_str(limit=30).rstrip(".")
         assert summary[:20] in " ".join(text.split()), name
+
+
+# The desk app's first frame pays only for the first screen: the other modes' screens, charts,
+# calendars, reports, the follow-up and booking code and the device worker (started after the
+# first frame) load when first used.
+DESK_DENIED = (
+    "sqlite_utils",
+    "pydantic_settings",
+    "plotext",
+    "textual_plotext",
+    "icalendar",
+    "holidays",
+    "qrcode",
+    "escpos",
+    "PIL",
+    "smtplib",
+    "oss_desk.worker",
+    "oss_desk.render",
+    "oss_desk.services.reports",
+    "oss_desk.services.followups",
+    "oss_desk.services.appointments",
+    "oss_desk.services.visit_history",
+    "oss_desk.domain.reports",
+    "oss_desk.ui.screens.leader",
+    "oss_desk.ui.screens.appointments",
+    "oss_desk.ui.screens.reports",
+    "oss_desk.ui.screens.followups",
+    "oss_desk.ui.screens.scans",
+    "oss_desk.ui.screens.appointment_booking",
+    "oss_desk.ui.dialogs.followups",
+)
+
+FIRST_FRAME = """
+import json, sys
+from oss_desk.ui import app as desk_app
+
+class FirstFrame(desk_app.OssDeskApp):
+    def on_ready(self):  # the first frame is out: what has this process imported?
+        if len(sys.argv) > 3 and sys.argv[2] != "-":
+            self.switch_mode(sys.argv[2])
+        with open(sys.argv[1], "w") as f:
+            json.dump(sorted(sys.modules), f)
+        self.exit()
+
+    def run(self, *args, **kwargs):
+        return super().run(*args, headless=True, **kwargs)
+
+desk_app.OssDeskApp = FirstFrame
+from oss_desk.cli import run
+sys.exit(run(sys.argv[3:]))
+"""
+
+
+def first_frame_imports(db: Path, out: Path, desk: str, mode: str = "-") -> list[str]:
+    """Every module a real ``oss-desk desk`` process (headless) had imported when its first
+    frame was out (after switching to ``mode``, if given)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env.update({"OSS_DESK_DB": str(db), "HOME": str(out.parent)})
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, str(out), mode, "desk", "--desk", desk],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    names: list[str] = json.loads(out.read_text())
+    assert "oss_desk.ui.app" in names and "textual" in names
+    return names
+
+
+def desk_denied(names: list[str]) -> list[str]:
+    return sorted({n for n in names for d in DESK_DENIED if n == d or n.startswith(d + ".")})
+
+
+@pytest.mark.parametrize(
+    ("desk", "screen"),
+    [("greet-1", "oss_desk.ui.screens.greet"), ("desk-1", "oss_desk.ui.screens.adviser")],
+)
+def test_the_desks_first_frame_imports_only_its_first_screen(
+    desk: str, screen: str, tmp_path: Path
+) -> None:
+    names = first_frame_imports(make_db(tmp_path), tmp_path / "modules.json", desk)
+    assert screen in names
+    assert desk_denied(names) == []
+    others = {"oss_desk.ui.screens.greet", "oss_desk.ui.screens.adviser"} - {screen}
+    assert not others & set(names)
+
+
+def test_the_desk_deny_list_would_catch_a_screen_loaded_at_start(tmp_path: Path) -> None:
+    """The check can fail: once the team leader's and the reports screens are shown, their
+    code is imported."""
+    db = make_db(tmp_path)
+    names = first_frame_imports(db, tmp_path / "modules.json", "greet-1", mode="reports")
+    assert {"oss_desk.ui.screens.reports", "plotext"} <= set(desk_denied(names))

@@ -143,10 +143,11 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
 
 
 def report_group() -> click.Command:
-    """``report``, with ``report quarterly`` (its own module) added to it."""
-    from oss_desk.cli import quarterly, reports
+    """``report``, with ``report quarterly`` and ``report send`` (their own modules) added."""
+    from oss_desk.cli import quarterly, report_send, reports
 
     reports.report.add_command(quarterly.quarterly)
+    reports.report.add_command(report_send.send)
     return reports.report
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,10 @@ from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.services.site import DEMO_SOURCE, initialise
 from oss_desk.storage.database import open_store
 from oss_desk.storage.site import latest_config, work_since_seed
+
+if TYPE_CHECKING:
+    from oss_desk.services.session import Session
+    from oss_desk.worker.run import Standby
 
 
 @click.command()
@@ -208,19 +212,25 @@ def _send_booked_messages(path: Path, booked_at: datetime) -> None:
 
 def _open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
     """Run the desk app (Textual is imported only here), with its standby for the devices: it
-    owns the printers, the board and the outbox whenever no other process does."""
-    from oss_desk.ui.run import run_desk_app
-    from oss_desk.worker.run import desk_standby
+    owns the printers, the board and the outbox whenever no other process does. The session is
+    opened once, before anything is drawn (a bad database, config or desk fails here, in one
+    line); the standby starts once the desk is on screen."""
+    from oss_desk.ui.run import open_desk_runner, run_desk_app
 
     config = state.config
+    runner = open_desk_runner(db=state.db, config=config, person=state.user, desk_id=desk_id)
     run_desk_app(
-        db=state.db,
-        config=config,
-        person=state.user,
         desk_id=desk_id,
         demo=demo,
-        devices=lambda session: desk_standby(session, config=config, desk_id=desk_id),
+        runner=runner,
+        devices=lambda session: _desk_standby(session, config, desk_id),
     )
+
+
+def _desk_standby(session: Session, config: str | None, desk_id: str | None) -> Standby | None:
+    from oss_desk.worker.run import desk_standby  # on the standby's own thread, after the frame
+
+    return desk_standby(session, config=config, desk_id=desk_id)
 
 
 @click.command()
@@ -228,8 +238,6 @@ def _open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None
 @pass_state
 def desk(state: State, desk_id: str | None) -> None:
     """Open the desk app for this desk (its kind decides the first screen)."""
-    session = state.session(desk_id)  # a bad database, config or desk fails here, in one line
-    session.close()
     _open_desk(state, desk_id)
 
 

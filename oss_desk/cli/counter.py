@@ -4,6 +4,9 @@ no-show back, a visit's history (``oss-desk ticket ...``), and logging in to des
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from oss_desk.cli.common import State, emit_json, json_command
@@ -25,32 +28,33 @@ def show_ticket(
         click.echo(ticket_line(ticket, session.directory))
 
 
-def ticket_action(name: str, doc: str, method: str) -> click.Command:
-    """``oss-desk ticket NAME REF``: one queue action that takes only the ticket."""
+def ticket_action(
+    name: str, doc: str, method: str, *options: Callable[[Callable[..., None]], Callable[..., None]]
+) -> click.Command:
+    """``oss-desk ticket NAME REF``: one queue action on one ticket; the ``options`` it takes
+    are handed to the method by name."""
 
-    @click.command(name, help=doc)
-    @click.argument("ref")
-    @json_command
-    def command(state: State, ref: str, as_json: bool) -> None:
+    def command(state: State, ref: str, as_json: bool, **given: Any) -> None:
         session = state.session()
-        show_ticket(session, getattr(QueueService(session), method)(ref), as_json)
+        show_ticket(session, getattr(QueueService(session), method)(ref, **given), as_json)
 
-    return command
+    func: Callable[..., None] = json_command(command)
+    for option in reversed(options):
+        func = option(func)
+    return click.command(name, help=doc)(click.argument("ref")(func))
 
 
-@click.command("park")
-@click.argument("ref")
-@click.option(
-    "--reason",
-    required=True,
-    type=click.Choice(list(PARK_REASONS)),
-    help="Why: " + ", ".join(f"{k} ({v})" for k, v in PARK_REASONS.items()) + ".",
+park = ticket_action(
+    "park",
+    "Set the resident at a desk aside (the desk calls the next; resume them later).",
+    "park",
+    click.option(
+        "--reason",
+        required=True,
+        type=click.Choice(list(PARK_REASONS)),
+        help="Why: " + ", ".join(f"{k} ({v})" for k, v in PARK_REASONS.items()) + ".",
+    ),
 )
-@json_command
-def park(state: State, ref: str, reason: str, as_json: bool) -> None:
-    """Set the resident at a desk aside (the desk calls the next; resume them later)."""
-    session = state.session()
-    show_ticket(session, QueueService(session).park(ref, reason), as_json)
 
 
 @click.command("resume")

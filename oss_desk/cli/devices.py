@@ -74,6 +74,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                     "messages_failed": report.messages_failed,
                     "no_shows": report.no_shows,
                     "turn_texts_sent": report.turn_texts_sent,
+                    "report_emails_sent": report.report_emails_sent,
                 }
             )
         else:
@@ -82,7 +83,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                 f"{report.uncertain}, failed {report.failed}; board frames "
                 f"{report.board_frames}; messages sent {report.messages_sent}, failed "
                 f"{report.messages_failed}; appointments marked no-show {report.no_shows}; "
-                f"turn texts sent {report.turn_texts_sent}."
+                f"turn texts sent {report.turn_texts_sent}; report emails sent "
+                f"{report.report_emails_sent}."
             )
             for url, status in report.printers.items():
                 click.echo(f"  {parse_printer_url(url).label}: {status}")

@@ -272,20 +272,20 @@ def transfer(
         click.echo(f"now {ticket_line(moved.ticket, session.directory)}{printed}")
 
 
-@ticket.command("cancel")
-@click.argument("ref")
-@click.option(
-    "--reason",
-    type=click.Choice(["left", "error"]),
-    default="left",
-    show_default=True,
-    help="Why: the resident left, or it was issued in error.",
+ticket.add_command(
+    ticket_action(
+        "cancel",
+        "Cancel a waiting or called ticket.",
+        "cancel",
+        click.option(
+            "--reason",
+            type=click.Choice(["left", "error"]),
+            default="left",
+            show_default=True,
+            help="Why: the resident left, or it was issued in error.",
+        ),
+    )
 )
-@json_command
-def cancel(state: State, ref: str, reason: str, as_json: bool) -> None:
-    """Cancel a waiting or called ticket."""
-    session = state.session()
-    show_ticket(session, QueueService(session).cancel(ref, reason), as_json)
 
 
 @ticket.command("reprint")

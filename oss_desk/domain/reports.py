@@ -313,6 +313,9 @@ class ActionTaken:
     action_taken: bool | None
     action: str | None
     """What was done, in the desk's words (None once deleted on the retention schedule)."""
+    site: str | None = None
+    """The site it was received at (offices added up with ``--include`` each number their
+    follow-ups from 1, so a reference is told apart by its site)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

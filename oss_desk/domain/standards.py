@@ -99,9 +99,11 @@ CLOSED_REASONS = ("office_closed", "end_of_day")
 """Cancellation reasons of tickets closed with the office (``end_of_day``: the older name)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class VisitFacts:
-    """What the event log says of one visit (instants in epoch milliseconds)."""
+    """What the event log says of one visit (instants in epoch milliseconds). Not frozen: a
+    report over years makes one for each of hundreds of thousands of visits, and a frozen
+    dataclass takes twice as long to make."""
 
     arrived_ms: int
     booked_ms: int | None = None

@@ -76,6 +76,10 @@ class WorkingDays:
                 remaining -= 1
         return current
 
+    def first_of_month(self, day: date) -> date:
+        """The first working day of ``day``'s month (the monthly dashboard is sent on it)."""
+        return self.add(day.replace(day=1) - timedelta(days=1), 1)
+
     def between(self, start: date, end: date) -> int:
         """Working days d with start <= d < end."""
         count = 0

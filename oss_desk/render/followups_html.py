@@ -1,12 +1,14 @@
-"""The follow-up sections of the HTML reports: the day's due and overdue, and the month's
-ring-backs, referrals by back office and On The Record (comments, compliments, complaints)."""
+"""The follow-up sections of the HTML reports: the day's due and overdue, the month's
+ring-backs, referrals by back office and On The Record (comments, compliments, complaints), and
+the quarterly return On The Record with the actions taken (``report quarterly``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
-from oss_desk.render.followups import KIND_NAMES
+from oss_desk.render.followups import KIND_NAMES, OUTCOME_NAMES
 from oss_desk.render.formats import percent
 from oss_desk.render.html_page import figures as _figures
 from oss_desk.render.html_page import row as _row
@@ -74,7 +76,22 @@ def period_section(figures: FollowupFigures | None) -> str:
             for o in ref["by_back_office"].values()
         ],
     )
-    categories = _table(
+    categories = _categories(rec)
+    note = (
+        '<p class="note">Every follow-up received in the month, its deadlines as they stand on '
+        f"the day of the report: ring-backs {ring['returned_in_time']['pending']} and referrals "
+        f"{ref['within_sla']['pending']} still open and not yet due are not counted in the "
+        "percentages. Justified complaints about a member of staff: complaints found justified "
+        "(not partly) in a category about staff, of the complaints with an outcome "
+        f"({e(rec['justified_about_staff'])} of {e(rec['complaints_decided'])}; the target is "
+        f"under 2%). Unequal or impolite service: {e(rec['unequal_or_impolite'])}; action taken "
+        f"as a result: {e(rec['action_taken'])}.</p>"
+    )
+    return _section("followups", "Follow-ups", headline, offices, categories, note)
+
+
+def _categories(rec: Mapping[str, Any]) -> str:
+    return _table(
         "Comments, compliments and complaints by category and outcome",
         ["Category", "Comments", "Compliments", "Complaints", *OUTCOMES.values()],
         [
@@ -88,14 +105,95 @@ def period_section(figures: FollowupFigures | None) -> str:
             for c in rec["by_category"].values()
         ],
     )
-    note = (
-        '<p class="note">Every follow-up received in the month, its deadlines as they stand on '
-        f"the day of the report: ring-backs {ring['returned_in_time']['pending']} and referrals "
-        f"{ref['within_sla']['pending']} still open and not yet due are not counted in the "
-        "percentages. Justified complaints about a member of staff: complaints found justified "
-        "(not partly) in a category about staff, of the complaints with an outcome "
-        f"({e(rec['justified_about_staff'])} of {e(rec['complaints_decided'])}; the target is "
-        f"under 2%). Unequal or impolite service: {e(rec['unequal_or_impolite'])}; action taken "
-        f"as a result: {e(rec['action_taken'])}.</p>"
+
+
+def _deadlines(label: str, t: Mapping[str, Any]) -> str:
+    return _row(label, str(t["met"]), str(t["missed"]), str(t["pending"]), percent(t["pct"]))
+
+
+def record_section(record: Mapping[str, Any], title: str) -> str:
+    """The quarterly return On The Record (``record``: the ``on_the_record`` of the JSON,
+    :func:`oss_desk.render.json.quarterly_json`, so the page shows the very same figures):
+    the period's figures, its deadlines, by category, by month, and the actions taken."""
+    headline = _figures(
+        [
+            ("Comments", str(record["comments"])),
+            ("Compliments", str(record["compliments"])),
+            ("Complaints", str(record["complaints"])),
+            ("Acknowledged in time", percent(record["complaints_acknowledged_within_5_pct"])),
+            ("Answered in time", percent(record["complaints_answered_within_15_pct"])),
+            ("Justified, about staff", percent(record["justified_about_staff_pct"])),
+        ]
     )
-    return _section("followups", "Follow-ups", headline, offices, categories, note)
+    deadlines = _table(
+        "Deadlines: acknowledged within 5 working days, answered within 15",
+        ["Deadline", "Met", "Missed", "Still open", "In time"],
+        [
+            _deadlines("Complaints acknowledged", record["complaints_acknowledged"]),
+            _deadlines("Complaints answered", record["complaints_answered"]),
+            _deadlines("All acknowledged", record["all_acknowledged"]),
+            _deadlines("All answered", record["all_answered"]),
+        ],
+    )
+    counts = _table(
+        "Outcomes, channels and stages",
+        ["Figure", "Count"],
+        [
+            *(_row(OUTCOMES.get(k, k), str(v)) for k, v in record["by_outcome"].items()),
+            *(_row(f"By {k}", str(v)) for k, v in record["by_channel"].items()),
+            *(_row(f"Stage {k}", str(v)) for k, v in record["by_stage"].items()),
+            _row("Complaints decided", str(record["complaints_decided"])),
+            _row("Justified, about staff", str(record["justified_about_staff"])),
+            _row("Unequal or impolite service", str(record["unequal_or_impolite"])),
+            _row("Action taken as a result", str(record["action_taken"])),
+        ],
+    )
+    months = _table(
+        "By month",
+        ["Month", "Comments", "Compliments", "Complaints", "Acknowledged in time", "Answered"],
+        [
+            _row(
+                str(m["month"]),
+                str(r["comments"]),
+                str(r["compliments"]),
+                str(r["complaints"]),
+                percent(r["complaints_acknowledged_within_5_pct"]),
+                percent(r["complaints_answered_within_15_pct"]),
+            )
+            for m in record["months"]
+            for r in (m["on_the_record"],)
+        ],
+    )
+    actions = _table(
+        "Actions taken as a result",
+        ["Reference", "Site", "Kind", "Category", "Outcome", "Answered", "Action"],
+        [
+            _row(
+                str(a["ref"]),
+                str(a["site"] or ""),
+                str(a["kind"]),
+                str(a["category"] or ""),
+                OUTCOME_NAMES.get(a["outcome"], a["outcome"] or ""),
+                str(a["answered"] or ""),
+                a["action"] if a["action"] is not None else "(no text kept)",
+            )
+            for a in record["actions"]
+        ],
+    )
+    note = (
+        '<p class="note">Every comment, compliment and complaint received in the period, '
+        "deadlines as they stand on the day of the report (still open and not yet due: not "
+        "counted in the percentages). An action without its text: none was written, or it was "
+        "deleted on the retention schedule.</p>"
+    )
+    return _section(
+        "on-the-record",
+        f"On The Record: {title}",
+        headline,
+        deadlines,
+        _categories(record),
+        counts,
+        months,
+        actions,
+        note,
+    )

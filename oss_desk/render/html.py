@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, describe_need
@@ -28,7 +29,7 @@ from oss_desk.domain.reports import (
 from oss_desk.domain.standards import SEEN_WITHIN_TARGET, is_first_contact
 from oss_desk.domain.stats import pct
 from oss_desk.domain.text import event_log_head_lines
-from oss_desk.render.followups_html import due_section, period_section
+from oss_desk.render.followups_html import due_section, period_section, record_section
 from oss_desk.render.formats import (
     count,
     hour,
@@ -76,8 +77,11 @@ def report_html(
     service_names: Mapping[str, str],
     desk_names: Mapping[str, str] | None = None,
     organisations: Mapping[str, str] | None = None,
+    record: Mapping[str, Any] | None = None,
 ) -> str:
-    """The daily, monthly or any-period report as one self-contained HTML page."""
+    """The daily, monthly or any-period report as one self-contained HTML page; ``record``: the
+    quarterly return On The Record (the ``on_the_record`` of ``report quarterly``'s JSON), shown
+    last."""
     place = _place(report, site_name)
     orgs = organisations or {}
     if isinstance(report, DailyReport):
@@ -93,6 +97,8 @@ def report_html(
         when = report.label
         sections = _period_sections(report, service_names)
     sections.insert(2, _work_section(report, desk_names or {}, service_names, orgs))
+    if record is not None:
+        sections.append(record_section(record, f"{place}, {when}"))
     return page(
         title=f"{title}: {place}, {when}",
         council=council,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.counter import Activity, DeskLogin, activity, effective_status
@@ -22,7 +23,6 @@ from oss_desk.domain.models import (
     TicketStatus,
 )
 from oss_desk.domain.queue import NOBODY, Floor, calls_tickets
-from oss_desk.domain.reports import DailyReport
 from oss_desk.domain.standards import over_target
 from oss_desk.services.delivery import (
     MessageAlert,
@@ -32,11 +32,13 @@ from oss_desk.services.delivery import (
     worker_state,
 )
 from oss_desk.services.queue import QueueService, read_live_queue
-from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.storage.counter import AddedService, added_services_of, desk_since
 from oss_desk.storage.devices import DeviceState, device_states
 from oss_desk.storage.outbox import JobNeedingAnswer, PrintSummary, print_summary
+
+if TYPE_CHECKING:
+    from oss_desk.domain.reports import DailyReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +144,11 @@ def take_snapshot(
         since = desk_since(conn)
         at_desks = [t.visit_id for t in live.tickets if t.status is not TicketStatus.WAITING]
         added = added_services_of(conn, at_desks)
-        daily = (
-            ReportService(session, actor).daily(day, site.id, compare_weeks=0) if figures else None
-        )
+        daily = None
+        if figures:  # the team leader's figures: the report code loads when first asked for
+            from oss_desk.services.reports import ReportService
+
+            daily = ReportService(session, actor).daily(day, site.id, compare_weeks=0)
     desks = [d for d in session.directory.desks.values() if d.site_id == site.id]
     board_url = session.settings.board.url if queue_service.board_site() == site.id else None
     ours = {u for d in desks for u in (d.printer_url, d.fallback_printer_url) if u}

@@ -8,7 +8,7 @@ changes a figure. Every change of a follow-up is also in the event log (the audi
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from oss_desk.domain.access import Action
@@ -132,29 +132,57 @@ class FollowupReports:
     def record_return(
         self, name: str, first: date, last: date, months_of: list[str], site_id: str | None
     ) -> QuarterlyReport:
-        """The return "On The Record" of the days ``first``..``last`` (``name``: the quarter's
-        key), month by month (``months_of``: ``YYYY-MM``, each counted whole)."""
+        """The return "On The Record" of this office for the days ``first``..``last``
+        (``name``: the quarter's key), month by month (``months_of``: ``YYYY-MM``, each counted
+        whole); the read of the actions' texts is recorded."""
         self.s.require(Action.VIEW_REPORTS, self.actor)
         self.s.require(Action.VIEW_FEEDBACK, self.actor)
         every = list(self.s.directory.sites)
         if site_id is None and len(every) == 1:
             site_id = every[0]
         site = self.s.site(site_id) if site_id is not None else None
-        key = site.id if site else None
-        conns = [self.s.store.conn]
+        covered = (site.id,) if site else tuple(every)
         with self.s.store.read():
-            whole = self.period(first, last, key, conns)
-            months = tuple(
-                RecordMonth(month=month, figures=self.period(*month_bounds(month), key, conns))
-                for month in months_of
+            found = self.return_of(
+                name,
+                first,
+                last,
+                months_of,
+                site.id if site else None,
+                covered,
+                [self.s.store.conn],
             )
-            rows = store.record_actions(self.s.store.conn, first.isoformat(), last.isoformat(), key)
-            found = [store.get_followup(self.s.store.conn, int(r[0])) for r in rows]
-        actions = []
-        for f, (_id, text) in zip(found, rows, strict=True):
-            assert f is not None
-            actions.append(
-                ActionTaken(
+        self.record_shown(found)
+        return found
+
+    def return_of(
+        self,
+        name: str,
+        first: date,
+        last: date,
+        months_of: list[str],
+        key: str | None,
+        sites: tuple[str, ...],
+        conns: Sequence[sqlite3.Connection],
+    ) -> QuarterlyReport:
+        """The return "On The Record" added up over the office databases ``conns`` (read in
+        the caller's snapshot; ``key``: the site, already checked, None for all; ``sites``: the
+        sites covered). Reads only: the caller records the read with :meth:`record_shown`."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
+        self.s.require(Action.VIEW_FEEDBACK, self.actor)
+        whole = self.period(first, last, key, conns)
+        months = tuple(
+            RecordMonth(month=month, figures=self.period(*month_bounds(month), key, conns))
+            for month in months_of
+        )
+        actions: list[tuple[str, int, ActionTaken]] = []
+        for n, conn in enumerate(conns):
+            for followup_id, text in store.record_actions(
+                conn, first.isoformat(), last.isoformat(), key
+            ):
+                f = store.get_followup(conn, int(followup_id))
+                assert f is not None
+                taken = ActionTaken(
                     ref=f.ref,
                     kind=f.kind.value,
                     category=f.category,
@@ -165,21 +193,27 @@ class FollowupReports:
                     outcome=f.finding.value if f.finding else None,
                     action_taken=f.action_taken,
                     action=text,
+                    site=f.site_id,
                 )
-            )
-        shown_texts = sum(1 for a in actions if a.action is not None)
-        if shown_texts:
-            self._record_read(shown_texts, key)
+                actions.append((taken.received, n, taken))
+        # By the day received, then office by office (each office's in its own order).
+        actions.sort(key=lambda a: (a[0], a[1]))
         return QuarterlyReport(
             quarter=name,
             first_day=first.isoformat(),
             last_day=last.isoformat(),
             site=key,
-            sites=(site.id,) if site else tuple(every),
+            sites=sites,
             on_the_record=whole,
             months=months,
-            actions=tuple(actions),
+            actions=tuple(a for *_k, a in actions),
         )
+
+    def record_shown(self, report: QuarterlyReport) -> None:
+        """Record that the actions' texts of ``report`` were read (data kept under retention)."""
+        shown_texts = sum(1 for a in report.actions if a.action is not None)
+        if shown_texts:
+            self._record_read(shown_texts, report.site)
 
     def _record_read(self, count: int, site_id: str | None) -> None:
         site = self.s.directory.sites.get(site_id or "") or next(

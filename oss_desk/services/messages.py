@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from icalendar import Calendar, Event
-
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local, zone
 from oss_desk.domain.wording import ENGLISH
@@ -114,6 +112,8 @@ def _ics(
     """An iCalendar invitation with times in the office's zone (a VTIMEZONE included)."""
     site = session.directory.sites[appt.site_id]
     tz = zone(site.timezone)
+    from icalendar import Calendar, Event  # only when an invitation is written
+
     cal = Calendar()
     cal.add("prodid", "-//oss-desk//appointments//EN")
     cal.add("version", "2.0")

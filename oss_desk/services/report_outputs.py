@@ -63,8 +63,9 @@ def report_text(session: Session, report: Report) -> str:
     return period_text(report, names.service_names, names.site_name, orgs) + "\n"
 
 
-def report_page(session: Session, report: Report) -> str:
-    """The report as one self-contained HTML page."""
+def report_page(session: Session, report: Report, record: QuarterlyReport | None = None) -> str:
+    """The report as one self-contained HTML page (with the quarterly return ``record``, the
+    same figures as under ``on_the_record`` in its JSON, as its last section)."""
     names = names_for(session, report)
     return report_html(
         report,
@@ -73,6 +74,7 @@ def report_page(session: Session, report: Report) -> str:
         service_names=names.service_names,
         desk_names=names.desk_names,
         organisations=dict(session.settings.signposting.organisations),
+        record=quarterly_json(record)["on_the_record"] if record is not None else None,
     )
 
 
@@ -148,11 +150,11 @@ def print_daily_summary(
 def quarterly_output(
     session: Session, report: RangeReport, record: QuarterlyReport, fmt: str
 ) -> str:
-    """``report quarterly``: the quarter's scorecard and, under ``on_the_record`` (JSON, CSV)
-    or after it (text), the quarterly return of comments, compliments and complaints. The HTML
-    page is the scorecard only."""
+    """``report quarterly``: the quarter's scorecard and, under ``on_the_record`` (JSON, CSV),
+    after it (text) or as the page's last section (HTML), the quarterly return of comments,
+    compliments and complaints."""
     if fmt == "html":
-        return render_report(session, report, fmt)
+        return report_page(session, report, record)
     if fmt == "text":
         place = names_for(session, report, "all offices").site_name
         return (

@@ -45,6 +45,7 @@ from oss_desk.domain.reports import (
     DayComparison,
     EventLogHead,
     MonthlyReport,
+    QuarterlyReport,
     RangeReport,
     TrendMonth,
 )
@@ -61,7 +62,7 @@ from oss_desk.domain.stats import (
 )
 from oss_desk.domain.tally import DayTally, merged
 from oss_desk.errors import NotFound, StorageError
-from oss_desk.services.followup_reports import followup_figures, followups_due
+from oss_desk.services.followup_reports import FollowupReports, followup_figures, followups_due
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.report_days import DayTallies, last_closed_day
 from oss_desk.services.report_offices import Offices
@@ -213,6 +214,24 @@ class ReportService:
             report = self._period(period, site_id, tallies)
         tallies.save()
         return report
+
+    def record_return(self, report: RangeReport) -> QuarterlyReport:
+        """The quarterly return "On The Record" of ``report``'s period (month by month), added
+        up over the same offices and site as the report (``--include``: every office covering
+        it, in one snapshot); the read of the actions' texts is recorded."""
+        followups = FollowupReports(self.s, self.actor)
+        with self.offices.snapshot():
+            found = followups.return_of(
+                report.key,
+                date.fromisoformat(report.first_day),
+                date.fromisoformat(report.last_day),
+                [m.month for m in report.months],
+                report.site,
+                report.sites,
+                self._conns(report.site),
+            )
+        followups.record_shown(found)
+        return found
 
     def fill_rollup(self) -> int:
         """Count and store the closed days that the trend of this month's report needs and the

@@ -27,7 +27,12 @@ class SessionRunner:
 
     def start(self) -> Session:
         """Open the session on the runner's thread (blocking); raises what opening raises."""
-        return self._executor.submit(self._open).result()
+        return self.begin().result()
+
+    def begin(self) -> Future[Session]:
+        """Start opening the session on the runner's thread and return at once (the caller
+        does other work meanwhile, then waits for the result: what opening raises)."""
+        return self._executor.submit(self._open)
 
     def _open(self) -> Session:
         self._session = self._factory()

@@ -1,7 +1,7 @@
 """Outbox rows: committed in the same transaction as the change that causes them, delivered by
 the one owner of the devices.
 
-Three outboxes (print jobs, board updates, messages) share one life, written here once:
+The outboxes (print jobs, board updates, messages, report emails) share one life, written here once:
 
 - **claim**: the owner marks due rows of one lane (a printer, a board's site, a way of sending)
   as being delivered by it, in one statement (``UPDATE ... RETURNING``);
@@ -65,7 +65,15 @@ BOARD_UPDATES = Outbox(
     timed=False,
     columns=frozenset({"done_at"}),
 )
-BOXES = {box.table: box for box in (PRINT_JOBS, MESSAGES, BOARD_UPDATES)}
+REPORT_MAILS = Outbox(
+    "report_mails",
+    lane="via",
+    sending="sending",
+    order="next_attempt_at, id",
+    columns=MESSAGES.columns,
+)
+"""The daily summary and the monthly dashboard by email (the team leader's, not residents')."""
+BOXES = {box.table: box for box in (PRINT_JOBS, MESSAGES, BOARD_UPDATES, REPORT_MAILS)}
 
 
 def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
@@ -138,7 +146,7 @@ def finish(
     sets += [f"{name} = :{name}" for name in sorted(columns)]
     if box.timed and "lease_until" not in columns:
         sets.append("lease_until = NULL")
-    if box is MESSAGES and "handed_over_at" not in columns:
+    if "handed_over_at" in box.columns and "handed_over_at" not in columns:
         sets.append("handed_over_at = NULL")
     sql = (
         f"UPDATE {box.table} SET {', '.join(sets)} "  # noqa: S608 - names from BOXES
@@ -379,17 +387,18 @@ def acknowledge_jobs(conn: sqlite3.Connection, job_ids: list[int], *, by: str, n
 # Messages ---------------------------------------------------------------------------------------
 
 
-def hand_over(conn: sqlite3.Connection, message_id: int, *, owner: str, now: str) -> bool:
+def hand_over(
+    conn: sqlite3.Connection, message_id: int, *, owner: str, now: str, box: Outbox = MESSAGES
+) -> bool:
     """From now on the message may have been accepted (the end of DATA, or the request to
     Notify, is about to go): a worker stopped from here on leaves it possibly sent."""
-    return (
-        conn.execute(
-            "UPDATE messages SET handed_over_at = ? WHERE id = ? AND owner = ? "
-            "AND status = 'sending'",
-            [now, message_id, owner],
-        ).rowcount
-        == 1
+    if "handed_over_at" not in box.columns:
+        raise ValueError(f"{box.table} rows are not handed over")
+    sql = (
+        f"UPDATE {box.table} SET handed_over_at = ? WHERE id = ? AND owner = ? "  # noqa: S608
+        "AND status = 'sending'"
     )
+    return conn.execute(sql, [now, message_id, owner]).rowcount == 1
 
 
 @dataclass(frozen=True, slots=True)

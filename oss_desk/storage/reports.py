@@ -10,6 +10,7 @@ decided in :mod:`oss_desk.domain.standards`, not here.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -26,27 +27,79 @@ def _ms(column: str) -> str:
     return f"CAST(round((julianday({column}) - 2440587.5) * 86400000.0) AS INTEGER)"
 
 
-_VISIT_FACTS = f"""
-SELECT a.site_id, a.business_day, {_ms("a.at")},
-  (SELECT {_ms("ap.starts_at")} FROM appointments ap WHERE ap.visit_id = a.visit_id),
-  (SELECT {_ms("min(c.at)")} FROM events c
-    WHERE c.visit_id = a.visit_id AND c.kind = 'called'
-      AND NOT EXISTS (SELECT 1 FROM events x WHERE x.visit_id = a.visit_id
-                      AND x.kind IN ('no_show', 'cancelled') AND x.ticket_id = c.ticket_id)),
-  (SELECT {_ms("min(c.at)")} FROM events c WHERE c.visit_id = a.visit_id AND c.kind = 'called'),
-  (SELECT {_ms("f.at")} FROM events f
-    WHERE f.visit_id = a.visit_id AND f.kind = 'finished' AND f.ticket_id IS NULL),
-  (SELECT x.kind || ' ' || CASE WHEN x.kind = 'cancelled'
-            THEN coalesce(json_extract(x.data, '$.reason'), '') ELSE '' END || ' ' || {_ms("x.at")}
-    FROM events x WHERE x.visit_id = a.visit_id AND x.kind IN ('finished', 'no_show', 'cancelled')
-    ORDER BY x.at DESC, x.id DESC LIMIT 1)
-FROM events a
-WHERE a.business_day BETWEEN :first AND :last AND a.kind = 'arrived'
-  AND (:site IS NULL OR a.site_id = :site)
+_SPAN = (
+    "WITH RECURSIVE span(day) AS (SELECT :first WHERE :first <= :last"
+    " UNION ALL SELECT date(day, '+1 day') FROM span WHERE day < :last) "
+)
+"""Every calendar day of the range, so that each query seeks (business_day, kind) in the
+``events_day`` index day by day (``business_day IN span``) instead of scanning every event of
+the range for the few of one kind (a range on the index's first column leaves ``kind``
+unsought)."""
+
+_IN_SPAN = "IN (SELECT day FROM span)"
+
+_ARRIVED = f"""{_SPAN}
+SELECT visit_id, site_id, business_day, {_ms("at")}, local_hour, service_code,
+  coalesce(json_extract(data, '$.channel'), 'walk_in'), coalesce(json_extract(data, '$.urgent'), 0),
+  coalesce(json_extract(data, '$.repeat'), 0), json_extract(data, '$.needs')
+FROM events
+WHERE business_day {_IN_SPAN} AND kind = 'arrived' AND (:site IS NULL OR site_id = :site)
 """  # noqa: S608 - constant text
-"""Each visit that arrived in the range, with the facts its classification needs: arrival, the
-booked start of its appointment, its first attended call (a call of a ticket that did not end as
-a no-show or cancelled), its first call, its resolution at meet-and-greet and how it ended."""
+"""Each visit that arrived in the range (one read of each arrival): its site, day, arrival,
+hour, service, channel, flags and needs."""
+
+_VISIT_IDS = f"""{_SPAN}
+SELECT min(visit_id), max(visit_id) FROM events
+WHERE business_day {_IN_SPAN} AND kind = 'arrived' AND (:site IS NULL OR site_id = :site)
+"""  # noqa: S608 - constant text
+
+_VISIT_EVENTS = f"""
+SELECT visit_id, gone, {_ms("first_call")}, {_ms("quick")},
+  substr(ended, cut + 22), CAST(substr(ended, cut + 1, 20) AS INTEGER),
+  {_ms("substr(ended, 1, cut - 1)")}
+FROM (
+  SELECT *, instr(ended, ' ') AS cut FROM (
+    SELECT visit_id,
+      min(at) FILTER (WHERE kind = 'called') AS first_call,
+      min(at) FILTER (WHERE kind = 'finished' AND ticket_id IS NULL) AS quick,
+      max(CASE WHEN kind <> 'called' THEN at || ' ' || printf('%020d', id) || ' ' || kind END)
+        AS ended,
+      count(*) FILTER (WHERE kind IN ('no_show', 'cancelled')) > 0 AS gone
+    FROM events
+    WHERE visit_id BETWEEN :low AND :high
+      AND kind IN ('called', 'finished', 'no_show', 'cancelled')
+    GROUP BY visit_id))
+"""  # noqa: S608 - constant text
+"""The facts of the visits ``:low`` to ``:high`` (ids), in one pass over the ``events_visit``
+index (it holds kind, instant and ticket, so no event row is read): the first call, the
+resolution at meet-and-greet, how the visit ended last (the latest of its finish, no-show and
+cancellations by instant, then id), and whether any of its tickets ended as a no-show or
+cancelled (then its first attended call is looked up: :data:`_ATTENDED`). One row a visit:
+(visit, gone, first call, meet-and-greet resolution, how it ended, that event's id, when).
+
+``ended`` packs ``at id kind`` so that max() picks the last one: the stored instant (no space
+in it; compared as text, as ``ORDER BY at`` would), then the id zero-padded to 20 digits."""
+
+_ATTENDED = f"""
+SELECT c.visit_id, {_ms("min(c.at)")} FROM events c
+WHERE c.visit_id IN (SELECT value FROM json_each(:ids)) AND c.kind = 'called'
+  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.visit_id = c.visit_id
+                  AND x.kind IN ('no_show', 'cancelled') AND x.ticket_id = c.ticket_id)
+GROUP BY c.visit_id
+"""  # noqa: S608 - constant text
+"""The first attended call of each of the visits ``:ids`` (a JSON list): a call of a ticket
+that did not end as a no-show or cancelled."""
+
+_REASONS = """
+SELECT id, coalesce(json_extract(data, '$.reason'), '') FROM events
+WHERE id IN (SELECT value FROM json_each(:ids))
+"""
+"""Why each of the cancellations ``:ids`` (a JSON list) was made."""
+
+
+def _span_rows(conn: sqlite3.Connection, sql: str, args: dict[str, Any]) -> sqlite3.Cursor:
+    """Run a query over the range's days (``business_day IN (SELECT day FROM span)``)."""
+    return conn.execute(_SPAN + sql, args)
 
 
 def _args(first_day: str, last_day: str, site_id: str | None) -> dict[str, Any]:
@@ -80,14 +133,14 @@ def day_tallies(
     that has any event (one site, or every site with None)."""
     args = _args(first_day, last_day, site_id)
     days = _Days()
-    _arrivals(conn, args, days)
     _visits(conn, args, days)
     _finishes(conn, args, days)
     _served(conn, args, days)
     # A no-show taken back (the resident came after all) is not one.
-    for day, site, n in conn.execute(
+    for day, site, n in _span_rows(
+        conn,
         "SELECT e.business_day, e.site_id, count(DISTINCT e.visit_id) FROM events e"
-        " WHERE e.business_day BETWEEN :first AND :last AND (:site IS NULL OR e.site_id = :site)"
+        " WHERE e.business_day IN (SELECT day FROM span) AND (:site IS NULL OR e.site_id = :site)"
         " AND e.kind = 'no_show'"
         " AND NOT EXISTS (SELECT 1 FROM events u WHERE u.visit_id = e.visit_id"
         "                 AND u.kind = 'no_show_undone' AND u.ticket_id = e.ticket_id"
@@ -97,11 +150,12 @@ def day_tallies(
     ):
         days.visits(site, day).no_shows += n
     # Services added at a desk and delivered; appointments arranged in a visit.
-    for day, site, added, arranged in conn.execute(
+    for day, site, added, arranged in _span_rows(
+        conn,
         "SELECT business_day, site_id, count(*) FILTER (WHERE kind = 'service_delivered'),"
         " count(*) FILTER (WHERE kind = 'appointment_booked'"
         "                  AND json_extract(data, '$.arranged_in_visit') IS NOT NULL)"
-        " FROM events WHERE business_day BETWEEN :first AND :last"
+        " FROM events WHERE business_day IN (SELECT day FROM span)"
         "   AND kind IN ('service_delivered', 'appointment_booked')"
         "   AND (:site IS NULL OR site_id = :site) GROUP BY 1, 2",
         args,
@@ -109,34 +163,28 @@ def day_tallies(
         tally = days.visits(site, day)
         tally.added_services_delivered += added
         tally.appointments_arranged += arranged
-    for day, site, need, n in conn.execute(
-        "SELECT e.business_day, e.site_id, j.value, count(*)"
-        " FROM events e, json_each(e.data, '$.needs') j"
-        " WHERE e.business_day BETWEEN :first AND :last AND e.kind = 'arrived'"
-        "   AND (:site IS NULL OR e.site_id = :site)"
-        " GROUP BY 1, 2, 3",
-        args,
-    ):
-        days.visits(site, day).needs[str(need)] += n
-    for day, site, n in conn.execute(
+    for day, site, n in _span_rows(
+        conn,
         "SELECT business_day, site_id, count(*) FROM tickets"
-        " WHERE business_day BETWEEN :first AND :last AND status = 'waiting'"
+        " WHERE business_day IN (SELECT day FROM span) AND status = 'waiting'"
         "   AND (:site IS NULL OR site_id = :site) GROUP BY 1, 2",
         args,
     ):
         days.visits(site, day).still_waiting += n
-    for day, site, service, rating, declined, n in conn.execute(
+    for day, site, service, rating, declined, n in _span_rows(
+        conn,
         "SELECT business_day, site_id, coalesce(service_code, ''),"
         " json_extract(data, '$.rating'), json_extract(data, '$.declined'), count(*) FROM events"
-        " WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)"
+        " WHERE business_day IN (SELECT day FROM span) AND (:site IS NULL OR site_id = :site)"
         " AND kind = 'rating_recorded' GROUP BY 1, 2, 3, 4, 5",
         args,
     ):
         answer = "declined" if declined or rating is None else str(int(rating))
         days.visits(site, day).ratings[(answer, service)] += n
-    for day, site, service, n in conn.execute(
+    for day, site, service, n in _span_rows(
+        conn,
         "SELECT business_day, site_id, coalesce(service_code, ''), count(*) FROM events"
-        " WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)"
+        " WHERE business_day IN (SELECT day FROM span) AND (:site IS NULL OR site_id = :site)"
         " AND kind = 'appointment_incomplete' GROUP BY 1, 2, 3",
         args,
     ):
@@ -145,58 +193,78 @@ def day_tallies(
     return days.days
 
 
-def _arrivals(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:
-    for day, site, hour, service, channel, urgent, repeat, n in conn.execute(
-        "SELECT business_day, site_id, local_hour, service_code,"
-        " coalesce(json_extract(data, '$.channel'), 'walk_in'),"
-        " coalesce(json_extract(data, '$.urgent'), 0), coalesce(json_extract(data, '$.repeat'), 0),"
-        " count(*) FROM events"
-        " WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)"
-        " AND kind = 'arrived'"
-        " GROUP BY 1, 2, 3, 4, 5, 6, 7",
-        args,
-    ):
-        tally = days.visits(site, day)
-        tally.arrivals.counts[(day, site, hour, service, channel)] += n
-        if urgent:
-            tally.flags[("urgent", service)] += n
-        if repeat:
-            tally.flags[("repeat", service)] += n
-
-
 def _visits(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:
-    for site, day, arrived, booked, attended, first_call, quick, ended in conn.execute(
-        _VISIT_FACTS, args
-    ):
-        kind = reason = None
-        ended_ms = None
-        if ended is not None:
-            kind, reason, at = str(ended).split(" ")
-            ended_ms = int(at)
-        seen = min((t for t in (attended, quick) if t is not None), default=None)
-        days.visits(site, day).count_visit(
+    """Each visit that arrived in the range, in one read of its arrival: the arrivals by hour,
+    service and channel, the urgent and repeat flags and the needs; and the visit counted by
+    what became of it (:meth:`VisitTally.count_visit`), from its facts gathered at once for the
+    ids of the range's visits (:data:`_VISIT_EVENTS`), its first attended call when a ticket of it
+    ended unattended, its cancellation's reason, and the booked start of the appointment it
+    checked in for (the first booked, should there be more)."""
+    low, high = conn.execute(_VISIT_IDS, args).fetchone()
+    if low is None:
+        return
+    endings: dict[int, tuple[Any, ...]] = {
+        row[0]: row for row in conn.execute(_VISIT_EVENTS, {"low": low, "high": high})
+    }
+    gone = [visit for visit, e in endings.items() if e[1]]
+    attended: dict[int, int] = dict(conn.execute(_ATTENDED, {"ids": json.dumps(gone)}))
+    cancelled = [e[5] for e in endings.values() if e[4] == "cancelled"]
+    reasons: dict[int, str] = dict(conn.execute(_REASONS, {"ids": json.dumps(cancelled)}))
+    booked: dict[int, int] = dict(
+        conn.execute(
+            f"SELECT visit_id, {_ms('starts_at')} FROM appointments"  # noqa: S608 - constant
+            " WHERE visit_id BETWEEN ? AND ? ORDER BY visit_id DESC, id DESC",
+            [low, high],
+        )
+    )
+    nothing = (None, None, None, None, None, None, None)
+    key: DayKey | None = None
+    tally = VisitTally()
+    for row in conn.execute(_ARRIVED, args):
+        visit, site, day, arrived, hour, service, channel, urgent, repeat, needs = row
+        if (site, day) != key:
+            key, tally = (site, day), days.visits(site, day)
+        tally.arrivals.counts[(day, site, hour, service, channel)] += 1
+        if urgent:
+            tally.flags[("urgent", service)] += 1
+        if repeat:
+            tally.flags[("repeat", service)] += 1
+        if needs is not None and needs != "[]":
+            listed = json.loads(needs) if str(needs).startswith("[") else [needs]
+            for need in listed:
+                tally.needs[str(need)] += 1
+        _v, unattended, first_call, quick, ended, event_id, ended_ms = endings.get(visit, nothing)
+        first_attended = attended.get(visit) if unattended else first_call
+        tally.count_visit(
             VisitFacts(
                 arrived_ms=arrived,
-                booked_ms=booked,
-                seen_ms=seen,
+                booked_ms=booked.get(visit),
+                seen_ms=_earliest(first_attended, quick),
                 first_call_ms=first_call,
-                ended=kind,
-                ended_reason=reason or None,
+                ended=ended,
+                ended_reason=reasons.get(event_id) or None if ended == "cancelled" else None,
                 ended_ms=ended_ms,
             )
         )
 
 
+def _earliest(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    return a if b is None else min(a, b)
+
+
 def _finishes(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:
     """Outcomes, visits dealt with at meet-and-greet, and what the finish recorded: where the
     resident was signposted to, help to go online, whether it could have been done online."""
-    for day, site, service, outcome, quick, signposted, assisted, avoidable, n in conn.execute(
+    for day, site, service, outcome, quick, signposted, assisted, avoidable, n in _span_rows(
+        conn,
         "SELECT business_day, site_id, coalesce(service_code, ''), outcome, ticket_id IS NULL,"
         " json_extract(data, '$.signposted_to'),"
         " coalesce(json_extract(data, '$.assisted_digital'), 0),"
         " coalesce(json_extract(data, '$.avoidable'), 0), count(*)"
         " FROM events"
-        " WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)"
+        " WHERE business_day IN (SELECT day FROM span) AND (:site IS NULL OR site_id = :site)"
         " AND kind = 'finished' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
         args,
     ):
@@ -213,23 +281,32 @@ def _finishes(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> No
 
 
 def _served(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:
-    for day, site, desk, person, ms in conn.execute(
-        "SELECT e.business_day, e.site_id, e.desk_id, e.actor, CAST(round((julianday(e.at)"
-        " - julianday(coalesce(t.called_at, t.serving_at))) * 86400000.0) AS INTEGER)"
+    """Each ticket finished at a desk: its service time (called, else serving, to finished),
+    by site, day, desk and person, a list per group from SQLite (group_concat) rather than a
+    row per ticket."""
+    for day, site, desk, person, times in _span_rows(
+        conn,
+        "SELECT e.business_day, e.site_id, e.desk_id, e.actor, group_concat("
+        " CAST(round((julianday(e.at) - julianday(coalesce(t.called_at, t.serving_at)))"
+        " * 86400000.0) AS INTEGER))"
         " FROM events e JOIN tickets t ON t.id = e.ticket_id"
-        " WHERE e.business_day BETWEEN :first AND :last AND e.kind = 'finished'"
-        "   AND (:site IS NULL OR e.site_id = :site) AND e.ticket_id IS NOT NULL",
+        " WHERE e.business_day IN (SELECT day FROM span) AND e.kind = 'finished'"
+        "   AND (:site IS NULL OR e.site_id = :site) AND e.ticket_id IS NOT NULL"
+        " GROUP BY 1, 2, 3, 4",
         args,
     ):
-        days.visits(site, day).served.setdefault((site, desk, person), []).append(ms)
+        if times is not None:  # a ticket finished without a call has no service time
+            served = days.visits(site, day).served.setdefault((site, desk, person), [])
+            served.extend(map(int, str(times).split(",")))
 
 
 def _appointments(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:
     """Appointment events, on the day each booking, check-in, no-show, cancellation or move was
     recorded."""
-    for day, site, kind, n in conn.execute(
+    for day, site, kind, n in _span_rows(
+        conn,
         "SELECT business_day, site_id, kind, count(*) FROM events"
-        " WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)"
+        " WHERE business_day IN (SELECT day FROM span) AND (:site IS NULL OR site_id = :site)"
         " AND kind IN"
         " ('appointment_booked', 'appointment_checked_in', 'appointment_no_show')"
         " GROUP BY 1, 2, 3",
@@ -242,11 +319,12 @@ def _appointments(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -
             tally.kept += n
         else:
             tally.no_show += n
-    for day, site, kind, by, notice, breach, n in conn.execute(
+    for day, site, kind, by, notice, breach, n in _span_rows(
+        conn,
         "SELECT business_day, site_id, kind, json_extract(data, '$.by'),"
         " json_extract(data, '$.notice_working_days'),"
         " coalesce(json_extract(data, '$.breach'), 0), count(*) FROM events"
-        " WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)"
+        " WHERE business_day IN (SELECT day FROM span) AND (:site IS NULL OR site_id = :site)"
         " AND kind IN ('appointment_cancelled', 'appointment_rescheduled')"
         " GROUP BY 1, 2, 3, 4, 5, 6",
         args,

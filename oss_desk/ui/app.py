@@ -12,17 +12,20 @@ every 150 ms; the app then takes a fresh snapshot and each screen updates its wi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from importlib import import_module
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import events, work
 from textual.actions import ActionParseResult
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.worker import Worker
@@ -34,52 +37,28 @@ from oss_desk.logs import write_fault_report
 from oss_desk.services.delivery import current_worker
 from oss_desk.services.desk_view import DeskSnapshot, take_snapshot, with_change
 from oss_desk.services.live import ChangeFeed, open_doorbell, open_feed, poll
-from oss_desk.services.printouts import resident_view
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session
 from oss_desk.ui.commands import DeskCommands, help_rows
 from oss_desk.ui.context import Failed, Ok, Refused, Result
-from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
-from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
 from oss_desk.ui.listen import CommitListener
+from oss_desk.ui.modes import APP_BINDINGS, MODE_NEEDS, MODE_TITLES, SCREENS_BY_MODE
 from oss_desk.ui.names import Names
 from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
-from oss_desk.ui.screens.adviser import AdviserScreen
-from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.screens.counter import leave_desk
-from oss_desk.ui.screens.followups import FollowupsScreen
-from oss_desk.ui.screens.greet import GreetScreen
-from oss_desk.ui.screens.leader import LeaderScreen
-from oss_desk.ui.screens.prints import ask_about_prints
-from oss_desk.ui.screens.reports import ReportsScreen
-from oss_desk.ui.screens.scans import ScanQueue
 from oss_desk.ui.theme import THEMES
+
+if TYPE_CHECKING:
+    from oss_desk.ui.screens.scans import ScanQueue
 
 R = TypeVar("R")
 
 STYLES = Path(__file__).parent / "styles"
 DEVICE_CHECK_SECONDS = 1.0
 """How often a desk asks whether the owner of the devices is still there."""
-MODE_TITLES = {
-    "greet": "Meet and greet",
-    "desk": "Adviser desk",
-    "leader": "Team leader",
-    "appointments": "Appointments",
-    "reports": "Reports",
-    "followups": "Follow-ups",
-}
-MODE_NEEDS = {
-    "greet": Action.ISSUE_TICKET,
-    "desk": Action.CALL_NEXT,
-    "leader": Action.VIEW_REPORTS,
-    "appointments": Action.VIEW_APPOINTMENTS,
-    "reports": Action.VIEW_REPORTS,
-    # Every role may record a comment, compliment or complaint; each sees the kinds it may.
-    "followups": Action.RECORD_FEEDBACK,
-}
-"""The permission that opens each mode: a person sees only the modes of their role."""
+OWN_FRAME_WAIT = 0.1
+"""The longest the catch-up after the desk's own change waits for the frame that shows it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,94 +70,14 @@ class Started:
 
 
 class OssDeskApp(App[None]):
-    CSS_PATH = [  # noqa: RUF012 - Textual's own type for it
-        STYLES / "app.tcss",
-        STYLES / "greet.tcss",
-        STYLES / "adviser.tcss",
-        STYLES / "leader.tcss",
-        STYLES / "appointments.tcss",
-        STYLES / "reports.tcss",
-        STYLES / "followups.tcss",
-    ]
+    CSS_PATH = [STYLES / "app.tcss"]  # noqa: RUF012 - Textual's own type for it
+    """The app's own styles; each screen brings its own (read when it is first shown)."""
     TITLE = "oss-desk"
-    SCREENS_BY_MODE: ClassVar[dict[str, Callable[[OssDeskApp], DeskScreen]]] = {
-        "greet": GreetScreen,
-        "desk": AdviserScreen,
-        "leader": LeaderScreen,
-        "appointments": AppointmentsScreen,
-        "reports": ReportsScreen,
-        "followups": FollowupsScreen,
-    }
-    """Each mode's screen, built with this app as its :class:`~oss_desk.ui.context.DeskContext`."""
+    SCREENS_BY_MODE: ClassVar[dict[str, str]] = SCREENS_BY_MODE
+    """Each mode's screen (``module:class``), built with this app as its
+    :class:`~oss_desk.ui.context.DeskContext` and imported when the mode is first shown."""
     COMMANDS = {DeskCommands}  # noqa: RUF012 - the desk's own only (no theme picker, screenshots)
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", id="app.help", tooltip="The keys of this screen"),
-        Binding(
-            "f2",
-            "switch_mode('greet')",
-            "Greet",
-            id="app.mode_greet",
-            tooltip="Meet and greet: issue tickets, quick visits",
-        ),
-        Binding(
-            "f3",
-            "switch_mode('desk')",
-            "Desk",
-            id="app.mode_desk",
-            tooltip="Adviser desk: call, serve, finish",
-        ),
-        Binding(
-            "f4",
-            "switch_mode('leader')",
-            "Leader",
-            id="app.mode_leader",
-            tooltip="Team leader: desks, queue by service, today's figures",
-        ),
-        Binding(
-            "f5",
-            "switch_mode('appointments')",
-            "Appointments",
-            id="app.mode_appointments",
-            tooltip="Appointments: the day and week grid, book, check in, move, cancel",
-        ),
-        Binding(
-            "f6",
-            "switch_mode('reports')",
-            "Reports",
-            id="app.mode_reports",
-            tooltip="Reports: the daily footfall summary and the monthly dashboard",
-        ),
-        Binding(
-            "ctrl+f",
-            "switch_mode('followups')",
-            "Follow-ups",
-            id="app.mode_followups",
-            tooltip="Follow-ups: ring-backs, referrals, comments, compliments and complaints",
-        ),
-        Binding(
-            "ctrl+t",
-            "toggle_contrast",
-            "Contrast",
-            id="app.contrast",
-            tooltip="Switch between the council theme and high contrast",
-        ),
-        Binding(
-            "f10",
-            "resident_view",
-            "Resident's view",
-            id="app.resident_view",
-            tooltip="The printed ticket and the board, as the resident sees them",
-        ),
-        Binding(
-            "ctrl+q",
-            "quit",
-            "Quit",
-            id="app.quit",
-            tooltip="Close the desk app",
-            show=False,
-            priority=True,
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     snapshot: reactive[DeskSnapshot | None] = reactive(None, always_update=True)
 
@@ -193,10 +92,13 @@ class OssDeskApp(App[None]):
         cursor_blink: bool = True,
         started: float | None = None,
         scan_pause: float = 0.25,
+        when_live: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
-        for mode, screen in self.SCREENS_BY_MODE.items():
-            self.add_mode(mode, partial(screen, self))
+        self._when_live = when_live
+        self._first_frame = asyncio.Event()
+        for mode in self.SCREENS_BY_MODE:
+            self.add_mode(mode, partial(self._build_screen, mode))
         self.scan_pause = scan_pause
         self.runner = runner
         self._scan: ScanCatcher[events.Key] = ScanCatcher(scan_prefixes(runner.session))
@@ -217,6 +119,9 @@ class OssDeskApp(App[None]):
             lambda: self.run_worker(guard(self, self._poll)(), group="refresh", exit_on_error=False)
         )
         self._refreshing = False
+        self._own_drawn: asyncio.Future[None] | None = None
+        self.own_change = False
+        """True while the screens are told of this desk's own change (:meth:`show_result`)."""
         self._refresh_again = False
         self._last_refresh = 0.0
         self.refresh_count = 0
@@ -224,9 +129,14 @@ class OssDeskApp(App[None]):
         self._asked_jobs: set[int] = set()
         self._asking = False
         self.blocked: DatabaseUnsafe | None = None  # why this desk stopped for good, if it has
-        self.scans = ScanQueue(self)
+        self._scans: ScanQueue | None = None
 
     # Start-up --------------------------------------------------------------------------------
+
+    def _build_screen(self, mode: str) -> DeskScreen:
+        module, _, name = self.SCREENS_BY_MODE[mode].partition(":")
+        screen: Callable[[OssDeskApp], DeskScreen] = getattr(import_module(module), name)
+        return screen(self)
 
     def _default_desk(self, kind: DeskKind) -> str | None:
         desks = self.runner.session.directory.desks
@@ -262,8 +172,15 @@ class OssDeskApp(App[None]):
     async def _start_live(self) -> None:
         # The feed is opened before the first snapshot, so nothing committed in between is
         # missed (a change after the feed opens is seen by the first poll).
-        await self._open_feed()
-        await self.refresh_data()
+        try:
+            await self._open_feed()
+            await self.refresh_data()
+        finally:
+            # The first frame and the first live data are on screen: now the rest of the process
+            # (the devices' standby) may start, never delaying the desk's start-up.
+            await self._first_frame.wait()
+            if self._when_live is not None:
+                self._when_live()
         await self._listen()
         self.set_interval(self.poll_interval, guard(self, self._poll))
         self.set_interval(self.tick_seconds, guard(self, self.request_refresh))
@@ -276,6 +193,7 @@ class OssDeskApp(App[None]):
     @guarded
     def on_ready(self) -> None:
         self.started = Started(self.started.process_start, time.perf_counter())
+        self._first_frame.set()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_mode" and parameters:
@@ -288,6 +206,8 @@ class OssDeskApp(App[None]):
     def block(self, exc: DatabaseUnsafe) -> None:
         """The database cannot be written safely any more: stop everything, say why."""
         if self.blocked is None:
+            from oss_desk.ui.dialogs.blocked import DatabaseBlocked
+
             self.blocked = exc
             self.push_screen(DatabaseBlocked(exc.title, exc.message))
 
@@ -415,8 +335,18 @@ class OssDeskApp(App[None]):
         if handler is None or not handler(payload):
             self.scans.add(PREFIX, payload)
 
+    @property
+    def scans(self) -> ScanQueue:
+        """Scans that came while a dialog was open (made on the first such scan)."""
+        if self._scans is None:
+            from oss_desk.ui.screens.scans import ScanQueue
+
+            self._scans = ScanQueue(self)
+        return self._scans
+
     def resume_scans(self) -> None:
-        self.scans.resume()
+        if self._scans is not None:
+            self._scans.resume()
 
     # Data --------------------------------------------------------------------------------------
 
@@ -491,6 +421,8 @@ class OssDeskApp(App[None]):
             await self.refresh_data()
 
     async def _ask_about_prints(self, snap: DeskSnapshot) -> None:
+        from oss_desk.ui.screens.prints import ask_about_prints
+
         self._asking = True
         try:
             await ask_about_prints(self, self.push_screen_wait, snap, self._asked_jobs)
@@ -501,12 +433,34 @@ class OssDeskApp(App[None]):
         """This desk's own change, from its result, on screen in this frame (the full snapshot,
         with places and estimates, follows from :meth:`after_write`). The database thread runs
         one call at a time, in order, so a snapshot taken before the change always arrives
-        before it: the screen never goes back to the old state."""
-        if self.snapshot is not None:
+        before it: the screen never goes back to the old state.
+
+        A screen may draw only its own line for the result in this frame (the counter's "now
+        called", see :attr:`own_change`), so that the frame is small, and the rest of the screen
+        (the queue table, the counts, the keys) in the next; :meth:`after_write` waits for that
+        first frame before it takes the full snapshot."""
+        if self.snapshot is None:
+            return
+        drawn = self._own_drawn = asyncio.get_running_loop().create_future()
+        self.own_change = True
+        try:
             self.snapshot = with_change(self.snapshot, ticket)
+        finally:
+            self.own_change = False
+        self.call_after_refresh(self._drawn, drawn)
+
+    def _drawn(self, drawn: asyncio.Future[None]) -> None:
+        if not drawn.done():
+            drawn.set_result(None)
 
     async def after_write(self) -> None:
-        """Our own commits do not move our data_version: catch up at once."""
+        """Our own commits do not move our data_version: catch up at once (once the frame with
+        the desk's own line is out: the snapshot's work on the database thread would hold up
+        that frame)."""
+        drawn, self._own_drawn = self._own_drawn, None
+        if drawn is not None:
+            with contextlib.suppress(TimeoutError):  # a frame not drawn (another screen on top)
+                await asyncio.wait_for(drawn, OWN_FRAME_WAIT)
         feed = self._feed
         if feed is not None:
             await self.act(lambda s: poll(s, feed, True))
@@ -542,6 +496,8 @@ class OssDeskApp(App[None]):
     # Actions ------------------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from oss_desk.ui.dialogs import HelpScreen
+
         screen = self.screen
         about = getattr(screen, "HELP", "")
         title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
@@ -549,6 +505,9 @@ class OssDeskApp(App[None]):
 
     @work(exclusive=True, group="preview", exit_on_error=False)
     async def action_resident_view(self) -> None:
+        from oss_desk.services.printouts import resident_view
+        from oss_desk.ui.dialogs import ResidentViewDialog
+
         screen = self.screen
         ticket_id = screen.shown_ticket_id() if isinstance(screen, DeskScreen) else None
         view = await self.act(lambda s: resident_view(s, ticket_id))
@@ -567,6 +526,8 @@ class OssDeskApp(App[None]):
 
     async def action_quit(self) -> None:
         """Leaving the desk logs its person out (see ``counter.leave_desk``), then closes."""
+        from oss_desk.ui.screens.counter import leave_desk
+
         await leave_desk(self)
         self.exit()
 

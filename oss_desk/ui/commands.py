@@ -13,7 +13,6 @@ from textual.dom import DOMNode
 
 from oss_desk.ui.faults import guard
 from oss_desk.ui.names import Names
-from oss_desk.ui.screens.greet import GreetScreen
 
 
 def offered(target: DOMNode, binding: Binding) -> bool:
@@ -96,6 +95,8 @@ class DeskCommands(Provider):
 
 async def issue_from_palette(app: App[Any], code: str) -> None:
     """Go to meet-and-greet with the service chosen, and issue its ticket."""
+    from oss_desk.ui.screens.greet import GreetScreen
+
     if not isinstance(app, PaletteHost):
         return
     if not app.may_use("greet"):

@@ -123,6 +123,10 @@ class DeskContext(Protocol):
         to the fault funnel."""
         ...
 
+    own_change: bool
+    """True while the screens are told of this desk's own change: a screen may draw only its
+    own line for it in this frame, and the rest in the next."""
+
     def show_result(self, ticket: Ticket) -> None:
         """Show a ticket this desk has just changed (the change's result) at once, in this
         frame; the full snapshot follows (:meth:`after_write`)."""

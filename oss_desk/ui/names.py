@@ -38,6 +38,10 @@ class Names:
         """Each service's neutral label (what tickets and the board show), by code."""
         return {code: service.label for code, service in self.services.items()}
 
+    def organisations(self) -> dict[str, str]:
+        """Where residents can be signposted: id -> name, in the configured order."""
+        return dict(self._session().settings.signposting.organisations)
+
     def service(self, code: str) -> str:
         service = self.services.get(code)
         return service.name if service else code

@@ -1,15 +1,16 @@
-"""Running the desk app in this process: the session on its own thread, the devices' standby
-(given by the command line), then the app until the person quits."""
+"""Running the desk app in this process: the session on its own thread, then the app until the
+person quits, and the devices' standby (given by the command line) once the desk is on screen."""
 
 from __future__ import annotations
 
+import ctypes
+import threading
 import time
 from collections.abc import Callable
 from typing import Protocol
 
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session, open_session
-from oss_desk.ui.app import OssDeskApp
 
 
 class DeviceOwner(Protocol):
@@ -19,28 +20,107 @@ class DeviceOwner(Protocol):
     def close(self) -> None: ...
 
 
-def run_desk_app(
-    *,
-    db: str | None,
-    config: str | None,
-    person: str | None,
-    desk_id: str | None,
-    demo: bool = False,
-    devices: Callable[[Session], DeviceOwner | None] | None = None,
-) -> None:
-    """Open the session on its own thread, then run the app until the person quits.
+M_ARENA_MAX = -8
+"""glibc's ``mallopt`` parameter for the most malloc arenas a process makes."""
+DESK_ARENAS = 2
 
-    ``devices`` (given by the command line) starts this process's standby for the device lease:
-    it owns the printers, the board and the outbox whenever no other process does."""
-    started = time.perf_counter()
+
+def fewer_malloc_arenas(arenas: int = DESK_ARENAS) -> bool:
+    """Let this process's threads share ``arenas`` malloc arenas (glibc; elsewhere nothing).
+
+    By default glibc gives each new thread an arena of its own (up to 8 per core), and each
+    keeps the pages it touched: the desk's database thread, the listener and the device
+    worker's lanes (mostly asleep) add megabytes of resident memory that way. Python holds
+    the GIL around nearly all of their allocations, so sharing costs no waiting to speak of.
+    Called before the desk starts its threads (the setting applies to arenas made after)."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # this process's own C library
+    except (OSError, AttributeError):  # not glibc: nothing to set
+        return False
+    return bool(mallopt(M_ARENA_MAX, arenas))
+
+
+def open_desk_runner(
+    *, db: str | None, config: str | None, person: str | None, desk_id: str | None
+) -> SessionRunner:
+    """The desk's session, opened (and checked) on its own thread: a bad database, config, person
+    or desk raises here, before anything is drawn.
+
+    The app's code (Textual and the first screen) is imported meanwhile: the whole-file check
+    of the database (``PRAGMA quick_check``, in SQLite's C code, which lets Python run) and the
+    imports overlap instead of adding up."""
+    fewer_malloc_arenas()
     runner = SessionRunner(
         lambda: open_session(db=db, config=config, person=person, desk_id=desk_id, check=True)
     )
-    owner: DeviceOwner | None = None
+    opening = runner.begin()
     try:
-        session = runner.start()
-        owner = devices(session) if devices is not None else None
-        app = OssDeskApp(runner, desk_id=desk_id, demo=demo, started=started)
+        import oss_desk.ui.app  # noqa: F401 - imported while the session opens
+
+        opening.result()
+    except BaseException:
+        runner.close()
+        raise
+    return runner
+
+
+class _Devices:
+    """Starts the devices' standby on a thread of its own once the desk has drawn its first frame
+    and its first live data: the worker's imports and its sessions never delay the desk's
+    start-up, and a device fault never blocks the desk."""
+
+    def __init__(self, devices: Callable[[Session], DeviceOwner | None], session: Session):
+        self._devices = devices
+        self._session = session
+        self._thread: threading.Thread | None = None
+        self._owner: DeviceOwner | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="oss-desk-devices", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        self._owner = self._devices(self._session)
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        if self._owner is not None:
+            self._owner.close()
+
+
+def run_desk_app(
+    *,
+    db: str | None = None,
+    config: str | None = None,
+    person: str | None = None,
+    desk_id: str | None,
+    demo: bool = False,
+    devices: Callable[[Session], DeviceOwner | None] | None = None,
+    runner: SessionRunner | None = None,
+    started: float | None = None,
+) -> None:
+    """Run the app until the person quits (on ``runner``, already started, or a session opened
+    here).
+
+    ``devices`` (given by the command line) starts this process's standby for the device lease:
+    it owns the printers, the board and the outbox whenever no other process does. It starts
+    after the desk's first frame and first live data."""
+    started = started or time.perf_counter()
+    from oss_desk.ui.app import OssDeskApp
+
+    if runner is None:
+        runner = open_desk_runner(db=db, config=config, person=person, desk_id=desk_id)
+    owner = _Devices(devices, runner.session) if devices is not None else None
+    try:
+        app = OssDeskApp(
+            runner,
+            desk_id=desk_id,
+            demo=demo,
+            started=started,
+            when_live=owner.start if owner is not None else None,
+        )
         app.run()
     finally:
         if owner is not None:

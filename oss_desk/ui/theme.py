@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.theme import Theme
+
+STYLES = Path(__file__).parent / "styles"
+"""The desk's style sheets: app.tcss (read at start) and one per screen, which the screen (and
+the dialogs styled there) name in their ``CSS_PATH``, read when first shown."""
 
 COUNCIL = Theme(
     name="council",

@@ -59,12 +59,20 @@ def describe(exc: BaseException) -> str:
 
 
 @dataclass
-class PrintReport:
+class PrintCounts:
     printed: int = 0
     """Confirmed by the printer, or sent whole to a printer that cannot confirm."""
     retried: int = 0
     failed: int = 0
     uncertain: int = 0
+
+    def count_from(self, other: PrintCounts) -> None:
+        self.printed, self.retried = other.printed, other.retried
+        self.failed, self.uncertain = other.failed, other.uncertain
+
+
+@dataclass
+class PrintReport(PrintCounts):
     errors: list[str] = field(default_factory=list)
 
 

@@ -45,7 +45,14 @@ from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
 from oss_desk.storage.resident import next_turn_text_due, release_stale_turn_texts
 from oss_desk.worker.board import BoardDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
-from oss_desk.worker.printing import PrintDelivery, configured_printers, describe, new_owner
+from oss_desk.worker.printing import (
+    PrintCounts,
+    PrintDelivery,
+    configured_printers,
+    describe,
+    new_owner,
+)
+from oss_desk.worker.report_mail import ReportMailDelivery, next_report_mail_due, report_mails
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -60,11 +67,7 @@ def wall_clock() -> str:
 
 
 @dataclass
-class WorkerReport:
-    printed: int = 0
-    retried: int = 0
-    failed: int = 0
-    uncertain: int = 0
+class WorkerReport(PrintCounts):
     board_frames: int = 0
     printers: dict[str, str] = field(default_factory=dict)
     messages_sent: int = 0
@@ -72,6 +75,7 @@ class WorkerReport:
     no_shows: int = 0
     recovered: int = 0
     turn_texts_sent: int = 0
+    report_emails_sent: int = 0
 
 
 def referral_messages(session: Session) -> Sent:
@@ -158,9 +162,7 @@ class DeviceWorker:
             self._take_over(session)
             result.recovered = self._recover(session)
             printing = PrintDelivery(session, self.transports, self.owner)
-            report = printing.deliver_due()
-            result.printed, result.retried = report.printed, report.retried
-            result.failed, result.uncertain = report.failed, report.uncertain
+            result.count_from(printing.deliver_due())
             board = BoardDelivery(session, self.owner)
             try:
                 result.board_frames = int(board.deliver(force=True))
@@ -175,6 +177,7 @@ class DeviceWorker:
             result.messages_sent = messages.sent + referrals.sent
             result.messages_failed = messages.failed + referrals.failed
             result.turn_texts_sent = turn_texts(session).sent
+            result.report_emails_sent = report_mails(session, self.owner).sent
             return result
         finally:
             self._step_down(session)
@@ -198,6 +201,7 @@ class DeviceWorker:
             ("oss-desk-housekeeping", self._housekeeping),
             ("oss-desk-turn-texts", self._turn_texts),
             ("oss-desk-referral-messages", self._referral_messages),
+            ("oss-desk-report-emails", self._report_mails),
             *[(f"oss-desk-{lane}", self._message_lane(lane)) for lane in LANES],
         ):
             self._spawn(name, target)
@@ -296,6 +300,7 @@ class DeviceWorker:
             recovered += release_stale_referral_messages(conn)
         recovered += PrintDelivery(session, self.transports, self.owner).recover()
         recovered += MessageDelivery(session, owner=self.owner).recover()
+        recovered += ReportMailDelivery(session, owner=self.owner).recover()
         board = BoardDelivery(session, self.owner)
         try:
             recovered += board.recover()
@@ -407,6 +412,10 @@ class DeviceWorker:
     def _referral_messages(self) -> None:
         """Referral references by email or text: after every change, and when one comes due."""
         self._when_due(referral_messages, next_referral_message_due)
+
+    def _report_mails(self) -> None:
+        """The daily summary and the monthly dashboard by email, when queued and when due."""
+        self._when_due(lambda session: report_mails(session, self.owner), next_report_mail_due)
 
     def _when_due(
         self,
@@ -570,8 +579,11 @@ def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -
     role = f"desk app {desk_id or ''} (process {os.getpid()})".replace("  ", " ")
 
     def make() -> DeviceWorker:
+        # The desk checked the database when it opened (PRAGMA quick_check): each lane's session
+        # does not read the whole file again (nor keep it in a page cache of its own).
         return DeviceWorker(
-            lambda: open_session(db=db, config=config, person="worker", host=True), role=role
+            lambda: open_session(db=db, config=config, person="worker", host=True, check=False),
+            role=role,
         )
 
     return Standby(db, make).start()

@@ -103,6 +103,12 @@ def described(ticket: Ticket) -> str:
     }[ticket.status]
 
 
+def expect(ticket: Ticket, allowed: Iterable[TicketStatus], why: str) -> None:
+    """Refuse unless the ticket is in one of the ``allowed`` states ("C003 is waiting: why")."""
+    if ticket.status not in allowed:
+        raise RuleViolation(f"{ticket.code} is {described(ticket)}: {why}")
+
+
 class QueueCore:
     """The live queue of one office database, acting as ``actor`` (default: the session's)."""
 
@@ -224,6 +230,14 @@ class QueueCore:
 
     def _require(self, action: Action, own: bool | None = None) -> None:
         self.s.require(action, self.actor, own=own)
+
+    def _ticket_for(
+        self, conn: sqlite3.Connection, ref: Ref, action: Action, *, whole_visit: bool = False
+    ) -> Ticket:
+        """The ticket ``ref`` names, once this person may do ``action`` on it."""
+        ticket = self._find(conn, ref)
+        self._require_on(conn, action, ticket, whole_visit=whole_visit)
+        return ticket
 
     def _require_on(
         self, conn: sqlite3.Connection, action: Action, ticket: Ticket, *, whole_visit: bool = False

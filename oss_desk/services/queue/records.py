@@ -28,8 +28,7 @@ class Records(Issuing):
             raise InvalidInput("the note is empty")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            ticket = self._find(conn, ref)
-            self._require_on(conn, Action.ADD_NOTE, ticket, whole_visit=True)
+            ticket = self._ticket_for(conn, ref, Action.ADD_NOTE, whole_visit=True)
             note_id = q.insert_note(
                 conn,
                 visit_id=ticket.visit_id,
@@ -47,8 +46,7 @@ class Records(Issuing):
         they were read, by whom, never what they say)."""
         self._require(Action.VIEW_NOTES)
         with self.s.store.write() as conn:
-            ticket = self._find(conn, ref)
-            self._require_on(conn, Action.VIEW_NOTES, ticket, whole_visit=True)
+            ticket = self._ticket_for(conn, ref, Action.VIEW_NOTES, whole_visit=True)
             found = q.notes_for_visit(conn, ticket.visit_id)
             if found:
                 viewed = {"fields": ["notes"], "count": len(found)}

@@ -22,6 +22,7 @@ from oss_desk.domain.slots import Slot
 from oss_desk.errors import InvalidInput
 from oss_desk.ui.dialogs import Dialog, LetterList, MarkedRadioButton, TextDialog, TickList
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.theme import STYLES
 
 CHANNELS = (("email", "Email"), ("text", "Text"), ("slip", "Printed slip"))
 
@@ -64,6 +65,8 @@ class BookingDialog(Dialog[Appointment | None]):
 
     The booking is made from here: a refusal (the slot went a moment ago, an email missing)
     shows inline and nothing typed is lost."""
+
+    CSS_PATH = STYLES / "appointments.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Book", id="booking.submit", tooltip="Book the chosen slot"),

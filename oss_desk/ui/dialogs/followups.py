@@ -22,6 +22,7 @@ from oss_desk.domain.followups import Kind
 from oss_desk.services.followups import Created, Request
 from oss_desk.ui.dialogs import Dialog, MarkedRadioButton
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.theme import STYLES
 
 T = TypeVar("T")
 
@@ -73,6 +74,8 @@ class FormChoices:
 
 class FollowupDialog(Dialog[Created | None]):
     """A new follow-up of one kind, with only that kind's fields."""
+
+    CSS_PATH = STYLES / "followups.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="followup_form.submit", tooltip="Make it"),
@@ -216,6 +219,8 @@ class Answer:
 class RespondDialog(Dialog[Answer | None]):
     """The full answer to a record: a complaint's outcome, whether action was taken (and what),
     and the officer who answered if not the person recording it."""
+
+    CSS_PATH = STYLES / "followups.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="respond_form.submit", tooltip="Record the answer"),

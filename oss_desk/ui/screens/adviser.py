@@ -23,17 +23,29 @@ from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
 from oss_desk.domain.queue import parked_here, waiting_for
-from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.screens import counter
 from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
+from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
+
+
+def in_place(static: Static, content: Text | str) -> None:
+    """Update ``static``, laying the screen out again only when its height changes (the timer
+    ticks, the "now called" panel after call next): a repaint in place is a small frame, a
+    layout of the whole screen is several times larger."""
+    static.update(content, layout=False)
+    width = static.content_size.width
+    if not width or static.get_content_height(static.size, static.size, width) != (
+        static.content_size.height
+    ):
+        static.refresh(layout=True)
 
 
 def _b(key: str, action: str, words: str, binding_id: str, tooltip: str) -> Binding:
@@ -41,6 +53,7 @@ def _b(key: str, action: str, words: str, binding_id: str, tooltip: str) -> Bind
 
 
 class AdviserScreen(counter.CounterScreen):
+    CSS_PATH = STYLES / "adviser.tcss"
     AREA = "Adviser desk"
     FOCUS = "#queue"
     HELP = (
@@ -191,16 +204,23 @@ class AdviserScreen(counter.CounterScreen):
         )
         self.show_counts(snapshot)
         self.show_parked(snapshot)
+        self.show_now(snapshot)
+        self.show_appointment(self.my_ticket())
+        self.refresh_bindings()
+
+    def show_now(self, snapshot: DeskSnapshot) -> None:
+        """The "now called" panel: the desk, the ticket in block letters, who and since when."""
+        names = self.desk.names
         state = self.my_state()
         ticket = state.ticket if state else None
-        self.query_one("#now-title", Static).update(self.title_text(state))
+        in_place(self.query_one("#now-title", Static), self.title_text(state))
         code = self.query_one(BigCode)
         info = self.query_one("#now-info", Static)
         needs = self.query_one("#now-needs", Static)
         if ticket is None:
             code.code = "----"
-            info.update(Text(self.hint_text(state), style="dim"))
-            needs.update("")
+            in_place(info, Text(self.hint_text(state), style="dim"))
+            in_place(needs, "")
         else:
             code.code = ticket.code
             text = Text()
@@ -214,13 +234,10 @@ class AdviserScreen(counter.CounterScreen):
             text.append(f"\narrived {arrived}, waited {int(waited // 60)} min")
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
-            info.update(text)
-            needs.update(
-                Text("Needs: " + needs_text(ticket.needs), style="bold") if ticket.needs else ""
-            )
+            in_place(info, text)
+            needs_line = Text("Needs: " + needs_text(ticket.needs), style="bold")
+            in_place(needs, needs_line if ticket.needs else "")
         self.show_timer()
-        self.show_appointment(ticket)
-        self.refresh_bindings()
 
     def title_text(self, state: DeskState | None) -> Text:
         names = self.desk.names
@@ -256,16 +273,16 @@ class AdviserScreen(counter.CounterScreen):
             since = state.activity[1] if state else None
             if state is not None and since is not None and state.status is not DeskStatus.CLOSED:
                 what = "on a break" if state.status is DeskStatus.BREAK else "free"
-                timer.update(Text(f"{what} for {self._minutes(since)} min", style="dim"))
+                in_place(timer, Text(f"{what} for {self._minutes(since)} min", style="dim"))
             else:
-                timer.update("")
+                in_place(timer, "")
             return
         text = Text()
         if ticket.status is TicketStatus.SERVING and ticket.serving_at is not None:
             text.append(f"serving for {self._minutes(ticket.serving_at)} min", style="bold")
         elif ticket.called_at is not None:
             text.append(f"called {self._minutes(ticket.called_at)} min ago", style="bold")
-        timer.update(text)
+        in_place(timer, text)
 
     def show_counts(self, snapshot: DeskSnapshot) -> None:
         """For each service this desk serves: how many wait for it here and the longest wait."""
@@ -307,6 +324,8 @@ class AdviserScreen(counter.CounterScreen):
             line.update("")
             return
         ticket_id = ticket.id
+        from oss_desk.services.appointments import AppointmentService
+
         found = await self.desk.act(lambda s: AppointmentService(s).for_ticket(ticket_id))
         if not isinstance(found, Ok):
             return  # shown already; what was on screen stays
@@ -376,9 +395,20 @@ class AdviserScreen(counter.CounterScreen):
 
     @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
+        if snapshot is not None and self.is_current and self.desk.own_change:
+            # This desk's own change (call next, a transfer): only the "now called" panel in
+            # this frame, so that the frame is small; the rest of the screen in the next.
+            self.show_now(snapshot)
+            self.call_after_refresh(self._show_rest, snapshot)
+            return
         super()._on_snapshot(snapshot)
         if snapshot is not None and self.is_current:
             self.log_in_here()
+
+    @guarded
+    def _show_rest(self, snapshot: DeskSnapshot) -> None:
+        if self.desk.snapshot is snapshot:  # else a newer one has been drawn whole already
+            self._on_snapshot(snapshot)
 
     # Actions ------------------------------------------------------------------------------------
 

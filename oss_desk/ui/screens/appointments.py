@@ -34,12 +34,14 @@ from oss_desk.ui.screens.appointment_view import (
 )
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import check_in, tick_checklist
+from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.appointment_grid import AppointmentGrid
 
 R = TypeVar("R")
 
 
 class AppointmentsScreen(DeskScreen):
+    CSS_PATH = STYLES / "appointments.tcss"
     AREA = "Appointments"
     FOCUS = "#appt-grid"
     HELP = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,16 +22,18 @@ from oss_desk.services.delivery import job_word
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import NOTE_LIMIT, DeskHeld, LoggedIn, Moved, QueueService
 from oss_desk.services.session import Session
-from oss_desk.services.visit_history import History, VisitHistory
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs import ChoiceDialog, Dialog, InfoDialog, OutcomeDialog, TextDialog
+from oss_desk.ui.dialogs import ChoiceDialog, Dialog, InfoDialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
 from oss_desk.ui.faults import guarded
-from oss_desk.ui.screens.appointment_booking import book_next_step
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import pick_service
 from oss_desk.ui.screens.followup_flows import follow_up_outcome
+from oss_desk.ui.screens.scorecard_flows import ask_finish, rate_visit
 from oss_desk.ui.widgets.big_code import BigCode
+
+if TYPE_CHECKING:
+    from oss_desk.services.visit_history import History
 
 PRIVACY_REMINDER = (
     "Keep it short and factual: what was done, what happens next. No health or other "
@@ -147,29 +149,32 @@ async def change(
 
 
 async def finish(screen: CounterScreen) -> None:
-    """The outcome of each service of the visit (the ticket's, then each one added); "needs an
-    appointment" books it for this resident and service there and then."""
+    """The outcome of each service of the visit (the ticket's with the council's flags, then
+    each one added); "needs an appointment" books it for this resident and service there and
+    then; signposted asks where to. Then the resident's own rating of the visit (one key)."""
     if (found := screen.with_ticket()) is None:
         return
     ticket, actor = found
-    names = screen.desk.names
     snap = screen.desk.snapshot
     added = [a for a in (snap.added.get(ticket.visit_id, ()) if snap else ()) if not a.outcome]
-    services = [ticket.service, *(a.service for a in added)]
-    outcomes: dict[str, Outcome] = {}
-    for code in services:
-        label = names.service(code) if len(services) > 1 else ""
-        outcome = await screen.app.push_screen_wait(OutcomeDialog(ticket.code, label))
-        if outcome is None:
-            return
-        outcomes[code] = outcome
+    asked = await ask_finish(screen, ticket.code, [ticket.service, *(a.service for a in added)])
+    if asked is None:
+        return
+    first, outcomes, to = asked
     for code, outcome in outcomes.items():
         if outcome is Outcome.APPOINTMENT and not await next_step(screen, ticket, code, actor):
             return
     own = outcomes.pop(ticket.service)
     said = ", ".join(o.value for o in (own, *outcomes.values()))
     finished = await screen.commit(
-        lambda s: QueueService(s, actor).finish(ticket.id, own, outcomes),
+        lambda s: QueueService(s, actor).finish(
+            ticket.id,
+            own,
+            outcomes,
+            signposted_to=to,
+            assisted_digital=first.assisted_digital,
+            avoidable=first.avoidable,
+        ),
         f"{ticket.code} finished: {said}",
     )
     if not isinstance(finished, Ok):
@@ -177,6 +182,7 @@ async def finish(screen: CounterScreen) -> None:
     # A ring-back arranged or a referral: the new follow-up, per service that needs one.
     for code, outcome in ((ticket.service, own), *outcomes.items()):
         await follow_up_outcome(screen, actor, outcome, code, ticket=ticket.id)
+    rate_visit(screen, ticket, actor)
 
 
 async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: Actor) -> bool:
@@ -192,6 +198,8 @@ async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: 
             timeout=6,
         )
         return True
+    from oss_desk.ui.screens.appointment_booking import book_next_step  # loads when first used
+
     booked = await book_next_step(screen, ticket, service)
     if booked is not None:
         screen.say(f"{booked.ref} booked for {ticket.code}'s visit", timeout=6)
@@ -475,6 +483,8 @@ async def history(screen: CounterScreen, ticket_id: int) -> None:
 
 
 def _history(session: Session, actor: Actor, ticket_id: int) -> tuple[History, list[str]]:
+    from oss_desk.services.visit_history import VisitHistory  # loads when first used
+
     found = VisitHistory(session, actor).of_ticket(ticket_id)
     return found, found.text(session)[1:]
 

@@ -9,7 +9,6 @@ from oss_desk.domain.appointments import Appointment, parse_reference
 from oss_desk.domain.models import Actor
 from oss_desk.domain.needs import describe_need
 from oss_desk.errors import OssDeskError
-from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.screen import ticket_from_scan
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes
@@ -95,6 +94,8 @@ async def check_in(screen: DeskScreen, typed: str) -> None:
     actor = screen.acting_as()
 
     def check(session: Session) -> tuple[Appointment, str]:
+        from oss_desk.services.appointments import AppointmentService
+
         svc = AppointmentService(session, actor)
         ticket = svc.check_in(ref)
         return svc.find(ref), ticket.code
@@ -129,6 +130,8 @@ async def tick_checklist(
     if ticked is None:
         return
     actor = screen.acting_as()
+    from oss_desk.services.appointments import AppointmentService
+
     saved = await desk.act(lambda s: AppointmentService(s, actor).tick(appt.id, ticked))
     if isinstance(saved, Ok):
         missing = [item for item in items if item not in ticked]

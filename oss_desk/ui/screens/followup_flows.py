@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 
@@ -12,12 +12,14 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.followup_figures import DueCount
 from oss_desk.domain.followups import Kind
 from oss_desk.domain.models import Actor, Outcome
-from oss_desk.services.followups import Created, FollowupService, Request
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog
-from oss_desk.ui.dialogs.followups import FollowupDialog, FormChoices
 from oss_desk.ui.screens.base import DeskScreen
+
+if TYPE_CHECKING:  # the follow-up code loads when a follow-up is first made
+    from oss_desk.services.followups import Created, Request
+    from oss_desk.ui.dialogs.followups import FormChoices
 
 R = TypeVar("R")
 
@@ -76,6 +78,8 @@ async def run_or_say(screen: DeskScreen, fn: Callable[[Session], R]) -> R | str:
 
 def form_choices(session: Session) -> FormChoices:
     """What the follow-up form offers: services, back offices (with SLA) and categories."""
+    from oss_desk.ui.dialogs.followups import FormChoices
+
     followups = session.settings.followups
     return FormChoices(
         services=[(s.code, s.name) for s in session.directory.services.values()],
@@ -97,6 +101,9 @@ async def new_followup(
     about: str = "",
 ) -> Created | None:
     """Make a follow-up through its dialog (the kind asked first unless given); returns it."""
+    from oss_desk.services.followups import FollowupService
+    from oss_desk.ui.dialogs.followups import FollowupDialog
+
     desk = screen.desk
     app = screen.app
     allowed = kinds_for(lambda action: desk.may(action, actor), making=True)

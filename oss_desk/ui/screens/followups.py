@@ -41,6 +41,7 @@ from oss_desk.ui.screens.followup_flows import (
     new_followup,
     run_or_say,
 )
+from oss_desk.ui.theme import STYLES
 
 R = TypeVar("R")
 
@@ -70,6 +71,7 @@ COLUMNS = (
 
 
 class FollowupsScreen(DeskScreen):
+    CSS_PATH = STYLES / "followups.tcss"
     AREA = "Follow-ups"
     HELP = (
         "Ring-backs (CB-), referrals (R-) and comments, compliments and complaints (OTR-), "

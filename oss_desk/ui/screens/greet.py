@@ -29,6 +29,7 @@ from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import check_in, find_ticket, needs_text
 from oss_desk.ui.screens.followup_flows import follow_up_outcome
+from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
@@ -58,11 +59,14 @@ class ServiceList(OptionList):
 
 
 class GreetScreen(DeskScreen):
+    CSS_PATH = STYLES / "greet.tcss"
     AREA = "Meet and greet"
     HELP = (
         "Type a service's letter (C for Council Tax...) or press / to search by name. "
-        "F9 records reasonable adjustments. Enter issues the ticket (printed if this desk has a "
-        "printer; the code is shown large either way). F8 records a visit dealt with here. "
+        "F9 records reasonable adjustments; Ctrl+U marks the resident urgent or vulnerable "
+        "(called first), Ctrl+G as come back about the same matter. Enter issues the ticket "
+        "(printed if this desk has a printer; the code is shown large either way). F8 records "
+        "a visit dealt with here. "
         "A resident with an appointment: scan the QR code on their letter or slip (or type the "
         "booking reference in the search box and press Enter) to check them in."
     )
@@ -72,6 +76,8 @@ class GreetScreen(DeskScreen):
         "reprint": Action.REPRINT,
         "find": Action.FIND_TICKET,
         "text_me": Action.ISSUE_TICKET,
+        "urgent": Action.ISSUE_TICKET,
+        "repeat": Action.ISSUE_TICKET,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -87,6 +93,23 @@ class GreetScreen(DeskScreen):
             "Needs",
             id="greet.needs",
             tooltip="Record reasonable adjustments (BSL, interpreter, wheelchair...)",
+        ),
+        Binding(
+            "ctrl+u",
+            "urgent",
+            "Urgent",
+            id="greet.urgent",
+            tooltip="The next ticket: an urgent or vulnerable resident, called before the others",
+            show=False,  # the key bar at 80 columns is full: F1 and Ctrl+P list it
+            priority=True,
+        ),
+        Binding(
+            "ctrl+g",
+            "repeat",
+            "Came back",
+            id="greet.repeat",
+            tooltip="The next ticket: they came back about the same matter",
+            show=False,
         ),
         Binding("f7", "find", "Find", id="greet.find", tooltip="Look a ticket up by its code"),
         Binding(
@@ -122,6 +145,10 @@ class GreetScreen(DeskScreen):
     def __init__(self, desk: DeskContext) -> None:
         super().__init__(desk)
         self.needs: tuple[str, ...] = ()
+        self.urgent = False
+        """The next ticket is for an urgent or vulnerable resident (Ctrl+U)."""
+        self.repeat = False
+        """The next ticket's resident came back about the same matter (Ctrl+G)."""
         self.last_issued: Issued | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -226,6 +253,10 @@ class GreetScreen(DeskScreen):
             text.append(needs_text(self.needs), style="bold")
         else:
             text.append("none (F9)")
+        marks = [w for w, on in (("URGENT", self.urgent), ("came back", self.repeat)) if on]
+        if marks:  # for the next ticket only (Ctrl+U, Ctrl+G again take them off)
+            text.append("\nMarked: ", style="dim")
+            text.append(" · ".join(marks), style="bold")
         self.query_one("#needs-line", Static).update(text)
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
@@ -274,6 +305,17 @@ class GreetScreen(DeskScreen):
 
     def forget_needs(self) -> None:
         self.needs = ()
+        self.urgent = self.repeat = False
+        self.show_needs()
+
+    def action_urgent(self) -> None:
+        """Tick (or untick) the next ticket as an urgent or vulnerable resident's."""
+        self.urgent = not self.urgent
+        self.show_needs()
+
+    def action_repeat(self) -> None:
+        """Tick (or untick) the next ticket's resident as come back about the same matter."""
+        self.repeat = not self.repeat
         self.show_needs()
 
     def issue_service(self, code: str) -> None:
@@ -291,10 +333,12 @@ class GreetScreen(DeskScreen):
             self.say("Choose a service first (its letter, or / to search)")
             return
         actor = self.acting_as()
-        needs = self.needs
+        needs, urgent, repeat = self.needs, self.urgent, self.repeat
 
         def issue(session: Session) -> Issued:
-            return QueueService(session, actor).issue(code, needs=needs)
+            return QueueService(session, actor).issue(
+                code, needs=needs, urgent=urgent, repeat=repeat
+            )
 
         issued = await self.desk.act(issue)
         if not isinstance(issued, Ok):

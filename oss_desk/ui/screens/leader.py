@@ -30,6 +30,7 @@ from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
+from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.queue_table import QueueTable, minutes_text
 
 COLUMNS = {
@@ -105,6 +106,7 @@ def _widths(rows: dict[str, tuple[Text, ...]], table: str) -> list[int]:
 
 
 class LeaderScreen(DeskScreen):
+    CSS_PATH = STYLES / "leader.tcss"
     AREA = "Team leader"
     FOCUS = "#queue"
     HELP = (

@@ -33,6 +33,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.theme import STYLES
 
 LIVE_REFRESH_SECONDS = 5.0
 SHORT_LABELS = {
@@ -68,6 +69,7 @@ def whole_number_ticks(plt: Any, values: list[int]) -> None:
 
 
 class ReportsScreen(DeskScreen):
+    CSS_PATH = STYLES / "reports.tcss"
     AREA = "Reports"
     FOCUS = "#report-figures-box"
     HELP = (

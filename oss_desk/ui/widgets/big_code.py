@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from oss_desk.ui.faults import guarded
+
 # A 5 x 5 block font for the characters of ticket codes.
 _FONT = {
     "0": ["█████", "█   █", "█   █", "█   █", "█████"],
@@ -50,6 +52,11 @@ _FONT = {
 HEIGHT = 5
 
 
+def code_width(text: str) -> int:
+    """The columns ``text`` takes in block letters (at least 8)."""
+    return max(len(render_big(text)[0]), 8)
+
+
 def render_big(text: str) -> list[str]:
     """Five lines of block letters; characters without a glyph are left out."""
     glyphs = [_FONT[ch] for ch in text.upper() if ch in _FONT]
@@ -64,7 +71,14 @@ class BigCode(Widget):
     DEFAULT_CSS = """
     BigCode { height: 5; width: auto; min-width: 8; }
     """
-    code: reactive[str] = reactive("", layout=True)
+    code: reactive[str] = reactive("")
+    """Repainted in place; laid out again only when its width changes (a frame that lays out
+    the whole screen costs several times one that repaints the code)."""
+
+    @guarded
+    def watch_code(self, old: str, new: str) -> None:
+        if code_width(old) != code_width(new):
+            self.refresh(layout=True)
 
     def render(self) -> Text:
         lines = render_big(self.code)
@@ -73,7 +87,7 @@ class BigCode(Widget):
         return Text("\n".join(lines), style="bold")
 
     def get_content_width(self, container: object, viewport: object) -> int:
-        return max(len(render_big(self.code)[0]), 8)
+        return code_width(self.code)
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         return HEIGHT

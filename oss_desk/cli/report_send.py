@@ -1,0 +1,84 @@
+"""``oss-desk report send daily|monthly|due``: the reports emailed to the team leader."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+
+
+def _again(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--again",
+        is_flag=True,
+        help="Queue it once more even though it was queued (or sent) before.",
+    )(func)
+
+
+def _site(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--site", "site_id", metavar="ID", help="One site (default: all of them).")(
+        func
+    )
+
+
+def _show(done: list[Any], as_json: bool) -> None:
+    if as_json:
+        emit_json([q.as_json() for q in done])
+        return
+    if not done:
+        click.echo("Nothing is due now.")
+    for queued in done:
+        click.echo(queued.line())
+
+
+@click.group()
+def send() -> None:
+    """Email reports to the team leader (sent by the device worker)."""
+
+
+@send.command("daily")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The business day (default: today).")
+@_site
+@_again
+@json_option
+@pass_state
+@closing
+def daily(state: State, day: str | None, site_id: str | None, again: bool, as_json: bool) -> None:
+    """Queue the daily footfall summary for email (today's only after closing)."""
+    from oss_desk.services.mailed_reports import ReportMailer
+
+    _show(ReportMailer(state.session()).daily(day, site_id, again=again), as_json)
+
+
+@send.command("monthly")
+@click.option("--month", metavar="YYYY-MM", help="The month (default: the month before this one).")
+@_site
+@_again
+@json_option
+@pass_state
+@closing
+def monthly(
+    state: State, month: str | None, site_id: str | None, again: bool, as_json: bool
+) -> None:
+    """Queue the monthly dashboard for email."""
+    from oss_desk.services.mailed_reports import ReportMailer
+
+    _show(ReportMailer(state.session()).monthly(month, site_id, again=again), as_json)
+
+
+@send.command("due")
+@json_option
+@pass_state
+@closing
+def due(state: State, as_json: bool) -> None:
+    """What the timer runs: today's summary once closed, last month's dashboard from the first
+    working day of the month; each at most once."""
+    from oss_desk.services.mailed_reports import ReportMailer
+
+    # Host-level, like `db purge`: the timer's service account is nobody on the staff list, so
+    # what it may do does not hang on access.unlisted_role. It only queues figures to the
+    # configured recipients.
+    _show(ReportMailer(state.session(host=True)).due(), as_json)

@@ -1,0 +1,215 @@
+"""Reports that arrive by themselves: the daily summary after closing and the monthly dashboard
+on the first working day, emailed to the team leader (``oss-desk report send``, run by a systemd
+timer).
+
+Each email is a row of the ``report_mails`` outbox, committed when queued and sent by the
+device worker like every other message (claim, hand-over, finish; retried through an outage;
+"sent" only when the mail server accepted it). It carries the report's text as `report daily`
+(or `report monthly`) prints it, without the advisers' own lines: aggregate figures only, no
+resident and no person. A report is queued once per office and recipient, however often the
+command runs (``again`` queues it once more on purpose).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.calendar import hours_on, parse_date
+from oss_desk.domain.models import Role, Site
+from oss_desk.domain.reports import DailyReport, MonthlyReport
+from oss_desk.domain.stats import month_of, parse_month
+from oss_desk.domain.workdays import WorkingDays
+from oss_desk.errors import EXIT_REFUSED, NotFound, OssDeskError, RuleViolation
+from oss_desk.services.queue.day_end import closing_time
+from oss_desk.services.report_outputs import render_report
+from oss_desk.services.reports import ReportService
+from oss_desk.services.session import Session
+from oss_desk.storage import report_mails as store
+
+ALL_SITES = "*"
+
+
+class NoRecipient(OssDeskError):
+    """Nobody to send the reports to, or no mail server to send them through."""
+
+    title = "Reports cannot be sent"
+    exit_code = EXIT_REFUSED
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """One report email: queued now (``new``) or found already queued."""
+
+    mail: store.ReportMail
+    new: bool
+
+    def as_json(self) -> dict[str, object]:
+        m = self.mail
+        return {
+            "id": m.id,
+            "kind": m.kind,
+            "period": m.period,
+            "site": None if m.scope == ALL_SITES else m.scope,
+            "to": m.recipient,
+            "round": m.round,
+            "queued": self.new,
+            "status": m.status,
+            "sent_at": m.sent_at,
+        }
+
+    def line(self) -> str:
+        m = self.mail
+        what = "Daily summary" if m.kind == "daily" else "Monthly dashboard"
+        if self.new:
+            return f"{what} for {m.period} queued for {m.recipient} (email {m.id})."
+        state = f"sent {m.sent_at}" if m.status == "sent" else m.status
+        return (
+            f"{what} for {m.period} was already queued for {m.recipient} (email {m.id}, {state}); "
+            "nothing queued."
+        )
+
+
+def recipients(session: Session) -> list[str]:
+    """``reports.send_to``, else every team leader's ``email``."""
+    settings = session.settings
+    if settings.reports.send_to:
+        return list(settings.reports.send_to)
+    leaders = [s.email for s in settings.staff if s.role is Role.TEAM_LEADER and s.email]
+    return list(dict.fromkeys(leaders))
+
+
+def without_people(report: DailyReport | MonthlyReport) -> DailyReport | MonthlyReport:
+    """The report with no person's own line (the advisers' table): desks and totals only."""
+    return replace(report, figures=replace(report.figures, advisers={}))
+
+
+class ReportMailer:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _ready(self) -> list[str]:
+        to = recipients(self.s)
+        if not to:
+            raise NoRecipient(
+                "no one to send reports to: set reports.send_to, or an email for a team leader "
+                "in [[staff]]"
+            )
+        if not self.s.settings.email.smtp_url:
+            raise NoRecipient("no mail server to send reports through: set email.smtp_url")
+        return to
+
+    def daily(
+        self, day: str | None = None, site_id: str | None = None, *, again: bool = False
+    ) -> list[Queued]:
+        """Queue the daily summary of ``day`` (default today, once the office has closed)."""
+        to = self._ready()
+        site = self._site(site_id)
+        today = self.s.today(site)
+        when = today if day is None else parse_date(day, "--date", self.s.span(site)).isoformat()
+        if when == today and self.s.clock.now() < closing_time(self.s, site, today):
+            raise RuleViolation(
+                f"{site.name} is still open today: its summary is sent after closing "
+                "(or give an earlier day)",
+                cli_hint="--date YYYY-MM-DD",
+            )
+        with ReportService(self.s) as reports:
+            report = reports.daily(when, site_id)
+        return self._queue("daily", report.date, report, site_id, to, again)
+
+    def monthly(
+        self, month: str | None = None, site_id: str | None = None, *, again: bool = False
+    ) -> list[Queued]:
+        """Queue the monthly dashboard of ``month`` (default: the month before this one)."""
+        to = self._ready()
+        if month is None:
+            this = date.fromisoformat(self.s.today(self._site(site_id))).replace(day=1)
+            month = month_of(this - timedelta(days=1))
+        else:
+            month = parse_month(month)
+        with ReportService(self.s) as reports:
+            report = reports.monthly(month, site_id)
+        return self._queue("monthly", month, report, site_id, to, again)
+
+    def due(self) -> list[Queued]:
+        """What the timer sends: each office's summary of the last day it opened, once that day
+        has closed (today's after closing; after a missed evening, the day before's at the next
+        run), and last month's dashboard from the first working day of the month on. Each is
+        queued at most once, so running this again (or every hour) sends nothing twice."""
+        self._ready()
+        done: list[Queued] = []
+        several = len(self.s.directory.sites) > 1
+        for site in self.s.directory.sites.values():
+            scope = site.id if several else None
+            day = self.last_closed_day(site)
+            if day is not None:
+                done += self.daily(day.isoformat(), scope)
+            config = next(c for c in self.s.settings.sites if c.id == site.id)
+            workdays = WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
+            today = date.fromisoformat(self.s.today(site))
+            month_start = today.replace(day=1)
+            if today >= workdays.first_of_month(today) and month_start > self.s.span(site).first:
+                done += self.monthly(None, scope)
+        return done
+
+    def last_closed_day(self, site: Site, look_back: int = 7) -> date | None:
+        """The latest working day of ``site`` (in the last ``look_back`` days, not before its
+        records begin) whose closing time has passed."""
+        config = next(c for c in self.s.settings.sites if c.id == site.id)
+        workdays = WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
+        today = date.fromisoformat(self.s.today(site))
+        first = self.s.span(site).first
+        now = self.s.clock.now()
+        for back in range(look_back + 1):
+            day = today - timedelta(days=back)
+            if day < first:
+                return None
+            if not workdays.is_working_day(day) or hours_on(config.opening_hours, day) is None:
+                continue
+            if now >= closing_time(self.s, site, day.isoformat()):
+                return day
+        return None
+
+    def _site(self, site_id: str | None) -> Site:
+        """The site named, or this office's only (or first) site."""
+        if site_id is not None:
+            return self.s.site(site_id)
+        first = self.s.site_or_first()
+        if first is None:  # pragma: no cover - init refuses a configuration without sites
+            raise NotFound("no site is configured")
+        return first
+
+    def _queue(
+        self,
+        kind: str,
+        period: str,
+        report: DailyReport | MonthlyReport,
+        site_id: str | None,
+        to: list[str],
+        again: bool,
+    ) -> list[Queued]:
+        body = render_report(self.s, without_people(report), "text")
+        where = self.s.directory.sites[site_id].name if site_id else self.s.settings.council.name
+        title = "Daily summary" if kind == "daily" else "Monthly dashboard"
+        subject = f"{title}: {where}, {period}"
+        now = format_instant(self.s.clock.now())
+        done = []
+        with self.s.store.write() as conn:
+            for recipient in to:
+                mail, new = store.queue(
+                    conn,
+                    kind=kind,
+                    period=period,
+                    scope=site_id or ALL_SITES,
+                    recipient=recipient,
+                    subject=subject,
+                    body=body,
+                    reference=f"oss-r-{kind}-{period}-{secrets.token_hex(4)}",
+                    now=now,
+                    queued_by=self.s.actor.person,
+                    again=again,
+                )
+                done.append(Queued(mail, new))
+        return done

@@ -1,0 +1,85 @@
+"""The report emails' outbox (``report_mails``): queued by ``oss-desk report send``, delivered by
+the device worker through :mod:`oss_desk.storage.outbox` (claim, hand-over, finish)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ReportMail:
+    id: int
+    kind: str
+    period: str
+    scope: str
+    recipient: str
+    round: int
+    subject: str
+    body: str
+    via: str
+    status: str
+    reference: str
+    attempts: int
+    next_attempt_at: str
+    created_at: str
+    queued_by: str
+    handed_over_at: str | None = None
+    unconfirmed: int = 0
+    last_error: str | None = None
+    provider_id: str | None = None
+    sent_at: str | None = None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> ReportMail:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+def _rows(cur: sqlite3.Cursor) -> list[ReportMail]:
+    names = [d[0] for d in cur.description]
+    return [ReportMail.of(dict(zip(names, row, strict=True))) for row in cur.fetchall()]
+
+
+def queue(
+    conn: sqlite3.Connection,
+    *,
+    kind: str,
+    period: str,
+    scope: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    reference: str,
+    now: str,
+    queued_by: str,
+    again: bool,
+) -> tuple[ReportMail, bool]:
+    """Queue one report email, at most once per report, scope and recipient: ``(row, True)``
+    when queued now; ``(the latest row, False)`` when it already was. ``again`` queues a
+    further round whatever was queued before."""
+    key = [kind, period, scope, recipient]
+    latest = _rows(
+        conn.execute(
+            "SELECT * FROM report_mails WHERE kind = ? AND period = ? AND scope = ? "
+            "AND recipient = ? ORDER BY round DESC LIMIT 1",
+            key,
+        )
+    )
+    if latest and not again:
+        return latest[0], False
+    round_ = latest[0].round + 1 if latest else 1
+    made = _rows(
+        conn.execute(
+            "INSERT INTO report_mails (kind, period, scope, recipient, round, subject, body, "
+            "reference, next_attempt_at, created_at, queued_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            [*key, round_, subject, body, reference, now, now, queued_by],
+        )
+    )
+    return made[0], True
+
+
+def get(conn: sqlite3.Connection, mail_id: int) -> ReportMail | None:
+    found = _rows(conn.execute("SELECT * FROM report_mails WHERE id = ?", [mail_id]))
+    return found[0] if found else None

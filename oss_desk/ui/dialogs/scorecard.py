@@ -1,0 +1,181 @@
+"""What the council counts, asked where it happens: at finish, the outcome with "helped to use
+the website" and "could have been done online" (one key each), where a signposted resident was
+sent, and then the resident's own rating of the visit (one key: 1-5, or declined)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.events import Key
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from oss_desk.domain.models import Outcome
+from oss_desk.ui.dialogs import Dialog, LetterList, OutcomeDialog
+from oss_desk.ui.faults import guarded
+
+KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
+"""The keys that pick a signposting destination (in the configured order)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """How a visit ended, with what the council counts beside the outcome."""
+
+    outcome: Outcome
+    assisted_digital: bool = False
+    """Helped to use the council's website."""
+    avoidable: bool = False
+    """Could have been done online (avoidable contact)."""
+
+
+class FinishDialog(OutcomeDialog):
+    """The outcome (1-5, or arrows and Enter), with W and O ticking the council's two flags
+    first (each shown ticked or not by a mark, not colour alone). The flags are read from
+    :attr:`flags` once it has given its outcome (:meth:`finish`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "w",
+            "tick('assisted_digital')",
+            "Website",
+            id="finish.assisted_digital",
+            tooltip="Helped the resident to use the council's website (tick or untick)",
+        ),
+        Binding(
+            "o",
+            "tick('avoidable')",
+            "Online",
+            id="finish.avoidable",
+            tooltip="It could have been done online: avoidable contact (tick or untick)",
+        ),
+    ]
+    hint = "1-5 or arrows and Enter · W: website helped · O: could be online · Esc: back"
+
+    def __init__(self, code: str, service: str = "") -> None:
+        super().__init__(code, service)
+        self.flags = {"assisted_digital": False, "avoidable": False}
+
+    def compose_body(self) -> ComposeResult:
+        yield from super().compose_body()
+        yield Static(self.flags_line(), id="finish-flags", classes="body")
+
+    def flags_line(self) -> Text:
+        def box(on: bool) -> str:
+            return "[\u2713]" if on else "[ ]"
+
+        return Text(
+            f"{box(self.flags['assisted_digital'])} W: helped to use the council's website\n"
+            f"{box(self.flags['avoidable'])} O: could have been done online"
+        )
+
+    def action_tick(self, flag: str) -> None:
+        self.flags[flag] = not self.flags[flag]
+        self.query_one("#finish-flags", Static).update(self.flags_line())
+
+    def finish(self, outcome: Outcome) -> Finish:
+        """The outcome given, with the flags as ticked."""
+        return Finish(outcome, **self.flags)
+
+
+class SignpostDialog(Dialog[str | None]):
+    """Where a signposted resident was sent: one of the configured organisations (its key, or
+    arrows and Enter)."""
+
+    hint = "Its key, or arrows and Enter · Esc: back, nothing finishes"
+
+    def __init__(self, code: str, organisations: dict[str, str]) -> None:
+        super().__init__()
+        self.heading = Text(f"{code} signposted: to which organisation?")
+        self.keys = dict(zip(KEYS, organisations, strict=False))
+        self.organisations = organisations
+
+    def compose_body(self) -> ComposeResult:
+        yield LetterList(
+            *[
+                Option(Text(f"{key.upper()}  {self.organisations[org]}"), id=key)
+                for key, org in self.keys.items()
+            ],
+            id="organisations",
+        )
+
+    @guarded
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.keys.get(event.option.id or ""))
+
+
+class RatingPrompt(Static, can_focus=True):
+    """The resident's own rating of the visit just finished, asked on the desk's screen: one
+    key (1-5, or D). It never holds the desk up: any other key takes it away (not asked) and
+    does what it does on the desk (N calls the next resident), and so does looking elsewhere."""
+
+    DEFAULT_CSS = """
+    RatingPrompt {
+        height: auto;
+        padding: 0 1;
+        border: round $accent;
+        background: $panel;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *[
+            Binding(
+                str(n),
+                f"rate('{n}')",
+                f"Rated {n}",
+                id=f"rating.{word}",
+                tooltip=f"The resident rates the visit just finished {n} out of 5",
+                show=n in (1, 5),  # the key bar shows the ends of the scale; the prompt says 1-5
+            )
+            for n, word in enumerate(("one", "two", "three", "four", "five"), start=1)
+        ],
+        Binding(
+            "d",
+            "rate('declined')",
+            "Declined",
+            id="rating.declined",
+            tooltip="The resident would rather not rate the visit",
+        ),
+        Binding("escape", "rate('')", "Not asked", id="rating.skip", tooltip="Do not ask"),
+    ]
+    ANSWERS = frozenset({"1", "2", "3", "4", "5", "d", "escape"})
+
+    def __init__(self, code: str, answered: Callable[[str], None]) -> None:
+        super().__init__(
+            Text.assemble(
+                (f"{code} finished. ", "bold"),
+                "The resident's own rating of this visit? 1 (poor) to 5 (very good) · "
+                "D: would rather not say · any other key: not asked",
+            ),
+            id="rating-prompt",
+        )
+        self.answered = answered
+        self.done = False
+
+    @guarded
+    def on_mount(self) -> None:
+        self.focus()
+
+    def action_rate(self, rating: str) -> None:
+        self._close()
+        if rating:
+            self.answered(rating)
+
+    @guarded
+    def on_key(self, event: Key) -> None:
+        if event.key not in self.ANSWERS:
+            self._close()  # the key goes on to the desk's own keys
+
+    @guarded
+    def on_blur(self) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if not self.done:
+            self.done = True
+            self.call_after_refresh(self.remove)

@@ -1,0 +1,59 @@
+"""What the council counts, asked at the desk: the outcomes of a visit with its flags and where
+a signposted resident was sent, and the resident's own rating of the visit just finished."""
+
+from __future__ import annotations
+
+from oss_desk.domain.models import Actor, Outcome, Ticket
+from oss_desk.services.ratings import Ratings
+from oss_desk.ui.dialogs import OutcomeDialog
+from oss_desk.ui.dialogs.scorecard import Finish, FinishDialog, RatingPrompt, SignpostDialog
+from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.widgets.bars import StatusBar
+
+
+async def ask_finish(
+    screen: DeskScreen, code: str, services: list[str]
+) -> tuple[Finish, dict[str, Outcome], str | None] | None:
+    """The outcome of each of ``services`` (the ticket's first, with the council's flags),
+    and where the resident was signposted when the ticket's own outcome says so: ``(the first
+    answer, outcome by service, organisation id or None)``; None when the person went back."""
+    names = screen.desk.names
+    label = names.service(services[0]) if len(services) > 1 else ""
+    dialog = FinishDialog(code, label)
+    own = await screen.app.push_screen_wait(dialog)
+    if own is None:
+        return None
+    first = dialog.finish(own)
+    outcomes: dict[str, Outcome] = {services[0]: own}
+    for service in services[1:]:
+        outcome = await screen.app.push_screen_wait(OutcomeDialog(code, names.service(service)))
+        if outcome is None:
+            return None
+        outcomes[service] = outcome
+    to = None
+    if first.outcome is Outcome.SIGNPOSTED:
+        to = await screen.app.push_screen_wait(SignpostDialog(code, names.organisations()))
+        if to is None:
+            return None
+    return first, outcomes, to
+
+
+def rate_visit(screen: DeskScreen, ticket: Ticket, actor: Actor) -> None:
+    """Ask for the resident's own rating of the visit just finished, one key on the desk's
+    screen (as `ticket rate`); a visit rated already (on the counter's feedback page, say) is
+    refused with a notification."""
+
+    async def record(rating: str) -> None:
+        said = "declined to rate the visit" if rating == "declined" else f"rated {rating} of 5"
+        await screen.commit(
+            lambda s: Ratings(s, actor).rate_visit(ticket.visit_id, rating),
+            f"{ticket.code}: {said}",
+        )
+
+    def answered(rating: str) -> None:
+        screen.run_worker(record(rating), group="rating", exit_on_error=False)
+
+    for old in screen.query(RatingPrompt):
+        old.remove()
+    # Above the screen's status line and keys (the body gives it the room).
+    screen.mount(RatingPrompt(ticket.code, answered), before=screen.query_one(StatusBar))

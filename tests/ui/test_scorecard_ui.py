@@ -1,0 +1,171 @@
+"""The council's scorecard in the desk app, key by key with Pilot and checked in the database:
+finishing records the outcome with "helped to use the website", "could have been done online"
+and where a signposted resident was sent; the resident's own rating follows with one key (as
+`ticket rate`), is refused once the visit was rated elsewhere, and never holds the desk up;
+meet-and-greet marks the next ticket urgent (called first) or come back about the same matter."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.models import Actor
+from oss_desk.services.ratings import Ratings
+from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt, SignpostDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.greet import GreetScreen
+from oss_desk.ui.widgets.big_code import BigCode
+
+from ..conftest import MONDAY_0930
+from .conftest import AppFactory, rows, until
+
+
+def event_data(db: Path, kind: str) -> list[dict[str, object]]:
+    return [
+        json.loads(str(r[0]))
+        for r in rows(db, "SELECT data FROM events WHERE kind = ? ORDER BY id", kind)
+    ]
+
+
+def ratings(db: Path) -> list[tuple[object, ...]]:
+    return rows(db, "SELECT visit_id, rating, source, desk_id, recorded_by FROM visit_ratings")
+
+
+def prompt_shown(screen: object) -> bool:
+    found = list(screen.query(RatingPrompt))  # type: ignore[attr-defined]
+    return bool(found) and found[0].has_focus
+
+
+async def test_finish_with_the_councils_flags_then_a_rating(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("f")
+        await until(lambda: isinstance(app.screen, FinishDialog))
+        dialog = app.screen
+        assert isinstance(dialog, FinishDialog)
+        await pilot.press("w", "o")
+        await until(lambda: dialog.flags == {"assisted_digital": True, "avoidable": True})
+        shown = str(dialog.query_one("#finish-flags").render())
+        assert "[\u2713] W" in shown and "[\u2713] O" in shown
+        await pilot.press("o")  # untick: it could not have been done online after all
+        await until(lambda: dialog.flags == {"assisted_digital": True, "avoidable": False})
+        await pilot.press("2")  # signposted
+        await until(lambda: isinstance(app.screen, SignpostDialog))
+        await pilot.press("3")  # the third organisation configured: DWP (Jobcentre Plus)
+        await until(lambda: len(event_data(office, "finished")) == 1)
+        [finished] = event_data(office, "finished")
+        assert finished["signposted_to"] == "dwp"
+        assert finished["assisted_digital"] is True and "avoidable" not in finished
+        assert rows(office, "SELECT status, outcome FROM tickets WHERE id = 1") == [
+            ("done", "signposted")
+        ]
+        await until(lambda: prompt_shown(screen))
+        assert ratings(office) == []
+        await pilot.press("4")
+        await until(lambda: ratings(office) == [(1, 4, "desk", "desk-1", "ben")])
+        await until(lambda: not screen.query(RatingPrompt))
+        await until(lambda: any("rated 4 of 5" in n.message for n in app._notifications))
+        assert [d["rating"] for d in event_data(office, "rating_recorded")] == [4]
+
+
+async def test_a_visit_rated_already_is_refused_with_a_notification(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
+        await pilot.press("f", "1")
+        await until(lambda: prompt_shown(screen))
+        # Meanwhile the resident rated it on the counter's tablet (another connection).
+        other = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl")
+        try:
+            Ratings(other, Actor("tl")).rate_visit(1, 5)
+        finally:
+            other.close()
+        await pilot.press("2")
+        await until(lambda: any("rated already" in n.message for n in app._notifications))
+        assert ratings(office) == [(1, 5, "desk", "desk-1", "tl")]
+        assert len(event_data(office, "rating_recorded")) == 1
+        assert isinstance(app.screen, AdviserScreen)  # the desk goes on
+
+
+async def test_any_other_key_skips_the_rating_and_does_its_own_work(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        await pilot.press("n")
+        await until(lambda: screen.query_one(BigCode).code == "C001")
+        await pilot.press("f", "1")
+        await until(lambda: prompt_shown(screen))
+        await pilot.press("n")  # call the next resident: no rating asked
+        await until(lambda: screen.query_one(BigCode).code == "B001")
+        await until(lambda: not screen.query(RatingPrompt))
+        assert ratings(office) == []
+        await pilot.press("d")  # the prompt is gone: D does nothing to the finished visit
+        assert ratings(office) == []
+
+
+async def test_going_back_from_the_destination_finishes_nothing(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
+        await pilot.press("f", "w", "2")
+        await until(lambda: isinstance(app.screen, SignpostDialog))
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, AdviserScreen))
+        assert rows(office, "SELECT status FROM tickets WHERE id = 1") == [("called",)]
+        assert event_data(office, "finished") == []
+        assert not screen.query(RatingPrompt)
+
+
+async def test_urgent_and_came_back_at_meet_and_greet(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "greet-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        assert isinstance(screen, GreetScreen)
+        await pilot.press("ctrl+u", "ctrl+g")
+        line = str(screen.query_one("#needs-line").render())
+        assert "Marked: URGENT · came back" in line
+        await pilot.press("w", "enter")  # Waste: issued urgent, come back
+        await until(lambda: len(rows(office, "SELECT id FROM tickets")) == 5)
+        await pilot.press("ctrl+g", "enter")  # the next: come back only (the flags were reset)
+        await until(lambda: len(rows(office, "SELECT id FROM tickets")) == 6)
+        flags = [
+            {k: v for k, v in d.items() if k in ("urgent", "repeat")}
+            for d in event_data(office, "arrived")
+        ]
+        assert flags[-2:] == [{"urgent": True, "repeat": True}, {"repeat": True}]
+        urgent, plain = rows(office, "SELECT priority FROM tickets ORDER BY id")[-2:]
+        assert urgent[0] > plain[0]
+        line = str(screen.query_one("#needs-line").render())
+        assert "Marked" not in line
+        # Called first: the urgent walk-in comes before the four who waited longer.
+        desk = open_session(db=office, clock=FixedClock(MONDAY_0930), person="ben")
+        try:
+            from oss_desk.services.queue import QueueService
+
+            called = QueueService(desk, Actor("ben", "desk-1")).call_next("desk-1")
+        finally:
+            desk.close()
+        assert called is not None and called.code == "W002"
