@@ -220,6 +220,7 @@ def test_demo_counter_day(tmp_path: Path) -> None:
         term.wait_for("Finish C001 · Waste and recycling: what was the outcome?")
         term.keys("1")
         term.wait_for("C001 needs an appointment: Council Tax")
+        term.wait_for("Free slots (")  # loaded: Enter on an empty list would choose nothing
         term.keys("Enter")  # the first free slot: the name is next (left empty)
         time.sleep(1)
         term.keys("Tab")

@@ -238,13 +238,12 @@ async def no_show(screen: CounterScreen) -> None:
     if arrived:
         await screen.commit(lambda s: QueueService(s, actor).start(ticket.id))
         return
-    done = await screen.commit(
-        lambda s: QueueService(s, actor).no_show(ticket.id),
-        f"{ticket.code} marked no-show · U takes it back (2 minutes)",
-    )
+    done = await screen.commit(lambda s: QueueService(s, actor).no_show(ticket.id))
     if isinstance(done, Ok):
+        # U must work from the moment the message offers it: remember the no-show first.
         screen.last_no_show = (ticket.id, ticket.code, screen.desk.names.now())
         screen.refresh_bindings()
+        screen.notify_done(f"{ticket.code} marked no-show · U takes it back (2 minutes)")
 
 
 async def undo_no_show(screen: CounterScreen) -> None:
