@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from oss_desk.clock import format_instant
 from oss_desk.storage.rows import of_row
 
 # The three outboxes ------------------------------------------------------------------------------
@@ -91,6 +93,28 @@ def _due(box: Outbox, lane: str | None, row_id: int | None) -> str:
     if row_id is not None:
         where += " AND id = :id"
     return where
+
+
+def claim_next_leased(
+    conn: sqlite3.Connection,
+    box: Outbox,
+    *,
+    owner: str,
+    lane: str,
+    now: datetime,
+    lease_seconds: float,
+) -> dict[str, Any] | None:
+    """The next due row of ``lane``, claimed for ``owner`` with a lease of ``lease_seconds``
+    from ``now`` (None: nothing is due). What each message sender asks at the start of a send."""
+    claimed = claim(
+        conn,
+        box,
+        owner=owner,
+        now=format_instant(now),
+        lane=lane,
+        lease_until=format_instant(now + timedelta(seconds=lease_seconds)),
+    )
+    return claimed[0] if claimed else None
 
 
 def claim(

@@ -78,17 +78,17 @@ class MessageDelivery:
         report = report if report is not None else MessageReport()
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            claimed = o.claim(
+            claimed = o.claim_next_leased(
                 conn,
                 MESSAGES,
                 owner=self.owner,
-                now=format_instant(now),
                 lane=lane,
-                lease_until=format_instant(now + timedelta(seconds=MESSAGE_LEASE_SECONDS)),
+                now=now,
+                lease_seconds=MESSAGE_LEASE_SECONDS,
             )
-        if not claimed:
+        if claimed is None:
             return False
-        message = ap.Message.of(claimed[0])
+        message = ap.Message.of(claimed)
         try:
             self._deliver(message, now, report)
         except Exception as exc:  # one message never stops the others

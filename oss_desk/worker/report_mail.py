@@ -66,17 +66,17 @@ class ReportMailDelivery:
         """Send the next due report email. False: none is due."""
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            claimed = o.claim(
+            claimed = o.claim_next_leased(
                 conn,
                 REPORT_MAILS,
                 owner=self.owner,
-                now=format_instant(now),
                 lane=LANE,
-                lease_until=format_instant(now + timedelta(seconds=LEASE_SECONDS)),
+                now=now,
+                lease_seconds=LEASE_SECONDS,
             )
-        if not claimed:
+        if claimed is None:
             return False
-        mail = ReportMail.of(claimed[0])
+        mail = ReportMail.of(claimed)
         try:
             self._deliver(mail, now, report)
         except Exception as exc:  # one email never stops the others
