@@ -104,7 +104,16 @@ class Tmux:
         return int(out.split()[0])
 
     def close(self) -> None:
+        """End the session and wait (up to 10 s) for the program in it to be gone: it may still be
+        writing beside its database (WAL, lock file) when a caller removes the folder."""
+        try:
+            pid: int | None = self.pid()
+        except (subprocess.CalledProcessError, ValueError, IndexError):
+            pid = None
         subprocess.run([*self.tmux, "kill-server"], check=False)
+        deadline = time.monotonic() + 10
+        while pid is not None and Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
 
 
 def rss_mb(pid: int) -> float:
