@@ -42,6 +42,10 @@ def due_section(due: Mapping[str, DueCount]) -> str:
     )
 
 
+_BACK_OFFICE_COUNTS = ("name", "sla_working_days", "received", "met", "missed", "pending")
+"""The columns of a back office's row before its share within the SLA."""
+
+
 def period_section(figures: FollowupFigures | None) -> str:
     """Monthly: ring-backs, referrals by back office, comments, compliments and complaints."""
     if figures is None:
@@ -61,15 +65,7 @@ def period_section(figures: FollowupFigures | None) -> str:
         "Referrals by back office",
         ["Back office", "SLA (working days)", "Referred", "Met", "Missed", "Open", "Within SLA"],
         [
-            _row(
-                str(o["name"]),
-                str(o["sla_working_days"]),
-                str(o["received"]),
-                str(o["met"]),
-                str(o["missed"]),
-                str(o["pending"]),
-                percent(o["pct"]),
-            )
+            _row(*(str(o[key]) for key in _BACK_OFFICE_COUNTS), percent(o["pct"]))
             for o in ref["by_back_office"].values()
         ],
     )
