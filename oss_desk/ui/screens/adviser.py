@@ -14,7 +14,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
@@ -27,6 +27,7 @@ from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
+from oss_desk.ui.keys import Keys
 from oss_desk.ui.screens import counter
 from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
 from oss_desk.ui.theme import STYLES
@@ -48,8 +49,7 @@ def in_place(static: Static, content: Text | str) -> None:
         static.refresh(layout=True)
 
 
-def _b(key: str, action: str, words: str, binding_id: str, tooltip: str) -> Binding:
-    return Binding(key, action, words, id=f"desk.{binding_id}", tooltip=tooltip)
+_key = Keys("desk")
 
 
 class AdviserScreen(counter.CounterScreen):
@@ -86,24 +86,24 @@ class AdviserScreen(counter.CounterScreen):
         "find": Action.FIND_TICKET,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        _b("n", "call_next", "Call next", "call_next", "Call the next resident this desk may call"),
-        _b("c", "call_chosen", "Call chosen", "call_chosen", "Call the highlighted ticket"),
-        _b("r", "recall", "Recall", "recall", "Call the current ticket again (board, voice)"),
-        _b("q", "recycle", "To queue", "recycle", "Not heard: back in the queue at their place"),
-        _b("s", "start", "Start", "start", "The resident has arrived at the desk"),
-        _b("f", "finish", "Finish", "finish", "Finish with the outcome of each service"),
-        _b("x", "no_show", "No-show", "no_show", "Has the resident arrived? If not: no-show"),
-        _b("u", "undo_no_show", "Undo", "undo", "Take the last no-show back (2 minutes)"),
-        _b("p", "park", "Park", "park", "Park the resident (fetching a document), or resume"),
-        _b("a", "add_service", "Add service", "add_service", "Another service in this visit"),
-        _b("t", "transfer", "Transfer", "transfer", "To another service, a desk or a colleague"),
-        _b("o", "note", "Note", "note", "Add a short note to the visit"),
-        _b("h", "history", "History", "history", "The visit's history and notes"),
-        _b("b", "toggle_break", "Break", "break", "A break, or back from it (no calls)"),
-        _b("z", "close_desk", "Log out", "close", "Log out and close the desk, or log in"),
-        _b("k", "checklist", "Checklist", "checklist", "An appointment: the documents brought"),
-        _b("f7", "find", "Find", "find", "Look a ticket up by its code"),
-        _b("f8", "change_desk", "Desk…", "change", "Choose which desk this terminal is"),
+        _key("n", "call_next", "Call next", "Call the next resident this desk may call"),
+        _key("c", "call_chosen", "Call chosen", "Call the highlighted ticket"),
+        _key("r", "recall", "Recall", "Call the current ticket again (board, voice)"),
+        _key("q", "recycle", "To queue", "Not heard: back in the queue at their place"),
+        _key("s", "start", "Start", "The resident has arrived at the desk"),
+        _key("f", "finish", "Finish", "Finish with the outcome of each service"),
+        _key("x", "no_show", "No-show", "Has the resident arrived? If not: no-show"),
+        _key("u", "undo_no_show", "Undo", "Take the last no-show back (2 minutes)", id="undo"),
+        _key("p", "park", "Park", "Park the resident (fetching a document), or resume"),
+        _key("a", "add_service", "Add service", "Another service in this visit"),
+        _key("t", "transfer", "Transfer", "To another service, a desk or a colleague"),
+        _key("o", "note", "Note", "Add a short note to the visit"),
+        _key("h", "history", "History", "The visit's history and notes"),
+        _key("b", "toggle_break", "Break", "A break, or back from it (no calls)", id="break"),
+        _key("z", "close_desk", "Log out", "Log out and close the desk, or log in", id="close"),
+        _key("k", "checklist", "Checklist", "An appointment: the documents brought"),
+        _key("f7", "find", "Find", "Look a ticket up by its code"),
+        _key("f8", "change_desk", "Desk…", "Choose which desk this terminal is", id="change"),
     ]
 
     def __init__(self, desk: DeskContext) -> None:
