@@ -9,6 +9,7 @@ The flows behind the keys are :mod:`oss_desk.ui.screens.counter`'s.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
+from textual.worker import Worker
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
@@ -50,6 +52,19 @@ def in_place(static: Static, content: Text | str) -> None:
 
 
 _key = Keys("desk")
+
+
+def desk_action(
+    flow: Callable[[counter.CounterScreen], Awaitable[None]],
+) -> Callable[[counter.CounterScreen], Worker[None]]:
+    """A key's action that runs one of the counter's flows in the desk's worker (one at a time;
+    a fault goes to the funnel and the desk carries on)."""
+
+    @work(exclusive=True, group="desk", exit_on_error=False, name=flow.__name__)
+    async def action(screen: counter.CounterScreen) -> None:
+        await flow(screen)
+
+    return action
 
 
 class AdviserScreen(counter.CounterScreen):
@@ -412,13 +427,18 @@ class AdviserScreen(counter.CounterScreen):
 
     # Actions ------------------------------------------------------------------------------------
 
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_call_next(self) -> None:
-        await counter.call_next(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_call_chosen(self) -> None:
-        await counter.call_chosen(self)
+    action_call_next = desk_action(counter.call_next)
+    action_call_chosen = desk_action(counter.call_chosen)
+    action_finish = desk_action(counter.finish)
+    action_no_show = desk_action(counter.no_show)
+    action_undo_no_show = desk_action(counter.undo_no_show)
+    action_park = desk_action(counter.park_or_resume)
+    action_add_service = desk_action(counter.add_service)
+    action_transfer = desk_action(counter.transfer)
+    action_note = desk_action(counter.note)
+    action_close_desk = desk_action(counter.log_in_or_out)
+    action_find = desk_action(find_ticket)
+    action_change_desk = desk_action(counter.change_desk)
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_recall(self) -> None:
@@ -433,34 +453,6 @@ class AdviserScreen(counter.CounterScreen):
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_start(self) -> None:
         await counter.change(self, lambda q, t: q.start(t.id))
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_finish(self) -> None:
-        await counter.finish(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_no_show(self) -> None:
-        await counter.no_show(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_undo_no_show(self) -> None:
-        await counter.undo_no_show(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_park(self) -> None:
-        await counter.park_or_resume(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_add_service(self) -> None:
-        await counter.add_service(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_transfer(self) -> None:
-        await counter.transfer(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_note(self) -> None:
-        await counter.note(self)
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_history(self) -> None:
@@ -483,20 +475,8 @@ class AdviserScreen(counter.CounterScreen):
         )
 
     @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_close_desk(self) -> None:
-        await counter.log_in_or_out(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_checklist(self) -> None:
         if self.appointment is None:
             return
         await tick_checklist(self, self.appointment, [])
         self.show_appointment(self.my_ticket())
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_find(self) -> None:
-        await find_ticket(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_change_desk(self) -> None:
-        await counter.change_desk(self)
