@@ -33,7 +33,7 @@ from oss_desk.ui.screens.appointment_view import (
     slot_at,
     when_text,
 )
-from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.base import DeskScreen, ReadOnce
 from oss_desk.ui.screens.flows import check_in, tick_checklist
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.appointment_grid import AppointmentGrid
@@ -112,9 +112,8 @@ class AppointmentsScreen(DeskScreen):
         self.day: date | None = None
         self.resource: str | None = None
         self.table = AppointmentGrid(id="appt-grid")
-        self.contacts: dict[int, Contact | None] = {}
+        self.contacts: ReadOnce[Contact | None] = ReadOnce(self, "appt-contact", self.show_detail)
         """Contact details read (and recorded as read) once per booking while the app runs."""
-        self._reading: set[int] = set()
         self._wanted_cursor: int | None = None
         """After a jump: the appointment to put the cursor on."""
 
@@ -222,24 +221,14 @@ class AppointmentsScreen(DeskScreen):
     def _want_contact(self, appt: Appointment | None) -> None:
         """Read the highlighted booking's contact details once (the read is recorded), if the
         person's role may see them; a refresh of the screen does not read them again."""
-        if appt is None or appt.id in self.contacts or appt.id in self._reading:
+        if appt is None or appt.id in self.contacts:
             return
-        if not self.desk.may(Action.VIEW_CONTACT, self.acting_as(), own=self._own(appt)):
-            return
-        self._reading.add(appt.id)
-        self.run_worker(self._read_contact(appt), group="appt-contact", exit_on_error=False)
-
-    async def _read_contact(self, appt: Appointment) -> None:
         actor = self.acting_as()
-        try:
-            found = await self.desk.act(
-                lambda s: AppointmentService(s, actor).contact(appt, "appointments panel")
-            )
-        finally:
-            self._reading.discard(appt.id)
-        if isinstance(found, Ok):
-            self.contacts[appt.id] = found.value
-            self.show_detail()
+        if not self.desk.may(Action.VIEW_CONTACT, actor, own=self._own(appt)):
+            return
+        self.contacts.read(
+            appt.id, lambda s: AppointmentService(s, actor).contact(appt, "appointments panel")
+        )
 
     def show_detail(self) -> None:
         """The highlighted booking (or free time): a column beside the grid, or a few wrapped

@@ -33,7 +33,7 @@ from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.followups import Answer, RespondDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys
-from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.base import DeskScreen, ReadOnce
 from oss_desk.ui.screens.followup_flows import (
     DEADLINES,
     KIND_KEYS,
@@ -119,8 +119,7 @@ class FollowupsScreen(DeskScreen):
         self.today: date | None = None
         self.kind_filter: Kind | None = None
         self.owner_filter = "anyone"
-        self.details: dict[int, Details] = {}
-        self._reading: set[int] = set()
+        self.details: ReadOnce[Details] = ReadOnce(self, "followup-details", self.show_detail)
         self.loads = 0
 
     def compose_body(self) -> ComposeResult:
@@ -286,25 +285,13 @@ class FollowupsScreen(DeskScreen):
 
     def _want_details(self, f: Followup) -> None:
         """Read its personal details once while the app runs (the read is recorded)."""
-        if f.id in self.details or f.id in self._reading:
+        if f.id in self.details:
             return
         needed = Action.VIEW_FEEDBACK if f.kind.on_the_record else Action.WORK_FOLLOWUPS
         if not self._may(needed):
             return
-        self._reading.add(f.id)
-        self.run_worker(self._read_details(f), group="followup-details", exit_on_error=False)
-
-    async def _read_details(self, f: Followup) -> None:
         actor = self.acting_as()
-        try:
-            found = await self.desk.act(
-                lambda s: FollowupService(s, actor).details(f, "follow-ups panel")
-            )
-        finally:
-            self._reading.discard(f.id)
-        if isinstance(found, Ok):
-            self.details[f.id] = found.value
-            self.show_detail()
+        self.details.read(f.id, lambda s: FollowupService(s, actor).details(f, "follow-ups panel"))
 
     def show_detail(self) -> None:
         panel = self.query_one("#followup-detail", Static)
