@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import parse_reference
+from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Outcome, Visit
 from oss_desk.domain.needs import parse_needs
 from oss_desk.errors import InvalidInput
@@ -346,7 +347,9 @@ class GreetScreen(DeskScreen):
             self.forget_needs()
             self.notify_done(f"Visit recorded: {name}, {Outcome(outcome).value}")
             await self.desk.after_write()
-            await follow_up_outcome(self, actor, Outcome(outcome), code, visit=done.value.id)
+            await follow_up_outcome(
+                self, actor, Outcome(outcome), Arranged(code, visit=done.value.id)
+            )
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_needs(self) -> None:
