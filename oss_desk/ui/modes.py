@@ -43,30 +43,27 @@ first shown: the first frame pays only for the first screen."""
 _key = Keys("app")
 
 
-def _mode(key: str, mode: str, description: str, tooltip: str) -> Binding:
-    """A key that shows a mode's screen (``app.mode_greet``...)."""
+def _mode(key: str, mode: str, description: str, what: str) -> Binding:
+    """A key that shows a mode's screen (``app.mode_greet``...); its tooltip is the mode's title
+    and what is done there."""
+    tooltip = f"{MODE_TITLES[mode]}: {what}"
     return _key(key, f"switch_mode('{mode}')", description, tooltip, id=f"mode_{mode}")
 
 
 APP_BINDINGS: list[BindingType] = [
     _key("f1", "help", "Help", "The keys of this screen"),
-    _mode("f2", "greet", "Greet", "Meet and greet: issue tickets, quick visits"),
-    _mode("f3", "desk", "Desk", "Adviser desk: call, serve, finish"),
-    _mode("f4", "leader", "Leader", "Team leader: desks, queue by service, today's figures"),
+    _mode("f2", "greet", "Greet", "issue tickets, quick visits"),
+    _mode("f3", "desk", "Desk", "call, serve, finish"),
+    _mode("f4", "leader", "Leader", "desks, queue by service, today's figures"),
     _mode(
-        "f5",
-        "appointments",
-        "Appointments",
-        "Appointments: the day and week grid, book, check in, move, cancel",
+        "f5", "appointments", "Appointments", "the day and week grid, book, check in, move, cancel"
     ),
-    _mode(
-        "f6", "reports", "Reports", "Reports: the daily footfall summary and the monthly dashboard"
-    ),
+    _mode("f6", "reports", "Reports", "the daily footfall summary and the monthly dashboard"),
     _mode(
         "ctrl+f",
         "followups",
         "Follow-ups",
-        "Follow-ups: ring-backs, referrals, comments, compliments and complaints",
+        "ring-backs, referrals, comments, compliments and complaints",
     ),
     _key(
         "ctrl+t",
