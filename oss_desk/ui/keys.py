@@ -52,3 +52,8 @@ class Keys:
             tooltip=tooltip,
             id=f"{self.prefix}.{id or action}",
         )
+
+    def find_ticket(self) -> Binding:
+        """F7 where a ticket is looked up by its code: the same key on every screen that has it
+        (:func:`oss_desk.ui.screens.flows.find_ticket` does it)."""
+        return self("f7", "find", "Find", "Look a ticket up by its code")

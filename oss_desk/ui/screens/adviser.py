@@ -117,7 +117,7 @@ class AdviserScreen(counter.CounterScreen):
         _key("b", "toggle_break", "Break", "A break, or back from it (no calls)", id="break"),
         _key("z", "close_desk", "Log out", "Log out and close the desk, or log in", id="close"),
         _key("k", "checklist", "Checklist", "An appointment: the documents brought"),
-        _key("f7", "find", "Find", "Look a ticket up by its code"),
+        _key.find_ticket(),
         _key("f8", "change_desk", "Desk…", "Choose which desk this terminal is", id="change"),
     ]
 

@@ -105,7 +105,7 @@ class GreetScreen(DeskScreen):
             "The next ticket: they came back about the same matter",
             show=False,
         ),
-        _key("f7", "find", "Find", "Look a ticket up by its code"),
+        _key.find_ticket(),
         _key("ctrl+r", "reprint", "Reprint", "Print the last ticket again"),
         _key(
             "ctrl+n",

@@ -153,7 +153,7 @@ class LeaderScreen(DeskScreen):
             id="cancel",
         ),
         _key("z", "toggle_desk", "Close/open desk", "Close the highlighted desk, or open it again"),
-        _key("f7", "find", "Find", "Look a ticket up by its code"),
+        _key.find_ticket(),
         _key(
             "s",
             "print_summary",
