@@ -19,11 +19,11 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 class Preferred(StrEnum):
-    """How the resident hears from us (and is given a referral's reference: ``SendBy``)."""
+    """How the resident hears from us."""
 
-    SLIP = "slip"
     EMAIL = "email"
     TEXT = "text"
+    SLIP = "slip"
 
 
 class AppointmentStatus(StrEnum):

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from oss_desk.domain.appointments import Preferred
 from oss_desk.domain.text import clean_text as stored_text
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
@@ -101,9 +100,12 @@ class Via(StrEnum):
     WEB = "web"
 
 
-SendBy = Preferred
-"""How the resident is given a referral's reference: the ways a resident hears from us (the
-appointments' ``Preferred``: a slip at the desk, an email or a text)."""
+class SendBy(StrEnum):
+    """How the resident is given a referral's reference."""
+
+    SLIP = "slip"
+    EMAIL = "email"
+    TEXT = "text"
 
 
 class AttemptResult(StrEnum):
