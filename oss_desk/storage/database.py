@@ -263,6 +263,8 @@ class Store:
                             with contextlib.suppress(sqlite3.Error, StorageError):
                                 conn.execute("ROLLBACK")
                         raise
+                if turn is not None:
+                    turn.ring()  # the commit can be seen now: wake the listeners
         finally:
             if turn is not None:
                 turn.release()
