@@ -1,12 +1,13 @@
 """Running the worker: the lease, the lanes, the heartbeat, and the standby that takes over.
 
 Whoever holds the device lease (``oss-desk worker``, or a desk app) runs one
-:class:`DeviceWorker`: a thread per printer, one for the board, one per way of sending messages,
-one for housekeeping (no-shows, retention, the report rollup) and one for the heartbeat, each
-with its own database session. A slow or dead printer holds up only its own lane. Every other
-desk app runs a :class:`Standby` that tries to take the lease every second: when the owner exits
-or dies (the kernel releases its lock), one of them takes over, adopts what the old owner left
-mid-delivery, and carries on. There is never a second owner: the lock is exclusive.
+:class:`DeviceWorker`: a thread per printer, one for the board, one per way of sending messages
+(from the first message queued for it), one for housekeeping (no-shows, retention, the report
+rollup) and one for the heartbeat, each with its own database session. A slow or dead printer
+holds up only its own lane. Every other desk app runs a :class:`Standby` that tries to take the
+lease every second: when the owner exits or dies (the kernel releases its lock), one of them
+takes over, adopts what the old owner left mid-delivery, and carries on. There is never a
+second owner: the lock is exclusive.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ log = logging.getLogger("oss_desk.worker")
 HOUSEKEEPING_SECONDS = 60.0
 RETENTION_EVERY_SECONDS = 3600.0
 RESTART_SECONDS = 2.0
+LANE_CACHE_KIB = 256
+"""The page cache of each lane's database connection (KiB)."""
 WAKE_OTHERS_AFTER = 0.02
 """After a change, the printers' lanes run alone this long before the other lanes wake."""
 
@@ -139,6 +142,9 @@ class DeviceWorker:
         def host_session() -> Session:
             session = open_session()
             session.host = True  # the device worker is host-level: never role-checked
+            # A lane reads a few rows at a time: a small page cache of its own (SQLite's default
+            # grows to 2 MB per connection, a dozen lanes in a desk that runs the devices).
+            session.store.cap_cache(LANE_CACHE_KIB)
             return session
 
         self.open_session = host_session
@@ -153,6 +159,7 @@ class DeviceWorker:
         self._wake: list[threading.Event] = []
         self._wake_first: list[threading.Event] = []
         self._lanes: dict[str, threading.Thread] = {}
+        self._senders: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
         self.term = 0
 
@@ -205,7 +212,6 @@ class DeviceWorker:
             ("oss-desk-turn-texts", self._turn_texts),
             ("oss-desk-referral-messages", self._referral_messages),
             ("oss-desk-report-emails", self._report_mails),
-            *[(f"oss-desk-{lane}", self._message_lane(lane)) for lane in LANES],
         ):
             self._spawn(name, target)
 
@@ -346,12 +352,14 @@ class DeviceWorker:
     # Lanes ---------------------------------------------------------------------------------------
 
     def _watch(self) -> None:
-        """Polls the change feed and wakes the lanes; starts a lane for each new printer."""
+        """Polls the change feed and wakes the lanes; starts a lane for each new printer and for
+        each way of sending messages when the first message waits for it."""
         session = self.open_session()
         feed: ChangeFeed | None = None
         try:
             feed = ChangeFeed(session.store)
             self._printer_lanes(session)
+            self._message_lanes(session)
             while not self.stop.is_set():
                 changes = feed.wait(timeout=1.0, interval=self.poll_interval, stop=self.stop)
                 if changes is not None:
@@ -361,6 +369,7 @@ class DeviceWorker:
                     self._wake_all()
                     session.refresh_directory()
                     self._printer_lanes(session)
+                    self._message_lanes(session)
         finally:
             if feed is not None:
                 feed.close()
@@ -371,6 +380,13 @@ class DeviceWorker:
         for url in sorted(wanted - set(self._lanes)):
             name = f"oss-desk-printer-{len(self._lanes)}"
             self._lanes[url] = self._spawn(name, self._printer_lane(url))
+
+    def _message_lanes(self, session: Session) -> None:
+        """A lane for each way of sending messages once a message waits for it (most offices
+        never send by one of them: no thread, no database connection held for it)."""
+        for lane in sorted(set(o.lanes(session.store.conn, MESSAGES)) & set(LANES)):
+            if lane not in self._senders:
+                self._senders[lane] = self._spawn(f"oss-desk-{lane}", self._message_lane(lane))
 
     def _printer_lane(self, url: str) -> Callable[[], None]:
         def run() -> None:
