@@ -439,7 +439,7 @@ def test_the_running_worker_starts_a_sending_lane_with_the_first_message(
         time.sleep(0.3)  # its lanes are running
         names = {t.name for t in threading.enumerate()}
         assert "oss-desk-changes" in names
-        assert not names & {"oss-desk-smtp", "oss-desk-notify"}
+        assert not names & {"oss-desk-smtp", "oss-desk-notify", "oss-desk-referral-messages"}
         booked = Cli(db, monkeypatch)(
             "appointment",
             "book",

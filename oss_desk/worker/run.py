@@ -1,9 +1,10 @@
 """Running the worker: the lease, the lanes, the heartbeat, and the standby that takes over.
 
 Whoever holds the device lease (``oss-desk worker``, or a desk app) runs one
-:class:`DeviceWorker`: a thread per printer, one for the board, one per way of sending messages
-(from the first message queued for it), one for housekeeping (no-shows, retention, the report
-rollup) and one for the heartbeat, each with its own database session. A slow or dead printer
+:class:`DeviceWorker`: a thread per printer, one for the board, one per way of sending messages,
+one for referral messages and one for report emails (each from the first message queued for
+it), one for housekeeping (no-shows, retention, the report rollup) and one for the heartbeat,
+each with its own database session. A slow or dead printer
 holds up only its own lane. Every other desk app runs a :class:`Standby` that tries to take the
 lease every second: when the owner exits or dies (the kernel releases its lock), one of them
 takes over, adopts what the old owner left mid-delivery, and carries on. There is never a
@@ -210,8 +211,6 @@ class DeviceWorker:
             ("oss-desk-board", self._board),
             ("oss-desk-housekeeping", self._housekeeping),
             ("oss-desk-turn-texts", self._turn_texts),
-            ("oss-desk-referral-messages", self._referral_messages),
-            ("oss-desk-report-emails", self._report_mails),
         ):
             self._spawn(name, target)
 
@@ -352,14 +351,14 @@ class DeviceWorker:
     # Lanes ---------------------------------------------------------------------------------------
 
     def _watch(self) -> None:
-        """Polls the change feed and wakes the lanes; starts a lane for each new printer and for
-        each way of sending messages when the first message waits for it."""
+        """Polls the change feed and wakes the lanes; starts a lane for each new printer, and
+        the sending lanes when the first message waits for them."""
         session = self.open_session()
         feed: ChangeFeed | None = None
         try:
             feed = ChangeFeed(session.store)
             self._printer_lanes(session)
-            self._message_lanes(session)
+            self._sending_lanes(session)
             while not self.stop.is_set():
                 changes = feed.wait(timeout=1.0, interval=self.poll_interval, stop=self.stop)
                 if changes is not None:
@@ -369,7 +368,7 @@ class DeviceWorker:
                     self._wake_all()
                     session.refresh_directory()
                     self._printer_lanes(session)
-                    self._message_lanes(session)
+                    self._sending_lanes(session)
         finally:
             if feed is not None:
                 feed.close()
@@ -381,12 +380,21 @@ class DeviceWorker:
             name = f"oss-desk-printer-{len(self._lanes)}"
             self._lanes[url] = self._spawn(name, self._printer_lane(url))
 
-    def _message_lanes(self, session: Session) -> None:
-        """A lane for each way of sending messages once a message waits for it (most offices
-        never send by one of them: no thread, no database connection held for it)."""
-        for lane in sorted(set(o.lanes(session.store.conn, MESSAGES)) & set(LANES)):
-            if lane not in self._senders:
-                self._senders[lane] = self._spawn(f"oss-desk-{lane}", self._message_lane(lane))
+    def _sending_lanes(self, session: Session) -> None:
+        """A lane for each way of sending appointment messages, for referral messages and for
+        report emails, from the first one that waits for it (most offices never send some of
+        them: no thread, no database connection is held for those)."""
+        conn = session.store.conn
+        wanted: dict[str, Callable[[], None]] = {
+            f"oss-desk-{lane}": self._message_lane(lane)
+            for lane in set(o.lanes(conn, MESSAGES)) & set(LANES)
+        }
+        if next_referral_message_due(conn) is not None:
+            wanted["oss-desk-referral-messages"] = self._referral_messages
+        if next_report_mail_due(conn) is not None:
+            wanted["oss-desk-report-emails"] = self._report_mails
+        for name in sorted(set(wanted) - set(self._senders)):
+            self._senders[name] = self._spawn(name, wanted[name])
 
     def _printer_lane(self, url: str) -> Callable[[], None]:
         def run() -> None:
