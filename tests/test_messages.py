@@ -420,3 +420,45 @@ def test_the_demo_mailbox_is_an_mbox_any_mail_client_opens(tmp_path: Path) -> No
     messages = list(mailbox.mbox(box_path))
     assert [m["To"] for m in messages] == ["r11@example.org", "r12@example.org"]
     assert all(str(m["Subject"]).startswith("Your appointment is booked") for m in messages)
+
+
+def test_the_running_worker_starts_a_sending_lane_with_the_first_message(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker holds no thread (nor database connection) for a way of sending that nothing
+    waits for; the first message queued for it starts its lane, and it is sent."""
+    import threading
+    import time
+
+    from oss_desk.worker.run import DeviceWorker
+
+    db = make_office(tmp_path, smtp_url=smtp.url)
+    worker = DeviceWorker(lambda: open_session(db=db, clock=FixedClock(NOW), person="worker"))
+    worker.start()
+    try:
+        time.sleep(0.3)  # its lanes are running
+        names = {t.name for t in threading.enumerate()}
+        assert "oss-desk-changes" in names
+        assert not names & {"oss-desk-smtp", "oss-desk-notify", "oss-desk-referral-messages"}
+        booked = Cli(db, monkeypatch)(
+            "appointment",
+            "book",
+            "--service",
+            "C",
+            "--start",
+            "2026-11-26T11:00:00Z",
+            "--channel",
+            "email",
+            "--email",
+            "resident@example.org",
+            now=format_instant(NOW),
+        )
+        assert booked.code == 0, booked.err
+        deadline = time.monotonic() + 30
+        while not smtp.mailbox.messages:
+            assert time.monotonic() < deadline, "the confirmation was never sent"
+            time.sleep(0.02)
+        assert "oss-desk-smtp" in {t.name for t in threading.enumerate()}
+        assert "booked" in str(smtp.mailbox.messages[0]["Subject"])
+    finally:
+        worker.join()

@@ -322,3 +322,35 @@ def test_a_worker_gone_mid_send_leaves_it_to_the_next_owner(
     assert by_id[second["id"]] == ("sent", 1)  # sent again once; its first send unconfirmed
     ids = Counter(str(m["Message-ID"]) for m in smtp.mailbox.messages)
     assert sorted(ids.values()) == [1, 1]
+
+
+def test_the_running_worker_starts_its_report_email_lane_with_the_first_report_queued(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No thread nor database connection is held for report emails until one is queued; the
+    running worker then starts the lane, and the summary arrives."""
+    import threading
+    import time
+
+    from oss_desk.worker.run import DeviceWorker
+
+    db = office(tmp_path, smtp.url)
+    cli = Cli(db, monkeypatch)
+    a_day(cli)
+    clock = FixedClock(read_instant(MONDAY_EVENING))
+    worker = DeviceWorker(lambda: open_session(db=db, clock=clock, person="worker"))
+    worker.start()
+    try:
+        time.sleep(0.3)  # its lanes are running
+        names = {t.name for t in threading.enumerate()}
+        assert "oss-desk-changes" in names and "oss-desk-report-emails" not in names
+        sent = cli("--user", "tl", "report", "send", "daily", now=MONDAY_EVENING)
+        assert sent.code == 0, sent.err
+        deadline = time.monotonic() + 30
+        while not smtp.mailbox.messages:
+            assert time.monotonic() < deadline, "the summary was never sent"
+            time.sleep(0.02)
+        assert "oss-desk-report-emails" in {t.name for t in threading.enumerate()}
+        assert smtp.mailbox.messages[0]["Subject"] == "Daily summary: Test Council, 2026-11-23"
+    finally:
+        worker.join()

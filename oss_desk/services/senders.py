@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import mailbox
 import re
 import smtplib
 import socket
@@ -54,6 +53,8 @@ def _capture(path: str, data: bytes, ident: str) -> str:
 
 def _mbox(path: str, email: EmailMessage) -> str:
     """Append to an mbox file (any mail client opens it), with the standard library's locking."""
+    import mailbox  # only when capturing mail (a desk running the devices need not hold it)
+
     target = Path(path)
     try:
         files.append_private(target, b"")  # created 0600 before the mailbox module opens it

@@ -7,6 +7,9 @@ The watch only says *when* to look: what changed is still read through the chang
 (:mod:`oss_desk.storage.changes`), and the poll stays as the fallback (another system, no WAL
 file yet, the inotify limit reached: then :attr:`Doorbell.fd` is None and nothing rings).
 A checkpoint that truncates or restarts the WAL also rings: a look that finds nothing new.
+The WAL file is written a moment before its commit can be seen (its frames are synced before
+the shared index is updated), so oss-desk's writers also ring the write lock file beside the
+database once their commit can be seen (:mod:`oss_desk.storage.writelock`); both are watched.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import os
 import select
 from functools import lru_cache
 from pathlib import Path
+
+from oss_desk.storage.writelock import lock_path
 
 __all__ = ["Doorbell", "wal_path"]
 
@@ -44,26 +49,32 @@ def _libc() -> ctypes.CDLL | None:
 
 
 class Doorbell:
-    """Rings when ``path`` is written to (inotify ``IN_MODIFY``); see the module."""
+    """Rings when ``path`` (or any of ``also``) is written to (inotify ``IN_MODIFY``); see the
+    module. ``fd`` is None when none of them can be watched."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *also: Path) -> None:
         self.path = path
         self.fd: int | None = None
         libc = _libc()
-        if libc is None or not path.exists():
+        watched = [p for p in (path, *also) if p.exists()]
+        if libc is None or not watched:
             return
         fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
         if fd < 0:
             return
-        if libc.inotify_add_watch(fd, os.fsencode(path), _IN_MODIFY) < 0:
+        added = [libc.inotify_add_watch(fd, os.fsencode(p), _IN_MODIFY) for p in watched]
+        if all(wd < 0 for wd in added):
             os.close(fd)
             return
         self.fd = fd
 
     @classmethod
     def for_commits(cls, db: Path) -> Doorbell:
-        """Rings when any process commits to the database at ``db`` (its WAL file changes)."""
-        return cls(wal_path(db))
+        """Rings when any process commits to the database at ``db``: its WAL file changes (any
+        writer, a moment before the commit can be seen), and oss-desk's writers ring the write
+        lock file once the commit can be seen (:meth:`oss_desk.storage.writelock.WriteLock.ring`).
+        """
+        return cls(wal_path(db), lock_path(db))
 
     def drain(self) -> bool:
         """Read what rang, without waiting; whether anything did."""

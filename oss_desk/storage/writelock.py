@@ -11,6 +11,10 @@ the lock is let go. Nothing serves the lock: the kernel drops it when its proces
 killed -9. A writer that does not take it (the ``sqlite3`` shell, a backup) still meets SQLite's
 own lock and its busy timeout, which stay as the backstop.
 
+**The ring.** After its ``COMMIT``, while still holding its turn, a writer writes one byte to the
+lock file (:meth:`WriteLock.ring`): listeners watching it (:mod:`oss_desk.storage.doorbell`) wake
+when the commit can already be seen, not a moment before as with the WAL file.
+
 ``flock`` locks belong to an open file (not to a process, as ``fcntl`` record locks do), so two
 threads of one process (a desk app and the device worker it runs) take turns like two processes.
 A wait is bounded by the busy timeout: past it, the write is refused as busy, as SQLite's own
@@ -141,6 +145,15 @@ class WriteLock:
             return False
         self.held = True
         return True
+
+    def ring(self) -> None:
+        """Say that a commit has just finished: one byte written to the lock file, which every
+        doorbell watches (:mod:`oss_desk.storage.doorbell`). Unlike the WAL file, which is written
+        before its commit can be seen, this rings once the commit is visible, so a listener's
+        first look finds it. Harmless when it cannot be written (a read-only copy)."""
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.pwrite(self._fd, b"\n", 0)
 
     def release(self) -> None:
         if self.held and self._fd is not None:

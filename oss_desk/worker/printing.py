@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import after_cut_short, is_copy, print_backoff
@@ -41,6 +43,8 @@ from oss_desk.storage import queue as q
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
 
 log = logging.getLogger("oss_desk.worker")
+
+T = TypeVar("T")
 
 LEASE_SECONDS = 60
 
@@ -129,18 +133,23 @@ class PrintDelivery:
         except Exception as exc:
             self._settle(job, "failed", report, error=f"bad printer URL: {describe(exc)}")
             return
+        # The printer is reached and asked how it is while the job is rendered.
+        asking = Meanwhile(lambda: _open_and_ask(transport))
         try:
             data = self._render(job, url.profile)
         except Exception as exc:
+            opened = asking.result()
+            if not isinstance(opened, PrinterFault):
+                opened[0].close()
             self._settle(job, "failed", report, error=f"cannot render the job: {describe(exc)}")
             return
-        try:
-            link = transport.open()
-        except PrinterFault as fault:
-            self._not_printed(job, fault.reason, fault.status, report)
+        opened = asking.result()
+        if isinstance(opened, PrinterFault):
+            self._not_printed(job, opened.reason, opened.status, report)
             return
+        link, before = opened
         try:
-            self._over(link, transport, url, job, data, report)
+            self._over(link, transport, url, job, data, report, before)
         finally:
             link.close()
 
@@ -152,8 +161,8 @@ class PrintDelivery:
         job: PrintJob,
         data: bytes,
         report: PrintReport,
+        before: PrinterStatus,
     ) -> None:
-        before = link.status() if url.asks_status else PrinterStatus.UNKNOWN
         if url.asks_status:
             self._record(url.url, before)
             if before is PrinterStatus.UNKNOWN:
@@ -186,17 +195,18 @@ class PrintDelivery:
             else:
                 self._cut_short(job, f"{fault.reason} after {fault.sent} bytes", report)
             return
-        with self.s.store.write() as conn:  # the last byte has left: from now on, "sent"
-            conn.execute(
-                "UPDATE print_jobs SET sent_at = ? WHERE id = ? AND owner = ?",
-                [self._stamp(), job.id, self.owner],
-            )
         if not transport.confirms:
+            self._sent(job)  # the last byte has left: from now on, "sent"
             link.close()  # the printer has it all: free the line before the bookkeeping
             self._settle(job, "done", report, claimed=True, confirmed=False, size=len(data))
             return
-        after = link.confirm(len(data))
-        link.close()  # the printer has answered: free it before the bookkeeping
+        # The printer's answer is read (and the line freed as soon as it came) while "sent" is
+        # committed; "printed" is recorded only after both.
+        answer = Meanwhile(lambda: _confirm_and_close(link, len(data)))
+        try:
+            self._sent(job)
+        finally:
+            after = answer.result()
         self._record(url.url, after)
         if after in (PrinterStatus.OK, PrinterStatus.NEAR_END):
             self._settle(job, "done", report, claimed=True, confirmed=True, size=len(data))
@@ -220,6 +230,13 @@ class PrintDelivery:
         if copy and isinstance(printout, SlipPrintout):
             printout = dataclasses.replace(printout, copy=True)
         return render(printout, profile)
+
+    def _sent(self, job: PrintJob) -> None:
+        with self.s.store.write() as conn:
+            conn.execute(
+                "UPDATE print_jobs SET sent_at = ? WHERE id = ? AND owner = ?",
+                [self._stamp(), job.id, self.owner],
+            )
 
     # Outcomes ---------------------------------------------------------------------------------
 
@@ -415,6 +432,51 @@ class PrintDelivery:
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
         return len(left)
+
+
+class Meanwhile(Generic[T]):
+    """``work`` on a thread of its own (a step on the printer's line, while the lane's thread
+    renders or commits); :meth:`result` waits for it: its value, or what it raised."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work = work
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="oss-desk-printer-step")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._work()
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+
+def _open_and_ask(transport: Transport) -> tuple[PrinterLink, PrinterStatus] | PrinterFault:
+    """Connect and ask how the printer is (when its URL says to ask); the fault when it cannot
+    be reached (nothing was sent)."""
+    try:
+        link = transport.open()
+    except PrinterFault as fault:
+        return fault
+    try:
+        return link, link.status() if transport.url.asks_status else PrinterStatus.UNKNOWN
+    except BaseException:
+        link.close()
+        raise
+
+
+def _confirm_and_close(link: PrinterLink, size: int) -> PrinterStatus:
+    try:
+        return link.confirm(size)
+    finally:
+        link.close()  # the printer has answered: free it before the bookkeeping
 
 
 def configured_printers(session: Session) -> list[str]:

@@ -2,11 +2,13 @@
 
 Whoever holds the device lease (``oss-desk worker``, or a desk app) runs one
 :class:`DeviceWorker`: a thread per printer, one for the board, one per way of sending messages,
-one for housekeeping (no-shows, retention, the report rollup) and one for the heartbeat, each
-with its own database session. A slow or dead printer holds up only its own lane. Every other
-desk app runs a :class:`Standby` that tries to take the lease every second: when the owner exits
-or dies (the kernel releases its lock), one of them takes over, adopts what the old owner left
-mid-delivery, and carries on. There is never a second owner: the lock is exclusive.
+one for referral messages and one for report emails (each from the first message queued for
+it), one for housekeeping (no-shows, retention, the report rollup) and one for the heartbeat,
+each with its own database session. A slow or dead printer
+holds up only its own lane. Every other desk app runs a :class:`Standby` that tries to take the
+lease every second: when the owner exits or dies (the kernel releases its lock), one of them
+takes over, adopts what the old owner left mid-delivery, and carries on. There is never a
+second owner: the lock is exclusive.
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ log = logging.getLogger("oss_desk.worker")
 HOUSEKEEPING_SECONDS = 60.0
 RETENTION_EVERY_SECONDS = 3600.0
 RESTART_SECONDS = 2.0
+LANE_CACHE_KIB = 256
+"""The page cache of each lane's database connection (KiB)."""
+WAKE_OTHERS_AFTER = 0.02
+"""After a change, the printers' lanes run alone this long before the other lanes wake."""
 
 
 def wall_clock() -> str:
@@ -137,6 +143,9 @@ class DeviceWorker:
         def host_session() -> Session:
             session = open_session()
             session.host = True  # the device worker is host-level: never role-checked
+            # A lane reads a few rows at a time: a small page cache of its own (SQLite's default
+            # grows to 2 MB per connection, a dozen lanes in a desk that runs the devices).
+            session.store.cap_cache(LANE_CACHE_KIB)
             return session
 
         self.open_session = host_session
@@ -149,7 +158,9 @@ class DeviceWorker:
         self.errors: list[str] = []
         self.started_at: str | None = None
         self._wake: list[threading.Event] = []
+        self._wake_first: list[threading.Event] = []
         self._lanes: dict[str, threading.Thread] = {}
+        self._senders: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
         self.term = 0
 
@@ -200,9 +211,6 @@ class DeviceWorker:
             ("oss-desk-board", self._board),
             ("oss-desk-housekeeping", self._housekeeping),
             ("oss-desk-turn-texts", self._turn_texts),
-            ("oss-desk-referral-messages", self._referral_messages),
-            ("oss-desk-report-emails", self._report_mails),
-            *[(f"oss-desk-{lane}", self._message_lane(lane)) for lane in LANES],
         ):
             self._spawn(name, target)
 
@@ -261,15 +269,18 @@ class DeviceWorker:
 
         return run
 
-    def _waker(self) -> threading.Event:
+    def _waker(self, *, first: bool = False) -> threading.Event:
+        """The event that wakes a lane; ``first``: woken before the others after a change (a
+        printer's lane: a resident waits at the printer for the ticket; a text or an email can
+        wait a few milliseconds, and lanes waking together would share one interpreter lock)."""
         event = threading.Event()
         with self._lock:
-            self._wake.append(event)
+            (self._wake_first if first else self._wake).append(event)
         return event
 
-    def _wake_all(self) -> None:
+    def _wake_all(self, *, first_only: bool = False) -> None:
         with self._lock:
-            for event in self._wake:
+            for event in self._wake_first if first_only else [*self._wake_first, *self._wake]:
                 event.set()
 
     def _sleep(self, wake: threading.Event, seconds: float) -> None:
@@ -340,18 +351,24 @@ class DeviceWorker:
     # Lanes ---------------------------------------------------------------------------------------
 
     def _watch(self) -> None:
-        """Polls the change feed and wakes the lanes; starts a lane for each new printer."""
+        """Polls the change feed and wakes the lanes; starts a lane for each new printer, and
+        the sending lanes when the first message waits for them."""
         session = self.open_session()
         feed: ChangeFeed | None = None
         try:
             feed = ChangeFeed(session.store)
             self._printer_lanes(session)
+            self._sending_lanes(session)
             while not self.stop.is_set():
                 changes = feed.wait(timeout=1.0, interval=self.poll_interval, stop=self.stop)
                 if changes is not None:
+                    # The printers' lanes first, on their own for a moment; then the rest.
+                    self._wake_all(first_only=True)
+                    self.stop.wait(WAKE_OTHERS_AFTER)
+                    self._wake_all()
                     session.refresh_directory()
                     self._printer_lanes(session)
-                    self._wake_all()
+                    self._sending_lanes(session)
         finally:
             if feed is not None:
                 feed.close()
@@ -363,9 +380,25 @@ class DeviceWorker:
             name = f"oss-desk-printer-{len(self._lanes)}"
             self._lanes[url] = self._spawn(name, self._printer_lane(url))
 
+    def _sending_lanes(self, session: Session) -> None:
+        """A lane for each way of sending appointment messages, for referral messages and for
+        report emails, from the first one that waits for it (most offices never send some of
+        them: no thread, no database connection is held for those)."""
+        conn = session.store.conn
+        wanted: dict[str, Callable[[], None]] = {
+            f"oss-desk-{lane}": self._message_lane(lane)
+            for lane in set(o.lanes(conn, MESSAGES)) & set(LANES)
+        }
+        if next_referral_message_due(conn) is not None:
+            wanted["oss-desk-referral-messages"] = self._referral_messages
+        if next_report_mail_due(conn) is not None:
+            wanted["oss-desk-report-emails"] = self._report_mails
+        for name in sorted(set(wanted) - set(self._senders)):
+            self._senders[name] = self._spawn(name, wanted[name])
+
     def _printer_lane(self, url: str) -> Callable[[], None]:
         def run() -> None:
-            wake = self._waker()
+            wake = self._waker(first=True)
             session = self.open_session()
             try:
                 delivery = PrintDelivery(session, self.transports, self.owner)

@@ -70,7 +70,7 @@ class QueueTable(DataTable[Cell]):
     @guarded
     def on_mount(self) -> None:
         for label, key in self.COLUMNS:
-            self.add_column(label, key=key)
+            self.add_column(Text(label), key=key)  # plain: never read as markup
 
     @guarded
     def on_resize(self, event: Resize) -> None:
@@ -120,7 +120,7 @@ class QueueTable(DataTable[Cell]):
             Text(t.code, style="bold"),
             Text(clipped(label, service_room)),
             waited,
-            minutes_text(entry.estimated_wait_seconds, short),
+            Text(minutes_text(entry.estimated_wait_seconds, short)),
             Text(clipped(self.needs_text(entry), needs_room)),
         )
 
