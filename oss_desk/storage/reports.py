@@ -6,6 +6,11 @@ results are raw tallies (:mod:`oss_desk.domain.tally`), one per site and busines
 days, months, years and several offices' databases can be added up before any percentage or
 percentile is taken. What each visit's facts mean (seen, walked out, closed with the office) is
 decided in :mod:`oss_desk.domain.standards`, not here.
+
+The visits (their arrival, what became of them, their finish and service time) are read from
+``visit_facts`` (schema/0024: one row a visit, kept by triggers on the event log) when the
+database has it (:mod:`oss_desk.storage.reports_facts`), else from the events themselves (an
+office's older copy read with ``--include``): the same rows either way, counted by the same code.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from oss_desk.domain.standards import VisitFacts
 from oss_desk.domain.tally import AppointmentTally, DayTally, VisitTally
+from oss_desk.storage.reports_facts import FINISHES, SERVED, has_visit_facts, visit_rows
 
 DayKey = tuple[str, str]
 """(site id, business day ``YYYY-MM-DD``); events without a site are under ``""``."""
@@ -199,16 +205,35 @@ def _visits(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None
     what became of it (:meth:`VisitTally.count_visit`), from its facts gathered at once for the
     ids of the range's visits (:data:`_VISIT_EVENTS`), its first attended call when a ticket of it
     ended unattended, its cancellation's reason, and the booked start of the appointment it
-    checked in for (the first booked, should there be more)."""
+    checked in for (the first booked, should there be more). With the per-visit rows of
+    ``visit_facts`` (schema/0024) the same facts are read from them instead
+    (:func:`oss_desk.storage.reports_facts.visit_rows`)."""
     low, high = conn.execute(_VISIT_IDS, args).fetchone()
     if low is None:
         return
-    endings: dict[int, tuple[Any, ...]] = {
-        row[0]: row for row in conn.execute(_VISIT_EVENTS, {"low": low, "high": high})
-    }
-    gone = [visit for visit, e in endings.items() if e[1]]
+    if has_visit_facts(conn):
+        rows = visit_rows(conn, args, low, high)
+    else:
+        endings: dict[int, tuple[Any, ...]] = {
+            row[0]: row for row in conn.execute(_VISIT_EVENTS, {"low": low, "high": high})
+        }
+        nothing = (None, None, None, None, None, None, None)
+        rows = [
+            (*arrival, *endings.get(arrival[0], nothing)[1:])
+            for arrival in conn.execute(_ARRIVED, args)
+        ]
+    count_visits(conn, rows, low, high, days)
+
+
+def count_visits(
+    conn: sqlite3.Connection, rows: list[tuple[Any, ...]], low: int, high: int, days: _Days
+) -> None:
+    """Count the visits ``rows`` (one a visit, ids ``low`` to ``high``: visit, site, day,
+    arrival, hour, service, channel, urgent, repeat, needs, gone, first call, meet-and-greet
+    resolution, how it ended, that event's id, when) into ``days``."""
+    gone = [row[0] for row in rows if row[10]]
     attended: dict[int, int] = dict(conn.execute(_ATTENDED, {"ids": json.dumps(gone)}))
-    cancelled = [e[5] for e in endings.values() if e[4] == "cancelled"]
+    cancelled = [row[14] for row in rows if row[13] == "cancelled"]
     reasons: dict[int, str] = dict(conn.execute(_REASONS, {"ids": json.dumps(cancelled)}))
     booked: dict[int, int] = dict(
         conn.execute(
@@ -217,14 +242,31 @@ def _visits(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None
             [low, high],
         )
     )
-    nothing = (None, None, None, None, None, None, None)
     key: DayKey | None = None
     tally = VisitTally()
-    for row in conn.execute(_ARRIVED, args):
-        visit, site, day, arrived, hour, service, channel, urgent, repeat, needs = row
+    counts = tally.arrivals.counts
+    for (
+        visit,
+        site,
+        day,
+        arrived,
+        hour,
+        service,
+        channel,
+        urgent,
+        repeat,
+        needs,
+        unattended,
+        first_call,
+        quick,
+        ended,
+        event_id,
+        ended_ms,
+    ) in rows:
         if (site, day) != key:
             key, tally = (site, day), days.visits(site, day)
-        tally.arrivals.counts[(day, site, hour, service, channel)] += 1
+            counts = tally.arrivals.counts
+        counts[(day, site, hour, service, channel)] += 1
         if urgent:
             tally.flags[("urgent", service)] += 1
         if repeat:
@@ -233,17 +275,16 @@ def _visits(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None
             listed = json.loads(needs) if str(needs).startswith("[") else [needs]
             for need in listed:
                 tally.needs[str(need)] += 1
-        _v, unattended, first_call, quick, ended, event_id, ended_ms = endings.get(visit, nothing)
         first_attended = attended.get(visit) if unattended else first_call
         tally.count_visit(
             VisitFacts(
-                arrived_ms=arrived,
-                booked_ms=booked.get(visit),
-                seen_ms=_earliest(first_attended, quick),
-                first_call_ms=first_call,
-                ended=ended,
-                ended_reason=reasons.get(event_id) or None if ended == "cancelled" else None,
-                ended_ms=ended_ms,
+                arrived,
+                booked.get(visit),
+                _earliest(first_attended, quick),
+                first_call,
+                ended,
+                reasons.get(event_id) or None if ended == "cancelled" else None,
+                ended_ms,
             )
         )
 
@@ -257,16 +298,22 @@ def _earliest(a: int | None, b: int | None) -> int | None:
 def _finishes(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:
     """Outcomes, visits dealt with at meet-and-greet, and what the finish recorded: where the
     resident was signposted to, help to go online, whether it could have been done online."""
-    for day, site, service, outcome, quick, signposted, assisted, avoidable, n in _span_rows(
-        conn,
-        "SELECT business_day, site_id, coalesce(service_code, ''), outcome, ticket_id IS NULL,"
-        " json_extract(data, '$.signposted_to'),"
-        " coalesce(json_extract(data, '$.assisted_digital'), 0),"
-        " coalesce(json_extract(data, '$.avoidable'), 0), count(*)"
-        " FROM events"
-        " WHERE business_day IN (SELECT day FROM span) AND (:site IS NULL OR site_id = :site)"
-        " AND kind = 'finished' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
-        args,
+    facts = has_visit_facts(conn)
+    for day, site, service, outcome, quick, signposted, assisted, avoidable, n in (
+        conn.execute(FINISHES, args)
+        if facts
+        else _span_rows(
+            conn,
+            "SELECT business_day, site_id, coalesce(service_code, ''), outcome,"
+            " ticket_id IS NULL, json_extract(data, '$.signposted_to'),"
+            " coalesce(json_extract(data, '$.assisted_digital'), 0),"
+            " coalesce(json_extract(data, '$.avoidable'), 0), count(*)"
+            " FROM events"
+            " WHERE business_day IN (SELECT day FROM span)"
+            " AND (:site IS NULL OR site_id = :site)"
+            " AND kind = 'finished' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+            args,
+        )
     ):
         tally = days.visits(site, day)
         tally.outcomes[outcome] += n
@@ -284,16 +331,20 @@ def _served(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None
     """Each ticket finished at a desk: its service time (called, else serving, to finished),
     by site, day, desk and person, a list per group from SQLite (group_concat) rather than a
     row per ticket."""
-    for day, site, desk, person, times in _span_rows(
-        conn,
-        "SELECT e.business_day, e.site_id, e.desk_id, e.actor, group_concat("
-        " CAST(round((julianday(e.at) - julianday(coalesce(t.called_at, t.serving_at)))"
-        " * 86400000.0) AS INTEGER))"
-        " FROM events e JOIN tickets t ON t.id = e.ticket_id"
-        " WHERE e.business_day IN (SELECT day FROM span) AND e.kind = 'finished'"
-        "   AND (:site IS NULL OR e.site_id = :site) AND e.ticket_id IS NOT NULL"
-        " GROUP BY 1, 2, 3, 4",
-        args,
+    for day, site, desk, person, times in (
+        conn.execute(SERVED, args)
+        if has_visit_facts(conn)
+        else _span_rows(
+            conn,
+            "SELECT e.business_day, e.site_id, e.desk_id, e.actor, group_concat("
+            " CAST(round((julianday(e.at) - julianday(coalesce(t.called_at, t.serving_at)))"
+            " * 86400000.0) AS INTEGER))"
+            " FROM events e JOIN tickets t ON t.id = e.ticket_id"
+            " WHERE e.business_day IN (SELECT day FROM span) AND e.kind = 'finished'"
+            "   AND (:site IS NULL OR e.site_id = :site) AND e.ticket_id IS NOT NULL"
+            " GROUP BY 1, 2, 3, 4",
+            args,
+        )
     ):
         if times is not None:  # a ticket finished without a call has no service time
             served = days.visits(site, day).served.setdefault((site, desk, person), [])

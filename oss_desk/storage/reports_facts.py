@@ -1,0 +1,60 @@
+"""The report tallies' reads of ``visit_facts`` (``schema/0024_visit_facts.sql``): one narrow row
+per visit, kept by triggers on the event log, instead of every event of the range and its JSON.
+
+Each read here returns rows of exactly the shape of the event-log read it replaces in
+:mod:`oss_desk.storage.reports` (which uses these whenever the table exists: an office's older
+copy opened with ``--include`` may not have it, and is read from its events as before), so the
+counting is the same code either way; ``tests/test_visit_facts.py`` relates the two.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+_FACTS = """
+SELECT visit_id, site_id, business_day, arrived_ms, local_hour, service_code, channel, urgent,
+  repeat, needs, gone, first_call_ms, quick_ms, substr(ended, cut + 22),
+  CAST(substr(ended, cut + 1, 20) AS INTEGER), ended_ms
+FROM (SELECT *, instr(ended, ' ') AS cut FROM visit_facts
+      WHERE visit_id BETWEEN :low AND :high AND business_day BETWEEN :first AND :last
+        AND (:site IS NULL OR site_id = :site))
+"""
+"""Each visit that arrived in the range (ids ``:low`` to ``:high``), in id order: (visit, site,
+day, arrival, hour, service, channel, urgent, repeat, needs, gone, first call, meet-and-greet
+resolution, how it ended, that event's id, when)."""
+
+_FINISHED = """
+WHERE finish_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)
+"""
+
+FINISHES = f"""
+SELECT finish_day, site_id, coalesce(finish_service, ''), outcome, finish_ticket IS NULL,
+  signposted_to, assisted_digital, avoidable, count(*)
+FROM visit_facts {_FINISHED} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+"""  # noqa: S608 - constant text
+"""The visits finished in the range by day, site, service, outcome, at meet-and-greet or not,
+and what the finish recorded (the shape of :func:`oss_desk.storage.reports._finishes`' read)."""
+
+SERVED = f"""
+SELECT finish_day, site_id, finish_desk, finish_actor, group_concat(service_ms)
+FROM visit_facts {_FINISHED} AND finish_ticket IS NOT NULL GROUP BY 1, 2, 3, 4
+"""  # noqa: S608 - constant text
+"""The service times of the tickets finished in the range by day, site, desk and person."""
+
+
+def has_visit_facts(conn: sqlite3.Connection) -> bool:
+    """Whether the database keeps ``visit_facts`` (schema/0024)."""
+    return (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'visit_facts'"
+        ).fetchone()
+        is not None
+    )
+
+
+def visit_rows(
+    conn: sqlite3.Connection, args: dict[str, Any], low: int, high: int
+) -> list[tuple[Any, ...]]:
+    """The rows of :data:`_FACTS` (``args``: first, last and site)."""
+    return conn.execute(_FACTS, {**args, "low": low, "high": high}).fetchall()
