@@ -166,9 +166,7 @@ class FollowupService:
 
                 route = AppointmentService(self.s, self.actor).route(Preferred(send_by.value))
             due = clock.due_day(start, office.sla_working_days)
-            values.update(
-                back_office=office.id, sla_days=office.sla_working_days, send_by=send_by.value
-            )
+            values.update(back_office=office.id, sla_days=office.sla_working_days, send_by=send_by)
         else:
             if request.due is not None:
                 raise InvalidInput(
@@ -181,9 +179,9 @@ class FollowupService:
                 raise InvalidInput(f"stage {request.stage}: a complaint is at stage 1 or 2")
             due = clock.due_day(start, settings.respond_working_days)
             values.update(
-                ack_due_day=clock.due_day(start, settings.acknowledge_working_days).isoformat(),
+                ack_due_day=clock.due_day(start, settings.acknowledge_working_days),
                 category=category,
-                via=via.value,
+                via=via,
                 stage=request.stage,
             )
         if request.due is not None:
@@ -191,7 +189,7 @@ class FollowupService:
             due = clock.check_due(wanted, today)
         desk = self.s.directory.desks.get(self.actor.desk_id or "")
         printer = None
-        if kind is Kind.REFERRAL and values["send_by"] == SendBy.SLIP.value:
+        if kind is Kind.REFERRAL and values["send_by"] is SendBy.SLIP:
             if request.print_to is not None:
                 printer = parse_printer_url(request.print_to).url
             elif desk is not None:
@@ -199,14 +197,16 @@ class FollowupService:
 
         with self.s.store.write() as conn:
             ref = store.next_ref(conn, kind)
-            new = store.NewFollowup(
+            new = Followup(
+                id=0,
                 ref=ref,
                 kind=kind,
                 site_id=site.id,
-                received_at=format_instant(received),
-                received_day=wall.date().isoformat(),
-                start_day=start.isoformat(),
-                due_day=due.isoformat(),
+                status=Status.OPEN,
+                received_at=received,
+                received_day=wall.date(),
+                start_day=start,
+                due_day=due,
                 created_by=self.actor.person,
                 service=service,
                 desk_id=self.actor.desk_id,
@@ -229,7 +229,7 @@ class FollowupService:
                 message = store.queue_message(
                     conn,
                     followup_id=followup.id,
-                    channel=values["send_by"],
+                    channel=values["send_by"].value,
                     via=route,
                     reference=message_reference(followup.id),
                     now=format_instant(now),
@@ -241,12 +241,12 @@ class FollowupService:
                 now,
                 {
                     "due": followup.due_day.isoformat(),
-                    **({"ack_due": new.ack_due_day} if new.ack_due_day else {}),
+                    **({"ack_due": new.ack_due_day.isoformat()} if new.ack_due_day else {}),
                     **({"visit": visit_id} if visit_id else {}),
                     **({"back_office": new.back_office} if new.back_office else {}),
                     **({"category": new.category} if new.category else {}),
                     **({"print_job": job} if job else {}),
-                    **({"message": message, "send_by": values["send_by"]} if message else {}),
+                    **({"message": message, "send_by": values["send_by"].value} if message else {}),
                 },
             )
         note = None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from oss_desk.clock import read_instant
+from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.followups import (
     Attempt,
     AttemptResult,
@@ -71,56 +71,37 @@ def next_ref(conn: sqlite3.Connection, kind: Kind) -> str:
     return format_ref(kind.prefix, int(number))
 
 
-@dataclass(frozen=True, slots=True)
-class NewFollowup:
-    """The columns of a new follow-up (see the table)."""
-
-    ref: str
-    kind: Kind
-    site_id: str
-    received_at: str
-    received_day: str
-    start_day: str
-    due_day: str
-    created_by: str
-    service: str | None = None
-    ack_due_day: str | None = None
-    desk_id: str | None = None
-    visit_id: int | None = None
-    back_office: str | None = None
-    sla_days: int | None = None
-    send_by: str | None = None
-    via: str | None = None
-    category: str | None = None
-    stage: int | None = None
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
-def insert_followup(conn: sqlite3.Connection, new: NewFollowup, details: Details) -> Followup:
+def insert_followup(conn: sqlite3.Connection, new: Followup, details: Details) -> Followup:
+    """Insert the follow-up ``new`` describes (its id, status and what happens to it later are
+    the table's), with its personal details."""
+    columns: dict[str, object] = {
+        "ref": new.ref,
+        "kind": new.kind.value,
+        "site_id": new.site_id,
+        "service_code": new.service,
+        "received_at": format_instant(new.received_at),
+        "received_day": new.received_day.isoformat(),
+        "start_day": new.start_day.isoformat(),
+        "due_day": new.due_day.isoformat(),
+        "ack_due_day": _iso(new.ack_due_day),
+        "created_by": new.created_by,
+        "desk_id": new.desk_id,
+        "visit_id": new.visit_id,
+        "back_office": new.back_office,
+        "sla_days": new.sla_days,
+        "send_by": new.send_by.value if new.send_by else None,
+        "via": new.via.value if new.via else None,
+        "category": new.category,
+        "stage": new.stage,
+    }
     cur = conn.execute(
-        "INSERT INTO followups (ref, kind, site_id, service_code, received_at, received_day, "
-        "start_day, due_day, ack_due_day, created_by, desk_id, visit_id, back_office, sla_days, "
-        "send_by, via, category, stage) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        [
-            new.ref,
-            new.kind.value,
-            new.site_id,
-            new.service,
-            new.received_at,
-            new.received_day,
-            new.start_day,
-            new.due_day,
-            new.ack_due_day,
-            new.created_by,
-            new.desk_id,
-            new.visit_id,
-            new.back_office,
-            new.sla_days,
-            new.send_by,
-            new.via,
-            new.category,
-            new.stage,
-        ],
+        f"INSERT INTO followups ({', '.join(columns)}) "  # noqa: S608 - the names above
+        f"VALUES ({', '.join('?' * len(columns))}) RETURNING *",
+        list(columns.values()),
     )
     followup = _followup(cur, cur.fetchone())
     conn.execute(
