@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import MAX_UNCONFIRMED_SENDS, message_backoff
@@ -52,25 +52,34 @@ class Outcome:
     unconfirmed: int | None = None
 
 
+class Tried(Protocol):
+    """A row of a leased outbox: how often it was claimed, and sent without an answer."""
+
+    @property
+    def attempts(self) -> int: ...
+
+    @property
+    def unconfirmed(self) -> int: ...
+
+
 def after_fault(
     fault: SendFault,
-    *,
-    attempts: int,
-    unconfirmed: int,
+    tried: Tried,
     deadline: datetime,
     now: datetime,
+    *,
     limit_unconfirmed: bool = True,
 ) -> Outcome:
     """A failed try: failed for good (the server never confirmed it twice, or the fault is
     final), else tried again after the message backoff, at the latest at ``deadline`` (one last
     look: then it has failed). ``limit_unconfirmed``: whether an unconfirmed send counts (SMTP;
     Notify is looked up by its reference instead)."""
-    unconfirmed += int(fault.uncertain)
+    unconfirmed = tried.unconfirmed + int(fault.uncertain)
     if fault.uncertain and limit_unconfirmed and unconfirmed >= MAX_UNCONFIRMED_SENDS:
         return Outcome(SendResult("failed", NEVER_CONFIRMED), unconfirmed=unconfirmed)
     if not fault.retry:
         return Outcome(SendResult("failed", fault.reason), alert=fault.alert)
-    retry = min(now + timedelta(seconds=message_backoff(attempts)), deadline)
+    retry = min(now + timedelta(seconds=message_backoff(tried.attempts)), deadline)
     return Outcome(SendResult("pending", fault.reason, retry=retry), unconfirmed=unconfirmed)
 
 

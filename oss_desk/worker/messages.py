@@ -147,14 +147,8 @@ class MessageDelivery(LeasedSender):
         deadline: datetime,
         report: MessageReport,
     ) -> None:
-        out = after_fault(
-            fault,
-            attempts=message.attempts,
-            unconfirmed=message.unconfirmed,
-            deadline=deadline,
-            now=self.s.clock.now(),
-            limit_unconfirmed=message.via == "smtp",
-        )
+        now = self.s.clock.now()
+        out = after_fault(fault, message, deadline, now, limit_unconfirmed=message.via == "smtp")
         self._finish(
             message, appt, out.result, report, alert=out.alert, unconfirmed=out.unconfirmed
         )

@@ -100,13 +100,7 @@ class ReportMailDelivery(LeasedSender):
     def _fault(
         self, mail: ReportMail, fault: SendFault, deadline: datetime, report: ReportMailReport
     ) -> None:
-        out = after_fault(
-            fault,
-            attempts=mail.attempts,
-            unconfirmed=mail.unconfirmed,
-            deadline=deadline,
-            now=self.s.clock.now(),
-        )
+        out = after_fault(fault, mail, deadline, self.s.clock.now())
         self._finish(mail, out.result, report, alert=out.alert, unconfirmed=out.unconfirmed)
 
     def _finish(
