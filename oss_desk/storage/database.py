@@ -250,18 +250,14 @@ class Store:
                 with translate_errors(self.path):
                     yield conn
             except BaseException:
-                if _in_transaction(conn):
-                    with contextlib.suppress(sqlite3.Error, StorageError):
-                        conn.execute("ROLLBACK")
+                _roll_back(conn)
                 raise
             else:
                 with translate_errors(self.path):
                     try:
                         conn.execute("COMMIT")
                     except BaseException:
-                        if _in_transaction(conn):
-                            with contextlib.suppress(sqlite3.Error, StorageError):
-                                conn.execute("ROLLBACK")
+                        _roll_back(conn)
                         raise
         finally:
             if turn is not None:
@@ -320,6 +316,13 @@ def file_identity(path: Path) -> tuple[int, int]:
 def _in_transaction(conn: sqlite3.Connection) -> bool:
     # A function, not the attribute: statements change it behind the type checker's back.
     return conn.in_transaction
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Undo the open transaction, if one is still open (a failed rollback changes nothing)."""
+    if _in_transaction(conn):
+        with contextlib.suppress(sqlite3.Error, StorageError):
+            conn.execute("ROLLBACK")
 
 
 @contextlib.contextmanager
