@@ -12,7 +12,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -326,14 +326,18 @@ def _roll_back(conn: sqlite3.Connection) -> None:
 
 
 @contextlib.contextmanager
-def translate_errors(path: Path | str) -> Iterator[None]:
-    """Turn SQLite's errors into ones a person can act on."""
+def translate_errors(
+    path: Path | str,
+    how: Callable[[sqlite3.Error, Path | str], StorageError] | None = None,
+) -> Iterator[None]:
+    """Turn SQLite's errors into ones a person can act on (``how``: other than
+    :func:`translated`; an integrity error is the caller's to handle)."""
     try:
         yield
     except sqlite3.IntegrityError:
         raise
     except sqlite3.DatabaseError as exc:
-        raise translated(exc, path) from exc
+        raise (how or translated)(exc, path) from exc
 
 
 # Opening ----------------------------------------------------------------------------------------
@@ -406,17 +410,13 @@ def open_store(
     return store
 
 
-@contextlib.contextmanager
-def opening_errors(path: Path) -> Iterator[None]:
-    try:
-        yield
-    except sqlite3.IntegrityError:
-        raise
-    except sqlite3.DatabaseError as exc:
-        raise _opening_error(exc, path) from exc
+def opening_errors(path: Path) -> contextlib.AbstractContextManager[None]:
+    """SQLite's errors while opening ``path``, as :func:`translate_errors` says them, except a
+    file that is no database."""
+    return translate_errors(path, _opening_error)
 
 
-def _opening_error(exc: sqlite3.Error, path: Path) -> StorageError:
+def _opening_error(exc: sqlite3.Error, path: Path | str) -> StorageError:
     """Opening: a file that is no database is named as such (a wrong --db, not damage)."""
     if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
         return StorageError(f"{path} is not an SQLite database")
