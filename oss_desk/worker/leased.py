@@ -51,6 +51,11 @@ class Outcome:
     alert: bool = False
     unconfirmed: int | None = None
 
+    @classmethod
+    def of(cls, done: SendResult | Outcome) -> Outcome:
+        """A result alone: nothing for the device to show, the count unchanged."""
+        return done if isinstance(done, Outcome) else cls(done)
+
 
 class Tried(Protocol):
     """A row of a leased outbox: how often it was claimed, and sent without an answer."""
@@ -115,6 +120,10 @@ class LeasedSender:
 
         return commit
 
+    def due_again(self) -> SendResult:
+        """For a row left before it was handed over: certainly not accepted, due again now."""
+        return SendResult("pending", STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now())
+
     def adopt_orphans(self) -> list[dict[str, Any]]:
         """The rows an earlier owner left mid-send, now this owner's to finish."""
         with self.s.store.write() as conn:
@@ -123,15 +132,9 @@ class LeasedSender:
                 o.adopt(conn, self.box, row["id"], owner=self.owner)
         return left
 
-    def record(
-        self,
-        conn: sqlite3.Connection,
-        row_id: int,
-        result: SendResult,
-        stamp: str,
-        unconfirmed: int | None = None,
-    ) -> bool:
-        """Record ``result`` for a row this owner claimed. False: it was not this owner's."""
+    def record(self, conn: sqlite3.Connection, row_id: int, out: Outcome, stamp: str) -> bool:
+        """Record ``out`` for a row this owner claimed. False: it was not this owner's."""
+        result, unconfirmed = out.result, out.unconfirmed
         values: dict[str, object] = {"last_error": result.last_error}
         if result.provider is not None:
             values["provider_id"] = result.provider
@@ -145,22 +148,15 @@ class LeasedSender:
         return o.finish(conn, self.box, row_id, owner=self.owner, status=result.status, **values)
 
     @staticmethod
-    def record_sender(
-        conn: sqlite3.Connection,
-        via: str,
-        result: SendResult,
-        stamp: str,
-        *,
-        alert: bool,
-    ) -> None:
+    def record_sender(conn: sqlite3.Connection, via: str, out: Outcome, stamp: str) -> None:
         """The sender (``smtp`` or ``notify``) answered: ok once it accepted a message, failed
         when its fault wants the team leader's attention."""
-        if alert or result.sent:
+        if out.alert or out.result.sent:
             d.record_device(
                 conn,
                 url=via,
                 kind="mail" if via == "smtp" else "notify",
-                status="failed" if alert else "ok",
-                detail=result.error if alert else None,
+                status="failed" if out.alert else "ok",
+                detail=out.result.error if out.alert else None,
                 now=stamp,
             )

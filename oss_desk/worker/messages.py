@@ -25,12 +25,8 @@ from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as ap
 from oss_desk.storage.outbox import MESSAGES
-from oss_desk.worker.leased import (
-    STOPPED_BEFORE_HANDING_OVER,
-    LeasedSender,
-    after_fault,
-    lost_reply,
-)
+from oss_desk.worker import leased
+from oss_desk.worker.leased import LeasedSender, Outcome
 from oss_desk.worker.printing import describe
 
 log = logging.getLogger("oss_desk.worker")
@@ -148,10 +144,10 @@ class MessageDelivery(LeasedSender):
         report: MessageReport,
     ) -> None:
         now = self.s.clock.now()
-        out = after_fault(fault, message, deadline, now, limit_unconfirmed=message.via == "smtp")
-        self._finish(
-            message, appt, out.result, report, alert=out.alert, unconfirmed=out.unconfirmed
+        out = leased.after_fault(
+            fault, message, deadline, now, limit_unconfirmed=message.via == "smtp"
         )
+        self._finish(message, appt, out, report)
 
     def _too_late(self, message: ap.Message, deadline: datetime, appt: Appointment) -> str:
         last = f" (last try: {message.last_error})" if message.last_error else ""
@@ -172,17 +168,16 @@ class MessageDelivery(LeasedSender):
         self,
         message: ap.Message,
         appt: Appointment | None,
-        result: SendResult,
+        done: SendResult | Outcome,
         report: MessageReport,
-        *,
-        alert: bool = False,
-        unconfirmed: int | None = None,
     ) -> None:
         now = self.s.clock.now()
         stamp = format_instant(now)
+        out = Outcome.of(done)
+        result = out.result
         status, error = result.status, result.error
         with self.s.store.write() as conn:
-            if not self.record(conn, message.id, result, stamp, unconfirmed):
+            if not self.record(conn, message.id, out, stamp):
                 return
             site = self.s.directory.sites.get(appt.site_id) if appt is not None else None
             if result.settled and appt is not None and site is not None:
@@ -201,7 +196,7 @@ class MessageDelivery(LeasedSender):
                         **({"reason": error} if error and status == "failed" else {}),
                     },
                 )
-            self.record_sender(conn, message.via, result, stamp, alert=alert)
+            self.record_sender(conn, message.via, out, stamp)
         report.count(status)
         if result.sent:
             log.info("sent %s %s (message %s)", message.kind, message.channel, message.id)
@@ -218,11 +213,13 @@ class MessageDelivery(LeasedSender):
             message = ap.Message.of(row)
             appt = ap.get_appointment(self.s.store.conn, id=message.appointment_id)
             if message.handed_over_at is None:
-                again = SendResult("pending", STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now())
+                again = SendResult(
+                    "pending", leased.STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now()
+                )
                 self._finish(message, appt, again, report)
             elif appt is None:
                 self._finish(message, None, SendResult("failed", "the appointment is gone"), report)
             else:
                 deadline = deadline_of(self.s, message, appt)
-                self._fault(message, appt, lost_reply(), deadline, report)
+                self._fault(message, appt, leased.lost_reply(), deadline, report)
         return len(left)

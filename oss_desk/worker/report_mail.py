@@ -24,12 +24,8 @@ from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import REPORT_MAILS
 from oss_desk.storage.report_mails import ReportMail
-from oss_desk.worker.leased import (
-    STOPPED_BEFORE_HANDING_OVER,
-    LeasedSender,
-    after_fault,
-    lost_reply,
-)
+from oss_desk.worker import leased
+from oss_desk.worker.leased import LeasedSender, Outcome
 from oss_desk.worker.printing import describe
 
 log = logging.getLogger("oss_desk.worker")
@@ -100,23 +96,17 @@ class ReportMailDelivery(LeasedSender):
     def _fault(
         self, mail: ReportMail, fault: SendFault, deadline: datetime, report: ReportMailReport
     ) -> None:
-        out = after_fault(fault, mail, deadline, self.s.clock.now())
-        self._finish(mail, out.result, report, alert=out.alert, unconfirmed=out.unconfirmed)
+        out = leased.after_fault(fault, mail, deadline, self.s.clock.now())
+        self._finish(mail, out, report)
 
-    def _finish(
-        self,
-        mail: ReportMail,
-        result: SendResult,
-        report: ReportMailReport,
-        *,
-        alert: bool = False,
-        unconfirmed: int | None = None,
-    ) -> None:
+    def _finish(self, mail: ReportMail, done: SendResult | Outcome, report: SendTally) -> None:
         stamp = format_instant(self.s.clock.now())
+        out = Outcome.of(done)
+        result = out.result
         with self.s.store.write() as conn:
-            if not self.record(conn, mail.id, result, stamp, unconfirmed):
+            if not self.record(conn, mail.id, out, stamp):
                 return
-            self.record_sender(conn, LANE, result, stamp, alert=alert)
+            self.record_sender(conn, LANE, out, stamp)
         report.count(result.status)
         if result.sent:
             log.info("sent the %s report email %s", mail.kind, mail.id)
@@ -133,10 +123,12 @@ class ReportMailDelivery(LeasedSender):
         for row in left:
             mail = ReportMail.of(row)
             if mail.handed_over_at is None:
-                again = SendResult("pending", STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now())
+                again = SendResult(
+                    "pending", leased.STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now()
+                )
                 self._finish(mail, again, report)
             else:
-                self._fault(mail, lost_reply(), self.deadline(mail), report)
+                self._fault(mail, leased.lost_reply(), self.deadline(mail), report)
         return len(left)
 
 
