@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import local
-from oss_desk.domain.delivery import message_backoff, message_deadline
+from oss_desk.domain.delivery import message_backoff, notice_deadline
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import SendResult, SendTally
@@ -89,9 +89,9 @@ class FollowupMessageDelivery:
         self.notify = notify or NotifySender(session.settings.notify)
 
     def deadline(self, message: store.Message) -> datetime:
-        created = read_instant(message.created_at)
-        hours = self.s.settings.messages.notice_hours
-        return message_deadline("confirmation", created, created, notice_hours=hours)
+        return notice_deadline(
+            read_instant(message.created_at), self.s.settings.messages.notice_hours
+        )
 
     def deliver_due(self, limit: int = 10_000) -> Sent:
         report = Sent()

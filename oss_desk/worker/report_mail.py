@@ -15,7 +15,7 @@ import sqlite3
 from datetime import datetime
 
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.domain.delivery import message_deadline
+from oss_desk.domain.delivery import notice_deadline
 from oss_desk.domain.sending import SendResult, SendTally
 from oss_desk.errors import OssDeskError
 from oss_desk.services.messages import Composed
@@ -51,9 +51,7 @@ class ReportMailDelivery(LeasedSender):
         self.smtp = smtp or SmtpSender(session.settings.email)
 
     def deadline(self, mail: ReportMail) -> datetime:
-        created = read_instant(mail.created_at)
-        hours = self.s.settings.messages.notice_hours
-        return message_deadline("confirmation", created, created, notice_hours=hours)
+        return notice_deadline(read_instant(mail.created_at), self.s.settings.messages.notice_hours)
 
     def deliver_due(self, limit: int = 1000) -> ReportMailReport:
         report = ReportMailReport()
