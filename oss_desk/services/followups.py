@@ -437,14 +437,7 @@ class FollowupService:
             f = self._reread(conn, first)
             fu.check_acknowledge(f, self.s.name_of)
             day = local(now, site.timezone).date()
-            if not store.acknowledge(
-                conn,
-                f.id,
-                status=status,
-                at=format_instant(now),
-                day=day.isoformat(),
-                by=self.actor.person,
-            ):
+            if not store.acknowledge(conn, f.id, self._change(status, now, day)):
                 raise RuleViolation(f"{f.ref} changed at another desk a moment ago: look again")
             data: dict[str, Any] = {"status": status.value}
             if f.ack_due_day is not None:
@@ -511,10 +504,7 @@ class FollowupService:
             closed = store.close(
                 conn,
                 f.id,
-                status=status,
-                at=format_instant(now),
-                day=day.isoformat(),
-                by=self.actor.person,
+                self._change(status, now, day),
                 officer=officer,
                 finding=finding,
                 action_taken=action_taken,
@@ -532,6 +522,10 @@ class FollowupService:
                 data["officer_named"] = True
             self._event(conn, f, event, now, data)
         return self._reread(self.s.store.conn, f)
+
+    def _change(self, status: Status, now: datetime, day: date) -> store.Change:
+        """``status`` given by the actor at ``now`` (``day``: the site's)."""
+        return store.Change(status, format_instant(now), day.isoformat(), self.actor.person)
 
     def _reread(self, conn: sqlite3.Connection, f: Followup) -> Followup:
         found = store.get_followup(conn, f.id)

@@ -230,13 +230,21 @@ def attempts_of(conn: sqlite3.Connection, followup_id: int) -> list[Attempt]:
     return [Attempt(read_instant(r[0]), r[1], r[2], AttemptResult(r[3])) for r in rows]
 
 
-def acknowledge(
-    conn: sqlite3.Connection, followup_id: int, *, status: Status, at: str, day: str, by: str
-) -> bool:
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A follow-up's new status, when (the instant and the site's day) and by whom."""
+
+    status: Status
+    at: str
+    day: str
+    by: str
+
+
+def acknowledge(conn: sqlite3.Connection, followup_id: int, change: Change) -> bool:
     cur = conn.execute(
         "UPDATE followups SET status = ?, acknowledged_at = ?, acknowledged_day = ?, "
         "acknowledged_by = ? WHERE id = ? AND status = 'open'",
-        [status.value, at, day, by, followup_id],
+        [change.status.value, change.at, change.day, change.by, followup_id],
     )
     return cur.rowcount == 1
 
@@ -244,11 +252,8 @@ def acknowledge(
 def close(
     conn: sqlite3.Connection,
     followup_id: int,
+    change: Change,
     *,
-    status: Status,
-    at: str,
-    day: str,
-    by: str,
     officer: str | None = None,
     finding: Finding | None = None,
     action_taken: bool | None = None,
@@ -266,10 +271,10 @@ def close(
         "  THEN :by ELSE acknowledged_by END "
         "WHERE id = :id AND status NOT IN ('done', 'unreachable')",
         {
-            "status": status.value,
-            "at": at,
-            "day": day,
-            "by": by,
+            "status": change.status.value,
+            "at": change.at,
+            "day": change.day,
+            "by": change.by,
             "officer": officer,
             "finding": finding.value if finding else None,
             "action": None if action_taken is None else int(action_taken),
