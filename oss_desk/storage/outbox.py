@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.storage.rows import of_row
+from oss_desk.storage.rows import of_row, returned_int
 
 # The three outboxes ------------------------------------------------------------------------------
 
@@ -249,7 +249,8 @@ def queue_print_job(
     desk_id: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> int:
-    cur = conn.execute(
+    return returned_int(
+        conn,
         "INSERT INTO print_jobs (created_at, kind, ticket_id, desk_id, printer_url, "
         "next_attempt_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [
@@ -262,7 +263,6 @@ def queue_print_job(
             json.dumps(payload or {}, sort_keys=True),
         ],
     )
-    return int(cur.fetchone()[0])
 
 
 def start_printing(conn: sqlite3.Connection, job_id: int, now: str) -> None:
