@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -182,23 +182,24 @@ class ReportService:
 
     def quarterly(self, quarter: str | None = None, site_id: str | None = None) -> RangeReport:
         """A quarter of the reporting year (``2026-Q3``; default: this one)."""
-        start = self.s.settings.reports.year_start_month
-        period = (
-            parse_quarter(quarter, start, self._today())
-            if quarter is not None
-            else quarter_of(self._day(None, None), start)
-        )
-        return self.period(period, site_id)
+        return self.period(self._named(quarter, parse_quarter, quarter_of), site_id)
 
     def annual(self, year: str | None = None, site_id: str | None = None) -> RangeReport:
         """A reporting year (``2026``: April 2026 to March 2027 by default; default: this one)."""
+        return self.period(self._named(year, parse_year, year_of), site_id)
+
+    def _named(
+        self,
+        text: str | None,
+        parse: Callable[[str, int, date], Period],
+        current: Callable[[date, int], Period],
+    ) -> Period:
+        """The period ``text`` names (read by ``parse``), else the current one (``current``), in
+        the reporting year the settings start."""
         start = self.s.settings.reports.year_start_month
-        period = (
-            parse_year(year, start, self._today())
-            if year is not None
-            else year_of(self._day(None, None), start)
-        )
-        return self.period(period, site_id)
+        if text is not None:
+            return parse(text, start, self._today())
+        return current(self._day(None, None), start)
 
     def between(self, first: str, last: str, site_id: str | None = None) -> RangeReport:
         """Any run of days, both included."""
