@@ -39,25 +39,22 @@ class Outbox:
     """Columns ``finish`` may set besides the status."""
 
 
+_RETRIED = frozenset({"next_attempt_at", "last_error", "sent_at", "lease_until"})
+"""What ``finish`` may set on any row that is retried with a lease."""
+
 PRINT_JOBS = Outbox(
     "print_jobs",
     lane="printer_url",
     sending="printing",
     order="id",
-    columns=frozenset(
-        {"next_attempt_at", "last_error", "printer_url", "printed_at", "sent_at", "attempts"}
-        | {"auto_reprints", "lease_until"}
-    ),
+    columns=_RETRIED | {"printer_url", "printed_at", "attempts", "auto_reprints"},
 )
 MESSAGES = Outbox(
     "messages",
     lane="via",
     sending="sending",
     order="next_attempt_at, id",
-    columns=frozenset(
-        {"next_attempt_at", "last_error", "provider_id", "sent_at", "unconfirmed"}
-        | {"handed_over_at", "lease_until"}
-    ),
+    columns=_RETRIED | {"provider_id", "unconfirmed", "handed_over_at"},
 )
 BOARD_UPDATES = Outbox(
     "board_updates",
