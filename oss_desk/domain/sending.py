@@ -3,8 +3,12 @@ appointment messages, referral messages and turn texts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +60,12 @@ class SendTally:
             self.failed += 1
         else:
             self.dropped += 1
+
+
+def send_round(send_next: Callable[[T], bool], report: T, limit: int) -> T:
+    """One round of sending: ``send_next`` (counting into ``report``) until it says nothing more
+    was due, at most ``limit`` times; returns ``report``."""
+    for _ in range(limit):
+        if not send_next(report):
+            break
+    return report

@@ -18,7 +18,7 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import message_backoff, notice_deadline
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.models import Actor, EventKind
-from oss_desk.domain.sending import SendResult, SendTally
+from oss_desk.domain.sending import SendResult, SendTally, send_round
 from oss_desk.services.events import record_event
 from oss_desk.services.messages import Composed
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
@@ -94,11 +94,7 @@ class FollowupMessageDelivery:
         )
 
     def deliver_due(self, limit: int = 10_000) -> Sent:
-        report = Sent()
-        for _ in range(limit):
-            if not self.deliver_one(report):
-                break
-        return report
+        return send_round(self.deliver_one, Sent(), limit)
 
     def deliver_one(self, report: Sent) -> bool:
         now = self.s.clock.now()

@@ -18,7 +18,7 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.delivery import message_deadline
 from oss_desk.domain.models import Actor, EventKind
-from oss_desk.domain.sending import SendResult, SendTally
+from oss_desk.domain.sending import SendResult, SendTally, send_round
 from oss_desk.services.events import record_event
 from oss_desk.services.messages import compose
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
@@ -69,11 +69,10 @@ class MessageDelivery(LeasedSender):
         self.notify = notify or NotifySender(session.settings.notify)
 
     def deliver_due(self, limit: int = 10_000) -> MessageReport:
-        report = MessageReport()
-        for _ in range(limit):
-            if not any([self.deliver_next(lane, report) for lane in LANES]):
-                break
-        return report
+        def every_lane(report: MessageReport) -> bool:
+            return any([self.deliver_next(lane, report) for lane in LANES])
+
+        return send_round(every_lane, MessageReport(), limit)
 
     def deliver_next(self, lane: str, report: MessageReport | None = None) -> bool:
         """Send the next due message of ``lane`` (smtp or notify). False: none is due."""

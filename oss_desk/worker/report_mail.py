@@ -16,7 +16,7 @@ from datetime import datetime
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.delivery import notice_deadline
-from oss_desk.domain.sending import SendResult, SendTally
+from oss_desk.domain.sending import SendResult, SendTally, send_round
 from oss_desk.errors import OssDeskError
 from oss_desk.services.messages import Composed
 from oss_desk.services.senders import SendFault, SmtpSender
@@ -54,11 +54,7 @@ class ReportMailDelivery(LeasedSender):
         return notice_deadline(read_instant(mail.created_at), self.s.settings.messages.notice_hours)
 
     def deliver_due(self, limit: int = 1000) -> ReportMailReport:
-        report = ReportMailReport()
-        for _ in range(limit):
-            if not self.deliver_next(report):
-                break
-        return report
+        return send_round(self.deliver_next, ReportMailReport(), limit)
 
     def deliver_next(self, report: ReportMailReport) -> bool:
         """Send the next due report email. False: none is due."""
