@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from logging import Logger
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -50,6 +51,16 @@ class SendTally:
     failed: int = 0
     dropped: int = 0
     """No longer wanted (the appointment moved or was cancelled, the ticket was called...)."""
+
+    def record(self, result: SendResult, log: Logger, sent: str, what: str) -> None:
+        """Count ``result`` and log it: ``sent`` when it was sent; else, when tried again or
+        failed, ``what`` (the message) and the error."""
+        self.count(result.status)
+        if result.sent:
+            log.info(sent)
+        elif result.status in ("pending", "failed"):
+            how = "will be tried again" if result.status == "pending" else "failed"
+            log.warning("%s %s: %s", what, how, result.error)
 
     def count(self, status: str) -> None:
         if status == "sent":

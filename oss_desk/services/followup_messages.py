@@ -159,9 +159,5 @@ class FollowupMessageDelivery:
                         **({"reason": result.error} if result.error and not result.sent else {}),
                     },
                 )
-        report.count(result.status)
-        if result.sent:
-            log.info("sent referral %s by %s", f.id, message.channel)
-        else:
-            what = "will be retried" if result.status == "pending" else "failed"
-            log.warning("referral message %s %s: %s", message.id, what, result.error)
+        sent = f"sent referral {f.id} by {message.channel}"
+        report.record(result, log, sent, f"referral message {message.id}")

@@ -196,12 +196,8 @@ class MessageDelivery(LeasedSender):
                     },
                 )
             self.record_sender(conn, message.via, out, stamp)
-        report.count(status)
-        if result.sent:
-            log.info("sent %s %s (message %s)", message.kind, message.channel, message.id)
-        elif status in ("pending", "failed"):
-            what = "will be tried again" if status == "pending" else "failed"
-            log.warning("message %s %s: %s", message.id, what, error)
+        sent = f"sent {message.kind} {message.channel} (message {message.id})"
+        report.record(result, log, sent, f"message {message.id}")
 
     def recover(self) -> int:
         """Messages an earlier owner left mid-send. Not handed over yet: certainly not accepted,

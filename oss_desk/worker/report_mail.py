@@ -101,12 +101,8 @@ class ReportMailDelivery(LeasedSender):
             if not self.record(conn, mail.id, out, stamp):
                 return
             self.record_sender(conn, LANE, out, stamp)
-        report.count(result.status)
-        if result.sent:
-            log.info("sent the %s report email %s", mail.kind, mail.id)
-        else:
-            what = "will be tried again" if result.status == "pending" else "failed"
-            log.warning("report email %s %s: %s", mail.id, what, result.error)
+        sent = f"sent the {mail.kind} report email {mail.id}"
+        report.record(result, log, sent, f"report email {mail.id}")
 
     def recover(self) -> int:
         """Report emails an earlier owner left mid-send. Not handed over yet: certainly not
