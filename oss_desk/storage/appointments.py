@@ -155,6 +155,9 @@ def absences(conn: sqlite3.Connection, first: date, last: date) -> set[tuple[str
 
 @dataclass(frozen=True, slots=True)
 class Absence:
+    """A staff member away (no appointments with them), from ``first_day`` to ``last_day``,
+    both included (ISO days)."""
+
     id: int
     staff_id: str
     first_day: str
