@@ -203,16 +203,11 @@ class Closing(Issuing):
         """
         return self.move(ref, **where).ticket
 
-    def move(
-        self,
-        ref: Ref,
-        *,
-        service: str | None = None,
-        desk_id: str | None = None,
-        person: str | None = None,
-    ) -> Moved:
+    def move(self, ref: Ref, **where: Unpack[Destination]) -> Moved:
         """:meth:`transfer`, and when the code changes, the new code printed at the printer of
         the desk the resident was at (else this desk's)."""
+        service, desk_id = where.get("service"), where.get("desk_id")
+        person = where.get("person")
         sent = desk_id is not None or person is not None
         if sent:
             self._require(Action.REASSIGN)
