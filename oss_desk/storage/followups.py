@@ -7,7 +7,8 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from oss_desk.clock import format_instant, read_instant
@@ -71,32 +72,46 @@ def next_ref(conn: sqlite3.Connection, kind: Kind) -> str:
     return format_ref(kind.prefix, int(number))
 
 
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
+_INSERTED = [
+    "ref",
+    "kind",
+    "site_id",
+    "service",
+    "received_at",
+    "received_day",
+    "start_day",
+    "due_day",
+    "ack_due_day",
+    "created_by",
+    "desk_id",
+    "visit_id",
+    "back_office",
+    "sla_days",
+    "send_by",
+    "via",
+    "category",
+    "stage",
+]
+"""The fields of a new follow-up that are stored; the rest are the table's (id, status) or come
+later (acknowledged, closed...)."""
+
+
+def _stored(value: object) -> object:
+    """A field's value as its column holds it (instants, ISO days, enum values)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def insert_followup(conn: sqlite3.Connection, new: Followup, details: Details) -> Followup:
-    """Insert the follow-up ``new`` describes (its id, status and what happens to it later are
-    the table's), with its personal details."""
-    columns: dict[str, object] = {
-        "ref": new.ref,
-        "kind": new.kind.value,
-        "site_id": new.site_id,
-        "service_code": new.service,
-        "received_at": format_instant(new.received_at),
-        "received_day": new.received_day.isoformat(),
-        "start_day": new.start_day.isoformat(),
-        "due_day": new.due_day.isoformat(),
-        "ack_due_day": _iso(new.ack_due_day),
-        "created_by": new.created_by,
-        "desk_id": new.desk_id,
-        "visit_id": new.visit_id,
-        "back_office": new.back_office,
-        "sla_days": new.sla_days,
-        "send_by": new.send_by.value if new.send_by else None,
-        "via": new.via.value if new.via else None,
-        "category": new.category,
-        "stage": new.stage,
+    """Insert the follow-up ``new`` describes, with its personal details."""
+    columns = {
+        ("service_code" if name == "service" else name): _stored(getattr(new, name))
+        for name in _INSERTED
     }
     cur = conn.execute(
         f"INSERT INTO followups ({', '.join(columns)}) "  # noqa: S608 - the names above
