@@ -286,6 +286,11 @@ def bare_tx(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
+def bare_txs(conn: sqlite3.Connection, n: int) -> None:
+    for _ in range(n):
+        bare_tx(conn)
+
+
 def timed(fn: Callable[[], object], n: int) -> list[float]:
     out = []
     for _ in range(n):
@@ -331,7 +336,7 @@ def cycles(quick: bool) -> list[Row]:
             for _ in range(blocks):
                 ours += timed(lambda: cycle(queue), per)
                 floor += timed(lambda: bare_tx(bare), per)
-                three += timed(lambda: (bare_tx(bare), bare_tx(bare), bare_tx(bare)), per)
+                three += timed(lambda: bare_txs(bare, 3), per)
             frames, by_tree, bare_frames = pages(session, queue, bare, bare_path)
         finally:
             session.close()
