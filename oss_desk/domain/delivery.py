@@ -156,6 +156,12 @@ def message_deadline(
     return min(later, starts_at) if starts_at > created_at else later
 
 
+def notice_deadline(created_at: datetime, notice_hours: float) -> datetime:
+    """When a message about no appointment (a referral's reference, a report email) stops
+    mattering: ``notice_hours`` after it was queued, like a confirmation."""
+    return message_deadline("confirmation", created_at, created_at, notice_hours=notice_hours)
+
+
 class AlertKind(StrEnum):
     LATE = "late"
     """Not delivered yet, and it matters soon."""

@@ -3,8 +3,13 @@ appointment messages, referral messages and turn texts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from logging import Logger
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,16 @@ class SendTally:
     dropped: int = 0
     """No longer wanted (the appointment moved or was cancelled, the ticket was called...)."""
 
+    def record(self, result: SendResult, log: Logger, sent: str, what: str) -> None:
+        """Count ``result`` and log it: ``sent`` when it was sent; else, when tried again or
+        failed, ``what`` (the message) and the error."""
+        self.count(result.status)
+        if result.sent:
+            log.info(sent)
+        elif result.status in ("pending", "failed"):
+            how = "will be tried again" if result.status == "pending" else "failed"
+            log.warning("%s %s: %s", what, how, result.error)
+
     def count(self, status: str) -> None:
         if status == "sent":
             self.sent += 1
@@ -56,3 +71,12 @@ class SendTally:
             self.failed += 1
         else:
             self.dropped += 1
+
+
+def send_round(send_next: Callable[[T], bool], report: T, limit: int) -> T:
+    """One round of sending: ``send_next`` (counting into ``report``) until it says nothing more
+    was due, at most ``limit`` times; returns ``report``."""
+    for _ in range(limit):
+        if not send_next(report):
+            break
+    return report

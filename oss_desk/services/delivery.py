@@ -164,6 +164,9 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
 
 @dataclass(frozen=True, slots=True)
 class MessageAlert:
+    """A message to a resident that wants the team leader's attention (late, or failed for
+    good) until someone acknowledges it."""
+
     id: int
     alert: AlertKind
     kind: str

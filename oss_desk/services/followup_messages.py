@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import local
-from oss_desk.domain.delivery import message_backoff, message_deadline
+from oss_desk.domain.delivery import message_backoff, notice_deadline
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.models import Actor, EventKind
-from oss_desk.domain.sending import SendResult, SendTally
+from oss_desk.domain.sending import SendResult, SendTally, send_round
 from oss_desk.services.events import record_event
 from oss_desk.services.messages import Composed
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
@@ -89,16 +89,12 @@ class FollowupMessageDelivery:
         self.notify = notify or NotifySender(session.settings.notify)
 
     def deadline(self, message: store.Message) -> datetime:
-        created = read_instant(message.created_at)
-        hours = self.s.settings.messages.notice_hours
-        return message_deadline("confirmation", created, created, notice_hours=hours)
+        return notice_deadline(
+            read_instant(message.created_at), self.s.settings.messages.notice_hours
+        )
 
     def deliver_due(self, limit: int = 10_000) -> Sent:
-        report = Sent()
-        for _ in range(limit):
-            if not self.deliver_one(report):
-                break
-        return report
+        return send_round(self.deliver_one, Sent(), limit)
 
     def deliver_one(self, report: Sent) -> bool:
         now = self.s.clock.now()
@@ -163,9 +159,5 @@ class FollowupMessageDelivery:
                         **({"reason": result.error} if result.error and not result.sent else {}),
                     },
                 )
-        report.count(result.status)
-        if result.sent:
-            log.info("sent referral %s by %s", f.id, message.channel)
-        else:
-            what = "will be retried" if result.status == "pending" else "failed"
-            log.warning("referral message %s %s: %s", message.id, what, result.error)
+        sent = f"sent referral {f.id} by {message.channel}"
+        report.record(result, log, sent, f"referral message {message.id}")

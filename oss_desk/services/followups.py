@@ -166,9 +166,7 @@ class FollowupService:
 
                 route = AppointmentService(self.s, self.actor).route(Preferred(send_by.value))
             due = clock.due_day(start, office.sla_working_days)
-            values.update(
-                back_office=office.id, sla_days=office.sla_working_days, send_by=send_by.value
-            )
+            values.update(back_office=office.id, sla_days=office.sla_working_days, send_by=send_by)
         else:
             if request.due is not None:
                 raise InvalidInput(
@@ -181,9 +179,9 @@ class FollowupService:
                 raise InvalidInput(f"stage {request.stage}: a complaint is at stage 1 or 2")
             due = clock.due_day(start, settings.respond_working_days)
             values.update(
-                ack_due_day=clock.due_day(start, settings.acknowledge_working_days).isoformat(),
+                ack_due_day=clock.due_day(start, settings.acknowledge_working_days),
                 category=category,
-                via=via.value,
+                via=via,
                 stage=request.stage,
             )
         if request.due is not None:
@@ -191,7 +189,7 @@ class FollowupService:
             due = clock.check_due(wanted, today)
         desk = self.s.directory.desks.get(self.actor.desk_id or "")
         printer = None
-        if kind is Kind.REFERRAL and values["send_by"] == SendBy.SLIP.value:
+        if kind is Kind.REFERRAL and values["send_by"] is SendBy.SLIP:
             if request.print_to is not None:
                 printer = parse_printer_url(request.print_to).url
             elif desk is not None:
@@ -199,14 +197,16 @@ class FollowupService:
 
         with self.s.store.write() as conn:
             ref = store.next_ref(conn, kind)
-            new = store.NewFollowup(
+            new = Followup(
+                id=0,
                 ref=ref,
                 kind=kind,
                 site_id=site.id,
-                received_at=format_instant(received),
-                received_day=wall.date().isoformat(),
-                start_day=start.isoformat(),
-                due_day=due.isoformat(),
+                status=Status.OPEN,
+                received_at=received,
+                received_day=wall.date(),
+                start_day=start,
+                due_day=due,
                 created_by=self.actor.person,
                 service=service,
                 desk_id=self.actor.desk_id,
@@ -229,7 +229,7 @@ class FollowupService:
                 message = store.queue_message(
                     conn,
                     followup_id=followup.id,
-                    channel=values["send_by"],
+                    channel=values["send_by"].value,
                     via=route,
                     reference=message_reference(followup.id),
                     now=format_instant(now),
@@ -241,12 +241,12 @@ class FollowupService:
                 now,
                 {
                     "due": followup.due_day.isoformat(),
-                    **({"ack_due": new.ack_due_day} if new.ack_due_day else {}),
+                    **({"ack_due": new.ack_due_day.isoformat()} if new.ack_due_day else {}),
                     **({"visit": visit_id} if visit_id else {}),
                     **({"back_office": new.back_office} if new.back_office else {}),
                     **({"category": new.category} if new.category else {}),
                     **({"print_job": job} if job else {}),
-                    **({"message": message, "send_by": values["send_by"]} if message else {}),
+                    **({"message": message, "send_by": values["send_by"].value} if message else {}),
                 },
             )
         note = None
@@ -437,14 +437,7 @@ class FollowupService:
             f = self._reread(conn, first)
             fu.check_acknowledge(f, self.s.name_of)
             day = local(now, site.timezone).date()
-            if not store.acknowledge(
-                conn,
-                f.id,
-                status=status,
-                at=format_instant(now),
-                day=day.isoformat(),
-                by=self.actor.person,
-            ):
+            if not store.acknowledge(conn, f.id, self._change(status, now, day)):
                 raise RuleViolation(f"{f.ref} changed at another desk a moment ago: look again")
             data: dict[str, Any] = {"status": status.value}
             if f.ack_due_day is not None:
@@ -511,10 +504,7 @@ class FollowupService:
             closed = store.close(
                 conn,
                 f.id,
-                status=status,
-                at=format_instant(now),
-                day=day.isoformat(),
-                by=self.actor.person,
+                self._change(status, now, day),
                 officer=officer,
                 finding=finding,
                 action_taken=action_taken,
@@ -532,6 +522,10 @@ class FollowupService:
                 data["officer_named"] = True
             self._event(conn, f, event, now, data)
         return self._reread(self.s.store.conn, f)
+
+    def _change(self, status: Status, now: datetime, day: date) -> store.Change:
+        """``status`` given by the actor at ``now`` (``day``: the site's)."""
+        return store.Change(status, format_instant(now), day.isoformat(), self.actor.person)
 
     def _reread(self, conn: sqlite3.Connection, f: Followup) -> Followup:
         found = store.get_followup(conn, f.id)

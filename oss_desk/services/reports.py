@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import DateSpan, parse_date
@@ -70,6 +71,8 @@ from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.chain import head_on
 from oss_desk.storage.site import records_begin
+
+R = TypeVar("R")
 
 log = logging.getLogger("oss_desk.reports")
 
@@ -172,33 +175,28 @@ class ReportService:
 
     def monthly(self, month: str | None = None, site_id: str | None = None) -> MonthlyReport:
         """One calendar month: visits, appointments, the standards, calls and the trend."""
-        self.s.require(Action.VIEW_REPORTS, self.actor)
-        self._close_due()
-        tallies = DayTallies(self.offices, rollup=self.rollup)
-        with self.offices.snapshot():
-            report = self._monthly(month, site_id, tallies)
-        tallies.save()
-        return report
+        return self._counted(lambda tallies: self._monthly(month, site_id, tallies))
 
     def quarterly(self, quarter: str | None = None, site_id: str | None = None) -> RangeReport:
         """A quarter of the reporting year (``2026-Q3``; default: this one)."""
-        start = self.s.settings.reports.year_start_month
-        period = (
-            parse_quarter(quarter, start, self._today())
-            if quarter is not None
-            else quarter_of(self._day(None, None), start)
-        )
-        return self.period(period, site_id)
+        return self.period(self._named(quarter, parse_quarter, quarter_of), site_id)
 
     def annual(self, year: str | None = None, site_id: str | None = None) -> RangeReport:
         """A reporting year (``2026``: April 2026 to March 2027 by default; default: this one)."""
+        return self.period(self._named(year, parse_year, year_of), site_id)
+
+    def _named(
+        self,
+        text: str | None,
+        parse: Callable[[str, int, date], Period],
+        current: Callable[[date, int], Period],
+    ) -> Period:
+        """The period ``text`` names (read by ``parse``), else the current one (``current``), in
+        the reporting year the settings start."""
         start = self.s.settings.reports.year_start_month
-        period = (
-            parse_year(year, start, self._today())
-            if year is not None
-            else year_of(self._day(None, None), start)
-        )
-        return self.period(period, site_id)
+        if text is not None:
+            return parse(text, start, self._today())
+        return current(self._day(None, None), start)
 
     def between(self, first: str, last: str, site_id: str | None = None) -> RangeReport:
         """Any run of days, both included."""
@@ -207,13 +205,18 @@ class ReportService:
 
     def period(self, period: Period, site_id: str | None = None) -> RangeReport:
         """The figures of ``period`` (month by month) beside those of the period before it."""
+        return self._counted(lambda tallies: self._period(period, site_id, tallies))
+
+    def _counted(self, report: Callable[[DayTallies], R]) -> R:
+        """``report`` of the days counted in one snapshot of the offices, after closing the
+        days due; the closed days it counted are kept in the rollup."""
         self.s.require(Action.VIEW_REPORTS, self.actor)
         self._close_due()
         tallies = DayTallies(self.offices, rollup=self.rollup)
         with self.offices.snapshot():
-            report = self._period(period, site_id, tallies)
+            result = report(tallies)
         tallies.save()
-        return report
+        return result
 
     def record_return(self, report: RangeReport) -> QuarterlyReport:
         """The quarterly return "On The Record" of ``report``'s period (month by month), added

@@ -225,9 +225,11 @@ def process_account(db: Path | None = None, environ: Mapping[str, str] | None = 
     return own
 
 
-def _checked_login(login: str) -> str:
-    if len(login) > 64 or not login.isprintable():
-        raise InvalidInput("the login must be printable and up to 64 characters")
+def _checked_login(login: str, what: str = "the login") -> str:
+    """A login as given (an account's, or a person's not on the staff list): printable and up
+    to 64 characters."""
+    if not login or not login.isprintable() or len(login) > 64:
+        raise InvalidInput(f"{what} must be printable and up to 64 characters")
     return login
 
 
@@ -273,9 +275,7 @@ def resolve_identity(
 
 
 def _unlisted(name: str) -> str:
-    if not name or not name.isprintable() or len(name) > 64:
-        raise InvalidInput("the person's login must be printable and up to 64 characters")
-    return name
+    return _checked_login(name, "the person's login")
 
 
 def resolve_person(

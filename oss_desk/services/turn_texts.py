@@ -22,7 +22,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.public import normalise_mobile
-from oss_desk.domain.sending import SendResult, SendTally
+from oss_desk.domain.sending import SendResult, SendTally, send_round
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.messages import Composed
@@ -144,12 +144,8 @@ class TurnTexts:
         return queued
 
     def deliver_due(self, notify: NotifySender | None = None, limit: int = 1000) -> TextReport:
-        report = TextReport()
         sender = notify or NotifySender(self.s.settings.notify)
-        for _ in range(limit):
-            if not self._deliver_one(sender, report):
-                break
-        return report
+        return send_round(lambda report: self._deliver_one(sender, report), TextReport(), limit)
 
     def _deliver_one(self, notify: NotifySender, report: TextReport) -> bool:
         now = self.s.clock.now()

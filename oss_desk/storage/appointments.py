@@ -11,7 +11,7 @@ from typing import Any
 
 from oss_desk.clock import read_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact, Preferred
-from oss_desk.storage.rows import of_row, row_dict
+from oss_desk.storage.rows import of_row, returned_int, row_dict
 
 
 class SlotTaken(Exception):
@@ -155,6 +155,9 @@ def absences(conn: sqlite3.Connection, first: date, last: date) -> set[tuple[str
 
 @dataclass(frozen=True, slots=True)
 class Absence:
+    """A staff member away (no appointments with them), from ``first_day`` to ``last_day``,
+    both included (ISO days)."""
+
     id: int
     staff_id: str
     first_day: str
@@ -165,12 +168,12 @@ class Absence:
 def add_absence(
     conn: sqlite3.Connection, staff: str, first: date, last: date, reason: str, now: str, by: str
 ) -> int:
-    cur = conn.execute(
+    return returned_int(
+        conn,
         "INSERT INTO staff_absences (staff_id, first_day, last_day, reason, created_at, "
         "created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         [staff, first.isoformat(), last.isoformat(), reason, now, by],
     )
-    return int(cur.fetchone()[0])
 
 
 def list_absences(conn: sqlite3.Connection, from_day: date) -> list[Absence]:
@@ -314,12 +317,12 @@ def queue_message(
     reference: str,
     now: str,
 ) -> int:
-    cur = conn.execute(
+    return returned_int(
+        conn,
         "INSERT INTO messages (appointment_id, kind, channel, via, for_version, due_at, "
         "reference, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [appointment_id, kind, channel, via, version, due_at, reference, due_at, now],
     )
-    return int(cur.fetchone()[0])
 
 
 def cancel_messages(conn: sqlite3.Connection, appointment_id: int, kinds: Iterable[str]) -> int:

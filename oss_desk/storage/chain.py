@@ -145,8 +145,11 @@ class ChainCheck:
     """What :func:`verify` found."""
 
     events: int
+    """How many events hold (all of them, or those before the break)."""
     head_id: int
+    """The last event that holds (0: none)."""
     head_hash: bytes
+    """Its hash: what the next event's hash must follow from."""
     broken_id: int | None = None
     """The first event whose stored hash does not follow from its content and the event before
     it (None: the whole chain holds)."""

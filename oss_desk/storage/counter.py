@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from oss_desk.clock import read_instant
 from oss_desk.domain.counter import DeskLogin
 from oss_desk.domain.models import Outcome
+from oss_desk.storage.rows import returned_int
 
 # Logins -----------------------------------------------------------------------------------------
 
@@ -123,12 +124,12 @@ def add_service(
     person: str,
     desk_id: str | None,
 ) -> int:
-    cur = conn.execute(
+    return returned_int(
+        conn,
         "INSERT INTO visit_services (visit_id, ticket_id, service_code, added_at, added_by, "
         "desk_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         [visit_id, ticket_id, service, at, person, desk_id],
     )
-    return int(cur.fetchone()[0])
 
 
 def added_services(conn: sqlite3.Connection, visit_id: int) -> list[AddedService]:

@@ -12,7 +12,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -255,18 +255,14 @@ class Store:
                 with translate_errors(self.path):
                     yield conn
             except BaseException:
-                if _in_transaction(conn):
-                    with contextlib.suppress(sqlite3.Error, StorageError):
-                        conn.execute("ROLLBACK")
+                _roll_back(conn)
                 raise
             else:
                 with translate_errors(self.path):
                     try:
                         conn.execute("COMMIT")
                     except BaseException:
-                        if _in_transaction(conn):
-                            with contextlib.suppress(sqlite3.Error, StorageError):
-                                conn.execute("ROLLBACK")
+                        _roll_back(conn)
                         raise
                 if turn is not None:
                     turn.ring()  # the commit can be seen now: wake the listeners
@@ -329,15 +325,26 @@ def _in_transaction(conn: sqlite3.Connection) -> bool:
     return conn.in_transaction
 
 
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Undo the open transaction, if one is still open (a failed rollback changes nothing)."""
+    if _in_transaction(conn):
+        with contextlib.suppress(sqlite3.Error, StorageError):
+            conn.execute("ROLLBACK")
+
+
 @contextlib.contextmanager
-def translate_errors(path: Path | str) -> Iterator[None]:
-    """Turn SQLite's errors into ones a person can act on."""
+def translate_errors(
+    path: Path | str,
+    how: Callable[[sqlite3.Error, Path | str], StorageError] | None = None,
+) -> Iterator[None]:
+    """Turn SQLite's errors into ones a person can act on (``how``: other than
+    :func:`translated`; an integrity error is the caller's to handle)."""
     try:
         yield
     except sqlite3.IntegrityError:
         raise
     except sqlite3.DatabaseError as exc:
-        raise translated(exc, path) from exc
+        raise (how or translated)(exc, path) from exc
 
 
 # Opening ----------------------------------------------------------------------------------------
@@ -413,17 +420,13 @@ def open_store(
     return store
 
 
-@contextlib.contextmanager
-def opening_errors(path: Path) -> Iterator[None]:
-    try:
-        yield
-    except sqlite3.IntegrityError:
-        raise
-    except sqlite3.DatabaseError as exc:
-        raise _opening_error(exc, path) from exc
+def opening_errors(path: Path) -> contextlib.AbstractContextManager[None]:
+    """SQLite's errors while opening ``path``, as :func:`translate_errors` says them, except a
+    file that is no database."""
+    return translate_errors(path, _opening_error)
 
 
-def _opening_error(exc: sqlite3.Error, path: Path) -> StorageError:
+def _opening_error(exc: sqlite3.Error, path: Path | str) -> StorageError:
     """Opening: a file that is no database is named as such (a wrong --db, not damage)."""
     if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
         return StorageError(f"{path} is not an SQLite database")

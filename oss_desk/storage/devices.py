@@ -9,18 +9,20 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from oss_desk.storage.rows import returned_int
+
 # Board ------------------------------------------------------------------------------------------
 
 
 def queue_board_update(
     conn: sqlite3.Connection, *, site_id: str, ticket_id: int | None, reason: str, now: str
 ) -> int:
-    cur = conn.execute(
+    return returned_int(
+        conn,
         "INSERT INTO board_updates (created_at, site_id, ticket_id, reason) VALUES (?, ?, ?, ?) "
         "RETURNING id",
         [now, site_id, ticket_id, reason],
     )
-    return int(cur.fetchone()[0])
 
 
 def latest_calls(

@@ -7,10 +7,11 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
-from oss_desk.clock import read_instant
+from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.followups import (
     Attempt,
     AttemptResult,
@@ -71,56 +72,51 @@ def next_ref(conn: sqlite3.Connection, kind: Kind) -> str:
     return format_ref(kind.prefix, int(number))
 
 
-@dataclass(frozen=True, slots=True)
-class NewFollowup:
-    """The columns of a new follow-up (see the table)."""
+_INSERTED = [
+    "ref",
+    "kind",
+    "site_id",
+    "service",
+    "received_at",
+    "received_day",
+    "start_day",
+    "due_day",
+    "ack_due_day",
+    "created_by",
+    "desk_id",
+    "visit_id",
+    "back_office",
+    "sla_days",
+    "send_by",
+    "via",
+    "category",
+    "stage",
+]
+"""The fields of a new follow-up that are stored; the rest are the table's (id, status) or come
+later (acknowledged, closed...)."""
 
-    ref: str
-    kind: Kind
-    site_id: str
-    received_at: str
-    received_day: str
-    start_day: str
-    due_day: str
-    created_by: str
-    service: str | None = None
-    ack_due_day: str | None = None
-    desk_id: str | None = None
-    visit_id: int | None = None
-    back_office: str | None = None
-    sla_days: int | None = None
-    send_by: str | None = None
-    via: str | None = None
-    category: str | None = None
-    stage: int | None = None
+
+def _stored(value: object) -> object:
+    """A field's value as its column holds it (instants, ISO days, enum values)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
-def insert_followup(conn: sqlite3.Connection, new: NewFollowup, details: Details) -> Followup:
+def insert_followup(conn: sqlite3.Connection, new: Followup, details: Details) -> Followup:
+    """Insert the follow-up ``new`` describes, with its personal details."""
+    columns = {
+        ("service_code" if name == "service" else name): _stored(getattr(new, name))
+        for name in _INSERTED
+    }
     cur = conn.execute(
-        "INSERT INTO followups (ref, kind, site_id, service_code, received_at, received_day, "
-        "start_day, due_day, ack_due_day, created_by, desk_id, visit_id, back_office, sla_days, "
-        "send_by, via, category, stage) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        [
-            new.ref,
-            new.kind.value,
-            new.site_id,
-            new.service,
-            new.received_at,
-            new.received_day,
-            new.start_day,
-            new.due_day,
-            new.ack_due_day,
-            new.created_by,
-            new.desk_id,
-            new.visit_id,
-            new.back_office,
-            new.sla_days,
-            new.send_by,
-            new.via,
-            new.category,
-            new.stage,
-        ],
+        f"INSERT INTO followups ({', '.join(columns)}) "  # noqa: S608 - the names above
+        f"VALUES ({', '.join('?' * len(columns))}) RETURNING *",
+        list(columns.values()),
     )
     followup = _followup(cur, cur.fetchone())
     conn.execute(
@@ -249,13 +245,21 @@ def attempts_of(conn: sqlite3.Connection, followup_id: int) -> list[Attempt]:
     return [Attempt(read_instant(r[0]), r[1], r[2], AttemptResult(r[3])) for r in rows]
 
 
-def acknowledge(
-    conn: sqlite3.Connection, followup_id: int, *, status: Status, at: str, day: str, by: str
-) -> bool:
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A follow-up's new status, when (the instant and the site's day) and by whom."""
+
+    status: Status
+    at: str
+    day: str
+    by: str
+
+
+def acknowledge(conn: sqlite3.Connection, followup_id: int, change: Change) -> bool:
     cur = conn.execute(
         "UPDATE followups SET status = ?, acknowledged_at = ?, acknowledged_day = ?, "
         "acknowledged_by = ? WHERE id = ? AND status = 'open'",
-        [status.value, at, day, by, followup_id],
+        [change.status.value, change.at, change.day, change.by, followup_id],
     )
     return cur.rowcount == 1
 
@@ -263,11 +267,8 @@ def acknowledge(
 def close(
     conn: sqlite3.Connection,
     followup_id: int,
+    change: Change,
     *,
-    status: Status,
-    at: str,
-    day: str,
-    by: str,
     officer: str | None = None,
     finding: Finding | None = None,
     action_taken: bool | None = None,
@@ -285,10 +286,10 @@ def close(
         "  THEN :by ELSE acknowledged_by END "
         "WHERE id = :id AND status NOT IN ('done', 'unreachable')",
         {
-            "status": status.value,
-            "at": at,
-            "day": day,
-            "by": by,
+            "status": change.status.value,
+            "at": change.at,
+            "day": change.day,
+            "by": change.by,
             "officer": officer,
             "finding": finding.value if finding else None,
             "action": None if action_taken is None else int(action_taken),

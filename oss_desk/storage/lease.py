@@ -100,14 +100,22 @@ def lock_held(db: Path) -> bool | None:
 
 @dataclass(frozen=True, slots=True)
 class Heartbeat:
+    """The heartbeat row: the process that owns the devices, and how it is doing."""
+
     pid: int
     host: str
     started_at: str
+    """When this owner took over."""
     seen_at: str
+    """Its last beat (the real clock)."""
     owner: str | None = None
+    """The owner's token: only it may finish what it claimed."""
     role: str | None = None
+    """``service`` (the systemd worker) or ``desk app DESK (process PID)`` (a standby)."""
     term: int = 0
+    """How many owners there have been: each take-over adds one."""
     stopped_at: str | None = None
+    """When it stepped down on purpose (None: running, or died)."""
 
 
 def take_over(

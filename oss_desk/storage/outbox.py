@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.storage.rows import of_row
+from oss_desk.storage.rows import of_row, returned_int
 
 # The three outboxes ------------------------------------------------------------------------------
 
@@ -39,25 +39,22 @@ class Outbox:
     """Columns ``finish`` may set besides the status."""
 
 
+_RETRIED = frozenset({"next_attempt_at", "last_error", "sent_at", "lease_until"})
+"""What ``finish`` may set on any row that is retried with a lease."""
+
 PRINT_JOBS = Outbox(
     "print_jobs",
     lane="printer_url",
     sending="printing",
     order="id",
-    columns=frozenset(
-        {"next_attempt_at", "last_error", "printer_url", "printed_at", "sent_at", "attempts"}
-        | {"auto_reprints", "lease_until"}
-    ),
+    columns=_RETRIED | {"printer_url", "printed_at", "attempts", "auto_reprints"},
 )
 MESSAGES = Outbox(
     "messages",
     lane="via",
     sending="sending",
     order="next_attempt_at, id",
-    columns=frozenset(
-        {"next_attempt_at", "last_error", "provider_id", "sent_at", "unconfirmed"}
-        | {"handed_over_at", "lease_until"}
-    ),
+    columns=_RETRIED | {"provider_id", "unconfirmed", "handed_over_at"},
 )
 BOARD_UPDATES = Outbox(
     "board_updates",
@@ -249,7 +246,8 @@ def queue_print_job(
     desk_id: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> int:
-    cur = conn.execute(
+    return returned_int(
+        conn,
         "INSERT INTO print_jobs (created_at, kind, ticket_id, desk_id, printer_url, "
         "next_attempt_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [
@@ -262,7 +260,6 @@ def queue_print_job(
             json.dumps(payload or {}, sort_keys=True),
         ],
     )
-    return int(cur.fetchone()[0])
 
 
 def start_printing(conn: sqlite3.Connection, job_id: int, now: str) -> None:

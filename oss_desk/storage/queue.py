@@ -24,6 +24,7 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.needs import BSL, needs_private_room, requirements
 from oss_desk.domain.queue import BSL_WEIGHT, CALL_ORDER, Direction
+from oss_desk.storage.rows import returned_int
 
 
 def order_by(alias: str) -> str:
@@ -95,12 +96,12 @@ def create_visit(
     channel: Channel,
     needs: Iterable[str],
 ) -> int:
-    cur = conn.execute(
+    return returned_int(
+        conn,
         "INSERT INTO visits (site_id, business_day, arrived_at, channel, needs) "
         "VALUES (?, ?, ?, ?, ?) RETURNING id",
         [site_id, business_day, arrived_at, channel.value, json.dumps(sorted(needs))],
     )
-    return int(cur.fetchone()[0])
 
 
 def finish_visit(
@@ -156,13 +157,13 @@ def allocate_number(
     conn: sqlite3.Connection, *, site_id: str, service: str, business_day: str
 ) -> int:
     """The next number for (site, service, business day): one UPSERT ... RETURNING."""
-    cur = conn.execute(
+    return returned_int(
+        conn,
         "INSERT INTO ticket_counters (site_id, service_code, business_day, last_number) "
         "VALUES (?, ?, ?, 1) ON CONFLICT (site_id, service_code, business_day) "
         "DO UPDATE SET last_number = last_number + 1 RETURNING last_number",
         [site_id, service, business_day],
     )
-    return int(cur.fetchone()[0])
 
 
 def insert_ticket(
@@ -485,12 +486,12 @@ def insert_note(
     desk_id: str | None,
     text: str,
 ) -> int:
-    cur = conn.execute(
+    return returned_int(
+        conn,
         "INSERT INTO visit_notes (visit_id, ticket_id, at, actor, desk_id, text) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         [visit_id, ticket_id, at, actor, desk_id, text],
     )
-    return int(cur.fetchone()[0])
 
 
 def notes_for_visit(conn: sqlite3.Connection, visit_id: int) -> list[tuple[str, str, str | None]]:

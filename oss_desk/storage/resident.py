@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from oss_desk.storage.rows import first_column
 from oss_desk.storage.sending import TURN_TEXTS, claim_due
 
 
@@ -65,14 +66,12 @@ def secret(conn: sqlite3.Connection) -> bytes:
 
 
 def day_ticket_ids(conn: sqlite3.Connection, site_id: str, business_day: str) -> list[int]:
-    return [
-        r[0]
-        for r in conn.execute(
-            # +site_id: read the day's tickets (tickets_by_day), never every ticket of the site.
-            "SELECT id FROM tickets WHERE +site_id = ? AND business_day = ? ORDER BY id",
-            [site_id, business_day],
-        )
-    ]
+    return first_column(
+        conn,
+        # +site_id: read the day's tickets (tickets_by_day), never every ticket of the site.
+        "SELECT id FROM tickets WHERE +site_id = ? AND business_day = ? ORDER BY id",
+        [site_id, business_day],
+    )
 
 
 def successor(conn: sqlite3.Connection, ticket_id: int) -> int | None:
@@ -110,13 +109,11 @@ def phone_of(conn: sqlite3.Connection, visit_id: int) -> str | None:
 
 def phone_visits(conn: sqlite3.Connection, site_id: str, business_day: str) -> list[int]:
     """The visits of the day at the site that gave a number."""
-    return [
-        r[0]
-        for r in conn.execute(
-            "SELECT visit_id FROM visit_phones WHERE site_id = ? AND business_day = ?",
-            [site_id, business_day],
-        )
-    ]
+    return first_column(
+        conn,
+        "SELECT visit_id FROM visit_phones WHERE site_id = ? AND business_day = ?",
+        [site_id, business_day],
+    )
 
 
 def queue_turn_text(

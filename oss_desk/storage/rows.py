@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,3 +23,14 @@ def of_row(cls: type[T], row: Mapping[str, Any], **differs: Any) -> T:
     already (another column, or a value read from its stored form)."""
     taken = {f.name: row[f.name] for f in fields(cls) if f.name not in differs}
     return cls(**taken, **differs)
+
+
+def returned_int(conn: sqlite3.Connection, sql: str, args: Sequence[object] = ()) -> int:
+    """Run ``sql`` (an INSERT or UPSERT ``... RETURNING`` one number, such as the new row's id)
+    and return that number."""
+    return int(conn.execute(sql, args).fetchone()[0])
+
+
+def first_column(conn: sqlite3.Connection, sql: str, args: Sequence[object] = ()) -> list[Any]:
+    """The first column of every row ``sql`` selects, in its order."""
+    return [row[0] for row in conn.execute(sql, args)]

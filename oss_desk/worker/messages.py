@@ -12,22 +12,22 @@ at most once, with the same Message-ID (Notify: looked up by its reference first
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
-from oss_desk.domain.delivery import MAX_UNCONFIRMED_SENDS, message_backoff, message_deadline
+from oss_desk.domain.delivery import message_deadline
 from oss_desk.domain.models import Actor, EventKind
-from oss_desk.domain.sending import SendResult, SendTally
+from oss_desk.domain.sending import SendResult, SendTally, send_round
 from oss_desk.services.events import record_event
 from oss_desk.services.messages import compose
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as ap
-from oss_desk.storage import devices as d
-from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import MESSAGES
-from oss_desk.worker.printing import describe, new_owner
+from oss_desk.worker import leased
+from oss_desk.worker.leased import LeasedSender, Outcome
+from oss_desk.worker.printing import describe
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -51,8 +51,11 @@ def deadline_of(session: Session, message: ap.Message, appt: Appointment) -> dat
     )
 
 
-class MessageDelivery:
+class MessageDelivery(LeasedSender):
     """Sends due confirmations, reminders and notices; one session (so one thread)."""
+
+    box = MESSAGES
+    lease_seconds = MESSAGE_LEASE_SECONDS
 
     def __init__(
         self,
@@ -61,31 +64,21 @@ class MessageDelivery:
         notify: NotifySender | None = None,
         owner: str | None = None,
     ) -> None:
-        self.s = session
+        super().__init__(session, owner)
         self.smtp = smtp or SmtpSender(session.settings.email)
         self.notify = notify or NotifySender(session.settings.notify)
-        self.owner = owner or new_owner()
 
     def deliver_due(self, limit: int = 10_000) -> MessageReport:
-        report = MessageReport()
-        for _ in range(limit):
-            if not any([self.deliver_next(lane, report) for lane in LANES]):
-                break
-        return report
+        def every_lane(report: MessageReport) -> bool:
+            return any([self.deliver_next(lane, report) for lane in LANES])
+
+        return send_round(every_lane, MessageReport(), limit)
 
     def deliver_next(self, lane: str, report: MessageReport | None = None) -> bool:
         """Send the next due message of ``lane`` (smtp or notify). False: none is due."""
         report = report if report is not None else MessageReport()
         now = self.s.clock.now()
-        with self.s.store.write() as conn:
-            claimed = o.claim_next_leased(
-                conn,
-                MESSAGES,
-                owner=self.owner,
-                lane=lane,
-                now=now,
-                lease_seconds=MESSAGE_LEASE_SECONDS,
-            )
+        claimed = self.claim(lane, now)
         if claimed is None:
             return False
         message = ap.Message.of(claimed)
@@ -119,13 +112,7 @@ class MessageDelivery:
                 message, appt, SendResult("failed", "no contact details (deleted?)"), report
             )
             return
-
-        def handed_over() -> None:
-            with self.s.store.write() as conn:
-                o.hand_over(
-                    conn, message.id, owner=self.owner, now=format_instant(self.s.clock.now())
-                )
-
+        handed_over = self.handed_over(message.id)
         try:
             if message.via == "notify" and (message.unconfirmed or message.attempts > 1):
                 # An earlier try may have reached Notify (a timeout looks like a failure): look
@@ -156,26 +143,10 @@ class MessageDelivery:
         report: MessageReport,
     ) -> None:
         now = self.s.clock.now()
-        unconfirmed = message.unconfirmed + int(fault.uncertain)
-        if fault.uncertain and message.via == "smtp" and unconfirmed >= MAX_UNCONFIRMED_SENDS:
-            never = (
-                "the mail server never confirmed it (sent twice, with the same Message-ID): it "
-                "may have been delivered"
-            )
-            self._finish(
-                message, appt, SendResult("failed", never), report, unconfirmed=unconfirmed
-            )
-            return
-        if not fault.retry:
-            self._finish(
-                message, appt, SendResult("failed", fault.reason), report, alert=fault.alert
-            )
-            return
-        retry = now + timedelta(seconds=message_backoff(message.attempts))
-        if retry >= deadline:
-            retry = deadline  # one last look at the deadline: then it has failed
-        again = SendResult("pending", fault.reason, retry=retry)
-        self._finish(message, appt, again, report, unconfirmed=unconfirmed)
+        out = leased.after_fault(
+            fault, message, deadline, now, limit_unconfirmed=message.via == "smtp"
+        )
+        self._finish(message, appt, out, report)
 
     def _too_late(self, message: ap.Message, deadline: datetime, appt: Appointment) -> str:
         last = f" (last try: {message.last_error})" if message.last_error else ""
@@ -196,27 +167,16 @@ class MessageDelivery:
         self,
         message: ap.Message,
         appt: Appointment | None,
-        result: SendResult,
+        done: SendResult | Outcome,
         report: MessageReport,
-        *,
-        alert: bool = False,
-        unconfirmed: int | None = None,
     ) -> None:
         now = self.s.clock.now()
         stamp = format_instant(now)
+        out = Outcome.of(done)
+        result = out.result
         status, error = result.status, result.error
-        values: dict[str, object] = {"last_error": result.last_error}
-        if result.provider is not None:
-            values["provider_id"] = result.provider
-        if result.sent:
-            values["sent_at"] = stamp
-        if result.retry is not None:
-            values["next_attempt_at"] = format_instant(result.retry)
-            values["handed_over_at"] = None
-        if unconfirmed is not None:
-            values["unconfirmed"] = unconfirmed
         with self.s.store.write() as conn:
-            if not o.finish(conn, MESSAGES, message.id, owner=self.owner, status=status, **values):
+            if not self.record(conn, message.id, out, stamp):
                 return
             site = self.s.directory.sites.get(appt.site_id) if appt is not None else None
             if result.settled and appt is not None and site is not None:
@@ -235,45 +195,26 @@ class MessageDelivery:
                         **({"reason": error} if error and status == "failed" else {}),
                     },
                 )
-            if alert or status == "sent":
-                d.record_device(
-                    conn,
-                    url=message.via,
-                    kind="mail" if message.via == "smtp" else "notify",
-                    status="failed" if alert else "ok",
-                    detail=error if alert else None,
-                    now=stamp,
-                )
-        report.count(status)
-        if result.sent:
-            log.info("sent %s %s (message %s)", message.kind, message.channel, message.id)
-        elif status in ("pending", "failed"):
-            what = "will be tried again" if status == "pending" else "failed"
-            log.warning("message %s %s: %s", message.id, what, error)
+            self.record_sender(conn, message.via, out, stamp)
+        sent = f"sent {message.kind} {message.channel} (message {message.id})"
+        report.record(result, log, sent, f"message {message.id}")
 
     def recover(self) -> int:
         """Messages an earlier owner left mid-send. Not handed over yet: certainly not accepted,
         due again. Handed over (it may have been accepted): sent again once more at most."""
-        with self.s.store.write() as conn:
-            left = o.orphans(conn, MESSAGES, owner=self.owner)
-            for row in left:
-                o.adopt(conn, MESSAGES, row["id"], owner=self.owner)
+        left = self.adopt_orphans()
         report = MessageReport()
         for row in left:
             message = ap.Message.of(row)
             appt = ap.get_appointment(self.s.store.conn, id=message.appointment_id)
             if message.handed_over_at is None:
-                stopped = "the worker stopped before handing it over"
-                again = SendResult("pending", stopped, retry=self.s.clock.now())
+                again = SendResult(
+                    "pending", leased.STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now()
+                )
                 self._finish(message, appt, again, report)
-                continue
-            fault = SendFault(
-                "the worker stopped while waiting for the reply: it may have been accepted",
-                retry=True,
-                uncertain=True,
-            )
-            if appt is None:
+            elif appt is None:
                 self._finish(message, None, SendResult("failed", "the appointment is gone"), report)
             else:
-                self._fault(message, appt, fault, deadline_of(self.s, message, appt), report)
+                deadline = deadline_of(self.s, message, appt)
+                self._fault(message, appt, leased.lost_reply(), deadline, report)
         return len(left)

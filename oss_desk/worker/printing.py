@@ -26,6 +26,7 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import after_cut_short, is_copy, print_backoff
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.domain.printouts import SlipPrintout, from_payload
+from oss_desk.domain.sending import send_round
 from oss_desk.errors import OssDeskError
 from oss_desk.hardware.printers import (
     PrinterFault,
@@ -103,13 +104,12 @@ class PrintDelivery:
 
     def deliver_due(self, limit: int = 1000) -> PrintReport:
         """Every job due now, printer by printer (``oss-desk worker --once``, tests)."""
-        report = PrintReport()
-        for _ in range(limit):
+
+        def every_printer(report: PrintReport) -> bool:
             lanes = o.lanes(self.s.store.conn, PRINT_JOBS)
-            progressed = [self.deliver_next(lane, report) for lane in lanes]
-            if not any(progressed):
-                break
-        return report
+            return any([self.deliver_next(lane, report) for lane in lanes])
+
+        return send_round(every_printer, PrintReport(), limit)
 
     def deliver_next(self, lane: str, report: PrintReport | None = None) -> bool:
         """Deliver the next due job of printer ``lane``. False: none is due."""

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.domain.delivery import MAX_UNCONFIRMED_SENDS, message_backoff, message_deadline
+from oss_desk.domain.delivery import notice_deadline
+from oss_desk.domain.sending import SendResult, SendTally, send_round
 from oss_desk.errors import OssDeskError
 from oss_desk.services.messages import Composed
 from oss_desk.services.senders import SendFault, SmtpSender
 from oss_desk.services.session import Session
-from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import REPORT_MAILS
 from oss_desk.storage.report_mails import ReportMail
-from oss_desk.worker.printing import describe, new_owner
+from oss_desk.worker import leased
+from oss_desk.worker.leased import LeasedSender, Outcome
+from oss_desk.worker.printing import describe
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -33,47 +34,32 @@ LEASE_SECONDS = 15 * 60
 LANE = "smtp"
 
 
-@dataclass
-class ReportMailReport:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
+class ReportMailReport(SendTally):
+    """A round of report emails."""
 
 
-class ReportMailDelivery:
+class ReportMailDelivery(LeasedSender):
     """Sends the due report emails; one session (so one thread)."""
+
+    box = REPORT_MAILS
+    lease_seconds = LEASE_SECONDS
 
     def __init__(
         self, session: Session, smtp: SmtpSender | None = None, owner: str | None = None
     ) -> None:
-        self.s = session
+        super().__init__(session, owner)
         self.smtp = smtp or SmtpSender(session.settings.email)
-        self.owner = owner or new_owner()
 
     def deadline(self, mail: ReportMail) -> datetime:
-        created = read_instant(mail.created_at)
-        hours = self.s.settings.messages.notice_hours
-        return message_deadline("confirmation", created, created, notice_hours=hours)
+        return notice_deadline(read_instant(mail.created_at), self.s.settings.messages.notice_hours)
 
     def deliver_due(self, limit: int = 1000) -> ReportMailReport:
-        report = ReportMailReport()
-        for _ in range(limit):
-            if not self.deliver_next(report):
-                break
-        return report
+        return send_round(self.deliver_next, ReportMailReport(), limit)
 
     def deliver_next(self, report: ReportMailReport) -> bool:
         """Send the next due report email. False: none is due."""
         now = self.s.clock.now()
-        with self.s.store.write() as conn:
-            claimed = o.claim_next_leased(
-                conn,
-                REPORT_MAILS,
-                owner=self.owner,
-                lane=LANE,
-                now=now,
-                lease_seconds=LEASE_SECONDS,
-            )
+        claimed = self.claim(LANE, now)
         if claimed is None:
             return False
         mail = ReportMail.of(claimed)
@@ -81,125 +67,58 @@ class ReportMailDelivery:
             self._deliver(mail, now, report)
         except Exception as exc:  # one email never stops the others
             log.exception("report email %s failed unexpectedly", mail.id)
-            self._finish(mail, "failed", report, error=f"unexpected: {describe(exc)}")
+            self._finish(mail, SendResult("failed", f"unexpected: {describe(exc)}"), report)
         return True
 
     def _deliver(self, mail: ReportMail, now: datetime, report: ReportMailReport) -> None:
         deadline = self.deadline(mail)
         if now >= deadline:
             last = f" (last try: {mail.last_error})" if mail.last_error else ""
-            self._finish(mail, "failed", report, error="not delivered in time" + last)
+            self._finish(mail, SendResult("failed", "not delivered in time" + last), report)
             return
-
-        def handed_over() -> None:
-            with self.s.store.write() as conn:
-                o.hand_over(
-                    conn,
-                    mail.id,
-                    owner=self.owner,
-                    now=format_instant(self.s.clock.now()),
-                    box=REPORT_MAILS,
-                )
-
         composed = Composed(mail.subject, mail.subject, mail.body, mail.body, None)
         self.smtp.now = now
         try:
-            provider = self.smtp.send(mail.recipient, composed, mail.reference, handed_over)
+            provider = self.smtp.send(
+                mail.recipient, composed, mail.reference, self.handed_over(mail.id)
+            )
         except SendFault as fault:
             self._fault(mail, fault, deadline, report)
             return
-        self._finish(mail, "sent", report, provider=provider)
+        self._finish(mail, SendResult("sent", provider=provider), report)
 
     def _fault(
         self, mail: ReportMail, fault: SendFault, deadline: datetime, report: ReportMailReport
     ) -> None:
-        unconfirmed = mail.unconfirmed + int(fault.uncertain)
-        if fault.uncertain and unconfirmed >= MAX_UNCONFIRMED_SENDS:
-            error = (
-                "the mail server never confirmed it (sent twice, with the same Message-ID): "
-                "it may have been delivered"
-            )
-            self._finish(mail, "failed", report, error=error, unconfirmed=unconfirmed)
-            return
-        if not fault.retry:
-            self._finish(mail, "failed", report, error=fault.reason, alert=fault.alert)
-            return
-        retry = self.s.clock.now() + timedelta(seconds=message_backoff(mail.attempts))
-        self._finish(
-            mail,
-            "pending",
-            report,
-            error=fault.reason,
-            retry=min(retry, deadline),
-            unconfirmed=unconfirmed,
-        )
+        out = leased.after_fault(fault, mail, deadline, self.s.clock.now())
+        self._finish(mail, out, report)
 
-    def _finish(
-        self,
-        mail: ReportMail,
-        status: str,
-        report: ReportMailReport,
-        *,
-        error: str | None = None,
-        provider: str | None = None,
-        retry: datetime | None = None,
-        alert: bool = False,
-        unconfirmed: int | None = None,
-    ) -> None:
+    def _finish(self, mail: ReportMail, done: SendResult | Outcome, report: SendTally) -> None:
         stamp = format_instant(self.s.clock.now())
-        values: dict[str, object] = {"last_error": error if status != "sent" else None}
-        if provider is not None:
-            values["provider_id"] = provider
-        if status == "sent":
-            values["sent_at"] = stamp
-        if retry is not None:
-            values["next_attempt_at"] = format_instant(retry)
-            values["handed_over_at"] = None
-        if unconfirmed is not None:
-            values["unconfirmed"] = unconfirmed
+        out = Outcome.of(done)
+        result = out.result
         with self.s.store.write() as conn:
-            if not o.finish(conn, REPORT_MAILS, mail.id, owner=self.owner, status=status, **values):
+            if not self.record(conn, mail.id, out, stamp):
                 return
-            if alert or status == "sent":
-                d.record_device(
-                    conn,
-                    url=LANE,
-                    kind="mail",
-                    status="failed" if alert else "ok",
-                    detail=error if alert else None,
-                    now=stamp,
-                )
-        if status == "sent":
-            report.sent += 1
-            log.info("sent the %s report email %s", mail.kind, mail.id)
-        elif status == "pending":
-            report.retried += 1
-            log.warning("report email %s will be tried again: %s", mail.id, error)
-        else:
-            report.failed += 1
-            log.warning("report email %s failed: %s", mail.id, error)
+            self.record_sender(conn, LANE, out, stamp)
+        sent = f"sent the {mail.kind} report email {mail.id}"
+        report.record(result, log, sent, f"report email {mail.id}")
 
     def recover(self) -> int:
         """Report emails an earlier owner left mid-send. Not handed over yet: certainly not
         accepted, due again at once. Handed over: it may have been accepted, so it is sent again
         once more at most (same Message-ID)."""
-        with self.s.store.write() as conn:
-            left = o.orphans(conn, REPORT_MAILS, owner=self.owner)
-            for row in left:
-                o.adopt(conn, REPORT_MAILS, row["id"], owner=self.owner)
+        left = self.adopt_orphans()
         report = ReportMailReport()
         for row in left:
             mail = ReportMail.of(row)
             if mail.handed_over_at is None:
-                error = "the worker stopped before handing it over"
-                self._finish(mail, "pending", report, error=error, retry=self.s.clock.now())
-                continue
-            fault = SendFault(
-                "the worker stopped while waiting for the reply: it may have been accepted",
-                retry=True,
-                uncertain=True,
-            )
-            self._fault(mail, fault, self.deadline(mail), report)
+                again = SendResult(
+                    "pending", leased.STOPPED_BEFORE_HANDING_OVER, retry=self.s.clock.now()
+                )
+                self._finish(mail, again, report)
+            else:
+                self._fault(mail, leased.lost_reply(), self.deadline(mail), report)
         return len(left)
 
 

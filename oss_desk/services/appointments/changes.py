@@ -17,7 +17,7 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.text import clean_text
 from oss_desk.errors import InvalidInput, RuleViolation
-from oss_desk.services.appointments.base import ACTIVE_KINDS, said
+from oss_desk.services.appointments.base import ACTIVE_KINDS
 from oss_desk.services.appointments.booking import AppointmentBooking
 from oss_desk.storage import appointments as a
 
@@ -43,9 +43,7 @@ class AppointmentChanges(AppointmentBooking):
             raise InvalidInput("say who asked to move it: council or resident")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            old = self._find_in(conn, ref)
-            if old.status is not AppointmentStatus.BOOKED:
-                raise RuleViolation(f"{old.ref} {said(old.status)}: it cannot be moved")
+            old = self._find_booked(conn, ref, "moved")
             site = self.s.directory.sites[old.site_id]
             svc = self.bookable(old.service)
             when = self._start(start, site)
@@ -91,13 +89,7 @@ class AppointmentChanges(AppointmentBooking):
         clean_reason = clean_text(reason or "", limit=200, what="the reason")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            appt = self._find_in(conn, ref)
-            if appt.status is not AppointmentStatus.BOOKED:
-                raise RuleViolation(
-                    f"{appt.ref} was cancelled already"
-                    if appt.status is AppointmentStatus.CANCELLED
-                    else f"{appt.ref} {said(appt.status)}: it cannot be cancelled"
-                )
+            appt = self._find_booked(conn, ref, "cancelled")
             site = self.s.directory.sites[appt.site_id]
             notice = self._notice(site, now, appt)
             needed = self.s.settings.appointments.min_notice_working_days
@@ -145,12 +137,7 @@ class AppointmentChanges(AppointmentBooking):
     def no_show(self, ref: str | int, automatic: bool = False) -> Appointment:
         self._require(Action.APPOINTMENT_NO_SHOW)
         with self.s.store.write() as conn:
-            appt = self._find_in(conn, ref)
-            self._require(Action.APPOINTMENT_NO_SHOW, appt)
-            if appt.status is not AppointmentStatus.BOOKED:
-                raise RuleViolation(
-                    f"{appt.ref} {said(appt.status)}: it cannot be marked a no-show"
-                )
+            appt = self._find_booked(conn, ref, "marked a no-show", Action.APPOINTMENT_NO_SHOW)
             if appt.starts_at > self.s.clock.now():
                 raise RuleViolation(f"{appt.ref} has not started yet")
             result = a.update_appointment(conn, appt.id, status=AppointmentStatus.NO_SHOW.value)

@@ -47,11 +47,7 @@ class AppointmentCheckIn(AppointmentBooking):
         self._require(Action.CHECK_IN)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            appt = self._find_in(conn, ref)
-            if appt.status is not AppointmentStatus.BOOKED:
-                raise RuleViolation(
-                    f"{appt.ref} {said(appt.status)}: it cannot be checked in again"
-                )
+            appt = self._find_booked(conn, ref, "checked in again")
             site = self.s.directory.sites[appt.site_id]
             today = self.s.today(site)
             if appt.business_day != today:

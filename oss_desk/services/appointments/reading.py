@@ -20,8 +20,8 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.printouts import SlipPrintout
 from oss_desk.domain.text import shown
-from oss_desk.errors import NotFound
-from oss_desk.services.appointments.base import AppointmentBase
+from oss_desk.errors import NotFound, RuleViolation
+from oss_desk.services.appointments.base import AppointmentBase, said
 from oss_desk.storage import appointments as a
 
 
@@ -45,6 +45,20 @@ class AppointmentReading(AppointmentBase):
 
     def _find_in(self, conn: sqlite3.Connection, ref: str | int) -> Appointment:
         return self.find(ref)
+
+    def _find_booked(
+        self, conn: sqlite3.Connection, ref: str | int, cannot: str, action: Action | None = None
+    ) -> Appointment:
+        """The appointment ``ref``, still booked (``action``: the actor may do it to this one);
+        else refused, ``cannot`` saying what it cannot be now ("moved")."""
+        appt = self._find_in(conn, ref)
+        if action is not None:
+            self._require(action, appt)
+        if appt.status is AppointmentStatus.BOOKED:
+            return appt
+        if appt.status is AppointmentStatus.CANCELLED and cannot == "cancelled":
+            raise RuleViolation(f"{appt.ref} was cancelled already")
+        raise RuleViolation(f"{appt.ref} {said(appt.status)}: it cannot be {cannot}")
 
     # Reading ---------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, allows
@@ -37,6 +38,14 @@ class Moved:
     ticket: Ticket
     print_job: int | None = None
     printer_url: str | None = None
+
+
+class Destination(TypedDict, total=False):
+    """Where a ticket is transferred to: another service, a desk or a named colleague."""
+
+    service: str | None
+    desk_id: str | None
+    person: str | None
 
 
 class Closing(Issuing):
@@ -185,32 +194,20 @@ class Closing(Issuing):
 
     # Transfers ---------------------------------------------------------------------------------
 
-    def transfer(
-        self,
-        ref: Ref,
-        *,
-        service: str | None = None,
-        desk_id: str | None = None,
-        person: str | None = None,
-    ) -> Ticket:
+    def transfer(self, ref: Ref, **where: Unpack[Destination]) -> Ticket:
         """Move a ticket to another service (a new code, same arrival and place), to a desk or
         to a named colleague.
 
         Returns the ticket now in the queue: the new one after a change of service, or the same
         ticket sent to ``desk_id`` or ``person``.
         """
-        return self.move(ref, service=service, desk_id=desk_id, person=person).ticket
+        return self.move(ref, **where).ticket
 
-    def move(
-        self,
-        ref: Ref,
-        *,
-        service: str | None = None,
-        desk_id: str | None = None,
-        person: str | None = None,
-    ) -> Moved:
+    def move(self, ref: Ref, **where: Unpack[Destination]) -> Moved:
         """:meth:`transfer`, and when the code changes, the new code printed at the printer of
         the desk the resident was at (else this desk's)."""
+        service, desk_id = where.get("service"), where.get("desk_id")
+        person = where.get("person")
         sent = desk_id is not None or person is not None
         if sent:
             self._require(Action.REASSIGN)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Unpack
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, Scope
@@ -24,7 +25,7 @@ from oss_desk.domain.models import (
 from oss_desk.domain.queue import Floor, calls_tickets
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
-from oss_desk.services.events import record_event
+from oss_desk.services.events import EventRefs, record_event
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
@@ -326,25 +327,10 @@ class QueueCore:
         at: datetime,
         *,
         ticket: Ticket | None = None,
-        visit_id: int | None = None,
-        service_code: str | None = None,
-        desk_id: str | None = None,
-        outcome: Outcome | None = None,
-        data: dict[str, object] | None = None,
+        **refs: Unpack[EventRefs],
     ) -> None:
         """An event at ``site`` by the actor: of ``ticket``, or of a visit without one."""
         if ticket is not None:
-            visit_id, service_code = ticket.visit_id, ticket.service
-        record_event(
-            conn,
-            site,
-            at,
-            kind,
-            self.actor,
-            desk_id=desk_id,
-            visit_id=visit_id,
-            ticket_id=ticket.id if ticket is not None else None,
-            service_code=service_code,
-            outcome=outcome,
-            data=dict(data) if data else None,
-        )
+            refs["visit_id"], refs["service_code"] = ticket.visit_id, ticket.service
+            refs["ticket_id"] = ticket.id
+        record_event(conn, site, at, kind, self.actor, **refs)
