@@ -1,7 +1,8 @@
 """Outbox rows: committed in the same transaction as the change that causes them, delivered by
 the one owner of the devices.
 
-The outboxes (print jobs, board updates, messages, report emails) share one life, written here once:
+The outboxes (print jobs, board updates, messages, report emails, follow-up texts) share one
+life, written here once:
 
 - **claim**: the owner marks due rows of one lane (a printer, a board's site, a way of sending)
   as being delivered by it, in one statement (``UPDATE ... RETURNING``);
@@ -22,7 +23,7 @@ from typing import Any
 from oss_desk.clock import format_instant
 from oss_desk.storage.rows import of_row
 
-# The three outboxes ------------------------------------------------------------------------------
+# The outboxes ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,17 @@ REPORT_MAILS = Outbox(
     columns=MESSAGES.columns,
 )
 """The daily summary and the monthly dashboard by email (the team leader's, not residents')."""
-BOXES = {box.table: box for box in (PRINT_JOBS, MESSAGES, BOARD_UPDATES, REPORT_MAILS)}
+FEEDBACK_TEXTS = Outbox(
+    "feedback_texts",
+    lane="via",
+    sending="sending",
+    order="next_attempt_at, id",
+    columns=MESSAGES.columns,
+)
+"""The follow-up texts asking residents how their visit went (GOV.UK Notify)."""
+BOXES = {
+    box.table: box for box in (PRINT_JOBS, MESSAGES, BOARD_UPDATES, REPORT_MAILS, FEEDBACK_TEXTS)
+}
 
 
 def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:

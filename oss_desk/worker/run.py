@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.delivery import HEARTBEAT_SECONDS, TAKEOVER_POLL_SECONDS
@@ -44,6 +45,8 @@ from oss_desk.storage.lease import WorkerLock, beat, step_down, take_over
 from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
 from oss_desk.storage.resident import next_turn_text_due, release_stale_turn_texts
 from oss_desk.worker.board import BoardDelivery
+from oss_desk.worker.feedback_texts import FeedbackTextDelivery
+from oss_desk.worker.leased import LeasedDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
 from oss_desk.worker.printing import (
     PrintCounts,
@@ -52,7 +55,7 @@ from oss_desk.worker.printing import (
     describe,
     new_owner,
 )
-from oss_desk.worker.report_mail import ReportMailDelivery, next_report_mail_due, report_mails
+from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -76,6 +79,7 @@ class WorkerReport(PrintCounts):
     recovered: int = 0
     turn_texts_sent: int = 0
     report_emails_sent: int = 0
+    feedback_texts_sent: int = 0
 
 
 def referral_messages(session: Session) -> Sent:
@@ -178,6 +182,7 @@ class DeviceWorker:
             result.messages_failed = messages.failed + referrals.failed
             result.turn_texts_sent = turn_texts(session).sent
             result.report_emails_sent = report_mails(session, self.owner).sent
+            result.feedback_texts_sent = FeedbackTextDelivery.round(session, self.owner).sent
             return result
         finally:
             self._step_down(session)
@@ -201,7 +206,8 @@ class DeviceWorker:
             ("oss-desk-housekeeping", self._housekeeping),
             ("oss-desk-turn-texts", self._turn_texts),
             ("oss-desk-referral-messages", self._referral_messages),
-            ("oss-desk-report-emails", self._report_mails),
+            ("oss-desk-report-emails", self._leased(ReportMailDelivery)),
+            ("oss-desk-feedback-texts", self._leased(FeedbackTextDelivery)),
             *[(f"oss-desk-{lane}", self._message_lane(lane)) for lane in LANES],
         ):
             self._spawn(name, target)
@@ -300,7 +306,8 @@ class DeviceWorker:
             recovered += release_stale_referral_messages(conn)
         recovered += PrintDelivery(session, self.transports, self.owner).recover()
         recovered += MessageDelivery(session, owner=self.owner).recover()
-        recovered += ReportMailDelivery(session, owner=self.owner).recover()
+        for lane in (ReportMailDelivery, FeedbackTextDelivery):
+            recovered += lane(session, owner=self.owner).recover()
         board = BoardDelivery(session, self.owner)
         try:
             recovered += board.recover()
@@ -413,9 +420,9 @@ class DeviceWorker:
         """Referral references by email or text: after every change, and when one comes due."""
         self._when_due(referral_messages, next_referral_message_due)
 
-    def _report_mails(self) -> None:
-        """The daily summary and the monthly dashboard by email, when queued and when due."""
-        self._when_due(lambda session: report_mails(session, self.owner), next_report_mail_due)
+    def _leased(self, lane: type[LeasedDelivery[Any]]) -> Callable[[], None]:
+        """A lane of leased sends (report emails, follow-up texts): when queued and when due."""
+        return lambda: self._when_due(lambda s: lane.round(s, self.owner), lane.next_due)
 
     def _when_due(
         self,
