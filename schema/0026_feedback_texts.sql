@@ -47,3 +47,9 @@ CREATE INDEX feedback_texts_lane ON feedback_texts (via, next_attempt_at) WHERE 
 -- A report email that failed for good is an alert (`oss-desk alerts`) until acknowledged.
 ALTER TABLE report_mails ADD COLUMN acknowledged_at TEXT;
 ALTER TABLE report_mails ADD COLUMN acknowledged_by TEXT;
+
+-- An appointment's booking may carry the consent (with its mobile number, in
+-- appointment_contacts.phone): who recorded it, and when. At check-in it becomes the visit's
+-- consent (feedback_consents, source 'appointment').
+ALTER TABLE appointment_contacts ADD COLUMN feedback_text_by TEXT;
+ALTER TABLE appointment_contacts ADD COLUMN feedback_text_at TEXT;

@@ -391,3 +391,48 @@ def test_kill_9_while_waiting_for_notify_never_sends_twice(
     ]
     assert sum(r.startswith("POST") for r in notify.state.requests) == 1
     assert len(sent_to(notify, ANN)) == 1
+
+
+def test_a_booking_that_carries_the_consent(tmp_path: Path, notify: NotifyServer) -> None:
+    """Booked with a mobile and the consent: at check-in the visit has its consent (taken by the
+    person who booked), and the text follows the finish like a walk-in's."""
+    from oss_desk.errors import InvalidInput
+
+    from .appointments_site import NOW, make_office, service_at
+
+    key = tmp_path / "notify.key"
+    key.write_text(API_KEY + "\n")
+    extra = f'[screen]\npublic_url = "{PUBLIC}"\n[feedback]\ntext_delay_minutes = 30\n'
+    db = make_office(tmp_path, notify_url=notify.url, key_file=str(key), extra=extra)
+    clock = FixedClock(NOW)
+    svc, session = service_at(db, clock, person="tl")
+    try:
+        start = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
+        with pytest.raises(InvalidInput, match="mobile"):
+            svc.book("C", start, channel="slip", feedback_text=True, print_to="capture://x")
+        with pytest.raises(InvalidInput, match="not a UK mobile"):
+            svc.book("C", start, channel="text", phone="01632 960001", feedback_text=True)
+        with_consent = svc.book("C", start, channel="text", phone=ANN, feedback_text=True)
+        without = svc.book("C", start + timedelta(minutes=60), channel="text", phone=BOB)
+        assert rows(db, "SELECT count(*) FROM feedback_consents") == [(0,)]
+        clock.set(datetime(2026, 11, 23, 10, 55, tzinfo=UTC))
+        ticket = svc.check_in(with_consent.ref)
+        clock.set(datetime(2026, 11, 23, 11, 55, tzinfo=UTC))
+        other = svc.check_in(without.ref)
+        assert rows(db, "SELECT visit_id, phone, given_by, source FROM feedback_consents") == [
+            (ticket.visit_id, e164(ANN), "tl", "appointment")
+        ]
+        queue = QueueService(open_session(db=db, clock=clock, person="ana", desk_id="room-1"))
+        for _ in (ticket, other):
+            called = queue.call_next("room-1")
+            assert called is not None
+            queue.finish(called.id, "resolved")
+        DeviceWorker(lambda: open_session(db=db, clock=clock, person="worker")).run_once()
+        texts_now = [n for n in notify.state.sent if "/r/" in str(n["personalisation"]["body"])]
+        assert texts_now == []  # due 30 minutes after the finish
+        clock.set(datetime(2026, 11, 23, 12, 30, tzinfo=UTC))
+        DeviceWorker(lambda: open_session(db=db, clock=clock, person="worker")).run_once()
+        follow_ups = [n for n in notify.state.sent if "/r/" in str(n["personalisation"]["body"])]
+        assert [n["phone_number"] for n in follow_ups] == [e164(ANN)]
+    finally:
+        session.close()

@@ -85,13 +85,10 @@ def issue(
         raise click.UsageError("--feedback-text needs the resident's mobile: --mobile NUMBER")
     session = state.session(desk_id)
     queue = QueueService(session)
-    if feedback_text and follow_up is not None:
-        from oss_desk.domain.public import normalise_mobile
-        from oss_desk.services.feedback_texts import NOT_SET_UP, follow_ups_possible
+    if feedback_text:  # a mistyped number is refused before anything is issued
+        from oss_desk.services.feedback_queue import check_follow_up
 
-        normalise_mobile(follow_up)
-        if not follow_ups_possible(session):
-            raise RuleViolation(NOT_SET_UP)
+        check_follow_up(session.settings, follow_up)
     if text_to is not None:  # a mistyped number is refused before anything is issued
         from oss_desk.domain.public import normalise_mobile
         from oss_desk.services.turn_texts import texts_possible

@@ -19,27 +19,17 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.feedback_texts import answer_link, answer_token
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
-from oss_desk.domain.public import normalise_mobile
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
+from oss_desk.services.feedback_queue import NOT_SET_UP, check_follow_up
 from oss_desk.services.messages import Composed
 from oss_desk.services.resident import site_names
 from oss_desk.services.session import Session
-from oss_desk.services.turn_texts import texts_possible
 from oss_desk.services.wording import wording_for
 from oss_desk.storage import feedback_texts as ft
 from oss_desk.storage.resident import secret
 
 SOURCES = ("greet", "cli", "appointment")
-NOT_SET_UP = (
-    "follow-up texts are not set up for this office (notify.api_key_file, notify.sms_template"
-    " and screen.public_url for the answer link)"
-)
-
-
-def follow_ups_possible(session: Session) -> bool:
-    """Texts can be sent (Notify) and their link answered (the screen's public address)."""
-    return texts_possible(session) and bool(session.settings.screen.public_url)
 
 
 class FeedbackTexts:
@@ -54,9 +44,7 @@ class FeedbackTexts:
 
         assert source in SOURCES
         self.s.require(Action.ISSUE_TICKET, self.actor)
-        number = normalise_mobile(phone)
-        if not follow_ups_possible(self.s):
-            raise RuleViolation(NOT_SET_UP)
+        number = check_follow_up(self.s.settings, phone)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = QueueService(self.s, self.actor).ticket(ref)

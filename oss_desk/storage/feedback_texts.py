@@ -148,3 +148,24 @@ def next_due(conn: sqlite3.Connection) -> str | None:
         "SELECT min(next_attempt_at) FROM feedback_texts WHERE status = 'pending'"
     ).fetchone()
     return row[0] if row else None
+
+
+def agree_at_booking(conn: sqlite3.Connection, appointment_id: int, *, by: str, now: str) -> None:
+    """The booking carries the resident's consent to a follow-up text (the number is the
+    contact's phone)."""
+    conn.execute(
+        "UPDATE appointment_contacts SET feedback_text_by = ?, feedback_text_at = ?"
+        " WHERE appointment_id = ?",
+        [by, now, appointment_id],
+    )
+
+
+def booking_consent(conn: sqlite3.Connection, appointment_id: int) -> tuple[str, str] | None:
+    """``(phone, who recorded the consent)`` of a booking that carries one (and still has its
+    number)."""
+    row = conn.execute(
+        "SELECT phone, feedback_text_by FROM appointment_contacts WHERE appointment_id = ?"
+        " AND feedback_text_by IS NOT NULL AND phone IS NOT NULL",
+        [appointment_id],
+    ).fetchone()
+    return (str(row[0]), str(row[1])) if row else None

@@ -32,6 +32,7 @@ from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import said
 from oss_desk.services.appointments.booking import AppointmentBooking
+from oss_desk.services.feedback_queue import consent_at_check_in
 from oss_desk.services.queue import QueueService
 from oss_desk.storage import appointments as a
 from oss_desk.storage.site import desk_status
@@ -88,6 +89,9 @@ class AppointmentCheckIn(AppointmentBooking):
                     "ticket": ticket.id,
                     "late_minutes": max(0, int((now - appt.starts_at).total_seconds() // 60)),
                 },
+            )
+            consent_at_check_in(
+                conn, site, appt.id, ticket.visit_id, ticket.business_day, now, self.actor
             )
         return ticket
 
