@@ -93,17 +93,18 @@ class AnswerPages:
         rating = str(form.get("rating", ""))
         comment = str(form.get("comment", "")) or None
 
-        def record() -> tuple[str, tuple[str, ...]]:
+        def record() -> tuple[str, tuple[str, ...], tuple[str, ...]]:
             ratings = Ratings(self.server.session())
             visit_id = ratings.text_visit(token)
             result = ratings.rate_by_text(token, rating, comment)
-            return result, self._said(ratings, visit_id, f"answer.{result}")
+            title = self._said(ratings, visit_id, "answer.title")
+            return result, title, self._said(ratings, visit_id, f"answer.{result}")
 
         try:
-            result, said = await self.server.run(record)
+            result, title, said = await self.server.run(record)
         except OssDeskError as exc:
             return self._answer(("Please try again",), (exc.message,), 400)
-        return self._answer(said[:1], said, STATUS[result])
+        return self._answer(title, said, STATUS[result])
 
 
 def add_routes(app: web.Application, server: ScreenServer) -> None:

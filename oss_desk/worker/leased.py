@@ -205,6 +205,8 @@ class LeasedDelivery(Generic[R]):
             log.info("sent %s %s", self.WHAT, item.id)
         elif result.status == "pending":
             log.warning("%s %s will be tried again: %s", self.WHAT, item.id, result.error)
+        elif result.status == "cancelled":  # no longer wanted: nothing is wrong
+            log.info("%s %s not sent: %s", self.WHAT, item.id, result.error)
         else:
             log.warning("%s %s %s: %s", self.WHAT, item.id, result.status, result.error)
 
