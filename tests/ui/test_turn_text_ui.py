@@ -82,6 +82,11 @@ async def test_ctrl_n_records_consent_to_a_follow_up_text_only_when_ticked(
         await pilot.press("tab", "space")  # untick "nearly their turn"
         await pilot.press("tab", "space")  # tick "text me afterwards"
         assert dialog.choice().turn_texts is False and dialog.choice().follow_up is True
+        # Ticked or not is said by a mark, not colour alone.
+        await until(
+            lambda: str(dialog.query_one("#follow-up", Checkbox).label).startswith("[\u2713]")
+        )
+        assert str(dialog.query_one("#turn-texts", Checkbox).label).startswith("[ ]")
         await pilot.press("f9")
         await until(lambda: rows(db, "SELECT count(*) FROM feedback_consents") == [(1,)])
         ((number, given_by, source),) = rows(

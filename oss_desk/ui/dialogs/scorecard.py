@@ -199,26 +199,44 @@ class MobileDialog(Dialog[MobileChoice | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f9", "save", "Save", id="mobile.save", tooltip="Keep the number and the choices"),
     ]
-    hint = "Tab: the choices · Space: tick · Enter or F9: save · Esc: back"
+    hint = "Tab: the choices · Space: tick · F9 (or Enter in the number): save · Esc: back"
 
     def __init__(self, code: str, *, follow_up_possible: bool = True) -> None:
         super().__init__()
         self.heading = Text(f"Texts for {code}")
         self.follow_up_possible = follow_up_possible
 
+    LABELS: ClassVar[dict[str, str]] = {
+        "turn-texts": "Text when nearly their turn, and when called",
+        "follow-up": "Text me afterwards to ask how we did",
+    }
+
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder="Mobile number, e.g. 07700 900123", max_length=20, id="text")
-        yield Checkbox("Text when nearly their turn, and when called", True, id="turn-texts")
+        yield Checkbox(self.label("turn-texts", True), True, id="turn-texts")
         yield Checkbox(
-            "Text me afterwards to ask how we did",
+            self.label("follow-up", False),
             False,
             id="follow-up",
             disabled=not self.follow_up_possible,
         )
         yield Static(
-            Text("The number is deleted at the end of the day, or after the follow-up text"),
+            Text(
+                "Turn texts' number: deleted at the end of the day. The follow-up text's: on "
+                "the retention schedule."
+            ),
             classes="hint",
         )
+
+    def label(self, key: str, on: bool) -> Text:
+        """Ticked or not shown by a mark, not colour alone."""
+        mark = "[\u2713]" if on else "[ ]"
+        return Text(f"{mark} {self.LABELS[key]}")
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        box = event.checkbox
+        if box.id in self.LABELS:
+            box.label = self.label(box.id, event.value)
 
     def choice(self) -> MobileChoice:
         return MobileChoice(
