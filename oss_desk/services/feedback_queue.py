@@ -11,7 +11,7 @@ from datetime import datetime
 from oss_desk.clock import format_instant
 from oss_desk.config import Settings
 from oss_desk.domain.feedback_texts import text_due
-from oss_desk.domain.models import Actor, Site
+from oss_desk.domain.models import Actor, Site, Ticket
 from oss_desk.storage import feedback_texts as ft
 
 
@@ -38,17 +38,11 @@ def queue_after_finish(
 
 
 def consent_at_check_in(
-    conn: sqlite3.Connection,
-    site: Site,
-    appointment_id: int,
-    visit_id: int,
-    business_day: str,
-    now: datetime,
-    actor: Actor,
+    conn: sqlite3.Connection, site: Site, appointment_id: int, ticket: Ticket, actor: Actor
 ) -> bool:
-    """In the check-in's transaction (by ``actor``): a booking that carries the consent gives
-    the visit its consent (recorded as taken by whoever recorded it at booking). True when it
-    did."""
+    """In the check-in's transaction (by ``actor``, issuing ``ticket``): a booking that carries
+    the consent gives the visit its consent (recorded as taken by whoever recorded it at
+    booking). True when it did."""
     from oss_desk.domain.models import EventKind
     from oss_desk.services.events import record_event
 
@@ -56,16 +50,9 @@ def consent_at_check_in(
     if found is None:
         return False
     phone, by = found
-    ft.give_consent(
-        conn,
-        visit_id=visit_id,
-        site_id=site.id,
-        business_day=business_day,
-        phone=phone,
-        now=format_instant(now),
-        by=by,
-        source="appointment",
-    )
+    now = ticket.issued_at
+    ft.give_consent(conn, ticket, phone=phone, now=format_instant(now), by=by, source="appointment")
+    data = {"source": "appointment", "booked_by": by}
     record_event(
         conn,
         site,
@@ -73,9 +60,9 @@ def consent_at_check_in(
         EventKind.FEEDBACK_CONSENT_GIVEN,
         actor,
         desk_id=actor.desk_id,
-        visit_id=visit_id,
+        visit_id=ticket.visit_id,
         appointment_id=appointment_id,
-        data={"source": "appointment", "booked_by": by},
+        data=data,
     )
     return True
 

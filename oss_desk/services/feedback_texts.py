@@ -57,15 +57,9 @@ class FeedbackTexts:
                     f"{ticket.code} is {ticket.status.value}: a follow-up text is agreed before "
                     "the visit ends"
                 )
+            stamp = format_instant(now)
             ft.give_consent(
-                conn,
-                visit_id=ticket.visit_id,
-                site_id=ticket.site_id,
-                business_day=ticket.business_day,
-                phone=number,
-                now=format_instant(now),
-                by=self.actor.person,
-                source=source,
+                conn, ticket, phone=number, now=stamp, by=self.actor.person, source=source
             )
             record_event(
                 conn,

@@ -8,24 +8,14 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from oss_desk.domain.models import Ticket
+from oss_desk.storage.outbox import LeasedRow
 from oss_desk.storage.rows import of_row, row_dict
 
 
-@dataclass(frozen=True, slots=True)
-class FeedbackText:
-    id: int
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedbackText(LeasedRow):
     visit_id: int
-    via: str
-    status: str
-    reference: str
-    attempts: int
-    next_attempt_at: str
-    created_at: str
-    handed_over_at: str | None = None
-    unconfirmed: int = 0
-    last_error: str | None = None
-    provider_id: str | None = None
-    sent_at: str | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> FeedbackText:
@@ -44,23 +34,15 @@ class Consent:
 
 
 def give_consent(
-    conn: sqlite3.Connection,
-    *,
-    visit_id: int,
-    site_id: str,
-    business_day: str,
-    phone: str,
-    now: str,
-    by: str,
-    source: str,
+    conn: sqlite3.Connection, ticket: Ticket, *, phone: str, now: str, by: str, source: str
 ) -> None:
-    """Record (or correct) the consent and number of a visit's follow-up text."""
+    """Record (or correct) the consent and number of the follow-up text of ``ticket``'s visit."""
     conn.execute(
         "INSERT INTO feedback_consents (visit_id, site_id, business_day, phone, given_at,"
         " given_by, source) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (visit_id) DO UPDATE SET"
         " phone = excluded.phone, given_at = excluded.given_at, given_by = excluded.given_by,"
         " source = excluded.source, purged_at = NULL",
-        [visit_id, site_id, business_day, phone, now, by, source],
+        [ticket.visit_id, ticket.site_id, ticket.business_day, phone, now, by, source],
     )
 
 

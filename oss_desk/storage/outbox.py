@@ -89,6 +89,24 @@ BOXES = {
 }
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeasedRow:
+    """What every row sent with a lease and a hand-over has (report emails, follow-up texts)."""
+
+    id: int
+    status: str
+    reference: str
+    attempts: int
+    next_attempt_at: str
+    created_at: str
+    via: str = "smtp"
+    handed_over_at: str | None = None
+    unconfirmed: int = 0
+    last_error: str | None = None
+    provider_id: str | None = None
+    sent_at: str | None = None
+
+
 def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -207,6 +225,15 @@ def adopt(conn: sqlite3.Connection, box: Outbox, row_id: int, *, owner: str) -> 
         f"AND status = '{box.sending}'"
     )
     return conn.execute(sql, {"owner": owner, "row": row_id}).rowcount == 1
+
+
+def adopt_orphans(conn: sqlite3.Connection, box: Outbox, *, owner: str) -> list[dict[str, Any]]:
+    """Take over every row an earlier owner left mid-delivery (:func:`orphans`, :func:`adopt`):
+    ``owner`` then decides what each needs, and records it with :func:`finish`."""
+    left = orphans(conn, box, owner=owner)
+    for row in left:
+        adopt(conn, box, row["id"], owner=owner)
+    return left
 
 
 def next_due(conn: sqlite3.Connection, box: Outbox, lane: str | None = None) -> str | None:

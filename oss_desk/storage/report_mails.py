@@ -7,10 +7,11 @@ import sqlite3
 from dataclasses import dataclass, fields
 from typing import Any
 
+from oss_desk.storage.outbox import LeasedRow
 
-@dataclass(frozen=True, slots=True)
-class ReportMail:
-    id: int
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportMail(LeasedRow):
     kind: str
     period: str
     scope: str
@@ -18,18 +19,7 @@ class ReportMail:
     round: int
     subject: str
     body: str
-    via: str
-    status: str
-    reference: str
-    attempts: int
-    next_attempt_at: str
-    created_at: str
     queued_by: str
-    handed_over_at: str | None = None
-    unconfirmed: int = 0
-    last_error: str | None = None
-    provider_id: str | None = None
-    sent_at: str | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ReportMail:

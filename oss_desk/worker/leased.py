@@ -214,9 +214,7 @@ class LeasedDelivery(Generic[R]):
         """Rows an earlier owner left mid-send. Not handed over yet: certainly not accepted, due
         again at once. Handed over: it may have been accepted (an unconfirmed send)."""
         with self.s.store.write() as conn:
-            left = o.orphans(conn, self.BOX, owner=self.owner)
-            for row in left:
-                o.adopt(conn, self.BOX, row["id"], owner=self.owner)
+            left = o.adopt_orphans(conn, self.BOX, owner=self.owner)
         report = SendTally()
         for row in left:
             item = self.row(row)

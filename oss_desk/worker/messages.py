@@ -255,9 +255,7 @@ class MessageDelivery:
         """Messages an earlier owner left mid-send. Not handed over yet: certainly not accepted,
         due again. Handed over (it may have been accepted): sent again once more at most."""
         with self.s.store.write() as conn:
-            left = o.orphans(conn, MESSAGES, owner=self.owner)
-            for row in left:
-                o.adopt(conn, MESSAGES, row["id"], owner=self.owner)
+            left = o.adopt_orphans(conn, MESSAGES, owner=self.owner)
         report = MessageReport()
         for row in left:
             message = ap.Message.of(row)

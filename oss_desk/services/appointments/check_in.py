@@ -90,9 +90,7 @@ class AppointmentCheckIn(AppointmentBooking):
                     "late_minutes": max(0, int((now - appt.starts_at).total_seconds() // 60)),
                 },
             )
-            consent_at_check_in(
-                conn, site, appt.id, ticket.visit_id, ticket.business_day, now, self.actor
-            )
+            consent_at_check_in(conn, site, appt.id, ticket, self.actor)
         return ticket
 
     def _greeting_desk(self, site: Site) -> Desk | None:
