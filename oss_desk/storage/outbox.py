@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from oss_desk.clock import format_instant
+from oss_desk.domain.sending import SendResult
 from oss_desk.storage.rows import of_row
 
 # The outboxes ------------------------------------------------------------------------------
@@ -76,13 +77,7 @@ REPORT_MAILS = Outbox(
     columns=MESSAGES.columns,
 )
 """The daily summary and the monthly dashboard by email (the team leader's, not residents')."""
-FEEDBACK_TEXTS = Outbox(
-    "feedback_texts",
-    lane="via",
-    sending="sending",
-    order="next_attempt_at, id",
-    columns=MESSAGES.columns,
-)
+FEEDBACK_TEXTS = replace(REPORT_MAILS, table="feedback_texts")
 """The follow-up texts asking residents how their visit went (GOV.UK Notify)."""
 BOXES = {
     box.table: box for box in (PRINT_JOBS, MESSAGES, BOARD_UPDATES, REPORT_MAILS, FEEDBACK_TEXTS)
@@ -225,6 +220,25 @@ def adopt(conn: sqlite3.Connection, box: Outbox, row_id: int, *, owner: str) -> 
         f"AND status = '{box.sending}'"
     )
     return conn.execute(sql, {"owner": owner, "row": row_id}).rowcount == 1
+
+
+def outcome_columns(
+    result: SendResult, stamp: str, unconfirmed: int | None = None
+) -> dict[str, object]:
+    """The columns :func:`finish` sets for a send's ``result`` at ``stamp`` (a message, a report
+    email, a follow-up text): the error kept unless sent, the provider's id, when it was sent,
+    when it is tried again (handed over no longer), how many sends went unconfirmed."""
+    values: dict[str, object] = {"last_error": result.last_error}
+    if result.provider is not None:
+        values["provider_id"] = result.provider
+    if result.sent:
+        values["sent_at"] = stamp
+    if result.retry is not None:
+        values["next_attempt_at"] = format_instant(result.retry)
+        values["handed_over_at"] = None
+    if unconfirmed is not None:
+        values["unconfirmed"] = unconfirmed
+    return values
 
 
 def adopt_orphans(conn: sqlite3.Connection, box: Outbox, *, owner: str) -> list[dict[str, Any]]:

@@ -205,16 +205,7 @@ class MessageDelivery:
         now = self.s.clock.now()
         stamp = format_instant(now)
         status, error = result.status, result.error
-        values: dict[str, object] = {"last_error": result.last_error}
-        if result.provider is not None:
-            values["provider_id"] = result.provider
-        if result.sent:
-            values["sent_at"] = stamp
-        if result.retry is not None:
-            values["next_attempt_at"] = format_instant(result.retry)
-            values["handed_over_at"] = None
-        if unconfirmed is not None:
-            values["unconfirmed"] = unconfirmed
+        values = o.outcome_columns(result, stamp, unconfirmed)
         with self.s.store.write() as conn:
             if not o.finish(conn, MESSAGES, message.id, owner=self.owner, status=status, **values):
                 return
