@@ -87,3 +87,56 @@ def test_the_first_action_after_closing_closes_the_day_and_counts_it_that_day(of
     assert (figures["closed_unseen"], figures["still_waiting"]) == (2, 0)
     assert (figures["measured"], figures["seen"], figures["seen_within_target"]) == (3, 1, 1)
     assert figures["within_15_min_pct"] == 33.3
+
+
+def test_the_team_leader_closes_the_day_from_the_command_line(office: Cli) -> None:
+    before = _statuses(office.db)
+    # Not at a terminal and without --yes: refused, nothing changed.
+    refused = office("desks", "close-day", now="2026-11-23T16:55:00Z")
+    assert refused.code == 2
+    assert refused.err.strip() == (
+        "oss-desk: closing the day closes every open ticket: add --yes to confirm"
+    )
+    assert _statuses(office.db) == before
+
+    done = office("desks", "close-day", "--yes", now="2026-11-23T16:55:00Z")
+    assert done.code == 0, done.err
+    assert done.out.strip() == "Day closed: 2 tickets closed as office closed (C001, C002)"
+    assert _statuses(office.db) == {"C001": "cancelled", "C002": "cancelled", "C003": "serving"}
+    # Closed by hand before closing time: recorded now, not automatic.
+    assert [(code, at, d["automatic"]) for code, at, d in _events(office.db)] == [
+        ("C001", "2026-11-23T16:55:00.000Z", False),
+        ("C002", "2026-11-23T16:55:00.000Z", False),
+    ]
+
+    again = office("desks", "close-day", "--yes", "--json", now="2026-11-23T16:56:00Z")
+    assert again.code == 0, again.err
+    assert again.json() == {"closed": []}
+    assert office("desks", "close-day", now="2026-11-23T16:56:00Z").out.strip() == (
+        "Nothing to close: no ticket is waiting or called"
+    )
+
+
+def test_closing_the_day_is_for_team_leaders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staff = (
+        '\n[[staff]]\nid = "ann"\nname = "Ann Adviser"\nrole = "adviser"\n'
+        '\n[[staff]]\nid = "tess"\nname = "Tess Leader"\nrole = "team-leader"\n'
+    )
+    cli = Cli(make_db(tmp_path, site_toml(extra=staff)), monkeypatch)
+    assert cli("--user", "tess", "ticket", "issue", "--service", "C").code == 0
+    refused = cli("--user", "ann", "desks", "close-day", "--yes")
+    assert refused.code == 9
+    assert "may not" in refused.err and refused.err.count("\n") == 1
+    assert _statuses(cli.db) == {"C001": "waiting"}
+    assert (
+        cli("--user", "tess", "desks", "close-day", "--yes", "--json").json()["closed"][0]["code"]
+        == "C001"
+    )
+    conn = sqlite3.connect(cli.db)
+    try:
+        actors = conn.execute("SELECT actor FROM events WHERE kind = 'cancelled'").fetchall()
+    finally:
+        conn.close()
+    assert actors == [("tess",)]

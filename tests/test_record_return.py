@@ -278,6 +278,10 @@ def test_the_return_adds_up_the_included_offices(offices: tuple[Cli, Path]) -> N
     ]
     page = ok(here("--user", "tl", *QUARTER, *both, "--format", "html", now=REPORT_AT)).out
     assert_page_shows(page, record)
+    # The text names each action's office (both offices number their own OTR-0001).
+    text = ok(here("--user", "tl", *QUARTER, *both, now=REPORT_AT)).out
+    taken = text[text.index("Actions taken as a result") :].splitlines()[1:3]
+    assert [line.split()[:2] for line in taken] == [["OTR-0001", "(hq)"], ["OTR-0001", "(annex)"]]
     # The CSV carries the same sums.
     csv = ok(here("--user", "tl", *QUARTER, *both, "--format", "csv", now=REPORT_AT)).out
     rows = {tuple(line.split(",")[:2]): line.split(",")[2] for line in csv.splitlines()[1:]}

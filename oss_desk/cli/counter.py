@@ -194,5 +194,35 @@ def logout(state: State, desk_id: str, as_json: bool) -> None:
     click.echo(f"{name}: {who} logged out, closed")
 
 
+@click.command("close-day")
+@click.option("--site", "site_id", metavar="ID", help="The office (default: the only one).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@json_command
+def close_day(state: State, site_id: str | None, yes: bool, as_json: bool) -> None:
+    """Close the day now: every ticket still waiting or called is closed as "office closed"
+    (team leader; residents being served stay with their advisers)."""
+    import sys
+
+    from oss_desk.domain.access import Action
+    from oss_desk.services.queue.day_end import close_now, left_open_now, tickets
+
+    session = state.session()
+    session.require(Action.CANCEL_TICKET, session.actor)
+    left = left_open_now(session, site_id)
+    if left.total and not yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput("closing the day closes every open ticket: add --yes to confirm")
+        click.confirm(left.question(), abort=True, err=True)
+    closed = close_now(session, site_id=site_id) if left.total else []
+    if as_json:
+        emit_json({"closed": [ticket_json(t, session.directory) for t in closed]})
+        return
+    if not closed:
+        click.echo("Nothing to close: no ticket is waiting or called")
+        return
+    codes = ", ".join(t.code for t in closed)
+    click.echo(f"Day closed: {tickets(len(closed))} closed as office closed ({codes})")
+
+
 TICKET_COMMANDS = (park, resume, recycle, undo_no_show, add_service, remove_service, history)
-DESK_COMMANDS = (login, logout)
+DESK_COMMANDS = (login, logout, close_day)

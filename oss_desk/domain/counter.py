@@ -137,3 +137,15 @@ def activity(
     if status is DeskStatus.CLOSED:
         return Activity.CLOSED, since
     return Activity.IDLE, since
+
+
+def idle_text(what: str, since: datetime, now: datetime) -> str:
+    """How long a desk has been free or on a break, in words a colleague reads at a glance:
+    "free for 12 min" within the hour, "free since 09:14" later the same day, "free since Mon
+    30 Nov" when it last changed on an earlier day (never "free for 16854 min")."""
+    if since.date() != now.date():
+        return f"{what} since {since:%a} {since.day} {since:%b}"
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return f"{what} for {minutes} min"
+    return f"{what} since {since:%H:%M}"

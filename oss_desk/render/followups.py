@@ -111,10 +111,10 @@ def quarterly_text(report: QuarterlyReport, site_name: str) -> str:
     lines += ["", "  Actions taken as a result"]
     if not report.actions:
         lines.append("    none recorded")
+    several = len(report.sites) > 1  # each office numbers its own: say whose it is
     for a in report.actions:
         outcome = f", {OUTCOME_NAMES.get(a.outcome, a.outcome)}" if a.outcome else ""
         text = a.action if a.action is not None else "(text deleted on retention)"
-        lines.append(
-            f"    {a.ref}  {a.kind} ({a.category}{outcome}), answered {a.answered}: {text}"
-        )
+        ref = f"{a.ref} ({a.site})" if several and a.site else a.ref
+        lines.append(f"    {ref}  {a.kind} ({a.category}{outcome}), answered {a.answered}: {text}")
     return "\n".join(lines)

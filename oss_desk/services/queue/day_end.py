@@ -88,6 +88,21 @@ class LeftOpen:
     def total(self) -> int:
         return self.waiting + self.called
 
+    def question(self) -> str:
+        """Closing the day, asked before it is done: what will happen, in numbers (the leader's
+        screen and ``oss-desk desks close-day`` ask the same)."""
+        return (
+            f'Close the day now? {tickets(self.total)} will be closed as "office closed": '
+            f"{self.waiting} waiting, {self.called} called and not come to a desk.\n"
+            "They count as not seen within the standard. Residents being served stay with their "
+            "advisers."
+        )
+
+
+def tickets(count: int) -> str:
+    """ "1 ticket", "4 tickets"."""
+    return f"{count} ticket" if count == 1 else f"{count} tickets"
+
 
 def left_open_now(session: Session, site_id: str | None = None) -> LeftOpen:
     """The tickets :func:`close_now` would close at the site (its own day's and any earlier

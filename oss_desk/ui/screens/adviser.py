@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.counter import PARK_REASONS
+from oss_desk.domain.counter import PARK_REASONS, idle_text
 from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
 from oss_desk.domain.queue import parked_here, waiting_for
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
@@ -273,7 +273,9 @@ class AdviserScreen(counter.CounterScreen):
             since = state.activity[1] if state else None
             if state is not None and since is not None and state.status is not DeskStatus.CLOSED:
                 what = "on a break" if state.status is DeskStatus.BREAK else "free"
-                in_place(timer, Text(f"{what} for {self._minutes(since)} min", style="dim"))
+                names = self.desk.names
+                idle = idle_text(what, names.local(since), names.local(names.now()))
+                in_place(timer, Text(idle, style="dim"))
             else:
                 in_place(timer, "")
             return

@@ -20,7 +20,7 @@ from oss_desk.render.formats import percent
 from oss_desk.services.delivery import acknowledge_alerts
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
-from oss_desk.services.queue.day_end import LeftOpen, close_now, left_open_now
+from oss_desk.services.queue.day_end import close_now, left_open_now, tickets
 from oss_desk.services.report_outputs import print_daily_summary
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -64,20 +64,6 @@ def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tu
         status.truncate(doing, overflow="ellipsis")
         fitted[key] = (desk, person, status, since)
     return fitted
-
-
-def tickets(count: int) -> str:
-    return f"{count} ticket" if count == 1 else f"{count} tickets"
-
-
-def close_question(left: LeftOpen) -> str:
-    """The close-the-day question: what will happen, in numbers."""
-    return (
-        f'Close the day now? {tickets(left.total)} will be closed as "office closed": '
-        f"{left.waiting} waiting, {left.called} called and not come to a desk.\n"
-        "They count as not seen within the standard. Residents being served stay with their "
-        "advisers."
-    )
 
 
 def fit_service_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tuple[Text, ...]]:
@@ -457,7 +443,7 @@ class LeaderScreen(DeskScreen):
         if left.value.total == 0:
             self.say("Nothing to close: no ticket is waiting or called", timeout=4)
             return
-        if not await self.app.push_screen_wait(ConfirmDialog(close_question(left.value))):
+        if not await self.app.push_screen_wait(ConfirmDialog(left.value.question())):
             return
         actor = self.acting_as()
         closed = await self.commit(lambda s: close_now(s, actor, site))
