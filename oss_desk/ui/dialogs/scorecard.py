@@ -233,6 +233,7 @@ class MobileDialog(Dialog[MobileChoice | None]):
         mark = "[\u2713]" if on else "[ ]"
         return Text(f"{mark} {self.LABELS[key]}")
 
+    @guarded
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         box = event.checkbox
         if box.id in self.LABELS:
