@@ -16,6 +16,15 @@ class OssDeskError(Exception):
     """What to add on the command line (``--desk ID``): the command line shows it after the
     message; the desk app never does (its people never type options)."""
 
+    def __init_subclass__(cls, *, title: str | None = None, exit_code: int | None = None) -> None:
+        """A subclass names its title and exit code in its header:
+        ``class NotFound(OssDeskError, title="Not found", exit_code=5)``."""
+        super().__init_subclass__()
+        if title is not None:
+            cls.title = title
+        if exit_code is not None:
+            cls.exit_code = exit_code
+
     def __init__(self, message: str, title: str | None = None, *, cli_hint: str = "") -> None:
         super().__init__(message)
         self.message = " ".join(message.split())  # always one line
@@ -33,11 +42,8 @@ class OssDeskError(Exception):
         return self.message
 
 
-class ConfigError(OssDeskError):
+class ConfigError(OssDeskError, title="Configuration problem", exit_code=3):
     """The site configuration or a setting is invalid."""
-
-    title = "Configuration problem"
-    exit_code = 3
 
 
 EXIT_REFUSED = 1
@@ -48,103 +54,71 @@ EXIT_TRY_AGAIN = 75
 EXIT_INTERRUPTED = 130
 
 
-class StorageError(OssDeskError):
+class StorageError(OssDeskError, title="Database problem", exit_code=EXIT_DATABASE):
     """The database cannot be opened, created, read or written."""
 
-    title = "Database problem"
-    exit_code = EXIT_DATABASE
 
-
-class ResourceFault(StorageError):
+class ResourceFault(StorageError, title="Cannot save now", exit_code=EXIT_TRY_AGAIN):
     """The disk, the file system or another process stopped a write: nothing was saved, and
     the same request can succeed once the cause named in the message is gone (exit 75)."""
 
-    title = "Cannot save now"
-    exit_code = EXIT_TRY_AGAIN
+
+class StorageFull(ResourceFault, title="Storage full"):
+    """The disk or the account's quota is full."""
 
 
-class StorageFull(ResourceFault):
-    title = "Storage full"
+class StorageBusy(ResourceFault, title="Database busy"):
+    """Another process held the database lock for longer than a write waits."""
 
 
-class StorageBusy(ResourceFault):
-    title = "Database busy"
-
-
-class StorageReadOnly(ResourceFault):
+class StorageReadOnly(ResourceFault, title="Read-only storage"):
     """The file system holding the database is mounted read-only."""
 
-    title = "Read-only storage"
 
-
-class StorageNoPermission(ResourceFault):
+class StorageNoPermission(ResourceFault, title="Permission denied"):
     """The operating system refuses this account access to the database or its folder."""
 
-    title = "Permission denied"
+
+class StorageIOError(ResourceFault, title="Disk error"):
+    """The disk reported an input/output error."""
 
 
-class StorageIOError(ResourceFault):
-    title = "Disk error"
-
-
-class DatabaseUnsafe(StorageError):
+class DatabaseUnsafe(StorageError, title="Database unsafe: stop"):
     """Writing on would lose work or spread damage: this process refuses every write from now
     on (the desk shows a blocking message; a command exits 4)."""
 
-    title = "Database unsafe: stop"
 
-
-class DatabaseGone(DatabaseUnsafe):
+class DatabaseGone(DatabaseUnsafe, title="Database replaced or removed"):
     """The database path no longer names the file this process opened (deleted, replaced or
     moved): what it wrote would never be seen at the path."""
 
-    title = "Database replaced or removed"
 
-
-class DatabaseDamaged(DatabaseUnsafe):
+class DatabaseDamaged(DatabaseUnsafe, title="Database damaged"):
     """SQLite reported the file corrupt (SQLITE_CORRUPT) or not a database (SQLITE_NOTADB)."""
 
-    title = "Database damaged"
 
-
-class NotFound(OssDeskError):
+class NotFound(OssDeskError, title="Not found", exit_code=5):
     """A service, desk, ticket, appointment or person that does not exist."""
 
-    title = "Not found"
-    exit_code = 5
 
-
-class InvalidInput(OssDeskError):
+class InvalidInput(OssDeskError, title="Invalid input", exit_code=2):
     """A value typed or passed in is malformed."""
 
-    title = "Invalid input"
-    exit_code = 2
 
-
-class RuleViolation(OssDeskError):
+class RuleViolation(OssDeskError, title="Not allowed now", exit_code=6):
     """The request is well formed but the queue rules forbid it now."""
 
-    title = "Not allowed now"
-    exit_code = 6
+
+class PermissionDenied(OssDeskError, title="Not permitted", exit_code=7):
+    """This request may not be made here or now (a header, a desk, an origin)."""
 
 
-class PermissionDenied(OssDeskError):
-    title = "Not permitted"
-    exit_code = 7
-
-
-class Forbidden(PermissionDenied):
+class Forbidden(PermissionDenied, title="Not your role", exit_code=9):
     """The person's role may not do this (see ``oss_desk.domain.access``). Nothing was changed."""
 
-    title = "Not your role"
-    exit_code = 9
 
-
-class DeviceError(OssDeskError):
+class DeviceError(OssDeskError, title="Device problem", exit_code=8):
     """A printer or board fault. Never blocks desk work; shown as a warning."""
-
-    title = "Device problem"
-    exit_code = 8
 
 
 def file_fault(exc: OSError, path: object = None) -> ResourceFault | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from oss_desk.cli.common import State, emit_json, json_command
+from oss_desk.cli.common import State, choice_of, emit_json, json_command
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, Preferred
 from oss_desk.domain.calendar import local, parse_date
@@ -135,7 +135,7 @@ def slots(
 @click.option("--name", metavar="NAME", help="The resident's name (for staff only).")
 @click.option(
     "--channel",
-    type=click.Choice(["email", "text", "slip"]),
+    type=choice_of(Preferred),
     help="How they hear from us (default: email, else text, else a printed slip).",
 )
 @click.option("--adviser", metavar="PERSON", help="A chosen adviser.")

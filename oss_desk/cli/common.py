@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
@@ -85,6 +86,12 @@ def json_command(func: Callable[Concatenate[State, P], R]) -> Callable[P, R]:
     """What most commands take: ``--json``, the global options' state, and their sessions closed
     when they end (``@json_option``, ``@pass_state`` and ``@closing`` in one)."""
     return json_option(pass_state(closing(func)))
+
+
+def choice_of(values: Iterable[StrEnum]) -> click.Choice[str]:
+    """An option's choices: a domain enum's values, in its order (what the domain allows is
+    written there once, and a value added there is offered here)."""
+    return click.Choice([v.value for v in values])
 
 
 def err(message: str) -> None:

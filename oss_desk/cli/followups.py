@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from oss_desk.cli.common import State, emit_json, json_command
+from oss_desk.cli.common import State, choice_of, emit_json, json_command
+from oss_desk.domain.followups import AttemptResult, Finding, Kind, SendBy, Via
 
 if TYPE_CHECKING:
     from oss_desk.domain.followups import Details, Followup
     from oss_desk.services.followups import FollowupService, Shown
     from oss_desk.services.session import Session
-
-KINDS = ("ringback", "referral", "comment", "compliment", "complaint")
 
 
 def _service(state: State, desk_id: str | None = None) -> tuple[Session, FollowupService]:
@@ -107,7 +106,7 @@ def followup() -> None:
 
 
 @followup.command("add")
-@click.option("--kind", required=True, type=click.Choice(KINDS), help="What it is.")
+@click.option("--kind", required=True, type=choice_of(Kind), help="What it is.")
 @click.option("--service", metavar="CODE", help="The service it is about.")
 @click.option("--topic", metavar="TEXT", help="A short topic (personal data: purged).")
 @click.option("--name", metavar="NAME", help="The resident's name (personal data: purged).")
@@ -116,13 +115,13 @@ def followup() -> None:
 @click.option("--back-office", metavar="ID", help="Referrals: the back office (see config).")
 @click.option(
     "--send-by",
-    type=click.Choice(["slip", "email", "text"]),
+    type=choice_of(SendBy),
     help="Referrals: how the resident gets the reference (default slip, printed here).",
 )
 @click.option(
     "--channel",
     "via",
-    type=click.Choice(["in-person", "phone", "letter", "email", "web"]),
+    type=choice_of(Via),
     help="Comments, compliments, complaints: how it came in (default in-person).",
 )
 @click.option("--category", metavar="ID", help="Comments, compliments, complaints: category.")
@@ -204,7 +203,7 @@ def add(
 
 
 @followup.command("list")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Repeatable.")
+@click.option("--kind", "kinds", multiple=True, type=choice_of(Kind), help="Repeatable.")
 @click.option("--owner", metavar="PERSON", help="A staff id, `me`, or `none` (not taken).")
 @click.option("--closed-today", is_flag=True, help="Also those closed today.")
 @click.option("--site", "site_id", metavar="ID", help="The office (default: the desk's).")
@@ -282,7 +281,7 @@ def take(state: State, ref: str, as_json: bool) -> None:
 @click.option(
     "--result",
     required=True,
-    type=click.Choice(["no-answer", "voicemail", "busy", "wrong-number", "reached"]),
+    type=choice_of(AttemptResult),
 )
 @json_command
 def attempt(state: State, ref: str, result: str, as_json: bool) -> None:
@@ -323,7 +322,7 @@ def ack(state: State, ref: str, as_json: bool) -> None:
 @click.argument("ref")
 @click.option(
     "--outcome",
-    type=click.Choice(["justified", "partly", "not-justified"]),
+    type=choice_of(Finding),
     help="Complaints: the finding.",
 )
 @click.option(

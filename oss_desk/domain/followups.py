@@ -207,6 +207,16 @@ class FollowupClock:
 
 
 @dataclass(frozen=True, slots=True)
+class Arranged:
+    """Where a new follow-up is arranged: the visit's service, and its ticket (finished at a
+    desk) or the visit itself (dealt with at meet-and-greet); none for one made on its own."""
+
+    service: str | None = None
+    ticket: int | None = None
+    visit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Attempt:
     at: datetime
     day: str

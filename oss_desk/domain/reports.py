@@ -67,22 +67,20 @@ class CouncilFlags:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rated:
-    """Ratings of one service."""
-
-    answers: int
-    satisfied: int
-    satisfied_pct: float | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Satisfaction:
-    """Residents' own ratings of their visits (1 to 5), given in the period."""
+    """Ratings of one service (and, in ``Satisfaction``, of them all)."""
 
     answers: int
     """Ratings given (1 to 5; a resident who declined is not an answer)."""
     satisfied: int
     """Rated 4 or 5."""
     satisfied_pct: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Satisfaction(Rated):
+    """Residents' own ratings of their visits (1 to 5), given in the period: the answers,
+    satisfied and share of ``Rated`` over all services, and these."""
+
     declined: int
     by_rating: Mapping[str, int]
     """``1`` to ``5`` -> answers."""

@@ -42,6 +42,10 @@ def due_section(due: Mapping[str, DueCount]) -> str:
     )
 
 
+_BACK_OFFICE_COUNTS = ("name", "sla_working_days", "received", "met", "missed", "pending")
+"""The columns of a back office's row before its share within the SLA."""
+
+
 def period_section(figures: FollowupFigures | None) -> str:
     """Monthly: ring-backs, referrals by back office, comments, compliments and complaints."""
     if figures is None:
@@ -54,25 +58,14 @@ def period_section(figures: FollowupFigures | None) -> str:
             ("Returned in time", percent(ring["within_1_working_day_pct"])),
             ("Referrals", str(ref["received"])),
             ("Within SLA", percent(ref["within_sla_pct"])),
-            ("Complaints", str(rec["complaints"])),
-            ("Acknowledged in time", percent(rec["complaints_acknowledged_within_5_pct"])),
-            ("Answered in time", percent(rec["complaints_answered_within_15_pct"])),
-            ("Justified, about staff", percent(rec["justified_about_staff_pct"])),
+            *_complaint_figures(rec),
         ]
     )
     offices = _table(
         "Referrals by back office",
         ["Back office", "SLA (working days)", "Referred", "Met", "Missed", "Open", "Within SLA"],
         [
-            _row(
-                str(o["name"]),
-                str(o["sla_working_days"]),
-                str(o["received"]),
-                str(o["met"]),
-                str(o["missed"]),
-                str(o["pending"]),
-                percent(o["pct"]),
-            )
+            _row(*(str(o[key]) for key in _BACK_OFFICE_COUNTS), percent(o["pct"]))
             for o in ref["by_back_office"].values()
         ],
     )
@@ -107,6 +100,16 @@ def _categories(rec: Mapping[str, Any]) -> str:
     )
 
 
+def _complaint_figures(rec: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The complaint headline figures of an ``on_the_record`` (monthly and quarterly alike)."""
+    return [
+        ("Complaints", str(rec["complaints"])),
+        ("Acknowledged in time", percent(rec["complaints_acknowledged_within_5_pct"])),
+        ("Answered in time", percent(rec["complaints_answered_within_15_pct"])),
+        ("Justified, about staff", percent(rec["justified_about_staff_pct"])),
+    ]
+
+
 def _deadlines(label: str, t: Mapping[str, Any]) -> str:
     return _row(label, str(t["met"]), str(t["missed"]), str(t["pending"]), percent(t["pct"]))
 
@@ -119,10 +122,7 @@ def record_section(record: Mapping[str, Any], title: str) -> str:
         [
             ("Comments", str(record["comments"])),
             ("Compliments", str(record["compliments"])),
-            ("Complaints", str(record["complaints"])),
-            ("Acknowledged in time", percent(record["complaints_acknowledged_within_5_pct"])),
-            ("Answered in time", percent(record["complaints_answered_within_15_pct"])),
-            ("Justified, about staff", percent(record["justified_about_staff_pct"])),
+            *_complaint_figures(record),
         ]
     )
     deadlines = _table(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 
 from oss_desk.domain.access import Action
+from oss_desk.ui.keys import Keys
 
 MODE_TITLES = {
     "greet": "Meet and greet",
@@ -39,72 +40,44 @@ SCREENS_BY_MODE: dict[str, str] = {
 :class:`~oss_desk.ui.context.DeskContext`. A mode's module is imported when the mode is
 first shown: the first frame pays only for the first screen."""
 
+_key = Keys("app")
+
+
+def _mode(key: str, mode: str, description: str, what: str) -> Binding:
+    """A key that shows a mode's screen (``app.mode_greet``...); its tooltip is the mode's title
+    and what is done there."""
+    tooltip = f"{MODE_TITLES[mode]}: {what}"
+    return _key(key, f"switch_mode('{mode}')", description, tooltip, id=f"mode_{mode}")
+
+
 APP_BINDINGS: list[BindingType] = [
-    Binding("f1", "help", "Help", id="app.help", tooltip="The keys of this screen"),
-    Binding(
-        "f2",
-        "switch_mode('greet')",
-        "Greet",
-        id="app.mode_greet",
-        tooltip="Meet and greet: issue tickets, quick visits",
+    _key("f1", "help", "Help", "The keys of this screen"),
+    _mode("f2", "greet", "Greet", "issue tickets, quick visits"),
+    _mode("f3", "desk", "Desk", "call, serve, finish"),
+    _mode("f4", "leader", "Leader", "desks, queue by service, today's figures"),
+    _mode(
+        "f5", "appointments", "Appointments", "the day and week grid, book, check in, move, cancel"
     ),
-    Binding(
-        "f3",
-        "switch_mode('desk')",
-        "Desk",
-        id="app.mode_desk",
-        tooltip="Adviser desk: call, serve, finish",
-    ),
-    Binding(
-        "f4",
-        "switch_mode('leader')",
-        "Leader",
-        id="app.mode_leader",
-        tooltip="Team leader: desks, queue by service, today's figures",
-    ),
-    Binding(
-        "f5",
-        "switch_mode('appointments')",
-        "Appointments",
-        id="app.mode_appointments",
-        tooltip="Appointments: the day and week grid, book, check in, move, cancel",
-    ),
-    Binding(
-        "f6",
-        "switch_mode('reports')",
-        "Reports",
-        id="app.mode_reports",
-        tooltip="Reports: the daily footfall summary and the monthly dashboard",
-    ),
-    Binding(
+    _mode("f6", "reports", "Reports", "the daily footfall summary and the monthly dashboard"),
+    _mode(
         "ctrl+f",
-        "switch_mode('followups')",
+        "followups",
         "Follow-ups",
-        id="app.mode_followups",
-        tooltip="Follow-ups: ring-backs, referrals, comments, compliments and complaints",
+        "ring-backs, referrals, comments, compliments and complaints",
     ),
-    Binding(
+    _key(
         "ctrl+t",
         "toggle_contrast",
         "Contrast",
-        id="app.contrast",
-        tooltip="Switch between the council theme and high contrast",
+        "Switch between the council theme and high contrast",
+        id="contrast",
     ),
-    Binding(
+    _key(
         "f10",
         "resident_view",
         "Resident's view",
-        id="app.resident_view",
-        tooltip="The printed ticket and the board, as the resident sees them",
+        "The printed ticket and the board, as the resident sees them",
     ),
-    Binding(
-        "ctrl+q",
-        "quit",
-        "Quit",
-        id="app.quit",
-        tooltip="Close the desk app",
-        show=False,
-        priority=True,
-    ),
+    _key("ctrl+q", "quit", "Quit", "Close the desk app", show=False, priority=True),
 ]
 """The app's own keys, on every screen."""

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from oss_desk.domain.followups import Kind
+from oss_desk.domain.followups import Arranged, Kind
 from oss_desk.services.followups import Created, Request
 from oss_desk.ui.dialogs import Dialog, MarkedRadioButton
 from oss_desk.ui.faults import guarded
@@ -87,18 +87,14 @@ class FollowupDialog(Dialog[Created | None]):
         choices: FormChoices,
         submit: Callable[[Request], Awaitable[Created | str]],
         *,
-        service: str | None = None,
-        ticket: int | None = None,
-        visit: int | None = None,
+        arranged: Arranged | None = None,
         about: str = "",
     ) -> None:
         super().__init__()
         self.kind = kind
         self.choices = choices
         self.submit = submit
-        self.service = service
-        self.ticket = ticket
-        self.visit = visit
+        self.arranged = arranged or Arranged()
         self.about = about
 
     def compose(self) -> ComposeResult:
@@ -123,7 +119,7 @@ class FollowupDialog(Dialog[Created | None]):
                 with Horizontal(classes="field"):
                     yield Static("Came in by", classes="label")
                     yield _radio("fu-channel", CHANNELS, "in-person")
-            fields = [("fu-service", "Service", "its letter", 1, self.service or "")]
+            fields = [("fu-service", "Service", "its letter", 1, self.arranged.service or "")]
             if not kind.on_the_record:
                 fields.append(("fu-due", "Due", "YYYY-MM-DD: only to agree a day", 10, ""))
             else:
@@ -189,8 +185,8 @@ class FollowupDialog(Dialog[Created | None]):
             category=self._option("fu-category") if kind.on_the_record else None,
             stage=stage,
             due=None if kind.on_the_record else self._value("fu-due"),
-            ticket=self.ticket,
-            visit=self.visit,
+            ticket=self.arranged.ticket,
+            visit=self.arranged.visit,
         )
 
     @on(Input.Submitted, "#fu-topic")

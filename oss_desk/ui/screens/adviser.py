@@ -9,14 +9,16 @@ The flows behind the keys are :mod:`oss_desk.ui.screens.counter`'s.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
+from textual.worker import Worker
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
@@ -27,6 +29,7 @@ from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
+from oss_desk.ui.keys import Keys
 from oss_desk.ui.screens import counter
 from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
 from oss_desk.ui.theme import STYLES
@@ -48,8 +51,20 @@ def in_place(static: Static, content: Text | str) -> None:
         static.refresh(layout=True)
 
 
-def _b(key: str, action: str, words: str, binding_id: str, tooltip: str) -> Binding:
-    return Binding(key, action, words, id=f"desk.{binding_id}", tooltip=tooltip)
+_key = Keys("desk")
+
+
+def desk_action(
+    flow: Callable[[counter.CounterScreen], Awaitable[None]],
+) -> Callable[[counter.CounterScreen], Worker[None]]:
+    """A key's action that runs one of the counter's flows in the desk's worker (one at a time;
+    a fault goes to the funnel and the desk carries on)."""
+
+    @work(exclusive=True, group="desk", exit_on_error=False, name=flow.__name__)
+    async def action(screen: counter.CounterScreen) -> None:
+        await flow(screen)
+
+    return action
 
 
 class AdviserScreen(counter.CounterScreen):
@@ -86,24 +101,24 @@ class AdviserScreen(counter.CounterScreen):
         "find": Action.FIND_TICKET,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        _b("n", "call_next", "Call next", "call_next", "Call the next resident this desk may call"),
-        _b("c", "call_chosen", "Call chosen", "call_chosen", "Call the highlighted ticket"),
-        _b("r", "recall", "Recall", "recall", "Call the current ticket again (board, voice)"),
-        _b("q", "recycle", "To queue", "recycle", "Not heard: back in the queue at their place"),
-        _b("s", "start", "Start", "start", "The resident has arrived at the desk"),
-        _b("f", "finish", "Finish", "finish", "Finish with the outcome of each service"),
-        _b("x", "no_show", "No-show", "no_show", "Has the resident arrived? If not: no-show"),
-        _b("u", "undo_no_show", "Undo", "undo", "Take the last no-show back (2 minutes)"),
-        _b("p", "park", "Park", "park", "Park the resident (fetching a document), or resume"),
-        _b("a", "add_service", "Add service", "add_service", "Another service in this visit"),
-        _b("t", "transfer", "Transfer", "transfer", "To another service, a desk or a colleague"),
-        _b("o", "note", "Note", "note", "Add a short note to the visit"),
-        _b("h", "history", "History", "history", "The visit's history and notes"),
-        _b("b", "toggle_break", "Break", "break", "A break, or back from it (no calls)"),
-        _b("z", "close_desk", "Log out", "close", "Log out and close the desk, or log in"),
-        _b("k", "checklist", "Checklist", "checklist", "An appointment: the documents brought"),
-        _b("f7", "find", "Find", "find", "Look a ticket up by its code"),
-        _b("f8", "change_desk", "Desk…", "change", "Choose which desk this terminal is"),
+        _key("n", "call_next", "Call next", "Call the next resident this desk may call"),
+        _key("c", "call_chosen", "Call chosen", "Call the highlighted ticket"),
+        _key("r", "recall", "Recall", "Call the current ticket again (board, voice)"),
+        _key("q", "recycle", "To queue", "Not heard: back in the queue at their place"),
+        _key("s", "start", "Start", "The resident has arrived at the desk"),
+        _key("f", "finish", "Finish", "Finish with the outcome of each service"),
+        _key("x", "no_show", "No-show", "Has the resident arrived? If not: no-show"),
+        _key("u", "undo_no_show", "Undo", "Take the last no-show back (2 minutes)", id="undo"),
+        _key("p", "park", "Park", "Park the resident (fetching a document), or resume"),
+        _key("a", "add_service", "Add service", "Another service in this visit"),
+        _key("t", "transfer", "Transfer", "To another service, a desk or a colleague"),
+        _key("o", "note", "Note", "Add a short note to the visit"),
+        _key("h", "history", "History", "The visit's history and notes"),
+        _key("b", "toggle_break", "Break", "A break, or back from it (no calls)", id="break"),
+        _key("z", "close_desk", "Log out", "Log out and close the desk, or log in", id="close"),
+        _key("k", "checklist", "Checklist", "An appointment: the documents brought"),
+        _key.find_ticket(),
+        _key("f8", "change_desk", "Desk…", "Choose which desk this terminal is", id="change"),
     ]
 
     def __init__(self, desk: DeskContext) -> None:
@@ -414,13 +429,18 @@ class AdviserScreen(counter.CounterScreen):
 
     # Actions ------------------------------------------------------------------------------------
 
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_call_next(self) -> None:
-        await counter.call_next(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_call_chosen(self) -> None:
-        await counter.call_chosen(self)
+    action_call_next = desk_action(counter.call_next)
+    action_call_chosen = desk_action(counter.call_chosen)
+    action_finish = desk_action(counter.finish)
+    action_no_show = desk_action(counter.no_show)
+    action_undo_no_show = desk_action(counter.undo_no_show)
+    action_park = desk_action(counter.park_or_resume)
+    action_add_service = desk_action(counter.add_service)
+    action_transfer = desk_action(counter.transfer)
+    action_note = desk_action(counter.note)
+    action_close_desk = desk_action(counter.log_in_or_out)
+    action_find = desk_action(find_ticket)
+    action_change_desk = desk_action(counter.change_desk)
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_recall(self) -> None:
@@ -435,34 +455,6 @@ class AdviserScreen(counter.CounterScreen):
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_start(self) -> None:
         await counter.change(self, lambda q, t: q.start(t.id))
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_finish(self) -> None:
-        await counter.finish(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_no_show(self) -> None:
-        await counter.no_show(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_undo_no_show(self) -> None:
-        await counter.undo_no_show(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_park(self) -> None:
-        await counter.park_or_resume(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_add_service(self) -> None:
-        await counter.add_service(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_transfer(self) -> None:
-        await counter.transfer(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_note(self) -> None:
-        await counter.note(self)
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_history(self) -> None:
@@ -485,20 +477,8 @@ class AdviserScreen(counter.CounterScreen):
         )
 
     @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_close_desk(self) -> None:
-        await counter.log_in_or_out(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_checklist(self) -> None:
         if self.appointment is None:
             return
         await tick_checklist(self, self.appointment, [])
         self.show_appointment(self.my_ticket())
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_find(self) -> None:
-        await find_ticket(self)
-
-    @work(exclusive=True, group="desk", exit_on_error=False)
-    async def action_change_desk(self) -> None:
-        await counter.change_desk(self)

@@ -8,7 +8,7 @@ from typing import ClassVar, TypeVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.widgets import DataTable, Static
@@ -24,6 +24,7 @@ from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from oss_desk.ui.dialogs.appointments import ReferenceDialog
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.keys import Keys
 from oss_desk.ui.screens.appointment_booking import book, bookable, reschedule
 from oss_desk.ui.screens.appointment_view import (
     appointment_parts,
@@ -32,12 +33,14 @@ from oss_desk.ui.screens.appointment_view import (
     slot_at,
     when_text,
 )
-from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.base import DeskScreen, ReadOnce
 from oss_desk.ui.screens.flows import check_in, tick_checklist
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.appointment_grid import AppointmentGrid
 
 R = TypeVar("R")
+
+_key = Keys("appt")
 
 
 class AppointmentsScreen(DeskScreen):
@@ -63,65 +66,44 @@ class AppointmentsScreen(DeskScreen):
         "find": Action.VIEW_APPOINTMENTS,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("b", "book", "Book", id="appt.book", tooltip="Book an appointment"),
-        Binding(
+        _key("b", "book", "Book", "Book an appointment"),
+        _key(
             "c",
             "check_in",
             "Check in",
-            id="appt.check_in",
-            tooltip="The resident has arrived: check them in by reference (or scan)",
+            "The resident has arrived: check them in by reference (or scan)",
         ),
-        Binding(
-            "k",
-            "checklist",
-            "Checklist",
-            id="appt.checklist",
-            tooltip="Tick the documents the resident brought",
-        ),
-        Binding("m", "move", "Move", id="appt.move", tooltip="Move the highlighted appointment"),
-        Binding(
-            "x", "cancel_booking", "Cancel", id="appt.cancel", tooltip="Cancel the highlighted one"
-        ),
-        Binding(
-            "n",
-            "no_show",
-            "No-show",
-            id="appt.no_show",
-            tooltip="The resident did not come",
-        ),
-        Binding(
-            "r",
-            "rebook",
-            "Rebook",
-            id="appt.rebook",
-            tooltip="Came without the documents: book them again",
-        ),
-        Binding("w", "toggle_view", "Day/week", id="appt.view", tooltip="Day grid or week grid"),
-        Binding(
+        _key("k", "checklist", "Checklist", "Tick the documents the resident brought"),
+        _key("m", "move", "Move", "Move the highlighted appointment"),
+        _key("x", "cancel_booking", "Cancel", "Cancel the highlighted one", id="cancel"),
+        _key("n", "no_show", "No-show", "The resident did not come"),
+        _key("r", "rebook", "Rebook", "Came without the documents: book them again"),
+        _key("w", "toggle_view", "Day/week", "Day grid or week grid", id="view"),
+        _key(
             "a",
             "choose_resource",
             "Adviser/room",
-            id="appt.resource",
-            tooltip="Whose week to show: an adviser or a room",
+            "Whose week to show: an adviser or a room",
+            id="resource",
         ),
-        Binding(
+        _key(
             "left_square_bracket",
             "shift(-1)",
             "Earlier",
-            id="appt.earlier",
-            tooltip="The day (or week) before",
+            "The day (or week) before",
+            id="earlier",
             show=False,
         ),
-        Binding(
+        _key(
             "right_square_bracket",
             "shift(1)",
             "Later",
-            id="appt.later",
-            tooltip="The next day (or week)",
+            "The next day (or week)",
+            id="later",
             show=False,
         ),
-        Binding("t", "today", "Today", id="appt.today", tooltip="Back to today", show=False),
-        Binding("f7", "find", "Find", id="appt.find", tooltip="Find a booking by its reference"),
+        _key("t", "today", "Today", "Back to today", show=False),
+        _key("f7", "find", "Find", "Find a booking by its reference"),
     ]
 
     def __init__(self, desk: DeskContext) -> None:
@@ -130,9 +112,8 @@ class AppointmentsScreen(DeskScreen):
         self.day: date | None = None
         self.resource: str | None = None
         self.table = AppointmentGrid(id="appt-grid")
-        self.contacts: dict[int, Contact | None] = {}
+        self.contacts: ReadOnce[Contact | None] = ReadOnce(self, "appt-contact", self.show_detail)
         """Contact details read (and recorded as read) once per booking while the app runs."""
-        self._reading: set[int] = set()
         self._wanted_cursor: int | None = None
         """After a jump: the appointment to put the cursor on."""
 
@@ -240,24 +221,14 @@ class AppointmentsScreen(DeskScreen):
     def _want_contact(self, appt: Appointment | None) -> None:
         """Read the highlighted booking's contact details once (the read is recorded), if the
         person's role may see them; a refresh of the screen does not read them again."""
-        if appt is None or appt.id in self.contacts or appt.id in self._reading:
+        if appt is None or appt.id in self.contacts:
             return
-        if not self.desk.may(Action.VIEW_CONTACT, self.acting_as(), own=self._own(appt)):
-            return
-        self._reading.add(appt.id)
-        self.run_worker(self._read_contact(appt), group="appt-contact", exit_on_error=False)
-
-    async def _read_contact(self, appt: Appointment) -> None:
         actor = self.acting_as()
-        try:
-            found = await self.desk.act(
-                lambda s: AppointmentService(s, actor).contact(appt, "appointments panel")
-            )
-        finally:
-            self._reading.discard(appt.id)
-        if isinstance(found, Ok):
-            self.contacts[appt.id] = found.value
-            self.show_detail()
+        if not self.desk.may(Action.VIEW_CONTACT, actor, own=self._own(appt)):
+            return
+        self.contacts.read(
+            appt.id, lambda s: AppointmentService(s, actor).contact(appt, "appointments panel")
+        )
 
     def show_detail(self) -> None:
         """The highlighted booking (or free time): a column beside the grid, or a few wrapped

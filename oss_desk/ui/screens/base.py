@@ -7,7 +7,7 @@ handed to it when the app builds it; it never imports the app.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,6 +28,7 @@ from oss_desk.ui.widgets.devices import device_parts
 from oss_desk.ui.widgets.key_bar import KeyBar
 
 R = TypeVar("R")
+V = TypeVar("V")
 
 
 class DeskScreen(Screen[None]):
@@ -202,6 +203,42 @@ class DeskScreen(Screen[None]):
 
     def refresh_bindings_soon(self, *_: Any) -> None:
         self.refresh_bindings()
+
+
+class ReadOnce(Generic[V]):
+    """Personal details a screen reads once a record while the app runs (the use case records
+    each read): on the database thread, in a worker of the screen's; ``shown`` draws them when
+    they come. A refresh of the screen does not read them again."""
+
+    def __init__(self, screen: DeskScreen, group: str, shown: Callable[[], None]) -> None:
+        self.screen = screen
+        self.group = group
+        self.shown = shown
+        self.found: dict[int, V] = {}
+        self._reading: set[int] = set()
+
+    def __contains__(self, record: int) -> bool:
+        """Read already, or being read."""
+        return record in self.found or record in self._reading
+
+    def get(self, record: int) -> V | None:
+        return self.found.get(record)
+
+    def read(self, record: int, fn: Callable[[Session], V]) -> None:
+        """Read ``record``'s details with ``fn`` (unless they are read or being read)."""
+        if record in self:
+            return
+        self._reading.add(record)
+        self.screen.run_worker(self._read(record, fn), group=self.group, exit_on_error=False)
+
+    async def _read(self, record: int, fn: Callable[[Session], V]) -> None:
+        try:
+            found = await self.screen.desk.act(fn)
+        finally:
+            self._reading.discard(record)
+        if isinstance(found, Ok):
+            self.found[record] = found.value
+            self.shown()
 
 
 def _status_word(status: str) -> str:

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show
+from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
 from oss_desk.domain.queue import parked_here
 from oss_desk.services.delivery import job_word
@@ -181,7 +182,7 @@ async def finish(screen: CounterScreen) -> None:
         return
     # A ring-back arranged or a referral: the new follow-up, per service that needs one.
     for code, outcome in ((ticket.service, own), *outcomes.items()):
-        await follow_up_outcome(screen, actor, outcome, code, ticket=ticket.id)
+        await follow_up_outcome(screen, actor, outcome, Arranged(code, ticket=ticket.id))
     rate_visit(screen, ticket, actor)
 
 

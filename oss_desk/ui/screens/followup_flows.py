@@ -10,7 +10,7 @@ from rich.text import Text
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.followup_figures import DueCount
-from oss_desk.domain.followups import Kind
+from oss_desk.domain.followups import Arranged, Kind
 from oss_desk.domain.models import Actor, Outcome
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
@@ -95,9 +95,7 @@ async def new_followup(
     actor: Actor,
     *,
     kind: Kind | None = None,
-    service: str | None = None,
-    ticket: int | None = None,
-    visit: int | None = None,
+    arranged: Arranged | None = None,
     about: str = "",
 ) -> Created | None:
     """Make a follow-up through its dialog (the kind asked first unless given); returns it."""
@@ -132,9 +130,7 @@ async def new_followup(
         return await run_or_say(screen, lambda s: FollowupService(s, actor).add(request))
 
     created = await app.push_screen_wait(
-        FollowupDialog(
-            kind, choices, submit, service=service, ticket=ticket, visit=visit, about=about
-        )
+        FollowupDialog(kind, choices, submit, arranged=arranged, about=about)
     )
     if created is None:
         return None
@@ -155,10 +151,7 @@ async def follow_up_outcome(
     screen: DeskScreen,
     actor: Actor,
     outcome: Outcome,
-    service: str,
-    *,
-    ticket: int | None = None,
-    visit: int | None = None,
+    arranged: Arranged,
 ) -> Created | None:
     """A visit finished with a ring-back arranged or referred: open the new follow-up with the
     visit's service filled in (Esc leaves the visit finished and makes none)."""
@@ -166,6 +159,4 @@ async def follow_up_outcome(
     if kind is None or not screen.desk.may(Action.WORK_FOLLOWUPS, actor):
         return None
     about = "the visit just finished"
-    return await new_followup(
-        screen, actor, kind=kind, service=service, ticket=ticket, visit=visit, about=about
-    )
+    return await new_followup(screen, actor, kind=kind, arranged=arranged, about=about)

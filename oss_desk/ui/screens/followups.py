@@ -17,7 +17,7 @@ from typing import ClassVar, TypeVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
@@ -32,7 +32,8 @@ from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.followups import Answer, RespondDialog
 from oss_desk.ui.faults import guarded
-from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.keys import Keys
+from oss_desk.ui.screens.base import DeskScreen, ReadOnce
 from oss_desk.ui.screens.followup_flows import (
     DEADLINES,
     KIND_KEYS,
@@ -69,6 +70,8 @@ COLUMNS = (
     ("Tries", "tries"),
 )
 
+_key = Keys("followups")
+
 
 class FollowupsScreen(DeskScreen):
     CSS_PATH = STYLES / "followups.tcss"
@@ -83,57 +86,26 @@ class FollowupsScreen(DeskScreen):
         "or closure days)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "n",
-            "new",
-            "New",
-            id="followups.new",
-            tooltip="A ring-back, a referral, or a comment, compliment or complaint",
-        ),
-        Binding("t", "take", "Take", id="followups.take", tooltip="Make the highlighted one yours"),
-        Binding(
-            "a",
-            "attempt",
-            "Try",
-            id="followups.attempt",
-            tooltip="A ring-back: record a try and what happened",
-        ),
-        Binding(
-            "d",
-            "done",
-            "Done",
-            id="followups.done",
-            tooltip="A ring-back made, or a referral done by the back office",
-        ),
-        Binding(
+        _key("n", "new", "New", "A ring-back, a referral, or a comment, compliment or complaint"),
+        _key("t", "take", "Take", "Make the highlighted one yours"),
+        _key("a", "attempt", "Try", "A ring-back: record a try and what happened"),
+        _key("d", "done", "Done", "A ring-back made, or a referral done by the back office"),
+        _key(
             "u",
             "unreachable",
             "Not reached",
-            id="followups.unreachable",
-            tooltip="A ring-back: could not reach the resident (after a try)",
+            "A ring-back: could not reach the resident (after a try)",
         ),
-        Binding(
+        _key(
             "k",
             "acknowledge",
             "Acknowledge",
-            id="followups.ack",
-            tooltip="Acknowledge a record; a referral: received by the back office",
+            "Acknowledge a record; a referral: received by the back office",
+            id="ack",
         ),
-        Binding(
-            "r",
-            "respond",
-            "Answer",
-            id="followups.respond",
-            tooltip="Answer a comment, compliment or complaint in full",
-        ),
-        Binding("f", "filter_kind", "Kind", id="followups.kind", tooltip="Show one kind, or all"),
-        Binding(
-            "o",
-            "filter_owner",
-            "Whose",
-            id="followups.owner",
-            tooltip="Anyone's, mine, or not taken yet",
-        ),
+        _key("r", "respond", "Answer", "Answer a comment, compliment or complaint in full"),
+        _key("f", "filter_kind", "Kind", "Show one kind, or all", id="kind"),
+        _key("o", "filter_owner", "Whose", "Anyone's, mine, or not taken yet", id="owner"),
     ]
 
     FOCUS = "#followup-table"
@@ -147,8 +119,7 @@ class FollowupsScreen(DeskScreen):
         self.today: date | None = None
         self.kind_filter: Kind | None = None
         self.owner_filter = "anyone"
-        self.details: dict[int, Details] = {}
-        self._reading: set[int] = set()
+        self.details: ReadOnce[Details] = ReadOnce(self, "followup-details", self.show_detail)
         self.loads = 0
 
     def compose_body(self) -> ComposeResult:
@@ -314,25 +285,13 @@ class FollowupsScreen(DeskScreen):
 
     def _want_details(self, f: Followup) -> None:
         """Read its personal details once while the app runs (the read is recorded)."""
-        if f.id in self.details or f.id in self._reading:
+        if f.id in self.details:
             return
         needed = Action.VIEW_FEEDBACK if f.kind.on_the_record else Action.WORK_FOLLOWUPS
         if not self._may(needed):
             return
-        self._reading.add(f.id)
-        self.run_worker(self._read_details(f), group="followup-details", exit_on_error=False)
-
-    async def _read_details(self, f: Followup) -> None:
         actor = self.acting_as()
-        try:
-            found = await self.desk.act(
-                lambda s: FollowupService(s, actor).details(f, "follow-ups panel")
-            )
-        finally:
-            self._reading.discard(f.id)
-        if isinstance(found, Ok):
-            self.details[f.id] = found.value
-            self.show_detail()
+        self.details.read(f.id, lambda s: FollowupService(s, actor).details(f, "follow-ups panel"))
 
     def show_detail(self) -> None:
         panel = self.query_one("#followup-detail", Static)

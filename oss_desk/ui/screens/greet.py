@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
 from textual.widgets import Input, OptionList, Static
@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import parse_reference
+from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Outcome, Visit
 from oss_desk.domain.needs import parse_needs
 from oss_desk.errors import InvalidInput
@@ -27,6 +28,7 @@ from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import NeedsDialog, OutcomeDialog
 from oss_desk.ui.dialogs.scorecard import MobileDialog
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.keys import Keys
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import check_in, find_ticket, needs_text
 from oss_desk.ui.screens.followup_flows import follow_up_outcome
@@ -34,18 +36,14 @@ from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
+_key = Keys("greet")
+
 
 class ServiceList(OptionList):
     """The catalogue. A service's letter picks it; Enter issues its ticket."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "enter",
-            "screen.issue",
-            "Issue",
-            id="greet.issue",
-            tooltip="Issue a ticket for the chosen service",
-        ),
+        _key("enter", "screen.issue", "Issue", "Issue a ticket for the chosen service", id="issue"),
     ]
 
     @guarded
@@ -83,67 +81,45 @@ class GreetScreen(DeskScreen):
         "repeat": Action.ISSUE_TICKET,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
+        _key(
             "f8",
             "quick",
             "Dealt with",
-            id="greet.quick",
-            tooltip="Record a visit resolved at meet-and-greet, with its outcome",
+            "Record a visit resolved at meet-and-greet, with its outcome",
         ),
-        Binding(
+        _key(
             "f9",
             "needs",
             "Needs",
-            id="greet.needs",
-            tooltip="Record reasonable adjustments (BSL, interpreter, wheelchair...)",
+            "Record reasonable adjustments (BSL, interpreter, wheelchair...)",
         ),
-        Binding(
+        _key(
             "ctrl+u",
             "urgent",
             "Urgent",
-            id="greet.urgent",
-            tooltip="The next ticket: an urgent or vulnerable resident, called before the others",
-            show=False,  # the key bar at 80 columns is full: F1 and Ctrl+P list it
+            "The next ticket: an urgent or vulnerable resident, called before the others",
+            show=False,
             priority=True,
         ),
-        Binding(
+        _key(
             "ctrl+g",
             "repeat",
             "Came back",
-            id="greet.repeat",
-            tooltip="The next ticket: they came back about the same matter",
+            "The next ticket: they came back about the same matter",
             show=False,
         ),
-        Binding("f7", "find", "Find", id="greet.find", tooltip="Look a ticket up by its code"),
-        Binding(
-            "ctrl+r",
-            "reprint",
-            "Reprint",
-            id="greet.reprint",
-            tooltip="Print the last ticket again",
-        ),
-        Binding(
+        _key.find_ticket(),
+        _key("ctrl+r", "reprint", "Reprint", "Print the last ticket again"),
+        _key(
             "ctrl+n",
             "text_me",
             "Text me",
-            id="greet.text",
-            tooltip="The last ticket: the resident's mobile, for texts while waiting and "
+            "The last ticket: the resident's mobile, for texts while waiting and "
             "(if they agree) one afterwards asking how we did",
+            id="text",
         ),
-        Binding(
-            "slash",
-            "search",
-            "Search",
-            id="greet.search",
-            tooltip="Find a service by typing part of its name",
-        ),
-        Binding(
-            "escape",
-            "clear",
-            "Clear",
-            id="greet.clear",
-            tooltip="Clear the search and the adjustments",
-        ),
+        _key("slash", "search", "Search", "Find a service by typing part of its name"),
+        _key("escape", "clear", "Clear", "Clear the search and the adjustments"),
     ]
 
     def __init__(self, desk: DeskContext) -> None:
@@ -375,7 +351,9 @@ class GreetScreen(DeskScreen):
             self.forget_needs()
             self.notify_done(f"Visit recorded: {name}, {Outcome(outcome).value}")
             await self.desk.after_write()
-            await follow_up_outcome(self, actor, Outcome(outcome), code, visit=done.value.id)
+            await follow_up_outcome(
+                self, actor, Outcome(outcome), Arranged(code, visit=done.value.id)
+            )
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_needs(self) -> None:

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
@@ -27,6 +27,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.keys import Keys
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
@@ -91,6 +92,9 @@ def _widths(rows: dict[str, tuple[Text, ...]], table: str) -> list[int]:
     ]
 
 
+_key = Keys("leader")
+
+
 class LeaderScreen(DeskScreen):
     CSS_PATH = STYLES / "leader.tcss"
     AREA = "Team leader"
@@ -118,62 +122,42 @@ class LeaderScreen(DeskScreen):
     }
     SHOWS_ALERTS = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
+        _key(
             "d",
             "send_to_desk",
             "Send to desk",
-            id="leader.send",
-            tooltip="Send the highlighted ticket to a chosen desk",
+            "Send the highlighted ticket to a chosen desk",
+            id="send",
         ),
-        Binding(
-            "t",
-            "transfer",
-            "Transfer",
-            id="leader.transfer",
-            tooltip="Move the highlighted ticket to another service",
-        ),
-        Binding(
-            "p",
-            "reprint",
-            "Reprint",
-            id="leader.reprint",
-            tooltip="Print the highlighted ticket again",
-        ),
-        Binding(
+        _key("t", "transfer", "Transfer", "Move the highlighted ticket to another service"),
+        _key("p", "reprint", "Reprint", "Print the highlighted ticket again"),
+        _key(
             "x",
             "cancel_ticket",
             "Left",
-            id="leader.cancel",
-            tooltip="The highlighted resident has left: cancel their ticket",
+            "The highlighted resident has left: cancel their ticket",
+            id="cancel",
         ),
-        Binding(
-            "z",
-            "toggle_desk",
-            "Close/open desk",
-            id="leader.toggle_desk",
-            tooltip="Close the highlighted desk, or open it again",
-        ),
-        Binding("f7", "find", "Find", id="leader.find", tooltip="Look a ticket up by its code"),
-        Binding(
+        _key("z", "toggle_desk", "Close/open desk", "Close the highlighted desk, or open it again"),
+        _key.find_ticket(),
+        _key(
             "s",
             "print_summary",
             "Print summary",
-            id="leader.summary",
-            tooltip="Print today's footfall summary on a chosen desk's printer",
+            "Print today's footfall summary on a chosen desk's printer",
+            id="summary",
         ),
-        Binding(
+        _key(
             "e",
             "close_day",
             "Close the day",
-            id="leader.close_day",
-            tooltip="Close every ticket still waiting or called as office closed (asks first)",
+            "Close every ticket still waiting or called as office closed (asks first)",
         ),
-        Binding(
+        _key(
             "a",
             "acknowledge",
             "Alerts seen",
-            id="leader.acknowledge",
-            tooltip="Messages not sent: say they are seen to (they stop showing)",
+            "Messages not sent: say they are seen to (they stop showing)",
         ),
     ]
 

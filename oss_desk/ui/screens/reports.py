@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
@@ -32,6 +32,7 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
+from oss_desk.ui.keys import Keys
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.theme import STYLES
 
@@ -68,6 +69,9 @@ def whole_number_ticks(plt: Any, values: list[int]) -> None:
     plt.ylim(0, top)
 
 
+_key = Keys("reports")
+
+
 class ReportsScreen(DeskScreen):
     CSS_PATH = STYLES / "reports.tcss"
     AREA = "Reports"
@@ -84,27 +88,13 @@ class ReportsScreen(DeskScreen):
         "CSV or HTML): ask whoever looks after the office's reports."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "left_square_bracket",
-            "shift(-1)",
-            "Earlier",
-            id="reports.earlier",
-            tooltip="The day or month before",
+        _key(
+            "left_square_bracket", "shift(-1)", "Earlier", "The day or month before", id="earlier"
         ),
-        Binding(
-            "right_square_bracket",
-            "shift(1)",
-            "Later",
-            id="reports.later",
-            tooltip="The day or month after",
-        ),
-        Binding(
-            "d", "period('day')", "Day", id="reports.day", tooltip="The daily footfall summary"
-        ),
-        Binding(
-            "m", "period('month')", "Month", id="reports.month", tooltip="The monthly dashboard"
-        ),
-        Binding("t", "today", "Today", id="reports.today", tooltip="Back to today (or this month)"),
+        _key("right_square_bracket", "shift(1)", "Later", "The day or month after", id="later"),
+        _key("d", "period('day')", "Day", "The daily footfall summary", id="day"),
+        _key("m", "period('month')", "Month", "The monthly dashboard", id="month"),
+        _key("t", "today", "Today", "Back to today (or this month)"),
     ]
 
     def __init__(self, desk: DeskContext) -> None:
