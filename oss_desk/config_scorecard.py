@@ -98,6 +98,22 @@ class SignpostingSettings(_Section):
 class FeedbackSettings(_Section):
     window_minutes: int = Field(10, ge=1, le=120)
     """How long after a visit finishes at a desk the counter's feedback page offers to rate it."""
+    text_delay_minutes: int = Field(120, ge=0, le=24 * 60)
+    """Minutes after a visit finishes when the follow-up text asking how it went is sent (to a
+    resident who consented and did not rate the visit at the desk or on the tablet)."""
+    text_earliest_hour: int = Field(9, ge=0, le=23)
+    """Follow-up texts are not sent before this hour (local time): one due earlier waits."""
+    text_latest_hour: int = Field(20, ge=1, le=24)
+    """Follow-up texts are not sent from this hour on (local time): one due later goes at
+    text_earliest_hour the next morning."""
+    text_answer_days: int = Field(7, ge=1, le=60)
+    """Days the link in a follow-up text takes an answer after the text was sent."""
+
+    @model_validator(mode="after")
+    def _text_hours(self) -> FeedbackSettings:
+        if self.text_latest_hour <= self.text_earliest_hour:
+            raise ValueError("feedback.text_latest_hour must be after text_earliest_hour")
+        return self
 
 
 class CallsSettings(_Section):

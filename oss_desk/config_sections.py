@@ -58,6 +58,9 @@ class RetentionSettings(_Section):
     deleted."""
     comments_days: int = Field(365, ge=1, le=3650)
     """Days after a resident wrote a comment with their rating when its text is deleted."""
+    feedback_texts_days: int = Field(14, ge=1, le=3650)
+    """Days after a visit when the mobile number given for its follow-up text (asking how it
+    went) is deleted; a text not sent by then is not sent."""
     followups_days: int = Field(30, ge=1, le=3650)
     """Days after a ring-back or referral was closed (or, still open, received) when the
     resident's name, phone, email and the topic are deleted."""

@@ -114,7 +114,7 @@ def _bindings() -> dict[str, str]:
     from oss_desk.ui.app import OssDeskApp
     from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog
     from oss_desk.ui.dialogs.followups import FollowupDialog, RespondDialog
-    from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt
+    from oss_desk.ui.dialogs.scorecard import FinishDialog, MobileDialog, RatingPrompt
     from oss_desk.ui.screens.adviser import AdviserScreen
     from oss_desk.ui.screens.appointments import AppointmentsScreen
     from oss_desk.ui.screens.followups import FollowupsScreen
@@ -138,6 +138,7 @@ def _bindings() -> dict[str, str]:
         RespondDialog,
         FinishDialog,
         RatingPrompt,
+        MobileDialog,
     ):
         for binding in cls.BINDINGS:
             if isinstance(binding, Binding) and binding.id:

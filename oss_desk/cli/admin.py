@@ -20,7 +20,7 @@ from oss_desk.storage.site import latest_config, work_since_seed
 
 if TYPE_CHECKING:
     from oss_desk.services.session import Session
-    from oss_desk.worker.run import Standby
+    from oss_desk.worker.standby import Standby
 
 
 @click.command()
@@ -228,7 +228,7 @@ def _open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None
 
 
 def _desk_standby(session: Session, config: str | None, desk_id: str | None) -> Standby | None:
-    from oss_desk.worker.run import desk_standby  # on the standby's own thread, after the frame
+    from oss_desk.worker.standby import desk_standby  # on the standby's own thread, after the frame
 
     return desk_standby(session, config=config, desk_id=desk_id)
 

@@ -148,6 +148,11 @@ def slots(
     metavar="REF",
     help="The ticket of the visit that arranged it (counted as an appointment arranged).",
 )
+@click.option(
+    "--feedback-text",
+    is_flag=True,
+    help="They agree to one text at --phone after the visit, asking how we did.",
+)
 @json_command
 def book(
     state: State,
@@ -162,6 +167,7 @@ def book(
     desk_id: str | None,
     print_to: str | None,
     visit_ticket: str | None,
+    feedback_text: bool,
     as_json: bool,
 ) -> None:
     """Book an appointment; the confirmation and reminders go out by the resident's channel."""
@@ -184,6 +190,7 @@ def book(
         desk_id=desk_id,
         print_to=print_to,
         arranged_in_visit=arranged,
+        feedback_text=feedback_text,
     )
     _show(session, appt, as_json)
 

@@ -166,6 +166,8 @@ def purge(state: State, dry_run: bool, as_json: bool) -> None:
         "records": "comment, compliment and complaint details",
         "phones": "mobile numbers for turn texts",
         "text_traces": "turn text delivery traces",
+        "feedback_numbers": "mobile numbers for follow-up texts",
+        "feedback_text_traces": "follow-up text delivery traces",
     }
     for key, count in result.counts.items():
         before = _when(result.cutoffs[_cut(key)], _zone_of(session))
@@ -197,6 +199,8 @@ def _cut(key: str) -> str:
         "print_payloads": "print_jobs",
         "referral_message_traces": "messages",
         "text_traces": "messages",
+        "feedback_numbers": "feedback_texts",
+        "feedback_text_traces": "messages",
     }.get(key, key)
 
 

@@ -35,7 +35,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     refuses instead).
     """
     from oss_desk.storage.lease import WorkerLock
-    from oss_desk.worker.run import DeviceWorker, Standby
+    from oss_desk.worker.run import DeviceWorker
+    from oss_desk.worker.standby import Standby
 
     db = resolve_db_path(state.db)
     probe = open_session(db=db, config=state.config, person=state.user, check=True, host=True)
@@ -75,6 +76,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                     "no_shows": report.no_shows,
                     "turn_texts_sent": report.turn_texts_sent,
                     "report_emails_sent": report.report_emails_sent,
+                    "feedback_texts_sent": report.feedback_texts_sent,
                 }
             )
         else:
@@ -84,7 +86,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                 f"{report.board_frames}; messages sent {report.messages_sent}, failed "
                 f"{report.messages_failed}; appointments marked no-show {report.no_shows}; "
                 f"turn texts sent {report.turn_texts_sent}; report emails sent "
-                f"{report.report_emails_sent}."
+                f"{report.report_emails_sent}; follow-up texts sent {report.feedback_texts_sent}."
             )
             for url, status in report.printers.items():
                 click.echo(f"  {parse_printer_url(url).label}: {status}")
@@ -210,11 +212,13 @@ def alerts() -> None:
 @alerts.command("list")
 @json_command
 def alerts_list(state: State, as_json: bool) -> None:
-    """Every current alert: which message, for which appointment's day, and why."""
-    from oss_desk.services.delivery import message_alerts
+    """Every current alert: which message, for which appointment's day, and why; report emails
+    that failed for good (ids r1, r2...)."""
+    from oss_desk.services.delivery import message_alerts, report_mail_alerts
 
     session = state.session()
     found = message_alerts(session)
+    mails = report_mail_alerts(session)
     if as_json:
         emit_json(
             [
@@ -231,21 +235,36 @@ def alerts_list(state: State, as_json: bool) -> None:
                 }
                 for a in found
             ]
+            + [
+                {
+                    "id": m.key,
+                    "alert": "failed",
+                    "kind": f"{m.kind}_report",
+                    "channel": "email",
+                    "via": "smtp",
+                    "site": None if m.scope == "*" else m.scope,
+                    "period": m.period,
+                    "reason": m.reason,
+                }
+                for m in mails
+            ]
         )
         return
-    if not found:
+    if not found and not mails:
         click.echo("No alerts: every message was delivered or is on time.")
         return
     for a in found:
         today = session.today(session.site(a.site_id))
         click.echo(f"{a.id:6d}  {a.describe(today)}")
+    for m in mails:
+        click.echo(f"{m.key:>6}  {m.describe()}")
 
 
 @alerts.command("ack")
-@click.argument("ids", nargs=-1, type=int, metavar="[ID]...")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
 @click.option("--all", "everything", is_flag=True, help="Every current alert.")
 @json_command
-def alerts_ack(state: State, ids: tuple[int, ...], everything: bool, as_json: bool) -> None:
+def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bool) -> None:
     """Say the alerts ID... (or --all) are seen to: they stop showing everywhere."""
     from oss_desk.domain.models import Actor
     from oss_desk.services.delivery import acknowledge_alerts
@@ -254,9 +273,22 @@ def alerts_ack(state: State, ids: tuple[int, ...], everything: bool, as_json: bo
         raise click.UsageError("give the alerts' ids, or --all")
     if ids and everything:
         raise click.UsageError("give either ids or --all, not both")
+    messages: list[int] = []
+    mails: list[int] = []
+    for given in ids:
+        text = given.strip().lower()
+        number = text[1:] if text.startswith("r") else text
+        if not (number.isascii() and number.isdigit()):
+            raise click.BadParameter(
+                f"{given!r}: an alert's id (e.g. 12, or r3 for a report email)"
+            )
+        (mails if text.startswith("r") else messages).append(int(number))
     session = state.session()
     count = acknowledge_alerts(
-        session, Actor(session.actor.person), None if everything else list(ids)
+        session,
+        Actor(session.actor.person),
+        None if everything else messages,
+        None if everything else mails,
     )
     if as_json:
         emit_json({"acknowledged": count})

@@ -48,6 +48,16 @@ def ticket() -> None:
     help="The resident's mobile: a text when nearly their turn and when called.",
 )
 @click.option(
+    "--mobile",
+    metavar="NUMBER",
+    help="The resident's mobile for the follow-up text (with --feedback-text).",
+)
+@click.option(
+    "--feedback-text",
+    is_flag=True,
+    help="They agree to one text after the visit asking how we did (needs a mobile number).",
+)
+@click.option(
     "--urgent", is_flag=True, help="Urgent or vulnerable: called before the other residents."
 )
 @click.option("--repeat", is_flag=True, help="They came back about the same matter.")
@@ -61,13 +71,24 @@ def issue(
     print_to: str | None,
     no_print: bool,
     text_to: str | None,
+    mobile: str | None,
+    feedback_text: bool,
     urgent: bool,
     repeat: bool,
     as_json: bool,
 ) -> None:
     """Record an arrival and issue a ticket."""
+    if mobile is not None and not feedback_text:
+        raise click.UsageError("--mobile is for the follow-up text: add --feedback-text")
+    follow_up = mobile or text_to
+    if feedback_text and follow_up is None:
+        raise click.UsageError("--feedback-text needs the resident's mobile: --mobile NUMBER")
     session = state.session(desk_id)
     queue = QueueService(session)
+    if feedback_text:  # a mistyped number is refused before anything is issued
+        from oss_desk.services.feedback_queue import check_follow_up
+
+        check_follow_up(session.settings, follow_up)
     if text_to is not None:  # a mistyped number is refused before anything is issued
         from oss_desk.domain.public import normalise_mobile
         from oss_desk.services.turn_texts import texts_possible
@@ -91,11 +112,16 @@ def issue(
         from oss_desk.services.turn_texts import TurnTexts
 
         TurnTexts(session).give_phone(issued.ticket.id, text_to)
+    if feedback_text and follow_up is not None:
+        from oss_desk.services.feedback_texts import FeedbackTexts
+
+        FeedbackTexts(session).consent(issued.ticket.id, follow_up, source="cli")
     entry = queue.entry(issued.ticket)
     if as_json:
         data = ticket_json(issued.ticket, session.directory, entry)
         data["print_job"] = issued.print_job
         data["texts"] = text_to is not None
+        data["feedback_text"] = feedback_text
         emit_json(data)
         return
     svc = session.directory.services[issued.ticket.service]
@@ -125,6 +151,25 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
         f"{ticket.code}: a text when {place} in line for the service"
         + (", and when called" if session.settings.turn_texts.when_called else "")
     )
+
+
+@ticket.command("feedback-text")
+@click.argument("ref")
+@click.argument("number")
+@json_command
+def feedback_text_cmd(state: State, ref: str, number: str, as_json: bool) -> None:
+    """The resident holding REF agrees to one text at NUMBER (a UK mobile) after their visit,
+    asking how we did (before the visit ends). The number is deleted on the retention
+    schedule (retention.feedback_texts_days)."""
+    from oss_desk.services.feedback_texts import FeedbackTexts
+
+    session = state.session()
+    ticket = FeedbackTexts(session).consent(ref, number, source="cli")
+    if as_json:
+        emit_json({"ticket": ticket.code, "feedback_text": True})
+        return
+    minutes = session.settings.feedback.text_delay_minutes
+    click.echo(f"{ticket.code}: a text about {minutes} minutes after the visit, asking how we did")
 
 
 @ticket.command("call-next")

@@ -148,6 +148,10 @@ class EventKind(StrEnum):
     DESK_LOGOUT = "desk_logout"
     RATING_RECORDED = "rating_recorded"
     """A resident's rating of their visit (the number; never their words)."""
+    FEEDBACK_CONSENT_GIVEN = "feedback_consent_given"
+    """A resident agreed to a text after their visit asking how it went (no number here)."""
+    FEEDBACK_TEXT_SENT = "feedback_text_sent"
+    FEEDBACK_TEXT_FAILED = "feedback_text_failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,6 +83,13 @@ ENGLISH: dict[str, str] = {
     # Texts to residents' phones
     "text.nearly": "{code}: it is nearly your turn. Please come back to the waiting area.",
     "text.called": "{code}: please go to {desk} now.",
+    # The follow-up text asking how a visit went, and the page its link opens
+    "text.feedback": "How did we do at {office} today? Please tell us, from 1 to 5:",
+    "answer.title": "How was your visit?",
+    "answer.comment": "Anything to add? (optional; please do not write your name)",
+    "answer.thanks": "Thank you for telling us.",
+    "answer.already": "This visit has been rated already.",
+    "answer.expired": "This link has expired or is not valid.",
 }
 """The English wording (the key set every catalogue is checked against)."""
 

@@ -10,7 +10,8 @@ elsewhere, no build step.
 
 Routes: ``/`` the screen, ``/events`` its event stream, ``/state.json`` the same state once,
 ``/t/TOKEN`` a ticket's phone page and ``/t/TOKEN.json`` its state, ``/f/TOKEN`` a desk's
-feedback page (:mod:`oss_desk.screen.feedback`), ``/health``.
+feedback page (:mod:`oss_desk.screen.feedback`), the answer page of a follow-up text
+(:mod:`oss_desk.screen.answer`), ``/health``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from oss_desk import __version__
-from oss_desk.screen import feedback
+from oss_desk.screen import answer, feedback
 from oss_desk.services.screen import expired_state, phone_state, screen_site, screen_state
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.changes import ChangeFeed
@@ -257,6 +258,7 @@ def build_app(server: ScreenServer) -> web.Application:
     app.router.add_get("/t/{token:[A-Za-z0-9_-]{1,64}}", server.phone_page)
     app.router.add_get("/static/{name}", server.asset)
     feedback.add_routes(app, server)
+    answer.add_routes(app, server)
     app.on_startup.append(server.start)
     app.on_shutdown.append(server.stop)
     return app

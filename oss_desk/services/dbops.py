@@ -32,8 +32,8 @@ from oss_desk.domain.models import Actor, EventKind
 from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
+from oss_desk.storage import feedback_texts, ratings, resident
 from oss_desk.storage import maintenance as m
-from oss_desk.storage import ratings, resident
 from oss_desk.storage.database import Store, translate_errors
 from oss_desk.storage.lease import WorkerLock, lock_held
 
@@ -410,6 +410,9 @@ class RetentionService:
             "records": format_instant(now - timedelta(days=r.records_days)),
             "phones": local(now, tz).date().isoformat(),
             "comments": format_instant(now - timedelta(days=r.comments_days)),
+            "feedback_texts": (local(now, tz) - timedelta(days=r.feedback_texts_days))
+            .date()
+            .isoformat(),
         }
 
     def purge(self, *, dry_run: bool = False) -> PurgeResult:
@@ -434,6 +437,12 @@ class RetentionService:
                     conn, cut["messages"], dry_run=dry_run
                 ),
                 "comments": ratings.purge_comments(conn, cut["comments"], stamp, dry_run=dry_run),
+                "feedback_numbers": feedback_texts.purge_numbers(
+                    conn, cut["feedback_texts"], stamp, dry_run=dry_run
+                ),
+                "feedback_text_traces": feedback_texts.purge_traces(
+                    conn, cut["messages"], dry_run=dry_run
+                ),
             }
             if not dry_run and any(counts.values()):
                 record_event(

@@ -31,6 +31,7 @@ from oss_desk.errors import InvalidInput, OssDeskError
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
+from oss_desk.storage import report_mails
 from oss_desk.storage.database import Store
 from oss_desk.storage.devices import DeviceState
 from oss_desk.storage.lease import lock_held, read_heartbeat
@@ -241,18 +242,59 @@ def not_sent_lines(alerts: list[MessageAlert], day: str, today: str | None = Non
     ]
 
 
-def acknowledge_alerts(session: Session, actor: Actor, ids: list[int] | None = None) -> int:
-    """Someone has seen to these alerts (None: every current one); they stop showing."""
+@dataclass(frozen=True, slots=True)
+class ReportMailAlert:
+    """A report email (the daily summary, the monthly dashboard) that failed for good."""
+
+    id: int
+    kind: str
+    period: str
+    scope: str
+    reason: str | None
+
+    @property
+    def key(self) -> str:
+        """Its id among the alerts (``r`` and the report email's id)."""
+        return f"r{self.id}"
+
+    def describe(self) -> str:
+        where = "every office" if self.scope == "*" else self.scope
+        why = f": {self.reason}" if self.reason else ""
+        return f"{self.kind} report email for {self.period} ({where}) failed{why}"
+
+
+def report_mail_alerts(session: Session) -> list[ReportMailAlert]:
+    """Report emails failed for good, not yet acknowledged (the recipient is staff's address,
+    not shown here)."""
+    since = format_instant(session.clock.now() - timedelta(days=ALERT_DAYS))
+    return [
+        ReportMailAlert(m.id, m.kind, m.period, m.scope, m.last_error)
+        for m in report_mails.failed_unacknowledged(session.store.conn, since)
+    ]
+
+
+def acknowledge_alerts(
+    session: Session,
+    actor: Actor,
+    ids: list[int] | None = None,
+    mail_ids: list[int] | None = None,
+) -> int:
+    """Someone has seen to these alerts (messages ``ids`` and report emails ``mail_ids``; both
+    None: every current one); they stop showing."""
     session.require(Action.ACKNOWLEDGE_ALERT, actor)
+    everything = ids is None and mail_ids is None
     current = {a.id for a in message_alerts(session)}
-    wanted = sorted(current if ids is None else set(ids))
-    unknown = [i for i in wanted if i not in current]
+    mails = {a.id for a in report_mail_alerts(session)}
+    wanted = sorted(current if everything else set(ids or ()))
+    wanted_mails = sorted(mails if everything else set(mail_ids or ()))
+    unknown = [str(i) for i in wanted if i not in current]
+    unknown += [f"r{i}" for i in wanted_mails if i not in mails]
     if unknown:
         raise InvalidInput(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts`")
+    now = format_instant(session.clock.now())
     with session.store.write() as conn:
-        return o.acknowledge_messages(
-            conn, wanted, by=actor.person, now=format_instant(session.clock.now())
-        )
+        count = o.acknowledge_messages(conn, wanted, by=actor.person, now=now)
+        return count + report_mails.acknowledge(conn, wanted_mails, by=actor.person, now=now)
 
 
 def printer_label(url: str) -> str:

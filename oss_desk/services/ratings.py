@@ -1,11 +1,13 @@
 """Residents' own ratings of their visit: 1 to 5 (4 and 5 count as satisfied), or declined.
 
 A rating is given once per visit, and only for a visit that finished: by the adviser at the desk
-for the resident (``oss-desk ticket rate``), or by the resident on the counter's feedback page
+for the resident (``oss-desk ticket rate``), by the resident on the counter's feedback page
 (:meth:`Ratings.rate_on_page`: the visit just finished at that desk, no login, no personal
-data; served by `oss-desk screen` at `/f/TOKEN`). An optional comment (the resident's own words) is
-kept apart and deleted after ``retention.comments_days``. The event log records each rating
-(the number, where it was given, whether there is a comment; never the words).
+data; served by `oss-desk screen` at `/f/TOKEN`), or through the link in the follow-up text
+(:meth:`Ratings.rate_by_text`, `/r/TOKEN`): each counts the same in the satisfaction figure.
+An optional comment (the resident's own words) is kept apart and deleted after
+``retention.comments_days``. The event log records each rating (the number, where it was
+given, whether there is a comment; never the words).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 
-from oss_desk.clock import format_instant
+from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.calendar import business_day
+from oss_desk.domain.feedback_texts import answer_open, answer_token
 from oss_desk.domain.models import Actor, Desk, EventKind
 from oss_desk.domain.public import feedback_desk_token, feedback_visit_token
 from oss_desk.domain.standards import RATINGS
@@ -27,6 +30,7 @@ from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import ratings as r
 from oss_desk.storage.events import callers_of_visit
+from oss_desk.storage.feedback_texts import answerable
 from oss_desk.storage.resident import secret
 
 SOURCES = ("desk", "tablet", "text")
@@ -164,6 +168,43 @@ class Ratings:
             if r.has_rating(conn, done.visit_id):
                 return "already"
             self._record(conn, done, value, "tablet", RESIDENT, desk.id, words)
+        return "thanks"
+
+    # The link in a follow-up text -------------------------------------------------------------
+
+    def text_visit(self, token: str) -> int | None:
+        """The visit whose follow-up text's link ``token`` is, while it still takes an answer
+        (``feedback.text_answer_days`` after the text was sent); None: no such link, or it has
+        expired."""
+        now = self.s.clock.now()
+        days = self.s.settings.feedback.text_answer_days
+        since = format_instant(now - timedelta(days=days))
+        with self.s.store.read() as conn:
+            key = secret(conn)
+            for visit_id, sent_at in answerable(conn, since):
+                if hmac.compare_digest(answer_token(key, visit_id), token):
+                    return visit_id if answer_open(read_instant(sent_at), now, days) else None
+        return None
+
+    def rated(self, visit_id: int) -> bool:
+        with self.s.store.read() as conn:
+            return r.has_rating(conn, visit_id)
+
+    def rate_by_text(self, token: str, rating: str | int | None, comment: str | None) -> str:
+        """A rating given through a follow-up text's link: ``thanks``, ``already`` (the visit
+        has one, from the desk, the tablet or an earlier answer) or ``expired``."""
+        value = parse_rating(rating)
+        words = clean_comment(comment)
+        visit_id = self.text_visit(token)
+        if visit_id is None:
+            return "expired"
+        with self.s.store.write() as conn:
+            done = r.finished_visit(conn, visit_id)
+            if done is None:
+                return "expired"
+            if r.has_rating(conn, visit_id):
+                return "already"
+            self._record(conn, done, value, "text", RESIDENT, done.desk_id, words)
         return "thanks"
 
     # Recording ---------------------------------------------------------------------------

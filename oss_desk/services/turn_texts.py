@@ -25,6 +25,7 @@ from oss_desk.domain.public import normalise_mobile
 from oss_desk.domain.sending import SendResult, SendTally, send_round
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
+from oss_desk.services.feedback_queue import notify_sends_texts
 from oss_desk.services.messages import Composed
 from oss_desk.services.resident import desk_names, site_names
 from oss_desk.services.senders import NotifySender, SendFault
@@ -41,10 +42,7 @@ ATTEMPTS = 8
 
 
 def texts_possible(session: Session) -> bool:
-    notify = session.settings.notify
-    return notify.base_url.startswith("capture://") or bool(
-        notify.api_key_file and notify.sms_template
-    )
+    return notify_sends_texts(session.settings)
 
 
 @dataclass

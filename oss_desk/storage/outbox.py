@@ -1,7 +1,8 @@
 """Outbox rows: committed in the same transaction as the change that causes them, delivered by
 the one owner of the devices.
 
-The outboxes (print jobs, board updates, messages, report emails) share one life, written here once:
+The outboxes (print jobs, board updates, messages, report emails, follow-up texts) share one
+life, written here once:
 
 - **claim**: the owner marks due rows of one lane (a printer, a board's site, a way of sending)
   as being delivered by it, in one statement (``UPDATE ... RETURNING``);
@@ -15,14 +16,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from oss_desk.clock import format_instant
+from oss_desk.domain.sending import SendResult
 from oss_desk.storage.rows import of_row, returned_int
 
-# The three outboxes ------------------------------------------------------------------------------
+# The outboxes ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,29 @@ REPORT_MAILS = Outbox(
     columns=MESSAGES.columns,
 )
 """The daily summary and the monthly dashboard by email (the team leader's, not residents')."""
-BOXES = {box.table: box for box in (PRINT_JOBS, MESSAGES, BOARD_UPDATES, REPORT_MAILS)}
+FEEDBACK_TEXTS = replace(REPORT_MAILS, table="feedback_texts")
+"""The follow-up texts asking residents how their visit went (GOV.UK Notify)."""
+BOXES = {
+    box.table: box for box in (PRINT_JOBS, MESSAGES, BOARD_UPDATES, REPORT_MAILS, FEEDBACK_TEXTS)
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeasedRow:
+    """What every row sent with a lease and a hand-over has (report emails, follow-up texts)."""
+
+    id: int
+    status: str
+    reference: str
+    attempts: int
+    next_attempt_at: str
+    created_at: str
+    via: str = "smtp"
+    handed_over_at: str | None = None
+    unconfirmed: int = 0
+    last_error: str | None = None
+    provider_id: str | None = None
+    sent_at: str | None = None
 
 
 def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
@@ -193,6 +217,34 @@ def adopt(conn: sqlite3.Connection, box: Outbox, row_id: int, *, owner: str) -> 
         f"AND status = '{box.sending}'"
     )
     return conn.execute(sql, {"owner": owner, "row": row_id}).rowcount == 1
+
+
+def outcome_columns(
+    result: SendResult, stamp: str, unconfirmed: int | None = None
+) -> dict[str, object]:
+    """The columns :func:`finish` sets for a send's ``result`` at ``stamp`` (a message, a report
+    email, a follow-up text): the error kept unless sent, the provider's id, when it was sent,
+    when it is tried again (handed over no longer), how many sends went unconfirmed."""
+    values: dict[str, object] = {"last_error": result.last_error}
+    if result.provider is not None:
+        values["provider_id"] = result.provider
+    if result.sent:
+        values["sent_at"] = stamp
+    if result.retry is not None:
+        values["next_attempt_at"] = format_instant(result.retry)
+        values["handed_over_at"] = None
+    if unconfirmed is not None:
+        values["unconfirmed"] = unconfirmed
+    return values
+
+
+def adopt_orphans(conn: sqlite3.Connection, box: Outbox, *, owner: str) -> list[dict[str, Any]]:
+    """Take over every row an earlier owner left mid-delivery (:func:`orphans`, :func:`adopt`):
+    ``owner`` then decides what each needs, and records it with :func:`finish`."""
+    left = orphans(conn, box, owner=owner)
+    for row in left:
+        adopt(conn, box, row["id"], owner=owner)
+    return left
 
 
 def next_due(conn: sqlite3.Connection, box: Outbox, lane: str | None = None) -> str | None:

@@ -7,10 +7,11 @@ import sqlite3
 from dataclasses import dataclass, fields
 from typing import Any
 
+from oss_desk.storage.outbox import LeasedRow
 
-@dataclass(frozen=True, slots=True)
-class ReportMail:
-    id: int
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportMail(LeasedRow):
     kind: str
     period: str
     scope: str
@@ -18,18 +19,7 @@ class ReportMail:
     round: int
     subject: str
     body: str
-    via: str
-    status: str
-    reference: str
-    attempts: int
-    next_attempt_at: str
-    created_at: str
     queued_by: str
-    handed_over_at: str | None = None
-    unconfirmed: int = 0
-    last_error: str | None = None
-    provider_id: str | None = None
-    sent_at: str | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ReportMail:
@@ -83,3 +73,25 @@ def queue(
 def get(conn: sqlite3.Connection, mail_id: int) -> ReportMail | None:
     found = _rows(conn.execute("SELECT * FROM report_mails WHERE id = ?", [mail_id]))
     return found[0] if found else None
+
+
+def failed_unacknowledged(conn: sqlite3.Connection, since: str) -> list[ReportMail]:
+    """Report emails queued since ``since`` that failed for good and nobody acknowledged."""
+    return _rows(
+        conn.execute(
+            "SELECT * FROM report_mails WHERE status = 'failed' AND acknowledged_at IS NULL"
+            " AND created_at >= ? ORDER BY id",
+            [since],
+        )
+    )
+
+
+def acknowledge(conn: sqlite3.Connection, mail_ids: list[int], *, by: str, now: str) -> int:
+    return sum(
+        conn.execute(
+            "UPDATE report_mails SET acknowledged_at = ?, acknowledged_by = ?"
+            " WHERE id = ? AND acknowledged_at IS NULL AND status = 'failed'",
+            [now, by, mail_id],
+        ).rowcount
+        for mail_id in mail_ids
+    )

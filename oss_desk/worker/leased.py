@@ -1,5 +1,6 @@
 """The life every leased message lane shares: appointment messages
-(:mod:`oss_desk.worker.messages`) and report emails (:mod:`oss_desk.worker.report_mail`).
+(:mod:`oss_desk.worker.messages`), report emails (:mod:`oss_desk.worker.report_mail`) and
+follow-up texts (:mod:`oss_desk.worker.feedback_texts`).
 
 A row is claimed with a lease; the hand-over (the end of DATA, or the request to Notify) is
 committed before it goes; a fault becomes a retry with the message backoff (never past the
@@ -10,20 +11,24 @@ died left mid-send are adopted by the next owner.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import MAX_UNCONFIRMED_SENDS, message_backoff
-from oss_desk.domain.sending import SendResult
+from oss_desk.domain.sending import SendResult, SendTally, send_round
+from oss_desk.errors import OssDeskError
 from oss_desk.services.senders import SendFault
 from oss_desk.services.session import Session
 from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
-from oss_desk.worker.printing import new_owner
+from oss_desk.worker.printing import describe, new_owner
+
+log = logging.getLogger("oss_desk.worker")
 
 NEVER_CONFIRMED = (
     "the mail server never confirmed it (sent twice, with the same Message-ID): it may have "
@@ -127,25 +132,14 @@ class LeasedSender:
     def adopt_orphans(self) -> list[dict[str, Any]]:
         """The rows an earlier owner left mid-send, now this owner's to finish."""
         with self.s.store.write() as conn:
-            left = o.orphans(conn, self.box, owner=self.owner)
-            for row in left:
-                o.adopt(conn, self.box, row["id"], owner=self.owner)
-        return left
+            return o.adopt_orphans(conn, self.box, owner=self.owner)
 
     def record(self, conn: sqlite3.Connection, row_id: int, out: Outcome, stamp: str) -> bool:
         """Record ``out`` for a row this owner claimed. False: it was not this owner's."""
-        result, unconfirmed = out.result, out.unconfirmed
-        values: dict[str, object] = {"last_error": result.last_error}
-        if result.provider is not None:
-            values["provider_id"] = result.provider
-        if result.sent:
-            values["sent_at"] = stamp
-        if result.retry is not None:
-            values["next_attempt_at"] = format_instant(result.retry)
-            values["handed_over_at"] = None
-        if unconfirmed is not None:
-            values["unconfirmed"] = unconfirmed
-        return o.finish(conn, self.box, row_id, owner=self.owner, status=result.status, **values)
+        values = o.outcome_columns(out.result, stamp, out.unconfirmed)
+        return o.finish(
+            conn, self.box, row_id, owner=self.owner, status=out.result.status, **values
+        )
 
     @staticmethod
     def record_sender(conn: sqlite3.Connection, via: str, out: Outcome, stamp: str) -> None:
@@ -160,3 +154,137 @@ class LeasedSender:
                 detail=out.result.error if out.alert else None,
                 now=stamp,
             )
+
+
+class Leased(Protocol):
+    """A claimed row of a lane :class:`LeasedDelivery` sends."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def unconfirmed(self) -> int: ...
+    @property
+    def last_error(self) -> str | None: ...
+    @property
+    def handed_over_at(self) -> str | None: ...
+
+
+R = TypeVar("R", bound=Leased)
+
+
+class LeasedDelivery(LeasedSender, Generic[R]):
+    """The whole life of one lane of a leased outbox a row at a time (report emails, follow-up
+    texts): claim the next due row, check it is still wanted and not past its deadline, commit
+    the hand-over before the request goes, record the outcome ("sent" only when the provider
+    accepted it; a fault retried with the message backoff until the deadline). Each lane says
+    how it sends and what else it records."""
+
+    LANE: ClassVar[str]
+    """The sender: ``smtp`` or ``notify`` (its device shows the outcome)."""
+    WHAT: ClassVar[str]
+    """What a row is, for the log (``report email``)."""
+    LIMIT_UNCONFIRMED: ClassVar[bool] = True
+    """Whether a send the provider never answered counts against sending again (SMTP); Notify
+    is looked up by its reference instead."""
+
+    # What each lane says ---------------------------------------------------------------------
+
+    def row(self, claimed: dict[str, Any]) -> R:
+        raise NotImplementedError
+
+    def deadline(self, item: R) -> datetime:
+        """When the row stops mattering: not delivered by then, it has failed."""
+        raise NotImplementedError
+
+    def unwanted(self, item: R) -> str | None:
+        """Why the row is no longer wanted (it is cancelled); None: send it."""
+        return None
+
+    def send(self, item: R, now: datetime, handed_over: Callable[[], None]) -> str:
+        """Send it (``handed_over()`` just before the request goes); the provider's id, or
+        :class:`SendFault`."""
+        raise NotImplementedError
+
+    def recorded(self, conn: sqlite3.Connection, item: R, result: SendResult) -> None:
+        """What else the outcome records (events), in its transaction."""
+
+    # The one life ----------------------------------------------------------------------------
+
+    @classmethod
+    def round(cls, session: Session, owner: str | None = None) -> SendTally:
+        """Send what is due in the lane; a fault is logged, never fatal."""
+        try:
+            return cls(session, owner=owner).deliver_due()
+        except (OssDeskError, sqlite3.Error) as exc:
+            log.warning("%ss not sent now: %s", cls.WHAT, exc)
+            return SendTally()
+
+    @classmethod
+    def next_due(cls, conn: sqlite3.Connection) -> str | None:
+        """When the lane's next pending row comes due."""
+        return o.next_due(conn, cls.box, cls.LANE)
+
+    def deliver_due(self, limit: int = 1000) -> SendTally:
+        return send_round(self.deliver_next, SendTally(), limit)
+
+    def deliver_next(self, report: SendTally) -> bool:
+        """Send the next due row of the lane. False: none is due."""
+        now = self.s.clock.now()
+        claimed = self.claim(self.LANE, now)
+        if claimed is None:
+            return False
+        item = self.row(claimed)
+        try:
+            self._deliver(item, now, report)
+        except Exception as exc:  # one row never stops the others
+            log.exception("%s %s failed unexpectedly", self.WHAT, item.id)
+            self.finish(item, SendResult("failed", f"unexpected: {describe(exc)}"), report)
+        return True
+
+    def _deliver(self, item: R, now: datetime, report: SendTally) -> None:
+        deadline = self.deadline(item)
+        if now >= deadline:
+            last = f" (last try: {item.last_error})" if item.last_error else ""
+            self.finish(item, SendResult("failed", "not delivered in time" + last), report)
+            return
+        reason = self.unwanted(item)
+        if reason is not None:
+            self.finish(item, SendResult("cancelled", reason), report)
+            return
+        try:
+            provider = self.send(item, now, self.handed_over(item.id))
+        except SendFault as fault:
+            self.fault(item, fault, deadline, report)
+            return
+        self.finish(item, SendResult("sent", provider=provider), report)
+
+    def fault(self, item: R, fault: SendFault, deadline: datetime, report: SendTally) -> None:
+        now = self.s.clock.now()
+        out = after_fault(fault, item, deadline, now, limit_unconfirmed=self.LIMIT_UNCONFIRMED)
+        self.finish(item, out, report)
+
+    def finish(self, item: R, done: SendResult | Outcome, report: SendTally) -> None:
+        out = Outcome.of(done)
+        result = out.result
+        stamp = format_instant(self.s.clock.now())
+        with self.s.store.write() as conn:
+            if not self.record(conn, item.id, out, stamp):
+                return
+            self.recorded(conn, item, result)
+            self.record_sender(conn, self.LANE, out, stamp)
+        report.record(result, log, f"sent {self.WHAT} {item.id}", f"{self.WHAT} {item.id}")
+
+    def recover(self) -> int:
+        """Rows an earlier owner left mid-send: not handed over yet, due again at once; handed
+        over (it may have been accepted), an unconfirmed send."""
+        left = self.adopt_orphans()
+        report = SendTally()
+        for row in left:
+            item = self.row(row)
+            if item.handed_over_at is None:
+                self.finish(item, self.due_again(), report)
+            else:
+                self.fault(item, lost_reply(), self.deadline(item), report)
+        return len(left)

@@ -1,12 +1,13 @@
-"""Running the worker: the lease, the lanes, the heartbeat, and the standby that takes over.
+"""Running the worker: the lanes and the heartbeat (the lease and the standby that takes over:
+:mod:`oss_desk.worker.standby`).
 
 Whoever holds the device lease (``oss-desk worker``, or a desk app) runs one
 :class:`DeviceWorker`: a thread per printer, one for the board, one per way of sending messages,
-one for referral messages and one for report emails (each from the first message queued for
-it), one for housekeeping (no-shows, retention, the report rollup) and one for the heartbeat,
-each with its own database session. A slow or dead printer
-holds up only its own lane. Every other desk app runs a :class:`Standby` that tries to take the
-lease every second: when the owner exits or dies (the kernel releases its lock), one of them
+one each for referral messages, report emails and follow-up texts (each from the first message
+queued for it), one for housekeeping (no-shows, retention, the report rollup) and one for the
+heartbeat, each with its own database session. A slow or dead printer holds up only its own
+lane. Every other desk app runs a :class:`~oss_desk.worker.standby.Standby` that tries to take
+the lease every second: when the owner exits or dies (the kernel releases its lock), one of them
 takes over, adopts what the old owner left mid-delivery, and carries on. There is never a
 second owner: the lock is exclusive.
 """
@@ -22,39 +23,39 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.domain.delivery import HEARTBEAT_SECONDS, TAKEOVER_POLL_SECONDS
+from oss_desk.domain.delivery import HEARTBEAT_SECONDS
 from oss_desk.domain.devices import PrinterURL
 from oss_desk.domain.models import Actor
 from oss_desk.errors import OssDeskError, StorageError
 from oss_desk.hardware.printers import Transport, open_transport
-from oss_desk.paths import log_dir
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
 from oss_desk.services.followup_messages import FollowupMessageDelivery, Sent
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.reports import ReportService
-from oss_desk.services.session import Session, open_session
+from oss_desk.services.session import Session
 from oss_desk.services.turn_texts import TextReport, TurnTexts
 from oss_desk.storage import outbox as o
 from oss_desk.storage.changes import ChangeFeed
 from oss_desk.storage.followups import next_message_due as next_referral_message_due
 from oss_desk.storage.followups import release_stale_messages as release_stale_referral_messages
-from oss_desk.storage.lease import WorkerLock, beat, step_down, take_over
+from oss_desk.storage.lease import beat, step_down, take_over
 from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
 from oss_desk.storage.resident import next_turn_text_due, release_stale_turn_texts
 from oss_desk.worker.board import BoardDelivery
+from oss_desk.worker.feedback_texts import FeedbackTextDelivery
+from oss_desk.worker.leased import LeasedDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
 from oss_desk.worker.printing import (
     PrintCounts,
     PrintDelivery,
     configured_printers,
-    describe,
     new_owner,
 )
-from oss_desk.worker.report_mail import ReportMailDelivery, next_report_mail_due, report_mails
+from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -82,6 +83,7 @@ class WorkerReport(PrintCounts):
     recovered: int = 0
     turn_texts_sent: int = 0
     report_emails_sent: int = 0
+    feedback_texts_sent: int = 0
 
 
 def referral_messages(session: Session) -> Sent:
@@ -189,6 +191,7 @@ class DeviceWorker:
             result.messages_failed = messages.failed + referrals.failed
             result.turn_texts_sent = turn_texts(session).sent
             result.report_emails_sent = report_mails(session, self.owner).sent
+            result.feedback_texts_sent = FeedbackTextDelivery.round(session, self.owner).sent
             return result
         finally:
             self._step_down(session)
@@ -311,7 +314,8 @@ class DeviceWorker:
             recovered += release_stale_referral_messages(conn)
         recovered += PrintDelivery(session, self.transports, self.owner).recover()
         recovered += MessageDelivery(session, owner=self.owner).recover()
-        recovered += ReportMailDelivery(session, owner=self.owner).recover()
+        for lane in (ReportMailDelivery, FeedbackTextDelivery):
+            recovered += lane(session, owner=self.owner).recover()
         board = BoardDelivery(session, self.owner)
         try:
             recovered += board.recover()
@@ -381,9 +385,9 @@ class DeviceWorker:
             self._lanes[url] = self._spawn(name, self._printer_lane(url))
 
     def _sending_lanes(self, session: Session) -> None:
-        """A lane for each way of sending appointment messages, for referral messages and for
-        report emails, from the first one that waits for it (most offices never send some of
-        them: no thread, no database connection is held for those)."""
+        """A lane for each way of sending appointment messages, for referral messages, report
+        emails and follow-up texts, from the first one that waits for it (most offices never
+        send some of them: no thread, no database connection is held for those)."""
         conn = session.store.conn
         wanted: dict[str, Callable[[], None]] = {
             f"oss-desk-{lane}": self._message_lane(lane)
@@ -391,8 +395,12 @@ class DeviceWorker:
         }
         if next_referral_message_due(conn) is not None:
             wanted["oss-desk-referral-messages"] = self._referral_messages
-        if next_report_mail_due(conn) is not None:
-            wanted["oss-desk-report-emails"] = self._report_mails
+        for name, leased in (
+            ("oss-desk-report-emails", ReportMailDelivery),
+            ("oss-desk-feedback-texts", FeedbackTextDelivery),
+        ):
+            if leased.next_due(conn) is not None:
+                wanted[name] = self._leased(leased)
         for name in sorted(set(wanted) - set(self._senders)):
             self._senders[name] = self._spawn(name, wanted[name])
 
@@ -446,9 +454,9 @@ class DeviceWorker:
         """Referral references by email or text: after every change, and when one comes due."""
         self._when_due(referral_messages, next_referral_message_due)
 
-    def _report_mails(self) -> None:
-        """The daily summary and the monthly dashboard by email, when queued and when due."""
-        self._when_due(lambda session: report_mails(session, self.owner), next_report_mail_due)
+    def _leased(self, lane: type[LeasedDelivery[Any]]) -> Callable[[], None]:
+        """A lane of leased sends (report emails, follow-up texts): when queued and when due."""
+        return lambda: self._when_due(lambda s: lane.round(s, self.owner), lane.next_due)
 
     def _when_due(
         self,
@@ -508,115 +516,3 @@ class DeviceWorker:
                 self.stop.wait(HOUSEKEEPING_SECONDS)
         finally:
             session.close()
-
-
-# The lease ---------------------------------------------------------------------------------------
-
-
-class Standby:
-    """Holds the device lease whenever it can, and runs the worker while it does.
-
-    Started by every desk app (and by ``oss-desk worker``): it tries the lease every
-    ``TAKEOVER_POLL_SECONDS``; the process that gets it runs the worker until it closes."""
-
-    def __init__(
-        self,
-        db: Path,
-        make_worker: Callable[[], DeviceWorker],
-        *,
-        poll: float = TAKEOVER_POLL_SECONDS,
-    ) -> None:
-        self.db = db
-        self.make_worker = make_worker
-        self.poll = poll
-        self.stop = threading.Event()
-        self.worker: DeviceWorker | None = None
-        self.owning = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.faults: list[str] = []
-
-    def start(self) -> Standby:
-        self._thread = threading.Thread(target=self.run, name="oss-desk-standby", daemon=True)
-        self._thread.start()
-        return self
-
-    def run(self) -> None:
-        """Wait for the lease, own the devices until told to stop, hand the lease back."""
-        while not self.stop.is_set():
-            try:
-                lock = WorkerLock.acquire(self.db)
-            except OSError as exc:
-                self._fault(f"cannot open the device lock: {describe(exc)}")
-                continue
-            if lock is None:
-                self.stop.wait(self.poll)
-                continue
-            try:
-                self._own()
-            finally:
-                lock.release()
-
-    def _own(self) -> None:
-        try:
-            worker = self.make_worker()
-            worker.start()
-        except Exception as exc:  # the database is away, say: hand the lease on, try later
-            self._fault(f"cannot start the device worker: {describe(exc)}")
-            return
-        self.worker = worker
-        self.owning.set()
-        try:
-            while not self.stop.is_set() and not worker.stop.is_set():
-                self.stop.wait(0.2)
-        finally:
-            worker.join(timeout=5)
-            self.owning.clear()
-            self.worker = None
-
-    def _fault(self, reason: str) -> None:
-        self.faults.append(reason)
-        log.warning("%s", reason)
-        self.stop.wait(max(self.poll, RESTART_SECONDS))
-
-    def close(self, timeout: float = 8.0) -> None:
-        self.stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-
-def _log_to_file() -> None:
-    """A desk app's worker logs to the log folder (never onto the desk's screen); its lines
-    name jobs and devices, never a resident."""
-    logger = logging.getLogger("oss_desk.worker")
-    if logger.handlers:
-        return
-    try:
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(folder / "worker.log", encoding="utf-8")
-    except OSError:
-        handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-
-
-def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -> Standby | None:
-    """The standby of a desk app (None when ``worker.take_over`` is off: then only the service
-    drives the devices)."""
-    if not session.settings.worker.take_over:
-        return None
-    _log_to_file()
-    db = session.store.path
-    role = f"desk app {desk_id or ''} (process {os.getpid()})".replace("  ", " ")
-
-    def make() -> DeviceWorker:
-        # The desk checked the database when it opened (PRAGMA quick_check): each lane's session
-        # does not read the whole file again (nor keep it in a page cache of its own).
-        return DeviceWorker(
-            lambda: open_session(db=db, config=config, person="worker", host=True, check=False),
-            role=role,
-        )
-
-    return Standby(db, make).start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from oss_desk.ui.dialogs import TextDialog
+from oss_desk.ui.dialogs.scorecard import MobileDialog
 from oss_desk.ui.screens.greet import GreetScreen
 
 from ..conftest import make_db, site_toml
@@ -33,15 +33,72 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
         await pilot.press("c", "enter")
         await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)])
         await pilot.press("ctrl+n")
-        await until(lambda: isinstance(app.screen, TextDialog))
+        await until(lambda: isinstance(app.screen, MobileDialog))
         await pilot.press(*"0770090012", "enter")  # one digit short: refused, nothing kept
         await until(lambda: any("not a UK" in m for m in said))
         assert rows(db, "SELECT count(*) FROM visit_phones") == [(0,)]
         await until(lambda: isinstance(app.screen, GreetScreen))
         await pilot.press("ctrl+n")
-        await until(lambda: isinstance(app.screen, TextDialog))
+        await until(lambda: isinstance(app.screen, MobileDialog))
         await pilot.press(*"07700900123", "enter")
         await until(lambda: rows(db, "SELECT phone FROM visit_phones") == [("+447700900123",)])
         assert any("a text when nearly their turn" in m for m in said)
         kinds = [r[0] for r in rows(db, "SELECT kind FROM events ORDER BY id")]
         assert "phone_given" in kinds
+        # The follow-up text is a choice of its own, off unless ticked: nothing was agreed.
+        assert rows(db, "SELECT count(*) FROM feedback_consents") == [(0,)]
+
+
+async def test_ctrl_n_records_consent_to_a_follow_up_text_only_when_ticked(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    phone = tmp_path / "phone.txt"
+    extra = (
+        f'[notify]\nbase_url = "capture://{phone}"\n'
+        '[screen]\npublic_url = "https://queue.example.gov.uk"\n'
+    )
+    db = make_db(tmp_path, site_toml(extra=extra))
+    app = make_app(db, "greet-1")
+    said: list[str] = []
+    shown = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:
+        said.append(message)
+        shown(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("c", "enter")
+        await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)])
+        await pilot.press("ctrl+n")
+        await until(lambda: isinstance(app.screen, MobileDialog))
+        dialog = app.screen
+        assert isinstance(dialog, MobileDialog)
+        from textual.widgets import Checkbox
+
+        assert dialog.query_one("#follow-up", Checkbox).value is False  # off by default
+        await pilot.press(*"07700900123")
+        await pilot.press("tab", "space")  # untick "nearly their turn"
+        await pilot.press("tab", "space")  # tick "text me afterwards"
+        assert dialog.choice().turn_texts is False and dialog.choice().follow_up is True
+        # Ticked or not is said by a mark, not colour alone.
+        await until(
+            lambda: str(dialog.query_one("#follow-up", Checkbox).label).startswith("[\u2713]")
+        )
+        assert str(dialog.query_one("#turn-texts", Checkbox).label).startswith("[ ]")
+        await pilot.press("f9")
+        await until(lambda: rows(db, "SELECT count(*) FROM feedback_consents") == [(1,)])
+        ((number, given_by, source),) = rows(
+            db, "SELECT phone, given_by, source FROM feedback_consents"
+        )
+        assert (number, source) == ("+447700900123", "greet") and given_by
+        # Who took the consent: the person at the desk, the same as on every other event.
+        assert rows(db, "SELECT actor FROM events WHERE kind = 'feedback_consent_given'") == [
+            (given_by,)
+        ]
+        issued_by = rows(db, "SELECT actor FROM events WHERE kind = 'ticket_issued'")
+        assert issued_by == [(given_by,)]
+        assert rows(db, "SELECT count(*) FROM visit_phones") == [(0,)]  # not asked for
+        await until(lambda: any("a text afterwards asking how we did" in m for m in said))
+        assert isinstance(app.screen, GreetScreen)

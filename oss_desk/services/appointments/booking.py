@@ -37,7 +37,9 @@ from oss_desk.domain.text import clean_text
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import _preferred
 from oss_desk.services.appointments.reading import AppointmentReading
+from oss_desk.services.feedback_queue import check_follow_up
 from oss_desk.storage import appointments as a
+from oss_desk.storage.feedback_texts import agree_at_booking
 from oss_desk.storage.outbox import queue_print_job
 
 
@@ -114,11 +116,15 @@ class AppointmentBooking(AppointmentReading):
         print_to: str | None = None,
         rebooked_from: int | None = None,
         arranged_in_visit: int | None = None,
+        feedback_text: bool = False,
     ) -> Appointment:
         """Book a free slot; queue the confirmation and reminders (or print the slip).
         ``arranged_in_visit``: the visit at a desk that arranged it (counted as "appointment
-        arranged")."""
+        arranged"). ``feedback_text``: the resident agrees to one text after the visit asking
+        how we did, at ``phone`` (a mobile)."""
         self._require(Action.BOOK_APPOINTMENT if rebooked_from is None else Action.REBOOK)
+        if feedback_text:
+            check_follow_up(self.s.settings, phone)
         svc = self.bookable(service)
         site = self.site_for(site_id)
         preferred = _preferred(channel)
@@ -151,6 +157,8 @@ class AppointmentBooking(AppointmentReading):
             )
             self._hold(conn, appointment)
             a.save_contact(conn, appointment.id, contact)
+            if feedback_text:
+                agree_at_booking(conn, appointment.id, by=self.actor.person, now=stamp)
             self._event(
                 conn,
                 site,

@@ -32,6 +32,7 @@ from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import said
 from oss_desk.services.appointments.booking import AppointmentBooking
+from oss_desk.services.feedback_queue import consent_at_check_in
 from oss_desk.services.queue import QueueService
 from oss_desk.storage import appointments as a
 from oss_desk.storage.site import desk_status
@@ -85,6 +86,7 @@ class AppointmentCheckIn(AppointmentBooking):
                     "late_minutes": max(0, int((now - appt.starts_at).total_seconds() // 60)),
                 },
             )
+            consent_at_check_in(conn, site, appt.id, ticket, self.actor)
         return ticket
 
     def _greeting_desk(self, site: Site) -> Desk | None:

@@ -15,6 +15,7 @@ from oss_desk.domain.counter import visit_outcome
 from oss_desk.domain.models import EventKind, Outcome, Ticket, TicketStatus, VisitStatus
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.feedback_queue import queue_after_finish
 from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, described, parse_outcome
 from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
@@ -124,6 +125,7 @@ class Closing(Issuing):
             self._log(
                 conn, ticket, EventKind.FINISHED, now, extra or None, at_desk=True, outcome=overall
             )
+            queue_after_finish(conn, self.s.settings, site, ticket.visit_id, now)
         return done
 
     def no_show(self, ref: Ref) -> Ticket:

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Key
-from textual.widgets import OptionList, Static
+from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.models import Outcome
@@ -179,3 +179,77 @@ class RatingPrompt(Static, can_focus=True):
         if not self.done:
             self.done = True
             self.call_after_refresh(self.remove)
+
+
+@dataclass(frozen=True, slots=True)
+class MobileChoice:
+    """A resident's mobile number and what they agreed to be texted about."""
+
+    number: str
+    turn_texts: bool = True
+    """A text when nearly their turn, and when called."""
+    follow_up: bool = False
+    """One text after the visit asking how we did (their consent, recorded as such)."""
+
+
+class MobileDialog(Dialog[MobileChoice | None]):
+    """Meet-and-greet's Ctrl+N: the mobile number, and two clear choices (Space ticks): texts
+    while waiting (on), and "text me afterwards to ask how we did" (off unless they agree)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f9", "save", "Save", id="mobile.save", tooltip="Keep the number and the choices"),
+    ]
+    hint = "Tab: the choices · Space: tick · F9 (or Enter in the number): save · Esc: back"
+
+    def __init__(self, code: str, *, follow_up_possible: bool = True) -> None:
+        super().__init__()
+        self.heading = Text(f"Texts for {code}")
+        self.follow_up_possible = follow_up_possible
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "turn-texts": "Text when nearly their turn, and when called",
+        "follow-up": "Text me afterwards to ask how we did",
+    }
+
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="Mobile number, e.g. 07700 900123", max_length=20, id="text")
+        yield Checkbox(self.label("turn-texts", True), True, id="turn-texts")
+        yield Checkbox(
+            self.label("follow-up", False),
+            False,
+            id="follow-up",
+            disabled=not self.follow_up_possible,
+        )
+        yield Static(
+            Text(
+                "Turn texts' number: deleted at the end of the day. The follow-up text's: on "
+                "the retention schedule."
+            ),
+            classes="hint",
+        )
+
+    def label(self, key: str, on: bool) -> Text:
+        """Ticked or not shown by a mark, not colour alone."""
+        mark = "[\u2713]" if on else "[ ]"
+        return Text(f"{mark} {self.LABELS[key]}")
+
+    @guarded
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        box = event.checkbox
+        if box.id in self.LABELS:
+            box.label = self.label(box.id, event.value)
+
+    def choice(self) -> MobileChoice:
+        return MobileChoice(
+            self.query_one("#text", Input).value,
+            turn_texts=self.query_one("#turn-texts", Checkbox).value,
+            follow_up=self.query_one("#follow-up", Checkbox).value,
+        )
+
+    @guarded
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        self.dismiss(self.choice())

@@ -25,7 +25,8 @@ from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.session import Session
 from oss_desk.services.views import wait_phrase
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs import NeedsDialog, OutcomeDialog, TextDialog
+from oss_desk.ui.dialogs import NeedsDialog, OutcomeDialog
+from oss_desk.ui.dialogs.scorecard import MobileDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys
 from oss_desk.ui.screens.base import DeskScreen
@@ -64,7 +65,9 @@ class GreetScreen(DeskScreen):
         "F9 records reasonable adjustments; Ctrl+U marks the resident urgent or vulnerable "
         "(called first), Ctrl+G as come back about the same matter. Enter issues the ticket "
         "(printed if this desk has a printer; the code is shown large either way). F8 records "
-        "a visit dealt with here. "
+        "a visit dealt with here. Ctrl+N after issuing takes the resident's mobile: texts "
+        "while they wait elsewhere, and, only if they agree (tick it), one text after the "
+        "visit asking how we did. "
         "A resident with an appointment: scan the QR code on their letter or slip (or type the "
         "booking reference in the search box and press Enter) to check them in."
     )
@@ -111,7 +114,8 @@ class GreetScreen(DeskScreen):
             "ctrl+n",
             "text_me",
             "Text me",
-            "The last ticket: text the resident when it is nearly their turn (mobile)",
+            "The last ticket: the resident's mobile, for texts while waiting and "
+            "(if they agree) one afterwards asking how we did",
             id="text",
         ),
         _key("slash", "search", "Search", "Find a service by typing part of its name"),
@@ -369,29 +373,35 @@ class GreetScreen(DeskScreen):
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_text_me(self) -> None:
-        """The resident would rather wait elsewhere: a text when nearly their turn."""
+        """The resident's mobile: texts while they wait elsewhere, and (only if they agree) one
+        text after the visit asking how we did."""
         if self.last_issued is None:
             self.say("Issue the ticket first, then add the mobile number")
             return
         issued = self.last_issued.ticket
-        number = await self.app.push_screen_wait(
-            TextDialog(
-                f"Text {issued.code} when nearly their turn",
-                placeholder="Mobile number, e.g. 07700 900123",
-                hint="Deleted at the end of the day · Enter · Esc: back",
-                max_length=20,
-            )
-        )
-        if not number:
+        choice = await self.app.push_screen_wait(MobileDialog(issued.code))
+        if choice is None or not choice.number.strip():
+            return
+        if not (choice.turn_texts or choice.follow_up):
+            self.say("Nothing ticked: no text will be sent")
             return
         actor = self.acting_as()
 
         def give(session: Session) -> object:
+            from oss_desk.services.feedback_texts import FeedbackTexts
             from oss_desk.services.turn_texts import TurnTexts
 
-            return TurnTexts(session, actor).give_phone(issued.id, number)
+            if choice.follow_up:
+                FeedbackTexts(session, actor).consent(issued.id, choice.number, source="greet")
+            if choice.turn_texts:
+                TurnTexts(session, actor).give_phone(issued.id, choice.number)
+            return issued
 
-        await self.commit(give, f"{issued.code}: a text when nearly their turn, and when called")
+        said = [
+            *(["a text when nearly their turn, and when called"] if choice.turn_texts else []),
+            *(["a text afterwards asking how we did"] if choice.follow_up else []),
+        ]
+        await self.commit(give, f"{issued.code}: {'; '.join(said)}")
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_reprint(self) -> None:

@@ -1,0 +1,132 @@
+"""The device lease: every desk app (and ``oss-desk worker``) runs a :class:`Standby` that holds
+the lease whenever it can and runs the :class:`~oss_desk.worker.run.DeviceWorker` while it does;
+when the owner exits or dies (the kernel releases its lock), one of the others takes over."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from oss_desk.domain.delivery import TAKEOVER_POLL_SECONDS
+from oss_desk.paths import log_dir
+from oss_desk.services.session import Session, open_session
+from oss_desk.storage.lease import WorkerLock
+from oss_desk.worker.printing import describe
+from oss_desk.worker.run import RESTART_SECONDS, DeviceWorker
+
+log = logging.getLogger("oss_desk.worker")
+
+
+# The lease ---------------------------------------------------------------------------------------
+
+
+class Standby:
+    """Holds the device lease whenever it can, and runs the worker while it does.
+
+    Started by every desk app (and by ``oss-desk worker``): it tries the lease every
+    ``TAKEOVER_POLL_SECONDS``; the process that gets it runs the worker until it closes."""
+
+    def __init__(
+        self,
+        db: Path,
+        make_worker: Callable[[], DeviceWorker],
+        *,
+        poll: float = TAKEOVER_POLL_SECONDS,
+    ) -> None:
+        self.db = db
+        self.make_worker = make_worker
+        self.poll = poll
+        self.stop = threading.Event()
+        self.worker: DeviceWorker | None = None
+        self.owning = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.faults: list[str] = []
+
+    def start(self) -> Standby:
+        self._thread = threading.Thread(target=self.run, name="oss-desk-standby", daemon=True)
+        self._thread.start()
+        return self
+
+    def run(self) -> None:
+        """Wait for the lease, own the devices until told to stop, hand the lease back."""
+        while not self.stop.is_set():
+            try:
+                lock = WorkerLock.acquire(self.db)
+            except OSError as exc:
+                self._fault(f"cannot open the device lock: {describe(exc)}")
+                continue
+            if lock is None:
+                self.stop.wait(self.poll)
+                continue
+            try:
+                self._own()
+            finally:
+                lock.release()
+
+    def _own(self) -> None:
+        try:
+            worker = self.make_worker()
+            worker.start()
+        except Exception as exc:  # the database is away, say: hand the lease on, try later
+            self._fault(f"cannot start the device worker: {describe(exc)}")
+            return
+        self.worker = worker
+        self.owning.set()
+        try:
+            while not self.stop.is_set() and not worker.stop.is_set():
+                self.stop.wait(0.2)
+        finally:
+            worker.join(timeout=5)
+            self.owning.clear()
+            self.worker = None
+
+    def _fault(self, reason: str) -> None:
+        self.faults.append(reason)
+        log.warning("%s", reason)
+        self.stop.wait(max(self.poll, RESTART_SECONDS))
+
+    def close(self, timeout: float = 8.0) -> None:
+        self.stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def _log_to_file() -> None:
+    """A desk app's worker logs to the log folder (never onto the desk's screen); its lines
+    name jobs and devices, never a resident."""
+    logger = logging.getLogger("oss_desk.worker")
+    if logger.handlers:
+        return
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(folder / "worker.log", encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -> Standby | None:
+    """The standby of a desk app (None when ``worker.take_over`` is off: then only the service
+    drives the devices)."""
+    if not session.settings.worker.take_over:
+        return None
+    _log_to_file()
+    db = session.store.path
+    role = f"desk app {desk_id or ''} (process {os.getpid()})".replace("  ", " ")
+
+    def make() -> DeviceWorker:
+        # The desk checked the database when it opened (PRAGMA quick_check): each lane's session
+        # does not read the whole file again (nor keep it in a page cache of its own).
+        return DeviceWorker(
+            lambda: open_session(db=db, config=config, person="worker", host=True, check=False),
+            role=role,
+        )
+
+    return Standby(db, make).start()

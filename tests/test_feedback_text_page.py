@@ -1,0 +1,132 @@
+"""The answer page of a follow-up text, end to end: the texts sent by the real worker to a local
+Notify, their links opened in Chromium against the real `oss-desk screen`.
+
+The link records a rating against its own visit (and no other); a second rating of the same
+visit is refused; an expired or made-up link is refused; the page shows nothing personal (no
+ticket, service, desk, name or number); the answer counts in the day's satisfaction figure like
+a desk rating.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .browser_desks import clean_env
+from .conftest import make_db
+from .messaging import NotifyServer
+from .screens import launch_kiosk, start_screen, stop_screen
+from .test_feedback_texts import ANN, BOB, PUBLIC, Day, office_toml, sent_to
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def notify() -> Iterator[NotifyServer]:
+    server = NotifyServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_kiosk(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def ratings(db: Path) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT visit_id, rating, source, desk_id, recorded_by FROM visit_ratings ORDER BY 1"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_link_records_one_rating_against_its_visit(
+    tmp_path: Path, notify: NotifyServer, browser: Any
+) -> None:
+    db = make_db(tmp_path, office_toml(notify, tmp_path))
+    day = Day(db)
+    try:
+        ann_code, ann_visit = day.visit(ANN)
+        _bob_code, bob_visit = day.visit(BOB)
+        day.at(125)
+        day.worker()
+    finally:
+        day.close()
+    links = {
+        who: str(sent_to(notify, who)[0]["personalisation"]["body"]).splitlines()[-1]
+        for who in (ANN, BOB)
+    }
+    paths = {who: link.removeprefix(PUBLIC) for who, link in links.items()}
+    assert all(p.startswith("/r/") for p in paths.values())
+
+    served = start_screen(db, tmp_path, now="2026-11-23T18:00:00Z")
+    try:
+        requests: list[str] = []
+        first = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        first.on("request", lambda r: requests.append(r.url))
+        first.goto(served.url + paths[ANN])
+        second = browser.new_page(viewport={"width": 390, "height": 844})
+        second.goto(served.url + paths[ANN])  # the link opened twice
+        body = str(first.text_content("body"))
+        assert "How was your visit?" in body and "Test Council" in body
+        html = first.content()
+        for private in (ann_code, "Council Tax", "Desk 1", "0770", "900001", "Team Leader"):
+            assert private not in body and private not in html
+        first.fill("#comment", "Kind and quick")
+        first.click("button[value='4']")
+        first.wait_for_selector("text=Thank you for telling us.")
+        assert ratings(db) == [(ann_visit, 4, "text", "desk-1", "resident")]
+        assert all(r.startswith(served.url) for r in requests)
+
+        # The second tab still shows the form: a second rating of the same visit is refused.
+        second.click("button[value='1']")
+        second.wait_for_selector("text=This visit has been rated already.")
+        first.goto(served.url + paths[ANN])
+        assert "rated already" in str(first.text_content("body"))
+        # A link nobody was sent: refused, nothing recorded.
+        first.goto(served.url + "/r/AAAAAAAAAAAAAAAAAAAA")
+        assert "expired or is not valid" in str(first.text_content("body"))
+        assert ratings(db) == [(ann_visit, 4, "text", "desk-1", "resident")]
+    finally:
+        stop_screen(served)
+
+    # Eight days after the text: Bob's link has expired (feedback.text_answer_days = 7).
+    later = start_screen(db, tmp_path, now="2026-12-01T12:00:00Z")
+    try:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(later.url + paths[BOB])
+        assert "expired or is not valid" in str(page.text_content("body"))
+        assert page.query_selector("form") is None
+    finally:
+        stop_screen(later)
+    assert bob_visit not in [r[0] for r in ratings(db)]
+
+    # The answer counts in the satisfaction figure of the day it was given, like a desk rating.
+    report = subprocess.run(
+        [sys.executable, "-m", "oss_desk", "--db", str(db), "report", "daily", "--json"],
+        capture_output=True,
+        text=True,
+        env=clean_env(tmp_path) | {"OSS_DESK_NOW": "2026-11-23T19:00:00Z"},
+        check=True,
+    )
+    figures = json.loads(report.stdout)
+    assert figures["date"] == "2026-11-23"
+    s = figures["satisfaction"]
+    assert (s["answers"], s["satisfied"], s["by_rating"]["4"]) == (1, 1, 1)

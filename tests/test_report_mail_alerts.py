@@ -1,0 +1,53 @@
+"""A report email that failed for good is an alert (`oss-desk alerts`), like a resident's
+message that failed: listed until someone acknowledges it, then gone everywhere."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import read_instant
+
+from .conftest import Cli
+from .messaging import free_port
+from .test_report_send import MONDAY_EVENING, deliver, office, rows
+
+
+def test_a_report_email_failed_for_good_is_an_alert_until_acknowledged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()  # nobody ever listens there
+    db = office(tmp_path, f"smtp://127.0.0.1:{port}?starttls=off")
+    cli = Cli(db, monkeypatch)
+    assert cli("report", "send", "daily", "--date", "2026-11-23", now=MONDAY_EVENING).code == 0
+    start = read_instant(MONDAY_EVENING)
+    assert deliver(db, start).retried == 1
+    later = "2026-11-23T18:00:00Z"
+    assert cli("alerts", "list", "--json", now=later).json() == []  # retried: not failed yet
+    report = deliver(db, start + timedelta(hours=25))  # past messages.notice_hours (24)
+    assert report.failed == 1
+    [(mail_id, status)] = rows(db, "SELECT id, status FROM report_mails")
+    assert status == "failed"
+
+    now = "2026-11-24T19:00:00Z"
+    listed = cli("alerts", "list", "--json", now=now).json()
+    assert [(a["id"], a["alert"], a["kind"], a["period"]) for a in listed] == [
+        (f"r{mail_id}", "failed", "daily_report", "2026-11-23")
+    ]
+    assert "team.leader" not in str(listed)  # the recipient is not shown
+    text = cli("alerts", "list", now=now)
+    assert text.code == 0 and f"r{mail_id}" in text.out and "daily report email" in text.out
+    assert "2026-11-23" in text.out and "failed" in text.out
+
+    wrong = cli("alerts", "ack", f"r{mail_id + 1}", now=now)
+    assert (
+        wrong.code == 2 and wrong.err.count("\n") == 1 and f"no alert r{mail_id + 1}" in wrong.err
+    )
+    bad = cli("alerts", "ack", "rx", now=now)
+    assert bad.code == 2 and "Traceback" not in bad.err
+    acked = cli("alerts", "ack", f"r{mail_id}", "--json", now=now)
+    assert acked.code == 0 and acked.json() == {"acknowledged": 1}
+    assert cli("alerts", "list", "--json", now=now).json() == []
+    assert rows(db, "SELECT acknowledged_by IS NOT NULL FROM report_mails") == [(1,)]
