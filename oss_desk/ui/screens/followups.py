@@ -127,7 +127,7 @@ class FollowupsScreen(DeskScreen):
         with Horizontal(id="followup-body"):
             table: DataTable[Text] = DataTable(id="followup-table", cursor_type="row")
             for label, key in COLUMNS:
-                table.add_column(label, key=key)
+                table.add_column(Text(label), key=key)  # plain: never read as markup
             yield table
             yield Static(id="followup-detail")
 

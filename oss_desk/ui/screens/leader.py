@@ -176,7 +176,7 @@ class LeaderScreen(DeskScreen):
         for table_id, columns in COLUMNS.items():
             table = self.query_one(table_id, DataTable)
             for label, key in columns:
-                table.add_column(label, key=key)
+                table.add_column(Text(label), key=key)  # plain: never read as markup
 
     def wants_fresh_data(self) -> bool:
         return True  # the running figures are only taken for this screen
