@@ -436,3 +436,34 @@ def test_a_booking_that_carries_the_consent(tmp_path: Path, notify: NotifyServer
         assert [n["phone_number"] for n in follow_ups] == [e164(ANN)]
     finally:
         session.close()
+
+
+def test_a_text_failed_for_good_is_an_alert_until_acknowledged(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = make_db(tmp_path, office_toml(notify, tmp_path))
+    day = Day(db)
+    try:
+        _code, visit = day.visit(ANN)
+        notify.state.script = ["400"]  # Notify refuses it: not tried again
+        day.at(121)
+        day.worker()
+        [(text_id, status)] = rows(db, "SELECT id, status FROM feedback_texts")
+        assert status == "failed"
+    finally:
+        day.close()
+    cli = Cli(db, monkeypatch)
+    now = "2026-11-23T12:00:00Z"
+    listed = cli("alerts", "list", "--json", now=now).json()
+    assert [(a["id"], a["kind"], a["visit"], a["site"]) for a in listed] == [
+        (f"f{text_id}", "followup_text", visit, "hq")
+    ]
+    assert "900001" not in str(listed)  # named by its visit, never by the number
+    shown = cli("alerts", "list", now=now)
+    assert f"f{text_id}  follow-up text for visit {visit} failed" in shown.out
+    wrong = cli("alerts", "ack", f"f{text_id + 1}", now=now)
+    assert wrong.code == 2 and f"no alert f{text_id + 1}" in wrong.err
+    acked = cli("--user", "tl", "alerts", "ack", f"F{text_id}", "--json", now=now)
+    assert acked.json() == {"acknowledged": 1}
+    assert cli("alerts", "list", "--json", now=now).json() == []
+    assert rows(db, "SELECT acknowledged_by FROM feedback_texts") == [("tl",)]

@@ -213,12 +213,13 @@ def alerts() -> None:
 @json_command
 def alerts_list(state: State, as_json: bool) -> None:
     """Every current alert: which message, for which appointment's day, and why; report emails
-    that failed for good (ids r1, r2...)."""
-    from oss_desk.services.delivery import message_alerts, report_mail_alerts
+    (ids r1, r2...) and follow-up texts (f1, f2...) that failed for good."""
+    from oss_desk.services.delivery import followup_text_alerts, message_alerts, report_mail_alerts
 
     session = state.session()
     found = message_alerts(session)
     mails = report_mail_alerts(session)
+    texts = followup_text_alerts(session)
     if as_json:
         emit_json(
             [
@@ -248,9 +249,22 @@ def alerts_list(state: State, as_json: bool) -> None:
                 }
                 for m in mails
             ]
+            + [
+                {
+                    "id": t.key,
+                    "alert": "failed",
+                    "kind": "followup_text",
+                    "channel": "text",
+                    "via": "notify",
+                    "site": t.site_id,
+                    "visit": t.visit_id,
+                    "reason": t.reason,
+                }
+                for t in texts
+            ]
         )
         return
-    if not found and not mails:
+    if not found and not mails and not texts:
         click.echo("No alerts: every message was delivered or is on time.")
         return
     for a in found:
@@ -258,6 +272,8 @@ def alerts_list(state: State, as_json: bool) -> None:
         click.echo(f"{a.id:6d}  {a.describe(today)}")
     for m in mails:
         click.echo(f"{m.key:>6}  {m.describe()}")
+    for t in texts:
+        click.echo(f"{t.key:>6}  {t.describe()}")
 
 
 @alerts.command("ack")
@@ -273,22 +289,24 @@ def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bo
         raise click.UsageError("give the alerts' ids, or --all")
     if ids and everything:
         raise click.UsageError("give either ids or --all, not both")
-    messages: list[int] = []
-    mails: list[int] = []
+    by_kind: dict[str, list[int]] = {"": [], "r": [], "f": []}  # messages, reports, texts
     for given in ids:
         text = given.strip().lower()
-        number = text[1:] if text.startswith("r") else text
+        kind = text[:1] if text[:1] in by_kind else ""
+        number = text[len(kind) :]
         if not (number.isascii() and number.isdigit()):
             raise click.BadParameter(
-                f"{given!r}: an alert's id (e.g. 12, or r3 for a report email)"
+                f"{given!r}: an alert's id (e.g. 12, r3 for a report email, f2 for a"
+                " follow-up text)"
             )
-        (mails if text.startswith("r") else messages).append(int(number))
+        by_kind[kind].append(int(number))
     session = state.session()
     count = acknowledge_alerts(
         session,
         Actor(session.actor.person),
-        None if everything else messages,
-        None if everything else mails,
+        None if everything else by_kind[""],
+        None if everything else by_kind["r"],
+        None if everything else by_kind["f"],
     )
     if as_json:
         emit_json({"acknowledged": count})

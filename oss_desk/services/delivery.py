@@ -30,11 +30,13 @@ from oss_desk.domain.models import Actor
 from oss_desk.errors import InvalidInput, OssDeskError
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
+from oss_desk.storage import feedback_texts as ft
 from oss_desk.storage import outbox as o
-from oss_desk.storage import report_mails
 from oss_desk.storage.database import Store
 from oss_desk.storage.devices import DeviceState
 from oss_desk.storage.lease import lock_held, read_heartbeat
+from oss_desk.storage.outbox import FEEDBACK_TEXTS, REPORT_MAILS
+from oss_desk.storage.report_mails import ReportMail
 
 ATTENTION_HOURS = 12
 """How far back print jobs needing an answer are shown at their desk."""
@@ -269,8 +271,42 @@ def report_mail_alerts(session: Session) -> list[ReportMailAlert]:
     since = format_instant(session.clock.now() - timedelta(days=ALERT_DAYS))
     return [
         ReportMailAlert(m.id, m.kind, m.period, m.scope, m.last_error)
-        for m in report_mails.failed_unacknowledged(session.store.conn, since)
+        for m in map(
+            ReportMail.of, o.failed_unacknowledged(session.store.conn, REPORT_MAILS, since)
+        )
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupTextAlert:
+    """A follow-up text (asking a resident how their visit went) that failed for good: named by
+    its visit, never by the resident or the number."""
+
+    id: int
+    visit_id: int
+    site_id: str | None
+    reason: str | None
+
+    @property
+    def key(self) -> str:
+        """Its id among the alerts (``f`` and the follow-up text's id)."""
+        return f"f{self.id}"
+
+    def describe(self) -> str:
+        why = f": {self.reason}" if self.reason else ""
+        return f"follow-up text for visit {self.visit_id} failed{why}"
+
+
+def followup_text_alerts(session: Session) -> list[FollowupTextAlert]:
+    """Follow-up texts failed for good, not yet acknowledged."""
+    conn = session.store.conn
+    since = format_instant(session.clock.now() - timedelta(days=ALERT_DAYS))
+    found = []
+    for row in o.failed_unacknowledged(conn, FEEDBACK_TEXTS, since):
+        consent = ft.consent_of(conn, row["visit_id"])
+        site = consent.site_id if consent is not None else None
+        found.append(FollowupTextAlert(row["id"], row["visit_id"], site, row["last_error"]))
+    return found
 
 
 def acknowledge_alerts(
@@ -278,23 +314,29 @@ def acknowledge_alerts(
     actor: Actor,
     ids: list[int] | None = None,
     mail_ids: list[int] | None = None,
+    text_ids: list[int] | None = None,
 ) -> int:
-    """Someone has seen to these alerts (messages ``ids`` and report emails ``mail_ids``; both
-    None: every current one); they stop showing."""
+    """Someone has seen to these alerts (messages ``ids``, report emails ``mail_ids``, follow-up
+    texts ``text_ids``; all None: every current one); they stop showing."""
     session.require(Action.ACKNOWLEDGE_ALERT, actor)
-    everything = ids is None and mail_ids is None
+    everything = ids is None and mail_ids is None and text_ids is None
     current = {a.id for a in message_alerts(session)}
     mails = {a.id for a in report_mail_alerts(session)}
+    texts = {a.id for a in followup_text_alerts(session)}
     wanted = sorted(current if everything else set(ids or ()))
     wanted_mails = sorted(mails if everything else set(mail_ids or ()))
+    wanted_texts = sorted(texts if everything else set(text_ids or ()))
     unknown = [str(i) for i in wanted if i not in current]
     unknown += [f"r{i}" for i in wanted_mails if i not in mails]
+    unknown += [f"f{i}" for i in wanted_texts if i not in texts]
     if unknown:
         raise InvalidInput(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts`")
     now = format_instant(session.clock.now())
+    who = actor.person
     with session.store.write() as conn:
-        count = o.acknowledge_messages(conn, wanted, by=actor.person, now=now)
-        return count + report_mails.acknowledge(conn, wanted_mails, by=actor.person, now=now)
+        count = o.acknowledge_messages(conn, wanted, by=who, now=now)
+        count += o.acknowledge_failed(conn, REPORT_MAILS, wanted_mails, by=who, now=now)
+        return count + o.acknowledge_failed(conn, FEEDBACK_TEXTS, wanted_texts, by=who, now=now)
 
 
 def printer_label(url: str) -> str:

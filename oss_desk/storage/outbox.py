@@ -247,6 +247,29 @@ def adopt_orphans(conn: sqlite3.Connection, box: Outbox, *, owner: str) -> list[
     return left
 
 
+def failed_unacknowledged(
+    conn: sqlite3.Connection, box: Outbox, since: str
+) -> list[dict[str, Any]]:
+    """Rows queued since ``since`` that failed for good and nobody acknowledged (the boxes whose
+    rows carry ``acknowledged_at``: report emails, follow-up texts)."""
+    sql = (
+        f"SELECT * FROM {box.table} WHERE status = 'failed' AND acknowledged_at IS NULL"  # noqa: S608
+        " AND created_at >= ? ORDER BY id"
+    )
+    return _rows(conn.execute(sql, [since]))
+
+
+def acknowledge_failed(
+    conn: sqlite3.Connection, box: Outbox, row_ids: list[int], *, by: str, now: str
+) -> int:
+    """Someone has seen to these failed rows: they stop being alerts."""
+    sql = (
+        f"UPDATE {box.table} SET acknowledged_at = ?, acknowledged_by = ?"  # noqa: S608
+        " WHERE id = ? AND acknowledged_at IS NULL AND status = 'failed'"
+    )
+    return sum(conn.execute(sql, [now, by, row_id]).rowcount for row_id in row_ids)
+
+
 def next_due(conn: sqlite3.Connection, box: Outbox, lane: str | None = None) -> str | None:
     """When the next pending row of ``lane`` (or of any lane) comes due."""
     if not box.timed:

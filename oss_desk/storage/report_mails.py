@@ -73,25 +73,3 @@ def queue(
 def get(conn: sqlite3.Connection, mail_id: int) -> ReportMail | None:
     found = _rows(conn.execute("SELECT * FROM report_mails WHERE id = ?", [mail_id]))
     return found[0] if found else None
-
-
-def failed_unacknowledged(conn: sqlite3.Connection, since: str) -> list[ReportMail]:
-    """Report emails queued since ``since`` that failed for good and nobody acknowledged."""
-    return _rows(
-        conn.execute(
-            "SELECT * FROM report_mails WHERE status = 'failed' AND acknowledged_at IS NULL"
-            " AND created_at >= ? ORDER BY id",
-            [since],
-        )
-    )
-
-
-def acknowledge(conn: sqlite3.Connection, mail_ids: list[int], *, by: str, now: str) -> int:
-    return sum(
-        conn.execute(
-            "UPDATE report_mails SET acknowledged_at = ?, acknowledged_by = ?"
-            " WHERE id = ? AND acknowledged_at IS NULL AND status = 'failed'",
-            [now, by, mail_id],
-        ).rowcount
-        for mail_id in mail_ids
-    )
