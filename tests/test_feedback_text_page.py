@@ -130,3 +130,29 @@ def test_the_link_records_one_rating_against_its_visit(
     assert figures["date"] == "2026-11-23"
     s = figures["satisfaction"]
     assert (s["answers"], s["satisfied"], s["by_rating"]["4"]) == (1, 1, 1)
+
+
+def test_a_bilingual_office_answers_in_welsh_first(tmp_path: Path, notify: NotifyServer) -> None:
+    """The answer page (plain HTML, read here without a browser) says the rating words and
+    "rather not say" in Welsh first, then English, like the rest of the page."""
+    import urllib.request
+
+    db = make_db(tmp_path, office_toml(notify, tmp_path, welsh=True))
+    day = Day(db)
+    try:
+        day.visit(ANN)
+        day.at(125)
+        day.worker()
+    finally:
+        day.close()
+    link = str(sent_to(notify, ANN)[0]["personalisation"]["body"]).splitlines()[-1]
+    served = start_screen(db, tmp_path, now="2026-11-23T18:00:00Z")
+    try:
+        with urllib.request.urlopen(served.url + link.removeprefix(PUBLIC), timeout=10) as got:
+            page = got.read().decode()
+    finally:
+        stop_screen(served)
+    assert "<span>5</span> Da iawn / Very good</button>" in page
+    assert "<span>1</span> Gwael iawn / Very poor</button>" in page
+    assert "Byddai&#x27;n well gen i beidio â dweud / I would rather not say" in page
+    assert page.index("Sut oedd eich ymweliad?") < page.index("How was your visit?")

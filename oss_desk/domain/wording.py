@@ -64,6 +64,13 @@ ENGLISH: dict[str, str] = {
     "feedback.waiting": "Thank you for visiting us today.",
     "feedback.already": "This visit has been rated already. Thank you.",
     "feedback.expired": "This page has ended.",
+    # The rating buttons (the counter's feedback page and the follow-up text's answer page)
+    "rating.5": "Very good",
+    "rating.4": "Good",
+    "rating.3": "OK",
+    "rating.2": "Poor",
+    "rating.1": "Very poor",
+    "rating.declined": "I would rather not say",
     # Appointment messages (emails and texts)
     "message.confirmation": "Your appointment is booked",
     "message.reminder": "Reminder: your appointment",

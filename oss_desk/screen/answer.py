@@ -17,8 +17,8 @@ import html
 from aiohttp import web
 
 from oss_desk.errors import OssDeskError
-from oss_desk.screen.feedback import HEADERS, WORDS, ScreenServer, _page
-from oss_desk.services.ratings import COMMENT_LIMIT, Ratings
+from oss_desk.screen.feedback import HEADERS, Say, ScreenServer, _page, rating_form
+from oss_desk.services.ratings import Ratings
 from oss_desk.services.wording import wording_for
 from oss_desk.storage.ratings import finished_visit
 
@@ -34,11 +34,15 @@ class AnswerPages:
         self.server = server
 
     def _said(self, ratings: Ratings, visit_id: int | None, key: str) -> tuple[str, ...]:
+        return self._say(ratings, visit_id)(key)
+
+    def _say(self, ratings: Ratings, visit_id: int | None) -> Say:
+        """The catalogue in the languages of the visit's office."""
         site_id = None
         if visit_id is not None:
             done = finished_visit(ratings.s.store.conn, visit_id)
             site_id = done.site_id if done is not None else None
-        return wording_for(ratings.s.settings, site_id).say(key)
+        return wording_for(ratings.s.settings, site_id).say
 
     def _answer(self, title: tuple[str, ...], said: tuple[str, ...], status: int) -> web.Response:
         body = f"<h1>{html.escape(' / '.join(title))}</h1>{_lines(said)}"
@@ -49,36 +53,24 @@ class AnswerPages:
     async def page(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
 
-        def look() -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        def look() -> tuple[str, tuple[str, ...], tuple[str, ...], str]:
             ratings = Ratings(self.server.session())
             visit_id = ratings.text_visit(token)
             title = self._said(ratings, visit_id, "answer.title")
             if visit_id is None:
-                return "expired", title, self._said(ratings, None, "answer.expired"), ()
+                return "expired", title, self._said(ratings, None, "answer.expired"), ""
             if ratings.rated(visit_id):
-                return "already", title, self._said(ratings, visit_id, "answer.already"), ()
-            comment = self._said(ratings, visit_id, "answer.comment")
-            return "open", title, (ratings.s.settings.council.name,), comment
+                return "already", title, self._said(ratings, visit_id, "answer.already"), ""
+            say = self._say(ratings, visit_id)
+            form = rating_form(say, say("answer.comment"))
+            return "open", title, (ratings.s.settings.council.name,), form
 
-        state, title, said, comment = await self.server.run(look)
+        state, title, said, form = await self.server.run(look)
         if state != "open":
             return self._answer(title, said, STATUS[state])
-        buttons = "".join(
-            f'<button type="submit" name="rating" value="{n}" class="r{n}">'
-            f"<span>{n}</span> {html.escape(WORDS[n])}</button>"
-            for n in (5, 4, 3, 2, 1)
-        )
         body = (
             f'<p class="who">{html.escape(said[0])}</p>'
-            f"<h1>{html.escape(' / '.join(title))}</h1>"
-            '<form method="post">'
-            f'<div class="ratings">{buttons}</div>'
-            f'<label for="comment">{html.escape(" / ".join(comment))}</label>'
-            f'<textarea id="comment" name="comment" maxlength="{COMMENT_LIMIT}" rows="3">'
-            "</textarea>"
-            '<button type="submit" name="rating" value="declined" class="declined">'
-            "I would rather not say</button>"
-            "</form>"
+            f"<h1>{html.escape(' / '.join(title))}</h1>{form}"
         )
         return web.Response(text=_page(title[0], body), content_type="text/html", headers=HEADERS)
 

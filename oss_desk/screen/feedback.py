@@ -21,6 +21,7 @@ from aiohttp import web
 from oss_desk.errors import OssDeskError
 from oss_desk.services.ratings import COMMENT_LIMIT, Ratings
 from oss_desk.services.session import Session
+from oss_desk.services.wording import wording_for
 
 T = TypeVar("T")
 
@@ -44,13 +45,32 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
-WORDS = {
-    5: "Very good",
-    4: "Good",
-    3: "OK",
-    2: "Poor",
-    1: "Very poor",
-}
+Say = Callable[[str], tuple[str, ...]]
+"""A catalogue key in the office's languages, Welsh first (:meth:`Wording.say`)."""
+
+
+def rating_form(say: Say, comment: tuple[str, ...], hidden: str = "") -> str:
+    """The rating form both pages show (the counter's tablet, the answer page of a follow-up
+    text): 5 to 1 with their words, an optional comment, "I would rather not say"; in the
+    office's languages."""
+
+    def words(key: str) -> str:
+        return html.escape(" / ".join(say(key)))
+
+    buttons = "".join(
+        f'<button type="submit" name="rating" value="{n}" class="r{n}">'
+        f"<span>{n}</span> {words(f'rating.{n}')}</button>"
+        for n in (5, 4, 3, 2, 1)
+    )
+    return (
+        f'<form method="post">{hidden}'
+        f'<div class="ratings">{buttons}</div>'
+        f'<label for="comment">{html.escape(" / ".join(comment))}</label>'
+        f'<textarea id="comment" name="comment" maxlength="{COMMENT_LIMIT}" rows="3"></textarea>'
+        '<button type="submit" name="rating" value="declined" class="declined">'
+        f"{words('rating.declined')}</button>"
+        "</form>"
+    )
 
 
 def _page(title: str, body: str, *, refresh: int | None = None) -> str:
@@ -74,24 +94,14 @@ def _message(title: str, text: str, status: int, refresh: int | None = 10) -> we
     )
 
 
-def _form(council: str, desk: str, visit_token: str) -> str:
-    buttons = "".join(
-        f'<button type="submit" name="rating" value="{n}" class="r{n}">'
-        f"<span>{n}</span> {html.escape(WORDS[n])}</button>"
-        for n in (5, 4, 3, 2, 1)
-    )
+def _form(council: str, desk: str, visit_token: str, say: Say) -> str:
+    title = say("feedback.title")
+    hidden = f'<input type="hidden" name="visit" value="{html.escape(visit_token)}">'
     return _page(
-        "How was your visit?",
+        title[0],
         f'<p class="who">{html.escape(council)}, {html.escape(desk)}</p>'
-        "<h1>How was your visit today?</h1>"
-        '<form method="post">'
-        f'<input type="hidden" name="visit" value="{html.escape(visit_token)}">'
-        f'<div class="ratings">{buttons}</div>'
-        '<label for="comment">Anything to add? (optional; please do not write your name)</label>'
-        f'<textarea id="comment" name="comment" maxlength="{COMMENT_LIMIT}" rows="3"></textarea>'
-        '<button type="submit" name="rating" value="declined" class="declined">'
-        "I would rather not say</button>"
-        "</form>",
+        f"<h1>{html.escape(' / '.join(title))}</h1>"
+        + rating_form(say, say("answer.comment"), hidden),
     )
 
 
@@ -107,7 +117,7 @@ class FeedbackPages:
     async def page(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
 
-        def look() -> tuple[str, str, str] | str | None:
+        def look() -> str | None:
             ratings = self._ratings()
             desk = ratings.desk_of(token)
             if desk is None:
@@ -116,22 +126,20 @@ class FeedbackPages:
             if offered is None:
                 return None
             council = ratings.s.settings.council.name
-            return council, desk.name, offered[1]
+            say = wording_for(ratings.s.settings, desk.site_id).say
+            return _form(council, desk.name, offered[1], say)
 
         found = await self.server.run(look)
         if found == "unknown":
             return _message("Not found", "This feedback page is not set up.", 404, None)
-        if found is None or isinstance(found, str):
+        if found is None:
             return _message(
                 "Thank you",
                 "There is no visit to rate at this desk just now.",
                 200,
                 5,
             )
-        council, desk, visit = found
-        return web.Response(
-            text=_form(council, desk, visit), content_type="text/html", headers=HEADERS
-        )
+        return web.Response(text=found, content_type="text/html", headers=HEADERS)
 
     async def submit(self, request: web.Request) -> web.StreamResponse:
         origin = request.headers.get("Origin")
