@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import Checkbox, DataTable, Input
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.appointments import Appointment
@@ -124,6 +124,44 @@ async def test_a_refused_booking_keeps_what_was_typed(office: Path, make_app: Ap
         assert isinstance(app.screen, BookingDialog)
         assert dialog.query_one("#booking-name", Input).value == "Ann Other"
         assert rows(office, "SELECT count(*) FROM appointments") == [(0,)]
+
+
+async def test_the_follow_up_text_tick_box_reaches_the_booking(
+    office: Path, make_app: AppFactory
+) -> None:
+    """The booking's "Follow-up text" tick (off by default, its state shown by a mark) goes
+    with the booking: this office has no GOV.UK Notify, so ticked it is refused with the reason
+    and what was typed stays; unticked, it books with no consent recorded."""
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_appointments(app, pilot)
+        await pilot.press("b")
+        await until(lambda: isinstance(app.screen, BookingDialog))
+        dialog = app.screen
+        assert isinstance(dialog, BookingDialog)
+        await pilot.press("c")
+        await until(lambda: bool(dialog.slots))
+        await pilot.press("enter", "enter")  # date, then the first slot
+        await pilot.press(*"Ann Other", "enter", *"ann@example.org", "enter")
+        await pilot.press(*"07700 900123", "enter")
+        box = dialog.query_one("#booking-follow-up", Checkbox)
+        assert not box.value and str(box.label) == "[ ] Follow-up text"
+        assert box.region.bottom <= 24 and box.region.right <= 80  # in view at 80x24
+        box.focus()
+        await pilot.press("space")
+        await until(lambda: box.value and str(box.label) == "[\u2713] Follow-up text")
+        await pilot.press("ctrl+s")
+        error = dialog.query_one("#booking-error")
+        await until(lambda: "follow-up texts are not set up" in str(error.render()))
+        assert dialog.query_one("#booking-phone", Input).value == "07700 900123"
+        assert rows(office, "SELECT count(*) FROM appointments") == [(0,)]
+        await pilot.press("space")  # untick
+        await until(lambda: not box.value)
+        await pilot.press("ctrl+s")
+        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        assert rows(office, "SELECT phone, feedback_text_by FROM appointment_contacts") == [
+            ("+447700900123", None)
+        ]  # kept for the appointment's messages only
 
 
 async def test_scanning_a_qr_code_checks_in_at_meet_and_greet(

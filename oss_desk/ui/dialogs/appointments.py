@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, OptionList, RadioSet, SelectionList, Static
+from textual.widgets import Checkbox, Input, OptionList, RadioSet, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
@@ -21,10 +21,13 @@ from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import InvalidInput
 from oss_desk.ui.dialogs import Dialog, LetterList, MarkedRadioButton, TextDialog, TickList
+from oss_desk.ui.dialogs.scorecard import ticked
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.theme import STYLES
 
 CHANNELS = (("email", "Email"), ("text", "Text"), ("slip", "Printed slip"))
+FOLLOW_UP = "Follow-up text"
+"""The tick box: one text after the visit asking how we did."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,8 @@ class BookingForm:
     channel: str = ""
     """email, text or slip; empty: email if given, else text if a mobile, else a slip."""
     needs: str = ""
+    feedback_text: bool = False
+    """They agree to one text after the visit asking how we did (at ``phone``)."""
 
     def chosen_channel(self) -> str:
         if self.channel:
@@ -144,6 +149,12 @@ class BookingDialog(Dialog[Appointment | None]):
                     with RadioSet(id="booking-channel"):
                         for key, label in CHANNELS:
                             yield MarkedRadioButton(label, id=f"channel-{key}")
+                    follow_up = Checkbox(ticked(FOLLOW_UP, False), False, id="booking-follow-up")
+                    follow_up.tooltip = (
+                        "They agree to one text after the visit asking how we did (to the "
+                        "mobile number)"
+                    )
+                    yield follow_up
         yield Static(id="booking-error")
 
     @guarded
@@ -195,6 +206,11 @@ class BookingDialog(Dialog[Appointment | None]):
     def _needs_entered(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_submit()
+
+    @on(Checkbox.Changed, "#booking-follow-up")
+    @guarded
+    def _follow_up_ticked(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = ticked(FOLLOW_UP, event.value)
 
     def show_error(self, message: str) -> None:
         self.query_one("#booking-error", Static).update(Text(message, style="bold red"))
@@ -263,6 +279,9 @@ class BookingDialog(Dialog[Appointment | None]):
             phone=self._value("booking-phone"),
             channel=channel,
             needs=self._value("booking-needs"),
+            feedback_text=(
+                self.with_contact and self.query_one("#booking-follow-up", Checkbox).value
+            ),
         )
         result = await self.submit(form)
         if isinstance(result, str):

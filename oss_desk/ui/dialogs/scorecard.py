@@ -192,6 +192,12 @@ class MobileChoice:
     """One text after the visit asking how we did (their consent, recorded as such)."""
 
 
+def ticked(label: str, on: bool) -> Text:
+    """A tick box's label with its state shown by a mark, not colour alone."""
+    mark = "[\u2713]" if on else "[ ]"
+    return Text(f"{mark} {label}")
+
+
 class MobileDialog(Dialog[MobileChoice | None]):
     """Meet-and-greet's Ctrl+N: the mobile number, and two clear choices (Space ticks): texts
     while waiting (on), and "text me afterwards to ask how we did" (off unless they agree)."""
@@ -229,9 +235,7 @@ class MobileDialog(Dialog[MobileChoice | None]):
         )
 
     def label(self, key: str, on: bool) -> Text:
-        """Ticked or not shown by a mark, not colour alone."""
-        mark = "[\u2713]" if on else "[ ]"
-        return Text(f"{mark} {self.LABELS[key]}")
+        return ticked(self.LABELS[key], on)
 
     @guarded
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:

@@ -66,6 +66,7 @@ class Booking:
                 needs=form.needs or None,
                 desk_id=desk_id,
                 arranged_in_visit=visit,
+                feedback_text=form.feedback_text,
             )
 
         return await self.call(book)
