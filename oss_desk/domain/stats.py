@@ -140,8 +140,9 @@ def month_bounds(month: str) -> tuple[date, date]:
     """The first and last day of ``YYYY-MM``."""
     year, number = (int(p) for p in month.split("-"))
     first = date(year, number, 1)
-    following = date(year + (number == 12), number % 12 + 1, 1)
-    return first, following - timedelta(days=1)
+    if number == 12:  # never the first of the next year (9999-12 has none)
+        return first, date(year, 12, 31)
+    return first, date(year, number + 1, 1) - timedelta(days=1)
 
 
 def month_days(month: str) -> list[date]:
