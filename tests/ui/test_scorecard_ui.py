@@ -33,9 +33,10 @@ def ratings(db: Path) -> list[tuple[object, ...]]:
     return rows(db, "SELECT visit_id, rating, source, desk_id, recorded_by FROM visit_ratings")
 
 
-def prompt_shown(screen: object) -> bool:
+def prompt_shown(screen: object, ready: bool = True) -> bool:
+    """The rating prompt is up (and, ``ready``, past its double-tap guard)."""
     found = list(screen.query(RatingPrompt))  # type: ignore[attr-defined]
-    return bool(found) and found[0].has_focus
+    return bool(found) and found[0].has_focus and (found[0].ready or not ready)
 
 
 async def test_finish_with_the_councils_flags_then_a_rating(
@@ -99,6 +100,27 @@ async def test_a_visit_rated_already_is_refused_with_a_notification(
         assert ratings(office) == [(1, 5, "desk", "desk-1", "tl")]
         assert len(event_data(office, "rating_recorded")) == 1
         assert isinstance(app.screen, AdviserScreen)  # the desk goes on
+
+
+async def test_the_outcome_key_pressed_twice_is_not_a_rating(
+    office: Path, make_app: AppFactory
+) -> None:
+    """F, 1 (resolved), 1 again at once: the second 1 is a double tap, not the resident's
+    "poor"; the prompt stays for the real answer."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
+        await pilot.press("f", "1")
+        await until(lambda: prompt_shown(screen, ready=False))
+        await pilot.press("1")  # the double tap
+        (prompt,) = screen.query(RatingPrompt)
+        assert not prompt.ready and ratings(office) == [] and prompt.has_focus
+        await until(lambda: prompt_shown(screen))
+        await pilot.press("4")  # the resident's answer
+        await until(lambda: ratings(office) == [(1, 4, "desk", "desk-1", "ben")])
 
 
 async def test_any_other_key_skips_the_rating_and_does_its_own_work(

@@ -4,6 +4,7 @@ sent, and then the resident's own rating of the visit (one key: 1-5, or declined
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -109,10 +110,16 @@ class SignpostDialog(Dialog[str | None]):
         self.dismiss(self.keys.get(event.option.id or ""))
 
 
+RATING_GUARD_SECONDS = 0.6
+"""A rating key this soon after the prompt appears is the finish dialog's key pressed twice
+(its outcomes are 1-5 too), not the resident's answer: it is ignored."""
+
+
 class RatingPrompt(Static, can_focus=True):
     """The resident's own rating of the visit just finished, asked on the desk's screen: one
     key (1-5, or D). It never holds the desk up: any other key takes it away (not asked) and
-    does what it does on the desk (N calls the next resident), and so does looking elsewhere."""
+    does what it does on the desk (N calls the next resident), and so does looking elsewhere.
+    A rating key in its first :data:`RATING_GUARD_SECONDS` is ignored (a double tap)."""
 
     DEFAULT_CSS = """
     RatingPrompt {
@@ -156,12 +163,21 @@ class RatingPrompt(Static, can_focus=True):
         )
         self.answered = answered
         self.done = False
+        self.shown_at = time.monotonic()
 
     @guarded
     def on_mount(self) -> None:
+        self.shown_at = time.monotonic()
         self.focus()
 
+    @property
+    def ready(self) -> bool:
+        """Whether a rating key now is an answer (not the outcome key pressed twice)."""
+        return time.monotonic() - self.shown_at >= RATING_GUARD_SECONDS
+
     def action_rate(self, rating: str) -> None:
+        if rating and not self.ready:
+            return  # a double tap of the finish dialog's key: not the resident's answer
         self._close()
         if rating:
             self.answered(rating)
