@@ -38,6 +38,12 @@ class Names:
         """Each service's neutral label (what tickets and the board show), by code."""
         return {code: service.label for code, service in self.services.items()}
 
+    def follow_up_texts(self) -> bool:
+        """Whether this office can send follow-up texts (and answer their links)."""
+        from oss_desk.services.feedback_queue import follow_ups_possible
+
+        return follow_ups_possible(self._session().settings)
+
     def organisations(self) -> dict[str, str]:
         """Where residents can be signposted: id -> name, in the configured order."""
         return dict(self._session().settings.signposting.organisations)

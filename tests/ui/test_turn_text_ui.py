@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual.widgets import Checkbox
+
 from oss_desk.ui.dialogs.scorecard import MobileDialog
 from oss_desk.ui.screens.greet import GreetScreen
 
@@ -40,6 +42,11 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
         await until(lambda: isinstance(app.screen, GreetScreen))
         await pilot.press("ctrl+n")
         await until(lambda: isinstance(app.screen, MobileDialog))
+        # No public address for the answer link here: the follow-up text cannot be offered.
+        box = app.screen.query_one("#follow-up", Checkbox)
+        assert box.disabled and str(box.label) == (
+            "[ ] Text me afterwards to ask how we did (not set up in this office)"
+        )
         await pilot.press(*"07700900123", "enter")
         await until(lambda: rows(db, "SELECT phone FROM visit_phones") == [("+447700900123",)])
         assert any("a text when nearly their turn" in m for m in said)
@@ -75,7 +82,6 @@ async def test_ctrl_n_records_consent_to_a_follow_up_text_only_when_ticked(
         await until(lambda: isinstance(app.screen, MobileDialog))
         dialog = app.screen
         assert isinstance(dialog, MobileDialog)
-        from textual.widgets import Checkbox
 
         assert dialog.query_one("#follow-up", Checkbox).value is False  # off by default
         await pilot.press(*"07700900123")

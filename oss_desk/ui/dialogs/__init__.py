@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.segment import Segment
 from rich.text import Text
@@ -16,7 +16,15 @@ from textual.events import Key
 from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
-from textual.widgets import DataTable, Input, OptionList, RadioButton, SelectionList, Static
+from textual.widgets import (
+    Checkbox,
+    DataTable,
+    Input,
+    OptionList,
+    RadioButton,
+    SelectionList,
+    Static,
+)
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
@@ -125,6 +133,28 @@ class MarkedRadioButton(RadioButton):
             (self.BUTTON_INNER if self.value else " ", button_style),
             (self.BUTTON_RIGHT, side_style),
         )
+
+
+def ticked(label: str, on: bool) -> Text:
+    """A tick box's label with its state shown by a mark, not colour alone."""
+    mark = "[\u2713]" if on else "[ ]"
+    return Text(f"{mark} {label}")
+
+
+class TickBox(Checkbox):
+    """A tick box that says whether it is ticked with a mark ("[\u2713] Follow-up text", "[ ]
+    ..."): Checkbox's own button draws the same X either way, in another colour, so it is left
+    out (an X beside "[ ]" read as ticked)."""
+
+    BUTTON_LEFT = BUTTON_INNER = BUTTON_RIGHT = ""
+
+    def __init__(self, text: str, value: bool = False, **kwargs: Any) -> None:
+        self.text = text
+        super().__init__(ticked(text, value), value, **kwargs)
+
+    def watch_value(self) -> None:
+        self.label = ticked(self.text, self.value)
+        super().watch_value()
 
 
 class OutcomeDialog(Dialog[Outcome | None]):

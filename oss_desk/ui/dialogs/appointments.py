@@ -20,8 +20,14 @@ from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import InvalidInput
-from oss_desk.ui.dialogs import Dialog, LetterList, MarkedRadioButton, TextDialog, TickList
-from oss_desk.ui.dialogs.scorecard import ticked
+from oss_desk.ui.dialogs import (
+    Dialog,
+    LetterList,
+    MarkedRadioButton,
+    TextDialog,
+    TickBox,
+    TickList,
+)
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.theme import STYLES
 
@@ -149,7 +155,7 @@ class BookingDialog(Dialog[Appointment | None]):
                     with RadioSet(id="booking-channel"):
                         for key, label in CHANNELS:
                             yield MarkedRadioButton(label, id=f"channel-{key}")
-                    follow_up = Checkbox(ticked(FOLLOW_UP, False), False, id="booking-follow-up")
+                    follow_up = TickBox(FOLLOW_UP, False, id="booking-follow-up")
                     follow_up.tooltip = (
                         "They agree to one text after the visit asking how we did (to the "
                         "mobile number)"
@@ -206,11 +212,6 @@ class BookingDialog(Dialog[Appointment | None]):
     def _needs_entered(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_submit()
-
-    @on(Checkbox.Changed, "#booking-follow-up")
-    @guarded
-    def _follow_up_ticked(self, event: Checkbox.Changed) -> None:
-        event.checkbox.label = ticked(FOLLOW_UP, event.value)
 
     def show_error(self, message: str) -> None:
         self.query_one("#booking-error", Static).update(Text(message, style="bold red"))

@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.models import Outcome
-from oss_desk.ui.dialogs import Dialog, LetterList, OutcomeDialog
+from oss_desk.ui.dialogs import Dialog, LetterList, OutcomeDialog, TickBox
 from oss_desk.ui.faults import guarded
 
 KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
@@ -208,12 +208,6 @@ class MobileChoice:
     """One text after the visit asking how we did (their consent, recorded as such)."""
 
 
-def ticked(label: str, on: bool) -> Text:
-    """A tick box's label with its state shown by a mark, not colour alone."""
-    mark = "[\u2713]" if on else "[ ]"
-    return Text(f"{mark} {label}")
-
-
 class MobileDialog(Dialog[MobileChoice | None]):
     """Meet-and-greet's Ctrl+N: the mobile number, and two clear choices (Space ticks): texts
     while waiting (on), and "text me afterwards to ask how we did" (off unless they agree)."""
@@ -235,13 +229,11 @@ class MobileDialog(Dialog[MobileChoice | None]):
 
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder="Mobile number, e.g. 07700 900123", max_length=20, id="text")
-        yield Checkbox(self.label("turn-texts", True), True, id="turn-texts")
-        yield Checkbox(
-            self.label("follow-up", False),
-            False,
-            id="follow-up",
-            disabled=not self.follow_up_possible,
-        )
+        yield TickBox(self.LABELS["turn-texts"], True, id="turn-texts")
+        follow_up = self.LABELS["follow-up"]
+        if not self.follow_up_possible:
+            follow_up += " (not set up in this office)"
+        yield TickBox(follow_up, False, id="follow-up", disabled=not self.follow_up_possible)
         yield Static(
             Text(
                 "Turn texts' number: deleted at the end of the day. The follow-up text's: on "
@@ -249,15 +241,6 @@ class MobileDialog(Dialog[MobileChoice | None]):
             ),
             classes="hint",
         )
-
-    def label(self, key: str, on: bool) -> Text:
-        return ticked(self.LABELS[key], on)
-
-    @guarded
-    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        box = event.checkbox
-        if box.id in self.LABELS:
-            box.label = self.label(box.id, event.value)
 
     def choice(self) -> MobileChoice:
         return MobileChoice(

@@ -379,7 +379,10 @@ class GreetScreen(DeskScreen):
             self.say("Issue the ticket first, then add the mobile number")
             return
         issued = self.last_issued.ticket
-        choice = await self.app.push_screen_wait(MobileDialog(issued.code))
+        possible = self.desk.names.follow_up_texts()
+        choice = await self.app.push_screen_wait(
+            MobileDialog(issued.code, follow_up_possible=possible)
+        )
         if choice is None or not choice.number.strip():
             return
         if not (choice.turn_texts or choice.follow_up):
