@@ -45,7 +45,7 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
         # No public address for the answer link here: the follow-up text cannot be offered.
         box = app.screen.query_one("#follow-up", Checkbox)
         assert box.disabled and str(box.label) == (
-            "[ ] Text me afterwards to ask how we did (not set up in this office)"
+            "[ ] Text me afterwards to ask how we did (not set up here)"
         )
         await pilot.press(*"07700900123", "enter")
         await until(lambda: rows(db, "SELECT phone FROM visit_phones") == [("+447700900123",)])

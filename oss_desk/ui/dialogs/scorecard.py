@@ -232,7 +232,7 @@ class MobileDialog(Dialog[MobileChoice | None]):
         yield TickBox(self.LABELS["turn-texts"], True, id="turn-texts")
         follow_up = self.LABELS["follow-up"]
         if not self.follow_up_possible:
-            follow_up += " (not set up in this office)"
+            follow_up += " (not set up here)"
         yield TickBox(follow_up, False, id="follow-up", disabled=not self.follow_up_possible)
         yield Static(
             Text(
