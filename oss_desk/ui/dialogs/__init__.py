@@ -152,6 +152,7 @@ class TickBox(Checkbox):
         self.text = text
         super().__init__(ticked(text, value), value, **kwargs)
 
+    @guarded
     def watch_value(self) -> None:
         self.label = ticked(self.text, self.value)
         super().watch_value()
