@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -174,7 +175,7 @@ class Leased(Protocol):
 R = TypeVar("R", bound=Leased)
 
 
-class LeasedDelivery(LeasedSender, Generic[R]):
+class LeasedDelivery(LeasedSender, Generic[R], ABC):
     """The whole life of one lane of a leased outbox a row at a time (report emails, follow-up
     texts): claim the next due row, check it is still wanted and not past its deadline, commit
     the hand-over before the request goes, record the outcome ("sent" only when the provider
@@ -191,21 +192,22 @@ class LeasedDelivery(LeasedSender, Generic[R]):
 
     # What each lane says ---------------------------------------------------------------------
 
+    @abstractmethod
     def row(self, claimed: dict[str, Any]) -> R:
-        raise NotImplementedError
+        """The claimed row as the lane's own record."""
 
+    @abstractmethod
     def deadline(self, item: R) -> datetime:
         """When the row stops mattering: not delivered by then, it has failed."""
-        raise NotImplementedError
 
     def unwanted(self, item: R) -> str | None:
         """Why the row is no longer wanted (it is cancelled); None: send it."""
         return None
 
+    @abstractmethod
     def send(self, item: R, now: datetime, handed_over: Callable[[], None]) -> str:
         """Send it (``handed_over()`` just before the request goes); the provider's id, or
         :class:`SendFault`."""
-        raise NotImplementedError
 
     def recorded(self, conn: sqlite3.Connection, item: R, result: SendResult) -> None:
         """What else the outcome records (events), in its transaction."""
