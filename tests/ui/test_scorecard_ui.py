@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor
@@ -37,6 +38,16 @@ def prompt_shown(screen: object, ready: bool = True) -> bool:
     """The rating prompt is up (and, ``ready``, past its double-tap guard)."""
     found = list(screen.query(RatingPrompt))  # type: ignore[attr-defined]
     return bool(found) and found[0].has_focus and (found[0].ready or not ready)
+
+
+async def called_at_desk(app: Any, pilot: Any) -> AdviserScreen:
+    """Desk 1's screen once it has called its first resident."""
+    await until(lambda: app.snapshot is not None)
+    screen = app.screen
+    assert isinstance(screen, AdviserScreen)
+    await pilot.press("n")
+    await until(lambda: screen.my_ticket() is not None)
+    return screen
 
 
 async def test_finish_with_the_councils_flags_then_a_rating(
@@ -83,10 +94,7 @@ async def test_a_visit_rated_already_is_refused_with_a_notification(
 ) -> None:
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
+        screen = await called_at_desk(app, pilot)
         await pilot.press("f", "1")
         await until(lambda: prompt_shown(screen))
         # Meanwhile the resident rated it on the counter's tablet (another connection).
@@ -109,10 +117,7 @@ async def test_the_outcome_key_pressed_twice_is_not_a_rating(
     "poor"; the prompt stays for the real answer."""
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
+        screen = await called_at_desk(app, pilot)
         await pilot.press("f", "1")
         await until(lambda: prompt_shown(screen, ready=False))
         await pilot.press("1")  # the double tap
@@ -147,10 +152,7 @@ async def test_going_back_from_the_destination_finishes_nothing(
 ) -> None:
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
+        screen = await called_at_desk(app, pilot)
         await pilot.press("f", "w", "2")
         await until(lambda: isinstance(app.screen, SignpostDialog))
         await pilot.press("escape")
