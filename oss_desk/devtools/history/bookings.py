@@ -15,6 +15,7 @@ from typing import Any
 from oss_desk.devtools.history.rows import (
     MINUTE_MS,
     AppointmentRec,
+    Cancellation,
     QueueRows,
     SiteInfo,
     TicketRec,
@@ -204,8 +205,7 @@ class RowBuilder(QueueRows):
         desk: str | None,
     ) -> None:
         """``AppointmentService.cancel``, and the worker sending the cancellation notice."""
-        appt.status, appt.cancelled, appt.cancelled_by = "cancelled", ms, by
-        appt.cancel_reason, appt.notice_days, appt.breach = reason, notice, int(breach)
+        appt.status, appt.cancelled = "cancelled", Cancellation(ms, by, reason, notice, breach)
         self._release(appt)
         self._cancel_pending(appt)
         cancelled = {"breach": breach, "by": by, "notice_working_days": notice}
@@ -236,11 +236,7 @@ class RowBuilder(QueueRows):
                 instant(a.booked),
                 a.booked_by,
                 1,
-                instant(a.cancelled) if a.cancelled is not None else None,
-                a.cancelled_by,
-                a.cancel_reason,
-                a.notice_days,
-                a.breach,
+                *_cancellation_columns(a.cancelled),
                 a.visit_id,
                 a.ticket_id,
                 "[]",
@@ -263,3 +259,10 @@ class RowBuilder(QueueRows):
 
     def counter_rows(self) -> list[tuple[str, str, str, int]]:
         return [(s, c, d, n) for (s, c, d), n in sorted(self.counters.items())]
+
+
+def _cancellation_columns(c: Cancellation | None) -> tuple[Any, ...]:
+    """``cancelled_at, cancelled_by, cancel_reason, notice_days, notice_breach``."""
+    if c is None:
+        return (None, None, None, None, 0)
+    return (instant(c.at), c.by, c.reason, c.notice_days, int(c.breach))

@@ -112,6 +112,17 @@ class TicketRec:
         self.queued_ms, self.needs_private_room = j.queued_ms, j.needs_private_room
 
 
+class Cancellation(NamedTuple):
+    """How an appointment was cancelled: when (epoch ms), by whom (``council`` or ``resident``),
+    why, the working days of notice given and whether that was too few."""
+
+    at: int
+    by: str
+    reason: str | None
+    notice_days: int
+    breach: bool
+
+
 @dataclass(slots=True)
 class AppointmentRec:
     id: int
@@ -129,11 +140,7 @@ class AppointmentRec:
     status: str = "booked"
     visit_id: int | None = None
     ticket_id: int | None = None
-    cancelled: int | None = None
-    cancelled_by: str | None = None
-    cancel_reason: str | None = None
-    notice_days: int | None = None
-    breach: int = 0
+    cancelled: Cancellation | None = None
 
 
 @dataclass(slots=True)
