@@ -14,7 +14,9 @@ from typing import Any
 
 from oss_desk.devtools.history.rows import (
     MINUTE_MS,
+    About,
     AppointmentRec,
+    By,
     Cancellation,
     QueueRows,
     SiteInfo,
@@ -25,7 +27,7 @@ from oss_desk.devtools.history.rows import (
 )
 from oss_desk.domain.appointments import message_reference
 
-WORKER = ("worker", None)
+WORKER: By = ("worker", None)
 """The device worker: it sends messages and marks appointments missed."""
 
 
@@ -73,7 +75,7 @@ class RowBuilder(QueueRows):
                 None,
             )
         )
-        who = (site.greeter, site.greet_desk)
+        who = site.greets
         self._booking_event(site, appt, ms, "appointment_booked", who, {"channel": channel})
         self._message(site, appt, "confirmation", ms, ms, sent=ms + 2_000, by=who)
         if reminder_due is not None and reminder_due > ms:
@@ -90,7 +92,7 @@ class RowBuilder(QueueRows):
         due: int,
         *,
         sent: int | None,
-        by: tuple[str, str | None],
+        by: By,
     ) -> int:
         message_id = self.next_message
         self.next_message += 1
@@ -152,7 +154,7 @@ class RowBuilder(QueueRows):
         )
         late = max(0, (ms - appt.start) // MINUTE_MS)
         checked_in = {"late_minutes": late, "ticket": ticket.id}
-        who = (site.greeter, site.greet_desk)
+        who = site.greets
         self._booking_event(site, appt, ms, "appointment_checked_in", who, checked_in)
         ticket.appointment = appt
         appt.status, appt.visit_id, appt.ticket_id = "checked_in", ticket.visit_id, ticket.id
@@ -165,21 +167,12 @@ class RowBuilder(QueueRows):
         appt: AppointmentRec,
         ms: int,
         kind: str,
-        by: tuple[str, str | None],
+        by: By,
         data: Mapping[str, object],
     ) -> None:
         """An event of ``appt``, ``by`` (person, desk), as ``AppointmentService._event``."""
-        self.event(
-            site,
-            ms,
-            kind,
-            *by,
-            visit=appt.visit_id,
-            ticket=appt.ticket_id,
-            service=appt.service,
-            data=event_data(data),
-            appointment=appt.id,
-        )
+        about = About(appt.visit_id, appt.ticket_id, appt.service)
+        self.event(site, ms, kind, by, about, data=event_data(data), appointment=appt.id)
 
     def appointment_no_show(self, site: SiteInfo, appt: AppointmentRec, ms: int) -> None:
         """The worker's ``auto_no_show`` after the grace minutes."""
