@@ -11,11 +11,17 @@ back after that.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from oss_desk.domain.standards import VisitEnd, VisitFacts, classify_visit, is_first_contact
+from oss_desk.domain.standards import (
+    VisitEnd,
+    VisitFacts,
+    appointment_wait,
+    classify_visit,
+    is_first_contact,
+)
 
 ArrivalKey = tuple[str, str, int, str, str]
 """(business day, site, local hour, service code, channel)."""
@@ -133,20 +139,35 @@ class VisitTally(_Adding):
         classify_visit`)."""
         end, wait = classify_visit(facts)
         if end is VisitEnd.SEEN:
-            self.waits_ms.append(wait)
-            if facts.booked_ms is not None and facts.seen_ms is not None:
-                if facts.arrived_ms <= facts.booked_ms:
-                    self.appointment_waits_ms.append(facts.seen_ms - facts.booked_ms)
-                else:
-                    self.late_check_ins += 1
-        elif end is VisitEnd.WALKED_OUT:
-            self.walk_outs_ms.append(wait)
-        elif end is VisitEnd.CLOSED:
-            self.closed_ms.append(wait)
-        elif end is VisitEnd.ERROR:
-            self.issued_in_error += 1
+            booked = appointment_wait(facts)
+            late = facts.booked_ms is not None and facts.seen_ms is not None and booked is None
+            self.count_ended(end, 1, [wait], [] if booked is None else [booked], int(late))
         else:
-            self.not_yet += 1
+            self.count_ended(end, 1, [wait])
+
+    def count_ended(
+        self,
+        end: VisitEnd,
+        visits: int,
+        waits_ms: list[int],
+        appointment_waits_ms: Sequence[int] = (),
+        late_check_ins: int = 0,
+    ) -> None:
+        """Count ``visits`` that ended as ``end``, with their waits (and, for the seen, the
+        appointment holders' waits from the booked time and the late check-ins): one visit
+        (:meth:`count_visit`), or a day's visits classified by the database alike."""
+        if end is VisitEnd.SEEN:
+            self.waits_ms.extend(waits_ms)
+            self.appointment_waits_ms.extend(appointment_waits_ms)
+            self.late_check_ins += late_check_ins
+        elif end is VisitEnd.WALKED_OUT:
+            self.walk_outs_ms.extend(waits_ms)
+        elif end is VisitEnd.CLOSED:
+            self.closed_ms.extend(waits_ms)
+        elif end is VisitEnd.ERROR:
+            self.issued_in_error += visits
+        else:
+            self.not_yet += visits
 
     @property
     def finished(self) -> int:
