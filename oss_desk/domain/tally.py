@@ -36,9 +36,11 @@ class Arrivals:
     counts: Counter[ArrivalKey] = field(default_factory=Counter)
 
     def by(self, index: int) -> Counter[str]:
-        out: Counter[str] = Counter()
+        values: Counter[str | int] = Counter()
         for key, n in self.counts.items():
-            value = key[index]
+            values[key[index]] += n
+        out: Counter[str] = Counter()
+        for value, n in values.items():  # each distinct value named once (hours as "09")
             out[f"{value:02d}" if isinstance(value, int) else value] += n
         return out
 
@@ -114,7 +116,7 @@ class VisitTally(_Adding):
 
     def add(self, other: VisitTally) -> None:
         """Add ``other`` into this tally (in place: adding many stays linear)."""
-        self.arrivals.counts.update(other.arrivals.counts)
+        _add_counts(self.arrivals.counts, other.arrivals.counts)
         self.no_shows += other.no_shows
         self.waits_ms.extend(other.waits_ms)
         self.walk_outs_ms.extend(other.walk_outs_ms)
@@ -304,6 +306,15 @@ class DayTally:
             move_breaches=a["move_breaches"],
         )
         return cls(visits, appointments)
+
+
+def _add_counts(total: Counter[ArrivalKey], more: Counter[ArrivalKey]) -> None:
+    """``total += more``; when no key is in both (other days' arrivals: the usual case, a
+    year's report adds hundreds of thousands) simply inserted, at C speed."""
+    if total.keys().isdisjoint(more):
+        dict.update(total, more)
+    else:
+        total.update(more)
 
 
 def _int_keys(counts: Mapping[int, int]) -> dict[str, int]:

@@ -57,6 +57,8 @@ class _Days:
 
     def __init__(self) -> None:
         self.days: dict[DayKey, DayTally] = {}
+        self._last: tuple[str | None, str, VisitTally] | None = None
+        """The visits of the (site, day) asked last: the reads come grouped by site and day."""
 
     def __call__(self, site: str | None, day: str) -> DayTally:
         key = (site or "", day)
@@ -66,7 +68,12 @@ class _Days:
         return found
 
     def visits(self, site: str | None, day: str) -> VisitTally:
-        return self(site, day).visits
+        last = self._last
+        if last is not None and last[0] == site and last[1] == day:
+            return last[2]
+        found = self(site, day).visits
+        self._last = (site, day, found)
+        return found
 
     def appointments(self, site: str | None, day: str) -> AppointmentTally:
         return self(site, day).appointments

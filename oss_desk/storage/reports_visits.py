@@ -14,7 +14,6 @@ events themselves (an office's older copy read with ``--include``): the same col
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -176,9 +175,14 @@ ends AS (
 """What became of each visit of ``facts`` (columns :data:`FACT_COLUMNS`, with its site and
 business day), by the domain's rules."""
 
+_WAITED = tuple(end for end in VisitEnd if any(r.until for r in VISIT_ENDS if r.end is end))
+"""The ends with a wait (seen, walked out, closed: their waits are listed, and counted by the
+list); the others are only counted. Each is one aggregate: SQLite works out the end again for
+each aggregate that asks, and that is most of the query's time."""
 _END_COLUMNS = ", ".join(
-    f"count(*) FILTER (WHERE visit_end = {_text(end.value)}),"
-    f" group_concat(wait_ms) FILTER (WHERE visit_end = {_text(end.value)})"
+    f"group_concat(wait_ms) FILTER (WHERE visit_end = {_text(end.value)})"
+    if end in _WAITED
+    else f"count(*) FILTER (WHERE visit_end = {_text(end.value)})"
     for end in VisitEnd
 )
 _ENDS = f"""
@@ -196,7 +200,13 @@ FROM visits GROUP BY 1, 2, 3, 4, 5
 """
 """The arrivals by site, day, hour, service and channel, with the urgent and repeat flags."""
 
-_NEEDS = "SELECT site_id, business_day, needs FROM visits WHERE needs IS NOT NULL AND needs <> '[]'"
+_NEEDS = """
+SELECT site_id, business_day, need.value, count(*)
+FROM visits, json_each(CASE WHEN needs LIKE '[%' THEN needs ELSE json_array(needs) END) AS need
+WHERE needs IS NOT NULL AND needs <> '[]'
+GROUP BY 1, 2, 3
+"""
+"""The visitors' needs (a JSON list, or one need as text) by site, day and need."""
 
 
 def _ints(text: Any) -> list[int]:
@@ -229,11 +239,8 @@ def count_visits(
             tally.flags[("urgent", service)] += urgent
         if repeat:
             tally.flags[("repeat", service)] += repeat
-    for site, day, needs in conn.execute(source + _NEEDS, params):
-        listed = json.loads(needs) if str(needs).startswith("[") else [needs]
-        counted = tally_of(site, day).needs
-        for need in listed:
-            counted[str(need)] += 1
+    for site, day, need, n in conn.execute(source + _NEEDS, params):
+        tally_of(site, day).needs[str(need)] += n
     count_ended_visits(conn, f"{source}, {_FACTS}", params, tally_of)
 
 
@@ -252,10 +259,14 @@ def count_ended_visits(
         f"{with_facts}, {_CLASSIFIED} {_ENDS}", params
     ):
         tally = tally_of(site, day)
-        for end, n, waits in zip(ends, counted[::2], counted[1::2], strict=True):
-            if not n:
-                continue
-            if end is VisitEnd.SEEN:
-                tally.count_ended(end, n, _ints(waits), _ints(appointment_waits), int(late or 0))
-            else:
-                tally.count_ended(end, n, _ints(waits))
+        for end, value in zip(ends, counted, strict=True):
+            if end not in _WAITED:
+                if value:
+                    tally.count_ended(end, int(value), [])
+            elif value is not None:
+                waits = _ints(value)
+                if end is VisitEnd.SEEN:
+                    booked = _ints(appointment_waits)
+                    tally.count_ended(end, len(waits), waits, booked, int(late or 0))
+                else:
+                    tally.count_ended(end, len(waits), waits)
