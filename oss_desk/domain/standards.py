@@ -22,8 +22,13 @@ The rules behind the figures are written here once and asked by everything else:
 - **Telephone** (:func:`answered_within`): an answered call whose queue time was no longer than
   the limit (exactly 20 seconds counts as within 20).
 
-The event log's facts are gathered by :mod:`oss_desk.storage.reports`; the counting is done here
-(and in :mod:`oss_desk.domain.tally`), once, for the reports and the daily rollup alike.
+The event log's facts are gathered by :mod:`oss_desk.storage.reports`. The per-visit rules (what
+became of a visit and its wait, when the clock starts, whose wait counts for punctuality) are
+data here (:data:`VISIT_ENDS`, :data:`CLOCK_STARTS`, :data:`CHECKED_IN_BY_BOOKED`), read visit by
+visit in Python (:func:`classify_visit`, :mod:`oss_desk.domain.tally`) and spelt as SQL by
+:mod:`oss_desk.storage.reports_visits`, which adds up a year's visits in SQLite (as
+:data:`oss_desk.domain.queue.CALL_ORDER` is for the queue); ``tests/test_visit_rules_sql.py``
+holds the two equal for arbitrary visits.
 """
 
 from __future__ import annotations
