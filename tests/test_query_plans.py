@@ -13,7 +13,9 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
 from oss_desk.storage import queue as q
+from oss_desk.storage import reports_visits as rv
 from oss_desk.storage import resident
+from oss_desk.storage.reports_facts import FINISHES, SERVED
 
 from .conftest import TRAINING
 
@@ -98,3 +100,25 @@ def test_call_next_and_the_live_queue_still_find_the_right_tickets(tmp_path: Pat
         assert len(both) == 3
     finally:
         session.close()
+
+
+def test_the_reports_read_visits_in_the_order_they_add_up(tmp_path: Path) -> None:
+    """The report tallies' reads of ``visit_facts`` (schema/0028): each walks an index in the
+    order of its GROUP BY, so SQLite adds up as it reads, and never sorts a year's visits (the
+    needs alone are sorted: the few visitors who stated any, each need of theirs)."""
+    conn = sqlite3.connect(office(tmp_path))
+    args = {"first": "2025-04-01", "last": "2026-03-31", "site": None, "low": 1, "high": 9}
+    source = "WITH RECURSIVE " + rv._FROM_FACTS
+    for sql, index, sorts in (
+        (source + rv._ARRIVALS, "COVERING INDEX visit_facts_day", False),
+        (source + rv._NEEDS, "COVERING INDEX visit_facts_day", True),
+        (f"{source}, {rv._FACTS}, {rv._CLASSIFIED} {rv._ENDS}", "INDEX visit_facts_day", False),
+        (FINISHES, "INDEX visit_facts_finish", False),
+        (SERVED, "INDEX visit_facts_served", False),
+    ):
+        steps = plan(conn, sql, args)
+        table = "SEARCH visit_facts USING "
+        assert f"{table}{index} (business_day>? AND business_day<?)" in steps or (
+            f"{table}{index} (finish_day>? AND finish_day<?)" in steps
+        ), steps
+        assert any("TEMP B-TREE" in step for step in steps) == sorts, steps

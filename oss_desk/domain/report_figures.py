@@ -42,10 +42,10 @@ from oss_desk.domain.standards import (
     RATINGS,
     SATISFIED,
     SEEN_WITHIN_TARGET,
+    count_missed_walk_outs,
+    count_punctual,
+    count_within,
     is_satisfied,
-    missed_walk_out,
-    punctual,
-    within_target,
 )
 from oss_desk.domain.stats import (
     NOTICE_BUCKETS,
@@ -98,10 +98,10 @@ class WaitCounts:
 
     @classmethod
     def of(cls, tally: VisitTally, target_ms: int) -> WaitCounts:
-        after = sum(1 for w in tally.walk_outs_ms if missed_walk_out(w, target_ms))
+        after = count_missed_walk_outs(tally.walk_outs_ms, target_ms)
         return cls(
             seen=len(tally.waits_ms),
-            seen_within=sum(1 for w in tally.waits_ms if within_target(w, target_ms)),
+            seen_within=count_within(tally.waits_ms, target_ms),
             walked_out_after=after,
             left_before=len(tally.walk_outs_ms) - after,
             closed=len(tally.closed_ms),
@@ -109,7 +109,7 @@ class WaitCounts:
 
 
 def _punctual(tally: VisitTally, punctual_ms: int) -> int:
-    return sum(1 for w in tally.appointment_waits_ms if punctual(w, 0, punctual_ms))
+    return count_punctual(tally.appointment_waits_ms, punctual_ms)
 
 
 def satisfaction(tally: VisitTally, services: Iterable[str] = ()) -> Satisfaction:

@@ -22,14 +22,21 @@ The rules behind the figures are written here once and asked by everything else:
 - **Telephone** (:func:`answered_within`): an answered call whose queue time was no longer than
   the limit (exactly 20 seconds counts as within 20).
 
-The event log's facts are gathered by :mod:`oss_desk.storage.reports`; the counting is done here
-(and in :mod:`oss_desk.domain.tally`), once, for the reports and the daily rollup alike.
+The event log's facts are gathered by :mod:`oss_desk.storage.reports`. The per-visit rules (what
+became of a visit and its wait, when the clock starts, whose wait counts for punctuality) are
+data here (:data:`VISIT_ENDS`, :data:`CLOCK_STARTS`, :data:`CHECKED_IN_BY_BOOKED`), read visit by
+visit in Python (:func:`classify_visit`, :mod:`oss_desk.domain.tally`) and spelt as SQL by
+:mod:`oss_desk.storage.reports_visits`, which adds up a year's visits in SQLite (as
+:data:`oss_desk.domain.queue.CALL_ORDER` is for the queue); ``tests/test_visit_rules_sql.py``
+holds the two equal for arbitrary visits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from oss_desk.domain.followup_figures import FollowupFigures
 from oss_desk.domain.models import Outcome
@@ -48,6 +55,13 @@ def within_target(wait_ms: int, target_ms: int) -> bool:
     """The wait rule: clock start to first contact within the target (the target itself
     counts)."""
     return wait_ms <= target_ms
+
+
+def count_within(waits_ms: Iterable[int], target_ms: int) -> int:
+    """How many of ``waits_ms`` are within the target (:func:`within_target`: the target itself
+    counts), counted in one pass at C speed (a year's report counts hundreds of thousands;
+    ``tests/test_visit_rules_sql.py`` holds it equal to the rule one wait at a time)."""
+    return sum(map(target_ms.__ge__, waits_ms))
 
 
 def over_target(wait_seconds: int, target_seconds: int) -> bool:
@@ -77,7 +91,7 @@ def wait_band(wait_seconds: int, amber_seconds: int, target_seconds: int) -> Wai
 def clock_start(arrived_ms: int, booked_ms: int | None) -> int:
     """When the 15-minute clock starts: arrival; for an appointment, the later of check-in and
     the booked time (a resident who checks in early is not kept waiting by the office)."""
-    return arrived_ms if booked_ms is None else max(arrived_ms, booked_ms)
+    return arrived_ms if booked_ms is None else max(arrived_ms, booked_ms)  # CLOCK_STARTS
 
 
 class VisitEnd(StrEnum):
@@ -120,29 +134,97 @@ class VisitFacts:
     ended_ms: int | None = None
 
 
+class Check(StrEnum):
+    """How a line of :data:`VISIT_ENDS` tests its fact."""
+
+    SET = "set"
+    """The fact is known (not None)."""
+    UNSET = "unset"
+    IN = "in"
+    """The fact is one of the line's values."""
+    ALWAYS = "always"
+
+
+class EndRule(NamedTuple):
+    """One line of :data:`VISIT_ENDS`: when ``fact`` passes ``check``, the visit ended as ``end``,
+    having waited from the clock's start to the first of the facts ``until`` that is known
+    (never below 0; no wait when none is)."""
+
+    end: VisitEnd
+    fact: str
+    check: Check
+    values: tuple[str, ...] = ()
+    until: tuple[str, ...] = ()
+
+
+VISIT_ENDS: tuple[EndRule, ...] = (
+    # Seen: to the first contact;
+    EndRule(VisitEnd.SEEN, "seen_ms", Check.SET, until=("seen_ms",)),
+    # (a finish follows an attended call, so this line is for a log written otherwise);
+    EndRule(VisitEnd.SEEN, "ended", Check.IN, ("finished",), until=("ended_ms",)),
+    # not ended yet: not counted;
+    EndRule(VisitEnd.OPEN, "ended", Check.UNSET),
+    # not there when called: to the call they did not answer;
+    EndRule(VisitEnd.WALKED_OUT, "ended", Check.IN, ("no_show",), ("first_call_ms", "ended_ms")),
+    # a ticket issued in error: no visitor;
+    EndRule(VisitEnd.ERROR, "ended_reason", Check.IN, ("error",)),
+    # still there when the office closed: to closing;
+    EndRule(VisitEnd.CLOSED, "ended_reason", Check.IN, CLOSED_REASONS, until=("ended_ms",)),
+    # any other cancellation (left): to when the desk recorded that they left.
+    EndRule(VisitEnd.WALKED_OUT, "ended", Check.ALWAYS, until=("ended_ms",)),
+)
+"""THE rule of what became of a visit (:func:`classify_visit`), as data: the first line whose
+check holds decides. Python reads it here; :mod:`oss_desk.storage.reports_visits` spells the same
+lines as SQL (``CASE WHEN ...``), and a property test holds the two equal for any facts."""
+
+CLOCK_STARTS: tuple[str, ...] = ("arrived_ms", "booked_ms")
+"""The clock starts at the latest of these facts that is known (:func:`clock_start`)."""
+
+CHECKED_IN_BY_BOOKED: tuple[str, str] = ("arrived_ms", "booked_ms")
+"""An appointment holder checked in in time when the first is no later than the second: their
+wait from the booked time counts for punctuality; a later check-in is counted on its own."""
+
+
+def _holds(rule: EndRule, value: object) -> bool:
+    if rule.check is Check.SET:
+        return value is not None
+    if rule.check is Check.UNSET:
+        return value is None
+    if rule.check is Check.IN:
+        return value in rule.values
+    return True
+
+
 def classify_visit(facts: VisitFacts) -> tuple[VisitEnd, int]:
-    """What became of a visit, and its wait in milliseconds from the clock's start (never
-    below 0): to first contact when seen, to the moment they were found gone (the call they did
-    not answer, or when the desk recorded that they left) for a walk-out, to closing for a
-    visitor still there when the office closed."""
+    """What became of a visit (:data:`VISIT_ENDS`), and its wait in milliseconds from the
+    clock's start (never below 0): to first contact when seen, to the moment they were found
+    gone (the call they did not answer, or when the desk recorded that they left) for a
+    walk-out, to closing for a visitor still there when the office closed."""
     start = clock_start(facts.arrived_ms, facts.booked_ms)
+    for rule in VISIT_ENDS:
+        if _holds(rule, getattr(facts, rule.fact)):
+            until = next(
+                (v for v in (getattr(facts, name) for name in rule.until) if v is not None),
+                start,
+            )
+            return rule.end, max(0, until - start)
+    raise AssertionError("VISIT_ENDS ends with a line that always holds")  # pragma: no cover
 
-    def waited(until: int | None) -> int:
-        return max(0, (until if until is not None else start) - start)
 
-    if facts.seen_ms is not None:
-        return VisitEnd.SEEN, waited(facts.seen_ms)
-    if facts.ended == "finished":  # pragma: no cover - a finish follows an attended call
-        return VisitEnd.SEEN, waited(facts.ended_ms)
-    if facts.ended is None:
-        return VisitEnd.OPEN, 0
-    if facts.ended == "no_show":
-        return VisitEnd.WALKED_OUT, waited(facts.first_call_ms or facts.ended_ms)
-    if facts.ended_reason == "error":
-        return VisitEnd.ERROR, 0
-    if facts.ended_reason in CLOSED_REASONS:
-        return VisitEnd.CLOSED, waited(facts.ended_ms)
-    return VisitEnd.WALKED_OUT, waited(facts.ended_ms)
+def appointment_wait(facts: VisitFacts) -> int | None:
+    """For an appointment holder seen who checked in by the booked time
+    (:data:`CHECKED_IN_BY_BOOKED`): booked time to first contact (below 0 when seen early),
+    the wait that punctuality rates; else None."""
+    if facts.booked_ms is None or facts.seen_ms is None:
+        return None
+    if not checked_in_by_booked(facts):
+        return None
+    return facts.seen_ms - facts.booked_ms
+
+
+def checked_in_by_booked(facts: VisitFacts) -> bool:
+    first, second = (getattr(facts, name) for name in CHECKED_IN_BY_BOOKED)
+    return first is not None and second is not None and bool(first <= second)
 
 
 def missed_walk_out(wait_ms: int, target_ms: int) -> bool:
@@ -151,9 +233,20 @@ def missed_walk_out(wait_ms: int, target_ms: int) -> bool:
     return not within_target(wait_ms, target_ms)
 
 
+def count_missed_walk_outs(walk_outs_ms: Sequence[int], target_ms: int) -> int:
+    """How many of the walk-outs' waits are misses (:func:`missed_walk_out`), in one pass."""
+    return len(walk_outs_ms) - count_within(walk_outs_ms, target_ms)
+
+
 def punctual(seen_ms: int, booked_ms: int, punctual_ms: int) -> bool:
     """An appointment seen no later than ``punctual_ms`` after its booked time."""
     return seen_ms - booked_ms <= punctual_ms
+
+
+def count_punctual(appointment_waits_ms: Iterable[int], punctual_ms: int) -> int:
+    """How many of the appointment waits (booked time to first contact) are punctual
+    (:func:`punctual`), counted in one pass at C speed."""
+    return sum(map(punctual_ms.__ge__, appointment_waits_ms))
 
 
 SATISFIED_FROM = 4

@@ -11,11 +11,17 @@ back after that.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from oss_desk.domain.standards import VisitEnd, VisitFacts, classify_visit, is_first_contact
+from oss_desk.domain.standards import (
+    VisitEnd,
+    VisitFacts,
+    appointment_wait,
+    classify_visit,
+    is_first_contact,
+)
 
 ArrivalKey = tuple[str, str, int, str, str]
 """(business day, site, local hour, service code, channel)."""
@@ -30,9 +36,11 @@ class Arrivals:
     counts: Counter[ArrivalKey] = field(default_factory=Counter)
 
     def by(self, index: int) -> Counter[str]:
-        out: Counter[str] = Counter()
+        values: Counter[str | int] = Counter()
         for key, n in self.counts.items():
-            value = key[index]
+            values[key[index]] += n
+        out: Counter[str] = Counter()
+        for value, n in values.items():  # each distinct value named once (hours as "09")
             out[f"{value:02d}" if isinstance(value, int) else value] += n
         return out
 
@@ -108,7 +116,7 @@ class VisitTally(_Adding):
 
     def add(self, other: VisitTally) -> None:
         """Add ``other`` into this tally (in place: adding many stays linear)."""
-        self.arrivals.counts.update(other.arrivals.counts)
+        _add_counts(self.arrivals.counts, other.arrivals.counts)
         self.no_shows += other.no_shows
         self.waits_ms.extend(other.waits_ms)
         self.walk_outs_ms.extend(other.walk_outs_ms)
@@ -133,20 +141,35 @@ class VisitTally(_Adding):
         classify_visit`)."""
         end, wait = classify_visit(facts)
         if end is VisitEnd.SEEN:
-            self.waits_ms.append(wait)
-            if facts.booked_ms is not None and facts.seen_ms is not None:
-                if facts.arrived_ms <= facts.booked_ms:
-                    self.appointment_waits_ms.append(facts.seen_ms - facts.booked_ms)
-                else:
-                    self.late_check_ins += 1
-        elif end is VisitEnd.WALKED_OUT:
-            self.walk_outs_ms.append(wait)
-        elif end is VisitEnd.CLOSED:
-            self.closed_ms.append(wait)
-        elif end is VisitEnd.ERROR:
-            self.issued_in_error += 1
+            booked = appointment_wait(facts)
+            late = facts.booked_ms is not None and facts.seen_ms is not None and booked is None
+            self.count_ended(end, 1, [wait], [] if booked is None else [booked], int(late))
         else:
-            self.not_yet += 1
+            self.count_ended(end, 1, [wait])
+
+    def count_ended(
+        self,
+        end: VisitEnd,
+        visits: int,
+        waits_ms: list[int],
+        appointment_waits_ms: Sequence[int] = (),
+        late_check_ins: int = 0,
+    ) -> None:
+        """Count ``visits`` that ended as ``end``, with their waits (and, for the seen, the
+        appointment holders' waits from the booked time and the late check-ins): one visit
+        (:meth:`count_visit`), or a day's visits classified by the database alike."""
+        if end is VisitEnd.SEEN:
+            self.waits_ms.extend(waits_ms)
+            self.appointment_waits_ms.extend(appointment_waits_ms)
+            self.late_check_ins += late_check_ins
+        elif end is VisitEnd.WALKED_OUT:
+            self.walk_outs_ms.extend(waits_ms)
+        elif end is VisitEnd.CLOSED:
+            self.closed_ms.extend(waits_ms)
+        elif end is VisitEnd.ERROR:
+            self.issued_in_error += visits
+        else:
+            self.not_yet += visits
 
     @property
     def finished(self) -> int:
@@ -283,6 +306,15 @@ class DayTally:
             move_breaches=a["move_breaches"],
         )
         return cls(visits, appointments)
+
+
+def _add_counts(total: Counter[ArrivalKey], more: Counter[ArrivalKey]) -> None:
+    """``total += more``; when no key is in both (other days' arrivals: the usual case, a
+    year's report adds hundreds of thousands) simply inserted, at C speed."""
+    if total.keys().isdisjoint(more):
+        dict.update(total, more)
+    else:
+        total.update(more)
 
 
 def _int_keys(counts: Mapping[int, int]) -> dict[str, int]:

@@ -15,22 +15,15 @@ office's older copy read with ``--include``): the same rows either way, counted 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
-from oss_desk.domain.standards import VisitFacts
 from oss_desk.domain.tally import AppointmentTally, DayTally, VisitTally
-from oss_desk.storage.reports_facts import FINISHES, SERVED, has_visit_facts, visit_rows
+from oss_desk.storage.reports_facts import FINISHES, SERVED, has_visit_facts
+from oss_desk.storage.reports_visits import count_visits
 
 DayKey = tuple[str, str]
 """(site id, business day ``YYYY-MM-DD``); events without a site are under ``""``."""
-
-
-def _ms(column: str) -> str:
-    """An ISO instant column as epoch milliseconds (SQLite's julianday is exact to well under a
-    millisecond for these dates)."""
-    return f"CAST(round((julianday({column}) - 2440587.5) * 86400000.0) AS INTEGER)"
 
 
 _SPAN = (
@@ -44,63 +37,10 @@ unsought)."""
 
 _IN_SPAN = "IN (SELECT day FROM span)"
 
-_ARRIVED = f"""{_SPAN}
-SELECT visit_id, site_id, business_day, {_ms("at")}, local_hour, service_code,
-  coalesce(json_extract(data, '$.channel'), 'walk_in'), coalesce(json_extract(data, '$.urgent'), 0),
-  coalesce(json_extract(data, '$.repeat'), 0), json_extract(data, '$.needs')
-FROM events
-WHERE business_day {_IN_SPAN} AND kind = 'arrived' AND (:site IS NULL OR site_id = :site)
-"""  # noqa: S608 - constant text
-"""Each visit that arrived in the range (one read of each arrival): its site, day, arrival,
-hour, service, channel, flags and needs."""
-
 _VISIT_IDS = f"""{_SPAN}
 SELECT min(visit_id), max(visit_id) FROM events
 WHERE business_day {_IN_SPAN} AND kind = 'arrived' AND (:site IS NULL OR site_id = :site)
 """  # noqa: S608 - constant text
-
-_VISIT_EVENTS = f"""
-SELECT visit_id, gone, {_ms("first_call")}, {_ms("quick")},
-  substr(ended, cut + 22), CAST(substr(ended, cut + 1, 20) AS INTEGER),
-  {_ms("substr(ended, 1, cut - 1)")}
-FROM (
-  SELECT *, instr(ended, ' ') AS cut FROM (
-    SELECT visit_id,
-      min(at) FILTER (WHERE kind = 'called') AS first_call,
-      min(at) FILTER (WHERE kind = 'finished' AND ticket_id IS NULL) AS quick,
-      max(CASE WHEN kind <> 'called' THEN at || ' ' || printf('%020d', id) || ' ' || kind END)
-        AS ended,
-      count(*) FILTER (WHERE kind IN ('no_show', 'cancelled')) > 0 AS gone
-    FROM events
-    WHERE visit_id BETWEEN :low AND :high
-      AND kind IN ('called', 'finished', 'no_show', 'cancelled')
-    GROUP BY visit_id))
-"""  # noqa: S608 - constant text
-"""The facts of the visits ``:low`` to ``:high`` (ids), in one pass over the ``events_visit``
-index (it holds kind, instant and ticket, so no event row is read): the first call, the
-resolution at meet-and-greet, how the visit ended last (the latest of its finish, no-show and
-cancellations by instant, then id), and whether any of its tickets ended as a no-show or
-cancelled (then its first attended call is looked up: :data:`_ATTENDED`). One row a visit:
-(visit, gone, first call, meet-and-greet resolution, how it ended, that event's id, when).
-
-``ended`` packs ``at id kind`` so that max() picks the last one: the stored instant (no space
-in it; compared as text, as ``ORDER BY at`` would), then the id zero-padded to 20 digits."""
-
-_ATTENDED = f"""
-SELECT c.visit_id, {_ms("min(c.at)")} FROM events c
-WHERE c.visit_id IN (SELECT value FROM json_each(:ids)) AND c.kind = 'called'
-  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.visit_id = c.visit_id
-                  AND x.kind IN ('no_show', 'cancelled') AND x.ticket_id = c.ticket_id)
-GROUP BY c.visit_id
-"""  # noqa: S608 - constant text
-"""The first attended call of each of the visits ``:ids`` (a JSON list): a call of a ticket
-that did not end as a no-show or cancelled."""
-
-_REASONS = """
-SELECT id, coalesce(json_extract(data, '$.reason'), '') FROM events
-WHERE id IN (SELECT value FROM json_each(:ids))
-"""
-"""Why each of the cancellations ``:ids`` (a JSON list) was made."""
 
 
 def _span_rows(conn: sqlite3.Connection, sql: str, args: dict[str, Any]) -> sqlite3.Cursor:
@@ -117,6 +57,8 @@ class _Days:
 
     def __init__(self) -> None:
         self.days: dict[DayKey, DayTally] = {}
+        self._last: tuple[str | None, str, VisitTally] | None = None
+        """The visits of the (site, day) asked last: the reads come grouped by site and day."""
 
     def __call__(self, site: str | None, day: str) -> DayTally:
         key = (site or "", day)
@@ -126,7 +68,12 @@ class _Days:
         return found
 
     def visits(self, site: str | None, day: str) -> VisitTally:
-        return self(site, day).visits
+        last = self._last
+        if last is not None and last[0] == site and last[1] == day:
+            return last[2]
+        found = self(site, day).visits
+        self._last = (site, day, found)
+        return found
 
     def appointments(self, site: str | None, day: str) -> AppointmentTally:
         return self(site, day).appointments
@@ -200,99 +147,13 @@ def day_tallies(
 
 
 def _visits(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:
-    """Each visit that arrived in the range, in one read of its arrival: the arrivals by hour,
-    service and channel, the urgent and repeat flags and the needs; and the visit counted by
-    what became of it (:meth:`VisitTally.count_visit`), from its facts gathered at once for the
-    ids of the range's visits (:data:`_VISIT_EVENTS`), its first attended call when a ticket of it
-    ended unattended, its cancellation's reason, and the booked start of the appointment it
-    checked in for (the first booked, should there be more). With the per-visit rows of
-    ``visit_facts`` (schema/0024) the same facts are read from them instead
-    (:func:`oss_desk.storage.reports_facts.visit_rows`)."""
+    """Each visit that arrived in the range: the arrivals by hour, service and channel, the
+    urgent and repeat flags and the needs; and the visits counted by what became of them, in
+    SQL by the domain's rule (:mod:`oss_desk.storage.reports_visits`), from ``visit_facts``
+    (schema/0024) when the database has it, else from the events."""
     low, high = conn.execute(_VISIT_IDS, args).fetchone()
-    if low is None:
-        return
-    if has_visit_facts(conn):
-        rows = visit_rows(conn, args, low, high)
-    else:
-        endings: dict[int, tuple[Any, ...]] = {
-            row[0]: row for row in conn.execute(_VISIT_EVENTS, {"low": low, "high": high})
-        }
-        nothing = (None, None, None, None, None, None, None)
-        rows = [
-            (*arrival, *endings.get(arrival[0], nothing)[1:])
-            for arrival in conn.execute(_ARRIVED, args)
-        ]
-    count_visits(conn, rows, low, high, days)
-
-
-def count_visits(
-    conn: sqlite3.Connection, rows: list[tuple[Any, ...]], low: int, high: int, days: _Days
-) -> None:
-    """Count the visits ``rows`` (one a visit, ids ``low`` to ``high``: visit, site, day,
-    arrival, hour, service, channel, urgent, repeat, needs, gone, first call, meet-and-greet
-    resolution, how it ended, that event's id, when) into ``days``."""
-    gone = [row[0] for row in rows if row[10]]
-    attended: dict[int, int] = dict(conn.execute(_ATTENDED, {"ids": json.dumps(gone)}))
-    cancelled = [row[14] for row in rows if row[13] == "cancelled"]
-    reasons: dict[int, str] = dict(conn.execute(_REASONS, {"ids": json.dumps(cancelled)}))
-    booked: dict[int, int] = dict(
-        conn.execute(
-            f"SELECT visit_id, {_ms('starts_at')} FROM appointments"  # noqa: S608 - constant
-            " WHERE visit_id BETWEEN ? AND ? ORDER BY visit_id DESC, id DESC",
-            [low, high],
-        )
-    )
-    key: DayKey | None = None
-    tally = VisitTally()
-    counts = tally.arrivals.counts
-    for (
-        visit,
-        site,
-        day,
-        arrived,
-        hour,
-        service,
-        channel,
-        urgent,
-        repeat,
-        needs,
-        unattended,
-        first_call,
-        quick,
-        ended,
-        event_id,
-        ended_ms,
-    ) in rows:
-        if (site, day) != key:
-            key, tally = (site, day), days.visits(site, day)
-            counts = tally.arrivals.counts
-        counts[(day, site, hour, service, channel)] += 1
-        if urgent:
-            tally.flags[("urgent", service)] += 1
-        if repeat:
-            tally.flags[("repeat", service)] += 1
-        if needs is not None and needs != "[]":
-            listed = json.loads(needs) if str(needs).startswith("[") else [needs]
-            for need in listed:
-                tally.needs[str(need)] += 1
-        first_attended = attended.get(visit) if unattended else first_call
-        tally.count_visit(
-            VisitFacts(
-                arrived,
-                booked.get(visit),
-                _earliest(first_attended, quick),
-                first_call,
-                ended,
-                reasons.get(event_id) or None if ended == "cancelled" else None,
-                ended_ms,
-            )
-        )
-
-
-def _earliest(a: int | None, b: int | None) -> int | None:
-    if a is None:
-        return b
-    return a if b is None else min(a, b)
+    if low is not None:
+        count_visits(conn, args, low, high, days.visits, has_visit_facts(conn))
 
 
 def _finishes(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:

@@ -4,25 +4,15 @@ per visit, kept by triggers on the event log, instead of every event of the rang
 Each read here returns rows of exactly the shape of the event-log read it replaces in
 :mod:`oss_desk.storage.reports` (which uses these whenever the table exists: an office's older
 copy opened with ``--include`` may not have it, and is read from its events as before), so the
-counting is the same code either way; ``tests/test_visit_facts.py`` relates the two.
+counting is the same code either way; ``tests/test_visit_facts.py`` relates the two. The
+finishes and service times are read through ``visit_facts_finish`` and ``visit_facts_served``
+(schema/0028), in the order they are grouped. The visits themselves are counted by
+:mod:`oss_desk.storage.reports_visits`.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
-
-_FACTS = """
-SELECT visit_id, site_id, business_day, arrived_ms, local_hour, service_code, channel, urgent,
-  repeat, needs, gone, first_call_ms, quick_ms, substr(ended, cut + 22),
-  CAST(substr(ended, cut + 1, 20) AS INTEGER), ended_ms
-FROM (SELECT *, instr(ended, ' ') AS cut FROM visit_facts
-      WHERE visit_id BETWEEN :low AND :high AND business_day BETWEEN :first AND :last
-        AND (:site IS NULL OR site_id = :site))
-"""
-"""Each visit that arrived in the range (ids ``:low`` to ``:high``), in id order: (visit, site,
-day, arrival, hour, service, channel, urgent, repeat, needs, gone, first call, meet-and-greet
-resolution, how it ended, that event's id, when)."""
 
 _FINISHED = """
 WHERE finish_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)
@@ -51,10 +41,3 @@ def has_visit_facts(conn: sqlite3.Connection) -> bool:
         ).fetchone()
         is not None
     )
-
-
-def visit_rows(
-    conn: sqlite3.Connection, args: dict[str, Any], low: int, high: int
-) -> list[tuple[Any, ...]]:
-    """The rows of :data:`_FACTS` (``args``: first, last and site)."""
-    return conn.execute(_FACTS, {**args, "low": low, "high": high}).fetchall()
