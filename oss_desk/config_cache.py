@@ -325,7 +325,10 @@ def _plain_class(name: str, methods: tuple[str, ...]) -> type[PlainSection]:
             module, _, attribute = where.partition(":")
             if module != "oss_desk.config_methods":
                 raise ImportError(f"{where} is not a settings method")
-            bases.append(getattr(importlib.import_module(module), attribute))
+            base = getattr(importlib.import_module(module), attribute)
+            if not isinstance(base, type):
+                raise TypeError(f"{where} is not a class")
+            bases.append(base)
         found = cast("type[PlainSection]", type(name, (*bases, PlainSection), {}))
         _classes[(name, methods)] = found
     return found
@@ -345,6 +348,8 @@ def _plain(value: object, root: _Root, path: tuple[str | int, ...]) -> object:
         if not module.startswith("oss_desk."):
             raise ImportError(f"{module} is not oss-desk's")
         enum = getattr(importlib.import_module(module), name)
+        if not (isinstance(enum, type) and issubclass(enum, Enum)):
+            raise TypeError(f"{value['$enum']} is not an enumeration")
         return enum(value["value"])
     if "$tuple" in value:
         return tuple(_plain(v, root, path) for v in value["$tuple"])
