@@ -20,7 +20,7 @@ from oss_desk.errors import ConfigError
 from oss_desk.services.session import open_session
 
 from .conftest import ROOT, make_db, site_toml
-from .test_startup_imports import imported
+from .test_startup_imports import first_frame_imports, imported
 
 
 def settings_of(db: Path, config: Path | None = None) -> Settings:
@@ -212,3 +212,12 @@ def test_processes_starting_together_all_get_the_settings(tmp_path: Path) -> Non
 def test_the_variables_left_out_of_the_key_never_name_a_setting(name: str) -> None:
     assert not settings_in_environment({name: "1"})
     assert settings_in_environment({"OSS_DESK_QUEUE__RECALL_CAP": "1"})
+
+
+def test_a_warm_desk_shows_its_first_frame_without_pydantic(tmp_path: Path) -> None:
+    db = make_db(tmp_path)
+    cache_path(db).unlink(missing_ok=True)
+    cold = first_frame_imports(db, tmp_path / "cold.json", "greet-1")
+    assert "pydantic" in cold  # the check can fail
+    warm = first_frame_imports(db, tmp_path / "warm.json", "greet-1")
+    assert not [n for n in warm if n.split(".")[0] in ("pydantic", "pydantic_core")]
