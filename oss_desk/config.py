@@ -36,6 +36,7 @@ from oss_desk.config_delivery import (
     WorkerSettings,
 )
 from oss_desk.config_followups import FollowupSettings
+from oss_desk.config_methods import DeskMethods, ServiceMethods, SettingsMethods, StaffMethods
 from oss_desk.config_resident import (
     BoardSettings,
     PrintingSettings,
@@ -141,7 +142,7 @@ class SiteConfig(_Section):
         return value
 
 
-class ServiceConfig(_Section):
+class ServiceConfig(_Section, ServiceMethods):
     code: str = Field(pattern=r"^[A-Z]$")
     """One capital letter: the first character of every ticket code of the service."""
     name: str = Field(min_length=1, max_length=60)
@@ -162,12 +163,8 @@ class ServiceConfig(_Section):
     typical_minutes: float | None = Field(None, gt=0, le=240)
     """Typical time at the desk, used for wait estimates until real times are known."""
 
-    @property
-    def public_label(self) -> str:
-        return self.label or self.name
 
-
-class DeskConfig(_Section):
+class DeskConfig(_Section, DeskMethods):
     id: Identifier
     """Short identifier, e.g. desk-1 (used by `oss-desk desk --desk ID`)."""
     name: str = ""
@@ -197,18 +194,6 @@ class DeskConfig(_Section):
     name_cy: str | None = Field(None, max_length=20)
     """The desk's name in Welsh ("Desg 3"), on the waiting-room screen and in texts."""
 
-    @property
-    def display_name(self) -> str:
-        return self.name or self.id
-
-    @property
-    def has_private_room(self) -> bool:
-        if "private-room" in self.facilities:
-            return True
-        if self.private_room is None:
-            return self.kind is DeskKind.INTERVIEW_ROOM
-        return self.private_room
-
 
 def _work_email(value: str) -> str:
     from oss_desk.domain.appointments import normalise_email
@@ -219,7 +204,7 @@ def _work_email(value: str) -> str:
         raise ValueError(exc.message) from None
 
 
-class StaffConfig(_Section):
+class StaffConfig(_Section, StaffMethods):
     id: Identifier
     """Short identifier recorded in the event log."""
     name: str = Field(min_length=1, max_length=80)
@@ -244,11 +229,6 @@ class StaffConfig(_Section):
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         return _work_email(value) if value else None
-
-    def takes_appointments(self) -> list[str] | Literal["*"]:
-        if self.appointments is not None:
-            return self.appointments
-        return "*" if self.role is Role.ADVISER else []
 
 
 class QueueSettings(_Section):
@@ -293,7 +273,7 @@ class AppointmentSettings(_Section):
     """The same in Welsh (a bilingual office)."""
 
 
-class Settings(BaseModel):
+class Settings(BaseModel, SettingsMethods):
     """The whole configuration of an office.
 
     ``OSS_DESK_*`` environment variables override it (``OSS_DESK_QUEUE__AMBER_MINUTES=8``):
@@ -391,26 +371,8 @@ class Settings(BaseModel):
                         raise ValueError(f"staff[{index}] ({person.id}): unknown service {code!r}")
         return self
 
-    # Convenience lookups -------------------------------------------------------------------
-
-    def site_of(self, desk: DeskConfig) -> str:
-        return desk.site or self.sites[0].id
-
-    def desk_services(self, desk: DeskConfig) -> list[str]:
-        if desk.services == "*":
-            return [s.code for s in self.services]
-        return list(desk.services)
-
-    def service(self, code: str) -> ServiceConfig | None:
-        return next((s for s in self.services if s.code == code), None)
-
-    @property
-    def contacts_days(self) -> int:
-        """Days contact details are kept: ``retention.contacts_days``, else the older
-        ``appointments.keep_contacts_days``."""
-        if self.retention.contacts_days is not None:
-            return self.retention.contacts_days
-        return self.appointments.keep_contacts_days
+    # (The convenience lookups, site_of, desk_services, service and contacts_days, are
+    # SettingsMethods': the plain settings read back from the cache answer them too.)
 
     def file_document(self) -> dict[str, Any]:
         """The configuration as a plain document (what ``init`` stores in the database)."""

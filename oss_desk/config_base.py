@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -88,5 +88,21 @@ def weekdays_checked(parse: Parse) -> AfterValidator:
                 raise ValueError(f"{day!r} is not a weekday (use {', '.join(WEEKDAYS)})")
             _check(parse, text)
         return value
+
+    return AfterValidator(check)
+
+
+def table_checked(
+    most: int, hint: str, entry: Callable[[Any, Any], None], *, ordered: bool = False
+) -> AfterValidator:
+    """A table (``key = value``) of one to ``most`` entries (else ``hint``), each of which
+    ``entry`` accepts (it raises ValueError); ``ordered``: kept in the order of its keys."""
+
+    def check(value: dict[Any, Any]) -> dict[Any, Any]:
+        if not 1 <= len(value) <= most:
+            raise ValueError(hint)
+        for key, item in value.items():
+            entry(key, item)
+        return dict(sorted(value.items())) if ordered else value
 
     return AfterValidator(check)

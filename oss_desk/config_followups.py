@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from oss_desk.config_base import Identifier, Section, unique
+from oss_desk.config_methods import FollowupMethods
 
 
 class BackOfficeConfig(Section):
@@ -46,7 +47,7 @@ def _default_categories() -> list[CategoryConfig]:
     ]
 
 
-class FollowupSettings(Section):
+class FollowupSettings(Section, FollowupMethods):
     ringback_working_days: int = Field(1, ge=0, le=30)
     """A ring-back is due by the end of this many working days after it was asked for."""
     acknowledge_working_days: int = Field(5, ge=0, le=60)
@@ -72,9 +73,3 @@ class FollowupSettings(Section):
                 "followups.respond_working_days is shorter than acknowledge_working_days"
             )
         return self
-
-    def back_office(self, office_id: str) -> BackOfficeConfig | None:
-        return next((b for b in self.back_offices if b.id == office_id), None)
-
-    def category(self, category_id: str) -> CategoryConfig | None:
-        return next((c for c in self.categories if c.id == category_id), None)

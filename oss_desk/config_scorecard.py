@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from oss_desk.config_base import IDENTIFIER, Section, checked_or_none, each_checked
+from oss_desk.config_base import IDENTIFIER, Section, checked_or_none, each_checked, table_checked
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.calls import (
     DEFAULT_ABANDONED,
@@ -38,6 +38,20 @@ DEFAULT_ORGANISATIONS = {
 _Section = Section
 
 
+def _call_target(seconds: int, target: int) -> None:
+    if not 1 <= seconds <= 3600:
+        raise ValueError(f"{seconds} seconds: a limit is 1 to 3600 seconds")
+    if not 0 <= target <= 100:
+        raise ValueError(f"{seconds} seconds: the target {target} is not a percentage")
+
+
+def _organisation(key: str, name: str) -> None:
+    if not ORGANISATION_ID.match(key):
+        raise ValueError(f"{key!r}: an id is lower-case letters, digits, '-' and '_' (up to 32)")
+    if not 1 <= len(name.strip()) <= 60:
+        raise ValueError(f"{key}: the name must have 1 to 60 characters")
+
+
 class ReportSettings(_Section):
     amber_points: float = Field(10, ge=0, le=100)
     """A standard is amber (not red) when its figure is at most this many points below target."""
@@ -46,7 +60,12 @@ class ReportSettings(_Section):
     year_start_month: int = Field(4, ge=1, le=12)
     """The month the reporting year starts in (4: the UK financial year, April to March; 1: the
     calendar year); quarters are counted from it."""
-    calls_answer_within: dict[int, int] = Field(default_factory=lambda: dict(DEFAULT_CALL_TARGETS))
+    calls_answer_within: Annotated[
+        dict[int, int],
+        table_checked(
+            4, "give one to four limits, e.g. {20 = 80, 45 = 90}", _call_target, ordered=True
+        ),
+    ] = Field(default_factory=lambda: dict(DEFAULT_CALL_TARGETS))
     """Telephone standards: seconds -> the share (%) of calls to be answered within them, e.g.
     {20 = 80, 45 = 90}."""
     send_to: list[str] = Field(default_factory=list, max_length=20)
@@ -63,36 +82,12 @@ class ReportSettings(_Section):
         except InvalidInput as exc:
             raise ValueError(exc.message) from None
 
-    @field_validator("calls_answer_within")
-    @classmethod
-    def _call_targets(cls, value: dict[int, int]) -> dict[int, int]:
-        if not value or len(value) > 4:
-            raise ValueError("give one to four limits, e.g. {20 = 80, 45 = 90}")
-        for seconds, target in value.items():
-            if not 1 <= seconds <= 3600:
-                raise ValueError(f"{seconds} seconds: a limit is 1 to 3600 seconds")
-            if not 0 <= target <= 100:
-                raise ValueError(f"{seconds} seconds: the target {target} is not a percentage")
-        return dict(sorted(value.items()))
-
 
 class SignpostingSettings(_Section):
-    organisations: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_ORGANISATIONS))
+    organisations: Annotated[
+        dict[str, str], table_checked(40, "give 1 to 40 organisations, id = name", _organisation)
+    ] = Field(default_factory=lambda: dict(DEFAULT_ORGANISATIONS))
     """Where residents can be signposted: id = name (the id is recorded and reported)."""
-
-    @field_validator("organisations")
-    @classmethod
-    def _organisations(cls, value: dict[str, str]) -> dict[str, str]:
-        if not value or len(value) > 40:
-            raise ValueError("give 1 to 40 organisations, id = name")
-        for key, name in value.items():
-            if not ORGANISATION_ID.match(key):
-                raise ValueError(
-                    f"{key!r}: an id is lower-case letters, digits, '-' and '_' (up to 32)"
-                )
-            if not 1 <= len(name.strip()) <= 60:
-                raise ValueError(f"{key}: the name must have 1 to 60 characters")
-        return value
 
 
 class FeedbackSettings(_Section):

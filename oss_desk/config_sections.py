@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 
 from oss_desk.config_base import Section
+from oss_desk.config_methods import AccessMethods
 from oss_desk.domain.models import Role
 
 ENV_PREFIX = "OSS_DESK_"
@@ -74,7 +75,7 @@ class DeskSessionSettings(_Section):
     """Who is using this process (staff id or login); default: the operating-system login."""
 
 
-class AccessSettings(_Section):
+class AccessSettings(_Section, AccessMethods):
     unlisted_role: Literal["meet-and-greet", "adviser", "team-leader", "admin", "none"] = (
         "team-leader"
     )
@@ -89,9 +90,6 @@ class AccessSettings(_Section):
     )
     """The roles that may book appointments (advisers book the next step when a visit needs
     an appointment)."""
-
-    def role(self) -> Role | None:
-        return None if self.unlisted_role == "none" else Role(self.unlisted_role)
 
 
 class ServeSettings(_Section):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP = "oss-desk"
 DB_ENV = "OSS_DESK_DB"
 CONFIG_ENV = "OSS_DESK_CONFIG"
@@ -17,6 +15,8 @@ def data_dir() -> Path:
     state = os.environ.get("STATE_DIRECTORY")
     if state:
         return Path(state.split(":")[0])
+    import platformdirs  # only when no folder is given (OSS_DESK_DB, STATE_DIRECTORY)
+
     return platformdirs.user_data_path(APP)
 
 

@@ -28,7 +28,6 @@ from oss_desk.errors import (
     OssDeskError,
     file_fault,
 )
-from oss_desk.logs import write_fault_report
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "cli", "main", "run"]
 
@@ -210,6 +209,8 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _internal(exc: BaseException) -> int:
+    from oss_desk.logs import write_fault_report  # only for a bug: not on every start-up
+
     where = write_fault_report(exc, "cli")
     err(
         f"oss-desk: internal error ({type(exc).__name__}): please report it"

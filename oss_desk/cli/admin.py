@@ -14,7 +14,6 @@ from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.paths import demo_db_path
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import resolve_config_path, resolve_db_path
-from oss_desk.services.site import DEMO_SOURCE, initialise
 from oss_desk.storage.database import open_store
 from oss_desk.storage.site import latest_config, work_since_seed
 
@@ -48,6 +47,8 @@ def init(
     Run it again after changing the configuration: desks pick up the change. A configuration
     for another office (no site in common) is refused unless --replace-office.
     """
+    from oss_desk.services.site import initialise  # the settings models: not for `desk`
+
     if use_demo and (config_file or state.config):
         raise InvalidInput("give either --demo or --config, not both")
     db_path = resolve_db_path(state.db)
@@ -93,6 +94,7 @@ def prepare_demo_db(path: Path, *, reset: bool = False) -> None:
     if not path.exists():
         return
     from oss_desk.services.dbops import in_use
+    from oss_desk.services.site import DEMO_SOURCE
 
     user = in_use(path)
     if user is not None:
@@ -163,6 +165,7 @@ def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_
     """
     from oss_desk.services.demo import populate
     from oss_desk.services.session import open_session
+    from oss_desk.services.site import initialise
 
     path = Path(state.db).expanduser() if state.db else demo_db_path()
     prepare_demo_db(path, reset=reset)

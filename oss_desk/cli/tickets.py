@@ -23,7 +23,6 @@ from oss_desk.services.views import (
     visit_json,
     wait_phrase,
 )
-from oss_desk.storage.changes import ChangeFeed
 
 OUTCOME_HELP = "resolved, signposted, referred, appointment or callback"
 P = ParamSpec("P")
@@ -423,6 +422,8 @@ def queue(state: State, site_id: str | None, watch: bool, as_json: bool) -> None
     if not watch:
         click.echo(render_queue(session, service.queue(site_id), site_id))
         return
+    from oss_desk.storage.changes import ChangeFeed  # --watch only
+
     feed = ChangeFeed(session.store)
     last_draw = 0.0
     while True:

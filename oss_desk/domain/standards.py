@@ -36,11 +36,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from oss_desk.domain.followup_figures import FollowupFigures
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.stats import STATUS_WORDS, rag_status
+
+if TYPE_CHECKING:
+    from oss_desk.domain.followup_figures import FollowupFigures
 
 FIRST_CONTACT_OUTCOMES = tuple(o.value for o in Outcome if o.first_contact)
 """The outcomes that count as resolved at the first point of contact, in the outcomes' order."""

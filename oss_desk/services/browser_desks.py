@@ -18,13 +18,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from oss_desk.config import DeskConfig, Settings, StaffConfig
 from oss_desk.domain.models import DeskKind, Role
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, PermissionDenied
 from oss_desk.services.session import resolve_config_path, resolve_db_path, settings_for
 from oss_desk.storage.database import open_store
+
+if TYPE_CHECKING:
+    from oss_desk.config import DeskConfig, Settings, StaffConfig
+
 
 ROLE_DESK_KINDS: dict[Role, frozenset[DeskKind]] = {
     Role.MEET_AND_GREET: frozenset({DeskKind.MEET_AND_GREET}),

@@ -11,9 +11,9 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.config_delivery import MessageSettings
 from oss_desk.domain.access import Action
 from oss_desk.domain.delivery import (
     AlertKind,
@@ -37,6 +37,10 @@ from oss_desk.storage.devices import DeviceState
 from oss_desk.storage.lease import lock_held, read_heartbeat
 from oss_desk.storage.outbox import FEEDBACK_TEXTS, REPORT_MAILS
 from oss_desk.storage.report_mails import ReportMail
+
+if TYPE_CHECKING:
+    from oss_desk.config_delivery import MessageSettings
+
 
 ATTENTION_HOURS = 12
 """How far back print jobs needing an answer are shown at their desk."""

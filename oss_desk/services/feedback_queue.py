@@ -7,12 +7,15 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant
-from oss_desk.config import Settings
 from oss_desk.domain.feedback_texts import text_due
 from oss_desk.domain.models import Actor, Site, Ticket
 from oss_desk.storage import feedback_texts as ft
+
+if TYPE_CHECKING:
+    from oss_desk.config import Settings
 
 
 def queue_after_finish(

@@ -13,10 +13,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oss_desk.clock import format_instant
-from oss_desk.config_followups import BackOfficeConfig
 from oss_desk.domain import followups as fu
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Preferred, normalise_email, normalise_phone
@@ -54,6 +53,10 @@ from oss_desk.services.followup_requests import (
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
 from oss_desk.storage.outbox import queue_print_job
+
+if TYPE_CHECKING:
+    from oss_desk.config_followups import BackOfficeConfig
+
 
 __all__ = ["Created", "FollowupService", "Request", "Shown", "parse_choice", "parse_yes_no"]
 

@@ -21,12 +21,14 @@ from email import generator
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from oss_desk import files
-from oss_desk.config_delivery import EmailSettings, NotifySettings
 from oss_desk.services.messages import Composed
+
+if TYPE_CHECKING:
+    from oss_desk.config_delivery import EmailSettings, NotifySettings
 
 
 class SendFault(Exception):

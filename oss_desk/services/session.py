@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from oss_desk.clock import Clock, clock_from_env
-from oss_desk.config import Settings, build_settings, load_file
+from oss_desk.config_cache import file_settings, stored_settings
 from oss_desk.domain.access import Action, Grants, Scope, allows, booking_grants, refusal, scope_of
 from oss_desk.domain.calendar import DateSpan, business_day
 from oss_desk.domain.models import Actor, Desk, EventKind, Role, Site
@@ -27,6 +28,9 @@ from oss_desk.storage.site import (
     read_directory,
     records_begin,
 )
+
+if TYPE_CHECKING:
+    from oss_desk.config import Settings
 
 log = logging.getLogger("oss_desk.session")
 
@@ -167,16 +171,19 @@ def resolve_config_path(config: str | os.PathLike[str] | None) -> Path | None:
 
 
 def settings_for(store: Store, config_path: Path | None) -> tuple[Settings, str]:
-    """The settings a process runs with: the given file, else the copy stored by ``init``."""
+    """The settings a process runs with: the given file, else the copy stored by ``init``
+    (validated, or read back from the validated copy beside the database: see
+    :mod:`oss_desk.config_cache`)."""
     if config_path is not None:
-        return load_file(config_path), str(config_path)
+        return file_settings(config_path, store.path), str(config_path)
     stored = latest_config(store.conn)
     if stored is None:
         raise ConfigError(
             f"{store.path} holds no site configuration: run `oss-desk init --demo` "
             "or `oss-desk init --config FILE`"
         )
-    return build_settings(stored.document, f"the configuration stored in {store.path}"), "database"
+    source = f"the configuration stored in {store.path}"
+    return stored_settings(stored.document, source, store.path), "database"
 
 
 PROXY_USER_ENV = "OSS_DESK_PROXY_USER"

@@ -13,10 +13,13 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from oss_desk.config import Settings, SiteConfig
 from oss_desk.domain.wording import ENGLISH, Wording, check_catalog, languages_for
 from oss_desk.errors import ConfigError
+
+if TYPE_CHECKING:
+    from oss_desk.config import Settings, SiteConfig
 
 
 @lru_cache(maxsize=1)

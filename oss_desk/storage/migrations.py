@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 import sqlite3
 from functools import lru_cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     import sqlite_utils
     from sqlite_utils import Migrations
 
@@ -41,7 +41,9 @@ def is_ours(conn: sqlite3.Connection, tables: set[str]) -> bool:
 
 
 def schema_dir() -> Traversable:
-    packaged = resources.files("oss_desk") / "_schema"
+    # The package is a folder on disk (never imported from a zip file): its own path, without
+    # importlib.resources and the readers it imports.
+    packaged = Path(__file__).resolve().parents[1] / "_schema"
     if packaged.is_dir():
         return packaged
     source = Path(__file__).resolve().parents[2] / "schema"

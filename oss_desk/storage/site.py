@@ -6,10 +6,9 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oss_desk.clock import format_instant
-from oss_desk.config import Settings
 from oss_desk.domain.models import (
     Actor,
     Desk,
@@ -22,6 +21,9 @@ from oss_desk.domain.models import (
 )
 from oss_desk.storage.counter import desk_capabilities, load_capabilities
 from oss_desk.storage.events import append_event
+
+if TYPE_CHECKING:
+    from oss_desk.config import Settings
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,9 @@ from oss_desk.domain.counter import visit_outcome
 from oss_desk.domain.models import EventKind, Outcome, Ticket, TicketStatus, VisitStatus
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
-from oss_desk.services.feedback_queue import queue_after_finish
 from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, described, parse_outcome
 from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
-from oss_desk.storage.appointments import attended
 from oss_desk.storage.counter import added_services, deliver_service
 from oss_desk.storage.outbox import queue_print_job
 
@@ -76,6 +74,11 @@ class Closing(Issuing):
         services: Outcomes | None = None,
         data: dict[str, object] | None = None,
     ) -> Ticket:
+        # Imported here, before the write lock is taken, not at start-up: a command that
+        # finishes nothing (`oss-desk queue`) does not pay for them.
+        from oss_desk.services.feedback_queue import queue_after_finish
+        from oss_desk.storage.appointments import attended
+
         result = parse_outcome(outcome)
         given = {code.strip().upper(): parse_outcome(o) for code, o in (services or {}).items()}
         now = self.s.clock.now()
