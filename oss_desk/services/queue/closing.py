@@ -21,7 +21,6 @@ from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.appointments import attended
 from oss_desk.storage.counter import added_services, deliver_service
-from oss_desk.storage.outbox import queue_print_job
 
 CANCEL_REASONS = ("left", "error", "office_closed", "end_of_day")
 """Why a ticket was cancelled: the resident left, it was issued in error, or the office closed
@@ -286,16 +285,10 @@ class Closing(Issuing):
             printer = self._reprint_printer(ticket)
             job = None
             if printer is not None:
-                job = queue_print_job(
-                    conn,
-                    kind="ticket",
-                    printer_url=printer,
-                    created_at=format_instant(now),
-                    ticket_id=new.id,
-                    desk_id=ticket.desk or self.actor.desk_id,
-                    payload={"reprint": True, "transferred_from": ticket.id},
+                desk_id = ticket.desk or self.actor.desk_id
+                job = self._print_ticket(
+                    conn, new, printer, now, desk_id, transferred_from=ticket.id
                 )
-                self._log(conn, new, EventKind.REPRINT, now, {"job": job, "transfer": True})
             return Moved(new, job, printer)
 
     def _reprint_printer(self, ticket: Ticket) -> str | None:

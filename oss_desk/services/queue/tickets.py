@@ -91,19 +91,38 @@ class Issuing(QueueCore):
                 desk=desk,
                 flags=_flags(urgent=urgent, repeat=repeat),
             )
-            job = (
-                queue_print_job(
-                    conn,
-                    kind="ticket",
-                    printer_url=printer,
-                    created_at=format_instant(now),
-                    ticket_id=ticket.id,
-                    desk_id=desk.id if desk else None,
-                )
-                if printer
-                else None
-            )
+            job = self._print_ticket(conn, ticket, printer, now, desk) if printer else None
         return Issued(ticket=ticket, print_job=job)
+
+    def _print_ticket(
+        self,
+        conn: sqlite3.Connection,
+        ticket: Ticket,
+        printer: str,
+        now: datetime,
+        desk: Desk | str | None,
+        *,
+        transferred_from: int | None = None,
+        reprint: bool = False,
+    ) -> int:
+        """Queue ``ticket``'s printout on ``printer`` for ``desk`` (or its id); returns the print
+        job. A reprint (asked for, or the new code of a ticket ``transferred_from`` another) says
+        so on the job and is the ticket's REPRINT event."""
+        moved = {} if transferred_from is None else {"transferred_from": transferred_from}
+        reprint = reprint or bool(moved)
+        job = queue_print_job(
+            conn,
+            kind="ticket",
+            printer_url=printer,
+            created_at=format_instant(now),
+            ticket_id=ticket.id,
+            desk_id=desk.id if isinstance(desk, Desk) else desk,
+            payload={"reprint": True, **moved} if reprint else None,
+        )
+        if reprint:
+            logged: dict[str, object] = {"job": job, "transfer": True} if moved else {"job": job}
+            self._log(conn, ticket, EventKind.REPRINT, now, logged)
+        return job
 
     def arrival_with_ticket(
         self,
