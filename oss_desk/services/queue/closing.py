@@ -17,7 +17,7 @@ from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.feedback_queue import queue_after_finish
 from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, described, parse_outcome
-from oss_desk.services.queue.tickets import Issuing
+from oss_desk.services.queue.tickets import Counted, Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.appointments import attended
 from oss_desk.storage.counter import added_services, deliver_service
@@ -54,17 +54,14 @@ class Closing(Issuing):
         ref: Ref,
         outcome: str | Outcome,
         services: Outcomes | None = None,
-        *,
-        signposted_to: str | None = None,
-        assisted_digital: bool = False,
-        avoidable: bool = False,
+        **counted: Unpack[Counted],
     ) -> Ticket:
         """Finish a called or serving ticket with its outcome (and each service added to the
         visit with its own, ``services``); the visit ends with them, its outcome the least
         settled of them. What the council counts goes with it (:meth:`finish_flags`)."""
         self._require(Action.FINISH)
         result = parse_outcome(outcome)
-        data = self.finish_flags(result, signposted_to, assisted_digital, avoidable)
+        data = self.finish_flags(result, counted)
         return self._finish(ref, result, check=True, services=services, data=data)
 
     def _finish(
