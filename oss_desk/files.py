@@ -117,3 +117,18 @@ def read_bounded(path: Path, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def unreadable(exc: OSError, what: str) -> str:
+    """Why :func:`read_bounded` could not read a file meant to be a ``what``, in the words of
+    one line on stderr (a larger-than-allowed file is the caller's to word: it knows the
+    remedy)."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"is a directory, not a {what}"
+    if isinstance(exc, NotARegularFile):
+        return f"not a regular file, not a {what}"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return f"cannot read ({exc.strerror or exc})"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
+from oss_desk.domain.models import Service
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput
 
@@ -112,10 +113,8 @@ class Calendar:
 
 def free_slots(
     calendar: Calendar,
+    service: Service,
     *,
-    service: str,
-    minutes: int,
-    needs_room: bool,
     days: Iterable[date],
     busy: set[tuple[str, int]],
     absent: set[tuple[str, date]],
@@ -123,15 +122,19 @@ def free_slots(
     adviser: str | None = None,
     limit: int | None = None,
 ) -> list[Slot]:
-    """Every (start, adviser, room) that is open, staffed and free, in time order.
+    """Every (start, adviser, room) open, staffed and free for an appointment of ``service``
+    (its length; a private room when it needs one), in time order.
 
     ``busy`` holds ("adviser:ID" or "room:ID", unit) pairs already taken; ``absent`` holds
     (adviser id, day) pairs of leave and training.
     """
-    length = timedelta(minutes=minutes)
+    if service.appointment_minutes is None:
+        return []  # walk-in only
+    code, needs_room = service.code, service.private_room
+    length = timedelta(minutes=service.appointment_minutes)
     step = timedelta(minutes=calendar.step_minutes)
-    advisers = [a for a in calendar.advisers if a.takes(service) and adviser in (None, a.id)]
-    rooms = [r for r in calendar.rooms if service in r.services]
+    advisers = [a for a in calendar.advisers if a.takes(code) and adviser in (None, a.id)]
+    rooms = [r for r in calendar.rooms if code in r.services]
     if needs_room and not rooms:
         return []
     found: list[Slot] = []

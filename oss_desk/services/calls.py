@@ -166,15 +166,8 @@ def _read(path: Path) -> bytes:
     )
     try:
         return files.read_bounded(path, MAX_FILE_BYTES)
-    except FileNotFoundError:
-        raise NotFound(f"{where}: no such file") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{where}: is a directory, not a call export (CSV file)") from None
-    except files.NotARegularFile:
-        raise InvalidInput(f"{where}: not a regular file, not a call export (CSV file)") from None
     except files.TooLarge:
         raise InvalidInput(too_big) from None
-    except PermissionError:
-        raise InvalidInput(f"{where}: permission denied") from None
     except OSError as exc:
-        raise InvalidInput(f"{where}: cannot read ({exc.strerror or exc})") from None
+        error = NotFound if isinstance(exc, FileNotFoundError) else InvalidInput
+        raise error(f"{where}: {files.unreadable(exc, 'call export (CSV file)')}") from None

@@ -46,6 +46,7 @@ from oss_desk.domain.reports import (
     DayComparison,
     EventLogHead,
     MonthlyReport,
+    PeriodSummary,
     QuarterlyReport,
     RangeReport,
     TrendMonth,
@@ -278,10 +279,7 @@ class ReportService:
             sites=sites,
             target_minutes=self.target_minutes,
             figures=figures,
-            standards=rules.rate(
-                standard_values(tally, rules, calls), appointments=True, calls=True
-            )
-            + self._followup_standards(followups),
+            standards=self._period_standards(tally, calls) + self._followup_standards(followups),
             by_day=by_day,
             busiest_day=busiest(by_day),
             appointments=appointments,
@@ -316,28 +314,12 @@ class ReportService:
             sites=sites,
             target_minutes=self.target_minutes,
             figures=figures,
-            standards=rules.rate(
-                standard_values(current, rules, calls), appointments=True, calls=True
-            ),
+            standards=self._period_standards(current, calls),
             appointments=appointment_figures(current.appointments, rules.notice_days),
             calls=calls,
             months=self._trend(period.months(), months, site, period),
-            current=period_summary(
-                period.label,
-                period.first.isoformat(),
-                period.last.isoformat(),
-                current,
-                rules,
-                calls,
-            ),
-            previous=period_summary(
-                before.label,
-                before.first.isoformat(),
-                before.last.isoformat(),
-                earlier,
-                rules,
-                calls_before,
-            ),
+            current=_summary(period, current, rules, calls),
+            previous=_summary(before, earlier, rules, calls_before),
         )
 
     # Reading ---------------------------------------------------------------------------------
@@ -419,6 +401,12 @@ class ReportService:
             found.append(trend_month(key, tallies.get(key, DayTally()), self.rules, calls))
         return tuple(found)
 
+    def _period_standards(self, tally: DayTally, calls: CallFigures | None) -> tuple[Standard, ...]:
+        """The standards of a month or longer period (appointments and calls rated too)."""
+        return self.rules.rate(
+            standard_values(tally, self.rules, calls), appointments=True, calls=True
+        )
+
     def _followup_standards(self, figures: FollowupFigures) -> tuple[Standard, ...]:
         f = self.s.settings.followups
         return followup_standards(
@@ -436,3 +424,12 @@ class ReportService:
 
 def _each_day(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _summary(
+    period: Period, tally: DayTally, rules: ReportRules, calls: CallFigures | None
+) -> PeriodSummary:
+    """The headline figures of ``period`` from its ``tally``."""
+    return period_summary(
+        period.label, period.first.isoformat(), period.last.isoformat(), tally, rules, calls
+    )

@@ -12,6 +12,7 @@ from typing import Any
 from oss_desk.clock import format_instant
 from oss_desk.domain.call_figures import CallCounts, CallFigures, call_figures
 from oss_desk.domain.calls import ParsedCall
+from oss_desk.storage.rows import select_all, select_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,20 +31,11 @@ class CallImport:
 
 
 def import_by_sha256(conn: sqlite3.Connection, sha256: str) -> CallImport | None:
-    row = conn.execute(
-        "SELECT id, imported_at, imported_by, site_id, file_name, sha256, rows, imported, "
-        "duplicates, first_day, last_day FROM call_imports WHERE sha256 = ?",
-        [sha256],
-    ).fetchone()
-    return CallImport(*row) if row else None
+    return select_one(conn, CallImport, "FROM call_imports WHERE sha256 = ?", [sha256])
 
 
 def list_imports(conn: sqlite3.Connection) -> list[CallImport]:
-    rows = conn.execute(
-        "SELECT id, imported_at, imported_by, site_id, file_name, sha256, rows, imported, "
-        "duplicates, first_day, last_day FROM call_imports ORDER BY id"
-    ).fetchall()
-    return [CallImport(*r) for r in rows]
+    return select_all(conn, CallImport, "FROM call_imports ORDER BY id")
 
 
 def record_import(

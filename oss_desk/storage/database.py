@@ -464,14 +464,13 @@ def _check_location(path: Path, *, create: bool) -> None:
             )
         try:
             parent.mkdir(parents=True, exist_ok=True)
-        except FileExistsError:
-            raise StorageError(f"cannot create {path}: {parent} is not a directory") from None
-        except NotADirectoryError:
-            raise StorageError(f"cannot create {path}: part of the path is a file") from None
-        except PermissionError:
-            raise StorageError(f"cannot create {path}: permission denied") from None
         except OSError as exc:
-            raise StorageError(f"cannot create {path}: {exc.strerror}") from None
+            why = {
+                FileExistsError: f"{parent} is not a directory",
+                NotADirectoryError: "part of the path is a file",
+                PermissionError: "permission denied",
+            }.get(type(exc), exc.strerror)
+            raise StorageError(f"cannot create {path}: {why}") from None
         if not os.access(parent, os.W_OK):
             raise StorageError(f"cannot create {path}: {parent} is not writable")
     fstype = filesystem_type(parent if parent.exists() else Path.cwd())

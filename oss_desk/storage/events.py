@@ -113,22 +113,23 @@ def _row(r: tuple[Any, ...]) -> EventRow:
     )
 
 
+_SELECT_EVENTS = (
+    "SELECT id, at, business_day, site_id, kind, actor, desk_id, visit_id, ticket_id, "
+    "service_code, outcome, data FROM events"
+)
+
+
+def _events(conn: sqlite3.Connection, where: str, args: list[object]) -> list[EventRow]:
+    """The events ``where`` (a WHERE and ORDER BY clause) selects, each as an :class:`EventRow`."""
+    return [_row(r) for r in conn.execute(f"{_SELECT_EVENTS} {where}", args)]
+
+
 def events_after(conn: sqlite3.Connection, after_id: int, limit: int = 1000) -> list[EventRow]:
-    rows = conn.execute(
-        "SELECT id, at, business_day, site_id, kind, actor, desk_id, visit_id, ticket_id, "
-        "service_code, outcome, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
-        [after_id, limit],
-    ).fetchall()
-    return [_row(r) for r in rows]
+    return _events(conn, "WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit])
 
 
 def events_for_visit(conn: sqlite3.Connection, visit_id: int) -> list[EventRow]:
-    rows = conn.execute(
-        "SELECT id, at, business_day, site_id, kind, actor, desk_id, visit_id, ticket_id, "
-        "service_code, outcome, data FROM events WHERE visit_id = ? ORDER BY id",
-        [visit_id],
-    ).fetchall()
-    return [_row(r) for r in rows]
+    return _events(conn, "WHERE visit_id = ? ORDER BY id", [visit_id])
 
 
 def last_event_id(conn: sqlite3.Connection) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 from oss_desk.domain.models import Ticket
 from oss_desk.storage.outbox import LeasedRow
-from oss_desk.storage.rows import of_row, row_dict
+from oss_desk.storage.rows import of_row, row_dict, select_one
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,12 +47,7 @@ def give_consent(
 
 
 def consent_of(conn: sqlite3.Connection, visit_id: int) -> Consent | None:
-    row = conn.execute(
-        "SELECT visit_id, site_id, business_day, phone, given_at, given_by, source"
-        " FROM feedback_consents WHERE visit_id = ?",
-        [visit_id],
-    ).fetchone()
-    return Consent(*row) if row else None
+    return select_one(conn, Consent, "FROM feedback_consents WHERE visit_id = ?", [visit_id])
 
 
 def queue_text(

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from oss_desk.storage.rows import select_one
+
 
 class WorkerLock:
     """An exclusive lock on ``<database>.worker.lock``; the OS releases it if the process dies."""
@@ -167,11 +169,7 @@ def step_down(conn: sqlite3.Connection, *, owner: str, now: str) -> None:
 
 
 def read_heartbeat(conn: sqlite3.Connection) -> Heartbeat | None:
-    row = conn.execute(
-        "SELECT pid, host, started_at, seen_at, owner, role, term, stopped_at "
-        "FROM worker_heartbeat WHERE id = 1"
-    ).fetchone()
-    return Heartbeat(*row) if row else None
+    return select_one(conn, Heartbeat, "FROM worker_heartbeat WHERE id = 1")
 
 
 def heartbeat(conn: sqlite3.Connection) -> tuple[int, str, str] | None:

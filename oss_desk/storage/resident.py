@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from oss_desk.storage.rows import first_column
+from oss_desk.storage.rows import column_list, first_column
 from oss_desk.storage.sending import TURN_TEXTS, claim_due
 
 
@@ -140,8 +140,7 @@ class TurnText:
 
 
 def claim_turn_text(conn: sqlite3.Connection, now: str, lease_until: str) -> TurnText | None:
-    returning = "id, visit_id, ticket_id, kind, reference, attempts, status"
-    row = claim_due(conn, TURN_TEXTS, now, lease_until, returning).fetchone()
+    row = claim_due(conn, TURN_TEXTS, now, lease_until, column_list(TurnText)).fetchone()
     return TurnText(*row) if row else None
 
 

@@ -1,4 +1,5 @@
-"""One row mapper: a fetched row as a dict of its columns, and a dataclass from such a row."""
+"""One row mapper: a fetched row as a dict of its columns, a dataclass from such a row, and the
+records whose fields are their table's columns selected by those fields."""
 
 from __future__ import annotations
 
@@ -23,6 +24,27 @@ def of_row(cls: type[T], row: Mapping[str, Any], **differs: Any) -> T:
     already (another column, or a value read from its stored form)."""
     taken = {f.name: row[f.name] for f in fields(cls) if f.name not in differs}
     return cls(**taken, **differs)
+
+
+def column_list(cls: type[DataclassInstance]) -> str:
+    """``cls``'s field names, in order, as a SELECT list: for a record whose fields are the
+    columns of its table (so the record and its query cannot drift apart)."""
+    return ", ".join(f.name for f in fields(cls))
+
+
+def select_one(
+    conn: sqlite3.Connection, cls: type[T], rest: str, args: Sequence[object] = ()
+) -> T | None:
+    """The first row of ``SELECT <cls's fields> <rest>`` as a ``cls`` (None: no row)."""
+    row = conn.execute(f"SELECT {column_list(cls)} {rest}", args).fetchone()
+    return None if row is None else cls(*row)
+
+
+def select_all(
+    conn: sqlite3.Connection, cls: type[T], rest: str, args: Sequence[object] = ()
+) -> list[T]:
+    """Every row of ``SELECT <cls's fields> <rest>``, each as a ``cls``, in its order."""
+    return [cls(*row) for row in conn.execute(f"SELECT {column_list(cls)} {rest}", args)]
 
 
 def returned_int(conn: sqlite3.Connection, sql: str, args: Sequence[object] = ()) -> int:

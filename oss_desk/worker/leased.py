@@ -157,22 +157,8 @@ class LeasedSender:
             )
 
 
-class Leased(Protocol):
-    """A claimed row of a lane :class:`LeasedDelivery` sends."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def attempts(self) -> int: ...
-    @property
-    def unconfirmed(self) -> int: ...
-    @property
-    def last_error(self) -> str | None: ...
-    @property
-    def handed_over_at(self) -> str | None: ...
-
-
-R = TypeVar("R", bound=Leased)
+R = TypeVar("R", bound=o.LeasedRow)
+"""A claimed row of a lane :class:`LeasedDelivery` sends (each lane's record is a LeasedRow)."""
 
 
 class LeasedDelivery(LeasedSender, Generic[R], ABC):

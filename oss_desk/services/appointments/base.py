@@ -163,9 +163,7 @@ class AppointmentBase:
             raise NotFound(f"unknown adviser {shown(adviser)!r}")
         return free_slots(
             self.calendar(site),
-            service=svc.code,
-            minutes=svc.appointment_minutes,
-            needs_room=svc.private_room,
+            svc,
             days=day_list,
             busy=busy,
             absent=absent,

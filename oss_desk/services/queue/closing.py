@@ -16,10 +16,9 @@ from oss_desk.domain.models import EventKind, Outcome, Ticket, TicketStatus, Vis
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, described, parse_outcome
-from oss_desk.services.queue.tickets import Issuing
+from oss_desk.services.queue.tickets import Counted, Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import added_services, deliver_service
-from oss_desk.storage.outbox import queue_print_job
 
 CANCEL_REASONS = ("left", "error", "office_closed", "end_of_day")
 """Why a ticket was cancelled: the resident left, it was issued in error, or the office closed
@@ -53,17 +52,14 @@ class Closing(Issuing):
         ref: Ref,
         outcome: str | Outcome,
         services: Outcomes | None = None,
-        *,
-        signposted_to: str | None = None,
-        assisted_digital: bool = False,
-        avoidable: bool = False,
+        **counted: Unpack[Counted],
     ) -> Ticket:
         """Finish a called or serving ticket with its outcome (and each service added to the
         visit with its own, ``services``); the visit ends with them, its outcome the least
         settled of them. What the council counts goes with it (:meth:`finish_flags`)."""
         self._require(Action.FINISH)
         result = parse_outcome(outcome)
-        data = self.finish_flags(result, signposted_to, assisted_digital, avoidable)
+        data = self.finish_flags(result, counted)
         return self._finish(ref, result, check=True, services=services, data=data)
 
     def _finish(
@@ -289,16 +285,10 @@ class Closing(Issuing):
             printer = self._reprint_printer(ticket)
             job = None
             if printer is not None:
-                job = queue_print_job(
-                    conn,
-                    kind="ticket",
-                    printer_url=printer,
-                    created_at=format_instant(now),
-                    ticket_id=new.id,
-                    desk_id=ticket.desk or self.actor.desk_id,
-                    payload={"reprint": True, "transferred_from": ticket.id},
+                desk_id = ticket.desk or self.actor.desk_id
+                job = self._print_ticket(
+                    conn, new, printer, now, desk_id, transferred_from=ticket.id
                 )
-                self._log(conn, new, EventKind.REPRINT, now, {"job": job, "transfer": True})
             return Moved(new, job, printer)
 
     def _reprint_printer(self, ticket: Ticket) -> str | None:

@@ -12,7 +12,7 @@ from oss_desk.services.queue.core import Ref
 from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import log_out, login_at
-from oss_desk.storage.outbox import last_printer_for_ticket, queue_print_job
+from oss_desk.storage.outbox import last_printer_for_ticket
 from oss_desk.storage.site import desk_statuses, set_desk_status
 
 NOTE_LIMIT = 500
@@ -58,7 +58,6 @@ class Records(Issuing):
         else the printer it was first sent to, else the office's meet-and-greet printer."""
         self._require(Action.REPRINT)
         now = self.s.clock.now()
-        stamp = format_instant(now)
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
             desk = self._desk(None)
@@ -76,17 +75,7 @@ class Records(Issuing):
                     "no printer is set up for this desk or this office",
                     cli_hint="give one with --print-to URL",
                 )
-            job = queue_print_job(
-                conn,
-                kind="ticket",
-                printer_url=target,
-                created_at=stamp,
-                ticket_id=ticket.id,
-                desk_id=desk.id if desk else None,
-                payload={"reprint": True},
-            )
-            self._log(conn, ticket, EventKind.REPRINT, now, {"job": job})
-        return job
+            return self._print_ticket(conn, ticket, target, now, desk, reprint=True)
 
     # Desks -----------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
@@ -33,6 +34,18 @@ from oss_desk.storage.outbox import queue_print_job
 
 Needs = str | Iterable[str] | None
 """Reasonable adjustments as typed (``"bsl,wheelchair"``) or as a list."""
+
+
+class Counted(TypedDict, total=False):
+    """What the council counts with a finish besides its outcome (a ticket's or a quick
+    visit's)."""
+
+    signposted_to: str | None
+    """The organisation the resident was signposted to (with the outcome ``signposted``)."""
+    assisted_digital: bool
+    """They were helped to use the council's website."""
+    avoidable: bool
+    """It could have been done online (avoidable contact)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,19 +104,38 @@ class Issuing(QueueCore):
                 desk=desk,
                 flags=_flags(urgent=urgent, repeat=repeat),
             )
-            job = (
-                queue_print_job(
-                    conn,
-                    kind="ticket",
-                    printer_url=printer,
-                    created_at=format_instant(now),
-                    ticket_id=ticket.id,
-                    desk_id=desk.id if desk else None,
-                )
-                if printer
-                else None
-            )
+            job = self._print_ticket(conn, ticket, printer, now, desk) if printer else None
         return Issued(ticket=ticket, print_job=job)
+
+    def _print_ticket(
+        self,
+        conn: sqlite3.Connection,
+        ticket: Ticket,
+        printer: str,
+        now: datetime,
+        desk: Desk | str | None,
+        *,
+        transferred_from: int | None = None,
+        reprint: bool = False,
+    ) -> int:
+        """Queue ``ticket``'s printout on ``printer`` for ``desk`` (or its id); returns the print
+        job. A reprint (asked for, or the new code of a ticket ``transferred_from`` another) says
+        so on the job and is the ticket's REPRINT event."""
+        moved = {} if transferred_from is None else {"transferred_from": transferred_from}
+        reprint = reprint or bool(moved)
+        job = queue_print_job(
+            conn,
+            kind="ticket",
+            printer_url=printer,
+            created_at=format_instant(now),
+            ticket_id=ticket.id,
+            desk_id=desk.id if isinstance(desk, Desk) else desk,
+            payload={"reprint": True, **moved} if reprint else None,
+        )
+        if reprint:
+            logged: dict[str, object] = {"job": job, "transfer": True} if moved else {"job": job}
+            self._log(conn, ticket, EventKind.REPRINT, now, logged)
+        return job
 
     def arrival_with_ticket(
         self,
@@ -235,16 +267,14 @@ class Issuing(QueueCore):
         site_id: str | None = None,
         needs: Needs = None,
         repeat: bool = False,
-        signposted_to: str | None = None,
-        assisted_digital: bool = False,
-        avoidable: bool = False,
+        **counted: Unpack[Counted],
     ) -> Visit:
         """A visit dealt with at meet-and-greet: arrival and outcome at once, no ticket; with
         what the council counts (see :meth:`finish_flags`)."""
         self._require(Action.QUICK_VISIT)
         svc = self.service(service)
         result = parse_outcome(outcome)
-        finished_data = self.finish_flags(result, signposted_to, assisted_digital, avoidable)
+        finished_data = self.finish_flags(result, counted)
         desk = self._desk(desk_id)
         site = self._site_for(desk, site_id)
         parsed_needs = _needs(needs)
@@ -269,18 +299,12 @@ class Issuing(QueueCore):
         assert visit is not None
         return visit
 
-    def finish_flags(
-        self,
-        outcome: Outcome,
-        signposted_to: str | None,
-        assisted_digital: bool,
-        avoidable: bool,
-    ) -> dict[str, object]:
-        """What a finish records besides its outcome, checked: where the resident was
-        signposted (an organisation of ``signposting.organisations``; only with the outcome
-        ``signposted``), whether they were helped to use the council's website, whether it
-        could have been done online."""
+    def finish_flags(self, outcome: Outcome, counted: Counted) -> dict[str, object]:
+        """What a finish records besides its outcome (:class:`Counted`), checked: the
+        organisation signposted to is one of ``signposting.organisations`` and goes only with
+        the outcome ``signposted``."""
         data: dict[str, object] = {}
+        signposted_to = counted.get("signposted_to")
         if signposted_to is not None:
             wanted = signposted_to.strip().lower()
             known = self.s.settings.signposting.organisations
@@ -292,10 +316,9 @@ class Issuing(QueueCore):
             if outcome is not Outcome.SIGNPOSTED:
                 raise InvalidInput("a destination goes with the outcome signposted")
             data["signposted_to"] = wanted
-        if assisted_digital:
-            data["assisted_digital"] = True
-        if avoidable:
-            data["avoidable"] = True
+        for flag in ("assisted_digital", "avoidable"):
+            if counted.get(flag):
+                data[flag] = True
         return data
 
     def _printer_for(self, desk: Desk | None, print_to: str | None) -> str | None:
