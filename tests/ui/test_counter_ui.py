@@ -201,7 +201,7 @@ async def test_no_show_is_asked_first_and_taken_back(
         assert ticket(db, 1)["status"] == "called"
         await pilot.press("x")
         await until(lambda: isinstance(app.screen, QuestionDialog))
-        await pilot.press("n")
+        await pilot.press("y")  # yes, they have not come
         await until(lambda: ticket(db, 1)["status"] == "no_show")
         await until(lambda: screen.my_ticket() is None)
         await pilot.press("u")
