@@ -397,6 +397,17 @@ def test_errors_from_a_real_process(db_path: Path) -> None:
         assert_one_line_error(proc.returncode, proc.stdout, proc.stderr, fragment)
 
 
+def test_a_group_typed_alone_shows_its_commands(db_path: Path) -> None:
+    """`oss-desk desks` on its own is a person asking what it can do: the group's help, as
+    `--help` prints it (one command a line), not the help folded into one error line."""
+    env = {"OSS_DESK_DB": str(db_path), "OSS_DESK_NOW": NOW}
+    alone = run_cli_process("desks", env=env)
+    asked = run_cli_process("desks", "--help", env=env)
+    assert alone.returncode == 0 and alone.stderr == ""
+    assert alone.stdout == asked.stdout
+    assert "close-day" in alone.stdout and alone.stdout.count("\n") > 5
+
+
 def test_json_output_is_one_value(cli: Cli) -> None:
     import json
 

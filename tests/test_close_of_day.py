@@ -128,7 +128,7 @@ def test_closing_the_day_is_for_team_leaders(
     assert cli("--user", "tess", "ticket", "issue", "--service", "C").code == 0
     refused = cli("--user", "ann", "desks", "close-day", "--yes")
     assert refused.code == 9
-    assert "may not" in refused.err and refused.err.count("\n") == 1
+    assert "may not close the day" in refused.err and refused.err.count("\n") == 1
     assert _statuses(cli.db) == {"C001": "waiting"}
     assert (
         cli("--user", "tess", "desks", "close-day", "--yes", "--json").json()["closed"][0]["code"]

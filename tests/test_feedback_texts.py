@@ -462,7 +462,7 @@ def test_a_text_failed_for_good_is_an_alert_until_acknowledged(
     shown = cli("alerts", "list", now=now)
     assert f"f{text_id}  follow-up text for visit {visit} failed" in shown.out
     wrong = cli("alerts", "ack", f"f{text_id + 1}", now=now)
-    assert wrong.code == 2 and f"no alert f{text_id + 1}" in wrong.err
+    assert wrong.code == 5 and f"no alert f{text_id + 1}" in wrong.err
     acked = cli("--user", "tl", "alerts", "ack", f"F{text_id}", "--json", now=now)
     assert acked.json() == {"acknowledged": 1}
     assert cli("alerts", "list", "--json", now=now).json() == []

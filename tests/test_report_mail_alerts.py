@@ -43,7 +43,7 @@ def test_a_report_email_failed_for_good_is_an_alert_until_acknowledged(
 
     wrong = cli("alerts", "ack", f"r{mail_id + 1}", now=now)
     assert (
-        wrong.code == 2 and wrong.err.count("\n") == 1 and f"no alert r{mail_id + 1}" in wrong.err
+        wrong.code == 5 and wrong.err.count("\n") == 1 and f"no alert r{mail_id + 1}" in wrong.err
     )
     bad = cli("alerts", "ack", "rx", now=now)
     assert bad.code == 2 and "Traceback" not in bad.err

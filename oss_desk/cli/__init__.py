@@ -165,6 +165,11 @@ def run(argv: list[str] | None = None) -> int:
         result = cli.main(args=argv, prog_name="oss-desk", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except click.exceptions.NoArgsIsHelpError as exc:
+        # A command group typed on its own (`oss-desk desks`): the person wants its commands,
+        # so show its help as `--help` would, rather than folding it into one error line.
+        click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+        return 0
     except click.exceptions.Abort:
         err("oss-desk: aborted")
         return EXIT_INTERRUPTED

@@ -203,11 +203,11 @@ def close_day(state: State, site_id: str | None, yes: bool, as_json: bool) -> No
     (team leader; residents being served stay with their advisers)."""
     import sys
 
-    from oss_desk.domain.access import Action
+    from oss_desk.domain.access import CLOSING_THE_DAY, Action
     from oss_desk.services.queue.day_end import close_now, left_open_now, tickets
 
     session = state.session()
-    session.require(Action.CANCEL_TICKET, session.actor)
+    session.require(Action.CANCEL_TICKET, session.actor, doing=CLOSING_THE_DAY)
     left = left_open_now(session, site_id)
     if left.total and not yes:
         if not sys.stdin.isatty():

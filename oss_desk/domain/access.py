@@ -65,6 +65,9 @@ class Action(StrEnum):
         return PHRASES[self]
 
 
+CLOSING_THE_DAY = "close the day"
+"""What closing the day is called in a refusal: it needs the right to cancel tickets."""
+
 PHRASES: dict[Action, str] = {
     Action.ISSUE_TICKET: "issue a ticket",
     Action.QUICK_VISIT: "record a quick visit",
@@ -225,9 +228,13 @@ def refusal(
     action: Action,
     own: bool | None = None,
     grants: Grants | None = None,
+    doing: str | None = None,
 ) -> str:
-    """The one-line reason: "Sam Patel (adviser) may not cancel a ticket"."""
+    """The one-line reason: "Sam Patel (adviser) may not cancel a ticket". ``doing`` names what
+    was asked when it is more than the action itself ("close the day", which cancels tickets)."""
     who = f"{name} ({role.value})" if role is not None else f"{name} (no role)"
+    if doing is not None:
+        return f"{who} may not {doing} (it needs the right to {action.phrase})"
     if scope_of(role, action, grants) is Scope.OWN and own is False:
         return f"{who} may not {OWN_PHRASES.get(action, action.phrase)}"
     return f"{who} may not {action.phrase}"

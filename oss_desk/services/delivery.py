@@ -27,7 +27,7 @@ from oss_desk.domain.delivery import (
 )
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import Actor
-from oss_desk.errors import InvalidInput, OssDeskError
+from oss_desk.errors import InvalidInput, NotFound, OssDeskError
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts as ft
@@ -334,7 +334,7 @@ def acknowledge_alerts(
     unknown += [f"r{i}" for i in wanted_mails if i not in mails]
     unknown += [f"f{i}" for i in wanted_texts if i not in texts]
     if unknown:
-        raise InvalidInput(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts`")
+        raise NotFound(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts`")
     now = format_instant(session.clock.now())
     who = actor.person
     with session.store.write() as conn:

@@ -84,15 +84,21 @@ class Session:
         return scope_of(self.role_of((actor or self.actor).person), action, self.grants)
 
     def require(
-        self, action: Action, actor: Actor | None = None, *, own: bool | None = None
+        self,
+        action: Action,
+        actor: Actor | None = None,
+        *,
+        own: bool | None = None,
+        doing: str | None = None,
     ) -> None:
         """Raise :class:`Forbidden` unless the actor's role may do ``action`` (``own``: whether
-        the ticket, appointment or desk acted on is theirs, for a role allowed only its own)."""
+        the ticket, appointment or desk acted on is theirs, for a role allowed only its own;
+        ``doing``: what was asked, when it is more than the action, for the refusal's words)."""
         if self.may(action, actor, own=own):
             return
         person = (actor or self.actor).person
         raise Forbidden(
-            refusal(self.name_of(person), self.role_of(person), action, own, self.grants)
+            refusal(self.name_of(person), self.role_of(person), action, own, self.grants, doing)
         )
 
     # Lookups ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.events import Key
 from textual.widgets import DataTable, OptionList
 
 from oss_desk.clock import FixedClock
@@ -201,7 +202,7 @@ async def test_no_show_is_asked_first_and_taken_back(
         assert ticket(db, 1)["status"] == "called"
         await pilot.press("x")
         await until(lambda: isinstance(app.screen, QuestionDialog))
-        await pilot.press("n")
+        await pilot.press("y")  # yes, they have not come
         await until(lambda: ticket(db, 1)["status"] == "no_show")
         await until(lambda: screen.my_ticket() is None)
         await pilot.press("u")
@@ -209,6 +210,38 @@ async def test_no_show_is_asked_first_and_taken_back(
         assert ticket(db, 1)["desk"] == "desk-1"
         assert "no_show_undone" in kinds(db)
         await until(lambda: screen.query_one(BigCode).code == "C001")
+
+
+async def test_a_key_pressed_twice_in_a_dialog_answers_once(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """Two quick presses of "1" in the finish dialog: the first answers it; the second is not
+    a second answer (which would pop the screen beneath and be a fault)."""
+    db = make_office(tmp_path)
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        QueueService(session).issue("C", print_ticket=False)
+    finally:
+        session.close()
+    app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("s")
+        await until(lambda: rows(db, "SELECT status FROM tickets") == [("serving",)])
+        await pilot.press("f")
+        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        dialog = app.screen
+        dialog.post_message(Key("1", "1"))
+        dialog.post_message(Key("1", "1"))  # both queued before the first is handled
+        await until(
+            lambda: rows(db, "SELECT status, outcome FROM tickets") == [("done", "resolved")]
+        )
+        await pilot.pause()
+        assert app.screen is screen and app.faults == []
 
 
 async def test_needs_an_appointment_books_it_for_the_visit(

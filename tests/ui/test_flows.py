@@ -197,8 +197,8 @@ async def test_no_show_transfer_and_note(office: Path, make_app: AppFactory) -> 
         await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
         await pilot.press("x")
         await until(lambda: isinstance(app.screen, QuestionDialog))
-        assert str(app.screen.heading) == "C001: has the resident arrived?"  # type: ignore[attr-defined]
-        await pilot.press("n")
+        assert str(app.screen.heading) == "C001: the resident has not come?"  # type: ignore[attr-defined]
+        await pilot.press("y")
         await until(
             lambda: rows(office, "SELECT status FROM tickets WHERE id = 1") == [("no_show",)]
         )

@@ -192,8 +192,8 @@ def test_demo_counter_day(tmp_path: Path) -> None:
         assert "C001  Council Tax" in shown
         # No-show: asked first; then taken back.
         term.keys("x")
-        term.wait_for("C001: has the resident arrived?")
-        term.keys("n")
+        term.wait_for("C001: the resident has not come?")
+        term.keys("y")
         term.wait_for("U takes it back")
         term.keys("u")
         term.wait_for("C001 is back: called here again")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.access import Action
+from oss_desk.domain.access import CLOSING_THE_DAY, Action
 from oss_desk.domain.calendar import hours_on, zone
 from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus, VisitStatus
 from oss_desk.services.events import of_ticket, record_event
@@ -123,7 +123,7 @@ def close_now(
     closed as "office closed" (at its day's closing time when that has passed, else now).
     Refused to any role that may not cancel tickets (advisers, meet-and-greet, admin)."""
     who = actor or session.actor
-    session.require(Action.CANCEL_TICKET, who)
+    session.require(Action.CANCEL_TICKET, who, doing=CLOSING_THE_DAY)
     site = session.site(site_id)
     now = session.clock.now()
     closed: list[Ticket] = []

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, TypeVar
 from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
@@ -60,6 +61,18 @@ class Dialog(ModalScreen[T]):
     def compose_body(self) -> ComposeResult:
         """The dialog's own widgets, between the heading and the hint."""
         yield from ()
+
+    answered = False
+    """Set by the first :meth:`dismiss`: a dialog answers once."""
+
+    def dismiss(self, result: T | None = None) -> AwaitComplete:
+        """Answer once: a second key queued before the dialog closed (two quick presses of "1")
+        is not a second answer, which would close the screen beneath it."""
+        if self.answered:
+            done: AwaitComplete = AwaitComplete.nothing()  # type: ignore[no-untyped-call]
+            return done
+        self.answered = True
+        return super().dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -76,7 +76,7 @@ class AdviserScreen(counter.CounterScreen):
         "wait). When they reach the desk, S starts; F finishes with the outcome of each "
         "service (A adds a service to the visit); 'needs an appointment' books it there and "
         "then. R calls again; Q puts them back in the queue at their place if they did not "
-        "hear; X asks whether they came before marking a no-show, and U takes a no-show back "
+        "hear; X asks before marking a no-show, and U takes a no-show back "
         "for 2 minutes. P parks them (fetching a document) and brings them back. T transfers "
         "to a service, a desk or a colleague. H reads the visit's history and notes back. Z "
         "logs you in or out of this desk."
@@ -107,7 +107,12 @@ class AdviserScreen(counter.CounterScreen):
         _key("q", "recycle", "To queue", "Not heard: back in the queue at their place"),
         _key("s", "start", "Start", "The resident has arrived at the desk"),
         _key("f", "finish", "Finish", "Finish with the outcome of each service"),
-        _key("x", "no_show", "No-show", "Has the resident arrived? If not: no-show"),
+        _key(
+            "x",
+            "no_show",
+            "No-show",
+            "No-show, asked first (if they are here after all: start serving)",
+        ),
         _key("u", "undo_no_show", "Undo", "Take the last no-show back (2 minutes)", id="undo"),
         _key("p", "park", "Park", "Park the resident (fetching a document), or resume"),
         _key("a", "add_service", "Add service", "Another service in this visit"),

@@ -219,24 +219,25 @@ async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: 
 
 
 async def no_show(screen: CounterScreen) -> None:
-    """Has the resident arrived? Yes starts serving; no marks the no-show (U takes it back)."""
+    """Mark a no-show, asked first: yes marks it (U takes it back); no, they are here after
+    all, starts serving them. Yes is what X was pressed for, so a habitual y does that."""
     if (found := screen.with_ticket()) is None:
         return
     ticket, actor = found
     called = f"Called {screen._minutes(ticket.called_at)} min ago" if ticket.called_at else ""
     if ticket.recalls:
         called += f", recalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}"
-    arrived = await screen.app.push_screen_wait(
+    missing = await screen.app.push_screen_wait(
         QuestionDialog(
-            f"{ticket.code}: has the resident arrived?",
-            yes="start serving them",
-            no="mark them a no-show",
+            f"{ticket.code}: the resident has not come?",
+            yes="mark them a no-show",
+            no="they are here: start serving them",
             detail=called,
         )
     )
-    if arrived is None:
+    if missing is None:
         return
-    if arrived:
+    if not missing:
         await screen.commit(lambda s: QueueService(s, actor).start(ticket.id))
         return
     done = await screen.commit(lambda s: QueueService(s, actor).no_show(ticket.id))
