@@ -175,3 +175,13 @@ def serial(quick: bool) -> Row:
 
 def printers(quick: bool) -> list[Row]:
     return [tcp(quick), serial(quick)]
+
+
+def main(quick: bool = False) -> None:
+    """The printer rows alone: ``python -m tests.benchmarks.table_devices [--quick]``."""
+    for row in printers(quick):
+        print("\n".join(row.lines()), flush=True)
+
+
+if __name__ == "__main__":
+    main(quick="--quick" in sys.argv[1:])
