@@ -130,8 +130,9 @@ def tcp(quick: bool) -> Row:
         "<= 3x",
         median(ours) <= 3 * median(floor),
         f"the issue itself, its durable commit included, returned at {ms(median(issued))}; "
-        "then the worker's two durable commits: claimed before the first byte, and sent "
-        "while the printer's answer comes",
+        "then the worker's durable claim, committed while the printer answers its status "
+        "question and before the job's first byte; 'sent' and 'printed' are committed after "
+        "the connection is closed",
     )
 
 
