@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from oss_desk.worker.printing import PrintDelivery
 
 from .conftest import MONDAY_0930, ROOT, Cli, make_db, site_toml
 from .escpos_decoder import decode, text_lines
-from .hardware.fakes import FakePrinter, SerialPrinter, closed_port
+from .hardware.fakes import HEALTHY, PAPER_OUT, FakePrinter, SerialPrinter, closed_port
 
 
 def rows(db: Path, sql: str, *args: object) -> list[Any]:
@@ -235,3 +236,45 @@ def test_bad_printer_urls_are_named_when_queued_and_tested(
     )
     assert desk.code == 3
     assert "OSS_DESK_BOARD__URL" in desk.err and "unknown setting 'baud'" in desk.err
+
+
+# The claim on its way while the printer answers ---------------------------------------------
+
+
+def test_a_printer_that_said_paper_out_prints_the_ticket_later_without_copy(
+    tmp_path: Path,
+) -> None:
+    """The job is claimed while the printer is asked; the printer says paper out, so no byte
+    left: the job waits (not marked as started), and once paper is in, the ticket prints once,
+    not marked COPY. With a network printer's answer there at once, "sent" and "printed" are
+    recorded together."""
+    printer = FakePrinter(replies=dict(PAPER_OUT))
+    db = office_with(tmp_path, printer.url, extra="\n[printing]\nretry_seconds = 0.05\n")
+    clock = FixedClock(MONDAY_0930)
+    desk = open_session(db=db, clock=clock, person="greeter", desk_id="greet-1")
+    worker = open_session(db=db, clock=clock, person="worker", host=True)
+    try:
+        QueueService(desk).issue("C")
+        delivery = PrintDelivery(worker)
+        report = delivery.deliver_due()
+        assert (report.printed, report.retried) == (0, 1), report
+        conn = desk.store.conn
+        row = conn.execute(
+            "SELECT status, started_at, owner, last_error FROM print_jobs"
+        ).fetchone()
+        assert row[:3] == ("pending", None, None) and "paper out" in row[3], row
+        assert printer.jobs == []  # only the status questions went
+        printer.replies = dict(HEALTHY)
+        clock.set(MONDAY_0930 + timedelta(seconds=5))
+        assert delivery.deliver_due().printed == 1
+        ((job,),) = [printer.jobs]
+        lines = text_lines(decode(job))
+        assert "C001" in lines and "COPY" not in lines, lines
+        row = conn.execute(
+            "SELECT status, attempts, started_at IS NOT NULL, sent_at, printed_at FROM print_jobs"
+        ).fetchone()
+        assert row[:3] == ("done", 2, 1) and row[3] is not None and row[3] == row[4], row
+    finally:
+        worker.close()
+        desk.close()
+        printer.close()

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from oss_desk import files
 from oss_desk.domain.devices import PrinterURL
 from oss_desk.hardware.printer_link import (
+    Answer,
     AskingTransport,
     PrinterFault,
     PrinterLink,
@@ -45,11 +46,17 @@ class _NoStatusLink:
     def status(self) -> PrinterStatus:
         return self.answer
 
+    def ask(self) -> Answer:
+        return self.status
+
     def write(self, data: bytes) -> None:
         self.write_all(data)
 
     def confirm(self, size: int) -> PrinterStatus:
         return self.answer
+
+    def answered(self, wait: float) -> bool:
+        return False
 
     def close(self) -> None:
         pass
@@ -174,6 +181,9 @@ class UsbLink:
         except Exception:
             return PrinterStatus.UNKNOWN
 
+    def ask(self) -> Answer:
+        return self.status  # asked when the answer is read
+
     def write(self, data: bytes) -> None:
         try:
             self.printer._raw(data)
@@ -187,6 +197,9 @@ class UsbLink:
             return confirm_job(self.printer._raw, self._read_one, time.monotonic() + 5.0)
         except Exception:
             return PrinterStatus.UNKNOWN
+
+    def answered(self, wait: float) -> bool:
+        return False  # read (with its own timeout) by confirm
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

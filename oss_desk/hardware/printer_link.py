@@ -114,6 +114,11 @@ def query_status(write: Callable[[bytes], object], read_one: ReadOne, wait: floa
     """Ask DLE EOT 1, 2, 3, 4 at once and read the replies in order (a silent first one:
     unknown, without waiting for the others)."""
     write(STATUS_QUESTIONS)
+    return read_status(read_one, wait)
+
+
+def read_status(read_one: ReadOne, wait: float) -> PrinterStatus:
+    """The replies to :data:`STATUS_QUESTIONS`, asked already (see :func:`query_status`)."""
     first = _reply(read_one, time.monotonic() + wait)
     if first is None:
         return PrinterStatus.UNKNOWN
@@ -152,11 +157,21 @@ def confirm_job(
     return decode_status(first, cause, None, None)
 
 
+Answer = Callable[[], PrinterStatus]
+"""Reads the printer's answer to questions already sent (UNKNOWN when it does not answer)."""
+
+
 class PrinterLink(Protocol):
     """One open connection to a printer, for one job."""
 
     def status(self) -> PrinterStatus:
         """DLE EOT 1-4 (UNKNOWN when it does not answer)."""
+        ...
+
+    def ask(self) -> Answer:
+        """Send DLE EOT 1-4 now, and read the answer later (``ask()()`` is :meth:`status`): the
+        caller works while the printer answers. A link that cannot split the two asks when the
+        answer is read."""
         ...
 
     def write(self, data: bytes) -> None:
@@ -165,6 +180,12 @@ class PrinterLink(Protocol):
 
     def confirm(self, size: int) -> PrinterStatus:
         """After a job of ``size`` bytes: has it been taken? UNKNOWN when nobody says."""
+        ...
+
+    def answered(self, wait: float) -> bool:
+        """Whether the printer's answer to the question that went with the job has come
+        within ``wait`` seconds (then :meth:`confirm` reads it without waiting). False where
+        no question went with the job, or the answer takes the line time (serial)."""
         ...
 
     def close(self) -> None: ...

@@ -9,6 +9,7 @@ plus a margin). Files, capture files, CUPS and USB are in
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import termios
 import time
@@ -26,6 +27,8 @@ from oss_desk.hardware.printer_devices import (
 from oss_desk.hardware.printer_link import (
     CHUNK,
     ONLINE_QUESTION,
+    STATUS_QUESTIONS,
+    Answer,
     AskingTransport,
     PrinterFault,
     PrinterLink,
@@ -35,7 +38,7 @@ from oss_desk.hardware.printer_link import (
     confirm_job,
     decode_status,
     first_line,
-    query_status,
+    read_status,
     send,
 )
 
@@ -78,10 +81,14 @@ class TcpLink:
         return data[0] if data else None
 
     def status(self) -> PrinterStatus:
+        return self.ask()()
+
+    def ask(self) -> Answer:
         try:
-            return query_status(self.sock.sendall, self._read_one, self.timeout)
+            self.sock.sendall(STATUS_QUESTIONS)
         except OSError:
-            return PrinterStatus.UNKNOWN
+            return lambda: PrinterStatus.UNKNOWN
+        return lambda: read_status(self._read_one, self.timeout)
 
     def write(self, data: bytes) -> None:
         """Send in chunks (with the confirming question after the job's last byte, when the
@@ -101,6 +108,15 @@ class TcpLink:
                 return
             raise _write_fault(exc, sent) from None
         self._asked = self.asks
+
+    def answered(self, wait: float) -> bool:
+        if not self._asked:
+            return False
+        try:
+            readable, _, _ = select.select([self.sock], [], [], wait)
+        except (OSError, ValueError):
+            return False
+        return bool(readable)
 
     def confirm(self, size: int) -> PrinterStatus:
         try:
@@ -181,13 +197,25 @@ class SerialLink:
         return data[0] if data else None
 
     def status(self) -> PrinterStatus:
+        return self.ask()()
+
+    def ask(self) -> Answer:
         import serial
 
+        faults = (serial.SerialException, OSError, termios.error)
         try:
             self.port.reset_input_buffer()
-            return query_status(self.port.write, self._read_one, min(1.0, self.url.timeout))
-        except (serial.SerialException, OSError, termios.error):
-            return PrinterStatus.UNKNOWN
+            self.port.write(STATUS_QUESTIONS)
+        except faults:
+            return lambda: PrinterStatus.UNKNOWN
+
+        def answer() -> PrinterStatus:
+            try:
+                return read_status(self._read_one, min(1.0, self.url.timeout))
+            except faults:
+                return PrinterStatus.UNKNOWN
+
+        return answer
 
     def _timeouts(self, size: int) -> tuple[float, float]:
         return serial_timeouts(size, self.url.baudrate, self.url.timeout, self.url.line_bits)
@@ -232,6 +260,9 @@ class SerialLink:
             return confirm_job(self.port.write, self._read_one, deadline)
         except (serial.SerialException, OSError, termios.error):
             return PrinterStatus.UNKNOWN
+
+    def answered(self, wait: float) -> bool:
+        return False  # the answer comes once the job has crossed the line
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # termios errors after a hang-up

@@ -49,7 +49,7 @@ PRINT_JOBS = Outbox(
     lane="printer_url",
     sending="printing",
     order="id",
-    columns=_RETRIED | {"printer_url", "printed_at", "attempts", "auto_reprints"},
+    columns=_RETRIED | {"printer_url", "printed_at", "attempts", "auto_reprints", "started_at"},
 )
 MESSAGES = Outbox(
     "messages",

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import after_cut_short, is_copy, print_backoff
@@ -48,6 +48,10 @@ log = logging.getLogger("oss_desk.worker")
 T = TypeVar("T")
 
 LEASE_SECONDS = 60
+QUICK_ANSWER_SECONDS = 0.002
+"""How long to wait for the answer of a printer asked with the job's last bytes before
+committing "sent" on its own: a network printer answers within a round trip, and then "sent"
+and "printed" are one commit, after the line is freed."""
 
 
 def new_owner() -> str:
@@ -133,25 +137,43 @@ class PrintDelivery:
         except Exception as exc:
             self._settle(job, "failed", report, error=f"bad printer URL: {describe(exc)}")
             return
-        # The printer is reached and asked how it is while the job is rendered.
-        asking = Meanwhile(lambda: _open_and_ask(transport))
         try:
             data = self._render(job, url.profile)
         except Exception as exc:
-            opened = asking.result()
-            if not isinstance(opened, PrinterFault):
-                opened[0].close()
             self._settle(job, "failed", report, error=f"cannot render the job: {describe(exc)}")
             return
-        opened = asking.result()
-        if isinstance(opened, PrinterFault):
-            self._not_printed(job, opened.reason, opened.status, report)
-            return
-        link, before = opened
         try:
-            self._over(link, transport, url, job, data, report, before)
+            link = transport.open()
+        except PrinterFault as fault:  # nothing was sent
+            self._not_printed(job, fault.reason, fault.status, report, claimed=False)
+            return
+        try:
+            # The printer is asked how it is, and answers while the claim is committed.
+            answer = link.ask() if url.asks_status else _unknown
+            claimed = self._claim(job)
+            if claimed is not None:  # (else taken by another owner: not with the lease held)
+                self._over(link, transport, url, claimed, data, report, answer())
         finally:
             link.close()
+
+    def _claim(self, job: PrintJob) -> PrintJob | None:
+        """Take the job (committed, so durable, before any byte can leave; from then on a
+        worker that stops leaves it to be printed again marked COPY, never twice unmarked).
+        None: another owner has it."""
+        with self.s.store.write() as conn:
+            stamp = self._stamp()
+            taken = o.claim(
+                conn,
+                PRINT_JOBS,
+                owner=self.owner,
+                now=stamp,
+                row_id=job.id,
+                lease_until=self._lease(),
+            )
+            if not taken:
+                return None
+            o.start_printing(conn, job.id, stamp)
+        return dataclasses.replace(job, attempts=job.attempts + 1)
 
     def _over(
         self,
@@ -163,35 +185,22 @@ class PrintDelivery:
         report: PrintReport,
         before: PrinterStatus,
     ) -> None:
-        if url.asks_status:
-            self._record(url.url, before)
-            if before is PrinterStatus.UNKNOWN:
-                # An ESC/POS printer always answers DLE EOT, even offline: silence means it
-                # would swallow the job. (URLs with status=off skip the question.)
-                self._not_printed(job, "the printer does not answer (silent)", before, report)
-                return
-        if not before.can_print:
-            self._not_printed(job, before.sentence, before, report)
+        """Print the claimed ``job`` over ``link``, the printer having said ``before``."""
+        if url.asks_status and before is PrinterStatus.UNKNOWN:
+            # An ESC/POS printer always answers DLE EOT, even offline: silence means it would
+            # swallow the job. (URLs with status=off skip the question.)
+            silent = "the printer does not answer (silent)"
+            self._not_printed(job, silent, before, report, unsent=True)
             return
-        with self.s.store.write() as conn:
-            taken = o.claim(
-                conn,
-                PRINT_JOBS,
-                owner=self.owner,
-                now=self._stamp(),
-                row_id=job.id,
-                lease_until=self._lease(),
-            )
-            if not taken:
-                return  # taken by another owner meanwhile (cannot happen with the lease held)
-            o.start_printing(conn, job.id, self._stamp())
-        job = dataclasses.replace(job, attempts=job.attempts + 1)
+        if not before.can_print:
+            self._not_printed(job, before.sentence, before, report, unsent=True)
+            return
         try:
             link.write(data)
         except PrinterFault as fault:
             self._record(url.url, fault.status, fault.reason)
             if fault.sent == 0:
-                self._not_printed(job, fault.reason, fault.status, report, claimed=True)
+                self._not_printed(job, fault.reason, fault.status, report)
             else:
                 self._cut_short(job, f"{fault.reason} after {fault.sent} bytes", report)
             return
@@ -200,21 +209,42 @@ class PrintDelivery:
             link.close()  # the printer has it all: free the line before the bookkeeping
             self._settle(job, "done", report, claimed=True, confirmed=False, size=len(data))
             return
-        # The printer's answer is read (and the line freed as soon as it came) while "sent" is
-        # committed; "printed" is recorded only after both.
+        sent_at = self._stamp()
+        if link.answered(QUICK_ANSWER_SECONDS):
+            # A network printer a round trip away has answered already: read it, free the
+            # line, then record "sent" and what the printer said in one commit.
+            after = _confirm_and_close(link, len(data))
+            self._confirmed(url, job, after, len(data), report, sent_at=sent_at)
+            return
+        # Else the printer's answer is read (and the line freed as soon as it came) while
+        # "sent" is committed; "printed" is recorded only after both.
         answer = Meanwhile(lambda: _confirm_and_close(link, len(data)))
         try:
             self._sent(job)
         finally:
             after = answer.result()
+        self._confirmed(url, job, after, len(data), report)
+
+    def _confirmed(
+        self,
+        url: PrinterURL,
+        job: PrintJob,
+        after: PrinterStatus,
+        size: int,
+        report: PrintReport,
+        **columns: Any,
+    ) -> None:
+        """The job was sent whole and the printer said ``after``: printed only when it is
+        online and fine."""
         self._record(url.url, after)
         if after in (PrinterStatus.OK, PrinterStatus.NEAR_END):
-            self._settle(job, "done", report, claimed=True, confirmed=True, size=len(data))
-        elif after is PrinterStatus.UNKNOWN:
-            self._uncertain(job, report, "all of it was sent, but the printer did not confirm it")
+            self._settle(job, "done", report, claimed=True, confirmed=True, size=size, **columns)
+            return
+        if after is PrinterStatus.UNKNOWN:
+            said = "all of it was sent, but the printer did not confirm it"
         else:
             said = f"all of it was sent, then the printer said {after.value}: check it printed"
-            self._uncertain(job, report, said)
+        self._settle(job, "uncertain", report, claimed=True, error=said, **columns)
 
     def _render(self, job: PrintJob, profile: str) -> bytes:
         copy = is_copy(o.bytes_left_before(self.s.store.conn, job))
@@ -253,17 +283,24 @@ class PrintDelivery:
         status: PrinterStatus,
         report: PrintReport,
         *,
-        claimed: bool = False,
+        claimed: bool = True,
+        unsent: bool = False,
     ) -> None:
-        """It certainly did not print: try again later, then the fallback printer, then give
-        up (the ticket exists; it can be reprinted)."""
-        attempts = job.attempts if claimed else job.attempts + 1
+        """``job`` certainly did not print: try again later, then the fallback printer, then
+        give up (the ticket exists; it can be reprinted). ``claimed``: this owner claimed it
+        (else it was not, as when the printer could not be reached). ``unsent``: claimed, then
+        not tried (the printer said it cannot print, or did not answer): no byte of this try
+        left, so the next copy need not say COPY."""
         settings = self.s.settings.printing
         fallback = self._fallback(job)
+        columns: dict[str, Any] = {"started_at": job.started_at} if unsent else {}
+        attempts = job.attempts if claimed else job.attempts + 1
         if attempts < settings.attempts:
             wait = print_backoff(attempts, first=settings.retry_seconds)
             retry = format_instant(self._now() + timedelta(seconds=wait))
-            self._settle(job, "pending", report, claimed=claimed, error=reason, retry=retry)
+            self._settle(
+                job, "pending", report, claimed=claimed, error=reason, retry=retry, **columns
+            )
         elif fallback is not None and fallback != job.printer_url:
             self._settle(
                 job,
@@ -274,9 +311,10 @@ class PrintDelivery:
                 retry=self._stamp(),
                 printer_url=fallback,
                 attempts=0,
+                **columns,
             )
         else:
-            self._settle(job, "failed", report, claimed=claimed, error=reason)
+            self._settle(job, "failed", report, claimed=claimed, error=reason, **columns)
         self._record(job.printer_url, status, reason)
 
     def _cut_short(self, job: PrintJob, reason: str, report: PrintReport) -> None:
@@ -458,18 +496,9 @@ class Meanwhile(Generic[T]):
         return self._value  # type: ignore[return-value]
 
 
-def _open_and_ask(transport: Transport) -> tuple[PrinterLink, PrinterStatus] | PrinterFault:
-    """Connect and ask how the printer is (when its URL says to ask); the fault when it cannot
-    be reached (nothing was sent)."""
-    try:
-        link = transport.open()
-    except PrinterFault as fault:
-        return fault
-    try:
-        return link, link.status() if transport.url.asks_status else PrinterStatus.UNKNOWN
-    except BaseException:
-        link.close()
-        raise
+def _unknown() -> PrinterStatus:
+    """The answer of a printer that is not asked (its URL says status=off)."""
+    return PrinterStatus.UNKNOWN
 
 
 def _confirm_and_close(link: PrinterLink, size: int) -> PrinterStatus:

@@ -34,6 +34,7 @@ from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
 from oss_desk.services.followup_messages import FollowupMessageDelivery, Sent
+from oss_desk.services.live import Doorbell, open_doorbell
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -286,11 +287,23 @@ class DeviceWorker:
             for event in self._wake_first if first_only else [*self._wake_first, *self._wake]:
                 event.set()
 
-    def _sleep(self, wake: threading.Event, seconds: float) -> None:
+    def _sleep(self, wake: threading.Event, seconds: float, bell: Doorbell | None = None) -> None:
         """Until something changes in the database, ``seconds`` pass, or the worker stops
-        (the lane clears ``wake`` before it looks for work, so no change is missed)."""
-        if not self.stop.is_set():
-            wake.wait(max(self.poll_interval, seconds))
+        (the lane clears ``wake`` before it looks for work, so no change is missed).
+        ``bell``: the lane also hears commits itself (a printer's lane: it looks for the job
+        the moment the ticket's commit can be seen, without waiting for the change watcher to
+        pass the word on), and still checks ``wake`` every poll interval."""
+        if self.stop.is_set():
+            return
+        seconds = max(self.poll_interval, seconds)
+        if bell is None or bell.fd is None:
+            wake.wait(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        while not wake.is_set() and not self.stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0 or bell.wait(min(left, self.poll_interval)):
+                return
 
     # The owner's record -------------------------------------------------------------------------
 
@@ -408,6 +421,7 @@ class DeviceWorker:
         def run() -> None:
             wake = self._waker(first=True)
             session = self.open_session()
+            bell = open_doorbell(session)
             try:
                 delivery = PrintDelivery(session, self.transports, self.owner)
                 configured = url in configured_printers(session)
@@ -417,8 +431,9 @@ class DeviceWorker:
                         pass
                     if configured:
                         delivery.poll(url)
-                    self._sleep(wake, self._until_due(session, url))
+                    self._sleep(wake, self._until_due(session, url), bell)
             finally:
+                bell.close()
                 session.close()
 
         return run
