@@ -283,7 +283,14 @@ def set_up(
             print_ticket=False,
         ).ticket
         if item.sent_to is not None and not item.appointment:
+            # A ticket is sent only to a desk that is open (nobody would call it at a closed
+            # one); the desk may close afterwards, as the statuses set below arrange.
+            closed = q.desk_statuses().get(item.sent_to) is DeskStatus.CLOSED
+            if closed:
+                helper.log_in(item.sent_to)
             q.transfer(ticket.id, desk_id=item.sent_to)
+            if closed:
+                helper.log_out(item.sent_to)
         elif item.sent_to_person is not None:
             q.transfer(ticket.id, person=item.sent_to_person)
     for desk, plan in desks.items():
