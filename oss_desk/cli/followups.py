@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from oss_desk.cli.common import State, choice_of, emit_json, json_command
+from oss_desk.cli.common import State, answer, choice_of, emit_json, json_command, ref_command
 from oss_desk.domain.followups import AttemptResult, Finding, Kind, SendBy, Via
 
 if TYPE_CHECKING:
@@ -93,10 +93,7 @@ def line(f: Followup, today: date, session: Session) -> str:
 
 def _done(session: Session, svc: FollowupService, f: Followup, as_json: bool, said: str) -> None:
     today = svc.today(session.directory.sites[f.site_id])
-    if as_json:
-        emit_json(followup_json(f, today))
-    else:
-        click.echo(f"{f.ref}: {said}")
+    answer(as_json, followup_json(f, today), f"{f.ref}: {said}")
 
 
 @click.group()
@@ -230,9 +227,8 @@ def list_(
 
 
 @followup.command("show")
-@click.argument("ref")
 @click.option("--contact", is_flag=True, help="Also the resident's details (the read is recorded).")
-@json_command
+@ref_command
 def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
     """One follow-up: its deadlines, attempts and (--contact) the resident's details."""
     session, svc = _service(state)
@@ -267,8 +263,7 @@ def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
 
 
 @followup.command("take")
-@click.argument("ref")
-@json_command
+@ref_command
 def take(state: State, ref: str, as_json: bool) -> None:
     """Take it: it becomes yours."""
     session, svc = _service(state)
@@ -277,13 +272,12 @@ def take(state: State, ref: str, as_json: bool) -> None:
 
 
 @followup.command("attempt")
-@click.argument("ref")
 @click.option(
     "--result",
     required=True,
     type=choice_of(AttemptResult),
 )
-@json_command
+@ref_command
 def attempt(state: State, ref: str, result: str, as_json: bool) -> None:
     """Record a try at a ring-back."""
     session, svc = _service(state)
@@ -292,9 +286,8 @@ def attempt(state: State, ref: str, result: str, as_json: bool) -> None:
 
 
 @followup.command("done")
-@click.argument("ref")
 @click.option("--unreachable", is_flag=True, help="A ring-back: could not reach the resident.")
-@json_command
+@ref_command
 def done(state: State, ref: str, unreachable: bool, as_json: bool) -> None:
     """A ring-back made (or given up), a referral done by the back office."""
     session, svc = _service(state)
@@ -304,8 +297,7 @@ def done(state: State, ref: str, unreachable: bool, as_json: bool) -> None:
 
 
 @followup.command("ack")
-@click.argument("ref")
-@json_command
+@ref_command
 def ack(state: State, ref: str, as_json: bool) -> None:
     """A referral received by the back office; a comment, compliment or complaint acknowledged."""
     session, svc = _service(state)
@@ -319,7 +311,6 @@ def ack(state: State, ref: str, as_json: bool) -> None:
 
 
 @followup.command("respond")
-@click.argument("ref")
 @click.option(
     "--outcome",
     type=choice_of(Finding),
@@ -330,7 +321,7 @@ def ack(state: State, ref: str, as_json: bool) -> None:
 )
 @click.option("--action", metavar="TEXT", help="What was done as a result.")
 @click.option("--officer", metavar="NAME", help="The officer who answered (a staff id or name).")
-@json_command
+@ref_command
 def respond(
     state: State,
     ref: str,
