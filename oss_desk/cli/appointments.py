@@ -7,7 +7,16 @@ from typing import Any
 
 import click
 
-from oss_desk.cli.common import State, answer, choice_of, emit_json, json_command, ref_command
+from oss_desk.cli.common import (
+    State,
+    answer,
+    choice_of,
+    choice_option,
+    emit_json,
+    json_command,
+    number_option,
+    ref_command,
+)
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, Preferred
 from oss_desk.domain.calendar import local, parse_date
@@ -69,15 +78,9 @@ def appointment() -> None:
 @appointment.command("slots")
 @click.option("--service", required=True, metavar="CODE", help="Service letter.")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="First day (default: today).")
-@click.option(
-    "--days",
-    default=7,
-    show_default=True,
-    type=click.IntRange(1, 366),
-    help="How many days to search.",
-)
+@number_option("--days", default=7, within=(1, 366), help="How many days to search.")
 @click.option("--adviser", metavar="PERSON", help="Only this adviser.")
-@click.option("--limit", default=40, show_default=True, type=click.IntRange(1, 10_000))
+@number_option("--limit", default=40, within=(1, 10_000))
 @json_command
 def slots(
     state: State,
@@ -238,11 +241,10 @@ def no_show(state: State, ref: str, as_json: bool) -> None:
 @appointment.command("move")
 @click.option("--start", required=True, metavar="ISO", help="The new start.")
 @click.option("--adviser", metavar="PERSON", help="A chosen adviser.")
-@click.option(
+@choice_option(
     "--by",
-    type=click.Choice(["resident", "council"]),
+    choices=["resident", "council"],
     default="resident",
-    show_default=True,
     help="Who asked to move it (the council owes the resident notice).",
 )
 @ref_command
@@ -347,7 +349,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
 
 @appointment.command("list")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="First day (default: today).")
-@click.option("--days", default=1, show_default=True, type=click.IntRange(1, 366))
+@number_option("--days", default=1, within=(1, 366))
 @json_command
 def list_(state: State, day: str | None, days: int, as_json: bool) -> None:
     """Appointments of a day (or several)."""
@@ -373,11 +375,8 @@ def absence() -> None:
 @click.argument("person")
 @click.option("--from", "first", required=True, metavar="YYYY-MM-DD", help="First day away.")
 @click.option("--to", "last", required=True, metavar="YYYY-MM-DD", help="Last day away.")
-@click.option(
-    "--reason",
-    default="annual leave",
-    show_default=True,
-    type=click.Choice(["annual leave", "training", "sickness", "other"]),
+@choice_option(
+    "--reason", choices=["annual leave", "training", "sickness", "other"], default="annual leave"
 )
 @json_command
 def absence_add(

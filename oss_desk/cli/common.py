@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 @dataclass
@@ -101,6 +102,25 @@ def ref_command(func: Callable[Concatenate[State, P], R]) -> Callable[..., R]:
     a booking reference, a follow-up reference or an id): that argument as well. Its only
     argument: put it last, under the command's options."""
     return click.argument("ref")(json_command(func))
+
+
+def number_option(
+    *decls: str, default: int, within: tuple[int, int], help: str | None = None
+) -> Callable[[FC], FC]:
+    """An option taking a whole number in the range ``within``, its default shown in ``--help``."""
+    low, high = within
+    return click.option(
+        *decls, default=default, show_default=True, type=click.IntRange(low, high), help=help
+    )
+
+
+def choice_option(
+    *decls: str, choices: Iterable[str], default: str, help: str | None = None
+) -> Callable[[FC], FC]:
+    """An option taking one of a few words, its default shown in ``--help``."""
+    return click.option(
+        *decls, default=default, show_default=True, type=click.Choice(list(choices)), help=help
+    )
 
 
 def choice_of(values: Iterable[StrEnum]) -> click.Choice[str]:

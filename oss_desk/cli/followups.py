@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from oss_desk.cli.common import State, answer, choice_of, emit_json, json_command, ref_command
+from oss_desk.cli.common import (
+    State,
+    answer,
+    choice_of,
+    emit_json,
+    json_command,
+    number_option,
+    ref_command,
+)
 from oss_desk.domain.followups import AttemptResult, Finding, Kind, SendBy, Via
 
 if TYPE_CHECKING:
@@ -122,7 +130,7 @@ def followup() -> None:
     help="Comments, compliments, complaints: how it came in (default in-person).",
 )
 @click.option("--category", metavar="ID", help="Comments, compliments, complaints: category.")
-@click.option("--stage", type=click.IntRange(1, 2), default=1, show_default=True)
+@number_option("--stage", default=1, within=(1, 2))
 @click.option("--due", metavar="YYYY-MM-DD", help="Ring-backs, referrals: an agreed day.")
 @click.option("--received", metavar="ISO", help="When it came in, if earlier (with offset).")
 @click.option("--ticket", metavar="REF", help="The visit's ticket it comes from.")

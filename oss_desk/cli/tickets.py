@@ -8,7 +8,7 @@ from typing import ParamSpec, TypeVar
 
 import click
 
-from oss_desk.cli.common import State, answer, emit_json, json_command, ref_command
+from oss_desk.cli.common import State, answer, choice_option, emit_json, json_command, ref_command
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import QueueEntry, Ticket
@@ -318,11 +318,10 @@ ticket.add_command(
         "cancel",
         "Cancel a waiting or called ticket.",
         "cancel",
-        click.option(
+        choice_option(
             "--reason",
-            type=click.Choice(["left", "error"]),
+            choices=["left", "error"],
             default="left",
-            show_default=True,
             help="Why: the resident left, or it was issued in error.",
         ),
     )
