@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import date, timedelta
-from typing import ClassVar, TypeVar
+from functools import wraps
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -39,6 +41,23 @@ from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.appointment_grid import AppointmentGrid
 
 R = TypeVar("R")
+Act = Callable[["AppointmentsScreen"], Coroutine[Any, Any, None]]
+
+
+def on_highlighted(
+    action: Callable[[AppointmentsScreen, Appointment], Coroutine[Any, Any, None]],
+) -> Act:
+    """A key's action on the highlighted booking: nothing to do when none is highlighted (a free
+    slot, or an empty grid)."""
+
+    @wraps(action)
+    async def run(screen: AppointmentsScreen) -> None:
+        appt = screen.highlighted_appointment()
+        if appt is not None:
+            await action(screen, appt)
+
+    return run
+
 
 _key = Keys("appt")
 
@@ -340,17 +359,16 @@ class AppointmentsScreen(DeskScreen):
             await self._done(booked, f"Booked {booked.ref}: {self._when(booked)}")
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_move(self) -> None:
-        await self._reschedule(rebook=False)
+    @on_highlighted
+    async def action_move(self, appt: Appointment) -> None:
+        await self._reschedule(appt, rebook=False)
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_rebook(self) -> None:
-        await self._reschedule(rebook=True)
+    @on_highlighted
+    async def action_rebook(self, appt: Appointment) -> None:
+        await self._reschedule(appt, rebook=True)
 
-    async def _reschedule(self, *, rebook: bool) -> None:
-        appt = self.highlighted_appointment()
-        if appt is None:
-            return
+    async def _reschedule(self, appt: Appointment, *, rebook: bool) -> None:
         today = self.desk.names.today()
         moved = await reschedule(self, appt, max(today, self.day or today), rebook=rebook)
         if moved is not None:
@@ -366,10 +384,8 @@ class AppointmentsScreen(DeskScreen):
         self.load()
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_cancel_booking(self) -> None:
-        appt = self.highlighted_appointment()
-        if appt is None:
-            return
+    @on_highlighted
+    async def action_cancel_booking(self, appt: Appointment) -> None:
         who = await self.app.push_screen_wait(
             ChoiceDialog(
                 f"Cancel {appt.ref} ({self._when(appt)}): who is cancelling?",
@@ -401,10 +417,8 @@ class AppointmentsScreen(DeskScreen):
             self.load()
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_no_show(self) -> None:
-        appt = self.highlighted_appointment()
-        if appt is None:
-            return
+    @on_highlighted
+    async def action_no_show(self, appt: Appointment) -> None:
         sure = await self.app.push_screen_wait(
             ConfirmDialog(f"{appt.ref} ({self._when(appt)}) did not come?")
         )
@@ -419,10 +433,8 @@ class AppointmentsScreen(DeskScreen):
             self.load()
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_checklist(self) -> None:
-        appt = self.highlighted_appointment()
-        if appt is None:
-            return
+    @on_highlighted
+    async def action_checklist(self, appt: Appointment) -> None:
         await tick_checklist(self, appt, [])
         self.load()
 
