@@ -264,10 +264,8 @@ def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
         d = found.details
         if d.purged:
             click.echo("  details: deleted (retention)")
-        for key in ("name", "phone", "email", "topic", "action_text"):
-            value = getattr(d, key)
-            if value is not None:
-                click.echo(f"  {key.replace('_', ' ')}: {value}")
+        for key, given in d.filled():
+            click.echo(f"  {key.replace('_', ' ')}: {given}")
 
 
 @followup.command("take")

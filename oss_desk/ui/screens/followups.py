@@ -71,6 +71,8 @@ COLUMNS = (
 )
 
 _key = Keys("followups")
+_LABELS = {"action_text": "Action"}
+"""What the details panel calls a personal field (the others: its name, capitalised)."""
 
 
 class FollowupsScreen(DeskScreen):
@@ -333,15 +335,9 @@ class FollowupsScreen(DeskScreen):
             text.append("\n")
             if details.purged:
                 text.append("Personal details deleted (retention)\n", style="dim")
-            for label, value in (
-                ("Name", details.name),
-                ("Phone", details.phone),
-                ("Email", details.email),
-                ("Topic", details.topic),
-                ("Action", details.action_text),
-            ):
+            for key, value in details.filled():
                 if value:
-                    text.append(f"{label}: ", style="bold")
+                    text.append(f"{_LABELS.get(key, key.capitalize())}: ", style="bold")
                     text.append(f"{value}\n")  # resident text: never markup
         panel.update(text)
 
