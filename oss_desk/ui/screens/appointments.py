@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import date, timedelta
-from functools import wraps
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -35,28 +33,12 @@ from oss_desk.ui.screens.appointment_view import (
     slot_at,
     when_text,
 )
-from oss_desk.ui.screens.base import DeskScreen, ReadOnce
+from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on
 from oss_desk.ui.screens.flows import check_in, tick_checklist
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.appointment_grid import AppointmentGrid
 
 R = TypeVar("R")
-Act = Callable[["AppointmentsScreen"], Coroutine[Any, Any, None]]
-
-
-def on_highlighted(
-    action: Callable[[AppointmentsScreen, Appointment], Coroutine[Any, Any, None]],
-) -> Act:
-    """A key's action on the highlighted booking: nothing to do when none is highlighted (a free
-    slot, or an empty grid)."""
-
-    @wraps(action)
-    async def run(screen: AppointmentsScreen) -> None:
-        appt = screen.highlighted_appointment()
-        if appt is not None:
-            await action(screen, appt)
-
-    return run
 
 
 _key = Keys("appt")
@@ -359,12 +341,12 @@ class AppointmentsScreen(DeskScreen):
             await self._done(booked, f"Booked {booked.ref}: {self._when(booked)}")
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    @on_highlighted
+    @acts_on(highlighted_appointment)
     async def action_move(self, appt: Appointment) -> None:
         await self._reschedule(appt, rebook=False)
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    @on_highlighted
+    @acts_on(highlighted_appointment)
     async def action_rebook(self, appt: Appointment) -> None:
         await self._reschedule(appt, rebook=True)
 
@@ -384,7 +366,7 @@ class AppointmentsScreen(DeskScreen):
         self.load()
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    @on_highlighted
+    @acts_on(highlighted_appointment)
     async def action_cancel_booking(self, appt: Appointment) -> None:
         who = await self.app.push_screen_wait(
             ChoiceDialog(
@@ -417,7 +399,7 @@ class AppointmentsScreen(DeskScreen):
             self.load()
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    @on_highlighted
+    @acts_on(highlighted_appointment)
     async def action_no_show(self, appt: Appointment) -> None:
         sure = await self.app.push_screen_wait(
             ConfirmDialog(f"{appt.ref} ({self._when(appt)}) did not come?")
@@ -433,7 +415,7 @@ class AppointmentsScreen(DeskScreen):
             self.load()
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    @on_highlighted
+    @acts_on(highlighted_appointment)
     async def action_checklist(self, appt: Appointment) -> None:
         await tick_checklist(self, appt, [])
         self.load()
