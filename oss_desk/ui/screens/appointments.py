@@ -195,8 +195,7 @@ class AppointmentsScreen(DeskScreen):
         hint.append(grid.title, style="bold")
         hint.append("   [ ] earlier/later · T today · W day/week · A adviser/room", style="dim")
         self.query_one("#appt-title", Static).update(hint)
-        self.show_detail()
-        self.refresh_bindings()
+        self.show_highlighted()
 
     # The highlighted cell ---------------------------------------------------------------------
 
@@ -213,8 +212,7 @@ class AppointmentsScreen(DeskScreen):
     @on(DataTable.CellHighlighted, "#appt-grid")
     @guarded
     def _moved(self, event: DataTable.CellHighlighted) -> None:
-        self.show_detail()
-        self.refresh_bindings()
+        self.show_highlighted()
 
     def _own(self, appt: Appointment) -> bool:
         return appt.adviser == self.acting_as().person

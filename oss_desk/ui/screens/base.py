@@ -91,6 +91,14 @@ class DeskScreen(Screen[None]):
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
         """Update the screen's widgets from a new snapshot (by key, never rebuilt)."""
 
+    def show_detail(self) -> None:
+        """A screen with a list: the panel about its highlighted row."""
+
+    def show_highlighted(self) -> None:
+        """The highlighted row changed (or the list did): its panel, and the keys that apply."""
+        self.show_detail()
+        self.refresh_bindings()
+
     def current_desk(self) -> str | None:
         return None
 

@@ -220,8 +220,7 @@ class FollowupsScreen(DeskScreen):
         self.loads += 1
         self._show_rows()
         self._show_summary(items, today)
-        self.show_detail()
-        self.refresh_bindings()
+        self.show_highlighted()
 
     def _row(self, f: Followup) -> list[Text]:
         svc = self.desk.names.services.get(f.service or "")
@@ -282,8 +281,7 @@ class FollowupsScreen(DeskScreen):
     @on(DataTable.RowHighlighted, "#followup-table")
     @guarded
     def _moved(self, event: DataTable.RowHighlighted) -> None:
-        self.show_detail()
-        self.refresh_bindings()
+        self.show_highlighted()
 
     def _want_details(self, f: Followup) -> None:
         """Read its personal details once while the app runs (the read is recorded)."""
