@@ -141,7 +141,6 @@ class FollowupsScreen(DeskScreen):
 
     @guarded
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
         self.load()
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:

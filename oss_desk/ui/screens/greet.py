@@ -145,7 +145,6 @@ class GreetScreen(DeskScreen):
 
     @guarded
     def on_mount(self) -> None:
-        super().on_mount()
         self.fill_services("")
         self.show_needs()
         self.query_one(ServiceList).focus()
