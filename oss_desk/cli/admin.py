@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from oss_desk.cli.common import State, emit_json, json_command, json_option, pass_state
+from oss_desk.cli.common import (
+    State,
+    emit_json,
+    json_command,
+    json_option,
+    number_option,
+    pass_state,
+)
 from oss_desk.clock import FixedClock, clock_from_env
 from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.paths import demo_db_path
@@ -128,18 +135,11 @@ def prepare_demo_db(path: Path, *, reset: bool = False) -> None:
 
 
 @click.command()
-@click.option(
-    "--days",
-    default=15,
-    show_default=True,
-    type=click.IntRange(0, 120),
-    help="Opening days of history to simulate.",
-)
-@click.option(
+@number_option("--days", default=15, within=(0, 120), help="Opening days of history to simulate.")
+@number_option(
     "--waiting",
     default=6,
-    show_default=True,
-    type=click.IntRange(0, 50),
+    within=(0, 50),
     help="How many residents are waiting when the demo opens.",
 )
 @click.option("--no-app", is_flag=True, help="Set the demo up and print how to use it; no TUI.")

@@ -7,7 +7,16 @@ from typing import Any
 
 import click
 
-from oss_desk.cli.common import State, choice_of, emit_json, json_command
+from oss_desk.cli.common import (
+    State,
+    answer,
+    choice_of,
+    choice_option,
+    emit_json,
+    json_command,
+    number_option,
+    ref_command,
+)
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, Preferred
 from oss_desk.domain.calendar import local, parse_date
@@ -58,10 +67,7 @@ def line(session: Session, appt: Appointment) -> str:
 
 
 def _show(session: Session, appt: Appointment, as_json: bool) -> None:
-    if as_json:
-        emit_json(appointment_json(session, appt))
-    else:
-        click.echo(line(session, appt))
+    answer(as_json, appointment_json(session, appt), line(session, appt))
 
 
 @click.group()
@@ -72,15 +78,9 @@ def appointment() -> None:
 @appointment.command("slots")
 @click.option("--service", required=True, metavar="CODE", help="Service letter.")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="First day (default: today).")
-@click.option(
-    "--days",
-    default=7,
-    show_default=True,
-    type=click.IntRange(1, 366),
-    help="How many days to search.",
-)
+@number_option("--days", default=7, within=(1, 366), help="How many days to search.")
 @click.option("--adviser", metavar="PERSON", help="Only this adviser.")
-@click.option("--limit", default=40, show_default=True, type=click.IntRange(1, 10_000))
+@number_option("--limit", default=40, within=(1, 10_000))
 @json_command
 def slots(
     state: State,
@@ -196,20 +196,19 @@ def book(
 
 
 @appointment.command("check-in")
-@click.argument("ref")
-@json_command
+@ref_command
 def check_in(state: State, ref: str, as_json: bool) -> None:
     """The resident has arrived: a visit and a priority ticket (JSON: the ticket)."""
     session = state.session()
     ticket = AppointmentService(session).check_in(ref)
-    if as_json:
-        emit_json(ticket_json(ticket, session.directory))
-    else:
-        click.echo(f"Checked in: ticket {ticket.code} (priority)")
+    answer(
+        as_json,
+        ticket_json(ticket, session.directory),
+        f"Checked in: ticket {ticket.code} (priority)",
+    )
 
 
 @appointment.command("cancel")
-@click.argument("ref")
 @click.option(
     "--by",
     "party",
@@ -218,7 +217,7 @@ def check_in(state: State, ref: str, as_json: bool) -> None:
     help="Who cancelled.",
 )
 @click.option("--reason", help="Needed when the council gives less than the standard notice.")
-@json_command
+@ref_command
 def cancel(state: State, ref: str, party: str, reason: str | None, as_json: bool) -> None:
     """Cancel an appointment; the resident is told."""
     session = state.session()
@@ -232,8 +231,7 @@ def cancel(state: State, ref: str, party: str, reason: str | None, as_json: bool
 
 
 @appointment.command("no-show")
-@click.argument("ref")
-@json_command
+@ref_command
 def no_show(state: State, ref: str, as_json: bool) -> None:
     """The resident did not come."""
     session = state.session()
@@ -241,17 +239,15 @@ def no_show(state: State, ref: str, as_json: bool) -> None:
 
 
 @appointment.command("move")
-@click.argument("ref")
 @click.option("--start", required=True, metavar="ISO", help="The new start.")
 @click.option("--adviser", metavar="PERSON", help="A chosen adviser.")
-@click.option(
+@choice_option(
     "--by",
-    type=click.Choice(["resident", "council"]),
+    choices=["resident", "council"],
     default="resident",
-    show_default=True,
     help="Who asked to move it (the council owes the resident notice).",
 )
-@json_command
+@ref_command
 def move(state: State, ref: str, start: str, adviser: str | None, by: str, as_json: bool) -> None:
     """Reschedule; the resident is told and the reminders follow."""
     session = state.session()
@@ -259,11 +255,10 @@ def move(state: State, ref: str, start: str, adviser: str | None, by: str, as_js
 
 
 @appointment.command("rebook")
-@click.argument("ref")
 @click.option("--start", required=True, metavar="ISO", help="The new appointment's start.")
 @click.option("--adviser", metavar="PERSON", help="Another adviser (default: the same one).")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk rebooking (prints a slip).")
-@json_command
+@ref_command
 def rebook(
     state: State, ref: str, start: str, adviser: str | None, desk_id: str | None, as_json: bool
 ) -> None:
@@ -275,14 +270,13 @@ def rebook(
 
 
 @appointment.command("show")
-@click.argument("ref")
 @click.option(
     "--contact",
     "with_contact",
     is_flag=True,
     help="Also the resident's name, email and phone (the read is recorded).",
 )
-@json_command
+@ref_command
 def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
     """One appointment: its details, checklist and the messages sent about it."""
     session = state.session()
@@ -355,7 +349,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
 
 @appointment.command("list")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="First day (default: today).")
-@click.option("--days", default=1, show_default=True, type=click.IntRange(1, 366))
+@number_option("--days", default=1, within=(1, 366))
 @json_command
 def list_(state: State, day: str | None, days: int, as_json: bool) -> None:
     """Appointments of a day (or several)."""
@@ -381,11 +375,8 @@ def absence() -> None:
 @click.argument("person")
 @click.option("--from", "first", required=True, metavar="YYYY-MM-DD", help="First day away.")
 @click.option("--to", "last", required=True, metavar="YYYY-MM-DD", help="Last day away.")
-@click.option(
-    "--reason",
-    default="annual leave",
-    show_default=True,
-    type=click.Choice(["annual leave", "training", "sickness", "other"]),
+@choice_option(
+    "--reason", choices=["annual leave", "training", "sickness", "other"], default="annual leave"
 )
 @json_command
 def absence_add(
@@ -450,7 +441,4 @@ def absence_remove(state: State, absence_id: int, as_json: bool) -> None:
     """Remove an absence recorded in error."""
     session = state.session()
     AppointmentService(session).remove_absence(absence_id)
-    if as_json:
-        emit_json({"id": absence_id, "removed": True})
-        return
-    click.echo(f"Absence {absence_id} removed")
+    answer(as_json, {"id": absence_id, "removed": True}, f"Absence {absence_id} removed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from oss_desk.cli.common import State, emit_json, json_command
+from oss_desk.cli.common import State, answer, json_command
 from oss_desk.services.calls import CallImportService
 
 
@@ -30,7 +30,4 @@ def calls(
     """Import a CSV call export: every row or none, each file once."""
     session = state.session(host=True)
     result = CallImportService(session).import_file(file, site_id, mapping)
-    if as_json:
-        emit_json(result.as_json())
-    else:
-        click.echo(result.summary())
+    answer(as_json, result.as_json(), result.summary())

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 @dataclass
@@ -61,6 +62,14 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, sort_keys=False))
 
 
+def answer(as_json: bool, value: Any, text: str) -> None:
+    """A command's answer: ``value`` as one JSON value (``--json``), else ``text`` as a line."""
+    if as_json:
+        emit_json(value)
+    else:
+        click.echo(text)
+
+
 def json_option(func: Callable[P, R]) -> Callable[P, R]:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON value.")(func)
 
@@ -86,6 +95,32 @@ def json_command(func: Callable[Concatenate[State, P], R]) -> Callable[P, R]:
     """What most commands take: ``--json``, the global options' state, and their sessions closed
     when they end (``@json_option``, ``@pass_state`` and ``@closing`` in one)."""
     return json_option(pass_state(closing(func)))
+
+
+def ref_command(func: Callable[Concatenate[State, P], R]) -> Callable[..., R]:
+    """:func:`json_command` for a command about one record named by its ``REF`` (a ticket code,
+    a booking reference, a follow-up reference or an id): that argument as well. Its only
+    argument: put it last, under the command's options."""
+    return click.argument("ref")(json_command(func))
+
+
+def number_option(
+    *decls: str, default: int, within: tuple[int, int], help: str | None = None
+) -> Callable[[FC], FC]:
+    """An option taking a whole number in the range ``within``, its default shown in ``--help``."""
+    low, high = within
+    return click.option(
+        *decls, default=default, show_default=True, type=click.IntRange(low, high), help=help
+    )
+
+
+def choice_option(
+    *decls: str, choices: Iterable[str], default: str, help: str | None = None
+) -> Callable[[FC], FC]:
+    """An option taking one of a few words, its default shown in ``--help``."""
+    return click.option(
+        *decls, default=default, show_default=True, type=click.Choice(list(choices)), help=help
+    )
 
 
 def choice_of(values: Iterable[StrEnum]) -> click.Choice[str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from oss_desk.cli.common import State, emit_json, json_command
+from oss_desk.cli.common import State, answer, emit_json, json_command, ref_command
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.errors import InvalidInput
@@ -22,10 +22,11 @@ def show_ticket(
     session: Session, ticket: Ticket, as_json: bool, entry: QueueEntry | None = None
 ) -> None:
     """A ticket after a command: its line, or (``--json``) its JSON with its queue entry."""
-    if as_json:
-        emit_json(ticket_json(ticket, session.directory, entry))
-    else:
-        click.echo(ticket_line(ticket, session.directory))
+    answer(
+        as_json,
+        ticket_json(ticket, session.directory, entry),
+        ticket_line(ticket, session.directory),
+    )
 
 
 def ticket_action(
@@ -58,9 +59,8 @@ park = ticket_action(
 
 
 @click.command("resume")
-@click.argument("ref")
 @click.option("--desk", "desk_id", metavar="ID", help="Resume at another desk (team leader).")
-@json_command
+@ref_command
 def resume(state: State, ref: str, desk_id: str | None, as_json: bool) -> None:
     """A parked resident is back: serve them again at their desk."""
     session = state.session(desk_id)
@@ -78,42 +78,45 @@ undo_no_show = ticket_action(
 
 
 @click.command("add-service")
-@click.argument("ref")
 @click.option("--service", required=True, metavar="CODE", help="The service added, e.g. W.")
-@json_command
+@ref_command
 def add_service(state: State, ref: str, service: str, as_json: bool) -> None:
     """Another service in the same visit (finished with its own outcome)."""
     session = state.session()
-    queue = QueueService(session)
-    added = queue.add_service(ref, service)
-    services = [a.service for a in queue.services_of(ref)]
-    if as_json:
-        emit_json({"ticket": queue.ticket(ref).code, "added": added.service, "services": services})
-    else:
-        click.echo(
-            f"{queue.ticket(ref).code}: also {session.directory.services[added.service].name}"
-        )
+    added = QueueService(session).add_service(ref, service).service
+    _services_now(session, ref, as_json, added)
 
 
 @click.command("remove-service")
-@click.argument("ref")
 @click.option("--service", required=True, metavar="CODE", help="The service taken off.")
-@json_command
+@ref_command
 def remove_service(state: State, ref: str, service: str, as_json: bool) -> None:
     """Take an added service off the visit again (added by mistake)."""
     session = state.session()
+    QueueService(session).remove_service(ref, service)
+    _services_now(session, ref, as_json)
+
+
+def _services_now(session: Session, ref: str, as_json: bool, added: str | None = None) -> None:
+    """The visit's added services after one was added (``added``) or taken off."""
     queue = QueueService(session)
-    queue.remove_service(ref, service)
+    code = queue.ticket(ref).code
     services = [a.service for a in queue.services_of(ref)]
-    if as_json:
-        emit_json({"ticket": queue.ticket(ref).code, "services": services})
+    if added is None:
+        answer(
+            as_json,
+            {"ticket": code, "services": services},
+            f"{code}: services added {', '.join(services) or 'none'}",
+        )
     else:
-        click.echo(f"{queue.ticket(ref).code}: services added {', '.join(services) or 'none'}")
+        name = session.directory.services[added].name
+        answer(
+            as_json, {"ticket": code, "added": added, "services": services}, f"{code}: also {name}"
+        )
 
 
 @click.command("history")
-@click.argument("ref")
-@json_command
+@ref_command
 def history(state: State, ref: str, as_json: bool) -> None:
     """The visit's history (arrival, calls, transfers, services, notes); reading its notes is
     recorded."""

@@ -8,6 +8,7 @@ import click
 
 from oss_desk.cli.common import (
     State,
+    choice_option,
     emit_json,
     err,
     json_command,
@@ -39,11 +40,10 @@ def db() -> None:
     metavar="N",
     help="Keep the newest N backups (backup.keep).",
 )
-@click.option(
+@choice_option(
     "--method",
-    type=click.Choice(["backup-api", "vacuum"]),
+    choices=["backup-api", "vacuum"],
     default="backup-api",
-    show_default=True,
     help="SQLite's online backup API, or VACUUM INTO (a compacted copy).",
 )
 @json_command

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from oss_desk.cli.common import State, choice_of, emit_json, json_command
+from oss_desk.cli.common import (
+    State,
+    answer,
+    choice_of,
+    emit_json,
+    json_command,
+    number_option,
+    ref_command,
+)
 from oss_desk.domain.followups import AttemptResult, Finding, Kind, SendBy, Via
 
 if TYPE_CHECKING:
@@ -93,10 +101,7 @@ def line(f: Followup, today: date, session: Session) -> str:
 
 def _done(session: Session, svc: FollowupService, f: Followup, as_json: bool, said: str) -> None:
     today = svc.today(session.directory.sites[f.site_id])
-    if as_json:
-        emit_json(followup_json(f, today))
-    else:
-        click.echo(f"{f.ref}: {said}")
+    answer(as_json, followup_json(f, today), f"{f.ref}: {said}")
 
 
 @click.group()
@@ -125,7 +130,7 @@ def followup() -> None:
     help="Comments, compliments, complaints: how it came in (default in-person).",
 )
 @click.option("--category", metavar="ID", help="Comments, compliments, complaints: category.")
-@click.option("--stage", type=click.IntRange(1, 2), default=1, show_default=True)
+@number_option("--stage", default=1, within=(1, 2))
 @click.option("--due", metavar="YYYY-MM-DD", help="Ring-backs, referrals: an agreed day.")
 @click.option("--received", metavar="ISO", help="When it came in, if earlier (with offset).")
 @click.option("--ticket", metavar="REF", help="The visit's ticket it comes from.")
@@ -230,9 +235,8 @@ def list_(
 
 
 @followup.command("show")
-@click.argument("ref")
 @click.option("--contact", is_flag=True, help="Also the resident's details (the read is recorded).")
-@json_command
+@ref_command
 def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
     """One follow-up: its deadlines, attempts and (--contact) the resident's details."""
     session, svc = _service(state)
@@ -260,15 +264,12 @@ def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
         d = found.details
         if d.purged:
             click.echo("  details: deleted (retention)")
-        for key in ("name", "phone", "email", "topic", "action_text"):
-            value = getattr(d, key)
-            if value is not None:
-                click.echo(f"  {key.replace('_', ' ')}: {value}")
+        for key, given in d.filled():
+            click.echo(f"  {key.replace('_', ' ')}: {given}")
 
 
 @followup.command("take")
-@click.argument("ref")
-@json_command
+@ref_command
 def take(state: State, ref: str, as_json: bool) -> None:
     """Take it: it becomes yours."""
     session, svc = _service(state)
@@ -277,13 +278,12 @@ def take(state: State, ref: str, as_json: bool) -> None:
 
 
 @followup.command("attempt")
-@click.argument("ref")
 @click.option(
     "--result",
     required=True,
     type=choice_of(AttemptResult),
 )
-@json_command
+@ref_command
 def attempt(state: State, ref: str, result: str, as_json: bool) -> None:
     """Record a try at a ring-back."""
     session, svc = _service(state)
@@ -292,9 +292,8 @@ def attempt(state: State, ref: str, result: str, as_json: bool) -> None:
 
 
 @followup.command("done")
-@click.argument("ref")
 @click.option("--unreachable", is_flag=True, help="A ring-back: could not reach the resident.")
-@json_command
+@ref_command
 def done(state: State, ref: str, unreachable: bool, as_json: bool) -> None:
     """A ring-back made (or given up), a referral done by the back office."""
     session, svc = _service(state)
@@ -304,8 +303,7 @@ def done(state: State, ref: str, unreachable: bool, as_json: bool) -> None:
 
 
 @followup.command("ack")
-@click.argument("ref")
-@json_command
+@ref_command
 def ack(state: State, ref: str, as_json: bool) -> None:
     """A referral received by the back office; a comment, compliment or complaint acknowledged."""
     session, svc = _service(state)
@@ -319,7 +317,6 @@ def ack(state: State, ref: str, as_json: bool) -> None:
 
 
 @followup.command("respond")
-@click.argument("ref")
 @click.option(
     "--outcome",
     type=choice_of(Finding),
@@ -330,7 +327,7 @@ def ack(state: State, ref: str, as_json: bool) -> None:
 )
 @click.option("--action", metavar="TEXT", help="What was done as a result.")
 @click.option("--officer", metavar="NAME", help="The officer who answered (a staff id or name).")
-@json_command
+@ref_command
 def respond(
     state: State,
     ref: str,

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from oss_desk import files
-from oss_desk.cli.common import State, closing, emit_json, pass_state
+from oss_desk.cli.common import State, choice_option, closing, emit_json, pass_state
 from oss_desk.domain.reports import DailyReport, Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, file_fault
@@ -22,14 +22,9 @@ from oss_desk.services.session import Session
 
 
 def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(list(FORMATS)),
-        default="text",
-        show_default=True,
-        help="Output format.",
-    )(func)
+    func = choice_option("--format", "fmt", choices=FORMATS, default="text", help="Output format.")(
+        func
+    )
     func = click.option(
         "--include",
         "include",

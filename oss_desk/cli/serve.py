@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from oss_desk.cli.common import State, err, pass_state
+from oss_desk.cli.common import State, err, number_option, pass_state
 from oss_desk.errors import InvalidInput, OssDeskError
 
 LOOPBACK_NAMES = ("localhost",)
@@ -34,13 +34,7 @@ def listen_options(port: int, host_help: str) -> Callable[[F], F]:
     """``--host`` (loopback by default) and ``--port`` of a command that listens."""
 
     def options(func: F) -> F:
-        func = click.option(
-            "--port",
-            default=port,
-            show_default=True,
-            type=click.IntRange(1, 65535),
-            help="TCP port.",
-        )(func)
+        func = number_option("--port", default=port, within=(1, 65535), help="TCP port.")(func)
         return click.option("--host", default="127.0.0.1", show_default=True, help=host_help)(func)
 
     return options

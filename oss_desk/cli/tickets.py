@@ -8,10 +8,10 @@ from typing import ParamSpec, TypeVar
 
 import click
 
-from oss_desk.cli.common import State, emit_json, json_command
+from oss_desk.cli.common import State, answer, choice_option, emit_json, json_command, ref_command
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.calendar import local
-from oss_desk.domain.models import QueueEntry
+from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.standards import over_target
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
@@ -179,29 +179,27 @@ def call_next(state: State, desk_id: str, as_json: bool) -> None:
     session = state.session(desk_id)
     called = QueueService(session).call_next(desk_id)
     if called is None:
-        if as_json:
-            emit_json(None)
-        else:
-            click.echo(f"Nobody is waiting for {session.desk(desk_id).name}.")
-        return
-    if as_json:
-        emit_json(ticket_json(called, session.directory))
+        answer(as_json, None, f"Nobody is waiting for {session.desk(desk_id).name}.")
     else:
-        click.echo(f"{called.code} -> {session.desk(desk_id).name}")
+        _show_called(session, called, desk_id, as_json)
 
 
 @ticket.command("call")
-@click.argument("ref")
 @click.option("--desk", "desk_id", required=True, metavar="ID", help="The calling desk.")
-@json_command
+@ref_command
 def call(state: State, ref: str, desk_id: str, as_json: bool) -> None:
     """Call a chosen waiting ticket to a desk, out of turn."""
     session = state.session(desk_id)
-    called = QueueService(session).call(ref, desk_id)
-    if as_json:
-        emit_json(ticket_json(called, session.directory))
-    else:
-        click.echo(f"{called.code} -> {session.desk(desk_id).name}")
+    _show_called(session, QueueService(session).call(ref, desk_id), desk_id, as_json)
+
+
+def _show_called(session: Session, called: Ticket, desk_id: str, as_json: bool) -> None:
+    """A ticket called to a desk: its JSON, or "C001 -> Desk 1"."""
+    answer(
+        as_json,
+        ticket_json(called, session.directory),
+        f"{called.code} -> {session.desk(desk_id).name}",
+    )
 
 
 ticket.add_command(
@@ -233,7 +231,6 @@ def _finish_options(func: Callable[P, R]) -> Callable[P, R]:
 
 
 @ticket.command("finish")
-@click.argument("ref")
 @click.option("--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + ".")
 @click.option(
     "--service-outcome",
@@ -243,7 +240,7 @@ def _finish_options(func: Callable[P, R]) -> Callable[P, R]:
     help="The outcome of a service added to the visit (repeat for each).",
 )
 @_finish_options
-@json_command
+@ref_command
 def finish(
     state: State,
     ref: str,
@@ -288,13 +285,12 @@ def rate(state: State, ref: str, rating: str, as_json: bool) -> None:
 
 
 @ticket.command("transfer")
-@click.argument("ref")
 @click.option("--service", metavar="CODE", help="Move to another service (new code, same place).")
 @click.option("--desk", "desk_id", metavar="ID", help="Send to a chosen desk.")
 @click.option(
     "--to", "person", metavar="PERSON", help="Send to a named colleague (staff id or login)."
 )
-@json_command
+@ref_command
 def transfer(
     state: State,
     ref: str,
@@ -321,11 +317,10 @@ ticket.add_command(
         "cancel",
         "Cancel a waiting or called ticket.",
         "cancel",
-        click.option(
+        choice_option(
             "--reason",
-            type=click.Choice(["left", "error"]),
+            choices=["left", "error"],
             default="left",
-            show_default=True,
             help="Why: the resident left, or it was issued in error.",
         ),
     )
@@ -333,10 +328,9 @@ ticket.add_command(
 
 
 @ticket.command("reprint")
-@click.argument("ref")
 @click.option("--print-to", metavar="URL", help="Print here instead of the desk's printer.")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk asking (its printer is used).")
-@json_command
+@ref_command
 def reprint(
     state: State, ref: str, print_to: str | None, desk_id: str | None, as_json: bool
 ) -> None:
@@ -345,15 +339,15 @@ def reprint(
     queue = QueueService(session)
     job = queue.reprint(ref, print_to)
     found = queue.ticket(ref)
-    if as_json:
-        emit_json({"ticket": found.code, "print_job": job})
-    else:
-        click.echo(f"{found.code}: reprint queued (job {job})")
+    answer(
+        as_json,
+        {"ticket": found.code, "print_job": job},
+        f"{found.code}: reprint queued (job {job})",
+    )
 
 
 @ticket.command("show")
-@click.argument("ref")
-@json_command
+@ref_command
 def show(state: State, ref: str, as_json: bool) -> None:
     """Show one ticket."""
     session = state.session()
@@ -402,10 +396,11 @@ def quick(
         assisted_digital=assisted_digital,
         avoidable=avoidable,
     )
-    if as_json:
-        emit_json(visit_json(result))
-    else:
-        click.echo(f"Visit {result.id} recorded: {result.service}, {result.outcome}")
+    answer(
+        as_json,
+        visit_json(result),
+        f"Visit {result.id} recorded: {result.service}, {result.outcome}",
+    )
 
 
 @click.command("queue")

@@ -224,6 +224,10 @@ class Attempt:
     result: AttemptResult
 
 
+DETAIL_FIELDS = ("name", "phone", "email", "topic", "action_text")
+"""The personal fields of a follow-up, in the order they are shown."""
+
+
 @dataclass(frozen=True, slots=True)
 class Details:
     """The personal part of a follow-up (None everywhere once purged)."""
@@ -237,11 +241,12 @@ class Details:
 
     def fields(self) -> list[str]:
         """Which fields hold something (for the record of who read them)."""
-        return [
-            key
-            for key in ("name", "phone", "email", "topic", "action_text")
-            if getattr(self, key) is not None
-        ]
+        return [key for key, _ in self.filled()]
+
+    def filled(self) -> list[tuple[str, str]]:
+        """Each field that holds something and its value, in the order they are shown."""
+        found = ((key, getattr(self, key)) for key in DETAIL_FIELDS)
+        return [(key, value) for key, value in found if value is not None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 - every worker runs with ``exit_on_error=False`` (its fault goes to the funnel, not Textual's exit);
 - every message handler, watcher and snapshot callback of the desk's screens, dialogs and widgets
   is ``guarded`` (a fault in it goes to the funnel);
+- no handler calls its base class's handler (Textual already calls each class's own);
 - no module of the desk app is over 600 lines.
 """
 
@@ -85,6 +86,23 @@ def test_every_handler_of_the_desk_is_guarded() -> None:
                     unguarded.append(f"{module_name}.{cls.__name__}.{name}")
     assert unguarded == []
     assert checked >= 25  # the walk really saw the screens, dialogs and widgets
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(UI)))
+def test_no_handler_calls_its_base_handler(path: Path) -> None:
+    """Textual dispatches a message to the handler of every class in the node's MRO, so a
+    handler that also calls ``super().on_mount()`` runs the base handler twice (the adviser
+    and follow-ups screens asked for two refreshes on every resume)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = node.func.value
+        is_super = isinstance(owner, ast.Call) and getattr(owner.func, "id", "") == "super"
+        name = node.func.attr
+        assert not (is_super and name.startswith("on_") and name != "on_event"), (
+            f"{path.name}:{node.lineno}: super().{name}() (Textual calls the base handler too)"
+        )
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(UI)))

@@ -147,12 +147,10 @@ class AdviserScreen(counter.CounterScreen):
 
     @guarded
     def on_mount(self) -> None:
-        super().on_mount()
         self.set_interval(1.0, guard(self, self.show_timer))
 
     @guarded
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
         self.log_in_here()
 
     def current_desk(self) -> str | None:

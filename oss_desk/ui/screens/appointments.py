@@ -33,12 +33,13 @@ from oss_desk.ui.screens.appointment_view import (
     slot_at,
     when_text,
 )
-from oss_desk.ui.screens.base import DeskScreen, ReadOnce
+from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on
 from oss_desk.ui.screens.flows import check_in, tick_checklist
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.appointment_grid import AppointmentGrid
 
 R = TypeVar("R")
+
 
 _key = Keys("appt")
 
@@ -194,8 +195,7 @@ class AppointmentsScreen(DeskScreen):
         hint.append(grid.title, style="bold")
         hint.append("   [ ] earlier/later · T today · W day/week · A adviser/room", style="dim")
         self.query_one("#appt-title", Static).update(hint)
-        self.show_detail()
-        self.refresh_bindings()
+        self.show_highlighted()
 
     # The highlighted cell ---------------------------------------------------------------------
 
@@ -212,8 +212,7 @@ class AppointmentsScreen(DeskScreen):
     @on(DataTable.CellHighlighted, "#appt-grid")
     @guarded
     def _moved(self, event: DataTable.CellHighlighted) -> None:
-        self.show_detail()
-        self.refresh_bindings()
+        self.show_highlighted()
 
     def _own(self, appt: Appointment) -> bool:
         return appt.adviser == self.acting_as().person
@@ -340,17 +339,16 @@ class AppointmentsScreen(DeskScreen):
             await self._done(booked, f"Booked {booked.ref}: {self._when(booked)}")
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_move(self) -> None:
-        await self._reschedule(rebook=False)
+    @acts_on(highlighted_appointment)
+    async def action_move(self, appt: Appointment) -> None:
+        await self._reschedule(appt, rebook=False)
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_rebook(self) -> None:
-        await self._reschedule(rebook=True)
+    @acts_on(highlighted_appointment)
+    async def action_rebook(self, appt: Appointment) -> None:
+        await self._reschedule(appt, rebook=True)
 
-    async def _reschedule(self, *, rebook: bool) -> None:
-        appt = self.highlighted_appointment()
-        if appt is None:
-            return
+    async def _reschedule(self, appt: Appointment, *, rebook: bool) -> None:
         today = self.desk.names.today()
         moved = await reschedule(self, appt, max(today, self.day or today), rebook=rebook)
         if moved is not None:
@@ -366,10 +364,8 @@ class AppointmentsScreen(DeskScreen):
         self.load()
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_cancel_booking(self) -> None:
-        appt = self.highlighted_appointment()
-        if appt is None:
-            return
+    @acts_on(highlighted_appointment)
+    async def action_cancel_booking(self, appt: Appointment) -> None:
         who = await self.app.push_screen_wait(
             ChoiceDialog(
                 f"Cancel {appt.ref} ({self._when(appt)}): who is cancelling?",
@@ -401,10 +397,8 @@ class AppointmentsScreen(DeskScreen):
             self.load()
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_no_show(self) -> None:
-        appt = self.highlighted_appointment()
-        if appt is None:
-            return
+    @acts_on(highlighted_appointment)
+    async def action_no_show(self, appt: Appointment) -> None:
         sure = await self.app.push_screen_wait(
             ConfirmDialog(f"{appt.ref} ({self._when(appt)}) did not come?")
         )
@@ -419,10 +413,8 @@ class AppointmentsScreen(DeskScreen):
             self.load()
 
     @work(exclusive=True, group="appt-action", exit_on_error=False)
-    async def action_checklist(self) -> None:
-        appt = self.highlighted_appointment()
-        if appt is None:
-            return
+    @acts_on(highlighted_appointment)
+    async def action_checklist(self, appt: Appointment) -> None:
         await tick_checklist(self, appt, [])
         self.load()
 

@@ -6,7 +6,8 @@ handed to it when the app builds it; it never imports the app.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from functools import wraps
 from typing import Any, ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
@@ -29,6 +30,8 @@ from oss_desk.ui.widgets.key_bar import KeyBar
 
 R = TypeVar("R")
 V = TypeVar("V")
+S = TypeVar("S", bound="DeskScreen")
+T = TypeVar("T")
 
 
 class DeskScreen(Screen[None]):
@@ -87,6 +90,14 @@ class DeskScreen(Screen[None]):
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
         """Update the screen's widgets from a new snapshot (by key, never rebuilt)."""
+
+    def show_detail(self) -> None:
+        """A screen with a list: the panel about its highlighted row."""
+
+    def show_highlighted(self) -> None:
+        """The highlighted row changed (or the list did): its panel, and the keys that apply."""
+        self.show_detail()
+        self.refresh_bindings()
 
     def current_desk(self) -> str | None:
         return None
@@ -203,6 +214,30 @@ class DeskScreen(Screen[None]):
 
     def refresh_bindings_soon(self, *_: Any) -> None:
         self.refresh_bindings()
+
+
+def acts_on(
+    pick: Callable[[S], T | None],
+) -> Callable[[Callable[[S, T], Awaitable[None]]], Callable[[S], Coroutine[Any, Any, None]]]:
+    """A key's action on what the screen has highlighted or chosen (``pick`` finds it, and may
+    say why there is nothing): nothing to do when there is nothing. Under ``@work``::
+
+        @work(exclusive=True, group="appt-action", exit_on_error=False)
+        @acts_on(highlighted_appointment)
+        async def action_no_show(self, appt: Appointment) -> None: ..."""
+
+    def decorate(
+        action: Callable[[S, T], Awaitable[None]],
+    ) -> Callable[[S], Coroutine[Any, Any, None]]:
+        @wraps(action)
+        async def run(screen: S) -> None:
+            picked = pick(screen)
+            if picked is not None:
+                await action(screen, picked)
+
+        return run
+
+    return decorate
 
 
 class ReadOnce(Generic[V]):

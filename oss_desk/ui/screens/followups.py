@@ -71,6 +71,8 @@ COLUMNS = (
 )
 
 _key = Keys("followups")
+_LABELS = {"action_text": "Action"}
+"""What the details panel calls a personal field (the others: its name, capitalised)."""
 
 
 class FollowupsScreen(DeskScreen):
@@ -139,7 +141,6 @@ class FollowupsScreen(DeskScreen):
 
     @guarded
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
         self.load()
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
@@ -218,8 +219,7 @@ class FollowupsScreen(DeskScreen):
         self.loads += 1
         self._show_rows()
         self._show_summary(items, today)
-        self.show_detail()
-        self.refresh_bindings()
+        self.show_highlighted()
 
     def _row(self, f: Followup) -> list[Text]:
         svc = self.desk.names.services.get(f.service or "")
@@ -280,8 +280,7 @@ class FollowupsScreen(DeskScreen):
     @on(DataTable.RowHighlighted, "#followup-table")
     @guarded
     def _moved(self, event: DataTable.RowHighlighted) -> None:
-        self.show_detail()
-        self.refresh_bindings()
+        self.show_highlighted()
 
     def _want_details(self, f: Followup) -> None:
         """Read its personal details once while the app runs (the read is recorded)."""
@@ -333,15 +332,9 @@ class FollowupsScreen(DeskScreen):
             text.append("\n")
             if details.purged:
                 text.append("Personal details deleted (retention)\n", style="dim")
-            for label, value in (
-                ("Name", details.name),
-                ("Phone", details.phone),
-                ("Email", details.email),
-                ("Topic", details.topic),
-                ("Action", details.action_text),
-            ):
+            for key, value in details.filled():
                 if value:
-                    text.append(f"{label}: ", style="bold")
+                    text.append(f"{_LABELS.get(key, key.capitalize())}: ", style="bold")
                     text.append(f"{value}\n")  # resident text: never markup
         panel.update(text)
 

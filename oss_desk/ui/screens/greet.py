@@ -29,7 +29,7 @@ from oss_desk.ui.dialogs import NeedsDialog, OutcomeDialog
 from oss_desk.ui.dialogs.scorecard import MobileDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys
-from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.base import DeskScreen, acts_on
 from oss_desk.ui.screens.flows import check_in, find_ticket, needs_text
 from oss_desk.ui.screens.followup_flows import follow_up_outcome
 from oss_desk.ui.theme import STYLES
@@ -145,7 +145,6 @@ class GreetScreen(DeskScreen):
 
     @guarded
     def on_mount(self) -> None:
-        super().on_mount()
         self.fill_services("")
         self.show_needs()
         self.query_one(ServiceList).focus()
@@ -191,8 +190,12 @@ class GreetScreen(DeskScreen):
             service_list.highlighted = ids.index(highlighted) if highlighted in ids else 0
 
     def chosen_service(self) -> str | None:
+        """The highlighted service's code; None, after saying how to choose one, when none is."""
         option = self.query_one(ServiceList).highlighted_option
-        return option.id if option else None
+        if option is None or option.id is None:
+            self.say("Choose a service first (its letter, or / to search)")
+            return None
+        return option.id
 
     @on(Input.Changed, "#service-search")
     @guarded
@@ -307,11 +310,8 @@ class GreetScreen(DeskScreen):
         self.action_issue()
 
     @work(exclusive=True, group="greet", exit_on_error=False)
-    async def action_issue(self) -> None:
-        code = self.chosen_service()
-        if code is None:
-            self.say("Choose a service first (its letter, or / to search)")
-            return
+    @acts_on(chosen_service)
+    async def action_issue(self, code: str) -> None:
         actor = self.acting_as()
         needs, urgent, repeat = self.needs, self.urgent, self.repeat
 
@@ -331,11 +331,8 @@ class GreetScreen(DeskScreen):
         await self.desk.after_write()
 
     @work(exclusive=True, group="greet", exit_on_error=False)
-    async def action_quick(self) -> None:
-        code = self.chosen_service()
-        if code is None:
-            self.say("Choose a service first")
-            return
+    @acts_on(chosen_service)
+    async def action_quick(self, code: str) -> None:
         name = self.desk.names.services[code].name
         outcome = await self.app.push_screen_wait(OutcomeDialog(f"this visit ({name})"))
         if outcome is None:

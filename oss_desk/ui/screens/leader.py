@@ -172,7 +172,6 @@ class LeaderScreen(DeskScreen):
 
     @guarded
     def on_mount(self) -> None:
-        super().on_mount()
         for table_id, columns in COLUMNS.items():
             table = self.query_one(table_id, DataTable)
             for label, key in columns:
