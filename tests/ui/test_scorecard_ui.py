@@ -10,10 +10,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs import scorecard as scorecard_dialogs
 from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt, SignpostDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
@@ -111,10 +114,13 @@ async def test_a_visit_rated_already_is_refused_with_a_notification(
 
 
 async def test_the_outcome_key_pressed_twice_is_not_a_rating(
-    office: Path, make_app: AppFactory
+    office: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """F, 1 (resolved), 1 again at once: the second 1 is a double tap, not the resident's
     "poor"; the prompt stays for the real answer."""
+    # A longer guard than the desk's 0.6 s, so that a machine stalled under load cannot let
+    # the guard run out between the prompt appearing and the second key.
+    monkeypatch.setattr(scorecard_dialogs, "RATING_GUARD_SECONDS", 3.0)
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await called_at_desk(app, pilot)
@@ -123,7 +129,7 @@ async def test_the_outcome_key_pressed_twice_is_not_a_rating(
         await pilot.press("1")  # the double tap
         (prompt,) = screen.query(RatingPrompt)
         assert not prompt.ready and ratings(office) == [] and prompt.has_focus
-        await until(lambda: prompt_shown(screen))
+        await until(lambda: prompt_shown(screen), timeout=10)
         await pilot.press("4")  # the resident's answer
         await until(lambda: ratings(office) == [(1, 4, "desk", "desk-1", "ben")])
 
