@@ -95,6 +95,11 @@ class OssDeskApp(App[None]):
         when_live: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        for theme in THEMES:
+            self.register_theme(theme)
+        # Before the app runs, so its style sheets are first read with the council's colours
+        # (a theme set once running reads and applies every style sheet again).
+        self.theme = "council"
         self._when_live = when_live
         self._first_frame = asyncio.Event()
         for mode in self.SCREENS_BY_MODE:
@@ -130,13 +135,37 @@ class OssDeskApp(App[None]):
         self._asking = False
         self.blocked: DatabaseUnsafe | None = None  # why this desk stopped for good, if it has
         self._scans: ScanQueue | None = None
+        self.first_mode = self._first_mode()
+        # The first screen's style sheet is read with the app's, in the one parse at start
+        # (read when the screen is shown, it would parse and apply every style sheet again).
+        first_css = self._screen_class(self.first_mode).CSS_PATH
+        if first_css is not None:
+            paths = first_css if isinstance(first_css, list) else [first_css]
+            self.css_path = [*self.css_path, *(Path(p) for p in paths)]
 
     # Start-up --------------------------------------------------------------------------------
 
-    def _build_screen(self, mode: str) -> DeskScreen:
+    def _screen_class(self, mode: str) -> type[DeskScreen]:
         module, _, name = self.SCREENS_BY_MODE[mode].partition(":")
-        screen: Callable[[OssDeskApp], DeskScreen] = getattr(import_module(module), name)
-        return screen(self)
+        screen: type[DeskScreen] = getattr(import_module(module), name)
+        return screen
+
+    def _build_screen(self, mode: str) -> DeskScreen:
+        screen = self._screen_class(mode)(self)
+        # Its widgets take the styles as they are when they are mounted: without this, Textual
+        # (8.2) parses and applies every style sheet twice more when a mode is first shown.
+        screen._css_update_count = self._css_update_count
+        return screen
+
+    def _first_mode(self) -> str:
+        """The mode the desk opens in: its kind's, else the first this person may use."""
+        first = "greet"
+        if self.terminal_desk is not None:
+            kind = self.runner.session.directory.desks[self.terminal_desk].kind
+            first = "greet" if kind is DeskKind.MEET_AND_GREET else "desk"
+        if not self.may_use(first):
+            first = next((m for m in MODE_NEEDS if self.may_use(m)), first)
+        return first
 
     def _default_desk(self, kind: DeskKind) -> str | None:
         desks = self.runner.session.directory.desks
@@ -154,19 +183,10 @@ class OssDeskApp(App[None]):
 
     @guarded
     def on_mount(self) -> None:
-        for theme in THEMES:
-            self.register_theme(theme)
-        self.theme = "council"
         keymap = self.runner.session.settings.keymap
         if keymap:
             self.set_keymap(keymap)
-        first = "greet"
-        if self.terminal_desk is not None:
-            kind = self.runner.session.directory.desks[self.terminal_desk].kind
-            first = "greet" if kind is DeskKind.MEET_AND_GREET else "desk"
-        if not self.may_use(first):
-            first = next((m for m in MODE_NEEDS if self.may_use(m)), first)
-        self.switch_mode(first)
+        self.switch_mode(self.first_mode)
         self.run_worker(self._start_live(), group="refresh", exit_on_error=False)
 
     async def _start_live(self) -> None:
