@@ -136,6 +136,10 @@ class OssDeskApp(App[None]):
         self.blocked: DatabaseUnsafe | None = None  # why this desk stopped for good, if it has
         self._scans: ScanQueue | None = None
         self.first_mode = self._first_mode()
+        # The app starts in its first mode (Textual 8.2 builds the current mode's screen when
+        # the app composes): no default screen is built, suspended and switched away from.
+        self._screen_stacks = {self.first_mode: []}
+        self._current_mode = self.first_mode
         # The first screen's style sheet is read with the app's, in the one parse at start
         # (read when the screen is shown, it would parse and apply every style sheet again).
         first_css = self._screen_class(self.first_mode).CSS_PATH
@@ -186,14 +190,16 @@ class OssDeskApp(App[None]):
         keymap = self.runner.session.settings.keymap
         if keymap:
             self.set_keymap(keymap)
-        self.switch_mode(self.first_mode)
         self.run_worker(self._start_live(), group="refresh", exit_on_error=False)
 
     async def _start_live(self) -> None:
         # The feed is opened before the first snapshot, so nothing committed in between is
-        # missed (a change after the feed opens is seen by the first poll).
+        # missed (a change after the feed opens is seen by the first poll). The first frame is
+        # the screen without its data: drawn without waiting for the snapshot (taken on the
+        # database thread, it would compete with the frame for the interpreter), filled at once.
         try:
             await self._open_feed()
+            await self._first_frame.wait()
             await self.refresh_data()
         finally:
             # The first frame and the first live data are on screen: now the rest of the process
