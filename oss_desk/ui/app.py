@@ -79,7 +79,9 @@ class OssDeskApp(App[None]):
     COMMANDS = {DeskCommands}  # noqa: RUF012 - the desk's own only (no theme picker, screenshots)
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
-    snapshot: reactive[DeskSnapshot | None] = reactive(None, always_update=True)
+    snapshot: reactive[DeskSnapshot | None] = reactive(None, always_update=True, repaint=False)
+    """Each screen updates its own widgets from it (a repaint of the app would redraw the
+    whole terminal for every snapshot, not only what changed)."""
 
     def __init__(
         self,
@@ -120,11 +122,12 @@ class OssDeskApp(App[None]):
         self.greet_desk_id = self._default_desk(DeskKind.MEET_AND_GREET)
         self.adviser_desk_id = self._default_desk(DeskKind.ADVISER)
         self._feed: ChangeFeed | None = None
-        self._listener = CommitListener(
-            lambda: self.run_worker(guard(self, self._poll)(), group="refresh", exit_on_error=False)
-        )
+        self._listener = CommitListener(self._heard)
         self._refreshing = False
         self._own_drawn: asyncio.Future[None] | None = None
+        self._own_writes = 0
+        """This desk's own changes on the database thread now (see :meth:`_quiet`)."""
+        self._quiet_until = 0.0
         self.own_change = False
         """True while the screens are told of this desk's own change (:meth:`show_result`)."""
         self._refresh_again = False
@@ -425,7 +428,23 @@ class OssDeskApp(App[None]):
         if isinstance(opened, Ok):
             self._listener.start(opened.value)
 
+    def _quiet(self) -> bool:
+        """Whether this desk's own change is on its way to its screen (from the key to the
+        frame that shows it, at most :data:`OWN_FRAME_WAIT` after the result): looks for other
+        desks' changes wait meanwhile, so that nothing else runs on the database thread or the
+        event loop before that frame (:meth:`after_write` looks at once after it). Its own
+        commit rings this desk's doorbell too."""
+        return self._own_writes > 0 or time.monotonic() < self._quiet_until
+
+    def _heard(self) -> None:
+        """A commit rang the doorbell: look for changes (unless this desk's own is on its way
+        to the screen: :meth:`after_write` looks then)."""
+        if not self._quiet():
+            self.run_worker(guard(self, self._poll)(), group="refresh", exit_on_error=False)
+
     async def _poll(self) -> None:
+        if self._quiet():
+            return  # after_write looks in a moment
         feed = self._feed
         if feed is None:
             await self._open_feed()
@@ -440,7 +459,7 @@ class OssDeskApp(App[None]):
         """Every second: has the owner of the devices gone (or come)? Then the status area is
         refreshed at once, never left saying a device is fine while no worker runs."""
         snap = self.snapshot
-        if snap is None:
+        if snap is None or self._quiet():
             return
         now = await self.act(current_worker, quiet=True)
         if isinstance(now, Ok) and now.value.alive != snap.worker.alive:
@@ -468,6 +487,7 @@ class OssDeskApp(App[None]):
         if self.snapshot is None:
             return
         drawn = self._own_drawn = asyncio.get_running_loop().create_future()
+        self._quiet_until = time.monotonic() + OWN_FRAME_WAIT
         self.own_change = True
         try:
             self.snapshot = with_change(self.snapshot, ticket)
@@ -487,15 +507,27 @@ class OssDeskApp(App[None]):
         if drawn is not None:
             with contextlib.suppress(TimeoutError):  # a frame not drawn (another screen on top)
                 await asyncio.wait_for(drawn, OWN_FRAME_WAIT)
+        self._quiet_until = 0.0
         feed = self._feed
         if feed is not None:
             await self.act(lambda s: poll(s, feed, True))
         await self.refresh_data()
 
-    async def act(self, fn: Callable[[Session], R], *, quiet: bool = False) -> Result[R]:
+    async def act(
+        self, fn: Callable[[Session], R], *, quiet: bool = False, own_change: bool = False
+    ) -> Result[R]:
         """Run ``fn`` on the database thread and say how it went (``oss_desk.ui.context``): the
         desk keeps working (a rule says no: a warning; the database busy or full: an error; the
-        unexpected: the fault funnel), unless its database is gone or damaged (:meth:`block`)."""
+        unexpected: the fault funnel), unless its database is gone or damaged (:meth:`block`).
+
+        ``own_change``: ``fn`` makes a change this desk shows at once (:meth:`show_result`),
+        so looks for other desks' changes wait until it is on screen (:meth:`_quiet`)."""
+        if own_change:
+            self._own_writes += 1
+            try:
+                return await self.act(fn, quiet=quiet)
+            finally:
+                self._own_writes -= 1
         try:
             return Ok(await self.runner.call(fn))
         except DatabaseUnsafe as exc:  # gone, moved, replaced or damaged: the desk stops

@@ -17,6 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.scalar import Unit
 from textual.widgets import Static
 from textual.worker import Worker
 
@@ -45,9 +46,14 @@ def in_place(static: Static, content: Text | str) -> None:
     layout of the whole screen is several times larger."""
     static.update(content, layout=False)
     width = static.content_size.width
-    if not width or static.get_content_height(static.size, static.size, width) != (
-        static.content_size.height
-    ):
+    if not width:
+        static.refresh(layout=True)
+        return
+    height = static.get_content_height(static.size, static.size, width)
+    least = static.styles.min_height  # a box kept at least this high never shrinks below it
+    if least is not None and least.unit is Unit.CELLS:
+        height = max(height, int(least.value) - static.styles.gutter.height)
+    if height != static.content_size.height:
         static.refresh(layout=True)
 
 
