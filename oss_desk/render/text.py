@@ -19,6 +19,7 @@ from oss_desk.domain.reports import (
     PeriodReport,
     PeriodSummary,
     RangeReport,
+    Report,
     TrendMonth,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
@@ -201,19 +202,12 @@ def _week_line(w: DayComparison) -> str:
     )
 
 
-def daily_text(
-    report: DailyReport,
-    service_names: Mapping[str, str],
-    site_name: str,
-    organisations: Mapping[str, str] | None = None,
-) -> str:
+def _daily_rest(report: DailyReport) -> list[str]:
+    """What the daily report adds: the busiest hour, follow-ups due, the same day in the weeks
+    before and the head of the event log."""
     day = date.fromisoformat(report.date)
-    lines = [f"Daily footfall summary: {site_name}, {long_date(report.date)}", ""]
-    lines += _standards(report)
-    lines.append("")
-    lines += _visit_lines(report, service_names, report.still_waiting, organisations)
     busiest = report.busiest_hour
-    lines += ["", f"  Busiest hour: {busiest}:00" if busiest else "  Busiest hour: none"]
+    lines = ["", f"  Busiest hour: {busiest}:00" if busiest else "  Busiest hour: none"]
     if report.followups:
         lines += due_lines(report.followups)
     if report.previous_weeks:
@@ -225,7 +219,7 @@ def daily_text(
         lines += [_week_line(w) for w in (report.comparison(), *report.previous_weeks)]
     head = event_log_head_lines(report.event_log_head, 100)
     lines += ["", *(f"  {line}" for line in head)]
-    return "\n".join(lines)
+    return lines
 
 
 def _appointment_lines(a: AppointmentFigures) -> list[str]:
@@ -302,23 +296,14 @@ def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:
     return lines
 
 
-def monthly_text(
-    report: MonthlyReport,
-    service_names: Mapping[str, str],
-    site_name: str,
-    organisations: Mapping[str, str] | None = None,
-) -> str:
-    lines = [f"Monthly dashboard: {site_name}, {long_month(report.month)}", ""]
-    lines += _standards(report)
-    lines.append("")
-    lines += _visit_lines(report, service_names, None, organisations)
-    lines += _bars("Arrivals by day", report.by_day, lambda d: f"{date.fromisoformat(d):%a %d}")
+def _monthly_rest(report: MonthlyReport) -> list[str]:
+    lines = _bars("Arrivals by day", report.by_day, lambda d: f"{date.fromisoformat(d):%a %d}")
     lines += _appointment_lines(report.appointments)
     if report.followups is not None:
         lines += period_lines(report.followups)
     lines += _call_lines(report.calls)
     lines += _trend_lines("The last 12 months", report.trend)
-    return "\n".join(lines)
+    return lines
 
 
 PERIOD_TITLES = {"quarter": "Quarterly report", "year": "Annual report", "period": "Report"}
@@ -363,23 +348,35 @@ def _short(p: PeriodSummary) -> str:
     return f"{p.first_day[:7]}..{p.last_day[:7]}"
 
 
-def period_text(
-    report: RangeReport,
+def _period_rest(report: RangeReport) -> list[str]:
+    lines = _appointment_lines(report.appointments)
+    lines += _call_lines(report.calls)
+    lines += _trend_lines("Month by month", report.months)
+    return lines
+
+
+def report_text(
+    report: Report,
     service_names: Mapping[str, str],
     site_name: str,
     organisations: Mapping[str, str] | None = None,
 ) -> str:
-    title = PERIOD_TITLES.get(report.period, "Report")
-    lines = [
-        f"{title}: {site_name}, {report.label}",
-        f"  {long_date(report.first_day)} to {long_date(report.last_day)}",
-        "",
-    ]
-    lines += _standards(report)
-    lines += _beside(report)
-    lines.append("")
-    lines += _visit_lines(report, service_names, None, organisations)
-    lines += _appointment_lines(report.appointments)
-    lines += _call_lines(report.calls)
-    lines += _trend_lines("Month by month", report.months)
-    return "\n".join(lines)
+    """The daily, monthly or any-period report as text: its title, the standards and the visits,
+    then what that kind of report adds."""
+    beside: list[str] = []
+    still_waiting = None
+    if isinstance(report, DailyReport):
+        head = [f"Daily footfall summary: {site_name}, {long_date(report.date)}"]
+        still_waiting, rest = report.still_waiting, _daily_rest(report)
+    elif isinstance(report, MonthlyReport):
+        head = [f"Monthly dashboard: {site_name}, {long_month(report.month)}"]
+        rest = _monthly_rest(report)
+    else:
+        title = PERIOD_TITLES.get(report.period, "Report")
+        head = [
+            f"{title}: {site_name}, {report.label}",
+            f"  {long_date(report.first_day)} to {long_date(report.last_day)}",
+        ]
+        beside, rest = _beside(report), _period_rest(report)
+    visits = _visit_lines(report, service_names, still_waiting, organisations)
+    return "\n".join([*head, "", *_standards(report), *beside, "", *visits, *rest])

@@ -19,6 +19,7 @@ from typing import Protocol, TypeVar
 from aiohttp import web
 
 from oss_desk.errors import OssDeskError
+from oss_desk.screen.page import html_page
 from oss_desk.services.ratings import COMMENT_LIMIT, Ratings
 from oss_desk.services.session import Session
 from oss_desk.services.wording import wording_for
@@ -74,13 +75,9 @@ def rating_form(say: Say, comment: tuple[str, ...], hidden: str = "") -> str:
 
 
 def _page(title: str, body: str, *, refresh: int | None = None) -> str:
-    meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"{meta}<title>{html.escape(title)}</title>"
-        '<link rel="stylesheet" href="/static/feedback.css"></head>'
-        f"<body><main>{body}</main></body></html>"
+    meta = f'<meta http-equiv="refresh" content="{refresh}">\n' if refresh else ""
+    return html_page(
+        title=title, stylesheet="feedback.css", body=f"<main>{body}</main>\n", head=meta
     )
 
 

@@ -32,6 +32,7 @@ from aiohttp import web
 
 from oss_desk import __version__
 from oss_desk.screen import answer, feedback
+from oss_desk.screen.page import html_page
 from oss_desk.services.screen import expired_state, phone_state, screen_site, screen_state
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.changes import ChangeFeed
@@ -152,7 +153,10 @@ class ScreenServer:
     # Routes --------------------------------------------------------------------------------
 
     async def page(self, request: web.Request) -> web.StreamResponse:
-        return _static("screen.html", "text/html")
+        html = html_page(title="Queue", stylesheet="screen.css", body=_static_text("screen.html"))
+        return web.Response(
+            text=html, content_type="text/html", charset="utf-8", headers=SECURITY_HEADERS
+        )
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(
@@ -195,8 +199,10 @@ class ScreenServer:
     async def phone_page(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
         state = await self.run(lambda: self._phone(token))
-        html = _static_text("phone.html").replace("{{STATE}}", _escape_json(state))
-        html = html.replace('lang="en"', f'lang="{state["languages"][0]}"')
+        body = _static_text("phone.html").replace("{{STATE}}", _escape_json(state))
+        html = html_page(
+            title="Queue", stylesheet="phone.css", body=body, lang=state["languages"][0]
+        )
         return web.Response(
             text=html,
             content_type="text/html",

@@ -12,7 +12,7 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.printouts import to_payload
-from oss_desk.domain.reports import DailyReport, MonthlyReport, QuarterlyReport, RangeReport, Report
+from oss_desk.domain.reports import DailyReport, QuarterlyReport, RangeReport, Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
 from oss_desk.render.csv import figures_csv, report_csv
@@ -20,7 +20,7 @@ from oss_desk.render.followups import quarterly_text
 from oss_desk.render.html import report_html
 from oss_desk.render.json import as_json, dumps, quarterly_json
 from oss_desk.render.receipt import daily_summary
-from oss_desk.render.text import daily_text, monthly_text, period_text
+from oss_desk.render.text import report_text as render_text
 from oss_desk.services.session import Session
 from oss_desk.storage.events import append_event
 from oss_desk.storage.outbox import queue_print_job
@@ -56,11 +56,7 @@ def names_for(session: Session, report: Report, everywhere: str = "All offices")
 def report_text(session: Session, report: Report) -> str:
     names = names_for(session, report, "all offices")
     orgs = dict(session.settings.signposting.organisations)
-    if isinstance(report, DailyReport):
-        return daily_text(report, names.service_names, names.site_name, orgs) + "\n"
-    if isinstance(report, MonthlyReport):
-        return monthly_text(report, names.service_names, names.site_name, orgs) + "\n"
-    return period_text(report, names.service_names, names.site_name, orgs) + "\n"
+    return render_text(report, names.service_names, names.site_name, orgs) + "\n"
 
 
 def report_page(session: Session, report: Report, record: QuarterlyReport | None = None) -> str:

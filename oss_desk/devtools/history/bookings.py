@@ -14,7 +14,10 @@ from typing import Any
 
 from oss_desk.devtools.history.rows import (
     MINUTE_MS,
+    About,
     AppointmentRec,
+    By,
+    Cancellation,
     QueueRows,
     SiteInfo,
     TicketRec,
@@ -24,7 +27,7 @@ from oss_desk.devtools.history.rows import (
 )
 from oss_desk.domain.appointments import message_reference
 
-WORKER = ("worker", None)
+WORKER: By = ("worker", None)
 """The device worker: it sends messages and marks appointments missed."""
 
 
@@ -72,7 +75,7 @@ class RowBuilder(QueueRows):
                 None,
             )
         )
-        who = (site.greeter, site.greet_desk)
+        who = site.greets
         self._booking_event(site, appt, ms, "appointment_booked", who, {"channel": channel})
         self._message(site, appt, "confirmation", ms, ms, sent=ms + 2_000, by=who)
         if reminder_due is not None and reminder_due > ms:
@@ -89,7 +92,7 @@ class RowBuilder(QueueRows):
         due: int,
         *,
         sent: int | None,
-        by: tuple[str, str | None],
+        by: By,
     ) -> int:
         message_id = self.next_message
         self.next_message += 1
@@ -151,7 +154,7 @@ class RowBuilder(QueueRows):
         )
         late = max(0, (ms - appt.start) // MINUTE_MS)
         checked_in = {"late_minutes": late, "ticket": ticket.id}
-        who = (site.greeter, site.greet_desk)
+        who = site.greets
         self._booking_event(site, appt, ms, "appointment_checked_in", who, checked_in)
         ticket.appointment = appt
         appt.status, appt.visit_id, appt.ticket_id = "checked_in", ticket.visit_id, ticket.id
@@ -164,21 +167,12 @@ class RowBuilder(QueueRows):
         appt: AppointmentRec,
         ms: int,
         kind: str,
-        by: tuple[str, str | None],
+        by: By,
         data: Mapping[str, object],
     ) -> None:
         """An event of ``appt``, ``by`` (person, desk), as ``AppointmentService._event``."""
-        self.event(
-            site,
-            ms,
-            kind,
-            *by,
-            visit=appt.visit_id,
-            ticket=appt.ticket_id,
-            service=appt.service,
-            data=event_data(data),
-            appointment=appt.id,
-        )
+        about = About(appt.visit_id, appt.ticket_id, appt.service)
+        self.event(site, ms, kind, by, about, data=event_data(data), appointment=appt.id)
 
     def appointment_no_show(self, site: SiteInfo, appt: AppointmentRec, ms: int) -> None:
         """The worker's ``auto_no_show`` after the grace minutes."""
@@ -204,8 +198,7 @@ class RowBuilder(QueueRows):
         desk: str | None,
     ) -> None:
         """``AppointmentService.cancel``, and the worker sending the cancellation notice."""
-        appt.status, appt.cancelled, appt.cancelled_by = "cancelled", ms, by
-        appt.cancel_reason, appt.notice_days, appt.breach = reason, notice, int(breach)
+        appt.status, appt.cancelled = "cancelled", Cancellation(ms, by, reason, notice, breach)
         self._release(appt)
         self._cancel_pending(appt)
         cancelled = {"breach": breach, "by": by, "notice_working_days": notice}
@@ -236,11 +229,7 @@ class RowBuilder(QueueRows):
                 instant(a.booked),
                 a.booked_by,
                 1,
-                instant(a.cancelled) if a.cancelled is not None else None,
-                a.cancelled_by,
-                a.cancel_reason,
-                a.notice_days,
-                a.breach,
+                *_cancellation_columns(a.cancelled),
                 a.visit_id,
                 a.ticket_id,
                 "[]",
@@ -263,3 +252,10 @@ class RowBuilder(QueueRows):
 
     def counter_rows(self) -> list[tuple[str, str, str, int]]:
         return [(s, c, d, n) for (s, c, d), n in sorted(self.counters.items())]
+
+
+def _cancellation_columns(c: Cancellation | None) -> tuple[Any, ...]:
+    """``cancelled_at, cancelled_by, cancel_reason, notice_days, notice_breach``."""
+    if c is None:
+        return (None, None, None, None, 0)
+    return (instant(c.at), c.by, c.reason, c.notice_days, int(c.breach))

@@ -67,6 +67,18 @@ def epoch_ms(when: datetime) -> int:
     return round(when.timestamp() * 1000)
 
 
+By = tuple[str, str | None]
+"""Who did something: (person, desk)."""
+
+
+class About(NamedTuple):
+    """What an event is about: its visit, ticket and service columns."""
+
+    visit: int | None = None
+    ticket: int | None = None
+    service: str | None = None
+
+
 class Joins(NamedTuple):
     """What a ticket takes from its visit's arrival (a transfer's new ticket too)."""
 
@@ -112,6 +124,17 @@ class TicketRec:
         self.queued_ms, self.needs_private_room = j.queued_ms, j.needs_private_room
 
 
+class Cancellation(NamedTuple):
+    """How an appointment was cancelled: when (epoch ms), by whom (``council`` or ``resident``),
+    why, the working days of notice given and whether that was too few."""
+
+    at: int
+    by: str
+    reason: str | None
+    notice_days: int
+    breach: bool
+
+
 @dataclass(slots=True)
 class AppointmentRec:
     id: int
@@ -129,11 +152,7 @@ class AppointmentRec:
     status: str = "booked"
     visit_id: int | None = None
     ticket_id: int | None = None
-    cancelled: int | None = None
-    cancelled_by: str | None = None
-    cancel_reason: str | None = None
-    notice_days: int | None = None
-    breach: int = 0
+    cancelled: Cancellation | None = None
 
 
 @dataclass(slots=True)
@@ -177,6 +196,11 @@ class SiteInfo:
     timezone: str
     greet_desk: str
     greeter: str
+
+    @property
+    def greets(self) -> By:
+        """Meet-and-greet: who the arrivals, quick visits and bookings are by."""
+        return (self.greeter, self.greet_desk)
 
 
 class QueueRows:
@@ -237,18 +261,16 @@ class QueueRows:
         site: SiteInfo | None,
         ms: int,
         kind: str,
-        actor: str,
-        desk: str | None,
+        by: By,
+        about: About,
         *,
-        visit: int | None = None,
-        ticket: int | None = None,
-        service: str | None = None,
         outcome: str | None = None,
         data: str = "{}",
         appointment: int | None = None,
     ) -> None:
         """One event, in the columns of :data:`oss_desk.storage.history.EVENT_COLUMNS` (its id
         is given in :meth:`batches`)."""
+        actor, desk = by
         if site is None:
             day, hour, site_id = None, None, None
         else:
@@ -263,9 +285,7 @@ class QueueRows:
                 kind,
                 actor,
                 desk,
-                visit,
-                ticket,
-                service,
+                *about,
                 outcome,
                 data,
                 appointment,
@@ -280,23 +300,13 @@ class QueueRows:
         kind: str,
         data: str = "{}",
         *,
-        by: tuple[str, str | None] | None = None,
+        by: By | None = None,
         outcome: str | None = None,
     ) -> None:
         """An event of ``ticket``, ``by`` (person, desk): default, its desk's."""
-        actor, desk = by if by is not None else (ticket.person or "", ticket.desk)
-        self.event(
-            site,
-            ms,
-            kind,
-            actor,
-            desk,
-            visit=ticket.visit_id,
-            ticket=ticket.id,
-            service=ticket.service,
-            outcome=outcome,
-            data=data,
-        )
+        who = by if by is not None else (ticket.person or "", ticket.desk)
+        about = About(ticket.visit_id, ticket.id, ticket.service)
+        self.event(site, ms, kind, who, about, outcome=outcome, data=data)
 
     # Figures ----------------------------------------------------------------------------
 
@@ -406,16 +416,7 @@ class QueueRows:
             if needs or channel != "walk_in"
             else '{"channel":"walk_in"}'
         )
-        self.event(
-            site,
-            ms,
-            "arrived",
-            site.greeter,
-            site.greet_desk,
-            visit=visit_id,
-            service=service,
-            data=arrived,
-        )
+        self.event(site, ms, "arrived", site.greets, About(visit_id, service=service), data=arrived)
         return day, visit_id, hour, needs_text
 
     def _ticket(
@@ -483,7 +484,7 @@ class QueueRows:
             if priority
             else f'{{"number":{ticket.number}}}'
         )
-        self._on(site, ticket, ms, "ticket_issued", issued, by=(site.greeter, site.greet_desk))
+        self._on(site, ticket, ms, "ticket_issued", issued, by=site.greets)
         return ticket
 
     def quick_visit(
@@ -495,17 +496,8 @@ class QueueRows:
         )
         row = self.visits[visit_id]
         row[V_STATUS], row[V_OUTCOME], row[V_FINISHED] = "done", outcome, instant(ms)
-        self.event(
-            site,
-            ms,
-            "finished",
-            site.greeter,
-            site.greet_desk,
-            visit=visit_id,
-            service=service,
-            outcome=outcome,
-            data='{"at":"meet-and-greet"}',
-        )
+        about, data = About(visit_id, service=service), '{"at":"meet-and-greet"}'
+        self.event(site, ms, "finished", site.greets, about, outcome=outcome, data=data)
         self._ended(visit_id, "finished", ms, quick=True)
         self._finished(site.id, day, outcome, quick=True)
         return visit_id

@@ -453,7 +453,7 @@ class Simulation:
         close_time = datetime.min.time().replace(hour=closes // 60, minute=closes % 60)
         notice = workdays.notice(wall.replace(tzinfo=None), day, close_time)
         breach = by == "council" and notice < self.settings.appointments.min_notice_working_days
-        actor, desk = (site.greeter, site.greet_desk) if by == "resident" else (plan.leader, None)
+        actor, desk = site.greets if by == "resident" else (plan.leader, None)
         self.builder.send_reminder(site, appt, before=when)
         self.builder.cancel_appointment(
             site,
