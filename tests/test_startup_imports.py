@@ -209,6 +209,21 @@ def test_the_desks_first_frame_imports_only_its_first_screen(
     assert not others & set(names)
 
 
+# Meet-and-greet, the usual first screen, draws without its dialogs and the flows it shares
+# with other screens (each imported when its key is first pressed).
+GREET_DENIED = (
+    "oss_desk.ui.dialogs",
+    "oss_desk.ui.screens.flows",
+    "oss_desk.ui.screens.followup_flows",
+)
+
+
+def test_meet_and_greets_first_frame_imports_none_of_its_dialogs(tmp_path: Path) -> None:
+    names = first_frame_imports(make_db(tmp_path), tmp_path / "modules.json", "greet-1")
+    assert "oss_desk.ui.screens.greet" in names
+    assert sorted({n for n in names for d in GREET_DENIED if n == d or n.startswith(d + ".")}) == []
+
+
 def test_the_desk_deny_list_would_catch_a_screen_loaded_at_start(tmp_path: Path) -> None:
     """The check can fail: once the team leader's and the reports screens are shown, their
     code is imported."""

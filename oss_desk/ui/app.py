@@ -79,7 +79,9 @@ class OssDeskApp(App[None]):
     COMMANDS = {DeskCommands}  # noqa: RUF012 - the desk's own only (no theme picker, screenshots)
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
-    snapshot: reactive[DeskSnapshot | None] = reactive(None, always_update=True)
+    snapshot: reactive[DeskSnapshot | None] = reactive(None, always_update=True, repaint=False)
+    """Each screen updates its own widgets from it (a repaint of the app would redraw the
+    whole terminal for every snapshot, not only what changed)."""
 
     def __init__(
         self,
@@ -95,6 +97,11 @@ class OssDeskApp(App[None]):
         when_live: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        for theme in THEMES:
+            self.register_theme(theme)
+        # Before the app runs, so its style sheets are first read with the council's colours
+        # (a theme set once running reads and applies every style sheet again).
+        self.theme = "council"
         self._when_live = when_live
         self._first_frame = asyncio.Event()
         for mode in self.SCREENS_BY_MODE:
@@ -115,11 +122,12 @@ class OssDeskApp(App[None]):
         self.greet_desk_id = self._default_desk(DeskKind.MEET_AND_GREET)
         self.adviser_desk_id = self._default_desk(DeskKind.ADVISER)
         self._feed: ChangeFeed | None = None
-        self._listener = CommitListener(
-            lambda: self.run_worker(guard(self, self._poll)(), group="refresh", exit_on_error=False)
-        )
+        self._listener = CommitListener(self._heard)
         self._refreshing = False
         self._own_drawn: asyncio.Future[None] | None = None
+        self._own_writes = 0
+        """This desk's own changes on the database thread now (see :meth:`_quiet`)."""
+        self._quiet_until = 0.0
         self.own_change = False
         """True while the screens are told of this desk's own change (:meth:`show_result`)."""
         self._refresh_again = False
@@ -130,13 +138,41 @@ class OssDeskApp(App[None]):
         self._asking = False
         self.blocked: DatabaseUnsafe | None = None  # why this desk stopped for good, if it has
         self._scans: ScanQueue | None = None
+        self.first_mode = self._first_mode()
+        # The app starts in its first mode (Textual 8.2 builds the current mode's screen when
+        # the app composes): no default screen is built, suspended and switched away from.
+        self._screen_stacks = {self.first_mode: []}
+        self._current_mode = self.first_mode
+        # The first screen's style sheet is read with the app's, in the one parse at start
+        # (read when the screen is shown, it would parse and apply every style sheet again).
+        first_css = self._screen_class(self.first_mode).CSS_PATH
+        if first_css is not None:
+            paths = first_css if isinstance(first_css, list) else [first_css]
+            self.css_path = [*self.css_path, *(Path(p) for p in paths)]
 
     # Start-up --------------------------------------------------------------------------------
 
-    def _build_screen(self, mode: str) -> DeskScreen:
+    def _screen_class(self, mode: str) -> type[DeskScreen]:
         module, _, name = self.SCREENS_BY_MODE[mode].partition(":")
-        screen: Callable[[OssDeskApp], DeskScreen] = getattr(import_module(module), name)
-        return screen(self)
+        screen: type[DeskScreen] = getattr(import_module(module), name)
+        return screen
+
+    def _build_screen(self, mode: str) -> DeskScreen:
+        screen = self._screen_class(mode)(self)
+        # Its widgets take the styles as they are when they are mounted: without this, Textual
+        # (8.2) parses and applies every style sheet twice more when a mode is first shown.
+        screen._css_update_count = self._css_update_count
+        return screen
+
+    def _first_mode(self) -> str:
+        """The mode the desk opens in: its kind's, else the first this person may use."""
+        first = "greet"
+        if self.terminal_desk is not None:
+            kind = self.runner.session.directory.desks[self.terminal_desk].kind
+            first = "greet" if kind is DeskKind.MEET_AND_GREET else "desk"
+        if not self.may_use(first):
+            first = next((m for m in MODE_NEEDS if self.may_use(m)), first)
+        return first
 
     def _default_desk(self, kind: DeskKind) -> str | None:
         desks = self.runner.session.directory.desks
@@ -154,26 +190,19 @@ class OssDeskApp(App[None]):
 
     @guarded
     def on_mount(self) -> None:
-        for theme in THEMES:
-            self.register_theme(theme)
-        self.theme = "council"
         keymap = self.runner.session.settings.keymap
         if keymap:
             self.set_keymap(keymap)
-        first = "greet"
-        if self.terminal_desk is not None:
-            kind = self.runner.session.directory.desks[self.terminal_desk].kind
-            first = "greet" if kind is DeskKind.MEET_AND_GREET else "desk"
-        if not self.may_use(first):
-            first = next((m for m in MODE_NEEDS if self.may_use(m)), first)
-        self.switch_mode(first)
         self.run_worker(self._start_live(), group="refresh", exit_on_error=False)
 
     async def _start_live(self) -> None:
         # The feed is opened before the first snapshot, so nothing committed in between is
-        # missed (a change after the feed opens is seen by the first poll).
+        # missed (a change after the feed opens is seen by the first poll). The first frame is
+        # the screen without its data: drawn without waiting for the snapshot (taken on the
+        # database thread, it would compete with the frame for the interpreter), filled at once.
         try:
             await self._open_feed()
+            await self._first_frame.wait()
             await self.refresh_data()
         finally:
             # The first frame and the first live data are on screen: now the rest of the process
@@ -399,7 +428,23 @@ class OssDeskApp(App[None]):
         if isinstance(opened, Ok):
             self._listener.start(opened.value)
 
+    def _quiet(self) -> bool:
+        """Whether this desk's own change is on its way to its screen (from the key to the
+        frame that shows it, at most :data:`OWN_FRAME_WAIT` after the result): looks for other
+        desks' changes wait meanwhile, so that nothing else runs on the database thread or the
+        event loop before that frame (:meth:`after_write` looks at once after it). Its own
+        commit rings this desk's doorbell too."""
+        return self._own_writes > 0 or time.monotonic() < self._quiet_until
+
+    def _heard(self) -> None:
+        """A commit rang the doorbell: look for changes (unless this desk's own is on its way
+        to the screen: :meth:`after_write` looks then)."""
+        if not self._quiet():
+            self.run_worker(guard(self, self._poll)(), group="refresh", exit_on_error=False)
+
     async def _poll(self) -> None:
+        if self._quiet():
+            return  # after_write looks in a moment
         feed = self._feed
         if feed is None:
             await self._open_feed()
@@ -414,7 +459,7 @@ class OssDeskApp(App[None]):
         """Every second: has the owner of the devices gone (or come)? Then the status area is
         refreshed at once, never left saying a device is fine while no worker runs."""
         snap = self.snapshot
-        if snap is None:
+        if snap is None or self._quiet():
             return
         now = await self.act(current_worker, quiet=True)
         if isinstance(now, Ok) and now.value.alive != snap.worker.alive:
@@ -442,6 +487,7 @@ class OssDeskApp(App[None]):
         if self.snapshot is None:
             return
         drawn = self._own_drawn = asyncio.get_running_loop().create_future()
+        self._quiet_until = time.monotonic() + OWN_FRAME_WAIT
         self.own_change = True
         try:
             self.snapshot = with_change(self.snapshot, ticket)
@@ -461,15 +507,27 @@ class OssDeskApp(App[None]):
         if drawn is not None:
             with contextlib.suppress(TimeoutError):  # a frame not drawn (another screen on top)
                 await asyncio.wait_for(drawn, OWN_FRAME_WAIT)
+        self._quiet_until = 0.0
         feed = self._feed
         if feed is not None:
             await self.act(lambda s: poll(s, feed, True))
         await self.refresh_data()
 
-    async def act(self, fn: Callable[[Session], R], *, quiet: bool = False) -> Result[R]:
+    async def act(
+        self, fn: Callable[[Session], R], *, quiet: bool = False, own_change: bool = False
+    ) -> Result[R]:
         """Run ``fn`` on the database thread and say how it went (``oss_desk.ui.context``): the
         desk keeps working (a rule says no: a warning; the database busy or full: an error; the
-        unexpected: the fault funnel), unless its database is gone or damaged (:meth:`block`)."""
+        unexpected: the fault funnel), unless its database is gone or damaged (:meth:`block`).
+
+        ``own_change``: ``fn`` makes a change this desk shows at once (:meth:`show_result`),
+        so looks for other desks' changes wait until it is on screen (:meth:`_quiet`)."""
+        if own_change:
+            self._own_writes += 1
+            try:
+                return await self.act(fn, quiet=quiet)
+            finally:
+                self._own_writes -= 1
         try:
             return Ok(await self.runner.call(fn))
         except DatabaseUnsafe as exc:  # gone, moved, replaced or damaged: the desk stops

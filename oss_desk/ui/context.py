@@ -117,10 +117,13 @@ class DeskContext(Protocol):
         """Whether ``actor``'s role allows ``action`` (the services check it again)."""
         ...
 
-    async def act(self, fn: Callable[[Session], R], *, quiet: bool = False) -> Result[R]:
+    async def act(
+        self, fn: Callable[[Session], R], *, quiet: bool = False, own_change: bool = False
+    ) -> Result[R]:
         """Run ``fn`` on the database thread. A refusal or failure is shown to the person
         (``quiet``: the caller shows it, e.g. inline in a form); a fault in the code always goes
-        to the fault funnel."""
+        to the fault funnel. ``own_change``: its result is shown at once (:meth:`show_result`):
+        nothing else runs on the database thread until that frame is out."""
         ...
 
     own_change: bool

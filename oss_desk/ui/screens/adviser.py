@@ -17,6 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.scalar import Unit
 from textual.widgets import Static
 from textual.worker import Worker
 
@@ -43,12 +44,29 @@ def in_place(static: Static, content: Text | str) -> None:
     """Update ``static``, laying the screen out again only when its height changes (the timer
     ticks, the "now called" panel after call next): a repaint in place is a small frame, a
     layout of the whole screen is several times larger."""
+    if _same(static.content, content):
+        return  # nothing to repaint (the title, an empty line, a timer in the same minute)
     static.update(content, layout=False)
     width = static.content_size.width
-    if not width or static.get_content_height(static.size, static.size, width) != (
-        static.content_size.height
-    ):
+    if not width:
         static.refresh(layout=True)
+        return
+    height = static.get_content_height(static.size, static.size, width)
+    least = static.styles.min_height  # a box kept at least this high never shrinks below it
+    if least is not None and least.unit is Unit.CELLS:
+        height = max(height, int(least.value) - static.styles.gutter.height)
+    if height != static.content_size.height:
+        static.refresh(layout=True)
+
+
+def _same(shown: object, content: Text | str) -> bool:
+    if isinstance(shown, Text) and isinstance(content, Text):
+        return (shown.plain, shown.style, shown.spans) == (
+            content.plain,
+            content.style,
+            content.spans,
+        )
+    return isinstance(shown, str) and shown == content
 
 
 _key = Keys("desk")

@@ -108,7 +108,9 @@ async def call_next(screen: CounterScreen) -> None:
     if desk is None:
         return
     actor = screen.acting_as()
-    called = await screen.desk.act(lambda s: QueueService(s, actor).call_next(desk))
+    called = await screen.desk.act(
+        lambda s: QueueService(s, actor).call_next(desk), own_change=True
+    )
     if not isinstance(called, Ok):
         return  # refused or failed: shown already (never "nobody waiting")
     if called.value is None:

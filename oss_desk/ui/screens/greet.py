@@ -1,4 +1,8 @@
-"""Meet-and-greet: pick a service, record adjustments, issue a ticket or deal with it here."""
+"""Meet-and-greet: pick a service, record adjustments, issue a ticket or deal with it here.
+
+Meet-and-greet is the desk's usual first screen: its dialogs and the flows it shares with other
+screens are imported when first used, never before the desk's first frame.
+"""
 
 from __future__ import annotations
 
@@ -25,13 +29,9 @@ from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.session import Session
 from oss_desk.services.views import wait_phrase
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs import NeedsDialog, OutcomeDialog
-from oss_desk.ui.dialogs.scorecard import MobileDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys
 from oss_desk.ui.screens.base import DeskScreen, acts_on
-from oss_desk.ui.screens.flows import check_in, find_ticket, needs_text
-from oss_desk.ui.screens.followup_flows import follow_up_outcome
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
@@ -222,6 +222,8 @@ class GreetScreen(DeskScreen):
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     async def check_in_typed(self, text: str) -> None:
+        from oss_desk.ui.screens.flows import check_in
+
         self.clear_search()
         await check_in(self, text)
 
@@ -233,6 +235,8 @@ class GreetScreen(DeskScreen):
     def show_needs(self) -> None:
         text = Text("Adjustments: ", style="dim")
         if self.needs:
+            from oss_desk.ui.screens.flows import needs_text
+
             text.append(needs_text(self.needs), style="bold")
         else:
             text.append("none (F9)")
@@ -333,6 +337,9 @@ class GreetScreen(DeskScreen):
     @work(exclusive=True, group="greet", exit_on_error=False)
     @acts_on(chosen_service)
     async def action_quick(self, code: str) -> None:
+        from oss_desk.ui.dialogs import OutcomeDialog
+        from oss_desk.ui.screens.followup_flows import follow_up_outcome
+
         name = self.desk.names.services[code].name
         outcome = await self.app.push_screen_wait(OutcomeDialog(f"this visit ({name})"))
         if outcome is None:
@@ -354,6 +361,8 @@ class GreetScreen(DeskScreen):
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_needs(self) -> None:
+        from oss_desk.ui.dialogs import NeedsDialog
+
         chosen = await self.app.push_screen_wait(NeedsDialog(self.needs))
         if chosen is None:
             return
@@ -366,6 +375,8 @@ class GreetScreen(DeskScreen):
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_find(self) -> None:
+        from oss_desk.ui.screens.flows import find_ticket
+
         await find_ticket(self)
 
     @work(exclusive=True, group="greet", exit_on_error=False)
@@ -375,6 +386,8 @@ class GreetScreen(DeskScreen):
         if self.last_issued is None:
             self.say("Issue the ticket first, then add the mobile number")
             return
+        from oss_desk.ui.dialogs.scorecard import MobileDialog
+
         issued = self.last_issued.ticket
         possible = self.desk.names.follow_up_texts()
         choice = await self.app.push_screen_wait(
