@@ -13,6 +13,7 @@ import sys
 import textwrap
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.events import Key
@@ -212,28 +213,39 @@ async def test_no_show_is_asked_first_and_taken_back(
         await until(lambda: screen.query_one(BigCode).code == "C001")
 
 
+def one_ticket(db: Path) -> Path:
+    """The office with one Council Tax ticket issued at meet-and-greet."""
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        QueueService(session).issue("C", print_ticket=False)
+    finally:
+        session.close()
+    return db
+
+
+async def finishing(app: Any, pilot: Any, db: Path) -> AdviserScreen:
+    """Desk 1 calls the ticket, starts serving and presses F: the finish dialog is up."""
+    screen = app.screen
+    assert isinstance(screen, AdviserScreen)
+    await until(lambda: app.snapshot is not None)
+    await pilot.press("n")
+    await until(lambda: screen.my_ticket() is not None)
+    await pilot.press("s")
+    await until(lambda: rows(db, "SELECT status FROM tickets") == [("serving",)])
+    await pilot.press("f")
+    await until(lambda: isinstance(app.screen, OutcomeDialog))
+    return screen
+
+
 async def test_a_key_pressed_twice_in_a_dialog_answers_once(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
     """Two quick presses of "1" in the finish dialog: the first answers it; the second is not
     a second answer (which would pop the screen beneath and be a fault)."""
     db = make_office(tmp_path)
-    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-    try:
-        QueueService(session).issue("C", print_ticket=False)
-    finally:
-        session.close()
-    app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
+    app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
-        await pilot.press("s")
-        await until(lambda: rows(db, "SELECT status FROM tickets") == [("serving",)])
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        screen = await finishing(app, pilot, db)
         dialog = app.screen
         dialog.post_message(Key("1", "1"))
         dialog.post_message(Key("1", "1"))  # both queued before the first is handled
@@ -249,22 +261,9 @@ async def test_needs_an_appointment_books_it_for_the_visit(
 ) -> None:
     # The confirmation is only queued here (nothing listens there): the booking is what counts.
     db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9")
-    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-    try:
-        QueueService(session).issue("C", print_ticket=False)
-    finally:
-        session.close()
-    app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
+    app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
-        await pilot.press("s")
-        await until(lambda: rows(db, "SELECT status FROM tickets") == [("serving",)])
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await finishing(app, pilot, db)
         await pilot.press("4")  # needs an appointment
         await until(lambda: isinstance(app.screen, BookingDialog))
         dialog = app.screen
