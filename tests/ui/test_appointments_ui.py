@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Checkbox, DataTable, Input
@@ -106,17 +107,23 @@ async def test_book_from_the_grid(office: Path, make_app: AppFactory) -> None:
         assert [str(c) for c in table.get_row_at(0)][1] == ""  # 09:00 has passed
 
 
+async def booking_first_slot(app: Any, pilot: Any) -> BookingDialog:
+    """F5, B, a Council Tax booking, its first date and first free slot chosen."""
+    await open_appointments(app, pilot)
+    await pilot.press("b")
+    await until(lambda: isinstance(app.screen, BookingDialog))
+    dialog = app.screen
+    assert isinstance(dialog, BookingDialog)
+    await pilot.press("c")
+    await until(lambda: bool(dialog.slots))
+    await pilot.press("enter", "enter")  # date, then the first slot
+    return dialog
+
+
 async def test_a_refused_booking_keeps_what_was_typed(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await open_appointments(app, pilot)
-        await pilot.press("b")
-        await until(lambda: isinstance(app.screen, BookingDialog))
-        dialog = app.screen
-        assert isinstance(dialog, BookingDialog)
-        await pilot.press("c")
-        await until(lambda: bool(dialog.slots))
-        await pilot.press("enter", "enter")  # date, then the first slot
+        dialog = await booking_first_slot(app, pilot)
         await pilot.press(*"Ann Other", "enter", *"not-an-email", "tab", "tab")
         await pilot.press("ctrl+s")
         error = dialog.query_one("#booking-error")
@@ -134,14 +141,7 @@ async def test_the_follow_up_text_tick_box_reaches_the_booking(
     and what was typed stays; unticked, it books with no consent recorded."""
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await open_appointments(app, pilot)
-        await pilot.press("b")
-        await until(lambda: isinstance(app.screen, BookingDialog))
-        dialog = app.screen
-        assert isinstance(dialog, BookingDialog)
-        await pilot.press("c")
-        await until(lambda: bool(dialog.slots))
-        await pilot.press("enter", "enter")  # date, then the first slot
+        dialog = await booking_first_slot(app, pilot)
         await pilot.press(*"Ann Other", "enter", *"ann@example.org", "enter")
         await pilot.press(*"07700 900123", "enter")
         box = dialog.query_one("#booking-follow-up", Checkbox)
