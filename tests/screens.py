@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,18 @@ def launch_kiosk(playwright: Any) -> Any:
     if not Path(CHROMIUM).exists():
         raise AssertionError(f"{CHROMIUM} is missing: install Debian's chromium")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=KIOSK_ARGS)
+
+
+def kiosk_browser() -> Iterator[Any]:
+    """The body of a test's ``browser`` fixture: a kiosk Chromium, closed after the test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_kiosk(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def open_screen(browser: Any, url: str) -> tuple[Any, list[str]]:

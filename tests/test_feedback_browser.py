@@ -22,7 +22,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.site import initialise
 
 from .conftest import MONDAY_0930, site_toml
-from .screens import Screen, cli, get, launch_kiosk, start_screen, stop_screen
+from .screens import Screen, cli, get, kiosk_browser, start_screen, stop_screen
 
 pytestmark = pytest.mark.slow
 
@@ -40,16 +40,7 @@ def screen(tmp_path: Path) -> Iterator[Screen]:
         stop_screen(served)
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_kiosk(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
+browser = pytest.fixture(name="browser")(kiosk_browser)
 
 
 def ratings(db: Path) -> list[tuple[Any, ...]]:

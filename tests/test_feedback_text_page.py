@@ -22,7 +22,7 @@ import pytest
 from .browser_desks import clean_env
 from .conftest import make_db
 from .messaging import NotifyServer
-from .screens import launch_kiosk, start_screen, stop_screen
+from .screens import kiosk_browser, start_screen, stop_screen
 from .test_feedback_texts import ANN, BOB, PUBLIC, Day, office_toml, sent_to
 
 pytestmark = pytest.mark.slow
@@ -35,16 +35,7 @@ def notify() -> Iterator[NotifyServer]:
     server.stop()
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_kiosk(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
+browser = pytest.fixture(name="browser")(kiosk_browser)
 
 
 def ratings(db: Path) -> list[tuple[Any, ...]]:

@@ -22,7 +22,7 @@ from .screens import (
     Screen,
     cli,
     get,
-    launch_kiosk,
+    kiosk_browser,
     open_screen,
     start_screen,
     stop_screen,
@@ -46,16 +46,7 @@ def office(folder: Path, extra: str = "") -> Path:
     return db
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_kiosk(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
+browser = pytest.fixture(name="browser")(kiosk_browser)
 
 
 @pytest.fixture
