@@ -12,13 +12,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.site import initialise
+
+if TYPE_CHECKING:
+    from .messaging import NotifyServer, SmtpServer
 
 ROOT = Path(__file__).resolve().parents[1]
 # A Monday in November, mid-morning in London (GMT).
@@ -198,3 +201,23 @@ def db_content(db: Path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+@pytest.fixture
+def notify() -> Iterator[NotifyServer]:
+    """A loopback GOV.UK Notify for one test."""
+    from .messaging import NotifyServer
+
+    server = NotifyServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A loopback SMTP server (aiosmtpd) for one test."""
+    from .messaging import SmtpServer
+
+    server = SmtpServer()
+    yield server
+    server.stop()

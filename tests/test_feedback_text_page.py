@@ -13,7 +13,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,6 @@ from .screens import kiosk_browser, start_screen, stop_screen
 from .test_feedback_texts import ANN, BOB, PUBLIC, Day, office_toml, sent_to
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def notify() -> Iterator[NotifyServer]:
-    server = NotifyServer()
-    yield server
-    server.stop()
 
 
 browser = pytest.fixture(name="browser")(kiosk_browser)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,13 +41,6 @@ REFERENCE = re.compile(r"oss-f-[0-9a-f]{16}")
 
 def e164(phone: str) -> str:
     return "+44" + phone.replace(" ", "")[1:]
-
-
-@pytest.fixture
-def notify() -> Iterator[NotifyServer]:
-    server = NotifyServer()
-    yield server
-    server.stop()
 
 
 def office_toml(

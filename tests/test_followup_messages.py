@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +18,6 @@ from .messaging import API_KEY, NotifyServer, SmtpServer
 
 NOW = "2026-11-23T10:00:00Z"  # Monday 23 November 2026
 NAME = "Zebedee Quuxworth"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def notify() -> Iterator[NotifyServer]:
-    server = NotifyServer()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -37,20 +36,6 @@ def rows(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
         return conn.execute(sql, args).fetchall()
     finally:
         conn.close()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def notify() -> Iterator[NotifyServer]:
-    server = NotifyServer()
-    yield server
-    server.stop()
 
 
 def deliver(db: Path, when: datetime) -> tuple[int, int]:

@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,13 +52,6 @@ def canary_strings() -> list[str]:
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=UTC)  # November: GMT, so UTC = local
-
-
-@pytest.fixture
-def notify() -> Iterator[NotifyServer]:
-    server = NotifyServer()
-    yield server
-    server.stop()
 
 
 def run_worker(

@@ -10,7 +10,6 @@ in the event log or anywhere in the database after the purge.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,13 +38,6 @@ PHONES = {
 
 def e164(phone: str) -> str:
     return "+44" + phone.replace(" ", "")[1:]
-
-
-@pytest.fixture
-def notify() -> Iterator[NotifyServer]:
-    server = NotifyServer()
-    yield server
-    server.stop()
 
 
 def office(tmp_path: Path, notify: NotifyServer) -> Path:

@@ -6,7 +6,6 @@ The expected dates are the published GOV.UK bank holidays, written out by hand.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -152,13 +151,6 @@ def test_reminder_due_times(rule: str, start: str, due: str) -> None:
 def test_reminder_schedule_refusals(text: str) -> None:
     with pytest.raises(InvalidInput, match="reminder"):
         parse_schedule(text)
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    yield server
-    server.stop()
 
 
 def test_a_reminder_over_the_october_clock_change_is_sent_at_09_00_london(
