@@ -20,7 +20,7 @@ from oss_desk.services.session import open_session
 from oss_desk.worker.messages import MessageDelivery
 
 from .appointments_site import NOW, make_office, service_at
-from .conftest import Cli
+from .conftest import Cli, CliResult
 from .messaging import API_KEY, NotifyServer, SmtpServer
 
 LONDON = ZoneInfo("Europe/London")
@@ -107,12 +107,9 @@ def test_confirmation_has_checklist_reference_and_a_london_ics(
     assert len(smtp.mailbox.messages) == 1
 
 
-def test_reminder_goes_out_at_its_due_time_exactly_once(
-    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    db = make_office(tmp_path, smtp_url=smtp.url)
-    cli = Cli(db, monkeypatch)
-    booked = cli(
+def book_by_email(cli: Cli, *more: str) -> CliResult:
+    """A Council Tax appointment on 26 November at 11:00, its messages by email."""
+    return cli(
         "appointment",
         "book",
         "--service",
@@ -123,9 +120,17 @@ def test_reminder_goes_out_at_its_due_time_exactly_once(
         "email",
         "--email",
         "resident@example.org",
-        "--json",
+        *more,
         now=format_instant(NOW),
     )
+
+
+def test_reminder_goes_out_at_its_due_time_exactly_once(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = make_office(tmp_path, smtp_url=smtp.url)
+    cli = Cli(db, monkeypatch)
+    booked = book_by_email(cli, "--json")
     assert booked.code == 0, booked.err
     ref = booked.json()["ref"]
     first = cli("worker", "--once", "--json", now=format_instant(NOW))
@@ -425,19 +430,7 @@ def test_the_running_worker_starts_a_sending_lane_with_the_first_message(
         names = {t.name for t in threading.enumerate()}
         assert "oss-desk-changes" in names
         assert not names & {"oss-desk-smtp", "oss-desk-notify", "oss-desk-referral-messages"}
-        booked = Cli(db, monkeypatch)(
-            "appointment",
-            "book",
-            "--service",
-            "C",
-            "--start",
-            "2026-11-26T11:00:00Z",
-            "--channel",
-            "email",
-            "--email",
-            "resident@example.org",
-            now=format_instant(NOW),
-        )
+        booked = book_by_email(Cli(db, monkeypatch))
         assert booked.code == 0, booked.err
         deadline = time.monotonic() + 30
         while not smtp.mailbox.messages:
