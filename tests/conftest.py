@@ -221,3 +221,12 @@ def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer()
     yield server
     server.stop()
+
+
+def rows(db: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
+    """The rows a query returns from the database file, read on its own connection."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()

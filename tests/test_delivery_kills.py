@@ -8,11 +8,9 @@ import os
 import random
 import re
 import signal
-import sqlite3
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 from oss_desk.domain.models import Actor
 from oss_desk.services.delivery import answer_job, jobs_needing_answer
@@ -21,20 +19,12 @@ from oss_desk.services.session import open_session
 from oss_desk.storage.lease import WorkerLock
 from oss_desk.worker.printing import PrintDelivery
 
-from .conftest import make_db, site_toml
+from .conftest import make_db, rows, site_toml
 from .escpos_decoder import decode, text_lines
 from .hardware.fakes import FakePrinter
 
 KILLS = 20
 CODE = re.compile(r"C\d{3}")
-
-
-def rows(db: Path, sql: str, *args: object) -> list[Any]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def _print_worker(db: str) -> None:

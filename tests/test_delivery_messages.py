@@ -7,12 +7,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import sqlite3
 import time
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,16 +21,8 @@ from oss_desk.services.session import open_session
 from oss_desk.worker.messages import MessageDelivery, MessageReport
 
 from .appointments_site import NOW, make_office, service_at
-from .conftest import Cli
+from .conftest import Cli, rows
 from .messaging import SmtpServer, free_port
-
-
-def rows(db: Path, sql: str, *args: object) -> list[Any]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def deliver(db: Path, when: datetime) -> MessageReport:

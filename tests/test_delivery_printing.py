@@ -12,7 +12,6 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -22,17 +21,9 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.worker.printing import PrintDelivery
 
-from .conftest import MONDAY_0930, ROOT, Cli, make_db, site_toml
+from .conftest import MONDAY_0930, ROOT, Cli, make_db, rows, site_toml
 from .escpos_decoder import decode, text_lines
 from .hardware.fakes import HEALTHY, PAPER_OUT, FakePrinter, SerialPrinter, closed_port
-
-
-def rows(db: Path, sql: str, *args: object) -> list[Any]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def office_with(tmp_path: Path, printer: str, extra: str = "") -> Path:

@@ -22,7 +22,7 @@ from .browser_desks import clean_env
 from .conftest import make_db
 from .messaging import NotifyServer
 from .screens import kiosk_browser, start_screen, stop_screen
-from .test_feedback_texts import ANN, BOB, PUBLIC, Day, office_toml, sent_to
+from .test_feedback_texts import ANN, BOB, PUBLIC, Day, office_toml, sent_to, welsh_text
 
 pytestmark = pytest.mark.slow
 
@@ -120,15 +120,8 @@ def test_a_bilingual_office_answers_in_welsh_first(tmp_path: Path, notify: Notif
     "rather not say" in Welsh first, then English, like the rest of the page."""
     import urllib.request
 
-    db = make_db(tmp_path, office_toml(notify, tmp_path, welsh=True))
-    day = Day(db)
-    try:
-        day.visit(ANN)
-        day.at(125)
-        day.worker()
-    finally:
-        day.close()
-    link = str(sent_to(notify, ANN)[0]["personalisation"]["body"]).splitlines()[-1]
+    db, bodies = welsh_text(tmp_path, notify)
+    link = bodies[0].splitlines()[-1]
     served = start_screen(db, tmp_path, now="2026-11-23T18:00:00Z")
     try:
         with urllib.request.urlopen(served.url + link.removeprefix(PUBLIC), timeout=10) as got:

@@ -12,7 +12,6 @@ documented exit code.
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from oss_desk.services.ratings import Ratings
 from oss_desk.services.session import Session, open_session
 from oss_desk.worker.run import DeviceWorker
 
-from .conftest import Cli, make_db, site_toml
+from .conftest import Cli, make_db, rows, site_toml
 from .messaging import API_KEY, NotifyServer
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday, 09:00 in London
@@ -89,14 +88,6 @@ class Day:
 
     def close(self) -> None:
         self.session.close()
-
-
-def rows(db: Path, sql: str, *args: object) -> list[Any]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def sent_to(notify: NotifyServer, phone: str) -> list[dict[str, Any]]:
@@ -170,20 +161,27 @@ def test_consent_off_on_and_rated_at_the_desk(tmp_path: Path, notify: NotifyServ
         day.close()
 
 
-def test_welsh_first_in_a_bilingual_office(tmp_path: Path, notify: NotifyServer) -> None:
+def welsh_text(tmp_path: Path, notify: NotifyServer) -> tuple[Path, list[str]]:
+    """A bilingual office: Ann's visit finished, the text sent two hours later; the database
+    and the body of every text Ann's number got."""
     db = make_db(tmp_path, office_toml(notify, tmp_path, welsh=True))
     day = Day(db)
     try:
         day.visit(ANN)
         day.at(125)
         day.worker()
-        (text,) = sent_to(notify, ANN)
-        lines = str(text["personalisation"]["body"]).splitlines()
-        assert lines[0].startswith("Sut wnaethon ni yn ")
-        assert lines[1].startswith("How did we do at ")
-        assert lines[2].startswith(PUBLIC + "/r/")
     finally:
         day.close()
+    texts = sent_to(notify, ANN)
+    return db, [str(t["personalisation"]["body"]) for t in texts]
+
+
+def test_welsh_first_in_a_bilingual_office(tmp_path: Path, notify: NotifyServer) -> None:
+    _db, (body,) = welsh_text(tmp_path, notify)
+    lines = body.splitlines()
+    assert lines[0].startswith("Sut wnaethon ni yn ")
+    assert lines[1].startswith("How did we do at ")
+    assert lines[2].startswith(PUBLIC + "/r/")
 
 
 def test_notify_down_then_up_sends_once(tmp_path: Path, notify: NotifyServer) -> None:

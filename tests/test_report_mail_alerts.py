@@ -10,9 +10,9 @@ import pytest
 
 from oss_desk.clock import read_instant
 
-from .conftest import Cli
+from .conftest import Cli, rows
 from .messaging import free_port
-from .test_report_send import MONDAY_EVENING, deliver, office, rows
+from .test_report_send import MONDAY_EVENING, deliver, office
 
 
 def test_a_report_email_failed_for_good_is_an_alert_until_acknowledged(

@@ -7,7 +7,6 @@ nation; bad input is one line and a documented exit status."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from oss_desk.clock import FixedClock, read_instant
 from oss_desk.services.session import open_session
 from oss_desk.worker.report_mail import ReportMailDelivery, ReportMailReport
 
-from .conftest import Cli, make_db, run_cli_process, site_toml
+from .conftest import Cli, make_db, rows, run_cli_process, site_toml
 from .messaging import SmtpServer, free_port
 
 LEADER = "team.leader@council.example"
@@ -35,14 +34,6 @@ def office(
     if leader_email:
         toml = toml.replace('role = "team-leader"\n', f'role = "team-leader"\nemail = "{LEADER}"\n')
     return make_db(tmp_path, toml)
-
-
-def rows(db: Path, sql: str, *args: object) -> list[Any]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def deliver(db: Path, when: str | datetime) -> ReportMailReport:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -20,6 +19,7 @@ from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
 
 from ..conftest import MONDAY_0930, make_db, site_toml
+from ..conftest import rows as rows  # the UI tests take it from here
 
 
 @pytest.fixture
@@ -100,14 +100,6 @@ async def settled(pilot: Pilot[Any]) -> None:
     await app.workers.wait_for_complete()
     await app.runner.call(lambda _session: None)
     await pilot.pause()
-
-
-def rows(db: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def events(db: Path, kind: str) -> list[tuple[object, ...]]:
