@@ -34,10 +34,11 @@ FROM visit_facts {_FINISHED} AND finish_ticket IS NOT NULL GROUP BY 1, 2, 3, 4
 
 
 def has_visit_facts(conn: sqlite3.Connection) -> bool:
-    """Whether the database keeps ``visit_facts`` (schema/0024)."""
+    """Whether the database keeps ``visit_facts`` (schema/0024) with each visit's booked start
+    and first attended call (schema/0030); an older copy is read from its events."""
     return (
         conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'visit_facts'"
+            "SELECT 1 FROM pragma_table_info('visit_facts') WHERE name = 'attended_ms'"
         ).fetchone()
         is not None
     )

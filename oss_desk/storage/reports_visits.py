@@ -8,7 +8,7 @@ average), so the tallies are exactly those of counting visit by visit
 (:meth:`oss_desk.domain.tally.VisitTally.count_visit`); ``tests/test_visit_rules_sql.py`` holds
 the two equal for arbitrary visits.
 
-The visits are read from ``visit_facts`` (schema/0024) when the database has it, else from the
+The visits are read from ``visit_facts`` (schema/0024, 0030) when the database has it, else from the
 events themselves (an office's older copy read with ``--include``): the same columns either way.
 """
 
@@ -89,15 +89,14 @@ LATE_SQL = f"(booked_ms IS NOT NULL AND seen_ms IS NOT NULL AND NOT ({_FIRST} <=
 _FROM_FACTS = """
 visits AS (
   SELECT visit_id, site_id, business_day, arrived_ms, local_hour, service_code, channel, urgent,
-    repeat, needs, gone, first_call_ms, quick_ms, substr(ended, cut + 22) AS ended_kind,
-    CAST(substr(ended, cut + 1, 20) AS INTEGER) AS ended_id, ended_ms
+    repeat, needs, first_call_ms, quick_ms, booked_ms, attended_ms,
+    substr(ended, cut + 22) AS ended_kind, CAST(substr(ended, cut + 1, 20) AS INTEGER) AS ended_id,
+    ended_ms
   FROM (SELECT *, instr(ended, ' ') AS cut FROM visit_facts
-        WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site))),
-gone_visits AS (
-  SELECT visit_id FROM visit_facts WHERE visit_id BETWEEN :low AND :high AND gone)
+        WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)))
 """
-"""The range's visits from ``visit_facts`` (ids ``:low`` to ``:high``), and those of them that
-were found gone (a ticket of theirs ended as a no-show or cancelled)."""
+"""The range's visits from ``visit_facts``: each row holds its booked start and its first
+attended call too (schema/0030), so nothing is joined."""
 
 _FROM_EVENTS = f"""
 span(day) AS (SELECT :first WHERE :first <= :last
@@ -126,31 +125,29 @@ endings AS (
       WHERE visit_id BETWEEN :low AND :high
         AND kind IN ('called', 'finished', 'no_show', 'cancelled')
       GROUP BY visit_id))),
-visits AS (
-  SELECT a.*, coalesce(e.gone, 0) AS gone, e.first_call_ms, e.quick_ms, e.ended_kind, e.ended_id,
-    e.ended_ms
-  FROM arrived a LEFT JOIN endings e USING (visit_id)),
-gone_visits AS (SELECT visit_id FROM endings WHERE gone)
-"""  # noqa: S608 - constant text
-"""The range's visits from the event log alone (an older copy without ``visit_facts``): the same
-columns, as schema/0024 computes them (the first call, the resolution at meet-and-greet, how
-the visit ended last: the latest of its finish, no-show and cancellations by instant, then id;
-whether any of its tickets ended as a no-show or cancelled)."""
-
-_FACTS = f"""
 booked AS (
   SELECT visit_id, min(id), {_ms("starts_at")} AS booked_ms FROM appointments
   WHERE visit_id BETWEEN :low AND :high GROUP BY visit_id),
 attended AS (
   SELECT c.visit_id, {_ms("min(c.at)")} AS attended_ms FROM events c
-  WHERE c.visit_id IN (SELECT visit_id FROM gone_visits) AND c.kind = 'called'
+  WHERE c.visit_id IN (SELECT visit_id FROM endings WHERE gone) AND c.kind = 'called'
     AND NOT EXISTS (SELECT 1 FROM events x WHERE x.visit_id = c.visit_id
                     AND x.kind IN ('no_show', 'cancelled') AND x.ticket_id = c.ticket_id)
   GROUP BY c.visit_id),
-contact AS (
-  SELECT v.*, b.booked_ms,
-    CASE WHEN v.gone THEN t.attended_ms ELSE v.first_call_ms END AS attended_ms
-  FROM visits v LEFT JOIN booked b USING (visit_id) LEFT JOIN attended t USING (visit_id)),
+visits AS (
+  SELECT a.*, e.first_call_ms, e.quick_ms, b.booked_ms,
+    CASE WHEN e.gone THEN t.attended_ms ELSE e.first_call_ms END AS attended_ms,
+    e.ended_kind, e.ended_id, e.ended_ms
+  FROM arrived a LEFT JOIN endings e USING (visit_id) LEFT JOIN booked b USING (visit_id)
+    LEFT JOIN attended t USING (visit_id))
+"""  # noqa: S608 - constant text
+"""The range's visits from the event log alone (an older copy without ``visit_facts``): the same
+columns, as schema/0024 and schema/0030 compute them (the first call, the resolution at
+meet-and-greet, how the visit ended last: the latest of its finish, no-show and cancellations by
+instant, then id; the booked start of the first appointment it checked in for; its earliest call
+of a ticket that did not end as a no-show or cancelled)."""
+
+_FACTS = """
 facts AS (
   SELECT site_id, business_day, arrived_ms, booked_ms,
     coalesce(min(attended_ms, quick_ms), attended_ms, quick_ms) AS seen_ms, first_call_ms,
@@ -159,11 +156,11 @@ facts AS (
          THEN (SELECT nullif(coalesce(json_extract(r.data, '$.reason'), ''), '')
                FROM events r WHERE r.id = ended_id) END AS ended_reason,
     ended_ms
-  FROM contact)
-"""  # noqa: S608 - constant text
+  FROM visits)
+"""
 """Each visit's facts (:class:`~oss_desk.domain.standards.VisitFacts`: its first contact is
-the earliest of its first attended call and its resolution at meet-and-greet; the booked start
-of the first appointment it checked in for; why it was cancelled)."""
+the earliest of its first attended call and its resolution at meet-and-greet; why it was
+cancelled)."""
 
 _CLASSIFIED = f"""
 clocked AS (SELECT *, {CLOCK_START_SQL} AS clock FROM facts),
@@ -210,21 +207,20 @@ GROUP BY 1, 2, 3
 
 
 def _ints(text: Any) -> list[int]:
-    return [] if text is None else [int(v) for v in str(text).split(",")]
+    return [] if text is None else list(map(int, str(text).split(",")))
 
 
 def count_visits(
     conn: sqlite3.Connection,
     args: dict[str, Any],
-    low: int,
-    high: int,
+    ids: tuple[int, int] | None,
     tally_of: Callable[[str | None, str], VisitTally],
-    facts: bool,
 ) -> None:
-    """Count the range's visits (ids ``low`` to ``high``; ``args``: first, last and site) into
-    ``tally_of(site, day)`` (a :class:`VisitTally`), from ``visit_facts`` when ``facts`` else
-    from the events."""
-    source = "WITH RECURSIVE " + (_FROM_FACTS if facts else _FROM_EVENTS)
+    """Count the range's visits (``args``: first, last and site) into ``tally_of(site, day)``
+    (a :class:`VisitTally`), from ``visit_facts`` when ``ids`` is None, else from the events
+    of the visits with ids from ``ids[0]`` to ``ids[1]``."""
+    source = "WITH RECURSIVE " + (_FROM_FACTS if ids is None else _FROM_EVENTS)
+    low, high = ids or (0, -1)
     params = {**args, "low": low, "high": high}
     key: tuple[str | None, str] | None = None
     tally = counts = None
