@@ -153,7 +153,8 @@ def test_a_database_migrated_before_the_table_gets_its_rows(history: Path, tmp_p
         conn.execute("DROP TABLE visit_facts")
         conn.execute(
             "DELETE FROM _sqlite_migrations WHERE name IN"
-            " ('0024_visit_facts', '0028_visit_facts_report_indexes', '0030_visit_facts_contact')"
+            " ('0024_visit_facts', '0028_visit_facts_report_indexes', '0030_visit_facts_contact',"
+            " '0031_visit_facts_covering')"
         )
         conn.commit()
     finally:

@@ -1,20 +1,22 @@
 """The visits of a range of days counted in SQL: what became of each visit and its wait, by the
 domain's own rule (:data:`oss_desk.domain.standards.VISIT_ENDS`, spelt here as ``CASE WHEN``),
-added up per site, day and end by SQLite; the arrivals and flags grouped likewise. Python then
-handles a few thousand groups instead of each of hundreds of thousands of visits.
+listed per site and day by SQLite as one number a visit (its end and wait); the arrivals and
+flags grouped likewise. Python then handles a few thousand groups instead of each of hundreds of
+thousands of visits.
 
 The raw waits come back whole (``group_concat``: every wait, for the percentiles, never an
 average), so the tallies are exactly those of counting visit by visit
 (:meth:`oss_desk.domain.tally.VisitTally.count_visit`); ``tests/test_visit_rules_sql.py`` holds
 the two equal for arbitrary visits.
 
-The visits are read from ``visit_facts`` (schema/0024, 0030) when the database has it, else from the
-events themselves (an office's older copy read with ``--include``): the same columns either way.
+The visits are read from ``visit_facts`` (schema/0024, 0030) when the database has it, else from
+the events themselves (an office's older copy read with ``--include``): the same columns either way.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
 
@@ -69,13 +71,23 @@ def _wait(rule: EndRule) -> str:
     return f"max(0, coalesce({', '.join(rule.until)}, clock) - clock)"
 
 
-END_SQL = (
-    "CASE " + " ".join(f"WHEN {_check(r)} THEN {_text(r.end.value)}" for r in VISIT_ENDS) + " END"
-)
-"""How the visit ended (:data:`VISIT_ENDS`, the first line that holds)."""
+_ENDS_IN_ORDER = tuple(VisitEnd)
+CODE_SPAN = 1 << 40
+"""The room each end's waits take in :data:`CODED_END_SQL` (2**40 ms: 34 years; a wait is never
+below 0 there)."""
 
-WAIT_SQL = "CASE " + " ".join(f"WHEN {_check(r)} THEN {_wait(r)}" for r in VISIT_ENDS) + " END"
-"""Its wait in milliseconds from the clock's start (a row's ``clock``)."""
+CODED_END_SQL = (
+    "CASE "
+    + " ".join(
+        f"WHEN {_check(r)} THEN {_ENDS_IN_ORDER.index(r.end) * CODE_SPAN} + {_wait(r)}"
+        for r in VISIT_ENDS
+    )
+    + " END"
+)
+"""How the visit ended and its wait, as one number (the end's place in :class:`VisitEnd` times
+:data:`CODE_SPAN`, plus the wait from the clock's start, a row's ``clock``): the first line of
+:data:`VISIT_ENDS` that holds, in one ``CASE``, so that SQLite works out each visit's end once
+(asking for each end's waits separately made it work the end out again for each)."""
 
 _FIRST, _SECOND = CHECKED_IN_BY_BOOKED
 APPOINTMENT_WAIT_SQL = (
@@ -165,30 +177,23 @@ cancelled)."""
 _CLASSIFIED = f"""
 clocked AS (SELECT *, {CLOCK_START_SQL} AS clock FROM facts),
 ends AS (
-  SELECT site_id, business_day, {END_SQL} AS visit_end, {WAIT_SQL} AS wait_ms,
+  SELECT site_id, business_day, {CODED_END_SQL} AS coded,
     {APPOINTMENT_WAIT_SQL} AS appointment_wait_ms, {LATE_SQL} AS late
   FROM clocked)
 """  # noqa: S608 - constant text
 """What became of each visit of ``facts`` (columns :data:`FACT_COLUMNS`, with its site and
 business day), by the domain's rules."""
 
-_WAITED = tuple(end for end in VisitEnd if any(r.until for r in VISIT_ENDS if r.end is end))
-"""The ends with a wait (seen, walked out, closed: their waits are listed, and counted by the
-list); the others are only counted. Each is one aggregate: SQLite works out the end again for
-each aggregate that asks, and that is most of the query's time."""
-_END_COLUMNS = ", ".join(
-    f"group_concat(wait_ms) FILTER (WHERE visit_end = {_text(end.value)})"
-    if end in _WAITED
-    else f"count(*) FILTER (WHERE visit_end = {_text(end.value)})"
-    for end in VisitEnd
-)
-_ENDS = f"""
-SELECT site_id, business_day, {_END_COLUMNS}, group_concat(appointment_wait_ms), sum(late)
+_WAITED = frozenset(end for end in VisitEnd if any(r.until for r in VISIT_ENDS if r.end is end))
+"""The ends with a wait (seen, walked out, closed: their waits are listed); the others are only
+counted."""
+_ENDS = """
+SELECT site_id, business_day, group_concat(coded), group_concat(appointment_wait_ms), sum(late)
 FROM ends GROUP BY business_day, site_id
-"""  # noqa: S608 - constant text
-"""The visits by site and day: how many ended each way (:class:`VisitEnd`, in its order) and
-their waits; the appointment holders' waits from the booked time, and the late check-ins. Read
-in (day, site) order from ``visit_facts_day`` (schema/0028), so SQLite adds up as it reads."""
+"""
+"""The visits by site and day: each one's end and wait (:data:`CODED_END_SQL`); the appointment
+holders' waits from the booked time, and the late check-ins. Read in (day, site) order from
+``visit_facts_day`` (schema/0028), so SQLite adds up as it reads."""
 
 _ARRIVALS = """
 SELECT site_id, business_day, local_hour, service_code, channel, count(*),
@@ -250,19 +255,25 @@ def count_ended_visits(
 
     ``with_facts`` is a ``WITH`` clause (without its final comma) whose common table ``facts``
     has one row a visit: ``site_id``, ``business_day`` and the facts :data:`FACT_COLUMNS`."""
-    ends = list(VisitEnd)
-    for site, day, *counted, appointment_waits, late in conn.execute(
+    for site, day, coded, appointment_waits, late in conn.execute(
         f"{with_facts}, {_CLASSIFIED} {_ENDS}", params
     ):
+        if coded is None:
+            continue
         tally = tally_of(site, day)
-        for end, value in zip(ends, counted, strict=True):
+        values = sorted(_ints(coded))
+        for place, end in enumerate(_ENDS_IN_ORDER):
+            low = place * CODE_SPAN
+            first = bisect_left(values, low)
+            last = bisect_left(values, low + CODE_SPAN, first)
+            if first == last:
+                continue
             if end not in _WAITED:
-                if value:
-                    tally.count_ended(end, int(value), [])
-            elif value is not None:
-                waits = _ints(value)
-                if end is VisitEnd.SEEN:
-                    booked = _ints(appointment_waits)
-                    tally.count_ended(end, len(waits), waits, booked, int(late or 0))
-                else:
-                    tally.count_ended(end, len(waits), waits)
+                tally.count_ended(end, last - first, [])
+                continue
+            waits = values[first:last] if not low else [v - low for v in values[first:last]]
+            if end is VisitEnd.SEEN:
+                booked = _ints(appointment_waits)
+                tally.count_ended(end, len(waits), waits, booked, int(late or 0))
+            else:
+                tally.count_ended(end, len(waits), waits)
