@@ -18,6 +18,8 @@ from __future__ import annotations
 import sqlite3
 from bisect import bisect_left
 from collections.abc import Callable
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from oss_desk.domain.standards import (
@@ -196,11 +198,12 @@ holders' waits from the booked time, and the late check-ins. Read in (day, site)
 ``visit_facts_day`` (schema/0028), so SQLite adds up as it reads."""
 
 _ARRIVALS = """
-SELECT site_id, business_day, local_hour, service_code, channel, count(*),
+SELECT business_day, site_id, local_hour, service_code, channel, count(*),
   sum(urgent <> 0), sum(repeat <> 0)
 FROM visits GROUP BY 1, 2, 3, 4, 5
 """
-"""The arrivals by site, day, hour, service and channel, with the urgent and repeat flags."""
+"""The arrivals by day, site, hour, service and channel (the first five columns: the tally's
+:data:`~oss_desk.domain.tally.ArrivalKey`), with the urgent and repeat flags."""
 
 _NEEDS = """
 SELECT site_id, business_day, need.value, count(*)
@@ -209,6 +212,9 @@ WHERE needs IS NOT NULL AND needs <> '[]'
 GROUP BY 1, 2, 3
 """
 """The visitors' needs (a JSON list, or one need as text) by site, day and need."""
+
+
+_DAY_SITE = itemgetter(0, 1)
 
 
 def _ints(text: Any) -> list[int]:
@@ -227,19 +233,15 @@ def count_visits(
     source = "WITH RECURSIVE " + (_FROM_FACTS if ids is None else _FROM_EVENTS)
     low, high = ids or (0, -1)
     params = {**args, "low": low, "high": high}
-    key: tuple[str | None, str] | None = None
-    tally = counts = None
-    for site, day, hour, service, channel, n, urgent, repeat in conn.execute(
-        source + _ARRIVALS, params
-    ):
-        if key != (site, day) or tally is None or counts is None:
-            key, tally = (site, day), tally_of(site, day)
-            counts = tally.arrivals.counts
-        counts[(day, site, hour, service, channel)] += n
-        if urgent:
-            tally.flags[("urgent", service)] += urgent
-        if repeat:
-            tally.flags[("repeat", service)] += repeat
+    for (day, site), group in groupby(conn.execute(source + _ARRIVALS, params), _DAY_SITE):
+        rows = list(group)
+        tally = tally_of(site, day)
+        tally.arrivals.counts.update({row[:5]: row[5] for row in rows})
+        for row in rows:
+            if row[6]:
+                tally.flags[("urgent", row[3])] += row[6]
+            if row[7]:
+                tally.flags[("repeat", row[3])] += row[7]
     for site, day, need, n in conn.execute(source + _NEEDS, params):
         tally_of(site, day).needs[str(need)] += n
     count_ended_visits(conn, f"{source}, {_FACTS}", params, tally_of)
