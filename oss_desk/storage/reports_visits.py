@@ -198,12 +198,12 @@ holders' waits from the booked time, and the late check-ins. Read in (day, site)
 ``visit_facts_day`` (schema/0028), so SQLite adds up as it reads."""
 
 _ARRIVALS = """
-SELECT business_day, site_id, local_hour, service_code, channel, count(*),
-  sum(urgent <> 0), sum(repeat <> 0)
-FROM visits GROUP BY 1, 2, 3, 4, 5
+SELECT business_day, site_id, local_hour, service_code, channel, urgent, repeat, count(*)
+FROM visits GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
 """The arrivals by day, site, hour, service and channel (the first five columns: the tally's
-:data:`~oss_desk.domain.tally.ArrivalKey`), with the urgent and repeat flags."""
+:data:`~oss_desk.domain.tally.ArrivalKey`) and the urgent and repeat flags (grouped by, in the
+index's order: cheaper for SQLite than adding them up)."""
 
 _NEEDS = """
 SELECT site_id, business_day, need.value, count(*)
@@ -234,14 +234,16 @@ def count_visits(
     low, high = ids or (0, -1)
     params = {**args, "low": low, "high": high}
     for (day, site), group in groupby(conn.execute(source + _ARRIVALS, params), _DAY_SITE):
-        rows = list(group)
         tally = tally_of(site, day)
-        tally.arrivals.counts.update({row[:5]: row[5] for row in rows})
-        for row in rows:
+        counts: dict[tuple[Any, ...], int] = {}
+        for row in group:
+            key, n = row[:5], row[7]
+            counts[key] = counts.get(key, 0) + n
+            if row[5]:
+                tally.flags[("urgent", row[3])] += n
             if row[6]:
-                tally.flags[("urgent", row[3])] += row[6]
-            if row[7]:
-                tally.flags[("repeat", row[3])] += row[7]
+                tally.flags[("repeat", row[3])] += n
+        tally.arrivals.counts.update(counts)
     for site, day, need, n in conn.execute(source + _NEEDS, params):
         tally_of(site, day).needs[str(need)] += n
     count_ended_visits(conn, f"{source}, {_FACTS}", params, tally_of)
