@@ -6,7 +6,8 @@ Each read here returns rows of exactly the shape of the event-log read it replac
 copy opened with ``--include`` may not have it, and is read from its events as before), so the
 counting is the same code either way; ``tests/test_visit_facts.py`` relates the two. The
 finishes and service times are read through ``visit_facts_finish`` and ``visit_facts_served``
-(schema/0028), in the order they are grouped. The visits themselves are counted by
+(schema/0028; the finishes from the index alone since schema/0031), in the order they are
+grouped. The visits themselves are counted by
 :mod:`oss_desk.storage.reports_visits`.
 """
 
