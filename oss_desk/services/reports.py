@@ -300,10 +300,6 @@ class ReportService:
                 months.setdefault(day[:7], DayTally()).add(t)
         current = merged(months.values())  # the same sums as adding up its days again
         earlier = merged(t for (_s, d), t in found.items() if d < period.first.isoformat())
-        for tally in (current, earlier):
-            # Sorted once: each figure below sorts the waits again (medians, percentiles), and
-            # a sorted list sorts in one pass.
-            tally.visits.waits_ms.sort()
         days = _each_day(period.first, period.last)
         figures = visit_figures(current.visits, self.offices.layout(sites, days), rules)
         calls = self._calls(period.first, period.last, site)
