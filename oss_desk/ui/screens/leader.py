@@ -10,9 +10,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.events import Resize
 from textual.widgets import DataTable, Static
 
 from oss_desk.domain.access import Action
+from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket
 from oss_desk.domain.queue import parked_here
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
@@ -46,21 +48,33 @@ COLUMNS = {
 """The columns of the desks and services tables (label, key)."""
 
 
+DESK_NAME_LEAST = 10
+"""A desk's name is never shortened below this many cells ("Interview…")."""
+DOING_LEAST = 9
+"""What a desk is doing gets at least this many cells ("closed", "break", "serving…")
+before the desk's name is shortened."""
+
+
 def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tuple[Text, ...]]:
     """The desks' rows within ``width`` cells (no sideways scrolling): when they do not fit,
     who is logged in and what the desk is doing are shortened with "…" (F4 at 120 columns
-    shows them whole)."""
+    shows them whole); when even then what the desk is doing would be cut to a stub, the
+    desk's name is shortened too (never below ``DESK_NAME_LEAST`` cells)."""
     if width <= 0 or not rows:
         return rows
     widths = _widths(rows, "#desks")
-    room = width - widths[0] - widths[3] - 2 * len(widths) - 1
-    if widths[1] + widths[2] <= room:
+    spare = width - widths[3] - 2 * len(widths) - 1
+    if widths[0] + widths[1] + widths[2] <= spare:
         return rows
+    least = len("Who") + DOING_LEAST
+    name = max(min(widths[0], DESK_NAME_LEAST), min(widths[0], spare - least))
+    room = spare - name
     who = max(len("Who"), min(widths[1], room // 3))
     doing = max(len("Doing"), room - who)
     fitted: dict[str, tuple[Text, ...]] = {}
     for key, (desk, person, status, since) in rows.items():
-        person, status = person.copy(), status.copy()
+        desk, person, status = desk.copy(), person.copy(), status.copy()
+        desk.truncate(name, overflow="ellipsis")
         person.truncate(who, overflow="ellipsis")
         status.truncate(doing, overflow="ellipsis")
         fitted[key] = (desk, person, status, since)
@@ -177,6 +191,14 @@ class LeaderScreen(DeskScreen):
             for label, key in columns:
                 table.add_column(Text(label), key=key)  # plain: never read as markup
 
+    @guarded
+    def on_resize(self, event: Resize) -> None:
+        # The desks' and services' rows are fitted to their tables' widths: fit them again once
+        # the new layout is done (a terminal made wider shows the names whole).
+        snapshot = self.desk.snapshot
+        if snapshot is not None:
+            self.call_after_refresh(self._on_snapshot, snapshot)
+
     def wants_fresh_data(self) -> bool:
         return True  # the running figures are only taken for this screen
 
@@ -259,7 +281,7 @@ class LeaderScreen(DeskScreen):
                 if key in existing:
                     for column, cell in zip(columns, cells, strict=True):
                         if table.get_cell(key, column) != cell:
-                            table.update_cell(key, column, cell)
+                            table.update_cell(key, column, cell, update_width=True)
                 else:
                     table.add_row(*cells, key=key)
 
@@ -295,8 +317,14 @@ class LeaderScreen(DeskScreen):
             Text(state.desk.name),
             Text(names.person(state.login.person) if state.login else "-"),
             text,
-            Text(self._minutes(since, snapshot) if since else ""),
+            Text(self._since(since, snapshot) if since else ""),
         )
+
+    def _since(self, since: datetime, snapshot: DeskSnapshot) -> str:
+        timezone = self.desk.names.timezone(snapshot.site_id)
+        if timezone is None:
+            return self._minutes(since, snapshot)
+        return elapsed_text(since, snapshot.taken_at, timezone)
 
     def _minutes(self, since: datetime, snapshot: DeskSnapshot) -> str:
         return f"{max(0, int((snapshot.taken_at - since).total_seconds() // 60))} min"
