@@ -27,7 +27,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
-from oss_desk.ui.keys import Keys
+from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
@@ -109,17 +109,6 @@ class LeaderScreen(DeskScreen):
         "desk shows who is logged in, what it is doing (and who is parked there) and for how "
         "long."
     )
-    ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
-        "send_to_desk": Action.REASSIGN,
-        "transfer": Action.TRANSFER,
-        "reprint": Action.REPRINT,
-        "cancel_ticket": Action.CANCEL_TICKET,
-        "toggle_desk": Action.DESK_STATUS,
-        "find": Action.FIND_TICKET,
-        "acknowledge": Action.ACKNOWLEDGE_ALERT,
-        "print_summary": Action.VIEW_REPORTS,
-        "close_day": Action.CANCEL_TICKET,
-    }
     SHOWS_ALERTS = True
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(
@@ -128,17 +117,31 @@ class LeaderScreen(DeskScreen):
             "Send to desk",
             "Send the highlighted ticket to a chosen desk",
             id="send",
+            may=Action.REASSIGN,
         ),
-        _key("t", "transfer", "Transfer", "Move the highlighted ticket to another service"),
-        _key("p", "reprint", "Reprint", "Print the highlighted ticket again"),
+        _key(
+            "t",
+            "transfer",
+            "Transfer",
+            "Move the highlighted ticket to another service",
+            may=Action.TRANSFER,
+        ),
+        _key("p", "reprint", "Reprint", "Print the highlighted ticket again", may=Action.REPRINT),
         _key(
             "x",
             "cancel_ticket",
             "Left",
             "The highlighted resident has left: cancel their ticket",
             id="cancel",
+            may=Action.CANCEL_TICKET,
         ),
-        _key("z", "toggle_desk", "Close/open desk", "Close the highlighted desk, or open it again"),
+        _key(
+            "z",
+            "toggle_desk",
+            "Close/open desk",
+            "Close the highlighted desk, or open it again",
+            may=Action.DESK_STATUS,
+        ),
         _key.find_ticket(),
         _key(
             "s",
@@ -146,20 +149,24 @@ class LeaderScreen(DeskScreen):
             "Print summary",
             "Print today's footfall summary on a chosen desk's printer",
             id="summary",
+            may=Action.VIEW_REPORTS,
         ),
         _key(
             "e",
             "close_day",
             "Close the day",
             "Close every ticket still waiting or called as office closed (asks first)",
+            may=Action.CANCEL_TICKET,
         ),
         _key(
             "a",
             "acknowledge",
             "Alerts seen",
             "Messages not sent: say they are seen to (they stop showing)",
+            may=Action.ACKNOWLEDGE_ALERT,
         ),
     ]
+    ROLE_ACTIONS = role_actions(BINDINGS)
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="figures")
