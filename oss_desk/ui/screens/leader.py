@@ -28,7 +28,7 @@ from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
-from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.base import DeskScreen, acts_on
 from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
@@ -317,10 +317,8 @@ class LeaderScreen(DeskScreen):
         return ticket_id
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_send_to_desk(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_send_to_desk(self, ticket_id: int) -> None:
         names = self.desk.names
         desks = [
             (d.id, d.name) for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET
@@ -338,10 +336,8 @@ class LeaderScreen(DeskScreen):
         await self.commit(send, f"Sent to {names.desk(desk)}")
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_transfer(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_transfer(self, ticket_id: int) -> None:
         code = await pick_service(self, "Transfer the ticket to which service?")
         if code is None:
             return
@@ -353,10 +349,8 @@ class LeaderScreen(DeskScreen):
         await self.commit(transfer, "Transferred: same place in the queue")
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_reprint(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_reprint(self, ticket_id: int) -> None:
         actor = self.acting_as()
         await self.commit(
             lambda s: QueueService(s, actor).reprint(ticket_id), "Sent to the printer"
@@ -390,10 +384,8 @@ class LeaderScreen(DeskScreen):
         )
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_cancel_ticket(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_cancel_ticket(self, ticket_id: int) -> None:
         if not await self.app.push_screen_wait(ConfirmDialog("The resident has left: cancel?")):
             return
         actor = self.acting_as()
