@@ -29,8 +29,8 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
-from oss_desk.ui.keys import Keys
-from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.keys import Keys, role_actions
+from oss_desk.ui.screens.base import DeskScreen, acts_on
 from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
@@ -123,17 +123,6 @@ class LeaderScreen(DeskScreen):
         "desk shows who is logged in, what it is doing (and who is parked there) and for how "
         "long."
     )
-    ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
-        "send_to_desk": Action.REASSIGN,
-        "transfer": Action.TRANSFER,
-        "reprint": Action.REPRINT,
-        "cancel_ticket": Action.CANCEL_TICKET,
-        "toggle_desk": Action.DESK_STATUS,
-        "find": Action.FIND_TICKET,
-        "acknowledge": Action.ACKNOWLEDGE_ALERT,
-        "print_summary": Action.VIEW_REPORTS,
-        "close_day": Action.CANCEL_TICKET,
-    }
     SHOWS_ALERTS = True
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(
@@ -142,17 +131,31 @@ class LeaderScreen(DeskScreen):
             "Send to desk",
             "Send the highlighted ticket to a chosen desk",
             id="send",
+            may=Action.REASSIGN,
         ),
-        _key("t", "transfer", "Transfer", "Move the highlighted ticket to another service"),
-        _key("p", "reprint", "Reprint", "Print the highlighted ticket again"),
+        _key(
+            "t",
+            "transfer",
+            "Transfer",
+            "Move the highlighted ticket to another service",
+            may=Action.TRANSFER,
+        ),
+        _key("p", "reprint", "Reprint", "Print the highlighted ticket again", may=Action.REPRINT),
         _key(
             "x",
             "cancel_ticket",
             "Left",
             "The highlighted resident has left: cancel their ticket",
             id="cancel",
+            may=Action.CANCEL_TICKET,
         ),
-        _key("z", "toggle_desk", "Close/open desk", "Close the highlighted desk, or open it again"),
+        _key(
+            "z",
+            "toggle_desk",
+            "Close/open desk",
+            "Close the highlighted desk, or open it again",
+            may=Action.DESK_STATUS,
+        ),
         _key.find_ticket(),
         _key(
             "s",
@@ -160,20 +163,24 @@ class LeaderScreen(DeskScreen):
             "Print summary",
             "Print today's footfall summary on a chosen desk's printer",
             id="summary",
+            may=Action.VIEW_REPORTS,
         ),
         _key(
             "e",
             "close_day",
             "Close the day",
             "Close every ticket still waiting or called as office closed (asks first)",
+            may=Action.CANCEL_TICKET,
         ),
         _key(
             "a",
             "acknowledge",
             "Alerts seen",
             "Messages not sent: say they are seen to (they stop showing)",
+            may=Action.ACKNOWLEDGE_ALERT,
         ),
     ]
+    ROLE_ACTIONS = role_actions(BINDINGS)
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="figures")
@@ -338,10 +345,8 @@ class LeaderScreen(DeskScreen):
         return ticket_id
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_send_to_desk(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_send_to_desk(self, ticket_id: int) -> None:
         names = self.desk.names
         desks = [
             (d.id, d.name) for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET
@@ -359,10 +364,8 @@ class LeaderScreen(DeskScreen):
         await self.commit(send, f"Sent to {names.desk(desk)}")
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_transfer(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_transfer(self, ticket_id: int) -> None:
         code = await pick_service(self, "Transfer the ticket to which service?")
         if code is None:
             return
@@ -374,10 +377,8 @@ class LeaderScreen(DeskScreen):
         await self.commit(transfer, "Transferred: same place in the queue")
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_reprint(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_reprint(self, ticket_id: int) -> None:
         actor = self.acting_as()
         await self.commit(
             lambda s: QueueService(s, actor).reprint(ticket_id), "Sent to the printer"
@@ -411,10 +412,8 @@ class LeaderScreen(DeskScreen):
         )
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_cancel_ticket(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_cancel_ticket(self, ticket_id: int) -> None:
         if not await self.app.push_screen_wait(ConfirmDialog("The resident has left: cancel?")):
             return
         actor = self.acting_as()
