@@ -12,7 +12,7 @@
 -- Measured on generated history (3 years x 3 offices: `python -m tests.benchmarks annual`), the
 -- annual report's two years (496,000 visits): the count of what became of each visit took
 -- 870 ms of CPU joining each visit's appointment and attended call; from these columns about
--- 470 ms. A desk's call sets attended_ms in the same row update that sets first_call_ms; only a
+-- 600 ms. A desk's call sets attended_ms in the same row update that sets first_call_ms; only a
 -- no-show or cancellation of a ticket looks at the visit's calls again (through events_visit).
 -- `tests/test_visit_facts.py` checks the triggers' values against the backfill below.
 ALTER TABLE visit_facts ADD COLUMN booked_ms INTEGER;
