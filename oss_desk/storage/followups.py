@@ -24,7 +24,7 @@ from oss_desk.domain.followups import (
     Via,
     format_ref,
 )
-from oss_desk.storage.rows import of_row, row_dict
+from oss_desk.storage.rows import of_row, purge, row_dict
 from oss_desk.storage.sending import REFERRAL_MESSAGES, claim_due
 
 _DAY = date.fromisoformat
@@ -330,23 +330,17 @@ def purge_details(
 ) -> int:
     """Delete the personal details of follow-ups of these kinds closed (or, still open,
     received) before the instant ``before``."""
-    args = {"kinds": json.dumps([k.value for k in kinds]), "before": before, "now": now}
-    if dry_run:
-        return int(
-            conn.execute(
-                "SELECT count(*) FROM followup_details WHERE purged_at IS NULL AND followup_id IN "
-                "(SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
-                "AND coalesce(closed_at, received_at) < :before)",
-                args,
-            ).fetchone()[0]
-        )
-    return conn.execute(
-        "UPDATE followup_details SET name = NULL, phone = NULL, email = NULL, topic = NULL, "
-        "action_text = NULL, purged_at = :now WHERE purged_at IS NULL AND followup_id IN "
+    return purge(
+        conn,
+        "followup_details",
+        "name = NULL, phone = NULL, email = NULL, topic = NULL, action_text = NULL, "
+        "purged_at = :now",
+        "purged_at IS NULL AND followup_id IN "
         "(SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
         "AND coalesce(closed_at, received_at) < :before)",
-        args,
-    ).rowcount
+        {"kinds": json.dumps([k.value for k in kinds]), "before": before, "now": now},
+        dry_run=dry_run,
+    )
 
 
 def visits_to_follow_up(conn: sqlite3.Connection, since: str) -> list[tuple[Any, ...]]:

@@ -23,6 +23,7 @@ from oss_desk import files
 from oss_desk.storage import chain as event_chain
 from oss_desk.storage.chain import ChainCheck
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
+from oss_desk.storage.rows import purge
 
 EVENT_TRIGGERS = ("events_no_update", "events_no_delete")
 # The byte of the -shm file on which every connection of a WAL database holds a read lock for as
@@ -403,49 +404,40 @@ def checkpoint_truncate(conn: sqlite3.Connection) -> bool:
     return bool(row is not None and row[0] == 0)
 
 
-def _purge(
-    conn: sqlite3.Connection, due: str, update: str, args: dict[str, str], dry_run: bool
-) -> int:
-    if dry_run:
-        return int(conn.execute(due, args).fetchone()[0])
-    return conn.execute(update, args).rowcount
-
-
 def purge_contacts(conn: sqlite3.Connection, before_day: str, now: str, *, dry_run: bool) -> int:
     """Names, emails and phones of appointments on days before ``before_day``."""
-    return _purge(
+    return purge(
         conn,
-        "SELECT count(*) FROM appointment_contacts WHERE purged_at IS NULL AND appointment_id IN "
-        "(SELECT id FROM appointments WHERE business_day < :day)",
-        "UPDATE appointment_contacts SET name = NULL, email = NULL, phone = NULL, purged_at = :now "
-        "WHERE purged_at IS NULL AND appointment_id IN "
+        "appointment_contacts",
+        "name = NULL, email = NULL, phone = NULL, purged_at = :now",
+        "purged_at IS NULL AND appointment_id IN "
         "(SELECT id FROM appointments WHERE business_day < :day)",
         {"day": before_day, "now": now},
-        dry_run,
+        dry_run=dry_run,
     )
 
 
 def purge_cancel_reasons(conn: sqlite3.Connection, before_day: str, *, dry_run: bool) -> int:
     """The free-text reasons given for cancelling appointments on days before ``before_day``."""
-    return _purge(
+    return purge(
         conn,
-        "SELECT count(*) FROM appointments WHERE cancel_reason IS NOT NULL AND business_day < :day",
-        "UPDATE appointments SET cancel_reason = NULL "
-        "WHERE cancel_reason IS NOT NULL AND business_day < :day",
+        "appointments",
+        "cancel_reason = NULL",
+        "cancel_reason IS NOT NULL AND business_day < :day",
         {"day": before_day},
-        dry_run,
+        dry_run=dry_run,
     )
 
 
 def purge_notes(conn: sqlite3.Connection, before: str, now: str, *, dry_run: bool) -> int:
     """The text of visit notes written before the instant ``before``."""
-    return _purge(
+    return purge(
         conn,
-        "SELECT count(*) FROM visit_notes WHERE text IS NOT NULL AND at < :before",
-        "UPDATE visit_notes SET text = NULL, purged_at = :now "
-        "WHERE text IS NOT NULL AND at < :before",
+        "visit_notes",
+        "text = NULL, purged_at = :now",
+        "text IS NOT NULL AND at < :before",
         {"before": before, "now": now},
-        dry_run,
+        dry_run=dry_run,
     )
 
 
@@ -456,30 +448,27 @@ def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool
     when sending); what remains after sending is the provider's id (under which Notify keeps
     the text and the recipient) and the provider's last error text.
     """
-    return _purge(
+    return purge(
         conn,
-        "SELECT count(*) FROM messages WHERE status IN ('sent', 'failed', 'cancelled', 'expired') "
-        "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
-        "AND coalesce(sent_at, next_attempt_at, created_at) < :before",
-        "UPDATE messages SET provider_id = NULL, last_error = NULL "
-        "WHERE status IN ('sent', 'failed', 'cancelled', 'expired') "
+        "messages",
+        "provider_id = NULL, last_error = NULL",
+        "status IN ('sent', 'failed', 'cancelled', 'expired') "
         "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
         "AND coalesce(sent_at, next_attempt_at, created_at) < :before",
         {"before": before},
-        dry_run,
+        dry_run=dry_run,
     )
 
 
 def purge_print_payloads(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
     """What finished print jobs older than ``before`` were to print (slips name a booking)."""
-    return _purge(
+    return purge(
         conn,
-        "SELECT count(*) FROM print_jobs WHERE status IN ('done', 'failed', 'cancelled') "
-        "AND payload != '{}' AND created_at < :before",
-        "UPDATE print_jobs SET payload = '{}' WHERE status IN ('done', 'failed', 'cancelled') "
-        "AND payload != '{}' AND created_at < :before",
+        "print_jobs",
+        "payload = '{}'",
+        "status IN ('done', 'failed', 'cancelled') AND payload != '{}' AND created_at < :before",
         {"before": before},
-        dry_run,
+        dry_run=dry_run,
     )
 
 

@@ -56,3 +56,22 @@ def returned_int(conn: sqlite3.Connection, sql: str, args: Sequence[object] = ()
 def first_column(conn: sqlite3.Connection, sql: str, args: Sequence[object] = ()) -> list[Any]:
     """The first column of every row ``sql`` selects, in its order."""
     return [row[0] for row in conn.execute(sql, args)]
+
+
+def purge(
+    conn: sqlite3.Connection,
+    table: str,
+    cleared: str,
+    where: str,
+    args: Mapping[str, object],
+    *,
+    dry_run: bool,
+) -> int:
+    """A retention purge: ``UPDATE table SET cleared`` in the rows ``where`` selects, or with
+    ``dry_run`` only count them; how many. The selection is written once, so what a dry run
+    counts is what a real run clears."""
+    if dry_run:
+        counted = f"SELECT count(*) FROM {table} WHERE {where}"  # noqa: S608 - names from storage
+        return int(conn.execute(counted, args).fetchone()[0])
+    cleared_sql = f"UPDATE {table} SET {cleared} WHERE {where}"  # noqa: S608 - names from storage
+    return conn.execute(cleared_sql, args).rowcount
