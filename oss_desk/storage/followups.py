@@ -25,7 +25,7 @@ from oss_desk.domain.followups import (
     format_ref,
 )
 from oss_desk.storage.rows import of_row, purge, row_dict
-from oss_desk.storage.sending import REFERRAL_MESSAGES, claim_due
+from oss_desk.storage.sending import REFERRAL_MESSAGES, claim_due, purge_traces
 
 _DAY = date.fromisoformat
 
@@ -420,22 +420,7 @@ def release_stale_messages(conn: sqlite3.Connection) -> int:
 
 def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
     """Provider ids and error texts of referral messages finished before ``before``."""
-    if dry_run:
-        return int(
-            conn.execute(
-                "SELECT count(*) FROM followup_messages WHERE status IN ('sent', 'failed') "
-                "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
-                "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
-                [before],
-            ).fetchone()[0]
-        )
-    return conn.execute(
-        "UPDATE followup_messages SET provider_id = NULL, last_error = NULL "
-        "WHERE status IN ('sent', 'failed') "
-        "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
-        "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
-        [before],
-    ).rowcount
+    return purge_traces(conn, REFERRAL_MESSAGES, ("sent", "failed"), before, dry_run=dry_run)
 
 
 def record_actions(
