@@ -332,10 +332,8 @@ def purge_details(
     received) before the instant ``before``."""
     return purge(
         conn,
-        "followup_details",
-        "name = NULL, phone = NULL, email = NULL, topic = NULL, action_text = NULL, "
-        "purged_at = :now",
-        "purged_at IS NULL AND followup_id IN "
+        "UPDATE followup_details SET name = NULL, phone = NULL, email = NULL, topic = NULL, "
+        "action_text = NULL, purged_at = :now WHERE purged_at IS NULL AND followup_id IN "
         "(SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
         "AND coalesce(closed_at, received_at) < :before)",
         {"kinds": json.dumps([k.value for k in kinds]), "before": before, "now": now},

@@ -23,7 +23,6 @@ from oss_desk import files
 from oss_desk.storage import chain as event_chain
 from oss_desk.storage.chain import ChainCheck
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
-from oss_desk.storage.rows import purge
 from oss_desk.storage.sending import purge_traces
 
 EVENT_TRIGGERS = ("events_no_update", "events_no_delete")
@@ -405,40 +404,49 @@ def checkpoint_truncate(conn: sqlite3.Connection) -> bool:
     return bool(row is not None and row[0] == 0)
 
 
+def _purge(
+    conn: sqlite3.Connection, due: str, update: str, args: dict[str, str], dry_run: bool
+) -> int:
+    if dry_run:
+        return int(conn.execute(due, args).fetchone()[0])
+    return conn.execute(update, args).rowcount
+
+
 def purge_contacts(conn: sqlite3.Connection, before_day: str, now: str, *, dry_run: bool) -> int:
     """Names, emails and phones of appointments on days before ``before_day``."""
-    return purge(
+    return _purge(
         conn,
-        "appointment_contacts",
-        "name = NULL, email = NULL, phone = NULL, purged_at = :now",
-        "purged_at IS NULL AND appointment_id IN "
+        "SELECT count(*) FROM appointment_contacts WHERE purged_at IS NULL AND appointment_id IN "
+        "(SELECT id FROM appointments WHERE business_day < :day)",
+        "UPDATE appointment_contacts SET name = NULL, email = NULL, phone = NULL, purged_at = :now "
+        "WHERE purged_at IS NULL AND appointment_id IN "
         "(SELECT id FROM appointments WHERE business_day < :day)",
         {"day": before_day, "now": now},
-        dry_run=dry_run,
+        dry_run,
     )
 
 
 def purge_cancel_reasons(conn: sqlite3.Connection, before_day: str, *, dry_run: bool) -> int:
     """The free-text reasons given for cancelling appointments on days before ``before_day``."""
-    return purge(
+    return _purge(
         conn,
-        "appointments",
-        "cancel_reason = NULL",
-        "cancel_reason IS NOT NULL AND business_day < :day",
+        "SELECT count(*) FROM appointments WHERE cancel_reason IS NOT NULL AND business_day < :day",
+        "UPDATE appointments SET cancel_reason = NULL "
+        "WHERE cancel_reason IS NOT NULL AND business_day < :day",
         {"day": before_day},
-        dry_run=dry_run,
+        dry_run,
     )
 
 
 def purge_notes(conn: sqlite3.Connection, before: str, now: str, *, dry_run: bool) -> int:
     """The text of visit notes written before the instant ``before``."""
-    return purge(
+    return _purge(
         conn,
-        "visit_notes",
-        "text = NULL, purged_at = :now",
-        "text IS NOT NULL AND at < :before",
+        "SELECT count(*) FROM visit_notes WHERE text IS NOT NULL AND at < :before",
+        "UPDATE visit_notes SET text = NULL, purged_at = :now "
+        "WHERE text IS NOT NULL AND at < :before",
         {"before": before, "now": now},
-        dry_run=dry_run,
+        dry_run,
     )
 
 
@@ -455,13 +463,14 @@ def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool
 
 def purge_print_payloads(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
     """What finished print jobs older than ``before`` were to print (slips name a booking)."""
-    return purge(
+    return _purge(
         conn,
-        "print_jobs",
-        "payload = '{}'",
-        "status IN ('done', 'failed', 'cancelled') AND payload != '{}' AND created_at < :before",
+        "SELECT count(*) FROM print_jobs WHERE status IN ('done', 'failed', 'cancelled') "
+        "AND payload != '{}' AND created_at < :before",
+        "UPDATE print_jobs SET payload = '{}' WHERE status IN ('done', 'failed', 'cancelled') "
+        "AND payload != '{}' AND created_at < :before",
         {"before": before},
-        dry_run=dry_run,
+        dry_run,
     )
 
 

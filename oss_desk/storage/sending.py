@@ -71,9 +71,8 @@ def purge_traces(
     statuses = ", ".join(f"'{status}'" for status in finished)
     return purge(
         conn,
-        table,
-        "provider_id = NULL, last_error = NULL",
-        f"status IN ({statuses}) AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
+        f"UPDATE {table} SET provider_id = NULL, last_error = NULL "  # noqa: S608 - our tables
+        f"WHERE status IN ({statuses}) AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
         "AND coalesce(sent_at, next_attempt_at, created_at) < :before",
         {"before": before},
         dry_run=dry_run,
