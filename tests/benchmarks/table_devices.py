@@ -130,9 +130,10 @@ def tcp(quick: bool) -> Row:
         "<= 3x",
         median(ours) <= 3 * median(floor),
         f"the issue itself, its durable commit included, returned at {ms(median(issued))}; "
-        "then the worker's durable claim, committed while the printer answers its status "
-        "question and before the job's first byte; 'sent' and 'printed' are committed after "
-        "the connection is closed",
+        "that commit also hands the job, claimed, to the running worker, whose lane sends it "
+        "with no commit of its own before the first byte (the printer answers its status "
+        "question while the ticket is rendered); 'sent' and 'printed' are committed after the "
+        "connection is closed",
     )
 
 
