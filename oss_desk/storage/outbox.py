@@ -166,6 +166,15 @@ def claim(
     return sorted(_rows(conn.execute(sql, args)), key=lambda r: r["id"])
 
 
+def handed_sql(box: Outbox) -> str:
+    """The first row of lane ``:lane`` handed to ``:owner`` as it was queued (one index search:
+    print_jobs_sending, schema/0029)."""
+    return (
+        f"SELECT * FROM {box.table} WHERE status = '{box.sending}' "  # noqa: S608 - BOXES
+        f"AND owner = :owner AND {box.lane} = :lane ORDER BY id LIMIT 1"
+    )
+
+
 def peek(
     conn: sqlite3.Connection,
     box: Outbox,
@@ -181,11 +190,7 @@ def peek(
     args = {"now": now, "lane": lane, "owner": owner}
     found: list[dict[str, Any]] = []
     if owner is not None:
-        sql = (
-            f"SELECT * FROM {box.table} WHERE status = '{box.sending}' "  # noqa: S608 - BOXES
-            f"AND owner = :owner AND {box.lane} = :lane ORDER BY id LIMIT 1"
-        )
-        found += _rows(conn.execute(sql, args))
+        found += _rows(conn.execute(handed_sql(box), args))
     if not handed_only:
         where = _due(box, lane, None)
         sql = f"SELECT * FROM {box.table} WHERE {where} ORDER BY {box.order} LIMIT 1"  # noqa: S608
