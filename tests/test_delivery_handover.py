@@ -4,10 +4,12 @@ killed when, the ticket is never lost and never printed twice without COPY."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -23,6 +25,7 @@ from oss_desk.clock import FixedClock, format_instant
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.lease import WorkerLock, take_over
+from oss_desk.storage.writelock import lock_path
 from oss_desk.worker.printing import PrintDelivery
 from oss_desk.worker.run import DeviceWorker
 
@@ -105,6 +108,35 @@ def worker_process(db: Path) -> subprocess.Popen[bytes]:
     return proc
 
 
+def freeze(proc: subprocess.Popen[bytes], db: Path) -> None:
+    """Stop ``proc`` (SIGSTOP) at a moment it holds no write lock, so desks can still write."""
+    for _ in range(500):
+        os.kill(proc.pid, signal.SIGSTOP)
+        if write_lock_free(db):
+            return
+        os.kill(proc.pid, signal.SIGCONT)
+        time.sleep(0.01)
+    raise AssertionError("the worker always held the write lock")
+
+
+def write_lock_free(db: Path) -> bool:
+    with open(lock_path(db), "a+b") as turn:
+        try:
+            fcntl.flock(turn, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(turn, fcntl.LOCK_UN)
+    conn = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+    return True
+
+
 def owner_of(db: Path) -> str:
     ((owner,),) = rows(db, "SELECT owner FROM worker_heartbeat")
     return str(owner)
@@ -157,7 +189,7 @@ def test_a_handed_job_prints_at_once_and_once_without_copy(
     proc = worker_process(db)
     try:
         owner = owner_of(db)
-        os.kill(proc.pid, signal.SIGSTOP)
+        freeze(proc, db)
         try:
             first = QueueService(session).issue("C").ticket
             assert rows(db, JOB) == [("printing", owner, 1, 1)]
@@ -189,7 +221,7 @@ def test_an_owner_killed_before_sending_leaves_the_job_printed_once_marked_copy(
     session = desk(db)
     first = worker_process(db)
     try:
-        os.kill(first.pid, signal.SIGSTOP)
+        freeze(first, db)
         ticket = QueueService(session).issue("C").ticket
         assert rows(db, JOB) == [("printing", owner_of(db), 1, 1)]
         first.kill()

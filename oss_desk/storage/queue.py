@@ -46,7 +46,10 @@ def _instant(text: str | None) -> datetime | None:
 
 def ticket_from_row(cur: sqlite3.Cursor, r: Sequence[Any]) -> Ticket:
     """A ticket from a ``SELECT * FROM tickets`` or ``RETURNING *`` row (columns by name)."""
-    c = dict(zip((d[0] for d in cur.description), r, strict=True))
+    return _ticket(dict(zip((d[0] for d in cur.description), r, strict=True)))
+
+
+def _ticket(c: dict[str, Any]) -> Ticket:
     return Ticket(
         id=c["id"],
         visit_id=c["visit_id"],
@@ -56,7 +59,7 @@ def ticket_from_row(cur: sqlite3.Cursor, r: Sequence[Any]) -> Ticket:
         number=c["number"],
         status=TicketStatus(c["status"]),
         priority=c["priority"],
-        needs=tuple(json.loads(c["needs"])),
+        needs=() if c["needs"] == "[]" else tuple(json.loads(c["needs"])),
         queued_at=read_instant(c["queued_at"]),
         issued_at=read_instant(c["issued_at"]),
         desk=c["desk_id"],
@@ -81,7 +84,8 @@ def _one(cur: sqlite3.Cursor) -> Ticket | None:
 
 
 def _all(cur: sqlite3.Cursor) -> list[Ticket]:
-    return [ticket_from_row(cur, row) for row in cur.fetchall()]
+    names = [d[0] for d in cur.description]  # (once, not once a row)
+    return [_ticket(dict(zip(names, row, strict=True))) for row in cur.fetchall()]
 
 
 # Visits -----------------------------------------------------------------------------------------

@@ -67,6 +67,9 @@ LANE_CACHE_KIB = 256
 """The page cache of each lane's database connection (KiB)."""
 WAKE_OTHERS_AFTER = 0.02
 """After a change, the printers' lanes run alone this long before the other lanes wake."""
+LANES_FIRST = 0.004
+"""After a commit rang, the change watcher waits this long before it looks: the printers'
+lanes heard it too, and a job's first byte should not wait for the watcher's reads."""
 
 
 def wall_clock() -> str:
@@ -394,7 +397,9 @@ class DeviceWorker:
             self._printer_lanes(session)
             self._sending_lanes(session)
             while not self.stop.is_set():
-                changes = feed.wait(timeout=1.0, interval=self.poll_interval, stop=self.stop)
+                changes = feed.wait(
+                    timeout=1.0, interval=self.poll_interval, stop=self.stop, after_ring=LANES_FIRST
+                )
                 if changes is not None:
                     # The printers' lanes first, on their own for a moment; then the rest.
                     self._wake_all(first_only=True)
