@@ -10,6 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from oss_desk.clock import read_instant
@@ -84,8 +85,15 @@ def _one(cur: sqlite3.Cursor) -> Ticket | None:
 
 
 def _all(cur: sqlite3.Cursor) -> list[Ticket]:
-    names = [d[0] for d in cur.description]  # (once, not once a row)
-    return [_ticket(dict(zip(names, row, strict=True))) for row in cur.fetchall()]
+    names = tuple(d[0] for d in cur.description)  # (once, not once a row)
+    return [_unchanged_ticket(names, tuple(row)) for row in cur.fetchall()]
+
+
+@lru_cache(maxsize=512)
+def _unchanged_ticket(names: tuple[str, ...], row: tuple[Any, ...]) -> Ticket:
+    """The ticket of a row read before, unchanged (a ticket is immutable: the live queue is read
+    again after every change, and most of its rows are as they were)."""
+    return _ticket(dict(zip(names, row, strict=True)))
 
 
 # Visits -----------------------------------------------------------------------------------------
