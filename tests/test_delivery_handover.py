@@ -29,6 +29,8 @@ from oss_desk.storage.writelock import lock_path
 from oss_desk.worker.printing import PrintDelivery
 from oss_desk.worker.run import DeviceWorker
 
+from .appointments_site import NOW as APPOINTMENTS_NOW
+from .appointments_site import make_office, service_at
 from .conftest import MONDAY_0930, ROOT, make_db, rows, site_toml
 from .escpos_decoder import decode, text_lines
 from .hardware.fakes import HEALTHY, PAPER_OUT, FakePrinter
@@ -378,5 +380,26 @@ def test_a_handed_job_sends_without_a_commit_before_its_first_byte(
             blocker.close()
         assert rows(db, "SELECT status, printed_at IS NOT NULL FROM print_jobs") == [("done", 1)]
     finally:
+        session.close()
+        lock.release()
+
+
+def test_an_appointment_slip_is_handed_over_and_printed_once(tmp_path: Path) -> None:
+    """A slip queued as an appointment is booked is handed to the live owner like a ticket,
+    and its lane prints it once, not marked COPY."""
+    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    clock = FixedClock(APPOINTMENTS_NOW)
+    lock = own_devices(db, "owner-1")
+    svc, session = service_at(db, clock)
+    worker = open_session(db=db, clock=clock, person="worker", host=True)
+    try:
+        booked = svc.book("C", datetime(2026, 11, 24, 9, tzinfo=UTC), channel="slip")
+        assert rows(db, JOB) == [("printing", "owner-1", 1, 1)]
+        assert PrintDelivery(worker, owner="owner-1").deliver_due().printed == 1
+        lines = text_lines(decode((tmp_path / "slips.bin").read_bytes()))
+        assert booked.ref in lines and "COPY" not in lines, lines
+        assert rows(db, "SELECT status, attempts FROM print_jobs") == [("done", 1)]
+    finally:
+        worker.close()
         session.close()
         lock.release()

@@ -10,12 +10,14 @@ takes over after it is never skipped: a job handed to the one before is adopted 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from oss_desk.clock import read_instant
-from oss_desk.domain.delivery import WorkerState, hand_over_to
+from oss_desk.clock import format_instant, read_instant
+from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, WorkerState, hand_over_to
 from oss_desk.storage.lease import Heartbeat, lock_held, read_heartbeat
+from oss_desk.storage.outbox import queue_print_job
 
 
 def state_of(beat: Heartbeat | None, db: Path, real_now: datetime | None = None) -> WorkerState:
@@ -35,3 +37,30 @@ def live_owner(conn: sqlite3.Connection, db: Path) -> str | None:
     if beat is None or beat.stopped_at is not None:
         return None
     return hand_over_to(state_of(beat, db), beat.owner)
+
+
+def queue_print(
+    conn: sqlite3.Connection,
+    db: Path,
+    *,
+    kind: str,
+    printer_url: str,
+    now: datetime,
+    ticket_id: int | None = None,
+    desk_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> int:
+    """Queue a print job in the caller's write transaction on ``db`` (the job's id), handed to
+    the live owner of the devices when there is one (:func:`live_owner`): its lane sends it
+    the moment this transaction's commit can be seen."""
+    return queue_print_job(
+        conn,
+        kind=kind,
+        printer_url=printer_url,
+        created_at=format_instant(now),
+        ticket_id=ticket_id,
+        desk_id=desk_id,
+        payload=payload,
+        owner=live_owner(conn, db),
+        lease_until=format_instant(now + timedelta(seconds=PRINT_LEASE_SECONDS)),
+    )

@@ -7,12 +7,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypedDict, Unpack
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
-from oss_desk.domain.delivery import PRINT_LEASE_SECONDS
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import (
     Channel,
@@ -29,10 +28,9 @@ from oss_desk.domain.needs import needs_private_room, parse_needs
 from oss_desk.domain.queue import priority_for
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
-from oss_desk.services.device_owner import live_owner
+from oss_desk.services.device_owner import queue_print
 from oss_desk.services.queue.core import QueueCore, parse_outcome
 from oss_desk.storage import queue as q
-from oss_desk.storage.outbox import queue_print_job
 
 Needs = str | Iterable[str] | None
 """Reasonable adjustments as typed (``"bsl,wheelchair"``) or as a list."""
@@ -125,17 +123,15 @@ class Issuing(QueueCore):
         so on the job and is the ticket's REPRINT event."""
         moved = {} if transferred_from is None else {"transferred_from": transferred_from}
         reprint = reprint or bool(moved)
-        owner = live_owner(conn, self.s.store.path)  # its lane then sends it at once
-        job = queue_print_job(
+        job = queue_print(
             conn,
+            self.s.store.path,
             kind="ticket",
             printer_url=printer,
-            created_at=format_instant(now),
+            now=now,
             ticket_id=ticket.id,
             desk_id=desk.id if isinstance(desk, Desk) else desk,
             payload={"reprint": True, **moved} if reprint else None,
-            owner=owner,
-            lease_until=format_instant(now + timedelta(seconds=PRINT_LEASE_SECONDS)),
         )
         if reprint:
             logged: dict[str, object] = {"job": job, "transfer": True} if moved else {"job": job}
