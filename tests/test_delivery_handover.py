@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock, format_instant
+from oss_desk.errors import StorageBusy
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.lease import WorkerLock, take_over
@@ -399,6 +400,42 @@ def test_an_appointment_slip_is_handed_over_and_printed_once(tmp_path: Path) -> 
         lines = text_lines(decode((tmp_path / "slips.bin").read_bytes()))
         assert booked.ref in lines and "COPY" not in lines, lines
         assert rows(db, "SELECT status, attempts FROM print_jobs") == [("done", 1)]
+    finally:
+        worker.close()
+        session.close()
+        lock.release()
+
+
+def test_a_lane_stopped_by_a_fault_mid_job_prints_it_again_only_marked_copy(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ticket went whole to the printer, then nothing could be recorded (the database busy
+    beyond the wait): the lane stops with the job still claimed. Started again, the lane does
+    not take it for a job handed over and never begun: it prints it again once, marked COPY."""
+    monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.3")
+    db = office(tmp_path, printer.url)
+    clock = FixedClock(MONDAY_0930)
+    session = desk(db, clock)
+    lock = own_devices(db, "owner-1")
+    worker = open_session(db=db, clock=clock, person="worker", host=True)
+    try:
+        ticket = QueueService(session).issue("C").ticket
+        delivery = PrintDelivery(worker, owner="owner-1")
+        blocker = sqlite3.connect(db, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # (SQLite's own lock: the desk's turn is not taken)
+        try:
+            with pytest.raises(StorageBusy):
+                delivery.deliver_next(printer.url)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert _copies(printer) == {ticket.code: [(False, True)]}
+        assert rows(db, JOB) == [("printing", "owner-1", 1, 1)]
+        again = PrintDelivery(worker, owner="owner-1")  # the lane started again
+        assert again.deliver_next(printer.url)  # (cut short: due again after its backoff)
+        clock.set(MONDAY_0930 + timedelta(seconds=5))
+        assert again.deliver_due().printed == 1
+        assert _copies(printer) == {ticket.code: [(False, True), (True, True)]}
     finally:
         worker.close()
         session.close()

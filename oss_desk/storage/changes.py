@@ -104,7 +104,11 @@ class ChangeFeed:
                 pause = SETTLE_STEP if now < settle_until else interval
                 if bell.wait(min(pause, left)):
                     settle_until = time.monotonic() + SETTLE_SECONDS
-                    if after_ring > 0 and (stop is None or not stop.wait(after_ring)):
+                    if after_ring > 0:
+                        if stop is None:
+                            time.sleep(after_ring)
+                        elif stop.wait(after_ring):
+                            return None
                         bell.drain()
                 if stop is not None and stop.is_set():
                     return None
