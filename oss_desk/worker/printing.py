@@ -54,15 +54,15 @@ committing "sent" on its own: a network printer answers within a round trip, and
 and "printed" are one commit, after the line is freed."""
 
 
-_BEGUN: dict[str, set[int]] = {}
-"""The print jobs each owner (of this process: an owner's token is its own) began to deliver
-and has not finished."""
+_BEGUN: dict[tuple[str, str], set[int]] = {}
+"""The print jobs each owner of the devices of a database (in this process: an owner's token is
+its own) began to deliver and has not finished."""
 _BEGUN_LOCK = threading.Lock()
 
 
-def _begin(owner: str, job_id: int) -> bool:
-    """``owner`` begins to deliver job ``job_id``; False: it began it before and did not finish
-    (a lane stopped by a fault mid-job: bytes may have left)."""
+def _begin(owner: tuple[str, str], job_id: int) -> bool:
+    """``owner`` (database, token) begins to deliver job ``job_id``; False: it began it before
+    and did not finish (a lane stopped by a fault mid-job: bytes may have left)."""
     with _BEGUN_LOCK:
         begun = _BEGUN.setdefault(owner, set())
         if job_id in begun:
@@ -71,7 +71,7 @@ def _begin(owner: str, job_id: int) -> bool:
         return True
 
 
-def _finished(owner: str, job_id: int) -> None:
+def _finished(owner: tuple[str, str], job_id: int) -> None:
     with _BEGUN_LOCK:
         _BEGUN.get(owner, set()).discard(job_id)
 
@@ -120,6 +120,7 @@ class PrintDelivery:
         self.s = session
         self.transports = transports
         self.owner = owner or new_owner()
+        self._mine = (str(session.store.path), self.owner)
         self._recorded: dict[str, tuple[str, str | None, float]] = {}
         self._last_poll: dict[str, float] = {}
 
@@ -161,7 +162,7 @@ class PrintDelivery:
             return False
         job = PrintJob.of(row)
         handed = job.status == PRINT_JOBS.sending  # claimed for us as it was queued
-        if not _begin(self.owner, job.id):
+        if not _begin(self._mine, job.id):
             # Claimed by this owner, begun, and left mid-job by a fault: as after a worker
             # that stopped, printed again once, marked COPY.
             self._cut_short(job, "the printer's lane stopped mid-job", report)
@@ -425,7 +426,7 @@ class PrintDelivery:
                 # The ticket went to paper as far as can be known (the job's own printed_at
                 # says whether the printer confirmed it).
                 o.mark_ticket_printed(conn, job, stamp)
-        _finished(self.owner, job.id)  # (committed: no longer this owner's)
+        _finished(self._mine, job.id)  # (committed: no longer this owner's)
         if status == "done":
             report.printed += 1
             log.info("printed job %s (%s, %d bytes)", job.id, job.kind, size)
@@ -509,7 +510,7 @@ class PrintDelivery:
             left = o.orphans(conn, PRINT_JOBS, owner=self.owner)
             for row in left:
                 o.adopt(conn, PRINT_JOBS, row["id"], owner=self.owner)
-                _begin(self.owner, row["id"])  # (never taken for one handed to us)
+                _begin(self._mine, row["id"])  # (never taken for one handed to us)
         for row in left:
             job = PrintJob.of(row)
             if job.sent_at is not None:
