@@ -12,6 +12,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
+from oss_desk.storage import outbox as o
 from oss_desk.storage import queue as q
 from oss_desk.storage import reports_visits as rv
 from oss_desk.storage import resident
@@ -127,3 +128,12 @@ def test_the_reports_read_visits_in_the_order_they_add_up(tmp_path: Path) -> Non
             f"{table}{index} (finish_day>? AND finish_day<?)" in steps
         ), steps
         assert any("TEMP B-TREE" in step for step in steps) == sorts, steps
+
+
+def test_a_printer_lane_finds_the_jobs_handed_to_it_by_index(tmp_path: Path) -> None:
+    """Never every print job kept: the few being delivered, by owner and printer, in order."""
+    conn = sqlite3.connect(office(tmp_path))
+    steps = plan(conn, o.handed_sql(o.PRINT_JOBS), {"owner": "w", "lane": "tcp://p:9100"})
+    assert steps == [
+        "SEARCH print_jobs USING INDEX print_jobs_sending (owner=? AND printer_url=?)"
+    ], steps

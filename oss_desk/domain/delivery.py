@@ -17,6 +17,8 @@ HEARTBEAT_SECONDS = 5.0
 """How often the owner of the devices writes its heartbeat."""
 ALIVE_SECONDS = 3 * HEARTBEAT_SECONDS
 """A heartbeat older than this means the owner is not working (three missed beats)."""
+PRINT_LEASE_SECONDS = 60.0
+"""How long a claim of a print job is leased for (recorded with the claim)."""
 TAKEOVER_POLL_SECONDS = 1.0
 """How often a standby (a desk app, or `oss-desk worker` waiting) tries to take the lease."""
 
@@ -42,6 +44,17 @@ class WorkerState:
         if self.held:
             return "not responding" + _ago(self.seen_seconds)
         return "no device worker running"
+
+
+def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
+    """The owner a print job is handed to as it is queued (claimed in the same durable
+    transaction, so that owner's lane sends it at once, with no commit of its own before the
+    first byte): the owner of the devices while it is alive and has not stepped down (``owner``
+    None: it stepped down, or none ever ran). None: the job waits, unclaimed, for whoever owns
+    the devices next. A job handed to an owner that dies before sending it is adopted by the
+    next owner and printed once, marked COPY (bytes may have left): never lost, never twice
+    unmarked."""
+    return owner if owner and state.alive else None
 
 
 def _ago(seconds: float | None) -> str:

@@ -328,6 +328,8 @@ def _columns(p: object) -> int:
 
 def encode_text(text: str, codec: str = CODE_PAGE) -> bytes:
     """A line's bytes in ``codec``; the Welsh letters as their user-defined characters."""
+    if glyphs.CODES.keys().isdisjoint(text):  # (most lines: one call, not one per letter)
+        return text.encode(codec, "replace")
     return b"".join(
         glyphs.use(ch) if ch in glyphs.CODES else ch.encode(codec, "replace") for ch in text
     )
@@ -361,6 +363,8 @@ def printable(
     """Text the code page can print: accents kept where ``codec`` has them, else the base
     letter, else '?'; the Welsh letters kept when the printer draws them (``welsh``). With
     ``width``, cut to it (callers wrap first, so this is the last resort)."""
+    if text.isprintable() and _encodable(text, codec):  # every letter kept as it is
+        return text if width is None or len(text) <= width else _cut(text, width)
     out = []
     for ch in text:
         if (welsh and ch in glyphs.CODES) or (ch.isprintable() and _encodable(ch, codec)):
@@ -374,6 +378,10 @@ def printable(
     line = "".join(out)
     if width is None or len(line) <= width:
         return line
+    return _cut(line, width)
+
+
+def _cut(line: str, width: int) -> str:
     return line[: max(1, width - 1)] + "."
 
 

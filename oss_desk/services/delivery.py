@@ -28,13 +28,14 @@ from oss_desk.domain.delivery import (
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import Actor
 from oss_desk.errors import InvalidInput, NotFound, OssDeskError
+from oss_desk.services.device_owner import state_of
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts as ft
 from oss_desk.storage import outbox as o
 from oss_desk.storage.database import Store
 from oss_desk.storage.devices import DeviceState
-from oss_desk.storage.lease import lock_held, read_heartbeat
+from oss_desk.storage.lease import read_heartbeat
 from oss_desk.storage.outbox import FEEDBACK_TEXTS, REPORT_MAILS
 from oss_desk.storage.report_mails import ReportMail
 
@@ -51,12 +52,7 @@ ALERT_DAYS = 14
 def worker_state(store: Store, real_now: datetime | None = None) -> WorkerState:
     """The owner of the devices as it is now: its lease (on this host) and heartbeat (real
     time, even under OSS_DESK_NOW)."""
-    now = real_now or datetime.now(UTC)
-    beat = read_heartbeat(store.conn)
-    seen = None
-    if beat is not None and beat.stopped_at is None:
-        seen = max(0.0, (now - read_instant(beat.seen_at)).total_seconds())
-    return WorkerState(held=lock_held(store.path), seen_seconds=seen)
+    return state_of(read_heartbeat(store.conn), store.path, real_now)
 
 
 def current_worker(session: Session) -> WorkerState:

@@ -37,6 +37,7 @@ from oss_desk.domain.printouts import ReferralSlipPrintout, to_payload
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
+from oss_desk.services.device_owner import queue_print
 from oss_desk.services.events import record_event
 from oss_desk.services.followup_messages import message_reference
 from oss_desk.services.followup_requests import (
@@ -52,7 +53,6 @@ from oss_desk.services.followup_requests import (
 )
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
-from oss_desk.storage.outbox import queue_print_job
 
 if TYPE_CHECKING:
     from oss_desk.config_followups import BackOfficeConfig
@@ -219,11 +219,12 @@ class FollowupService:
             followup = store.insert_followup(conn, new, details)
             job = None
             if printer is not None:
-                job = queue_print_job(
+                job = queue_print(
                     conn,
+                    self.s.store.path,
                     kind="referral_slip",
                     printer_url=printer,
-                    created_at=format_instant(now),
+                    now=now,
                     desk_id=desk.id if desk else None,
                     payload=to_payload(self.slip(followup, site)),
                 )

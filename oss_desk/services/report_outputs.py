@@ -8,7 +8,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from oss_desk.clock import format_instant
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.printouts import to_payload
@@ -21,9 +20,9 @@ from oss_desk.render.html import report_html
 from oss_desk.render.json import as_json, dumps, quarterly_json
 from oss_desk.render.receipt import daily_summary
 from oss_desk.render.text import report_text as render_text
+from oss_desk.services.device_owner import queue_print
 from oss_desk.services.session import Session
 from oss_desk.storage.events import append_event
-from oss_desk.storage.outbox import queue_print_job
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +121,12 @@ def print_daily_summary(
     now = session.clock.now()
     site = session.directory.sites.get(report.site or "")
     with session.store.write() as conn:
-        job = queue_print_job(
+        job = queue_print(
             conn,
+            session.store.path,
             kind="daily_summary",
             printer_url=printer,
-            created_at=format_instant(now),
+            now=now,
             desk_id=desk_id,
             payload=to_payload(printout),
         )

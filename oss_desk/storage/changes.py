@@ -73,14 +73,20 @@ class ChangeFeed:
         return Changes(events=events)
 
     def wait(
-        self, timeout: float, interval: float = 0.05, stop: threading.Event | None = None
+        self,
+        timeout: float,
+        interval: float = 0.05,
+        stop: threading.Event | None = None,
+        after_ring: float = 0.0,
     ) -> Changes | None:
         """Block until something changes, ``timeout`` seconds pass (the monotonic clock), or
         ``stop`` is set (a worker told to stop does not sit out its wait).
 
         Between polls it listens for any process's commit (:mod:`oss_desk.storage.doorbell`),
         so a change is seen the moment it is committed, not at the next poll; ``interval`` is
-        the fallback's pace (and how soon ``stop`` is noticed)."""
+        the fallback's pace (and how soon ``stop`` is noticed). ``after_ring``: after a ring,
+        wait this long before looking (the device worker's printer lanes hear the same ring and
+        go first)."""
         if self._bell is None:
             self._bell = Doorbell.for_commits(self.store.path)
         bell = self._bell
@@ -98,6 +104,12 @@ class ChangeFeed:
                 pause = SETTLE_STEP if now < settle_until else interval
                 if bell.wait(min(pause, left)):
                     settle_until = time.monotonic() + SETTLE_SECONDS
+                    if after_ring > 0:
+                        if stop is None:
+                            time.sleep(after_ring)
+                        elif stop.wait(after_ring):
+                            return None
+                        bell.drain()
                 if stop is not None and stop.is_set():
                     return None
             elif stop is None:

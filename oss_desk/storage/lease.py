@@ -161,11 +161,13 @@ def beat(
     return cur.rowcount == 1
 
 
-def step_down(conn: sqlite3.Connection, *, owner: str, now: str) -> None:
-    """The owner stops on purpose: desks see at once that nobody owns the devices."""
-    conn.execute(
+def step_down(conn: sqlite3.Connection, *, owner: str, now: str) -> bool:
+    """The owner stops on purpose: desks see at once that nobody owns the devices (and hand it
+    no more print jobs). False: ``owner`` was not the owner (another has taken over)."""
+    cur = conn.execute(
         "UPDATE worker_heartbeat SET stopped_at = ? WHERE id = 1 AND owner = ?", [now, owner]
     )
+    return cur.rowcount == 1
 
 
 def read_heartbeat(conn: sqlite3.Connection) -> Heartbeat | None:

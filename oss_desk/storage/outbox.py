@@ -166,11 +166,36 @@ def claim(
     return sorted(_rows(conn.execute(sql, args)), key=lambda r: r["id"])
 
 
-def peek(conn: sqlite3.Connection, box: Outbox, *, lane: str, now: str) -> dict[str, Any] | None:
-    """The row ``claim`` would take next in ``lane`` (without taking it)."""
-    sql = f"SELECT * FROM {box.table} WHERE {_due(box, lane, None)} ORDER BY {box.order} LIMIT 1"  # noqa: S608
-    found = _rows(conn.execute(sql, {"now": now, "lane": lane}))
-    return found[0] if found else None
+def handed_sql(box: Outbox) -> str:
+    """The first row of lane ``:lane`` handed to ``:owner`` as it was queued (one index search:
+    print_jobs_sending, schema/0029)."""
+    return (
+        f"SELECT * FROM {box.table} WHERE status = '{box.sending}' "  # noqa: S608 - BOXES
+        f"AND owner = :owner AND {box.lane} = :lane ORDER BY id LIMIT 1"
+    )
+
+
+def peek(
+    conn: sqlite3.Connection,
+    box: Outbox,
+    *,
+    lane: str,
+    now: str,
+    owner: str | None = None,
+    handed_only: bool = False,
+) -> dict[str, Any] | None:
+    """The row ``claim`` would take next in ``lane`` (without taking it); with ``owner``, or
+    before it a row already handed to ``owner`` as it was queued (its status says it is being
+    delivered: see :func:`queue_print_job`), whichever came first; ``handed_only``: only those."""
+    args = {"now": now, "lane": lane, "owner": owner}
+    found: list[dict[str, Any]] = []
+    if owner is not None:
+        found += _rows(conn.execute(handed_sql(box), args))
+    if not handed_only:
+        where = _due(box, lane, None)
+        sql = f"SELECT * FROM {box.table} WHERE {where} ORDER BY {box.order} LIMIT 1"  # noqa: S608
+        found += _rows(conn.execute(sql, args))
+    return min(found, key=lambda row: int(row["id"])) if found else None
 
 
 def finish(
@@ -280,10 +305,14 @@ def next_due(conn: sqlite3.Connection, box: Outbox, lane: str | None = None) -> 
     return row[0] if row else None
 
 
-def lanes(conn: sqlite3.Connection, box: Outbox) -> list[str]:
-    """The lanes with rows waiting (e.g. every printer with a job queued)."""
-    sql = f"SELECT DISTINCT {box.lane} FROM {box.table} WHERE status = 'pending'"  # noqa: S608
-    return sorted(r[0] for r in conn.execute(sql))
+def lanes(conn: sqlite3.Connection, box: Outbox, owner: str | None = None) -> list[str]:
+    """The lanes with rows waiting (e.g. every printer with a job queued); with ``owner``,
+    also those with rows handed to ``owner`` as they were queued."""
+    where = "status = 'pending'"
+    if owner is not None:
+        where += f" OR (status = '{box.sending}' AND owner = :owner)"
+    sql = f"SELECT DISTINCT {box.lane} FROM {box.table} WHERE {where}"  # noqa: S608
+    return sorted(r[0] for r in conn.execute(sql, {"owner": owner}))
 
 
 # Print jobs --------------------------------------------------------------------------------------
@@ -320,11 +349,19 @@ def queue_print_job(
     ticket_id: int | None = None,
     desk_id: str | None = None,
     payload: dict[str, Any] | None = None,
+    owner: str | None = None,
+    lease_until: str | None = None,
 ) -> int:
+    """Queue a print job; with ``owner`` (the live owner of the devices) it is handed to that
+    owner at once: claimed (its first attempt) and started in this transaction, so the owner's
+    lane sends it without a commit of its own, and an owner that dies first leaves it to the
+    next one to print marked COPY (:meth:`oss_desk.worker.printing.PrintDelivery.recover`)."""
+    handed = owner is not None
     return returned_int(
         conn,
         "INSERT INTO print_jobs (created_at, kind, ticket_id, desk_id, printer_url, "
-        "next_attempt_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "next_attempt_at, payload, status, owner, attempts, lease_until, started_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [
             created_at,
             kind,
@@ -333,6 +370,11 @@ def queue_print_job(
             printer_url,
             created_at,
             json.dumps(payload or {}, sort_keys=True),
+            PRINT_JOBS.sending if handed else "pending",
+            owner,
+            int(handed),
+            lease_until if handed else None,
+            created_at if handed else None,
         ],
     )
 

@@ -10,6 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from oss_desk.clock import read_instant
@@ -46,7 +47,10 @@ def _instant(text: str | None) -> datetime | None:
 
 def ticket_from_row(cur: sqlite3.Cursor, r: Sequence[Any]) -> Ticket:
     """A ticket from a ``SELECT * FROM tickets`` or ``RETURNING *`` row (columns by name)."""
-    c = dict(zip((d[0] for d in cur.description), r, strict=True))
+    return _ticket(dict(zip((d[0] for d in cur.description), r, strict=True)))
+
+
+def _ticket(c: dict[str, Any]) -> Ticket:
     return Ticket(
         id=c["id"],
         visit_id=c["visit_id"],
@@ -56,7 +60,7 @@ def ticket_from_row(cur: sqlite3.Cursor, r: Sequence[Any]) -> Ticket:
         number=c["number"],
         status=TicketStatus(c["status"]),
         priority=c["priority"],
-        needs=tuple(json.loads(c["needs"])),
+        needs=() if c["needs"] == "[]" else tuple(json.loads(c["needs"])),
         queued_at=read_instant(c["queued_at"]),
         issued_at=read_instant(c["issued_at"]),
         desk=c["desk_id"],
@@ -81,7 +85,15 @@ def _one(cur: sqlite3.Cursor) -> Ticket | None:
 
 
 def _all(cur: sqlite3.Cursor) -> list[Ticket]:
-    return [ticket_from_row(cur, row) for row in cur.fetchall()]
+    names = tuple(d[0] for d in cur.description)  # (once, not once a row)
+    return [_unchanged_ticket(names, tuple(row)) for row in cur.fetchall()]
+
+
+@lru_cache(maxsize=512)
+def _unchanged_ticket(names: tuple[str, ...], row: tuple[Any, ...]) -> Ticket:
+    """The ticket of a row read before, unchanged (a ticket is immutable: the live queue is read
+    again after every change, and most of its rows are as they were)."""
+    return _ticket(dict(zip(names, row, strict=True)))
 
 
 # Visits -----------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.delivery import after_cut_short, is_copy, print_backoff
+from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, after_cut_short, is_copy, print_backoff
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.domain.printouts import SlipPrintout, from_payload
 from oss_desk.domain.sending import send_round
@@ -47,11 +47,33 @@ log = logging.getLogger("oss_desk.worker")
 
 T = TypeVar("T")
 
-LEASE_SECONDS = 60
+LEASE_SECONDS = PRINT_LEASE_SECONDS
 QUICK_ANSWER_SECONDS = 0.002
 """How long to wait for the answer of a printer asked with the job's last bytes before
 committing "sent" on its own: a network printer answers within a round trip, and then "sent"
 and "printed" are one commit, after the line is freed."""
+
+
+_BEGUN: dict[tuple[str, str], set[int]] = {}
+"""The print jobs each owner of the devices of a database (in this process: an owner's token is
+its own) began to deliver and has not finished."""
+_BEGUN_LOCK = threading.Lock()
+
+
+def _begin(owner: tuple[str, str], job_id: int) -> bool:
+    """``owner`` (database, token) begins to deliver job ``job_id``; False: it began it before
+    and did not finish (a lane stopped by a fault mid-job: bytes may have left)."""
+    with _BEGUN_LOCK:
+        begun = _BEGUN.setdefault(owner, set())
+        if job_id in begun:
+            return False
+        begun.add(job_id)
+        return True
+
+
+def _finished(owner: tuple[str, str], job_id: int) -> None:
+    with _BEGUN_LOCK:
+        _BEGUN.get(owner, set()).discard(job_id)
 
 
 def new_owner() -> str:
@@ -98,6 +120,7 @@ class PrintDelivery:
         self.s = session
         self.transports = transports
         self.owner = owner or new_owner()
+        self._mine = (str(session.store.path), self.owner)
         self._recorded: dict[str, tuple[str, str | None, float]] = {}
         self._last_poll: dict[str, float] = {}
 
@@ -110,47 +133,79 @@ class PrintDelivery:
         """Every job due now, printer by printer (``oss-desk worker --once``, tests)."""
 
         def every_printer(report: PrintReport) -> bool:
-            lanes = o.lanes(self.s.store.conn, PRINT_JOBS)
+            lanes = o.lanes(self.s.store.conn, PRINT_JOBS, self.owner)
             return any([self.deliver_next(lane, report) for lane in lanes])
 
         return send_round(every_printer, PrintReport(), limit)
 
-    def deliver_next(self, lane: str, report: PrintReport | None = None) -> bool:
-        """Deliver the next due job of printer ``lane``. False: none is due."""
+    def deliver_handed(self) -> PrintReport:
+        """Every job handed to this owner as it was queued and not yet delivered (an owner
+        stepping down delivers these first: nobody else may, until it is gone)."""
+        report = PrintReport()
+        for lane in o.lanes(self.s.store.conn, PRINT_JOBS, self.owner):
+            while self.deliver_next(lane, report, handed_only=True):
+                pass
+        return report
+
+    def deliver_next(
+        self, lane: str, report: PrintReport | None = None, *, handed_only: bool = False
+    ) -> bool:
+        """Deliver the next due job of printer ``lane`` (or one handed to this owner as it was
+        queued: ``handed_only``, only those). False: none is due."""
         report = report if report is not None else PrintReport()
         stamp = format_instant(self._now())
-        row = o.peek(self.s.store.conn, PRINT_JOBS, lane=lane, now=stamp)
+        conn = self.s.store.conn
+        row = o.peek(
+            conn, PRINT_JOBS, lane=lane, now=stamp, owner=self.owner, handed_only=handed_only
+        )
         if row is None:
             return False
         job = PrintJob.of(row)
+        handed = job.status == PRINT_JOBS.sending  # claimed for us as it was queued
+        if not _begin(self._mine, job.id):
+            # Claimed by this owner, begun, and left mid-job by a fault: as after a worker
+            # that stopped, printed again once, marked COPY.
+            self._cut_short(job, "the printer's lane stopped mid-job", report)
+            return True
+        if handed:
+            job = dataclasses.replace(job, started_at=None)  # its first try: none left before
         try:
-            self._deliver(job, report)
+            self._deliver(job, report, handed=handed)
         except Exception as exc:  # whatever one job does, the lane goes on with the next one
             log.exception("print job %s failed unexpectedly", job.id)
-            self._settle(job, "failed", report, error=f"unexpected fault: {describe(exc)}")
+            error = f"unexpected fault: {describe(exc)}"
+            self._settle(job, "failed", report, claimed=handed, error=error)
         return True
 
-    def _deliver(self, job: PrintJob, report: PrintReport) -> None:
+    def _deliver(self, job: PrintJob, report: PrintReport, *, handed: bool = False) -> None:
+        """Print ``job``: ``handed``, it is claimed already (no byte of it has left: a fault
+        before the first one leaves it as if never started)."""
+        unsent: dict[str, Any] = {"started_at": None} if handed else {}
         try:
             url = parse_printer_url(job.printer_url)
             transport = self.transports(url)
         except Exception as exc:
-            self._settle(job, "failed", report, error=f"bad printer URL: {describe(exc)}")
-            return
-        try:
-            data = self._render(job, url.profile)
-        except Exception as exc:
-            self._settle(job, "failed", report, error=f"cannot render the job: {describe(exc)}")
+            error = f"bad printer URL: {describe(exc)}"
+            self._settle(job, "failed", report, claimed=handed, error=error, **unsent)
             return
         try:
             link = transport.open()
         except PrinterFault as fault:  # nothing was sent
-            self._not_printed(job, fault.reason, fault.status, report, claimed=False)
+            self._not_printed(
+                job, fault.reason, fault.status, report, claimed=handed, unsent=handed
+            )
             return
         try:
-            # The printer is asked how it is, and answers while the claim is committed.
+            # The printer is asked how it is, and answers while the job is rendered (and
+            # claimed, unless it was handed to us claimed).
             answer = link.ask() if url.asks_status else _unknown
-            claimed = self._claim(job)
+            try:
+                data = self._render(job, url.profile)
+            except Exception as exc:
+                error = f"cannot render the job: {describe(exc)}"
+                self._settle(job, "failed", report, claimed=handed, error=error, **unsent)
+                return
+            claimed = job if handed else self._claim(job)
             if claimed is not None:  # (else taken by another owner: not with the lease held)
                 self._over(link, transport, url, claimed, data, report, answer())
         finally:
@@ -371,6 +426,7 @@ class PrintDelivery:
                 # The ticket went to paper as far as can be known (the job's own printed_at
                 # says whether the printer confirmed it).
                 o.mark_ticket_printed(conn, job, stamp)
+        _finished(self._mine, job.id)  # (committed: no longer this owner's)
         if status == "done":
             report.printed += 1
             log.info("printed job %s (%s, %d bytes)", job.id, job.kind, size)
@@ -454,6 +510,7 @@ class PrintDelivery:
             left = o.orphans(conn, PRINT_JOBS, owner=self.owner)
             for row in left:
                 o.adopt(conn, PRINT_JOBS, row["id"], owner=self.owner)
+                _begin(self._mine, row["id"])  # (never taken for one handed to us)
         for row in left:
             job = PrintJob.of(row)
             if job.sent_at is not None:

@@ -67,6 +67,9 @@ LANE_CACHE_KIB = 256
 """The page cache of each lane's database connection (KiB)."""
 WAKE_OTHERS_AFTER = 0.02
 """After a change, the printers' lanes run alone this long before the other lanes wake."""
+LANES_FIRST = 0.004
+"""After a commit rang, the change watcher waits this long before it looks: the printers'
+lanes heard it too, and a job's first byte should not wait for the watcher's reads."""
 
 
 def wall_clock() -> str:
@@ -195,8 +198,11 @@ class DeviceWorker:
             result.feedback_texts_sent = FeedbackTextDelivery.round(session, self.owner).sent
             return result
         finally:
-            self._step_down(session)
-            session.close()
+            try:
+                if self._step_down(session):
+                    self._deliver_handed(session)
+            finally:
+                session.close()
 
     # Running ---------------------------------------------------------------------------------
 
@@ -236,7 +242,11 @@ class DeviceWorker:
         except (OssDeskError, sqlite3.Error):
             return
         try:
-            self._step_down(session)
+            # Stepped down (committed: no desk hands it a print job from now on) with every
+            # lane stopped, it delivers what was handed to it meanwhile, so that no job waits
+            # for the next owner to print it marked COPY.
+            if self._step_down(session) and not any(t.is_alive() for t in self.threads):
+                self._deliver_handed(session)
         finally:
             session.close()
 
@@ -336,12 +346,22 @@ class DeviceWorker:
             board.close()
         return recovered
 
-    def _step_down(self, session: Session) -> None:
+    def _step_down(self, session: Session) -> bool:
+        """Record that this owner stops; False: it could not, or another owner took over."""
         try:
             with session.store.write() as conn:
-                step_down(conn, owner=self.owner, now=wall_clock())
+                return step_down(conn, owner=self.owner, now=wall_clock())
         except (OssDeskError, sqlite3.Error) as exc:
             log.warning("could not record stepping down: %s", exc)
+            return False
+
+    def _deliver_handed(self, session: Session) -> None:
+        """The print jobs desks handed to this owner that it has not delivered (a fault is
+        logged: the next owner prints them, marked COPY)."""
+        try:
+            PrintDelivery(session, self.transports, self.owner).deliver_handed()
+        except (OssDeskError, sqlite3.Error) as exc:
+            log.warning("print jobs handed to this worker left to the next: %s", exc)
 
     def _heartbeat(self) -> None:
         session = self.open_session()
@@ -377,7 +397,9 @@ class DeviceWorker:
             self._printer_lanes(session)
             self._sending_lanes(session)
             while not self.stop.is_set():
-                changes = feed.wait(timeout=1.0, interval=self.poll_interval, stop=self.stop)
+                changes = feed.wait(
+                    timeout=1.0, interval=self.poll_interval, stop=self.stop, after_ring=LANES_FIRST
+                )
                 if changes is not None:
                     # The printers' lanes first, on their own for a moment; then the rest.
                     self._wake_all(first_only=True)
@@ -392,7 +414,8 @@ class DeviceWorker:
             session.close()
 
     def _printer_lanes(self, session: Session) -> None:
-        wanted = set(configured_printers(session)) | set(o.lanes(session.store.conn, PRINT_JOBS))
+        waiting = o.lanes(session.store.conn, PRINT_JOBS, self.owner)
+        wanted = set(configured_printers(session)) | set(waiting)
         for url in sorted(wanted - set(self._lanes)):
             name = f"oss-desk-printer-{len(self._lanes)}"
             self._lanes[url] = self._spawn(name, self._printer_lane(url))

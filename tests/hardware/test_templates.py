@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oss_desk.domain.devices import PROFILES
 from oss_desk.domain.printouts import (
@@ -20,7 +22,8 @@ from oss_desk.domain.printouts import (
     to_payload,
 )
 from oss_desk.hardware.escpos_compat import known_profiles
-from oss_desk.hardware.templates import preview, render
+from oss_desk.hardware.glyphs import WELSH
+from oss_desk.hardware.templates import encode_text, preview, printable, render
 
 from ..escpos_decoder import Cut, Image, Init, QRCode, Unknown, Warning, decode, lines
 
@@ -206,3 +209,18 @@ def test_golden_bytes(name: str) -> None:
         path.write_bytes(data)
     assert path.exists(), f"missing {path}: run with UPDATE_GOLDEN=1 once"
     assert data == path.read_bytes()
+
+
+LETTERS = st.text(st.sampled_from([*"aZ9 ,.'-éÉøß€“”ŁŒ…\u200b\t\x07☃", *WELSH]), max_size=30)
+
+
+@given(LETTERS, st.sampled_from(["cp858", "cp437", "cp1252"]), st.booleans())
+def test_a_line_is_made_printable_and_encoded_as_its_letters_one_by_one(
+    text: str, codec: str, welsh: bool
+) -> None:
+    """A whole line (which takes one call when every letter can be kept as it is) comes out as
+    its letters would, one at a time."""
+    assert printable(text, codec=codec, welsh=welsh) == "".join(
+        printable(ch, codec=codec, welsh=welsh) for ch in text
+    )
+    assert encode_text(text, codec) == b"".join(encode_text(ch, codec) for ch in text)

@@ -37,10 +37,10 @@ from oss_desk.domain.text import clean_text
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import _preferred
 from oss_desk.services.appointments.reading import AppointmentReading
+from oss_desk.services.device_owner import queue_print
 from oss_desk.services.feedback_queue import check_follow_up
 from oss_desk.storage import appointments as a
 from oss_desk.storage.feedback_texts import agree_at_booking
-from oss_desk.storage.outbox import queue_print_job
 
 
 class AppointmentBooking(AppointmentReading):
@@ -174,11 +174,12 @@ class AppointmentBooking(AppointmentReading):
                 self._queue(conn, appointment, "confirmation", via, now)
                 self._queue_reminders(conn, appointment, via, site, now)
             if printer is not None:
-                queue_print_job(
+                queue_print(
                     conn,
+                    self.s.store.path,
                     kind="appointment_slip",
                     printer_url=printer,
-                    created_at=stamp,
+                    now=now,
                     desk_id=self.actor.desk_id,
                     payload=to_payload(self.slip(appointment)),
                 )

@@ -28,9 +28,9 @@ from oss_desk.domain.needs import needs_private_room, parse_needs
 from oss_desk.domain.queue import priority_for
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
+from oss_desk.services.device_owner import queue_print
 from oss_desk.services.queue.core import QueueCore, parse_outcome
 from oss_desk.storage import queue as q
-from oss_desk.storage.outbox import queue_print_job
 
 Needs = str | Iterable[str] | None
 """Reasonable adjustments as typed (``"bsl,wheelchair"``) or as a list."""
@@ -123,11 +123,12 @@ class Issuing(QueueCore):
         so on the job and is the ticket's REPRINT event."""
         moved = {} if transferred_from is None else {"transferred_from": transferred_from}
         reprint = reprint or bool(moved)
-        job = queue_print_job(
+        job = queue_print(
             conn,
+            self.s.store.path,
             kind="ticket",
             printer_url=printer,
-            created_at=format_instant(now),
+            now=now,
             ticket_id=ticket.id,
             desk_id=desk.id if isinstance(desk, Desk) else desk,
             payload={"reprint": True, **moved} if reprint else None,
