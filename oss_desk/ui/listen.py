@@ -26,6 +26,7 @@ class CommitListener:
         self._bell: Doorbell | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._later: list[asyncio.TimerHandle] = []
+        self._paused = False
 
     @property
     def listening(self) -> bool:
@@ -52,6 +53,25 @@ class CommitListener:
             self._look()
             self._later = [loop.call_later(delay, self._look) for delay in FOLLOW_UPS]
 
+    def pause(self) -> None:
+        """Stop waking the event loop (this desk's own commit is on its way: its WAL writes ring
+        several times, and each ring would take the interpreter from the database thread in
+        the middle of the transaction). :meth:`resume` hears what rang meanwhile."""
+        bell, loop = self._bell, self._loop
+        if self._paused or bell is None or bell.fd is None or loop is None:
+            return
+        loop.remove_reader(bell.fd)
+        self._paused = True
+
+    def resume(self) -> None:
+        """Wake on commits again; rings while paused are answered as one ring is, at once."""
+        bell, loop = self._bell, self._loop
+        if not self._paused or bell is None or bell.fd is None or loop is None:
+            return
+        self._paused = False
+        loop.add_reader(bell.fd, self._rang)
+        self._rang()
+
     def _cancel(self) -> None:
         for handle in self._later:
             handle.cancel()
@@ -60,6 +80,7 @@ class CommitListener:
     def stop(self) -> None:
         bell, loop = self._bell, self._loop
         self._bell = self._loop = None
+        self._paused = False
         self._cancel()
         if bell is not None and bell.fd is not None:
             if loop is not None and not loop.is_closed():

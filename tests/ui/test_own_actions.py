@@ -112,3 +112,41 @@ async def test_with_change_moves_a_ticket_through_the_snapshot(
         assert all(e.ticket.id != first.id for e in gone.queue)
         state = gone.desk("desk-1")
         assert state is not None and state.ticket is None
+
+
+def same_as_textual(screen: AdviserScreen) -> None:
+    """The screen's one-key answer is Textual's whole map's, for every key it has and some it
+    has not."""
+    bound = screen.active_bindings
+    assert bound, "no keys at all"
+    for key in [*bound, "n", "c", "f", "y", "j", "ctrl+q", "escape"]:
+        assert screen.active_binding(key) == bound.get(key), key
+
+
+async def test_a_key_press_works_out_only_its_own_binding_and_agrees_with_textual(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: "Waiting for Desk 1: 4" in shown(app, "#waiting-title"))
+        same_as_textual(screen)  # free: N on, F dimmed
+        call = screen.active_binding("n")
+        assert call is not None and call.enabled
+        finish = screen.active_binding("f")
+        assert finish is not None and not finish.enabled
+        await pilot.press("n")
+        await until(lambda: "called 0 min ago" in shown(app, "#now-timer"))
+        await until(lambda: app.refresh_count > 1 and not app._refreshing)
+        same_as_textual(screen)  # a ticket at the desk: N dimmed, F on
+        call = screen.active_binding("n")
+        assert call is not None and not call.enabled
+        await pilot.press("n")  # a dimmed key pressed: it says why, as before
+        still = "C001 is still at Desk 1: finish, park or transfer it first"
+        await until(lambda: any(still in str(n.message) for n in app._notifications))
+        await pilot.press("j")  # no such key here
+        await until(
+            lambda: any("'j' is not a key here" in str(n.message) for n in app._notifications)
+        )
