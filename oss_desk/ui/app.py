@@ -524,12 +524,10 @@ class OssDeskApp(App[None]):
         so looks for other desks' changes wait until it is on screen (:meth:`_quiet`)."""
         if own_change:
             self._own_writes += 1
-            self._listener.pause()  # its own commit's rings would only slow it down
             try:
-                return await self.act(fn, quiet=quiet)
+                with self._listener.held():  # its own commit's rings would only slow it down
+                    return await self.act(fn, quiet=quiet)
             finally:
-                if self._own_writes == 1:
-                    self._listener.resume()  # while still quiet: others' rings looked at later
                 self._own_writes -= 1
         try:
             return Ok(await self.runner.call(fn))

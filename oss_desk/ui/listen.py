@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from oss_desk.services.live import Doorbell
 
@@ -27,6 +27,7 @@ class CommitListener:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._later: list[asyncio.TimerHandle] = []
         self._paused = False
+        self._holds = 0
 
     @property
     def listening(self) -> bool:
@@ -53,18 +54,30 @@ class CommitListener:
             self._look()
             self._later = [loop.call_later(delay, self._look) for delay in FOLLOW_UPS]
 
-    def pause(self) -> None:
-        """Stop waking the event loop (this desk's own commit is on its way: its WAL writes ring
-        several times, and each ring would take the interpreter from the database thread in
-        the middle of the transaction). :meth:`resume` hears what rang meanwhile."""
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """While this desk's own commit is on its way, the bell wakes nothing: its WAL writes
+        ring several times, and each ring would take the interpreter from the database thread
+        in the middle of the transaction. What rang meanwhile is answered on leaving, as one
+        ring is (a look at once, and the follow-ups). Holds may nest."""
+        self._holds += 1
+        if self._holds == 1:
+            self._pause()
+        try:
+            yield
+        finally:
+            self._holds -= 1
+            if self._holds == 0:
+                self._resume()
+
+    def _pause(self) -> None:
         bell, loop = self._bell, self._loop
         if self._paused or bell is None or bell.fd is None or loop is None:
             return
         loop.remove_reader(bell.fd)
         self._paused = True
 
-    def resume(self) -> None:
-        """Wake on commits again; rings while paused are answered as one ring is, at once."""
+    def _resume(self) -> None:
         bell, loop = self._bell, self._loop
         if not self._paused or bell is None or bell.fd is None or loop is None:
             return
