@@ -52,3 +52,5 @@ def test_benchmarks_quick_pass() -> None:
         line = next(x for x in table.splitlines() if x.strip().startswith(row))
         assert "not measured" not in line and ("holds" in line or "MISSED" in line), line
     assert "targets hold in this run" in table
+    # "now called": where the press's time went (to call next, call next, to the frame).
+    assert "medians: key to call next " in result.stdout

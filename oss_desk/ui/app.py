@@ -525,7 +525,8 @@ class OssDeskApp(App[None]):
         if own_change:
             self._own_writes += 1
             try:
-                return await self.act(fn, quiet=quiet)
+                with self._listener.held():  # its own commit's rings would only slow it down
+                    return await self.act(fn, quiet=quiet)
             finally:
                 self._own_writes -= 1
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from oss_desk.services.live import Doorbell
 
@@ -26,6 +26,8 @@ class CommitListener:
         self._bell: Doorbell | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._later: list[asyncio.TimerHandle] = []
+        self._paused = False
+        self._holds = 0
 
     @property
     def listening(self) -> bool:
@@ -52,6 +54,37 @@ class CommitListener:
             self._look()
             self._later = [loop.call_later(delay, self._look) for delay in FOLLOW_UPS]
 
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """While this desk's own commit is on its way, the bell wakes nothing: its WAL writes
+        ring several times, and each ring would take the interpreter from the database thread
+        in the middle of the transaction. What rang meanwhile is answered on leaving, as one
+        ring is (a look at once, and the follow-ups). Holds may nest."""
+        self._holds += 1
+        if self._holds == 1:
+            self._pause()
+        try:
+            yield
+        finally:
+            self._holds -= 1
+            if self._holds == 0:
+                self._resume()
+
+    def _pause(self) -> None:
+        bell, loop = self._bell, self._loop
+        if self._paused or bell is None or bell.fd is None or loop is None:
+            return
+        loop.remove_reader(bell.fd)
+        self._paused = True
+
+    def _resume(self) -> None:
+        bell, loop = self._bell, self._loop
+        if not self._paused or bell is None or bell.fd is None or loop is None:
+            return
+        self._paused = False
+        loop.add_reader(bell.fd, self._rang)
+        self._rang()
+
     def _cancel(self) -> None:
         for handle in self._later:
             handle.cancel()
@@ -60,6 +93,7 @@ class CommitListener:
     def stop(self) -> None:
         bell, loop = self._bell, self._loop
         self._bell = self._loop = None
+        self._paused = False
         self._cancel()
         if bell is not None and bell.fd is not None:
             if loop is not None and not loop.is_closed():

@@ -5,6 +5,7 @@ change made elsewhere reaching a desk's screen. Each beside a floor measured in 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import subprocess
@@ -12,12 +13,15 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.benchmarks.bench_desk import NOW, OSS_DESK, Tmux, env_for, office, settled_rss_mb
 from tests.benchmarks.bench_table import Row, alternate, median, ms
+
+if TYPE_CHECKING:
+    from oss_desk.domain.models import Ticket
 
 BIN = Path(sys.executable).parent
 
@@ -140,8 +144,16 @@ def launches(
 
 
 async def _key_to_frame(
-    app: Any, key: str, character: str, done: Callable[[], bool], presses: int, before: Any
+    app: Any,
+    key: str,
+    character: str,
+    done: Callable[[], bool],
+    presses: int,
+    before: Any,
+    marks: list[tuple[float, float]] | None = None,
 ) -> list[float]:
+    """Seconds from each key to the frame that shows its result (``marks``: each press's key
+    and frame, on the ``time.perf_counter`` clock)."""
     from textual import events
 
     times: list[float] = []
@@ -167,6 +179,8 @@ async def _key_to_frame(
                     raise RuntimeError("the frame never came")
                 await asyncio.sleep(0.0005)
             times.append(box["t"] - t0)
+            if marks is not None:
+                marks.append((t0, box["t"]))
             app._display = original
             await pilot.pause(0.05)
     return times
@@ -191,7 +205,58 @@ def _trivial_presses(presses: int, script: Path) -> list[float]:
     return asyncio.run(_key_to_frame(app, "n", "n", done, presses, before))
 
 
-def _desk_presses(db: Path, presses: int) -> list[float]:
+class Breakdown:
+    """Where a press's time goes: from the key to the start of call next on the database
+    thread, call next itself (its one durable transaction, the commit's sync included), and
+    from its result to the frame. Marks taken with ``time.perf_counter`` around the service's
+    ``call_next`` (on the database thread) and at the key and the frame."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, float]] = []
+        self.presses: list[tuple[float, float]] = []
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        from oss_desk.services.queue import QueueService
+
+        original = QueueService.call_next
+        calls = self.calls
+
+        def call_next(service: Any, desk_id: str | None = None) -> Ticket | None:
+            started = time.perf_counter()
+            try:
+                return original(service, desk_id)
+            finally:
+                calls.append((started, time.perf_counter()))
+
+        QueueService.call_next = call_next  # type: ignore[method-assign,assignment]
+        try:
+            yield
+        finally:
+            QueueService.call_next = original  # type: ignore[method-assign]
+
+    def parts(self) -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {"to": [], "call": [], "after": []}
+        for key, frame in self.presses:
+            call = next(((a, b) for a, b in self.calls if key <= a and b <= frame), None)
+            if call is not None:
+                found["to"].append(call[0] - key)
+                found["call"].append(call[1] - call[0])
+                found["after"].append(frame - call[1])
+        return found
+
+    def note(self) -> str:
+        parts = self.parts()
+        if not parts["call"]:
+            return "no breakdown: no call next seen between a key and its frame"
+        return (
+            f"medians: key to call next {ms(median(parts['to']))}, call next (one durable "
+            f"transaction) {ms(median(parts['call']))}, its result to the frame "
+            f"{ms(median(parts['after']))}"
+        )
+
+
+def _desk_presses(db: Path, presses: int, breakdown: Breakdown | None = None) -> list[float]:
     from textual.widgets import Static
 
     from oss_desk.clock import FixedClock
@@ -232,8 +297,10 @@ def _desk_presses(db: Path, presses: int) -> list[float]:
             assert time.monotonic() < deadline, code()
             await asyncio.sleep(0.005)
 
+    marks = None if breakdown is None else breakdown.presses
     try:
-        return asyncio.run(_key_to_frame(app, "n", "n", done, presses, before))
+        with contextlib.nullcontext() if breakdown is None else breakdown.watching():
+            return asyncio.run(_key_to_frame(app, "n", "n", done, presses, before, marks))
     finally:
         runner.close()
 
@@ -247,9 +314,10 @@ def own_actions(quick: bool) -> list[Row]:
         script.write_text(TRIVIAL_APP)
         ours: list[float] = []
         trivial: list[float] = []
+        breakdown = Breakdown()
         for _ in range(blocks):
             trivial += _trivial_presses(presses, script)
-            ours += _desk_presses(db, presses)
+            ours += _desk_presses(db, presses, breakdown)
     return [
         Row(
             '"now called" line after pressing call next',
@@ -258,6 +326,7 @@ def own_actions(quick: bool) -> list[Row]:
             median(ours) / median(trivial),
             "<= 2.5x",
             median(ours) <= 2.5 * median(trivial),
+            breakdown.note(),
         )
     ]
 
@@ -363,6 +432,8 @@ def desk_rows(quick: bool = False) -> list[Row]:
 
 
 if __name__ == "__main__":
-    # .venv/bin/python -m tests.benchmarks.table_desk [--quick]: the desk's rows of the table
-    for row in desk_rows("--quick" in sys.argv[1:]):
+    # .venv/bin/python -m tests.benchmarks.table_desk [--quick] [--own]: the desk's rows of the
+    # table (--own: only "now called" after pressing call next)
+    quick = "--quick" in sys.argv[1:]
+    for row in own_actions(quick) if "--own" in sys.argv[1:] else desk_rows(quick):
         print("\n".join(row.lines()), flush=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
+import pytest
+from rich.text import Text
 from textual.widgets import Static
 
 from oss_desk.domain.models import TicketStatus
@@ -13,9 +16,10 @@ from oss_desk.services.desk_view import with_change
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
 
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, rows, settled, until
 
 
 class Gate:
@@ -112,3 +116,80 @@ async def test_with_change_moves_a_ticket_through_the_snapshot(
         assert all(e.ticket.id != first.id for e in gone.queue)
         state = gone.desk("desk-1")
         assert state is not None and state.ticket is None
+
+
+def same_as_textual(screen: AdviserScreen) -> None:
+    """The screen's one-key answer is Textual's whole map's, for every key it has and some it
+    has not."""
+    bound = screen.active_bindings
+    assert bound, "no keys at all"
+    for key in [*bound, "n", "c", "f", "y", "j", "ctrl+q", "escape"]:
+        assert screen.active_binding(key) == bound.get(key), key
+
+
+async def test_a_key_press_works_out_only_its_own_binding_and_agrees_with_textual(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: "Waiting for Desk 1: 4" in shown(app, "#waiting-title"))
+        same_as_textual(screen)  # free: N on, F dimmed
+        call = screen.active_binding("n")
+        assert call is not None and call.enabled
+        finish = screen.active_binding("f")
+        assert finish is not None and not finish.enabled
+        await pilot.press("n")
+        await until(lambda: "called 0 min ago" in shown(app, "#now-timer"))
+        await until(lambda: app.refresh_count > 1 and not app._refreshing)
+        same_as_textual(screen)  # a ticket at the desk: N dimmed, F on
+        call = screen.active_binding("n")
+        assert call is not None and not call.enabled
+        await pilot.press("n")  # a dimmed key pressed: it says why, as before
+        still = "C001 is still at Desk 1: finish, park or transfer it first"
+        await until(lambda: any(still in str(n.message) for n in app._notifications))
+        await pilot.press("j")  # no such key here
+        await until(
+            lambda: any("'j' is not a key here" in str(n.message) for n in app._notifications)
+        )
+
+
+async def test_the_key_bar_is_drawn_again_only_when_its_keys_change(
+    office: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most snapshots change no key: the key bar is then left as drawn (no new text, no layout
+    of the whole screen); call next changes them (N dimmed, F on), in place."""
+    drawn: list[tuple[Text, bool]] = []
+    update = KeyBar.update
+
+    def counted(bar: KeyBar, content: Any = "", *, layout: bool = True) -> None:
+        assert isinstance(content, Text)
+        drawn.append((content, layout))
+        update(bar, content, layout=layout)
+
+    def dimmed(keys: Text, word: str) -> bool:
+        start = keys.plain.index(word)
+        return any(s.start <= start < s.end and "dim" in str(s.style) for s in keys.spans)
+
+    monkeypatch.setattr(KeyBar, "update", counted)
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: "Waiting for Desk 1: 4" in shown(app, "#waiting-title"))
+        await until(lambda: bool(drawn) and not dimmed(drawn[-1][0], "Call next"))
+        await settled(pilot)
+        before = len(drawn)
+        assert dimmed(drawn[-1][0], "Finish")
+        for _ in range(3):
+            taken = app.refresh_count
+            await app.refresh_data()
+            await until(lambda taken=taken: app.refresh_count > taken)  # type: ignore[misc]
+            await settled(pilot)
+        assert len(drawn) == before  # three snapshots, the same keys: not drawn again
+        await pilot.press("n")
+        await until(lambda: len(drawn) > before)
+        keys, layout = drawn[-1]
+        assert dimmed(keys, "Call next") and not dimmed(keys, "Finish")
+        assert not layout  # as many lines as before: repainted in place
+        assert app.screen.query_one(KeyBar).content is keys

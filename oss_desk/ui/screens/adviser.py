@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -51,12 +52,28 @@ def in_place(static: Static, content: Text | str) -> None:
     if not width:
         static.refresh(layout=True)
         return
-    height = static.get_content_height(static.size, static.size, width)
+    height = unwrapped_height(content, width)
+    if height is None:
+        height = static.get_content_height(static.size, static.size, width)
     least = static.styles.min_height  # a box kept at least this high never shrinks below it
     if least is not None and least.unit is Unit.CELLS:
         height = max(height, int(least.value) - static.styles.gutter.height)
     if height != static.content_size.height:
         static.refresh(layout=True)
+
+
+def unwrapped_height(content: Text | str, width: int) -> int | None:
+    """The lines ``content`` takes at ``width`` when none of its lines needs wrapping (each
+    fits): one per line, as Textual would wrap it, without wrapping it (the "now called" panel
+    asks this in the frame after call next). None: it would be wrapped, or it is not plain
+    lines of text: ask Textual."""
+    if not isinstance(content, Text):
+        return None
+    plain = content.plain
+    if not plain or plain.endswith("\n") or "\t" in plain:
+        return None
+    lines = plain.split("\n")
+    return len(lines) if all(cell_len(line) <= width for line in lines) else None
 
 
 def _same(shown: object, content: Text | str) -> bool:

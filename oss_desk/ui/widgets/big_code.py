@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.reactive import reactive
+from textual.strip import Strip
+from textual.style import Style
 from textual.widget import Widget
 
 from oss_desk.ui.faults import guarded
@@ -50,6 +53,7 @@ _FONT = {
     " ": ["     ", "     ", "     ", "     ", "     "],
 }
 HEIGHT = 5
+BOLD = Style(bold=True)
 
 
 def code_width(text: str) -> int:
@@ -85,6 +89,19 @@ class BigCode(Widget):
         if self.size.width and len(lines[0]) > self.size.width:
             return Text(self.code, style="bold")
         return Text("\n".join(lines), style="bold")
+
+    def render_line(self, y: int) -> Strip:
+        """One line of the block letters, built directly: the same strip Textual makes of
+        :meth:`render`'s text (each line one bold segment in the widget's colours), without
+        turning the text into content and wrapping it first (about half the cost of the frame
+        that shows a newly called code). Anything else (no room, a selection) goes Textual's
+        way."""
+        lines = render_big(self.code)
+        width = self.size.width
+        if y >= HEIGHT or len(lines[0]) != width or self.text_selection is not None:
+            return super().render_line(y)
+        style = (self.visual_style + BOLD).rich_style_with_offset(0, y)
+        return Strip([Segment(lines[y], style)], width)
 
     def get_content_width(self, container: object, viewport: object) -> int:
         return code_width(self.code)

@@ -94,7 +94,12 @@ class KeyBar(Static):
             lines = self.lay_out(self.items(enabled_only=True), width)
         if len(lines) > MAX_LINES:
             lines = self.lay_out(self.items(enabled_only=True, group_screens=True), width)
-        self.update(Text("\n").join(lines))
+        shown, keys = self.content, Text("\n").join(lines)
+        if isinstance(shown, Text) and (shown.plain, shown.spans) == (keys.plain, keys.spans):
+            return  # the same keys (most snapshots change none): nothing to draw again
+        # as many lines as before: a repaint in place, not a layout of the whole screen
+        same_height = isinstance(shown, Text) and shown.plain.count("\n") == len(lines) - 1
+        self.update(keys, layout=not same_height)
 
     @staticmethod
     def lay_out(items: list[Text], width: int) -> list[Text]:
