@@ -51,7 +51,11 @@ class DeskScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Every desk screen: where and who at the top, the screen's own body, then the desk
         and device state and the keys."""
-        yield TopBar()
+        top = TopBar()
+        # Where and who is known before the first snapshot: in the first frame already.
+        snapshot = self.desk.snapshot
+        self.show_top_bar(snapshot.site_id if snapshot is not None else None, top)
+        yield top
         yield from self.compose_body()
         yield StatusBar()
         yield KeyBar()
@@ -154,17 +158,21 @@ class DeskScreen(Screen[None]):
     def acting_as(self) -> Actor:
         return self.desk.actor(self.current_desk())
 
-    def show_bars(self, snapshot: DeskSnapshot) -> None:
+    def show_top_bar(self, site_id: str | None, bar: TopBar | None = None) -> None:
+        """Where and who (on ``bar``, else the screen's): the office (``site_id``'s, else this
+        desk's), the area, the desk, the person and the time."""
         names = self.desk.names
-        desk = self.current_desk()
-        actor = self.acting_as()
-        self.query_one(TopBar).show(
-            site=names.site(snapshot.site_id),
+        (bar or self.query_one(TopBar)).show(
+            site=names.site(site_id),
             area=self.AREA,
-            desk=names.desk(desk),
-            person=names.person_label(actor),
+            desk=names.desk(self.current_desk()),
+            person=names.person_label(self.acting_as()),
             clock=names.clock_text(),
         )
+
+    def show_bars(self, snapshot: DeskSnapshot) -> None:
+        self.show_top_bar(snapshot.site_id)
+        desk = self.current_desk()
         parts: list[tuple[str, str]] = []
         state = snapshot.desk(desk) if desk else None
         if state is not None:
