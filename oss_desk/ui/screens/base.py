@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import wraps
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,14 +19,15 @@ from textual.worker import Worker
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor, Ticket
-from oss_desk.domain.standards import over_target
-from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok, Result
 from oss_desk.ui.faults import guarded, worker_failed
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.devices import device_parts
 from oss_desk.ui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from oss_desk.services.desk_view import DeskSnapshot
 
 R = TypeVar("R")
 V = TypeVar("V")
@@ -171,6 +172,8 @@ class DeskScreen(Screen[None]):
         )
 
     def show_bars(self, snapshot: DeskSnapshot) -> None:
+        from oss_desk.domain.standards import over_target
+
         self.show_top_bar(snapshot.site_id)
         desk = self.current_desk()
         parts: list[tuple[str, str]] = []

@@ -21,8 +21,6 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.models import Outcome, Visit
 from oss_desk.domain.needs import parse_needs
 from oss_desk.errors import InvalidInput
-from oss_desk.services.delivery import job_word
-from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.session import Session
 from oss_desk.services.views import wait_phrase
 from oss_desk.ui.context import DeskContext, Ok
@@ -34,6 +32,7 @@ from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 if TYPE_CHECKING:
+    from oss_desk.services.desk_view import DeskSnapshot
     from oss_desk.services.queue import Issued
 
 _key = Keys("greet")
@@ -259,6 +258,8 @@ class GreetScreen(DeskScreen):
             self.show_issued(self.last_issued, snapshot)
 
     def show_issued(self, issued: Issued, snapshot: DeskSnapshot | None) -> None:
+        from oss_desk.services.delivery import job_word
+
         ticket = issued.ticket
         label = self.desk.names.service_label(ticket.service)
         self.query_one("#issued-title", Static).update(Text(f"Ticket for {label}", style="bold"))
