@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual._compositor import CompositorUpdate
+from textual._compositor import Compositor, CompositorUpdate
 from textual.screen import Screen
 
 from oss_desk.errors import OssDeskError
@@ -85,3 +85,34 @@ async def test_the_first_frame_says_where_and_who(
     assert snapshot_then == [None]  # it was the frame before the first data
     assert area in shown and "Civic Centre" in shown
     assert shown.split("  ")[0] in frames[0]  # "Civic Centre · <area>", as the frame wrote it
+
+
+async def test_no_frame_is_rendered_for_nothing_at_start(
+    office: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual renders an update asked for inside a batch and then drops it (nothing is written
+    until the batch ends): at start-up that was the whole first screen, rendered twice. The
+    desk's screen leaves it for after the batch, so its first frame is rendered once."""
+    app = make_app(office, "greet-1")
+    renders: list[tuple[int, int]] = []  # (batch depth, frames written so far)
+    render = Compositor.render_update
+    writes = app._display
+
+    def counted(compositor: Compositor, *args: Any, **kwargs: Any) -> Any:
+        renders.append((app._batch_count, len(written)))
+        return render(compositor, *args, **kwargs)
+
+    written: list[object] = []
+
+    def display(screen: Screen[object], renderable: Any) -> None:
+        if renderable is not None and not app._batch_count:
+            written.append(renderable)
+        writes(screen, renderable)
+
+    monkeypatch.setattr(Compositor, "render_update", counted)
+    app._display = display  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)):
+        await until(lambda: app.snapshot is not None)
+    assert written, "no frame was written"
+    before_first = [depth for depth, frames in renders if frames == 0]
+    assert before_first == [0]  # one render, outside any batch: the first frame

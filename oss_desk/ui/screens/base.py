@@ -48,6 +48,20 @@ class DeskScreen(Screen[None]):
     def __init__(self, desk: DeskContext) -> None:
         super().__init__()
         self.desk = desk
+        self._drawn = False
+
+    def _compositor_refresh(self) -> None:
+        """Textual (8.2) renders a whole update even inside a batch of updates, and then drops
+        it (``App._display`` writes nothing until the batch ends). At start-up that is a whole
+        screen rendered for nothing before the first frame: until this screen has drawn its
+        first frame, an update asked for inside a batch is left as a repaint for after it (the
+        terminal's size, sent once the app runs, draws it)."""
+        app = self.app
+        if app._batch_count and not self._drawn and self is app.screen:
+            self._repaint_required = True
+            return
+        super()._compositor_refresh()
+        self._drawn = self._drawn or not app._batch_count
 
     def compose(self) -> ComposeResult:
         """Every desk screen: where and who at the top, the screen's own body, then the desk
