@@ -39,7 +39,12 @@ SHELL_ONLY_MODULES = {
     "storage/readonly.py": "the read-only commands on a database file (`report --db`)",
 }
 """Modules whose errors come only from commands (why, in words)."""
-SHELL_ONLY_MESSAGES = ("holds no site configuration", "has no oss-desk data yet", "first (or pass")
+SHELL_ONLY_MESSAGES = (
+    "holds no site configuration",
+    "has no oss-desk data yet",
+    "first (or pass",
+    "the demo office is at",
+)
 """Opening a database that has no office in it: said before any desk app window exists (the
 desk command prints it and exits)."""
 FOR_WHOEVER_RESTORES = ("writes nothing more",)

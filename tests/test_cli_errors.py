@@ -431,3 +431,23 @@ def test_json_output_is_one_value(cli: Cli) -> None:
         cli("report", "daily", "--json", now=NOW).out
         == cli("report", "daily", "--format", "json", now=NOW).out
     )
+
+
+def test_after_the_demo_a_command_without_db_says_where_the_demo_is(tmp_path: Path) -> None:
+    """`oss-desk demo` builds its office in a database of its own; a new user's next command
+    (`oss-desk queue` in another terminal) finds no database at the default path: the one line
+    says where the demo office is, and that path works."""
+    data = tmp_path / "data"
+    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(data), "OSS_DESK_NOW": NOW}
+    env["STATE_DIRECTORY"] = ""
+    bare = run_cli_process("queue", env=env)
+    assert_one_line_error(bare.returncode, bare.stdout, bare.stderr, "run `oss-desk init --demo`")
+    demo = data / "oss-desk" / "demo" / "oss-desk-demo.sqlite"
+    built = run_cli_process("--db", str(demo), "init", "--demo", env=env)
+    assert built.returncode == 0, built.stderr
+    after = run_cli_process("queue", env=env)
+    assert after.returncode == bare.returncode == 4
+    assert_one_line_error(after.returncode, after.stdout, after.stderr, f"pass --db {demo}")
+    shown = run_cli_process("--db", str(demo), "queue", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert not (data / "oss-desk" / "oss-desk.sqlite").exists()  # nothing made at the default

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oss_desk.clock import FixedClock, format_instant, parse_instant, read_instant
-from oss_desk.domain.calendar import business_day, parse_hours
+from oss_desk.domain.calendar import business_day, elapsed_text, parse_hours
 from oss_desk.domain.codes import parse_service_code, parse_ticket_ref
 from oss_desk.domain.needs import describe_need, parse_needs
 from oss_desk.domain.stats import pct, percentile
@@ -105,6 +105,24 @@ def test_service_codes() -> None:
 )
 def test_business_day_is_the_london_date(instant: str, day: str) -> None:
     assert business_day(parse_instant(instant), "Europe/London") == day
+
+
+@pytest.mark.parametrize(
+    ("since", "now", "shown"),
+    [
+        ("2026-12-04T10:00:00Z", "2026-12-04T10:00:59Z", "0 min"),
+        ("2026-12-04T10:00:00Z", "2026-12-04T10:59:59Z", "59 min"),
+        ("2026-12-04T10:00:00Z", "2026-12-04T11:00:00Z", "1 h 0 min"),
+        ("2026-12-04T09:00:00Z", "2026-12-04T11:05:00Z", "2 h 5 min"),
+        # closed last night: the day it began, not 1,083 minutes
+        ("2026-12-03T17:00:00Z", "2026-12-04T11:03:00Z", "since Thu"),
+        ("2026-06-15T23:30:00Z", "2026-06-16T08:00:00Z", "8 h 30 min"),  # 00:30 BST: same day
+        ("2026-06-15T22:30:00Z", "2026-06-16T08:00:00Z", "since Mon"),  # 23:30 BST the 15th
+        ("2026-11-20T17:00:00Z", "2026-12-04T11:03:00Z", "over a week"),
+    ],
+)
+def test_how_long_a_desk_has_been_in_its_state(since: str, now: str, shown: str) -> None:
+    assert elapsed_text(parse_instant(since), parse_instant(now), "Europe/London") == shown
 
 
 def test_instants_round_trip_and_sort_as_text() -> None:

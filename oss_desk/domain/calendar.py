@@ -35,6 +35,17 @@ def business_day(instant: datetime, tz: str) -> str:
     return local(instant, tz).date().isoformat()
 
 
+def elapsed_text(since: datetime, now: datetime, tz: str) -> str:
+    """How long a desk has been in its state: "25 min", "2 h 5 min"; "since Fri" when the
+    state began on an earlier day at the site (a desk closed last night has not been closed
+    for 1,083 minutes of anyone's working day)."""
+    began, today = local(since, tz), local(now, tz)
+    if began.date() < today.date():
+        return f"since {began:%a}" if (today.date() - began.date()).days < 7 else "over a week"
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
 def parse_date(text: str, what: str = "date", span: DateSpan | None = None) -> date:
     """``YYYY-MM-DD`` (ASCII digits), within ``span`` when one is given."""
     value = text.strip()

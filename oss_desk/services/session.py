@@ -16,8 +16,15 @@ from oss_desk.domain.access import Action, Grants, Scope, allows, booking_grants
 from oss_desk.domain.calendar import DateSpan, business_day
 from oss_desk.domain.models import Actor, Desk, EventKind, Role, Site
 from oss_desk.domain.text import shown
-from oss_desk.errors import ConfigError, Forbidden, InvalidInput, NotFound, OssDeskError
-from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path
+from oss_desk.errors import (
+    ConfigError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    OssDeskError,
+    StorageError,
+)
+from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path, demo_db_path
 from oss_desk.services.events import record_event
 from oss_desk.storage.database import GuardedConnection, Store, open_store
 from oss_desk.storage.events import process_account as os_account
@@ -167,6 +174,18 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> Path:
     if env:
         return Path(env).expanduser()
     return default_db_path()
+
+
+def _demo_hint(path: Path, error: StorageError) -> StorageError:
+    """Opening ``path`` failed: the same error, plus where the demo office is when the default
+    database was meant and only the demo has been built (``oss-desk demo`` then ``oss-desk
+    queue`` in another terminal)."""
+    demo = demo_db_path()
+    if path != default_db_path() or path.exists() or not demo.exists():
+        return error
+    return StorageError(
+        f"no database at {path}; the demo office is at {demo}: pass --db {demo} (or set {DB_ENV})"
+    )
 
 
 def resolve_config_path(config: str | os.PathLike[str] | None) -> Path | None:
@@ -355,7 +374,10 @@ def open_session(
     unlisted people a role."""
     clock = clock or clock_from_env()
     path = resolve_db_path(db)
-    store = open_store(path, create=False, check=check)
+    try:
+        store = open_store(path, create=False, check=check)
+    except StorageError as error:
+        raise _demo_hint(path, error) from None
     try:
         settings, source = settings_for(store, resolve_config_path(config))
         directory = read_directory(store.conn)

@@ -13,13 +13,31 @@ the key, the action, the word on the key bar and the tooltip::
 
 The id is the prefix and the action's name unless ``id=`` names it (an action with arguments,
 such as ``shift(-1)``, always names it).
+
+A row also says who may use the key: ``may=`` names the permission its action needs (see
+:mod:`oss_desk.domain.access`), and :func:`role_actions` builds a screen's ``ROLE_ACTIONS``
+from its rows, so a key, its action, its label and who may press it are written in one place::
+
+    BINDINGS = [key("b", "book", "Book", "Book an appointment", may=Action.BOOK_APPOINTMENT)]
+    ROLE_ACTIONS = role_actions(BINDINGS)
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.actions import parse
+from textual.binding import Binding, BindingType
+
+from oss_desk.domain.access import Action
+
+
+@dataclass(frozen=True)
+class DeskBinding(Binding):
+    """A binding that also names the permission its action needs (``None``: anyone here)."""
+
+    may: Action | None = None
 
 
 @dataclass(frozen=True)
@@ -38,12 +56,14 @@ class Keys:
         id: str | None = None,
         show: bool = True,
         priority: bool = False,
-    ) -> Binding:
+        may: Action | None = None,
+    ) -> DeskBinding:
         """``Binding(key, action, description, id=prefix.id, tooltip=tooltip)``; ``id`` is the
-        part after the prefix, the action's name when not given."""
+        part after the prefix, the action's name when not given; ``may``: the permission the
+        action needs."""
         if id is None and not action.isidentifier():
             raise ValueError(f"{self.prefix}: the key {key!r} ({action}) needs an id")
-        return Binding(
+        return DeskBinding(
             key,
             action,
             description,
@@ -51,9 +71,24 @@ class Keys:
             priority=priority,
             tooltip=tooltip,
             id=f"{self.prefix}.{id or action}",
+            may=may,
         )
 
-    def find_ticket(self) -> Binding:
+    def find_ticket(self) -> DeskBinding:
         """F7 where a ticket is looked up by its code: the same key on every screen that has it
         (:func:`oss_desk.ui.screens.flows.find_ticket` does it)."""
-        return self("f7", "find", "Find", "Look a ticket up by its code")
+        return self("f7", "find", "Find", "Look a ticket up by its code", may=Action.FIND_TICKET)
+
+
+def role_actions(*rows: Iterable[BindingType]) -> dict[str, Action]:
+    """Which permission each action of ``rows`` needs, by the action's name as
+    ``check_action`` is asked it (``screen.issue`` is ``issue``, ``shift(-1)`` is ``shift``);
+    an action with no ``may=`` is left out (anyone at the screen may)."""
+    needs: dict[str, Action] = {}
+    for binding in (b for group in rows for b in group):
+        if not isinstance(binding, DeskBinding) or binding.may is None:
+            continue
+        _, name, _ = parse(binding.action)
+        if needs.setdefault(name, binding.may) is not binding.may:
+            raise ValueError(f"{name}: two keys ask for {needs[name]} and {binding.may}")
+    return needs

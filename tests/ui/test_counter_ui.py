@@ -29,6 +29,7 @@ from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.counter import NewCodeDialog
 from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.key_bar import KeyBar
 
 from ..appointments_site import NOW, make_office
 from ..conftest import MONDAY_0930, ROOT, make_db, site_toml
@@ -561,6 +562,69 @@ async def test_the_team_leader_sees_who_is_where_and_who_is_parked(
         assert str(desks.get_cell("desk-1", "since")) == "7 min"
         assert str(desks.get_cell("desk-2", "person")) == "-"
         assert str(desks.get_cell("desk-2", "status")) == "closed"  # nobody logged in
+
+
+async def test_an_adviser_serving_at_80_columns_sees_every_key_that_acts_now(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    session = open_session(
+        db=counter_office, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1"
+    )
+    try:
+        queue = QueueService(session)
+        queue.log_in("desk-1")
+        assert queue.call_next("desk-1") is not None
+    finally:
+        session.close()
+    app = make_app(counter_office, "desk-1", person="ben", clock=FixedClock(MONDAY_0930))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(
+            lambda: isinstance(app.screen, AdviserScreen) and "f" in app.screen.active_bindings
+        )
+        bar = app.screen.query_one(KeyBar)
+        await pilot.pause(0.2)
+        shown = str(bar.render())
+        assert len(shown.splitlines()) <= 3, shown  # three lines: nothing cut off below
+        # Every key of the screen that acts now, then Help, the other screens, the palette.
+        for words in ("r Recall", "s Start", "f Finish", "x No-show", "t Transfer", "f8 Desk…"):
+            assert words in shown, (words, shown)
+        assert "f1 Help" in shown and "^p All actions" in shown
+        assert "f5 ^f Screens" in shown, shown  # an adviser: appointments and follow-ups
+        await pilot.resize_terminal(120, 36)
+        await until(lambda: "f5 Appointments" in str(bar.render()))  # room: each key named
+
+
+async def test_the_team_leader_at_80_columns_sees_every_desk_row_and_the_day_a_state_began(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    db = counter_office
+    clock = FixedClock(MONDAY_0930 - timedelta(days=3))  # Friday 09:30
+    session = open_session(db=db, clock=clock, person="ben", desk_id="desk-2")
+    try:
+        queue = QueueService(session)
+        queue.log_in("desk-2")
+        clock.set(MONDAY_0930 - timedelta(days=3) - timedelta(hours=-8))  # Friday 17:30
+        queue.log_out("desk-2")
+    finally:
+        session.close()
+    clock.set(MONDAY_0930)
+    app = make_app(db, "greet-1", person="tl", clock=clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("f4")
+        await until(lambda: type(app.screen).__name__ == "LeaderScreen")
+        desks = app.screen.query_one("#desks", DataTable)
+        await until(lambda: desks.row_count == 5)
+        # Closed since Friday evening: the day it began, not 3,840 minutes.
+        await until(lambda: str(desks.get_cell("desk-2", "since")) == "since Fri")
+        await pilot.pause(0.2)
+        assert desks.virtual_size.width <= desks.size.width  # no column runs off the table
+        names = {str(desks.get_cell(k, "desk")) for k in desks.rows}
+        await pilot.resize_terminal(160, 36)
+        # Wider: every desk's name whole again, fitted to the new width without a new poll.
+        await until(lambda: {str(desks.get_cell(k, "desk")) for k in desks.rows} != names)
+        await pilot.pause(0.2)
+        assert not any("…" in str(desks.get_cell(k, "desk")) for k in desks.rows)
+        assert desks.virtual_size.width <= desks.size.width
 
 
 async def test_the_team_leader_prints_the_summary_and_the_palette_finds_it(

@@ -25,6 +25,7 @@ from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
+from oss_desk.ui.screens import leader as leader_screen
 from oss_desk.ui.screens import reports as reports_screen
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointment_booking import Booking
@@ -174,7 +175,7 @@ async def test_adviser_action_on_the_database_thread(
 async def test_leader_action(
     office: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    raised = break_once(monkeypatch, LeaderScreen, "_highlighted_ticket")
+    raised = break_once(monkeypatch, leader_screen, "ConfirmDialog")  # in the action's worker
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await leader_with_queue(app, pilot)

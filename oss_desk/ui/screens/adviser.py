@@ -30,7 +30,7 @@ from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
-from oss_desk.ui.keys import Keys
+from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens import counter
 from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
 from oss_desk.ui.theme import STYLES
@@ -99,50 +99,92 @@ class AdviserScreen(counter.CounterScreen):
         "to a service, a desk or a colleague. H reads the visit's history and notes back. Z "
         "logs you in or out of this desk."
     )
-    ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
-        "call_next": Action.CALL_NEXT,
-        "call_chosen": Action.CALL_CHOSEN,
-        "recall": Action.RECALL,
-        "recycle": Action.RECALL,
-        "start": Action.START,
-        "finish": Action.FINISH,
-        "no_show": Action.NO_SHOW,
-        "undo_no_show": Action.NO_SHOW,
-        "park": Action.START,
-        "add_service": Action.FINISH,
-        "transfer": Action.TRANSFER,
-        "note": Action.ADD_NOTE,
-        "history": Action.FIND_TICKET,
-        "toggle_break": Action.DESK_STATUS,
-        "close_desk": Action.DESK_STATUS,
-        "checklist": Action.TICK_CHECKLIST,
-        "find": Action.FIND_TICKET,
-    }
     BINDINGS: ClassVar[list[BindingType]] = [
-        _key("n", "call_next", "Call next", "Call the next resident this desk may call"),
-        _key("c", "call_chosen", "Call chosen", "Call the highlighted ticket"),
-        _key("r", "recall", "Recall", "Call the current ticket again (board, voice)"),
-        _key("q", "recycle", "To queue", "Not heard: back in the queue at their place"),
-        _key("s", "start", "Start", "The resident has arrived at the desk"),
-        _key("f", "finish", "Finish", "Finish with the outcome of each service"),
+        _key(
+            "n",
+            "call_next",
+            "Call next",
+            "Call the next resident this desk may call",
+            may=Action.CALL_NEXT,
+        ),
+        _key(
+            "c", "call_chosen", "Call chosen", "Call the highlighted ticket", may=Action.CALL_CHOSEN
+        ),
+        _key(
+            "r",
+            "recall",
+            "Recall",
+            "Call the current ticket again (board, voice)",
+            may=Action.RECALL,
+        ),
+        _key(
+            "q",
+            "recycle",
+            "To queue",
+            "Not heard: back in the queue at their place",
+            may=Action.RECALL,
+        ),
+        _key("s", "start", "Start", "The resident has arrived at the desk", may=Action.START),
+        _key("f", "finish", "Finish", "Finish with the outcome of each service", may=Action.FINISH),
         _key(
             "x",
             "no_show",
             "No-show",
             "No-show, asked first (if they are here after all: start serving)",
+            may=Action.NO_SHOW,
         ),
-        _key("u", "undo_no_show", "Undo", "Take the last no-show back (2 minutes)", id="undo"),
-        _key("p", "park", "Park", "Park the resident (fetching a document), or resume"),
-        _key("a", "add_service", "Add service", "Another service in this visit"),
-        _key("t", "transfer", "Transfer", "To another service, a desk or a colleague"),
-        _key("o", "note", "Note", "Add a short note to the visit"),
-        _key("h", "history", "History", "The visit's history and notes"),
-        _key("b", "toggle_break", "Break", "A break, or back from it (no calls)", id="break"),
-        _key("z", "close_desk", "Log out", "Log out and close the desk, or log in", id="close"),
-        _key("k", "checklist", "Checklist", "An appointment: the documents brought"),
+        _key(
+            "u",
+            "undo_no_show",
+            "Undo",
+            "Take the last no-show back (2 minutes)",
+            id="undo",
+            may=Action.NO_SHOW,
+        ),
+        _key(
+            "p",
+            "park",
+            "Park",
+            "Park the resident (fetching a document), or resume",
+            may=Action.START,
+        ),
+        _key("a", "add_service", "Add service", "Another service in this visit", may=Action.FINISH),
+        _key(
+            "t",
+            "transfer",
+            "Transfer",
+            "To another service, a desk or a colleague",
+            may=Action.TRANSFER,
+        ),
+        _key("o", "note", "Note", "Add a short note to the visit", may=Action.ADD_NOTE),
+        _key("h", "history", "History", "The visit's history and notes", may=Action.FIND_TICKET),
+        _key(
+            "b",
+            "toggle_break",
+            "Break",
+            "A break, or back from it (no calls)",
+            id="break",
+            may=Action.DESK_STATUS,
+        ),
+        _key(
+            "z",
+            "close_desk",
+            "Log out",
+            "Log out and close the desk, or log in",
+            id="close",
+            may=Action.DESK_STATUS,
+        ),
+        _key(
+            "k",
+            "checklist",
+            "Checklist",
+            "An appointment: the documents brought",
+            may=Action.TICK_CHECKLIST,
+        ),
         _key.find_ticket(),
         _key("f8", "change_desk", "Desk…", "Choose which desk this terminal is", id="change"),
     ]
+    ROLE_ACTIONS = role_actions(BINDINGS)
 
     def __init__(self, desk: DeskContext) -> None:
         super().__init__(desk)

@@ -24,7 +24,7 @@ from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from oss_desk.ui.dialogs.appointments import ReferenceDialog
 from oss_desk.ui.faults import guarded
-from oss_desk.ui.keys import Keys
+from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.appointment_booking import book, bookable, reschedule
 from oss_desk.ui.screens.appointment_view import (
     appointment_parts,
@@ -56,29 +56,41 @@ class AppointmentsScreen(DeskScreen):
         "X cancels (a council cancellation with under a working day's notice needs a reason); "
         "N marks a no-show; R rebooks someone who came without the documents."
     )
-    ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
-        "book": Action.BOOK_APPOINTMENT,
-        "check_in": Action.CHECK_IN,
-        "checklist": Action.TICK_CHECKLIST,
-        "move": Action.MOVE_APPOINTMENT,
-        "cancel_booking": Action.CANCEL_APPOINTMENT,
-        "no_show": Action.APPOINTMENT_NO_SHOW,
-        "rebook": Action.REBOOK,
-        "find": Action.VIEW_APPOINTMENTS,
-    }
     BINDINGS: ClassVar[list[BindingType]] = [
-        _key("b", "book", "Book", "Book an appointment"),
+        _key("b", "book", "Book", "Book an appointment", may=Action.BOOK_APPOINTMENT),
         _key(
             "c",
             "check_in",
             "Check in",
             "The resident has arrived: check them in by reference (or scan)",
+            may=Action.CHECK_IN,
         ),
-        _key("k", "checklist", "Checklist", "Tick the documents the resident brought"),
-        _key("m", "move", "Move", "Move the highlighted appointment"),
-        _key("x", "cancel_booking", "Cancel", "Cancel the highlighted one", id="cancel"),
-        _key("n", "no_show", "No-show", "The resident did not come"),
-        _key("r", "rebook", "Rebook", "Came without the documents: book them again"),
+        _key(
+            "k",
+            "checklist",
+            "Checklist",
+            "Tick the documents the resident brought",
+            may=Action.TICK_CHECKLIST,
+        ),
+        _key("m", "move", "Move", "Move the highlighted appointment", may=Action.MOVE_APPOINTMENT),
+        _key(
+            "x",
+            "cancel_booking",
+            "Cancel",
+            "Cancel the highlighted one",
+            id="cancel",
+            may=Action.CANCEL_APPOINTMENT,
+        ),
+        _key(
+            "n", "no_show", "No-show", "The resident did not come", may=Action.APPOINTMENT_NO_SHOW
+        ),
+        _key(
+            "r",
+            "rebook",
+            "Rebook",
+            "Came without the documents: book them again",
+            may=Action.REBOOK,
+        ),
         _key("w", "toggle_view", "Day/week", "Day grid or week grid", id="view"),
         _key(
             "a",
@@ -104,8 +116,9 @@ class AppointmentsScreen(DeskScreen):
             show=False,
         ),
         _key("t", "today", "Today", "Back to today", show=False),
-        _key("f7", "find", "Find", "Find a booking by its reference"),
+        _key("f7", "find", "Find", "Find a booking by its reference", may=Action.VIEW_APPOINTMENTS),
     ]
+    ROLE_ACTIONS = role_actions(BINDINGS)
 
     def __init__(self, desk: DeskContext) -> None:
         super().__init__(desk)

@@ -33,7 +33,7 @@ from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.followups import Answer, RespondDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys
-from oss_desk.ui.screens.base import DeskScreen, ReadOnce
+from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on
 from oss_desk.ui.screens.followup_flows import (
     DEADLINES,
     KIND_KEYS,
@@ -364,10 +364,8 @@ class FollowupsScreen(DeskScreen):
         await self._change(lambda svc, f: svc.take(f.id), "taken")
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
-    async def action_attempt(self) -> None:
-        f = self.selected()
-        if f is None:
-            return
+    @acts_on(selected)
+    async def action_attempt(self, f: Followup) -> None:
         choices = [
             (key, f"{key.upper()}  {value.replace('-', ' ')}") for key, value in RESULTS.items()
         ]
@@ -395,10 +393,8 @@ class FollowupsScreen(DeskScreen):
         await self._change(lambda svc, it: svc.acknowledge(it.id), said)
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
-    async def action_respond(self) -> None:
-        f = self.selected()
-        if f is None:
-            return
+    @acts_on(selected)
+    async def action_respond(self, f: Followup) -> None:
         actor = self.acting_as()
 
         async def submit(answer: Answer) -> str | None:

@@ -25,7 +25,7 @@ from oss_desk.services.session import Session
 from oss_desk.services.views import wait_phrase
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guarded
-from oss_desk.ui.keys import Keys
+from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
@@ -42,7 +42,14 @@ class ServiceList(OptionList):
     """The catalogue. A service's letter picks it; Enter issues its ticket."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _key("enter", "screen.issue", "Issue", "Issue a ticket for the chosen service", id="issue"),
+        _key(
+            "enter",
+            "screen.issue",
+            "Issue",
+            "Issue a ticket for the chosen service",
+            id="issue",
+            may=Action.ISSUE_TICKET,
+        ),
     ]
 
     @guarded
@@ -70,21 +77,13 @@ class GreetScreen(DeskScreen):
         "A resident with an appointment: scan the QR code on their letter or slip (or type the "
         "booking reference in the search box and press Enter) to check them in."
     )
-    ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
-        "issue": Action.ISSUE_TICKET,
-        "quick": Action.QUICK_VISIT,
-        "reprint": Action.REPRINT,
-        "find": Action.FIND_TICKET,
-        "text_me": Action.ISSUE_TICKET,
-        "urgent": Action.ISSUE_TICKET,
-        "repeat": Action.ISSUE_TICKET,
-    }
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(
             "f8",
             "quick",
             "Dealt with",
             "Record a visit resolved at meet-and-greet, with its outcome",
+            may=Action.QUICK_VISIT,
         ),
         _key(
             "f9",
@@ -99,6 +98,7 @@ class GreetScreen(DeskScreen):
             "The next ticket: an urgent or vulnerable resident, called before the others",
             show=False,
             priority=True,
+            may=Action.ISSUE_TICKET,
         ),
         _key(
             "ctrl+g",
@@ -106,9 +106,10 @@ class GreetScreen(DeskScreen):
             "Came back",
             "The next ticket: they came back about the same matter",
             show=False,
+            may=Action.ISSUE_TICKET,
         ),
         _key.find_ticket(),
-        _key("ctrl+r", "reprint", "Reprint", "Print the last ticket again"),
+        _key("ctrl+r", "reprint", "Reprint", "Print the last ticket again", may=Action.REPRINT),
         _key(
             "ctrl+n",
             "text_me",
@@ -116,10 +117,12 @@ class GreetScreen(DeskScreen):
             "The last ticket: the resident's mobile, for texts while waiting and "
             "(if they agree) one afterwards asking how we did",
             id="text",
+            may=Action.ISSUE_TICKET,
         ),
         _key("slash", "search", "Search", "Find a service by typing part of its name"),
         _key("escape", "clear", "Clear", "Clear the search and the adjustments"),
     ]
+    ROLE_ACTIONS = role_actions(ServiceList.BINDINGS, BINDINGS)
 
     def __init__(self, desk: DeskContext) -> None:
         super().__init__(desk)

@@ -10,9 +10,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.events import Resize
 from textual.widgets import DataTable, Static
 
 from oss_desk.domain.access import Action
+from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket
 from oss_desk.domain.queue import parked_here
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
@@ -27,8 +29,8 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
-from oss_desk.ui.keys import Keys
-from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.keys import Keys, role_actions
+from oss_desk.ui.screens.base import DeskScreen, acts_on
 from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
@@ -46,21 +48,33 @@ COLUMNS = {
 """The columns of the desks and services tables (label, key)."""
 
 
+DESK_NAME_LEAST = 10
+"""A desk's name is never shortened below this many cells ("Interview…")."""
+DOING_LEAST = 9
+"""What a desk is doing gets at least this many cells ("closed", "break", "serving…")
+before the desk's name is shortened."""
+
+
 def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tuple[Text, ...]]:
     """The desks' rows within ``width`` cells (no sideways scrolling): when they do not fit,
     who is logged in and what the desk is doing are shortened with "…" (F4 at 120 columns
-    shows them whole)."""
+    shows them whole); when even then what the desk is doing would be cut to a stub, the
+    desk's name is shortened too (never below ``DESK_NAME_LEAST`` cells)."""
     if width <= 0 or not rows:
         return rows
     widths = _widths(rows, "#desks")
-    room = width - widths[0] - widths[3] - 2 * len(widths) - 1
-    if widths[1] + widths[2] <= room:
+    spare = width - widths[3] - 2 * len(widths) - 1
+    if widths[0] + widths[1] + widths[2] <= spare:
         return rows
+    least = len("Who") + DOING_LEAST
+    name = max(min(widths[0], DESK_NAME_LEAST), min(widths[0], spare - least))
+    room = spare - name
     who = max(len("Who"), min(widths[1], room // 3))
     doing = max(len("Doing"), room - who)
     fitted: dict[str, tuple[Text, ...]] = {}
     for key, (desk, person, status, since) in rows.items():
-        person, status = person.copy(), status.copy()
+        desk, person, status = desk.copy(), person.copy(), status.copy()
+        desk.truncate(name, overflow="ellipsis")
         person.truncate(who, overflow="ellipsis")
         status.truncate(doing, overflow="ellipsis")
         fitted[key] = (desk, person, status, since)
@@ -109,17 +123,6 @@ class LeaderScreen(DeskScreen):
         "desk shows who is logged in, what it is doing (and who is parked there) and for how "
         "long."
     )
-    ROLE_ACTIONS: ClassVar[dict[str, Action]] = {
-        "send_to_desk": Action.REASSIGN,
-        "transfer": Action.TRANSFER,
-        "reprint": Action.REPRINT,
-        "cancel_ticket": Action.CANCEL_TICKET,
-        "toggle_desk": Action.DESK_STATUS,
-        "find": Action.FIND_TICKET,
-        "acknowledge": Action.ACKNOWLEDGE_ALERT,
-        "print_summary": Action.VIEW_REPORTS,
-        "close_day": Action.CANCEL_TICKET,
-    }
     SHOWS_ALERTS = True
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(
@@ -128,17 +131,31 @@ class LeaderScreen(DeskScreen):
             "Send to desk",
             "Send the highlighted ticket to a chosen desk",
             id="send",
+            may=Action.REASSIGN,
         ),
-        _key("t", "transfer", "Transfer", "Move the highlighted ticket to another service"),
-        _key("p", "reprint", "Reprint", "Print the highlighted ticket again"),
+        _key(
+            "t",
+            "transfer",
+            "Transfer",
+            "Move the highlighted ticket to another service",
+            may=Action.TRANSFER,
+        ),
+        _key("p", "reprint", "Reprint", "Print the highlighted ticket again", may=Action.REPRINT),
         _key(
             "x",
             "cancel_ticket",
             "Left",
             "The highlighted resident has left: cancel their ticket",
             id="cancel",
+            may=Action.CANCEL_TICKET,
         ),
-        _key("z", "toggle_desk", "Close/open desk", "Close the highlighted desk, or open it again"),
+        _key(
+            "z",
+            "toggle_desk",
+            "Close/open desk",
+            "Close the highlighted desk, or open it again",
+            may=Action.DESK_STATUS,
+        ),
         _key.find_ticket(),
         _key(
             "s",
@@ -146,20 +163,24 @@ class LeaderScreen(DeskScreen):
             "Print summary",
             "Print today's footfall summary on a chosen desk's printer",
             id="summary",
+            may=Action.VIEW_REPORTS,
         ),
         _key(
             "e",
             "close_day",
             "Close the day",
             "Close every ticket still waiting or called as office closed (asks first)",
+            may=Action.CANCEL_TICKET,
         ),
         _key(
             "a",
             "acknowledge",
             "Alerts seen",
             "Messages not sent: say they are seen to (they stop showing)",
+            may=Action.ACKNOWLEDGE_ALERT,
         ),
     ]
+    ROLE_ACTIONS = role_actions(BINDINGS)
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="figures")
@@ -176,6 +197,14 @@ class LeaderScreen(DeskScreen):
             table = self.query_one(table_id, DataTable)
             for label, key in columns:
                 table.add_column(Text(label), key=key)  # plain: never read as markup
+
+    @guarded
+    def on_resize(self, event: Resize) -> None:
+        # The desks' and services' rows are fitted to their tables' widths: fit them again once
+        # the new layout is done (a terminal made wider shows the names whole).
+        snapshot = self.desk.snapshot
+        if snapshot is not None:
+            self.call_after_refresh(self._on_snapshot, snapshot)
 
     def wants_fresh_data(self) -> bool:
         return True  # the running figures are only taken for this screen
@@ -259,7 +288,7 @@ class LeaderScreen(DeskScreen):
                 if key in existing:
                     for column, cell in zip(columns, cells, strict=True):
                         if table.get_cell(key, column) != cell:
-                            table.update_cell(key, column, cell)
+                            table.update_cell(key, column, cell, update_width=True)
                 else:
                     table.add_row(*cells, key=key)
 
@@ -295,8 +324,14 @@ class LeaderScreen(DeskScreen):
             Text(state.desk.name),
             Text(names.person(state.login.person) if state.login else "-"),
             text,
-            Text(self._minutes(since, snapshot) if since else ""),
+            Text(self._since(since, snapshot) if since else ""),
         )
+
+    def _since(self, since: datetime, snapshot: DeskSnapshot) -> str:
+        timezone = self.desk.names.timezone(snapshot.site_id)
+        if timezone is None:
+            return self._minutes(since, snapshot)
+        return elapsed_text(since, snapshot.taken_at, timezone)
 
     def _minutes(self, since: datetime, snapshot: DeskSnapshot) -> str:
         return f"{max(0, int((snapshot.taken_at - since).total_seconds() // 60))} min"
@@ -310,10 +345,8 @@ class LeaderScreen(DeskScreen):
         return ticket_id
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_send_to_desk(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_send_to_desk(self, ticket_id: int) -> None:
         names = self.desk.names
         desks = [
             (d.id, d.name) for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET
@@ -331,10 +364,8 @@ class LeaderScreen(DeskScreen):
         await self.commit(send, f"Sent to {names.desk(desk)}")
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_transfer(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_transfer(self, ticket_id: int) -> None:
         code = await pick_service(self, "Transfer the ticket to which service?")
         if code is None:
             return
@@ -346,10 +377,8 @@ class LeaderScreen(DeskScreen):
         await self.commit(transfer, "Transferred: same place in the queue")
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_reprint(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_reprint(self, ticket_id: int) -> None:
         actor = self.acting_as()
         await self.commit(
             lambda s: QueueService(s, actor).reprint(ticket_id), "Sent to the printer"
@@ -383,10 +412,8 @@ class LeaderScreen(DeskScreen):
         )
 
     @work(exclusive=True, group="leader", exit_on_error=False)
-    async def action_cancel_ticket(self) -> None:
-        ticket_id = self._highlighted_ticket()
-        if ticket_id is None:
-            return
+    @acts_on(_highlighted_ticket)
+    async def action_cancel_ticket(self, ticket_id: int) -> None:
         if not await self.app.push_screen_wait(ConfirmDialog("The resident has left: cancel?")):
             return
         actor = self.acting_as()

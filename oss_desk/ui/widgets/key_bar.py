@@ -3,7 +3,8 @@
 Textual's Footer is one scrolling line; at a front desk every action must be visible at once.
 Keys that do not apply right now are dimmed (``check_action`` returning None); when every key
 does not fit in three lines (the adviser desk at 80 columns), the dimmed ones step aside for
-the keys that do something now (F1 lists them all, and pressing one says why it does nothing).
+the keys that do something now (F1 lists them all, and pressing one says why it does nothing),
+and when even those do not fit, the keys that show another screen share one item.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from textual.widgets import Static
 from oss_desk.ui.faults import guard, guarded
 
 MAX_LINES = 3
+KEPT = frozenset({"help"})
+"""The app's keys that keep their place when the bar is short of room."""
 
 
 class KeyBar(Static):
@@ -40,10 +43,15 @@ class KeyBar(Static):
     def _changed(self, screen: Screen[object]) -> None:
         self.show_keys()
 
-    def items(self, enabled_only: bool = False) -> list[Text]:
+    def items(self, enabled_only: bool = False, group_screens: bool = False) -> list[Text]:
+        """The keys as shown: each key and its words; with ``group_screens`` the keys that show
+        another screen are one item, "f2 f4 f5 f6 ^f Screens" (F1 names each), and the app's
+        other keys but Help (contrast, the resident's view) step aside for the screen's own
+        (F1 and ^p list them)."""
         key_style = f"bold {self.app.theme_variables.get('accent', 'yellow')}"
         found: list[Text] = []
         seen: set[str] = set()
+        screens: Text | None = None
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if not binding.show or not binding.description or binding.action in seen:
@@ -51,6 +59,16 @@ class KeyBar(Static):
             if enabled_only and not active.enabled:
                 continue
             seen.add(binding.action)
+            if group_screens and active.node is self.app and binding.action not in KEPT:
+                if not binding.action.startswith("switch_mode("):
+                    continue
+                if screens is None:
+                    screens = Text()
+                    found.append(screens)
+                else:
+                    screens.append(" ")
+                screens.append(self.app.get_key_display(binding), style=key_style)
+                continue
             item = Text()
             item.append(
                 self.app.get_key_display(binding), style=key_style if active.enabled else "dim"
@@ -61,15 +79,21 @@ class KeyBar(Static):
         palette.append("^p", style=key_style)
         palette.append(" All actions")
         found.append(palette)
+        if screens is not None:
+            screens.append(" Screens")
         return found
 
     def show_keys(self) -> None:
         """Lay the keys out in lines, never splitting a key from its words; the keys that do
-        something now only, when all of them need more than three lines."""
+        something now only, when all of them need more than three lines; and then the keys
+        that show another screen as one item, when even those need more (an adviser serving
+        a resident at 80 columns)."""
         width = max(20, self.size.width - 2)
         lines = self.lay_out(self.items(), width)
         if len(lines) > MAX_LINES:
             lines = self.lay_out(self.items(enabled_only=True), width)
+        if len(lines) > MAX_LINES:
+            lines = self.lay_out(self.items(enabled_only=True, group_screens=True), width)
         self.update(Text("\n").join(lines))
 
     @staticmethod
