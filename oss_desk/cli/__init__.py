@@ -38,7 +38,7 @@ __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "cli", "main", "run"]
 COMMANDS: dict[str, str] = {
     "demo": "oss_desk.cli.admin:demo",
     "init": "oss_desk.cli.admin:init",
-    "desk": "oss_desk.cli.admin:desk",
+    "desk": "oss_desk.cli.desk:desk",
     "ticket": "oss_desk.cli.tickets:ticket",
     "visit": "oss_desk.cli.tickets:visit",
     "queue": "oss_desk.cli.tickets:queue",

@@ -1,10 +1,10 @@
-"""``oss-desk init``, ``demo``, ``desk`` and ``desks``."""
+"""``oss-desk init``, ``demo`` and ``desks`` (``desk`` is in :mod:`oss_desk.cli.desk`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -23,10 +23,6 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.storage.database import open_store
 from oss_desk.storage.site import latest_config, work_since_seed
-
-if TYPE_CHECKING:
-    from oss_desk.services.session import Session
-    from oss_desk.worker.standby import Standby
 
 
 @click.command()
@@ -196,8 +192,10 @@ def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_
             f"  oss-desk --db {path} --user amina followup list"
         )
         return
+    from oss_desk.cli.desk import open_desk
+
     state.db = str(path)
-    _open_desk(state, desk_id, demo=True)
+    open_desk(state, desk_id, demo=True)
 
 
 def _send_booked_messages(path: Path, booked_at: datetime) -> None:
@@ -211,37 +209,6 @@ def _send_booked_messages(path: Path, booked_at: datetime) -> None:
         MessageDelivery(session).deliver_due()
     finally:
         session.close()
-
-
-def _open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
-    """Run the desk app (Textual is imported only here), with its standby for the devices: it
-    owns the printers, the board and the outbox whenever no other process does. The session is
-    opened once, before anything is drawn (a bad database, config or desk fails here, in one
-    line); the standby starts once the desk is on screen."""
-    from oss_desk.ui.run import open_desk_runner, run_desk_app
-
-    config = state.config
-    runner = open_desk_runner(db=state.db, config=config, person=state.user, desk_id=desk_id)
-    run_desk_app(
-        desk_id=desk_id,
-        demo=demo,
-        runner=runner,
-        devices=lambda session: _desk_standby(session, config, desk_id),
-    )
-
-
-def _desk_standby(session: Session, config: str | None, desk_id: str | None) -> Standby | None:
-    from oss_desk.worker.standby import desk_standby  # on the standby's own thread, after the frame
-
-    return desk_standby(session, config=config, desk_id=desk_id)
-
-
-@click.command()
-@click.option("--desk", "desk_id", metavar="ID", help="The desk this terminal is.")
-@pass_state
-def desk(state: State, desk_id: str | None) -> None:
-    """Open the desk app for this desk (its kind decides the first screen)."""
-    _open_desk(state, desk_id)
 
 
 @click.group()

@@ -3,6 +3,9 @@ jobs that need an answer at their desk, and messages that are late or failed (th
 
 The desks' status area, the team leader's screen, ``doctor``, ``report daily`` and ``oss-desk
 alerts`` all read these, and the rules come from :mod:`oss_desk.domain.delivery`, so they agree.
+
+A desk imports this module before its first frame (for its status line): the outbox, the queue
+service and the message tables are imported by the functions that read them, when first called.
 """
 
 from __future__ import annotations
@@ -25,22 +28,17 @@ from oss_desk.domain.delivery import (
     message_deadline,
     print_state,
 )
-from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import Actor
 from oss_desk.errors import InvalidInput, NotFound, OssDeskError
 from oss_desk.services.device_owner import state_of
-from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
-from oss_desk.storage import feedback_texts as ft
-from oss_desk.storage import outbox as o
 from oss_desk.storage.database import Store
 from oss_desk.storage.devices import DeviceState
 from oss_desk.storage.lease import read_heartbeat
-from oss_desk.storage.outbox import FEEDBACK_TEXTS, REPORT_MAILS
-from oss_desk.storage.report_mails import ReportMail
 
 if TYPE_CHECKING:
     from oss_desk.config_delivery import MessageSettings
+    from oss_desk.storage import outbox as o
 
 
 ATTENTION_HOURS = 12
@@ -124,6 +122,8 @@ JOB_WORDS = {
 
 def job_states(session: Session) -> dict[int, tuple[PrintState, str | None]]:
     """The honest state of the latest print jobs (and the reason of a failure), by job id."""
+    from oss_desk.storage import outbox as o
+
     return {
         job_id: (print_state(status, confirmed), error)
         for job_id, status, confirmed, error in o.recent_jobs(session.store.conn)
@@ -143,6 +143,8 @@ def jobs_needing_answer(session: Session) -> list[o.JobNeedingAnswer]:
 
 
 def recent_jobs_needing_answer(conn: sqlite3.Connection, now: datetime) -> list[o.JobNeedingAnswer]:
+    from oss_desk.storage import outbox as o
+
     since = format_instant(now - timedelta(hours=ATTENTION_HOURS))
     return o.jobs_needing_answer(conn, since)
 
@@ -150,6 +152,9 @@ def recent_jobs_needing_answer(conn: sqlite3.Connection, now: datetime) -> list[
 def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) -> int | None:
     """A desk answers "may not have printed" (or "not printed"): reprint it (returns the new
     job, which says COPY when the first may have printed), or leave it (it did print)."""
+    from oss_desk.services.queue import QueueService
+    from oss_desk.storage import outbox as o
+
     session.require(Action.REPRINT, actor)
     found = next((j for j in jobs_needing_answer(session) if j.id == job_id), None)
     if found is None:
@@ -202,6 +207,8 @@ def alerts_in(
     now: datetime,
     site_id: str | None = None,
 ) -> list[MessageAlert]:
+    from oss_desk.storage import outbox as o
+
     since = format_instant(now - timedelta(days=ALERT_DAYS))
     found = []
     for m in o.messages_undelivered(conn, since):
@@ -268,11 +275,14 @@ class ReportMailAlert:
 def report_mail_alerts(session: Session) -> list[ReportMailAlert]:
     """Report emails failed for good, not yet acknowledged (the recipient is staff's address,
     not shown here)."""
+    from oss_desk.storage import outbox as o
+    from oss_desk.storage.report_mails import ReportMail
+
     since = format_instant(session.clock.now() - timedelta(days=ALERT_DAYS))
     return [
         ReportMailAlert(m.id, m.kind, m.period, m.scope, m.last_error)
         for m in map(
-            ReportMail.of, o.failed_unacknowledged(session.store.conn, REPORT_MAILS, since)
+            ReportMail.of, o.failed_unacknowledged(session.store.conn, o.REPORT_MAILS, since)
         )
     ]
 
@@ -299,10 +309,13 @@ class FollowupTextAlert:
 
 def followup_text_alerts(session: Session) -> list[FollowupTextAlert]:
     """Follow-up texts failed for good, not yet acknowledged."""
+    from oss_desk.storage import feedback_texts as ft
+    from oss_desk.storage import outbox as o
+
     conn = session.store.conn
     since = format_instant(session.clock.now() - timedelta(days=ALERT_DAYS))
     found = []
-    for row in o.failed_unacknowledged(conn, FEEDBACK_TEXTS, since):
+    for row in o.failed_unacknowledged(conn, o.FEEDBACK_TEXTS, since):
         consent = ft.consent_of(conn, row["visit_id"])
         site = consent.site_id if consent is not None else None
         found.append(FollowupTextAlert(row["id"], row["visit_id"], site, row["last_error"]))
@@ -318,6 +331,8 @@ def acknowledge_alerts(
 ) -> int:
     """Someone has seen to these alerts (messages ``ids``, report emails ``mail_ids``, follow-up
     texts ``text_ids``; all None: every current one); they stop showing."""
+    from oss_desk.storage import outbox as o
+
     session.require(Action.ACKNOWLEDGE_ALERT, actor)
     everything = ids is None and mail_ids is None and text_ids is None
     current = {a.id for a in message_alerts(session)}
@@ -335,11 +350,13 @@ def acknowledge_alerts(
     who = actor.person
     with session.store.write() as conn:
         count = o.acknowledge_messages(conn, wanted, by=who, now=now)
-        count += o.acknowledge_failed(conn, REPORT_MAILS, wanted_mails, by=who, now=now)
-        return count + o.acknowledge_failed(conn, FEEDBACK_TEXTS, wanted_texts, by=who, now=now)
+        count += o.acknowledge_failed(conn, o.REPORT_MAILS, wanted_mails, by=who, now=now)
+        return count + o.acknowledge_failed(conn, o.FEEDBACK_TEXTS, wanted_texts, by=who, now=now)
 
 
 def printer_label(url: str) -> str:
+    from oss_desk.domain.devices import parse_printer_url
+
     try:
         return parse_printer_url(url).label
     except OssDeskError:

@@ -23,22 +23,14 @@ from oss_desk.domain.models import (
     TicketStatus,
 )
 from oss_desk.domain.queue import NOBODY, Floor, calls_tickets
-from oss_desk.domain.standards import over_target
-from oss_desk.services.delivery import (
-    MessageAlert,
-    job_states,
-    jobs_needing_answer,
-    message_alerts,
-    worker_state,
-)
-from oss_desk.services.queue import QueueService, read_live_queue
 from oss_desk.services.session import Session
-from oss_desk.storage.counter import AddedService, added_services_of, desk_since
-from oss_desk.storage.devices import DeviceState, device_states
-from oss_desk.storage.outbox import JobNeedingAnswer, PrintSummary, print_summary
 
 if TYPE_CHECKING:
     from oss_desk.domain.reports import DailyReport
+    from oss_desk.services.delivery import MessageAlert
+    from oss_desk.storage.counter import AddedService
+    from oss_desk.storage.devices import DeviceState
+    from oss_desk.storage.outbox import JobNeedingAnswer, PrintSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +120,18 @@ def take_snapshot(
 ) -> DeskSnapshot:
     """The live queue, every desk and (for the team leader) today's running figures (``actor``:
     who reads them, when not the session's person)."""
+    # What reads them loads with the first snapshot, after the desk's first frame.
+    from oss_desk.services.delivery import (
+        job_states,
+        jobs_needing_answer,
+        message_alerts,
+        worker_state,
+    )
+    from oss_desk.services.queue import QueueService, read_live_queue
+    from oss_desk.storage.counter import added_services_of, desk_since
+    from oss_desk.storage.devices import device_states
+    from oss_desk.storage.outbox import print_summary
+
     session.refresh_directory()
     site = session.site(site_id)
     now = session.clock.now()
@@ -208,6 +212,8 @@ def take_snapshot(
 def service_line(code: str, name: str, entries: list[QueueEntry], target: int) -> ServiceLine:
     """How a service's queue stands: how many wait, the longest wait, how many are over the
     target."""
+    from oss_desk.domain.standards import over_target
+
     waiting = [e for e in entries if e.ticket.service == code and e.position is not None]
     return ServiceLine(
         code=code,

@@ -17,7 +17,6 @@ from typing import Any
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, WorkerState, hand_over_to
 from oss_desk.storage.lease import Heartbeat, lock_held, read_heartbeat
-from oss_desk.storage.outbox import queue_print_job
 
 
 def state_of(beat: Heartbeat | None, db: Path, real_now: datetime | None = None) -> WorkerState:
@@ -53,6 +52,8 @@ def queue_print(
     """Queue a print job in the caller's write transaction on ``db`` (the job's id), handed to
     the live owner of the devices when there is one (:func:`live_owner`): its lane sends it
     the moment this transaction's commit can be seen."""
+    from oss_desk.storage.outbox import queue_print_job  # on first print: not in a first frame
+
     return queue_print_job(
         conn,
         kind=kind,

@@ -34,8 +34,6 @@ from oss_desk.domain.access import Action, refusal
 from oss_desk.domain.models import Actor, DeskKind, Role, Ticket
 from oss_desk.errors import DatabaseUnsafe, OssDeskError, ResourceFault, StorageError
 from oss_desk.logs import write_fault_report
-from oss_desk.services.delivery import current_worker
-from oss_desk.services.desk_view import DeskSnapshot, take_snapshot, with_change
 from oss_desk.services.live import ChangeFeed, open_doorbell, open_feed, poll
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session
@@ -50,6 +48,7 @@ from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.theme import THEMES
 
 if TYPE_CHECKING:
+    from oss_desk.services.desk_view import DeskSnapshot
     from oss_desk.ui.screens.scans import ScanQueue
 
 R = TypeVar("R")
@@ -243,8 +242,7 @@ class OssDeskApp(App[None]):
     # The fault funnel (see oss_desk.ui.faults) --------------------------------------------------
 
     def fault(self, error: BaseException) -> None:
-        """Every unexpected fault ends here: a report for support, a notification, and the desk
-        carries on."""
+        """Every unexpected fault ends here: a report for support, a notice; the desk carries on."""
         where = write_fault_report(error, "desk")
         self.faults.append(type(error).__name__)
         self.notify(
@@ -392,6 +390,8 @@ class OssDeskApp(App[None]):
 
     async def refresh_data(self) -> None:
         """Take a new snapshot (coalescing requests that arrive while one is being taken)."""
+        from oss_desk.services.desk_view import take_snapshot  # after the first frame
+
         if self._refreshing:
             self._refresh_again = True
             return
@@ -458,6 +458,8 @@ class OssDeskApp(App[None]):
     async def _check_devices(self) -> None:
         """Every second: has the owner of the devices gone (or come)? Then the status area is
         refreshed at once, never left saying a device is fine while no worker runs."""
+        from oss_desk.services.delivery import current_worker
+
         snap = self.snapshot
         if snap is None or self._quiet():
             return
@@ -484,6 +486,8 @@ class OssDeskApp(App[None]):
         called", see :attr:`own_change`), so that the frame is small, and the rest of the screen
         (the queue table, the counts, the keys) in the next; :meth:`after_write` waits for that
         first frame before it takes the full snapshot."""
+        from oss_desk.services.desk_view import with_change
+
         if self.snapshot is None:
             return
         drawn = self._own_drawn = asyncio.get_running_loop().create_future()

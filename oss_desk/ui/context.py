@@ -17,15 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias, TypeVar
 
 from textual.dom import DOMNode
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor, Ticket
-from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.session import Session
 from oss_desk.ui.names import Names
+
+if TYPE_CHECKING:
+    from oss_desk.services.desk_view import DeskSnapshot
 
 R = TypeVar("R")
 T = TypeVar("T")

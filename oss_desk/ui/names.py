@@ -91,8 +91,12 @@ class Names:
     # The office and its time -------------------------------------------------------------------
 
     def site(self, site_id: str | None = None) -> str:
-        """The office's name (``site_id``'s, else the first office's)."""
-        sites = self._session().directory.sites
+        """The office's name (``site_id``'s, else this desk's, else the first office's)."""
+        session = self._session()
+        sites = session.directory.sites
+        if site_id is None:
+            desk = session.directory.desks.get(session.actor.desk_id or "")
+            site_id = desk.site_id if desk is not None else None
         if site_id is not None and site_id in sites:
             return sites[site_id].name
         return next(iter(sites.values())).name if sites else ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import wraps
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
@@ -19,14 +19,15 @@ from textual.worker import Worker
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor, Ticket
-from oss_desk.domain.standards import over_target
-from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok, Result
 from oss_desk.ui.faults import guarded, worker_failed
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.devices import device_parts
 from oss_desk.ui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from oss_desk.services.desk_view import DeskSnapshot
 
 R = TypeVar("R")
 V = TypeVar("V")
@@ -47,11 +48,29 @@ class DeskScreen(Screen[None]):
     def __init__(self, desk: DeskContext) -> None:
         super().__init__()
         self.desk = desk
+        self._drawn = False
+
+    def _compositor_refresh(self) -> None:
+        """Textual (8.2) renders a whole update even inside a batch of updates, and then drops
+        it (``App._display`` writes nothing until the batch ends). At start-up that is a whole
+        screen rendered for nothing before the first frame: until this screen has drawn its
+        first frame, an update asked for inside a batch is left as a repaint for after it (the
+        terminal's size, sent once the app runs, draws it)."""
+        app = self.app
+        if app._batch_count and not self._drawn and self is app.screen:
+            self._repaint_required = True
+            return
+        super()._compositor_refresh()
+        self._drawn = self._drawn or not app._batch_count
 
     def compose(self) -> ComposeResult:
         """Every desk screen: where and who at the top, the screen's own body, then the desk
         and device state and the keys."""
-        yield TopBar()
+        top = TopBar()
+        # Where and who is known before the first snapshot: in the first frame already.
+        snapshot = self.desk.snapshot
+        self.show_top_bar(snapshot.site_id if snapshot is not None else None, top)
+        yield top
         yield from self.compose_body()
         yield StatusBar()
         yield KeyBar()
@@ -168,17 +187,23 @@ class DeskScreen(Screen[None]):
     def acting_as(self) -> Actor:
         return self.desk.actor(self.current_desk())
 
-    def show_bars(self, snapshot: DeskSnapshot) -> None:
+    def show_top_bar(self, site_id: str | None, bar: TopBar | None = None) -> None:
+        """Where and who (on ``bar``, else the screen's): the office (``site_id``'s, else this
+        desk's), the area, the desk, the person and the time."""
         names = self.desk.names
-        desk = self.current_desk()
-        actor = self.acting_as()
-        self.query_one(TopBar).show(
-            site=names.site(snapshot.site_id),
+        (bar or self.query_one(TopBar)).show(
+            site=names.site(site_id),
             area=self.AREA,
-            desk=names.desk(desk),
-            person=names.person_label(actor),
+            desk=names.desk(self.current_desk()),
+            person=names.person_label(self.acting_as()),
             clock=names.clock_text(),
         )
+
+    def show_bars(self, snapshot: DeskSnapshot) -> None:
+        from oss_desk.domain.standards import over_target
+
+        self.show_top_bar(snapshot.site_id)
+        desk = self.current_desk()
         parts: list[tuple[str, str]] = []
         state = snapshot.desk(desk) if desk else None
         if state is not None:

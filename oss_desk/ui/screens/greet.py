@@ -6,7 +6,7 @@ screens are imported when first used, never before the desk's first frame.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -18,14 +18,9 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.appointments import parse_reference
-from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Outcome, Visit
 from oss_desk.domain.needs import parse_needs
 from oss_desk.errors import InvalidInput
-from oss_desk.services.delivery import job_word
-from oss_desk.services.desk_view import DeskSnapshot
-from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.session import Session
 from oss_desk.services.views import wait_phrase
 from oss_desk.ui.context import DeskContext, Ok
@@ -35,6 +30,10 @@ from oss_desk.ui.screens.base import DeskScreen, acts_on
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
+
+if TYPE_CHECKING:
+    from oss_desk.services.desk_view import DeskSnapshot
+    from oss_desk.services.queue import Issued
 
 _key = Keys("greet")
 
@@ -217,6 +216,8 @@ class GreetScreen(DeskScreen):
     def looks_like_reference(self, text: str) -> bool:
         """A booking reference typed in the search box (K7M-3QX; or 6 characters that name no
         service) checks the resident in instead of issuing a ticket."""
+        from oss_desk.domain.appointments import parse_reference
+
         try:
             parse_reference(text)
         except InvalidInput:
@@ -260,6 +261,8 @@ class GreetScreen(DeskScreen):
             self.show_issued(self.last_issued, snapshot)
 
     def show_issued(self, issued: Issued, snapshot: DeskSnapshot | None) -> None:
+        from oss_desk.services.delivery import job_word
+
         ticket = issued.ticket
         label = self.desk.names.service_label(ticket.service)
         self.query_one("#issued-title", Static).update(Text(f"Ticket for {label}", style="bold"))
@@ -319,6 +322,8 @@ class GreetScreen(DeskScreen):
     @work(exclusive=True, group="greet", exit_on_error=False)
     @acts_on(chosen_service)
     async def action_issue(self, code: str) -> None:
+        from oss_desk.services.queue import QueueService
+
         actor = self.acting_as()
         needs, urgent, repeat = self.needs, self.urgent, self.repeat
 
@@ -340,6 +345,8 @@ class GreetScreen(DeskScreen):
     @work(exclusive=True, group="greet", exit_on_error=False)
     @acts_on(chosen_service)
     async def action_quick(self, code: str) -> None:
+        from oss_desk.domain.followups import Arranged
+        from oss_desk.services.queue import QueueService
         from oss_desk.ui.dialogs import OutcomeDialog
         from oss_desk.ui.screens.followup_flows import follow_up_outcome
 
@@ -421,6 +428,8 @@ class GreetScreen(DeskScreen):
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     async def action_reprint(self) -> None:
+        from oss_desk.services.queue import QueueService
+
         if self.last_issued is None:
             self.say("No ticket issued here yet (F7 finds one)")
             return

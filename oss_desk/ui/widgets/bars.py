@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import RenderResult
 from textual.widgets import Static
 
 
@@ -13,7 +14,20 @@ class TopBar(Static):
     TopBar { height: 1; background: $primary; color: $text; padding: 0 1; }
     """
 
+    _parts: tuple[str, str, str, str, str] | None = None
+
     def show(self, *, site: str, area: str, desk: str, person: str, clock: str) -> None:
+        """Say these (laid out for the bar's width when it is drawn: also in the first frame,
+        before the bar has a size)."""
+        parts = (site, area, desk, person, clock)
+        if parts != self._parts:
+            self._parts = parts
+            self.refresh()
+
+    def render(self) -> RenderResult:
+        if self._parts is None:
+            return super().render()
+        site, area, desk, person, clock = self._parts
         width = max(20, self.size.width - 2)
         parts = [area, desk, person]
         room = width - len(clock) - 1
@@ -32,7 +46,7 @@ class TopBar(Static):
             text.append(site if len(site) <= room else site[: room - 1] + "…", style="bold")
         text.append(" " * max(1, width - len(text) - len(clock)))
         text.append(clock, style="bold")
-        self.update(text)
+        return text
 
 
 class StatusBar(Static):

@@ -6,9 +6,12 @@ and each device's last real answer. Nothing is called fine while no device worke
 
 from __future__ import annotations
 
-from oss_desk.services.delivery import StatusPart, board_part, not_sent_lines, printing_parts
-from oss_desk.services.desk_view import DeskSnapshot
-from oss_desk.ui.context import DeskContext
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from oss_desk.services.delivery import StatusPart
+    from oss_desk.services.desk_view import DeskSnapshot
+    from oss_desk.ui.context import DeskContext
 
 
 def device_parts(
@@ -16,6 +19,9 @@ def device_parts(
 ) -> list[StatusPart]:
     """Printer (this desk's), jobs needing an answer here, the board, and for the team leader
     the message alerts."""
+    # With the first snapshot (the status line is empty in the desk's first frame).
+    from oss_desk.services.delivery import StatusPart, board_part, not_sent_lines, printing_parts
+
     desk = context.names.desks.get(desk_id or "")
     mine = desk.printer_url if desk else None
     waiting = dict(snapshot.printing.by_printer).get(mine, 0) if mine else 0
