@@ -7,6 +7,7 @@ log."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, OutcomeDialog
 from oss_desk.ui.dialogs.followups import FollowupDialog, RespondDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
-from oss_desk.ui.screens.followups import FollowupsScreen
+from oss_desk.ui.screens.followups import HIGHLIGHT_FIRST, FollowupsScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 
 from ..conftest import MONDAY_0930
@@ -236,6 +237,33 @@ async def test_team_leader_acknowledges_and_answers(office: Path, make_app: AppF
         assert rows(office, "SELECT status, finding, action_taken FROM followups WHERE id = 2") == [
             ("done", "justified", 1)
         ]
+
+
+async def test_keys_on_the_highlighted_one_say_so_when_none_is(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        loads = screen.loads
+        await pilot.press("o")  # "mine": the team leader has taken none
+        await until(lambda: screen.loads > loads and listed(screen) == [])
+        await settled(pilot)
+
+        def said(times: int) -> Callable[[], bool]:
+            return lambda: (
+                sum(str(n.message) == HIGHLIGHT_FIRST for n in app._notifications) == times
+            )
+
+        for n, key in enumerate(("a", "r", "d", "t", "k", "u"), start=1):
+            await pilot.press(key)  # dimmed: says why rather than nothing
+            await until(said(n))
+        # Run another way (the command palette runs an action without its key): the same words.
+        for n, run in enumerate((screen.action_attempt, screen.action_respond), start=7):
+            run()
+            await until(said(n))
+        assert app.screen is screen  # no dialog opened
+        assert followups(office)[0][5] is None  # nothing taken
 
 
 async def test_the_team_leader_sees_due_and_overdue(office: Path, make_app: AppFactory) -> None:

@@ -70,6 +70,11 @@ COLUMNS = (
     ("Tries", "tries"),
 )
 
+HIGHLIGHT_FIRST = "Highlight a follow-up first"
+"""What a key that acts on the highlighted follow-up says when none is (the list is empty)."""
+ACTS_ON_ONE = ("take", "attempt", "done", "unreachable", "acknowledge", "respond")
+"""The screen actions that work on the highlighted follow-up."""
+
 _key = Keys("followups")
 _LABELS = {"action_text": "Action"}
 """What the details panel calls a personal field (the others: its name, capitalised)."""
@@ -185,6 +190,11 @@ class FollowupsScreen(DeskScreen):
         }.get(action, True)
         return True if applies else None
 
+    def why_not(self, action: str) -> str | None:
+        if action in ACTS_ON_ONE and self.selected() is None:
+            return HIGHLIGHT_FIRST
+        return None
+
     # Loading -----------------------------------------------------------------------------------
 
     def _kinds(self) -> list[Kind]:
@@ -277,6 +287,13 @@ class FollowupsScreen(DeskScreen):
             return None
         return self.items.get(int(key)) if key else None
 
+    def highlighted_followup(self) -> Followup | None:
+        """The highlighted follow-up for a key that acts on it; when there is none, says so."""
+        f = self.selected()
+        if f is None:
+            self.say(HIGHLIGHT_FIRST)
+        return f
+
     @on(DataTable.RowHighlighted, "#followup-table")
     @guarded
     def _moved(self, event: DataTable.RowHighlighted) -> None:
@@ -341,9 +358,8 @@ class FollowupsScreen(DeskScreen):
     # Actions -----------------------------------------------------------------------------------
 
     async def _change(self, fn: Callable[[FollowupService, Followup], Followup], said: str) -> None:
-        f = self.selected()
+        f = self.highlighted_followup()
         if f is None:
-            self.say("Highlight a follow-up first")
             return
         actor = self.acting_as()
         done = await self.desk.act(lambda s: fn(FollowupService(s, actor), f))
@@ -364,7 +380,7 @@ class FollowupsScreen(DeskScreen):
         await self._change(lambda svc, f: svc.take(f.id), "taken")
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
-    @acts_on(selected)
+    @acts_on(highlighted_followup)
     async def action_attempt(self, f: Followup) -> None:
         choices = [
             (key, f"{key.upper()}  {value.replace('-', ' ')}") for key, value in RESULTS.items()
@@ -393,7 +409,7 @@ class FollowupsScreen(DeskScreen):
         await self._change(lambda svc, it: svc.acknowledge(it.id), said)
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
-    @acts_on(selected)
+    @acts_on(highlighted_followup)
     async def action_respond(self, f: Followup) -> None:
         actor = self.acting_as()
 
