@@ -266,6 +266,52 @@ async def test_keys_on_the_highlighted_one_say_so_when_none_is(
         assert followups(office)[0][5] is None  # nothing taken
 
 
+async def test_at_80_columns_the_list_fits_and_the_details_go_below(
+    office: Path, make_app: AppFactory
+) -> None:
+    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="ana")
+    try:  # a long service name, and a ring-back taken by someone
+        svc = FollowupService(session, Actor("ana"))
+        svc.add(Request(kind="ringback", service="H", name=NAME, phone=PHONE, topic="rent"))
+        svc.take(svc.add(Request(kind="ringback", service="C", name=NAME, phone=PHONE)).followup.id)
+    finally:
+        session.close()
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        table = screen.query_one("#followup-table", DataTable)
+        detail = screen.query_one("#followup-detail")
+        await until(lambda: table.row_count == 4)
+        long = "Housing - homelessness"
+
+        def cells(column: str) -> list[str]:
+            return [str(table.get_cell(key, column)) for key in table.rows]
+
+        def fits() -> bool:
+            return table.virtual_size.width <= table.scrollable_content_region.width
+
+        await until(fits)
+        assert screen.has_class("-narrow") and detail.region.y > table.region.y  # below
+        for column in table.columns.values():  # every heading whole
+            assert column.get_render_width(table) - 2 * table.cell_padding >= len(column.label)
+        assert long not in cells("service")
+        assert any(c.endswith("…") and long.startswith(c[:-1]) for c in cells("service"))
+        assert sorted(cells("ref")) == ["CB-0001", "CB-0002", "CB-0003", "OTR-0001"]
+        assert all(len(c) == len("Tue 24 Nov") for c in cells("due"))  # whole
+        # The panel below says in full what the list shortened.
+        table.move_cursor(row=listed(screen).index("CB-0002"))
+        await until(lambda: long in str(detail.render()))
+        # Wider: the details beside the list again, and every name whole.
+        await pilot.resize_terminal(160, 36)
+        await until(lambda: long in cells("service"))
+        await until(lambda: "Ana Adviser" in cells("owner"))
+        assert not screen.has_class("-narrow") and detail.region.x > table.region.x
+        await until(fits)
+        await pilot.resize_terminal(80, 24)  # and back: fitted again
+        await until(lambda: long not in cells("service"))
+        await until(fits)
+
+
 async def test_the_team_leader_sees_due_and_overdue(office: Path, make_app: AppFactory) -> None:
     clock = FixedClock(MONDAY_0930.replace(day=24, hour=10))  # Tuesday: the ring-back is due
     app = make_app(office, "desk-1", person="tl", clock=clock)
