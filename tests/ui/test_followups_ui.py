@@ -19,6 +19,7 @@ from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.commands import DeskCommands
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, OutcomeDialog
 from oss_desk.ui.dialogs.followups import FollowupDialog, RespondDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -258,8 +259,13 @@ async def test_keys_on_the_highlighted_one_say_so_when_none_is(
         for n, key in enumerate(("a", "r", "d", "t", "k", "u"), start=1):
             await pilot.press(key)  # dimmed: says why rather than nothing
             await until(said(n))
-        # Run another way (the command palette runs an action without its key): the same words.
-        for n, run in enumerate((screen.action_attempt, screen.action_respond), start=7):
+        # Chosen in the command palette (Ctrl+P): the same words.
+        palette = {name: run for name, _, run in DeskCommands(screen)._entries()}
+        for n, name in enumerate(("Try (a)", "Answer (r)"), start=7):
+            await palette[name]()
+            await until(said(n))
+        # The actions themselves, should one run with nothing highlighted: the same words.
+        for n, run in enumerate((screen.action_attempt, screen.action_respond), start=9):
             run()
             await until(said(n))
         assert app.screen is screen  # no dialog opened
@@ -348,6 +354,15 @@ def test_followups_snapshot(snap_compare, office: Path, make_app: AppFactory) ->
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         screen = await open_followups(app, pilot)
         await until(lambda: "Wilhelmina" in str(screen.query_one("#followup-detail").render()))
+        table = screen.query_one("#followup-table", DataTable)
+
+        def measured() -> bool:  # the table has measured its rows (it does so when idle)
+            return all(
+                column.content_width >= max(len(str(c)) for c in table.get_column(key))
+                for key, column in table.columns.items()
+            )
+
+        await until(measured)
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
