@@ -9,6 +9,8 @@ from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable
 
+from oss_desk.ui.faults import guarded
+
 PADDING = 2
 """The cells a DataTable adds to each column (one each side)."""
 
@@ -67,5 +69,6 @@ class FittedTable(DataTable[Text]):
         def control(self) -> FittedTable:
             return self.table
 
+    @guarded
     def on_resize(self, event: Resize) -> None:
         self.post_message(self.WidthChanged(self))
