@@ -29,19 +29,38 @@ from oss_desk.storage.migrations import schema_dir
 from oss_desk.storage.reports import day_tallies
 from oss_desk.storage.reports_facts import has_visit_facts
 
+from .appointments_site import make_office
 from .conftest import Cli
 from .test_report_range_pass import plain
-from .test_scorecard_day import monday
+from .test_scorecard_day import DAY, EMAIL, at, monday, ok
 
 __all__ = ["monday"]  # the scripted day's fixture, used below
 
-BACKFILL_MARK = "INSERT INTO visit_facts\nSELECT"
+BACKFILLS = (
+    ("0024_visit_facts.sql", "INSERT INTO visit_facts\nSELECT"),
+    ("0030_visit_facts_contact.sql", "INSERT INTO visit_facts (visit_id, booked_ms)\nSELECT"),
+)
+"""The migrations' statements that compute every visit's row from its events (and, for its
+booked start, its appointments), each from its mark to the end of its file."""
 
 
-def _backfill_sql() -> str:
-    """The migration's statement that computes every visit's row from its events."""
-    text = (schema_dir() / "0024_visit_facts.sql").read_text(encoding="utf-8")
-    return text[text.index(BACKFILL_MARK) :]
+ADDED_LATER = ("booked_ms", "attended_ms")
+"""The columns schema/0030 added (0024's backfill names no columns: it fills the others)."""
+
+
+def _backfill_sql(conn: sqlite3.Connection) -> str:
+    """The migrations' statements that compute every visit's row from its events."""
+    first = [
+        r[1] for r in conn.execute("PRAGMA table_info(visit_facts)") if r[1] not in ADDED_LATER
+    ]
+    parts = []
+    for name, mark in BACKFILLS:
+        text = (schema_dir() / name).read_text(encoding="utf-8")
+        parts.append(text[text.index(mark) :])
+    parts[0] = parts[0].replace(
+        BACKFILLS[0][1], f"INSERT INTO visit_facts ({', '.join(first)})\nSELECT", 1
+    )
+    return "\n".join(parts)
 
 
 def _rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
@@ -65,7 +84,7 @@ def assert_rows_are_the_events(db: Path, tmp_path: Path) -> int:
     try:
         kept = _rows(copy)
         copy.execute("DELETE FROM visit_facts")
-        copy.execute(_backfill_sql())
+        copy.executescript(_backfill_sql(copy))
         assert _rows(copy) == kept
         arrivals = copy.execute("SELECT count(*) FROM events WHERE kind = 'arrived'").fetchone()
         assert sum(1 for row in kept if row[2] is not None) == arrivals[0]
@@ -132,7 +151,11 @@ def test_a_database_migrated_before_the_table_gets_its_rows(history: Path, tmp_p
         ).fetchall():
             conn.execute(f'DROP TRIGGER "{name}"')
         conn.execute("DROP TABLE visit_facts")
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0024_visit_facts'")
+        conn.execute(
+            "DELETE FROM _sqlite_migrations WHERE name IN"
+            " ('0024_visit_facts', '0028_visit_facts_report_indexes', '0030_visit_facts_contact',"
+            " '0031_visit_facts_covering')"
+        )
         conn.commit()
     finally:
         conn.close()
@@ -141,3 +164,81 @@ def test_a_database_migrated_before_the_table_gets_its_rows(history: Path, tmp_p
         assert _rows(session.store.conn) == kept
     finally:
         session.close()
+
+
+def _contact(db: Path) -> dict[str, tuple[int | None, int | None, int | None]]:
+    """Each ticket code's visit: (booked_ms, first_call_ms, attended_ms) from its row."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            code: (booked, first_call, attended)
+            for code, booked, first_call, attended in conn.execute(
+                "SELECT t.service_code || printf('%03d', t.number), f.booked_ms,"
+                " f.first_call_ms, f.attended_ms"
+                " FROM tickets t JOIN visit_facts f ON f.visit_id = t.visit_id"
+            )
+        }
+    finally:
+        conn.close()
+
+
+def _ms(hhmm: str) -> int:
+    return int(datetime.fromisoformat(at(hhmm)).timestamp() * 1000)
+
+
+@pytest.fixture
+def turns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """A day whose visits make the booked start and the first attended call differ from the
+    obvious: a visit transferred and then not there when called again; a no-show taken back;
+    an appointment checked in early."""
+    cli = Cli(make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin"), monkeypatch)
+    booked = ok(
+        cli, "08:00", "appointment", "book", "--service", "C", "--start", at("11:00"), *EMAIL
+    )
+    ok(cli, "09:00", "ticket", "issue", "--service", "W")  # W001
+    ok(cli, "09:05", "ticket", "call", "W001", "--desk", "desk-1")
+    ok(cli, "09:06", "ticket", "start", "W001")
+    ok(cli, "09:10", "ticket", "transfer", "W001", "--service", "H")  # H001, the same visit
+    ok(cli, "09:20", "ticket", "call", "H001", "--desk", "desk-1")
+    ok(cli, "09:22", "ticket", "no-show", "H001")
+    ok(cli, "09:30", "ticket", "issue", "--service", "W")  # W002
+    ok(cli, "09:35", "ticket", "call", "W002", "--desk", "desk-1")
+    ok(cli, "09:36", "ticket", "no-show", "W002")
+    ok(cli, "09:37", "ticket", "undo-no-show", "W002")
+    ok(cli, "10:40", "appointment", "check-in", booked["ref"])
+    ok(cli, "11:02", "ticket", "call", "C001", "--desk", "room-1")
+    return cli
+
+
+def test_the_booked_start_and_first_attended_call_are_kept(turns: Cli, tmp_path: Path) -> None:
+    """schema/0030: the transferred visit's attended call is its first ticket's (the second
+    ticket was a no-show); a ticket once found a no-show is not attended, even taken back (the
+    rule the reports have counted by); the appointment holder's booked start is kept from the
+    check-in; and every value equals the migration's backfill from the events."""
+    rows = _contact(turns.db)
+    assert rows["W001"] == rows["H001"] == (None, _ms("09:05"), _ms("09:05"))
+    assert rows["W002"] == (None, _ms("09:35"), None)
+    assert rows["C001"] == (_ms("11:00"), _ms("11:02"), _ms("11:02"))
+    assert_rows_are_the_events(turns.db, tmp_path)
+    assert_tallies_are_the_events(turns.db, tmp_path, DAY, DAY)
+
+
+def test_an_appointment_moved_or_unlinked_after_check_in_moves_its_visit_row(
+    turns: Cli, tmp_path: Path
+) -> None:
+    """The booked start follows the appointment row (a later correction of its start, or its
+    link to the visit taken away), as the backfill would compute it."""
+    conn = sqlite3.connect(turns.db)
+    try:
+        with conn:
+            conn.execute(
+                "UPDATE appointments SET starts_at = ? WHERE visit_id IS NOT NULL", [at("10:45")]
+            )
+        assert _contact(turns.db)["C001"][0] == _ms("10:45")
+        assert_rows_are_the_events(turns.db, tmp_path)
+        with conn:
+            conn.execute("UPDATE appointments SET visit_id = NULL")
+        assert _contact(turns.db)["C001"][0] is None
+        assert_rows_are_the_events(turns.db, tmp_path)
+    finally:
+        conn.close()

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from oss_desk.domain.calendar import EARLIEST, YEARS_AHEAD, years_after
 from oss_desk.domain.stats import month_bounds, month_of, shift_month
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
@@ -23,8 +24,6 @@ from oss_desk.errors import InvalidInput
 MAX_DAYS = 3 * 366 + 1
 """The longest run of days one report covers (three years, so that any financial year and its
 comparison fit many times over): longer is refused where it is typed."""
-EARLIEST = date(1970, 1, 1)
-YEARS_AHEAD = 100
 
 _YEAR = re.compile(r"^(\d{4})(?:/(\d{2}))?$")
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
@@ -144,15 +143,8 @@ def _check_span(first: date, last: date, what: str, today: date | None) -> None:
     after ``today``."""
     if last < EARLIEST:
         raise InvalidInput(f"{what} ends before {EARLIEST.isoformat()}: no office's records do")
-    if today is not None and first > _years_after(today, YEARS_AHEAD):
+    if today is not None and first > years_after(today, YEARS_AHEAD):
         raise InvalidInput(f"{what} starts more than {YEARS_AHEAD} years ahead")
-
-
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def parse_year(text: str, start_month: int = 4, today: date | None = None) -> Period:

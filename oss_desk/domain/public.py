@@ -14,25 +14,30 @@ TOKEN_BYTES = 15
 LINK_PATH = "/t/"
 
 
+def _token(key: bytes, *message: object) -> str:
+    """The keyed hash (HMAC-SHA256) of ``message``'s parts joined with colons, cut to
+    :data:`TOKEN_BYTES` and written URL-safe: every public token is made this way."""
+    text = ":".join(str(part) for part in message)
+    mac = hmac.new(key, text.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:TOKEN_BYTES]).decode("ascii")
+
+
 def ticket_token(key: bytes, ticket_id: int, business_day: str) -> str:
     """The ticket's token for its day: the same on every reprint, useless the next day (the
     phone page looks it up among that day's tickets only)."""
-    mac = hmac.new(key, f"ticket:{ticket_id}:{business_day}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac[:TOKEN_BYTES]).decode("ascii")
+    return _token(key, "ticket", ticket_id, business_day)
 
 
 def feedback_desk_token(key: bytes, desk_id: str) -> str:
     """A desk's feedback page (the counter tablet's address): cannot be guessed from outside,
     and the same for as long as the office's key."""
-    mac = hmac.new(key, f"feedback-desk:{desk_id}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac[:TOKEN_BYTES]).decode("ascii")
+    return _token(key, "feedback-desk", desk_id)
 
 
 def feedback_visit_token(key: bytes, visit_id: int, business_day: str) -> str:
     """The token the feedback page rates one visit by (the visit it offers is the one just
     finished at its desk; the token says which, and cannot be made for another)."""
-    mac = hmac.new(key, f"feedback-visit:{visit_id}:{business_day}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()[:TOKEN_BYTES]).decode("ascii")
+    return _token(key, "feedback-visit", visit_id, business_day)
 
 
 def ticket_link(public_url: str, token: str) -> str:

@@ -32,20 +32,24 @@ def badge(status: Status, label: str | None = None) -> str:
     )
 
 
+def rating(s: Standard) -> str:
+    """The standard's status badge as the report rated it: "No data" where it has no figure,
+    "Monitored (no target)" where it is watched, not rated."""
+    if s.status is Status.NONE and s.value is None:
+        return badge(Status.NONE, "No data")
+    if s.status is Status.NONE and s.rule is Rule.MONITORED:
+        return badge(Status.NONE, "Monitored (no target)")
+    return badge(s.status)
+
+
 def standards_table(standards: Sequence[Standard]) -> str:
     rows = []
     for s in standards:
-        if s.status is Status.NONE and s.value is None:
-            shown = badge(Status.NONE, "No data")
-        elif s.status is Status.NONE and s.rule is Rule.MONITORED:
-            shown = badge(Status.NONE, "Monitored (no target)")
-        else:
-            shown = badge(s.status)
         rows.append(
             f'<tr data-standard="{e(s.key)}" data-status="{e(s.status.value)}">'
             f"<th scope=row>{e(s.label)}</th>"
             f'<td class="num">{percent(s.value)}</td>'
-            f"<td>{e(target(s))}</td><td>{shown}</td></tr>"
+            f"<td>{e(target(s))}</td><td>{rating(s)}</td></tr>"
         )
         if s.definition:
             rows.append(f'<tr class="definition"><td colspan="4">{e(s.definition)}</td></tr>')

@@ -20,9 +20,8 @@ from oss_desk.domain.reports import (
     VisitFigures,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
-from oss_desk.domain.standards import Standard
 from oss_desk.render.formats import count, long_date, minutes, percent, short_month, target
-from oss_desk.render.html_page import badge, bars_block, figures, row, section, table
+from oss_desk.render.html_page import bars_block, figures, rating, row, section, table
 from oss_desk.render.svg import Bar, e, polylines
 
 
@@ -221,7 +220,7 @@ def scorecard_section(report: RangeReport) -> str:
             f"<th scope=row>{e(s.label)}</th>"
             f'<td class="num">{percent(s.value)}</td>'
             f'<td class="num">{percent(before)}</td>'
-            f"<td>{e(target(s))}</td><td>{_rated(s)}</td>"
+            f"<td>{e(target(s))}</td><td>{rating(s)}</td>"
             f"<td>{sparkline(s.key, s.label, report.months)}</td></tr>"
             f'<tr class="definition"><td colspan="6">{e(s.definition)}</td></tr>'
         )
@@ -242,16 +241,6 @@ def scorecard_section(report: RangeReport) -> str:
             cls="standards scorecard",
         ),
     )
-
-
-def _rated(s: Standard) -> str:
-    from oss_desk.domain.standards import Rule, Status
-
-    if s.status is Status.NONE and s.value is None:
-        return badge(Status.NONE, "No data")
-    if s.status is Status.NONE and s.rule is Rule.MONITORED:
-        return badge(Status.NONE, "Monitored (no target)")
-    return badge(s.status)
 
 
 def _short(p: PeriodSummary) -> str:

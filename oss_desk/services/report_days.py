@@ -101,12 +101,11 @@ class DayTallies:
             if any((s, day.isoformat()) not in days for s in sites)
         ]
         for run_first, run_last in _runs(missing):
-            counted: dict[DayKey, DayTally] = {
-                (s, day.isoformat()): DayTally()
-                for s in sites
-                for day in _days(run_first, run_last)
-            }
-            counted.update(day_tallies(conn, run_first.isoformat(), run_last.isoformat(), None))
+            counted = day_tallies(conn, run_first.isoformat(), run_last.isoformat(), None)
+            for day in _days(run_first, run_last):  # a day without events: an empty tally
+                for s in sites:
+                    if (s, day.isoformat()) not in counted:
+                        counted[(s, day.isoformat())] = DayTally()
             days.update(counted)
             if office is self.offices.own and has_rollup(conn):
                 self.unsaved.update(counted)

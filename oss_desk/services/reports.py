@@ -294,12 +294,12 @@ class ReportService:
         before = period.previous()
         now = self.s.clock.now()
         found = tallies.days(before.first, period.last, site, now)
-        current = merged(t for (_s, d), t in found.items() if d >= period.first.isoformat())
-        earlier = merged(t for (_s, d), t in found.items() if d < period.first.isoformat())
         months: dict[str, DayTally] = {}
         for (_site, day), t in found.items():
             if day >= period.first.isoformat():
                 months.setdefault(day[:7], DayTally()).add(t)
+        current = merged(months.values())  # the same sums as adding up its days again
+        earlier = merged(t for (_s, d), t in found.items() if d < period.first.isoformat())
         days = _each_day(period.first, period.last)
         figures = visit_figures(current.visits, self.offices.layout(sites, days), rules)
         calls = self._calls(period.first, period.last, site)

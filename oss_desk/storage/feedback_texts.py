@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oss_desk.domain.models import Ticket
+from oss_desk.storage import sending
 from oss_desk.storage.outbox import LeasedRow
 from oss_desk.storage.rows import of_row, row_dict, select_one
 
@@ -104,20 +105,8 @@ def purge_numbers(conn: sqlite3.Connection, before_day: str, now: str, *, dry_ru
 def purge_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
     """Provider ids (Notify keeps the number and text under them) and error texts of follow-up
     texts finished before ``before``."""
-    where = (
-        " FROM feedback_texts WHERE status IN ('sent', 'failed', 'cancelled')"
-        " AND (provider_id IS NOT NULL OR last_error IS NOT NULL)"
-        " AND coalesce(sent_at, next_attempt_at, created_at) < ?"
-    )
-    if dry_run:
-        return int(conn.execute("SELECT count(*)" + where, [before]).fetchone()[0])
-    return conn.execute(
-        "UPDATE feedback_texts SET provider_id = NULL, last_error = NULL"
-        " WHERE status IN ('sent', 'failed', 'cancelled')"
-        " AND (provider_id IS NOT NULL OR last_error IS NOT NULL)"
-        " AND coalesce(sent_at, next_attempt_at, created_at) < ?",
-        [before],
-    ).rowcount
+    finished = ("sent", "failed", "cancelled")
+    return sending.purge_traces(conn, "feedback_texts", finished, before, dry_run=dry_run)
 
 
 def next_due(conn: sqlite3.Connection) -> str | None:

@@ -24,8 +24,8 @@ from oss_desk.domain.followups import (
     Via,
     format_ref,
 )
-from oss_desk.storage.rows import of_row, row_dict
-from oss_desk.storage.sending import REFERRAL_MESSAGES, claim_due
+from oss_desk.storage.rows import of_row, purge, row_dict
+from oss_desk.storage.sending import REFERRAL_MESSAGES, claim_due, purge_traces
 
 _DAY = date.fromisoformat
 
@@ -330,23 +330,15 @@ def purge_details(
 ) -> int:
     """Delete the personal details of follow-ups of these kinds closed (or, still open,
     received) before the instant ``before``."""
-    args = {"kinds": json.dumps([k.value for k in kinds]), "before": before, "now": now}
-    if dry_run:
-        return int(
-            conn.execute(
-                "SELECT count(*) FROM followup_details WHERE purged_at IS NULL AND followup_id IN "
-                "(SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
-                "AND coalesce(closed_at, received_at) < :before)",
-                args,
-            ).fetchone()[0]
-        )
-    return conn.execute(
+    return purge(
+        conn,
         "UPDATE followup_details SET name = NULL, phone = NULL, email = NULL, topic = NULL, "
         "action_text = NULL, purged_at = :now WHERE purged_at IS NULL AND followup_id IN "
         "(SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
         "AND coalesce(closed_at, received_at) < :before)",
-        args,
-    ).rowcount
+        {"kinds": json.dumps([k.value for k in kinds]), "before": before, "now": now},
+        dry_run=dry_run,
+    )
 
 
 def visits_to_follow_up(conn: sqlite3.Connection, since: str) -> list[tuple[Any, ...]]:
@@ -426,22 +418,7 @@ def release_stale_messages(conn: sqlite3.Connection) -> int:
 
 def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
     """Provider ids and error texts of referral messages finished before ``before``."""
-    if dry_run:
-        return int(
-            conn.execute(
-                "SELECT count(*) FROM followup_messages WHERE status IN ('sent', 'failed') "
-                "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
-                "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
-                [before],
-            ).fetchone()[0]
-        )
-    return conn.execute(
-        "UPDATE followup_messages SET provider_id = NULL, last_error = NULL "
-        "WHERE status IN ('sent', 'failed') "
-        "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
-        "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
-        [before],
-    ).rowcount
+    return purge_traces(conn, REFERRAL_MESSAGES, ("sent", "failed"), before, dry_run=dry_run)
 
 
 def record_actions(

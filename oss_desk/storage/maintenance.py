@@ -23,6 +23,7 @@ from oss_desk import files
 from oss_desk.storage import chain as event_chain
 from oss_desk.storage.chain import ChainCheck
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
+from oss_desk.storage.sending import purge_traces
 
 EVENT_TRIGGERS = ("events_no_update", "events_no_delete")
 # The byte of the -shm file on which every connection of a WAL database holds a read lock for as
@@ -456,18 +457,8 @@ def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool
     when sending); what remains after sending is the provider's id (under which Notify keeps
     the text and the recipient) and the provider's last error text.
     """
-    return _purge(
-        conn,
-        "SELECT count(*) FROM messages WHERE status IN ('sent', 'failed', 'cancelled', 'expired') "
-        "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
-        "AND coalesce(sent_at, next_attempt_at, created_at) < :before",
-        "UPDATE messages SET provider_id = NULL, last_error = NULL "
-        "WHERE status IN ('sent', 'failed', 'cancelled', 'expired') "
-        "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
-        "AND coalesce(sent_at, next_attempt_at, created_at) < :before",
-        {"before": before},
-        dry_run,
-    )
+    finished = ("sent", "failed", "cancelled", "expired")
+    return purge_traces(conn, "messages", finished, before, dry_run=dry_run)
 
 
 def purge_print_payloads(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:

@@ -150,10 +150,14 @@ def _visits(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None
     """Each visit that arrived in the range: the arrivals by hour, service and channel, the
     urgent and repeat flags and the needs; and the visits counted by what became of them, in
     SQL by the domain's rule (:mod:`oss_desk.storage.reports_visits`), from ``visit_facts``
-    (schema/0024) when the database has it, else from the events."""
+    (schema/0024, 0030) when the database has it, else from the events (of the visits whose
+    ids the range's arrivals span)."""
+    if has_visit_facts(conn):
+        count_visits(conn, args, None, days.visits)
+        return
     low, high = conn.execute(_VISIT_IDS, args).fetchone()
     if low is not None:
-        count_visits(conn, args, low, high, days.visits, has_visit_facts(conn))
+        count_visits(conn, args, (low, high), days.visits)
 
 
 def _finishes(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:

@@ -6,7 +6,8 @@ Each read here returns rows of exactly the shape of the event-log read it replac
 copy opened with ``--include`` may not have it, and is read from its events as before), so the
 counting is the same code either way; ``tests/test_visit_facts.py`` relates the two. The
 finishes and service times are read through ``visit_facts_finish`` and ``visit_facts_served``
-(schema/0028), in the order they are grouped. The visits themselves are counted by
+(schema/0028; the finishes from the index alone since schema/0031), in the order they are
+grouped. The visits themselves are counted by
 :mod:`oss_desk.storage.reports_visits`.
 """
 
@@ -34,10 +35,11 @@ FROM visit_facts {_FINISHED} AND finish_ticket IS NOT NULL GROUP BY 1, 2, 3, 4
 
 
 def has_visit_facts(conn: sqlite3.Connection) -> bool:
-    """Whether the database keeps ``visit_facts`` (schema/0024)."""
+    """Whether the database keeps ``visit_facts`` (schema/0024) with each visit's booked start
+    and first attended call (schema/0030); an older copy is read from its events."""
     return (
         conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'visit_facts'"
+            "SELECT 1 FROM pragma_table_info('visit_facts') WHERE name = 'attended_ms'"
         ).fetchone()
         is not None
     )

@@ -1,21 +1,25 @@
 """The visits of a range of days counted in SQL: what became of each visit and its wait, by the
 domain's own rule (:data:`oss_desk.domain.standards.VISIT_ENDS`, spelt here as ``CASE WHEN``),
-added up per site, day and end by SQLite; the arrivals and flags grouped likewise. Python then
-handles a few thousand groups instead of each of hundreds of thousands of visits.
+listed per site and day by SQLite as one number a visit (its end and wait); the arrivals and
+flags grouped likewise. Python then handles a few thousand groups instead of each of hundreds of
+thousands of visits.
 
 The raw waits come back whole (``group_concat``: every wait, for the percentiles, never an
 average), so the tallies are exactly those of counting visit by visit
 (:meth:`oss_desk.domain.tally.VisitTally.count_visit`); ``tests/test_visit_rules_sql.py`` holds
 the two equal for arbitrary visits.
 
-The visits are read from ``visit_facts`` (schema/0024) when the database has it, else from the
-events themselves (an office's older copy read with ``--include``): the same columns either way.
+The visits are read from ``visit_facts`` (schema/0024, 0030) when the database has it, else from
+the events themselves (an office's older copy read with ``--include``): the same columns either way.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left
 from collections.abc import Callable
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from oss_desk.domain.standards import (
@@ -69,13 +73,23 @@ def _wait(rule: EndRule) -> str:
     return f"max(0, coalesce({', '.join(rule.until)}, clock) - clock)"
 
 
-END_SQL = (
-    "CASE " + " ".join(f"WHEN {_check(r)} THEN {_text(r.end.value)}" for r in VISIT_ENDS) + " END"
-)
-"""How the visit ended (:data:`VISIT_ENDS`, the first line that holds)."""
+_ENDS_IN_ORDER = tuple(VisitEnd)
+CODE_SPAN = 1 << 40
+"""The room each end's waits take in :data:`CODED_END_SQL` (2**40 ms: 34 years; a wait is never
+below 0 there)."""
 
-WAIT_SQL = "CASE " + " ".join(f"WHEN {_check(r)} THEN {_wait(r)}" for r in VISIT_ENDS) + " END"
-"""Its wait in milliseconds from the clock's start (a row's ``clock``)."""
+CODED_END_SQL = (
+    "CASE "
+    + " ".join(
+        f"WHEN {_check(r)} THEN {_ENDS_IN_ORDER.index(r.end) * CODE_SPAN} + {_wait(r)}"
+        for r in VISIT_ENDS
+    )
+    + " END"
+)
+"""How the visit ended and its wait, as one number (the end's place in :class:`VisitEnd` times
+:data:`CODE_SPAN`, plus the wait from the clock's start, a row's ``clock``): the first line of
+:data:`VISIT_ENDS` that holds, in one ``CASE``, so that SQLite works out each visit's end once
+(asking for each end's waits separately made it work the end out again for each)."""
 
 _FIRST, _SECOND = CHECKED_IN_BY_BOOKED
 APPOINTMENT_WAIT_SQL = (
@@ -89,15 +103,14 @@ LATE_SQL = f"(booked_ms IS NOT NULL AND seen_ms IS NOT NULL AND NOT ({_FIRST} <=
 _FROM_FACTS = """
 visits AS (
   SELECT visit_id, site_id, business_day, arrived_ms, local_hour, service_code, channel, urgent,
-    repeat, needs, gone, first_call_ms, quick_ms, substr(ended, cut + 22) AS ended_kind,
-    CAST(substr(ended, cut + 1, 20) AS INTEGER) AS ended_id, ended_ms
+    repeat, needs, first_call_ms, quick_ms, booked_ms, attended_ms,
+    substr(ended, cut + 22) AS ended_kind, CAST(substr(ended, cut + 1, 20) AS INTEGER) AS ended_id,
+    ended_ms
   FROM (SELECT *, instr(ended, ' ') AS cut FROM visit_facts
-        WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site))),
-gone_visits AS (
-  SELECT visit_id FROM visit_facts WHERE visit_id BETWEEN :low AND :high AND gone)
+        WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)))
 """
-"""The range's visits from ``visit_facts`` (ids ``:low`` to ``:high``), and those of them that
-were found gone (a ticket of theirs ended as a no-show or cancelled)."""
+"""The range's visits from ``visit_facts``: each row holds its booked start and its first
+attended call too (schema/0030), so nothing is joined."""
 
 _FROM_EVENTS = f"""
 span(day) AS (SELECT :first WHERE :first <= :last
@@ -126,31 +139,29 @@ endings AS (
       WHERE visit_id BETWEEN :low AND :high
         AND kind IN ('called', 'finished', 'no_show', 'cancelled')
       GROUP BY visit_id))),
-visits AS (
-  SELECT a.*, coalesce(e.gone, 0) AS gone, e.first_call_ms, e.quick_ms, e.ended_kind, e.ended_id,
-    e.ended_ms
-  FROM arrived a LEFT JOIN endings e USING (visit_id)),
-gone_visits AS (SELECT visit_id FROM endings WHERE gone)
-"""  # noqa: S608 - constant text
-"""The range's visits from the event log alone (an older copy without ``visit_facts``): the same
-columns, as schema/0024 computes them (the first call, the resolution at meet-and-greet, how
-the visit ended last: the latest of its finish, no-show and cancellations by instant, then id;
-whether any of its tickets ended as a no-show or cancelled)."""
-
-_FACTS = f"""
 booked AS (
   SELECT visit_id, min(id), {_ms("starts_at")} AS booked_ms FROM appointments
   WHERE visit_id BETWEEN :low AND :high GROUP BY visit_id),
 attended AS (
   SELECT c.visit_id, {_ms("min(c.at)")} AS attended_ms FROM events c
-  WHERE c.visit_id IN (SELECT visit_id FROM gone_visits) AND c.kind = 'called'
+  WHERE c.visit_id IN (SELECT visit_id FROM endings WHERE gone) AND c.kind = 'called'
     AND NOT EXISTS (SELECT 1 FROM events x WHERE x.visit_id = c.visit_id
                     AND x.kind IN ('no_show', 'cancelled') AND x.ticket_id = c.ticket_id)
   GROUP BY c.visit_id),
-contact AS (
-  SELECT v.*, b.booked_ms,
-    CASE WHEN v.gone THEN t.attended_ms ELSE v.first_call_ms END AS attended_ms
-  FROM visits v LEFT JOIN booked b USING (visit_id) LEFT JOIN attended t USING (visit_id)),
+visits AS (
+  SELECT a.*, e.first_call_ms, e.quick_ms, b.booked_ms,
+    CASE WHEN e.gone THEN t.attended_ms ELSE e.first_call_ms END AS attended_ms,
+    e.ended_kind, e.ended_id, e.ended_ms
+  FROM arrived a LEFT JOIN endings e USING (visit_id) LEFT JOIN booked b USING (visit_id)
+    LEFT JOIN attended t USING (visit_id))
+"""  # noqa: S608 - constant text
+"""The range's visits from the event log alone (an older copy without ``visit_facts``): the same
+columns, as schema/0024 and schema/0030 compute them (the first call, the resolution at
+meet-and-greet, how the visit ended last: the latest of its finish, no-show and cancellations by
+instant, then id; the booked start of the first appointment it checked in for; its earliest call
+of a ticket that did not end as a no-show or cancelled)."""
+
+_FACTS = """
 facts AS (
   SELECT site_id, business_day, arrived_ms, booked_ms,
     coalesce(min(attended_ms, quick_ms), attended_ms, quick_ms) AS seen_ms, first_call_ms,
@@ -159,46 +170,40 @@ facts AS (
          THEN (SELECT nullif(coalesce(json_extract(r.data, '$.reason'), ''), '')
                FROM events r WHERE r.id = ended_id) END AS ended_reason,
     ended_ms
-  FROM contact)
-"""  # noqa: S608 - constant text
+  FROM visits)
+"""
 """Each visit's facts (:class:`~oss_desk.domain.standards.VisitFacts`: its first contact is
-the earliest of its first attended call and its resolution at meet-and-greet; the booked start
-of the first appointment it checked in for; why it was cancelled)."""
+the earliest of its first attended call and its resolution at meet-and-greet; why it was
+cancelled)."""
 
 _CLASSIFIED = f"""
 clocked AS (SELECT *, {CLOCK_START_SQL} AS clock FROM facts),
 ends AS (
-  SELECT site_id, business_day, {END_SQL} AS visit_end, {WAIT_SQL} AS wait_ms,
+  SELECT site_id, business_day, {CODED_END_SQL} AS coded,
     {APPOINTMENT_WAIT_SQL} AS appointment_wait_ms, {LATE_SQL} AS late
   FROM clocked)
 """  # noqa: S608 - constant text
 """What became of each visit of ``facts`` (columns :data:`FACT_COLUMNS`, with its site and
 business day), by the domain's rules."""
 
-_WAITED = tuple(end for end in VisitEnd if any(r.until for r in VISIT_ENDS if r.end is end))
-"""The ends with a wait (seen, walked out, closed: their waits are listed, and counted by the
-list); the others are only counted. Each is one aggregate: SQLite works out the end again for
-each aggregate that asks, and that is most of the query's time."""
-_END_COLUMNS = ", ".join(
-    f"group_concat(wait_ms) FILTER (WHERE visit_end = {_text(end.value)})"
-    if end in _WAITED
-    else f"count(*) FILTER (WHERE visit_end = {_text(end.value)})"
-    for end in VisitEnd
-)
-_ENDS = f"""
-SELECT site_id, business_day, {_END_COLUMNS}, group_concat(appointment_wait_ms), sum(late)
+_WAITED = frozenset(end for end in VisitEnd if any(r.until for r in VISIT_ENDS if r.end is end))
+"""The ends with a wait (seen, walked out, closed: their waits are listed); the others are only
+counted."""
+_ENDS = """
+SELECT site_id, business_day, group_concat(coded), group_concat(appointment_wait_ms), sum(late)
 FROM ends GROUP BY business_day, site_id
-"""  # noqa: S608 - constant text
-"""The visits by site and day: how many ended each way (:class:`VisitEnd`, in its order) and
-their waits; the appointment holders' waits from the booked time, and the late check-ins. Read
-in (day, site) order from ``visit_facts_day`` (schema/0028), so SQLite adds up as it reads."""
+"""
+"""The visits by site and day: each one's end and wait (:data:`CODED_END_SQL`); the appointment
+holders' waits from the booked time, and the late check-ins. Read in (day, site) order from
+``visit_facts_day`` (schema/0028), so SQLite adds up as it reads."""
 
 _ARRIVALS = """
-SELECT site_id, business_day, local_hour, service_code, channel, count(*),
-  sum(urgent <> 0), sum(repeat <> 0)
-FROM visits GROUP BY 1, 2, 3, 4, 5
+SELECT business_day, site_id, local_hour, service_code, channel, urgent, repeat, count(*)
+FROM visits GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
-"""The arrivals by site, day, hour, service and channel, with the urgent and repeat flags."""
+"""The arrivals by day, site, hour, service and channel (the first five columns: the tally's
+:data:`~oss_desk.domain.tally.ArrivalKey`) and the urgent and repeat flags (grouped by, in the
+index's order: cheaper for SQLite than adding them up)."""
 
 _NEEDS = """
 SELECT site_id, business_day, need.value, count(*)
@@ -209,36 +214,36 @@ GROUP BY 1, 2, 3
 """The visitors' needs (a JSON list, or one need as text) by site, day and need."""
 
 
+_DAY_SITE = itemgetter(0, 1)
+
+
 def _ints(text: Any) -> list[int]:
-    return [] if text is None else [int(v) for v in str(text).split(",")]
+    return [] if text is None else list(map(int, str(text).split(",")))
 
 
 def count_visits(
     conn: sqlite3.Connection,
     args: dict[str, Any],
-    low: int,
-    high: int,
+    ids: tuple[int, int] | None,
     tally_of: Callable[[str | None, str], VisitTally],
-    facts: bool,
 ) -> None:
-    """Count the range's visits (ids ``low`` to ``high``; ``args``: first, last and site) into
-    ``tally_of(site, day)`` (a :class:`VisitTally`), from ``visit_facts`` when ``facts`` else
-    from the events."""
-    source = "WITH RECURSIVE " + (_FROM_FACTS if facts else _FROM_EVENTS)
+    """Count the range's visits (``args``: first, last and site) into ``tally_of(site, day)``
+    (a :class:`VisitTally`), from ``visit_facts`` when ``ids`` is None, else from the events
+    of the visits with ids from ``ids[0]`` to ``ids[1]``."""
+    source = "WITH RECURSIVE " + (_FROM_FACTS if ids is None else _FROM_EVENTS)
+    low, high = ids or (0, -1)
     params = {**args, "low": low, "high": high}
-    key: tuple[str | None, str] | None = None
-    tally = counts = None
-    for site, day, hour, service, channel, n, urgent, repeat in conn.execute(
-        source + _ARRIVALS, params
-    ):
-        if key != (site, day) or tally is None or counts is None:
-            key, tally = (site, day), tally_of(site, day)
-            counts = tally.arrivals.counts
-        counts[(day, site, hour, service, channel)] += n
-        if urgent:
-            tally.flags[("urgent", service)] += urgent
-        if repeat:
-            tally.flags[("repeat", service)] += repeat
+    for (day, site), group in groupby(conn.execute(source + _ARRIVALS, params), _DAY_SITE):
+        tally = tally_of(site, day)
+        counts: dict[tuple[Any, ...], int] = {}
+        for row in group:
+            key, n = row[:5], row[7]
+            counts[key] = counts.get(key, 0) + n
+            if row[5]:
+                tally.flags[("urgent", row[3])] += n
+            if row[6]:
+                tally.flags[("repeat", row[3])] += n
+        tally.arrivals.counts.update(counts)
     for site, day, need, n in conn.execute(source + _NEEDS, params):
         tally_of(site, day).needs[str(need)] += n
     count_ended_visits(conn, f"{source}, {_FACTS}", params, tally_of)
@@ -254,19 +259,25 @@ def count_ended_visits(
 
     ``with_facts`` is a ``WITH`` clause (without its final comma) whose common table ``facts``
     has one row a visit: ``site_id``, ``business_day`` and the facts :data:`FACT_COLUMNS`."""
-    ends = list(VisitEnd)
-    for site, day, *counted, appointment_waits, late in conn.execute(
+    for site, day, coded, appointment_waits, late in conn.execute(
         f"{with_facts}, {_CLASSIFIED} {_ENDS}", params
     ):
+        if coded is None:
+            continue
         tally = tally_of(site, day)
-        for end, value in zip(ends, counted, strict=True):
+        values = sorted(_ints(coded))
+        for place, end in enumerate(_ENDS_IN_ORDER):
+            low = place * CODE_SPAN
+            first = bisect_left(values, low)
+            last = bisect_left(values, low + CODE_SPAN, first)
+            if first == last:
+                continue
             if end not in _WAITED:
-                if value:
-                    tally.count_ended(end, int(value), [])
-            elif value is not None:
-                waits = _ints(value)
-                if end is VisitEnd.SEEN:
-                    booked = _ints(appointment_waits)
-                    tally.count_ended(end, len(waits), waits, booked, int(late or 0))
-                else:
-                    tally.count_ended(end, len(waits), waits)
+                tally.count_ended(end, last - first, [])
+                continue
+            waits = values[first:last] if not low else [v - low for v in values[first:last]]
+            if end is VisitEnd.SEEN:
+                booked = _ints(appointment_waits)
+                tally.count_ended(end, len(waits), waits, booked, int(late or 0))
+            else:
+                tally.count_ended(end, len(waits), waits)

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from oss_desk.storage.rows import column_list, first_column
-from oss_desk.storage.sending import TURN_TEXTS, claim_due
+from oss_desk.storage.sending import TURN_TEXTS, claim_due, purge_traces
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,22 +182,8 @@ def purge_phones(conn: sqlite3.Connection, before_day: str, *, dry_run: bool) ->
 def purge_turn_text_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
     """Provider ids (Notify keeps the number and text under them) and error texts of texts
     finished before ``before``."""
-    if dry_run:
-        return int(
-            conn.execute(
-                "SELECT count(*) FROM turn_texts WHERE status IN ('sent', 'failed', 'cancelled') "
-                "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
-                "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
-                [before],
-            ).fetchone()[0]
-        )
-    return conn.execute(
-        "UPDATE turn_texts SET provider_id = NULL, last_error = NULL "
-        "WHERE status IN ('sent', 'failed', 'cancelled') "
-        "AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
-        "AND coalesce(sent_at, next_attempt_at, created_at) < ?",
-        [before],
-    ).rowcount
+    finished = ("sent", "failed", "cancelled")
+    return purge_traces(conn, TURN_TEXTS, finished, before, dry_run=dry_run)
 
 
 def visit_ticket(conn: sqlite3.Connection, visit_id: int) -> int | None:

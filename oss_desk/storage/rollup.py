@@ -25,6 +25,11 @@ clock starts at the booked time, and the tally holds the raw waits (issue 15).
 visit are kept (issue 17)."""
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+"""Compact JSON; a tally is plain data without cycles, so the encoder need not look for them
+(a year's thousands of small lists encode faster)."""
+
+
 def has_rollup(conn: sqlite3.Connection) -> bool:
     """Whether the database has this version's rollup table (another office's older copy may
     not)."""
@@ -55,7 +60,7 @@ def store_days(conn: sqlite3.Connection, days: Mapping[DayKey, DayTally]) -> int
         "INSERT OR REPLACE INTO daily_rollup (site_id, business_day, version, tally)"
         " VALUES (?, ?, ?, ?)",
         (
-            (site, day, ROLLUP_VERSION, json.dumps(t.plain(), separators=(",", ":")))
+            (site, day, ROLLUP_VERSION, _ENCODER.encode(t.plain()))
             for (site, day), t in sorted(days.items())
         ),
     )

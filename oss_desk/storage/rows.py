@@ -3,6 +3,7 @@ records whose fields are their table's columns selected by those fields."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
@@ -12,6 +13,8 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 T = TypeVar("T", bound="DataclassInstance")
+
+_PURGE = re.compile(r"UPDATE (?P<table>\w+) SET .+? WHERE (?P<where>.+)", re.DOTALL)
 
 
 def row_dict(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
@@ -56,3 +59,17 @@ def returned_int(conn: sqlite3.Connection, sql: str, args: Sequence[object] = ()
 def first_column(conn: sqlite3.Connection, sql: str, args: Sequence[object] = ()) -> list[Any]:
     """The first column of every row ``sql`` selects, in its order."""
     return [row[0] for row in conn.execute(sql, args)]
+
+
+def purge(
+    conn: sqlite3.Connection, update: str, args: Mapping[str, object], *, dry_run: bool
+) -> int:
+    """A retention purge: run ``update`` (``UPDATE table SET ... WHERE ...``), or with
+    ``dry_run`` only count the rows its WHERE selects; how many. The selection is written once,
+    so what a dry run counts is what a real run clears."""
+    if not dry_run:
+        return conn.execute(update, args).rowcount
+    parts = _PURGE.fullmatch(update)
+    assert parts is not None, update  # our own statements
+    counted = f"SELECT count(*) FROM {parts['table']} WHERE {parts['where']}"  # noqa: S608
+    return int(conn.execute(counted, args).fetchone()[0])

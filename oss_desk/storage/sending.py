@@ -9,6 +9,7 @@ from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.sending import SendResult
+from oss_desk.storage.rows import purge
 
 REFERRAL_MESSAGES = "followup_messages"
 TURN_TEXTS = "turn_texts"
@@ -58,4 +59,21 @@ def settle(
             "now": format_instant(now),
             "id": row_id,
         },
+    )
+
+
+def purge_traces(
+    conn: sqlite3.Connection, table: str, finished: tuple[str, ...], before: str, *, dry_run: bool
+) -> int:
+    """What a provider leaves on ``table``'s messages finished (a status in ``finished``) before
+    the instant ``before``: its id (under which it keeps the recipient and the text) and the
+    last error text. Returns how many (``dry_run``: only counted)."""
+    statuses = ", ".join(f"'{status}'" for status in finished)
+    return purge(
+        conn,
+        f"UPDATE {table} SET provider_id = NULL, last_error = NULL "  # noqa: S608 - our tables
+        f"WHERE status IN ({statuses}) AND (provider_id IS NOT NULL OR last_error IS NOT NULL) "
+        "AND coalesce(sent_at, next_attempt_at, created_at) < :before",
+        {"before": before},
+        dry_run=dry_run,
     )

@@ -3,9 +3,9 @@
 
 - cold: the daily rollup emptied, so every day of the year and of the year before (shown beside
   it) is counted from the event log (its visits from ``visit_facts``, the one row per visit that
-  triggers keep with the events: schema/0024, added up per site and day by SQLite through the
-  indexes of schema/0028, each visit's end and wait by the domain's rule spelt as SQL), and
-  stored;
+  triggers keep with the events and appointments: schema/0024 and 0030, added up per site and
+  day by SQLite from the indexes of schema/0028 and 0031 alone, each visit's end and wait by
+  the domain's rule spelt as SQL), and stored;
 - warm: the days read back from the rollup;
 - floor (cold): one SQL statement that reads every event row of those two years once (a count
   and the length of each row's data, grouped by kind): what any report built from the event log

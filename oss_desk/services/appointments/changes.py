@@ -22,6 +22,15 @@ from oss_desk.services.appointments.booking import AppointmentBooking
 from oss_desk.storage import appointments as a
 
 
+def _party(by: str, doing: str) -> str:
+    """Who asked for a change to an appointment: ``council`` or ``resident`` (its notice
+    standard binds only the council)."""
+    party = by.strip().lower()
+    if party not in ("council", "resident"):
+        raise InvalidInput(f"say who {doing}: council or resident")
+    return party
+
+
 class AppointmentChanges(AppointmentBooking):
     # Changes ---------------------------------------------------------------------------------
 
@@ -38,9 +47,7 @@ class AppointmentChanges(AppointmentBooking):
         cancellation (``appointments.min_notice_working_days``): less is recorded as a
         breach."""
         self._require(Action.MOVE_APPOINTMENT)
-        party = by.strip().lower()
-        if party not in ("council", "resident"):
-            raise InvalidInput("say who asked to move it: council or resident")
+        party = _party(by, "asked to move it")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             old = self._find_booked(conn, ref, "moved")
@@ -83,9 +90,7 @@ class AppointmentChanges(AppointmentBooking):
         """Cancelled by the resident, or by the council (which owes 1 working day's notice: less
         needs a reason and is recorded as a breach). The resident is told either way."""
         self._require(Action.CANCEL_APPOINTMENT)
-        party = by.strip().lower()
-        if party not in ("council", "resident"):
-            raise InvalidInput("say who cancelled: council or resident")
+        party = _party(by, "cancelled")
         clean_reason = clean_text(reason or "", limit=200, what="the reason")
         now = self.s.clock.now()
         with self.s.store.write() as conn:
