@@ -15,12 +15,27 @@ from oss_desk.ui.faults import guard
 from oss_desk.ui.names import Names
 
 
+def _parsed(binding: Binding) -> tuple[str, tuple[str, ...]]:
+    action, _, raw = binding.action.partition("(")
+    return action, tuple(p.strip().strip("'\"") for p in raw.rstrip(")").split(",") if p)
+
+
 def offered(target: DOMNode, binding: Binding) -> bool:
     """Whether ``binding`` is offered to this person (``check_action`` False: never, for their
     role; None is "not now", still listed)."""
-    action, _, raw = binding.action.partition("(")
-    params = tuple(p.strip().strip("'\"") for p in raw.rstrip(")").split(",") if p)
-    return target.check_action(action, params) is not False
+    return target.check_action(*_parsed(binding)) is not False
+
+
+async def run_from_palette(target: DOMNode, binding: Binding) -> None:
+    """Run a key's action chosen in the palette; one that does nothing now (its key dimmed)
+    says why, as pressing the key does, rather than nothing."""
+    action, params = _parsed(binding)
+    if target.check_action(action, params) is None:
+        why = getattr(target, "disabled_reason", None)
+        if callable(why):
+            target.app.notify(str(why(action, binding.description)), markup=False, timeout=4)
+        return
+    await target.app.run_action(binding.action, target)
 
 
 def help_rows(app: App[Any], screen: DOMNode) -> list[tuple[str, str, str]]:
@@ -70,7 +85,7 @@ class DeskCommands(Provider):
             if not offered(target, binding):
                 continue  # the role may not
             name = f"{binding.description} ({app.get_key_display(binding)})"
-            entries.append((name, binding.tooltip, partial(target.run_action, binding.action)))
+            entries.append((name, binding.tooltip, partial(run_from_palette, target, binding)))
         for code, service in app.names.services.items() if app.may_use("greet") else ():
             entries.append(
                 (

@@ -469,7 +469,16 @@ async def test_a_desk_someone_holds_is_refused_or_taken_over(
 
 @pytest.mark.parametrize(
     "mode",
-    ["greet", "desk", "leader", "leader-demo", "appointments", "appointments-week", "reports"],
+    [
+        "greet",
+        "desk",
+        "leader",
+        "leader-demo",
+        "appointments",
+        "appointments-week",
+        "reports",
+        "followups",
+    ],
 )
 async def test_no_column_header_is_cut_at_80x24(
     counter_office: Path, make_app: AppFactory, mode: str, tmp_path: Path

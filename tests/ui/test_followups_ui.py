@@ -7,6 +7,7 @@ log."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,11 @@ from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.commands import DeskCommands
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, OutcomeDialog
 from oss_desk.ui.dialogs.followups import FollowupDialog, RespondDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
-from oss_desk.ui.screens.followups import FollowupsScreen
+from oss_desk.ui.screens.followups import HIGHLIGHT_FIRST, FollowupsScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 
 from ..conftest import MONDAY_0930
@@ -238,6 +240,84 @@ async def test_team_leader_acknowledges_and_answers(office: Path, make_app: AppF
         ]
 
 
+async def test_keys_on_the_highlighted_one_say_so_when_none_is(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        loads = screen.loads
+        await pilot.press("o")  # "mine": the team leader has taken none
+        await until(lambda: screen.loads > loads and listed(screen) == [])
+        await settled(pilot)
+
+        def said(times: int) -> Callable[[], bool]:
+            return lambda: (
+                sum(str(n.message) == HIGHLIGHT_FIRST for n in app._notifications) == times
+            )
+
+        for n, key in enumerate(("a", "r", "d", "t", "k", "u"), start=1):
+            await pilot.press(key)  # dimmed: says why rather than nothing
+            await until(said(n))
+        # Chosen in the command palette (Ctrl+P): the same words.
+        palette = {name: run for name, _, run in DeskCommands(screen)._entries()}
+        for n, name in enumerate(("Try (a)", "Answer (r)"), start=7):
+            await palette[name]()
+            await until(said(n))
+        # The actions themselves, should one run with nothing highlighted: the same words.
+        for n, run in enumerate((screen.action_attempt, screen.action_respond), start=9):
+            run()
+            await until(said(n))
+        assert app.screen is screen  # no dialog opened
+        assert followups(office)[0][5] is None  # nothing taken
+
+
+async def test_at_80_columns_the_list_fits_and_the_details_go_below(
+    office: Path, make_app: AppFactory
+) -> None:
+    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="ana")
+    try:  # a long service name, and a ring-back taken by someone
+        svc = FollowupService(session, Actor("ana"))
+        svc.add(Request(kind="ringback", service="H", name=NAME, phone=PHONE, topic="rent"))
+        svc.take(svc.add(Request(kind="ringback", service="C", name=NAME, phone=PHONE)).followup.id)
+    finally:
+        session.close()
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        table = screen.query_one("#followup-table", DataTable)
+        detail = screen.query_one("#followup-detail")
+        await until(lambda: table.row_count == 4)
+        long = "Housing - homelessness"
+
+        def cells(column: str) -> list[str]:
+            return [str(table.get_cell(key, column)) for key in table.rows]
+
+        def fits() -> bool:
+            return table.virtual_size.width <= table.scrollable_content_region.width
+
+        await until(fits)
+        assert screen.has_class("-narrow") and detail.region.y > table.region.y  # below
+        for column in table.columns.values():  # every heading whole
+            assert column.get_render_width(table) - 2 * table.cell_padding >= len(column.label)
+        assert long not in cells("service")
+        assert any(c.endswith("…") and long.startswith(c[:-1]) for c in cells("service"))
+        assert sorted(cells("ref")) == ["CB-0001", "CB-0002", "CB-0003", "OTR-0001"]
+        assert all(len(c) == len("Tue 24 Nov") for c in cells("due"))  # whole
+        # The panel below says in full what the list shortened.
+        table.move_cursor(row=listed(screen).index("CB-0002"))
+        await until(lambda: long in str(detail.render()))
+        # Wider: the details beside the list again, and every name whole.
+        await pilot.resize_terminal(160, 36)
+        await until(lambda: long in cells("service"))
+        await until(lambda: "Ana Adviser" in cells("owner"))
+        assert not screen.has_class("-narrow") and detail.region.x > table.region.x
+        await until(fits)
+        await pilot.resize_terminal(80, 24)  # and back: fitted again
+        await until(lambda: long not in cells("service"))
+        await until(fits)
+
+
 async def test_the_team_leader_sees_due_and_overdue(office: Path, make_app: AppFactory) -> None:
     clock = FixedClock(MONDAY_0930.replace(day=24, hour=10))  # Tuesday: the ring-back is due
     app = make_app(office, "desk-1", person="tl", clock=clock)
@@ -274,6 +354,15 @@ def test_followups_snapshot(snap_compare, office: Path, make_app: AppFactory) ->
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         screen = await open_followups(app, pilot)
         await until(lambda: "Wilhelmina" in str(screen.query_one("#followup-detail").render()))
+        table = screen.query_one("#followup-table", DataTable)
+
+        def measured() -> bool:  # the table has measured its rows (it does so when idle)
+            return all(
+                column.content_width >= max(len(str(c)) for c in table.get_column(key))
+                for key, column in table.columns.items()
+            )
+
+        await until(measured)
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

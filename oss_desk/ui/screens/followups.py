@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.events import Resize
 from textual.widgets import DataTable, Static
 
 from oss_desk.config_followups import FollowupSettings
@@ -43,6 +44,7 @@ from oss_desk.ui.screens.followup_flows import (
     run_or_say,
 )
 from oss_desk.ui.theme import STYLES
+from oss_desk.ui.widgets.fit import FittedTable, fit_rows
 
 R = TypeVar("R")
 
@@ -69,6 +71,18 @@ COLUMNS = (
     ("Taken by", "owner"),
     ("Tries", "tries"),
 )
+
+HIGHLIGHT_FIRST = "Highlight a follow-up first"
+"""What a key that acts on the highlighted follow-up says when none is (the list is empty)."""
+ACTS_ON_ONE = ("take", "attempt", "done", "unreachable", "acknowledge", "respond")
+"""The screen actions that work on the highlighted follow-up."""
+
+SHRINK = ((2, 7), (6, 8), (1, 4), (5, 6))
+"""When the list is wider than its table: the service is shortened first (with "…"), then who
+took it, its kind (the reference's letters say it too), its status (each never below its
+heading); the panel shows them whole."""
+NARROW = 120
+"""Under this many columns the details go below the list, which keeps the whole width."""
 
 _key = Keys("followups")
 _LABELS = {"action_text": "Action"}
@@ -127,7 +141,7 @@ class FollowupsScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="followup-summary")
         with Horizontal(id="followup-body"):
-            table: DataTable[Text] = DataTable(id="followup-table", cursor_type="row")
+            table = FittedTable(id="followup-table", cursor_type="row")
             for label, key in COLUMNS:
                 table.add_column(Text(label), key=key)  # plain: never read as markup
             yield table
@@ -138,6 +152,13 @@ class FollowupsScreen(DeskScreen):
 
     def current_desk(self) -> str | None:
         return self.desk.terminal_desk or self.desk.greet_desk_id
+
+    @guarded
+    def on_resize(self, event: Resize) -> None:
+        narrow = event.size.width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.show_detail()
 
     @guarded
     def on_screen_resume(self) -> None:
@@ -184,6 +205,11 @@ class FollowupsScreen(DeskScreen):
             "respond": f.kind.on_the_record,
         }.get(action, True)
         return True if applies else None
+
+    def why_not(self, action: str) -> str | None:
+        if action in ACTS_ON_ONE and self.selected() is None:
+            return HIGHLIGHT_FIRST
+        return None
 
     # Loading -----------------------------------------------------------------------------------
 
@@ -238,19 +264,27 @@ class FollowupsScreen(DeskScreen):
         ]
 
     def _show_rows(self) -> None:
-        """Update the table by row key (never cleared and rebuilt), in the work order."""
+        """Update the table by row key (never cleared and rebuilt), in the work order, its text
+        shortened to the table's width (never scrolled sideways)."""
         table = self.query_one("#followup-table", DataTable)
         keys = [str(i) for i in self.order]
+        rows = fit_rows(
+            {key: tuple(self._row(self.items[int(key)])) for key in keys},
+            [label for label, _ in COLUMNS],
+            table.size.width - table.styles.scrollbar_size_vertical,
+            shrink=SHRINK,
+        )
         with self.app.batch_update():
             for row_key in list(table.rows):
                 if row_key.value not in keys:
                     table.remove_row(row_key)
             present = {row_key.value for row_key in table.rows}
             for key in keys:
-                cells = self._row(self.items[int(key)])
+                cells = rows[key]
                 if key in present:
                     for (_, column), cell in zip(COLUMNS, cells, strict=True):
-                        table.update_cell(key, column, cell)
+                        if table.get_cell(key, column) != cell:
+                            table.update_cell(key, column, cell, update_width=True)
                 else:
                     table.add_row(*cells, key=key)
             position = {self.items[i].ref: n for n, i in enumerate(self.order)}
@@ -277,6 +311,18 @@ class FollowupsScreen(DeskScreen):
             return None
         return self.items.get(int(key)) if key else None
 
+    def highlighted_followup(self) -> Followup | None:
+        """The highlighted follow-up for a key that acts on it; when there is none, says so."""
+        f = self.selected()
+        if f is None:
+            self.say(HIGHLIGHT_FIRST)
+        return f
+
+    @on(FittedTable.WidthChanged, "#followup-table")
+    @guarded
+    def _resized(self) -> None:
+        self._show_rows()  # fitted to the table's new width (a wider one shows them whole)
+
     @on(DataTable.RowHighlighted, "#followup-table")
     @guarded
     def _moved(self, event: DataTable.RowHighlighted) -> None:
@@ -293,6 +339,8 @@ class FollowupsScreen(DeskScreen):
         self.details.read(f.id, lambda s: FollowupService(s, actor).details(f, "follow-ups panel"))
 
     def show_detail(self) -> None:
+        """The highlighted follow-up: a column beside the list, or a few wrapped lines below it
+        on a narrow terminal."""
         panel = self.query_one("#followup-detail", Static)
         f = self.selected()
         if f is None:
@@ -336,14 +384,15 @@ class FollowupsScreen(DeskScreen):
                 if value:
                     text.append(f"{_LABELS.get(key, key.capitalize())}: ", style="bold")
                     text.append(f"{value}\n")  # resident text: never markup
+        if self.has_class("-narrow"):  # a few wrapped lines below the list
+            text = Text("   ").join(line for line in text.split("\n") if line.plain.strip())
         panel.update(text)
 
     # Actions -----------------------------------------------------------------------------------
 
     async def _change(self, fn: Callable[[FollowupService, Followup], Followup], said: str) -> None:
-        f = self.selected()
+        f = self.highlighted_followup()
         if f is None:
-            self.say("Highlight a follow-up first")
             return
         actor = self.acting_as()
         done = await self.desk.act(lambda s: fn(FollowupService(s, actor), f))
@@ -364,7 +413,7 @@ class FollowupsScreen(DeskScreen):
         await self._change(lambda svc, f: svc.take(f.id), "taken")
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
-    @acts_on(selected)
+    @acts_on(highlighted_followup)
     async def action_attempt(self, f: Followup) -> None:
         choices = [
             (key, f"{key.upper()}  {value.replace('-', ' ')}") for key, value in RESULTS.items()
@@ -393,7 +442,7 @@ class FollowupsScreen(DeskScreen):
         await self._change(lambda svc, it: svc.acknowledge(it.id), said)
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
-    @acts_on(selected)
+    @acts_on(highlighted_followup)
     async def action_respond(self, f: Followup) -> None:
         actor = self.acting_as()
 

@@ -34,6 +34,7 @@ from oss_desk.ui.screens.base import DeskScreen, acts_on
 from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
+from oss_desk.ui.widgets.fit import column_widths, fit_rows
 from oss_desk.ui.widgets.queue_table import QueueTable, minutes_text
 
 COLUMNS = {
@@ -62,7 +63,7 @@ def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tu
     desk's name is shortened too (never below ``DESK_NAME_LEAST`` cells)."""
     if width <= 0 or not rows:
         return rows
-    widths = _widths(rows, "#desks")
+    widths = column_widths(rows, _labels("#desks"))
     spare = width - widths[3] - 2 * len(widths) - 1
     if widths[0] + widths[1] + widths[2] <= spare:
         return rows
@@ -84,26 +85,11 @@ def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tu
 def fit_service_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tuple[Text, ...]]:
     """The services' rows within ``width`` cells: a long service name is shortened with "…",
     so the counts (Wait, Longest, Over) and their headings are always in view."""
-    if width <= 0 or not rows:
-        return rows
-    widths = _widths(rows, "#by-service")
-    room = max(len("Service"), width - sum(widths[1:]) - 2 * len(widths) - 1)
-    if widths[0] <= room:
-        return rows
-    fitted: dict[str, tuple[Text, ...]] = {}
-    for key, (service, *counts) in rows.items():
-        service = service.copy()
-        service.truncate(room, overflow="ellipsis")
-        fitted[key] = (service, *counts)
-    return fitted
+    return fit_rows(rows, _labels("#by-service"), width, shrink=((0, len("Service")),))
 
 
-def _widths(rows: dict[str, tuple[Text, ...]], table: str) -> list[int]:
-    """Each column's widest cell or heading."""
-    return [
-        max([len(label), *(len(row[i]) for row in rows.values())])
-        for i, (label, _) in enumerate(COLUMNS[table])
-    ]
+def _labels(table: str) -> list[str]:
+    return [label for label, _ in COLUMNS[table]]
 
 
 _key = Keys("leader")

@@ -1,0 +1,74 @@
+"""Rows of a table fitted to its width, so it never scrolls sideways: text shortened with "…"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import DataTable
+
+from oss_desk.ui.faults import guarded
+
+PADDING = 2
+"""The cells a DataTable adds to each column (one each side)."""
+
+
+def column_widths(rows: dict[str, tuple[Text, ...]], labels: Sequence[str]) -> list[int]:
+    """Each column's widest cell or heading."""
+    return [
+        max([len(label), *(len(row[i]) for row in rows.values())]) for i, label in enumerate(labels)
+    ]
+
+
+def fit_rows(
+    rows: dict[str, tuple[Text, ...]],
+    labels: Sequence[str],
+    width: int,
+    shrink: Sequence[tuple[int, int]],
+) -> dict[str, tuple[Text, ...]]:
+    """The rows within ``width`` cells: when they do not fit, the columns in ``shrink``
+    (column, fewest cells) are shortened with "…" in that order, each no more than it must and
+    never below its fewest cells (nor its heading: headings are never cut). Rows that fit, and
+    a table not laid out yet (``width`` 0), are left as they are."""
+    if width <= 0 or not rows:
+        return rows
+    widths = column_widths(rows, labels)
+    over = sum(widths) + PADDING * len(widths) + 1 - width
+    if over <= 0:
+        return rows
+    fitted = list(widths)
+    for column, least in shrink:
+        cut = max(0, min(over, widths[column] - max(least, len(labels[column]))))
+        fitted[column] -= cut
+        over -= cut
+    changed = [i for i, (was, now) in enumerate(zip(widths, fitted, strict=True)) if now < was]
+    result: dict[str, tuple[Text, ...]] = {}
+    for key, row in rows.items():
+        cells = list(row)
+        for i in changed:
+            cells[i] = cells[i].copy()
+            cells[i].truncate(fitted[i], overflow="ellipsis")
+        result[key] = tuple(cells)
+    return result
+
+
+class FittedTable(DataTable[Text]):
+    """A table whose rows its screen fits to its width: says when that width changes (a
+    terminal resized, a panel moved), so the rows are fitted again."""
+
+    class WidthChanged(Message):
+        """The table's width changed: fit its rows again."""
+
+        def __init__(self, table: FittedTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> FittedTable:
+            return self.table
+
+    @guarded
+    def on_resize(self, event: Resize) -> None:
+        self.post_message(self.WidthChanged(self))

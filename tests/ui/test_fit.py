@@ -1,0 +1,58 @@
+"""Rows fitted to a table's width: the columns named are shortened with "…" in order, each no
+more than it must and never below its heading; rows that fit are left alone."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.text import Text
+
+from oss_desk.ui.widgets.fit import PADDING, column_widths, fit_rows
+
+LABELS = ("Ref", "Service", "Due")
+SHRINK = ((1, 7), (0, 3))
+
+
+def table_width(rows: dict[str, tuple[Text, ...]]) -> int:
+    return sum(column_widths(rows, LABELS)) + PADDING * len(LABELS) + 1
+
+
+def test_the_first_named_column_gives_way_first_and_no_more_than_it_must() -> None:
+    rows: dict[str, tuple[Text, ...]] = {
+        "1": (Text("CB-0001"), Text("Housing - homelessness"), Text("Tue 24 Nov"))
+    }
+    whole = table_width(rows)
+    fitted = fit_rows(rows, LABELS, whole - 5, SHRINK)
+    assert [str(c) for c in fitted["1"]] == ["CB-0001", "Housing - homele…", "Tue 24 Nov"]
+    assert table_width(fitted) == whole - 5
+    assert fit_rows(rows, LABELS, whole, SHRINK) is rows  # fits: untouched
+    assert fit_rows(rows, LABELS, 0, SHRINK) is rows  # not laid out yet
+    # The service down to its heading, then the reference: never below its heading.
+    tight = fit_rows(rows, LABELS, 1, SHRINK)["1"]
+    assert [len(c) for c in tight] == [3, 7, 10] and str(tight[2]) == "Tue 24 Nov"
+
+
+@given(
+    st.lists(st.tuples(st.text("ab -", max_size=30), st.text("xy", max_size=12)), min_size=1),
+    st.integers(min_value=1, max_value=80),
+)
+def test_fitted_rows_fit_when_the_named_columns_can_give_way(
+    cells: list[tuple[str, str]], width: int
+) -> None:
+    rows: dict[str, tuple[Text, ...]] = {
+        str(i): (Text(ref), Text(service), Text("Tue")) for i, (service, ref) in enumerate(cells)
+    }
+    fitted = fit_rows(rows, LABELS, width, SHRINK)
+    widths = column_widths(fitted, LABELS)
+    least = {column: max(n, len(LABELS[column])) for column, n in SHRINK}
+    smallest = sum(
+        min(w, least.get(column, w)) for column, w in enumerate(column_widths(rows, LABELS))
+    )
+    assert all(w >= len(label) for w, label in zip(widths, LABELS, strict=True))
+    if width >= smallest + PADDING * len(LABELS) + 1:
+        assert table_width(fitted) <= width
+    for key, row in rows.items():  # shortened text is the start of the whole text
+        for was, now in zip(row, fitted[key], strict=True):
+            assert str(now) == str(was) or (
+                str(now).endswith("…") and str(was).startswith(str(now)[:-1])
+            )
