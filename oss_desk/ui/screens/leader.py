@@ -6,11 +6,10 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
-from textual.events import Resize
 from textual.widgets import DataTable, Static
 
 from oss_desk.domain.access import Action
@@ -34,7 +33,7 @@ from oss_desk.ui.screens.base import DeskScreen, acts_on
 from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
-from oss_desk.ui.widgets.fit import column_widths, fit_rows
+from oss_desk.ui.widgets.fit import FittedTable, column_widths, fit_rows
 from oss_desk.ui.widgets.queue_table import QueueTable, minutes_text
 
 COLUMNS = {
@@ -171,9 +170,9 @@ class LeaderScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="figures")
         with Horizontal(id="leader-top"):
-            desks: DataTable[Text] = DataTable(id="desks", cursor_type="row")
+            desks = FittedTable(id="desks", cursor_type="row")
             yield desks
-            services: DataTable[Text] = DataTable(id="by-service", cursor_type="row")
+            services = FittedTable(id="by-service", cursor_type="row")
             yield services
         yield QueueTable(id="queue")
 
@@ -184,13 +183,14 @@ class LeaderScreen(DeskScreen):
             for label, key in columns:
                 table.add_column(Text(label), key=key)  # plain: never read as markup
 
+    @on(FittedTable.WidthChanged)
     @guarded
-    def on_resize(self, event: Resize) -> None:
-        # The desks' and services' rows are fitted to their tables' widths: fit them again once
-        # the new layout is done (a terminal made wider shows the names whole).
+    def _resized(self) -> None:
+        # The desks' and services' rows are fitted to their tables' widths: fit them again when
+        # a table is first laid out (a snapshot can come before that) or the terminal resized.
         snapshot = self.desk.snapshot
         if snapshot is not None:
-            self.call_after_refresh(self._on_snapshot, snapshot)
+            self._on_snapshot(snapshot)
 
     def wants_fresh_data(self) -> bool:
         return True  # the running figures are only taken for this screen
