@@ -737,9 +737,12 @@ async def test_a_new_code_stays_until_closed(counter_office: Path, make_app: App
             lambda: isinstance(app.screen, ChoiceDialog) and "service" in str(app.screen.heading)
         )
         await pilot.press("w")
-        await until(lambda: isinstance(app.screen, NewCodeDialog))
+        await until(lambda: isinstance(app.screen, NewCodeDialog) and app.screen.is_mounted)
         dialog = app.screen
         assert isinstance(dialog, NewCodeDialog)
+        await until(
+            lambda: bool(dialog.query("#new-code")) and bool(dialog.query("#new-code-print"))
+        )
         assert str(dialog.heading) == "C001 is now W002: tell the resident"
         assert dialog.query_one("#new-code", BigCode).code == "W002"
         line = str(dialog.query_one("#new-code-print").render())
