@@ -24,18 +24,10 @@ from oss_desk.storage.lease import WorkerLock
 from oss_desk.worker.messages import MessageDelivery
 from oss_desk.worker.printing import PrintDelivery
 
-from .conftest import MONDAY_0930, Cli, db_content, make_db, site_toml
+from .conftest import MONDAY_0930, Cli, db_content, make_db, rows, site_toml
 
 NOW = format_instant(MONDAY_0930)
 _CTX = multiprocessing.get_context("fork")
-
-
-def rows(db: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 # Writers ------------------------------------------------------------------------------------------
