@@ -16,6 +16,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,7 +35,8 @@ from .appointments_site import NOW as APPOINTMENTS_NOW
 from .appointments_site import make_office, service_at
 from .conftest import MONDAY_0930, ROOT, make_db, rows, site_toml
 from .escpos_decoder import decode, text_lines
-from .hardware.fakes import HEALTHY, PAPER_OUT, FakePrinter
+from .hardware.fakes import PAPER_OUT, FakePrinter
+from .printing_checks import paper_in_prints_once_without_copy
 
 CODE = re.compile(r"C\d{3}")
 
@@ -93,6 +95,25 @@ def own_devices(db: Path, owner: str) -> WorkerLock:
     finally:
         session.close()
     return lock
+
+
+@contextmanager
+def handed_to_owner(
+    tmp_path: Path, printer: FakePrinter
+) -> Iterator[tuple[Path, FixedClock, Session, Session]]:
+    """An office whose devices this process owns as "owner-1": its database, the clock, a
+    meet-and-greet desk's session and the worker's (closed, and the lease let go, after)."""
+    db = office(tmp_path, printer.url)
+    clock = FixedClock(MONDAY_0930)
+    session = desk(db, clock)
+    lock = own_devices(db, "owner-1")
+    worker = open_session(db=db, clock=clock, person="worker", host=True)
+    try:
+        yield db, clock, session, worker
+    finally:
+        worker.close()
+        session.close()
+        lock.release()
 
 
 def worker_process(db: Path) -> subprocess.Popen[bytes]:
@@ -291,35 +312,20 @@ def test_kill_9s_while_handed_jobs_print(tmp_path: Path) -> None:
 
 
 def test_a_handed_job_the_printer_cannot_take_prints_later_without_copy(
-    tmp_path: Path,
+    tmp_path: Path, printer: FakePrinter
 ) -> None:
     """Handed to the owner, the job meets a printer that says paper out: no byte left, so it
     waits as if never started, and prints once, not marked COPY, when paper is in."""
-    printer = FakePrinter(replies=dict(PAPER_OUT))
-    db = office(tmp_path, printer.url)
-    clock = FixedClock(MONDAY_0930)
-    session = desk(db, clock)
-    lock = own_devices(db, "owner-1")
-    worker = open_session(db=db, clock=clock, person="worker", host=True)
-    try:
+    printer.replies = dict(PAPER_OUT)
+    with handed_to_owner(tmp_path, printer) as (db, clock, session, worker):
         QueueService(session).issue("C")
         delivery = PrintDelivery(worker, owner="owner-1")
         report = delivery.deliver_due()
         assert (report.printed, report.retried) == (0, 1), report
         assert rows(db, JOB) == [("pending", None, 1, 0)]
         assert printer.jobs == []
-        printer.replies = dict(HEALTHY)
-        clock.set(MONDAY_0930 + timedelta(seconds=5))
-        assert delivery.deliver_due().printed == 1
-        ((job,),) = [printer.jobs]
-        lines = text_lines(decode(job))
-        assert "C001" in lines and "COPY" not in lines, lines
+        paper_in_prints_once_without_copy(printer, delivery, clock)
         assert rows(db, JOB) == [("done", None, 2, 1)]
-    finally:
-        worker.close()
-        session.close()
-        lock.release()
-        printer.close()
 
 
 def test_an_owner_stepping_down_prints_what_was_handed_to_it(
@@ -413,12 +419,7 @@ def test_a_lane_stopped_by_a_fault_mid_job_prints_it_again_only_marked_copy(
     beyond the wait): the lane stops with the job still claimed. Started again, the lane does
     not take it for a job handed over and never begun: it prints it again once, marked COPY."""
     monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.3")
-    db = office(tmp_path, printer.url)
-    clock = FixedClock(MONDAY_0930)
-    session = desk(db, clock)
-    lock = own_devices(db, "owner-1")
-    worker = open_session(db=db, clock=clock, person="worker", host=True)
-    try:
+    with handed_to_owner(tmp_path, printer) as (db, clock, session, worker):
         ticket = QueueService(session).issue("C").ticket
         delivery = PrintDelivery(worker, owner="owner-1")
         blocker = sqlite3.connect(db, isolation_level=None)
@@ -436,7 +437,3 @@ def test_a_lane_stopped_by_a_fault_mid_job_prints_it_again_only_marked_copy(
         clock.set(MONDAY_0930 + timedelta(seconds=5))
         assert again.deliver_due().printed == 1
         assert _copies(printer) == {ticket.code: [(False, True), (True, True)]}
-    finally:
-        worker.close()
-        session.close()
-        lock.release()

@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,8 @@ from oss_desk.worker.printing import PrintDelivery
 
 from .conftest import MONDAY_0930, ROOT, Cli, make_db, rows, site_toml
 from .escpos_decoder import decode, text_lines
-from .hardware.fakes import HEALTHY, PAPER_OUT, FakePrinter, SerialPrinter, closed_port
+from .hardware.fakes import PAPER_OUT, FakePrinter, SerialPrinter, closed_port
+from .printing_checks import paper_in_prints_once_without_copy
 
 
 def office_with(tmp_path: Path, printer: str, extra: str = "") -> Path:
@@ -255,12 +255,7 @@ def test_a_printer_that_said_paper_out_prints_the_ticket_later_without_copy(
         ).fetchone()
         assert row[:3] == ("pending", None, None) and "paper out" in row[3], row
         assert printer.jobs == []  # only the status questions went
-        printer.replies = dict(HEALTHY)
-        clock.set(MONDAY_0930 + timedelta(seconds=5))
-        assert delivery.deliver_due().printed == 1
-        ((job,),) = [printer.jobs]
-        lines = text_lines(decode(job))
-        assert "C001" in lines and "COPY" not in lines, lines
+        paper_in_prints_once_without_copy(printer, delivery, clock)
         row = conn.execute(
             "SELECT status, attempts, started_at IS NOT NULL, sent_at, printed_at FROM print_jobs"
         ).fetchone()
