@@ -15,7 +15,7 @@ from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import HelpScreen, NeedsDialog
-from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog
+from oss_desk.ui.dialogs.appointments import ChecklistDialog
 from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.scanner import PREFIX
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -24,6 +24,7 @@ from oss_desk.ui.screens.greet import GreetScreen
 
 from ..appointments_site import NOW, make_office
 from .conftest import AppFactory, rows, until
+from .test_appointments_ui import booking_first_slot
 
 KEY_NAMES = {"-": "minus", ":": "colon", "/": "slash", ".": "full_stop", "@": "at"}
 
@@ -134,16 +135,7 @@ async def test_the_booking_dialog_keeps_what_was_typed_when_tab_moves_on(
     office = make_office(tmp_path, smtp_url="capture://" + str(tmp_path / "mail"))
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("f5")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
-        await pilot.press("b")
-        await until(lambda: isinstance(app.screen, BookingDialog))
-        dialog = app.screen
-        assert isinstance(dialog, BookingDialog)
-        await pilot.press("c")
-        await until(lambda: bool(dialog.slots))
-        await pilot.press("enter", "enter")  # the date, then the first free slot
+        dialog = await booking_first_slot(app, pilot)
         name = dialog.query_one("#booking-name", Input)
         await until(lambda: name.has_focus)
         # Tab between the fields (never Enter), and back with Shift+Tab.
