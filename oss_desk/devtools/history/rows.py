@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.needs import needs_private_room, requirements
 from oss_desk.domain.standards import (
@@ -29,6 +30,7 @@ from oss_desk.storage.history import TICKET_COLUMNS, VISIT_COLUMNS
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
 QUARTER_MS = 900_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _index(columns: str) -> dict[str, int]:
@@ -65,6 +67,11 @@ def instant(ms: int) -> str:
 
 def epoch_ms(when: datetime) -> int:
     return round(when.timestamp() * 1000)
+
+
+def moment(ms: int) -> datetime:
+    """The UTC instant of epoch milliseconds (exact: :func:`epoch_ms` reads it back)."""
+    return EPOCH + timedelta(milliseconds=ms)
 
 
 By = tuple[str, str | None]
@@ -124,35 +131,20 @@ class TicketRec:
         self.queued_ms, self.needs_private_room = j.queued_ms, j.needs_private_room
 
 
-class Cancellation(NamedTuple):
-    """How an appointment was cancelled: when (epoch ms), by whom (``council`` or ``resident``),
-    why, the working days of notice given and whether that was too few."""
-
-    at: int
-    by: str
-    reason: str | None
-    notice_days: int
-    breach: bool
-
-
 @dataclass(slots=True)
 class AppointmentRec:
-    id: int
-    ref: str
-    site_id: str
-    service: str
-    adviser: str
-    room: str | None
-    start: int
-    end: int
-    day: str
-    channel: str
-    booked: int
+    """An appointment as the simulation follows it: the domain's record as it stands now
+    (replaced at each step, as the services store a new version), and what its row holds
+    beyond that record: who booked it and when it was cancelled (epoch ms)."""
+
+    record: Appointment
     booked_by: str
-    status: str = "booked"
-    visit_id: int | None = None
-    ticket_id: int | None = None
-    cancelled: Cancellation | None = None
+    cancelled_ms: int | None = None
+
+    @property
+    def start(self) -> int:
+        """Its start (epoch ms)."""
+        return epoch_ms(self.record.starts_at)
 
 
 @dataclass(slots=True)
@@ -527,8 +519,8 @@ class QueueRows:
         if ticket.serving is None:
             row[T_SERVING] = instant(ticket.called if ticket.called is not None else ms)
         appt = ticket.appointment
-        if appt is not None and appt.status == "checked_in":
-            appt.status = "attended"
+        if appt is not None and appt.record.status is AppointmentStatus.CHECKED_IN:
+            appt.record = replace(appt.record, status=AppointmentStatus.ATTENDED)
         self._on(site, ticket, ms, "finished", outcome=outcome)
         self._ended(ticket.visit_id, "finished", ms)
         self._finished(site.id, ticket.day, outcome)
