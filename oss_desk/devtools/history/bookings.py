@@ -22,7 +22,6 @@ from oss_desk.devtools.history.rows import (
     SiteInfo,
     TicketRec,
     epoch_ms,
-    event_data,
     instant,
     moment,
 )
@@ -32,6 +31,7 @@ from oss_desk.domain.appointments import (
     Preferred,
     message_reference,
 )
+from oss_desk.storage.events import encode_event_data
 from oss_desk.storage.history import appointment_row
 
 WORKER: By = ("worker", None)
@@ -188,7 +188,7 @@ class RowBuilder(QueueRows):
         """An event of ``appt``, ``by`` (person, desk), as ``AppointmentService._event``."""
         a = appt.record
         about = About(a.visit_id, a.ticket_id, a.service)
-        self.event(site, ms, kind, by, about, data=event_data(data), appointment=a.id)
+        self.event(site, ms, kind, by, about, data=encode_event_data(data), appointment=a.id)
 
     def appointment_no_show(self, site: SiteInfo, appt: AppointmentRec, ms: int) -> None:
         """The worker's ``auto_no_show`` after the grace minutes."""

@@ -9,7 +9,6 @@ runs one scripted day both ways and compares them); the columns are those of
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -25,6 +24,7 @@ from oss_desk.domain.standards import (
     missed_walk_out,
     within_target,
 )
+from oss_desk.storage.events import encode_event_data
 from oss_desk.storage.history import TICKET_COLUMNS, VISIT_COLUMNS
 
 MINUTE_MS = 60_000
@@ -43,11 +43,6 @@ V_STATUS, V_OUTCOME, V_FINISHED = _V["status"], _V["outcome"], _V["finished_at"]
 T_STATUS, T_DESK, T_CALLED = _T["status"], _T["desk_id"], _T["called_at"]
 T_SERVING, T_FINISHED, T_OUTCOME = _T["serving_at"], _T["finished_at"], _T["outcome"]
 T_RECALLS = _T["recalls"]
-
-
-def event_data(value: Mapping[str, Any]) -> str:
-    """The event ``data`` column exactly as :func:`oss_desk.storage.events.append_event`."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":")) if value else "{}"
 
 
 _PREFIX: dict[int, str] = {}
@@ -404,7 +399,7 @@ class QueueRows:
         ]
         hour = self._arrival_figures(site, day, ms, visit_id, service)
         arrived = (
-            event_data({"channel": channel, "needs": needs})
+            encode_event_data({"channel": channel, "needs": needs})
             if needs or channel != "walk_in"
             else '{"channel":"walk_in"}'
         )
@@ -534,7 +529,9 @@ class QueueRows:
     def cancel(self, site: SiteInfo, ticket: TicketRec, ms: int, actor: str, reason: str) -> None:
         """``QueueService.cancel`` (the resident left, or the day ended)."""
         self._end(ticket, ms, "cancelled", "cancelled")
-        self._on(site, ticket, ms, "cancelled", event_data({"reason": reason}), by=(actor, None))
+        self._on(
+            site, ticket, ms, "cancelled", encode_event_data({"reason": reason}), by=(actor, None)
+        )
         self._ended(ticket.visit_id, "cancelled", ms, reason=reason, gone=ticket.id)
 
     def transfer(self, site: SiteInfo, ticket: TicketRec, ms: int, service: str) -> TicketRec:
