@@ -31,6 +31,7 @@ from oss_desk.domain.appointments import (
     Preferred,
     message_reference,
 )
+from oss_desk.domain.slots import resources, units
 from oss_desk.storage.events import encode_event_data
 from oss_desk.storage.history import appointment_row
 
@@ -68,12 +69,8 @@ class RowBuilder(QueueRows):
         booked = AppointmentStatus.BOOKED, Preferred(channel), (), 1, moment(ms)
         appt = AppointmentRec(Appointment(n, ref, *where, *booked), site.greeter)
         self.appointments.append(appt)
-        resources = [f"adviser:{adviser}"] + ([f"room:{room}"] if room else [])
-        self._units[n] = [
-            (resource, unit, n)
-            for resource in resources
-            for unit in range(start // 300_000, (end - 1000) // 300_000 + 1)
-        ]
+        held = units(appt.record.starts_at, appt.record.ends_at)
+        self._units[n] = [(r, unit, n) for r in resources(adviser, room) for unit in held]
         self.contacts.append(
             (
                 n,
