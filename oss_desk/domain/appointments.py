@@ -79,6 +79,11 @@ class Contact:
     phone: str | None = None
 
 
+def late_minutes(starts_at: datetime, checked_in: datetime) -> int:
+    """The whole minutes a check-in came after the booked start (0 when on time or early)."""
+    return max(0, int((checked_in - starts_at).total_seconds() // 60))
+
+
 def new_reference(choose: Callable[[str], str] = secrets.choice) -> str:
     """A booking reference such as ``K7M-3QX`` (``choose`` picks each character)."""
     chars = "".join(choose(REF_ALPHABET) for _ in range(6))

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from oss_desk.devtools.history.rows import (
-    MINUTE_MS,
     About,
     AppointmentRec,
     By,
@@ -29,6 +28,7 @@ from oss_desk.domain.appointments import (
     Appointment,
     AppointmentStatus,
     Preferred,
+    late_minutes,
     message_reference,
 )
 from oss_desk.domain.slots import resources, units
@@ -159,7 +159,7 @@ class RowBuilder(QueueRows):
         ticket = self.issue(
             site, ms, booked.service, priority=1, channel="appointment", assigned=booked.room
         )
-        late = max(0, (ms - appt.start) // MINUTE_MS)
+        late = late_minutes(booked.starts_at, moment(ms))
         checked_in = {"late_minutes": late, "ticket": ticket.id}
         who = site.greets
         self._booking_event(site, appt, ms, "appointment_checked_in", who, checked_in)

@@ -278,7 +278,8 @@ class Simulation:
             b.cancel(site, ticket, at(last_time + 5), plan.leader, "end_of_day")
         for appt in appointments:
             if appt.record.status is AppointmentStatus.BOOKED:
-                b.appointment_no_show(site, appt, appt.start + 15 * MINUTE_MS + 20_000)
+                grace = self.settings.appointments.grace_minutes * MINUTE_MS
+                b.appointment_no_show(site, appt, appt.start + grace + 20_000)
 
     def _arrive(self, site: SiteInfo, ms: int, appt: AppointmentRec | None) -> TicketRec | None:
         rng = self.rng
