@@ -37,7 +37,7 @@ from oss_desk.devtools.history.rows import (
     TicketRec,
     epoch_ms,
 )
-from oss_desk.domain.appointments import AppointmentStatus, new_reference
+from oss_desk.domain.appointments import AppointmentStatus, new_reference, notice_breach
 from oss_desk.domain.calendar import WEEKDAYS, hours_on, parse_hours, zone
 from oss_desk.domain.queue import call_key, next_for
 from oss_desk.domain.reminders import parse_schedule
@@ -453,7 +453,7 @@ class Simulation:
         wall = datetime.fromtimestamp(when / 1000, UTC).astimezone(zone(site.timezone))
         close_time = datetime.min.time().replace(hour=closes // 60, minute=closes % 60)
         notice = workdays.notice(wall.replace(tzinfo=None), day, close_time)
-        breach = by == "council" and notice < self.settings.appointments.min_notice_working_days
+        breach = notice_breach(by, notice, self.settings.appointments.min_notice_working_days)
         actor, desk = site.greets if by == "resident" else (plan.leader, None)
         self.builder.send_reminder(site, appt, before=when)
         self.builder.cancel_appointment(
