@@ -33,7 +33,7 @@ from oss_desk.domain.followups import (
     Via,
 )
 from oss_desk.domain.models import Actor, EventKind, Site
-from oss_desk.domain.printouts import ReferralSlipPrintout, to_payload
+from oss_desk.domain.printouts import ReferralSlipPrintout, print_request
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
@@ -219,15 +219,8 @@ class FollowupService:
             followup = store.insert_followup(conn, new, details)
             job = None
             if printer is not None:
-                job = queue_print(
-                    conn,
-                    self.s.store.path,
-                    kind="referral_slip",
-                    printer_url=printer,
-                    now=now,
-                    desk_id=desk.id if desk else None,
-                    payload=to_payload(self.slip(followup, site)),
-                )
+                slip = print_request(self.slip(followup, site), printer, desk.id if desk else None)
+                job = queue_print(conn, self.s.store.path, slip, now)
             message = None
             if route is not None:
                 message = store.queue_message(
