@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from oss_desk.domain.appointments import Preferred
 from oss_desk.domain.text import clean_text as stored_text
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
@@ -100,12 +101,8 @@ class Via(StrEnum):
     WEB = "web"
 
 
-class SendBy(StrEnum):
-    """How the resident is given a referral's reference."""
-
-    SLIP = "slip"
-    EMAIL = "email"
-    TEXT = "text"
+SendBy = Preferred
+"""How the resident is given a referral's reference: the ways the office reaches a resident."""
 
 
 class AttemptResult(StrEnum):

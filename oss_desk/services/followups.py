@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from oss_desk.clock import format_instant
 from oss_desk.domain import followups as fu
 from oss_desk.domain.access import Action
-from oss_desk.domain.appointments import Preferred, normalise_email, normalise_phone
+from oss_desk.domain.appointments import normalise_email, normalise_phone
 from oss_desk.domain.calendar import WEEKDAYS, local, parse_date, parse_hours
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.followups import (
@@ -167,7 +167,7 @@ class FollowupService:
             if send_by is not SendBy.SLIP:
                 from oss_desk.services.appointments import AppointmentService
 
-                route = AppointmentService(self.s, self.actor).route(Preferred(send_by.value))
+                route = AppointmentService(self.s, self.actor).route(send_by)
             due = clock.due_day(start, office.sla_working_days)
             values.update(back_office=office.id, sla_days=office.sla_working_days, send_by=send_by)
         else:
