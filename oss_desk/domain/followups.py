@@ -30,16 +30,17 @@ from enum import StrEnum
 from oss_desk.domain.appointments import Preferred
 from oss_desk.domain.text import clean_text as stored_text
 from oss_desk.domain.text import shown
+from oss_desk.domain.worded import Worded
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, RuleViolation
 
 
-class Kind(StrEnum):
-    RINGBACK = "ringback"
-    REFERRAL = "referral"
-    COMMENT = "comment"
-    COMPLIMENT = "compliment"
-    COMPLAINT = "complaint"
+class Kind(Worded):
+    RINGBACK = "ringback", "Ring-back"
+    REFERRAL = "referral", "Referral"
+    COMMENT = "comment", "Comment"
+    COMPLIMENT = "compliment", "Compliment"
+    COMPLAINT = "complaint", "Complaint"
 
     @property
     def on_the_record(self) -> bool:
@@ -53,7 +54,7 @@ class Kind(StrEnum):
 
     @property
     def label(self) -> str:
-        return LABELS[self]
+        return self.words
 
 
 RECORD_KINDS = frozenset({Kind.COMMENT, Kind.COMPLIMENT, Kind.COMPLAINT})
@@ -64,13 +65,6 @@ PREFIXES = {
     Kind.COMMENT: "OTR",
     Kind.COMPLIMENT: "OTR",
     Kind.COMPLAINT: "OTR",
-}
-LABELS = {
-    Kind.RINGBACK: "Ring-back",
-    Kind.REFERRAL: "Referral",
-    Kind.COMMENT: "Comment",
-    Kind.COMPLIMENT: "Compliment",
-    Kind.COMPLAINT: "Complaint",
 }
 
 
