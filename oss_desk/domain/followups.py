@@ -26,46 +26,39 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Self
 
 from oss_desk.domain.appointments import Preferred
 from oss_desk.domain.text import clean_text as stored_text
 from oss_desk.domain.text import shown
-from oss_desk.domain.worded import Worded
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, RuleViolation
 
 
-class Kind(Worded):
-    RINGBACK = "ringback", "Ring-back"
-    REFERRAL = "referral", "Referral"
-    COMMENT = "comment", "Comment"
-    COMPLIMENT = "compliment", "Compliment"
-    COMPLAINT = "complaint", "Complaint"
+class Kind(StrEnum):
+    label: str
+    prefix: str
+    """The reference's letters: ``CB-0007`` (ring-back), ``R-0042``, ``OTR-0003``."""
+
+    def __new__(cls, value: str, label: str = "", prefix: str = "") -> Self:
+        kind = str.__new__(cls, value)
+        kind._value_, kind.label, kind.prefix = value, label, prefix
+        return kind
+
+    RINGBACK = "ringback", "Ring-back", "CB"
+    REFERRAL = "referral", "Referral", "R"
+    COMMENT = "comment", "Comment", "OTR"
+    COMPLIMENT = "compliment", "Compliment", "OTR"
+    COMPLAINT = "complaint", "Complaint", "OTR"
 
     @property
     def on_the_record(self) -> bool:
         """A comment, compliment or complaint: seen and answered by team leaders and admins."""
         return self in RECORD_KINDS
 
-    @property
-    def prefix(self) -> str:
-        """The reference's letters: ``CB-0007`` (ring-back), ``R-0042``, ``OTR-0003``."""
-        return PREFIXES[self]
-
-    @property
-    def label(self) -> str:
-        return self.words
-
 
 RECORD_KINDS = frozenset({Kind.COMMENT, Kind.COMPLIMENT, Kind.COMPLAINT})
 WORK_KINDS = frozenset({Kind.RINGBACK, Kind.REFERRAL})
-PREFIXES = {
-    Kind.RINGBACK: "CB",
-    Kind.REFERRAL: "R",
-    Kind.COMMENT: "OTR",
-    Kind.COMPLIMENT: "OTR",
-    Kind.COMPLAINT: "OTR",
-}
 
 
 class Status(StrEnum):
