@@ -86,7 +86,7 @@ def _same(shown: object, content: Text | str) -> bool:
     return isinstance(shown, str) and shown == content
 
 
-_key = Keys("desk")
+_key = Keys("desk", first=True)  # no text box here: its keys go straight to their actions
 
 
 def desk_action(
