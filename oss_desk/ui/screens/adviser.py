@@ -509,7 +509,6 @@ class AdviserScreen(counter.CounterScreen):
 
     # Actions ------------------------------------------------------------------------------------
 
-    action_call_next = desk_action(counter.call_next)
     action_call_chosen = desk_action(counter.call_chosen)
     action_finish = desk_action(counter.finish)
     action_no_show = desk_action(counter.no_show)
@@ -521,6 +520,22 @@ class AdviserScreen(counter.CounterScreen):
     action_close_desk = desk_action(counter.log_in_or_out)
     action_find = desk_action(find_ticket)
     action_change_desk = desk_action(counter.change_desk)
+
+    def action_call_next(self) -> None:
+        """N: the transaction is handed to the database thread here, at the key, and the desk's
+        worker waits for it and shows its result (one flow at a time, as for every key)."""
+        desk = self.current_desk()
+        if desk is None:
+            return
+        actor = self.acting_as()
+        pending = self.desk.begin(lambda s: QueueService(s, actor).call_next(desk), own_change=True)
+        self.run_worker(
+            counter.called(self, desk, pending),
+            name="call_next",
+            group="desk",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_recall(self) -> None:
