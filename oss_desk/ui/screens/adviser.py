@@ -36,6 +36,7 @@ from oss_desk.ui.screens import counter
 from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.panel_text import PanelText
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -210,11 +211,11 @@ class AdviserScreen(counter.CounterScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="adviser-body"):
             with Vertical(id="now-serving"):
-                yield Static(id="now-title")
+                yield PanelText(id="now-title")
                 yield BigCode(id="now-code")
-                yield Static(id="now-info")
-                yield Static(id="now-timer")
-                yield Static(id="now-needs")
+                yield PanelText(id="now-info")
+                yield PanelText(id="now-timer")
+                yield PanelText(id="now-needs")
                 yield Static(id="now-appointment")
             with Vertical(id="waiting-panel"):
                 yield Static(Text("Waiting", style="bold"), id="waiting-title")
