@@ -527,7 +527,12 @@ class OssDeskApp(App[None]):
             self._own_writes += 1
             self._listener.hold()  # its own commit's rings would only slow it down
             loop = asyncio.get_running_loop()
-            future.add_done_callback(lambda done: loop.call_soon_threadsafe(self._own_done, done))
+
+            def ran(done: Future[R]) -> None:  # on the database thread
+                with contextlib.suppress(RuntimeError):  # the app has closed its event loop
+                    loop.call_soon_threadsafe(self._own_done, done)
+
+            future.add_done_callback(ran)
         return future
 
     def _own_done(self, done: Future[Any]) -> None:
