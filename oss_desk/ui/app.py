@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import events, work
 from textual.actions import ActionParseResult
@@ -41,6 +41,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.commands import DeskCommands, help_rows
 from oss_desk.ui.context import Ok, Result, settle
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
+from oss_desk.ui.keys import SeesEveryKey
 from oss_desk.ui.listen import CommitListener
 from oss_desk.ui.modes import APP_BINDINGS, MODE_NEEDS, MODE_TITLES, SCREENS_BY_MODE
 from oss_desk.ui.names import Names
@@ -336,6 +337,8 @@ class OssDeskApp(App[None]):
             elif verdict == "release":
                 for held in self._scan.release():
                     await super().on_event(held)
+            if isinstance(focused := cast(object, self.focused), SeesEveryKey):
+                focused.key_seen(event.key)
         await super().on_event(event)
 
     async def _scan_paused(self, generation: int) -> None:
