@@ -16,11 +16,12 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import events, work
 from textual.actions import ActionParseResult
@@ -32,14 +33,15 @@ from textual.worker import Worker
 
 from oss_desk.domain.access import Action, refusal
 from oss_desk.domain.models import Actor, DeskKind, Role, Ticket
-from oss_desk.errors import DatabaseUnsafe, OssDeskError, ResourceFault, StorageError
+from oss_desk.errors import DatabaseUnsafe
 from oss_desk.logs import write_fault_report
 from oss_desk.services.live import ChangeFeed, open_doorbell, open_feed, poll
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session
 from oss_desk.ui.commands import DeskCommands, help_rows
-from oss_desk.ui.context import Failed, Ok, Refused, Result
+from oss_desk.ui.context import Ok, Result, settle
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
+from oss_desk.ui.keys import SeesEveryKey
 from oss_desk.ui.listen import CommitListener
 from oss_desk.ui.modes import APP_BINDINGS, MODE_NEEDS, MODE_TITLES, SCREENS_BY_MODE
 from oss_desk.ui.names import Names
@@ -335,6 +337,8 @@ class OssDeskApp(App[None]):
             elif verdict == "release":
                 for held in self._scan.release():
                     await super().on_event(held)
+            if isinstance(focused := cast(object, self.focused), SeesEveryKey):
+                focused.key_seen(event.key)
         await super().on_event(event)
 
     async def _scan_paused(self, generation: int) -> None:
@@ -517,44 +521,39 @@ class OssDeskApp(App[None]):
             await self.act(lambda s: poll(s, feed, True))
         await self.refresh_data()
 
+    def begin(self, fn: Callable[[Session], R], *, own_change: bool = False) -> Future[R]:
+        """Start ``fn`` on the database thread now (:meth:`settle` says how it went). With
+        ``own_change`` (see :meth:`act`) the hold on other desks' changes ends when ``fn`` has
+        run, whoever waits for it: a flow cancelled meanwhile leaves nothing held."""
+        future = self.runner.submit(fn)
+        if own_change:
+            self._own_writes += 1
+            self._listener.hold()  # its own commit's rings would only slow it down
+            loop = asyncio.get_running_loop()
+
+            def ran(done: Future[R]) -> None:  # on the database thread
+                with contextlib.suppress(RuntimeError):  # the app has closed its event loop
+                    loop.call_soon_threadsafe(self._own_done, done)
+
+            future.add_done_callback(ran)
+        return future
+
+    def _own_done(self, done: Future[Any]) -> None:
+        self._own_writes -= 1
+        if not done.cancelled() and done.exception() is None:  # shown in a moment: wait for it
+            self._quiet_until = max(self._quiet_until, time.monotonic() + OWN_FRAME_WAIT)
+        self._listener.release()
+
+    async def settle(self, future: Future[R], *, quiet: bool = False) -> Result[R]:
+        return await settle(self, future, quiet=quiet)
+
     async def act(
         self, fn: Callable[[Session], R], *, quiet: bool = False, own_change: bool = False
     ) -> Result[R]:
-        """Run ``fn`` on the database thread and say how it went (``oss_desk.ui.context``): the
-        desk keeps working (a rule says no: a warning; the database busy or full: an error; the
-        unexpected: the fault funnel), unless its database is gone or damaged (:meth:`block`).
-
+        """Run ``fn`` on the database thread and say how it went (:func:`settle`).
         ``own_change``: ``fn`` makes a change this desk shows at once (:meth:`show_result`),
         so looks for other desks' changes wait until it is on screen (:meth:`_quiet`)."""
-        if own_change:
-            self._own_writes += 1
-            try:
-                with self._listener.held():  # its own commit's rings would only slow it down
-                    return await self.act(fn, quiet=quiet)
-            finally:
-                self._own_writes -= 1
-        try:
-            return Ok(await self.runner.call(fn))
-        except DatabaseUnsafe as exc:  # gone, moved, replaced or damaged: the desk stops
-            self.block(exc)
-            return Failed(exc.title, exc.message)
-        except ResourceFault as exc:  # disk, file system or a lock: nothing saved, try again
-            failed: Refused | Failed = Failed(exc.title, f"{exc.message}. The desk keeps trying.")
-        except StorageError as exc:
-            failed = Failed(exc.title, exc.message)
-        except OssDeskError as exc:
-            failed = Refused(exc.title, exc.message)
-        except Exception as exc:
-            self.fault(exc)
-            return Failed("Unexpected problem", "That did not work: see the message")
-        if not quiet:
-            if isinstance(failed, Failed):
-                self.notify(
-                    failed.message, title=failed.title, severity="error", markup=False, timeout=10
-                )
-            else:
-                self.notify(failed.message, title=failed.title, severity="warning", markup=False)
-        return failed
+        return await self.settle(self.begin(fn, own_change=own_change), quiet=quiet)
 
     # Actions ------------------------------------------------------------------------------------
 

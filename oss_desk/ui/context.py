@@ -15,14 +15,18 @@ refusal or failure has already been shown to the person when ``act`` returns.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias, TypeVar
 
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor, Ticket
+from oss_desk.errors import DatabaseUnsafe, OssDeskError, ResourceFault, StorageError
 from oss_desk.services.session import Session
 from oss_desk.ui.names import Names
 
@@ -60,6 +64,55 @@ class Failed(NotDone):
 
 
 Result: TypeAlias = Ok[T] | Refused | Failed
+
+
+class Settles(Protocol):
+    """What :func:`settle` tells of how a use case went (the app)."""
+
+    def block(self, exc: DatabaseUnsafe) -> None: ...
+
+    def fault(self, error: BaseException) -> None: ...
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str,
+        severity: SeverityLevel,
+        markup: bool,
+        timeout: float | None,
+    ) -> None: ...
+
+
+async def settle(desk: Settles, future: Future[R], *, quiet: bool = False) -> Result[R]:
+    """Wait for a use case started on the database thread and say how it went: the desk keeps
+    working (a rule says no: a warning; the database busy or full: an error; the unexpected: the
+    fault funnel), unless its database is gone or damaged (``block``). ``quiet``: a refusal or
+    failure is not shown (the caller shows it)."""
+    try:
+        return Ok(await asyncio.wrap_future(future))
+    except DatabaseUnsafe as exc:  # gone, moved, replaced or damaged: the desk stops
+        desk.block(exc)
+        return Failed(exc.title, exc.message)
+    except ResourceFault as exc:  # disk, file system or a lock: nothing saved, try again
+        failed: Refused | Failed = Failed(exc.title, f"{exc.message}. The desk keeps trying.")
+    except StorageError as exc:
+        failed = Failed(exc.title, exc.message)
+    except OssDeskError as exc:
+        failed = Refused(exc.title, exc.message)
+    except Exception as exc:
+        desk.fault(exc)
+        return Failed("Unexpected problem", "That did not work: see the message")
+    if not quiet:
+        error = isinstance(failed, Failed)
+        desk.notify(
+            failed.message,
+            title=failed.title,
+            severity="error" if error else "warning",
+            markup=False,
+            timeout=10 if error else None,
+        )
+    return failed
 
 
 class DeskContext(Protocol):
@@ -126,6 +179,16 @@ class DeskContext(Protocol):
         (``quiet``: the caller shows it, e.g. inline in a form); a fault in the code always goes
         to the fault funnel. ``own_change``: its result is shown at once (:meth:`show_result`):
         nothing else runs on the database thread until that frame is out."""
+        ...
+
+    def begin(self, fn: Callable[[Session], R], *, own_change: bool = False) -> Future[R]:
+        """Start ``fn`` on the database thread now, before anything else is done (``act``
+        is ``settle(begin(fn))``): a key's action can hand its use case over at once and leave
+        the waiting to its worker."""
+        ...
+
+    async def settle(self, future: Future[R], *, quiet: bool = False) -> Result[R]:
+        """How a use case started by :meth:`begin` went, as :meth:`act` says it."""
         ...
 
     own_change: bool

@@ -14,6 +14,13 @@ the key, the action, the word on the key bar and the tooltip::
 The id is the prefix and the action's name unless ``id=`` names it (an action with arguments,
 such as ``shift(-1)``, always names it).
 
+A screen with no text box of its own may take its keys first (``Keys("desk", first=True)``:
+Textual's priority bindings): a key then runs its action as soon as the app reads it, instead
+of being handed to the focused widget and passed up through each of its containers first (about
+half a millisecond on the adviser's call next). A key that does nothing now still goes that way
+and is said (see ``DeskScreen.on_key``). A focused widget that answers one key and goes away on
+any other (the resident's rating prompt) is told of every key first (:class:`SeesEveryKey`).
+
 A row also says who may use the key: ``may=`` names the permission its action needs (see
 :mod:`oss_desk.domain.access`), and :func:`role_actions` builds a screen's ``ROLE_ACTIONS``
 from its rows, so a key, its action, its label and who may press it are written in one place::
@@ -26,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from textual.actions import parse
 from textual.binding import Binding, BindingType
@@ -45,6 +53,8 @@ class Keys:
     """Bindings whose ids start with ``prefix`` and a dot."""
 
     prefix: str
+    first: bool = False
+    """The default of each row's ``priority``: the screen takes its keys before its widgets."""
 
     def __call__(
         self,
@@ -55,7 +65,7 @@ class Keys:
         *,
         id: str | None = None,
         show: bool = True,
-        priority: bool = False,
+        priority: bool | None = None,
         may: Action | None = None,
     ) -> DeskBinding:
         """``Binding(key, action, description, id=prefix.id, tooltip=tooltip)``; ``id`` is the
@@ -68,7 +78,7 @@ class Keys:
             action,
             description,
             show=show,
-            priority=priority,
+            priority=self.first if priority is None else priority,
             tooltip=tooltip,
             id=f"{self.prefix}.{id or action}",
             may=may,
@@ -92,3 +102,11 @@ def role_actions(*rows: Iterable[BindingType]) -> dict[str, Action]:
         if needs.setdefault(name, binding.may) is not binding.may:
             raise ValueError(f"{name}: two keys ask for {needs[name]} and {binding.may}")
     return needs
+
+
+@runtime_checkable
+class SeesEveryKey(Protocol):
+    """A focused widget the app tells of every key before any binding runs (a screen that takes
+    its keys first would otherwise act on them before the widget saw them)."""
+
+    def key_seen(self, key: str) -> None: ...

@@ -60,15 +60,22 @@ class CommitListener:
         ring several times, and each ring would take the interpreter from the database thread
         in the middle of the transaction. What rang meanwhile is answered on leaving, as one
         ring is (a look at once, and the follow-ups). Holds may nest."""
-        self._holds += 1
-        if self._holds == 1:
-            self._pause()
+        self.hold()
         try:
             yield
         finally:
-            self._holds -= 1
-            if self._holds == 0:
-                self._resume()
+            self.release()
+
+    def hold(self) -> None:
+        """:meth:`held` begun (for a hold that ends in a callback); :meth:`release` ends it."""
+        self._holds += 1
+        if self._holds == 1:
+            self._pause()
+
+    def release(self) -> None:
+        self._holds -= 1
+        if self._holds == 0:
+            self._resume()
 
     def _pause(self) -> None:
         bell, loop = self._bell, self._loop

@@ -213,19 +213,24 @@ def _trivial_presses(presses: int, script: Path) -> list[float]:
 class Breakdown:
     """Where a press's time goes: from the key to the start of call next on the database
     thread, call next itself (its one durable transaction, the commit's sync included), and
-    from its result to the frame. Marks taken with ``time.perf_counter`` around the service's
-    ``call_next`` (on the database thread) and at the key and the frame."""
+    from its result to the frame, split at the moment the desk has put the result in its
+    widgets (``show_result`` returned: what is left is Textual's drawing of the frame). Marks
+    taken with ``time.perf_counter`` around the service's ``call_next`` (on the database
+    thread), at the end of the app's ``show_result``, and at the key and the frame."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[float, float]] = []
+        self.shown: list[float] = []
         self.presses: list[tuple[float, float]] = []
 
     @contextlib.contextmanager
     def watching(self) -> Iterator[None]:
         from oss_desk.services.queue import QueueService
+        from oss_desk.ui.app import OssDeskApp
 
         original = QueueService.call_next
-        calls = self.calls
+        show = OssDeskApp.show_result
+        calls, shown = self.calls, self.shown
 
         def call_next(service: Any, desk_id: str | None = None) -> Ticket | None:
             started = time.perf_counter()
@@ -234,30 +239,48 @@ class Breakdown:
             finally:
                 calls.append((started, time.perf_counter()))
 
+        def show_result(app: OssDeskApp, ticket: Ticket) -> None:
+            try:
+                show(app, ticket)
+            finally:
+                shown.append(time.perf_counter())
+
         QueueService.call_next = call_next  # type: ignore[method-assign,assignment]
+        OssDeskApp.show_result = show_result  # type: ignore[method-assign,assignment]
         try:
             yield
         finally:
             QueueService.call_next = original  # type: ignore[method-assign]
+            OssDeskApp.show_result = show  # type: ignore[method-assign]
 
     def parts(self) -> dict[str, list[float]]:
-        found: dict[str, list[float]] = {"to": [], "call": [], "after": []}
+        found: dict[str, list[float]] = {"to": [], "call": [], "after": [], "show": [], "draw": []}
         for key, frame in self.presses:
             call = next(((a, b) for a, b in self.calls if key <= a and b <= frame), None)
             if call is not None:
                 found["to"].append(call[0] - key)
                 found["call"].append(call[1] - call[0])
                 found["after"].append(frame - call[1])
+                shown = next((t for t in self.shown if call[1] <= t <= frame), None)
+                if shown is not None:
+                    found["show"].append(shown - call[1])
+                    found["draw"].append(frame - shown)
         return found
 
     def note(self) -> str:
         parts = self.parts()
         if not parts["call"]:
             return "no breakdown: no call next seen between a key and its frame"
+        split = (
+            f" (in the desk's widgets {ms(median(parts['show']))}, then drawn "
+            f"{ms(median(parts['draw']))})"
+            if parts["show"]
+            else ""
+        )
         return (
             f"medians: key to call next {ms(median(parts['to']))}, call next (one durable "
             f"transaction) {ms(median(parts['call']))}, its result to the frame "
-            f"{ms(median(parts['after']))}"
+            f"{ms(median(parts['after']))}{split}"
         )
 
 

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from oss_desk.ui.screens.adviser import unwrapped_height
 from oss_desk.ui.theme import THEMES
 from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.panel_text import PanelText
 
 CODES = ["----", "C001", "W123", "A1", "X", "", "APPT12", "C-7", "c009", "Q999", "ZZZZZZZZZZ"]
 
@@ -35,7 +36,7 @@ class Codes(App[None]):
         yield BigCode(id="narrow")
 
 
-def lines(widget: BigCode) -> list[Strip]:
+def lines(widget: BigCode | PanelText) -> list[Strip]:
     widget.refresh()
     return widget.render_lines(widget.region.reset_offset)
 
@@ -106,3 +107,58 @@ async def test_a_panel_line_that_fits_takes_the_lines_textual_gives_it() -> None
         called = Text("C001  Council Tax\narrived 09:14, waited 3 min")
         assert unwrapped_height(called, 37) == 2
     assert answered > 100
+
+
+class TextualText(PanelText):
+    """The same widget, every line made by Textual."""
+
+    def render_line(self, y: int) -> Strip:
+        return super(PanelText, self).render_line(y)
+
+
+class Texts(App[None]):
+    CSS = """
+    PanelText { height: auto; min-height: 2; text-style: bold; color: $primary; }
+    #narrow, #narrow-textual { width: 12; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield PanelText(id="direct")
+        yield TextualText(id="textual")
+        yield PanelText(id="narrow")
+        yield TextualText(id="narrow-textual")
+
+
+async def test_panel_lines_are_drawn_as_textual_draws_them() -> None:
+    """The panel's lines, drawn directly when each fits, are Textual's own strips (colours,
+    bold, dim, wide characters, the offsets a selection uses) in every theme; lines that do
+    not fit are wrapped by Textual, as before."""
+    rng = random.Random(7)
+    app = Texts()
+    direct_drawn = 0
+    async with app.run_test(size=(80, 24)) as pilot:
+        for council in THEMES:
+            app.register_theme(council)
+        for theme in [*(t.name for t in THEMES), "textual-light"]:
+            app.theme = theme
+            for _ in range(40):
+                text = Text(style=rng.choice(["", "dim", "bold"]))
+                for _ in range(rng.randint(0, 6)):
+                    if rng.random() < 0.2:
+                        text.append("\n")
+                    else:
+                        style = rng.choice(["", "bold", "dim", "italic", "reverse", "red on white"])
+                        text.append(rng.choice(WORDS) + " ", style=style)
+                content: Text | str = text if rng.random() < 0.8 else text.plain
+                for pair in (("#direct", "#textual"), ("#narrow", "#narrow-textual")):
+                    ours, textual = (app.query_one(name, PanelText) for name in pair)
+                    ours.update(content)
+                    textual.update(content)
+                await pilot.pause()
+                for pair in (("#direct", "#textual"), ("#narrow", "#narrow-textual")):
+                    ours, textual = (app.query_one(name, PanelText) for name in pair)
+                    assert ours.size == textual.size
+                    shown = [list(strip) for strip in lines(ours)]
+                    assert shown == [list(strip) for strip in lines(textual)], (theme, content)
+                    direct_drawn += ours._direct_strips() is not None
+    assert direct_drawn > 100  # most were drawn directly, not all Textual's way

@@ -4,6 +4,7 @@ the queue is taken (the snapshot, with every place and estimate worked out again
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +12,18 @@ import pytest
 from rich.text import Text
 from textual.widgets import Static
 
+from oss_desk.clock import FixedClock
 from oss_desk.domain.models import TicketStatus
 from oss_desk.services.desk_view import with_change
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session, open_session
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
 
+from ..conftest import MONDAY_0930
 from .conftest import AppFactory, rows, settled, until
 
 
@@ -79,6 +84,34 @@ async def test_call_next_shows_the_called_ticket_before_any_new_snapshot(
         assert gate.taken == taken
         assert "serving for" not in shown(app, "#now-timer")
         gate.open.set()
+
+
+async def test_an_own_change_holds_other_desks_changes_only_until_it_has_run(
+    office: Path, make_app: AppFactory
+) -> None:
+    """Call next hands its transaction over at the key and its worker waits for it: looks for
+    other desks' changes wait while it runs, and start again once it has run, even when nobody
+    waited for its result (its worker was cancelled by another key)."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36)):
+        await until(lambda: "Waiting for Desk 1: 4" in shown(app, "#waiting-title"))
+        running, finish = threading.Event(), threading.Event()
+
+        def own_change(session: Session) -> None:
+            running.set()
+            finish.wait(10)
+
+        app.begin(own_change, own_change=True)  # nobody settles it
+        await until(running.is_set)
+        assert app._quiet()  # no look for other desks' changes now
+        finish.set()
+        await until(lambda: not app._quiet(), timeout=2)
+        other = open_session(db=office, clock=FixedClock(MONDAY_0930), person="x")
+        try:
+            QueueService(other).issue("C", print_ticket=False)
+        finally:
+            other.close()
+        await until(lambda: "Waiting for Desk 1: 5" in shown(app, "#waiting-title"))
 
 
 async def test_with_change_moves_a_ticket_through_the_snapshot(

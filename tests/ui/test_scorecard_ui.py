@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.models import Actor
+from oss_desk.domain.models import Actor, DeskStatus
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import scorecard as scorecard_dialogs
@@ -150,6 +150,26 @@ async def test_any_other_key_skips_the_rating_and_does_its_own_work(
         await until(lambda: not screen.query(RatingPrompt))
         assert ratings(office) == []
         await pilot.press("d")  # the prompt is gone: D does nothing to the finished visit
+        assert ratings(office) == []
+
+
+async def test_a_desk_key_taken_before_the_focus_still_takes_the_prompt_away(
+    office: Path, make_app: AppFactory
+) -> None:
+    """The adviser's keys act before the focused widget sees them; the prompt is still told
+    of each key first, so B (a break) takes it away and does its own work, as N does."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await pilot.press("n")
+        await until(lambda: screen.query_one(BigCode).code == "C001")
+        await pilot.press("f", "1")
+        await until(lambda: prompt_shown(screen))
+        await pilot.press("b")
+        await until(lambda: screen.my_status() is DeskStatus.BREAK)
+        await until(lambda: not screen.query(RatingPrompt))
         assert ratings(office) == []
 
 

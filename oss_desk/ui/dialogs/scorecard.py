@@ -184,8 +184,13 @@ class RatingPrompt(Static, can_focus=True):
 
     @guarded
     def on_key(self, event: Key) -> None:
-        if event.key not in self.ANSWERS:
-            self._close()  # the key goes on to the desk's own keys
+        self.key_seen(event.key)
+
+    def key_seen(self, key: str) -> None:
+        """Any key but an answer takes the prompt away; the key goes on to the desk's own keys
+        (the app tells it of each key first: the adviser's keys are taken before the focus)."""
+        if key not in self.ANSWERS:
+            self._close()
 
     @guarded
     def on_blur(self) -> None:

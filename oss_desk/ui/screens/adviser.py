@@ -36,6 +36,7 @@ from oss_desk.ui.screens import counter
 from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.panel_text import PanelText
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -86,7 +87,7 @@ def _same(shown: object, content: Text | str) -> bool:
     return isinstance(shown, str) and shown == content
 
 
-_key = Keys("desk")
+_key = Keys("desk", first=True)  # no text box here: its keys go straight to their actions
 
 
 def desk_action(
@@ -210,11 +211,11 @@ class AdviserScreen(counter.CounterScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="adviser-body"):
             with Vertical(id="now-serving"):
-                yield Static(id="now-title")
+                yield PanelText(id="now-title")
                 yield BigCode(id="now-code")
-                yield Static(id="now-info")
-                yield Static(id="now-timer")
-                yield Static(id="now-needs")
+                yield PanelText(id="now-info")
+                yield PanelText(id="now-timer")
+                yield PanelText(id="now-needs")
                 yield Static(id="now-appointment")
             with Vertical(id="waiting-panel"):
                 yield Static(Text("Waiting", style="bold"), id="waiting-title")
@@ -509,7 +510,6 @@ class AdviserScreen(counter.CounterScreen):
 
     # Actions ------------------------------------------------------------------------------------
 
-    action_call_next = desk_action(counter.call_next)
     action_call_chosen = desk_action(counter.call_chosen)
     action_finish = desk_action(counter.finish)
     action_no_show = desk_action(counter.no_show)
@@ -521,6 +521,22 @@ class AdviserScreen(counter.CounterScreen):
     action_close_desk = desk_action(counter.log_in_or_out)
     action_find = desk_action(find_ticket)
     action_change_desk = desk_action(counter.change_desk)
+
+    def action_call_next(self) -> None:
+        """N: the transaction is handed to the database thread here, at the key, and the desk's
+        worker waits for it and shows its result (one flow at a time, as for every key)."""
+        desk = self.current_desk()
+        if desk is None:
+            return
+        actor = self.acting_as()
+        pending = self.desk.begin(lambda s: QueueService(s, actor).call_next(desk), own_change=True)
+        self.run_worker(
+            counter.called(self, desk, pending),
+            name="call_next",
+            group="desk",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_recall(self) -> None:

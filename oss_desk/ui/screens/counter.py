@@ -6,6 +6,7 @@ and the visit's history, logging in and out. Every dialog names the ticket it ac
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -103,14 +104,10 @@ class CounterScreen(DeskScreen):
 # Calling ----------------------------------------------------------------------------------------
 
 
-async def call_next(screen: CounterScreen) -> None:
-    desk = screen.current_desk()
-    if desk is None:
-        return
-    actor = screen.acting_as()
-    called = await screen.desk.act(
-        lambda s: QueueService(s, actor).call_next(desk), own_change=True
-    )
+async def called(screen: CounterScreen, desk: str, pending: Future[Ticket | None]) -> None:
+    """Call next's result (its transaction was handed over at the key: see the adviser's
+    ``action_call_next``): the ticket in this frame, or why nobody was called."""
+    called = await screen.desk.settle(pending)
     if not isinstance(called, Ok):
         return  # refused or failed: shown already (never "nobody waiting")
     if called.value is None:
