@@ -28,6 +28,16 @@ OUTCOME_HELP = "resolved, signposted, referred, appointment or callback"
 P = ParamSpec("P")
 R = TypeVar("R")
 
+site_option = click.option(
+    "--site", "site_id", metavar="ID", help="The site, when the database has several."
+)
+"""``--site``: the site a ticket, a quick visit or the queue is of (``ticket issue``,
+``visit quick``, ``queue``)."""
+calling_desk = click.option(
+    "--desk", "desk_id", required=True, metavar="ID", help="The calling desk."
+)
+"""``--desk``: the desk that calls (``ticket call-next``, ``ticket call``)."""
+
 
 @click.group()
 def ticket() -> None:
@@ -37,7 +47,7 @@ def ticket() -> None:
 @ticket.command("issue")
 @click.option("--service", "service", required=True, metavar="CODE", help="Service letter, e.g. C.")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk issuing it (meet-and-greet).")
-@click.option("--site", "site_id", metavar="ID", help="The site, when the database has several.")
+@site_option
 @click.option("--needs", metavar="NEED,...", help="Reasonable adjustments, e.g. bsl,wheelchair.")
 @click.option("--print-to", metavar="URL", help="Queue a print of the ticket on this printer.")
 @click.option("--no-print", is_flag=True, help="Do not print, even if the desk has a printer.")
@@ -172,7 +182,7 @@ def feedback_text_cmd(state: State, ref: str, number: str, as_json: bool) -> Non
 
 
 @ticket.command("call-next")
-@click.option("--desk", "desk_id", required=True, metavar="ID", help="The calling desk.")
+@calling_desk
 @json_command
 def call_next(state: State, desk_id: str, as_json: bool) -> None:
     """Call the next ticket for a desk (JSON: the ticket, or null when nobody is waiting)."""
@@ -185,7 +195,7 @@ def call_next(state: State, desk_id: str, as_json: bool) -> None:
 
 
 @ticket.command("call")
-@click.option("--desk", "desk_id", required=True, metavar="ID", help="The calling desk.")
+@calling_desk
 @ref_command
 def call(state: State, ref: str, desk_id: str, as_json: bool) -> None:
     """Call a chosen waiting ticket to a desk, out of turn."""
@@ -365,7 +375,7 @@ def visit() -> None:
 @click.option("--service", required=True, metavar="CODE", help="Service letter, e.g. Q.")
 @click.option("--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + ".")
 @click.option("--desk", "desk_id", metavar="ID", help="The meet-and-greet desk.")
-@click.option("--site", "site_id", metavar="ID", help="The site, when the database has several.")
+@site_option
 @click.option("--needs", metavar="NEED,...", help="Reasonable adjustments recorded.")
 @click.option("--repeat", is_flag=True, help="They came back about the same matter.")
 @_finish_options
@@ -404,7 +414,7 @@ def quick(
 
 
 @click.command("queue")
-@click.option("--site", "site_id", metavar="ID", help="The site, when the database has several.")
+@site_option
 @click.option("--watch", is_flag=True, help="Keep showing the live queue (Ctrl+C to stop).")
 @json_command
 def queue(state: State, site_id: str | None, watch: bool, as_json: bool) -> None:
