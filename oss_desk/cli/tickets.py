@@ -37,6 +37,12 @@ calling_desk = click.option(
     "--desk", "desk_id", required=True, metavar="ID", help="The calling desk."
 )
 """``--desk``: the desk that calls (``ticket call-next``, ``ticket call``)."""
+outcome_option = click.option(
+    "--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + "."
+)
+"""``--outcome``: how the visit ended (``ticket finish``, ``visit quick``)."""
+repeat_option = click.option("--repeat", is_flag=True, help="They came back about the same matter.")
+"""``--repeat``: a repeat contact, ticked at arrival (``ticket issue``, ``visit quick``)."""
 
 
 @click.group()
@@ -69,7 +75,7 @@ def ticket() -> None:
 @click.option(
     "--urgent", is_flag=True, help="Urgent or vulnerable: called before the other residents."
 )
-@click.option("--repeat", is_flag=True, help="They came back about the same matter.")
+@repeat_option
 @json_command
 def issue(
     state: State,
@@ -241,7 +247,7 @@ def _finish_options(func: Callable[P, R]) -> Callable[P, R]:
 
 
 @ticket.command("finish")
-@click.option("--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + ".")
+@outcome_option
 @click.option(
     "--service-outcome",
     "service_outcomes",
@@ -373,11 +379,11 @@ def visit() -> None:
 
 @visit.command("quick")
 @click.option("--service", required=True, metavar="CODE", help="Service letter, e.g. Q.")
-@click.option("--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + ".")
+@outcome_option
 @click.option("--desk", "desk_id", metavar="ID", help="The meet-and-greet desk.")
 @site_option
 @click.option("--needs", metavar="NEED,...", help="Reasonable adjustments recorded.")
-@click.option("--repeat", is_flag=True, help="They came back about the same matter.")
+@repeat_option
 @_finish_options
 @json_command
 def quick(
