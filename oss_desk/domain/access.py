@@ -19,91 +19,58 @@ from collections.abc import Collection, Mapping
 from enum import StrEnum
 
 from oss_desk.domain.models import Role
+from oss_desk.domain.worded import Worded
 
 
-class Action(StrEnum):
+class Action(Worded):
     """Everything a person can ask of oss-desk that a role may be refused."""
 
-    ISSUE_TICKET = "issue_ticket"
-    QUICK_VISIT = "quick_visit"
-    VIEW_QUEUE = "view_queue"
-    FIND_TICKET = "find_ticket"
-    CALL_NEXT = "call_next"
-    CALL_CHOSEN = "call_chosen"
-    RECALL = "recall"
-    START = "start"
-    FINISH = "finish"
-    NO_SHOW = "no_show"
-    TRANSFER = "transfer"
-    REASSIGN = "reassign"
-    CANCEL_TICKET = "cancel_ticket"
-    REPRINT = "reprint"
-    ADD_NOTE = "add_note"
-    VIEW_NOTES = "view_notes"
-    DESK_STATUS = "desk_status"
-    VIEW_REPORTS = "view_reports"
-    VIEW_APPOINTMENTS = "view_appointments"
-    BOOK_APPOINTMENT = "book_appointment"
-    MOVE_APPOINTMENT = "move_appointment"
-    CANCEL_APPOINTMENT = "cancel_appointment"
-    CHECK_IN = "check_in"
-    TICK_CHECKLIST = "tick_checklist"
-    APPOINTMENT_NO_SHOW = "appointment_no_show"
-    REBOOK = "rebook"
-    VIEW_CONTACT = "view_contact"
-    RECORD_ABSENCE = "record_absence"
-    MANAGE_CONFIG = "manage_config"
-    WORK_FOLLOWUPS = "work_followups"
-    RECORD_FEEDBACK = "record_feedback"
-    VIEW_FEEDBACK = "view_feedback"
-    ANSWER_FEEDBACK = "answer_feedback"
-    ACKNOWLEDGE_ALERT = "acknowledge_alert"
+    ISSUE_TICKET = "issue_ticket", "issue a ticket"
+    QUICK_VISIT = "quick_visit", "record a quick visit"
+    VIEW_QUEUE = "view_queue", "see the queue"
+    FIND_TICKET = "find_ticket", "look a ticket up"
+    CALL_NEXT = "call_next", "call the next resident"
+    CALL_CHOSEN = "call_chosen", "call a ticket out of turn"
+    RECALL = "recall", "recall a ticket"
+    START = "start", "start serving a ticket"
+    FINISH = "finish", "finish a ticket"
+    NO_SHOW = "no_show", "mark a ticket no-show"
+    TRANSFER = "transfer", "transfer a ticket"
+    REASSIGN = "reassign", "send a ticket to a desk"
+    CANCEL_TICKET = "cancel_ticket", "cancel a ticket"
+    REPRINT = "reprint", "reprint a ticket"
+    ADD_NOTE = "add_note", "add a note to a visit"
+    VIEW_NOTES = "view_notes", "read a visit's notes"
+    DESK_STATUS = "desk_status", "open, pause or close a desk"
+    VIEW_REPORTS = "view_reports", "see the reports"
+    VIEW_APPOINTMENTS = "view_appointments", "see the appointments"
+    BOOK_APPOINTMENT = "book_appointment", "book an appointment"
+    MOVE_APPOINTMENT = "move_appointment", "move an appointment"
+    CANCEL_APPOINTMENT = "cancel_appointment", "cancel an appointment"
+    CHECK_IN = "check_in", "check a resident in"
+    TICK_CHECKLIST = "tick_checklist", "tick an appointment's checklist"
+    APPOINTMENT_NO_SHOW = "appointment_no_show", "mark an appointment no-show"
+    REBOOK = "rebook", "rebook an appointment"
+    VIEW_CONTACT = "view_contact", "see a resident's contact details"
+    RECORD_ABSENCE = "record_absence", "record or remove an absence"
+    MANAGE_CONFIG = "manage_config", "change the configuration"
+    WORK_FOLLOWUPS = "work_followups", "work on ring-backs and referrals"
+    RECORD_FEEDBACK = "record_feedback", "record a comment, compliment or complaint"
+    VIEW_FEEDBACK = "view_feedback", "see comments, compliments and complaints"
+    ANSWER_FEEDBACK = (
+        "answer_feedback",
+        "acknowledge or answer comments, compliments and complaints",
+    )
+    ACKNOWLEDGE_ALERT = "acknowledge_alert", "acknowledge a delivery alert"
 
     @property
     def phrase(self) -> str:
         """What the action does, after "may not": "cancel a ticket"."""
-        return PHRASES[self]
+        return self.words
 
 
 CLOSING_THE_DAY = "close the day"
 """What closing the day is called in a refusal: it needs the right to cancel tickets."""
-
-PHRASES: dict[Action, str] = {
-    Action.ISSUE_TICKET: "issue a ticket",
-    Action.QUICK_VISIT: "record a quick visit",
-    Action.VIEW_QUEUE: "see the queue",
-    Action.FIND_TICKET: "look a ticket up",
-    Action.CALL_NEXT: "call the next resident",
-    Action.CALL_CHOSEN: "call a ticket out of turn",
-    Action.RECALL: "recall a ticket",
-    Action.START: "start serving a ticket",
-    Action.FINISH: "finish a ticket",
-    Action.NO_SHOW: "mark a ticket no-show",
-    Action.TRANSFER: "transfer a ticket",
-    Action.REASSIGN: "send a ticket to a desk",
-    Action.CANCEL_TICKET: "cancel a ticket",
-    Action.REPRINT: "reprint a ticket",
-    Action.ADD_NOTE: "add a note to a visit",
-    Action.VIEW_NOTES: "read a visit's notes",
-    Action.DESK_STATUS: "open, pause or close a desk",
-    Action.VIEW_REPORTS: "see the reports",
-    Action.VIEW_APPOINTMENTS: "see the appointments",
-    Action.BOOK_APPOINTMENT: "book an appointment",
-    Action.MOVE_APPOINTMENT: "move an appointment",
-    Action.CANCEL_APPOINTMENT: "cancel an appointment",
-    Action.CHECK_IN: "check a resident in",
-    Action.TICK_CHECKLIST: "tick an appointment's checklist",
-    Action.APPOINTMENT_NO_SHOW: "mark an appointment no-show",
-    Action.REBOOK: "rebook an appointment",
-    Action.VIEW_CONTACT: "see a resident's contact details",
-    Action.RECORD_ABSENCE: "record or remove an absence",
-    Action.MANAGE_CONFIG: "change the configuration",
-    Action.WORK_FOLLOWUPS: "work on ring-backs and referrals",
-    Action.RECORD_FEEDBACK: "record a comment, compliment or complaint",
-    Action.VIEW_FEEDBACK: "see comments, compliments and complaints",
-    Action.ANSWER_FEEDBACK: "acknowledge or answer comments, compliments and complaints",
-    Action.ACKNOWLEDGE_ALERT: "acknowledge a delivery alert",
-}
 
 OWN_PHRASES: dict[Action, str] = {
     Action.REASSIGN: "send a ticket of another desk to a desk or a colleague",

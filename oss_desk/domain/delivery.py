@@ -7,9 +7,10 @@ Pure: no I/O. The worker, ``doctor`` and the desks all ask these functions, so t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 # Who owns the devices -------------------------------------------------------------------------
 
@@ -66,6 +67,21 @@ def _ago(seconds: float | None) -> str:
 
 
 # Print jobs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PrintRequest:
+    """A print job to be queued: what to print (``kind``, a key of
+    :data:`oss_desk.domain.printouts.KINDS`, and its ``payload``), on which printer, and for
+    which ticket and desk when it has them. A ticket's printout is read from the ticket when it
+    prints, so its payload says only what the ticket cannot (a reprint, the ticket it moved from).
+    """
+
+    kind: str
+    printer_url: str
+    ticket_id: int | None = None
+    desk_id: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 class PrintState(StrEnum):

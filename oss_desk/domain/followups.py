@@ -26,7 +26,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Self
 
+from oss_desk.domain.appointments import Preferred
 from oss_desk.domain.text import clean_text as stored_text
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
@@ -34,43 +36,29 @@ from oss_desk.errors import InvalidInput, RuleViolation
 
 
 class Kind(StrEnum):
-    RINGBACK = "ringback"
-    REFERRAL = "referral"
-    COMMENT = "comment"
-    COMPLIMENT = "compliment"
-    COMPLAINT = "complaint"
+    label: str
+    prefix: str
+    """The reference's letters: ``CB-0007`` (ring-back), ``R-0042``, ``OTR-0003``."""
+
+    def __new__(cls, value: str, label: str = "", prefix: str = "") -> Self:
+        kind = str.__new__(cls, value)
+        kind._value_, kind.label, kind.prefix = value, label, prefix
+        return kind
+
+    RINGBACK = "ringback", "Ring-back", "CB"
+    REFERRAL = "referral", "Referral", "R"
+    COMMENT = "comment", "Comment", "OTR"
+    COMPLIMENT = "compliment", "Compliment", "OTR"
+    COMPLAINT = "complaint", "Complaint", "OTR"
 
     @property
     def on_the_record(self) -> bool:
         """A comment, compliment or complaint: seen and answered by team leaders and admins."""
         return self in RECORD_KINDS
 
-    @property
-    def prefix(self) -> str:
-        """The reference's letters: ``CB-0007`` (ring-back), ``R-0042``, ``OTR-0003``."""
-        return PREFIXES[self]
-
-    @property
-    def label(self) -> str:
-        return LABELS[self]
-
 
 RECORD_KINDS = frozenset({Kind.COMMENT, Kind.COMPLIMENT, Kind.COMPLAINT})
 WORK_KINDS = frozenset({Kind.RINGBACK, Kind.REFERRAL})
-PREFIXES = {
-    Kind.RINGBACK: "CB",
-    Kind.REFERRAL: "R",
-    Kind.COMMENT: "OTR",
-    Kind.COMPLIMENT: "OTR",
-    Kind.COMPLAINT: "OTR",
-}
-LABELS = {
-    Kind.RINGBACK: "Ring-back",
-    Kind.REFERRAL: "Referral",
-    Kind.COMMENT: "Comment",
-    Kind.COMPLIMENT: "Compliment",
-    Kind.COMPLAINT: "Complaint",
-}
 
 
 class Status(StrEnum):
@@ -100,12 +88,8 @@ class Via(StrEnum):
     WEB = "web"
 
 
-class SendBy(StrEnum):
-    """How the resident is given a referral's reference."""
-
-    SLIP = "slip"
-    EMAIL = "email"
-    TEXT = "text"
+SendBy = Preferred
+"""How the resident is given a referral's reference: the ways the office reaches a resident."""
 
 
 class AttemptResult(StrEnum):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from oss_desk.domain.needs import needs_private_room, requirements
+from oss_desk.domain.worded import Worded
 
 
 class DeskKind(StrEnum):
@@ -42,14 +43,14 @@ class TicketStatus(StrEnum):
         return self in (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
 
 
-class Outcome(StrEnum):
+class Outcome(Worded):
     """How a visit ended. ``resolved`` and ``signposted`` count as first point of contact."""
 
-    RESOLVED = "resolved"
-    SIGNPOSTED = "signposted"
-    REFERRED = "referred"
-    APPOINTMENT = "appointment"
-    CALLBACK = "callback"
+    RESOLVED = "resolved", "dealt with at first point of contact"
+    SIGNPOSTED = "signposted", "correctly sent to another organisation"
+    REFERRED = "referred", "passed to a back office"
+    APPOINTMENT = "appointment", "needs an appointment"
+    CALLBACK = "callback", "ring-back arranged"
 
     @property
     def first_contact(self) -> bool:
@@ -57,16 +58,7 @@ class Outcome(StrEnum):
 
     @property
     def description(self) -> str:
-        return OUTCOME_DESCRIPTIONS[self]
-
-
-OUTCOME_DESCRIPTIONS = {
-    Outcome.RESOLVED: "dealt with at first point of contact",
-    Outcome.SIGNPOSTED: "correctly sent to another organisation",
-    Outcome.REFERRED: "passed to a back office",
-    Outcome.APPOINTMENT: "needs an appointment",
-    Outcome.CALLBACK: "ring-back arranged",
-}
+        return self.words
 
 
 class Channel(StrEnum):

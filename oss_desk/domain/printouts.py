@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date as date_type
 from typing import Any, TypeVar
 
+from oss_desk.domain.delivery import PrintRequest
 from oss_desk.domain.wording import ENGLISH, Wording
 
 T = TypeVar("T")
@@ -240,6 +241,13 @@ KINDS: dict[str, type[Any]] = {
 
 def to_payload(printout: Printout) -> dict[str, Any]:
     return asdict(printout)
+
+
+def print_request(printout: Printout, printer_url: str, desk_id: str | None = None) -> PrintRequest:
+    """The print job that prints ``printout`` on ``printer_url`` for ``desk_id``: of the kind
+    :data:`KINDS` names for its type, with the printout as its payload."""
+    kind = next(name for name, cls in KINDS.items() if type(printout) is cls)
+    return PrintRequest(kind, printer_url, desk_id=desk_id, payload=to_payload(printout))
 
 
 def from_payload(kind: str, payload: dict[str, Any]) -> Printout:

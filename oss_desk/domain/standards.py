@@ -39,7 +39,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
 from oss_desk.domain.models import Outcome
-from oss_desk.domain.stats import STATUS_WORDS, rag_status
+from oss_desk.domain.stats import rag_status
+from oss_desk.domain.worded import Worded
 
 if TYPE_CHECKING:
     from oss_desk.domain.followup_figures import FollowupFigures
@@ -276,19 +277,20 @@ class Rule(StrEnum):
     """No target: the figure is watched, not rated."""
 
 
-class Status(StrEnum):
+class Status(Worded):
     """A standard's rating: met (green), near (amber: below the target by no more than
     ``reports.amber_points``), missed (red), or none (no figure, or only monitored)."""
 
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-    NONE = "none"
+    GREEN = "green", "met"
+    AMBER = "amber", "near"
+    RED = "red", "missed"
+    NONE = "none", ""
 
     @property
     def word(self) -> str:
-        """The one word for the status in every report, on the desk and on paper."""
-        return STATUS_WORDS[self.value]
+        """The one word for the status, the same in every report (text, HTML, the desk app, on
+        paper): for people who cannot tell the colours apart, and for paper that has none."""
+        return self.words
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,20 +74,6 @@ def rag_status(value: float | None, target: float | None, rule: str, amber_point
     return "amber" if value >= target - amber_points else "red"
 
 
-STATUS_WORDS = {"green": "met", "amber": "near", "red": "missed", "none": ""}
-"""One word per status, the same in every report (text, HTML, the desk app, on paper): for
-people who cannot tell the colours apart, and for paper that has none. "near" is amber: below
-the target by no more than ``reports.amber_points``."""
-
-RAG_WORDS = {
-    "green": "GREEN, met",
-    "amber": "AMBER, near: below the target by a little",
-    "red": "RED, missed",
-    "none": "",
-}
-"""A status in words (the text report)."""
-
-
 def notice_bucket(days: int) -> str:
     """The notice bucket of a council cancellation: ``0``, ``1``, ``2``, ``3-4`` or ``5+``."""
     if days <= 2:

@@ -12,10 +12,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, WorkerState, hand_over_to
+from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, PrintRequest, WorkerState, hand_over_to
 from oss_desk.storage.lease import Heartbeat, lock_held, read_heartbeat
 
 
@@ -38,30 +37,16 @@ def live_owner(conn: sqlite3.Connection, db: Path) -> str | None:
     return hand_over_to(state_of(beat, db), beat.owner)
 
 
-def queue_print(
-    conn: sqlite3.Connection,
-    db: Path,
-    *,
-    kind: str,
-    printer_url: str,
-    now: datetime,
-    ticket_id: int | None = None,
-    desk_id: str | None = None,
-    payload: dict[str, Any] | None = None,
-) -> int:
-    """Queue a print job in the caller's write transaction on ``db`` (the job's id), handed to
+def queue_print(conn: sqlite3.Connection, db: Path, job: PrintRequest, now: datetime) -> int:
+    """Queue ``job`` in the caller's write transaction on ``db`` (the job's id), handed to
     the live owner of the devices when there is one (:func:`live_owner`): its lane sends it
     the moment this transaction's commit can be seen."""
     from oss_desk.storage.outbox import queue_print_job  # on first print: not in a first frame
 
     return queue_print_job(
         conn,
-        kind=kind,
-        printer_url=printer_url,
+        job,
         created_at=format_instant(now),
-        ticket_id=ticket_id,
-        desk_id=desk_id,
-        payload=payload,
         owner=live_owner(conn, db),
         lease_until=format_instant(now + timedelta(seconds=PRINT_LEASE_SECONDS)),
     )

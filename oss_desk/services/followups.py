@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from oss_desk.clock import format_instant
 from oss_desk.domain import followups as fu
 from oss_desk.domain.access import Action
-from oss_desk.domain.appointments import Preferred, normalise_email, normalise_phone
+from oss_desk.domain.appointments import normalise_email, normalise_phone
 from oss_desk.domain.calendar import WEEKDAYS, local, parse_date, parse_hours
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.followups import (
@@ -33,7 +33,7 @@ from oss_desk.domain.followups import (
     Via,
 )
 from oss_desk.domain.models import Actor, EventKind, Site
-from oss_desk.domain.printouts import ReferralSlipPrintout, to_payload
+from oss_desk.domain.printouts import ReferralSlipPrintout, print_request
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
@@ -167,7 +167,7 @@ class FollowupService:
             if send_by is not SendBy.SLIP:
                 from oss_desk.services.appointments import AppointmentService
 
-                route = AppointmentService(self.s, self.actor).route(Preferred(send_by.value))
+                route = AppointmentService(self.s, self.actor).route(send_by)
             due = clock.due_day(start, office.sla_working_days)
             values.update(back_office=office.id, sla_days=office.sla_working_days, send_by=send_by)
         else:
@@ -219,15 +219,8 @@ class FollowupService:
             followup = store.insert_followup(conn, new, details)
             job = None
             if printer is not None:
-                job = queue_print(
-                    conn,
-                    self.s.store.path,
-                    kind="referral_slip",
-                    printer_url=printer,
-                    now=now,
-                    desk_id=desk.id if desk else None,
-                    payload=to_payload(self.slip(followup, site)),
-                )
+                slip = print_request(self.slip(followup, site), printer, desk.id if desk else None)
+                job = queue_print(conn, self.s.store.path, slip, now)
             message = None
             if route is not None:
                 message = store.queue_message(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import EventKind
-from oss_desk.domain.printouts import to_payload
+from oss_desk.domain.printouts import print_request
 from oss_desk.domain.reports import DailyReport, QuarterlyReport, RangeReport, Report
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
@@ -121,15 +121,7 @@ def print_daily_summary(
     now = session.clock.now()
     site = session.directory.sites.get(report.site or "")
     with session.store.write() as conn:
-        job = queue_print(
-            conn,
-            session.store.path,
-            kind="daily_summary",
-            printer_url=printer,
-            now=now,
-            desk_id=desk_id,
-            payload=to_payload(printout),
-        )
+        job = queue_print(conn, session.store.path, print_request(printout, printer, desk_id), now)
         append_event(
             conn,
             at=now,

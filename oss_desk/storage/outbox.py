@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oss_desk.clock import format_instant
+from oss_desk.domain.delivery import PrintRequest
 from oss_desk.domain.sending import SendResult
 from oss_desk.storage.rows import of_row, returned_int
 
@@ -342,17 +343,13 @@ class PrintJob:
 
 def queue_print_job(
     conn: sqlite3.Connection,
+    job: PrintRequest,
     *,
-    kind: str,
-    printer_url: str,
     created_at: str,
-    ticket_id: int | None = None,
-    desk_id: str | None = None,
-    payload: dict[str, Any] | None = None,
     owner: str | None = None,
     lease_until: str | None = None,
 ) -> int:
-    """Queue a print job; with ``owner`` (the live owner of the devices) it is handed to that
+    """Queue ``job``; with ``owner`` (the live owner of the devices) it is handed to that
     owner at once: claimed (its first attempt) and started in this transaction, so the owner's
     lane sends it without a commit of its own, and an owner that dies first leaves it to the
     next one to print marked COPY (:meth:`oss_desk.worker.printing.PrintDelivery.recover`)."""
@@ -364,12 +361,12 @@ def queue_print_job(
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [
             created_at,
-            kind,
-            ticket_id,
-            desk_id,
-            printer_url,
+            job.kind,
+            job.ticket_id,
+            job.desk_id,
+            job.printer_url,
             created_at,
-            json.dumps(payload or {}, sort_keys=True),
+            json.dumps(job.payload, sort_keys=True),
             PRINT_JOBS.sending if handed else "pending",
             owner,
             int(handed),

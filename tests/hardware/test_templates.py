@@ -19,6 +19,7 @@ from oss_desk.domain.printouts import (
     SummaryPrintout,
     TicketPrintout,
     from_payload,
+    print_request,
     to_payload,
 )
 from oss_desk.hardware.escpos_compat import known_profiles
@@ -190,6 +191,20 @@ def test_payload_round_trip() -> None:
             SummaryPrintout: "daily_summary",
         }[type(sample)]
         assert from_payload(kind, to_payload(sample)) == sample
+
+
+def test_a_print_request_is_of_the_kind_its_printout_is_read_back_as() -> None:
+    kinds: dict[type[Printout], str] = {
+        TicketPrintout: "ticket",
+        SlipPrintout: "appointment_slip",
+        SummaryPrintout: "daily_summary",
+        SelfTestPrintout: "test",
+    }
+    for sample in [*SAMPLES.values(), SelfTestPrintout("Test", ("Fee 12.50",))]:
+        job = print_request(sample, "capture://out.bin", "desk-1")
+        said = (job.kind, job.printer_url, job.desk_id, job.ticket_id)
+        assert said == (kinds[type(sample)], "capture://out.bin", "desk-1", None)
+        assert from_payload(job.kind, job.payload) == sample
 
 
 def test_preview_matches_paper() -> None:

@@ -27,7 +27,7 @@ from oss_desk.domain.models import (
     Site,
 )
 from oss_desk.domain.needs import parse_needs
-from oss_desk.domain.printouts import to_payload
+from oss_desk.domain.printouts import print_request
 from oss_desk.domain.reminders import parse_schedule
 from oss_desk.domain.slots import (
     Slot,
@@ -174,15 +174,8 @@ class AppointmentBooking(AppointmentReading):
                 self._queue(conn, appointment, "confirmation", via, now)
                 self._queue_reminders(conn, appointment, via, site, now)
             if printer is not None:
-                queue_print(
-                    conn,
-                    self.s.store.path,
-                    kind="appointment_slip",
-                    printer_url=printer,
-                    now=now,
-                    desk_id=self.actor.desk_id,
-                    payload=to_payload(self.slip(appointment)),
-                )
+                slip = print_request(self.slip(appointment), printer, self.actor.desk_id)
+                queue_print(conn, self.s.store.path, slip, now)
         return appointment
 
     def _slip_printer(self, desk_id: str | None, print_to: str | None) -> str:

@@ -12,6 +12,7 @@ from typing import TypedDict, Unpack
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
+from oss_desk.domain.delivery import PrintRequest
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import (
     Channel,
@@ -126,12 +127,14 @@ class Issuing(QueueCore):
         job = queue_print(
             conn,
             self.s.store.path,
-            kind="ticket",
-            printer_url=printer,
-            now=now,
-            ticket_id=ticket.id,
-            desk_id=desk.id if isinstance(desk, Desk) else desk,
-            payload={"reprint": True, **moved} if reprint else None,
+            PrintRequest(
+                "ticket",
+                printer,
+                ticket_id=ticket.id,
+                desk_id=desk.id if isinstance(desk, Desk) else desk,
+                payload={"reprint": True, **moved} if reprint else {},
+            ),
+            now,
         )
         if reprint:
             logged: dict[str, object] = {"job": job, "transfer": True} if moved else {"job": job}
