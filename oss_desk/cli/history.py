@@ -14,6 +14,9 @@ from oss_desk.devtools.history import generate as generate_history
 from oss_desk.domain.calendar import EARLIEST, YEARS_AHEAD, DateSpan, parse_date, years_after
 from oss_desk.services.session import resolve_db_path
 
+DEFAULTS = HistoryOptions()
+"""The options' defaults (click takes each option's type from its default)."""
+
 
 @click.group()
 def history() -> None:
@@ -21,16 +24,15 @@ def history() -> None:
 
 
 @history.command("generate")
-@click.option("--years", default=3, show_default=True, type=int, help="Years of opening days.")
-@click.option("--sites", default=3, show_default=True, type=int, help="Offices (1 to 8).")
+@click.option("--years", default=DEFAULTS.years, show_default=True, help="Years of opening days.")
+@click.option("--sites", default=DEFAULTS.sites, show_default=True, help="Offices (1 to 8).")
 @click.option(
     "--visits-per-day",
-    default=300,
+    default=DEFAULTS.visits_per_day,
     show_default=True,
-    type=int,
     help="Average arrivals per office per opening day.",
 )
-@click.option("--seed", default=20261122, show_default=True, type=int, help="Random seed.")
+@click.option("--seed", default=DEFAULTS.seed, show_default=True, help="Random seed.")
 @click.option("--end", metavar="YYYY-MM-DD", help="The last day of history (default: yesterday).")
 @json_option
 @pass_state

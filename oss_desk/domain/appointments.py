@@ -79,6 +79,17 @@ class Contact:
     phone: str | None = None
 
 
+def notice_breach(by: str, notice_days: int, needed_days: int) -> bool:
+    """A cancellation or move by the council with fewer working days of notice than the
+    standard needs (``appointments.min_notice_working_days``); the resident's never is."""
+    return by == "council" and notice_days < needed_days
+
+
+def late_minutes(starts_at: datetime, checked_in: datetime) -> int:
+    """The whole minutes a check-in came after the booked start (0 when on time or early)."""
+    return max(0, int((checked_in - starts_at).total_seconds() // 60))
+
+
 def new_reference(choose: Callable[[str], str] = secrets.choice) -> str:
     """A booking reference such as ``K7M-3QX`` (``choose`` picks each character)."""
     chars = "".join(choose(REF_ALPHABET) for _ in range(6))

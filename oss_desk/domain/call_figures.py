@@ -16,10 +16,12 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
+from oss_desk.domain.scorecard import DEFAULT_CALL_TARGETS
 from oss_desk.domain.standards import answered_within
 from oss_desk.domain.stats import pct
 
-DEFAULT_LIMITS = (20, 45)
+DEFAULT_LIMITS = tuple(seconds for seconds, _ in DEFAULT_CALL_TARGETS)
+"""The seconds of the default telephone standards (20 and 45)."""
 
 
 K = TypeVar("K")

@@ -29,6 +29,12 @@ def units(start: datetime, end: datetime) -> range:
     return range(unit_of(start), unit_of(end - timedelta(seconds=1)) + 1)
 
 
+def resources(adviser: str, room: str | None) -> list[str]:
+    """What a booking holds each unit of: its adviser (``adviser:ID``) and, when it has one,
+    its room (``room:ID``)."""
+    return [f"adviser:{adviser}"] + ([f"room:{room}"] if room else [])
+
+
 def parse_pattern(text: str) -> list[tuple[time, time]]:
     """``"09:00-12:30, 13:30-17:00"`` into intervals; ``"off"`` or ``""`` for a day off."""
     value = text.strip().lower()

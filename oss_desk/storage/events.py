@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,10 +56,16 @@ def append_event(
             ticket_id,
             service_code,
             outcome.value if outcome is not None else None,
-            json.dumps(data, sort_keys=True, separators=(",", ":")) if data else "{}",
+            encode_event_data(data),
             appointment_id,
         ),
     )
+
+
+def encode_event_data(data: Mapping[str, Any] | None) -> str:
+    """An event's ``data`` column: compact JSON with sorted keys, ``{}`` when there is none (the
+    services' events and generated history write it alike)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":")) if data else "{}"
 
 
 def account_of(conn: sqlite3.Connection) -> str:

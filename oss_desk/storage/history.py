@@ -8,10 +8,13 @@ the file is complete (a failed generation leaves a file that is deleted, never a
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from oss_desk.clock import format_instant
+from oss_desk.domain.appointments import Appointment
 from oss_desk.storage import chain
 from oss_desk.storage.events import process_account
 
@@ -60,6 +63,37 @@ TRIGGER_INDEXES = frozenset({"events_visit", "appointments_visit"})
 """Indexes kept while inserting: the ``visit_facts`` triggers (schema/0030) look up a visit's
 calls and appointments through them, once per no-show, cancellation or linked appointment (a
 scan of the whole table each time without them)."""
+
+
+def appointment_row(a: Appointment, booked_by: str, cancelled_at: str | None) -> tuple[Any, ...]:
+    """``a`` in the columns of :data:`APPOINTMENT_COLUMNS`, with the two its record does not
+    carry: who booked it and when it was cancelled."""
+    return (
+        a.id,
+        a.ref,
+        a.site_id,
+        a.service,
+        a.adviser,
+        a.room,
+        format_instant(a.starts_at),
+        format_instant(a.ends_at),
+        a.business_day,
+        a.status.value,
+        a.channel.value,
+        json.dumps(sorted(a.needs)),
+        format_instant(a.booked_at),
+        booked_by,
+        a.version,
+        cancelled_at,
+        a.cancelled_by,
+        a.cancel_reason,
+        a.notice_days,
+        int(a.notice_breach),
+        a.visit_id,
+        a.ticket_id,
+        json.dumps(list(a.checklist_ticked)),
+        a.rebooked_from,
+    )
 
 
 def _insert_sql(table: str) -> str:

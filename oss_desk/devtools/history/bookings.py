@@ -9,23 +9,31 @@ the worker (sending a message, marking a no-show).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from oss_desk.devtools.history.rows import (
-    MINUTE_MS,
     About,
     AppointmentRec,
     By,
-    Cancellation,
     QueueRows,
     SiteInfo,
     TicketRec,
     epoch_ms,
-    event_data,
     instant,
+    moment,
 )
-from oss_desk.domain.appointments import message_reference
+from oss_desk.domain.appointments import (
+    Appointment,
+    AppointmentStatus,
+    Preferred,
+    late_minutes,
+    message_reference,
+)
+from oss_desk.domain.slots import resources, units
+from oss_desk.storage.events import encode_event_data
+from oss_desk.storage.history import appointment_row
 
 WORKER: By = ("worker", None)
 """The device worker: it sends messages and marks appointments missed."""
@@ -55,17 +63,14 @@ class RowBuilder(QueueRows):
         """``AppointmentService.book`` at meet-and-greet, with the worker sending the
         confirmation a moment later (the reminder is sent by :meth:`send_reminder`)."""
         day = self._where(site, start)[0]
-        where = (site.id, service, adviser, room, start, end, day)
-        appt = AppointmentRec(self.next_appointment, ref, *where, channel, ms, site.greeter)
+        n = self.next_appointment
         self.next_appointment += 1
+        where = (site.id, service, adviser, room, moment(start), moment(end), day)
+        booked = AppointmentStatus.BOOKED, Preferred(channel), (), 1, moment(ms)
+        appt = AppointmentRec(Appointment(n, ref, *where, *booked), site.greeter)
         self.appointments.append(appt)
-        resources = [f"adviser:{adviser}"] + ([f"room:{room}"] if room else [])
-        self._units[appt.id] = [
-            (resource, unit, appt.id)
-            for resource in resources
-            for unit in range(start // 300_000, (end - 1000) // 300_000 + 1)
-        ]
-        n = appt.id
+        held = units(appt.record.starts_at, appt.record.ends_at)
+        self._units[n] = [(r, unit, n) for r in resources(adviser, room) for unit in held]
         self.contacts.append(
             (
                 n,
@@ -80,7 +85,7 @@ class RowBuilder(QueueRows):
         self._message(site, appt, "confirmation", ms, ms, sent=ms + 2_000, by=who)
         if reminder_due is not None and reminder_due > ms:
             index = self._message(site, appt, "reminder", ms, reminder_due, sent=None, by=who)
-            self._pending[appt.id] = index
+            self._pending[n] = index
         return appt
 
     def _message(
@@ -96,14 +101,15 @@ class RowBuilder(QueueRows):
     ) -> int:
         message_id = self.next_message
         self.next_message += 1
-        via = "smtp" if appt.channel == "email" else "notify"
-        reference = message_reference(appt.id, kind, f"{message_id:08x}")
+        appointment_id, channel = appt.record.id, appt.record.channel.value
+        via = "smtp" if channel == "email" else "notify"
+        reference = message_reference(appointment_id, kind, f"{message_id:08x}")
         self.messages.append(
             [
                 message_id,
-                appt.id,
+                appointment_id,
                 kind,
-                appt.channel,
+                channel,
                 via,
                 1,
                 instant(due),
@@ -118,7 +124,7 @@ class RowBuilder(QueueRows):
                 None,
             ]
         )
-        queued = {"channel": appt.channel, "due": instant(due), "kind": kind}
+        queued = {"channel": channel, "due": instant(due), "kind": kind}
         self._booking_event(site, appt, created, "reminder_queued", by, queued)
         if sent is not None:
             self._sent(site, appt, len(self.messages) - 1, sent)
@@ -134,30 +140,36 @@ class RowBuilder(QueueRows):
         self, site: SiteInfo, appt: AppointmentRec, before: int | None = None
     ) -> None:
         """The worker sends the reminder when it is due (if that is before ``before``)."""
-        index = self._pending.get(appt.id)
+        index = self._pending.get(appt.record.id)
         if index is None:
             return
         due = epoch_ms(datetime.fromisoformat(self.messages[index][6])) + 3_000
         if before is None or due < before:
-            del self._pending[appt.id]
+            del self._pending[appt.record.id]
             self._sent(site, appt, index, due)
 
     def _cancel_pending(self, appt: AppointmentRec) -> None:
-        index = self._pending.pop(appt.id, None)
+        index = self._pending.pop(appt.record.id, None)
         if index is not None:
             self.messages[index][7] = "cancelled"
 
     def check_in(self, site: SiteInfo, appt: AppointmentRec, ms: int) -> TicketRec:
         """``AppointmentService.check_in`` at meet-and-greet: a priority ticket."""
+        booked = appt.record
         ticket = self.issue(
-            site, ms, appt.service, priority=1, channel="appointment", assigned=appt.room
+            site, ms, booked.service, priority=1, channel="appointment", assigned=booked.room
         )
-        late = max(0, (ms - appt.start) // MINUTE_MS)
+        late = late_minutes(booked.starts_at, moment(ms))
         checked_in = {"late_minutes": late, "ticket": ticket.id}
         who = site.greets
         self._booking_event(site, appt, ms, "appointment_checked_in", who, checked_in)
         ticket.appointment = appt
-        appt.status, appt.visit_id, appt.ticket_id = "checked_in", ticket.visit_id, ticket.id
+        appt.record = replace(
+            booked,
+            status=AppointmentStatus.CHECKED_IN,
+            visit_id=ticket.visit_id,
+            ticket_id=ticket.id,
+        )
         self.booked(ticket.visit_id, appt.start)  # the 15-minute clock starts at the later
         return ticket
 
@@ -171,18 +183,19 @@ class RowBuilder(QueueRows):
         data: Mapping[str, object],
     ) -> None:
         """An event of ``appt``, ``by`` (person, desk), as ``AppointmentService._event``."""
-        about = About(appt.visit_id, appt.ticket_id, appt.service)
-        self.event(site, ms, kind, by, about, data=event_data(data), appointment=appt.id)
+        a = appt.record
+        about = About(a.visit_id, a.ticket_id, a.service)
+        self.event(site, ms, kind, by, about, data=encode_event_data(data), appointment=a.id)
 
     def appointment_no_show(self, site: SiteInfo, appt: AppointmentRec, ms: int) -> None:
         """The worker's ``auto_no_show`` after the grace minutes."""
-        appt.status = "no_show"
+        appt.record = replace(appt.record, status=AppointmentStatus.NO_SHOW)
         self._release(appt)
         self._cancel_pending(appt)
         self._booking_event(site, appt, ms, "appointment_no_show", WORKER, {"automatic": True})
 
     def _release(self, appt: AppointmentRec) -> None:
-        self._units.pop(appt.id, None)
+        self._units.pop(appt.record.id, None)
 
     def cancel_appointment(
         self,
@@ -198,7 +211,15 @@ class RowBuilder(QueueRows):
         desk: str | None,
     ) -> None:
         """``AppointmentService.cancel``, and the worker sending the cancellation notice."""
-        appt.status, appt.cancelled = "cancelled", Cancellation(ms, by, reason, notice, breach)
+        appt.record = replace(
+            appt.record,
+            status=AppointmentStatus.CANCELLED,
+            cancelled_by=by,
+            cancel_reason=reason,
+            notice_days=notice,
+            notice_breach=breach,
+        )
+        appt.cancelled_ms = ms
         self._release(appt)
         self._cancel_pending(appt)
         cancelled = {"breach": breach, "by": by, "notice_working_days": notice}
@@ -213,28 +234,7 @@ class RowBuilder(QueueRows):
             numbered.append((self.next_event, *row))
             self.next_event += 1
         appointments = [
-            (
-                a.id,
-                a.ref,
-                a.site_id,
-                a.service,
-                a.adviser,
-                a.room,
-                instant(a.start),
-                instant(a.end),
-                a.day,
-                a.status,
-                a.channel,
-                "[]",
-                instant(a.booked),
-                a.booked_by,
-                1,
-                *_cancellation_columns(a.cancelled),
-                a.visit_id,
-                a.ticket_id,
-                "[]",
-                None,
-            )
+            appointment_row(a.record, a.booked_by, _stamp(a.cancelled_ms))
             for a in self.appointments
         ]
         result = {
@@ -254,8 +254,5 @@ class RowBuilder(QueueRows):
         return [(s, c, d, n) for (s, c, d), n in sorted(self.counters.items())]
 
 
-def _cancellation_columns(c: Cancellation | None) -> tuple[Any, ...]:
-    """``cancelled_at, cancelled_by, cancel_reason, notice_days, notice_breach``."""
-    if c is None:
-        return (None, None, None, None, 0)
-    return (instant(c.at), c.by, c.reason, c.notice_days, int(c.breach))
+def _stamp(ms: int | None) -> str | None:
+    return None if ms is None else instant(ms)

@@ -9,11 +9,11 @@ runs one scripted day both ways and compares them); the columns are those of
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.needs import needs_private_room, requirements
 from oss_desk.domain.standards import (
@@ -24,11 +24,13 @@ from oss_desk.domain.standards import (
     missed_walk_out,
     within_target,
 )
+from oss_desk.storage.events import encode_event_data
 from oss_desk.storage.history import TICKET_COLUMNS, VISIT_COLUMNS
 
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
 QUARTER_MS = 900_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _index(columns: str) -> dict[str, int]:
@@ -41,11 +43,6 @@ V_STATUS, V_OUTCOME, V_FINISHED = _V["status"], _V["outcome"], _V["finished_at"]
 T_STATUS, T_DESK, T_CALLED = _T["status"], _T["desk_id"], _T["called_at"]
 T_SERVING, T_FINISHED, T_OUTCOME = _T["serving_at"], _T["finished_at"], _T["outcome"]
 T_RECALLS = _T["recalls"]
-
-
-def event_data(value: Mapping[str, Any]) -> str:
-    """The event ``data`` column exactly as :func:`oss_desk.storage.events.append_event`."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":")) if value else "{}"
 
 
 _PREFIX: dict[int, str] = {}
@@ -65,6 +62,11 @@ def instant(ms: int) -> str:
 
 def epoch_ms(when: datetime) -> int:
     return round(when.timestamp() * 1000)
+
+
+def moment(ms: int) -> datetime:
+    """The UTC instant of epoch milliseconds (exact: :func:`epoch_ms` reads it back)."""
+    return EPOCH + timedelta(milliseconds=ms)
 
 
 By = tuple[str, str | None]
@@ -124,35 +126,20 @@ class TicketRec:
         self.queued_ms, self.needs_private_room = j.queued_ms, j.needs_private_room
 
 
-class Cancellation(NamedTuple):
-    """How an appointment was cancelled: when (epoch ms), by whom (``council`` or ``resident``),
-    why, the working days of notice given and whether that was too few."""
-
-    at: int
-    by: str
-    reason: str | None
-    notice_days: int
-    breach: bool
-
-
 @dataclass(slots=True)
 class AppointmentRec:
-    id: int
-    ref: str
-    site_id: str
-    service: str
-    adviser: str
-    room: str | None
-    start: int
-    end: int
-    day: str
-    channel: str
-    booked: int
+    """An appointment as the simulation follows it: the domain's record as it stands now
+    (replaced at each step, as the services store a new version), and what its row holds
+    beyond that record: who booked it and when it was cancelled (epoch ms)."""
+
+    record: Appointment
     booked_by: str
-    status: str = "booked"
-    visit_id: int | None = None
-    ticket_id: int | None = None
-    cancelled: Cancellation | None = None
+    cancelled_ms: int | None = None
+
+    @property
+    def start(self) -> int:
+        """Its start (epoch ms)."""
+        return epoch_ms(self.record.starts_at)
 
 
 @dataclass(slots=True)
@@ -412,7 +399,7 @@ class QueueRows:
         ]
         hour = self._arrival_figures(site, day, ms, visit_id, service)
         arrived = (
-            event_data({"channel": channel, "needs": needs})
+            encode_event_data({"channel": channel, "needs": needs})
             if needs or channel != "walk_in"
             else '{"channel":"walk_in"}'
         )
@@ -527,8 +514,8 @@ class QueueRows:
         if ticket.serving is None:
             row[T_SERVING] = instant(ticket.called if ticket.called is not None else ms)
         appt = ticket.appointment
-        if appt is not None and appt.status == "checked_in":
-            appt.status = "attended"
+        if appt is not None and appt.record.status is AppointmentStatus.CHECKED_IN:
+            appt.record = replace(appt.record, status=AppointmentStatus.ATTENDED)
         self._on(site, ticket, ms, "finished", outcome=outcome)
         self._ended(ticket.visit_id, "finished", ms)
         self._finished(site.id, ticket.day, outcome)
@@ -542,7 +529,9 @@ class QueueRows:
     def cancel(self, site: SiteInfo, ticket: TicketRec, ms: int, actor: str, reason: str) -> None:
         """``QueueService.cancel`` (the resident left, or the day ended)."""
         self._end(ticket, ms, "cancelled", "cancelled")
-        self._on(site, ticket, ms, "cancelled", event_data({"reason": reason}), by=(actor, None))
+        self._on(
+            site, ticket, ms, "cancelled", encode_event_data({"reason": reason}), by=(actor, None)
+        )
         self._ended(ticket.visit_id, "cancelled", ms, reason=reason, gone=ticket.id)
 
     def transfer(self, site: SiteInfo, ticket: TicketRec, ms: int, service: str) -> TicketRec:

@@ -18,7 +18,7 @@ from oss_desk.devtools.history.plan import (
 )
 from oss_desk.devtools.history.rows import DayFigures
 from oss_desk.devtools.history.simulation import Simulation
-from oss_desk.domain.calendar import zone
+from oss_desk.domain.calendar import years_after, zone
 from oss_desk.domain.models import Actor
 from oss_desk.errors import StorageError
 from oss_desk.services.dbops import RetentionService
@@ -62,13 +62,6 @@ class HistoryResult:
         }
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def generate(
     db_path: Path,
     options: HistoryOptions,
@@ -94,7 +87,7 @@ def generate(
     first = (
         end - timedelta(weeks=options.weeks) + timedelta(days=1)
         if options.weeks is not None
-        else _years_before(end, options.years) + timedelta(days=1)
+        else years_after(end, -options.years) + timedelta(days=1)
     )
     ok = False
     store = None

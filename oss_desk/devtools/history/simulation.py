@@ -37,7 +37,7 @@ from oss_desk.devtools.history.rows import (
     TicketRec,
     epoch_ms,
 )
-from oss_desk.domain.appointments import new_reference
+from oss_desk.domain.appointments import AppointmentStatus, new_reference, notice_breach
 from oss_desk.domain.calendar import WEEKDAYS, hours_on, parse_hours, zone
 from oss_desk.domain.queue import call_key, next_for
 from oss_desk.domain.reminders import parse_schedule
@@ -277,8 +277,9 @@ class Simulation:
         for ticket in sorted(waiting, key=lambda t: t.id):
             b.cancel(site, ticket, at(last_time + 5), plan.leader, "end_of_day")
         for appt in appointments:
-            if appt.status == "booked":
-                b.appointment_no_show(site, appt, appt.start + 15 * MINUTE_MS + 20_000)
+            if appt.record.status is AppointmentStatus.BOOKED:
+                grace = self.settings.appointments.grace_minutes * MINUTE_MS
+                b.appointment_no_show(site, appt, appt.start + grace + 20_000)
 
     def _arrive(self, site: SiteInfo, ms: int, appt: AppointmentRec | None) -> TicketRec | None:
         rng = self.rng
@@ -414,7 +415,7 @@ class Simulation:
                     reminder_due=reminder,
                 )
                 self._fate(plan, site, appt, booked, day, opens, closes, booked_day)
-                if appt.status == "booked":
+                if appt.record.status is AppointmentStatus.BOOKED:
                     b.send_reminder(site, appt)
                     result.append(appt)
                 minute += max(step, length)
@@ -452,7 +453,7 @@ class Simulation:
         wall = datetime.fromtimestamp(when / 1000, UTC).astimezone(zone(site.timezone))
         close_time = datetime.min.time().replace(hour=closes // 60, minute=closes % 60)
         notice = workdays.notice(wall.replace(tzinfo=None), day, close_time)
-        breach = by == "council" and notice < self.settings.appointments.min_notice_working_days
+        breach = notice_breach(by, notice, self.settings.appointments.min_notice_working_days)
         actor, desk = site.greets if by == "resident" else (plan.leader, None)
         self.builder.send_reminder(site, appt, before=when)
         self.builder.cancel_appointment(

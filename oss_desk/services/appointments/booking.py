@@ -31,6 +31,7 @@ from oss_desk.domain.printouts import print_request
 from oss_desk.domain.reminders import parse_schedule
 from oss_desk.domain.slots import (
     Slot,
+    resources,
     units,
 )
 from oss_desk.domain.text import clean_text
@@ -217,13 +218,9 @@ class AppointmentBooking(AppointmentReading):
         return candidates[0]
 
     def _hold(self, conn: sqlite3.Connection, appointment: Appointment) -> None:
-        resources = [f"adviser:{appointment.adviser}"]
-        if appointment.room:
-            resources.append(f"room:{appointment.room}")
+        held = resources(appointment.adviser, appointment.room)
         try:
-            a.hold(
-                conn, appointment.id, resources, units(appointment.starts_at, appointment.ends_at)
-            )
+            a.hold(conn, appointment.id, held, units(appointment.starts_at, appointment.ends_at))
         except a.SlotTaken:
             raise RuleViolation(
                 "that slot was taken at another desk a moment ago: choose another"

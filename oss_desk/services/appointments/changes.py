@@ -9,6 +9,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import (
     Appointment,
     AppointmentStatus,
+    notice_breach,
 )
 from oss_desk.domain.calendar import WEEKDAYS, business_day, local, parse_hours
 from oss_desk.domain.models import (
@@ -78,7 +79,8 @@ class AppointmentChanges(AppointmentBooking):
             if party == "council":
                 notice = self._notice(site, now, old)
                 needed = self.s.settings.appointments.min_notice_working_days
-                data |= {"notice_working_days": notice, "breach": notice < needed}
+                breach = notice_breach(party, notice, needed)
+                data |= {"notice_working_days": notice, "breach": breach}
             self._event(conn, site, EventKind.APPOINTMENT_MOVED, moved, data)
             via = self._via(moved.channel)
             if via is not None:
@@ -98,7 +100,7 @@ class AppointmentChanges(AppointmentBooking):
             site = self.s.directory.sites[appt.site_id]
             notice = self._notice(site, now, appt)
             needed = self.s.settings.appointments.min_notice_working_days
-            breach = party == "council" and notice < needed
+            breach = notice_breach(party, notice, needed)
             if breach and clean_reason is None:
                 raise RuleViolation(
                     f"the council is giving {notice} working day{'s' if notice != 1 else ''}' "

@@ -14,6 +14,7 @@ from oss_desk.domain.appointments import (
     Appointment,
     AppointmentStatus,
     Contact,
+    late_minutes,
 )
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import (
@@ -83,7 +84,7 @@ class AppointmentCheckIn(AppointmentBooking):
                 appt,
                 {
                     "ticket": ticket.id,
-                    "late_minutes": max(0, int((now - appt.starts_at).total_seconds() // 60)),
+                    "late_minutes": late_minutes(appt.starts_at, now),
                 },
             )
             consent_at_check_in(conn, site, appt.id, ticket, self.actor)
