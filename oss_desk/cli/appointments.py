@@ -26,6 +26,13 @@ from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
 from oss_desk.services.views import ticket_json
 
+service_option = click.option("--service", required=True, metavar="CODE", help="Service letter.")
+"""``--service``: the service of the appointment (``appointment slots``, ``appointment book``)."""
+first_day = click.option("--date", "day", metavar="YYYY-MM-DD", help="First day (default: today).")
+"""``--date``: the first day shown (``appointment slots``, ``appointment list``)."""
+adviser_option = click.option("--adviser", metavar="PERSON", help="A chosen adviser.")
+"""``--adviser``: the adviser the resident chose (``appointment book``, ``appointment move``)."""
+
 
 def appointment_json(session: Session, appt: Appointment) -> dict[str, Any]:
     site = session.directory.sites[appt.site_id]
@@ -76,8 +83,8 @@ def appointment() -> None:
 
 
 @appointment.command("slots")
-@click.option("--service", required=True, metavar="CODE", help="Service letter.")
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="First day (default: today).")
+@service_option
+@first_day
 @number_option("--days", default=7, within=(1, 366), help="How many days to search.")
 @click.option("--adviser", metavar="PERSON", help="Only this adviser.")
 @number_option("--limit", default=40, within=(1, 10_000))
@@ -122,7 +129,7 @@ def slots(
 
 
 @appointment.command("book")
-@click.option("--service", required=True, metavar="CODE", help="Service letter.")
+@service_option
 @click.option(
     "--start",
     required=True,
@@ -138,7 +145,7 @@ def slots(
     type=choice_of(Preferred),
     help="How they hear from us (default: email, else text, else a printed slip).",
 )
-@click.option("--adviser", metavar="PERSON", help="A chosen adviser.")
+@adviser_option
 @click.option("--needs", metavar="NEED,...", help="Reasonable adjustments.")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk booking (prints a slip).")
 @click.option("--print-to", metavar="URL", help="Printer for the slip.")
@@ -240,7 +247,7 @@ def no_show(state: State, ref: str, as_json: bool) -> None:
 
 @appointment.command("move")
 @click.option("--start", required=True, metavar="ISO", help="The new start.")
-@click.option("--adviser", metavar="PERSON", help="A chosen adviser.")
+@adviser_option
 @choice_option(
     "--by",
     choices=["resident", "council"],
@@ -348,7 +355,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
 
 
 @appointment.command("list")
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="First day (default: today).")
+@first_day
 @number_option("--days", default=1, within=(1, 366))
 @json_command
 def list_(state: State, day: str | None, days: int, as_json: bool) -> None:

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from oss_desk.services.followups import FollowupService, Shown
     from oss_desk.services.session import Session
 
+site_option = click.option(
+    "--site", "site_id", metavar="ID", help="The office (default: the desk's)."
+)
+"""``--site``: the office the records are of (``followup add``, ``followup list``)."""
+
 
 def _service(state: State, desk_id: str | None = None) -> tuple[Session, FollowupService]:
     from oss_desk.services.followups import FollowupService
@@ -135,7 +140,7 @@ def followup() -> None:
 @click.option("--received", metavar="ISO", help="When it came in, if earlier (with offset).")
 @click.option("--ticket", metavar="REF", help="The visit's ticket it comes from.")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk making it (its printer).")
-@click.option("--site", "site_id", metavar="ID", help="The office (default: the desk's).")
+@site_option
 @click.option("--print-to", metavar="URL", help="Referrals: print the slip on this printer.")
 @json_command
 def add(
@@ -211,7 +216,7 @@ def add(
 @click.option("--kind", "kinds", multiple=True, type=choice_of(Kind), help="Repeatable.")
 @click.option("--owner", metavar="PERSON", help="A staff id, `me`, or `none` (not taken).")
 @click.option("--closed-today", is_flag=True, help="Also those closed today.")
-@click.option("--site", "site_id", metavar="ID", help="The office (default: the desk's).")
+@site_option
 @json_command
 def list_(
     state: State,

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from oss_desk.cli.common import State, closing, emit_json, json_option, pass_state
+from oss_desk.cli.reports import day_option, site_option
 
 
 def _again(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -16,12 +17,6 @@ def _again(func: Callable[..., Any]) -> Callable[..., Any]:
         is_flag=True,
         help="Queue it once more even though it was queued (or sent) before.",
     )(func)
-
-
-def _site(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--site", "site_id", metavar="ID", help="One site (default: all of them).")(
-        func
-    )
 
 
 def _show(done: list[Any], as_json: bool) -> None:
@@ -40,8 +35,8 @@ def send() -> None:
 
 
 @send.command("daily")
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="The business day (default: today).")
-@_site
+@day_option
+@site_option
 @_again
 @json_option
 @pass_state
@@ -55,7 +50,7 @@ def daily(state: State, day: str | None, site_id: str | None, again: bool, as_js
 
 @send.command("monthly")
 @click.option("--month", metavar="YYYY-MM", help="The month (default: the month before this one).")
-@_site
+@site_option
 @_again
 @json_option
 @pass_state

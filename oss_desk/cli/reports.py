@@ -41,9 +41,22 @@ def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
         metavar="FILE",
         help="Write the report to FILE (default: standard output).",
     )(func)
+    return site_option(func)
+
+
+def site_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--site``: a report of one site; without it, of every site in the database (the report
+    commands and ``report send`` take it alike)."""
     return click.option("--site", "site_id", metavar="ID", help="One site (default: all of them).")(
         func
     )
+
+
+def day_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--date``: the business day of a daily report (shown, or sent by ``report send``)."""
+    return click.option(
+        "--date", "day", metavar="YYYY-MM-DD", help="The business day (default: today)."
+    )(func)
 
 
 R = TypeVar("R")
@@ -133,7 +146,7 @@ def report() -> None:
 
 
 @report.command("daily")
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="The business day (default: today).")
+@day_option
 @report_query
 @click.option(
     "--print-to",

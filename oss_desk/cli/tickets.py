@@ -28,6 +28,22 @@ OUTCOME_HELP = "resolved, signposted, referred, appointment or callback"
 P = ParamSpec("P")
 R = TypeVar("R")
 
+site_option = click.option(
+    "--site", "site_id", metavar="ID", help="The site, when the database has several."
+)
+"""``--site``: the site a ticket, a quick visit or the queue is of (``ticket issue``,
+``visit quick``, ``queue``)."""
+calling_desk = click.option(
+    "--desk", "desk_id", required=True, metavar="ID", help="The calling desk."
+)
+"""``--desk``: the desk that calls (``ticket call-next``, ``ticket call``)."""
+outcome_option = click.option(
+    "--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + "."
+)
+"""``--outcome``: how the visit ended (``ticket finish``, ``visit quick``)."""
+repeat_option = click.option("--repeat", is_flag=True, help="They came back about the same matter.")
+"""``--repeat``: a repeat contact, ticked at arrival (``ticket issue``, ``visit quick``)."""
+
 
 @click.group()
 def ticket() -> None:
@@ -37,7 +53,7 @@ def ticket() -> None:
 @ticket.command("issue")
 @click.option("--service", "service", required=True, metavar="CODE", help="Service letter, e.g. C.")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk issuing it (meet-and-greet).")
-@click.option("--site", "site_id", metavar="ID", help="The site, when the database has several.")
+@site_option
 @click.option("--needs", metavar="NEED,...", help="Reasonable adjustments, e.g. bsl,wheelchair.")
 @click.option("--print-to", metavar="URL", help="Queue a print of the ticket on this printer.")
 @click.option("--no-print", is_flag=True, help="Do not print, even if the desk has a printer.")
@@ -59,7 +75,7 @@ def ticket() -> None:
 @click.option(
     "--urgent", is_flag=True, help="Urgent or vulnerable: called before the other residents."
 )
-@click.option("--repeat", is_flag=True, help="They came back about the same matter.")
+@repeat_option
 @json_command
 def issue(
     state: State,
@@ -172,7 +188,7 @@ def feedback_text_cmd(state: State, ref: str, number: str, as_json: bool) -> Non
 
 
 @ticket.command("call-next")
-@click.option("--desk", "desk_id", required=True, metavar="ID", help="The calling desk.")
+@calling_desk
 @json_command
 def call_next(state: State, desk_id: str, as_json: bool) -> None:
     """Call the next ticket for a desk (JSON: the ticket, or null when nobody is waiting)."""
@@ -185,7 +201,7 @@ def call_next(state: State, desk_id: str, as_json: bool) -> None:
 
 
 @ticket.command("call")
-@click.option("--desk", "desk_id", required=True, metavar="ID", help="The calling desk.")
+@calling_desk
 @ref_command
 def call(state: State, ref: str, desk_id: str, as_json: bool) -> None:
     """Call a chosen waiting ticket to a desk, out of turn."""
@@ -231,7 +247,7 @@ def _finish_options(func: Callable[P, R]) -> Callable[P, R]:
 
 
 @ticket.command("finish")
-@click.option("--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + ".")
+@outcome_option
 @click.option(
     "--service-outcome",
     "service_outcomes",
@@ -363,11 +379,11 @@ def visit() -> None:
 
 @visit.command("quick")
 @click.option("--service", required=True, metavar="CODE", help="Service letter, e.g. Q.")
-@click.option("--outcome", required=True, metavar="OUTCOME", help=OUTCOME_HELP + ".")
+@outcome_option
 @click.option("--desk", "desk_id", metavar="ID", help="The meet-and-greet desk.")
-@click.option("--site", "site_id", metavar="ID", help="The site, when the database has several.")
+@site_option
 @click.option("--needs", metavar="NEED,...", help="Reasonable adjustments recorded.")
-@click.option("--repeat", is_flag=True, help="They came back about the same matter.")
+@repeat_option
 @_finish_options
 @json_command
 def quick(
@@ -404,7 +420,7 @@ def quick(
 
 
 @click.command("queue")
-@click.option("--site", "site_id", metavar="ID", help="The site, when the database has several.")
+@site_option
 @click.option("--watch", is_flag=True, help="Keep showing the live queue (Ctrl+C to stop).")
 @json_command
 def queue(state: State, site_id: str | None, watch: bool, as_json: bool) -> None:

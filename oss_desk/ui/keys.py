@@ -89,6 +89,12 @@ class Keys:
         (:func:`oss_desk.ui.screens.flows.find_ticket` does it)."""
         return self("f7", "find", "Find", "Look a ticket up by its code", may=Action.FIND_TICKET)
 
+    def checklist(self, tooltip: str) -> DeskBinding:
+        """K where an appointment's checklist is ticked: the same key, action and permission on
+        every screen that has it (:func:`oss_desk.ui.screens.flows.tick_checklist` does it);
+        ``tooltip`` says it in the screen's words."""
+        return self("k", "checklist", "Checklist", tooltip, may=Action.TICK_CHECKLIST)
+
 
 def role_actions(*rows: Iterable[BindingType]) -> dict[str, Action]:
     """Which permission each action of ``rows`` needs, by the action's name as

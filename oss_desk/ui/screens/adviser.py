@@ -192,13 +192,7 @@ class AdviserScreen(counter.CounterScreen):
             id="close",
             may=Action.DESK_STATUS,
         ),
-        _key(
-            "k",
-            "checklist",
-            "Checklist",
-            "An appointment: the documents brought",
-            may=Action.TICK_CHECKLIST,
-        ),
+        _key.checklist("An appointment: the documents brought"),
         _key.find_ticket(),
         _key("f8", "change_desk", "Desk…", "Choose which desk this terminal is", id="change"),
     ]

@@ -65,13 +65,7 @@ class AppointmentsScreen(DeskScreen):
             "The resident has arrived: check them in by reference (or scan)",
             may=Action.CHECK_IN,
         ),
-        _key(
-            "k",
-            "checklist",
-            "Checklist",
-            "Tick the documents the resident brought",
-            may=Action.TICK_CHECKLIST,
-        ),
+        _key.checklist("Tick the documents the resident brought"),
         _key("m", "move", "Move", "Move the highlighted appointment", may=Action.MOVE_APPOINTMENT),
         _key(
             "x",
