@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.models import TicketStatus
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
 
 from .conftest import Cli, make_db, site_toml
 
@@ -140,3 +146,35 @@ def test_closing_the_day_is_for_team_leaders(
     finally:
         conn.close()
     assert actors == [("tess",)]
+
+
+def test_a_running_desk_closes_a_day_that_became_due_and_one_another_process_left(
+    tmp_path: Path,
+) -> None:
+    """The check runs in every arrival's own write transaction: a desk that stays open across
+    closing time closes the day at its first issue after it, and tickets another process leaves
+    from an earlier day (its clock behind) are closed at this desk's next issue."""
+    db = make_db(tmp_path, site_toml())
+    clock = FixedClock(datetime(2026, 11, 23, 16, 40, tzinfo=UTC))
+    desk = QueueService(open_session(db=db, clock=clock, person="tester"))
+    behind = FixedClock(datetime(2026, 11, 23, 16, 45, tzinfo=UTC))
+    other = QueueService(open_session(db=db, clock=behind, person="tester"))
+    try:
+        desk.issue("C")  # C001, Monday
+        clock.set(datetime(2026, 11, 23, 17, 5, tzinfo=UTC))
+        late = desk.issue("C").ticket  # after closing: closes C001 first, stays open itself
+        assert _statuses(db) == {"C001": "cancelled", "C002": "waiting"}
+        assert late.status is TicketStatus.WAITING
+        clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+        desk.issue("C")  # Tuesday's C001 closes Monday's evening ticket at the end of Monday
+        assert other.issue("B").ticket.business_day == "2026-11-23"  # left from Monday
+        desk.issue("C")
+        closed = {(code, at) for code, at, _ in _events(db)}
+        assert closed == {
+            ("C001", "2026-11-23T17:00:00.000Z"),
+            ("C002", "2026-11-23T23:59:59.999Z"),
+            ("B001", "2026-11-23T17:00:00.000Z"),
+        }
+    finally:
+        desk.s.close()
+        other.s.close()

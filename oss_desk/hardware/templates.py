@@ -387,11 +387,18 @@ def _cut(line: str, width: int) -> str:
 
 def fitted(text: str, width: int, codec: str = CODE_PAGE, welsh: bool = True) -> list[str]:
     """``text`` made printable and wrapped to ``width`` (a word longer than a line is cut)."""
+    return list(_fitted(text, width, codec, welsh))
+
+
+@lru_cache(maxsize=1024)
+def _fitted(text: str, width: int, codec: str, welsh: bool) -> tuple[str, ...]:
+    """:func:`fitted`, kept: most lines of a printout (the council, the office, the service,
+    the privacy line) are the same on every ticket, and wrapping them is most of a render."""
     import textwrap
 
     clean = printable(text, codec=codec, welsh=welsh)
     wrapped = textwrap.wrap(clean, max(1, width)) if clean.strip() else [clean]
-    return [printable(part, width, codec, welsh) for part in wrapped] or [""]
+    return tuple(printable(part, width, codec, welsh) for part in wrapped) or ("",)
 
 
 @lru_cache(maxsize=4096)

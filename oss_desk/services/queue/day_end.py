@@ -68,11 +68,19 @@ def close_due(session: Session, actor: Actor | None = None) -> list[Ticket]:
     with session.store.read() as conn:
         if not due_days(session, conn, now):
             return []
+    with session.store.write() as conn:
+        return close_due_in(session, conn, now, actor)
+
+
+def close_due_in(
+    session: Session, conn: sqlite3.Connection, now: datetime, actor: Actor | None = None
+) -> list[Ticket]:
+    """:func:`close_due` in the caller's write transaction (an arrival closes what is due in
+    the transaction that records it, first: no read transaction of its own before)."""
     closed: list[Ticket] = []
     who = actor or session.actor
-    with session.store.write() as conn:
-        for site, day in due_days(session, conn, now):
-            closed += _close_day(session, conn, site, day, now, who, by_hand=False)
+    for site, day in due_days(session, conn, now):
+        closed += _close_day(session, conn, site, day, now, who, by_hand=False)
     return closed
 
 

@@ -31,6 +31,7 @@ from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
 from oss_desk.services.device_owner import queue_print
 from oss_desk.services.queue.core import QueueCore, parse_outcome
+from oss_desk.services.queue.day_end import close_due_in
 from oss_desk.storage import queue as q
 
 Needs = str | Iterable[str] | None
@@ -90,11 +91,11 @@ class Issuing(QueueCore):
         desk = self._desk(desk_id)
         site = self._site_for(desk, site_id)
         printer = self._printer_for(desk, print_to) if print_ticket else None
-        self.close_due()
         now = self.s.clock.now()
         if urgent:
             priority = max(priority, priority_for(urgent=True))
         with self.s.store.write() as conn:
+            close_due_in(self.s, conn, now, self.actor)
             joining = Joining(svc.code, priority, _needs(needs), channel, assigned_desk)
             ticket = self.arrival_with_ticket(
                 conn,
@@ -282,10 +283,10 @@ class Issuing(QueueCore):
         desk = self._desk(desk_id)
         site = self._site_for(desk, site_id)
         parsed_needs = _needs(needs)
-        self.close_due()
         now = self.s.clock.now()
         desk_ref = desk.id if desk else None
         with self.s.store.write() as conn:
+            close_due_in(self.s, conn, now, self.actor)
             arrival = Joining(svc.code, needs=parsed_needs)
             visit_id = self._arrival(
                 conn, site, arrival, now=now, at=None, desk_id=desk_ref, flags=_flags(repeat=repeat)
