@@ -156,13 +156,32 @@ def _write_fault(exc: OSError, sent: int) -> PrinterFault:
     )
 
 
+def _connect(host: str, port: int, timeout: float) -> socket.socket:
+    """``socket.create_connection`` without its name lookup when the host is an address (as a
+    printer's usually is): the lookup was a good part of reaching a printer a job waits for."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except OSError:
+            continue
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect((host, port))
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+    return socket.create_connection((host, port), timeout)
+
+
 @dataclass
 class TcpTransport(AskingTransport):
     """A network printer's raw port: one connection per job, every step with a timeout."""
 
     def open(self) -> TcpLink:
         try:
-            sock = socket.create_connection((self.url.host, self.url.port), self.url.timeout)
+            sock = _connect(self.url.host, self.url.port, self.url.timeout)
         except ConnectionRefusedError:
             raise PrinterFault("connection refused", PrinterStatus.UNREACHABLE) from None
         except TimeoutError:

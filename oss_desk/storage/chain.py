@@ -71,6 +71,10 @@ def _row_encoder() -> Callable[[Sequence[Any]], str]:
     return encode
 
 
+_encode_row = _row_encoder()
+"""One encoder for every event appended (an issue appends two in its transaction)."""
+
+
 def canonical(row: Sequence[Any]) -> bytes:
     """The bytes hashed for one event (``row`` in :data:`COLUMNS` order: a tuple or a list, both
     a JSON array)."""
@@ -79,7 +83,7 @@ def canonical(row: Sequence[Any]) -> bytes:
 
 def link(previous: bytes, row: Sequence[Any]) -> bytes:
     """The hash of one event, given the hash of the event before it."""
-    return _sha256(previous + _encode(tuple(row)).encode("ascii")).digest()
+    return _sha256(previous + _encode_row(tuple(row)).encode("ascii")).digest()
 
 
 def head(conn: sqlite3.Connection) -> tuple[int, bytes]:
