@@ -16,6 +16,9 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Actor, EventKind, Outcome
 from oss_desk.storage import chain
 
+_encode_data = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+"""``json.dumps(data, sort_keys=True, separators=(",", ":"))``, its encoder made once."""
+
 
 def append_event(
     conn: sqlite3.Connection,
@@ -65,7 +68,7 @@ def append_event(
 def encode_event_data(data: Mapping[str, Any] | None) -> str:
     """An event's ``data`` column: compact JSON with sorted keys, ``{}`` when there is none (the
     services' events and generated history write it alike)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":")) if data else "{}"
+    return _encode_data(data) if data else "{}"
 
 
 def account_of(conn: sqlite3.Connection) -> str:

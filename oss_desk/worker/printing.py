@@ -123,6 +123,7 @@ class PrintDelivery:
         self._mine = (str(session.store.path), self.owner)
         self._recorded: dict[str, tuple[str, str | None, float]] = {}
         self._last_poll: dict[str, float] = {}
+        self._urls: dict[str, PrinterURL] = {}
 
     def _now(self) -> datetime:
         return self.s.clock.now()
@@ -182,7 +183,7 @@ class PrintDelivery:
         before the first one leaves it as if never started)."""
         unsent: dict[str, Any] = {"started_at": None} if handed else {}
         try:
-            url = parse_printer_url(job.printer_url)
+            url = self._url(job.printer_url)
             transport = self.transports(url)
         except Exception as exc:
             error = f"bad printer URL: {describe(exc)}"
@@ -210,6 +211,13 @@ class PrintDelivery:
                 self._over(link, transport, url, claimed, data, report, answer())
         finally:
             link.close()
+
+    def _url(self, text: str) -> PrinterURL:
+        """A job's printer URL, parsed once per lane (every job of a lane has the same)."""
+        url = self._urls.get(text)
+        if url is None:
+            url = self._urls[text] = parse_printer_url(text)
+        return url
 
     def _claim(self, job: PrintJob) -> PrintJob | None:
         """Take the job (committed, so durable, before any byte can leave; from then on a
