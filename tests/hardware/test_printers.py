@@ -54,6 +54,20 @@ def test_job_arrives_after_a_healthy_status(printer: FakePrinter) -> None:
     assert JOB in printer.jobs
 
 
+def test_a_printer_is_reached_by_its_address_or_by_its_name(printer: FakePrinter) -> None:
+    # An address is connected to at once; a name is looked up first (as the system resolves it).
+    for host in ("127.0.0.1", "localhost"):
+        transport = open_transport(f"tcp://{host}:{printer.port}?timeout=1")
+        assert transport.send(JOB) is PrinterStatus.OK
+    deadline = time.monotonic() + 5
+    while len(printer.closings) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # the printer files each job once its connection has closed
+    assert printer.jobs.count(JOB) == 2
+    unknown = open_transport("tcp://no-such-printer.invalid:9100?timeout=1")
+    with pytest.raises(PrinterFault, match="cannot connect"):
+        unknown.send(JOB)
+
+
 @pytest.mark.parametrize(
     ("replies", "status", "sent"),
     [
