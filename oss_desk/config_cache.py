@@ -215,7 +215,7 @@ def _write(path: Path, key: str, settings: Settings) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(name, path)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:  # text the file system cannot take: not cached
         log.debug("settings not cached: %s", exc)
         with contextlib.suppress(OSError):
             os.unlink(name)

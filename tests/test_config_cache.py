@@ -163,6 +163,25 @@ def test_a_bad_configuration_gets_the_same_error_with_a_warm_copy(
         settings_of(db, config)
 
 
+def test_a_variable_the_file_system_cannot_write_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """A byte that is not UTF-8 in a variable (Python reads it as a lone surrogate) cannot go
+    into the copy: the copy is skipped, and validation says what is wrong (exit 2, not 70)."""
+    db = make_db(tmp_path, site_toml())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env["OSS_DESK_DESK__PERSON"] = "\udcff"
+    done = subprocess.run(
+        [sys.executable, "-m", "oss_desk", "--db", str(db), "report", "daily"],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        env={k: os.fsencode(v) for k, v in env.items()},
+    )
+    err = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 2, err
+    assert "login must be printable" in err and "Traceback" not in err
+    assert not list(tmp_path.glob("*.tmp")), "no half-written copy is left behind"
+
+
 def test_a_torn_foreign_or_unwritable_copy_only_means_validating(tmp_path: Path) -> None:
     db = make_db(tmp_path, site_toml())
     real = settings_of(db)
