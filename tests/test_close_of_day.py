@@ -178,3 +178,22 @@ def test_a_running_desk_closes_a_day_that_became_due_and_one_another_process_lef
     finally:
         desk.s.close()
         other.s.close()
+
+
+def test_call_next_after_closing_closes_the_day_in_its_own_transaction(tmp_path: Path) -> None:
+    """Calling is an action too: the first call next after closing time closes the day's
+    leftovers in the call's own write transaction, also when it then finds nobody to call."""
+    db = make_db(tmp_path, site_toml())
+    clock = FixedClock(datetime(2026, 11, 23, 16, 40, tzinfo=UTC))
+    desk = QueueService(open_session(db=db, clock=clock, person="tester", desk_id="desk-1"))
+    try:
+        desk.issue("C")
+        desk.issue("C")
+        clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+        assert desk.call_next() is None  # Monday's tickets are not Tuesday's to call
+        assert _statuses(db) == {"C001": "cancelled", "C002": "cancelled"}
+        assert {at for _, at, _ in _events(db)} == {"2026-11-23T17:00:00.000Z"}
+        desk.issue("C")
+        assert desk.call_next() is not None  # Tuesday's C001
+    finally:
+        desk.s.close()

@@ -13,6 +13,7 @@ from oss_desk.domain.needs import describe_capability
 from oss_desk.domain.queue import Floor, Refusal, calls_tickets, refusal
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.queue.core import QueueCore, Ref, described, read_floor
+from oss_desk.services.queue.day_end import close_due_in
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import login_at
 from oss_desk.storage.site import desk_status
@@ -23,10 +24,10 @@ class Calling(QueueCore):
         """Call the next ticket for a desk; None when nothing is waiting that it may call."""
         self._require(Action.CALL_NEXT)
         desk = self._calling_desk(desk_id)
-        self.close_due()
         site = self.s.directory.sites[desk.site_id]
         now = self.s.clock.now()
         with self.s.store.write() as conn:
+            close_due_in(self.s, conn, now, self.actor)  # first, in the call's own transaction
             # One guarded statement on the hot path; the reasons are looked up only if it claims
             # nothing (the desk does not call now, still has a ticket, or nobody is waiting).
             ticket = q.call_next(
@@ -47,13 +48,13 @@ class Calling(QueueCore):
         """Call one chosen waiting ticket to a desk (out of order): an adviser to their own
         desk, a team leader to any."""
         desk = self._calling_desk(desk_id)
-        self.close_due()
         now = self.s.clock.now()
         if self.s.scope(Action.CALL_CHOSEN, self.actor) is Scope.OWN:
             self._require(Action.CALL_CHOSEN, own=self.owns_desk(desk))
         else:
             self._require(Action.CALL_CHOSEN)
         with self.s.store.write() as conn:
+            close_due_in(self.s, conn, now, self.actor)
             self._check_can_call(conn, desk)
             ticket = self._find(conn, ref, desk.site_id)
             if ticket.site_id != desk.site_id:
