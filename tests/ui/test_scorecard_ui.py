@@ -58,11 +58,7 @@ async def test_finish_with_the_councils_flags_then_a_rating(
 ) -> None:
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
+        screen = await called_at_desk(app, pilot)
         await pilot.press("f")
         await until(lambda: isinstance(app.screen, FinishDialog))
         dialog = app.screen
@@ -160,10 +156,7 @@ async def test_a_desk_key_taken_before_the_focus_still_takes_the_prompt_away(
     of each key first, so B (a break) takes it away and does its own work, as N does."""
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await pilot.press("n")
+        screen = await called_at_desk(app, pilot)
         await until(lambda: screen.query_one(BigCode).code == "C001")
         await pilot.press("f", "1")
         await until(lambda: prompt_shown(screen))
