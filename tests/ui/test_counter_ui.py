@@ -225,6 +225,15 @@ def one_ticket(db: Path) -> Path:
     return db
 
 
+async def leader_desks(app: Any, pilot: Any) -> DataTable[Any]:
+    """F4: the team leader's desks table, once it lists the office's five desks."""
+    await pilot.press("f4")
+    await until(lambda: type(app.screen).__name__ == "LeaderScreen")
+    desks: DataTable[Any] = app.screen.query_one("#desks", DataTable)
+    await until(lambda: desks.row_count == 5)
+    return desks
+
+
 async def finishing(app: Any, pilot: Any, db: Path) -> AdviserScreen:
     """Desk 1 calls the ticket, starts serving and presses F: the finish dialog is up."""
     screen = app.screen
@@ -570,10 +579,7 @@ async def test_the_team_leader_sees_who_is_where_and_who_is_parked(
     clock.set(MONDAY_0930 + timedelta(minutes=7))
     app = make_app(db, "greet-1", person="tl", clock=clock)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await pilot.press("f4")
-        await until(lambda: type(app.screen).__name__ == "LeaderScreen")
-        desks = app.screen.query_one("#desks", DataTable)
-        await until(lambda: desks.row_count == 5)
+        desks = await leader_desks(app, pilot)
         await until(lambda: str(desks.get_cell("desk-1", "person")) == "Ben Walker")
         doing = str(desks.get_cell("desk-1", "status"))
         assert doing.startswith("idle") and "C001 parked 7m" in doing
@@ -628,10 +634,7 @@ async def test_the_team_leader_at_80_columns_sees_every_desk_row_and_the_day_a_s
     clock.set(MONDAY_0930)
     app = make_app(db, "greet-1", person="tl", clock=clock)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await pilot.press("f4")
-        await until(lambda: type(app.screen).__name__ == "LeaderScreen")
-        desks = app.screen.query_one("#desks", DataTable)
-        await until(lambda: desks.row_count == 5)
+        desks = await leader_desks(app, pilot)
         # Closed since Friday evening: the day it began, not 3,840 minutes.
         await until(lambda: str(desks.get_cell("desk-2", "since")) == "since Fri")
         await pilot.pause(0.2)
