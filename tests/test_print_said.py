@@ -52,8 +52,9 @@ def test_the_issue_line_says_queued_handed_or_printed_as_known(
             ("printing", 1)
         ]
         until(
-            lambda: rows(db, "SELECT printed_at IS NOT NULL FROM print_jobs WHERE id = 2")
-            == [(1,)],
+            lambda: (
+                rows(db, "SELECT printed_at IS NOT NULL FROM print_jobs WHERE id = 2") == [(1,)]
+            ),
             what="job 2 confirmed",
         )
     finally:
