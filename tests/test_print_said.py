@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from oss_desk.services.delivery import print_job_said
+from oss_desk.domain.delivery import PrintState
+from oss_desk.services.delivery import print_job_said, print_job_state
 from oss_desk.services.session import open_session
 
 from .conftest import Cli, rows
@@ -37,6 +38,11 @@ def test_the_issue_line_says_queued_handed_or_printed_as_known(
     alone = cli(*issue)  # no worker running: nobody has the job yet
     assert alone.code == 0, alone.err
     assert alone.out.endswith("; queued to print (job 1)\n"), alone.out
+    session = open_session(db=db, person="greeter", desk_id="greet-1")
+    try:
+        assert print_job_state(session, 1) == (PrintState.QUEUED, None)
+    finally:
+        session.close()
     assert "handed" not in alone.out and "printed" not in alone.out.replace("to print", "")
     proc = worker_process(db)
     try:
@@ -44,13 +50,19 @@ def test_the_issue_line_says_queued_handed_or_printed_as_known(
         freeze(proc, db)  # stopped: it owns the devices but cannot print yet
         try:
             handed = cli(*issue)
+            assert rows(db, "SELECT status, owner IS NOT NULL FROM print_jobs WHERE id = 2") == [
+                ("printing", 1)
+            ]
         finally:
             os.kill(proc.pid, signal.SIGCONT)
         assert handed.code == 0, handed.err
         assert handed.out.endswith("; handed to the printer worker (job 2)\n"), handed.out
-        assert rows(db, "SELECT status, owner IS NOT NULL FROM print_jobs WHERE id = 2") == [
-            ("printing", 1)
-        ]
+        freeze(proc, db)
+        try:
+            as_json = cli(*issue, "--json").json()
+        finally:
+            os.kill(proc.pid, signal.SIGCONT)
+        assert (as_json["print_job"], as_json["print_state"]) == (3, "sending")
         until(
             lambda: (
                 rows(db, "SELECT printed_at IS NOT NULL FROM print_jobs WHERE id = 2") == [(1,)]

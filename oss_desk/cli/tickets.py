@@ -135,6 +135,11 @@ def issue(
     if as_json:
         data = ticket_json(issued.ticket, session.directory, entry)
         data["print_job"] = issued.print_job
+        if issued.print_job is not None:
+            from oss_desk.services.delivery import print_job_state
+
+            known = print_job_state(session, issued.print_job)
+            data["print_state"] = known[0].value if known is not None else None
         data["texts"] = text_to is not None
         data["feedback_text"] = feedback_text
         emit_json(data)

@@ -130,17 +130,26 @@ devices took it: none is running, or it has not claimed it yet), handed to the w
 the printer (claimed, not yet confirmed), and "printed" only once the printer confirmed."""
 
 
-def print_job_said(session: Session, job_id: int) -> str:
-    """What is known of print job ``job_id`` now, for the line after an issue or a transfer:
-    "handed to the printer worker (job 3)", "queued to print (job 3)", "printed (job 3)"..."""
+def print_job_state(session: Session, job_id: int) -> tuple[PrintState, str | None] | None:
+    """The honest state of print job ``job_id`` now (and the reason of a failure); None: no
+    such job."""
     from oss_desk.storage import outbox as o
 
     with session.store.read() as conn:
         found = o.job_state(conn, job_id)
+    if found is None:
+        return None
+    status, confirmed, error = found
+    return print_state(status, confirmed), error
+
+
+def print_job_said(session: Session, job_id: int) -> str:
+    """What is known of print job ``job_id`` now, for the line after an issue or a transfer:
+    "handed to the printer worker (job 3)", "queued to print (job 3)", "printed (job 3)"..."""
+    found = print_job_state(session, job_id)
     if found is None:  # pragma: no cover - the job was committed with the ticket
         return f"print job {job_id} not found"
-    status, confirmed, error = found
-    state = print_state(status, confirmed)
+    state, error = found
     word = JUST_QUEUED_WORDS[state]
     if state is PrintState.FAILED and error:
         word = f"{word}: {error}"
