@@ -133,10 +133,10 @@ the printer (claimed, not yet confirmed), and "printed" only once the printer co
 def print_job_state(session: Session, job_id: int) -> tuple[PrintState, str | None] | None:
     """The honest state of print job ``job_id`` now (and the reason of a failure); None: no
     such job."""
-    from oss_desk.storage import outbox as o
+    from oss_desk.storage.print_state import job_state
 
     with session.store.read() as conn:
-        found = o.job_state(conn, job_id)
+        found = job_state(conn, job_id)
     if found is None:
         return None
     status, confirmed, error = found
