@@ -128,3 +128,24 @@ def test_the_command_line_refuses_a_ticket_on_a_closed_day_in_one_line(
     nothing = cli(*leader, "desks", "reopen-day", now="2026-11-23T14:12:00Z")
     assert nothing.code == 6
     assert nothing.err == "oss-desk: The day is open at Civic Centre: nothing to reopen\n"
+
+
+def test_the_command_line_refuses_a_check_in_on_a_closed_day_with_the_same_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    clock = FixedClock(at(13, 30))
+    appointments, session = service_at(db, clock)
+    try:
+        booked = appointments.book("C", at(14, 30), channel="slip")
+        clock.set(at(14, 0))
+        close_now(session)
+    finally:
+        session.close()
+    cli = Cli(db, monkeypatch)
+    refused = cli("--user", "tl", "appointment", "check-in", booked.ref, now="2026-11-23T14:20:00Z")
+    assert refused.code == 6
+    assert refused.err == (
+        "oss-desk: The day is closed (by Team Leader at 14:00): no tickets or check-ins until a "
+        "team leader reopens it (oss-desk desks reopen-day)\n"
+    )
