@@ -219,10 +219,10 @@ def close_day(state: State, site_id: str | None, yes: bool, as_json: bool) -> No
     session = state.session()
     session.require(Action.CANCEL_TICKET, session.actor, doing=CLOSING_THE_DAY)
     left = left_open_now(session, site_id)
-    if left.total and not yes:
-        if not sys.stdin.isatty():
-            raise InvalidInput("closing the day closes every open ticket: add --yes to confirm")
+    if not yes and sys.stdin.isatty():
         click.confirm(left.question(), abort=True, err=True)
+    elif left.total and not yes:
+        raise InvalidInput("closing the day closes every open ticket: add --yes to confirm")
     closed = close_now(session, site_id=site_id)
     day = closed_today(session, site_id)
     if as_json:

@@ -216,3 +216,32 @@ async def test_meet_and_greet_is_told_the_day_is_closed_and_a_leader_reopens_it(
             lambda: rows(office, "SELECT count(*) FROM tickets WHERE status = 'waiting'") == [(1,)],
             timeout=30,
         )
+
+
+async def test_closing_an_empty_day_is_asked_too(tmp_path: Path, make_app: AppFactory) -> None:
+    """With no ticket open, E still asks before it closes the day (it stops arrivals): "no"
+    leaves the day open, "yes" closes it."""
+    office = make_db(tmp_path, site_toml())
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None, timeout=30)
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+        for answer in ("n", "y"):
+            await pilot.press("e")
+            await until(lambda: isinstance(app.screen, ConfirmDialog), timeout=30)
+            dialog = app.screen
+            assert isinstance(dialog, ConfirmDialog)
+            assert str(dialog.heading) == (
+                "Close the day now? No ticket is waiting or called. Then no tickets or "
+                "check-ins until a team leader reopens the day."
+            )
+            await pilot.press(answer)
+            await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+            await settled(pilot)
+            if answer == "n":
+                assert rows(office, "SELECT count(*) FROM day_closures") == [(0,)]
+        await until(lambda: rows(office, "SELECT count(*) FROM day_closures") == [(1,)])
+        await until(
+            lambda: any("Day closed: no ticket" in str(n.message) for n in app._notifications)
+        )

@@ -104,11 +104,14 @@ class LeftOpen:
     def question(self) -> str:
         """Closing the day, asked before it is done: what will happen, in numbers (the leader's
         screen and ``oss-desk desks close-day`` ask the same)."""
+        then = "no tickets or check-ins until a team leader reopens the day."
+        if not self.total:
+            return f"Close the day now? No ticket is waiting or called. Then {then}"
         return (
             f'Close the day now? {tickets(self.total)} will be closed as "office closed": '
             f"{self.waiting} waiting, {self.called} called and not come to a desk.\n"
             "They count as not seen within the standard. Residents being served stay with their "
-            "advisers. Then no tickets or check-ins until a team leader reopens the day."
+            f"advisers. Then {then}"
         )
 
 

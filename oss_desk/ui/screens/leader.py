@@ -455,17 +455,15 @@ class LeaderScreen(DeskScreen):
             if isinstance(await self.commit(lambda s: reopen_now(s, actor, site)), Ok):
                 self.notify_done("Day reopened: tickets and check-ins again")
             return
-        if open_now.total and not await self.app.push_screen_wait(
-            ConfirmDialog(open_now.question())
-        ):
+        if not await self.app.push_screen_wait(ConfirmDialog(open_now.question())):
             return
         closed = await self.commit(lambda s: close_now(s, actor, site))
         if isinstance(closed, Ok) and closed.value:
             self.notify_done(f"Day closed: {tickets(len(closed.value))} closed as office closed")
         elif isinstance(closed, Ok):
             self.say(
-                "Nothing to close: no ticket is waiting or called; the day is closed to "
-                "arrivals (E again reopens it)",
+                "Day closed: no ticket was waiting or called; no arrivals until it is "
+                "reopened (E again)",
                 timeout=6,
             )
 
