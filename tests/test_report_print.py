@@ -64,7 +64,7 @@ def test_daily_summary_on_paper(profile: str, large_print: bool) -> None:
             at = text.index(label)
             assert text[at + 1] == value, (label, value)
 
-    figure("Visits", "113")
+    figure("Visits (arrivals)", "113")
     figure("Served at a desk", "92")
     figure("No-shows", "4")
     figure("Seen in 15 min", "84.0% met")
@@ -192,7 +192,7 @@ def test_report_daily_print_to_a_desk_then_the_worker_prints_it(
     text = on_paper(paper.read_bytes(), 42)
     figures = cli("report", "daily", "--format", "json", now=NOW).json()
     visits = str(figures["visits"])
-    assert f"{'Visits':<{41 - len(visits)}} {visits}" in text
+    assert f"{'Visits (arrivals)':<{41 - len(visits)}} {visits}" in text
     assert any(t.startswith("Served at a desk") and t.endswith(f" {served}") for t in text)
     assert any(t.startswith("C Council Tax") and t.endswith(f" {by_service['C']}") for t in text)
     assert any(t.startswith("desk-1") and t.endswith(f"{served} served, 4.0 min") for t in text)

@@ -18,7 +18,8 @@ from oss_desk.domain.standards import (
 )
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import KIND_NAMES
-from oss_desk.render.formats import MISSING, hour, minutes, percent, target
+from oss_desk.render.formats import MISSING, minutes, percent, target
+from oss_desk.render.visits import visit_rows
 
 
 def _rated(standard: Standard | None) -> str:
@@ -51,15 +52,7 @@ def daily_summary(
     satisfied = report.standard(SATISFIED.key)
     seen_label = f"Seen in {t} min"
     rows = (
-        ("Visits", str(f.visits)),
-        ("Walk-ins", str(f.walk_ins)),
-        ("Appointments", str(f.appointment_visits)),
-        ("Served at a desk", str(f.served)),
-        ("Meet-and-greet", str(f.quick_visits)),
-        ("No-shows", str(f.no_shows)),
-        ("Services delivered", str(f.services_delivered)),
-        ("Appts arranged", str(f.appointments_arranged)),
-        ("Still waiting", str(report.still_waiting)),
+        *((row.indented, row.value) for row in visit_rows(report)),
         (seen_label, _rated(within).rstrip()),
         ("  counted", str(f.measured)),
         (f"  walked out >{t} min", str(f.walked_out_after_target)),
@@ -69,9 +62,6 @@ def daily_summary(
         ("Appointments on time", _rated(on_time).rstrip()),
         ("Satisfied", _rated(satisfied).rstrip()),
         ("  answers", str(f.satisfaction.answers)),
-        ("Median wait", minutes(f.wait_median_minutes)),
-        ("90% waited under", minutes(f.wait_p90_minutes)),
-        ("Busiest hour", hour(report.busiest_hour)),
     )
     rated = (
         (seen_label, within),

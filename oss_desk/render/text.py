@@ -27,6 +27,7 @@ from oss_desk.domain.standards import Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
+from oss_desk.render.visits import visit_rows
 
 RAG_WORDS = {
     Status.GREEN: "GREEN, met",
@@ -88,11 +89,6 @@ def _wait_lines(report: PeriodReport) -> list[str]:
     lines += _note(FIGURE_DEFINITIONS["walked_out_after_target"])
     lines += _note(FIGURE_DEFINITIONS["closed_unseen"])
     lines += [
-        _row("Median wait to first contact", minutes(f.wait_median_minutes)),
-        _row("90% first contacted within", minutes(f.wait_p90_minutes)),
-    ]
-    lines += _note(FIGURE_DEFINITIONS["wait"])
-    lines += [
         _row(
             "Appointments seen on time",
             percent(f.appointment_punctuality_pct),
@@ -119,22 +115,14 @@ def _wait_lines(report: PeriodReport) -> list[str]:
 def _visit_lines(
     report: PeriodReport,
     service_names: Mapping[str, str],
-    still_waiting: int | None,
     organisations: Mapping[str, str] | None = None,
 ) -> list[str]:
     f = report.figures
-    lines = [
-        _row("Visits (arrivals)", f.visits),
-        _row("  walk-ins", f.walk_ins),
-        _row("  by appointment (checked in)", f.appointment_visits),
-        _row("Served at a desk", f.served),
-        _row("Dealt with at meet-and-greet", f.quick_visits),
-        _row("No-shows", f.no_shows),
-        _row("Services delivered", f.services_delivered),
-        _row("Appointments arranged", f.appointments_arranged),
-    ]
-    if still_waiting is not None:
-        lines.append(_row("Still waiting", still_waiting))
+    lines: list[str] = []
+    for visit in visit_rows(report):
+        lines.append(_row(visit.indented, visit.value))
+        if visit.definition:
+            lines += _note(FIGURE_DEFINITIONS[visit.definition])
     lines += _wait_lines(report)
     lines += _bars("Arrivals by hour", f.by_hour, lambda h: f"{h}:00")
     lines += ["", "  Arrivals by service"]
@@ -203,11 +191,10 @@ def _week_line(w: DayComparison) -> str:
 
 
 def _daily_rest(report: DailyReport) -> list[str]:
-    """What the daily report adds: the busiest hour, follow-ups due, the same day in the weeks
+    """What the daily report adds: follow-ups due, the same day in the weeks
     before and the head of the event log."""
     day = date.fromisoformat(report.date)
-    busiest = report.busiest_hour
-    lines = ["", f"  Busiest hour: {busiest}:00" if busiest else "  Busiest hour: none"]
+    lines: list[str] = []
     if report.followups:
         lines += due_lines(report.followups)
     if report.previous_weeks:
@@ -364,10 +351,9 @@ def report_text(
     """The daily, monthly or any-period report as text: its title, the standards and the visits,
     then what that kind of report adds."""
     beside: list[str] = []
-    still_waiting = None
     if isinstance(report, DailyReport):
         head = [f"Daily footfall summary: {site_name}, {long_date(report.date)}"]
-        still_waiting, rest = report.still_waiting, _daily_rest(report)
+        rest = _daily_rest(report)
     elif isinstance(report, MonthlyReport):
         head = [f"Monthly dashboard: {site_name}, {long_month(report.month)}"]
         rest = _monthly_rest(report)
@@ -378,5 +364,5 @@ def report_text(
             f"  {long_date(report.first_day)} to {long_date(report.last_day)}",
         ]
         beside, rest = _beside(report), _period_rest(report)
-    visits = _visit_lines(report, service_names, still_waiting, organisations)
+    visits = _visit_lines(report, service_names, organisations)
     return "\n".join([*head, "", *_standards(report), *beside, "", *visits, *rest])

@@ -26,7 +26,8 @@ from oss_desk.domain.reports import DailyReport, MonthlyReport, PeriodReport
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
-from oss_desk.render.formats import hour, minutes, percent, target
+from oss_desk.render.formats import minutes, percent, target
+from oss_desk.render.visits import visit_rows
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -285,22 +286,12 @@ def standards_table(report: PeriodReport) -> Table:
     return table
 
 
-def visit_counts(report: PeriodReport, title: str, *extra: tuple[str, int]) -> Table:
-    """Arrivals, how they ended and the waits (the day, and the month)."""
-    f = report.figures
+def visit_counts(report: PeriodReport, title: str) -> Table:
+    """Arrivals, how they ended and the waits (the day, and the month): the rows every
+    presentation of a report shows, in their words and order."""
     counts = _table(title)
-    for label, value in (
-        ("Arrivals", f.visits),
-        ("  walk-ins", f.walk_ins),
-        ("  appointments", f.appointment_visits),
-        ("Served at a desk", f.served),
-        ("Dealt with at greet", f.quick_visits),
-        ("No-shows", f.no_shows),
-        *extra,
-    ):
-        counts.add_row(label, str(value))
-    counts.add_row("Wait: median", minutes(f.wait_median_minutes))
-    counts.add_row("Wait: 90th percentile", minutes(f.wait_p90_minutes))
+    for row in visit_rows(report):
+        counts.add_row(row.indented, row.value)
     return counts
 
 
@@ -328,9 +319,7 @@ def daily_table(report: DailyReport, names: dict[str, str]) -> Table:
     f = report.figures
     outer = Table.grid(padding=(0, 0))
     outer.add_row(standards_table(report))
-    counts = visit_counts(report, "The day", ("Still waiting", report.still_waiting))
-    counts.add_row("Busiest hour", hour(report.busiest_hour))
-    outer.add_row(counts)
+    outer.add_row(visit_counts(report, "The day"))
     outcomes, services = _outcomes_and_services(report, names)
     outer.add_row(outcomes)
     outer.add_row(services)

@@ -1,0 +1,53 @@
+"""The visit counts of a report, worded and ordered once for every presentation: the desk's
+reports screen, the text report, the HTML page and the printed summary show these rows, in this
+order, with these words (a figure on screen, on paper and on a page must agree)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oss_desk.domain.reports import DailyReport, PeriodReport
+from oss_desk.render.formats import count, hour, minutes
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRow:
+    """One figure: its label, its value as written, and whether it is a part of the row above
+    (walk-ins and appointments are parts of the visits: indented where the layout can)."""
+
+    label: str
+    value: str
+    part: bool = False
+    definition: str = ""
+    """The key of the figure's definition (``FIGURE_DEFINITIONS``) where one follows the row."""
+
+    @property
+    def indented(self) -> str:
+        """The label for a layout of lines: a part indented by two spaces under its whole."""
+        return f"  {self.label}" if self.part else self.label
+
+
+def visit_rows(report: PeriodReport) -> tuple[VisitRow, ...]:
+    """Arrivals, how they ended, the waits and (a day) who is still waiting and the busiest
+    hour."""
+    f = report.figures
+    day = report if isinstance(report, DailyReport) else None
+    rows = [
+        VisitRow("Visits (arrivals)", count(f.visits)),
+        VisitRow("Walk-ins", count(f.walk_ins), part=True),
+        VisitRow("By appointment", count(f.appointment_visits), part=True),
+        VisitRow("Served at a desk", count(f.served)),
+        VisitRow("Dealt with at meet-and-greet", count(f.quick_visits)),
+        VisitRow("No-shows", count(f.no_shows)),
+        VisitRow("Services delivered", count(f.services_delivered)),
+        VisitRow("Appointments arranged", count(f.appointments_arranged)),
+    ]
+    if day is not None:
+        rows.append(VisitRow("Still waiting", count(day.still_waiting)))
+    rows += [
+        VisitRow("Median wait", minutes(f.wait_median_minutes)),
+        VisitRow("90th percentile wait", minutes(f.wait_p90_minutes), definition="wait"),
+    ]
+    if day is not None:
+        rows.append(VisitRow("Busiest hour", hour(day.busiest_hour)))
+    return tuple(rows)

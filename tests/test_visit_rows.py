@@ -1,0 +1,143 @@
+"""The visit counts of a report agree wherever they are shown: the text report, the HTML page
+(parsed), the printed summary (its bytes decoded) and the desk's reports screen (its table's
+cells) show the same labels and values in the same order, for any figures."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oss_desk.domain.reports import DailyReport, MonthlyReport
+from oss_desk.hardware.templates import render
+from oss_desk.render.html import report_html
+from oss_desk.render.receipt import daily_summary
+from oss_desk.render.text import report_text
+from oss_desk.render.visits import VisitRow, visit_rows
+from oss_desk.ui.screens.reports import visit_counts
+
+from .escpos_decoder import decode, text_lines
+from .report_fixtures import SERVICES, daily_fixture, monthly_fixture
+from .report_values import daily_report, monthly_report
+
+counts = st.integers(min_value=0, max_value=99_999)
+waits = st.none() | st.floats(min_value=0, max_value=600, allow_nan=False).map(
+    lambda m: round(m, 1)
+)
+hours = st.none() | st.integers(min_value=7, max_value=19).map(lambda h: f"{h:02d}")
+
+FIGURES = st.fixed_dictionaries(
+    {
+        "visits": counts,
+        "walk_ins": counts,
+        "appointment_visits": counts,
+        "served": counts,
+        "quick_visits": counts,
+        "no_shows": counts,
+        "services_delivered": counts,
+        "appointments_arranged": counts,
+        "wait_median_minutes": waits,
+        "wait_p90_minutes": waits,
+    }
+)
+
+
+class Figures(HTMLParser):
+    """The (label, value) pairs of the page's headline figures (``<dl class="figures">``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pairs: list[tuple[str, str]] = []
+        self._in: str | None = None
+        self._label = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("dt", "dd"):
+            self._in = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "dt":
+            self._label = data
+        elif self._in == "dd":
+            self.pairs.append((self._label, data))
+
+
+def shown_in_order(rows: tuple[VisitRow, ...], lines: list[str]) -> list[int]:
+    """Where each row is, as ``label  value`` on a line of its own, each after the one before
+    (fails at the first row not found)."""
+    at: list[int] = []
+    start = 0
+    for row in rows:
+        pattern = re.compile(rf"{re.escape(row.label)} +{re.escape(row.value)}")
+        found = next(
+            (i for i in range(start, len(lines)) if pattern.fullmatch(lines[i].strip())), None
+        )
+        assert found is not None, (row, lines[start:])
+        at.append(found)
+        start = found + 1
+    return at
+
+
+def html_pairs(report: DailyReport | MonthlyReport) -> list[tuple[str, str]]:
+    parser = Figures()
+    parser.feed(report_html(report, council="Test Council", site_name="Hub", service_names={}))
+    return parser.pairs
+
+
+def tui_cells(report: DailyReport | MonthlyReport) -> list[tuple[str, str]]:
+    table = visit_counts(report, "The day")
+    labels, values = (list(column.cells) for column in table.columns)
+    return [(str(label).strip(), str(value)) for label, value in zip(labels, values, strict=True)]
+
+
+def check_everywhere(report: DailyReport | MonthlyReport) -> tuple[VisitRow, ...]:
+    rows = visit_rows(report)
+    pairs = [(row.label, row.value) for row in rows]
+    # The screen's table and the page's first figures are exactly the rows.
+    assert tui_cells(report) == pairs
+    assert html_pairs(report)[: len(pairs)] == pairs
+    # The text report: each row on a line of its own, in order (definitions may follow one).
+    shown_in_order(rows, report_text(report, SERVICES, "Hub").splitlines())
+    if isinstance(report, DailyReport):
+        printout = daily_summary(report, council="C", site_name="Hub", service_names=SERVICES)
+        paper = text_lines(decode(render(printout)))
+        at = shown_in_order(rows, paper)
+        assert at == list(range(at[0], at[0] + len(rows)))  # one block on paper
+    return rows
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    figures=FIGURES,
+    still_waiting=counts,
+    busiest_hour=hours,
+)
+def test_a_day_s_visit_rows_agree_on_screen_paper_text_and_html(
+    figures: dict[str, Any], still_waiting: int, busiest_hour: str | None
+) -> None:
+    report = daily_report(
+        {**daily_fixture(), **figures, "still_waiting": still_waiting, "busiest_hour": busiest_hour}
+    )
+    rows = dict((row.label, row.value) for row in check_everywhere(report))
+    # The values are the report's figures, each under its own words.
+    assert rows["Visits (arrivals)"] == str(figures["visits"])
+    assert rows["Dealt with at meet-and-greet"] == str(figures["quick_visits"])
+    assert rows["Still waiting"] == str(still_waiting)
+    median = figures["wait_median_minutes"]
+    assert rows["Median wait"] == ("n/a" if median is None else f"{median:.1f} min")
+    assert rows["Busiest hour"] == ("n/a" if busiest_hour is None else f"{busiest_hour}:00")
+
+
+@settings(max_examples=20, deadline=None)
+@given(figures=FIGURES)
+def test_a_month_s_visit_rows_agree_on_screen_text_and_html(figures: dict[str, Any]) -> None:
+    report = monthly_report({**monthly_fixture(), **figures})
+    rows = check_everywhere(report)
+    assert [row.label for row in rows][-2:] == ["Median wait", "90th percentile wait"]
+    assert "Still waiting" not in {row.label for row in rows}  # a day's figure only
