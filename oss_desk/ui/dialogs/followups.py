@@ -6,7 +6,7 @@ shows inline and nothing typed is lost. Tab moves between fields, Ctrl+S saves, 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
@@ -18,7 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from oss_desk.domain.followups import Arranged, Kind
+from oss_desk.domain.followups import Arranged, Finding, Kind
+from oss_desk.domain.worded import Worded
 from oss_desk.services.followups import Created, Request
 from oss_desk.ui.dialogs import Dialog, MarkedRadioButton
 from oss_desk.ui.faults import guarded
@@ -34,11 +35,6 @@ CHANNELS = (
     ("email", "Email"),
     ("web", "Web"),
 )
-FINDINGS = (
-    ("justified", "Justified"),
-    ("partly", "Partly justified"),
-    ("not-justified", "Not justified"),
-)
 
 
 class NextInput(Input):
@@ -46,6 +42,11 @@ class NextInput(Input):
 
     async def action_submit(self) -> None:
         self.screen.focus_next()
+
+
+def _worded(members: Iterable[Worded]) -> list[tuple[str, str]]:
+    """(value, words) of each member, in the order given: the enum's words, the UI's order."""
+    return [(member.value, member.words) for member in members]
 
 
 def _radio(group_id: str, choices: Sequence[tuple[str, str]], chosen: str | None) -> RadioSet:
@@ -236,7 +237,7 @@ class RespondDialog(Dialog[Answer | None]):
             if self.complaint:
                 with Horizontal(classes="field"):
                     yield Static("Outcome", classes="label")
-                    yield _radio("fu-finding", FINDINGS, None)
+                    yield _radio("fu-finding", _worded(Finding), None)
                 with Horizontal(classes="field"):
                     yield Static("Action taken", classes="label")
                     yield _radio("fu-taken", (("yes", "Yes"), ("no", "No")), None)
