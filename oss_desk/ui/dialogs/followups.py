@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
+from oss_desk.domain.appointments import Preferred
 from oss_desk.domain.followups import Arranged, Finding, Kind
 from oss_desk.domain.worded import Worded
 from oss_desk.services.followups import Created, Request
@@ -27,7 +28,8 @@ from oss_desk.ui.theme import STYLES
 
 T = TypeVar("T")
 
-SEND_BY = (("slip", "Printed slip"), ("email", "Email"), ("text", "Text"))
+SEND_BY = (Preferred.SLIP, Preferred.EMAIL, Preferred.TEXT)
+"""How a referral's reference reaches the resident, the slip first (it needs no contact)."""
 CHANNELS = (
     ("in-person", "In person"),
     ("phone", "Phone"),
@@ -146,7 +148,7 @@ class FollowupDialog(Dialog[Created | None]):
             if kind is Kind.REFERRAL:
                 with Horizontal(classes="field"):
                     yield Static("Reference by", classes="label")
-                    yield _radio("fu-send", SEND_BY, "slip")
+                    yield _radio("fu-send", _worded(SEND_BY), Preferred.SLIP)
             yield Static(id="fu-error")
             yield Static("Tab: next field · Ctrl+S: save · Esc: back", classes="hint")
 
