@@ -79,14 +79,14 @@ class Status(StrEnum):
         return self in (Status.DONE, Status.UNREACHABLE)
 
 
-class Via(StrEnum):
+class Via(Worded):
     """How a comment, compliment or complaint reached the council."""
 
-    IN_PERSON = "in-person"
-    PHONE = "phone"
-    LETTER = "letter"
-    EMAIL = "email"
-    WEB = "web"
+    IN_PERSON = "in-person", "In person"
+    PHONE = "phone", "Phone"
+    LETTER = "letter", "Letter"
+    EMAIL = "email", "Email"
+    WEB = "web", "Web"
 
 
 SendBy = Preferred

@@ -19,7 +19,7 @@ from textual.widgets import Input, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.appointments import Preferred
-from oss_desk.domain.followups import Arranged, Finding, Kind
+from oss_desk.domain.followups import Arranged, Finding, Kind, Via
 from oss_desk.domain.worded import Worded
 from oss_desk.services.followups import Created, Request
 from oss_desk.ui.dialogs import Dialog, MarkedRadioButton
@@ -30,13 +30,6 @@ T = TypeVar("T")
 
 SEND_BY = (Preferred.SLIP, Preferred.EMAIL, Preferred.TEXT)
 """How a referral's reference reaches the resident, the slip first (it needs no contact)."""
-CHANNELS = (
-    ("in-person", "In person"),
-    ("phone", "Phone"),
-    ("letter", "Letter"),
-    ("email", "Email"),
-    ("web", "Web"),
-)
 
 
 class NextInput(Input):
@@ -121,7 +114,7 @@ class FollowupDialog(Dialog[Created | None]):
                 )
                 with Horizontal(classes="field"):
                     yield Static("Came in by", classes="label")
-                    yield _radio("fu-channel", CHANNELS, "in-person")
+                    yield _radio("fu-channel", _worded(Via), Via.IN_PERSON)
             fields = [("fu-service", "Service", "its letter", 1, self.arranged.service or "")]
             if not kind.on_the_record:
                 fields.append(("fu-due", "Due", "YYYY-MM-DD: only to agree a day", 10, ""))
