@@ -1,6 +1,7 @@
 """The visit counts of a report agree wherever they are shown: the text report, the HTML page
 (parsed), the printed summary (its bytes decoded) and the desk's reports screen (its table's
-cells) show the same labels and values in the same order, for any figures."""
+cells) show the same labels and values in the same order, for any figures; so do a month's
+appointment figures (screen, text and HTML: the receipt prints a day)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.table import Table
 
 from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.hardware.templates import render
 from oss_desk.render.html import report_html
 from oss_desk.render.receipt import daily_summary
 from oss_desk.render.text import report_text
-from oss_desk.render.visits import VisitRow, visit_rows
-from oss_desk.ui.screens.reports import visit_counts
+from oss_desk.render.visits import VisitRow, appointment_rows, visit_rows
+from oss_desk.ui.screens.reports import appointments_table, visit_counts
 
 from .escpos_decoder import decode, text_lines
 from .report_fixtures import SERVICES, daily_fixture, monthly_fixture
@@ -41,6 +43,18 @@ FIGURES = st.fixed_dictionaries(
         "appointments_arranged": counts,
         "wait_median_minutes": waits,
         "wait_p90_minutes": waits,
+    }
+)
+
+
+APPOINTMENTS = st.fixed_dictionaries(
+    {
+        "appointments_booked": counts,
+        "appointments_kept": counts,
+        "appointments_no_show": counts,
+        "appointments_kept_pct": st.none()
+        | st.floats(min_value=0, max_value=100, allow_nan=False).map(lambda p: round(p, 1)),
+        "appointments_cancelled": st.fixed_dictionaries({"council": counts, "resident": counts}),
     }
 )
 
@@ -90,8 +104,7 @@ def html_pairs(report: DailyReport | MonthlyReport) -> list[tuple[str, str]]:
     return parser.pairs
 
 
-def tui_cells(report: DailyReport | MonthlyReport) -> list[tuple[str, str]]:
-    table = visit_counts(report, "The day")
+def cells(table: Table) -> list[tuple[str, str]]:
     labels, values = (list(column.cells) for column in table.columns)
     return [(str(label).strip(), str(value)) for label, value in zip(labels, values, strict=True)]
 
@@ -100,7 +113,7 @@ def check_everywhere(report: DailyReport | MonthlyReport) -> tuple[VisitRow, ...
     rows = visit_rows(report)
     pairs = [(row.label, row.value) for row in rows]
     # The screen's table and the page's first figures are exactly the rows.
-    assert tui_cells(report) == pairs
+    assert cells(visit_counts(report, "The day")) == pairs
     assert html_pairs(report)[: len(pairs)] == pairs
     # The text report: each row on a line of its own, in order (definitions may follow one).
     shown_in_order(rows, report_text(report, SERVICES, "Hub").splitlines())
@@ -141,3 +154,25 @@ def test_a_month_s_visit_rows_agree_on_screen_text_and_html(figures: dict[str, A
     rows = check_everywhere(report)
     assert [row.label for row in rows][-2:] == ["Median wait", "90th percentile wait"]
     assert "Still waiting" not in {row.label for row in rows}  # a day's figure only
+
+
+@settings(max_examples=20, deadline=None)
+@given(appointments=APPOINTMENTS)
+def test_a_month_s_appointment_rows_agree_on_screen_text_and_html(
+    appointments: dict[str, Any],
+) -> None:
+    cancelled = appointments["appointments_cancelled"]
+    report = monthly_report({**monthly_fixture(), **appointments})
+    rows = appointment_rows(report.appointments)
+    pairs = [(row.label, row.value) for row in rows]
+    # The screen's table begins with the rows (the notice the council gave follows them).
+    assert cells(appointments_table(report.appointments))[: len(pairs)] == pairs
+    page = html_pairs(report)
+    start = page.index(pairs[0])
+    assert page[start : start + len(pairs)] == pairs
+    text = report_text(report, SERVICES, "Hub").splitlines()
+    shown_in_order(rows, text[text.index("  Appointments") :])
+    shown = dict(pairs)
+    assert shown["Booked"] == str(appointments["appointments_booked"])
+    assert shown["Cancelled by the council"] == str(cancelled["council"])
+    assert shown["Cancelled by the resident"] == str(cancelled["resident"])

@@ -58,7 +58,7 @@ from oss_desk.render.html_scorecard import (
     wait_block,
 )
 from oss_desk.render.svg import Bar, Series, e, line_chart
-from oss_desk.render.visits import visit_rows
+from oss_desk.render.visits import appointment_rows, visit_rows
 
 OUTCOME_LABELS = {
     "resolved": "Resolved",
@@ -379,16 +379,7 @@ def _calendar(by_day: Mapping[str, int]) -> str:
 
 
 def _appointments(a: AppointmentFigures, when: str = "this month") -> str:
-    headline = figures(
-        [
-            ("Booked", count(a.appointments_booked)),
-            ("Kept", count(a.appointments_kept)),
-            ("No-shows", count(a.appointments_no_show)),
-            ("Kept (of kept and no-shows)", percent(a.appointments_kept_pct)),
-            ("Cancelled by the council", count(a.appointments_cancelled.council)),
-            ("Cancelled by the resident", count(a.appointments_cancelled.resident)),
-        ]
-    )
+    headline = figures([(row.label, row.value) for row in appointment_rows(a)])
     cc = a.council_cancellations
     if not cc.total:
         return section(

@@ -27,7 +27,7 @@ from oss_desk.domain.standards import Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
-from oss_desk.render.visits import visit_rows
+from oss_desk.render.visits import appointment_rows, visit_rows
 
 RAG_WORDS = {
     Status.GREEN: "GREEN, met",
@@ -215,12 +215,7 @@ def _appointment_lines(a: AppointmentFigures) -> list[str]:
     return [
         "",
         "  Appointments",
-        _row("Booked", a.appointments_booked),
-        _row("Kept (checked in)", a.appointments_kept),
-        _row("No-shows", a.appointments_no_show),
-        _row("Kept, of kept and no-shows", percent(a.appointments_kept_pct)),
-        _row("Cancelled by the resident", a.appointments_cancelled.resident),
-        _row("Cancelled by the council", a.appointments_cancelled.council),
+        *(_row(row.label, row.value) for row in appointment_rows(a)),
         _row(
             "  with enough notice",
             percent(council.with_notice_pct),

@@ -1,13 +1,14 @@
-"""The visit counts of a report, worded and ordered once for every presentation: the desk's
-reports screen, the text report, the HTML page and the printed summary show these rows, in this
-order, with these words (a figure on screen, on paper and on a page must agree)."""
+"""The visit counts and the appointment figures of a report, worded and ordered once for every
+presentation: the desk's reports screen, the text report, the HTML page and the printed summary
+show these rows, in this order, with these words (a figure on screen, on paper and on a page
+must agree)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from oss_desk.domain.reports import DailyReport, PeriodReport
-from oss_desk.render.formats import count, hour, minutes
+from oss_desk.domain.reports import AppointmentFigures, DailyReport, PeriodReport
+from oss_desk.render.formats import count, hour, minutes, percent
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +52,16 @@ def visit_rows(report: PeriodReport) -> tuple[VisitRow, ...]:
     if day is not None:
         rows.append(VisitRow("Busiest hour", hour(day.busiest_hour)))
     return tuple(rows)
+
+
+def appointment_rows(a: AppointmentFigures) -> tuple[VisitRow, ...]:
+    """Booked, kept, no-shows and cancelled (a month or longer), the council last: what each
+    presentation adds about the notice the council gave follows it."""
+    return (
+        VisitRow("Booked", count(a.appointments_booked)),
+        VisitRow("Kept (checked in)", count(a.appointments_kept)),
+        VisitRow("No-shows", count(a.appointments_no_show)),
+        VisitRow("Kept (of kept and no-shows)", percent(a.appointments_kept_pct)),
+        VisitRow("Cancelled by the resident", count(a.appointments_cancelled.resident)),
+        VisitRow("Cancelled by the council", count(a.appointments_cancelled.council)),
+    )

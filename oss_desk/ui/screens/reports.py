@@ -22,12 +22,12 @@ from textual_plotext import PlotextPlot
 
 from oss_desk.domain.models import Actor
 from oss_desk.domain.needs import describe_need
-from oss_desk.domain.reports import DailyReport, MonthlyReport, PeriodReport
+from oss_desk.domain.reports import AppointmentFigures, DailyReport, MonthlyReport, PeriodReport
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.formats import minutes, percent, target
-from oss_desk.render.visits import visit_rows
+from oss_desk.render.visits import appointment_rows, visit_rows
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -295,6 +295,18 @@ def visit_counts(report: PeriodReport, title: str) -> Table:
     return counts
 
 
+def appointments_table(figures: AppointmentFigures) -> Table:
+    """The month's appointments (the rows every presentation shows), then the notice the
+    council gave when it cancelled."""
+    table = _table("Appointments")
+    for row in appointment_rows(figures):
+        table.add_row(row.label, row.value)
+    council = figures.council_cancellations
+    table.add_row("  with enough notice", str(council.with_notice))
+    table.add_row("  short notice", str(council.breaches))
+    return table
+
+
 def _outcomes_and_services(report: PeriodReport, names: dict[str, str]) -> tuple[Table, Table]:
     outcomes = _table("Outcomes")
     for outcome, n in report.figures.outcomes.items():
@@ -357,19 +369,7 @@ def monthly_table(report: MonthlyReport, names: dict[str, str]) -> Table:
     outer = Table.grid(padding=(0, 0))
     outer.add_row(standards_table(report))
     outer.add_row(visit_counts(report, "Visits"))
-    appts = _table("Appointments")
-    a = report.appointments
-    for label, value in (
-        ("Booked", a.appointments_booked),
-        ("Kept", a.appointments_kept),
-        ("No-show", a.appointments_no_show),
-        ("Cancelled by resident", a.appointments_cancelled.resident),
-        ("Cancelled by council", a.appointments_cancelled.council),
-        ("  with 1+ day's notice", a.council_cancellations.with_notice),
-        ("  short notice", a.council_cancellations.breaches),
-    ):
-        appts.add_row(label, str(value))
-    outer.add_row(appts)
+    outer.add_row(appointments_table(report.appointments))
     outcomes, services = _outcomes_and_services(report, names)
     outer.add_row(outcomes)
     outer.add_row(services)
