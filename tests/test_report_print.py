@@ -67,7 +67,7 @@ def test_daily_summary_on_paper(profile: str, large_print: bool) -> None:
     figure("Visits (arrivals)", "113")
     figure("Served at a desk", "92")
     figure("No-shows", "4")
-    figure("Seen in 15 min", "84.0% met")
+    figure("Seen within 15 min", "84.0% met")
     figure("First contact", "74.5% near")  # the standard in words (amber): paper has no colour
     figure("Median wait", "7.5 min")
     figure("Busiest hour", "11:00")
@@ -108,7 +108,7 @@ def test_a_day_without_figures_prints() -> None:
         desks={},
     )
     text = on_paper(render(printout), 42)
-    assert any(t.startswith("Seen in 15 min") and t.endswith("n/a") for t in text)
+    assert any(t.startswith("Seen within 15 min") and t.endswith("n/a") for t in text)
     assert "Desks" not in text
     assert "09:00    0" in text
 

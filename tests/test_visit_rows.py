@@ -19,7 +19,7 @@ from oss_desk.render.html import report_html
 from oss_desk.render.receipt import daily_summary
 from oss_desk.render.text import report_text
 from oss_desk.render.visits import VisitRow, appointment_rows, visit_rows
-from oss_desk.ui.screens.reports import appointments_table, visit_counts
+from oss_desk.ui.screens.reports import appointments_table, standards_table, visit_counts
 
 from .escpos_decoder import decode, text_lines
 from .report_fixtures import SERVICES, daily_fixture, monthly_fixture
@@ -104,9 +104,10 @@ def html_pairs(report: DailyReport | MonthlyReport) -> list[tuple[str, str]]:
     return parser.pairs
 
 
-def cells(table: Table) -> list[tuple[str, str]]:
-    labels, values = (list(column.cells) for column in table.columns)
-    return [(str(label).strip(), str(value)) for label, value in zip(labels, values, strict=True)]
+def cells(table: Table) -> list[tuple[str, ...]]:
+    """A table's rows as shown: each cell's text (the first, a label, without its indent)."""
+    columns = [[str(cell) for cell in column.cells] for column in table.columns]
+    return [(first.strip(), *rest) for first, *rest in zip(*columns, strict=True)]
 
 
 def check_everywhere(report: DailyReport | MonthlyReport) -> tuple[VisitRow, ...]:
@@ -176,3 +177,17 @@ def test_a_month_s_appointment_rows_agree_on_screen_text_and_html(
     assert shown["Booked"] == str(appointments["appointments_booked"])
     assert shown["Cancelled by the council"] == str(cancelled["council"])
     assert shown["Cancelled by the resident"] == str(cancelled["resident"])
+
+
+@settings(max_examples=10, deadline=None)
+@given(target=st.integers(min_value=5, max_value=60))
+def test_the_standards_have_the_same_short_names_on_screen_and_paper(target: int) -> None:
+    """The day's standards, by the names the screen and the printed summary give them (both
+    short of room), with the wait target the office has set."""
+    report = daily_report({**daily_fixture(), "target_minutes": target})
+    on_screen = [label for label, *_ in cells(standards_table(report))]
+    assert on_screen[0] == f"Seen within {target} min"
+    printout = daily_summary(report, council="C", site_name="Hub", service_names=SERVICES)
+    paper = text_lines(decode(render(printout)))
+    for name in on_screen:
+        assert any(line.startswith(f"{name} ") for line in paper), (name, paper)

@@ -26,7 +26,7 @@ from oss_desk.domain.reports import AppointmentFigures, DailyReport, MonthlyRepo
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
-from oss_desk.render.formats import minutes, percent, target
+from oss_desk.render.formats import minutes, percent, short_label, target
 from oss_desk.render.visits import appointment_rows, visit_rows
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
@@ -38,12 +38,6 @@ from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.theme import STYLES
 
 LIVE_REFRESH_SECONDS = 5.0
-SHORT_LABELS = {
-    "within_15_min": "Seen within 15 min",
-    "first_contact": "First contact",
-    "appointments_kept": "Appointments kept",
-    "council_notice": "Council notice",
-}
 STATUS_STYLES = {"green": "bold green", "amber": "bold yellow", "red": "bold red", "none": "dim"}
 
 
@@ -278,7 +272,7 @@ def standards_table(report: PeriodReport) -> Table:
     for standard in report.standards:
         style = STATUS_STYLES.get(standard.status, "")
         table.add_row(
-            SHORT_LABELS.get(standard.key, standard.label),
+            short_label(standard.key, report.target_minutes, standard.label),
             Text(percent(standard.value), style=style),
             Text(standard.status.word.upper(), style=style),
             Text(target(standard, symbols=True), style="dim"),
