@@ -13,13 +13,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.table import Table
 
+from oss_desk.domain.models import Outcome
 from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.hardware.templates import render
 from oss_desk.render.html import report_html
 from oss_desk.render.receipt import daily_summary
 from oss_desk.render.text import report_text
-from oss_desk.render.visits import VisitRow, appointment_rows, visit_rows
-from oss_desk.ui.screens.reports import appointments_table, standards_table, visit_counts
+from oss_desk.render.visits import (
+    OUTCOME_LABELS,
+    VisitRow,
+    appointment_rows,
+    outcome_rows,
+    visit_rows,
+)
+from oss_desk.ui.screens.reports import (
+    appointments_table,
+    outcomes_table,
+    standards_table,
+    visit_counts,
+)
 
 from .escpos_decoder import decode, text_lines
 from .report_fixtures import SERVICES, daily_fixture, monthly_fixture
@@ -43,6 +55,7 @@ FIGURES = st.fixed_dictionaries(
         "appointments_arranged": counts,
         "wait_median_minutes": waits,
         "wait_p90_minutes": waits,
+        "outcomes": st.fixed_dictionaries({outcome.value: counts for outcome in Outcome}),
     }
 )
 
@@ -59,27 +72,43 @@ APPOINTMENTS = st.fixed_dictionaries(
 )
 
 
-class Figures(HTMLParser):
-    """The (label, value) pairs of the page's headline figures (``<dl class="figures">``)."""
+class Page(HTMLParser):
+    """A page's headline figures (``<dl class="figures">``: (label, value) pairs, in order) and
+    its tables (caption -> rows, each row's cells)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.pairs: list[tuple[str, str]] = []
-        self._in: str | None = None
+        self.tables: dict[str, list[list[str]]] = {}
+        self._text: list[str] | None = None
         self._label = ""
+        self._caption = ""
+        self._row: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("dt", "dd"):
-            self._in = tag
+        if tag in ("dt", "dd", "th", "td", "caption"):
+            self._text = []
+        elif tag == "tr":
+            self._row = []
 
     def handle_endtag(self, tag: str) -> None:
-        self._in = None
+        text = "".join(self._text or [])
+        self._text = None
+        if tag == "dt":
+            self._label = text
+        elif tag == "dd":
+            self.pairs.append((self._label, text))
+        elif tag == "caption":
+            self._caption = text
+            self.tables[text] = []
+        elif tag in ("th", "td"):
+            self._row.append(text)
+        elif tag == "tr" and self._caption:
+            self.tables[self._caption].append(self._row)
 
     def handle_data(self, data: str) -> None:
-        if self._in == "dt":
-            self._label = data
-        elif self._in == "dd":
-            self.pairs.append((self._label, data))
+        if self._text is not None:
+            self._text.append(data)
 
 
 def shown_in_order(rows: tuple[VisitRow, ...], lines: list[str]) -> list[int]:
@@ -98,10 +127,14 @@ def shown_in_order(rows: tuple[VisitRow, ...], lines: list[str]) -> list[int]:
     return at
 
 
-def html_pairs(report: DailyReport | MonthlyReport) -> list[tuple[str, str]]:
-    parser = Figures()
+def html_page(report: DailyReport | MonthlyReport) -> Page:
+    parser = Page()
     parser.feed(report_html(report, council="Test Council", site_name="Hub", service_names={}))
-    return parser.pairs
+    return parser
+
+
+def html_pairs(report: DailyReport | MonthlyReport) -> list[tuple[str, str]]:
+    return html_page(report).pairs
 
 
 def cells(table: Table) -> list[tuple[str, ...]]:
@@ -113,16 +146,25 @@ def cells(table: Table) -> list[tuple[str, ...]]:
 def check_everywhere(report: DailyReport | MonthlyReport) -> tuple[VisitRow, ...]:
     rows = visit_rows(report)
     pairs = [(row.label, row.value) for row in rows]
-    # The screen's table and the page's first figures are exactly the rows.
+    outcomes = outcome_rows(report.figures.outcomes)
+    # The screen's tables and the page's first figures and outcomes table are exactly the rows.
     assert cells(visit_counts(report, "The day")) == pairs
-    assert html_pairs(report)[: len(pairs)] == pairs
+    assert cells(outcomes_table(report)) == [(row.label, row.value) for row in outcomes]
+    page = html_page(report)
+    assert page.pairs[: len(pairs)] == pairs
+    assert [tuple(cells[:2]) for cells in page.tables["Outcomes of finished visits"][1:]] == [
+        (row.label, row.value) for row in outcomes
+    ]
     # The text report: each row on a line of its own, in order (definitions may follow one).
-    shown_in_order(rows, report_text(report, SERVICES, "Hub").splitlines())
+    text = report_text(report, SERVICES, "Hub").splitlines()
+    shown_in_order(rows, text)
+    shown_in_order(outcomes, text[text.index("  Outcomes") :])
     if isinstance(report, DailyReport):
         printout = daily_summary(report, council="C", site_name="Hub", service_names=SERVICES)
         paper = text_lines(decode(render(printout)))
         at = shown_in_order(rows, paper)
         assert at == list(range(at[0], at[0] + len(rows)))  # one block on paper
+        shown_in_order(outcomes, paper[paper.index("Outcomes") :])
     return rows
 
 
@@ -191,3 +233,8 @@ def test_the_standards_have_the_same_short_names_on_screen_and_paper(target: int
     paper = text_lines(decode(render(printout)))
     for name in on_screen:
         assert any(line.startswith(f"{name} ") for line in paper), (name, paper)
+
+
+def test_every_outcome_has_its_words_in_the_reports() -> None:
+    assert set(OUTCOME_LABELS) == set(Outcome)
+    assert len(set(OUTCOME_LABELS.values())) == len(Outcome)

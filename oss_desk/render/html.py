@@ -58,15 +58,7 @@ from oss_desk.render.html_scorecard import (
     wait_block,
 )
 from oss_desk.render.svg import Bar, Series, e, line_chart
-from oss_desk.render.visits import appointment_rows, visit_rows
-
-OUTCOME_LABELS = {
-    "resolved": "Resolved",
-    "signposted": "Signposted",
-    "referred": "Referred to a back office",
-    "appointment": "Needs an appointment",
-    "callback": "Callback arranged",
-}
+from oss_desk.render.visits import appointment_rows, outcome_rows, visit_rows
 
 
 def report_html(
@@ -284,8 +276,8 @@ def _work_section(
 def _outcomes_table(outcomes: Mapping[str, int]) -> str:
     total = sum(outcomes.values())
     rows = [
-        row(OUTCOME_LABELS.get(key, key), str(n), percent(pct(n, total)))
-        for key, n in outcomes.items()
+        row(shown.label, shown.value, percent(pct(n, total)))
+        for shown, n in zip(outcome_rows(outcomes), outcomes.values(), strict=True)
     ]
     return table("Outcomes of finished visits", ["Outcome", "Visits", "Share"], rows)
 

@@ -19,7 +19,7 @@ from oss_desk.domain.standards import (
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import KIND_NAMES
 from oss_desk.render.formats import MISSING, minutes, percent, short_label, target
-from oss_desk.render.visits import visit_rows
+from oss_desk.render.visits import outcome_rows, visit_rows
 
 
 def _rated(standard: Standard | None) -> str:
@@ -69,7 +69,7 @@ def daily_summary(
     services = tuple(
         (f"{code} {service_names.get(code, code)}", str(n)) for code, n in f.by_service.items()
     )
-    outcomes = tuple((key.capitalize(), str(n)) for key, n in f.outcomes.items())
+    outcomes = tuple((row.label, row.value) for row in outcome_rows(f.outcomes))
     desks = tuple(
         (
             desk,

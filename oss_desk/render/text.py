@@ -27,7 +27,7 @@ from oss_desk.domain.standards import Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
-from oss_desk.render.visits import appointment_rows, visit_rows
+from oss_desk.render.visits import appointment_rows, outcome_rows, visit_rows
 
 RAG_WORDS = {
     Status.GREEN: "GREEN, met",
@@ -133,8 +133,8 @@ def _visit_lines(
         for site, n in f.by_site.items():
             lines.append(f"    {site:31s} {n:4d}")
     lines += ["", "  Outcomes"]
-    for outcome, n in f.outcomes.items():
-        lines.append(f"    {outcome:12s} {n:4d}")
+    for outcome in outcome_rows(f.outcomes):
+        lines.append(f"    {outcome.label:28s} {outcome.value:>4}")
     lines += _flag_lines(f.flags, list(f.by_service), organisations or {})
     lines += ["", "  Desks                       served   median    total"]
     for desk, d in f.desks.items():

@@ -1,14 +1,26 @@
-"""The visit counts and the appointment figures of a report, worded and ordered once for every
-presentation: the desk's reports screen, the text report, the HTML page and the printed summary
-show these rows, in this order, with these words (a figure on screen, on paper and on a page
-must agree)."""
+"""The visit counts, the outcomes and the appointment figures of a report, worded and ordered
+once for every presentation: the desk's reports screen, the text report, the HTML page and the
+printed summary show these rows, in this order, with these words (a figure on screen, on paper
+and on a page must agree)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from oss_desk.domain.models import Outcome
 from oss_desk.domain.reports import AppointmentFigures, DailyReport, PeriodReport
 from oss_desk.render.formats import count, hour, minutes, percent
+
+OUTCOME_LABELS: dict[str, str] = {
+    Outcome.RESOLVED: "Resolved",
+    Outcome.SIGNPOSTED: "Signposted",
+    Outcome.REFERRED: "Referred to a back office",
+    Outcome.APPOINTMENT: "Needs an appointment",
+    Outcome.CALLBACK: "Callback arranged",
+}
+"""How a visit ended, as a report's row says it (the desk's outcome dialog gives the stored word
+and its description: :attr:`Outcome.words`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +77,8 @@ def appointment_rows(a: AppointmentFigures) -> tuple[VisitRow, ...]:
         VisitRow("Cancelled by the resident", count(a.appointments_cancelled.resident)),
         VisitRow("Cancelled by the council", count(a.appointments_cancelled.council)),
     )
+
+
+def outcome_rows(outcomes: Mapping[str, int]) -> tuple[VisitRow, ...]:
+    """The visits finished with each outcome, in the report's order."""
+    return tuple(VisitRow(OUTCOME_LABELS.get(key, key), count(n)) for key, n in outcomes.items())

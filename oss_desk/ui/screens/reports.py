@@ -27,7 +27,7 @@ from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.formats import minutes, percent, short_label, target
-from oss_desk.render.visits import appointment_rows, visit_rows
+from oss_desk.render.visits import appointment_rows, outcome_rows, visit_rows
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -301,10 +301,16 @@ def appointments_table(figures: AppointmentFigures) -> Table:
     return table
 
 
+def outcomes_table(report: PeriodReport) -> Table:
+    """The visits finished with each outcome (the rows every presentation shows)."""
+    table = _table("Outcomes")
+    for row in outcome_rows(report.figures.outcomes):
+        table.add_row(row.label, row.value)
+    return table
+
+
 def _outcomes_and_services(report: PeriodReport, names: dict[str, str]) -> tuple[Table, Table]:
-    outcomes = _table("Outcomes")
-    for outcome, n in report.figures.outcomes.items():
-        outcomes.add_row(outcome, str(n))
+    outcomes = outcomes_table(report)
     services = _table("By service")
     for code, n in report.figures.by_service.items():
         services.add_row(code, names.get(code, code), str(n))
