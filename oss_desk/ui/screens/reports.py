@@ -234,7 +234,8 @@ class ReportsScreen(DeskScreen):
                 plt.xlim(0.5, len(xs) + 0.5)
                 plt.yticks([0.0, 20.0, 40.0, 60.0, 80.0, 100.0])
                 plt.ylim(0, 100)
-            plt.title(f"12 months: * within 15 min, + first contact (%; line: {goal})")
+            t = data.target_minutes
+            plt.title(f"12 months: * within {t} min, + first contact (%; line: {goal})")
         plot.refresh()
 
     # Actions -----------------------------------------------------------------------------------
