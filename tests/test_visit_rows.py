@@ -15,10 +15,11 @@ from rich.table import Table
 
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.reports import DailyReport, MonthlyReport
+from oss_desk.domain.standards import Status
 from oss_desk.hardware.templates import render
 from oss_desk.render.html import report_html
 from oss_desk.render.receipt import daily_summary
-from oss_desk.render.text import report_text
+from oss_desk.render.text import rag_words, report_text
 from oss_desk.render.visits import (
     OUTCOME_LABELS,
     VisitRow,
@@ -238,3 +239,14 @@ def test_the_standards_have_the_same_short_names_on_screen_and_paper(target: int
 def test_every_outcome_has_its_words_in_the_reports() -> None:
     assert set(OUTCOME_LABELS) == set(Outcome)
     assert len(set(OUTCOME_LABELS.values())) == len(Outcome)
+
+
+def test_the_text_report_rates_a_standard_in_its_status_word() -> None:
+    """The text report's rating: the colour, then the status's own word (as every report)."""
+    assert [rag_words(status) for status in Status] == [
+        "GREEN, met",
+        "AMBER, near: below the target by a little",
+        "RED, missed",
+        "",
+    ]
+    assert all(status.word in rag_words(status) for status in Status)

@@ -29,13 +29,15 @@ from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
 from oss_desk.render.visits import appointment_rows, outcome_rows, visit_rows
 
-RAG_WORDS = {
-    Status.GREEN: "GREEN, met",
-    Status.AMBER: "AMBER, near: below the target by a little",
-    Status.RED: "RED, missed",
-    Status.NONE: "",
-}
-"""A status in words (the text report)."""
+
+def rag_words(status: Status) -> str:
+    """A status in words for the text report: its colour and its word (``GREEN, met``), what
+    near means beside amber; nothing for no rating."""
+    if status is Status.NONE:
+        return ""
+    near = ": below the target by a little" if status is Status.AMBER else ""
+    return f"{status.name}, {status.word}{near}"
+
 
 WIDTH = 96
 
@@ -52,7 +54,7 @@ def _standards(report: PeriodReport) -> list[str]:
     lines = ["  Standards"]
     width = max((len(s.label) for s in report.standards), default=0) + 2
     for s in report.standards:
-        status = RAG_WORDS[s.status]
+        status = rag_words(s.status)
         note = target(s, prefix="target ") + (f": {status}" if status else "")
         lines.append(f"    {s.label:<{width}}{percent(s.value):>7}   ({note})")
         lines += _note(s.definition)
