@@ -57,8 +57,8 @@ from oss_desk.render.html_scorecard import (
     scorecard_section,
     wait_block,
 )
+from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
 from oss_desk.render.svg import Bar, Series, e, line_chart
-from oss_desk.render.visits import appointment_rows, outcome_rows, visit_rows
 
 
 def report_html(

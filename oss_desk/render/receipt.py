@@ -19,7 +19,7 @@ from oss_desk.domain.standards import (
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import KIND_NAMES
 from oss_desk.render.formats import MISSING, minutes, percent, short_label, target
-from oss_desk.render.visits import outcome_rows, visit_rows
+from oss_desk.render.rows import outcome_rows, visit_rows
 
 
 def _rated(standard: Standard | None) -> str:

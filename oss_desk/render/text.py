@@ -27,7 +27,7 @@ from oss_desk.domain.standards import Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
-from oss_desk.render.visits import appointment_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
 
 
 def rag_words(status: Status) -> str:

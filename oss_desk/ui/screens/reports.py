@@ -27,7 +27,7 @@ from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.formats import minutes, percent, short_label, target
-from oss_desk.render.visits import appointment_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session

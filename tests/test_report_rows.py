@@ -1,7 +1,8 @@
-"""The visit counts of a report agree wherever they are shown: the text report, the HTML page
-(parsed), the printed summary (its bytes decoded) and the desk's reports screen (its table's
-cells) show the same labels and values in the same order, for any figures; so do a month's
-appointment figures (screen, text and HTML: the receipt prints a day)."""
+"""The rows of a report agree wherever they are shown: the text report, the HTML page (parsed),
+the printed summary (its bytes decoded) and the desk's reports screen (its table's cells) show
+the same visit counts and outcomes, labels and values, in the same order, for any figures; so
+do a month's appointment figures (screen, text and HTML: the receipt prints a day), and the
+standards' short names on screen and paper."""
 
 from __future__ import annotations
 
@@ -19,14 +20,14 @@ from oss_desk.domain.standards import Status
 from oss_desk.hardware.templates import render
 from oss_desk.render.html import report_html
 from oss_desk.render.receipt import daily_summary
-from oss_desk.render.text import rag_words, report_text
-from oss_desk.render.visits import (
+from oss_desk.render.rows import (
     OUTCOME_LABELS,
-    VisitRow,
+    FigureRow,
     appointment_rows,
     outcome_rows,
     visit_rows,
 )
+from oss_desk.render.text import rag_words, report_text
 from oss_desk.ui.screens.reports import (
     appointments_table,
     outcomes_table,
@@ -112,7 +113,7 @@ class Page(HTMLParser):
             self._text.append(data)
 
 
-def shown_in_order(rows: tuple[VisitRow, ...], lines: list[str]) -> list[int]:
+def shown_in_order(rows: tuple[FigureRow, ...], lines: list[str]) -> list[int]:
     """Where each row is, as ``label  value`` on a line of its own, each after the one before
     (fails at the first row not found)."""
     at: list[int] = []
@@ -144,7 +145,7 @@ def cells(table: Table) -> list[tuple[str, ...]]:
     return [(first.strip(), *rest) for first, *rest in zip(*columns, strict=True)]
 
 
-def check_everywhere(report: DailyReport | MonthlyReport) -> tuple[VisitRow, ...]:
+def check_everywhere(report: DailyReport | MonthlyReport) -> tuple[FigureRow, ...]:
     rows = visit_rows(report)
     pairs = [(row.label, row.value) for row in rows]
     outcomes = outcome_rows(report.figures.outcomes)

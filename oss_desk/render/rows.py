@@ -24,7 +24,7 @@ and its description: :attr:`Outcome.words`)."""
 
 
 @dataclass(frozen=True, slots=True)
-class VisitRow:
+class FigureRow:
     """One figure: its label, its value as written, and whether it is a part of the row above
     (walk-ins and appointments are parts of the visits: indented where the layout can)."""
 
@@ -40,45 +40,45 @@ class VisitRow:
         return f"  {self.label}" if self.part else self.label
 
 
-def visit_rows(report: PeriodReport) -> tuple[VisitRow, ...]:
+def visit_rows(report: PeriodReport) -> tuple[FigureRow, ...]:
     """Arrivals, how they ended, the waits and (a day) who is still waiting and the busiest
     hour."""
     f = report.figures
     day = report if isinstance(report, DailyReport) else None
     rows = [
-        VisitRow("Visits (arrivals)", count(f.visits)),
-        VisitRow("Walk-ins", count(f.walk_ins), part=True),
-        VisitRow("By appointment", count(f.appointment_visits), part=True),
-        VisitRow("Served at a desk", count(f.served)),
-        VisitRow("Dealt with at meet-and-greet", count(f.quick_visits)),
-        VisitRow("No-shows", count(f.no_shows)),
-        VisitRow("Services delivered", count(f.services_delivered)),
-        VisitRow("Appointments arranged", count(f.appointments_arranged)),
+        FigureRow("Visits (arrivals)", count(f.visits)),
+        FigureRow("Walk-ins", count(f.walk_ins), part=True),
+        FigureRow("By appointment", count(f.appointment_visits), part=True),
+        FigureRow("Served at a desk", count(f.served)),
+        FigureRow("Dealt with at meet-and-greet", count(f.quick_visits)),
+        FigureRow("No-shows", count(f.no_shows)),
+        FigureRow("Services delivered", count(f.services_delivered)),
+        FigureRow("Appointments arranged", count(f.appointments_arranged)),
     ]
     if day is not None:
-        rows.append(VisitRow("Still waiting", count(day.still_waiting)))
+        rows.append(FigureRow("Still waiting", count(day.still_waiting)))
     rows += [
-        VisitRow("Median wait", minutes(f.wait_median_minutes)),
-        VisitRow("90th percentile wait", minutes(f.wait_p90_minutes), definition="wait"),
+        FigureRow("Median wait", minutes(f.wait_median_minutes)),
+        FigureRow("90th percentile wait", minutes(f.wait_p90_minutes), definition="wait"),
     ]
     if day is not None:
-        rows.append(VisitRow("Busiest hour", hour(day.busiest_hour)))
+        rows.append(FigureRow("Busiest hour", hour(day.busiest_hour)))
     return tuple(rows)
 
 
-def appointment_rows(a: AppointmentFigures) -> tuple[VisitRow, ...]:
+def appointment_rows(a: AppointmentFigures) -> tuple[FigureRow, ...]:
     """Booked, kept, no-shows and cancelled (a month or longer), the council last: what each
     presentation adds about the notice the council gave follows it."""
     return (
-        VisitRow("Booked", count(a.appointments_booked)),
-        VisitRow("Kept (checked in)", count(a.appointments_kept)),
-        VisitRow("No-shows", count(a.appointments_no_show)),
-        VisitRow("Kept (of kept and no-shows)", percent(a.appointments_kept_pct)),
-        VisitRow("Cancelled by the resident", count(a.appointments_cancelled.resident)),
-        VisitRow("Cancelled by the council", count(a.appointments_cancelled.council)),
+        FigureRow("Booked", count(a.appointments_booked)),
+        FigureRow("Kept (checked in)", count(a.appointments_kept)),
+        FigureRow("No-shows", count(a.appointments_no_show)),
+        FigureRow("Kept (of kept and no-shows)", percent(a.appointments_kept_pct)),
+        FigureRow("Cancelled by the resident", count(a.appointments_cancelled.resident)),
+        FigureRow("Cancelled by the council", count(a.appointments_cancelled.council)),
     )
 
 
-def outcome_rows(outcomes: Mapping[str, int]) -> tuple[VisitRow, ...]:
+def outcome_rows(outcomes: Mapping[str, int]) -> tuple[FigureRow, ...]:
     """The visits finished with each outcome, in the report's order."""
-    return tuple(VisitRow(OUTCOME_LABELS.get(key, key), count(n)) for key, n in outcomes.items())
+    return tuple(FigureRow(OUTCOME_LABELS.get(key, key), count(n)) for key, n in outcomes.items())
