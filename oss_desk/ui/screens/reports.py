@@ -73,7 +73,8 @@ class ReportsScreen(DeskScreen):
     FOCUS = "#report-figures-box"
     HELP = (
         "The daily footfall summary (D) or the monthly dashboard (M), against the council's "
-        f"standards: over {SEEN_WITHIN_TARGET.target}% seen within 15 minutes of arrival, "
+        f"standards: over {SEEN_WITHIN_TARGET.target}% seen within the office's wait target "
+        "of arrival (15 minutes unless it set another), "
         f"{FIRST_CONTACT.target}% resolved at first contact. "
         "Each standard shows its value, its target and a word: met, near (within the amber "
         "margin) or missed. [ and ] go to the day or month before or after; T comes back "
@@ -352,7 +353,7 @@ def daily_table(report: DailyReport, names: dict[str, str]) -> Table:
         outer.add_row(needs)
     if report.previous_weeks:
         compare = _table("Same weekday before", header=True)
-        for column in ("Date", "Arrivals", "15 min", "First"):
+        for column in ("Date", "Arrivals", f"{report.target_minutes} min", "First"):
             compare.add_column(column, justify="right" if column != "Date" else "left")
         for week in report.previous_weeks:
             compare.add_row(
