@@ -1,0 +1,146 @@
+"""A partial update that renders only the widgets on the changed lines writes to the terminal
+exactly what Textual's own partial update writes: every frame compared, byte for byte, in a
+layout of nested panels (borders, padding, backgrounds, columns side by side) changed at
+random, and at a real adviser desk calling, recalling and putting back residents."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from rich.text import Text
+from textual._compositor import ChopsUpdate, Compositor
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.widgets import Static
+
+from oss_desk.ui.compositor import LineCompositor
+from oss_desk.ui.screens import base
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.widgets.big_code import BigCode
+
+from .conftest import AppFactory, settled, until
+
+
+class Checked(LineCompositor):
+    """Renders each partial update both ways and keeps what each would write to the terminal,
+    and how many widgets each asked for lines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frames: list[tuple[str, str, int, int]] = []
+        self.asked = 0
+
+    def _get_renders(
+        self, crop: Region | None = None
+    ) -> Iterable[tuple[Region, Region, list[Strip]]]:
+        for render in super()._get_renders(crop):
+            self.asked += 1
+            yield render
+
+    def render_partial_update(self) -> ChopsUpdate | None:
+        regions = set(self._dirty_regions)
+        self.asked = 0
+        ours = super().render_partial_update()
+        ours_asked, self.asked = self.asked, 0
+        self._dirty_regions.update(regions)
+        theirs = Compositor.render_partial_update(self)  # not partial here: Textual's way
+        assert (ours is None) == (theirs is None)
+        if ours is not None and theirs is not None:
+            console = _console()
+            self.frames.append(
+                (
+                    ours.render_segments(console),
+                    theirs.render_segments(console),
+                    ours_asked,
+                    self.asked,
+                )
+            )
+        return ours
+
+
+def _console() -> Console:
+    return Console(width=120, height=36, force_terminal=True, color_system="truecolor")
+
+
+class Panels(Screen[None]):
+    CSS = """
+    #left { width: 30; padding: 0 1; border-right: tall $panel; }
+    #right { padding: 1 2; background: $surface; }
+    .tall { height: 3; }
+    .framed { border: round $accent; height: auto; }
+    #bottom { dock: bottom; height: 2; background: $panel; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._compositor = Checked()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            with Vertical(id="left"):
+                for n in range(6):
+                    yield Static(f"left {n}", id=f"l{n}", classes="tall" if n % 2 else "")
+            with Vertical(id="right"):
+                for n in range(5):
+                    yield Static(f"right {n}", id=f"r{n}", classes="framed" if n % 2 else "")
+        yield Static("keys", id="bottom")
+
+
+class PanelsApp(App[None]):
+    def on_mount(self) -> None:
+        self.push_screen(Panels())
+
+
+WORDS = ["C001", "Council Tax", "é", "漢字", "x"]
+
+
+def frames(screen: Screen[Any]) -> list[tuple[str, str, int, int]]:
+    compositor = screen._compositor
+    assert isinstance(compositor, Checked)
+    return compositor.frames
+
+
+async def test_random_changes_write_what_textual_writes() -> None:
+    rng = random.Random(8)
+    app = PanelsApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        statics = [w for w in app.screen.query(Static) if w.id]
+        for step in range(60):
+            for widget in rng.sample(statics, rng.randint(1, 3)):
+                words = " ".join(rng.choice(WORDS) for _ in "ab")
+                style = rng.choice(["bold", "dim", "reverse", ""])
+                widget.update(Text(f"{step} {words}", style=style), layout=False)
+            await pilot.pause()
+        shown = frames(app.screen)
+    assert len(shown) >= 40
+    for ours, theirs, _, _ in shown:
+        assert ours == theirs
+    assert sum(o for *_, o, _ in shown) < sum(t for *_, t in shown)  # fewer widgets asked
+
+
+async def test_an_adviser_desks_frames_are_textuals(
+    office: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(base, "LineCompositor", Checked)
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        for key in "nqnrqn":
+            await pilot.press(key)
+            await settled(pilot)
+        await until(lambda: screen.query_one(BigCode).code != "----")
+        shown = frames(screen)
+    assert shown
+    for ours, theirs, _, _ in shown:
+        assert ours == theirs
