@@ -1,4 +1,5 @@
-"""A compositor that, for a partial update, asks only the widgets on the changed lines for them.
+"""Drawing a small change quickly: a compositor that, for a partial update, asks only the
+widgets on the changed lines for them (:class:`LineCompositor`), and :func:`draw_now`.
 
 Textual (8.2, pinned) picks the widgets to render for a partial update by their *clip* (the
 container they sit in: for most widgets the whole screen), not by where they are, and then
@@ -13,15 +14,21 @@ line is cut into pieces where the widgets' edges are, so each widget still gives
 What reaches the terminal is the same: a partial update writes only the changed spans, and a
 widget that gives a piece of a changed span is on that line and meets the update. A full
 update (the first frame, a resize, a screenshot) is Textual's own.
+
+Both lean on Textual's private compositor and screen members (Textual is pinned; the tests in
+``tests/ui/test_compositor.py`` compare every frame with Textual's own).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
+from textual.screen import Screen
 from textual.strip import Strip
+from textual.widget import Widget
 
 
 class LineCompositor(Compositor):
@@ -51,3 +58,31 @@ class LineCompositor(Compositor):
             first, last = max(y, top), min(y + height, bottom)
             shown = Region(x, first, width, last - first)  # whole lines: the update's lines
             yield region, shown, widget.render_lines(shown.translate((-region.x, -region.y)))
+
+
+def draw_now(screen: Screen[Any]) -> bool:
+    """Draw the widgets repainted so far, now, as Textual's next frame would draw them (its
+    update timer's work: the same update of the compositor and the same frame), without the
+    round of messages that leads there (each changed widget tells the screen on its own idle,
+    then the screen waits for its idle and its timer): the frame that shows a desk's own
+    change a quarter of a millisecond sooner. Nothing is drawn (False) when the screen is not
+    on top, inside a batch of updates, or when a widget's size may change (Textual's frame
+    lays the screen out first)."""
+    app = screen.app
+    if app._batch_count or screen is not app.screen or not screen.is_current:
+        return False
+    if screen._layout_required or screen._scroll_required:
+        return False
+    changed: list[Widget] = []
+    for widget in screen.walk_children(Widget):
+        if widget._layout_required:
+            return False
+        if widget._repaint_required and widget.display:
+            changed.append(widget)
+    if not changed:
+        return False
+    for widget in changed:
+        widget._repaint_required = False  # repainted here: it need not tell the screen
+    screen._compositor.update_widgets({*screen._dirty_widgets, *changed})
+    screen._compositor_refresh()
+    return True

@@ -21,7 +21,8 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Static
 
-from oss_desk.ui.compositor import LineCompositor
+from oss_desk.domain.models import Ticket
+from oss_desk.ui.compositor import LineCompositor, draw_now
 from oss_desk.ui.screens import base
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.big_code import BigCode
@@ -144,3 +145,61 @@ async def test_an_adviser_desks_frames_are_textuals(
     assert shown
     for ours, theirs, _, _ in shown:
         assert ours == theirs
+
+
+async def test_a_change_is_drawn_at_once_unless_a_layout_is_due() -> None:
+    app = PanelsApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        drawn = frames(screen)
+        line = screen.query_one("#l0", Static)
+        line.update("C001 at Desk 1", layout=False)
+        before = len(drawn)
+        assert draw_now(screen)
+        assert len(drawn) == before + 1  # drawn in this call, not on a later message
+        assert "C001 at Desk 1" in drawn[-1][0]
+        assert not draw_now(screen)  # nothing left to draw
+        await pilot.pause()
+        assert len(drawn) == before + 1  # and Textual's own frame has nothing more to draw
+        line.update("laid out", layout=True)
+        assert not draw_now(screen)  # Textual lays the screen out first, in its own frame
+        assert len(drawn) == before + 1
+        await pilot.pause()
+        assert "laid out" in drawn[-1][0]
+
+
+async def test_the_called_ticket_is_drawn_when_its_result_is_shown(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    shown_codes: list[str] = []
+    codes_when_shown: list[list[str]] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        display, show = app._display, app.show_result
+
+        def displayed(on: Screen[Any], renderable: object) -> None:
+            if renderable is not None:
+                shown_codes.append(on.query_one(BigCode).code)
+            display(on, renderable)  # type: ignore[arg-type]
+
+        def show_result(ticket: Ticket) -> None:
+            show(ticket)
+            codes_when_shown.append(list(shown_codes))
+
+        app._display = displayed  # type: ignore[method-assign,assignment]
+        app.show_result = show_result  # type: ignore[method-assign]
+        await until(
+            lambda: (
+                "Waiting for Desk 1: 4" in str(screen.query_one("#waiting-title", Static).content)
+            )
+        )
+        await settled(pilot)  # nothing else to draw when the key comes (a person's pace)
+        await pilot.press("n")
+        await settled(pilot)
+        await until(lambda: screen.query_one(BigCode).code != "----")
+        code = screen.query_one(BigCode).code
+    assert codes_when_shown and codes_when_shown[0][-1] == code
