@@ -8,12 +8,14 @@ widgets changed, nine lines of the screen) fetches every line of all thirteen wi
 screen (the key bar, the queue table, the bars...), runs each line through the line filters,
 and throws away all but the nine changed lines: most of the frame's cost.
 
-Here, in a partial update, a widget is rendered only when its visible part (its region within
-its clip) meets the update, and only on the update's lines. Along a line nothing is cut (a
-line is cut into pieces where the widgets' edges are, so each widget still gives whole lines).
-What reaches the terminal is the same: a partial update writes only the changed spans, and a
-widget that gives a piece of a changed span is on that line and meets the update. A full
-update (the first frame, a resize, a screenshot) is Textual's own.
+Here, in a partial update, a widget is rendered only when part of the update is seen on it:
+the update's regions, less what the widgets in front of it cover (the containers behind the
+changed widgets are not asked at all), and only on those lines. Along a line nothing is cut
+(a line is cut into pieces where the widgets' edges are, so each widget still gives whole
+lines). What reaches the terminal is the same: a partial update writes only the changed
+spans, and each piece of them comes from the front-most widget there (Textual does not blend
+a widget with what is behind it; the first piece for a place wins), which is exactly a widget
+seen in the update. A full update (the first frame, a resize, a screenshot) is Textual's own.
 
 Both lean on Textual's private compositor and screen members (Textual is pinned; the tests in
 ``tests/ui/test_compositor.py`` compare every frame with Textual's own).
@@ -32,32 +34,54 @@ from textual.widget import Widget
 
 
 class LineCompositor(Compositor):
-    """:class:`Compositor` whose partial updates render only the widgets on the changed
-    lines, and only those lines of them."""
+    """:class:`Compositor` whose partial updates render only the widgets seen in the update
+    (not hidden there by widgets in front of them), and only the update's lines of them."""
 
-    _partial = False
+    _update: list[Region] | None = None
 
     def render_partial_update(self) -> ChopsUpdate | None:
-        self._partial = True
+        screen = self.size.region
+        self._update = [r for r in (r.intersection(screen) for r in self._dirty_regions) if r]
         try:
             return super().render_partial_update()
         finally:
-            self._partial = False
+            self._update = None
 
     def _get_renders(
         self, crop: Region | None = None
     ) -> Iterable[tuple[Region, Region, list[Strip]]]:
-        if not self._partial or not crop:
+        unseen = self._update
+        if unseen is None or not crop:
             yield from super()._get_renders(crop)
             return
-        top, bottom = crop.y, crop.bottom
-        for widget, (region, clip) in self.visible_widgets.items():
-            x, y, width, height = visible = region.intersection(clip)
-            if not width or not height or not crop.overlaps(visible):
-                continue
-            first, last = max(y, top), min(y + height, bottom)
-            shown = Region(x, first, width, last - first)  # whole lines: the update's lines
+        for widget, (region, clip) in self.visible_widgets.items():  # front to back
+            if not unseen:
+                return
+            visible = region.intersection(clip)
+            seen = [part for part in (r.intersection(visible) for r in unseen) if part]
+            if not seen:
+                continue  # not in the update, or hidden there by widgets in front of it
+            top, bottom = min(r.y for r in seen), max(r.bottom for r in seen)
+            shown = Region(visible.x, top, visible.width, bottom - top)  # whole lines
             yield region, shown, widget.render_lines(shown.translate((-region.x, -region.y)))
+            unseen = [part for r in unseen for part in _outside(r, visible)]
+
+
+def _outside(region: Region, cover: Region) -> list[Region]:
+    """The parts of ``region`` that ``cover`` leaves uncovered (at most four rectangles)."""
+    if not region.overlaps(cover):
+        return [region]
+    x, y, width, _ = region
+    right, bottom = region.right, region.bottom
+    top = max(y, cover.y)
+    low = min(bottom, cover.bottom)
+    parts = [
+        Region(x, y, width, top - y),  # above
+        Region(x, low, width, bottom - low),  # below
+        Region(x, top, max(0, cover.x - x), low - top),  # left, beside it
+        Region(cover.right, top, max(0, right - cover.right), low - top),  # right
+    ]
+    return [part for part in parts if part]
 
 
 def draw_now(screen: Screen[Any]) -> bool:
