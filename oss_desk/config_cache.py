@@ -4,7 +4,7 @@ current: a short command does not pay for pydantic.
 Importing pydantic and building the settings models is most of a short command's start-up
 (``python -X importtime oss-desk queue``). So the first process to load a configuration validates
 it as ever (:func:`oss_desk.config.build_settings`) and writes what came out, field by field, to
-``<database>.settings.json``; the processes after it read that copy back into plain sections
+``<database>.settings.<uid>.json``; the processes after it read that copy back into plain sections
 with the same fields and the same methods (:mod:`oss_desk.config_methods`), and import pydantic
 only when the copy is missing, stale or unreadable. Anything else asked of a plain section (a
 model method such as ``model_copy``) is answered by the real model, validated on first need.
@@ -17,7 +17,9 @@ upgrade therefore validates again, and a bad configuration gets the same error a
 are never cached). The copy is replaced atomically (a temporary file, then a rename), so
 concurrent processes read a whole copy or none; a read-only or full disk only means the next
 process validates again. The copy holds no more than the database holds, and is written with
-the database's folder's permissions left alone and its own mode 0600.
+the database's folder's permissions left alone and its own mode 0600. Each operating-system
+account keeps its own copy (the name holds its user id): two accounts sharing one database folder
+would otherwise each find the other's copy unreadable and replace it, and both validate every time.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("oss_desk.config")
 
-SUFFIX = ".settings.json"
+SUFFIX = ".json"
 FORMAT = 1
 
 NOT_SETTINGS = frozenset(
@@ -61,8 +63,11 @@ the key so that they do not invalidate the copy. Every other ``OSS_DESK_*`` vari
 MAX_CACHE_BYTES = 4 << 20
 
 
-def cache_path(db: Path) -> Path:
-    return db.with_name(db.name + SUFFIX)
+def cache_path(db: Path, uid: int | None = None) -> Path:
+    """This account's copy for ``db`` (``uid``: another account's)."""
+    if uid is None:
+        uid = os.geteuid() if hasattr(os, "geteuid") else 0
+    return db.with_name(f"{db.name}.settings.{uid}{SUFFIX}")
 
 
 # Loading ------------------------------------------------------------------------------------

@@ -117,9 +117,13 @@ def test_the_team_leader_closes_the_day_from_the_command_line(office: Cli) -> No
 
     again = office("desks", "close-day", "--yes", "--json", now="2026-11-23T16:56:00Z")
     assert again.code == 0, again.err
-    assert again.json() == {"closed": []}
+    # The day stays closed (to arrivals too) from the first close, by whom and when.
+    assert again.json() == {
+        "closed": [],
+        "day_closed": {"by": "root", "at": "2026-11-23T16:55:00.000Z"},
+    }
     assert office("desks", "close-day", now="2026-11-23T16:56:00Z").out.strip() == (
-        "Nothing to close: no ticket is waiting or called"
+        "Nothing to close: no ticket is waiting or called; the day is closed by root at 16:55"
     )
 
 

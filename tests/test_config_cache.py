@@ -240,3 +240,45 @@ def test_a_warm_desk_shows_its_first_frame_without_pydantic(tmp_path: Path) -> N
     assert "pydantic" in cold  # the check can fail
     warm = first_frame_imports(db, tmp_path / "warm.json", "greet-1")
     assert not [n for n in warm if n.split(".")[0] in ("pydantic", "pydantic_core")]
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="acting as a second account needs root"
+)
+def test_two_accounts_sharing_a_database_folder_keep_a_copy_each() -> None:
+    """An account cannot read another's copy (0600): it keeps its own beside it, and never
+    replaces the other's (which made both validate every time, each replacing the other's)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="two-accounts-"))
+    try:
+        folder.chmod(0o777)  # a folder both accounts may write, as a shared office folder
+        config = folder / "site.toml"
+        config.write_text(site_toml(), encoding="utf-8")
+        db = folder / "office.sqlite"
+        assert not isinstance(config_cache.file_settings(config, db), PlainSection)
+        ours = cache_path(db)
+        before = ours.stat()
+        other = 65534  # nobody: this process acts as that account for a moment
+        os.setegid(other)
+        os.seteuid(other)
+        try:
+            first = config_cache.file_settings(config, db)
+            second = config_cache.file_settings(config, db)
+        finally:
+            os.seteuid(0)
+            os.setegid(0)
+        assert not isinstance(first, PlainSection), "this account's copy cannot be read"
+        assert isinstance(second, PlainSection), "the other account reads its own copy"
+        theirs = cache_path(db, other)
+        assert theirs != ours and theirs.stat().st_uid == other
+        after = ours.stat()
+        assert (after.st_ino, after.st_uid, after.st_mtime_ns) == (
+            before.st_ino,
+            before.st_uid,
+            before.st_mtime_ns,
+        ), "the other account left this account's copy alone"
+        assert isinstance(config_cache.file_settings(config, db), PlainSection)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -39,6 +39,10 @@ __all__ = ["monday"]  # the scripted day's fixture, used below
 BACKFILLS = (
     ("0024_visit_facts.sql", "INSERT INTO visit_facts\nSELECT"),
     ("0030_visit_facts_contact.sql", "INSERT INTO visit_facts (visit_id, booked_ms)\nSELECT"),
+    (
+        "0033_closed_days_no_show_taken_back.sql",
+        "-- The visits recorded before this migration with",
+    ),
 )
 """The migrations' statements that compute every visit's row from its events (and, for its
 booked start, its appointments), each from its mark to the end of its file."""
@@ -154,7 +158,7 @@ def test_a_database_migrated_before_the_table_gets_its_rows(history: Path, tmp_p
         conn.execute(
             "DELETE FROM _sqlite_migrations WHERE name IN"
             " ('0024_visit_facts', '0028_visit_facts_report_indexes', '0030_visit_facts_contact',"
-            " '0031_visit_facts_covering')"
+            " '0031_visit_facts_covering', '0033_closed_days_no_show_taken_back')"
         )
         conn.commit()
     finally:
@@ -212,12 +216,12 @@ def turns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
 
 def test_the_booked_start_and_first_attended_call_are_kept(turns: Cli, tmp_path: Path) -> None:
     """schema/0030: the transferred visit's attended call is its first ticket's (the second
-    ticket was a no-show); a ticket once found a no-show is not attended, even taken back (the
-    rule the reports have counted by); the appointment holder's booked start is kept from the
-    check-in; and every value equals the migration's backfill from the events."""
+    ticket was a no-show); a no-show taken back is attended at its call (schema/0033: the
+    resident came after all); the appointment holder's booked start is kept from the
+    check-in; and every value equals the migrations' backfill from the events."""
     rows = _contact(turns.db)
     assert rows["W001"] == rows["H001"] == (None, _ms("09:05"), _ms("09:05"))
-    assert rows["W002"] == (None, _ms("09:35"), None)
+    assert rows["W002"] == (None, _ms("09:35"), _ms("09:35"))
     assert rows["C001"] == (_ms("11:00"), _ms("11:02"), _ms("11:02"))
     assert_rows_are_the_events(turns.db, tmp_path)
     assert_tallies_are_the_events(turns.db, tmp_path, DAY, DAY)

@@ -206,26 +206,56 @@ def close_day(state: State, site_id: str | None, yes: bool, as_json: bool) -> No
     (team leader; residents being served stay with their advisers)."""
     import sys
 
+    from oss_desk.clock import format_instant
     from oss_desk.domain.access import CLOSING_THE_DAY, Action
-    from oss_desk.services.queue.day_end import close_now, left_open_now, tickets
+    from oss_desk.services.queue.day_end import (
+        close_now,
+        closed_today,
+        described,
+        left_open_now,
+        tickets,
+    )
 
     session = state.session()
     session.require(Action.CANCEL_TICKET, session.actor, doing=CLOSING_THE_DAY)
     left = left_open_now(session, site_id)
-    if left.total and not yes:
-        if not sys.stdin.isatty():
-            raise InvalidInput("closing the day closes every open ticket: add --yes to confirm")
+    if not yes and sys.stdin.isatty():
         click.confirm(left.question(), abort=True, err=True)
-    closed = close_now(session, site_id=site_id) if left.total else []
+    elif left.total and not yes:
+        raise InvalidInput("closing the day closes every open ticket: add --yes to confirm")
+    closed = close_now(session, site_id=site_id)
+    day = closed_today(session, site_id)
     if as_json:
-        emit_json({"closed": [ticket_json(t, session.directory) for t in closed]})
+        shut = None if day is None else {"by": day.closed_by, "at": format_instant(day.closed_at)}
+        emit_json(
+            {"closed": [ticket_json(t, session.directory) for t in closed], "day_closed": shut}
+        )
         return
+    after = "" if day is None else f"; the day is {described(session, day)}"
     if not closed:
-        click.echo("Nothing to close: no ticket is waiting or called")
+        click.echo(f"Nothing to close: no ticket is waiting or called{after}")
         return
     codes = ", ".join(t.code for t in closed)
     click.echo(f"Day closed: {tickets(len(closed))} closed as office closed ({codes})")
 
 
+@click.command("reopen-day")
+@click.option("--site", "site_id", metavar="ID", help="The office (default: the only one).")
+@json_command
+def reopen_day(state: State, site_id: str | None, as_json: bool) -> None:
+    """Reopen today after closing it by hand: meet-and-greet issues tickets and appointments
+    check residents in again (team leader; the tickets it closed stay closed)."""
+    from oss_desk.clock import format_instant
+    from oss_desk.services.queue.day_end import described, reopen_now
+
+    session = state.session()
+    was = reopen_now(session, site_id=site_id)
+    answer(
+        as_json,
+        {"reopened": {"by": was.closed_by, "at": format_instant(was.closed_at)}},
+        f"Day reopened (it was {described(session, was)}): tickets and check-ins again",
+    )
+
+
 TICKET_COMMANDS = (park, resume, recycle, undo_no_show, add_service, remove_service, history)
-DESK_COMMANDS = (login, logout, close_day)
+DESK_COMMANDS = (login, logout, close_day, reopen_day)

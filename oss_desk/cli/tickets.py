@@ -135,12 +135,19 @@ def issue(
     if as_json:
         data = ticket_json(issued.ticket, session.directory, entry)
         data["print_job"] = issued.print_job
+        if issued.print_job is not None:
+            from oss_desk.services.delivery import print_job_state
+
+            known = print_job_state(session, issued.print_job)
+            data["print_state"] = known[0].value if known is not None else None
         data["texts"] = text_to is not None
         data["feedback_text"] = feedback_text
         emit_json(data)
         return
     svc = session.directory.services[issued.ticket.service]
-    where = f"; queued to print (job {issued.print_job})" if issued.print_job else ""
+    from oss_desk.services.delivery import print_job_said
+
+    where = f"; {print_job_said(session, issued.print_job)}" if issued.print_job else ""
     click.echo(
         f"{issued.ticket.code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}"
     )
@@ -324,7 +331,10 @@ def transfer(
         data["print_job"] = moved.print_job
         emit_json(data)
     else:
-        printed = f"; new code queued to print (job {moved.print_job})" if moved.print_job else ""
+        from oss_desk.services.delivery import print_job_said
+
+        job = moved.print_job
+        printed = f"; new code {print_job_said(session, job)}" if job else ""
         click.echo(f"now {ticket_line(moved.ticket, session.directory)}{printed}")
 
 

@@ -72,6 +72,9 @@ class Action(Worded):
 CLOSING_THE_DAY = "close the day"
 """What closing the day is called in a refusal: it needs the right to cancel tickets."""
 
+REOPENING_THE_DAY = "reopen the day"
+"""What reopening a day closed by hand is called in a refusal: the same right as closing it."""
+
 OWN_PHRASES: dict[Action, str] = {
     Action.REASSIGN: "send a ticket of another desk to a desk or a colleague",
     Action.CALL_CHOSEN: "call a ticket out of turn to another desk",

@@ -126,8 +126,9 @@ class VisitFacts:
     booked_ms: int | None = None
     """The booked start of the appointment the visit checked in for."""
     seen_ms: int | None = None
-    """Its first contact: the earliest call of a ticket the resident came to (a ticket that
-    ended as a no-show or cancelled was not attended), or its resolution at meet-and-greet."""
+    """Its first contact: the earliest call of a ticket the resident came to (a ticket
+    cancelled, or a no-show not taken back, was not attended; a no-show taken back within the
+    two minutes was: they came after all), or its resolution at meet-and-greet."""
     first_call_ms: int | None = None
     """Its first call, attended or not."""
     ended: str | None = None

@@ -120,6 +120,42 @@ JOB_WORDS = {
 }
 
 
+JUST_QUEUED_WORDS = {
+    **JOB_WORDS,
+    PrintState.QUEUED: "queued to print",
+    PrintState.SENDING: "handed to the printer worker",
+}
+"""What a command that has just queued a print job says of it: queued (no live owner of the
+devices took it: none is running, or it has not claimed it yet), handed to the worker that owns
+the printer (claimed, not yet confirmed), and "printed" only once the printer confirmed."""
+
+
+def print_job_state(session: Session, job_id: int) -> tuple[PrintState, str | None] | None:
+    """The honest state of print job ``job_id`` now (and the reason of a failure); None: no
+    such job."""
+    from oss_desk.storage.print_state import job_state
+
+    with session.store.read() as conn:
+        found = job_state(conn, job_id)
+    if found is None:
+        return None
+    status, confirmed, error = found
+    return print_state(status, confirmed), error
+
+
+def print_job_said(session: Session, job_id: int) -> str:
+    """What is known of print job ``job_id`` now, for the line after an issue or a transfer:
+    "handed to the printer worker (job 3)", "queued to print (job 3)", "printed (job 3)"..."""
+    found = print_job_state(session, job_id)
+    if found is None:  # pragma: no cover - the job was committed with the ticket
+        return f"print job {job_id} not found"
+    state, error = found
+    word = JUST_QUEUED_WORDS[state]
+    if state is PrintState.FAILED and error:
+        word = f"{word}: {error}"
+    return f"{word} (job {job_id})"
+
+
 def job_states(session: Session) -> dict[int, tuple[PrintState, str | None]]:
     """The honest state of the latest print jobs (and the reason of a failure), by job id."""
     from oss_desk.storage import outbox as o

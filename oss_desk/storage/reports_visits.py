@@ -146,7 +146,10 @@ attended AS (
   SELECT c.visit_id, {_ms("min(c.at)")} AS attended_ms FROM events c
   WHERE c.visit_id IN (SELECT visit_id FROM endings WHERE gone) AND c.kind = 'called'
     AND NOT EXISTS (SELECT 1 FROM events x WHERE x.visit_id = c.visit_id
-                    AND x.kind IN ('no_show', 'cancelled') AND x.ticket_id = c.ticket_id)
+                    AND x.kind IN ('no_show', 'cancelled') AND x.ticket_id = c.ticket_id
+                    AND NOT EXISTS (SELECT 1 FROM events u WHERE u.visit_id = x.visit_id
+                                    AND u.kind = 'no_show_undone' AND u.ticket_id = x.ticket_id
+                                    AND u.id > x.id))
   GROUP BY c.visit_id),
 visits AS (
   SELECT a.*, e.first_call_ms, e.quick_ms, b.booked_ms,
@@ -159,7 +162,8 @@ visits AS (
 columns, as schema/0024 and schema/0030 compute them (the first call, the resolution at
 meet-and-greet, how the visit ended last: the latest of its finish, no-show and cancellations by
 instant, then id; the booked start of the first appointment it checked in for; its earliest call
-of a ticket that did not end as a no-show or cancelled)."""
+of a ticket not found gone: not cancelled, and no no-show that was not taken back, as
+schema/0033 computes it)."""
 
 _FACTS = """
 facts AS (

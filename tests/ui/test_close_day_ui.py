@@ -16,6 +16,7 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import close_now, left_open_now
 from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import ConfirmDialog
+from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 
 from ..conftest import MONDAY_0930, make_db, site_toml
@@ -88,10 +89,18 @@ async def test_the_team_leader_closes_the_day_after_a_question_naming_what_happe
         )
         # The leader's queue is empty now; the resident being served is still there.
         await until(lambda: app.snapshot is not None and not app.snapshot.waiting)
-        # Nothing left to close: the key says so and asks nothing.
+        # Nothing left to close: the key says so, and offers to reopen the day ("no" here).
         await pilot.press("e")
-        await until(lambda: any("Nothing to close" in str(n.message) for n in app._notifications))
-        assert isinstance(app.screen, LeaderScreen)
+        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        reopen = app.screen
+        assert isinstance(reopen, ConfirmDialog)
+        assert str(reopen.heading).startswith(
+            "Nothing to close: the day was closed by Team Leader at 09:30. Reopen it"
+        )
+        await pilot.press("n")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await settled(pilot)
+        assert rows(office, "SELECT reopened_by FROM day_closures") == [(None,)]
     assert statuses(office) == {
         "C001": "cancelled",
         "B001": "serving",
@@ -167,3 +176,72 @@ def test_after_closing_time_the_day_closes_at_closing_time_and_later_arrivals_no
         ("W001", "2026-11-23T17:00:00.000Z", True),
         ("C003", "2026-11-23T17:30:00.000Z", False),
     ]
+
+
+async def test_meet_and_greet_is_told_the_day_is_closed_and_a_leader_reopens_it(
+    office: Path, make_app: AppFactory
+) -> None:
+    """After the team leader closed the day, a ticket at meet-and-greet is refused with one
+    notification (who closed it, when) and the desk keeps working; E on the leader's screen
+    then reopens the day, after a question, and the next ticket is issued."""
+    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
+    try:
+        close_now(session)
+    finally:
+        session.close()
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None, timeout=30)
+        assert isinstance(app.screen, GreetScreen)
+        await pilot.press("c", "enter")
+        said = "The day is closed (by Team Leader at 09:30): no tickets or check-ins until a "
+        await until(lambda: any(said in str(n.message) for n in app._notifications), timeout=30)
+        assert rows(office, "SELECT count(*) FROM tickets WHERE status = 'waiting'") == [(0,)]
+        assert isinstance(app.screen, GreetScreen)  # still working: the leader's screen opens
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+        await pilot.press("e")
+        await until(lambda: isinstance(app.screen, ConfirmDialog), timeout=30)
+        await pilot.press("y")
+        await until(
+            lambda: rows(office, "SELECT reopened_by FROM day_closures") == [("tl",)], timeout=30
+        )
+        await until(
+            lambda: any("Day reopened" in str(n.message) for n in app._notifications), timeout=30
+        )
+        await pilot.press("f2")
+        await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
+        await pilot.press("c", "enter")
+        await until(
+            lambda: rows(office, "SELECT count(*) FROM tickets WHERE status = 'waiting'") == [(1,)],
+            timeout=30,
+        )
+
+
+async def test_closing_an_empty_day_is_asked_too(tmp_path: Path, make_app: AppFactory) -> None:
+    """With no ticket open, E still asks before it closes the day (it stops arrivals): "no"
+    leaves the day open, "yes" closes it."""
+    office = make_db(tmp_path, site_toml())
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None, timeout=30)
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+        for answer in ("n", "y"):
+            await pilot.press("e")
+            await until(lambda: isinstance(app.screen, ConfirmDialog), timeout=30)
+            dialog = app.screen
+            assert isinstance(dialog, ConfirmDialog)
+            assert str(dialog.heading) == (
+                "Close the day now? No ticket is waiting or called. Then no tickets or "
+                "check-ins until a team leader reopens the day."
+            )
+            await pilot.press(answer)
+            await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+            await settled(pilot)
+            if answer == "n":
+                assert rows(office, "SELECT count(*) FROM day_closures") == [(0,)]
+        await until(lambda: rows(office, "SELECT count(*) FROM day_closures") == [(1,)])
+        await until(
+            lambda: any("Day closed: no ticket" in str(n.message) for n in app._notifications)
+        )

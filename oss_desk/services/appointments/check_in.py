@@ -35,6 +35,7 @@ from oss_desk.services.appointments.base import said
 from oss_desk.services.appointments.booking import AppointmentBooking
 from oss_desk.services.feedback_queue import consent_at_check_in
 from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.day_end import refuse_if_closed
 from oss_desk.storage import appointments as a
 from oss_desk.storage.site import desk_status
 
@@ -64,6 +65,7 @@ class AppointmentCheckIn(AppointmentBooking):
                     f"{appt.ref} is at {wall:%H:%M}: check-in opens at {opens:%H:%M} "
                     "(issue a ticket if they want to be seen as a walk-in now)"
                 )
+            refuse_if_closed(self.s, conn, site)
             queue = QueueService(self.s, self.actor)
             sent_to = appt.room or self._advisers_desk(conn, appt)
             priority = priority_for(appointment=True)

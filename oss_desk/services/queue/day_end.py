@@ -11,6 +11,8 @@ served are left alone: the adviser finishes them. Each closed ticket's ``cancell
 The team leader may also close the day by hand (:func:`close_now`: the office closes early, or
 everyone has gone): the same tickets, recorded at the same closing time when it has passed, or
 at that moment when it has not (a ticket that came after closing time: at that moment too).
+A day closed by hand then takes no more arrivals until a team leader reopens it
+(:func:`reopen_now`; the rule is :mod:`oss_desk.domain.closed_day`'s).
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.access import CLOSING_THE_DAY, Action
+from oss_desk.domain.access import CLOSING_THE_DAY, REOPENING_THE_DAY, Action
 from oss_desk.domain.calendar import hours_on, zone
+from oss_desk.domain.closed_day import ClosedDay, arrivals_refused
 from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus, VisitStatus
+from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.session import Session
+from oss_desk.storage import day_closures as dc
 from oss_desk.storage import queue as q
 
 REASON = "office_closed"
@@ -99,11 +104,14 @@ class LeftOpen:
     def question(self) -> str:
         """Closing the day, asked before it is done: what will happen, in numbers (the leader's
         screen and ``oss-desk desks close-day`` ask the same)."""
+        then = "no tickets or check-ins until a team leader reopens the day."
+        if not self.total:
+            return f"Close the day now? No ticket is waiting or called. Then {then}"
         return (
             f'Close the day now? {tickets(self.total)} will be closed as "office closed": '
             f"{self.waiting} waiting, {self.called} called and not come to a desk.\n"
             "They count as not seen within the standard. Residents being served stay with their "
-            "advisers."
+            f"advisers. Then {then}"
         )
 
 
@@ -139,6 +147,59 @@ def close_now(
         for where, day in q.open_days(conn):
             if where == site.id:
                 closed += _close_day(session, conn, site, day, now, who, by_hand=True)
+        today = session.today(site)
+        if dc.closed_day(conn, site.id, today) is None:
+            dc.close_day(conn, site.id, today, format_instant(now), who.person)
+    return closed
+
+
+def closed_today(session: Session, site_id: str | None = None) -> ClosedDay | None:
+    """The team leader's close of today at the site, while it holds (None: open)."""
+    site = session.site(site_id)
+    with session.store.read() as conn:
+        return dc.closed_day(conn, site.id, session.today(site))
+
+
+def closed_day_said(session: Session, site_id: str | None = None) -> str | None:
+    """ "closed by Tess Leader at 16:55" while today is closed at the site (None: open)."""
+    closed = closed_today(session, site_id)
+    return None if closed is None else described(session, closed)
+
+
+def described(session: Session, closed: ClosedDay) -> str:
+    """ "closed by Tess Leader at 16:55" (the office's time)."""
+    site = session.directory.sites[closed.site_id]
+    return f"closed by {session.name_of(closed.closed_by)} at {closed.when(site.timezone)}"
+
+
+def refuse_if_closed(session: Session, conn: sqlite3.Connection, site: Site) -> None:
+    """In the caller's transaction: refuse an arrival (a ticket issued, an appointment checked
+    in) at a site whose day the team leader closed (:func:`~oss_desk.domain.closed_day.
+    arrivals_refused`); one indexed read."""
+    closed = dc.closed_day(conn, site.id, session.today(site))
+    who = session.name_of(closed.closed_by) if closed is not None else ""
+    why = arrivals_refused(closed, who, site.timezone)
+    if why is not None:
+        raise RuleViolation(why, "Day closed", cli_hint="oss-desk desks reopen-day")
+
+
+def reopen_now(
+    session: Session, actor: Actor | None = None, site_id: str | None = None
+) -> ClosedDay:
+    """A team leader reopens today at the site after closing it by hand: meet-and-greet issues
+    tickets and appointments check residents in again (the tickets it closed stay closed).
+    Returns the close it undid; refused when the day is not closed, and to any role that may
+    not close it."""
+    who = actor or session.actor
+    session.require(Action.CANCEL_TICKET, who, doing=REOPENING_THE_DAY)
+    site = session.site(site_id)
+    now = session.clock.now()
+    today = session.today(site)
+    with session.store.write() as conn:
+        closed = dc.closed_day(conn, site.id, today)
+        if closed is None:
+            raise RuleViolation(f"The day is open at {site.name}: nothing to reopen")
+        dc.reopen_day(conn, site.id, today, format_instant(now), who.person)
     return closed
 
 

@@ -31,7 +31,7 @@ from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
 from oss_desk.services.device_owner import queue_print
 from oss_desk.services.queue.core import QueueCore, parse_outcome
-from oss_desk.services.queue.day_end import close_due_in
+from oss_desk.services.queue.day_end import close_due_in, refuse_if_closed
 from oss_desk.storage import queue as q
 
 Needs = str | Iterable[str] | None
@@ -95,6 +95,7 @@ class Issuing(QueueCore):
         if urgent:
             priority = max(priority, priority_for(urgent=True))
         with self.s.store.write() as conn:
+            refuse_if_closed(self.s, conn, site)
             close_due_in(self.s, conn, now, self.actor)
             joining = Joining(svc.code, priority, _needs(needs), channel, assigned_desk)
             ticket = self.arrival_with_ticket(

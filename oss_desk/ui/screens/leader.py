@@ -21,7 +21,13 @@ from oss_desk.render.formats import percent
 from oss_desk.services.delivery import acknowledge_alerts
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
-from oss_desk.services.queue.day_end import close_now, left_open_now, tickets
+from oss_desk.services.queue.day_end import (
+    close_now,
+    closed_day_said,
+    left_open_now,
+    reopen_now,
+    tickets,
+)
 from oss_desk.services.report_outputs import print_daily_summary
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -154,7 +160,8 @@ class LeaderScreen(DeskScreen):
             "e",
             "close_day",
             "Close the day",
-            "Close every ticket still waiting or called as office closed (asks first)",
+            "Close every ticket still waiting or called as office closed (asks first); "
+            "on a day closed with nothing left open, reopen it",
             may=Action.CANCEL_TICKET,
         ),
         _key(
@@ -433,18 +440,32 @@ class LeaderScreen(DeskScreen):
         that says how many tickets are closed as "office closed"."""
         snap = self.desk.snapshot
         site = snap.site_id if snap is not None else None
-        left = await self.desk.act(lambda s: left_open_now(s, site))
+        left = await self.desk.act(lambda s: (left_open_now(s, site), closed_day_said(s, site)))
         if not isinstance(left, Ok):
             return
-        if left.value.total == 0:
-            self.say("Nothing to close: no ticket is waiting or called", timeout=4)
-            return
-        if not await self.app.push_screen_wait(ConfirmDialog(left.value.question())):
-            return
+        open_now, shut = left.value
         actor = self.acting_as()
+        if open_now.total == 0 and shut is not None:
+            question = (
+                f"Nothing to close: the day was {shut}. Reopen it, so that meet-and-greet "
+                "issues tickets and appointments check residents in again?"
+            )
+            if not await self.app.push_screen_wait(ConfirmDialog(question)):
+                return
+            if isinstance(await self.commit(lambda s: reopen_now(s, actor, site)), Ok):
+                self.notify_done("Day reopened: tickets and check-ins again")
+            return
+        if not await self.app.push_screen_wait(ConfirmDialog(open_now.question())):
+            return
         closed = await self.commit(lambda s: close_now(s, actor, site))
-        if isinstance(closed, Ok):
+        if isinstance(closed, Ok) and closed.value:
             self.notify_done(f"Day closed: {tickets(len(closed.value))} closed as office closed")
+        elif isinstance(closed, Ok):
+            self.say(
+                "Day closed: no ticket was waiting or called; no arrivals until it is "
+                "reopened (E again)",
+                timeout=6,
+            )
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_acknowledge(self) -> None:

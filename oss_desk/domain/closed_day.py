@@ -1,0 +1,40 @@
+"""A day the team leader closed by hand takes no more arrivals: one rule, one home.
+
+Closing the day by hand (the office closes early, or everyone has gone) closes what is still
+waiting or called, and from then on meet-and-greet issues no ticket and appointments check
+nobody in at that office that day, until a team leader reopens the day. Closing time by itself
+closes nothing to arrivals: a ticket issued after it (an evening event) is still served.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from oss_desk.domain.calendar import local
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedDay:
+    """A day closed by hand at a site: when, and by whom (a staff id)."""
+
+    site_id: str
+    business_day: str
+    closed_at: datetime
+    closed_by: str
+
+    def when(self, timezone: str) -> str:
+        """The office's wall-clock time it was closed, ``HH:MM``."""
+        return f"{local(self.closed_at, timezone):%H:%M}"
+
+
+def arrivals_refused(closed: ClosedDay | None, closed_by: str, timezone: str) -> str | None:
+    """Why an arrival (a ticket issued, an appointment checked in) is refused, in one line for
+    the desk and the command line; None when the day takes arrivals. ``closed_by``: the name
+    of the person who closed it."""
+    if closed is None:
+        return None
+    return (
+        f"The day is closed (by {closed_by} at {closed.when(timezone)}): no tickets or "
+        "check-ins until a team leader reopens it"
+    )

@@ -1,0 +1,41 @@
+"""SQL of the days closed by hand (``day_closures``, schema/0033)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from oss_desk.clock import read_instant
+from oss_desk.domain.closed_day import ClosedDay
+
+
+def closed_day(conn: sqlite3.Connection, site_id: str, business_day: str) -> ClosedDay | None:
+    """The close of ``business_day`` at the site while it holds (None: open, or reopened)."""
+    row = conn.execute(
+        "SELECT closed_at, closed_by, reopened_at FROM day_closures"
+        " WHERE site_id = ? AND business_day = ? ORDER BY id DESC LIMIT 1",
+        [site_id, business_day],
+    ).fetchone()
+    if row is None or row[2] is not None:
+        return None
+    return ClosedDay(site_id, business_day, read_instant(row[0]), row[1])
+
+
+def close_day(
+    conn: sqlite3.Connection, site_id: str, business_day: str, closed_at: str, person: str
+) -> None:
+    conn.execute(
+        "INSERT INTO day_closures (site_id, business_day, closed_at, closed_by)"
+        " VALUES (?, ?, ?, ?)",
+        [site_id, business_day, closed_at, person],
+    )
+
+
+def reopen_day(
+    conn: sqlite3.Connection, site_id: str, business_day: str, reopened_at: str, person: str
+) -> None:
+    """Reopen the day's close that holds (if any)."""
+    conn.execute(
+        "UPDATE day_closures SET reopened_at = ?, reopened_by = ?"
+        " WHERE site_id = ? AND business_day = ? AND reopened_at IS NULL",
+        [reopened_at, person, site_id, business_day],
+    )
