@@ -9,10 +9,7 @@ The flows behind the keys are :mod:`oss_desk.ui.screens.counter`'s.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -523,21 +520,13 @@ class AdviserScreen(counter.CounterScreen):
     action_change_desk = desk_action(counter.change_desk)
 
     def action_call_next(self) -> None:
-        """N: the transaction is handed to the database thread here, at the key; the ticket it
-        calls is shown the moment its result comes back to the event loop, and the desk's
-        worker waits for it and says the rest (one flow at a time, as for every key)."""
+        """N: the transaction is handed to the database thread here, at the key, and the desk's
+        worker waits for it and shows its result (one flow at a time, as for every key)."""
         desk = self.current_desk()
         if desk is None:
             return
         actor = self.acting_as()
         pending = self.desk.begin(lambda s: QueueService(s, actor).call_next(desk), own_change=True)
-        loop = asyncio.get_running_loop()
-
-        def back(done: Future[Ticket | None]) -> None:  # on the database thread
-            with contextlib.suppress(RuntimeError):  # the app has closed its event loop
-                loop.call_soon_threadsafe(self._show_called, done)
-
-        pending.add_done_callback(back)
         self.run_worker(
             counter.called(self, desk, pending),
             name="call_next",
@@ -545,13 +534,6 @@ class AdviserScreen(counter.CounterScreen):
             exclusive=True,
             exit_on_error=False,
         )
-
-    @guarded
-    def _show_called(self, done: Future[Ticket | None]) -> None:
-        """Call next's ticket on screen from its result, in this frame (a refusal or failure
-        is said by the worker, see ``counter.called``)."""
-        if not done.cancelled() and done.exception() is None and (ticket := done.result()):
-            self.desk.show_result(ticket)
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_recall(self) -> None:

@@ -105,15 +105,16 @@ class CounterScreen(DeskScreen):
 
 
 async def called(screen: CounterScreen, desk: str, pending: Future[Ticket | None]) -> None:
-    """Call next's result (its transaction was handed over at the key, and the ticket it
-    called shown the moment the result came back: see the adviser's ``action_call_next``):
-    why nobody was called, and then the full snapshot."""
+    """Call next's result (its transaction was handed over at the key: see the adviser's
+    ``action_call_next``): the ticket in this frame, or why nobody was called."""
     called = await screen.desk.settle(pending)
     if not isinstance(called, Ok):
         return  # refused or failed: shown already (never "nobody waiting")
     if called.value is None:
         screen.say(f"Nobody is waiting for {screen.desk.names.desk(desk)}", timeout=3)
-    await screen.desk.after_write()  # the ticket is on screen already; the snapshot follows
+    else:
+        screen.desk.show_result(called.value)  # in this frame; the full snapshot follows
+    await screen.desk.after_write()
 
 
 async def call_chosen(screen: CounterScreen) -> None:
