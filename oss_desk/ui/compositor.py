@@ -23,6 +23,7 @@ Both lean on Textual's private compositor and screen members (Textual is pinned;
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,6 +32,8 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
+
+log = logging.getLogger("oss_desk.ui")
 
 
 class LineCompositor(Compositor):
@@ -41,8 +44,14 @@ class LineCompositor(Compositor):
 
     def render_partial_update(self) -> ChopsUpdate | None:
         screen = self.size.region
-        self._update = [r for r in (r.intersection(screen) for r in self._dirty_regions) if r]
+        regions = set(self._dirty_regions)
+        self._update = [r for r in (r.intersection(screen) for r in regions) if r]
         try:
+            return super().render_partial_update()
+        except Exception:  # never a desk lost to a faster frame: Textual's own way instead
+            log.exception("partial update drawn Textual's own way after a fault")
+            self._update = None
+            self._dirty_regions.update(regions)
             return super().render_partial_update()
         finally:
             self._update = None

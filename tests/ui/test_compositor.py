@@ -242,3 +242,58 @@ async def test_the_called_ticket_is_drawn_when_its_result_is_shown(
         await until(lambda: screen.query_one(BigCode).code != "----")
         code = screen.query_one(BigCode).code
     assert codes_when_shown and codes_when_shown[0][-1] == code
+
+
+async def test_a_fault_in_the_faster_frame_draws_textuals_frame_instead(
+    office: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in the faster partial update never takes the desk down: that frame is drawn
+    Textual's own way, with every change in it."""
+    from oss_desk.ui import compositor
+
+    def broken(region: Region, cover: Region) -> list[Region]:
+        raise RuntimeError("a bug in the faster frame")
+
+    monkeypatch.setattr(compositor, "_outside", broken)
+    monkeypatch.setattr(base, "LineCompositor", Checked)
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await pilot.press("n")
+        await until(lambda: screen.query_one(BigCode).code != "----")
+        await settled(pilot)
+        assert app.is_running and app.screen is screen
+        shown = frames(screen)
+    assert shown and any("C001" in ours for ours, _, _, _ in shown)
+    for ours, theirs, _, _ in shown:
+        assert cells(ours) == cells(theirs)
+
+
+async def test_frames_under_toasts_and_a_dialog_are_textuals(
+    office: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Toasts over the desk (their own layer) and help opened over it: every partial frame is
+    the one Textual would write."""
+    monkeypatch.setattr(base, "LineCompositor", Checked)
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True, tooltips=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        for n, key in enumerate("nqnrq"):
+            app.notify(f"a note over the desk {n}", timeout=30)
+            await pilot.press(key)
+            await settled(pilot)
+        await pilot.press("f1")
+        await settled(pilot)
+        await pilot.press("escape")
+        await settled(pilot)
+        await pilot.press("n")
+        await until(lambda: screen.query_one(BigCode).code != "----")
+        await settled(pilot)
+        shown = frames(screen)
+    assert shown
+    for ours, theirs, _, _ in shown:
+        assert cells(ours) == cells(theirs)
