@@ -38,3 +38,14 @@ def arrivals_refused(closed: ClosedDay | None, closed_by: str, timezone: str) ->
         f"The day is closed (by {closed_by} at {closed.when(timezone)}): no tickets or "
         "check-ins until a team leader reopens it"
     )
+
+
+CLOSED_AT_THE_DESK = "Day closed: no tickets or check-ins until a team leader reopens it"
+"""Meet-and-greet's standing line while the day is closed by hand (a staff screen: who closed
+it is on the team leader's)."""
+
+
+def closed_line(closed: ClosedDay, closed_by: str, timezone: str) -> str:
+    """The team leader's screen while the day is closed: "Day closed by Tess Leader at 16:55"
+    (``closed_by``: the name of the person who closed it)."""
+    return f"Day closed by {closed_by} at {closed.when(timezone)}"

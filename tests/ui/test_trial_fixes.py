@@ -11,9 +11,11 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
-from oss_desk.ui.dialogs import OutcomeDialog
+from oss_desk.ui.dialogs import ConfirmDialog, HelpScreen, OutcomeDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
+from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.widgets.key_bar import KeyBar
 
 from ..conftest import MONDAY_0930, make_db, site_toml
 from .conftest import AppFactory, rows, until
@@ -80,3 +82,62 @@ async def test_greet_follows_a_ticket_moved_to_another_service(
         finally:
             session.close()
         await until(lambda: issued_info(app).startswith("C001: moved to W001, "), timeout=30)
+
+
+def figures_line(app: OssDeskApp) -> str:
+    screen = app.screen
+    assert isinstance(screen, LeaderScreen)
+    return str(screen.query_one("#figures", Static).render())
+
+
+def key_bar_words(app: OssDeskApp) -> str:
+    return " ".join(str(item) for item in app.screen.query_one(KeyBar).items())
+
+
+async def test_a_closed_day_is_shown_on_the_leader_s_screen_and_at_meet_and_greet(
+    office: Path, make_app: AppFactory
+) -> None:
+    """After E: the leader's top line says who closed the day and when, E reads "Reopen the
+    day" on the key bar and in F1 help, and meet-and-greet shows a standing line; reopened,
+    all three go back."""
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None, timeout=30)
+        greet = app.screen
+        assert isinstance(greet, GreetScreen)
+        assert not greet.query_one("#day-closed", Static).display
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+        await until(lambda: "Close the day" in key_bar_words(app), timeout=30)
+        assert "Day closed" not in figures_line(app)
+        await pilot.press("e")
+        await until(lambda: isinstance(app.screen, ConfirmDialog), timeout=30)
+        await pilot.press("y")
+        await until(lambda: "Day closed by Team Leader at 09:30" in figures_line(app), timeout=30)
+        await until(lambda: "Reopen the day" in key_bar_words(app), timeout=30)
+        assert "Close the day" not in key_bar_words(app)
+        await pilot.press("f1")
+        await until(lambda: isinstance(app.screen, HelpScreen), timeout=30)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        keys = [(key, words) for key, words, _ in help_screen.rows]
+        assert ("e", "Reopen the day") in keys and ("e", "Close the day") not in keys
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+        await pilot.press("f2")
+        await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
+        line = greet.query_one("#day-closed", Static)
+        await until(lambda: bool(line.display), timeout=30)
+        assert str(line.render()) == (
+            "Day closed: no tickets or check-ins until a team leader reopens it"
+        )
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+        await pilot.press("e")
+        await until(lambda: isinstance(app.screen, ConfirmDialog), timeout=30)
+        await pilot.press("y")
+        await until(lambda: "Close the day" in key_bar_words(app), timeout=30)
+        assert "Day closed" not in figures_line(app)
+        await pilot.press("f2")
+        await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
+        await until(lambda: not line.display, timeout=30)

@@ -18,6 +18,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
+from oss_desk.domain.closed_day import CLOSED_AT_THE_DESK
 from oss_desk.domain.models import Outcome, QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.needs import parse_needs
 from oss_desk.errors import InvalidInput
@@ -75,7 +76,9 @@ class GreetScreen(DeskScreen):
         "while they wait elsewhere, and, only if they agree (tick it), one text after the "
         "visit asking how we did. "
         "A resident with an appointment: scan the QR code on their letter or slip (or type the "
-        "booking reference in the search box and press Enter) to check them in."
+        "booking reference in the search box and press Enter) to check them in. "
+        "While a team leader has closed the day, a line at the top says so: no tickets or "
+        "check-ins until they reopen it (E on their screen)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(
@@ -138,6 +141,9 @@ class GreetScreen(DeskScreen):
         """The live queue has shown the last ticket issued here (so, once gone, it has left)."""
 
     def compose_body(self) -> ComposeResult:
+        closed = Static(Text(CLOSED_AT_THE_DESK), id="day-closed")
+        closed.display = False  # shown while the team leader has closed the day
+        yield closed
         with Horizontal(id="greet-body"):
             with Vertical(id="catalogue"):
                 yield Input(placeholder="/ search, or a booking ref", id="service-search")
@@ -255,6 +261,7 @@ class GreetScreen(DeskScreen):
         self.query_one("#needs-line", Static).update(text)
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
+        self.query_one("#day-closed", Static).display = snapshot.closed_day is not None
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
         table.amber_seconds = snapshot.amber_seconds
