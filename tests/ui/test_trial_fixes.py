@@ -9,9 +9,11 @@ from textual.widgets import Static
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.day_end import close_now
 from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
-from oss_desk.ui.dialogs import ConfirmDialog, HelpScreen, OutcomeDialog
+from oss_desk.ui.dialogs import ConfirmDialog, HelpScreen, OutcomeDialog, TextDialog
+from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
@@ -141,3 +143,23 @@ async def test_a_closed_day_is_shown_on_the_leader_s_screen_and_at_meet_and_gree
         await pilot.press("f2")
         await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
         await until(lambda: not line.display, timeout=30)
+
+
+async def test_f7_says_a_ticket_was_closed_at_close_of_day(
+    office: Path, make_app: AppFactory
+) -> None:
+    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl")
+    try:
+        close_now(session)
+    finally:
+        session.close()
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None, timeout=30)
+        await pilot.press("f7")
+        await until(lambda: isinstance(app.screen, TextDialog), timeout=30)
+        await pilot.press("c", "0", "0", "1", "enter")
+        await until(lambda: isinstance(app.screen, TicketDialog), timeout=30)
+        dialog = app.screen
+        assert isinstance(dialog, TicketDialog)
+        assert "Status:    closed at close of day (office closed)" in dialog.lines
