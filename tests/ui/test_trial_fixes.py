@@ -17,6 +17,7 @@ from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.widgets.key_bar import KeyBar
 
 from ..conftest import MONDAY_0930, make_db, site_toml
@@ -163,3 +164,33 @@ async def test_f7_says_a_ticket_was_closed_at_close_of_day(
         dialog = app.screen
         assert isinstance(dialog, TicketDialog)
         assert "Status:    closed at close of day (office closed)" in dialog.lines
+
+
+async def test_the_reports_screen_stops_at_today(office: Path, make_app: AppFactory) -> None:
+    """] past today (or this month) says there are no figures yet and stays where it is."""
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None, timeout=30)
+        await pilot.press("f6")
+        await until(
+            lambda: (
+                isinstance(app.screen, ReportsScreen) and app.screen.shown == ("day", "2026-11-23")
+            ),
+            timeout=30,
+        )
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        await pilot.press("left_square_bracket")
+        await until(lambda: screen.shown == ("day", "2026-11-22"), timeout=30)
+        await pilot.press("right_square_bracket")
+        await until(lambda: screen.shown == ("day", "2026-11-23"), timeout=30)
+        await pilot.press("right_square_bracket")
+        said = "2026-11-24 is in the future: no figures yet"
+        await until(lambda: any(said == n.message for n in app._notifications), timeout=30)
+        assert screen.day is not None and screen.day.isoformat() == "2026-11-23"
+        await pilot.press("m")
+        await until(lambda: screen.shown == ("month", "2026-11"), timeout=30)
+        await pilot.press("right_square_bracket")
+        said = "2026-12 is in the future: no figures yet"
+        await until(lambda: any(said == n.message for n in app._notifications), timeout=30)
+        assert screen.month == "2026-11" and screen.shown == ("month", "2026-11")
