@@ -19,13 +19,18 @@ from oss_desk.services.views import ticket_json, ticket_line
 
 
 def show_ticket(
-    session: Session, ticket: Ticket, as_json: bool, entry: QueueEntry | None = None
+    session: Session,
+    ticket: Ticket,
+    as_json: bool,
+    entry: QueueEntry | None = None,
+    status: str | None = None,
 ) -> None:
-    """A ticket after a command: its line, or (``--json``) its JSON with its queue entry."""
+    """A ticket after a command: its line, or (``--json``) its JSON with its queue entry;
+    ``status``: its status in words, when they say more than the stored value."""
     answer(
         as_json,
         ticket_json(ticket, session.directory, entry),
-        ticket_line(ticket, session.directory),
+        ticket_line(ticket, session.directory, status),
     )
 
 

@@ -15,6 +15,7 @@ from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.standards import over_target
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.day_end import ended_words
 from oss_desk.services.session import Session
 from oss_desk.services.views import (
     minutes,
@@ -379,7 +380,8 @@ def show(state: State, ref: str, as_json: bool) -> None:
     session = state.session()
     queue = QueueService(session)
     found = queue.look_up(ref)
-    show_ticket(session, found, as_json, queue.entry(found) if found.status.active else None)
+    entry = queue.entry(found) if found.status.active else None
+    show_ticket(session, found, as_json, entry, ended_words(session, found))
 
 
 @click.group()

@@ -110,6 +110,23 @@ class DateSpan:
             raise InvalidInput(f"{what} {month} is more than {YEARS_AHEAD} years ahead")
 
 
+def no_figures_yet(day: date, today: date, what: str = "--date") -> date:
+    """A report's day: figures exist up to today only, so a later day is refused (exit 2, as a
+    date before the records begin is), not answered with a report of zeros."""
+    if day > today:
+        raise InvalidInput(
+            f"{what} {day.isoformat()}".strip() + " is in the future: no figures yet"
+        )
+    return day
+
+
+def no_month_figures_yet(first: date, today: date, what: str = "--month") -> None:
+    """A report's month (its first day): a month after this one has no figures yet."""
+    if first > today:
+        month = f"{what} {first.isoformat()[:7]}".strip()
+        raise InvalidInput(f"{month} is in the future: no figures yet")
+
+
 @dataclass(frozen=True, slots=True)
 class Hours:
     opens: time

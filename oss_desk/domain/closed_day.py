@@ -8,6 +8,7 @@ closes nothing to arrivals: a ticket issued after it (an evening event) is still
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,3 +39,34 @@ def arrivals_refused(closed: ClosedDay | None, closed_by: str, timezone: str) ->
         f"The day is closed (by {closed_by} at {closed.when(timezone)}): no tickets or "
         "check-ins until a team leader reopens it"
     )
+
+
+CLOSED_AT_THE_DESK = "Day closed: no tickets or check-ins until a team leader reopens it"
+"""Meet-and-greet's standing line while the day is closed by hand (a staff screen: who closed
+it is on the team leader's)."""
+
+
+def closed_line(closed: ClosedDay, closed_by: str, timezone: str) -> str:
+    """The team leader's screen while the day is closed: "Day closed by Tess Leader at 16:55"
+    (``closed_by``: the name of the person who closed it)."""
+    return f"Day closed by {closed_by} at {closed.when(timezone)}"
+
+
+OFFICE_CLOSED = "office_closed"
+"""The reason a ticket's ``cancelled`` event carries when close of day closed it (its data
+also says whether that was ``automatic``, at closing time, or the team leader's by hand)."""
+
+CLOSED_AT_CLOSE_OF_DAY = "closed at close of day (office closed)"
+
+
+def closed_by_day_end(data: Mapping[str, object] | None) -> bool:
+    """The ``cancelled`` event's ``data`` says close of day closed the ticket (automatically or
+    by the team leader's E), not a person cancelling it for a resident who left."""
+    return data is not None and data.get("reason") == OFFICE_CLOSED and "automatic" in data
+
+
+def cancelled_words(data: Mapping[str, object] | None) -> str:
+    """A cancelled ticket in words (``ticket show``, the visit history, refusals), from its
+    ``cancelled`` event's data: "closed at close of day (office closed)" when close of day
+    closed it, else "cancelled". The stored status stays ``cancelled``."""
+    return CLOSED_AT_CLOSE_OF_DAY if closed_by_day_end(data) else "cancelled"

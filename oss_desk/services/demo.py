@@ -112,7 +112,7 @@ def populate(
             visits += _simulate(
                 sim, clock, rng, start, end, int(visitors_per_day * share), day_over=False
             )
-        left = _live_queue(sim, clock, rng, real_now, waiting)
+        _live_queue(sim, clock, rng, real_now, waiting)
         booked = _appointments(sim, clock, rng, real_now)
         first = datetime.combine(past[-1] if past else today, datetime.min.time(), tz)
         populate_followups(sim, clock, rng, first, real_now)
@@ -127,10 +127,17 @@ def populate(
     return DemoSummary(
         days=len(past),
         visits=visits,
-        waiting_now=left,
+        waiting_now=waiting_in_queue(session, site.id),
         appointments=booked,
         booked_at=real_now - BOOKED_DAYS_AGO,
     )
+
+
+def waiting_in_queue(session: Session, site_id: str) -> int:
+    """The residents waiting in the live queue, as ``oss-desk queue`` and the desks show it
+    (asked of the same service): the demo's ready message says this number."""
+    entries = QueueService(session, Actor(person="demo")).queue(site_id)
+    return sum(1 for e in entries if e.position is not None)
 
 
 def _as(session: Session, desk_id: str | None) -> QueueService:
@@ -328,6 +335,7 @@ def _live_queue(
     )
     greeter = _as(session, greet)
     site = session.site()
+    clock.set(now)  # today: the simulation left the clock on the last day it simulated
     day = session.today(site)
     already = [
         t

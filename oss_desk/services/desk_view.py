@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant, read_instant
+from oss_desk.domain.closed_day import ClosedDay
 from oss_desk.domain.counter import Activity, DeskLogin, activity, effective_status
 from oss_desk.domain.delivery import PrintState, WorkerState
 from oss_desk.domain.models import (
@@ -93,6 +94,8 @@ class DeskSnapshot:
     call ask it (``domain.queue.waiting_for``)."""
     added: dict[int, tuple[AddedService, ...]] = field(default_factory=dict)
     """The services added to the visits of the tickets at desks, by visit id."""
+    closed_day: ClosedDay | None = None
+    """The team leader's close of today while it holds (None: the day takes arrivals)."""
 
     def desk(self, desk_id: str) -> DeskState | None:
         return next((d for d in self.desks if d.desk.id == desk_id), None)
@@ -129,6 +132,7 @@ def take_snapshot(
     )
     from oss_desk.services.queue import QueueService, read_live_queue
     from oss_desk.storage.counter import added_services_of, desk_since
+    from oss_desk.storage.day_closures import closed_day
     from oss_desk.storage.devices import device_states
     from oss_desk.storage.outbox import print_summary
 
@@ -148,6 +152,7 @@ def take_snapshot(
         since = desk_since(conn)
         at_desks = [t.visit_id for t in live.tickets if t.status is not TicketStatus.WAITING]
         added = added_services_of(conn, at_desks)
+        closed = closed_day(conn, site.id, day)  # one indexed read (site, business day)
         daily = None
         if figures:  # the team leader's figures: the report code loads when first asked for
             from oss_desk.services.reports import ReportService
@@ -206,6 +211,7 @@ def take_snapshot(
         floor=live.floor,
         added={visit: tuple(found) for visit, found in added.items()},
         amber_seconds=session.settings.queue.amber_minutes * 60,
+        closed_day=closed,
     )
 
 

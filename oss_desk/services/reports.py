@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.calendar import DateSpan, parse_date
+from oss_desk.domain.calendar import DateSpan, no_figures_yet, no_month_figures_yet, parse_date
 from oss_desk.domain.call_figures import CallCounts, CallFigures, call_figures
 from oss_desk.domain.followup_figures import FollowupFigures
 from oss_desk.domain.models import Actor
@@ -263,6 +263,7 @@ class ReportService:
         first, last = month_bounds(key)
         if month is not None:
             self._span(site).check_month(first, last)
+            no_month_figures_yet(first, self._day(None, site))
         days = month_days(key)
         rules = self.rules
         months = self._months(tallies, last_months(key, TREND_MONTHS), site)
@@ -333,7 +334,9 @@ class ReportService:
         if isinstance(day, date):
             return day
         if day is not None:
-            return parse_date(day, "--date", self._span(site))
+            return no_figures_yet(
+                parse_date(day, "--date", self._span(site)), self._day(None, site)
+            )
         for office in self.offices.all:
             found = office.directory.sites.get(site) if site else None
             found = found or next(iter(office.directory.sites.values()), None)

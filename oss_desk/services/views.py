@@ -82,9 +82,11 @@ def wait_phrase(entry: QueueEntry) -> str:
     return f"{people}, about {est} min" if est else f"{people}, next to be called"
 
 
-def ticket_line(ticket: Ticket, directory: Directory) -> str:
+def ticket_line(ticket: Ticket, directory: Directory, status: str | None = None) -> str:
+    """One ticket in a line; ``status``: its status in words when they say more than the
+    stored value (a ticket closed by close of day: ``day_end.ended_words``)."""
     service = directory.services.get(ticket.service)
     name = service.name if service else ticket.service
     where = f" at {ticket.desk}" if ticket.desk and ticket.status.active else ""
     outcome = f" ({ticket.outcome.value})" if ticket.outcome else ""
-    return f"{ticket.code}  {name}  {ticket.status.value}{where}{outcome}"
+    return f"{ticket.code}  {name}  {status or ticket.status.value}{where}{outcome}"

@@ -14,6 +14,7 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local
+from oss_desk.domain.closed_day import cancelled_words
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, EventKind, Ticket
 from oss_desk.services.events import of_ticket, record_viewed
@@ -133,9 +134,11 @@ class VisitHistory:
                 note = texts.get(int(event.data.get("note", 0)))
                 if note is None and notes:
                     note = "(deleted on the retention schedule)"
-            found.append(
-                Line(read_instant(event.at), what, event.actor, self._desk(event.desk_id), note)
-            )
+            person: str | None = event.actor
+            desk = self._desk(event.desk_id)
+            if event.kind == EventKind.CANCELLED.value and event.data.get("automatic") is True:
+                person = desk = None  # closing time closed it: nobody at a desk did
+            found.append(Line(read_instant(event.at), what, person, desk, note))
         return found
 
     def _booking_lines(
@@ -202,7 +205,7 @@ class VisitHistory:
             ),
             EventKind.NO_SHOW.value: f"{ticket} did not come",
             EventKind.NO_SHOW_UNDONE.value: f"{ticket} came after all (no-show taken back)",
-            EventKind.CANCELLED.value: f"{ticket} cancelled",
+            EventKind.CANCELLED.value: f"{ticket} {cancelled_words(data)}",
             EventKind.NOTE_ADDED.value: "note",
             EventKind.APPOINTMENT_CHECKED_IN.value: "checked in for an appointment",
             EventKind.APPOINTMENT_BOOKED.value: "appointment booked",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from typing import Any
 
 from oss_desk.clock import read_instant
 from oss_desk.domain.closed_day import ClosedDay
@@ -39,3 +41,19 @@ def reopen_day(
         " WHERE site_id = ? AND business_day = ? AND reopened_at IS NULL",
         [reopened_at, person, site_id, business_day],
     )
+
+
+def cancelled_data(
+    conn: sqlite3.Connection, visit_id: int, ticket_id: int
+) -> dict[str, Any] | None:
+    """The data of the ticket's latest ``cancelled`` event (None: none), through the events'
+    (visit_id, kind, ...) index: was it closed by close of day?"""
+    row = conn.execute(
+        "SELECT data FROM events WHERE visit_id = ? AND kind = 'cancelled' AND ticket_id = ?"
+        " ORDER BY id DESC LIMIT 1",
+        [visit_id, ticket_id],
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    found = json.loads(row[0])
+    return found if isinstance(found, dict) else None

@@ -61,11 +61,12 @@ class Calling(QueueCore):
                 raise RuleViolation(f"{ticket.code} is at another site")
             if ticket.parked:
                 raise RuleViolation(
-                    f"{ticket.code} is {described(ticket)}: resume it there (or transfer it)"
+                    f"{ticket.code} is {described(ticket, conn)}: resume it there (or transfer it)"
                 )
             if ticket.status is not TicketStatus.WAITING:
                 raise RuleViolation(
-                    f"{ticket.code} is {described(ticket)}: only a waiting ticket can be called"
+                    f"{ticket.code} is {described(ticket, conn)}: "
+                    "only a waiting ticket can be called"
                 )
             self._check_may_call(desk, ticket, read_floor(self.s, conn, desk.site_id))
             at_desk = {"desk_id": desk.id, "called_at": format_instant(now)}
@@ -114,7 +115,7 @@ class Calling(QueueCore):
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
             if not ticket.parked:
-                raise RuleViolation(f"{ticket.code} is {described(ticket)}: it is not parked")
+                raise RuleViolation(f"{ticket.code} is {described(ticket, conn)}: it is not parked")
             desk = self.s.desk(desk_id) if desk_id is not None else self._desk(None)
             if desk is None:
                 desk = self.s.desk(ticket.desk or "")
@@ -159,7 +160,7 @@ class Calling(QueueCore):
         ticket = self._find(conn, ref)
         self._require_on(conn, action, ticket)
         if ticket.status is not TicketStatus.CALLED:
-            raise RuleViolation(f"{ticket.code} is {described(ticket)}: {only}")
+            raise RuleViolation(f"{ticket.code} is {described(ticket, conn)}: {only}")
         return ticket
 
     def _called(

@@ -93,7 +93,7 @@ class Closing(Issuing):
                 self._require_on(conn, Action.FINISH, ticket)
             if ticket.status not in AT_DESK:
                 raise RuleViolation(
-                    f"{ticket.code} is {described(ticket)}: only a called or serving ticket "
+                    f"{ticket.code} is {described(ticket, conn)}: only a called or serving ticket "
                     "can be finished"
                 )
             pending = [a for a in added_services(conn, ticket.visit_id) if a.outcome is None]
@@ -149,7 +149,7 @@ class Closing(Issuing):
                     else ""
                 )
                 raise RuleViolation(
-                    f"{ticket.code} is {described(ticket)}: only a called ticket can be a "
+                    f"{ticket.code} is {described(ticket, conn)}: only a called ticket can be a "
                     f"no-show{hint}"
                 )
             gone = self._end(
@@ -173,7 +173,9 @@ class Closing(Issuing):
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
             if ticket.status not in ACTIVE:
-                raise RuleViolation(f"{ticket.code} is {described(ticket)}: nothing to cancel")
+                raise RuleViolation(
+                    f"{ticket.code} is {described(ticket, conn)}: nothing to cancel"
+                )
             cancelled = self._end(
                 conn, ticket, now, TicketStatus.CANCELLED, VisitStatus.CANCELLED, None, ACTIVE
             )
@@ -237,7 +239,7 @@ class Closing(Issuing):
             site = self._site(ticket)
             if ticket.status not in ACTIVE:
                 raise RuleViolation(
-                    f"{ticket.code} is {described(ticket)}: it cannot be transferred"
+                    f"{ticket.code} is {described(ticket, conn)}: it cannot be transferred"
                 )
             new_service = svc.code if svc is not None else ticket.service
             if target_desk is not None:

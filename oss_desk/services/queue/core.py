@@ -10,6 +10,7 @@ from typing import Unpack
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, Scope
+from oss_desk.domain.closed_day import cancelled_words
 from oss_desk.domain.codes import TicketRef, parse_service_code, parse_ticket_ref
 from oss_desk.domain.counter import DeskLogin
 from oss_desk.domain.models import (
@@ -35,6 +36,7 @@ from oss_desk.storage.counter import (
     mark_desk,
     staff_capabilities,
 )
+from oss_desk.storage.day_closures import cancelled_data
 from oss_desk.storage.devices import queue_board_update
 from oss_desk.storage.events import callers_of_visit
 
@@ -89,10 +91,13 @@ def read_floor(
     return Floor(people=people, capabilities=capabilities, staffed=staffed)
 
 
-def described(ticket: Ticket) -> str:
-    """Where the ticket stands, for a refusal: "waiting", "called to desk-2", ..."""
+def described(ticket: Ticket, conn: sqlite3.Connection | None = None) -> str:
+    """Where the ticket stands, for a refusal: "waiting", "called to desk-2", ...; with
+    ``conn``, a cancelled ticket closed by close of day says so (not "cancelled")."""
     if ticket.parked:
         return f"parked at {ticket.desk}"
+    if ticket.status is TicketStatus.CANCELLED and conn is not None:
+        return cancelled_words(cancelled_data(conn, ticket.visit_id, ticket.id))
     return {
         TicketStatus.WAITING: "waiting",
         TicketStatus.CALLED: f"called to {ticket.desk}",
@@ -104,10 +109,15 @@ def described(ticket: Ticket) -> str:
     }[ticket.status]
 
 
-def expect(ticket: Ticket, allowed: Iterable[TicketStatus], why: str) -> None:
+def expect(
+    ticket: Ticket,
+    allowed: Iterable[TicketStatus],
+    why: str,
+    conn: sqlite3.Connection | None = None,
+) -> None:
     """Refuse unless the ticket is in one of the ``allowed`` states ("C003 is waiting: why")."""
     if ticket.status not in allowed:
-        raise RuleViolation(f"{ticket.code} is {described(ticket)}: {why}")
+        raise RuleViolation(f"{ticket.code} is {described(ticket, conn)}: {why}")
 
 
 class QueueCore:

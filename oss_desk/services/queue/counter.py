@@ -34,7 +34,7 @@ class Counter(Closing):
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._ticket_for(conn, ref, Action.START)
-            expect(ticket, AT_DESK, "only a resident at a desk can be parked")
+            expect(ticket, AT_DESK, "only a resident at a desk can be parked", conn)
             fields = {"parked_at": format_instant(now), "park_reason": why}
             parked = self._move(conn, ticket, AT_DESK, TicketStatus.WAITING, **fields)
             self._log(conn, ticket, EventKind.PARKED, now, {"reason": why}, at_desk=True)
@@ -58,7 +58,9 @@ class Counter(Closing):
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._ticket_for(conn, ref, Action.RECALL)
-            expect(ticket, [TicketStatus.CALLED], "only a called ticket goes back to the queue")
+            expect(
+                ticket, [TicketStatus.CALLED], "only a called ticket goes back to the queue", conn
+            )
             cleared = {"desk_id": None, "called_at": None}
             back = self._move(conn, ticket, [TicketStatus.CALLED], TicketStatus.WAITING, **cleared)
             self._log(
@@ -77,7 +79,7 @@ class Counter(Closing):
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._ticket_for(conn, ref, Action.NO_SHOW)
-            expect(ticket, [TicketStatus.NO_SHOW], "not a no-show")
+            expect(ticket, [TicketStatus.NO_SHOW], "not a no-show", conn)
             if not may_undo_no_show(ticket.finished_at, now):
                 minutes = UNDO_NO_SHOW_SECONDS // 60
                 raise RuleViolation(
@@ -117,7 +119,7 @@ class Counter(Closing):
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._ticket_for(conn, ref, Action.FINISH)
-            expect(ticket, AT_DESK, "add a service while serving")
+            expect(ticket, AT_DESK, "add a service while serving", conn)
             if svc.code == ticket.service:
                 raise InvalidInput(f"{ticket.code} is already for {svc.name}")
             if any(a.service == svc.code for a in added_services(conn, ticket.visit_id)):
@@ -156,7 +158,7 @@ class Counter(Closing):
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._ticket_for(conn, ref, Action.FINISH)
-            expect(ticket, AT_DESK, "nothing to change")
+            expect(ticket, AT_DESK, "nothing to change", conn)
             added = next(
                 (a for a in added_services(conn, ticket.visit_id) if a.service == code), None
             )

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import CLOSING_THE_DAY, REOPENING_THE_DAY, Action
 from oss_desk.domain.calendar import hours_on, zone
-from oss_desk.domain.closed_day import ClosedDay, arrivals_refused
+from oss_desk.domain.closed_day import OFFICE_CLOSED, ClosedDay, arrivals_refused, cancelled_words
 from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus, VisitStatus
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
@@ -32,7 +32,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage import day_closures as dc
 from oss_desk.storage import queue as q
 
-REASON = "office_closed"
+REASON = OFFICE_CLOSED
 
 
 def closing_time(session: Session, site: Site, day: str) -> datetime:
@@ -170,6 +170,15 @@ def described(session: Session, closed: ClosedDay) -> str:
     """ "closed by Tess Leader at 16:55" (the office's time)."""
     site = session.directory.sites[closed.site_id]
     return f"closed by {session.name_of(closed.closed_by)} at {closed.when(site.timezone)}"
+
+
+def ended_words(session: Session, ticket: Ticket) -> str | None:
+    """A cancelled ticket's words ("closed at close of day (office closed)" or "cancelled",
+    one indexed read); None for any other ticket (its status says it)."""
+    if ticket.status is not TicketStatus.CANCELLED:
+        return None
+    with session.store.read() as conn:
+        return cancelled_words(dc.cancelled_data(conn, ticket.visit_id, ticket.id))
 
 
 def refuse_if_closed(session: Session, conn: sqlite3.Connection, site: Site) -> None:

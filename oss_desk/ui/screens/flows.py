@@ -6,7 +6,7 @@ and awaits its dialogs.
 from __future__ import annotations
 
 from oss_desk.domain.appointments import Appointment, parse_reference
-from oss_desk.domain.models import Actor
+from oss_desk.domain.models import Actor, Ticket
 from oss_desk.domain.needs import describe_need
 from oss_desk.errors import OssDeskError
 from oss_desk.services.screen import ticket_from_scan
@@ -37,15 +37,15 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
     """Show a ticket: a code typed, or a ticket's QR scanned at any desk (its code or link)."""
     desk = screen.desk
     names = desk.names
-    found = await desk.act(lambda s: ticket_from_scan(s, text, actor))
+    found = await desk.act(lambda s: _found(s, text, actor))
     if not isinstance(found, Ok):
         return
-    ticket = found.value
+    ticket, words = found.value
     snap = desk.snapshot
     entry = next((e for e in snap.queue if e.ticket.id == ticket.id), None) if snap else None
     lines = [
         f"Service:   {names.service_label(ticket.service)}",
-        f"Status:    {ticket.status.value}"
+        f"Status:    {words or ticket.status.value}"
         + (f" at {names.desk(ticket.desk)}" if ticket.desk else ""),
         f"Arrived:   {names.local_time(ticket.queued_at)}",
     ]
@@ -69,6 +69,14 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
     )
     if chosen is not None:
         await screen.ticket_action(ticket, chosen)
+
+
+def _found(session: Session, text: str, actor: Actor | None) -> tuple[Ticket, str | None]:
+    """The ticket, and its status in words when they say more than the stored value."""
+    from oss_desk.services.queue.day_end import ended_words
+
+    ticket = ticket_from_scan(session, text, actor)
+    return ticket, ended_words(session, ticket)
 
 
 async def pick_service(screen: DeskScreen, title: str) -> str | None:

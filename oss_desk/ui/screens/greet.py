@@ -18,7 +18,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.models import Outcome, Visit
+from oss_desk.domain.closed_day import CLOSED_AT_THE_DESK
+from oss_desk.domain.models import Outcome, QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.needs import parse_needs
 from oss_desk.errors import InvalidInput
 from oss_desk.services.session import Session
@@ -75,7 +76,9 @@ class GreetScreen(DeskScreen):
         "while they wait elsewhere, and, only if they agree (tick it), one text after the "
         "visit asking how we did. "
         "A resident with an appointment: scan the QR code on their letter or slip (or type the "
-        "booking reference in the search box and press Enter) to check them in."
+        "booking reference in the search box and press Enter) to check them in. "
+        "While a team leader has closed the day, a line at the top says so: no tickets or "
+        "check-ins until they reopen it (E on their screen)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(
@@ -132,8 +135,15 @@ class GreetScreen(DeskScreen):
         self.repeat = False
         """The next ticket's resident came back about the same matter (Ctrl+G)."""
         self.last_issued: Issued | None = None
+        self.followed: int | None = None
+        """The ticket id of the last one issued here, or of the ticket it was moved to."""
+        self.seen_live = False
+        """The live queue has shown the last ticket issued here (so, once gone, it has left)."""
 
     def compose_body(self) -> ComposeResult:
+        closed = Static(Text(CLOSED_AT_THE_DESK), id="day-closed")
+        closed.display = False  # shown while the team leader has closed the day
+        yield closed
         with Horizontal(id="greet-body"):
             with Vertical(id="catalogue"):
                 yield Input(placeholder="/ search, or a booking ref", id="service-search")
@@ -251,6 +261,7 @@ class GreetScreen(DeskScreen):
         self.query_one("#needs-line", Static).update(text)
 
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
+        self.query_one("#day-closed", Static).display = snapshot.closed_day is not None
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
         table.amber_seconds = snapshot.amber_seconds
@@ -267,17 +278,13 @@ class GreetScreen(DeskScreen):
         label = self.desk.names.service_label(ticket.service)
         self.query_one("#issued-title", Static).update(Text(f"Ticket for {label}", style="bold"))
         self.query_one(BigCode).code = ticket.code
-        entry = None
-        if snapshot is not None:
-            entry = next((e for e in snapshot.queue if e.ticket.id == ticket.id), None)
+        entry = self.followed_entry(ticket, snapshot)
+        self.seen_live = self.seen_live or entry is not None
         info = Text()
         info.append(f"{ticket.code}: ", style="bold")
-        if entry is not None and entry.position is not None:
-            info.append(wait_phrase(entry))
-        elif entry is not None:
-            info.append(f"{ticket.code} has been called")
-        else:
-            info.append(f"{ticket.code} is {ticket.status.value}")
+        if entry is not None and entry.ticket.id != ticket.id:
+            info.append(f"moved to {entry.ticket.code}, ")
+        info.append(self.ticket_now(entry, ticket))
         if issued.print_job is None:
             info.append("  ·  no printer here: tell the resident their number", style="bold")
         elif snapshot is not None and issued.print_job in snapshot.print_jobs:
@@ -286,6 +293,37 @@ class GreetScreen(DeskScreen):
         else:
             info.append("  ·  waiting to print")
         self.query_one("#issued-info", Static).update(info)
+
+    def followed_entry(self, ticket: Ticket, snapshot: DeskSnapshot | None) -> QueueEntry | None:
+        """The live queue's entry of the ticket issued here, or of the ticket it was moved to
+        (a transfer to another service gives the resident a new code); None when not there."""
+        if snapshot is None:
+            return None
+        by_id = {e.ticket.id: e for e in snapshot.queue}
+        moved = {e.ticket.transferred_from: e for e in snapshot.queue if e.ticket.transferred_from}
+        followed = self.followed or ticket.id
+        entry = by_id.get(followed)
+        if entry is None and followed in moved:  # moved since the last snapshot: follow it
+            entry = moved[followed]
+            followed = entry.ticket.id
+        self.followed = followed
+        return entry
+
+    def ticket_now(self, entry: QueueEntry | None, ticket: Ticket) -> str:
+        """Where the ticket issued here is now, as the live queue shows it; once it has left
+        the queue (served, cancelled, a no-show...) only its history: when it was issued."""
+        if entry is None:
+            issued = f"issued {self.desk.names.local_time(ticket.issued_at)}"
+            return f"{issued}, no longer in the queue (F7 finds it)" if self.seen_live else issued
+        now = entry.ticket
+        where = self.desk.names.desk(now.desk) if now.desk else "a desk"
+        if now.status is TicketStatus.CALLED:
+            return f"called to {where}"
+        if now.status is TicketStatus.SERVING:
+            return f"being served at {where}"
+        if now.parked:
+            return f"parked at {where}"
+        return wait_phrase(entry)
 
     # Actions ------------------------------------------------------------------------------------
 
@@ -336,6 +374,7 @@ class GreetScreen(DeskScreen):
         if not isinstance(issued, Ok):
             return
         self.last_issued = issued.value
+        self.followed, self.seen_live = None, False
         self.forget_needs()
         self.show_issued(issued.value, self.desk.snapshot)
         if self.query_one("#service-search", Input).value:

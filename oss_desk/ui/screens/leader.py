@@ -14,7 +14,8 @@ from textual.widgets import DataTable, Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import elapsed_text
-from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket
+from oss_desk.domain.closed_day import closed_line
+from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket, TicketStatus
 from oss_desk.domain.queue import parked_here
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.render.formats import percent
@@ -99,6 +100,9 @@ def _labels(table: str) -> list[str]:
 
 _key = Keys("leader")
 
+LEFT_OPEN = (TicketStatus.WAITING, TicketStatus.CALLED)
+"""What closing the day closes (``day_end.left_open_now``): E closes while any is left."""
+
 
 class LeaderScreen(DeskScreen):
     CSS_PATH = STYLES / "leader.tcss"
@@ -110,7 +114,9 @@ class LeaderScreen(DeskScreen):
         "at first contact). Tab moves between the desks, the services "
         "and the queue. D sends the highlighted ticket to a desk; Z closes or opens the "
         "highlighted desk; P reprints a ticket; S prints today's summary on a chosen printer; "
-        "E closes the day (after asking, and saying how many tickets it closes). Each "
+        "E closes the day (after asking, and saying how many tickets it closes); while the "
+        "day is closed (the top line says by whom and when) and nothing is left open, E "
+        "reopens it. Each "
         "desk shows who is logged in, what it is doing (and who is parked there) and for how "
         "long."
     )
@@ -160,8 +166,16 @@ class LeaderScreen(DeskScreen):
             "e",
             "close_day",
             "Close the day",
-            "Close every ticket still waiting or called as office closed (asks first); "
-            "on a day closed with nothing left open, reopen it",
+            "Close every ticket still waiting or called as office closed, and take no more "
+            "arrivals until the day is reopened (asks first)",
+            may=Action.CANCEL_TICKET,
+        ),
+        _key(
+            "e",
+            "reopen_day",
+            "Reopen the day",
+            "The day is closed with nothing left open: reopen it, so that meet-and-greet "
+            "issues tickets and appointments check residents in again (asks first)",
             may=Action.CANCEL_TICKET,
         ),
         _key(
@@ -173,6 +187,9 @@ class LeaderScreen(DeskScreen):
         ),
     ]
     ROLE_ACTIONS = role_actions(BINDINGS)
+
+    _reopens_shown = False
+    """What E said on the key bar when last drawn: reopen the day (True) or close it."""
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="figures")
@@ -211,10 +228,35 @@ class LeaderScreen(DeskScreen):
     def shown_ticket_id(self) -> int | None:
         return self.query_one(QueueTable).selected_ticket_id()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)
+        if allowed and action in ("close_day", "reopen_day"):
+            return (action == "reopen_day") == self.reopens()  # E is one or the other
+        return allowed
+
+    def reopens(self) -> bool:
+        """E reopens the day: it is closed and nothing is left open (as the live queue shows;
+        the key's own question reads both again)."""
+        snap = self.desk.snapshot
+        return (
+            snap is not None
+            and snap.closed_day is not None
+            and not any(e.ticket.status in LEFT_OPEN for e in snap.queue)
+        )
+
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
         names = self.desk.names
         figures = snapshot.figures
         text = Text()
+        closed = snapshot.closed_day
+        if closed is not None:
+            who = names.person(closed.closed_by)
+            when = closed_line(closed, who, names.timezone(snapshot.site_id) or "UTC")
+            text.append(when, style=f"bold {self.app.theme_variables.get('warning', 'yellow')}")
+            text.append("   ")
+        if self.reopens() != self._reopens_shown:
+            self._reopens_shown = not self._reopens_shown
+            self.refresh_bindings()  # E's word on the key bar: close or reopen
         if figures is None:
             text.append("Today's figures: loading…", style="dim")
         else:
@@ -466,6 +508,11 @@ class LeaderScreen(DeskScreen):
                 "reopened (E again)",
                 timeout=6,
             )
+
+    def action_reopen_day(self) -> None:
+        """E while the day is closed with nothing left open: the same key's question, which
+        offers to reopen it."""
+        self.action_close_day()
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_acknowledge(self) -> None:

@@ -20,12 +20,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from oss_desk.domain.calendar import no_figures_yet, no_month_figures_yet
 from oss_desk.domain.models import Actor
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.reports import AppointmentFigures, DailyReport, MonthlyReport, PeriodReport
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
+from oss_desk.errors import InvalidInput
 from oss_desk.render.formats import minutes, percent, short_label, target
 from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
 from oss_desk.services.desk_view import DeskSnapshot
@@ -244,10 +246,16 @@ class ReportsScreen(DeskScreen):
     def action_shift(self, steps: int) -> None:
         if self.day is None or self.month is None:
             return
-        if self.period == "day":
-            self.day = self.day + timedelta(days=steps)
-        else:
-            self.month = shift_month(self.month, steps)
+        day, month = self.day + timedelta(days=steps), shift_month(self.month, steps)
+        try:  # ] stops at today (this month): no figures after it yet
+            if self.period == "day":
+                self.day = no_figures_yet(day, self._today(), "")
+            else:
+                no_month_figures_yet(date.fromisoformat(f"{month}-01"), self._today(), "")
+                self.month = month
+        except InvalidInput as exc:
+            self.say(exc.message, timeout=3)
+            return
         self.load()
 
     def action_period(self, period: str) -> None:
