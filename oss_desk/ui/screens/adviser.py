@@ -27,6 +27,7 @@ from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.counter import PARK_REASONS, idle_text
 from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
 from oss_desk.domain.queue import parked_here, waiting_for
+from oss_desk.domain.waits import waited_minutes
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.context import DeskContext, Ok
@@ -321,7 +322,7 @@ class AdviserScreen(counter.CounterScreen):
                 text.append(f"\n+ {names.service(added.service)}{done}")
             arrived = names.local_time(ticket.queued_at)
             waited = ((ticket.called_at or snapshot.taken_at) - ticket.queued_at).total_seconds()
-            text.append(f"\narrived {arrived}, waited {int(waited // 60)} min")
+            text.append(f"\narrived {arrived}, waited {waited_minutes(waited)} min")
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
             in_place(info, text)

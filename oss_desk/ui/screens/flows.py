@@ -8,6 +8,7 @@ from __future__ import annotations
 from oss_desk.domain.appointments import Appointment, parse_reference
 from oss_desk.domain.models import Actor
 from oss_desk.domain.needs import describe_need
+from oss_desk.domain.waits import waited_minutes
 from oss_desk.errors import OssDeskError
 from oss_desk.services.screen import ticket_from_scan
 from oss_desk.services.session import Session
@@ -51,7 +52,8 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
     ]
     if entry is not None and entry.position is not None:
         lines.append(
-            f"Place:     {entry.position} in the queue, waited {entry.wait_seconds // 60} min"
+            f"Place:     {entry.position} in the queue, "
+            f"waited {waited_minutes(entry.wait_seconds)} min"
         )
         est = minutes(entry.estimated_wait_seconds)
         lines.append(
