@@ -12,6 +12,7 @@ from oss_desk.cli.common import State, answer, choice_option, emit_json, json_co
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import QueueEntry, Ticket
+from oss_desk.domain.queue import staff_marks
 from oss_desk.domain.standards import over_target
 from oss_desk.domain.waits import waited_minutes
 from oss_desk.errors import RuleViolation
@@ -489,7 +490,8 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             t = e.ticket
             est = minutes(e.estimated_wait_seconds)
             flag = "  OVER TARGET" if over_target(e.wait_seconds, target * 60) else ""
-            needs = f"  [{', '.join(t.needs)}]" if t.needs else ""
+            marks = [*staff_marks(t), *t.needs]
+            needs = f"  [{', '.join(marks)}]" if marks else ""
             if t.assigned_desk is not None:
                 needs = f"  (sent to {t.assigned_desk}){needs}"
             lines.append(

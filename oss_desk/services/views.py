@@ -7,6 +7,7 @@ from typing import Any
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.models import QueueEntry, Ticket, Visit
+from oss_desk.domain.queue import is_urgent
 from oss_desk.domain.waits import estimate_minutes, waited_minutes
 from oss_desk.storage.site import Directory
 
@@ -39,6 +40,7 @@ def ticket_json(
         "number": ticket.number,
         "channel": ticket.channel.value,
         "priority": ticket.priority,
+        "urgent": is_urgent(ticket),
         "needs": list(ticket.needs),
         "assigned_desk": ticket.assigned_desk,
         "arrived_at": _when(ticket.queued_at),

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.desk_view import service_line
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
+from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
@@ -58,3 +59,34 @@ def test_the_longest_shown_is_the_largest_wait_in_the_list(waits: list[int]) -> 
     listed = [table.cells(e)[3] for e in entries]
     longest = waited_text(service_line("W", "Waste", entries, 15 * 60).longest_wait_seconds)
     assert longest == str(max(listed, key=lambda cell: int(str(cell).split()[0])))
+
+
+async def test_staff_see_why_an_urgent_resident_is_first(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """The Needs column of the adviser's and the leader's lists, and the called ticket's panel,
+    say "Urgent" (domain.queue.staff_marks); a resident who is not urgent is not marked."""
+    db = make_db(tmp_path, site_toml())
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
+    try:
+        queue = QueueService(session)
+        queue.issue("C", print_ticket=False)
+        queue.issue("W", urgent=True, needs="wheelchair", print_ticket=False)
+    finally:
+        session.close()
+    app = make_app(db, "desk-1")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: isinstance(app.screen, AdviserScreen) and app.snapshot is not None)
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 2)
+        needs = {str(table.get_row_at(r)[1]): str(table.get_row_at(r)[5]) for r in range(2)}
+        assert needs == {"W001": "Urgent, Wheelchair", "C001": ""}
+        await pilot.press("n")
+        panel = app.screen.query_one("#now-needs", Static)
+        await until(lambda: "Urgent" in str(panel.render()))
+        assert str(panel.render()) == "Needs: Urgent, Wheelchair access"
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await until(lambda: app.screen.query_one(QueueTable).row_count == 1)
+        row = app.screen.query_one(QueueTable).get_row_at(0)
+        assert (str(row[1]), str(row[5])) == ("C001", "")

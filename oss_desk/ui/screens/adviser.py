@@ -26,7 +26,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.counter import PARK_REASONS, idle_text
 from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
-from oss_desk.domain.queue import parked_here, waiting_for
+from oss_desk.domain.queue import parked_here, staff_marks, waiting_for
 from oss_desk.domain.waits import waited_minutes
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
@@ -326,8 +326,8 @@ class AdviserScreen(counter.CounterScreen):
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
             in_place(info, text)
-            needs_line = Text("Needs: " + needs_text(ticket.needs), style="bold")
-            in_place(needs, needs_line if ticket.needs else "")
+            marks = ", ".join(filter(None, [*staff_marks(ticket), needs_text(ticket.needs)]))
+            in_place(needs, Text("Needs: " + marks, style="bold") if marks else "")
         self.show_timer()
 
     def title_text(self, state: DeskState | None) -> Text:

@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.needs import short_need
+from oss_desk.domain.queue import staff_marks
 from oss_desk.domain.standards import WaitBand, wait_band
 from oss_desk.domain.waits import estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
@@ -108,7 +109,7 @@ class QueueTable(DataTable[Cell]):
         return service_room, max(NEEDS_MIN, room - service_room), short
 
     def needs_text(self, entry: QueueEntry) -> str:
-        return ", ".join(short_need(n) for n in entry.ticket.needs)
+        return ", ".join([*staff_marks(entry.ticket), *map(short_need, entry.ticket.needs)])
 
     def cells(self, entry: QueueEntry) -> tuple[Cell, ...]:
         service_room, needs_room, short = self._limits
