@@ -15,6 +15,8 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.desk_view import service_line
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs import TextDialog
+from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
@@ -85,6 +87,16 @@ async def test_staff_see_why_an_urgent_resident_is_first(
         panel = app.screen.query_one("#now-needs", Static)
         await until(lambda: "Urgent" in str(panel.render()))
         assert str(panel.render()) == "Needs: Urgent, Wheelchair access"
+        await pilot.press("f7")  # the ticket's details say it too
+        await until(lambda: isinstance(app.screen, TextDialog))
+        await pilot.press(*"w001", "enter")
+        await until(lambda: isinstance(app.screen, TicketDialog))
+        dialog = app.screen
+        assert isinstance(dialog, TicketDialog)
+        details = dialog.lines
+        assert "Needs:     Urgent, Wheelchair access" in details
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, AdviserScreen))
         await pilot.press("f4")
         await until(lambda: isinstance(app.screen, LeaderScreen))
         await until(lambda: app.screen.query_one(QueueTable).row_count == 1)
