@@ -194,7 +194,7 @@ class OssDeskApp(App[None]):
         keymap = self.runner.session.settings.keymap
         if keymap:
             self.set_keymap(keymap)
-        self.run_worker(self._start_live(), group="refresh", exit_on_error=False)
+        self.run_worker(guard(self, self._start_live), group="refresh", exit_on_error=False)
 
     async def _start_live(self) -> None:
         # The feed is opened before the first snapshot, so nothing committed in between is
