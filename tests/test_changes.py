@@ -9,6 +9,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
@@ -75,13 +77,18 @@ def test_another_process_sees_a_ticket_within_a_fraction_of_a_second(db_path: Pa
     assert float(seen_at) - committed < 0.5
 
 
-def test_wait_hears_another_process_commit_long_before_its_next_poll(db_path: Path) -> None:
+@pytest.mark.parametrize("hear_ring", [True, False])
+def test_wait_hears_another_process_commit_long_before_its_next_poll(
+    db_path: Path, hear_ring: bool
+) -> None:
     """The doorbell: polls 60 s apart, and a ticket issued by another process (the real command
-    line) still ends the wait at once."""
+    line) still ends the wait at once; also for a feed that listens to the WAL file only (the
+    device worker's change watcher: it hears the commit being written, then looks until the
+    commit can be seen)."""
     import threading
 
     mine = open_session(db=db_path, clock=FixedClock(MONDAY_0930), person="a")
-    feed = ChangeFeed(mine.store)
+    feed = ChangeFeed(mine.store, hear_ring=hear_ring)
     result: list[subprocess.CompletedProcess[str]] = []
 
     def issue() -> None:

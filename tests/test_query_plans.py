@@ -137,3 +137,33 @@ def test_a_printer_lane_finds_the_jobs_handed_to_it_by_index(tmp_path: Path) -> 
     assert steps == [
         "SEARCH print_jobs USING INDEX print_jobs_sending (owner=? AND printer_url=?)"
     ], steps
+
+
+def test_the_printers_with_work_are_found_without_reading_every_job_kept(tmp_path: Path) -> None:
+    """The worker asks after every change which printers have jobs: the queued jobs (the partial
+    index print_jobs_due, schema/0032) and the jobs being sent by this owner (print_jobs_sending),
+    never a scan of every print job the office has kept."""
+    conn = sqlite3.connect(office(tmp_path))
+    captured: list[str] = []
+    conn.set_trace_callback(captured.append)
+    assert o.lanes(conn, o.PRINT_JOBS, "w") == []
+    conn.set_trace_callback(None)
+    steps = plan(conn, captured[-1], {"owner": "w"})
+    assert "SEARCH print_jobs USING INDEX print_jobs_sending (owner=?)" in steps, steps
+    assert "SCAN print_jobs USING INDEX print_jobs_due" in steps, steps
+    assert "SCAN print_jobs" not in steps, steps
+
+
+def test_the_jobs_due_are_read_by_the_index_of_queued_jobs(tmp_path: Path) -> None:
+    """print_jobs_due states the condition the queries state (status = 'pending', schema/0032):
+    it is read, where before its condition named 'printing' too and no query could use it."""
+    conn = sqlite3.connect(office(tmp_path))
+    captured: list[str] = []
+    conn.set_trace_callback(captured.append)
+    o.next_due(conn, o.PRINT_JOBS)
+    conn.set_trace_callback(None)
+    assert plan(conn, captured[-1], {"lane": None}) == [
+        "SEARCH print_jobs USING INDEX print_jobs_due"
+    ]
+    index = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'print_jobs_due'").fetchone()
+    assert "WHERE status = 'pending'" in index[0], index

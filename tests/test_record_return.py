@@ -40,6 +40,7 @@ from typing import Any
 
 import pytest
 
+from oss_desk.domain.followups import Finding
 from oss_desk.render.formats import percent
 
 from .conftest import Cli, make_db
@@ -227,6 +228,10 @@ def assert_page_shows(page: str, record: dict[str, Any]) -> None:
     actions = shown.tables["Actions taken as a result"][1:]
     assert [(row[0], row[1], row[-1]) for row in actions] == [
         (a["ref"], a["site"], a["action"] or "(no text kept)") for a in record["actions"]
+    ]
+    # A finding in its own words, as the answer dialog offers it ("Partly justified").
+    assert [row[4] for row in actions] == [
+        Finding(a["outcome"]).words if a["outcome"] else "" for a in record["actions"]
     ]
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from oss_desk.domain.text import shown
+from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
 
 REF_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud
@@ -18,12 +19,12 @@ _REF = re.compile(r"^[A-Z0-9]{3}-?[A-Z0-9]{3}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
-class Preferred(StrEnum):
+class Preferred(Worded):
     """How the resident hears from us."""
 
-    EMAIL = "email"
-    TEXT = "text"
-    SLIP = "slip"
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text"
+    SLIP = "slip", "Printed slip"
 
 
 class AppointmentStatus(StrEnum):

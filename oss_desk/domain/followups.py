@@ -31,6 +31,7 @@ from typing import Self
 from oss_desk.domain.appointments import Preferred
 from oss_desk.domain.text import clean_text as stored_text
 from oss_desk.domain.text import shown
+from oss_desk.domain.worded import Worded
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, RuleViolation
 
@@ -78,14 +79,14 @@ class Status(StrEnum):
         return self in (Status.DONE, Status.UNREACHABLE)
 
 
-class Via(StrEnum):
+class Via(Worded):
     """How a comment, compliment or complaint reached the council."""
 
-    IN_PERSON = "in-person"
-    PHONE = "phone"
-    LETTER = "letter"
-    EMAIL = "email"
-    WEB = "web"
+    IN_PERSON = "in-person", "In person"
+    PHONE = "phone", "Phone"
+    LETTER = "letter", "Letter"
+    EMAIL = "email", "Email"
+    WEB = "web", "Web"
 
 
 SendBy = Preferred
@@ -100,12 +101,12 @@ class AttemptResult(StrEnum):
     REACHED = "reached"
 
 
-class Finding(StrEnum):
+class Finding(Worded):
     """The outcome of a complaint."""
 
-    JUSTIFIED = "justified"
-    PARTLY = "partly"
-    NOT_JUSTIFIED = "not-justified"
+    JUSTIFIED = "justified", "Justified"
+    PARTLY = "partly", "Partly justified"
+    NOT_JUSTIFIED = "not-justified", "Not justified"
 
 
 class Monitor(StrEnum):

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
-from oss_desk.render.followups import KIND_NAMES, OUTCOME_NAMES
+from oss_desk.domain.followups import Finding
+from oss_desk.render.followups import KIND_NAMES
 from oss_desk.render.formats import percent
 from oss_desk.render.html_page import figures as _figures
 from oss_desk.render.html_page import row as _row
@@ -16,11 +17,13 @@ from oss_desk.render.html_page import section as _section
 from oss_desk.render.html_page import table as _table
 from oss_desk.render.svg import e
 
-OUTCOMES = {
-    "justified": "Justified",
-    "partly": "Partly justified",
-    "not-justified": "Not justified",
-}
+
+def _finding_words(finding: str) -> str:
+    """A complaint's finding in its words (``Partly justified``), or as stored if unknown."""
+    try:
+        return Finding(finding).words
+    except ValueError:
+        return finding
 
 
 def due_section(due: Mapping[str, DueCount]) -> str:
@@ -86,14 +89,14 @@ def period_section(figures: FollowupFigures | None) -> str:
 def _categories(rec: Mapping[str, Any]) -> str:
     return _table(
         "Comments, compliments and complaints by category and outcome",
-        ["Category", "Comments", "Compliments", "Complaints", *OUTCOMES.values()],
+        ["Category", "Comments", "Compliments", "Complaints", *(f.words for f in Finding)],
         [
             _row(
                 str(c["name"]),
                 str(c["comment"]),
                 str(c["compliment"]),
                 str(c["complaint"]),
-                *(str(c[key]) for key in OUTCOMES),
+                *(str(c[finding.value]) for finding in Finding),
             )
             for c in rec["by_category"].values()
         ],
@@ -139,7 +142,7 @@ def record_section(record: Mapping[str, Any], title: str) -> str:
         "Outcomes, channels and stages",
         ["Figure", "Count"],
         [
-            *(_row(OUTCOMES.get(k, k), str(v)) for k, v in record["by_outcome"].items()),
+            *(_row(_finding_words(k), str(v)) for k, v in record["by_outcome"].items()),
             *(_row(f"By {k}", str(v)) for k, v in record["by_channel"].items()),
             *(_row(f"Stage {k}", str(v)) for k, v in record["by_stage"].items()),
             _row("Complaints decided", str(record["complaints_decided"])),
@@ -173,7 +176,7 @@ def record_section(record: Mapping[str, Any], title: str) -> str:
                 str(a["site"] or ""),
                 str(a["kind"]),
                 str(a["category"] or ""),
-                OUTCOME_NAMES.get(a["outcome"], a["outcome"] or ""),
+                _finding_words(a["outcome"] or ""),
                 str(a["answered"] or ""),
                 a["action"] if a["action"] is not None else "(no text kept)",
             )

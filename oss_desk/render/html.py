@@ -32,7 +32,6 @@ from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups_html import due_section, period_section, record_section
 from oss_desk.render.formats import (
     count,
-    hour,
     long_date,
     long_month,
     minutes,
@@ -58,15 +57,8 @@ from oss_desk.render.html_scorecard import (
     scorecard_section,
     wait_block,
 )
+from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
 from oss_desk.render.svg import Bar, Series, e, line_chart
-
-OUTCOME_LABELS = {
-    "resolved": "Resolved",
-    "signposted": "Signposted",
-    "referred": "Referred to a back office",
-    "appointment": "Needs an appointment",
-    "callback": "Callback arranged",
-}
 
 
 def report_html(
@@ -120,11 +112,7 @@ PERIOD_HEADINGS = {
 def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> list[str]:
     """Summary, arrivals and the same weekday in earlier weeks (the work section goes third)."""
     f = report.figures
-    headline = _headline(
-        f,
-        ("Still waiting", count(report.still_waiting)),
-        after=[("Busiest hour", hour(report.busiest_hour))],
-    )
+    headline = _headline(report)
     resolved = " or ".join(o.value for o in Outcome if is_first_contact(o.value))
     seen = (
         f'<p class="note">{e(f.seen_within_target)} of {e(f.seen)} visitors first seen within '
@@ -177,7 +165,7 @@ def _monthly_sections(report: MonthlyReport, service_names: Mapping[str, str]) -
         section(
             "summary",
             "Summary",
-            _headline(f),
+            _headline(report),
             standards_table(report.standards),
             wait_block(f, report.target_minutes),
         ),
@@ -201,7 +189,7 @@ def _period_sections(report: RangeReport, service_names: Mapping[str, str]) -> l
     f = report.figures
     return [
         scorecard_section(report),
-        section("summary", "Summary", _headline(f), wait_block(f, report.target_minutes)),
+        section("summary", "Summary", _headline(report), wait_block(f, report.target_minutes)),
         beside_section(report),
         months_section(report),
         section(
@@ -224,25 +212,8 @@ def _place(report: PeriodReport, site_name: str) -> str:
     return site_name
 
 
-def _headline(
-    f: VisitFigures, *waiting: tuple[str, str], after: Sequence[tuple[str, str]] = ()
-) -> str:
-    return figures(
-        [
-            ("Visits (arrivals)", count(f.visits)),
-            ("Walk-ins", count(f.walk_ins)),
-            ("Appointment visits", count(f.appointment_visits)),
-            ("Served at a desk", count(f.served)),
-            ("Dealt with at meet-and-greet", count(f.quick_visits)),
-            ("No-shows", count(f.no_shows)),
-            ("Services delivered", count(f.services_delivered)),
-            ("Appointments arranged", count(f.appointments_arranged)),
-            *waiting,
-            ("Median wait", minutes(f.wait_median_minutes)),
-            ("90th percentile wait", minutes(f.wait_p90_minutes)),
-            *after,
-        ]
-    )
+def _headline(report: PeriodReport) -> str:
+    return figures([(row.label, row.value) for row in visit_rows(report)])
 
 
 def _hour_bars(by_hour: Mapping[str, int]) -> list[Bar]:
@@ -305,8 +276,8 @@ def _work_section(
 def _outcomes_table(outcomes: Mapping[str, int]) -> str:
     total = sum(outcomes.values())
     rows = [
-        row(OUTCOME_LABELS.get(key, key), str(n), percent(pct(n, total)))
-        for key, n in outcomes.items()
+        row(shown.label, shown.value, percent(pct(n, total)))
+        for shown, n in zip(outcome_rows(outcomes), outcomes.values(), strict=True)
     ]
     return table("Outcomes of finished visits", ["Outcome", "Visits", "Share"], rows)
 
@@ -400,16 +371,7 @@ def _calendar(by_day: Mapping[str, int]) -> str:
 
 
 def _appointments(a: AppointmentFigures, when: str = "this month") -> str:
-    headline = figures(
-        [
-            ("Booked", count(a.appointments_booked)),
-            ("Kept", count(a.appointments_kept)),
-            ("No-shows", count(a.appointments_no_show)),
-            ("Kept (of kept and no-shows)", percent(a.appointments_kept_pct)),
-            ("Cancelled by the council", count(a.appointments_cancelled.council)),
-            ("Cancelled by the resident", count(a.appointments_cancelled.resident)),
-        ]
-    )
+    headline = figures([(row.label, row.value) for row in appointment_rows(a)])
     cc = a.council_cancellations
     if not cc.total:
         return section(

@@ -18,7 +18,8 @@ from oss_desk.domain.standards import (
 )
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import KIND_NAMES
-from oss_desk.render.formats import MISSING, hour, minutes, percent, target
+from oss_desk.render.formats import MISSING, minutes, percent, short_label, target
+from oss_desk.render.rows import outcome_rows, visit_rows
 
 
 def _rated(standard: Standard | None) -> str:
@@ -45,40 +46,22 @@ def daily_summary(
     """The daily report for the receipt printer."""
     f = report.figures
     t = report.target_minutes
-    within = report.standard(SEEN_WITHIN_TARGET.key)
-    first_contact = report.standard(FIRST_CONTACT.key)
-    on_time = report.standard(PUNCTUALITY.key)
-    satisfied = report.standard(SATISFIED.key)
-    seen_label = f"Seen in {t} min"
+    measures = (SEEN_WITHIN_TARGET, FIRST_CONTACT, PUNCTUALITY, SATISFIED)
+    within, first_contact, on_time, satisfied = (report.standard(m.key) for m in measures)
+    seen, first, punctual, content = (short_label(m.key, t) for m in measures)
     rows = (
-        ("Visits", str(f.visits)),
-        ("Walk-ins", str(f.walk_ins)),
-        ("Appointments", str(f.appointment_visits)),
-        ("Served at a desk", str(f.served)),
-        ("Meet-and-greet", str(f.quick_visits)),
-        ("No-shows", str(f.no_shows)),
-        ("Services delivered", str(f.services_delivered)),
-        ("Appts arranged", str(f.appointments_arranged)),
-        ("Still waiting", str(report.still_waiting)),
-        (seen_label, _rated(within).rstrip()),
+        *((row.indented, row.value) for row in visit_rows(report)),
+        (seen, _rated(within).rstrip()),
         ("  counted", str(f.measured)),
         (f"  walked out >{t} min", str(f.walked_out_after_target)),
         ("  closed unseen", str(f.closed_unseen)),
         (f"  left <{t} min", str(f.left_before_target)),
-        ("First contact", _rated(first_contact).rstrip()),
-        ("Appointments on time", _rated(on_time).rstrip()),
-        ("Satisfied", _rated(satisfied).rstrip()),
+        (first, _rated(first_contact).rstrip()),
+        (punctual, _rated(on_time).rstrip()),
+        (content, _rated(satisfied).rstrip()),
         ("  answers", str(f.satisfaction.answers)),
-        ("Median wait", minutes(f.wait_median_minutes)),
-        ("90% waited under", minutes(f.wait_p90_minutes)),
-        ("Busiest hour", hour(report.busiest_hour)),
     )
-    rated = (
-        (seen_label, within),
-        ("First contact", first_contact),
-        ("Appointments on time", on_time),
-        ("Satisfied", satisfied),
-    )
+    rated = ((seen, within), (first, first_contact), (punctual, on_time), (content, satisfied))
     definitions = (
         *((label, s.definition) for label, s in rated if s is not None and s.definition),
         (f"  left <{t} min", FIGURE_DEFINITIONS["left_before_target"]),
@@ -86,7 +69,7 @@ def daily_summary(
     services = tuple(
         (f"{code} {service_names.get(code, code)}", str(n)) for code, n in f.by_service.items()
     )
-    outcomes = tuple((key.capitalize(), str(n)) for key, n in f.outcomes.items())
+    outcomes = tuple((row.label, row.value) for row in outcome_rows(f.outcomes))
     desks = tuple(
         (
             desk,

@@ -27,14 +27,17 @@ from oss_desk.domain.standards import Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
+from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
 
-RAG_WORDS = {
-    Status.GREEN: "GREEN, met",
-    Status.AMBER: "AMBER, near: below the target by a little",
-    Status.RED: "RED, missed",
-    Status.NONE: "",
-}
-"""A status in words (the text report)."""
+
+def rag_words(status: Status) -> str:
+    """A status in words for the text report: its colour and its word (``GREEN, met``), what
+    near means beside amber; nothing for no rating."""
+    if status is Status.NONE:
+        return ""
+    near = ": below the target by a little" if status is Status.AMBER else ""
+    return f"{status.name}, {status.word}{near}"
+
 
 WIDTH = 96
 
@@ -51,7 +54,7 @@ def _standards(report: PeriodReport) -> list[str]:
     lines = ["  Standards"]
     width = max((len(s.label) for s in report.standards), default=0) + 2
     for s in report.standards:
-        status = RAG_WORDS[s.status]
+        status = rag_words(s.status)
         note = target(s, prefix="target ") + (f": {status}" if status else "")
         lines.append(f"    {s.label:<{width}}{percent(s.value):>7}   ({note})")
         lines += _note(s.definition)
@@ -88,11 +91,6 @@ def _wait_lines(report: PeriodReport) -> list[str]:
     lines += _note(FIGURE_DEFINITIONS["walked_out_after_target"])
     lines += _note(FIGURE_DEFINITIONS["closed_unseen"])
     lines += [
-        _row("Median wait to first contact", minutes(f.wait_median_minutes)),
-        _row("90% first contacted within", minutes(f.wait_p90_minutes)),
-    ]
-    lines += _note(FIGURE_DEFINITIONS["wait"])
-    lines += [
         _row(
             "Appointments seen on time",
             percent(f.appointment_punctuality_pct),
@@ -119,22 +117,14 @@ def _wait_lines(report: PeriodReport) -> list[str]:
 def _visit_lines(
     report: PeriodReport,
     service_names: Mapping[str, str],
-    still_waiting: int | None,
     organisations: Mapping[str, str] | None = None,
 ) -> list[str]:
     f = report.figures
-    lines = [
-        _row("Visits (arrivals)", f.visits),
-        _row("  walk-ins", f.walk_ins),
-        _row("  by appointment (checked in)", f.appointment_visits),
-        _row("Served at a desk", f.served),
-        _row("Dealt with at meet-and-greet", f.quick_visits),
-        _row("No-shows", f.no_shows),
-        _row("Services delivered", f.services_delivered),
-        _row("Appointments arranged", f.appointments_arranged),
-    ]
-    if still_waiting is not None:
-        lines.append(_row("Still waiting", still_waiting))
+    lines: list[str] = []
+    for visit in visit_rows(report):
+        lines.append(_row(visit.indented, visit.value))
+        if visit.definition:
+            lines += _note(FIGURE_DEFINITIONS[visit.definition])
     lines += _wait_lines(report)
     lines += _bars("Arrivals by hour", f.by_hour, lambda h: f"{h}:00")
     lines += ["", "  Arrivals by service"]
@@ -145,8 +135,8 @@ def _visit_lines(
         for site, n in f.by_site.items():
             lines.append(f"    {site:31s} {n:4d}")
     lines += ["", "  Outcomes"]
-    for outcome, n in f.outcomes.items():
-        lines.append(f"    {outcome:12s} {n:4d}")
+    for outcome in outcome_rows(f.outcomes):
+        lines.append(f"    {outcome.label:28s} {outcome.value:>4}")
     lines += _flag_lines(f.flags, list(f.by_service), organisations or {})
     lines += ["", "  Desks                       served   median    total"]
     for desk, d in f.desks.items():
@@ -203,11 +193,10 @@ def _week_line(w: DayComparison) -> str:
 
 
 def _daily_rest(report: DailyReport) -> list[str]:
-    """What the daily report adds: the busiest hour, follow-ups due, the same day in the weeks
+    """What the daily report adds: follow-ups due, the same day in the weeks
     before and the head of the event log."""
     day = date.fromisoformat(report.date)
-    busiest = report.busiest_hour
-    lines = ["", f"  Busiest hour: {busiest}:00" if busiest else "  Busiest hour: none"]
+    lines: list[str] = []
     if report.followups:
         lines += due_lines(report.followups)
     if report.previous_weeks:
@@ -228,12 +217,7 @@ def _appointment_lines(a: AppointmentFigures) -> list[str]:
     return [
         "",
         "  Appointments",
-        _row("Booked", a.appointments_booked),
-        _row("Kept (checked in)", a.appointments_kept),
-        _row("No-shows", a.appointments_no_show),
-        _row("Kept, of kept and no-shows", percent(a.appointments_kept_pct)),
-        _row("Cancelled by the resident", a.appointments_cancelled.resident),
-        _row("Cancelled by the council", a.appointments_cancelled.council),
+        *(_row(row.label, row.value) for row in appointment_rows(a)),
         _row(
             "  with enough notice",
             percent(council.with_notice_pct),
@@ -364,10 +348,9 @@ def report_text(
     """The daily, monthly or any-period report as text: its title, the standards and the visits,
     then what that kind of report adds."""
     beside: list[str] = []
-    still_waiting = None
     if isinstance(report, DailyReport):
         head = [f"Daily footfall summary: {site_name}, {long_date(report.date)}"]
-        still_waiting, rest = report.still_waiting, _daily_rest(report)
+        rest = _daily_rest(report)
     elif isinstance(report, MonthlyReport):
         head = [f"Monthly dashboard: {site_name}, {long_month(report.month)}"]
         rest = _monthly_rest(report)
@@ -378,5 +361,5 @@ def report_text(
             f"  {long_date(report.first_day)} to {long_date(report.last_day)}",
         ]
         beside, rest = _beside(report), _period_rest(report)
-    visits = _visit_lines(report, service_names, still_waiting, organisations)
+    visits = _visit_lines(report, service_names, organisations)
     return "\n".join([*head, "", *_standards(report), *beside, "", *visits, *rest])

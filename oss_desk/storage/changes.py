@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from oss_desk.storage.database import Store
-from oss_desk.storage.doorbell import Doorbell
+from oss_desk.storage.doorbell import Doorbell, wal_path
 from oss_desk.storage.events import EventRow, events_after, last_event_id
 
 
@@ -46,11 +46,16 @@ another connection, such as a checkpoint or this process's own write, costs thos
 
 
 class ChangeFeed:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, hear_ring: bool = True) -> None:
+        """``hear_ring`` False: :meth:`wait` listens to the WAL file only, not to the ring of a
+        commit that can be seen (see :meth:`Doorbell.for_commits`): it wakes while a commit is
+        being made durable, not at the moment the printers' lanes wake to send a job (the
+        device worker's change watcher)."""
         self.store = store
         self._version = store.data_version()
         self._last_event = last_event_id(store.conn)
         self._bell: Doorbell | None = None
+        self._hear_ring = hear_ring
 
     @property
     def last_event_id(self) -> int:
@@ -88,7 +93,8 @@ class ChangeFeed:
         wait this long before looking (the device worker's printer lanes hear the same ring and
         go first)."""
         if self._bell is None:
-            self._bell = Doorbell.for_commits(self.store.path)
+            path = self.store.path
+            self._bell = Doorbell.for_commits(path) if self._hear_ring else Doorbell(wal_path(path))
         bell = self._bell
         deadline = time.monotonic() + timeout
         settle_until = 0.0

@@ -68,8 +68,9 @@ LANE_CACHE_KIB = 256
 WAKE_OTHERS_AFTER = 0.02
 """After a change, the printers' lanes run alone this long before the other lanes wake."""
 LANES_FIRST = 0.004
-"""After a commit rang, the change watcher waits this long before it looks: the printers'
-lanes heard it too, and a job's first byte should not wait for the watcher's reads."""
+"""After a commit rang (the change watcher hears its WAL write, while it is made durable), the
+watcher waits this long before it looks: the printers' lanes hear the commit too, and a job's
+first byte should not wait for the watcher's reads."""
 
 
 def wall_clock() -> str:
@@ -393,7 +394,11 @@ class DeviceWorker:
         session = self.open_session()
         feed: ChangeFeed | None = None
         try:
-            feed = ChangeFeed(session.store)
+            # The WAL only: the watcher wakes while a commit is made durable and looks after it
+            # (LANES_FIRST, then every SETTLE_STEP), not together with a printer's lane at the
+            # commit's ring, where its wake took a core and its thread the GIL from the lane
+            # sending a ticket.
+            feed = ChangeFeed(session.store, hear_ring=False)
             self._printer_lanes(session)
             self._sending_lanes(session)
             while not self.stop.is_set():

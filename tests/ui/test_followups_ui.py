@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Input, OptionList, RadioButton
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, OptionList, RadioButton, RadioSet
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor
@@ -65,6 +67,12 @@ async def open_followups(app: OssDeskApp, pilot: object) -> FollowupsScreen:
     return screen
 
 
+def buttons(dialog: Screen[Any], group_id: str) -> list[tuple[str, bool]]:
+    """A radio set's choices as shown: each button's words and whether it is chosen."""
+    group = dialog.query_one(f"#{group_id}", RadioSet)
+    return [(str(button.label), button.value) for button in group.query(RadioButton)]
+
+
 def listed(screen: FollowupsScreen) -> list[str]:
     table = screen.query_one("#followup-table", DataTable)
     return [str(table.get_row(key)[0]) for key in table.rows]
@@ -105,6 +113,12 @@ async def test_finishing_referred_opens_the_referral(office: Path, make_app: App
         await until(lambda: isinstance(app.screen, FollowupDialog))
         form = app.screen
         assert isinstance(form, FollowupDialog)
+        # The ways a reference reaches the resident, in Preferred's words, the slip first.
+        assert buttons(form, "fu-send") == [
+            ("Printed slip", True),
+            ("Email", False),
+            ("Text", False),
+        ]
         form.query_one("#fu-office", OptionList).highlighted = 1  # Housing options
         await pilot.press("ctrl+s")
         await until(lambda: len(followups(office)) == 3)
@@ -201,6 +215,13 @@ async def test_meet_and_greet_cannot_see_complaints(office: Path, make_app: AppF
         await until(lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.press("5")
         await until(lambda: isinstance(app.screen, FollowupDialog))
+        assert buttons(app.screen, "fu-channel") == [
+            ("In person", True),
+            ("Phone", False),
+            ("Letter", False),
+            ("Email", False),
+            ("Web", False),
+        ]
         await pilot.press("ctrl+s")
         await until(lambda: len(followups(office)) == 3)
         await until(lambda: screen.loads > 1 and app.screen is screen)
@@ -228,6 +249,11 @@ async def test_team_leader_acknowledges_and_answers(office: Path, make_app: AppF
         await pilot.press("r")
         await until(lambda: isinstance(app.screen, RespondDialog))
         dialog = app.screen
+        assert buttons(dialog, "fu-finding") == [
+            ("Justified", False),
+            ("Partly justified", False),
+            ("Not justified", False),
+        ]
         await pilot.press("ctrl+s")  # no outcome yet: refused in the dialog
         await until(lambda: "give its outcome" in str(dialog.query_one("#fu-error").render()))
         dialog.query_one("#fu-finding-justified", RadioButton).value = True

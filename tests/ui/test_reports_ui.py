@@ -4,6 +4,8 @@ months, follows the live queue, and looks the same every time (snapshots, fixed 
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -151,3 +153,23 @@ def test_reports_month_snapshot(snap_compare, history: Path, make_app: AppFactor
         terminal_size=(120, 36),
         run_before=_reports_before(("f6", "m"), ("month", "2026-11")),
     )
+
+
+async def test_the_office_s_wait_target_is_the_one_on_screen(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """An office that set a 20-minute target sees 20 minutes in the standard's name and in the
+    trend chart's title, never the council's usual 15."""
+    toml = site_toml().replace("[queue]\n", "[queue]\ntarget_minutes = 20\n")
+    db = make_db(tmp_path, toml)
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f6", "m")
+        await shown(pilot, "month", "2026-11")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        svg = app.export_screenshot()
+        text = html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+        assert "Seen within 20 min" in text and "within 20 min, + first contact" in text
+        assert "15 min" not in text

@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Input, OptionList, RadioSet, SelectionList
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.appointments import Appointment, Preferred
 from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import InvalidInput
@@ -31,7 +31,6 @@ from oss_desk.ui.dialogs import (
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.theme import STYLES
 
-CHANNELS = (("email", "Email"), ("text", "Text"), ("slip", "Printed slip"))
 FOLLOW_UP = "Follow-up text"
 """The tick box: one text after the visit asking how we did."""
 
@@ -153,8 +152,8 @@ class BookingDialog(Dialog[Appointment | None]):
                 with Vertical(id="booking-channel-box"):
                     yield Static("Confirmation by", classes="label")
                     with RadioSet(id="booking-channel"):
-                        for key, label in CHANNELS:
-                            yield MarkedRadioButton(label, id=f"channel-{key}")
+                        for channel in Preferred:
+                            yield MarkedRadioButton(channel.words, id=f"channel-{channel.value}")
                     follow_up = TickBox(FOLLOW_UP, False, id="booking-follow-up")
                     follow_up.tooltip = (
                         "They agree to one text after the visit asking how we did (to the "

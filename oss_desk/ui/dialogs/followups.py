@@ -6,7 +6,7 @@ shows inline and nothing typed is lost. Tab moves between fields, Ctrl+S saves, 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
@@ -18,7 +18,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from oss_desk.domain.followups import Arranged, Kind
+from oss_desk.domain.appointments import Preferred
+from oss_desk.domain.followups import Arranged, Finding, Kind, Via
+from oss_desk.domain.worded import Worded
 from oss_desk.services.followups import Created, Request
 from oss_desk.ui.dialogs import Dialog, MarkedRadioButton
 from oss_desk.ui.faults import guarded
@@ -26,19 +28,8 @@ from oss_desk.ui.theme import STYLES
 
 T = TypeVar("T")
 
-SEND_BY = (("slip", "Printed slip"), ("email", "Email"), ("text", "Text"))
-CHANNELS = (
-    ("in-person", "In person"),
-    ("phone", "Phone"),
-    ("letter", "Letter"),
-    ("email", "Email"),
-    ("web", "Web"),
-)
-FINDINGS = (
-    ("justified", "Justified"),
-    ("partly", "Partly justified"),
-    ("not-justified", "Not justified"),
-)
+SEND_BY = (Preferred.SLIP, Preferred.EMAIL, Preferred.TEXT)
+"""How a referral's reference reaches the resident, the slip first (it needs no contact)."""
 
 
 class NextInput(Input):
@@ -46,6 +37,11 @@ class NextInput(Input):
 
     async def action_submit(self) -> None:
         self.screen.focus_next()
+
+
+def _worded(members: Iterable[Worded]) -> list[tuple[str, str]]:
+    """(value, words) of each member, in the order given: the enum's words, the UI's order."""
+    return [(member.value, member.words) for member in members]
 
 
 def _radio(group_id: str, choices: Sequence[tuple[str, str]], chosen: str | None) -> RadioSet:
@@ -118,7 +114,7 @@ class FollowupDialog(Dialog[Created | None]):
                 )
                 with Horizontal(classes="field"):
                     yield Static("Came in by", classes="label")
-                    yield _radio("fu-channel", CHANNELS, "in-person")
+                    yield _radio("fu-channel", _worded(Via), Via.IN_PERSON)
             fields = [("fu-service", "Service", "its letter", 1, self.arranged.service or "")]
             if not kind.on_the_record:
                 fields.append(("fu-due", "Due", "YYYY-MM-DD: only to agree a day", 10, ""))
@@ -145,7 +141,7 @@ class FollowupDialog(Dialog[Created | None]):
             if kind is Kind.REFERRAL:
                 with Horizontal(classes="field"):
                     yield Static("Reference by", classes="label")
-                    yield _radio("fu-send", SEND_BY, "slip")
+                    yield _radio("fu-send", _worded(SEND_BY), Preferred.SLIP)
             yield Static(id="fu-error")
             yield Static("Tab: next field · Ctrl+S: save · Esc: back", classes="hint")
 
@@ -236,7 +232,7 @@ class RespondDialog(Dialog[Answer | None]):
             if self.complaint:
                 with Horizontal(classes="field"):
                     yield Static("Outcome", classes="label")
-                    yield _radio("fu-finding", FINDINGS, None)
+                    yield _radio("fu-finding", _worded(Finding), None)
                 with Horizontal(classes="field"):
                     yield Static("Action taken", classes="label")
                     yield _radio("fu-taken", (("yes", "Yes"), ("no", "No")), None)

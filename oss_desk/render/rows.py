@@ -1,0 +1,84 @@
+"""The visit counts, the outcomes and the appointment figures of a report, worded and ordered
+once for every presentation: the desk's reports screen, the text report, the HTML page and the
+printed summary show these rows, in this order, with these words (a figure on screen, on paper
+and on a page must agree)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from oss_desk.domain.models import Outcome
+from oss_desk.domain.reports import AppointmentFigures, DailyReport, PeriodReport
+from oss_desk.render.formats import count, hour, minutes, percent
+
+OUTCOME_LABELS: dict[str, str] = {
+    Outcome.RESOLVED: "Resolved",
+    Outcome.SIGNPOSTED: "Signposted",
+    Outcome.REFERRED: "Referred to a back office",
+    Outcome.APPOINTMENT: "Needs an appointment",
+    Outcome.CALLBACK: "Callback arranged",
+}
+"""How a visit ended, as a report's row says it (the desk's outcome dialog gives the stored word
+and its description: :attr:`Outcome.words`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FigureRow:
+    """One figure: its label, its value as written, and whether it is a part of the row above
+    (walk-ins and appointments are parts of the visits: indented where the layout can)."""
+
+    label: str
+    value: str
+    part: bool = False
+    definition: str = ""
+    """The key of the figure's definition (``FIGURE_DEFINITIONS``) where one follows the row."""
+
+    @property
+    def indented(self) -> str:
+        """The label for a layout of lines: a part indented by two spaces under its whole."""
+        return f"  {self.label}" if self.part else self.label
+
+
+def visit_rows(report: PeriodReport) -> tuple[FigureRow, ...]:
+    """Arrivals, how they ended, the waits and (a day) who is still waiting and the busiest
+    hour."""
+    f = report.figures
+    day = report if isinstance(report, DailyReport) else None
+    rows = [
+        FigureRow("Visits (arrivals)", count(f.visits)),
+        FigureRow("Walk-ins", count(f.walk_ins), part=True),
+        FigureRow("By appointment", count(f.appointment_visits), part=True),
+        FigureRow("Served at a desk", count(f.served)),
+        FigureRow("Dealt with at meet-and-greet", count(f.quick_visits)),
+        FigureRow("No-shows", count(f.no_shows)),
+        FigureRow("Services delivered", count(f.services_delivered)),
+        FigureRow("Appointments arranged", count(f.appointments_arranged)),
+    ]
+    if day is not None:
+        rows.append(FigureRow("Still waiting", count(day.still_waiting)))
+    rows += [
+        FigureRow("Median wait", minutes(f.wait_median_minutes)),
+        FigureRow("90th percentile wait", minutes(f.wait_p90_minutes), definition="wait"),
+    ]
+    if day is not None:
+        rows.append(FigureRow("Busiest hour", hour(day.busiest_hour)))
+    return tuple(rows)
+
+
+def appointment_rows(a: AppointmentFigures) -> tuple[FigureRow, ...]:
+    """Booked, kept, no-shows and cancelled (a month or longer), the council last: what each
+    presentation adds about the notice the council gave follows it."""
+    return (
+        FigureRow("Booked", count(a.appointments_booked)),
+        FigureRow("Kept (checked in)", count(a.appointments_kept)),
+        FigureRow("No-shows", count(a.appointments_no_show)),
+        FigureRow("Kept (of kept and no-shows)", percent(a.appointments_kept_pct)),
+        FigureRow("Cancelled by the resident", count(a.appointments_cancelled.resident)),
+        FigureRow("Cancelled by the council", count(a.appointments_cancelled.council)),
+    )
+
+
+def outcome_rows(outcomes: Mapping[str, int]) -> tuple[FigureRow, ...]:
+    """The visits finished with each outcome, in the report's order."""
+    return tuple(FigureRow(OUTCOME_LABELS.get(key, key), count(n)) for key, n in outcomes.items())
