@@ -213,10 +213,12 @@ def _trivial_presses(presses: int, script: Path) -> list[float]:
 class Breakdown:
     """Where a press's time goes: from the key to the start of call next on the database
     thread, call next itself (its one durable transaction, the commit's sync included), and
-    from its result to the frame, split at the moment the desk has put the result in its
-    widgets (``show_result`` returned: what is left is Textual's drawing of the frame). Marks
-    taken with ``time.perf_counter`` around the service's ``call_next`` (on the database
-    thread), at the end of the app's ``show_result``, and at the key and the frame."""
+    from its result to the frame, split where the event loop takes the result up (the app's
+    ``show_result`` begins: before it, the hand-over from the database thread and the desk's
+    worker waking; after it, the desk's widgets and the frame, which the adviser draws within
+    ``show_result``). Marks taken with ``time.perf_counter`` around the service's
+    ``call_next`` (on the database thread), at the start of the app's ``show_result``, and at
+    the key and the frame."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[float, float]] = []
@@ -240,10 +242,8 @@ class Breakdown:
                 calls.append((started, time.perf_counter()))
 
         def show_result(app: OssDeskApp, ticket: Ticket) -> None:
-            try:
-                show(app, ticket)
-            finally:
-                shown.append(time.perf_counter())
+            shown.append(time.perf_counter())
+            show(app, ticket)
 
         QueueService.call_next = call_next  # type: ignore[method-assign,assignment]
         OssDeskApp.show_result = show_result  # type: ignore[method-assign,assignment]
@@ -254,7 +254,7 @@ class Breakdown:
             OssDeskApp.show_result = show  # type: ignore[method-assign]
 
     def parts(self) -> dict[str, list[float]]:
-        found: dict[str, list[float]] = {"to": [], "call": [], "after": [], "show": [], "draw": []}
+        found: dict[str, list[float]] = {"to": [], "call": [], "after": [], "hop": [], "draw": []}
         for key, frame in self.presses:
             call = next(((a, b) for a, b in self.calls if key <= a and b <= frame), None)
             if call is not None:
@@ -263,7 +263,7 @@ class Breakdown:
                 found["after"].append(frame - call[1])
                 shown = next((t for t in self.shown if call[1] <= t <= frame), None)
                 if shown is not None:
-                    found["show"].append(shown - call[1])
+                    found["hop"].append(shown - call[1])
                     found["draw"].append(frame - shown)
         return found
 
@@ -272,9 +272,9 @@ class Breakdown:
         if not parts["call"]:
             return "no breakdown: no call next seen between a key and its frame"
         split = (
-            f" (in the desk's widgets {ms(median(parts['show']))}, then drawn "
-            f"{ms(median(parts['draw']))})"
-            if parts["show"]
+            f" (back on the event loop after {ms(median(parts['hop']))}, then the desk's "
+            f"widgets and the frame {ms(median(parts['draw']))})"
+            if parts["hop"]
             else ""
         )
         return (

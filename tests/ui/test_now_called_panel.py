@@ -9,7 +9,9 @@ import random
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 from oss_desk.ui.screens.adviser import unwrapped_height
@@ -21,10 +23,14 @@ CODES = ["----", "C001", "W123", "A1", "X", "", "APPT12", "C-7", "c009", "Q999",
 
 
 class TextualWay(BigCode):
-    """The same widget, every line made by Textual from :meth:`BigCode.render`."""
+    """The same widget, every line made by Textual from :meth:`BigCode.render`, and put
+    together with the widget's style by Textual's styles cache."""
 
     def render_line(self, y: int) -> Strip:
         return super(BigCode, self).render_line(y)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        return Widget.render_lines(self, crop)
 
 
 class Codes(App[None]):
@@ -37,8 +43,11 @@ class Codes(App[None]):
 
 
 def lines(widget: BigCode | PanelText) -> list[Strip]:
+    """The widget's lines, whole and cropped (as a partial update asks for them)."""
     widget.refresh()
-    return widget.render_lines(widget.region.reset_offset)
+    whole = widget.region.reset_offset
+    cropped = Region(1, 1, max(whole.width - 3, 1), max(whole.height - 1, 1))
+    return [*widget.render_lines(whole), *widget.render_lines(cropped)]
 
 
 async def test_block_letters_are_drawn_as_textual_draws_them() -> None:
@@ -110,16 +119,21 @@ async def test_a_panel_line_that_fits_takes_the_lines_textual_gives_it() -> None
 
 
 class TextualText(PanelText):
-    """The same widget, every line made by Textual."""
+    """The same widget, every line made by Textual and put together by its styles cache."""
 
     def render_line(self, y: int) -> Strip:
         return super(PanelText, self).render_line(y)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        return Widget.render_lines(self, crop)
 
 
 class Texts(App[None]):
     CSS = """
     PanelText { height: auto; min-height: 2; text-style: bold; color: $primary; }
     #narrow, #narrow-textual { width: 12; }
+    #framed, #framed-textual { border: round $accent; padding: 0 1; background: $panel; }
+    #padded, #padded-textual { padding: 1 2; }
     """
 
     def compose(self) -> ComposeResult:
@@ -127,6 +141,18 @@ class Texts(App[None]):
         yield TextualText(id="textual")
         yield PanelText(id="narrow")
         yield TextualText(id="narrow-textual")
+        yield PanelText(id="framed")  # not plain: Textual's way throughout
+        yield TextualText(id="framed-textual")
+        yield PanelText(id="padded")
+        yield TextualText(id="padded-textual")
+
+
+PAIRS = [
+    ("#direct", "#textual"),
+    ("#narrow", "#narrow-textual"),
+    ("#framed", "#framed-textual"),
+    ("#padded", "#padded-textual"),
+]
 
 
 async def test_panel_lines_are_drawn_as_textual_draws_them() -> None:
@@ -150,12 +176,12 @@ async def test_panel_lines_are_drawn_as_textual_draws_them() -> None:
                         style = rng.choice(["", "bold", "dim", "italic", "reverse", "red on white"])
                         text.append(rng.choice(WORDS) + " ", style=style)
                 content: Text | str = text if rng.random() < 0.8 else text.plain
-                for pair in (("#direct", "#textual"), ("#narrow", "#narrow-textual")):
+                for pair in PAIRS:
                     ours, textual = (app.query_one(name, PanelText) for name in pair)
                     ours.update(content)
                     textual.update(content)
                 await pilot.pause()
-                for pair in (("#direct", "#textual"), ("#narrow", "#narrow-textual")):
+                for pair in PAIRS:
                     ours, textual = (app.query_one(name, PanelText) for name in pair)
                     assert ours.size == textual.size
                     shown = [list(strip) for strip in lines(ours)]

@@ -30,6 +30,7 @@ from oss_desk.domain.queue import parked_here, staff_marks, waiting_for
 from oss_desk.domain.waits import waited_minutes
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
+from oss_desk.ui.compositor import draw_now
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.keys import Keys, role_actions
@@ -490,8 +491,10 @@ class AdviserScreen(counter.CounterScreen):
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
         if snapshot is not None and self.is_current and self.desk.own_change:
             # This desk's own change (call next, a transfer): only the "now called" panel in
-            # this frame, so that the frame is small; the rest of the screen in the next.
+            # this frame, drawn at once, so that the frame is small and soon; the rest of the
+            # screen in the next.
             self.show_now(snapshot)
+            draw_now(self)
             self.call_after_refresh(self._show_rest, snapshot)
             return
         super()._on_snapshot(snapshot)

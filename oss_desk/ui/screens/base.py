@@ -20,6 +20,7 @@ from textual.worker import Worker
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.services.session import Session
+from oss_desk.ui.compositor import LineCompositor
 from oss_desk.ui.context import DeskContext, Ok, Result
 from oss_desk.ui.faults import guard, guarded, worker_failed
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
@@ -47,6 +48,7 @@ class DeskScreen(Screen[None]):
 
     def __init__(self, desk: DeskContext) -> None:
         super().__init__()
+        self._compositor = LineCompositor()  # a small change renders only its own lines
         self.desk = desk
         self._drawn = False
 

@@ -7,9 +7,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.style import Style
-from textual.widget import Widget
 
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.widgets.plain_lines import PlainLines
 
 # A 5 x 5 block font for the characters of ticket codes.
 _FONT = {
@@ -69,7 +69,7 @@ def render_big(text: str) -> list[str]:
     return [" ".join(g[row] for g in glyphs) for row in range(HEIGHT)]
 
 
-class BigCode(Widget):
+class BigCode(PlainLines):
     """Shows ``code`` in block letters (or plain text when there is no room)."""
 
     DEFAULT_CSS = """

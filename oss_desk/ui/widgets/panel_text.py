@@ -8,6 +8,8 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.widgets import Static
 
+from oss_desk.ui.widgets.plain_lines import PlainLines
+
 PLAIN_RULES = {
     "text_align": "left",
     "text_overflow": "fold",
@@ -19,7 +21,7 @@ PLAIN_RULES = {
 """The rules (at their defaults) under which a line that fits is drawn as it is."""
 
 
-class PanelText(Static):
+class PanelText(Static, PlainLines):
     """A ``Static`` whose lines, when each fits the widget's width (nothing to wrap), are drawn
     one by one from the content's own styled pieces: the very strips Textual makes of them, as
     ``tests/ui/test_now_called_panel.py`` checks, without dividing and formatting the whole
