@@ -75,7 +75,7 @@ def cache_path(db: Path, uid: int | None = None) -> Path:
 
 def stored_settings(document: dict[str, Any], source: str, db: Path) -> Settings:
     """The settings from the document ``init`` stored (plus ``OSS_DESK_*`` overrides)."""
-    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))  # order is meaning
 
     def validate() -> Settings:
         from oss_desk.config import build_settings

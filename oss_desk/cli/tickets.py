@@ -12,7 +12,9 @@ from oss_desk.cli.common import State, answer, choice_option, emit_json, json_co
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import QueueEntry, Ticket
+from oss_desk.domain.queue import staff_marks
 from oss_desk.domain.standards import over_target
+from oss_desk.domain.waits import waited_minutes
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import ended_words
@@ -477,7 +479,8 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             t = e.ticket
             lines.append(
                 f"  {t.code}  {session.directory.services[t.service].name:24s} "
-                f"{t.status.value:8s} {t.desk or '':10s} waited {e.wait_seconds // 60} min"
+                f"{t.status.value:8s} {t.desk or '':10s} "
+                f"waited {waited_minutes(e.wait_seconds)} min"
             )
         lines.append("")
     if not waiting:
@@ -489,13 +492,14 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             t = e.ticket
             est = minutes(e.estimated_wait_seconds)
             flag = "  OVER TARGET" if over_target(e.wait_seconds, target * 60) else ""
-            needs = f"  [{', '.join(t.needs)}]" if t.needs else ""
+            marks = [*staff_marks(t), *t.needs]
+            needs = f"  [{', '.join(marks)}]" if marks else ""
             if t.assigned_desk is not None:
                 needs = f"  (sent to {t.assigned_desk}){needs}"
             lines.append(
                 f"  {e.position:3d}. {t.code}  "
                 f"{session.directory.services[t.service].name:24s} "
-                f"waiting {e.wait_seconds // 60:3d} min, "
+                f"waiting {waited_minutes(e.wait_seconds):3d} min, "
                 f"{_estimate(est)}{flag}{needs}"
             )
     return "\n".join(lines)

@@ -60,6 +60,21 @@ def priority_for(*, appointment: bool = False, urgent: bool = False) -> int:
     return PRIORITY_APPOINTMENT if appointment else PRIORITY_WALK_IN
 
 
+URGENT_MARK = "Urgent"
+"""How the staff's lists mark an urgent or vulnerable resident (the reason they are first).
+Sensitive: never on the public board, the waiting-room screen or the printed ticket."""
+
+
+def is_urgent(ticket: Ticket) -> bool:
+    """Whether ``ticket`` was flagged urgent or vulnerable at meet-and-greet."""
+    return ticket.priority >= PRIORITY_URGENT
+
+
+def staff_marks(ticket: Ticket) -> tuple[str, ...]:
+    """What the staff's lists show before a ticket's needs: "Urgent" for an urgent resident."""
+    return (URGENT_MARK,) if is_urgent(ticket) else ()
+
+
 BUSY_AT_LEAST_SECONDS = 60.0
 """A desk whose resident has been there longer than usual is expected to be free in a minute,
 never already free (it has not said so)."""

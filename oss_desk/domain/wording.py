@@ -100,6 +100,13 @@ ENGLISH: dict[str, str] = {
 }
 """The English wording (the key set every catalogue is checked against)."""
 
+
+def rating_word(rating: int) -> str:
+    """What a rating of 1 to 5 means, in English ("Very poor" to "Very good"): the residents'
+    rating buttons and the desk's rating keys say the same."""
+    return ENGLISH[f"rating.{rating}"]
+
+
 LANGUAGES = ("en", "cy+en")
 
 

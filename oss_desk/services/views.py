@@ -7,6 +7,8 @@ from typing import Any
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.models import QueueEntry, Ticket, Visit
+from oss_desk.domain.queue import is_urgent
+from oss_desk.domain.waits import estimate_minutes, waited_minutes
 from oss_desk.storage.site import Directory
 
 
@@ -15,10 +17,9 @@ def _when(value: datetime | None) -> str | None:
 
 
 def minutes(seconds: int | float | None) -> int | None:
-    """Whole minutes, rounded up (a wait of 10 s is "1 min", never "0 min")."""
-    if seconds is None:
-        return None
-    return int(-(-int(seconds) // 60))
+    """An estimated wait in whole minutes, rounded up (10 s is "1 min", never "0 min"):
+    :func:`oss_desk.domain.waits.estimate_minutes`."""
+    return estimate_minutes(seconds)
 
 
 def ticket_json(
@@ -39,6 +40,7 @@ def ticket_json(
         "number": ticket.number,
         "channel": ticket.channel.value,
         "priority": ticket.priority,
+        "urgent": is_urgent(ticket),
         "needs": list(ticket.needs),
         "assigned_desk": ticket.assigned_desk,
         "arrived_at": _when(ticket.queued_at),
@@ -53,7 +55,7 @@ def ticket_json(
     if entry is not None:
         data["position"] = entry.position
         data["ahead"] = entry.ahead
-        data["wait_min"] = entry.wait_seconds // 60
+        data["wait_min"] = waited_minutes(entry.wait_seconds)
         data["estimated_wait_min"] = minutes(entry.estimated_wait_seconds)
     return data
 

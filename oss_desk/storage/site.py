@@ -63,7 +63,9 @@ def load_config(
     cur = conn.execute(
         "INSERT INTO config_snapshots (loaded_at, loaded_by, source, document) "
         "VALUES (?, ?, ?, ?) RETURNING id",
-        [stamp, actor.person, source, json.dumps(document, sort_keys=True)],
+        # In the configured order: a table's order is meaning (the signposting list's
+        # "Another organisation" is last), so the stored copy is never sorted.
+        [stamp, actor.person, source, json.dumps(document)],
     )
     snapshot_id = int(cur.fetchone()[0])
 

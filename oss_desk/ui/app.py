@@ -194,7 +194,7 @@ class OssDeskApp(App[None]):
         keymap = self.runner.session.settings.keymap
         if keymap:
             self.set_keymap(keymap)
-        self.run_worker(self._start_live(), group="refresh", exit_on_error=False)
+        self.run_worker(guard(self, self._start_live), group="refresh", exit_on_error=False)
 
     async def _start_live(self) -> None:
         # The feed is opened before the first snapshot, so nothing committed in between is
@@ -390,7 +390,7 @@ class OssDeskApp(App[None]):
         return self.current_mode == "leader"
 
     def request_refresh(self) -> None:
-        self.run_worker(self.refresh_data(), group="refresh", exit_on_error=False)
+        self.run_worker(guard(self, self.refresh_data), group="refresh", exit_on_error=False)
 
     async def refresh_data(self) -> None:
         """Take a new snapshot (coalescing requests that arrive while one is being taken)."""
@@ -444,7 +444,7 @@ class OssDeskApp(App[None]):
         """A commit rang the doorbell: look for changes (unless this desk's own is on its way
         to the screen: :meth:`after_write` looks then)."""
         if not self._quiet():
-            self.run_worker(guard(self, self._poll)(), group="refresh", exit_on_error=False)
+            self.run_worker(guard(self, self._poll), group="refresh", exit_on_error=False)
 
     async def _poll(self) -> None:
         if self._quiet():

@@ -21,6 +21,7 @@ from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt, SignpostDi
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.key_bar import KeyBar
 
 from ..conftest import MONDAY_0930
 from .conftest import AppFactory, rows, until
@@ -212,3 +213,24 @@ async def test_urgent_and_came_back_at_meet_and_greet(office: Path, make_app: Ap
         finally:
             desk.close()
         assert called is not None and called.code == "W002"
+
+
+async def test_the_rating_keys_say_what_each_number_means(
+    office: Path, make_app: AppFactory
+) -> None:
+    """The key bar under the rating prompt names each number with the residents' own words
+    (domain.wording.rating_word: "Very poor" to "Very good"), not "Rated 1 ... Rated 5"."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await called_at_desk(app, pilot)
+        await pilot.press("f", "1")
+        await until(lambda: prompt_shown(screen, ready=False))
+        bar = screen.query_one(KeyBar)
+        await until(lambda: any(item.plain.startswith("1 ") for item in bar.items()))
+        shown = [item.plain for item in bar.items()]
+        words = ["Very poor", "Poor", "OK", "Good", "Very good"]
+        assert [f"{n} {word}" for n, word in enumerate(words, start=1)] == [
+            s for s in shown if s[:1].isdigit()
+        ]
+        prompt = str(screen.query_one(RatingPrompt).render())
+        assert "1 (very poor) to 5 (very good)" in prompt

@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.models import Outcome
+from oss_desk.domain.wording import rating_word
 from oss_desk.ui.dialogs import Dialog, LetterList, OutcomeDialog, TickBox
 from oss_desk.ui.faults import guarded
 
@@ -134,10 +135,9 @@ class RatingPrompt(Static, can_focus=True):
             Binding(
                 str(n),
                 f"rate('{n}')",
-                f"Rated {n}",
+                rating_word(n),
                 id=f"rating.{word}",
                 tooltip=f"The resident rates the visit just finished {n} out of 5",
-                show=n in (1, 5),  # the key bar shows the ends of the scale; the prompt says 1-5
             )
             for n, word in enumerate(("one", "two", "three", "four", "five"), start=1)
         ],
@@ -156,7 +156,8 @@ class RatingPrompt(Static, can_focus=True):
         super().__init__(
             Text.assemble(
                 (f"{code} finished. ", "bold"),
-                "The resident's own rating of this visit? 1 (poor) to 5 (very good) · "
+                "The resident's own rating of this visit? "
+                f"1 ({rating_word(1).lower()}) to 5 ({rating_word(5).lower()}) · "
                 "D: would rather not say · any other key: not asked",
             ),
             id="rating-prompt",

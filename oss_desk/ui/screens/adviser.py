@@ -26,7 +26,8 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.counter import PARK_REASONS, idle_text
 from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
-from oss_desk.domain.queue import parked_here, waiting_for
+from oss_desk.domain.queue import parked_here, staff_marks, waiting_for
+from oss_desk.domain.waits import waited_minutes
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.compositor import draw_now
@@ -322,12 +323,12 @@ class AdviserScreen(counter.CounterScreen):
                 text.append(f"\n+ {names.service(added.service)}{done}")
             arrived = names.local_time(ticket.queued_at)
             waited = ((ticket.called_at or snapshot.taken_at) - ticket.queued_at).total_seconds()
-            text.append(f"\narrived {arrived}, waited {int(waited // 60)} min")
+            text.append(f"\narrived {arrived}, waited {waited_minutes(waited)} min")
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
             in_place(info, text)
-            needs_line = Text("Needs: " + needs_text(ticket.needs), style="bold")
-            in_place(needs, needs_line if ticket.needs else "")
+            marks = ", ".join(filter(None, [*staff_marks(ticket), needs_text(ticket.needs)]))
+            in_place(needs, Text("Needs: " + marks, style="bold") if marks else "")
         self.show_timer()
 
     def title_text(self, state: DeskState | None) -> Text:

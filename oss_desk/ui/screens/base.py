@@ -7,7 +7,7 @@ handed to it when the app builds it; it never imports the app.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from functools import wraps
+from functools import partial, wraps
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
@@ -22,7 +22,7 @@ from oss_desk.domain.models import Actor, Ticket
 from oss_desk.services.session import Session
 from oss_desk.ui.compositor import LineCompositor
 from oss_desk.ui.context import DeskContext, Ok, Result
-from oss_desk.ui.faults import guarded, worker_failed
+from oss_desk.ui.faults import guard, guarded, worker_failed
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.devices import device_parts
 from oss_desk.ui.widgets.key_bar import KeyBar
@@ -305,7 +305,8 @@ class ReadOnce(Generic[V]):
         if record in self:
             return
         self._reading.add(record)
-        self.screen.run_worker(self._read(record, fn), group=self.group, exit_on_error=False)
+        work = guard(self.screen, partial(self._read, record, fn))  # made when it runs
+        self.screen.run_worker(work, group=self.group, exit_on_error=False)
 
     async def _read(self, record: int, fn: Callable[[Session], V]) -> None:
         try:

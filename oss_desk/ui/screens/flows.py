@@ -8,6 +8,8 @@ from __future__ import annotations
 from oss_desk.domain.appointments import Appointment, parse_reference
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.domain.needs import describe_need
+from oss_desk.domain.queue import staff_marks
+from oss_desk.domain.waits import waited_minutes
 from oss_desk.errors import OssDeskError
 from oss_desk.services.screen import ticket_from_scan
 from oss_desk.services.session import Session
@@ -51,14 +53,16 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
     ]
     if entry is not None and entry.position is not None:
         lines.append(
-            f"Place:     {entry.position} in the queue, waited {entry.wait_seconds // 60} min"
+            f"Place:     {entry.position} in the queue, "
+            f"waited {waited_minutes(entry.wait_seconds)} min"
         )
         est = minutes(entry.estimated_wait_seconds)
         lines.append(
             "Estimate:  " + ("no open desk serves this" if est is None else f"about {est} min")
         )
-    if ticket.needs:
-        lines.append("Needs:     " + needs_text(ticket.needs))
+    marks = ", ".join(filter(None, [*staff_marks(ticket), needs_text(ticket.needs)]))
+    if marks:
+        lines.append("Needs:     " + marks)
     if ticket.parked:
         lines.append(f"Parked:    at {names.desk(ticket.desk)}")
     if ticket.outcome:

@@ -41,7 +41,7 @@ from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.fit import FittedTable, column_widths, fit_rows
-from oss_desk.ui.widgets.queue_table import QueueTable, minutes_text
+from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
 COLUMNS = {
     "#desks": (("Desk", "desk"), ("Who", "person"), ("Doing", "status"), ("For", "since")),
@@ -296,7 +296,7 @@ class LeaderScreen(DeskScreen):
                     line.code: (
                         Text(f"{line.code} {names.services[line.code].label}"),
                         Text(str(line.waiting)),
-                        Text(minutes_text(line.longest_wait_seconds) if line.waiting else "-"),
+                        Text(waited_text(line.longest_wait_seconds) if line.waiting else "-"),
                         Text(str(line.over_target), style=self._over_style(line.over_target)),
                     )
                     for line in snapshot.by_service

@@ -4,10 +4,12 @@ never lost to a dialog, nor acted on behind it."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from textual.app import App
 
+from oss_desk.ui.faults import guard
 from oss_desk.ui.scanner import PREFIX
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.base import DeskScreen
@@ -29,7 +31,8 @@ class ScanQueue:
         screen = self.app.screen
         if isinstance(screen, DeskScreen) and self.pending:
             kind, text = self.pending.pop(0)
-            self.app.run_worker(self._handle(screen, kind, text), group="scan", exit_on_error=False)
+            work = guard(self.app, partial(self._handle, screen, kind, text))  # made when it runs
+            self.app.run_worker(work, group="scan", exit_on_error=False)
 
     async def _handle(self, screen: DeskScreen, kind: str | None, text: str) -> None:
         if kind == PREFIX:

@@ -3,10 +3,13 @@ a signposted resident was sent, and the resident's own rating of the visit just 
 
 from __future__ import annotations
 
+from functools import partial
+
 from oss_desk.domain.models import Actor, Outcome, Ticket
 from oss_desk.services.ratings import Ratings
 from oss_desk.ui.dialogs import OutcomeDialog
 from oss_desk.ui.dialogs.scorecard import Finish, FinishDialog, RatingPrompt, SignpostDialog
+from oss_desk.ui.faults import guard
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.widgets.bars import StatusBar
 
@@ -51,7 +54,8 @@ def rate_visit(screen: DeskScreen, ticket: Ticket, actor: Actor) -> None:
         )
 
     def answered(rating: str) -> None:
-        screen.run_worker(record(rating), group="rating", exit_on_error=False)
+        work = guard(screen, partial(record, rating))  # made when it runs
+        screen.run_worker(work, group="rating", exit_on_error=False)
 
     for old in screen.query(RatingPrompt):
         old.remove()

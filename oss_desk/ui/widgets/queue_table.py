@@ -12,7 +12,9 @@ from textual.widgets import DataTable
 
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.needs import short_need
+from oss_desk.domain.queue import staff_marks
 from oss_desk.domain.standards import WaitBand, wait_band
+from oss_desk.domain.waits import estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
 
 Cell = Text | int | str
@@ -28,13 +30,14 @@ def minutes_text(seconds: int | None, short: bool = False) -> str:
         return "-"
     if not seconds:
         return "now"
-    whole = -(-seconds // 60)
+    whole = estimate_minutes(seconds)
     return f"{whole}m" if short else f"{whole} min"
 
 
 def waited_text(seconds: int, short: bool = False) -> str:
     """Time waited so far, in whole minutes: "16 min" (or "16m")."""
-    return f"{seconds // 60}m" if short else f"{seconds // 60} min"
+    whole = waited_minutes(seconds)
+    return f"{whole}m" if short else f"{whole} min"
 
 
 def clipped(text: str, width: int) -> str:
@@ -106,7 +109,7 @@ class QueueTable(DataTable[Cell]):
         return service_room, max(NEEDS_MIN, room - service_room), short
 
     def needs_text(self, entry: QueueEntry) -> str:
-        return ", ".join(short_need(n) for n in entry.ticket.needs)
+        return ", ".join([*staff_marks(entry.ticket), *map(short_need, entry.ticket.needs)])
 
     def cells(self, entry: QueueEntry) -> tuple[Cell, ...]:
         service_room, needs_room, short = self._limits

@@ -1,0 +1,27 @@
+"""Whole minutes of a wait, as every screen, command and report shows them (one rule, one home).
+
+- **Time waited so far** (:func:`waited_minutes`) is rounded down: after 9 min 50 s a resident
+  has been "waiting 9 minutes", as they would say it themselves. The staff lists' Wait, the team
+  leader's Longest, the called ticket's "waited", ``oss-desk queue`` and the JSON ``wait_min``
+  all ask it, so two figures for the same ticket never disagree.
+- **An estimate of the wait still to come** (:func:`estimate_minutes`) is rounded up: 10 s to go
+  is "1 min", never "0 min".
+
+Whether a wait is within the 15-minute standard is not a display and does not use these
+minutes: it compares the durations themselves (:func:`oss_desk.domain.standards.within_target`,
+exactly 15:00 counts as within).
+"""
+
+from __future__ import annotations
+
+
+def waited_minutes(seconds: float) -> int:
+    """The whole minutes of a wait so far, rounded down (never below 0)."""
+    return max(0, int(seconds // 60))
+
+
+def estimate_minutes(seconds: float | None) -> int | None:
+    """The whole minutes of an estimated wait, rounded up (None stays None: no estimate)."""
+    if seconds is None:
+        return None
+    return max(0, -(-int(seconds) // 60))

@@ -1,0 +1,104 @@
+"""The team leader's Longest and the queue list's Wait show the same minutes for the same
+ticket (a new user saw "10 min" beside "9 min", and "1 min" for a ten-second wait shown "0 min"
+in the list): both are domain.waits.waited_minutes, rounded down."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+from textual.widgets import DataTable, Static
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.desk_view import service_line
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs import TextDialog
+from oss_desk.ui.dialogs.counter import TicketDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
+
+from ..conftest import MONDAY_0930, make_db, site_toml
+from ..test_waits import waiting
+from .conftest import AppFactory, until
+
+
+async def test_longest_and_wait_agree_on_the_leaders_screen(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db = make_db(tmp_path, site_toml())
+    clock = FixedClock(MONDAY_0930)
+    session = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        queue = QueueService(session)
+        for service, ago in (("W", 9 * 60 + 50), ("C", 10)):
+            clock.set(MONDAY_0930 - timedelta(seconds=ago))
+            queue.issue(service, print_ticket=False)
+    finally:
+        session.close()
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        table = app.screen.query_one(QueueTable)
+        services = app.screen.query_one("#by-service", DataTable)
+        await until(lambda: table.row_count == 2 and services.row_count >= 2)
+        shown = {
+            str(table.get_row_at(r)[1]): str(table.get_row_at(r)[3]) for r in range(table.row_count)
+        }
+        assert shown == {"W001": "9 min", "C001": "0 min"}
+        assert str(services.get_cell("W", "longest")) == "9 min"
+        assert str(services.get_cell("C", "longest")) == "0 min"
+
+
+@given(st.lists(st.integers(min_value=0, max_value=6 * 3600), min_size=1, max_size=30))
+def test_the_longest_shown_is_the_largest_wait_in_the_list(waits: list[int]) -> None:
+    entries = [waiting(i, s) for i, s in enumerate(waits, start=1)]
+    table = QueueTable()
+    listed = [table.cells(e)[3] for e in entries]
+    longest = waited_text(service_line("W", "Waste", entries, 15 * 60).longest_wait_seconds)
+    assert longest == str(max(listed, key=lambda cell: int(str(cell).split()[0])))
+
+
+async def test_staff_see_why_an_urgent_resident_is_first(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """The Needs column of the adviser's and the leader's lists, and the called ticket's panel,
+    say "Urgent" (domain.queue.staff_marks); a resident who is not urgent is not marked."""
+    db = make_db(tmp_path, site_toml())
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
+    try:
+        queue = QueueService(session)
+        queue.issue("C", print_ticket=False)
+        queue.issue("W", urgent=True, needs="wheelchair", print_ticket=False)
+    finally:
+        session.close()
+    app = make_app(db, "desk-1")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: isinstance(app.screen, AdviserScreen) and app.snapshot is not None)
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 2)
+        needs = {str(table.get_row_at(r)[1]): str(table.get_row_at(r)[5]) for r in range(2)}
+        assert needs == {"W001": "Urgent, Wheelchair", "C001": ""}
+        await pilot.press("n")
+        panel = app.screen.query_one("#now-needs", Static)
+        await until(lambda: "Urgent" in str(panel.render()))
+        assert str(panel.render()) == "Needs: Urgent, Wheelchair access"
+        await pilot.press("f7")  # the ticket's details say it too
+        await until(lambda: isinstance(app.screen, TextDialog))
+        await pilot.press(*"w001", "enter")
+        await until(lambda: isinstance(app.screen, TicketDialog))
+        dialog = app.screen
+        assert isinstance(dialog, TicketDialog)
+        details = dialog.lines
+        assert "Needs:     Urgent, Wheelchair access" in details
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, AdviserScreen))
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await until(lambda: app.screen.query_one(QueueTable).row_count == 1)
+        row = app.screen.query_one(QueueTable).get_row_at(0)
+        assert (str(row[1]), str(row[5])) == ("C001", "")
