@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oss_desk.cli import EXIT_INTERNAL, cli, run
+from oss_desk.errors import EXIT_USAGE
 
 from .conftest import ROOT, make_db, site_toml
 
@@ -353,6 +354,23 @@ def test_no_command_line_is_an_internal_error(place: Place, data: st.DataObject)
     reports = "doctor" in argv or ("db" in argv and "check" in argv)
     if code != 0 and not reports:
         assert err.startswith("oss-desk: ") and err.count("\n") == 1, (argv, env, err)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["followup", "list", "--owner", "\udcff"],  # found by the test above
+        ["followup", "list", "--service", "C\udc80"],
+    ],
+)
+def test_bytes_that_are_not_utf8_in_an_argument_are_a_usage_error(
+    place: Place, argv: list[str]
+) -> None:
+    with environment(place, {"OSS_DESK_NOW": "2026-11-23T10:00:00Z"}):
+        code, _out, err = run_in_process(argv)
+    assert code == EXIT_USAGE, err
+    assert err.startswith("oss-desk: ") and err.count("\n") == 1, err
+    assert "internal error" not in err
 
 
 # Real processes: the memory bound -----------------------------------------------------------

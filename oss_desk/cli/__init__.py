@@ -208,9 +208,22 @@ def run(argv: list[str] | None = None) -> int:
             return _internal(exc)
         err(f"oss-desk: {found.message}")
         return found.exit_code
+    except UnicodeEncodeError as exc:
+        if not _undecodable(exc):
+            return _internal(exc)
+        # Bytes that are not UTF-8 typed in an argument or a variable (Python keeps them as
+        # lone surrogates): they cannot be stored or compared, so say so rather than crash.
+        err("oss-desk: an argument or setting holds bytes that are not UTF-8 text")
+        return EXIT_USAGE
     except Exception as exc:
         return _internal(exc)
     return result if isinstance(result, int) else 0
+
+
+def _undecodable(exc: UnicodeEncodeError) -> bool:
+    """Whether the text that could not be encoded is an undecodable byte kept as a surrogate."""
+    bad = exc.object[exc.start : exc.end] if isinstance(exc.object, str) else ""
+    return bool(bad) and all("\udc80" <= ch <= "\udcff" for ch in bad)
 
 
 def _internal(exc: BaseException) -> int:
