@@ -181,3 +181,16 @@ FIGURE_DEFINITIONS = {
     ),
 }
 """The other figures' definitions (printed under them on every report)."""
+
+
+def short_label(key: str, target_minutes: int, label: str = "") -> str:
+    """A standard's name where room is short (the desk's reports screen, the printed summary),
+    by its key; ``label`` (its full name) for a standard without a short one."""
+    return {
+        SEEN_WITHIN_TARGET.key: f"Seen within {target_minutes} min",
+        FIRST_CONTACT.key: "First contact",
+        PUNCTUALITY.key: "Appointments on time",
+        SATISFIED.key: "Satisfied (4 or 5 of 5)",
+        APPOINTMENTS_KEPT.key: "Appointments kept",
+        COUNCIL_NOTICE.key: "Council notice",
+    }.get(key, label)

@@ -7,12 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from oss_desk.domain.standards import (
-    APPOINTMENTS_KEPT,
-    COUNCIL_NOTICE,
-    FIRST_CONTACT,
-    PUNCTUALITY,
-    SATISFIED,
-    SEEN_WITHIN_TARGET,
     Rule,
     Standard,
 )
@@ -49,19 +43,6 @@ def target(standard: Standard, *, symbols: bool = False, prefix: str = "") -> st
         return "monitored"
     words = _RULE_SYMBOLS if symbols else _RULE_WORDS
     return f"{prefix}{words[standard.rule]} {standard.target}%"
-
-
-def short_label(key: str, target_minutes: int, label: str = "") -> str:
-    """A standard's name where room is short (the desk's reports screen, the printed summary),
-    by its key; ``label`` (its full name) for a standard without a short one."""
-    return {
-        SEEN_WITHIN_TARGET.key: f"Seen within {target_minutes} min",
-        FIRST_CONTACT.key: "First contact",
-        PUNCTUALITY.key: "Appointments on time",
-        SATISFIED.key: "Satisfied (4 or 5 of 5)",
-        APPOINTMENTS_KEPT.key: "Appointments kept",
-        COUNCIL_NOTICE.key: "Council notice",
-    }.get(key, label)
 
 
 def long_date(day: str) -> str:

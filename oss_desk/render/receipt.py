@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from oss_desk.domain.printouts import SummaryPrintout
 from oss_desk.domain.reports import DailyReport
-from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
+from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import (
     FIRST_CONTACT,
     PUNCTUALITY,
@@ -18,7 +18,7 @@ from oss_desk.domain.standards import (
 )
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import KIND_NAMES
-from oss_desk.render.formats import MISSING, minutes, percent, short_label, target
+from oss_desk.render.formats import MISSING, minutes, percent, target
 from oss_desk.render.rows import outcome_rows, visit_rows
 
 

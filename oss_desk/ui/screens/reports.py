@@ -24,11 +24,12 @@ from oss_desk.domain.calendar import no_figures_yet, no_month_figures_yet
 from oss_desk.domain.models import Actor
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.reports import AppointmentFigures, DailyReport, MonthlyReport, PeriodReport
+from oss_desk.domain.scorecard import short_label
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.errors import InvalidInput
-from oss_desk.render.formats import minutes, percent, short_label, target
+from oss_desk.render.formats import minutes, percent, target
 from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
