@@ -373,6 +373,20 @@ def test_bytes_that_are_not_utf8_in_an_argument_are_a_usage_error(
     assert "internal error" not in err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["followup", "show", "99999999999999999999"],  # found by the fuzz test above
+        ["followup", "show", "\u00b23"],  # a digit that int() does not read
+    ],
+)
+def test_a_follow_up_number_no_id_can_be_is_a_usage_error(place: Place, argv: list[str]) -> None:
+    with environment(place, {"OSS_DESK_NOW": "2026-11-23T10:00:00Z"}):
+        code, _out, err = run_in_process(argv)
+    assert code == EXIT_USAGE, err
+    assert err.startswith("oss-desk: ") and err.count("\n") == 1, err
+
+
 # Real processes: the memory bound -----------------------------------------------------------
 
 NASTY: list[tuple[list[str], dict[str, str]]] = [

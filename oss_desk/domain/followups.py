@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import Self
 
 from oss_desk.domain.appointments import Preferred
+from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.domain.text import clean_text as stored_text
 from oss_desk.domain.text import shown
 from oss_desk.domain.worded import Worded
@@ -324,7 +325,9 @@ def format_ref(prefix: str, number: int) -> str:
 def parse_ref(text: str) -> str | int:
     """A follow-up's reference (``R-0042``, ``r42``) or its id (``17``)."""
     value = text.strip().upper().replace(" ", "")
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
+        if int(value) > MAX_ROW_ID:  # names nothing, and must not reach a query
+            raise InvalidInput(f"{shown(text, 30)!r} is not a follow-up: no id is that large")
         return int(value)
     m = _REF.match(value)
     if not m:
