@@ -20,6 +20,8 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.site import initialise
 
+from .hardware.fakes import FakePrinter
+
 if TYPE_CHECKING:
     from .messaging import NotifyServer, SmtpServer
 
@@ -230,3 +232,13 @@ def rows(db: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
         return conn.execute(sql, args).fetchall()
     finally:
         conn.close()
+
+
+@pytest.fixture
+def printer() -> Iterator[FakePrinter]:
+    """A network printer on a loopback socket (``tests.hardware.fakes``), closed after the test."""
+    found = FakePrinter()
+    try:
+        yield found
+    finally:
+        found.close()

@@ -64,15 +64,6 @@ def until(condition: Callable[[], bool], timeout: float = 20.0, what: str = "") 
         time.sleep(0.01)
 
 
-@pytest.fixture
-def printer() -> Iterator[FakePrinter]:
-    found = FakePrinter()
-    try:
-        yield found
-    finally:
-        found.close()
-
-
 def office(tmp_path: Path, url: str) -> Path:
     return make_db(
         tmp_path, site_toml(greet_printer=url, extra="\n[printing]\nretry_seconds = 0.05\n")

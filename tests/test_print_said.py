@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,6 @@ from oss_desk.services.session import open_session
 from .conftest import Cli, rows
 from .hardware.fakes import FakePrinter
 from .test_delivery_handover import freeze, office, until, worker_process
-
-
-@pytest.fixture
-def printer() -> Iterator[FakePrinter]:
-    found = FakePrinter()
-    try:
-        yield found
-    finally:
-        found.close()
 
 
 def test_the_issue_line_says_queued_handed_or_printed_as_known(

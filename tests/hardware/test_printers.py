@@ -6,7 +6,6 @@ import itertools
 import os
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,6 @@ from oss_desk.hardware.printers import PrinterFault, PrinterStatus, decode_statu
 from .fakes import COVER_OPEN, NEAR_END, PAPER_OUT, FakePrinter, Pty, closed_port
 
 JOB = b"\x1b@hello\n\x1dV\x00"
-
-
-@pytest.fixture
-def printer() -> Iterator[FakePrinter]:
-    fake = FakePrinter()
-    yield fake
-    fake.close()
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,15 @@ def closed_events(db: Path) -> list[tuple[str, str, str, dict[str, object]]]:
     return [(str(c), str(at), str(actor), json.loads(d)) for c, at, actor, d in found]
 
 
+def close_by_hand(db: Path) -> None:
+    """The team leader closes the day at 09:30 (Monday), as E on the leader's screen does."""
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
+    try:
+        close_now(session)
+    finally:
+        session.close()
+
+
 def call_and_serve(db: Path) -> None:
     """C001 called to desk-1 (not come yet), B001 being served at desk-2; C002, W001 waiting."""
     session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
@@ -184,11 +193,7 @@ async def test_meet_and_greet_is_told_the_day_is_closed_and_a_leader_reopens_it(
     """After the team leader closed the day, a ticket at meet-and-greet is refused with one
     notification (who closed it, when) and the desk keeps working; E on the leader's screen
     then reopens the day, after a question, and the next ticket is issued."""
-    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
-        close_now(session)
-    finally:
-        session.close()
+    close_by_hand(office)
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)

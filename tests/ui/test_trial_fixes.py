@@ -9,7 +9,6 @@ from textual.widgets import Static
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
-from oss_desk.services.queue.day_end import close_now
 from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ConfirmDialog, HelpScreen, OutcomeDialog, TextDialog
@@ -22,6 +21,7 @@ from oss_desk.ui.widgets.key_bar import KeyBar
 
 from ..conftest import MONDAY_0930, make_db, site_toml
 from .conftest import AppFactory, rows, until
+from .test_close_day_ui import close_by_hand
 
 
 def issued_info(app: OssDeskApp) -> str:
@@ -149,11 +149,7 @@ async def test_a_closed_day_is_shown_on_the_leader_s_screen_and_at_meet_and_gree
 async def test_f7_says_a_ticket_was_closed_at_close_of_day(
     office: Path, make_app: AppFactory
 ) -> None:
-    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl")
-    try:
-        close_now(session)
-    finally:
-        session.close()
+    close_by_hand(office)
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
