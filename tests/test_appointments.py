@@ -362,10 +362,24 @@ def test_appointment_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     )
     listed = cli("appointment", "list", "--json", now=now).json()
     assert [x["ref"] for x in listed] == [appt["ref"]]
-    ticket = cli("appointment", "check-in", appt["ref"], "--json", now="2026-11-23T10:55:00Z")
+    ticket = cli(
+        "appointment",
+        "check-in",
+        "--desk",
+        "greet-1",
+        appt["ref"],
+        "--json",
+        now="2026-11-23T10:55:00Z",
+    )
     assert (
         ticket.code == 0 and ticket.json()["status"] == "waiting" and ticket.json()["priority"] == 1
     )
+    # Printed at the greeting desk's printer as a walk-in's ticket is; said as `ticket issue`
+    # says it (no worker runs here: queued).
+    assert ticket.json()["print_state"] == "queued" and ticket.json()["unserved"] is None
+    assert rows(
+        db, "SELECT kind, ticket_id FROM print_jobs WHERE id = ?", ticket.json()["print_job"]
+    ) == [("ticket", ticket.json()["id"])]
     second = cli(
         "appointment",
         "book",

@@ -239,7 +239,10 @@ class GreetScreen(DeskScreen):
         from oss_desk.ui.screens.flows import check_in
 
         self.clear_search()
-        await check_in(self, text)
+        issued = await check_in(self, text)
+        if issued is not None:  # shown as an issued ticket: its code, its print, F10 and F9
+            self.last_issued, self.followed, self.seen_live = issued, None, False
+            self.show_issued(issued, self.desk.snapshot)
 
     def clear_search(self) -> None:
         """Empty the search box and go back to the list."""
