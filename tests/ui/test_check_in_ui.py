@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.binding import Binding
@@ -37,7 +38,7 @@ def book(db: Path, start: datetime, service: str = "C") -> Appointment:
         session.close()
 
 
-def keys_of(screen: type[Screen[object]]) -> dict[str, str]:
+def keys_of(screen: type[Screen[Any]]) -> dict[str, str]:
     return {b.key: b.action for b in screen.BINDINGS if isinstance(b, Binding)}
 
 
