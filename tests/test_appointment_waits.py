@@ -2,7 +2,8 @@
 later of check-in and the booked time (``oss_desk.domain.standards.clock_start``). The live
 queue's wait (which the greet lists, the team leader's "Over" and ``oss-desk queue``'s
 "OVER TARGET" all show) must agree with the daily report's "seen within target" for a resident
-who checks in early, on time or late; on real SQLite files."""
+who checks in early, on time or late (and the called ticket's "waited" at the desk is the same
+wait, ended at the call); on real SQLite files."""
 
 from __future__ import annotations
 
@@ -51,6 +52,8 @@ def test_the_live_wait_and_the_report_agree(arrival: int, call_after: int) -> No
         (entry,) = [e for e in queue.queue() if e.ticket.id == ticket.id]
         live_over = over_target(entry.wait_seconds, TARGET)
         queue.call(ticket.id, "desk-1")
+        clock.set(called_at + timedelta(minutes=7))  # at the desk: the wait ended at the call
+        (at_desk,) = [e for e in queue.queue() if e.ticket.id == ticket.id]
         report = ReportService(greet, rollup=False).daily("2026-11-23")
         reported_within = report.figures.seen_within_target == 1
         desk.close()
@@ -58,5 +61,6 @@ def test_the_live_wait_and_the_report_agree(arrival: int, call_after: int) -> No
     started = max(checked_in, BOOKED)
     expected_within = called_at - started <= timedelta(seconds=TARGET)
     assert entry.wait_seconds == max(0, int((called_at - started).total_seconds()))
+    assert at_desk.position is None and at_desk.wait_seconds == entry.wait_seconds
     assert reported_within is expected_within
     assert live_over is not reported_within

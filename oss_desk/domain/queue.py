@@ -381,7 +381,8 @@ def live_queue(
 
     Each wait runs from when the 15-minute clock started
     (:func:`oss_desk.domain.standards.waited_seconds`): arrival, or for an appointment
-    (``booked``: the booked start by visit id) the later of check-in and the booked time.
+    (``booked``: the booked start by visit id) the later of check-in and the booked time; for a
+    ticket at a desk, it ends at its call.
     """
     starts = booked or {}
 
@@ -408,8 +409,13 @@ def live_queue(
     ]
     waiting = in_call_order(t for t in tickets if t.queued)
     plan = plan_calls(waiting, free, seconds, floor)
-    entries = [
-        QueueEntry(t, position=None, wait_seconds=_waited(t, now), estimated_wait_seconds=None)
+    entries = [  # at a desk: the wait until the call
+        QueueEntry(
+            t,
+            position=None,
+            wait_seconds=_waited(t, t.called_at or now),
+            estimated_wait_seconds=None,
+        )
         for t in tickets
         if t.status in AT_DESK
     ]
