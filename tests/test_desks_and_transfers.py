@@ -93,6 +93,7 @@ def test_a_ticket_is_not_sent_to_a_colleague_logged_in_nowhere(demo: Cli) -> Non
     )
     shown = demo("ticket", "show", "C001", "--json", now=NOW).json()
     assert shown["assigned_person"] == "fatima"
+    assert "(sent to Fatima Okoro)" in ok(demo, "queue")
     assert ok(demo, "--user", "fatima", "ticket", "call-next", "--desk", "desk-4").startswith(
         "C001"
     )
@@ -108,6 +109,7 @@ def test_a_parked_resident_is_not_resumed_at_a_closed_desk(demo: Cli) -> None:
     )
     shown = demo("ticket", "show", "Q001", "--json", now=NOW).json()
     assert shown["parked"] is True and shown["park_reason"] == "phone"
+    assert "Q001  General enquiries        parked   desk-1" in ok(demo, "queue")
     before = db_content(demo.db)
     refused = demo("--user", "amina", "ticket", "resume", "Q001", "--desk", "desk-3", now=NOW)
     assert refused.code == 6
