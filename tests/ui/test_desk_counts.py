@@ -103,3 +103,29 @@ def test_the_adviser_help_says_the_call_order_of_the_queue_rules() -> None:
     assert f"N calls the next resident this desk may call: {CALL_ORDER_WORDS}." in (
         AdviserScreen.HELP
     )
+
+
+async def test_find_shows_a_parked_ticket_as_parked_and_why(
+    office: Path, make_app: AppFactory
+) -> None:
+    from oss_desk.ui.dialogs import TextDialog
+    from oss_desk.ui.dialogs.counter import TicketDialog
+
+    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl", desk_id="desk-1")
+    try:
+        queue = QueueService(session)
+        queue.call("C001", "desk-1")
+        queue.park("C001", "phone")
+    finally:
+        session.close()
+    app = make_app(office)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f7")
+        await until(lambda: isinstance(app.screen, TextDialog))
+        await pilot.press(*"c1", "enter")
+        await until(lambda: isinstance(app.screen, TicketDialog))
+        shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
+        assert "Status:    parked at Desk 1" in shown
+        assert "Parked:    at Desk 1 (making a phone call)" in shown
+        assert "waiting" not in shown
