@@ -479,7 +479,7 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             t = e.ticket
             lines.append(
                 f"  {t.code}  {session.directory.services[t.service].name:24s} "
-                f"{t.status.value:8s} {t.desk or '':10s} "
+                f"{'parked' if t.parked else t.status.value:8s} {t.desk or '':10s} "
                 f"waited {waited_minutes(e.wait_seconds)} min"
             )
         lines.append("")
@@ -496,6 +496,8 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             needs = f"  [{', '.join(marks)}]" if marks else ""
             if t.assigned_desk is not None:
                 needs = f"  (sent to {t.assigned_desk}){needs}"
+            elif t.assigned_person is not None:
+                needs = f"  (sent to {session.name_of(t.assigned_person)}){needs}"
             lines.append(
                 f"  {e.position:3d}. {t.code}  "
                 f"{session.directory.services[t.service].name:24s} "

@@ -100,7 +100,8 @@ class Records(Issuing):
             held = login_at(conn, desk.id)
             if wanted is not DeskStatus.CLOSED and held is None and self.staffed_only:
                 raise RuleViolation(
-                    f"nobody is logged in to {desk.name}: it opens when someone logs in there"
+                    f"nobody is logged in to {desk.name}: it opens when someone logs in there",
+                    cli_hint=f"oss-desk desks login {desk.id}",
                 )
             if wanted is not DeskStatus.OPEN:
                 current = q.desk_ticket(conn, desk.id)
