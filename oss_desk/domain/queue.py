@@ -40,6 +40,7 @@ from datetime import datetime
 from enum import Enum
 from typing import NamedTuple, Protocol, TypeVar
 
+from oss_desk.domain import needs
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.needs import BSL
 
@@ -70,9 +71,28 @@ def is_urgent(ticket: Ticket) -> bool:
     return ticket.priority >= PRIORITY_URGENT
 
 
+FLAG_HEADING = "Flag"
+"""What the staff's lists and panels call :func:`staff_marks`: a flag on the ticket, shown
+apart from its needs (urgent is not an adjustment the resident asked for)."""
+
+
 def staff_marks(ticket: Ticket) -> tuple[str, ...]:
-    """What the staff's lists show before a ticket's needs: "Urgent" for an urgent resident."""
+    """The ticket's flags the staff see (under :data:`FLAG_HEADING`, apart from its needs):
+    "Urgent" for an urgent resident."""
     return (URGENT_MARK,) if is_urgent(ticket) else ()
+
+
+def marks_said(ticket: Ticket) -> str:
+    """A ticket's flag and needs on one line of plain text, as the desk's panel shows them:
+    "Flag: Urgent  Needs: BSL interpreter, Interpreter (Polish)" ("" when it has neither).
+    For text with no columns (the command line's queue); tables show the flag in a column of
+    its own and the needs by :func:`oss_desk.domain.needs.short_need`."""
+    said = []
+    if flags := ", ".join(staff_marks(ticket)):
+        said.append(f"{FLAG_HEADING}: {flags}")
+    if ticket.needs:
+        said.append(f"Needs: {needs.needs_words(ticket.needs)}")
+    return "  ".join(said)
 
 
 BUSY_AT_LEAST_SECONDS = 60.0
