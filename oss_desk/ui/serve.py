@@ -160,6 +160,7 @@ class DeskServer(Server):
             [
                 web.get("/", self.handle_index, name="index"),
                 web.get("/ws/{desk}", self.handle_websocket, name="websocket"),
+                web.get("/favicon.ico", self.handle_favicon, name="favicon"),
                 web.static("/static", STATIC, show_index=False, name="static"),
             ]
         )
@@ -222,6 +223,10 @@ class DeskServer(Server):
         return web.Response(
             text=_desk_page(choice, choice.desk, font_size), content_type="text/html"
         )
+
+    async def handle_favicon(self, request: web.Request) -> web.Response:
+        """Every browser asks for one: no icon and no content (not a 404 in the log)."""
+        return web.Response(status=204)
 
     # The desk process --------------------------------------------------------------------------
 
