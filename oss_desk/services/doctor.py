@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from oss_desk.clock import NOW_ENV, Clock, clock_from_env, read_instant
 from oss_desk.config import Settings, build_settings, read_toml
 from oss_desk.domain.calendar import business_day
-from oss_desk.domain.delivery import AlertKind, WorkerState
+from oss_desk.domain.delivery import BOARD_UNANSWERED, AlertKind, WorkerState
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.errors import OssDeskError
 from oss_desk.hardware.boards import BoardFault, BoardLink
@@ -313,7 +313,9 @@ def _board(settings: Settings) -> Check:
         return fail(name, str(fault))
     finally:
         link.close()
-    return ok(name, "port opens" if parsed.transport != "capture" else "capture file writable")
+    if parsed.transport == "capture":
+        return ok(name, "capture file writable")
+    return ok(name, f"port opens ({BOARD_UNANSWERED}: whether it shows the calls is not known)")
 
 
 def _smtp(settings: Settings) -> Check:
