@@ -15,7 +15,7 @@ from oss_desk.clock import clock_from_env, format_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.printouts import SelfTestPrintout
-from oss_desk.errors import DeviceError, RuleViolation
+from oss_desk.errors import DatabaseGone, DeviceError, RuleViolation
 from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, Call, lines_for
 from oss_desk.hardware.boards import geometry_for as board_geometry
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, open_transport
@@ -109,6 +109,12 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     if holder is not None and holder != os.getpid():
         log.info("(process %s may own them now)", holder)
     standby.run()
+    if standby.gone is not None:
+        raise DatabaseGone(
+            f"{db} was replaced or removed while the worker had it open: it stopped delivering "
+            "and wrote nothing more; start it again (its service does) to work on the file "
+            "now at that path"
+        )
 
 
 @click.group()
