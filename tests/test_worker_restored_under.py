@@ -1,4 +1,5 @@
-"""A forced `db restore` under a running worker: it stops every lane, says so once, exits 4."""
+"""The worker's own record: after a forced `db restore` under it (it stops every lane, says so
+once, exits 4), and how it and doctor name its process."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from oss_desk.services.session import open_session
+from oss_desk.worker.standby import desk_standby
 
 from .conftest import ROOT, make_db, run_cli_process, site_toml
 
@@ -55,3 +59,53 @@ def test_the_worker_stops_whole_when_its_database_is_restored_under_it(tmp_path:
         if worker.poll() is None:
             worker.kill()
             worker.wait(10)
+
+
+def _worker(db: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env.update(OSS_DESK_DB=str(db), PYTHONPATH=str(ROOT))
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "oss_desk", "worker"], env=env, stderr=out, stdout=out
+        )
+    deadline = time.monotonic() + 20
+    while "owns the devices" not in log.read_text(encoding="utf-8"):
+        assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+        time.sleep(0.05)
+    return proc
+
+
+def test_the_worker_and_doctor_name_each_process_once_and_never_a_dead_one(
+    tmp_path: Path,
+) -> None:
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    first = _worker(db, tmp_path / "first.log")
+    first.kill()  # kill -9: its pid stays written beside the lock
+    first.wait(10)
+    second = _worker(db, tmp_path / "second.log")
+    try:
+        text = (tmp_path / "second.log").read_text(encoding="utf-8")
+        assert f"process {first.pid}" not in text, text  # it was dead: it owned nothing
+        (line,) = [
+            x for x in run_cli_process("doctor", env=env).stdout.splitlines() if "worker:" in x
+        ]
+        assert line.startswith("ok") and line.count(f"process {second.pid}") == 1, line
+    finally:
+        second.terminate()
+        second.wait(20)
+    # A desk app that runs the devices: named by its desk, its process once.
+    session = open_session(db=db, person="ben", desk_id="desk-1")
+    standby = desk_standby(session, config=None, desk_id="desk-1")
+    assert standby is not None
+    standby.start()
+    try:
+        assert standby.owning.wait(20)
+        (line,) = [
+            x for x in run_cli_process("doctor", env=env).stdout.splitlines() if "worker:" in x
+        ]
+        assert "running (desk app desk-1, process" in line, line
+        assert line.count(f"process {os.getpid()}") == 1, line
+    finally:
+        standby.close()
+        session.close()

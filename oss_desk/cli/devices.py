@@ -34,7 +34,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     at a time: while a desk app owns them, this waits and takes over when it closes (--once
     refuses instead).
     """
-    from oss_desk.storage.lease import WorkerLock
+    from oss_desk.storage.lease import WorkerLock, lock_held
     from oss_desk.worker.run import DeviceWorker
     from oss_desk.worker.standby import Standby
 
@@ -106,8 +106,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     signal.signal(signal.SIGINT, stop)
     holder = WorkerLock.holder(db)
     log.info("device worker started for %s: taking over the devices when free", db)
-    if holder is not None and holder != os.getpid():
-        log.info("(process %s may own them now)", holder)
+    if holder is not None and holder != os.getpid() and lock_held(db):  # not a dead one's
+        log.info("(process %s owns them now)", holder)
     standby.run()
     if standby.gone is not None:
         raise DatabaseGone(

@@ -5,7 +5,6 @@ when the owner exits or dies (the kernel releases its lock), one of the others t
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -125,7 +124,7 @@ def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -
         return None
     _log_to_file()
     db = session.store.path
-    role = f"desk app {desk_id or ''} (process {os.getpid()})".replace("  ", " ")
+    role = f"desk app {desk_id}" if desk_id else "desk app"  # its process: in the heartbeat
 
     def make() -> DeviceWorker:
         # The desk checked the database when it opened (PRAGMA quick_check): each lane's session
