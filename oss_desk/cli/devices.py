@@ -20,7 +20,7 @@ from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, Call, li
 from oss_desk.hardware.boards import geometry_for as board_geometry
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, open_transport
 from oss_desk.hardware.templates import render
-from oss_desk.services.session import open_session, resolve_db_path
+from oss_desk.services.session import open_session, resolve_db_path, simulated_on_live
 
 
 @click.command()
@@ -40,7 +40,12 @@ def worker(state: State, once: bool, as_json: bool) -> None:
 
     db = resolve_db_path(state.db)
     probe = open_session(db=db, config=state.config, person=state.user, check=True, host=True)
-    probe.close()
+    try:
+        simulated = simulated_on_live(probe)
+    finally:
+        probe.close()
+    if simulated:  # it would mark no-shows and close days at that time, for real
+        raise RuleViolation(f"{simulated}: the worker refuses; unset it, or use a copy")
 
     def make() -> DeviceWorker:
         return DeviceWorker(
