@@ -10,10 +10,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from oss_desk.domain.delivery import BOARD_UNANSWERED
+from oss_desk.services.delivery import board_part
+from oss_desk.services.desk_view import take_snapshot
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 
-from .conftest import ROOT, make_db, site_toml
+from .conftest import ROOT, make_db, run_cli_process, site_toml
 from .hardware.fakes import Pty
 
 
@@ -55,6 +58,13 @@ def test_an_unplugged_board_is_retried_with_backoff_and_never_called_ok(tmp_path
         # A frame went out, but a serial board never replies: "sent", not "ok".
         until(lambda: (board(db) or ("",))[0] == "sent", 10, "the board recorded as sent")
         assert board(db) == ("sent", board(db)[1], None)  # type: ignore[index]
+        # The desk's status area and doctor say the same: sent, a board does not reply.
+        snap = take_snapshot(desk)
+        part = board_part(snap.worker, snap.devices.get(snap.board_url or ""))
+        assert part.text == f"sent ({BOARD_UNANSWERED})" and not part.fault, part
+        checked = run_cli_process("doctor", env={"OSS_DESK_DB": str(db)}).stdout.splitlines()
+        (line,) = [x for x in checked if " board " in x]
+        assert line.startswith("ok") and BOARD_UNANSWERED in line and "ok (" not in line, line
 
         plugged.close()
         stable.unlink()  # unplugged: the device is gone
