@@ -21,6 +21,7 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, Preferred
 from oss_desk.domain.calendar import local, parse_date
 from oss_desk.domain.codes import MAX_ROW_ID
+from oss_desk.domain.needs import needs_words
 from oss_desk.domain.text import printable
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
@@ -333,7 +334,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
                 click.echo(f"  {label}: {printable(value)}")
     service = session.directory.services[appt.service]
     if appt.needs:
-        click.echo("  needs: " + ", ".join(appt.needs))
+        click.echo("  needs: " + needs_words(appt.needs))
     click.echo(f"  told by: {appt.channel.value}")
     if appt.cancelled_by:
         notice = (

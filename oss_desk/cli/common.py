@@ -47,6 +47,7 @@ class State:
             desk_id=desk_id,
             check=check,
             host=host,
+            typed=True,
         )
         self.sessions.append(session)
         if not self.warned:

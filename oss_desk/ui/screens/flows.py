@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from oss_desk.domain.appointments import Appointment, parse_reference
+from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.queue import staff_marks
@@ -49,7 +50,7 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
     entry = next((e for e in snap.queue if e.ticket.id == ticket.id), None) if snap else None
     lines = [
         f"Service:   {names.service_label(ticket.service)}",
-        f"Status:    {words or ticket.status.value}"
+        f"Status:    {words or ('parked' if ticket.parked else ticket.status.value)}"
         + (f" at {names.desk(ticket.desk)}" if ticket.desk else ""),
         f"Arrived:   {names.local_time(ticket.queued_at)}",
     ]
@@ -66,7 +67,10 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
     if marks:
         lines.append("Needs:     " + marks)
     if ticket.parked:
-        lines.append(f"Parked:    at {names.desk(ticket.desk)}")
+        reason = PARK_REASONS.get(ticket.park_reason or "")
+        lines.append(
+            f"Parked:    at {names.desk(ticket.desk)}" + (f" ({reason})" if reason else "")
+        )
     if ticket.outcome:
         lines.append(f"Outcome:   {ticket.outcome.value}")
     actions = screen.ticket_actions(ticket)
