@@ -64,6 +64,9 @@ class _AccessFields(Protocol):
     @property
     def unlisted_role(self) -> str: ...
 
+    @property
+    def user_override(self) -> str: ...
+
 
 class _FollowupFields(Protocol[I_co, J_co]):
     @property
@@ -133,6 +136,11 @@ class StaffMethods:
 class AccessMethods:
     def role(self: _AccessFields) -> Role | None:
         return None if self.unlisted_role == "none" else Role(self.unlisted_role)
+
+    def training(self: _AccessFields) -> bool:
+        """A training office (the demo, training, tests): ``user_override = "anyone"``, which
+        README says is never for a real office. Only there may OSS_DESK_NOW act unannounced."""
+        return self.user_override == "anyone"
 
 
 class FollowupMethods:

@@ -237,6 +237,25 @@ def test_down_past_the_horizon_alerts_until_acknowledged(
     assert "not sent" not in cli("report", "daily", "--date", "2026-11-24", now=at).out
 
 
+def test_doctor_fails_while_a_message_for_today_is_late(
+    tmp_path: Path, port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Late, not yet failed (still tried): doctor fails on it, as README says, for a team
+    leader must act on it today (phone the resident); it warned only."""
+    db = make_office(tmp_path, smtp_url=f"smtp://127.0.0.1:{port}?starttls=off")
+    booked = datetime(2026, 11, 24, 8, 0, tzinfo=NOW.tzinfo)
+    book(db, booked, "2026-11-24T11:00:00Z", "resident@example.org")
+    deliver(db, booked)
+    deliver(db, datetime(2026, 11, 24, 10, 25, tzinfo=NOW.tzinfo))
+    cli = Cli(db, monkeypatch)
+    at = "2026-11-24T10:31:00Z"
+    assert {a["alert"] for a in cli("alerts", "list", "--json", now=at).json()} == {"late"}
+    doctor = cli("doctor", now=at)
+    (line,) = [x for x in doctor.out.splitlines() if " messages:" in x]
+    assert line.startswith("fail") and "for today not sent" in line, line
+    assert doctor.code == 1
+
+
 def test_a_late_message_alerts_before_it_has_failed(tmp_path: Path, port: int) -> None:
     """30 minutes before a reminder stops mattering it is late: alerted while still tried."""
     db = make_office(tmp_path, smtp_url=f"smtp://127.0.0.1:{port}?starttls=off")

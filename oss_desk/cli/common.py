@@ -30,12 +30,15 @@ class State:
     config: str | None = None
     user: str | None = None
     sessions: list[Session] = field(default_factory=list)
+    warned: bool = False
+    """Whether the simulated time (OSS_DESK_NOW on a live office) was said (once a command)."""
 
     def session(
         self, desk_id: str | None = None, *, check: bool = False, host: bool = False
     ) -> Session:
         """The session of a command; ``host``: a host-level command (not role-checked)."""
-        from oss_desk.services.session import open_session  # the settings: only when needed
+        # the settings: only when needed
+        from oss_desk.services.session import open_session, simulated_on_live
 
         session = open_session(
             db=self.db,
@@ -47,6 +50,11 @@ class State:
             typed=True,
         )
         self.sessions.append(session)
+        if not self.warned:
+            self.warned = True
+            warning = simulated_on_live(session)
+            if warning:
+                click.echo(f"oss-desk: {warning}", err=True)
         return session
 
     def close(self) -> None:

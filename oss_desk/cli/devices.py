@@ -15,12 +15,12 @@ from oss_desk.clock import clock_from_env, format_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.printouts import SelfTestPrintout
-from oss_desk.errors import DeviceError, RuleViolation
+from oss_desk.errors import DatabaseGone, DeviceError, RuleViolation
 from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, Call, lines_for
 from oss_desk.hardware.boards import geometry_for as board_geometry
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, open_transport
 from oss_desk.hardware.templates import render
-from oss_desk.services.session import open_session, resolve_db_path
+from oss_desk.services.session import open_session, resolve_db_path, simulated_on_live
 
 
 @click.command()
@@ -34,13 +34,18 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     at a time: while a desk app owns them, this waits and takes over when it closes (--once
     refuses instead).
     """
-    from oss_desk.storage.lease import WorkerLock
+    from oss_desk.storage.lease import WorkerLock, lock_held
     from oss_desk.worker.run import DeviceWorker
     from oss_desk.worker.standby import Standby
 
     db = resolve_db_path(state.db)
     probe = open_session(db=db, config=state.config, person=state.user, check=True, host=True)
-    probe.close()
+    try:
+        simulated = simulated_on_live(probe)
+    finally:
+        probe.close()
+    if simulated:  # it would mark no-shows and close days at that time, for real
+        raise RuleViolation(f"{simulated}: the worker refuses; unset it, or use a copy")
 
     def make() -> DeviceWorker:
         return DeviceWorker(
@@ -106,9 +111,15 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     signal.signal(signal.SIGINT, stop)
     holder = WorkerLock.holder(db)
     log.info("device worker started for %s: taking over the devices when free", db)
-    if holder is not None and holder != os.getpid():
-        log.info("(process %s may own them now)", holder)
+    if holder is not None and holder != os.getpid() and lock_held(db):  # not a dead one's
+        log.info("(process %s owns them now)", holder)
     standby.run()
+    if standby.gone is not None:
+        raise DatabaseGone(
+            f"{db} was replaced or removed while the worker had it open: it stopped delivering "
+            "and wrote nothing more; start it again (its service does) to work on the file "
+            "now at that path"
+        )
 
 
 @click.group()

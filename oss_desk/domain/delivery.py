@@ -131,9 +131,25 @@ def is_copy(bytes_left_before: bool) -> bool:
     return bytes_left_before
 
 
+def backoff(attempts: int, first: float, cap: float) -> float:
+    """Seconds before the next try after ``attempts`` failed tries: ``first``, then doubled each
+    time, never more than ``cap``. The one retry rule of printers, the board and messages."""
+    return float(min(cap, first * 2 ** max(0, attempts - 1)))
+
+
 def print_backoff(attempts: int, first: float = 2.0, cap: float = 60.0) -> float:
     """Seconds before the next try on a printer: 2, 4, 8... up to a minute."""
-    return float(min(cap, first * 2 ** max(0, attempts - 1)))
+    return backoff(attempts, first, cap)
+
+
+BOARD_RETRY_CAP = 60.0
+"""The longest wait between tries on a board that does not open or take a frame: its retries
+start at ``board.poll_seconds`` and double up to this."""
+
+
+def board_backoff(failures: int, poll_seconds: float) -> float:
+    """Seconds before the next try on a board after ``failures`` failed tries in a row."""
+    return backoff(failures, poll_seconds, max(poll_seconds, BOARD_RETRY_CAP))
 
 
 # Serial lines -----------------------------------------------------------------------------------
@@ -165,7 +181,7 @@ def serial_timeouts(
 
 def message_backoff(attempts: int, first: float = 15.0, cap: float = 300.0) -> float:
     """Seconds before the next try of a message: 15, 30, 60... up to 5 minutes."""
-    return float(min(cap, first * 2 ** max(0, attempts - 1)))
+    return backoff(attempts, first, cap)
 
 
 def message_deadline(
@@ -218,6 +234,18 @@ Message-ID; after a second such send it is not sent again."""
 
 DEVICE_OK = ("ok", "paper near end")
 
+BOARD_SENT = "sent"
+"""A serial board's state once a frame went out to its port. Boards never answer (no protocol
+we use has a reply), so a write that worked is all that is known: never "ok", which is kept for
+a device that answered (a capture file is the device itself: written is ok)."""
+BOARD_UNANSWERED = "a board does not reply"
+"""Why a board that took a frame is "sent" and not "ok": said by the desks and by doctor."""
+
+
+def board_status(transport: str) -> str:
+    """The status recorded once a frame went out on ``transport``."""
+    return "ok" if transport == "capture" else BOARD_SENT
+
 
 @dataclass(frozen=True, slots=True)
 class DeviceReading:
@@ -238,6 +266,8 @@ def device_word(reading: DeviceReading | None, worker: WorkerState) -> tuple[str
         return "not checked yet", False
     if reading.status in DEVICE_OK:
         return reading.status, reading.status != "ok"
+    if reading.status == BOARD_SENT:
+        return f"{BOARD_SENT} ({BOARD_UNANSWERED})", False
     # The detail only when it says more than the status ("printer error (printer error)").
     extra = reading.detail and reading.status not in reading.detail
     text = reading.status + (f" ({reading.detail})" if extra else "")

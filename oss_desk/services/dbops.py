@@ -21,7 +21,7 @@ import shutil
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -336,6 +336,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         shutil.copyfile(source, staged)
         os.chmod(staged, 0o600)
         m.set_journal_mode(staged, "WAL")
+        m.forget_device_owner(staged, format_instant(datetime.now(UTC)))
         m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
         again = m.inspect(staged, quick=True, counts=False, chain=False)
         if again.problems:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oss_desk.clock import Clock, clock_from_env
+from oss_desk.clock import NOW_ENV, Clock, clock_from_env
 from oss_desk.config_cache import file_settings, stored_settings
 from oss_desk.domain.access import Action, Grants, Scope, allows, booking_grants, refusal, scope_of
 from oss_desk.domain.calendar import DateSpan, business_day
@@ -395,6 +395,18 @@ def _record_refusal(store: Store, found: Identity, desk_id: str | None, now: dat
         log.warning("the refusal could not be recorded (%s)", type(exc).__name__)
         return False
     return True
+
+
+def simulated_on_live(session: Session) -> str | None:
+    """One line when OSS_DESK_NOW sets the time on an office that is not a training one (its
+    changes are real: no-shows marked, days closed, history stamped at that time); else None."""
+    value = os.environ.get(NOW_ENV, "").strip()
+    if not value or session.settings.access.training():
+        return None
+    return (
+        f"{NOW_ENV}={value}: acting at that time, not now, on a live office (not a training "
+        "one): what this changes is real"
+    )
 
 
 def open_session(

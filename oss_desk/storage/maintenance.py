@@ -353,6 +353,23 @@ def set_journal_mode(path: Path, mode: str) -> str:
         conn.close()
 
 
+def forget_device_owner(path: Path, now: str) -> None:
+    """The database at ``path`` is put in place of another (a restore): the device worker its
+    heartbeat names worked on another file, so it is recorded as stopped (desks hand it nothing,
+    doctor says to restart it) until a worker takes over this file."""
+    conn = connect_file(path)
+    try:
+        with conn:
+            conn.execute(
+                "UPDATE worker_heartbeat SET stopped_at = coalesce(stopped_at, ?) WHERE id = 1",
+                [now],
+            )
+    except sqlite3.OperationalError:  # a backup made before the heartbeat existed
+        pass
+    finally:
+        conn.close()
+
+
 def wal_checkpoint(path: Path) -> None:
     """Fold the -wal file into the database file (used before a database is moved aside)."""
     conn = connect_file(path)

@@ -4,6 +4,11 @@ Every call and recall commits a board update; the board's lane claims them all, 
 state (boards redraw from a full frame) and marks them done. When nothing changes, the board is
 checked every ``board.poll_seconds`` without disturbing its display, so an unplugged board shows
 as offline within that time; when it comes back, the whole state is sent again.
+
+A board that does not open or take a frame is tried again after a growing wait (the one retry
+rule, :func:`oss_desk.domain.delivery.board_backoff`): updates that come meanwhile wait, pending,
+for that try. Its state is logged once per change, not per try. A frame that went out makes it
+"sent", not "ok": no board replies, so nothing more is known (a capture file is ok).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import sqlite3
 import time
 
 from oss_desk.clock import format_instant
+from oss_desk.domain.delivery import board_backoff, board_status
 from oss_desk.domain.devices import parse_board_url
 from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, geometry_for
 from oss_desk.services.printouts import board_state
@@ -38,8 +44,10 @@ class BoardDelivery:
         self._shown: BoardState | None = None
         self._next_retry = 0.0
         self._next_check = 0.0
-        self._recorded: str | None = None
+        self._recorded: tuple[str, str | None] | None = None
+        self._failures = 0
         self.frames_sent = 0
+        self.tries = 0
 
     @property
     def poll_seconds(self) -> float:
@@ -54,6 +62,8 @@ class BoardDelivery:
         """Show the current state if something changed (or the board came back). True: sent."""
         if self.link is None or self.site is None:
             return False
+        if self._shown is None and time.monotonic() < self._next_retry:
+            return False  # offline: the pending updates wait for the next try (no claim)
         now = format_instant(self.s.clock.now())
         with self.s.store.write() as conn:
             claimed = o.claim(
@@ -63,12 +73,14 @@ class BoardDelivery:
         if not claimed and not force and not back_soon:
             return False
         state = self.state()
+        self.tries += 1
         try:
             self.link.show(state)
         except BoardFault as fault:
             self._offline(str(fault), [row["id"] for row in claimed])
             return False
         self._shown = state
+        self._failures = 0
         self.frames_sent += 1
         self._next_check = time.monotonic() + self.poll_seconds
         with self.s.store.write() as conn:
@@ -76,7 +88,7 @@ class BoardDelivery:
                 o.finish(
                     conn, BOARD_UPDATES, row["id"], owner=self.owner, status="done", done_at=now
                 )
-            self._mark(conn, "ok", None, now)
+            self._mark(conn, board_status(self.link.url.transport), None, now)
         return True
 
     def check(self) -> bool:
@@ -98,17 +110,17 @@ class BoardDelivery:
 
     def _offline(self, reason: str, claimed: list[int]) -> None:
         self._shown = None
-        self._next_retry = time.monotonic() + self.poll_seconds
+        self._failures += 1
+        self._next_retry = time.monotonic() + board_backoff(self._failures, self.poll_seconds)
         self._next_check = self._next_retry
         now = format_instant(self.s.clock.now())
         with self.s.store.write() as conn:
             for row_id in claimed:  # shown when the board is back: the whole state is resent
                 o.finish(conn, BOARD_UPDATES, row_id, owner=self.owner, status="pending")
             self._mark(conn, "offline", reason, now)
-        log.warning("board offline: %s", reason)
 
     def _mark(self, conn: sqlite3.Connection, status: str, detail: str | None, now: str) -> None:
-        if self._recorded == status and status == "ok":
+        if self._recorded == (status, detail) and status != "offline":
             return
         assert self.link is not None
         d.record_device(
@@ -118,8 +130,15 @@ class BoardDelivery:
             status=status,
             detail=detail,
             now=now,
+            answered=status == "ok",
         )
-        self._recorded = status
+        before = self._recorded[0] if self._recorded else None
+        if status != before:  # the log says each change of state once, not each try
+            if status == "offline":
+                log.warning("board offline: %s", detail)
+            elif before is not None:
+                log.info("board back: %s", status)
+        self._recorded = (status, detail)
 
     def recover(self) -> int:
         """Updates an earlier owner left mid-show: shown again with the whole state."""

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import MAX_UNCONFIRMED_SENDS, message_backoff
 from oss_desk.domain.sending import SendResult, SendTally, send_round
-from oss_desk.errors import OssDeskError
+from oss_desk.errors import DatabaseGone, OssDeskError
 from oss_desk.services.senders import SendFault
 from oss_desk.services.session import Session
 from oss_desk.storage import devices as d
@@ -205,6 +205,8 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
         """Send what is due in the lane; a fault is logged, never fatal."""
         try:
             return cls(session, owner=owner).deliver_due()
+        except DatabaseGone:
+            raise  # the whole worker stops
         except (OssDeskError, sqlite3.Error) as exc:
             log.warning("%ss not sent now: %s", cls.WHAT, exc)
             return SendTally()

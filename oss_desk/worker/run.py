@@ -29,7 +29,7 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.delivery import HEARTBEAT_SECONDS
 from oss_desk.domain.devices import PrinterURL
 from oss_desk.domain.models import Actor
-from oss_desk.errors import OssDeskError, StorageError
+from oss_desk.errors import DatabaseGone, OssDeskError, StorageError
 from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
@@ -96,6 +96,8 @@ def referral_messages(session: Session) -> Sent:
     fault is logged, never fatal."""
     try:
         return FollowupMessageDelivery(session).deliver_due()
+    except DatabaseGone:
+        raise  # the whole worker stops (DeviceWorker._gone)
     except (OssDeskError, sqlite3.Error) as exc:
         log.warning("referral messages not sent now: %s", exc)
         return Sent()
@@ -108,6 +110,8 @@ def turn_texts(session: Session) -> TextReport:
     try:
         texts.queue_due()
         return texts.deliver_due()
+    except DatabaseGone:
+        raise
     except (OssDeskError, sqlite3.Error) as exc:
         log.warning("texts to residents not sent now: %s", exc)
         return TextReport()
@@ -119,6 +123,8 @@ def close_day(session: Session) -> int:
     logged, never fatal."""
     try:
         return len(close_due(session, Actor("worker")))
+    except DatabaseGone:
+        raise
     except (OssDeskError, sqlite3.Error) as exc:
         log.warning("the day's tickets not closed now: %s", exc)
         return 0
@@ -129,6 +135,8 @@ def fill_rollup(session: Session) -> None:
     monthly report reads them instead of counting them); a fault is logged, never fatal."""
     try:
         ReportService(session, Actor("worker")).fill_rollup()
+    except DatabaseGone:
+        raise
     except (OssDeskError, sqlite3.Error) as exc:
         log.warning("daily rollup not filled: %s", exc)
 
@@ -170,6 +178,8 @@ class DeviceWorker:
         self._senders: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
         self.term = 0
+        self.gone: DatabaseGone | None = None
+        """Set when a lane found the database file replaced or removed: every lane stops."""
 
     # One pass (oss-desk worker --once) ------------------------------------------------------
 
@@ -238,6 +248,8 @@ class DeviceWorker:
         deadline = time.monotonic() + timeout
         for thread in list(self.threads):
             thread.join(max(0.0, deadline - time.monotonic()))
+        if self.gone is not None:
+            return  # the file at the path is not ours: nothing is written to it
         try:
             session = self.open_session()
         except (OssDeskError, sqlite3.Error):
@@ -269,6 +281,9 @@ class DeviceWorker:
                 try:
                     target()
                     return
+                except DatabaseGone as exc:
+                    self._gone(exc)
+                    return
                 except StorageError as exc:
                     # Disk full, read-only, locked, the file replaced or damaged: nothing is
                     # written; wait (longer each time, up to a minute), then open the database
@@ -283,6 +298,18 @@ class DeviceWorker:
                     self.stop.wait(RESTART_SECONDS)
 
         return run
+
+    def _gone(self, exc: DatabaseGone) -> None:
+        """The database file was replaced (a forced restore) or removed under the worker: a
+        lane that opened it afresh would work on another office's file while the others refuse.
+        So every lane stops, said once; the process exits and its service manager starts it
+        again on the file now at the path."""
+        with self._lock:
+            first, self.gone = self.gone is None, self.gone or exc
+        if first:
+            log.error("%s: every lane stops", exc.message.split(";")[0])
+        self.stop.set()
+        self._wake_all()
 
     def _waker(self, *, first: bool = False) -> threading.Event:
         """The event that wakes a lane; ``first``: woken before the others after a change (a

@@ -5,12 +5,12 @@ when the owner exits or dies (the kernel releases its lock), one of the others t
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from oss_desk.domain.delivery import TAKEOVER_POLL_SECONDS
+from oss_desk.errors import DatabaseGone
 from oss_desk.paths import log_dir
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.lease import WorkerLock
@@ -44,6 +44,8 @@ class Standby:
         self.owning = threading.Event()
         self._thread: threading.Thread | None = None
         self.faults: list[str] = []
+        self.gone: DatabaseGone | None = None
+        """The worker stopped because the database file was replaced or removed: so does this."""
 
     def start(self) -> Standby:
         self._thread = threading.Thread(target=self.run, name="oss-desk-standby", daemon=True)
@@ -82,6 +84,9 @@ class Standby:
             worker.join(timeout=5)
             self.owning.clear()
             self.worker = None
+            if worker.gone is not None:  # the lease is of another file now: never take it again
+                self.gone = worker.gone
+                self.stop.set()
 
     def _fault(self, reason: str) -> None:
         self.faults.append(reason)
@@ -119,7 +124,7 @@ def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -
         return None
     _log_to_file()
     db = session.store.path
-    role = f"desk app {desk_id or ''} (process {os.getpid()})".replace("  ", " ")
+    role = f"desk app {desk_id}" if desk_id else "desk app"  # its process: in the heartbeat
 
     def make() -> DeviceWorker:
         # The desk checked the database when it opened (PRAGMA quick_check): each lane's session
