@@ -278,9 +278,9 @@ def finish(
     as_json: bool,
 ) -> None:
     """Finish a called or serving ticket with its outcome (and each added service's)."""
-    from oss_desk.cli.counter import parse_service_outcomes
+    from oss_desk.cli.counter import parse_service_outcomes, ticket_session
 
-    session = state.session()
+    session = ticket_session(state, ref)
     done = QueueService(session).finish(
         ref,
         outcome,
