@@ -14,7 +14,7 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.queue import marks_said
 from oss_desk.domain.standards import over_target
-from oss_desk.domain.waits import waited_minutes
+from oss_desk.domain.waits import NO_OPEN_DESK, waited_minutes
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import ended_words
@@ -137,12 +137,9 @@ def issue(
     entry = queue.entry(issued.ticket)
     if as_json:
         data = ticket_json(issued.ticket, session.directory, entry)
-        data["print_job"] = issued.print_job
-        if issued.print_job is not None:
-            from oss_desk.services.delivery import print_job_state
+        from oss_desk.services.delivery import print_job_fields
 
-            known = print_job_state(session, issued.print_job)
-            data["print_state"] = known[0].value if known is not None else None
+        data.update(print_job_fields(session, issued.print_job))
         data["texts"] = text_to is not None
         data["feedback_text"] = feedback_text
         emit_json(data)
@@ -463,7 +460,7 @@ def queue(state: State, site_id: str | None, watch: bool, as_json: bool) -> None
 
 def _estimate(minutes_left: int | None) -> str:
     if minutes_left is None:
-        return "no open desk serves this"
+        return NO_OPEN_DESK
     return "next to be called" if minutes_left == 0 else f"about {minutes_left} min more"
 
 

@@ -43,6 +43,7 @@ from typing import NamedTuple, Protocol, TypeVar
 from oss_desk.domain import needs
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.needs import BSL
+from oss_desk.domain.standards import waited_seconds
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
 
@@ -419,6 +420,7 @@ def live_queue(
     now: datetime,
     floor: Floor = NOBODY,
     staffed_only: bool = False,
+    booked: Mapping[int, datetime] | None = None,
 ) -> list[QueueEntry]:
     """The live queue of a site: the tickets at desks, then the waiting ones in call order, each
     waiting one with its place, its wait so far, and its estimated wait and people ahead (from
@@ -429,7 +431,16 @@ def live_queue(
     desks someone is logged in to call and count). A desk with a resident is expected to be
     free the service's typical time (``typical``, else ``default_seconds``) after the call, and
     in no less than a minute.
+
+    Each wait runs from when the 15-minute clock started
+    (:func:`oss_desk.domain.standards.waited_seconds`): arrival, or for an appointment
+    (``booked``: the booked start by visit id) the later of check-in and the booked time; for a
+    ticket at a desk, it ends at its call.
     """
+    starts = booked or {}
+
+    def _waited(t: Ticket, now: datetime) -> int:
+        return waited_seconds(t.queued_at, starts.get(t.visit_id), now)
 
     def seconds(t: Queued) -> float:
         return typical.get(t.service, default_seconds)
@@ -451,8 +462,13 @@ def live_queue(
     ]
     waiting = in_call_order(t for t in tickets if t.queued)
     plan = plan_calls(waiting, free, seconds, floor)
-    entries = [
-        QueueEntry(t, position=None, wait_seconds=_waited(t, now), estimated_wait_seconds=None)
+    entries = [  # at a desk: the wait until the call
+        QueueEntry(
+            t,
+            position=None,
+            wait_seconds=_waited(t, t.called_at or now),
+            estimated_wait_seconds=None,
+        )
         for t in tickets
         if t.status in AT_DESK
     ]
@@ -473,10 +489,6 @@ def live_queue(
         if t.parked
     )
     return entries
-
-
-def _waited(ticket: Ticket, now: datetime) -> int:
-    return max(0, int((now - ticket.queued_at).total_seconds()))
 
 
 def waiting_for(

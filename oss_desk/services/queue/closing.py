@@ -63,10 +63,12 @@ class Closing(Issuing):
     ) -> Ticket:
         """Finish a called or serving ticket with its outcome (and each service added to the
         visit with its own, ``services``); the visit ends with them, its outcome the least
-        settled of them. What the council counts goes with it (:meth:`finish_flags`)."""
+        settled of them. What the council counts goes with it (:meth:`finish_flags`): where
+        the resident was signposted, when the ticket's service or an added one was."""
         self._require(Action.FINISH)
         result = parse_outcome(outcome)
-        data = self.finish_flags(result, counted)
+        given = [parse_outcome(o) for o in (services or {}).values()]
+        data = self.finish_flags([result, *given], counted)
         return self._finish(ref, result, check=True, services=services, data=data)
 
     def _finish(

@@ -327,7 +327,12 @@ class AdviserScreen(counter.CounterScreen):
                 done = f": {added.outcome.value}" if added.outcome else ""
                 text.append(f"\n+ {names.service(added.service)}{done}")
             arrived = names.local_time(ticket.queued_at)
-            waited = ((ticket.called_at or snapshot.taken_at) - ticket.queued_at).total_seconds()
+            entry = next((e for e in snapshot.queue if e.ticket.id == ticket.id), None)
+            waited = (  # until the call, by the report's clock (the live queue's entry)
+                entry.wait_seconds
+                if entry is not None
+                else ((ticket.called_at or snapshot.taken_at) - ticket.queued_at).total_seconds()
+            )
             text.append(f"\narrived {arrived}, waited {waited_minutes(waited)} min")
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
