@@ -514,3 +514,36 @@ def test_a_time_booked_again_after_a_no_show_shows_the_new_booking(
     assert ana["10:15"].appointment_id == missed.id and ana["10:15"].text.endswith("gone")
     assert ana["10:45"].appointment_id == again.id and ana["10:45"].kind == "booked"
     session.close()
+
+
+def test_cli_text_names_the_adviser_json_keeps_the_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff read names, not staff ids, in booking lines and slot lists; JSON keeps the id."""
+    from .conftest import Cli
+
+    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    cli = Cli(db, monkeypatch)
+    now = format_instant(NOW)
+    slots = cli("appointment", "slots", "--service", "C", "--date", "2026-11-24", now=now)
+    assert slots.code == 0, slots.err
+    first = slots.out.splitlines()[0]
+    assert "Ana Adviser" in first or "Bob Adviser" in first, first
+    assert "  ana " not in slots.out and "  bob " not in slots.out
+    booked = cli(
+        "appointment",
+        "book",
+        "--service",
+        "C",
+        "--start",
+        "2026-11-24T11:00:00Z",
+        "--adviser",
+        "ana",
+        "--desk",
+        "greet-1",
+        now=now,
+    )
+    assert booked.code == 0, booked.err
+    assert "with Ana Adviser" in booked.out and "with ana" not in booked.out
+    listed = cli("appointment", "list", "--date", "2026-11-24", "--json", now=now).json()
+    assert [x["adviser"] for x in listed] == ["ana"]

@@ -648,3 +648,19 @@ def test_an_interpreter_language_routes_to_a_speaker_of_any_language_name(
         assert q.ticket(ticket.id).needs == ("interpreter:tiếng việt",)
     finally:
         session.close()
+
+
+def test_the_queue_lines_up_under_a_long_service_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service name longer than the usual column does not push the waits out of line."""
+    long_name = "Housing and Council Tax benefits"
+    toml = site_toml().replace('name = "Service B"', f'name = "{long_name}"')
+    cli = Cli(make_db(tmp_path, toml), monkeypatch)
+    for service in ("C", "B", "W"):
+        assert cli("ticket", "issue", "--service", service, "--no-print").code == 0
+    shown = cli("queue")
+    assert shown.code == 0, shown.err
+    rows = [line for line in shown.out.splitlines() if " min, " in line]
+    assert len(rows) == 3 and any(long_name in row for row in rows)
+    assert len({row.index("waiting") for row in rows}) == 1, shown.out

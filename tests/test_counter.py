@@ -168,3 +168,47 @@ def test_taking_a_service_off_says_what_was_wrong_and_what_is_left(tmp_path: Pat
     assert taken.stdout == "C001: Waste taken off; no other service added\n"
     again = run("ticket", "remove-service", "C001", "--service", "W")
     assert again.returncode == 5 and "Waste was not added" in again.stderr
+
+
+def test_a_command_naming_no_desk_acts_as_the_person_at_the_tickets_desk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The host login (not on the staff list) starts and finishes a ticket called to Desk 1
+    without saying --desk: each line of its history is Amina's, like the call, not the login's."""
+    from .conftest import Cli, make_db, rows, site_toml
+
+    staff = '\n[[staff]]\nid = "amina"\nname = "Amina Khan"\nrole = "adviser"\n'
+    db = make_db(tmp_path, site_toml(extra=staff))
+    cli = Cli(db, monkeypatch)
+    assert cli("--user", "amina", "desks", "login", "desk-1").code == 0
+    assert cli("ticket", "issue", "--service", "C", "--no-print").code == 0
+    assert cli("ticket", "call-next", "--desk", "desk-1").code == 0
+    started = cli("ticket", "start", "C001")
+    assert started.code == 0, started.err
+    finished = cli("ticket", "finish", "C001", "--outcome", "resolved")
+    assert finished.code == 0, finished.err
+    acted = rows(db, "SELECT kind, actor, desk_id FROM events WHERE ticket_id IS NOT NULL")
+    by_kind = {kind: (actor, desk) for kind, actor, desk in acted}
+    assert by_kind["called"] == ("amina", "desk-1"), acted
+    assert by_kind["serving"] == ("amina", "desk-1"), acted
+    assert by_kind["finished"] == ("amina", "desk-1"), acted
+
+
+def test_naming_no_desk_never_makes_another_desks_ticket_yours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bob, named with --user, is still Bob at no desk: he may not finish Amina's ticket."""
+    from .conftest import Cli, make_db, rows, site_toml
+
+    staff = "".join(
+        f'\n[[staff]]\nid = "{p}"\nname = "{p.title()}"\nrole = "adviser"\n'
+        for p in ("amina", "bob")
+    )
+    db = make_db(tmp_path, site_toml(extra=staff))
+    cli = Cli(db, monkeypatch)
+    assert cli("--user", "amina", "desks", "login", "desk-1").code == 0
+    assert cli("ticket", "issue", "--service", "C", "--no-print").code == 0
+    assert cli("ticket", "call-next", "--desk", "desk-1").code == 0
+    refused = cli("--user", "bob", "ticket", "finish", "C001", "--outcome", "resolved")
+    assert refused.code != 0 and refused.err.count("\n") == 1, refused
+    assert rows(db, "SELECT count(*) FROM events WHERE kind = 'finished'") == [(0,)]

@@ -278,3 +278,21 @@ def test_a_late_message_alerts_before_it_has_failed(tmp_path: Path, port: int) -
         assert message_alerts(session) == []
     finally:
         session.close()
+
+
+def test_an_alert_names_the_booking_by_reference_and_day_never_the_resident(
+    missed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """To tell the resident another way, staff find the booking by its reference; the line says
+    the day in words and holds no email, name or phone."""
+    cli = Cli(missed, monkeypatch)
+    ((ref,),) = rows(missed, "SELECT ref FROM appointments")
+    today = cli("alerts", "list", now="2026-11-24T12:05:00Z")
+    assert today.code == 0, today.err
+    assert f"confirmation (email) for today's appointment (ref {ref}) failed" in today.out
+    later = cli("alerts", "list", now="2026-11-25T09:00:00Z").out
+    assert f"reminder (email) for the appointment on Tue 24 Nov (ref {ref}) failed" in later
+    assert "2026-11-24's" not in later
+    assert "resident@" not in later and "example.org" not in later
+    listed = cli("alerts", "list", "--json", now="2026-11-25T09:00:00Z").json()
+    assert {a["appointment_ref"] for a in listed} == {ref}

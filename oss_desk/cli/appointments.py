@@ -69,7 +69,8 @@ def line(session: Session, appt: Appointment) -> str:
     svc = session.directory.services[appt.service]
     room = f", {appt.room}" if appt.room else ""
     return (
-        f"{appt.ref}  {wall:%a %d %b %H:%M}  {svc.name}  with {appt.adviser}{room}  "
+        f"{appt.ref}  {wall:%a %d %b %H:%M}  {svc.name}  "
+        f"with {session.name_of(appt.adviser)}{room}  "
         f"[{appt.status.value}]"
     )
 
@@ -124,7 +125,7 @@ def slots(
         wall = local(s.start, site.timezone)
         # The start to book with, in local time with its offset (summer time is +01:00).
         click.echo(
-            f"{wall:%a %d %b %H:%M}  {s.adviser}{room}  "
+            f"{wall:%a %d %b %H:%M}  {session.name_of(s.adviser)}{room}  "
             f"--start {wall.isoformat(timespec='seconds')}"
         )
 

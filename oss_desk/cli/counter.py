@@ -34,6 +34,24 @@ def show_ticket(
     )
 
 
+def ticket_session(state: State, ref: str) -> Session:
+    """The session of a command on one ticket that names no desk. For a ticket at a desk the
+    acting person is resolved as for a command for that desk (``--desk``): a login not on the
+    staff list acts as the person logged in there, so the ticket's history is theirs on every
+    line, the call's too. Only then: anyone else keeps the session without the desk, so naming
+    no desk never makes a ticket theirs (a desk's own ticket is its actor's)."""
+    session = state.session()
+    desk_id = QueueService(session).ticket(ref).desk
+    if desk_id is None or desk_id not in session.directory.desks:
+        return session
+    at_desk = state.session(desk_id)
+    if at_desk.actor.person != session.actor.person:
+        return at_desk  # the person logged in to (or configured at) the ticket's desk
+    at_desk.close()
+    state.sessions.remove(at_desk)
+    return session
+
+
 def ticket_action(
     name: str, doc: str, method: str, *options: Callable[[Callable[..., None]], Callable[..., None]]
 ) -> click.Command:
@@ -41,7 +59,7 @@ def ticket_action(
     are handed to the method by name."""
 
     def command(state: State, ref: str, as_json: bool, **given: Any) -> None:
-        session = state.session()
+        session = ticket_session(state, ref)
         show_ticket(session, getattr(QueueService(session), method)(ref, **given), as_json)
 
     func: Callable[..., None] = json_command(command)

@@ -223,8 +223,8 @@ def alerts() -> None:
 @alerts.command("list")
 @json_command
 def alerts_list(state: State, as_json: bool) -> None:
-    """Every current alert: which message, for which appointment's day, and why; report emails
-    (ids r1, r2...) and follow-up texts (f1, f2...) that failed for good."""
+    """Every current alert: which message, for which appointment (day, booking reference), and
+    why; report emails (ids r1, r2...) and follow-up texts (f1, f2...) that failed for good."""
     from oss_desk.services.delivery import followup_text_alerts, message_alerts, report_mail_alerts
 
     session = state.session()
@@ -242,6 +242,7 @@ def alerts_list(state: State, as_json: bool) -> None:
                     "via": a.via,
                     "site": a.site_id,
                     "appointment_day": a.business_day,
+                    "appointment_ref": a.appointment_ref,
                     "deadline": format_instant(a.deadline),
                     "reason": a.reason,
                 }

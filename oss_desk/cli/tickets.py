@@ -275,9 +275,9 @@ def finish(
     as_json: bool,
 ) -> None:
     """Finish a called or serving ticket with its outcome (and each added service's)."""
-    from oss_desk.cli.counter import parse_service_outcomes
+    from oss_desk.cli.counter import parse_service_outcomes, ticket_session
 
-    session = state.session()
+    session = ticket_session(state, ref)
     done = QueueService(session).finish(
         ref,
         outcome,
@@ -470,12 +470,15 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
     waiting = [e for e in entries if e.position is not None]
     at_desks = [e for e in entries if e.position is None]
     lines = [f"{site.name}: live queue, {session.today(site)} {now:%H:%M}", ""]
+    names = session.directory.services
+    # The columns after the service line up under the longest name shown (at most 60).
+    width = max([24, *(len(names[e.ticket.service].name) for e in entries)])
     if at_desks:
         lines.append("At desks")
         for e in at_desks:
             t = e.ticket
             lines.append(
-                f"  {t.code}  {session.directory.services[t.service].name:24s} "
+                f"  {t.code}  {names[t.service].name:{width}s} "
                 f"{'parked' if t.parked else t.status.value:8s} {t.desk or '':10s} "
                 f"waited {waited_minutes(e.wait_seconds)} min"
             )
@@ -497,7 +500,7 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
                 needs = f"  (sent to {session.name_of(t.assigned_person)}){needs}"
             lines.append(
                 f"  {e.position:3d}. {t.code}  "
-                f"{session.directory.services[t.service].name:24s} "
+                f"{names[t.service].name:{width}s} "
                 f"waiting {waited_minutes(e.wait_seconds):3d} min, "
                 f"{_estimate(est)}{flag}{needs}"
             )

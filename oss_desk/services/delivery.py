@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant, read_instant
@@ -232,12 +232,21 @@ class MessageAlert:
     starts_at: datetime
     deadline: datetime
     reason: str | None
+    appointment_ref: str
+    """The booking reference, to find the booking and tell the resident another way (no name,
+    email or phone in an alert)."""
 
     def describe(self, today: str | None = None) -> str:
-        when = "today's" if self.business_day == today else f"{self.business_day}'s"
+        """``confirmation (email) for the appointment on Fri 11 Dec (ref K7M-3QX) failed: ...``"""
+        day = date.fromisoformat(self.business_day)
+        when = (
+            "today's appointment"
+            if self.business_day == today
+            else f"the appointment on {day:%a %d %b}"
+        )
         state = "failed" if self.alert is AlertKind.FAILED else "not sent yet"
         why = f": {self.reason}" if self.reason else ""
-        return f"{self.kind} ({self.channel}) for {when} appointment {state}{why}"
+        return f"{self.kind} ({self.channel}) for {when} (ref {self.appointment_ref}) {state}{why}"
 
 
 def message_alerts(session: Session, site_id: str | None = None) -> list[MessageAlert]:
@@ -281,6 +290,7 @@ def alerts_in(
                     starts,
                     deadline,
                     m.reason,
+                    m.appointment_ref,
                 )
             )
     return found

@@ -555,6 +555,8 @@ class MessageAttention:
     business_day: str
     reason: str | None
     acknowledged_at: str | None
+    appointment_ref: str
+    """The booking reference (on the resident's paper; not personal data)."""
 
 
 def messages_undelivered(conn: sqlite3.Connection, since: str) -> list[MessageAttention]:
@@ -562,7 +564,7 @@ def messages_undelivered(conn: sqlite3.Connection, since: str) -> list[MessageAt
     and not acknowledged."""
     rows = conn.execute(
         "SELECT m.id, m.kind, m.channel, m.via, m.status, m.created_at, a.starts_at, a.site_id, "
-        "  a.business_day, m.last_error, m.acknowledged_at "
+        "  a.business_day, m.last_error, m.acknowledged_at, a.ref "
         "FROM messages m JOIN appointments a ON a.id = m.appointment_id "
         "WHERE m.acknowledged_at IS NULL AND m.status IN ('pending', 'sending', 'failed') "
         "  AND m.created_at >= ? ORDER BY m.id",
