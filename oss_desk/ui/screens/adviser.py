@@ -10,6 +10,7 @@ The flows behind the keys are :mod:`oss_desk.ui.screens.counter`'s.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -483,9 +484,8 @@ class AdviserScreen(counter.CounterScreen):
         if (desk, actor.person) in self.login_asked:
             return
         self.login_asked.add((desk, actor.person))
-        self.run_worker(
-            counter.log_in(self, desk, actor, quiet=True), group="login", exit_on_error=False
-        )
+        log_in = partial(counter.log_in, self, desk, actor, quiet=True)  # made when it runs
+        self.run_worker(log_in, group="login", exit_on_error=False)
 
     @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
@@ -529,7 +529,7 @@ class AdviserScreen(counter.CounterScreen):
         actor = self.acting_as()
         pending = self.desk.begin(lambda s: QueueService(s, actor).call_next(desk), own_change=True)
         self.run_worker(
-            counter.called(self, desk, pending),
+            partial(counter.called, self, desk, pending),
             name="call_next",
             group="desk",
             exclusive=True,
