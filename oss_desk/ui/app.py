@@ -416,7 +416,7 @@ class OssDeskApp(App[None]):
                     self.refresh_count += 1
                     self._last_refresh = time.monotonic()
                     if taken.value.attention and not self._asking:  # made when it runs:
-                        ask = partial(self._ask_about_prints, taken.value)
+                        ask = guard(self, partial(self._ask_about_prints, taken.value))
                         self.run_worker(ask, exit_on_error=False)
                 if not self._refresh_again:
                     break

@@ -484,7 +484,7 @@ class AdviserScreen(counter.CounterScreen):
         if (desk, actor.person) in self.login_asked:
             return
         self.login_asked.add((desk, actor.person))
-        log_in = partial(counter.log_in, self, desk, actor, quiet=True)  # made when it runs
+        log_in = guard(self, partial(counter.log_in, self, desk, actor, quiet=True))  # made later
         self.run_worker(log_in, group="login", exit_on_error=False)
 
     @guarded
@@ -529,7 +529,7 @@ class AdviserScreen(counter.CounterScreen):
         actor = self.acting_as()
         pending = self.desk.begin(lambda s: QueueService(s, actor).call_next(desk), own_change=True)
         self.run_worker(
-            partial(counter.called, self, desk, pending),
+            guard(self, partial(counter.called, self, desk, pending)),  # made when it runs
             name="call_next",
             group="desk",
             exclusive=True,
