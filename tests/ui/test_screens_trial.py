@@ -3,14 +3,21 @@ tables that give back width, and a key typed while the screen changes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from textual.binding import Binding
+from textual.widgets.data_table import ColumnKey
 
+from oss_desk.clock import FixedClock
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import HelpScreen
 from oss_desk.ui.keys import DeskBinding
 from oss_desk.ui.screens.greet import GreetScreen
+from oss_desk.ui.widgets.queue_table import QueueTable
 
+from ..conftest import MONDAY_0930, make_db, site_toml
 from .conftest import AppFactory, until
 
 
@@ -46,3 +53,49 @@ async def test_greet_help_lists_every_key_the_screen_binds(
         assert ("⏎", "Issue") in {(key, does) for key, does, _ in help_screen.rows}
         assert "Ctrl+G marks that they came back about the same matter" in help_screen.about
         assert "as come back" not in help_screen.about
+
+
+def _long_service_office(tmp_path: Path) -> Path:
+    """A Council Tax resident with several needs, then Waste (renamed long)."""
+    toml = site_toml().replace('name = "Waste"', 'name = "Waste and recycling collections"')
+    db = make_db(tmp_path, toml)
+    clock = FixedClock(MONDAY_0930 - timedelta(minutes=2))
+    session = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        queue = QueueService(session)
+        queue.issue("C", needs="wheelchair,hearing-loop,large-print", print_ticket=False)
+        clock.set(MONDAY_0930 - timedelta(minutes=1))
+        queue.issue("W", print_ticket=False)
+    finally:
+        session.close()
+    return db
+
+
+async def test_a_table_gives_back_the_width_of_a_row_that_left(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """At 80x24 the queue at meet-and-greet shortens the service and the needs to fit. When the
+    resident with the long needs is served, the service gets their room, and the needs column
+    gives its width back: the table still fits its panel and shows its last heading whole
+    (it had kept the needs' width, so the table overflowed and "Needs" showed as "N")."""
+    db = _long_service_office(tmp_path)
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: app.snapshot is not None, timeout=30)
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 2, timeout=30)
+        await pilot.pause()
+        needs = table.columns[ColumnKey("needs")]
+        assert needs.content_width > len("Needs")
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="desk-1")
+        try:
+            called = QueueService(session).call_next("desk-1")
+            assert called is not None and called.code == "C001"
+        finally:
+            session.close()
+        await until(lambda: table.row_count == 1, timeout=30)
+        await pilot.pause()
+        assert table.render_line(0).text.split()[-1] == "Needs"  # the headings, whole
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert needs.content_width == len("Needs")

@@ -40,7 +40,7 @@ from oss_desk.ui.screens.base import DeskScreen, acts_on
 from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
-from oss_desk.ui.widgets.fit import FittedTable, column_widths, fit_rows
+from oss_desk.ui.widgets.fit import FittedTable, column_widths, fit_rows, remove_rows
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
 COLUMNS = {
@@ -317,8 +317,7 @@ class LeaderScreen(DeskScreen):
         """Rows by key: update changed cells, add new rows, drop gone ones (cursor stays)."""
         existing = {str(key.value) for key in table.rows}
         with self.app.batch_update():
-            for key in existing - set(rows):
-                table.remove_row(key)
+            remove_rows(table, existing - set(rows))
             for key, cells in rows.items():
                 if key in existing:
                     for column, cell in zip(columns, cells, strict=True):

@@ -16,6 +16,7 @@ from oss_desk.domain.queue import staff_marks
 from oss_desk.domain.standards import WaitBand, wait_band
 from oss_desk.domain.waits import estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.widgets.fit import remove_rows
 
 Cell = Text | int | str
 
@@ -140,10 +141,10 @@ class QueueTable(DataTable[Cell]):
         self._entries = wanted
         self._limits = self.limits(list(wanted.values()))
         with self.app.batch_update():
-            for key in list(self._cells):
-                if key not in wanted:
-                    self.remove_row(key)
-                    del self._cells[key]
+            gone = [key for key in self._cells if key not in wanted]
+            remove_rows(self, gone)
+            for key in gone:
+                del self._cells[key]
             for key, entry in wanted.items():
                 cells = self.cells(entry)
                 old = self._cells.get(key)
