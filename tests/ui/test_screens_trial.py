@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from textual import events
 from textual.binding import Binding
 from textual.widgets.data_table import ColumnKey
 
@@ -14,11 +15,12 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import HelpScreen
 from oss_desk.ui.keys import DeskBinding
+from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, until
+from .conftest import AppFactory, rows, settled, until
 
 
 async def test_greet_help_lists_every_key_the_screen_binds(
@@ -99,3 +101,21 @@ async def test_a_table_gives_back_the_width_of_a_row_that_left(
         assert table.render_line(0).text.split()[-1] == "Needs"  # the headings, whole
         assert table.virtual_size.width <= table.scrollable_content_region.width
         assert needs.content_width == len("Needs")
+
+
+async def test_a_key_typed_during_a_screen_switch_reaches_the_new_screen(
+    office: Path, make_app: AppFactory
+) -> None:
+    """F2 then N read together at the adviser desk: N is for meet-and-greet (where it is not a
+    key), never the adviser's call next on the screen being left."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(lambda: isinstance(app.screen, AdviserScreen), timeout=30)
+        await until(lambda: app.snapshot is not None, timeout=30)
+        await settled(pilot)
+        app.post_message(events.Key("f2", None))  # both waiting before either is handled
+        app.post_message(events.Key("n", "n"))
+        await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
+        await settled(pilot)
+        await until(lambda: any("not a key here" in n.message for n in app._notifications))
+        assert rows(office, "SELECT count(*) FROM tickets WHERE status = 'called'") == [(0,)]

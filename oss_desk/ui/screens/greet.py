@@ -67,6 +67,7 @@ class ServiceList(OptionList):
 class GreetScreen(DeskScreen):
     CSS_PATH = STYLES / "greet.tcss"
     AREA = "Meet and greet"
+    FOCUS = "#services"
     HELP = (
         "Type a service's letter (C for Council Tax...) or press / to search by name. "
         "F9 records reasonable adjustments; Ctrl+U marks the resident urgent or vulnerable "
@@ -159,7 +160,6 @@ class GreetScreen(DeskScreen):
     def on_mount(self) -> None:
         self.fill_services("")
         self.show_needs()
-        self.query_one(ServiceList).focus()
         self.query_one("#service-search", Input).cursor_blink = self.desk.cursor_blink
 
     def current_desk(self) -> str | None:
