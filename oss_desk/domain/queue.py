@@ -70,8 +70,14 @@ def is_urgent(ticket: Ticket) -> bool:
     return ticket.priority >= PRIORITY_URGENT
 
 
+FLAG_HEADING = "Flag"
+"""What the staff's lists and panels call :func:`staff_marks`: a flag on the ticket, shown
+apart from its needs (urgent is not an adjustment the resident asked for)."""
+
+
 def staff_marks(ticket: Ticket) -> tuple[str, ...]:
-    """What the staff's lists show before a ticket's needs: "Urgent" for an urgent resident."""
+    """The ticket's flags the staff see (under :data:`FLAG_HEADING`, apart from its needs):
+    "Urgent" for an urgent resident."""
     return (URGENT_MARK,) if is_urgent(ticket) else ()
 
 

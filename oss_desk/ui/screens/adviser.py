@@ -27,7 +27,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.counter import PARK_REASONS, idle_text
 from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
-from oss_desk.domain.queue import parked_here, staff_marks, waiting_for
+from oss_desk.domain.queue import FLAG_HEADING, parked_here, staff_marks, waiting_for
 from oss_desk.domain.waits import waited_minutes
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
@@ -328,9 +328,18 @@ class AdviserScreen(counter.CounterScreen):
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
             in_place(info, text)
-            marks = ", ".join(filter(None, [*staff_marks(ticket), needs_text(ticket.needs)]))
-            in_place(needs, Text("Needs: " + marks, style="bold") if marks else "")
+            in_place(needs, self.marks_text(ticket))
         self.show_timer()
+
+    def marks_text(self, ticket: Ticket) -> Text | str:
+        """The called ticket's flag (urgent), apart from the resident's needs ("" if none)."""
+        text = Text(style="bold")
+        if marks := ", ".join(staff_marks(ticket)):
+            text.append(f"{FLAG_HEADING}: ")
+            text.append(marks, style=self.app.theme_variables.get("error", "red"))
+        if ticket.needs:
+            text.append(f"{'  ' if text else ''}Needs: {needs_text(ticket.needs)}")
+        return text or ""
 
     def title_text(self, state: DeskState | None) -> Text:
         names = self.desk.names

@@ -8,7 +8,7 @@ from __future__ import annotations
 from oss_desk.domain.appointments import Appointment, parse_reference
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.domain.needs import describe_need
-from oss_desk.domain.queue import staff_marks
+from oss_desk.domain.queue import FLAG_HEADING, staff_marks
 from oss_desk.domain.waits import waited_minutes
 from oss_desk.errors import OssDeskError
 from oss_desk.services.screen import ticket_from_scan
@@ -60,9 +60,10 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
         lines.append(
             "Estimate:  " + ("no open desk serves this" if est is None else f"about {est} min")
         )
-    marks = ", ".join(filter(None, [*staff_marks(ticket), needs_text(ticket.needs)]))
-    if marks:
-        lines.append("Needs:     " + marks)
+    if marks := ", ".join(staff_marks(ticket)):
+        lines.append(f"{FLAG_HEADING + ':':<11}{marks}")
+    if ticket.needs:
+        lines.append("Needs:     " + needs_text(ticket.needs))
     if ticket.parked:
         lines.append(f"Parked:    at {names.desk(ticket.desk)}")
     if ticket.outcome:

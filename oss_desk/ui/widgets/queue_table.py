@@ -1,7 +1,8 @@
 """The live queue as a table, updated row by row (never cleared), so the cursor stays put.
 
 It fits its width: every column header shows whole at 80 columns, the service and the needs
-are shortened (with "…") before anything else, and narrow tables write waits as "16m".
+are shortened (with "…") before anything else, and narrow tables write waits as "16m". While
+a ticket shown has a flag (urgent), a Flag column after the code says so, apart from the needs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from textual.widgets import DataTable
 
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.needs import short_need
-from oss_desk.domain.queue import staff_marks
+from oss_desk.domain.queue import FLAG_HEADING, staff_marks
 from oss_desk.domain.standards import WaitBand, wait_band
 from oss_desk.domain.waits import estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
@@ -60,6 +61,8 @@ class QueueTable(DataTable[Cell]):
         ("Est.", "est"),
         ("Needs", "needs"),
     )
+    FLAGGED = (*COLUMNS[:2], (FLAG_HEADING, "flag"), *COLUMNS[2:])
+    """The columns while a ticket shown has a flag."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
@@ -70,10 +73,18 @@ class QueueTable(DataTable[Cell]):
         self.target_seconds = 15 * 60
         self.amber_seconds = 10 * 60
         self.labels: dict[str, str] = {}
+        self.flagged = False
 
     @guarded
     def on_mount(self) -> None:
-        for label, key in self.COLUMNS:
+        self.add_columns_for(flagged=False)
+
+    def add_columns_for(self, *, flagged: bool) -> None:
+        """The table's columns, with the Flag column or without; rows are added again."""
+        self.clear(columns=True)
+        self._cells.clear()
+        self.flagged = flagged
+        for label, key in self.FLAGGED if flagged else self.COLUMNS:
             self.add_column(Text(label), key=key)  # plain: never read as markup
 
     @guarded
@@ -102,6 +113,8 @@ class QueueTable(DataTable[Cell]):
         waits = max([4, *(len(waited_text(e.wait_seconds, short)) for e in entries)])
         ests = max([4, *(len(minutes_text(e.estimated_wait_seconds, short)) for e in entries)])
         fixed = (digits + 2) + (4 + 2) + (waits + 2) + (ests + 2)
+        if self.flagged:
+            fixed += max([len(FLAG_HEADING), *(len(self.flag_text(e)) for e in entries)]) + 2
         room = max(SERVICE_MIN + NEEDS_MIN, width - fixed - 4)
         if want_service + want_needs <= room:
             return want_service, want_needs, short
@@ -110,7 +123,10 @@ class QueueTable(DataTable[Cell]):
         return service_room, max(NEEDS_MIN, room - service_room), short
 
     def needs_text(self, entry: QueueEntry) -> str:
-        return ", ".join([*staff_marks(entry.ticket), *map(short_need, entry.ticket.needs)])
+        return ", ".join(map(short_need, entry.ticket.needs))
+
+    def flag_text(self, entry: QueueEntry) -> str:
+        return ", ".join(staff_marks(entry.ticket))
 
     def cells(self, entry: QueueEntry) -> tuple[Cell, ...]:
         service_room, needs_room, short = self._limits
@@ -119,9 +135,11 @@ class QueueTable(DataTable[Cell]):
         waited = Text(
             waited_text(entry.wait_seconds, short), style=self.wait_style(entry.wait_seconds)
         )
+        flag = (Text(self.flag_text(entry), style=self._styles[WaitBand.RED]),)
         return (
             entry.position or 0,
             Text(t.code, style="bold"),
+            *(flag if self.flagged else ()),
             Text(clipped(label, service_room)),
             waited,
             Text(minutes_text(entry.estimated_wait_seconds, short)),
@@ -139,8 +157,11 @@ class QueueTable(DataTable[Cell]):
         }
         wanted = {str(e.ticket.id): e for e in entries if e.position is not None}
         self._entries = wanted
-        self._limits = self.limits(list(wanted.values()))
+        flagged = any(staff_marks(e.ticket) for e in wanted.values())
         with self.app.batch_update():
+            if flagged != self.flagged:  # rare: the first urgent resident, or the last gone
+                self.add_columns_for(flagged=flagged)
+            self._limits = self.limits(list(wanted.values()))
             gone = [key for key in self._cells if key not in wanted]
             remove_rows(self, gone)
             for key in gone:
@@ -151,7 +172,8 @@ class QueueTable(DataTable[Cell]):
                 if old is None:
                     self.add_row(*cells, key=key)
                 elif old != cells:
-                    for (_, column), new, previous in zip(self.COLUMNS, cells, old, strict=True):
+                    columns = self.FLAGGED if self.flagged else self.COLUMNS
+                    for (_, column), new, previous in zip(columns, cells, old, strict=True):
                         if new != previous:
                             self.update_cell(key, column, new, update_width=True)
                 self._cells[key] = cells
