@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.binding import Binding
 from textual.widgets.data_table import ColumnKey
@@ -119,3 +120,40 @@ async def test_a_key_typed_during_a_screen_switch_reaches_the_new_screen(
         await settled(pilot)
         await until(lambda: any("not a key here" in n.message for n in app._notifications))
         assert rows(office, "SELECT count(*) FROM tickets WHERE status = 'called'") == [(0,)]
+
+
+def _busy_office(tmp_path: Path) -> Path:
+    """Twelve waiting (more than the panel's rows at 80x24), one urgent, one with long needs."""
+    db = make_db(tmp_path, site_toml())
+    clock = FixedClock(MONDAY_0930 - timedelta(minutes=40))
+    session = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        queue = QueueService(session)
+        for n in range(12):
+            clock.set(MONDAY_0930 - timedelta(minutes=40 - 3 * n))
+            needs = "wheelchair,hearing-loop,interpreter:polish" if n == 3 else None
+            queue.issue("HCBW"[n % 4], needs=needs, urgent=n == 5, print_ticket=False)
+    finally:
+        session.close()
+    return db
+
+
+@pytest.mark.parametrize(("desk", "gave_way"), [("greet-1", ["Est."]), ("desk-1", ["Est.", "#"])])
+async def test_the_queue_shows_every_heading_whole_at_80x24(
+    tmp_path: Path, make_app: AppFactory, desk: str, gave_way: list[str]
+) -> None:
+    """A long queue (scroll bar), a flag and long needs: the queue at meet-and-greet and at the
+    adviser desk still fits its panel, every heading whole ("Needs", not "N"): the estimate
+    gives way first, then the place (the rows are in call order)."""
+    db = _busy_office(tmp_path)
+    app = make_app(db, desk, person="tl")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: app.snapshot is not None, timeout=30)
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count >= 11, timeout=30)
+        await pilot.pause()
+        headings = [str(c.label) for c in table.ordered_columns]
+        every = ["#", "Code", "Flag", "Service", "Wait", "Est.", "Needs"]
+        assert headings == [h for h in every if h not in gave_way]
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert table.render_line(0).text.split() == headings
