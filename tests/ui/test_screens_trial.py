@@ -9,15 +9,18 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.binding import Binding
+from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.text import name_within
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import HelpScreen
 from oss_desk.ui.keys import DeskBinding
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
+from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..conftest import MONDAY_0930, make_db, site_toml
@@ -157,3 +160,36 @@ async def test_the_queue_shows_every_heading_whole_at_80x24(
         assert headings == [h for h in every if h not in gave_way]
         assert table.virtual_size.width <= table.scrollable_content_region.width
         assert table.render_line(0).text.split() == headings
+
+
+@pytest.mark.parametrize(("size", "shown"), [((80, 24), "Ben W."), ((120, 36), "Ben Walker")])
+async def test_the_leader_s_desks_say_who_in_shorter_words_at_80x24(
+    tmp_path: Path, make_app: AppFactory, size: tuple[int, int], shown: str
+) -> None:
+    """F4 at 80x24 (the demo office): a name that does not fit is its first name and initial
+    ("Ben W."), never cut to "Ben…"; whole at 120 columns."""
+    db = make_db(tmp_path, None)
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1")
+    try:
+        QueueService(session).log_in("desk-1")
+    finally:
+        session.close()
+    app = make_app(db, "greet-1", person="amina")
+    async with app.run_test(size=size) as pilot:
+        await until(lambda: app.snapshot is not None, timeout=30)
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+        desks = app.screen.query_one("#desks", DataTable)
+        await until(lambda: desks.row_count > 0 and desks.size.width > 0, timeout=30)
+        await until(lambda: str(desks.get_cell("desk-1", "person")) == shown, timeout=30)
+        await pilot.pause()
+        assert desks.virtual_size.width <= desks.scrollable_content_region.width
+
+
+def test_a_name_is_written_shorter_not_cut() -> None:
+    assert name_within("Ben Walker", 10) == "Ben Walker"
+    assert name_within("Ben Walker", 6) == "Ben W."
+    assert name_within("Ben Walker", 5) == "Ben"
+    assert name_within("Fatima Okoro", 8) == "Fatima"
+    assert name_within("Mary Anne Smith", 10) == "Mary A.S."
+    assert name_within("Bartholomew", 6) == "Barth…"
