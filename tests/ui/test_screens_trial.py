@@ -3,6 +3,8 @@ tables that give back width, and a key typed while the screen changes."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from oss_desk.ui.keys import DeskBinding
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..conftest import MONDAY_0930, make_db, site_toml
@@ -193,3 +196,35 @@ def test_a_name_is_written_shorter_not_cut() -> None:
     assert name_within("Fatima Okoro", 8) == "Fatima"
     assert name_within("Mary Anne Smith", 10) == "Mary A.S."
     assert name_within("Bartholomew", 6) == "Barth…"
+
+
+@pytest.mark.parametrize(
+    ("keys", "period", "titles"),
+    [
+        (("f6",), ("day", "2026-11-23"), ("Arrivals by hour", "This weekday, last 4 weeks")),
+        (("f6", "m"), ("month", "2026-11"), ("Visits by day", "* in 15 min, + 1st contact")),
+    ],
+)
+async def test_the_report_charts_keep_their_titles_at_80x24(
+    tmp_path: Path,
+    make_app: AppFactory,
+    keys: tuple[str, ...],
+    period: tuple[str, str],
+    titles: tuple[str, str],
+) -> None:
+    """Each chart of the reports screen has a title at 80x24, in fewer words where the long
+    one does not fit (plotext leaves out a title wider than its chart)."""
+    db = make_db(tmp_path, site_toml())
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: app.snapshot is not None, timeout=30)
+        await pilot.press(*keys)
+        await until(
+            lambda: isinstance(app.screen, ReportsScreen) and app.screen.shown == period,
+            timeout=30,
+        )
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        text = html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
+        for title in titles:
+            assert title in text
