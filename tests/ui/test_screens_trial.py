@@ -18,7 +18,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.text import name_within
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
-from oss_desk.ui.dialogs import HelpScreen
+from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
 from oss_desk.ui.keys import DeskBinding
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
@@ -228,3 +228,28 @@ async def test_the_report_charts_keep_their_titles_at_80x24(
         text = html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
         for title in titles:
             assert title in text
+
+
+async def test_the_resident_s_view_shows_the_board_at_80x24(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """F10 at 80x24 (the demo office, a ticket just issued): the paper gives way (it scrolls)
+    and the board and the dialog's last line are in view, not cut off below the screen."""
+    db = make_db(tmp_path, None)
+    app = make_app(db, "greet-1", person="chloe", demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: app.snapshot is not None, timeout=30)
+        await pilot.press("h", "enter")
+        await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)], timeout=30)
+        await pilot.press("f10")
+        await until(lambda: isinstance(app.screen, ResidentViewDialog), timeout=30)
+        await pilot.pause(0.2)
+        dialog = app.screen
+        box = dialog.query_one(".dialog").content_region
+        board = dialog.query_one("#board-lines")
+        hint = dialog.query_one(".hint")
+        assert "Please take a ticket" in str(board.render())
+        for part in (board.region, hint.region):
+            assert part.height > 0 and box.contains_region(part), (part, box)
+        paper = dialog.query_one("#paper-box")
+        assert paper.max_scroll_y > 0  # the paper scrolls: it gave way

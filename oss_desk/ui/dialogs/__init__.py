@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Key
 from textual.screen import ModalScreen
@@ -385,11 +385,22 @@ class ResidentViewDialog(Dialog[None]):
             ticket.append("No ticket to show: issue or highlight one first.", style="dim")
         for text, bold, is_qr in self.paper:
             ticket.append(text + "\n", style="bold" if bold else ("dim" if is_qr else ""))
-        yield Static(ticket, id="paper")
+        ticket.rstrip()  # the paper fed out before the cut
+        with VerticalScroll(id="paper-box"):
+            yield Static(ticket, id="paper")
         board = Text()
         if not self.has_board:
             board.append("No display board is configured.", style="dim")
         for line in self.board:
             board.append(f"|{line}|\n", style="bold")
+        board.rstrip()
         yield Static(Text("The board", style="bold"), classes="subtitle")
         yield Static(board, id="board-lines")
+
+    @guarded
+    def on_resize(self) -> None:
+        """The board always in view: where the terminal is too short for the paper and the
+        board (80x24), the paper gives way and scrolls (up and down)."""
+        rows = self.app.size.height * 9 // 10  # the dialog's most (its max-height: 90%)
+        around = 2 + 2 + 2 + 2 + max(1, len(self.board)) + 2  # border, padding, words, board
+        self.query_one("#paper-box").styles.max_height = max(4, rows - around)
