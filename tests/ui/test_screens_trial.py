@@ -62,6 +62,12 @@ async def test_greet_help_lists_every_key_the_screen_binds(
         assert ("⏎", "Issue") in {(key, does) for key, does, _ in help_screen.rows}
         assert "Ctrl+G marks that they came back about the same matter" in help_screen.about
         assert "as come back" not in help_screen.about
+        await pilot.pause()
+        # At 80x24 the words give way (they scroll), the keys are in view: several rows of them
+        table = help_screen.query_one("#keys", DataTable)
+        box = help_screen.query_one(".dialog").content_region
+        assert table.region.height >= 8 and box.contains_region(table.region)
+        assert box.contains_region(help_screen.query_one(".hint").region)
 
 
 def _long_service_office(tmp_path: Path) -> Path:

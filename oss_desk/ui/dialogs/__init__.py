@@ -325,6 +325,7 @@ class HelpScreen(Dialog[None]):
     ]
 
     BOX = "dialog help"
+    AUTO_FOCUS = "#keys"  # the words above them scroll too (Tab) where they give way
     hint = "Esc or F1: close · Ctrl+P: every action by name"
 
     def __init__(self, title: str, rows: list[tuple[str, str, str]], about: str) -> None:
@@ -334,7 +335,8 @@ class HelpScreen(Dialog[None]):
         self.about = about
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text(self.about), classes="body")
+        with VerticalScroll(id="about"):
+            yield Static(Text(self.about), classes="body")
         table: DataTable[Text] = DataTable(cursor_type="row", id="keys")
         table.add_columns("Key", "Does", "More")
         room = self.more_width()
@@ -344,6 +346,17 @@ class HelpScreen(Dialog[None]):
                 Text(key, style="bold"), Text(description), Text(more), height=more.count("\n") + 1
             )
         yield table
+
+    @guarded
+    def on_resize(self) -> None:
+        """The keys always in view: where the terminal is too short for the words above them
+        and the keys (80x24), the words give way (they scroll; Tab goes to them)."""
+        rows = self.app.size.height * 9 // 10  # the dialog's most (its max-height: 90%)
+        around = 2 + 2 + 2 + 2  # border, padding, heading, hint
+        keys = min(len(self.rows) + 1, 16)  # the table's most (its max-height)
+        about = max(3, rows - around - keys)
+        self.query_one("#about").styles.max_height = about
+        self.query_one("#keys").styles.max_height = max(3, min(keys, rows - around - about))
 
     def more_width(self) -> int:
         """How wide the "More" column may be without the table scrolling sideways (it wraps
