@@ -25,14 +25,15 @@ def _parsed(binding: Binding) -> tuple[str, tuple[str, ...]]:
 
 
 def screen_bindings(screen: DOMNode) -> list[Binding]:
-    """The keys of ``screen``: its own, then those its widgets add for it (the service list's
-    Enter issues the ticket), each once."""
-    found: list[Binding] = [b for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)]
+    """The keys of ``screen``: those its widgets add for it (the service list's Enter issues
+    the ticket; first, as on the key bar), then its own, each once."""
+    found: list[Binding] = []
     for widget in screen.query("*"):
         for binding in getattr(type(widget), "BINDINGS", []):
             if isinstance(binding, DeskBinding) and binding not in found:
                 found.append(binding)
-    return found
+    own = getattr(screen, "BINDINGS", [])
+    return found + [b for b in own if isinstance(b, Binding) and b not in found]
 
 
 def offered(target: DOMNode, binding: Binding) -> bool:
