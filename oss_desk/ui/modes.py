@@ -91,9 +91,8 @@ async def switch_first(app: App[Any], key: str) -> bool:
     """Show the screen of a screen-switch key as soon as the app reads the key, before the key
     typed after it; True when it did. Textual hands a key that is not a priority key through
     the screen's widgets first, and a key the screen takes first (the adviser's) was read
-    meanwhile and run on the screen being left (F3 then N at once: call next after F3). Not
-    while a dialog is open, nor where a widget nearer the focus has the key (Ctrl+F deletes a
-    word in a text box)."""
+    meanwhile and run on the screen being left (F2 then N at once: call next after F2). Not
+    while a dialog is open, nor where a widget nearer the focus binds the key itself."""
     if len(app.screen_stack) > 1:
         return False
     for node, bindings in app.screen._modal_binding_chain:
