@@ -1,7 +1,7 @@
 """Urgent is marked for staff, from one home (domain.queue.staff_marks), and for nobody else.
 
 A resident flagged urgent or vulnerable at meet-and-greet is called first; staff must see why
-(the lists' Needs column, the called ticket's panel, ``oss-desk queue``, ``"urgent": true`` in
+(the lists' Flag column, the called ticket's panel, ``oss-desk queue``, ``"urgent": true`` in
 JSON), but the flag is sensitive: the board, the waiting-room screen and the printed ticket
 never carry it."""
 

@@ -12,6 +12,20 @@ def shown(text: str, limit: int = 40) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 3] + "..."
 
 
+def name_within(name: str, width: int) -> str:
+    """A person's name in ``width`` characters where a list is narrow: whole when it fits, else
+    the first name and the initials of the rest ("Ben W."), else the first name ("Ben"), else
+    the first name shortened with "…" (never a name cut to "Ben…" while "Ben W." fits)."""
+    if len(name) <= width:
+        return name
+    first, *rest = name.split() or [name]
+    initials = f"{first} {''.join(part[0] + '.' for part in rest)}"
+    for short in (initials, first):
+        if len(short) <= width:
+            return short
+    return first[: max(0, width - 1)] + "…"
+
+
 def event_log_head_lines(head: Any, width: int = 80) -> list[str]:
     """The event log's head as printed on the daily summary (screen, paper, page): the event
     and its full SHA-256, split to fit ``width`` (a receipt), so a copy outside the database

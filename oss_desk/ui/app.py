@@ -43,7 +43,7 @@ from oss_desk.ui.context import Ok, Result, settle
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
 from oss_desk.ui.keys import SeesEveryKey
 from oss_desk.ui.listen import CommitListener
-from oss_desk.ui.modes import APP_BINDINGS, MODE_NEEDS, MODE_TITLES, SCREENS_BY_MODE
+from oss_desk.ui.modes import APP_BINDINGS, MODE_NEEDS, MODE_TITLES, SCREENS_BY_MODE, switch_first
 from oss_desk.ui.names import Names
 from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
 from oss_desk.ui.screens.base import DeskScreen
@@ -118,8 +118,7 @@ class OssDeskApp(App[None]):
         session = runner.session
         self.names = Names(lambda: self.runner.session)
         self.person = session.actor.person
-        directory = session.directory
-        self.terminal_desk = desk_id if desk_id in directory.desks else None
+        self.terminal_desk = desk_id if desk_id in session.directory.desks else None
         self.greet_desk_id = self._default_desk(DeskKind.MEET_AND_GREET)
         self.adviser_desk_id = self._default_desk(DeskKind.ADVISER)
         self._feed: ChangeFeed | None = None
@@ -339,6 +338,8 @@ class OssDeskApp(App[None]):
                     await super().on_event(held)
             if isinstance(focused := cast(object, self.focused), SeesEveryKey):
                 focused.key_seen(event.key)
+            if await switch_first(self, event.key):
+                return
         await super().on_event(event)
 
     async def _scan_paused(self, generation: int) -> None:
@@ -415,8 +416,9 @@ class OssDeskApp(App[None]):
                     self.snapshot = taken.value
                     self.refresh_count += 1
                     self._last_refresh = time.monotonic()
-                    if taken.value.attention and not self._asking:
-                        self.run_worker(self._ask_about_prints(taken.value), exit_on_error=False)
+                    if taken.value.attention and not self._asking:  # made when it runs:
+                        ask = guard(self, partial(self._ask_about_prints, taken.value))
+                        self.run_worker(ask, exit_on_error=False)
                 if not self._refresh_again:
                     break
         finally:
@@ -508,9 +510,8 @@ class OssDeskApp(App[None]):
             drawn.set_result(None)
 
     async def after_write(self) -> None:
-        """Our own commits do not move our data_version: catch up at once (once the frame with
-        the desk's own line is out: the snapshot's work on the database thread would hold up
-        that frame)."""
+        """Our own commits do not move our data_version: catch up at once, once the frame with
+        the desk's own line is out (the snapshot's work on the database thread would hold it)."""
         drawn, self._own_drawn = self._own_drawn, None
         if drawn is not None:
             with contextlib.suppress(TimeoutError):  # a frame not drawn (another screen on top)

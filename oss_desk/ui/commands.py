@@ -12,12 +12,28 @@ from textual.command import DiscoveryHit, Hit, Provider
 from textual.dom import DOMNode
 
 from oss_desk.ui.faults import guard
+from oss_desk.ui.keys import DeskBinding
 from oss_desk.ui.names import Names
 
 
 def _parsed(binding: Binding) -> tuple[str, tuple[str, ...]]:
+    """The action's name as its screen's ``check_action`` is asked it (a widget's key for its
+    screen, ``screen.issue``, is the screen's ``issue``) and its arguments."""
     action, _, raw = binding.action.partition("(")
-    return action, tuple(p.strip().strip("'\"") for p in raw.rstrip(")").split(",") if p)
+    args = tuple(p.strip().strip("'\"") for p in raw.rstrip(")").split(",") if p)
+    return action.removeprefix("screen."), args
+
+
+def screen_bindings(screen: DOMNode) -> list[Binding]:
+    """The keys of ``screen``: those its widgets add for it (the service list's Enter issues
+    the ticket; first, as on the key bar), then its own, each once."""
+    found: list[Binding] = []
+    for widget in screen.query("*"):
+        for binding in getattr(type(widget), "BINDINGS", []):
+            if isinstance(binding, DeskBinding) and binding not in found:
+                found.append(binding)
+    own = getattr(screen, "BINDINGS", [])
+    return found + [b for b in own if isinstance(b, Binding) and b not in found]
 
 
 def offered(target: DOMNode, binding: Binding) -> bool:
@@ -43,7 +59,7 @@ def help_rows(app: App[Any], screen: DOMNode) -> list[tuple[str, str, str]]:
     role is offered."""
     rows = []
     seen = set()
-    own = list(getattr(screen, "BINDINGS", []))
+    own = screen_bindings(screen)
     for binding in own + list(app.BINDINGS):
         if not isinstance(binding, Binding) or binding.id in seen:
             continue
@@ -78,10 +94,11 @@ class DeskCommands(Provider):
                 screen = candidate
                 break
         entries: list[tuple[str, str, Callable[[], Any]]] = []
-        for binding in [*getattr(screen, "BINDINGS", []), *app.BINDINGS]:
+        own = screen_bindings(screen)
+        for binding in [*own, *app.BINDINGS]:
             if not isinstance(binding, Binding) or binding.id in (None, "app.quit"):
                 continue
-            target = screen if binding in getattr(screen, "BINDINGS", []) else app
+            target = screen if binding in own else app
             if not offered(target, binding):
                 continue  # the role may not
             name = f"{binding.description} ({app.get_key_display(binding)})"

@@ -4,6 +4,10 @@ screen, and the app's own keys (F1 help, F2-F6 and Ctrl+F for the modes, ...).""
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.actions import parse
+from textual.app import App
 from textual.binding import Binding, BindingType
 
 from oss_desk.domain.access import Action
@@ -81,3 +85,22 @@ APP_BINDINGS: list[BindingType] = [
     _key("ctrl+q", "quit", "Quit", "Close the desk app", show=False, priority=True),
 ]
 """The app's own keys, on every screen."""
+
+
+async def switch_first(app: App[Any], key: str) -> bool:
+    """Show the screen of a screen-switch key as soon as the app reads the key, before the key
+    typed after it; True when it did. Textual hands a key that is not a priority key through
+    the screen's widgets first, and a key the screen takes first (the adviser's) was read
+    meanwhile and run on the screen being left (F2 then N at once: call next after F2). Not
+    while a dialog is open, nor where a widget nearer the focus binds the key itself."""
+    if len(app.screen_stack) > 1:
+        return False
+    for node, bindings in app.screen._modal_binding_chain:
+        for binding in bindings.key_to_bindings.get(key, ()):
+            if node is not app:
+                return False
+            _, action, mode = parse(binding.action)
+            if action == "switch_mode" and app.check_action(action, mode):
+                await app.switch_mode(str(mode[0]))  # its screen ready for the next key
+                return True
+    return False

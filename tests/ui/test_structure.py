@@ -55,6 +55,24 @@ def test_every_worker_reports_to_the_funnel(path: Path) -> None:
         )
 
 
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(UI)))
+def test_every_worker_is_handed_a_function(path: Path) -> None:
+    """``run_worker(fn(...))`` makes the coroutine at once: a worker cancelled before it runs
+    (the desk quitting) leaves it never awaited. A worker is handed a function (a name, a
+    ``partial`` or ``guard``), which makes its coroutine only when it runs."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr != "run_worker" or not node.args:
+            continue
+        work = node.args[0]
+        maker = getattr(work.func, "id", "") if isinstance(work, ast.Call) else ""
+        assert not isinstance(work, ast.Call) or maker in ("partial", "guard"), (
+            f"{path.name}:{node.lineno}: run_worker() handed a coroutine, not a function"
+        )
+
+
 def _handlers(cls: type) -> list[tuple[str, object]]:
     found: list[tuple[str, object]] = []
     for name, value in vars(cls).items():

@@ -66,8 +66,9 @@ def test_the_longest_shown_is_the_largest_wait_in_the_list(waits: list[int]) -> 
 async def test_staff_see_why_an_urgent_resident_is_first(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
-    """The Needs column of the adviser's and the leader's lists, and the called ticket's panel,
-    say "Urgent" (domain.queue.staff_marks); a resident who is not urgent is not marked."""
+    """The adviser's and the leader's lists, the called ticket's panel and its details say
+    "Urgent" (domain.queue.staff_marks) as a flag apart from the needs (a Flag column while
+    a ticket listed has one); a resident who is not urgent is not marked."""
     db = make_db(tmp_path, site_toml())
     session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
     try:
@@ -81,12 +82,16 @@ async def test_staff_see_why_an_urgent_resident_is_first(
         await until(lambda: isinstance(app.screen, AdviserScreen) and app.snapshot is not None)
         table = app.screen.query_one(QueueTable)
         await until(lambda: table.row_count == 2)
-        needs = {str(table.get_row_at(r)[1]): str(table.get_row_at(r)[5]) for r in range(2)}
-        assert needs == {"W001": "Urgent, Wheelchair", "C001": ""}
+        assert [str(c.label) for c in table.ordered_columns][2] == "Flag"
+        marks = {
+            str(row[1]): (str(row[2]), str(row[6]))
+            for row in (table.get_row_at(r) for r in range(2))
+        }
+        assert marks == {"W001": ("Urgent", "Wheelchair"), "C001": ("", "")}
         await pilot.press("n")
         panel = app.screen.query_one("#now-needs", Static)
         await until(lambda: "Urgent" in str(panel.render()))
-        assert str(panel.render()) == "Needs: Urgent, Wheelchair access"
+        assert str(panel.render()) == "Flag: Urgent  Needs: Wheelchair access"
         await pilot.press("f7")  # the ticket's details say it too
         await until(lambda: isinstance(app.screen, TextDialog))
         await pilot.press(*"w001", "enter")
@@ -94,11 +99,14 @@ async def test_staff_see_why_an_urgent_resident_is_first(
         dialog = app.screen
         assert isinstance(dialog, TicketDialog)
         details = dialog.lines
-        assert "Needs:     Urgent, Wheelchair access" in details
+        assert "Flag:      Urgent" in details
+        assert "Needs:     Wheelchair access" in details
         await pilot.press("escape")
         await until(lambda: isinstance(app.screen, AdviserScreen))
         await pilot.press("f4")
         await until(lambda: isinstance(app.screen, LeaderScreen))
         await until(lambda: app.screen.query_one(QueueTable).row_count == 1)
-        row = app.screen.query_one(QueueTable).get_row_at(0)
+        table = app.screen.query_one(QueueTable)
+        row = table.get_row_at(0)
         assert (str(row[1]), str(row[5])) == ("C001", "")
+        assert "Flag" not in [str(c.label) for c in table.ordered_columns]  # none flagged now

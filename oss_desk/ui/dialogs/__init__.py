@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Key
 from textual.screen import ModalScreen
@@ -344,6 +344,7 @@ class HelpScreen(Dialog[None]):
     ]
 
     BOX = "dialog help"
+    AUTO_FOCUS = "#keys"  # the words above them scroll too (Tab) where they give way
     hint = "Esc or F1: close · Ctrl+P: every action by name"
 
     def __init__(self, title: str, rows: list[tuple[str, str, str]], about: str) -> None:
@@ -353,7 +354,8 @@ class HelpScreen(Dialog[None]):
         self.about = about
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text(self.about), classes="body")
+        with VerticalScroll(id="about"):
+            yield Static(Text(self.about), classes="body")
         table: DataTable[Text] = DataTable(cursor_type="row", id="keys")
         table.add_columns("Key", "Does", "More")
         room = self.more_width()
@@ -363,6 +365,17 @@ class HelpScreen(Dialog[None]):
                 Text(key, style="bold"), Text(description), Text(more), height=more.count("\n") + 1
             )
         yield table
+
+    @guarded
+    def on_resize(self) -> None:
+        """The keys always in view: where the terminal is too short for the words above them
+        and the keys (80x24), the words give way (they scroll; Tab goes to them)."""
+        rows = self.app.size.height * 9 // 10  # the dialog's most (its max-height: 90%)
+        around = 2 + 2 + 2 + 2  # border, padding, heading, hint
+        keys = min(len(self.rows) + 1, 16)  # the table's most (its max-height)
+        about = max(3, rows - around - keys)
+        self.query_one("#about").styles.max_height = about
+        self.query_one("#keys").styles.max_height = max(3, min(keys, rows - around - about))
 
     def more_width(self) -> int:
         """How wide the "More" column may be without the table scrolling sideways (it wraps
@@ -404,11 +417,22 @@ class ResidentViewDialog(Dialog[None]):
             ticket.append("No ticket to show: issue or highlight one first.", style="dim")
         for text, bold, is_qr in self.paper:
             ticket.append(text + "\n", style="bold" if bold else ("dim" if is_qr else ""))
-        yield Static(ticket, id="paper")
+        ticket.rstrip()  # the paper fed out before the cut
+        with VerticalScroll(id="paper-box"):
+            yield Static(ticket, id="paper")
         board = Text()
         if not self.has_board:
             board.append("No display board is configured.", style="dim")
         for line in self.board:
             board.append(f"|{line}|\n", style="bold")
+        board.rstrip()
         yield Static(Text("The board", style="bold"), classes="subtitle")
         yield Static(board, id="board-lines")
+
+    @guarded
+    def on_resize(self) -> None:
+        """The board always in view: where the terminal is too short for the paper and the
+        board (80x24), the paper gives way and scrolls (up and down)."""
+        rows = self.app.size.height * 9 // 10  # the dialog's most (its max-height: 90%)
+        around = 2 + 2 + 2 + 2 + max(1, len(self.board)) + 2  # border, padding, words, board
+        self.query_one("#paper-box").styles.max_height = max(4, rows - around)

@@ -10,6 +10,7 @@ The flows behind the keys are :mod:`oss_desk.ui.screens.counter`'s.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -28,6 +29,7 @@ from oss_desk.domain.counter import PARK_REASONS, idle_text
 from oss_desk.domain.models import Channel, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.queue import (
     CALL_ORDER_WORDS,
+    FLAG_HEADING,
     parked_here,
     staff_marks,
     waiting_by_service,
@@ -337,9 +339,18 @@ class AdviserScreen(counter.CounterScreen):
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
             in_place(info, text)
-            marks = ", ".join(filter(None, [*staff_marks(ticket), needs_text(ticket.needs)]))
-            in_place(needs, Text("Needs: " + marks, style="bold") if marks else "")
+            in_place(needs, self.marks_text(ticket))
         self.show_timer()
+
+    def marks_text(self, ticket: Ticket) -> Text | str:
+        """The called ticket's flag (urgent), apart from the resident's needs ("" if none)."""
+        text = Text(style="bold")
+        if marks := ", ".join(staff_marks(ticket)):
+            text.append(f"{FLAG_HEADING}: ")
+            text.append(marks, style=self.app.theme_variables.get("error", "red"))
+        if ticket.needs:
+            text.append(f"{'  ' if text else ''}Needs: {needs_text(ticket.needs)}")
+        return text or ""
 
     def title_text(self, state: DeskState | None) -> Text:
         names = self.desk.names
@@ -500,9 +511,8 @@ class AdviserScreen(counter.CounterScreen):
         if (desk, actor.person) in self.login_asked:
             return
         self.login_asked.add((desk, actor.person))
-        self.run_worker(
-            counter.log_in(self, desk, actor, quiet=True), group="login", exit_on_error=False
-        )
+        log_in = guard(self, partial(counter.log_in, self, desk, actor, quiet=True))  # made later
+        self.run_worker(log_in, group="login", exit_on_error=False)
 
     @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
@@ -546,7 +556,7 @@ class AdviserScreen(counter.CounterScreen):
         actor = self.acting_as()
         pending = self.desk.begin(lambda s: QueueService(s, actor).call_next(desk), own_change=True)
         self.run_worker(
-            counter.called(self, desk, pending),
+            guard(self, partial(counter.called, self, desk, pending)),  # made when it runs
             name="call_next",
             group="desk",
             exclusive=True,

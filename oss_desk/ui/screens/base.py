@@ -47,6 +47,11 @@ class DeskScreen(Screen[None]):
     SHOWS_ALERTS = False
     """The status area shows message alerts and every desk's unanswered print jobs."""
 
+    def __init_subclass__(cls, **options: Any) -> None:
+        super().__init_subclass__(**options)
+        if cls.FOCUS:  # focused as the screen is built: a key typed meanwhile finds it there
+            cls.AUTO_FOCUS = cls.FOCUS
+
     def __init__(self, desk: DeskContext) -> None:
         super().__init__()
         self._compositor = LineCompositor()  # a small change renders only its own lines

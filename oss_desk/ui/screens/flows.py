@@ -11,7 +11,7 @@ from oss_desk.domain.appointments import Appointment, parse_reference
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.domain.needs import describe_need
-from oss_desk.domain.queue import staff_marks
+from oss_desk.domain.queue import FLAG_HEADING, staff_marks
 from oss_desk.domain.waits import estimate_said, waited_minutes
 from oss_desk.errors import OssDeskError
 from oss_desk.services.queue import Issued
@@ -64,9 +64,10 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
             f"waited {waited_minutes(entry.wait_seconds)} min"
         )
         lines.append("Estimate:  " + estimate_said(entry.estimated_wait_seconds))
-    marks = ", ".join(filter(None, [*staff_marks(ticket), needs_text(ticket.needs)]))
-    if marks:
-        lines.append("Needs:     " + marks)
+    if marks := ", ".join(staff_marks(ticket)):
+        lines.append(f"{FLAG_HEADING + ':':<11}{marks}")
+    if ticket.needs:
+        lines.append("Needs:     " + needs_text(ticket.needs))
     if ticket.parked:
         reason = PARK_REASONS.get(ticket.park_reason or "")
         lines.append(

@@ -44,7 +44,7 @@ from oss_desk.ui.screens.followup_flows import (
     run_or_say,
 )
 from oss_desk.ui.theme import STYLES
-from oss_desk.ui.widgets.fit import FittedTable, fit_rows
+from oss_desk.ui.widgets.fit import FittedTable, fit_rows, remove_rows
 
 R = TypeVar("R")
 
@@ -275,9 +275,7 @@ class FollowupsScreen(DeskScreen):
             shrink=SHRINK,
         )
         with self.app.batch_update():
-            for row_key in list(table.rows):
-                if row_key.value not in keys:
-                    table.remove_row(row_key)
+            remove_rows(table, [row for row in table.rows if row.value not in keys])
             present = {row_key.value for row_key in table.rows}
             for key in keys:
                 cells = rows[key]

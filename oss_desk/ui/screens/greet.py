@@ -67,14 +67,15 @@ class ServiceList(OptionList):
 class GreetScreen(DeskScreen):
     CSS_PATH = STYLES / "greet.tcss"
     AREA = "Meet and greet"
+    FOCUS = "#services"
     HELP = (
         "Type a service's letter (C for Council Tax...) or press / to search by name. "
         "F9 records reasonable adjustments; Ctrl+U marks the resident urgent or vulnerable "
-        "(called first), Ctrl+G as come back about the same matter. Enter issues the ticket "
-        "(printed if this desk has a printer; the code is shown large either way). F8 records "
-        "a visit dealt with here. Ctrl+N after issuing takes the resident's mobile: texts "
-        "while they wait elsewhere, and, only if they agree (tick it), one text after the "
-        "visit asking how we did. "
+        "(called first); Ctrl+G marks that they came back about the same matter. Enter issues "
+        "the ticket (printed if this desk has a printer; the code is shown large either way). "
+        "F8 records a visit dealt with here. Ctrl+N after issuing takes the resident's mobile: "
+        "texts while they wait elsewhere, and, only if they agree (tick it), one text after "
+        "the visit asking how we did. "
         "A resident with an appointment: scan the QR code on their letter or slip (or type the "
         "booking reference in the search box and press Enter) to check them in. "
         "While a team leader has closed the day, a line at the top says so: no tickets or "
@@ -159,7 +160,6 @@ class GreetScreen(DeskScreen):
     def on_mount(self) -> None:
         self.fill_services("")
         self.show_needs()
-        self.query_one(ServiceList).focus()
         self.query_one("#service-search", Input).cursor_blink = self.desk.cursor_blink
 
     def current_desk(self) -> str | None:

@@ -18,6 +18,7 @@ from oss_desk.domain.closed_day import closed_line
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket, TicketStatus
 from oss_desk.domain.queue import parked_here, staff_marks
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
+from oss_desk.domain.text import name_within
 from oss_desk.render.formats import percent
 from oss_desk.services.delivery import acknowledge_alerts
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
@@ -40,7 +41,7 @@ from oss_desk.ui.screens.base import DeskScreen, acts_on
 from oss_desk.ui.screens.flows import find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
-from oss_desk.ui.widgets.fit import FittedTable, column_widths, fit_rows
+from oss_desk.ui.widgets.fit import FittedTable, column_widths, fit_rows, remove_rows
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
 COLUMNS = {
@@ -64,9 +65,9 @@ before the desk's name is shortened."""
 
 def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tuple[Text, ...]]:
     """The desks' rows within ``width`` cells (no sideways scrolling): when they do not fit,
-    who is logged in and what the desk is doing are shortened with "…" (F4 at 120 columns
-    shows them whole); when even then what the desk is doing would be cut to a stub, the
-    desk's name is shortened too (never below ``DESK_NAME_LEAST`` cells)."""
+    who is logged in is written shorter ("Ben W.") and what the desk is doing shortened with
+    "…" (F4 at 120 columns shows them whole); when even then what the desk is doing would be
+    cut to a stub, the desk's name is shortened too (never below ``DESK_NAME_LEAST`` cells)."""
     if width <= 0 or not rows:
         return rows
     widths = column_widths(rows, _labels("#desks"))
@@ -76,13 +77,15 @@ def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tu
     least = len("Who") + DOING_LEAST
     name = max(min(widths[0], DESK_NAME_LEAST), min(widths[0], spare - least))
     room = spare - name
-    who = max(len("Who"), min(widths[1], room // 3))
+    # What the desks are doing keeps what it needs up to DOING_LEAST; who has the rest, their
+    # names written shorter to fit ("Ben W.", "Ben": domain.text.name_within).
+    who = max(len("Who"), min(widths[1], room - min(widths[2], DOING_LEAST)))
     doing = max(len("Doing"), room - who)
     fitted: dict[str, tuple[Text, ...]] = {}
     for key, (desk, person, status, since) in rows.items():
-        desk, person, status = desk.copy(), person.copy(), status.copy()
+        desk, status = desk.copy(), status.copy()
         desk.truncate(name, overflow="ellipsis")
-        person.truncate(who, overflow="ellipsis")
+        person = Text(name_within(person.plain, who), style=person.style)
         status.truncate(doing, overflow="ellipsis")
         fitted[key] = (desk, person, status, since)
     return fitted
@@ -318,8 +321,7 @@ class LeaderScreen(DeskScreen):
         """Rows by key: update changed cells, add new rows, drop gone ones (cursor stays)."""
         existing = {str(key.value) for key in table.rows}
         with self.app.batch_update():
-            for key in existing - set(rows):
-                table.remove_row(key)
+            remove_rows(table, existing - set(rows))
             for key, cells in rows.items():
                 if key in existing:
                     for column, cell in zip(columns, cells, strict=True):

@@ -58,6 +58,13 @@ def bars(plt: Any, labels: list[str], values: list[int], width: int) -> None:
     whole_number_ticks(plt, values)
 
 
+def chart_title(plt: Any, width: int, *wordings: str) -> None:
+    """The first of ``wordings`` (longest first) that fits a chart ``width`` columns wide:
+    plotext leaves out a title wider than its plot, and a chart without one says nothing."""
+    room = width - 4  # the y-axis's labels (up to "100┤")
+    plt.title(next((words for words in wordings if len(words) <= room), wordings[-1]))
+
+
 def whole_number_ticks(plt: Any, values: list[int]) -> None:
     """Counts get three whole-number ticks: 0, the middle and the top (plotext's own would label
     7 arrivals as 5.8 and 7.0, and it drops ticks that do not fit, differently run to run)."""
@@ -201,11 +208,11 @@ class ReportsScreen(DeskScreen):
         if isinstance(data, DailyReport):
             hours = list(data.figures.by_hour.items())
             bars(plt, [f"{h}:00" for h, _ in hours], [n for _, n in hours], plot.size.width)
-            plt.title("Arrivals by hour")
+            chart_title(plt, plot.size.width, "Arrivals by hour", "By hour")
         else:
             days = list(data.by_day.items())
             bars(plt, [d[-2:] for d, _ in days], [n for _, n in days], plot.size.width)
-            plt.title("Visits by day")
+            chart_title(plt, plot.size.width, "Visits by day", "By day")
         plot.refresh()
 
     def _chart_trend(self, data: DailyReport | MonthlyReport) -> None:
@@ -216,7 +223,13 @@ class ReportsScreen(DeskScreen):
             weeks = [*reversed(data.previous_weeks), data.comparison()]
             labels = [w.date[5:] for w in weeks]
             bars(plt, labels, [w.visits for w in weeks], plot.size.width)
-            plt.title("Arrivals: this weekday, the last 4 weeks")
+            chart_title(
+                plt,
+                plot.size.width,
+                "Arrivals: this weekday, the last 4 weeks",
+                "This weekday, last 4 weeks",
+                "Last 4 weeks",
+            )
         else:
             trend = data.trend
             names = [date.fromisoformat(f"{t.month}-01").strftime("%b") for t in trend]
@@ -239,7 +252,14 @@ class ReportsScreen(DeskScreen):
                 plt.yticks([0.0, 20.0, 40.0, 60.0, 80.0, 100.0])
                 plt.ylim(0, 100)
             t = data.target_minutes
-            plt.title(f"12 months: * within {t} min, + first contact (%; line: {goal})")
+            chart_title(
+                plt,
+                plot.size.width,
+                f"12 months: * within {t} min, + first contact (%; line: {goal})",
+                f"12 months: * within {t} min, + first contact (%)",
+                f"* in {t} min, + 1st contact",
+                f"* {t} min, + 1st contact",
+            )
         plot.refresh()
 
     # Actions -----------------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from oss_desk.ui.faults import guarded
 
@@ -52,6 +55,37 @@ def fit_rows(
             cells[i].truncate(fitted[i], overflow="ellipsis")
         result[key] = tuple(cells)
     return result
+
+
+def remove_rows(table: DataTable[Any], keys: Iterable[RowKey | str]) -> None:
+    """Remove rows, and the width only they needed: a DataTable keeps a column as wide as the
+    widest cell it ever held, so once a long service name had left, the table stayed wider
+    than its panel and its last column was cut ("N" for "Needs"). A column is measured again
+    (by the table, from the rows left) only where a removed cell was as wide as the column,
+    so the usual row leaving costs nothing more."""
+    widest: set[ColumnKey] = set()
+    columns = table.ordered_columns
+    for key in keys:
+        for column, cell in zip(columns, table.get_row(key), strict=True):
+            if _cell_width(cell) >= column.content_width:
+                widest.add(column.key)
+        table.remove_row(key)
+    if not widest:
+        return
+    first = next(iter(table.rows), None)
+    for column in columns:
+        if column.key not in widest:
+            continue
+        if first is None:  # no rows left: as wide as its heading
+            column.content_width = column.label.cell_len
+        else:  # the table measures the column again when a cell is narrower than it
+            table.update_cell(
+                first, column.key, table.get_cell(first, column.key), update_width=True
+            )
+
+
+def _cell_width(cell: object) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
 
 
 class FittedTable(DataTable[Text]):

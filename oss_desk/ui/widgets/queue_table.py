@@ -1,7 +1,8 @@
 """The live queue as a table, updated row by row (never cleared), so the cursor stays put.
 
 It fits its width: every column header shows whole at 80 columns, the service and the needs
-are shortened (with "…") before anything else, and narrow tables write waits as "16m".
+are shortened (with "…") before anything else, and narrow tables write waits as "16m". While
+a ticket shown has a flag (urgent), a Flag column after the code says so, apart from the needs.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from textual.widgets import DataTable
 
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.needs import short_need
-from oss_desk.domain.queue import staff_marks
+from oss_desk.domain.queue import FLAG_HEADING, staff_marks
 from oss_desk.domain.standards import WaitBand, wait_band
 from oss_desk.domain.waits import NEXT, estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.widgets.fit import remove_rows
 
 Cell = Text | int | str
 
@@ -54,11 +56,17 @@ class QueueTable(DataTable[Cell]):
     COLUMNS = (
         ("#", "pos"),
         ("Code", "code"),
+        (FLAG_HEADING, "flag"),
         ("Service", "service"),
         ("Wait", "waited"),
         ("Est.", "est"),
         ("Needs", "needs"),
     )
+    """Every column; the Flag column is there only while a ticket shown has a flag."""
+    GIVES_WAY = ("est", "pos")
+    """Left out, in this order, where the headings would not all show whole (80 columns with
+    a flag): the estimate (meet-and-greet's panel says the issued ticket's own), then the
+    place (the rows are in call order)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
@@ -69,11 +77,21 @@ class QueueTable(DataTable[Cell]):
         self.target_seconds = 15 * 60
         self.amber_seconds = 10 * 60
         self.labels: dict[str, str] = {}
+        self.shown_columns = tuple(key for _, key in self.COLUMNS if key != "flag")
 
     @guarded
     def on_mount(self) -> None:
+        self.set_columns(self.shown_columns)
+
+    def set_columns(self, keys: tuple[str, ...]) -> None:
+        """Show the columns ``keys`` (rare: a flag comes or goes, the width changes a lot); the
+        rows are added again."""
+        self.clear(columns=True)
+        self._cells.clear()
+        self.shown_columns = keys
         for label, key in self.COLUMNS:
-            self.add_column(Text(label), key=key)  # plain: never read as markup
+            if key in keys:
+                self.add_column(Text(label), key=key)  # plain: never read as markup
 
     @guarded
     def on_resize(self, event: Resize) -> None:
@@ -85,11 +103,14 @@ class QueueTable(DataTable[Cell]):
         red past the target."""
         return self._styles[wait_band(seconds, self.amber_seconds, self.target_seconds)]
 
-    def limits(self, entries: list[QueueEntry]) -> tuple[int, int, bool]:
-        """How wide the service and needs may be, and whether waits are short ("16m")."""
+    def fit_columns(self, entries: list[QueueEntry]) -> tuple[tuple[str, ...], int, int, bool]:
+        """The columns shown, how wide the service and needs may be, and whether waits are
+        short ("16m")."""
+        flagged = any(staff_marks(e.ticket) for e in entries)
+        keys = tuple(key for _, key in self.COLUMNS if key != "flag" or flagged)
         width = self.size.width
         if width <= 0:
-            return 64, 64, False
+            return keys, 64, 64, False
         short = width < NARROW
         if len(entries) > max(1, self.size.height - 1):
             width -= 2  # the vertical scrollbar
@@ -97,35 +118,49 @@ class QueueTable(DataTable[Cell]):
         needs = [len(self.needs_text(e)) for e in entries]
         want_service = max([SERVICE_MIN, *services])
         want_needs = max([NEEDS_MIN, *needs])
-        digits = max([1, *(len(str(e.position or 0)) for e in entries)])
-        waits = max([4, *(len(waited_text(e.wait_seconds, short)) for e in entries)])
-        ests = max([4, *(len(minutes_text(e.estimated_wait_seconds, short)) for e in entries)])
-        fixed = (digits + 2) + (4 + 2) + (waits + 2) + (ests + 2)
-        room = max(SERVICE_MIN + NEEDS_MIN, width - fixed - 4)
+        fixed = {
+            "pos": max([1, *(len(str(e.position or 0)) for e in entries)]),
+            "code": 4,
+            "flag": max([len(FLAG_HEADING), *(len(self.flag_text(e)) for e in entries)]),
+            "waited": max([4, *(len(waited_text(e.wait_seconds, short)) for e in entries)]),
+            "est": max([4, *(len(minutes_text(e.estimated_wait_seconds, short)) for e in entries)]),
+        }
+        room = width - sum(fixed[k] + 2 for k in keys if k in fixed) - 4
+        for key in self.GIVES_WAY:
+            if room < SERVICE_MIN + NEEDS_MIN and key in keys:
+                keys = tuple(k for k in keys if k != key)
+                room += fixed[key] + 2
+        room = max(SERVICE_MIN + NEEDS_MIN, room)
         if want_service + want_needs <= room:
-            return want_service, want_needs, short
+            return keys, want_service, want_needs, short
         needs_room = max(NEEDS_MIN, min(want_needs, room // 2))
         service_room = max(SERVICE_MIN, room - needs_room)
-        return service_room, max(NEEDS_MIN, room - service_room), short
+        return keys, service_room, max(NEEDS_MIN, room - service_room), short
 
     def needs_text(self, entry: QueueEntry) -> str:
-        return ", ".join([*staff_marks(entry.ticket), *map(short_need, entry.ticket.needs)])
+        return ", ".join(map(short_need, entry.ticket.needs))
+
+    def flag_text(self, entry: QueueEntry) -> str:
+        return ", ".join(staff_marks(entry.ticket))
 
     def cells(self, entry: QueueEntry) -> tuple[Cell, ...]:
+        """The row of ``entry``, a cell for each column shown."""
         service_room, needs_room, short = self._limits
         t = entry.ticket
         label = self.labels.get(t.service, t.service)
         waited = Text(
             waited_text(entry.wait_seconds, short), style=self.wait_style(entry.wait_seconds)
         )
-        return (
-            entry.position or 0,
-            Text(t.code, style="bold"),
-            Text(clipped(label, service_room)),
-            waited,
-            Text(minutes_text(entry.estimated_wait_seconds, short)),
-            Text(clipped(self.needs_text(entry), needs_room)),
-        )
+        cells: dict[str, Cell] = {
+            "pos": entry.position or 0,
+            "code": Text(t.code, style="bold"),
+            "flag": Text(self.flag_text(entry), style=self._styles[WaitBand.RED]),
+            "service": Text(clipped(label, service_room)),
+            "waited": waited,
+            "est": Text(minutes_text(entry.estimated_wait_seconds, short)),
+            "needs": Text(clipped(self.needs_text(entry), needs_room)),
+        }
+        return tuple(cells[key] for key in self.shown_columns)
 
     def show(self, entries: list[QueueEntry]) -> None:
         """Make the table match ``entries`` (waiting tickets, in call order) by row key."""
@@ -138,25 +173,31 @@ class QueueTable(DataTable[Cell]):
         }
         wanted = {str(e.ticket.id): e for e in entries if e.position is not None}
         self._entries = wanted
-        self._limits = self.limits(list(wanted.values()))
+        keys, service_room, needs_room, short = self.fit_columns(list(wanted.values()))
+        self._limits = (service_room, needs_room, short)
         with self.app.batch_update():
-            for key in list(self._cells):
-                if key not in wanted:
-                    self.remove_row(key)
-                    del self._cells[key]
+            if keys != self.shown_columns:  # rare: the first urgent resident, the last gone
+                self.set_columns(keys)
+            gone = [key for key in self._cells if key not in wanted]
+            remove_rows(self, gone)
+            for key in gone:
+                del self._cells[key]
             for key, entry in wanted.items():
                 cells = self.cells(entry)
                 old = self._cells.get(key)
                 if old is None:
                     self.add_row(*cells, key=key)
                 elif old != cells:
-                    for (_, column), new, previous in zip(self.COLUMNS, cells, old, strict=True):
+                    for column, new, previous in zip(self.shown_columns, cells, old, strict=True):
                         if new != previous:
                             self.update_cell(key, column, new, update_width=True)
                 self._cells[key] = cells
             order = [str(row.key.value) for row in self.ordered_rows]
             if order != sorted(order, key=lambda k: wanted[k].position or 0):
-                self.sort("pos")  # only when the order changed: a sort repaints every row
+                # only when the order changed: a sort repaints every row (by the code: the
+                # place may have given way)
+                place = {e.ticket.code: e.position or 0 for e in wanted.values()}
+                self.sort("code", key=lambda code: place.get(code.plain, 0))
             if selected in self._cells:
                 self.move_cursor(row=self.get_row_index(selected), animate=False)
 
