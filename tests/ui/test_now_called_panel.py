@@ -14,9 +14,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from oss_desk.ui.screens.adviser import unwrapped_height
 from oss_desk.ui.theme import THEMES
 from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.in_place import unwrapped_height
 from oss_desk.ui.widgets.panel_text import PanelText
 
 CODES = ["----", "C001", "W123", "A1", "X", "", "APPT12", "C-7", "c009", "Q999", "ZZZZZZZZZZ"]
