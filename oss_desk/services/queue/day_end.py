@@ -183,8 +183,8 @@ def ended_words(session: Session, ticket: Ticket) -> str | None:
 
 def refuse_if_closed(session: Session, conn: sqlite3.Connection, site: Site) -> None:
     """In the caller's transaction: refuse an arrival (a ticket issued, a quick visit, an
-    appointment checked in) at a site whose day the team leader closed (:func:`~oss_desk.domain.closed_day.
-    arrivals_refused`); one indexed read."""
+    appointment checked in) at a site whose day the team leader closed
+    (:func:`~oss_desk.domain.closed_day.arrivals_refused`); one indexed read."""
     closed = dc.closed_day(conn, site.id, session.today(site))
     who = session.name_of(closed.closed_by) if closed is not None else ""
     why = arrivals_refused(closed, who, site.timezone)
