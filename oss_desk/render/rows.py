@@ -1,7 +1,7 @@
-"""The visit counts, the outcomes and the appointment figures of a report, worded and ordered
-once for every presentation: the desk's reports screen, the text report, the HTML page and the
-printed summary show these rows, in this order, with these words (a figure on screen, on paper
-and on a page must agree)."""
+"""The visit counts, the outcomes, the appointment figures and the desks of a report, worded and
+ordered once for every presentation: the desk's reports screen, the text report, the HTML page
+and the printed summary show these rows, in this order, with these words (a figure on screen, on
+paper and on a page must agree). JSON and CSV keep the desks' ids: they are data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from oss_desk.domain.models import Outcome
-from oss_desk.domain.reports import AppointmentFigures, DailyReport, PeriodReport
+from oss_desk.domain.reports import AppointmentFigures, DailyReport, DeskFigures, PeriodReport
 from oss_desk.render.formats import count, hour, minutes, percent
 
 OUTCOME_LABELS: dict[str, str] = {
@@ -82,3 +82,31 @@ def appointment_rows(a: AppointmentFigures) -> tuple[FigureRow, ...]:
 def outcome_rows(outcomes: Mapping[str, int]) -> tuple[FigureRow, ...]:
     """The visits finished with each outcome, in the report's order."""
     return tuple(FigureRow(OUTCOME_LABELS.get(key, key), count(n)) for key, n in outcomes.items())
+
+
+@dataclass(frozen=True, slots=True)
+class DeskRow:
+    """One desk of a report: its configured name, tickets served, the median and total service
+    time as written, and its figures."""
+
+    name: str
+    served: str
+    median: str
+    total: str
+    figures: DeskFigures
+
+
+def desk_rows(desks: Mapping[str, DeskFigures], names: Mapping[str, str]) -> tuple[DeskRow, ...]:
+    """Each desk by the name the configuration gives it (``names``: desk id -> name), in the
+    report's order; a desk the configuration does not name (another office's, ``--include``)
+    by its id."""
+    return tuple(
+        DeskRow(
+            names.get(desk, desk),
+            count(d.served),
+            minutes(d.service_median_minutes),
+            minutes(d.service_total_minutes),
+            d,
+        )
+        for desk, d in desks.items()
+    )

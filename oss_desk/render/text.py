@@ -27,7 +27,7 @@ from oss_desk.domain.standards import Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
-from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import appointment_rows, desk_rows, outcome_rows, visit_rows
 
 
 def rag_words(status: Status) -> str:
@@ -118,6 +118,7 @@ def _visit_lines(
     report: PeriodReport,
     service_names: Mapping[str, str],
     organisations: Mapping[str, str] | None = None,
+    desk_names: Mapping[str, str] | None = None,
 ) -> list[str]:
     f = report.figures
     lines: list[str] = []
@@ -139,11 +140,8 @@ def _visit_lines(
         lines.append(f"    {outcome.label:28s} {outcome.value:>4}")
     lines += _flag_lines(f.flags, list(f.by_service), organisations or {})
     lines += ["", "  Desks                       served   median    total"]
-    for desk, d in f.desks.items():
-        lines.append(
-            f"    {desk:24s} {d.served:6d} {minutes(d.service_median_minutes):>9}"
-            f" {minutes(d.service_total_minutes):>10}"
-        )
+    for desk in desk_rows(f.desks, desk_names or {}):
+        lines.append(f"    {desk.name[:24]:24s} {desk.served:>6} {desk.median:>9} {desk.total:>10}")
     if f.advisers:
         lines += ["", "  Advisers                    served   median"]
         for a in f.advisers.values():
@@ -344,9 +342,10 @@ def report_text(
     service_names: Mapping[str, str],
     site_name: str,
     organisations: Mapping[str, str] | None = None,
+    desk_names: Mapping[str, str] | None = None,
 ) -> str:
     """The daily, monthly or any-period report as text: its title, the standards and the visits,
-    then what that kind of report adds."""
+    then what that kind of report adds; desks by their names (``desk_names``: id -> name)."""
     beside: list[str] = []
     if isinstance(report, DailyReport):
         head = [f"Daily footfall summary: {site_name}, {long_date(report.date)}"]
@@ -361,5 +360,5 @@ def report_text(
             f"  {long_date(report.first_day)} to {long_date(report.last_day)}",
         ]
         beside, rest = _beside(report), _period_rest(report)
-    visits = _visit_lines(report, service_names, organisations)
+    visits = _visit_lines(report, service_names, organisations, desk_names)
     return "\n".join([*head, "", *_standards(report), *beside, "", *visits, *rest])

@@ -8,6 +8,7 @@ other day or month is computed once when shown.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
@@ -30,7 +31,7 @@ from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.errors import InvalidInput
 from oss_desk.render.formats import minutes, percent, target
-from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import appointment_rows, desk_rows, outcome_rows, visit_rows
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -185,8 +186,9 @@ class ReportsScreen(DeskScreen):
         sites = data.sites
         heading.append(f"   {', '.join(sites) if sites else 'all sites'}", style="dim")
         self.query_one("#report-heading", Static).update(heading)
+        desks = {desk_id: d.name for desk_id, d in self.desk.names.desks.items()}
         figures = (
-            daily_table(data, names)
+            daily_table(data, names, desks)
             if isinstance(data, DailyReport)
             else monthly_table(data, names)
         )
@@ -334,11 +336,14 @@ def _served_by(title: str, first: str, rows: list[tuple[str, int, float | None]]
     table.add_column("Served", justify="right")
     table.add_column("Median", justify="right")
     for name, served, median in rows:
-        table.add_row(name, str(served), minutes(median))
+        table.add_row(Text(name), str(served), minutes(median))  # configured text: no markup
     return table
 
 
-def daily_table(report: DailyReport, names: dict[str, str]) -> Table:
+def daily_table(
+    report: DailyReport, names: dict[str, str], desk_names: Mapping[str, str] | None = None
+) -> Table:
+    """The day's figures (``names``: services' names; ``desk_names``: desks')."""
     f = report.figures
     outer = Table.grid(padding=(0, 0))
     outer.add_row(standards_table(report))
@@ -346,7 +351,10 @@ def daily_table(report: DailyReport, names: dict[str, str]) -> Table:
     outcomes, services = _outcomes_and_services(report, names)
     outer.add_row(outcomes)
     outer.add_row(services)
-    desks = [(desk, d.served, d.service_median_minutes) for desk, d in f.desks.items()]
+    desks = [
+        (d.name, d.figures.served, d.figures.service_median_minutes)
+        for d in desk_rows(f.desks, desk_names or {})
+    ]
     outer.add_row(_served_by("Desks", "Desk", desks))
     if f.advisers:
         advisers = [
