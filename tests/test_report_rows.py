@@ -22,9 +22,11 @@ from oss_desk.hardware.templates import render
 from oss_desk.render.html import report_html
 from oss_desk.render.receipt import daily_summary
 from oss_desk.render.rows import (
+    CALLS_TITLE,
     OUTCOME_LABELS,
     FigureRow,
     appointment_rows,
+    call_rows,
     desk_rows,
     outcome_rows,
     visit_rows,
@@ -32,6 +34,7 @@ from oss_desk.render.rows import (
 from oss_desk.render.text import rag_words, report_text
 from oss_desk.ui.screens.reports import (
     appointments_table,
+    calls_table,
     daily_table,
     outcomes_table,
     standards_table,
@@ -310,6 +313,64 @@ def test_a_day_s_desks_are_named_alike_on_screen_paper_text_and_html(
     ), paper
     for desk_id in DESK_IDS:
         assert all(desk_id not in shown for shown in (*text, *paper.split()))
+
+
+LIMITS = st.lists(st.integers(min_value=5, max_value=120), min_size=1, max_size=3, unique=True)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    totals=st.tuples(counts, counts),
+    limits=LIMITS,
+    shares=st.lists(st.none() | st.floats(min_value=0, max_value=100).map(lambda p: round(p, 1))),
+    wait=st.none() | st.floats(min_value=0, max_value=9999).map(lambda s: round(s, 1)),
+    talk=st.none() | st.floats(min_value=0, max_value=9999).map(lambda s: round(s, 1)),
+)
+def test_a_month_s_telephone_rows_agree_on_screen_text_and_html(
+    totals: tuple[int, int],
+    limits: list[int],
+    shares: list[float | None],
+    wait: float | None,
+    talk: float | None,
+) -> None:
+    """The telephone figures have one wording: the screen's table, the text report's lines and
+    the page's headline figures are the same rows (labels and values, in order)."""
+    answered, abandoned = totals
+    pcts = [*shares, *[None] * 5]
+    calls = {
+        **monthly_fixture()["calls"],
+        "total": answered + abandoned,
+        "answered": answered,
+        "abandoned": abandoned,
+        "answered_pct": pcts[0],
+        "abandoned_pct": pcts[1],
+        "answered_within": {str(s): answered for s in sorted(limits)},
+        "answered_within_pct": {str(s): pcts[2 + i] for i, s in enumerate(sorted(limits))},
+        "average_wait_seconds": wait,
+        "average_talk_seconds": talk,
+    }
+    report = monthly_report({**monthly_fixture(), "calls": calls})
+    assert report.calls is not None
+    rows = call_rows(report.calls)
+    pairs = [(row.label, row.value) for row in rows]
+    assert [label for label, _ in pairs] == [
+        "Calls",
+        "Answered",
+        *(f"Answered within {s} seconds" for s in sorted(limits)),
+        "Abandoned",
+        "Average wait",
+        "Average talk",
+    ]
+    assert cells(calls_table(report.calls)) == pairs
+    assert calls_table(report.calls).title == CALLS_TITLE
+    page = html_pairs(report)
+    start = page.index(pairs[0])
+    assert page[start : start + len(pairs)] == pairs
+    text = report_text(report, SERVICES, "Hub").splitlines()
+    shown_in_order(rows, text[text.index(f"  {CALLS_TITLE}") :])
+    shown = dict(pairs)
+    assert shown["Calls"] == str(answered + abandoned)
+    assert shown["Average wait"] == ("n/a" if wait is None else f"{wait:.1f} s")
 
 
 def test_every_outcome_has_its_words_in_the_reports() -> None:

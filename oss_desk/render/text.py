@@ -27,7 +27,15 @@ from oss_desk.domain.standards import Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
-from oss_desk.render.rows import appointment_rows, desk_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import (
+    CALLS_TITLE,
+    NO_CALLS,
+    appointment_rows,
+    call_rows,
+    desk_rows,
+    outcome_rows,
+    visit_rows,
+)
 
 
 def rag_words(status: Status) -> str:
@@ -234,22 +242,12 @@ def _appointment_lines(a: AppointmentFigures) -> list[str]:
 
 def _call_lines(calls: CallFigures | None) -> list[str]:
     if not calls:
-        return ["", "  Telephone calls: none imported for this period"]
-    lines = [
-        "",
-        "  Telephone calls",
-        _row("Calls", calls.total),
-        _row("Answered", calls.answered, percent(calls.answered_pct)),
-    ]
-    for seconds, n in calls.answered_within.items():
-        share = calls.answered_within_pct.get(seconds)
-        lines.append(_row(f"  within {seconds} seconds", n, f"{percent(share)} of all calls"))
-    lines += [
-        _row("Abandoned", calls.abandoned, percent(calls.abandoned_pct)),
-        _row("Average wait (seconds)", _seconds(calls.average_wait_seconds)),
-        _row("Average talk (seconds)", _seconds(calls.average_talk_seconds)),
-    ]
-    lines += _note(FIGURE_DEFINITIONS["calls_abandoned"] + " " + FIGURE_DEFINITIONS["calls_wait"])
+        return ["", f"  {CALLS_TITLE}", f"    {NO_CALLS}"]
+    lines = ["", f"  {CALLS_TITLE}"]
+    for call in call_rows(calls):
+        lines.append(f"  {call.indented:<32}{call.value:>14}")
+        if call.definition:
+            lines += _note(FIGURE_DEFINITIONS[call.definition])
     limits = list(calls.answered_within)
     head = "".join(f"  in {s:>2}s" for s in limits)
     lines += ["", f"    hour   calls answered abandoned{head}"]
@@ -257,10 +255,6 @@ def _call_lines(calls: CallFigures | None) -> list[str]:
         cells = "".join(f"{percent(h.within_pct.get(s)):>8}" for s in limits)
         lines.append(f"    {hour}:00 {h.calls:6d} {h.answered:8d} {h.abandoned:9d}{cells}")
     return lines
-
-
-def _seconds(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}"
 
 
 def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:

@@ -22,6 +22,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from oss_desk.domain.calendar import no_figures_yet, no_month_figures_yet
+from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Actor
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.reports import AppointmentFigures, DailyReport, MonthlyReport, PeriodReport
@@ -31,7 +32,14 @@ from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.errors import InvalidInput
 from oss_desk.render.formats import minutes, percent, target
-from oss_desk.render.rows import appointment_rows, desk_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import (
+    CALLS_TITLE,
+    appointment_rows,
+    call_rows,
+    desk_rows,
+    outcome_rows,
+    visit_rows,
+)
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -392,13 +400,14 @@ def monthly_table(report: MonthlyReport, names: dict[str, str]) -> Table:
     outcomes, services = _outcomes_and_services(report, names)
     outer.add_row(outcomes)
     outer.add_row(services)
-    calls = report.calls
-    if calls:
-        phone = _table("Telephone")
-        phone.add_row("Calls", str(calls.total))
-        phone.add_row("Answered", f"{calls.answered} ({percent(calls.answered_pct)})")
-        phone.add_row("Abandoned", str(calls.abandoned))
-        wait = calls.average_wait_seconds
-        phone.add_row("Average wait", "n/a" if wait is None else f"{wait:.1f} s")
-        outer.add_row(phone)
+    if report.calls:
+        outer.add_row(calls_table(report.calls))
     return outer
+
+
+def calls_table(calls: CallFigures) -> Table:
+    """The month's telephone figures: the rows every presentation shows."""
+    table = _table(CALLS_TITLE)
+    for row in call_rows(calls):
+        table.add_row(row.indented, row.value)
+    return table
