@@ -24,7 +24,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import CLOSING_THE_DAY, REOPENING_THE_DAY, Action
 from oss_desk.domain.calendar import hours_on, zone
-from oss_desk.domain.closed_day import OFFICE_CLOSED, ClosedDay, arrivals_refused, cancelled_words
+from oss_desk.domain.closed_day import (
+    OFFICE_CLOSED,
+    ClosedDay,
+    arrivals_refused,
+    cancelled_words,
+    closed_by_day_end,
+)
 from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus, VisitStatus
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
@@ -170,6 +176,16 @@ def described(session: Session, closed: ClosedDay) -> str:
     """ "closed by Tess Leader at 16:55" (the office's time)."""
     site = session.directory.sites[closed.site_id]
     return f"closed by {session.name_of(closed.closed_by)} at {closed.when(site.timezone)}"
+
+
+def closed_at_close_of_day(session: Session, ticket: Ticket) -> bool:
+    """Close of day closed the ticket (at closing time or the team leader's close), not a
+    person cancelling it (:func:`~oss_desk.domain.closed_day.closed_by_day_end`); one indexed
+    read for a cancelled ticket, none for any other."""
+    if ticket.status is not TicketStatus.CANCELLED:
+        return False
+    with session.store.read() as conn:
+        return closed_by_day_end(dc.cancelled_data(conn, ticket.visit_id, ticket.id))
 
 
 def ended_words(session: Session, ticket: Ticket) -> str | None:
