@@ -4,7 +4,9 @@ the device worker when nobody acts."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +17,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.models import TicketStatus
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
+from oss_desk.storage.writelock import lock_path
 
 from .conftest import Cli, make_db, site_toml
 
@@ -200,4 +203,30 @@ def test_call_next_after_closing_closes_the_day_in_its_own_transaction(tmp_path:
         desk.issue("C")
         assert desk.call_next() is not None  # Tuesday's C001
     finally:
+        desk.s.close()
+
+
+def test_after_closing_time_an_evening_ticket_alone_takes_no_write_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ticket issued after closing time (an evening event) stays open until the day is over,
+    so a day holding only such tickets has nothing to close: the worker's housekeeping and
+    every action after closing must not take a write turn (and wake every desk) to close
+    nothing. Seen here by holding the write lock: closing what is due does not wait for it."""
+    monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.5")
+    db = make_db(tmp_path, site_toml())
+    clock = FixedClock(datetime(2026, 11, 23, 17, 30, tzinfo=UTC))  # Monday, closed at 17:00
+    desk = QueueService(open_session(db=db, clock=clock, person="tester", desk_id="desk-1"))
+    holder = os.open(lock_path(db), os.O_RDWR)
+    try:
+        desk.issue("C")
+        fcntl.flock(holder, fcntl.LOCK_EX)  # another writer's turn, held throughout
+        assert desk.close_due() == []
+        clock.set(datetime(2026, 11, 23, 23, 0, tzinfo=UTC))
+        assert desk.close_due() == []  # still the same day: the evening ticket waits
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        clock.set(datetime(2026, 11, 24, 0, 30, tzinfo=UTC))  # the day is over: now it closes
+        assert [t.code for t in desk.close_due()] == ["C001"]
+    finally:
+        os.close(holder)
         desk.s.close()

@@ -127,3 +127,40 @@ def test_the_command_line_counter(tmp_path: Path) -> None:
     assert run("ticket", "resume", "C001", "--json").returncode == 0
     sent = run("ticket", "transfer", "C001", "--to", "bob", "--json")
     assert sent.returncode == 0, sent.stderr
+
+
+def test_taking_a_service_off_says_what_was_wrong_and_what_is_left(tmp_path: Path) -> None:
+    """`ticket remove-service`: the ticket's own service, one never added, and one added by
+    mistake, each answered in words (service names, not codes)."""
+    db = make_office(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OSS_DESK_NOW": NOW.isoformat()}
+
+    def run(*args: str, person: str = "ana") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "oss_desk", "--db", str(db), "--user", person, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+
+    assert run("ticket", "issue", "--service", "C", "--no-print", person="tl").returncode == 0
+    for step in (
+        ("desks", "login", "desk-1"),
+        ("ticket", "call-next", "--desk", "desk-1"),
+        ("ticket", "start", "C001"),
+        ("ticket", "add-service", "C001", "--service", "W"),
+    ):
+        done = run(*step)
+        assert done.returncode == 0, (step, done.stderr)
+    own = run("ticket", "remove-service", "C001", "--service", "C")
+    assert own.returncode == 2 and "C001 is for Council Tax" in own.stderr, own.stderr
+    never = run("ticket", "remove-service", "C001", "--service", "H")
+    assert never.returncode == 5, never.stderr
+    assert "Housing - homelessness was not added to C001's visit" in never.stderr
+    taken = run("ticket", "remove-service", "C001", "--service", "W")
+    assert taken.returncode == 0, taken.stderr
+    assert taken.stdout == "C001: Waste taken off; no other service added\n"
+    again = run("ticket", "remove-service", "C001", "--service", "W")
+    assert again.returncode == 5 and "Waste was not added" in again.stderr

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 import subprocess
+import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -155,3 +159,34 @@ def test_keys_table_matches_the_bindings() -> None:
         for m in re.finditer(r"^\| [^|]+ \| `([^`]+)` \| [^|]+ \| `([a-z_.]+)` \|$", table, re.M)
     }
     assert documented == _bindings()
+
+
+def test_the_scripted_morning_runs_as_written(tmp_path: Path) -> None:
+    """README's "a morning scripted from the shell", command by command on a new database: each
+    succeeds, and prints what its comment says (up to a "...")."""
+    block = re.search(
+        r"### Example: a morning scripted from the shell\n\n```\n(.*?)```", README, re.S
+    )
+    assert block, "the scripted morning example is gone"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env.update(HOME=str(tmp_path), OSS_DESK_NOW="2026-11-23T09:30:00Z")
+    ran = 0
+    for line in block.group(1).strip("\n").split("\n"):
+        command, _, said = (part.strip() for part in line.partition("#"))
+        if command.startswith("export OSS_DESK_DB="):
+            env["OSS_DESK_DB"] = str(tmp_path / "office.sqlite")
+            continue
+        words = shlex.split(command)
+        assert words[0] == "oss-desk", line
+        done = subprocess.run(
+            [sys.executable, "-m", "oss_desk", *words[1:]],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, f"{command}: {done.stderr.strip()}"
+        assert done.stdout.startswith(said.partition("...")[0]), (command, done.stdout)
+        ran += 1
+    assert ran >= 6

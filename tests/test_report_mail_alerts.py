@@ -45,6 +45,8 @@ def test_a_report_email_failed_for_good_is_an_alert_until_acknowledged(
     assert (
         wrong.code == 5 and wrong.err.count("\n") == 1 and f"no alert r{mail_id + 1}" in wrong.err
     )
+    hint = wrong.err.split("`")[1].split()  # the command it points to lists the alerts
+    assert hint[0] == "oss-desk" and cli(*hint[1:], now=now).out == text.out
     bad = cli("alerts", "ack", "rx", now=now)
     assert bad.code == 2 and "Traceback" not in bad.err
     acked = cli("alerts", "ack", f"r{mail_id}", "--json", now=now)

@@ -98,25 +98,32 @@ def add_service(state: State, ref: str, service: str, as_json: bool) -> None:
 def remove_service(state: State, ref: str, service: str, as_json: bool) -> None:
     """Take an added service off the visit again (added by mistake)."""
     session = state.session()
-    QueueService(session).remove_service(ref, service)
-    _services_now(session, ref, as_json)
+    queue = QueueService(session)
+    queue.remove_service(ref, service)
+    _services_now(session, ref, as_json, removed=queue.service(service).code)
 
 
-def _services_now(session: Session, ref: str, as_json: bool, added: str | None = None) -> None:
-    """The visit's added services after one was added (``added``) or taken off."""
+def _services_now(
+    session: Session, ref: str, as_json: bool, added: str | None = None, removed: str = ""
+) -> None:
+    """The visit's added services after one was added (``added``) or taken off (``removed``)."""
     queue = QueueService(session)
     code = queue.ticket(ref).code
     services = [a.service for a in queue.services_of(ref)]
+    names = session.directory.services
     if added is None:
+        still = ", ".join(names[s].name for s in services)
         answer(
             as_json,
             {"ticket": code, "services": services},
-            f"{code}: services added {', '.join(services) or 'none'}",
+            f"{code}: {names[removed].name} taken off"
+            + (f"; still added: {still}" if still else "; no other service added"),
         )
     else:
-        name = session.directory.services[added].name
         answer(
-            as_json, {"ticket": code, "added": added, "services": services}, f"{code}: also {name}"
+            as_json,
+            {"ticket": code, "added": added, "services": services},
+            f"{code}: also {names[added].name}",
         )
 
 

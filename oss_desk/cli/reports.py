@@ -120,7 +120,7 @@ def _with_messages_not_sent(session: Session, report: Report, fmt: str, text: st
         return text
     return (
         text.rstrip("\n")
-        + "\n\n  Messages not delivered (until acknowledged: `oss-desk alerts`)\n"
+        + "\n\n  Messages not delivered (until acknowledged: `oss-desk alerts list`)\n"
         + "".join(f"    {line}\n" for line in lines)
     )
 

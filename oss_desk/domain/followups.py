@@ -387,18 +387,31 @@ def check_acknowledge(f: Followup, name_of: Callable[[str], str] = str) -> None:
         raise RuleViolation(f"{f.ref} was already {what}{_when(f.acknowledged_day)}{by}")
 
 
-def check_respond(f: Followup, finding: Finding | None, action_taken: bool | None) -> None:
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The full answer to a comment, compliment or complaint, as it travels from the desk to
+    the stored follow-up: a complaint's outcome and whether action was taken as a result."""
+
+    finding: Finding | None = None
+    action_taken: bool | None = None
+    action_text: str | None = None
+    """What was done (personal data: kept with the details, purged, never in the event log)."""
+    officer: str | None = None
+    """The officer who answered, when not the person recording it."""
+
+
+def check_respond(f: Followup, answer: Answer) -> None:
     if not f.kind.on_the_record:
         raise RuleViolation(f"{f.ref} is a {f.kind.label.lower()}: finish it with done")
     check_open(f, "be answered again")
     if f.kind is Kind.COMPLAINT:
-        if finding is None:
+        if answer.finding is None:
             raise InvalidInput(
                 f"{f.ref} is a complaint: give its outcome (justified, partly or not-justified)"
             )
-        if action_taken is None:
+        if answer.action_taken is None:
             raise InvalidInput(f"{f.ref} is a complaint: say whether action was taken (yes/no)")
-    elif finding is not None:
+    elif answer.finding is not None:
         raise InvalidInput(f"{f.ref} is a {f.kind.label.lower()}: only complaints have an outcome")
 
 

@@ -381,7 +381,7 @@ def acknowledge_alerts(
     unknown += [f"r{i}" for i in wanted_mails if i not in mails]
     unknown += [f"f{i}" for i in wanted_texts if i not in texts]
     if unknown:
-        raise NotFound(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts`")
+        raise NotFound(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts list`")
     now = format_instant(session.clock.now())
     who = actor.person
     with session.store.write() as conn:

@@ -488,5 +488,5 @@ def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     if len(lines) > 3:
         lines = [*lines[:3], f"and {len(alerts) - sum(int(x.split()[0]) for x in lines[:3])} more"]
     failed = sum(1 for a in alerts if a.alert is AlertKind.FAILED)
-    detail = "; ".join(lines) + " (see `oss-desk alerts`; `oss-desk alerts ack` when seen to)"
+    detail = "; ".join(lines) + " (see `oss-desk alerts list`; `oss-desk alerts ack` when seen to)"
     return (fail if failed else warn)("messages", detail)

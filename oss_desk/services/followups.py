@@ -466,16 +466,9 @@ class FollowupService:
         if named is not None:
             person = self.s.directory.staff.get(named)
             named = person.name if person is not None else named
-        fu.check_respond(first, found, taken)
-        return self._close(
-            first,
-            Status.DONE,
-            EventKind.FOLLOWUP_RESPONDED,
-            officer=named,
-            finding=found,
-            action_taken=taken,
-            action_text=text,
-        )
+        answer = fu.Answer(finding=found, action_taken=taken, action_text=text, officer=named)
+        fu.check_respond(first, answer)
+        return self._close(first, Status.DONE, EventKind.FOLLOWUP_RESPONDED, answer=answer)
 
     def _close(
         self,
@@ -484,39 +477,30 @@ class FollowupService:
         event: EventKind,
         *,
         unreachable: bool = False,
-        officer: str | None = None,
-        finding: Finding | None = None,
-        action_taken: bool | None = None,
-        action_text: str | None = None,
+        answer: fu.Answer | None = None,
     ) -> Followup:
+        """Done or unreachable (``unreachable``), or answered (``answer``)."""
         now = self.s.clock.now()
         site = self.s.directory.sites[first.site_id]
         day = local(now, site.timezone).date()
         with self.s.store.write() as conn:
             f = self._reread(conn, first)
-            if event is EventKind.FOLLOWUP_RESPONDED:
-                fu.check_respond(f, finding, action_taken)
+            if answer is not None:
+                fu.check_respond(f, answer)
             else:
                 fu.check_done(f, unreachable=unreachable)
-            closed = store.close(
-                conn,
-                f.id,
-                self._change(status, now, day),
-                officer=officer,
-                finding=finding,
-                action_taken=action_taken,
-            )
-            if not closed:
+            if not store.close(conn, f.id, self._change(status, now, day), answer):
                 raise RuleViolation(f"{f.ref} changed at another desk a moment ago: look again")
-            if action_text is not None:
-                store.set_action_text(conn, f.id, action_text)
             data: dict[str, Any] = {"status": status.value, "in_time": day <= f.due_day}
-            if finding is not None:
-                data["finding"] = finding.value
-            if action_taken is not None:
-                data["action_taken"] = action_taken
-            if officer is not None:
-                data["officer_named"] = True
+            if answer is not None:
+                if answer.action_text is not None:
+                    store.set_action_text(conn, f.id, answer.action_text)
+                if answer.finding is not None:
+                    data["finding"] = answer.finding.value
+                if answer.action_taken is not None:
+                    data["action_taken"] = answer.action_taken
+                if answer.officer is not None:
+                    data["officer_named"] = True
             self._event(conn, f, event, now, data)
         return self._reread(self.s.store.conn, f)
 

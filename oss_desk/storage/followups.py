@@ -13,6 +13,7 @@ from typing import Any
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.followups import (
+    Answer,
     Attempt,
     AttemptResult,
     Details,
@@ -268,13 +269,12 @@ def close(
     conn: sqlite3.Connection,
     followup_id: int,
     change: Change,
-    *,
-    officer: str | None = None,
-    finding: Finding | None = None,
-    action_taken: bool | None = None,
+    answer: Answer | None = None,
 ) -> bool:
-    """Done, unreachable, or answered; answering also acknowledges a record not yet
-    acknowledged (the full answer is the acknowledgement)."""
+    """Done, unreachable, or answered (``answer``: its officer, finding and whether action was
+    taken); answering also acknowledges a record not yet acknowledged (the full answer is the
+    acknowledgement)."""
+    answer = answer or Answer()
     cur = conn.execute(
         "UPDATE followups SET status = :status, closed_at = :at, closed_day = :day, "
         "closed_by = :by, officer = :officer, finding = :finding, action_taken = :action, "
@@ -290,9 +290,9 @@ def close(
             "at": change.at,
             "day": change.day,
             "by": change.by,
-            "officer": officer,
-            "finding": finding.value if finding else None,
-            "action": None if action_taken is None else int(action_taken),
+            "officer": answer.officer,
+            "finding": answer.finding.value if answer.finding else None,
+            "action": None if answer.action_taken is None else int(answer.action_taken),
             "id": followup_id,
         },
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.geometry import Region
 from textual.widgets import Checkbox, DataTable, Input, RadioButton, RadioSet
 
 from oss_desk.clock import FixedClock
@@ -402,3 +403,20 @@ async def test_the_adviser_ticks_the_checklist_of_the_resident_called(
         assert rows(office, "SELECT checklist_ticked FROM appointments") == [
             (json.dumps(["Your bill", "Photo ID"]),)
         ]
+
+
+async def test_the_diary_keys_stay_in_view_at_80x24(office: Path, make_app: AppFactory) -> None:
+    """F5's title line names its keys; on an 80-column terminal it wraps rather than losing
+    the last of them (the trial saw "T today ·" and nothing after)."""
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_appointments(app, pilot)
+        title = screen.query_one("#appt-title")
+        await until(lambda: "adviser/room" in str(title.render()))
+        await pilot.pause()
+        lines = [
+            strip.text.replace("\u00a0", " ")
+            for strip in title.render_lines(Region(0, 0, *title.size))
+        ]
+        for key in ("[ ] earlier/later", "T today", "W day/week", "A adviser/room"):
+            assert any(key in line for line in lines), lines  # whole, on one line

@@ -165,9 +165,17 @@ async def test_several_services_each_with_its_outcome(
         await pilot.press("a")
         await until(lambda: isinstance(app.screen, ChoiceDialog))
         assert "C001" in str(app.screen.heading)  # type: ignore[attr-defined]
+        offered = [key for key, _ in app.screen.choices]  # type: ignore[attr-defined]
+        assert "C" not in offered and "W" in offered  # not the ticket's own service
         await pilot.press("w")
         await until(lambda: rows(db, "SELECT service_code FROM visit_services") == [("W",)])
         await until(lambda: "Waste" in str(screen.query_one("#now-info").render()))
+        await pilot.press("a")  # nor one already added
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        offered = [key for key, _ in app.screen.choices]  # type: ignore[attr-defined]
+        assert "C" not in offered and "W" not in offered and offered
+        await pilot.press("escape")
+        await until(lambda: app.screen is screen)
         await pilot.press("f")
         await until(lambda: isinstance(app.screen, OutcomeDialog))
         assert str(app.screen.heading) == "Finish C001 · Council Tax: what was the outcome?"  # type: ignore[attr-defined]

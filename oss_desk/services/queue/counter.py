@@ -159,11 +159,19 @@ class Counter(Closing):
         with self.s.store.write() as conn:
             ticket = self._ticket_for(conn, ref, Action.FINISH)
             expect(ticket, AT_DESK, "nothing to change", conn)
+            name = self._service_name(code)
+            if code == ticket.service:
+                raise InvalidInput(
+                    f"{ticket.code} is for {name}: the ticket's own service is not taken off "
+                    "(transfer the ticket to change it)"
+                )
             added = next(
                 (a for a in added_services(conn, ticket.visit_id) if a.service == code), None
             )
-            if added is None or added.outcome is not None:
-                raise NotFound(f"{self._service_name(code)} is not waiting to be delivered")
+            if added is None:
+                raise NotFound(f"{name} was not added to {ticket.code}'s visit")
+            if added.outcome is not None:
+                raise RuleViolation(f"{name} is already finished in {ticket.code}'s visit")
             remove_service(conn, added.id)
             self._event(
                 conn,

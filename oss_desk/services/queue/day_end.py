@@ -61,13 +61,20 @@ def end_of_day(site: Site, day: str) -> datetime:
 
 def due_days(session: Session, conn: sqlite3.Connection, now: datetime) -> list[tuple[Site, str]]:
     """The (site, day) with tickets to close now: any earlier day with tickets left waiting or
-    called, and today once its closing time has passed (its tickets issued before then)."""
+    called, and today once its closing time has passed and a ticket issued before then is
+    still open. Tickets issued after closing time (an evening event) wait for the day's end:
+    a day holding only those is not due, so nobody takes a write turn (and wakes every desk)
+    to close nothing."""
     found = []
     for site_id, day in q.open_days(conn):
         site = session.directory.sites.get(site_id)
         if site is None:
             continue
-        if day < session.today(site) or now >= closing_time(session, site, day):
+        if day < session.today(site):
+            found.append((site, day))
+            continue
+        closing = closing_time(session, site, day)
+        if now >= closing and any(t.queued_at < closing for t in q.left_open(conn, site_id, day)):
             found.append((site, day))
     return found
 

@@ -138,6 +138,8 @@ class AppointmentsScreen(DeskScreen):
         if narrow != self.has_class("-narrow"):
             self.set_class(narrow, "-narrow")
             self.show_detail()
+        if self.grid is not None:
+            self.query_one("#appt-title", Static).update(self.title_line(self.grid.title))
 
     def current_desk(self) -> str | None:
         return self.desk.terminal_desk or self.desk.greet_desk_id
@@ -198,11 +200,18 @@ class AppointmentsScreen(DeskScreen):
         grid = self.grid
         if grid is None:
             return
-        hint = Text()
-        hint.append(grid.title, style="bold")
-        hint.append("   [ ] earlier/later · T today · W day/week · A adviser/room", style="dim")
-        self.query_one("#appt-title", Static).update(hint)
+        self.query_one("#appt-title", Static).update(self.title_line(grid.title))
         self.show_highlighted()
+
+    def title_line(self, title: str) -> Text:
+        """The grid's title and its keys: on one line where they fit, else the keys on a line
+        of their own (an 80-column terminal), so that no key is cut or parted from its word."""
+        keys = "[ ] earlier/later · T today · W day/week · A adviser/room"
+        room = self.size.width - 2  # the title's padding
+        hint = Text()
+        hint.append(title, style="bold")
+        hint.append(("   " if len(title) + 3 + len(keys) <= room else "\n") + keys, style="dim")
+        return hint
 
     # The highlighted cell ---------------------------------------------------------------------
 

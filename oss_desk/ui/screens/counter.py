@@ -312,7 +312,11 @@ async def add_service(screen: CounterScreen) -> None:
     if (found := screen.with_ticket()) is None:
         return
     ticket, actor = found
-    code = await pick_service(screen, f"{ticket.code}: which other service in this visit?")
+    snap = screen.desk.snapshot
+    already = [a.service for a in (snap.added.get(ticket.visit_id, ()) if snap else ())]
+    code = await pick_service(
+        screen, f"{ticket.code}: which other service in this visit?", [ticket.service, *already]
+    )
     if code is None:
         return
     name = screen.desk.names.service(code)

@@ -5,6 +5,8 @@ and awaits its dialogs.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from oss_desk.domain.appointments import Appointment, parse_reference
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.domain.needs import describe_need
@@ -83,13 +85,16 @@ def _found(session: Session, text: str, actor: Actor | None) -> tuple[Ticket, st
     return ticket, ended_words(session, ticket)
 
 
-async def pick_service(screen: DeskScreen, title: str) -> str | None:
-    """Ask which service (a letter, or arrows and Enter); None when the person goes back."""
+async def pick_service(
+    screen: DeskScreen, title: str, leave_out: Collection[str] = ()
+) -> str | None:
+    """Ask which service (a letter, or arrows and Enter), of all but ``leave_out``; None when
+    the person goes back."""
     services = screen.desk.names.services
     return await screen.app.push_screen_wait(
         ChoiceDialog(
             title,
-            [(c, f"{c}  {s.name}") for c, s in services.items()],
+            [(c, f"{c}  {s.name}") for c, s in services.items() if c not in leave_out],
             "A letter, or arrows and Enter · Esc: back",
         )
     )
