@@ -81,6 +81,10 @@ class AccessSettings(_Section, AccessMethods):
     )
     """The role of a person not in the staff list (a script, a kiosk, the host's own login);
     "none" refuses them."""
+    name_unlisted: bool = False
+    """Whether a name typed with --user (or OSS_DESK_USER) that is not on the staff list acts
+    (with ``unlisted_role``): for test suites and scripts acting as made-up people. Otherwise
+    it is refused as a typo, exit 9."""
     user_override: Literal["admin", "anyone"] = "admin"
     """Who may act as someone other than their own login with --user, OSS_DESK_USER or
     desk.person: "admin" (an admin's login only; a refusal is recorded) or "anyone" (the demo,

@@ -36,6 +36,7 @@ name = "Test Council"
 
 [access]
 user_override = "anyone"  # acts as many people from one login
+name_unlisted = true  # and as people not on the staff list
 
 [[sites]]
 id = "hq"

@@ -40,7 +40,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
 
 
-TRAINING = '[access]\nuser_override = "anyone"\n'
+TRAINING = '[access]\nuser_override = "anyone"\nname_unlisted = true\n'
 """Tests act as many people from one login: they opt in to what a real office never allows
 (``access.user_override = "anyone"``; the default is strict, tested in tests/test_identity.py)."""
 

@@ -67,6 +67,23 @@ def test_slots_follow_hours_patterns_rooms_and_holidays(db: Path, clock: FixedCl
     session.close()
 
 
+def test_booking_on_a_closed_day_says_why(db: Path, clock: FixedClock) -> None:
+    """A bank holiday, a local closure or a weekend is named, not "not free" (the bank
+    holidays are the ``holidays`` package's for the office's nation)."""
+    svc, session = service_at(db, clock)
+    with pytest.raises(RuleViolation) as christmas:
+        svc.book("C", at(23, 12).replace(month=12, day=25), channel="slip")
+    assert christmas.value.message == (
+        "Fri 25 Dec is a bank holiday (Christmas Day): the office is closed; choose another day"
+    )
+    with pytest.raises(RuleViolation, match="Sat 28 Nov is a Saturday: the office is closed"):
+        svc.book("C", at(28, 12), channel="slip")
+    with pytest.raises(RuleViolation, match="is not free for Council Tax"):
+        svc.book("C", at(24, 3), channel="slip")  # a working day, but no slot at 03:00
+    assert svc.first_free_day("C", at(28, 12).date()) == at(30, 9).date()
+    session.close()
+
+
 def test_absences_remove_an_advisers_slots(db: Path, clock: FixedClock) -> None:
     svc, session = service_at(db, clock)
     svc.add_absence("bob", "2026-11-24", "2026-11-26", "annual leave")
@@ -362,10 +379,24 @@ def test_appointment_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     )
     listed = cli("appointment", "list", "--json", now=now).json()
     assert [x["ref"] for x in listed] == [appt["ref"]]
-    ticket = cli("appointment", "check-in", appt["ref"], "--json", now="2026-11-23T10:55:00Z")
+    ticket = cli(
+        "appointment",
+        "check-in",
+        "--desk",
+        "greet-1",
+        appt["ref"],
+        "--json",
+        now="2026-11-23T10:55:00Z",
+    )
     assert (
         ticket.code == 0 and ticket.json()["status"] == "waiting" and ticket.json()["priority"] == 1
     )
+    # Printed at the greeting desk's printer as a walk-in's ticket is; said as `ticket issue`
+    # says it (no worker runs here: queued).
+    assert ticket.json()["print_state"] == "queued" and ticket.json()["unserved"] is None
+    assert rows(
+        db, "SELECT kind, ticket_id FROM print_jobs WHERE id = ?", ticket.json()["print_job"]
+    ) == [("ticket", ticket.json()["id"])]
     second = cli(
         "appointment",
         "book",

@@ -292,7 +292,17 @@ def set_up(
             if closed:
                 helper.log_out(item.sent_to)
         elif item.sent_to_person is not None:
-            q.transfer(ticket.id, person=item.sent_to_person)
+            # Sent only to someone logged in somewhere (else nobody would call it); they may
+            # log out afterwards, as here when the drawn desks do not have them.
+            person = item.sent_to_person
+            held = q.logins()
+            away = all(login.person != person for login in held.values())
+            spare = next(d for d in [*sorted(desks), "greet-1"] if d not in held)
+            if away:
+                as_person(session, person, spare).log_in(spare)
+            q.transfer(ticket.id, person=person)
+            if away:
+                as_person(session, person, spare).log_out(spare)
     for desk, plan in desks.items():
         if plan.person is not None or plan.status is not DeskStatus.OPEN:
             q.set_desk_status(desk, plan.status)

@@ -125,8 +125,12 @@ def test_the_command_line_counter(tmp_path: Path) -> None:
     bad = run("ticket", "park", "C001", "--reason", "phone")
     assert bad.returncode == 6 and bad.stderr.startswith("oss-desk: ")
     assert run("ticket", "resume", "C001", "--json").returncode == 0
+    away = run("ticket", "transfer", "C001", "--to", "bob")  # nobody would call it
+    assert away.returncode == 6 and "Bob Adviser is not logged in" in away.stderr
+    assert run("desks", "login", "room-1", person="bob").returncode == 0
     sent = run("ticket", "transfer", "C001", "--to", "bob", "--json")
     assert sent.returncode == 0, sent.stderr
+    assert json.loads(sent.stdout)["assigned_person"] == "bob"
 
 
 def test_taking_a_service_off_says_what_was_wrong_and_what_is_left(tmp_path: Path) -> None:

@@ -144,11 +144,11 @@ def test_reminder_goes_out_at_its_due_time_exactly_once(
     subjects = [m["Subject"] for m in smtp.mailbox.messages]
     assert subjects == [
         "Your appointment is booked: Thursday 26 November 2026 at 11:00",
-        "Reminder: your appointment: Thursday 26 November 2026 at 11:00",
+        "Reminder of your appointment: Thursday 26 November 2026 at 11:00",  # one colon
     ]
     reminder = smtp.mailbox.messages[1]
     assert "Please bring:" in text_of(reminder) and ref in text_of(reminder)
-    assert reminder["Date"] == "Tue, 24 Nov 2026 09:00:00 -0000"
+    assert reminder["Date"] == "Tue, 24 Nov 2026 09:00:00 +0000"  # a known zone, UTC
 
 
 def test_two_workers_at_once_send_each_message_once(tmp_path: Path, smtp: SmtpServer) -> None:
@@ -249,7 +249,7 @@ def test_cancelled_and_moved_bookings_get_only_their_notice(
     assert subjects(moved.id) == [
         "Your appointment is booked",
         "Your appointment has changed",
-        "Reminder",
+        "Reminder of your appointment",
     ]
     change = smtp.mailbox.by_reference(f"oss-{moved.id}-cha")[0]
     assert "Monday 30 November 2026 at 14:00" in text_of(change)

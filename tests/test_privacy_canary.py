@@ -188,8 +188,8 @@ def test_canary_personal_data_never_leaves_the_database(
     conn = sqlite3.connect(db)
     assert no_show_marked()
     jobs = conn.execute("SELECT kind, status FROM print_jobs ORDER BY id").fetchall()
-    # The slip and the three walk-ins' tickets (a checked-in resident is not given a ticket).
-    assert sorted(jobs) == [("appointment_slip", "done")] + [("ticket", "done")] * 3
+    # The slip, the three walk-ins' tickets and the checked-in resident's (printed at greet).
+    assert sorted(jobs) == [("appointment_slip", "done")] + [("ticket", "done")] * 4
     # The day really used the personal data: it is in the database's own columns...
     stored = " ".join(
         str(v) for row in conn.execute("SELECT * FROM appointment_contacts") for v in row
@@ -202,6 +202,7 @@ def test_canary_personal_data_never_leaves_the_database(
     printed = printer.read_bytes()
     paper = "\n".join(text_lines(decode(printed)))
     assert "W001" in paper and slip_appt.ref in paper  # the tickets and the slip were printed
+    assert ticket.code in paper  # the code the board calls the appointment holder by
     frames = board.read_bytes()
     assert b"W00" in frames
     places: dict[str, str] = {

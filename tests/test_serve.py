@@ -53,8 +53,10 @@ def test_the_login_must_be_a_staff_login(settings: Settings) -> None:
     for login in (None, "", "   "):
         with pytest.raises(NotSignedIn, match="no signed-in user"):
             choose_desk(settings, login, None)
-    with pytest.raises(NotSignedIn, match="not on this office's staff list"):
+    with pytest.raises(NotSignedIn, match="not on this office's staff list") as unknown:
         choose_desk(settings, "mallory", None)
+    # Signed in, but not one of ours: the page says so, not "Not signed in".
+    assert unknown.value.title == "Not on the staff list"
     # The staff id is not a login; logins are matched exactly.
     with pytest.raises(NotSignedIn):
         choose_desk(settings, "adv", None)

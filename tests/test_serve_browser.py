@@ -117,6 +117,7 @@ def test_no_header_or_an_unknown_login_gets_a_refusal_page(server: Served) -> No
     status, page = get(server.url + "/", {"X-Remote-User": "mallory"})
     assert status == 403
     assert "&#x27;mallory&#x27; is not on this office&#x27;s staff list" in page
+    assert "<title>oss-desk: Not on the staff list</title>" in page  # signed in, but unknown
     assert "textual.js" not in page
     # A staff member without a login in the configuration is nobody to the proxy either.
     assert get(server.url + "/", {"X-Remote-User": "chloe"})[0] == 403
@@ -128,6 +129,8 @@ def test_no_header_or_an_unknown_login_gets_a_refusal_page(server: Served) -> No
     assert status == 200 and "<title>oss-desk: Reception</title>" in page
     status, page = get(server.url + "/?desk=greet-1", {"X-Remote-User": "amina.login"})
     assert status == 200 and "Reception" in page
+    # The icon every browser asks for: nothing, not a 404 (anyone may ask).
+    assert get(server.url + "/favicon.ico") == (204, "")
     # The page asks nothing of any other site (no web fonts from elsewhere).
     assert re.findall(r"(?:src|href)=\"(https?:)?//", page) == []
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import urllib.request
 from pathlib import Path
 
 import aiohttp
@@ -135,3 +136,48 @@ def issued(db: Path) -> list[tuple[str, str]]:
         ]
     finally:
         conn.close()
+
+
+def test_a_page_at_another_address_is_told_why_and_the_log_says_so(
+    strict_office: Path, tmp_path: Path
+) -> None:
+    """The example configuration's public_origin, desks opened at another address: the page
+    says why (not "The desk was closed"), and the server's log has one line with the reason."""
+    from playwright.sync_api import sync_playwright
+
+    from .authproxy import auth_proxy
+    from .browser_desks import PASSWORDS, launch_chromium, signed_in
+
+    served = start_server(strict_office, tmp_path, env={"OSS_DESK_SERVE__PUBLIC_ORIGIN": PUBLIC})
+    chloe = {"X-Remote-User": "chloe.login"}
+    try:
+        with auth_proxy(served.port, PASSWORDS) as proxy, sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            try:
+                page = signed_in(browser, "chloe.login").new_page()
+                page.goto(proxy.url + "/?desk=greet-1")
+                page.wait_for_url("**origin=**", timeout=30_000)
+                shown = page.inner_text("body")
+                assert page.title() == "oss-desk: Not this site"
+            finally:
+                browser.close()
+        assert f"this page is at {proxy.url}" in shown, shown
+        assert f"desks open only from a page at {PUBLIC} (serve.public_origin)" in shown, shown
+        assert served.desk_processes() == {}
+        # A page at the desk address itself: no second look (never a loop of reloads).
+        with urllib.request.urlopen(
+            urllib.request.Request(served.url + f"/?desk=greet-1&origin={PUBLIC}", headers=chloe),
+            timeout=20,
+        ) as response:
+            assert response.status == 200
+            assert "var expected = null;" in response.read().decode()
+        # A websocket from another site: refused, and logged with the reason too.
+        forged = {**chloe, "Origin": "https://evil.example"}
+        assert asyncio.run(handshake(served.url + "/ws/greet-1", forged)) == 403
+    finally:
+        out = stop_server(served)
+    refusals = [line for line in out.splitlines() if "refused" in line]
+    assert len(refusals) == 2, out
+    assert f"refused /: this page is at {proxy.url}" in refusals[0]
+    assert "refused /ws/greet-1: this page is at https://evil.example" in refusals[1]
+    assert all("serve.public_origin" in r and "chloe" not in r for r in refusals), refusals

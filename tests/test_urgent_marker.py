@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.queue import URGENT_MARK, staff_marks
+from oss_desk.domain.queue import URGENT_MARK, marks_said, staff_marks
 from oss_desk.services.queue import QueueService
 from oss_desk.services.screen import screen_state
 from oss_desk.services.session import open_session
@@ -44,7 +44,7 @@ def test_the_queue_command_says_urgent_in_text_and_json(
     text = cli("queue", now=NOW)
     assert text.code == 0
     lines = {line.split()[1]: line for line in text.out.splitlines() if ". " in line}
-    assert "[Urgent]" in lines["W001"] and "Urgent" not in lines["C001"]
+    assert "Flag: Urgent" in lines["W001"] and "Urgent" not in lines["C001"]
     listed = cli("queue", "--json", now=NOW)
     found = {t["code"]: t["urgent"] for t in _tickets(listed.json())}
     assert found == {"W001": True, "C001": False}
@@ -82,3 +82,16 @@ def test_nothing_public_says_urgent(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     board = frames.read_bytes()
     assert b"W001" in board and b"urgent" not in board.lower()
     assert "W001" in state and "urgent" not in state.lower()
+
+
+def test_text_without_columns_shows_the_flag_beside_the_needs_in_words() -> None:
+    """``oss-desk queue``'s line (domain.queue.marks_said): the flag apart, as the desk's
+    panel shows it, then the needs in words, never their stored keys."""
+    plain = waiting(1, 60).ticket
+    assert marks_said(plain) == ""
+    needs = replace(plain, needs=("interpreter:polish", "wheelchair"))
+    assert marks_said(needs) == "Needs: Interpreter (Polish), Wheelchair access"
+    assert marks_said(replace(needs, priority=2)) == (
+        "Flag: Urgent  Needs: Interpreter (Polish), Wheelchair access"
+    )
+    assert marks_said(replace(plain, priority=2)) == "Flag: Urgent"

@@ -51,3 +51,20 @@ def test_the_longest_wait_shown_is_the_largest_wait_shown(waits: list[int]) -> N
     assert waited_minutes(line.longest_wait_seconds) == max(
         waited_minutes(e.wait_seconds) for e in entries
     )
+
+
+@given(st.one_of(st.none(), st.integers(0, 4 * 3600)))
+def test_an_estimate_is_said_one_way(seconds: int | None) -> None:
+    """The ticket view (F7) and the lists say an estimate the same way: "now" for nothing to
+    wait, never "about 0 min"; "no open desk serves this now" without an estimate."""
+    from oss_desk.domain.waits import NEXT, NO_OPEN_DESK, estimate_said
+    from oss_desk.ui.widgets.queue_table import minutes_text
+
+    said = estimate_said(seconds)
+    assert "about 0 min" not in said
+    if seconds is None:
+        assert said == NO_OPEN_DESK
+    elif seconds == 0:
+        assert said == NEXT == minutes_text(seconds)
+    else:
+        assert said == f"about {minutes_text(seconds)}"

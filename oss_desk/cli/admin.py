@@ -228,19 +228,21 @@ def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
 
 @click.group()
 def desks() -> None:
-    """List desks and open, pause or close them (call next respects it)."""
+    """List desks and who is at them; open, pause or close them (call next respects it)."""
 
 
 @desks.command("list")
 @json_command
 def desks_list(state: State, as_json: bool) -> None:
-    """Every desk with its kind, services, status and current ticket."""
+    """Every desk with its kind, services, status, who is logged in and current ticket."""
     session = state.session()
     service = QueueService(session)
     statuses = service.desk_statuses()
+    logins = service.logins()
     rows: list[dict[str, Any]] = []
     for d in session.directory.desks.values():
         current = service.current_ticket(d.id)
+        login = logins.get(d.id)
         rows.append(
             {
                 "id": d.id,
@@ -252,16 +254,20 @@ def desks_list(state: State, as_json: bool) -> None:
                 "private_room": d.private_room,
                 "printer": d.printer_url,
                 "current": current.code if current else None,
+                "person": login.person if login else None,
+                "person_name": session.name_of(login.person) if login else None,
             }
         )
     if as_json:
         emit_json(rows)
         return
     for r in rows:
-        click.echo(
+        who = r["person_name"] or "-"
+        line = (
             f"{r['id']:10s} {r['kind']:15s} {r['status']:7s} "
-            f"{''.join(r['services']):8s} {r['current'] or ''}"
+            f"{''.join(r['services']):8s} {who:20s} {r['current'] or ''}"
         )
+        click.echo(line.rstrip())
 
 
 def _status_command(name: str, status: str, doc: str) -> click.Command:
@@ -279,7 +285,14 @@ def _status_command(name: str, status: str, doc: str) -> click.Command:
     return command
 
 
-desks.add_command(_status_command("open", "open", "Open a desk: it calls tickets again."))
+desks.add_command(
+    _status_command(
+        "open",
+        "open",
+        "Open a desk again (back from a break): it calls tickets. A closed desk opens when "
+        "someone logs in there (desks login).",
+    )
+)
 desks.add_command(_status_command("break", "break", "Put a desk on a break."))
 desks.add_command(_status_command("close", "closed", "Close a desk."))
 

@@ -21,6 +21,7 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, Preferred
 from oss_desk.domain.calendar import local, parse_date
 from oss_desk.domain.codes import MAX_ROW_ID
+from oss_desk.domain.needs import needs_words
 from oss_desk.domain.text import printable
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
@@ -203,16 +204,25 @@ def book(
 
 
 @appointment.command("check-in")
+@click.option("--desk", "desk_id", metavar="ID", help="The desk checking them in (its printer).")
+@click.option("--no-print", is_flag=True, help="Do not print, even if the desk has a printer.")
 @ref_command
-def check_in(state: State, ref: str, as_json: bool) -> None:
-    """The resident has arrived: a visit and a priority ticket (JSON: the ticket)."""
-    session = state.session()
-    ticket = AppointmentService(session).check_in(ref)
-    answer(
-        as_json,
-        ticket_json(ticket, session.directory),
-        f"Checked in: ticket {ticket.code} (priority)",
-    )
+def check_in(state: State, desk_id: str | None, no_print: bool, ref: str, as_json: bool) -> None:
+    """The resident has arrived: a visit and a priority ticket, printed at the desk's printer
+    (JSON: the ticket, its print job and whether no open desk serves it now)."""
+    from oss_desk.services.appointments.check_in import unserved
+    from oss_desk.services.delivery import print_job_fields, print_job_said
+
+    session = state.session(desk_id)
+    issued = AppointmentService(session).arrive(ref, print_ticket=not no_print)
+    ticket, job = issued.ticket, issued.print_job
+    warning = unserved(session, ticket)
+    data = ticket_json(ticket, session.directory) | print_job_fields(session, job)
+    printed = print_job_said(session, job) if job is not None else "no printer: tell them the code"
+    said = f"Checked in: ticket {ticket.code} (priority); {printed}"
+    if warning:
+        said += f"\n  Warning: {warning} (it waits until one opens)"
+    answer(as_json, data | {"unserved": warning}, said)
 
 
 @appointment.command("cancel")
@@ -333,7 +343,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
                 click.echo(f"  {label}: {printable(value)}")
     service = session.directory.services[appt.service]
     if appt.needs:
-        click.echo("  needs: " + ", ".join(appt.needs))
+        click.echo("  needs: " + needs_words(appt.needs))
     click.echo(f"  told by: {appt.channel.value}")
     if appt.cancelled_by:
         notice = (

@@ -44,6 +44,7 @@ class State:
             desk_id=desk_id,
             check=check,
             host=host,
+            typed=True,
         )
         self.sessions.append(session)
         return session

@@ -12,9 +12,9 @@ from oss_desk.cli.common import State, answer, choice_option, emit_json, json_co
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import QueueEntry, Ticket
-from oss_desk.domain.queue import staff_marks
+from oss_desk.domain.queue import marks_said
 from oss_desk.domain.standards import over_target
-from oss_desk.domain.waits import waited_minutes
+from oss_desk.domain.waits import NO_OPEN_DESK, waited_minutes
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import closed_at_close_of_day, ended_words
@@ -137,12 +137,9 @@ def issue(
     entry = queue.entry(issued.ticket)
     if as_json:
         data = ticket_json(issued.ticket, session.directory, entry)
-        data["print_job"] = issued.print_job
-        if issued.print_job is not None:
-            from oss_desk.services.delivery import print_job_state
+        from oss_desk.services.delivery import print_job_fields
 
-            known = print_job_state(session, issued.print_job)
-            data["print_state"] = known[0].value if known is not None else None
+        data.update(print_job_fields(session, issued.print_job))
         data["texts"] = text_to is not None
         data["feedback_text"] = feedback_text
         emit_json(data)
@@ -468,7 +465,7 @@ def queue(state: State, site_id: str | None, watch: bool, as_json: bool) -> None
 
 def _estimate(minutes_left: int | None) -> str:
     if minutes_left is None:
-        return "no open desk serves this"
+        return NO_OPEN_DESK
     return "next to be called" if minutes_left == 0 else f"about {minutes_left} min more"
 
 
@@ -484,7 +481,7 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             t = e.ticket
             lines.append(
                 f"  {t.code}  {session.directory.services[t.service].name:24s} "
-                f"{t.status.value:8s} {t.desk or '':10s} "
+                f"{'parked' if t.parked else t.status.value:8s} {t.desk or '':10s} "
                 f"waited {waited_minutes(e.wait_seconds)} min"
             )
         lines.append("")
@@ -497,10 +494,12 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             t = e.ticket
             est = minutes(e.estimated_wait_seconds)
             flag = "  OVER TARGET" if over_target(e.wait_seconds, target * 60) else ""
-            marks = [*staff_marks(t), *t.needs]
-            needs = f"  [{', '.join(marks)}]" if marks else ""
+            said = marks_said(t)
+            needs = f"  {said}" if said else ""
             if t.assigned_desk is not None:
                 needs = f"  (sent to {t.assigned_desk}){needs}"
+            elif t.assigned_person is not None:
+                needs = f"  (sent to {session.name_of(t.assigned_person)}){needs}"
             lines.append(
                 f"  {e.position:3d}. {t.code}  "
                 f"{session.directory.services[t.service].name:24s} "

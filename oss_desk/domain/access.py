@@ -3,7 +3,8 @@
 Pure data and one function. The services ask :func:`scope_of` at the top of each use case (through
 ``Session.require``) and the desk app asks it to hide what a role may not do. ``OWN`` means the
 action is allowed only on the person's own work: a ticket called to their desk (or by them), an
-appointment booked with them, their own desk.
+appointment booked with them, their own desk (the terminal's, the one they are logged in to, or
+the one the configuration puts them at).
 
 meet-and-greet issues tickets, records quick visits, books and checks in; an adviser calls,
 serves and finishes the residents called to them, and sees the contact details and notes of

@@ -35,6 +35,13 @@ def park_reason(text: str) -> str:
     raise ValueError(text)
 
 
+def parked_words(ticket: Ticket) -> str:
+    """Where a parked ticket stands, for staff: "parked at desk-1 (making a phone call)". The
+    reason's words are neutral but staff-only: never on the board or the resident's screens."""
+    reason = PARK_REASONS.get(ticket.park_reason or "")
+    return f"parked at {ticket.desk}" + (f" ({reason})" if reason else "")
+
+
 # Several services in one visit ------------------------------------------------------------------
 
 SETTLED_FIRST = (

@@ -16,6 +16,7 @@ room is a rule of its own (a ticket that needs one goes only where there is one)
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
@@ -104,7 +105,15 @@ def _label(need: str, names: dict[str, str], interpreter: str) -> str:
 
 
 def describe_need(need: str) -> str:
+    """A need in words, where there is room (panels, dialogs, the command line's text):
+    ``Interpreter (Polish)``, ``Wheelchair access``."""
     return _label(need, SIMPLE_NEEDS, "Interpreter ({language})")
+
+
+def needs_words(needs: Iterable[str]) -> str:
+    """A visit's needs in words, one after another: "BSL interpreter, Interpreter (Polish)"
+    ("" for none). Tables use :func:`short_need`."""
+    return ", ".join(map(describe_need, needs))
 
 
 SHORT_NEEDS: dict[str, str] = {

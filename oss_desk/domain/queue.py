@@ -40,8 +40,10 @@ from datetime import datetime
 from enum import Enum
 from typing import NamedTuple, Protocol, TypeVar
 
+from oss_desk.domain import needs
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.needs import BSL
+from oss_desk.domain.standards import waited_seconds
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
 
@@ -70,9 +72,28 @@ def is_urgent(ticket: Ticket) -> bool:
     return ticket.priority >= PRIORITY_URGENT
 
 
+FLAG_HEADING = "Flag"
+"""What the staff's lists and panels call :func:`staff_marks`: a flag on the ticket, shown
+apart from its needs (urgent is not an adjustment the resident asked for)."""
+
+
 def staff_marks(ticket: Ticket) -> tuple[str, ...]:
-    """What the staff's lists show before a ticket's needs: "Urgent" for an urgent resident."""
+    """The ticket's flags the staff see (under :data:`FLAG_HEADING`, apart from its needs):
+    "Urgent" for an urgent resident."""
     return (URGENT_MARK,) if is_urgent(ticket) else ()
+
+
+def marks_said(ticket: Ticket) -> str:
+    """A ticket's flag and needs on one line of plain text, as the desk's panel shows them:
+    "Flag: Urgent  Needs: BSL interpreter, Interpreter (Polish)" ("" when it has neither).
+    For text with no columns (the command line's queue); tables show the flag in a column of
+    its own and the needs by :func:`oss_desk.domain.needs.short_need`."""
+    said = []
+    if flags := ", ".join(staff_marks(ticket)):
+        said.append(f"{FLAG_HEADING}: {flags}")
+    if ticket.needs:
+        said.append(f"Needs: {needs.needs_words(ticket.needs)}")
+    return "  ".join(said)
 
 
 BUSY_AT_LEAST_SECONDS = 60.0
@@ -152,6 +173,13 @@ CALL_ORDER: tuple[OrderTerm, ...] = (
 )
 """THE call order, first term first. Every desk's queue is this one order with the tickets it
 may not call left out, so the order itself does not depend on the desk."""
+
+CALL_ORDER_WORDS = (
+    "tickets sent to this desk (or to the person at it), then urgent residents, then "
+    "checked-in appointments, then the longest wait"
+)
+""":data:`CALL_ORDER` in words, for the help a desk shows ("N calls the next resident: ...");
+a test holds the two in the same order."""
 
 
 def call_key(ticket: Queued) -> tuple[bool, bool, int, int, int]:
@@ -284,6 +312,32 @@ def next_for(desk: Caller, waiting: Iterable[Q], floor: Floor = NOBODY) -> Q | N
     return next((t for t in waiting if can_call(desk, t, floor)), None)
 
 
+def not_sent_to(name: str, status: DeskStatus) -> str | None:
+    """Why a ticket may not be sent to a desk (a transfer, a team leader's send) nor a parked
+    resident resumed there: it is closed, so nobody there would call or serve them (a desk
+    closes when its person logs out). A desk on a break is fine: it comes back. None when it
+    may."""
+    return f"{name} is closed" if status is DeskStatus.CLOSED else None
+
+
+def not_served_at(
+    name: str, status: DeskStatus, staffed: bool, *, staffed_only: bool
+) -> str | None:
+    """Why a parked resident may not be resumed (served at once) at a desk: as
+    :func:`not_sent_to`, and (``staffed_only``: ``queue.staffed_desks_only``) nobody is logged
+    in to it to serve them. None when they may."""
+    closed = not_sent_to(name, status)
+    if closed is None and staffed_only and not staffed:
+        return f"nobody is logged in to {name}"
+    return closed
+
+
+def nobody_would_call(why: str, code: str, instead: str) -> str:
+    """The one refusal of a ticket sent (or resumed) where nobody would call it: "Desk 3 is
+    closed: nobody there would call C004; open the desk first, or send it to an open one"."""
+    return f"{why}: nobody there would call {code}; {instead}"
+
+
 def calls_now(
     kind: DeskKind, status: DeskStatus, staffed: bool, *, staffed_only: bool = False
 ) -> bool:
@@ -366,6 +420,7 @@ def live_queue(
     now: datetime,
     floor: Floor = NOBODY,
     staffed_only: bool = False,
+    booked: Mapping[int, datetime] | None = None,
 ) -> list[QueueEntry]:
     """The live queue of a site: the tickets at desks, then the waiting ones in call order, each
     waiting one with its place, its wait so far, and its estimated wait and people ahead (from
@@ -376,7 +431,16 @@ def live_queue(
     desks someone is logged in to call and count). A desk with a resident is expected to be
     free the service's typical time (``typical``, else ``default_seconds``) after the call, and
     in no less than a minute.
+
+    Each wait runs from when the 15-minute clock started
+    (:func:`oss_desk.domain.standards.waited_seconds`): arrival, or for an appointment
+    (``booked``: the booked start by visit id) the later of check-in and the booked time; for a
+    ticket at a desk, it ends at its call.
     """
+    starts = booked or {}
+
+    def _waited(t: Ticket, now: datetime) -> int:
+        return waited_seconds(t.queued_at, starts.get(t.visit_id), now)
 
     def seconds(t: Queued) -> float:
         return typical.get(t.service, default_seconds)
@@ -398,8 +462,13 @@ def live_queue(
     ]
     waiting = in_call_order(t for t in tickets if t.queued)
     plan = plan_calls(waiting, free, seconds, floor)
-    entries = [
-        QueueEntry(t, position=None, wait_seconds=_waited(t, now), estimated_wait_seconds=None)
+    entries = [  # at a desk: the wait until the call
+        QueueEntry(
+            t,
+            position=None,
+            wait_seconds=_waited(t, t.called_at or now),
+            estimated_wait_seconds=None,
+        )
         for t in tickets
         if t.status in AT_DESK
     ]
@@ -422,10 +491,6 @@ def live_queue(
     return entries
 
 
-def _waited(ticket: Ticket, now: datetime) -> int:
-    return max(0, int((now - ticket.queued_at).total_seconds()))
-
-
 def waiting_for(
     desk: Caller, entries: Iterable[QueueEntry], floor: Floor = NOBODY
 ) -> list[QueueEntry]:
@@ -435,6 +500,17 @@ def waiting_for(
     mine = (e for e in entries if e.ticket.queued)
     callable_here = (e for e in mine if can_call(desk, e.ticket, floor))
     return [replace(e, position=place) for place, e in enumerate(callable_here, start=1)]
+
+
+def waiting_by_service(entries: Iterable[QueueEntry]) -> dict[str, tuple[int, int]]:
+    """How many of ``entries`` wait per service and the longest wait (seconds), in the order
+    the services first appear: the breakdown under a desk's "Waiting for Desk N" list, given
+    that list (:func:`waiting_for`), so the two always add up."""
+    counts: dict[str, tuple[int, int]] = {}
+    for e in entries:
+        n, longest = counts.get(e.ticket.service, (0, 0))
+        counts[e.ticket.service] = (n + 1, max(longest, e.wait_seconds))
+    return counts
 
 
 def parked_here(desk_id: str, entries: Iterable[QueueEntry]) -> list[QueueEntry]:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -95,6 +96,22 @@ def clock_start(arrived_ms: int, booked_ms: int | None) -> int:
     """When the 15-minute clock starts: arrival; for an appointment, the later of check-in and
     the booked time (a resident who checks in early is not kept waiting by the office)."""
     return arrived_ms if booked_ms is None else max(arrived_ms, booked_ms)  # CLOCK_STARTS
+
+
+def waited_seconds(arrived: datetime, booked: datetime | None, now: datetime) -> int:
+    """A waiting visitor's wait so far by the same clock (:func:`clock_start`), in whole
+    seconds, never below 0: what the live queue, the greet lists and their "over the target"
+    show, so they agree with the report's "seen within the target"."""
+    start_ms = clock_start(_ms(arrived), None if booked is None else _ms(booked))
+    return max(0, (_ms(now) - start_ms) // 1000)
+
+
+def _ms(instant: datetime) -> int:
+    """Epoch milliseconds, as the event log stores instants (whole milliseconds)."""
+    return (instant - _EPOCH) // timedelta(milliseconds=1)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class VisitEnd(StrEnum):

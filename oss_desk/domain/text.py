@@ -50,14 +50,30 @@ def clean_text(text: str, *, limit: int, what: str) -> str | None:
     single spaces; None when nothing is left. Longer than ``limit``: InvalidInput."""
     from oss_desk.errors import InvalidInput
 
-    cleaned = " ".join(
+    cleaned = _cleaned(text)
+    if len(cleaned) > limit:
+        raise InvalidInput(f"{what}: at most {limit} characters")
+    return cleaned or None
+
+
+def _cleaned(text: str) -> str:
+    return " ".join(
         "".join(
             ch if ch.isprintable() else " " if ch.isspace() else "" for ch in text.translate(_STRIP)
         ).split()
     )
-    if len(cleaned) > limit:
-        raise InvalidInput(f"{what}: at most {limit} characters")
-    return cleaned or None
+
+
+def room_said(text: str, limit: int) -> tuple[str, bool]:
+    """How much room ``text`` leaves under ``limit`` characters as :func:`clean_text` would
+    store it, in words, and whether it is over: ("480 characters left", False), ("1 character
+    left", False), ("143 characters too many: at most 500", True). Shown as free text is
+    typed, so that nothing is cut or refused without a word."""
+    left = limit - len(_cleaned(text))
+    if left >= 0:
+        return f"{left} character{'' if left == 1 else 's'} left", False
+    over = -left
+    return f"{over} character{'' if over == 1 else 's'} too many: at most {limit}", True
 
 
 def printable(text: str) -> str:

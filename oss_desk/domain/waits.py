@@ -25,3 +25,21 @@ def estimate_minutes(seconds: float | None) -> int | None:
     if seconds is None:
         return None
     return max(0, -(-int(seconds) // 60))
+
+
+NO_OPEN_DESK = "no open desk serves this now"
+"""What every screen and command says of a waiting ticket no open desk may call (it has no
+estimate): the queue's lines, the ticket view, and the warning at issue and check-in."""
+
+NEXT = "now"
+"""An estimated wait of nothing: the ticket is next to be called."""
+
+
+def estimate_said(seconds: float | None) -> str:
+    """An estimated wait in words, the same everywhere: "now", "about 5 min", or
+    :data:`NO_OPEN_DESK` (None: no open desk may call it)."""
+    if seconds is None:
+        return NO_OPEN_DESK
+    if not seconds:
+        return NEXT
+    return f"about {estimate_minutes(seconds)} min"

@@ -73,7 +73,7 @@ ENGLISH: dict[str, str] = {
     "rating.declined": "I would rather not say",
     # Appointment messages (emails and texts)
     "message.confirmation": "Your appointment is booked",
-    "message.reminder": "Reminder: your appointment",
+    "message.reminder": "Reminder of your appointment",
     "message.change": "Your appointment has changed",
     "message.cancellation": "Your appointment is cancelled",
     "message.subject": "{heading}: {day} at {time}",

@@ -61,6 +61,18 @@ class WorkingDays:
             return "local closure"
         return _bank_holidays(self.nation, day.year).get(day)
 
+    def closed_said(self, day: date) -> str | None:
+        """Why the office is closed on ``day``, in words ("a bank holiday (Christmas Day)", "a
+        local closure day", "a Saturday"); None on a working day."""
+        name = self.holiday(day)
+        if name == "local closure":
+            return "a local closure day"
+        if name is not None:
+            return f"a bank holiday ({name})"
+        if day.weekday() not in self.weekdays:
+            return f"a {day:%A}"
+        return None
+
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.weekdays and self.holiday(day) is None
 

@@ -77,7 +77,8 @@ def staff_for_login(settings: Settings, login: str | None) -> StaffConfig:
             return person
     raise NotSignedIn(
         f"{shown(value)!r} is not on this office's staff list: ask an administrator to add "
-        "the login to the site configuration"
+        "the login to the site configuration",
+        title="Not on the staff list",
     )
 
 

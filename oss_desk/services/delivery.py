@@ -143,6 +143,15 @@ def print_job_state(session: Session, job_id: int) -> tuple[PrintState, str | No
     return print_state(status, confirmed), error
 
 
+def print_job_fields(session: Session, job_id: int | None) -> dict[str, str | int | None]:
+    """A command's JSON of the print job it just queued: ``print_job`` (None: nothing printed)
+    and, with a job, its ``print_state`` now (``ticket issue``, ``appointment check-in``)."""
+    if job_id is None:
+        return {"print_job": None}
+    known = print_job_state(session, job_id)
+    return {"print_job": job_id, "print_state": known[0].value if known is not None else None}
+
+
 def print_job_said(session: Session, job_id: int) -> str:
     """What is known of print job ``job_id`` now, for the line after an issue or a transfer:
     "handed to the printer worker (job 3)", "queued to print (job 3)", "printed (job 3)"..."""

@@ -16,10 +16,10 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email import generator
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import format_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -112,7 +112,8 @@ class SmtpSender:
         email["From"] = self.settings.from_address
         email["To"] = to
         email["Subject"] = message.subject
-        email["Date"] = formatdate(self.now.timestamp() if self.now else None, localtime=False)
+        # In UTC, said as +0000: RFC 5322 reads -0000 as "the zone is not known".
+        email["Date"] = format_datetime((self.now or datetime.now(UTC)).astimezone(UTC))
         # The same Message-ID on a resend lets mail systems drop a duplicate.
         email["Message-ID"] = f"<{reference}@oss-desk>"
         email["X-OSS-Desk-Reference"] = reference

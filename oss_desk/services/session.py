@@ -26,6 +26,7 @@ from oss_desk.errors import (
 )
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path, demo_db_path
 from oss_desk.services.events import record_event
+from oss_desk.storage.counter import login_at
 from oss_desk.storage.database import GuardedConnection, Store, open_store
 from oss_desk.storage.events import process_account as os_account
 from oss_desk.storage.site import (
@@ -272,14 +273,21 @@ def resolve_identity(
     *,
     account: str,
     host: bool = False,
+    logged_in: str | None = None,
+    typed: bool = False,
 ) -> Identity:
-    """Who is acting (see the README's "Real identities").
+    """Who is acting (see the README's "Real identities"); the one place it is decided.
 
     The login's own person (the staff member whose ``login`` or id is the account) acts, unless
     someone else is asked for (``--user``, ``OSS_DESK_USER``, ``desk.person``): that is allowed
     only to an admin's login, or to anyone when ``access.user_override = "anyone"`` (the demo,
-    training, tests). A login not on the staff list acts as the desk's configured ``person``
-    (nobody has signed in at that desk), else as itself (``access.unlisted_role``)."""
+    training, tests). A login not on the staff list, acting for a desk, acts as the person
+    logged in to that desk (``logged_in``, read from the database), else as the desk's
+    configured ``person`` (nobody has signed in there), else as itself
+    (``access.unlisted_role``). A name asked for that is neither on the staff list nor the
+    login itself is refused when it was ``typed`` (``--user``, ``OSS_DESK_USER``: a typo such
+    as "amnia" would act with the unlisted role) unless the configuration allows it
+    (:func:`names_unlisted`)."""
     staff = settings.staff
     by_login = next((p for p in staff if account in (p.login, p.id)), None)
     claim = (requested or settings.desk.person or "").strip() or None
@@ -287,14 +295,15 @@ def resolve_identity(
     if desk_id is not None:
         desk = next((d for d in settings.desks if d.id == desk_id), None)
         desk_person = desk.person if desk is not None and desk.person else None
+    at_desk = logged_in or desk_person
     anyone = settings.access.user_override == "anyone"
     if claim is None:
-        if anyone and desk_person:
-            return Identity(account, desk_person)
+        if anyone and at_desk:
+            return Identity(account, at_desk)
         if by_login is not None:
             return Identity(account, by_login.id)
-        if desk_person:
-            return Identity(account, desk_person)
+        if at_desk:
+            return Identity(account, at_desk)
         return Identity(account, _unlisted(account))
     if host and claim in AUTOMATION:
         return Identity(account, claim)
@@ -302,8 +311,39 @@ def resolve_identity(
     person = wanted if wanted is not None else _unlisted(claim)
     own = by_login.id if by_login is not None else account
     if person == own or anyone or (by_login is not None and by_login.role is Role.ADMIN):
+        if wanted is None and typed and person != account and not host:
+            _check_unlisted(settings, claim)
         return Identity(account, person)
     return Identity(account, own, refused=person)
+
+
+def _check_unlisted(settings: Settings, claim: str) -> None:
+    """A typed name not on the staff list: refused unless the configuration lets people not on
+    it act (:func:`names_unlisted`)."""
+    if not names_unlisted(settings):
+        raise UnknownPerson(
+            f"{shown(claim)!r} is not on the staff list: give a staff id or login with "
+            "--user (or OSS_DESK_USER)"
+            + (
+                ""
+                if settings.access.role() is None
+                else " (access.name_unlisted lets people not on it act)"
+            )
+        )
+
+
+class UnknownPerson(Forbidden):
+    """``--user`` (or ``OSS_DESK_USER``) names nobody on the staff list."""
+
+    title = "Not on the staff list"
+
+
+def names_unlisted(settings: Settings) -> bool:
+    """Whether someone not on the staff list may be named (``--user``): only when the
+    configuration says so (``access.name_unlisted``) and gives them a role. Otherwise a name
+    not on the list is a typo, and acting on it would give it the default role silently."""
+    access = settings.access
+    return access.name_unlisted and access.role() is not None
 
 
 def _unlisted(name: str) -> str:
@@ -366,12 +406,15 @@ def open_session(
     clock: Clock | None = None,
     check: bool = True,
     host: bool = False,
+    typed: bool = False,
 ) -> Session:
     """Open an initialised office database for a command or a desk.
 
     ``host``: a host-level process (init, the device worker, the demo builder), never
     role-checked. Anyone else must be on the staff list unless ``access.unlisted_role`` gives
-    unlisted people a role."""
+    unlisted people a role. ``typed``: ``person`` was typed by someone (``--user``,
+    ``OSS_DESK_USER``), so a name not on the staff list is taken for a typo (see
+    :func:`resolve_identity`)."""
     clock = clock or clock_from_env()
     path = resolve_db_path(db)
     try:
@@ -388,7 +431,16 @@ def open_session(
         account = process_account(path)
         if isinstance(store.conn, GuardedConnection):
             store.conn.account = account
-        found = resolve_identity(settings, desk_key, person, account=account, host=host)
+        logged_in = login_at(store.conn, desk_key) if desk_key is not None else None
+        found = resolve_identity(
+            settings,
+            desk_key,
+            person,
+            account=account,
+            host=host,
+            logged_in=logged_in.person if logged_in is not None else None,
+            typed=typed,
+        )
         if found.refused is not None:
             recorded = _record_refusal(store, found, desk_key, clock.now())
             raise IdentityRefused(_refusal_text(found, recorded))

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.models import QueueEntry, Ticket, Visit
+from oss_desk.domain.counter import parked_words
+from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.queue import is_urgent
-from oss_desk.domain.waits import estimate_minutes, waited_minutes
+from oss_desk.domain.waits import NO_OPEN_DESK, estimate_minutes, waited_minutes
 from oss_desk.storage.site import Directory
 
 
@@ -43,6 +44,9 @@ def ticket_json(
         "urgent": is_urgent(ticket),
         "needs": list(ticket.needs),
         "assigned_desk": ticket.assigned_desk,
+        "assigned_person": ticket.assigned_person,
+        "parked": ticket.parked,
+        "park_reason": ticket.park_reason,
         "arrived_at": _when(ticket.queued_at),
         "issued_at": _when(ticket.issued_at),
         "called_at": _when(ticket.called_at),
@@ -77,7 +81,7 @@ def visit_json(visit: Visit) -> dict[str, Any]:
 
 def wait_phrase(entry: QueueEntry) -> str:
     if entry.estimated_wait_seconds is None:
-        return "no open desk serves this now"
+        return NO_OPEN_DESK
     est = minutes(entry.estimated_wait_seconds) or 0
     ahead = entry.ahead or 0
     people = "nobody ahead" if ahead == 0 else f"{ahead} ahead"
@@ -90,5 +94,21 @@ def ticket_line(ticket: Ticket, directory: Directory, status: str | None = None)
     service = directory.services.get(ticket.service)
     name = service.name if service else ticket.service
     where = f" at {ticket.desk}" if ticket.desk and ticket.status.active else ""
+    if status is None and ticket.parked:
+        status, where = parked_words(ticket), ""
     outcome = f" ({ticket.outcome.value})" if ticket.outcome else ""
-    return f"{ticket.code}  {name}  {status or ticket.status.value}{where}{outcome}"
+    sent = _sent(ticket, directory)
+    return f"{ticket.code}  {name}  {status or ticket.status.value}{where}{outcome}{sent}"
+
+
+def _sent(ticket: Ticket, directory: Directory) -> str:
+    """Where a waiting ticket was sent: ", sent to Fatima Okoro" (only they may call it)."""
+    if ticket.status is not TicketStatus.WAITING or ticket.parked:
+        return ""
+    if ticket.assigned_person is not None:
+        person = directory.staff.get(ticket.assigned_person)
+        return f", sent to {person.name if person else ticket.assigned_person}"
+    if ticket.assigned_desk is not None:
+        desk = directory.desks.get(ticket.assigned_desk)
+        return f", sent to {desk.name if desk else ticket.assigned_desk}"
+    return ""

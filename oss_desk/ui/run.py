@@ -72,7 +72,9 @@ def open_desk_runner(
     fewer_malloc_arenas()
     hold_collector()
     runner = SessionRunner(
-        lambda: open_session(db=db, config=config, person=person, desk_id=desk_id, check=True)
+        lambda: open_session(
+            db=db, config=config, person=person, desk_id=desk_id, check=True, typed=True
+        )
     )
     opening = runner.begin()
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import signal
 import sys
@@ -26,6 +27,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from oss_desk.config_sections import normal_origin
+from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, OssDeskError, PermissionDenied
 from oss_desk.services.browser_desks import DeskChoice, choose_browser_desk
 from oss_desk.services.session import PROXY_USER_ENV, resolve_db_path
@@ -160,6 +162,7 @@ class DeskServer(Server):
             [
                 web.get("/", self.handle_index, name="index"),
                 web.get("/ws/{desk}", self.handle_websocket, name="websocket"),
+                web.get("/favicon.ico", self.handle_favicon, name="favicon"),
                 web.static("/static", STATIC, show_index=False, name="static"),
             ]
         )
@@ -167,8 +170,11 @@ class DeskServer(Server):
 
     # Who and which desk ------------------------------------------------------------------------
 
-    async def _choice(self, request: web.Request, desk: str | None) -> DeskChoice:
-        """The person and desk for this request, or an HTTP error carrying a refusal page."""
+    async def _choice(
+        self, request: web.Request, desk: str | None, origin: str | None
+    ) -> tuple[DeskChoice, str | None]:
+        """The person and desk for this request, or an HTTP error carrying a refusal page; and
+        the origin a browser's page must have to open a desk (None: not known)."""
         try:
             choice, settings = await asyncio.to_thread(
                 choose_browser_desk,
@@ -203,25 +209,32 @@ class DeskServer(Server):
                     title="Too many desks open",
                 ),
             )
-        if not _origin_allowed(request, settings.serve.public_origin):
-            raise _refusal(
-                web.HTTPForbidden,
-                OssDeskError(
-                    "a page of another site cannot open desks (the Origin is not this office's "
-                    "desk address, serve.public_origin)",
-                    title="Not this site",
-                ),
-            )
-        return choice
+        public_origin = settings.serve.public_origin
+        expected = _expected_origin(request, public_origin)
+        if origin is not None and not _origin_allowed(origin, expected):
+            refused = _not_this_site(origin, expected, configured=public_origin is not None)
+            log.warning("refused %s: %s", request.path, refused.message)
+            raise _refusal(web.HTTPForbidden, refused)
+        return choice, expected
 
     async def handle_index(self, request: web.Request) -> web.Response:
-        choice = await self._choice(request, request.query.get("desk"))
+        # A browser does not send its page's Origin with a page load, only with the desk's
+        # websocket, where a refusal never reaches the page: so the desk page compares its own
+        # origin with the one expected and, if they differ, loads again saying its origin here.
+        said = request.query.get("origin")
+        origin = said if said is not None else request.headers.get("Origin")
+        choice, expected = await self._choice(request, request.query.get("desk"), origin)
         if choice.desk is None:
             return web.Response(text=_chooser_page(choice), content_type="text/html")
         font_size = max(8, min(40, to_int(request.query.get("fontsize", "16"), 16)))
+        check = expected if said is None else None  # said and allowed: never again
         return web.Response(
-            text=_desk_page(choice, choice.desk, font_size), content_type="text/html"
+            text=_desk_page(choice, choice.desk, font_size, check), content_type="text/html"
         )
+
+    async def handle_favicon(self, request: web.Request) -> web.Response:
+        """Every browser asks for one: no icon and no content (not a 404 in the log)."""
+        return web.Response(status=204)
 
     # The desk process --------------------------------------------------------------------------
 
@@ -233,7 +246,7 @@ class DeskServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         desk = request.match_info["desk"]
-        choice = await self._choice(request, desk)
+        choice, _ = await self._choice(request, desk, request.headers.get("Origin"))
         websocket = web.WebSocketResponse(heartbeat=15)
         width = max(20, min(500, to_int(request.query.get("width", "80"), 80)))
         height = max(10, min(200, to_int(request.query.get("height", "24"), 24)))
@@ -275,19 +288,36 @@ class DeskServer(Server):
         return websocket
 
 
-def _origin_allowed(request: web.Request, public_origin: str | None) -> bool:
-    """A browser's request must come from a page of this office's desk address: the Origin
-    must equal ``serve.public_origin`` (scheme, host and port), or without one, the address this
-    server was reached at. Cross-site websocket hijacking: the browser would send the proxy's
-    sign-in along with another site's request. A client that sends no Origin is not a browser."""
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return True
-    expected = public_origin or normal_origin(f"{request.scheme}://{request.host}")
+def _expected_origin(request: web.Request, public_origin: str | None) -> str | None:
+    """This office's desk address: ``serve.public_origin``, or without one, the address this
+    server was reached at (None if the request's Host is no web origin)."""
     try:
-        return normal_origin(origin) == expected
+        return public_origin or normal_origin(f"{request.scheme}://{request.host}")
+    except ValueError:
+        return None
+
+
+def _origin_allowed(origin: str, expected: str | None) -> bool:
+    """A browser's request must come from a page of this office's desk address: its Origin
+    must equal the expected one (scheme, host and port). Cross-site websocket hijacking: the
+    browser would send the proxy's sign-in along with another site's request. A client that
+    sends no Origin is not a browser (the caller passes None and checks nothing)."""
+    try:
+        return expected is not None and normal_origin(origin) == expected
     except ValueError:
         return False
+
+
+def _not_this_site(origin: str, expected: str | None, *, configured: bool) -> OssDeskError:
+    """The refusal of a page at another address, in words a newcomer can act on."""
+    setting = "serve.public_origin" if configured else "serve.public_origin is not set"
+    return OssDeskError(
+        f"this page is at {shown(origin, 80)}, but desks open only from a page at "
+        f"{expected or 'the address this server was reached at'} ({setting}): open the desks "
+        "at that address, or ask an administrator to set serve.public_origin to the address "
+        "staff open",
+        title="Not this site",
+    )
 
 
 def _refusal(kind: type[web.HTTPException], exc: OssDeskError) -> web.HTTPException:
@@ -355,6 +385,14 @@ DESK_PAGE = """<!DOCTYPE html>
     <div id="terminal" class="textual-terminal" data-font-size="{font_size}"></div>
     <script>
       (function () {{
+        var expected = {origin_js};
+        if (expected && window.location.origin !== expected) {{
+          var terminal = document.getElementById("terminal");
+          terminal.parentNode.removeChild(terminal);
+          window.location.replace(window.location.pathname + "?desk=" + {desk_js} +
+            "&origin=" + encodeURIComponent(window.location.origin));
+          return;
+        }}
         var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
         var base = window.location.pathname.replace(/[^/]*$/, "");
         document.getElementById("terminal").dataset.sessionWebsocketUrl =
@@ -366,10 +404,15 @@ DESK_PAGE = """<!DOCTYPE html>
 """
 
 
-def _desk_page(choice: DeskChoice, desk: str, font_size: int) -> str:
+def _desk_page(choice: DeskChoice, desk: str, font_size: int, origin: str | None) -> str:
+    """The desk's page; ``origin``: the one its address must have, or the page reloads with
+    its own (``?origin=``) to be told why not (None: no check)."""
     name = next((d.name for d in choice.allowed if d.id == desk), desk)
     desk_js = '"' + quote(desk, safe="") + '"'  # percent-encoded: safe inside a JS string
-    return DESK_PAGE.format(desk_name=html.escape(name), font_size=font_size, desk_js=desk_js)
+    origin_js = json.dumps(origin).replace("<", "\\u003c")  # a JS string, or null
+    return DESK_PAGE.format(
+        desk_name=html.escape(name), font_size=font_size, desk_js=desk_js, origin_js=origin_js
+    )
 
 
 def serve_desks(*, db: str | None, config: str | None, host: str, port: int) -> None:

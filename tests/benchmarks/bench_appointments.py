@@ -43,6 +43,7 @@ def office(tmp: Path, advisers: int, smtp_url: str = "", reminders: str = "") ->
     toml = f"""
 [access]
 user_override = "anyone"  # acts as many people from one login
+name_unlisted = true  # and as people not on the staff list
 
 [[sites]]
 id = "hq"

@@ -90,6 +90,7 @@ def office(tmp: Path, printers: list[str], board_path: str) -> Path:
         f"""
 [access]
 user_override = "anyone"  # acts as many people from one login
+name_unlisted = true  # and as people not on the staff list
 
 [[sites]]
 id = "hq"

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.widgets import Static
 
 from oss_desk.errors import DatabaseDamaged, DatabaseGone
@@ -142,3 +143,34 @@ async def test_a_damaged_page_under_a_running_desk_stops_it(
         conn.close()
     assert status == "open"
     assert before
+
+
+class _Blocking(App[None]):
+    def on_mount(self) -> None:
+        self.push_screen(DatabaseBlocked("Database replaced or removed", "gone"))
+
+
+class _ServedBlocking(_Blocking):
+    """As the desk runs under `oss-desk serve` (textual-serve's web driver)."""
+
+    @property
+    def is_web(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("app_class", "said", "not_said"),
+    [
+        (_Blocking, "Ctrl+Q closes the desk.", "browser tab"),
+        (_ServedBlocking, "Close this browser tab to close the desk.", "Ctrl+Q"),
+    ],
+    ids=["terminal", "browser"],
+)
+async def test_the_blocked_desk_says_what_closes_it_there(
+    app_class: type[_Blocking], said: str, not_said: str
+) -> None:
+    app = app_class()
+    async with app.run_test(size=(100, 24)):
+        await until(lambda: bool(app.screen.query(".hint")))
+        hint = str(app.screen.query_one(".hint", Static).render())
+        assert said in hint and not_said not in hint

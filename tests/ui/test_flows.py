@@ -22,6 +22,7 @@ from oss_desk.ui.dialogs import (
     TextDialog,
 )
 from oss_desk.ui.dialogs.counter import QuestionDialog, TicketDialog
+from oss_desk.ui.dialogs.scorecard import SignpostDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
@@ -100,7 +101,9 @@ async def test_dealt_with_here(office: Path, make_app: AppFactory) -> None:
         await until(lambda: app.snapshot is not None)
         await pilot.press("w", "f8")
         await until(lambda: isinstance(app.screen, OutcomeDialog))
-        await pilot.press("2")  # signposted
+        await pilot.press("2")  # signposted: to which organisation (as at a desk)?
+        await until(lambda: isinstance(app.screen, SignpostDialog))
+        await pilot.press("1")
         await until(lambda: len(events(office, "finished")) == 1)
         actor, desk, ticket, outcome = events(office, "finished")[0]
         assert (actor, desk, ticket, outcome) == ("tl", "greet-1", None, "signposted")
@@ -119,6 +122,13 @@ async def test_find_a_ticket_by_code(office: Path, make_app: AppFactory) -> None
         await until(lambda: isinstance(app.screen, TicketDialog))
         shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
         assert "Status:    waiting" in shown and "Place:     3 in the queue" in shown
+        await pilot.press("escape")
+        await pilot.press("f7")  # the next to be called: "now", as every list says it
+        await until(lambda: isinstance(app.screen, TextDialog))
+        await pilot.press(*"c1", "enter")
+        await until(lambda: isinstance(app.screen, TicketDialog))
+        shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
+        assert "Place:     1 in the queue" in shown and "Estimate:  now" in shown
         await pilot.press("escape")
         await pilot.press("f7")
         await until(lambda: isinstance(app.screen, TextDialog))

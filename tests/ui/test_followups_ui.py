@@ -392,3 +392,42 @@ def test_followups_snapshot(snap_compare, office: Path, make_app: AppFactory) ->
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+async def test_the_ring_back_form_names_the_service_beside_its_letter(
+    office: Path, make_app: AppFactory
+) -> None:
+    """After a "callback" finish the form's Service field holds the visit's letter and says
+    its name beside it (the trial read only "Service  C"); the name follows the letter as it
+    is changed, and a letter that is no service here says so before saving."""
+    app = make_app(office, "desk-1", person="ana")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None and isinstance(app.screen, AdviserScreen))
+        await pilot.press("n")
+        await until(lambda: rows(office, "SELECT status FROM tickets") == [("called",)])
+        await pilot.press("f")
+        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("5")  # callback
+        await until(lambda: isinstance(app.screen, FollowupDialog))
+        form = app.screen
+        assert isinstance(form, FollowupDialog)
+        letter, name = form.query_one("#fu-service", Input), form.query_one("#fu-service-name")
+        await until(lambda: name.region.width > 0)
+        assert (letter.value, str(name.render())) == ("C", "Council Tax")
+        # Beside the letter, on its line, and shown whole.
+        assert name.region.y == letter.region.y and name.region.x > letter.region.right - 1
+        assert name.region.width >= len("Council Tax")
+        letter.focus()
+        await pilot.press("end", "backspace", "z")
+        await until(lambda: "unknown" in str(name.render()))
+        assert str(name.render()) == "unknown service 'Z'"
+        await pilot.press("backspace", "w")  # lower case, as typed
+        await until(lambda: str(name.render()) == "Waste")
+        await pilot.press("backspace")
+        await until(lambda: str(name.render()) == "")
+        await pilot.press("W")
+        await until(lambda: str(name.render()) == "Waste")
+        form.query_one("#fu-phone", Input).value = PHONE
+        await pilot.press("ctrl+s")
+        await until(lambda: len(followups(office)) == 3)
+        assert followups(office)[-1][:3] == ("CB-0002", "ringback", "W")

@@ -13,6 +13,8 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from oss_desk.domain.notes import NOTE_LIMIT
+from oss_desk.domain.text import room_said
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import InfoDialog, NeedsDialog, TextDialog
 from oss_desk.ui.dialogs.counter import TicketDialog
@@ -86,8 +88,14 @@ async def fuzz_round(pilot: Pilot[None], app: OssDeskApp, text: str) -> None:
         await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
     await pilot.press("o")
     await until(lambda: isinstance(app.screen, TextDialog))
+    dialog = app.screen
     await paste(pilot, text)
+    typed = dialog.query_one("#text", Input).value
     await pilot.press("enter")
+    if room_said(typed, NOTE_LIMIT)[1]:  # too long: kept in the box, which says by how much
+        await pilot.pause()
+        assert app.screen is dialog and dialog.query_one("#text", Input).value == typed
+        await pilot.press("escape")
     await until(lambda: isinstance(app.screen, AdviserScreen))
 
 
@@ -99,7 +107,7 @@ def check_database(db: Path) -> None:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"tickets", "events", "visits", "visit_notes"} <= tables
         for (text,) in conn.execute("SELECT text FROM visit_notes"):
-            assert text and len(text) <= 500 and text.isprintable()
+            assert text and len(text) <= NOTE_LIMIT and text.isprintable()
     finally:
         conn.close()
 

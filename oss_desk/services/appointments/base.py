@@ -14,7 +14,7 @@ from oss_desk.domain.appointments import (
     AppointmentStatus,
     Preferred,
 )
-from oss_desk.domain.calendar import parse_date, zone
+from oss_desk.domain.calendar import local, parse_date, zone
 from oss_desk.domain.models import (
     Actor,
     EventKind,
@@ -82,6 +82,20 @@ class AppointmentBase:
     def workdays(self, site: Site) -> WorkingDays:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
         return WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
+
+    def first_free_day(self, service: str, from_day: date) -> date | None:
+        """The first day from ``from_day`` with a free slot for ``service`` (within the booking
+        horizon); None when there is none: where a booking form opens."""
+        site = self.site_for(None)
+        found = self.slots(service, from_day, self.s.settings.appointments.days_ahead, limit=1)
+        return local(found[0].start, site.timezone).date() if found else None
+
+    def closed_said(self, day: date, site_id: str | None = None) -> str | None:
+        """Why the office takes no appointments on ``day`` ("Fri 25 Dec is a bank holiday
+        (Christmas Day): the office is closed"), asked of its working days (the ``holidays``
+        package for its nation, and its local closures); None on a working day."""
+        why = self.workdays(self.site_for(site_id)).closed_said(day)
+        return f"{day:%a %d %b} is {why}: the office is closed" if why else None
 
     def calendar(self, site: Site) -> Calendar:
         config = next(s for s in self.s.settings.sites if s.id == site.id)

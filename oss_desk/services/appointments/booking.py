@@ -209,6 +209,9 @@ class AppointmentBooking(AppointmentReading):
             if slot.start == when
         ]
         if not candidates:
+            closed = self.closed_said(local_day, site.id)
+            if closed:
+                raise RuleViolation(f"{closed}; choose another day")
             taken = local(when, site.timezone).strftime("%a %d %b %H:%M")
             raise RuleViolation(
                 f"{taken} is not free for {svc.name}"

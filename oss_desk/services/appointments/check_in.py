@@ -30,23 +30,43 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.queue import priority_for
 from oss_desk.domain.text import shown
+from oss_desk.domain.waits import NO_OPEN_DESK
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import said
 from oss_desk.services.appointments.booking import AppointmentBooking
 from oss_desk.services.feedback_queue import consent_at_check_in
-from oss_desk.services.queue import QueueService
+from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.queue.day_end import refuse_if_closed
+from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
 from oss_desk.storage.site import desk_status
+
+
+def unserved(session: Session, ticket: Ticket) -> str | None:
+    """:data:`~oss_desk.domain.waits.NO_OPEN_DESK` when no open desk may call ``ticket`` now
+    (an interview room or service nobody has open: it waits until one opens), else None; said
+    at check-in as the queue says it of the ticket."""
+    from oss_desk.services.queue.view import LiveView
+
+    entry = LiveView(session).entry(ticket)
+    if entry is not None and entry.position is not None and entry.estimated_wait_seconds is None:
+        return NO_OPEN_DESK
+    return None
 
 
 class AppointmentCheckIn(AppointmentBooking):
     # Check-in ---------------------------------------------------------------------------------
 
     def check_in(self, ref: str | int) -> Ticket:
+        """:meth:`arrive`'s ticket."""
+        return self.arrive(ref).ticket
+
+    def arrive(self, ref: str | int, *, print_ticket: bool = True) -> Issued:
         """The resident has arrived: a visit (arrival now) and a priority ticket, sent to the
         interview room when the appointment has one, else to their adviser's own desk (the desk
-        the configuration puts them at) when it is open or on a break."""
+        the configuration puts them at) when it is open or on a break. The ticket is printed at
+        the desk checking them in when it has a printer, as a walk-in's is (its code is what the
+        board will call); the print job comes back with it."""
         self._require(Action.CHECK_IN)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
@@ -72,6 +92,8 @@ class AppointmentCheckIn(AppointmentBooking):
             joining = Joining(appt.service, priority, appt.needs, Channel.APPOINTMENT, sent_to)
             desk = self._greeting_desk(site)
             ticket = queue.arrival_with_ticket(conn, site, joining, now=now, desk=desk)
+            printer = queue._printer_for(desk, None) if print_ticket else None
+            job = queue._print_ticket(conn, ticket, printer, now, desk) if printer else None
             a.update_appointment(
                 conn,
                 appt.id,
@@ -90,7 +112,7 @@ class AppointmentCheckIn(AppointmentBooking):
                 },
             )
             consent_at_check_in(conn, site, appt.id, ticket, self.actor)
-        return ticket
+        return Issued(ticket=ticket, print_job=job)
 
     def _greeting_desk(self, site: Site) -> Desk | None:
         """The desk checking the resident in (this terminal's, when it is at the office)."""

@@ -27,14 +27,12 @@ from oss_desk.services.queue.closing import Moved
 from oss_desk.services.queue.core import ACTIVE, AT_DESK, parse_outcome, read_floor
 from oss_desk.services.queue.counter import Counter
 from oss_desk.services.queue.logins import DeskHeld, LoggedIn, Logins
-from oss_desk.services.queue.records import NOTE_LIMIT
 from oss_desk.services.queue.tickets import Issued
 from oss_desk.services.queue.view import LiveView, read_live_queue, typical_seconds
 
 __all__ = [
     "ACTIVE",
     "AT_DESK",
-    "NOTE_LIMIT",
     "DeskHeld",
     "Issued",
     "LoggedIn",

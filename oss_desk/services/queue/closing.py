@@ -13,20 +13,19 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, allows
 from oss_desk.domain.counter import visit_outcome
 from oss_desk.domain.models import (
-    DeskStatus,
     EventKind,
     Outcome,
     Ticket,
     TicketStatus,
     VisitStatus,
 )
+from oss_desk.domain.queue import nobody_would_call
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, described, parse_outcome
 from oss_desk.services.queue.tickets import Counted, Issuing
 from oss_desk.storage import queue as q
-from oss_desk.storage.counter import added_services, deliver_service
-from oss_desk.storage.site import desk_status
+from oss_desk.storage.counter import added_services, deliver_service, login_of
 
 CANCEL_REASONS = ("left", "error", "office_closed", "end_of_day")
 """Why a ticket was cancelled: the resident left, it was issued in error, or the office closed
@@ -64,10 +63,12 @@ class Closing(Issuing):
     ) -> Ticket:
         """Finish a called or serving ticket with its outcome (and each service added to the
         visit with its own, ``services``); the visit ends with them, its outcome the least
-        settled of them. What the council counts goes with it (:meth:`finish_flags`)."""
+        settled of them. What the council counts goes with it (:meth:`finish_flags`): where
+        the resident was signposted, when the ticket's service or an added one was."""
         self._require(Action.FINISH)
         result = parse_outcome(outcome)
-        data = self.finish_flags(result, counted)
+        given = [parse_outcome(o) for o in (services or {}).values()]
+        data = self.finish_flags([result, *given], counted)
         return self._finish(ref, result, check=True, services=services, data=data)
 
     def _finish(
@@ -249,12 +250,17 @@ class Closing(Issuing):
                     raise RuleViolation(
                         f"{target_desk.name} does not serve {self._service_name(new_service)}"
                     )
-                if desk_status(conn, target_desk.id) is DeskStatus.CLOSED:
-                    # Only that desk could call it: it would wait unseen until the desk opens.
-                    raise RuleViolation(
-                        f"{target_desk.name} is closed: nobody there would call {ticket.code};"
-                        " open the desk first, or send it to an open one"
+                # Only that desk could call it: it would wait unseen until the desk opens.
+                self._check_sent_to(conn, target_desk, ticket.code)
+            if colleague is not None and login_of(conn, colleague) is None:
+                # Only the desk they log in to could call it: it would wait unseen till then.
+                raise RuleViolation(
+                    nobody_would_call(
+                        f"{self.s.name_of(colleague)} is not logged in to any desk",
+                        ticket.code,
+                        "send it once they have logged in, or to a desk",
                     )
+                )
             sent_to: dict[str, object] = {}
             if target_desk is not None:
                 sent_to["to_desk"] = target_desk.id

@@ -12,7 +12,7 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.closed_day import cancelled_words
 from oss_desk.domain.codes import TicketRef, parse_service_code, parse_ticket_ref
-from oss_desk.domain.counter import DeskLogin
+from oss_desk.domain.counter import DeskLogin, parked_words
 from oss_desk.domain.models import (
     Actor,
     Desk,
@@ -23,7 +23,13 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
-from oss_desk.domain.queue import Floor, calls_tickets
+from oss_desk.domain.queue import (
+    Floor,
+    calls_tickets,
+    nobody_would_call,
+    not_sent_to,
+    not_served_at,
+)
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.events import EventRefs, record_event
@@ -33,12 +39,15 @@ from oss_desk.storage import queue as q
 from oss_desk.storage.counter import (
     desk_capabilities,
     desk_logins,
+    login_at,
+    login_of,
     mark_desk,
     staff_capabilities,
 )
 from oss_desk.storage.day_closures import cancelled_data
 from oss_desk.storage.devices import queue_board_update
 from oss_desk.storage.events import callers_of_visit
+from oss_desk.storage.site import desk_status
 
 ACTIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -95,7 +104,7 @@ def described(ticket: Ticket, conn: sqlite3.Connection | None = None) -> str:
     """Where the ticket stands, for a refusal: "waiting", "called to desk-2", ...; with
     ``conn``, a cancelled ticket closed by close of day says so (not "cancelled")."""
     if ticket.parked:
-        return f"parked at {ticket.desk}"
+        return parked_words(ticket)
     if ticket.status is TicketStatus.CANCELLED and conn is not None:
         return cancelled_words(cancelled_data(conn, ticket.visit_id, ticket.id))
     return {
@@ -237,6 +246,36 @@ class QueueCore:
                 "book an interview room instead"
             )
 
+    def _check_sent_to(
+        self,
+        conn: sqlite3.Connection,
+        desk: Desk,
+        code: str,
+        instead: str | None = None,
+        *,
+        serving: bool = False,
+    ) -> None:
+        """Refuse to send a ticket where nobody would call it, a closed desk, or (``serving``)
+        to resume a resident where nobody would serve them (:mod:`oss_desk.domain.queue`'s
+        ``not_sent_to`` and ``not_served_at``)."""
+        status = desk_status(conn, desk.id)
+        why = (
+            not_served_at(
+                desk.name,
+                status,
+                login_at(conn, desk.id) is not None,
+                staffed_only=self.staffed_only,
+            )
+            if serving
+            else not_sent_to(desk.name, status)
+        )
+        if why is not None:
+            raise RuleViolation(
+                nobody_would_call(
+                    why, code, instead or "open the desk first, or send it to an open one"
+                )
+            )
+
     # Roles -------------------------------------------------------------------------------------
 
     def _require(self, action: Action, own: bool | None = None) -> None:
@@ -259,8 +298,12 @@ class QueueCore:
             self._require(action, own=self.owns(conn, ticket, whole_visit=whole_visit))
 
     def owns_desk(self, desk: Desk) -> bool:
-        """This terminal's desk, or the desk the person is configured at."""
+        """This terminal's desk, the desk the person is logged in to, or the desk the
+        configuration puts them at."""
         if desk.id == self.actor.desk_id:
+            return True
+        login = login_of(self.s.store.conn, self.actor.person)
+        if login is not None and login.desk_id == desk.id:
             return True
         config = next((d for d in self.s.settings.desks if d.id == desk.id), None)
         return config is not None and config.person == self.actor.person

@@ -6,6 +6,7 @@ from __future__ import annotations
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.models import DeskStatus, EventKind, Ticket
+from oss_desk.domain.notes import NOTE_LIMIT, NOTE_TOO_LONG
 from oss_desk.domain.text import clean_text, shown
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.queue.core import Ref
@@ -15,15 +16,13 @@ from oss_desk.storage.counter import log_out, login_at
 from oss_desk.storage.outbox import last_printer_for_ticket
 from oss_desk.storage.site import desk_statuses, set_desk_status
 
-NOTE_LIMIT = 500
-
 
 class Records(Issuing):
     def add_note(self, ref: Ref, text: str) -> int:
         """A short note on the visit. It may hold personal data, so it is stored apart from the
         event log (which records only that a note was added) and purged on schedule."""
         self._require(Action.ADD_NOTE)
-        cleaned = clean_text(text, limit=NOTE_LIMIT, what="notes are kept short")
+        cleaned = clean_text(text, limit=NOTE_LIMIT, what=NOTE_TOO_LONG)
         if not cleaned:
             raise InvalidInput("the note is empty")
         now = self.s.clock.now()
@@ -100,7 +99,8 @@ class Records(Issuing):
             held = login_at(conn, desk.id)
             if wanted is not DeskStatus.CLOSED and held is None and self.staffed_only:
                 raise RuleViolation(
-                    f"nobody is logged in to {desk.name}: it opens when someone logs in there"
+                    f"nobody is logged in to {desk.name}: it opens when someone logs in there",
+                    cli_hint=f"oss-desk desks login {desk.id}",
                 )
             if wanted is not DeskStatus.OPEN:
                 current = q.desk_ticket(conn, desk.id)

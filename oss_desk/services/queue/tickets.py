@@ -306,10 +306,14 @@ class Issuing(QueueCore):
         assert visit is not None
         return visit
 
-    def finish_flags(self, outcome: Outcome, counted: Counted) -> dict[str, object]:
+    def finish_flags(
+        self, outcome: Outcome | Iterable[Outcome], counted: Counted
+    ) -> dict[str, object]:
         """What a finish records besides its outcome (:class:`Counted`), checked: the
         organisation signposted to is one of ``signposting.organisations`` and goes only with
-        the outcome ``signposted``."""
+        the outcome ``signposted`` (of the visit's own service or of one added to it:
+        ``outcome`` may be all of the visit's outcomes)."""
+        outcomes = (outcome,) if isinstance(outcome, Outcome) else tuple(outcome)
         data: dict[str, object] = {}
         signposted_to = counted.get("signposted_to")
         if signposted_to is not None:
@@ -320,7 +324,7 @@ class Issuing(QueueCore):
                     f"unknown organisation {shown(signposted_to)!r}: "
                     f"{', '.join(known)} (signposting.organisations)"
                 )
-            if outcome is not Outcome.SIGNPOSTED:
+            if Outcome.SIGNPOSTED not in outcomes:
                 raise InvalidInput("a destination goes with the outcome signposted")
             data["signposted_to"] = wanted
         for flag in ("assisted_digital", "avoidable"):

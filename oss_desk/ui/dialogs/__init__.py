@@ -33,6 +33,7 @@ from textual.worker import Worker
 
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
+from oss_desk.domain.text import room_said
 from oss_desk.ui.faults import guarded, worker_failed
 
 T = TypeVar("T")
@@ -215,7 +216,9 @@ class ChoiceDialog(Dialog[str | None]):
 
 
 class TextDialog(Dialog[str | None]):
-    """One line of text: Enter to confirm."""
+    """One line of text: Enter to confirm. ``max_length`` stops typing at a length (a code);
+    ``room`` is the most free text may hold as stored: the characters left show under the box
+    as it is typed, and Enter does nothing while it is over (nothing is cut, nothing lost)."""
 
     def __init__(
         self,
@@ -224,6 +227,7 @@ class TextDialog(Dialog[str | None]):
         placeholder: str = "",
         hint: str = "",
         max_length: int = 0,
+        room: int = 0,
         value: str = "",
     ) -> None:
         super().__init__()
@@ -231,16 +235,31 @@ class TextDialog(Dialog[str | None]):
         self.placeholder = placeholder
         self.hint = Text(hint) if hint else ""
         self.max_length = max_length
+        self.room = room
         self.value = value
 
     def compose_body(self) -> ComposeResult:
         yield Input(
             value=self.value, placeholder=self.placeholder, max_length=self.max_length, id="text"
         )
+        if self.room:
+            yield Static(self.room_text(self.value), id="text-room")
+
+    def room_text(self, value: str) -> Text:
+        said, over = room_said(value, self.room)
+        return Text(said, style="bold red" if over else "dim")
+
+    @guarded
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.room:
+            self.query_one("#text-room", Static).update(self.room_text(event.value))
 
     @guarded
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if self.room and room_said(event.value, self.room)[1]:
+            self.app.bell()  # over: the count under the box says by how much
+            return
         self.dismiss(event.value)
 
 

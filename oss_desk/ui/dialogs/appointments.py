@@ -129,7 +129,12 @@ class BookingDialog(Dialog[Appointment | None]):
                         id="booking-service",
                     )
                 yield Static("Date (YYYY-MM-DD), Enter: slots", classes="label")
-                yield Input(value=self.day.isoformat(), max_length=10, id="booking-date")
+                yield Input(
+                    value=self.day.isoformat(),
+                    max_length=10,
+                    id="booking-date",
+                    select_on_focus=False,  # typing edits the date, it does not wipe it
+                )
             with Vertical(id="booking-right"):
                 yield Static("Free slots", classes="label", id="slots-title")
                 yield OptionList(id="booking-slots")
@@ -147,7 +152,11 @@ class BookingDialog(Dialog[Appointment | None]):
                             kind = Input if field_id == "booking-needs" else FieldInput
                             value = self.needs if field_id == "booking-needs" else ""
                             yield kind(
-                                value=value, placeholder=hint, max_length=length, id=field_id
+                                value=value,
+                                placeholder=hint,
+                                max_length=length,
+                                id=field_id,
+                                select_on_focus=False,  # typing adds to what is filled in
                             )
                 with Vertical(id="booking-channel-box"):
                     yield Static("Confirmation by", classes="label")
@@ -232,6 +241,8 @@ class BookingDialog(Dialog[Appointment | None]):
             self.slots = []
             self.show_error(found)
             title.update("Free slots")
+            if focus or slot_list.has_focus:
+                self.query_one("#booking-date", Input).focus()
             return
         self.show_error("")
         self.slots = found
@@ -251,8 +262,10 @@ class BookingDialog(Dialog[Appointment | None]):
                     0,
                 )
             slot_list.highlighted = index
-        if focus:
+        if focus and found:
             slot_list.focus()
+        elif not found and (focus or slot_list.has_focus):  # nothing to choose: another date
+            self.query_one("#booking-date", Input).focus()
 
     # Booking -----------------------------------------------------------------------------------
 

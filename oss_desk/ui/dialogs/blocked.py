@@ -12,6 +12,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
+def closing_said(*, served: bool) -> str:
+    """How this desk is closed: in a browser (``oss-desk serve``), Ctrl+Q is the browser's own
+    key (Firefox quits outright), and closing the tab ends the desk's process."""
+    return "Close this browser tab to close the desk." if served else "Ctrl+Q closes the desk."
+
+
 class DatabaseBlocked(ModalScreen[None]):
     """Blocks every screen until the desk is closed: the database file was deleted, moved,
     replaced or found damaged, so nothing this desk does could be saved where it counts."""
@@ -54,7 +60,7 @@ class DatabaseBlocked(ModalScreen[None]):
             yield Static(
                 Text(
                     "Nothing more is saved from this desk: tell the team leader. "
-                    "Ctrl+Q closes the desk."
+                    + closing_said(served=self.app.is_web)
                 ),
                 classes="hint",
             )

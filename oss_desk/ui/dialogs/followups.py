@@ -19,8 +19,10 @@ from textual.widgets import Input, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.appointments import Preferred
+from oss_desk.domain.codes import parse_service_code
 from oss_desk.domain.followups import Arranged, Finding, Kind, Via
 from oss_desk.domain.worded import Worded
+from oss_desk.errors import InvalidInput
 from oss_desk.services.followups import Created, Request
 from oss_desk.ui.dialogs import Dialog, MarkedRadioButton
 from oss_desk.ui.faults import guarded
@@ -138,12 +140,33 @@ class FollowupDialog(Dialog[Created | None]):
                     yield NextInput(
                         value=value, placeholder=hint, max_length=length, id=field_id, compact=True
                     )
+                    if field_id == "fu-service":
+                        yield Static(self.service_name(value), id="fu-service-name")
             if kind is Kind.REFERRAL:
                 with Horizontal(classes="field"):
                     yield Static("Reference by", classes="label")
                     yield _radio("fu-send", _worded(SEND_BY), Preferred.SLIP)
             yield Static(id="fu-error")
             yield Static("Tab: next field · Ctrl+S: save · Esc: back", classes="hint")
+
+    def service_name(self, letter: str) -> Text:
+        """The name of the service whose letter is typed, shown beside it (the field keeps the
+        letter: the name says which service that is)."""
+        if not letter.strip():
+            return Text("")
+        try:
+            code = parse_service_code(letter)
+        except InvalidInput as exc:
+            return Text(exc.message, style="bold red")
+        name = dict(self.choices.services).get(code)
+        if name is None:
+            return Text(f"unknown service {code!r}", style="bold red")
+        return Text(name)
+
+    @on(Input.Changed, "#fu-service")
+    @guarded
+    def _service_typed(self, event: Input.Changed) -> None:
+        self.query_one("#fu-service-name", Static).update(self.service_name(event.value))
 
     @guarded
     def on_mount(self) -> None:

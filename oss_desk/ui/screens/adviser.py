@@ -25,8 +25,14 @@ from textual.worker import Worker
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.counter import PARK_REASONS, idle_text
-from oss_desk.domain.models import Channel, DeskStatus, Ticket, TicketStatus
-from oss_desk.domain.queue import parked_here, staff_marks, waiting_for
+from oss_desk.domain.models import Channel, DeskStatus, QueueEntry, Ticket, TicketStatus
+from oss_desk.domain.queue import (
+    CALL_ORDER_WORDS,
+    parked_here,
+    staff_marks,
+    waiting_by_service,
+    waiting_for,
+)
 from oss_desk.domain.waits import waited_minutes
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
@@ -110,8 +116,8 @@ class AdviserScreen(counter.CounterScreen):
     AREA = "Adviser desk"
     FOCUS = "#queue"
     HELP = (
-        "N calls the next resident this desk may call (appointments first, then the longest "
-        "wait). When they reach the desk, S starts; F finishes with the outcome of each "
+        f"N calls the next resident this desk may call: {CALL_ORDER_WORDS}. "
+        "When they reach the desk, S starts; F finishes with the outcome of each "
         "service (A adds a service to the visit); 'needs an appointment' books it there and "
         "then. R calls again; Q puts them back in the queue at their place if they did not "
         "hear; X asks before marking a no-show, and U takes a no-show back "
@@ -288,13 +294,12 @@ class AdviserScreen(counter.CounterScreen):
         table.amber_seconds = snapshot.amber_seconds
         table.labels = names.labels()
         desk_id = self.current_desk()
-        desk = names.desks.get(desk_id) if desk_id else None
-        mine = waiting_for(desk, snapshot.queue, snapshot.floor) if desk is not None else []
+        mine = self.waiting_entries(snapshot)
         table.show(mine)
         self.query_one("#waiting-title", Static).update(
             Text(f"Waiting for {names.desk(desk_id)}: {len(mine)}", style="bold")
         )
-        self.show_counts(snapshot)
+        self.show_counts(snapshot, mine)
         self.show_parked(snapshot)
         self.show_now(snapshot)
         self.show_appointment(self.my_ticket())
@@ -322,7 +327,12 @@ class AdviserScreen(counter.CounterScreen):
                 done = f": {added.outcome.value}" if added.outcome else ""
                 text.append(f"\n+ {names.service(added.service)}{done}")
             arrived = names.local_time(ticket.queued_at)
-            waited = ((ticket.called_at or snapshot.taken_at) - ticket.queued_at).total_seconds()
+            entry = next((e for e in snapshot.queue if e.ticket.id == ticket.id), None)
+            waited = (  # until the call, by the report's clock (the live queue's entry)
+                entry.wait_seconds
+                if entry is not None
+                else ((ticket.called_at or snapshot.taken_at) - ticket.queued_at).total_seconds()
+            )
             text.append(f"\narrived {arrived}, waited {waited_minutes(waited)} min")
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
@@ -378,19 +388,26 @@ class AdviserScreen(counter.CounterScreen):
             text.append(f"called {self._minutes(ticket.called_at)} min ago", style="bold")
         in_place(timer, text)
 
-    def show_counts(self, snapshot: DeskSnapshot) -> None:
-        """For each service this desk serves: how many wait for it here and the longest wait."""
+    def waiting_entries(self, snapshot: DeskSnapshot) -> list[QueueEntry]:
+        """The tickets this desk may call (the one rule: ``domain.queue.waiting_for``): its
+        list, the breakdown under it and the status bar's "Waiting" all count these."""
         desk_id = self.current_desk()
         desk = self.desk.names.desks.get(desk_id) if desk_id else None
+        return waiting_for(desk, snapshot.queue, snapshot.floor) if desk is not None else []
+
+    def show_counts(self, snapshot: DeskSnapshot, mine: list[QueueEntry]) -> None:
+        """For each service: how many of the tickets this desk may call wait for it, and the
+        longest wait (so the breakdown adds up to "Waiting for Desk N")."""
+        counts = waiting_by_service(mine)
         line = Text()
-        if desk is not None:
-            for service in snapshot.by_service:
-                if service.code not in desk.services or not service.waiting:
-                    continue
-                if line:
-                    line.append("  ")
-                line.append(f"{service.code} ", style="bold")
-                line.append(f"{service.waiting}·{waited_text(service.longest_wait_seconds, True)}")
+        for service in snapshot.by_service:
+            if service.code not in counts:
+                continue
+            waiting, longest = counts[service.code]
+            if line:
+                line.append("  ")
+            line.append(f"{service.code} ", style="bold")
+            line.append(f"{waiting}·{waited_text(longest, True)}")
         self.query_one("#queue-counts", Static).update(line or Text("Nobody waiting", "dim"))
 
     def show_parked(self, snapshot: DeskSnapshot) -> None:

@@ -10,6 +10,7 @@ from typing import TypeVar
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.slots import Slot
+from oss_desk.errors import RuleViolation
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
@@ -43,9 +44,24 @@ class Booking:
         actor = self.actor
 
         def find(session: Session) -> list[Slot]:
-            return AppointmentService(session, actor).slots(service, day, 1, adviser=adviser)
+            svc = AppointmentService(session, actor)
+            found = svc.slots(service, day, 1, adviser=adviser)
+            closed = None if found else svc.closed_said(day)
+            if closed:  # said, not just "no free slots"
+                raise RuleViolation(f"{closed}; try another date")
+            return found
 
         return await self.call(find)
+
+    async def first_day(self, service: str) -> date:
+        """Where the form opens: the first day with a free slot (today when there is none)."""
+        actor, today = self.actor, self.desk.names.today()
+
+        def first(session: Session) -> date:
+            return AppointmentService(session, actor).first_free_day(service, today) or today
+
+        found = await self.call(first)
+        return found if isinstance(found, date) else today
 
     def describe(self, slot: Slot) -> str:
         return describe_slot(self.desk.names, slot)
@@ -143,11 +159,12 @@ async def book_next_step(screen: DeskScreen, ticket: Ticket, service: str) -> Ap
         return await booking.book(form, visit=ticket.visit_id)
 
     names = screen.desk.names
+    day = await booking.first_day(service)
     return await screen.app.push_screen_wait(
         BookingDialog(
             f"{ticket.code} needs an appointment: {names.service(service)}",
             services=bookable(screen),
-            day=names.today(),
+            day=day,
             find_slots=booking.slots,
             submit=submit,
             describe=booking.describe,

@@ -28,6 +28,7 @@ from oss_desk.ui.widgets.devices import device_parts
 from oss_desk.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from oss_desk.domain.models import QueueEntry
     from oss_desk.services.desk_view import DeskSnapshot
 
 R = TypeVar("R")
@@ -201,6 +202,11 @@ class DeskScreen(Screen[None]):
             clock=names.clock_text(),
         )
 
+    def waiting_entries(self, snapshot: DeskSnapshot) -> list[QueueEntry]:
+        """What the status bar's "Waiting" counts: the whole queue (an adviser desk: what it
+        may call)."""
+        return snapshot.waiting
+
     def show_bars(self, snapshot: DeskSnapshot) -> None:
         from oss_desk.domain.standards import over_target
 
@@ -210,11 +216,9 @@ class DeskScreen(Screen[None]):
         state = snapshot.desk(desk) if desk else None
         if state is not None:
             parts.append(("Desk", _status_word(state.status.value)))
-        waiting = len(snapshot.waiting)
-        parts.append(("Waiting", str(waiting)))
-        over = sum(
-            1 for e in snapshot.waiting if over_target(e.wait_seconds, snapshot.target_seconds)
-        )
+        waiting = self.waiting_entries(snapshot)
+        parts.append(("Waiting", str(len(waiting))))
+        over = sum(1 for e in waiting if over_target(e.wait_seconds, snapshot.target_seconds))
         if over:
             parts.append((f"Over {snapshot.target_seconds // 60} min", str(over)))
         fault = False

@@ -19,10 +19,11 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
+from oss_desk.domain.notes import NOTE_LIMIT
 from oss_desk.domain.queue import parked_here
 from oss_desk.services.delivery import job_word
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
-from oss_desk.services.queue import NOTE_LIMIT, DeskHeld, LoggedIn, Moved, QueueService
+from oss_desk.services.queue import DeskHeld, LoggedIn, Moved, QueueService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, Dialog, InfoDialog, TextDialog
@@ -463,7 +464,7 @@ async def note(screen: CounterScreen) -> None:
             f"Note on {ticket.code}'s visit",
             placeholder="A short note",
             hint=PRIVACY_REMINDER,
-            max_length=NOTE_LIMIT,
+            room=NOTE_LIMIT,
         )
     )
     if not text:

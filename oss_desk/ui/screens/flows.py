@@ -8,19 +8,24 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from oss_desk.domain.appointments import Appointment, parse_reference
+from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.queue import staff_marks
-from oss_desk.domain.waits import waited_minutes
+from oss_desk.domain.waits import estimate_said, waited_minutes
 from oss_desk.errors import OssDeskError
+from oss_desk.services.queue import Issued
 from oss_desk.services.screen import ticket_from_scan
 from oss_desk.services.session import Session
-from oss_desk.services.views import minutes
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, TextDialog
 from oss_desk.ui.dialogs.appointments import ChecklistDialog
 from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.base import DeskScreen
+
+REBOOK_HINT = "if they cannot be seen, rebook them in F5 Appointments: R"
+"""Where a checked-in resident without the documents is rebooked: R in F5, the appointments
+screen (the key lives there only)."""
 
 
 def needs_text(needs: tuple[str, ...]) -> str:
@@ -49,7 +54,7 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
     entry = next((e for e in snap.queue if e.ticket.id == ticket.id), None) if snap else None
     lines = [
         f"Service:   {names.service_label(ticket.service)}",
-        f"Status:    {words or ticket.status.value}"
+        f"Status:    {words or ('parked' if ticket.parked else ticket.status.value)}"
         + (f" at {names.desk(ticket.desk)}" if ticket.desk else ""),
         f"Arrived:   {names.local_time(ticket.queued_at)}",
     ]
@@ -58,15 +63,15 @@ async def show_ticket(screen: DeskScreen, text: str, actor: Actor | None = None)
             f"Place:     {entry.position} in the queue, "
             f"waited {waited_minutes(entry.wait_seconds)} min"
         )
-        est = minutes(entry.estimated_wait_seconds)
-        lines.append(
-            "Estimate:  " + ("no open desk serves this" if est is None else f"about {est} min")
-        )
+        lines.append("Estimate:  " + estimate_said(entry.estimated_wait_seconds))
     marks = ", ".join(filter(None, [*staff_marks(ticket), needs_text(ticket.needs)]))
     if marks:
         lines.append("Needs:     " + marks)
     if ticket.parked:
-        lines.append(f"Parked:    at {names.desk(ticket.desk)}")
+        reason = PARK_REASONS.get(ticket.park_reason or "")
+        lines.append(
+            f"Parked:    at {names.desk(ticket.desk)}" + (f" ({reason})" if reason else "")
+        )
     if ticket.outcome:
         lines.append(f"Outcome:   {ticket.outcome.value}")
     actions = screen.ticket_actions(ticket)
@@ -100,27 +105,37 @@ async def pick_service(
     )
 
 
-async def check_in(screen: DeskScreen, typed: str) -> None:
-    """Check a resident in by a typed or scanned reference; then tick what they brought."""
+async def check_in(screen: DeskScreen, typed: str) -> Issued | None:
+    """Check a resident in by a typed or scanned reference (their ticket printed at this desk's
+    printer); then tick what they brought. The ticket issued, or None."""
     try:
         ref = parse_reference(typed)
     except OssDeskError as exc:
         screen.say(exc.message, title="Not a booking reference", severity="warning")
-        return
+        return None
     desk = screen.desk
     actor = screen.acting_as()
 
-    def check(session: Session) -> tuple[Appointment, str]:
+    def check(session: Session) -> tuple[Appointment, Issued, str, str | None]:
         from oss_desk.services.appointments import AppointmentService
+        from oss_desk.services.appointments.check_in import unserved
+        from oss_desk.services.delivery import print_job_said
 
         svc = AppointmentService(session, actor)
-        ticket = svc.check_in(ref)
-        return svc.find(ref), ticket.code
+        issued = svc.arrive(ref)
+        job = issued.print_job
+        printed = (
+            f"Ticket {print_job_said(session, job)}"
+            if job is not None
+            else "No printer here: tell the resident their code"
+        )
+        return svc.find(ref), issued, printed, unserved(session, issued.ticket)
 
     result = await desk.act(check)
     if not isinstance(result, Ok):
-        return
-    appt, code = result.value
+        return None
+    appt, issued, printed, warning = result.value
+    code = issued.ticket.code
     await desk.after_write()
     names = desk.names
     start = names.local(appt.starts_at, appt.site_id)
@@ -128,11 +143,15 @@ async def check_in(screen: DeskScreen, typed: str) -> None:
         f"Ticket {code} (priority) for {names.service(appt.service)} at {start:%H:%M}",
         f"With {names.person(appt.adviser)}"
         + (f" in {names.desk(appt.room)}" if appt.room else ""),
+        printed,
     ]
+    if warning:
+        lines.append(f"Warning: {warning} (it waits until one opens)")
     if appt.needs:
         lines.append("Needs: " + needs_text(appt.needs))
     screen.say(f"{appt.ref} checked in: ticket {code}", timeout=4)
     await tick_checklist(screen, appt, lines, title=f"{appt.ref} checked in")
+    return issued
 
 
 async def tick_checklist(
@@ -155,7 +174,7 @@ async def tick_checklist(
         message = (
             "Everything on the checklist was brought"
             if not missing
-            else f"Not brought: {', '.join(missing)} (R rebooks if they cannot be seen)"
+            else f"Not brought: {', '.join(missing)} ({REBOOK_HINT})"
         )
         screen.say(message, timeout=6)
         await desk.after_write()

@@ -239,7 +239,10 @@ class GreetScreen(DeskScreen):
         from oss_desk.ui.screens.flows import check_in
 
         self.clear_search()
-        await check_in(self, text)
+        issued = await check_in(self, text)
+        if issued is not None:  # shown as an issued ticket: its code, its print, F10 and F9
+            self.last_issued, self.followed, self.seen_live = issued, None, False
+            self.show_issued(issued, self.desk.snapshot)
 
     def clear_search(self) -> None:
         """Empty the search box and go back to the list."""
@@ -386,18 +389,27 @@ class GreetScreen(DeskScreen):
     async def action_quick(self, code: str) -> None:
         from oss_desk.domain.followups import Arranged
         from oss_desk.services.queue import QueueService
-        from oss_desk.ui.dialogs import OutcomeDialog
         from oss_desk.ui.screens.followup_flows import follow_up_outcome
+        from oss_desk.ui.screens.scorecard_flows import ask_finish
 
         name = self.desk.names.services[code].name
-        outcome = await self.app.push_screen_wait(OutcomeDialog(f"this visit ({name})"))
-        if outcome is None:
+        asked = await ask_finish(self, f"this visit ({name})", [code])
+        if asked is None:
             return
+        first, _, to = asked
+        outcome = first.outcome
         actor = self.acting_as()
         needs = self.needs
 
         def quick(session: Session) -> Visit:
-            return QueueService(session, actor).quick_visit(code, outcome, needs=needs)
+            return QueueService(session, actor).quick_visit(
+                code,
+                outcome,
+                needs=needs,
+                signposted_to=to,
+                assisted_digital=first.assisted_digital,
+                avoidable=first.avoidable,
+            )
 
         done = await self.desk.act(quick)
         if isinstance(done, Ok):

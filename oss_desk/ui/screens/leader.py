@@ -16,7 +16,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.closed_day import closed_line
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket, TicketStatus
-from oss_desk.domain.queue import parked_here
+from oss_desk.domain.queue import parked_here, staff_marks
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.render.formats import percent
 from oss_desk.services.delivery import acknowledge_alerts
@@ -112,8 +112,9 @@ class LeaderScreen(DeskScreen):
         "The top line is today's running figures against the standards (over "
         f"{SEEN_WITHIN_TARGET.target}% seen within 15 minutes; {FIRST_CONTACT.target}% resolved "
         "at first contact). Tab moves between the desks, the services "
-        "and the queue. D sends the highlighted ticket to a desk; Z closes or opens the "
-        "highlighted desk; P reprints a ticket; S prints today's summary on a chosen printer; "
+        "and the queue. D sends the highlighted ticket to a desk; Z closes the highlighted "
+        "desk (a closed desk opens when someone logs in there); P reprints a ticket; S "
+        "prints today's summary on a chosen printer; "
         "E closes the day (after asking, and saying how many tickets it closes); while the "
         "day is closed (the top line says by whom and when) and nothing is left open, E "
         "reopens it. Each "
@@ -150,7 +151,7 @@ class LeaderScreen(DeskScreen):
             "z",
             "toggle_desk",
             "Close/open desk",
-            "Close the highlighted desk, or open it again",
+            "Close the highlighted desk (it opens when someone logs in there)",
             may=Action.DESK_STATUS,
         ),
         _key.find_ticket(),
@@ -449,10 +450,22 @@ class LeaderScreen(DeskScreen):
     @work(exclusive=True, group="leader", exit_on_error=False)
     @acts_on(_highlighted_ticket)
     async def action_cancel_ticket(self, ticket_id: int) -> None:
-        if not await self.app.push_screen_wait(ConfirmDialog("The resident has left: cancel?")):
+        """Asks first, naming the ticket (its code, service and marks: the highlight may have
+        moved), and says which one was cancelled."""
+        snap = self.desk.snapshot
+        entry = next((e for e in snap.queue if e.ticket.id == ticket_id), None) if snap else None
+        if entry is None:
+            self.say("That ticket is no longer in the queue")
+            return
+        ticket = entry.ticket
+        about = ", ".join([self.desk.names.service(ticket.service), *staff_marks(ticket)])
+        question = f"The resident with {ticket.code} ({about}) has left: cancel {ticket.code}?"
+        if not await self.app.push_screen_wait(ConfirmDialog(question)):
             return
         actor = self.acting_as()
-        await self.commit(lambda s: QueueService(s, actor).cancel(ticket_id), "Ticket cancelled")
+        await self.commit(
+            lambda s: QueueService(s, actor).cancel(ticket_id), f"{ticket.code} cancelled"
+        )
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_toggle_desk(self) -> None:

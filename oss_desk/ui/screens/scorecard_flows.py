@@ -18,8 +18,10 @@ async def ask_finish(
     screen: DeskScreen, code: str, services: list[str]
 ) -> tuple[Finish, dict[str, Outcome], str | None] | None:
     """The outcome of each of ``services`` (the ticket's first, with the council's flags),
-    and where the resident was signposted when the ticket's own outcome says so: ``(the first
-    answer, outcome by service, organisation id or None)``; None when the person went back."""
+    and where the resident was signposted when any of them was: ``(the first answer, outcome
+    by service, organisation id or None)``; None when the person went back. The one way every
+    finish is asked (a desk's ticket with its added services, and a visit dealt with at
+    meet-and-greet, F8), so the signposting and channel-shift figures count them all."""
     names = screen.desk.names
     label = names.service(services[0]) if len(services) > 1 else ""
     dialog = FinishDialog(code, label)
@@ -34,7 +36,7 @@ async def ask_finish(
             return None
         outcomes[service] = outcome
     to = None
-    if first.outcome is Outcome.SIGNPOSTED:
+    if Outcome.SIGNPOSTED in outcomes.values():
         to = await screen.app.push_screen_wait(SignpostDialog(code, names.organisations()))
         if to is None:
             return None

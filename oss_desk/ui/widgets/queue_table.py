@@ -14,7 +14,7 @@ from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.needs import short_need
 from oss_desk.domain.queue import staff_marks
 from oss_desk.domain.standards import WaitBand, wait_band
-from oss_desk.domain.waits import estimate_minutes, waited_minutes
+from oss_desk.domain.waits import NEXT, estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
 
 Cell = Text | int | str
@@ -29,7 +29,7 @@ def minutes_text(seconds: int | None, short: bool = False) -> str:
     if seconds is None:
         return "-"
     if not seconds:
-        return "now"
+        return NEXT
     whole = estimate_minutes(seconds)
     return f"{whole}m" if short else f"{whole} min"
 

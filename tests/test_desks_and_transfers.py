@@ -1,0 +1,167 @@
+"""Desks, transfers and who did what, on the demo office through the real command line: who is
+recorded for a command acting for a desk, a mistyped --user, transfers and resumes where
+nobody would call the resident, an adviser's own logged-in desk, parked tickets shown as
+parked, and who is logged in where."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from .conftest import Cli, db_content, make_db
+
+NOW = "2026-11-23T10:00:00+00:00"  # a Monday, 10:00 in London
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """The demo office (strict about staffed desks) with C001, C002 and Q001 waiting."""
+    cli = Cli(make_db(tmp_path), monkeypatch)
+    for service in ("C", "C", "Q"):
+        issued = cli("--user", "chloe", "ticket", "issue", "--service", service, now=NOW)
+        assert issued.code == 0, issued.err
+    return cli
+
+
+def ok(cli: Cli, *args: str) -> str:
+    result = cli(*args, now=NOW)
+    assert result.code == 0, (args, result.err)
+    return result.out
+
+
+def actors(db: Path, kind: str) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT actor FROM events WHERE kind = ? ORDER BY id", [kind])
+        return [str(r[0]) for r in rows]
+    finally:
+        conn.close()
+
+
+def test_a_command_for_a_desk_is_recorded_under_the_person_logged_in_there(demo: Cli) -> None:
+    # Desk 1's configured person is Ben; Amina has taken the desk over.
+    ok(demo, "--user", "ben", "desks", "login", "desk-1")
+    ok(demo, "--user", "amina", "desks", "login", "desk-1", "--take-over")
+    # The host's own login (not on the staff list) calls for Desk 1: Amina is there.
+    ok(demo, "ticket", "call", "C001", "--desk", "desk-1")
+    ok(demo, "ticket", "recall", "C001")
+    assert actors(demo.db, "called") == ["amina"]
+    history = ok(demo, "ticket", "history", "C001")
+    assert "called  (amina, Desk 1)" in history
+    assert "ben" not in history
+
+
+def test_a_mistyped_user_is_refused_in_one_line(demo: Cli) -> None:
+    before = db_content(demo.db)
+    result = demo("--user", "amnia", "ticket", "cancel", "C001", "--reason", "error", now=NOW)
+    assert result.code == 9
+    assert result.out == ""
+    assert result.err.count("\n") == 1
+    assert "'amnia' is not on the staff list" in result.err
+    assert db_content(demo.db) == before
+    # The person meant, and the host's own login (no --user), still act.
+    ok(demo, "--user", "amina", "ticket", "cancel", "C001", "--reason", "error")
+    assert "live queue" in ok(demo, "queue")
+    # An office that means to let made-up names act says so.
+    allowed = demo(
+        "--user",
+        "amnia",
+        "ticket",
+        "cancel",
+        "C002",
+        now=NOW,
+        env={"OSS_DESK_ACCESS__NAME_UNLISTED": "true"},
+    )
+    assert allowed.code == 0, allowed.err
+
+
+def test_a_ticket_is_not_sent_to_a_colleague_logged_in_nowhere(demo: Cli) -> None:
+    before = db_content(demo.db)
+    refused = demo("ticket", "transfer", "C001", "--to", "fatima", now=NOW)
+    assert refused.code == 6
+    assert refused.err == (
+        "oss-desk: Fatima Okoro is not logged in to any desk: nobody there would call C001; "
+        "send it once they have logged in, or to a desk\n"
+    )
+    assert db_content(demo.db) == before
+    # Once she is logged in, it goes to her, and both the line and the JSON say so.
+    ok(demo, "--user", "fatima", "desks", "login", "desk-4")
+    assert ok(demo, "ticket", "transfer", "C001", "--to", "fatima").startswith(
+        "now C001  Council Tax  waiting, sent to Fatima Okoro"
+    )
+    shown = demo("ticket", "show", "C001", "--json", now=NOW).json()
+    assert shown["assigned_person"] == "fatima"
+    assert "(sent to Fatima Okoro)" in ok(demo, "queue")
+    assert ok(demo, "--user", "fatima", "ticket", "call-next", "--desk", "desk-4").startswith(
+        "C001"
+    )
+
+
+def test_a_parked_resident_is_not_resumed_at_a_closed_desk(demo: Cli) -> None:
+    ok(demo, "--user", "ben", "desks", "login", "desk-1")
+    ok(demo, "--user", "ben", "ticket", "call", "Q001", "--desk", "desk-1")
+    ok(demo, "--user", "ben", "ticket", "park", "Q001", "--reason", "phone")
+    # Shown as parked, with why (staff only), not as waiting.
+    assert ok(demo, "ticket", "show", "Q001") == (
+        "Q001  General enquiries  parked at desk-1 (making a phone call)\n"
+    )
+    shown = demo("ticket", "show", "Q001", "--json", now=NOW).json()
+    assert shown["parked"] is True and shown["park_reason"] == "phone"
+    assert "Q001  General enquiries        parked   desk-1" in ok(demo, "queue")
+    before = db_content(demo.db)
+    refused = demo("--user", "amina", "ticket", "resume", "Q001", "--desk", "desk-3", now=NOW)
+    assert refused.code == 6
+    assert "Desk 3" in refused.err and "nobody there would call Q001" in refused.err
+    assert refused.err.count("\n") == 1
+    assert db_content(demo.db) == before
+    ok(demo, "desks", "close", "desk-3")
+    closed = demo("--user", "amina", "ticket", "resume", "Q001", "--desk", "desk-3", now=NOW)
+    assert closed.err.startswith("oss-desk: Desk 3 is closed: nobody there would call Q001")
+    assert db_content(demo.db)[-5:] == before[-5:]
+    # At a desk someone is logged in to, it works.
+    ok(demo, "--user", "gwen", "desks", "login", "desk-2")
+    resumed = ok(demo, "--user", "amina", "ticket", "resume", "Q001", "--desk", "desk-2")
+    assert resumed.startswith("Q001  General enquiries  serving at desk-2")
+
+
+def test_an_adviser_pauses_the_desk_they_are_logged_in_to(demo: Cli) -> None:
+    ok(demo, "--user", "fatima", "desks", "login", "desk-4")
+    assert ok(demo, "--user", "fatima", "desks", "break", "desk-4") == "Desk 4: open -> break\n"
+    assert ok(demo, "--user", "fatima", "desks", "open", "desk-4") == "Desk 4: break -> open\n"
+    # Another desk is still not hers.
+    other = demo("--user", "fatima", "desks", "break", "desk-2", now=NOW)
+    assert other.code == 9
+    assert "may not open, pause or close another desk" in other.err
+
+
+def test_desks_list_says_who_is_logged_in_where(demo: Cli) -> None:
+    ok(demo, "--user", "fatima", "desks", "login", "desk-4")
+    rows = {r["id"]: r for r in demo("desks", "list", "--json", now=NOW).json()}
+    assert rows["desk-4"]["person"] == "fatima"
+    assert rows["desk-4"]["person_name"] == "Fatima Okoro"
+    assert rows["desk-1"]["person"] is None
+    lines = {line.split()[0]: line for line in ok(demo, "desks", "list").splitlines()}
+    assert "Fatima Okoro" in lines["desk-4"]
+    assert "Fatima" not in lines["desk-1"]
+
+
+def test_the_call_order_in_words_follows_the_call_order() -> None:
+    """The adviser's help says :data:`CALL_ORDER_WORDS`: each term of the call order is named
+    there, in the same order."""
+    from oss_desk.domain.queue import CALL_ORDER, CALL_ORDER_WORDS
+
+    said = {
+        "assigned_desk": ["sent to this desk"],
+        "assigned_person": ["the person at it"],
+        "priority": ["urgent", "appointments"],
+        "queued_ms": ["longest wait"],
+    }
+    places = [
+        CALL_ORDER_WORDS.index(words)
+        for term in CALL_ORDER
+        for words in said.get(term.attribute, [])
+    ]
+    assert len(places) == 5
+    assert places == sorted(places)

@@ -1,0 +1,56 @@
+"""Where signposted residents were sent is counted for every signposted outcome (trial finding
+10): a service added to a visit and a visit dealt with at meet-and-greet take a destination,
+from the services and the command line alike, and the daily report counts it; real SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.errors import InvalidInput
+from oss_desk.services.queue import QueueService
+from oss_desk.services.reports import ReportService
+from oss_desk.services.session import open_session
+
+from .appointments_site import NOW, make_office
+from .conftest import Cli
+
+
+def test_every_signposted_outcome_takes_a_destination(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = make_office(tmp_path)
+    clock = FixedClock(NOW)
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    ticket = QueueService(greet).issue("C", print_ticket=False).ticket
+    greet.close()
+    session = open_session(db=db, clock=clock, person="ana", desk_id="desk-1")
+    queue = QueueService(session)
+    queue.call(ticket.id, "desk-1")
+    queue.add_service(ticket.id, "W")
+    with pytest.raises(InvalidInput, match="goes with the outcome signposted"):
+        queue.finish(ticket.id, "resolved", {"W": "referred"}, signposted_to="dwp")
+    # The ticket's own service was dealt with; the added one was signposted: where to is kept.
+    queue.finish(ticket.id, "resolved", {"W": "signposted"}, signposted_to="dwp")
+    session.close()
+    cli = Cli(db, monkeypatch)
+    now = NOW.isoformat()
+    quick = cli("visit", "quick", "--service", "W", "--outcome", "signposted", "--to", "dwp",
+                "--desk", "greet-1", "--assisted-digital", "--json", now=now)  # fmt: skip
+    assert quick.code == 0, quick.err
+    second = cli("ticket", "issue", "--service", "C", "--no-print", "--json", now=now).json()
+    assert cli("ticket", "call", second["code"], "--desk", "desk-1", now=now).code == 0
+    assert cli("ticket", "add-service", second["code"], "--service", "W", now=now).code == 0
+    done = cli("ticket", "finish", second["code"], "--outcome", "referred",
+               "--service-outcome", "W=signposted", "--to", "citizens-advice", now=now)  # fmt: skip
+    assert done.code == 0, done.err
+    reports = open_session(db=db, clock=clock, person="tl")
+    flags = ReportService(reports, rollup=False).daily("2026-11-23").figures.flags
+    reports.close()
+    assert {org: n.total for org, n in flags.signposted_to.items() if n.total} == {
+        "dwp": 2,
+        "citizens-advice": 1,
+    }
+    assert flags.assisted_digital.total == 1

@@ -1,0 +1,131 @@
+"""An adviser desk's waiting count, the breakdown under it and the status bar ask one rule (what
+the desk may call); the team leader's "Left" names the ticket it cancels; the adviser's help
+says the call order as the queue's rules hold it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from textual.widgets import Static
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.queue import CALL_ORDER_WORDS, waiting_for
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.dialogs import ConfirmDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.widgets.bars import StatusBar
+from oss_desk.ui.widgets.queue_table import QueueTable
+
+from ..conftest import MONDAY_0930
+from .conftest import AppFactory, rows, until
+
+
+def text_of(app: OssDeskApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def code_of(db: Path, ticket_id: int) -> str:
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl")
+    try:
+        return QueueService(session).ticket(ticket_id).code
+    finally:
+        session.close()
+
+
+def counted(app: OssDeskApp) -> tuple[int, int, int]:
+    """(the title's count, the breakdown's sum, the status bar's "Waiting")."""
+    title = re.search(r"Waiting for Desk 1: (\d+)", text_of(app, "#waiting-title"))
+    breakdown = re.findall(r"[A-Z] (\d+)·", text_of(app, "#queue-counts"))
+    bar = re.search(r"Waiting: (\d+)", str(app.screen.query_one(StatusBar).render()))
+    assert title is not None and bar is not None
+    return int(title[1]), sum(int(n) for n in breakdown), int(bar[1])
+
+
+async def test_the_waiting_count_its_breakdown_and_the_status_bar_agree(
+    office: Path, make_app: AppFactory
+) -> None:
+    # C001 is sent to Desk 2: Desk 1 may not call it, so it counts nowhere on Desk 1.
+    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl")
+    try:
+        QueueService(session).transfer("C001", desk_id="desk-2")
+    finally:
+        session.close()
+    app = make_app(office, "desk-1")
+    async with app.run_test(size=(120, 36), notifications=True):
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: app.snapshot is not None and "·" in text_of(app, "#queue-counts"))
+        await until(lambda: "Waiting: " in str(screen.query_one(StatusBar).render()))
+        snap = app.snapshot
+        assert snap is not None
+        desk = screen.desk.names.desks["desk-1"]
+        may_call = waiting_for(desk, snap.queue, snap.floor)
+        assert len(snap.waiting) == 4 and len(may_call) == 3
+        assert counted(app) == (3, 3, 3)
+
+
+async def test_the_leader_s_left_names_the_ticket_it_cancels(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        leader = app.screen
+        table = leader.query_one(QueueTable)
+        await until(lambda: table.selected_ticket_id() is not None)
+        table.focus()
+        chosen = table.selected_ticket_id()
+        assert chosen is not None
+        ticket_code = code_of(office, chosen)
+        await pilot.press("x")
+        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        question = str(app.screen.heading)  # type: ignore[attr-defined]
+        assert f"cancel {ticket_code}?" in question
+        assert question.startswith(f"The resident with {ticket_code} (")
+        await pilot.press("y")
+        await until(
+            lambda: (
+                rows(office, "SELECT status FROM tickets WHERE id = ?", chosen) == [("cancelled",)]
+            )
+        )
+        await until(
+            lambda: any(f"{ticket_code} cancelled" in str(n.message) for n in app._notifications)
+        )
+
+
+def test_the_adviser_help_says_the_call_order_of_the_queue_rules() -> None:
+    assert f"N calls the next resident this desk may call: {CALL_ORDER_WORDS}." in (
+        AdviserScreen.HELP
+    )
+
+
+async def test_find_shows_a_parked_ticket_as_parked_and_why(
+    office: Path, make_app: AppFactory
+) -> None:
+    from oss_desk.ui.dialogs import TextDialog
+    from oss_desk.ui.dialogs.counter import TicketDialog
+
+    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl", desk_id="desk-1")
+    try:
+        queue = QueueService(session)
+        queue.call("C001", "desk-1")
+        queue.park("C001", "phone")
+    finally:
+        session.close()
+    app = make_app(office)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f7")
+        await until(lambda: isinstance(app.screen, TextDialog))
+        await pilot.press(*"c1", "enter")
+        await until(lambda: isinstance(app.screen, TicketDialog))
+        shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
+        assert "Status:    parked at Desk 1" in shown
+        assert "Parked:    at Desk 1 (making a phone call)" in shown
+        assert "waiting" not in shown
