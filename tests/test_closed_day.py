@@ -1,6 +1,7 @@
 """A day the team leader closed by hand takes no more arrivals (the rule in
 ``oss_desk/domain/closed_day.py``): meet-and-greet's tickets and appointments' check-ins are
-refused in one line that says who closed it and when, until a team leader reopens the day.
+and visits dealt with at meet-and-greet are refused in one line that says who closed it and
+when, until a team leader reopens the day.
 Closing time by itself refuses nothing (an evening event is still served)."""
 
 from __future__ import annotations
@@ -49,14 +50,20 @@ def test_a_day_closed_by_hand_refuses_tickets_and_check_ins_until_it_is_reopened
         assert refused.value.exit_code == 6
         with pytest.raises(RuleViolation, match=CLOSED):
             appointments.check_in(booked.ref)
-        # Nothing was written by either refusal.
+        # A visit dealt with at meet-and-greet (F8, ``visit quick``) is an arrival too.
+        with pytest.raises(RuleViolation, match=CLOSED) as quick:
+            queue.quick_visit("C", "resolved")
+        assert quick.value.exit_code == 6
+        # Nothing was written by any refusal.
         assert rows(db, "SELECT count(*) FROM tickets") == [(1,)]
+        assert rows(db, "SELECT count(*) FROM visits") == [(1,)]
         assert appointments.find(booked.ref).status.value == "booked"
         # Reopened: both work again; the ticket closed stays closed.
         assert reopen_now(session).closed_at == at(14, 0)
         assert closed_today(session) is None
         assert queue.issue("C", print_ticket=False).ticket.code == "C002"
         assert appointments.check_in(booked.ref).status.value == "waiting"
+        assert queue.quick_visit("C", "resolved").outcome is not None
         with pytest.raises(RuleViolation, match=r"The day is open at .*: nothing to reopen"):
             reopen_now(session)
         # Closed again, then the next day: a new day takes arrivals.
@@ -149,3 +156,27 @@ def test_the_command_line_refuses_a_check_in_on_a_closed_day_with_the_same_line(
         "oss-desk: The day is closed (by Team Leader at 14:00): no tickets or check-ins until a "
         "team leader reopens it (oss-desk desks reopen-day)\n"
     )
+
+
+def test_the_command_line_refuses_a_quick_visit_on_a_closed_day_with_the_same_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``visit quick`` (meet-and-greet's F8 from a script) asks the same rule as ``ticket
+    issue``: refused in the same one line, exit 6, nothing recorded; accepted once reopened."""
+    db = make_db(tmp_path, site_toml())
+    cli = Cli(db, monkeypatch)
+    leader = ("--user", "tl")
+    closing = cli(*leader, "desks", "close-day", "--yes", now="2026-11-23T14:00:00Z")
+    assert closing.code == 0, closing.err
+    quick = (*leader, "visit", "quick", "--service", "C", "--outcome", "resolved")
+    refused = cli(*quick, now="2026-11-23T14:05:00Z")
+    assert (refused.code, refused.out) == (6, "")
+    assert refused.err == (
+        "oss-desk: The day is closed (by Team Leader at 14:00): no tickets or check-ins until a "
+        "team leader reopens it (oss-desk desks reopen-day)\n"
+    )
+    assert rows(db, "SELECT count(*) FROM visits") == [(0,)]
+    assert cli(*leader, "desks", "reopen-day", now="2026-11-23T14:10:00Z").code == 0
+    accepted = cli(*quick, now="2026-11-23T14:11:00Z")
+    assert accepted.code == 0, accepted.err
+    assert rows(db, "SELECT count(*) FROM visits") == [(1,)]

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Cli
+from .conftest import Cli, rows
 
 
 @pytest.mark.parametrize("now", ["2026-11-27T11:00:00Z", "2026-11-28T16:50:00Z"])
 def test_the_ready_message_counts_what_the_queue_shows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: str
 ) -> None:
-    """A Friday morning and a Saturday afternoon (the office closed)."""
+    """A Friday morning and a Saturday afternoon (the office closed: nobody waits)."""
     cli = Cli(tmp_path / "demo" / "oss-desk-demo.sqlite", monkeypatch)
     built = cli("--db", str(cli.db), "demo", "--no-app", "--days", "2", now=now)
     assert built.code == 0, built.err
@@ -25,5 +25,64 @@ def test_the_ready_message_counts_what_the_queue_shows(
     queue = cli("--db", str(cli.db), "queue", now=now)
     assert queue.code == 0, queue.err
     shown = re.search(r"^Waiting \((\d+)\)$", queue.out, re.M)
-    assert shown is not None, queue.out
-    assert said.group(1) == shown.group(1)
+    assert (shown.group(1) if shown else "0") == said.group(1), queue.out
+
+
+@pytest.mark.parametrize(
+    ("now", "closed"),
+    [
+        ("2026-11-28T11:00:00Z", "the office is closed on Saturdays"),
+        ("2026-11-27T07:30:00Z", "the office opens at 09:00"),
+        ("2026-11-27T18:30:00Z", "the office closed at 17:00"),
+    ],
+)
+def test_the_demo_issues_no_ticket_while_the_office_is_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: str, closed: str
+) -> None:
+    """The demo's residents waiting now follow the office's opening days and hours: on a
+    Saturday, before opening and after closing nobody is waiting and no ticket is issued
+    today; the message says why, and how to see an open day (its last one, at 11:00)."""
+    db = tmp_path / "demo.sqlite"
+    cli = Cli(db, monkeypatch)
+    built = cli("--db", str(db), "demo", "--no-app", "--days", "2", now=now)
+    assert built.code == 0, built.err
+    assert " 0 residents waiting now" in built.out
+    assert f"  Nobody is waiting now: {closed}.\n" in built.out
+    last_open = "2026-11-27" if closed != "the office opens at 09:00" else "2026-11-26"
+    assert f"  OSS_DESK_NOW={last_open}T11:00:00Z oss-desk demo --reset\n" in built.out
+    today = "SELECT count(*) FROM tickets WHERE business_day = ? AND issued_at >= ?"
+    # Before opening or on a closed day, no ticket today; after closing, none since 17:00.
+    since = f"{now[:10]}T{'17:00' if 'closed at' in closed else '00:00'}"
+    assert rows(db, today, now[:10], since) == [(0,)]
+
+
+def test_every_visit_that_needs_an_appointment_has_one_booked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A visit the demo finishes "needs an appointment" books it at the desk, as the app's
+    booking dialog does (counted as arranged in that visit), in a slot still ahead; walk-in-only
+    services never end that way; and every confirmation was sent in time (no alert)."""
+    db = tmp_path / "demo.sqlite"
+    cli = Cli(db, monkeypatch)
+    now = "2026-11-27T11:00:00Z"
+    built = cli("--db", str(db), "demo", "--no-app", "--days", "3", now=now)
+    assert built.code == 0, built.err
+    needing = rows(db, "SELECT id FROM visits WHERE outcome = 'appointment'")
+    assert len(needing) > 5
+    unbooked = (
+        "SELECT count(*) FROM visits v WHERE outcome = 'appointment' AND NOT EXISTS"
+        " (SELECT 1 FROM appointments a WHERE a.arranged_in_visit = v.id)"
+    )
+    assert rows(db, unbooked) == [(0,)]
+    walk_in_only = (
+        "SELECT count(*) FROM visit_services s JOIN services v ON v.code = s.service_code"
+        " WHERE s.outcome = 'appointment' AND v.appointment_minutes IS NULL"
+    )
+    assert rows(db, walk_in_only) == [(0,)]
+    past = "SELECT count(*) FROM appointments WHERE status = 'booked' AND starts_at < ?"
+    assert rows(db, past, "2026-11-27T11:00:00.000Z") == [(0,)]
+    figures = cli("--db", str(db), "report", "monthly", "--format", "json", now=now).json()
+    arranged = "SELECT count(*) FROM appointments WHERE arranged_in_visit IS NOT NULL"
+    assert [(figures["appointments_arranged"],)] == rows(db, arranged)
+    alerts = cli("--db", str(db), "alerts", "list", now=now)
+    assert alerts.out.startswith("No alerts"), alerts.out

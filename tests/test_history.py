@@ -444,6 +444,29 @@ def test_generated_history_reports_what_the_generator_counted(tmp_path: Path) ->
         } <= kinds
         statuses = {r[0] for r in conn.execute("SELECT DISTINCT status FROM appointments")}
         assert {"attended", "cancelled"} <= statuses
+        # A visit finished "needs an appointment" has one booked, arranged in it by the adviser
+        # at the desk (as the booking dialog does), with the event that says so; a walk-in-only
+        # service never ends that way.
+        needing = conn.execute("SELECT count(*) FROM visits WHERE outcome = 'appointment'")
+        assert needing.fetchone()[0] > 10
+        unbooked = (
+            "SELECT count(*) FROM visits v WHERE outcome = 'appointment' AND NOT EXISTS"
+            " (SELECT 1 FROM appointments a WHERE a.arranged_in_visit = v.id)"
+        )
+        assert conn.execute(unbooked).fetchone() == (0,)
+        booked = conn.execute(
+            "SELECT count(*) FROM appointments a JOIN events e ON e.appointment_id = a.id"
+            " AND e.kind = 'appointment_booked'"
+            " WHERE a.arranged_in_visit IS NOT NULL AND e.desk_id NOT LIKE '%greet%'"
+            " AND json_extract(e.data, '$.arranged_in_visit') = a.arranged_in_visit"
+        )
+        arranged = "SELECT count(*) FROM appointments WHERE arranged_in_visit IS NOT NULL"
+        assert booked.fetchone() == conn.execute(arranged).fetchone()
+        walk_in_only = (
+            "SELECT count(*) FROM appointments a JOIN services s ON s.code = a.service_code"
+            " WHERE s.appointment_minutes IS NULL"
+        )
+        assert conn.execute(walk_in_only).fetchone() == (0,)
     finally:
         conn.close()
 

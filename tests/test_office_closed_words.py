@@ -52,7 +52,23 @@ def test_ticket_show_history_and_refusals_say_closed_at_close_of_day(
     assert CLOSED in cli("ticket", "show", "C002", now=now).out
     left = cli("ticket", "show", "B001", now=now)
     assert "cancelled" in left.out and CLOSED not in left.out
-    assert '"status": "cancelled"' in cli("ticket", "show", "C001", "--json", now=now).out
+    # JSON: the stored status, and whether close of day closed it (a documented key).
+    closed = {
+        code: cli("ticket", "show", code, "--json", now=now).json()
+        for code in ("C001", "W001", "C002", "B001")
+    }
+    assert {code: t["status"] for code, t in closed.items()} == dict.fromkeys(closed, "cancelled")
+    assert {code: t["closed_at_close_of_day"] for code, t in closed.items()} == {
+        "C001": True,
+        "W001": True,
+        "C002": True,
+        "B001": False,
+    }
+    assert cli("desks", "reopen-day", now=now).code == 0
+    waiting = cli("ticket", "issue", "--service", "C", "--json", now=now).json()["code"]
+    assert (
+        cli("ticket", "show", waiting, "--json", now=now).json()["closed_at_close_of_day"] is False
+    )
     history = cli("ticket", "history", "W001", now=now)
     assert history.code == 0, history.err
     closing = [line for line in history.out.splitlines() if "W001 closed" in line]

@@ -40,7 +40,7 @@ from typing import Any
 
 import pytest
 
-from oss_desk.domain.followups import Finding
+from oss_desk.domain.followups import Finding, Via
 from oss_desk.render.formats import percent
 
 from .conftest import Cli, make_db
@@ -211,7 +211,8 @@ def assert_page_shows(page: str, record: dict[str, Any]) -> None:
     assert counts["Complaints decided"] == [str(record["complaints_decided"])]
     assert counts["Action taken as a result"] == [str(record["action_taken"])]
     assert counts["Unequal or impolite service"] == [str(record["unequal_or_impolite"])]
-    assert {k: counts[f"By {k}"] for k in record["by_channel"]} == {
+    # Each channel in its own words, as the dialog that records it offers it ("In person").
+    assert {k: counts[f"Channel: {Via(k).words}"] for k in record["by_channel"]} == {
         k: [str(v)] for k, v in record["by_channel"].items()
     }
     months = body(shown, "By month")
@@ -287,6 +288,9 @@ def test_the_return_adds_up_the_included_offices(offices: tuple[Cli, Path]) -> N
     text = ok(here("--user", "tl", *QUARTER, *both, now=REPORT_AT)).out
     taken = text[text.index("Actions taken as a result") :].splitlines()[1:3]
     assert [line.split()[:2] for line in taken] == [["OTR-0001", "(hq)"], ["OTR-0001", "(annex)"]]
+    # Channels and findings in the words the page (and the dialog that records them) uses.
+    assert "    by channel: In person 1, Phone 1, Letter 1, Email 1, Web 1\n" in text
+    assert "    outcomes: Justified 1, Partly justified 1, Not justified 0\n" in text
     # The CSV carries the same sums.
     csv = ok(here("--user", "tl", *QUARTER, *both, "--format", "csv", now=REPORT_AT)).out
     rows = {tuple(line.split(",")[:2]): line.split(",")[2] for line in csv.splitlines()[1:]}

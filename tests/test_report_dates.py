@@ -1,5 +1,7 @@
-"""A report of a day after today (or a month after this one) is refused like a date before the
-office's records begin: one line, exit 2, not a report of zeros with exit 0."""
+"""A report of a day after today (or a month, quarter, year or run of days that starts after
+today) is refused like a date before the office's records begin: one line, exit 2, not a report
+of zeros with exit 0. A period that has begun is reported, to date (one rule:
+``oss_desk.domain.calendar.not_begun``)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,15 @@ NOW = "2026-11-23T10:00:00Z"
         (("report", "daily", "--date", "2026-11-24"), "--date 2026-11-24"),
         (("report", "monthly", "--month", "2031-01"), "--month 2031-01"),
         (("report", "monthly", "--month", "2026-12"), "--month 2026-12"),
+        (("report", "quarterly", "--quarter", "2027-Q1"), "--quarter 2027-Q1"),
+        (("report", "quarterly", "--quarter", "2026/27-Q4"), "--quarter 2026/27-Q4"),
+        (("report", "quarterly", "--quarter", "2126-Q1"), "--quarter 2126-Q1"),
+        (("report", "annual", "--year", "2027"), "--year 2027"),
+        (("report", "annual", "--year", "2027/28", "--format", "json"), "--year 2027/28"),
+        (
+            ("report", "period", "--from", "2026-11-24", "--to", "2026-12-31"),
+            "--from 2026-11-24 --to 2026-12-31",
+        ),
     ],
 )
 def test_a_report_of_the_future_is_refused(
@@ -35,3 +46,25 @@ def test_today_and_this_month_are_reported(tmp_path: Path, monkeypatch: pytest.M
     cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
     assert cli("report", "daily", "--date", "2026-11-23", now=NOW).code == 0
     assert cli("report", "monthly", "--month", "2026-11", now=NOW).code == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "quarterly", "--quarter", "2026-Q4"),
+        ("report", "quarterly", "--quarter", "2026/27-Q3"),
+        ("report", "quarterly"),
+        ("report", "annual", "--year", "2026"),
+        ("report", "annual"),
+        ("report", "period", "--from", "2026-11-01", "--to", "2026-12-31"),
+    ],
+)
+def test_a_period_that_has_begun_is_reported_to_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    ticket = cli("ticket", "issue", "--service", "C", "--no-print", now=NOW)
+    assert ticket.code == 0, ticket.err
+    result = cli(*args, "--format", "json", now=NOW)
+    assert result.code == 0, result.err
+    assert result.json()["visits"] == 1

@@ -201,7 +201,7 @@ def test_report_daily_print_to_a_desk_then_the_worker_prints_it(
     assert f"{'Visits (arrivals)':<{41 - len(visits)}} {visits}" in text
     assert any(t.startswith("Served at a desk") and t.endswith(f" {served}") for t in text)
     assert any(t.startswith("C Council Tax") and t.endswith(f" {by_service['C']}") for t in text)
-    assert any(t.startswith("desk-1") and t.endswith(f"{served} served, 4.0 min") for t in text)
+    assert any(t.startswith("Desk 1 ") and t.endswith(f"{served} served, 4.0 min") for t in text)
     assert b"greeter" not in paper.read_bytes() and b"adviser" not in paper.read_bytes()
     queued = cli("report", "daily", "--print-to", "greet-1", "--json", now=NOW)
     assert queued.json() == {"date": "2026-11-23", "print_job": 2}

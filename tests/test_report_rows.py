@@ -1,8 +1,9 @@
 """The rows of a report agree wherever they are shown: the text report, the HTML page (parsed),
 the printed summary (its bytes decoded) and the desk's reports screen (its table's cells) show
 the same visit counts and outcomes, labels and values, in the same order, for any figures; so
-do a month's appointment figures (screen, text and HTML: the receipt prints a day), and the
-standards' short names on screen and paper."""
+do a month's appointment figures (screen, text and HTML: the receipt prints a day), the desks
+(by the names the configuration gives them, never their ids), and the standards' short names on
+screen and paper."""
 
 from __future__ import annotations
 
@@ -21,15 +22,20 @@ from oss_desk.hardware.templates import render
 from oss_desk.render.html import report_html
 from oss_desk.render.receipt import daily_summary
 from oss_desk.render.rows import (
+    CALLS_TITLE,
     OUTCOME_LABELS,
     FigureRow,
     appointment_rows,
+    call_rows,
+    desk_rows,
     outcome_rows,
     visit_rows,
 )
 from oss_desk.render.text import rag_words, report_text
 from oss_desk.ui.screens.reports import (
     appointments_table,
+    calls_table,
+    daily_table,
     outcomes_table,
     standards_table,
     visit_counts,
@@ -235,6 +241,136 @@ def test_the_standards_have_the_same_short_names_on_screen_and_paper(target: int
     paper = text_lines(decode(render(printout)))
     for name in on_screen:
         assert any(line.startswith(f"{name} ") for line in paper), (name, paper)
+
+
+DESK_IDS = ("desk-1", "desk-2", "desk-3", "room-1")
+DESK_NAMES = st.lists(
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ", max_size=22)
+    .map(str.strip)
+    .filter(bool),
+    min_size=len(DESK_IDS),
+    max_size=len(DESK_IDS),
+    unique=True,
+)
+DESKS = st.lists(
+    st.fixed_dictionaries(
+        {"served": counts, "service_median_minutes": waits, "service_total_minutes": waits}
+    ).map(lambda d: {**d, "service_total_minutes": d["service_total_minutes"] or 0.0}),
+    min_size=len(DESK_IDS),
+    max_size=len(DESK_IDS),
+)
+
+
+def screen_table(outer: Table, title: str) -> Table:
+    """The table called ``title`` among the screen's stacked tables."""
+    found = [t for t in outer.columns[0].cells if isinstance(t, Table) and t.title == title]
+    assert len(found) == 1, title
+    return found[0]
+
+
+def under(title: str, lines: list[str], count: int) -> list[str]:
+    """The ``count`` lines after the line ``title`` (stripped), stripped."""
+    start = [line.strip() for line in lines].index(title) + 1
+    return [line.strip() for line in lines[start : start + count]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(names=DESK_NAMES, desks=DESKS)
+def test_a_day_s_desks_are_named_alike_on_screen_paper_text_and_html(
+    names: list[str], desks: list[dict[str, Any]]
+) -> None:
+    """Each desk by its configured name, with the same served and median figures, in the same
+    order, on the reports screen, in the text report, on the HTML page and on paper; the JSON
+    keeps the ids (data)."""
+    named = dict(zip(DESK_IDS, names, strict=True))
+    report = daily_report({**daily_fixture(), "desks": dict(zip(DESK_IDS, desks, strict=True))})
+    rows = desk_rows(report.figures.desks, named)
+    assert [row.name for row in rows] == names
+    screen = cells(screen_table(daily_table(report, SERVICES, named), "Desks"))
+    assert screen == [(row.name, row.served, row.median) for row in rows]
+    text = report_text(report, SERVICES, "Hub", desk_names=named).splitlines()
+    shown = under("Desks                       served   median    total", text, len(rows))
+    assert [line.split() for line in shown] == [
+        [*row.name.split(), row.served, *row.median.split(), *row.total.split()] for row in rows
+    ]
+    page = Page()
+    page.feed(
+        report_html(report, council="C", site_name="Hub", service_names=SERVICES, desk_names=named)
+    )
+    assert [r[:4] for r in page.tables["Desks"][1:]] == [
+        [row.name, row.served, row.median, row.total] for row in rows
+    ]
+    printout = daily_summary(
+        report, council="C", site_name="Hub", service_names=SERVICES, desk_names=named
+    )
+    paper = " ".join(under("Desks", text_lines(decode(render(printout))), 2 * len(rows)))
+    said = [
+        f"{row.served} served" + ("" if row.median == "n/a" else f", {row.median}") for row in rows
+    ]
+    assert re.match(
+        r" +".join(f"{re.escape(n)} +{re.escape(v)}" for n, v in zip(names, said, strict=True)),
+        paper,
+    ), paper
+    for desk_id in DESK_IDS:
+        assert all(desk_id not in shown for shown in (*text, *paper.split()))
+
+
+LIMITS = st.lists(st.integers(min_value=5, max_value=120), min_size=1, max_size=3, unique=True)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    totals=st.tuples(counts, counts),
+    limits=LIMITS,
+    shares=st.lists(st.none() | st.floats(min_value=0, max_value=100).map(lambda p: round(p, 1))),
+    wait=st.none() | st.floats(min_value=0, max_value=9999).map(lambda s: round(s, 1)),
+    talk=st.none() | st.floats(min_value=0, max_value=9999).map(lambda s: round(s, 1)),
+)
+def test_a_month_s_telephone_rows_agree_on_screen_text_and_html(
+    totals: tuple[int, int],
+    limits: list[int],
+    shares: list[float | None],
+    wait: float | None,
+    talk: float | None,
+) -> None:
+    """The telephone figures have one wording: the screen's table, the text report's lines and
+    the page's headline figures are the same rows (labels and values, in order)."""
+    answered, abandoned = totals
+    pcts = [*shares, *[None] * 5]
+    calls = {
+        **monthly_fixture()["calls"],
+        "total": answered + abandoned,
+        "answered": answered,
+        "abandoned": abandoned,
+        "answered_pct": pcts[0],
+        "abandoned_pct": pcts[1],
+        "answered_within": {str(s): answered for s in sorted(limits)},
+        "answered_within_pct": {str(s): pcts[2 + i] for i, s in enumerate(sorted(limits))},
+        "average_wait_seconds": wait,
+        "average_talk_seconds": talk,
+    }
+    report = monthly_report({**monthly_fixture(), "calls": calls})
+    assert report.calls is not None
+    rows = call_rows(report.calls)
+    pairs = [(row.label, row.value) for row in rows]
+    assert [label for label, _ in pairs] == [
+        "Calls",
+        "Answered",
+        *(f"Answered within {s} seconds" for s in sorted(limits)),
+        "Abandoned",
+        "Average wait",
+        "Average talk",
+    ]
+    assert cells(calls_table(report.calls)) == pairs
+    assert calls_table(report.calls).title == CALLS_TITLE
+    page = html_pairs(report)
+    start = page.index(pairs[0])
+    assert page[start : start + len(pairs)] == pairs
+    text = report_text(report, SERVICES, "Hub").splitlines()
+    shown_in_order(rows, text[text.index(f"  {CALLS_TITLE}") :])
+    shown = dict(pairs)
+    assert shown["Calls"] == str(answered + abandoned)
+    assert shown["Average wait"] == ("n/a" if wait is None else f"{wait:.1f} s")
 
 
 def test_every_outcome_has_its_words_in_the_reports() -> None:

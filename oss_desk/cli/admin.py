@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,13 +174,20 @@ def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_
     finally:
         session.close()
     if summary.booked_at is not None:
-        _send_booked_messages(path, summary.booked_at)
+        _send_booked_messages(path, [*summary.arranged_at, summary.booked_at])
     click.echo(
         f"Demo ready: {path}\n"
         f"  {summary.days} opening days of history, {summary.visits} visits, "
         f"{summary.waiting_now} residents waiting now, {summary.appointments} appointments "
         "booked for the next two weeks."
     )
+    if summary.closed_now is not None:
+        click.echo(f"  Nobody is waiting now: {summary.closed_now}.")
+        if summary.open_day is not None:
+            click.echo(
+                "  To try it as on an open day (the clock stopped then):\n"
+                f"  OSS_DESK_NOW={summary.open_day:%Y-%m-%dT%H:%M:%SZ} oss-desk demo --reset"
+            )
     if no_app:
         click.echo(
             "Try:\n"
@@ -198,15 +205,23 @@ def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_
     open_desk(state, desk_id, demo=True)
 
 
-def _send_booked_messages(path: Path, booked_at: datetime) -> None:
-    """The demo's appointments were booked days ago, when a worker sent their confirmations (to
-    the demo's virtual mailbox and phone): send them as of then, as that worker did."""
+def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
+    """The demo's appointments were booked days ago (at desks, or by telephone), when a worker
+    sent their confirmations (to the demo's virtual mailbox and phone): send them as that
+    worker did, after the last booking of each day (well within a message's deadline)."""
     from oss_desk.services.session import open_session
     from oss_desk.worker.messages import MessageDelivery
 
-    session = open_session(db=path, clock=FixedClock(booked_at), person="worker", host=True)
+    last_of_day: dict[object, datetime] = {}
+    for at in booked_at:
+        last_of_day[at.date()] = max(at, last_of_day.get(at.date(), at))
+    runs = sorted(last_of_day.values())
+    clock = FixedClock(runs[0])
+    session = open_session(db=path, clock=clock, person="worker", host=True)
     try:
-        MessageDelivery(session).deliver_due()
+        for at in runs:
+            clock.set(at + timedelta(minutes=1))
+            MessageDelivery(session).deliver_due()
     finally:
         session.close()
 

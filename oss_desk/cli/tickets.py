@@ -17,7 +17,7 @@ from oss_desk.domain.standards import over_target
 from oss_desk.domain.waits import NO_OPEN_DESK, waited_minutes
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
-from oss_desk.services.queue.day_end import ended_words
+from oss_desk.services.queue.day_end import closed_at_close_of_day, ended_words
 from oss_desk.services.session import Session
 from oss_desk.services.views import (
     minutes,
@@ -380,6 +380,11 @@ def show(state: State, ref: str, as_json: bool) -> None:
     queue = QueueService(session)
     found = queue.look_up(ref)
     entry = queue.entry(found) if found.status.active else None
+    if as_json:  # its JSON, and whether close of day closed it (the line says it in words)
+        data = ticket_json(found, session.directory, entry)
+        data["closed_at_close_of_day"] = closed_at_close_of_day(session, found)
+        emit_json(data)
+        return
     show_ticket(session, found, as_json, entry, ended_words(session, found))
 
 

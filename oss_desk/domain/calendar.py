@@ -110,21 +110,24 @@ class DateSpan:
             raise InvalidInput(f"{what} {month} is more than {YEARS_AHEAD} years ahead")
 
 
+def not_begun(first: date, today: date, named: str) -> None:
+    """Every report's period, one rule: figures exist up to today only, so a period (a day, a
+    month, a quarter, a year, a run of days) whose first day is after today is refused (exit 2,
+    as a date before the records begin is), not answered with a report of zeros. A period that
+    has begun is reported to date. ``named``: the period as typed, e.g. ``--quarter 2027-Q1``."""
+    if first > today:
+        raise InvalidInput(f"{named.strip()} is in the future: no figures yet")
+
+
 def no_figures_yet(day: date, today: date, what: str = "--date") -> date:
-    """A report's day: figures exist up to today only, so a later day is refused (exit 2, as a
-    date before the records begin is), not answered with a report of zeros."""
-    if day > today:
-        raise InvalidInput(
-            f"{what} {day.isoformat()}".strip() + " is in the future: no figures yet"
-        )
+    """A report's day (:func:`not_begun`); returns it."""
+    not_begun(day, today, f"{what} {day.isoformat()}")
     return day
 
 
 def no_month_figures_yet(first: date, today: date, what: str = "--month") -> None:
-    """A report's month (its first day): a month after this one has no figures yet."""
-    if first > today:
-        month = f"{what} {first.isoformat()[:7]}".strip()
-        raise InvalidInput(f"{month} is in the future: no figures yet")
+    """A report's month, by its first day (:func:`not_begun`)."""
+    not_begun(first, today, f"{what} {first.isoformat()[:7]}")
 
 
 @dataclass(frozen=True, slots=True)

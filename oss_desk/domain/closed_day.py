@@ -1,8 +1,9 @@
 """A day the team leader closed by hand takes no more arrivals: one rule, one home.
 
 Closing the day by hand (the office closes early, or everyone has gone) closes what is still
-waiting or called, and from then on meet-and-greet issues no ticket and appointments check
-nobody in at that office that day, until a team leader reopens the day. Closing time by itself
+waiting or called, and from then on meet-and-greet issues no ticket and records no visit dealt
+with on the spot, and appointments check nobody in at that office that day, until a team leader
+reopens the day. Closing time by itself
 closes nothing to arrivals: a ticket issued after it (an evening event) is still served.
 """
 
@@ -30,9 +31,9 @@ class ClosedDay:
 
 
 def arrivals_refused(closed: ClosedDay | None, closed_by: str, timezone: str) -> str | None:
-    """Why an arrival (a ticket issued, an appointment checked in) is refused, in one line for
-    the desk and the command line; None when the day takes arrivals. ``closed_by``: the name
-    of the person who closed it."""
+    """Why an arrival (a ticket issued, a visit dealt with at meet-and-greet, an appointment
+    checked in) is refused, in one line for the desk and the command line; None when the day
+    takes arrivals. ``closed_by``: the name of the person who closed it."""
     if closed is None:
         return None
     return (

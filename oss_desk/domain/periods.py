@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from oss_desk.domain.calendar import EARLIEST, YEARS_AHEAD, years_after
+from oss_desk.domain.calendar import EARLIEST, not_begun
 from oss_desk.domain.stats import month_bounds, month_of, shift_month
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
@@ -139,12 +139,13 @@ def _long(day: date) -> str:
 
 
 def _check_span(first: date, last: date, what: str, today: date | None) -> None:
-    """Refuse a period that cannot hold records: before 1970, or starting more than 100 years
-    after ``today``."""
+    """Refuse a period that cannot hold records: before 1970, or (given ``today``) one that
+    has not begun (:func:`~oss_desk.domain.calendar.not_begun`; one that has is reported to
+    date)."""
     if last < EARLIEST:
         raise InvalidInput(f"{what} ends before {EARLIEST.isoformat()}: no office's records do")
-    if today is not None and first > years_after(today, YEARS_AHEAD):
-        raise InvalidInput(f"{what} starts more than {YEARS_AHEAD} years ahead")
+    if today is not None:
+        not_begun(first, today, what)
 
 
 def parse_year(text: str, start_month: int = 4, today: date | None = None) -> Period:
@@ -160,7 +161,7 @@ def parse_year(text: str, start_month: int = 4, today: date | None = None) -> Pe
     if start > 9998:
         raise InvalidInput(f"--year {shown(text)!r} is too far ahead")
     period = financial_year(start, start_month)
-    _check_span(period.first, period.last, f"--year {start}", today)
+    _check_span(period.first, period.last, f"--year {text.strip()}", today)
     return period
 
 
@@ -189,7 +190,7 @@ def parse_quarter(text: str, start_month: int = 4, today: date | None = None) ->
         month = f"{year:04d}-{3 * (int(calendar.group(2)) - 1) + 1:02d}"
         aligned = (int(month[5:]) - start_month) % 3 == 0
         period = quarter_starting(month, start_month if aligned else 1)
-    _check_span(period.first, period.last, f"--quarter {period.key}", today)
+    _check_span(period.first, period.last, f"--quarter {value}", today)
     return period
 
 

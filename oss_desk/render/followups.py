@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
+from oss_desk.domain.followups import Finding, Via
 from oss_desk.domain.reports import QuarterlyReport
+from oss_desk.domain.worded import Worded
 from oss_desk.render.formats import percent
 
 KIND_NAMES = {
@@ -17,7 +19,15 @@ KIND_NAMES = {
     "compliment": "Compliments",
     "complaint": "Complaints",
 }
-OUTCOME_NAMES = {"justified": "justified", "partly": "partly", "not-justified": "not justified"}
+
+
+def worded(kind: type[Worded], key: str) -> str:
+    """A stored key (``in-person``, ``partly``) in the words its enum gives it (``In person``,
+    ``Partly justified``), for every presentation of the figures; as stored if unknown."""
+    try:
+        return kind(key).words
+    except ValueError:
+        return key
 
 
 def _tally(t: Mapping[str, Any]) -> str:
@@ -71,7 +81,7 @@ def record_lines(rec: Mapping[str, Any]) -> list[str]:
         f"    complaints answered in time {percent(rec['complaints_answered_within_15_pct'])} "
         f"({_tally(rec['complaints_answered'])})",
         "    outcomes: "
-        + ", ".join(f"{OUTCOME_NAMES.get(k, k)} {v}" for k, v in rec["by_outcome"].items()),
+        + ", ".join(f"{worded(Finding, k)} {v}" for k, v in rec["by_outcome"].items()),
         f"    justified complaints about a member of staff {rec['justified_about_staff']} "
         f"of {rec['complaints_decided']} decided: {percent(rec['justified_about_staff_pct'])} "
         "(target under 2%)",
@@ -86,7 +96,8 @@ def record_lines(rec: Mapping[str, Any]) -> list[str]:
             f" {row['complaint']:10d} {row['justified']:10d} {row['partly']:6d}"
             f" {row['not-justified']:4d}"
         )
-    lines.append("    by channel: " + ", ".join(f"{k} {v}" for k, v in rec["by_channel"].items()))
+    channels = ", ".join(f"{worded(Via, k)} {v}" for k, v in rec["by_channel"].items())
+    lines.append(f"    by channel: {channels}")
     lines.append("    by stage: " + ", ".join(f"stage {k} {v}" for k, v in rec["by_stage"].items()))
     return lines
 
@@ -113,7 +124,7 @@ def quarterly_text(report: QuarterlyReport, site_name: str) -> str:
         lines.append("    none recorded")
     several = len(report.sites) > 1  # each office numbers its own: say whose it is
     for a in report.actions:
-        outcome = f", {OUTCOME_NAMES.get(a.outcome, a.outcome)}" if a.outcome else ""
+        outcome = f", {worded(Finding, a.outcome).lower()}" if a.outcome else ""
         text = a.action if a.action is not None else "(text deleted on retention)"
         ref = f"{a.ref} ({a.site})" if several and a.site else a.ref
         lines.append(f"    {ref}  {a.kind} ({a.category}{outcome}), answered {a.answered}: {text}")

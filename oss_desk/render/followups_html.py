@@ -8,22 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
-from oss_desk.domain.followups import Finding
-from oss_desk.render.followups import KIND_NAMES
+from oss_desk.domain.followups import Finding, Via
+from oss_desk.render.followups import KIND_NAMES, worded
 from oss_desk.render.formats import percent
 from oss_desk.render.html_page import figures as _figures
 from oss_desk.render.html_page import row as _row
 from oss_desk.render.html_page import section as _section
 from oss_desk.render.html_page import table as _table
 from oss_desk.render.svg import e
-
-
-def _finding_words(finding: str) -> str:
-    """A complaint's finding in its words (``Partly justified``), or as stored if unknown."""
-    try:
-        return Finding(finding).words
-    except ValueError:
-        return finding
 
 
 def due_section(due: Mapping[str, DueCount]) -> str:
@@ -142,8 +134,8 @@ def record_section(record: Mapping[str, Any], title: str) -> str:
         "Outcomes, channels and stages",
         ["Figure", "Count"],
         [
-            *(_row(_finding_words(k), str(v)) for k, v in record["by_outcome"].items()),
-            *(_row(f"By {k}", str(v)) for k, v in record["by_channel"].items()),
+            *(_row(worded(Finding, k), str(v)) for k, v in record["by_outcome"].items()),
+            *(_row(f"Channel: {worded(Via, k)}", str(v)) for k, v in record["by_channel"].items()),
             *(_row(f"Stage {k}", str(v)) for k, v in record["by_stage"].items()),
             _row("Complaints decided", str(record["complaints_decided"])),
             _row("Justified, about staff", str(record["justified_about_staff"])),
@@ -176,7 +168,7 @@ def record_section(record: Mapping[str, Any], title: str) -> str:
                 str(a["site"] or ""),
                 str(a["kind"]),
                 str(a["category"] or ""),
-                _finding_words(a["outcome"] or ""),
+                worded(Finding, a["outcome"] or ""),
                 str(a["answered"] or ""),
                 a["action"] if a["action"] is not None else "(no text kept)",
             )

@@ -27,6 +27,11 @@ def minutes(value: float | None) -> str:
     return MISSING if value is None else f"{float(value):.1f} min"
 
 
+def seconds(value: float | None) -> str:
+    """``32.5 s``, or ``n/a``."""
+    return MISSING if value is None else f"{float(value):.1f} s"
+
+
 def count(value: int | None) -> str:
     return MISSING if value is None else str(value)
 

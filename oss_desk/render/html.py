@@ -57,7 +57,7 @@ from oss_desk.render.html_scorecard import (
     scorecard_section,
     wait_block,
 )
-from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import appointment_rows, desk_rows, outcome_rows, visit_rows
 from oss_desk.render.svg import Bar, Series, e, line_chart
 
 
@@ -285,15 +285,7 @@ def _outcomes_table(outcomes: Mapping[str, int]) -> str:
 def _desks_table(desks: Mapping[str, DeskFigures], names: Mapping[str, str]) -> str:
     if not desks:
         return ""
-    rows = [
-        row(
-            names.get(desk, desk),
-            count(d.served),
-            minutes(d.service_median_minutes),
-            minutes(d.service_total_minutes),
-        )
-        for desk, d in desks.items()
-    ]
+    rows = [row(d.name, d.served, d.median, d.total) for d in desk_rows(desks, names)]
     return table("Desks", ["Desk", "Served", "Median service time", "Total service time"], rows)
 
 

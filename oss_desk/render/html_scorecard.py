@@ -22,6 +22,7 @@ from oss_desk.domain.reports import (
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.render.formats import count, long_date, minutes, percent, short_month, target
 from oss_desk.render.html_page import bars_block, figures, rating, row, section, table
+from oss_desk.render.rows import CALLS_TITLE, NO_CALLS, call_rows
 from oss_desk.render.svg import Bar, e, polylines
 
 
@@ -125,26 +126,8 @@ def flags_block(
 
 def calls_section(calls: CallFigures | None) -> str:
     if not calls:
-        return section(
-            "calls",
-            "Telephone calls",
-            '<p class="note">No calls were imported for this period.</p>',
-        )
-    head = [
-        ("Calls", count(calls.total)),
-        ("Answered", count(calls.answered)),
-        ("Answered share", percent(calls.answered_pct)),
-    ]
-    head += [
-        (f"Answered within {s} s", percent(calls.answered_within_pct.get(s)))
-        for s in calls.answered_within
-    ]
-    head += [
-        ("Abandoned", count(calls.abandoned)),
-        ("Abandoned share", percent(calls.abandoned_pct)),
-        ("Average wait", _secs(calls.average_wait_seconds)),
-        ("Average talk", _secs(calls.average_talk_seconds)),
-    ]
+        return section("calls", CALLS_TITLE, f'<p class="note">{e(NO_CALLS)}</p>')
+    head = [(r.label, r.value) for r in call_rows(calls)]
     limits = list(calls.answered_within)
     hours = table(
         "Calls by hour: the figures",
@@ -163,7 +146,7 @@ def calls_section(calls: CallFigures | None) -> str:
     bars = [Bar(h, h, f"{h}:00 to {h}:59", v) for h, v in calls.by_hour.items()]
     return section(
         "calls",
-        "Telephone calls",
+        CALLS_TITLE,
         figures(head),
         note(FIGURE_DEFINITIONS["calls_abandoned"] + " " + FIGURE_DEFINITIONS["calls_wait"]),
         bars_block(
@@ -175,10 +158,6 @@ def calls_section(calls: CallFigures | None) -> str:
             data_table=hours,
         ),
     )
-
-
-def _secs(value: float | None) -> str:
-    return "n/a" if value is None else f"{float(value):.0f} s"
 
 
 # The scorecard of a quarter, a year or any period ------------------------------------------------

@@ -18,8 +18,8 @@ from oss_desk.domain.standards import (
 )
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import KIND_NAMES
-from oss_desk.render.formats import MISSING, minutes, percent, target
-from oss_desk.render.rows import outcome_rows, visit_rows
+from oss_desk.render.formats import MISSING, percent, target
+from oss_desk.render.rows import desk_rows, outcome_rows, visit_rows
 
 
 def _rated(standard: Standard | None) -> str:
@@ -41,9 +41,10 @@ def daily_summary(
     council: str,
     site_name: str,
     service_names: Mapping[str, str],
+    desk_names: Mapping[str, str] | None = None,
     large_print: bool = False,
 ) -> SummaryPrintout:
-    """The daily report for the receipt printer."""
+    """The daily report for the receipt printer (desks by their names: ``desk_names``)."""
     f = report.figures
     t = report.target_minutes
     measures = (SEEN_WITHIN_TARGET, FIRST_CONTACT, PUNCTUALITY, SATISFIED)
@@ -72,13 +73,11 @@ def daily_summary(
     outcomes = tuple((row.label, row.value) for row in outcome_rows(f.outcomes))
     desks = tuple(
         (
-            desk,
-            f"{d.served} served"
-            + (
-                "" if d.service_median_minutes is None else f", {minutes(d.service_median_minutes)}"
-            ),
+            desk.name,
+            f"{desk.served} served"
+            + ("" if desk.figures.service_median_minutes is None else f", {desk.median}"),
         )
-        for desk, d in f.desks.items()
+        for desk in desk_rows(f.desks, desk_names or {})
     )
     followups = tuple(
         (KIND_NAMES.get(kind, kind), f"{c.due_today} due, {c.overdue} late")

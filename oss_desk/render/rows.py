@@ -1,16 +1,18 @@
-"""The visit counts, the outcomes and the appointment figures of a report, worded and ordered
-once for every presentation: the desk's reports screen, the text report, the HTML page and the
-printed summary show these rows, in this order, with these words (a figure on screen, on paper
-and on a page must agree)."""
+"""The visit counts, the outcomes, the appointment figures, the telephone calls and the desks of
+a report, worded and ordered once for every presentation: the desk's reports screen, the text
+report, the HTML page and the printed summary show these rows, in this order, with these words
+(a figure on screen, on paper and on a page must agree). JSON and CSV keep the desks' ids: they
+are data."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Outcome
-from oss_desk.domain.reports import AppointmentFigures, DailyReport, PeriodReport
-from oss_desk.render.formats import count, hour, minutes, percent
+from oss_desk.domain.reports import AppointmentFigures, DailyReport, DeskFigures, PeriodReport
+from oss_desk.render.formats import count, hour, minutes, percent, seconds
 
 OUTCOME_LABELS: dict[str, str] = {
     Outcome.RESOLVED: "Resolved",
@@ -79,6 +81,68 @@ def appointment_rows(a: AppointmentFigures) -> tuple[FigureRow, ...]:
     )
 
 
+CALLS_TITLE = "Telephone calls"
+"""The telephone figures' heading, in every presentation."""
+
+NO_CALLS = "No calls were imported for this period."
+"""Said under :data:`CALLS_TITLE` when no call was imported for the period."""
+
+
+def call_rows(calls: CallFigures) -> tuple[FigureRow, ...]:
+    """The telephone figures (a month or longer): calls, answered (and within each limit of
+    ``calls.answer_within``) and abandoned, each with its share of all calls, then the average
+    wait and talk of the answered calls."""
+
+    def share(n: int, pct: float | None) -> str:
+        return f"{count(n)} ({percent(pct)})"
+
+    return (
+        FigureRow("Calls", count(calls.total)),
+        FigureRow("Answered", share(calls.answered, calls.answered_pct)),
+        *(
+            FigureRow(
+                f"Answered within {limit} seconds",
+                share(n, calls.answered_within_pct.get(limit)),
+                part=True,
+            )
+            for limit, n in calls.answered_within.items()
+        ),
+        FigureRow(
+            "Abandoned", share(calls.abandoned, calls.abandoned_pct), definition="calls_abandoned"
+        ),
+        FigureRow("Average wait", seconds(calls.average_wait_seconds)),
+        FigureRow("Average talk", seconds(calls.average_talk_seconds), definition="calls_wait"),
+    )
+
+
 def outcome_rows(outcomes: Mapping[str, int]) -> tuple[FigureRow, ...]:
     """The visits finished with each outcome, in the report's order."""
     return tuple(FigureRow(OUTCOME_LABELS.get(key, key), count(n)) for key, n in outcomes.items())
+
+
+@dataclass(frozen=True, slots=True)
+class DeskRow:
+    """One desk of a report: its configured name, tickets served, the median and total service
+    time as written, and its figures."""
+
+    name: str
+    served: str
+    median: str
+    total: str
+    figures: DeskFigures
+
+
+def desk_rows(desks: Mapping[str, DeskFigures], names: Mapping[str, str]) -> tuple[DeskRow, ...]:
+    """Each desk by the name the configuration gives it (``names``: desk id -> name), in the
+    report's order; a desk the configuration does not name (another office's, ``--include``)
+    by its id."""
+    return tuple(
+        DeskRow(
+            names.get(desk, desk),
+            count(d.served),
+            minutes(d.service_median_minutes),
+            minutes(d.service_total_minutes),
+            d,
+        )
+        for desk, d in desks.items()
+    )

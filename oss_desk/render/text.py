@@ -27,7 +27,15 @@ from oss_desk.domain.standards import Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
-from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import (
+    CALLS_TITLE,
+    NO_CALLS,
+    appointment_rows,
+    call_rows,
+    desk_rows,
+    outcome_rows,
+    visit_rows,
+)
 
 
 def rag_words(status: Status) -> str:
@@ -118,6 +126,7 @@ def _visit_lines(
     report: PeriodReport,
     service_names: Mapping[str, str],
     organisations: Mapping[str, str] | None = None,
+    desk_names: Mapping[str, str] | None = None,
 ) -> list[str]:
     f = report.figures
     lines: list[str] = []
@@ -139,11 +148,8 @@ def _visit_lines(
         lines.append(f"    {outcome.label:28s} {outcome.value:>4}")
     lines += _flag_lines(f.flags, list(f.by_service), organisations or {})
     lines += ["", "  Desks                       served   median    total"]
-    for desk, d in f.desks.items():
-        lines.append(
-            f"    {desk:24s} {d.served:6d} {minutes(d.service_median_minutes):>9}"
-            f" {minutes(d.service_total_minutes):>10}"
-        )
+    for desk in desk_rows(f.desks, desk_names or {}):
+        lines.append(f"    {desk.name[:24]:24s} {desk.served:>6} {desk.median:>9} {desk.total:>10}")
     if f.advisers:
         lines += ["", "  Advisers                    served   median"]
         for a in f.advisers.values():
@@ -236,22 +242,12 @@ def _appointment_lines(a: AppointmentFigures) -> list[str]:
 
 def _call_lines(calls: CallFigures | None) -> list[str]:
     if not calls:
-        return ["", "  Telephone calls: none imported for this period"]
-    lines = [
-        "",
-        "  Telephone calls",
-        _row("Calls", calls.total),
-        _row("Answered", calls.answered, percent(calls.answered_pct)),
-    ]
-    for seconds, n in calls.answered_within.items():
-        share = calls.answered_within_pct.get(seconds)
-        lines.append(_row(f"  within {seconds} seconds", n, f"{percent(share)} of all calls"))
-    lines += [
-        _row("Abandoned", calls.abandoned, percent(calls.abandoned_pct)),
-        _row("Average wait (seconds)", _seconds(calls.average_wait_seconds)),
-        _row("Average talk (seconds)", _seconds(calls.average_talk_seconds)),
-    ]
-    lines += _note(FIGURE_DEFINITIONS["calls_abandoned"] + " " + FIGURE_DEFINITIONS["calls_wait"])
+        return ["", f"  {CALLS_TITLE}", f"    {NO_CALLS}"]
+    lines = ["", f"  {CALLS_TITLE}"]
+    for call in call_rows(calls):
+        lines.append(f"  {call.indented:<32}{call.value:>14}")
+        if call.definition:
+            lines += _note(FIGURE_DEFINITIONS[call.definition])
     limits = list(calls.answered_within)
     head = "".join(f"  in {s:>2}s" for s in limits)
     lines += ["", f"    hour   calls answered abandoned{head}"]
@@ -259,10 +255,6 @@ def _call_lines(calls: CallFigures | None) -> list[str]:
         cells = "".join(f"{percent(h.within_pct.get(s)):>8}" for s in limits)
         lines.append(f"    {hour}:00 {h.calls:6d} {h.answered:8d} {h.abandoned:9d}{cells}")
     return lines
-
-
-def _seconds(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}"
 
 
 def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:
@@ -344,9 +336,10 @@ def report_text(
     service_names: Mapping[str, str],
     site_name: str,
     organisations: Mapping[str, str] | None = None,
+    desk_names: Mapping[str, str] | None = None,
 ) -> str:
     """The daily, monthly or any-period report as text: its title, the standards and the visits,
-    then what that kind of report adds."""
+    then what that kind of report adds; desks by their names (``desk_names``: id -> name)."""
     beside: list[str] = []
     if isinstance(report, DailyReport):
         head = [f"Daily footfall summary: {site_name}, {long_date(report.date)}"]
@@ -361,5 +354,5 @@ def report_text(
             f"  {long_date(report.first_day)} to {long_date(report.last_day)}",
         ]
         beside, rest = _beside(report), _period_rest(report)
-    visits = _visit_lines(report, service_names, organisations)
+    visits = _visit_lines(report, service_names, organisations, desk_names)
     return "\n".join([*head, "", *_standards(report), *beside, "", *visits, *rest])

@@ -10,12 +10,13 @@ import dataclasses
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.calendar import hours_on, zone
 from oss_desk.domain.models import Actor, DeskKind, EventKind, Outcome, TicketStatus
+from oss_desk.domain.slots import Slot
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.demo_followups import populate_followups
@@ -68,6 +69,14 @@ class DemoSummary:
     appointments: int = 0
     booked_at: datetime | None = None
     """When the appointments were booked (their confirmations were sent then)."""
+    arranged_at: tuple[datetime, ...] = ()
+    """When each appointment arranged at a desk was booked (its confirmation was sent then)."""
+    closed_now: str | None = None
+    """Why nobody is waiting: the office is closed now (``the office is closed on Saturdays``,
+    ``the office opens at 09:00``...); None while it is open."""
+    open_day: datetime | None = None
+    """While it is closed: late morning of its last opening day, an instant to build the demo
+    as of (``OSS_DESK_NOW``) to see an open day."""
 
 
 def populate(
@@ -94,6 +103,7 @@ def populate(
             past.append(day)
         day -= timedelta(days=1)
     visits = 0
+    arranging = Arranging(sim, rng, today)
     with session.store.write():
         for d in reversed(past):
             hours = hours_on(opening, d)
@@ -102,17 +112,28 @@ def populate(
             end = datetime.combine(d, hours.closes, tz)
             weekday_factor = 1.25 if d.weekday() == 0 else 1.0
             busy = weekday_factor * rng.uniform(0.85, 1.15)  # no two days alike
-            visits += _simulate(sim, clock, rng, start, end, int(visitors_per_day * busy))
+            visits += _simulate(
+                sim, clock, rng, start, end, int(visitors_per_day * busy), arranging=arranging
+            )
         hours = hours_on(opening, today)
         local_now = real_now.astimezone(tz)
+        closed_now = closed_words(opening, local_now)
         if hours is not None and local_now.time() > hours.opens:
             start = datetime.combine(today, hours.opens, tz)
             end = min(local_now, datetime.combine(today, hours.closes, tz))
             share = (end - start) / (datetime.combine(today, hours.closes, tz) - start)
             visits += _simulate(
-                sim, clock, rng, start, end, int(visitors_per_day * share), day_over=False
+                sim,
+                clock,
+                rng,
+                start,
+                end,
+                int(visitors_per_day * share),
+                day_over=closed_now is not None,  # after closing: everyone has gone home
+                arranging=arranging,
             )
-        _live_queue(sim, clock, rng, real_now, waiting)
+        if closed_now is None:  # residents wait only while the office is open
+            _live_queue(sim, clock, rng, real_now, waiting)
         booked = _appointments(sim, clock, rng, real_now)
         first = datetime.combine(past[-1] if past else today, datetime.min.time(), tz)
         populate_followups(sim, clock, rng, first, real_now)
@@ -124,13 +145,37 @@ def populate(
             Actor(person="demo"),
             data={"days": len(past), "visits": visits},
         )
+    opened_today = hours is not None and local_now.time() >= hours.closes
+    last_open = today if opened_today else past[0] if past else None
     return DemoSummary(
         days=len(past),
         visits=visits,
         waiting_now=waiting_in_queue(session, site.id),
-        appointments=booked,
+        appointments=booked + arranging.booked,
         booked_at=real_now - BOOKED_DAYS_AGO,
+        arranged_at=tuple(arranging.booked_at),
+        closed_now=closed_now,
+        open_day=(
+            datetime.combine(last_open, time(11, 0), tz).astimezone(UTC)
+            if closed_now and last_open
+            else None
+        ),
     )
+
+
+def closed_words(opening: Mapping[str, str], local_now: datetime) -> str | None:
+    """Why the office is closed at ``local_now`` (its local time), from its opening hours:
+    ``the office is closed on Saturdays``, ``the office opens at 09:00``, ``the office closed
+    at 17:00``; None while it is open. The demo leaves nobody waiting while it is closed, as
+    no resident would be."""
+    hours = hours_on(dict(opening), local_now.date())
+    if hours is None:
+        return f"the office is closed on {local_now:%A}s"
+    if local_now.time() < hours.opens:
+        return f"the office opens at {hours.opens:%H:%M}"
+    if local_now.time() >= hours.closes:
+        return f"the office closed at {hours.closes:%H:%M}"
+    return None
 
 
 def waiting_in_queue(session: Session, site_id: str) -> int:
@@ -162,9 +207,11 @@ def _simulate(
     visitors: int,
     *,
     day_over: bool = True,
+    arranging: Arranging | None = None,
 ) -> int:
     """Minute by minute: arrivals at meet-and-greet, desks logged in by the rota calling and
-    serving (``day_over``: everyone logs out at the end; today they stay)."""
+    serving (``day_over``: everyone logs out at the end; today they stay); a visit that needs
+    an appointment books it (``arranging``)."""
     greet = next(
         (d.id for d in session.directory.desks.values() if d.kind is DeskKind.MEET_AND_GREET),
         None,
@@ -207,7 +254,7 @@ def _simulate(
                 if outcome is None:
                     svc.no_show(ticket_id)
                 else:
-                    _finish(svc, rng, ticket_id, outcome, also.pop(ticket_id, None))
+                    _finish(svc, rng, ticket_id, outcome, also.pop(ticket_id, None), arranging)
                 # Notes and wrap-up before the next call.
                 free_at[desk.id] = now + timedelta(minutes=rng.choice((0, 1, 1, 2, 3)))
             if (
@@ -233,10 +280,10 @@ def _simulate(
                 if others and rng.random() < 0.06:  # "and while I'm here, my bins..."
                     extra = rng.choice(others)
                     svc.add_service(called.id, extra)
-                    also[called.id] = {extra: _pick(rng, OUTCOME_MIX)}
+                    also[called.id] = {extra: _outcome(session, rng, extra)}
                     duration += 3
                 busy_until[desk.id] = now + timedelta(minutes=duration)
-                serving[desk.id] = (called.id, _pick(rng, OUTCOME_MIX))
+                serving[desk.id] = (called.id, _outcome(session, rng, called.service))
         while index < len(minutes) and minutes[index] == minute:
             index += 1
             arrivals += 1
@@ -270,7 +317,7 @@ def _simulate(
         if outcome is None:
             svc.no_show(ticket_id)
         else:
-            _finish(svc, rng, ticket_id, outcome, also.pop(ticket_id, None))
+            _finish(svc, rng, ticket_id, outcome, also.pop(ticket_id, None), arranging)
     if day_over:
         for desk_id in list(on_duty):
             _follow_rota(desk_services[desk_id], desk_id, on_duty, staffed=False)
@@ -291,14 +338,66 @@ def _follow_rota(svc: QueueService, desk_id: str, on_duty: set[str], staffed: bo
         pass  # a demo rota: a refusal here changes nothing that matters
 
 
+def _outcome(session: Session, rng: random.Random, service: str) -> Outcome:
+    """How a service of a visit ends: "needs an appointment" only for a service that takes
+    appointments (one is booked: :class:`Arranging`); a walk-in-only one is resolved instead."""
+    outcome = _pick(rng, OUTCOME_MIX)
+    found = session.settings.service(service)
+    if outcome is Outcome.APPOINTMENT and not (found and found.appointment_minutes):
+        return Outcome.RESOLVED
+    return outcome
+
+
+class Arranging:
+    """Appointments arranged at the desks of the simulated days: a visit finished "needs an
+    appointment" books one there and then, as the desk's booking dialog does (counted as
+    arranged in that visit), in a free slot of the two weeks after ``today`` (so every booking
+    is still ahead: none in the past is left neither kept nor missed)."""
+
+    def __init__(self, session: Session, rng: random.Random, today: date) -> None:
+        self.session = session
+        self.rng = rng
+        self.first_day = today + timedelta(days=1)
+        self.free: dict[str, list[Slot]] = {}
+        self.booked = 0
+        self.booked_at: list[datetime] = []
+        """When each was booked (a worker sent its confirmation a moment later)."""
+
+    def book(self, svc: QueueService, service: str, visit_id: int) -> None:
+        booker = AppointmentService(svc.s, svc.actor)
+        free = self.free.get(service)
+        if free is None:
+            free = self.free[service] = booker.slots(service, self.first_day, 14)
+        while free:
+            slot = free.pop(self.rng.randrange(len(free)))
+            n = self.booked + 1
+            try:
+                booker.book(
+                    service,
+                    slot.start,
+                    channel="email",
+                    name=f"Demo Resident A{n}",
+                    email=f"arranged{n}@example.org",
+                    adviser=slot.adviser,
+                    arranged_in_visit=visit_id,
+                )
+            except OssDeskError:
+                continue  # it overlaps one booked a moment ago: the next free one
+            self.booked += 1
+            self.booked_at.append(svc.s.clock.now())
+            return
+
+
 def _finish(
     svc: QueueService,
     rng: random.Random,
     ticket_id: int,
     outcome: Outcome,
     services: Outcomes | None = None,
+    arranging: Arranging | None = None,
 ) -> None:
-    """Finish with what the council counts, and sometimes the resident's rating."""
+    """Finish with what the council counts, the appointment a visit that needs one books, and
+    sometimes the resident's rating."""
     done = svc.finish(
         ticket_id,
         outcome,
@@ -307,6 +406,13 @@ def _finish(
         assisted_digital=rng.random() < 0.08,
         avoidable=rng.random() < 0.1,
     )
+    needing = [
+        code
+        for code, ended in ((done.service, outcome), *(services or {}).items())
+        if ended == Outcome.APPOINTMENT
+    ]
+    if needing and arranging is not None:
+        arranging.book(svc, needing[0], done.visit_id)
     if rng.random() < 0.3:
         comment = rng.choice(COMMENTS) if rng.random() < 0.15 else None
         Ratings(svc.s, svc.actor).rate_visit(done.visit_id, _pick(rng, RATING_MIX), comment)

@@ -55,7 +55,8 @@ def names_for(session: Session, report: Report, everywhere: str = "All offices")
 def report_text(session: Session, report: Report) -> str:
     names = names_for(session, report, "all offices")
     orgs = dict(session.settings.signposting.organisations)
-    return render_text(report, names.service_names, names.site_name, orgs) + "\n"
+    text = render_text(report, names.service_names, names.site_name, orgs, names.desk_names)
+    return text + "\n"
 
 
 def report_page(session: Session, report: Report, record: QuarterlyReport | None = None) -> str:
@@ -116,6 +117,7 @@ def print_daily_summary(
         council=names.council,
         site_name=names.site_name,
         service_names=names.service_names,
+        desk_names=names.desk_names,
         large_print=large_print,
     )
     now = session.clock.now()

@@ -35,7 +35,7 @@ APPOINTMENT_COLUMNS = (
     "id, ref, site_id, service_code, adviser_id, room_id, starts_at, ends_at, business_day, "
     "status, channel, needs, booked_at, booked_by, version, cancelled_at, cancelled_by, "
     "cancel_reason, notice_days, notice_breach, visit_id, ticket_id, checklist_ticked, "
-    "rebooked_from"
+    "rebooked_from, arranged_in_visit"
 )
 CONTACT_COLUMNS = "appointment_id, name, email, phone, purged_at"
 UNIT_COLUMNS = "resource, unit, appointment_id"
@@ -93,6 +93,7 @@ def appointment_row(a: Appointment, booked_by: str, cancelled_at: str | None) ->
         a.ticket_id,
         json.dumps(list(a.checklist_ticked)),
         a.rebooked_from,
+        a.arranged_in_visit,
     )
 
 

@@ -59,15 +59,20 @@ class RowBuilder(QueueRows):
         channel: str,
         ref: str,
         reminder_due: int | None,
+        by: By | None = None,
+        arranged_in_visit: int | None = None,
     ) -> AppointmentRec:
-        """``AppointmentService.book`` at meet-and-greet, with the worker sending the
+        """``AppointmentService.book`` at meet-and-greet (or ``by`` an adviser at a desk, for
+        the visit ``arranged_in_visit`` that needs it), with the worker sending the
         confirmation a moment later (the reminder is sent by :meth:`send_reminder`)."""
         day = self._where(site, start)[0]
         n = self.next_appointment
         self.next_appointment += 1
         where = (site.id, service, adviser, room, moment(start), moment(end), day)
         booked = AppointmentStatus.BOOKED, Preferred(channel), (), 1, moment(ms)
-        appt = AppointmentRec(Appointment(n, ref, *where, *booked), site.greeter)
+        who = by or site.greets
+        record = replace(Appointment(n, ref, *where, *booked), arranged_in_visit=arranged_in_visit)
+        appt = AppointmentRec(record, who[0])
         self.appointments.append(appt)
         held = units(appt.record.starts_at, appt.record.ends_at)
         self._units[n] = [(r, unit, n) for r in resources(adviser, room) for unit in held]
@@ -80,8 +85,10 @@ class RowBuilder(QueueRows):
                 None,
             )
         )
-        who = site.greets
-        self._booking_event(site, appt, ms, "appointment_booked", who, {"channel": channel})
+        data: dict[str, object] = {"channel": channel}
+        if arranged_in_visit:
+            data["arranged_in_visit"] = arranged_in_visit
+        self._booking_event(site, appt, ms, "appointment_booked", who, data)
         self._message(site, appt, "confirmation", ms, ms, sent=ms + 2_000, by=who)
         if reminder_due is not None and reminder_due > ms:
             index = self._message(site, appt, "reminder", ms, reminder_due, sent=None, by=who)

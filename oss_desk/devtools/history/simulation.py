@@ -110,6 +110,10 @@ class Simulation:
         self.refs: set[str] = set()
         self.end_day = end
         self.last_day: date | None = None
+        self.arranged: dict[tuple[str, str], list[_Arranged]] = {}
+        """Appointments arranged at desks (a visit finished "needs an appointment"), by the
+        (site, day) they are for: written with that day's own bookings (as those booked days
+        before are), or at the end for days after the history."""
 
     # Helpers ------------------------------------------------------------------------------
 
@@ -141,7 +145,12 @@ class Simulation:
         h.insert_rows(self.conn, self.builder.batches())
 
     def finish(self) -> None:
-        """What is left, and the day counters, in one last batch."""
+        """What is left (the appointments arranged for days after the history: still
+        booked), and the day counters, in one last batch."""
+        for (site_id, _day), arranged in sorted(self.arranged.items()):
+            for spec in arranged:
+                self._book_arranged(self.infos[site_id], spec)
+        self.arranged.clear()
         batches = self.builder.batches()
         batches["ticket_counters"] = self.builder.counter_rows()
         h.insert_rows(self.conn, batches)
@@ -269,6 +278,10 @@ class Simulation:
                     outcome = _pick(rng, OUTCOME_MIX)
                     if wait > 25 and outcome == "resolved" and rng.random() < 0.15:
                         outcome = "callback"
+                    if outcome == "appointment" and not self._arrange(
+                        plan, site, day, chosen, desk, at(t)
+                    ):
+                        outcome = "resolved"  # walk-in only, or no free time: no booking
                     b.finish(site, chosen, at(t), outcome)
                 desk.free = t
             last_time = max(last_time, desk.free)
@@ -280,6 +293,78 @@ class Simulation:
             if appt.record.status is AppointmentStatus.BOOKED:
                 grace = self.settings.appointments.grace_minutes * MINUTE_MS
                 b.appointment_no_show(site, appt, appt.start + grace + 20_000)
+
+    def _arrange(
+        self, plan: SitePlan, site: SiteInfo, day: date, ticket: TicketRec, desk: _Desk, ms: int
+    ) -> bool:
+        """The adviser books the appointment the visit needs (as the desk's booking dialog
+        does: counted as arranged in the visit), a few working days ahead with an adviser who
+        takes the service, in time nobody else holds; False when it cannot be (a walk-in-only
+        service, or no free time found)."""
+        rng = self.rng
+        length = self.lengths.get(ticket.service)
+        advisers = [a for a, services in plan.advisers if ticket.service in services]
+        if not length or not advisers:
+            return False
+        config = next(s for s in self.settings.sites if s.id == plan.id)
+        when = self.workdays[plan.id].add(day, rng.randint(2, 12))
+        hours = hours_on(config.opening_hours, when)
+        if hours is None:
+            return False
+        opens = hours.opens.hour * 60 + hours.opens.minute
+        closes = hours.closes.hour * 60 + hours.closes.minute
+        step = self.settings.appointments.step_minutes
+        taken = self.arranged.setdefault((plan.id, when.isoformat()), [])
+        base = self.builder.at_local(site, when.isoformat(), 0)
+        for _ in range(6):
+            adviser = rng.choice(advisers)
+            minute = opens + step * rng.randrange(max(1, (closes - opens - length) // step))
+            room = plan.room if ticket.service == "H" else None
+            start = base + minute * MINUTE_MS
+            end = start + length * MINUTE_MS
+            if 12 * 60 + 30 <= minute < 13 * 60 + 30 or _clashes(taken, adviser, room, start, end):
+                continue
+            starts_at = datetime.fromtimestamp(start / 1000, UTC)
+            due = [
+                epoch_ms(rule.due(starts_at, site.timezone, self.workdays[plan.id]))
+                for rule in self.reminders
+            ]
+            channel = "email" if rng.random() < 0.55 else "text"
+            reminder = due[0] if due and due[0] > ms else None
+            by = (desk.person, desk.id)
+            taken.append(
+                _Arranged(
+                    ms,
+                    ticket.service,
+                    start,
+                    end,
+                    adviser,
+                    room,
+                    channel,
+                    self._ref(),
+                    reminder,
+                    by,
+                    ticket.visit_id,
+                )
+            )
+            return True
+        return False
+
+    def _book_arranged(self, site: SiteInfo, spec: _Arranged) -> AppointmentRec:
+        return self.builder.book(
+            site,
+            spec.booked,
+            spec.service,
+            spec.start,
+            spec.end,
+            adviser=spec.adviser,
+            room=spec.room,
+            channel=spec.channel,
+            ref=spec.ref,
+            reminder_due=spec.reminder_due,
+            by=spec.by,
+            arranged_in_visit=spec.visit_id,
+        )
 
     def _arrive(self, site: SiteInfo, ms: int, appt: AppointmentRec | None) -> TicketRec | None:
         rng = self.rng
@@ -372,12 +457,24 @@ class Simulation:
         room_busy: list[tuple[int, int]] = []
         result: list[AppointmentRec] = []
         step = self.settings.appointments.step_minutes
+        arranged = self.arranged.pop((plan.id, day_text), [])
+        for spec in arranged:  # arranged at desks days before: their time comes first
+            appt = self._book_arranged(site, spec)
+            b.send_reminder(site, appt)
+            result.append(appt)
+            if spec.room is not None:
+                room_busy.append(((spec.start - base) // MINUTE_MS, (spec.end - base) // MINUTE_MS))
         for adviser, services in plan.advisers:
             minute = opens
             while minute < closes:
                 service = rng.choice(services)
                 length = self.lengths.get(service) or 30
-                if 12 * 60 + 30 <= minute < 13 * 60 + 30 or minute + length > closes:
+                start = base + minute * MINUTE_MS
+                if (
+                    12 * 60 + 30 <= minute < 13 * 60 + 30
+                    or minute + length > closes
+                    or _clashes(arranged, adviser, None, start, start + length * MINUTE_MS)
+                ):
                     minute += step
                     continue
                 if rng.random() > share:
@@ -467,3 +564,32 @@ class Simulation:
             actor=actor,
             desk=desk,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Arranged:
+    """An appointment an adviser booked for a visit that needed one, waiting to be written
+    with its day (:meth:`RowBuilder.book`'s arguments; instants in epoch ms)."""
+
+    booked: int
+    service: str
+    start: int
+    end: int
+    adviser: str
+    room: str | None
+    channel: str
+    ref: str
+    reminder_due: int | None
+    by: tuple[str, str | None]
+    visit_id: int
+
+
+def _clashes(booked: list[_Arranged], adviser: str, room: str | None, start: int, end: int) -> bool:
+    """Whether ``start``..``end`` (epoch ms) overlaps one of ``booked`` with the same adviser
+    or room."""
+    return any(
+        (a.adviser == adviser or (room is not None and a.room == room))
+        and a.start < end
+        and start < a.end
+        for a in booked
+    )

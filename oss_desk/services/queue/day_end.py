@@ -24,7 +24,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import CLOSING_THE_DAY, REOPENING_THE_DAY, Action
 from oss_desk.domain.calendar import hours_on, zone
-from oss_desk.domain.closed_day import OFFICE_CLOSED, ClosedDay, arrivals_refused, cancelled_words
+from oss_desk.domain.closed_day import (
+    OFFICE_CLOSED,
+    ClosedDay,
+    arrivals_refused,
+    cancelled_words,
+    closed_by_day_end,
+)
 from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus, VisitStatus
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
@@ -179,6 +185,16 @@ def described(session: Session, closed: ClosedDay) -> str:
     return f"closed by {session.name_of(closed.closed_by)} at {closed.when(site.timezone)}"
 
 
+def closed_at_close_of_day(session: Session, ticket: Ticket) -> bool:
+    """Close of day closed the ticket (at closing time or the team leader's close), not a
+    person cancelling it (:func:`~oss_desk.domain.closed_day.closed_by_day_end`); one indexed
+    read for a cancelled ticket, none for any other."""
+    if ticket.status is not TicketStatus.CANCELLED:
+        return False
+    with session.store.read() as conn:
+        return closed_by_day_end(dc.cancelled_data(conn, ticket.visit_id, ticket.id))
+
+
 def ended_words(session: Session, ticket: Ticket) -> str | None:
     """A cancelled ticket's words ("closed at close of day (office closed)" or "cancelled",
     one indexed read); None for any other ticket (its status says it)."""
@@ -189,9 +205,9 @@ def ended_words(session: Session, ticket: Ticket) -> str | None:
 
 
 def refuse_if_closed(session: Session, conn: sqlite3.Connection, site: Site) -> None:
-    """In the caller's transaction: refuse an arrival (a ticket issued, an appointment checked
-    in) at a site whose day the team leader closed (:func:`~oss_desk.domain.closed_day.
-    arrivals_refused`); one indexed read."""
+    """In the caller's transaction: refuse an arrival (a ticket issued, a quick visit, an
+    appointment checked in) at a site whose day the team leader closed
+    (:func:`~oss_desk.domain.closed_day.arrivals_refused`); one indexed read."""
     closed = dc.closed_day(conn, site.id, session.today(site))
     who = session.name_of(closed.closed_by) if closed is not None else ""
     why = arrivals_refused(closed, who, site.timezone)

@@ -287,6 +287,7 @@ class Issuing(QueueCore):
         now = self.s.clock.now()
         desk_ref = desk.id if desk else None
         with self.s.store.write() as conn:
+            refuse_if_closed(self.s, conn, site)
             close_due_in(self.s, conn, now, self.actor)
             arrival = Joining(svc.code, needs=parsed_needs)
             visit_id = self._arrival(

@@ -8,6 +8,7 @@ other day or month is computed once when shown.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
@@ -21,6 +22,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from oss_desk.domain.calendar import no_figures_yet, no_month_figures_yet
+from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Actor
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.reports import AppointmentFigures, DailyReport, MonthlyReport, PeriodReport
@@ -30,7 +32,14 @@ from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.errors import InvalidInput
 from oss_desk.render.formats import minutes, percent, target
-from oss_desk.render.rows import appointment_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import (
+    CALLS_TITLE,
+    appointment_rows,
+    call_rows,
+    desk_rows,
+    outcome_rows,
+    visit_rows,
+)
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -192,8 +201,9 @@ class ReportsScreen(DeskScreen):
         sites = data.sites
         heading.append(f"   {', '.join(sites) if sites else 'all sites'}", style="dim")
         self.query_one("#report-heading", Static).update(heading)
+        desks = {desk_id: d.name for desk_id, d in self.desk.names.desks.items()}
         figures = (
-            daily_table(data, names)
+            daily_table(data, names, desks)
             if isinstance(data, DailyReport)
             else monthly_table(data, names)
         )
@@ -354,11 +364,14 @@ def _served_by(title: str, first: str, rows: list[tuple[str, int, float | None]]
     table.add_column("Served", justify="right")
     table.add_column("Median", justify="right")
     for name, served, median in rows:
-        table.add_row(name, str(served), minutes(median))
+        table.add_row(Text(name), str(served), minutes(median))  # configured text: no markup
     return table
 
 
-def daily_table(report: DailyReport, names: dict[str, str]) -> Table:
+def daily_table(
+    report: DailyReport, names: dict[str, str], desk_names: Mapping[str, str] | None = None
+) -> Table:
+    """The day's figures (``names``: services' names; ``desk_names``: desks')."""
     f = report.figures
     outer = Table.grid(padding=(0, 0))
     outer.add_row(standards_table(report))
@@ -366,7 +379,10 @@ def daily_table(report: DailyReport, names: dict[str, str]) -> Table:
     outcomes, services = _outcomes_and_services(report, names)
     outer.add_row(outcomes)
     outer.add_row(services)
-    desks = [(desk, d.served, d.service_median_minutes) for desk, d in f.desks.items()]
+    desks = [
+        (d.name, d.figures.served, d.figures.service_median_minutes)
+        for d in desk_rows(f.desks, desk_names or {})
+    ]
     outer.add_row(_served_by("Desks", "Desk", desks))
     if f.advisers:
         advisers = [
@@ -404,13 +420,14 @@ def monthly_table(report: MonthlyReport, names: dict[str, str]) -> Table:
     outcomes, services = _outcomes_and_services(report, names)
     outer.add_row(outcomes)
     outer.add_row(services)
-    calls = report.calls
-    if calls:
-        phone = _table("Telephone")
-        phone.add_row("Calls", str(calls.total))
-        phone.add_row("Answered", f"{calls.answered} ({percent(calls.answered_pct)})")
-        phone.add_row("Abandoned", str(calls.abandoned))
-        wait = calls.average_wait_seconds
-        phone.add_row("Average wait", "n/a" if wait is None else f"{wait:.1f} s")
-        outer.add_row(phone)
+    if report.calls:
+        outer.add_row(calls_table(report.calls))
     return outer
+
+
+def calls_table(calls: CallFigures) -> Table:
+    """The month's telephone figures: the rows every presentation shows."""
+    table = _table(CALLS_TITLE)
+    for row in call_rows(calls):
+        table.add_row(row.indented, row.value)
+    return table
