@@ -35,6 +35,7 @@ DENIED = (
     "oss_desk.worker",
     "oss_desk.devtools",
     "oss_desk.services.appointments",
+    "oss_desk.storage.appointments",
 )
 
 

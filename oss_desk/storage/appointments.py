@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from oss_desk.clock import read_instant
@@ -339,16 +339,3 @@ def messages_for(conn: sqlite3.Connection, appointment_id: int) -> list[Message]
         "SELECT * FROM messages WHERE appointment_id = ? ORDER BY id", [appointment_id]
     )
     return [_message(cur, row) for row in cur.fetchall()]
-
-
-def booked_starts(conn: sqlite3.Connection, visit_ids: Iterable[int]) -> dict[int, datetime]:
-    """The booked start of the appointment each of ``visit_ids`` checked in for (the first
-    appointment of a visit, as the reports take it); visits that are no appointment's are left
-    out."""
-    wanted = json.dumps(sorted(set(visit_ids)))
-    rows = conn.execute(
-        "SELECT visit_id, starts_at FROM appointments "
-        "WHERE visit_id IN (SELECT value FROM json_each(?)) ORDER BY id DESC",
-        [wanted],
-    )
-    return {visit_id: read_instant(starts_at) for visit_id, starts_at in rows}

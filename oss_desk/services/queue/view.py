@@ -16,7 +16,6 @@ from oss_desk.domain.queue import Floor, live_queue
 from oss_desk.services.queue.core import QueueCore, read_floor
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
-from oss_desk.storage.appointments import booked_starts
 from oss_desk.storage.counter import desk_logins
 from oss_desk.storage.site import desk_statuses
 
@@ -55,7 +54,7 @@ def read_live_queue(
         now=now,
         floor=floor,
         staffed_only=session.settings.queue.staffed_desks_only,
-        booked=booked_starts(conn, (t.visit_id for t in tickets)),
+        booked=q.booked_starts(conn, (t.visit_id for t in tickets)),
     )
     return LiveQueue(entries, tickets, statuses, floor, logins)
 
