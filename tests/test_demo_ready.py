@@ -5,9 +5,13 @@ with appointments due soon have checked in as well."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from oss_desk.services.demo import shown_instead
+from oss_desk.services.site import demo_settings
 
 from .conftest import Cli, rows
 
@@ -86,3 +90,23 @@ def test_every_visit_that_needs_an_appointment_has_one_booked(
     assert [(figures["appointments_arranged"],)] == rows(db, arranged)
     alerts = cli("--db", str(db), "alerts", "list", now=now)
     assert alerts.out.startswith("No alerts"), alerts.out
+
+
+@pytest.mark.parametrize(
+    ("now", "shown"),
+    [
+        ("2026-12-06T00:01:00+00:00", "2026-12-04T11:00:00+00:00"),  # Sunday night: Friday
+        ("2026-12-05T14:00:00+00:00", "2026-12-04T11:00:00+00:00"),  # Saturday: Friday
+        ("2026-12-07T07:30:00+00:00", "2026-12-04T11:00:00+00:00"),  # Monday before opening
+        ("2026-12-07T18:00:00+00:00", "2026-12-07T11:00:00+00:00"),  # Monday after closing
+        ("2026-12-07T10:00:00+00:00", None),  # open: the demo is as of now
+        ("2026-06-01T20:00:00+00:00", "2026-06-01T10:00:00+00:00"),  # 11:00 BST
+    ],
+)
+def test_out_of_hours_the_demo_opens_as_on_the_last_opening_day(
+    tmp_path: Path, now: str, shown: str | None
+) -> None:
+    """`oss-desk demo` at night or at a weekend opens the office as on its last opening day at
+    11:00 (clock stopped then), rather than an empty office; while it is open, as of now."""
+    instant = shown_instead(demo_settings(tmp_path), datetime.fromisoformat(now))
+    assert (instant.isoformat() if instant else None) == shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from oss_desk.cli.common import (
     number_option,
     pass_state,
 )
-from oss_desk.clock import FixedClock, clock_from_env
+from oss_desk.clock import NOW_ENV, FixedClock, clock_from_env, format_instant
 from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.paths import demo_db_path
 from oss_desk.services.queue import QueueService
@@ -166,6 +167,18 @@ def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_
     path = Path(state.db).expanduser() if state.db else demo_db_path()
     prepare_demo_db(path, reset=reset)
     clock = clock_from_env()
+    shown = None
+    if not no_app and NOW_ENV not in os.environ:
+        from oss_desk.services.demo import shown_instead
+        from oss_desk.services.site import demo_settings
+
+        # Out of hours (a night, a weekend) the office would be empty: the desk opens as on its
+        # last opening day instead, the clock stopped then, as OSS_DESK_NOW does (the app, its
+        # devices and the process's sessions all read it).
+        shown = shown_instead(demo_settings(path.parent), clock.now())
+        if shown is not None:
+            os.environ[NOW_ENV] = format_instant(shown)
+            clock = clock_from_env()
     initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
     session = open_session(db=path, person=state.user, clock=clock, host=True)
     try:
@@ -181,6 +194,11 @@ def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_
         f"{summary.waiting_now} residents waiting now, {summary.appointments} appointments "
         "booked for the next two weeks."
     )
+    if shown is not None:
+        click.echo(
+            f"  The office is closed now: the demo opens as on {shown:%A %d %B} at 11:00 "
+            f"(OSS_DESK_NOW={format_instant(shown)}), its clock stopped then."
+        )
     if summary.closed_now is not None:
         click.echo(f"  Nobody is waiting now: {summary.closed_now}.")
         if summary.open_day is not None:

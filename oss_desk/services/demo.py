@@ -11,7 +11,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.calendar import hours_on, zone
@@ -26,6 +26,9 @@ from oss_desk.services.queue.closing import Outcomes
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.session import Session
 from oss_desk.storage.queue import active_tickets
+
+if TYPE_CHECKING:
+    from oss_desk.config import Settings
 
 K = TypeVar("K")
 
@@ -145,8 +148,6 @@ def populate(
             Actor(person="demo"),
             data={"days": len(past), "visits": visits},
         )
-    opened_today = hours is not None and local_now.time() >= hours.closes
-    last_open = today if opened_today else past[0] if past else None
     return DemoSummary(
         days=len(past),
         visits=visits,
@@ -155,12 +156,32 @@ def populate(
         booked_at=real_now - BOOKED_DAYS_AGO,
         arranged_at=tuple(arranging.booked_at),
         closed_now=closed_now,
-        open_day=(
-            datetime.combine(last_open, time(11, 0), tz).astimezone(UTC)
-            if closed_now and last_open
-            else None
-        ),
+        open_day=open_day_to_show(opening, local_now),
     )
+
+
+def open_day_to_show(opening: Mapping[str, str], local_now: datetime) -> datetime | None:
+    """While the office is closed at ``local_now`` (its local time, aware): 11:00 on its last
+    opening day (today's, once it has closed), the instant to show the demo as of, so that
+    residents are waiting; None while it is open (or no opening day in the last 3 weeks)."""
+    if closed_words(opening, local_now) is None:
+        return None
+    day = local_now.date()
+    hours = hours_on(dict(opening), day)
+    if hours is None or local_now.time() < hours.closes:
+        day -= timedelta(days=1)
+        while hours_on(dict(opening), day) is None:
+            day -= timedelta(days=1)
+            if day < local_now.date() - timedelta(days=21):
+                return None
+    return datetime.combine(day, time(11, 0), local_now.tzinfo).astimezone(UTC)
+
+
+def shown_instead(settings: Settings, now: datetime) -> datetime | None:
+    """The instant ``oss-desk demo`` opens its office as of while the (first) demo office is
+    closed at ``now``: :func:`open_day_to_show`; None while it is open."""
+    site = settings.sites[0]
+    return open_day_to_show(site.opening_hours, now.astimezone(zone(site.timezone)))
 
 
 def closed_words(opening: Mapping[str, str], local_now: datetime) -> str | None:
