@@ -506,7 +506,13 @@ def jobs_needing_answer(conn: sqlite3.Connection, since: str) -> list[JobNeeding
         "  j.desk_id, j.printer_url, j.last_error, j.created_at "
         "FROM print_jobs j LEFT JOIN tickets t ON t.id = j.ticket_id "
         "WHERE j.status IN ('uncertain', 'failed') AND j.acknowledged_at IS NULL "
-        "  AND j.created_at >= ? ORDER BY j.id",
+        "  AND j.created_at >= ? "
+        # A later copy of the same ticket that printed settles it (a reprint from the command
+        # line or another desk): nothing to ask, or the resident's ticket comes out twice.
+        "  AND NOT (j.ticket_id IS NOT NULL AND EXISTS (SELECT 1 FROM print_jobs k "
+        "    WHERE k.ticket_id = j.ticket_id AND k.kind = j.kind AND k.id > j.id "
+        "    AND k.status = 'done')) "
+        "ORDER BY j.id",
         [since],
     ).fetchall()
     return [JobNeedingAnswer(*r) for r in rows]
