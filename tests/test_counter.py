@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -94,8 +95,9 @@ def test_a_counter_day_and_its_figures(tmp_path: Path) -> None:
     assert figures.appointments_arranged == 1
 
 
-def test_the_command_line_counter(tmp_path: Path) -> None:
-    db = make_office(tmp_path)
+def command_line(db: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``oss-desk`` in its own process on ``db`` at NOW, as a person (``person=``, default
+    ana)."""
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -110,8 +112,14 @@ def test_the_command_line_counter(tmp_path: Path) -> None:
             text=True,
             env=env,
             timeout=60,
+            check=False,
         )
 
+    return run
+
+
+def test_the_command_line_counter(tmp_path: Path) -> None:
+    run = command_line(make_office(tmp_path))
     issued = run("ticket", "issue", "--service", "C", "--no-print", "--json", person="tl")
     assert issued.returncode == 0, issued.stderr
     assert run("desks", "login", "desk-1", "--json").returncode == 0
@@ -136,19 +144,7 @@ def test_the_command_line_counter(tmp_path: Path) -> None:
 def test_taking_a_service_off_says_what_was_wrong_and_what_is_left(tmp_path: Path) -> None:
     """`ticket remove-service`: the ticket's own service, one never added, and one added by
     mistake, each answered in words (service names, not codes)."""
-    db = make_office(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OSS_DESK_NOW": NOW.isoformat()}
-
-    def run(*args: str, person: str = "ana") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "oss_desk", "--db", str(db), "--user", person, *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
-
+    run = command_line(make_office(tmp_path))
     assert run("ticket", "issue", "--service", "C", "--no-print", person="tl").returncode == 0
     for step in (
         ("desks", "login", "desk-1"),
