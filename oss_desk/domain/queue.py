@@ -44,6 +44,7 @@ from oss_desk.domain import needs
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.needs import BSL
 from oss_desk.domain.standards import waited_seconds
+from oss_desk.domain.worded import Worded
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
 
@@ -94,6 +95,20 @@ def marks_said(ticket: Ticket) -> str:
     if ticket.needs:
         said.append(f"Needs: {needs.needs_words(ticket.needs)}")
     return "  ".join(said)
+
+
+class CancelReason(Worded):
+    """Why the desk cancels a ticket (``ticket cancel --reason``; F4 X asks which), in the words
+    the desk offers. The reports count each on its own line: a resident who left unseen is a
+    walk-out (a miss after the target); a ticket issued in error had no visitor."""
+
+    LEFT = "left", "Left: the resident went before being seen (a walk-out)"
+    ERROR = "error", "Issued in error: there was no resident (not a walk-out)"
+
+    @property
+    def said(self) -> str:
+        """How a notice says what was recorded: "the resident left", "issued in error"."""
+        return "the resident left" if self is CancelReason.LEFT else "issued in error"
 
 
 BUSY_AT_LEAST_SECONDS = 60.0
