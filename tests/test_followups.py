@@ -313,6 +313,12 @@ BAD = [
         "the time received is in the future",
     ),
     (
+        ("--user", "tl", "followup", "add", "--kind", "complaint", "--category", "staff"),
+        ("--received", "2019-01-01T10:00:00Z"),
+        2,
+        "the time received 2019-01-01 is before this office's records begin (2026-11-23)",
+    ),
+    (
         ("--user", "tl", "followup", "ack", "OTR-0001"),
         (),
         6,

@@ -16,6 +16,7 @@ from oss_desk.cli.common import (
     number_option,
     ref_command,
 )
+from oss_desk.domain.calendar import day_said
 from oss_desk.domain.followups import AttemptResult, Finding, Kind, SendBy, Via
 
 if TYPE_CHECKING:
@@ -96,7 +97,8 @@ def line(f: Followup, today: date, session: Session) -> str:
     what = f"{f.service} {svc.name}" if svc else "-"
     standing = f.standing(today)
     due = f.next_due
-    when = f"due {due:%a %d %b}" if due else f"closed {f.closed_day:%a %d %b}"
+    closed = f.closed_day or today
+    when = f"due {day_said(due, today)}" if due else f"closed {day_said(closed, today)}"
     flag = {"overdue": "  OVERDUE", "due-today": "  due today"}.get(
         standing.value if standing else "", ""
     )

@@ -119,6 +119,8 @@ class FollowupService:
         clock = self.clock_of(site)
         today = local(now, site.timezone).date()
         wall = local(received, site.timezone)
+        if request.received is not None:
+            self.s.span(site).check(wall.date(), "the time received")
         start = clock.start_day(wall.replace(tzinfo=None))
 
         service = request.service
