@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Static
 
 from oss_desk.config_followups import FollowupSettings
 from oss_desk.domain.access import Action
+from oss_desk.domain.calendar import day_said
 from oss_desk.domain.followup_figures import due_counts
 from oss_desk.domain.followups import Details, Due, Followup, Kind, Status
 from oss_desk.services.desk_view import DeskSnapshot
@@ -251,12 +252,14 @@ class FollowupsScreen(DeskScreen):
         svc = self.desk.names.services.get(f.service or "")
         due = f.next_due
         standing = f.standing(self.today) if self.today else None
+        today = self.today or f.received_day
+        day = due or f.closed_day
         word, style = STANDING_WORDS.get(standing, ("", "")) if standing else ("closed", "dim")
         return [
             Text(f.ref, style="bold"),
             Text(f.kind.label),
             Text(svc.name if svc else "-"),
-            Text(f"{due:%a %d %b}" if due else f"{f.closed_day:%a %d %b}" if f.closed_day else ""),
+            Text(day_said(day, today) if day else ""),
             Text(word, style=style),
             Text(f.status.value),
             Text(self.desk.names.person(f.owner) if f.owner else ""),
@@ -265,8 +268,11 @@ class FollowupsScreen(DeskScreen):
 
     def _show_rows(self) -> None:
         """Update the table by row key (never cleared and rebuilt), in the work order, its text
-        shortened to the table's width (never scrolled sideways)."""
+        shortened to the table's width (never scrolled sideways). The highlight stays on the
+        follow-up it was on, wherever the new order puts it (after K a record moves down to
+        its answer-by date: R then answers the one just acknowledged, not its neighbour)."""
         table = self.query_one("#followup-table", DataTable)
+        was = self.selected()
         keys = [str(i) for i in self.order]
         rows = fit_rows(
             {key: tuple(self._row(self.items[int(key)])) for key in keys},
@@ -287,6 +293,8 @@ class FollowupsScreen(DeskScreen):
                     table.add_row(*cells, key=key)
             position = {self.items[i].ref: n for n, i in enumerate(self.order)}
             table.sort("ref", key=lambda ref: position.get(ref.plain, 0))
+            if was is not None and str(was.id) in keys:
+                table.move_cursor(row=table.get_row_index(str(was.id)))
 
     def _show_summary(self, items: list[Followup], today: date) -> None:
         counts = due_counts(items, today)
