@@ -490,7 +490,9 @@ class FollowupService:
             if answer is not None:
                 fu.check_respond(f, answer)
             else:
-                fu.check_done(f, unreachable=unreachable)
+                tries = store.attempts_of(conn, f.id) if unreachable else []
+                last = tries[-1].result if tries else None
+                fu.check_done(f, unreachable=unreachable, last_try=last)
             if not store.close(conn, f.id, self._change(status, now, day), answer):
                 raise RuleViolation(f"{f.ref} changed at another desk a moment ago: look again")
             data: dict[str, Any] = {"status": status.value, "in_time": day <= f.due_day}

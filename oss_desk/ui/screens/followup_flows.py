@@ -41,14 +41,6 @@ def kinds_for(session_may: Callable[[Action], bool], *, making: bool = False) ->
     return work_kinds
 
 
-DEADLINES = {
-    "return": "Ring back",
-    "sla": "Done by the back office",
-    "acknowledge": "Acknowledge",
-    "respond": "Answer",
-}
-
-
 def due_line(
     due: Mapping[str, DueCount],
     kinds: list[Kind] | None = None,

@@ -26,7 +26,16 @@ from oss_desk.config_followups import FollowupSettings
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import day_said
 from oss_desk.domain.followup_figures import due_counts
-from oss_desk.domain.followups import Details, Due, Followup, Kind, Status
+from oss_desk.domain.followups import (
+    AttemptResult,
+    Details,
+    Due,
+    Followup,
+    Kind,
+    Status,
+    closed_said,
+)
+from oss_desk.domain.text import sentence_case
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.followups import FollowupService
 from oss_desk.services.session import Session
@@ -37,7 +46,6 @@ from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys
 from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on
 from oss_desk.ui.screens.followup_flows import (
-    DEADLINES,
     KIND_KEYS,
     due_line,
     kinds_for,
@@ -50,11 +58,11 @@ from oss_desk.ui.widgets.fit import FittedTable, fit_rows, remove_rows
 R = TypeVar("R")
 
 RESULTS = {
-    "n": "no-answer",
-    "v": "voicemail",
-    "b": "busy",
-    "w": "wrong-number",
-    "r": "reached",
+    "n": AttemptResult.NO_ANSWER,
+    "v": AttemptResult.VOICEMAIL,
+    "b": AttemptResult.BUSY,
+    "w": AttemptResult.WRONG_NUMBER,
+    "r": AttemptResult.REACHED,
 }
 OWNERS = ("anyone", "mine", "not taken")
 STANDING_WORDS = {
@@ -358,14 +366,12 @@ class FollowupsScreen(DeskScreen):
         text.append(f"{f.ref}  {f.kind.label}\n", style="bold")
         if f.service:
             text.append(f"Service: {names.service(f.service)}\n")
-        text.append(f"Received {names.local(f.received_at, f.site_id):%a %d %b %H:%M}")
-        text.append(f" (clock from {f.start_day:%a %d %b})\n")
         today = self.today or f.received_day
-        for name, state in f.deadlines(today).items():
-            due = f.ack_due_day if name == "acknowledge" else f.due_day
-            style = "bold red" if state.missed else ""
-            label = DEADLINES.get(name, name)
-            text.append(f"{label} by {due:%a %d %b}: {state.value}\n", style=style)
+        timezone = names.timezone(f.site_id) or "UTC"
+        text.append(f"{sentence_case(f.received_said(timezone, today))}\n")
+        states = f.deadlines(today).values()
+        for state, said in zip(states, f.deadlines_said(today), strict=True):
+            text.append(f"{sentence_case(said)}\n", style="bold red" if state.missed else "")
         settings = self.settings
         if f.back_office:
             office = settings.back_office(f.back_office) if settings else None
@@ -396,14 +402,21 @@ class FollowupsScreen(DeskScreen):
 
     # Actions -----------------------------------------------------------------------------------
 
-    async def _change(self, fn: Callable[[FollowupService, Followup], Followup], said: str) -> None:
+    async def _change(
+        self,
+        fn: Callable[[FollowupService, Followup], Followup],
+        said: str | Callable[[Followup], str],
+    ) -> None:
+        """``fn`` on the highlighted follow-up, then a notice: ``said`` (or what it says of the
+        follow-up as changed)."""
         f = self.highlighted_followup()
         if f is None:
             return
         actor = self.acting_as()
         done = await self.desk.act(lambda s: fn(FollowupService(s, actor), f))
         if isinstance(done, Ok):
-            self.notify_done(f"{done.value.ref}: {said}")
+            words = said if isinstance(said, str) else said(done.value)
+            self.notify_done(f"{done.value.ref}: {words}")
             await self.desk.after_write()
             self.load()
 
@@ -421,25 +434,22 @@ class FollowupsScreen(DeskScreen):
     @work(exclusive=True, group="followups-action", exit_on_error=False)
     @acts_on(highlighted_followup)
     async def action_attempt(self, f: Followup) -> None:
-        choices = [
-            (key, f"{key.upper()}  {value.replace('-', ' ')}") for key, value in RESULTS.items()
-        ]
+        choices = [(key, f"{key.upper()}  {value.said}") for key, value in RESULTS.items()]
         question = f"{f.ref}: how did the call go?"
         chosen = await self.app.push_screen_wait(ChoiceDialog(question, choices))
         if chosen is None:
             return
         result = RESULTS[chosen]
-        await self._change(lambda svc, it: svc.attempt(it.id, result), f"try recorded ({result})")
+        said = f"try recorded ({result.said})"
+        await self._change(lambda svc, it: svc.attempt(it.id, result), said)
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_done(self) -> None:
-        await self._change(lambda svc, f: svc.done(f.id), "done")
+        await self._change(lambda svc, f: svc.done(f.id), closed_said)
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_unreachable(self) -> None:
-        await self._change(
-            lambda svc, f: svc.done(f.id, unreachable=True), "could not reach the resident"
-        )
+        await self._change(lambda svc, f: svc.done(f.id, unreachable=True), closed_said)
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_acknowledge(self) -> None:
