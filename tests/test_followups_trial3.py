@@ -140,3 +140,21 @@ def test_a_ring_back_that_reached_the_resident_cannot_be_closed_as_not_reached(
     for result in ("reached", "no-answer"):
         ok(cli("--user", "ana", "followup", "attempt", again, "--result", result, now=NOW))
     ok(cli("--user", "ana", "followup", "done", again, "--unreachable", now=NOW))
+
+
+# C6: an owner who is no one ---------------------------------------------------------------------
+
+
+def test_list_of_an_unknown_owner_is_refused_not_empty(cli: Cli) -> None:
+    ringback(cli)
+    for typo in ("xyz", "nobody"):
+        refused = cli("--user", "tl", "followup", "list", "--owner", typo, now=NOW)
+        assert (refused.code, refused.out) == (5, "")
+        assert refused.err == (
+            f"oss-desk: unknown person '{typo}' (a staff id, me, or none: not taken)\n"
+        )
+    # A person on the staff list with nothing taken: nothing to follow up, as before.
+    assert ok(cli("--user", "tl", "followup", "list", "--owner", "bob", now=NOW)).out == (
+        "Nothing to follow up.\n"
+    )
+    assert "CB-0001" in ok(cli("--user", "tl", "followup", "list", "--owner", "none", now=NOW)).out

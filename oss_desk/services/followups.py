@@ -361,7 +361,16 @@ class FollowupService:
             unowned=unowned,
             closed_since=today.isoformat() if closed_today else None,
         )
+        if who is not None and not unowned and not items:
+            self._known_person(who)
         return fu.work_order(items, today)
+
+    def _known_person(self, person: str) -> None:
+        """An owner asked for who is on no staff list and has nothing: a typo ("nobody" for
+        "none"), not a person with nothing to do (an empty list would say all is done)."""
+        staff = [p.id for p in self.s.settings.staff]
+        if person not in staff and person != self.actor.person:
+            raise NotFound(f"unknown person {shown(person)!r} (a staff id, me, or none: not taken)")
 
     def attempts(self, f: Followup) -> list[fu.Attempt]:
         return store.attempts_of(self.s.store.conn, f.id)
