@@ -158,3 +158,45 @@ def test_list_of_an_unknown_owner_is_refused_not_empty(cli: Cli) -> None:
         "Nothing to follow up.\n"
     )
     assert "CB-0001" in ok(cli("--user", "tl", "followup", "list", "--owner", "none", now=NOW)).out
+
+
+# C7: the purge says which open follow-ups lose their details, and what stays ---------------------
+
+
+def test_purge_says_how_many_still_open_lose_their_details_and_what_is_kept(
+    cli: Cli, office: Path
+) -> None:
+    done, still_open = ringback(cli), ringback(cli)
+    ok(cli("--user", "ana", "followup", "done", done, now=NOW))
+    ok(
+        cli(
+            *("--user", "tl", "followup", "add", "--kind", "complaint", "--category", "staff"),
+            now=NOW,
+        )
+    )
+    january = "2027-01-02T10:00:00Z"  # 30 days on for ring-backs; the complaint keeps 730
+    dry = ok(cli("db", "purge", "--dry-run", now=january)).out.splitlines()
+    assert (
+        "Would delete 2 ring-back and referral details (closed, or received if still open, "
+        "before 2026-12-03 10:00), including 1 still open"
+    ) in dry
+    assert (
+        "Would delete 0 comment, compliment and complaint details (answered, or received if "
+        "still open, before 2025-01-02 10:00)"
+    ) in dry
+    assert "  (a follow-up still open loses its resident's name, number and topic: " in dry[-2]
+    kept = (
+        "Kept: the event log (the audit trail) and every report figure: a purge never changes "
+        "a report."
+    )
+    assert dry[-1] == kept
+    real = ok(cli("db", "purge", now=january)).out.splitlines()
+    assert (
+        "Deleted 2 ring-back and referral details (closed, or received if still open, "
+        "before 2026-12-03 10:00), including 1 still open"
+    ) in real
+    assert real[-2:] == ["Recorded in the event log.", kept]
+    shown = ok(cli("--user", "ana", "followup", "show", still_open, "--contact", now=january))
+    assert "details: deleted (retention)" in shown.out
+    again = ok(cli("db", "purge", "--json", now=january)).json()
+    assert again["still_open"] == {"followups": 0, "records": 0}

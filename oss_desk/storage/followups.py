@@ -341,6 +341,19 @@ def purge_details(
     )
 
 
+def open_due_for_purge(conn: sqlite3.Connection, *, kinds: Iterable[Kind], before: str) -> int:
+    """How many of the follow-ups :func:`purge_details` would reach now are still open (their
+    resident can no longer be rung back or told once it has run): the same rows, never closed
+    (a follow-up still open is due by its time received)."""
+    row = conn.execute(
+        "SELECT count(*) FROM followup_details d JOIN followups f ON f.id = d.followup_id "
+        "WHERE d.purged_at IS NULL AND f.closed_at IS NULL "
+        "AND f.kind IN (SELECT value FROM json_each(:kinds)) AND f.received_at < :before",
+        {"kinds": json.dumps([k.value for k in kinds]), "before": before},
+    ).fetchone()
+    return int(row[0])
+
+
 def visits_to_follow_up(conn: sqlite3.Connection, since: str) -> list[tuple[Any, ...]]:
     """(visit id, finished at, outcome, service, desk) of visits finished since ``since`` with a
     ring-back or a referral promised (the demo makes their follow-ups)."""
