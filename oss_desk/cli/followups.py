@@ -124,7 +124,8 @@ def shown_lines(found: Shown, today: date, session: Session) -> list[str]:
     if f.via is not None:
         category = settings.category(f.category or "")
         about = category.name if category else f.category
-        lines.append(f"  came in by {f.via.words.lower()}; category {about}; stage {f.stage}")
+        stage = f"; stage {f.stage}" if f.kind is Kind.COMPLAINT else ""
+        lines.append(f"  came in by {f.via.words.lower()}; category {about}{stage}")
     if f.back_office is not None:
         office = settings.back_office(f.back_office)
         name = office.name if office else f.back_office
@@ -177,7 +178,9 @@ def followup() -> None:
     help="Comments, compliments, complaints: how it came in (default in-person).",
 )
 @click.option("--category", metavar="ID", help="Comments, compliments, complaints: category.")
-@number_option("--stage", default=1, within=(1, 2))
+@number_option(
+    "--stage", default=1, within=(1, 2), help="Complaints: the complaints procedure's stage."
+)
 @click.option("--due", metavar="YYYY-MM-DD", help="Ring-backs, referrals: an agreed day.")
 @click.option("--received", metavar="ISO", help="When it came in, if earlier (with offset).")
 @click.option("--ticket", metavar="REF", help="The visit's ticket it comes from.")

@@ -412,6 +412,17 @@ def check_open(f: Followup, doing: str) -> None:
         raise RuleViolation(f"{f.ref} {said}{_when(f.closed_day)}: it cannot {doing}")
 
 
+def check_stage(kind: Kind, stage: int) -> None:
+    """A complaint is at stage 1 or 2 of the complaints procedure; a comment or compliment has
+    no stages (it is stored as 1, as every record has one: a stage 2 is refused)."""
+    if kind is not Kind.COMPLAINT and stage != 1:
+        raise InvalidInput(
+            f"a {kind.label.lower()} has no stage 2: stages are the complaints procedure's"
+        )
+    if stage not in (1, 2):
+        raise InvalidInput(f"stage {stage}: a complaint is at stage 1 or 2")
+
+
 def check_take(f: Followup, person: str) -> None:
     check_open(f, "be taken")
     if f.owner == person:

@@ -180,8 +180,7 @@ class FollowupService:
                 )
             category = self._category(request.category)
             via = parse_choice(Via, request.via, "channel") or Via.IN_PERSON
-            if request.stage not in (1, 2):
-                raise InvalidInput(f"stage {request.stage}: a complaint is at stage 1 or 2")
+            fu.check_stage(kind, request.stage)
             due = clock.due_day(start, settings.respond_working_days)
             values.update(
                 ack_due_day=clock.due_day(start, settings.acknowledge_working_days),

@@ -381,7 +381,8 @@ class FollowupsScreen(DeskScreen):
         if f.category:
             category = settings.category(f.category) if settings else None
             text.append(f"Category: {category.name if category else f.category}\n")
-            text.append(f"Came in by {f.via.value if f.via else '?'}, stage {f.stage}\n")
+            stage = f", stage {f.stage}" if f.kind is Kind.COMPLAINT else ""
+            text.append(f"Came in by {f.via.words.lower() if f.via else '?'}{stage}\n")
         if f.owner:
             text.append(f"Taken by {names.person(f.owner)}\n")
         if f.finding:
