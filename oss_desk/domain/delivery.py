@@ -115,6 +115,63 @@ def print_state(status: str, confirmed: bool) -> PrintState:
     return _STORED[status]
 
 
+JOB_WORDS = {
+    PrintState.QUEUED: "waiting to print",
+    PrintState.SENDING: "printing",
+    PrintState.PRINTED: "printed",
+    PrintState.SENT: "sent to the printer",
+    PrintState.UNCERTAIN: "may not have printed",
+    PrintState.FAILED: "not printed",
+    PrintState.CANCELLED: "not printed (cancelled)",
+}
+"""What staff are told of a print job's state: the desks, ``ticket show``, ``doctor``."""
+
+JUST_QUEUED_WORDS = {
+    **JOB_WORDS,
+    PrintState.QUEUED: "queued to print",
+    PrintState.SENDING: "handed to the printer worker",
+}
+"""What a command that has just queued a print job says of it: queued (nobody has taken it
+yet: no worker is running, or it has not claimed it), handed to the worker that owns the
+printer (claimed, not yet confirmed), and "printed" only once the printer confirmed."""
+
+
+def job_word(state: PrintState, reason: str | None = None) -> str:
+    """``printed``, ``may not have printed``, ``not printed: paper out``..."""
+    word = JOB_WORDS[state]
+    if state is PrintState.FAILED and reason:
+        return f"{word}: {reason}"
+    return word
+
+
+def just_queued_word(
+    state: PrintState, reason: str | None, *, tried: bool, worker_alive: bool
+) -> str:
+    """What is seen of a print job a moment after a command queued it (``ticket issue``,
+    ``appointment check-in``, ``ticket transfer``): only what the database shows. ``tried``: an
+    owner of the devices began a try of it; a job waiting after a try did not print, and says
+    why and who tries again (the worker that owns the printer, while one runs)."""
+    if state is PrintState.QUEUED and tried:
+        why = f" ({reason})" if reason else ""
+        again = "the printer worker tries again" if worker_alive else "queued to print again"
+        return f"not printed yet{why}; {again}"
+    word = JUST_QUEUED_WORDS[state]
+    if state is PrintState.FAILED and reason:
+        return f"{word}: {reason}"
+    return word
+
+
+def ticket_print_word(state: PrintState, reason: str | None, *, printed_before: bool) -> str:
+    """A ticket's print state in ``ticket show``: its latest print job's state in the desks'
+    words, and whether an earlier copy went to the printer when this one has not (yet)."""
+    word = job_word(state, reason)
+    if state is PrintState.QUEUED and reason:
+        word = f"{word} (last try: {reason})"
+    if printed_before and state not in (PrintState.PRINTED, PrintState.SENT):
+        return f"{word} (an earlier copy went to the printer)"
+    return word
+
+
 MAX_AUTO_REPRINTS = 1
 """A job whose bytes may have left is never printed again by itself more than once."""
 

@@ -24,9 +24,11 @@ from oss_desk.domain.delivery import (
     PrintState,
     WorkerState,
     device_word,
+    just_queued_word,
     message_alert,
     message_deadline,
     print_state,
+    ticket_print_word,
 )
 from oss_desk.domain.models import Actor
 from oss_desk.errors import InvalidInput, NotFound, OssDeskError
@@ -109,27 +111,6 @@ def board_part(worker: WorkerState, board: DeviceState | None) -> StatusPart:
 
 # Print jobs ------------------------------------------------------------------------------------
 
-JOB_WORDS = {
-    PrintState.QUEUED: "waiting to print",
-    PrintState.SENDING: "printing",
-    PrintState.PRINTED: "printed",
-    PrintState.SENT: "sent to the printer",
-    PrintState.UNCERTAIN: "may not have printed",
-    PrintState.FAILED: "not printed",
-    PrintState.CANCELLED: "not printed (cancelled)",
-}
-
-
-JUST_QUEUED_WORDS = {
-    **JOB_WORDS,
-    PrintState.QUEUED: "queued to print",
-    PrintState.SENDING: "handed to the printer worker",
-}
-"""What a command that has just queued a print job says of it: queued (no live owner of the
-devices took it: none is running, or it has not claimed it yet), handed to the worker that owns
-the printer (claimed, not yet confirmed), and "printed" only once the printer confirmed."""
-
-
 def print_job_state(session: Session, job_id: int) -> tuple[PrintState, str | None] | None:
     """The honest state of print job ``job_id`` now (and the reason of a failure); None: no
     such job."""
@@ -139,8 +120,7 @@ def print_job_state(session: Session, job_id: int) -> tuple[PrintState, str | No
         found = job_state(conn, job_id)
     if found is None:
         return None
-    status, confirmed, error = found
-    return print_state(status, confirmed), error
+    return print_state(found.status, found.confirmed), found.error
 
 
 def print_job_fields(session: Session, job_id: int | None) -> dict[str, str | int | None]:
@@ -153,16 +133,36 @@ def print_job_fields(session: Session, job_id: int | None) -> dict[str, str | in
 
 
 def print_job_said(session: Session, job_id: int) -> str:
-    """What is known of print job ``job_id`` now, for the line after an issue or a transfer:
-    "handed to the printer worker (job 3)", "queued to print (job 3)", "printed (job 3)"..."""
-    found = print_job_state(session, job_id)
+    """What is seen of print job ``job_id`` now, for the line after an issue or a transfer:
+    "queued to print (job 3)", "handed to the printer worker (job 3)", "not printed yet
+    (connection refused); the printer worker tries again (job 3)", "printed (job 3)"..."""
+    from oss_desk.storage.print_state import job_state
+
+    with session.store.read() as conn:
+        found = job_state(conn, job_id)
     if found is None:  # pragma: no cover - the job was committed with the ticket
         return f"print job {job_id} not found"
-    state, error = found
-    word = JUST_QUEUED_WORDS[state]
-    if state is PrintState.FAILED and error:
-        word = f"{word}: {error}"
+    state = print_state(found.status, found.confirmed)
+    tried = found.attempts > 0
+    alive = tried and state is PrintState.QUEUED and current_worker(session).alive
+    word = just_queued_word(state, found.error, tried=tried, worker_alive=alive)
     return f"{word} (job {job_id})"
+
+
+def ticket_print(session: Session, ticket_id: int) -> tuple[dict[str, str | int | None], str]:
+    """A ticket's print state (``ticket show``): the JSON fields ``print_job`` (its latest
+    print job; None: it never had one) and ``print_state``, and the words, as the desks say
+    them ("print job 4: printed", "print job 3: not printed: connection refused", "no print
+    job")."""
+    from oss_desk.storage.print_state import ticket_job
+
+    with session.store.read() as conn:
+        latest, printed_before = ticket_job(conn, ticket_id)
+    if latest is None:
+        return {"print_job": None, "print_state": None}, "no print job"
+    state = print_state(latest.status, latest.confirmed)
+    word = ticket_print_word(state, latest.error, printed_before=printed_before)
+    return {"print_job": latest.id, "print_state": state.value}, f"print job {latest.id}: {word}"
 
 
 def job_states(session: Session) -> dict[int, tuple[PrintState, str | None]]:
@@ -173,14 +173,6 @@ def job_states(session: Session) -> dict[int, tuple[PrintState, str | None]]:
         job_id: (print_state(status, confirmed), error)
         for job_id, status, confirmed, error in o.recent_jobs(session.store.conn)
     }
-
-
-def job_word(state: PrintState, reason: str | None = None) -> str:
-    """``printed``, ``may not have printed``, ``not printed: paper out``..."""
-    word = JOB_WORDS[state]
-    if state is PrintState.FAILED and reason:
-        return f"{word}: {reason}"
-    return word
 
 
 def jobs_needing_answer(session: Session) -> list[o.JobNeedingAnswer]:

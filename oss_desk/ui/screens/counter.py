@@ -21,7 +21,7 @@ from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT
 from oss_desk.domain.queue import parked_here
-from oss_desk.services.delivery import job_word
+from oss_desk.domain.delivery import job_word
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import DeskHeld, LoggedIn, Moved, QueueService
 from oss_desk.services.session import Session

@@ -1,0 +1,72 @@
+"""`ticket show` says whether the ticket printed: its latest print job's state, in the words the
+desks use (and `print_job`, `print_state` in --json, as `ticket issue` gives them), so after a
+failure staff can check from the command line whether a ticket came out."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from oss_desk.services.session import open_session
+from oss_desk.worker.printing import PrintDelivery
+
+from .conftest import Cli, make_db, site_toml
+from .hardware.fakes import FakePrinter, closed_port
+
+
+def _deliver(db: Path) -> None:
+    """One pass of the device worker over the jobs due (real printers on loopback)."""
+    worker = open_session(db=db, person="worker", host=True)
+    try:
+        PrintDelivery(worker).deliver_due()
+    finally:
+        worker.close()
+
+
+def test_ticket_show_says_its_print_state(
+    tmp_path: Path, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = f"tcp://127.0.0.1:{closed_port()}?timeout=1"
+    extra = "\n[printing]\nattempts = 2\nretry_seconds = 0.01\n"
+    db = make_db(tmp_path, site_toml(greet_printer=refused, extra=extra))
+    cli = Cli(db, monkeypatch)
+    assert cli("ticket", "issue", "--service", "C", "--desk", "greet-1").code == 0
+    assert cli("ticket", "issue", "--service", "W", "--no-print").code == 0
+
+    shown = cli("ticket", "show", "C001")
+    assert shown.code == 0, shown.err
+    assert shown.out == "C001  Council Tax  waiting; print job 1: waiting to print\n"
+    data = cli("ticket", "show", "C001", "--json").json()
+    assert (data["print_job"], data["print_state"]) == (1, "queued")
+
+    _deliver(db)  # the printer refuses: tried again later
+    assert cli("ticket", "show", "C001").out.endswith(
+        "; print job 1: waiting to print (last try: connection refused)\n"
+    )
+    deadline = time.monotonic() + 20
+    while cli("ticket", "show", "C001", "--json").json()["print_state"] != "failed":
+        assert time.monotonic() < deadline, "the job never failed for good"
+        time.sleep(0.02)  # its next try is due 0.01 s after the last
+        _deliver(db)
+    assert cli("ticket", "show", "C001").out.endswith(
+        "; print job 1: not printed: connection refused\n"
+    )
+
+    # Reprinted on a printer that works: the ticket shows printed, confirmed by the printer.
+    assert cli("ticket", "reprint", "C001", "--print-to", printer.url).code == 0
+    _deliver(db)
+    assert cli("ticket", "show", "C001").out.endswith("; print job 2: printed\n")
+    data = cli("ticket", "show", "C001", "--json").json()
+    assert (data["print_job"], data["print_state"]) == (2, "printed")
+    # A second reprint not yet printed does not hide that a copy came out.
+    assert cli("ticket", "reprint", "C001").code == 0
+    assert cli("ticket", "show", "C001").out.endswith(
+        "; print job 3: waiting to print (an earlier copy went to the printer)\n"
+    )
+
+    # A ticket that was never printed says so.
+    assert cli("ticket", "show", "W001").out.endswith("; no print job\n")
+    data = cli("ticket", "show", "W001", "--json").json()
+    assert (data["print_job"], data["print_state"]) == (None, None)
