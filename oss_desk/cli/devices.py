@@ -158,9 +158,7 @@ def printer_test(state: State, url: str, as_json: bool) -> None:
     try:
         transport.send(data)
     except PrinterFault as fault:
-        raise DeviceError(
-            f"{parsed.label}: {fault.reason} (status: {fault.status.value})"
-        ) from None
+        raise DeviceError(f"printer {parsed.label}: {fault.reason}") from None
     after = transport.status() if asks else PrinterStatus.UNKNOWN
     if as_json:
         emit_json(
@@ -195,7 +193,7 @@ def board_test(url: str, text: str, as_json: bool) -> None:
     try:
         frame = link.show(state)
     except BoardFault as fault:
-        raise DeviceError(f"board {parsed.target}: {fault}") from None
+        raise DeviceError(str(fault)) from None
     finally:
         link.close()
     lines = lines_for(state, board_geometry(parsed))

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from oss_desk.domain.device_faults import device_words
+
 # Who owns the devices -------------------------------------------------------------------------
 
 HEARTBEAT_SECONDS = 5.0
@@ -325,7 +327,4 @@ def device_word(reading: DeviceReading | None, worker: WorkerState) -> tuple[str
         return reading.status, reading.status != "ok"
     if reading.status == BOARD_SENT:
         return f"{BOARD_SENT} ({BOARD_UNANSWERED})", False
-    # The detail only when it says more than the status ("printer error (printer error)").
-    extra = reading.detail and reading.status not in reading.detail
-    text = reading.status + (f" ({reading.detail})" if extra else "")
-    return text, reading.status != "unknown"
+    return device_words(reading.status, reading.detail), reading.status != "unknown"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oss_desk.domain.delivery import line_seconds, serial_timeouts
+from oss_desk.domain.device_faults import error_number, port_fault
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.hardware.printer_devices import (
     CaptureTransport,
@@ -310,7 +311,7 @@ class SerialTransport(AskingTransport):
                 xonxoff=flow == "xonxoff",
             )
         except (serial.SerialException, ValueError, OSError, termios.error) as exc:
-            raise PrinterFault(f"cannot open the serial port ({first_line(exc)})") from None
+            raise PrinterFault(port_fault("printer", self.url.path, error_number(exc))) from None
         return SerialLink(port, self.url)
 
     def status(self) -> PrinterStatus:

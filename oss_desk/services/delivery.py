@@ -111,6 +111,7 @@ def board_part(worker: WorkerState, board: DeviceState | None) -> StatusPart:
 
 # Print jobs ------------------------------------------------------------------------------------
 
+
 def print_job_state(session: Session, job_id: int) -> tuple[PrintState, str | None] | None:
     """The honest state of print job ``job_id`` now (and the reason of a failure); None: no
     such job."""

@@ -20,7 +20,7 @@ class StoredJob:
     """Tries begun by an owner of the devices (a job handed over as it was queued: 1)."""
 
 
-_COLUMNS = "id, status, printed_at IS NOT NULL, last_error, attempts"
+_JOB = "SELECT id, status, printed_at IS NOT NULL, last_error, attempts FROM print_jobs "
 
 
 def _job(row: tuple[int, str, int, str | None, int] | None) -> StoredJob | None:
@@ -29,7 +29,7 @@ def _job(row: tuple[int, str, int, str | None, int] | None) -> StoredJob | None:
 
 def job_state(conn: sqlite3.Connection, job_id: int) -> StoredJob | None:
     """Print job ``job_id`` (None: no such job)."""
-    return _job(conn.execute(f"SELECT {_COLUMNS} FROM print_jobs WHERE id = ?", [job_id]).fetchone())
+    return _job(conn.execute(_JOB + "WHERE id = ?", [job_id]).fetchone())
 
 
 def ticket_job(conn: sqlite3.Connection, ticket_id: int) -> tuple[StoredJob | None, bool]:
@@ -37,8 +37,7 @@ def ticket_job(conn: sqlite3.Connection, ticket_id: int) -> tuple[StoredJob | No
     earlier copy of it went to a printer whole (``done``)."""
     latest = _job(
         conn.execute(
-            f"SELECT {_COLUMNS} FROM print_jobs WHERE ticket_id = ? AND kind = 'ticket' "
-            "ORDER BY id DESC LIMIT 1",
+            _JOB + "WHERE ticket_id = ? AND kind = 'ticket' ORDER BY id DESC LIMIT 1",
             [ticket_id],
         ).fetchone()
     )
