@@ -78,3 +78,26 @@ def test_a_silent_printer_is_said_once_in_plain_words(printer: FakePrinter) -> N
     # The worker records it "unknown" with that reason: the status bar says it once, plainly.
     reading = DeviceReading("unknown", PRINTER_SILENT, 1.0)
     assert device_word(reading, ALIVE) == ("not answering", False)
+
+
+def test_jobs_needing_an_answer_are_summed_up_for_the_status_bar() -> None:
+    from oss_desk.domain.delivery import needing_answer_words, shorter_words
+
+    assert needing_answer_words(["ticket T001"], []) == (
+        "ticket T001 not printed",
+        "1 not printed",
+        "1",
+    )
+    assert needing_answer_words(["ticket T001", "ticket T002"], ["ticket T003"]) == (
+        "2 not printed, ticket T003 may not have printed",
+        "2 not printed, 1 unsure",
+        "3",
+    )
+    assert shorter_words("unreachable (connection refused), 2 to print") == (
+        "unreachable",
+        "unreachable",
+    )
+    assert shorter_words("no device worker running, 1 to print") == (
+        "no device worker running, 1 to print",
+        "no worker",
+    )

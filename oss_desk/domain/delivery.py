@@ -46,7 +46,10 @@ class WorkerState:
             return "running"
         if self.held:
             return "not responding" + _ago(self.seen_seconds)
-        return "no device worker running"
+        return NO_WORKER
+
+
+NO_WORKER = "no device worker running"
 
 
 def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
@@ -328,3 +331,27 @@ def device_word(reading: DeviceReading | None, worker: WorkerState) -> tuple[str
     if reading.status == BOARD_SENT:
         return f"{BOARD_SENT} ({BOARD_UNANSWERED})", False
     return device_words(reading.status, reading.detail), reading.status != "unknown"
+
+
+def shorter_words(text: str) -> tuple[str, str]:
+    """Shorter forms of a device's words for a narrow status bar: without the detail in
+    brackets ("unreachable (connection refused)": "unreachable"), then the fewest words that
+    still say it ("no device worker running": "no worker")."""
+    short = text.partition(" (")[0]
+    least = "no worker" if short.startswith(NO_WORKER) else short.partition(", ")[0]
+    return short, least
+
+
+def needing_answer_words(failed: list[str], uncertain: list[str]) -> tuple[str, str, str]:
+    """A desk's print jobs that need an answer, summed up for its status bar (the question at
+    the desk gives each one's detail), from the longest form to the shortest: "ticket T001 not
+    printed" or "2 not printed, 1 may not have printed"; "2 not printed, 1 unsure"; "3"."""
+
+    def said(names: list[str], words: str) -> str:
+        return f"{names[0]} {words}" if len(names) == 1 else f"{len(names)} {words}"
+
+    full = [said(failed, "not printed")] if failed else []
+    full += [said(uncertain, "may not have printed")] if uncertain else []
+    short = [f"{len(failed)} not printed"] if failed else []
+    short += [f"{len(uncertain)} unsure"] if uncertain else []
+    return ", ".join(full), ", ".join(short), str(len(failed) + len(uncertain))

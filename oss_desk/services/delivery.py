@@ -27,7 +27,9 @@ from oss_desk.domain.delivery import (
     just_queued_word,
     message_alert,
     message_deadline,
+    needing_answer_words,
     print_state,
+    shorter_words,
     ticket_print_word,
 )
 from oss_desk.domain.models import Actor
@@ -72,6 +74,24 @@ class StatusPart:
     label: str
     text: str
     fault: bool = False
+    short: str = ""
+    """A shorter form for a narrow status bar (empty: the text)."""
+    least: str = ""
+    """The shortest form that still says it (empty: the short form)."""
+    optional: bool = False
+    """May be left out of a status bar too narrow for every part (never a device's state)."""
+
+    @property
+    def forms(self) -> tuple[str, str, str]:
+        """Longest first: the text, the short form, the least."""
+        short = self.short or self.text
+        return self.text, short, self.least or short
+
+
+def device_part(label: str, text: str, fault: bool) -> StatusPart:
+    """A device's part of the status area, with its shorter forms."""
+    short, least = shorter_words(text)
+    return StatusPart(label, text, fault, short, least)
 
 
 def printing_parts(
@@ -83,7 +103,8 @@ def printing_parts(
     attention: list[o.JobNeedingAnswer],
 ) -> list[StatusPart]:
     """The printer's part of a desk's status area: its own state (only what a working owner of
-    the devices said), the jobs waiting for it, and this desk's jobs that need an answer."""
+    the devices said), the jobs waiting for it, and this desk's jobs that need an answer, summed
+    up (the desk asks about each one, with its reason)."""
     parts: list[StatusPart] = []
     if printer_url is None and not waiting and not attention:
         return [StatusPart("Printer", "none at this desk")]
@@ -92,21 +113,27 @@ def printing_parts(
         text, fault = (
             (worker.describe(), True) if not worker.alive else ("none at this desk", False)
         )
+    short, least = shorter_words(text)
     if waiting:
-        text += f", {waiting} to print"
-    parts.append(StatusPart("Printer", text, fault or (waiting > 0 and not worker.alive)))
-    for job in attention[-2:]:
-        what = f"ticket {job.code}" if job.code else job.kind.replace("_", " ")
-        if job.status == "uncertain":
-            parts.append(StatusPart("Check", f"{what} may not have printed: reprint?", True))
-        else:
-            parts.append(StatusPart("Not printed", f"{what}: {job.reason or 'failed'}", True))
+        text, short = f"{text}, {waiting} to print", f"{short}, {waiting} to print"
+    fault = fault or (waiting > 0 and not worker.alive)
+    parts.append(StatusPart("Printer", text, fault, short, least))
+    if attention:
+        names = {
+            job.id: f"ticket {job.code}" if job.code else job.kind.replace("_", " ")
+            for job in attention
+        }
+        full, short, least = needing_answer_words(
+            [names[j.id] for j in attention if j.status != "uncertain"],
+            [names[j.id] for j in attention if j.status == "uncertain"],
+        )
+        parts.append(StatusPart("Check", full, True, short, least))
     return parts
 
 
 def board_part(worker: WorkerState, board: DeviceState | None) -> StatusPart:
     text, fault = device_word(reading(board), worker)
-    return StatusPart("Board", text, fault)
+    return device_part("Board", text, fault)
 
 
 # Print jobs ------------------------------------------------------------------------------------
