@@ -77,6 +77,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                     "board_frames": report.board_frames,
                     "printers": report.printers,
                     "messages_sent": report.messages_sent,
+                    "messages_retried": report.messages_retried,
                     "messages_failed": report.messages_failed,
                     "no_shows": report.no_shows,
                     "turn_texts_sent": report.turn_texts_sent,
@@ -88,8 +89,9 @@ def worker(state: State, once: bool, as_json: bool) -> None:
             click.echo(
                 f"Printed {report.printed}, to retry {report.retried}, may not have printed "
                 f"{report.uncertain}, failed {report.failed}; board frames "
-                f"{report.board_frames}; messages sent {report.messages_sent}, failed "
-                f"{report.messages_failed}; appointments marked no-show {report.no_shows}; "
+                f"{report.board_frames}; messages sent {report.messages_sent}, to retry "
+                f"{report.messages_retried}, failed {report.messages_failed}; appointments "
+                f"marked no-show {report.no_shows}; "
                 f"turn texts sent {report.turn_texts_sent}; report emails sent "
                 f"{report.report_emails_sent}; follow-up texts sent {report.feedback_texts_sent}."
             )
