@@ -186,19 +186,31 @@ def board() -> None:
 @click.argument("url")
 @click.option("--text", default="TEST -> Board", show_default=True, help="What to show.")
 @json_option
-def board_test(url: str, text: str, as_json: bool) -> None:
-    """Show a test message on the board at URL and print the frame that was sent."""
+@pass_state
+def board_test(state: State, url: str, text: str, as_json: bool) -> None:
+    """Show a test message on the board at URL and print the frame that was sent.
+
+    Refused (exit 6) for the office's own board while the device worker drives it: the test
+    would stay on the residents' board until the next call. Stop the worker to test it."""
+    from oss_desk.services.delivery import board_driven_by
+
     parsed = parse_board_url(url)
+    driver = board_driven_by(state.db, state.config, parsed.target)
+    if driver is not None:
+        raise RuleViolation(
+            f"board {parsed.target} is the office's board and {driver} drives it: a test "
+            "would replace the residents' calls; stop the worker (its service) to test it"
+        )
     code, _, desk = text.partition(" -> ")
-    state = BoardState(calls=(Call(code, desk),) if desk else (), message=text)
+    shown = BoardState(calls=(Call(code, desk),) if desk else (), message=text)
     link = BoardLink(parsed)
     try:
-        frame = link.show(state)
+        frame = link.show(shown)
     except BoardFault as fault:
         raise DeviceError(str(fault)) from None
     finally:
         link.close()
-    lines = lines_for(state, board_geometry(parsed))
+    lines = lines_for(shown, board_geometry(parsed))
     if as_json:
         emit_json(
             {

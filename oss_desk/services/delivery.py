@@ -436,3 +436,36 @@ def printer_label(url: str) -> str:
         return parse_printer_url(url).label
     except OssDeskError:
         return url[:40]
+
+
+def board_driven_by(db: str | None, config: str | None, target: str) -> str | None:
+    """Who drives the office's board now, when that board is the one at ``target`` (a device
+    path or serial server) and the owner of the devices is alive: "the device worker (process
+    1234)" or "a desk app ...". None: no office database here, another board, or nobody drives
+    it (a test frame would stay until the next call, or until the worker takes over)."""
+    from oss_desk.domain.devices import parse_board_url
+    from oss_desk.services.session import resolve_config_path, resolve_db_path, settings_for
+    from oss_desk.storage.database import open_store
+
+    path = resolve_db_path(db)
+    if not path.exists():
+        return None
+    try:
+        store = open_store(path, create=False, migrate=False, check=False)
+    except (OssDeskError, sqlite3.Error):
+        return None
+    try:
+        settings, _ = settings_for(store, resolve_config_path(config))
+        url = settings.board.url
+        if not url or parse_board_url(url).target != target:
+            return None
+        beat = read_heartbeat(store.conn)
+        if beat is None or not worker_state(store).alive:
+            return None
+    except (OssDeskError, sqlite3.Error):
+        return None
+    finally:
+        store.close()
+    if beat.role and beat.role.startswith("desk app"):
+        return beat.role
+    return f"the device worker (process {beat.pid})"
