@@ -15,6 +15,7 @@ from oss_desk.domain.device_faults import PRINTER_SILENT
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.storage.lease import WorkerLock, take_over
+from oss_desk.ui.dialogs import ConfirmDialog
 from oss_desk.ui.widgets.bars import StatusBar
 
 from ..conftest import MONDAY_0930, make_db, site_toml
@@ -79,7 +80,13 @@ async def test_every_device_stays_in_sight(
         conn.close()
         app = make_app(db, "greet-1", clock=FixedClock(MONDAY_0930.replace(hour=10)))
         async with app.run_test(size=(width, 30)) as pilot:
-            bar = app.screen.query_one(StatusBar)
+            # The desk asks about each job, with its reason in plain words.
+            await until(lambda: isinstance(app.screen, ConfirmDialog))
+            assert isinstance(app.screen, ConfirmDialog)
+            assert str(app.screen.heading) == (
+                "Ticket C001 was not printed (the printer did not answer). Reprint it?"
+            )
+            bar = app.screen_stack[-2].query_one(StatusBar)
             await until(lambda: "Board:" in str(bar.render()))
             await pilot.pause()
             line = str(bar.render())
