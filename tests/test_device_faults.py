@@ -101,3 +101,15 @@ def test_jobs_needing_an_answer_are_summed_up_for_the_status_bar() -> None:
         "no device worker running, 1 to print",
         "no worker",
     )
+
+
+def test_never_a_bracket_in_a_bracket() -> None:
+    from oss_desk.domain.device_faults import device_words, said_with
+
+    assert said_with("unreachable", "connection refused") == "unreachable (connection refused)"
+    assert said_with("unreachable", "/dev/usb/lp0 does not exist (is the printer plugged in?)") == (
+        "unreachable: /dev/usb/lp0 does not exist (is the printer plugged in?)"
+    )
+    assert said_with("Ticket T001 was not printed", None) == "Ticket T001 was not printed"
+    assert device_words("printer error", "printer error") == "printer error"  # said once
+    assert device_words("unknown", PRINTER_SILENT) == "not answering"

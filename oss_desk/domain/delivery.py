@@ -132,7 +132,6 @@ JOB_WORDS = {
 """What staff are told of a print job's state: the desks, ``ticket show``, ``doctor``."""
 
 JUST_QUEUED_WORDS = {
-    **JOB_WORDS,
     PrintState.QUEUED: "queued to print",
     PrintState.SENDING: "handed to the printer worker",
 }
@@ -160,10 +159,9 @@ def just_queued_word(
         why = f" ({reason})" if reason else ""
         again = "the printer worker tries again" if worker_alive else "queued to print again"
         return f"not printed yet{why}; {again}"
-    word = JUST_QUEUED_WORDS[state]
-    if state is PrintState.FAILED and reason:
-        return f"{word}: {reason}"
-    return word
+    if state in JUST_QUEUED_WORDS:
+        return JUST_QUEUED_WORDS[state]
+    return job_word(state, reason)
 
 
 def ticket_print_word(state: PrintState, reason: str | None, *, printed_before: bool) -> str:
@@ -337,7 +335,7 @@ def shorter_words(text: str) -> tuple[str, str]:
     """Shorter forms of a device's words for a narrow status bar: without the detail in
     brackets ("unreachable (connection refused)": "unreachable"), then the fewest words that
     still say it ("no device worker running": "no worker")."""
-    short = text.partition(" (")[0]
+    short = text.partition(" (")[0].partition(": ")[0]
     least = "no worker" if short.startswith(NO_WORKER) else short.partition(", ")[0]
     return short, least
 

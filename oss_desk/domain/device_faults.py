@@ -15,6 +15,8 @@ PRINTER_SILENT = "the printer did not answer"
 """A printer that took the connection but never answered the status question (an ESC/POS
 printer always answers, even offline: silence means it would swallow the job)."""
 PRINTER_STOPPED = "the printer stopped answering during the job"
+PRINTER_NO_CONNECTION = "the printer did not answer the connection"
+"""A network printer that did not take the connection within its timeout."""
 
 NOT_ANSWERING = "not answering"
 """A printer's state, in the status bar, once it did not answer (recorded as ``unknown``)."""
@@ -48,13 +50,21 @@ def port_fault(device: str, port: str, code: int | None) -> str:
     return f"{where} does not work"
 
 
+def said_with(words: str, detail: str | None) -> str:
+    """``words`` and their ``detail``: in brackets ("unreachable (connection refused)"), or
+    after a colon when the detail has brackets of its own (never a bracket in a bracket)."""
+    if not detail:
+        return words
+    return f"{words}: {detail}" if "(" in detail else f"{words} ({detail})"
+
+
 def device_words(status: str, detail: str | None) -> str:
     """A printer's or board's recorded state, with its detail only when that says more than
     the state ("paper out", "unreachable (connection refused)", "not answering")."""
     if status == "unknown":
         return NOT_ANSWERING
     extra = detail and status not in detail and detail != PRINTER_SILENT
-    return status + (f" ({detail})" if extra else "")
+    return said_with(status, detail if extra else None)
 
 
 _ERRNO = re.compile(r"\[Errno (\d+)\]")
