@@ -50,3 +50,12 @@ def test_the_restore_json_says_the_same(cli: Cli) -> None:
     again = cli("db", "restore", backup, "--yes", "--json", now=LATER).json()
     assert again["newer_events"] >= 2  # H002's events: the counter carried H001 forward
     assert again["last_codes"] == ["H002"]
+
+
+def test_a_damaged_database_is_still_replaced(cli: Cli) -> None:
+    backup = cli("db", "backup", "--json", now=NOW).json()["path"]
+    cli.db.write_bytes(b"not a database at all" * 100)  # what is replaced cannot be read
+    restored = cli("db", "restore", backup, "--yes", "--force", now=LATER)
+    assert restored.code == 0, restored.err
+    assert "newer than the backup" not in restored.out and "Tickets up to" not in restored.out
+    assert _code(cli, "C", LATER) == "C001"

@@ -502,30 +502,26 @@ def newest_event_at(conn: sqlite3.Connection) -> str | None:
 def events_after(path: Path, after: str | None) -> tuple[int, str | None]:
     """``(count, newest)`` of the events of the database at ``path`` recorded after ``after``
     (every event when None): what a restore of an older backup would leave behind."""
-    conn = connect_file(path, readonly=True)
     try:
-        row = conn.execute(
-            "SELECT count(*), max(at) FROM events WHERE ? IS NULL OR at > ?", [after, after]
-        ).fetchone()
-    except sqlite3.Error:
+        with contextlib.closing(connect_file(path, readonly=True)) as conn:
+            row = conn.execute(
+                "SELECT count(*), max(at) FROM events WHERE ? IS NULL OR at > ?", [after, after]
+            ).fetchone()
+    except sqlite3.Error:  # a damaged database being replaced: nothing can be said of it
         return 0, None
-    finally:
-        conn.close()
     return int(row[0]), row[1]
 
 
 def ticket_counters(path: Path) -> dict[tuple[str, str, str], int]:
     """The last ticket number given per (site, service, business day) in the database at
     ``path``."""
-    conn = connect_file(path, readonly=True)
     try:
-        rows = conn.execute(
-            "SELECT site_id, service_code, business_day, last_number FROM ticket_counters"
-        ).fetchall()
-    except sqlite3.Error:
+        with contextlib.closing(connect_file(path, readonly=True)) as conn:
+            rows = conn.execute(
+                "SELECT site_id, service_code, business_day, last_number FROM ticket_counters"
+            ).fetchall()
+    except sqlite3.Error:  # a damaged database being replaced: nothing can be said of it
         return {}
-    finally:
-        conn.close()
     return {(site, service, day): int(number) for site, service, day, number in rows}
 
 
