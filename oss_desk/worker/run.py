@@ -83,8 +83,7 @@ class WorkerReport(PrintCounts):
     board_frames: int = 0
     printers: dict[str, str] = field(default_factory=dict)
     messages_sent: int = 0
-    messages_retried: int = 0
-    """Messages not sent this time, to be tried again (logged with the reason)."""
+    messages_retried: int = 0  # not sent this time, to be tried again (the log says why)
     messages_failed: int = 0
     no_shows: int = 0
     recovered: int = 0
