@@ -52,6 +52,13 @@ class Dialog(ModalScreen[T]):
     hint: str | Text = ""
     """The last line: which keys do what (none when empty)."""
 
+    def __init__(self, heading: str = "") -> None:
+        """``heading`` (when given) is the first line as plain text: never read as markup, so a
+        resident's or the database's words show as they are."""
+        super().__init__()
+        if heading:
+            self.heading = Text(heading)
+
     def compose(self) -> ComposeResult:
         with Vertical(classes=self.BOX):
             yield Static(self.heading, classes="title")
@@ -178,10 +185,9 @@ class OutcomeDialog(Dialog[Outcome | None]):
     hint = "1-5 or arrows and Enter · Esc: back"
 
     def __init__(self, code: str, service: str = "") -> None:
-        super().__init__()
-        self.code = code
         what = f"{code} · {service}" if service else code
-        self.heading = Text(f"Finish {what}: what was the outcome?")
+        super().__init__(f"Finish {what}: what was the outcome?")
+        self.code = code
 
     def compose_body(self) -> ComposeResult:
         yield LetterList(
@@ -202,8 +208,7 @@ class ChoiceDialog(Dialog[str | None]):
     """Pick one of several (services, desks): a letter or arrows and Enter."""
 
     def __init__(self, title: str, choices: Iterable[tuple[str, str]], hint: str = "") -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.choices = list(choices)
         self.hint = hint or "Arrows and Enter · Esc: back"
 
@@ -230,8 +235,7 @@ class TextDialog(Dialog[str | None]):
         room: int = 0,
         value: str = "",
     ) -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.placeholder = placeholder
         self.hint = Text(hint) if hint else ""
         self.max_length = max_length
@@ -315,8 +319,7 @@ class ConfirmDialog(Dialog[bool | None]):
     hint = "y: yes · n or Esc: no"
 
     def __init__(self, question: str) -> None:
-        super().__init__()
-        self.heading = Text(question)
+        super().__init__(question)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -328,8 +331,7 @@ class InfoDialog(Dialog[None]):
     hint = "Esc: close"
 
     def __init__(self, title: str, lines: list[str]) -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.lines = lines
 
     def compose_body(self) -> ComposeResult:
@@ -348,8 +350,7 @@ class HelpScreen(Dialog[None]):
     hint = "Esc or F1: close · Ctrl+P: every action by name"
 
     def __init__(self, title: str, rows: list[tuple[str, str, str]], about: str) -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.rows = rows
         self.about = about
 

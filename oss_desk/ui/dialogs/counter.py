@@ -26,8 +26,7 @@ class QuestionDialog(Dialog[bool | None]):
     ]
 
     def __init__(self, question: str, yes: str, no: str, detail: str = "") -> None:
-        super().__init__()
-        self.heading = Text(question)
+        super().__init__(question)
         self.detail = detail
         self.hint = Text(f"y: {yes} · n: {no} · Esc: back, nothing changes")
 
@@ -45,8 +44,7 @@ class ParkDialog(Dialog[str | None]):
     hint = "1-5 or arrows and Enter · Esc: back"
 
     def __init__(self, code: str) -> None:
-        super().__init__()
-        self.heading = Text(f"Park {code}: the desk calls the next, P brings them back. Why?")
+        super().__init__(f"Park {code}: the desk calls the next, P brings them back. Why?")
 
     def compose_body(self) -> ComposeResult:
         yield LetterList(
@@ -71,8 +69,7 @@ class LinesDialog(Dialog[None]):
     hint = "Arrows or Page Up/Down to scroll · Esc: close"
 
     def __init__(self, title: str, lines: list[str], note: str = "") -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.lines = lines
         self.note = note
 
@@ -88,8 +85,7 @@ class TicketDialog(Dialog[str | None]):
     letter (or arrows and Enter) does it."""
 
     def __init__(self, title: str, lines: list[str], actions: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.lines = lines
         self.actions = actions
         keys = " · ".join(key.upper() for key, _ in actions)

@@ -92,8 +92,7 @@ class SignpostDialog(Dialog[str | None]):
     hint = "Its key, or arrows and Enter · Esc: back, nothing finishes"
 
     def __init__(self, code: str, organisations: dict[str, str]) -> None:
-        super().__init__()
-        self.heading = Text(f"{code} signposted: to which organisation?")
+        super().__init__(f"{code} signposted: to which organisation?")
         self.keys = dict(zip(KEYS, organisations, strict=False))
         self.organisations = organisations
 
@@ -224,8 +223,7 @@ class MobileDialog(Dialog[MobileChoice | None]):
     hint = "Tab: the choices · Space: tick · F9 (or Enter in the number): save · Esc: back"
 
     def __init__(self, code: str, *, follow_up_possible: bool = True) -> None:
-        super().__init__()
-        self.heading = Text(f"Texts for {code}")
+        super().__init__(f"Texts for {code}")
         self.follow_up_possible = follow_up_possible
 
     LABELS: ClassVar[dict[str, str]] = {
