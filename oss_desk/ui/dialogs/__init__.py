@@ -179,29 +179,43 @@ class TickBox(Checkbox):
         super().watch_value()
 
 
-class OutcomeDialog(Dialog[Outcome | None]):
-    """How the visit (or one service of it) ended: 1-5 or arrows and Enter."""
+class PickDialog(Dialog[T | None]):
+    """One answer of a few, each shown after the key that picks it at once (a digit or a
+    letter), or arrows and Enter: ``picks`` are (key, words, the answer it gives)."""
 
-    hint = "1-5 or arrows and Enter · Esc: back"
+    LIST_ID = "picks"
+    """The list's id (the style sheets size some)."""
 
-    def __init__(self, code: str, service: str = "") -> None:
-        what = f"{code} · {service}" if service else code
-        super().__init__(f"Finish {what}: what was the outcome?")
-        self.code = code
+    def __init__(self, heading: str, picks: Iterable[tuple[str, str, T]]) -> None:
+        super().__init__(heading)
+        listed = list(picks)
+        self.words = {key: words for key, words, _ in listed}
+        self.answers = {key: answer for key, _, answer in listed}
 
     def compose_body(self) -> ComposeResult:
         yield LetterList(
-            *[
-                Option(Text(f"{i}  {o.value:<12} {o.description}"), id=str(i))
-                for i, o in enumerate(Outcome, start=1)
-            ],
-            id="outcomes",
+            *[Option(Text(f"{key.upper()}  {words}"), id=key) for key, words in self.words.items()],
+            id=self.LIST_ID,
         )
 
     @guarded
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        index = int(event.option.id or "1") - 1
-        self.dismiss(list(Outcome)[index])
+        self.dismiss(self.answers.get(event.option.id or ""))
+
+
+class OutcomeDialog(PickDialog[Outcome]):
+    """How the visit (or one service of it) ended: 1-5 or arrows and Enter."""
+
+    LIST_ID = "outcomes"
+    hint = "1-5 or arrows and Enter · Esc: back"
+
+    def __init__(self, code: str, service: str = "") -> None:
+        what = f"{code} · {service}" if service else code
+        numbered = [
+            (str(i), f"{o.value:<12} {o.description}", o) for i, o in enumerate(Outcome, start=1)
+        ]
+        super().__init__(f"Finish {what}: what was the outcome?", numbered)
+        self.code = code
 
 
 class ChoiceDialog(Dialog[str | None]):
