@@ -58,7 +58,7 @@ from oss_desk.render.html_scorecard import (
     wait_block,
 )
 from oss_desk.render.rows import appointment_rows, desk_rows, outcome_rows, visit_rows
-from oss_desk.render.svg import Bar, Series, e, line_chart
+from oss_desk.render.svg import Bar, Series, e, hour_bars, line_chart
 
 
 def report_html(
@@ -216,10 +216,6 @@ def _headline(report: PeriodReport) -> str:
     return figures([(row.label, row.value) for row in visit_rows(report)])
 
 
-def _hour_bars(by_hour: Mapping[str, int]) -> list[Bar]:
-    return [Bar(h, h, f"{h}:00 to {h}:59", v) for h, v in by_hour.items()]
-
-
 def _arrival_blocks(f: VisitFigures, service_names: Mapping[str, str]) -> tuple[str, str]:
     """Arrivals by hour and by service, each a chart over its table."""
     services = [
@@ -230,7 +226,7 @@ def _arrival_blocks(f: VisitFigures, service_names: Mapping[str, str]) -> tuple[
         bars_block(
             "chart-by-hour",
             "Arrivals by hour",
-            _hour_bars(f.by_hour),
+            hour_bars(f.by_hour),
             unit="arrivals",
             first_column="Hour",
         ),
