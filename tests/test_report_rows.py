@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from rich.table import Table
 
 from oss_desk.domain.models import Outcome
-from oss_desk.domain.reports import DailyReport, MonthlyReport
+from oss_desk.domain.reports import DailyReport, MonthlyReport, ReportNames
 from oss_desk.domain.standards import Status
 from oss_desk.hardware.templates import render
 from oss_desk.render.html import report_html
@@ -137,7 +137,9 @@ def shown_in_order(rows: tuple[FigureRow, ...], lines: list[str]) -> list[int]:
 
 def html_page(report: DailyReport | MonthlyReport) -> Page:
     parser = Page()
-    parser.feed(report_html(report, council="Test Council", site_name="Hub", service_names={}))
+    parser.feed(
+        report_html(report, ReportNames(council="Test Council", site_name="Hub", service_names={}))
+    )
     return parser
 
 
@@ -168,7 +170,9 @@ def check_everywhere(report: DailyReport | MonthlyReport) -> tuple[FigureRow, ..
     shown_in_order(rows, text)
     shown_in_order(outcomes, text[text.index("  Outcomes") :])
     if isinstance(report, DailyReport):
-        printout = daily_summary(report, council="C", site_name="Hub", service_names=SERVICES)
+        printout = daily_summary(
+            report, ReportNames(council="C", site_name="Hub", service_names=SERVICES)
+        )
         paper = text_lines(decode(render(printout)))
         at = shown_in_order(rows, paper)
         assert at == list(range(at[0], at[0] + len(rows)))  # one block on paper
@@ -237,7 +241,9 @@ def test_the_standards_have_the_same_short_names_on_screen_and_paper(target: int
     report = daily_report({**daily_fixture(), "target_minutes": target})
     on_screen = [label for label, *_ in cells(standards_table(report))]
     assert on_screen[0] == f"Seen within {target} min"
-    printout = daily_summary(report, council="C", site_name="Hub", service_names=SERVICES)
+    printout = daily_summary(
+        report, ReportNames(council="C", site_name="Hub", service_names=SERVICES)
+    )
     paper = text_lines(decode(render(printout)))
     for name in on_screen:
         assert any(line.startswith(f"{name} ") for line in paper), (name, paper)
@@ -295,13 +301,16 @@ def test_a_day_s_desks_are_named_alike_on_screen_paper_text_and_html(
     ]
     page = Page()
     page.feed(
-        report_html(report, council="C", site_name="Hub", service_names=SERVICES, desk_names=named)
+        report_html(
+            report,
+            ReportNames(council="C", site_name="Hub", service_names=SERVICES, desk_names=named),
+        )
     )
     assert [r[:4] for r in page.tables["Desks"][1:]] == [
         [row.name, row.served, row.median, row.total] for row in rows
     ]
     printout = daily_summary(
-        report, council="C", site_name="Hub", service_names=SERVICES, desk_names=named
+        report, ReportNames(council="C", site_name="Hub", service_names=SERVICES, desk_names=named)
     )
     paper = " ".join(under("Desks", text_lines(decode(render(printout))), 2 * len(rows)))
     said = [

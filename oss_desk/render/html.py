@@ -23,6 +23,7 @@ from oss_desk.domain.reports import (
     PeriodReport,
     RangeReport,
     Report,
+    ReportNames,
     TrendMonth,
     VisitFigures,
 )
@@ -63,18 +64,16 @@ from oss_desk.render.svg import Bar, Series, e, hour_bars, line_chart
 
 def report_html(
     report: Report,
+    names: ReportNames,
     *,
-    council: str,
-    site_name: str,
-    service_names: Mapping[str, str],
-    desk_names: Mapping[str, str] | None = None,
     organisations: Mapping[str, str] | None = None,
     record: Mapping[str, Any] | None = None,
 ) -> str:
     """The daily, monthly or any-period report as one self-contained HTML page; ``record``: the
     quarterly return On The Record (the ``on_the_record`` of ``report quarterly``'s JSON), shown
     last."""
-    place = _place(report, site_name)
+    service_names = names.service_names
+    place = _place(report, names.site_name)
     orgs = organisations or {}
     if isinstance(report, DailyReport):
         title, heading = "Daily footfall report", "Daily footfall report"
@@ -88,12 +87,12 @@ def report_html(
         title = heading = PERIOD_HEADINGS.get(report.period, "Performance report")
         when = report.label
         sections = _period_sections(report, service_names)
-    sections.insert(2, _work_section(report, desk_names or {}, service_names, orgs))
+    sections.insert(2, _work_section(report, names.desk_names, service_names, orgs))
     if record is not None:
         sections.append(record_section(record, f"{place}, {when}"))
     return page(
         title=f"{title}: {place}, {when}",
-        council=council,
+        council=names.council,
         heading=heading,
         sub=f"{place} \u00b7 {when}",
         sections=sections,
