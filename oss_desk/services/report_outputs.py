@@ -44,9 +44,8 @@ def names_for(session: Session, report: Report, everywhere: str = "All offices")
 
 
 def report_text(session: Session, report: Report) -> str:
-    names = names_for(session, report, "all offices")
     orgs = dict(session.settings.signposting.organisations)
-    text = render_text(report, names.service_names, names.site_name, orgs, names.desk_names)
+    text = render_text(report, names_for(session, report, "all offices"), orgs)
     return text + "\n"
 
 
