@@ -36,7 +36,8 @@ def test_ticket_show_says_its_print_state(
     extra = "\n[printing]\nattempts = 2\nretry_seconds = 30\n"
     db = make_db(tmp_path, site_toml(greet_printer=refused, extra=extra))
     cli = Cli(db, monkeypatch)
-    assert cli("ticket", "issue", "--service", "C", "--desk", "greet-1").code == 0
+    issued = cli("ticket", "issue", "--service", "C", "--desk", "greet-1")
+    assert issued.out.endswith("; queued to print (job 1)\n"), issued.out  # no worker runs
     assert cli("ticket", "issue", "--service", "W", "--no-print").code == 0
 
     shown = cli("ticket", "show", "C001")
