@@ -214,6 +214,14 @@ def recent_jobs_needing_answer(conn: sqlite3.Connection, now: datetime) -> list[
     return o.jobs_needing_answer(conn, since)
 
 
+def recent_jobs_retrying(conn: sqlite3.Connection, now: datetime) -> tuple[int, str | None]:
+    """Print jobs of the last hours waiting for another try after a failed one, and the newest
+    one's reason: not failed yet, but not printing either."""
+    from oss_desk.storage.print_state import retrying_jobs
+
+    return retrying_jobs(conn, format_instant(now - timedelta(hours=ATTENTION_HOURS)))
+
+
 def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) -> int | None:
     """A desk answers "may not have printed" (or "not printed"): reprint it (returns the new
     job, which says COPY when the first may have printed), or leave it (it did print)."""

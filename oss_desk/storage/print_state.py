@@ -49,3 +49,15 @@ def ticket_job(conn: sqlite3.Connection, ticket_id: int) -> tuple[StoredJob | No
         [ticket_id, latest.id],
     ).fetchone()
     return latest, earlier is not None
+
+
+def retrying_jobs(conn: sqlite3.Connection, since: str) -> tuple[int, str | None]:
+    """How many print jobs queued since ``since`` wait for another try after a failed one, and
+    the newest one's error (``(0, None)``: none)."""
+    count, error = conn.execute(
+        "SELECT count(*), (SELECT last_error FROM print_jobs WHERE status = 'pending' "
+        "AND last_error IS NOT NULL AND created_at >= ?1 ORDER BY id DESC LIMIT 1) "
+        "FROM print_jobs WHERE status = 'pending' AND last_error IS NOT NULL AND created_at >= ?1",
+        [since],
+    ).fetchone()
+    return count, error
