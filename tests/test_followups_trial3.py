@@ -178,7 +178,7 @@ def test_purge_says_how_many_still_open_lose_their_details_and_what_is_kept(
     dry = ok(cli("db", "purge", "--dry-run", now=january)).out.splitlines()
     assert (
         "Would delete 2 ring-back and referral details (closed, or received if still open, "
-        "before 2026-12-03 10:00), including 1 still open"
+        f"before 2026-12-03 10:00), including 1 still open ({still_open})"
     ) in dry
     assert (
         "Would delete 0 comment, compliment and complaint details (answered, or received if "
@@ -193,10 +193,19 @@ def test_purge_says_how_many_still_open_lose_their_details_and_what_is_kept(
     real = ok(cli("db", "purge", now=january)).out.splitlines()
     assert (
         "Deleted 2 ring-back and referral details (closed, or received if still open, "
-        "before 2026-12-03 10:00), including 1 still open"
+        f"before 2026-12-03 10:00), including 1 still open ({still_open})"
     ) in real
     assert real[-2:] == ["Recorded in the event log.", kept]
     shown = ok(cli("--user", "ana", "followup", "show", still_open, "--contact", now=january))
     assert "details: deleted (retention)" in shown.out
     again = ok(cli("db", "purge", "--json", now=january)).json()
     assert again["still_open"] == {"followups": 0, "records": 0}
+    assert again["still_open_refs"] == {"followups": [], "records": []}
+
+
+def test_purge_names_at_most_eight_open_ones(cli: Cli) -> None:
+    refs = [ringback(cli) for _ in range(10)]
+    dry = ok(cli("db", "purge", "--dry-run", now="2027-01-02T10:00:00Z")).out
+    assert f"including 10 still open ({', '.join(refs[:8])} and 2 more)\n" in dry
+    shown = ok(cli("db", "purge", "--dry-run", "--json", now="2027-01-02T10:00:00Z")).json()
+    assert shown["still_open_refs"]["followups"] == refs

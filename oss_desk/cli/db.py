@@ -177,13 +177,15 @@ def purge(state: State, dry_run: bool, as_json: bool) -> None:
         label, since = PURGED.get(key, (key, ""))
         before = _when(result.cutoffs[_cut(key)], zone)
         said = f"{verb} {count} {label} ({since} before {before})"
-        if result.still_open.get(key):
-            said += f", including {result.still_open[key]} still open"
+        refs = result.open_refs.get(key, [])
+        if refs:
+            more = f" and {len(refs) - SHOWN_REFS} more" if len(refs) > SHOWN_REFS else ""
+            said += f", including {len(refs)} still open ({', '.join(refs[:SHOWN_REFS])}{more})"
         click.echo(said)
     if dry_run and any(result.still_open.values()):
         click.echo(
             "  (a follow-up still open loses its resident's name, number and topic: "
-            "`followup list` shows which are open)"
+            "ring them back or note what is needed first)"
         )
     if not dry_run:
         click.echo("Recorded in the event log." if result.total else "Nothing was due.")
@@ -210,6 +212,9 @@ PURGED = {
 }
 """What ``db purge`` deletes, by its count's key: what it is, and what its cut-off is measured
 from ("visit notes (written before ...)")."""
+
+SHOWN_REFS = 8
+"""The references of follow-ups still open a purge line names (then "and N more")."""
 
 KEPT = (
     "Kept: the event log (the audit trail) and every report figure: a purge never changes a report."

@@ -424,8 +424,13 @@ class PurgeResult:
     dry_run: bool
     counts: dict[str, int]
     cutoffs: dict[str, str]
-    still_open: dict[str, int] = field(default_factory=dict)
-    """Of ``followups`` and ``records``: how many whose details go are still open."""
+    open_refs: dict[str, list[str]] = field(default_factory=dict)
+    """Of ``followups`` and ``records``: the references of those still open whose details go."""
+
+    @property
+    def still_open(self) -> dict[str, int]:
+        """How many of :attr:`open_refs` there are, by count key."""
+        return {key: len(refs) for key, refs in self.open_refs.items()}
 
     @property
     def total(self) -> int:
@@ -437,6 +442,7 @@ class PurgeResult:
             "counts": self.counts,
             "before": self.cutoffs,
             "still_open": self.still_open,
+            "still_open_refs": self.open_refs,
         }
 
 
@@ -530,9 +536,9 @@ def purge_followup_details(
     }
 
 
-def open_followups_due(conn: sqlite3.Connection, cut: dict[str, str]) -> dict[str, int]:
-    """Of the follow-ups whose details :func:`purge_followup_details` deletes, how many are
-    still open (received before the cut-off and never closed): said, never silently lost."""
+def open_followups_due(conn: sqlite3.Connection, cut: dict[str, str]) -> dict[str, list[str]]:
+    """Of the follow-ups whose details :func:`purge_followup_details` deletes, the references
+    of those still open (received before the cut-off, never closed): said, never silently lost."""
     from oss_desk.domain.followups import RECORD_KINDS, WORK_KINDS
     from oss_desk.storage.followups import open_due_for_purge
 
