@@ -226,6 +226,8 @@ class OssDeskApp(App[None]):
         self._first_frame.set()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit" and self.is_web:
+            return False  # in a browser Ctrl+Q is the browser's (Firefox quits): never offered
         if action == "switch_mode" and parameters:
             if not self.may_use(str(parameters[0])):
                 return False  # not this person's role: the key is hidden
@@ -547,9 +549,10 @@ class OssDeskApp(App[None]):
 
     def action_help(self) -> None:
         from oss_desk.ui.dialogs import HelpScreen
+        from oss_desk.ui.dialogs.blocked import closing_help
 
         screen = self.screen
-        about = getattr(screen, "HELP", "")
+        about = closing_help(getattr(screen, "HELP", ""), served=self.is_web)
         title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
         self.push_screen(HelpScreen(title, help_rows(self, screen), about))
 
