@@ -31,7 +31,7 @@ def composed(n: int) -> Composed:
 
 
 def sender(box: Path) -> SmtpSender:
-    return SmtpSender(EmailSettings(smtp_url=f"capture://{box}"))
+    return SmtpSender(EmailSettings.model_validate({"smtp_url": f"capture://{box}"}))
 
 
 def read_chars() -> int:
