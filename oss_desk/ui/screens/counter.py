@@ -419,10 +419,9 @@ class NewCodeDialog(Dialog[None]):
     ]
 
     def __init__(self, desk: DeskContext, old: Ticket, moved: Moved) -> None:
-        super().__init__()
+        super().__init__(f"{old.code} is now {moved.ticket.code}: tell the resident")
         self.desk = desk
         self.moved = moved
-        self.heading = Text(f"{old.code} is now {moved.ticket.code}: tell the resident")
         where = desk.names.service(moved.ticket.service)
         self.where = (
             f"{where}, same place in the queue (arrived {desk.names.local_time(old.queued_at)})"
