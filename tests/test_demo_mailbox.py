@@ -1,17 +1,21 @@
 """The demo's mailbox (``capture://`` mail, an mbox file): each message is appended, never the
-whole file read again first (``mailbox.mbox`` did, before each message it added: the demo's
-build spent most of its time there), and the file is byte for byte what ``mailbox.mbox``
+whole file read again first (``mailbox.mbox`` did, before each message it added, a cost
+growing with the file), and the file is byte for byte what ``mailbox.mbox``
 writes, so any mail client shows the same."""
 
 from __future__ import annotations
 
 import mailbox
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from oss_desk.config_delivery import EmailSettings
 from oss_desk.services.messages import Composed
-from oss_desk.services.senders import SmtpSender
+from oss_desk.services.senders import SendFault, SmtpSender
 
 FROM_LINE = re.compile(rb"^From MAILER-DAEMON .*$", re.M)
 DATE = re.compile(rb"^Date: .*$", re.M)
@@ -81,3 +85,35 @@ def test_a_message_is_appended_without_reading_the_mailbox(tmp_path: Path) -> No
     read = read_chars() - before
     assert read < 1_000_000, f"{read} bytes read to add one message to a {size}-byte mailbox"
     assert list(mailbox.mbox(box))[-1]["To"] == "last@example.org"
+
+
+def test_a_mailbox_another_program_holds_is_retried_later(tmp_path: Path) -> None:
+    """A mail client holding the mailbox's lock: the message waits for a later round (a
+    retryable fault, as before), it is never written beside the client's."""
+    box = tmp_path / "mailbox.mbox"
+    sender(box).send("first@example.org", composed(0), "APPT-0")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys\n"
+            f"f = open({str(box)!r}, 'ab')\n"
+            "fcntl.lockf(f, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "sys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        with pytest.raises(SendFault) as fault:
+            sender(box).send("second@example.org", composed(1), "APPT-1")
+        assert fault.value.retry and "second@example.org" not in fault.value.reason
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    sender(box).send("second@example.org", composed(1), "APPT-1")  # the next round
+    assert [m["To"] for m in mailbox.mbox(box)] == ["first@example.org", "second@example.org"]
