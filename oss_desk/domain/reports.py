@@ -391,9 +391,13 @@ class RangeReport(PeriodReport):
 Report = DailyReport | MonthlyReport | RangeReport
 
 
+ALL_OFFICES = "All offices"
+"""The name of a report's place when it covers every office (lower case mid-sentence)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReportNames:
-    """The names a report is shown with: the council, the office (or "All offices"), services
+    """The names a report is shown with: the council, the office (or ``ALL_OFFICES``), services
     and desks by code (a code without a name shows as itself)."""
 
     council: str

@@ -10,7 +10,14 @@ from collections.abc import Callable
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.printouts import print_request
-from oss_desk.domain.reports import DailyReport, QuarterlyReport, RangeReport, Report, ReportNames
+from oss_desk.domain.reports import (
+    ALL_OFFICES,
+    DailyReport,
+    QuarterlyReport,
+    RangeReport,
+    Report,
+    ReportNames,
+)
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
 from oss_desk.render.csv import figures_csv, report_csv
@@ -24,7 +31,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage.events import append_event
 
 
-def names_for(session: Session, report: Report, everywhere: str = "All offices") -> ReportNames:
+def names_for(session: Session, report: Report, everywhere: str = ALL_OFFICES) -> ReportNames:
     """The council, the office (``everywhere`` for every office), services and desks, as
     configured."""
     directory = session.directory
@@ -45,7 +52,7 @@ def names_for(session: Session, report: Report, everywhere: str = "All offices")
 
 def report_text(session: Session, report: Report) -> str:
     orgs = dict(session.settings.signposting.organisations)
-    text = render_text(report, names_for(session, report, "all offices"), orgs)
+    text = render_text(report, names_for(session, report, ALL_OFFICES.lower()), orgs)
     return text + "\n"
 
 
@@ -124,7 +131,7 @@ def quarterly_output(
     if fmt == "html":
         return report_page(session, report, record)
     if fmt == "text":
-        place = names_for(session, report, "all offices").site_name
+        place = names_for(session, report, ALL_OFFICES.lower()).site_name
         return (
             render_report(session, report, fmt).rstrip("\n")
             + "\n\n"
