@@ -90,7 +90,9 @@ def test_a_full_disk_is_no_ok_printer(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "Errno" not in worker.out + worker.err and "No space" not in worker.out
     lines = cli("doctor", now=NOW).out.splitlines()
     printer = [line for line in lines if line[6:].startswith("printer ")]
-    assert printer == [f"fail  printer /dev/full (greet-1): last write: unreachable ({said})"]
+    assert printer == [
+        f"fail  printer /dev/full (greet-1): the worker recorded: unreachable ({said})"
+    ]
 
     # A second worker (a restart) has written nothing yet: what was recorded stands.
     again = cli("worker", "--once", now=NOW)

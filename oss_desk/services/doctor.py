@@ -280,7 +280,7 @@ def _printer(url: str, desks: list[str], last: DeviceState | None) -> Check:
         if problem:
             return fail(name, problem)
         if last is not None and last.status != "ok":
-            return fail(name, f"last write: {device_words(last.status, last.detail)}")
+            return fail(name, f"the worker recorded: {device_words(last.status, last.detail)}")
         return ok(name, "capture file writable")
     if parsed.scheme == "file" and not Path(parsed.path).exists():
         return fail(name, f"{parsed.path} does not exist (is the printer plugged in?)")
