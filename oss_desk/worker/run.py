@@ -34,7 +34,7 @@ from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
 from oss_desk.services.followup_messages import FollowupMessageDelivery, Sent
-from oss_desk.services.live import Doorbell, open_doorbell
+from oss_desk.services.live import Doorbell
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -476,7 +476,9 @@ class DeviceWorker:
         def run() -> None:
             wake = self._waker(first=True)
             session = self.open_session()
-            bell = open_doorbell(session)
+            # The ring of a commit that can be seen: a ticket's job is in it. Not the WAL's
+            # writes, which ring while the desk's commit is still on its way.
+            bell = Doorbell.for_rings(session.store.path)
             try:
                 delivery = PrintDelivery(session, self.transports, self.owner)
                 configured = url in configured_printers(session)
