@@ -421,11 +421,11 @@ class DeviceWorker:
         session = self.open_session()
         feed: ChangeFeed | None = None
         try:
-            # The WAL only: the watcher wakes while a commit is made durable and looks after it
-            # (LANES_FIRST, then every SETTLE_STEP), not together with a printer's lane at the
-            # commit's ring, where its wake took a core and its thread the GIL from the lane
-            # sending a ticket.
-            feed = ChangeFeed(session.store, hear_ring=False)
+            # The watcher wakes at a commit's first WAL write and looks LANES_FIRST later (by
+            # then the printers' lanes, woken by the commit's ring, have taken a handed job),
+            # once: it also hears the ring, so it need not look every few milliseconds after
+            # each WAL write until a change shows (about 50 looks a ticket, most for nothing).
+            feed = ChangeFeed(session.store)
             self._printer_lanes(session)
             self._sending_lanes(session)
             while not self.stop.is_set():
