@@ -20,6 +20,7 @@ from oss_desk.domain.reports import (
     PeriodSummary,
     RangeReport,
     Report,
+    ReportNames,
     TrendMonth,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
@@ -332,14 +333,11 @@ def _period_rest(report: RangeReport) -> list[str]:
 
 
 def report_text(
-    report: Report,
-    service_names: Mapping[str, str],
-    site_name: str,
-    organisations: Mapping[str, str] | None = None,
-    desk_names: Mapping[str, str] | None = None,
+    report: Report, names: ReportNames, organisations: Mapping[str, str] | None = None
 ) -> str:
     """The daily, monthly or any-period report as text: its title, the standards and the visits,
-    then what that kind of report adds; desks by their names (``desk_names``: id -> name)."""
+    then what that kind of report adds; services and desks by their names."""
+    site_name = names.site_name
     beside: list[str] = []
     if isinstance(report, DailyReport):
         head = [f"Daily footfall summary: {site_name}, {long_date(report.date)}"]
@@ -354,5 +352,5 @@ def report_text(
             f"  {long_date(report.first_day)} to {long_date(report.last_day)}",
         ]
         beside, rest = _beside(report), _period_rest(report)
-    visits = _visit_lines(report, service_names, organisations, desk_names)
+    visits = _visit_lines(report, names.service_names, organisations, names.desk_names)
     return "\n".join([*head, "", *_standards(report), *beside, "", *visits, *rest])
