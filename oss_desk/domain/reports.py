@@ -93,7 +93,8 @@ class VisitFigures:
     """The visits of a period: arrivals, how they were dealt with, waits, outcomes, desks."""
 
     visits: int
-    """Arrivals (people meet-and-greet recorded)."""
+    """Arrivals (people meet-and-greet recorded), visitors only
+    (:data:`~oss_desk.domain.standards.NOT_VISITORS`: a ticket issued in error is none)."""
     walk_ins: int
     appointment_visits: int
     served: int
