@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import (
     AdviserFigures,
@@ -26,7 +25,7 @@ from oss_desk.domain.reports import (
     TrendMonth,
     VisitFigures,
 )
-from oss_desk.domain.standards import SEEN_WITHIN_TARGET, is_first_contact
+from oss_desk.domain.standards import SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import pct
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups_html import due_section, period_section, record_section
@@ -57,7 +56,14 @@ from oss_desk.render.html_scorecard import (
     scorecard_section,
     wait_block,
 )
-from oss_desk.render.rows import appointment_rows, desk_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import (
+    appointment_rows,
+    counted_lines,
+    desk_rows,
+    outcome_rows,
+    visit_rows,
+    wait_rows,
+)
 from oss_desk.render.svg import Bar, Series, e, line_chart
 
 
@@ -113,11 +119,12 @@ def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> li
     """Summary, arrivals and the same weekday in earlier weeks (the work section goes third)."""
     f = report.figures
     headline = _headline(report)
-    resolved = " or ".join(o.value for o in Outcome if is_first_contact(o.value))
     seen = (
-        f'<p class="note">{e(f.seen_within_target)} of {e(f.seen)} visitors first seen within '
-        f"{e(report.target_minutes)} minutes; {e(f.finished_first_contact)} of {e(f.finished)} "
-        f"finished visits {resolved} at first contact.</p>"
+        '<p class="note">'
+        + "; ".join(f"{e(row.label)} {e(row.value)} ({e(row.note)})" for row in wait_rows(report))
+        + "; "
+        + "; ".join(e(line) for line in counted_lines(report))
+        + ".</p>"
     )
     return [
         section(

@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from oss_desk.domain.call_figures import CallFigures
-from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import (
     AppointmentFigures,
     CouncilFlags,
@@ -28,13 +27,17 @@ from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import long_date, long_month, minutes, percent, target
 from oss_desk.render.rows import (
+    ADJUSTMENTS_TITLE,
     CALLS_TITLE,
     NO_CALLS,
+    adjustment_rows,
     appointment_rows,
     call_rows,
+    counted_lines,
     desk_rows,
     outcome_rows,
     visit_rows,
+    wait_rows,
 )
 
 
@@ -83,42 +86,12 @@ def _bars(title: str, counts: Mapping[str, int], label: Callable[[str], str]) ->
 
 
 def _wait_lines(report: PeriodReport) -> list[str]:
-    f = report.figures
-    t = report.target_minutes
-    lines = [
-        _row(
-            f"Seen within {t} minutes",
-            percent(f.within_15_min_pct),
-            f"{f.seen_within_target} of {f.measured} counted",
-        ),
-        f"    counted: {f.seen} seen, {f.walked_out_after_target} walked out after {t} minutes,"
-        f" {f.closed_unseen} still waiting at closing",
-        f"    left before {t} minutes: {f.left_before_target} (not counted);"
-        f" issued in error: {f.issued_in_error}; not seen yet: {f.not_yet_seen}",
-    ]
+    seen, *others = wait_rows(report)
+    lines = [_row(seen.label, seen.value, seen.note)]
+    lines += [f"    {line}" for line in counted_lines(report)]
     lines += _note(FIGURE_DEFINITIONS["walked_out_after_target"])
     lines += _note(FIGURE_DEFINITIONS["closed_unseen"])
-    lines += [
-        _row(
-            "Appointments seen on time",
-            percent(f.appointment_punctuality_pct),
-            f"{f.appointments_punctual} of {f.appointments_seen_on_time} checked in by their "
-            f"time; {f.appointments_checked_in_late} checked in late",
-        ),
-        _row(
-            "Resolved at first contact",
-            percent(f.first_contact_resolution_pct),
-            f"{f.finished_first_contact} of {f.finished} finished",
-        ),
-    ]
-    rated = f.satisfaction
-    lines.append(
-        _row(
-            "Satisfied (4 or 5 of 5)",
-            percent(rated.satisfied_pct),
-            f"{rated.satisfied} of {rated.answers} answers; {rated.declined} declined",
-        )
-    )
+    lines += [_row(row.label, row.value, row.note) for row in others]
     return lines
 
 
@@ -155,10 +128,9 @@ def _visit_lines(
         for a in f.advisers.values():
             median = minutes(a.service_median_minutes)
             lines.append(f"    {a.name[:24]:24s} {a.served:6d} {median:>9}")
-    lines += ["", "  Adjustments recorded at arrival"]
-    for need, n in f.adjustments.items():
-        label = "Interpreter" if need == INTERPRETER else describe_need(need)
-        lines.append(f"    {label:42s} {n:4d}")
+    lines += ["", f"  {ADJUSTMENTS_TITLE}"]
+    for row in adjustment_rows(f.adjustments):
+        lines.append(f"    {row.label:42s} {row.value:>4}")
     return lines
 
 
