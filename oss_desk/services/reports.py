@@ -180,29 +180,31 @@ class ReportService:
 
     def quarterly(self, quarter: str | None = None, site_id: str | None = None) -> RangeReport:
         """A quarter of the reporting year (``2026-Q3``; default: this one)."""
-        return self.period(self._named(quarter, parse_quarter, quarter_of), site_id)
+        return self.period(self._named(quarter, parse_quarter, quarter_of, site_id), site_id)
 
     def annual(self, year: str | None = None, site_id: str | None = None) -> RangeReport:
         """A reporting year (``2026``: April 2026 to March 2027 by default; default: this one)."""
-        return self.period(self._named(year, parse_year, year_of), site_id)
+        return self.period(self._named(year, parse_year, year_of, site_id), site_id)
 
     def _named(
         self,
         text: str | None,
-        parse: Callable[[str, int, date], Period],
+        parse: Callable[[str, int, date, DateSpan], Period],
         current: Callable[[date, int], Period],
+        site: str | None,
     ) -> Period:
         """The period ``text`` names (read by ``parse``), else the current one (``current``), in
         the reporting year the settings start."""
         start = self.s.settings.reports.year_start_month
         if text is not None:
-            return parse(text, start, self._today())
+            return parse(text, start, self._today(), self._span(site))
         return current(self._day(None, None), start)
 
     def between(self, first: str, last: str, site_id: str | None = None) -> RangeReport:
         """Any run of days, both included."""
         start = self.s.settings.reports.year_start_month
-        return self.period(parse_days(first, last, start, self._today()), site_id)
+        span = self._span(site_id)
+        return self.period(parse_days(first, last, start, self._today(), span), site_id)
 
     def period(self, period: Period, site_id: str | None = None) -> RangeReport:
         """The figures of ``period`` (month by month) beside those of the period before it."""
