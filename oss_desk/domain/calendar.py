@@ -109,8 +109,7 @@ class DateSpan:
         a report of zeros; one that reaches them is reported from them."""
         if last < self.first:
             raise InvalidInput(
-                f"{named.strip()} is before this office's records begin "
-                f"({self.first.isoformat()})"
+                f"{named.strip()} is before this office's records begin ({self.first.isoformat()})"
             )
         if first > self.last:
             raise InvalidInput(f"{named.strip()} is more than {YEARS_AHEAD} years ahead")
