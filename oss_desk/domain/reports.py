@@ -297,6 +297,20 @@ class MonthlyReport(PeriodReport):
     :meth:`FollowupFigures.as_json`)."""
 
 
+ACTION_DELETED = "(deleted on retention)"
+"""An action whose text the retention purge deleted."""
+ACTION_NOT_WRITTEN = "(no text recorded)"
+"""An action taken whose text nobody wrote."""
+
+
+def action_words(action: str | None, *, deleted: bool) -> str:
+    """An action taken as every presentation shows it: its text, else why there is none (the
+    purge deleted it, or none was written)."""
+    if action is not None:
+        return action
+    return ACTION_DELETED if deleted else ACTION_NOT_WRITTEN
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ActionTaken:
     """A comment, compliment or complaint that led to an action (the quarterly return)."""
@@ -311,10 +325,18 @@ class ActionTaken:
     outcome: str | None
     action_taken: bool | None
     action: str | None
-    """What was done, in the desk's words (None once deleted on the retention schedule)."""
+    """What was done, in the desk's words (None when none was written, or once deleted on the
+    retention schedule: ``action_deleted``)."""
+    action_deleted: bool = False
+    """Whether the retention purge deleted the text (and the follow-up's other details)."""
     site: str | None = None
     """The site it was received at (offices added up with ``--include`` each number their
     follow-ups from 1, so a reference is told apart by its site)."""
+
+    @property
+    def action_shown(self) -> str:
+        """The action as every presentation shows it (:func:`action_words`)."""
+        return action_words(self.action, deleted=self.action_deleted)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -125,7 +125,7 @@ def quarterly_text(report: QuarterlyReport, site_name: str) -> str:
     several = len(report.sites) > 1  # each office numbers its own: say whose it is
     for a in report.actions:
         outcome = f", {worded(Finding, a.outcome).lower()}" if a.outcome else ""
-        text = a.action if a.action is not None else "(text deleted on retention)"
+        text = a.action_shown
         ref = f"{a.ref} ({a.site})" if several and a.site else a.ref
         lines.append(f"    {ref}  {a.kind} ({a.category}{outcome}), answered {a.answered}: {text}")
     return "\n".join(lines)
