@@ -29,7 +29,7 @@ def _respond(cli: Cli, ref: str, *action: str) -> None:
 AT = "2026-11-03T10:00:00Z"
 
 
-def _actions(cli: Cli, now: str) -> tuple[list[tuple[str, bool]], str, str]:
+def _actions(cli: Cli, now: str) -> tuple[list[tuple[str | None, bool]], str, str]:
     record = run_json(cli, *QUARTER, now=now)["on_the_record"]
     json_actions = [(a["action"], a["action_deleted"]) for a in record["actions"]]
     text = ok(cli(*QUARTER, now=now)).out
