@@ -409,6 +409,10 @@ class RangeReport(PeriodReport):
     current: PeriodSummary
     previous: PeriodSummary
     """The period of the same length just before (the previous quarter or year)."""
+    followups: FollowupFigures | None = None
+    """Ring-backs, referrals and On The Record received in the period, as the monthly
+    dashboard's (their standards are among ``standards``, each month's and the period
+    before's)."""
 
 
 Report = DailyReport | MonthlyReport | RangeReport

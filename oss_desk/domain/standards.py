@@ -386,6 +386,16 @@ JUSTIFIED_ABOUT_STAFF = Measure("justified_about_staff", None, Rule.MONITORED)
 """Justified complaints about a member of staff: monitored separately, the target under 2% (a
 ceiling, shown in the label: the rules rate floors)."""
 
+FOLLOWUP_MEASURES = (
+    RINGBACKS_IN_TIME,
+    REFERRALS_IN_SLA,
+    COMPLAINTS_ACKNOWLEDGED,
+    COMPLAINTS_ANSWERED,
+    JUSTIFIED_ABOUT_STAFF,
+)
+"""The follow-up standards, in the order every report lists them (:func:`followup_standards`)."""
+FOLLOWUP_KEYS = frozenset(m.key for m in FOLLOWUP_MEASURES)
+
 
 def followup_standards(
     figures: FollowupFigures,

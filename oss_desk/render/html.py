@@ -206,6 +206,7 @@ def _period_sections(report: RangeReport, service_names: Mapping[str, str]) -> l
             _by_site_table(f.by_site),
         ),
         _appointments(report.appointments, "this period"),
+        period_section(report.followups),
         calls_section(report.calls),
     ]
 

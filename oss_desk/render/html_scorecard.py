@@ -20,6 +20,7 @@ from oss_desk.domain.reports import (
     VisitFigures,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
+from oss_desk.domain.standards import FOLLOWUP_KEYS
 from oss_desk.render.formats import count, long_date, minutes, percent, short_month, target
 from oss_desk.render.html_page import bars_block, figures, rating, row, section, table
 from oss_desk.render.rows import CALLS_TITLE, NO_CALLS, call_rows
@@ -245,6 +246,11 @@ _BESIDE: tuple[tuple[str, Callable[[PeriodSummary], str]], ...] = (
 
 def beside_section(report: RangeReport) -> str:
     rows = [row(label, value(report.current), value(report.previous)) for label, value in _BESIDE]
+    rows += [
+        row(s.label, *(percent(p.standards.get(s.key)) for p in (report.current, report.previous)))
+        for s in report.standards
+        if s.key in FOLLOWUP_KEYS
+    ]
     return section(
         "beside",
         "Beside the period before",

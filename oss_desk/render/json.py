@@ -123,6 +123,7 @@ RANGE_KEYS = (
     *_WAITS_AND_OUTCOMES,
     *_WHERE,
     *_APPOINTMENTS,
+    "followups",
     "standards",
     "calls",
     "months",

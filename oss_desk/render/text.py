@@ -21,11 +21,11 @@ from oss_desk.domain.reports import (
     Report,
     TrendMonth,
 )
-from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
-from oss_desk.domain.standards import Status
+from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
+from oss_desk.domain.standards import FOLLOWUP_KEYS, Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
-from oss_desk.render.formats import long_date, long_month, minutes, percent, target
+from oss_desk.render.formats import long_date, long_month, minutes, percent, short_month, target
 from oss_desk.render.rows import (
     ADJUSTMENTS_TITLE,
     CALLS_TITLE,
@@ -276,8 +276,8 @@ def _beside(report: RangeReport) -> list[str]:
         ("Appointments kept", lambda p: percent(p.appointments_kept_pct)),
     ]
     for s in report.standards:
-        if s.key.startswith("calls_within_"):
-            rows.append((s.label, _standard_of(s.key)))
+        if s.key.startswith("calls_within_") or s.key in FOLLOWUP_KEYS:
+            rows.append((short_label(s.key, report.target_minutes, s.label), _standard_of(s.key)))
     lines = [
         "",
         f"  Beside the period before{'':14s}{'this period':>16}  {'the period before':>18}",
@@ -298,8 +298,23 @@ def _short(p: PeriodSummary) -> str:
 
 def _period_rest(report: RangeReport) -> list[str]:
     lines = _appointment_lines(report.appointments)
+    if report.followups is not None:
+        lines += period_lines(report.followups)
     lines += _call_lines(report.calls)
     lines += _trend_lines("Month by month", report.months)
+    lines += _standard_months(report)
+    return lines
+
+
+def _standard_months(report: RangeReport) -> list[str]:
+    """Every standard, month by month (the scorecard's rows, a column a month)."""
+    labels = [short_label(s.key, report.target_minutes, s.label) for s in report.standards]
+    width = max(map(len, labels), default=0) + 2
+    head = "".join(f"{short_month(m.month):>8}" for m in report.months)
+    lines = ["", "  Standards month by month", f"    {'':{width}s}{head}"]
+    for s, label in zip(report.standards, labels, strict=True):
+        cells = "".join(f"{percent(m.standards.get(s.key)):>8}" for m in report.months)
+        lines.append(f"    {label:{width}s}{cells}")
     return lines
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -275,7 +276,7 @@ class ReportService:
         calls = self._calls(first, last, site)
         arrivals = tally.visits.arrivals.by(0)
         by_day = {d.isoformat(): arrivals.get(d.isoformat(), 0) for d in days}
-        followups = followup_figures(self.s, self._conns(site), first, last, site, self.actor)
+        followups = self._followups(first, last, site)
         return MonthlyReport(
             month=key,
             site=site,
@@ -307,6 +308,8 @@ class ReportService:
         figures = visit_figures(current.visits, self.offices.layout(sites, days), rules)
         calls = self._calls(period.first, period.last, site)
         calls_before = self._calls(before.first, before.last, site)
+        followups = self._followups(period.first, period.last, site)
+        followup_values = self._followup_values
         return RangeReport(
             period=period.kind,
             key=period.key,
@@ -317,12 +320,19 @@ class ReportService:
             sites=sites,
             target_minutes=self.target_minutes,
             figures=figures,
-            standards=self._period_standards(current, calls),
+            standards=self._period_standards(current, calls) + self._followup_standards(followups),
             appointments=appointment_figures(current.appointments, rules.notice_days),
             calls=calls,
             months=self._trend(period.months(), months, site, period),
-            current=_summary(period, current, rules, calls),
-            previous=_summary(before, earlier, rules, calls_before),
+            current=_summary(period, current, rules, calls, followup_values(followups)),
+            previous=_summary(
+                before,
+                earlier,
+                rules,
+                calls_before,
+                followup_values(self._followups(before.first, before.last, site)),
+            ),
+            followups=followups,
         )
 
     # Reading ---------------------------------------------------------------------------------
@@ -403,7 +413,11 @@ class ReportService:
             if period is not None:
                 first, last = max(first, period.first), min(last, period.last)
             calls = self._calls(first, last, site)
-            found.append(trend_month(key, tallies.get(key, DayTally()), self.rules, calls))
+            month = trend_month(key, tallies.get(key, DayTally()), self.rules, calls)
+            if period is not None:  # a period's months: its follow-up standards too
+                followups = self._followup_values(self._followups(first, last, site))
+                month = replace(month, standards={**month.standards, **followups})
+            found.append(month)
         return tuple(found)
 
     def _period_standards(self, tally: DayTally, calls: CallFigures | None) -> tuple[Standard, ...]:
@@ -422,6 +436,14 @@ class ReportService:
             amber_points=self.rules.amber_points,
         )
 
+    def _followups(self, first: date, last: date, site: str | None) -> FollowupFigures:
+        """The follow-ups received from ``first`` to ``last`` (the offices covering ``site``)."""
+        return followup_figures(self.s, self._conns(site), first, last, site, self.actor)
+
+    def _followup_values(self, figures: FollowupFigures) -> dict[str, float | None]:
+        """The follow-up standards' figures, by key."""
+        return {s.key: s.value for s in self._followup_standards(figures)}
+
     def _conns(self, site: str | None) -> list[sqlite3.Connection]:
         """The databases of the offices covering ``site`` (within the report's snapshot)."""
         return [office.store.conn for office in self.offices.covering(site)]
@@ -432,9 +454,15 @@ def _each_day(first: date, last: date) -> list[date]:
 
 
 def _summary(
-    period: Period, tally: DayTally, rules: ReportRules, calls: CallFigures | None
+    period: Period,
+    tally: DayTally,
+    rules: ReportRules,
+    calls: CallFigures | None,
+    followups: Mapping[str, float | None],
 ) -> PeriodSummary:
-    """The headline figures of ``period`` from its ``tally``."""
-    return period_summary(
+    """The headline figures of ``period`` from its ``tally`` (and its follow-up standards'
+    figures)."""
+    summary = period_summary(
         period.label, period.first.isoformat(), period.last.isoformat(), tally, rules, calls
     )
+    return replace(summary, standards={**summary.standards, **followups})
