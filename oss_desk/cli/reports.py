@@ -209,3 +209,30 @@ def period(state: State, first: str, last: str, query: ReportQuery) -> None:
 def annual(state: State, year: str | None, query: ReportQuery) -> None:
     """A reporting year (April to March by default), beside the year before."""
     query.show(state, lambda r: r.annual(year, query.site_id))
+
+
+@report.command("comments")
+@click.option("--month", metavar="YYYY-MM", help="The calendar month (default: this month).")
+@site_option
+@choice_option(
+    "--format", "fmt", choices=("text", "json", "csv"), default="text", help="Output format."
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--output", metavar="FILE", help="Write to FILE (default: standard output).")
+@pass_state
+@closing
+def comments(
+    state: State,
+    month: str | None,
+    site_id: str | None,
+    fmt: str,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    """The feedback log: what residents wrote with their ratings (reading it is recorded)."""
+    from oss_desk.services.report_outputs import comments_output
+
+    session = state.session()
+    with ReportService(session) as reports:
+        log = reports.comments(month, site_id)
+    write_output(comments_output(session, log, "json" if as_json else fmt), output)

@@ -297,7 +297,9 @@ class MonthlyReport(PeriodReport):
     :meth:`FollowupFigures.as_json`)."""
 
 
-ACTION_DELETED = "(deleted on retention)"
+DELETED_ON_RETENTION = "(deleted on retention)"
+"""A text (an action taken, a resident's comment) the retention purge deleted."""
+ACTION_DELETED = DELETED_ON_RETENTION
 """An action whose text the retention purge deleted."""
 ACTION_NOT_WRITTEN = "(no text recorded)"
 """An action taken whose text nobody wrote."""
@@ -413,6 +415,36 @@ class RangeReport(PeriodReport):
     """Ring-backs, referrals and On The Record received in the period, as the monthly
     dashboard's (their standards are among ``standards``, each month's and the period
     before's)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResidentComment:
+    """What a resident wrote with their rating of a visit (the counter's feedback page, or a
+    text's)."""
+
+    day: str
+    """The business day it was given."""
+    site: str
+    service: str | None
+    """The service the visit finished with."""
+    rating: int | None
+    """1 to 5 (None: declined to rate)."""
+    text: str | None
+    """Their words (None once deleted on the retention schedule: ``retention.comments_days``)."""
+
+    @property
+    def text_shown(self) -> str:
+        return DELETED_ON_RETENTION if self.text is None else self.text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommentLog:
+    """The council's feedback log: residents' comments given in a month, oldest first."""
+
+    month: str
+    site: str | None
+    sites: tuple[str, ...]
+    comments: tuple[ResidentComment, ...]
 
 
 Report = DailyReport | MonthlyReport | RangeReport

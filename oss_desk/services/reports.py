@@ -43,6 +43,7 @@ from oss_desk.domain.report_figures import (
     visit_figures,
 )
 from oss_desk.domain.reports import (
+    CommentLog,
     DailyReport,
     DayComparison,
     EventLogHead,
@@ -50,6 +51,7 @@ from oss_desk.domain.reports import (
     PeriodSummary,
     QuarterlyReport,
     RangeReport,
+    ResidentComment,
     TrendMonth,
 )
 from oss_desk.domain.scorecard import ReportRules
@@ -65,6 +67,7 @@ from oss_desk.domain.stats import (
 )
 from oss_desk.domain.tally import DayTally, merged
 from oss_desk.errors import NotFound, StorageError
+from oss_desk.services.events import record_viewed
 from oss_desk.services.followup_reports import FollowupReports, followup_figures, followups_due
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.report_days import DayTallies, last_closed_day
@@ -72,6 +75,7 @@ from oss_desk.services.report_offices import Offices
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.chain import head_on
+from oss_desk.storage.reports_comments import resident_comments
 from oss_desk.storage.site import records_begin
 
 R = TypeVar("R")
@@ -239,6 +243,37 @@ class ReportService:
             )
         followups.record_shown(found)
         return found
+
+    def comments(self, month: str | None = None, site_id: str | None = None) -> CommentLog:
+        """The council's feedback log: what residents wrote with their ratings in a month
+        (default: this one); reading their words is recorded as personal data viewed."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
+        self.s.require(Action.VIEW_FEEDBACK, self.actor)
+        site, sites = self.offices.scope(site_id)
+        key = parse_month(month) if month is not None else month_of(self._day(None, site))
+        first, last = month_bounds(key)
+        if month is not None:
+            self._span(site).check_month(first, last)
+            no_month_figures_yet(first, self._day(None, site))
+        found: list[ResidentComment] = []
+        with self.offices.snapshot():
+            for conn in self._conns(site):
+                found += [
+                    ResidentComment(day=d, site=s, service=svc, rating=r, text=t)
+                    for d, s, svc, r, t in resident_comments(
+                        conn, first.isoformat(), last.isoformat(), site
+                    )
+                ]
+        found.sort(key=lambda c: c.day)
+        shown = sum(1 for c in found if c.text is not None)
+        if shown:
+            where = self.s.directory.sites.get(site or "") or next(
+                iter(self.s.directory.sites.values())
+            )
+            with self.s.store.write() as conn:
+                viewed = (["comment_text"], shown, "report comments")
+                record_viewed(conn, where, self.s.clock.now(), self.actor, viewed)
+        return CommentLog(month=key, site=site, sites=sites, comments=tuple(found))
 
     def fill_rollup(self) -> int:
         """Count and store the closed days that the trend of this month's report needs and the
