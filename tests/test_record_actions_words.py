@@ -68,3 +68,32 @@ def test_an_action_without_text_says_why(tmp_path: Path, monkeypatch: pytest.Mon
     assert actions == [(None, True), (None, True)]
     assert text.count(ACTION_DELETED) == 2 and ACTION_NOT_WRITTEN not in text
     assert page.count(f">{ACTION_DELETED}</td>") == 2
+
+
+def test_the_text_return_has_the_page_s_figures_and_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text return names the quarter as the scorecard and the page do ("Q3 2026/27"), has
+    the "all acknowledged / all answered" the page, JSON and CSV carry; the CSV writes true and
+    false as the JSON does (not Python's True)."""
+    cli = Cli(make_office(tmp_path), monkeypatch)
+    made = run_json(
+        cli,
+        *("--user", "gil", "followup", "add", "--kind", "compliment", "--category", "staff"),
+        now="2026-11-02T10:00:00Z",
+    )
+    _respond_compliment = ("--user", "tl", "followup", "respond", str(made["ref"]))
+    run_json(cli, *_respond_compliment, "--action-taken", "yes", now=AT)
+    report = run_json(cli, *QUARTER, now="2026-11-30T17:00:00Z")
+    record = report["on_the_record"]
+    text = ok(cli(*QUARTER, now="2026-11-30T17:00:00Z")).out
+    assert "Quarterly return, On The Record: Civic Centre, Q3 2026/27" in text
+    for key, words in (("all_acknowledged", "all acknowledged"), ("all_answered", "all answered")):
+        t = record[key]
+        assert (
+            f"    {words} in time {t['pct']:.1f}% ({t['met']} met, {t['missed']} missed,"
+            f" {t['pending']} still open)" in text
+        )
+    csv = ok(cli(*QUARTER, "--format", "csv", now="2026-11-30T17:00:00Z")).out
+    assert "on_the_record,actions.0.action_taken,true" in csv.splitlines()
+    assert "True" not in csv and "False" not in csv

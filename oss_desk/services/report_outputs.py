@@ -157,7 +157,7 @@ def quarterly_output(
         return (
             render_report(session, report, fmt).rstrip("\n")
             + "\n\n"
-            + quarterly_text(record, place)
+            + quarterly_text(record, place, report.label)
             + "\n"
         )
     figures = {
