@@ -233,3 +233,9 @@ def parse_days(
     named = f"--from {first.isoformat()} --to {last.isoformat()}"
     _check_span(first, last, named, today, span)
     return days_period(first, last, start_month)
+
+
+def counted_to(last: date, today: date) -> date | None:
+    """A report's period still going on (its last day after today) is reported to date: the
+    last day counted is today (None: the period is over and counted whole)."""
+    return today if today < last else None

@@ -285,7 +285,8 @@ class MonthlyReport(PeriodReport):
 
     month: str
     by_day: Mapping[str, int]
-    """Every day of the month (``YYYY-MM-DD``) to arrivals."""
+    """Every day of the month (``YYYY-MM-DD``; to date, while the month goes on) to
+    arrivals."""
     busiest_day: str | None
     appointments: AppointmentFigures
     calls: CallFigures | None
@@ -295,6 +296,8 @@ class MonthlyReport(PeriodReport):
     followups: FollowupFigures | None = None
     """Ring-backs, referrals and On The Record received in the month (their JSON shape is
     :meth:`FollowupFigures.as_json`)."""
+    to_date: str | None = None
+    """The month still going on: the last day counted (today); None once it is over."""
 
 
 DELETED_ON_RETENTION = "(deleted on retention)"
@@ -415,6 +418,8 @@ class RangeReport(PeriodReport):
     """Ring-backs, referrals and On The Record received in the period, as the monthly
     dashboard's (their standards are among ``standards``, each month's and the period
     before's)."""
+    to_date: str | None = None
+    """The period still going on: the last day counted (today); None once it is over."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

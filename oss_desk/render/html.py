@@ -34,8 +34,10 @@ from oss_desk.render.formats import (
     long_date,
     long_month,
     minutes,
+    month_words,
     percent,
     short_month,
+    span_words,
 )
 from oss_desk.render.html_page import (
     bars_block,
@@ -88,11 +90,13 @@ def report_html(
         sections = _daily_sections(report, service_names)
     elif isinstance(report, MonthlyReport):
         title, heading = "Monthly report", "Monthly performance report"
-        when = long_month(report.month)
+        when = month_words(report.month, report.to_date)
         sections = _monthly_sections(report, service_names)
     else:
         title = heading = PERIOD_HEADINGS.get(report.period, "Performance report")
         when = report.label
+        if report.to_date is not None:
+            when += f": {span_words(report.first_day, report.last_day, report.to_date)}"
         sections = _period_sections(report, service_names)
     sections.insert(2, _work_section(report, desk_names or {}, service_names, orgs))
     if record is not None:

@@ -25,7 +25,15 @@ from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import FOLLOWUP_KEYS, Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
-from oss_desk.render.formats import long_date, long_month, minutes, percent, short_month, target
+from oss_desk.render.formats import (
+    long_date,
+    minutes,
+    month_words,
+    percent,
+    short_month,
+    span_words,
+    target,
+)
 from oss_desk.render.rows import (
     ADJUSTMENTS_TITLE,
     CALLS_TITLE,
@@ -332,13 +340,13 @@ def report_text(
         head = [f"Daily footfall summary: {site_name}, {long_date(report.date)}"]
         rest = _daily_rest(report)
     elif isinstance(report, MonthlyReport):
-        head = [f"Monthly dashboard: {site_name}, {long_month(report.month)}"]
+        head = [f"Monthly dashboard: {site_name}, {month_words(report.month, report.to_date)}"]
         rest = _monthly_rest(report)
     else:
         title = PERIOD_TITLES.get(report.period, "Report")
         head = [
             f"{title}: {site_name}, {report.label}",
-            f"  {long_date(report.first_day)} to {long_date(report.last_day)}",
+            f"  {span_words(report.first_day, report.last_day, report.to_date)}",
         ]
         beside, rest = _beside(report), _period_rest(report)
     visits = _visit_lines(report, service_names, organisations, desk_names)

@@ -28,6 +28,7 @@ from oss_desk.domain.followup_figures import FollowupFigures
 from oss_desk.domain.models import Actor
 from oss_desk.domain.periods import (
     Period,
+    counted_to,
     parse_days,
     parse_quarter,
     parse_year,
@@ -310,7 +311,12 @@ class ReportService:
         appointments = appointment_figures(tally.appointments, rules.notice_days)
         calls = self._calls(first, last, site)
         arrivals = tally.visits.arrivals.by(0)
-        by_day = {d.isoformat(): arrivals.get(d.isoformat(), 0) for d in days}
+        to_date = counted_to(last, self._day(None, site))
+        by_day = {
+            d.isoformat(): arrivals.get(d.isoformat(), 0)
+            for d in days
+            if to_date is None or d <= to_date
+        }
         followups = self._followups(first, last, site)
         return MonthlyReport(
             month=key,
@@ -325,6 +331,7 @@ class ReportService:
             calls=calls,
             trend=self._trend(last_months(key, TREND_MONTHS), months, site),
             followups=followups,
+            to_date=None if to_date is None else to_date.isoformat(),
         )
 
     def _period(self, period: Period, site_id: str | None, tallies: DayTallies) -> RangeReport:
@@ -368,6 +375,7 @@ class ReportService:
                 followup_values(self._followups(before.first, before.last, site)),
             ),
             followups=followups,
+            to_date=_iso(counted_to(period.last, self._day(None, site))),
         )
 
     # Reading ---------------------------------------------------------------------------------
@@ -482,6 +490,10 @@ class ReportService:
     def _conns(self, site: str | None) -> list[sqlite3.Connection]:
         """The databases of the offices covering ``site`` (within the report's snapshot)."""
         return [office.store.conn for office in self.offices.covering(site)]
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _each_day(first: date, last: date) -> list[date]:

@@ -31,7 +31,7 @@ from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.errors import InvalidInput
 from oss_desk.render.followups import due_lines
-from oss_desk.render.formats import minutes, percent, target
+from oss_desk.render.formats import minutes, month_words, percent, target
 from oss_desk.render.rows import (
     ADJUSTMENTS_TITLE,
     CALLS_TITLE,
@@ -201,7 +201,8 @@ class ReportsScreen(DeskScreen):
             heading.append(date.fromisoformat(key).strftime("%A %d %B %Y"))
         else:
             heading.append("Monthly dashboard  ", style="bold")
-            heading.append(date.fromisoformat(f"{key}-01").strftime("%B %Y"))
+            to_date = data.to_date if isinstance(data, MonthlyReport) else None
+            heading.append(month_words(key, to_date))
         sites = data.sites
         heading.append(f"   {', '.join(sites) if sites else 'all sites'}", style="dim")
         self.query_one("#report-heading", Static).update(heading)
