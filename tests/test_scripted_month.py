@@ -222,6 +222,11 @@ class Action:
     run: Callable[[], object] = field(compare=False)
 
 
+RECORDS_BEGIN = "2026-09-01"
+"""The day each office's records begin (its configuration loaded): days and months before it
+are "no records" (``recorded``: false)."""
+
+
 class Office:
     """One office database driven through the real services with a settable clock."""
 
@@ -650,6 +655,7 @@ def expected_daily(
                         "wait_p90_minutes",
                     )
                 },
+                "recorded": earlier >= RECORDS_BEGIN,
             }
         )
     by_hour = part["by_hour"]
@@ -889,6 +895,7 @@ def expected_monthly(
                 "appointments_kept": a["appointments_kept"],
                 "appointments_no_show": a["appointments_no_show"],
                 "standards": standard_values(p, a),
+                "recorded": end >= RECORDS_BEGIN,
             }
         )
     busiest = max(sorted(by_day), key=lambda d: by_day[d])
@@ -1190,6 +1197,7 @@ WEEK_KEYS = [
     "first_contact_resolution_pct",
     "wait_median_minutes",
     "wait_p90_minutes",
+    "recorded",
 ]
 TREND_KEYS = [
     "month",
@@ -1200,6 +1208,7 @@ TREND_KEYS = [
     "appointments_kept",
     "appointments_no_show",
     "standards",
+    "recorded",
 ]
 
 

@@ -181,13 +181,19 @@ class DayComparison:
     first_contact_resolution_pct: float | None
     wait_median_minutes: float | None
     wait_p90_minutes: float | None
+    recorded: bool = True
+    """False: a day before the office's records begin (its zeros are no figures)."""
 
     @classmethod
     def of(cls, day: str, figures: VisitFigures) -> DayComparison:
         """The day's main figures (each field but the date is a field of the visit figures)."""
         return cls(
             date=day,
-            **{f.name: getattr(figures, f.name) for f in fields(cls) if f.name != "date"},
+            **{
+                f.name: getattr(figures, f.name)
+                for f in fields(cls)
+                if f.name not in ("date", "recorded")
+            },
         )
 
 
@@ -277,6 +283,9 @@ class TrendMonth:
     appointments_no_show: int
     standards: Mapping[str, float | None]
     """Every standard's figure that month, by its key (the standards' order)."""
+    recorded: bool = True
+    """False: a month that ended before the office's records begin (its zeros are no
+    figures)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -299,6 +308,10 @@ class MonthlyReport(PeriodReport):
     to_date: str | None = None
     """The month still going on: the last day counted (today); None once it is over."""
 
+
+NO_RECORDS = "no records"
+"""Said of a day, month or period before the office's records begin, in place of its figures
+(zeros there are no figures: the office kept no records then)."""
 
 DELETED_ON_RETENTION = "(deleted on retention)"
 """A text (an action taken, a resident's comment) the retention purge deleted."""
@@ -391,6 +404,9 @@ class PeriodSummary:
     appointments_kept_pct: float | None
     standards: Mapping[str, float | None]
     """Every standard's figure in the period, by its key."""
+    recorded: bool = True
+    """False: a period that ended before the office's records begin (its zeros are no
+    figures)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

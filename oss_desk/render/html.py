@@ -13,6 +13,7 @@ from typing import Any
 
 from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import (
+    NO_RECORDS,
     AdviserFigures,
     AppointmentFigures,
     DailyReport,
@@ -341,7 +342,12 @@ def _previous_weeks(report: DailyReport) -> str:
         (f"{long_date(report.date)} (this day)", report.comparison()),
         *((long_date(w.date), w) for w in report.previous_weeks),
     ]
-    rows = [row(label, *(shown(w) for _, shown in _WEEK_FIELDS)) for label, w in days]
+    rows = [
+        row(label, *(shown(w) for _, shown in _WEEK_FIELDS))
+        if w.recorded
+        else row(label, NO_RECORDS, *("" for _ in _WEEK_FIELDS[1:]))
+        for label, w in days
+    ]
     return section(
         "previous-weeks",
         "Compared with the same day in previous weeks",
@@ -448,6 +454,8 @@ def _trend(report: MonthlyReport) -> str:
             count(t.appointments_kept),
             count(t.appointments_no_show),
         )
+        if t.recorded
+        else row(long_month(t.month), NO_RECORDS, *("" for _ in range(5)))
         for t in trend
     ]
     data_table = table(

@@ -9,6 +9,7 @@ from datetime import date
 
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.reports import (
+    NO_RECORDS,
     AppointmentFigures,
     CouncilFlags,
     DailyReport,
@@ -171,6 +172,8 @@ def _flag_lines(flags: CouncilFlags, services: list[str], names: Mapping[str, st
 
 
 def _week_line(w: DayComparison) -> str:
+    if not w.recorded:
+        return f"    {w.date}  {NO_RECORDS}"
     return (
         f"    {w.date}  {w.visits:6d} {w.served:6d} {w.no_shows:8d}"
         f" {percent(w.within_15_min_pct):>7} {percent(w.first_contact_resolution_pct):>14}"
@@ -244,6 +247,9 @@ def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:
         "    month    visits  within  first contact  booked  kept  no-shows",
     ]
     for m in months:
+        if not m.recorded:
+            lines.append(f"    {m.month}  {NO_RECORDS}")
+            continue
         lines.append(
             f"    {m.month}  {m.visits:6d} {percent(m.within_15_min_pct):>7}"
             f" {percent(m.first_contact_resolution_pct):>14} {m.appointments_booked:7d}"
@@ -292,7 +298,8 @@ def _beside(report: RangeReport) -> list[str]:
         f"    {'':36s}{_short(now):>16}  {_short(before):>18}",
     ]
     for label, value in rows:
-        lines.append(f"    {label[:36]:36s}{value(now):>16}  {value(before):>18}")
+        then = value(before) if before.recorded else NO_RECORDS
+        lines.append(f"    {label[:36]:36s}{value(now):>16}  {then:>18}")
     return lines
 
 

@@ -367,12 +367,15 @@ class ReportService:
             calls=calls,
             months=self._trend(period.months(), months, site, period),
             current=_summary(period, current, rules, calls, followup_values(followups)),
-            previous=_summary(
-                before,
-                earlier,
-                rules,
-                calls_before,
-                followup_values(self._followups(before.first, before.last, site)),
+            previous=replace(
+                _summary(
+                    before,
+                    earlier,
+                    rules,
+                    calls_before,
+                    followup_values(self._followups(before.first, before.last, site)),
+                ),
+                recorded=self._recorded(before.last, site),
             ),
             followups=followups,
             to_date=_iso(counted_to(period.last, self._day(None, site))),
@@ -439,7 +442,13 @@ class ReportService:
 
     def _day_before(self, tallies: DayTallies, day: date, site: str | None) -> DayComparison:
         tally = self._tally(tallies, day, day, site)
-        return day_comparison(day.isoformat(), tally.visits, self.rules)
+        found = day_comparison(day.isoformat(), tally.visits, self.rules)
+        return replace(found, recorded=self._recorded(day, site))
+
+    def _recorded(self, last: date, site: str | None) -> bool:
+        """Whether a day, month or period ending on ``last`` reaches the office's records
+        (before they begin there are no figures, not zero ones)."""
+        return last >= self._span(site).first
 
     def _trend(
         self,
@@ -460,7 +469,7 @@ class ReportService:
             if period is not None:  # a period's months: its follow-up standards too
                 followups = self._followup_values(self._followups(first, last, site))
                 month = replace(month, standards={**month.standards, **followups})
-            found.append(month)
+            found.append(replace(month, recorded=self._recorded(last, site)))
         return tuple(found)
 
     def _period_standards(self, tally: DayTally, calls: CallFigures | None) -> tuple[Standard, ...]:

@@ -24,7 +24,13 @@ from textual_plotext import PlotextPlot
 from oss_desk.domain.calendar import no_figures_yet, no_month_figures_yet
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Actor
-from oss_desk.domain.reports import AppointmentFigures, DailyReport, MonthlyReport, PeriodReport
+from oss_desk.domain.reports import (
+    NO_RECORDS,
+    AppointmentFigures,
+    DailyReport,
+    MonthlyReport,
+    PeriodReport,
+)
 from oss_desk.domain.scorecard import short_label
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
@@ -419,6 +425,9 @@ def daily_table(
         for column in ("Date", "Arrivals", f"{report.target_minutes} min", "First"):
             compare.add_column(column, justify="right" if column != "Date" else "left")
         for week in report.previous_weeks:
+            if not week.recorded:
+                compare.add_row(week.date, Text(NO_RECORDS, style="dim"), "", "")
+                continue
             compare.add_row(
                 week.date,
                 str(week.visits),
