@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from oss_desk.domain.reports import ReportNames
 from oss_desk.render.html import daily_html, monthly_html
 from oss_desk.render.html_page import CSP
 
@@ -38,18 +39,22 @@ HOSTILE = '<script>alert("x")</script> & O\'Brien'
 def render_daily(data: dict[str, Any] | None = None, **names: Any) -> str:
     return daily_html(
         daily_report(data or daily_fixture()),
-        council=names.get("council", "Test Council"),
-        site_name=names.get("site_name", "Civic Centre"),
-        service_names=names.get("service_names", SERVICES),
+        ReportNames(
+            council=names.get("council", "Test Council"),
+            site_name=names.get("site_name", "Civic Centre"),
+            service_names=names.get("service_names", SERVICES),
+        ),
     )
 
 
 def render_monthly(data: dict[str, Any] | None = None, **names: Any) -> str:
     return monthly_html(
         monthly_report(data or monthly_fixture()),
-        council=names.get("council", "Test Council"),
-        site_name=names.get("site_name", "Civic Centre"),
-        service_names=names.get("service_names", SERVICES),
+        ReportNames(
+            council=names.get("council", "Test Council"),
+            site_name=names.get("site_name", "Civic Centre"),
+            service_names=names.get("service_names", SERVICES),
+        ),
     )
 
 

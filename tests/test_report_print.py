@@ -10,6 +10,7 @@ import pytest
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.printouts import from_payload, to_payload
+from oss_desk.domain.reports import ReportNames
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.hardware.escpos_compat import dummy
 from oss_desk.hardware.templates import _columns, render
@@ -27,9 +28,7 @@ from .report_values import daily_report
 def summary(large_print: bool = False, **changes: object):  # type: ignore[no-untyped-def]
     return daily_summary(
         daily_report({**daily_fixture(), **changes}),
-        council="Test Council",
-        site_name="Civic Centre",
-        service_names=SERVICES,
+        ReportNames(council="Test Council", site_name="Civic Centre", service_names=SERVICES),
         large_print=large_print,
     )
 
@@ -262,7 +261,7 @@ def test_the_standards_on_paper_follow_their_rating() -> None:
 
     def paper() -> list[str]:
         printout = daily_summary(
-            daily_report(data), council="C", site_name="S", service_names=SERVICES
+            daily_report(data), ReportNames(council="C", site_name="S", service_names=SERVICES)
         )
         return on_paper(render(printout), 42)
 

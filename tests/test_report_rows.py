@@ -8,6 +8,7 @@ screen and paper."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from typing import Any
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from rich.table import Table
 
 from oss_desk.domain.models import Outcome
-from oss_desk.domain.reports import DailyReport, MonthlyReport
+from oss_desk.domain.reports import DailyReport, MonthlyReport, ReportNames
 from oss_desk.domain.standards import Status
 from oss_desk.hardware.templates import render
 from oss_desk.render.html import report_html
@@ -44,6 +45,8 @@ from oss_desk.ui.screens.reports import (
 from .escpos_decoder import decode, text_lines
 from .report_fixtures import SERVICES, daily_fixture, monthly_fixture
 from .report_values import daily_report, monthly_report
+
+HUB = ReportNames(council="C", site_name="Hub", service_names=SERVICES)
 
 counts = st.integers(min_value=0, max_value=99_999)
 waits = st.none() | st.floats(min_value=0, max_value=600, allow_nan=False).map(
@@ -137,7 +140,9 @@ def shown_in_order(rows: tuple[FigureRow, ...], lines: list[str]) -> list[int]:
 
 def html_page(report: DailyReport | MonthlyReport) -> Page:
     parser = Page()
-    parser.feed(report_html(report, council="Test Council", site_name="Hub", service_names={}))
+    parser.feed(
+        report_html(report, ReportNames(council="Test Council", site_name="Hub", service_names={}))
+    )
     return parser
 
 
@@ -164,11 +169,11 @@ def check_everywhere(report: DailyReport | MonthlyReport) -> tuple[FigureRow, ..
         (row.label, row.value) for row in outcomes
     ]
     # The text report: each row on a line of its own, in order (definitions may follow one).
-    text = report_text(report, SERVICES, "Hub").splitlines()
+    text = report_text(report, HUB).splitlines()
     shown_in_order(rows, text)
     shown_in_order(outcomes, text[text.index("  Outcomes") :])
     if isinstance(report, DailyReport):
-        printout = daily_summary(report, council="C", site_name="Hub", service_names=SERVICES)
+        printout = daily_summary(report, HUB)
         paper = text_lines(decode(render(printout)))
         at = shown_in_order(rows, paper)
         assert at == list(range(at[0], at[0] + len(rows)))  # one block on paper
@@ -221,7 +226,7 @@ def test_a_month_s_appointment_rows_agree_on_screen_text_and_html(
     page = html_pairs(report)
     start = page.index(pairs[0])
     assert page[start : start + len(pairs)] == pairs
-    text = report_text(report, SERVICES, "Hub").splitlines()
+    text = report_text(report, HUB).splitlines()
     shown_in_order(rows, text[text.index("  Appointments") :])
     shown = dict(pairs)
     assert shown["Booked"] == str(appointments["appointments_booked"])
@@ -237,7 +242,7 @@ def test_the_standards_have_the_same_short_names_on_screen_and_paper(target: int
     report = daily_report({**daily_fixture(), "target_minutes": target})
     on_screen = [label for label, *_ in cells(standards_table(report))]
     assert on_screen[0] == f"Seen within {target} min"
-    printout = daily_summary(report, council="C", site_name="Hub", service_names=SERVICES)
+    printout = daily_summary(report, HUB)
     paper = text_lines(decode(render(printout)))
     for name in on_screen:
         assert any(line.startswith(f"{name} ") for line in paper), (name, paper)
@@ -283,26 +288,23 @@ def test_a_day_s_desks_are_named_alike_on_screen_paper_text_and_html(
     order, on the reports screen, in the text report, on the HTML page and on paper; the JSON
     keeps the ids (data)."""
     named = dict(zip(DESK_IDS, names, strict=True))
+    named_hub = replace(HUB, desk_names=named)
     report = daily_report({**daily_fixture(), "desks": dict(zip(DESK_IDS, desks, strict=True))})
     rows = desk_rows(report.figures.desks, named)
     assert [row.name for row in rows] == names
     screen = cells(screen_table(daily_table(report, SERVICES, named), "Desks"))
     assert screen == [(row.name, row.served, row.median) for row in rows]
-    text = report_text(report, SERVICES, "Hub", desk_names=named).splitlines()
+    text = report_text(report, named_hub).splitlines()
     shown = under("Desks                       served   median    total", text, len(rows))
     assert [line.split() for line in shown] == [
         [*row.name.split(), row.served, *row.median.split(), *row.total.split()] for row in rows
     ]
     page = Page()
-    page.feed(
-        report_html(report, council="C", site_name="Hub", service_names=SERVICES, desk_names=named)
-    )
+    page.feed(report_html(report, named_hub))
     assert [r[:4] for r in page.tables["Desks"][1:]] == [
         [row.name, row.served, row.median, row.total] for row in rows
     ]
-    printout = daily_summary(
-        report, council="C", site_name="Hub", service_names=SERVICES, desk_names=named
-    )
+    printout = daily_summary(report, named_hub)
     paper = " ".join(under("Desks", text_lines(decode(render(printout))), 2 * len(rows)))
     said = [
         f"{row.served} served" + ("" if row.median == "n/a" else f", {row.median}") for row in rows
@@ -366,7 +368,7 @@ def test_a_month_s_telephone_rows_agree_on_screen_text_and_html(
     page = html_pairs(report)
     start = page.index(pairs[0])
     assert page[start : start + len(pairs)] == pairs
-    text = report_text(report, SERVICES, "Hub").splitlines()
+    text = report_text(report, HUB).splitlines()
     shown_in_order(rows, text[text.index(f"  {CALLS_TITLE}") :])
     shown = dict(pairs)
     assert shown["Calls"] == str(answered + abandoned)

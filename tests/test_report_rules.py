@@ -13,7 +13,7 @@ import pytest
 from oss_desk.clock import FixedClock
 from oss_desk.domain import standards
 from oss_desk.domain.models import Outcome
-from oss_desk.domain.reports import MonthlyReport
+from oss_desk.domain.reports import MonthlyReport, ReportNames
 from oss_desk.domain.standards import (
     CLOSED_REASONS,
     FIRST_CONTACT_OUTCOMES,
@@ -164,5 +164,5 @@ def test_one_definition_of_first_contact_decides_every_figure(
         month = _month(db, when)
         assert month.figures.first_contact_resolution_pct == 25.0
         assert month.trend[-1].first_contact_resolution_pct == 25.0
-    page = daily_html(daily, council="C", site_name="S", service_names={})
+    page = daily_html(daily, ReportNames(council="C", site_name="S", service_names={}))
     assert "Resolved at first contact 25.0% (1 of 4 finished)" in page

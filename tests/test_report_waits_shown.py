@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
+from oss_desk.domain.reports import ReportNames
 from oss_desk.render.html import report_html
 from oss_desk.render.rows import adjustment_rows, counted_lines, wait_rows
 from oss_desk.render.text import report_text
@@ -45,8 +46,8 @@ def test_the_seen_within_sentence_is_of_the_visitors_counted() -> None:
         measured=135,
         within_15_min_pct=82.2,
     )
-    page = report_html(report, council="C", site_name="Hub", service_names={})
-    text = report_text(report, SERVICES, "Hub")
+    page = report_html(report, ReportNames(council="C", site_name="Hub", service_names={}))
+    text = report_text(report, ReportNames(council="C", site_name="Hub", service_names=SERVICES))
     assert "Seen within 15 minutes 82.2% (111 of 135 counted)" in page
     assert "of 134" not in page
     assert "(111 of 135 counted)" in text
@@ -78,8 +79,8 @@ def test_text_html_and_the_screen_say_the_same(
         issued_in_error=error,
         adjustments={**{k: 0 for k in fixture["adjustments"]}, "bsl": bsl},
     )
-    text = report_text(report, SERVICES, "Hub")
-    page = report_html(report, council="C", site_name="Hub", service_names={})
+    text = report_text(report, ReportNames(council="C", site_name="Hub", service_names=SERVICES))
+    page = report_html(report, ReportNames(council="C", site_name="Hub", service_names={}))
     screen = " ".join(_screen_text(daily_table(report, SERVICES)).split())
     flat_text = " ".join(text.split())
     for row in wait_rows(report):

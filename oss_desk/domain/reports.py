@@ -469,3 +469,14 @@ class CommentLog:
 
 
 Report = DailyReport | MonthlyReport | RangeReport
+
+
+@dataclass(frozen=True, slots=True)
+class ReportNames:
+    """The names a report is shown with: the council, the office (or "All offices"), services
+    and desks by code (a code without a name shows as itself)."""
+
+    council: str
+    site_name: str
+    service_names: Mapping[str, str]
+    desk_names: Mapping[str, str] = field(default_factory=dict)

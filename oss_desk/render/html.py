@@ -23,6 +23,7 @@ from oss_desk.domain.reports import (
     PeriodReport,
     RangeReport,
     Report,
+    ReportNames,
     TrendMonth,
     VisitFigures,
 )
@@ -67,23 +68,21 @@ from oss_desk.render.rows import (
     visit_rows,
     wait_rows,
 )
-from oss_desk.render.svg import Bar, Series, e, line_chart
+from oss_desk.render.svg import Bar, Series, e, hour_bars, line_chart
 
 
 def report_html(
     report: Report,
+    names: ReportNames,
     *,
-    council: str,
-    site_name: str,
-    service_names: Mapping[str, str],
-    desk_names: Mapping[str, str] | None = None,
     organisations: Mapping[str, str] | None = None,
     record: Mapping[str, Any] | None = None,
 ) -> str:
     """The daily, monthly or any-period report as one self-contained HTML page; ``record``: the
     quarterly return On The Record (the ``on_the_record`` of ``report quarterly``'s JSON), shown
     last."""
-    place = _place(report, site_name)
+    service_names = names.service_names
+    place = _place(report, names.site_name)
     orgs = organisations or {}
     if isinstance(report, DailyReport):
         title, heading = "Daily footfall report", "Daily footfall report"
@@ -99,12 +98,12 @@ def report_html(
         if report.to_date is not None:
             when += f": {span_words(report.first_day, report.last_day, report.to_date)}"
         sections = _period_sections(report, service_names)
-    sections.insert(2, _work_section(report, desk_names or {}, service_names, orgs))
+    sections.insert(2, _work_section(report, names.desk_names, service_names, orgs))
     if record is not None:
         sections.append(record_section(record, f"{place}, {when}"))
     return page(
         title=f"{title}: {place}, {when}",
-        council=council,
+        council=names.council,
         heading=heading,
         sub=f"{place} \u00b7 {when}",
         sections=sections,
@@ -229,10 +228,6 @@ def _headline(report: PeriodReport) -> str:
     return figures([(row.label, row.value) for row in visit_rows(report)])
 
 
-def _hour_bars(by_hour: Mapping[str, int]) -> list[Bar]:
-    return [Bar(h, h, f"{h}:00 to {h}:59", v) for h, v in by_hour.items()]
-
-
 def _arrival_blocks(f: VisitFigures, service_names: Mapping[str, str]) -> tuple[str, str]:
     """Arrivals by hour and by service, each a chart over its table."""
     services = [
@@ -243,7 +238,7 @@ def _arrival_blocks(f: VisitFigures, service_names: Mapping[str, str]) -> tuple[
         bars_block(
             "chart-by-hour",
             "Arrivals by hour",
-            _hour_bars(f.by_hour),
+            hour_bars(f.by_hour),
             unit="arrivals",
             first_column="Hour",
         ),

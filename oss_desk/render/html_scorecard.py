@@ -25,7 +25,7 @@ from oss_desk.domain.standards import FOLLOWUP_KEYS
 from oss_desk.render.formats import count, long_date, minutes, percent, short_month, target
 from oss_desk.render.html_page import bars_block, figures, rating, row, section, table
 from oss_desk.render.rows import CALLS_TITLE, NO_CALLS, call_rows
-from oss_desk.render.svg import Bar, e, polylines
+from oss_desk.render.svg import e, hour_bars, polylines
 
 
 def note(text: str) -> str:
@@ -145,7 +145,6 @@ def calls_section(calls: CallFigures | None) -> str:
             for hour, h in calls.hours.items()
         ],
     )
-    bars = [Bar(h, h, f"{h}:00 to {h}:59", v) for h, v in calls.by_hour.items()]
     return section(
         "calls",
         CALLS_TITLE,
@@ -154,7 +153,7 @@ def calls_section(calls: CallFigures | None) -> str:
         bars_block(
             "chart-calls-by-hour",
             "Calls by hour",
-            bars,
+            hour_bars(calls.by_hour),
             unit="calls",
             first_column="Hour",
             data_table=hours,

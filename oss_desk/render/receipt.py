@@ -3,10 +3,8 @@ service and per desk; no resident and no member of staff is named)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from oss_desk.domain.printouts import SummaryPrintout
-from oss_desk.domain.reports import DailyReport
+from oss_desk.domain.reports import DailyReport, ReportNames
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import (
     FIRST_CONTACT,
@@ -36,15 +34,9 @@ def _target(standard: Standard | None) -> str:
 
 
 def daily_summary(
-    report: DailyReport,
-    *,
-    council: str,
-    site_name: str,
-    service_names: Mapping[str, str],
-    desk_names: Mapping[str, str] | None = None,
-    large_print: bool = False,
+    report: DailyReport, names: ReportNames, *, large_print: bool = False
 ) -> SummaryPrintout:
-    """The daily report for the receipt printer (desks by their names: ``desk_names``)."""
+    """The daily report for the receipt printer (desks by their names)."""
     f = report.figures
     t = report.target_minutes
     measures = (SEEN_WITHIN_TARGET, FIRST_CONTACT, PUNCTUALITY, SATISFIED)
@@ -68,7 +60,8 @@ def daily_summary(
         (f"  left <{t} min", FIGURE_DEFINITIONS["left_before_target"]),
     )
     services = tuple(
-        (f"{code} {service_names.get(code, code)}", str(n)) for code, n in f.by_service.items()
+        (f"{code} {names.service_names.get(code, code)}", str(n))
+        for code, n in f.by_service.items()
     )
     outcomes = tuple((row.label, row.value) for row in outcome_rows(f.outcomes))
     desks = tuple(
@@ -77,7 +70,7 @@ def daily_summary(
             f"{desk.served} served"
             + ("" if desk.figures.service_median_minutes is None else f", {desk.median}"),
         )
-        for desk in desk_rows(f.desks, desk_names or {})
+        for desk in desk_rows(f.desks, names.desk_names)
     )
     followups = tuple(
         (KIND_NAMES.get(kind, kind), f"{c.due_today} due, {c.overdue} late")
@@ -95,8 +88,8 @@ def daily_summary(
         if group
     )
     return SummaryPrintout(
-        council=council,
-        site=site_name,
+        council=names.council,
+        site=names.site_name,
         date=report.date,
         rows=rows,
         by_hour=tuple((h, n) for h, n in f.by_hour.items()),

@@ -9,7 +9,7 @@ under it in the page. Every value taken from the data or the configuration is es
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -43,6 +43,11 @@ class Bar:
     label: str
     """The full label, for the tooltip and the data table."""
     value: float
+
+
+def hour_bars(by_hour: Mapping[str, int]) -> list[Bar]:
+    """A bar an hour of the day (``by_hour``'s keys: ``"09"``), labelled "09:00 to 09:59"."""
+    return [Bar(h, h, f"{h}:00 to {h}:59", v) for h, v in by_hour.items()]
 
 
 @dataclass(frozen=True, slots=True)

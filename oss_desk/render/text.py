@@ -20,6 +20,7 @@ from oss_desk.domain.reports import (
     PeriodSummary,
     RangeReport,
     Report,
+    ReportNames,
     TrendMonth,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
@@ -334,14 +335,11 @@ def _standard_months(report: RangeReport) -> list[str]:
 
 
 def report_text(
-    report: Report,
-    service_names: Mapping[str, str],
-    site_name: str,
-    organisations: Mapping[str, str] | None = None,
-    desk_names: Mapping[str, str] | None = None,
+    report: Report, names: ReportNames, organisations: Mapping[str, str] | None = None
 ) -> str:
     """The daily, monthly or any-period report as text: its title, the standards and the visits,
-    then what that kind of report adds; desks by their names (``desk_names``: id -> name)."""
+    then what that kind of report adds; services and desks by their names."""
+    site_name = names.site_name
     beside: list[str] = []
     if isinstance(report, DailyReport):
         head = [f"Daily footfall summary: {site_name}, {long_date(report.date)}"]
@@ -356,5 +354,5 @@ def report_text(
             f"  {span_words(report.first_day, report.last_day, report.to_date)}",
         ]
         beside, rest = _beside(report), _period_rest(report)
-    visits = _visit_lines(report, service_names, organisations, desk_names)
+    visits = _visit_lines(report, names.service_names, organisations, names.desk_names)
     return "\n".join([*head, "", *_standards(report), *beside, "", *visits, *rest])

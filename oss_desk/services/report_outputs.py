@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import EventKind
@@ -17,6 +16,7 @@ from oss_desk.domain.reports import (
     QuarterlyReport,
     RangeReport,
     Report,
+    ReportNames,
 )
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
@@ -30,14 +30,6 @@ from oss_desk.render.text import report_text as render_text
 from oss_desk.services.device_owner import queue_print
 from oss_desk.services.session import Session
 from oss_desk.storage.events import append_event
-
-
-@dataclass(frozen=True, slots=True)
-class ReportNames:
-    council: str
-    site_name: str
-    service_names: dict[str, str]
-    desk_names: dict[str, str]
 
 
 def names_for(session: Session, report: Report, everywhere: str = "All offices") -> ReportNames:
@@ -60,22 +52,17 @@ def names_for(session: Session, report: Report, everywhere: str = "All offices")
 
 
 def report_text(session: Session, report: Report) -> str:
-    names = names_for(session, report, "all offices")
     orgs = dict(session.settings.signposting.organisations)
-    text = render_text(report, names.service_names, names.site_name, orgs, names.desk_names)
+    text = render_text(report, names_for(session, report, "all offices"), orgs)
     return text + "\n"
 
 
 def report_page(session: Session, report: Report, record: QuarterlyReport | None = None) -> str:
     """The report as one self-contained HTML page (with the quarterly return ``record``, the
     same figures as under ``on_the_record`` in its JSON, as its last section)."""
-    names = names_for(session, report)
     return report_html(
         report,
-        council=names.council,
-        site_name=names.site_name,
-        service_names=names.service_names,
-        desk_names=names.desk_names,
+        names_for(session, report),
         organisations=dict(session.settings.signposting.organisations),
         record=quarterly_json(record)["on_the_record"] if record is not None else None,
     )
@@ -118,15 +105,7 @@ def print_daily_summary(
 ) -> int:
     """Queue the daily summary for the receipt printer (the worker prints it). Returns the job."""
     printer, desk_id = summary_printer(session, target)
-    names = names_for(session, report)
-    printout = daily_summary(
-        report,
-        council=names.council,
-        site_name=names.site_name,
-        service_names=names.service_names,
-        desk_names=names.desk_names,
-        large_print=large_print,
-    )
+    printout = daily_summary(report, names_for(session, report), large_print=large_print)
     now = session.clock.now()
     site = session.directory.sites.get(report.site or "")
     with session.store.write() as conn:

@@ -52,6 +52,13 @@ class Dialog(ModalScreen[T]):
     hint: str | Text = ""
     """The last line: which keys do what (none when empty)."""
 
+    def __init__(self, heading: str = "") -> None:
+        """``heading`` (when given) is the first line as plain text: never read as markup, so a
+        resident's or the database's words show as they are."""
+        super().__init__()
+        if heading:
+            self.heading = Text(heading)
+
     def compose(self) -> ComposeResult:
         with Vertical(classes=self.BOX):
             yield Static(self.heading, classes="title")
@@ -172,38 +179,50 @@ class TickBox(Checkbox):
         super().watch_value()
 
 
-class OutcomeDialog(Dialog[Outcome | None]):
-    """How the visit (or one service of it) ended: 1-5 or arrows and Enter."""
+class PickDialog(Dialog[T | None]):
+    """One answer of a few, each shown after the key that picks it at once (a digit or a
+    letter), or arrows and Enter: ``picks`` are (key, words, the answer it gives)."""
 
-    hint = "1-5 or arrows and Enter · Esc: back"
+    LIST_ID = "picks"
+    """The list's id (the style sheets size some)."""
 
-    def __init__(self, code: str, service: str = "") -> None:
-        super().__init__()
-        self.code = code
-        what = f"{code} · {service}" if service else code
-        self.heading = Text(f"Finish {what}: what was the outcome?")
+    def __init__(self, heading: str, picks: Iterable[tuple[str, str, T]]) -> None:
+        super().__init__(heading)
+        listed = list(picks)
+        self.words = {key: words for key, words, _ in listed}
+        self.answers = {key: answer for key, _, answer in listed}
 
     def compose_body(self) -> ComposeResult:
         yield LetterList(
-            *[
-                Option(Text(f"{i}  {o.value:<12} {o.description}"), id=str(i))
-                for i, o in enumerate(Outcome, start=1)
-            ],
-            id="outcomes",
+            *[Option(Text(f"{key.upper()}  {words}"), id=key) for key, words in self.words.items()],
+            id=self.LIST_ID,
         )
 
     @guarded
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        index = int(event.option.id or "1") - 1
-        self.dismiss(list(Outcome)[index])
+        self.dismiss(self.answers.get(event.option.id or ""))
+
+
+class OutcomeDialog(PickDialog[Outcome]):
+    """How the visit (or one service of it) ended: 1-5 or arrows and Enter."""
+
+    LIST_ID = "outcomes"
+    hint = "1-5 or arrows and Enter · Esc: back"
+
+    def __init__(self, code: str, service: str = "") -> None:
+        what = f"{code} · {service}" if service else code
+        numbered = [
+            (str(i), f"{o.value:<12} {o.description}", o) for i, o in enumerate(Outcome, start=1)
+        ]
+        super().__init__(f"Finish {what}: what was the outcome?", numbered)
+        self.code = code
 
 
 class ChoiceDialog(Dialog[str | None]):
     """Pick one of several (services, desks): a letter or arrows and Enter."""
 
     def __init__(self, title: str, choices: Iterable[tuple[str, str]], hint: str = "") -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.choices = list(choices)
         self.hint = hint or "Arrows and Enter · Esc: back"
 
@@ -230,8 +249,7 @@ class TextDialog(Dialog[str | None]):
         room: int = 0,
         value: str = "",
     ) -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.placeholder = placeholder
         self.hint = Text(hint) if hint else ""
         self.max_length = max_length
@@ -315,8 +333,7 @@ class ConfirmDialog(Dialog[bool | None]):
     hint = "y: yes · n or Esc: no"
 
     def __init__(self, question: str) -> None:
-        super().__init__()
-        self.heading = Text(question)
+        super().__init__(question)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -328,8 +345,7 @@ class InfoDialog(Dialog[None]):
     hint = "Esc: close"
 
     def __init__(self, title: str, lines: list[str]) -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.lines = lines
 
     def compose_body(self) -> ComposeResult:
@@ -348,8 +364,7 @@ class HelpScreen(Dialog[None]):
     hint = "Esc or F1: close · Ctrl+P: every action by name"
 
     def __init__(self, title: str, rows: list[tuple[str, str, str]], about: str) -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.rows = rows
         self.about = about
 

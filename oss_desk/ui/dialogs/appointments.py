@@ -102,8 +102,7 @@ class BookingDialog(Dialog[Appointment | None]):
         preferred: Slot | None = None,
         needs: str = "",
     ) -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.needs = needs
         self.services = services
         self.day = day
@@ -315,8 +314,7 @@ class ChecklistDialog(Dialog[tuple[str, ...] | None]):
     def __init__(
         self, title: str, lines: Iterable[str], items: Iterable[str], ticked: Iterable[str]
     ) -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.lines = list(lines)
         self.items = list(items)
         self.ticked = set(ticked)

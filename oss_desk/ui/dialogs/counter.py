@@ -9,12 +9,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from oss_desk.domain.counter import PARK_REASONS
-from oss_desk.ui.dialogs import Dialog, LetterList
-from oss_desk.ui.faults import guarded
+from oss_desk.ui.dialogs import Dialog, PickDialog
 
 
 class QuestionDialog(Dialog[bool | None]):
@@ -26,8 +24,7 @@ class QuestionDialog(Dialog[bool | None]):
     ]
 
     def __init__(self, question: str, yes: str, no: str, detail: str = "") -> None:
-        super().__init__()
-        self.heading = Text(question)
+        super().__init__(question)
         self.detail = detail
         self.hint = Text(f"y: {yes} · n: {no} · Esc: back, nothing changes")
 
@@ -39,28 +36,17 @@ class QuestionDialog(Dialog[bool | None]):
         self.dismiss(yes)
 
 
-class ParkDialog(Dialog[str | None]):
+class ParkDialog(PickDialog[str]):
     """Why the resident is parked: 1-5 or arrows and Enter."""
 
+    LIST_ID = "reasons"
     hint = "1-5 or arrows and Enter · Esc: back"
 
     def __init__(self, code: str) -> None:
-        super().__init__()
-        self.heading = Text(f"Park {code}: the desk calls the next, P brings them back. Why?")
-
-    def compose_body(self) -> ComposeResult:
-        yield LetterList(
-            *[
-                Option(Text(f"{i}  {words}"), id=str(i))
-                for i, words in enumerate(PARK_REASONS.values(), start=1)
-            ],
-            id="reasons",
+        super().__init__(
+            f"Park {code}: the desk calls the next, P brings them back. Why?",
+            [(str(i), words, key) for i, (key, words) in enumerate(PARK_REASONS.items(), start=1)],
         )
-
-    @guarded
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        index = int(event.option.id or "1") - 1
-        self.dismiss(list(PARK_REASONS)[index])
 
 
 class LinesDialog(Dialog[None]):
@@ -71,8 +57,7 @@ class LinesDialog(Dialog[None]):
     hint = "Arrows or Page Up/Down to scroll · Esc: close"
 
     def __init__(self, title: str, lines: list[str], note: str = "") -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title)
         self.lines = lines
         self.note = note
 
@@ -83,26 +68,19 @@ class LinesDialog(Dialog[None]):
             yield Static(Text(self.note, style="dim"), classes="body")
 
 
-class TicketDialog(Dialog[str | None]):
+class TicketDialog(PickDialog[str]):
     """A ticket's details (typed, found or scanned), with what this desk can do with it: a
     letter (or arrows and Enter) does it."""
 
+    LIST_ID = "ticket-actions"
+
     def __init__(self, title: str, lines: list[str], actions: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.heading = Text(title)
+        super().__init__(title, [(key, words, key) for key, words in actions])
         self.lines = lines
-        self.actions = actions
         keys = " · ".join(key.upper() for key, _ in actions)
         self.hint = f"{keys}, or arrows and Enter · Esc: close" if actions else "Esc: close"
 
     def compose_body(self) -> ComposeResult:
         yield Static(Text("\n".join(self.lines)), classes="body")
-        if self.actions:
-            yield LetterList(
-                *[Option(Text(f"{key.upper()}  {words}"), id=key) for key, words in self.actions],
-                id="ticket-actions",
-            )
-
-    @guarded
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        if self.answers:
+            yield from super().compose_body()

@@ -13,12 +13,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Key
-from textual.widgets import Checkbox, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Checkbox, Input, Static
 
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.wording import rating_word
-from oss_desk.ui.dialogs import Dialog, LetterList, OutcomeDialog, TickBox
+from oss_desk.ui.dialogs import Dialog, OutcomeDialog, PickDialog, TickBox
 from oss_desk.ui.faults import guarded
 
 KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
@@ -85,30 +84,18 @@ class FinishDialog(OutcomeDialog):
         return Finish(outcome, **self.flags)
 
 
-class SignpostDialog(Dialog[str | None]):
+class SignpostDialog(PickDialog[str]):
     """Where a signposted resident was sent: one of the configured organisations (its key, or
     arrows and Enter)."""
 
+    LIST_ID = "organisations"
     hint = "Its key, or arrows and Enter · Esc: back, nothing finishes"
 
     def __init__(self, code: str, organisations: dict[str, str]) -> None:
-        super().__init__()
-        self.heading = Text(f"{code} signposted: to which organisation?")
-        self.keys = dict(zip(KEYS, organisations, strict=False))
-        self.organisations = organisations
-
-    def compose_body(self) -> ComposeResult:
-        yield LetterList(
-            *[
-                Option(Text(f"{key.upper()}  {self.organisations[org]}"), id=key)
-                for key, org in self.keys.items()
-            ],
-            id="organisations",
+        super().__init__(
+            f"{code} signposted: to which organisation?",
+            [(key, organisations[org], org) for key, org in zip(KEYS, organisations, strict=False)],
         )
-
-    @guarded
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.keys.get(event.option.id or ""))
 
 
 RATING_GUARD_SECONDS = 0.6
@@ -224,8 +211,7 @@ class MobileDialog(Dialog[MobileChoice | None]):
     hint = "Tab: the choices · Space: tick · F9 (or Enter in the number): save · Esc: back"
 
     def __init__(self, code: str, *, follow_up_possible: bool = True) -> None:
-        super().__init__()
-        self.heading = Text(f"Texts for {code}")
+        super().__init__(f"Texts for {code}")
         self.follow_up_possible = follow_up_possible
 
     LABELS: ClassVar[dict[str, str]] = {

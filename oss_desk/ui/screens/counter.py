@@ -17,11 +17,11 @@ from textual.widgets import Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show
+from oss_desk.domain.delivery import job_word
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT
 from oss_desk.domain.queue import parked_here
-from oss_desk.services.delivery import job_word
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import DeskHeld, LoggedIn, Moved, QueueService
 from oss_desk.services.session import Session
@@ -419,10 +419,9 @@ class NewCodeDialog(Dialog[None]):
     ]
 
     def __init__(self, desk: DeskContext, old: Ticket, moved: Moved) -> None:
-        super().__init__()
+        super().__init__(f"{old.code} is now {moved.ticket.code}: tell the resident")
         self.desk = desk
         self.moved = moved
-        self.heading = Text(f"{old.code} is now {moved.ticket.code}: tell the resident")
         where = desk.names.service(moved.ticket.service)
         self.where = (
             f"{where}, same place in the queue (arrived {desk.names.local_time(old.queued_at)})"
