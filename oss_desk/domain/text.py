@@ -101,3 +101,9 @@ def printable(text: str) -> str:
     """Stored text made safe to show on a terminal or a page: any control character left in it
     (written before it was cleaned on the way in) shown as a visible escape (``\\x1b``)."""
     return text.translate(_ESCAPE)
+
+
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter a capital and the rest as written ("Received Mon 21 Dec";
+    ``str.capitalize`` would write "mon 21 dec")."""
+    return text[:1].upper() + text[1:]
