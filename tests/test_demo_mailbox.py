@@ -119,3 +119,36 @@ def test_a_mailbox_another_program_holds_is_retried_later(tmp_path: Path) -> Non
         holder.wait(timeout=10)
     sender(box).send("second@example.org", composed(1), "APPT-1")  # the next round
     assert [m["To"] for m in mailbox.mbox(box)] == ["first@example.org", "second@example.org"]
+
+
+def test_a_message_cut_short_by_a_full_disk_leaves_no_half_of_it(tmp_path: Path) -> None:
+    """A write that fails part-way (a full disk; a file-size limit stands for one, in a process
+    of its own) is cut back off: the retry's whole message never follows half of it, which a
+    mail client would show as a message of its own (``mailbox.mbox`` cut it back too)."""
+    box = tmp_path / "mailbox.mbox"
+    sender(box).send("first@example.org", composed(0), "APPT-0")
+    size = box.stat().st_size
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import resource, signal, sys\n"
+            "from tests.test_demo_mailbox import composed, sender\n"
+            "from oss_desk.services.senders import SendFault\n"
+            "from pathlib import Path\n"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({size} + 200, resource.RLIM_INFINITY))\n"
+            "try:\n"
+            f"    sender(Path({str(box)!r})).send('second@example.org', composed(1), 'APPT-1')\n"
+            "except SendFault as fault:\n"
+            "    print('retry' if fault.retry else 'final')\n",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert child.stdout.strip() == "retry", child.stderr
+    assert box.stat().st_size == size  # nothing of the second message is left
+    sender(box).send("second@example.org", composed(1), "APPT-1")  # the next round
+    assert [m["To"] for m in mailbox.mbox(box)] == ["first@example.org", "second@example.org"]

@@ -436,6 +436,7 @@ def live_queue(
     floor: Floor = NOBODY,
     staffed_only: bool = False,
     booked: Mapping[int, datetime] | None = None,
+    only: int | None = None,
 ) -> list[QueueEntry]:
     """The live queue of a site: the tickets at desks, then the waiting ones in call order, each
     waiting one with its place, its wait so far, and its estimated wait and people ahead (from
@@ -451,6 +452,9 @@ def live_queue(
     (:func:`oss_desk.domain.standards.waited_seconds`): arrival, or for an appointment
     (``booked``: the booked start by visit id) the later of check-in and the booked time; for a
     ticket at a desk, it ends at its call.
+
+    ``only``: the line of that ticket alone (a printed ticket's, or a screen's for one
+    resident), laid out from the same whole queue; the others' lines are not made.
     """
     starts = booked or {}
 
@@ -485,9 +489,11 @@ def live_queue(
             estimated_wait_seconds=None,
         )
         for t in tickets
-        if t.status in AT_DESK
+        if t.status in AT_DESK and only in (None, t.id)
     ]
     for place, t in enumerate(waiting, start=1):
+        if only not in (None, t.id):
+            continue
         planned = plan.get(t.id)
         entries.append(
             QueueEntry(
@@ -501,7 +507,7 @@ def live_queue(
     entries.extend(
         QueueEntry(t, position=None, wait_seconds=_waited(t, now), estimated_wait_seconds=None)
         for t in tickets
-        if t.parked
+        if t.parked and only in (None, t.id)
     )
     return entries
 

@@ -73,6 +73,21 @@ def mbox_entry(email: EmailMessage) -> bytes:
     return b"From MAILER-DAEMON " + time.asctime(time.gmtime()).encode() + b"\n" + data + b"\n"
 
 
+def _append_whole(fd: int, entry: bytes) -> None:
+    """Append ``entry`` and sync it, or leave the file as it was: a write cut short (a full
+    disk) is cut back off, as ``mailbox.mbox`` did, so a retry never follows half a message."""
+    before = os.lseek(fd, 0, os.SEEK_END)
+    try:
+        view = memoryview(entry)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, before)
+        raise
+
+
 def _mbox(path: str, email: EmailMessage) -> str:
     """Append to an mbox file (any mail client opens it), under an fcntl lock, and synced, as
     ``mailbox.mbox`` did; but only appended: ``mailbox`` reads the whole file again to list
@@ -84,15 +99,16 @@ def _mbox(path: str, email: EmailMessage) -> str:
     entry = mbox_entry(email)
     try:
         files.append_private(target, b"")  # created 0600 (with its folder) when missing
-        with target.open("ab") as out:
+        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        try:
             # Held by another program (a mail client): retried later, as mailbox.mbox's was.
-            fcntl.lockf(out, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             try:
-                out.write(entry)
-                out.flush()
-                os.fsync(out.fileno())
+                _append_whole(fd, entry)
             finally:
-                fcntl.lockf(out, fcntl.LOCK_UN)
+                fcntl.lockf(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
         files.tighten(target)
     except OSError as exc:
         log.warning("mailbox %s: %s", target, exc)  # the OS's words: the log only
