@@ -477,9 +477,9 @@ def _finish(
 
 
 def _staffed(desk_id: str, now: datetime, day: DayBookings) -> bool:
-    """A believable rota: two desks all day, a third outside lunch, the fourth at the peaks
-    (on a Monday, the busiest day, all day but lunch), and the interview room kept for
-    appointments (and an hour of walk-ins in the afternoon)."""
+    """A believable rota: two desks all day, a third outside lunch, the fourth at the peaks,
+    and the interview room kept for its appointments and an hour of walk-ins in the afternoon;
+    on a Monday, the busiest day, the fourth desk and the room are open all day but lunch."""
     hour = now.hour + now.minute / 60
     if desk_id in ("desk-1", "desk-2"):
         return True

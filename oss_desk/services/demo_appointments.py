@@ -49,7 +49,6 @@ class DayBookings:
     """The minutes the worker marks a missed appointment (its start plus the grace minutes)."""
     room: list[tuple[datetime, datetime]] = field(default_factory=list)
     """When the interview room is needed: a few minutes before each of its appointments."""
-    count: int = 0
 
     def room_needed(self, now: datetime) -> bool:
         return any(start <= now < end for start, end in self.room)
@@ -118,7 +117,6 @@ def book_day(
             )
         except OssDeskError:
             continue  # it overlaps one booked a moment ago: fine in a demo
-        plan.count += 1
         moments.update(
             read_instant(m.due_at) + timedelta(seconds=30)
             for m in booker.messages(appt)
