@@ -21,7 +21,7 @@ from oss_desk.clock import NOW_ENV, FixedClock, clock_from_env, format_instant
 from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.paths import demo_db_path
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import resolve_config_path, resolve_db_path
+from oss_desk.services.session import Session, resolve_config_path, resolve_db_path
 from oss_desk.storage.database import open_store
 from oss_desk.storage.site import latest_config, work_since_seed
 
@@ -182,7 +182,7 @@ def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_
     initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
     session = open_session(db=path, person=state.user, clock=clock, host=True)
     try:
-        summary = populate(session, days=days, waiting=waiting)
+        summary = populate(session, days=days, waiting=waiting, deliver=_deliver_due)
         session.desk(desk_id)
     finally:
         session.close()
@@ -221,6 +221,14 @@ def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_
 
     state.db = str(path)
     open_desk(state, desk_id, demo=True)
+
+
+def _deliver_due(session: Session) -> None:
+    """The worker's pass over the messages due at the session's (simulated) time: the demo's
+    past appointments had their confirmations and reminders sent when they fell due."""
+    from oss_desk.worker.messages import MessageDelivery
+
+    MessageDelivery(session).deliver_due()
 
 
 def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:

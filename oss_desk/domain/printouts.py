@@ -186,6 +186,11 @@ def slip(
     )
 
 
+REFERRAL_CLOSING = "You need not do anything else: the team will be in touch."
+"""The last line of a referral's slip and message (an appointment's "to change or cancel" line
+has no place there: there is nothing to change or cancel)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReferralSlipPrintout:
     """A referral to a back office: the reference the resident quotes, the service, when to
