@@ -460,11 +460,13 @@ class AdviserScreen(counter.CounterScreen):
             return
         actor = self.acting_as()
         state = self.my_state()
-        if state is None or (state.login is not None and state.login.person == actor.person):
+        if state is None or (desk, actor.person) in self.entered:
             return
-        if (desk, actor.person) in self.login_asked:
+        # Entered, whether or not a log-in is needed: a later snapshot without this person
+        # logged in (their own Z log-out) must not log them back in.
+        self.entered.add((desk, actor.person))
+        if state.login is not None and state.login.person == actor.person:
             return
-        self.login_asked.add((desk, actor.person))
         log_in = guard(self, partial(counter.log_in, self, desk, actor, quiet=True))  # made later
         self.run_worker(log_in, group="login", exit_on_error=False)
 

@@ -53,8 +53,9 @@ class CounterScreen(DeskScreen):
         super().__init__(desk)
         self.last_no_show: tuple[int, str, datetime] | None = None
         """(ticket id, code, when) of this desk's last no-show: U takes it back for 2 min."""
-        self.login_asked: set[tuple[str, str]] = set()
-        """(desk, person) logins tried from this screen (a refusal is not asked again)."""
+        self.entered: set[tuple[str, str]] = set()
+        """(desk, person) this screen has entered: entering logs the person in, once; after that
+        only Z logs in or out (the screen never undoes a log-out, nor asks a refusal again)."""
 
     def current_desk(self) -> str | None:
         return self.desk.adviser_desk_id
@@ -551,8 +552,8 @@ async def log_in_or_out(screen: CounterScreen) -> None:
         return
     actor = screen.desk.actor(desk)
     name = screen.desk.names.desk(desk)
+    screen.entered.add((desk, actor.person))  # from now on only Z logs in or out here
     if state.login is None or state.login.person != actor.person:
-        screen.login_asked.discard((desk, actor.person))
         await log_in(screen, desk, actor)
         return
     if state.ticket is not None:
