@@ -6,12 +6,13 @@ Pure rules; the queue engine (``services/queue``) asks them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from oss_desk.domain.models import DeskStatus, Outcome, Role, Ticket, TicketStatus
+from oss_desk.domain.models import Desk, DeskKind, DeskStatus, Outcome, Role, Ticket, TicketStatus
+from oss_desk.domain.queue import calls_tickets
 
 # Parking --------------------------------------------------------------------------------------
 
@@ -112,12 +113,30 @@ def login_answer(held: DeskLogin | None, person: str, role: Role | None) -> Logi
     return LoginAnswer.TAKE_OVER if role in TAKES_OVER else LoginAnswer.REFUSED
 
 
-def effective_status(stored: DeskStatus, staffed: bool, staffed_only: bool) -> DeskStatus:
-    """A desk's status as the queue sees it: closed while nobody is logged in to it (when
-    ``queue.staffed_desks_only``), else its stored status."""
-    if staffed_only and not staffed:
+def effective_status(
+    stored: DeskStatus, staffed: bool, staffed_only: bool, kind: DeskKind = DeskKind.ADVISER
+) -> DeskStatus:
+    """A desk's status as the queue sees it, and as every list shows it: closed while nobody
+    is logged in to it (when ``queue.staffed_desks_only``: a desk nobody is logged in to cannot
+    serve; it opens when someone logs in there), else its stored status. A meet-and-greet desk
+    (which calls nobody) shows its stored status."""
+    if staffed_only and not staffed and calls_tickets(kind):
         return DeskStatus.CLOSED
     return stored
+
+
+def desk_states(
+    desks: Iterable[Desk],
+    stored: Mapping[str, DeskStatus],
+    staffed: Container[str],
+    staffed_only: bool,
+) -> dict[str, DeskStatus]:
+    """Every desk's :func:`effective_status` by id (``staffed``: the desks someone is logged in
+    to): what ``desks list``, the team leader's screen and check-in's routing all read."""
+    return {
+        d.id: effective_status(stored.get(d.id, d.status), d.id in staffed, staffed_only, d.kind)
+        for d in desks
+    }
 
 
 class Activity(StrEnum):

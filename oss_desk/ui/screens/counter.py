@@ -20,7 +20,7 @@ from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT
-from oss_desk.domain.queue import parked_here
+from oss_desk.domain.queue import back_to_queue_words, closed_words, parked_here
 from oss_desk.services.delivery import job_word
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import DeskHeld, LoggedIn, Moved, QueueService
@@ -559,13 +559,19 @@ async def log_in_or_out(screen: CounterScreen) -> None:
     if state.ticket is not None:
         screen.say(f"{state.ticket.code} is still at {name}: finish, park or transfer it first")
         return
+    going = screen.desk.snapshot.sent_back_if_closed(desk) if screen.desk.snapshot else []
     if not await screen.app.push_screen_wait(
-        QuestionDialog(f"Log out of {name}?", yes="log out; the desk closes", no="stay")
+        QuestionDialog(
+            f"Log out of {name}?",
+            yes="log out; the desk closes",
+            no="stay",
+            detail=back_to_queue_words(going),
+        )
     ):
         return
-    await screen.commit(
-        lambda s: QueueService(s, actor).log_out(desk), f"Logged out: {name} closed"
-    )
+    done = await screen.commit(lambda s: QueueService(s, actor).log_out(desk))
+    if isinstance(done, Ok):
+        screen.notify_done(closed_words(f"Logged out: {name} closed", done.value.sent_back))
 
 
 async def leave_desk(desk: DeskContext) -> None:

@@ -12,7 +12,7 @@ from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.queue import FLAG_HEADING, staff_marks
-from oss_desk.domain.waits import estimate_said, waited_minutes
+from oss_desk.domain.waits import estimate_said, waited_minutes, waiting_warning
 from oss_desk.errors import OssDeskError
 from oss_desk.services.queue import Issued
 from oss_desk.services.screen import ticket_from_scan
@@ -147,7 +147,7 @@ async def check_in(screen: DeskScreen, typed: str) -> Issued | None:
         printed,
     ]
     if warning:
-        lines.append(f"Warning: {warning} (it waits until one opens)")
+        lines.append(waiting_warning(warning))
     if appt.needs:
         lines.append("Needs: " + needs_text(appt.needs))
     screen.say(f"{appt.ref} checked in: ticket {code}", timeout=4)
