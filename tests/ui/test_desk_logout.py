@@ -1,6 +1,6 @@
 """Logging out of a desk with Z then y closes it and it stays closed: the desk app never logs its
 person straight back in (trial 4, W3), whether they were logged in before the app opened, logged
-in on entering, or logged in again with Z."""
+in on entering, or logged in again with Z. And B with a resident called there asks first (C10)."""
 
 from __future__ import annotations
 
@@ -85,3 +85,29 @@ async def test_log_out_stays_logged_out_round_after_round(
             await until(lambda: screen.held_by_other() is None and logged_in(screen))
             await settled(pilot)
         assert desk_kinds(db) == ["desk_login"] + ["desk_logout", "desk_login"] * ROUNDS
+
+
+async def test_a_break_with_a_resident_called_is_asked_first(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    """B while a resident is on their way to the desk: asked; n keeps the desk open."""
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: desk_row(db) == [("open", "ben")] and logged_in(screen))
+        await settled(pilot)
+        await pilot.press("n")
+        await until(lambda: (ticket := screen.my_ticket()) is not None and ticket.code == "C001")
+        await pilot.press("b")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        heading = str(app.screen.heading)  # type: ignore[attr-defined]
+        assert heading == "C001 is called to Desk 1: go on a break?"
+        await pilot.press("n")
+        await settled(pilot)
+        assert desk_row(db) == [("open", "ben")]
+        await pilot.press("b")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pilot.press("y")
+        await until(lambda: desk_row(db) == [("break", "ben")])

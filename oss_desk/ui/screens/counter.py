@@ -1,7 +1,8 @@
 """The adviser's counter flows behind the adviser screen's keys: call, change the ticket at the
 desk, finish each service with its outcome (and book the next step), no-show asked first and
 taken back, park and resume, add a service, transfer to a service, a desk or a colleague, notes
-and the visit's history, logging in and out. Every dialog names the ticket it acts on."""
+and the visit's history, logging out as the app closes (logging in and out: ``desk_logins``).
+Every dialog names the ticket it acts on."""
 
 from __future__ import annotations
 
@@ -20,13 +21,13 @@ from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT
-from oss_desk.domain.queue import back_to_queue_words, closed_words, parked_here
+from oss_desk.domain.queue import parked_here
 from oss_desk.services.delivery import job_word
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
-from oss_desk.services.queue import DeskHeld, LoggedIn, Moved, QueueService
+from oss_desk.services.queue import Moved, QueueService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs import ChoiceDialog, Dialog, InfoDialog, TextDialog
+from oss_desk.ui.dialogs import ChoiceDialog, Dialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
@@ -494,84 +495,7 @@ def _history(session: Session, actor: Actor, ticket_id: int) -> tuple[History, l
     return found, found.text(session)[1:]
 
 
-# Logging in ---------------------------------------------------------------------------------
-
-
-async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = False) -> None:
-    """Log in to the desk; someone else there: a team leader is asked whether to take over
-    (recorded), anyone else is told who is there (``quiet``: entering the desk, whose title
-    then shows who is logged in, says nothing more when it simply works)."""
-
-    def attempt(session: Session) -> LoggedIn | DeskHeld:
-        try:
-            return QueueService(session, actor).log_in(desk)
-        except DeskHeld as held:
-            return held
-
-    tried = await screen.desk.act(attempt)
-    if not isinstance(tried, Ok):
-        return
-    if isinstance(tried.value, LoggedIn):
-        if not tried.value.already and not quiet:
-            screen.say(
-                f"{screen.desk.names.person(actor.person)} logged in to "
-                f"{screen.desk.names.desk(desk)}",
-                timeout=3,
-            )
-        await screen.desk.after_write()
-        return
-    held = tried.value
-    if not held.may_take_over:
-        await screen.app.push_screen_wait(
-            InfoDialog(
-                f"{screen.desk.names.desk(desk)} is in use",
-                [held.message, "F8 chooses another desk."],
-            )
-        )
-        await screen.desk.after_write()
-        return
-    take = await screen.app.push_screen_wait(
-        QuestionDialog(
-            f"{screen.desk.names.desk(desk)} is in use",
-            yes=f"take it over from {held.holder} (recorded)",
-            no="leave it",
-            detail=held.message,
-        )
-    )
-    if take:
-        await screen.commit(
-            lambda s: QueueService(s, actor).log_in(desk, take_over=True),
-            f"You took {screen.desk.names.desk(desk)} over from {held.holder}",
-        )
-
-
-async def log_in_or_out(screen: CounterScreen) -> None:
-    desk = screen.current_desk()
-    state = screen.my_state()
-    if desk is None or state is None:
-        return
-    actor = screen.desk.actor(desk)
-    name = screen.desk.names.desk(desk)
-    screen.entered.add((desk, actor.person))  # from now on only Z logs in or out here
-    if state.login is None or state.login.person != actor.person:
-        await log_in(screen, desk, actor)
-        return
-    if state.ticket is not None:
-        screen.say(f"{state.ticket.code} is still at {name}: finish, park or transfer it first")
-        return
-    going = screen.desk.snapshot.sent_back_if_closed(desk) if screen.desk.snapshot else []
-    if not await screen.app.push_screen_wait(
-        QuestionDialog(
-            f"Log out of {name}?",
-            yes="log out; the desk closes",
-            no="stay",
-            detail=back_to_queue_words(going),
-        )
-    ):
-        return
-    done = await screen.commit(lambda s: QueueService(s, actor).log_out(desk))
-    if isinstance(done, Ok):
-        screen.notify_done(closed_words(f"Logged out: {name} closed", done.value.sent_back))
+# Leaving the desk -------------------------------------------------------------------------
 
 
 async def leave_desk(desk: DeskContext) -> None:
@@ -585,18 +509,3 @@ async def leave_desk(desk: DeskContext) -> None:
     if state.login.person == actor.person:
         gone = desk_id
         await desk.act(lambda s: QueueService(s, actor).log_out(gone), quiet=True)
-
-
-async def change_desk(screen: CounterScreen) -> None:
-    names = screen.desk.names
-    desks = [
-        (d.id, f"{d.name}  ({d.kind.value})")
-        for d in names.desks.values()
-        if d.services and d.kind is not DeskKind.MEET_AND_GREET
-    ]
-    chosen = await screen.app.push_screen_wait(ChoiceDialog("Which desk is this terminal?", desks))
-    if chosen is None:
-        return
-    screen.desk.use_adviser_desk(chosen)
-    if screen.desk.snapshot is not None:
-        screen._on_snapshot(screen.desk.snapshot)
