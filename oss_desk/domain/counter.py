@@ -56,6 +56,18 @@ SETTLED_FIRST = (
 service's."""
 
 
+def outcomes_offered(takes_appointments: bool) -> list[tuple[str, Outcome]]:
+    """The outcomes a service's visit may be finished with, each after its key: 1-5, the same
+    key for the same outcome everywhere. "Needs an appointment" only for a service that takes
+    appointments: a walk-in-only one has nothing to book, and the visit would only count as not
+    resolved. Every outcome list (the adviser's, meet-and-greet's F8) asks this."""
+    return [
+        (str(key), outcome)
+        for key, outcome in enumerate(Outcome, start=1)
+        if takes_appointments or outcome is not Outcome.APPOINTMENT
+    ]
+
+
 def visit_outcome(outcomes: Iterable[Outcome]) -> Outcome:
     """The outcome of a visit that delivered several services, each with its own: the least
     settled of them. So the visit counts as resolved at the first point of contact only when

@@ -166,6 +166,11 @@ class Service:
     private_room: bool = False
     checklist: tuple[str, ...] = ()
 
+    @property
+    def takes_appointments(self) -> bool:
+        """Whether it can be booked (an appointment length is set); else it is walk-in only."""
+        return bool(self.appointment_minutes)
+
 
 @dataclass(frozen=True, slots=True)
 class Desk:

@@ -192,7 +192,7 @@ async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: 
     """Book the appointment the visit needs (False: the adviser went back, nothing finishes)."""
     names = screen.desk.names
     svc = names.services.get(service)
-    if svc is None or not svc.appointment_minutes:
+    if svc is None or not svc.takes_appointments:
         screen.say(f"{names.service(service)} takes no appointments: finishing as it is")
         return True
     if not screen.desk.may(Action.BOOK_APPOINTMENT, actor):
