@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import (
+    WALK_IN_HINT,
     Appointment,
     AppointmentStatus,
     Contact,
@@ -73,6 +74,12 @@ class AppointmentCheckIn(AppointmentBooking):
         self._require(Action.CHECK_IN)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
+            found = self._find_in(conn, ref)
+            if found.status is AppointmentStatus.NO_SHOW:
+                raise RuleViolation(
+                    f"{found.ref} {said(found.status)}: it cannot be checked in again "
+                    f"({WALK_IN_HINT})"
+                )
             appt = self._find_booked(conn, ref, "checked in again")
             site = self.s.directory.sites[appt.site_id]
             today = self.s.today(site)
@@ -86,7 +93,7 @@ class AppointmentCheckIn(AppointmentBooking):
                 opens = local(appt.starts_at - early, site.timezone)
                 raise RuleViolation(
                     f"{appt.ref} is at {wall:%H:%M}: check-in opens at {opens:%H:%M} "
-                    "(issue a ticket if they want to be seen as a walk-in now)"
+                    f"({WALK_IN_HINT})"
                 )
             refuse_if_closed(self.s, conn, site)
             queue = QueueService(self.s, self.actor)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from oss_desk.domain.appointments import Appointment, parse_reference
+from oss_desk.domain.appointments import Appointment, late_said, parse_reference
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.domain.needs import describe_need
@@ -140,8 +140,10 @@ async def check_in(screen: DeskScreen, typed: str) -> Issued | None:
     await desk.after_write()
     names = desk.names
     start = names.local(appt.starts_at, appt.site_id)
+    late = late_said(appt.starts_at, issued.ticket.issued_at)
     lines = [
-        f"Ticket {code} (priority) for {names.service(appt.service)} at {start:%H:%M}",
+        f"Ticket {code} (priority) for {names.service(appt.service)} at {start:%H:%M}"
+        + (f": {late}" if late else ""),
         f"With {names.person(appt.adviser)}"
         + (f" in {names.desk(appt.room)}" if appt.room else ""),
         printed,
