@@ -111,3 +111,33 @@ async def test_a_break_with_a_resident_called_is_asked_first(
         await until(lambda: isinstance(app.screen, QuestionDialog))
         await pilot.press("y")
         await until(lambda: desk_row(db) == [("break", "ben")])
+
+
+async def test_logging_out_names_the_tickets_that_go_back_to_the_queue(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    """A ticket sent to Desk 1: Z asks with it named, and y says it went back (trial 4, W4)."""
+    db = counter_office
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1")
+    try:
+        QueueService(session).log_in("desk-1")
+    finally:
+        session.close()
+    leader = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
+    try:
+        QueueService(leader).transfer("B001", desk_id="desk-1")  # the team leader's D
+    finally:
+        leader.close()
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: logged_in(screen))
+        await settled(pilot)
+        await pilot.press("z")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        assert app.screen.detail == "B001 goes back to the queue"  # type: ignore[attr-defined]
+        await pilot.press("y")
+        words = "Logged out: Desk 1 closed; B001 goes back to the queue"
+        await until(lambda: said(app, words) == 1)
+        assert rows(db, "SELECT assigned_desk_id FROM tickets WHERE id = 2") == [(None,)]
