@@ -198,6 +198,7 @@ def login(state: State, desk_id: str, take_over: bool, as_json: bool) -> None:
                 "took_over_from": done.took_over_from,
                 "moved_from": done.moved_from,
                 "already": done.already,
+                "sent_back": [t.code for t in done.sent_back],
             }
         )
         return
@@ -205,12 +206,14 @@ def login(state: State, desk_id: str, take_over: bool, as_json: bool) -> None:
     if done.already:
         click.echo(f"{session.name_of(done.person)} is already logged in to {name}")
     elif done.took_over_from:
-        click.echo(
+        took = (
             f"{session.name_of(done.person)} took {name} over from "
             f"{session.name_of(done.took_over_from)}"
         )
+        click.echo(closed_words(took, done.sent_back))
     else:
-        click.echo(f"{session.name_of(done.person)} logged in to {name}: open")
+        said = f"{session.name_of(done.person)} logged in to {name}: open"
+        click.echo(closed_words(said, done.sent_back))  # the desk they left, its tickets
 
 
 @click.command("logout")

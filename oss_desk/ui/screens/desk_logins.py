@@ -60,10 +60,10 @@ async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = F
         )
     )
     if take:
-        await screen.commit(
-            lambda s: QueueService(s, actor).log_in(desk, take_over=True),
-            f"You took {screen.desk.names.desk(desk)} over from {held.holder}",
-        )
+        took = await screen.commit(lambda s: QueueService(s, actor).log_in(desk, take_over=True))
+        if isinstance(took, Ok):  # what was sent to the person taken over from goes back
+            done = f"You took {screen.desk.names.desk(desk)} over from {held.holder}"
+            screen.notify_done(closed_words(done, took.value.sent_back))
 
 
 async def log_in_or_out(screen: CounterScreen) -> None:
