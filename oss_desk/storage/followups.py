@@ -341,6 +341,22 @@ def purge_details(
     )
 
 
+def open_due_for_purge(
+    conn: sqlite3.Connection, *, kinds: Iterable[Kind], before: str
+) -> list[str]:
+    """The references of the follow-ups :func:`purge_details` would reach now that are still
+    open (their resident can no longer be rung back or told once it has run), oldest first:
+    the same rows, never closed (a follow-up still open is due by its time received)."""
+    rows = conn.execute(
+        "SELECT f.ref FROM followup_details d JOIN followups f ON f.id = d.followup_id "
+        "WHERE d.purged_at IS NULL AND f.closed_at IS NULL "
+        "AND f.kind IN (SELECT value FROM json_each(:kinds)) AND f.received_at < :before "
+        "ORDER BY f.received_at, f.id",
+        {"kinds": json.dumps([k.value for k in kinds]), "before": before},
+    ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
 def visits_to_follow_up(conn: sqlite3.Connection, since: str) -> list[tuple[Any, ...]]:
     """(visit id, finished at, outcome, service, desk) of visits finished since ``since`` with a
     ring-back or a referral promised (the demo makes their follow-ups)."""
@@ -424,10 +440,11 @@ def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool
 def record_actions(
     conn: sqlite3.Connection, first_day: str, last_day: str, site_id: str | None
 ) -> list[tuple[Any, ...]]:
-    """(followup id, action text) of the comments, compliments and complaints received in the
-    period that say an action was taken (the text is None once purged)."""
+    """(followup id, action text, whether the retention purge deleted the details) of the
+    comments, compliments and complaints received in the period that say an action was taken
+    (the text is None once purged, or when none was written)."""
     sql = (
-        "SELECT f.id, d.action_text FROM followups f "
+        "SELECT f.id, d.action_text, d.purged_at IS NOT NULL FROM followups f "
         "LEFT JOIN followup_details d ON d.followup_id = f.id "
         "WHERE f.received_day BETWEEN ? AND ? AND f.kind IN ('comment', 'compliment', 'complaint') "
         "AND (f.action_taken = 1 OR d.action_text IS NOT NULL)"
