@@ -302,11 +302,16 @@ def _status_command(name: str, status: str, doc: str) -> click.Command:
     @json_command
     def command(state: State, desk_id: str, as_json: bool) -> None:
         session = state.session()
-        previous = QueueService(session).set_desk_status(desk_id, status)
+        from oss_desk.domain.queue import closed_words
+
+        done = QueueService(session).set_desk_status(desk_id, status)
+        was = done.previous.value
         if as_json:
-            emit_json({"desk": desk_id.strip(), "was": previous.value, "status": status})
+            back = [t.code for t in done.sent_back]
+            emit_json({"desk": desk_id.strip(), "was": was, "status": status, "sent_back": back})
             return
-        click.echo(f"{session.desk(desk_id).name}: {previous.value} -> {status}")
+        said = f"{session.desk(desk_id).name}: {was} -> {status}"
+        click.echo(closed_words(said, done.sent_back))
 
     return command
 
