@@ -251,11 +251,7 @@ class ReportService:
         self.s.require(Action.VIEW_REPORTS, self.actor)
         self.s.require(Action.VIEW_FEEDBACK, self.actor)
         site, sites = self.offices.scope(site_id)
-        key = parse_month(month) if month is not None else month_of(self._day(None, site))
-        first, last = month_bounds(key)
-        if month is not None:
-            self._span(site).check_month(first, last)
-            no_month_figures_yet(first, self._day(None, site))
+        key, first, last = self._month_asked(month, site)
         found: list[ResidentComment] = []
         with self.offices.snapshot():
             for conn in self._conns(site):
@@ -294,15 +290,21 @@ class ReportService:
 
     # Assembling ------------------------------------------------------------------------------
 
-    def _monthly(
-        self, month: str | None, site_id: str | None, tallies: DayTallies
-    ) -> MonthlyReport:
-        site, sites = self.offices.scope(site_id)
+    def _month_asked(self, month: str | None, site: str | None) -> tuple[str, date, date]:
+        """The month asked for (``YYYY-MM``; default: this one at ``site``) and its first and
+        last days; one typed is refused when it is before the records begin or still to come."""
         key = parse_month(month) if month is not None else month_of(self._day(None, site))
         first, last = month_bounds(key)
         if month is not None:
             self._span(site).check_month(first, last)
             no_month_figures_yet(first, self._day(None, site))
+        return key, first, last
+
+    def _monthly(
+        self, month: str | None, site_id: str | None, tallies: DayTallies
+    ) -> MonthlyReport:
+        site, sites = self.offices.scope(site_id)
+        key, first, last = self._month_asked(month, site)
         days = month_days(key)
         rules = self.rules
         months = self._months(tallies, last_months(key, TREND_MONTHS), site)
