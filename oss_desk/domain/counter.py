@@ -156,3 +156,32 @@ def idle_text(what: str, since: datetime, now: datetime) -> str:
     if minutes < 60:
         return f"{what} for {minutes} min"
     return f"{what} since {since:%H:%M}"
+
+
+# A highlighted ticket that left a list -----------------------------------------------------------
+
+NOTHING_HIGHLIGHTED = "Highlight a waiting ticket in the queue first (the arrow keys)"
+"""A key that acts on the highlighted ticket, pressed while no row is highlighted."""
+
+
+def left_the_list(code: str, now: Ticket | None, where: str) -> str:
+    """What became of the highlighted ticket ``code`` since it left a desk's list, said when a
+    key would have acted on it (and did nothing: no other ticket is ever put in its place):
+    "Q003 was called to Desk 4: nothing was done; the arrow keys highlight another ticket".
+    ``now``: the ticket (or the one it was moved to) as the live queue has it, None when it has
+    left the queue; ``where``: the name of its desk (the one it is at, or was sent to)."""
+    if now is None:
+        what = f"{code} has left the queue (F7 finds it)"
+    elif now.code != code:
+        what = f"{code} was moved to {now.code}"
+    elif now.parked:
+        what = f"{code} was parked at {where}"
+    elif now.status is TicketStatus.CALLED:
+        what = f"{code} was called to {where}"
+    elif now.status is TicketStatus.SERVING:
+        what = f"{code} is being served at {where}"
+    elif now.assigned_desk or now.assigned_person:
+        what = f"{code} was sent to {where}"
+    else:
+        what = f"{code} is no longer in this list"
+    return f"{what}: nothing was done; the arrow keys highlight another ticket"

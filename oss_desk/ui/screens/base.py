@@ -236,6 +236,37 @@ class DeskScreen(Screen[None]):
         """The ticket this screen is about (for the resident's view, F10)."""
         return None
 
+    def highlighted_ticket(self) -> int | None:
+        """The ticket highlighted in the screen's queue list, for a key that acts on it; None,
+        said, when no row is highlighted (after its ticket left the list: what became of it)."""
+        from oss_desk.ui.widgets.queue_table import QueueTable
+
+        table = self.query_one(QueueTable)
+        ticket_id = table.selected_ticket_id()
+        if ticket_id is None:
+            self.say(self.not_highlighted(table.gone), severity="warning", timeout=6)
+        return ticket_id
+
+    def not_highlighted(self, gone: Ticket | None) -> str:
+        """Why no ticket is highlighted: ``gone`` (the one that was) left the list, and where
+        it is now as the live queue has it; or nothing was highlighted."""
+        from oss_desk.domain.counter import NOTHING_HIGHLIGHTED, left_the_list
+
+        if gone is None:
+            return NOTHING_HIGHLIGHTED
+        snap = self.desk.snapshot
+        live = [e.ticket for e in snap.queue] if snap is not None else []
+        now = next((t for t in live if t.id == gone.id), None) or next(
+            (t for t in live if t.transferred_from == gone.id), None
+        )
+        names = self.desk.names
+        where = ""
+        if now is not None:
+            desk = now.desk or now.assigned_desk
+            person = now.assigned_person
+            where = names.person(person) if person and not desk else names.desk(desk)
+        return left_the_list(gone.code, now, where)
+
     def ticket_actions(self, ticket: Ticket) -> list[tuple[str, str]]:
         """What this screen can do with a ticket found or scanned: (letter, words)."""
         return []

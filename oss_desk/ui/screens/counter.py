@@ -119,12 +119,10 @@ async def called(screen: CounterScreen, desk: str, pending: Future[Ticket | None
 
 
 async def call_chosen(screen: CounterScreen) -> None:
-    from oss_desk.ui.widgets.queue_table import QueueTable
-
+    """Call the highlighted ticket (never another: when it has left the list, say where)."""
     desk = screen.current_desk()
-    ticket_id = screen.query_one(QueueTable).selected_ticket_id()
+    ticket_id = screen.highlighted_ticket()
     if desk is None or ticket_id is None:
-        screen.say("Highlight a waiting ticket first")
         return
     actor = screen.acting_as()
     await screen.commit(lambda s: QueueService(s, actor).call(ticket_id, desk))

@@ -377,10 +377,7 @@ class LeaderScreen(DeskScreen):
     # Actions ------------------------------------------------------------------------------------
 
     def _highlighted_ticket(self) -> int | None:
-        ticket_id = self.query_one(QueueTable).selected_ticket_id()
-        if ticket_id is None:
-            self.say("Highlight a waiting ticket in the queue first")
-        return ticket_id
+        return self.highlighted_ticket()
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     @acts_on(_highlighted_ticket)

@@ -1,0 +1,120 @@
+"""A new user's trial of the adviser and meet-and-greet screens (trial 4): what a key acts on
+when the list changes under it, what the greeter's big panel means, and what stays readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs import ChoiceDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.widgets.queue_table import QueueTable
+
+from ..conftest import MONDAY_0930
+from .conftest import AppFactory, rows, settled, until
+
+
+def other_desk(db: Path, desk: str = "desk-2") -> QueueService:
+    """Another desk's session (its own connection, as another desk app's)."""
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="x", desk_id=desk)
+    return QueueService(session)
+
+
+def highlighting(table: QueueTable) -> bool:
+    """A row of the list is highlighted (shown so)."""
+    return bool(table.show_cursor) and table.gone is None
+
+
+def said(app: object, words: str) -> bool:
+    return any(words in n.message for n in app._notifications)  # type: ignore[attr-defined]
+
+
+# W1: the highlighted ticket leaves the list ------------------------------------------------------
+
+
+async def test_call_chosen_never_calls_a_ticket_put_in_the_place_of_one_called_elsewhere(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 4)
+        await until(lambda: app.screen.my_state().login is not None)  # type: ignore[attr-defined]
+        await settled(pilot)
+        table.focus()
+        await pilot.press("down", "down")
+        assert table.selected_key() == "3"  # C002
+        other = other_desk(office)
+        try:
+            other.call(1, "desk-2")  # a different ticket leaves: the highlight stays on C002
+            await until(lambda: table.row_count == 3)
+            assert table.selected_key() == "3"
+            other.finish(1, "resolved")
+            other.call(3, "desk-2")  # the highlighted one leaves
+            await until(lambda: table.row_count == 2)
+            assert table.selected_ticket_id() is None and not highlighting(table)
+            assert table.gone is not None and table.gone.code == "C002"
+            await pilot.press("c")
+            await until(lambda: said(app, "C002 was called to Desk 2: nothing was done"))
+            await settled(pilot)
+            assert rows(office, "SELECT count(*) FROM tickets WHERE desk_id = 'desk-1'") == [(0,)]
+            # An arrow key shows the highlight again where it was (the row now in that place,
+            # W001), the next one moves it; C then calls the one highlighted.
+            await pilot.press("down")
+            assert highlighting(table) and table.selected_key() == "4"
+            await pilot.press("up")
+            assert table.selected_key() == "2"
+            await pilot.press("c")
+            await until(
+                lambda: rows(office, "SELECT desk_id FROM tickets WHERE id = 2") == [("desk-1",)]
+            )
+        finally:
+            other.s.close()
+
+
+async def test_the_highlight_comes_back_with_its_ticket(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 4)
+        table.focus()
+        await pilot.press("down")
+        assert table.selected_key() == "2"
+        other = other_desk(office)
+        try:
+            other.call(2, "desk-2")
+            await until(lambda: table.row_count == 3 and table.gone is not None)
+            other.recycle(2)  # not heard: back in the queue at its place
+            await until(lambda: table.row_count == 4)
+            assert highlighting(table) and table.selected_key() == "2"
+        finally:
+            other.s.close()
+        assert isinstance(app.screen, AdviserScreen)
+
+
+async def test_the_leader_s_keys_do_nothing_to_a_ticket_put_in_the_place_of_one_gone(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 4)
+        table.focus()
+        await pilot.press("down")  # B001
+        other = other_desk(office)
+        try:
+            other.transfer(2, service="W")  # moved to another service: a new code, a new row
+        finally:
+            other.s.close()
+        await until(lambda: table.gone is not None)
+        for key, words in (("d", "B001 was moved to W002"), ("p", "B001 was moved to W002")):
+            await pilot.press(key)
+            await until(lambda words=words: said(app, words))  # type: ignore[misc]
+        await settled(pilot)
+        assert not isinstance(app.screen, ChoiceDialog)
+        assert rows(office, "SELECT count(*) FROM print_jobs") == [(0,)]
