@@ -3,18 +3,26 @@ when the list changes under it, what the greeter's big panel means, and what sta
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from oss_desk.clock import FixedClock
+from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import ChoiceDialog
+from oss_desk.ui.dialogs.appointments import ChecklistDialog
+from oss_desk.ui.dialogs.scorecard import MobileDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
+from ..appointments_site import NOW, make_office
 from ..conftest import MONDAY_0930
 from .conftest import AppFactory, rows, settled, until
+from .test_ticket_scan import scan_keys
 
 
 def other_desk(db: Path, desk: str = "desk-2") -> QueueService:
@@ -118,3 +126,40 @@ async def test_the_leader_s_keys_do_nothing_to_a_ticket_put_in_the_place_of_one_
         await settled(pilot)
         assert not isinstance(app.screen, ChoiceDialog)
         assert rows(office, "SELECT count(*) FROM print_jobs") == [(0,)]
+
+
+# W2: a check-in at meet-and-greet -------------------------------------------------------------
+
+
+async def test_a_scanned_check_in_is_the_ticket_shown_reprinted_and_texted_about(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    office = make_office(tmp_path, printer=f"capture://{tmp_path}/greet.bin")
+    session = open_session(db=office, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        start = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+        slip = f"capture://{tmp_path}/slips.bin"  # booked by phone, slip posted
+        appt = AppointmentService(session).book("C", start, channel="slip", print_to=slip)
+    finally:
+        session.close()
+    app = make_app(office, clock=FixedClock(NOW), scan_pause=5.0)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, GreetScreen)
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("w", "enter")  # a walk-in first: W001
+        await until(lambda: screen.query_one(BigCode).code == "W001")
+        await pilot.press(*scan_keys(f"OSSD-A:{appt.ref}"))
+        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pilot.press("ctrl+s")
+        await until(lambda: app.screen is screen)
+        ((checked_in,),) = rows(office, "SELECT id FROM tickets WHERE service_code = 'C'")
+        assert screen.query_one(BigCode).code == "C001"
+        assert "Ticket for Council Tax" in str(screen.query_one("#issued-title").render())
+        await pilot.press("ctrl+r")
+        await until(lambda: said(app, "C001 sent to the printer again"))
+        reprinted = rows(office, "SELECT ticket_id FROM print_jobs ORDER BY id")[-1]
+        assert reprinted == (checked_in,)
+        await pilot.press("ctrl+n")
+        await until(lambda: isinstance(app.screen, MobileDialog))
+        assert str(app.screen.heading) == "Texts for C001"  # type: ignore[attr-defined]

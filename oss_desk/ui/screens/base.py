@@ -30,6 +30,7 @@ from oss_desk.ui.widgets.key_bar import KeyBar
 if TYPE_CHECKING:
     from oss_desk.domain.models import QueueEntry
     from oss_desk.services.desk_view import DeskSnapshot
+    from oss_desk.services.queue import Issued
 
 R = TypeVar("R")
 V = TypeVar("V")
@@ -266,6 +267,10 @@ class DeskScreen(Screen[None]):
             person = now.assigned_person
             where = names.person(person) if person and not desk else names.desk(desk)
         return left_the_list(gone.code, now, where)
+
+    def checked_in(self, issued: Issued) -> None:
+        """A resident with a booking was checked in here (typed or scanned): ``issued`` is
+        their ticket."""
 
     def ticket_actions(self, ticket: Ticket) -> list[tuple[str, str]]:
         """What this screen can do with a ticket found or scanned: (letter, words)."""

@@ -138,6 +138,7 @@ async def check_in(screen: DeskScreen, typed: str) -> Issued | None:
     appt, issued, printed, warning = result.value
     code = issued.ticket.code
     await desk.after_write()
+    screen.checked_in(issued)  # meet-and-greet: their ticket is the one shown large now
     names = desk.names
     start = names.local(appt.starts_at, appt.site_id)
     lines = [

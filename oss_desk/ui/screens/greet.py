@@ -239,10 +239,13 @@ class GreetScreen(DeskScreen):
         from oss_desk.ui.screens.flows import check_in
 
         self.clear_search()
-        issued = await check_in(self, text)
-        if issued is not None:  # shown as an issued ticket: its code, its print, F10 and F9
-            self.last_issued, self.followed, self.seen_live = issued, None, False
-            self.show_issued(issued, self.desk.snapshot)
+        await check_in(self, text)
+
+    def checked_in(self, issued: Issued) -> None:
+        """Typed or scanned: their ticket is the one shown large, and the one Ctrl+R reprints
+        and Ctrl+N takes a mobile for (not the walk-in's issued before)."""
+        self.last_issued, self.followed, self.seen_live = issued, None, False
+        self.show_issued(issued, self.desk.snapshot)
 
     def clear_search(self) -> None:
         """Empty the search box and go back to the list."""
