@@ -163,3 +163,35 @@ async def test_a_scanned_check_in_is_the_ticket_shown_reprinted_and_texted_about
         await pilot.press("ctrl+n")
         await until(lambda: isinstance(app.screen, MobileDialog))
         assert str(app.screen.heading) == "Texts for C001"  # type: ignore[attr-defined]
+
+
+# C6: the service chosen is for one ticket only ---------------------------------------------------
+
+
+def tickets(db: Path) -> int:
+    return int(str(rows(db, "SELECT count(*) FROM tickets")[0][0]))
+
+
+async def test_enter_alone_after_a_ticket_asks_for_a_service(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, GreetScreen)
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("enter")  # nothing chosen yet
+        await until(lambda: said(app, "Choose a service first"))
+        await pilot.press("b", "enter", "enter")  # a quick double Enter: one ticket
+        await until(lambda: screen.query_one(BigCode).code == "B002")
+        await settled(pilot)
+        assert tickets(office) == 5
+        await pilot.press("f9", "escape", "ctrl+u", "ctrl+u")  # other keys, then a lone Enter
+        await settled(pilot)
+        app._notifications.clear()
+        await pilot.press("enter")
+        await until(lambda: said(app, "Choose a service first"))
+        await settled(pilot)
+        assert tickets(office) == 5
+        await pilot.press("slash", "w", "a", "s", "enter")  # a search picks its first match
+        await until(lambda: screen.query_one(BigCode).code == "W002")

@@ -197,9 +197,11 @@ class GreetScreen(DeskScreen):
         )
         service_list.clear_options()
         service_list.add_options(options)
-        if options:
-            ids = [o.id for o in options]
-            service_list.highlighted = ids.index(highlighted) if highlighted in ids else 0
+        ids = [o.id for o in options]
+        if highlighted in ids:
+            service_list.highlighted = ids.index(highlighted)
+        else:  # a search offers its first match; else nothing is chosen until a letter is
+            service_list.highlighted = 0 if wanted and options else None
 
     def chosen_service(self) -> str | None:
         """The highlighted service's code; None, after saying how to choose one, when none is."""
@@ -357,11 +359,15 @@ class GreetScreen(DeskScreen):
 
     def issue_service(self, code: str) -> None:
         """Choose ``code`` in the list and issue its ticket (the palette's "Issue ticket")."""
+        self.choose(code)
+        self.action_issue()
+
+    def choose(self, code: str) -> None:
+        """Highlight the service ``code`` in the list (when it is shown)."""
         service_list = self.query_one(ServiceList)
         for index in range(service_list.option_count):
             if service_list.get_option_at_index(index).id == code:
                 service_list.highlighted = index
-        self.action_issue()
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     @acts_on(chosen_service)
@@ -370,6 +376,9 @@ class GreetScreen(DeskScreen):
 
         actor = self.acting_as()
         needs, urgent, repeat = self.needs, self.urgent, self.repeat
+        # The service chosen is for this ticket only (as the marks are): Enter alone later
+        # asks for one, never issues another ticket for the last resident's service.
+        self.query_one(ServiceList).highlighted = None
 
         def issue(session: Session) -> Issued:
             return QueueService(session, actor).issue(
@@ -377,7 +386,8 @@ class GreetScreen(DeskScreen):
             )
 
         issued = await self.desk.act(issue)
-        if not isinstance(issued, Ok):
+        if not isinstance(issued, Ok):  # refused (said): the service stays chosen
+            self.choose(code)
             return
         self.last_issued = issued.value
         self.followed, self.seen_live = None, False
