@@ -3,6 +3,7 @@ when the list changes under it, what the greeter's big panel means, and what sta
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
-from oss_desk.ui.dialogs import ChoiceDialog
+from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.dialogs.appointments import ChecklistDialog
 from oss_desk.ui.dialogs.scorecard import MobileDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -18,10 +19,12 @@ from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
+from oss_desk.worker.printing import PrintDelivery
 
 from ..appointments_site import NOW, make_office
 from ..conftest import MONDAY_0930
 from .conftest import AppFactory, rows, settled, until
+from .test_delivery_ui import _worker_alive
 from .test_ticket_scan import scan_keys
 
 
@@ -195,3 +198,40 @@ async def test_enter_alone_after_a_ticket_asks_for_a_service(
         assert tickets(office) == 5
         await pilot.press("slash", "w", "a", "s", "enter")  # a search picks its first match
         await until(lambda: screen.query_one(BigCode).code == "W002")
+
+
+# P3: the panel follows a reprint -----------------------------------------------------------------
+
+
+async def test_the_issued_panel_follows_the_reprint_to_printed(
+    office: Path, make_app: AppFactory
+) -> None:
+    lock = _worker_alive(office)
+    app = make_app(office, "greet-1")
+    try:
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            screen = app.screen
+            assert isinstance(screen, GreetScreen)
+            await until(lambda: app.snapshot is not None)
+            await pilot.press("c", "enter")
+            await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
+            conn = sqlite3.connect(office)  # the worker gave up: the printer was down
+            conn.execute(
+                "UPDATE print_jobs SET status = 'failed', last_error = 'connection refused'"
+            )
+            conn.commit()
+            conn.close()
+            info = screen.query_one("#issued-info")
+            await until(lambda: isinstance(app.screen, ConfirmDialog))
+            assert "not printed: connection refused" in str(info.render())
+            await pilot.press("y")  # the printer is back: "Reprint it?"
+            await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(2,)])
+            worker = open_session(db=office, clock=FixedClock(MONDAY_0930), person="worker")
+            try:
+                assert PrintDelivery(worker, owner="w").deliver_due().printed == 1
+            finally:
+                worker.close()
+            await until(lambda: str(info.render()).endswith("·  printed"))  # as confirmed
+            assert str(info.render()).startswith("C003: ")
+    finally:
+        lock.release()

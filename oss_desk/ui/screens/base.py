@@ -272,6 +272,9 @@ class DeskScreen(Screen[None]):
         """A resident with a booking was checked in here (typed or scanned): ``issued`` is
         their ticket."""
 
+    def reprinted(self, ticket_id: int, job: int) -> None:
+        """The ticket ``ticket_id`` was sent to the printer again, as the print job ``job``."""
+
     def ticket_actions(self, ticket: Ticket) -> list[tuple[str, str]]:
         """What this screen can do with a ticket found or scanned: (letter, words)."""
         return []

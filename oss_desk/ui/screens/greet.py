@@ -6,6 +6,7 @@ screens are imported when first used, never before the desk's first frame.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -499,7 +500,15 @@ class GreetScreen(DeskScreen):
             return
         ticket = self.last_issued.ticket
         actor = self.acting_as()
-        await self.commit(
+        job = await self.commit(
             lambda s: QueueService(s, actor).reprint(ticket.id),
             f"{ticket.code} sent to the printer again",
         )
+        if isinstance(job, Ok):
+            self.reprinted(ticket.id, job.value)
+
+    def reprinted(self, ticket_id: int, job: int) -> None:
+        """The panel says how the copy printed (not how the first print failed)."""
+        if self.last_issued is not None and self.last_issued.ticket.id == ticket_id:
+            self.last_issued = replace(self.last_issued, print_job=job)
+            self.show_issued(self.last_issued, self.desk.snapshot)
