@@ -7,16 +7,20 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from textual.widget import Widget
+
 from oss_desk.clock import FixedClock
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.dialogs.appointments import ChecklistDialog
-from oss_desk.ui.dialogs.scorecard import MobileDialog
+from oss_desk.ui.dialogs.scorecard import MobileDialog, RatingPrompt
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.widgets.bars import StatusBar
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 from oss_desk.worker.printing import PrintDelivery
@@ -235,3 +239,41 @@ async def test_the_issued_panel_follows_the_reprint_to_printed(
             assert str(info.render()).startswith("C003: ")
     finally:
         lock.release()
+
+
+# P1: the rating prompt stays readable ------------------------------------------------------------
+
+
+def shown_toasts(app: object) -> list[Widget]:
+    """The notifications on screen (Textual's toasts)."""
+    return [t for t in app.screen.query("Toast") if t.region]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+async def test_notices_after_finishing_do_not_cover_the_rating_prompt(
+    office: Path, make_app: AppFactory, size: tuple[int, int]
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=size, notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        screen.say("Not brought: Proof of address (an earlier notice, still shown)", timeout=30)
+        await pilot.press("f", "1")
+        await until(lambda: bool(screen.query(RatingPrompt)) and said(app, "C001 finished"))
+        prompt = screen.query_one(RatingPrompt)
+        await until(lambda: len(shown_toasts(app)) == 2 and bool(prompt.region))
+        await pilot.pause()
+        for toast in shown_toasts(app):
+            region = toast.region
+            assert not region.overlaps(prompt.region), (region, prompt.region)
+            assert region.bottom <= prompt.region.y
+        # Once it is answered, the notices go back to the bottom corner.
+        await until(lambda: prompt.ready)
+        await pilot.press("4")
+        await until(lambda: not screen.query(RatingPrompt))
+        await until(lambda: said(app, "C001: rated 4 of 5"))
+        bar = screen.query_one(StatusBar)
+        await until(lambda: any(t.region.bottom > bar.region.y for t in shown_toasts(app)))
