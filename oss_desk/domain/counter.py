@@ -112,6 +112,23 @@ def login_answer(held: DeskLogin | None, person: str, role: Role | None) -> Logi
     return LoginAnswer.TAKE_OVER if role in TAKES_OVER else LoginAnswer.REFUSED
 
 
+DESK_STATUS_WORDS = {
+    DeskStatus.OPEN: "open",
+    DeskStatus.BREAK: "on a break",
+    DeskStatus.CLOSED: "closed",
+}
+"""A desk's status in staff's words."""
+
+
+def desk_choice(name: str, who: str | None, status: DeskStatus) -> str:
+    """A desk in a list to send a resident to: who is there, and when it is not open, why
+    nobody there would call them soon: "Desk 2  (Dev Patel, on a break)"."""
+    said = [who or "nobody logged in"]
+    if status is not DeskStatus.OPEN:
+        said.append(DESK_STATUS_WORDS[status])
+    return f"{name}  ({', '.join(said)})"
+
+
 def effective_status(stored: DeskStatus, staffed: bool, staffed_only: bool) -> DeskStatus:
     """A desk's status as the queue sees it: closed while nobody is logged in to it (when
     ``queue.staffed_desks_only``), else its stored status."""

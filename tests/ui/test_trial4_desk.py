@@ -14,7 +14,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
-from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
+from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from oss_desk.ui.dialogs.appointments import ChecklistDialog
 from oss_desk.ui.dialogs.scorecard import MobileDialog, RatingPrompt
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -27,6 +27,8 @@ from oss_desk.worker.printing import PrintDelivery
 
 from ..appointments_site import NOW, make_office
 from ..conftest import MONDAY_0930
+from ..test_access import NOW as ACCESS_NOW
+from ..test_access import build_office
 from .conftest import AppFactory, rows, settled, until
 from .test_delivery_ui import _worker_alive
 from .test_ticket_scan import scan_keys
@@ -277,3 +279,60 @@ async def test_notices_after_finishing_do_not_cover_the_rating_prompt(
         await until(lambda: said(app, "C001: rated 4 of 5"))
         bar = screen.query_one(StatusBar)
         await until(lambda: any(t.region.bottom > bar.region.y for t in shown_toasts(app)))
+
+
+# P4: small dialog gaps -----------------------------------------------------------------------
+
+
+async def test_the_note_box_says_how_to_save_and_how_to_go_back(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("o")
+        await until(lambda: isinstance(app.screen, TextDialog))
+        hint = str(app.screen.query_one(".hint").render())
+        assert "Enter: save the note" in hint and "Esc: back (nothing saved)" in hint
+
+
+async def test_sending_to_a_desk_names_the_ticket_and_says_which_desks_are_not_open(
+    office: Path, make_app: AppFactory
+) -> None:
+    other = other_desk(office)
+    try:
+        other.set_desk_status("desk-2", "break")
+        other.set_desk_status("room-1", "closed")
+    finally:
+        other.s.close()
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        table = app.screen.query_one(QueueTable)
+        await until(lambda: table.row_count == 4)
+        table.focus()
+        await pilot.press("down", "d")  # B001
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        assert str(dialog.heading) == "Send B001 to which desk?"
+        labels = dict(dialog.choices)
+        assert labels["desk-2"] == "Desk 2  (nobody logged in, on a break)"
+        assert labels["room-1"] == "Interview room  (nobody logged in, closed)"
+        assert labels["desk-3"] == "Desk 3  (nobody logged in)"
+
+
+async def test_a_screen_key_not_for_the_role_says_so(tmp_path: Path, make_app: AppFactory) -> None:
+    office = build_office(tmp_path).db
+    app = make_app(office, "greet-1", person="mg", clock=FixedClock(ACCESS_NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        assert isinstance(app.screen, GreetScreen)
+        await pilot.press("f3")
+        await until(lambda: said(app, "Desk: not for Mo Greeter"))
+        assert isinstance(app.screen, GreetScreen)

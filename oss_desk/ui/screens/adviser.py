@@ -23,7 +23,7 @@ from textual.worker import Worker
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.counter import PARK_REASONS, idle_text
+from oss_desk.domain.counter import DESK_STATUS_WORDS, PARK_REASONS, idle_text
 from oss_desk.domain.models import Channel, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.queue import (
     CALL_ORDER_WORDS,
@@ -315,8 +315,7 @@ class AdviserScreen(counter.CounterScreen):
             return title
         if state.login is not None:
             title.append(f" · {names.person(state.login.person)}")
-        word = {"open": "open", "break": "on a break", "closed": "closed"}[state.status.value]
-        title.append(f" · {word}")
+        title.append(f" · {DESK_STATUS_WORDS[state.status]}")
         return title
 
     def hint_text(self, state: DeskState | None) -> str:

@@ -18,6 +18,7 @@ from textual.widgets import Input
 from textual.worker import Worker
 
 from oss_desk.domain.access import Action
+from oss_desk.domain.counter import DESK_STATUS_WORDS
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.services.session import Session
 from oss_desk.ui.compositor import LineCompositor
@@ -158,10 +159,10 @@ class DeskScreen(Screen[None]):
                 action = active.binding.action.partition("(")[0].removeprefix("app.")
                 self.say(self.disabled_reason(action, active.binding.description), timeout=4)
             return
-        mine = next(
+        mine = next(  # the screen's keys, then the app's (F3 at meet-and-greet, say)
             (
                 b
-                for b in self.BINDINGS
+                for b in (*self.BINDINGS, *self.app.BINDINGS)
                 if isinstance(b, Binding) and event.key in b.key.split(",") and b.description
             ),
             None,
@@ -367,4 +368,4 @@ class ReadOnce(Generic[V]):
 
 
 def _status_word(status: str) -> str:
-    return {"open": "open", "break": "on a break", "closed": "closed"}.get(status, status)
+    return next((w for s, w in DESK_STATUS_WORDS.items() if s.value == status), status)

@@ -38,7 +38,7 @@ from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on
-from oss_desk.ui.screens.flows import find_ticket, pick_service
+from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.fit import FittedTable, column_widths, fit_rows, remove_rows
@@ -383,12 +383,13 @@ class LeaderScreen(DeskScreen):
     @acts_on(_highlighted_ticket)
     async def action_send_to_desk(self, ticket_id: int) -> None:
         names = self.desk.names
-        desks = [
-            (d.id, d.name) for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET
-        ]
-        desk = await self.app.push_screen_wait(
-            ChoiceDialog("Send the ticket to which desk?", desks)
+        desks = desk_choices(
+            self, (d for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET)
         )
+        snap = self.desk.snapshot
+        entry = next((e for e in snap.queue if e.ticket.id == ticket_id), None) if snap else None
+        code = entry.ticket.code if entry is not None else "the ticket"
+        desk = await self.app.push_screen_wait(ChoiceDialog(f"Send {code} to which desk?", desks))
         if desk is None:
             return
         actor = self.acting_as()
