@@ -233,8 +233,9 @@ class AdviserScreen(counter.CounterScreen):
         if action == "undo_no_show":
             return None if self.can_undo() else "No no-show here in the last 2 minutes"
         if action == "history":
-            chosen = self.query_one(QueueTable).selected_ticket_id()
-            return None if ticket or chosen else "Highlight a ticket, or call one"
+            table = self.query_one(QueueTable)
+            chosen = table.selected_ticket_id()
+            return None if ticket or chosen else self.not_highlighted(table.gone)
         if action == "checklist":
             return None if self.appointment is not None else "Only for a resident with a booking"
         if action == "toggle_break" and status is DeskStatus.CLOSED:
