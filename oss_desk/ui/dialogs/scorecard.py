@@ -157,13 +157,15 @@ class RatingPrompt(Static, can_focus=True):
         self.answered = answered
         self.done = False
         self.shown_at = time.monotonic()
+        self.asked_on: Screen[object] | None = None
+        """The screen it is asked on (its notifications are moved above it meanwhile)."""
 
     @guarded
     def on_mount(self) -> None:
         self.shown_at = time.monotonic()
         self.focus()
-        self._screen = self.screen
-        self._screen.screen_layout_refresh_signal.subscribe(self, self._notices_above)
+        self.asked_on = self.screen
+        self.asked_on.screen_layout_refresh_signal.subscribe(self, self._notices_above)
 
     @guarded
     def _notices_above(self, screen: Screen[object]) -> None:
@@ -177,8 +179,8 @@ class RatingPrompt(Static, can_focus=True):
 
     @guarded
     def on_unmount(self) -> None:
-        for rack in self._screen.query(NOTICES):  # back to the bottom corner
-            rack.styles.clear_rule("margin")
+        for rack in self.asked_on.query(NOTICES) if self.asked_on else ():
+            rack.styles.clear_rule("margin")  # back to the bottom corner
 
     @property
     def ready(self) -> bool:

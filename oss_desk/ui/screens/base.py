@@ -18,7 +18,7 @@ from textual.widgets import Input
 from textual.worker import Worker
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.counter import DESK_STATUS_WORDS
+from oss_desk.domain.counter import DESK_STATUS_WORDS, NOTHING_HIGHLIGHTED, left_the_list
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.services.session import Session
 from oss_desk.ui.compositor import LineCompositor
@@ -252,8 +252,6 @@ class DeskScreen(Screen[None]):
     def not_highlighted(self, gone: Ticket | None) -> str:
         """Why no ticket is highlighted: ``gone`` (the one that was) left the list, and where
         it is now as the live queue has it; or nothing was highlighted."""
-        from oss_desk.domain.counter import NOTHING_HIGHLIGHTED, left_the_list
-
         if gone is None:
             return NOTHING_HIGHLIGHTED
         snap = self.desk.snapshot

@@ -3,8 +3,8 @@
 When the highlighted ticket leaves the list (another desk called it, say), no other row is
 highlighted in its place: the highlight goes (``gone`` says which ticket it was) until an arrow
 key shows it again (on the row now in that place; the next key moves it), a click highlights a
-row, or the ticket comes back. So a key that acts on "the
-highlighted ticket" never acts on a resident the person did not choose.
+row, or the ticket comes back. So a key that acts on "the highlighted ticket" never acts on a
+resident the person did not choose.
 
 It fits its width: every column header shows whole at 80 columns, the service and the needs
 are shortened (with "…") before anything else, and narrow tables write waits as "16m". While
@@ -32,7 +32,7 @@ NARROW = 60
 SERVICE_MIN = len("Service")
 NEEDS_MIN = len("Needs")
 MOVES = frozenset({"up", "down", "pageup", "pagedown", "ctrl+home", "ctrl+end"})
-"""The keys that move the highlight: one of them highlights a row again after ``gone``."""
+"""The keys that move the highlight; after ``gone``, the first of them only shows it again."""
 
 
 def minutes_text(seconds: int | None, short: bool = False) -> str:
