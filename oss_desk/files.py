@@ -33,6 +33,21 @@ def _private_fd(path: Path, flags: int) -> int:
     return fd
 
 
+def append_problem(path: Path) -> str | None:
+    """None if :func:`append_private` could append to ``path`` now, else why not (a folder in
+    its place, no permission, a file where its folder should be)."""
+    if path.is_dir():
+        return f"{path} is a folder, not a file"
+    if path.exists():
+        return None if os.access(path, os.W_OK) else f"{path} is not writable"
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    return None if os.access(folder, os.W_OK) else f"{folder} is not writable"
+
+
 def append_private(path: Path, data: bytes) -> None:
     """Append ``data`` to ``path`` (created 0600 with its folder when missing)."""
     make_private_dir(path.parent)

@@ -85,6 +85,15 @@ def test_an_unplugged_board_is_retried_with_backoff_and_never_called_ok(tmp_path
         text = log.read_text(encoding="utf-8", errors="replace")
         # Logged once for the change, not once per try (it was about 45 lines a second).
         assert text.count("board offline") == 1, text[-2000:]
+        # Staff read plain words (the desks' status bar, doctor); the port's own error, with
+        # its error numbers, goes to the log only.
+        plain = f"the board's port {stable} is not there"
+        assert rows(db, "SELECT detail FROM device_status WHERE kind = 'board'") == [(plain,)]
+        snap = take_snapshot(desk)
+        part = board_part(snap.worker, snap.devices.get(snap.board_url or ""))
+        assert part.text == f"offline ({plain})" and part.fault, part
+        logged = text.split("board offline: ", 1)[1].splitlines()[0]
+        assert logged.startswith(f"the board's port {stable} ") and "[Errno" in logged, logged
         pending = rows(db, "SELECT count(*) FROM board_updates WHERE status = 'pending'")
         assert pending != [(0,)]  # the call is still to be shown
 

@@ -156,7 +156,7 @@ def test_each_broken_part_is_reported_in_one_line(
         "integrity": "restore from a backup",
         "file modes": "readable by every user",
         "printer": "unreachable",
-        "board": gone,
+        "board": f"board {gone}: the board's port {gone} is not there",  # plain words
         "email smtp": "connection refused",
         "notify": "connection refused",
     }
@@ -165,6 +165,7 @@ def test_each_broken_part_is_reported_in_one_line(
         matching = [line for line in failing if line[6:].startswith(name)]
         assert len(matching) == 1, (name, result.out)
         assert detail in matching[0], (name, result.out)
+    assert "Errno" not in result.out  # the operating system's own error is not for staff
     others = [line for line in result.out.splitlines() if not line.startswith("fail")]
     assert {line.split()[0] for line in others} <= {"ok", "warn"}
     assert any(line.startswith("warn  worker") for line in others)  # no worker running

@@ -138,6 +138,23 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
     click.echo(f"Verified {result.backup} (integrity ok, schema {result.schema[-1]}).")
     if result.kept is not None:
         click.echo(f"Kept the replaced database as {result.kept}.")
+    if result.newer_events and result.kept is not None:
+        from oss_desk.clock import read_instant
+
+        newest = (
+            f"{read_instant(result.newest_event):%Y-%m-%d %H:%M}Z" if result.newest_event else "?"
+        )
+        click.echo(
+            f"The replaced database had {result.newer_events} events newer than the backup "
+            f"(the newest at {newest}): they are not in the restored database, only in "
+            f"{result.kept.name}."
+        )
+    day, codes = result.last_codes
+    if codes:
+        click.echo(
+            f"Tickets up to {', '.join(codes)} were given out on {day} after the backup: the "
+            "numbering carries on after them, so no code already on paper is given again."
+        )
     for stale in result.removed:
         click.echo(f"Removed {stale.name}.")
     rows = sum(result.counts.values())

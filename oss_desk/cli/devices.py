@@ -77,6 +77,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
                     "board_frames": report.board_frames,
                     "printers": report.printers,
                     "messages_sent": report.messages_sent,
+                    "messages_retried": report.messages_retried,
                     "messages_failed": report.messages_failed,
                     "no_shows": report.no_shows,
                     "turn_texts_sent": report.turn_texts_sent,
@@ -88,8 +89,9 @@ def worker(state: State, once: bool, as_json: bool) -> None:
             click.echo(
                 f"Printed {report.printed}, to retry {report.retried}, may not have printed "
                 f"{report.uncertain}, failed {report.failed}; board frames "
-                f"{report.board_frames}; messages sent {report.messages_sent}, failed "
-                f"{report.messages_failed}; appointments marked no-show {report.no_shows}; "
+                f"{report.board_frames}; messages sent {report.messages_sent}, to retry "
+                f"{report.messages_retried}, failed {report.messages_failed}; appointments "
+                f"marked no-show {report.no_shows}; "
                 f"turn texts sent {report.turn_texts_sent}; report emails sent "
                 f"{report.report_emails_sent}; follow-up texts sent {report.feedback_texts_sent}."
             )
@@ -158,9 +160,7 @@ def printer_test(state: State, url: str, as_json: bool) -> None:
     try:
         transport.send(data)
     except PrinterFault as fault:
-        raise DeviceError(
-            f"{parsed.label}: {fault.reason} (status: {fault.status.value})"
-        ) from None
+        raise DeviceError(f"printer {parsed.label}: {fault.reason}") from None
     after = transport.status() if asks else PrinterStatus.UNKNOWN
     if as_json:
         emit_json(
@@ -186,19 +186,31 @@ def board() -> None:
 @click.argument("url")
 @click.option("--text", default="TEST -> Board", show_default=True, help="What to show.")
 @json_option
-def board_test(url: str, text: str, as_json: bool) -> None:
-    """Show a test message on the board at URL and print the frame that was sent."""
+@pass_state
+def board_test(state: State, url: str, text: str, as_json: bool) -> None:
+    """Show a test message on the board at URL and print the frame that was sent.
+
+    Refused (exit 6) for the office's own board while the device worker drives it: the test
+    would stay on the residents' board until the next call. Stop the worker to test it."""
+    from oss_desk.services.delivery import board_driven_by
+
     parsed = parse_board_url(url)
+    driver = board_driven_by(state.db, state.config, parsed.target)
+    if driver is not None:
+        raise RuleViolation(
+            f"board {parsed.target} is the office's board and {driver} drives it: a test "
+            "would replace the residents' calls; stop the worker (its service) to test it"
+        )
     code, _, desk = text.partition(" -> ")
-    state = BoardState(calls=(Call(code, desk),) if desk else (), message=text)
+    shown = BoardState(calls=(Call(code, desk),) if desk else (), message=text)
     link = BoardLink(parsed)
     try:
-        frame = link.show(state)
+        frame = link.show(shown)
     except BoardFault as fault:
-        raise DeviceError(f"board {parsed.target}: {fault}") from None
+        raise DeviceError(str(fault)) from None
     finally:
         link.close()
-    lines = lines_for(state, board_geometry(parsed))
+    lines = lines_for(shown, board_geometry(parsed))
     if as_json:
         emit_json(
             {

@@ -375,17 +375,22 @@ def reprint(
 @ticket.command("show")
 @ref_command
 def show(state: State, ref: str, as_json: bool) -> None:
-    """Show one ticket."""
+    """Show one ticket, with its print state (its latest print job)."""
+    from oss_desk.services.delivery import ticket_print
+
     session = state.session()
     queue = QueueService(session)
     found = queue.look_up(ref)
     entry = queue.entry(found) if found.status.active else None
+    printing, print_words = ticket_print(session, found.id)
     if as_json:  # its JSON, and whether close of day closed it (the line says it in words)
         data = ticket_json(found, session.directory, entry)
         data["closed_at_close_of_day"] = closed_at_close_of_day(session, found)
+        data.update(printing)
         emit_json(data)
         return
-    show_ticket(session, found, as_json, entry, ended_words(session, found))
+    line = ticket_line(found, session.directory, ended_words(session, found))
+    click.echo(f"{line}; {print_words}")
 
 
 @click.group()

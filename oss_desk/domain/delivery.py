@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from oss_desk.domain.device_faults import device_words
+
 # Who owns the devices -------------------------------------------------------------------------
 
 HEARTBEAT_SECONDS = 5.0
@@ -44,7 +46,10 @@ class WorkerState:
             return "running"
         if self.held:
             return "not responding" + _ago(self.seen_seconds)
-        return "no device worker running"
+        return NO_WORKER
+
+
+NO_WORKER = "no device worker running"
 
 
 def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
@@ -113,6 +118,61 @@ def print_state(status: str, confirmed: bool) -> PrintState:
     if status == "done":
         return PrintState.PRINTED if confirmed else PrintState.SENT
     return _STORED[status]
+
+
+JOB_WORDS = {
+    PrintState.QUEUED: "waiting to print",
+    PrintState.SENDING: "printing",
+    PrintState.PRINTED: "printed",
+    PrintState.SENT: "sent to the printer",
+    PrintState.UNCERTAIN: "may not have printed",
+    PrintState.FAILED: "not printed",
+    PrintState.CANCELLED: "not printed (cancelled)",
+}
+"""What staff are told of a print job's state: the desks, ``ticket show``, ``doctor``."""
+
+JUST_QUEUED_WORDS = {
+    PrintState.QUEUED: "queued to print",
+    PrintState.SENDING: "handed to the printer worker",
+}
+"""What a command that has just queued a print job says of it: queued (nobody has taken it
+yet: no worker is running, or it has not claimed it), handed to the worker that owns the
+printer (claimed, not yet confirmed), and "printed" only once the printer confirmed."""
+
+
+def job_word(state: PrintState, reason: str | None = None) -> str:
+    """``printed``, ``may not have printed``, ``not printed: paper out``..."""
+    word = JOB_WORDS[state]
+    if state is PrintState.FAILED and reason:
+        return f"{word}: {reason}"
+    return word
+
+
+def just_queued_word(
+    state: PrintState, reason: str | None, *, tried: bool, worker_alive: bool
+) -> str:
+    """What is seen of a print job a moment after a command queued it (``ticket issue``,
+    ``appointment check-in``, ``ticket transfer``): only what the database shows. ``tried``: an
+    owner of the devices began a try of it; a job waiting after a try did not print, and says
+    why and who tries again (the worker that owns the printer, while one runs)."""
+    if state is PrintState.QUEUED and tried:
+        why = f" ({reason})" if reason else ""
+        again = "the printer worker tries again" if worker_alive else "queued to print again"
+        return f"not printed yet{why}; {again}"
+    if state in JUST_QUEUED_WORDS:
+        return JUST_QUEUED_WORDS[state]
+    return job_word(state, reason)
+
+
+def ticket_print_word(state: PrintState, reason: str | None, *, printed_before: bool) -> str:
+    """A ticket's print state in ``ticket show``: its latest print job's state in the desks'
+    words, and whether an earlier copy went to the printer when this one has not (yet)."""
+    word = job_word(state, reason)
+    if state is PrintState.QUEUED and reason:
+        word = f"{word} (last try: {reason})"
+    if printed_before and state not in (PrintState.PRINTED, PrintState.SENT):
+        return f"{word} (an earlier copy went to the printer)"
+    return word
 
 
 MAX_AUTO_REPRINTS = 1
@@ -268,7 +328,28 @@ def device_word(reading: DeviceReading | None, worker: WorkerState) -> tuple[str
         return reading.status, reading.status != "ok"
     if reading.status == BOARD_SENT:
         return f"{BOARD_SENT} ({BOARD_UNANSWERED})", False
-    # The detail only when it says more than the status ("printer error (printer error)").
-    extra = reading.detail and reading.status not in reading.detail
-    text = reading.status + (f" ({reading.detail})" if extra else "")
-    return text, reading.status != "unknown"
+    return device_words(reading.status, reading.detail), reading.status != "unknown"
+
+
+def shorter_words(text: str) -> tuple[str, str]:
+    """Shorter forms of a device's words for a narrow status bar: without the detail in
+    brackets ("unreachable (connection refused)": "unreachable"), then the fewest words that
+    still say it ("no device worker running": "no worker")."""
+    short = text.partition(" (")[0].partition(": ")[0]
+    least = "no worker" if short.startswith(NO_WORKER) else short.partition(", ")[0]
+    return short, least
+
+
+def needing_answer_words(failed: list[str], uncertain: list[str]) -> tuple[str, str, str]:
+    """A desk's print jobs that need an answer, summed up for its status bar (the question at
+    the desk gives each one's detail), from the longest form to the shortest: "ticket T001 not
+    printed" or "2 not printed, 1 may not have printed"; "2 not printed, 1 unsure"; "3"."""
+
+    def said(names: list[str], words: str) -> str:
+        return f"{names[0]} {words}" if len(names) == 1 else f"{len(names)} {words}"
+
+    full = [said(failed, "not printed")] if failed else []
+    full += [said(uncertain, "may not have printed")] if uncertain else []
+    short = [f"{len(failed)} not printed"] if failed else []
+    short += [f"{len(uncertain)} unsure"] if uncertain else []
+    return ", ".join(full), ", ".join(short), str(len(failed) + len(uncertain))

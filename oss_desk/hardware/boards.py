@@ -15,6 +15,7 @@ offline and the next update reconnects and resends the whole state.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import termios
 import time
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from oss_desk import files
+from oss_desk.domain.device_faults import error_number, port_fault
 from oss_desk.domain.devices import BoardURL, parse_board_url
 
 STX, ETX, EOT, SOH, ESC, NUL = b"\x02", b"\x03", b"\x04", b"\x01", b"\x1b", b"\x00"
@@ -251,7 +253,12 @@ def encode(url: BoardURL, state: BoardState, first: bool = False) -> bytes:
 
 
 class BoardFault(Exception):
-    pass
+    """The board cannot be used: its message is for staff (plain words); ``raw`` is the
+    operating system's own error, for the log."""
+
+    def __init__(self, message: str, raw: str | None = None) -> None:
+        super().__init__(message)
+        self.raw = raw
 
 
 @dataclass
@@ -289,7 +296,7 @@ class BoardLink:
         except (serial.SerialException, ValueError, OSError, termios.error) as exc:
             # termios.error: the device went away under us (a pty or adapter mid-unplug).
             self._port = None
-            raise BoardFault(_reason(exc)) from None
+            raise self._fault(exc) from None
         self._sent_since_connect = False
         self.connected_at = time.monotonic()
 
@@ -319,13 +326,13 @@ class BoardLink:
 
         try:
             if self.url.transport == "serial" and not os.path.exists(self.url.target):
-                raise OSError(f"{self.url.target} is gone")
+                raise OSError(errno.ENOENT, f"{self.url.target} is gone")
             waiting = self._port.in_waiting
             if waiting:
                 self._port.read(waiting)  # a board's acknowledgements: nothing to act on
         except (serial.SerialException, OSError, termios.error) as exc:
             self.close()
-            raise BoardFault(_reason(exc)) from None
+            raise self._fault(exc) from None
 
     def show(self, state: BoardState) -> bytes:
         """Send the whole state (the boards redraw from a full frame). Raises BoardFault."""
@@ -345,11 +352,15 @@ class BoardLink:
                 self._port.flush()
             except (serial.SerialException, OSError, termios.error) as exc:
                 self.close()
-                raise BoardFault(_reason(exc)) from None
+                raise self._fault(exc) from None
         self._sent_since_connect = True
         self.frames += 1
         self.last_error = None
         return frame
+
+    def _fault(self, exc: BaseException) -> BoardFault:
+        """The board's port failed with ``exc``: said in plain words, the raw error kept."""
+        return BoardFault(port_fault("board", self.url.target, error_number(exc)), _reason(exc))
 
     def close(self) -> None:
         port, self._port = self._port, None

@@ -131,6 +131,12 @@ class CaptureTransport(_WriteOnly):
     confirms: bool = True
     answer = PrinterStatus.OK
 
+    def status(self) -> PrinterStatus:
+        """``OK`` only while the file could be appended to now: a folder in its place or a
+        read-only file is a printer that cannot be reached (the desks are told)."""
+        problem = files.append_problem(Path(self.url.path))
+        return PrinterStatus.OK if problem is None else PrinterStatus.UNREACHABLE
+
     def _write(self, data: bytes) -> None:
         path = Path(self.url.path)
         try:

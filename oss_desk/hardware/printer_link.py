@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from oss_desk.domain.device_faults import PRINTER_SILENT, PRINTER_STOPPED
 from oss_desk.domain.devices import PrinterURL
 
 DLE_EOT = b"\x10\x04"
@@ -246,15 +247,13 @@ def send(transport: Transport, data: bytes) -> PrinterStatus:
         asks = transport.url.asks_status
         before = link.status() if asks else PrinterStatus.UNKNOWN
         if asks and before is PrinterStatus.UNKNOWN:
-            raise PrinterFault("the printer does not answer (silent)", PrinterStatus.UNKNOWN)
+            raise PrinterFault(PRINTER_SILENT, PrinterStatus.UNKNOWN)
         if not before.can_print:
             raise PrinterFault(before.sentence, before)
         link.write(data)
         after = link.confirm(len(data)) if transport.confirms else PrinterStatus.UNKNOWN
         if asks and after is PrinterStatus.UNKNOWN:
-            raise PrinterFault(
-                "the printer stopped answering during the job", PrinterStatus.OFFLINE, len(data)
-            )
+            raise PrinterFault(PRINTER_STOPPED, PrinterStatus.OFFLINE, len(data))
         return before if before is not PrinterStatus.UNKNOWN else after
     finally:
         link.close()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oss_desk.domain.delivery import line_seconds, serial_timeouts
+from oss_desk.domain.device_faults import PRINTER_NO_CONNECTION, error_number, port_fault
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.hardware.printer_devices import (
     CaptureTransport,
@@ -185,9 +186,9 @@ class TcpTransport(AskingTransport):
         except ConnectionRefusedError:
             raise PrinterFault("connection refused", PrinterStatus.UNREACHABLE) from None
         except TimeoutError:
-            raise PrinterFault("no answer (connect timed out)", PrinterStatus.UNREACHABLE) from None
+            raise PrinterFault(PRINTER_NO_CONNECTION, PrinterStatus.UNREACHABLE) from None
         except OSError as exc:
-            raise PrinterFault(f"cannot connect ({exc.strerror or exc})") from None
+            raise PrinterFault(f"cannot connect: {exc.strerror or exc}") from None
         # Every write is a question or a whole job: send it now, never wait for the
         # acknowledgement of the last one (Nagle's algorithm against the printer's delayed
         # acknowledgements cost 40 ms a question).
@@ -310,7 +311,7 @@ class SerialTransport(AskingTransport):
                 xonxoff=flow == "xonxoff",
             )
         except (serial.SerialException, ValueError, OSError, termios.error) as exc:
-            raise PrinterFault(f"cannot open the serial port ({first_line(exc)})") from None
+            raise PrinterFault(port_fault("printer", self.url.path, error_number(exc))) from None
         return SerialLink(port, self.url)
 
     def status(self) -> PrinterStatus:

@@ -28,7 +28,7 @@ from typing import Any
 from oss_desk import files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import local
-from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
@@ -276,8 +276,29 @@ class RestoreResult:
     removed: list[Path]
     schema: list[str]
     counts: dict[str, int]
+    newer_events: int = 0
+    """Events of the replaced database after the backup's newest: now only in the kept copy."""
+    newest_event: str | None = None
+    """When the newest of them was recorded (UTC)."""
+    carried: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    """(site, service, business day) -> the last number the replaced database gave out after
+    the backup: the restored numbering carries on after it, so no code on paper is given
+    again."""
+
+    @property
+    def last_codes(self) -> tuple[str | None, list[str]]:
+        """The latest business day with codes given out after the backup, and its last code
+        of each service (``C003``)."""
+        if not self.carried:
+            return None, []
+        day = max(day for _, _, day in self.carried)
+        codes = sorted(
+            format_code(service, n) for (_, service, d), n in self.carried.items() if d == day
+        )
+        return day, codes
 
     def as_json(self) -> dict[str, Any]:
+        day, codes = self.last_codes
         return {
             "database": str(self.database),
             "backup": str(self.backup),
@@ -285,6 +306,10 @@ class RestoreResult:
             "removed": [str(p) for p in self.removed],
             "schema": self.schema,
             "counts": self.counts,
+            "newer_events": self.newer_events,
+            "newest_event": self.newest_event,
+            "last_codes_day": day,
+            "last_codes": codes,
         }
 
 
@@ -324,6 +349,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
                 f"the database is in use by {user}: stop the desks and the worker first "
                 "(or add --force)"
             )
+    newer, newest, given = _what_the_restore_replaces(db, source, same=found.office_id == current)
     stamp = stamp_of(clock.now())
     folder = db.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -337,6 +363,9 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         os.chmod(staged, 0o600)
         m.set_journal_mode(staged, "WAL")
         m.forget_device_owner(staged, format_instant(datetime.now(UTC)))
+        restored = m.ticket_counters(staged)
+        carried = {key: n for key, n in given.items() if n > restored.get(key, 0)}
+        m.raise_ticket_counters(staged, carried)
         m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
         again = m.inspect(staged, quick=True, counts=False, chain=False)
         if again.problems:
@@ -369,7 +398,22 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
             staged.with_name(staged.name + "-shm"),
         ):
             leftover.unlink(missing_ok=True)
-    return RestoreResult(db, source, kept, removed, found.schema, found.counts)
+    return RestoreResult(
+        db, source, kept, removed, found.schema, found.counts, newer, newest, carried
+    )
+
+
+def _what_the_restore_replaces(
+    db: Path, source: Path, *, same: bool
+) -> tuple[int, str | None, dict[tuple[str, str, str], int]]:
+    """The replaced database's events after the backup's newest (how many, the newest time),
+    and, when it is the same office, the last ticket number it gave per service and day."""
+    if not db.exists():
+        return 0, None, {}
+    with contextlib.closing(m.connect_file(source, readonly=True)) as conn:
+        backup_newest = m.newest_event_at(conn)
+    newer, newest = m.events_after(db, backup_newest)
+    return newer, newest, m.ticket_counters(db) if same else {}
 
 
 # Retention ----------------------------------------------------------------------------------------

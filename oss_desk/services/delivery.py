@@ -24,9 +24,13 @@ from oss_desk.domain.delivery import (
     PrintState,
     WorkerState,
     device_word,
+    just_queued_word,
     message_alert,
     message_deadline,
+    needing_answer_words,
     print_state,
+    shorter_words,
+    ticket_print_word,
 )
 from oss_desk.domain.models import Actor
 from oss_desk.errors import InvalidInput, NotFound, OssDeskError
@@ -70,6 +74,24 @@ class StatusPart:
     label: str
     text: str
     fault: bool = False
+    short: str = ""
+    """A shorter form for a narrow status bar (empty: the text)."""
+    least: str = ""
+    """The shortest form that still says it (empty: the short form)."""
+    optional: bool = False
+    """May be left out of a status bar too narrow for every part (never a device's state)."""
+
+    @property
+    def forms(self) -> tuple[str, str, str]:
+        """Longest first: the text, the short form, the least."""
+        short = self.short or self.text
+        return self.text, short, self.least or short
+
+
+def device_part(label: str, text: str, fault: bool) -> StatusPart:
+    """A device's part of the status area, with its shorter forms."""
+    short, least = shorter_words(text)
+    return StatusPart(label, text, fault, short, least)
 
 
 def printing_parts(
@@ -81,7 +103,8 @@ def printing_parts(
     attention: list[o.JobNeedingAnswer],
 ) -> list[StatusPart]:
     """The printer's part of a desk's status area: its own state (only what a working owner of
-    the devices said), the jobs waiting for it, and this desk's jobs that need an answer."""
+    the devices said), the jobs waiting for it, and this desk's jobs that need an answer, summed
+    up (the desk asks about each one, with its reason)."""
     parts: list[StatusPart] = []
     if printer_url is None and not waiting and not attention:
         return [StatusPart("Printer", "none at this desk")]
@@ -90,44 +113,30 @@ def printing_parts(
         text, fault = (
             (worker.describe(), True) if not worker.alive else ("none at this desk", False)
         )
+    short, least = shorter_words(text)
     if waiting:
-        text += f", {waiting} to print"
-    parts.append(StatusPart("Printer", text, fault or (waiting > 0 and not worker.alive)))
-    for job in attention[-2:]:
-        what = f"ticket {job.code}" if job.code else job.kind.replace("_", " ")
-        if job.status == "uncertain":
-            parts.append(StatusPart("Check", f"{what} may not have printed: reprint?", True))
-        else:
-            parts.append(StatusPart("Not printed", f"{what}: {job.reason or 'failed'}", True))
+        text, short = f"{text}, {waiting} to print", f"{short}, {waiting} to print"
+    fault = fault or (waiting > 0 and not worker.alive)
+    parts.append(StatusPart("Printer", text, fault, short, least))
+    if attention:
+        names = {
+            job.id: f"ticket {job.code}" if job.code else job.kind.replace("_", " ")
+            for job in attention
+        }
+        full, short, least = needing_answer_words(
+            [names[j.id] for j in attention if j.status != "uncertain"],
+            [names[j.id] for j in attention if j.status == "uncertain"],
+        )
+        parts.append(StatusPart("Check", full, True, short, least))
     return parts
 
 
 def board_part(worker: WorkerState, board: DeviceState | None) -> StatusPart:
     text, fault = device_word(reading(board), worker)
-    return StatusPart("Board", text, fault)
+    return device_part("Board", text, fault)
 
 
 # Print jobs ------------------------------------------------------------------------------------
-
-JOB_WORDS = {
-    PrintState.QUEUED: "waiting to print",
-    PrintState.SENDING: "printing",
-    PrintState.PRINTED: "printed",
-    PrintState.SENT: "sent to the printer",
-    PrintState.UNCERTAIN: "may not have printed",
-    PrintState.FAILED: "not printed",
-    PrintState.CANCELLED: "not printed (cancelled)",
-}
-
-
-JUST_QUEUED_WORDS = {
-    **JOB_WORDS,
-    PrintState.QUEUED: "queued to print",
-    PrintState.SENDING: "handed to the printer worker",
-}
-"""What a command that has just queued a print job says of it: queued (no live owner of the
-devices took it: none is running, or it has not claimed it yet), handed to the worker that owns
-the printer (claimed, not yet confirmed), and "printed" only once the printer confirmed."""
 
 
 def print_job_state(session: Session, job_id: int) -> tuple[PrintState, str | None] | None:
@@ -139,8 +148,7 @@ def print_job_state(session: Session, job_id: int) -> tuple[PrintState, str | No
         found = job_state(conn, job_id)
     if found is None:
         return None
-    status, confirmed, error = found
-    return print_state(status, confirmed), error
+    return print_state(found.status, found.confirmed), found.error
 
 
 def print_job_fields(session: Session, job_id: int | None) -> dict[str, str | int | None]:
@@ -153,16 +161,36 @@ def print_job_fields(session: Session, job_id: int | None) -> dict[str, str | in
 
 
 def print_job_said(session: Session, job_id: int) -> str:
-    """What is known of print job ``job_id`` now, for the line after an issue or a transfer:
-    "handed to the printer worker (job 3)", "queued to print (job 3)", "printed (job 3)"..."""
-    found = print_job_state(session, job_id)
+    """What is seen of print job ``job_id`` now, for the line after an issue or a transfer:
+    "queued to print (job 3)", "handed to the printer worker (job 3)", "not printed yet
+    (connection refused); the printer worker tries again (job 3)", "printed (job 3)"..."""
+    from oss_desk.storage.print_state import job_state
+
+    with session.store.read() as conn:
+        found = job_state(conn, job_id)
     if found is None:  # pragma: no cover - the job was committed with the ticket
         return f"print job {job_id} not found"
-    state, error = found
-    word = JUST_QUEUED_WORDS[state]
-    if state is PrintState.FAILED and error:
-        word = f"{word}: {error}"
+    state = print_state(found.status, found.confirmed)
+    tried = found.attempts > 0
+    alive = tried and state is PrintState.QUEUED and current_worker(session).alive
+    word = just_queued_word(state, found.error, tried=tried, worker_alive=alive)
     return f"{word} (job {job_id})"
+
+
+def ticket_print(session: Session, ticket_id: int) -> tuple[dict[str, str | int | None], str]:
+    """A ticket's print state (``ticket show``): the JSON fields ``print_job`` (its latest
+    print job; None: it never had one) and ``print_state``, and the words, as the desks say
+    them ("print job 4: printed", "print job 3: not printed: connection refused", "no print
+    job")."""
+    from oss_desk.storage.print_state import ticket_job
+
+    with session.store.read() as conn:
+        latest, printed_before = ticket_job(conn, ticket_id)
+    if latest is None:
+        return {"print_job": None, "print_state": None}, "no print job"
+    state = print_state(latest.status, latest.confirmed)
+    word = ticket_print_word(state, latest.error, printed_before=printed_before)
+    return {"print_job": latest.id, "print_state": state.value}, f"print job {latest.id}: {word}"
 
 
 def job_states(session: Session) -> dict[int, tuple[PrintState, str | None]]:
@@ -175,14 +203,6 @@ def job_states(session: Session) -> dict[int, tuple[PrintState, str | None]]:
     }
 
 
-def job_word(state: PrintState, reason: str | None = None) -> str:
-    """``printed``, ``may not have printed``, ``not printed: paper out``..."""
-    word = JOB_WORDS[state]
-    if state is PrintState.FAILED and reason:
-        return f"{word}: {reason}"
-    return word
-
-
 def jobs_needing_answer(session: Session) -> list[o.JobNeedingAnswer]:
     return recent_jobs_needing_answer(session.store.conn, session.clock.now())
 
@@ -192,6 +212,14 @@ def recent_jobs_needing_answer(conn: sqlite3.Connection, now: datetime) -> list[
 
     since = format_instant(now - timedelta(hours=ATTENTION_HOURS))
     return o.jobs_needing_answer(conn, since)
+
+
+def recent_jobs_retrying(conn: sqlite3.Connection, now: datetime) -> tuple[int, str | None]:
+    """Print jobs of the last hours waiting for another try after a failed one, and the newest
+    one's reason: not failed yet, but not printing either."""
+    from oss_desk.storage.print_state import retrying_jobs
+
+    return retrying_jobs(conn, format_instant(now - timedelta(hours=ATTENTION_HOURS)))
 
 
 def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) -> int | None:
@@ -416,3 +444,36 @@ def printer_label(url: str) -> str:
         return parse_printer_url(url).label
     except OssDeskError:
         return url[:40]
+
+
+def board_driven_by(db: str | None, config: str | None, target: str) -> str | None:
+    """Who drives the office's board now, when that board is the one at ``target`` (a device
+    path or serial server) and the owner of the devices is alive: "the device worker (process
+    1234)" or "a desk app ...". None: no office database here, another board, or nobody drives
+    it (a test frame would stay until the next call, or until the worker takes over)."""
+    from oss_desk.domain.devices import parse_board_url
+    from oss_desk.services.session import resolve_config_path, resolve_db_path, settings_for
+    from oss_desk.storage.database import open_store
+
+    path = resolve_db_path(db)
+    if not path.exists():
+        return None
+    try:
+        store = open_store(path, create=False, migrate=False, check=False)
+    except (OssDeskError, sqlite3.Error):
+        return None
+    try:
+        settings, _ = settings_for(store, resolve_config_path(config))
+        url = settings.board.url
+        if not url or parse_board_url(url).target != target:
+            return None
+        beat = read_heartbeat(store.conn)
+        if beat is None or not worker_state(store).alive:
+            return None
+    except (OssDeskError, sqlite3.Error):
+        return None
+    finally:
+        store.close()
+    if beat.role and beat.role.startswith("desk app"):
+        return beat.role
+    return f"the device worker (process {beat.pid})"

@@ -30,6 +30,7 @@ from oss_desk.domain.calendar import business_day
 from oss_desk.domain.delivery import BOARD_UNANSWERED, WorkerState
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.errors import OssDeskError
+from oss_desk.files import append_problem
 from oss_desk.hardware.boards import BoardFault, BoardLink
 from oss_desk.hardware.printers import PrinterStatus, open_transport
 from oss_desk.services.delivery import (
@@ -37,6 +38,7 @@ from oss_desk.services.delivery import (
     not_sent_lines,
     printer_label,
     recent_jobs_needing_answer,
+    recent_jobs_retrying,
     worker_state,
 )
 from oss_desk.services.session import resolve_config_path, resolve_db_path
@@ -247,18 +249,6 @@ def _without_environment(document: dict[str, Any] | None, store: Store | None) -
 # Devices --------------------------------------------------------------------------------------
 
 
-def _writable_target(path: Path) -> str | None:
-    """None if a capture file can be written, else why not."""
-    if path.exists():
-        return None if os.access(path, os.W_OK) else f"{path} is not writable"
-    folder = path.parent
-    while not folder.exists():
-        folder = folder.parent
-    if not folder.is_dir():
-        return f"{folder} is not a folder"
-    return None if os.access(folder, os.W_OK) else f"{folder} is not writable"
-
-
 def _printers(settings: Settings) -> list[Check]:
     users: dict[str, list[str]] = {}
     for desk in settings.desks:
@@ -281,7 +271,7 @@ def _printer(url: str, desks: list[str]) -> Check:
     parsed = parse_printer_url(url)
     name = f"printer {parsed.label} ({', '.join(desks)})"
     if parsed.scheme == "capture":
-        problem = _writable_target(Path(parsed.path))
+        problem = append_problem(Path(parsed.path))
         return fail(name, problem) if problem else ok(name, "capture file writable")
     if parsed.scheme == "file" and not Path(parsed.path).exists():
         return fail(name, f"{parsed.path} does not exist (is the printer plugged in?)")
@@ -324,7 +314,7 @@ def _smtp(settings: Settings) -> Check:
         return ok("email", "no mail server configured")
     url = urlsplit(url_text)
     if url.scheme == "capture":
-        problem = _writable_target(Path(url.netloc + url.path))
+        problem = append_problem(Path(url.netloc + url.path))
         return fail("email capture", problem) if problem else ok("email capture", "writable")
     implicit_tls = url.scheme == "smtps"
     starttls = not implicit_tls and dict(parse_qsl(url.query)).get("starttls", "on") != "off"
@@ -366,7 +356,7 @@ def _notify(settings: Settings) -> Check:
     n = settings.notify
     base = n.base_url
     if base.startswith("capture://"):
-        problem = _writable_target(Path(base[len("capture://") :]))
+        problem = append_problem(Path(base[len("capture://") :]))
         return fail("notify capture", problem) if problem else ok("notify capture", "writable")
     default = type(n)().base_url
     if not n.api_key_file and base == default and not (n.email_template or n.sms_template):
@@ -464,6 +454,13 @@ def _print_jobs(store: Store, clock: Clock) -> Check:
     """Print jobs that failed or may not have printed, not yet answered at their desk."""
     jobs = recent_jobs_needing_answer(store.conn, clock.now())
     if not jobs:
+        retrying, reason = recent_jobs_retrying(store.conn, clock.now())
+        if retrying:
+            return warn(
+                "print jobs",
+                f"{retrying} waiting for another try ({reason}); "
+                "none failed or unconfirmed in the last 12 hours",
+            )
         return ok("print jobs", "none failed or unconfirmed in the last 12 hours")
     latest = jobs[-1]
     what = f"ticket {latest.code}" if latest.code else latest.kind.replace("_", " ")

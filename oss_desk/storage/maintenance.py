@@ -494,3 +494,50 @@ def purge_print_payloads(conn: sqlite3.Connection, before: str, *, dry_run: bool
 def newest_event_at(conn: sqlite3.Connection) -> str | None:
     row = conn.execute("SELECT max(at) FROM events").fetchone()
     return row[0] if row else None
+
+
+# What a restore replaces ------------------------------------------------------------------------
+
+
+def events_after(path: Path, after: str | None) -> tuple[int, str | None]:
+    """``(count, newest)`` of the events of the database at ``path`` recorded after ``after``
+    (every event when None): what a restore of an older backup would leave behind."""
+    try:
+        with contextlib.closing(connect_file(path, readonly=True)) as conn:
+            row = conn.execute(
+                "SELECT count(*), max(at) FROM events WHERE ? IS NULL OR at > ?", [after, after]
+            ).fetchone()
+    except sqlite3.Error:  # a damaged database being replaced: nothing can be said of it
+        return 0, None
+    return int(row[0]), row[1]
+
+
+def ticket_counters(path: Path) -> dict[tuple[str, str, str], int]:
+    """The last ticket number given per (site, service, business day) in the database at
+    ``path``."""
+    try:
+        with contextlib.closing(connect_file(path, readonly=True)) as conn:
+            rows = conn.execute(
+                "SELECT site_id, service_code, business_day, last_number FROM ticket_counters"
+            ).fetchall()
+    except sqlite3.Error:  # a damaged database being replaced: nothing can be said of it
+        return {}
+    return {(site, service, day): int(number) for site, service, day, number in rows}
+
+
+def raise_ticket_counters(path: Path, counters: dict[tuple[str, str, str], int]) -> None:
+    """Numbering in the database at ``path`` carries on after ``counters`` where they are
+    higher (its next ticket of that service that day gets the next number): no code already
+    given out is given again."""
+    conn = connect_file(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            "INSERT INTO ticket_counters (site_id, service_code, business_day, last_number) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (site_id, service_code, business_day) "
+            "DO UPDATE SET last_number = max(last_number, excluded.last_number)",
+            [(site, service, day, n) for (site, service, day), n in counters.items()],
+        )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()

@@ -1,14 +1,63 @@
-"""SQL of one print job's state, as a command that has just queued it reports it (kept out of
-``outbox.py``, the delivery lanes' module)."""
+"""SQL of one print job's state, as a command reports it: the job it has just queued, or a
+ticket's latest (kept out of ``outbox.py``, the delivery lanes' module)."""
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 
-def job_state(conn: sqlite3.Connection, job_id: int) -> tuple[str, bool, str | None] | None:
-    """``(status, confirmed, last_error)`` of one print job (None: no such job)."""
-    row = conn.execute(
-        "SELECT status, printed_at IS NOT NULL, last_error FROM print_jobs WHERE id = ?", [job_id]
+@dataclass(frozen=True, slots=True)
+class StoredJob:
+    """What the database holds of one print job's progress."""
+
+    id: int
+    status: str
+    confirmed: bool
+    """The printer confirmed it (``printed_at`` is set)."""
+    error: str | None
+    attempts: int
+    """Tries begun by an owner of the devices (a job handed over as it was queued: 1)."""
+
+
+_JOB = "SELECT id, status, printed_at IS NOT NULL, last_error, attempts FROM print_jobs "
+
+
+def _job(row: tuple[int, str, int, str | None, int] | None) -> StoredJob | None:
+    return None if row is None else StoredJob(row[0], row[1], bool(row[2]), row[3], row[4])
+
+
+def job_state(conn: sqlite3.Connection, job_id: int) -> StoredJob | None:
+    """Print job ``job_id`` (None: no such job)."""
+    return _job(conn.execute(_JOB + "WHERE id = ?", [job_id]).fetchone())
+
+
+def ticket_job(conn: sqlite3.Connection, ticket_id: int) -> tuple[StoredJob | None, bool]:
+    """The latest print job of ticket ``ticket_id`` (None: it never had one), and whether an
+    earlier copy of it went to a printer whole (``done``)."""
+    latest = _job(
+        conn.execute(
+            _JOB + "WHERE ticket_id = ? AND kind = 'ticket' ORDER BY id DESC LIMIT 1",
+            [ticket_id],
+        ).fetchone()
+    )
+    if latest is None:
+        return None, False
+    earlier = conn.execute(
+        "SELECT 1 FROM print_jobs WHERE ticket_id = ? AND kind = 'ticket' AND id < ? "
+        "AND status = 'done' LIMIT 1",
+        [ticket_id, latest.id],
     ).fetchone()
-    return None if row is None else (row[0], bool(row[1]), row[2])
+    return latest, earlier is not None
+
+
+def retrying_jobs(conn: sqlite3.Connection, since: str) -> tuple[int, str | None]:
+    """How many print jobs queued since ``since`` wait for another try after a failed one, and
+    the newest one's error (``(0, None)``: none)."""
+    count, error = conn.execute(
+        "SELECT count(*), (SELECT last_error FROM print_jobs WHERE status = 'pending' "
+        "AND last_error IS NOT NULL AND created_at >= ?1 ORDER BY id DESC LIMIT 1) "
+        "FROM print_jobs WHERE status = 'pending' AND last_error IS NOT NULL AND created_at >= ?1",
+        [since],
+    ).fetchone()
+    return count, error

@@ -46,6 +46,7 @@ class BoardDelivery:
         self._next_check = 0.0
         self._recorded: tuple[str, str | None] | None = None
         self._failures = 0
+        self._raw: str | None = None
         self.frames_sent = 0
         self.tries = 0
 
@@ -77,7 +78,7 @@ class BoardDelivery:
         try:
             self.link.show(state)
         except BoardFault as fault:
-            self._offline(str(fault), [row["id"] for row in claimed])
+            self._offline(fault, [row["id"] for row in claimed])
             return False
         self._shown = state
         self._failures = 0
@@ -104,12 +105,14 @@ class BoardDelivery:
         try:
             self.link.check()
         except BoardFault as fault:
-            self._offline(str(fault), [])
+            self._offline(fault, [])
             return False
         return True
 
-    def _offline(self, reason: str, claimed: list[int]) -> None:
+    def _offline(self, fault: BoardFault, claimed: list[int]) -> None:
+        """Recorded in staff's words; the port's own error goes to the log (once a change)."""
         self._shown = None
+        self._raw = fault.raw
         self._failures += 1
         self._next_retry = time.monotonic() + board_backoff(self._failures, self.poll_seconds)
         self._next_check = self._next_retry
@@ -117,7 +120,7 @@ class BoardDelivery:
         with self.s.store.write() as conn:
             for row_id in claimed:  # shown when the board is back: the whole state is resent
                 o.finish(conn, BOARD_UPDATES, row_id, owner=self.owner, status="pending")
-            self._mark(conn, "offline", reason, now)
+            self._mark(conn, "offline", str(fault), now)
 
     def _mark(self, conn: sqlite3.Connection, status: str, detail: str | None, now: str) -> None:
         if self._recorded == (status, detail) and status != "offline":
@@ -135,7 +138,7 @@ class BoardDelivery:
         before = self._recorded[0] if self._recorded else None
         if status != before:  # the log says each change of state once, not each try
             if status == "offline":
-                log.warning("board offline: %s", detail)
+                log.warning("board offline: %s (%s)", detail, self._raw or "no error text")
             elif before is not None:
                 log.info("board back: %s", status)
         self._recorded = (status, detail)

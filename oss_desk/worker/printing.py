@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, after_cut_short, is_copy, print_backoff
+from oss_desk.domain.device_faults import PRINTER_SILENT
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.domain.printouts import SlipPrintout, from_payload
 from oss_desk.domain.sending import send_round
@@ -252,8 +253,7 @@ class PrintDelivery:
         if url.asks_status and before is PrinterStatus.UNKNOWN:
             # An ESC/POS printer always answers DLE EOT, even offline: silence means it would
             # swallow the job. (URLs with status=off skip the question.)
-            silent = "the printer does not answer (silent)"
-            self._not_printed(job, silent, before, report, unsent=True)
+            self._not_printed(job, PRINTER_SILENT, before, report, unsent=True)
             return
         if not before.can_print:
             self._not_printed(job, before.sentence, before, report, unsent=True)

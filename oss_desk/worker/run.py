@@ -83,6 +83,7 @@ class WorkerReport(PrintCounts):
     board_frames: int = 0
     printers: dict[str, str] = field(default_factory=dict)
     messages_sent: int = 0
+    messages_retried: int = 0  # not sent this time, to be tried again (the log says why)
     messages_failed: int = 0
     no_shows: int = 0
     recovered: int = 0
@@ -203,6 +204,7 @@ class DeviceWorker:
             messages = MessageDelivery(session, owner=self.owner).deliver_due()
             referrals = referral_messages(session)
             result.messages_sent = messages.sent + referrals.sent
+            result.messages_retried = messages.retried + referrals.retried
             result.messages_failed = messages.failed + referrals.failed
             result.turn_texts_sent = turn_texts(session).sent
             result.report_emails_sent = report_mails(session, self.owner).sent

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
 
-from ..conftest import Cli, make_db, site_toml
+from ..conftest import Cli, make_db, run_cli_process, site_toml
 from ..escpos_decoder import decode, text_lines
+from ..test_delivery_handover import worker_process
+from .fakes import Pty
 
 NOW = "2026-11-23T09:30:00Z"
 
@@ -35,3 +38,40 @@ def test_without_an_office_the_test_page_says_uk_time(
     assert result.code == 0, result.err
     assert "Time: 01 Jul 10:30 (Europe/London)" in text_lines(decode(paper.read_bytes()))
     assert not (tmp_path / "no-office.sqlite").exists()  # trying a printer creates nothing
+
+
+def test_board_test_is_refused_on_the_board_the_worker_drives(tmp_path: Path) -> None:
+    """The residents' board would keep the test text until the next call: while the device
+    worker drives the office's board, `board test` on it is refused (exit 6, one line); on
+    another board, or once the worker is stopped, it shows the test."""
+    board = Pty()
+    other = Pty()
+    extra = f'\n[board]\nurl = "ascii+serial://{board.path}?address=01"\n'
+    db = make_db(tmp_path, site_toml(extra=extra))
+    env = {"OSS_DESK_DB": str(db)}
+    worker = worker_process(db)
+    try:
+        assert b"Please take" in board.read(b"Please take", timeout=15)
+        refused = run_cli_process(
+            "board", "test", f"ascii+serial://{board.path}", "--text", "Hello", env=env
+        )
+        assert refused.returncode == 6, refused
+        assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+        assert f"board {board.path} is the office's board" in refused.stderr
+        assert "the device worker (process" in refused.stderr
+        assert b"Hello" not in board.read_for(0.0)  # (the command has exited: nothing came)
+        elsewhere = run_cli_process(
+            "board", "test", f"ascii+serial://{other.path}", "--text", "Hi", env=env
+        )
+        assert elsewhere.returncode == 0, elsewhere
+        assert b"Hi" in other.read(b"Hi")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(15)
+    shown = run_cli_process(
+        "board", "test", f"ascii+serial://{board.path}", "--text", "Hello", env=env
+    )
+    assert shown.returncode == 0, shown
+    assert b"Hello" in board.read(b"Hello")
+    board.close()
+    other.close()

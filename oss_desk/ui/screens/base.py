@@ -218,21 +218,22 @@ class DeskScreen(Screen[None]):
         from oss_desk.domain.standards import over_target
 
         self.show_top_bar(snapshot.site_id)
+        from oss_desk.services.delivery import StatusPart  # loaded with the first snapshot
+
         desk = self.current_desk()
-        parts: list[tuple[str, str]] = []
+        parts: list[StatusPart] = []
         state = snapshot.desk(desk) if desk else None
         if state is not None:
-            parts.append(("Desk", _status_word(state.status.value)))
+            parts.append(StatusPart("Desk", _status_word(state.status.value)))
         waiting = self.waiting_entries(snapshot)
-        parts.append(("Waiting", str(len(waiting))))
+        parts.append(StatusPart("Waiting", str(len(waiting))))
         over = sum(1 for e in waiting if over_target(e.wait_seconds, snapshot.target_seconds))
-        if over:
-            parts.append((f"Over {snapshot.target_seconds // 60} min", str(over)))
-        fault = False
-        for part in device_parts(self.desk, desk, snapshot, leader=self.SHOWS_ALERTS):
-            parts.append((part.label, part.text))
-            fault = fault or part.fault
-        self.query_one(StatusBar).show(parts, fault=fault)
+        if over:  # (the queue's colours say it too: left out when the bar is too narrow)
+            label = f"Over {snapshot.target_seconds // 60} min"
+            parts.append(StatusPart(label, str(over), optional=True))
+        devices = device_parts(self.desk, desk, snapshot, leader=self.SHOWS_ALERTS)
+        parts += devices
+        self.query_one(StatusBar).show(parts, fault=any(part.fault for part in devices))
 
     def shown_ticket_id(self) -> int | None:
         """The ticket this screen is about (for the resident's view, F10)."""

@@ -17,11 +17,11 @@ from textual.widgets import Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show
+from oss_desk.domain.delivery import job_word
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT
 from oss_desk.domain.queue import parked_here
-from oss_desk.services.delivery import job_word
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import DeskHeld, LoggedIn, Moved, QueueService
 from oss_desk.services.session import Session

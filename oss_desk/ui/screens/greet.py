@@ -281,7 +281,7 @@ class GreetScreen(DeskScreen):
             self.show_issued(self.last_issued, snapshot)
 
     def show_issued(self, issued: Issued, snapshot: DeskSnapshot | None) -> None:
-        from oss_desk.services.delivery import job_word
+        from oss_desk.domain.delivery import job_word
 
         ticket = issued.ticket
         label = self.desk.names.service_label(ticket.service)

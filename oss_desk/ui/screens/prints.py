@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from oss_desk.domain.access import Action
+from oss_desk.domain.device_faults import said_with
 from oss_desk.services.delivery import answer_job
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.ui.context import DeskContext, Ok
@@ -33,7 +34,7 @@ async def ask_about_prints(
         if job.status == "uncertain":
             question = f"{what} may not have printed. Reprint it (it will say COPY)?"
         else:
-            question = f"{what} was not printed ({job.reason or 'failed'}). Reprint it?"
+            question = f"{said_with(f'{what} was not printed', job.reason)}. Reprint it?"
         dialog = ConfirmDialog(question)
         yes = bool(await ask(dialog))
         new = await desk.act(partial(answer_job, actor=actor, job_id=job.id, reprint=yes))

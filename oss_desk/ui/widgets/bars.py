@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import RenderResult
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from oss_desk.services.delivery import StatusPart
 
 
 class TopBar(Static):
@@ -50,19 +56,62 @@ class TopBar(Static):
 
 
 class StatusBar(Static):
-    """Desk state and device faults: shown here, never blocking the desk."""
+    """Desk state and device faults: shown here, never blocking the desk. Laid out for the
+    bar's width when drawn: every part in full when it fits, else each in a shorter form, then
+    without the optional parts; a device's state always shows."""
 
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; padding: 0 1; }
     StatusBar.-fault { background: $warning 40%; }
     """
 
-    def show(self, parts: list[tuple[str, str]], fault: bool = False) -> None:
-        text = Text()
-        for i, (label, value) in enumerate(parts):
-            if i:
-                text.append("   ")
-            text.append(f"{label}: ", style="dim")
-            text.append(value, style="bold")
-        self.update(text)
+    _parts: tuple[StatusPart, ...] = ()
+
+    def show(self, parts: Sequence[StatusPart], fault: bool = False) -> None:
+        shown = tuple(parts)
+        if shown != self._parts:
+            self._parts = shown
+            self.refresh()
         self.set_class(fault, "-fault")
+
+    def render(self) -> RenderResult:
+        return fitted(self._parts, self.size.width)
+
+
+def _line(parts: Sequence[StatusPart], levels: list[int], gap: str) -> Text:
+    text = Text()
+    for part, level in zip(parts, levels, strict=True):
+        if text:
+            text.append(gap)
+        text.append(f"{part.label}: ", style="dim")
+        text.append(part.forms[level], style="bold")
+    return text
+
+
+def fitted(parts: Sequence[StatusPart], width: int) -> Text:
+    """The status line for ``width`` columns: every part in full when it fits; else, the
+    longest part first, each in its short form (three spaces between parts, then two), then
+    without the optional parts, then in the shortest forms; cut with "…" only when nothing
+    fits."""
+    text = Text()
+    for gap, most, drop in (("   ", 1, False), ("  ", 1, False), ("  ", 1, True), ("  ", 2, True)):
+        shown = [p for p in parts if not (drop and p.optional)]
+        levels = [0] * len(shown)
+        while (text := _line(shown, levels, gap)).cell_len > width:
+            shorter = [
+                i
+                for i, p in enumerate(shown)
+                if levels[i] < most and len(p.forms[most]) < len(p.forms[levels[i]])
+            ]
+            if not shorter:
+                break
+            longest = max(shorter, key=lambda i: len(shown[i].forms[levels[i]]))
+            levels[longest] = next(
+                level
+                for level in range(levels[longest] + 1, most + 1)
+                if len(shown[longest].forms[level]) < len(shown[longest].forms[levels[longest]])
+            )
+        else:
+            return text
+    text.truncate(max(1, width), overflow="ellipsis")
+    return text

@@ -6,6 +6,7 @@ and each device's last real answer. Nothing is called fine while no device worke
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,11 +35,17 @@ def device_parts(
         waiting=waiting,
         attention=attention,
     )
-    if snapshot.board_url:
+    gone = snapshot.worker.describe()
+    if snapshot.board_url and not snapshot.worker.alive and parts[0].text.startswith(gone):
+        # Nobody drives either device: said once, for both (a narrow bar keeps it whole).
+        parts[0] = dataclasses.replace(parts[0], label="Printer, board")
+    elif snapshot.board_url:
         parts.append(board_part(snapshot.worker, snapshot.devices.get(snapshot.board_url)))
     if leader and snapshot.alerts:
         lines = not_sent_lines(
             list(snapshot.alerts), snapshot.business_day, snapshot.business_day
         ) or [f"{len(snapshot.alerts)} messages not sent"]
-        parts.append(StatusPart("Alert", "; ".join(lines) + " (A: seen to)", True))
+        count = len(snapshot.alerts)
+        short = f"{count} not sent (A)"
+        parts.append(StatusPart("Alert", "; ".join(lines) + " (A: seen to)", True, short))
     return parts

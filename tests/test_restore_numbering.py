@@ -1,0 +1,61 @@
+"""A forced restore mid-day says what it leaves behind (the replaced database's newer events,
+now only in its kept copy, and the last ticket codes it gave out), and today's numbering carries
+on after those codes, so no two residents hold the same code."""
+
+from __future__ import annotations
+
+from oss_desk.clock import format_instant
+
+from .conftest import MONDAY_0930, Cli
+
+NOW = format_instant(MONDAY_0930)
+LATER = "2026-11-23T09:45:00Z"
+
+
+def _code(cli: Cli, service: str, now: str) -> str:
+    issued = cli("ticket", "issue", "--service", service, "--no-print", "--json", now=now)
+    assert issued.code == 0, issued.err
+    return str(issued.json()["code"])
+
+
+def test_a_restore_mid_day_says_what_it_replaces_and_numbering_carries_on(cli: Cli) -> None:
+    assert _code(cli, "C", NOW) == "C001"
+    backup = cli("db", "backup", "--json", now=NOW).json()["path"]
+    # After the backup: three more tickets went out on paper.
+    assert [_code(cli, s, LATER) for s in "CCW"] == ["C002", "C003", "W001"]
+    restored = cli("db", "restore", backup, "--yes", "--force", now=LATER)
+    assert restored.code == 0, restored.err
+    lines = restored.out.splitlines()
+    (newer,) = [line for line in lines if line.startswith("The replaced database had ")]
+    assert "events newer than the backup (the newest at 2026-11-23 09:45Z)" in newer, newer
+    assert ".before-restore-" in newer
+    assert (
+        "Tickets up to C003, W001 were given out on 2026-11-23 after the backup: the numbering "
+        "carries on after them, so no code already on paper is given again."
+    ) in lines, restored.out
+    # The restored office has C001 only, and its next codes are new ones.
+    assert [t["code"] for t in cli("queue", "--json", now=LATER).json()] == ["C001"]
+    assert [_code(cli, s, LATER) for s in "CWB"] == ["C004", "W002", "B001"]
+    assert cli("db", "check", now=LATER).code == 0
+
+
+def test_the_restore_json_says_the_same(cli: Cli) -> None:
+    backup = cli("db", "backup", "--json", now=NOW).json()["path"]
+    _code(cli, "H", LATER)
+    data = cli("db", "restore", backup, "--yes", "--json", now=LATER).json()
+    assert data["newer_events"] >= 2  # (arrived, ticket issued)
+    assert data["newest_event"].startswith("2026-11-23T09:45")
+    assert (data["last_codes_day"], data["last_codes"]) == ("2026-11-23", ["H001"])
+    assert _code(cli, "H", LATER) == "H002"
+    again = cli("db", "restore", backup, "--yes", "--json", now=LATER).json()
+    assert again["newer_events"] >= 2  # H002's events: the counter carried H001 forward
+    assert again["last_codes"] == ["H002"]
+
+
+def test_a_damaged_database_is_still_replaced(cli: Cli) -> None:
+    backup = cli("db", "backup", "--json", now=NOW).json()["path"]
+    cli.db.write_bytes(b"not a database at all" * 100)  # what is replaced cannot be read
+    restored = cli("db", "restore", backup, "--yes", "--force", now=LATER)
+    assert restored.code == 0, restored.err
+    assert "newer than the backup" not in restored.out and "Tickets up to" not in restored.out
+    assert _code(cli, "C", LATER) == "C001"

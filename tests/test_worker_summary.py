@@ -1,0 +1,35 @@
+"""`worker --once` counts what it did with messages as with print jobs: a message the mail
+server refused, to be tried again, is counted "to retry" (it was left out of the summary while
+stderr said it would be tried again)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock
+
+from .appointments_site import NOW, make_office, service_at
+from .conftest import Cli
+from .hardware.fakes import closed_port
+
+
+def test_the_summary_counts_messages_to_retry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = make_office(tmp_path, smtp_url=f"smtp://127.0.0.1:{closed_port()}?starttls=off")
+    service, session = service_at(db, FixedClock(NOW))
+    try:
+        service.book("C", "2026-11-25T10:00:00Z", channel="email", email="r@example.org")
+    finally:
+        session.close()
+    cli = Cli(db, monkeypatch)
+    now = "2026-11-23T10:00:00Z"
+    ran = cli("worker", "--once", now=now)
+    assert ran.code == 0, ran.err
+    assert "messages sent 0, to retry 1, failed 0;" in ran.out, ran.out
+    assert "message 1 will be tried again" in caplog.text  # the reason, as before, logged
+    later = "2026-11-23T10:05:00Z"  # its next try (15 s later at first) fails again
+    data = cli("worker", "--once", "--json", now=later).json()
+    assert (data["messages_sent"], data["messages_retried"], data["messages_failed"]) == (0, 1, 0)
