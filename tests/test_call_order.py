@@ -341,6 +341,10 @@ def test_the_queue_shown_is_the_queue_called(
         assert len(parked) == sum(1 for w in queue if w.then == "parked")
         assert all(e.ticket.parked_at is None for e in shown.values())
         printed = {ticket_id: ticket_printout(session, e.ticket) for ticket_id, e in shown.items()}
+        # A ticket's own line (its paper's, its screen's: made alone) is its line in the queue.
+        whole = q.queue()
+        for e in whole:
+            assert q.entry(e.ticket) == next(x for x in whole if x.ticket.id == e.ticket.id)
         # Desks that do not call now refuse, and claim nothing.
         calling = [
             d for d, p in desks.items() if p.status is DeskStatus.OPEN and p.person is not None
@@ -442,6 +446,31 @@ def test_the_paper_ticket_counts_only_the_desks_that_may_call_it(
         assert [(e.ticket.code, e.position) for e in listed] == [("W001", 1), ("C001", 2)]
         listed = waiting_for(session.desk("desk-3"), q.queue())  # closed: what it would call
         assert [(e.ticket.code, e.position) for e in listed] == [("B001", 1)]
+    finally:
+        session.close()
+
+
+def test_a_tickets_own_line_is_made_alone(tmp_path: Path) -> None:
+    """A printed ticket asks for its own line of the live queue (people ahead, estimated wait):
+    the queue is laid out whole for it, but only its line is made (the lines of everyone
+    waiting were made and thrown away on the way to the printer)."""
+    from oss_desk.services.queue.view import read_live_queue
+
+    db = make_db(tmp_path, site_toml())
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl")
+    try:
+        q = QueueService(session)
+        as_person(session, "tl", "desk-1").log_in("desk-1")
+        tickets = [q.issue(code, print_ticket=False).ticket for code in "CBCBH"]
+        called = q.call_next("desk-1")
+        assert called is not None
+        site = session.site()
+        with session.store.read() as conn:
+            whole = read_live_queue(session, conn, site, NOW).entries
+            for ticket in tickets:
+                alone = read_live_queue(session, conn, site, NOW, only=ticket.id).entries
+                assert alone == [e for e in whole if e.ticket.id == ticket.id]
+                assert q.entry(ticket) == alone[0]
     finally:
         session.close()
 

@@ -120,3 +120,37 @@ def test_wait_hears_another_process_commit_long_before_its_next_poll(
     finally:
         feed.close()
         mine.close()
+
+
+def test_a_feed_that_hears_the_ring_does_not_settle_after_a_commit_it_has_seen(
+    db_path: Path,
+) -> None:
+    """The rest of a commit already seen (its WAL writes after the ring, or its ring after the
+    look) rings again: a feed that hears the ring looks once more, then waits for the next
+    ring or poll; it does not look every few milliseconds for a quarter of a second, as a
+    feed on the WAL file alone must (the device worker's watcher did that after every commit,
+    about 50 looks a ticket)."""
+    mine = open_session(db=db_path, clock=FixedClock(MONDAY_0930), person="a")
+    other = open_session(db=db_path, clock=FixedClock(MONDAY_0930), person="b")
+    looks: list[str] = []
+    try:
+        for hear_ring, most in ((True, 3), (False, None)):
+            feed = ChangeFeed(mine.store, hear_ring=hear_ring)
+            assert feed.wait(timeout=0, interval=60) is None  # the bell is set up
+            QueueService(other).issue("C")
+            assert feed.poll() is not None  # seen; its rings are still to be read
+            looks.clear()
+            mine.store.conn.set_trace_callback(looks.append)
+            try:
+                assert feed.wait(timeout=0.2, interval=60) is None
+            finally:
+                mine.store.conn.set_trace_callback(None)
+                feed.close()
+            polls = looks.count("PRAGMA data_version")
+            if most is not None:
+                assert polls <= most
+            else:
+                assert polls > 3  # the WAL alone: it settles (what the ring spares)
+    finally:
+        mine.close()
+        other.close()

@@ -9,6 +9,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from oss_desk.storage.doorbell import Doorbell, wal_path
 
 CTX = multiprocessing.get_context("fork")
@@ -111,3 +113,82 @@ def _commit_elsewhere(db: Path) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS scratch (x)")
     conn.execute("INSERT INTO scratch VALUES (1)")
     conn.close()
+
+
+def test_the_printer_lanes_bell_hears_rings_not_wal_writes(tmp_path: Path) -> None:
+    """The device worker's printer lanes listen with ``Doorbell.for_rings``: a commit still on
+    its way (its WAL frames being written) does not wake them (a lane woken then finds nothing,
+    and takes a processor from the desk committing); the ring after an oss-desk commit does."""
+    from oss_desk.storage.writelock import lock_path
+
+    from .conftest import make_db
+
+    db = make_db(tmp_path)
+    _issue(db)  # the lock file exists from the first write on
+    reader = sqlite3.connect(db, isolation_level=None)
+    reader.execute("SELECT count(*) FROM tickets").fetchone()  # the WAL file stays meanwhile
+    rings = Doorbell.for_rings(db)
+    wal = Doorbell(wal_path(db))
+    try:
+        assert rings.fd is not None and wal.fd is not None, "inotify on the test machine"
+        _commit_elsewhere(db)  # WAL frames written and synced, no ring
+        assert wal.wait(0)  # (events are queued by the write itself: no waiting needed)
+        assert not rings.wait(0)
+        _issue(db)
+        assert rings.wait(0)
+        assert lock_path(db).exists()
+    finally:
+        rings.close()
+        wal.close()
+        reader.close()
+
+
+def test_a_write_that_changed_nothing_does_not_ring(tmp_path: Path) -> None:
+    """A write transaction that changed no row (a worker's lane finding nothing to claim, after
+    every change) commits nothing anyone could see: it rings nobody (each ring wakes every desk
+    and lane of the office to look)."""
+    from oss_desk.storage.database import open_store
+
+    from .conftest import make_db
+
+    db = make_db(tmp_path)
+    _issue(db)
+    store = open_store(db)
+    rings = Doorbell.for_rings(db)
+    try:
+        with store.write() as conn:
+            conn.execute("UPDATE tickets SET status = 'done' WHERE id = -1")
+        assert not rings.wait(0)
+        with store.write() as conn:
+            conn.execute("UPDATE tickets SET recalls = recalls WHERE id = 1")
+        assert rings.wait(0)
+    finally:
+        rings.close()
+        store.close()
+
+
+def test_drain_reads_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What rang is taken in one read: reading on until nothing is left would race the WAL
+    writes of a commit still on its way (one event each), taking a processor from the desk
+    committing for the whole commit."""
+    import os
+
+    db, conn = _open_wal(tmp_path)
+    bell = Doorbell(wal_path(db))
+    reads: list[int] = []
+    real_read = os.read
+
+    def counted(fd: int, size: int) -> bytes:
+        reads.append(fd)
+        return real_read(fd, size)
+
+    try:
+        for _ in range(3):
+            _commit(db)
+        monkeypatch.setattr(os, "read", counted)
+        assert bell.drain()
+        assert reads == [bell.fd]
+        assert not bell.wait(0)  # all of it was taken
+    finally:
+        bell.close()
+        conn.close()

@@ -313,6 +313,24 @@ BAD = [
         "the time received is in the future",
     ),
     (
+        ("--user", "tl", "followup", "add", "--kind", "complaint", "--category", "staff"),
+        ("--received", "2019-01-01T10:00:00Z"),
+        2,
+        "the time received 2019-01-01 is before this office's records begin (2026-11-23)",
+    ),
+    (
+        ("--user", "tl", "followup", "add", "--kind", "compliment", "--category", "service"),
+        ("--stage", "2"),
+        2,
+        "a compliment has no stage 2: stages are the complaints procedure's",
+    ),
+    (
+        ("--user", "tl", "followup", "add", "--kind", "comment", "--category", "service"),
+        ("--stage", "2"),
+        2,
+        "a comment has no stage 2: stages are the complaints procedure's",
+    ),
+    (
         ("--user", "tl", "followup", "ack", "OTR-0001"),
         (),
         6,

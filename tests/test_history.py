@@ -549,14 +549,15 @@ def test_cli_generates_and_prints_one_json_object(
         (["--sites", "0"], "--sites must be from 1 to 8"),
         (["--visits-per-day", "0"], "--visits-per-day must be from 1"),
         (["--end", "2026-13-01"], "is not a date"),
+        (["--end", "2030-01-01"], "--end 2030-01-01 is in the future: no figures yet"),
     ],
 )
 def test_bad_options_are_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
 ) -> None:
     db = tmp_path / "new.sqlite"
-    result = Cli(db, monkeypatch)("history", "generate", *args)
-    assert result.code != 0
+    result = Cli(db, monkeypatch)("history", "generate", *args, now="2026-12-06T10:00:00Z")
+    assert result.code == 2  # a user's mistake
     assert message in result.err
     assert result.err.count("\n") == 1 and "Traceback" not in result.err
     assert not db.exists()

@@ -289,3 +289,25 @@ def test_two_tabs_are_two_desk_processes(server: Served, browser: Any) -> None:
         assert len(server.desk_processes()) == 1
         greet.close()
         lead.close()
+
+
+def test_a_browser_desk_says_close_the_tab_and_ctrl_q_does_not_close_it(
+    server: Served, browser: Any
+) -> None:
+    """Ctrl+Q is the browser's key (Firefox quits with it): a browser desk's F1 help offers no
+    Ctrl+Q but says to close the tab, and Ctrl+Q that reaches the page (Chromium) ends nothing."""
+    with auth_proxy(server.port, PASSWORDS) as proxy:
+        context = signed_in(browser, "chloe.login")
+        tab = Tab(context, proxy.url + "/")
+        tab.wait_for("No ticket issued yet")
+        (pid,) = server.desk_processes()
+        tab.page.keyboard.press("F1")
+        tab.wait_for("Close this browser tab")
+        assert "Ctrl+Q" not in tab.text() and "Close the desk app" not in tab.text()
+        tab.page.keyboard.press("Control+q")
+        tab.page.keyboard.press("F1")  # read after Ctrl+Q: the help closes
+        tab.page.keyboard.press("c")
+        tab.page.keyboard.press("Enter")
+        tab.wait_for("C001")
+        assert list(server.desk_processes()) == [pid]
+        context.close()

@@ -172,25 +172,53 @@ def purge(state: State, dry_run: bool, as_json: bool) -> None:
         emit_json(result.as_json())
         return
     verb = "Would delete" if dry_run else "Deleted"
-    labels = {
-        "contacts": "appointment contact details",
-        "cancel_reasons": "cancellation reasons",
-        "notes": "visit notes",
-        "message_traces": "message delivery traces",
-        "print_payloads": "print job contents",
-        "referral_message_traces": "referral message delivery traces",
-        "followups": "ring-back and referral details",
-        "records": "comment, compliment and complaint details",
-        "phones": "mobile numbers for turn texts",
-        "text_traces": "turn text delivery traces",
-        "feedback_numbers": "mobile numbers for follow-up texts",
-        "feedback_text_traces": "follow-up text delivery traces",
-    }
+    zone = _zone_of(session)
     for key, count in result.counts.items():
-        before = _when(result.cutoffs[_cut(key)], _zone_of(session))
-        click.echo(f"{verb} {count} {labels.get(key, key)} (before {before})")
+        label, since = PURGED.get(key, (key, ""))
+        before = _when(result.cutoffs[_cut(key)], zone)
+        said = f"{verb} {count} {label} ({since} before {before})"
+        refs = result.open_refs.get(key, [])
+        if refs:
+            more = f" and {len(refs) - SHOWN_REFS} more" if len(refs) > SHOWN_REFS else ""
+            said += f", including {len(refs)} still open ({', '.join(refs[:SHOWN_REFS])}{more})"
+        click.echo(said)
+    if dry_run and any(result.still_open.values()):
+        click.echo(
+            "  (a follow-up still open loses its resident's name, number and topic: "
+            "ring them back or note what is needed first)"
+        )
     if not dry_run:
         click.echo("Recorded in the event log." if result.total else "Nothing was due.")
+    click.echo(KEPT)
+
+
+PURGED = {
+    "contacts": ("appointment contact details", "of appointments"),
+    "cancel_reasons": ("cancellation reasons", "of appointments"),
+    "notes": ("visit notes", "written"),
+    "message_traces": ("message delivery traces", "of messages sent"),
+    "print_payloads": ("print job contents", "of jobs made"),
+    "referral_message_traces": ("referral message delivery traces", "of messages sent"),
+    "followups": ("ring-back and referral details", "closed, or received if still open,"),
+    "records": (
+        "comment, compliment and complaint details",
+        "answered, or received if still open,",
+    ),
+    "phones": ("mobile numbers for turn texts", "of days"),
+    "text_traces": ("turn text delivery traces", "of texts sent"),
+    "comments": ("residents' comments from the feedback page", "written"),
+    "feedback_numbers": ("mobile numbers for follow-up texts", "of visits"),
+    "feedback_text_traces": ("follow-up text delivery traces", "of texts sent"),
+}
+"""What ``db purge`` deletes, by its count's key: what it is, and what its cut-off is measured
+from ("visit notes (written before ...)")."""
+
+SHOWN_REFS = 8
+"""The references of follow-ups still open a purge line names (then "and N more")."""
+
+KEPT = (
+    "Kept: the event log (the audit trail) and every report figure: a purge never changes a report."
+)
 
 
 def _zone_of(session: Session) -> str:

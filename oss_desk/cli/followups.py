@@ -16,7 +16,16 @@ from oss_desk.cli.common import (
     number_option,
     ref_command,
 )
-from oss_desk.domain.followups import AttemptResult, Finding, Kind, SendBy, Via
+from oss_desk.domain.calendar import day_said
+from oss_desk.domain.followups import (
+    AttemptResult,
+    Finding,
+    Kind,
+    SendBy,
+    Via,
+    closed_said,
+    timing_said,
+)
 
 if TYPE_CHECKING:
     from oss_desk.domain.followups import Details, Followup
@@ -96,12 +105,46 @@ def line(f: Followup, today: date, session: Session) -> str:
     what = f"{f.service} {svc.name}" if svc else "-"
     standing = f.standing(today)
     due = f.next_due
-    when = f"due {due:%a %d %b}" if due else f"closed {f.closed_day:%a %d %b}"
+    closed = f.closed_day or today
+    when = f"due {day_said(due, today)}" if due else f"closed {day_said(closed, today)}"
     flag = {"overdue": "  OVERDUE", "due-today": "  due today"}.get(
         standing.value if standing else "", ""
     )
-    owner = f"  taken by {f.owner}" if f.owner else ""
+    owner = f"  taken by {session.name_of(f.owner)}" if f.owner else ""
     return f"{f.ref:9s} {f.kind.value:10s} {what}  {when}  [{f.status.value}]{flag}{owner}"
+
+
+def shown_lines(found: Shown, today: date, session: Session) -> list[str]:
+    """``followup show``: its line, then when and how it came in, each deadline with its day
+    and where it stands, who has it, the back office, and each try at a ring-back."""
+    f = found.followup
+    settings = session.settings.followups
+    timezone = session.directory.sites[f.site_id].timezone
+    lines = [line(f, today, session), f"  {f.received_said(timezone, today)}"]
+    if f.via is not None:
+        category = settings.category(f.category or "")
+        about = category.name if category else f.category
+        stage = f"; stage {f.stage}" if f.kind is Kind.COMPLAINT else ""
+        lines.append(f"  came in by {f.via.words.lower()}; category {about}{stage}")
+    if f.back_office is not None:
+        office = settings.back_office(f.back_office)
+        name = office.name if office else f.back_office
+        contact = f"; contact {office.contact}" if office and office.contact else ""
+        lines.append(f"  back office {name} ({f.sla_days} working days{contact})")
+    lines += [f"  {said}" for said in f.deadlines_said(today)]
+    if f.acknowledged_by is not None:
+        what = "received by the back office" if f.kind is Kind.REFERRAL else "acknowledged"
+        lines.append(f"  {what} by {session.name_of(f.acknowledged_by)}")
+    for n, a in enumerate(found.attempts, start=1):
+        lines.append(f"  attempt {n}: {a.said(session.name_of(a.actor), timezone, today)}")
+    if f.closed_by is not None:
+        lines.append(f"  closed by {session.name_of(f.closed_by)}")
+    if f.finding is not None:
+        taken = "yes" if f.action_taken else "no"
+        lines.append(f"  outcome {f.finding.words.lower()}; action taken: {taken}")
+    if f.officer is not None:
+        lines.append(f"  answered by {f.officer}")
+    return lines
 
 
 def _done(session: Session, svc: FollowupService, f: Followup, as_json: bool, said: str) -> None:
@@ -135,7 +178,9 @@ def followup() -> None:
     help="Comments, compliments, complaints: how it came in (default in-person).",
 )
 @click.option("--category", metavar="ID", help="Comments, compliments, complaints: category.")
-@number_option("--stage", default=1, within=(1, 2))
+@number_option(
+    "--stage", default=1, within=(1, 2), help="Complaints: the complaints procedure's stage."
+)
 @click.option("--due", metavar="YYYY-MM-DD", help="Ring-backs, referrals: an agreed day.")
 @click.option("--received", metavar="ISO", help="When it came in, if earlier (with offset).")
 @click.option("--ticket", metavar="REF", help="The visit's ticket it comes from.")
@@ -260,11 +305,8 @@ def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
             value["contact"] = _details_json(found.details)
         emit_json(value)
         return
-    click.echo(line(f, today, session))
-    for name, standing in f.deadlines(today).items():
-        click.echo(f"  {name}: {standing.value}")
-    for a in attempts:
-        click.echo(f"  attempt {a['day']} by {a['by']}: {a['result']}")
+    for said in shown_lines(found, today, session):
+        click.echo(said)
     if found.details is not None:
         d = found.details
         if d.purged:
@@ -279,7 +321,7 @@ def take(state: State, ref: str, as_json: bool) -> None:
     """Take it: it becomes yours."""
     session, svc = _service(state)
     f = svc.take(ref)
-    _done(session, svc, f, as_json, f"taken by {f.owner}")
+    _done(session, svc, f, as_json, f"taken by {session.name_of(f.owner or '')}")
 
 
 @followup.command("attempt")
@@ -293,7 +335,8 @@ def attempt(state: State, ref: str, result: str, as_json: bool) -> None:
     """Record a try at a ring-back."""
     session, svc = _service(state)
     f = svc.attempt(ref, result)
-    _done(session, svc, f, as_json, f"attempt {f.attempts} recorded ({result})")
+    said = AttemptResult(result).said
+    _done(session, svc, f, as_json, f"attempt {f.attempts} recorded ({said})")
 
 
 @followup.command("done")
@@ -303,8 +346,7 @@ def done(state: State, ref: str, unreachable: bool, as_json: bool) -> None:
     """A ring-back made (or given up), a referral done by the back office."""
     session, svc = _service(state)
     f = svc.done(ref, unreachable=unreachable)
-    said = "could not reach the resident" if unreachable else "done"
-    _done(session, svc, f, as_json, f"{said}{_timing(f.closed_day, f.due_day)}")
+    _done(session, svc, f, as_json, closed_said(f))
 
 
 @followup.command("ack")
@@ -315,7 +357,7 @@ def ack(state: State, ref: str, as_json: bool) -> None:
     f = svc.acknowledge(ref)
     if f.kind.on_the_record:
         assert f.ack_due_day is not None
-        said = f"acknowledged{_timing(f.acknowledged_day, f.ack_due_day)}"
+        said = f"acknowledged{timing_said(f.acknowledged_day, f.ack_due_day)}"
     else:
         said = "received by the back office"
     _done(session, svc, f, as_json, said)
@@ -345,10 +387,4 @@ def respond(
     """The full answer to a comment, compliment or complaint."""
     session, svc = _service(state)
     f = svc.respond(ref, finding=outcome, action_taken=action_taken, action=action, officer=officer)
-    _done(session, svc, f, as_json, f"answered{_timing(f.closed_day, f.due_day)}")
-
-
-def _timing(done: date | None, due: date) -> str:
-    if done is None:
-        return ""
-    return " in time" if done <= due else f" late (was due {due:%a %d %b})"
+    _done(session, svc, f, as_json, f"answered{timing_said(f.closed_day, f.due_day)}")

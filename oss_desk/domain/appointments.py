@@ -91,6 +91,17 @@ def late_minutes(starts_at: datetime, checked_in: datetime) -> int:
     return max(0, int((checked_in - starts_at).total_seconds() // 60))
 
 
+ATTENDED_WHEN_SERVED = (AppointmentStatus.CHECKED_IN, AppointmentStatus.ATTENDED)
+"""A checked-in appointment whose ticket is finished at a desk has been attended (a booked one
+the resident never came to is marked a no-show after the grace minutes instead)."""
+
+
+def when_served(status: AppointmentStatus) -> AppointmentStatus:
+    """An appointment's status once the ticket it was checked in with is finished at a desk."""
+    checked_in, attended = ATTENDED_WHEN_SERVED
+    return attended if status is checked_in else status
+
+
 def new_reference(choose: Callable[[str], str] = secrets.choice) -> str:
     """A booking reference such as ``K7M-3QX`` (``choose`` picks each character)."""
     chars = "".join(choose(REF_ALPHABET) for _ in range(6))

@@ -35,6 +35,12 @@ def business_day(instant: datetime, tz: str) -> str:
     return local(instant, tz).date().isoformat()
 
 
+def day_said(day: date, today: date) -> str:
+    """A day as the desk's lists and lines write it: "Wed 09 Dec", with the year when it is not
+    this year's ("Wed 09 Jan 2019"), so a day of another year is never read as this one."""
+    return f"{day:%a %d %b}" if day.year == today.year else f"{day:%a %d %b %Y}"
+
+
 def elapsed_text(since: datetime, now: datetime, tz: str) -> str:
     """How long a desk has been in its state: "25 min", "2 h 5 min"; "since Fri" when the
     state began on an earlier day at the site (a desk closed last night has not been closed

@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import Self
 
 from oss_desk.domain.appointments import Preferred
+from oss_desk.domain.calendar import day_said, local
 from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.domain.text import clean_text as stored_text
 from oss_desk.domain.text import shown
@@ -101,6 +102,11 @@ class AttemptResult(StrEnum):
     WRONG_NUMBER = "wrong-number"
     REACHED = "reached"
 
+    @property
+    def said(self) -> str:
+        """The result in words: "no answer", "wrong number"."""
+        return self.value.replace("-", " ")
+
 
 class Finding(Worded):
     """The outcome of a complaint."""
@@ -131,12 +137,35 @@ class Due(StrEnum):
     LATER = "later"
 
     @property
+    def said(self) -> str:
+        """The state in words for people ("later" is a key in JSON, not a word for a desk)."""
+        return _DUE_SAID[self]
+
+    @property
     def missed(self) -> bool:
         return self in (Due.LATE, Due.OVERDUE)
 
     @property
     def pending(self) -> bool:
         return self in (Due.TODAY, Due.LATER)
+
+
+_DUE_SAID = {
+    Due.MET: "met",
+    Due.LATE: "late",
+    Due.OVERDUE: "OVERDUE",
+    Due.TODAY: "due today",
+    Due.LATER: "not yet due",
+}
+
+DEADLINE_WORDS = {
+    "return": "ring back by",
+    "sla": "back office to finish by",
+    "acknowledge": "acknowledge by",
+    "respond": "answer by",
+}
+"""What each deadline of :meth:`Followup.deadlines` is called where people read it
+(``followup show``, the desk's panel): "answer by Thu 14 Jan (not yet due)"."""
 
 
 def deadline(due: date, done: date | None, today: date) -> Due:
@@ -209,6 +238,11 @@ class Attempt:
     actor: str
     result: AttemptResult
 
+    def said(self, who: str, timezone: str, today: date) -> str:
+        """ "Mon 21 Dec 10:00 by Amina Shah: no answer" (``who``: the person's name)."""
+        wall = local(self.at, timezone)
+        return f"{day_said(wall.date(), today)} {wall:%H:%M} by {who}: {self.result.said}"
+
 
 DETAIL_FIELDS = ("name", "phone", "email", "topic", "action_text")
 """The personal fields of a follow-up, in the order they are shown."""
@@ -271,16 +305,42 @@ class Followup:
     action_taken: bool | None = None
     attempts: int = 0
 
-    def deadlines(self, today: date) -> dict[str, Due]:
-        """Each deadline of the follow-up and where it stands on ``today``."""
+    def deadline_days(self) -> dict[str, tuple[date, date | None]]:
+        """Each deadline of the follow-up: its day, and the day it was met (None: not yet)."""
         if self.kind.on_the_record:
             assert self.ack_due_day is not None
             return {
-                "acknowledge": deadline(self.ack_due_day, self.acknowledged_day, today),
-                "respond": deadline(self.due_day, self.closed_day, today),
+                "acknowledge": (self.ack_due_day, self.acknowledged_day),
+                "respond": (self.due_day, self.closed_day),
             }
         name = "return" if self.kind is Kind.RINGBACK else "sla"
-        return {name: deadline(self.due_day, self.closed_day, today)}
+        return {name: (self.due_day, self.closed_day)}
+
+    def deadlines(self, today: date) -> dict[str, Due]:
+        """Each deadline of the follow-up and where it stands on ``today``."""
+        return {
+            name: deadline(due, done, today) for name, (due, done) in self.deadline_days().items()
+        }
+
+    def received_said(self, timezone: str, today: date) -> str:
+        """ "received Mon 21 Dec 10:00 (clock from Mon 21 Dec)": when it came in (local time)
+        and the day its working-day clock starts."""
+        wall = local(self.received_at, timezone)
+        return (
+            f"received {day_said(wall.date(), today)} {wall:%H:%M} "
+            f"(clock from {day_said(self.start_day, today)})"
+        )
+
+    def deadlines_said(self, today: date) -> list[str]:
+        """Each deadline in words: "acknowledge by Wed 30 Dec (not yet due)", "answer by Thu 14
+        Jan 2027 (met, Mon 11 Jan 2027)" (a day of another year with its year)."""
+        said = []
+        for name, (due, done) in self.deadline_days().items():
+            state = deadline(due, done, today).said
+            if done is not None:
+                state = f"{state}, {day_said(done, today)}"
+            said.append(f"{DEADLINE_WORDS[name]} {day_said(due, today)} ({state})")
+        return said
 
     @property
     def next_due(self) -> date | None:
@@ -352,6 +412,17 @@ def check_open(f: Followup, doing: str) -> None:
         raise RuleViolation(f"{f.ref} {said}{_when(f.closed_day)}: it cannot {doing}")
 
 
+def check_stage(kind: Kind, stage: int) -> None:
+    """A complaint is at stage 1 or 2 of the complaints procedure; a comment or compliment has
+    no stages (it is stored as 1, as every record has one: a stage 2 is refused)."""
+    if kind is not Kind.COMPLAINT and stage != 1:
+        raise InvalidInput(
+            f"a {kind.label.lower()} has no stage 2: stages are the complaints procedure's"
+        )
+    if stage not in (1, 2):
+        raise InvalidInput(f"stage {stage}: a complaint is at stage 1 or 2")
+
+
 def check_take(f: Followup, person: str) -> None:
     check_open(f, "be taken")
     if f.owner == person:
@@ -364,7 +435,9 @@ def check_attempt(f: Followup) -> None:
     check_open(f, "have another attempt")
 
 
-def check_done(f: Followup, *, unreachable: bool) -> None:
+def check_done(f: Followup, *, unreachable: bool, last_try: AttemptResult | None = None) -> None:
+    """Done, or (``unreachable``) could not reach the resident: only a ring-back, after a try,
+    and never when the last try (``last_try``) reached them: the register would say both."""
     if f.kind.on_the_record:
         raise RuleViolation(f"{f.ref} is a {f.kind.label.lower()}: answer it with respond")
     check_open(f, "be done again")
@@ -375,6 +448,26 @@ def check_done(f: Followup, *, unreachable: bool) -> None:
             raise RuleViolation(
                 f"{f.ref} has no attempt recorded: record the tries first (attempt)"
             )
+        if last_try is AttemptResult.REACHED:
+            raise RuleViolation(f"{f.ref}: the last try reached the resident: close it as done")
+
+
+def timing_said(done: date | None, due: date) -> str:
+    """ " in time", or " late (was due Mon 14 Dec)" ("" while not done)."""
+    if done is None:
+        return ""
+    return " in time" if done <= due else f" late (was due {day_said(due, done)})"
+
+
+def closed_said(f: Followup) -> str:
+    """What closing a ring-back or referral did, in time or late: "done in time"; "closed,
+    could not reach the resident (2 attempts); returned in time" (the standard counts a ring-back
+    that could not reach the resident as returned: it was tried)."""
+    timing = timing_said(f.closed_day, f.due_day)
+    if f.status is Status.UNREACHABLE:
+        tries = f"{f.attempts} attempt" + ("" if f.attempts == 1 else "s")
+        return f"closed, could not reach the resident ({tries}); returned{timing}"
+    return f"done{timing}"
 
 
 def check_acknowledge(f: Followup, name_of: Callable[[str], str] = str) -> None:

@@ -44,6 +44,7 @@ from oss_desk.domain import needs
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.needs import BSL
 from oss_desk.domain.standards import waited_seconds
+from oss_desk.domain.worded import Worded
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
 
@@ -94,6 +95,20 @@ def marks_said(ticket: Ticket) -> str:
     if ticket.needs:
         said.append(f"Needs: {needs.needs_words(ticket.needs)}")
     return "  ".join(said)
+
+
+class CancelReason(Worded):
+    """Why the desk cancels a ticket (``ticket cancel --reason``; F4 X asks which), in the words
+    the desk offers. The reports count each on its own line: a resident who left unseen is a
+    walk-out (a miss after the target); a ticket issued in error had no visitor."""
+
+    LEFT = "left", "Left: the resident went before being seen (a walk-out)"
+    ERROR = "error", "Issued in error: there was no resident (not a walk-out)"
+
+    @property
+    def said(self) -> str:
+        """How a notice says what was recorded: "the resident left", "issued in error"."""
+        return "the resident left" if self is CancelReason.LEFT else "issued in error"
 
 
 BUSY_AT_LEAST_SECONDS = 60.0
@@ -421,6 +436,7 @@ def live_queue(
     floor: Floor = NOBODY,
     staffed_only: bool = False,
     booked: Mapping[int, datetime] | None = None,
+    only: int | None = None,
 ) -> list[QueueEntry]:
     """The live queue of a site: the tickets at desks, then the waiting ones in call order, each
     waiting one with its place, its wait so far, and its estimated wait and people ahead (from
@@ -436,6 +452,9 @@ def live_queue(
     (:func:`oss_desk.domain.standards.waited_seconds`): arrival, or for an appointment
     (``booked``: the booked start by visit id) the later of check-in and the booked time; for a
     ticket at a desk, it ends at its call.
+
+    ``only``: the line of that ticket alone (a printed ticket's, or a screen's for one
+    resident), laid out from the same whole queue; the others' lines are not made.
     """
     starts = booked or {}
 
@@ -470,9 +489,11 @@ def live_queue(
             estimated_wait_seconds=None,
         )
         for t in tickets
-        if t.status in AT_DESK
+        if t.status in AT_DESK and only in (None, t.id)
     ]
     for place, t in enumerate(waiting, start=1):
+        if only not in (None, t.id):
+            continue
         planned = plan.get(t.id)
         entries.append(
             QueueEntry(
@@ -486,7 +507,7 @@ def live_queue(
     entries.extend(
         QueueEntry(t, position=None, wait_seconds=_waited(t, now), estimated_wait_seconds=None)
         for t in tickets
-        if t.parked
+        if t.parked and only in (None, t.id)
     )
     return entries
 

@@ -108,10 +108,13 @@ def waited_seconds(arrived: datetime, booked: datetime | None, now: datetime) ->
 
 def _ms(instant: datetime) -> int:
     """Epoch milliseconds, as the event log stores instants (whole milliseconds)."""
-    return (instant - _EPOCH) // timedelta(milliseconds=1)
+    return (instant - _EPOCH) // _MILLISECOND
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+"""Made once: every waiting ticket's wait is computed on every look at the live queue (and on
+every ticket printed)."""
 
 
 class VisitEnd(StrEnum):

@@ -90,7 +90,20 @@ def room_said(text: str, limit: int) -> tuple[str, bool]:
     return f"{over} character{'' if over == 1 else 's'} too many: at most {limit}", True
 
 
+def full_said(field: str, limit: int) -> str:
+    """Said once when a form's field is full and typing more adds nothing: "Topic is full (at
+    most 200 characters): what is typed after that is not added"."""
+    unit = "character" if limit == 1 else "characters"
+    return f"{field} is full (at most {limit} {unit}): what is typed after that is not added"
+
+
 def printable(text: str) -> str:
     """Stored text made safe to show on a terminal or a page: any control character left in it
     (written before it was cleaned on the way in) shown as a visible escape (``\\x1b``)."""
     return text.translate(_ESCAPE)
+
+
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter a capital and the rest as written ("Received Mon 21 Dec";
+    ``str.capitalize`` would write "mon 21 dec")."""
+    return text[:1].upper() + text[1:]

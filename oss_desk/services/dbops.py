@@ -424,13 +424,26 @@ class PurgeResult:
     dry_run: bool
     counts: dict[str, int]
     cutoffs: dict[str, str]
+    open_refs: dict[str, list[str]] = field(default_factory=dict)
+    """Of ``followups`` and ``records``: the references of those still open whose details go."""
+
+    @property
+    def still_open(self) -> dict[str, int]:
+        """How many of :attr:`open_refs` there are, by count key."""
+        return {key: len(refs) for key, refs in self.open_refs.items()}
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
     def as_json(self) -> dict[str, Any]:
-        return {"dry_run": self.dry_run, "counts": self.counts, "before": self.cutoffs}
+        return {
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "before": self.cutoffs,
+            "still_open": self.still_open,
+            "still_open_refs": self.open_refs,
+        }
 
 
 class RetentionService:
@@ -470,6 +483,7 @@ class RetentionService:
         if not dry_run:
             m.set_secure_delete(self.s.store.conn, on=True)
         with self.s.store.write() as conn:
+            still_open = open_followups_due(conn, cut)
             counts = {
                 "contacts": m.purge_contacts(conn, cut["contacts"], stamp, dry_run=dry_run),
                 "cancel_reasons": m.purge_cancel_reasons(conn, cut["contacts"], dry_run=dry_run),
@@ -500,7 +514,7 @@ class RetentionService:
                 )
         if not dry_run and any(counts.values()):
             m.checkpoint_truncate(self.s.store.conn)
-        return PurgeResult(dry_run, counts, cut)
+        return PurgeResult(dry_run, counts, cut, still_open)
 
 
 def purge_followup_details(
@@ -519,6 +533,18 @@ def purge_followup_details(
         "records": purge_details(
             conn, kinds=RECORD_KINDS, before=cut["records"], now=stamp, dry_run=dry_run
         ),
+    }
+
+
+def open_followups_due(conn: sqlite3.Connection, cut: dict[str, str]) -> dict[str, list[str]]:
+    """Of the follow-ups whose details :func:`purge_followup_details` deletes, the references
+    of those still open (received before the cut-off, never closed): said, never silently lost."""
+    from oss_desk.domain.followups import RECORD_KINDS, WORK_KINDS
+    from oss_desk.storage.followups import open_due_for_purge
+
+    return {
+        "followups": open_due_for_purge(conn, kinds=WORK_KINDS, before=cut["followups"]),
+        "records": open_due_for_purge(conn, kinds=RECORD_KINDS, before=cut["records"]),
     }
 
 

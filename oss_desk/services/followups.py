@@ -119,6 +119,8 @@ class FollowupService:
         clock = self.clock_of(site)
         today = local(now, site.timezone).date()
         wall = local(received, site.timezone)
+        if request.received is not None:
+            self.s.span(site).check(wall.date(), "the time received")
         start = clock.start_day(wall.replace(tzinfo=None))
 
         service = request.service
@@ -178,8 +180,7 @@ class FollowupService:
                 )
             category = self._category(request.category)
             via = parse_choice(Via, request.via, "channel") or Via.IN_PERSON
-            if request.stage not in (1, 2):
-                raise InvalidInput(f"stage {request.stage}: a complaint is at stage 1 or 2")
+            fu.check_stage(kind, request.stage)
             due = clock.due_day(start, settings.respond_working_days)
             values.update(
                 ack_due_day=clock.due_day(start, settings.acknowledge_working_days),
@@ -359,7 +360,16 @@ class FollowupService:
             unowned=unowned,
             closed_since=today.isoformat() if closed_today else None,
         )
+        if who is not None and not unowned and not items:
+            self._known_person(who)
         return fu.work_order(items, today)
+
+    def _known_person(self, person: str) -> None:
+        """An owner asked for who is on no staff list and has nothing: a typo ("nobody" for
+        "none"), not a person with nothing to do (an empty list would say all is done)."""
+        staff = [p.id for p in self.s.settings.staff]
+        if person not in staff and person != self.actor.person:
+            raise NotFound(f"unknown person {shown(person)!r} (a staff id, me, or none: not taken)")
 
     def attempts(self, f: Followup) -> list[fu.Attempt]:
         return store.attempts_of(self.s.store.conn, f.id)
@@ -488,7 +498,9 @@ class FollowupService:
             if answer is not None:
                 fu.check_respond(f, answer)
             else:
-                fu.check_done(f, unreachable=unreachable)
+                tries = store.attempts_of(conn, f.id) if unreachable else []
+                last = tries[-1].result if tries else None
+                fu.check_done(f, unreachable=unreachable, last_try=last)
             if not store.close(conn, f.id, self._change(status, now, day), answer):
                 raise RuleViolation(f"{f.ref} changed at another desk a moment ago: look again")
             data: dict[str, Any] = {"status": status.value, "in_time": day <= f.due_day}

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import smtplib
 import socket
 import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,23 +55,56 @@ def _capture(path: str, data: bytes, ident: str) -> str:
     return ident
 
 
+def mbox_entry(email: EmailMessage) -> bytes:
+    """One message as the standard library's ``mailbox.mbox`` writes it: its "From " line (the
+    time in UTC), the message with body lines starting "From " quoted (">From "), ending with
+    a newline, and a blank line after it."""
+    buffer = io.BytesIO()
+    generator.BytesGenerator(buffer, True, 0).flatten(email)
+    data = buffer.getvalue()
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    return b"From MAILER-DAEMON " + time.asctime(time.gmtime()).encode() + b"\n" + data + b"\n"
+
+
+def _append_whole(fd: int, entry: bytes) -> None:
+    """Append ``entry`` and sync it, or leave the file as it was: a write cut short (a full
+    disk) is cut back off, as ``mailbox.mbox`` did, so a retry never follows half a message."""
+    before = os.lseek(fd, 0, os.SEEK_END)
+    try:
+        view = memoryview(entry)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, before)
+        raise
+
+
 def _mbox(path: str, email: EmailMessage) -> str:
-    """Append to an mbox file (any mail client opens it), with the standard library's locking."""
-    import mailbox  # only when capturing mail (a desk running the devices need not hold it)
+    """Append to an mbox file (any mail client opens it), under an fcntl lock, and synced, as
+    ``mailbox.mbox`` did; but only appended: ``mailbox`` reads the whole file again to list
+    its messages before each one it adds (the demo's build writes about 200 messages to the
+    growing file: reading it again each time cost more with each one)."""
+    import fcntl
 
     target = Path(path)
+    entry = mbox_entry(email)
     try:
-        files.append_private(target, b"")  # created 0600 before the mailbox module opens it
-        box = mailbox.mbox(target)
-        box.lock()
+        files.append_private(target, b"")  # created 0600 (with its folder) when missing
+        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
         try:
-            box.add(email)
-            box.flush()
+            # Held by another program (a mail client): retried later, as mailbox.mbox's was.
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                _append_whole(fd, entry)
+            finally:
+                fcntl.lockf(fd, fcntl.LOCK_UN)
         finally:
-            box.unlock()
-            box.close()
-            files.tighten(target)
-    except (OSError, mailbox.Error) as exc:
+            os.close(fd)
+        files.tighten(target)
+    except OSError as exc:
         raise SendFault(f"cannot write {target} ({exc})", retry=True) from None
     return str(email["Message-ID"])
 

@@ -10,7 +10,13 @@ from datetime import date
 from typing import Any
 
 from oss_desk.clock import read_instant
-from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact, Preferred
+from oss_desk.domain.appointments import (
+    ATTENDED_WHEN_SERVED,
+    Appointment,
+    AppointmentStatus,
+    Contact,
+    Preferred,
+)
 from oss_desk.storage.rows import of_row, returned_int, row_dict
 
 
@@ -257,10 +263,12 @@ def update_appointment(conn: sqlite3.Connection, appointment_id: int, **fields: 
 
 
 def attended(conn: sqlite3.Connection, ticket_id: int) -> None:
-    """A checked-in appointment whose ticket is finished has been attended."""
+    """A checked-in appointment whose ticket is finished has been attended (the rule:
+    ``domain.appointments.ATTENDED_WHEN_SERVED``)."""
+    checked_in, attended = ATTENDED_WHEN_SERVED
     conn.execute(
-        "UPDATE appointments SET status = 'attended' WHERE ticket_id = ? AND status = 'checked_in'",
-        [ticket_id],
+        "UPDATE appointments SET status = ? WHERE ticket_id = ? AND status = ?",
+        [attended.value, ticket_id, checked_in.value],
     )
 
 

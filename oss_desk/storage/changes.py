@@ -41,16 +41,19 @@ SETTLE_STEP = 0.002
 SETTLE_SECONDS = 0.25
 """A commit writes (and syncs) its WAL frames before it publishes them in the shared index that
 ``data_version`` reads, so the doorbell rings a moment before the change can be seen: after a
-ring, look every ``SETTLE_STEP`` seconds for ``SETTLE_SECONDS`` (a ring that was no commit of
-another connection, such as a checkpoint or this process's own write, costs those few looks)."""
+ring, a feed that listens to the WAL file only looks every ``SETTLE_STEP`` seconds for
+``SETTLE_SECONDS`` (a ring that was no commit of another connection, such as a checkpoint, this
+process's own write, or the rest of a commit already seen, costs those looks). A feed that also
+hears the ring of a commit that can be seen (oss-desk's writers ring once it can) does not
+settle: an oss-desk commit still on its way rings again when it can be seen, and a writer that
+knows nothing of oss-desk is seen at the next poll."""
 
 
 class ChangeFeed:
     def __init__(self, store: Store, *, hear_ring: bool = True) -> None:
         """``hear_ring`` False: :meth:`wait` listens to the WAL file only, not to the ring of a
-        commit that can be seen (see :meth:`Doorbell.for_commits`): it wakes while a commit is
-        being made durable, not at the moment the printers' lanes wake to send a job (the
-        device worker's change watcher)."""
+        commit that can be seen (see :meth:`Doorbell.for_commits`), and settles after each
+        ring (see :data:`SETTLE_SECONDS`)."""
         self.store = store
         self._version = store.data_version()
         self._last_event = last_event_id(store.conn)
@@ -109,7 +112,8 @@ class ChangeFeed:
             if bell.fd is not None:
                 pause = SETTLE_STEP if now < settle_until else interval
                 if bell.wait(min(pause, left)):
-                    settle_until = time.monotonic() + SETTLE_SECONDS
+                    if not self._hear_ring:
+                        settle_until = time.monotonic() + SETTLE_SECONDS
                     if after_ring > 0:
                         if stop is None:
                             time.sleep(after_ring)

@@ -249,6 +249,7 @@ class Store:
         self.check_file()
         turn = self._take_turn()
         try:
+            changes = conn.total_changes
             with translate_errors(self.path):
                 conn.execute("BEGIN IMMEDIATE")
             try:
@@ -264,8 +265,11 @@ class Store:
                     except BaseException:
                         _roll_back(conn)
                         raise
-                if turn is not None:
-                    turn.ring()  # the commit can be seen now: wake the listeners
+                if turn is not None and conn.total_changes != changes:
+                    # The commit can be seen now: wake the listeners (not for a transaction
+                    # that changed no row, such as a worker's lane finding nothing to claim,
+                    # which would wake every desk and lane to look for nothing).
+                    turn.ring()
         finally:
             if turn is not None:
                 turn.release()

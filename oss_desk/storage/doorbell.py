@@ -30,6 +30,8 @@ __all__ = ["Doorbell", "wal_path"]
 _IN_MODIFY = 0x00000002
 _IN_NONBLOCK = 0o4000
 _IN_CLOEXEC = 0o2000000
+_READ_BYTES = 65536
+"""Room for 4,096 events of a watched file (16 bytes each): all that is queued, as a rule."""
 
 
 def wal_path(db: Path) -> Path:
@@ -69,6 +71,14 @@ class Doorbell:
         self.fd = fd
 
     @classmethod
+    def for_rings(cls, db: Path) -> Doorbell:
+        """Rings only once an oss-desk writer's commit to ``db`` can be seen (its ring of the
+        write lock file, :meth:`oss_desk.storage.writelock.WriteLock.ring`), not at each WAL
+        write of a commit still on its way (a listener woken then finds nothing new, and takes
+        a processor from the committing desk)."""
+        return cls(lock_path(db))
+
+    @classmethod
     def for_commits(cls, db: Path) -> Doorbell:
         """Rings when any process commits to the database at ``db``: its WAL file changes (any
         writer, a moment before the commit can be seen), and oss-desk's writers ring the write
@@ -77,22 +87,20 @@ class Doorbell:
         return cls(wal_path(db), lock_path(db))
 
     def drain(self) -> bool:
-        """Read what rang, without waiting; whether anything did."""
+        """Read what rang, without waiting; whether anything did. One read: a commit in progress
+        writes its WAL frames one by one, and reading until none is left would race those
+        writes, taking a processor from the committing desk for the whole commit (what rings
+        after this read rings the next wait, which then looks once more)."""
         if self.fd is None:
             return False
-        rang = False
         while True:
             try:
-                data = os.read(self.fd, 4096)
+                return bool(os.read(self.fd, _READ_BYTES))
             except BlockingIOError:
-                return rang
+                return False
             except OSError as exc:
-                if exc.errno == errno.EINTR:
-                    continue
-                return rang
-            if not data:
-                return rang
-            rang = True
+                if exc.errno != errno.EINTR:
+                    return False
 
     def wait(self, timeout: float) -> bool:
         """Until it rings or ``timeout`` seconds pass; whether it rang (then drained)."""

@@ -341,6 +341,22 @@ def purge_details(
     )
 
 
+def open_due_for_purge(
+    conn: sqlite3.Connection, *, kinds: Iterable[Kind], before: str
+) -> list[str]:
+    """The references of the follow-ups :func:`purge_details` would reach now that are still
+    open (their resident can no longer be rung back or told once it has run), oldest first:
+    the same rows, never closed (a follow-up still open is due by its time received)."""
+    rows = conn.execute(
+        "SELECT f.ref FROM followup_details d JOIN followups f ON f.id = d.followup_id "
+        "WHERE d.purged_at IS NULL AND f.closed_at IS NULL "
+        "AND f.kind IN (SELECT value FROM json_each(:kinds)) AND f.received_at < :before "
+        "ORDER BY f.received_at, f.id",
+        {"kinds": json.dumps([k.value for k in kinds]), "before": before},
+    ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
 def visits_to_follow_up(conn: sqlite3.Connection, since: str) -> list[tuple[Any, ...]]:
     """(visit id, finished at, outcome, service, desk) of visits finished since ``since`` with a
     ring-back or a referral promised (the demo makes their follow-ups)."""

@@ -32,12 +32,13 @@ from textual.reactive import reactive
 from textual.worker import Worker
 
 from oss_desk.domain.access import Action, refusal
-from oss_desk.domain.models import Actor, DeskKind, Role, Ticket
+from oss_desk.domain.models import Actor, DeskKind, Ticket
 from oss_desk.errors import DatabaseUnsafe
 from oss_desk.logs import write_fault_report
 from oss_desk.services.live import ChangeFeed, open_doorbell, open_feed, poll
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session
+from oss_desk.ui import acting
 from oss_desk.ui.commands import DeskCommands, help_rows
 from oss_desk.ui.context import Ok, Result, settle
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
@@ -225,6 +226,8 @@ class OssDeskApp(App[None]):
         self._first_frame.set()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit" and self.is_web:
+            return False  # in a browser Ctrl+Q is the browser's (Firefox quits): never offered
         if action == "switch_mode" and parameters:
             if not self.may_use(str(parameters[0])):
                 return False  # not this person's role: the key is hidden
@@ -278,13 +281,7 @@ class OssDeskApp(App[None]):
 
     def mode_actor(self, mode: str) -> Actor:
         """Who acts in ``mode`` (in the demo each mode has its own person)."""
-        if mode == "greet":
-            return self.actor(self.greet_desk_id)
-        if mode == "desk":
-            return self.actor(self.adviser_desk_id)
-        if mode in ("leader", "reports"):
-            return self.leader_actor()
-        return self.actor(self.terminal_desk or self.greet_desk_id)
+        return acting.mode_actor(self, mode)
 
     def may_use(self, mode: str) -> bool:
         needed = MODE_NEEDS.get(mode)
@@ -300,20 +297,12 @@ class OssDeskApp(App[None]):
         self.notify(message, title="Not your role", severity="warning", markup=False)
 
     def actor(self, desk_id: str | None) -> Actor:
-        """Who acts at ``desk_id``: the logged-in person (in the demo, the desk's own person)."""
-        if self.demo and desk_id is not None:
-            desk = next((d for d in self.runner.session.settings.desks if d.id == desk_id), None)
-            if desk is not None and desk.person:
-                return Actor(person=desk.person, desk_id=desk_id)
-        return Actor(person=self.person, desk_id=desk_id)
+        """Who acts at ``desk_id`` (see :func:`oss_desk.ui.acting.desk_actor`)."""
+        return acting.desk_actor(self, desk_id)
 
     def leader_actor(self) -> Actor:
         """The team leader: the logged-in person (in the demo, the demo's team leader)."""
-        if self.demo:
-            for person in self.runner.session.settings.staff:
-                if person.role is Role.TEAM_LEADER:
-                    return Actor(person=person.id, desk_id=self.terminal_desk)
-        return Actor(person=self.person, desk_id=self.terminal_desk)
+        return acting.leader_actor(self)
 
     def use_adviser_desk(self, desk_id: str) -> None:
         self.adviser_desk_id = desk_id
@@ -560,9 +549,10 @@ class OssDeskApp(App[None]):
 
     def action_help(self) -> None:
         from oss_desk.ui.dialogs import HelpScreen
+        from oss_desk.ui.dialogs.blocked import closing_help
 
         screen = self.screen
-        about = getattr(screen, "HELP", "")
+        about = closing_help(getattr(screen, "HELP", ""), served=self.is_web)
         title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
         self.push_screen(HelpScreen(title, help_rows(self, screen), about))
 

@@ -34,7 +34,7 @@ from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
 from oss_desk.services.followup_messages import FollowupMessageDelivery, Sent
-from oss_desk.services.live import Doorbell, open_doorbell
+from oss_desk.services.live import Doorbell
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
@@ -423,11 +423,11 @@ class DeviceWorker:
         session = self.open_session()
         feed: ChangeFeed | None = None
         try:
-            # The WAL only: the watcher wakes while a commit is made durable and looks after it
-            # (LANES_FIRST, then every SETTLE_STEP), not together with a printer's lane at the
-            # commit's ring, where its wake took a core and its thread the GIL from the lane
-            # sending a ticket.
-            feed = ChangeFeed(session.store, hear_ring=False)
+            # The watcher wakes at a commit's first WAL write and looks LANES_FIRST later (by
+            # then the printers' lanes, woken by the commit's ring, have taken a handed job),
+            # once: it also hears the ring, so it need not look every few milliseconds after
+            # each WAL write until a change shows (about 50 looks a ticket, most for nothing).
+            feed = ChangeFeed(session.store)
             self._printer_lanes(session)
             self._sending_lanes(session)
             while not self.stop.is_set():
@@ -478,7 +478,9 @@ class DeviceWorker:
         def run() -> None:
             wake = self._waker(first=True)
             session = self.open_session()
-            bell = open_doorbell(session)
+            # The ring of a commit that can be seen: a ticket's job is in it. Not the WAL's
+            # writes, which ring while the desk's commit is still on its way.
+            bell = Doorbell.for_rings(session.store.path)
             try:
                 delivery = PrintDelivery(session, self.transports, self.owner)
                 configured = url in configured_printers(session)

@@ -52,6 +52,7 @@ class AppFactory:
         person: str = "tl",
         demo: bool = False,
         scan_pause: float = 1.0,
+        app_class: type[OssDeskApp] = OssDeskApp,
     ) -> OssDeskApp:
         the_clock = clock or FixedClock(MONDAY_0930)
         runner = SessionRunner(
@@ -59,7 +60,7 @@ class AppFactory:
         )
         runner.start()
         self.runners.append(runner)
-        return OssDeskApp(
+        return app_class(
             runner,
             desk_id=desk,
             demo=demo,

@@ -14,7 +14,7 @@ from oss_desk.domain.queue import CALL_ORDER_WORDS, waiting_for
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
-from oss_desk.ui.dialogs import ConfirmDialog
+from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import StatusBar
@@ -84,18 +84,20 @@ async def test_the_leader_s_left_names_the_ticket_it_cancels(
         assert chosen is not None
         ticket_code = code_of(office, chosen)
         await pilot.press("x")
-        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
         question = str(app.screen.heading)  # type: ignore[attr-defined]
-        assert f"cancel {ticket_code}?" in question
-        assert question.startswith(f"The resident with {ticket_code} (")
-        await pilot.press("y")
+        assert question.startswith(f"Cancel {ticket_code} (") and question.endswith("): why?")
+        await pilot.press("l")  # the resident left
         await until(
             lambda: (
                 rows(office, "SELECT status FROM tickets WHERE id = ?", chosen) == [("cancelled",)]
             )
         )
         await until(
-            lambda: any(f"{ticket_code} cancelled" in str(n.message) for n in app._notifications)
+            lambda: any(
+                f"{ticket_code} cancelled: the resident left" in str(n.message)
+                for n in app._notifications
+            )
         )
 
 

@@ -175,13 +175,13 @@ async def test_adviser_action_on_the_database_thread(
 async def test_leader_action(
     office: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    raised = break_once(monkeypatch, leader_screen, "ConfirmDialog")  # in the action's worker
+    raised = break_once(monkeypatch, leader_screen, "ChoiceDialog")  # in the action's worker
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await leader_with_queue(app, pilot)
-        await pilot.press("x")  # the resident has left: cancel
+        await pilot.press("x")  # cancel: asks why
         await funnelled(app, raised)
-        await pilot.press("x", "y")
+        await pilot.press("x", "l")  # the resident has left
         await until(lambda: status_of(office, "C001") == "cancelled")
 
 

@@ -362,8 +362,8 @@ async def test_leader_send_reprint_close_and_cancel(office: Path, make_app: AppF
         await pilot.press("p")
         await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
         await pilot.press("x")
-        await until(lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("y")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("l")  # the resident left
         await until(
             lambda: rows(office, "SELECT status FROM tickets WHERE id = 2") == [("cancelled",)]
         )

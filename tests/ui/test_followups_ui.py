@@ -78,6 +78,12 @@ def listed(screen: FollowupsScreen) -> list[str]:
     return [str(table.get_row(key)[0]) for key in table.rows]
 
 
+def in_order(screen: FollowupsScreen) -> list[str]:
+    """The references as the list shows them, top to bottom."""
+    table = screen.query_one("#followup-table", DataTable)
+    return [str(table.get_row(row.key)[0]) for row in table.ordered_rows]
+
+
 async def test_finishing_with_callback_opens_the_ring_back(
     office: Path, make_app: AppFactory
 ) -> None:
@@ -264,6 +270,35 @@ async def test_team_leader_acknowledges_and_answers(office: Path, make_app: AppF
         assert rows(office, "SELECT status, finding, action_taken FROM followups WHERE id = 2") == [
             ("done", "justified", 1)
         ]
+
+
+async def test_the_highlight_stays_on_the_one_acknowledged(
+    office: Path, make_app: AppFactory
+) -> None:
+    """K moves a complaint down the list (to its answer-by date): the highlight goes with it, so
+    R answers the one just acknowledged, not the one that took its place (third trial, C9)."""
+    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl")
+    try:
+        for _ in range(2):
+            FollowupService(session).add(Request(kind="complaint", category="delay"))
+    finally:
+        session.close()
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        assert in_order(screen) == ["CB-0001", "OTR-0001", "OTR-0002", "OTR-0003"]
+        table = screen.query_one("#followup-table", DataTable)
+        table.move_cursor(row=1)
+        await until(lambda: screen.selected() is not None and screen.selected().ref == "OTR-0001")  # type: ignore[union-attr]
+        await pilot.press("k")
+        await until(lambda: in_order(screen) == ["CB-0001", "OTR-0002", "OTR-0003", "OTR-0001"])
+        await settled(pilot)
+        assert table.cursor_row == 3
+        await pilot.press("r")
+        await until(lambda: isinstance(app.screen, RespondDialog))
+        dialog = app.screen
+        assert isinstance(dialog, RespondDialog)
+        assert dialog.title_text == "Answer OTR-0001 (complaint)"
 
 
 async def test_keys_on_the_highlighted_one_say_so_when_none_is(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from oss_desk.domain.appointments import Appointment, AppointmentStatus
+from oss_desk.domain.appointments import Appointment, when_served
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.needs import needs_private_room, requirements
 from oss_desk.domain.standards import (
@@ -514,8 +514,8 @@ class QueueRows:
         if ticket.serving is None:
             row[T_SERVING] = instant(ticket.called if ticket.called is not None else ms)
         appt = ticket.appointment
-        if appt is not None and appt.record.status is AppointmentStatus.CHECKED_IN:
-            appt.record = replace(appt.record, status=AppointmentStatus.ATTENDED)
+        if appt is not None:  # as ``storage.appointments.attended`` does, by the one rule
+            appt.record = replace(appt.record, status=when_served(appt.record.status))
         self._on(site, ticket, ms, "finished", outcome=outcome)
         self._ended(ticket.visit_id, "finished", ms)
         self._finished(site.id, ticket.day, outcome)

@@ -18,7 +18,7 @@ from oss_desk.devtools.history.plan import (
 )
 from oss_desk.devtools.history.rows import DayFigures
 from oss_desk.devtools.history.simulation import Simulation
-from oss_desk.domain.calendar import years_after, zone
+from oss_desk.domain.calendar import no_figures_yet, years_after, zone
 from oss_desk.domain.models import Actor
 from oss_desk.errors import StorageError
 from oss_desk.services.dbops import RetentionService
@@ -81,9 +81,10 @@ def generate(
     started = time.perf_counter()
     folder = path.parent.resolve() if path.parent.exists() else path.parent
     settings = history_settings(options.sites, options.visits_per_day, folder)
-    end = options.end or (
-        clock.now().astimezone(zone(settings.sites[0].timezone)).date() - timedelta(days=1)
-    )
+    today = clock.now().astimezone(zone(settings.sites[0].timezone)).date()
+    if options.end is not None:  # history of days to come: no report could show it
+        no_figures_yet(options.end, today, "--end")
+    end = options.end or today - timedelta(days=1)
     first = (
         end - timedelta(weeks=options.weeks) + timedelta(days=1)
         if options.weeks is not None

@@ -38,9 +38,14 @@ class LiveQueue:
 
 
 def read_live_queue(
-    session: Session, conn: sqlite3.Connection, site: Site, now: datetime
+    session: Session,
+    conn: sqlite3.Connection,
+    site: Site,
+    now: datetime,
+    only: int | None = None,
 ) -> LiveQueue:
-    """The live queue of ``site`` from one read of ``conn``."""
+    """The live queue of ``site`` from one read of ``conn`` (``only``: the entries hold that
+    ticket's line alone, see :func:`~oss_desk.domain.queue.live_queue`)."""
     tickets = q.active_tickets(conn, site_id=site.id, business_day=session.today(site))
     statuses = desk_statuses(conn)
     logins = desk_logins(conn)
@@ -55,6 +60,7 @@ def read_live_queue(
         floor=floor,
         staffed_only=session.settings.queue.staffed_desks_only,
         booked=q.booked_starts(conn, (t.visit_id for t in tickets)),
+        only=only,
     )
     return LiveQueue(entries, tickets, statuses, floor, logins)
 
@@ -93,5 +99,11 @@ class LiveView(QueueCore):
             return read_floor(self.s, conn, site.id)
 
     def entry(self, ticket: Ticket) -> QueueEntry | None:
-        """The ticket's line in the live queue (None once it has left the queue)."""
-        return next((e for e in self.queue(ticket.site_id) if e.ticket.id == ticket.id), None)
+        """The ticket's line in the live queue (None once it has left the queue): the others'
+        lines are not made (a printed ticket asks this on its way to the printer)."""
+        self._require(Action.VIEW_QUEUE)
+        site = self.s.site(ticket.site_id)
+        now = self.s.clock.now()
+        with self.s.store.read() as conn:
+            live = read_live_queue(self.s, conn, site, now, only=ticket.id)
+        return next((e for e in live.entries if e.ticket.id == ticket.id), None)

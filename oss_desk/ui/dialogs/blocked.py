@@ -18,6 +18,14 @@ def closing_said(*, served: bool) -> str:
     return "Close this browser tab to close the desk." if served else "Ctrl+Q closes the desk."
 
 
+def closing_help(about: str, *, served: bool) -> str:
+    """F1's words: in a browser desk, how to close it (its key list has no Ctrl+Q there); in a
+    terminal, the key list says Ctrl+Q itself."""
+    if not served:
+        return about
+    return f"{about}\n\n{closing_said(served=True)}" if about else closing_said(served=True)
+
+
 class DatabaseBlocked(ModalScreen[None]):
     """Blocks every screen until the desk is closed: the database file was deleted, moved,
     replaced or found damaged, so nothing this desk does could be saved where it counts."""

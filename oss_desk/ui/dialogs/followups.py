@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from oss_desk.domain.appointments import Preferred
 from oss_desk.domain.codes import parse_service_code
 from oss_desk.domain.followups import Arranged, Finding, Kind, Via
+from oss_desk.domain.text import full_said
 from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
 from oss_desk.services.followups import Created, Request
@@ -35,10 +36,28 @@ SEND_BY = (Preferred.SLIP, Preferred.EMAIL, Preferred.TEXT)
 
 
 class NextInput(Input):
-    """Enter moves to the next field (as in the booking dialog)."""
+    """Enter moves to the next field (as in the booking dialog). Full, it says so once (until
+    it is shorter again): typing more is never dropped without a word."""
+
+    def __init__(self, what: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.what = what
+        self.told = False
 
     async def action_submit(self) -> None:
         self.screen.focus_next()
+
+    def restricted(self) -> None:
+        """Textual's hook for a key it refused: here only ever the length (a text field)."""
+        if self.max_length and not self.told:
+            self.told = True
+            self.notify(full_said(self.what, self.max_length), severity="warning", markup=False)
+
+    @on(Input.Changed)
+    @guarded
+    def _shorter(self, event: Input.Changed) -> None:
+        if self.told and len(event.value) < (self.max_length or 0):
+            self.told = False
 
 
 def _worded(members: Iterable[Worded]) -> list[tuple[str, str]]:
@@ -138,7 +157,12 @@ class FollowupDialog(Dialog[Created | None]):
                 with Horizontal(classes="field"):
                     yield Static(label, classes="label")
                     yield NextInput(
-                        value=value, placeholder=hint, max_length=length, id=field_id, compact=True
+                        label,
+                        value=value,
+                        placeholder=hint,
+                        max_length=length,
+                        id=field_id,
+                        compact=True,
                     )
                     if field_id == "fu-service":
                         yield Static(self.service_name(value), id="fu-service-name")
@@ -265,7 +289,9 @@ class RespondDialog(Dialog[Answer | None]):
             ):
                 with Horizontal(classes="field"):
                     yield Static(label, classes="label")
-                    yield NextInput(placeholder=hint, max_length=length, id=field_id, compact=True)
+                    yield NextInput(
+                        label, placeholder=hint, max_length=length, id=field_id, compact=True
+                    )
             yield Static(id="fu-error")
             yield Static("Arrows choose · Tab: next · Ctrl+S: save · Esc: back", classes="hint")
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 from rich.text import Text
 
 from oss_desk.domain.access import Action
+from oss_desk.domain.calendar import day_said
 from oss_desk.domain.followup_figures import DueCount
 from oss_desk.domain.followups import Arranged, Kind
 from oss_desk.domain.models import Actor, Outcome
@@ -39,14 +40,6 @@ def kinds_for(session_may: Callable[[Action], bool], *, making: bool = False) ->
     if session_may(records):
         work_kinds += [Kind.COMMENT, Kind.COMPLIMENT, Kind.COMPLAINT]
     return work_kinds
-
-
-DEADLINES = {
-    "return": "Ring back",
-    "sla": "Done by the back office",
-    "acknowledge": "Acknowledge",
-    "respond": "Answer",
-}
 
 
 def due_line(
@@ -135,9 +128,10 @@ async def new_followup(
     if created is None:
         return None
     f = created.followup
-    said = f"{f.ref}: {f.kind.label.lower()}, due by {f.due_day:%a %d %b}"
+    today = f.received_day
+    said = f"{f.ref}: {f.kind.label.lower()}, due by {day_said(f.due_day, today)}"
     if f.ack_due_day is not None:
-        said = f"{f.ref}: {f.kind.label.lower()}, acknowledge by {f.ack_due_day:%a %d %b}"
+        said = f"{f.ref}: {f.kind.label.lower()}, acknowledge by {day_said(f.ack_due_day, today)}"
     if created.print_job is not None:
         said += "; slip sent to the printer"
     elif created.note:

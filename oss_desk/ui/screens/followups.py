@@ -24,8 +24,18 @@ from textual.widgets import DataTable, Static
 
 from oss_desk.config_followups import FollowupSettings
 from oss_desk.domain.access import Action
+from oss_desk.domain.calendar import day_said
 from oss_desk.domain.followup_figures import due_counts
-from oss_desk.domain.followups import Details, Due, Followup, Kind, Status
+from oss_desk.domain.followups import (
+    AttemptResult,
+    Details,
+    Due,
+    Followup,
+    Kind,
+    Status,
+    closed_said,
+)
+from oss_desk.domain.text import sentence_case
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.followups import FollowupService
 from oss_desk.services.session import Session
@@ -36,7 +46,6 @@ from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys
 from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on
 from oss_desk.ui.screens.followup_flows import (
-    DEADLINES,
     KIND_KEYS,
     due_line,
     kinds_for,
@@ -49,11 +58,11 @@ from oss_desk.ui.widgets.fit import FittedTable, fit_rows, remove_rows
 R = TypeVar("R")
 
 RESULTS = {
-    "n": "no-answer",
-    "v": "voicemail",
-    "b": "busy",
-    "w": "wrong-number",
-    "r": "reached",
+    "n": AttemptResult.NO_ANSWER,
+    "v": AttemptResult.VOICEMAIL,
+    "b": AttemptResult.BUSY,
+    "w": AttemptResult.WRONG_NUMBER,
+    "r": AttemptResult.REACHED,
 }
 OWNERS = ("anyone", "mine", "not taken")
 STANDING_WORDS = {
@@ -251,12 +260,14 @@ class FollowupsScreen(DeskScreen):
         svc = self.desk.names.services.get(f.service or "")
         due = f.next_due
         standing = f.standing(self.today) if self.today else None
+        today = self.today or f.received_day
+        day = due or f.closed_day
         word, style = STANDING_WORDS.get(standing, ("", "")) if standing else ("closed", "dim")
         return [
             Text(f.ref, style="bold"),
             Text(f.kind.label),
             Text(svc.name if svc else "-"),
-            Text(f"{due:%a %d %b}" if due else f"{f.closed_day:%a %d %b}" if f.closed_day else ""),
+            Text(day_said(day, today) if day else ""),
             Text(word, style=style),
             Text(f.status.value),
             Text(self.desk.names.person(f.owner) if f.owner else ""),
@@ -265,8 +276,11 @@ class FollowupsScreen(DeskScreen):
 
     def _show_rows(self) -> None:
         """Update the table by row key (never cleared and rebuilt), in the work order, its text
-        shortened to the table's width (never scrolled sideways)."""
+        shortened to the table's width (never scrolled sideways). The highlight stays on the
+        follow-up it was on, wherever the new order puts it (after K a record moves down to
+        its answer-by date: R then answers the one just acknowledged, not its neighbour)."""
         table = self.query_one("#followup-table", DataTable)
+        was = self.selected()
         keys = [str(i) for i in self.order]
         rows = fit_rows(
             {key: tuple(self._row(self.items[int(key)])) for key in keys},
@@ -287,6 +301,8 @@ class FollowupsScreen(DeskScreen):
                     table.add_row(*cells, key=key)
             position = {self.items[i].ref: n for n, i in enumerate(self.order)}
             table.sort("ref", key=lambda ref: position.get(ref.plain, 0))
+            if was is not None and str(was.id) in keys:
+                table.move_cursor(row=table.get_row_index(str(was.id)))
 
     def _show_summary(self, items: list[Followup], today: date) -> None:
         counts = due_counts(items, today)
@@ -350,14 +366,12 @@ class FollowupsScreen(DeskScreen):
         text.append(f"{f.ref}  {f.kind.label}\n", style="bold")
         if f.service:
             text.append(f"Service: {names.service(f.service)}\n")
-        text.append(f"Received {names.local(f.received_at, f.site_id):%a %d %b %H:%M}")
-        text.append(f" (clock from {f.start_day:%a %d %b})\n")
         today = self.today or f.received_day
-        for name, state in f.deadlines(today).items():
-            due = f.ack_due_day if name == "acknowledge" else f.due_day
-            style = "bold red" if state.missed else ""
-            label = DEADLINES.get(name, name)
-            text.append(f"{label} by {due:%a %d %b}: {state.value}\n", style=style)
+        timezone = names.timezone(f.site_id) or "UTC"
+        text.append(f"{sentence_case(f.received_said(timezone, today))}\n")
+        states = f.deadlines(today).values()
+        for state, said in zip(states, f.deadlines_said(today), strict=True):
+            text.append(f"{sentence_case(said)}\n", style="bold red" if state.missed else "")
         settings = self.settings
         if f.back_office:
             office = settings.back_office(f.back_office) if settings else None
@@ -367,7 +381,8 @@ class FollowupsScreen(DeskScreen):
         if f.category:
             category = settings.category(f.category) if settings else None
             text.append(f"Category: {category.name if category else f.category}\n")
-            text.append(f"Came in by {f.via.value if f.via else '?'}, stage {f.stage}\n")
+            stage = f", stage {f.stage}" if f.kind is Kind.COMPLAINT else ""
+            text.append(f"Came in by {f.via.words.lower() if f.via else '?'}{stage}\n")
         if f.owner:
             text.append(f"Taken by {names.person(f.owner)}\n")
         if f.finding:
@@ -388,14 +403,21 @@ class FollowupsScreen(DeskScreen):
 
     # Actions -----------------------------------------------------------------------------------
 
-    async def _change(self, fn: Callable[[FollowupService, Followup], Followup], said: str) -> None:
+    async def _change(
+        self,
+        fn: Callable[[FollowupService, Followup], Followup],
+        said: str | Callable[[Followup], str],
+    ) -> None:
+        """``fn`` on the highlighted follow-up, then a notice: ``said`` (or what it says of the
+        follow-up as changed)."""
         f = self.highlighted_followup()
         if f is None:
             return
         actor = self.acting_as()
         done = await self.desk.act(lambda s: fn(FollowupService(s, actor), f))
         if isinstance(done, Ok):
-            self.notify_done(f"{done.value.ref}: {said}")
+            words = said if isinstance(said, str) else said(done.value)
+            self.notify_done(f"{done.value.ref}: {words}")
             await self.desk.after_write()
             self.load()
 
@@ -413,25 +435,22 @@ class FollowupsScreen(DeskScreen):
     @work(exclusive=True, group="followups-action", exit_on_error=False)
     @acts_on(highlighted_followup)
     async def action_attempt(self, f: Followup) -> None:
-        choices = [
-            (key, f"{key.upper()}  {value.replace('-', ' ')}") for key, value in RESULTS.items()
-        ]
+        choices = [(key, f"{key.upper()}  {value.said}") for key, value in RESULTS.items()]
         question = f"{f.ref}: how did the call go?"
         chosen = await self.app.push_screen_wait(ChoiceDialog(question, choices))
         if chosen is None:
             return
         result = RESULTS[chosen]
-        await self._change(lambda svc, it: svc.attempt(it.id, result), f"try recorded ({result})")
+        said = f"try recorded ({result.said})"
+        await self._change(lambda svc, it: svc.attempt(it.id, result), said)
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_done(self) -> None:
-        await self._change(lambda svc, f: svc.done(f.id), "done")
+        await self._change(lambda svc, f: svc.done(f.id), closed_said)
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_unreachable(self) -> None:
-        await self._change(
-            lambda svc, f: svc.done(f.id, unreachable=True), "could not reach the resident"
-        )
+        await self._change(lambda svc, f: svc.done(f.id, unreachable=True), closed_said)
 
     @work(exclusive=True, group="followups-action", exit_on_error=False)
     async def action_acknowledge(self) -> None:

@@ -16,7 +16,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.closed_day import closed_line
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket, TicketStatus
-from oss_desk.domain.queue import parked_here, staff_marks
+from oss_desk.domain.queue import CancelReason, parked_here, staff_marks
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.text import name_within
 from oss_desk.render.formats import percent
@@ -115,7 +115,9 @@ class LeaderScreen(DeskScreen):
         "The top line is today's running figures against the standards (over "
         f"{SEEN_WITHIN_TARGET.target}% seen within 15 minutes; {FIRST_CONTACT.target}% resolved "
         "at first contact). Tab moves between the desks, the services "
-        "and the queue. D sends the highlighted ticket to a desk; Z closes the highlighted "
+        "and the queue. D sends the highlighted ticket to a desk; X cancels it, asking why: "
+        "L, the resident left (a walk-out, a miss after 15 minutes), or E, it was issued in "
+        "error (no resident: not a walk-out); Z closes the highlighted "
         "desk (a closed desk opens when someone logs in there); P reprints a ticket; S "
         "prints today's summary on a chosen printer; "
         "E closes the day (after asking, and saying how many tickets it closes); while the "
@@ -145,8 +147,9 @@ class LeaderScreen(DeskScreen):
         _key(
             "x",
             "cancel_ticket",
-            "Left",
-            "The highlighted resident has left: cancel their ticket",
+            "Cancel",
+            "Cancel the highlighted ticket: the resident left (L), or it was issued in error "
+            "(E); asks which",
             id="cancel",
             may=Action.CANCEL_TICKET,
         ),
@@ -450,8 +453,8 @@ class LeaderScreen(DeskScreen):
     @work(exclusive=True, group="leader", exit_on_error=False)
     @acts_on(_highlighted_ticket)
     async def action_cancel_ticket(self, ticket_id: int) -> None:
-        """Asks first, naming the ticket (its code, service and marks: the highlight may have
-        moved), and says which one was cancelled."""
+        """Asks why first, naming the ticket (its code, service and marks: the highlight may
+        have moved): the resident left, or it was issued in error; says which was recorded."""
         snap = self.desk.snapshot
         entry = next((e for e in snap.queue if e.ticket.id == ticket_id), None) if snap else None
         if entry is None:
@@ -459,12 +462,21 @@ class LeaderScreen(DeskScreen):
             return
         ticket = entry.ticket
         about = ", ".join([self.desk.names.service(ticket.service), *staff_marks(ticket)])
-        question = f"The resident with {ticket.code} ({about}) has left: cancel {ticket.code}?"
-        if not await self.app.push_screen_wait(ConfirmDialog(question)):
+        reasons = {r.value[0]: r for r in CancelReason}
+        chosen = await self.app.push_screen_wait(
+            ChoiceDialog(
+                f"Cancel {ticket.code} ({about}): why?",
+                [(key, f"{key.upper()}  {r.words}") for key, r in reasons.items()],
+                "L or E, or arrows and Enter · Esc: keep the ticket",
+            )
+        )
+        if chosen is None:
             return
+        reason = reasons[chosen]
         actor = self.acting_as()
         await self.commit(
-            lambda s: QueueService(s, actor).cancel(ticket_id), f"{ticket.code} cancelled"
+            lambda s: QueueService(s, actor).cancel(ticket_id, reason.value),
+            f"{ticket.code} cancelled: {reason.said}",
         )
 
     @work(exclusive=True, group="leader", exit_on_error=False)

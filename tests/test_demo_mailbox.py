@@ -1,0 +1,152 @@
+"""The demo's mailbox (``capture://`` mail, an mbox file): each message is appended, never the
+whole file read again first (``mailbox.mbox`` did, before each message it added, a cost
+growing with the file), and the file is byte for byte what ``mailbox.mbox``
+writes, so any mail client shows the same."""
+
+from __future__ import annotations
+
+import mailbox
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from oss_desk.config_delivery import EmailSettings
+from oss_desk.services.messages import Composed
+from oss_desk.services.senders import SendFault, SmtpSender
+
+FROM_LINE = re.compile(rb"^From MAILER-DAEMON .*$", re.M)
+DATE = re.compile(rb"^Date: .*$", re.M)
+BOUNDARY = re.compile(rb"=+\d+==")
+BODY = "Your appointment is booked.\nFrom the council: bring your letter.\n>From before.\n"
+ICS = b"BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\nEND:VCALENDAR\r\n"
+
+
+def composed(n: int) -> Composed:
+    return Composed(
+        heading="Booked",
+        subject=f"Your appointment is booked ({n})",
+        body=BODY,
+        sms="",
+        ics=ICS if n % 2 else None,
+    )
+
+
+def sender(box: Path) -> SmtpSender:
+    return SmtpSender(EmailSettings.model_validate({"smtp_url": f"capture://{box}"}))
+
+
+def read_chars() -> int:
+    """Bytes this process has read from files so far (the kernel's count)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+def test_the_mailbox_is_written_as_the_standard_library_writes_it(tmp_path: Path) -> None:
+    ours, theirs = tmp_path / "ours.mbox", tmp_path / "theirs.mbox"
+    box = mailbox.mbox(theirs)
+    for n in range(4):
+        email = sender(ours)._build(f"r{n}@example.org", composed(n), f"APPT-{n}")
+        sender(ours).send(f"r{n}@example.org", composed(n), f"APPT-{n}")
+        box.lock()
+        box.add(email)
+        box.flush()
+        box.unlock()
+    box.close()
+    stamp = b"From MAILER-DAEMON Mon Jan  1 00:00:00 2026"
+    mine, stdlib = ours.read_bytes(), theirs.read_bytes()
+    assert mine.count(b"\n>From the council") == 4  # a body line starting "From " is quoted
+
+    # Only the moments may differ (each written when it was), and the MIME boundaries (random).
+    def same(data: bytes) -> bytes:
+        data = FROM_LINE.sub(stamp, DATE.sub(b"Date: -", data))
+        return BOUNDARY.sub(b"==BOUNDARY==", data)
+
+    assert same(mine) == same(stdlib)
+    read = list(mailbox.mbox(ours))
+    assert [m["To"] for m in read] == [f"r{n}@example.org" for n in range(4)]
+    assert [m["Message-ID"] for m in read] == [f"<APPT-{n}@oss-desk>" for n in range(4)]
+    assert ours.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_message_is_appended_without_reading_the_mailbox(tmp_path: Path) -> None:
+    box = tmp_path / "mailbox.mbox"
+    send = sender(box)
+    send.send("first@example.org", composed(0), "APPT-0")
+    with box.open("ab") as out:  # a mailbox grown large: 8 MB of earlier messages
+        out.write(box.read_bytes() * (8_000_000 // box.stat().st_size))
+    size = box.stat().st_size
+    before = read_chars()
+    send.send("last@example.org", composed(1), "APPT-1")
+    read = read_chars() - before
+    assert read < 1_000_000, f"{read} bytes read to add one message to a {size}-byte mailbox"
+    assert list(mailbox.mbox(box))[-1]["To"] == "last@example.org"
+
+
+def test_a_mailbox_another_program_holds_is_retried_later(tmp_path: Path) -> None:
+    """A mail client holding the mailbox's lock: the message waits for a later round (a
+    retryable fault, as before), it is never written beside the client's."""
+    box = tmp_path / "mailbox.mbox"
+    sender(box).send("first@example.org", composed(0), "APPT-0")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys\n"
+            f"f = open({str(box)!r}, 'ab')\n"
+            "fcntl.lockf(f, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "sys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        with pytest.raises(SendFault) as fault:
+            sender(box).send("second@example.org", composed(1), "APPT-1")
+        assert fault.value.retry and "second@example.org" not in fault.value.reason
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    sender(box).send("second@example.org", composed(1), "APPT-1")  # the next round
+    assert [m["To"] for m in mailbox.mbox(box)] == ["first@example.org", "second@example.org"]
+
+
+def test_a_message_cut_short_by_a_full_disk_leaves_no_half_of_it(tmp_path: Path) -> None:
+    """A write that fails part-way (a full disk; a file-size limit stands for one, in a process
+    of its own) is cut back off: the retry's whole message never follows half of it, which a
+    mail client would show as a message of its own (``mailbox.mbox`` cut it back too)."""
+    box = tmp_path / "mailbox.mbox"
+    sender(box).send("first@example.org", composed(0), "APPT-0")
+    size = box.stat().st_size
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import resource, signal, sys\n"
+            "from tests.test_demo_mailbox import composed, sender\n"
+            "from oss_desk.services.senders import SendFault\n"
+            "from pathlib import Path\n"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({size} + 200, resource.RLIM_INFINITY))\n"
+            "try:\n"
+            f"    sender(Path({str(box)!r})).send('second@example.org', composed(1), 'APPT-1')\n"
+            "except SendFault as fault:\n"
+            "    print('retry' if fault.retry else 'final')\n",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert child.stdout.strip() == "retry", child.stderr
+    assert box.stat().st_size == size  # nothing of the second message is left
+    sender(box).send("second@example.org", composed(1), "APPT-1")  # the next round
+    assert [m["To"] for m in mailbox.mbox(box)] == ["first@example.org", "second@example.org"]
