@@ -298,7 +298,7 @@ async def test_the_note_box_says_how_to_save_and_how_to_go_back(
         await pilot.press("n")
         await until(lambda: screen.my_ticket() is not None)
         await pilot.press("o")
-        await until(lambda: isinstance(app.screen, TextDialog))
+        await until(lambda: isinstance(app.screen, TextDialog) and bool(app.screen.query(".hint")))
         hint = str(app.screen.query_one(".hint").render())
         assert "Enter: save the note" in hint and "Esc: back (nothing saved)" in hint
 

@@ -159,10 +159,11 @@ class DeskScreen(Screen[None]):
                 action = active.binding.action.partition("(")[0].removeprefix("app.")
                 self.say(self.disabled_reason(action, active.binding.description), timeout=4)
             return
-        mine = next(  # the screen's keys, then the app's (F3 at meet-and-greet, say)
+        screens = [b for b in self.app.BINDINGS if "switch_mode" in getattr(b, "action", "")]
+        mine = next(  # the screen's keys, then the screens' (F3 at meet-and-greet, say)
             (
                 b
-                for b in (*self.BINDINGS, *self.app.BINDINGS)
+                for b in (*self.BINDINGS, *screens)
                 if isinstance(b, Binding) and event.key in b.key.split(",") and b.description
             ),
             None,
