@@ -22,7 +22,7 @@ class EmailSettings(_Section):
     password_file: str | None = None
     """File holding the SMTP password (readable by the service user only)."""
     from_address: str = "oss-desk@localhost"
-    """The sender of appointment emails."""
+    """The sender of every email: appointment messages, referral references and reports."""
     timeout: float = Field(10.0, gt=0, le=120)
     """Seconds to wait to connect to the mail server."""
     reply_timeout: float = Field(300.0, gt=0, le=3600)

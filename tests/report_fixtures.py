@@ -149,6 +149,7 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
                 "first_contact_resolution_pct": None if n == 4 else 70.0 + n,
                 "wait_median_minutes": 8.0,
                 "wait_p90_minutes": 20.0,
+                "recorded": True,
             }
             for n in range(1, 5)
         ],
@@ -182,10 +183,12 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
                     "first_contact": 81.0 - back % 4,
                     "satisfied": 80.0 + back % 3,
                 },
+                "recorded": True,
             }
         )
     return {
         "month": month,
+        "to_date": None,
         "site": "hq",
         "sites": ["hq"],
         "target_minutes": 15,

@@ -120,6 +120,18 @@ class DeskSetUp:
     """(service, minutes since the call, started serving) of its current resident."""
     person: str | None = None
     """Who is logged in to it (None: nobody: it does not call, whatever its status says)."""
+    leaves: bool = False
+    """The person logs out once the queue is set up: the desk closes, and what was sent to it
+    (or to them) goes back to the queue."""
+
+    @property
+    def at_end(self) -> str | None:
+        """Who is logged in to it when the desks start calling."""
+        return None if self.leaves else self.person
+
+    @property
+    def calls(self) -> bool:
+        return self.status is DeskStatus.OPEN and self.at_end is not None
 
 
 # The rules as the README states them, written apart from the domain's ------------------------
@@ -186,7 +198,8 @@ def desk_set_ups(draw: st.DrawFn) -> dict[str, DeskSetUp]:
                 draw(st.integers(0, 25)),
                 draw(st.booleans()),
             )
-        result[desk] = DeskSetUp(status, busy, person)
+        leaves = person is not None and busy is None and draw(st.integers(0, 3)) == 0
+        result[desk] = DeskSetUp(status, busy, person, leaves)
     return result
 
 
@@ -279,7 +292,10 @@ def set_up(
             priority=1 if item.appointment else 0,
             channel=Channel.APPOINTMENT if item.appointment else Channel.WALK_IN,
             arrived_at=NOW - timedelta(minutes=item.arrived_minutes_ago),
-            assigned_desk=item.sent_to if item.appointment else None,
+            # Checked in to a desk someone is logged in to (check-in sends none elsewhere).
+            assigned_desk=item.sent_to
+            if item.appointment and item.sent_to and desks[item.sent_to].person
+            else None,
             print_ticket=False,
         ).ticket
         if item.sent_to is not None and not item.appointment:
@@ -306,6 +322,9 @@ def set_up(
     for desk, plan in desks.items():
         if plan.person is not None or plan.status is not DeskStatus.OPEN:
             q.set_desk_status(desk, plan.status)
+    for desk, plan in desks.items():
+        if plan.leaves and plan.person is not None:
+            as_person(session, plan.person, desk).log_out(desk)
     clock.set(NOW)
 
 
@@ -325,8 +344,9 @@ def test_the_queue_shown_is_the_queue_called(
     at the same moment, each visit taking its service's typical time). A desk nobody is logged
     in to calls nothing and counts in no estimate; a parked ticket is never called and has no
     place; a recycled one is back at its place; a ticket sent to a person goes only to the desk
-    they are logged in to; and a ticket whose needs some staffed desk meets better (BSL above
-    all) never goes to a desk that meets them less well."""
+    they are logged in to; a ticket sent to a desk that closed, or to a person who logged out,
+    is back in the queue at its place; and a ticket whose needs some staffed desk meets better
+    (BSL above all) never goes to a desk that meets them less well."""
     db = copies / f"{len(list(copies.iterdir()))}.sqlite"
     shutil.copy(template, db)
     clock = FixedClock(NOW)
@@ -335,7 +355,16 @@ def test_the_queue_shown_is_the_queue_called(
         set_up(session, clock, desks, queue)
         q = QueueService(session)
         logged = {desk: login.person for desk, login in q.logins().items()}
-        assert logged == {d: p.person for d, p in desks.items() if p.person is not None}
+        assert logged == {d: p.at_end for d, p in desks.items() if p.at_end is not None}
+        # A desk that closed (or whose person left) sent its tickets back to the queue at their
+        # place: none waits for a closed desk, nor for someone logged in nowhere.
+        for entry in q.queue():
+            if entry.position is not None:
+                sent, person = entry.ticket.assigned_desk, entry.ticket.assigned_person
+                assert sent is None or (
+                    desks[sent].status is not DeskStatus.CLOSED and desks[sent].at_end is not None
+                ), entry.ticket
+                assert person is None or person in logged.values(), entry.ticket
         shown = {e.ticket.id: e for e in q.queue() if e.position is not None}
         parked = [e.ticket for e in q.queue() if e.ticket.parked]
         assert len(parked) == sum(1 for w in queue if w.then == "parked")
@@ -346,9 +375,7 @@ def test_the_queue_shown_is_the_queue_called(
         for e in whole:
             assert q.entry(e.ticket) == next(x for x in whole if x.ticket.id == e.ticket.id)
         # Desks that do not call now refuse, and claim nothing.
-        calling = [
-            d for d, p in desks.items() if p.status is DeskStatus.OPEN and p.person is not None
-        ]
+        calling = [d for d, p in desks.items() if p.calls]
         for desk in ("greet-1", *(d for d in desks if d not in calling)):
             with pytest.raises(RuleViolation):
                 q.call_next(desk)

@@ -397,6 +397,35 @@ def test_errors_from_a_real_process(db_path: Path) -> None:
         assert_one_line_error(proc.returncode, proc.stdout, proc.stderr, fragment)
 
 
+def test_a_global_option_after_the_command_says_where_it_goes(db_path: Path) -> None:
+    """`--user`, `--db` and `--config` belong before the command: given after it, the one line
+    says so, with the command line to type, rather than click's bare "No such option"; an
+    option unknown everywhere still gets click's words. Exit 2 and nothing changed."""
+    env = {"OSS_DESK_DB": str(db_path), "OSS_DESK_NOW": NOW}
+    before = db_content(db_path)
+    for args, said in [
+        (
+            ["ticket", "call-next", "--desk", "desk-2", "--user", "dev"],
+            "--user is a global option: put it before the command (oss-desk --user dev ticket ...)",
+        ),
+        (
+            ["report", "daily", "--db=/tmp/other.sqlite"],
+            "--db is a global option: put it before the command "
+            "(oss-desk --db /tmp/other.sqlite report ...)",
+        ),
+        (
+            ["queue", "--config"],
+            "--config is a global option: put it before the command "
+            "(oss-desk --config FILE queue ...)",
+        ),
+        (["report", "monthly", "--bogus"], "No such option '--bogus'"),
+    ]:
+        proc = run_cli_process(*args, env=env)
+        assert_one_line_error(proc.returncode, proc.stdout, proc.stderr, said)
+        assert proc.returncode == 2, proc.stderr
+    assert db_content(db_path) == before
+
+
 def test_a_group_typed_alone_shows_its_commands(db_path: Path) -> None:
     """`oss-desk desks` on its own is a person asking what it can do: the group's help, as
     `--help` prints it (one command a line), not the help folded into one error line."""

@@ -111,6 +111,8 @@ def test_a_mailbox_another_program_holds_is_retried_later(tmp_path: Path) -> Non
         with pytest.raises(SendFault) as fault:
             sender(box).send("second@example.org", composed(1), "APPT-1")
         assert fault.value.retry and "second@example.org" not in fault.value.reason
+        # In plain words: never the OS's "[Errno 11] Resource temporarily unavailable".
+        assert fault.value.reason == f"cannot write {box}: another program has it locked for now"
     finally:
         assert holder.stdin is not None
         holder.stdin.close()

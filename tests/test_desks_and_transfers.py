@@ -105,7 +105,7 @@ def test_a_parked_resident_is_not_resumed_at_a_closed_desk(demo: Cli) -> None:
     ok(demo, "--user", "ben", "ticket", "park", "Q001", "--reason", "phone")
     # Shown as parked, with why (staff only), not as waiting.
     assert ok(demo, "ticket", "show", "Q001") == (
-        "Q001  General enquiries  parked at desk-1 (making a phone call)\n"
+        "Q001  General enquiries  parked at desk-1 (making a phone call); no print job\n"
     )
     shown = demo("ticket", "show", "Q001", "--json", now=NOW).json()
     assert shown["parked"] is True and shown["park_reason"] == "phone"

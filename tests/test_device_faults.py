@@ -113,3 +113,50 @@ def test_never_a_bracket_in_a_bracket() -> None:
     assert said_with("Ticket T001 was not printed", None) == "Ticket T001 was not printed"
     assert device_words("printer error", "printer error") == "printer error"  # said once
     assert device_words("unknown", PRINTER_SILENT) == "not answering"
+
+
+def test_print_state_words_never_put_a_bracket_in_a_bracket() -> None:
+    from oss_desk.domain.delivery import PrintState, just_queued_word, ticket_print_word
+
+    reason = "/dev/usb/lp0 does not exist (is the printer plugged in?)"
+    assert just_queued_word(PrintState.QUEUED, reason, tried=True, worker_alive=True) == (
+        f"not printed yet: {reason}; the printer worker tries again"
+    )
+    assert just_queued_word(PrintState.QUEUED, "paper out", tried=True, worker_alive=False) == (
+        "not printed yet (paper out); queued to print again"
+    )
+    assert ticket_print_word(PrintState.QUEUED, reason, printed_before=False) == (
+        f"waiting to print: last try: {reason}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.ENOSPC, "cannot write /srv/paper: the disk is full"),
+        (errno.EFBIG, "cannot write /srv/paper: the file is too big"),
+        (errno.EISDIR, "cannot write /srv/paper: it is a folder"),
+        (errno.EAGAIN, "cannot write /srv/paper: another program has it locked for now"),
+        (errno.ELOOP, "cannot write /srv/paper"),  # not known here: the log has the rest
+        (None, "cannot write /srv/paper"),
+    ],
+)
+def test_a_file_fault_in_plain_words(code: int | None, words: str) -> None:
+    from oss_desk.domain.device_faults import file_fault
+
+    assert file_fault(Path("/srv/paper"), code) == words
+
+
+def test_the_shortest_printer_form_keeps_the_jobs_waiting() -> None:
+    from oss_desk.services.delivery import printing_parts
+    from oss_desk.storage.devices import DeviceState
+
+    url = "tcp://127.0.0.1:9100"
+    now = "2026-12-07T09:30:00Z"
+    state = DeviceState(url, "printer", "ok", None, now, now, now)
+    part = printing_parts(worker=ALIVE, printer_url=url, printer=state, waiting=2, attention=[])
+    assert (part[0].text, part[0].short, part[0].least) == (
+        "ok, 2 to print",
+        "ok, 2 to print",
+        "ok, 2",
+    )

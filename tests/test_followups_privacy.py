@@ -73,6 +73,7 @@ def figures(db: Path, now: str, cli: Cli) -> dict[str, Any]:
         outputs[name] = json.loads(ok(cli("--user", "tl", *args, now=now)).out)
     for action in outputs["quarterly"]["on_the_record"]["actions"]:
         del action["action"]  # the text: what the purge deletes
+        del action["action_deleted"]  # and whether it did
     return {"month": month, "due": due, "reports": outputs}
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 
 from oss_desk.clock import FixedClock, format_instant
 from oss_desk.services.session import open_session
@@ -101,6 +101,11 @@ def test_confirmation_has_checklist_reference_and_a_london_ics(
     assert start.astimezone(UTC) == datetime(2026, 6, 3, 9, 0, tzinfo=UTC)
     assert event.decoded("dtend") - start == timedelta(minutes=20)
     assert calendar.walk("VTIMEZONE"), "the invitation carries its timezone"
+    # The whole zone, as icalendar's add_missing_timezones writes it, before the event (it is
+    # made once per zone, not for every invitation).
+    (zone,) = calendar.walk("VTIMEZONE")
+    assert zone.to_ical() == Timezone.from_tzid("Europe/London").to_ical()
+    assert calendar.subcomponents[0] is zone
     assert appt.ref in str(event.get("description"))
     # Nothing is sent twice.
     assert deliver(db, june + timedelta(minutes=5)) == (0, 0)

@@ -110,7 +110,7 @@ def test_the_reports_read_visits_in_the_order_they_add_up(tmp_path: Path) -> Non
     visits and the finishes are read from the index alone, never each visit's row."""
     conn = sqlite3.connect(office(tmp_path))
     args = {"first": "2025-04-01", "last": "2026-03-31", "site": None, "low": 1, "high": 9}
-    source = "WITH RECURSIVE " + rv._FROM_FACTS
+    source = "WITH RECURSIVE " + rv._FROM_FACTS + "," + rv._DESCRIBED
     for sql, index, sorts in (
         (source + rv._ARRIVALS, "COVERING INDEX visit_facts_day", False),
         (source + rv._NEEDS, "COVERING INDEX visit_facts_day", True),

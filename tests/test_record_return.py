@@ -41,6 +41,7 @@ from typing import Any
 import pytest
 
 from oss_desk.domain.followups import Finding, Via
+from oss_desk.domain.reports import action_words
 from oss_desk.render.formats import percent
 
 from .conftest import Cli, make_db
@@ -228,7 +229,8 @@ def assert_page_shows(page: str, record: dict[str, Any]) -> None:
     }
     actions = shown.tables["Actions taken as a result"][1:]
     assert [(row[0], row[1], row[-1]) for row in actions] == [
-        (a["ref"], a["site"], a["action"] or "(no text kept)") for a in record["actions"]
+        (a["ref"], a["site"], action_words(a["action"], deleted=a["action_deleted"]))
+        for a in record["actions"]
     ]
     # A finding in its own words, as the answer dialog offers it ("Partly justified").
     assert [row[4] for row in actions] == [

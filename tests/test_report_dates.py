@@ -68,3 +68,73 @@ def test_a_period_that_has_begun_is_reported_to_date(
     result = cli(*args, "--format", "json", now=NOW)
     assert result.code == 0, result.err
     assert result.json()["visits"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("report", "daily", "--date", "2015-01-05"), "--date 2015-01-05"),
+        (("report", "monthly", "--month", "2015-01"), "--month 2015-01"),
+        (("report", "quarterly", "--quarter", "2010-Q1"), "--quarter 2010-Q1"),
+        (("report", "quarterly", "--quarter", "2026-Q3"), "--quarter 2026-Q3"),
+        (("report", "quarterly", "--quarter", "2010/11-Q2"), "--quarter 2010/11-Q2"),
+        (("report", "annual", "--year", "2012"), "--year 2012"),
+        (("report", "annual", "--year", "2025", "--format", "json"), "--year 2025"),
+        (
+            ("report", "period", "--from", "2015-01-01", "--to", "2015-01-31"),
+            "--from 2015-01-01 --to 2015-01-31",
+        ),
+        (
+            ("report", "period", "--from", "2026-11-01", "--to", "2026-11-22"),
+            "--from 2026-11-01 --to 2026-11-22",
+        ),
+    ],
+)
+def test_a_report_before_the_records_begin_is_refused_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], said: str
+) -> None:
+    """Every kind of report, one rule (``DateSpan.check_period``): a period that ends before
+    the office's records begin (here the office was set up today, 23 November 2026) is refused
+    with the same line; one that reaches them (this quarter, this year, a run of days to
+    today) is reported."""
+    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    result = cli(*args, now=NOW)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"oss-desk: {said} is before this office's records begin (2026-11-23)\n"
+    reaching = cli("report", "period", "--from", "2026-11-01", "--to", "2026-11-23", now=NOW)
+    assert reaching.code == 0, reaching.err
+
+
+def test_a_period_going_on_is_labelled_to_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Monday 23 November 2026: the quarter and the month go on, so they are reported to that
+    day and say so (JSON ``to_date``; the month's days to date), never as the whole period; a
+    month that is over is not."""
+    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    quarter = cli("report", "quarterly", "--quarter", "2026-Q4", now=NOW).out
+    assert "  Thursday 1 October 2026 to Monday 23 November 2026 (to date)\n" in quarter
+    assert "Thursday 31 December 2026" not in quarter.split("Quarterly return")[0]
+    data = cli("report", "quarterly", "--quarter", "2026-Q4", "--json", now=NOW).json()
+    assert (data["last_day"], data["to_date"]) == ("2026-12-31", "2026-11-23")
+    page = cli(
+        "report",
+        "period",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "html",
+        now=NOW,
+    ).out
+    assert "Sunday 1 November 2026 to Monday 23 November 2026 (to date)" in page
+    month = cli("report", "monthly", "--month", "2026-11", "--json", now=NOW).json()
+    assert month["to_date"] == "2026-11-23" and list(month["by_day"])[-1] == "2026-11-23"
+    text = cli("report", "monthly", "--month", "2026-11", now=NOW).out
+    assert text.startswith(
+        "Monthly dashboard: Civic Centre, November 2026, to date (to Monday 23 November 2026)\n"
+    )
+    later = "2026-12-02T10:00:00Z"
+    over = cli("report", "monthly", "--month", "2026-11", "--json", now=later).json()
+    assert over["to_date"] is None and len(over["by_day"]) == 30

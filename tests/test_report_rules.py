@@ -17,6 +17,8 @@ from oss_desk.domain.reports import MonthlyReport, ReportNames
 from oss_desk.domain.standards import (
     CLOSED_REASONS,
     FIRST_CONTACT_OUTCOMES,
+    NOT_VISITORS,
+    VisitEnd,
     VisitFacts,
     classify_visit,
     is_first_contact,
@@ -49,6 +51,7 @@ def test_a_new_definition_recounts_the_stored_days() -> None:
     again."""
     assert (
         ROLLUP_VERSION,
+        NOT_VISITORS,
         FIRST_CONTACT_OUTCOMES,
         within_target(900_000, 900_000),
         CLOSED_REASONS,
@@ -60,7 +63,8 @@ def test_a_new_definition_recounts_the_stored_days() -> None:
         _classified(ended="cancelled", ended_reason="error", ended_ms=40),
         _classified(first_call_ms=20),
     ) == (
-        3,
+        4,
+        frozenset({VisitEnd.ERROR}),
         ("resolved", "signposted"),
         True,
         ("office_closed", "end_of_day"),
@@ -161,4 +165,4 @@ def test_one_definition_of_first_contact_decides_every_figure(
         assert month.figures.first_contact_resolution_pct == 25.0
         assert month.trend[-1].first_contact_resolution_pct == 25.0
     page = daily_html(daily, ReportNames(council="C", site_name="S", service_names={}))
-    assert "finished visits resolved at first contact" in page
+    assert "Resolved at first contact 25.0% (1 of 4 finished)" in page

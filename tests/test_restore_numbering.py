@@ -10,10 +10,14 @@ from .conftest import MONDAY_0930, Cli
 
 NOW = format_instant(MONDAY_0930)
 LATER = "2026-11-23T09:45:00Z"
+CARRIES_ON = (
+    "after the backup: the numbering carries on after them, so no code already on paper is "
+    "given again."
+)
 
 
-def _code(cli: Cli, service: str, now: str) -> str:
-    issued = cli("ticket", "issue", "--service", service, "--no-print", "--json", now=now)
+def _code(cli: Cli, service: str, now: str, *more: str) -> str:
+    issued = cli("ticket", "issue", "--service", service, "--no-print", "--json", *more, now=now)
     assert issued.code == 0, issued.err
     return str(issued.json()["code"])
 
@@ -29,10 +33,8 @@ def test_a_restore_mid_day_says_what_it_replaces_and_numbering_carries_on(cli: C
     (newer,) = [line for line in lines if line.startswith("The replaced database had ")]
     assert "events newer than the backup (the newest at 2026-11-23 09:45Z)" in newer, newer
     assert ".before-restore-" in newer
-    assert (
-        "Tickets up to C003, W001 were given out on 2026-11-23 after the backup: the numbering "
-        "carries on after them, so no code already on paper is given again."
-    ) in lines, restored.out
+    said = f"Tickets up to C003, W001 were given out at hq on 2026-11-23 {CARRIES_ON}"
+    assert said in lines, restored.out
     # The restored office has C001 only, and its next codes are new ones.
     assert [t["code"] for t in cli("queue", "--json", now=LATER).json()] == ["C001"]
     assert [_code(cli, s, LATER) for s in "CWB"] == ["C004", "W002", "B001"]
@@ -46,16 +48,23 @@ def test_the_restore_json_says_the_same(cli: Cli) -> None:
     assert data["newer_events"] >= 2  # (arrived, ticket issued)
     assert data["newest_event"].startswith("2026-11-23T09:45")
     assert (data["last_codes_day"], data["last_codes"]) == ("2026-11-23", ["H001"])
+    assert data["last_codes_by_site"] == {"hq": ["H001"]} and data["other_office"] is False
     assert _code(cli, "H", LATER) == "H002"
     again = cli("db", "restore", backup, "--yes", "--json", now=LATER).json()
     assert again["newer_events"] >= 2  # H002's events: the counter carried H001 forward
     assert again["last_codes"] == ["H002"]
 
 
-def test_a_damaged_database_is_still_replaced(cli: Cli) -> None:
+def test_a_damaged_database_is_still_replaced_and_what_it_held_is_said_unknown(cli: Cli) -> None:
     backup = cli("db", "backup", "--json", now=NOW).json()["path"]
     cli.db.write_bytes(b"not a database at all" * 100)  # what is replaced cannot be read
     restored = cli("db", "restore", backup, "--yes", "--force", now=LATER)
     assert restored.code == 0, restored.err
+    assert (
+        "The replaced database could not be read: what it recorded after the backup and the "
+        "codes it gave out are not known (check the last tickets on paper)."
+    ) in restored.out.splitlines(), restored.out
     assert "newer than the backup" not in restored.out and "Tickets up to" not in restored.out
-    assert _code(cli, "C", LATER) == "C001"
+    cli.db.write_bytes(b"still not a database" * 100)
+    data = cli("db", "restore", backup, "--yes", "--force", "--json", now=LATER).json()
+    assert data["newer_events"] is None and data["last_codes"] == []

@@ -222,6 +222,11 @@ class Action:
     run: Callable[[], object] = field(compare=False)
 
 
+RECORDS_BEGIN = "2026-09-01"
+"""The day each office's records begin (its configuration loaded): days and months before it
+are "no records" (``recorded``: false)."""
+
+
 class Office:
     """One office database driven through the real services with a settable clock."""
 
@@ -650,6 +655,7 @@ def expected_daily(
                         "wait_p90_minutes",
                     )
                 },
+                "recorded": earlier >= RECORDS_BEGIN,
             }
         )
     by_hour = part["by_hour"]
@@ -860,13 +866,15 @@ def month_range(month: str) -> tuple[str, str, list[date]]:
 
 
 def expected_monthly(
-    books: list[Book], sites: list[str], month: str, site: str | None
+    books: list[Book], sites: list[str], month: str, site: str | None, today: str = "9999-12-31"
 ) -> dict[str, Any]:
+    """``today``: a month still going on then is reported to date (its days to today)."""
     first, last, days = month_range(month)
     part = visit_part(books, first, last, sites)
     by_day = {
         d.isoformat(): visit_part(books, d.isoformat(), d.isoformat(), sites)["visits"]
         for d in days
+        if d.isoformat() <= today
     }
     appts = appointment_part(books, first, last)
     trend = []
@@ -887,11 +895,13 @@ def expected_monthly(
                 "appointments_kept": a["appointments_kept"],
                 "appointments_no_show": a["appointments_no_show"],
                 "standards": standard_values(p, a),
+                "recorded": end >= RECORDS_BEGIN,
             }
         )
     busiest = max(sorted(by_day), key=lambda d: by_day[d])
     return {
         "month": month,
+        "to_date": today if today < str(last) else None,  # a month going on: to date
         "site": site,
         "sites": sites,
         "target_minutes": 15,
@@ -962,7 +972,8 @@ def test_every_monthly_figure(month: Office) -> None:
     reports = ReportService(month.session)
     for key in ("2026-09", "2026-10", "2026-11"):
         got = monthly_json(reports.monthly(key))
-        assert got == expected_monthly([month.book], ["hq"], key, "hq"), key
+        today = month.clock.now().date().isoformat()
+        assert got == expected_monthly([month.book], ["hq"], key, "hq", today), key
     october = monthly_json(reports.monthly("2026-10"))
     # Months with data in the trend; the standards rated; notice buckets used.
     assert [m["visits"] > 0 for m in october["trend"]] == [False] * 10 + [True, True]
@@ -1155,6 +1166,7 @@ _WAITS = DAILY_KEYS[DAILY_KEYS.index("seen") : DAILY_KEYS.index("by_hour")]
 _WHERE = DAILY_KEYS[DAILY_KEYS.index("by_hour") : DAILY_KEYS.index("busiest_hour")]
 MONTHLY_KEYS = [
     "month",
+    "to_date",
     *DAILY_KEYS[1:10],
     *_WAITS,
     "by_day",
@@ -1185,6 +1197,7 @@ WEEK_KEYS = [
     "first_contact_resolution_pct",
     "wait_median_minutes",
     "wait_p90_minutes",
+    "recorded",
 ]
 TREND_KEYS = [
     "month",
@@ -1195,6 +1208,7 @@ TREND_KEYS = [
     "appointments_kept",
     "appointments_no_show",
     "standards",
+    "recorded",
 ]
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from oss_desk.clock import FixedClock
+from oss_desk.clock import FixedClock, format_instant
 from oss_desk.services.delivery import print_job_said
 from oss_desk.services.session import open_session
+from oss_desk.storage import outbox as o
 from oss_desk.worker.printing import PrintDelivery
 
 from .conftest import Cli, make_db, rows, site_toml
@@ -66,6 +67,17 @@ def test_ticket_show_says_its_print_state(
     assert cli("ticket", "reprint", "C001").code == 0
     assert cli("ticket", "show", "C001").out.endswith(
         "; print job 3: waiting to print (an earlier copy went to the printer)\n"
+    )
+    # Handed to a worker (claimed) before any byte left: not said to be printing.
+    worker = open_session(db=db, person="worker", host=True)
+    try:
+        with worker.store.write() as conn:
+            stamp = format_instant(datetime.now(UTC))
+            assert o.claim(conn, o.PRINT_JOBS, owner="another", now=stamp, row_id=3)
+    finally:
+        worker.close()
+    assert cli("ticket", "show", "C001").out.endswith(
+        "; print job 3: handed to the printer worker (an earlier copy went to the printer)\n"
     )
 
     # A ticket that was never printed says so.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import shlex
 import sqlite3
 import sys
 from collections.abc import Iterator, MutableMapping
@@ -173,11 +174,12 @@ def run(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         err("oss-desk: aborted")
         return EXIT_INTERRUPTED
+    except click.NoSuchOption as exc:
+        moved = _global_option_hint(exc, argv)
+        err(f"oss-desk: {moved}" if moved else f"oss-desk: {exc.format_message()}{_see(exc)}")
+        return exc.exit_code
     except click.ClickException as exc:
-        hint = ""
-        if isinstance(exc, click.UsageError) and exc.ctx is not None:
-            hint = f" (see `{exc.ctx.command_path} --help`)"
-        err(f"oss-desk: {exc.format_message()}{hint}")
+        err(f"oss-desk: {exc.format_message()}{_see(exc)}")
         return exc.exit_code
     except OssDeskError as exc:
         err(f"oss-desk: {exc.cli_message}")
@@ -218,6 +220,35 @@ def run(argv: list[str] | None = None) -> int:
     except Exception as exc:
         return _internal(exc)
     return result if isinstance(result, int) else 0
+
+
+def _see(exc: click.ClickException) -> str:
+    if isinstance(exc, click.UsageError) and exc.ctx is not None:
+        return f" (see `{exc.ctx.command_path} --help`)"
+    return ""
+
+
+def _global_option_hint(exc: click.NoSuchOption, argv: list[str] | None) -> str | None:
+    """For a global option given after the command (``oss-desk ticket call-next --user dev``):
+    ``--user is a global option: put it before the command (oss-desk --user dev ticket ...)``;
+    None for any other unknown option."""
+    if exc.ctx is None or exc.ctx.parent is None:
+        return None  # unknown to oss-desk itself
+    option = next((p for p in cli.params if exc.option_name in getattr(p, "opts", ())), None)
+    if not isinstance(option, click.Option):
+        return None
+    args = list(sys.argv[1:] if argv is None else argv)
+    name, value = exc.option_name, None
+    for i, arg in enumerate(args):
+        if arg == name and not option.is_flag and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith(name + "="):
+            value = arg.partition("=")[2]
+    if not option.is_flag:
+        value = shlex.quote(shown(value, 40)) if value else option.metavar or "VALUE"
+    program, command = exc.ctx.command_path.split()[:2]
+    typed = " ".join(part for part in (name, value) if part)
+    return f"{name} is a global option: put it before the command ({program} {typed} {command} ...)"
 
 
 def _undecodable(exc: UnicodeEncodeError) -> bool:

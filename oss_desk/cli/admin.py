@@ -21,7 +21,7 @@ from oss_desk.clock import NOW_ENV, FixedClock, clock_from_env, format_instant
 from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.paths import demo_db_path
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import resolve_config_path, resolve_db_path
+from oss_desk.services.session import Session, resolve_config_path, resolve_db_path
 from oss_desk.storage.database import open_store
 from oss_desk.storage.site import latest_config, work_since_seed
 
@@ -182,7 +182,7 @@ def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_
     initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
     session = open_session(db=path, person=state.user, clock=clock, host=True)
     try:
-        summary = populate(session, days=days, waiting=waiting)
+        summary = populate(session, days=days, waiting=waiting, deliver=_deliver_due)
         session.desk(desk_id)
     finally:
         session.close()
@@ -221,6 +221,14 @@ def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_
 
     state.db = str(path)
     open_desk(state, desk_id, demo=True)
+
+
+def _deliver_due(session: Session) -> None:
+    """The worker's pass over the messages due at the session's (simulated) time: the demo's
+    past appointments had their confirmations and reminders sent when they fell due."""
+    from oss_desk.worker.messages import MessageDelivery
+
+    MessageDelivery(session).deliver_due()
 
 
 def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
@@ -294,11 +302,16 @@ def _status_command(name: str, status: str, doc: str) -> click.Command:
     @json_command
     def command(state: State, desk_id: str, as_json: bool) -> None:
         session = state.session()
-        previous = QueueService(session).set_desk_status(desk_id, status)
+        from oss_desk.domain.queue import closed_words
+
+        done = QueueService(session).set_desk_status(desk_id, status)
+        was = done.previous.value
         if as_json:
-            emit_json({"desk": desk_id.strip(), "was": previous.value, "status": status})
+            back = [t.code for t in done.sent_back]
+            emit_json({"desk": desk_id.strip(), "was": was, "status": status, "sent_back": back})
             return
-        click.echo(f"{session.desk(desk_id).name}: {previous.value} -> {status}")
+        said = f"{session.desk(desk_id).name}: {was} -> {status}"
+        click.echo(closed_words(said, done.sent_back))
 
     return command
 

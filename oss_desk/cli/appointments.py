@@ -211,6 +211,8 @@ def book(
 def check_in(state: State, desk_id: str | None, no_print: bool, ref: str, as_json: bool) -> None:
     """The resident has arrived: a visit and a priority ticket, printed at the desk's printer
     (JSON: the ticket, its print job and whether no open desk serves it now)."""
+    from oss_desk.domain.appointments import late_said
+    from oss_desk.domain.waits import waiting_warning
     from oss_desk.services.appointments.check_in import unserved
     from oss_desk.services.delivery import print_job_fields, print_job_said
 
@@ -220,9 +222,11 @@ def check_in(state: State, desk_id: str | None, no_print: bool, ref: str, as_jso
     warning = unserved(session, ticket)
     data = ticket_json(ticket, session.directory) | print_job_fields(session, job)
     printed = print_job_said(session, job) if job is not None else "no printer: tell them the code"
-    said = f"Checked in: ticket {ticket.code} (priority); {printed}"
+    late = late_said(AppointmentService(session).find(ref).starts_at, ticket.issued_at)
+    said = f"Checked in: ticket {ticket.code} (priority)" + (f", {late}" if late else "")
+    said += f"; {printed}"
     if warning:
-        said += f"\n  Warning: {warning} (it waits until one opens)"
+        said += f"\n  {waiting_warning(warning)}"
     answer(as_json, data | {"unserved": warning}, said)
 
 

@@ -12,6 +12,7 @@ import click
 from oss_desk.cli.common import State, answer, emit_json, json_command, ref_command
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import QueueEntry, Ticket
+from oss_desk.domain.queue import closed_words
 from oss_desk.errors import InvalidInput
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
@@ -197,6 +198,7 @@ def login(state: State, desk_id: str, take_over: bool, as_json: bool) -> None:
                 "took_over_from": done.took_over_from,
                 "moved_from": done.moved_from,
                 "already": done.already,
+                "sent_back": [t.code for t in done.sent_back],
             }
         )
         return
@@ -204,12 +206,14 @@ def login(state: State, desk_id: str, take_over: bool, as_json: bool) -> None:
     if done.already:
         click.echo(f"{session.name_of(done.person)} is already logged in to {name}")
     elif done.took_over_from:
-        click.echo(
+        took = (
             f"{session.name_of(done.person)} took {name} over from "
             f"{session.name_of(done.took_over_from)}"
         )
+        click.echo(closed_words(took, done.sent_back))
     else:
-        click.echo(f"{session.name_of(done.person)} logged in to {name}: open")
+        said = f"{session.name_of(done.person)} logged in to {name}: open"
+        click.echo(closed_words(said, done.sent_back))  # the desk they left, its tickets
 
 
 @click.command("logout")
@@ -218,13 +222,20 @@ def login(state: State, desk_id: str, take_over: bool, as_json: bool) -> None:
 def logout(state: State, desk_id: str, as_json: bool) -> None:
     """Log out of a desk: it closes."""
     session = state.session(desk_id)
-    gone = QueueService(session).log_out(desk_id)
+    done = QueueService(session).log_out(desk_id)
+    gone = done.gone
     if as_json:
-        emit_json({"desk": desk_id.strip(), "person": gone.person if gone else None})
+        emit_json(
+            {
+                "desk": desk_id.strip(),
+                "person": gone.person if gone else None,
+                "sent_back": [t.code for t in done.sent_back],
+            }
+        )
         return
     name = session.desk(desk_id).name
     who = session.name_of(gone.person) if gone else "nobody"
-    click.echo(f"{name}: {who} logged out, closed")
+    click.echo(closed_words(f"{name}: {who} logged out, closed", done.sent_back))
 
 
 @click.command("close-day")

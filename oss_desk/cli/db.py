@@ -138,7 +138,30 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
     click.echo(f"Verified {result.backup} (integrity ok, schema {result.schema[-1]}).")
     if result.kept is not None:
         click.echo(f"Kept the replaced database as {result.kept}.")
-    if result.newer_events and result.kept is not None:
+    _say_what_is_left_behind(result)
+    for stale in result.removed:
+        click.echo(f"Removed {stale.name}.")
+    rows = sum(result.counts.values())
+    click.echo(f"Restored {path} from {result.backup.name} ({rows} rows).")
+
+
+def _say_what_is_left_behind(result: dbops.RestoreResult) -> None:
+    """What the restored database does not have: the replaced one's events after the backup
+    (or all of another office's), and each site's last codes of today given out after it."""
+    kept = result.kept
+    if kept is None:
+        return
+    if result.newer_events is None:
+        click.echo(
+            "The replaced database could not be read: what it recorded after the backup and "
+            "the codes it gave out are not known (check the last tickets on paper)."
+        )
+    elif result.other_office:
+        click.echo(
+            f"The replaced database was another office's: all its {result.newer_events} events "
+            f"are only in {kept.name}."
+        )
+    elif result.newer_events:
         from oss_desk.clock import read_instant
 
         newest = (
@@ -147,18 +170,14 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
         click.echo(
             f"The replaced database had {result.newer_events} events newer than the backup "
             f"(the newest at {newest}): they are not in the restored database, only in "
-            f"{result.kept.name}."
+            f"{kept.name}."
         )
-    day, codes = result.last_codes
-    if codes:
+    for site, (day, codes) in result.codes_by_site.items():
         click.echo(
-            f"Tickets up to {', '.join(codes)} were given out on {day} after the backup: the "
-            "numbering carries on after them, so no code already on paper is given again."
+            f"Tickets up to {', '.join(codes)} were given out at {site} on {day} after the "
+            "backup: the numbering carries on after them, so no code already on paper is given "
+            "again."
         )
-    for stale in result.removed:
-        click.echo(f"Removed {stale.name}.")
-    rows = sum(result.counts.values())
-    click.echo(f"Restored {path} from {result.backup.name} ({rows} rows).")
 
 
 @db.command("purge")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from oss_desk import files
 from oss_desk.cli.common import State, choice_option, closing, emit_json, pass_state
@@ -96,10 +97,21 @@ def report_query(func: Callable[..., None]) -> Callable[..., None]:
         output: str | None,
         **kwargs: Any,
     ) -> None:
-        query = ReportQuery(site_id, include, "json" if as_json else fmt, output)
+        query = ReportQuery(site_id, include, chosen_format(fmt, as_json), output)
         func(*args, query=query, **kwargs)
 
     return report_options(command)
+
+
+def chosen_format(fmt: str, as_json: bool) -> str:
+    """``--json`` is ``--format json``; with another ``--format`` typed too it is refused
+    (exit 2), not silently one of them."""
+    if not as_json:
+        return fmt
+    typed = click.get_current_context().get_parameter_source("fmt")
+    if fmt != "json" and typed is not ParameterSource.DEFAULT:
+        raise InvalidInput(f"--json and --format {fmt} ask for two formats: give one")
+    return "json"
 
 
 def _emit(fmt: str, report: Report, session: Session, output: str | None = None) -> None:
@@ -209,3 +221,30 @@ def period(state: State, first: str, last: str, query: ReportQuery) -> None:
 def annual(state: State, year: str | None, query: ReportQuery) -> None:
     """A reporting year (April to March by default), beside the year before."""
     query.show(state, lambda r: r.annual(year, query.site_id))
+
+
+@report.command("comments")
+@click.option("--month", metavar="YYYY-MM", help="The calendar month (default: this month).")
+@site_option
+@choice_option(
+    "--format", "fmt", choices=("text", "json", "csv"), default="text", help="Output format."
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--output", metavar="FILE", help="Write to FILE (default: standard output).")
+@pass_state
+@closing
+def comments(
+    state: State,
+    month: str | None,
+    site_id: str | None,
+    fmt: str,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    """The feedback log: what residents wrote with their ratings (reading it is recorded)."""
+    from oss_desk.services.report_outputs import comments_output
+
+    session = state.session()
+    with ReportService(session) as reports:
+        log = reports.comments(month, site_id)
+    write_output(comments_output(session, log, chosen_format(fmt, as_json)), output)

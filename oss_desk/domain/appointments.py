@@ -102,6 +102,17 @@ def when_served(status: AppointmentStatus) -> AppointmentStatus:
     return attended if status is checked_in else status
 
 
+def late_said(starts_at: datetime, checked_in: datetime) -> str:
+    """What check-in tells the greeter of a resident who came after the booked start: "25 min
+    late" ("" when on time or early)."""
+    late = late_minutes(starts_at, checked_in)
+    return f"{late} min late" if late else ""
+
+
+WALK_IN_HINT = "issue a ticket if they want to be seen as a walk-in now"
+"""What a refused check-in (too early, or after a no-show) offers instead."""
+
+
 def new_reference(choose: Callable[[str], str] = secrets.choice) -> str:
     """A booking reference such as ``K7M-3QX`` (``choose`` picks each character)."""
     chars = "".join(choose(REF_ALPHABET) for _ in range(6))

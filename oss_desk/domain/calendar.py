@@ -106,14 +106,19 @@ class DateSpan:
 
     def check_month(self, first: date, last: date, what: str = "--month") -> None:
         """A month (its first and last day) must overlap the span."""
+        self.check_period(first, last, f"{what} {first.isoformat()[:7]}")
+
+    def check_period(self, first: date, last: date, named: str) -> None:
+        """Every report's period (a month, a quarter, a year, a run of days; ``named``: as
+        typed, e.g. ``--quarter 2010-Q1``) must overlap the span: one that ends before the
+        office's records begin is refused (exit 2) like a day before them, not answered with
+        a report of zeros; one that reaches them is reported from them."""
         if last < self.first:
             raise InvalidInput(
-                f"{what} {first.isoformat()[:7]} is before this office's records begin "
-                f"({self.first.isoformat()})"
+                f"{named.strip()} is before this office's records begin ({self.first.isoformat()})"
             )
         if first > self.last:
-            month = first.isoformat()[:7]
-            raise InvalidInput(f"{what} {month} is more than {YEARS_AHEAD} years ahead")
+            raise InvalidInput(f"{named.strip()} is more than {YEARS_AHEAD} years ahead")
 
 
 def not_begun(first: date, today: date, named: str) -> None:

@@ -6,12 +6,13 @@ Pure rules; the queue engine (``services/queue``) asks them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from oss_desk.domain.models import DeskStatus, Outcome, Role, Ticket, TicketStatus
+from oss_desk.domain.models import Desk, DeskKind, DeskStatus, Outcome, Role, Ticket, TicketStatus
+from oss_desk.domain.queue import calls_tickets
 
 # Parking --------------------------------------------------------------------------------------
 
@@ -53,6 +54,18 @@ SETTLED_FIRST = (
 )
 """The outcomes from the most settled to the least: a visit's outcome is its least settled
 service's."""
+
+
+def outcomes_offered(takes_appointments: bool) -> list[tuple[str, Outcome]]:
+    """The outcomes a service's visit may be finished with, each after its key: 1-5, the same
+    key for the same outcome everywhere. "Needs an appointment" only for a service that takes
+    appointments: a walk-in-only one has nothing to book, and the visit would only count as not
+    resolved. Every outcome list (the adviser's, meet-and-greet's F8) asks this."""
+    return [
+        (str(key), outcome)
+        for key, outcome in enumerate(Outcome, start=1)
+        if takes_appointments or outcome is not Outcome.APPOINTMENT
+    ]
 
 
 def visit_outcome(outcomes: Iterable[Outcome]) -> Outcome:
@@ -138,12 +151,30 @@ def desk_choice(name: str, who: str | None, status: DeskStatus) -> str:
     return f"{name}  ({', '.join(said)})"
 
 
-def effective_status(stored: DeskStatus, staffed: bool, staffed_only: bool) -> DeskStatus:
-    """A desk's status as the queue sees it: closed while nobody is logged in to it (when
-    ``queue.staffed_desks_only``), else its stored status."""
-    if staffed_only and not staffed:
+def effective_status(
+    stored: DeskStatus, staffed: bool, staffed_only: bool, kind: DeskKind = DeskKind.ADVISER
+) -> DeskStatus:
+    """A desk's status as the queue sees it, and as every list shows it: closed while nobody
+    is logged in to it (when ``queue.staffed_desks_only``: a desk nobody is logged in to cannot
+    serve; it opens when someone logs in there), else its stored status. A meet-and-greet desk
+    (which calls nobody) shows its stored status."""
+    if staffed_only and not staffed and calls_tickets(kind):
         return DeskStatus.CLOSED
     return stored
+
+
+def desk_states(
+    desks: Iterable[Desk],
+    stored: Mapping[str, DeskStatus],
+    staffed: Container[str],
+    staffed_only: bool,
+) -> dict[str, DeskStatus]:
+    """Every desk's :func:`effective_status` by id (``staffed``: the desks someone is logged in
+    to): what ``desks list``, the team leader's screen and check-in's routing all read."""
+    return {
+        d.id: effective_status(stored.get(d.id, d.status), d.id in staffed, staffed_only, d.kind)
+        for d in desks
+    }
 
 
 class Activity(StrEnum):

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from oss_desk.domain.device_faults import device_words
+from oss_desk.domain.device_faults import device_words, said_with
 
 # Who owns the devices -------------------------------------------------------------------------
 
@@ -156,9 +156,8 @@ def just_queued_word(
     owner of the devices began a try of it; a job waiting after a try did not print, and says
     why and who tries again (the worker that owns the printer, while one runs)."""
     if state is PrintState.QUEUED and tried:
-        why = f" ({reason})" if reason else ""
         again = "the printer worker tries again" if worker_alive else "queued to print again"
-        return f"not printed yet{why}; {again}"
+        return f"{said_with('not printed yet', reason)}; {again}"
     if state in JUST_QUEUED_WORDS:
         return JUST_QUEUED_WORDS[state]
     return job_word(state, reason)
@@ -167,9 +166,9 @@ def just_queued_word(
 def ticket_print_word(state: PrintState, reason: str | None, *, printed_before: bool) -> str:
     """A ticket's print state in ``ticket show``: its latest print job's state in the desks'
     words, and whether an earlier copy went to the printer when this one has not (yet)."""
-    word = job_word(state, reason)
+    word = JUST_QUEUED_WORDS[state] if state is PrintState.SENDING else job_word(state, reason)
     if state is PrintState.QUEUED and reason:
-        word = f"{word} (last try: {reason})"
+        word = said_with(word, f"last try: {reason}")
     if printed_before and state not in (PrintState.PRINTED, PrintState.SENT):
         return f"{word} (an earlier copy went to the printer)"
     return word

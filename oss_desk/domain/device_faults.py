@@ -19,7 +19,11 @@ PRINTER_NO_CONNECTION = "the printer did not answer the connection"
 """A network printer that did not take the connection within its timeout."""
 
 NOT_ANSWERING = "not answering"
-"""A printer's state, in the status bar, once it did not answer (recorded as ``unknown``)."""
+"""A printer's state, in the status bar, once it was asked and did not answer (recorded as
+``unknown`` with :data:`PRINTER_SILENT`)."""
+CANNOT_TELL = "cannot tell (this printer does not report)"
+"""The state of a printer that cannot be asked (a file, CUPS, ``status=off``: ``unknown``)."""
+_ASKED_SILENT = {PRINTER_SILENT, PRINTER_STOPPED}
 
 _GONE = {errno.ENOENT, errno.ENODEV, errno.ENXIO}
 _REFUSED = {errno.EACCES, errno.EPERM}
@@ -50,6 +54,29 @@ def port_fault(device: str, port: str, code: int | None) -> str:
     return f"{where} does not work"
 
 
+_FILE_FAULTS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file is too big",
+    errno.EISDIR: "it is a folder",
+    errno.EACCES: "this user may not write it",
+    errno.EPERM: "this user may not write it",
+    errno.EROFS: "the disk is read-only",
+    errno.ENOENT: "its folder is not there",
+    errno.ENOTDIR: "a file stands where its folder should be",
+    errno.EAGAIN: "another program has it locked for now",
+    errno.EIO: "the disk reported an error",
+}
+
+
+def file_fault(path: object, code: int | None) -> str:
+    """Why a file (a capture printer's, the demo's mailbox) could not be written, from the
+    error number ``code``: "cannot write /srv/paper: the disk is full". A number not known
+    here gives "cannot write /srv/paper" alone (the caller logs the error)."""
+    words = _FILE_FAULTS.get(code) if code is not None else None
+    return f"cannot write {path}: {words}" if words else f"cannot write {path}"
+
+
 def said_with(words: str, detail: str | None) -> str:
     """``words`` and their ``detail``: in brackets ("unreachable (connection refused)"), or
     after a colon when the detail has brackets of its own (never a bracket in a bracket)."""
@@ -62,7 +89,7 @@ def device_words(status: str, detail: str | None) -> str:
     """A printer's or board's recorded state, with its detail only when that says more than
     the state ("paper out", "unreachable (connection refused)", "not answering")."""
     if status == "unknown":
-        return NOT_ANSWERING
+        return NOT_ANSWERING if detail in _ASKED_SILENT else CANNOT_TELL
     extra = detail and status not in detail and detail != PRINTER_SILENT
     return said_with(status, detail if extra else None)
 

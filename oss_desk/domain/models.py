@@ -138,6 +138,9 @@ class EventKind(StrEnum):
     DESK_LOGIN = "desk_login"
     """A person logged in to a desk (``data.took_over_from`` when someone else held it)."""
     DESK_LOGOUT = "desk_logout"
+    SENT_BACK = "sent_back"
+    """A ticket sent to a desk that closed (``data.from_desk``), or to a person who logged out
+    (``data.from_person``), back in the queue at its place."""
     RATING_RECORDED = "rating_recorded"
     """A resident's rating of their visit (the number; never their words)."""
     FEEDBACK_CONSENT_GIVEN = "feedback_consent_given"
@@ -162,6 +165,11 @@ class Service:
     appointment_minutes: int | None = None
     private_room: bool = False
     checklist: tuple[str, ...] = ()
+
+    @property
+    def takes_appointments(self) -> bool:
+        """Whether it can be booked (an appointment length is set); else it is walk-in only."""
+        return bool(self.appointment_minutes)
 
 
 @dataclass(frozen=True, slots=True)

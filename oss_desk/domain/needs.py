@@ -29,6 +29,9 @@ SIMPLE_NEEDS: dict[str, str] = {
     "large-print": "Large print",
     "collect-in-person": "Collect in person (cannot watch the board)",
 }
+LARGE_PRINT = "large-print"
+COLLECT_IN_PERSON = "collect-in-person"
+"""The resident cannot watch the board: a member of staff fetches them (their ticket says so)."""
 INTERPRETER = "interpreter"
 KNOWN = ", ".join([*SIMPLE_NEEDS, "interpreter:<language>"])
 LANGUAGE_MAX = 40

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from oss_desk.domain.calendar import EARLIEST, not_begun
+from oss_desk.domain.calendar import EARLIEST, DateSpan, not_begun
 from oss_desk.domain.stats import month_bounds, month_of, shift_month
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
@@ -138,17 +138,24 @@ def _long(day: date) -> str:
 # Parsing what was typed ---------------------------------------------------------------------------
 
 
-def _check_span(first: date, last: date, what: str, today: date | None) -> None:
-    """Refuse a period that cannot hold records: before 1970, or (given ``today``) one that
-    has not begun (:func:`~oss_desk.domain.calendar.not_begun`; one that has is reported to
-    date)."""
+def _check_span(
+    first: date, last: date, what: str, today: date | None, span: DateSpan | None = None
+) -> None:
+    """Refuse a period that cannot hold records: before 1970, (given ``span``: the office's)
+    before the office's records begin (:meth:`DateSpan.check_period`), or (given ``today``)
+    one that has not begun (:func:`~oss_desk.domain.calendar.not_begun`; one that has is
+    reported to date)."""
     if last < EARLIEST:
         raise InvalidInput(f"{what} ends before {EARLIEST.isoformat()}: no office's records do")
+    if span is not None:
+        span.check_period(first, last, what)
     if today is not None:
         not_begun(first, today, what)
 
 
-def parse_year(text: str, start_month: int = 4, today: date | None = None) -> Period:
+def parse_year(
+    text: str, start_month: int = 4, today: date | None = None, span: DateSpan | None = None
+) -> Period:
     """``2026`` (or ``2026/27``): the financial year that starts in 2026."""
     m = _YEAR.match(text.strip())
     if not m or not text.strip().isascii() or int(m.group(1)) < 1:
@@ -161,11 +168,13 @@ def parse_year(text: str, start_month: int = 4, today: date | None = None) -> Pe
     if start > 9998:
         raise InvalidInput(f"--year {shown(text)!r} is too far ahead")
     period = financial_year(start, start_month)
-    _check_span(period.first, period.last, f"--year {text.strip()}", today)
+    _check_span(period.first, period.last, f"--year {text.strip()}", today, span)
     return period
 
 
-def parse_quarter(text: str, start_month: int = 4, today: date | None = None) -> Period:
+def parse_quarter(
+    text: str, start_month: int = 4, today: date | None = None, span: DateSpan | None = None
+) -> Period:
     """``2026-Q4``: the calendar quarter (October to December 2026); ``2026/27-Q3``: the third
     quarter of the reporting year that starts in 2026 (the same months by default)."""
     value = text.strip()
@@ -190,7 +199,7 @@ def parse_quarter(text: str, start_month: int = 4, today: date | None = None) ->
         month = f"{year:04d}-{3 * (int(calendar.group(2)) - 1) + 1:02d}"
         aligned = (int(month[5:]) - start_month) % 3 == 0
         period = quarter_starting(month, start_month if aligned else 1)
-    _check_span(period.first, period.last, f"--quarter {value}", today)
+    _check_span(period.first, period.last, f"--quarter {value}", today, span)
     return period
 
 
@@ -205,7 +214,11 @@ def parse_day(text: str, what: str) -> date:
 
 
 def parse_days(
-    first_text: str, last_text: str, start_month: int = 4, today: date | None = None
+    first_text: str,
+    last_text: str,
+    start_month: int = 4,
+    today: date | None = None,
+    span: DateSpan | None = None,
 ) -> Period:
     """``--from DATE --to DATE`` (both days included)."""
     first = parse_day(first_text, "--from")
@@ -217,5 +230,12 @@ def parse_days(
             f"--from {first.isoformat()} --to {last.isoformat()} is longer than {MAX_DAYS} days:"
             " report on a year at a time"
         )
-    _check_span(first, last, f"--from {first.isoformat()} --to {last.isoformat()}", today)
+    named = f"--from {first.isoformat()} --to {last.isoformat()}"
+    _check_span(first, last, named, today, span)
     return days_period(first, last, start_month)
+
+
+def counted_to(last: date, today: date) -> date | None:
+    """A report's period still going on (its last day after today) is reported to date: the
+    last day counted is today (None: the period is over and counted whole)."""
+    return today if today < last else None

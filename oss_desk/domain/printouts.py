@@ -31,6 +31,9 @@ class TicketPrintout:
     estimate_minutes: int | None = None
     qr: str | None = None
     large_print: bool = False
+    collected: bool = False
+    """The resident cannot watch the board (a need): the ticket says staff will come to them
+    (the need itself is not printed)."""
     welsh: bool = False
     """Unused (kept so that older stored payloads still load): see ``phrases``."""
     phrases: dict[str, list[str]] = field(default_factory=dict)
@@ -61,7 +64,7 @@ def _ticket_phrases(
         "label": list(label),
         "issued": list(wording.say("ticket.issued", time=t.issued)),
         "wait": wording.wait(t.ahead, t.estimate_minutes),
-        "watch": list(wording.say("ticket.watch")),
+        "watch": list(wording.say("ticket.collected" if t.collected else "ticket.watch")),
         "privacy": list(wording.say("ticket.privacy")),
         "phone": list(wording.say("ticket.phone")),
     }
@@ -79,9 +82,11 @@ def ticket(
     estimate_minutes: int | None = None,
     qr: str | None = None,
     large_print: bool = False,
+    collected: bool = False,
 ) -> TicketPrintout:
     """A ticket in the office's languages: each name as configured (Welsh first where there is
-    one), each fixed text from the wording."""
+    one), each fixed text from the wording (``collected``: the resident cannot watch the board,
+    so the ticket says a member of staff will come to them instead)."""
     plain = TicketPrintout(
         council=council[-1],
         site=site[-1],
@@ -92,6 +97,7 @@ def ticket(
         estimate_minutes=estimate_minutes,
         qr=qr,
         large_print=large_print,
+        collected=collected,
     )
     return replace(plain, phrases=_ticket_phrases(wording, plain, council, site, label))
 
@@ -184,6 +190,11 @@ def slip(
             "change": [change_line] if change_line else [],
         },
     )
+
+
+REFERRAL_CLOSING = "You need not do anything else: the team will be in touch."
+"""The last line of a referral's slip and message (an appointment's "to change or cancel" line
+has no place there: there is nothing to change or cancel)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ waiting again with its arrival time, so it is back at its place.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
@@ -47,6 +47,12 @@ from oss_desk.domain.standards import waited_seconds
 from oss_desk.domain.worded import Worded
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
+
+OFF_THE_BOARD = (TicketStatus.WAITING, TicketStatus.TRANSFERRED, TicketStatus.CANCELLED)
+"""Tickets whose call the board and the waiting-room screen no longer list among the latest
+calls: back in the queue (put back after a call nobody answered, or parked), moved to another
+service, or cancelled. Nobody is expected at the desk that called them, so a resident coming
+back to read the board is not sent there."""
 
 PRIORITY_WALK_IN = 0
 PRIORITY_APPOINTMENT = 1
@@ -351,6 +357,38 @@ def nobody_would_call(why: str, code: str, instead: str) -> str:
     """The one refusal of a ticket sent (or resumed) where nobody would call it: "Desk 3 is
     closed: nobody there would call C004; open the desk first, or send it to an open one"."""
     return f"{why}: nobody there would call {code}; {instead}"
+
+
+def sent_nowhere(ticket: Queued, serving: Container[str], logged_in: Container[str]) -> bool:
+    """Whether a waiting ticket was sent where nobody will call it: to a desk that is closed
+    (``serving``: the desks open or on a break, as
+    :func:`oss_desk.domain.counter.effective_status` says), or to a person logged in to no desk
+    (``logged_in``). Such a ticket goes back to the queue at its place when its desk closes or
+    its person logs out (:func:`back_to_queue_words`): its arrival and priority are kept, so a
+    checked-in appointment is still called before the walk-ins, by any desk serving it. A
+    parked ticket is not sent anywhere: it waits to be resumed."""
+    if ticket.parked:
+        return False
+    if ticket.assigned_desk is not None and ticket.assigned_desk not in serving:
+        return True
+    return ticket.assigned_person is not None and ticket.assigned_person not in logged_in
+
+
+def back_to_queue_words(codes: Sequence[str]) -> str:
+    """What closing a desk (or logging out) says of the tickets sent there that go back to the
+    queue: "T004 goes back to the queue", "T004 and C003 go back to the queue" ("" for none)."""
+    if not codes:
+        return ""
+    if len(codes) == 1:
+        return f"{codes[0]} goes back to the queue"
+    return f"{', '.join(codes[:-1])} and {codes[-1]} go back to the queue"
+
+
+def closed_words(done: str, sent_back: Iterable[Ticket]) -> str:
+    """What closing a desk (or logging out) says: ``done``, then the tickets that went back to
+    the queue: "Logged out: Desk 4 closed; T004 goes back to the queue"."""
+    back = back_to_queue_words([t.code for t in sent_back])
+    return f"{done}; {back}" if back else done
 
 
 def calls_now(

@@ -93,7 +93,8 @@ class VisitFigures:
     """The visits of a period: arrivals, how they were dealt with, waits, outcomes, desks."""
 
     visits: int
-    """Arrivals (people meet-and-greet recorded)."""
+    """Arrivals (people meet-and-greet recorded), visitors only
+    (:data:`~oss_desk.domain.standards.NOT_VISITORS`: a ticket issued in error is none)."""
     walk_ins: int
     appointment_visits: int
     served: int
@@ -180,13 +181,19 @@ class DayComparison:
     first_contact_resolution_pct: float | None
     wait_median_minutes: float | None
     wait_p90_minutes: float | None
+    recorded: bool = True
+    """False: a day before the office's records begin (its zeros are no figures)."""
 
     @classmethod
     def of(cls, day: str, figures: VisitFigures) -> DayComparison:
         """The day's main figures (each field but the date is a field of the visit figures)."""
         return cls(
             date=day,
-            **{f.name: getattr(figures, f.name) for f in fields(cls) if f.name != "date"},
+            **{
+                f.name: getattr(figures, f.name)
+                for f in fields(cls)
+                if f.name not in ("date", "recorded")
+            },
         )
 
 
@@ -276,6 +283,9 @@ class TrendMonth:
     appointments_no_show: int
     standards: Mapping[str, float | None]
     """Every standard's figure that month, by its key (the standards' order)."""
+    recorded: bool = True
+    """False: a month that ended before the office's records begin (its zeros are no
+    figures)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -284,7 +294,8 @@ class MonthlyReport(PeriodReport):
 
     month: str
     by_day: Mapping[str, int]
-    """Every day of the month (``YYYY-MM-DD``) to arrivals."""
+    """Every day of the month (``YYYY-MM-DD``; to date, while the month goes on) to
+    arrivals."""
     busiest_day: str | None
     appointments: AppointmentFigures
     calls: CallFigures | None
@@ -294,6 +305,28 @@ class MonthlyReport(PeriodReport):
     followups: FollowupFigures | None = None
     """Ring-backs, referrals and On The Record received in the month (their JSON shape is
     :meth:`FollowupFigures.as_json`)."""
+    to_date: str | None = None
+    """The month still going on: the last day counted (today); None once it is over."""
+
+
+NO_RECORDS = "no records"
+"""Said of a day, month or period before the office's records begin, in place of its figures
+(zeros there are no figures: the office kept no records then)."""
+
+DELETED_ON_RETENTION = "(deleted on retention)"
+"""A text (an action taken, a resident's comment) the retention purge deleted."""
+ACTION_DELETED = DELETED_ON_RETENTION
+"""An action whose text the retention purge deleted."""
+ACTION_NOT_WRITTEN = "(no text recorded)"
+"""An action taken whose text nobody wrote."""
+
+
+def action_words(action: str | None, *, deleted: bool) -> str:
+    """An action taken as every presentation shows it: its text, else why there is none (the
+    purge deleted it, or none was written)."""
+    if action is not None:
+        return action
+    return ACTION_DELETED if deleted else ACTION_NOT_WRITTEN
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -310,10 +343,18 @@ class ActionTaken:
     outcome: str | None
     action_taken: bool | None
     action: str | None
-    """What was done, in the desk's words (None once deleted on the retention schedule)."""
+    """What was done, in the desk's words (None when none was written, or once deleted on the
+    retention schedule: ``action_deleted``)."""
+    action_deleted: bool = False
+    """Whether the retention purge deleted the text (and the follow-up's other details)."""
     site: str | None = None
     """The site it was received at (offices added up with ``--include`` each number their
     follow-ups from 1, so a reference is told apart by its site)."""
+
+    @property
+    def action_shown(self) -> str:
+        """The action as every presentation shows it (:func:`action_words`)."""
+        return action_words(self.action, deleted=self.action_deleted)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -363,6 +404,9 @@ class PeriodSummary:
     appointments_kept_pct: float | None
     standards: Mapping[str, float | None]
     """Every standard's figure in the period, by its key."""
+    recorded: bool = True
+    """False: a period that ended before the office's records begin (its zeros are no
+    figures)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -386,14 +430,54 @@ class RangeReport(PeriodReport):
     current: PeriodSummary
     previous: PeriodSummary
     """The period of the same length just before (the previous quarter or year)."""
+    followups: FollowupFigures | None = None
+    """Ring-backs, referrals and On The Record received in the period, as the monthly
+    dashboard's (their standards are among ``standards``, each month's and the period
+    before's)."""
+    to_date: str | None = None
+    """The period still going on: the last day counted (today); None once it is over."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResidentComment:
+    """What a resident wrote with their rating of a visit (the counter's feedback page, or a
+    text's)."""
+
+    day: str
+    """The business day it was given."""
+    site: str
+    service: str | None
+    """The service the visit finished with."""
+    rating: int | None
+    """1 to 5 (None: declined to rate)."""
+    text: str | None
+    """Their words (None once deleted on the retention schedule: ``retention.comments_days``)."""
+
+    @property
+    def text_shown(self) -> str:
+        return DELETED_ON_RETENTION if self.text is None else self.text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommentLog:
+    """The council's feedback log: residents' comments given in a month, oldest first."""
+
+    month: str
+    site: str | None
+    sites: tuple[str, ...]
+    comments: tuple[ResidentComment, ...]
 
 
 Report = DailyReport | MonthlyReport | RangeReport
 
 
+ALL_OFFICES = "All offices"
+"""The name of a report's place when it covers every office (lower case mid-sentence)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReportNames:
-    """The names a report is shown with: the council, the office (or "All offices"), services
+    """The names a report is shown with: the council, the office (or ``ALL_OFFICES``), services
     and desks by code (a code without a name shows as itself)."""
 
     council: str

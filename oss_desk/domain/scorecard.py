@@ -13,9 +13,14 @@ from dataclasses import dataclass
 
 from oss_desk.domain.standards import (
     APPOINTMENTS_KEPT,
+    COMPLAINTS_ACKNOWLEDGED,
+    COMPLAINTS_ANSWERED,
     COUNCIL_NOTICE,
     FIRST_CONTACT,
+    JUSTIFIED_ABOUT_STAFF,
     PUNCTUALITY,
+    REFERRALS_IN_SLA,
+    RINGBACKS_IN_TIME,
     SATISFIED,
     SEEN_WITHIN_TARGET,
     Measure,
@@ -193,4 +198,9 @@ def short_label(key: str, target_minutes: int, label: str = "") -> str:
         SATISFIED.key: "Satisfied (4 or 5 of 5)",
         APPOINTMENTS_KEPT.key: "Appointments kept",
         COUNCIL_NOTICE.key: "Council notice",
+        RINGBACKS_IN_TIME.key: "Ring-backs returned in time",
+        REFERRALS_IN_SLA.key: "Referrals within SLA",
+        COMPLAINTS_ACKNOWLEDGED.key: "Complaints acknowledged in time",
+        COMPLAINTS_ANSWERED.key: "Complaints answered in time",
+        JUSTIFIED_ABOUT_STAFF.key: "Justified about staff (under 2%)",
     }.get(key, label)

@@ -201,6 +201,20 @@ VISIT_ENDS: tuple[EndRule, ...] = (
 check holds decides. Python reads it here; :mod:`oss_desk.storage.reports_visits` spells the same
 lines as SQL (``CASE WHEN ...``), and a property test holds the two equal for any facts."""
 
+NOT_VISITORS: frozenset[VisitEnd] = frozenset({VisitEnd.ERROR})
+"""THE rule of what is a visit: every arrival meet-and-greet recorded, but those that ended as
+one of these (a ticket cancelled as issued in error: no visitor came). Every report's visits
+(arrivals, by hour, service, site and day, walk-ins, adjustments, the urgent and repeat flags)
+count only visitors (:func:`is_visitor`); :mod:`oss_desk.storage.reports_visits` spells it as
+SQL from :data:`VISIT_ENDS`. So ``visits`` = seen + walked out (after and before the target) +
+closed unseen + not yet seen, and the tickets issued in error are counted on their own line."""
+
+
+def is_visitor(facts: VisitFacts) -> bool:
+    """Whether a visit counts as one (:data:`NOT_VISITORS`)."""
+    return classify_visit(facts)[0] not in NOT_VISITORS
+
+
 CLOCK_STARTS: tuple[str, ...] = ("arrived_ms", "booked_ms")
 """The clock starts at the latest of these facts that is known (:func:`clock_start`)."""
 
@@ -374,6 +388,16 @@ COMPLAINTS_ANSWERED = Measure("complaints_answered", 100, Rule.AT_LEAST)
 JUSTIFIED_ABOUT_STAFF = Measure("justified_about_staff", None, Rule.MONITORED)
 """Justified complaints about a member of staff: monitored separately, the target under 2% (a
 ceiling, shown in the label: the rules rate floors)."""
+
+FOLLOWUP_MEASURES = (
+    RINGBACKS_IN_TIME,
+    REFERRALS_IN_SLA,
+    COMPLAINTS_ACKNOWLEDGED,
+    COMPLAINTS_ANSWERED,
+    JUSTIFIED_ABOUT_STAFF,
+)
+"""The follow-up standards, in the order every report lists them (:func:`followup_standards`)."""
+FOLLOWUP_KEYS = frozenset(m.key for m in FOLLOWUP_MEASURES)
 
 
 def followup_standards(

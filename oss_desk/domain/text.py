@@ -97,6 +97,17 @@ def full_said(field: str, limit: int) -> str:
     return f"{field} is full (at most {limit} {unit}): what is typed after that is not added"
 
 
+def paste_refused_said(field: str, limit: int, room: int) -> str:
+    """Said when a paste longer than a form field's room was refused whole (Textual adds none
+    of it): "Topic has room for 190 characters (at most 200): the paste was longer, so none
+    of it was added" (the room counts any selected text, which the paste would replace)."""
+    unit = "character" if room == 1 else "characters"
+    return (
+        f"{field} has room for {room} {unit} (at most {limit}): "
+        "the paste was longer, so none of it was added"
+    )
+
+
 def printable(text: str) -> str:
     """Stored text made safe to show on a terminal or a page: any control character left in it
     (written before it was cleaned on the way in) shown as a visible escape (``\\x1b``)."""

@@ -31,6 +31,24 @@ NO_OPEN_DESK = "no open desk serves this now"
 """What every screen and command says of a waiting ticket no open desk may call (it has no
 estimate): the queue's lines, the ticket view, and the warning at issue and check-in."""
 
+
+def on_a_break(desk: str, person: str | None) -> str:
+    """Why a ticket sent to a desk on a break waits (said at check-in, so that the greeter can
+    tell the resident why, and a team leader may send it to another desk): "sent to Desk 2
+    (Dev Patel), on a break"."""
+    who = f" ({person})" if person else ""
+    return f"sent to {desk}{who}, on a break"
+
+
+def waiting_warning(why: str) -> str:
+    """The warning when a new ticket will not be called now: "Warning: no open desk serves this
+    now (it waits until one opens)", or another reason as it is ("Warning: sent to Desk 2 (Dev
+    Patel), on a break")."""
+    if why == NO_OPEN_DESK:
+        return f"Warning: {why} (it waits until one opens)"
+    return f"Warning: {why}"
+
+
 NEXT = "now"
 """An estimated wait of nothing: the ticket is next to be called."""
 

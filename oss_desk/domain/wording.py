@@ -26,6 +26,7 @@ ENGLISH: dict[str, str] = {
     "ticket.soon": "You will be called soon",
     "ticket.wait": "Wait about {minutes} minutes",
     "ticket.watch": "Please watch the board for your number.",
+    "ticket.collected": "A member of staff will come to you.",
     "ticket.privacy": "This ticket carries no personal details.",
     "ticket.phone": "Scan to see your place on your phone",
     # Appointment slips

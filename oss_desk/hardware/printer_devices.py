@@ -8,6 +8,7 @@ DLE EOT through pyusb (python-escpos's Usb), with a write timeout (never 0: infi
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import select
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from oss_desk import files
+from oss_desk.domain.device_faults import file_fault
 from oss_desk.domain.devices import PrinterURL
 from oss_desk.hardware.printer_link import (
     Answer,
@@ -32,6 +34,8 @@ from oss_desk.hardware.printer_link import (
     query_status,
     send,
 )
+
+log = logging.getLogger("oss_desk.hardware")
 
 # Printers that cannot answer --------------------------------------------------------------------
 
@@ -132,17 +136,20 @@ class CaptureTransport(_WriteOnly):
     answer = PrinterStatus.OK
 
     def status(self) -> PrinterStatus:
-        """``OK`` only while the file could be appended to now: a folder in its place or a
-        read-only file is a printer that cannot be reached (the desks are told)."""
+        """``UNREACHABLE`` when it cannot be appended to at all (a folder in its place, a
+        read-only file: the desks are told); else ``UNKNOWN``: a file that looks writable may
+        still refuse the bytes (a full disk), so only an append says how it is (the worker
+        keeps what the last one did)."""
         problem = files.append_problem(Path(self.url.path))
-        return PrinterStatus.OK if problem is None else PrinterStatus.UNREACHABLE
+        return PrinterStatus.UNKNOWN if problem is None else PrinterStatus.UNREACHABLE
 
     def _write(self, data: bytes) -> None:
         path = Path(self.url.path)
         try:
             files.append_private(path, data)  # 0600: a slip names a booking
         except OSError as exc:
-            raise PrinterFault(f"cannot write {path} ({exc.strerror})") from None
+            log.warning("capture printer %s: %s", path, exc)  # the OS's words: the log only
+            raise PrinterFault(file_fault(path, exc.errno)) from None
 
 
 @dataclass

@@ -61,9 +61,11 @@ def csv_cell(value: Any) -> Any:
     """A cell as written to CSV: None empty; text starting with = + - @ (or a tab or carriage
     return) prefixed with an apostrophe, so that a spreadsheet shows it instead of running it
     as a formula (OWASP's CSV injection advice); control characters shown escaped. Numbers as
-    they are."""
+    they are; true and false as JSON writes them."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as the JSON says it, not Python's True
     if not isinstance(value, str):
         return value
     if value.startswith(FORMULA_STARTS):

@@ -102,15 +102,25 @@ def record_lines(rec: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def quarterly_text(report: QuarterlyReport, site_name: str) -> str:
-    """The quarterly return of comments, compliments and complaints, with the actions taken."""
+def quarterly_text(report: QuarterlyReport, site_name: str, label: str | None = None) -> str:
+    """The quarterly return of comments, compliments and complaints, with the actions taken
+    (``label``: the quarter in words, as the scorecard and the page name it)."""
     lines = [
-        f"Quarterly return, On The Record: {site_name}, {report.quarter} "
+        f"Quarterly return, On The Record: {site_name}, {label or report.quarter} "
         f"({report.first_day} to {report.last_day})",
         "Every comment, compliment and complaint received in the quarter; deadlines as they "
         "stand on the day of the report.",
     ]
-    lines += record_lines(report.on_the_record.as_json()["on_the_record"])
+    rec = report.on_the_record.as_json()["on_the_record"]
+    lines += record_lines(rec)
+    lines += [
+        "",
+        "  Every comment, compliment and complaint",
+        f"    all acknowledged in time {percent(rec['all_acknowledged']['pct'])} "
+        f"({_tally(rec['all_acknowledged'])})",
+        f"    all answered in time {percent(rec['all_answered']['pct'])} "
+        f"({_tally(rec['all_answered'])})",
+    ]
     lines += ["", "  By month               comments compliments complaints  ack in time  answered"]
     for month in report.months:
         rec = month.figures.as_json()["on_the_record"]
@@ -125,7 +135,7 @@ def quarterly_text(report: QuarterlyReport, site_name: str) -> str:
     several = len(report.sites) > 1  # each office numbers its own: say whose it is
     for a in report.actions:
         outcome = f", {worded(Finding, a.outcome).lower()}" if a.outcome else ""
-        text = a.action if a.action is not None else "(text deleted on retention)"
+        text = a.action_shown
         ref = f"{a.ref} ({a.site})" if several and a.site else a.ref
         lines.append(f"    {ref}  {a.kind} ({a.category}{outcome}), answered {a.answered}: {text}")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from typing import Any
 
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
 from oss_desk.domain.followups import Finding, Via
+from oss_desk.domain.reports import ACTION_DELETED, ACTION_NOT_WRITTEN, action_words
 from oss_desk.render.followups import KIND_NAMES, worded
 from oss_desk.render.formats import percent
 from oss_desk.render.html_page import figures as _figures
@@ -170,7 +171,7 @@ def record_section(record: Mapping[str, Any], title: str) -> str:
                 str(a["category"] or ""),
                 worded(Finding, a["outcome"] or ""),
                 str(a["answered"] or ""),
-                a["action"] if a["action"] is not None else "(no text kept)",
+                action_words(a["action"], deleted=bool(a["action_deleted"])),
             )
             for a in record["actions"]
         ],
@@ -178,8 +179,9 @@ def record_section(record: Mapping[str, Any], title: str) -> str:
     note = (
         '<p class="note">Every comment, compliment and complaint received in the period, '
         "deadlines as they stand on the day of the report (still open and not yet due: not "
-        "counted in the percentages). An action without its text: none was written, or it was "
-        "deleted on the retention schedule.</p>"
+        "counted in the percentages). An action without its text says why: "
+        f"{e(ACTION_NOT_WRITTEN)} when none was written, {e(ACTION_DELETED)} when the "
+        "retention schedule deleted it.</p>"
     )
     return _section(
         "on-the-record",

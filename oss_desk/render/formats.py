@@ -74,3 +74,23 @@ def short_month(month: str) -> str:
         return f"{date.fromisoformat(f'{month}-01'):%b %y}"
     except (TypeError, ValueError):
         return str(month)
+
+
+TO_DATE = "to date"
+"""Said of a month or period still going on, reported to its last day counted (today)."""
+
+
+def month_words(month: str, to_date: str | None) -> str:
+    """``December 2026``; while it goes on ``December 2026, to date (to Tuesday 22 December
+    2026)``."""
+    if to_date is None:
+        return long_month(month)
+    return f"{long_month(month)}, {TO_DATE} (to {long_date(to_date)})"
+
+
+def span_words(first: str, last: str, to_date: str | None) -> str:
+    """``Thursday 1 October 2026 to Thursday 31 December 2026``; while the period goes on, to
+    its last day counted: ``... to Tuesday 22 December 2026 (to date)``."""
+    if to_date is None:
+        return f"{long_date(first)} to {long_date(last)}"
+    return f"{long_date(first)} to {long_date(to_date)} ({TO_DATE})"

@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import (
+    NO_RECORDS,
     AdviserFigures,
     AppointmentFigures,
     DailyReport,
@@ -27,7 +27,7 @@ from oss_desk.domain.reports import (
     TrendMonth,
     VisitFigures,
 )
-from oss_desk.domain.standards import SEEN_WITHIN_TARGET, is_first_contact
+from oss_desk.domain.standards import SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import pct
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups_html import due_section, period_section, record_section
@@ -36,8 +36,10 @@ from oss_desk.render.formats import (
     long_date,
     long_month,
     minutes,
+    month_words,
     percent,
     short_month,
+    span_words,
 )
 from oss_desk.render.html_page import (
     bars_block,
@@ -58,7 +60,14 @@ from oss_desk.render.html_scorecard import (
     scorecard_section,
     wait_block,
 )
-from oss_desk.render.rows import appointment_rows, desk_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import (
+    appointment_rows,
+    counted_lines,
+    desk_rows,
+    outcome_rows,
+    visit_rows,
+    wait_rows,
+)
 from oss_desk.render.svg import Bar, Series, e, hour_bars, line_chart
 
 
@@ -81,11 +90,13 @@ def report_html(
         sections = _daily_sections(report, service_names)
     elif isinstance(report, MonthlyReport):
         title, heading = "Monthly report", "Monthly performance report"
-        when = long_month(report.month)
+        when = month_words(report.month, report.to_date)
         sections = _monthly_sections(report, service_names)
     else:
         title = heading = PERIOD_HEADINGS.get(report.period, "Performance report")
         when = report.label
+        if report.to_date is not None:
+            when += f": {span_words(report.first_day, report.last_day, report.to_date)}"
         sections = _period_sections(report, service_names)
     sections.insert(2, _work_section(report, names.desk_names, service_names, orgs))
     if record is not None:
@@ -112,11 +123,12 @@ def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> li
     """Summary, arrivals and the same weekday in earlier weeks (the work section goes third)."""
     f = report.figures
     headline = _headline(report)
-    resolved = " or ".join(o.value for o in Outcome if is_first_contact(o.value))
     seen = (
-        f'<p class="note">{e(f.seen_within_target)} of {e(f.seen)} visitors first seen within '
-        f"{e(report.target_minutes)} minutes; {e(f.finished_first_contact)} of {e(f.finished)} "
-        f"finished visits {resolved} at first contact.</p>"
+        '<p class="note">'
+        + "; ".join(f"{e(row.label)} {e(row.value)} ({e(row.note)})" for row in wait_rows(report))
+        + "; "
+        + "; ".join(e(line) for line in counted_lines(report))
+        + ".</p>"
     )
     return [
         section(
@@ -198,6 +210,7 @@ def _period_sections(report: RangeReport, service_names: Mapping[str, str]) -> l
             _by_site_table(f.by_site),
         ),
         _appointments(report.appointments, "this period"),
+        period_section(report.followups),
         calls_section(report.calls),
     ]
 
@@ -324,7 +337,12 @@ def _previous_weeks(report: DailyReport) -> str:
         (f"{long_date(report.date)} (this day)", report.comparison()),
         *((long_date(w.date), w) for w in report.previous_weeks),
     ]
-    rows = [row(label, *(shown(w) for _, shown in _WEEK_FIELDS)) for label, w in days]
+    rows = [
+        row(label, *(shown(w) for _, shown in _WEEK_FIELDS))
+        if w.recorded
+        else row(label, NO_RECORDS, *("" for _ in _WEEK_FIELDS[1:]))
+        for label, w in days
+    ]
     return section(
         "previous-weeks",
         "Compared with the same day in previous weeks",
@@ -431,6 +449,8 @@ def _trend(report: MonthlyReport) -> str:
             count(t.appointments_kept),
             count(t.appointments_no_show),
         )
+        if t.recorded
+        else row(long_month(t.month), NO_RECORDS, *("" for _ in range(5)))
         for t in trend
     ]
     data_table = table(

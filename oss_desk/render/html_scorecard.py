@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.reports import (
+    NO_RECORDS,
     CouncilFlags,
     FlagCount,
     PeriodSummary,
@@ -20,6 +21,7 @@ from oss_desk.domain.reports import (
     VisitFigures,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
+from oss_desk.domain.standards import FOLLOWUP_KEYS
 from oss_desk.render.formats import count, long_date, minutes, percent, short_month, target
 from oss_desk.render.html_page import bars_block, figures, rating, row, section, table
 from oss_desk.render.rows import CALLS_TITLE, NO_CALLS, call_rows
@@ -193,11 +195,12 @@ def scorecard_section(report: RangeReport) -> str:
     rows = []
     for s in report.standards:
         before = report.previous.standards.get(s.key)
+        then = percent(before) if report.previous.recorded else NO_RECORDS
         rows.append(
             f'<tr data-standard="{e(s.key)}" data-status="{e(s.status.value)}">'
             f"<th scope=row>{e(s.label)}</th>"
             f'<td class="num">{percent(s.value)}</td>'
-            f'<td class="num">{percent(before)}</td>'
+            f'<td class="num">{then}</td>'
             f"<td>{e(target(s))}</td><td>{rating(s)}</td>"
             f"<td>{sparkline(s.key, s.label, report.months)}</td></tr>"
             f'<tr class="definition"><td colspan="6">{e(s.definition)}</td></tr>'
@@ -242,8 +245,18 @@ _BESIDE: tuple[tuple[str, Callable[[PeriodSummary], str]], ...] = (
 )
 
 
+def _standard_of(key: str) -> Callable[[PeriodSummary], str]:
+    return lambda p: percent(p.standards.get(key))
+
+
 def beside_section(report: RangeReport) -> str:
-    rows = [row(label, value(report.current), value(report.previous)) for label, value in _BESIDE]
+    now, before = report.current, report.previous
+    shown: list[tuple[str, Callable[[PeriodSummary], str]]] = [*_BESIDE]
+    shown += [(s.label, _standard_of(s.key)) for s in report.standards if s.key in FOLLOWUP_KEYS]
+    rows = [
+        row(label, value(now), value(before) if before.recorded else NO_RECORDS)
+        for label, value in shown
+    ]
     return section(
         "beside",
         "Beside the period before",
@@ -263,6 +276,8 @@ def months_section(report: RangeReport) -> str:
             count(m.visits),
             *(percent(m.standards.get(s.key)) for s in keys),
         )
+        if m.recorded
+        else row(m.month, NO_RECORDS, *("" for _ in keys))
         for m in report.months
     ]
     return section(

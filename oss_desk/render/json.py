@@ -98,6 +98,7 @@ _APPOINTMENTS = (
 
 MONTHLY_KEYS = (
     "month",
+    "to_date",
     *_HEAD,
     *_VISITS,
     *_WAITS_AND_OUTCOMES,
@@ -118,11 +119,13 @@ RANGE_KEYS = (
     "label",
     "first_day",
     "last_day",
+    "to_date",
     *_HEAD,
     *_VISITS,
     *_WAITS_AND_OUTCOMES,
     *_WHERE,
     *_APPOINTMENTS,
+    "followups",
     "standards",
     "calls",
     "months",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Outcome
+from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import AppointmentFigures, DailyReport, DeskFigures, PeriodReport
 from oss_desk.render.formats import count, hour, minutes, percent, seconds
 
@@ -35,6 +36,8 @@ class FigureRow:
     part: bool = False
     definition: str = ""
     """The key of the figure's definition (``FIGURE_DEFINITIONS``) where one follows the row."""
+    note: str = ""
+    """What the figure is of, where a share is given (``111 of 135 counted``)."""
 
     @property
     def indented(self) -> str:
@@ -66,6 +69,61 @@ def visit_rows(report: PeriodReport) -> tuple[FigureRow, ...]:
     if day is not None:
         rows.append(FigureRow("Busiest hour", hour(day.busiest_hour)))
     return tuple(rows)
+
+
+def wait_rows(report: PeriodReport) -> tuple[FigureRow, ...]:
+    """The shares a report rates its visits by, each with what it is a share of: seen within
+    the target (of the visitors counted: :func:`counted_lines` says who), appointments seen on
+    time, resolved at first contact, and residents satisfied."""
+    f = report.figures
+    t = report.target_minutes
+    rated = f.satisfaction
+    return (
+        FigureRow(
+            f"Seen within {t} minutes",
+            percent(f.within_15_min_pct),
+            note=f"{f.seen_within_target} of {f.measured} counted",
+        ),
+        FigureRow(
+            "Appointments seen on time",
+            percent(f.appointment_punctuality_pct),
+            note=f"{f.appointments_punctual} of {f.appointments_seen_on_time} checked in by their"
+            f" time; {f.appointments_checked_in_late} checked in late",
+        ),
+        FigureRow(
+            "Resolved at first contact",
+            percent(f.first_contact_resolution_pct),
+            note=f"{f.finished_first_contact} of {f.finished} finished",
+        ),
+        FigureRow(
+            "Satisfied (4 or 5 of 5)",
+            percent(rated.satisfied_pct),
+            note=f"{rated.satisfied} of {rated.answers} answers; {rated.declined} declined",
+        ),
+    )
+
+
+def counted_lines(report: PeriodReport) -> tuple[str, str]:
+    """Who the 15-minute figure counts (its "counted"), and who it leaves out, in two lines."""
+    f = report.figures
+    t = report.target_minutes
+    return (
+        f"counted: {f.seen} seen, {f.walked_out_after_target} walked out after {t} minutes,"
+        f" {f.closed_unseen} still waiting at closing",
+        f"left before {t} minutes: {f.left_before_target} (not counted);"
+        f" issued in error: {f.issued_in_error}; not seen yet: {f.not_yet_seen}",
+    )
+
+
+ADJUSTMENTS_TITLE = "Adjustments recorded at arrival"
+
+
+def adjustment_rows(adjustments: Mapping[str, int]) -> tuple[FigureRow, ...]:
+    """The reasonable adjustments recorded at arrival, every one the reports list (zero too)."""
+    return tuple(
+        FigureRow("Interpreter" if need == INTERPRETER else describe_need(need), count(n))
+        for need, n in adjustments.items()
+    )
 
 
 def appointment_rows(a: AppointmentFigures) -> tuple[FigureRow, ...]:

@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from oss_desk.domain.call_figures import CallFigures
-from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import (
+    NO_RECORDS,
     AppointmentFigures,
     CouncilFlags,
     DailyReport,
@@ -23,19 +23,31 @@ from oss_desk.domain.reports import (
     ReportNames,
     TrendMonth,
 )
-from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
-from oss_desk.domain.standards import Status
+from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
+from oss_desk.domain.standards import FOLLOWUP_KEYS, Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
-from oss_desk.render.formats import long_date, long_month, minutes, percent, target
+from oss_desk.render.formats import (
+    long_date,
+    minutes,
+    month_words,
+    percent,
+    short_month,
+    span_words,
+    target,
+)
 from oss_desk.render.rows import (
+    ADJUSTMENTS_TITLE,
     CALLS_TITLE,
     NO_CALLS,
+    adjustment_rows,
     appointment_rows,
     call_rows,
+    counted_lines,
     desk_rows,
     outcome_rows,
     visit_rows,
+    wait_rows,
 )
 
 
@@ -84,42 +96,12 @@ def _bars(title: str, counts: Mapping[str, int], label: Callable[[str], str]) ->
 
 
 def _wait_lines(report: PeriodReport) -> list[str]:
-    f = report.figures
-    t = report.target_minutes
-    lines = [
-        _row(
-            f"Seen within {t} minutes",
-            percent(f.within_15_min_pct),
-            f"{f.seen_within_target} of {f.measured} counted",
-        ),
-        f"    counted: {f.seen} seen, {f.walked_out_after_target} walked out after {t} minutes,"
-        f" {f.closed_unseen} still waiting at closing",
-        f"    left before {t} minutes: {f.left_before_target} (not counted);"
-        f" issued in error: {f.issued_in_error}; not seen yet: {f.not_yet_seen}",
-    ]
+    seen, *others = wait_rows(report)
+    lines = [_row(seen.label, seen.value, seen.note)]
+    lines += [f"    {line}" for line in counted_lines(report)]
     lines += _note(FIGURE_DEFINITIONS["walked_out_after_target"])
     lines += _note(FIGURE_DEFINITIONS["closed_unseen"])
-    lines += [
-        _row(
-            "Appointments seen on time",
-            percent(f.appointment_punctuality_pct),
-            f"{f.appointments_punctual} of {f.appointments_seen_on_time} checked in by their "
-            f"time; {f.appointments_checked_in_late} checked in late",
-        ),
-        _row(
-            "Resolved at first contact",
-            percent(f.first_contact_resolution_pct),
-            f"{f.finished_first_contact} of {f.finished} finished",
-        ),
-    ]
-    rated = f.satisfaction
-    lines.append(
-        _row(
-            "Satisfied (4 or 5 of 5)",
-            percent(rated.satisfied_pct),
-            f"{rated.satisfied} of {rated.answers} answers; {rated.declined} declined",
-        )
-    )
+    lines += [_row(row.label, row.value, row.note) for row in others]
     return lines
 
 
@@ -156,10 +138,9 @@ def _visit_lines(
         for a in f.advisers.values():
             median = minutes(a.service_median_minutes)
             lines.append(f"    {a.name[:24]:24s} {a.served:6d} {median:>9}")
-    lines += ["", "  Adjustments recorded at arrival"]
-    for need, n in f.adjustments.items():
-        label = "Interpreter" if need == INTERPRETER else describe_need(need)
-        lines.append(f"    {label:42s} {n:4d}")
+    lines += ["", f"  {ADJUSTMENTS_TITLE}"]
+    for row in adjustment_rows(f.adjustments):
+        lines.append(f"    {row.label:42s} {row.value:>4}")
     return lines
 
 
@@ -192,6 +173,8 @@ def _flag_lines(flags: CouncilFlags, services: list[str], names: Mapping[str, st
 
 
 def _week_line(w: DayComparison) -> str:
+    if not w.recorded:
+        return f"    {w.date}  {NO_RECORDS}"
     return (
         f"    {w.date}  {w.visits:6d} {w.served:6d} {w.no_shows:8d}"
         f" {percent(w.within_15_min_pct):>7} {percent(w.first_contact_resolution_pct):>14}"
@@ -265,6 +248,9 @@ def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:
         "    month    visits  within  first contact  booked  kept  no-shows",
     ]
     for m in months:
+        if not m.recorded:
+            lines.append(f"    {m.month}  {NO_RECORDS}")
+            continue
         lines.append(
             f"    {m.month}  {m.visits:6d} {percent(m.within_15_min_pct):>7}"
             f" {percent(m.first_contact_resolution_pct):>14} {m.appointments_booked:7d}"
@@ -305,15 +291,16 @@ def _beside(report: RangeReport) -> list[str]:
         ("Appointments kept", lambda p: percent(p.appointments_kept_pct)),
     ]
     for s in report.standards:
-        if s.key.startswith("calls_within_"):
-            rows.append((s.label, _standard_of(s.key)))
+        if s.key.startswith("calls_within_") or s.key in FOLLOWUP_KEYS:
+            rows.append((short_label(s.key, report.target_minutes, s.label), _standard_of(s.key)))
     lines = [
         "",
         f"  Beside the period before{'':14s}{'this period':>16}  {'the period before':>18}",
         f"    {'':36s}{_short(now):>16}  {_short(before):>18}",
     ]
     for label, value in rows:
-        lines.append(f"    {label[:36]:36s}{value(now):>16}  {value(before):>18}")
+        then = value(before) if before.recorded else NO_RECORDS
+        lines.append(f"    {label[:36]:36s}{value(now):>16}  {then:>18}")
     return lines
 
 
@@ -327,8 +314,23 @@ def _short(p: PeriodSummary) -> str:
 
 def _period_rest(report: RangeReport) -> list[str]:
     lines = _appointment_lines(report.appointments)
+    if report.followups is not None:
+        lines += period_lines(report.followups)
     lines += _call_lines(report.calls)
     lines += _trend_lines("Month by month", report.months)
+    lines += _standard_months(report)
+    return lines
+
+
+def _standard_months(report: RangeReport) -> list[str]:
+    """Every standard, month by month (the scorecard's rows, a column a month)."""
+    labels = [short_label(s.key, report.target_minutes, s.label) for s in report.standards]
+    width = max(map(len, labels), default=0) + 2
+    head = "".join(f"{short_month(m.month):>8}" for m in report.months)
+    lines = ["", "  Standards month by month", f"    {'':{width}s}{head}"]
+    for s, label in zip(report.standards, labels, strict=True):
+        cells = "".join(f"{percent(m.standards.get(s.key)):>8}" for m in report.months)
+        lines.append(f"    {label:{width}s}{cells}")
     return lines
 
 
@@ -343,13 +345,13 @@ def report_text(
         head = [f"Daily footfall summary: {site_name}, {long_date(report.date)}"]
         rest = _daily_rest(report)
     elif isinstance(report, MonthlyReport):
-        head = [f"Monthly dashboard: {site_name}, {long_month(report.month)}"]
+        head = [f"Monthly dashboard: {site_name}, {month_words(report.month, report.to_date)}"]
         rest = _monthly_rest(report)
     else:
         title = PERIOD_TITLES.get(report.period, "Report")
         head = [
             f"{title}: {site_name}, {report.label}",
-            f"  {long_date(report.first_day)} to {long_date(report.last_day)}",
+            f"  {span_words(report.first_day, report.last_day, report.to_date)}",
         ]
         beside, rest = _beside(report), _period_rest(report)
     visits = _visit_lines(report, names.service_names, organisations, names.desk_names)

@@ -27,12 +27,12 @@ from typing import Any
 
 from oss_desk import files
 from oss_desk.clock import Clock, format_instant
-from oss_desk.domain.calendar import local
+from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import InvalidInput, RuleViolation, StorageError
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
-from oss_desk.storage import feedback_texts, ratings, resident
+from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, translate_errors
 from oss_desk.storage.lease import WorkerLock, lock_held
@@ -276,26 +276,37 @@ class RestoreResult:
     removed: list[Path]
     schema: list[str]
     counts: dict[str, int]
-    newer_events: int = 0
-    """Events of the replaced database after the backup's newest: now only in the kept copy."""
+    newer_events: int | None = 0
+    """Events of the replaced database after the backup's newest (all of them when it was
+    another office's): now only in the kept copy. None: it could not be read."""
     newest_event: str | None = None
     """When the newest of them was recorded (UTC)."""
     carried: dict[tuple[str, str, str], int] = field(default_factory=dict)
     """(site, service, business day) -> the last number the replaced database gave out after
     the backup: the restored numbering carries on after it, so no code on paper is given
     again."""
+    other_office: bool = False
+    """The replaced database was another office's (``--force``): nothing was carried."""
+    today: dict[str, str] = field(default_factory=dict)
+    """Each site's business day at the restore: the codes said are of that day only."""
+
+    @property
+    def codes_by_site(self) -> dict[str, tuple[str, list[str]]]:
+        """Site -> (its current business day, its last code of each service given out that
+        day after the backup, ``C003``)."""
+        by: dict[str, list[str]] = {}
+        for (site, service, day), n in self.carried.items():
+            if self.today.get(site) == day:
+                by.setdefault(site, []).append(format_code(service, n))
+        return {site: (self.today[site], sorted(codes)) for site, codes in sorted(by.items())}
 
     @property
     def last_codes(self) -> tuple[str | None, list[str]]:
-        """The latest business day with codes given out after the backup, and its last code
-        of each service (``C003``)."""
-        if not self.carried:
+        """The latest of those days and every site's codes of :attr:`codes_by_site`."""
+        by = self.codes_by_site
+        if not by:
             return None, []
-        day = max(day for _, _, day in self.carried)
-        codes = sorted(
-            format_code(service, n) for (_, service, d), n in self.carried.items() if d == day
-        )
-        return day, codes
+        return max(day for day, _ in by.values()), sorted(c for _, cs in by.values() for c in cs)
 
     def as_json(self) -> dict[str, Any]:
         day, codes = self.last_codes
@@ -308,8 +319,10 @@ class RestoreResult:
             "counts": self.counts,
             "newer_events": self.newer_events,
             "newest_event": self.newest_event,
+            "other_office": self.other_office,
             "last_codes_day": day,
             "last_codes": codes,
+            "last_codes_by_site": {site: cs for site, (_, cs) in self.codes_by_site.items()},
         }
 
 
@@ -349,7 +362,9 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
                 f"the database is in use by {user}: stop the desks and the worker first "
                 "(or add --force)"
             )
-    newer, newest, given = _what_the_restore_replaces(db, source, same=found.office_id == current)
+    same = found.office_id == current
+    with contextlib.closing(m.connect_file(source, readonly=True)) as conn:
+        backup_newest = m.newest_event_at(conn)
     stamp = stamp_of(clock.now())
     folder = db.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -363,34 +378,19 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         os.chmod(staged, 0o600)
         m.set_journal_mode(staged, "WAL")
         m.forget_device_owner(staged, format_instant(datetime.now(UTC)))
-        restored = m.ticket_counters(staged)
-        carried = {key: n for key, n in given.items() if n > restored.get(key, 0)}
-        m.raise_ticket_counters(staged, carried)
-        m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
         again = m.inspect(staged, quick=True, counts=False, chain=False)
         if again.problems:
             raise StorageError(f"the restored copy did not verify ({again.problems[0]})")
-        m.fsync_file(staged)
-        wal, shm = db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")
-        if db.exists():
-            kept = folder / f"{db.name}.before-restore-{stamp}"
-            n = 1
-            while kept.exists():
-                n += 1
-                kept = folder / f"{db.name}.before-restore-{stamp}-{n}"
-            # Fold the old WAL in, so the kept copy is one file (a damaged database cannot:
-            # its -wal is kept beside it instead).
-            with contextlib.suppress(Exception):
-                m.wal_checkpoint(db)
-            os.replace(db, kept)
-            if wal.exists():
-                os.replace(wal, kept.with_name(kept.name + "-wal"))
-        for stale in (wal, shm, db.with_name(db.name + "-journal")):
-            if stale.exists():
-                stale.unlink()
-                removed.append(stale)
-        os.replace(staged, db)
-        m.fsync_dir(folder)
+        # From the read of what the database gave out until the copy is in its place, no desk
+        # commits to it (see oss_desk.storage.replaced): every code it gave is carried.
+        with replaced.write_turn(db):
+            gone = replaced.read_replaced(db, backup_newest, same=same)
+            restored = replaced.ticket_counters(staged)
+            carried = {k: n for k, n in (gone.counters or {}).items() if n > restored.get(k, 0)}
+            replaced.raise_ticket_counters(staged, carried)
+            m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
+            m.fsync_file(staged)
+            kept = _swap(db, staged, folder, stamp, removed)
     finally:
         for leftover in (
             staged,
@@ -398,22 +398,47 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
             staged.with_name(staged.name + "-shm"),
         ):
             leftover.unlink(missing_ok=True)
+    today = {site: business_day(clock.now(), tz) for site, tz in gone.zones.items()}
     return RestoreResult(
-        db, source, kept, removed, found.schema, found.counts, newer, newest, carried
+        db,
+        source,
+        kept,
+        removed,
+        found.schema,
+        found.counts,
+        gone.events,
+        gone.newest,
+        carried,
+        other_office=current is not None and not same,
+        today=today,
     )
 
 
-def _what_the_restore_replaces(
-    db: Path, source: Path, *, same: bool
-) -> tuple[int, str | None, dict[tuple[str, str, str], int]]:
-    """The replaced database's events after the backup's newest (how many, the newest time),
-    and, when it is the same office, the last ticket number it gave per service and day."""
-    if not db.exists():
-        return 0, None, {}
-    with contextlib.closing(m.connect_file(source, readonly=True)) as conn:
-        backup_newest = m.newest_event_at(conn)
-    newer, newest = m.events_after(db, backup_newest)
-    return newer, newest, m.ticket_counters(db) if same else {}
+def _swap(db: Path, staged: Path, folder: Path, stamp: str, removed: list[Path]) -> Path | None:
+    """Keep the database aside (``<db>.before-restore-<stamp>``, returned) and put ``staged``
+    in its place: one ``os.replace``, then the folder made durable."""
+    kept: Path | None = None
+    wal, shm = db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")
+    if db.exists():
+        kept = folder / f"{db.name}.before-restore-{stamp}"
+        n = 1
+        while kept.exists():
+            n += 1
+            kept = folder / f"{db.name}.before-restore-{stamp}-{n}"
+        # Fold the old WAL in, so the kept copy is one file (a damaged database cannot:
+        # its -wal is kept beside it instead).
+        with contextlib.suppress(Exception):
+            m.wal_checkpoint(db)
+        os.replace(db, kept)
+        if wal.exists():
+            os.replace(wal, kept.with_name(kept.name + "-wal"))
+    for stale in (wal, shm, db.with_name(db.name + "-journal")):
+        if stale.exists():
+            stale.unlink()
+            removed.append(stale)
+    os.replace(staged, db)
+    m.fsync_dir(folder)
+    return kept
 
 
 # Retention ----------------------------------------------------------------------------------------

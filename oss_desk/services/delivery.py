@@ -114,8 +114,9 @@ def printing_parts(
             (worker.describe(), True) if not worker.alive else ("none at this desk", False)
         )
     short, least = shorter_words(text)
-    if waiting:
+    if waiting:  # (the shortest form keeps the count: "ok, 2")
         text, short = f"{text}, {waiting} to print", f"{short}, {waiting} to print"
+        least = f"{least}, {waiting}"
     fault = fault or (waiting > 0 and not worker.alive)
     parts.append(StatusPart("Printer", text, fault, short, least))
     if attention:

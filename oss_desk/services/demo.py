@@ -19,10 +19,20 @@ from oss_desk.domain.models import Actor, DeskKind, EventKind, Outcome, TicketSt
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.demo_appointments import (
+    BOOKED_DAYS_AGO,
+    DayBookings,
+    Deliver,
+    book_ahead,
+    book_day,
+    greeter_of,
+    worker_pass,
+)
 from oss_desk.services.demo_followups import populate_followups
 from oss_desk.services.events import record_event
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.closing import Outcomes
+from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.session import Session
 from oss_desk.storage.queue import active_tickets
@@ -61,9 +71,6 @@ NEEDS = [
 ]
 
 
-BOOKED_DAYS_AGO = timedelta(days=5)
-
-
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
     days: int
@@ -86,11 +93,14 @@ def populate(
     session: Session,
     *,
     days: int = 15,
-    visitors_per_day: int = 130,
+    visitors_per_day: int = 120,
     waiting: int = 6,
     seed: int = 20261122,
+    deliver: Deliver | None = None,
 ) -> DemoSummary:
-    """Simulate the last ``days`` opening days and today up to now, then leave a live queue."""
+    """Simulate the last ``days`` opening days and today up to now, then leave a live queue.
+    ``deliver``: the worker's pass over the messages due, run when the past days' appointment
+    messages fell due (without it they are left for the worker)."""
     real_now = session.clock.now()
     site = session.site()
     tz = zone(site.timezone)
@@ -115,9 +125,18 @@ def populate(
             end = datetime.combine(d, hours.closes, tz)
             weekday_factor = 1.25 if d.weekday() == 0 else 1.0
             busy = weekday_factor * rng.uniform(0.85, 1.15)  # no two days alike
+            booked = book_day(sim, clock, rng, d, opening, deliver=deliver)
             visits += _simulate(
-                sim, clock, rng, start, end, int(visitors_per_day * busy), arranging=arranging
+                sim,
+                clock,
+                rng,
+                start,
+                end,
+                int(visitors_per_day * busy),
+                arranging=arranging,
+                bookings=booked,
             )
+            worker_pass(sim, clock, end + timedelta(minutes=1), deliver)
         hours = hours_on(opening, today)
         local_now = real_now.astimezone(tz)
         closed_now = closed_words(opening, local_now)
@@ -125,6 +144,7 @@ def populate(
             start = datetime.combine(today, hours.opens, tz)
             end = min(local_now, datetime.combine(today, hours.closes, tz))
             share = (end - start) / (datetime.combine(today, hours.closes, tz) - start)
+            booked = book_day(sim, clock, rng, today, opening, until=end, deliver=deliver)
             visits += _simulate(
                 sim,
                 clock,
@@ -134,10 +154,14 @@ def populate(
                 int(visitors_per_day * share),
                 day_over=closed_now is not None,  # after closing: everyone has gone home
                 arranging=arranging,
+                bookings=booked,
             )
+            if closed_now is not None:  # the worker closed the day at closing time
+                clock.set(end + timedelta(minutes=1))
+                close_due(sim, Actor(person="worker"))
         if closed_now is None:  # residents wait only while the office is open
             _live_queue(sim, clock, rng, real_now, waiting)
-        booked = _appointments(sim, clock, rng, real_now)
+        ahead = book_ahead(sim, clock, rng, real_now)
         first = datetime.combine(past[-1] if past else today, datetime.min.time(), tz)
         populate_followups(sim, clock, rng, first, real_now)
         record_event(
@@ -152,7 +176,7 @@ def populate(
         days=len(past),
         visits=visits,
         waiting_now=waiting_in_queue(session, site.id),
-        appointments=booked + arranging.booked,
+        appointments=ahead + arranging.booked,
         booked_at=real_now - BOOKED_DAYS_AGO,
         arranged_at=tuple(arranging.booked_at),
         closed_now=closed_now,
@@ -229,10 +253,12 @@ def _simulate(
     *,
     day_over: bool = True,
     arranging: Arranging | None = None,
+    bookings: DayBookings | None = None,
 ) -> int:
     """Minute by minute: arrivals at meet-and-greet, desks logged in by the rota calling and
     serving (``day_over``: everyone logs out at the end; today they stay); a visit that needs
-    an appointment books it (``arranging``)."""
+    an appointment books it (``arranging``); the day's appointments checked in as their
+    residents come, the missed ones marked by the worker (``bookings``)."""
     greet = next(
         (d.id for d in session.directory.desks.values() if d.kind is DeskKind.MEET_AND_GREET),
         None,
@@ -260,6 +286,9 @@ def _simulate(
     arrivals = 0
     index = 0
     greeter = _as(session, greet)
+    checking_in = AppointmentService(dataclasses.replace(session, actor=greeter_of(session)))
+    worker = AppointmentService(dataclasses.replace(session, actor=Actor(person="worker")))
+    day = bookings or DayBookings(start)
     desk_services = {d.id: _as(session, d.id) for d in callers}
     on_duty: set[str] = set()
     for minute in range(total_minutes + 1):
@@ -268,7 +297,7 @@ def _simulate(
         # The desks first: a resident arriving this minute is called next minute at the soonest.
         for desk in callers:
             svc = desk_services[desk.id]
-            on_shift = _staffed(desk.id, now) and (minute < total_minutes or not day_over)
+            on_shift = _staffed(desk.id, now, day) and (minute < total_minutes or not day_over)
             _follow_rota(svc, desk.id, on_duty, on_shift)
             if desk.id in serving and now >= busy_until[desk.id]:
                 ticket_id, outcome = serving.pop(desk.id)
@@ -281,7 +310,7 @@ def _simulate(
             if (
                 desk.id not in serving
                 and minute < total_minutes
-                and _staffed(desk.id, now)
+                and _staffed(desk.id, now, day)
                 and now >= free_at.get(desk.id, start)
             ):
                 try:
@@ -305,6 +334,11 @@ def _simulate(
                     duration += 3
                 busy_until[desk.id] = now + timedelta(minutes=duration)
                 serving[desk.id] = (called.id, _outcome(session, rng, called.service))
+        for ref in day.arrivals.get(minute, ()):
+            checking_in.arrive(ref, print_ticket=False)  # as the walk-ins': not printed
+            arrivals += 1
+        if minute in day.missed:
+            worker.auto_no_show()
         while index < len(minutes) and minutes[index] == minute:
             index += 1
             arrivals += 1
@@ -339,6 +373,9 @@ def _simulate(
             svc.no_show(ticket_id)
         else:
             _finish(svc, rng, ticket_id, outcome, also.pop(ticket_id, None), arranging)
+    for minute in sorted(m for m in day.missed if m > total_minutes):
+        clock.set(start + timedelta(minutes=minute))  # the worker runs after closing too
+        worker.auto_no_show()
     if day_over:
         for desk_id in list(on_duty):
             _follow_rota(desk_services[desk_id], desk_id, on_duty, staffed=False)
@@ -439,17 +476,21 @@ def _finish(
         Ratings(svc.s, svc.actor).rate_visit(done.visit_id, _pick(rng, RATING_MIX), comment)
 
 
-def _staffed(desk_id: str, now: datetime) -> bool:
-    """A believable rota: two desks all day, a third outside lunch, the fourth at the peak,
-    and the interview room kept mostly for appointments."""
+def _staffed(desk_id: str, now: datetime, day: DayBookings) -> bool:
+    """A believable rota: two desks all day, a third outside lunch, the fourth at the peaks,
+    and the interview room kept for its appointments and an hour of walk-ins in the afternoon;
+    on a Monday, the busiest day, the fourth desk and the room are open all day but lunch."""
     hour = now.hour + now.minute / 60
     if desk_id in ("desk-1", "desk-2"):
         return True
     if desk_id == "desk-3":
         return not 12.5 <= hour < 13.5
+    monday = now.weekday() == 0
     if desk_id == "desk-4":
-        return 10 <= hour < 12
-    return 14 <= hour < 15
+        return not 13 <= hour < 14 if monday else 10 <= hour < 12 or 14 <= hour < 16
+    if monday:
+        return not 12 <= hour < 13
+    return 14 <= hour < 15 or day.room_needed(now)
 
 
 def _live_queue(
@@ -477,50 +518,3 @@ def _live_queue(
         greeter.issue(service, needs=needs, print_ticket=False)
     clock.set(now)
     return len(already) + missing
-
-
-def _appointments(session: Session, clock: FixedClock, rng: random.Random, now: datetime) -> int:
-    """About a fifth of the slots of the next two weeks, booked a few days ago; whoever is due
-    in the next 20 minutes has checked in already."""
-    site = session.site()
-    tz = zone(site.timezone)
-    greet = next(
-        (d.id for d in session.directory.desks.values() if d.kind is DeskKind.MEET_AND_GREET),
-        None,
-    )
-    booker = AppointmentService(
-        dataclasses.replace(session, actor=Actor(person="demo", desk_id=greet))
-    )
-    today = now.astimezone(tz).date()
-    clock.set(now - BOOKED_DAYS_AGO)
-    booked: list[tuple[datetime, str]] = []
-    for code in ("C", "B", "H", "T"):
-        if code not in session.directory.services:
-            continue
-        try:
-            slots = booker.slots(code, today, 14)
-        except OssDeskError:
-            continue
-        for slot in slots:
-            if slot.start <= now or rng.random() > 0.2:
-                continue
-            n = len(booked)
-            channel = ("email", "text", "email", "slip")[n % 4]
-            try:
-                appt = booker.book(
-                    code,
-                    slot.start,
-                    channel=channel,
-                    name=f"Demo Resident {n + 1}",
-                    email=f"resident{n + 1}@example.org" if channel == "email" else None,
-                    phone=f"07700 900{n % 1000:03d}" if channel == "text" else None,
-                    adviser=slot.adviser,
-                )
-            except OssDeskError:
-                continue  # it overlaps one booked a moment ago: fine in a demo
-            booked.append((appt.starts_at, appt.ref))
-    clock.set(now)
-    for start, ref in booked:
-        if start <= now + timedelta(minutes=20):
-            booker.arrive(ref, print_ticket=False)  # as the demo's walk-ins: not printed
-    return len(booked)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.closed_day import ClosedDay
-from oss_desk.domain.counter import Activity, DeskLogin, activity, effective_status
+from oss_desk.domain.counter import Activity, DeskLogin, activity, desk_states
 from oss_desk.domain.delivery import PrintState, WorkerState
 from oss_desk.domain.models import (
     Actor,
@@ -23,7 +23,7 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
-from oss_desk.domain.queue import NOBODY, Floor, calls_tickets
+from oss_desk.domain.queue import NOBODY, Floor, sent_nowhere
 from oss_desk.services.session import Session
 
 if TYPE_CHECKING:
@@ -109,6 +109,17 @@ class DeskSnapshot:
     def parked(self) -> list[QueueEntry]:
         return [e for e in self.queue if e.ticket.parked]
 
+    def sent_back_if_closed(self, desk_id: str) -> list[str]:
+        """The codes of the tickets that go back to the queue if ``desk_id`` closes (its person
+        logging out), by :func:`oss_desk.domain.queue.sent_nowhere`: for the question first."""
+        serving = {
+            d.desk.id
+            for d in self.desks
+            if d.desk.id != desk_id and d.status is not DeskStatus.CLOSED
+        }
+        people = {d.login.person for d in self.desks if d.desk.id != desk_id and d.login}
+        return [e.ticket.code for e in self.waiting if sent_nowhere(e.ticket, serving, people)]
+
 
 def _instant(text: str | None) -> datetime | None:
     return read_instant(text) if text else None
@@ -167,6 +178,7 @@ def take_snapshot(
     entries, statuses = live.entries, live.statuses
     staffed_only = session.settings.queue.staffed_desks_only
     logins = live.logins
+    states = desk_states(desks, statuses, logins, staffed_only)
     at_desk = {
         t.desk: t for t in live.tickets if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
     }
@@ -184,11 +196,7 @@ def take_snapshot(
         desks=[
             DeskState(
                 desk=d,
-                status=effective_status(
-                    statuses.get(d.id, d.status),
-                    d.id in logins or not calls_tickets(d.kind),
-                    staffed_only,
-                ),
+                status=states[d.id],
                 ticket=at_desk.get(d.id),
                 login=logins.get(d.id),
                 since=_instant(since.get(d.id)),

@@ -28,12 +28,14 @@ from oss_desk.clock import NOW_ENV, Clock, clock_from_env, read_instant
 from oss_desk.config import Settings, build_settings, read_toml
 from oss_desk.domain.calendar import business_day
 from oss_desk.domain.delivery import BOARD_UNANSWERED, WorkerState
+from oss_desk.domain.device_faults import device_words, said_with
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.errors import OssDeskError
 from oss_desk.files import append_problem
 from oss_desk.hardware.boards import BoardFault, BoardLink
 from oss_desk.hardware.printers import PrinterStatus, open_transport
 from oss_desk.services.delivery import (
+    ATTENTION_HOURS,
     alerts_in,
     not_sent_lines,
     printer_label,
@@ -44,6 +46,7 @@ from oss_desk.services.delivery import (
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import NETWORK_FILESYSTEMS, Store, filesystem_type, open_store
+from oss_desk.storage.devices import DeviceState, device_states
 from oss_desk.storage.lease import WorkerLock, lock_held, read_heartbeat
 from oss_desk.storage.site import latest_config
 
@@ -92,7 +95,8 @@ def run_checks(
             results.append(_guard("file modes", lambda: _modes(path)))
         results.append(_guard("disk space", lambda: _disk(path)))
         if settings is not None:
-            results.extend(_printers(settings))
+            recorded = device_states(store.conn) if store is not None else {}
+            results.extend(_printers(settings, recorded))
             results.append(_guard("board", lambda: _board(settings)))
             results.append(_guard("email", lambda: _smtp(settings)))
             results.append(_guard("notify", lambda: _notify(settings)))
@@ -249,7 +253,7 @@ def _without_environment(document: dict[str, Any] | None, store: Store | None) -
 # Devices --------------------------------------------------------------------------------------
 
 
-def _printers(settings: Settings) -> list[Check]:
+def _printers(settings: Settings, recorded: dict[str, DeviceState]) -> list[Check]:
     users: dict[str, list[str]] = {}
     for desk in settings.desks:
         for url in (desk.printer, desk.fallback_printer):
@@ -259,20 +263,25 @@ def _printers(settings: Settings) -> list[Check]:
         return [ok("printers", "none configured")]
     checks = []
     for url in sorted(users):
-        checks.append(_guard(f"printer {url}", _printer_check(url, users[url])))
+        checks.append(_guard(f"printer {url}", _printer_check(url, users[url], recorded.get(url))))
     return checks
 
 
-def _printer_check(url: str, desks: list[str]) -> Callable[[], Check]:
-    return lambda: _printer(url, desks)
+def _printer_check(url: str, desks: list[str], last: DeviceState | None) -> Callable[[], Check]:
+    return lambda: _printer(url, desks, last)
 
 
-def _printer(url: str, desks: list[str]) -> Check:
+def _printer(url: str, desks: list[str], last: DeviceState | None) -> Check:
     parsed = parse_printer_url(url)
     name = f"printer {parsed.label} ({', '.join(desks)})"
     if parsed.scheme == "capture":
+        # A folder or no permission is seen now; a full disk only by the last write.
         problem = append_problem(Path(parsed.path))
-        return fail(name, problem) if problem else ok(name, "capture file writable")
+        if problem:
+            return fail(name, problem)
+        if last is not None and last.status != "ok":
+            return fail(name, f"the worker recorded: {device_words(last.status, last.detail)}")
+        return ok(name, "capture file writable")
     if parsed.scheme == "file" and not Path(parsed.path).exists():
         return fail(name, f"{parsed.path} does not exist (is the printer plugged in?)")
     short = dataclasses.replace(
@@ -455,13 +464,12 @@ def _print_jobs(store: Store, clock: Clock) -> Check:
     jobs = recent_jobs_needing_answer(store.conn, clock.now())
     if not jobs:
         retrying, reason = recent_jobs_retrying(store.conn, clock.now())
+        none = f"none failed or unconfirmed in the last {ATTENTION_HOURS} hours"
         if retrying:
             return warn(
-                "print jobs",
-                f"{retrying} waiting for another try ({reason}); "
-                "none failed or unconfirmed in the last 12 hours",
+                "print jobs", f"{said_with(f'{retrying} waiting for another try', reason)}; {none}"
             )
-        return ok("print jobs", "none failed or unconfirmed in the last 12 hours")
+        return ok("print jobs", none)
     latest = jobs[-1]
     what = f"ticket {latest.code}" if latest.code else latest.kind.replace("_", " ")
     where = f" at {latest.desk_id}" if latest.desk_id else ""

@@ -18,6 +18,7 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import message_backoff, notice_deadline
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.printouts import REFERRAL_CLOSING
 from oss_desk.domain.sending import SendResult, SendTally, send_round
 from oss_desk.services.events import record_event
 from oss_desk.services.messages import Composed
@@ -43,7 +44,6 @@ def compose_referral(session: Session, f: Followup) -> Composed:
     made = local(f.received_at, site.timezone)
     passed = f"{made:%A} {made.day} {made:%B %Y}"
     expect = f"{f.due_day:%A} {f.due_day.day} {f.due_day:%B %Y}"
-    change = session.settings.appointments.change_line.replace("booking reference", "reference")
     council = session.settings.council.name
     body = "\n".join(
         [
@@ -53,14 +53,14 @@ def compose_referral(session: Session, f: Followup) -> Composed:
             f"Expect an answer by {expect}.",
             "",
             f"Please quote your reference: {f.ref}",
-            change,
+            REFERRAL_CLOSING,
             "",
             council,
         ]
     )
     sms = (
         f"{HEADING}: {label}, passed to the team on {passed}. Expect an answer by {expect}. "
-        f"Please quote {f.ref}. {change}"
+        f"Please quote {f.ref}. {REFERRAL_CLOSING}"
     )
     return Composed(HEADING, f"{HEADING}: please quote {f.ref}", body, sms, None)
 

@@ -177,7 +177,7 @@ class FollowupReports:
         )
         actions: list[tuple[str, int, ActionTaken]] = []
         for n, conn in enumerate(conns):
-            for followup_id, text in store.record_actions(
+            for followup_id, text, purged in store.record_actions(
                 conn, first.isoformat(), last.isoformat(), key
             ):
                 f = store.get_followup(conn, int(followup_id))
@@ -193,6 +193,7 @@ class FollowupReports:
                     outcome=f.finding.value if f.finding else None,
                     action_taken=f.action_taken,
                     action=text,
+                    action_deleted=bool(purged),
                     site=f.site_id,
                 )
                 actions.append((taken.received, n, taken))

@@ -33,7 +33,7 @@ from oss_desk.domain.followups import (
     Via,
 )
 from oss_desk.domain.models import Actor, EventKind, Site
-from oss_desk.domain.printouts import ReferralSlipPrintout, print_request
+from oss_desk.domain.printouts import REFERRAL_CLOSING, ReferralSlipPrintout, print_request
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
@@ -286,9 +286,7 @@ class FollowupService:
             reference=f.ref,
             expect_by=f"{f.due_day:%A} {f.due_day.day} {f.due_day:%B %Y}",
             date=f"{made:%A} {made.day} {made:%B %Y}",
-            change_line=self.s.settings.appointments.change_line.replace(
-                "booking reference", "reference"
-            ),
+            change_line=REFERRAL_CLOSING,
         )
 
     # Reading -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ emails carry an .ics invitation in Europe/London time (the office's timezone).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import partial
 
@@ -129,6 +130,17 @@ def _ics(
     event.add("description", description)
     event.add("status", "CANCELLED" if kind == "cancellation" else "CONFIRMED")
     cal.add_component(event)
-    cal.add_missing_timezones()
     data: bytes = cal.to_ical()
-    return data
+    # The zone's VTIMEZONE goes before the event, where ``add_missing_timezones`` puts it.
+    at = data.index(b"BEGIN:VEVENT")
+    return data[:at] + _vtimezone(site.timezone) + data[at:]
+
+
+@functools.lru_cache(maxsize=8)
+def _vtimezone(name: str) -> bytes:
+    """The zone's VTIMEZONE as ``add_missing_timezones`` writes it (the same transitions, the
+    same bytes): made once per zone, not for every invitation (most of the time one took)."""
+    from icalendar import Timezone
+
+    zone_bytes: bytes = Timezone.from_tzid(name).to_ical()
+    return zone_bytes

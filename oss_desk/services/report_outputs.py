@@ -10,9 +10,18 @@ from collections.abc import Callable
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.printouts import print_request
-from oss_desk.domain.reports import DailyReport, QuarterlyReport, RangeReport, Report, ReportNames
+from oss_desk.domain.reports import (
+    ALL_OFFICES,
+    CommentLog,
+    DailyReport,
+    QuarterlyReport,
+    RangeReport,
+    Report,
+    ReportNames,
+)
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
+from oss_desk.render.comments import comments_csv, comments_json, comments_text
 from oss_desk.render.csv import figures_csv, report_csv
 from oss_desk.render.followups import quarterly_text
 from oss_desk.render.html import report_html
@@ -24,7 +33,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage.events import append_event
 
 
-def names_for(session: Session, report: Report, everywhere: str = "All offices") -> ReportNames:
+def names_for(session: Session, report: Report, everywhere: str = ALL_OFFICES) -> ReportNames:
     """The council, the office (``everywhere`` for every office), services and desks, as
     configured."""
     directory = session.directory
@@ -45,7 +54,7 @@ def names_for(session: Session, report: Report, everywhere: str = "All offices")
 
 def report_text(session: Session, report: Report) -> str:
     orgs = dict(session.settings.signposting.organisations)
-    text = render_text(report, names_for(session, report, "all offices"), orgs)
+    text = render_text(report, names_for(session, report, ALL_OFFICES.lower()), orgs)
     return text + "\n"
 
 
@@ -124,11 +133,11 @@ def quarterly_output(
     if fmt == "html":
         return report_page(session, report, record)
     if fmt == "text":
-        place = names_for(session, report, "all offices").site_name
+        place = names_for(session, report, ALL_OFFICES.lower()).site_name
         return (
             render_report(session, report, fmt).rstrip("\n")
             + "\n\n"
-            + quarterly_text(record, place)
+            + quarterly_text(record, place, report.label)
             + "\n"
         )
     figures = {
@@ -139,3 +148,18 @@ def quarterly_output(
     if fmt == "csv":
         return figures_csv(figures)
     return json.dumps(figures, ensure_ascii=False) + "\n"
+
+
+COMMENT_FORMATS = ("text", "json", "csv")
+
+
+def comments_output(session: Session, log: CommentLog, fmt: str) -> str:
+    """The feedback log in ``fmt`` (:data:`COMMENT_FORMATS`), with the configuration's names."""
+    if fmt == "json":
+        return json.dumps(comments_json(log), ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return comments_csv(log)
+    directory = session.directory
+    site = directory.sites.get(log.site or "")
+    services = {code: s.name for code, s in directory.services.items()}
+    return comments_text(log, site.name if site else ALL_OFFICES.lower(), services)

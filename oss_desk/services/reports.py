@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -27,6 +28,7 @@ from oss_desk.domain.followup_figures import FollowupFigures
 from oss_desk.domain.models import Actor
 from oss_desk.domain.periods import (
     Period,
+    counted_to,
     parse_days,
     parse_quarter,
     parse_year,
@@ -42,6 +44,7 @@ from oss_desk.domain.report_figures import (
     visit_figures,
 )
 from oss_desk.domain.reports import (
+    CommentLog,
     DailyReport,
     DayComparison,
     EventLogHead,
@@ -49,6 +52,7 @@ from oss_desk.domain.reports import (
     PeriodSummary,
     QuarterlyReport,
     RangeReport,
+    ResidentComment,
     TrendMonth,
 )
 from oss_desk.domain.scorecard import ReportRules
@@ -64,6 +68,7 @@ from oss_desk.domain.stats import (
 )
 from oss_desk.domain.tally import DayTally, merged
 from oss_desk.errors import NotFound, StorageError
+from oss_desk.services.events import record_viewed
 from oss_desk.services.followup_reports import FollowupReports, followup_figures, followups_due
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.report_days import DayTallies, last_closed_day
@@ -71,6 +76,7 @@ from oss_desk.services.report_offices import Offices
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.chain import head_on
+from oss_desk.storage.reports_comments import resident_comments
 from oss_desk.storage.site import records_begin
 
 R = TypeVar("R")
@@ -180,29 +186,31 @@ class ReportService:
 
     def quarterly(self, quarter: str | None = None, site_id: str | None = None) -> RangeReport:
         """A quarter of the reporting year (``2026-Q3``; default: this one)."""
-        return self.period(self._named(quarter, parse_quarter, quarter_of), site_id)
+        return self.period(self._named(quarter, parse_quarter, quarter_of, site_id), site_id)
 
     def annual(self, year: str | None = None, site_id: str | None = None) -> RangeReport:
         """A reporting year (``2026``: April 2026 to March 2027 by default; default: this one)."""
-        return self.period(self._named(year, parse_year, year_of), site_id)
+        return self.period(self._named(year, parse_year, year_of, site_id), site_id)
 
     def _named(
         self,
         text: str | None,
-        parse: Callable[[str, int, date], Period],
+        parse: Callable[[str, int, date, DateSpan], Period],
         current: Callable[[date, int], Period],
+        site: str | None,
     ) -> Period:
         """The period ``text`` names (read by ``parse``), else the current one (``current``), in
         the reporting year the settings start."""
         start = self.s.settings.reports.year_start_month
         if text is not None:
-            return parse(text, start, self._today())
+            return parse(text, start, self._today(), self._span(site))
         return current(self._day(None, None), start)
 
     def between(self, first: str, last: str, site_id: str | None = None) -> RangeReport:
         """Any run of days, both included."""
         start = self.s.settings.reports.year_start_month
-        return self.period(parse_days(first, last, start, self._today()), site_id)
+        span = self._span(site_id)
+        return self.period(parse_days(first, last, start, self._today(), span), site_id)
 
     def period(self, period: Period, site_id: str | None = None) -> RangeReport:
         """The figures of ``period`` (month by month) beside those of the period before it."""
@@ -236,6 +244,37 @@ class ReportService:
             )
         followups.record_shown(found)
         return found
+
+    def comments(self, month: str | None = None, site_id: str | None = None) -> CommentLog:
+        """The council's feedback log: what residents wrote with their ratings in a month
+        (default: this one); reading their words is recorded as personal data viewed."""
+        self.s.require(Action.VIEW_REPORTS, self.actor)
+        self.s.require(Action.VIEW_FEEDBACK, self.actor)
+        site, sites = self.offices.scope(site_id)
+        key = parse_month(month) if month is not None else month_of(self._day(None, site))
+        first, last = month_bounds(key)
+        if month is not None:
+            self._span(site).check_month(first, last)
+            no_month_figures_yet(first, self._day(None, site))
+        found: list[ResidentComment] = []
+        with self.offices.snapshot():
+            for conn in self._conns(site):
+                found += [
+                    ResidentComment(day=d, site=s, service=svc, rating=r, text=t)
+                    for d, s, svc, r, t in resident_comments(
+                        conn, first.isoformat(), last.isoformat(), site
+                    )
+                ]
+        found.sort(key=lambda c: c.day)
+        shown = sum(1 for c in found if c.text is not None)
+        if shown:
+            where = self.s.directory.sites.get(site or "") or next(
+                iter(self.s.directory.sites.values())
+            )
+            with self.s.store.write() as conn:
+                viewed = (["comment_text"], shown, "report comments")
+                record_viewed(conn, where, self.s.clock.now(), self.actor, viewed)
+        return CommentLog(month=key, site=site, sites=sites, comments=tuple(found))
 
     def fill_rollup(self) -> int:
         """Count and store the closed days that the trend of this month's report needs and the
@@ -272,8 +311,13 @@ class ReportService:
         appointments = appointment_figures(tally.appointments, rules.notice_days)
         calls = self._calls(first, last, site)
         arrivals = tally.visits.arrivals.by(0)
-        by_day = {d.isoformat(): arrivals.get(d.isoformat(), 0) for d in days}
-        followups = followup_figures(self.s, self._conns(site), first, last, site, self.actor)
+        to_date = counted_to(last, self._day(None, site))
+        by_day = {
+            d.isoformat(): arrivals.get(d.isoformat(), 0)
+            for d in days
+            if to_date is None or d <= to_date
+        }
+        followups = self._followups(first, last, site)
         return MonthlyReport(
             month=key,
             site=site,
@@ -287,6 +331,7 @@ class ReportService:
             calls=calls,
             trend=self._trend(last_months(key, TREND_MONTHS), months, site),
             followups=followups,
+            to_date=None if to_date is None else to_date.isoformat(),
         )
 
     def _period(self, period: Period, site_id: str | None, tallies: DayTallies) -> RangeReport:
@@ -305,6 +350,8 @@ class ReportService:
         figures = visit_figures(current.visits, self.offices.layout(sites, days), rules)
         calls = self._calls(period.first, period.last, site)
         calls_before = self._calls(before.first, before.last, site)
+        followups = self._followups(period.first, period.last, site)
+        followup_values = self._followup_values
         return RangeReport(
             period=period.kind,
             key=period.key,
@@ -315,12 +362,23 @@ class ReportService:
             sites=sites,
             target_minutes=self.target_minutes,
             figures=figures,
-            standards=self._period_standards(current, calls),
+            standards=self._period_standards(current, calls) + self._followup_standards(followups),
             appointments=appointment_figures(current.appointments, rules.notice_days),
             calls=calls,
             months=self._trend(period.months(), months, site, period),
-            current=_summary(period, current, rules, calls),
-            previous=_summary(before, earlier, rules, calls_before),
+            current=_summary(period, current, rules, calls, followup_values(followups)),
+            previous=replace(
+                _summary(
+                    before,
+                    earlier,
+                    rules,
+                    calls_before,
+                    followup_values(self._followups(before.first, before.last, site)),
+                ),
+                recorded=self._recorded(before.last, site),
+            ),
+            followups=followups,
+            to_date=_iso(counted_to(period.last, self._day(None, site))),
         )
 
     # Reading ---------------------------------------------------------------------------------
@@ -384,7 +442,13 @@ class ReportService:
 
     def _day_before(self, tallies: DayTallies, day: date, site: str | None) -> DayComparison:
         tally = self._tally(tallies, day, day, site)
-        return day_comparison(day.isoformat(), tally.visits, self.rules)
+        found = day_comparison(day.isoformat(), tally.visits, self.rules)
+        return replace(found, recorded=self._recorded(day, site))
+
+    def _recorded(self, last: date, site: str | None) -> bool:
+        """Whether a day, month or period ending on ``last`` reaches the office's records
+        (before they begin there are no figures, not zero ones)."""
+        return last >= self._span(site).first
 
     def _trend(
         self,
@@ -401,7 +465,11 @@ class ReportService:
             if period is not None:
                 first, last = max(first, period.first), min(last, period.last)
             calls = self._calls(first, last, site)
-            found.append(trend_month(key, tallies.get(key, DayTally()), self.rules, calls))
+            month = trend_month(key, tallies.get(key, DayTally()), self.rules, calls)
+            if period is not None:  # a period's months: its follow-up standards too
+                followups = self._followup_values(self._followups(first, last, site))
+                month = replace(month, standards={**month.standards, **followups})
+            found.append(replace(month, recorded=self._recorded(last, site)))
         return tuple(found)
 
     def _period_standards(self, tally: DayTally, calls: CallFigures | None) -> tuple[Standard, ...]:
@@ -420,9 +488,21 @@ class ReportService:
             amber_points=self.rules.amber_points,
         )
 
+    def _followups(self, first: date, last: date, site: str | None) -> FollowupFigures:
+        """The follow-ups received from ``first`` to ``last`` (the offices covering ``site``)."""
+        return followup_figures(self.s, self._conns(site), first, last, site, self.actor)
+
+    def _followup_values(self, figures: FollowupFigures) -> dict[str, float | None]:
+        """The follow-up standards' figures, by key."""
+        return {s.key: s.value for s in self._followup_standards(figures)}
+
     def _conns(self, site: str | None) -> list[sqlite3.Connection]:
         """The databases of the offices covering ``site`` (within the report's snapshot)."""
         return [office.store.conn for office in self.offices.covering(site)]
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _each_day(first: date, last: date) -> list[date]:
@@ -430,9 +510,15 @@ def _each_day(first: date, last: date) -> list[date]:
 
 
 def _summary(
-    period: Period, tally: DayTally, rules: ReportRules, calls: CallFigures | None
+    period: Period,
+    tally: DayTally,
+    rules: ReportRules,
+    calls: CallFigures | None,
+    followups: Mapping[str, float | None],
 ) -> PeriodSummary:
-    """The headline figures of ``period`` from its ``tally``."""
-    return period_summary(
+    """The headline figures of ``period`` from its ``tally`` (and its follow-up standards'
+    figures)."""
+    summary = period_summary(
         period.label, period.first.isoformat(), period.last.isoformat(), tally, rules, calls
     )
+    return replace(summary, standards={**summary.standards, **followups})

@@ -13,6 +13,7 @@ from datetime import date
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Ticket, TicketStatus
+from oss_desk.domain.needs import COLLECT_IN_PERSON, LARGE_PRINT
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, slip, ticket
 from oss_desk.domain.public import ticket_link, ticket_token
 from oss_desk.domain.wording import ENGLISH, Wording
@@ -112,7 +113,8 @@ def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
         ahead=ahead,
         estimate_minutes=estimate,
         qr=public_link(session, ticket_row) or ticket_qr(session, ticket_row),
-        large_print="large-print" in ticket_row.needs,
+        large_print=LARGE_PRINT in ticket_row.needs,
+        collected=COLLECT_IN_PERSON in ticket_row.needs,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import re
 import smtplib
@@ -27,10 +28,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from oss_desk import files
+from oss_desk.domain.device_faults import file_fault
 from oss_desk.services.messages import Composed
 
 if TYPE_CHECKING:
     from oss_desk.config_delivery import EmailSettings, NotifySettings
+
+
+log = logging.getLogger("oss_desk.sending")
 
 
 class SendFault(Exception):
@@ -51,7 +56,8 @@ def _capture(path: str, data: bytes, ident: str) -> str:
     try:
         files.append_private(target, data + b"\n")  # 0600: it holds names and numbers
     except OSError as exc:
-        raise SendFault(f"cannot write {target} ({exc.strerror})", retry=True) from None
+        log.warning("capture %s: %s", target, exc)  # the OS's words: the log only
+        raise SendFault(file_fault(target, exc.errno), retry=True) from None
     return ident
 
 
@@ -105,7 +111,8 @@ def _mbox(path: str, email: EmailMessage) -> str:
             os.close(fd)
         files.tighten(target)
     except OSError as exc:
-        raise SendFault(f"cannot write {target} ({exc})", retry=True) from None
+        log.warning("mailbox %s: %s", target, exc)  # the OS's words: the log only
+        raise SendFault(file_fault(target, exc.errno), retry=True) from None
     return str(email["Message-ID"])
 
 

@@ -194,6 +194,13 @@ class VisitHistory:
             + PARK_REASONS.get(str(data.get("reason")), "parked"),
             EventKind.RESUMED.value: f"{ticket} resumed",
             EventKind.RECYCLED.value: f"{ticket} back in the queue (did not hear the call)",
+            EventKind.SENT_BACK.value: f"{ticket} back in the queue ("
+            + (
+                f"{self._desk(str(data['from_desk']))} closed"
+                if "from_desk" in data
+                else f"{self.s.name_of(str(data.get('from_person', '')))} logged out"
+            )
+            + ")",
             EventKind.SERVICE_ADDED.value: f"also {service}",
             EventKind.SERVICE_REMOVED.value: f"{service} taken off",
             EventKind.SERVICE_DELIVERED.value: f"{service}: {outcome}",

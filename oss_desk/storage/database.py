@@ -249,6 +249,7 @@ class Store:
         self.check_file()
         turn = self._take_turn()
         try:
+            self.check_file()  # again with the turn: a restore swaps the file while holding it
             changes = conn.total_changes
             with translate_errors(self.path):
                 conn.execute("BEGIN IMMEDIATE")

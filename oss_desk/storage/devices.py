@@ -9,9 +9,13 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from oss_desk.domain.queue import OFF_THE_BOARD
 from oss_desk.storage.rows import returned_int
 
 # Board ------------------------------------------------------------------------------------------
+
+OFF_BOARD = ", ".join(f"'{status.value}'" for status in OFF_THE_BOARD)
+""":data:`~oss_desk.domain.queue.OFF_THE_BOARD` as SQL (constants, no input)."""
 
 
 def queue_board_update(
@@ -29,12 +33,13 @@ def latest_calls(
     conn: sqlite3.Connection, site_id: str, business_day: str, limit: int
 ) -> list[tuple[str, str]]:
     """``[(code, desk_id), ...]``: the day's latest calls and recalls, newest first, one per
-    ticket (a transferred or cancelled ticket leaves the board)."""
+    ticket (a ticket back in the queue, transferred or cancelled leaves the board:
+    ``OFF_THE_BOARD``)."""
     rows = conn.execute(
-        "SELECT t.service_code || printf('%03d', t.number), e.desk_id, max(e.id) AS latest "
+        "SELECT t.service_code || printf('%03d', t.number), e.desk_id, max(e.id) AS latest "  # noqa: S608
         "FROM events e JOIN tickets t ON t.id = e.ticket_id "
         "WHERE e.business_day = ? AND e.site_id = ? AND e.kind IN ('called', 'recalled') "
-        "  AND t.status NOT IN ('transferred', 'cancelled') "
+        f"  AND t.status NOT IN ({OFF_BOARD}) "
         "GROUP BY e.ticket_id ORDER BY latest DESC LIMIT ?",
         [business_day, site_id, limit],
     ).fetchall()

@@ -440,10 +440,11 @@ def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool
 def record_actions(
     conn: sqlite3.Connection, first_day: str, last_day: str, site_id: str | None
 ) -> list[tuple[Any, ...]]:
-    """(followup id, action text) of the comments, compliments and complaints received in the
-    period that say an action was taken (the text is None once purged)."""
+    """(followup id, action text, whether the retention purge deleted the details) of the
+    comments, compliments and complaints received in the period that say an action was taken
+    (the text is None once purged, or when none was written)."""
     sql = (
-        "SELECT f.id, d.action_text FROM followups f "
+        "SELECT f.id, d.action_text, d.purged_at IS NOT NULL FROM followups f "
         "LEFT JOIN followup_details d ON d.followup_id = f.id "
         "WHERE f.received_day BETWEEN ? AND ? AND f.kind IN ('comment', 'compliment', 'complaint') "
         "AND (f.action_taken = 1 OR d.action_text IS NOT NULL)"

@@ -25,6 +25,7 @@ from typing import Any
 from oss_desk.domain.standards import (
     CHECKED_IN_BY_BOOKED,
     CLOCK_STARTS,
+    NOT_VISITORS,
     VISIT_ENDS,
     Check,
     EndRule,
@@ -90,6 +91,14 @@ CODED_END_SQL = (
 :data:`CODE_SPAN`, plus the wait from the clock's start, a row's ``clock``): the first line of
 :data:`VISIT_ENDS` that holds, in one ``CASE``, so that SQLite works out each visit's end once
 (asking for each end's waits separately made it work the end out again for each)."""
+
+VISITOR_SQL = (
+    "CASE "
+    + " ".join(f"WHEN {_check(r)} THEN {int(r.end not in NOT_VISITORS)}" for r in VISIT_ENDS)
+    + " END"
+)
+"""1 when the visit counts as one, else 0 (:data:`oss_desk.domain.standards.NOT_VISITORS`: the
+end the first line of :data:`VISIT_ENDS` that holds gives is not one of them)."""
 
 _FIRST, _SECOND = CHECKED_IN_BY_BOOKED
 APPOINTMENT_WAIT_SQL = (
@@ -165,20 +174,27 @@ instant, then id; the booked start of the first appointment it checked in for; i
 of a ticket not found gone: not cancelled, and no no-show that was not taken back, as
 schema/0033 computes it)."""
 
-_FACTS = """
-facts AS (
-  SELECT site_id, business_day, arrived_ms, booked_ms,
-    coalesce(min(attended_ms, quick_ms), attended_ms, quick_ms) AS seen_ms, first_call_ms,
+_DESCRIBED = f"""
+described AS (
+  SELECT *, coalesce(min(attended_ms, quick_ms), attended_ms, quick_ms) AS seen_ms,
     ended_kind AS ended,
     CASE WHEN ended_kind = 'cancelled'
          THEN (SELECT nullif(coalesce(json_extract(r.data, '$.reason'), ''), '')
-               FROM events r WHERE r.id = ended_id) END AS ended_reason,
-    ended_ms
-  FROM visits)
+               FROM events r WHERE r.id = ended_id) END AS ended_reason
+  FROM visits),
+visitors AS (SELECT * FROM described WHERE {VISITOR_SQL})
+"""  # noqa: S608 - constant text
+"""Each visit with its facts (:class:`~oss_desk.domain.standards.VisitFacts`: its first contact
+is the earliest of its first attended call and its resolution at meet-and-greet; why it was
+cancelled); and the visitors among them (the arrivals counted as visits)."""
+
+_FACTS = """
+facts AS (
+  SELECT site_id, business_day, arrived_ms, booked_ms, seen_ms, first_call_ms, ended,
+    ended_reason, ended_ms
+  FROM described)
 """
-"""Each visit's facts (:class:`~oss_desk.domain.standards.VisitFacts`: its first contact is
-the earliest of its first attended call and its resolution at meet-and-greet; why it was
-cancelled)."""
+"""Each visit's facts, as :func:`count_ended_visits` reads them."""
 
 _CLASSIFIED = f"""
 clocked AS (SELECT *, {CLOCK_START_SQL} AS clock FROM facts),
@@ -203,15 +219,15 @@ holders' waits from the booked time, and the late check-ins. Read in (day, site)
 
 _ARRIVALS = """
 SELECT business_day, site_id, local_hour, service_code, channel, urgent, repeat, count(*)
-FROM visits GROUP BY 1, 2, 3, 4, 5, 6, 7
+FROM visitors GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
-"""The arrivals by day, site, hour, service and channel (the first five columns: the tally's
-:data:`~oss_desk.domain.tally.ArrivalKey`) and the urgent and repeat flags (grouped by, in the
-index's order: cheaper for SQLite than adding them up)."""
+"""The visitors' arrivals by day, site, hour, service and channel (the first five columns: the
+tally's :data:`~oss_desk.domain.tally.ArrivalKey`) and the urgent and repeat flags (grouped by,
+in the index's order: cheaper for SQLite than adding them up)."""
 
 _NEEDS = """
 SELECT site_id, business_day, need.value, count(*)
-FROM visits, json_each(CASE WHEN needs LIKE '[%' THEN needs ELSE json_array(needs) END) AS need
+FROM visitors, json_each(CASE WHEN needs LIKE '[%' THEN needs ELSE json_array(needs) END) AS need
 WHERE needs IS NOT NULL AND needs <> '[]'
 GROUP BY 1, 2, 3
 """
@@ -234,7 +250,7 @@ def count_visits(
     """Count the range's visits (``args``: first, last and site) into ``tally_of(site, day)``
     (a :class:`VisitTally`), from ``visit_facts`` when ``ids`` is None, else from the events
     of the visits with ids from ``ids[0]`` to ``ids[1]``."""
-    source = "WITH RECURSIVE " + (_FROM_FACTS if ids is None else _FROM_EVENTS)
+    source = "WITH RECURSIVE " + (_FROM_FACTS if ids is None else _FROM_EVENTS) + "," + _DESCRIBED
     low, high = ids or (0, -1)
     params = {**args, "low": low, "high": high}
     for (day, site), group in groupby(conn.execute(source + _ARRIVALS, params), _DAY_SITE):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from oss_desk.storage.devices import OFF_BOARD
 from oss_desk.storage.rows import column_list, first_column
 from oss_desk.storage.sending import TURN_TEXTS, claim_due, purge_traces
 
@@ -23,10 +24,11 @@ class CallRow:
 def latest_calls(
     conn: sqlite3.Connection, site_id: str, business_day: str, limit: int, since: int | None = None
 ) -> list[CallRow]:
-    """The day's latest calls and recalls, newest first, one per ticket (a ticket transferred
-    or cancelled since leaves the screen). The event id orders them and tells a page which it
-    has already announced. With ``since`` (the newest event a screen was last sent), every call
-    after it is included even beyond ``limit``: a burst of calls is never skipped."""
+    """The day's latest calls and recalls, newest first, one per ticket (a ticket back in the
+    queue, transferred or cancelled since leaves the screen: ``OFF_THE_BOARD``). The event id
+    orders them and tells a page which it has already announced. With ``since`` (the newest
+    event a screen was last sent), every call after it is included even beyond ``limit``: a
+    burst of calls is never skipped."""
     if since is not None:
         (newer,) = conn.execute(
             "SELECT count(DISTINCT ticket_id) FROM events WHERE business_day = ? AND site_id = ? "
@@ -35,11 +37,11 @@ def latest_calls(
         ).fetchone()
         limit = max(limit, newer)
     rows = conn.execute(
-        "SELECT max(e.id), e.kind, e.at, t.service_code || printf('%03d', t.number), e.desk_id, "
-        "  e.ticket_id "
+        "SELECT max(e.id), e.kind, e.at, t.service_code || printf('%03d', t.number), "  # noqa: S608
+        "  e.desk_id, e.ticket_id "
         "FROM events e JOIN tickets t ON t.id = e.ticket_id "
         "WHERE e.business_day = ? AND e.site_id = ? AND e.kind IN ('called', 'recalled') "
-        "  AND t.status NOT IN ('transferred', 'cancelled') "
+        f"  AND t.status NOT IN ({OFF_BOARD}) "
         "GROUP BY e.ticket_id ORDER BY max(e.id) DESC LIMIT ?",
         [business_day, site_id, limit],
     ).fetchall()

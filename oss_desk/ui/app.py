@@ -585,6 +585,15 @@ class OssDeskApp(App[None]):
         self.exit()
 
     @guarded
+    async def on_exit_app(self) -> None:
+        """A browser tab closed (textual-serve's quit, no Ctrl+Q in a browser) leaves the desk
+        as Ctrl+Q does in a terminal: its person is logged out before the app stops."""
+        from oss_desk.ui.screens.counter import leave_desk
+
+        if self.is_web:
+            await leave_desk(self)
+
+    @guarded
     def watch_theme(self) -> None:
         if self.snapshot is not None:
             self.snapshot = self.snapshot  # recolour the waiting times

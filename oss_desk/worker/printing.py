@@ -125,6 +125,7 @@ class PrintDelivery:
         self._recorded: dict[str, tuple[str, str | None, float]] = {}
         self._last_poll: dict[str, float] = {}
         self._urls: dict[str, PrinterURL] = {}
+        self._wrote: dict[str, tuple[PrinterStatus, str | None]] = {}  # each one's last job
 
     def _now(self) -> datetime:
         return self.s.clock.now()
@@ -261,7 +262,7 @@ class PrintDelivery:
         try:
             link.write(data)
         except PrinterFault as fault:
-            self._record(url.url, fault.status, fault.reason)
+            self._written(url.url, fault.status, fault.reason)
             if fault.sent == 0:
                 self._not_printed(job, fault.reason, fault.status, report)
             else:
@@ -299,7 +300,8 @@ class PrintDelivery:
     ) -> None:
         """The job was sent whole and the printer said ``after``: printed only when it is
         online and fine."""
-        self._record(url.url, after)
+        silent = url.asks_status and after is PrinterStatus.UNKNOWN
+        self._written(url.url, after, PRINTER_SILENT if silent else None)
         if after in (PrinterStatus.OK, PrinterStatus.NEAR_END):
             self._settle(job, "done", report, claimed=True, confirmed=True, size=size, **columns)
             return
@@ -481,6 +483,10 @@ class PrintDelivery:
                 now=self._stamp(),
             )
 
+    def _written(self, url: str, status: PrinterStatus, detail: str | None = None) -> None:
+        self._wrote[url] = (status, detail)
+        self._record(url, status, detail)
+
     def poll(self, url: str, force: bool = False) -> PrinterStatus | None:
         """Ask an idle printer how it is, every ``printing.status_every_seconds``."""
         every = self.s.settings.printing.status_every_seconds
@@ -495,7 +501,15 @@ class PrintDelivery:
             transport.url.scheme in ("tcp", "serial", "usb") and not transport.url.asks_status
         )
         status = PrinterStatus.UNKNOWN if cannot_ask else transport.status()
-        self._record(url, status)
+        if transport.url.scheme == "capture" and status is PrinterStatus.UNKNOWN:
+            # As its last append left it (a full disk looks writable), else as recorded.
+            if url not in self._wrote:
+                return None
+            status, detail = self._wrote[url]
+            self._record(url, status, detail)
+            return status
+        silent = transport.url.asks_status and status is PrinterStatus.UNKNOWN  # (asked)
+        self._record(url, status, PRINTER_SILENT if silent else None)
         return status
 
     def poll_printers(self, force: bool = False) -> dict[str, PrinterStatus]:

@@ -81,3 +81,30 @@ async def test_the_blocked_browser_desk_offers_no_ctrl_q(
         await pilot.press("ctrl+q", "escape")
         await settled(pilot)
         assert app.is_running and isinstance(app.screen, DatabaseBlocked)
+
+
+@pytest.mark.parametrize("served", [True, False], ids=["browser-tab-closed", "terminal-ctrl-q"])
+async def test_closing_the_desk_logs_its_person_out_in_a_browser_too(
+    office: Path, make_app: AppFactory, served: bool
+) -> None:
+    """A browser desk has no Ctrl+Q: closing its tab is how it is left (textual-serve sends
+    quit, which the web driver makes an ExitApp). That logs the adviser out as Ctrl+Q does in a
+    terminal, so the desk does not stay open in the call order with nobody at it."""
+    from textual import messages
+
+    from .conftest import rows
+
+    def logged_in() -> list[tuple[object, ...]]:
+        return rows(office, "SELECT person FROM desk_sessions WHERE desk_id = 'desk-1'")
+
+    app = make_app(office, "desk-1", app_class=BrowserDesk if served else OssDeskApp)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: bool(logged_in()))
+        await until(lambda: app.snapshot is not None and app.snapshot.desk("desk-1") is not None)
+        await until(lambda: app.snapshot.desk("desk-1").login is not None)  # type: ignore[union-attr]
+        if served:
+            app.post_message(messages.ExitApp())  # what textual-serve's "quit" becomes
+        else:
+            await pilot.press("ctrl+q")
+        await until(lambda: not app.is_running)
+    assert logged_in() == []

@@ -45,3 +45,42 @@ async def test_a_full_field_says_so_once(office: Path, make_app: AppFactory) -> 
         await pilot.press("z", "y")  # full again, more refused: said again
         await until(lambda: len(told(app)) == 2)
         assert topic.value.endswith("az")
+
+
+async def test_a_paste_longer_than_the_room_left_is_said_as_such(
+    office: Path, make_app: AppFactory
+) -> None:
+    """A paste longer than the room left is refused whole by Textual (none of it added): the
+    field is not full, so it is not called full; the room there is is said, each time."""
+    from textual import events
+
+    app = make_app(office, "desk-1", person="ana")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await open_followups(app, pilot)
+        await pilot.press("n")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("1")  # ring-back
+        await until(lambda: isinstance(app.screen, FollowupDialog))
+        topic = app.screen.query_one("#fu-topic", Input)
+        topic.value = "x" * 10
+        topic.focus()
+        await until(lambda: topic.has_focus)
+        await pilot.press("end")  # the cursor after the text, nothing selected
+        room = (
+            "Topic has room for 190 characters (at most 200): the paste was longer, "
+            "so none of it was added"
+        )
+
+        def pasted() -> list[str]:
+            return [n.message for n in app._notifications if "paste" in n.message]
+
+        def paste(text: str) -> None:
+            topic.post_message(events.Paste(text))
+
+        paste("y" * 300)
+        await until(lambda: pasted() == [room])
+        assert topic.value == "x" * 10 and told(app) == []
+        paste("z" * 5)  # one that fits goes in, nothing said
+        await until(lambda: topic.value == "x" * 10 + "z" * 5)
+        paste("y" * 300)  # said again: each paste is its own
+        await until(lambda: len(pasted()) == 2)

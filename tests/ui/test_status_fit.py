@@ -62,7 +62,7 @@ def _office(tmp_path: Path) -> Path:
             "Desk: open   Waiting: 5   Over 15 min: 5   Printer: unreachable, 3 to print   "
             "Check: 2 not printed   Board: offline",
         ),
-        (80, "Desk: open  Waiting: 5  Printer: unreachable  Check: 2  Board: offline"),
+        (80, "Desk: open  Waiting: 5  Printer: unreachable, 3  Check: 2  Board: offline"),
     ],
 )
 async def test_every_device_stays_in_sight(

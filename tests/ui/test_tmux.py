@@ -137,7 +137,9 @@ def test_demo_issue_call_finish(tmp_path: Path) -> None:
             term.wait_gone("What the resident sees", "Escape")
             time.sleep(0.25)
         assert "C001 -> Desk 1" in shown
-        assert "C 0 0 1" in shown and "Please watch the board for your number." in shown
+        # The demo's ticket carries its phone page (screen.public_url): scanned, it shows the
+        # resident's place on `oss-desk screen`.
+        assert "C 0 0 1" in shown and "Scan to see your place on your phone" in shown
         term.wait_gone("What the resident sees", "Escape")
         paper = tmp_path / "data" / "oss-desk" / "demo" / "printer-greet-1.escpos"
         deadline = time.monotonic() + 10
@@ -169,7 +171,9 @@ def test_demo_counter_day(tmp_path: Path) -> None:
         "HOME": str(tmp_path),
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "TERM": "xterm-256color",
-        "OSS_DESK_NOW": "2026-11-23T10:00:00Z",  # a Monday: the demo's advisers are logged in
+        # A Monday: the demo's advisers are logged in, and no appointment holder has checked
+        # in for Ben Walker yet (one who had would be called first: at 10:00 one has).
+        "OSS_DESK_NOW": "2026-11-23T09:20:00Z",
     }
     term = Terminal(f"{oss_desk} demo --days 1 --waiting 0", env, (100, 30))
     try:

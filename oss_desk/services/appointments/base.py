@@ -128,7 +128,7 @@ class AppointmentBase:
 
     def bookable(self, code: str) -> Service:
         svc = QueueService(self.s, self.actor).service(code)
-        if not svc.appointment_minutes:
+        if not svc.takes_appointments:
             raise RuleViolation(f"{svc.name} is walk-in only: it takes no appointments")
         return svc
 

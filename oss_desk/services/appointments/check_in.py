@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import (
+    WALK_IN_HINT,
     Appointment,
     AppointmentStatus,
     Contact,
@@ -30,7 +31,7 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.queue import priority_for
 from oss_desk.domain.text import shown
-from oss_desk.domain.waits import NO_OPEN_DESK
+from oss_desk.domain.waits import NO_OPEN_DESK, on_a_break
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import said
 from oss_desk.services.appointments.booking import AppointmentBooking
@@ -39,19 +40,22 @@ from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.queue.day_end import refuse_if_closed
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
-from oss_desk.storage.site import desk_status
 
 
 def unserved(session: Session, ticket: Ticket) -> str | None:
-    """:data:`~oss_desk.domain.waits.NO_OPEN_DESK` when no open desk may call ``ticket`` now
-    (an interview room or service nobody has open: it waits until one opens), else None; said
-    at check-in as the queue says it of the ticket."""
-    from oss_desk.services.queue.view import LiveView
-
-    entry = LiveView(session).entry(ticket)
-    if entry is not None and entry.position is not None and entry.estimated_wait_seconds is None:
-        return NO_OPEN_DESK
-    return None
+    """Why a checked-in ticket will not be called now, said at check-in as the queue says it:
+    the adviser's desk it was sent to is on a break (:func:`~oss_desk.domain.waits.on_a_break`),
+    or no open desk may call it (:data:`~oss_desk.domain.waits.NO_OPEN_DESK`: an interview room
+    or service nobody has open; it waits until one opens). None: an open desk will call it."""
+    queue = QueueService(session)
+    entry = queue.entry(ticket)
+    if entry is None or entry.position is None or entry.estimated_wait_seconds is not None:
+        return None
+    sent = ticket.assigned_desk
+    if sent is not None and queue.desk_statuses().get(sent) is DeskStatus.BREAK:
+        login = queue.logins().get(sent)
+        return on_a_break(session.desk(sent).name, session.name_of(login.person) if login else None)
+    return NO_OPEN_DESK
 
 
 class AppointmentCheckIn(AppointmentBooking):
@@ -70,6 +74,12 @@ class AppointmentCheckIn(AppointmentBooking):
         self._require(Action.CHECK_IN)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
+            found = self._find_in(conn, ref)
+            if found.status is AppointmentStatus.NO_SHOW:
+                raise RuleViolation(
+                    f"{found.ref} {said(found.status)}: it cannot be checked in again "
+                    f"({WALK_IN_HINT})"
+                )
             appt = self._find_booked(conn, ref, "checked in again")
             site = self.s.directory.sites[appt.site_id]
             today = self.s.today(site)
@@ -83,7 +93,7 @@ class AppointmentCheckIn(AppointmentBooking):
                 opens = local(appt.starts_at - early, site.timezone)
                 raise RuleViolation(
                     f"{appt.ref} is at {wall:%H:%M}: check-in opens at {opens:%H:%M} "
-                    "(issue a ticket if they want to be seen as a walk-in now)"
+                    f"({WALK_IN_HINT})"
                 )
             refuse_if_closed(self.s, conn, site)
             queue = QueueService(self.s, self.actor)
@@ -122,15 +132,16 @@ class AppointmentCheckIn(AppointmentBooking):
 
     def _advisers_desk(self, conn: sqlite3.Connection, appt: Appointment) -> str | None:
         """The desk the configuration puts the appointment's adviser at, if it serves the
-        service at that office and is not closed (a closed desk would leave the ticket waiting:
-        then any desk serving the service calls it)."""
+        service at that office and is not closed, nor open with nobody logged in to it (there
+        the ticket would wait unseen: then any desk serving the service calls it)."""
+        states = QueueService(self.s, self.actor).desk_states_in(conn)
         for config in self.s.settings.desks:
             desk = self.s.directory.desks.get(config.id)
             if config.person != appt.adviser or desk is None:
                 continue
             if desk.site_id != appt.site_id or not desk.serves(appt.service):
                 continue
-            if desk_status(conn, desk.id) is DeskStatus.CLOSED:
+            if states.get(desk.id, DeskStatus.CLOSED) is DeskStatus.CLOSED:
                 continue
             return desk.id
         return None

@@ -26,16 +26,19 @@ from oss_desk.services.queue.calling import Calling
 from oss_desk.services.queue.closing import Moved
 from oss_desk.services.queue.core import ACTIVE, AT_DESK, parse_outcome, read_floor
 from oss_desk.services.queue.counter import Counter
-from oss_desk.services.queue.logins import DeskHeld, LoggedIn, Logins
+from oss_desk.services.queue.logins import DeskHeld, LoggedIn, LoggedOut, Logins
+from oss_desk.services.queue.records import DeskChange
 from oss_desk.services.queue.tickets import Issued
 from oss_desk.services.queue.view import LiveView, read_live_queue, typical_seconds
 
 __all__ = [
     "ACTIVE",
     "AT_DESK",
+    "DeskChange",
     "DeskHeld",
     "Issued",
     "LoggedIn",
+    "LoggedOut",
     "Moved",
     "QueueService",
     "parse_outcome",

@@ -125,11 +125,7 @@ class Calling(QueueCore):
                 if desk.site_id != ticket.site_id:
                     raise RuleViolation(f"{desk.name} is at another site")
             self._check_sent_to(
-                conn,
-                desk,
-                ticket.code,
-                "resume them at an open desk, or log in there first",
-                serving=True,
+                conn, desk, ticket.code, "resume them at an open desk, or log in there first"
             )
             current = q.desk_ticket(conn, desk.id)
             if current is not None:

@@ -27,7 +27,6 @@ from oss_desk.domain.queue import (
     Floor,
     calls_tickets,
     nobody_would_call,
-    not_sent_to,
     not_served_at,
 )
 from oss_desk.domain.text import shown
@@ -247,28 +246,14 @@ class QueueCore:
             )
 
     def _check_sent_to(
-        self,
-        conn: sqlite3.Connection,
-        desk: Desk,
-        code: str,
-        instead: str | None = None,
-        *,
-        serving: bool = False,
+        self, conn: sqlite3.Connection, desk: Desk, code: str, instead: str | None = None
     ) -> None:
-        """Refuse to send a ticket where nobody would call it, a closed desk, or (``serving``)
-        to resume a resident where nobody would serve them (:mod:`oss_desk.domain.queue`'s
-        ``not_sent_to`` and ``not_served_at``)."""
+        """Refuse to send a ticket where nobody would call it, or to resume a resident where
+        nobody would serve them: a closed desk, or (``queue.staffed_desks_only``) one nobody is
+        logged in to (:func:`oss_desk.domain.queue.not_served_at`)."""
+        staffed = login_at(conn, desk.id) is not None
         status = desk_status(conn, desk.id)
-        why = (
-            not_served_at(
-                desk.name,
-                status,
-                login_at(conn, desk.id) is not None,
-                staffed_only=self.staffed_only,
-            )
-            if serving
-            else not_sent_to(desk.name, status)
-        )
+        why = not_served_at(desk.name, status, staffed, staffed_only=self.staffed_only)
         if why is not None:
             raise RuleViolation(
                 nobody_would_call(

@@ -53,7 +53,8 @@ class Counter(Closing):
 
     def recycle(self, ref: Ref) -> Ticket:
         """The resident did not hear the call: the ticket goes back into the queue at its place
-        (its arrival time), to be called again."""
+        (its arrival time), to be called again, and the board drops the call (see
+        :data:`oss_desk.domain.queue.OFF_THE_BOARD`)."""
         self._require(Action.RECALL)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
@@ -66,6 +67,7 @@ class Counter(Closing):
             self._log(
                 conn, ticket, EventKind.RECYCLED, now, {"recalls": ticket.recalls}, at_desk=True
             )
+            self._board(conn, back, "put_back", now)
             self._mark_desk(conn, ticket.desk, now)
         return back
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.counter import DeskLogin, LoginAnswer, login_answer
-from oss_desk.domain.models import Desk, DeskStatus, EventKind
+from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.queue.records import Records
 from oss_desk.storage import queue as q
@@ -40,6 +40,17 @@ class LoggedIn:
     moved_from: str | None = None
     """The desk the person was logged in to before (they are logged out there)."""
     already: bool = False
+    sent_back: tuple[Ticket, ...] = ()
+    """Tickets sent to the desk left behind, or to the person taken over from, that went back
+    to the queue (nobody would call them there now)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedOut:
+    gone: DeskLogin | None
+    """Who was logged in (None: nobody was)."""
+    sent_back: tuple[Ticket, ...] = ()
+    """The tickets sent to the desk, or to the person, that went back to the queue."""
 
 
 class Logins(Records):
@@ -72,11 +83,17 @@ class Logins(Records):
                 data["from_desk"] = moved_from
             self._desk_event(conn, desk, EventKind.DESK_LOGIN, now, data)
             self._status(conn, desk, DeskStatus.OPEN, now)
-        return LoggedIn(desk.id, me, held.person if held else None, moved_from)
+            left = self.s.directory.desks.get(moved_from or desk.id, desk)
+            back = tuple(
+                t
+                for site_id in dict.fromkeys((desk.site_id, left.site_id))
+                for t in self.send_back(conn, self.s.directory.sites[site_id], now)
+            )
+        return LoggedIn(desk.id, me, held.person if held else None, moved_from, sent_back=back)
 
-    def log_out(self, desk_id: str | None = None) -> DeskLogin | None:
-        """Nobody at the desk any more: it closes. Refused while a resident is at it. Returns
-        who was logged in (None: nobody was)."""
+    def log_out(self, desk_id: str | None = None) -> LoggedOut:
+        """Nobody at the desk any more: it closes, and the tickets sent to it (or to the person
+        leaving) go back to the queue at their place. Refused while a resident is at it."""
         desk = self._login_desk(desk_id)
         self._require(Action.DESK_STATUS)
         now = self.s.clock.now()
@@ -92,7 +109,8 @@ class Logins(Records):
                 )
                 self._desk_event(conn, desk, EventKind.DESK_LOGOUT, now, data)
             self._status(conn, desk, DeskStatus.CLOSED, now)
-        return gone
+            back = self.send_back(conn, self.s.directory.sites[desk.site_id], now)
+        return LoggedOut(gone, back)
 
     def logins(self) -> dict[str, DeskLogin]:
         """Every desk someone is logged in to, by desk id."""

@@ -3,18 +3,34 @@ from the event log and purged on schedule), reprints, and the desk's own status.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
-from oss_desk.domain.models import DeskStatus, EventKind, Ticket
+from oss_desk.domain.counter import DeskLogin, desk_states
+from oss_desk.domain.models import DeskStatus, EventKind, Site, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT, NOTE_TOO_LONG
+from oss_desk.domain.queue import sent_nowhere
 from oss_desk.domain.text import clean_text, shown
 from oss_desk.errors import InvalidInput, RuleViolation
-from oss_desk.services.queue.core import Ref
+from oss_desk.services.queue.core import Ref, changed
 from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
-from oss_desk.storage.counter import log_out, login_at
+from oss_desk.storage.counter import desk_logins, log_out, login_at
 from oss_desk.storage.outbox import last_printer_for_ticket
 from oss_desk.storage.site import desk_statuses, set_desk_status
+
+
+@dataclass(frozen=True, slots=True)
+class DeskChange:
+    """A desk's status changed (or not): what it was, and the tickets sent to it that went
+    back to the queue because it closed (see :meth:`Records.send_back`)."""
+
+    previous: DeskStatus
+    sent_back: tuple[Ticket, ...] = ()
 
 
 class Records(Issuing):
@@ -78,10 +94,11 @@ class Records(Issuing):
 
     # Desks -----------------------------------------------------------------------------------
 
-    def set_desk_status(self, desk_id: str | None, status: DeskStatus | str) -> DeskStatus:
-        """Open a desk, put it on a break, or close it (which logs out whoever is at it).
-        Returns the previous status. With ``queue.staffed_desks_only`` a desk opens only while
-        someone is logged in to it."""
+    def set_desk_status(self, desk_id: str | None, status: DeskStatus | str) -> DeskChange:
+        """Open a desk, put it on a break, or close it (which logs out whoever is at it; the
+        tickets sent to it, or to them, go back to the queue at their place). Returns the
+        previous status and those tickets. With ``queue.staffed_desks_only`` a desk opens only
+        while someone is logged in to it."""
         self._require(Action.DESK_STATUS)
         try:
             wanted = DeskStatus(status.strip().lower() if isinstance(status, str) else status)
@@ -127,10 +144,40 @@ class Records(Issuing):
                 self._event(
                     conn, site, EventKind.DESK_LOGOUT, now, desk_id=desk.id, data=data or None
                 )
-        return previous
+            sent_back = self.send_back(conn, site, now) if wanted is DeskStatus.CLOSED else ()
+        return DeskChange(previous, sent_back)
+
+    def send_back(self, conn: sqlite3.Connection, site: Site, now: datetime) -> tuple[Ticket, ...]:
+        """After a desk closed or someone logged out (in the same transaction): the waiting
+        tickets sent where nobody will call them now go back to the queue at their place
+        (:func:`oss_desk.domain.queue.sent_nowhere`), each recorded; they are returned."""
+        logins = desk_logins(conn)
+        states = self.desk_states_in(conn, logins)
+        serving = {d for d, state in states.items() if state is not DeskStatus.CLOSED}
+        people = {login.person for login in logins.values()}
+        back = []
+        for t in q.active_tickets(conn, site_id=site.id, business_day=self.s.today(site)):
+            if t.status is TicketStatus.WAITING and sent_nowhere(t, serving, people):
+                sent = {"from_desk": t.assigned_desk} if t.assigned_desk else {}
+                if t.assigned_person:
+                    sent["from_person"] = t.assigned_person
+                back.append(changed(q.assign_desk(conn, t.id, None, None)))
+                self._log(conn, t, EventKind.SENT_BACK, now, dict(sent))
+        return tuple(back)
 
     def desk_statuses(self) -> dict[str, DeskStatus]:
-        return desk_statuses(self.s.store.conn)
+        """Every desk's status as the queue sees it and every list shows it: closed while
+        nobody is logged in to it (``queue.staffed_desks_only``; see
+        :func:`oss_desk.domain.counter.effective_status`)."""
+        return self.desk_states_in(self.s.store.conn)
+
+    def desk_states_in(
+        self, conn: sqlite3.Connection, logins: Mapping[str, DeskLogin] | None = None
+    ) -> dict[str, DeskStatus]:
+        """:meth:`desk_statuses` read on ``conn`` (``logins``: already read there)."""
+        staffed = desk_logins(conn) if logins is None else logins
+        desks = self.s.directory.desks.values()
+        return desk_states(desks, desk_statuses(conn), staffed, self.staffed_only)
 
     def current_ticket(self, desk_id: str) -> Ticket | None:
         return q.desk_ticket(self.s.store.conn, self.s.desk(desk_id).id)

@@ -31,6 +31,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 from textual.worker import Worker
 
+from oss_desk.domain.counter import outcomes_offered
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
 from oss_desk.domain.text import room_said
@@ -209,10 +210,12 @@ class OutcomeDialog(PickDialog[Outcome]):
     LIST_ID = "outcomes"
     hint = "1-5 or arrows and Enter · Esc: back"
 
-    def __init__(self, code: str, service: str = "") -> None:
+    def __init__(self, code: str, service: str = "", *, appointments: bool = True) -> None:
+        """``appointments``: the service takes appointments ("needs an appointment" is offered
+        only then: :func:`oss_desk.domain.counter.outcomes_offered`)."""
         what = f"{code} · {service}" if service else code
         numbered = [
-            (str(i), f"{o.value:<12} {o.description}", o) for i, o in enumerate(Outcome, start=1)
+            (key, f"{o.value:<12} {o.description}", o) for key, o in outcomes_offered(appointments)
         ]
         super().__init__(f"Finish {what}: what was the outcome?", numbered)
         self.code = code

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from oss_desk.domain.appointments import Preferred
 from oss_desk.domain.codes import parse_service_code
 from oss_desk.domain.followups import Arranged, Finding, Kind, Via
-from oss_desk.domain.text import full_said
+from oss_desk.domain.text import full_said, paste_refused_said
 from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
 from oss_desk.services.followups import Created, Request
@@ -47,11 +47,22 @@ class NextInput(Input):
     async def action_submit(self) -> None:
         self.screen.focus_next()
 
+    @guarded
     def restricted(self) -> None:
-        """Textual's hook for a key it refused: here only ever the length (a text field)."""
-        if self.max_length and not self.told:
+        """Textual's hook for input it refused: here only ever the length (a text field). A
+        key refused in a full field is said once; a paste longer than the room left (refused
+        whole, the field not full) is said each time, with the room there is."""
+        limit = self.max_length
+        if not limit:
+            return
+        start, end = self.selection
+        room = limit - len(self.value) + abs(end - start)  # a paste replaces what is selected
+        if room > 0:
+            said = paste_refused_said(self.what, limit, room)
+            self.notify(said, severity="warning", markup=False)
+        elif not self.told:
             self.told = True
-            self.notify(full_said(self.what, self.max_length), severity="warning", markup=False)
+            self.notify(full_said(self.what, limit), severity="warning", markup=False)
 
     @on(Input.Changed)
     @guarded

@@ -59,8 +59,8 @@ class FinishDialog(OutcomeDialog):
     ]
     hint = "1-5 or arrows and Enter · W: website helped · O: could be online · Esc: back"
 
-    def __init__(self, code: str, service: str = "") -> None:
-        super().__init__(code, service)
+    def __init__(self, code: str, service: str = "", *, appointments: bool = True) -> None:
+        super().__init__(code, service, appointments=appointments)
         self.flags = {"assisted_digital": False, "avoidable": False}
 
     def compose_body(self) -> ComposeResult:

@@ -40,7 +40,7 @@ from oss_desk.ui.compositor import draw_now
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.keys import Keys, role_actions
-from oss_desk.ui.screens import counter
+from oss_desk.ui.screens import counter, desk_logins
 from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
@@ -454,18 +454,20 @@ class AdviserScreen(counter.CounterScreen):
 
     def log_in_here(self) -> None:
         """Entering the desk: log the person in to it (once; a desk someone else holds asks,
-        or says who, see ``counter.log_in``)."""
+        or says who, see ``desk_logins.log_in``)."""
         desk = self.current_desk()
         if desk is None or self.desk.snapshot is None:
             return
         actor = self.acting_as()
         state = self.my_state()
-        if state is None or (state.login is not None and state.login.person == actor.person):
+        if state is None or (desk, actor.person) in self.entered:
             return
-        if (desk, actor.person) in self.login_asked:
+        # Entered, whether or not a log-in is needed: a later snapshot without this person
+        # logged in (their own Z log-out) must not log them back in.
+        self.entered.add((desk, actor.person))
+        if state.login is not None and state.login.person == actor.person:
             return
-        self.login_asked.add((desk, actor.person))
-        log_in = guard(self, partial(counter.log_in, self, desk, actor, quiet=True))  # made later
+        log_in = guard(self, partial(desk_logins.log_in, self, desk, actor, quiet=True))
         self.run_worker(log_in, group="login", exit_on_error=False)
 
     @guarded
@@ -497,9 +499,9 @@ class AdviserScreen(counter.CounterScreen):
     action_add_service = desk_action(counter.add_service)
     action_transfer = desk_action(counter.transfer)
     action_note = desk_action(counter.note)
-    action_close_desk = desk_action(counter.log_in_or_out)
+    action_close_desk = desk_action(desk_logins.log_in_or_out)
     action_find = desk_action(find_ticket)
-    action_change_desk = desk_action(counter.change_desk)
+    action_change_desk = desk_action(desk_logins.change_desk)
 
     def action_call_next(self) -> None:
         """N: the transaction is handed to the database thread here, at the key, and the desk's
@@ -546,6 +548,8 @@ class AdviserScreen(counter.CounterScreen):
         wanted = DeskStatus.OPEN if self.my_status() is not DeskStatus.OPEN else DeskStatus.BREAK
         actor = self.desk.actor(desk)
         word = "open" if wanted is DeskStatus.OPEN else "on a break"
+        if wanted is DeskStatus.BREAK and not await desk_logins.break_with_resident(self):
+            return
         await self.commit(
             lambda s: QueueService(s, actor).set_desk_status(desk, wanted),
             f"{self.desk.names.desk(desk)}: {word}",

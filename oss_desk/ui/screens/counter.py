@@ -1,7 +1,8 @@
 """The adviser's counter flows behind the adviser screen's keys: call, change the ticket at the
 desk, finish each service with its outcome (and book the next step), no-show asked first and
 taken back, park and resume, add a service, transfer to a service, a desk or a colleague, notes
-and the visit's history, logging in and out. Every dialog names the ticket it acts on."""
+and the visit's history, logging out as the app closes (logging in and out: ``desk_logins``).
+Every dialog names the ticket it acts on."""
 
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket,
 from oss_desk.domain.notes import NOTE_LIMIT
 from oss_desk.domain.queue import parked_here
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
-from oss_desk.services.queue import DeskHeld, LoggedIn, Moved, QueueService
+from oss_desk.services.queue import Moved, QueueService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs import ChoiceDialog, Dialog, InfoDialog, TextDialog
+from oss_desk.ui.dialogs import ChoiceDialog, Dialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
@@ -53,8 +54,9 @@ class CounterScreen(DeskScreen):
         super().__init__(desk)
         self.last_no_show: tuple[int, str, datetime] | None = None
         """(ticket id, code, when) of this desk's last no-show: U takes it back for 2 min."""
-        self.login_asked: set[tuple[str, str]] = set()
-        """(desk, person) logins tried from this screen (a refusal is not asked again)."""
+        self.entered: set[tuple[str, str]] = set()
+        """(desk, person) this screen has entered: entering logs the person in, once; after that
+        only Z logs in or out (the screen never undoes a log-out, nor asks a refusal again)."""
 
     def current_desk(self) -> str | None:
         return self.desk.adviser_desk_id
@@ -188,7 +190,7 @@ async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: 
     """Book the appointment the visit needs (False: the adviser went back, nothing finishes)."""
     names = screen.desk.names
     svc = names.services.get(service)
-    if svc is None or not svc.appointment_minutes:
+    if svc is None or not svc.takes_appointments:
         screen.say(f"{names.service(service)} takes no appointments: finishing as it is")
         return True
     if not screen.desk.may(Action.BOOK_APPOINTMENT, actor):
@@ -491,78 +493,7 @@ def _history(session: Session, actor: Actor, ticket_id: int) -> tuple[History, l
     return found, found.text(session)[1:]
 
 
-# Logging in ---------------------------------------------------------------------------------
-
-
-async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = False) -> None:
-    """Log in to the desk; someone else there: a team leader is asked whether to take over
-    (recorded), anyone else is told who is there (``quiet``: entering the desk, whose title
-    then shows who is logged in, says nothing more when it simply works)."""
-
-    def attempt(session: Session) -> LoggedIn | DeskHeld:
-        try:
-            return QueueService(session, actor).log_in(desk)
-        except DeskHeld as held:
-            return held
-
-    tried = await screen.desk.act(attempt)
-    if not isinstance(tried, Ok):
-        return
-    if isinstance(tried.value, LoggedIn):
-        if not tried.value.already and not quiet:
-            screen.say(
-                f"{screen.desk.names.person(actor.person)} logged in to "
-                f"{screen.desk.names.desk(desk)}",
-                timeout=3,
-            )
-        await screen.desk.after_write()
-        return
-    held = tried.value
-    if not held.may_take_over:
-        await screen.app.push_screen_wait(
-            InfoDialog(
-                f"{screen.desk.names.desk(desk)} is in use",
-                [held.message, "F8 chooses another desk."],
-            )
-        )
-        await screen.desk.after_write()
-        return
-    take = await screen.app.push_screen_wait(
-        QuestionDialog(
-            f"{screen.desk.names.desk(desk)} is in use",
-            yes=f"take it over from {held.holder} (recorded)",
-            no="leave it",
-            detail=held.message,
-        )
-    )
-    if take:
-        await screen.commit(
-            lambda s: QueueService(s, actor).log_in(desk, take_over=True),
-            f"You took {screen.desk.names.desk(desk)} over from {held.holder}",
-        )
-
-
-async def log_in_or_out(screen: CounterScreen) -> None:
-    desk = screen.current_desk()
-    state = screen.my_state()
-    if desk is None or state is None:
-        return
-    actor = screen.desk.actor(desk)
-    name = screen.desk.names.desk(desk)
-    if state.login is None or state.login.person != actor.person:
-        screen.login_asked.discard((desk, actor.person))
-        await log_in(screen, desk, actor)
-        return
-    if state.ticket is not None:
-        screen.say(f"{state.ticket.code} is still at {name}: finish, park or transfer it first")
-        return
-    if not await screen.app.push_screen_wait(
-        QuestionDialog(f"Log out of {name}?", yes="log out; the desk closes", no="stay")
-    ):
-        return
-    await screen.commit(
-        lambda s: QueueService(s, actor).log_out(desk), f"Logged out: {name} closed"
-    )
+# Leaving the desk -------------------------------------------------------------------------
 
 
 async def leave_desk(desk: DeskContext) -> None:
@@ -576,18 +507,3 @@ async def leave_desk(desk: DeskContext) -> None:
     if state.login.person == actor.person:
         gone = desk_id
         await desk.act(lambda s: QueueService(s, actor).log_out(gone), quiet=True)
-
-
-async def change_desk(screen: CounterScreen) -> None:
-    names = screen.desk.names
-    desks = [
-        (d.id, f"{d.name}  ({d.kind.value})")
-        for d in names.desks.values()
-        if d.services and d.kind is not DeskKind.MEET_AND_GREET
-    ]
-    chosen = await screen.app.push_screen_wait(ChoiceDialog("Which desk is this terminal?", desks))
-    if chosen is None:
-        return
-    screen.desk.use_adviser_desk(chosen)
-    if screen.desk.snapshot is not None:
-        screen._on_snapshot(screen.desk.snapshot)

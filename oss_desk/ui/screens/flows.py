@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from oss_desk.domain.appointments import Appointment, parse_reference
+from oss_desk.domain.appointments import Appointment, late_said, parse_reference
 from oss_desk.domain.counter import PARK_REASONS, desk_choice
 from oss_desk.domain.models import Actor, Desk, Ticket
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.queue import FLAG_HEADING, staff_marks
-from oss_desk.domain.waits import estimate_said, waited_minutes
+from oss_desk.domain.waits import estimate_said, waited_minutes, waiting_warning
 from oss_desk.errors import OssDeskError
 from oss_desk.services.queue import Issued
 from oss_desk.services.screen import ticket_from_scan
@@ -155,14 +155,16 @@ async def check_in(screen: DeskScreen, typed: str) -> Issued | None:
     screen.checked_in(issued)  # meet-and-greet: their ticket is the one shown large now
     names = desk.names
     start = names.local(appt.starts_at, appt.site_id)
+    late = late_said(appt.starts_at, issued.ticket.issued_at)
     lines = [
-        f"Ticket {code} (priority) for {names.service(appt.service)} at {start:%H:%M}",
+        f"Ticket {code} (priority) for {names.service(appt.service)} at {start:%H:%M}"
+        + (f": {late}" if late else ""),
         f"With {names.person(appt.adviser)}"
         + (f" in {names.desk(appt.room)}" if appt.room else ""),
         printed,
     ]
     if warning:
-        lines.append(f"Warning: {warning} (it waits until one opens)")
+        lines.append(waiting_warning(warning))
     if appt.needs:
         lines.append("Needs: " + needs_text(appt.needs))
     screen.say(f"{appt.ref} checked in: ticket {code}", timeout=4)

@@ -16,7 +16,13 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.closed_day import closed_line
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket, TicketStatus
-from oss_desk.domain.queue import CancelReason, parked_here, staff_marks
+from oss_desk.domain.queue import (
+    CancelReason,
+    back_to_queue_words,
+    closed_words,
+    parked_here,
+    staff_marks,
+)
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.text import name_within
 from oss_desk.render.formats import percent
@@ -491,15 +497,16 @@ class LeaderScreen(DeskScreen):
         if state is None:
             return
         wanted = DeskStatus.OPEN if state.status is DeskStatus.CLOSED else DeskStatus.CLOSED
+        going = back_to_queue_words(snap.sent_back_if_closed(desk_id))
         if wanted is DeskStatus.CLOSED and not await self.app.push_screen_wait(
-            ConfirmDialog(f"Close {state.desk.name}?")
+            ConfirmDialog(f"Close {state.desk.name}?" + (f" ({going})" if going else ""))
         ):
             return
         actor = self.acting_as()
-        await self.commit(
-            lambda s: QueueService(s, actor).set_desk_status(desk_id, wanted),
-            f"{state.desk.name}: {wanted.value}",
-        )
+        done = await self.commit(lambda s: QueueService(s, actor).set_desk_status(desk_id, wanted))
+        if isinstance(done, Ok):
+            said = f"{state.desk.name}: {wanted.value}"
+            self.notify_done(closed_words(said, done.value.sent_back))
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_close_day(self) -> None:

@@ -24,21 +24,31 @@ from textual_plotext import PlotextPlot
 from oss_desk.domain.calendar import no_figures_yet, no_month_figures_yet
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Actor
-from oss_desk.domain.needs import describe_need
-from oss_desk.domain.reports import AppointmentFigures, DailyReport, MonthlyReport, PeriodReport
+from oss_desk.domain.reports import (
+    NO_RECORDS,
+    AppointmentFigures,
+    DailyReport,
+    MonthlyReport,
+    PeriodReport,
+)
 from oss_desk.domain.scorecard import short_label
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.errors import InvalidInput
-from oss_desk.render.formats import minutes, percent, target
+from oss_desk.render.followups import due_lines
+from oss_desk.render.formats import minutes, month_words, percent, target
 from oss_desk.render.rows import (
+    ADJUSTMENTS_TITLE,
     CALLS_TITLE,
+    adjustment_rows,
     appointment_rows,
     call_rows,
+    counted_lines,
     desk_rows,
     outcome_rows,
     visit_rows,
+    wait_rows,
 )
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.reports import ReportService
@@ -197,7 +207,8 @@ class ReportsScreen(DeskScreen):
             heading.append(date.fromisoformat(key).strftime("%A %d %B %Y"))
         else:
             heading.append("Monthly dashboard  ", style="bold")
-            heading.append(date.fromisoformat(f"{key}-01").strftime("%B %Y"))
+            to_date = data.to_date if isinstance(data, MonthlyReport) else None
+            heading.append(month_words(key, to_date))
         sites = data.sites
         heading.append(f"   {', '.join(sites) if sites else 'all sites'}", style="dim")
         self.query_one("#report-heading", Static).update(heading)
@@ -330,6 +341,18 @@ def visit_counts(report: PeriodReport, title: str) -> Table:
     return counts
 
 
+def waits_table(report: PeriodReport) -> Table:
+    """The shares the visits are rated by, each with what it is of (the 15-minute figure with
+    who it counts): the lines every presentation of a report shows."""
+    table = _table(f"Who the {report.target_minutes}-minute figure counts")
+    for n, row in enumerate(wait_rows(report)):
+        table.add_row(row.label, row.value)
+        notes = [row.note, *(counted_lines(report) if n == 0 else ())]
+        for note in notes:
+            table.add_row(Text(f"  {note}", style="dim"), "")
+    return table
+
+
 def appointments_table(figures: AppointmentFigures) -> Table:
     """The month's appointments (the rows every presentation shows), then the notice the
     council gave when it cancelled."""
@@ -376,6 +399,7 @@ def daily_table(
     outer = Table.grid(padding=(0, 0))
     outer.add_row(standards_table(report))
     outer.add_row(visit_counts(report, "The day"))
+    outer.add_row(waits_table(report))
     outcomes, services = _outcomes_and_services(report, names)
     outer.add_row(outcomes)
     outer.add_row(services)
@@ -390,17 +414,20 @@ def daily_table(
             for person, a in f.advisers.items()
         ]
         outer.add_row(_served_by("Advisers", "Adviser", advisers))
-    adjustments = {k: v for k, v in f.adjustments.items() if v}
-    if adjustments:
-        needs = _table("Adjustments")
-        for need, n in adjustments.items():
-            needs.add_row(describe_need(need), str(n))
-        outer.add_row(needs)
+    needs = _table(ADJUSTMENTS_TITLE)
+    for row in adjustment_rows(f.adjustments):
+        needs.add_row(row.label, row.value)
+    outer.add_row(needs)
+    if report.followups:
+        outer.add_row(Text("\n".join(line.rstrip() for line in due_lines(report.followups)[1:])))
     if report.previous_weeks:
         compare = _table("Same weekday before", header=True)
         for column in ("Date", "Arrivals", f"{report.target_minutes} min", "First"):
             compare.add_column(column, justify="right" if column != "Date" else "left")
         for week in report.previous_weeks:
+            if not week.recorded:
+                compare.add_row(week.date, Text(NO_RECORDS, style="dim"), "", "")
+                continue
             compare.add_row(
                 week.date,
                 str(week.visits),

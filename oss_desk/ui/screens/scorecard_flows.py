@@ -23,15 +23,21 @@ async def ask_finish(
     finish is asked (a desk's ticket with its added services, and a visit dealt with at
     meet-and-greet, F8), so the signposting and channel-shift figures count them all."""
     names = screen.desk.names
+
+    def booked(service: str) -> bool:  # "needs an appointment" is offered only then
+        found = names.services.get(service)
+        return found is not None and found.takes_appointments
+
     label = names.service(services[0]) if len(services) > 1 else ""
-    dialog = FinishDialog(code, label)
+    dialog = FinishDialog(code, label, appointments=booked(services[0]))
     own = await screen.app.push_screen_wait(dialog)
     if own is None:
         return None
     first = dialog.finish(own)
     outcomes: dict[str, Outcome] = {services[0]: own}
     for service in services[1:]:
-        outcome = await screen.app.push_screen_wait(OutcomeDialog(code, names.service(service)))
+        dialog_for = OutcomeDialog(code, names.service(service), appointments=booked(service))
+        outcome = await screen.app.push_screen_wait(dialog_for)
         if outcome is None:
             return None
         outcomes[service] = outcome

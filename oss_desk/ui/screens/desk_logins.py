@@ -1,0 +1,127 @@
+"""Logging in to and out of a desk from the adviser screen (Z, entering the desk, F8), and a
+break asked first when a resident is called there (B). Logging out closes the desk; the
+tickets sent to it go back to the queue, and the question and the notice say which."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from oss_desk.domain.models import Actor, DeskKind, TicketStatus
+from oss_desk.domain.queue import back_to_queue_words, closed_words
+from oss_desk.services.queue import DeskHeld, LoggedIn, QueueService
+from oss_desk.services.session import Session
+from oss_desk.ui.context import Ok
+from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog
+from oss_desk.ui.dialogs.counter import QuestionDialog
+
+if TYPE_CHECKING:
+    from oss_desk.ui.screens.counter import CounterScreen
+
+
+async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = False) -> None:
+    """Log in to the desk; someone else there: a team leader is asked whether to take over
+    (recorded), anyone else is told who is there (``quiet``: entering the desk, whose title
+    then shows who is logged in, says nothing more when it simply works)."""
+
+    def attempt(session: Session) -> LoggedIn | DeskHeld:
+        try:
+            return QueueService(session, actor).log_in(desk)
+        except DeskHeld as held:
+            return held
+
+    tried = await screen.desk.act(attempt)
+    if not isinstance(tried, Ok):
+        return
+    if isinstance(tried.value, LoggedIn):
+        if not tried.value.already and not quiet:
+            screen.say(
+                f"{screen.desk.names.person(actor.person)} logged in to "
+                f"{screen.desk.names.desk(desk)}",
+                timeout=3,
+            )
+        await screen.desk.after_write()
+        return
+    held = tried.value
+    if not held.may_take_over:
+        await screen.app.push_screen_wait(
+            InfoDialog(
+                f"{screen.desk.names.desk(desk)} is in use",
+                [held.message, "F8 chooses another desk."],
+            )
+        )
+        await screen.desk.after_write()
+        return
+    take = await screen.app.push_screen_wait(
+        QuestionDialog(
+            f"{screen.desk.names.desk(desk)} is in use",
+            yes=f"take it over from {held.holder} (recorded)",
+            no="leave it",
+            detail=held.message,
+        )
+    )
+    if take:
+        took = await screen.commit(lambda s: QueueService(s, actor).log_in(desk, take_over=True))
+        if isinstance(took, Ok):  # what was sent to the person taken over from goes back
+            done = f"You took {screen.desk.names.desk(desk)} over from {held.holder}"
+            screen.notify_done(closed_words(done, took.value.sent_back))
+
+
+async def log_in_or_out(screen: CounterScreen) -> None:
+    desk = screen.current_desk()
+    state = screen.my_state()
+    if desk is None or state is None:
+        return
+    actor = screen.desk.actor(desk)
+    name = screen.desk.names.desk(desk)
+    screen.entered.add((desk, actor.person))  # from now on only Z logs in or out here
+    if state.login is None or state.login.person != actor.person:
+        await log_in(screen, desk, actor)
+        return
+    if state.ticket is not None:
+        screen.say(f"{state.ticket.code} is still at {name}: finish, park or transfer it first")
+        return
+    going = screen.desk.snapshot.sent_back_if_closed(desk) if screen.desk.snapshot else []
+    if not await screen.app.push_screen_wait(
+        QuestionDialog(
+            f"Log out of {name}?",
+            yes="log out; the desk closes",
+            no="stay",
+            detail=back_to_queue_words(going),
+        )
+    ):
+        return
+    done = await screen.commit(lambda s: QueueService(s, actor).log_out(desk))
+    if isinstance(done, Ok):
+        screen.notify_done(closed_words(f"Logged out: {name} closed", done.value.sent_back))
+
+
+async def break_with_resident(screen: CounterScreen) -> bool:
+    """B with a resident called or at the desk: asked first (they are on their way, or here).
+    True: go on the break."""
+    ticket = screen.my_ticket()
+    if ticket is None:
+        return True
+    name = screen.desk.names.desk(screen.current_desk())
+    where = "called to" if ticket.status is TicketStatus.CALLED else "being served at"
+    question = QuestionDialog(
+        f"{ticket.code} is {where} {name}: go on a break?",
+        yes=f"on a break; {ticket.code} stays at {name}",
+        no="stay open",
+    )
+    answer = await screen.app.push_screen_wait(question)
+    return answer is True
+
+
+async def change_desk(screen: CounterScreen) -> None:
+    names = screen.desk.names
+    desks = [
+        (d.id, f"{d.name}  ({d.kind.value})")
+        for d in names.desks.values()
+        if d.services and d.kind is not DeskKind.MEET_AND_GREET
+    ]
+    chosen = await screen.app.push_screen_wait(ChoiceDialog("Which desk is this terminal?", desks))
+    if chosen is None:
+        return
+    screen.desk.use_adviser_desk(chosen)
+    if screen.desk.snapshot is not None:
+        screen._on_snapshot(screen.desk.snapshot)

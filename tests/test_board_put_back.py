@@ -1,0 +1,70 @@
+"""A call put back in the queue (the resident did not hear it) leaves the board at once, so a
+resident coming back to read it is not sent to a desk now calling others (trial 4, C10). Read
+from a real pty board (the generic ASCII protocol) driven by the real device worker."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.worker.run import DeviceWorker
+
+from .conftest import make_db, site_toml
+from .hardware.fakes import Pty
+
+
+class Frames:
+    """The frames a board receives (``STX addr text ETX``), each as its lines."""
+
+    def __init__(self, board: Pty) -> None:
+        self.board = board
+        self.pending = b""
+
+    def next(self, timeout: float = 5.0) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while b"\x03" not in self.pending:
+            left = deadline - time.monotonic()
+            assert left > 0, f"no frame; got {self.pending!r}"
+            self.pending += self.board.read_for(min(left, 0.05))
+        frame, _, self.pending = self.pending.partition(b"\x03")
+        text = frame[frame.index(b"\x02") + 3 :]  # after STX and the address
+        return [line.rstrip() for line in text.decode("ascii").split("\r")]
+
+    def until(self, first: str) -> list[str]:
+        """The next frame whose first line is ``first``."""
+        while (lines := self.next())[0] != first:
+            pass
+        return lines
+
+
+def test_a_call_put_back_leaves_the_board_at_once(tmp_path: Path) -> None:
+    board = Pty()
+    url = f"ascii+serial://{board.path}?rows=3"
+    db = make_db(tmp_path, site_toml(extra=f'\n[board]\nurl = "{url}"\npoll_seconds = 0.3\n'))
+    worker = DeviceWorker(lambda: open_session(db=db, person="worker"), poll_interval=0.02)
+    ben = open_session(db=db, person="ben", desk_id="desk-1")
+    dev = open_session(db=db, person="dev", desk_id="desk-2")
+    worker.start()
+    try:
+        frames = Frames(board)
+        desk1, desk2 = QueueService(ben), QueueService(dev)
+        for _ in range(3):
+            desk1.issue("C", print_ticket=False)
+        assert desk1.call_next("desk-1").code == "C001"  # type: ignore[union-attr]
+        frames.until("C001 -> Desk 1")
+        assert desk2.call_next("desk-2").code == "C002"  # type: ignore[union-attr]
+        assert frames.until("C002 -> Desk 2") == ["C002 -> Desk 2", "C001 -> Desk 1", ""]
+        # Desk 1's resident did not come: put back in the queue. The board drops the call now.
+        desk1.recycle("C001")
+        assert frames.next() == ["C002 -> Desk 2", "", ""]
+        # Called again, to whichever desk is free: the board sends them there.
+        desk2.finish("C002", "resolved")
+        assert desk2.call_next("desk-2").code == "C001"  # type: ignore[union-attr]
+        assert frames.until("C001 -> Desk 2") == ["C001 -> Desk 2", "C002 -> Desk 2", ""]
+    finally:
+        worker.join()
+        ben.close()
+        dev.close()
+        board.close()

@@ -1,0 +1,67 @@
+"""A late check-in says how late to the greeter, and a no-show's refusal offers the walk-in
+ticket as the early refusal does (trial 4, C5): the real command line and, at meet-and-greet,
+the check-in dialog (Pilot)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock, format_instant
+from oss_desk.domain.appointments import Appointment
+from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs.appointments import ChecklistDialog
+
+from .appointments_site import NOW, make_office
+from .conftest import Cli
+from .ui.conftest import AppFactory, until
+from .ui.conftest import make_app as make_app  # the fixture
+
+WALK_IN = "(issue a ticket if they want to be seen as a walk-in now)"
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, 23, hour, minute, tzinfo=UTC)
+
+
+def book(db: Path, start: datetime) -> Appointment:
+    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        slip = f"capture://{db.parent}/slips.bin"
+        return AppointmentService(session).book("C", start, channel="slip", print_to=slip)
+    finally:
+        session.close()
+
+
+def test_a_late_check_in_says_how_late_and_a_no_show_offers_the_walk_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = make_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    late, on_time, missed = book(db, at(11)), book(db, at(11, 30)), book(db, at(12))
+    out = cli("appointment", "check-in", late.ref, "--no-print", now="2026-11-23T11:25:00Z")
+    assert out.code == 0, out.err
+    assert out.out.startswith("Checked in: ticket C001 (priority), 25 min late; ")
+    out = cli("appointment", "check-in", on_time.ref, "--no-print", now="2026-11-23T11:30:00Z")
+    assert out.out.startswith("Checked in: ticket C002 (priority); "), out.out
+    assert cli("appointment", "no-show", missed.ref, now="2026-11-23T12:20:00Z").code == 0
+    out = cli("appointment", "check-in", missed.ref, now=format_instant(at(12, 25)))
+    assert out.code == 6
+    assert out.err.strip() == (
+        f"oss-desk: {missed.ref} was a no-show: it cannot be checked in again {WALK_IN}"
+    )
+
+
+async def test_the_greeter_sees_how_late(tmp_path: Path, make_app: AppFactory) -> None:
+    db = make_office(tmp_path, printer=f"capture://{tmp_path}/paper.bin")
+    appt = book(db, at(11))
+    app = make_app(db, clock=FixedClock(at(11, 25)))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("slash", *appt.ref.lower(), "enter")
+        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        first = app.screen.lines[0]  # type: ignore[attr-defined]
+        assert first == "Ticket C001 (priority) for Council Tax at 11:00: 25 min late", first

@@ -1,0 +1,143 @@
+"""Logging out of a desk with Z then y closes it and it stays closed: the desk app never logs its
+person straight back in (trial 4, W3), whether they were logged in before the app opened, logged
+in on entering, or logged in again with Z. And B with a resident called there asks first (C10)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.dialogs.counter import QuestionDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+
+from ..conftest import MONDAY_0930
+from .conftest import AppFactory, rows, settled, until
+from .test_counter_ui import counter_office as counter_office  # the fixture
+
+ROUNDS = 10
+
+
+def desk_kinds(db: Path) -> list[str]:
+    return [
+        str(r[0])
+        for r in rows(
+            db,
+            "SELECT kind FROM events WHERE kind IN ('desk_login', 'desk_logout') "
+            "AND desk_id = 'desk-1' ORDER BY id",
+        )
+    ]
+
+
+def desk_row(db: Path) -> list[tuple[object, ...]]:
+    return rows(
+        db,
+        "SELECT d.status, s.person FROM desks d LEFT JOIN desk_sessions s ON s.desk_id = d.id "
+        "WHERE d.id = 'desk-1'",
+    )
+
+
+def logged_in(screen: AdviserScreen) -> bool:
+    state = screen.my_state()
+    return state is not None and state.login is not None
+
+
+def said(app: OssDeskApp, words: str) -> int:
+    return sum(words in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["logged-in-before", "logged-in-on-entry"])
+async def test_log_out_stays_logged_out_round_after_round(
+    counter_office: Path, make_app: AppFactory, before: bool
+) -> None:
+    db = counter_office
+    if before:  # as the demo, or a terminal closed without logging out, leaves it
+        session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1")
+        try:
+            QueueService(session).log_in("desk-1")
+        finally:
+            session.close()
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: desk_row(db) == [("open", "ben")])
+        await settled(pilot)
+        assert desk_kinds(db) == ["desk_login"]
+        for round_ in range(ROUNDS):
+            app.clear_notifications()
+            await pilot.press("z")
+            await until(lambda: isinstance(app.screen, QuestionDialog))
+            await pilot.press("y")
+            # The desk app has said so and refreshed after its own write, and everything it
+            # started since has ended.
+            await until(lambda: said(app, "Logged out: Desk 1 closed") == 1)
+            await settled(pilot)
+            assert desk_kinds(db)[-1] == "desk_logout", round_
+            assert desk_row(db) == [("closed", None)], round_
+            # Z logs in again (asked nothing), and the next round logs out once more.
+            await pilot.press("z")
+            await until(lambda: desk_row(db) == [("open", "ben")])
+            await until(lambda: screen.held_by_other() is None and logged_in(screen))
+            await settled(pilot)
+        assert desk_kinds(db) == ["desk_login"] + ["desk_logout", "desk_login"] * ROUNDS
+
+
+async def test_a_break_with_a_resident_called_is_asked_first(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    """B while a resident is on their way to the desk: asked; n keeps the desk open."""
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: desk_row(db) == [("open", "ben")] and logged_in(screen))
+        await settled(pilot)
+        await pilot.press("n")
+        await until(lambda: (ticket := screen.my_ticket()) is not None and ticket.code == "C001")
+        await pilot.press("b")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        heading = str(app.screen.heading)  # type: ignore[attr-defined]
+        assert heading == "C001 is called to Desk 1: go on a break?"
+        await pilot.press("n")
+        await settled(pilot)
+        assert desk_row(db) == [("open", "ben")]
+        await pilot.press("b")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pilot.press("y")
+        await until(lambda: desk_row(db) == [("break", "ben")])
+
+
+async def test_logging_out_names_the_tickets_that_go_back_to_the_queue(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    """A ticket sent to Desk 1: Z asks with it named, and y says it went back (trial 4, W4)."""
+    db = counter_office
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1")
+    try:
+        QueueService(session).log_in("desk-1")
+    finally:
+        session.close()
+    leader = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
+    try:
+        QueueService(leader).transfer("B001", desk_id="desk-1")  # the team leader's D
+    finally:
+        leader.close()
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: logged_in(screen))
+        await settled(pilot)
+        await pilot.press("z")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        assert app.screen.detail == "B001 goes back to the queue"  # type: ignore[attr-defined]
+        await pilot.press("y")
+        words = "Logged out: Desk 1 closed; B001 goes back to the queue"
+        await until(lambda: said(app, words) == 1)
+        assert rows(db, "SELECT assigned_desk_id FROM tickets WHERE id = 2") == [(None,)]
