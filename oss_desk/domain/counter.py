@@ -134,6 +134,23 @@ def demo_person_at(logged_in: DeskLogin | None, desk_person: str | None, termina
     return desk_person or terminal
 
 
+DESK_STATUS_WORDS = {
+    DeskStatus.OPEN: "open",
+    DeskStatus.BREAK: "on a break",
+    DeskStatus.CLOSED: "closed",
+}
+"""A desk's status in staff's words."""
+
+
+def desk_choice(name: str, who: str | None, status: DeskStatus) -> str:
+    """A desk in a list to send a resident to: who is there, and when it is not open, why
+    nobody there would call them soon: "Desk 2  (Dev Patel, on a break)"."""
+    said = [who or "nobody logged in"]
+    if status is not DeskStatus.OPEN:
+        said.append(DESK_STATUS_WORDS[status])
+    return f"{name}  ({', '.join(said)})"
+
+
 def effective_status(
     stored: DeskStatus, staffed: bool, staffed_only: bool, kind: DeskKind = DeskKind.ADVISER
 ) -> DeskStatus:
@@ -196,3 +213,32 @@ def idle_text(what: str, since: datetime, now: datetime) -> str:
     if minutes < 60:
         return f"{what} for {minutes} min"
     return f"{what} since {since:%H:%M}"
+
+
+# A highlighted ticket that left a list -----------------------------------------------------------
+
+NOTHING_HIGHLIGHTED = "Highlight a waiting ticket in the queue first (the arrow keys)"
+"""A key that acts on the highlighted ticket, pressed while no row is highlighted."""
+
+
+def left_the_list(code: str, now: Ticket | None, where: str) -> str:
+    """What became of the highlighted ticket ``code`` since it left a desk's list, said when a
+    key would have acted on it (and did nothing: no other ticket is ever put in its place):
+    "Q003 was called to Desk 4: nothing was done; the arrow keys highlight another ticket".
+    ``now``: the ticket (or the one it was moved to) as the live queue has it, None when it has
+    left the queue; ``where``: the name of its desk (the one it is at, or was sent to)."""
+    if now is None:
+        what = f"{code} has left the queue (F7 finds it)"
+    elif now.code != code:
+        what = f"{code} was moved to {now.code}"
+    elif now.parked:
+        what = f"{code} was parked at {where}"
+    elif now.status is TicketStatus.CALLED:
+        what = f"{code} was called to {where}"
+    elif now.status is TicketStatus.SERVING:
+        what = f"{code} is being served at {where}"
+    elif now.assigned_desk or now.assigned_person:
+        what = f"{code} was sent to {where}"
+    else:
+        what = f"{code} is no longer in this list"
+    return f"{what}: nothing was done; the arrow keys highlight another ticket"

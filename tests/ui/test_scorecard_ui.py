@@ -193,7 +193,7 @@ async def test_urgent_and_came_back_at_meet_and_greet(office: Path, make_app: Ap
         assert "Marked: URGENT · came back" in line
         await pilot.press("w", "enter")  # Waste: issued urgent, come back
         await until(lambda: len(rows(office, "SELECT id FROM tickets")) == 5)
-        await pilot.press("ctrl+g", "enter")  # the next: come back only (the flags were reset)
+        await pilot.press("ctrl+g", "w", "enter")  # the next: come back only (the flags were reset)
         await until(lambda: len(rows(office, "SELECT id FROM tickets")) == 6)
         flags = [
             {k: v for k, v in d.items() if k in ("urgent", "repeat")}

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Key
+from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Static
 
 from oss_desk.domain.models import Outcome
@@ -103,6 +104,10 @@ RATING_GUARD_SECONDS = 0.6
 (its outcomes are 1-5 too), not the resident's answer: it is ignored."""
 
 
+NOTICES = "#textual-toastrack"
+"""Where Textual shows notifications on a screen."""
+
+
 class RatingPrompt(Static, can_focus=True):
     """The resident's own rating of the visit just finished, asked on the desk's screen: one
     key (1-5, or D). It never holds the desk up: any other key takes it away (not asked) and
@@ -152,11 +157,30 @@ class RatingPrompt(Static, can_focus=True):
         self.answered = answered
         self.done = False
         self.shown_at = time.monotonic()
+        self.asked_on: Screen[object] | None = None
+        """The screen it is asked on (its notifications are moved above it meanwhile)."""
 
     @guarded
     def on_mount(self) -> None:
         self.shown_at = time.monotonic()
         self.focus()
+        self.asked_on = self.screen
+        self.asked_on.screen_layout_refresh_signal.subscribe(self, self._notices_above)
+
+    @guarded
+    def _notices_above(self, screen: Screen[object]) -> None:
+        """Notifications (bottom right) stand above the prompt while it is asked, so that a
+        notice (what finishing said, say) never hides the question (at 80x24 too)."""
+        if self.region and not self.done:
+            below = screen.size.height - self.region.y  # the prompt, the status line, the keys
+            for rack in screen.query(NOTICES):
+                if rack.styles.margin.bottom != below:
+                    rack.styles.margin = (0, 0, below, 0)
+
+    @guarded
+    def on_unmount(self) -> None:
+        for rack in self.asked_on.query(NOTICES) if self.asked_on else ():
+            rack.styles.clear_rule("margin")  # back to the bottom corner
 
     @property
     def ready(self) -> bool:

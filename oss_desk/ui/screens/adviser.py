@@ -23,7 +23,7 @@ from textual.worker import Worker
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.counter import PARK_REASONS, idle_text
+from oss_desk.domain.counter import DESK_STATUS_WORDS, PARK_REASONS, idle_text
 from oss_desk.domain.models import Channel, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.queue import (
     CALL_ORDER_WORDS,
@@ -233,8 +233,9 @@ class AdviserScreen(counter.CounterScreen):
         if action == "undo_no_show":
             return None if self.can_undo() else "No no-show here in the last 2 minutes"
         if action == "history":
-            chosen = self.query_one(QueueTable).selected_ticket_id()
-            return None if ticket or chosen else "Highlight a ticket, or call one"
+            table = self.query_one(QueueTable)
+            chosen = table.selected_ticket_id()
+            return None if ticket or chosen else self.not_highlighted(table.gone)
         if action == "checklist":
             return None if self.appointment is not None else "Only for a resident with a booking"
         if action == "toggle_break" and status is DeskStatus.CLOSED:
@@ -315,8 +316,7 @@ class AdviserScreen(counter.CounterScreen):
             return title
         if state.login is not None:
             title.append(f" · {names.person(state.login.person)}")
-        word = {"open": "open", "break": "on a break", "closed": "closed"}[state.status.value]
-        title.append(f" · {word}")
+        title.append(f" · {DESK_STATUS_WORDS[state.status]}")
         return title
 
     def hint_text(self, state: DeskState | None) -> str:

@@ -18,6 +18,7 @@ from textual.widgets import Input
 from textual.worker import Worker
 
 from oss_desk.domain.access import Action
+from oss_desk.domain.counter import DESK_STATUS_WORDS, NOTHING_HIGHLIGHTED, left_the_list
 from oss_desk.domain.models import Actor, Ticket
 from oss_desk.services.session import Session
 from oss_desk.ui.compositor import LineCompositor
@@ -30,6 +31,7 @@ from oss_desk.ui.widgets.key_bar import KeyBar
 if TYPE_CHECKING:
     from oss_desk.domain.models import QueueEntry
     from oss_desk.services.desk_view import DeskSnapshot
+    from oss_desk.services.queue import Issued
 
 R = TypeVar("R")
 V = TypeVar("V")
@@ -157,10 +159,11 @@ class DeskScreen(Screen[None]):
                 action = active.binding.action.partition("(")[0].removeprefix("app.")
                 self.say(self.disabled_reason(action, active.binding.description), timeout=4)
             return
-        mine = next(
+        screens = [b for b in self.app.BINDINGS if "switch_mode" in getattr(b, "action", "")]
+        mine = next(  # the screen's keys, then the screens' (F3 at meet-and-greet, say)
             (
                 b
-                for b in self.BINDINGS
+                for b in (*self.BINDINGS, *screens)
                 if isinstance(b, Binding) and event.key in b.key.split(",") and b.description
             ),
             None,
@@ -236,6 +239,42 @@ class DeskScreen(Screen[None]):
     def shown_ticket_id(self) -> int | None:
         """The ticket this screen is about (for the resident's view, F10)."""
         return None
+
+    def highlighted_ticket(self) -> int | None:
+        """The ticket highlighted in the screen's queue list, for a key that acts on it; None,
+        said, when no row is highlighted (after its ticket left the list: what became of it)."""
+        from oss_desk.ui.widgets.queue_table import QueueTable
+
+        table = self.query_one(QueueTable)
+        ticket_id = table.selected_ticket_id()
+        if ticket_id is None:
+            self.say(self.not_highlighted(table.gone), severity="warning", timeout=6)
+        return ticket_id
+
+    def not_highlighted(self, gone: Ticket | None) -> str:
+        """Why no ticket is highlighted: ``gone`` (the one that was) left the list, and where
+        it is now as the live queue has it; or nothing was highlighted."""
+        if gone is None:
+            return NOTHING_HIGHLIGHTED
+        snap = self.desk.snapshot
+        live = [e.ticket for e in snap.queue] if snap is not None else []
+        now = next((t for t in live if t.id == gone.id), None) or next(
+            (t for t in live if t.transferred_from == gone.id), None
+        )
+        names = self.desk.names
+        where = ""
+        if now is not None:
+            desk = now.desk or now.assigned_desk
+            person = now.assigned_person
+            where = names.person(person) if person and not desk else names.desk(desk)
+        return left_the_list(gone.code, now, where)
+
+    def checked_in(self, issued: Issued) -> None:
+        """A resident with a booking was checked in here (typed or scanned): ``issued`` is
+        their ticket."""
+
+    def reprinted(self, ticket_id: int, job: int) -> None:
+        """The ticket ``ticket_id`` was sent to the printer again, as the print job ``job``."""
 
     def ticket_actions(self, ticket: Ticket) -> list[tuple[str, str]]:
         """What this screen can do with a ticket found or scanned: (letter, words)."""
@@ -329,4 +368,4 @@ class ReadOnce(Generic[V]):
 
 
 def _status_word(status: str) -> str:
-    return {"open": "open", "break": "on a break", "closed": "closed"}.get(status, status)
+    return next((w for s, w in DESK_STATUS_WORDS.items() if s.value == status), status)

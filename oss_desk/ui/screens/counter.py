@@ -31,7 +31,7 @@ from oss_desk.ui.dialogs import ChoiceDialog, Dialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
-from oss_desk.ui.screens.flows import pick_service
+from oss_desk.ui.screens.flows import desk_choices, pick_service
 from oss_desk.ui.screens.followup_flows import follow_up_outcome
 from oss_desk.ui.screens.scorecard_flows import ask_finish, rate_visit
 from oss_desk.ui.widgets.big_code import BigCode
@@ -121,12 +121,10 @@ async def called(screen: CounterScreen, desk: str, pending: Future[Ticket | None
 
 
 async def call_chosen(screen: CounterScreen) -> None:
-    from oss_desk.ui.widgets.queue_table import QueueTable
-
+    """Call the highlighted ticket (never another: when it has left the list, say where)."""
     desk = screen.current_desk()
-    ticket_id = screen.query_one(QueueTable).selected_ticket_id()
+    ticket_id = screen.highlighted_ticket()
     if desk is None or ticket_id is None:
-        screen.say("Highlight a waiting ticket first")
         return
     actor = screen.acting_as()
     await screen.commit(lambda s: QueueService(s, actor).call(ticket_id, desk))
@@ -373,17 +371,17 @@ async def transfer(screen: CounterScreen) -> None:
 
 
 async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
-    snap = screen.desk.snapshot
     names = screen.desk.names
-    choices = []
-    for desk in names.desks.values():
-        if desk.kind is DeskKind.MEET_AND_GREET or desk.id == ticket.desk:
-            continue
-        if not desk.serves(ticket.service):
-            continue
-        state = snap.desk(desk.id) if snap else None
-        who = names.person(state.login.person) if state and state.login else "nobody logged in"
-        choices.append((desk.id, f"{desk.name}  ({who})"))
+    choices = desk_choices(
+        screen,
+        (
+            desk
+            for desk in names.desks.values()
+            if desk.kind is not DeskKind.MEET_AND_GREET
+            and desk.id != ticket.desk
+            and desk.serves(ticket.service)
+        ),
+    )
     if not choices:
         screen.say(f"No other desk serves {names.service(ticket.service)}")
         return None
@@ -464,7 +462,7 @@ async def note(screen: CounterScreen) -> None:
         TextDialog(
             f"Note on {ticket.code}'s visit",
             placeholder="A short note",
-            hint=PRIVACY_REMINDER,
+            hint=f"{PRIVACY_REMINDER}\nEnter: save the note · Esc: back (nothing saved)",
             room=NOTE_LIMIT,
         )
     )

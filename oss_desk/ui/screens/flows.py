@@ -5,11 +5,11 @@ and awaits its dialogs.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from oss_desk.domain.appointments import Appointment, late_said, parse_reference
-from oss_desk.domain.counter import PARK_REASONS
-from oss_desk.domain.models import Actor, Ticket
+from oss_desk.domain.counter import PARK_REASONS, desk_choice
+from oss_desk.domain.models import Actor, Desk, Ticket
 from oss_desk.domain.needs import describe_need
 from oss_desk.domain.queue import FLAG_HEADING, staff_marks
 from oss_desk.domain.waits import estimate_said, waited_minutes, waiting_warning
@@ -91,6 +91,20 @@ def _found(session: Session, text: str, actor: Actor | None) -> tuple[Ticket, st
     return ticket, ended_words(session, ticket)
 
 
+def desk_choices(screen: DeskScreen, desks: Iterable[Desk]) -> list[tuple[str, str]]:
+    """``desks`` to choose from to send a resident to, each with who is logged in there and
+    whether it is on a break or closed (as the live queue has it)."""
+    snap = screen.desk.snapshot
+    names = screen.desk.names
+    choices = []
+    for desk in desks:
+        state = snap.desk(desk.id) if snap is not None else None
+        who = names.person(state.login.person) if state and state.login else None
+        status = state.status if state is not None else desk.status
+        choices.append((desk.id, desk_choice(desk.name, who, status)))
+    return choices
+
+
 async def pick_service(
     screen: DeskScreen, title: str, leave_out: Collection[str] = ()
 ) -> str | None:
@@ -138,6 +152,7 @@ async def check_in(screen: DeskScreen, typed: str) -> Issued | None:
     appt, issued, printed, warning = result.value
     code = issued.ticket.code
     await desk.after_write()
+    screen.checked_in(issued)  # meet-and-greet: their ticket is the one shown large now
     names = desk.names
     start = names.local(appt.starts_at, appt.site_id)
     late = late_said(appt.starts_at, issued.ticket.issued_at)

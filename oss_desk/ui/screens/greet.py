@@ -6,6 +6,7 @@ screens are imported when first used, never before the desk's first frame.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -197,9 +198,11 @@ class GreetScreen(DeskScreen):
         )
         service_list.clear_options()
         service_list.add_options(options)
-        if options:
-            ids = [o.id for o in options]
-            service_list.highlighted = ids.index(highlighted) if highlighted in ids else 0
+        ids = [o.id for o in options]
+        if highlighted in ids:
+            service_list.highlighted = ids.index(highlighted)
+        else:  # a search offers its first match; else nothing is chosen until a letter is
+            service_list.highlighted = 0 if wanted and options else None
 
     def chosen_service(self) -> str | None:
         """The highlighted service's code; None, after saying how to choose one, when none is."""
@@ -239,10 +242,13 @@ class GreetScreen(DeskScreen):
         from oss_desk.ui.screens.flows import check_in
 
         self.clear_search()
-        issued = await check_in(self, text)
-        if issued is not None:  # shown as an issued ticket: its code, its print, F10 and F9
-            self.last_issued, self.followed, self.seen_live = issued, None, False
-            self.show_issued(issued, self.desk.snapshot)
+        await check_in(self, text)
+
+    def checked_in(self, issued: Issued) -> None:
+        """Typed or scanned: their ticket is the one shown large, and the one Ctrl+R reprints
+        and Ctrl+N takes a mobile for (not the walk-in's issued before)."""
+        self.last_issued, self.followed, self.seen_live = issued, None, False
+        self.show_issued(issued, self.desk.snapshot)
 
     def clear_search(self) -> None:
         """Empty the search box and go back to the list."""
@@ -354,11 +360,15 @@ class GreetScreen(DeskScreen):
 
     def issue_service(self, code: str) -> None:
         """Choose ``code`` in the list and issue its ticket (the palette's "Issue ticket")."""
+        self.choose(code)
+        self.action_issue()
+
+    def choose(self, code: str) -> None:
+        """Highlight the service ``code`` in the list (when it is shown)."""
         service_list = self.query_one(ServiceList)
         for index in range(service_list.option_count):
             if service_list.get_option_at_index(index).id == code:
                 service_list.highlighted = index
-        self.action_issue()
 
     @work(exclusive=True, group="greet", exit_on_error=False)
     @acts_on(chosen_service)
@@ -367,6 +377,9 @@ class GreetScreen(DeskScreen):
 
         actor = self.acting_as()
         needs, urgent, repeat = self.needs, self.urgent, self.repeat
+        # The service chosen is for this ticket only (as the marks are): Enter alone later
+        # asks for one, never issues another ticket for the last resident's service.
+        self.query_one(ServiceList).highlighted = None
 
         def issue(session: Session) -> Issued:
             return QueueService(session, actor).issue(
@@ -374,7 +387,8 @@ class GreetScreen(DeskScreen):
             )
 
         issued = await self.desk.act(issue)
-        if not isinstance(issued, Ok):
+        if not isinstance(issued, Ok):  # refused (said): the service stays chosen
+            self.choose(code)
             return
         self.last_issued = issued.value
         self.followed, self.seen_live = None, False
@@ -486,7 +500,15 @@ class GreetScreen(DeskScreen):
             return
         ticket = self.last_issued.ticket
         actor = self.acting_as()
-        await self.commit(
+        job = await self.commit(
             lambda s: QueueService(s, actor).reprint(ticket.id),
             f"{ticket.code} sent to the printer again",
         )
+        if isinstance(job, Ok):
+            self.reprinted(ticket.id, job.value)
+
+    def reprinted(self, ticket_id: int, job: int) -> None:
+        """The panel says how the copy printed (not how the first print failed)."""
+        if self.last_issued is not None and self.last_issued.ticket.id == ticket_id:
+            self.last_issued = replace(self.last_issued, print_job=job)
+            self.show_issued(self.last_issued, self.desk.snapshot)

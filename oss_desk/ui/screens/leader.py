@@ -44,7 +44,7 @@ from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on
-from oss_desk.ui.screens.flows import find_ticket, pick_service
+from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.fit import FittedTable, column_widths, fit_rows, remove_rows
@@ -386,21 +386,19 @@ class LeaderScreen(DeskScreen):
     # Actions ------------------------------------------------------------------------------------
 
     def _highlighted_ticket(self) -> int | None:
-        ticket_id = self.query_one(QueueTable).selected_ticket_id()
-        if ticket_id is None:
-            self.say("Highlight a waiting ticket in the queue first")
-        return ticket_id
+        return self.highlighted_ticket()
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     @acts_on(_highlighted_ticket)
     async def action_send_to_desk(self, ticket_id: int) -> None:
         names = self.desk.names
-        desks = [
-            (d.id, d.name) for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET
-        ]
-        desk = await self.app.push_screen_wait(
-            ChoiceDialog("Send the ticket to which desk?", desks)
+        desks = desk_choices(
+            self, (d for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET)
         )
+        snap = self.desk.snapshot
+        entry = next((e for e in snap.queue if e.ticket.id == ticket_id), None) if snap else None
+        code = entry.ticket.code if entry is not None else "the ticket"
+        desk = await self.app.push_screen_wait(ChoiceDialog(f"Send {code} to which desk?", desks))
         if desk is None:
             return
         actor = self.acting_as()

@@ -9,8 +9,9 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.device_faults import said_with
 from oss_desk.services.delivery import answer_job
 from oss_desk.services.desk_view import DeskSnapshot
-from oss_desk.ui.context import DeskContext
+from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ConfirmDialog
+from oss_desk.ui.screens.base import DeskScreen
 
 
 async def ask_about_prints(
@@ -34,6 +35,11 @@ async def ask_about_prints(
             question = f"{what} may not have printed. Reprint it (it will say COPY)?"
         else:
             question = f"{said_with(f'{what} was not printed', job.reason)}. Reprint it?"
-        yes = bool(await ask(ConfirmDialog(question)))
-        await desk.act(partial(answer_job, actor=actor, job_id=job.id, reprint=yes))
+        dialog = ConfirmDialog(question)
+        yes = bool(await ask(dialog))
+        new = await desk.act(partial(answer_job, actor=actor, job_id=job.id, reprint=yes))
         await desk.after_write()
+        screen = dialog.app.screen  # a panel showing the ticket follows the reprint
+        reprinted = new.value if isinstance(new, Ok) else None
+        if reprinted is not None and job.ticket_id is not None and isinstance(screen, DeskScreen):
+            screen.reprinted(job.ticket_id, reprinted)

@@ -1,5 +1,11 @@
 """The live queue as a table, updated row by row (never cleared), so the cursor stays put.
 
+When the highlighted ticket leaves the list (another desk called it, say), no other row is
+highlighted in its place: the highlight goes (``gone`` says which ticket it was) until an arrow
+key shows it again (on the row now in that place; the next key moves it), a click highlights a
+row, or the ticket comes back. So a key that acts on "the highlighted ticket" never acts on a
+resident the person did not choose.
+
 It fits its width: every column header shows whole at 80 columns, the service and the needs
 are shortened (with "…") before anything else, and narrow tables write waits as "16m". While
 a ticket shown has a flag (urgent), a Flag column after the code says so, apart from the needs.
@@ -8,10 +14,10 @@ a ticket shown has a flag (urgent), a Flag column after the code says so, apart 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.events import Resize
+from textual.events import Click, Key, Resize
 from textual.widgets import DataTable
 
-from oss_desk.domain.models import QueueEntry
+from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.needs import short_need
 from oss_desk.domain.queue import FLAG_HEADING, staff_marks
 from oss_desk.domain.standards import WaitBand, wait_band
@@ -25,6 +31,8 @@ NARROW = 60
 """Below this width waits are written "16m" instead of "16 min"."""
 SERVICE_MIN = len("Service")
 NEEDS_MIN = len("Needs")
+MOVES = frozenset({"up", "down", "pageup", "pagedown", "ctrl+home", "ctrl+end"})
+"""The keys that move the highlight; after ``gone``, the first of them only shows it again."""
 
 
 def minutes_text(seconds: int | None, short: bool = False) -> str:
@@ -78,6 +86,9 @@ class QueueTable(DataTable[Cell]):
         self.amber_seconds = 10 * 60
         self.labels: dict[str, str] = {}
         self.shown_columns = tuple(key for _, key in self.COLUMNS if key != "flag")
+        self.gone: Ticket | None = None
+        """The highlighted ticket, as last shown, when it left the list; None once a row is
+        highlighted again."""
 
     @guarded
     def on_mount(self) -> None:
@@ -92,6 +103,22 @@ class QueueTable(DataTable[Cell]):
         for label, key in self.COLUMNS:
             if key in keys:
                 self.add_column(Text(label), key=key)  # plain: never read as markup
+
+    @guarded
+    def on_key(self, event: Key) -> None:
+        if self.gone is not None and event.key in MOVES:
+            self.highlight_again()  # where it was: this key shows it, the next one moves it
+            event.stop()
+
+    @guarded
+    def on_click(self, event: Click) -> None:
+        self.highlight_again()  # then the click highlights its row, as usual
+
+    def highlight_again(self) -> None:
+        """Show the highlight again after its ticket left (where it was: the row now there)."""
+        if self.gone is not None:
+            self.gone = None
+            self.show_cursor = True
 
     @guarded
     def on_resize(self, event: Resize) -> None:
@@ -172,6 +199,13 @@ class QueueTable(DataTable[Cell]):
             WaitBand.OK: "",
         }
         wanted = {str(e.ticket.id): e for e in entries if e.position is not None}
+        left = self._entries.get(selected or "") if selected not in wanted else None
+        if left is not None:  # the highlighted ticket left: highlight nothing in its place
+            self.gone, selected = left.ticket, None
+            self.show_cursor = False
+        elif self.gone is not None and str(self.gone.id) in wanted:  # it came back
+            selected, self.gone = str(self.gone.id), None
+            self.show_cursor = True
         self._entries = wanted
         keys, service_room, needs_room, short = self.fit_columns(list(wanted.values()))
         self._limits = (service_room, needs_room, short)
@@ -202,7 +236,8 @@ class QueueTable(DataTable[Cell]):
                 self.move_cursor(row=self.get_row_index(selected), animate=False)
 
     def selected_key(self) -> str | None:
-        if self.row_count == 0:
+        """The highlighted row's key (None: no row is highlighted)."""
+        if self.row_count == 0 or self.gone is not None:
             return None
         try:
             row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
