@@ -180,3 +180,33 @@ def test_the_command_line_refuses_a_quick_visit_on_a_closed_day_with_the_same_li
     accepted = cli(*quick, now="2026-11-23T14:11:00Z")
     assert accepted.code == 0, accepted.err
     assert rows(db, "SELECT count(*) FROM visits") == [(1,)]
+
+
+def test_closing_the_day_leaves_a_parked_resident_with_their_adviser(tmp_path: Path) -> None:
+    """A resident called, seen and parked (gone to fetch a document) is being served: closing
+    the day leaves them with their adviser, as it leaves those at the desk, and does not count
+    them as still waiting at closing (found by a new user's trial: a resident seen after 8
+    minutes became a miss, and the question said 6 waiting where the desk showed 5)."""
+    from oss_desk.domain.models import TicketStatus
+    from oss_desk.services.queue.day_end import left_open_now
+
+    db = make_db(tmp_path, site_toml())
+    clock = FixedClock(at(10, 0))
+    session = open_session(db=db, clock=clock, person="tl")
+    try:
+        queue = QueueService(session)
+        queue.log_in("desk-1")
+        seen = queue.issue("C", print_ticket=False).ticket
+        queue.issue("C", print_ticket=False)
+        clock.set(at(10, 8))
+        assert queue.call_next("desk-1") is not None
+        queue.start(seen.code)
+        queue.park(seen.code, "document")
+        clock.set(at(10, 30))
+        asked = left_open_now(session)
+        assert (asked.waiting, asked.called) == (1, 0)
+        assert [t.code for t in close_now(session)] == ["C002"]
+        parked = {t.code: t for t in queue.parked("desk-1")}
+        assert parked[seen.code].status is TicketStatus.WAITING and parked[seen.code].parked
+    finally:
+        session.close()

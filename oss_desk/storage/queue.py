@@ -449,11 +449,13 @@ def open_days(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 
 def left_open(conn: sqlite3.Connection, site_id: str, business_day: str) -> list[Ticket]:
-    """The day's tickets still waiting or called at the site, in the order they were issued."""
+    """The day's tickets still waiting or called at the site, in the order they were issued:
+    what close of day closes. Not a parked ticket: its resident was being served and stepped
+    away (to fetch a document); they stay with their adviser, as those being served do."""
     return _all(
         conn.execute(
             "SELECT * FROM tickets WHERE site_id = ? AND business_day = ?"
-            " AND status IN ('waiting', 'called') ORDER BY id",
+            " AND status IN ('waiting', 'called') AND parked_at IS NULL ORDER BY id",
             [site_id, business_day],
         )
     )

@@ -5,7 +5,8 @@ that they count on that day (as misses of the 15-minute standard, never silently
 A day closes at its site's closing time (``[[sites]] opening_hours``); a day the office was
 closed (a ticket issued on a bank holiday, say) closes at its end, and so do tickets issued
 after closing time (an evening event): those stay open until the day is over. Tickets being
-served are left alone: the adviser finishes them. Each closed ticket's ``cancelled`` event says
+served, or parked while their resident fetches a document, are left alone: the adviser
+finishes them. Each closed ticket's ``cancelled`` event says
 ``"reason": "office_closed"``, when it was done (``closed_at``) and whether it was automatic.
 
 The team leader may also close the day by hand (:func:`close_now`: the office closes early, or
