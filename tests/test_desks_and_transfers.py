@@ -165,3 +165,22 @@ def test_the_call_order_in_words_follows_the_call_order() -> None:
     ]
     assert len(places) == 5
     assert places == sorted(places)
+
+
+def test_ticket_show_gives_the_place_and_wait_the_queue_gives(demo: Cli) -> None:
+    """README: `ticket show` gives a waiting ticket's place and estimated wait; the line says
+    what its JSON and `oss-desk queue` say (found by a new user's trial: only --json had them)."""
+    before = ok(demo, "ticket", "show", "C001")  # nobody logged in: no estimate, and why
+    assert "waiting, place 1 in the queue; no open desk serves this now; " in before, before
+    ok(demo, "--user", "ben", "desks", "login", "desk-1")
+    for code in ("C001", "C002", "Q001"):
+        data = demo("ticket", "show", code, "--json", now=NOW).json()
+        line = ok(demo, "ticket", "show", code)
+        place = f"place {data['position']} in the queue, estimated wait: "
+        assert place in line, line
+        minutes = data["estimated_wait_min"]
+        assert line.split("estimated wait: ")[1].startswith(
+            "now" if minutes == 0 else f"about {minutes} min"
+        ), line
+    ok(demo, "--user", "ben", "ticket", "call", "C001", "--desk", "desk-1")
+    assert "place" not in ok(demo, "ticket", "show", "C001")  # called: no place any more

@@ -43,7 +43,10 @@ def test_ticket_show_says_its_print_state(
 
     shown = cli("ticket", "show", "C001")
     assert shown.code == 0, shown.err
-    assert shown.out == "C001  Council Tax  waiting; print job 1: waiting to print\n"
+    assert shown.out == (
+        "C001  Council Tax  waiting, place 1 in the queue, estimated wait: now; "
+        "print job 1: waiting to print\n"
+    )
     data = cli("ticket", "show", "C001", "--json").json()
     assert (data["print_job"], data["print_state"]) == (1, "queued")
 

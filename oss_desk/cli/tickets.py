@@ -14,7 +14,7 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.queue import marks_said
 from oss_desk.domain.standards import over_target
-from oss_desk.domain.waits import NO_OPEN_DESK, waited_minutes
+from oss_desk.domain.waits import NO_OPEN_DESK, place_said, waited_minutes
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import closed_at_close_of_day, ended_words
@@ -390,6 +390,8 @@ def show(state: State, ref: str, as_json: bool) -> None:
         emit_json(data)
         return
     line = ticket_line(found, session.directory, ended_words(session, found))
+    if entry is not None and entry.position is not None and not found.parked:
+        line += f", {place_said(entry.position, entry.estimated_wait_seconds)}"
     click.echo(f"{line}; {print_words}")
 
 

@@ -49,6 +49,15 @@ def waiting_warning(why: str) -> str:
     return f"Warning: {why}"
 
 
+def place_said(position: int, seconds: float | None) -> str:
+    """A waiting ticket's place and estimated wait, as one command line says them: "place 3 in
+    the queue, estimated wait: about 6 min" (or ": now"); with no estimate, why not: "place 3
+    in the queue; no open desk serves this now"."""
+    if seconds is None:
+        return f"place {position} in the queue; {NO_OPEN_DESK}"
+    return f"place {position} in the queue, estimated wait: {estimate_said(seconds)}"
+
+
 NEXT = "now"
 """An estimated wait of nothing: the ticket is next to be called."""
 
