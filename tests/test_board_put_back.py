@@ -63,6 +63,11 @@ def test_a_call_put_back_leaves_the_board_at_once(tmp_path: Path) -> None:
         desk2.finish("C002", "resolved")
         assert desk2.call_next("desk-2").code == "C001"  # type: ignore[union-attr]
         assert frames.until("C001 -> Desk 2") == ["C001 -> Desk 2", "C002 -> Desk 2", ""]
+        # Seen, then parked (gone to fetch a document): the call leaves the board at once too
+        # (found by a new user's trial: the board kept it until the next call).
+        desk2.start("C001")
+        desk2.park("C001", "document")
+        assert frames.next() == ["C002 -> Desk 2", "", ""]
     finally:
         worker.join()
         ben.close()

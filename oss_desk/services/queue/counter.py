@@ -24,7 +24,8 @@ class Counter(Closing):
 
     def park(self, ref: Ref, reason: str) -> Ticket:
         """Set the resident at the desk aside ("gone to fetch a document"): the desk is free to
-        call the next, and resumes them when they are back. They keep their arrival time."""
+        call the next, and resumes them when they are back. They keep their arrival time. Their
+        call leaves the board at once, as a call put back does."""
         self._require(Action.START)
         try:
             why = park_reason(reason)
@@ -38,6 +39,8 @@ class Counter(Closing):
             fields = {"parked_at": format_instant(now), "park_reason": why}
             parked = self._move(conn, ticket, AT_DESK, TicketStatus.WAITING, **fields)
             self._log(conn, ticket, EventKind.PARKED, now, {"reason": why}, at_desk=True)
+            # Back among the waiting, its call leaves the board as a call put back does.
+            self._board(conn, parked, "put_back", now)
             self._mark_desk(conn, ticket.desk, now)
         return parked
 
