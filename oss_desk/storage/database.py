@@ -26,6 +26,7 @@ from oss_desk.storage.faults import (
     BUSY_CODES,
     BUSY_TIMEOUT_ENV,
     BUSY_TIMEOUT_SECONDS,
+    DecodingConnection,
     busy_timeout,
     classify,
     describe_sqlite_error,
@@ -92,7 +93,7 @@ NETWORK_FILESYSTEMS = frozenset(
 )
 
 
-class GuardedConnection(sqlite3.Connection):
+class GuardedConnection(DecodingConnection):
     """An SQLite connection whose storage faults say what happened, where, in words.
 
     A statement that fails because the disk is full, the file system is read-only, permission is

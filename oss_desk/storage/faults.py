@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from oss_desk.errors import (
     DatabaseDamaged,
@@ -40,6 +41,53 @@ def busy_timeout() -> float:
     if not 0.1 <= value <= 600:  # NaN fails too
         raise StorageError(f"{BUSY_TIMEOUT_ENV} {text[:20]!r} must be seconds from 0.1 to 600")
     return value
+
+
+# Text SQLite cannot give back as text ----------------------------------------------------------
+
+
+class UndecodableText(sqlite3.DatabaseError):
+    """SQLite's answer held bytes that are not UTF-8: a damaged schema (SQLite's own message
+    quotes the damaged bytes, and Python cannot decode it). Damage, like SQLITE_CORRUPT."""
+
+
+def undecodable(exc: UnicodeDecodeError) -> UndecodableText:
+    """The SQLite error behind a ``UnicodeDecodeError`` raised by a statement: SQLite's message,
+    its undecodable bytes shown as \\xff escapes, said as damage."""
+    raw = exc.object if isinstance(exc.object, bytes) else b""
+    text = (
+        " ".join(raw.decode("utf-8", "backslashreplace").split())[:300] or "text that is not UTF-8"
+    )
+    if "malformed" not in text:
+        text = f"malformed database: {text}"
+    found = UndecodableText(text)
+    found.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
+    return found
+
+
+class DecodingConnection(sqlite3.Connection):
+    """A connection whose statements raise an SQLite error, never ``UnicodeDecodeError``, when
+    the file is damaged so that SQLite's answer is not UTF-8 (bytes overwritten in the schema:
+    ``malformed database schema ... "\xff\xff"``): every caller that handles SQLite's errors
+    (:func:`classify`, the command line) then says it is damaged, in one line."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except UnicodeDecodeError as exc:
+            raise undecodable(exc) from exc
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except UnicodeDecodeError as exc:
+            raise undecodable(exc) from exc
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        try:
+            return super().executescript(sql_script)
+        except UnicodeDecodeError as exc:
+            raise undecodable(exc) from exc
 
 
 # Classifying faults -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pathlib import Path
 from oss_desk import files
 from oss_desk.storage import chain as event_chain
 from oss_desk.storage.chain import ChainCheck
+from oss_desk.storage.faults import DecodingConnection
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
 from oss_desk.storage.sending import purge_traces
 
@@ -54,7 +55,9 @@ def connect_file(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A plain connection to a database file that must already exist (never creates one)."""
     mode = "ro" if readonly else "rw"
     uri = f"file:{_uri_path(path)}?mode={mode}"
-    return sqlite3.connect(uri, uri=True, timeout=15.0, isolation_level=None)
+    return sqlite3.connect(
+        uri, uri=True, timeout=15.0, isolation_level=None, factory=DecodingConnection
+    )
 
 
 def _uri_path(path: Path) -> str:
