@@ -167,10 +167,15 @@ def _say_what_is_left_behind(result: dbops.RestoreResult) -> None:
         newest = (
             f"{read_instant(result.newest_event):%Y-%m-%d %H:%M}Z" if result.newest_event else "?"
         )
+        which = (
+            "newer than the backup"
+            if result.forked_at is None
+            else f"that the backup does not have (from event {result.forked_at}, where the "
+            "backup's log parts from it: the backup went on with events of its own)"
+        )
         click.echo(
-            f"The replaced database had {result.newer_events} events newer than the backup "
-            f"(the newest at {newest}): they are not in the restored database, only in "
-            f"{kept.name}."
+            f"The replaced database had {result.newer_events} events {which} (the newest at "
+            f"{newest}): they are not in the restored database, only in {kept.name}."
         )
     for site, (day, codes) in result.codes_by_site.items():
         click.echo(

@@ -277,8 +277,9 @@ class RestoreResult:
     schema: list[str]
     counts: dict[str, int]
     newer_events: int | None = 0
-    """Events of the replaced database after the backup's newest (all of them when it was
-    another office's): now only in the kept copy. None: it could not be read."""
+    """Events of the replaced database that the backup does not have, by the event log's hash
+    chain (all of them when it was another office's): now only in the kept copy. None: it
+    could not be read."""
     newest_event: str | None = None
     """When the newest of them was recorded (UTC)."""
     carried: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -289,6 +290,9 @@ class RestoreResult:
     """The replaced database was another office's (``--force``): nothing was carried."""
     today: dict[str, str] = field(default_factory=dict)
     """Each site's business day at the restore: the codes said are of that day only."""
+    forked_at: int | None = None
+    """The first of :attr:`newer_events` when the backup's log parts from the replaced one
+    there (the backup went on with events of its own); None when it holds all before them."""
 
     @property
     def codes_by_site(self) -> dict[str, tuple[str, list[str]]]:
@@ -320,6 +324,7 @@ class RestoreResult:
             "newer_events": self.newer_events,
             "newest_event": self.newest_event,
             "other_office": self.other_office,
+            "forked_at_event": self.forked_at,
             "last_codes_day": day,
             "last_codes": codes,
             "last_codes_by_site": {site: cs for site, (_, cs) in self.codes_by_site.items()},
@@ -350,10 +355,18 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
     if found.problems:
         raise StorageError(f"{source} is not a usable backup: {found.problems[0]}")
     current = m.office_id_of(db) if db.exists() else None
-    if not force and current is not None and found.office_id != current:
+    same = found.office_id == current
+    parted = replaced.office_replaced_after_parting(db, source) if same and db.exists() else None
+    same = same and parted is None
+    if not force and current is not None and not same:
         raise RuleViolation(
-            f"{source} is another office's database, not a backup of this one: "
-            "add --force to replace this office with it"
+            (
+                f"{source} is another office's database, not a backup of this one"
+                if parted is None
+                else f"{source} is a copy of this office that became another office "
+                f"(`init --replace-office`, event {parted[1]} of the {parted[0]})"
+            )
+            + ": add --force to replace this office with it"
         )
     if not force:
         user = in_use(db)
@@ -362,9 +375,6 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
                 f"the database is in use by {user}: stop the desks and the worker first "
                 "(or add --force)"
             )
-    same = found.office_id == current
-    with contextlib.closing(m.connect_file(source, readonly=True)) as conn:
-        backup_newest = m.newest_event_at(conn)
     stamp = stamp_of(clock.now())
     folder = db.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -384,7 +394,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         # From the read of what the database gave out until the copy is in its place, no desk
         # commits to it (see oss_desk.storage.replaced): every code it gave is carried.
         with replaced.write_turn(db):
-            gone = replaced.read_replaced(db, backup_newest, same=same)
+            gone = replaced.read_replaced(db, source, same=same)
             restored = replaced.ticket_counters(staged)
             carried = {k: n for k, n in (gone.counters or {}).items() if n > restored.get(k, 0)}
             replaced.raise_ticket_counters(staged, carried)
@@ -411,6 +421,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         carried,
         other_office=current is not None and not same,
         today=today,
+        forked_at=gone.forked_at,
     )
 
 
