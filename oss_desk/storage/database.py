@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oss_desk import files
 from oss_desk.errors import (
     DatabaseGone,
     DatabaseUnsafe,
@@ -469,7 +470,7 @@ def _check_location(path: Path, *, create: bool) -> None:
                 "`oss-desk init --config FILE` first (or pass --db PATH)"
             )
         try:
-            parent.mkdir(parents=True, exist_ok=True)
+            files.make_private_dir(parent)  # 0700, and each folder made above it
         except OSError as exc:
             why = {
                 FileExistsError: f"{parent} is not a directory",
