@@ -32,7 +32,9 @@ def db() -> None:
 @click.option(
     "--to",
     metavar="PATH_OR_DIR",
-    help="A new file, or a folder (default: backup.folder, else backups/ next to the database).",
+    help="A new file, or a folder that exists (default: backup.folder, which must exist too, "
+    "else backups/ next to the database, made if missing). A folder that does not exist is "
+    "refused (exit 2): a mistyped path or a disk not mounted would put the copy on this host.",
 )
 @click.option(
     "--keep",

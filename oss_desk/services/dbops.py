@@ -29,7 +29,7 @@ from oss_desk import files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.models import Actor, EventKind, format_code
-from oss_desk.errors import InvalidInput, RuleViolation, StorageError
+from oss_desk.errors import ConfigError, InvalidInput, RuleViolation, StorageError
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
@@ -115,22 +115,42 @@ def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:
         if not (given.is_dir() or to.endswith(os.sep)):
             if given.exists():
                 raise InvalidInput(f"{given} exists already: choose a new file or a folder")
-            if not given.parent.is_dir():
-                raise InvalidInput(f"{given.parent} is not a folder")
+            _must_be_folder(given.parent, "--to")
             return given, False
         folder = given
-    else:
+        _must_be_folder(folder, "--to")
+    elif session.settings.backup.folder:
         folder = backup_folder(session)
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise StorageError(f"cannot create the backup folder {folder} ({exc.strerror})") from None
+        _must_be_folder(folder, "backup.folder")
+    else:
+        folder = default_backup_folder(db)  # ours to make, private
+        try:
+            files.make_private_dir(folder)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the backup folder {folder} ({exc.strerror})"
+            ) from None
     name = f"{db.stem}-{stamp}.sqlite"
     n = 1
     while (folder / name).exists():
         n += 1
         name = f"{db.stem}-{stamp}-{n}.sqlite"
     return folder / name, True
+
+
+def _must_be_folder(folder: Path, given_as: str) -> None:
+    """A backup destination someone named must be there already: a mistyped path, or a disk
+    not mounted, would otherwise put the residents' data on the host's own disk unseen."""
+    if folder.is_dir():
+        return
+    what = "is not a folder" if folder.exists() else "does not exist"
+    message = (
+        f"the backup folder {folder} {what}: create it (or mount the disk) first; "
+        "nothing was written"
+    )
+    if given_as == "backup.folder":
+        raise ConfigError(f"backup.folder: {message}")
+    raise InvalidInput(message)
 
 
 def backup(
@@ -377,7 +397,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
             )
     stamp = stamp_of(clock.now())
     folder = db.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    files.make_private_dir(folder)
     staged = folder / f".{db.name}.restore-{stamp}.partial"
     staged.unlink(missing_ok=True)
     m.create_private(staged)
