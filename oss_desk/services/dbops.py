@@ -457,11 +457,12 @@ def _swap(db: Path, staged: Path, folder: Path, stamp: str, removed: list[Path])
             n += 1
             kept = folder / f"{db.name}.before-restore-{stamp}-{n}"
         # Fold the old WAL in, so the kept copy is one file (a damaged database cannot:
-        # its -wal is kept beside it instead).
+        # its -wal is kept beside it instead). A WAL folded in and left empty (a process still
+        # had the database open, with --force) holds nothing: it goes with the stale files.
         with contextlib.suppress(Exception):
             m.wal_checkpoint(db)
         os.replace(db, kept)
-        if wal.exists():
+        if wal.exists() and wal.stat().st_size > 0:
             os.replace(wal, kept.with_name(kept.name + "-wal"))
     for stale in (wal, shm, db.with_name(db.name + "-journal")):
         if stale.exists():
