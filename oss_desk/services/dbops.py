@@ -29,7 +29,7 @@ from oss_desk import files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.models import Actor, EventKind, format_code
-from oss_desk.errors import ConfigError, InvalidInput, RuleViolation, StorageError
+from oss_desk.errors import ConfigError, InvalidInput, NotFound, RuleViolation, StorageError
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
@@ -368,7 +368,8 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
     source = source.expanduser()
     db = db.expanduser()
     if not source.is_file():
-        raise InvalidInput(f"{source}: no such backup file")
+        what = "a folder, not a backup file" if source.is_dir() else "no such backup file"
+        raise (InvalidInput if source.exists() else NotFound)(f"{source}: {what}")
     if source.resolve() == db.resolve():
         raise InvalidInput("that is the database itself: give a backup file")
     found = m.inspect(source, readonly=False)

@@ -16,6 +16,7 @@ from typing import Any
 from oss_desk.errors import (
     DatabaseDamaged,
     DatabaseGone,
+    InvalidInput,
     StorageBusy,
     StorageError,
     StorageFull,
@@ -39,7 +40,8 @@ def busy_timeout() -> float:
     except ValueError:
         value = float("nan")
     if not 0.1 <= value <= 600:  # NaN fails too
-        raise StorageError(f"{BUSY_TIMEOUT_ENV} {text[:20]!r} must be seconds from 0.1 to 600")
+        # A malformed run-time value, as OSS_DESK_NOW's is (exit 2): not the database's fault.
+        raise InvalidInput(f"{BUSY_TIMEOUT_ENV} {text[:20]!r} must be seconds from 0.1 to 600")
     return value
 
 
