@@ -1,7 +1,8 @@
-"""A ticket in the wrong state is refused for its state, whoever asks: an adviser starting,
-finishing or marking no-show a WAITING ticket (called nowhere) is told it is waiting, as a team
-leader is, not that it is "called to another desk". Ownership still refuses a called ticket of
-another desk."""
+"""Refusals give the true reason. A ticket in the wrong state is refused for its state,
+whoever asks: an adviser starting, finishing or marking no-show a WAITING ticket (called
+nowhere) is told it is waiting, as a team leader is, not that it is "called to another desk";
+ownership still refuses a called ticket of another desk. The feedback link is refused as what
+it is, not as "the reports"."""
 
 from __future__ import annotations
 
@@ -45,3 +46,14 @@ def test_a_called_ticket_of_another_desk_is_still_refused_as_such(office_cli: Cl
     done = office_cli("--user", "adv2", "ticket", "start", "C001", now=NOW_TEXT)
     assert done.code == 9, done.err
     assert "may not start serving a ticket called to another desk" in done.err
+
+
+def test_the_feedback_link_is_refused_for_what_it_is(office_cli: Cli) -> None:
+    refused = office_cli("--user", "adv", "desks", "feedback-link", "desk-1", now=NOW_TEXT)
+    assert (refused.code, refused.err) == (
+        9,
+        "oss-desk: Sam Patel (adviser) may not get a desk's feedback page link (it needs the "
+        "right to see the reports)\n",
+    )
+    given = office_cli("--user", "tl", "desks", "feedback-link", "desk-1", now=NOW_TEXT)
+    assert given.code == 0 and given.out.startswith("/f/"), given.err

@@ -76,6 +76,10 @@ CLOSING_THE_DAY = "close the day"
 REOPENING_THE_DAY = "reopen the day"
 """What reopening a day closed by hand is called in a refusal: the same right as closing it."""
 
+FEEDBACK_LINK = "get a desk's feedback page link"
+"""What ``desks feedback-link`` is called in a refusal: setting up the counter's tablet is for
+those who read what it collects, the reports' people (team leaders and admins)."""
+
 LOGGING_OUT_ANOTHER = "log another person out of a desk"
 """What logging someone else out is called in a refusal: the desk closes and its tickets go
 back, so it needs the right to close another desk (one's own login is one's own desk)."""
