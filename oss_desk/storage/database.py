@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from oss_desk import files
 from oss_desk.errors import (
@@ -107,24 +107,6 @@ class GuardedConnection(DecodingConnection):
     store: Store | None = None
     account: str | None = None
     """The operating-system (or sign-in) account of this process, recorded with every event."""
-
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        try:
-            return super().execute(sql, parameters)
-        except sqlite3.Error as exc:
-            raise self._fault(exc) from exc
-
-    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
-        try:
-            return super().executemany(sql, parameters)
-        except sqlite3.Error as exc:
-            raise self._fault(exc) from exc
-
-    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
-        try:
-            return super().executescript(sql_script)
-        except sqlite3.Error as exc:
-            raise self._fault(exc) from exc
 
     def _fault(self, exc: sqlite3.Error) -> Exception:
         store = self.store

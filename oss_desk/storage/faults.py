@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,25 +72,30 @@ class DecodingConnection(sqlite3.Connection):
     """A connection whose statements raise an SQLite error, never ``UnicodeDecodeError``, when
     the file is damaged so that SQLite's answer is not UTF-8 (bytes overwritten in the schema:
     ``malformed database schema ... "\xff\xff"``): every caller that handles SQLite's errors
-    (:func:`classify`, the command line) then says it is damaged, in one line."""
+    (:func:`classify`, the command line) then says it is damaged, in one line. Subclasses say
+    SQLite's errors otherwise by overriding :meth:`_fault`."""
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        try:
-            return super().execute(sql, parameters)
-        except UnicodeDecodeError as exc:
-            raise undecodable(exc) from exc
+        return self._run(super().execute, sql, parameters)
 
     def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
-        try:
-            return super().executemany(sql, parameters)
-        except UnicodeDecodeError as exc:
-            raise undecodable(exc) from exc
+        return self._run(super().executemany, sql, parameters)
 
     def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        return self._run(super().executescript, sql_script)
+
+    def _run(self, statement: Callable[..., sqlite3.Cursor], *args: Any) -> sqlite3.Cursor:
         try:
-            return super().executescript(sql_script)
-        except UnicodeDecodeError as exc:
-            raise undecodable(exc) from exc
+            return statement(*args)
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            found = self._fault(undecodable(exc) if isinstance(exc, UnicodeDecodeError) else exc)
+            if found is exc:
+                raise
+            raise found from exc
+
+    def _fault(self, exc: sqlite3.Error) -> Exception:
+        """The error to raise for SQLite's ``exc`` (here: itself)."""
+        return exc
 
 
 # Classifying faults -----------------------------------------------------------------------------
