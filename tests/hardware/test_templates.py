@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -239,3 +240,37 @@ def test_a_line_is_made_printable_and_encoded_as_its_letters_one_by_one(
         printable(ch, codec=codec, welsh=welsh) for ch in text
     )
     assert encode_text(text, codec) == b"".join(encode_text(ch, codec) for ch in text)
+
+
+def test_the_lines_every_ticket_shares_are_built_once() -> None:
+    """The council, office, service, privacy lines and the end of a ticket are built by
+    python-escpos once and kept; a later ticket builds only its own lines (its code, its time,
+    its wait, its QR), and its bytes are those of a ticket rendered with nothing kept."""
+    from oss_desk.hardware import templates
+
+    first = render(TICKET)
+    later = dataclasses.replace(TICKET, code="C013", issued="09:42", qr="OSSD-T:hq:x:C013")
+    before = templates._piece.cache_info()
+    data = render(later)
+    after = templates._piece.cache_info()
+    built = after.misses - before.misses
+    assert built <= 2  # "C013" and "Issued 09:42" (each beside the style before it)
+    assert after.hits - before.hits >= 8
+    templates._piece.cache_clear()
+    templates._start.cache_clear()
+    assert render(later) == data
+    assert render(TICKET) == first
+
+
+@pytest.mark.parametrize("profile", ["TM-T88V", "TM-U220", "simple", "TM-P80"])
+def test_kept_pieces_do_not_depend_on_what_was_printed_before(profile: str) -> None:
+    """Every sample on one profile, then in the reverse order after the kept pieces are
+    dropped: the same bytes (a kept piece is keyed by the style in force before it)."""
+    from oss_desk.hardware import templates
+
+    samples = [*SAMPLES.values(), dataclasses.replace(TICKET, copy=True, council="Cyngor Ŵŷ")]
+    first = [render(s, profile) for s in samples]
+    templates._piece.cache_clear()
+    templates._start.cache_clear()
+    again = [render(s, profile) for s in reversed(samples)]
+    assert first == list(reversed(again))
