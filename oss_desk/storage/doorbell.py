@@ -18,16 +18,14 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
-import hashlib
 import os
 import select
-import threading
 from functools import lru_cache
 from pathlib import Path
 
 from oss_desk.storage.writelock import lock_path
 
-__all__ = ["Doorbell", "PrinterBell", "ring_printer", "wal_path"]
+__all__ = ["Doorbell", "wal_path"]
 
 _IN_MODIFY = 0x00000002
 _IN_NONBLOCK = 0o4000
@@ -114,97 +112,8 @@ class Doorbell:
             return False
         return bool(ready) and self.drain()
 
-    @staticmethod
-    def ringing(bells: list[Doorbell], timeout: float) -> list[Doorbell]:
-        """Wait until any of ``bells`` rings or ``timeout`` seconds pass; those that rang (not
-        drained: :meth:`drain` or :meth:`PrinterBell.mine` each)."""
-        fds = {b.fd: b for b in bells if b.fd is not None}
-        if not fds:
-            return []
-        try:
-            ready, _, _ = select.select(list(fds), [], [], max(0.0, timeout))
-        except (OSError, ValueError):
-            return []
-        return [fds[fd] for fd in ready]
-
     def close(self) -> None:
         if self.fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self.fd)
             self.fd = None
-
-
-# A print job on its way ------------------------------------------------------------------------
-
-
-def printer_bell_path(db: Path) -> Path:
-    """The file a desk writes when it is about to commit a print job (see :class:`PrinterBell`)."""
-    return db.with_name(db.name + ".print.bell")
-
-
-@lru_cache(maxsize=64)
-def _printer_key(printer_url: str) -> bytes:
-    return hashlib.blake2b(printer_url.encode(), digest_size=8).digest()
-
-
-_BELLS: dict[Path, int | None] = {}
-_BELLS_LOCK = threading.Lock()
-
-
-def _bell_fd(db: Path) -> int | None:
-    with _BELLS_LOCK:
-        if db not in _BELLS:
-            try:
-                mode = os.stat(db).st_mode & 0o666
-                _BELLS[db] = os.open(
-                    printer_bell_path(db), os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, mode
-                )
-            except OSError:
-                _BELLS[db] = None
-        return _BELLS[db]
-
-
-def ring_printer(db: Path, printer_url: str) -> None:
-    """Say that a transaction on ``db`` is about to queue a job for ``printer_url`` (before it
-    takes its turn to write): that printer's lane reaches the printer and asks how it is while
-    the ticket is written and made durable (:class:`PrinterBell`). Only a hint: the job is
-    found, as ever, once its commit can be seen; nothing is lost when it cannot be written."""
-    fd = _bell_fd(db)
-    if fd is not None:
-        with contextlib.suppress(OSError):
-            os.pwrite(fd, _printer_key(printer_url), 0)
-
-
-class PrinterBell(Doorbell):
-    """Rings when a desk is about to commit a print job (:func:`ring_printer`); :meth:`mine`
-    says whether the last one named this lane's printer (a lane that misses one, when two
-    desks ring at once, finds its job at the commit as it would anyway)."""
-
-    def __init__(self, db: Path, printer_url: str) -> None:
-        path = printer_bell_path(db)
-        _bell_fd(db)  # (created beside the database: a lane may start before any desk rings)
-        self._key = _printer_key(printer_url)
-        self._read: int | None = None
-        super().__init__(path)
-        if self.fd is not None:
-            try:
-                self._read = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-            except OSError:
-                self.close()
-
-    def mine(self) -> bool:
-        """Drain the ring; whether the last job announced is for this lane's printer."""
-        self.drain()
-        if self._read is None:
-            return False
-        try:
-            return os.pread(self._read, len(self._key), 0) == self._key
-        except OSError:
-            return False
-
-    def close(self) -> None:
-        super().close()
-        if self._read is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._read)
-            self._read = None

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, after_cut_short, is_copy, print_backoff
@@ -43,7 +43,6 @@ from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
 from oss_desk.storage import queue as q
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
-from oss_desk.worker.printing_lines import LinesAhead, Meanwhile, unknown
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -127,8 +126,6 @@ class PrintDelivery:
         self._last_poll: dict[str, float] = {}
         self._urls: dict[str, PrinterURL] = {}
         self._wrote: dict[str, tuple[PrinterStatus, str | None]] = {}  # each one's last job
-        self.ahead = LinesAhead(transports, self._url)
-        """Lines opened for jobs on their way (:meth:`LinesAhead.prepare`)."""
 
     def _now(self) -> datetime:
         return self.s.clock.now()
@@ -195,18 +192,16 @@ class PrintDelivery:
             self._settle(job, "failed", report, claimed=handed, error=error, **unsent)
             return
         try:
-            ready = self.ahead.take(job.printer_url)
-            link = ready[0] if ready else transport.open()
+            link = transport.open()
         except PrinterFault as fault:  # nothing was sent
             self._not_printed(
                 job, fault.reason, fault.status, report, claimed=handed, unsent=handed
             )
             return
         try:
-            # The printer is asked how it is (unless it was, as the job was on its way), and
-            # answers while the job is rendered (and claimed, unless it was handed to us
-            # claimed).
-            answer = ready[1] if ready else link.ask() if url.asks_status else unknown
+            # The printer is asked how it is, and answers while the job is rendered (and
+            # claimed, unless it was handed to us claimed).
+            answer = link.ask() if url.asks_status else _unknown
             try:
                 data = self._render(job, url.profile)
             except Exception as exc:
@@ -554,6 +549,35 @@ class PrintDelivery:
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
         return len(left)
+
+
+class Meanwhile(Generic[T]):
+    """``work`` on a thread of its own (a step on the printer's line, while the lane's thread
+    renders or commits); :meth:`result` waits for it: its value, or what it raised."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work = work
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="oss-desk-printer-step")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._work()
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+
+def _unknown() -> PrinterStatus:
+    """The answer of a printer that is not asked (its URL says status=off)."""
+    return PrinterStatus.UNKNOWN
 
 
 def _confirm_and_close(link: PrinterLink, size: int) -> PrinterStatus:

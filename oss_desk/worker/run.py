@@ -37,7 +37,6 @@ from oss_desk.services.live import Doorbell
 from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
 from oss_desk.storage.changes import ChangeFeed
-from oss_desk.storage.doorbell import PrinterBell
 from oss_desk.storage.followups import next_message_due as next_referral_message_due
 from oss_desk.storage.followups import release_stale_messages as release_stale_referral_messages
 from oss_desk.storage.lease import beat, step_down, take_over
@@ -275,36 +274,22 @@ class DeviceWorker:
             for event in self._wake_first if first_only else [*self._wake_first, *self._wake]:
                 event.set()
 
-    def _sleep(
-        self,
-        wake: threading.Event,
-        seconds: float,
-        bell: Doorbell | None = None,
-        ahead: tuple[PrinterBell, Callable[[], None]] | None = None,
-    ) -> None:
+    def _sleep(self, wake: threading.Event, seconds: float, bell: Doorbell | None = None) -> None:
         """Until something changes in the database, ``seconds`` pass, or the worker stops
         (the lane clears ``wake`` before it looks for work, so no change is missed).
         ``bell``: the lane also hears commits itself (a printer's lane: it looks for the job
         the moment the ticket's commit can be seen, without waiting for the change watcher to
-        pass the word on), and still checks ``wake`` every poll interval. ``ahead``: a bell
-        that rings as a desk is about to commit a job for this lane's printer, and what to do
-        then (reach the printer) while the desk's commit is on its way."""
+        pass the word on), and still checks ``wake`` every poll interval."""
         if self.stop.is_set():
             return
         seconds = max(self.poll_interval, seconds)
         if bell is None or bell.fd is None:
             wake.wait(seconds)
             return
-        bells: list[Doorbell] = [bell] if ahead is None else [bell, ahead[0]]
         deadline = time.monotonic() + seconds
         while not wake.is_set() and not self.stop.is_set():
             left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            rang = Doorbell.ringing(bells, min(left, self.poll_interval))
-            if ahead is not None and ahead[0] in rang and ahead[0].mine():
-                ahead[1]()
-            if bell in rang and bell.drain():
+            if left <= 0 or bell.wait(min(left, self.poll_interval)):
                 return
 
     # The owner's record -------------------------------------------------------------------------
@@ -443,25 +428,17 @@ class DeviceWorker:
             # The ring of a commit that can be seen: a ticket's job is in it. Not the WAL's
             # writes, which ring while the desk's commit is still on its way.
             bell = Doorbell.for_rings(session.store.path)
-            # A desk about to commit a ticket for this printer rings this first: the lane
-            # reaches the printer while the ticket is written and made durable.
-            coming = PrinterBell(session.store.path, url)
-            delivery = PrintDelivery(session, self.transports, self.owner)
-            ahead = (coming, lambda: delivery.ahead.prepare(url))
             try:
+                delivery = PrintDelivery(session, self.transports, self.owner)
                 configured = url in configured_printers(session)
                 while not self.stop.is_set():
                     wake.clear()
                     while not self.stop.is_set() and delivery.deliver_next(url):
                         pass
-                    # (a printer takes one connection at a time: no status poll beside the
-                    # line kept for a job on its way)
-                    if not delivery.ahead.drop() and configured:
+                    if configured:
                         delivery.poll(url)
-                    self._sleep(wake, self._until_due(session, url), bell, ahead)
+                    self._sleep(wake, self._until_due(session, url), bell)
             finally:
-                delivery.ahead.drop(stale_only=False)
-                coming.close()
                 bell.close()
                 session.close()
 

@@ -33,7 +33,6 @@ from oss_desk.services.device_owner import queue_print
 from oss_desk.services.queue.core import QueueCore, parse_outcome
 from oss_desk.services.queue.day_end import close_due_in, refuse_if_closed
 from oss_desk.storage import queue as q
-from oss_desk.storage.doorbell import ring_printer
 
 Needs = str | Iterable[str] | None
 """Reasonable adjustments as typed (``"bsl,wheelchair"``) or as a list."""
@@ -95,8 +94,6 @@ class Issuing(QueueCore):
         now = self.s.clock.now()
         if urgent:
             priority = max(priority, priority_for(urgent=True))
-        if printer:  # its lane reaches the printer while this is written and made durable
-            ring_printer(self.s.store.path, printer)
         with self.s.store.write() as conn:
             refuse_if_closed(self.s, conn, site)
             close_due_in(self.s, conn, now, self.actor)
