@@ -246,10 +246,9 @@ def render(printout: Printout, profile: str = DEFAULT_PROFILE) -> bytes:
     text, the QR (native; else a raster image with its 4-module quiet zone; else none, on an
     impact printer) and the end (a cut, or a feed to the tear bar).
 
-    The bytes of a line, a feed, the start and the end depend only on the profile, the style
-    before them and the block, so each is built by python-escpos once and kept
-    (:func:`_piece`): the council, the office, the service and the privacy lines are the same
-    on every ticket; only the code, the times and the QR are built for each one.
+    The changes of style and the start are built by python-escpos once per profile and kept
+    (:func:`_restyled`, :func:`_start`), and each line's wrapping is kept (:func:`_fitted`): a
+    ticket builds only its text's bytes and its QR.
     """
     press = _press(profile)
     columns = press.columns
@@ -323,36 +322,41 @@ def _start(profile: str, welsh: bool) -> bytes:
     return start
 
 
-@lru_cache(maxsize=2048)
 def _piece(
     profile: str, welsh: bool, before: Style, block: Line | Feed | _End
 ) -> tuple[bytes, Style]:
     """The bytes of a line, a feed or the end after ``before``, and the style after them."""
     press = _press(profile)
     model = press.model
+    if isinstance(block, Line):
+        size = max(1, min(model.max_size, block.size))
+        after: Style = (block.align, size, block.bold)
+        parts = fitted(block.text, press.columns // size, model.code_page, welsh)
+        text = b"".join(encode_text(part, model.code_page) + b"\n" for part in parts)
+        return _restyled(profile, before, after) + text, after
+    if isinstance(block, Feed):
+        after = (before[0], 1, False)
+        # (never p.ln(): its text() re-sends ESC t)
+        return _restyled(profile, before, after) + b"\n" * block.lines, after
+    after = ("left", 1, False)
+    if model.cut == "full":
+        end = b"\x1bd\x06\x1dV\x00"  # ESC d 6 (to the cutter), GS V 0
+    elif model.cut == "partial":
+        end = b"\x1bd\x06\x1dV\x01"  # ESC d 6, GS V 1
+    else:
+        end = b"\x1bd" + bytes([model.tear_feed])  # no cutter: to the tear bar
+    return _restyled(profile, before, after) + end, after
+
+
+@lru_cache(maxsize=512)
+def _restyled(profile: str, before: Style, after: Style) -> bytes:
+    """python-escpos's bytes for the changes of style from ``before`` to ``after``, built once
+    per profile and kept (a printout has a handful of them, the same on every ticket)."""
     p = _scratch(profile)
     with quiet():
-        if isinstance(block, Line):
-            size = max(1, min(model.max_size, block.size))
-            after: Style = (block.align, size, block.bold)
-            _styled(p, before, after)
-            for part in fitted(block.text, press.columns // size, model.code_page, welsh):
-                p._raw(encode_text(part, model.code_page) + b"\n")
-        elif isinstance(block, Feed):
-            after = (before[0], 1, False)
-            _styled(p, before, after)
-            p._raw(b"\n" * block.lines)  # never p.ln(): its text() re-sends ESC t
-        else:
-            after = ("left", 1, False)
-            _styled(p, before, after)
-            if model.cut == "full":
-                p._raw(b"\x1bd\x06\x1dV\x00")  # ESC d 6 (to the cutter), GS V 0
-            elif model.cut == "partial":
-                p._raw(b"\x1bd\x06\x1dV\x01")  # ESC d 6, GS V 1
-            else:
-                p._raw(b"\x1bd" + bytes([model.tear_feed]))  # no cutter: to the tear bar
+        _styled(p, before, after)
     output: bytes = p.output
-    return output, after
+    return output
 
 
 _SCRATCH = threading.local()
