@@ -5,7 +5,7 @@ with appointments due soon have checked in as well."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -151,3 +151,36 @@ def test_a_real_office_never_takes_a_clock_file_beside_it(
             assert session.clock.now().year == year
         finally:
             session.close()
+
+
+@pytest.mark.parametrize(
+    "now", ["2026-11-27T11:00:00Z", "2026-11-27T14:30:00Z", "2026-11-30T10:00:00Z"]
+)
+def test_while_residents_wait_the_demos_advisers_are_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: str
+) -> None:
+    """The demo's present moment is an office's: its queue is what the simulated morning left
+    (more residents came than the desks on duty could call), so every adviser logged in to an
+    open desk has a resident called or at the desk, or finished one a moment ago (notes and
+    wrap-up, at most 3 minutes); never idle for long while residents wait (it was: Fatima
+    idle 2 hours beside a resident waiting 13 minutes)."""
+    db = tmp_path / "demo.sqlite"
+    cli = Cli(db, monkeypatch)
+    built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now=now)
+    assert built.code == 0, built.err
+    waiting = rows(db, "SELECT count(*) FROM tickets WHERE status = 'waiting'")[0][0]
+    assert waiting >= 5
+    desks = rows(
+        db,
+        "SELECT d.id, d.state_since, (SELECT count(*) FROM tickets t WHERE t.desk_id = d.id"
+        " AND t.status IN ('called', 'serving')) FROM desks d JOIN desk_sessions s"
+        " ON s.desk_id = d.id WHERE d.status = 'open'",
+    )
+    assert len(desks) >= 3
+    at = datetime.fromisoformat(now)
+    idle = {
+        desk: at - datetime.fromisoformat(since)
+        for desk, since, busy in desks
+        if not busy and at - datetime.fromisoformat(since) > timedelta(minutes=3)
+    }
+    assert idle == {}, f"{waiting} waiting while idle: {idle}"
