@@ -73,7 +73,13 @@ def prepare_demo_db(path: Path, *, reset: bool = False, reopen: bool = False) ->
 
 
 @click.command()
-@number_option("--days", default=15, within=(0, 120), help="Opening days of history to simulate.")
+@click.option(
+    "--days",
+    type=click.IntRange(0, 120),
+    default=None,
+    help="Opening days of history to simulate [default: those of the 4 weeks before today, "
+    "which the daily report compares a day with].",
+)
 @number_option(
     "--waiting",
     default=6,
@@ -95,7 +101,9 @@ def prepare_demo_db(path: Path, *, reset: bool = False, reopen: bool = False) ->
     help="The desk the demo opens at.",
 )
 @pass_state
-def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_id: str) -> None:
+def demo(
+    state: State, days: int | None, waiting: int, no_app: bool, reset: bool, desk_id: str
+) -> None:
     """Self-contained demo: the demo site, some history, a live queue, virtual devices.
 
     It uses its own database (in the user data folder, or --db), made afresh each time; never

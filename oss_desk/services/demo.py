@@ -34,6 +34,7 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.closing import Outcomes
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.ratings import Ratings
+from oss_desk.services.reports import COMPARE_WEEKS
 from oss_desk.services.session import Session
 from oss_desk.storage.queue import active_tickets
 
@@ -92,13 +93,16 @@ class DemoSummary:
 def populate(
     session: Session,
     *,
-    days: int = 15,
+    days: int | None = None,
     visitors_per_day: int = 120,
     waiting: int = 6,
     seed: int = 20261122,
     deliver: Deliver | None = None,
 ) -> DemoSummary:
-    """Simulate the last ``days`` opening days and today up to now, then leave a live queue.
+    """Simulate the last ``days`` opening days (None: every one of the :data:`COMPARE_WEEKS`
+    weeks before today, so that the daily report's and the F6 chart's same weekday in the weeks
+    before are days of the demo's, never days before its history began) and today up to now,
+    leaving its live queue.
     ``deliver``: the worker's pass over the messages due, run when the past days' appointment
     messages fell due (without it they are left for the worker)."""
     real_now = session.clock.now()
@@ -111,7 +115,12 @@ def populate(
     today = real_now.astimezone(tz).date()
     past: list[date] = []
     day = today - timedelta(days=1)
-    while len(past) < days and day > today - timedelta(days=days * 3):
+    first = today - timedelta(weeks=COMPARE_WEEKS)
+    while (
+        day >= first
+        if days is None
+        else len(past) < days and day > today - timedelta(days=days * 3)
+    ):
         if hours_on(opening, day) is not None:
             past.append(day)
         day -= timedelta(days=1)
