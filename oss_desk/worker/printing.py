@@ -94,12 +94,15 @@ def describe(exc: BaseException) -> str:
 class PrintCounts:
     printed: int = 0
     """Confirmed by the printer, or sent whole to a printer that cannot confirm."""
+    sent: int = 0
+    """Of ``printed``: sent whole to a printer that cannot confirm (a device file, CUPS,
+    ``status=off``): "sent", nothing confirmed it printed (its ``printed_at`` stays empty)."""
     retried: int = 0
     failed: int = 0
     uncertain: int = 0
 
     def count_from(self, other: PrintCounts) -> None:
-        self.printed, self.retried = other.printed, other.retried
+        self.printed, self.sent, self.retried = other.printed, other.sent, other.retried
         self.failed, self.uncertain = other.failed, other.uncertain
 
 
@@ -439,6 +442,7 @@ class PrintDelivery:
         _finished(self._mine, job.id)  # (committed: no longer this owner's)
         if status == "done":
             report.printed += 1
+            report.sent += 0 if confirmed else 1
             log.info("printed job %s (%s, %d bytes)", job.id, job.kind, size)
         elif status == "pending":
             report.retried += 1
