@@ -20,10 +20,10 @@ from oss_desk.clock import FixedClock, format_instant
 from oss_desk.domain.models import Actor, DeskStatus
 from oss_desk.errors import RuleViolation
 from oss_desk.services.appointments import AppointmentService
-from oss_desk.services.appointments.check_in import unserved
 from oss_desk.services.desk_view import take_snapshot
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session
+from oss_desk.services.unserved import unserved
 
 from .conftest import MONDAY_0930, Cli, make_db, rows, run_cli_process, site_toml
 
@@ -272,3 +272,35 @@ def test_a_check_in_to_a_desk_on_a_break_names_the_desk_and_the_break(
     assert out.code == 0, out.err
     assert "Warning: sent to Desk 1 (Ben Walker), on a break" in out.out
     assert "no open desk" not in out.out
+
+
+def test_the_queue_and_the_ticket_say_a_ticket_waits_for_a_desk_on_a_break(
+    tmp_path: Path, cli: Cli
+) -> None:
+    """``oss-desk queue`` and ``ticket show`` say why a ticket sent to a desk on a break has no
+    estimate in the words check-in uses (the desk is open, its adviser away), not "no open desk
+    serves this now"; a ticket no open desk may call still says that."""
+    db = staffed_office(tmp_path)
+    cli.db = db
+    clock = FixedClock(MONDAY_0930)
+    ben = QueueService(at(db, clock, "ben", "desk-1"))
+    ben.log_in("desk-1")
+    session = at(db, clock, "tl", "greet-1")
+    try:
+        (sent,) = issue(session, clock, "C")
+        QueueService(session).transfer(sent, desk_id="desk-1")
+    finally:
+        session.close()
+    ben.set_desk_status("desk-1", DeskStatus.BREAK)
+    now = format_instant(clock.now())
+    queue = cli("--user", "tl", "queue", now=now)
+    assert queue.code == 0, queue.err
+    (line,) = [x for x in queue.out.splitlines() if sent in x]
+    assert line.endswith("min, sent to Desk 1 (Ben Walker), on a break"), line
+    shown = cli("--user", "tl", "ticket", "show", sent, now=now)
+    assert "place 1 in the queue; sent to Desk 1 (Ben Walker), on a break;" in shown.out
+    ben.set_desk_status("desk-1", DeskStatus.OPEN)
+    ben.log_out("desk-1")  # nobody at any desk: no open desk serves it, and it says so
+    queue = cli("--user", "tl", "queue", now=now)
+    (line,) = [x for x in queue.out.splitlines() if sent in x]
+    assert line.endswith("no open desk serves this now"), line

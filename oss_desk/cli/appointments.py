@@ -213,8 +213,8 @@ def check_in(state: State, desk_id: str | None, no_print: bool, ref: str, as_jso
     (JSON: the ticket, its print job and whether no open desk serves it now)."""
     from oss_desk.domain.appointments import late_said
     from oss_desk.domain.waits import waiting_warning
-    from oss_desk.services.appointments.check_in import unserved
     from oss_desk.services.delivery import print_job_fields, print_job_said
+    from oss_desk.services.unserved import unserved
 
     session = state.session(desk_id)
     issued = AppointmentService(session).arrive(ref, print_ticket=not no_print)
