@@ -304,3 +304,45 @@ def test_the_queue_and_the_ticket_say_a_ticket_waits_for_a_desk_on_a_break(
     queue = cli("--user", "tl", "queue", now=now)
     (line,) = [x for x in queue.out.splitlines() if sent in x]
     assert line.endswith("no open desk serves this now"), line
+
+
+# A resident parked at a desk that closes ---------------------------------------------------------
+
+
+def test_a_parked_resident_of_a_closing_desk_goes_back_to_their_place(tmp_path: Path) -> None:
+    """A resident seen at Desk 1 and parked (gone to fetch a document): when Desk 1 closes
+    (the team leader's close from another process, or its adviser logging out) nobody there
+    would resume them, so they go back to the queue at their place, and the closing says so
+    (asked first at the desk: the snapshot names them); another desk calls them in their turn,
+    before residents who came after them."""
+    db = staffed_office(tmp_path)
+    clock = FixedClock(MONDAY_0930)
+    tl = at(db, clock, "tl", "greet-1")
+    ben = QueueService(at(db, clock, "ben", "desk-1"))
+    dev = QueueService(at(db, clock, "dev", "desk-2"))
+    try:
+        first, *_later = issue(tl, clock, "CCC")
+        ben.log_in("desk-1")
+        assert ben.call_next("desk-1").code == first  # type: ignore[union-attr]
+        ben.start(first)
+        ben.park(first, "document")
+        assert take_snapshot(ben.s).sent_back_if_closed("desk-1") == [first]
+    finally:
+        tl.close()
+    closed = run_cli_process("--user", "tl", "desks", "close", "desk-1", env=env(db, clock))
+    assert closed.returncode == 0, closed.stderr
+    assert closed.stdout.strip() == f"Desk 1: open -> closed; {first} goes back to the queue"
+    assert rows(db, "SELECT status, parked_at, desk_id FROM tickets WHERE id = 1") == [
+        ("waiting", None, None)
+    ]
+    (back,) = rows(db, "SELECT actor, data FROM events WHERE kind = 'sent_back'")
+    assert back[0] == "tl" and json.loads(back[1]) == {"from_desk": "desk-1", "parked": "document"}
+    dev.log_in("desk-2")
+    assert dev.call_next("desk-2").code == first  # type: ignore[union-attr]
+    # The adviser logging out with a resident parked: the same, said at once.
+    dev.start(first)
+    dev.park(first, "phone")
+    out = dev.log_out("desk-2")
+    assert [t.code for t in out.sent_back] == [first]
+    ben.log_in("desk-1")
+    assert ben.call_next("desk-1").code == first  # type: ignore[union-attr]
