@@ -18,7 +18,7 @@ from oss_desk.cli.common import (
     ref_command,
 )
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.domain.appointments import Appointment, Preferred
+from oss_desk.domain.appointments import Appointment, Preferred, status_said
 from oss_desk.domain.calendar import local, parse_date
 from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.domain.needs import needs_words
@@ -71,7 +71,7 @@ def line(session: Session, appt: Appointment) -> str:
     return (
         f"{appt.ref}  {wall:%a %d %b %H:%M}  {svc.name}  "
         f"with {session.name_of(appt.adviser)}{room}  "
-        f"[{appt.status.value}]"
+        f"[{status_said(appt.status)}]"
     )
 
 

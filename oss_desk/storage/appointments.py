@@ -12,6 +12,7 @@ from typing import Any
 from oss_desk.clock import read_instant
 from oss_desk.domain.appointments import (
     ATTENDED_WHEN_SERVED,
+    NOT_SEEN_WHEN_CLOSED,
     Appointment,
     AppointmentStatus,
     Contact,
@@ -269,6 +270,18 @@ def attended(conn: sqlite3.Connection, ticket_id: int) -> None:
     conn.execute(
         "UPDATE appointments SET status = ? WHERE ticket_id = ? AND status = ?",
         [attended.value, ticket_id, checked_in.value],
+    )
+
+
+def not_seen(conn: sqlite3.Connection, visit_id: int) -> Appointment | None:
+    """A checked-in appointment whose visit the close of day closed unseen: kept, not seen
+    (the rule: ``domain.appointments.NOT_SEEN_WHEN_CLOSED``). The appointment changed, if any."""
+    checked_in, unseen = NOT_SEEN_WHEN_CLOSED
+    return _one(
+        conn.execute(
+            "UPDATE appointments SET status = ? WHERE visit_id = ? AND status = ? RETURNING *",
+            [unseen.value, visit_id, checked_in.value],
+        )
     )
 
 

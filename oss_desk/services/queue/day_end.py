@@ -8,6 +8,8 @@ after closing time (an evening event): those stay open until the day is over. Ti
 served, or parked while their resident fetches a document, are left alone: the adviser
 finishes them. Each closed ticket's ``cancelled`` event says
 ``"reason": "office_closed"``, when it was done (``closed_at``) and whether it was automatic.
+A checked-in appointment whose ticket closes so is then "came, not seen"
+(``AppointmentStatus.NOT_SEEN``): kept, as every check-in is, never a no-show.
 
 The team leader may also close the day by hand (:func:`close_now`: the office closes early, or
 everyone has gone): the same tickets, recorded at the same closing time when it has passed, or
@@ -36,6 +38,7 @@ from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus,
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.session import Session
+from oss_desk.storage import appointments
 from oss_desk.storage import day_closures as dc
 from oss_desk.storage import queue as q
 
@@ -303,6 +306,9 @@ def _close(
         q.finish_visit(
             conn, ticket.visit_id, status=VisitStatus.CANCELLED, outcome=None, finished_at=stamp
         )
+        # A checked-in appointment's resident came and was not seen: the appointment says so
+        # as its ticket does (kept, not a no-show, not attended).
+        appointments.not_seen(conn, ticket.visit_id)
     record_event(
         conn,
         site,
