@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -128,3 +129,34 @@ def test_appointment_list_says_the_states_in_the_desk_s_words(
     assert said == {here.ref: "checked in (here)", seen.ref: "seen", booked.ref: "booked"}
     assert set(said.values()) <= set(STATUS_WORDS.values())
     assert _states(cli, now) == {here.ref: "checked_in", seen.ref: "attended", booked.ref: "booked"}
+
+
+def test_a_history_over_more_than_one_day_gives_each_line_its_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trial 5 C7: booked on Friday, checked in on Monday: ``ticket history`` read "14:00
+    booked ... 09:18 checked in" as one day out of order. Spanning more than one day, each line
+    has its day (domain.calendar.time_said); a visit of one day keeps its times alone."""
+    friday = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+    db = make_office(tmp_path, now=friday, printer=f"capture://{tmp_path}/slips.bin")
+    cli = Cli(db, monkeypatch)
+    clock = FixedClock(friday)
+    appointments, session = service_at(db, clock)
+    try:
+        booked = appointments.book("C", at(10, 0), channel="slip", adviser="ana")
+        walk_in = QueueService(session).issue("W", print_ticket=False).ticket
+        clock.set(at(9, 50))
+        ticket = appointments.check_in(booked.ref)
+    finally:
+        session.close()
+    now = "2026-11-23T09:55:00Z"
+    history = cli("--user", "tl", "ticket", "history", ticket.code, now=now)
+    assert history.code == 0, history.err
+    lines = [x for x in history.out.splitlines() if x.startswith("  ") and x[2] != "("]
+    assert len(lines) == 4 and all(re.match(r"  \w{3} \d\d \w{3} \d\d:\d\d  ", x) for x in lines)
+    assert lines[0].startswith("  Mon 23 Nov 09:50  arrived for Council Tax"), history.out
+    assert lines[2].startswith("  Fri 20 Nov 14:00  booked: Council Tax"), history.out
+    assert lines[3].startswith("  Mon 23 Nov 09:50  checked in"), history.out
+    one_day = cli("--user", "tl", "ticket", "history", walk_in.code, now="2026-11-20T14:05:00Z")
+    assert one_day.code == 0, one_day.err
+    assert one_day.out.splitlines()[1].startswith("  14:00  "), one_day.out
