@@ -38,7 +38,6 @@ from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus,
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.session import Session
-from oss_desk.storage import appointments
 from oss_desk.storage import day_closures as dc
 from oss_desk.storage import queue as q
 
@@ -307,8 +306,11 @@ def _close(
             conn, ticket.visit_id, status=VisitStatus.CANCELLED, outcome=None, finished_at=stamp
         )
         # A checked-in appointment's resident came and was not seen: the appointment says so
-        # as its ticket does (kept, not a no-show, not attended).
-        appointments.not_seen(conn, ticket.visit_id)
+        # as its ticket does (kept, not a no-show, not attended). Imported here: every
+        # arrival may close a day, and most commands load nothing of appointments.
+        from oss_desk.storage.appointments import not_seen
+
+        not_seen(conn, ticket.visit_id)
     record_event(
         conn,
         site,
