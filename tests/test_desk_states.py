@@ -299,6 +299,14 @@ def test_the_queue_and_the_ticket_say_a_ticket_waits_for_a_desk_on_a_break(
     assert line.endswith("min, sent to Desk 1 (Ben Walker), on a break"), line
     shown = cli("--user", "tl", "ticket", "show", sent, now=now)
     assert "place 1 in the queue; sent to Desk 1 (Ben Walker), on a break;" in shown.out
+    session = at(db, clock, "tl", "greet-1")
+    try:  # sent to Ben himself (on a break at Desk 1): the same words
+        QueueService(session).transfer(sent, person="ben")
+    finally:
+        session.close()
+    queue = cli("--user", "tl", "queue", now=now)
+    (line,) = [x for x in queue.out.splitlines() if sent in x]
+    assert line.endswith("min, sent to Desk 1 (Ben Walker), on a break"), line
     ben.set_desk_status("desk-1", DeskStatus.OPEN)
     ben.log_out("desk-1")  # nobody at any desk: no open desk serves it, and it says so
     queue = cli("--user", "tl", "queue", now=now)

@@ -513,9 +513,10 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             flag = "  OVER TARGET" if over_target(e.wait_seconds, target * 60) else ""
             said = marks_said(t)
             needs = f"  {said}" if said else ""
-            if t.assigned_desk is not None and why == NO_OPEN_DESK:  # else the reason names it
+            named = why != NO_OPEN_DESK  # the reason names where it was sent
+            if t.assigned_desk is not None and not named:
                 needs = f"  (sent to {t.assigned_desk}){needs}"
-            elif t.assigned_person is not None:
+            elif t.assigned_person is not None and not named:
                 needs = f"  (sent to {session.name_of(t.assigned_person)}){needs}"
             lines.append(
                 f"  {e.position:3d}. {t.code}  "

@@ -24,8 +24,12 @@ class Unserved:
         self.logins: Mapping[str, DeskLogin] = queue.logins()
 
     def why(self, ticket: Ticket) -> str:
-        """Why ``ticket`` (waiting, with no estimate) waits: its desk's break, or no open desk."""
+        """Why ``ticket`` (waiting, with no estimate) waits: its desk's break (the desk it was
+        sent to, or the one its person is logged in to), or no open desk."""
         sent = ticket.assigned_desk
+        if sent is None and ticket.assigned_person is not None:
+            held = (d for d, login in self.logins.items() if login.person == ticket.assigned_person)
+            sent = next(held, None)
         if sent is None or self.states.get(sent) is not DeskStatus.BREAK:
             return unserved_said()
         login = self.logins.get(sent)
