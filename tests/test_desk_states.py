@@ -298,7 +298,10 @@ def test_the_queue_and_the_ticket_say_a_ticket_waits_for_a_desk_on_a_break(
     (line,) = [x for x in queue.out.splitlines() if sent in x]
     assert line.endswith("min, sent to Desk 1 (Ben Walker), on a break"), line
     shown = cli("--user", "tl", "ticket", "show", sent, now=now)
-    assert "place 1 in the queue; sent to Desk 1 (Ben Walker), on a break;" in shown.out
+    assert shown.out.startswith(
+        f"{sent}  Council Tax  waiting, place 1 in the queue; sent to Desk 1 (Ben Walker), on a "
+        "break; "
+    ), shown.out
     session = at(db, clock, "tl", "greet-1")
     try:  # sent to Ben himself (on a break at Desk 1): the same words
         QueueService(session).transfer(sent, person="ben")

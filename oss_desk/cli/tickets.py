@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -390,12 +391,15 @@ def show(state: State, ref: str, as_json: bool) -> None:
         data.update(printing)
         emit_json(data)
         return
-    line = ticket_line(found, session.directory, ended_words(session, found))
+    place, said = "", found
     if entry is not None and entry.position is not None and not found.parked:
         seconds = entry.estimated_wait_seconds
-        why = Unserved(session).why(found) if seconds is None else ""
-        line += f", {place_said(entry.position, seconds, why)}"
-    click.echo(f"{line}; {print_words}")
+        why = Unserved(session).why(found) if seconds is None else NO_OPEN_DESK
+        place = f", {place_said(entry.position, seconds, why)}"
+        if why != NO_OPEN_DESK:  # the reason names where it was sent: said once
+            said = dataclasses.replace(found, assigned_desk=None, assigned_person=None)
+    line = ticket_line(said, session.directory, ended_words(session, found))
+    click.echo(f"{line}{place}; {print_words}")
 
 
 @click.group()
