@@ -36,6 +36,7 @@ from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, translate_errors
 from oss_desk.storage.lease import WorkerLock, lock_held
+from oss_desk.storage.maintenance import HEAD_SUFFIX, head_file, head_line, read_head_file
 
 BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
 
@@ -80,30 +81,6 @@ class BackupResult:
         data["head"] = {"event": self.head_event, "sha256": self.head_hash}
         del data["head_event"], data["head_hash"]
         return data
-
-
-HEAD_SUFFIX = ".head"
-
-
-def head_file(backup: Path) -> Path:
-    """Where a backup's event log head is written: beside it, ``NAME.sqlite.head``."""
-    return backup.with_name(backup.name + HEAD_SUFFIX)
-
-
-def head_line(event_id: int, head_hash: bytes) -> str:
-    """``event 1234 sha256 ab12...``: the event log's head, as written beside a backup."""
-    return f"event {event_id} sha256 {head_hash.hex()}\n"
-
-
-def read_head_file(path: Path) -> tuple[int, str] | None:
-    """(event id, hash hex) written beside a backup, or None when unreadable."""
-    try:
-        words = path.read_text(encoding="ascii")[:200].split()
-    except (OSError, UnicodeDecodeError):
-        return None
-    if len(words) == 4 and words[0] == "event" and words[1].isdigit() and words[2] == "sha256":
-        return int(words[1]), words[3]
-    return None
 
 
 def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:

@@ -284,6 +284,32 @@ def create_private(path: Path) -> None:
     files.create_private(path)
 
 
+# The event log head written beside each backup (``NAME.sqlite.head``).
+
+HEAD_SUFFIX = ".head"
+
+
+def head_file(backup: Path) -> Path:
+    """Where a backup's event log head is written: beside it, ``NAME.sqlite.head``."""
+    return backup.with_name(backup.name + HEAD_SUFFIX)
+
+
+def head_line(event_id: int, head_hash: bytes) -> str:
+    """``event 1234 sha256 ab12...``: the event log's head, as written beside a backup."""
+    return f"event {event_id} sha256 {head_hash.hex()}\n"
+
+
+def read_head_file(path: Path) -> tuple[int, str] | None:
+    """(event id, hash hex) written beside a backup, or None when unreadable."""
+    try:
+        words = path.read_text(encoding="ascii")[:200].split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(words) == 4 and words[0] == "event" and words[1].isdigit() and words[2] == "sha256":
+        return int(words[1]), words[3]
+    return None
+
+
 def backup_snapshot(source: sqlite3.Connection, target: Path) -> tuple[dict[str, int], int, bytes]:
     """Copy the database into ``target`` (a new, empty file) with the online backup API.
 
