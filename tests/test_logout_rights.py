@@ -50,3 +50,18 @@ def test_own_logout_and_a_team_leaders_stay_allowed(office_cli: Cli) -> None:
     by_leader = cli("--user", "tl", "desks", "logout", "desk-2", now=NOW_TEXT)
     assert by_leader.code == 0, by_leader.err
     assert "desk-2" not in _logged_in(cli.db)
+
+
+def test_closing_a_desk_nobody_is_at_by_logging_out_needs_the_same_right(
+    office_cli: Cli,
+) -> None:
+    cli = office_cli
+    assert "desk-3" not in _logged_in(cli.db)
+    refused = cli("--user", "adv2", "desks", "logout", "desk-3", now=NOW_TEXT)
+    assert (refused.code, refused.err) == (
+        9,
+        "oss-desk: Ada Second (adviser) may not open, pause or close another desk\n",
+    )
+    assert rows(cli.db, "SELECT status FROM desks WHERE id = 'desk-3'") == [("open",)]
+    own = cli("--user", "adv2", "desks", "logout", "desk-2", now=NOW_TEXT)  # hers (config)
+    assert own.code == 0, own.err

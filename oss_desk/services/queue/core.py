@@ -301,10 +301,11 @@ class QueueCore:
         if self.s.scope(action, self.actor) is Scope.OWN:
             self._require(action, own=self.owns(conn, ticket, whole_visit=whole_visit))
 
-    def owns_desk(self, desk: Desk) -> bool:
-        """This terminal's desk, the desk the person is logged in to, or the desk the
-        configuration puts them at."""
-        if desk.id == self.actor.desk_id:
+    def owns_desk(self, desk: Desk, *, terminal: bool = True) -> bool:
+        """This terminal's desk (unless not ``terminal``: a command names the desk it acts on
+        as its terminal's), the desk the person is logged in to, or the desk the configuration
+        puts them at."""
+        if terminal and desk.id == self.actor.desk_id:
             return True
         login = login_of(self.s.store.conn, self.actor.person)
         if login is not None and login.desk_id == desk.id:

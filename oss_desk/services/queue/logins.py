@@ -99,8 +99,8 @@ class Logins(Records):
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             held = login_at(conn, desk.id)
-            if held is None:
-                self._require(Action.DESK_STATUS, own=self.owns_desk(desk))
+            if held is None:  # closing a desk nobody is at: as `desks close` would
+                self._require(Action.DESK_STATUS, own=self.owns_desk(desk, terminal=False))
             elif held.person != self.actor.person:  # the terminal's desk is not theirs then
                 self.s.require(Action.DESK_STATUS, self.actor, own=False, doing=LOGGING_OUT_ANOTHER)
             self._check_no_resident(conn, desk, "logging out")
