@@ -25,6 +25,11 @@ from oss_desk.services.session import Session, resolve_config_path, resolve_db_p
 from oss_desk.storage.database import open_store
 from oss_desk.storage.site import latest_config, work_since_seed
 
+NO_SITE_YET = (
+    "No site configuration yet: every command needs one. Next: `oss-desk init --config FILE` "
+    "with your office's file (deploy/config.example.toml is a start), or `oss-desk init --demo`."
+)
+
 
 @click.command()
 @click.option("--demo", "use_demo", is_flag=True, help="Load the built-in demo site.")
@@ -76,6 +81,10 @@ def init(
                 "sites": [s.id for s in result.settings.sites] if result.settings else [],
                 "services": [s.code for s in result.settings.services] if result.settings else [],
                 "desks": [d.id for d in result.settings.desks] if result.settings else [],
+                "changes": result.change.lines,
+                "sent_back": result.change.sent_back,
+                "print_jobs_settled": result.change.settled_jobs,
+                "configured": result.configured,
             }
         )
         return
@@ -89,6 +98,10 @@ def init(
             f"({', '.join(x.code for x in s.services)}), {len(s.desks)} desks, "
             f"{len(s.staff)} staff."
         )
+    for line in result.change.lines:
+        click.echo(line)
+    if not result.configured:
+        click.echo(NO_SITE_YET)
 
 
 def prepare_demo_db(path: Path, *, reset: bool = False) -> None:

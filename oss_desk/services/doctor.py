@@ -94,6 +94,8 @@ def run_checks(
             results.append(_guard("integrity", lambda: _integrity(path)))
             results.append(_guard("file modes", lambda: _modes(path)))
         results.append(_guard("disk space", lambda: _disk(path)))
+        if settings is not None and settings.access.training():
+            results.append(_guard("access", lambda: _training(store)))
         if settings is not None:
             recorded = device_states(store.conn) if store is not None else {}
             results.extend(_printers(settings, recorded))
@@ -233,6 +235,18 @@ def _configuration(
         ok(name, f"{source}: {len(settings.sites)} site(s), {len(settings.desks)} desks")
     )
     return settings
+
+
+def _training(store: Store | None) -> Check:
+    """An office where anyone may act as anyone: right for the demo, a warning elsewhere (a
+    training setting copied into a real office's file)."""
+    from oss_desk.domain.site_change import TRAINING_SETTING
+    from oss_desk.services.site import DEMO_SOURCE
+
+    stored = latest_config(store.conn) if store is not None else None
+    if stored is not None and stored.source == DEMO_SOURCE:
+        return ok("access", "the demo: anyone may act as anyone (a training office)")
+    return warn("access", TRAINING_SETTING)
 
 
 def _without_environment(document: dict[str, Any] | None, store: Store | None) -> Settings | None:

@@ -1,0 +1,189 @@
+"""Loading a changed configuration over an office at work (``oss-desk init --config FILE``
+again), in the load's own transaction: the rules are :mod:`oss_desk.domain.site_change`'s.
+
+Before the load: a staff id that changed while the old one holds work is refused; people who
+left the staff list, and the people at desks that left the configuration, are logged out and
+their desks closed (refused while a resident is at one, as ``desks logout`` is). After it: the
+tickets sent where nobody will call them go back to the queue at their place, the print jobs of
+printers that left are settled, and the bookings the office must move are listed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.appointments import Appointment, AppointmentStatus
+from oss_desk.domain.calendar import local
+from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket
+from oss_desk.domain.queue import back_to_queue_words
+from oss_desk.domain.site_change import (
+    PRINTER_REMOVED,
+    StaffEntry,
+    closed_at,
+    held_said,
+    id_change_refused,
+    logged_out_said,
+    printers_removed_said,
+    renamed_ids,
+    still_booked,
+)
+from oss_desk.domain.workdays import WorkingDays
+from oss_desk.errors import RuleViolation
+from oss_desk.services.queue import QueueService
+from oss_desk.storage import appointments as a
+from oss_desk.storage.counter import desk_logins, log_out
+from oss_desk.storage.site import (
+    Directory,
+    configured_printers,
+    read_directory,
+    settle_printer_jobs,
+    staff_ever,
+)
+
+FAR_FUTURE = "9999-12-31"
+
+
+@dataclass(slots=True)
+class ChangeReport:
+    """What the load did beyond storing the configuration, and what the office must still do:
+    lines for the officer, in the order they happened."""
+
+    lines: list[str] = field(default_factory=list)
+    sent_back: list[str] = field(default_factory=list)
+    settled_jobs: int = 0
+
+
+class ConfigChange(QueueService):
+    """One load of ``session.settings`` (the new configuration) over ``session.directory``
+    (the office as it was), by a host-level session, inside ``conn``'s write transaction."""
+
+    def before_load(self, conn: sqlite3.Connection, report: ChangeReport) -> None:
+        old = self.s.directory
+        new_staff = {p.id for p in self.s.settings.staff}
+        new_desks = {d.id for d in self.s.settings.desks}
+        self._refuse_changed_ids(conn, old)
+        for desk_id, login in sorted(desk_logins(conn).items()):
+            desk = old.desks.get(desk_id)
+            if desk is None:
+                continue
+            if desk_id not in new_desks:
+                why = f"{desk.id} left the configuration"
+            elif login.person not in new_staff:
+                why = f"{login.person} is no longer on the staff list"
+            else:
+                continue
+            self._check_no_resident(conn, desk, f"loading this configuration ({why})")
+            name = old.staff[login.person].name if login.person in old.staff else login.person
+            self._leave(conn, desk, login.person)
+            report.lines.append(logged_out_said(desk.name, name, why))
+
+    def after_load(self, conn: sqlite3.Connection, report: ChangeReport, old: Directory) -> None:
+        self.s.directory = read_directory(conn)
+        now = self.s.clock.now()
+        back: list[Ticket] = []
+        for site in self.s.directory.sites.values():
+            back += self.send_back(conn, site, now)
+        if back:
+            codes = [t.code for t in back]
+            report.sent_back = codes
+            report.lines.append(
+                f"{back_to_queue_words(codes)[0].upper()}{back_to_queue_words(codes)[1:]} "
+                "(sent to a desk or person no longer there)"
+            )
+        self._settle_printers(conn, report, old)
+        self._bookings(conn, report)
+
+    # Before ------------------------------------------------------------------------------------
+
+    def _refuse_changed_ids(self, conn: sqlite3.Connection, old: Directory) -> None:
+        before = [StaffEntry(p.id, p.name, p.login) for p in old.staff.values()]
+        after = [StaffEntry(p.id, p.name, p.login) for p in self.s.settings.staff]
+        changed_ids = renamed_ids(before, after)
+        if not changed_ids:
+            return
+        today = min(self.s.today(site) for site in old.sites.values())
+        booked = [x for x in self._booked_from(conn, today)]
+        absences = a.list_absences(conn, datetime.fromisoformat(today).date())
+        logins = {login.person: d for d, login in desk_logins(conn).items()}
+        for old_id, new_id in changed_ids.items():
+            desk = logins.get(old_id)
+            held = held_said(
+                sum(x.adviser == old_id for x in booked),
+                sum(x.staff_id == old_id for x in absences),
+                old.desks[desk].name if desk in old.desks else desk,
+            )
+            if held:
+                raise RuleViolation(id_change_refused(old_id, new_id, held))
+
+    def _leave(self, conn: sqlite3.Connection, desk: Desk, person: str) -> None:
+        """``person`` is logged out of ``desk`` and it closes, as ``desks logout`` does."""
+        now = self.s.clock.now()
+        log_out(conn, desk.id)
+        self._desk_event(conn, desk, EventKind.DESK_LOGOUT, now, {"person": person})
+        self._status(conn, desk, DeskStatus.CLOSED, now)
+
+    # After -------------------------------------------------------------------------------------
+
+    def _settle_printers(
+        self, conn: sqlite3.Connection, report: ChangeReport, old: Directory
+    ) -> None:
+        gone = sorted(configured_printers(old) - configured_printers(self.s.directory))
+        if not gone:
+            return
+        stamp = format_instant(self.s.clock.now())
+        settled = settle_printer_jobs(conn, gone, PRINTER_REMOVED, by=self.actor.person, now=stamp)
+        report.settled_jobs = settled
+        if settled:
+            report.lines.append(printers_removed_said(settled, gone))
+
+    def _booked_from(self, conn: sqlite3.Connection, first_day: str) -> list[Appointment]:
+        found = a.appointments_between(conn, None, first_day, FAR_FUTURE)
+        return [x for x in found if x.status is AppointmentStatus.BOOKED]
+
+    def _bookings(self, conn: sqlite3.Connection, report: ChangeReport) -> None:
+        """The bookings from today on that the office must move: with someone who left the
+        staff list or no longer takes those appointments, or where the office is now closed."""
+        sites = {s.id: s for s in self.s.settings.sites}
+        if not sites:
+            return
+        today = min(self.s.today(site) for site in self.s.directory.sites.values())
+        booked = self._booked_from(conn, today)
+        staff = {p.id: p for p in self.s.settings.staff}
+        names = {p.id: p.name for p in staff_ever(conn).values()}
+        by_person: dict[tuple[str, str], list[Appointment]] = {}
+        closed: list[tuple[Appointment, str]] = []
+        for appt in booked:
+            person = staff.get(appt.adviser)
+            taken = person.takes_appointments() if person is not None else []
+            if person is None:
+                who = names.get(appt.adviser, appt.adviser)
+                why = f"with {who} ({appt.adviser}), who left the staff list"
+            elif taken != "*" and appt.service not in taken:
+                why = f"with {person.name}, who no longer takes these appointments"
+            else:
+                why = ""
+            if why:
+                by_person.setdefault((appt.adviser, why), []).append(appt)
+            site = sites.get(appt.site_id)
+            if site is not None:
+                days = WorkingDays.for_office(site.nation, site.closures, site.opening_hours)
+                start = local(appt.starts_at, site.timezone)
+                end = local(appt.ends_at, site.timezone)
+                shut = closed_at(days, site.opening_hours, start, end)
+                if shut is not None:
+                    closed.append((appt, shut))
+        for (_, why), appts in by_person.items():
+            report.lines.append(still_booked(why, len(appts)))
+            report.lines += [self._booking_line(x, names) for x in appts]
+        if closed:
+            report.lines.append(still_booked("where the office is now closed", len(closed)))
+            report.lines += [f"{self._booking_line(x, names)}  ({why})" for x, why in closed]
+
+    def _booking_line(self, appt: Appointment, names: dict[str, str]) -> str:
+        site = self.s.directory.sites.get(appt.site_id)
+        wall = local(appt.starts_at, site.timezone if site else "Europe/London")
+        who = names.get(appt.adviser, appt.adviser)
+        return f"  {appt.ref}  {appt.service}  {wall:%a %d %b %H:%M}  {who}"
