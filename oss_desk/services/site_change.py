@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
@@ -90,8 +90,7 @@ class ConfigChange(QueueService):
             codes = [t.code for t in back]
             report.sent_back = codes
             report.lines.append(
-                f"{back_to_queue_words(codes)[0].upper()}{back_to_queue_words(codes)[1:]} "
-                "(sent to a desk or person no longer there)"
+                f"{back_to_queue_words(codes)} (sent to a desk or person no longer there)"
             )
         self._settle_printers(conn, report, old)
         self._bookings(conn, report)
@@ -102,11 +101,11 @@ class ConfigChange(QueueService):
         before = [StaffEntry(p.id, p.name, p.login) for p in old.staff.values()]
         after = [StaffEntry(p.id, p.name, p.login) for p in self.s.settings.staff]
         changed_ids = renamed_ids(before, after)
-        if not changed_ids:
+        today = self._today(old)
+        if not changed_ids or not today:
             return
-        today = min(self.s.today(site) for site in old.sites.values())
-        booked = [x for x in self._booked_from(conn, today)]
-        absences = a.list_absences(conn, datetime.fromisoformat(today).date())
+        booked = self._booked_from(conn, today)
+        absences = a.list_absences(conn, date.fromisoformat(today))
         logins = {login.person: d for d, login in desk_logins(conn).items()}
         for old_id, new_id in changed_ids.items():
             desk = logins.get(old_id)
@@ -139,6 +138,10 @@ class ConfigChange(QueueService):
         if settled:
             report.lines.append(printers_removed_said(settled, gone))
 
+    def _today(self, directory: Directory) -> str:
+        """The earliest of the office's sites' business days now."""
+        return min((self.s.today(site) for site in directory.sites.values()), default="")
+
     def _booked_from(self, conn: sqlite3.Connection, first_day: str) -> list[Appointment]:
         found = a.appointments_between(conn, None, first_day, FAR_FUTURE)
         return [x for x in found if x.status is AppointmentStatus.BOOKED]
@@ -149,8 +152,7 @@ class ConfigChange(QueueService):
         sites = {s.id: s for s in self.s.settings.sites}
         if not sites:
             return
-        today = min(self.s.today(site) for site in self.s.directory.sites.values())
-        booked = self._booked_from(conn, today)
+        booked = self._booked_from(conn, self._today(self.s.directory))
         staff = {p.id: p for p in self.s.settings.staff}
         names = {p.id: p.name for p in staff_ever(conn).values()}
         by_person: dict[tuple[str, str], list[Appointment]] = {}
