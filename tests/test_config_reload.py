@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.appointment_grid import day_grid, week_grid
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import open_session
+from oss_desk.storage.outbox import jobs_needing_answer
 
 from .conftest import Cli, db_content, rows, run_cli_process
 
@@ -39,11 +41,12 @@ def office(
     ids: dict[str, str] | None = None,
     closures: tuple[str, ...] = (),
     saturday: bool = True,
+    hours: str = "09:00-17:00",
     printer: str | None = None,
     training: bool = True,
 ) -> str:
     """The office's file: services C and H, greet-1, desk-1 and desk-2, four staff."""
-    days = "".join(f'{d} = "09:00-17:00"\n' for d in ("mon", "tue", "wed", "thu", "fri"))
+    days = "".join(f'{d} = "{hours}"\n' for d in ("mon", "tue", "wed", "thu", "fri"))
     days += 'sat = "09:00-12:00"\n' if saturday else ""
     text = TRAINING if training else ""
     text += (
@@ -263,14 +266,18 @@ def test_days_closed_that_hold_bookings_are_listed(
 ) -> None:
     cli = started(tmp_path, monkeypatch)
     saturday = book(cli, "2026-11-28T10:00:00+00:00", "new1")
-    changed = office(saturday=False, closures=("2026-11-24",))
+    late = book(cli, "2026-11-25T16:00:00+00:00", "new1")
+    kept = book(cli, "2026-11-25T15:00:00+00:00", "new1")
+    changed = office(saturday=False, closures=("2026-11-24",), hours="09:00-16:00")
     code, out, _ = load(tmp_path, env, changed, "closed.toml")
     assert code == 0
-    assert "Still booked where the office is now closed (2): move them with" in out
+    assert "Still booked where the office is now closed (3): move them with" in out
     lines = out.splitlines()
     assert any("Tue 24 Nov 10:00" in x and x.endswith("(a local closure day)") for x in lines)
     assert any(saturday in x and x.endswith("(a Saturday)") for x in lines)
-    assert rows(cli.db, "SELECT count(*) FROM appointments WHERE status = 'booked'") == [(2,)]
+    assert any(late in x and x.endswith("(outside the opening hours 09:00-16:00)") for x in lines)
+    assert kept not in out
+    assert rows(cli.db, "SELECT count(*) FROM appointments WHERE status = 'booked'") == [(4,)]
 
 
 # C10 -----------------------------------------------------------------------------------------
@@ -347,6 +354,11 @@ def test_print_jobs_of_a_removed_printer_are_settled(
         cli.db, "SELECT status, last_error, acknowledged_at IS NOT NULL FROM print_jobs"
     ) == [("failed", "printer removed", 1)]
     assert "print job 1: not printed: printer removed" in cli("ticket", "show", "C001", now=NOW).out
+    conn = sqlite3.connect(cli.db)
+    try:  # no desk asks "Ticket C001 was not printed. Reprint it?" any more
+        assert jobs_needing_answer(conn, "2000-01-01") == []
+    finally:
+        conn.close()
     # A reprint does not go to the removed printer: no printer is left in this office.
     again = cli("--user", "tl", "ticket", "reprint", "C001", now=NOW)
     assert again.code == 6 and "no printer is set up" in again.err
