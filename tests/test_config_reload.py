@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.site_change import StaffEntry, renamed_ids
 from oss_desk.services.appointment_grid import day_grid, week_grid
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import open_session
@@ -373,3 +374,11 @@ def test_a_first_load_and_an_unchanged_reload_say_nothing_more(
         code, out, _ = load(tmp_path, env, office(training=False), name)
         assert code == 0 and len(out.splitlines()) == 2, out
     assert os.path.exists(env["OSS_DESK_DB"])
+
+
+def test_a_changed_id_is_told_by_its_name_or_its_login() -> None:
+    before = [StaffEntry("new1", "Nina New", None), StaffEntry("it", "Ian Tee", "root")]
+    after = [StaffEntry("nina", "nina new", None), StaffEntry("ian", "Ian T", "root")]
+    assert renamed_ids(before, after) == {"new1": "nina", "it": "ian"}
+    # Someone who left while someone else joined is no rename.
+    assert renamed_ids(before[:1], [StaffEntry("bo", "Bo Brand", None)]) == {}

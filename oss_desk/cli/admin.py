@@ -53,8 +53,11 @@ def init(
     """Create or migrate the database and load the site.
 
     With neither --demo nor a configuration the database is only created or migrated.
-    Run it again after changing the configuration: desks pick up the change. A configuration
-    for another office (no site in common) is refused unless --replace-office.
+    Run it again after changing the configuration: desks pick up the change, and what it
+    strands is dealt with as by hand (people and desks removed: logged out, their tickets back
+    in the queue) or listed (bookings to move); a staff id changed while the old one holds
+    work is refused. A configuration for another office (no site in common) is refused unless
+    --replace-office.
     """
     from oss_desk.services.site import initialise  # the settings models: not for `desk`
 
