@@ -32,6 +32,8 @@ class StaffMember:
     name: str
     role: Role
     login: str | None
+    active: bool = True
+    """On the staff list now (False: left it; kept for the records that name them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,10 +225,7 @@ def read_directory(conn: sqlite3.Connection) -> Directory:
             "status FROM desks WHERE active = 1 ORDER BY id"
         )
     }
-    staff = {
-        r[0]: StaffMember(id=r[0], name=r[1], role=Role(r[2]), login=r[3])
-        for r in conn.execute("SELECT id, name, role, login FROM staff WHERE active = 1")
-    }
+    staff = {p.id: p for p in staff_ever(conn).values() if p.active}
     return Directory(
         sites=sites,
         services=services,
@@ -293,10 +292,10 @@ def records_begin(conn: sqlite3.Connection, timezone: str) -> str | None:
 
 def staff_ever(conn: sqlite3.Connection) -> dict[str, StaffMember]:
     """Everyone the office has had on its staff list, those who left it included (their
-    bookings and events still name them)."""
+    bookings and events still name them; ``active``: on it now)."""
     return {
-        r[0]: StaffMember(id=r[0], name=r[1], role=Role(r[2]), login=r[3])
-        for r in conn.execute("SELECT id, name, role, login FROM staff")
+        r[0]: StaffMember(id=r[0], name=r[1], role=Role(r[2]), login=r[3], active=bool(r[4]))
+        for r in conn.execute("SELECT id, name, role, login, active FROM staff")
     }
 
 
