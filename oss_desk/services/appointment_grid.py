@@ -98,6 +98,11 @@ def week_grid(
     open_days = svc.workdays(site).weekdays
     days = [first + timedelta(days=i) for i in range(7) if i in open_days]
     found = {r.key: r for r in resources(svc, site_id, days)}
+    kind, _, ident = resource.partition(":")
+    staff = staff_ever(svc.s.store.conn) if kind == "adviser" else {}
+    if resource not in found and ident in staff:
+        # Someone who holds bookings in another week (F7 found one, or ] moved on from it).
+        found[resource] = Resource(resource, staff[ident].name)
     if resource not in found:
         raise InvalidInput(f"{resource!r} is not an adviser or room who takes appointments")
     return _grid(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.site import initialise
+from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.appointments import ReferenceDialog
 
 from ..appointments_site import NOW, make_office, office_toml
@@ -40,3 +41,15 @@ async def test_f7_finds_a_booking_held_by_someone_who_no_longer_takes_appointmen
         assert grid is not None and grid.days[0].isoformat() == "2026-11-24"
         assert "Bob Adviser" in grid.headings
         assert "adviser:bob" in grid.column_keys
+        # His week (W on his booking), and the next one, where he holds nothing.
+        await pilot.press("w")
+        await until(lambda: screen.grid_view == ("week", "adviser:bob"))
+        await pilot.press("right_square_bracket")
+        await until(lambda: screen.grid is not None and screen.grid.days[0].day == 30)
+        assert screen.grid_view == ("week", "adviser:bob")
+        # A ("whose week?") offers him on a day he holds a booking.
+        await pilot.press("left_square_bracket", "a")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        assert any("Bob Adviser" in label for _, label in dialog.choices)
