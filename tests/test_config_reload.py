@@ -234,6 +234,18 @@ def test_a_desk_removed_with_a_resident_at_it_is_refused(
     assert db_content(cli.db) == before
 
 
+def test_a_resident_parked_at_a_removed_desk_goes_back_to_the_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
+    cli = started(tmp_path, monkeypatch)
+    assert cli("--user", "adv", "ticket", "call-next", "--desk", "desk-2", now=NOW).code == 0
+    parked = cli("--user", "adv", "ticket", "park", "H001", "--reason", "document", now=NOW)
+    assert parked.code == 0, parked.err
+    code, out, _ = load(tmp_path, env, office(drop_desks=("desk-2",)), "no-desk-2.toml")
+    assert code == 0 and "H001 and C001 go back to the queue" in out
+    assert rows(cli.db, "SELECT count(*) FROM tickets WHERE parked_at IS NOT NULL") == [(0,)]
+
+
 # W7 ------------------------------------------------------------------------------------------
 
 
