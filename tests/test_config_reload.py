@@ -291,6 +291,8 @@ def test_days_closed_that_hold_bookings_are_listed(
     assert any(late in x and x.endswith("(outside the opening hours 09:00-16:00)") for x in lines)
     assert kept not in out
     assert rows(cli.db, "SELECT count(*) FROM appointments WHERE status = 'booked'") == [(4,)]
+    # doctor keeps saying so until they are moved (someone who missed init's answer).
+    assert "warn  bookings: 3 from today on to move" in oss(env, "doctor")[1]
 
 
 # C10 -----------------------------------------------------------------------------------------

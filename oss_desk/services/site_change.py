@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
-from oss_desk.domain.calendar import local
+from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket
 from oss_desk.domain.queue import back_to_queue_words
 from oss_desk.domain.site_change import (
@@ -42,6 +43,9 @@ from oss_desk.storage.site import (
     settle_printer_jobs,
     staff_ever,
 )
+
+if TYPE_CHECKING:
+    from oss_desk.config import Settings
 
 FAR_FUTURE = "9999-12-31"
 
@@ -140,52 +144,85 @@ class ConfigChange(QueueService):
 
     def _today(self, directory: Directory) -> str:
         """The earliest of the office's sites' business days now."""
-        return min((self.s.today(site) for site in directory.sites.values()), default="")
+        return office_today(self.s.clock.now(), directory)
 
     def _booked_from(self, conn: sqlite3.Connection, first_day: str) -> list[Appointment]:
-        found = a.appointments_between(conn, None, first_day, FAR_FUTURE)
-        return [x for x in found if x.status is AppointmentStatus.BOOKED]
+        return booked_from(conn, first_day)
 
     def _bookings(self, conn: sqlite3.Connection, report: ChangeReport) -> None:
-        """The bookings from today on that the office must move: with someone who left the
-        staff list or no longer takes those appointments, or where the office is now closed."""
-        sites = {s.id: s for s in self.s.settings.sites}
-        if not sites:
-            return
-        booked = self._booked_from(conn, self._today(self.s.directory))
-        staff = {p.id: p for p in self.s.settings.staff}
-        names = {p.id: p.name for p in staff_ever(conn).values()}
-        by_person: dict[tuple[str, str], list[Appointment]] = {}
-        closed: list[tuple[Appointment, str]] = []
-        for appt in booked:
-            person = staff.get(appt.adviser)
-            taken = person.takes_appointments() if person is not None else []
-            if person is None:
-                who = names.get(appt.adviser, appt.adviser)
-                why = f"with {who} ({appt.adviser}), who left the staff list"
-            elif taken != "*" and appt.service not in taken:
-                why = f"with {person.name}, who no longer takes these appointments"
-            else:
-                why = ""
-            if why:
-                by_person.setdefault((appt.adviser, why), []).append(appt)
-            site = sites.get(appt.site_id)
-            if site is not None:
-                days = WorkingDays.for_office(site.nation, site.closures, site.opening_hours)
-                start = local(appt.starts_at, site.timezone)
-                end = local(appt.ends_at, site.timezone)
-                shut = closed_at(days, site.opening_hours, start, end)
-                if shut is not None:
-                    closed.append((appt, shut))
-        for (_, why), appts in by_person.items():
-            report.lines.append(still_booked(why, len(appts)))
-            report.lines += [self._booking_line(x, names) for x in appts]
-        if closed:
-            report.lines.append(still_booked("where the office is now closed", len(closed)))
-            report.lines += [f"{self._booking_line(x, names)}  ({why})" for x, why in closed]
+        """The bookings from today on that the office must move, listed."""
+        report.lines += bookings_to_move(
+            conn, self.s.settings, self._today(self.s.directory)
+        ).lines()
 
-    def _booking_line(self, appt: Appointment, names: dict[str, str]) -> str:
-        site = self.s.directory.sites.get(appt.site_id)
-        wall = local(appt.starts_at, site.timezone if site else "Europe/London")
-        who = names.get(appt.adviser, appt.adviser)
+
+def office_today(now: datetime, directory: Directory) -> str:
+    """The earliest of the office's sites' business days at ``now`` ("" with no site)."""
+    return min((business_day(now, site.timezone) for site in directory.sites.values()), default="")
+
+
+def booked_from(conn: sqlite3.Connection, first_day: str) -> list[Appointment]:
+    """The appointments still booked from ``first_day`` on, at every site."""
+    found = a.appointments_between(conn, None, first_day, FAR_FUTURE)
+    return [x for x in found if x.status is AppointmentStatus.BOOKED]
+
+
+@dataclass(frozen=True, slots=True)
+class ToMove:
+    """Bookings the office must move: by whom they are held and why that strands them, and
+    those where the office is now closed (with why)."""
+
+    held: dict[str, list[Appointment]]
+    closed: list[tuple[Appointment, str]]
+    names: dict[str, str]
+    timezones: dict[str, str]
+
+    @property
+    def count(self) -> int:
+        return sum(len(x) for x in self.held.values()) + len(self.closed)
+
+    def lines(self) -> list[str]:
+        lines: list[str] = []
+        for why, appts in self.held.items():
+            lines.append(still_booked(why, len(appts)))
+            lines += [self._line(x) for x in appts]
+        if self.closed:
+            lines.append(still_booked("where the office is now closed", len(self.closed)))
+            lines += [f"{self._line(x)}  ({why})" for x, why in self.closed]
+        return lines
+
+    def _line(self, appt: Appointment) -> str:
+        wall = local(appt.starts_at, self.timezones.get(appt.site_id, "Europe/London"))
+        who = self.names.get(appt.adviser, appt.adviser)
         return f"  {appt.ref}  {appt.service}  {wall:%a %d %b %H:%M}  {who}"
+
+
+def bookings_to_move(conn: sqlite3.Connection, settings: Settings, today: str) -> ToMove:
+    """The bookings from ``today`` on with someone who left the staff list or no longer takes
+    those appointments, or where the office is now closed (closures, opening hours)."""
+    sites = {s.id: s for s in settings.sites}
+    staff = {p.id: p for p in settings.staff}
+    names = {p.id: p.name for p in staff_ever(conn).values()}
+    held: dict[str, list[Appointment]] = {}
+    closed: list[tuple[Appointment, str]] = []
+    for appt in booked_from(conn, today) if today else []:
+        person = staff.get(appt.adviser)
+        taken = person.takes_appointments() if person is not None else []
+        if person is None:
+            who = names.get(appt.adviser, appt.adviser)
+            held.setdefault(f"with {who} ({appt.adviser}), who left the staff list", []).append(
+                appt
+            )
+        elif taken != "*" and appt.service not in taken:
+            why = f"with {person.name}, who no longer takes these appointments"
+            held.setdefault(why, []).append(appt)
+        site = sites.get(appt.site_id)
+        if site is not None:
+            days = WorkingDays.for_office(site.nation, site.closures, site.opening_hours)
+            start = local(appt.starts_at, site.timezone)
+            end = local(appt.ends_at, site.timezone)
+            shut = closed_at(days, site.opening_hours, start, end)
+            if shut is not None:
+                closed.append((appt, shut))
+    timezones = {s.id: s.timezone for s in settings.sites}
+    return ToMove(held=held, closed=closed, names=names, timezones=timezones)
