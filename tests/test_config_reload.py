@@ -271,6 +271,24 @@ def test_a_changed_staff_id_holding_work_is_refused(
     assert code == 6 and "holds 1 booking and a login at Desk 2" in err
 
 
+def test_a_service_removed_while_its_tickets_are_open_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
+    cli = started(tmp_path, monkeypatch)
+    without_h = office().replace('[[services]]\ncode = "H"\nname = "Housing"\n\n', "")
+    assert 'code = "H"' not in without_h
+    before = db_content(cli.db)
+    code, out, err = load(tmp_path, env, without_h, "no-h.toml")
+    assert (code, out) == (6, "")
+    assert err == (
+        "oss-desk: service H (Housing) is gone but 1 ticket of it is open today (H001): finish "
+        "it or move it to another service (`oss-desk ticket transfer REF --service CODE`) "
+        "first, or keep the service until the day is closed\n"
+    )
+    assert db_content(cli.db) == before
+    assert oss(env, "queue")[0] == 0  # the queue still names every ticket's service
+
+
 # C9 ------------------------------------------------------------------------------------------
 
 

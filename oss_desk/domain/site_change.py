@@ -80,6 +80,20 @@ def id_change_refused(old: str, new: str, held: str) -> str:
     )
 
 
+def service_gone_refused(code: str, name: str, tickets: Sequence[str]) -> str:
+    """The refusal of a configuration without a service that has tickets open today (nobody
+    could call them, and the queue could not name their service)."""
+    one = len(tickets) == 1
+    them = "it" if one else "them"
+    return (
+        f"service {code} ({name}) is gone but {_counted(len(tickets), 'ticket')} of it "
+        f"{'is' if one else 'are'} open today ({', '.join(tickets)}): finish {them} or move "
+        f"{them} to another service "
+        "(`oss-desk ticket transfer REF --service CODE`) first, or keep the service until the "
+        "day is closed"
+    )
+
+
 def closed_at(
     workdays: WorkingDays, opening_hours: Mapping[str, str], start: datetime, end: datetime
 ) -> str | None:

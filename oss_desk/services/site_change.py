@@ -29,12 +29,14 @@ from oss_desk.domain.site_change import (
     logged_out_said,
     printers_removed_said,
     renamed_ids,
+    service_gone_refused,
     still_booked,
 )
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.storage import appointments as a
+from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out
 from oss_desk.storage.site import (
     Directory,
@@ -69,6 +71,7 @@ class ConfigChange(QueueService):
         new_staff = {p.id for p in self.s.settings.staff}
         new_desks = {d.id for d in self.s.settings.desks}
         self._refuse_changed_ids(conn, old)
+        self._refuse_services_gone(conn, old)
         for desk_id, login in sorted(desk_logins(conn).items()):
             desk = old.desks.get(desk_id)
             if desk is None:
@@ -120,6 +123,19 @@ class ConfigChange(QueueService):
             )
             if held:
                 raise RuleViolation(id_change_refused(old_id, new_id, held))
+
+    def _refuse_services_gone(self, conn: sqlite3.Connection, old: Directory) -> None:
+        gone = set(old.services) - {svc.code for svc in self.s.settings.services}
+        if not gone:
+            return
+        for site in old.sites.values():
+            today = self.s.today(site)
+            open_now = q.active_tickets(conn, site_id=site.id, business_day=today)
+            for code in sorted(gone):
+                tickets = [t.code for t in open_now if t.service == code]
+                if tickets:
+                    name = old.services[code].name
+                    raise RuleViolation(service_gone_refused(code, name, tickets))
 
     def _leave(self, conn: sqlite3.Connection, desk: Desk, person: str) -> None:
         """``person`` is logged out of ``desk`` and it closes, as ``desks logout`` does."""
