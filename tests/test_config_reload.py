@@ -289,6 +289,25 @@ def test_a_service_removed_while_its_tickets_are_open_is_refused(
     assert oss(env, "queue")[0] == 0  # the queue still names every ticket's service
 
 
+def test_bookings_for_a_removed_service_are_listed_to_cancel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
+    cli = in_process(tmp_path, monkeypatch)
+    assert load(tmp_path, env, office(), "site.toml")[0] == 0
+    ref = book(cli, "2026-11-24T10:00:00+00:00", "new1")
+    without_c = office().replace(
+        '[[services]]\ncode = "C"\nname = "Council Tax"\nappointment_minutes = 30\n\n', ""
+    )
+    assert 'code = "C"' not in without_c
+    code, out, _ = load(tmp_path, env, without_c, "no-c.toml")
+    assert code == 0
+    assert (
+        "Still booked for the service C, no longer offered (1): cancel them with "
+        "`oss-desk appointment cancel REF --by council`"
+    ) in out
+    assert f"  {ref}  C  Tue 24 Nov 10:00  Nina New" in out
+
+
 # C9 ------------------------------------------------------------------------------------------
 
 

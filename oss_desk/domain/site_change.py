@@ -112,9 +112,16 @@ def closed_at(
     return None
 
 
-def still_booked(what: str, count: int) -> str:
+CANCEL_HINT = "`oss-desk appointment cancel REF --by council`"
+"""How a booking for a service no longer offered is called off (the resident is told)."""
+
+
+def still_booked(what: str, count: int, *, gone_service: bool = False) -> str:
     """The heading of bookings the office must move, as ``absence add`` says it: "Still booked
-    with adv, who left the staff list (1): move them with ..."."""
+    with adv, who left the staff list (1): move them with ..." (for a service no longer
+    offered: cancel them, the resident is told)."""
+    if gone_service:
+        return f"Still booked {what} ({count}): cancel them with {CANCEL_HINT}"
     return f"Still booked {what} ({count}): move them with {MOVE_HINT}"
 
 

@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from oss_desk.config import Settings
 
 FAR_FUTURE = "9999-12-31"
+GONE = "for the service"
+"""How bookings for a service that left the configuration are headed."""
 
 
 @dataclass(slots=True)
@@ -200,7 +202,7 @@ class ToMove:
     def lines(self) -> list[str]:
         lines: list[str] = []
         for why, appts in self.held.items():
-            lines.append(still_booked(why, len(appts)))
+            lines.append(still_booked(why, len(appts), gone_service=why.startswith(GONE)))
             lines += [self._line(x) for x in appts]
         if self.closed:
             lines.append(still_booked("where the office is now closed", len(self.closed)))
@@ -221,7 +223,11 @@ def bookings_to_move(conn: sqlite3.Connection, settings: Settings, today: str) -
     names = {p.id: p.name for p in staff_ever(conn).values()}
     held: dict[str, list[Appointment]] = {}
     closed: list[tuple[Appointment, str]] = []
+    services = {svc.code for svc in settings.services}
     for appt in booked_from(conn, today) if today else []:
+        if appt.service not in services:
+            held.setdefault(f"{GONE} {appt.service}, no longer offered", []).append(appt)
+            continue
         person = staff.get(appt.adviser)
         taken = person.takes_appointments() if person is not None else []
         if person is None:
