@@ -246,6 +246,23 @@ def test_a_resident_parked_at_a_removed_desk_goes_back_to_the_queue(
     assert rows(cli.db, "SELECT count(*) FROM tickets WHERE parked_at IS NOT NULL") == [(0,)]
 
 
+def test_a_login_left_at_a_desk_removed_before_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
+    """An office whose desk-2 left the configuration under an older oss-desk, with Adam's
+    login left behind there (he came back at desk-2 when it was put back)."""
+    cli = started(tmp_path, monkeypatch)
+    conn = sqlite3.connect(cli.db)
+    with conn:
+        conn.execute("UPDATE desks SET active = 0 WHERE id = 'desk-2'")
+    conn.close()
+    code, out, _ = load(tmp_path, env, office(drop_desks=("desk-2",)), "no-desk-2.toml")
+    assert code == 0
+    assert "desk-2: Adam Viser logged out, closed (desk-2 had left the configuration)" in out
+    assert logins(cli.db) == []
+    assert "H001 and C001 go back to the queue" in out
+
+
 # W7 ------------------------------------------------------------------------------------------
 
 

@@ -1,11 +1,12 @@
 """Loading a changed configuration over an office at work (``oss-desk init --config FILE``
 again), in the load's own transaction: the rules are :mod:`oss_desk.domain.site_change`'s.
 
-Before the load: a staff id that changed while the old one holds work is refused; people who
-left the staff list, and the people at desks that left the configuration, are logged out and
-their desks closed (refused while a resident is at one, as ``desks logout`` is). After it: the
-tickets sent where nobody will call them go back to the queue at their place, the print jobs of
-printers that left are settled, and the bookings the office must move are listed.
+Before the load: a staff id that changed while the old one holds work, and a service removed
+while its tickets are open today, are refused; people who left the staff list, and the people
+at desks that left the configuration, are logged out and their desks closed (refused while a
+resident is at one, as ``desks logout`` is). After it: the tickets sent where nobody will call
+them go back to the queue at their place, the print jobs of printers that left are settled,
+and the bookings the office must move (or cancel) are listed.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ class ConfigChange(QueueService):
         self._refuse_services_gone(conn, old)
         for desk_id, login in sorted(desk_logins(conn).items()):
             desk = old.desks.get(desk_id)
-            if desk is None:
+            if desk is None:  # a desk that had left before (loaded by an older oss-desk)
+                if desk_id not in new_desks:
+                    self._leave_gone(conn, desk_id, login.person, report)
                 continue
             if desk_id not in new_desks:
                 why = f"{desk.id} left the configuration"
@@ -125,6 +128,21 @@ class ConfigChange(QueueService):
             )
             if held:
                 raise RuleViolation(id_change_refused(old_id, new_id, held))
+
+    def _leave_gone(
+        self, conn: sqlite3.Connection, desk_id: str, person: str, report: ChangeReport
+    ) -> None:
+        """A login left behind at a desk no longer configured: it ends (recorded)."""
+        site = next(iter(self.s.directory.sites.values()), None)
+        log_out(conn, desk_id)
+        if site is not None:
+            data = {"person": person}
+            self._event(
+                conn, site, EventKind.DESK_LOGOUT, self.s.clock.now(), desk_id=desk_id, data=data
+            )
+        name = staff_ever(conn).get(person)
+        why = f"{desk_id} had left the configuration"
+        report.lines.append(logged_out_said(desk_id, name.name if name else person, why))
 
     def _refuse_services_gone(self, conn: sqlite3.Connection, old: Directory) -> None:
         gone = set(old.services) - {svc.code for svc in self.s.settings.services}
