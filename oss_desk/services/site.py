@@ -205,16 +205,8 @@ def load_into(
         change: ConfigChange | None = None
         old = read_directory(conn)
         if backup is None and latest_config(conn) is not None:
-            session = Session(
-                store=store,
-                clock=clock,
-                settings=settings,
-                directory=old,
-                actor=actor,
-                host=True,
-                account=account,
-            )
-            change = ConfigChange(session, actor)
+            session = Session(store, clock, settings, old, actor, host=True, account=account)
+            change = ConfigChange(session, actor)  # the new settings over the office as it was
             change.before_load(conn, report)
         snapshot = load_config(conn, settings, source=source, actor=actor, now=clock.now())
         if change is not None:
