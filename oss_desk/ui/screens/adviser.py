@@ -38,6 +38,7 @@ from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.compositor import draw_now
 from oss_desk.ui.context import DeskContext, Ok
+from oss_desk.ui.dialogs.hold import keys_held
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens import counter, desk_logins
@@ -55,14 +56,20 @@ _key = Keys("desk", first=True)  # no text box here: its keys go straight to the
 
 
 def desk_action(
-    flow: Callable[[counter.CounterScreen], Awaitable[None]],
+    flow: Callable[[counter.CounterScreen], Awaitable[None]], *, dialogs: bool = True
 ) -> Callable[[counter.CounterScreen], Worker[None]]:
     """A key's action that runs one of the counter's flows in the desk's worker (one at a time;
-    a fault goes to the funnel and the desk carries on)."""
+    a fault goes to the funnel and the desk carries on). A flow with ``dialogs`` runs with the
+    keys held between them (:func:`~oss_desk.ui.dialogs.hold.keys_held`): a key typed as one
+    closes is for the next, never for this screen's keys beneath."""
 
     @work(exclusive=True, group="desk", exit_on_error=False, name=flow.__name__)
     async def action(screen: counter.CounterScreen) -> None:
-        await flow(screen)
+        if not dialogs:
+            await flow(screen)
+            return
+        async with keys_held(screen.app):
+            await flow(screen)
 
     return action
 
@@ -196,6 +203,16 @@ class AdviserScreen(counter.CounterScreen):
         ticket = self.my_ticket()
         return ticket.id if ticket else self.query_one(QueueTable).selected_ticket_id()
 
+    def key_words(self, action: str, description: str) -> str:
+        """Z says what it does now: log in (nobody, or someone else, is logged in here) or
+        log out."""
+        if action == "close_desk":
+            state = self.my_state()
+            login = state.login if state is not None else None
+            mine = login is not None and login.person == self.acting_as().person
+            return "Log out" if mine else "Log in"
+        return description
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.role_allows(action):
             return False
@@ -250,6 +267,7 @@ class AdviserScreen(counter.CounterScreen):
         table.target_seconds = snapshot.target_seconds
         table.amber_seconds = snapshot.amber_seconds
         table.labels = names.labels()
+        table.names = names
         desk_id = self.current_desk()
         mine = self.waiting_entries(snapshot)
         table.show(mine)
@@ -491,10 +509,10 @@ class AdviserScreen(counter.CounterScreen):
 
     # Actions ------------------------------------------------------------------------------------
 
-    action_call_chosen = desk_action(counter.call_chosen)
+    action_call_chosen = desk_action(counter.call_chosen, dialogs=False)
     action_finish = desk_action(counter.finish)
     action_no_show = desk_action(counter.no_show)
-    action_undo_no_show = desk_action(counter.undo_no_show)
+    action_undo_no_show = desk_action(counter.undo_no_show, dialogs=False)
     action_park = desk_action(counter.park_or_resume)
     action_add_service = desk_action(counter.add_service)
     action_transfer = desk_action(counter.transfer)
