@@ -345,7 +345,11 @@ async def transfer(screen: CounterScreen) -> None:
     )
     service = desk = person = None
     if where == "s":
-        service = await pick_service(screen, f"Transfer {ticket.code} to which service?")
+        service = await pick_service(  # not its own service: it is in that one already
+            screen,
+            f"Transfer {ticket.code} (now {names.service(ticket.service)}) to which service?",
+            [ticket.service],
+        )
     elif where == "d":
         desk = await pick_desk(screen, ticket)
     elif where == "p":
