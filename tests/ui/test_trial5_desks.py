@@ -7,6 +7,7 @@ SQLite files."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList, Static
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.counter import keys_said, outcome_key_refused, outcome_keys_hint
+from oss_desk.domain.models import Ticket, TicketStatus
+from oss_desk.domain.queue import SentTo, sent_to
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session
@@ -357,3 +361,33 @@ async def test_the_outcome_keys_offered_are_the_ones_the_hint_names(
         assert app.screen is dialog  # still asked
         await pilot.press("1")
         await until(lambda: said(app, "Visit recorded: Waste, resolved"))
+
+
+def test_the_words_for_keys_offered_and_where_a_ticket_was_sent() -> None:
+    assert keys_said(["1", "2", "3", "4", "5"]) == "1-5"
+    assert keys_said(["1", "2", "3", "5"]) == "1, 2, 3 or 5"
+    assert keys_said(["1", "2"]) == "1 or 2"
+    assert outcome_keys_hint(True) == "1-5 or arrows and Enter"
+    assert outcome_keys_hint(False) == "1, 2, 3 or 5, or arrows and Enter"
+    assert outcome_key_refused("4", False) == (
+        "4 (needs an appointment) is not offered: this service takes no appointments; 1, 2, 3 or 5"
+    )
+    assert outcome_key_refused("7", True) == "7 is not an outcome: 1-5"
+    ticket = Ticket(
+        id=1,
+        visit_id=1,
+        site_id="hq",
+        service="C",
+        business_day="2026-11-23",
+        number=1,
+        status=TicketStatus.WAITING,
+        priority=0,
+        needs=(),
+        queued_at=NOW,
+        issued_at=NOW,
+        assigned_desk="desk-3",
+    )
+    assert sent_to(ticket) == SentTo(None, "desk-3")
+    assert sent_to(replace(ticket, assigned_person="dev")) == SentTo("dev", None)
+    assert sent_to(replace(ticket, parked_at=NOW)) is None
+    assert sent_to(replace(ticket, assigned_desk=None)) is None
