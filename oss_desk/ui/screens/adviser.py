@@ -38,7 +38,6 @@ from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.compositor import draw_now
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs.hold import keys_held
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens import counter, desk_logins
@@ -56,20 +55,14 @@ _key = Keys("desk", first=True)  # no text box here: its keys go straight to the
 
 
 def desk_action(
-    flow: Callable[[counter.CounterScreen], Awaitable[None]], *, dialogs: bool = True
+    flow: Callable[[counter.CounterScreen], Awaitable[None]],
 ) -> Callable[[counter.CounterScreen], Worker[None]]:
     """A key's action that runs one of the counter's flows in the desk's worker (one at a time;
-    a fault goes to the funnel and the desk carries on). A flow with ``dialogs`` runs with the
-    keys held between them (:func:`~oss_desk.ui.dialogs.hold.keys_held`): a key typed as one
-    closes is for the next, never for this screen's keys beneath."""
+    a fault goes to the funnel and the desk carries on)."""
 
     @work(exclusive=True, group="desk", exit_on_error=False, name=flow.__name__)
     async def action(screen: counter.CounterScreen) -> None:
-        if not dialogs:
-            await flow(screen)
-            return
-        async with keys_held(screen.app):
-            await flow(screen)
+        await flow(screen)
 
     return action
 
@@ -509,10 +502,10 @@ class AdviserScreen(counter.CounterScreen):
 
     # Actions ------------------------------------------------------------------------------------
 
-    action_call_chosen = desk_action(counter.call_chosen, dialogs=False)
+    action_call_chosen = desk_action(counter.call_chosen)
     action_finish = desk_action(counter.finish)
     action_no_show = desk_action(counter.no_show)
-    action_undo_no_show = desk_action(counter.undo_no_show, dialogs=False)
+    action_undo_no_show = desk_action(counter.undo_no_show)
     action_park = desk_action(counter.park_or_resume)
     action_add_service = desk_action(counter.add_service)
     action_transfer = desk_action(counter.transfer)
