@@ -5,9 +5,10 @@ awaits each one in a worker. When a dialog closes, the screen beneath is on top 
 the worker has run on and opened the next one (after a look-up in the database, say): a key
 typed meanwhile by someone who knows what comes next went to that screen, where the adviser's
 keys act at once (T, X or H started another flow and cancelled this one, the booking never
-came). :func:`keys_held` puts an invisible screen under the flow's dialogs for as long as the
-flow runs: a key typed between two dialogs waits there, and goes to the next dialog once it is
-open (it was typed for it), or to the screen once the flow is over, in the order typed.
+came). :func:`keys_held` puts an invisible screen under the flow's dialogs while it goes from
+one to the next: a key typed between two dialogs waits there, and goes to the next dialog once
+it is open (it was typed for it), or to the screen once the dialogs are over, in the order
+typed. A flow's change after its dialogs runs after the hold (the desk shows it at once).
 """
 
 from __future__ import annotations
