@@ -171,13 +171,12 @@ async def test_the_queue_shows_every_heading_whole_at_80x24(
         assert table.render_line(0).text.split() == headings
 
 
-@pytest.mark.parametrize(("size", "shown"), [((80, 24), "Ben Walker"), ((120, 36), "Ben Walker")])
+@pytest.mark.parametrize(("size", "shown"), [((80, 24), "Ben W."), ((120, 36), "Ben Walker")])
 async def test_the_leader_s_desks_say_who_in_shorter_words_at_80x24(
     tmp_path: Path, make_app: AppFactory, size: tuple[int, int], shown: str
 ) -> None:
-    """F4 at 80x24 (the demo office): the desks' table has the room the services' table does
-    not need, so a name is whole there too; where one does not fit it is written shorter
-    ("Fatima O.", test_trial5_desks), never cut to "Ben…"."""
+    """F4 at 80x24 (the demo office): a name that does not fit is its first name and initial
+    ("Ben W."), never cut to "Ben…"; whole at 120 columns."""
     db = make_db(tmp_path, None)
     session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1")
     try:

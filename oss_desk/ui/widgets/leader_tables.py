@@ -54,16 +54,29 @@ def services_width(
     total: int, desks: dict[str, tuple[Text, ...]], services: dict[str, tuple[Text, ...]]
 ) -> int:
     """How wide the services' table is, of the ``total`` cells both tables share: what its
-    rows need when the desks' need fits beside it; else no more than leaves the desks what
-    they need, and never less than its counts and headings with the service names shortened
-    to their heading's width."""
+    rows need when the desks' need fits beside it; else the two give up half the shortage
+    each (the desks never below what :func:`fit_desk_rows` keeps whole), and the services'
+    table never less than its counts and headings with the names shortened to "Service"."""
     wants = table_width(services, "#by-service")
     if total <= 0:
         return wants
     name = column_widths(services, labels("#by-service"))[0]
     least = wants - (name - len("Service"))
     room = total - GAP
-    return max(least, min(wants, room - table_width(desks, "#desks")))
+    shortage = wants + table_width(desks, "#desks") - room
+    if shortage <= 0:
+        return wants
+    shared = wants - (shortage - shortage // 2)
+    return max(least, min(wants, shared, room - desks_least(desks)))
+
+
+def desks_least(rows: dict[str, tuple[Text, ...]]) -> int:
+    """The fewest cells the desks' table is given while the services' table can give way: the
+    desks' names to ``DESK_NAME_LEAST``, who to ``WHO_LEAST``, what they do to
+    ``DOING_LEAST`` (each no wider than it is), and how long whole."""
+    desk, who, doing, since = column_widths(rows, labels("#desks"))
+    kept = min(desk, DESK_NAME_LEAST) + min(who, WHO_LEAST) + min(doing, DOING_LEAST) + since
+    return kept + PADDING * 4 + 1
 
 
 def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tuple[Text, ...]]:
