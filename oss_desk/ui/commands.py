@@ -53,6 +53,8 @@ async def run_from_palette(target: DOMNode, binding: Binding) -> None:
         if callable(why):
             target.app.notify(str(why(action, binding.description)), markup=False, timeout=4)
         return
+    if action == "switch_mode":  # as its key does: the screen left takes its notices along
+        target.app.clear_notifications()
     await target.app.run_action(binding.action, target)
 
 
