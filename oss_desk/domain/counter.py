@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
+from typing import NamedTuple
 
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, Outcome, Role, Ticket, TicketStatus
-from oss_desk.domain.queue import calls_tickets
+from oss_desk.domain.queue import Queued, calls_tickets
 
 # Parking --------------------------------------------------------------------------------------
 
@@ -242,6 +243,35 @@ def idle_text(what: str, since: datetime, now: datetime) -> str:
     if minutes < 60:
         return f"{what} for {minutes} min"
     return f"{what} since {since:%H:%M}"
+
+
+# Where a waiting ticket was sent ----------------------------------------------------------------
+
+
+class SentTo(NamedTuple):
+    """Where a waiting ticket was sent: a colleague (``person``) or a desk (``desk``)."""
+
+    person: str | None
+    desk: str | None
+
+
+def sent_to(ticket: Queued) -> SentTo | None:
+    """Where a waiting ticket was sent, so that only there is it called (the rule of
+    :func:`oss_desk.domain.queue.refusal`): to a colleague (the desk they are logged in to calls
+    it), else to a desk; None when any desk serving it may call it, or when it is parked (it
+    waits to be resumed where it was parked)."""
+    if ticket.parked:
+        return None
+    if ticket.assigned_person is not None:
+        return SentTo(ticket.assigned_person, None)
+    if ticket.assigned_desk is not None:
+        return SentTo(None, ticket.assigned_desk)
+    return None
+
+
+def sent_for(name: str) -> str:
+    """A waiting ticket sent to ``name`` (a desk or a colleague), in a queue list: "for Desk 3"."""
+    return f"for {name}"
 
 
 # A highlighted ticket that left a list -----------------------------------------------------------

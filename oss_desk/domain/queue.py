@@ -383,32 +383,6 @@ def sent_nowhere(ticket: Placed, serving: Container[str], logged_in: Container[s
     return ticket.assigned_person is not None and ticket.assigned_person not in logged_in
 
 
-class SentTo(NamedTuple):
-    """Where a waiting ticket was sent: a colleague (``person``) or a desk (``desk``)."""
-
-    person: str | None
-    desk: str | None
-
-
-def sent_to(ticket: Queued) -> SentTo | None:
-    """Where a waiting ticket was sent, so that only there is it called (:func:`refusal`'s
-    rule): to a colleague (the desk they are logged in to calls it), else to a desk; None when
-    any desk serving it may call it, or when it is parked (it waits to be resumed where it was
-    parked)."""
-    if ticket.parked:
-        return None
-    if ticket.assigned_person is not None:
-        return SentTo(ticket.assigned_person, None)
-    if ticket.assigned_desk is not None:
-        return SentTo(None, ticket.assigned_desk)
-    return None
-
-
-def sent_for(name: str) -> str:
-    """A waiting ticket sent to ``name`` (a desk or a colleague), in a queue list: "for Desk 3"."""
-    return f"for {name}"
-
-
 def back_to_queue_words(codes: Sequence[str]) -> str:
     """What closing a desk (or logging out) says of the tickets sent there that go back to the
     queue: "T004 goes back to the queue", "T004 and C003 go back to the queue" ("" for none)."""

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.counter import parked_words
+from oss_desk.domain.counter import parked_words, sent_to
 from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus, Visit
-from oss_desk.domain.queue import is_urgent, sent_to
+from oss_desk.domain.queue import is_urgent
 from oss_desk.domain.waits import NO_OPEN_DESK, estimate_minutes, waited_minutes
 from oss_desk.storage.site import Directory
 

@@ -15,9 +15,14 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList, Static
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.counter import keys_said, outcome_key_refused, outcome_keys_hint
+from oss_desk.domain.counter import (
+    SentTo,
+    keys_said,
+    outcome_key_refused,
+    outcome_keys_hint,
+    sent_to,
+)
 from oss_desk.domain.models import Ticket, TicketStatus
-from oss_desk.domain.queue import SentTo, sent_to
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session

@@ -17,9 +17,10 @@ from rich.text import Text
 from textual.events import Click, Key, Resize
 from textual.widgets import DataTable
 
+from oss_desk.domain.counter import sent_for, sent_to
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.needs import short_need
-from oss_desk.domain.queue import FLAG_HEADING, sent_for, sent_to, staff_marks
+from oss_desk.domain.queue import FLAG_HEADING, staff_marks
 from oss_desk.domain.standards import WaitBand, wait_band
 from oss_desk.domain.waits import NEXT, estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
