@@ -98,11 +98,17 @@ def draw_now(screen: Screen[Any]) -> bool:
     update timer's work: the same update of the compositor and the same frame), without the
     round of messages that leads there (each changed widget tells the screen on its own idle,
     then the screen waits for its idle and its timer): the frame that shows a desk's own
-    change a quarter of a millisecond sooner. Nothing is drawn (False) when the screen is not
-    on top, inside a batch of updates, or when a widget's size may change (Textual's frame
-    lays the screen out first)."""
+    change a quarter of a millisecond sooner. Under a see-through screen with nothing of its
+    own (the hold that keeps keys typed between dialogs), through it: the frame the screen on
+    top would draw. Nothing is drawn (False) when the screen is not on top (nor alone beneath
+    such a screen), inside a batch of updates, or when a widget's size may change (Textual's
+    frame lays the screen out first)."""
     app = screen.app
-    if app._batch_count or screen is not app.screen or not screen.is_current:
+    top = app.screen
+    through = screen is not top and not top.children and app._background_screens == [screen]
+    if app._batch_count or not (screen is top or through) or not screen.is_current:
+        return False
+    if top._layout_required or top._scroll_required:
         return False
     if screen._layout_required or screen._scroll_required:
         return False
@@ -117,5 +123,9 @@ def draw_now(screen: Screen[Any]) -> bool:
     for widget in changed:
         widget._repaint_required = False  # repainted here: it need not tell the screen
     screen._compositor.update_widgets({*screen._dirty_widgets, *changed})
-    screen._compositor_refresh()
+    screen._compositor_refresh()  # beneath: marks those regions of the screen on top
+    if through:  # the screen on top's next frame, now (its update timer's work)
+        top._repaint_required = False
+        top._compositor.update_widgets({*top._dirty_widgets, top})
+        top._compositor_refresh()
     return True

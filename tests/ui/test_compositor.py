@@ -10,13 +10,13 @@ import random
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.text import Text
-from textual._compositor import ChopsUpdate, Compositor
+from textual._compositor import ChopsUpdate, Compositor, CompositorUpdate
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Region
@@ -26,6 +26,7 @@ from textual.widgets import Static
 
 from oss_desk.domain.models import Ticket
 from oss_desk.ui.compositor import LineCompositor, draw_now
+from oss_desk.ui.dialogs.hold import KeyHold
 from oss_desk.ui.screens import base
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.big_code import BigCode
@@ -206,6 +207,41 @@ async def test_a_change_is_drawn_at_once_unless_a_layout_is_due() -> None:
         assert len(drawn) == before + 1
         await pilot.pause()
         assert "laid out" in drawn[-1][0]
+
+
+class Written(Compositor):
+    """Textual's own compositor, keeping what each update would write to the terminal."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: list[str] = []
+
+    def render_update(
+        self,
+        full: bool = False,
+        screen_stack: list[Screen[Any]] | None = None,
+        simplify: bool = False,
+    ) -> RenderableType | None:
+        update = super().render_update(full, screen_stack, simplify)
+        if update is not None:  # Textual's updates: a layout or a chops update
+            self.written.append(cast(CompositorUpdate, update).render_segments(_console()))
+        return update
+
+
+async def test_a_change_beneath_a_key_hold_is_drawn_through_it_at_once() -> None:
+    app = PanelsApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        hold = KeyHold()  # between two dialogs of a flow, keys typed are kept there
+        hold._compositor = seen = Written()
+        await app.push_screen(hold)
+        await pilot.pause()
+        before = len(seen.written)
+        screen.query_one("#l0", Static).update("C001 finished", layout=False)
+        assert draw_now(screen)
+        assert len(seen.written) == before + 1  # drawn in this call, through the hold
+        assert "C001 finished" in seen.written[-1]
 
 
 async def test_the_called_ticket_is_drawn_when_its_result_is_shown(

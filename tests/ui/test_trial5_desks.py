@@ -30,6 +30,7 @@ from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, HelpScreen
 from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog, ReferenceDialog
 from oss_desk.ui.dialogs.counter import QuestionDialog
+from oss_desk.ui.dialogs.followups import FollowupDialog
 from oss_desk.ui.dialogs.hold import KeyHold
 from oss_desk.ui.dialogs.scorecard import FinishDialog, MobileDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -137,6 +138,42 @@ async def test_a_key_typed_before_the_booking_form_opens_never_acts_on_the_desk(
         await pilot.press("y")
         await until(lambda: said(app, "C001 finished: appointment"))
         await until(lambda: app.screen is screen)
+
+
+async def test_a_key_typed_while_a_callback_finish_saves_waits_for_the_follow_up_form(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db = make_office(tmp_path)
+    _serving(db)
+    _serving(db)  # C002 waits: N on the desk would call it
+    app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("s", "f")
+        await until(lambda: isinstance(app.screen, FinishDialog))
+        busy = threading.Event()  # the database thread is busy a moment: the save waits
+        app.runner.submit(lambda _s: busy.wait(10))
+        await pilot.press("5")  # ring-back arranged: the follow-up form opens after the save
+        await until(lambda: not isinstance(app.screen, FinishDialog))
+        await pilot.press("n")  # N on the desk would call C002
+        assert isinstance(app.screen, KeyHold)  # kept, for the form
+        busy.set()
+        await until(lambda: isinstance(app.screen, FollowupDialog))
+        await until(lambda: said(app, "C001 finished: callback"))
+        assert screen.my_ticket() is None  # the finish is shown beneath the form
+        await pilot.pause()  # the key kept went to the form (the finish still waits for it)
+        await app.runner.call(lambda _session: None)
+        await pilot.pause()
+        assert isinstance(app.screen, FollowupDialog)  # the key went to the form, not the desk
+        assert rows(db, "SELECT status FROM tickets ORDER BY id") == [("done",), ("waiting",)]
+        await pilot.press("escape")  # no follow-up after all: the visit stays finished
+        await until(lambda: app.screen is screen)
+        await pilot.press("n")  # the desk's keys are the desk's again
+        await until(lambda: rows(db, "SELECT status FROM tickets ORDER BY id")[1] == ("called",))
 
 
 # The team leader's screen ---------------------------------------------------------------------

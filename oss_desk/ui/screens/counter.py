@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
+from contextlib import AsyncExitStack
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -33,7 +34,7 @@ from oss_desk.ui.dialogs.hold import keys_held
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import desk_choices, pick_service
-from oss_desk.ui.screens.followup_flows import follow_up_outcome
+from oss_desk.ui.screens.followup_flows import follow_up_kind, follow_up_outcome
 from oss_desk.ui.screens.scorecard_flows import ask_finish, rate_visit
 from oss_desk.ui.widgets.big_code import BigCode
 
@@ -159,9 +160,11 @@ async def finish(screen: CounterScreen) -> None:
     ticket, actor = found
     snap = screen.desk.snapshot
     added = [a for a in (snap.added.get(ticket.visit_id, ()) if snap else ()) if not a.outcome]
-    # From one dialog to the next (the outcome, the booking form after it) a key typed is for
-    # the next dialog, never for the desk's keys beneath; then the finish shows at once.
-    async with keys_held(screen.app):
+    # From one dialog to the next (the outcome, the booking form after it, and through the
+    # save to the follow-up form when one opens) a key typed is for the next dialog, never for
+    # the desk's keys beneath; the finish shows at once all the same (under the hold).
+    async with AsyncExitStack() as hold:
+        await hold.enter_async_context(keys_held(screen.app))
         services = [ticket.service, *(a.service for a in added)]
         asked = await ask_finish(screen, ticket.code, services)
         if asked is None:
@@ -170,24 +173,31 @@ async def finish(screen: CounterScreen) -> None:
         for code, outcome in outcomes.items():
             if outcome is Outcome.APPOINTMENT and not await next_step(screen, ticket, code, actor):
                 return
-    own = outcomes.pop(ticket.service)
-    said = ", ".join(o.value for o in (own, *outcomes.values()))
-    finished = await screen.commit(
-        lambda s: QueueService(s, actor).finish(
-            ticket.id,
-            own,
-            outcomes,
-            signposted_to=to,
-            assisted_digital=first.assisted_digital,
-            avoidable=first.avoidable,
-        ),
-        f"{ticket.code} finished: {said}",
-    )
-    if not isinstance(finished, Ok):
-        return
-    # A ring-back arranged or a referral: the new follow-up, per service that needs one.
-    for code, outcome in ((ticket.service, own), *outcomes.items()):
-        await follow_up_outcome(screen, actor, outcome, Arranged(code, ticket=ticket.id))
+        own = outcomes.pop(ticket.service)
+        # A ring-back arranged or a referral: the new follow-up, per service that needs one.
+        follow = [
+            (code, outcome)
+            for code, outcome in ((ticket.service, own), *outcomes.items())
+            if follow_up_kind(screen, actor, outcome) is not None
+        ]
+        if not follow:
+            await hold.aclose()  # no dialog after the save: the keys are the desk's again
+        said = ", ".join(o.value for o in (own, *outcomes.values()))
+        finished = await screen.commit(
+            lambda s: QueueService(s, actor).finish(
+                ticket.id,
+                own,
+                outcomes,
+                signposted_to=to,
+                assisted_digital=first.assisted_digital,
+                avoidable=first.avoidable,
+            ),
+            f"{ticket.code} finished: {said}",
+        )
+        if not isinstance(finished, Ok):
+            return
+        for code, outcome in follow:
+            await follow_up_outcome(screen, actor, outcome, Arranged(code, ticket=ticket.id))
     rate_visit(screen, ticket, actor)
 
 

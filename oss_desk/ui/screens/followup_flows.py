@@ -141,6 +141,13 @@ async def new_followup(
     return created
 
 
+def follow_up_kind(screen: DeskScreen, actor: Actor, outcome: Outcome) -> Kind | None:
+    """The follow-up a visit finished with ``outcome`` opens here (None: none, or not
+    ``actor``'s to make)."""
+    kind = {Outcome.CALLBACK: Kind.RINGBACK, Outcome.REFERRED: Kind.REFERRAL}.get(outcome)
+    return kind if kind is not None and screen.desk.may(Action.WORK_FOLLOWUPS, actor) else None
+
+
 async def follow_up_outcome(
     screen: DeskScreen,
     actor: Actor,
@@ -149,8 +156,8 @@ async def follow_up_outcome(
 ) -> Created | None:
     """A visit finished with a ring-back arranged or referred: open the new follow-up with the
     visit's service filled in (Esc leaves the visit finished and makes none)."""
-    kind = {Outcome.CALLBACK: Kind.RINGBACK, Outcome.REFERRED: Kind.REFERRAL}.get(outcome)
-    if kind is None or not screen.desk.may(Action.WORK_FOLLOWUPS, actor):
+    kind = follow_up_kind(screen, actor, outcome)
+    if kind is None:
         return None
     about = "the visit just finished"
     return await new_followup(screen, actor, kind=kind, arranged=arranged, about=about)
