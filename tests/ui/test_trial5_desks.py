@@ -433,3 +433,86 @@ def test_the_words_for_keys_offered_and_where_a_ticket_was_sent() -> None:
     assert sent_to(replace(ticket, assigned_person="dev")) == SentTo("dev", None)
     assert sent_to(replace(ticket, parked_at=NOW)) is None
     assert sent_to(replace(ticket, assigned_desk=None)) is None
+
+
+# The team leader's D, X and Z: a key typed while the change saves waits until it is saved -------
+
+
+async def _typed_while_saving(
+    app: OssDeskApp, pilot: Pilot[None], answer: str, typed: str, done: str
+) -> None:
+    """Answer the flow's one dialog while the database thread is busy (its save waits), type
+    ``typed`` meanwhile: it is kept until the change is saved and said."""
+    busy = threading.Event()
+    app.runner.submit(lambda _s: busy.wait(10))
+    await pilot.press(answer)
+    await until(lambda: isinstance(app.screen, KeyHold))
+    await pilot.press(typed)
+    assert isinstance(app.screen, KeyHold)  # kept: the flow still saves
+    busy.set()
+    await until(lambda: said(app, done))
+
+
+async def test_a_key_typed_while_the_leader_sends_a_ticket_acts_after_it_is_sent(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db, ids = leader_office(tmp_path)
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await _leader(app, pilot)
+        queue = screen.query_one(QueueTable)
+        queue.focus()
+        queue.move_cursor(row=queue.get_row_index(str(ids["W001"])))
+        await pilot.press("d")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        picks = app.screen.query_one(OptionList)
+        picks.highlighted = next(
+            i for i in range(picks.option_count) if picks.get_option_at_index(i).id == "desk-2"
+        )
+        # X typed as the desk is chosen: it would cancel the send before it was said
+        await _typed_while_saving(app, pilot, "enter", "x", "Sent to Desk 2")
+        await until(lambda: "Cancel W001" in str(getattr(app.screen, "heading", "")))
+        assert rows(db, f"SELECT assigned_desk_id FROM tickets WHERE id = {ids['W001']}") == [
+            ("desk-2",)
+        ]
+
+
+async def test_a_key_typed_while_the_leader_cancels_a_ticket_acts_after_it_is_cancelled(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db, ids = leader_office(tmp_path)
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await _leader(app, pilot)
+        queue = screen.query_one(QueueTable)
+        queue.focus()
+        queue.move_cursor(row=queue.get_row_index(str(ids["W001"])))
+        await pilot.press("x")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await _typed_while_saving(app, pilot, "l", "x", "W001 cancelled")
+        # The X kept acts on the queue as it is now (W001 has gone from it), never on W001.
+        await until(lambda: not any(isinstance(s, KeyHold) for s in app.screen_stack))
+        await pilot.pause()
+        assert "W001" not in str(getattr(app.screen, "heading", ""))
+        assert rows(db, f"SELECT status FROM tickets WHERE id = {ids['W001']}") == [("cancelled",)]
+
+
+async def test_a_key_typed_while_the_leader_closes_a_desk_acts_after_it_is_closed(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db, _ = leader_office(tmp_path)
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await _leader(app, pilot)
+        desks = screen.query_one("#desks", DataTable)
+        desks.focus()
+        desks.move_cursor(row=desks.get_row_index("desk-2"))
+        await pilot.press("z")
+        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        # Z again as the close is confirmed: once it is closed, it opens it (never asks again)
+        await _typed_while_saving(app, pilot, "y", "z", "Desk 2: closed")
+        await until(lambda: said(app, "Desk 2: open"))
+        await settled(pilot)
+        assert app.screen is screen
+        assert rows(db, "SELECT status FROM desks WHERE id = 'desk-2'") == [("open",)]
+

@@ -13,16 +13,20 @@ typed. A flow's change after its dialogs runs after the hold (the desk shows it 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any, ClassVar
+from functools import wraps
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from textual.app import App
 from textual.binding import BindingType
 from textual.events import Key
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 
 from oss_desk.ui.faults import guarded
+
+P = ParamSpec("P")
+S = TypeVar("S", bound=Screen[Any])
 
 
 class KeyHold(ModalScreen[None]):
@@ -76,3 +80,17 @@ async def keys_held(app: App[Any]) -> AsyncIterator[None]:
         hold.over = True
         if app.screen is hold:
             await hold.close()
+
+
+def holding_keys(
+    flow: Callable[Concatenate[S, P], Awaitable[None]],
+) -> Callable[Concatenate[S, P], Coroutine[Any, Any, None]]:
+    """A screen's flow run whole under :func:`keys_held`: its dialog and the save after it (a
+    key typed while it saves goes to the screen once it is saved, never before)."""
+
+    @wraps(flow)
+    async def held(screen: S, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        async with keys_held(screen.app):
+            await flow(screen, *args, **kwargs)
+
+    return held

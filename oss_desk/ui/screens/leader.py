@@ -49,6 +49,7 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
+from oss_desk.ui.dialogs.hold import holding_keys
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on
@@ -353,6 +354,7 @@ class LeaderScreen(DeskScreen):
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     @acts_on(_highlighted_ticket)
+    @holding_keys
     async def action_send_to_desk(self, ticket_id: int) -> None:
         names = self.desk.names
         desks = desk_choices(
@@ -428,6 +430,7 @@ class LeaderScreen(DeskScreen):
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     @acts_on(_highlighted_ticket)
+    @holding_keys
     async def action_cancel_ticket(self, ticket_id: int) -> None:
         """Asks why first, naming the ticket (its code, service and marks: the highlight may
         have moved): the resident left, or it was issued in error; says which was recorded."""
@@ -455,6 +458,7 @@ class LeaderScreen(DeskScreen):
         )
 
     @work(exclusive=True, group="leader", exit_on_error=False)
+    @holding_keys
     async def action_toggle_desk(self) -> None:
         table = self.query_one("#desks", DataTable)
         snap = self.desk.snapshot
