@@ -516,3 +516,24 @@ async def test_a_key_typed_while_the_leader_closes_a_desk_acts_after_it_is_close
         assert app.screen is screen
         assert rows(db, "SELECT status FROM desks WHERE id = 'desk-2'") == [("open",)]
 
+
+async def test_where_a_ticket_was_sent_shows_at_80_columns_with_the_flag_column(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db, ids = leader_office(tmp_path)
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
+    try:
+        queue_service = QueueService(session)
+        urgent = queue_service.issue("H", urgent=True, print_ticket=False).ticket  # the Flag column
+        queue_service.transfer(ids["W001"], desk_id="desk-2")
+    finally:
+        session.close()
+    app = make_app(db, "desk-2", person="gwen")  # the adviser's queue, half the screen
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        queue = app.screen.query_one(QueueTable)
+        await until(lambda: queue.row_count >= 3 and "flag" in queue.shown_columns)
+        assert "est" not in queue.shown_columns  # it gives way at 80 columns
+        assert str(queue.get_cell(str(ids["W001"]), "flag")) == "for Desk 2"
+        assert str(queue.get_cell(str(urgent.id), "flag")) == "Urgent"
+        assert str(queue.get_cell(str(ids["C002"]), "flag")) == ""

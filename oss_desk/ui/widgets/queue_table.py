@@ -8,7 +8,8 @@ resident the person did not choose.
 
 It fits its width: every column header shows whole at 80 columns, the service and the needs
 are shortened (with "…") before anything else, and narrow tables write waits as "16m". While
-a ticket shown has a flag (urgent), a Flag column after the code says so, apart from the needs.
+a ticket shown has a flag (urgent), a Flag column after the code says so, apart from the needs;
+where the Est. column gives way to it, the Flag column also says where a ticket was sent.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ class QueueTable(DataTable[Cell]):
     """Every column; the Flag column is there only while a ticket shown has a flag."""
     GIVES_WAY = ("est", "pos")
     """Left out, in this order, where the headings would not all show whole (80 columns with
-    a flag): the estimate (meet-and-greet's panel says the issued ticket's own), then the
-    place (the rows are in call order)."""
+    a flag): the estimate (meet-and-greet's panel says the issued ticket's own; where a ticket
+    was sent, "for Desk 3", goes to the Flag column), then the place (the rows are in call
+    order)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
@@ -162,6 +164,9 @@ class QueueTable(DataTable[Cell]):
             if room < SERVICE_MIN + NEEDS_MIN and key in keys:
                 keys = tuple(k for k in keys if k != key)
                 room += fixed[key] + 2
+                if key == "est" and "flag" in keys:  # where a ticket was sent: with its flag
+                    wider = max([0, *(len(self.flag_text(e, sent=True)) for e in entries)])
+                    room -= max(0, wider - fixed["flag"])
         room = max(SERVICE_MIN + NEEDS_MIN, room)
         if want_service + want_needs <= room:
             return keys, want_service, want_needs, short
@@ -173,17 +178,29 @@ class QueueTable(DataTable[Cell]):
         """The estimated wait; for a ticket sent to a desk or a colleague, where it was sent
         ("for Desk 3": the team leader's D, a transfer), by the one rule of where a ticket
         goes (``domain.queue.sent_to``)."""
+        return self.sent_text(entry) or minutes_text(entry.estimated_wait_seconds, short)
+
+    def sent_text(self, entry: QueueEntry) -> str:
+        """Where the ticket was sent ("for Desk 3"), or "" (sent nowhere)."""
         sent = sent_to(entry.ticket)
         if sent is None or self.names is None:
-            return minutes_text(entry.estimated_wait_seconds, short)
+            return ""
         names = self.names
         return sent_for(names.person(sent.person) if sent.person else names.desk(sent.desk))
 
     def needs_text(self, entry: QueueEntry) -> str:
         return ", ".join(map(short_need, entry.ticket.needs))
 
-    def flag_text(self, entry: QueueEntry) -> str:
-        return ", ".join(staff_marks(entry.ticket))
+    def flag_text(self, entry: QueueEntry, *, sent: bool = False) -> str:
+        """Its flags; with ``sent`` (the Est. column has given way), then where it was sent."""
+        return self.flag_cell(entry, sent=sent).plain
+
+    def flag_cell(self, entry: QueueEntry, *, sent: bool = False) -> Text:
+        cell = Text()
+        cell.append(", ".join(staff_marks(entry.ticket)), style=self._styles[WaitBand.RED])
+        if sent and (where := self.sent_text(entry)):
+            cell.append(f", {where}" if cell else where)
+        return cell
 
     def cells(self, entry: QueueEntry) -> tuple[Cell, ...]:
         """The row of ``entry``, a cell for each column shown."""
@@ -196,7 +213,7 @@ class QueueTable(DataTable[Cell]):
         cells: dict[str, Cell] = {
             "pos": entry.position or 0,
             "code": Text(t.code, style="bold"),
-            "flag": Text(self.flag_text(entry), style=self._styles[WaitBand.RED]),
+            "flag": self.flag_cell(entry, sent="est" not in self.shown_columns),
             "service": Text(clipped(label, service_room)),
             "waited": waited,
             "est": Text(self.est_text(entry, short)),
