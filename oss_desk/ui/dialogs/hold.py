@@ -8,7 +8,9 @@ keys act at once (T, X or H started another flow and cancelled this one, the boo
 came). :func:`keys_held` puts an invisible screen under the flow's dialogs while it goes from
 one to the next: a key typed between two dialogs waits there, and goes to the next dialog once
 it is open (it was typed for it), or to the screen once the dialogs are over, in the order
-typed. A flow's change after its dialogs runs after the hold (the desk shows it at once).
+typed. A flow's change after its dialogs runs after the hold, unless a dialog follows it (the
+follow-up form after a finish) or the flow is one dialog and its save (:func:`holding_keys`):
+then the hold lasts through the save, and the desk shows its change beneath it at once.
 """
 
 from __future__ import annotations
