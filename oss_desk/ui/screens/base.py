@@ -24,6 +24,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.compositor import LineCompositor
 from oss_desk.ui.context import DeskContext, Ok, Result
 from oss_desk.ui.faults import guard, guarded, worker_failed
+from oss_desk.ui.screens.logged_out import watch_logins
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.devices import device_parts
 from oss_desk.ui.widgets.key_bar import KeyBar
@@ -112,6 +113,7 @@ class DeskScreen(Screen[None]):
 
     @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
+        watch_logins(self, self.desk, snapshot)  # logged out from elsewhere: said once
         if snapshot is None or not self.is_current:
             return
         self.show_bars(snapshot)

@@ -1,0 +1,16 @@
+"""What a desk app says to its person when they were logged out of their desk from elsewhere (a
+team leader's Z, ``desks logout``, ``desks close``, a takeover, or a configuration loaded
+without them)."""
+
+from __future__ import annotations
+
+
+def logged_out_words(desk: str, at: str | None, by: str | None, taken_over: bool) -> str:
+    """ "You were logged out of Desk 1 at 10:05 by Tara Leader: Z logs you in again" (``at``
+    and ``by`` when the event log says so); a takeover: "Tara Leader took Desk 1 over from you
+    at 10:05: F8 chooses another desk"."""
+    when = f" at {at}" if at else ""
+    if taken_over and by:
+        return f"{by} took {desk} over from you{when}: F8 chooses another desk"
+    who = f" by {by}" if by else ""
+    return f"You were logged out of {desk}{when}{who}: Z logs you in again"
