@@ -299,6 +299,8 @@ class LoggedOut:
     """The person who did it (the one logged out, when they did it themselves)."""
     taken_over: bool
     """They took the desk over (they are logged in there now)."""
+    by_config: bool = False
+    """A configuration loaded without the person, or without the desk (``init``)."""
 
 
 def last_logout(session: Session, desk_id: str, business_day: str) -> LoggedOut | None:
@@ -309,4 +311,5 @@ def last_logout(session: Session, desk_id: str, business_day: str) -> LoggedOut 
         row = last_desk_logout(conn, desk_id, business_day)
     if row is None:
         return None
-    return LoggedOut(read_instant(row.at), row.actor, "taken_over_by" in row.data)
+    data = row.data
+    return LoggedOut(read_instant(row.at), row.actor, "taken_over_by" in data, "by_config" in data)

@@ -46,6 +46,14 @@ def cli_logs_out(db: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def cli_closes(db: Path) -> None:
+    done = run_cli_process(
+        "--db", str(db), "--user", "tl", "desks", "close", "desk-1",
+        env={"OSS_DESK_NOW": MONDAY_0930.isoformat()},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
 def shows_closed(screen: AdviserScreen) -> bool:
     state = screen.my_state()
     return (
@@ -57,7 +65,9 @@ def shows_closed(screen: AdviserScreen) -> bool:
     )
 
 
-@pytest.mark.parametrize("how", [leader_logs_out, cli_logs_out], ids=["service", "cli"])
+@pytest.mark.parametrize(
+    "how", [leader_logs_out, cli_logs_out, cli_closes], ids=["service", "cli-logout", "cli-close"]
+)
 async def test_logged_out_by_the_team_leader_is_told_once(
     counter_office: Path, make_app: AppFactory, how: object
 ) -> None:
@@ -98,3 +108,62 @@ async def test_logging_out_yourself_says_no_such_thing(
         await until(lambda: shows_closed(screen))
         await settled(pilot)
         assert notices(app, "You were logged out") == 0
+
+
+async def test_taken_over_is_told_who_took_the_desk(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await settled(pilot)
+
+        def take_over() -> None:
+            leader = open_session(
+                db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="desk-1"
+            )
+            try:
+                QueueService(leader).log_in("desk-1", take_over=True)
+            finally:
+                leader.close()
+
+        await asyncio.to_thread(take_over)
+        words = "Team Leader took Desk 1 over from you at 09:30: F8 chooses another desk"
+        await until(lambda: notices(app, words) == 1)
+        await until(lambda: screen.held_by_other() == "tl")
+        state = screen.my_state()
+        assert screen.hint_text(state) == "Team Leader is logged in here · F8: another desk"
+
+
+async def test_a_configuration_loaded_without_them_is_said(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    """`oss-desk init --config` (another process) with Ben Walker no longer on the staff list."""
+    db = counter_office
+    config = db.parent / "site.toml"
+    ben = 'id = "ben"\nname = "Ben Walker"\nrole = "adviser"\n'
+    assert ben in config.read_text()
+    config.write_text(
+        config.read_text().replace(ben, 'id = "amy"\nname = "Amy"\nrole = "adviser"\n')
+    )
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await settled(pilot)
+        done = await asyncio.to_thread(
+            run_cli_process,
+            "--db", str(db), "--user", "tl", "init", "--config", str(config),
+            env={"OSS_DESK_NOW": MONDAY_0930.isoformat()},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        words = (
+            "You were logged out of Desk 1 at 09:30: Team Leader loaded a configuration "
+            "without you at Desk 1"
+        )
+        await until(lambda: notices(app, words) == 1, timeout=15)
+        await until(lambda: shows_closed(screen))

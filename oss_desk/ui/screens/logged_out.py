@@ -57,13 +57,17 @@ async def _tell(
 ) -> None:
     found = await desk.act(lambda s: last_logout(s, desk_id, day), quiet=True)
     gone = found.value if isinstance(found, Ok) else None
-    if gone is not None and gone.by == person:
+    if gone is not None and gone.by == person and not gone.by_config:
         return  # they logged out themselves (Z here, or another desk chosen with F8)
     names = desk.names
-    words = logged_out_words(
-        names.desk(desk_id),
-        names.local_time(gone.at) if gone is not None else None,
-        names.person(gone.by) if gone is not None else None,
-        gone is not None and gone.taken_over,
-    )
+    if gone is None:  # not in the event log (a restored copy, another day): who is not known
+        words = logged_out_words(names.desk(desk_id), None, None)
+    else:
+        words = logged_out_words(
+            names.desk(desk_id),
+            names.local_time(gone.at),
+            names.person(gone.by),
+            taken_over=gone.taken_over,
+            by_config=gone.by_config,
+        )
     screen.app.notify(words, title="Logged out", severity="warning", markup=False, timeout=60)
