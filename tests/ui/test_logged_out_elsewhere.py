@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.logged_out import logged_out_words
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
@@ -167,3 +168,18 @@ async def test_a_configuration_loaded_without_them_is_said(
         )
         await until(lambda: notices(app, words) == 1, timeout=15)
         await until(lambda: shows_closed(screen))
+
+
+def test_the_words_say_only_what_is_known() -> None:
+    """Not in the event log (a restored copy): neither who nor when; a meet-and-greet desk has
+    no Z or F8 to name."""
+    assert (
+        logged_out_words("Desk 1", None, None)
+        == "You were logged out of Desk 1: Z logs you in again"
+    )
+    assert logged_out_words("Greet", "09:30", "Team Leader", keys=False) == (
+        "You were logged out of Greet at 09:30 by Team Leader"
+    )
+    assert logged_out_words("Greet", "09:30", "Team Leader", taken_over=True, keys=False) == (
+        "Team Leader took Greet over from you at 09:30"
+    )

@@ -60,8 +60,9 @@ async def _tell(
     if gone is not None and gone.by == person and not gone.by_config:
         return  # they logged out themselves (Z here, or another desk chosen with F8)
     names = desk.names
+    keys = desk_id == desk.adviser_desk_id  # Z and F8 are the adviser screen's
     if gone is None:  # not in the event log (a restored copy, another day): who is not known
-        words = logged_out_words(names.desk(desk_id), None, None)
+        words = logged_out_words(names.desk(desk_id), None, None, keys=keys)
     else:
         words = logged_out_words(
             names.desk(desk_id),
@@ -69,5 +70,6 @@ async def _tell(
             names.person(gone.by),
             taken_over=gone.taken_over,
             by_config=gone.by_config,
+            keys=keys,
         )
     screen.app.notify(words, title="Logged out", severity="warning", markup=False, timeout=60)
