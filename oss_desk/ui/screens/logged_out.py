@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from oss_desk.domain.logged_out import logged_out_words
-from oss_desk.services.desk_view import last_logout
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard
 
@@ -55,6 +54,8 @@ def watch_logins(screen: Screen[None], desk: DeskContext, snapshot: DeskSnapshot
 async def _tell(
     screen: Screen[None], desk: DeskContext, desk_id: str, person: str, day: str
 ) -> None:
+    from oss_desk.services.desk_view import last_logout  # loaded with the first snapshot
+
     found = await desk.act(lambda s: last_logout(s, desk_id, day), quiet=True)
     gone = found.value if isinstance(found, Ok) else None
     if gone is not None and gone.by == person and not gone.by_config:
