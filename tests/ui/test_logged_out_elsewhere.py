@@ -39,20 +39,19 @@ def leader_logs_out(db: Path) -> None:
         leader.close()
 
 
-def cli_logs_out(db: Path) -> None:
-    done = run_cli_process(
-        "--db", str(db), "--user", "tl", "desks", "logout", "desk-1",
-        env={"OSS_DESK_NOW": MONDAY_0930.isoformat()},
-    )  # fmt: skip
+def as_leader(db: Path, *args: str) -> None:
+    """``oss-desk --user tl ARGS`` in its own process on the same database file."""
+    now = {"OSS_DESK_NOW": MONDAY_0930.isoformat()}
+    done = run_cli_process("--db", str(db), "--user", "tl", *args, env=now)
     assert done.returncode == 0, done.stderr
+
+
+def cli_logs_out(db: Path) -> None:
+    as_leader(db, "desks", "logout", "desk-1")
 
 
 def cli_closes(db: Path) -> None:
-    done = run_cli_process(
-        "--db", str(db), "--user", "tl", "desks", "close", "desk-1",
-        env={"OSS_DESK_NOW": MONDAY_0930.isoformat()},
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    as_leader(db, "desks", "close", "desk-1")
 
 
 def shows_closed(screen: AdviserScreen) -> bool:
@@ -156,12 +155,7 @@ async def test_a_configuration_loaded_without_them_is_said(
         assert isinstance(screen, AdviserScreen)
         await until(lambda: staffed(screen))
         await settled(pilot)
-        done = await asyncio.to_thread(
-            run_cli_process,
-            "--db", str(db), "--user", "tl", "init", "--config", str(config),
-            env={"OSS_DESK_NOW": MONDAY_0930.isoformat()},
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
+        await asyncio.to_thread(as_leader, db, "init", "--config", str(config))
         words = (
             "You were logged out of Desk 1 at 09:30: Team Leader loaded a configuration "
             "without you at Desk 1"
