@@ -310,6 +310,8 @@ class Rule(StrEnum):
     AT_LEAST = "at_least"
     MONITORED = "monitored"
     """No target: the figure is watched, not rated."""
+    DOWN = "down"
+    """Lower than the same period a year before (:func:`year_on_year`)."""
 
 
 class Status(Worded):
@@ -340,6 +342,10 @@ class Standard:
     status: Status
     definition: str = ""
     """What the figure counts, in words: printed under it on every report."""
+    baseline: float | None = None
+    """For a standard rated against a year before (:attr:`Rule.DOWN`): the figure then."""
+    baseline_recorded: bool = True
+    """False: there are no records a year before (so it is not rated)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +377,41 @@ SATISFIED = Measure("satisfied", 80, Rule.AT_LEAST)
 """Customers satisfied (4 or 5 out of 5): 8 out of 10."""
 
 
+REPEAT_CONTACT = Measure("repeat_contact", None, Rule.DOWN)
+"""Customers who have to contact the council more than once for one transaction: down year on
+year (:func:`year_on_year`)."""
+
+REPEAT_CONTACT_LABEL = "Repeat contact (down year on year)"
+REPEAT_CONTACT_DEFINITION = (
+    "Of the visits, the share that came back about the same matter: ticked at meet-and-greet,"
+    " or an appointment ended without the documents. The standard is that it goes down year on"
+    " year: met when lower than in the same period a year before, missed when not; not rated"
+    " when there are no records a year before."
+)
+
+
+def year_on_year(
+    measure: Measure,
+    label: str,
+    value: float | None,
+    year_before: float | None,
+    definition: str,
+    *,
+    recorded: bool = True,
+) -> Standard:
+    """A standard whose figure should go down year on year (:attr:`Rule.DOWN`): met when lower
+    than ``year_before`` (the same period a year before), missed when not, not rated when
+    either has no figure or there are no records a year before (``recorded`` False)."""
+    before = year_before if recorded else None
+    if value is None or before is None:
+        status = Status.NONE
+    else:
+        status = Status.GREEN if value < before else Status.RED
+    return Standard(
+        measure.key, label, value, None, measure.rule, status, definition, before, recorded
+    )
+
+
 def call_measure(seconds: int, target: int) -> Measure:
     """Telephone calls answered within ``seconds``: at least ``target``% (from the
     configuration, ``calls.answer_within``)."""
@@ -388,6 +429,9 @@ COMPLAINTS_ANSWERED = Measure("complaints_answered", 100, Rule.AT_LEAST)
 JUSTIFIED_ABOUT_STAFF = Measure("justified_about_staff", None, Rule.MONITORED)
 """Justified complaints about a member of staff: monitored separately, the target under 2% (a
 ceiling, shown in the label: the rules rate floors)."""
+UNEQUAL_SERVICE = Measure("unequal_service", None, Rule.MONITORED)
+"""Complaints about unequal or impolite service: monitored separately, the target under 2% (a
+ceiling, as :data:`JUSTIFIED_ABOUT_STAFF`)."""
 
 FOLLOWUP_MEASURES = (
     RINGBACKS_IN_TIME,
@@ -395,9 +439,59 @@ FOLLOWUP_MEASURES = (
     COMPLAINTS_ACKNOWLEDGED,
     COMPLAINTS_ANSWERED,
     JUSTIFIED_ABOUT_STAFF,
+    UNEQUAL_SERVICE,
 )
 """The follow-up standards, in the order every report lists them (:func:`followup_standards`)."""
 FOLLOWUP_KEYS = frozenset(m.key for m in FOLLOWUP_MEASURES)
+
+
+def _days(n: int) -> str:
+    return f"{n} working day" + ("" if n == 1 else "s")
+
+
+_DECIDED = (
+    " Every follow-up received in the period counts once, its deadline as it stands on the day of"
+    " the report: met (done by its day), missed (done late, or still open after it); those still"
+    " open and not yet due are left out."
+)
+_CEILING = (
+    " Monitored separately, not rated: the council keeps it under 2%, and with few complaints one"
+    " complaint is a large share, so read it with its count (in the follow-ups' figures)."
+)
+
+
+def followup_definitions(
+    *, ringback_days: int, acknowledge_days: int, respond_days: int
+) -> dict[str, str]:
+    """What each follow-up standard's figure counts, in words, by key: printed under it on every
+    report (and in the reports screen's help), as the visit standards' are."""
+    return {
+        RINGBACKS_IN_TIME.key: (
+            "Of the ring-backs (call-back requests) received, the share returned within"
+            f" {_days(ringback_days)}: closed by the deadline as done, or as could not be reached"
+            " after the tries (the council rang back in time)." + _DECIDED
+        ),
+        REFERRALS_IN_SLA.key: (
+            "Of the referrals to a back office received, the share done within that back"
+            " office's service level (its working days)." + _DECIDED
+        ),
+        COMPLAINTS_ACKNOWLEDGED.key: (
+            f"Of the complaints received, the share acknowledged within {_days(acknowledge_days)}."
+            + _DECIDED
+        ),
+        COMPLAINTS_ANSWERED.key: (
+            "Of the complaints received, the share answered in full within"
+            f" {_days(respond_days)}." + _DECIDED
+        ),
+        JUSTIFIED_ABOUT_STAFF.key: (
+            "Of the complaints received in the period that have an outcome, the share found"
+            " justified (not partly) in a category about a member of staff." + _CEILING
+        ),
+        UNEQUAL_SERVICE.key: (
+            "Of the complaints received in the period, the share in a category about unequal or"
+            " impolite service, whatever their outcome." + _CEILING
+        ),
+    }
 
 
 def followup_standards(
@@ -408,31 +502,39 @@ def followup_standards(
     respond_days: int,
     amber_points: float,
 ) -> tuple[Standard, ...]:
-    """The follow-up standards of a month (or a longer period)."""
-
-    def days(n: int) -> str:
-        return f"{n} working day" + ("" if n == 1 else "s")
-
-    return (
-        RINGBACKS_IN_TIME.rate(
-            f"Ring-backs returned in {days(ringback_days)}",
+    """The follow-up standards of a month (or a longer period), each with its definition."""
+    said = followup_definitions(
+        ringback_days=ringback_days, acknowledge_days=acknowledge_days, respond_days=respond_days
+    )
+    rows: tuple[tuple[Measure, str, float | None], ...] = (
+        (
+            RINGBACKS_IN_TIME,
+            f"Ring-backs returned in {_days(ringback_days)}",
             figures.ringback_return.pct,
-            amber_points,
         ),
-        REFERRALS_IN_SLA.rate("Referrals done within SLA", figures.referral_sla.pct, amber_points),
-        COMPLAINTS_ACKNOWLEDGED.rate(
-            f"Complaints acknowledged in {days(acknowledge_days)}",
+        (REFERRALS_IN_SLA, "Referrals done within SLA", figures.referral_sla.pct),
+        (
+            COMPLAINTS_ACKNOWLEDGED,
+            f"Complaints acknowledged in {_days(acknowledge_days)}",
             figures.complaints_acknowledged.pct,
-            amber_points,
         ),
-        COMPLAINTS_ANSWERED.rate(
-            f"Complaints answered in {days(respond_days)}",
+        (
+            COMPLAINTS_ANSWERED,
+            f"Complaints answered in {_days(respond_days)}",
             figures.complaints_answered.pct,
-            amber_points,
         ),
-        JUSTIFIED_ABOUT_STAFF.rate(
+        (
+            JUSTIFIED_ABOUT_STAFF,
             "Justified complaints about staff (under 2%)",
             figures.staff_justified_pct,
-            amber_points,
         ),
+        (
+            UNEQUAL_SERVICE,
+            "Complaints about unequal or impolite service (under 2%)",
+            figures.unequal_service_pct,
+        ),
+    )
+    return tuple(
+        measure.rate(label, value, amber_points, said[measure.key])
+        for measure, label, value in rows
     )

@@ -24,7 +24,7 @@ from oss_desk.domain.reports import (
     TrendMonth,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
-from oss_desk.domain.standards import FOLLOWUP_KEYS, Status
+from oss_desk.domain.standards import Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import (
@@ -42,6 +42,7 @@ from oss_desk.render.rows import (
     NO_CALLS,
     adjustment_rows,
     appointment_rows,
+    beside_rows,
     call_rows,
     counted_lines,
     desk_rows,
@@ -273,39 +274,16 @@ PERIOD_TITLES = {"quarter": "Quarterly report", "year": "Annual report", "period
 
 
 def _beside(report: RangeReport) -> list[str]:
-    """This period's headline figures beside the period before's."""
-    now, before = report.current, report.previous
-    rows: list[tuple[str, Callable[[PeriodSummary], str]]] = [
-        ("Visits", lambda p: str(p.visits)),
-        (f"Seen within {report.target_minutes} minutes", lambda p: percent(p.within_15_min_pct)),
-        ("  visitors counted", lambda p: str(p.measured)),
-        ("  walked out after the target", lambda p: str(p.walked_out_after_target)),
-        ("  left before the target", lambda p: str(p.left_before_target)),
-        ("  still waiting at closing", lambda p: str(p.closed_unseen)),
-        ("Median wait", lambda p: minutes(p.wait_median_minutes)),
-        ("90th percentile wait", lambda p: minutes(p.wait_p90_minutes)),
-        ("Resolved at first contact", lambda p: percent(p.first_contact_resolution_pct)),
-        ("Appointments seen on time", lambda p: percent(p.appointment_punctuality_pct)),
-        ("Satisfied", lambda p: percent(p.satisfied_pct)),
-        ("  answers", lambda p: str(p.answers)),
-        ("Appointments kept", lambda p: percent(p.appointments_kept_pct)),
-    ]
-    for s in report.standards:
-        if s.key.startswith("calls_within_") or s.key in FOLLOWUP_KEYS:
-            rows.append((short_label(s.key, report.target_minutes, s.label), _standard_of(s.key)))
-    lines = [
-        "",
-        f"  Beside the period before{'':14s}{'this period':>16}  {'the period before':>18}",
-        f"    {'':36s}{_short(now):>16}  {_short(before):>18}",
-    ]
-    for label, value in rows:
-        then = value(before) if before.recorded else NO_RECORDS
-        lines.append(f"    {label[:36]:36s}{value(now):>16}  {then:>18}")
+    """This period's headline figures beside the period before's (and a year before's)."""
+    table = beside_rows(report)
+    heads = "".join(f"  {head.lower():>18}" for head in table.heads)
+    spans = "".join(f"  {_short(p):>18}" for p in table.periods)
+    width = max((len(row.indented) for row in table.rows), default=0)
+    lines = ["", f"  {'Beside the period before':{width + 2}s}{heads}", f"    {'':{width}s}{spans}"]
+    for row in table.rows:
+        cells = "".join(f"  {v:>18}" for v in row.values)
+        lines.append(f"    {row.indented:{width}s}{cells}")
     return lines
-
-
-def _standard_of(key: str) -> Callable[[PeriodSummary], str]:
-    return lambda p: percent(p.standards.get(key))
 
 
 def _short(p: PeriodSummary) -> str:

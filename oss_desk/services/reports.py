@@ -29,6 +29,7 @@ from oss_desk.domain.models import Actor
 from oss_desk.domain.periods import (
     Period,
     counted_to,
+    days_period,
     parse_days,
     parse_quarter,
     parse_year,
@@ -39,6 +40,7 @@ from oss_desk.domain.report_figures import (
     appointment_figures,
     day_comparison,
     period_summary,
+    repeat_contact_standard,
     standard_values,
     trend_month,
     visit_figures,
@@ -76,6 +78,7 @@ from oss_desk.services.report_offices import Offices
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.chain import head_on
+from oss_desk.storage.reports import visits_begin
 from oss_desk.storage.reports_comments import resident_comments
 from oss_desk.storage.site import records_begin
 
@@ -320,13 +323,19 @@ class ReportService:
             if to_date is None or d <= to_date
         }
         followups = self._followups(first, last, site)
+        whole = days_period(first, last)
+        current = _summary(whole, tally, rules, calls, {})
         return MonthlyReport(
             month=key,
             site=site,
             sites=sites,
             target_minutes=self.target_minutes,
             figures=figures,
-            standards=self._period_standards(tally, calls) + self._followup_standards(followups),
+            standards=(
+                *self._period_standards(tally, calls),
+                repeat_contact_standard(current, self._summary_of(whole, site, tallies)),
+                *self._followup_standards(followups),
+            ),
             by_day=by_day,
             busiest_day=busiest(by_day),
             appointments=appointments,
@@ -346,14 +355,26 @@ class ReportService:
         for (_site, day), t in found.items():
             if day >= period.first.isoformat():
                 months.setdefault(day[:7], DayTally()).add(t)
-        current = merged(months.values())  # the same sums as adding up its days again
+        current_tally = merged(months.values())  # the same sums as adding up its days again
         earlier = merged(t for (_s, d), t in found.items() if d < period.first.isoformat())
         days = _each_day(period.first, period.last)
-        figures = visit_figures(current.visits, self.offices.layout(sites, days), rules)
+        figures = visit_figures(current_tally.visits, self.offices.layout(sites, days), rules)
         calls = self._calls(period.first, period.last, site)
         calls_before = self._calls(before.first, before.last, site)
         followups = self._followups(period.first, period.last, site)
         followup_values = self._followup_values
+        previous = replace(
+            _summary(
+                before,
+                earlier,
+                rules,
+                calls_before,
+                followup_values(self._followups(before.first, before.last, site)),
+            ),
+            recorded=self._recorded(before.last, site),
+        )
+        year_before = previous if period.kind == "year" else self._summary_of(period, site, tallies)
+        current = _summary(period, current_tally, rules, calls, followup_values(followups))
         return RangeReport(
             period=period.kind,
             key=period.key,
@@ -364,24 +385,31 @@ class ReportService:
             sites=sites,
             target_minutes=self.target_minutes,
             figures=figures,
-            standards=self._period_standards(current, calls) + self._followup_standards(followups),
-            appointments=appointment_figures(current.appointments, rules.notice_days),
+            standards=(
+                *self._period_standards(current_tally, calls),
+                repeat_contact_standard(current, year_before),
+                *self._followup_standards(followups),
+            ),
+            appointments=appointment_figures(current_tally.appointments, rules.notice_days),
             calls=calls,
             months=self._trend(period.months(), months, site, period),
-            current=_summary(period, current, rules, calls, followup_values(followups)),
-            previous=replace(
-                _summary(
-                    before,
-                    earlier,
-                    rules,
-                    calls_before,
-                    followup_values(self._followups(before.first, before.last, site)),
-                ),
-                recorded=self._recorded(before.last, site),
-            ),
+            current=current,
+            previous=previous,
+            year_before=year_before,
             followups=followups,
             to_date=_iso(counted_to(period.last, self._day(None, site))),
         )
+
+    def _summary_of(self, period: Period, site: str | None, tallies: DayTallies) -> PeriodSummary:
+        """The headline figures of the same period a year before ``period`` (its calls and
+        follow-up standards too), marked when it is before the records begin."""
+        year = period.year_before()
+        tally = self._tally(tallies, year.first, year.last, site)
+        followups = self._followup_values(self._followups(year.first, year.last, site))
+        found = _summary(
+            year, tally, self.rules, self._calls(year.first, year.last, site), followups
+        )
+        return replace(found, recorded=self._recorded(year.last, site))
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -448,9 +476,16 @@ class ReportService:
         return replace(found, recorded=self._recorded(day, site))
 
     def _recorded(self, last: date, site: str | None) -> bool:
-        """Whether a day, month or period ending on ``last`` reaches the office's records
-        (before they begin there are no figures, not zero ones)."""
-        return last >= self._span(site).first
+        """Whether a day, month or period ending on ``last`` reaches the offices' visit records
+        (before they begin there are no figures, not zero ones; follow-ups or bookings recorded
+        earlier do not make them begin)."""
+        begins = [
+            visits_begin(office.store.conn, next(iter(office.directory.sites.values())).timezone)
+            for office in self.offices.covering(site)
+            if office.directory.sites
+        ]
+        known = [date.fromisoformat(b) for b in begins if b]
+        return bool(known) and last >= min(known)
 
     def _trend(
         self,
