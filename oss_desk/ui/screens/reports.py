@@ -60,6 +60,9 @@ from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.theme import STYLES
 
 LIVE_REFRESH_SECONDS = 5.0
+SERIES_OFFSET = 0.3
+"""How far from the middle of a month's slot each of the 12-month chart's two series is drawn
+(a third of a slot: at least a column apart on any chart wide enough for twelve months)."""
 STATUS_STYLES = {"green": "bold green", "amber": "bold yellow", "red": "bold red", "none": "dim"}
 
 
@@ -241,25 +244,38 @@ class ReportsScreen(DeskScreen):
         plt = plot.plt
         plt.clear_figure()
         if isinstance(data, DailyReport):
-            weeks = [*reversed(data.previous_weeks), data.comparison()]
+            all_weeks = [*reversed(data.previous_weeks), data.comparison()]
+            # A week before the office's records begin has no figures, not zero arrivals: it is
+            # left out, and the title says the chart starts where the records do.
+            weeks = [w for w in all_weeks if w.recorded]
             labels = [w.date[5:] for w in weeks]
             bars(plt, labels, [w.visits for w in weeks], plot.size.width)
-            chart_title(
-                plt,
-                plot.size.width,
-                "Arrivals: this weekday, the last 4 weeks",
-                "This weekday, last 4 weeks",
-                "Last 4 weeks",
+            titles = (
+                (
+                    "Arrivals: this weekday, the last 4 weeks",
+                    "This weekday, last 4 weeks",
+                    "Last 4 weeks",
+                )
+                if len(weeks) == len(all_weeks)
+                else (
+                    f"Arrivals: this weekday, since records began ({NO_RECORDS} before)",
+                    "This weekday, since records began",
+                    "Since records began",
+                )
             )
+            chart_title(plt, plot.size.width, *titles)
         else:
             trend = data.trend
             names = [date.fromisoformat(f"{t.month}-01").strftime("%b") for t in trend]
             xs = [float(x) for x in range(1, len(trend) + 1)]
-            for values, marker in (
-                ([t.within_15_min_pct for t in trend], "*"),
-                ([t.first_contact_resolution_pct for t in trend], "+"),
+            # The two series side by side in each month's slot (first contact a little to the
+            # left, the wait standard a little to the right), so that where their figures are
+            # close neither marker hides the other.
+            for values, marker, beside in (
+                ([t.first_contact_resolution_pct for t in trend], "+", -SERIES_OFFSET),
+                ([t.within_15_min_pct for t in trend], "*", SERIES_OFFSET),
             ):
-                points = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+                points = [(x + beside, v) for x, v in zip(xs, values, strict=True) if v is not None]
                 if points:
                     plt.plot([p[0] for p in points], [p[1] for p in points], marker=marker)
             goal = SEEN_WITHIN_TARGET.target or 0
