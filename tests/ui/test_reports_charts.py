@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from oss_desk.clock import FixedClock
@@ -49,7 +50,9 @@ def office(tmp_path: Path) -> Path:
 
 def drawn(screen: ReportsScreen, chart: str) -> list[str]:
     plot = screen.query_one(f"#{chart}", PlotextPlot)
-    return plot.render().plain.splitlines()  # type: ignore[union-attr]
+    rendered = plot.render()
+    assert isinstance(rendered, Text)
+    return rendered.plain.splitlines()
 
 
 def test_the_daily_report_says_no_records_before_the_first_visit(
