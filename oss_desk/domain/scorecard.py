@@ -181,6 +181,19 @@ FIGURE_DEFINITIONS = {
     "avoidable": "Could have been done online (avoidable contact).",
     "urgent": "Urgent or vulnerable: moved ahead of the other walk-ins at meet-and-greet.",
     "signposted_to": "Where residents were signposted (finished as signposted).",
+    "no_shows": (
+        "Called, not there (no-shows): tickets called to a desk whose resident did not come"
+        " (not the appointments missed, counted under Appointments)."
+    ),
+    "appointments": (
+        "Bookings made: appointments booked on a day of the period, whenever they fall."
+        " Checked in and missed: the appointments of the period's days, checked in when the"
+        " resident came, or marked as a no-show."
+    ),
+    "service_time": (
+        "Service time: from the call to the finish of each ticket finished at the desk (or by"
+        " the adviser); the median is the middle one."
+    ),
     "calls_abandoned": "Abandoned calls, of all calls offered.",
     "calls_wait": (
         "Average wait: the mean queue time of the answered calls. Average talk: the mean talk"

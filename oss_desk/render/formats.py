@@ -47,9 +47,10 @@ def target(standard: Standard, *, symbols: bool = False, prefix: str = "") -> st
     ``symbols``), after ``prefix``; ``monitored`` for a figure without a target; ``down on a
     year before`` for one that should go down year on year."""
     if standard.rule is Rule.DOWN:
+        if symbols:  # where room is short (the desk's screen): what it is rated against
+            return "\u2193 yearly"
         then = percent(standard.baseline) if standard.baseline_recorded else NO_RECORDS
-        down = "\u2193 on" if symbols else f"{prefix}down on"
-        return f"{down} a year before, {then} then"
+        return f"{prefix}down on a year before, {then} then"
     if standard.rule is Rule.MONITORED or standard.target is None:
         return "monitored"
     words = _RULE_SYMBOLS if symbols else _RULE_WORDS

@@ -66,7 +66,7 @@ def visit_rows(report: PeriodReport) -> tuple[FigureRow, ...]:
         FigureRow("By appointment", count(f.appointment_visits), part=True),
         FigureRow("Served at a desk", count(f.served)),
         FigureRow("Dealt with at meet-and-greet", count(f.quick_visits)),
-        FigureRow("No-shows", count(f.no_shows)),
+        FigureRow(NO_SHOWS, count(f.no_shows), definition="no_shows"),
         FigureRow("Services delivered", count(f.services_delivered)),
         FigureRow("Appointments arranged", count(f.appointments_arranged)),
     ]
@@ -136,14 +136,30 @@ def adjustment_rows(adjustments: Mapping[str, int]) -> tuple[FigureRow, ...]:
     )
 
 
+NO_SHOWS = "Called, not there (no-shows)"
+"""The tickets called whose resident did not come, in every presentation: not the appointments
+missed (:data:`APPOINTMENT_COLUMNS`), so that one screen never has two different "No-shows"."""
+
+APPOINTMENT_COLUMNS = ("Bookings made", "Checked in", "Missed (no-shows)")
+"""The appointments' counts as every presentation names them (rows and a trend's columns):
+the bookings made in the period, whenever they fall, and the appointments of its days checked
+in or missed (``FIGURE_DEFINITIONS["appointments"]``)."""
+
+
 def appointment_rows(a: AppointmentFigures) -> tuple[FigureRow, ...]:
-    """Booked, kept, no-shows and cancelled (a month or longer), the council last: what each
-    presentation adds about the notice the council gave follows it."""
+    """Bookings made, then the period's appointments checked in and missed, the share checked
+    in, and the cancellations (a month or longer), the council last: what each presentation
+    adds about the notice the council gave follows it."""
+    made, checked_in, missed = APPOINTMENT_COLUMNS
     return (
-        FigureRow("Booked", count(a.appointments_booked)),
-        FigureRow("Kept (checked in)", count(a.appointments_kept)),
-        FigureRow("No-shows", count(a.appointments_no_show)),
-        FigureRow("Kept (of kept and no-shows)", percent(a.appointments_kept_pct)),
+        FigureRow(f"{made} in the period", count(a.appointments_booked)),
+        FigureRow(f"Appointments {checked_in.lower()}", count(a.appointments_kept)),
+        FigureRow(f"Appointments {missed.lower()}", count(a.appointments_no_show)),
+        FigureRow(
+            "Share of them checked in",
+            percent(a.appointments_kept_pct),
+            definition="appointments",
+        ),
         FigureRow("Cancelled by the resident", count(a.appointments_cancelled.resident)),
         FigureRow("Cancelled by the council", count(a.appointments_cancelled.council)),
     )
@@ -186,6 +202,11 @@ def call_rows(calls: CallFigures) -> tuple[FigureRow, ...]:
 def outcome_rows(outcomes: Mapping[str, int]) -> tuple[FigureRow, ...]:
     """The visits finished with each outcome, in the report's order."""
     return tuple(FigureRow(OUTCOME_LABELS.get(key, key), count(n)) for key, n in outcomes.items())
+
+
+SERVED_COLUMNS = ("Served", "Median service time", "Total service time")
+"""The desks' and advisers' columns in every presentation (``FIGURE_DEFINITIONS["service_time"]``
+says what a service time is)."""
 
 
 @dataclass(frozen=True, slots=True)

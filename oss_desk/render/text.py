@@ -38,8 +38,10 @@ from oss_desk.render.formats import (
 )
 from oss_desk.render.rows import (
     ADJUSTMENTS_TITLE,
+    APPOINTMENT_COLUMNS,
     CALLS_TITLE,
     NO_CALLS,
+    SERVED_COLUMNS,
     adjustment_rows,
     appointment_rows,
     beside_rows,
@@ -131,14 +133,16 @@ def _visit_lines(
     for outcome in outcome_rows(f.outcomes):
         lines.append(f"    {outcome.label:28s} {outcome.value:>4}")
     lines += _flag_lines(f.flags, list(f.by_service), organisations or {})
-    lines += ["", "  Desks                       served   median    total"]
+    served, median, total = (c.lower() for c in SERVED_COLUMNS)
+    lines += ["", f"  {'Desks':26s}{served:>8} {median:>20} {total:>19}"]
     for desk in desk_rows(f.desks, desk_names or {}):
-        lines.append(f"    {desk.name[:24]:24s} {desk.served:>6} {desk.median:>9} {desk.total:>10}")
+        lines.append(f"    {desk.name[:24]:24s}{desk.served:>8} {desk.median:>20} {desk.total:>19}")
     if f.advisers:
-        lines += ["", "  Advisers                    served   median"]
+        lines += ["", f"  {'Advisers':26s}{served:>8} {median:>20}"]
         for a in f.advisers.values():
-            median = minutes(a.service_median_minutes)
-            lines.append(f"    {a.name[:24]:24s} {a.served:6d} {median:>9}")
+            time = minutes(a.service_median_minutes)
+            lines.append(f"    {a.name[:24]:24s}{a.served:8d} {time:>20}")
+    lines += _note(FIGURE_DEFINITIONS["service_time"])
     lines += ["", f"  {ADJUSTMENTS_TITLE}"]
     for row in adjustment_rows(f.adjustments):
         lines.append(f"    {row.label:42s} {row.value:>4}")
@@ -177,7 +181,7 @@ def _week_line(w: DayComparison) -> str:
     if not w.recorded:
         return f"    {w.date}  {NO_RECORDS}"
     return (
-        f"    {w.date}  {w.visits:6d} {w.served:6d} {w.no_shows:8d}"
+        f"    {w.date}  {w.visits:6d} {w.served:6d} {w.no_shows:9d}"
         f" {percent(w.within_15_min_pct):>7} {percent(w.first_contact_resolution_pct):>14}"
         f" {minutes(w.wait_median_minutes):>12}"
     )
@@ -194,7 +198,7 @@ def _daily_rest(report: DailyReport) -> list[str]:
         lines += [
             "",
             f"  The same day in previous weeks ({day:%A}s)",
-            "    date        visits served no-shows  within  first contact  median wait",
+            "    date        visits served not there  within  first contact  median wait",
         ]
         lines += [_week_line(w) for w in (report.comparison(), *report.previous_weeks)]
     head = event_log_head_lines(report.event_log_head, 100)
@@ -222,6 +226,7 @@ def _appointment_lines(a: AppointmentFigures) -> list[str]:
             percent(moves.with_notice_pct),
             f"{moves.with_notice} of {moves.total}; breaches {moves.breaches}",
         ),
+        *_note(FIGURE_DEFINITIONS["appointments"]),
     ]
 
 
@@ -242,11 +247,16 @@ def _call_lines(calls: CallFigures | None) -> list[str]:
     return lines
 
 
+_APPOINTMENT_HEAD = "  ".join(c.lower() for c in APPOINTMENT_COLUMNS)
+_MADE, _IN, _MISSED = (len(c) + 1 for c in APPOINTMENT_COLUMNS)
+_MADE -= 1
+
+
 def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:
     lines = [
         "",
         f"  {title}",
-        "    month    visits  within  first contact  booked  kept  no-shows",
+        f"    month    visits  within  first contact  {_APPOINTMENT_HEAD}",
     ]
     for m in months:
         if not m.recorded:
@@ -254,8 +264,8 @@ def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:
             continue
         lines.append(
             f"    {m.month}  {m.visits:6d} {percent(m.within_15_min_pct):>7}"
-            f" {percent(m.first_contact_resolution_pct):>14} {m.appointments_booked:7d}"
-            f" {m.appointments_kept:5d} {m.appointments_no_show:9d}"
+            f" {percent(m.first_contact_resolution_pct):>14} {m.appointments_booked:>{_MADE}d}"
+            f" {m.appointments_kept:>{_IN}d} {m.appointments_no_show:>{_MISSED}d}"
         )
     return lines
 

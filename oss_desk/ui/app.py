@@ -47,7 +47,7 @@ from oss_desk.ui.listen import CommitListener
 from oss_desk.ui.modes import APP_BINDINGS, MODE_NEEDS, MODE_TITLES, SCREENS_BY_MODE, switch_first
 from oss_desk.ui.names import Names
 from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
-from oss_desk.ui.screens.base import DeskScreen
+from oss_desk.ui.screens.base import DeskScreen, help_of
 from oss_desk.ui.theme import THEMES
 
 if TYPE_CHECKING:
@@ -552,7 +552,7 @@ class OssDeskApp(App[None]):
         from oss_desk.ui.dialogs.blocked import closing_help
 
         screen = self.screen
-        about = closing_help(getattr(screen, "HELP", ""), served=self.is_web)
+        about = closing_help(help_of(screen), served=self.is_web)
         title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
         self.push_screen(HelpScreen(title, help_rows(self, screen), about))
 

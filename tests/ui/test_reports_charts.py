@@ -2,8 +2,9 @@
 records begin are not drawn as weeks of no arrivals (the office here was set up on Monday 23
 November 2026 and took a ring-back on 2 November, before its first visitor: the records of
 visits begin on the 23rd, and the daily report says "no records" for the Mondays before, in
-text, JSON and on screen); and the 12-month chart draws both of its series where their figures
-are equal, so the legend's * and + are both on the chart."""
+text, JSON and on screen); the 12-month chart draws both of its series where their figures
+are equal, so the legend's * and + are both on the chart; and F1 says what each standard of
+the report shown counts, and where the quarterly and annual reports are."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from textual_plotext import PlotextPlot
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.reports import NO_RECORDS, MonthlyReport
+from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs import HelpScreen
 from oss_desk.ui.screens.reports import ReportsScreen
 
 from ..conftest import MONDAY_0930, Cli, make_db, site_toml
@@ -116,3 +119,32 @@ async def test_both_series_of_the_twelve_months_show_when_equal(
         assert body, lines
         assert any("*" in line for line in body), "\n".join(lines)
         assert any("+" in line for line in body), "\n".join(lines)
+
+
+async def test_f1_on_the_reports_says_what_each_standard_counts(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office(tmp_path), "greet-1", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f6", "m")
+        await until(
+            lambda: (
+                isinstance(app.screen, ReportsScreen) and isinstance(app.screen.data, MonthlyReport)
+            )
+        )
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen) and screen.data is not None
+        standards = screen.data.standards
+        await pilot.press("f1")
+        await until(lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        about = help_screen.about
+        assert "oss-desk report daily, monthly, quarterly, annual" in about
+        keys = {s.key for s in standards}
+        assert {"ringbacks_in_time", "unequal_service", "repeat_contact"} <= keys
+        for s in standards:
+            assert s.definition and f"{s.label}: {s.definition}" in about, s.key
+        for key in ("no_shows", "appointments", "service_time"):
+            assert FIGURE_DEFINITIONS[key] in about

@@ -31,7 +31,7 @@ from oss_desk.domain.reports import (
     MonthlyReport,
     PeriodReport,
 )
-from oss_desk.domain.scorecard import short_label
+from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
@@ -41,6 +41,7 @@ from oss_desk.render.formats import minutes, month_words, percent, target
 from oss_desk.render.rows import (
     ADJUSTMENTS_TITLE,
     CALLS_TITLE,
+    SERVED_COLUMNS,
     adjustment_rows,
     appointment_rows,
     call_rows,
@@ -112,8 +113,11 @@ class ReportsScreen(DeskScreen):
         "margin) or missed. [ and ] go to the day or month before or after; T comes back "
         "to today. Today's summary follows the live queue. The charts show arrivals by hour "
         "(a day) or by day (a month), and the same weekday over the last four weeks (a day) or "
-        "the last twelve months (a month). The same figures can be had as files (text, JSON, "
-        "CSV or HTML): ask whoever looks after the office's reports."
+        "the last twelve months (a month). The same figures, and the quarterly and annual "
+        "reports (every standard beside the period before and a year before), come as text, "
+        "JSON, CSV or HTML from the command line: oss-desk report daily, monthly, quarterly, "
+        "annual (or ask whoever looks after the office's reports). What each standard counts "
+        "is listed below once a day or month is shown."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(
@@ -147,6 +151,10 @@ class ReportsScreen(DeskScreen):
     def on_resize(self) -> None:
         # The charts choose their labels for their width.
         self.call_after_refresh(guard(self, self.draw))
+
+    def help_words(self) -> str:
+        """The screen's words, then what each standard of the report shown counts."""
+        return self.HELP if self.data is None else standards_help(self.HELP, self.data)
 
     def wants_fresh_data(self) -> bool:
         return True
@@ -330,6 +338,19 @@ class ReportsScreen(DeskScreen):
         self.load()
 
 
+def standards_help(about: str, report: PeriodReport) -> str:
+    """F1's words for a report on screen: ``about``, then what each of its standards counts
+    (the definitions every report prints under them) and what the figures that need one
+    mean."""
+    said = [f"{s.label}: {s.definition}" for s in report.standards if s.definition]
+    figures = [FIGURE_DEFINITIONS[key] for key in HELP_FIGURES]
+    return "\n\n".join([about, "What the standards count", *said, *figures])
+
+
+HELP_FIGURES = ("no_shows", "appointments", "service_time", "wait")
+"""The figures whose definitions F1 gives after the standards'."""
+
+
 def _table(title: str, header: bool = False) -> Table:
     return Table(title=title, title_justify="left", box=None, show_header=header, padding=(0, 1))
 
@@ -400,8 +421,9 @@ def _outcomes_and_services(report: PeriodReport, names: dict[str, str]) -> tuple
 def _served_by(title: str, first: str, rows: list[tuple[str, int, float | None]]) -> Table:
     table = _table(title, header=True)
     table.add_column(first)
-    table.add_column("Served", justify="right")
-    table.add_column("Median", justify="right")
+    served_head, median_head, _total = SERVED_COLUMNS
+    table.add_column(served_head, justify="right")
+    table.add_column(median_head, justify="right")
     for name, served, median in rows:
         table.add_row(Text(name), str(served), minutes(median))  # configured text: no markup
     return table
