@@ -39,6 +39,18 @@ class FixedClock:
         self._now = _require_aware(instant)
 
 
+class RunningClock:
+    """A clock that reads ``at`` at the real instant ``since`` and runs on from there at the
+    real pace (the demo's: its office as on its last opening day, time passing as it does)."""
+
+    def __init__(self, at: datetime, since: datetime) -> None:
+        self.at = _require_aware(at)
+        self.since = _require_aware(since)
+
+    def now(self) -> datetime:
+        return self.at + (datetime.now(UTC) - self.since)
+
+
 def _require_aware(instant: datetime) -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise InvalidInput(f"{instant.isoformat()} has no UTC offset")

@@ -6,9 +6,11 @@ writes, so any mail client shows the same."""
 from __future__ import annotations
 
 import mailbox
+import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,52 @@ def test_a_message_cut_short_by_a_full_disk_leaves_no_half_of_it(tmp_path: Path)
     assert box.stat().st_size == size  # nothing of the second message is left
     sender(box).send("second@example.org", composed(1), "APPT-1")  # the next round
     assert [m["To"] for m in mailbox.mbox(box)] == ["first@example.org", "second@example.org"]
+
+
+def test_a_mailbox_dot_locked_by_another_program_is_retried_later(tmp_path: Path) -> None:
+    """A mail tool that takes only the dot-lock (``PATH.lock``, as procmail's ``lockfile``
+    does), in a process of its own: the message waits for a later round, never written while
+    that program has the mailbox; the dot-lock is taken for each append and let go after it
+    (none left behind), and one left by a program that died long ago is taken as stale."""
+    box = tmp_path / "mailbox.mbox"
+    lock = tmp_path / "mailbox.mbox.lock"
+    sender(box).send("first@example.org", composed(0), "APPT-0")
+    assert not lock.exists()
+    size = box.stat().st_size
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, sys\n"
+            f"os.close(os.open({str(lock)!r}, os.O_WRONLY | os.O_CREAT | os.O_EXCL))\n"
+            "print('held', flush=True)\n"
+            "sys.stdin.readline()\n"
+            f"os.unlink({str(lock)!r})\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        with pytest.raises(SendFault) as fault:
+            sender(box).send("second@example.org", composed(1), "APPT-1")
+        assert fault.value.retry
+        assert fault.value.reason == f"cannot write {box}: another program has it locked for now"
+        assert box.stat().st_size == size and lock.exists()  # theirs, untouched
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        assert holder.wait(timeout=10) == 0
+    assert not lock.exists()
+    sender(box).send("second@example.org", composed(1), "APPT-1")  # the next round
+    assert not lock.exists()
+    lock.write_bytes(b"")  # left by a program killed half an hour ago
+    os.utime(lock, (time.time() - 1800, time.time() - 1800))
+    sender(box).send("third@example.org", composed(2), "APPT-2")
+    assert not lock.exists()
+    assert [m["To"] for m in mailbox.mbox(box)] == [
+        "first@example.org",
+        "second@example.org",
+        "third@example.org",
+    ]

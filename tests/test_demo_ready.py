@@ -5,15 +5,16 @@ with appointments due soon have checked in as well."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from oss_desk.services.demo import shown_instead
+from oss_desk.services.session import open_session
 from oss_desk.services.site import demo_settings
 
-from .conftest import Cli, rows
+from .conftest import TRAINING, Cli, make_db, rows, site_toml
 
 
 @pytest.mark.parametrize("now", ["2026-11-27T11:00:00Z", "2026-11-28T16:50:00Z"])
@@ -110,3 +111,76 @@ def test_out_of_hours_the_demo_opens_as_on_the_last_opening_day(
     11:00 (clock stopped then), rather than an empty office; while it is open, as of now."""
     instant = shown_instead(demo_settings(tmp_path), datetime.fromisoformat(now))
     assert (instant.isoformat() if instant else None) == shown
+
+
+def test_every_command_on_the_demo_keeps_its_running_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second terminal on the demo's database, without OSS_DESK_NOW, acts at the demo's time
+    (the Friday it was built as of, running on), not the real clock's: its queue is the demo's
+    and what it records follows the demo's events. OSS_DESK_NOW, when set, still wins."""
+    db = tmp_path / "demo" / "oss-desk-demo.sqlite"
+    cli = Cli(db, monkeypatch)
+    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+    built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now="2026-11-27T11:00:00Z")
+    assert built.code == 0, built.err
+    queue = cli("--db", str(db), "queue")
+    assert queue.code == 0 and "live queue, 2026-11-27 11:0" in queue.out, queue.out
+    issued = cli("--db", str(db), "ticket", "issue", "--service", "C", "--json")
+    assert issued.code == 0, issued.err
+    assert issued.json()["issued_at"].startswith("2026-11-27T11:0")
+    stopped = cli("--db", str(db), "queue", now="2026-11-27T12:30:00Z")
+    assert "live queue, 2026-11-27 12:30" in stopped.out
+
+
+def test_a_real_office_never_takes_a_clock_file_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a training office (the demo) reads a recorded clock: one beside a real office's
+    database changes nothing; beside the demo's, it is the demo's time."""
+    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+    since = datetime.now(UTC).isoformat()
+    stale = f'{{"at": "2020-01-06T11:00:00Z", "since": "{since}"}}\n'
+    real = make_db(tmp_path, site_toml().replace(TRAINING, ""), name="real.sqlite")
+    demo = make_db(tmp_path, None, name="demo.sqlite")
+    for db in (real, demo):
+        db.with_name(db.name + ".clock").write_text(stale)
+    for db, year in ((real, datetime.now(UTC).year), (demo, 2020)):
+        session = open_session(db=db, host=True)
+        try:
+            assert session.clock.now().year == year
+        finally:
+            session.close()
+
+
+@pytest.mark.parametrize(
+    "now", ["2026-11-27T11:00:00Z", "2026-11-27T14:30:00Z", "2026-11-30T10:00:00Z"]
+)
+def test_while_residents_wait_the_demos_advisers_are_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: str
+) -> None:
+    """The demo's present moment is an office's: its queue is what the simulated morning left
+    (more residents came than the desks on duty could call), so every adviser logged in to an
+    open desk has a resident called or at the desk, or finished one a moment ago (notes and
+    wrap-up, at most 3 minutes); never idle for long while residents wait (it was: Fatima
+    idle 2 hours beside a resident waiting 13 minutes)."""
+    db = tmp_path / "demo.sqlite"
+    cli = Cli(db, monkeypatch)
+    built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now=now)
+    assert built.code == 0, built.err
+    waiting = rows(db, "SELECT count(*) FROM tickets WHERE status = 'waiting'")[0][0]
+    assert waiting >= 5
+    desks = rows(
+        db,
+        "SELECT d.id, d.state_since, (SELECT count(*) FROM tickets t WHERE t.desk_id = d.id"
+        " AND t.status IN ('called', 'serving')) FROM desks d JOIN desk_sessions s"
+        " ON s.desk_id = d.id WHERE d.status = 'open'",
+    )
+    assert len(desks) >= 3
+    at = datetime.fromisoformat(now)
+    idle = {
+        desk: at - datetime.fromisoformat(since)
+        for desk, since, busy in desks
+        if not busy and at - datetime.fromisoformat(since) > timedelta(minutes=3)
+    }
+    assert idle == {}, f"{waiting} waiting while idle: {idle}"

@@ -62,7 +62,7 @@ def test_the_demo_month_is_busy_but_served_and_keeps_appointments(
     assert standards["appointment_punctuality"]["value"] is not None
 
     listed = cli("appointment", "list", "--date", past[-1], now=NOW)
-    assert listed.code == 0 and "[attended]" in listed.out, listed.out
+    assert listed.code == 0 and "[seen]" in listed.out, listed.out
     left = "SELECT count(*) FROM appointments WHERE status = 'booked' AND starts_at < ?"
     assert rows(cli.db, left, NOW.replace("Z", ".000Z")) == [(0,)]
     alerts = cli("alerts", "list", now=NOW)
@@ -94,6 +94,10 @@ def test_the_demo_sends_report_emails_and_follow_up_texts(
     )
     assert issued.code == 0, issued.err
     ours = issued.json()["code"]
+    at_desk = "SELECT id FROM tickets WHERE desk_id = 'desk-1' AND status IN ('called', 'serving')"
+    for (busy,) in rows(cli.db, at_desk):  # the demo's Ben is busy now: he finishes first
+        done = cli("--user", "ben", "ticket", "finish", str(busy), "--outcome", "resolved", now=now)
+        assert done.code == 0, done.err
     for _ in range(40):  # Desk 1 serves the queue until it reaches our resident
         called = cli("--user", "ben", "ticket", "call-next", "--desk", "desk-1", "--json", now=now)
         assert called.code == 0, called.err
@@ -116,3 +120,20 @@ def test_the_demo_sends_report_emails_and_follow_up_texts(
     texts = (folder / "texts.txt").read_text(encoding="utf-8")
     assert "How did we do at Town Hall One Stop Shop today?" in texts
     assert "http://127.0.0.1:8100/r/" in texts
+
+
+def test_the_demos_history_covers_the_weeks_its_reports_compare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By default the demo's history reaches back over the weeks the daily report (and F6's
+    "this weekday, the last 4 weeks") compares a day with: each of them is a day of the demo's
+    office with its visits, never a day before its history began shown as an empty one (it
+    was: `2026-11-06  0  0  0  n/a`)."""
+    cli = Cli(tmp_path / "demo" / "oss-desk-demo.sqlite", monkeypatch)
+    built = cli("--db", str(cli.db), "demo", "--no-app", now="2026-12-04T11:00:00Z")
+    assert built.code == 0, built.err
+    report = cli("report", "daily", "--json", now="2026-12-04T11:00:00Z")
+    assert report.code == 0, report.err
+    weeks = report.json()["previous_weeks"]
+    assert [w["date"] for w in weeks] == ["2026-11-27", "2026-11-20", "2026-11-13", "2026-11-06"]
+    assert all(w["recorded"] and w["visits"] > 50 for w in weeks), weeks

@@ -37,7 +37,7 @@ __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "cli", "main", "run"]
 # what it needs: settings, services, Textual, the worker...) is imported only when that command
 # runs, or when ``--help`` lists them all: start-up pays for one command, not for every one.
 COMMANDS: dict[str, str] = {
-    "demo": "oss_desk.cli.admin:demo",
+    "demo": "oss_desk.cli.demo:demo",
     "init": "oss_desk.cli.admin:init",
     "desk": "oss_desk.cli.desk:desk",
     "ticket": "oss_desk.cli.tickets:ticket",

@@ -1,10 +1,8 @@
-"""``oss-desk init``, ``demo`` and ``desks`` (``desk`` is in :mod:`oss_desk.cli.desk`)."""
+"""``oss-desk init`` and ``desks`` (``desk`` is in :mod:`oss_desk.cli.desk`, ``demo`` in
+:mod:`oss_desk.cli.demo`)."""
 
 from __future__ import annotations
 
-import os
-from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import click
@@ -14,16 +12,12 @@ from oss_desk.cli.common import (
     emit_json,
     json_command,
     json_option,
-    number_option,
     pass_state,
 )
-from oss_desk.clock import NOW_ENV, FixedClock, clock_from_env, format_instant
-from oss_desk.errors import InvalidInput, RuleViolation, StorageError
-from oss_desk.paths import demo_db_path
+from oss_desk.clock import clock_from_env
+from oss_desk.errors import InvalidInput
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import Session, resolve_config_path, resolve_db_path
-from oss_desk.storage.database import open_store
-from oss_desk.storage.site import latest_config, work_since_seed
+from oss_desk.services.session import resolve_config_path, resolve_db_path
 
 
 @click.command()
@@ -89,167 +83,6 @@ def init(
             f"({', '.join(x.code for x in s.services)}), {len(s.desks)} desks, "
             f"{len(s.staff)} staff."
         )
-
-
-def prepare_demo_db(path: Path, *, reset: bool = False) -> None:
-    """Remove an earlier demo database at ``path``; refuse to touch anything else, a demo
-    database that a process has open, and (unless ``reset``) one holding work done in it after
-    it was built."""
-    if not path.exists():
-        return
-    from oss_desk.services.dbops import in_use
-    from oss_desk.services.site import DEMO_SOURCE
-
-    user = in_use(path)
-    if user is not None:
-        raise RuleViolation(
-            f"the demo database {path} is open in {user}: close that desk (or worker) first"
-        )
-    try:
-        store = open_store(path, create=False, migrate=False, check=False)
-    except StorageError as exc:
-        raise StorageError(
-            f"{path} is not a demo database, so the demo will not replace it ({exc.message})"
-        ) from None
-    try:
-        stored = latest_config(store.conn)
-        if stored is None or stored.source != DEMO_SOURCE:
-            raise StorageError(
-                f"{path} holds a real site, so the demo will not replace it: "
-                "pass --db with another path"
-            )
-        since = work_since_seed(store.conn)
-    finally:
-        store.close()
-    if since and not reset:
-        raise RuleViolation(
-            f"the demo database {path} holds {since} event{'s' if since != 1 else ''} recorded "
-            "after it was built (work done in it): `oss-desk demo --reset` builds it afresh and "
-            "discards them (or pass --db with another path)"
-        )
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-
-
-@click.command()
-@number_option("--days", default=15, within=(0, 120), help="Opening days of history to simulate.")
-@number_option(
-    "--waiting",
-    default=6,
-    within=(0, 50),
-    help="How many residents are waiting when the demo opens.",
-)
-@click.option("--no-app", is_flag=True, help="Set the demo up and print how to use it; no TUI.")
-@click.option(
-    "--reset",
-    is_flag=True,
-    help="Build it afresh even though work was done in it since it was built (discards it).",
-)
-@click.option(
-    "--desk",
-    "desk_id",
-    default="greet-1",
-    show_default=True,
-    metavar="ID",
-    help="The desk the demo opens at.",
-)
-@pass_state
-def demo(state: State, days: int, waiting: int, no_app: bool, reset: bool, desk_id: str) -> None:
-    """Self-contained demo: the demo site, some history, a live queue, virtual devices.
-
-    It uses its own database (in the user data folder, or --db), made afresh each time; never
-    while a desk or worker has it open, and not over work done in it since (unless --reset).
-    """
-    from oss_desk.services.demo import populate
-    from oss_desk.services.session import open_session
-    from oss_desk.services.site import initialise
-
-    path = Path(state.db).expanduser() if state.db else demo_db_path()
-    prepare_demo_db(path, reset=reset)
-    clock = clock_from_env()
-    shown = None
-    if not no_app and NOW_ENV not in os.environ:
-        from oss_desk.services.demo import shown_instead
-        from oss_desk.services.site import demo_settings
-
-        # Out of hours (a night, a weekend) the office would be empty: the desk opens as on its
-        # last opening day instead, the clock stopped then, as OSS_DESK_NOW does (the app, its
-        # devices and the process's sessions all read it).
-        shown = shown_instead(demo_settings(path.parent), clock.now())
-        if shown is not None:
-            os.environ[NOW_ENV] = format_instant(shown)
-            clock = clock_from_env()
-    initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
-    session = open_session(db=path, person=state.user, clock=clock, host=True)
-    try:
-        summary = populate(session, days=days, waiting=waiting, deliver=_deliver_due)
-        session.desk(desk_id)
-    finally:
-        session.close()
-    if summary.booked_at is not None:
-        _send_booked_messages(path, [*summary.arranged_at, summary.booked_at])
-    click.echo(
-        f"Demo ready: {path}\n"
-        f"  {summary.days} opening days of history, {summary.visits} visits, "
-        f"{summary.waiting_now} residents waiting now, {summary.appointments} appointments "
-        "booked for the next two weeks."
-    )
-    if shown is not None:
-        click.echo(
-            f"  The office is closed now: the demo opens as on {shown:%A %d %B} at 11:00 "
-            f"(OSS_DESK_NOW={format_instant(shown)}), its clock stopped then."
-        )
-    if summary.closed_now is not None:
-        click.echo(f"  Nobody is waiting now: {summary.closed_now}.")
-        if summary.open_day is not None:
-            click.echo(
-                "  To try it as on an open day (the clock stopped then):\n"
-                f"  OSS_DESK_NOW={summary.open_day:%Y-%m-%dT%H:%M:%SZ} oss-desk demo --reset"
-            )
-    if no_app:
-        click.echo(
-            "Try:\n"
-            f"  oss-desk --db {path} queue\n"
-            f"  oss-desk --db {path} ticket issue --service C --desk greet-1\n"
-            f"  oss-desk --db {path} ticket call-next --desk desk-1\n"
-            f"  oss-desk --db {path} report daily\n"
-            f"  oss-desk --db {path} appointment list\n"
-            f"  oss-desk --db {path} --user amina followup list"
-        )
-        return
-    from oss_desk.cli.desk import open_desk
-
-    state.db = str(path)
-    open_desk(state, desk_id, demo=True)
-
-
-def _deliver_due(session: Session) -> None:
-    """The worker's pass over the messages due at the session's (simulated) time: the demo's
-    past appointments had their confirmations and reminders sent when they fell due."""
-    from oss_desk.worker.messages import MessageDelivery
-
-    MessageDelivery(session).deliver_due()
-
-
-def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
-    """The demo's appointments were booked days ago (at desks, or by telephone), when a worker
-    sent their confirmations (to the demo's virtual mailbox and phone): send them as that
-    worker did, after the last booking of each day (well within a message's deadline)."""
-    from oss_desk.services.session import open_session
-    from oss_desk.worker.messages import MessageDelivery
-
-    last_of_day: dict[object, datetime] = {}
-    for at in booked_at:
-        last_of_day[at.date()] = max(at, last_of_day.get(at.date(), at))
-    runs = sorted(last_of_day.values())
-    clock = FixedClock(runs[0])
-    session = open_session(db=path, clock=clock, person="worker", host=True)
-    try:
-        for at in runs:
-            clock.set(at + timedelta(minutes=1))
-            MessageDelivery(session).deliver_due()
-    finally:
-        session.close()
 
 
 @click.group()

@@ -125,15 +125,6 @@ def login_answer(held: DeskLogin | None, person: str, role: Role | None) -> Logi
     return LoginAnswer.TAKE_OVER if role in TAKES_OVER else LoginAnswer.REFUSED
 
 
-def demo_person_at(logged_in: DeskLogin | None, desk_person: str | None, terminal: str) -> str:
-    """Who acts at a desk in the demo, where one terminal plays every desk's person: whoever is
-    logged in to it (someone who took it over, from here or elsewhere), else the desk's own
-    person, else the terminal's. So every change is the real person's at that desk."""
-    if logged_in is not None:
-        return logged_in.person
-    return desk_person or terminal
-
-
 DESK_STATUS_WORDS = {
     DeskStatus.OPEN: "open",
     DeskStatus.BREAK: "on a break",

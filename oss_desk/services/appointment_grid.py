@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from oss_desk.domain.appointments import Appointment, AppointmentStatus
+from oss_desk.domain.appointments import STATUS_MARKS, Appointment, AppointmentStatus
 from oss_desk.domain.calendar import WEEKDAYS, local, parse_hours, zone
 from oss_desk.domain.slots import Adviser, Calendar
 from oss_desk.errors import InvalidInput
@@ -189,7 +189,7 @@ def _cell(
             first = appt.starts_at >= start
             text = f"{appt.ref} {appt.service}" if first else "│"
             if first and appt.status is not AppointmentStatus.BOOKED:
-                text += " " + _STATUS_MARK[appt.status]
+                text += " " + STATUS_MARKS[appt.status]
             return Cell("booked" if first else "cont", text, appt.id)
     office = calendar.open_intervals(day)
     if not office:
@@ -203,15 +203,6 @@ def _cell(
     if any(s <= start and end <= e for s, e in intervals):
         return Cell("free", "·")
     return Cell("off", "")
-
-
-_STATUS_MARK = {
-    AppointmentStatus.CHECKED_IN: "here",
-    AppointmentStatus.ATTENDED: "seen",
-    AppointmentStatus.INCOMPLETE: "docs",
-    AppointmentStatus.NO_SHOW: "gone",
-    AppointmentStatus.CANCELLED: "off",
-}
 
 
 def local_day(svc: AppointmentService, instant: datetime, site_id: str | None = None) -> date:

@@ -34,6 +34,7 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.closing import Outcomes
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.ratings import Ratings
+from oss_desk.services.reports import COMPARE_WEEKS
 from oss_desk.services.session import Session
 from oss_desk.storage.queue import active_tickets
 
@@ -92,13 +93,16 @@ class DemoSummary:
 def populate(
     session: Session,
     *,
-    days: int = 15,
+    days: int | None = None,
     visitors_per_day: int = 120,
     waiting: int = 6,
     seed: int = 20261122,
     deliver: Deliver | None = None,
 ) -> DemoSummary:
-    """Simulate the last ``days`` opening days and today up to now, then leave a live queue.
+    """Simulate the last ``days`` opening days (None: every one of the :data:`COMPARE_WEEKS`
+    weeks before today, so that the daily report's and the F6 chart's same weekday in the weeks
+    before are days of the demo's, never days before its history began) and today up to now,
+    leaving its live queue.
     ``deliver``: the worker's pass over the messages due, run when the past days' appointment
     messages fell due (without it they are left for the worker)."""
     real_now = session.clock.now()
@@ -111,7 +115,12 @@ def populate(
     today = real_now.astimezone(tz).date()
     past: list[date] = []
     day = today - timedelta(days=1)
-    while len(past) < days and day > today - timedelta(days=days * 3):
+    first = today - timedelta(weeks=COMPARE_WEEKS)
+    while (
+        day >= first
+        if days is None
+        else len(past) < days and day > today - timedelta(days=days * 3)
+    ):
         if hours_on(opening, day) is not None:
             past.append(day)
         day -= timedelta(days=1)
@@ -155,12 +164,12 @@ def populate(
                 day_over=closed_now is not None,  # after closing: everyone has gone home
                 arranging=arranging,
                 bookings=booked,
+                rush=waiting if closed_now is None else 0,  # residents wait only while open
             )
             if closed_now is not None:  # the worker closed the day at closing time
                 clock.set(end + timedelta(minutes=1))
                 close_due(sim, Actor(person="worker"))
-        if closed_now is None:  # residents wait only while the office is open
-            _live_queue(sim, clock, rng, real_now, waiting)
+        clock.set(real_now)
         ahead = book_ahead(sim, clock, rng, real_now)
         first = datetime.combine(past[-1] if past else today, datetime.min.time(), tz)
         populate_followups(sim, clock, rng, first, real_now)
@@ -254,11 +263,16 @@ def _simulate(
     day_over: bool = True,
     arranging: Arranging | None = None,
     bookings: DayBookings | None = None,
+    rush: int = 0,
 ) -> int:
     """Minute by minute: arrivals at meet-and-greet, desks logged in by the rota calling and
-    serving (``day_over``: everyone logs out at the end; today they stay); a visit that needs
-    an appointment books it (``arranging``); the day's appointments checked in as their
-    residents come, the missed ones marked by the worker (``bookings``)."""
+    serving (``day_over``: everyone logs out at the end; today they stay, each desk with its
+    resident at the desk or free since a moment ago, having called whoever was waiting); a visit
+    that needs an appointment books it (``arranging``); the day's appointments checked in as
+    their residents come, the missed ones marked by the worker (``bookings``). ``rush``: the
+    residents to leave waiting at the end (today's, now): in its last :data:`RUSH_MINUTES` more
+    residents come than the desks on duty can call, and those still waiting at the end are
+    the queue the demo opens on, the advisers all busy with the ones before them."""
     greet = next(
         (d.id for d in session.directory.desks.values() if d.kind is DeskKind.MEET_AND_GREET),
         None,
@@ -283,6 +297,7 @@ def _simulate(
     serving: dict[str, tuple[int, Outcome | None]] = {}
     also: dict[int, dict[str, Outcome]] = {}  # services added to a visit at the desk
     free_at: dict[str, datetime] = {}
+    started: dict[str, datetime] = {}  # when the resident called comes to the desk
     arrivals = 0
     index = 0
     greeter = _as(session, greet)
@@ -307,9 +322,13 @@ def _simulate(
                     _finish(svc, rng, ticket_id, outcome, also.pop(ticket_id, None), arranging)
                 # Notes and wrap-up before the next call.
                 free_at[desk.id] = now + timedelta(minutes=rng.choice((0, 1, 1, 2, 3)))
+            if desk.id in serving and not day_over and now == started.get(desk.id):
+                ticket_id, outcome = serving[desk.id]
+                if outcome is not None:  # today's resident came to the desk: served now
+                    svc.start(ticket_id)
             if (
                 desk.id not in serving
-                and minute < total_minutes
+                and (minute < total_minutes or not day_over)
                 and _staffed(desk.id, now, day)
                 and now >= free_at.get(desk.id, start)
             ):
@@ -334,6 +353,7 @@ def _simulate(
                     duration += 3
                 busy_until[desk.id] = now + timedelta(minutes=duration)
                 serving[desk.id] = (called.id, _outcome(session, rng, called.service))
+                started[desk.id] = now + timedelta(minutes=1)
         for ref in day.arrivals.get(minute, ()):
             checking_in.arrive(ref, print_ticket=False)  # as the walk-ins': not printed
             arrivals += 1
@@ -342,32 +362,18 @@ def _simulate(
         while index < len(minutes) and minutes[index] == minute:
             index += 1
             arrivals += 1
-            service = _pick(rng, SERVICE_MIX)
-            needs = [rng.choice(NEEDS)] if rng.random() < 0.06 else None
-            repeat = rng.random() < 0.06
-            if rng.random() < 0.15 and service in ("W", "Q", "C"):
-                resolution = rng.choice([Outcome.RESOLVED] * 8 + [Outcome.SIGNPOSTED] * 2)
-                greeter.quick_visit(
-                    service,
-                    resolution,
-                    needs=needs,
-                    repeat=repeat,
-                    signposted_to=_pick(rng, SIGNPOSTED_TO)
-                    if resolution is Outcome.SIGNPOSTED
-                    else None,
-                    avoidable=rng.random() < 0.2,
-                )
-            else:
-                greeter.issue(
-                    service,
-                    needs=needs,
-                    print_ticket=False,
-                    urgent=rng.random() < 0.02,
-                    repeat=repeat,
-                )
-    # Close the day: finish what is at the desks, cancel what is still waiting.
+            _walk_in(greeter, rng)
+        rushed = minute - (total_minutes - RUSH_MINUTES)
+        if rush and rushed >= 0:  # the queue grows to ``rush`` by the end
+            due = -(-rush * (rushed + 1) // (RUSH_MINUTES + 1))
+            for _ in range(3 * rush):
+                if _waiting(session) >= due:
+                    break
+                arrivals += 1
+                _walk_in(greeter, rng)
+    # Close the day: finish what is at the desks (a day still going leaves them there).
     clock.set(end)
-    for desk_id, (ticket_id, outcome) in serving.items():
+    for desk_id, (ticket_id, outcome) in serving.items() if day_over else ():
         svc = desk_services[desk_id]
         if outcome is None:
             svc.no_show(ticket_id)
@@ -380,6 +386,44 @@ def _simulate(
         for desk_id in list(on_duty):
             _follow_rota(desk_services[desk_id], desk_id, on_duty, staffed=False)
     return arrivals
+
+
+RUSH_MINUTES = 15
+"""The last minutes of the demo's day so far in which its queue builds up (its oldest resident
+waiting now has waited about this long)."""
+
+
+def _walk_in(greeter: QueueService, rng: random.Random) -> None:
+    """A resident arrives at meet-and-greet: a ticket, or dealt with there and then."""
+    service = _pick(rng, SERVICE_MIX)
+    needs = [rng.choice(NEEDS)] if rng.random() < 0.06 else None
+    repeat = rng.random() < 0.06
+    if rng.random() < 0.15 and service in ("W", "Q", "C"):
+        resolution = rng.choice([Outcome.RESOLVED] * 8 + [Outcome.SIGNPOSTED] * 2)
+        greeter.quick_visit(
+            service,
+            resolution,
+            needs=needs,
+            repeat=repeat,
+            signposted_to=_pick(rng, SIGNPOSTED_TO) if resolution is Outcome.SIGNPOSTED else None,
+            avoidable=rng.random() < 0.2,
+        )
+    else:
+        greeter.issue(
+            service,
+            needs=needs,
+            print_ticket=False,
+            urgent=rng.random() < 0.02,
+            repeat=repeat,
+        )
+
+
+def _waiting(session: Session) -> int:
+    """Residents waiting in today's queue (at the simulated time)."""
+    site = session.site()
+    day = session.today(site)
+    tickets = active_tickets(session.store.conn, site_id=site.id, business_day=day)
+    return sum(1 for t in tickets if t.status is TicketStatus.WAITING)
 
 
 def _follow_rota(svc: QueueService, desk_id: str, on_duty: set[str], staffed: bool) -> None:
@@ -491,30 +535,3 @@ def _staffed(desk_id: str, now: datetime, day: DayBookings) -> bool:
     if monday:
         return not 12 <= hour < 13
     return 14 <= hour < 15 or day.room_needed(now)
-
-
-def _live_queue(
-    session: Session, clock: FixedClock, rng: random.Random, now: datetime, wanted: int
-) -> int:
-    """Leave ``wanted`` residents waiting, the oldest nearing the 15-minute mark."""
-    greet = next(
-        (d.id for d in session.directory.desks.values() if d.kind is DeskKind.MEET_AND_GREET),
-        None,
-    )
-    greeter = _as(session, greet)
-    site = session.site()
-    clock.set(now)  # today: the simulation left the clock on the last day it simulated
-    day = session.today(site)
-    already = [
-        t
-        for t in active_tickets(session.store.conn, site_id=site.id, business_day=day)
-        if t.status is TicketStatus.WAITING
-    ]
-    missing = max(0, wanted - len(already))
-    for i in range(missing):
-        clock.set(now - timedelta(minutes=(missing - i) * 2 + rng.randrange(2)))
-        service = _pick(rng, {"C": 3, "B": 2, "T": 1, "Q": 1})
-        needs = "wheelchair" if i == 2 else None
-        greeter.issue(service, needs=needs, print_ticket=False)
-    clock.set(now)
-    return len(already) + missing

@@ -9,6 +9,7 @@ No recipient ever appears in a fault's reason or a log line.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import logging
 import os
@@ -17,7 +18,7 @@ import smtplib
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import generator
@@ -88,11 +89,35 @@ def _append_whole(fd: int, entry: bytes) -> None:
         raise
 
 
+STALE_DOT_LOCK = 300.0
+"""Seconds after which a mailbox's dot-lock is taken as left behind by a program that died
+(as liblockfile's ``dotlockfile`` takes one after five minutes) and removed."""
+
+
+@contextlib.contextmanager
+def _dot_lock(target: Path) -> Iterator[None]:
+    """Hold ``PATH.lock``, the dot-lock mail tools that do not use ``lockf`` (procmail's
+    ``lockfile``, ``dotlockfile``, some mail clients) take, as ``mailbox.mbox`` took it too: made
+    with ``O_EXCL``, so it fails with ``EEXIST`` while another program holds it (one older
+    than :data:`STALE_DOT_LOCK` is removed first), and removed after the append."""
+    lock = target.with_name(target.name + ".lock")
+    with contextlib.suppress(OSError):
+        if time.time() - lock.stat().st_mtime > STALE_DOT_LOCK:
+            lock.unlink()
+    os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock.unlink()
+
+
 def _mbox(path: str, email: EmailMessage) -> str:
-    """Append to an mbox file (any mail client opens it), under an fcntl lock, and synced, as
-    ``mailbox.mbox`` did; but only appended: ``mailbox`` reads the whole file again to list
-    its messages before each one it adds (the demo's build writes about 200 messages to the
-    growing file: reading it again each time cost more with each one)."""
+    """Append to an mbox file (any mail client opens it), under its ``lockf`` lock and its
+    dot-lock (``PATH.lock``), and synced, as ``mailbox.mbox`` did; but only appended:
+    ``mailbox`` reads the whole file again to list its messages before each one it adds (the
+    demo's build writes about 200 messages to the growing file: reading it again each time cost
+    more with each one)."""
     import fcntl
 
     target = Path(path)
@@ -104,7 +129,8 @@ def _mbox(path: str, email: EmailMessage) -> str:
             # Held by another program (a mail client): retried later, as mailbox.mbox's was.
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             try:
-                _append_whole(fd, entry)
+                with _dot_lock(target):
+                    _append_whole(fd, entry)
             finally:
                 fcntl.lockf(fd, fcntl.LOCK_UN)
         finally:
@@ -112,7 +138,9 @@ def _mbox(path: str, email: EmailMessage) -> str:
         files.tighten(target)
     except OSError as exc:
         log.warning("mailbox %s: %s", target, exc)  # the OS's words: the log only
-        raise SendFault(file_fault(target, exc.errno), retry=True) from None
+        held = isinstance(exc, FileExistsError)  # the dot-lock: another program has it
+        code = errno.EAGAIN if held else exc.errno
+        raise SendFault(file_fault(target, code), retry=True) from None
     return str(email["Message-ID"])
 
 

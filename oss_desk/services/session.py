@@ -409,6 +409,19 @@ def simulated_on_live(session: Session) -> str | None:
     )
 
 
+def _office_clock(path: Path, settings: Settings) -> Clock:
+    """``OSS_DESK_NOW`` when set; else a training office's recorded running clock (the demo's:
+    :mod:`oss_desk.services.demo_clock`), so every terminal on it keeps its time; else the
+    real clock. A real office never reads one."""
+    from oss_desk.services.demo_clock import demo_clock, stopped_by_env
+
+    if not stopped_by_env() and settings.access.training():
+        found = demo_clock(path)
+        if found is not None:
+            return found
+    return clock_from_env()
+
+
 def open_session(
     *,
     db: str | os.PathLike[str] | None = None,
@@ -427,7 +440,6 @@ def open_session(
     unlisted people a role. ``typed``: ``person`` was typed by someone (``--user``,
     ``OSS_DESK_USER``), so a name not on the staff list is taken for a typo (see
     :func:`resolve_identity`)."""
-    clock = clock or clock_from_env()
     path = resolve_db_path(db)
     try:
         store = open_store(path, create=False, check=check)
@@ -435,6 +447,7 @@ def open_session(
         raise _demo_hint(path, error) from None
     try:
         settings, source = settings_for(store, resolve_config_path(config))
+        clock = clock or _office_clock(path, settings)
         directory = read_directory(store.conn)
         if desk_id is not None and desk_id.strip() not in directory.desks:
             known = ", ".join(sorted(directory.desks)) or "none"

@@ -7,11 +7,12 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from oss_desk.clock import read_instant
 from oss_desk.domain.appointments import (
     ATTENDED_WHEN_SERVED,
+    NOT_SEEN_WHEN_CLOSED,
     Appointment,
     AppointmentStatus,
     Contact,
@@ -265,10 +266,26 @@ def update_appointment(conn: sqlite3.Connection, appointment_id: int, **fields: 
 def attended(conn: sqlite3.Connection, ticket_id: int) -> None:
     """A checked-in appointment whose ticket is finished has been attended (the rule:
     ``domain.appointments.ATTENDED_WHEN_SERVED``)."""
-    checked_in, attended = ATTENDED_WHEN_SERVED
+    _step(conn, ATTENDED_WHEN_SERVED, "ticket_id = ?", ticket_id)
+
+
+def not_seen(conn: sqlite3.Connection, visit_id: int) -> None:
+    """A checked-in appointment whose visit the close of day closed unseen: kept, not seen
+    (the rule: ``domain.appointments.NOT_SEEN_WHEN_CLOSED``)."""
+    _step(conn, NOT_SEEN_WHEN_CLOSED, "visit_id = ?", visit_id)
+
+
+def _step(
+    conn: sqlite3.Connection,
+    rule: tuple[AppointmentStatus, AppointmentStatus],
+    where: Literal["ticket_id = ?", "visit_id = ?"],
+    key: int,
+) -> None:
+    """The appointment ``where`` finds moves from the rule's first status to its second."""
+    was, becomes = rule
     conn.execute(
-        "UPDATE appointments SET status = ? WHERE ticket_id = ? AND status = ?",
-        [attended.value, ticket_id, checked_in.value],
+        f"UPDATE appointments SET status = ? WHERE {where} AND status = ?",  # noqa: S608
+        [becomes.value, key, was.value],
     )
 
 

@@ -1,5 +1,6 @@
 """Who acts at this terminal: the person who opened it; in the demo, where one terminal plays
-every desk's person, whoever is at each desk (see ``domain.counter.demo_person_at``).
+every desk's person, each desk's own person (never someone who took the desk over: see
+:func:`desk_actor`).
 
 Kept out of the app module (the app's methods ask these), so every screen's changes are
 attributed the one way."""
@@ -8,11 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from oss_desk.domain.counter import demo_person_at
 from oss_desk.domain.models import Actor, Role
 
 if TYPE_CHECKING:
-    from oss_desk.services.desk_view import DeskSnapshot
     from oss_desk.services.runner import SessionRunner
 
 
@@ -26,20 +25,17 @@ class Terminal(Protocol):
     greet_desk_id: str | None
     adviser_desk_id: str | None
 
-    @property
-    def snapshot(self) -> DeskSnapshot | None: ...
-
 
 def desk_actor(app: Terminal, desk_id: str | None) -> Actor:
-    """Who acts at ``desk_id``: the terminal's person; in the demo, the person logged in to
-    the desk (one who took it over, too), else the desk's own person."""
+    """Who acts at ``desk_id``: the terminal's person; in the demo, the desk's own person (the
+    terminal's when it has none). Never whoever holds the desk now: once someone took it over
+    from another terminal, this terminal is not them, so the desk screen refuses to act there
+    as it does anywhere ("Amina Shah is logged in to Desk 1"), and every change stays the real
+    person's at this terminal (with their role, not the one who took the desk over)."""
     if not app.demo or desk_id is None:
         return Actor(person=app.person, desk_id=desk_id)
     desk = next((d for d in app.runner.session.settings.desks if d.id == desk_id), None)
-    snap = app.snapshot
-    state = snap.desk(desk_id) if snap is not None else None
-    login = state.login if state is not None else None
-    person = demo_person_at(login, desk.person if desk is not None else None, app.person)
+    person = desk.person if desk is not None and desk.person else app.person
     return Actor(person=person, desk_id=desk_id)
 
 

@@ -64,6 +64,8 @@ def _writer(db: str, desk: str, stop: Any, start: Any, out: Any) -> None:
     worst = 0.0
     count = 0
     try:
+        if (busy := queue.current_ticket(desk)) is not None:  # the demo's adviser, busy now
+            queue.finish(busy.id, "resolved")
         while not stop.is_set():
             t0 = time.perf_counter()
             queue.issue("C", print_ticket=False)

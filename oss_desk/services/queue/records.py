@@ -149,8 +149,9 @@ class Records(Issuing):
 
     def send_back(self, conn: sqlite3.Connection, site: Site, now: datetime) -> tuple[Ticket, ...]:
         """After a desk closed or someone logged out (in the same transaction): the waiting
-        tickets sent where nobody will call them now go back to the queue at their place
-        (:func:`oss_desk.domain.queue.sent_nowhere`), each recorded; they are returned."""
+        tickets sent where nobody will call them now, and those parked at a desk now closed, go
+        back to the queue at their place (:func:`oss_desk.domain.queue.sent_nowhere`), each
+        recorded; they are returned."""
         logins = desk_logins(conn)
         states = self.desk_states_in(conn, logins)
         serving = {d for d, state in states.items() if state is not DeskStatus.CLOSED}
@@ -159,6 +160,8 @@ class Records(Issuing):
         for t in q.active_tickets(conn, site_id=site.id, business_day=self.s.today(site)):
             if t.status is TicketStatus.WAITING and sent_nowhere(t, serving, people):
                 sent = {"from_desk": t.assigned_desk} if t.assigned_desk else {}
+                if t.parked and t.desk:  # its resident fetching a document: back at its place
+                    sent = {"from_desk": t.desk, "parked": t.park_reason or ""}
                 if t.assigned_person:
                     sent["from_person"] = t.assigned_person
                 back.append(changed(q.assign_desk(conn, t.id, None, None)))

@@ -290,6 +290,7 @@ class AppointmentsScreen(DeskScreen):
                 AppointmentStatus.ATTENDED,
                 AppointmentStatus.INCOMPLETE,
                 AppointmentStatus.NO_SHOW,
+                AppointmentStatus.NOT_SEEN,
             ),
             "choose_resource": self.view == "week",
         }

@@ -1,0 +1,233 @@
+"""``oss-desk demo``: the demo office built afresh and opened; a demo with work done in it is
+opened again as it was left.
+
+Its clock runs (see :mod:`oss_desk.services.demo_clock`): from the instant it is built as of
+(out of hours, 11:00 on the office's last opening day), and, opened again, from the last thing
+done in it. Every terminal and command on its database keeps the demo's time.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from oss_desk.cli.common import State, number_option, pass_state
+from oss_desk.clock import NOW_ENV, FixedClock, clock_from_env, format_instant, read_instant
+from oss_desk.errors import RuleViolation, StorageError
+from oss_desk.paths import demo_db_path
+from oss_desk.services.demo_clock import clock_path, start_clock
+from oss_desk.services.session import Session
+from oss_desk.storage.database import open_store
+from oss_desk.storage.maintenance import newest_event_at
+from oss_desk.storage.site import latest_config, work_since_seed
+
+
+def prepare_demo_db(path: Path, *, reset: bool = False, reopen: bool = False) -> datetime | None:
+    """Remove an earlier demo database at ``path``; refuse to touch anything else, a demo
+    database that a process has open, and (unless ``reset``) one holding work done in it after
+    it was built: that one is kept when ``reopen`` (the instant of the last thing done in it is
+    returned: it is opened again from there), else refused. None: nothing is there now."""
+    if not path.exists():
+        return None
+    from oss_desk.services.dbops import in_use
+    from oss_desk.services.site import DEMO_SOURCE
+
+    user = in_use(path)
+    if user is not None:
+        raise RuleViolation(
+            f"the demo database {path} is open in {user}: close that desk (or worker) first"
+        )
+    try:
+        store = open_store(path, create=False, migrate=False, check=False)
+    except StorageError as exc:
+        raise StorageError(
+            f"{path} is not a demo database, so the demo will not replace it ({exc.message})"
+        ) from None
+    try:
+        stored = latest_config(store.conn)
+        if stored is None or stored.source != DEMO_SOURCE:
+            raise StorageError(
+                f"{path} holds a real site, so the demo will not replace it: "
+                "pass --db with another path"
+            )
+        since = work_since_seed(store.conn)
+        newest = newest_event_at(store.conn)
+    finally:
+        store.close()
+    if since and not reset:
+        if reopen and newest is not None:
+            return read_instant(newest)
+        raise RuleViolation(
+            f"the demo database {path} holds {since} event{'s' if since != 1 else ''} recorded "
+            "after it was built (work done in it): `oss-desk demo` opens it again as it was "
+            "left; `oss-desk demo --reset` builds it afresh and discards them (or pass --db "
+            "with another path)"
+        )
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    clock_path(path).unlink(missing_ok=True)
+    return None
+
+
+@click.command()
+@click.option(
+    "--days",
+    type=click.IntRange(0, 120),
+    default=None,
+    help="Opening days of history to simulate [default: those of the 4 weeks before today, "
+    "which the daily report compares a day with].",
+)
+@number_option(
+    "--waiting",
+    default=6,
+    within=(0, 50),
+    help="How many residents are waiting when the demo opens.",
+)
+@click.option("--no-app", is_flag=True, help="Set the demo up and print how to use it; no TUI.")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Build it afresh even though work was done in it since it was built (discards it).",
+)
+@click.option(
+    "--desk",
+    "desk_id",
+    default="greet-1",
+    show_default=True,
+    metavar="ID",
+    help="The desk the demo opens at.",
+)
+@pass_state
+def demo(
+    state: State, days: int | None, waiting: int, no_app: bool, reset: bool, desk_id: str
+) -> None:
+    """Self-contained demo: the demo site, some history, a live queue, virtual devices.
+
+    It uses its own database (in the user data folder, or --db), made afresh each time; never
+    while a desk or worker has it open. One with work done in it since it was built is opened
+    again as it was left (--reset builds it afresh; with --no-app it is refused).
+    """
+    from oss_desk.services.demo import populate
+    from oss_desk.services.session import open_session
+    from oss_desk.services.site import initialise
+
+    path = Path(state.db).expanduser() if state.db else demo_db_path()
+    left_at = prepare_demo_db(path, reset=reset, reopen=not no_app)
+    if left_at is not None:
+        start_clock(path, left_at, datetime.now(UTC))  # it stood still while it was closed
+        click.echo(
+            f"Opening the demo again as it was left: {path}\n"
+            f"  Its clock carries on from {_local(path, left_at):%A %d %B %H:%M}, the last thing "
+            "done in it; `oss-desk demo --reset` builds it afresh."
+        )
+        _open_app(state, path, desk_id)
+        return
+    clock = clock_from_env()
+    shown = None
+    if not no_app and NOW_ENV not in os.environ:
+        from oss_desk.services.demo import shown_instead
+        from oss_desk.services.site import demo_settings
+
+        # Out of hours (a night, a weekend) the office would be empty: the desk opens as on its
+        # last opening day instead, its clock running on from then.
+        shown = shown_instead(demo_settings(path.parent), clock.now())
+        if shown is not None:
+            clock = FixedClock(shown)
+    built_as_of, started = clock.now(), datetime.now(UTC)
+    initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
+    session = open_session(db=path, person=state.user, clock=clock, host=True)
+    try:
+        summary = populate(session, days=days, waiting=waiting, deliver=_deliver_due)
+        session.desk(desk_id)
+    finally:
+        session.close()
+    if summary.booked_at is not None:
+        _send_booked_messages(path, [*summary.arranged_at, summary.booked_at])
+    start_clock(path, built_as_of, started)
+    click.echo(
+        f"Demo ready: {path}\n"
+        f"  {summary.days} opening days of history, {summary.visits} visits, "
+        f"{summary.waiting_now} residents waiting now, {summary.appointments} appointments "
+        "booked for the next two weeks."
+    )
+    if shown is not None:
+        click.echo(
+            f"  The office is closed now: the demo opens as on {shown:%A %d %B} at 11:00 "
+            f"({format_instant(shown)}), its clock running on from then."
+        )
+    if summary.closed_now is not None:
+        click.echo(f"  Nobody is waiting now: {summary.closed_now}.")
+        if summary.open_day is not None:
+            click.echo(
+                "  To try it as on an open day:\n"
+                f"  OSS_DESK_NOW={summary.open_day:%Y-%m-%dT%H:%M:%SZ} oss-desk demo --reset"
+            )
+    if no_app:
+        click.echo(
+            "Try (every command on it keeps the demo's time):\n"
+            f"  oss-desk --db {path} queue\n"
+            f"  oss-desk --db {path} ticket issue --service C --desk greet-1\n"
+            f"  oss-desk --db {path} ticket call-next --desk desk-1\n"
+            f"  oss-desk --db {path} report daily\n"
+            f"  oss-desk --db {path} appointment list\n"
+            f"  oss-desk --db {path} --user amina followup list"
+        )
+        return
+    _open_app(state, path, desk_id)
+
+
+def _open_app(state: State, path: Path, desk_id: str) -> None:
+    """The desk app on the demo, its people acting at their desks, on the demo's running clock
+    (never a stopped ``OSS_DESK_NOW``: its print jobs are tried again when due); then, once it
+    is closed, how to get back in."""
+    from oss_desk.cli.desk import open_desk
+
+    os.environ.pop(NOW_ENV, None)
+    state.db = str(path)
+    open_desk(state, desk_id, demo=True)
+    click.echo(
+        "The demo is left as it is (who is at which desk, who is called).\n"
+        "  `oss-desk demo` opens it again, as its people, from where it was left;\n"
+        "  `oss-desk demo --reset` builds it afresh.\n"
+        f"  Another terminal on it keeps the demo's time: oss-desk --db {path} desk --desk desk-1"
+    )
+
+
+def _local(path: Path, instant: datetime) -> datetime:
+    """``instant`` in the demo office's time zone."""
+    from oss_desk.domain.calendar import local
+    from oss_desk.services.site import demo_settings
+
+    return local(instant, demo_settings(path.parent).sites[0].timezone)
+
+
+def _deliver_due(session: Session) -> None:
+    """The worker's pass over the messages due at the session's (simulated) time: the demo's
+    past appointments had their confirmations and reminders sent when they fell due."""
+    from oss_desk.worker.messages import MessageDelivery
+
+    MessageDelivery(session).deliver_due()
+
+
+def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
+    """The demo's appointments were booked days ago (at desks, or by telephone), when a worker
+    sent their confirmations (to the demo's virtual mailbox and phone): send them as that
+    worker did, after the last booking of each day (well within a message's deadline)."""
+    from oss_desk.services.session import open_session
+    from oss_desk.worker.messages import MessageDelivery
+
+    last_of_day: dict[object, datetime] = {}
+    for at in booked_at:
+        last_of_day[at.date()] = max(at, last_of_day.get(at.date(), at))
+    runs = sorted(last_of_day.values())
+    clock = FixedClock(runs[0])
+    session = open_session(db=path, clock=clock, person="worker", host=True)
+    try:
+        for at in runs:
+            clock.set(at + timedelta(minutes=1))
+            MessageDelivery(session).deliver_due()
+    finally:
+        session.close()
