@@ -13,16 +13,21 @@ import csv
 import html
 import io
 import re
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor
-from oss_desk.domain.reports import NO_RECORDS
+from oss_desk.domain.reports import NO_RECORDS, RangeReport, ReportNames
+from oss_desk.render.html import report_html
 from oss_desk.render.rows import beside_rows
+from oss_desk.render.text import report_text
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session
 
@@ -125,3 +130,72 @@ def test_the_text_and_the_html_show_the_same_beside_rows(cli: Cli) -> None:
         assert f"<th scope=row>{html.escape(row.indented)}</th>{cells}" in section, row.label
     labels = [row.label for row in table.rows]
     assert "Repeat contact" in labels and "Unequal or impolite (under 2%)" in labels
+
+
+def _quarter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RangeReport:
+    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    visits(cli, "2025-11-24", 1, 1)
+    visits(cli, "2026-11-24", 1, 1)
+    session = open_session(db=cli.db, clock=FixedClock(datetime.fromisoformat(NOW)))
+    try:
+        return ReportService(session, Actor("tl")).quarterly("2026-Q4")
+    finally:
+        session.close()
+
+
+SHARES = st.none() | st.floats(min_value=0, max_value=100).map(lambda p: round(p, 1))
+SUMMARIES = st.fixed_dictionaries(
+    {
+        "visits": st.integers(0, 99_999),
+        "measured": st.integers(0, 99_999),
+        "within_15_min_pct": SHARES,
+        "wait_median_minutes": SHARES,
+        "satisfied_pct": SHARES,
+        "recorded": st.booleans(),
+        "repeat": SHARES,
+    }
+)
+
+
+def test_any_figures_beside_the_period_before_read_the_same_in_text_and_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For any figures (and periods with or without records), the text's and the page's rows
+    are ``beside_rows``' rows: labels and values, in order."""
+    base = _quarter(tmp_path, monkeypatch)
+    names = ReportNames(council="C", site_name="Hub", service_names={})
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.tuples(SUMMARIES, SUMMARIES, SUMMARIES), st.sampled_from(["quarter", "year"]))
+    def check(periods: tuple[dict[str, Any], ...], kind: str) -> None:
+        now, before, year = (
+            replace(
+                summary,
+                visits=p["visits"],
+                measured=p["measured"],
+                within_15_min_pct=p["within_15_min_pct"],
+                wait_median_minutes=p["wait_median_minutes"],
+                satisfied_pct=p["satisfied_pct"],
+                recorded=p["recorded"] or summary is base.current,
+                standards={**summary.standards, "repeat_contact": p["repeat"]},
+            )
+            for summary, p in zip(
+                (base.current, base.previous, base.year_before or base.previous),
+                periods,
+                strict=True,
+            )
+        )
+        report = replace(base, period=kind, current=now, previous=before, year_before=year)
+        table = beside_rows(report)
+        assert len(table.heads) == (2 if kind == "year" else 3)
+        text = report_text(report, names).split("Beside the period before", 1)[1]
+        section = report_html(report, names).split('id="beside"', 1)[1].split("</section>")[0]
+        for row in table.rows:
+            assert _text_cells(text, row.indented) == list(row.values), row.label
+            cells = "".join(f'<td class="num">{html.escape(v)}</td>' for v in row.values)
+            assert f"<th scope=row>{html.escape(row.indented)}</th>{cells}" in section
+        visits_row = next(row for row in table.rows if row.label == "Visits")
+        assert visits_row.values[0] == str(now.visits)
+        assert visits_row.values[1] == (str(before.visits) if before.recorded else NO_RECORDS)
+
+    check()
