@@ -438,14 +438,19 @@ class ReportService:
     def _span(self, site: str | None) -> DateSpan:
         """The dates a report may ask for: from the day the earliest office's records begin
         to 100 years after today."""
-        today = self._day(None, site)
+        return DateSpan.of(self._begins(site, records_begin), self._day(None, site))
+
+    def _begins(
+        self, site: str | None, begin: Callable[[sqlite3.Connection, str], str | None]
+    ) -> date | None:
+        """The earliest day ``begin`` finds in the offices covering ``site`` (None: none)."""
         begins = [
-            records_begin(office.store.conn, next(iter(office.directory.sites.values())).timezone)
+            begin(office.store.conn, next(iter(office.directory.sites.values())).timezone)
             for office in self.offices.covering(site)
             if office.directory.sites
         ]
         known = [date.fromisoformat(b) for b in begins if b]
-        return DateSpan.of(min(known) if known else None, today)
+        return min(known) if known else None
 
     def _event_log_head(self, day: date, site: str | None) -> EventLogHead | None:
         """This office's event log head at the end of the day (so far, today): printed on the
@@ -479,13 +484,8 @@ class ReportService:
         """Whether a day, month or period ending on ``last`` reaches the offices' visit records
         (before they begin there are no figures, not zero ones; follow-ups or bookings recorded
         earlier do not make them begin)."""
-        begins = [
-            visits_begin(office.store.conn, next(iter(office.directory.sites.values())).timezone)
-            for office in self.offices.covering(site)
-            if office.directory.sites
-        ]
-        known = [date.fromisoformat(b) for b in begins if b]
-        return bool(known) and last >= min(known)
+        first = self._begins(site, visits_begin)
+        return first is not None and last >= first
 
     def _trend(
         self,

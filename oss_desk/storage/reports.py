@@ -271,15 +271,10 @@ def visits_begin(conn: sqlite3.Connection, timezone: str) -> str | None:
     and the day its configuration was first loaded (an office set up on a day nobody came had a
     real day of no visitors); None when it has neither. Follow-ups, bookings or calls recorded
     before it are no visit records: the days before it have no visit figures, not zero ones."""
-    from oss_desk.clock import read_instant
-    from oss_desk.domain.calendar import business_day
+    from oss_desk.storage.site import earliest_with_loading
 
     first = conn.execute(
         "SELECT business_day FROM events WHERE kind = 'arrived' AND business_day IS NOT NULL"
         " ORDER BY business_day LIMIT 1"
     ).fetchone()
-    loaded = conn.execute("SELECT min(loaded_at) FROM config_snapshots").fetchone()[0]
-    days = [str(first[0])] if first else []
-    if loaded:
-        days.append(business_day(read_instant(str(loaded)), timezone))
-    return min(days) if days else None
+    return earliest_with_loading(conn, timezone, first[0] if first else None)
