@@ -67,6 +67,7 @@ from oss_desk.domain.stats import (
     month_of,
     parse_month,
     same_weekday_before,
+    shift_month,
 )
 from oss_desk.domain.tally import DayTally, merged
 from oss_desk.errors import NotFound, StorageError
@@ -276,13 +277,14 @@ class ReportService:
         return CommentLog(month=key, site=site, sites=sites, comments=tuple(found))
 
     def fill_rollup(self) -> int:
-        """Count and store the closed days that the trend of this month's report needs and the
-        daily rollup lacks (all of them the first time, then the days since the last report);
+        """Count and store the closed days that this month's report needs (its trend, and the
+        same month a year before for repeat contact) and the daily rollup lacks (all of them the
+        first time, then the days since the last report);
         returns how many site-days were stored. The worker runs it every hour, so that reports
         find yesterday ready; reports fill what is missing themselves anyway."""
         self.s.require(Action.VIEW_REPORTS, self.actor)
         office = self.offices.own
-        first, _ = month_bounds(last_months(month_of(self._day(None, None)), TREND_MONTHS)[0])
+        first, _ = month_bounds(shift_month(month_of(self._day(None, None)), -TREND_MONTHS))
         closed_last = last_closed_day(office, self.s.clock.now())
         if not self.rollup or closed_last is None or closed_last < first:
             return 0
