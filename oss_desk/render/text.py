@@ -137,12 +137,12 @@ def _visit_lines(
     lines += ["", f"  {'Desks':26s}{served:>8} {median:>20} {total:>19}"]
     for desk in desk_rows(f.desks, desk_names or {}):
         lines.append(f"    {desk.name[:24]:24s}{desk.served:>8} {desk.median:>20} {desk.total:>19}")
+    lines += _note(FIGURE_DEFINITIONS["service_time"])
     if f.advisers:
         lines += ["", f"  {'Advisers':26s}{served:>8} {median:>20}"]
         for a in f.advisers.values():
             time = minutes(a.service_median_minutes)
             lines.append(f"    {a.name[:24]:24s}{a.served:8d} {time:>20}")
-    lines += _note(FIGURE_DEFINITIONS["service_time"])
     lines += ["", f"  {ADJUSTMENTS_TITLE}"]
     for row in adjustment_rows(f.adjustments):
         lines.append(f"    {row.label:42s} {row.value:>4}")
