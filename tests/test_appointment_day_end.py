@@ -160,3 +160,31 @@ def test_a_history_over_more_than_one_day_gives_each_line_its_day(
     one_day = cli("--user", "tl", "ticket", "history", walk_in.code, now="2026-11-20T14:05:00Z")
     assert one_day.code == 0, one_day.err
     assert one_day.out.splitlines()[1].startswith("  14:00  "), one_day.out
+
+
+def test_a_resident_seen_then_transferred_is_attended_not_not_seen_at_close_of_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Close of day closes the new service's ticket of a resident seen at 10:01 and transferred:
+    they reached a desk, so their appointment was attended, not "came, not seen" (which the
+    close of day said of every checked-in appointment whose last ticket it closed)."""
+    db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
+    cli = Cli(db, monkeypatch)
+    clock = FixedClock(at(9, 30))
+    appointments, session = service_at(db, clock)
+    queue = QueueService(session)
+    try:
+        booked = appointments.book("C", at(10, 0), channel="slip", adviser="ana")
+        clock.set(at(9, 55))
+        ticket = appointments.check_in(booked.ref)
+        clock.set(at(10, 0))
+        queue.call(ticket.id, "desk-1")
+        clock.set(at(10, 1))
+        queue.start(ticket.id)
+        clock.set(at(10, 30))
+        moved = queue.transfer(ticket.id, service="H")
+        clock.set(at(11, 25))
+        assert [t.code for t in close_now(session)] == [moved.code]
+    finally:
+        session.close()
+    assert _states(cli, "2026-11-23T11:30:00Z") == {booked.ref: "attended"}

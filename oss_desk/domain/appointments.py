@@ -132,9 +132,18 @@ the resident never came to is marked a no-show after the grace minutes instead).
 
 
 NOT_SEEN_WHEN_CLOSED = (AppointmentStatus.CHECKED_IN, AppointmentStatus.NOT_SEEN)
-"""A checked-in appointment whose visit the close of day closes unseen (its ticket closed as
-"office closed") was kept and not seen (:attr:`AppointmentStatus.NOT_SEEN`): the appointment
-and its ticket then agree that nobody will call the resident."""
+"""A checked-in appointment whose visit the close of day closes (its last ticket closed as
+"office closed") and none of whose tickets ever reached a desk was kept and not seen
+(:attr:`AppointmentStatus.NOT_SEEN`): the appointment and its ticket then agree that nobody will
+call the resident. One whose resident did reach a desk (seen, then transferred to another service
+or parked, and that ticket closed) was attended (:data:`ATTENDED_WHEN_SERVED`):
+:func:`when_closed`."""
+
+
+def when_closed(reached_a_desk: bool) -> tuple[AppointmentStatus, AppointmentStatus]:
+    """The step a checked-in appointment takes when the close of day closes its visit: seen
+    at a desk earlier in the visit, attended; never, not seen."""
+    return ATTENDED_WHEN_SERVED if reached_a_desk else NOT_SEEN_WHEN_CLOSED
 
 
 def when_served(status: AppointmentStatus) -> AppointmentStatus:

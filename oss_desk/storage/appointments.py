@@ -12,11 +12,11 @@ from typing import Any, Literal
 from oss_desk.clock import read_instant
 from oss_desk.domain.appointments import (
     ATTENDED_WHEN_SERVED,
-    NOT_SEEN_WHEN_CLOSED,
     Appointment,
     AppointmentStatus,
     Contact,
     Preferred,
+    when_closed,
 )
 from oss_desk.storage.rows import of_row, returned_int, row_dict
 
@@ -270,9 +270,13 @@ def attended(conn: sqlite3.Connection, ticket_id: int) -> None:
 
 
 def not_seen(conn: sqlite3.Connection, visit_id: int) -> None:
-    """A checked-in appointment whose visit the close of day closed unseen: kept, not seen
-    (the rule: ``domain.appointments.NOT_SEEN_WHEN_CLOSED``)."""
-    _step(conn, NOT_SEEN_WHEN_CLOSED, "visit_id = ?", visit_id)
+    """A checked-in appointment whose visit the close of day closed: not seen, or attended when
+    a ticket of the visit reached a desk (the rule: ``domain.appointments.when_closed``)."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM tickets WHERE visit_id = ? AND serving_at IS NOT NULL)",
+        [visit_id],
+    ).fetchone()
+    _step(conn, when_closed(bool(row[0])), "visit_id = ?", visit_id)
 
 
 def _step(
