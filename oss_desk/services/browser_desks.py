@@ -16,6 +16,7 @@ they are.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -28,6 +29,34 @@ from oss_desk.storage.database import open_store
 
 if TYPE_CHECKING:
     from oss_desk.config import DeskConfig, Settings, StaffConfig
+
+
+SERVER_PID_ENV = "OSS_DESK_SERVED_BY"
+"""Set by ``oss-desk serve`` for each browser desk process: the server's process id. The desk
+ends with its server (:func:`end_with_server`), however the server ends."""
+
+PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal this process gets when its parent dies."""
+
+
+def end_with_server(environ: Mapping[str, str] = os.environ) -> bool:
+    """In a browser desk process: ask the kernel to send this process SIGTERM when the server
+    that started it dies, even by SIGKILL (Linux ``prctl(PR_SET_PDEATHSIG)``), so that the desk
+    ends and logs its person out as a closed tab does, instead of living on logged in with
+    nobody at it. A server already gone by then: SIGTERM now. False when not a browser desk,
+    or not on Linux."""
+    served_by = environ.get(SERVER_PID_ENV, "")
+    if not served_by.isdigit() or not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0:
+        return False
+    if os.getppid() != int(served_by):  # the server died before the kernel was asked
+        os.kill(os.getpid(), signal.SIGTERM)
+    return True
 
 
 ROLE_DESK_KINDS: dict[Role, frozenset[DeskKind]] = {
