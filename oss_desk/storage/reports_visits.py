@@ -186,8 +186,9 @@ columns, as schema/0024 and schema/0030 compute them (the first call, the resolu
 meet-and-greet, how the visit ended last: the latest of its finish, no-show and cancellations by
 instant, then id; the booked start of the first appointment it checked in for). Its first call
 and its first contact at a desk follow :func:`oss_desk.domain.standards.contact_times`, as
-schema/0049 computes them: a call put back (the resident did not hear it) is neither; a call of
-a ticket found gone (cancelled, or a no-show not taken back) is a first call but no contact."""
+schema/0049's view ``visit_calls`` computes them (an older copy may not have the view): a
+call put back (the resident did not hear it) is neither; a call of a ticket found gone
+(cancelled, or a no-show not taken back) is a first call but no contact."""
 
 _DESCRIBED = f"""
 described AS (
