@@ -20,10 +20,13 @@ import pytest
 from oss_desk.clock import FixedClock
 from oss_desk.services.site import initialise
 
-from .browser_desks import site_with_logins, start_server
+from .browser_desks import CSI, site_with_logins, start_server
 from .conftest import MONDAY_0930
 
 pytestmark = pytest.mark.slow
+
+OPEN = "Desk 1 · Ben Walker · open"
+"""The desk's heading once its person is logged in and the desk shows it."""
 
 
 def logged_in(db: Path, desk: str) -> list[tuple[str]]:
@@ -61,10 +64,16 @@ def test_a_server_killed_takes_its_desks_with_it_and_logs_them_out(tmp_path: Pat
                 ws = await client.ws_connect(
                     served.url + "/ws/desk-1", headers={"X-Remote-User": "ben.login"}
                 )
-                message = await ws.receive(timeout=60)  # the desk has drawn its screen
-                assert message.type == aiohttp.WSMsgType.BINARY
-                # The tab stays open while its server is killed.
-                until(lambda: logged_in(db, "desk-1") == [("ben",)], 60, "Ben logged in")
+                # The desk has drawn itself open, its person logged in (as the trial's desk,
+                # open a while); the tab stays open while its server is killed.
+                drawn = b""
+                deadline = time.monotonic() + 60
+                while OPEN not in CSI.sub(b"", drawn).decode("utf-8", "replace"):
+                    assert time.monotonic() < deadline, "the desk never showed itself open"
+                    message = await ws.receive(timeout=60)
+                    if message.type == aiohttp.WSMsgType.BINARY:
+                        drawn += message.data
+                assert logged_in(db, "desk-1") == [("ben",)]
                 (pid,) = served.desk_processes()
                 nonlocal desk_pid
                 desk_pid = pid
@@ -81,3 +90,37 @@ def test_a_server_killed_takes_its_desks_with_it_and_logs_them_out(tmp_path: Pat
             served.process.wait()
         if desk_pid and alive(desk_pid):
             os.kill(desk_pid, signal.SIGKILL)
+
+
+def test_a_desk_app_stopped_by_its_dead_server_s_pipe_still_logs_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app may stop on a write to its dead server's pipe before the kernel's signal comes
+    (the pipe breaks first): whatever ended it, a browser desk whose server is gone logs its
+    person out as it closes; a resident at the desk keeps them (as leaving does); a desk whose
+    server still runs is left alone."""
+    from oss_desk.services.browser_desks import SERVER_PID_ENV, leave_after_server
+    from oss_desk.services.queue import QueueService
+    from oss_desk.services.session import open_session
+
+    db = tmp_path / "office.sqlite"
+    initialise(db, clock=FixedClock(MONDAY_0930), config_path=site_with_logins(tmp_path))
+    clock = FixedClock(MONDAY_0930)
+    ben = open_session(db=db, clock=clock, person="ben", desk_id="desk-1")
+    greet = open_session(db=db, clock=clock, person="chloe", desk_id="greet-1")
+    try:
+        QueueService(ben).log_in("desk-1")
+        monkeypatch.setenv(SERVER_PID_ENV, str(os.getppid()))  # the server runs
+        assert not leave_after_server(ben, "desk-1")
+        assert logged_in(db, "desk-1") == [("ben",)]
+        monkeypatch.setenv(SERVER_PID_ENV, str(os.getppid() + 1))  # it has gone
+        issued = QueueService(greet).issue("C", print_ticket=False).ticket
+        QueueService(ben).call(issued.id, "desk-1")
+        assert not leave_after_server(ben, "desk-1")  # a resident is at the desk
+        assert logged_in(db, "desk-1") == [("ben",)]
+        QueueService(ben).finish(issued.id, "resolved")
+        assert leave_after_server(ben, "desk-1")
+        assert logged_in(db, "desk-1") == []
+    finally:
+        ben.close()
+        greet.close()
