@@ -3,9 +3,11 @@
 The rules behind the figures are written here once and asked by everything else:
 
 - **The wait rule**: a visitor is seen within the target (``queue.target_minutes``, 15 by
-  default) when the first contact (the first call to a desk, or the resolution at
-  meet-and-greet) comes no later than the target after the clock started: exactly 15:00 counts
-  as within. The live queue's "over the target" is the same rule from the other side.
+  default) when the first contact (the first call to a desk the resident came to, or the
+  resolution at meet-and-greet) comes no later than the target after the clock started: exactly
+  15:00 counts as within. A call the resident did not hear and that was put back in the queue
+  is no contact (:func:`contact_times`). The live queue's "over the target" is the same rule
+  from the other side.
 - **The clock** (:func:`clock_start`): it starts at arrival (when meet-and-greet records the
   visitor); for an appointment, at the later of check-in and the booked time.
 - **Who the 15-minute figure counts** (:func:`classify_visit`): every visitor who was seen, or
@@ -148,14 +150,78 @@ class VisitFacts:
     seen_ms: int | None = None
     """Its first contact: the earliest call of a ticket the resident came to (a ticket
     cancelled, or a no-show not taken back, was not attended; a no-show taken back within the
-    two minutes was: they came after all), or its resolution at meet-and-greet."""
+    two minutes was: they came after all; a call put back because the resident did not hear it
+    was no contact), or its resolution at meet-and-greet (:func:`contact_times`)."""
     first_call_ms: int | None = None
-    """Its first call, attended or not."""
+    """Its first call, attended or not, but not a call put back because the resident did not
+    hear it (they were still waiting after it)."""
     ended: str | None = None
     """How it ended last: ``finished``, ``no_show`` or ``cancelled`` (None: not yet)."""
     ended_reason: str | None = None
     """For ``cancelled``: ``left``, ``error``, ``office_closed``..."""
     ended_ms: int | None = None
+
+
+CALLED = "called"
+PUT_BACK = "recycled"
+"""A called ticket back in the queue: the resident did not hear the call
+(``EventKind.RECYCLED``)."""
+GONE = ("no_show", "cancelled")
+TAKEN_BACK = "no_show_undone"
+
+
+class LoggedEvent(NamedTuple):
+    """One event of a visit as the contact rule reads it (in log order)."""
+
+    kind: str
+    ticket_id: int | None
+    at_ms: int
+
+
+def contact_times(events: Iterable[LoggedEvent]) -> tuple[int | None, int | None]:
+    """THE rule of a visit's calls, from its events in log order: its first call
+    (:attr:`VisitFacts.first_call_ms`) and its first call the resident came to (the first
+    contact at a desk, :attr:`VisitFacts.seen_ms` before a resolution at meet-and-greet).
+
+    - A call is **put back** when a ``recycled`` event of its ticket follows it with no other
+      call of that ticket between: the resident did not hear it and waited on. It is neither
+      the first call nor a contact.
+    - A ticket is **gone** when it has a ``cancelled`` event, or a ``no_show`` with no
+      ``no_show_undone`` of the ticket after it (a no-show taken back: they came after all).
+      Its calls are first calls (the call they were not there for) but no contact.
+    - A call without a ticket is always a contact.
+
+    :mod:`oss_desk.storage.reports_visits` (for a copy read from its events) and the
+    ``visit_facts`` triggers (schema/0049) spell the same rule in SQL;
+    ``tests/test_call_put_back.py`` holds them equal over arbitrary sequences of events."""
+    calls: list[tuple[int | None, int]] = []
+    put_back: set[int] = set()
+    last_call: dict[int, int] = {}
+    cancelled: set[int] = set()
+    no_show_pending: dict[int, bool] = {}
+    for event in events:
+        ticket = event.ticket_id
+        if event.kind == CALLED:
+            if ticket is not None:
+                last_call[ticket] = len(calls)
+            calls.append((ticket, event.at_ms))
+        elif ticket is None:
+            continue
+        elif event.kind == PUT_BACK and ticket in last_call:
+            put_back.add(last_call[ticket])
+        elif event.kind == GONE[1]:
+            cancelled.add(ticket)
+        elif event.kind == GONE[0]:
+            no_show_pending[ticket] = True
+        elif event.kind == TAKEN_BACK:
+            no_show_pending[ticket] = False
+    heard = [call for place, call in enumerate(calls) if place not in put_back]
+    attended = [
+        at
+        for ticket, at in heard
+        if ticket is None or (ticket not in cancelled and not no_show_pending.get(ticket))
+    ]
+    return min((at for _t, at in heard), default=None), min(attended, default=None)
 
 
 class Check(StrEnum):
