@@ -334,6 +334,19 @@ def _close(
             "automatic": automatic,
             "closed_at": format_instant(now),
             "was": ticket.status.value,
+            **_appointment_after(conn, ticket),
         },
     )
     return [ended]
+
+
+def _appointment_after(conn: sqlite3.Connection, ticket: Ticket) -> dict[str, object]:
+    """The state the close of day left the visit's appointment in, for the event log (the
+    audit trail then says what became of the appointment, "not seen" or "attended", not only
+    of its ticket); nothing while the visit has a ticket in the queue, or for a walk-in."""
+    if q.visit_has_active_ticket(conn, ticket.visit_id):
+        return {}
+    from oss_desk.storage.appointments import of_visit
+
+    found = of_visit(conn, ticket.visit_id)
+    return {} if found is None else {"appointment_id": found[0], "appointment": found[1].value}
