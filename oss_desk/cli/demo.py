@@ -8,6 +8,7 @@ left. Every terminal and command on its database keeps the demo's time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ import click
 
 from oss_desk.cli.common import State, number_option, pass_state
 from oss_desk.clock import NOW_ENV, FixedClock, clock_from_env, format_instant
-from oss_desk.errors import RuleViolation, StorageError
+from oss_desk.errors import OssDeskError, RuleViolation, StorageError
 from oss_desk.paths import demo_db_path
 from oss_desk.services.demo_clock import left_at, old_clock_file, start_clock, stop_clock
 from oss_desk.services.session import Session
@@ -193,7 +194,8 @@ def _open_app(state: State, path: Path, desk_id: str) -> None:
         open_desk(state, desk_id, demo=True)
     finally:
         if in_use(path) is None:  # left, and nobody else on it: its clock stands still
-            stop_clock(path)
+            with contextlib.suppress(OssDeskError):  # best effort (the file may be gone)
+                stop_clock(path)
     click.echo(
         "The demo is left as it is (who is at which desk, who is called).\n"
         "  `oss-desk demo` opens it again, as its people, from where it was left;\n"
