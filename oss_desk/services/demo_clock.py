@@ -17,8 +17,10 @@ takes an old demo's time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -91,14 +93,21 @@ def clock_of(db: Path) -> Clock:
         conn.close()
 
 
-def start_clock(db: Path, at: datetime, since: datetime) -> RunningClock:
-    """Record that the demo at ``db`` is at ``at`` at the real instant ``since``."""
+@contextlib.contextmanager
+def _writing(db: Path) -> Iterator[sqlite3.Connection]:
+    """A write transaction on the demo database ``db``, opened for it and closed after."""
     store = open_store(db, create=False, check=False)
     try:
         with store.write() as conn:
-            write_demo_clock(conn, format_instant(at), format_instant(since))
+            yield conn
     finally:
         store.close()
+
+
+def start_clock(db: Path, at: datetime, since: datetime) -> RunningClock:
+    """Record that the demo at ``db`` is at ``at`` at the real instant ``since``."""
+    with _writing(db) as conn:
+        write_demo_clock(conn, format_instant(at), format_instant(since))
     old_clock_file(db).unlink(missing_ok=True)
     return RunningClock(at, since)
 
@@ -108,21 +117,17 @@ def stop_clock(db: Path) -> datetime | None:
     instant now (or at the last thing done in it, if that is later), recorded so that every
     command until it is opened again acts then, and it opens again from there. Returns that
     instant; None when it has no running clock (nothing is changed)."""
-    store = open_store(db, create=False, check=False)
-    try:
-        with store.write() as conn:
-            clock = demo_clock(conn)
-            if not isinstance(clock, RunningClock):
-                return None
-            left = clock.now()
-            newest = newest_event_at(conn)
-            if newest is not None:
-                left = max(left, read_instant(newest))
-            recorded = format_instant(left)  # to the millisecond, as every instant
-            write_demo_clock(conn, recorded, None)
-            return read_instant(recorded)
-    finally:
-        store.close()
+    with _writing(db) as conn:
+        clock = demo_clock(conn)
+        if not isinstance(clock, RunningClock):
+            return None
+        left = clock.now()
+        newest = newest_event_at(conn)
+        if newest is not None:
+            left = max(left, read_instant(newest))
+        recorded = format_instant(left)  # to the millisecond, as every instant
+        write_demo_clock(conn, recorded, None)
+        return read_instant(recorded)
 
 
 def left_at(conn: sqlite3.Connection) -> datetime | None:
@@ -139,10 +144,5 @@ def left_at(conn: sqlite3.Connection) -> datetime | None:
 def forget_clock(db: Path) -> None:
     """A configuration other than the demo's was loaded into ``db`` (another office replaced
     the demo): it keeps the real time from now on."""
-    store = open_store(db, create=False, check=False)
-    try:
-        if read_demo_clock(store.conn) is not None:
-            with store.write() as conn:
-                forget_demo_clock(conn)
-    finally:
-        store.close()
+    with _writing(db) as conn:
+        forget_demo_clock(conn)

@@ -125,6 +125,14 @@ def _admitted(sql: str, column: str) -> list[str]:
     return re.findall(r"'([^']*)'", found.group(1)) if found else []
 
 
+def _table_sql(conn: sqlite3.Connection, table: str) -> str:
+    """The table's stored ``CREATE TABLE`` text ("" when there is no such table)."""
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    return str(row[0]) if row else ""
+
+
 def _allow_schema_edits(conn: sqlite3.Connection) -> None:
     """Turn SQLite's defensive mode off for this connection where Python can (3.12's
     ``setconfig``): some builds turn it on, and it refuses every edit of the stored schema."""
@@ -145,10 +153,7 @@ def admit_value(conn: sqlite3.Connection, table: str, column: str, value: str, s
         "nothing was changed; go back to the previous oss-desk version for now and send the "
         f"output of `sqlite3 DATABASE '.schema {table}'` to your oss-desk support"
     )
-    row = conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
-    ).fetchone()
-    sql = str(row[0]) if row else ""
+    sql = _table_sql(conn, table)
     found = _check_list(sql, column)
     if found is None:
         raise StorageError(
@@ -178,10 +183,7 @@ def admit_value(conn: sqlite3.Connection, table: str, column: str, value: str, s
 def _prove_admits(
     conn: sqlite3.Connection, table: str, column: str, value: str, step: str, advice: str
 ) -> None:
-    row = conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
-    ).fetchone()
-    refused = value not in _admitted(str(row[0]) if row else "", column)
+    refused = value not in _admitted(_table_sql(conn, table), column)
     some = conn.execute(f"SELECT rowid FROM {table} LIMIT 1").fetchone()  # noqa: S608
     if some is not None and not refused:
         conn.execute("SAVEPOINT oss_desk_admits")
