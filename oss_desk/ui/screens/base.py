@@ -39,6 +39,14 @@ S = TypeVar("S", bound="DeskScreen")
 T = TypeVar("T")
 
 
+def help_of(screen: Screen[Any]) -> str:
+    """F1's words about ``screen``: a desk screen's :meth:`DeskScreen.help_words` (which may
+    depend on what it shows), else its ``HELP``."""
+    if isinstance(screen, DeskScreen):
+        return screen.help_words()
+    return getattr(screen, "HELP", "") or ""
+
+
 class DeskScreen(Screen[None]):
     AREA = ""
     HELP = ""
@@ -106,6 +114,11 @@ class DeskScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker_failed(self, event)
+
+    def help_words(self) -> str:
+        """F1's words about the screen (:data:`HELP`; a screen whose words depend on what it
+        shows gives them here)."""
+        return self.HELP or ""
 
     def wants_fresh_data(self) -> bool:
         return False
