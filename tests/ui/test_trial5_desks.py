@@ -529,7 +529,7 @@ async def test_where_a_ticket_was_sent_shows_at_80_columns_with_the_flag_column(
     finally:
         session.close()
     app = make_app(db, "desk-2", person="gwen")  # the adviser's queue, half the screen
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True):
         await until(lambda: app.snapshot is not None)
         queue = app.screen.query_one(QueueTable)
         await until(lambda: queue.row_count >= 3 and "flag" in queue.shown_columns)
