@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from oss_desk.domain.devices import parse_board_url
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.printouts import TicketPrintout
-from oss_desk.hardware.boards import BoardState, Call, Geometry, geometry_for, lines_for
+from oss_desk.hardware.boards import BoardState, Call, geometry_for, lines_for
 from oss_desk.hardware.templates import PreviewLine, preview
 from oss_desk.services import resident
 from oss_desk.services.queue import QueueService
@@ -52,12 +52,16 @@ def resident_view(session: Session, ticket_id: int | None) -> ResidentView:
     ticket = q.get_ticket(session.store.conn, ticket_id) if ticket_id is not None else None
     lines = preview(ticket_printout(session, ticket)) if ticket is not None else []
     url = session.settings.board.url
-    site = QueueService(session).board_site()
-    geometry = geometry_for(parse_board_url(url)) if url else Geometry()
-    state = board_state(session, site, geometry.rows) if site else BoardState()
+    board: list[str] = []  # no board configured: none is drawn (not an empty frame)
+    if url:
+        site = QueueService(session).board_site()
+        geometry = geometry_for(parse_board_url(url))
+        board = lines_for(
+            board_state(session, site, geometry.rows) if site else BoardState(), geometry
+        )
     return ResidentView(
         ticket_code=ticket.code if ticket else None,
         ticket_lines=lines,
-        board_lines=lines_for(state, geometry),
+        board_lines=board,
         board_url=url,
     )

@@ -1,16 +1,16 @@
 """Trial 7's desk findings: F8 to a desk someone else is at leaves the terminal where it was
-(C4)."""
+(C4); F10 with no board configured says so and draws no empty board (P6)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
-from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog
+from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog, ResidentViewDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.bars import TopBar
 
@@ -59,3 +59,15 @@ async def test_a_refused_move_leaves_the_terminal_at_its_own_desk(
     # Closing the desk app from there logs its person out of their own desk.
     assert logins(db) == {"desk-2": "dev"}
     assert rows(db, "SELECT status FROM desks WHERE id = 'desk-1'") == [("closed",)]
+
+
+async def test_the_residents_view_without_a_board_says_so_and_draws_no_board(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f10")
+        await until(lambda: isinstance(app.screen, ResidentViewDialog))
+        board = app.screen.query_one("#board-lines", Static)
+        assert str(board.render()) == "No display board is configured."
