@@ -363,12 +363,11 @@ def reprint(
     """Print a ticket again (the device worker delivers it)."""
     session = state.session(desk_id)
     queue = QueueService(session)
-    job = queue.reprint(ref, print_to)
-    found = queue.ticket(ref)
+    done = queue.reprint(ref, print_to)  # no second paper while its first is still to print
     answer(
         as_json,
-        {"ticket": found.code, "print_job": job},
-        f"{found.code}: reprint queued (job {job})",
+        {"ticket": done.code, "print_job": done.job, "copy_added": done.added},
+        done.said,
     )
 
 

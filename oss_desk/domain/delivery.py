@@ -190,6 +190,42 @@ def is_copy(bytes_left_before: bool) -> bool:
     return bytes_left_before
 
 
+STILL_TO_PRINT = (PrintState.QUEUED, PrintState.SENDING)
+"""A ticket's print job in these states will put the ticket on paper by itself."""
+
+
+def reprint_adds_copy(latest: PrintState | None) -> bool:
+    """Whether a reprint of a ticket queues another copy, by the state of the ticket's latest
+    print job (None: it never had one). A job still waiting to print, waiting for its next try,
+    or printing now prints the ticket when the printer is back: a second job would hand the
+    resident two tickets. Only once that job printed, failed for good, may not have printed or
+    was cancelled does a reprint add paper (marked COPY when bytes may have reached a printer:
+    :func:`is_copy`). The desks and ``ticket reprint`` ask this."""
+    return latest not in STILL_TO_PRINT
+
+
+@dataclass(frozen=True, slots=True)
+class Reprint:
+    """What a reprint did: queued a copy as print job ``job`` (``added``), or left the ticket to
+    its own job ``job``, still to print (in ``state``), and added no paper."""
+
+    code: str
+    job: int
+    added: bool
+    state: PrintState | None = None
+
+    @property
+    def said(self) -> str:
+        if self.added:
+            return f"{self.code}: reprint queued (job {self.job})"
+        if self.state is PrintState.SENDING:
+            return f"{self.code} is printing now (job {self.job}): no second copy"
+        return (
+            f"{self.code} is still waiting to print (job {self.job}): it prints when the "
+            "printer is back (trying again now)"
+        )
+
+
 def backoff(attempts: int, first: float, cap: float) -> float:
     """Seconds before the next try after ``attempts`` failed tries: ``first``, then doubled each
     time, never more than ``cap``. The one retry rule of printers, the board and messages."""

@@ -51,6 +51,16 @@ def ticket_job(conn: sqlite3.Connection, ticket_id: int) -> tuple[StoredJob | No
     return latest, earlier is not None
 
 
+def try_now(conn: sqlite3.Connection, job_id: int, now: str) -> None:
+    """Print job ``job_id``, waiting for its next try, is due at once (a reprint asked for it:
+    the printer may be back). A job being printed is left as it is."""
+    conn.execute(
+        "UPDATE print_jobs SET next_attempt_at = min(next_attempt_at, ?) "
+        "WHERE id = ? AND status = 'pending'",
+        [now, job_id],
+    )
+
+
 def retrying_jobs(conn: sqlite3.Connection, since: str) -> tuple[int, str | None]:
     """How many print jobs queued since ``since`` wait for another try after a failed one, and
     the newest one's error (``(0, None)``: none)."""

@@ -10,6 +10,7 @@ from textual.widgets import OptionList, Static
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
+from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ChoiceDialog, InfoDialog, ResidentViewDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.bars import TopBar
@@ -71,3 +72,23 @@ async def test_the_residents_view_without_a_board_says_so_and_draws_no_board(
         await until(lambda: isinstance(app.screen, ResidentViewDialog))
         board = app.screen.query_one("#board-lines", Static)
         assert str(board.render()) == "No display board is configured."
+
+
+async def test_ctrl_r_while_the_ticket_waits_to_print_adds_no_paper(
+    office: Path, make_app: AppFactory
+) -> None:
+    """No device worker runs here: the ticket's print job waits. Ctrl+R says so and queues no
+    second job (the resident would get two tickets when the printer is back)."""
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("c", "enter")
+        await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
+        await pilot.press("ctrl+r")
+        await until(lambda: said(app, "C003 is still waiting to print (job 1)"))
+        await settled(pilot)
+        assert rows(office, "SELECT count(*) FROM print_jobs") == [(1,)]
+
+
+def said(app: OssDeskApp, words: str) -> bool:
+    return any(words in n.message for n in app._notifications)

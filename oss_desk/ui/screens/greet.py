@@ -500,12 +500,10 @@ class GreetScreen(DeskScreen):
             return
         ticket = self.last_issued.ticket
         actor = self.acting_as()
-        job = await self.commit(
-            lambda s: QueueService(s, actor).reprint(ticket.id),
-            f"{ticket.code} sent to the printer again",
-        )
-        if isinstance(job, Ok):
-            self.reprinted(ticket.id, job.value)
+        job = await self.commit(lambda s: QueueService(s, actor).reprint(ticket.id))
+        if isinstance(job, Ok):  # a copy, or "still waiting to print": no second paper
+            self.notify_done(job.value.said)
+            self.reprinted(ticket.id, job.value.job)
 
     def reprinted(self, ticket_id: int, job: int) -> None:
         """The panel says how the copy printed (not how the first print failed)."""

@@ -425,9 +425,9 @@ class LeaderScreen(DeskScreen):
     @acts_on(_highlighted_ticket)
     async def action_reprint(self, ticket_id: int) -> None:
         actor = self.acting_as()
-        await self.commit(
-            lambda s: QueueService(s, actor).reprint(ticket_id), "Sent to the printer"
-        )
+        done = await self.commit(lambda s: QueueService(s, actor).reprint(ticket_id))
+        if isinstance(done, Ok):  # a copy, or "still waiting to print": no second paper
+            self.notify_done(done.value.said)
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_print_summary(self) -> None:
