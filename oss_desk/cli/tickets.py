@@ -108,14 +108,13 @@ def issue(
 
         check_follow_up(session.settings, follow_up)
     if text_to is not None:  # a mistyped number is refused before anything is issued
+        from oss_desk.domain.channels import TEXTS_NOT_SET_UP
         from oss_desk.domain.public import normalise_mobile
         from oss_desk.services.turn_texts import texts_possible
 
         normalise_mobile(text_to)
         if not texts_possible(session):
-            raise RuleViolation(
-                "texts are not set up for this office (notify.api_key_file and sms_template)"
-            )
+            raise RuleViolation(TEXTS_NOT_SET_UP)
     issued = queue.issue(
         service,
         desk_id=desk_id,
