@@ -39,7 +39,7 @@ from oss_desk.services.live import ChangeFeed, open_doorbell, open_feed, poll
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session
 from oss_desk.ui import acting
-from oss_desk.ui.commands import DeskCommands, help_rows
+from oss_desk.ui.commands import DeskCommands, help_prose, help_rows
 from oss_desk.ui.context import Ok, Result, settle
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
 from oss_desk.ui.keys import SeesEveryKey
@@ -552,7 +552,7 @@ class OssDeskApp(App[None]):
         from oss_desk.ui.dialogs.blocked import closing_help
 
         screen = self.screen
-        about = closing_help(getattr(screen, "HELP", ""), served=self.is_web)
+        about = closing_help(help_prose(screen), served=self.is_web)
         title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
         self.push_screen(HelpScreen(title, help_rows(self, screen), about))
 

@@ -54,6 +54,12 @@ async def run_from_palette(target: DOMNode, binding: Binding) -> None:
     await target.app.run_action(binding.action, target)
 
 
+def help_prose(screen: DOMNode) -> str:
+    """F1's words about ``screen``: a desk screen's say only the keys this person is offered."""
+    said = getattr(screen, "help_text", None)
+    return str(said()) if callable(said) else str(getattr(screen, "HELP", ""))
+
+
 def help_rows(app: App[Any], screen: DOMNode) -> list[tuple[str, str, str]]:
     """F1: (key, what it does, more) for each key of ``screen`` and of the app this person's
     role is offered."""
