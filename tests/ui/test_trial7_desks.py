@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.binding import Binding
+from textual.pilot import Pilot
 from textual.widgets import OptionList, RadioButton, RadioSet, Static
 
 from oss_desk.clock import FixedClock
@@ -118,16 +119,16 @@ async def test_the_booking_form_offers_only_the_channels_that_work_here(
         await until(lambda: isinstance(app.screen, AppointmentsScreen))
         await pilot.press("b")
         await until(lambda: isinstance(app.screen, BookingDialog))
-        dialog = app.screen
-        assert isinstance(dialog, BookingDialog)
-        buttons = list(dialog.query_one("#booking-channel", RadioSet).query(RadioButton))
+        at_greet = app.screen
+        assert isinstance(at_greet, BookingDialog)
+        buttons = list(at_greet.query_one("#booking-channel", RadioSet).query(RadioButton))
         assert [(str(b.label), b.disabled, b.value) for b in buttons] == [
             ("Email (not set up here)", True, False),
             ("Text (not set up here)", True, False),
             ("Printed slip", False, True),
         ]
         await pilot.press("c")
-        await until(lambda: bool(dialog.slots))
+        await until(lambda: bool(at_greet.slots))
         await pilot.press("enter", "enter")  # the date, then the first free slot
         await pilot.press("ctrl+s")
         await until(lambda: rows(db, "SELECT channel FROM appointments") == [("slip",)])
@@ -139,16 +140,16 @@ async def test_the_booking_form_offers_only_the_channels_that_work_here(
         await until(lambda: isinstance(app.screen, AppointmentsScreen))
         await pilot.press("b")
         await until(lambda: isinstance(app.screen, BookingDialog))
-        dialog = app.screen
-        assert isinstance(dialog, BookingDialog)
-        buttons = list(dialog.query_one("#booking-channel", RadioSet).query(RadioButton))
+        at_desk = app.screen
+        assert isinstance(at_desk, BookingDialog)
+        buttons = list(at_desk.query_one("#booking-channel", RadioSet).query(RadioButton))
         assert all(b.disabled and "(not set up here)" in str(b.label) for b in buttons)
-        note = str(dialog.query_one("#booking-no-channel", Static).render())
+        note = str(at_desk.query_one("#booking-no-channel", Static).render())
         assert note == NONE_WORKS
         await pilot.press("c")
-        await until(lambda: bool(dialog.slots))
+        await until(lambda: bool(at_desk.slots))
         await pilot.press("enter", "enter", "ctrl+s")
-        error = dialog.query_one("#booking-error", Static)
+        error = at_desk.query_one("#booking-error", Static)
         await until(lambda: "no booking can be confirmed here" in str(error.render()))
         assert rows(db, "SELECT count(*) FROM appointments") == [(1,)]
 
@@ -169,10 +170,7 @@ async def test_ctrl_n_where_texts_are_not_set_up_asks_for_no_number(
         await until(lambda: said(app, TEXTS_OFF_AT_GREET))
         await settled(pilot)
         assert isinstance(app.screen, GreetScreen)  # no dialog asked for a number
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await open_help(app, pilot)
         assert "Ctrl+N after issuing" not in help_screen.about
         assert f"{TEXTS_OFF_AT_GREET}." in help_screen.about
         assert not [row for row in help_screen.rows if "Text me" in row[1]]
@@ -187,10 +185,7 @@ async def test_ctrl_n_where_texts_are_set_up_is_offered_and_explained(
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         assert "ctrl+n" in app.screen.active_bindings
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await open_help(app, pilot)
         assert "Ctrl+N after issuing" in help_screen.about
         assert [row[1] for row in help_screen.rows if row[1] == "Text me"] == ["Text me"]
 
@@ -225,10 +220,7 @@ async def test_the_leader_screen_s_f1_describes_only_the_keys_offered(
         await pilot.press("f4")
         await until(lambda: isinstance(app.screen, LeaderScreen))
         leader = app.screen
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await open_help(app, pilot)
         for words in described:
             assert words in help_screen.about, words
         for words in not_described:
@@ -263,10 +255,15 @@ async def test_the_appointments_f1_leaves_out_what_the_admin_may_not_do(
         await until(lambda: app.snapshot is not None)
         await pilot.press("f5")
         await until(lambda: isinstance(app.screen, AppointmentsScreen))
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await open_help(app, pilot)
         assert "The grid shows a day" in help_screen.about
         for words in ("B books", "C checks", "M moves", "X cancels", "N marks", "R rebooks"):
             assert words not in help_screen.about, words
+
+
+async def open_help(app: OssDeskApp, pilot: Pilot[None]) -> HelpScreen:
+    """F1 on the current screen."""
+    await pilot.press("f1")
+    await until(lambda: isinstance(app.screen, HelpScreen))
+    assert isinstance(app.screen, HelpScreen)
+    return app.screen
