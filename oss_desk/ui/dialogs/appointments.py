@@ -163,7 +163,8 @@ class BookingDialog(Dialog[Appointment | None]):
                                 id=field_id,
                                 select_on_focus=False,  # typing adds to what is filled in
                             )
-                with Vertical(id="booking-channel-box"):
+                marked = self.channels is not None and len(self.channels.working) < len(Preferred)
+                with Vertical(id="booking-channel-box", classes="-marked" if marked else ""):
                     yield Static("Confirmation by", classes="label")
                     with RadioSet(id="booking-channel"):
                         for channel in Preferred:
