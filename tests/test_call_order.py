@@ -112,6 +112,10 @@ class Waiting:
     the queue), at ``via``."""
     via: str | None = None
 
+    def parks_with(self, desks: dict[str, DeskSetUp]) -> bool:
+        """Parked at a desk someone is logged in to (else at a desk the helper leaves)."""
+        return self.then == "parked" and self.via is not None and desks[self.via].person is not None
+
 
 @dataclass(frozen=True)
 class DeskSetUp:
@@ -123,6 +127,11 @@ class DeskSetUp:
     leaves: bool = False
     """The person logs out once the queue is set up: the desk closes, and what was sent to it
     (or to them) goes back to the queue."""
+
+    @property
+    def keeps_parked(self) -> bool:
+        """A resident parked here is still parked when the desks start calling."""
+        return self.at_end is not None and self.status is not DeskStatus.CLOSED
 
     @property
     def at_end(self) -> str | None:
@@ -254,9 +263,11 @@ def set_up(
     statuses."""
     q = QueueService(session)  # the team leader
     clock.set(NOW - timedelta(minutes=120))
-    helper = as_person(session, "tl")  # logs in where a ticket is called first, then out
+    # Logs in where a ticket is called first, then out: the desk closes, so a resident parked
+    # there goes back to the queue at their place (nobody there would resume them).
+    helper = as_person(session, "tl")
     for item in queue:
-        if item.then is None:
+        if item.then is None or item.parks_with(desks):
             continue
         ticket = q.issue(
             item.service, needs=",".join(item.needs) or None, print_ticket=False
@@ -273,6 +284,11 @@ def set_up(
     for desk, plan in desks.items():
         if plan.person is not None:
             as_person(session, plan.person, desk).log_in(desk)
+    for item in queue:  # parked at a desk its adviser is logged in to (no needs: any desk)
+        if item.parks_with(desks) and item.via is not None:
+            ticket = q.issue(item.service, print_ticket=False).ticket
+            q.call(ticket.id, item.via)
+            q.park(ticket.id, "document")
     for desk, plan in desks.items():
         if plan.busy is not None:
             service, minutes_ago, started = plan.busy
@@ -367,7 +383,10 @@ def test_the_queue_shown_is_the_queue_called(
                 assert person is None or person in logged.values(), entry.ticket
         shown = {e.ticket.id: e for e in q.queue() if e.position is not None}
         parked = [e.ticket for e in q.queue() if e.ticket.parked]
-        assert len(parked) == sum(1 for w in queue if w.then == "parked")
+        # Parked at a desk still open (or on a break) with its adviser there: still parked;
+        # at one that closed, or whose adviser left: back in the queue.
+        kept = [w for w in queue if w.parks_with(desks) and w.via and desks[w.via].keeps_parked]
+        assert len(parked) == len(kept)
         assert all(e.ticket.parked_at is None for e in shown.values())
         printed = {ticket_id: ticket_printout(session, e.ticket) for ticket_id, e in shown.items()}
         # A ticket's own line (its paper's, its screen's: made alone) is its line in the queue.

@@ -62,7 +62,7 @@ def test_the_demo_month_is_busy_but_served_and_keeps_appointments(
     assert standards["appointment_punctuality"]["value"] is not None
 
     listed = cli("appointment", "list", "--date", past[-1], now=NOW)
-    assert listed.code == 0 and "[attended]" in listed.out, listed.out
+    assert listed.code == 0 and "[seen]" in listed.out, listed.out
     left = "SELECT count(*) FROM appointments WHERE status = 'booked' AND starts_at < ?"
     assert rows(cli.db, left, NOW.replace("Z", ".000Z")) == [(0,)]
     alerts = cli("alerts", "list", now=NOW)

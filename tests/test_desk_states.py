@@ -20,10 +20,10 @@ from oss_desk.clock import FixedClock, format_instant
 from oss_desk.domain.models import Actor, DeskStatus
 from oss_desk.errors import RuleViolation
 from oss_desk.services.appointments import AppointmentService
-from oss_desk.services.appointments.check_in import unserved
 from oss_desk.services.desk_view import take_snapshot
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session, open_session
+from oss_desk.services.unserved import unserved
 
 from .conftest import MONDAY_0930, Cli, make_db, rows, run_cli_process, site_toml
 
@@ -272,3 +272,88 @@ def test_a_check_in_to_a_desk_on_a_break_names_the_desk_and_the_break(
     assert out.code == 0, out.err
     assert "Warning: sent to Desk 1 (Ben Walker), on a break" in out.out
     assert "no open desk" not in out.out
+
+
+def test_the_queue_and_the_ticket_say_a_ticket_waits_for_a_desk_on_a_break(
+    tmp_path: Path, cli: Cli
+) -> None:
+    """``oss-desk queue`` and ``ticket show`` say why a ticket sent to a desk on a break has no
+    estimate in the words check-in uses (the desk is open, its adviser away), not "no open desk
+    serves this now"; a ticket no open desk may call still says that."""
+    db = staffed_office(tmp_path)
+    cli.db = db
+    clock = FixedClock(MONDAY_0930)
+    ben = QueueService(at(db, clock, "ben", "desk-1"))
+    ben.log_in("desk-1")
+    session = at(db, clock, "tl", "greet-1")
+    try:
+        (sent,) = issue(session, clock, "C")
+        QueueService(session).transfer(sent, desk_id="desk-1")
+    finally:
+        session.close()
+    ben.set_desk_status("desk-1", DeskStatus.BREAK)
+    now = format_instant(clock.now())
+    queue = cli("--user", "tl", "queue", now=now)
+    assert queue.code == 0, queue.err
+    (line,) = [x for x in queue.out.splitlines() if sent in x]
+    assert line.endswith("min, sent to Desk 1 (Ben Walker), on a break"), line
+    shown = cli("--user", "tl", "ticket", "show", sent, now=now)
+    assert shown.out.startswith(
+        f"{sent}  Council Tax  waiting, place 1 in the queue; sent to Desk 1 (Ben Walker), on a "
+        "break; "
+    ), shown.out
+    session = at(db, clock, "tl", "greet-1")
+    try:  # sent to Ben himself (on a break at Desk 1): the same words
+        QueueService(session).transfer(sent, person="ben")
+    finally:
+        session.close()
+    queue = cli("--user", "tl", "queue", now=now)
+    (line,) = [x for x in queue.out.splitlines() if sent in x]
+    assert line.endswith("min, sent to Desk 1 (Ben Walker), on a break"), line
+    ben.set_desk_status("desk-1", DeskStatus.OPEN)
+    ben.log_out("desk-1")  # nobody at any desk: no open desk serves it, and it says so
+    queue = cli("--user", "tl", "queue", now=now)
+    (line,) = [x for x in queue.out.splitlines() if sent in x]
+    assert line.endswith("no open desk serves this now"), line
+
+
+# A resident parked at a desk that closes ---------------------------------------------------------
+
+
+def test_a_parked_resident_of_a_closing_desk_goes_back_to_their_place(tmp_path: Path) -> None:
+    """A resident seen at Desk 1 and parked (gone to fetch a document): when Desk 1 closes
+    (the team leader's close from another process, or its adviser logging out) nobody there
+    would resume them, so they go back to the queue at their place, and the closing says so
+    (asked first at the desk: the snapshot names them); another desk calls them in their turn,
+    before residents who came after them."""
+    db = staffed_office(tmp_path)
+    clock = FixedClock(MONDAY_0930)
+    tl = at(db, clock, "tl", "greet-1")
+    ben = QueueService(at(db, clock, "ben", "desk-1"))
+    dev = QueueService(at(db, clock, "dev", "desk-2"))
+    try:
+        first, *_later = issue(tl, clock, "CCC")
+        ben.log_in("desk-1")
+        assert ben.call_next("desk-1").code == first  # type: ignore[union-attr]
+        ben.start(first)
+        ben.park(first, "document")
+        assert take_snapshot(ben.s).sent_back_if_closed("desk-1") == [first]
+    finally:
+        tl.close()
+    closed = run_cli_process("--user", "tl", "desks", "close", "desk-1", env=env(db, clock))
+    assert closed.returncode == 0, closed.stderr
+    assert closed.stdout.strip() == f"Desk 1: open -> closed; {first} goes back to the queue"
+    assert rows(db, "SELECT status, parked_at, desk_id FROM tickets WHERE id = 1") == [
+        ("waiting", None, None)
+    ]
+    (back,) = rows(db, "SELECT actor, data FROM events WHERE kind = 'sent_back'")
+    assert back[0] == "tl" and json.loads(back[1]) == {"from_desk": "desk-1", "parked": "document"}
+    dev.log_in("desk-2")
+    assert dev.call_next("desk-2").code == first  # type: ignore[union-attr]
+    # The adviser logging out with a resident parked: the same, said at once.
+    dev.start(first)
+    dev.park(first, "phone")
+    out = dev.log_out("desk-2")
+    assert [t.code for t in out.sent_back] == [first]
+    ben.log_in("desk-1")
+    assert ben.call_next("desk-1").code == first  # type: ignore[union-attr]

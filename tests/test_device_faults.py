@@ -70,6 +70,30 @@ def test_an_unplugged_board_is_plain_and_the_raw_error_is_kept_for_the_log(
     link.close()
 
 
+@pytest.mark.skipif(not os.access("/dev/full", os.W_OK), reason="needs a writable /dev/full")
+def test_a_printer_device_file_fault_is_plain_and_the_raw_error_is_kept_for_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """file:// printers (a device file such as /dev/usb/lp0): /dev/full takes no bytes, as a
+    full disk; a folder cannot be opened for writing. Staff get the plain words; the log
+    keeps the operating system's."""
+    folder = tmp_path / "lp0"
+    folder.mkdir()
+    for path, words in (
+        (Path("/dev/full"), "cannot write /dev/full: the disk is full"),
+        (folder, f"cannot write {folder}: it is a folder"),
+    ):
+        with (
+            caplog.at_level("WARNING", logger="oss_desk.hardware"),
+            pytest.raises(PrinterFault) as fault,
+        ):
+            open_transport(f"file://{path}").send(b"a ticket")
+        assert fault.value.reason == words
+        assert "Errno" not in fault.value.reason and "(" not in fault.value.reason
+        assert any(r.message.startswith(f"printer file {path}: [Errno") for r in caplog.records)
+        caplog.clear()
+
+
 def test_a_silent_printer_is_said_once_in_plain_words(printer: FakePrinter) -> None:
     printer.behaviour = "silent"
     with pytest.raises(PrinterFault) as fault:
@@ -137,6 +161,10 @@ def test_print_state_words_never_put_a_bracket_in_a_bracket() -> None:
         (errno.EFBIG, "cannot write /srv/paper: the file is too big"),
         (errno.EISDIR, "cannot write /srv/paper: it is a folder"),
         (errno.EAGAIN, "cannot write /srv/paper: another program has it locked for now"),
+        (
+            errno.ENXIO,
+            "cannot write /srv/paper: no printer is plugged in there",
+        ),
         (errno.ELOOP, "cannot write /srv/paper"),  # not known here: the log has the rest
         (None, "cannot write /srv/paper"),
     ],

@@ -343,6 +343,18 @@ BAD = [
         "OTR-0001 is a complaint: give its outcome (justified, partly or not-justified)",
     ),
     (
+        ("--user", "tl", "followup", "respond", "OTR-0001", "--outcome", "justified"),
+        ("--action-taken", "yes"),
+        2,
+        "--action-taken yes needs --action: say what was done as a result",
+    ),
+    (
+        ("--user", "tl", "followup", "respond", "OTR-0001", "--outcome", "justified"),
+        ("--action-taken", "yes", "--action", "   "),
+        2,
+        "--action-taken yes needs --action: say what was done as a result",
+    ),
+    (
         ("--user", "ana", "followup", "done", "CB-0001", "--unreachable"),
         (),
         6,

@@ -144,7 +144,18 @@ def november(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     )
     s.add("c2", "tl", at(3, "11:00"), *record("complaint", "service", "letter"))
     s.do("tl", at(11, "12:00"), "ack", "c2")
-    s.do("adm", at(25, "12:00"), "respond", "c2", "--outcome", "partly", "--action-taken", "yes")
+    s.do(
+        "adm",
+        at(25, "12:00"),
+        "respond",
+        "c2",
+        "--outcome",
+        "partly",
+        "--action-taken",
+        "yes",
+        "--action",
+        "Apology sent",
+    )
     s.add("c3", "ana", at(9, "10:00"), *record("complaint", "unequal", "in-person"))
     s.do("adm", at(12, "12:00"), "ack", "c3")
     s.do(
@@ -306,7 +317,7 @@ def test_the_quarterly_return(november: Cli) -> None:
         (a["ref"], a["outcome"], a["action_taken"], a["action"]) for a in record["actions"]
     ] == [
         ("OTR-0001", "justified", True, "Coaching given"),
-        ("OTR-0002", "partly", True, None),
+        ("OTR-0002", "partly", True, "Apology sent"),
     ]
     text = november(
         "--user", "tl", "report", "quarterly", "--quarter", "2026-Q4", now=REPORT_AT

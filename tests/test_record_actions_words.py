@@ -4,8 +4,9 @@ recorded)" when nobody wrote one, "(deleted on retention)" only once the retenti
 deleted it (``followup_details.purged_at`` set).
 
 One office, November 2026: OTR-0001 answered with "Coaching given", OTR-0002 answered with an
-action taken and no text (``--action-taken yes`` without ``--action``). The purge runs on 10
-December with ``retention.records_days`` 1."""
+action taken and no text (the desk's answer form leaves the action's text optional; the command
+line refuses ``--action-taken yes`` without ``--action``). The purge runs on 10 December with
+``retention.records_days`` 1."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from oss_desk.clock import FixedClock, parse_instant
 from oss_desk.domain.reports import ACTION_DELETED, ACTION_NOT_WRITTEN
+from oss_desk.services.followups import FollowupService
+from oss_desk.services.session import open_session
 
 from .conftest import Cli
 from .followups_site import make_office, ok, run_json
@@ -24,6 +28,15 @@ QUARTER = ("--user", "tl", "report", "quarterly", "--quarter", "2026-Q4")
 def _respond(cli: Cli, ref: str, *action: str) -> None:
     outcome = ("--outcome", "justified", "--action-taken", "yes")
     run_json(cli, "--user", "tl", "followup", "respond", ref, *outcome, *action, now=AT)
+
+
+def _respond_without_text(db: Path, ref: str) -> None:
+    """As the desk's answer form does: action taken, its text left empty."""
+    session = open_session(db=db, clock=FixedClock(parse_instant(AT)), person="tl")
+    try:
+        FollowupService(session).respond(ref, finding="justified", action_taken=True)
+    finally:
+        session.close()
 
 
 AT = "2026-11-03T10:00:00Z"
@@ -38,7 +51,8 @@ def _actions(cli: Cli, now: str) -> tuple[list[tuple[str | None, bool]], str, st
 
 
 def test_an_action_without_text_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cli = Cli(make_office(tmp_path), monkeypatch)
+    office = make_office(tmp_path)
+    cli = Cli(office, monkeypatch)
     refs = []
     for _ in range(2):
         made = run_json(
@@ -48,7 +62,7 @@ def test_an_action_without_text_says_why(tmp_path: Path, monkeypatch: pytest.Mon
         )
         refs.append(str(made["ref"]))
     _respond(cli, refs[0], "--action", "Coaching given")
-    _respond(cli, refs[1])
+    _respond_without_text(office, refs[1])
 
     actions, text, page = _actions(cli, "2026-11-30T17:00:00Z")
     assert actions == [("Coaching given", False), (None, False)]
@@ -83,7 +97,7 @@ def test_the_text_return_has_the_page_s_figures_and_name(
         now="2026-11-02T10:00:00Z",
     )
     _respond_compliment = ("--user", "tl", "followup", "respond", str(made["ref"]))
-    run_json(cli, *_respond_compliment, "--action-taken", "yes", now=AT)
+    run_json(cli, *_respond_compliment, "--action-taken", "yes", "--action", "Thanked", now=AT)
     report = run_json(cli, *QUARTER, now="2026-11-30T17:00:00Z")
     record = report["on_the_record"]
     text = ok(cli(*QUARTER, now="2026-11-30T17:00:00Z")).out

@@ -89,7 +89,19 @@ def offices(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli, Pat
     do(here, "tl", at(11, "10:00"), "respond", a2)
     b1 = add(annex, "tl", at(3, "11:00"), "complaint", "service", "letter")
     do(annex, "tl", at(11, "12:00"), "ack", b1)
-    do(annex, "adm", at(25, "12:00"), "respond", b1, "--outcome", "partly", "--action-taken", "yes")
+    do(
+        annex,
+        "adm",
+        at(25, "12:00"),
+        "respond",
+        b1,
+        "--outcome",
+        "partly",
+        "--action-taken",
+        "yes",
+        "--action",
+        "Apology sent",
+    )
     add(annex, "tl", at(16, "10:00"), "complaint", "staff", "email")
     b3 = add(annex, "tl", at(20, "10:00"), "comment", "policy", "web")
     do(annex, "tl", at(26, "10:00"), "ack", b3)
@@ -282,7 +294,7 @@ def test_the_return_adds_up_the_included_offices(offices: tuple[Cli, Path]) -> N
     assert (november["comments"], november["compliments"], november["complaints"]) == (1, 1, 3)
     assert [(a["ref"], a["site"], a["outcome"], a["action"]) for a in record["actions"]] == [
         ("OTR-0001", "hq", "justified", "Coaching given"),
-        ("OTR-0001", "annex", "partly", None),
+        ("OTR-0001", "annex", "partly", "Apology sent"),
     ]
     page = ok(here("--user", "tl", *QUARTER, *both, "--format", "html", now=REPORT_AT)).out
     assert_page_shows(page, record)

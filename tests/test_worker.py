@@ -133,6 +133,38 @@ def test_paper_out_is_retried_with_backoff_and_the_desk_sees_it(tmp_path: Path) 
         printer.close()
 
 
+def test_worker_once_says_sent_for_a_job_no_printer_confirmed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job a printer device file took (file://: it cannot be asked how it is) was sent, and
+    nothing confirmed it printed: the summary says so, in the words ``ticket show`` uses, not
+    "Printed"; a network printer that answered it is fine says printed."""
+    now = "2026-11-23T09:40:00Z"
+    said = {}
+    device = tmp_path / "lp0"
+    device.touch()
+    printer = FakePrinter()
+    try:
+        for name, url in (("file", f"file://{device}"), ("tcp", printer.url)):
+            (tmp_path / name).mkdir()
+            cli = Cli(office_with(tmp_path / name, url), monkeypatch)
+            issued = cli("ticket", "issue", "--service", "C", "--desk", "greet-1", now=now)
+            assert issued.code == 0, issued.err
+            result = cli("worker", "--once", now=now)
+            assert result.code == 0, result.err
+            said[name] = result.out.splitlines()[0]
+            cli("ticket", "issue", "--service", "C", "--desk", "greet-1", now=now)
+            counts = cli("worker", "--once", "--json", now=now).json()
+            assert (counts["printed"], counts["sent"]) == ((1, 1) if name == "file" else (1, 0))
+            shown = cli("ticket", "show", "C001", now=now)
+            assert ("print job 1: sent to the printer" in shown.out) is (name == "file")
+    finally:
+        printer.close()
+    assert said["file"].startswith("Printed 0, sent to the printer (not confirmed) 1, to retry 0,")
+    assert said["tcp"].startswith("Printed 1, sent to the printer (not confirmed) 0, to retry 0,")
+    assert device.stat().st_size > 0
+
+
 def test_fallback_printer_then_failed_for_good(tmp_path: Path) -> None:
     dead = f"tcp://127.0.0.1:{closed_port()}?timeout=1"
     fallback = tmp_path / "fallback.bin"

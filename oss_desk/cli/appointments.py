@@ -18,7 +18,7 @@ from oss_desk.cli.common import (
     ref_command,
 )
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.domain.appointments import Appointment, Preferred
+from oss_desk.domain.appointments import Appointment, Preferred, status_said
 from oss_desk.domain.calendar import local, parse_date
 from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.domain.needs import needs_words
@@ -71,7 +71,7 @@ def line(session: Session, appt: Appointment) -> str:
     return (
         f"{appt.ref}  {wall:%a %d %b %H:%M}  {svc.name}  "
         f"with {session.name_of(appt.adviser)}{room}  "
-        f"[{appt.status.value}]"
+        f"[{status_said(appt.status)}]"
     )
 
 
@@ -213,8 +213,8 @@ def check_in(state: State, desk_id: str | None, no_print: bool, ref: str, as_jso
     (JSON: the ticket, its print job and whether no open desk serves it now)."""
     from oss_desk.domain.appointments import late_said
     from oss_desk.domain.waits import waiting_warning
-    from oss_desk.services.appointments.check_in import unserved
     from oss_desk.services.delivery import print_job_fields, print_job_said
+    from oss_desk.services.unserved import unserved
 
     session = state.session(desk_id)
     issued = AppointmentService(session).arrive(ref, print_ticket=not no_print)

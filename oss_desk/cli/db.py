@@ -126,6 +126,8 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
     """Replace the database with a verified backup; the old one is kept beside it."""
     from pathlib import Path
 
+    from oss_desk.services.site import in_force_said
+
     path = resolve_db_path(state.db)
     if not yes:
         if not sys.stdin.isatty():
@@ -143,6 +145,7 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
         click.echo(f"Removed {stale.name}.")
     rows = sum(result.counts.values())
     click.echo(f"Restored {path} from {result.backup.name} ({rows} rows).")
+    click.echo(in_force_said(path))  # the backup's configuration, maybe older than the file
 
 
 def _say_what_is_left_behind(result: dbops.RestoreResult) -> None:

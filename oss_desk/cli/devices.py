@@ -13,6 +13,7 @@ import click
 from oss_desk.cli.common import State, emit_json, json_command, json_option, pass_state
 from oss_desk.clock import clock_from_env, format_instant
 from oss_desk.domain.calendar import local
+from oss_desk.domain.delivery import JOB_WORDS, PrintState
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.printouts import SelfTestPrintout
 from oss_desk.errors import DatabaseGone, DeviceError, RuleViolation
@@ -71,6 +72,7 @@ def worker(state: State, once: bool, as_json: bool) -> None:
             emit_json(
                 {
                     "printed": report.printed,
+                    "sent": report.sent,
                     "retried": report.retried,
                     "failed": report.failed,
                     "uncertain": report.uncertain,
@@ -87,7 +89,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
             )
         else:
             click.echo(
-                f"Printed {report.printed}, to retry {report.retried}, may not have printed "
+                f"Printed {report.printed - report.sent}, {JOB_WORDS[PrintState.SENT]} (not "
+                f"confirmed) {report.sent}, to retry {report.retried}, may not have printed "
                 f"{report.uncertain}, failed {report.failed}; board frames "
                 f"{report.board_frames}; messages sent {report.messages_sent}, to retry "
                 f"{report.messages_retried}, failed {report.messages_failed}; appointments "

@@ -26,6 +26,7 @@ from oss_desk.domain.followups import (
     closed_said,
     timing_said,
 )
+from oss_desk.errors import InvalidInput
 
 if TYPE_CHECKING:
     from oss_desk.domain.followups import Details, Followup
@@ -385,6 +386,9 @@ def respond(
     as_json: bool,
 ) -> None:
     """The full answer to a comment, compliment or complaint."""
+    if action_taken == "yes" and not (action or "").strip():
+        # The record (and the quarterly return) would list an action nobody described.
+        raise InvalidInput("--action-taken yes needs --action: say what was done as a result")
     session, svc = _service(state)
     f = svc.respond(ref, finding=outcome, action_taken=action_taken, action=action, officer=officer)
     _done(session, svc, f, as_json, f"answered{timing_said(f.closed_day, f.due_day)}")

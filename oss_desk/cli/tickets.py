@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -19,6 +20,7 @@ from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import closed_at_close_of_day, ended_words
 from oss_desk.services.session import Session
+from oss_desk.services.unserved import Unserved
 from oss_desk.services.views import (
     minutes,
     ticket_json,
@@ -387,10 +389,15 @@ def show(state: State, ref: str, as_json: bool) -> None:
         data.update(printing)
         emit_json(data)
         return
-    line = ticket_line(found, session.directory, ended_words(session, found))
+    place, said = "", found
     if entry is not None and entry.position is not None and not found.parked:
-        line += f", {place_said(entry.position, entry.estimated_wait_seconds)}"
-    click.echo(f"{line}; {print_words}")
+        seconds = entry.estimated_wait_seconds
+        why = Unserved(session).why(found) if seconds is None else NO_OPEN_DESK
+        place = f", {place_said(entry.position, seconds, why)}"
+        if why != NO_OPEN_DESK:  # the reason names where it was sent: said once
+            said = dataclasses.replace(found, assigned_desk=None, assigned_person=None)
+    line = ticket_line(said, session.directory, ended_words(session, found))
+    click.echo(f"{line}{place}; {print_words}")
 
 
 @click.group()
@@ -468,9 +475,9 @@ def queue(state: State, site_id: str | None, watch: bool, as_json: bool) -> None
         session.refresh_directory()
 
 
-def _estimate(minutes_left: int | None) -> str:
+def _estimate(minutes_left: int | None, why: str) -> str:
     if minutes_left is None:
-        return NO_OPEN_DESK
+        return why
     return "next to be called" if minutes_left == 0 else f"about {minutes_left} min more"
 
 
@@ -498,21 +505,26 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
     else:
         lines.append(f"Waiting ({len(waiting)})")
         target = session.settings.queue.target_minutes
+        unserved = (
+            Unserved(session) if any(e.estimated_wait_seconds is None for e in waiting) else None
+        )
         for e in waiting:
             t = e.ticket
             est = minutes(e.estimated_wait_seconds)
+            why = unserved.why(t) if unserved is not None and est is None else NO_OPEN_DESK
             flag = "  OVER TARGET" if over_target(e.wait_seconds, target * 60) else ""
             said = marks_said(t)
             needs = f"  {said}" if said else ""
-            if t.assigned_desk is not None:
+            named = why != NO_OPEN_DESK  # the reason names where it was sent
+            if t.assigned_desk is not None and not named:
                 needs = f"  (sent to {t.assigned_desk}){needs}"
-            elif t.assigned_person is not None:
+            elif t.assigned_person is not None and not named:
                 needs = f"  (sent to {session.name_of(t.assigned_person)}){needs}"
             lines.append(
                 f"  {e.position:3d}. {t.code}  "
                 f"{names[t.service].name:{width}s} "
                 f"waiting {waited_minutes(e.wait_seconds):3d} min, "
-                f"{_estimate(est)}{flag}{needs}"
+                f"{_estimate(est, why)}{flag}{needs}"
             )
     return "\n".join(lines)
 

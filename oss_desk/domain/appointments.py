@@ -35,14 +35,49 @@ class AppointmentStatus(StrEnum):
     """Attended without the documents: rebooked."""
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
+    NOT_SEEN = "not_seen"
+    """Checked in (they came) and never seen: the day closed with their ticket still waiting
+    or called ("office closed"). Not a no-show, not attended."""
 
     @property
     def kept(self) -> bool:
+        """The resident came (checked in): what the reports count as kept."""
         return self in (
             AppointmentStatus.CHECKED_IN,
             AppointmentStatus.ATTENDED,
             AppointmentStatus.INCOMPLETE,
+            AppointmentStatus.NOT_SEEN,
         )
+
+
+STATUS_WORDS = {
+    AppointmentStatus.BOOKED: "booked",
+    AppointmentStatus.CHECKED_IN: "checked in (here)",
+    AppointmentStatus.ATTENDED: "seen",
+    AppointmentStatus.INCOMPLETE: "came without the documents",
+    AppointmentStatus.NO_SHOW: "did not come",
+    AppointmentStatus.CANCELLED: "cancelled",
+    AppointmentStatus.NOT_SEEN: "came, not seen (office closed)",
+}
+"""What staff are told of an appointment's status, the same on every screen and command (the
+appointments screen's panel, ``appointment list`` and ``show``); ``--json`` keeps the stored
+values."""
+
+STATUS_MARKS = {
+    AppointmentStatus.CHECKED_IN: "here",
+    AppointmentStatus.ATTENDED: "seen",
+    AppointmentStatus.INCOMPLETE: "docs",
+    AppointmentStatus.NO_SHOW: "gone",
+    AppointmentStatus.CANCELLED: "off",
+    AppointmentStatus.NOT_SEEN: "shut",
+}
+"""The same, as the appointments grid marks a booking in a narrow cell (four letters at most;
+a booked one has none): the panel beside it gives :data:`STATUS_WORDS`."""
+
+
+def status_said(status: AppointmentStatus) -> str:
+    """An appointment's status in staff's words (:data:`STATUS_WORDS`)."""
+    return STATUS_WORDS[status]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +129,21 @@ def late_minutes(starts_at: datetime, checked_in: datetime) -> int:
 ATTENDED_WHEN_SERVED = (AppointmentStatus.CHECKED_IN, AppointmentStatus.ATTENDED)
 """A checked-in appointment whose ticket is finished at a desk has been attended (a booked one
 the resident never came to is marked a no-show after the grace minutes instead)."""
+
+
+NOT_SEEN_WHEN_CLOSED = (AppointmentStatus.CHECKED_IN, AppointmentStatus.NOT_SEEN)
+"""A checked-in appointment whose visit the close of day closes (its last ticket closed as
+"office closed") and none of whose tickets ever reached a desk was kept and not seen
+(:attr:`AppointmentStatus.NOT_SEEN`): the appointment and its ticket then agree that nobody will
+call the resident. One whose resident did reach a desk (seen, then transferred to another service
+or parked, and that ticket closed) was attended (:data:`ATTENDED_WHEN_SERVED`):
+:func:`when_closed`."""
+
+
+def when_closed(reached_a_desk: bool) -> tuple[AppointmentStatus, AppointmentStatus]:
+    """The step a checked-in appointment takes when the close of day closes its visit: seen
+    at a desk earlier in the visit, attended; never, not seen."""
+    return ATTENDED_WHEN_SERVED if reached_a_desk else NOT_SEEN_WHEN_CLOSED
 
 
 def when_served(status: AppointmentStatus) -> AppointmentStatus:

@@ -7,6 +7,7 @@ computed here in Python, never with SQLite's ``date('now')`` (which is UTC: betw
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -39,6 +40,20 @@ def day_said(day: date, today: date) -> str:
     """A day as the desk's lists and lines write it: "Wed 09 Dec", with the year when it is not
     this year's ("Wed 09 Jan 2019"), so a day of another year is never read as this one."""
     return f"{day:%a %d %b}" if day.year == today.year else f"{day:%a %d %b %Y}"
+
+
+def spans_days(instants: Iterable[datetime], tz: str) -> bool:
+    """Whether the instants fall on more than one local day at the site."""
+    return len({local(instant, tz).date() for instant in instants}) > 1
+
+
+def time_said(instant: datetime, tz: str, today: date, *, dated: bool) -> str:
+    """A time in a list of events, as every history writes it: "14:00", or with its day
+    (:func:`day_said`) when the list spans more than one day (``dated``:
+    :func:`spans_days`), "Wed 02 Dec 14:00", so that times of different days never read as
+    one day out of order."""
+    at = local(instant, tz)
+    return f"{day_said(at.date(), today)} {at:%H:%M}" if dated else f"{at:%H:%M}"
 
 
 def elapsed_text(since: datetime, now: datetime, tz: str) -> str:

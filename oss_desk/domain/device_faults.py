@@ -66,13 +66,17 @@ _FILE_FAULTS = {
     errno.ENOTDIR: "a file stands where its folder should be",
     errno.EAGAIN: "another program has it locked for now",
     errno.EIO: "the disk reported an error",
+    errno.ENODEV: "no printer is plugged in there",
+    errno.ENXIO: "no printer is plugged in there",
+    errno.EBUSY: "another program is using it",
 }
 
 
 def file_fault(path: object, code: int | None) -> str:
-    """Why a file (a capture printer's, the demo's mailbox) could not be written, from the
-    error number ``code``: "cannot write /srv/paper: the disk is full". A number not known
-    here gives "cannot write /srv/paper" alone (the caller logs the error)."""
+    """Why a file (a capture printer's, a printer device file, the demo's mailbox) could not
+    be written, from the error number ``code``: "cannot write /srv/paper: the disk is full".
+    A number not known here gives "cannot write /srv/paper" alone (the caller logs the
+    error)."""
     words = _FILE_FAULTS.get(code) if code is not None else None
     return f"cannot write {path}: {words}" if words else f"cannot write {path}"
 

@@ -359,16 +359,25 @@ def nobody_would_call(why: str, code: str, instead: str) -> str:
     return f"{why}: nobody there would call {code}; {instead}"
 
 
-def sent_nowhere(ticket: Queued, serving: Container[str], logged_in: Container[str]) -> bool:
+class Placed(Queued, Protocol):
+    """A waiting ticket and the desk it is at (a parked one: the desk that parked it)."""
+
+    @property
+    def desk(self) -> str | None: ...
+
+
+def sent_nowhere(ticket: Placed, serving: Container[str], logged_in: Container[str]) -> bool:
     """Whether a waiting ticket was sent where nobody will call it: to a desk that is closed
     (``serving``: the desks open or on a break, as
     :func:`oss_desk.domain.counter.effective_status` says), or to a person logged in to no desk
     (``logged_in``). Such a ticket goes back to the queue at its place when its desk closes or
     its person logs out (:func:`back_to_queue_words`): its arrival and priority are kept, so a
     checked-in appointment is still called before the walk-ins, by any desk serving it. A
-    parked ticket is not sent anywhere: it waits to be resumed."""
+    parked ticket (its resident fetching a document) waits to be resumed at its desk while that
+    desk is open or on a break; once it closes nobody there would resume it, so it goes back to
+    the queue at its place too, and any desk calls the resident when they are back."""
     if ticket.parked:
-        return False
+        return ticket.desk is not None and ticket.desk not in serving
     if ticket.assigned_desk is not None and ticket.assigned_desk not in serving:
         return True
     return ticket.assigned_person is not None and ticket.assigned_person not in logged_in

@@ -40,6 +40,14 @@ def on_a_break(desk: str, person: str | None) -> str:
     return f"sent to {desk}{who}, on a break"
 
 
+def unserved_said(on_break_at: str | None = None, person: str | None = None) -> str:
+    """Why a waiting ticket will not be called now (it has no estimate), the one wording for
+    the queue, the ticket view and the warnings at issue and check-in: sent to a desk that is
+    on a break (``on_break_at``: its name; ``person``: who is logged in there), else
+    :data:`NO_OPEN_DESK`."""
+    return on_a_break(on_break_at, person) if on_break_at else NO_OPEN_DESK
+
+
 def waiting_warning(why: str) -> str:
     """The warning when a new ticket will not be called now: "Warning: no open desk serves this
     now (it waits until one opens)", or another reason as it is ("Warning: sent to Desk 2 (Dev
@@ -49,12 +57,12 @@ def waiting_warning(why: str) -> str:
     return f"Warning: {why}"
 
 
-def place_said(position: int, seconds: float | None) -> str:
+def place_said(position: int, seconds: float | None, why: str = NO_OPEN_DESK) -> str:
     """A waiting ticket's place and estimated wait, as one command line says them: "place 3 in
-    the queue, estimated wait: about 6 min" (or ": now"); with no estimate, why not: "place 3
-    in the queue; no open desk serves this now"."""
+    the queue, estimated wait: about 6 min" (or ": now"); with no estimate, why not
+    (:func:`unserved_said`): "place 3 in the queue; no open desk serves this now"."""
     if seconds is None:
-        return f"place {position} in the queue; {NO_OPEN_DESK}"
+        return f"place {position} in the queue; {why}"
     return f"place {position} in the queue, estimated wait: {estimate_said(seconds)}"
 
 

@@ -101,7 +101,7 @@ class FileTransport(_WriteOnly):
         except PermissionError:
             raise PrinterFault(f"no permission to write to {path} (see hardware/udev)") from None
         except OSError as exc:
-            raise PrinterFault(f"cannot open {path} ({exc.strerror})") from None
+            raise _plain(path, exc) from None
         sent = 0
         try:
             if os.isatty(fd):
@@ -117,14 +117,25 @@ class FileTransport(_WriteOnly):
                     )
                 sent += os.write(fd, view[sent:])
         except OSError as exc:
-            raise PrinterFault(
-                f"write failed ({exc.strerror})", PrinterStatus.UNREACHABLE, max(sent, 1)
-            ) from None
-        finally:
             os.close(fd)
+            raise _plain(path, exc, max(sent, 1)) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            os.close(fd)  # a device (or a file on a full disk) may refuse the last bytes here
+        except OSError as exc:
+            raise _plain(path, exc, len(data)) from None
 
     def status(self) -> PrinterStatus:
         return PrinterStatus.UNKNOWN if Path(self.url.path).exists() else PrinterStatus.UNREACHABLE
+
+
+def _plain(path: Path, exc: OSError, sent: int = 0) -> PrinterFault:
+    """A device file's fault in the desks' plain words (:func:`file_fault`); the operating
+    system's own text goes to the log only. ``sent``: bytes that may have left (0: none)."""
+    log.warning("printer file %s: %s", path, exc)
+    return PrinterFault(file_fault(path, exc.errno), PrinterStatus.UNREACHABLE, sent)
 
 
 @dataclass

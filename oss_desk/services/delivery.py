@@ -33,7 +33,7 @@ from oss_desk.domain.delivery import (
     ticket_print_word,
 )
 from oss_desk.domain.models import Actor
-from oss_desk.errors import InvalidInput, NotFound, OssDeskError
+from oss_desk.errors import NotFound, OssDeskError, RuleViolation
 from oss_desk.services.device_owner import state_of
 from oss_desk.services.session import Session
 from oss_desk.storage.database import Store
@@ -232,7 +232,10 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
     session.require(Action.REPRINT, actor)
     found = next((j for j in jobs_needing_answer(session) if j.id == job_id), None)
     if found is None:
-        raise InvalidInput(f"print job {job_id} needs no answer")
+        raise RuleViolation(
+            f"print job {job_id} needs no answer now (answered at a desk, or a later copy printed)",
+            title="No answer needed",
+        )
     new_job = None
     if reprint and found.ticket_id is not None:
         new_job = QueueService(session, actor).reprint(found.ticket_id).job

@@ -118,7 +118,11 @@ class DeskSnapshot:
             if d.desk.id != desk_id and d.status is not DeskStatus.CLOSED
         }
         people = {d.login.person for d in self.desks if d.desk.id != desk_id and d.login}
-        return [e.ticket.code for e in self.waiting if sent_nowhere(e.ticket, serving, people)]
+        return [
+            e.ticket.code
+            for e in self.queue
+            if e.ticket.status is TicketStatus.WAITING and sent_nowhere(e.ticket, serving, people)
+        ]
 
 
 def _instant(text: str | None) -> datetime | None:

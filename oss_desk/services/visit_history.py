@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.calendar import local
+from oss_desk.domain.calendar import local, spans_days, time_said
 from oss_desk.domain.closed_day import cancelled_words
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, EventKind, Ticket
@@ -67,24 +67,33 @@ class History:
             "booking_lines": lines(self.booking_lines),
         }
 
-    def lines_text(self, timezone: str) -> list[str]:
+    def lines_text(self, timezone: str, today: date) -> list[str]:
+        """The history in lines; each with its day too when it spans more than one day (a
+        booking made last week, the visit today: :func:`~oss_desk.domain.calendar.time_said`)."""
+        dated = spans_days((line.at for line in self.lines + self.booking_lines), timezone)
+
+        def text(line: Line) -> str:
+            return _text(line, time_said(line.at, timezone, today, dated=dated))
+
         out = [f"Visit of {self.ticket.code}"]
-        out += [_text(line, timezone) for line in self.lines]
+        out += [text(line) for line in self.lines]
         if not self.notes_shown:
             out.append("  (notes, if any, are not yours to read)")
         if self.booking is not None:
             out.append(f"Appointment {self.booking.ref}")
-            out += [_text(line, timezone) for line in self.booking_lines]
+            out += [text(line) for line in self.booking_lines]
         return out
 
     def text(self, session: Session) -> list[str]:
-        return self.lines_text(session.directory.sites[self.ticket.site_id].timezone)
+        timezone = session.directory.sites[self.ticket.site_id].timezone
+        return self.lines_text(timezone, local(session.clock.now(), timezone).date())
 
 
-def _text(line: Line, timezone: str) -> str:
+def _text(line: Line, when: str) -> str:
     who = f"  ({line.person}" + (f", {line.desk})" if line.desk else ")") if line.person else ""
-    body = f"  {local(line.at, timezone):%H:%M}  {line.what}{who}"
-    return body + (f"\n         {line.note}" if line.note else "")
+    body = f"  {when}  {line.what}{who}"
+    indent = " " * (len(when) + 4)  # the note under the line's words
+    return body + (f"\n{indent}{line.note}" if line.note else "")
 
 
 class VisitHistory:

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from oss_desk.clock import read_instant
 from oss_desk.domain.appointments import (
@@ -16,6 +16,7 @@ from oss_desk.domain.appointments import (
     AppointmentStatus,
     Contact,
     Preferred,
+    when_closed,
 )
 from oss_desk.storage.rows import of_row, returned_int, row_dict
 
@@ -265,10 +266,30 @@ def update_appointment(conn: sqlite3.Connection, appointment_id: int, **fields: 
 def attended(conn: sqlite3.Connection, ticket_id: int) -> None:
     """A checked-in appointment whose ticket is finished has been attended (the rule:
     ``domain.appointments.ATTENDED_WHEN_SERVED``)."""
-    checked_in, attended = ATTENDED_WHEN_SERVED
+    _step(conn, ATTENDED_WHEN_SERVED, "ticket_id = ?", ticket_id)
+
+
+def not_seen(conn: sqlite3.Connection, visit_id: int) -> None:
+    """A checked-in appointment whose visit the close of day closed: not seen, or attended when
+    a ticket of the visit reached a desk (the rule: ``domain.appointments.when_closed``)."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM tickets WHERE visit_id = ? AND serving_at IS NOT NULL)",
+        [visit_id],
+    ).fetchone()
+    _step(conn, when_closed(bool(row[0])), "visit_id = ?", visit_id)
+
+
+def _step(
+    conn: sqlite3.Connection,
+    rule: tuple[AppointmentStatus, AppointmentStatus],
+    where: Literal["ticket_id = ?", "visit_id = ?"],
+    key: int,
+) -> None:
+    """The appointment ``where`` finds moves from the rule's first status to its second."""
+    was, becomes = rule
     conn.execute(
-        "UPDATE appointments SET status = ? WHERE ticket_id = ? AND status = ?",
-        [attended.value, ticket_id, checked_in.value],
+        f"UPDATE appointments SET status = ? WHERE {where} AND status = ?",  # noqa: S608
+        [becomes.value, key, was.value],
     )
 
 

@@ -93,13 +93,14 @@ def describe(exc: BaseException) -> str:
 @dataclass
 class PrintCounts:
     printed: int = 0
-    """Confirmed by the printer, or sent whole to a printer that cannot confirm."""
+    """Confirmed by the printer, or sent whole to a printer that cannot confirm (``sent``)."""
+    sent: int = 0
     retried: int = 0
     failed: int = 0
     uncertain: int = 0
 
     def count_from(self, other: PrintCounts) -> None:
-        self.printed, self.retried = other.printed, other.retried
+        self.printed, self.sent, self.retried = other.printed, other.sent, other.retried
         self.failed, self.uncertain = other.failed, other.uncertain
 
 
@@ -438,7 +439,7 @@ class PrintDelivery:
                 o.mark_ticket_printed(conn, job, stamp)
         _finished(self._mine, job.id)  # (committed: no longer this owner's)
         if status == "done":
-            report.printed += 1
+            report.printed, report.sent = report.printed + 1, report.sent + int(not confirmed)
             log.info("printed job %s (%s, %d bytes)", job.id, job.kind, size)
         elif status == "pending":
             report.retried += 1

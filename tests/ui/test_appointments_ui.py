@@ -424,3 +424,37 @@ async def test_the_diary_keys_stay_in_view_at_80x24(office: Path, make_app: AppF
         ]
         for key in ("[ ] earlier/later", "T today", "W day/week", "A adviser/room"):
             assert any(key in line for line in lines), lines  # whole, on one line
+
+
+async def test_after_close_of_day_a_checked_in_resident_is_not_shown_as_here(
+    office: Path, make_app: AppFactory
+) -> None:
+    """Trial 5 W4: checked in (ticket issued), then the day closed with their ticket waiting:
+    F5 shows them as come and not seen, never "here", and offers R to rebook them."""
+    from oss_desk.services.queue.day_end import close_now
+
+    booked = book(office, at(23, 10, 15))
+    clock = FixedClock(NOW)
+    session = open_session(db=office, clock=clock, person="tl", desk_id="greet-1")
+    try:
+        AppointmentService(session).check_in(booked.ref)
+        clock.set(at(23, 10, 30))
+        assert len(close_now(session)) == 1
+    finally:
+        session.close()
+    app = make_app(office, clock=clock)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_appointments(app, pilot)
+        await pilot.press("f7")
+        await until(lambda: isinstance(app.screen, ReferenceDialog))
+        await pilot.press(*booked.ref, "enter")
+        await until(
+            lambda: (a := screen.highlighted_appointment()) is not None and a.id == booked.id
+        )
+        detail = str(screen.query_one("#appt-detail").render())
+        assert "Status:  came, not seen (office closed)" in detail, detail
+        assert "here" not in detail and "R rebook" in detail
+        assert screen.grid is not None
+        cells = [c.text for row in screen.grid.cells for c in row if c.appointment_id == booked.id]
+        assert cells[0] == f"{booked.ref} C shut", cells
+        assert screen.check_action("rebook", ()) is True

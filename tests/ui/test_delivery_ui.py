@@ -70,6 +70,54 @@ async def test_may_not_have_printed_is_asked_and_the_reprint_says_copy(
         lock.release()
 
 
+async def test_a_question_answered_at_another_desk_goes_away_and_frees_the_keys(
+    office: Path, make_app: AppFactory
+) -> None:
+    """The same question is asked wherever the ticket's desk is open; once one desk answers it,
+    it leaves the others by itself, saying why it may have gone, and their next key acts on
+    their own screen (it stayed up, swallowing an adviser's keys, and an answer there said
+    "Invalid input")."""
+    from oss_desk.domain.models import Actor
+    from oss_desk.services.delivery import answer_job
+
+    lock = _worker_alive(office)
+    app = make_app(office, "greet-1")
+    try:
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            await until(lambda: app.snapshot is not None)
+            screen = app.screen
+            await pilot.press("c", "enter")
+            await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
+            conn = sqlite3.connect(office)
+            conn.execute(
+                "UPDATE print_jobs SET status = 'failed', last_error = 'connection refused'"
+            )
+            conn.commit()
+            conn.close()
+            await until(lambda: isinstance(app.screen, ConfirmDialog))
+            assert isinstance(app.screen, ConfirmDialog)
+            assert str(app.screen.heading) == (
+                "Ticket C003 was not printed (connection refused). Reprint it?"
+            )
+            # Another terminal at the same desk answers it: leave it.
+            other = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl")
+            try:
+                answer_job(other, Actor("tl", "greet-1"), 1, reprint=False)
+            finally:
+                other.close()
+            await until(lambda: app.screen is screen)
+            said = (
+                "No answer needed",
+                "Ticket C003: no answer needed now (answered at a desk, or a later copy printed)",
+            )
+            await until(lambda: said in [(n.title, n.message) for n in app._notifications])
+            await pilot.press("c", "enter")  # the next key is the desk's own again
+            await until(lambda: rows(office, "SELECT count(*) FROM tickets") == [(6,)])
+            assert rows(office, "SELECT count(*) FROM print_jobs") == [(2,)]  # no reprint
+    finally:
+        lock.release()
+
+
 async def test_the_team_leader_sees_messages_not_sent_until_acknowledged(
     tmp_path: Path, make_app: AppFactory
 ) -> None:

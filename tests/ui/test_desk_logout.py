@@ -141,3 +141,36 @@ async def test_logging_out_names_the_tickets_that_go_back_to_the_queue(
         words = "Logged out: Desk 1 closed; B001 goes back to the queue"
         await until(lambda: said(app, words) == 1)
         assert rows(db, "SELECT assigned_desk_id FROM tickets WHERE id = 2") == [(None,)]
+
+
+async def test_logging_out_with_a_resident_parked_names_them_and_they_go_back(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    """C001 seen at Desk 1 and parked (fetching a document): Z asks with them named, and y
+    says they went back to the queue at their place (nobody at a closed desk would resume
+    them); the desk's parked line is gone."""
+    db = counter_office
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1")
+    try:
+        queue = QueueService(session)
+        queue.log_in("desk-1")
+        assert queue.call_next("desk-1").code == "C001"  # type: ignore[union-attr]
+        queue.start("C001")
+        queue.park("C001", "document")
+    finally:
+        session.close()
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: logged_in(screen))
+        await settled(pilot)
+        await pilot.press("z")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        assert app.screen.detail == "C001 goes back to the queue"  # type: ignore[attr-defined]
+        await pilot.press("y")
+        words = "Logged out: Desk 1 closed; C001 goes back to the queue"
+        await until(lambda: said(app, words) == 1)
+        assert rows(db, "SELECT status, parked_at, desk_id FROM tickets WHERE id = 1") == [
+            ("waiting", None, None)
+        ]

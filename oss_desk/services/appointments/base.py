@@ -47,6 +47,7 @@ _SAID = {
     AppointmentStatus.INCOMPLETE: "was attended without the documents",
     AppointmentStatus.NO_SHOW: "was a no-show",
     AppointmentStatus.CANCELLED: "was cancelled",
+    AppointmentStatus.NOT_SEEN: "came and was not seen (the office closed)",
 }
 
 

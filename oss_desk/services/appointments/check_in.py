@@ -31,31 +31,13 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.queue import priority_for
 from oss_desk.domain.text import shown
-from oss_desk.domain.waits import NO_OPEN_DESK, on_a_break
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import said
 from oss_desk.services.appointments.booking import AppointmentBooking
 from oss_desk.services.feedback_queue import consent_at_check_in
 from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.queue.day_end import refuse_if_closed
-from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
-
-
-def unserved(session: Session, ticket: Ticket) -> str | None:
-    """Why a checked-in ticket will not be called now, said at check-in as the queue says it:
-    the adviser's desk it was sent to is on a break (:func:`~oss_desk.domain.waits.on_a_break`),
-    or no open desk may call it (:data:`~oss_desk.domain.waits.NO_OPEN_DESK`: an interview room
-    or service nobody has open; it waits until one opens). None: an open desk will call it."""
-    queue = QueueService(session)
-    entry = queue.entry(ticket)
-    if entry is None or entry.position is None or entry.estimated_wait_seconds is not None:
-        return None
-    sent = ticket.assigned_desk
-    if sent is not None and queue.desk_statuses().get(sent) is DeskStatus.BREAK:
-        login = queue.logins().get(sent)
-        return on_a_break(session.desk(sent).name, session.name_of(login.person) if login else None)
-    return NO_OPEN_DESK
 
 
 class AppointmentCheckIn(AppointmentBooking):

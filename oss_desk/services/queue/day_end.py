@@ -8,6 +8,8 @@ after closing time (an evening event): those stay open until the day is over. Ti
 served, or parked while their resident fetches a document, are left alone: the adviser
 finishes them. Each closed ticket's ``cancelled`` event says
 ``"reason": "office_closed"``, when it was done (``closed_at``) and whether it was automatic.
+A checked-in appointment whose ticket closes so is then "came, not seen"
+(``AppointmentStatus.NOT_SEEN``): kept, as every check-in is, never a no-show.
 
 The team leader may also close the day by hand (:func:`close_now`: the office closes early, or
 everyone has gone): the same tickets, recorded at the same closing time when it has passed, or
@@ -303,6 +305,12 @@ def _close(
         q.finish_visit(
             conn, ticket.visit_id, status=VisitStatus.CANCELLED, outcome=None, finished_at=stamp
         )
+        # A checked-in appointment's resident came and was not seen: the appointment says so
+        # as its ticket does (kept, not a no-show, not attended). Imported here: every
+        # arrival may close a day, and most commands load nothing of appointments.
+        from oss_desk.storage.appointments import not_seen
+
+        not_seen(conn, ticket.visit_id)
     record_event(
         conn,
         site,

@@ -23,7 +23,7 @@ from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out, login_at
 from oss_desk.storage.outbox import last_printer_for_ticket
 from oss_desk.storage.print_state import ticket_job, try_now
-from oss_desk.storage.site import desk_statuses, set_desk_status
+from oss_desk.storage.site import desk_statuses, printer_gone, set_desk_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +72,9 @@ class Records(Issuing):
 
     def reprint(self, ref: Ref, printer_url: str | None = None) -> Reprint:
         """Queue the ticket to be printed again: on ``printer_url``, else this desk's printer,
-        else the printer it was first sent to, else the office's meet-and-greet printer. A
-        ticket whose print job has still to print adds no paper (``reprint_adds_copy``): that
-        job is tried again now instead, and the answer says so."""
+        else the printer it was last sent to (while it is still configured), else the office's
+        meet-and-greet printer. A ticket whose print job has still to print adds no paper
+        (``reprint_adds_copy``): that job is tried again now instead, and the answer says so."""
         self._require(Action.REPRINT)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
@@ -86,7 +86,10 @@ class Records(Issuing):
                 return Reprint(ticket.code, latest.id, added=False, state=state)
             desk = self._desk(None)
             target = self._printer_for(desk, printer_url) if printer_url or desk else None
-            target = target or last_printer_for_ticket(conn, ticket.id)
+            last = last_printer_for_ticket(conn, ticket.id)
+            if last is not None and printer_gone(conn, self.s.directory, last):
+                last = None  # it left the configuration since: never printed to again
+            target = target or last
             if target is None:
                 greeters = [
                     d
@@ -159,8 +162,9 @@ class Records(Issuing):
 
     def send_back(self, conn: sqlite3.Connection, site: Site, now: datetime) -> tuple[Ticket, ...]:
         """After a desk closed or someone logged out (in the same transaction): the waiting
-        tickets sent where nobody will call them now go back to the queue at their place
-        (:func:`oss_desk.domain.queue.sent_nowhere`), each recorded; they are returned."""
+        tickets sent where nobody will call them now, and those parked at a desk now closed, go
+        back to the queue at their place (:func:`oss_desk.domain.queue.sent_nowhere`), each
+        recorded; they are returned."""
         logins = desk_logins(conn)
         states = self.desk_states_in(conn, logins)
         serving = {d for d, state in states.items() if state is not DeskStatus.CLOSED}
@@ -169,6 +173,8 @@ class Records(Issuing):
         for t in q.active_tickets(conn, site_id=site.id, business_day=self.s.today(site)):
             if t.status is TicketStatus.WAITING and sent_nowhere(t, serving, people):
                 sent = {"from_desk": t.assigned_desk} if t.assigned_desk else {}
+                if t.parked and t.desk:  # its resident fetching a document: back at its place
+                    sent = {"from_desk": t.desk, "parked": t.park_reason or ""}
                 if t.assigned_person:
                     sent["from_person"] = t.assigned_person
                 back.append(changed(q.assign_desk(conn, t.id, None, None)))

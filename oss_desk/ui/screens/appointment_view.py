@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 
 from rich.text import Text
 
-from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact
+from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact, status_said
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.slots import Slot
 from oss_desk.domain.text import printable
@@ -16,14 +16,6 @@ from oss_desk.services.appointment_grid import Cell
 from oss_desk.ui.names import Names
 from oss_desk.ui.screens.flows import needs_text
 
-STATUS_WORDS = {
-    AppointmentStatus.BOOKED: "booked",
-    AppointmentStatus.CHECKED_IN: "checked in (here)",
-    AppointmentStatus.ATTENDED: "seen",
-    AppointmentStatus.INCOMPLETE: "came without the documents",
-    AppointmentStatus.NO_SHOW: "did not come",
-    AppointmentStatus.CANCELLED: "cancelled",
-}
 HINTS = {
     AppointmentStatus.BOOKED: [
         ("check_in", "C check in"),
@@ -36,6 +28,7 @@ HINTS = {
         ("rebook", "R rebook (no documents)"),
     ],
     AppointmentStatus.ATTENDED: [("rebook", "R rebook (no documents)")],
+    AppointmentStatus.NOT_SEEN: [("rebook", "R rebook")],
 }
 """The keys that apply to a booking in each state (shown under its details)."""
 CHANNEL_WORDS = {"email": "email", "text": "text", "slip": "printed slip"}
@@ -86,7 +79,7 @@ def appointment_parts(
     ]
     if appt.room:
         parts.append((f"Room:    {names.desk(appt.room)}", ""))
-    parts.append((f"Status:  {STATUS_WORDS.get(appt.status, appt.status.value)}", ""))
+    parts.append((f"Status:  {status_said(appt.status)}", ""))
     if appt.notice_breach:
         parts.append(("Cancelled at short notice", "bold red"))
     if contact is not None and contact.name:

@@ -133,8 +133,8 @@ async def check_in(screen: DeskScreen, typed: str) -> Issued | None:
 
     def check(session: Session) -> tuple[Appointment, Issued, str, str | None]:
         from oss_desk.services.appointments import AppointmentService
-        from oss_desk.services.appointments.check_in import unserved
         from oss_desk.services.delivery import print_job_said
+        from oss_desk.services.unserved import unserved
 
         svc = AppointmentService(session, actor)
         issued = svc.arrive(ref)

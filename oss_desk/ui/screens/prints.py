@@ -11,7 +11,34 @@ from oss_desk.services.delivery import answer_job
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ConfirmDialog
+from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
+
+
+class PrintQuestion(ConfirmDialog):
+    """The question about one print job. It goes away by itself once the job needs no answer
+    (answered at another desk, where the same question is asked wherever the ticket's desk is
+    open, or a later copy of the ticket printed),
+    so it never stays up taking this desk's keys for a question already settled."""
+
+    def __init__(self, question: str, desk: DeskContext, job_id: int) -> None:
+        super().__init__(question)
+        self.job_id = job_id
+        self.answered_elsewhere = False
+        self._desk = desk
+
+    @guarded
+    def on_mount(self) -> None:
+        self._desk.follow_snapshot(self, self._on_snapshot)
+        self._on_snapshot(self._desk.snapshot)  # one may have come while it was being shown
+
+    @guarded
+    def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
+        if snapshot is None or any(job.id == self.job_id for job in snapshot.attention):
+            return
+        if not self.answered_elsewhere:
+            self.answered_elsewhere = True
+            self.dismiss(None)
 
 
 async def ask_about_prints(
@@ -35,8 +62,15 @@ async def ask_about_prints(
             question = f"{what} may not have printed. Reprint it (it will say COPY)?"
         else:
             question = f"{said_with(f'{what} was not printed', job.reason)}. Reprint it?"
-        dialog = ConfirmDialog(question)
-        yes = bool(await ask(dialog))
+        dialog = PrintQuestion(question, desk, job.id)
+        answer = await ask(dialog)
+        if dialog.answered_elsewhere:
+            dialog.app.notify(
+                f"{what}: no answer needed now (answered at a desk, or a later copy printed)",
+                title="No answer needed",
+            )
+            continue
+        yes = bool(answer)
         new = await desk.act(partial(answer_job, actor=actor, job_id=job.id, reprint=yes))
         await desk.after_write()
         screen = dialog.app.screen  # a panel showing the ticket follows the reprint
