@@ -40,9 +40,9 @@ class Names:
 
     def texts(self) -> bool:
         """Whether this office can send texts (turn texts; follow-ups need more)."""
-        from oss_desk.services.feedback_queue import notify_sends_texts
+        from oss_desk.services.channels import texts_set_up
 
-        return notify_sends_texts(self._session().settings)
+        return texts_set_up(self._session().settings)
 
     def follow_up_texts(self) -> bool:
         """Whether this office can send follow-up texts (and answer their links)."""
