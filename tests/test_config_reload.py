@@ -450,3 +450,26 @@ def test_a_changed_id_is_told_by_its_name_or_its_login() -> None:
     assert renamed_ids(before, after) == {"new1": "nina", "it": "ian"}
     # Someone who left while someone else joined is no rename.
     assert renamed_ids(before[:1], [StaffEntry("bo", "Bo Brand", None)]) == {}
+
+
+# A desk's name cut short on the board (trial 6) ------------------------------------------------
+
+
+def test_init_says_when_the_board_cuts_a_desk_s_name_short(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """A 20-column board shows a call as 'H002 -> Interview ro': init says so, with the
+    setting that fixes it; a desk with a board_name that fits is not mentioned."""
+    board = '[board]\nurl = "ascii+serial:///dev/ttyUSB1?baudrate=9600"\n\n'
+    room = '[[desks]]\nid = "room-1"\nname = "Interview room 1"\nkind = "interview-room"\n'
+    code, out, err = load(tmp_path, env, board + office() + room, "long.toml")
+    assert code == 0, err
+    said = [line for line in out.splitlines() if line.startswith("Note: the board")]
+    assert said == [
+        "Note: the board shows a call to room-1 as 'C000 -> Interview ro', cutting "
+        "'Interview room 1' short: give the desk a board_name of at most 12 characters"
+    ]
+    fixed = board + office() + room + 'board_name = "Room 1"\n'
+    code, out, err = load(tmp_path, env, fixed, "short.toml")
+    assert code == 0, err
+    assert "Note: the board" not in out

@@ -192,11 +192,11 @@ _login_commands()
 @json_command
 def feedback_link(state: State, desk_id: str, as_json: bool) -> None:
     """The path of a desk's feedback page on the screen server (for a tablet on the desk)."""
-    from oss_desk.domain.access import Action
+    from oss_desk.domain.access import FEEDBACK_LINK, Action
     from oss_desk.services.ratings import Ratings
 
     session = state.session()
-    session.require(Action.VIEW_REPORTS, session.actor)
+    session.require(Action.VIEW_REPORTS, session.actor, doing=FEEDBACK_LINK)
     path = f"/f/{Ratings(session).desk_token(desk_id)}"
     if as_json:
         emit_json({"desk": session.desk(desk_id).id, "path": path})

@@ -213,4 +213,29 @@ def load_into(
             change.after_load(conn, report, old)
         if settings.access.training() and source != DEMO_SOURCE:
             report.lines.append(f"Note: {TRAINING_SETTING}")
+        report.lines.extend(f"Note: {line}" for line in board_cuts(settings))
         return snapshot
+
+
+def board_cuts(settings: Settings) -> list[str]:
+    """The desks whose name a call on the board cuts short (``Interview ro``), each with what
+    shows and the setting that fixes it; none without a board."""
+    from oss_desk.domain.devices import parse_board_url
+    from oss_desk.domain.queue import calls_tickets
+    from oss_desk.hardware.boards import call_line, cut_desk_name, geometry_for
+
+    if settings.board.url is None:
+        return []
+    url = parse_board_url(settings.board.url)
+    longest = max((s.code for s in settings.services), key=len, default="C") + "000"
+    room = geometry_for(url).cols - len(call_line(longest, ""))
+    found = []
+    for desk in settings.desks:
+        name = desk.board_name or desk.display_name
+        shows = cut_desk_name(url, longest, name) if calls_tickets(desk.kind) else None
+        if shows is not None:
+            found.append(
+                f"the board shows a call to {desk.id} as '{call_line(longest, shows)}', cutting "
+                f"'{name}' short: give the desk a board_name of at most {room} characters"
+            )
+    return found

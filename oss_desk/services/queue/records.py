@@ -10,7 +10,7 @@ from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
-from oss_desk.domain.counter import DeskLogin, desk_states
+from oss_desk.domain.counter import DeskLogin, desk_states, still_at_desk
 from oss_desk.domain.delivery import Reprint, print_state, reprint_adds_copy
 from oss_desk.domain.models import DeskStatus, EventKind, Site, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT, NOTE_TOO_LONG
@@ -135,9 +135,7 @@ class Records(Issuing):
             if wanted is not DeskStatus.OPEN:
                 current = q.desk_ticket(conn, desk.id)
                 if current is not None and wanted is DeskStatus.CLOSED:
-                    raise RuleViolation(
-                        f"{desk.name} still has {current.code}: finish it before closing"
-                    )
+                    raise RuleViolation(still_at_desk(desk.name, current.code))
             previous = set_desk_status(conn, desk.id, wanted)
             if previous is not wanted:
                 self._event(
