@@ -158,10 +158,19 @@ class Session:
         return next(iter(self.directory.sites.values()), None)
 
     def refresh_directory(self) -> bool:
-        """Re-read sites, services and desks if ``init`` loaded a new configuration."""
+        """Re-read sites, services and desks if ``init`` loaded a new configuration, and the
+        settings this process runs with (from where it read them: the stored copy, or its
+        file), so that a desk added or renamed while the office runs is named on the board and
+        the waiting-room screen (its ``board_name``, its Welsh name) as at the desks. Settings
+        that no longer read are kept as they were (and said in the log)."""
         if latest_config_id(self.store.conn) == self.directory.config_id:
             return False
         self.directory = read_directory(self.store.conn)
+        path = None if self.config_source == "database" else Path(self.config_source)
+        try:
+            self.settings, _ = settings_for(self.store, path)
+        except OssDeskError as error:
+            log.warning("kept the settings this process started with: %s", error)
         return True
 
     def close(self) -> None:

@@ -58,12 +58,6 @@ async def run_from_palette(target: DOMNode, binding: Binding) -> None:
     await target.app.run_action(binding.action, target)
 
 
-def help_prose(screen: DOMNode) -> str:
-    """F1's words about ``screen``: a desk screen's say only the keys this person is offered."""
-    said = getattr(screen, "help_text", None)
-    return str(said()) if callable(said) else str(getattr(screen, "HELP", ""))
-
-
 def help_rows(app: App[Any], screen: DOMNode) -> list[tuple[str, str, str]]:
     """F1: (key, what it does, more) for each key of ``screen`` and of the app this person's
     role is offered."""
@@ -86,9 +80,10 @@ def help_screen(app: App[Any], mode_title: str) -> Screen[None]:
     """F1: the keys of the current screen and the app, and the screen's own words."""
     from oss_desk.ui.dialogs import HelpScreen
     from oss_desk.ui.dialogs.blocked import closing_help
+    from oss_desk.ui.screens.base import help_of
 
     screen = app.screen
-    about = closing_help(help_prose(screen), served=app.is_web)
+    about = closing_help(help_of(screen), served=app.is_web)
     return HelpScreen(f"Keys: {mode_title}", help_rows(app, screen), about)
 
 

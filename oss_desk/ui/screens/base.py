@@ -24,6 +24,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.compositor import LineCompositor
 from oss_desk.ui.context import DeskContext, Ok, Result
 from oss_desk.ui.faults import guard, guarded, worker_failed
+from oss_desk.ui.screens.logged_out import watch_logins
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.devices import device_parts
 from oss_desk.ui.widgets.key_bar import KeyBar
@@ -39,12 +40,20 @@ S = TypeVar("S", bound="DeskScreen")
 T = TypeVar("T")
 
 
+def help_of(screen: Screen[Any]) -> str:
+    """F1's words about ``screen``: a desk screen's :meth:`DeskScreen.help_words` (which may
+    depend on what it shows), else its ``HELP``."""
+    if isinstance(screen, DeskScreen):
+        return screen.help_words()
+    return getattr(screen, "HELP", "") or ""
+
+
 class DeskScreen(Screen[None]):
     AREA = ""
     HELP = ""
     HELP_KEYS: ClassVar[dict[str, str]] = {}
     """F1's sentence about a key, by its action: said only to a person the key is offered to
-    (:meth:`help_text`)."""
+    (:meth:`help_words`)."""
     ROLE_ACTIONS: ClassVar[dict[str, Action]] = {}
     """Which permission each of the screen's actions needs (see ``oss_desk.domain.access``)."""
     FOCUS = ""
@@ -110,11 +119,25 @@ class DeskScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker_failed(self, event)
 
+    def help_words(self) -> str:
+        """F1's words about the screen: its ``HELP``, then a sentence for each key in
+        ``HELP_KEYS`` offered to this person (or why it is not set up here), so the words never
+        describe a key the key table below leaves out (a screen whose words depend on what it
+        shows gives them here)."""
+        said = [self.HELP]
+        for action, sentence in self.HELP_KEYS.items():
+            if self.offers(action):
+                said.append(sentence)
+            elif self.role_allows(action) and (missing := self.not_set_up(action)):
+                said.append(f"{missing}.")
+        return " ".join(part for part in said if part)
+
     def wants_fresh_data(self) -> bool:
         return False
 
     @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
+        watch_logins(self, self.desk, snapshot)  # logged out from elsewhere: said once
         if snapshot is None or not self.is_current:
             return
         self.show_bars(snapshot)
@@ -155,18 +178,6 @@ class DeskScreen(Screen[None]):
         """Why ``action`` is not offered in this office (its key is hidden, and F1 says this
         instead of what the key does); None: nothing it needs is missing."""
         return None
-
-    def help_text(self) -> str:
-        """F1's words: the screen's ``HELP``, then a sentence for each key in ``HELP_KEYS``
-        offered to this person (or why it is not set up here), so the words never describe a
-        key the key table below leaves out."""
-        said = [self.HELP]
-        for action, sentence in self.HELP_KEYS.items():
-            if self.offers(action):
-                said.append(sentence)
-            elif self.role_allows(action) and (missing := self.not_set_up(action)):
-                said.append(f"{missing}.")
-        return " ".join(part for part in said if part)
 
     def why_not(self, action: str) -> str | None:
         """Why the screen action ``action`` does nothing now (its key is dimmed): said when the
