@@ -167,3 +167,9 @@ def callers_of_visit(
         [visit_id, EventKind.CALLED.value],
     ).fetchall()
     return [(r[0], r[1], r[2]) for r in rows]
+
+
+def visit_last_event_at(conn: sqlite3.Connection, visit_id: int) -> str | None:
+    """The instant of the visit's latest event (None: it has none)."""
+    row = conn.execute("SELECT max(at) FROM events WHERE visit_id = ?", [visit_id]).fetchone()
+    return str(row[0]) if row and row[0] is not None else None
