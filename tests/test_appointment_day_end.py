@@ -160,3 +160,72 @@ def test_a_history_over_more_than_one_day_gives_each_line_its_day(
     one_day = cli("--user", "tl", "ticket", "history", walk_in.code, now="2026-11-20T14:05:00Z")
     assert one_day.code == 0, one_day.err
     assert one_day.out.splitlines()[1].startswith("  14:00  "), one_day.out
+
+
+def test_a_checked_in_appointment_ends_as_its_ticket_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not there when called, or gone (the ticket cancelled as "left"): "came, left before being
+    seen", not "checked in (here)"; a no-show taken back puts it back. Kept (they came), never a
+    no-show of the appointment: the monthly kept and no-show figures are the states' own."""
+    db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
+    cli = Cli(db, monkeypatch)
+    clock = FixedClock(at(9, 30))
+    appointments, session = service_at(db, clock)
+    queue = QueueService(session)
+    try:
+        called, gone, back, away = (
+            appointments.book("C", at(hour, minute), channel="slip", adviser="ana")
+            for hour, minute in ((10, 0), (10, 30), (11, 0), (11, 30))
+        )
+        clock.set(at(9, 55))
+        first = appointments.check_in(called.ref)
+        second = appointments.check_in(gone.ref)
+        queue.call(first.id, "desk-1")
+        clock.set(at(10, 0))
+        queue.no_show(first.id)
+        queue.cancel(second.id, "left")
+        third = appointments.check_in(back.ref)
+        queue.call(third.id, "desk-1")
+        clock.set(at(10, 5))
+        queue.no_show(third.id)
+        states = _states(cli, "2026-11-23T10:05:00Z")
+        assert states[called.ref] == states[gone.ref] == states[back.ref] == "left_unseen"
+        clock.set(at(10, 6))
+        queue.undo_no_show(third.id)
+        grid = day_grid(appointments, date(2026, 11, 23))
+        ana = {t: grid.cells[r][0] for r, t in enumerate(grid.times)}
+        left = STATUS_MARKS[AppointmentStatus.LEFT_UNSEEN]
+        assert ana["10:00"].text == f"{called.ref} C {left}"
+        assert ana["10:30"].text == f"{gone.ref} C {left}"
+        assert ana["11:00"].text == f"{back.ref} C here"
+        queue.finish(third.id, "resolved")
+        clock.set(at(11, 50))
+        appointments.no_show(away.ref)
+    finally:
+        session.close()
+    now = "2026-11-23T12:00:00Z"
+    states = _states(cli, now)
+    assert states == {
+        called.ref: "left_unseen",
+        gone.ref: "left_unseen",
+        back.ref: "attended",
+        away.ref: "no_show",
+    }
+    for ref in (called.ref, gone.ref):
+        one = cli("--user", "tl", "appointment", "show", ref, now=now)
+        assert one.out.splitlines()[0].endswith("  [came, left before being seen]"), one.out
+    listed = cli("--user", "tl", "appointment", "list", "--date", "2026-11-23", now=now)
+    assert "checked in (here)" not in listed.out, listed.out
+    # The three who came are kept (the no-show taken back is counted once); the one who never
+    # came is the only no-show: the figures are the appointments' own states.
+    kept = sum(AppointmentStatus(s).kept for s in states.values())
+    no_shows = sum(AppointmentStatus(s) is AppointmentStatus.NO_SHOW for s in states.values())
+    assert _figures(cli, now) == (kept, no_shows) == (3, 1)
+    rebooked = cli(
+        *("--user", "tl", "appointment", "rebook", gone.ref, "--start"),
+        "2026-11-24T10:00:00Z",
+        *("--desk", "greet-1", "--json"),
+        now=now,
+    )
+    assert rebooked.code == 0, rebooked.err

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from oss_desk.domain.standards import CLOSED_REASONS
 from oss_desk.domain.text import shown
 from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
@@ -38,6 +39,10 @@ class AppointmentStatus(StrEnum):
     NOT_SEEN = "not_seen"
     """Checked in (they came) and never seen: the day closed with their ticket still waiting
     or called ("office closed"). Not a no-show, not attended."""
+    LEFT_UNSEEN = "left_unseen"
+    """Checked in (they came) and gone before being seen: their ticket ended as a no-show
+    (not there when called) or was cancelled because they left. Not a no-show of the
+    appointment (that is a resident who never came), not attended."""
 
     @property
     def kept(self) -> bool:
@@ -47,6 +52,7 @@ class AppointmentStatus(StrEnum):
             AppointmentStatus.ATTENDED,
             AppointmentStatus.INCOMPLETE,
             AppointmentStatus.NOT_SEEN,
+            AppointmentStatus.LEFT_UNSEEN,
         )
 
 
@@ -58,6 +64,7 @@ STATUS_WORDS = {
     AppointmentStatus.NO_SHOW: "did not come",
     AppointmentStatus.CANCELLED: "cancelled",
     AppointmentStatus.NOT_SEEN: "came, not seen (office closed)",
+    AppointmentStatus.LEFT_UNSEEN: "came, left before being seen",
 }
 """What staff are told of an appointment's status, the same on every screen and command (the
 appointments screen's panel, ``appointment list`` and ``show``); ``--json`` keeps the stored
@@ -70,6 +77,7 @@ STATUS_MARKS = {
     AppointmentStatus.NO_SHOW: "gone",
     AppointmentStatus.CANCELLED: "off",
     AppointmentStatus.NOT_SEEN: "shut",
+    AppointmentStatus.LEFT_UNSEEN: "left",
 }
 """The same, as the appointments grid marks a booking in a narrow cell (four letters at most;
 a booked one has none): the panel beside it gives :data:`STATUS_WORDS`."""
@@ -131,10 +139,49 @@ ATTENDED_WHEN_SERVED = (AppointmentStatus.CHECKED_IN, AppointmentStatus.ATTENDED
 the resident never came to is marked a no-show after the grace minutes instead)."""
 
 
-NOT_SEEN_WHEN_CLOSED = (AppointmentStatus.CHECKED_IN, AppointmentStatus.NOT_SEEN)
-"""A checked-in appointment whose visit the close of day closes unseen (its ticket closed as
-"office closed") was kept and not seen (:attr:`AppointmentStatus.NOT_SEEN`): the appointment
-and its ticket then agree that nobody will call the resident."""
+class TicketEnd(StrEnum):
+    """How the ticket of a checked-in appointment ended without the resident being seen (or
+    such an end taken back): what decides the appointment's end (:data:`WHEN_TICKET_ENDS`)."""
+
+    NO_SHOW = "no_show"
+    """Not there when called."""
+    LEFT = "left"
+    """Cancelled: the resident left before being seen."""
+    OFFICE_CLOSED = "office_closed"
+    """Closed at close of day, still waiting or called."""
+    NO_SHOW_UNDONE = "no_show_undone"
+    """The no-show taken back: the resident turned up after all."""
+
+
+WHEN_TICKET_ENDS = {
+    TicketEnd.NO_SHOW: (AppointmentStatus.CHECKED_IN, AppointmentStatus.LEFT_UNSEEN),
+    TicketEnd.LEFT: (AppointmentStatus.CHECKED_IN, AppointmentStatus.LEFT_UNSEEN),
+    TicketEnd.OFFICE_CLOSED: (AppointmentStatus.CHECKED_IN, AppointmentStatus.NOT_SEEN),
+    TicketEnd.NO_SHOW_UNDONE: (AppointmentStatus.LEFT_UNSEEN, AppointmentStatus.CHECKED_IN),
+}
+"""The one rule: a checked-in appointment's end is its ticket's end, once the visit has no
+ticket left in the queue. The resident came (they checked in), so every end here stays kept, as
+every check-in is, and none is a no-show of the appointment (a resident who never came): the
+monthly kept and no-show figures (check-in and appointment no-show events) are the
+appointments' own states. Not there when called or gone: "came, left before being seen"; the
+day closed first: "came, not seen (office closed)"; the no-show taken back: checked in again.
+An appointment in any other state (seen, or already moved on) is left as it is."""
+
+
+def when_ticket_ends(status: AppointmentStatus, end: TicketEnd | None) -> AppointmentStatus:
+    """An appointment's status once its ticket ended so (:data:`WHEN_TICKET_ENDS`)."""
+    if end is None:
+        return status
+    was, becomes = WHEN_TICKET_ENDS[end]
+    return becomes if status is was else status
+
+
+def ticket_end(reason: str) -> TicketEnd | None:
+    """The end a ticket cancelled for ``reason`` gives its appointment (None: issued in error,
+    which says nothing of the resident)."""
+    if reason in CLOSED_REASONS:
+        return TicketEnd.OFFICE_CLOSED
+    return TicketEnd.LEFT if reason == "left" else None
 
 
 def when_served(status: AppointmentStatus) -> AppointmentStatus:

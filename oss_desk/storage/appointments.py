@@ -12,11 +12,12 @@ from typing import Any, Literal
 from oss_desk.clock import read_instant
 from oss_desk.domain.appointments import (
     ATTENDED_WHEN_SERVED,
-    NOT_SEEN_WHEN_CLOSED,
+    WHEN_TICKET_ENDS,
     Appointment,
     AppointmentStatus,
     Contact,
     Preferred,
+    TicketEnd,
 )
 from oss_desk.storage.rows import of_row, returned_int, row_dict
 
@@ -269,10 +270,12 @@ def attended(conn: sqlite3.Connection, ticket_id: int) -> None:
     _step(conn, ATTENDED_WHEN_SERVED, "ticket_id = ?", ticket_id)
 
 
-def not_seen(conn: sqlite3.Connection, visit_id: int) -> None:
-    """A checked-in appointment whose visit the close of day closed unseen: kept, not seen
-    (the rule: ``domain.appointments.NOT_SEEN_WHEN_CLOSED``)."""
-    _step(conn, NOT_SEEN_WHEN_CLOSED, "visit_id = ?", visit_id)
+def ticket_ended(conn: sqlite3.Connection, visit_id: int, end: TicketEnd | None) -> None:
+    """A checked-in appointment whose visit's ticket ended unseen (no-show, left, office
+    closed), or whose no-show was taken back (the rule: ``domain.appointments.WHEN_TICKET_ENDS``).
+    Call it once the visit has no ticket left in the queue."""
+    if end is not None:
+        _step(conn, WHEN_TICKET_ENDS[end], "visit_id = ?", visit_id)
 
 
 def _step(

@@ -48,6 +48,7 @@ _SAID = {
     AppointmentStatus.NO_SHOW: "was a no-show",
     AppointmentStatus.CANCELLED: "was cancelled",
     AppointmentStatus.NOT_SEEN: "came and was not seen (the office closed)",
+    AppointmentStatus.LEFT_UNSEEN: "came and left before being seen",
 }
 
 

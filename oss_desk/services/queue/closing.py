@@ -11,6 +11,7 @@ from typing import TypedDict, Unpack
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, allows
+from oss_desk.domain.appointments import TicketEnd, ticket_end
 from oss_desk.domain.counter import visit_outcome
 from oss_desk.domain.models import (
     EventKind,
@@ -160,6 +161,7 @@ class Closing(Issuing):
             self._log(
                 conn, ticket, EventKind.NO_SHOW, now, {"recalls": ticket.recalls}, at_desk=True
             )
+            appointment_after(conn, ticket.visit_id, TicketEnd.NO_SHOW)
         return gone
 
     def cancel(self, ref: Ref, reason: str = "left") -> Ticket:
@@ -181,6 +183,7 @@ class Closing(Issuing):
                 conn, ticket, now, TicketStatus.CANCELLED, VisitStatus.CANCELLED, None, ACTIVE
             )
             self._log(conn, ticket, EventKind.CANCELLED, now, {"reason": reason})
+            appointment_after(conn, ticket.visit_id, ticket_end(reason))
         return cancelled
 
     def _end(
@@ -335,3 +338,14 @@ class Closing(Issuing):
         if not allows(found.role, Action.CALL_NEXT):
             raise RuleViolation(f"{found.name} ({found.role.value}) does not call residents")
         return found.id
+
+
+def appointment_after(conn: sqlite3.Connection, visit_id: int, end: TicketEnd | None) -> None:
+    """A checked-in appointment's end once its visit's ticket ended unseen (a no-show, the
+    resident left) or its no-show was taken back: the rule is
+    ``domain.appointments.WHEN_TICKET_ENDS``. Nothing while the visit still has a ticket in the
+    queue (another service). Imported here: most commands load nothing of appointments."""
+    from oss_desk.storage.appointments import ticket_ended
+
+    if end is TicketEnd.NO_SHOW_UNDONE or not q.visit_has_active_ticket(conn, visit_id):
+        ticket_ended(conn, visit_id, end)
