@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from oss_desk.domain.standards import CLOSED_REASONS
 from oss_desk.domain.text import shown
 from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
@@ -177,11 +176,16 @@ def when_ticket_ends(status: AppointmentStatus, end: TicketEnd | None) -> Appoin
 
 
 def ticket_end(reason: str) -> TicketEnd | None:
-    """The end a ticket cancelled for ``reason`` gives its appointment (None: issued in error,
-    which says nothing of the resident)."""
-    if reason in CLOSED_REASONS:
-        return TicketEnd.OFFICE_CLOSED
-    return TicketEnd.LEFT if reason == "left" else None
+    """The end a ticket cancelled for ``reason`` (left, office_closed, end_of_day) gives its
+    appointment (None: issued in error, which says nothing of the resident)."""
+    return _CANCELLED_FOR.get(reason)
+
+
+_CANCELLED_FOR = {
+    "left": TicketEnd.LEFT,
+    "office_closed": TicketEnd.OFFICE_CLOSED,
+    "end_of_day": TicketEnd.OFFICE_CLOSED,  # the older name of office_closed
+}
 
 
 def when_served(status: AppointmentStatus) -> AppointmentStatus:
