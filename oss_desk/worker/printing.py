@@ -23,10 +23,17 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, after_cut_short, is_copy, print_backoff
+from oss_desk.domain.delivery import (
+    PRINT_LEASE_SECONDS,
+    after_cut_short,
+    is_copy,
+    job_word,
+    print_backoff,
+    print_state,
+)
 from oss_desk.domain.device_faults import PRINTER_SILENT
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
-from oss_desk.domain.printouts import SlipPrintout, from_payload
+from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, from_payload
 from oss_desk.domain.sending import send_round
 from oss_desk.errors import OssDeskError
 from oss_desk.hardware.printers import (
@@ -43,6 +50,7 @@ from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
 from oss_desk.storage import queue as q
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
+from oss_desk.storage.print_state import record_printed
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -127,6 +135,7 @@ class PrintDelivery:
         self._last_poll: dict[str, float] = {}
         self._urls: dict[str, PrinterURL] = {}
         self._wrote: dict[str, tuple[PrinterStatus, str | None]] = {}  # each one's last job
+        self._drawn: dict[int, TicketPrintout] = {}  # each ticket job's latest render
 
     def _now(self) -> datetime:
         return self.s.clock.now()
@@ -321,7 +330,8 @@ class PrintDelivery:
             if ticket is None:
                 raise ValueError(f"ticket {job.ticket_id} is gone")
             self.s.refresh_directory()
-            return render(ticket_printout(self.s, ticket, copy=copy), profile)
+            drawn = self._drawn[job.id] = ticket_printout(self.s, ticket, copy=copy)
+            return render(drawn, profile)
         printout = from_payload(job.kind, job.payload)
         if copy and isinstance(printout, SlipPrintout):
             printout = dataclasses.replace(printout, copy=True)
@@ -437,10 +447,14 @@ class PrintDelivery:
                 # The ticket went to paper as far as can be known (the job's own printed_at
                 # says whether the printer confirmed it).
                 o.mark_ticket_printed(conn, job, stamp)
+            drawn = self._drawn.pop(job.id, None)
+            if drawn is not None and status in ("done", "uncertain"):
+                record_printed(conn, job.id, drawn)  # what went out, for the resident's view
         _finished(self._mine, job.id)  # (committed: no longer this owner's)
         if status == "done":
             report.printed, report.sent = report.printed + 1, report.sent + int(not confirmed)
-            log.info("printed job %s (%s, %d bytes)", job.id, job.kind, size)
+            word = job_word(print_state(status, confirmed))
+            log.info("job %s %s (%s, %d bytes)", job.id, word, job.kind, size)
         elif status == "pending":
             report.retried += 1
             log.warning("job %s will be tried again: %s", job.id, error)
