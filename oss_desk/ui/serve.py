@@ -430,12 +430,16 @@ DESK_PAGE = """<!DOCTYPE html>
         var Native = window.WebSocket;
         function DeskSocket(url, protocols) {{
           var socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
-          socket.addEventListener("open", function () {{
-            var keys = document.querySelector("#terminal textarea.xterm-helper-textarea");
-            if (keys && document.activeElement === document.body) keys.focus();
-          }});
+          var drawn = false;
           socket.addEventListener("message", function (event) {{
-            if (typeof event.data !== "string") return;
+            if (typeof event.data !== "string") {{
+              // The desk's first frame: it runs, and takes the keys unless the page gave
+              // them to something else meanwhile.
+              var keys = document.querySelector("#terminal textarea.xterm-helper-textarea");
+              if (!drawn && keys && document.activeElement === document.body) keys.focus();
+              drawn = true;
+              return;
+            }}
             var said = JSON.parse(event.data);
             if (said[0] === "refused") {{
               document.getElementById("ended-why").textContent =
