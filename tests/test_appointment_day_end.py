@@ -44,6 +44,17 @@ def _states(cli: Cli, now: str) -> dict[str, str]:
     return {a["ref"]: a["status"] for a in listed.json()}
 
 
+def _rebooked(cli: Cli, ref: str, now: str) -> None:
+    """Rebooked for the next morning: allowed (the council did not see them)."""
+    rebooked = cli(
+        *("--user", "tl", "appointment", "rebook", ref, "--start"),
+        "2026-11-24T10:00:00Z",
+        *("--desk", "greet-1", "--json"),
+        now=now,
+    )
+    assert rebooked.code == 0, rebooked.err
+
+
 def test_a_checked_in_resident_not_seen_by_close_of_day_came_and_was_not_seen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -93,13 +104,7 @@ def test_a_checked_in_resident_not_seen_by_close_of_day_came_and_was_not_seen(
     # Checked in again: refused in words; rebooked: allowed (the council did not see them).
     again = cli("--user", "tl", "appointment", "check-in", waited.ref, now=now)
     assert again.code != 0 and "came and was not seen (the office closed)" in again.err
-    rebooked = cli(
-        *("--user", "tl", "appointment", "rebook", waited.ref, "--start"),
-        "2026-11-24T10:00:00Z",
-        *("--desk", "greet-1", "--json"),
-        now=now,
-    )
-    assert rebooked.code == 0, rebooked.err
+    _rebooked(cli, waited.ref, now)
     assert _states(cli, now)[waited.ref] == "not_seen"
 
 
@@ -222,10 +227,4 @@ def test_a_checked_in_appointment_ends_as_its_ticket_ends(
     kept = sum(AppointmentStatus(s).kept for s in states.values())
     no_shows = sum(AppointmentStatus(s) is AppointmentStatus.NO_SHOW for s in states.values())
     assert _figures(cli, now) == (kept, no_shows) == (3, 1)
-    rebooked = cli(
-        *("--user", "tl", "appointment", "rebook", gone.ref, "--start"),
-        "2026-11-24T10:00:00Z",
-        *("--desk", "greet-1", "--json"),
-        now=now,
-    )
-    assert rebooked.code == 0, rebooked.err
+    _rebooked(cli, gone.ref, now)
