@@ -433,11 +433,13 @@ DESK_PAGE = """<!DOCTYPE html>
           var drawn = false;
           socket.addEventListener("message", function (event) {{
             if (typeof event.data !== "string") {{
-              // The desk's first frame: it runs, and takes the keys unless the page gave
-              // them to something else meanwhile.
-              var keys = document.querySelector("#terminal textarea.xterm-helper-textarea");
-              if (!drawn && keys && document.activeElement === document.body) keys.focus();
+              // The desk's first frame (more than 10 bytes, as textual-serve's script counts
+              // it for "-first-byte"): it runs, and takes the keys unless the page gave them
+              // to something else meanwhile.
+              if (drawn || event.data.byteLength <= 10) return;
               drawn = true;
+              var keys = document.querySelector("#terminal textarea.xterm-helper-textarea");
+              if (keys && document.activeElement === document.body) keys.focus();
               return;
             }}
             var said = JSON.parse(event.data);
