@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from oss_desk.domain.delivery import print_state, resident_paper_said
+from oss_desk.domain.delivery import job_word, print_state, resident_paper_said
 from oss_desk.domain.devices import parse_board_url
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.printouts import TicketPrintout, from_payload
@@ -27,6 +27,23 @@ def ticket_printout(session: Session, ticket: Ticket, *, copy: bool = False) -> 
     languages); ``copy``: an earlier copy may have printed, so this one says COPY."""
     printout = resident.ticket_printout(session, ticket)
     return dataclasses.replace(printout, copy=True) if copy else printout
+
+
+def job_ticket(session: Session, ticket_id: int | None, *, copy: bool) -> TicketPrintout:
+    """The ticket of a ticket print job, drawn now for the printer (ValueError: no ticket)."""
+    if ticket_id is None:
+        raise ValueError("a ticket job without a ticket")
+    ticket = q.get_ticket(session.store.conn, ticket_id)
+    if ticket is None:
+        raise ValueError(f"ticket {ticket_id} is gone")
+    session.refresh_directory()
+    return ticket_printout(session, ticket, copy=copy)
+
+
+def done_word(confirmed: bool) -> str:
+    """A job whose bytes all left, in the desks' words: "printed" only when the printer
+    confirmed it, else "sent to the printer" (``domain.delivery.JOB_WORDS``)."""
+    return job_word(print_state("done", confirmed))
 
 
 def board_state(session: Session, site_id: str, rows: int) -> BoardState:

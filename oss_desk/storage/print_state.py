@@ -68,9 +68,14 @@ def retrying_jobs(conn: sqlite3.Connection, since: str) -> tuple[int, str | None
     return count, error
 
 
-def record_printed(conn: sqlite3.Connection, job_id: int, printout: TicketPrintout) -> None:
-    """Keep with print job ``job_id`` the ticket its bytes were drawn from (what the resident
-    was handed: the wait and places ahead of that moment), in its payload as ``printed``."""
+def record_printed(
+    conn: sqlite3.Connection, job_id: int, printout: TicketPrintout | None, status: str
+) -> None:
+    """Keep with print job ``job_id``, settled as ``status``, the ticket its bytes were drawn
+    from (what the resident was handed: the wait and places ahead of that moment), in its
+    payload as ``printed``: when its bytes all left (``done``, ``uncertain``), else nothing."""
+    if printout is None or status not in ("done", "uncertain"):
+        return
     conn.execute(
         "UPDATE print_jobs SET payload = json_set(payload, '$.printed', json(?)) WHERE id = ?",
         [json.dumps(asdict(printout), sort_keys=True), job_id],
