@@ -17,8 +17,22 @@ PRIVATE_DIR = 0o700
 
 
 def make_private_dir(folder: Path) -> None:
-    """Create ``folder`` (and its parents) as 0700 if it does not exist yet."""
-    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    """Create ``folder`` and each missing folder above it as 0700, whatever the umask
+    (``Path.mkdir(parents=True)`` makes the ones above with the umask's mode: 0755); a folder
+    already there is left as it is."""
+    missing: list[Path] = []
+    at = Path(folder)
+    while not at.is_dir() and at != at.parent:
+        missing.append(at)
+        at = at.parent
+    for made in reversed(missing):
+        try:
+            made.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            if not made.is_dir():
+                raise
+            continue  # made by another process meanwhile: theirs
+        os.chmod(made, PRIVATE_DIR)
 
 
 def _private_fd(path: Path, flags: int) -> int:
@@ -31,6 +45,13 @@ def _private_fd(path: Path, flags: int) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def make_private_file(path: Path) -> None:
+    """``path`` made 0600 (created empty when missing, with its folder 0700), for a writer
+    that opens it itself (a log handler): it then appends to a private file."""
+    make_private_dir(path.parent)
+    os.close(_private_fd(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT))
 
 
 def append_problem(path: Path) -> str | None:

@@ -228,3 +228,55 @@ def test_a_checked_in_appointment_ends_as_its_ticket_ends(
     no_shows = sum(AppointmentStatus(s) is AppointmentStatus.NO_SHOW for s in states.values())
     assert _figures(cli, now) == (kept, no_shows) == (3, 1)
     _rebooked(cli, gone.ref, now)
+
+
+def test_a_resident_seen_then_transferred_is_attended_not_not_seen_at_close_of_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Close of day closes the new service's ticket of a resident seen at 10:01 and transferred:
+    they reached a desk, so their appointment was attended, not "came, not seen" (which the
+    close of day said of every checked-in appointment whose last ticket it closed)."""
+    db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
+    cli = Cli(db, monkeypatch)
+    clock = FixedClock(at(9, 30))
+    appointments, session = service_at(db, clock)
+    queue = QueueService(session)
+    try:
+        booked = appointments.book("C", at(10, 0), channel="slip", adviser="ana")
+        clock.set(at(9, 55))
+        ticket = appointments.check_in(booked.ref)
+        clock.set(at(10, 0))
+        queue.call(ticket.id, "desk-1")
+        clock.set(at(10, 1))
+        queue.start(ticket.id)
+        clock.set(at(10, 30))
+        moved = queue.transfer(ticket.id, service="H")
+        clock.set(at(11, 25))
+        assert [t.code for t in close_now(session)] == [moved.code]
+    finally:
+        session.close()
+    assert _states(cli, "2026-11-23T11:30:00Z") == {booked.ref: "attended"}
+
+
+def test_a_resident_seen_then_transferred_and_gone_when_called_was_attended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen at a desk, transferred, then not there when the new service called: they reached a
+    desk, so the appointment was attended, not "came, left before being seen"."""
+    db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
+    cli = Cli(db, monkeypatch)
+    clock = FixedClock(at(9, 55))
+    appointments, session = service_at(db, clock)
+    queue = QueueService(session)
+    try:
+        booked = appointments.book("C", at(10, 0), channel="slip", adviser="ana")
+        ticket = appointments.check_in(booked.ref)
+        queue.call(ticket.id, "desk-1")
+        queue.start(ticket.id)
+        clock.set(at(10, 10))
+        moved = queue.transfer(ticket.id, service="W")
+        queue.call(moved.id, "desk-1")
+        queue.no_show(moved.id)
+    finally:
+        session.close()
+    assert _states(cli, "2026-11-23T10:15:00Z") == {booked.ref: "attended"}

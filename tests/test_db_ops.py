@@ -209,6 +209,7 @@ def test_backups_keep_the_newest_n_private_files(tmp_path: Path, cli: Cli) -> No
 
 def test_backup_folder_setting_and_explicit_file(tmp_path: Path, cli: Cli) -> None:
     folder = tmp_path / "elsewhere"
+    folder.mkdir()  # a named destination must exist (tests/test_backup_destination.py)
     result = cli("db", "backup", "--json", now=NOW, env={"OSS_DESK_BACKUP__FOLDER": str(folder)})
     assert result.code == 0, result.err
     assert Path(result.json()["path"]).parent == folder

@@ -14,7 +14,7 @@ import pytest
 from oss_desk.clock import format_instant
 from oss_desk.storage.lease import WorkerLock
 
-from .conftest import MONDAY_0930, Cli, make_db, site_toml
+from .conftest import MONDAY_0930, TRAINING, Cli, make_db, site_toml
 from .hardware.fakes import FakePrinter, Pty, closed_port
 from .messaging import API_KEY, NotifyServer, SmtpServer
 
@@ -38,7 +38,8 @@ def _office(tmp_path: Path, *, printer: str, board: str, smtp: str, notify: str)
         f'[email]\nsmtp_url = "{smtp}"\n'
         f'[notify]\nbase_url = "{notify}"\napi_key_file = "{key}"\nsms_template = "t"\n'
     )
-    toml = site_toml(greet_printer=printer, extra="")
+    # A real office: not a training one (doctor warns of access.user_override = "anyone").
+    toml = site_toml(greet_printer=printer, extra="").replace(TRAINING, "")
     db = make_db(tmp_path, toml + extra)
     return Office(db, printer, board, smtp, notify)
 

@@ -162,6 +162,10 @@ def run(argv: list[str] | None = None) -> int:
         # Only a caller in this process can pass one (the operating system cannot).
         err("oss-desk: an argument holds a NUL character")
         return EXIT_USAGE
+    repeated = _repeated_global_option(list(sys.argv[1:] if argv is None else argv))
+    if repeated is not None:
+        err(f"oss-desk: {repeated} is given more than once: give it once (see `oss-desk --help`)")
+        return EXIT_USAGE
     try:
         result = cli.main(args=argv, prog_name="oss-desk", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -220,6 +224,29 @@ def run(argv: list[str] | None = None) -> int:
     except Exception as exc:
         return _internal(exc)
     return result if isinstance(result, int) else 0
+
+
+def _repeated_global_option(args: list[str]) -> str | None:
+    """A global option (``--db``, ``--config``, ``--user``) given twice before the command
+    (``oss-desk --user tl --user mg queue``): which one, else None. Click would keep the last
+    without a word, and which person acted would not be what was meant."""
+    valued = {opt for p in cli.params if isinstance(p, click.Option) for opt in p.opts}
+    valued = {opt for opt in valued if opt.startswith("--") and opt not in ("--version",)}
+    seen: set[str] = set()
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--" or not arg.startswith("-"):
+            return None  # the command: its own options are its own
+        name, has_value, _ = arg.partition("=")
+        if name in valued:
+            if name in seen:
+                return name
+            seen.add(name)
+            i += 1 if has_value else 2
+        else:
+            i += 1
+    return None
 
 
 def _see(exc: click.ClickException) -> str:

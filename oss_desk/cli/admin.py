@@ -19,6 +19,11 @@ from oss_desk.errors import InvalidInput
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 
+NO_SITE_YET = (
+    "No site configuration yet: every command needs one. Next: `oss-desk init --config FILE` "
+    "with your office's file (deploy/config.example.toml is a start), or `oss-desk init --demo`."
+)
+
 
 @click.command()
 @click.option("--demo", "use_demo", is_flag=True, help="Load the built-in demo site.")
@@ -42,8 +47,11 @@ def init(
     """Create or migrate the database and load the site.
 
     With neither --demo nor a configuration the database is only created or migrated.
-    Run it again after changing the configuration: desks pick up the change. A configuration
-    for another office (no site in common) is refused unless --replace-office.
+    Run it again after changing the configuration: desks pick up the change, and what it
+    strands is dealt with as by hand (people and desks removed: logged out, their tickets back
+    in the queue) or listed (bookings to move); a staff id changed while the old one holds
+    work is refused. A configuration for another office (no site in common) is refused unless
+    --replace-office.
     """
     from oss_desk.services.site import initialise  # the settings models: not for `desk`
 
@@ -70,6 +78,10 @@ def init(
                 "sites": [s.id for s in result.settings.sites] if result.settings else [],
                 "services": [s.code for s in result.settings.services] if result.settings else [],
                 "desks": [d.id for d in result.settings.desks] if result.settings else [],
+                "changes": result.change.lines,
+                "sent_back": result.change.sent_back,
+                "print_jobs_settled": result.change.settled_jobs,
+                "configured": result.configured,
             }
         )
         return
@@ -83,6 +95,10 @@ def init(
             f"({', '.join(x.code for x in s.services)}), {len(s.desks)} desks, "
             f"{len(s.staff)} staff."
         )
+    for line in result.change.lines:
+        click.echo(line)
+    if not result.configured:
+        click.echo(NO_SITE_YET)
 
 
 @click.group()
@@ -176,11 +192,11 @@ _login_commands()
 @json_command
 def feedback_link(state: State, desk_id: str, as_json: bool) -> None:
     """The path of a desk's feedback page on the screen server (for a tablet on the desk)."""
-    from oss_desk.domain.access import Action
+    from oss_desk.domain.access import FEEDBACK_LINK, Action
     from oss_desk.services.ratings import Ratings
 
     session = state.session()
-    session.require(Action.VIEW_REPORTS, session.actor)
+    session.require(Action.VIEW_REPORTS, session.actor, doing=FEEDBACK_LINK)
     path = f"/f/{Ratings(session).desk_token(desk_id)}"
     if as_json:
         emit_json({"desk": session.desk(desk_id).id, "path": path})

@@ -32,7 +32,9 @@ def db() -> None:
 @click.option(
     "--to",
     metavar="PATH_OR_DIR",
-    help="A new file, or a folder (default: backup.folder, else backups/ next to the database).",
+    help="A new file, or a folder that exists (default: backup.folder, which must exist too, "
+    "else backups/ next to the database, made if missing). A folder that does not exist is "
+    "refused (exit 2): a mistyped path or a disk not mounted would put the copy on this host.",
 )
 @click.option(
     "--keep",
@@ -126,6 +128,8 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
     """Replace the database with a verified backup; the old one is kept beside it."""
     from pathlib import Path
 
+    from oss_desk.services.site import in_force_said
+
     path = resolve_db_path(state.db)
     if not yes:
         if not sys.stdin.isatty():
@@ -143,6 +147,7 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
         click.echo(f"Removed {stale.name}.")
     rows = sum(result.counts.values())
     click.echo(f"Restored {path} from {result.backup.name} ({rows} rows).")
+    click.echo(in_force_said(path))  # the backup's configuration, maybe older than the file
 
 
 def _say_what_is_left_behind(result: dbops.RestoreResult) -> None:
@@ -167,10 +172,15 @@ def _say_what_is_left_behind(result: dbops.RestoreResult) -> None:
         newest = (
             f"{read_instant(result.newest_event):%Y-%m-%d %H:%M}Z" if result.newest_event else "?"
         )
+        which = (
+            "newer than the backup"
+            if result.forked_at is None
+            else f"that the backup does not have (from event {result.forked_at}, where the "
+            "backup's log parts from it: the backup went on with events of its own)"
+        )
         click.echo(
-            f"The replaced database had {result.newer_events} events newer than the backup "
-            f"(the newest at {newest}): they are not in the restored database, only in "
-            f"{kept.name}."
+            f"The replaced database had {result.newer_events} events {which} (the newest at "
+            f"{newest}): they are not in the restored database, only in {kept.name}."
         )
     for site, (day, codes) in result.codes_by_site.items():
         click.echo(

@@ -43,13 +43,14 @@ def prepare_demo_db(path: Path, *, reset: bool = False, reopen: bool = False) ->
     try:
         store = open_store(path, create=False, migrate=False, check=False)
     except StorageError as exc:
-        raise StorageError(
+        # Not the demo's to replace (README, exit codes: 6, `demo` over work or a desk).
+        raise RuleViolation(
             f"{path} is not a demo database, so the demo will not replace it ({exc.message})"
         ) from None
     try:
         stored = latest_config(store.conn)
         if stored is None or stored.source != DEMO_SOURCE:
-            raise StorageError(
+            raise RuleViolation(
                 f"{path} holds a real site, so the demo will not replace it: "
                 "pass --db with another path"
             )

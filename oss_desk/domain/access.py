@@ -76,6 +76,14 @@ CLOSING_THE_DAY = "close the day"
 REOPENING_THE_DAY = "reopen the day"
 """What reopening a day closed by hand is called in a refusal: the same right as closing it."""
 
+FEEDBACK_LINK = "get a desk's feedback page link"
+"""What ``desks feedback-link`` is called in a refusal: setting up the counter's tablet is for
+those who read what it collects, the reports' people (team leaders and admins)."""
+
+LOGGING_OUT_ANOTHER = "log another person out of a desk"
+"""What logging someone else out is called in a refusal: the desk closes and its tickets go
+back, so it needs the right to close another desk (one's own login is one's own desk)."""
+
 OWN_PHRASES: dict[Action, str] = {
     Action.REASSIGN: "send a ticket of another desk to a desk or a colleague",
     Action.CALL_CHOSEN: "call a ticket out of turn to another desk",
@@ -204,8 +212,8 @@ def refusal(
     """The one-line reason: "Sam Patel (adviser) may not cancel a ticket". ``doing`` names what
     was asked when it is more than the action itself ("close the day", which cancels tickets)."""
     who = f"{name} ({role.value})" if role is not None else f"{name} (no role)"
+    on_other = scope_of(role, action, grants) is Scope.OWN and own is False
+    phrase = OWN_PHRASES.get(action, action.phrase) if on_other else action.phrase
     if doing is not None:
-        return f"{who} may not {doing} (it needs the right to {action.phrase})"
-    if scope_of(role, action, grants) is Scope.OWN and own is False:
-        return f"{who} may not {OWN_PHRASES.get(action, action.phrase)}"
-    return f"{who} may not {action.phrase}"
+        return f"{who} may not {doing} (it needs the right to {phrase})"
+    return f"{who} may not {phrase}"

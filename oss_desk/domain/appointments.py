@@ -167,11 +167,25 @@ day closed first: "came, not seen (office closed)"; the no-show taken back: chec
 An appointment in any other state (seen, or already moved on) is left as it is."""
 
 
-def when_ticket_ends(status: AppointmentStatus, end: TicketEnd | None) -> AppointmentStatus:
-    """An appointment's status once its ticket ended so (:data:`WHEN_TICKET_ENDS`)."""
+def ticket_end_step(
+    end: TicketEnd, reached_a_desk: bool
+) -> tuple[AppointmentStatus, AppointmentStatus]:
+    """The step a checked-in appointment takes when its visit's last ticket ends so
+    (:data:`WHEN_TICKET_ENDS`); but a resident who reached a desk earlier in the visit (seen,
+    then transferred to another service or parked, and that ticket ended unseen) was attended
+    (:data:`ATTENDED_WHEN_SERVED`). A no-show taken back always steps back."""
+    if reached_a_desk and end is not TicketEnd.NO_SHOW_UNDONE:
+        return ATTENDED_WHEN_SERVED
+    return WHEN_TICKET_ENDS[end]
+
+
+def when_ticket_ends(
+    status: AppointmentStatus, end: TicketEnd | None, reached_a_desk: bool = False
+) -> AppointmentStatus:
+    """An appointment's status once its visit's last ticket ended so (:func:`ticket_end_step`)."""
     if end is None:
         return status
-    was, becomes = WHEN_TICKET_ENDS[end]
+    was, becomes = ticket_end_step(end, reached_a_desk)
     return becomes if status is was else status
 
 

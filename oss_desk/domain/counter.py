@@ -6,13 +6,15 @@ Pure rules; the queue engine (``services/queue``) asks them.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import pairwise
+from typing import NamedTuple
 
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, Outcome, Role, Ticket, TicketStatus
-from oss_desk.domain.queue import calls_tickets
+from oss_desk.domain.queue import Queued, calls_tickets
 
 # Parking --------------------------------------------------------------------------------------
 
@@ -66,6 +68,37 @@ def outcomes_offered(takes_appointments: bool) -> list[tuple[str, Outcome]]:
         for key, outcome in enumerate(Outcome, start=1)
         if takes_appointments or outcome is not Outcome.APPOINTMENT
     ]
+
+
+def keys_said(keys: Sequence[str]) -> str:
+    """Keys offered, as a hint says them: "1-5" for a run of three or more, else "1, 2, 3
+    or 5"."""
+    run = len(keys) >= 3 and all(
+        a.isdigit() and b.isdigit() and int(b) == int(a) + 1 for a, b in pairwise(keys)
+    )
+    if run:
+        return f"{keys[0]}-{keys[-1]}"
+    return " or ".join([", ".join(keys[:-1]), keys[-1]]) if len(keys) > 1 else "".join(keys)
+
+
+def outcome_keys_hint(takes_appointments: bool) -> str:
+    """How an outcome is picked, as the outcome dialogs' hint says it: "1-5 or arrows and
+    Enter", "1, 2, 3 or 5, or arrows and Enter" (only the keys offered)."""
+    said = keys_said([k for k, _ in outcomes_offered(takes_appointments)])
+    return f"{said}{',' if ' or ' in said else ''} or arrows and Enter"
+
+
+def outcome_key_refused(key: str, takes_appointments: bool) -> str:
+    """What a digit that is not one of the outcomes offered says (nothing happens): "4 (needs
+    an appointment) is not offered: this service takes no appointments; 1, 2, 3 or 5"."""
+    offered = keys_said([k for k, _ in outcomes_offered(takes_appointments)])
+    every = dict(outcomes_offered(True))
+    if key in every:
+        return (
+            f"{key} ({every[key].description}) is not offered: this service takes no "
+            f"appointments; {offered}"
+        )
+    return f"{key} is not an outcome: {offered}"
 
 
 def visit_outcome(outcomes: Iterable[Outcome]) -> Outcome:
@@ -131,6 +164,12 @@ DESK_STATUS_WORDS = {
     DeskStatus.CLOSED: "closed",
 }
 """A desk's status in staff's words."""
+
+
+def still_at_desk(name: str, code: str) -> str:
+    """Why a desk may not close yet (the team leader's Z, ``desks close``): a resident is
+    called to it or being served there. Said before any question is asked."""
+    return f"{name} still has {code}: finish it before closing"
 
 
 def desk_choice(name: str, who: str | None, status: DeskStatus) -> str:
@@ -204,6 +243,35 @@ def idle_text(what: str, since: datetime, now: datetime) -> str:
     if minutes < 60:
         return f"{what} for {minutes} min"
     return f"{what} since {since:%H:%M}"
+
+
+# Where a waiting ticket was sent ----------------------------------------------------------------
+
+
+class SentTo(NamedTuple):
+    """Where a waiting ticket was sent: a colleague (``person``) or a desk (``desk``)."""
+
+    person: str | None
+    desk: str | None
+
+
+def sent_to(ticket: Queued) -> SentTo | None:
+    """Where a waiting ticket was sent, so that only there is it called (the rule of
+    :func:`oss_desk.domain.queue.refusal`): to a colleague (the desk they are logged in to calls
+    it), else to a desk; None when any desk serving it may call it, or when it is parked (it
+    waits to be resumed where it was parked)."""
+    if ticket.parked:
+        return None
+    if ticket.assigned_person is not None:
+        return SentTo(ticket.assigned_person, None)
+    if ticket.assigned_desk is not None:
+        return SentTo(None, ticket.assigned_desk)
+    return None
+
+
+def sent_for(name: str) -> str:
+    """A waiting ticket sent to ``name`` (a desk or a colleague), in a queue list: "for Desk 3"."""
+    return f"for {name}"
 
 
 # A highlighted ticket that left a list -----------------------------------------------------------

@@ -107,10 +107,26 @@ class Geometry:
     cols: int = 20
 
 
+def call_line(code: str, desk: str) -> str:
+    """One call as a board row shows it: ``C012 -> Desk 3``."""
+    return f"{code} -> {desk}"
+
+
+def cut_desk_name(url: BoardURL, longest_code: str, desk: str) -> str | None:
+    """What of a desk's name a call to it shows on this board when its row is too short for it
+    (None when it fits): ``Interview ro`` of ``Interview room 1`` on a 20-column board."""
+    geometry = geometry_for(url)
+    mode = url.params.get("mode", "epson")
+    line = "".join(board_text(ch, url.protocol, mode) for ch in call_line(longest_code, desk))
+    if len(line) <= geometry.cols:
+        return None
+    return line[: geometry.cols][len(call_line(longest_code, "")) :].rstrip()
+
+
 def lines_for(state: BoardState, geometry: Geometry, url: BoardURL | None = None) -> list[str]:
     """The board's rows: the latest calls, newest first; with none, the message (one row per
     language on a board with room for them, else joined with " / ")."""
-    rows = [f"{c.code} -> {c.desk}" for c in state.calls[: geometry.rows]]
+    rows = [call_line(c.code, c.desk) for c in state.calls[: geometry.rows]]
     if not rows and state.message:
         parts = [part for part in state.message.split("\n") if part]
         rows = parts if len(parts) <= geometry.rows else [" / ".join(parts)]

@@ -20,6 +20,7 @@ from typing import Any
 
 import platformdirs
 
+from oss_desk import files
 from oss_desk.errors import DeviceError
 
 DEFAULT_PROFILE = "TM-T88V"
@@ -29,7 +30,7 @@ DEFAULT_PROFILE = "TM-T88V"
 def escpos_printer() -> ModuleType:
     """``escpos.printer``, imported with its side effects contained."""
     cache = Path(platformdirs.user_cache_dir("oss-desk")) / "escpos"
-    cache.mkdir(parents=True, exist_ok=True)
+    files.make_private_dir(cache)
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
     root = logging.getLogger()
     if not root.handlers:

@@ -10,6 +10,7 @@ euro); native QR only when the profile supports it, else a raster image; one cut
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,7 +27,7 @@ from oss_desk.domain.printouts import (
 )
 from oss_desk.hardware import glyphs
 from oss_desk.hardware.escpos_compat import DEFAULT_PROFILE, dummy, quiet
-from oss_desk.hardware.models import printer_model
+from oss_desk.hardware.models import PrinterModel, printer_model
 
 Align = Literal["left", "center", "right"]
 CODE_PAGE = "cp858"
@@ -244,63 +245,153 @@ def render(printout: Printout, profile: str = DEFAULT_PROFILE) -> bytes:
     What the printer model can do (``hardware/models.py``) decides the code page, the largest
     text, the QR (native; else a raster image with its 4-module quiet zone; else none, on an
     impact printer) and the end (a cut, or a feed to the tear bar).
+
+    The changes of style and the start are built by python-escpos once per profile and kept
+    (:func:`_restyled`, :func:`_start`), and each line's wrapping is kept (:func:`_fitted`): a
+    ticket builds only its text's bytes and its QR.
     """
-    model = printer_model(profile)
-    p = dummy(profile)
-    columns = _columns(p)
-    media_known = isinstance(p.profile.profile_data.get("media", {}).get("width"), dict) and (
-        p.profile.profile_data["media"]["width"].get("pixels") not in (None, "Unknown")
-    )
+    press = _press(profile)
+    columns = press.columns
     blocks = layout(printout, columns)
-    welsh = model.user_chars is not None and any(
-        ch in glyphs.CODES for block in blocks if isinstance(block, Line) for ch in block.text
+    welsh = press.model.user_chars is not None and any(
+        not glyphs.CODES.keys().isdisjoint(block.text)
+        for block in blocks
+        if isinstance(block, Line)
     )
-    state = {"align": "left", "size": 1, "bold": False}
-
-    def style(align: Align, size: int, bold: bool) -> None:
-        if align != state["align"]:
-            p.set(align=align)
-        if size != state["size"]:
-            p.set(custom_size=True, width=size, height=size)
-        if bold != state["bold"]:
-            p.set(bold=bold)
-        state.update(align=align, size=size, bold=bold)
-
-    with quiet():
-        p.hw("INIT")
-        p._raw(b"\x1bt" + bytes([model.code_page_number]))  # ESC t n: this model's number
-        if welsh and model.user_chars is not None:
-            p._raw(glyphs.definitions(model.user_chars))
-        previous: Block | None = None
-        for block in blocks:
-            if isinstance(block, Line):
-                size = max(1, min(model.max_size, block.size))
-                style(block.align, size, block.bold)
-                for part in fitted(block.text, columns // size, model.code_page, welsh):
-                    p._raw(encode_text(part, model.code_page) + b"\n")
-            elif isinstance(block, Feed):
-                style(str(state["align"]), 1, False)  # type: ignore[arg-type]
-                p._raw(b"\n" * block.lines)  # never p.ln(): its text() re-sends ESC t
-            elif model.native_qr:
-                style("center", 1, False)
-                if isinstance(previous, Line):
-                    p._raw(b"\n")  # the quiet zone above
-                p.qr(block.payload, native=True, size=block.module, ec=QR_EC_M)
-                p._raw(b"\n")  # ... and below (the printer does not feed after the symbol)
-            elif model.raster:
-                style("center", 1, False)
-                p.image(_qr_image(block.payload, max(3, block.module - 2)), center=media_known)
-            # else: an impact printer has no graphics: the ticket is text only
-            previous = block
-        style("left", 1, False)
-        if model.cut == "full":
-            p._raw(b"\x1bd\x06\x1dV\x00")  # ESC d 6 (to the cutter), GS V 0
-        elif model.cut == "partial":
-            p._raw(b"\x1bd\x06\x1dV\x01")  # ESC d 6, GS V 1
+    style: Style = ("left", 1, False)
+    parts = [_start(profile, welsh)]
+    previous: Block | None = None
+    for block in blocks:
+        if isinstance(block, QR):
+            part, style = _qr(press, style, block, isinstance(previous, Line))
         else:
-            p._raw(b"\x1bd" + bytes([model.tear_feed]))  # no cutter: to the tear bar
+            part, style = _piece(profile, welsh, style, block)
+        parts.append(part)
+        previous = block
+    parts.append(_piece(profile, welsh, style, _END)[0])
+    return b"".join(parts)
+
+
+Style = tuple[Align, int, bool]
+"""Alignment, size and emphasis in force."""
+
+
+@dataclass(frozen=True, slots=True)
+class _End:
+    """The end of a printout: plain left-aligned text again, then the cut (or the tear bar)."""
+
+
+_END = _End()
+
+
+@dataclass(frozen=True, slots=True)
+class _Press:
+    """What rendering needs to know of a profile (its python-escpos capabilities read once)."""
+
+    profile: str
+    model: PrinterModel
+    columns: int
+    media_known: bool
+
+
+@lru_cache(maxsize=64)
+def _press(profile: str) -> _Press:
+    p = dummy(profile)
+    media = p.profile.profile_data.get("media", {}).get("width")
+    known = isinstance(media, dict) and media.get("pixels") not in (None, "Unknown")
+    return _Press(profile, printer_model(profile), _columns(p), known)
+
+
+def _styled(p: Any, before: Style, after: Style) -> None:
+    """Only the changes from ``before`` to ``after`` (GS ! for sizes: ESC ! would clear bold)."""
+    if after[0] != before[0]:
+        p.set(align=after[0])
+    if after[1] != before[1]:
+        p.set(custom_size=True, width=after[1], height=after[1])
+    if after[2] != before[2]:
+        p.set(bold=after[2])
+
+
+@lru_cache(maxsize=128)
+def _start(profile: str, welsh: bool) -> bytes:
+    """ESC @, this model's code page (ESC t n), the Welsh letters' definitions if used."""
+    model = _press(profile).model
+    start = b"\x1b@\x1bt" + bytes([model.code_page_number])
+    if welsh and model.user_chars is not None:
+        start += glyphs.definitions(model.user_chars)
+    return start
+
+
+def _piece(
+    profile: str, welsh: bool, before: Style, block: Line | Feed | _End
+) -> tuple[bytes, Style]:
+    """The bytes of a line, a feed or the end after ``before``, and the style after them."""
+    press = _press(profile)
+    model = press.model
+    if isinstance(block, Line):
+        size = max(1, min(model.max_size, block.size))
+        after: Style = (block.align, size, block.bold)
+        parts = fitted(block.text, press.columns // size, model.code_page, welsh)
+        text = b"".join(encode_text(part, model.code_page) + b"\n" for part in parts)
+        return _restyled(profile, before, after) + text, after
+    if isinstance(block, Feed):
+        after = (before[0], 1, False)
+        # (never p.ln(): its text() re-sends ESC t)
+        return _restyled(profile, before, after) + b"\n" * block.lines, after
+    after = ("left", 1, False)
+    if model.cut == "full":
+        end = b"\x1bd\x06\x1dV\x00"  # ESC d 6 (to the cutter), GS V 0
+    elif model.cut == "partial":
+        end = b"\x1bd\x06\x1dV\x01"  # ESC d 6, GS V 1
+    else:
+        end = b"\x1bd" + bytes([model.tear_feed])  # no cutter: to the tear bar
+    return _restyled(profile, before, after) + end, after
+
+
+@lru_cache(maxsize=512)
+def _restyled(profile: str, before: Style, after: Style) -> bytes:
+    """python-escpos's bytes for the changes of style from ``before`` to ``after``, built once
+    per profile and kept (a printout has a handful of them, the same on every ticket)."""
+    p = _scratch(profile)
+    with quiet():
+        _styled(p, before, after)
     output: bytes = p.output
     return output
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(profile: str) -> Any:
+    """An empty byte builder for ``profile``, one per thread (printer lanes render at once)."""
+    kept: dict[str, Any] = _SCRATCH.__dict__.setdefault("printers", {})
+    p = kept.get(profile)
+    if p is None:
+        p = kept[profile] = dummy(profile)
+    p.clear()
+    return p
+
+
+def _qr(press: _Press, before: Style, block: QR, after_line: bool) -> tuple[bytes, Style]:
+    """The QR (native where the model has it, else a raster image, else nothing: an impact
+    printer has no graphics), centred, with its quiet zone."""
+    model = press.model
+    if not (model.native_qr or model.raster):
+        return b"", before
+    after: Style = ("center", 1, False)
+    p = _scratch(press.profile)
+    with quiet():
+        _styled(p, before, after)
+        if model.native_qr:
+            if after_line:
+                p._raw(b"\n")  # the quiet zone above
+            p.qr(block.payload, native=True, size=block.module, ec=QR_EC_M)
+            p._raw(b"\n")  # ... and below (the printer does not feed after the symbol)
+        else:
+            image = _qr_image(block.payload, max(3, block.module - 2))
+            p.image(image, center=press.media_known)
+    output: bytes = p.output
+    return output, after
 
 
 def _qr_image(payload: str, module: int) -> Any:

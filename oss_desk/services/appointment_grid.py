@@ -16,6 +16,7 @@ from oss_desk.domain.slots import Adviser, Calendar
 from oss_desk.errors import InvalidInput
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.storage import appointments as a
+from oss_desk.storage.site import staff_ever
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +51,26 @@ class Grid:
         return self.cells[row][column]
 
 
-def resources(svc: AppointmentService, site_id: str | None = None) -> list[Resource]:
-    """Advisers who take appointments, then the interview rooms."""
-    calendar = svc.calendar(svc.site_for(site_id))
-    return [Resource(f"adviser:{p.id}", p.name) for p in calendar.advisers] + [
-        Resource(f"room:{r.id}", r.name) for r in calendar.rooms
-    ]
+def resources(
+    svc: AppointmentService, site_id: str | None = None, days: list[date] | None = None
+) -> list[Resource]:
+    """Advisers who take appointments, then anyone else holding bookings on ``days`` (someone
+    whose role or services changed, or who left the staff list, keeps their bookings until
+    they are moved: the grid still shows them), then the interview rooms."""
+    site = svc.site_for(site_id)
+    calendar = svc.calendar(site)
+    shown = [Resource(f"adviser:{p.id}", p.name) for p in calendar.advisers]
+    if days:
+        conn = svc.s.store.conn
+        taking = {p.id for p in calendar.advisers}
+        held = a.appointments_between(conn, site.id, min(days).isoformat(), max(days).isoformat())
+        holders = sorted(
+            {x.adviser for x in held if x.status is not AppointmentStatus.CANCELLED} - taking
+        )
+        if holders:
+            names = {p.id: p.name for p in staff_ever(conn).values()}
+            shown += [Resource(f"adviser:{h}", names.get(h, h)) for h in holders]
+    return shown + [Resource(f"room:{r.id}", r.name) for r in calendar.rooms]
 
 
 def monday_of(day: date) -> date:
@@ -63,7 +78,7 @@ def monday_of(day: date) -> date:
 
 
 def day_grid(svc: AppointmentService, day: date, site_id: str | None = None) -> Grid:
-    shown = resources(svc, site_id)
+    shown = resources(svc, site_id, [day])
     return _grid(
         svc,
         site_id,
@@ -78,13 +93,18 @@ def day_grid(svc: AppointmentService, day: date, site_id: str | None = None) -> 
 def week_grid(
     svc: AppointmentService, any_day: date, resource: str, site_id: str | None = None
 ) -> Grid:
-    found = {r.key: r for r in resources(svc, site_id)}
-    if resource not in found:
-        raise InvalidInput(f"{resource!r} is not an adviser or room who takes appointments")
     first = monday_of(any_day)
     site = svc.site_for(site_id)
     open_days = svc.workdays(site).weekdays
     days = [first + timedelta(days=i) for i in range(7) if i in open_days]
+    found = {r.key: r for r in resources(svc, site_id, days)}
+    kind, _, ident = resource.partition(":")
+    staff = staff_ever(svc.s.store.conn) if kind == "adviser" else {}
+    if resource not in found and ident in staff:
+        # Someone who holds bookings in another week (F7 found one, or ] moved on from it).
+        found[resource] = Resource(resource, staff[ident].name)
+    if resource not in found:
+        raise InvalidInput(f"{resource!r} is not an adviser or room who takes appointments")
     return _grid(
         svc,
         site_id,
@@ -197,6 +217,8 @@ def _cell(
     if kind == "adviser":
         if (ident, day) in absent:
             return Cell("away", "away")
+        if ident not in advisers:
+            return Cell("off", "")  # holds bookings but takes no more appointments
         intervals = calendar.adviser_intervals(advisers[ident], day)
     else:
         intervals = office

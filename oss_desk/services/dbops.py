@@ -29,13 +29,14 @@ from oss_desk import files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.models import Actor, EventKind, format_code
-from oss_desk.errors import InvalidInput, RuleViolation, StorageError
+from oss_desk.errors import ConfigError, InvalidInput, NotFound, RuleViolation, StorageError
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, translate_errors
 from oss_desk.storage.lease import WorkerLock, lock_held
+from oss_desk.storage.maintenance import HEAD_SUFFIX, head_file, head_line, read_head_file
 
 BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
 
@@ -82,30 +83,6 @@ class BackupResult:
         return data
 
 
-HEAD_SUFFIX = ".head"
-
-
-def head_file(backup: Path) -> Path:
-    """Where a backup's event log head is written: beside it, ``NAME.sqlite.head``."""
-    return backup.with_name(backup.name + HEAD_SUFFIX)
-
-
-def head_line(event_id: int, head_hash: bytes) -> str:
-    """``event 1234 sha256 ab12...``: the event log's head, as written beside a backup."""
-    return f"event {event_id} sha256 {head_hash.hex()}\n"
-
-
-def read_head_file(path: Path) -> tuple[int, str] | None:
-    """(event id, hash hex) written beside a backup, or None when unreadable."""
-    try:
-        words = path.read_text(encoding="ascii")[:200].split()
-    except (OSError, UnicodeDecodeError):
-        return None
-    if len(words) == 4 and words[0] == "event" and words[1].isdigit() and words[2] == "sha256":
-        return int(words[1]), words[3]
-    return None
-
-
 def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:
     """(file to write, whether it is in a managed folder where old backups are pruned)."""
     db = session.store.path
@@ -115,22 +92,42 @@ def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:
         if not (given.is_dir() or to.endswith(os.sep)):
             if given.exists():
                 raise InvalidInput(f"{given} exists already: choose a new file or a folder")
-            if not given.parent.is_dir():
-                raise InvalidInput(f"{given.parent} is not a folder")
+            _must_be_folder(given.parent, "--to")
             return given, False
         folder = given
-    else:
+        _must_be_folder(folder, "--to")
+    elif session.settings.backup.folder:
         folder = backup_folder(session)
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise StorageError(f"cannot create the backup folder {folder} ({exc.strerror})") from None
+        _must_be_folder(folder, "backup.folder")
+    else:
+        folder = default_backup_folder(db)  # ours to make, private
+        try:
+            files.make_private_dir(folder)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the backup folder {folder} ({exc.strerror})"
+            ) from None
     name = f"{db.stem}-{stamp}.sqlite"
     n = 1
     while (folder / name).exists():
         n += 1
         name = f"{db.stem}-{stamp}-{n}.sqlite"
     return folder / name, True
+
+
+def _must_be_folder(folder: Path, given_as: str) -> None:
+    """A backup destination someone named must be there already: a mistyped path, or a disk
+    not mounted, would otherwise put the residents' data on the host's own disk unseen."""
+    if folder.is_dir():
+        return
+    what = "is not a folder" if folder.exists() else "does not exist"
+    message = (
+        f"the backup folder {folder} {what}: create it (or mount the disk) first; "
+        "nothing was written"
+    )
+    if given_as == "backup.folder":
+        raise ConfigError(f"backup.folder: {message}")
+    raise InvalidInput(message)
 
 
 def backup(
@@ -277,8 +274,9 @@ class RestoreResult:
     schema: list[str]
     counts: dict[str, int]
     newer_events: int | None = 0
-    """Events of the replaced database after the backup's newest (all of them when it was
-    another office's): now only in the kept copy. None: it could not be read."""
+    """Events of the replaced database that the backup does not have, by the event log's hash
+    chain (all of them when it was another office's): now only in the kept copy. None: it
+    could not be read."""
     newest_event: str | None = None
     """When the newest of them was recorded (UTC)."""
     carried: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -289,6 +287,9 @@ class RestoreResult:
     """The replaced database was another office's (``--force``): nothing was carried."""
     today: dict[str, str] = field(default_factory=dict)
     """Each site's business day at the restore: the codes said are of that day only."""
+    forked_at: int | None = None
+    """The first of :attr:`newer_events` when the backup's log parts from the replaced one
+    there (the backup went on with events of its own); None when it holds all before them."""
 
     @property
     def codes_by_site(self) -> dict[str, tuple[str, list[str]]]:
@@ -320,6 +321,7 @@ class RestoreResult:
             "newer_events": self.newer_events,
             "newest_event": self.newest_event,
             "other_office": self.other_office,
+            "forked_at_event": self.forked_at,
             "last_codes_day": day,
             "last_codes": codes,
             "last_codes_by_site": {site: cs for site, (_, cs) in self.codes_by_site.items()},
@@ -343,17 +345,26 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
     source = source.expanduser()
     db = db.expanduser()
     if not source.is_file():
-        raise InvalidInput(f"{source}: no such backup file")
+        what = "a folder, not a backup file" if source.is_dir() else "no such backup file"
+        raise (InvalidInput if source.exists() else NotFound)(f"{source}: {what}")
     if source.resolve() == db.resolve():
         raise InvalidInput("that is the database itself: give a backup file")
     found = m.inspect(source, readonly=False)
     if found.problems:
         raise StorageError(f"{source} is not a usable backup: {found.problems[0]}")
     current = m.office_id_of(db) if db.exists() else None
-    if not force and current is not None and found.office_id != current:
+    same = found.office_id == current
+    parted = replaced.office_replaced_after_parting(db, source) if same and db.exists() else None
+    same = same and parted is None
+    if not force and current is not None and not same:
         raise RuleViolation(
-            f"{source} is another office's database, not a backup of this one: "
-            "add --force to replace this office with it"
+            (
+                f"{source} is another office's database, not a backup of this one"
+                if parted is None
+                else f"{source} is a copy of this office that became another office "
+                f"(`init --replace-office`, event {parted[1]} of the {parted[0]})"
+            )
+            + ": add --force to replace this office with it"
         )
     if not force:
         user = in_use(db)
@@ -362,12 +373,9 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
                 f"the database is in use by {user}: stop the desks and the worker first "
                 "(or add --force)"
             )
-    same = found.office_id == current
-    with contextlib.closing(m.connect_file(source, readonly=True)) as conn:
-        backup_newest = m.newest_event_at(conn)
     stamp = stamp_of(clock.now())
     folder = db.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    files.make_private_dir(folder)
     staged = folder / f".{db.name}.restore-{stamp}.partial"
     staged.unlink(missing_ok=True)
     m.create_private(staged)
@@ -384,7 +392,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         # From the read of what the database gave out until the copy is in its place, no desk
         # commits to it (see oss_desk.storage.replaced): every code it gave is carried.
         with replaced.write_turn(db):
-            gone = replaced.read_replaced(db, backup_newest, same=same)
+            gone = replaced.read_replaced(db, source, same=same)
             restored = replaced.ticket_counters(staged)
             carried = {k: n for k, n in (gone.counters or {}).items() if n > restored.get(k, 0)}
             replaced.raise_ticket_counters(staged, carried)
@@ -411,6 +419,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         carried,
         other_office=current is not None and not same,
         today=today,
+        forked_at=gone.forked_at,
     )
 
 
@@ -426,11 +435,12 @@ def _swap(db: Path, staged: Path, folder: Path, stamp: str, removed: list[Path])
             n += 1
             kept = folder / f"{db.name}.before-restore-{stamp}-{n}"
         # Fold the old WAL in, so the kept copy is one file (a damaged database cannot:
-        # its -wal is kept beside it instead).
+        # its -wal is kept beside it instead). A WAL folded in and left empty (a process still
+        # had the database open, with --force) holds nothing: it goes with the stale files.
         with contextlib.suppress(Exception):
             m.wal_checkpoint(db)
         os.replace(db, kept)
-        if wal.exists():
+        if wal.exists() and wal.stat().st_size > 0:
             os.replace(wal, kept.with_name(kept.name + "-wal"))
     for stale in (wal, shm, db.with_name(db.name + "-journal")):
         if stale.exists():

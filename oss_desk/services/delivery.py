@@ -233,8 +233,8 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
     found = next((j for j in jobs_needing_answer(session) if j.id == job_id), None)
     if found is None:
         raise RuleViolation(
-            f"print job {job_id} needs no answer now: it was answered at another desk",
-            title="Answered already",
+            f"print job {job_id} needs no answer now (answered at a desk, or a later copy printed)",
+            title="No answer needed",
         )
     new_job = None
     if reprint and found.ticket_id is not None:

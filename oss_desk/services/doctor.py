@@ -94,6 +94,8 @@ def run_checks(
             results.append(_guard("integrity", lambda: _integrity(path)))
             results.append(_guard("file modes", lambda: _modes(path)))
         results.append(_guard("disk space", lambda: _disk(path)))
+        if settings is not None and settings.access.training():
+            results.append(_guard("access", lambda: _training(store)))
         if settings is not None:
             recorded = device_states(store.conn) if store is not None else {}
             results.extend(_printers(settings, recorded))
@@ -108,6 +110,9 @@ def run_checks(
             if settings is not None:
                 known = settings
                 results.append(_guard("messages", lambda: _messages(live, known, clock)))
+                moved = _guard("bookings", lambda: _bookings_to_move(live, known, clock))
+                if moved.status != "ok":  # said only when some are stranded
+                    results.append(moved)
     finally:
         if store is not None:
             store.close()
@@ -233,6 +238,36 @@ def _configuration(
         ok(name, f"{source}: {len(settings.sites)} site(s), {len(settings.desks)} desks")
     )
     return settings
+
+
+def _training(store: Store | None) -> Check:
+    """An office where anyone may act as anyone: right for the demo, a warning elsewhere (a
+    training setting copied into a real office's file)."""
+    from oss_desk.domain.site_change import TRAINING_SETTING
+    from oss_desk.services.site import DEMO_SOURCE
+
+    stored = latest_config(store.conn) if store is not None else None
+    if stored is not None and stored.source == DEMO_SOURCE:
+        return ok("access", "the demo: anyone may act as anyone (a training office)")
+    return warn("access", TRAINING_SETTING)
+
+
+def _bookings_to_move(store: Store, settings: Settings, clock: Clock) -> Check:
+    """Bookings from today on with someone who left the staff list or no longer takes them,
+    or where the office is now closed (a configuration loaded over them, or a restore)."""
+    from oss_desk.services.site_change import bookings_to_move, office_today
+    from oss_desk.storage.site import read_directory
+
+    today = office_today(clock.now(), read_directory(store.conn))
+    found = bookings_to_move(store.conn, settings, today)
+    if not found.count:
+        return ok("bookings", "none to move")
+    return warn(
+        "bookings",
+        f"{found.count} from today on to move (with someone who left the staff list or no "
+        "longer takes them, or where the office is now closed): `oss-desk init --config FILE` "
+        "lists them",
+    )
 
 
 def _without_environment(document: dict[str, Any] | None, store: Store | None) -> Settings | None:

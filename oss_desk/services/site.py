@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,12 +11,14 @@ from typing import Any
 from oss_desk.clock import Clock
 from oss_desk.config import Settings, build_settings, load_file
 from oss_desk.domain.models import Actor, EventKind
+from oss_desk.domain.site_change import TRAINING_SETTING
 from oss_desk.domain.text import shown
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import record_event
-from oss_desk.services.session import process_account, resolve_person
+from oss_desk.services.session import Session, process_account, resolve_person
+from oss_desk.services.site_change import ChangeReport, ConfigChange
 from oss_desk.storage.database import GuardedConnection, Store, open_store, schema_version
-from oss_desk.storage.site import Snapshot, latest_config, load_config
+from oss_desk.storage.site import Snapshot, latest_config, load_config, read_directory
 
 DEMO_SOURCE = "built-in demo site"
 
@@ -43,6 +45,10 @@ class InitResult:
     settings: Settings | None
     backup: Path | None = None
     """The verified backup taken before another office replaced the one in the database."""
+    change: ChangeReport = field(default_factory=ChangeReport)
+    """What loading the configuration over the office at work did, and what is left to do."""
+    configured: bool = True
+    """The database holds a site configuration (False: only created or migrated, no site)."""
 
 
 def initialise(
@@ -74,6 +80,7 @@ def initialise(
     try:
         applied = schema_version(store)
         backup: Path | None = None
+        change = ChangeReport()
         if settings is not None and source is not None:
             stored = latest_config(store.conn)
             if stored is not None and other_office(stored, settings, source):
@@ -93,9 +100,23 @@ def initialise(
                         "another --db, or add --replace-office (it takes a verified backup first)"
                     )
                 backup = _backup_before_replacing(db_path, clock, person)
-            load_into(store, settings, source=source, clock=clock, person=person, backup=backup)
+            load_into(
+                store,
+                settings,
+                source=source,
+                clock=clock,
+                person=person,
+                backup=backup,
+                report=change,
+            )
         return InitResult(
-            path=db_path, migrations=applied, loaded=source, settings=settings, backup=backup
+            path=db_path,
+            migrations=applied,
+            loaded=source,
+            settings=settings,
+            backup=backup,
+            change=change,
+            configured=latest_config(store.conn) is not None,
         )
     finally:
         store.close()
@@ -109,6 +130,28 @@ def other_office(stored: Snapshot, settings: Settings, source: str) -> bool:
     sites = stored.document.get("sites", [])
     before = {str(site.get("id")) for site in sites if isinstance(site, dict)}
     return bool(before) and not before & {site.id for site in settings.sites}
+
+
+def in_force_said(db_path: Path) -> str:
+    """Which configuration a database holds (after ``db restore``, the backup's, which may be
+    older than the office's file): when it was loaded, from where, how many staff, and how the
+    current one is loaded again."""
+    from oss_desk.clock import read_instant
+
+    store = open_store(db_path, create=False, migrate=False, check=False)
+    try:
+        stored = latest_config(store.conn)
+    finally:
+        store.close()
+    if stored is None:
+        return f"{db_path} holds no site configuration: `oss-desk init --config FILE` loads one."
+    staff = sum(1 for p in stored.document.get("staff", []) if isinstance(p, dict))
+    when = f"{read_instant(stored.loaded_at):%Y-%m-%d %H:%M}Z" if stored.loaded_at else "?"
+    return (
+        f"The configuration in force is the one loaded at {when} from {stored.source} "
+        f"({staff} staff): if the office's file has changed since, `oss-desk init --config "
+        "FILE` loads it again."
+    )
 
 
 def _sites_of(document: dict[str, Any]) -> str:
@@ -136,9 +179,15 @@ def load_into(
     clock: Clock,
     person: str | None,
     backup: Path | None = None,
+    report: ChangeReport | None = None,
 ) -> int:
     """Store ``settings`` as the office's configuration (``backup``: the office it replaces
-    was backed up there first, recorded with the change)."""
+    was backed up there first, recorded with the change).
+
+    Over the same office at work, in the same transaction, what the change strands is dealt
+    with (:mod:`oss_desk.services.site_change`); ``report`` gets what was done and what the
+    office must still do. A change it refuses raises before anything is stored."""
+    report = report if report is not None else ChangeReport()
     account = process_account(store.path)
     if isinstance(store.conn, GuardedConnection):
         store.conn.account = account
@@ -153,4 +202,40 @@ def load_into(
                 actor,
                 data={"backup": backup.name, "sites": [s.id for s in settings.sites]},
             )
-        return load_config(conn, settings, source=source, actor=actor, now=clock.now())
+        change: ConfigChange | None = None
+        old = read_directory(conn)
+        if backup is None and latest_config(conn) is not None:
+            session = Session(store, clock, settings, old, actor, host=True, account=account)
+            change = ConfigChange(session, actor)  # the new settings over the office as it was
+            change.before_load(conn, report)
+        snapshot = load_config(conn, settings, source=source, actor=actor, now=clock.now())
+        if change is not None:
+            change.after_load(conn, report, old)
+        if settings.access.training() and source != DEMO_SOURCE:
+            report.lines.append(f"Note: {TRAINING_SETTING}")
+        report.lines.extend(f"Note: {line}" for line in board_cuts(settings))
+        return snapshot
+
+
+def board_cuts(settings: Settings) -> list[str]:
+    """The desks whose name a call on the board cuts short (``Interview ro``), each with what
+    shows and the setting that fixes it; none without a board."""
+    from oss_desk.domain.devices import parse_board_url
+    from oss_desk.domain.queue import calls_tickets
+    from oss_desk.hardware.boards import call_line, cut_desk_name, geometry_for
+
+    if settings.board.url is None:
+        return []
+    url = parse_board_url(settings.board.url)
+    longest = max((s.code for s in settings.services), key=len, default="C") + "000"
+    room = geometry_for(url).cols - len(call_line(longest, ""))
+    found = []
+    for desk in settings.desks:
+        name = desk.board_name or desk.display_name
+        shows = cut_desk_name(url, longest, name) if calls_tickets(desk.kind) else None
+        if shows is not None:
+            found.append(
+                f"the board shows a call to {desk.id} as '{call_line(longest, shows)}', cutting "
+                f"'{name}' short: give the desk a board_name of at most {room} characters"
+            )
+    return found

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.counter import parked_words
+from oss_desk.domain.counter import parked_words, sent_to
 from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.queue import is_urgent
 from oss_desk.domain.waits import NO_OPEN_DESK, estimate_minutes, waited_minutes
@@ -103,12 +103,11 @@ def ticket_line(ticket: Ticket, directory: Directory, status: str | None = None)
 
 def _sent(ticket: Ticket, directory: Directory) -> str:
     """Where a waiting ticket was sent: ", sent to Fatima Okoro" (only they may call it)."""
-    if ticket.status is not TicketStatus.WAITING or ticket.parked:
+    sent = sent_to(ticket) if ticket.status is TicketStatus.WAITING else None
+    if sent is None:
         return ""
-    if ticket.assigned_person is not None:
-        person = directory.staff.get(ticket.assigned_person)
-        return f", sent to {person.name if person else ticket.assigned_person}"
-    if ticket.assigned_desk is not None:
-        desk = directory.desks.get(ticket.assigned_desk)
-        return f", sent to {desk.name if desk else ticket.assigned_desk}"
-    return ""
+    if sent.person is not None:
+        person = directory.staff.get(sent.person)
+        return f", sent to {person.name if person else sent.person}"
+    desk = directory.desks.get(sent.desk or "")
+    return f", sent to {desk.name if desk else sent.desk}"

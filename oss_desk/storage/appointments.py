@@ -12,12 +12,12 @@ from typing import Any, Literal
 from oss_desk.clock import read_instant
 from oss_desk.domain.appointments import (
     ATTENDED_WHEN_SERVED,
-    WHEN_TICKET_ENDS,
     Appointment,
     AppointmentStatus,
     Contact,
     Preferred,
     TicketEnd,
+    ticket_end_step,
 )
 from oss_desk.storage.rows import of_row, returned_int, row_dict
 
@@ -271,11 +271,18 @@ def attended(conn: sqlite3.Connection, ticket_id: int) -> None:
 
 
 def ticket_ended(conn: sqlite3.Connection, visit_id: int, end: TicketEnd | None) -> None:
-    """A checked-in appointment whose visit's ticket ended unseen (no-show, left, office
-    closed), or whose no-show was taken back (the rule: ``domain.appointments.WHEN_TICKET_ENDS``).
-    Call it once the visit has no ticket left in the queue."""
-    if end is not None:
-        _step(conn, WHEN_TICKET_ENDS[end], "visit_id = ?", visit_id)
+    """A checked-in appointment whose visit's last ticket ended unseen (no-show, left, office
+    closed): "came, left before being seen" or "came, not seen", or attended when a ticket of
+    the visit reached a desk; or whose no-show was taken back (the rule:
+    ``domain.appointments.ticket_end_step``). Call it once the visit has no ticket left in the
+    queue."""
+    if end is None:
+        return
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM tickets WHERE visit_id = ? AND serving_at IS NOT NULL)",
+        [visit_id],
+    ).fetchone()
+    _step(conn, ticket_end_step(end, bool(row[0])), "visit_id = ?", visit_id)
 
 
 def _step(

@@ -14,8 +14,9 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from oss_desk import files
 from oss_desk.errors import (
     DatabaseGone,
     DatabaseUnsafe,
@@ -26,6 +27,7 @@ from oss_desk.storage.faults import (
     BUSY_CODES,
     BUSY_TIMEOUT_ENV,
     BUSY_TIMEOUT_SECONDS,
+    DecodingConnection,
     busy_timeout,
     classify,
     describe_sqlite_error,
@@ -92,7 +94,7 @@ NETWORK_FILESYSTEMS = frozenset(
 )
 
 
-class GuardedConnection(sqlite3.Connection):
+class GuardedConnection(DecodingConnection):
     """An SQLite connection whose storage faults say what happened, where, in words.
 
     A statement that fails because the disk is full, the file system is read-only, permission is
@@ -105,24 +107,6 @@ class GuardedConnection(sqlite3.Connection):
     store: Store | None = None
     account: str | None = None
     """The operating-system (or sign-in) account of this process, recorded with every event."""
-
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        try:
-            return super().execute(sql, parameters)
-        except sqlite3.Error as exc:
-            raise self._fault(exc) from exc
-
-    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
-        try:
-            return super().executemany(sql, parameters)
-        except sqlite3.Error as exc:
-            raise self._fault(exc) from exc
-
-    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
-        try:
-            return super().executescript(sql_script)
-        except sqlite3.Error as exc:
-            raise self._fault(exc) from exc
 
     def _fault(self, exc: sqlite3.Error) -> Exception:
         store = self.store
@@ -468,7 +452,7 @@ def _check_location(path: Path, *, create: bool) -> None:
                 "`oss-desk init --config FILE` first (or pass --db PATH)"
             )
         try:
-            parent.mkdir(parents=True, exist_ok=True)
+            files.make_private_dir(parent)  # 0700, and each folder made above it
         except OSError as exc:
             why = {
                 FileExistsError: f"{parent} is not a directory",

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from oss_desk.errors import (
     DatabaseDamaged,
     DatabaseGone,
+    InvalidInput,
     StorageBusy,
     StorageError,
     StorageFull,
@@ -38,8 +41,61 @@ def busy_timeout() -> float:
     except ValueError:
         value = float("nan")
     if not 0.1 <= value <= 600:  # NaN fails too
-        raise StorageError(f"{BUSY_TIMEOUT_ENV} {text[:20]!r} must be seconds from 0.1 to 600")
+        # A malformed run-time value, as OSS_DESK_NOW's is (exit 2): not the database's fault.
+        raise InvalidInput(f"{BUSY_TIMEOUT_ENV} {text[:20]!r} must be seconds from 0.1 to 600")
     return value
+
+
+# Text SQLite cannot give back as text ----------------------------------------------------------
+
+
+class UndecodableText(sqlite3.DatabaseError):
+    """SQLite's answer held bytes that are not UTF-8: a damaged schema (SQLite's own message
+    quotes the damaged bytes, and Python cannot decode it). Damage, like SQLITE_CORRUPT."""
+
+
+def undecodable(exc: UnicodeDecodeError) -> UndecodableText:
+    """The SQLite error behind a ``UnicodeDecodeError`` raised by a statement: SQLite's message,
+    its undecodable bytes shown as \\xff escapes, said as damage."""
+    raw = exc.object if isinstance(exc.object, bytes) else b""
+    text = (
+        " ".join(raw.decode("utf-8", "backslashreplace").split())[:300] or "text that is not UTF-8"
+    )
+    if "malformed" not in text:
+        text = f"malformed database: {text}"
+    found = UndecodableText(text)
+    found.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
+    return found
+
+
+class DecodingConnection(sqlite3.Connection):
+    """A connection whose statements raise an SQLite error, never ``UnicodeDecodeError``, when
+    the file is damaged so that SQLite's answer is not UTF-8 (bytes overwritten in the schema:
+    ``malformed database schema ... "\xff\xff"``): every caller that handles SQLite's errors
+    (:func:`classify`, the command line) then says it is damaged, in one line. Subclasses say
+    SQLite's errors otherwise by overriding :meth:`_fault`."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        return self._run(super().execute, sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        return self._run(super().executemany, sql, parameters)
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        return self._run(super().executescript, sql_script)
+
+    def _run(self, statement: Callable[..., sqlite3.Cursor], *args: Any) -> sqlite3.Cursor:
+        try:
+            return statement(*args)
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            found = self._fault(undecodable(exc) if isinstance(exc, UnicodeDecodeError) else exc)
+            if found is exc:
+                raise
+            raise found from exc
+
+    def _fault(self, exc: sqlite3.Error) -> Exception:
+        """The error to raise for SQLite's ``exc`` (here: itself)."""
+        return exc
 
 
 # Classifying faults -----------------------------------------------------------------------------

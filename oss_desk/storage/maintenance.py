@@ -22,6 +22,7 @@ from pathlib import Path
 from oss_desk import files
 from oss_desk.storage import chain as event_chain
 from oss_desk.storage.chain import ChainCheck
+from oss_desk.storage.faults import DecodingConnection
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
 from oss_desk.storage.sending import purge_traces
 
@@ -54,7 +55,9 @@ def connect_file(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A plain connection to a database file that must already exist (never creates one)."""
     mode = "ro" if readonly else "rw"
     uri = f"file:{_uri_path(path)}?mode={mode}"
-    return sqlite3.connect(uri, uri=True, timeout=15.0, isolation_level=None)
+    return sqlite3.connect(
+        uri, uri=True, timeout=15.0, isolation_level=None, factory=DecodingConnection
+    )
 
 
 def _uri_path(path: Path) -> str:
@@ -279,6 +282,32 @@ def _inspect(
 def create_private(path: Path) -> None:
     """An empty file only the owner can read (0600), failing if it exists."""
     files.create_private(path)
+
+
+# The event log head written beside each backup (``NAME.sqlite.head``).
+
+HEAD_SUFFIX = ".head"
+
+
+def head_file(backup: Path) -> Path:
+    """Where a backup's event log head is written: beside it, ``NAME.sqlite.head``."""
+    return backup.with_name(backup.name + HEAD_SUFFIX)
+
+
+def head_line(event_id: int, head_hash: bytes) -> str:
+    """``event 1234 sha256 ab12...``: the event log's head, as written beside a backup."""
+    return f"event {event_id} sha256 {head_hash.hex()}\n"
+
+
+def read_head_file(path: Path) -> tuple[int, str] | None:
+    """(event id, hash hex) written beside a backup, or None when unreadable."""
+    try:
+        words = path.read_text(encoding="ascii")[:200].split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(words) == 4 and words[0] == "event" and words[1].isdigit() and words[2] == "sha256":
+        return int(words[1]), words[3]
+    return None
 
 
 def backup_snapshot(source: sqlite3.Connection, target: Path) -> tuple[dict[str, int], int, bytes]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from oss_desk.errors import StorageError
 from oss_desk.storage.database import BUSY_TIMEOUT_SECONDS, Store, opening_errors
+from oss_desk.storage.faults import DecodingConnection
 from oss_desk.storage.migrations import is_ours, table_names
 
 NEEDED_TABLES = frozenset({"events", "tickets", "config_snapshots", "sites", "appointments"})
@@ -27,7 +28,10 @@ def open_readonly(path: Path | str) -> Store:
         raise StorageError(f"{path} is not a regular file (a device or a pipe): not a database")
     try:
         conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS
+            f"{path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            timeout=BUSY_TIMEOUT_SECONDS,
+            factory=DecodingConnection,
         )
     except sqlite3.Error as exc:
         raise StorageError(f"cannot open {path}: {exc}") from None

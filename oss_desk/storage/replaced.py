@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oss_desk.domain.models import EventKind
 from oss_desk.errors import StorageBusy
+from oss_desk.storage import chain
 from oss_desk.storage.faults import busy_timeout
 from oss_desk.storage.maintenance import connect_file
 from oss_desk.storage.writelock import WriteLock
@@ -31,11 +33,14 @@ class Replaced:
     None when it could not be read: not known, which is not the same as none."""
 
     events: int | None = 0
-    """Its events after the backup's newest (of another office's database: all its events)."""
+    """Its events the backup does not have (of another office's database: all its events)."""
     newest: str | None = None
     counters: Counters | None = field(default_factory=dict)
     zones: dict[str, str] = field(default_factory=dict)
     """Site id -> its time zone, for the business day each site is on now."""
+    forked_at: int | None = None
+    """The first of ``events`` when the backup's log parts from this one there (it went on
+    with events of its own): None when the backup holds the whole log up to them."""
 
 
 @contextlib.contextmanager
@@ -62,27 +67,80 @@ def write_turn(db: Path) -> Iterator[None]:
         turn.close()
 
 
-def read_replaced(db: Path, after: str | None, *, same: bool) -> Replaced:
-    """In one read transaction: the events of ``db`` after ``after`` (all of them unless
-    ``same``: another office's clock says nothing of this one's), its ticket counters (only of
-    the same office) and its sites' time zones."""
+def read_replaced(db: Path, backup: Path, *, same: bool) -> Replaced:
+    """In one read transaction: the events of ``db`` the ``backup`` does not have (all of them
+    unless ``same``), its ticket counters (only of the same office) and its sites' time zones.
+
+    What the backup has is told by the event log's hash chain, not by the clock: the events of
+    ``db`` from the first one whose hash the backup does not hold (a backup then used on its
+    own, with its clock moved, parts from this log there, and its events may be dated later
+    than all of these)."""
     if not db.exists():
         return Replaced()
-    since = after if same else None
     try:
-        with contextlib.closing(connect_file(db, readonly=True)) as conn:
+        with (
+            contextlib.closing(connect_file(db, readonly=True)) as conn,
+            contextlib.closing(connect_file(backup, readonly=True)) as theirs,
+        ):
             conn.execute("BEGIN")
+            common = shared_events(conn, theirs) if same else 0
             count, newest = conn.execute(
-                "SELECT count(*), max(at) FROM events WHERE ? IS NULL OR at > ?", [since, since]
+                "SELECT count(*), max(at) FROM events WHERE id > ?", [common]
             ).fetchone()
             counters = _counters(conn) if same else {}
             zones = {
                 str(site): str(tz) for site, tz in conn.execute("SELECT id, timezone FROM sites")
             }
+            backup_head = chain.head(theirs)[0]
             conn.execute("ROLLBACK")
     except sqlite3.Error:  # damaged or unreadable: what it holds is not known
         return Replaced(events=None, counters=None)
-    return Replaced(int(count), newest, counters, zones)
+    forked = common + 1 if same and common < backup_head and count else None
+    return Replaced(int(count), newest, counters, zones, forked)
+
+
+def shared_events(ours: sqlite3.Connection, theirs: sqlite3.Connection) -> int:
+    """The id of the last event two logs have in common (0: none), by the hash chain: an
+    event's hash covers every event before it, so the logs are the same up to the last id
+    whose hashes match and differ after it (a binary search: a few reads of each)."""
+
+    def same(event_id: int) -> bool:
+        mine = chain.hash_at(ours, event_id)
+        return mine is not None and mine == chain.hash_at(theirs, event_id)
+
+    low, high = 0, min(chain.head(ours)[0], chain.head(theirs)[0])
+    if high and same(high):
+        return high
+    while low < high - 1:  # same(low) (or low == 0); not same(high)
+        middle = (low + high) // 2
+        if same(middle):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def office_replaced_after_parting(db: Path, backup: Path) -> tuple[str, int] | None:
+    """Whether one of two copies of the same office became another office after their logs
+    parted (``init --replace-office``, which keeps the office id): ("backup" or "database",
+    the id of its ``office_replaced`` event), else None (also when either cannot be read: the
+    office id judges alone)."""
+    try:
+        with (
+            contextlib.closing(connect_file(db, readonly=True)) as ours,
+            contextlib.closing(connect_file(backup, readonly=True)) as theirs,
+        ):
+            common = shared_events(ours, theirs)
+            for which, conn in (("backup", theirs), ("database", ours)):
+                row = conn.execute(
+                    "SELECT min(id) FROM events WHERE id > ? AND kind = ?",
+                    [common, EventKind.OFFICE_REPLACED.value],
+                ).fetchone()
+                if row and row[0] is not None:
+                    return which, int(row[0])
+    except sqlite3.Error:
+        return None
+    return None
 
 
 def _counters(conn: sqlite3.Connection) -> Counters:

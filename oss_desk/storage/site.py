@@ -32,6 +32,8 @@ class StaffMember:
     name: str
     role: Role
     login: str | None
+    active: bool = True
+    """On the staff list now (False: left it; kept for the records that name them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,16 +165,18 @@ class Snapshot:
     id: int
     source: str
     document: dict[str, Any]
+    loaded_at: str = ""
+    """When it was loaded (UTC, ISO 8601)."""
 
 
 def latest_config(conn: sqlite3.Connection) -> Snapshot | None:
     """The configuration stored by the latest ``init``."""
     row = conn.execute(
-        "SELECT id, source, document FROM config_snapshots ORDER BY id DESC LIMIT 1"
+        "SELECT id, source, document, loaded_at FROM config_snapshots ORDER BY id DESC LIMIT 1"
     ).fetchone()
     if row is None:
         return None
-    return Snapshot(id=int(row[0]), source=row[1], document=json.loads(row[2]))
+    return Snapshot(id=int(row[0]), source=row[1], document=json.loads(row[2]), loaded_at=row[3])
 
 
 def latest_config_id(conn: sqlite3.Connection) -> int:
@@ -221,10 +225,7 @@ def read_directory(conn: sqlite3.Connection) -> Directory:
             "status FROM desks WHERE active = 1 ORDER BY id"
         )
     }
-    staff = {
-        r[0]: StaffMember(id=r[0], name=r[1], role=Role(r[2]), login=r[3])
-        for r in conn.execute("SELECT id, name, role, login FROM staff WHERE active = 1")
-    }
+    staff = {p.id: p for p in staff_ever(conn).values() if p.active}
     return Directory(
         sites=sites,
         services=services,
@@ -287,3 +288,54 @@ def records_begin(conn: sqlite3.Connection, timezone: str) -> str | None:
     if loaded:
         days.append(business_day(read_instant(str(loaded)), timezone))
     return min(days) if days else None
+
+
+def staff_ever(conn: sqlite3.Connection) -> dict[str, StaffMember]:
+    """Everyone the office has had on its staff list, those who left it included (their
+    bookings and events still name them; ``active``: on it now)."""
+    return {
+        r[0]: StaffMember(id=r[0], name=r[1], role=Role(r[2]), login=r[3], active=bool(r[4]))
+        for r in conn.execute("SELECT id, name, role, login, active FROM staff")
+    }
+
+
+def settle_printer_jobs(
+    conn: sqlite3.Connection, printers: list[str], reason: str, *, by: str, now: str
+) -> int:
+    """Print jobs still to print, or still asking to be reprinted, on ``printers`` (which left
+    the configuration): a waiting or failed one is marked failed for ``reason``, one that may
+    have printed keeps its status; neither is offered for reprint any more (acknowledged).
+    A job being sent now is left to its worker. Returns how many were settled."""
+    settled = 0
+    for url in printers:
+        settled += conn.execute(
+            "UPDATE print_jobs SET status = CASE WHEN status = 'uncertain' THEN status "
+            "ELSE 'failed' END, last_error = CASE WHEN status = 'uncertain' THEN last_error "
+            "ELSE ? END, acknowledged_at = ?, acknowledged_by = ? "
+            "WHERE printer_url = ? AND (status = 'pending' OR (status IN ('failed', "
+            "'uncertain') AND acknowledged_at IS NULL))",
+            [reason, now, by, url],
+        ).rowcount
+    return settled
+
+
+def configured_printers(directory: Directory) -> set[str]:
+    """The printers the configuration gives the desks (their own and their fallbacks)."""
+    return {
+        u for d in directory.desks.values() for u in (d.printer_url, d.fallback_printer_url) if u
+    }
+
+
+def printer_gone(conn: sqlite3.Connection, directory: Directory, url: str) -> bool:
+    """Whether ``url`` is a printer that left the configuration (its jobs were settled then,
+    see :func:`settle_printer_jobs`) and is not back in it: nothing is printed there again.
+    A printer given by hand (``--print-to``) that was never configured is not gone."""
+    from oss_desk.domain.site_change import PRINTER_REMOVED
+
+    if url in configured_printers(directory):
+        return False
+    row = conn.execute(
+        "SELECT 1 FROM print_jobs WHERE printer_url = ? AND last_error = ? LIMIT 1",
+        [url, PRINTER_REMOVED],
+    ).fetchone()
+    return row is not None

@@ -39,7 +39,7 @@ from oss_desk.services.live import ChangeFeed, open_doorbell, open_feed, poll
 from oss_desk.services.runner import SessionRunner
 from oss_desk.services.session import Session
 from oss_desk.ui import acting
-from oss_desk.ui.commands import DeskCommands, help_rows
+from oss_desk.ui.commands import DeskCommands, help_screen
 from oss_desk.ui.context import Ok, Result, settle
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
 from oss_desk.ui.keys import SeesEveryKey
@@ -52,6 +52,7 @@ from oss_desk.ui.theme import THEMES
 
 if TYPE_CHECKING:
     from oss_desk.services.desk_view import DeskSnapshot
+    from oss_desk.services.queue import Issued
     from oss_desk.ui.screens.scans import ScanQueue
 
 R = TypeVar("R")
@@ -129,6 +130,7 @@ class OssDeskApp(App[None]):
         self._own_writes = 0
         """This desk's own changes on the database thread now (see :meth:`_quiet`)."""
         self._quiet_until = 0.0
+        self.issued_here: Issued | None = None  # the last ticket issued here (see DeskContext)
         self.own_change = False
         """True while the screens are told of this desk's own change (:meth:`show_result`)."""
         self._refresh_again = False
@@ -548,13 +550,7 @@ class OssDeskApp(App[None]):
     # Actions ------------------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from oss_desk.ui.dialogs import HelpScreen
-        from oss_desk.ui.dialogs.blocked import closing_help
-
-        screen = self.screen
-        about = closing_help(getattr(screen, "HELP", ""), served=self.is_web)
-        title = f"Keys: {MODE_TITLES.get(self.current_mode, self.current_mode)}"
-        self.push_screen(HelpScreen(title, help_rows(self, screen), about))
+        self.push_screen(help_screen(self, MODE_TITLES.get(self.current_mode, self.current_mode)))
 
     @work(exclusive=True, group="preview", exit_on_error=False)
     async def action_resident_view(self) -> None:

@@ -10,10 +10,12 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Provider
 from textual.dom import DOMNode
+from textual.screen import Screen
 
 from oss_desk.ui.faults import guard
 from oss_desk.ui.keys import DeskBinding
 from oss_desk.ui.names import Names
+from oss_desk.ui.widgets.key_bar import key_words
 
 
 def _parsed(binding: Binding) -> tuple[str, tuple[str, ...]]:
@@ -51,6 +53,8 @@ async def run_from_palette(target: DOMNode, binding: Binding) -> None:
         if callable(why):
             target.app.notify(str(why(action, binding.description)), markup=False, timeout=4)
         return
+    if action == "switch_mode":  # as its key does: the screen left takes its notices along
+        target.app.clear_notifications()
     await target.app.run_action(binding.action, target)
 
 
@@ -67,8 +71,19 @@ def help_rows(app: App[Any], screen: DOMNode) -> list[tuple[str, str, str]]:
         target = screen if binding in own else app
         if not offered(target, binding):
             continue  # not this person's role
-        rows.append((app.get_key_display(binding), binding.description, binding.tooltip))
+        words = key_words(target, binding)
+        rows.append((app.get_key_display(binding), words, binding.tooltip))
     return rows
+
+
+def help_screen(app: App[Any], mode_title: str) -> Screen[None]:
+    """F1: the keys of the current screen and the app, and the screen's own words."""
+    from oss_desk.ui.dialogs import HelpScreen
+    from oss_desk.ui.dialogs.blocked import closing_help
+
+    screen = app.screen
+    about = closing_help(getattr(screen, "HELP", ""), served=app.is_web)
+    return HelpScreen(f"Keys: {mode_title}", help_rows(app, screen), about)
 
 
 @runtime_checkable

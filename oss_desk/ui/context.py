@@ -32,6 +32,7 @@ from oss_desk.ui.names import Names
 
 if TYPE_CHECKING:
     from oss_desk.services.desk_view import DeskSnapshot
+    from oss_desk.services.queue import Issued
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -190,6 +191,10 @@ class DeskContext(Protocol):
     async def settle(self, future: Future[R], *, quiet: bool = False) -> Result[R]:
         """How a use case started by :meth:`begin` went, as :meth:`act` says it."""
         ...
+
+    issued_here: Issued | None
+    """The last ticket this terminal issued: at meet-and-greet, or by checking a resident in
+    on any screen (F5, a scan). Meet-and-greet shows it large; its Ctrl+R and Ctrl+N act on it."""
 
     own_change: bool
     """True while the screens are told of this desk's own change: a screen may draw only its

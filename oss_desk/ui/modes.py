@@ -92,7 +92,8 @@ async def switch_first(app: App[Any], key: str) -> bool:
     typed after it; True when it did. Textual hands a key that is not a priority key through
     the screen's widgets first, and a key the screen takes first (the adviser's) was read
     meanwhile and run on the screen being left (F2 then N at once: call next after F2). Not
-    while a dialog is open, nor where a widget nearer the focus binds the key itself."""
+    while a dialog is open, nor where a widget nearer the focus binds the key itself. The
+    notices of the screen left are cleared: they were about it, not the next one."""
     if len(app.screen_stack) > 1:
         return False
     for node, bindings in app.screen._modal_binding_chain:
@@ -101,6 +102,9 @@ async def switch_first(app: App[Any], key: str) -> bool:
                 return False
             _, action, mode = parse(binding.action)
             if action == "switch_mode" and app.check_action(action, mode):
+                # What the screen left said was about it: its notices go with it (they
+                # stayed over the next screen for seconds, over a chart's labels).
+                app.clear_notifications()
                 await app.switch_mode(str(mode[0]))  # its screen ready for the next key
                 return True
     return False

@@ -33,12 +33,8 @@ from oss_desk.errors import DatabaseGone, OssDeskError, StorageError
 from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.dbops import RetentionService
-from oss_desk.services.followup_messages import FollowupMessageDelivery, Sent
 from oss_desk.services.live import Doorbell
-from oss_desk.services.queue.day_end import close_due
-from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
-from oss_desk.services.turn_texts import TextReport, TurnTexts
 from oss_desk.storage import outbox as o
 from oss_desk.storage.changes import ChangeFeed
 from oss_desk.storage.followups import next_message_due as next_referral_message_due
@@ -57,6 +53,7 @@ from oss_desk.worker.printing import (
     new_owner,
 )
 from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
+from oss_desk.worker.rounds import close_day, fill_rollup, referral_messages, turn_texts
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -90,56 +87,6 @@ class WorkerReport(PrintCounts):
     turn_texts_sent: int = 0
     report_emails_sent: int = 0
     feedback_texts_sent: int = 0
-
-
-def referral_messages(session: Session) -> Sent:
-    """Referral references by email or text, sent and retried like appointment messages; a
-    fault is logged, never fatal."""
-    try:
-        return FollowupMessageDelivery(session).deliver_due()
-    except DatabaseGone:
-        raise  # the whole worker stops (DeviceWorker._gone)
-    except (OssDeskError, sqlite3.Error) as exc:
-        log.warning("referral messages not sent now: %s", exc)
-        return Sent()
-
-
-def turn_texts(session: Session) -> TextReport:
-    """\"Nearly your turn\" texts: queue what the queue now calls for, send what is due; a
-    fault is logged, never fatal."""
-    texts = TurnTexts(session, Actor("worker"))
-    try:
-        texts.queue_due()
-        return texts.deliver_due()
-    except DatabaseGone:
-        raise
-    except (OssDeskError, sqlite3.Error) as exc:
-        log.warning("texts to residents not sent now: %s", exc)
-        return TextReport()
-
-
-def close_day(session: Session) -> int:
-    """Close the days that are over (tickets left waiting or called at closing time), so the
-    queue is empty the morning after whether or not anyone acted after closing; a fault is
-    logged, never fatal."""
-    try:
-        return len(close_due(session, Actor("worker")))
-    except DatabaseGone:
-        raise
-    except (OssDeskError, sqlite3.Error) as exc:
-        log.warning("the day's tickets not closed now: %s", exc)
-        return 0
-
-
-def fill_rollup(session: Session) -> None:
-    """Store the days that ended since the last report in the daily rollup (so that the next
-    monthly report reads them instead of counting them); a fault is logged, never fatal."""
-    try:
-        ReportService(session, Actor("worker")).fill_rollup()
-    except DatabaseGone:
-        raise
-    except (OssDeskError, sqlite3.Error) as exc:
-        log.warning("daily rollup not filled: %s", exc)
 
 
 class DeviceWorker:

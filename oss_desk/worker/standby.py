@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from oss_desk import files
 from oss_desk.domain.delivery import TAKEOVER_POLL_SECONDS
 from oss_desk.errors import DatabaseGone
 from oss_desk.paths import log_dir
@@ -99,19 +100,23 @@ class Standby:
             self._thread.join(timeout)
 
 
-def _log_to_file() -> None:
+def _log_to_file(db: Path) -> None:
     """A desk app's worker logs to the log folder (never onto the desk's screen); its lines
-    name jobs and devices, never a resident."""
+    name jobs and devices, never a resident, and the database they are about (the demo's and
+    the office's desk apps share the file). The file is 0600 and its folder 0700."""
     logger = logging.getLogger("oss_desk.worker")
     if logger.handlers:
         return
     try:
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(folder / "worker.log", encoding="utf-8")
+        path = log_dir() / "worker.log"
+        files.make_private_file(path)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+    about = str(db).replace("%", "%%")
+    handler.setFormatter(
+        logging.Formatter(f"%(asctime)s %(process)d %(levelname)s [{about}] %(message)s")
+    )
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
@@ -122,8 +127,8 @@ def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -
     drives the devices)."""
     if not session.settings.worker.take_over:
         return None
-    _log_to_file()
     db = session.store.path
+    _log_to_file(db)
     role = f"desk app {desk_id}" if desk_id else "desk app"  # its process: in the heartbeat
 
     def make() -> DeviceWorker:

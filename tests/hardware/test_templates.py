@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -239,3 +240,36 @@ def test_a_line_is_made_printable_and_encoded_as_its_letters_one_by_one(
         printable(ch, codec=codec, welsh=welsh) for ch in text
     )
     assert encode_text(text, codec) == b"".join(encode_text(ch, codec) for ch in text)
+
+
+def test_a_later_ticket_asks_python_escpos_for_nothing_but_its_qr() -> None:
+    """The changes of style of a ticket (the same on every ticket) are built by python-escpos
+    once and kept; a later ticket (another code, time and QR) builds none, and its bytes are
+    those of a ticket rendered with nothing kept."""
+    from oss_desk.hardware import templates
+
+    first = render(TICKET)
+    later = dataclasses.replace(TICKET, code="C013", issued="09:42", qr="OSSD-T:hq:x:C013")
+    before = templates._restyled.cache_info()
+    data = render(later)
+    after = templates._restyled.cache_info()
+    assert after.misses == before.misses
+    assert after.hits - before.hits >= 8
+    templates._restyled.cache_clear()
+    templates._start.cache_clear()
+    assert render(later) == data
+    assert render(TICKET) == first
+
+
+@pytest.mark.parametrize("profile", ["TM-T88V", "TM-U220", "simple", "TM-P80"])
+def test_kept_pieces_do_not_depend_on_what_was_printed_before(profile: str) -> None:
+    """Every sample on one profile, then in the reverse order after the kept pieces are
+    dropped: the same bytes (a kept change of style is keyed by the styles on both sides)."""
+    from oss_desk.hardware import templates
+
+    samples = [*SAMPLES.values(), dataclasses.replace(TICKET, copy=True, council="Cyngor Ŵŷ")]
+    first = [render(s, profile) for s in samples]
+    templates._restyled.cache_clear()
+    templates._start.cache_clear()
+    again = [render(s, profile) for s in reversed(samples)]
+    assert first == list(reversed(again))

@@ -20,7 +20,7 @@ from oss_desk.devtools.history.rows import DayFigures
 from oss_desk.devtools.history.simulation import Simulation
 from oss_desk.domain.calendar import no_figures_yet, years_after, zone
 from oss_desk.domain.models import Actor
-from oss_desk.errors import StorageError
+from oss_desk.errors import InvalidInput
 from oss_desk.services.dbops import RetentionService
 from oss_desk.services.session import open_session
 from oss_desk.services.site import load_into
@@ -74,7 +74,7 @@ def generate(
     path = Path(db_path).expanduser()
     for suffix in ("", "-wal", "-shm"):
         if Path(str(path) + suffix).exists():
-            raise StorageError(
+            raise InvalidInput(
                 f"{path}{suffix} exists already: history goes into a new database "
                 "(choose another --db path)"
             )

@@ -160,11 +160,7 @@ class Calling(QueueCore):
 
     def _held(self, conn: sqlite3.Connection, ref: Ref, action: Action, only: str) -> Ticket:
         """The called ticket ``ref``, when the actor may do ``action`` on it."""
-        ticket = self._find(conn, ref)
-        self._require_on(conn, action, ticket)
-        if ticket.status is not TicketStatus.CALLED:
-            raise RuleViolation(f"{ticket.code} is {described(ticket, conn)}: {only}")
-        return ticket
+        return self._ticket_for(conn, ref, action, only=([TicketStatus.CALLED], only))
 
     def _called(
         self, conn: sqlite3.Connection, ticket: Ticket, desk: Desk, now: datetime, how: str

@@ -90,14 +90,8 @@ class Closing(Issuing):
         now = self.s.clock.now()
         stamp = format_instant(now)
         with self.s.store.write() as conn:
-            ticket = self._find(conn, ref)
-            if check:
-                self._require_on(conn, Action.FINISH, ticket)
-            if ticket.status not in AT_DESK:
-                raise RuleViolation(
-                    f"{ticket.code} is {described(ticket, conn)}: only a called or serving ticket "
-                    "can be finished"
-                )
+            only = (AT_DESK, "only a called or serving ticket can be finished")
+            ticket = self._ticket_for(conn, ref, Action.FINISH, only=only, check=check)
             pending = [a for a in added_services(conn, ticket.visit_id) if a.outcome is None]
             missing = [a.service for a in pending if a.service not in given]
             if missing:
@@ -142,18 +136,8 @@ class Closing(Issuing):
         self._require(Action.NO_SHOW)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            ticket = self._find(conn, ref)
-            self._require_on(conn, Action.NO_SHOW, ticket)
-            if ticket.status is not TicketStatus.CALLED:
-                hint = (
-                    " (use cancel if they left before being called)"
-                    if (ticket.status is TicketStatus.WAITING)
-                    else ""
-                )
-                raise RuleViolation(
-                    f"{ticket.code} is {described(ticket, conn)}: only a called ticket can be a "
-                    f"no-show{hint}"
-                )
+            only = ([TicketStatus.CALLED], _only_a_called_no_show)
+            ticket = self._ticket_for(conn, ref, Action.NO_SHOW, only=only)
             gone = self._end(
                 conn, ticket, now, TicketStatus.NO_SHOW, VisitStatus.NO_SHOW, None, AT_DESK[:1]
             )
@@ -338,6 +322,13 @@ class Closing(Issuing):
         if not allows(found.role, Action.CALL_NEXT):
             raise RuleViolation(f"{found.name} ({found.role.value}) does not call residents")
         return found.id
+
+
+def _only_a_called_no_show(ticket: Ticket) -> str:
+    """Why a ticket that is not called cannot be a no-show (a waiting one: cancel it)."""
+    if ticket.status is TicketStatus.WAITING:
+        return "only a called ticket can be a no-show (use cancel if they left before being called)"
+    return "only a called ticket can be a no-show"
 
 
 def appointment_after(conn: sqlite3.Connection, visit_id: int, end: TicketEnd | None) -> None:

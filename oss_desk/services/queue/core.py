@@ -4,7 +4,7 @@ person's own work, the event each change appends and the board update a call com
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Unpack
 
@@ -120,12 +120,18 @@ def described(ticket: Ticket, conn: sqlite3.Connection | None = None) -> str:
 def expect(
     ticket: Ticket,
     allowed: Iterable[TicketStatus],
-    why: str,
+    why: str | Callable[[Ticket], str],
     conn: sqlite3.Connection | None = None,
 ) -> None:
-    """Refuse unless the ticket is in one of the ``allowed`` states ("C003 is waiting: why")."""
+    """Refuse unless the ticket is in one of the ``allowed`` states ("C003 is waiting: why";
+    ``why`` may depend on the ticket)."""
     if ticket.status not in allowed:
-        raise RuleViolation(f"{ticket.code} is {described(ticket, conn)}: {why}")
+        said = why(ticket) if callable(why) else why
+        raise RuleViolation(f"{ticket.code} is {described(ticket, conn)}: {said}")
+
+
+Only = tuple[Iterable[TicketStatus], str | Callable[[Ticket], str]]
+"""The states an action needs a ticket in, and why (see :func:`expect`)."""
 
 
 class QueueCore:
@@ -267,11 +273,24 @@ class QueueCore:
         self.s.require(action, self.actor, own=own)
 
     def _ticket_for(
-        self, conn: sqlite3.Connection, ref: Ref, action: Action, *, whole_visit: bool = False
+        self,
+        conn: sqlite3.Connection,
+        ref: Ref,
+        action: Action,
+        *,
+        whole_visit: bool = False,
+        only: Only | None = None,
+        check: bool = True,
     ) -> Ticket:
-        """The ticket ``ref`` names, once this person may do ``action`` on it."""
+        """The ticket ``ref`` names, once it is in a state ``only`` allows and (``check``) this
+        person may do ``action`` on it. The state is said first, whoever asks: a waiting ticket
+        is "waiting: only a called ticket can be started" to an adviser as to a team leader,
+        not "called to another desk" (it is called nowhere)."""
         ticket = self._find(conn, ref)
-        self._require_on(conn, action, ticket, whole_visit=whole_visit)
+        if only is not None:
+            expect(ticket, only[0], only[1], conn)
+        if check:
+            self._require_on(conn, action, ticket, whole_visit=whole_visit)
         return ticket
 
     def _require_on(
@@ -282,10 +301,11 @@ class QueueCore:
         if self.s.scope(action, self.actor) is Scope.OWN:
             self._require(action, own=self.owns(conn, ticket, whole_visit=whole_visit))
 
-    def owns_desk(self, desk: Desk) -> bool:
-        """This terminal's desk, the desk the person is logged in to, or the desk the
-        configuration puts them at."""
-        if desk.id == self.actor.desk_id:
+    def owns_desk(self, desk: Desk, *, terminal: bool = True) -> bool:
+        """This terminal's desk (unless not ``terminal``: a command names the desk it acts on
+        as its terminal's), the desk the person is logged in to, or the desk the configuration
+        puts them at."""
+        if terminal and desk.id == self.actor.desk_id:
             return True
         login = login_of(self.s.store.conn, self.actor.person)
         if login is not None and login.desk_id == desk.id:

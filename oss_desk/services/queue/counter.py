@@ -15,7 +15,7 @@ from oss_desk.domain.counter import (
 from oss_desk.domain.models import EventKind, Ticket, TicketStatus
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue.closing import Closing, appointment_after
-from oss_desk.services.queue.core import AT_DESK, Ref, expect
+from oss_desk.services.queue.core import AT_DESK, Ref
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import AddedService, add_service, added_services, remove_service
 
@@ -35,8 +35,8 @@ class Counter(Closing):
             raise InvalidInput(f"say why the resident is parked: one of {known}") from None
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            ticket = self._ticket_for(conn, ref, Action.START)
-            expect(ticket, AT_DESK, "only a resident at a desk can be parked", conn)
+            only = (AT_DESK, "only a resident at a desk can be parked")
+            ticket = self._ticket_for(conn, ref, Action.START, only=only)
             fields = {"parked_at": format_instant(now), "park_reason": why}
             parked = self._move(conn, ticket, AT_DESK, TicketStatus.WAITING, **fields)
             self._log(conn, ticket, EventKind.PARKED, now, {"reason": why}, at_desk=True)
@@ -62,10 +62,8 @@ class Counter(Closing):
         self._require(Action.RECALL)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            ticket = self._ticket_for(conn, ref, Action.RECALL)
-            expect(
-                ticket, [TicketStatus.CALLED], "only a called ticket goes back to the queue", conn
-            )
+            only = ([TicketStatus.CALLED], "only a called ticket goes back to the queue")
+            ticket = self._ticket_for(conn, ref, Action.RECALL, only=only)
             cleared = {"desk_id": None, "called_at": None}
             back = self._move(conn, ticket, [TicketStatus.CALLED], TicketStatus.WAITING, **cleared)
             self._log(
@@ -84,8 +82,9 @@ class Counter(Closing):
         self._require(Action.NO_SHOW)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            ticket = self._ticket_for(conn, ref, Action.NO_SHOW)
-            expect(ticket, [TicketStatus.NO_SHOW], "not a no-show", conn)
+            ticket = self._ticket_for(
+                conn, ref, Action.NO_SHOW, only=([TicketStatus.NO_SHOW], "not a no-show")
+            )
             if not may_undo_no_show(ticket.finished_at, now):
                 minutes = UNDO_NO_SHOW_SECONDS // 60
                 raise RuleViolation(
@@ -125,8 +124,8 @@ class Counter(Closing):
         svc = self.service(service)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            ticket = self._ticket_for(conn, ref, Action.FINISH)
-            expect(ticket, AT_DESK, "add a service while serving", conn)
+            only = (AT_DESK, "add a service while serving")
+            ticket = self._ticket_for(conn, ref, Action.FINISH, only=only)
             if svc.code == ticket.service:
                 raise InvalidInput(f"{ticket.code} is already for {svc.name}")
             if any(a.service == svc.code for a in added_services(conn, ticket.visit_id)):
@@ -164,8 +163,7 @@ class Counter(Closing):
         code = self.service(service).code
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            ticket = self._ticket_for(conn, ref, Action.FINISH)
-            expect(ticket, AT_DESK, "nothing to change", conn)
+            ticket = self._ticket_for(conn, ref, Action.FINISH, only=(AT_DESK, "nothing to change"))
             name = self._service_name(code)
             if code == ticket.service:
                 raise InvalidInput(

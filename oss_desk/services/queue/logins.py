@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.access import Action
+from oss_desk.domain.access import LOGGING_OUT_ANOTHER, Action
 from oss_desk.domain.counter import DeskLogin, LoginAnswer, login_answer
 from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket
 from oss_desk.errors import InvalidInput, RuleViolation
@@ -99,8 +99,10 @@ class Logins(Records):
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             held = login_at(conn, desk.id)
-            mine = held is not None and held.person == self.actor.person
-            self._require(Action.DESK_STATUS, own=mine or self.owns_desk(desk))
+            if held is None:  # closing a desk nobody is at: as `desks close` would
+                self._require(Action.DESK_STATUS, own=self.owns_desk(desk, terminal=False))
+            elif held.person != self.actor.person:  # the terminal's desk is not theirs then
+                self.s.require(Action.DESK_STATUS, self.actor, own=False, doing=LOGGING_OUT_ANOTHER)
             self._check_no_resident(conn, desk, "logging out")
             gone = log_out(conn, desk.id)
             if gone is not None:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
-from oss_desk.domain.counter import DeskLogin, desk_states
+from oss_desk.domain.counter import DeskLogin, desk_states, still_at_desk
 from oss_desk.domain.models import DeskStatus, EventKind, Site, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT, NOTE_TOO_LONG
 from oss_desk.domain.queue import sent_nowhere
@@ -21,7 +21,7 @@ from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out, login_at
 from oss_desk.storage.outbox import last_printer_for_ticket
-from oss_desk.storage.site import desk_statuses, set_desk_status
+from oss_desk.storage.site import desk_statuses, printer_gone, set_desk_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +70,18 @@ class Records(Issuing):
 
     def reprint(self, ref: Ref, printer_url: str | None = None) -> int:
         """Queue the ticket to be printed again: on ``printer_url``, else this desk's printer,
-        else the printer it was first sent to, else the office's meet-and-greet printer."""
+        else the printer it was last sent to (while it is still configured), else the office's
+        meet-and-greet printer."""
         self._require(Action.REPRINT)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
             desk = self._desk(None)
             target = self._printer_for(desk, printer_url) if printer_url or desk else None
-            target = target or last_printer_for_ticket(conn, ticket.id)
+            last = last_printer_for_ticket(conn, ticket.id)
+            if last is not None and printer_gone(conn, self.s.directory, last):
+                last = None  # it left the configuration since: never printed to again
+            target = target or last
             if target is None:
                 greeters = [
                     d
@@ -122,9 +126,7 @@ class Records(Issuing):
             if wanted is not DeskStatus.OPEN:
                 current = q.desk_ticket(conn, desk.id)
                 if current is not None and wanted is DeskStatus.CLOSED:
-                    raise RuleViolation(
-                        f"{desk.name} still has {current.code}: finish it before closing"
-                    )
+                    raise RuleViolation(still_at_desk(desk.name, current.code))
             previous = set_desk_status(conn, desk.id, wanted)
             if previous is not wanted:
                 self._event(

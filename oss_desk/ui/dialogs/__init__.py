@@ -31,7 +31,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 from textual.worker import Worker
 
-from oss_desk.domain.counter import outcomes_offered
+from oss_desk.domain.counter import outcome_key_refused, outcome_keys_hint, outcomes_offered
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
 from oss_desk.domain.text import room_said
@@ -208,10 +208,10 @@ class PickDialog(Dialog[T | None]):
 
 
 class OutcomeDialog(PickDialog[Outcome]):
-    """How the visit (or one service of it) ended: 1-5 or arrows and Enter."""
+    """How the visit (or one service of it) ended: its key (1-5, those offered) or arrows and
+    Enter; the hint names only the keys offered, and another digit says why it does nothing."""
 
     LIST_ID = "outcomes"
-    hint = "1-5 or arrows and Enter · Esc: back"
 
     def __init__(self, code: str, service: str = "", *, appointments: bool = True) -> None:
         """``appointments``: the service takes appointments ("needs an appointment" is offered
@@ -222,6 +222,17 @@ class OutcomeDialog(PickDialog[Outcome]):
         ]
         super().__init__(f"Finish {what}: what was the outcome?", numbered)
         self.code = code
+        self.appointments = appointments
+        self.keys_hint = outcome_keys_hint(appointments)
+        self.hint = f"{self.keys_hint} · Esc: back"
+
+    @guarded
+    def on_key(self, event: Key) -> None:
+        digit = event.character
+        if digit and len(digit) == 1 and digit.isdigit() and digit not in self.answers:
+            event.stop()
+            refused = outcome_key_refused(digit, self.appointments)
+            self.app.notify(refused, markup=False, severity="warning", timeout=4)
 
 
 class ChoiceDialog(Dialog[str | None]):

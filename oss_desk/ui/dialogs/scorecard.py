@@ -57,10 +57,10 @@ class FinishDialog(OutcomeDialog):
             tooltip="It could have been done online: avoidable contact (tick or untick)",
         ),
     ]
-    hint = "1-5 or arrows and Enter · W: website helped · O: could be online · Esc: back"
 
     def __init__(self, code: str, service: str = "", *, appointments: bool = True) -> None:
         super().__init__(code, service, appointments=appointments)
+        self.hint = f"{self.keys_hint} · W: website helped · O: could be online · Esc: back"
         self.flags = {"assisted_digital": False, "avoidable": False}
 
     def compose_body(self) -> ComposeResult:

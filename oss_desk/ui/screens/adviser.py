@@ -196,6 +196,16 @@ class AdviserScreen(counter.CounterScreen):
         ticket = self.my_ticket()
         return ticket.id if ticket else self.query_one(QueueTable).selected_ticket_id()
 
+    def key_words(self, action: str, description: str) -> str:
+        """Z says what it does now: log in (nobody, or someone else, is logged in here) or
+        log out."""
+        if action == "close_desk":
+            state = self.my_state()
+            login = state.login if state is not None else None
+            mine = login is not None and login.person == self.acting_as().person
+            return "Log out" if mine else "Log in"
+        return description
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.role_allows(action):
             return False
@@ -250,6 +260,7 @@ class AdviserScreen(counter.CounterScreen):
         table.target_seconds = snapshot.target_seconds
         table.amber_seconds = snapshot.amber_seconds
         table.labels = names.labels()
+        table.names = names
         desk_id = self.current_desk()
         mine = self.waiting_entries(snapshot)
         table.show(mine)

@@ -181,8 +181,9 @@ class AppointmentsScreen(DeskScreen):
 
     async def _resources(self) -> list[tuple[str, str]]:
         actor = self.acting_as()
+        days = [self.day] if self.day is not None else None  # with those holding bookings then
         found = await self.desk.act(
-            lambda s: [(r.key, r.name) for r in resources(AppointmentService(s, actor))]
+            lambda s: [(r.key, r.name) for r in resources(AppointmentService(s, actor), days=days)]
         )
         return found.value if isinstance(found, Ok) else []
 

@@ -29,6 +29,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, Dialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
+from oss_desk.ui.dialogs.hold import keys_held
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import desk_choices, pick_service
@@ -158,13 +159,17 @@ async def finish(screen: CounterScreen) -> None:
     ticket, actor = found
     snap = screen.desk.snapshot
     added = [a for a in (snap.added.get(ticket.visit_id, ()) if snap else ()) if not a.outcome]
-    asked = await ask_finish(screen, ticket.code, [ticket.service, *(a.service for a in added)])
-    if asked is None:
-        return
-    first, outcomes, to = asked
-    for code, outcome in outcomes.items():
-        if outcome is Outcome.APPOINTMENT and not await next_step(screen, ticket, code, actor):
+    # From one dialog to the next (the outcome, the booking form after it) a key typed is for
+    # the next dialog, never for the desk's keys beneath; then the finish shows at once.
+    async with keys_held(screen.app):
+        services = [ticket.service, *(a.service for a in added)]
+        asked = await ask_finish(screen, ticket.code, services)
+        if asked is None:
             return
+        first, outcomes, to = asked
+        for code, outcome in outcomes.items():
+            if outcome is Outcome.APPOINTMENT and not await next_step(screen, ticket, code, actor):
+                return
     own = outcomes.pop(ticket.service)
     said = ", ".join(o.value for o in (own, *outcomes.values()))
     finished = await screen.commit(
@@ -331,10 +336,15 @@ async def add_service(screen: CounterScreen) -> None:
 
 
 async def transfer(screen: CounterScreen) -> None:
-    """To another service (a new code, printed here), a desk or a colleague."""
+    """To another service (a new code, printed here), a desk or a colleague; a key typed from
+    one of its dialogs to the next is for the next, never for the desk's keys beneath."""
     if (found := screen.with_ticket()) is None:
         return
-    ticket, actor = found
+    async with keys_held(screen.app):
+        await _transfer(screen, *found)
+
+
+async def _transfer(screen: CounterScreen, ticket: Ticket, actor: Actor) -> None:
     names = screen.desk.names
     where = await screen.app.push_screen_wait(
         ChoiceDialog(
@@ -345,7 +355,11 @@ async def transfer(screen: CounterScreen) -> None:
     )
     service = desk = person = None
     if where == "s":
-        service = await pick_service(screen, f"Transfer {ticket.code} to which service?")
+        service = await pick_service(  # not its own service: it is in that one already
+            screen,
+            f"Transfer {ticket.code} (now {names.service(ticket.service)}) to which service?",
+            [ticket.service],
+        )
     elif where == "d":
         desk = await pick_desk(screen, ticket)
     elif where == "p":

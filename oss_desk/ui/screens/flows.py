@@ -152,7 +152,10 @@ async def check_in(screen: DeskScreen, typed: str) -> Issued | None:
     appt, issued, printed, warning = result.value
     code = issued.ticket.code
     await desk.after_write()
-    screen.checked_in(issued)  # meet-and-greet: their ticket is the one shown large now
+    # Their ticket is this terminal's last issued: meet-and-greet shows it large (now, or
+    # when it is next shown), and its Ctrl+R and Ctrl+N act on it, not on an earlier walk-in's.
+    desk.issued_here = issued
+    screen.checked_in(issued)
     names = desk.names
     start = names.local(appt.starts_at, appt.site_id)
     late = late_said(appt.starts_at, issued.ticket.issued_at)

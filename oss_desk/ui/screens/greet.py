@@ -136,11 +136,23 @@ class GreetScreen(DeskScreen):
         """The next ticket is for an urgent or vulnerable resident (Ctrl+U)."""
         self.repeat = False
         """The next ticket's resident came back about the same matter (Ctrl+G)."""
-        self.last_issued: Issued | None = None
         self.followed: int | None = None
         """The ticket id of the last one issued here, or of the ticket it was moved to."""
         self.seen_live = False
         """The live queue has shown the last ticket issued here (so, once gone, it has left)."""
+        self.following: int | None = None
+        """The ticket :attr:`followed` and :attr:`seen_live` are about (the last issued here,
+        when they were last worked out)."""
+
+    @property
+    def last_issued(self) -> Issued | None:
+        """The last ticket this terminal issued, here or by a check-in on any screen (F5's C,
+        a scan): the one shown large, reprinted by Ctrl+R and texted about by Ctrl+N."""
+        return self.desk.issued_here
+
+    @last_issued.setter
+    def last_issued(self, issued: Issued | None) -> None:
+        self.desk.issued_here = issued
 
     def compose_body(self) -> ComposeResult:
         closed = Static(Text(CLOSED_AT_THE_DESK), id="day-closed")
@@ -247,7 +259,7 @@ class GreetScreen(DeskScreen):
     def checked_in(self, issued: Issued) -> None:
         """Typed or scanned: their ticket is the one shown large, and the one Ctrl+R reprints
         and Ctrl+N takes a mobile for (not the walk-in's issued before)."""
-        self.last_issued, self.followed, self.seen_live = issued, None, False
+        self.last_issued = issued
         self.show_issued(issued, self.desk.snapshot)
 
     def clear_search(self) -> None:
@@ -275,6 +287,7 @@ class GreetScreen(DeskScreen):
         table.target_seconds = snapshot.target_seconds
         table.amber_seconds = snapshot.amber_seconds
         table.labels = self.desk.names.labels()
+        table.names = self.desk.names
         table.show(snapshot.queue)
         self.fill_services(self.query_one("#service-search", Input).value)
         if self.last_issued is not None:
@@ -284,6 +297,8 @@ class GreetScreen(DeskScreen):
         from oss_desk.domain.delivery import job_word
 
         ticket = issued.ticket
+        if self.following != ticket.id:  # a new ticket (issued here, or checked in elsewhere)
+            self.following, self.followed, self.seen_live = ticket.id, None, False
         label = self.desk.names.service_label(ticket.service)
         self.query_one("#issued-title", Static).update(Text(f"Ticket for {label}", style="bold"))
         self.query_one(BigCode).code = ticket.code
@@ -391,7 +406,6 @@ class GreetScreen(DeskScreen):
             self.choose(code)
             return
         self.last_issued = issued.value
-        self.followed, self.seen_live = None, False
         self.forget_needs()
         self.show_issued(issued.value, self.desk.snapshot)
         if self.query_one("#service-search", Input).value:
@@ -401,6 +415,13 @@ class GreetScreen(DeskScreen):
     @work(exclusive=True, group="greet", exit_on_error=False)
     @acts_on(chosen_service)
     async def action_quick(self, code: str) -> None:
+        from oss_desk.ui.dialogs.hold import keys_held
+
+        async with keys_held(self.app):  # a key typed between its dialogs is for the next
+            await self.quick(code)
+
+    async def quick(self, code: str) -> None:
+        """F8: the outcome of a visit dealt with here (and its follow-up), recorded."""
         from oss_desk.domain.followups import Arranged
         from oss_desk.services.queue import QueueService
         from oss_desk.ui.screens.followup_flows import follow_up_outcome

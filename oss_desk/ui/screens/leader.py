@@ -9,13 +9,21 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.closed_day import closed_line
-from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Ticket, TicketStatus
+from oss_desk.domain.counter import still_at_desk
+from oss_desk.domain.models import (
+    Actor,
+    DeskKind,
+    DeskStatus,
+    QueueEntry,
+    Ticket,
+    TicketStatus,
+)
 from oss_desk.domain.queue import (
     CancelReason,
     back_to_queue_words,
@@ -24,7 +32,7 @@ from oss_desk.domain.queue import (
     staff_marks,
 )
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
-from oss_desk.domain.text import name_within
+from oss_desk.errors import RuleViolation
 from oss_desk.render.formats import percent
 from oss_desk.services.delivery import acknowledge_alerts
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
@@ -47,65 +55,17 @@ from oss_desk.ui.screens.base import DeskScreen, acts_on
 from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
-from oss_desk.ui.widgets.fit import FittedTable, column_widths, fit_rows, remove_rows
+from oss_desk.ui.widgets.fit import FittedTable, remove_rows
+from oss_desk.ui.widgets.leader_tables import (
+    COLUMNS,
+    GAP,
+    RULE,
+    TITLES,
+    fit_desk_rows,
+    fit_service_rows,
+    services_width,
+)
 from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
-
-COLUMNS = {
-    "#desks": (("Desk", "desk"), ("Who", "person"), ("Doing", "status"), ("For", "since")),
-    "#by-service": (
-        ("Service", "service"),
-        ("Wait", "waiting"),
-        ("Longest", "longest"),
-        ("Over", "over"),
-    ),
-}
-"""The columns of the desks and services tables (label, key)."""
-
-
-DESK_NAME_LEAST = 10
-"""A desk's name is never shortened below this many cells ("Interview…")."""
-DOING_LEAST = 9
-"""What a desk is doing gets at least this many cells ("closed", "break", "serving…")
-before the desk's name is shortened."""
-
-
-def fit_desk_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tuple[Text, ...]]:
-    """The desks' rows within ``width`` cells (no sideways scrolling): when they do not fit,
-    who is logged in is written shorter ("Ben W.") and what the desk is doing shortened with
-    "…" (F4 at 120 columns shows them whole); when even then what the desk is doing would be
-    cut to a stub, the desk's name is shortened too (never below ``DESK_NAME_LEAST`` cells)."""
-    if width <= 0 or not rows:
-        return rows
-    widths = column_widths(rows, _labels("#desks"))
-    spare = width - widths[3] - 2 * len(widths) - 1
-    if widths[0] + widths[1] + widths[2] <= spare:
-        return rows
-    least = len("Who") + DOING_LEAST
-    name = max(min(widths[0], DESK_NAME_LEAST), min(widths[0], spare - least))
-    room = spare - name
-    # What the desks are doing keeps what it needs up to DOING_LEAST; who has the rest, their
-    # names written shorter to fit ("Ben W.", "Ben": domain.text.name_within).
-    who = max(len("Who"), min(widths[1], room - min(widths[2], DOING_LEAST)))
-    doing = max(len("Doing"), room - who)
-    fitted: dict[str, tuple[Text, ...]] = {}
-    for key, (desk, person, status, since) in rows.items():
-        desk, status = desk.copy(), status.copy()
-        desk.truncate(name, overflow="ellipsis")
-        person = Text(name_within(person.plain, who), style=person.style)
-        status.truncate(doing, overflow="ellipsis")
-        fitted[key] = (desk, person, status, since)
-    return fitted
-
-
-def fit_service_rows(rows: dict[str, tuple[Text, ...]], width: int) -> dict[str, tuple[Text, ...]]:
-    """The services' rows within ``width`` cells: a long service name is shortened with "…",
-    so the counts (Wait, Longest, Over) and their headings are always in view."""
-    return fit_rows(rows, _labels("#by-service"), width, shrink=((0, len("Service")),))
-
-
-def _labels(table: str) -> list[str]:
-    return [label for label, _ in COLUMNS[table]]
-
 
 _key = Keys("leader")
 
@@ -207,10 +167,10 @@ class LeaderScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="figures")
         with Horizontal(id="leader-top"):
-            desks = FittedTable(id="desks", cursor_type="row")
-            yield desks
-            services = FittedTable(id="by-service", cursor_type="row")
-            yield services
+            for table_id, box in (("#desks", "desks-box"), ("#by-service", "services-box")):
+                with Vertical(id=box):
+                    yield Static(Text(TITLES[table_id], style="bold"), classes="table-title")
+                    yield FittedTable(id=table_id.removeprefix("#"), cursor_type="row")
         yield QueueTable(id="queue")
 
     @guarded
@@ -288,40 +248,38 @@ class LeaderScreen(DeskScreen):
                 text.append("\n")
                 text.append_text(due_line(figures.followups))
         self.query_one("#figures", Static).update(text)
-        desks = self.query_one("#desks", DataTable)
-        self._update_rows(
-            desks,
-            fit_desk_rows(
-                {
-                    state.desk.id: self._desk_row(state, snapshot)
-                    for state in snapshot.desks
-                    if state.desk.kind is not DeskKind.MEET_AND_GREET
-                },
-                desks.size.width,
-            ),
-            tuple(key for _, key in COLUMNS["#desks"]),
-        )
-        services = self.query_one("#by-service", DataTable)
-        self._update_rows(
-            services,
-            fit_service_rows(
-                {
-                    line.code: (
-                        Text(f"{line.code} {names.services[line.code].label}"),
-                        Text(str(line.waiting)),
-                        Text(waited_text(line.longest_wait_seconds) if line.waiting else "-"),
-                        Text(str(line.over_target), style=self._over_style(line.over_target)),
-                    )
-                    for line in snapshot.by_service
-                },
-                services.size.width,
-            ),
-            tuple(key for _, key in COLUMNS["#by-service"]),
-        )
+        desk_rows: dict[str, tuple[Text, ...]] = {
+            state.desk.id: self._desk_row(state, snapshot)
+            for state in snapshot.desks
+            if state.desk.kind is not DeskKind.MEET_AND_GREET
+        }
+        service_rows: dict[str, tuple[Text, ...]] = {
+            line.code: (
+                Text(f"{line.code} {names.services[line.code].label}"),
+                Text(str(line.waiting)),
+                Text(waited_text(line.longest_wait_seconds) if line.waiting else "-"),
+                Text(str(line.over_target), style=self._over_style(line.over_target)),
+            )
+            for line in snapshot.by_service
+        }
+        # The width the two tables share, by what each needs (the services' first).
+        total = self.query_one("#leader-top").size.width
+        wide = services_width(total, desk_rows, service_rows)
+        box = self.query_one("#services-box")
+        if box.styles.width is None or box.styles.width.cells != wide + RULE:
+            box.styles.width = wide + RULE
+        desks_wide = total - GAP - wide if total > 0 else 0
+        for table_id, fitted in (
+            ("#desks", fit_desk_rows(desk_rows, desks_wide)),
+            ("#by-service", fit_service_rows(service_rows, wide if total else 0)),
+        ):
+            keys = tuple(key for _, key in COLUMNS[table_id])
+            self._update_rows(self.query_one(table_id, DataTable), fitted, keys)
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
         table.amber_seconds = snapshot.amber_seconds
         table.labels = names.labels()
+        table.names = names
         table.show(snapshot.queue)
 
     def _update_rows(
@@ -388,6 +346,11 @@ class LeaderScreen(DeskScreen):
     def _highlighted_ticket(self) -> int | None:
         return self.highlighted_ticket()
 
+    def queued(self, ticket_id: int) -> QueueEntry | None:
+        """The live queue's entry of ``ticket_id`` (None when it has left the queue)."""
+        snap = self.desk.snapshot
+        return next((e for e in snap.queue if e.ticket.id == ticket_id), None) if snap else None
+
     @work(exclusive=True, group="leader", exit_on_error=False)
     @acts_on(_highlighted_ticket)
     async def action_send_to_desk(self, ticket_id: int) -> None:
@@ -395,8 +358,7 @@ class LeaderScreen(DeskScreen):
         desks = desk_choices(
             self, (d for d in names.desks.values() if d.kind is not DeskKind.MEET_AND_GREET)
         )
-        snap = self.desk.snapshot
-        entry = next((e for e in snap.queue if e.ticket.id == ticket_id), None) if snap else None
+        entry = self.queued(ticket_id)
         code = entry.ticket.code if entry is not None else "the ticket"
         desk = await self.app.push_screen_wait(ChoiceDialog(f"Send {code} to which desk?", desks))
         if desk is None:
@@ -411,7 +373,15 @@ class LeaderScreen(DeskScreen):
     @work(exclusive=True, group="leader", exit_on_error=False)
     @acts_on(_highlighted_ticket)
     async def action_transfer(self, ticket_id: int) -> None:
-        code = await pick_service(self, "Transfer the ticket to which service?")
+        entry = self.queued(ticket_id)
+        if entry is None:
+            self.say("That ticket is no longer in the queue")
+            return
+        ticket = entry.ticket
+        now = self.desk.names.service(ticket.service)
+        code = await pick_service(  # not its own service: it is in that one already
+            self, f"Transfer {ticket.code} (now {now}) to which service?", [ticket.service]
+        )
         if code is None:
             return
         actor = self.acting_as()
@@ -461,8 +431,7 @@ class LeaderScreen(DeskScreen):
     async def action_cancel_ticket(self, ticket_id: int) -> None:
         """Asks why first, naming the ticket (its code, service and marks: the highlight may
         have moved): the resident left, or it was issued in error; says which was recorded."""
-        snap = self.desk.snapshot
-        entry = next((e for e in snap.queue if e.ticket.id == ticket_id), None) if snap else None
+        entry = self.queued(ticket_id)
         if entry is None:
             self.say("That ticket is no longer in the queue")
             return
@@ -497,6 +466,13 @@ class LeaderScreen(DeskScreen):
         if state is None:
             return
         wanted = DeskStatus.OPEN if state.status is DeskStatus.CLOSED else DeskStatus.CLOSED
+        if wanted is DeskStatus.CLOSED and state.ticket is not None:  # said before asking
+            self.say(
+                still_at_desk(state.desk.name, state.ticket.code),
+                title=RuleViolation.title,
+                severity="warning",
+            )
+            return
         going = back_to_queue_words(snap.sent_back_if_closed(desk_id))
         if wanted is DeskStatus.CLOSED and not await self.app.push_screen_wait(
             ConfirmDialog(f"Close {state.desk.name}?" + (f" ({going})" if going else ""))

@@ -17,7 +17,8 @@ from oss_desk.ui.screens.base import DeskScreen
 
 class PrintQuestion(ConfirmDialog):
     """The question about one print job. It goes away by itself once the job needs no answer
-    (answered at another desk: the same question is asked wherever the ticket's desk is open),
+    (answered at another desk, where the same question is asked wherever the ticket's desk is
+    open, or a later copy of the ticket printed),
     so it never stays up taking this desk's keys for a question already settled."""
 
     def __init__(self, question: str, desk: DeskContext, job_id: int) -> None:
@@ -64,7 +65,10 @@ async def ask_about_prints(
         dialog = PrintQuestion(question, desk, job.id)
         answer = await ask(dialog)
         if dialog.answered_elsewhere:
-            dialog.app.notify(f"{what}: answered at another desk", title="Answered already")
+            dialog.app.notify(
+                f"{what}: no answer needed now (answered at a desk, or a later copy printed)",
+                title="No answer needed",
+            )
             continue
         yes = bool(answer)
         new = await desk.act(partial(answer_job, actor=actor, job_id=job.id, reprint=yes))

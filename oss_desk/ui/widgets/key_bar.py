@@ -9,7 +9,11 @@ and when even those do not fit, the keys that show another screen share one item
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 from rich.text import Text
+from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Static
@@ -19,6 +23,20 @@ from oss_desk.ui.faults import guard, guarded
 MAX_LINES = 3
 KEPT = frozenset({"help"})
 """The app's keys that keep their place when the bar is short of room."""
+
+
+@runtime_checkable
+class SaysKeys(Protocol):
+    """A screen whose key says what it does now (Z: "Log in" or "Log out", by the desk)."""
+
+    def key_words(self, action: str, description: str) -> str: ...
+
+
+def key_words(node: DOMNode, binding: Binding) -> str:
+    """What ``binding`` of ``node`` (a screen) does now, as the key bar and F1 say it."""
+    if isinstance(node, SaysKeys):
+        return node.key_words(binding.action, binding.description)
+    return binding.description
 
 
 class KeyBar(Static):
@@ -73,7 +91,8 @@ class KeyBar(Static):
             item.append(
                 self.app.get_key_display(binding), style=key_style if active.enabled else "dim"
             )
-            item.append(" " + binding.description, style="" if active.enabled else "dim")
+            words = key_words(active.node, binding)
+            item.append(" " + words, style="" if active.enabled else "dim")
             found.append(item)
         palette = Text()
         palette.append("^p", style=key_style)

@@ -17,12 +17,14 @@ from rich.text import Text
 from textual.events import Click, Key, Resize
 from textual.widgets import DataTable
 
+from oss_desk.domain.counter import sent_for, sent_to
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.needs import short_need
 from oss_desk.domain.queue import FLAG_HEADING, staff_marks
 from oss_desk.domain.standards import WaitBand, wait_band
 from oss_desk.domain.waits import NEXT, estimate_minutes, waited_minutes
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.names import Names
 from oss_desk.ui.widgets.fit import remove_rows
 
 Cell = Text | int | str
@@ -85,6 +87,9 @@ class QueueTable(DataTable[Cell]):
         self.target_seconds = 15 * 60
         self.amber_seconds = 10 * 60
         self.labels: dict[str, str] = {}
+        self.names: Names | None = None
+        """What desks and colleagues are called: a ticket sent to one says so ("for Desk 3")
+        where its estimate would be (only there is it called)."""
         self.shown_columns = tuple(key for _, key in self.COLUMNS if key != "flag")
         self.gone: Ticket | None = None
         """The highlighted ticket, as last shown, when it left the list; None once a row is
@@ -150,7 +155,7 @@ class QueueTable(DataTable[Cell]):
             "code": 4,
             "flag": max([len(FLAG_HEADING), *(len(self.flag_text(e)) for e in entries)]),
             "waited": max([4, *(len(waited_text(e.wait_seconds, short)) for e in entries)]),
-            "est": max([4, *(len(minutes_text(e.estimated_wait_seconds, short)) for e in entries)]),
+            "est": max([4, *(len(self.est_text(e, short)) for e in entries)]),
         }
         room = width - sum(fixed[k] + 2 for k in keys if k in fixed) - 4
         for key in self.GIVES_WAY:
@@ -163,6 +168,16 @@ class QueueTable(DataTable[Cell]):
         needs_room = max(NEEDS_MIN, min(want_needs, room // 2))
         service_room = max(SERVICE_MIN, room - needs_room)
         return keys, service_room, max(NEEDS_MIN, room - service_room), short
+
+    def est_text(self, entry: QueueEntry, short: bool) -> str:
+        """The estimated wait; for a ticket sent to a desk or a colleague, where it was sent
+        ("for Desk 3": the team leader's D, a transfer), by the one rule of where a ticket
+        goes (``domain.queue.sent_to``)."""
+        sent = sent_to(entry.ticket)
+        if sent is None or self.names is None:
+            return minutes_text(entry.estimated_wait_seconds, short)
+        names = self.names
+        return sent_for(names.person(sent.person) if sent.person else names.desk(sent.desk))
 
     def needs_text(self, entry: QueueEntry) -> str:
         return ", ".join(map(short_need, entry.ticket.needs))
@@ -184,7 +199,7 @@ class QueueTable(DataTable[Cell]):
             "flag": Text(self.flag_text(entry), style=self._styles[WaitBand.RED]),
             "service": Text(clipped(label, service_room)),
             "waited": waited,
-            "est": Text(minutes_text(entry.estimated_wait_seconds, short)),
+            "est": Text(self.est_text(entry, short)),
             "needs": Text(clipped(self.needs_text(entry), needs_room)),
         }
         return tuple(cells[key] for key in self.shown_columns)

@@ -1,0 +1,139 @@
+"""What loading a changed configuration over an office at work strands, and how it is said.
+
+``oss-desk init --config FILE`` run again compares the configuration in force with the new one.
+What the README promises for the same act done by hand is carried out in the same transaction
+as the load (a person or desk that left: logged out, the desk closed, the tickets sent there go
+back to the queue, as ``desks logout`` and ``desks close`` do; print jobs for a printer that
+left: settled as not printed). A staff id that changed while the old one holds work is refused,
+since ids are the key. What only the office can decide (bookings with someone who left, who no
+longer takes appointments, or on days now closed) is listed with the command that moves them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from oss_desk.domain.calendar import hours_on
+from oss_desk.domain.workdays import WorkingDays
+
+MOVE_HINT = "`oss-desk appointment move REF --start ISO [--adviser ID]`"
+"""How a booking is moved (to another time, or to another adviser)."""
+
+PRINTER_REMOVED = "printer removed"
+"""Why a print job for a printer that left the configuration was not printed."""
+
+TRAINING_SETTING = (
+    'access.user_override = "anyone": anyone may act as anyone, a training setting (never '
+    "for a real office)"
+)
+"""What ``init`` and ``doctor`` say of an office configured as a training one."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffEntry:
+    id: str
+    name: str
+    login: str | None
+
+
+def renamed_ids(before: Iterable[StaffEntry], after: Iterable[StaffEntry]) -> dict[str, str]:
+    """Staff ids that changed: an id gone from the configuration whose person is still there
+    under a new id (the same name or the same login). ``{old id: new id}``."""
+    now = {person.id: person for person in after}
+    gone = [person for person in before if person.id not in now]
+    added = [person for person in now.values() if person.id not in {p.id for p in before}]
+    found: dict[str, str] = {}
+    for old in gone:
+        for new in added:
+            same_name = old.name.casefold() == new.name.casefold()
+            if same_name or (old.login is not None and old.login == new.login):
+                found[old.id] = new.id
+                break
+    return found
+
+
+def _counted(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def held_said(bookings: int, absences: int, desk: str | None) -> str:
+    """What an id holds: "1 booking and 1 absence", "a login at Desk 2" ("" for nothing)."""
+    parts = []
+    if bookings:
+        parts.append(_counted(bookings, "booking"))
+    if absences:
+        parts.append(_counted(absences, "absence"))
+    if desk is not None:
+        parts.append(f"a login at {desk}")
+    if len(parts) > 1:
+        return f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return parts[0] if parts else ""
+
+
+def id_change_refused(old: str, new: str, held: str) -> str:
+    """The refusal of a configuration that changes a staff id while the old one holds work."""
+    return (
+        f"staff id {old} is gone but holds {held} (the configuration has {new} with the same "
+        f"name or login): keep the id {old}, or move them first"
+    )
+
+
+def service_gone_refused(code: str, name: str, tickets: Sequence[str]) -> str:
+    """The refusal of a configuration without a service that has tickets open today (nobody
+    could call them, and the queue could not name their service)."""
+    one = len(tickets) == 1
+    them = "it" if one else "them"
+    return (
+        f"service {code} ({name}) is gone but {_counted(len(tickets), 'ticket')} of it "
+        f"{'is' if one else 'are'} open today ({', '.join(tickets)}): finish {them} or move "
+        f"{them} to another service "
+        "(`oss-desk ticket transfer REF --service CODE`) first, or keep the service until the "
+        "day is closed"
+    )
+
+
+def closed_at(
+    workdays: WorkingDays, opening_hours: Mapping[str, str], start: datetime, end: datetime
+) -> str | None:
+    """Why an appointment from ``start`` to ``end`` (local wall times) falls where the office
+    is closed ("a Saturday", "a local closure day", "outside the opening hours 09:00-12:00");
+    None when the office is open for all of it."""
+    day: date = start.date()
+    why = workdays.closed_said(day)
+    if why is not None:
+        return why
+    hours = hours_on(dict(opening_hours), day)
+    if hours is None:
+        return f"a {day:%A}"
+    if start.time() < hours.opens or end.time() > hours.closes or end.date() != day:
+        return f"outside the opening hours {hours}"
+    return None
+
+
+CANCEL_HINT = "`oss-desk appointment cancel REF --by council`"
+"""How a booking for a service no longer offered is called off (the resident is told)."""
+
+
+def still_booked(what: str, count: int, *, gone_service: bool = False) -> str:
+    """The heading of bookings the office must move, as ``absence add`` says it: "Still booked
+    with adv, who left the staff list (1): move them with ..." (for a service no longer
+    offered: cancel them, the resident is told)."""
+    if gone_service:
+        return f"Still booked {what} ({count}): cancel them with {CANCEL_HINT}"
+    return f"Still booked {what} ({count}): move them with {MOVE_HINT}"
+
+
+def logged_out_said(desk: str, person: str, why: str) -> str:
+    """A person logged out by the load: "Desk 2: Adam Viser logged out, closed (...)"."""
+    return f"{desk}: {person} logged out, closed ({why})"
+
+
+def printers_removed_said(count: int, urls: Sequence[str]) -> str:
+    """The print jobs settled because their printer left the configuration."""
+    jobs = _counted(count, "print job")
+    return (
+        f"{jobs} for a printer no longer configured ({', '.join(urls)}): marked not printed "
+        f"({PRINTER_REMOVED}), no longer offered for reprint there"
+    )

@@ -1,0 +1,78 @@
+"""Keys typed while a flow goes from one dialog to the next never reach the screen beneath.
+
+A flow of several dialogs (finish, then book the appointment; transfer, then which service)
+awaits each one in a worker. When a dialog closes, the screen beneath is on top again until
+the worker has run on and opened the next one (after a look-up in the database, say): a key
+typed meanwhile by someone who knows what comes next went to that screen, where the adviser's
+keys act at once (T, X or H started another flow and cancelled this one, the booking never
+came). :func:`keys_held` puts an invisible screen under the flow's dialogs while it goes from
+one to the next: a key typed between two dialogs waits there, and goes to the next dialog once
+it is open (it was typed for it), or to the screen once the dialogs are over, in the order
+typed. A flow's change after its dialogs runs after the hold (the desk shows it at once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import BindingType
+from textual.events import Key
+from textual.screen import ModalScreen
+
+from oss_desk.ui.faults import guarded
+
+
+class KeyHold(ModalScreen[None]):
+    """Nothing to see (the screen beneath shows through); it keeps the keys that reach it."""
+
+    DEFAULT_CSS = """
+    KeyHold { background: transparent; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[Key] = []
+        self.over = False
+        """The flow has ended (with a dialog of its still open above: it goes with that)."""
+
+    @guarded
+    def on_key(self, event: Key) -> None:
+        event.stop()
+        event.prevent_default()
+        self.held.append(event)
+
+    @guarded
+    def on_screen_suspend(self) -> None:
+        self.hand_on()  # the next dialog is open: they were typed for it
+
+    @guarded
+    async def on_screen_resume(self) -> None:
+        if self.over:
+            await self.close()
+
+    async def close(self) -> None:
+        await self.app.pop_screen()
+        self.hand_on()
+
+    def hand_on(self) -> None:
+        """The keys kept, to whatever is on top now, in the order they were typed."""
+        held, self.held = self.held, []
+        for event in held:
+            self.app.post_message(Key(event.key, event.character))
+
+
+@asynccontextmanager
+async def keys_held(app: App[Any]) -> AsyncIterator[None]:
+    """Run a flow of dialogs with :class:`KeyHold` under them."""
+    hold = KeyHold()
+    await app.push_screen(hold)
+    try:
+        yield
+    finally:
+        hold.over = True
+        if app.screen is hold:
+            await hold.close()

@@ -1,0 +1,398 @@
+"""A new user's trial of the adviser, meet-and-greet and team-leader screens (trial 5): the
+greeter's panel after a check-in made elsewhere, keys typed between two dialogs, what the
+transfer list offers, what Z asks and says, the outcome keys offered, where a ticket was sent,
+the leader's two tables and their widths, and toasts left from another screen. Pilot, real
+SQLite files."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, OptionList, Static
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.counter import (
+    SentTo,
+    keys_said,
+    outcome_key_refused,
+    outcome_keys_hint,
+    sent_to,
+)
+from oss_desk.domain.models import Ticket, TicketStatus
+from oss_desk.services.appointments import AppointmentService
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import Session, open_session
+from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, HelpScreen
+from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog, ReferenceDialog
+from oss_desk.ui.dialogs.counter import QuestionDialog
+from oss_desk.ui.dialogs.hold import KeyHold
+from oss_desk.ui.dialogs.scorecard import FinishDialog, MobileDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.appointments import AppointmentsScreen
+from oss_desk.ui.screens.greet import GreetScreen
+from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.screens.reports import ReportsScreen
+from oss_desk.ui.widgets.big_code import BigCode
+from oss_desk.ui.widgets.key_bar import KeyBar
+from oss_desk.ui.widgets.queue_table import QueueTable
+
+from ..appointments_site import NOW, make_office
+from ..conftest import MONDAY_0930, make_db, site_toml
+from .conftest import AppFactory, rows, settled, until
+
+
+def said(app: object, words: str) -> bool:
+    return any(words in n.message for n in app._notifications)  # type: ignore[attr-defined]
+
+
+# The greeter's panel after a check-in at F5 ------------------------------------------------------
+
+
+async def test_a_check_in_at_f5_is_the_ticket_the_greet_panel_shows_reprints_and_texts(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    office = make_office(tmp_path, printer=f"capture://{tmp_path}/greet.bin")
+    session = open_session(db=office, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        start = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+        slip = f"capture://{tmp_path}/slips.bin"
+        appt = AppointmentService(session).book("C", start, channel="slip", print_to=slip)
+    finally:
+        session.close()
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        greet = app.screen
+        assert isinstance(greet, GreetScreen)
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("w", "enter")  # a walk-in first: W001
+        await until(lambda: greet.query_one(BigCode).code == "W001")
+        await pilot.press("f5")
+        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        await pilot.press("c")
+        await until(lambda: isinstance(app.screen, ReferenceDialog))
+        await pilot.press(*appt.ref, "enter")
+        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pilot.press("ctrl+s")
+        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        ((checked_in,),) = rows(office, "SELECT id FROM tickets WHERE service_code = 'C'")
+        await pilot.press("f2")
+        await until(lambda: app.screen is greet)
+        await until(lambda: greet.query_one(BigCode).code == "C001")
+        assert "Ticket for Council Tax" in str(greet.query_one("#issued-title").render())
+        await pilot.press("ctrl+r")
+        await until(lambda: said(app, "C001 sent to the printer again"))
+        assert rows(office, "SELECT ticket_id FROM print_jobs ORDER BY id")[-1] == (checked_in,)
+        await pilot.press("ctrl+n")
+        await until(lambda: isinstance(app.screen, MobileDialog))
+        assert str(app.screen.heading) == "Texts for C001"  # type: ignore[attr-defined]
+
+
+# Keys typed between the finish dialog and the booking form ----------------------------------------
+
+
+def _serving(db: Path) -> None:
+    session: Session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        QueueService(session).issue("C", print_ticket=False)
+    finally:
+        session.close()
+
+
+async def test_a_key_typed_before_the_booking_form_opens_never_acts_on_the_desk(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db = make_office(tmp_path)
+    _serving(db)
+    app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        await pilot.press("s", "f")
+        await until(lambda: isinstance(app.screen, FinishDialog))
+        # The database thread is busy a moment (another desk's snapshot, say): the booking
+        # form waits for its first free day, and the adviser types on meanwhile.
+        busy = threading.Event()
+        app.runner.submit(lambda _s: busy.wait(10))
+        await pilot.press("4")  # needs an appointment
+        await until(lambda: not isinstance(app.screen, FinishDialog))
+        await pilot.press("t")  # T on the desk would start a transfer (and end this finish)
+        assert isinstance(app.screen, KeyHold)  # kept, for the form
+        busy.set()
+        await until(lambda: isinstance(app.screen, BookingDialog))
+        await pilot.pause()  # the key kept went to the form (the finish still waits for it)
+        await app.runner.call(lambda _session: None)
+        await pilot.pause()
+        assert isinstance(app.screen, BookingDialog)  # no transfer asked; the finish goes on
+        assert not any(isinstance(s, ChoiceDialog) for s in app.screen_stack)
+        await pilot.press("escape")  # back from the form: finish without booking?
+        await until(lambda: "finish without booking" in str(getattr(app.screen, "heading", "")))
+        await pilot.press("y")
+        await until(lambda: said(app, "C001 finished: appointment"))
+        await until(lambda: app.screen is screen)
+
+
+# The team leader's screen ---------------------------------------------------------------------
+
+STAFF = """
+[[staff]]
+id = "fatima"
+name = "Fatima Okoro"
+role = "adviser"
+
+[[staff]]
+id = "gwen"
+name = "Gwen Hughes"
+role = "adviser"
+"""
+
+
+def leader_office(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    """Desk 1 (Fatima Okoro) has C001 called and B001 parked; Desk 2 (Gwen Hughes) is idle;
+    C002 and W001 wait."""
+    db = make_db(tmp_path, site_toml(extra=STAFF))
+    clock = FixedClock(MONDAY_0930 - timedelta(minutes=20))
+    greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
+    ids: dict[str, int] = {}
+    try:
+        for service in ("B", "C", "C", "W"):
+            ticket = QueueService(greet).issue(service, print_ticket=False).ticket
+            ids[ticket.code] = ticket.id
+    finally:
+        greet.close()
+    for person, desk in (("fatima", "desk-1"), ("gwen", "desk-2")):
+        session = open_session(db=db, clock=clock, person=person, desk_id=desk)
+        try:
+            QueueService(session).log_in(desk)
+            if desk == "desk-1":
+                queue = QueueService(session)
+                queue.call(ids["B001"], desk)
+                queue.start(ids["B001"])
+                queue.park(ids["B001"], "document")
+                queue.call(ids["C001"], desk)
+        finally:
+            session.close()
+    return db, ids
+
+
+def desk_cells(app: object, desk: str) -> list[str]:
+    table = app.screen.query_one("#desks", DataTable)  # type: ignore[attr-defined]
+    return [cell.plain for cell in table.get_row(desk)]
+
+
+async def _leader(app: OssDeskApp, pilot: Pilot[None]) -> LeaderScreen:
+    await until(lambda: app.snapshot is not None)
+    await pilot.press("f4")
+    await until(lambda: isinstance(app.screen, LeaderScreen))
+    await until(lambda: app.snapshot is not None and app.snapshot.figures is not None)
+    screen = app.screen
+    assert isinstance(screen, LeaderScreen)
+    await until(lambda: screen.query_one("#desks", DataTable).row_count == 5)
+    return screen
+
+
+async def test_the_leader_refuses_to_close_a_desk_with_a_resident_before_asking(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db, _ = leader_office(tmp_path)
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await _leader(app, pilot)
+        desks = screen.query_one("#desks", DataTable)
+        desks.focus()
+        desks.move_cursor(row=desks.get_row_index("desk-1"))
+        await pilot.press("z")
+        await until(lambda: said(app, "Desk 1 still has C001: finish it before closing"))
+        await settled(pilot)
+        assert not any(isinstance(s, ConfirmDialog) for s in app.screen_stack)  # never asked
+        assert rows(db, "SELECT status FROM desks WHERE id = 'desk-1'") == [("open",)]
+        # The notice was about this screen: the next one (F6) opens without it over its chart.
+        await pilot.press("f6")
+        await until(lambda: isinstance(app.screen, ReportsScreen))
+        await settled(pilot)
+        assert not said(app, "still has C001")
+        assert not [t for t in app.screen.query("Toast") if t.region]
+
+
+async def test_a_ticket_sent_to_a_desk_says_so_in_the_queue(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db, ids = leader_office(tmp_path)
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await _leader(app, pilot)
+        queue = screen.query_one(QueueTable)
+        queue.focus()
+        queue.move_cursor(row=queue.get_row_index(str(ids["W001"])))
+        await pilot.press("d")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        picks = app.screen.query_one(OptionList)
+        picks.highlighted = next(
+            i for i in range(picks.option_count) if picks.get_option_at_index(i).id == "desk-2"
+        )
+        await pilot.press("enter")
+        await until(lambda: said(app, "Sent to Desk 2"))
+        await until(lambda: str(queue.get_cell(str(ids["W001"]), "est")) == "for Desk 2")
+        assert str(queue.get_cell(str(ids["C002"]), "est")) != "for Desk 2"  # the others: waits
+
+
+async def test_the_leader_transfer_list_leaves_out_the_ticket_s_own_service(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db, ids = leader_office(tmp_path)
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await _leader(app, pilot)
+        queue = screen.query_one(QueueTable)
+        queue.focus()
+        queue.move_cursor(row=queue.get_row_index(str(ids["C002"])))
+        await pilot.press("t")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        assert [key for key, _ in dialog.choices] == ["B", "H", "W"]
+        assert str(dialog.heading) == "Transfer C002 (now Council Tax) to which service?"
+
+
+async def test_the_leader_s_two_tables_are_apart_and_use_the_width_there_is(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db, _ = leader_office(tmp_path)
+    for size in ((120, 36), (80, 24)):
+        app = make_app(db, "greet-1")
+        async with app.run_test(size=size, notifications=True) as pilot:
+            screen = await _leader(app, pilot)
+            titles = [str(t.render()) for t in screen.query(".table-title")]
+            assert titles == ["Desks", "Waiting by service"]
+            desks = screen.query_one("#desks", DataTable)
+            services = screen.query_one("#by-service", DataTable)
+            await until(lambda: desks.region.right < services.region.x)  # noqa: B023
+            assert services.region.x - desks.region.right >= 3  # a gap and a rule between
+            await until(lambda: "Fatima" in desk_cells(app, "desk-1")[1])  # noqa: B023
+            who, doing = desk_cells(app, "desk-1")[1:3]
+            if size == (120, 36):  # room for every line whole
+                assert who == "Fatima Okoro"
+                assert doing == "called C001 · B001 parked 20m"
+                assert desk_cells(app, "desk-2")[1] == "Gwen Hughes"
+            else:  # 80 columns: names written shorter, never cut to a stub
+                assert who in ("Fatima Okoro", "Fatima O.")
+                assert desk_cells(app, "desk-2")[1] in ("Gwen Hughes", "Gwen H.")
+            for desk in ("desk-1", "desk-2", "desk-3", "room-1"):
+                assert "Fa…" not in desk_cells(app, desk)
+            # The services' counts and headings whole, at both widths.
+            heads = [str(c.label) for c in services.ordered_columns]
+            assert heads == ["Service", "Wait", "Longest", "Over"]
+            assert services.region.right <= screen.size.width
+
+
+# The adviser's desk -----------------------------------------------------------------------------
+
+
+def key_bar_text(app: object) -> str:
+    content = app.screen.query_one(KeyBar).content  # type: ignore[attr-defined]
+    return str(getattr(content, "plain", content))
+
+
+async def test_the_desk_transfer_list_leaves_out_the_ticket_s_own_service(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("n")
+        await until(lambda: screen.my_ticket() is not None)
+        ticket = screen.my_ticket()
+        assert ticket is not None and ticket.service == "C"
+        await pilot.press("t")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("s")
+        await until(lambda: "which service" in str(getattr(app.screen, "heading", "")))
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        assert [key for key, _ in dialog.choices] == ["B", "H", "W"]
+        assert str(dialog.heading) == f"Transfer {ticket.code} (now Council Tax) to which service?"
+
+
+async def test_after_logging_out_the_key_bar_offers_log_in(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: app.snapshot is not None)
+        state = screen.my_state
+        await until(lambda: (s := state()) is not None and s.login is not None)
+        await until(lambda: "z Log out" in key_bar_text(app))
+        await pilot.press("z")
+        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pilot.press("y")
+        await until(lambda: said(app, "Logged out: Desk 1 closed"))
+        await until(lambda: "z Log in" in key_bar_text(app))
+        assert "Log out" not in key_bar_text(app)
+        await pilot.press("f1")  # the help says so too
+        await until(lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert ("z", "Log in") in [(key, does) for key, does, _ in help_screen.rows]
+
+
+# Meet-and-greet's F8 for a service without appointments ----------------------------------------
+
+
+async def test_the_outcome_keys_offered_are_the_ones_the_hint_names(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("w", "f8")  # Waste: walk-ins only
+        await until(lambda: isinstance(app.screen, FinishDialog))
+        dialog = app.screen
+        assert isinstance(dialog, FinishDialog)
+        hint = str(dialog.query_one(".hint", Static).render())
+        assert hint.startswith("1, 2, 3 or 5, or arrows and Enter · W: website helped")
+        await pilot.press("4")
+        await until(lambda: said(app, "4 (needs an appointment) is not offered"))
+        assert app.screen is dialog  # still asked
+        await pilot.press("1")
+        await until(lambda: said(app, "Visit recorded: Waste, resolved"))
+
+
+def test_the_words_for_keys_offered_and_where_a_ticket_was_sent() -> None:
+    assert keys_said(["1", "2", "3", "4", "5"]) == "1-5"
+    assert keys_said(["1", "2", "3", "5"]) == "1, 2, 3 or 5"
+    assert keys_said(["1", "2"]) == "1 or 2"
+    assert outcome_keys_hint(True) == "1-5 or arrows and Enter"
+    assert outcome_keys_hint(False) == "1, 2, 3 or 5, or arrows and Enter"
+    assert outcome_key_refused("4", False) == (
+        "4 (needs an appointment) is not offered: this service takes no appointments; 1, 2, 3 or 5"
+    )
+    assert outcome_key_refused("7", True) == "7 is not an outcome: 1-5"
+    ticket = Ticket(
+        id=1,
+        visit_id=1,
+        site_id="hq",
+        service="C",
+        business_day="2026-11-23",
+        number=1,
+        status=TicketStatus.WAITING,
+        priority=0,
+        needs=(),
+        queued_at=NOW,
+        issued_at=NOW,
+        assigned_desk="desk-3",
+    )
+    assert sent_to(ticket) == SentTo(None, "desk-3")
+    assert sent_to(replace(ticket, assigned_person="dev")) == SentTo("dev", None)
+    assert sent_to(replace(ticket, parked_at=NOW)) is None
+    assert sent_to(replace(ticket, assigned_desk=None)) is None
