@@ -369,6 +369,7 @@ def test_init_and_doctor_name_the_training_setting(tmp_path: Path, env: dict[str
 
 def test_restore_says_which_configuration_is_in_force(tmp_path: Path, env: dict[str, str]) -> None:
     assert load(tmp_path, env, office(drop_staff=("new1",)), "old.toml")[0] == 0
+    (tmp_path / "backups").mkdir()  # a backup destination must exist (never made by a typo)
     code, out, err = oss(env, "db", "backup", "--to", str(tmp_path / "backups") + "/")
     assert code == 0, err
     backup = next((tmp_path / "backups").glob("*.sqlite"))

@@ -203,3 +203,73 @@ def test_a_mailbox_dot_locked_by_another_program_is_retried_later(tmp_path: Path
         "second@example.org",
         "third@example.org",
     ]
+
+
+def test_a_mailbox_in_a_folder_this_user_may_not_write_is_appended_under_lockf_alone(
+    tmp_path: Path,
+) -> None:
+    """A mail spool (``/var/mail``: the folder is root's, the user may write only their own
+    file): no dot-lock can be made there, so the message is appended under the ``lockf`` lock
+    alone, as ``mailbox.mbox`` does; never a fault retried for ever that says the user may not
+    write a file they can write. Run as another user (nobody) when the tests run as root."""
+    import tempfile
+
+    spool = Path(tempfile.mkdtemp(prefix="oss-desk-spool-"))  # /tmp: nobody can reach it
+    box = spool / "train.mbox"
+    try:
+        box.write_bytes(b"")
+        box.chmod(0o600)
+        as_root = os.geteuid() == 0
+        if as_root:
+            os.chown(box, 65534, 65534)
+        spool.chmod(0o555)
+        child = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import fcntl, os\n"
+                "from tests.test_demo_mailbox import composed, sender\n"
+                "from oss_desk.services.senders import SendFault\n"
+                "from pathlib import Path\n"
+                # Imported first, as root (the interpreter may sit in a folder only root reads).
+                "sender(Path('x'))._build('first@example.org', composed(0), 'A-0')\n"
+                f"if {as_root}:\n"
+                "    os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+                "try:\n"
+                f"    sender(Path({str(box)!r})).send('first@example.org', composed(0), 'A-0')\n"
+                "except SendFault as fault:\n"
+                "    print(fault.reason)\n"
+                "else:\n"
+                "    print('sent')\n",
+            ],
+            cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert child.stdout.strip() == "sent", child.stderr
+        assert [m["To"] for m in mailbox.mbox(box)] == ["first@example.org"]
+        assert sorted(p.name for p in spool.iterdir()) == ["train.mbox"]  # no lock left
+    finally:
+        spool.chmod(0o755)
+        box.unlink(missing_ok=True)
+        spool.rmdir()
+
+
+def test_a_stale_dot_lock_taken_by_another_sender_meanwhile_is_left_to_it(tmp_path: Path) -> None:
+    """Two senders saw the same stale dot-lock; the first removed it and made its own. The
+    second's removal must not take that fresh lock away (both would then hold "the" lock)."""
+    from oss_desk.services.senders import STALE_DOT_LOCK, take_stale
+
+    lock = tmp_path / "mailbox.mbox.lock"
+    lock.write_bytes(b"")
+    long_ago = time.time() - STALE_DOT_LOCK - 600
+    os.utime(lock, (long_ago, long_ago))
+    seen = lock.stat()  # this sender saw it stale
+    lock.unlink()  # the other sender took it away ...
+    lock.write_bytes(b"theirs")  # ... and holds its own, fresh one
+    take_stale(lock, seen)
+    assert lock.read_bytes() == b"theirs"
+    os.utime(lock, (long_ago, long_ago))  # theirs, left behind long ago in turn
+    take_stale(lock, lock.stat())
+    assert list(tmp_path.iterdir()) == []  # removed, and nothing left aside

@@ -4,15 +4,21 @@ with appointments due soon have checked in as well."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from oss_desk.cli.demo import prepare_demo_db
+from oss_desk.clock import read_instant
 from oss_desk.services.demo import shown_instead
+from oss_desk.services.demo_clock import stop_clock
 from oss_desk.services.session import open_session
 from oss_desk.services.site import demo_settings
+from oss_desk.storage.demo_clock import write_demo_clock
 
 from .conftest import TRAINING, Cli, make_db, rows, site_toml
 
@@ -133,24 +139,73 @@ def test_every_command_on_the_demo_keeps_its_running_clock(
     assert "live queue, 2026-11-27 12:30" in stopped.out
 
 
-def test_a_real_office_never_takes_a_clock_file_beside_it(
+def test_a_real_office_never_takes_a_demo_clock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Only a training office (the demo) reads a recorded clock: one beside a real office's
-    database changes nothing; beside the demo's, it is the demo's time."""
+    """Only a training office (the demo) reads the demo's clock recorded in its database: the
+    same row in a real office's database changes nothing; in the demo's, it is the demo's time."""
     monkeypatch.delenv("OSS_DESK_NOW", raising=False)
     since = datetime.now(UTC).isoformat()
-    stale = f'{{"at": "2020-01-06T11:00:00Z", "since": "{since}"}}\n'
     real = make_db(tmp_path, site_toml().replace(TRAINING, ""), name="real.sqlite")
     demo = make_db(tmp_path, None, name="demo.sqlite")
     for db in (real, demo):
-        db.with_name(db.name + ".clock").write_text(stale)
+        with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+            write_demo_clock(conn, "2020-01-06T11:00:00Z", since)
     for db, year in ((real, datetime.now(UTC).year), (demo, 2020)):
         session = open_session(db=db, host=True)
         try:
             assert session.clock.now().year == year
         finally:
             session.close()
+
+
+def test_a_clock_file_left_beside_a_new_database_is_not_its_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A demo removed by hand (``rm demo.db``) left its clock file beside it (as the demo once
+    kept its clock): a new demo made at the same path runs on the real time, not the dead
+    demo's Friday (its first ticket was C001 on that Friday)."""
+    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+    db = tmp_path / "demo" / "oss-desk-demo.sqlite"
+    db.parent.mkdir()
+    since = datetime.now(UTC).isoformat()
+    db.with_name(db.name + ".clock").write_text(
+        f'{{"at": "2026-12-04T11:00:00.000Z", "since": "{since}"}}\n'
+    )
+    cli = Cli(db, monkeypatch)
+    assert cli("--db", str(db), "init", "--demo").code == 0
+    issued = cli("--db", str(db), "ticket", "issue", "--service", "C", "--json")
+    assert issued.code == 0, issued.err
+    today = datetime.now(UTC).date()
+    assert read_instant(issued.json()["issued_at"]).date() in (today, today - timedelta(days=1))
+
+
+def test_init_doctor_and_reopening_the_demo_keep_the_demos_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``init --demo`` over a running demo (after a change, or as the README suggests) records
+    its event at the demo's time, not the real one; so the demo, left and opened again, carries
+    on from its own Friday rather than jumping to the real day (its queue then closed as a
+    past day). ``doctor`` judges the demo by the same clock. Left with nobody on it, its clock
+    stops: a command meanwhile acts where it was left, and it opens again from there."""
+    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+    db = tmp_path / "demo" / "oss-desk-demo.sqlite"
+    cli = Cli(db, monkeypatch)
+    built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now="2026-12-04T11:00:00Z")
+    assert built.code == 0, built.err
+    issued = cli("--db", str(db), "ticket", "issue", "--service", "C", "--json")
+    assert issued.json()["issued_at"].startswith("2026-12-04T11:0"), issued.out
+    assert cli("--db", str(db), "init", "--demo").code == 0
+    newest = rows(db, "SELECT at, kind FROM events ORDER BY rowid DESC LIMIT 1")[0]
+    assert newest[1] == "config_loaded" and str(newest[0]).startswith("2026-12-04T11:0"), newest
+    doctor = cli("--db", str(db), "doctor", "--json")
+    clock = next(c for c in doctor.json() if c["check"] == "clock")
+    assert clock["detail"].startswith("2026-12-04 11:0"), clock
+    left = stop_clock(db)  # the demo app closed, nobody else on it
+    assert left is not None and left.isoformat().startswith("2026-12-04T11:0")
+    later = cli("--db", str(db), "ticket", "issue", "--service", "C", "--json")
+    assert read_instant(later.json()["issued_at"]) == left  # stood still where it was left
+    assert prepare_demo_db(db, reopen=True) == left
 
 
 @pytest.mark.parametrize(

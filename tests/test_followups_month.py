@@ -219,6 +219,7 @@ ON_THE_RECORD: dict[str, Any] = {
     "justified_about_staff": 1,
     "justified_about_staff_pct": 33.3,
     "unequal_or_impolite": 1,
+    "unequal_or_impolite_pct": 20.0,  # 1 of the 5 complaints received
     "action_taken": 2,
 }
 

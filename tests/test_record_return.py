@@ -197,6 +197,7 @@ def assert_page_shows(page: str, record: dict[str, Any]) -> None:
         "Acknowledged in time": percent(record["complaints_acknowledged_within_5_pct"]),
         "Answered in time": percent(record["complaints_answered_within_15_pct"]),
         "Justified, about staff": percent(record["justified_about_staff_pct"]),
+        "Unequal or impolite": percent(record["unequal_or_impolite_pct"]),
     }
     deadlines = body(shown, "Deadlines: acknowledged within 5 working days, answered within 15")
     for label, key in (

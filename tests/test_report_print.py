@@ -15,6 +15,7 @@ from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.hardware.escpos_compat import dummy
 from oss_desk.hardware.templates import _columns, render
 from oss_desk.render.receipt import daily_summary
+from oss_desk.render.rows import NO_SHOWS
 from oss_desk.services.report_outputs import print_daily_summary
 from oss_desk.services.session import open_session
 from oss_desk.worker.printing import PrintDelivery
@@ -70,7 +71,7 @@ def test_daily_summary_on_paper(profile: str, large_print: bool) -> None:
 
     figure("Visits (arrivals)", "113")
     figure("Served at a desk", "92")
-    figure("No-shows", "4")
+    figure(NO_SHOWS, "4")
     figure("Dealt with at meet-and-greet", "14")
     figure("Seen within 15 min", "84.0% met")
     figure("First contact", "74.5% near")  # the standard in words (amber): paper has no colour

@@ -23,8 +23,11 @@ from oss_desk.hardware.templates import render
 from oss_desk.render.html import report_html
 from oss_desk.render.receipt import daily_summary
 from oss_desk.render.rows import (
+    APPOINTMENT_COLUMNS,
     CALLS_TITLE,
+    NO_SHOWS,
     OUTCOME_LABELS,
+    SERVED_COLUMNS,
     FigureRow,
     appointment_rows,
     call_rows,
@@ -229,7 +232,22 @@ def test_a_month_s_appointment_rows_agree_on_screen_text_and_html(
     text = report_text(report, HUB).splitlines()
     shown_in_order(rows, text[text.index("  Appointments") :])
     shown = dict(pairs)
-    assert shown["Booked"] == str(appointments["appointments_booked"])
+    assert shown["Bookings made in the period"] == str(appointments["appointments_booked"])
+    assert shown["Appointments checked in"] == str(appointments["appointments_kept"])
+    assert shown["Appointments missed (no-shows)"] == str(appointments["appointments_no_show"])
+    # One screen, one meaning of a word: the tickets not answered and the appointments missed
+    # never share a label, anywhere the month is shown (screen, text, HTML, its trend's heads).
+    visits = {row.label for row in visit_rows(report)}
+    assert NO_SHOWS in visits and not visits & set(shown)
+    screen = [label for label, *_ in cells(visit_counts(report, "Visits"))]
+    screen += [label for label, *_ in cells(appointments_table(report.appointments))]
+    whole = report_text(report, HUB)
+    parsed = html_page(report)
+    trend_head = parsed.tables["Last 12 months: the figures"][0]
+    for said in (screen, whole.splitlines(), [label for label, _ in html_pairs(report)]):
+        assert not any(re.search(r"^\s*No-shows\b", line) for line in said), said
+    assert trend_head[-3:] == list(APPOINTMENT_COLUMNS)
+    assert "  ".join(c.lower() for c in APPOINTMENT_COLUMNS) in whole
     assert shown["Cancelled by the council"] == str(cancelled["council"])
     assert shown["Cancelled by the resident"] == str(cancelled["resident"])
 
@@ -292,15 +310,21 @@ def test_a_day_s_desks_are_named_alike_on_screen_paper_text_and_html(
     report = daily_report({**daily_fixture(), "desks": dict(zip(DESK_IDS, desks, strict=True))})
     rows = desk_rows(report.figures.desks, named)
     assert [row.name for row in rows] == names
-    screen = cells(screen_table(daily_table(report, SERVICES, named), "Desks"))
+    on_screen = screen_table(daily_table(report, SERVICES, named), "Desks")
+    screen = cells(on_screen)
     assert screen == [(row.name, row.served, row.median) for row in rows]
+    # The columns say what the median is of, in every presentation.
+    assert [str(c.header) for c in on_screen.columns] == ["Desk", *SERVED_COLUMNS[:2]]
     text = report_text(report, named_hub).splitlines()
-    shown = under("Desks                       served   median    total", text, len(rows))
+    head = next(line for line in text if line.strip().startswith("Desks "))
+    assert head.split()[1:] == " ".join(c.lower() for c in SERVED_COLUMNS).split()
+    shown = under(head.strip(), text, len(rows))
     assert [line.split() for line in shown] == [
         [*row.name.split(), row.served, *row.median.split(), *row.total.split()] for row in rows
     ]
     page = Page()
     page.feed(report_html(report, named_hub))
+    assert page.tables["Desks"][0] == ["Desk", *SERVED_COLUMNS]
     assert [r[:4] for r in page.tables["Desks"][1:]] == [
         [row.name, row.served, row.median, row.total] for row in rows
     ]

@@ -18,9 +18,11 @@ from oss_desk.domain.standards import (
     CLOSED_REASONS,
     FIRST_CONTACT_OUTCOMES,
     NOT_VISITORS,
+    LoggedEvent,
     VisitEnd,
     VisitFacts,
     classify_visit,
+    contact_times,
     is_first_contact,
     over_target,
     within_target,
@@ -62,8 +64,15 @@ def test_a_new_definition_recounts_the_stored_days() -> None:
         _classified(ended="cancelled", ended_reason="office_closed", ended_ms=40),
         _classified(ended="cancelled", ended_reason="error", ended_ms=40),
         _classified(first_call_ms=20),
+        contact_times(
+            [
+                LoggedEvent("called", 1, 5),
+                LoggedEvent("recycled", 1, 6),
+                LoggedEvent("called", 1, 20),
+            ]
+        ),
     ) == (
-        4,
+        5,
         frozenset({VisitEnd.ERROR}),
         ("resolved", "signposted"),
         True,
@@ -75,6 +84,7 @@ def test_a_new_definition_recounts_the_stored_days() -> None:
         ("closed", 40),
         ("error", 0),
         ("open", 0),
+        (20, 20),  # a call put back (not heard) is neither the first call nor contact
     ), "the definitions changed: bump storage.rollup.ROLLUP_VERSION and this test"
 
 

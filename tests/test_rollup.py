@@ -143,6 +143,11 @@ def _rows(db: Path) -> list[tuple[Any, ...]]:
     return found
 
 
+A_YEAR_BEFORE = "2025-11-01"
+"""The first day a November 2026 report counts: its trend's twelve months and, for repeat
+contact, November 2025."""
+
+
 def _days(first: str, last: str) -> int:
     return (date.fromisoformat(last) - date.fromisoformat(first)).days + 1
 
@@ -250,7 +255,7 @@ def test_a_read_only_database_is_reported_on_and_never_written(session: Session,
     assert _rows(db) == []
     session.store.conn.execute("PRAGMA query_only = OFF")
     assert _rolled(session, "2026-11") == live
-    assert len(_rows(db)) == len(SITES) * _days("2025-12-01", "2026-11-19")
+    assert len(_rows(db)) == len(SITES) * _days(A_YEAR_BEFORE, "2026-11-19")
 
 
 def _digest(path: Path) -> str:
@@ -307,7 +312,7 @@ def test_rows_of_another_target_or_version_are_recounted(session: Session, db: P
     conn.close()
     assert _rolled(session, "2026-11") == at_10
     rows = _rows(db)
-    assert len(rows) == len(SITES) * _days("2025-12-01", "2026-11-19")
+    assert len(rows) == len(SITES) * _days(A_YEAR_BEFORE, "2026-11-19")
     assert {r[7] for r in rows} == {ROLLUP_VERSION}
 
 
@@ -333,7 +338,7 @@ def test_the_worker_stores_the_days_that_ended(db: Path) -> None:
     DeviceWorker(lambda: _session(db)).run_once()
     rows = _rows(db)
     assert max(r[1] for r in rows) == "2026-11-19"
-    assert len(rows) == len(SITES) * _days("2025-12-01", "2026-11-19")
+    assert len(rows) == len(SITES) * _days(A_YEAR_BEFORE, "2026-11-19")
     same_day = _session(db)
     try:
         assert ReportService(same_day).fill_rollup() == 0  # nothing new

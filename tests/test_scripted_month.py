@@ -28,6 +28,11 @@ from oss_desk.clock import FixedClock
 from oss_desk.config_scorecard import DEFAULT_ORGANISATIONS
 from oss_desk.domain.models import Actor
 from oss_desk.domain.scorecard import ReportRules
+from oss_desk.domain.standards import (
+    REPEAT_CONTACT_DEFINITION,
+    REPEAT_CONTACT_LABEL,
+    followup_definitions,
+)
 from oss_desk.render.json import daily_json, monthly_json
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
@@ -727,7 +732,30 @@ def standards(part: dict[str, Any], month: dict[str, Any] | None) -> list[dict[s
             "definition": rules.definition(k),
         }
         for k, value in standard_values(part, month).items()
-    ] + (FOLLOWUP_STANDARDS if month is not None else [])
+    ] + ([repeat_standard(part), *FOLLOWUP_STANDARDS] if month is not None else [])
+
+
+def repeat_share(part: dict[str, Any]) -> float | None:
+    """This script marks no visit as a repeat contact: 0.0% of the visits (none: no figure)."""
+    return 0.0 if part["visits"] else None
+
+
+def repeat_standard(part: dict[str, Any]) -> dict[str, Any]:
+    """Repeat contact, against October 2025: no records then (the office began in 2026)."""
+    return {
+        "key": "repeat_contact",
+        "label": REPEAT_CONTACT_LABEL,
+        "value": repeat_share(part),
+        "target": None,
+        "rule": "down",
+        "status": "none",
+        "definition": REPEAT_CONTACT_DEFINITION,
+        "baseline": None,
+        "baseline_recorded": False,
+    }
+
+
+_SAID = followup_definitions(ringback_days=1, acknowledge_days=5, respond_days=15)
 
 
 def _followup_standard(key: str, label: str, target: int | None, rule: str) -> dict[str, Any]:
@@ -738,7 +766,7 @@ def _followup_standard(key: str, label: str, target: int | None, rule: str) -> d
         "target": target,
         "rule": rule,
         "status": "none",
-        "definition": "",
+        "definition": _SAID[key],
     }
 
 
@@ -756,6 +784,12 @@ FOLLOWUP_STANDARDS = [
     ),
     _followup_standard(
         "justified_about_staff", "Justified complaints about staff (under 2%)", None, "monitored"
+    ),
+    _followup_standard(
+        "unequal_service",
+        "Complaints about unequal or impolite service (under 2%)",
+        None,
+        "monitored",
     ),
 ]
 
@@ -814,6 +848,7 @@ def no_followups() -> dict[str, Any]:
             "justified_about_staff": 0,
             "justified_about_staff_pct": None,
             "unequal_or_impolite": 0,
+            "unequal_or_impolite_pct": None,
             "action_taken": 0,
         },
     }
@@ -894,7 +929,7 @@ def expected_monthly(
                 "appointments_booked": a["appointments_booked"],
                 "appointments_kept": a["appointments_kept"],
                 "appointments_no_show": a["appointments_no_show"],
-                "standards": standard_values(p, a),
+                "standards": {**standard_values(p, a), "repeat_contact": repeat_share(p)},
                 "recorded": end >= RECORDS_BEGIN,
             }
         )
@@ -1186,6 +1221,8 @@ MONTHLY_KEYS = [
     "trend",
 ]
 STANDARD_KEYS = ["key", "label", "value", "target", "rule", "status", "definition"]
+BASELINE_KEYS = ["baseline", "baseline_recorded"]
+"""A standard rated against a year before (rule ``down``) says that year's figure too."""
 DESK_KEYS = ["served", "service_median_minutes", "service_total_minutes"]
 ADVISER_KEYS = ["name", "served", "service_median_minutes"]
 WEEK_KEYS = [
@@ -1216,7 +1253,10 @@ def keys_in_order(figures: dict[str, Any], daily: bool) -> None:
     """Every object of the report's JSON has the documented keys, in the documented order."""
     assert list(figures) == (DAILY_KEYS if daily else MONTHLY_KEYS)
     assert list(figures["outcomes"]) == list(OUTCOMES)
-    assert all(list(s) == STANDARD_KEYS for s in figures["standards"])
+    assert all(
+        list(s) == STANDARD_KEYS + (BASELINE_KEYS if s["rule"] == "down" else [])
+        for s in figures["standards"]
+    )
     assert all(list(d) == DESK_KEYS for d in figures["desks"].values())
     assert all(list(a) == ADVISER_KEYS for a in figures["advisers"].values())
     if daily:

@@ -16,6 +16,7 @@ from oss_desk.cli.common import (
 )
 from oss_desk.clock import clock_from_env
 from oss_desk.errors import InvalidInput
+from oss_desk.services.demo_clock import clock_of, forget_clock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 
@@ -60,14 +61,18 @@ def init(
     db_path = resolve_db_path(state.db)
     config_path = resolve_config_path(config_file or state.config)
     demo_dir = db_path.parent if use_demo else None
+    # The demo's own clock on a demo database (a real office's file over it: the real time).
+    clock = clock_of(db_path) if use_demo or config_path is None else clock_from_env()
     result = initialise(
         db_path,
-        clock=clock_from_env(),
+        clock=clock,
         config_path=None if use_demo else config_path,
         demo_dir=demo_dir,
         person=state.user,
         replace_office=replace_office,
     )
+    if result.loaded is not None and not use_demo:
+        forget_clock(db_path)  # another office replaced the demo: it keeps the real time
     if as_json:
         emit_json(
             {

@@ -15,9 +15,9 @@ from oss_desk.cli.common import (
     json_option,
     pass_state,
 )
-from oss_desk.clock import clock_from_env
 from oss_desk.errors import InvalidInput
 from oss_desk.services import dbops
+from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.session import Session, resolve_db_path
 
 EXIT_BROKEN = 4
@@ -135,7 +135,7 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
         if not sys.stdin.isatty():
             raise InvalidInput("restoring replaces the database: add --yes to confirm")
         click.confirm(f"Replace {path} with {backup_file}?", abort=True, err=True)
-    result = dbops.restore(path, Path(backup_file), clock_from_env(), force=force)
+    result = dbops.restore(path, Path(backup_file), clock_of(path), force=force)
     if as_json:
         emit_json(result.as_json())
         return

@@ -2,12 +2,13 @@
 opened again as it was left.
 
 Its clock runs (see :mod:`oss_desk.services.demo_clock`): from the instant it is built as of
-(out of hours, 11:00 on the office's last opening day), and, opened again, from the last thing
-done in it. Every terminal and command on its database keeps the demo's time.
+(out of hours, 11:00 on the office's last opening day), and, opened again, from where it was
+left. Every terminal and command on its database keeps the demo's time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,21 +16,21 @@ from pathlib import Path
 import click
 
 from oss_desk.cli.common import State, number_option, pass_state
-from oss_desk.clock import NOW_ENV, FixedClock, clock_from_env, format_instant, read_instant
-from oss_desk.errors import RuleViolation, StorageError
+from oss_desk.clock import NOW_ENV, FixedClock, clock_from_env, format_instant
+from oss_desk.errors import OssDeskError, RuleViolation, StorageError
 from oss_desk.paths import demo_db_path
-from oss_desk.services.demo_clock import clock_path, start_clock
+from oss_desk.services.demo_clock import left_at, old_clock_file, start_clock, stop_clock
 from oss_desk.services.session import Session
 from oss_desk.storage.database import open_store
-from oss_desk.storage.maintenance import newest_event_at
 from oss_desk.storage.site import latest_config, work_since_seed
 
 
 def prepare_demo_db(path: Path, *, reset: bool = False, reopen: bool = False) -> datetime | None:
     """Remove an earlier demo database at ``path``; refuse to touch anything else, a demo
     database that a process has open, and (unless ``reset``) one holding work done in it after
-    it was built: that one is kept when ``reopen`` (the instant of the last thing done in it is
-    returned: it is opened again from there), else refused. None: nothing is there now."""
+    it was built: that one is kept when ``reopen`` (the instant it was left at is returned:
+    where its clock stopped, or the last thing done in it if later; it opens again from
+    there), else refused. None: nothing is there now."""
     if not path.exists():
         return None
     from oss_desk.services.dbops import in_use
@@ -55,12 +56,12 @@ def prepare_demo_db(path: Path, *, reset: bool = False, reopen: bool = False) ->
                 "pass --db with another path"
             )
         since = work_since_seed(store.conn)
-        newest = newest_event_at(store.conn)
+        newest = left_at(store.conn)
     finally:
         store.close()
     if since and not reset:
         if reopen and newest is not None:
-            return read_instant(newest)
+            return newest
         raise RuleViolation(
             f"the demo database {path} holds {since} event{'s' if since != 1 else ''} recorded "
             "after it was built (work done in it): `oss-desk demo` opens it again as it was "
@@ -69,7 +70,7 @@ def prepare_demo_db(path: Path, *, reset: bool = False, reopen: bool = False) ->
         )
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    clock_path(path).unlink(missing_ok=True)
+    old_clock_file(path).unlink(missing_ok=True)
     return None
 
 
@@ -116,13 +117,13 @@ def demo(
     from oss_desk.services.site import initialise
 
     path = Path(state.db).expanduser() if state.db else demo_db_path()
-    left_at = prepare_demo_db(path, reset=reset, reopen=not no_app)
-    if left_at is not None:
-        start_clock(path, left_at, datetime.now(UTC))  # it stood still while it was closed
+    was_left = prepare_demo_db(path, reset=reset, reopen=not no_app)
+    if was_left is not None:
+        start_clock(path, was_left, datetime.now(UTC))  # it stood still while it was closed
         click.echo(
             f"Opening the demo again as it was left: {path}\n"
-            f"  Its clock carries on from {_local(path, left_at):%A %d %B %H:%M}, the last thing "
-            "done in it; `oss-desk demo --reset` builds it afresh."
+            f"  Its clock carries on from {_local(path, was_left):%A %d %B %H:%M}, where it was "
+            "left; `oss-desk demo --reset` builds it afresh."
         )
         _open_app(state, path, desk_id)
         return
@@ -185,10 +186,16 @@ def _open_app(state: State, path: Path, desk_id: str) -> None:
     (never a stopped ``OSS_DESK_NOW``: its print jobs are tried again when due); then, once it
     is closed, how to get back in."""
     from oss_desk.cli.desk import open_desk
+    from oss_desk.services.dbops import in_use
 
     os.environ.pop(NOW_ENV, None)
     state.db = str(path)
-    open_desk(state, desk_id, demo=True)
+    try:
+        open_desk(state, desk_id, demo=True)
+    finally:
+        if in_use(path) is None:  # left, and nobody else on it: its clock stands still
+            with contextlib.suppress(OssDeskError):  # best effort (the file may be gone)
+                stop_clock(path)
     click.echo(
         "The demo is left as it is (who is at which desk, who is called).\n"
         "  `oss-desk demo` opens it again, as its people, from where it was left;\n"

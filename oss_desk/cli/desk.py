@@ -22,8 +22,10 @@ def open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
     owns the printers, the board and the outbox whenever no other process does. The session is
     opened once, before anything is drawn (a bad database, config or desk fails here, in one
     line); the standby starts once the desk is on screen."""
+    from oss_desk.services.browser_desks import end_with_server
     from oss_desk.ui.run import open_desk_runner, run_desk_app
 
+    end_with_server()  # a browser desk: ended (and logged out) with its server
     config = state.config
     runner = open_desk_runner(db=state.db, config=config, person=state.user, desk_id=desk_id)
     run_desk_app(

@@ -11,7 +11,7 @@ from types import FrameType
 import click
 
 from oss_desk.cli.common import State, emit_json, json_command, json_option, pass_state
-from oss_desk.clock import clock_from_env, format_instant
+from oss_desk.clock import format_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import JOB_WORDS, PrintState
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
@@ -21,6 +21,7 @@ from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, Call, li
 from oss_desk.hardware.boards import geometry_for as board_geometry
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, open_transport
 from oss_desk.hardware.templates import render
+from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.session import open_session, resolve_db_path, simulated_on_live
 
 
@@ -148,7 +149,7 @@ def printer_test(state: State, url: str, as_json: bool) -> None:
     from oss_desk.services.resident import office_timezone
 
     zone_name = office_timezone(state.db, state.config)
-    now = local(clock_from_env().now(), zone_name)
+    now = local(clock_of(resolve_db_path(state.db)).now(), zone_name)  # a demo's own time
     data = render(
         SelfTestPrintout(
             "oss-desk test page",

@@ -87,6 +87,26 @@ def status_said(status: AppointmentStatus) -> str:
     return STATUS_WORDS[status]
 
 
+STATUS_SENTENCES = {
+    AppointmentStatus.BOOKED: "is still booked",
+    AppointmentStatus.CHECKED_IN: "is already checked in",
+    AppointmentStatus.ATTENDED: "has already been seen",
+    AppointmentStatus.INCOMPLETE: "was attended without the documents",
+    AppointmentStatus.NO_SHOW: "was a no-show",
+    AppointmentStatus.CANCELLED: "was cancelled",
+    AppointmentStatus.NOT_SEEN: "came and was not seen (office closed)",
+    AppointmentStatus.LEFT_UNSEEN: "came and left before being seen",
+}
+"""The same statuses in a sentence after the booking reference, where a refusal says why
+("K7M-3QX is already checked in: it cannot be checked in again"); the words agree with
+:data:`STATUS_WORDS`."""
+
+
+def status_sentence(status: AppointmentStatus) -> str:
+    """An appointment's status in a sentence (:data:`STATUS_SENTENCES`)."""
+    return STATUS_SENTENCES[status]
+
+
 @dataclass(frozen=True, slots=True)
 class Appointment:
     id: int

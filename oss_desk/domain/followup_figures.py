@@ -85,6 +85,11 @@ class FollowupFigures:
     def staff_justified_pct(self) -> float | None:
         return pct(self.staff_justified, self.complaints_decided)
 
+    @property
+    def unequal_service_pct(self) -> float | None:
+        """Of the complaints received, the share about unequal or impolite service."""
+        return pct(self.unequal_service, self.records.get(Kind.COMPLAINT.value, 0))
+
     def as_json(self) -> dict[str, Any]:
         return {
             "ringbacks": {
@@ -121,6 +126,7 @@ class FollowupFigures:
                 "justified_about_staff": self.staff_justified,
                 "justified_about_staff_pct": self.staff_justified_pct,
                 "unequal_or_impolite": self.unequal_service,
+                "unequal_or_impolite_pct": self.unequal_service_pct,
                 "action_taken": self.action_taken,
             },
         }

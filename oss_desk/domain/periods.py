@@ -64,6 +64,19 @@ class Period:
         last = self.first - timedelta(days=1)
         return days_period(last - timedelta(days=self.days - 1), last, self.start_month)
 
+    def year_before(self) -> Period:
+        """The same period a year before: the year before, the same quarter of the year before,
+        or the same days a year earlier (29 February as the 28th)."""
+        if self.kind == "year":
+            return self.previous()
+        if self.kind == "quarter":
+            return quarter_starting(shift_month(month_of(self.first), -12), self.start_month)
+        return days_period(_a_year_before(self.first), _a_year_before(self.last), self.start_month)
+
+
+def _a_year_before(day: date) -> date:
+    return day.replace(year=day.year - 1, day=min(day.day, 28 if day.month == 2 else day.day))
+
 
 def _year_label(start_year: int, start_month: int) -> str:
     if start_month == 1:

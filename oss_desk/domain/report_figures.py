@@ -40,12 +40,17 @@ from oss_desk.domain.standards import (
     FIRST_CONTACT,
     PUNCTUALITY,
     RATINGS,
+    REPEAT_CONTACT,
+    REPEAT_CONTACT_DEFINITION,
+    REPEAT_CONTACT_LABEL,
     SATISFIED,
     SEEN_WITHIN_TARGET,
+    Standard,
     count_missed_walk_outs,
     count_punctual,
     count_within,
     is_satisfied,
+    year_on_year,
 )
 from oss_desk.domain.stats import (
     NOTICE_BUCKETS,
@@ -153,6 +158,12 @@ def _flag(flags: Mapping[tuple[str, str], int], name: str, services: Iterable[st
         if flag == name:
             by_service[service] = by_service.get(service, 0) + n
     return FlagCount(total=sum(by_service.values()), by_service=by_service)
+
+
+def repeat_contacts(tally: VisitTally) -> int:
+    """The visits that came back about the same matter (the ``repeat_contact`` flag's total):
+    ticked at meet-and-greet, plus appointments ended without the documents."""
+    return sum(n for (flag, _), n in tally.flags.items() if flag in ("repeat", "without_documents"))
 
 
 def council_flags(
@@ -361,6 +372,7 @@ def standard_values(
         SATISFIED.key: satisfaction(visits).satisfied_pct,
         APPOINTMENTS_KEPT.key: appointments.appointments_kept_pct,
         COUNCIL_NOTICE.key: appointments.council_notice_pct,
+        REPEAT_CONTACT.key: pct(repeat_contacts(visits), visits.arrivals.total),
     }
     for seconds, _goal in rules.call_targets:
         values[f"calls_within_{seconds}s"] = (
@@ -420,4 +432,18 @@ def period_summary(
         satisfied_pct=rated.satisfied_pct,
         appointments_kept_pct=values[APPOINTMENTS_KEPT.key],
         standards=values,
+    )
+
+
+def repeat_contact_standard(now: PeriodSummary, year_before: PeriodSummary) -> Standard:
+    """Repeat contact, rated against the same period a year before (down year on year); not
+    rated when there are no records a year before."""
+    key = REPEAT_CONTACT.key
+    return year_on_year(
+        REPEAT_CONTACT,
+        REPEAT_CONTACT_LABEL,
+        now.standards.get(key),
+        year_before.standards.get(key),
+        REPEAT_CONTACT_DEFINITION,
+        recorded=year_before.recorded,
     )

@@ -430,6 +430,9 @@ class RangeReport(PeriodReport):
     current: PeriodSummary
     previous: PeriodSummary
     """The period of the same length just before (the previous quarter or year)."""
+    year_before: PeriodSummary | None = None
+    """The same period a year before (the year before's same quarter or days), for the
+    standards that should go down year on year; for a year, the period before."""
     followups: FollowupFigures | None = None
     """Ring-backs, referrals and On The Record received in the period, as the monthly
     dashboard's (their standards are among ``standards``, each month's and the period

@@ -20,9 +20,11 @@ from oss_desk.domain.standards import (
     JUSTIFIED_ABOUT_STAFF,
     PUNCTUALITY,
     REFERRALS_IN_SLA,
+    REPEAT_CONTACT,
     RINGBACKS_IN_TIME,
     SATISFIED,
     SEEN_WITHIN_TARGET,
+    UNEQUAL_SERVICE,
     Measure,
     Standard,
     call_measure,
@@ -179,6 +181,19 @@ FIGURE_DEFINITIONS = {
     "avoidable": "Could have been done online (avoidable contact).",
     "urgent": "Urgent or vulnerable: moved ahead of the other walk-ins at meet-and-greet.",
     "signposted_to": "Where residents were signposted (finished as signposted).",
+    "no_shows": (
+        "Called, not there (no-shows): tickets called to a desk whose resident did not come"
+        " (not the appointments missed, counted under Appointments)."
+    ),
+    "appointments": (
+        "Bookings made: appointments booked on a day of the period, whenever they fall."
+        " Checked in and missed: the appointments of the period's days, checked in when the"
+        " resident came, or marked as a no-show."
+    ),
+    "service_time": (
+        "Service time: from the call to the finish of each ticket finished at the desk (or by"
+        " the adviser); the median is the middle one."
+    ),
     "calls_abandoned": "Abandoned calls, of all calls offered.",
     "calls_wait": (
         "Average wait: the mean queue time of the answered calls. Average talk: the mean talk"
@@ -198,9 +213,11 @@ def short_label(key: str, target_minutes: int, label: str = "") -> str:
         SATISFIED.key: "Satisfied (4 or 5 of 5)",
         APPOINTMENTS_KEPT.key: "Appointments kept",
         COUNCIL_NOTICE.key: "Council notice",
+        REPEAT_CONTACT.key: "Repeat contact",
         RINGBACKS_IN_TIME.key: "Ring-backs returned in time",
         REFERRALS_IN_SLA.key: "Referrals within SLA",
         COMPLAINTS_ACKNOWLEDGED.key: "Complaints acknowledged in time",
         COMPLAINTS_ANSWERED.key: "Complaints answered in time",
         JUSTIFIED_ABOUT_STAFF.key: "Justified about staff (under 2%)",
+        UNEQUAL_SERVICE.key: "Unequal or impolite (under 2%)",
     }.get(key, label)

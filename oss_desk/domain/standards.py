@@ -3,9 +3,11 @@
 The rules behind the figures are written here once and asked by everything else:
 
 - **The wait rule**: a visitor is seen within the target (``queue.target_minutes``, 15 by
-  default) when the first contact (the first call to a desk, or the resolution at
-  meet-and-greet) comes no later than the target after the clock started: exactly 15:00 counts
-  as within. The live queue's "over the target" is the same rule from the other side.
+  default) when the first contact (the first call to a desk the resident came to, or the
+  resolution at meet-and-greet) comes no later than the target after the clock started: exactly
+  15:00 counts as within. A call the resident did not hear and that was put back in the queue
+  is no contact (:func:`contact_times`). The live queue's "over the target" is the same rule
+  from the other side.
 - **The clock** (:func:`clock_start`): it starts at arrival (when meet-and-greet records the
   visitor); for an appointment, at the later of check-in and the booked time.
 - **Who the 15-minute figure counts** (:func:`classify_visit`): every visitor who was seen, or
@@ -148,14 +150,78 @@ class VisitFacts:
     seen_ms: int | None = None
     """Its first contact: the earliest call of a ticket the resident came to (a ticket
     cancelled, or a no-show not taken back, was not attended; a no-show taken back within the
-    two minutes was: they came after all), or its resolution at meet-and-greet."""
+    two minutes was: they came after all; a call put back because the resident did not hear it
+    was no contact), or its resolution at meet-and-greet (:func:`contact_times`)."""
     first_call_ms: int | None = None
-    """Its first call, attended or not."""
+    """Its first call, attended or not, but not a call put back because the resident did not
+    hear it (they were still waiting after it)."""
     ended: str | None = None
     """How it ended last: ``finished``, ``no_show`` or ``cancelled`` (None: not yet)."""
     ended_reason: str | None = None
     """For ``cancelled``: ``left``, ``error``, ``office_closed``..."""
     ended_ms: int | None = None
+
+
+CALLED = "called"
+PUT_BACK = "recycled"
+"""A called ticket back in the queue: the resident did not hear the call
+(``EventKind.RECYCLED``)."""
+GONE = ("no_show", "cancelled")
+TAKEN_BACK = "no_show_undone"
+
+
+class LoggedEvent(NamedTuple):
+    """One event of a visit as the contact rule reads it (in log order)."""
+
+    kind: str
+    ticket_id: int | None
+    at_ms: int
+
+
+def contact_times(events: Iterable[LoggedEvent]) -> tuple[int | None, int | None]:
+    """THE rule of a visit's calls, from its events in log order: its first call
+    (:attr:`VisitFacts.first_call_ms`) and its first call the resident came to (the first
+    contact at a desk, :attr:`VisitFacts.seen_ms` before a resolution at meet-and-greet).
+
+    - A call is **put back** when a ``recycled`` event of its ticket follows it with no other
+      call of that ticket between: the resident did not hear it and waited on. It is neither
+      the first call nor a contact.
+    - A ticket is **gone** when it has a ``cancelled`` event, or a ``no_show`` with no
+      ``no_show_undone`` of the ticket after it (a no-show taken back: they came after all).
+      Its calls are first calls (the call they were not there for) but no contact.
+    - A call without a ticket is always a contact.
+
+    :mod:`oss_desk.storage.reports_visits` (for a copy read from its events) and the
+    ``visit_facts`` triggers (schema/0049) spell the same rule in SQL;
+    ``tests/test_call_put_back.py`` holds them equal over arbitrary sequences of events."""
+    calls: list[tuple[int | None, int]] = []
+    put_back: set[int] = set()
+    last_call: dict[int, int] = {}
+    cancelled: set[int] = set()
+    no_show_pending: dict[int, bool] = {}
+    for event in events:
+        ticket = event.ticket_id
+        if event.kind == CALLED:
+            if ticket is not None:
+                last_call[ticket] = len(calls)
+            calls.append((ticket, event.at_ms))
+        elif ticket is None:
+            continue
+        elif event.kind == PUT_BACK and ticket in last_call:
+            put_back.add(last_call[ticket])
+        elif event.kind == GONE[1]:
+            cancelled.add(ticket)
+        elif event.kind == GONE[0]:
+            no_show_pending[ticket] = True
+        elif event.kind == TAKEN_BACK:
+            no_show_pending[ticket] = False
+    heard = [call for place, call in enumerate(calls) if place not in put_back]
+    attended = [
+        at
+        for ticket, at in heard
+        if ticket is None or (ticket not in cancelled and not no_show_pending.get(ticket))
+    ]
+    return min((at for _t, at in heard), default=None), min(attended, default=None)
 
 
 class Check(StrEnum):
@@ -310,6 +376,8 @@ class Rule(StrEnum):
     AT_LEAST = "at_least"
     MONITORED = "monitored"
     """No target: the figure is watched, not rated."""
+    DOWN = "down"
+    """Lower than the same period a year before (:func:`year_on_year`)."""
 
 
 class Status(Worded):
@@ -340,6 +408,10 @@ class Standard:
     status: Status
     definition: str = ""
     """What the figure counts, in words: printed under it on every report."""
+    baseline: float | None = None
+    """For a standard rated against a year before (:attr:`Rule.DOWN`): the figure then."""
+    baseline_recorded: bool = True
+    """False: there are no records a year before (so it is not rated)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +443,41 @@ SATISFIED = Measure("satisfied", 80, Rule.AT_LEAST)
 """Customers satisfied (4 or 5 out of 5): 8 out of 10."""
 
 
+REPEAT_CONTACT = Measure("repeat_contact", None, Rule.DOWN)
+"""Customers who have to contact the council more than once for one transaction: down year on
+year (:func:`year_on_year`)."""
+
+REPEAT_CONTACT_LABEL = "Repeat contact (down year on year)"
+REPEAT_CONTACT_DEFINITION = (
+    "Of the visits, the share that came back about the same matter: ticked at meet-and-greet,"
+    " or an appointment ended without the documents. The standard is that it goes down year on"
+    " year: met when lower than in the same period a year before, missed when not; not rated"
+    " when there are no records a year before."
+)
+
+
+def year_on_year(
+    measure: Measure,
+    label: str,
+    value: float | None,
+    year_before: float | None,
+    definition: str,
+    *,
+    recorded: bool = True,
+) -> Standard:
+    """A standard whose figure should go down year on year (:attr:`Rule.DOWN`): met when lower
+    than ``year_before`` (the same period a year before), missed when not, not rated when
+    either has no figure or there are no records a year before (``recorded`` False)."""
+    before = year_before if recorded else None
+    if value is None or before is None:
+        status = Status.NONE
+    else:
+        status = Status.GREEN if value < before else Status.RED
+    return Standard(
+        measure.key, label, value, None, measure.rule, status, definition, before, recorded
+    )
+
+
 def call_measure(seconds: int, target: int) -> Measure:
     """Telephone calls answered within ``seconds``: at least ``target``% (from the
     configuration, ``calls.answer_within``)."""
@@ -388,6 +495,9 @@ COMPLAINTS_ANSWERED = Measure("complaints_answered", 100, Rule.AT_LEAST)
 JUSTIFIED_ABOUT_STAFF = Measure("justified_about_staff", None, Rule.MONITORED)
 """Justified complaints about a member of staff: monitored separately, the target under 2% (a
 ceiling, shown in the label: the rules rate floors)."""
+UNEQUAL_SERVICE = Measure("unequal_service", None, Rule.MONITORED)
+"""Complaints about unequal or impolite service: monitored separately, the target under 2% (a
+ceiling, as :data:`JUSTIFIED_ABOUT_STAFF`)."""
 
 FOLLOWUP_MEASURES = (
     RINGBACKS_IN_TIME,
@@ -395,9 +505,59 @@ FOLLOWUP_MEASURES = (
     COMPLAINTS_ACKNOWLEDGED,
     COMPLAINTS_ANSWERED,
     JUSTIFIED_ABOUT_STAFF,
+    UNEQUAL_SERVICE,
 )
 """The follow-up standards, in the order every report lists them (:func:`followup_standards`)."""
 FOLLOWUP_KEYS = frozenset(m.key for m in FOLLOWUP_MEASURES)
+
+
+def _days(n: int) -> str:
+    return f"{n} working day" + ("" if n == 1 else "s")
+
+
+_DECIDED = (
+    " Every follow-up received in the period counts once, its deadline as it stands on the day of"
+    " the report: met (done by its day), missed (done late, or still open after it); those still"
+    " open and not yet due are left out."
+)
+_CEILING = (
+    " Monitored separately, not rated: the council keeps it under 2%, and with few complaints one"
+    " complaint is a large share, so read it with its count (in the follow-ups' figures)."
+)
+
+
+def followup_definitions(
+    *, ringback_days: int, acknowledge_days: int, respond_days: int
+) -> dict[str, str]:
+    """What each follow-up standard's figure counts, in words, by key: printed under it on every
+    report (and in the reports screen's help), as the visit standards' are."""
+    return {
+        RINGBACKS_IN_TIME.key: (
+            "Of the ring-backs (call-back requests) received, the share returned within"
+            f" {_days(ringback_days)}: closed by the deadline as done, or as could not be reached"
+            " after the tries (the council rang back in time)." + _DECIDED
+        ),
+        REFERRALS_IN_SLA.key: (
+            "Of the referrals to a back office received, the share done within that back"
+            " office's service level (its working days)." + _DECIDED
+        ),
+        COMPLAINTS_ACKNOWLEDGED.key: (
+            f"Of the complaints received, the share acknowledged within {_days(acknowledge_days)}."
+            + _DECIDED
+        ),
+        COMPLAINTS_ANSWERED.key: (
+            "Of the complaints received, the share answered in full within"
+            f" {_days(respond_days)}." + _DECIDED
+        ),
+        JUSTIFIED_ABOUT_STAFF.key: (
+            "Of the complaints received in the period that have an outcome, the share found"
+            " justified (not partly) in a category about a member of staff." + _CEILING
+        ),
+        UNEQUAL_SERVICE.key: (
+            "Of the complaints received in the period, the share in a category about unequal or"
+            " impolite service, whatever their outcome." + _CEILING
+        ),
+    }
 
 
 def followup_standards(
@@ -408,31 +568,39 @@ def followup_standards(
     respond_days: int,
     amber_points: float,
 ) -> tuple[Standard, ...]:
-    """The follow-up standards of a month (or a longer period)."""
-
-    def days(n: int) -> str:
-        return f"{n} working day" + ("" if n == 1 else "s")
-
-    return (
-        RINGBACKS_IN_TIME.rate(
-            f"Ring-backs returned in {days(ringback_days)}",
+    """The follow-up standards of a month (or a longer period), each with its definition."""
+    said = followup_definitions(
+        ringback_days=ringback_days, acknowledge_days=acknowledge_days, respond_days=respond_days
+    )
+    rows: tuple[tuple[Measure, str, float | None], ...] = (
+        (
+            RINGBACKS_IN_TIME,
+            f"Ring-backs returned in {_days(ringback_days)}",
             figures.ringback_return.pct,
-            amber_points,
         ),
-        REFERRALS_IN_SLA.rate("Referrals done within SLA", figures.referral_sla.pct, amber_points),
-        COMPLAINTS_ACKNOWLEDGED.rate(
-            f"Complaints acknowledged in {days(acknowledge_days)}",
+        (REFERRALS_IN_SLA, "Referrals done within SLA", figures.referral_sla.pct),
+        (
+            COMPLAINTS_ACKNOWLEDGED,
+            f"Complaints acknowledged in {_days(acknowledge_days)}",
             figures.complaints_acknowledged.pct,
-            amber_points,
         ),
-        COMPLAINTS_ANSWERED.rate(
-            f"Complaints answered in {days(respond_days)}",
+        (
+            COMPLAINTS_ANSWERED,
+            f"Complaints answered in {_days(respond_days)}",
             figures.complaints_answered.pct,
-            amber_points,
         ),
-        JUSTIFIED_ABOUT_STAFF.rate(
+        (
+            JUSTIFIED_ABOUT_STAFF,
             "Justified complaints about staff (under 2%)",
             figures.staff_justified_pct,
-            amber_points,
         ),
+        (
+            UNEQUAL_SERVICE,
+            "Complaints about unequal or impolite service (under 2%)",
+            figures.unequal_service_pct,
+        ),
+    )
+    return tuple(
+        measure.rate(label, value, amber_points, said[measure.key])
+        for measure, label, value in rows
     )

@@ -85,7 +85,8 @@ def record_lines(rec: Mapping[str, Any]) -> list[str]:
         f"    justified complaints about a member of staff {rec['justified_about_staff']} "
         f"of {rec['complaints_decided']} decided: {percent(rec['justified_about_staff_pct'])} "
         "(target under 2%)",
-        f"    complaints about unequal or impolite service {rec['unequal_or_impolite']}",
+        f"    complaints about unequal or impolite service {rec['unequal_or_impolite']} "
+        f"of {rec['complaints']}: {percent(rec['unequal_or_impolite_pct'])} (target under 2%)",
         f"    action taken as a result {rec['action_taken']}",
         "",
         "    category                    comments compliments complaints  justified partly  not",

@@ -73,7 +73,9 @@ def period_section(figures: FollowupFigures | None) -> str:
         "percentages. Justified complaints about a member of staff: complaints found justified "
         "(not partly) in a category about staff, of the complaints with an outcome "
         f"({e(rec['justified_about_staff'])} of {e(rec['complaints_decided'])}; the target is "
-        f"under 2%). Unequal or impolite service: {e(rec['unequal_or_impolite'])}; action taken "
+        f"under 2%). Complaints about unequal or impolite service: {e(rec['unequal_or_impolite'])}"
+        f" of {e(rec['complaints'])}, {percent(rec['unequal_or_impolite_pct'])} (the target is"
+        f" under 2%); action taken "
         f"as a result: {e(rec['action_taken'])}.</p>"
     )
     return _section("followups", "Follow-ups", headline, offices, categories, note)
@@ -103,6 +105,7 @@ def _complaint_figures(rec: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("Acknowledged in time", percent(rec["complaints_acknowledged_within_5_pct"])),
         ("Answered in time", percent(rec["complaints_answered_within_15_pct"])),
         ("Justified, about staff", percent(rec["justified_about_staff_pct"])),
+        ("Unequal or impolite", percent(rec["unequal_or_impolite_pct"])),
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from oss_desk.domain.reports import NO_RECORDS
 from oss_desk.domain.standards import (
     Rule,
     Standard,
@@ -43,7 +44,13 @@ def hour(value: str | None) -> str:
 
 def target(standard: Standard, *, symbols: bool = False, prefix: str = "") -> str:
     """A standard's target: ``over 80%``, ``at least 80%`` (``> 80%``, ``\u2265 80%`` with
-    ``symbols``), after ``prefix``; ``monitored`` for a figure without a target."""
+    ``symbols``), after ``prefix``; ``monitored`` for a figure without a target; ``down on a
+    year before`` for one that should go down year on year."""
+    if standard.rule is Rule.DOWN:
+        if symbols:  # where room is short (the desk's screen): what it is rated against
+            return "\u2193 yearly"
+        then = percent(standard.baseline) if standard.baseline_recorded else NO_RECORDS
+        return f"{prefix}down on a year before, {then} then"
     if standard.rule is Rule.MONITORED or standard.target is None:
         return "monitored"
     words = _RULE_SYMBOLS if symbols else _RULE_WORDS

@@ -27,6 +27,7 @@ from oss_desk.domain.reports import (
     TrendMonth,
     VisitFigures,
 )
+from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.domain.standards import SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import pct
 from oss_desk.domain.text import event_log_head_lines
@@ -56,11 +57,15 @@ from oss_desk.render.html_scorecard import (
     calls_section,
     flags_block,
     months_section,
+    note,
     satisfaction_block,
     scorecard_section,
     wait_block,
 )
 from oss_desk.render.rows import (
+    APPOINTMENT_COLUMNS,
+    NO_SHOWS,
+    SERVED_COLUMNS,
     appointment_rows,
     counted_lines,
     desk_rows,
@@ -294,7 +299,9 @@ def _desks_table(desks: Mapping[str, DeskFigures], names: Mapping[str, str]) -> 
     if not desks:
         return ""
     rows = [row(d.name, d.served, d.median, d.total) for d in desk_rows(desks, names)]
-    return table("Desks", ["Desk", "Served", "Median service time", "Total service time"], rows)
+    return table("Desks", ["Desk", *SERVED_COLUMNS], rows) + note(
+        FIGURE_DEFINITIONS["service_time"]
+    )
 
 
 def _advisers_table(advisers: Mapping[str, AdviserFigures]) -> str:
@@ -304,7 +311,7 @@ def _advisers_table(advisers: Mapping[str, AdviserFigures]) -> str:
         row(a.name or staff, count(a.served), minutes(a.service_median_minutes))
         for staff, a in advisers.items()
     ]
-    return table("Advisers", ["Adviser", "Served", "Median service time"], rows)
+    return table("Advisers", ["Adviser", *SERVED_COLUMNS[:2]], rows)
 
 
 def _adjustments_table(adjustments: Mapping[str, int]) -> str:
@@ -322,7 +329,7 @@ def _adjustments_table(adjustments: Mapping[str, int]) -> str:
 _WEEK_FIELDS: tuple[tuple[str, Callable[[DayComparison], str]], ...] = (
     ("Visits", lambda w: count(w.visits)),
     ("Served", lambda w: count(w.served)),
-    ("No-shows", lambda w: count(w.no_shows)),
+    (NO_SHOWS, lambda w: count(w.no_shows)),
     ("Within target", lambda w: percent(w.within_15_min_pct)),
     ("First contact", lambda w: percent(w.first_contact_resolution_pct)),
     ("Median wait", lambda w: minutes(w.wait_median_minutes)),
@@ -376,7 +383,9 @@ def _calendar(by_day: Mapping[str, int]) -> str:
 
 
 def _appointments(a: AppointmentFigures, when: str = "this month") -> str:
-    headline = figures([(row.label, row.value) for row in appointment_rows(a)])
+    headline = figures([(row.label, row.value) for row in appointment_rows(a)]) + note(
+        FIGURE_DEFINITIONS["appointments"]
+    )
     cc = a.council_cancellations
     if not cc.total:
         return section(
@@ -455,7 +464,7 @@ def _trend(report: MonthlyReport) -> str:
     ]
     data_table = table(
         "Last 12 months: the figures",
-        ["Month", "Visits", "Within target", "First contact", "Booked", "Kept", "No-shows"],
+        ["Month", "Visits", "Within target", "First contact", *APPOINTMENT_COLUMNS],
         rows,
     )
     return section(

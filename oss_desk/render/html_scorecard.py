@@ -7,7 +7,7 @@ configuration is escaped; every figure has its definition under it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.reports import (
@@ -21,11 +21,10 @@ from oss_desk.domain.reports import (
     VisitFigures,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
-from oss_desk.domain.standards import FOLLOWUP_KEYS
 from oss_desk.domain.text import within_sentence
-from oss_desk.render.formats import count, long_date, minutes, percent, short_month, target
+from oss_desk.render.formats import count, long_date, percent, short_month, target
 from oss_desk.render.html_page import bars_block, figures, rating, row, section, table
-from oss_desk.render.rows import CALLS_TITLE, NO_CALLS, call_rows
+from oss_desk.render.rows import CALLS_TITLE, NO_CALLS, beside_rows, call_rows
 from oss_desk.render.svg import e, hour_bars, polylines
 
 
@@ -229,43 +228,14 @@ def _short(p: PeriodSummary) -> str:
     return f"{long_date(p.first_day)} to {long_date(p.last_day)}"
 
 
-_BESIDE: tuple[tuple[str, Callable[[PeriodSummary], str]], ...] = (
-    ("Visits", lambda p: count(p.visits)),
-    ("Visitors counted for the 15 minutes", lambda p: count(p.measured)),
-    ("Seen within the target", lambda p: percent(p.within_15_min_pct)),
-    ("Walked out after the target", lambda p: count(p.walked_out_after_target)),
-    ("Left before the target", lambda p: count(p.left_before_target)),
-    ("Still waiting at closing", lambda p: count(p.closed_unseen)),
-    ("Median wait", lambda p: minutes(p.wait_median_minutes)),
-    ("90th percentile wait", lambda p: minutes(p.wait_p90_minutes)),
-    ("Resolved at first contact", lambda p: percent(p.first_contact_resolution_pct)),
-    ("Appointments seen on time", lambda p: percent(p.appointment_punctuality_pct)),
-    ("Satisfied", lambda p: percent(p.satisfied_pct)),
-    ("Answers", lambda p: count(p.answers)),
-    ("Appointments kept", lambda p: percent(p.appointments_kept_pct)),
-)
-
-
-def _standard_of(key: str) -> Callable[[PeriodSummary], str]:
-    return lambda p: percent(p.standards.get(key))
-
-
 def beside_section(report: RangeReport) -> str:
-    now, before = report.current, report.previous
-    shown: list[tuple[str, Callable[[PeriodSummary], str]]] = [*_BESIDE]
-    shown += [(s.label, _standard_of(s.key)) for s in report.standards if s.key in FOLLOWUP_KEYS]
-    rows = [
-        row(label, value(now), value(before) if before.recorded else NO_RECORDS)
-        for label, value in shown
-    ]
+    beside = beside_rows(report)
+    rows = [row(r.indented, *r.values) for r in beside.rows]
+    spans = " and ".join(_short(p) for p in beside.periods)
     return section(
         "beside",
         "Beside the period before",
-        table(
-            f"{report.current.label} beside {report.previous.label}",
-            ["Figure", "This period", "The period before"],
-            rows,
-        ),
+        table(f"{report.current.label}: {spans}", ["Figure", *beside.heads], rows),
     )
 
 

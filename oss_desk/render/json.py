@@ -23,6 +23,7 @@ from oss_desk.domain.reports import (
     RangeReport,
     Report,
 )
+from oss_desk.domain.standards import Rule, Standard
 
 FLATTENED = ("figures", "appointments")
 """Parts of a report whose keys stand in the top level of its JSON."""
@@ -131,8 +132,12 @@ RANGE_KEYS = (
     "months",
     "current",
     "previous",
+    "year_before",
 )
 """A quarter's, a year's or any period's keys, in order."""
+
+
+_BASELINE = ("baseline", "baseline_recorded")
 
 
 def plain(value: object) -> Any:
@@ -140,6 +145,10 @@ def plain(value: object) -> Any:
     their values, tuples as lists; the follow-up figures in their own documented shape."""
     if isinstance(value, FollowupFigures | DueCount):
         return value.as_json()
+    if isinstance(value, Standard) and value.rule is not Rule.DOWN:
+        # a year before's figure only where the standard is rated against it
+        found = {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+        return {k: v for k, v in found.items() if k not in _BASELINE}
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Enum):

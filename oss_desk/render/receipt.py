@@ -96,7 +96,7 @@ def daily_summary(
         notes=(
             f"Standards: seen within {report.target_minutes} minutes {_target(within)};"
             f" resolved at first contact {_target(first_contact)}."
-            " Desks: served, median minutes.",
+            " Desks: served, median service time (call to finish).",
             # The day's event log head, 32 characters a line: a paper copy of the record.
             *event_log_head_lines(report.event_log_head, width=34),
         ),

@@ -6,13 +6,23 @@ are data."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, describe_need
-from oss_desk.domain.reports import AppointmentFigures, DailyReport, DeskFigures, PeriodReport
+from oss_desk.domain.reports import (
+    NO_RECORDS,
+    AppointmentFigures,
+    DailyReport,
+    DeskFigures,
+    PeriodReport,
+    PeriodSummary,
+    RangeReport,
+)
+from oss_desk.domain.scorecard import short_label
+from oss_desk.domain.standards import FOLLOWUP_KEYS, REPEAT_CONTACT
 from oss_desk.render.formats import count, hour, minutes, percent, seconds
 
 OUTCOME_LABELS: dict[str, str] = {
@@ -56,7 +66,7 @@ def visit_rows(report: PeriodReport) -> tuple[FigureRow, ...]:
         FigureRow("By appointment", count(f.appointment_visits), part=True),
         FigureRow("Served at a desk", count(f.served)),
         FigureRow("Dealt with at meet-and-greet", count(f.quick_visits)),
-        FigureRow("No-shows", count(f.no_shows)),
+        FigureRow(NO_SHOWS, count(f.no_shows), definition="no_shows"),
         FigureRow("Services delivered", count(f.services_delivered)),
         FigureRow("Appointments arranged", count(f.appointments_arranged)),
     ]
@@ -126,14 +136,30 @@ def adjustment_rows(adjustments: Mapping[str, int]) -> tuple[FigureRow, ...]:
     )
 
 
+NO_SHOWS = "Called, not there (no-shows)"
+"""The tickets called whose resident did not come, in every presentation: not the appointments
+missed (:data:`APPOINTMENT_COLUMNS`), so that one screen never has two different "No-shows"."""
+
+APPOINTMENT_COLUMNS = ("Bookings made", "Checked in", "Missed (no-shows)")
+"""The appointments' counts as every presentation names them (rows and a trend's columns):
+the bookings made in the period, whenever they fall, and the appointments of its days checked
+in or missed (``FIGURE_DEFINITIONS["appointments"]``)."""
+
+
 def appointment_rows(a: AppointmentFigures) -> tuple[FigureRow, ...]:
-    """Booked, kept, no-shows and cancelled (a month or longer), the council last: what each
-    presentation adds about the notice the council gave follows it."""
+    """Bookings made, then the period's appointments checked in and missed, the share checked
+    in, and the cancellations (a month or longer), the council last: what each presentation
+    adds about the notice the council gave follows it."""
+    made, checked_in, missed = APPOINTMENT_COLUMNS
     return (
-        FigureRow("Booked", count(a.appointments_booked)),
-        FigureRow("Kept (checked in)", count(a.appointments_kept)),
-        FigureRow("No-shows", count(a.appointments_no_show)),
-        FigureRow("Kept (of kept and no-shows)", percent(a.appointments_kept_pct)),
+        FigureRow(f"{made} in the period", count(a.appointments_booked)),
+        FigureRow(f"Appointments {checked_in.lower()}", count(a.appointments_kept)),
+        FigureRow(f"Appointments {missed.lower()}", count(a.appointments_no_show)),
+        FigureRow(
+            "Share of them checked in",
+            percent(a.appointments_kept_pct),
+            definition="appointments",
+        ),
         FigureRow("Cancelled by the resident", count(a.appointments_cancelled.resident)),
         FigureRow("Cancelled by the council", count(a.appointments_cancelled.council)),
     )
@@ -178,6 +204,11 @@ def outcome_rows(outcomes: Mapping[str, int]) -> tuple[FigureRow, ...]:
     return tuple(FigureRow(OUTCOME_LABELS.get(key, key), count(n)) for key, n in outcomes.items())
 
 
+SERVED_COLUMNS = ("Served", "Median service time", "Total service time")
+"""The desks' and advisers' columns in every presentation (``FIGURE_DEFINITIONS["service_time"]``
+says what a service time is)."""
+
+
 @dataclass(frozen=True, slots=True)
 class DeskRow:
     """One desk of a report: its configured name, tickets served, the median and total service
@@ -204,3 +235,81 @@ def desk_rows(desks: Mapping[str, DeskFigures], names: Mapping[str, str]) -> tup
         )
         for desk, d in desks.items()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BesideRow:
+    """One figure of the "beside the period before" table: its label (a part indented under its
+    whole where the layout can) and its value in each period, as written."""
+
+    label: str
+    values: tuple[str, ...]
+    part: bool = False
+
+    @property
+    def indented(self) -> str:
+        return f"  {self.label}" if self.part else self.label
+
+
+@dataclass(frozen=True, slots=True)
+class BesideTable:
+    """A quarter's, a year's or any period's headline figures beside the period before's (and,
+    but for a year, whose period before is the year before, the same period a year before's):
+    the periods, their column heads, and the rows, built once for the text and the HTML."""
+
+    periods: tuple[PeriodSummary, ...]
+    heads: tuple[str, ...]
+    rows: tuple[BesideRow, ...]
+
+
+def _beside_figures(
+    target_minutes: int,
+) -> tuple[tuple[str, bool, Callable[[PeriodSummary], str]], ...]:
+    t = target_minutes
+    return (
+        ("Visits", False, lambda p: count(p.visits)),
+        (f"Seen within {t} minutes", False, lambda p: percent(p.within_15_min_pct)),
+        ("visitors counted", True, lambda p: count(p.measured)),
+        ("walked out after the target", True, lambda p: count(p.walked_out_after_target)),
+        ("left before the target", True, lambda p: count(p.left_before_target)),
+        ("still waiting at closing", True, lambda p: count(p.closed_unseen)),
+        ("Median wait", False, lambda p: minutes(p.wait_median_minutes)),
+        ("90th percentile wait", False, lambda p: minutes(p.wait_p90_minutes)),
+        ("Resolved at first contact", False, lambda p: percent(p.first_contact_resolution_pct)),
+        ("Appointments seen on time", False, lambda p: percent(p.appointment_punctuality_pct)),
+        ("Satisfied (4 or 5 of 5)", False, lambda p: percent(p.satisfied_pct)),
+        ("answers", True, lambda p: count(p.answers)),
+        ("Appointments kept", False, lambda p: percent(p.appointments_kept_pct)),
+    )
+
+
+def beside_rows(report: RangeReport) -> BesideTable:
+    """The headline figures, then repeat contact, the telephone and the follow-up standards,
+    each in this period, the period before and (not for a year) the same period a year before;
+    ``no records`` for a period before the office's records begin."""
+    periods = [report.current, report.previous]
+    heads = ["This period", "The period before"]
+    if report.period != "year" and report.year_before is not None:
+        periods.append(report.year_before)
+        heads.append("A year before")
+    shown = list(_beside_figures(report.target_minutes))
+    for s in report.standards:
+        if (
+            s.key == REPEAT_CONTACT.key
+            or s.key.startswith("calls_within_")
+            or s.key in FOLLOWUP_KEYS
+        ):
+            label = short_label(s.key, report.target_minutes, s.label)
+            shown.append((label, False, _standard_of(s.key)))
+
+    def value(p: PeriodSummary, of: Callable[[PeriodSummary], str]) -> str:
+        return of(p) if p.recorded else NO_RECORDS
+
+    rows = tuple(
+        BesideRow(label, tuple(value(p, of) for p in periods), part) for label, part, of in shown
+    )
+    return BesideTable(tuple(periods), tuple(heads), rows)
+
+
+def _standard_of(key: str) -> Callable[[PeriodSummary], str]:
+    return lambda p: percent(p.standards.get(key))

@@ -24,7 +24,7 @@ from oss_desk.domain.reports import (
     TrendMonth,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
-from oss_desk.domain.standards import FOLLOWUP_KEYS, Status
+from oss_desk.domain.standards import Status
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import due_lines, period_lines
 from oss_desk.render.formats import (
@@ -38,10 +38,13 @@ from oss_desk.render.formats import (
 )
 from oss_desk.render.rows import (
     ADJUSTMENTS_TITLE,
+    APPOINTMENT_COLUMNS,
     CALLS_TITLE,
     NO_CALLS,
+    SERVED_COLUMNS,
     adjustment_rows,
     appointment_rows,
+    beside_rows,
     call_rows,
     counted_lines,
     desk_rows,
@@ -130,14 +133,16 @@ def _visit_lines(
     for outcome in outcome_rows(f.outcomes):
         lines.append(f"    {outcome.label:28s} {outcome.value:>4}")
     lines += _flag_lines(f.flags, list(f.by_service), organisations or {})
-    lines += ["", "  Desks                       served   median    total"]
+    served, median, total = (c.lower() for c in SERVED_COLUMNS)
+    lines += ["", f"  {'Desks':26s}{served:>8} {median:>20} {total:>19}"]
     for desk in desk_rows(f.desks, desk_names or {}):
-        lines.append(f"    {desk.name[:24]:24s} {desk.served:>6} {desk.median:>9} {desk.total:>10}")
+        lines.append(f"    {desk.name[:24]:24s}{desk.served:>8} {desk.median:>20} {desk.total:>19}")
+    lines += _note(FIGURE_DEFINITIONS["service_time"])
     if f.advisers:
-        lines += ["", "  Advisers                    served   median"]
+        lines += ["", f"  {'Advisers':26s}{served:>8} {median:>20}"]
         for a in f.advisers.values():
-            median = minutes(a.service_median_minutes)
-            lines.append(f"    {a.name[:24]:24s} {a.served:6d} {median:>9}")
+            time = minutes(a.service_median_minutes)
+            lines.append(f"    {a.name[:24]:24s}{a.served:8d} {time:>20}")
     lines += ["", f"  {ADJUSTMENTS_TITLE}"]
     for row in adjustment_rows(f.adjustments):
         lines.append(f"    {row.label:42s} {row.value:>4}")
@@ -176,7 +181,7 @@ def _week_line(w: DayComparison) -> str:
     if not w.recorded:
         return f"    {w.date}  {NO_RECORDS}"
     return (
-        f"    {w.date}  {w.visits:6d} {w.served:6d} {w.no_shows:8d}"
+        f"    {w.date}  {w.visits:6d} {w.served:6d} {w.no_shows:9d}"
         f" {percent(w.within_15_min_pct):>7} {percent(w.first_contact_resolution_pct):>14}"
         f" {minutes(w.wait_median_minutes):>12}"
     )
@@ -193,7 +198,7 @@ def _daily_rest(report: DailyReport) -> list[str]:
         lines += [
             "",
             f"  The same day in previous weeks ({day:%A}s)",
-            "    date        visits served no-shows  within  first contact  median wait",
+            "    date        visits served not there  within  first contact  median wait",
         ]
         lines += [_week_line(w) for w in (report.comparison(), *report.previous_weeks)]
     head = event_log_head_lines(report.event_log_head, 100)
@@ -221,6 +226,7 @@ def _appointment_lines(a: AppointmentFigures) -> list[str]:
             percent(moves.with_notice_pct),
             f"{moves.with_notice} of {moves.total}; breaches {moves.breaches}",
         ),
+        *_note(FIGURE_DEFINITIONS["appointments"]),
     ]
 
 
@@ -241,11 +247,16 @@ def _call_lines(calls: CallFigures | None) -> list[str]:
     return lines
 
 
+_APPOINTMENT_HEAD = "  ".join(c.lower() for c in APPOINTMENT_COLUMNS)
+_MADE, _IN, _MISSED = (len(c) + 1 for c in APPOINTMENT_COLUMNS)
+_MADE -= 1
+
+
 def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:
     lines = [
         "",
         f"  {title}",
-        "    month    visits  within  first contact  booked  kept  no-shows",
+        f"    month    visits  within  first contact  {_APPOINTMENT_HEAD}",
     ]
     for m in months:
         if not m.recorded:
@@ -253,8 +264,8 @@ def _trend_lines(title: str, months: tuple[TrendMonth, ...]) -> list[str]:
             continue
         lines.append(
             f"    {m.month}  {m.visits:6d} {percent(m.within_15_min_pct):>7}"
-            f" {percent(m.first_contact_resolution_pct):>14} {m.appointments_booked:7d}"
-            f" {m.appointments_kept:5d} {m.appointments_no_show:9d}"
+            f" {percent(m.first_contact_resolution_pct):>14} {m.appointments_booked:>{_MADE}d}"
+            f" {m.appointments_kept:>{_IN}d} {m.appointments_no_show:>{_MISSED}d}"
         )
     return lines
 
@@ -273,39 +284,16 @@ PERIOD_TITLES = {"quarter": "Quarterly report", "year": "Annual report", "period
 
 
 def _beside(report: RangeReport) -> list[str]:
-    """This period's headline figures beside the period before's."""
-    now, before = report.current, report.previous
-    rows: list[tuple[str, Callable[[PeriodSummary], str]]] = [
-        ("Visits", lambda p: str(p.visits)),
-        (f"Seen within {report.target_minutes} minutes", lambda p: percent(p.within_15_min_pct)),
-        ("  visitors counted", lambda p: str(p.measured)),
-        ("  walked out after the target", lambda p: str(p.walked_out_after_target)),
-        ("  left before the target", lambda p: str(p.left_before_target)),
-        ("  still waiting at closing", lambda p: str(p.closed_unseen)),
-        ("Median wait", lambda p: minutes(p.wait_median_minutes)),
-        ("90th percentile wait", lambda p: minutes(p.wait_p90_minutes)),
-        ("Resolved at first contact", lambda p: percent(p.first_contact_resolution_pct)),
-        ("Appointments seen on time", lambda p: percent(p.appointment_punctuality_pct)),
-        ("Satisfied", lambda p: percent(p.satisfied_pct)),
-        ("  answers", lambda p: str(p.answers)),
-        ("Appointments kept", lambda p: percent(p.appointments_kept_pct)),
-    ]
-    for s in report.standards:
-        if s.key.startswith("calls_within_") or s.key in FOLLOWUP_KEYS:
-            rows.append((short_label(s.key, report.target_minutes, s.label), _standard_of(s.key)))
-    lines = [
-        "",
-        f"  Beside the period before{'':14s}{'this period':>16}  {'the period before':>18}",
-        f"    {'':36s}{_short(now):>16}  {_short(before):>18}",
-    ]
-    for label, value in rows:
-        then = value(before) if before.recorded else NO_RECORDS
-        lines.append(f"    {label[:36]:36s}{value(now):>16}  {then:>18}")
+    """This period's headline figures beside the period before's (and a year before's)."""
+    table = beside_rows(report)
+    heads = "".join(f"  {head.lower():>18}" for head in table.heads)
+    spans = "".join(f"  {_short(p):>18}" for p in table.periods)
+    width = max((len(row.indented) for row in table.rows), default=0)
+    lines = ["", f"  {'Beside the period before':{width + 2}s}{heads}", f"    {'':{width}s}{spans}"]
+    for row in table.rows:
+        cells = "".join(f"  {v:>18}" for v in row.values)
+        lines.append(f"    {row.indented:{width}s}{cells}")
     return lines
-
-
-def _standard_of(key: str) -> Callable[[PeriodSummary], str]:
-    return lambda p: percent(p.standards.get(key))
 
 
 def _short(p: PeriodSummary) -> str:

@@ -16,18 +16,91 @@ they are.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from oss_desk.domain.models import DeskKind, Role
 from oss_desk.domain.text import shown
-from oss_desk.errors import NotFound, PermissionDenied
-from oss_desk.services.session import resolve_config_path, resolve_db_path, settings_for
+from oss_desk.errors import NotFound, OssDeskError, PermissionDenied
+from oss_desk.services.session import (
+    Session,
+    resolve_config_path,
+    resolve_db_path,
+    settings_for,
+)
 from oss_desk.storage.database import open_store
 
 if TYPE_CHECKING:
     from oss_desk.config import DeskConfig, Settings, StaffConfig
+
+
+SERVER_PID_ENV = "OSS_DESK_SERVED_BY"
+"""Set by ``oss-desk serve`` for each browser desk process: the server's process id. The desk
+ends with its server (:func:`end_with_server`), however the server ends."""
+
+PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal this process gets when its parent dies."""
+
+
+def end_with_server(environ: Mapping[str, str] = os.environ) -> bool:
+    """In a browser desk process: end with the server that started it, however it ends (even
+    SIGKILL), as a closed tab does: its person logged out, instead of a desk living on logged in
+    with nobody at it. The kernel sends SIGHUP when the parent dies (Linux
+    ``prctl(PR_SET_PDEATHSIG)``); then the desk's output, whose reader has gone, is sent
+    nowhere (a write to the dead server's pipe would fail the app before it logs out), and the
+    desk is asked to stop as its server would (SIGTERM). A server already gone: at once. False
+    when not a browser desk, or not on Linux."""
+    served_by = environ.get(SERVER_PID_ENV, "")
+    if not served_by.isdigit() or not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import signal
+
+    signal.signal(signal.SIGHUP, _server_gone)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGHUP), 0, 0, 0) != 0:
+        return False
+    if os.getppid() != int(served_by):  # the server died before the kernel was asked
+        os.kill(os.getpid(), signal.SIGHUP)
+    return True
+
+
+def server_gone(environ: Mapping[str, str] = os.environ) -> bool:
+    """A browser desk whose server has ended (this process now has another parent)."""
+    served_by = environ.get(SERVER_PID_ENV, "")
+    return served_by.isdigit() and os.getppid() != int(served_by)
+
+
+def leave_after_server(session: Session, desk_id: str | None) -> bool:
+    """After the desk app of a browser desk whose server has ended (the app may have stopped on
+    its own output's broken pipe before it could leave the desk as a closed tab does): its
+    person, still logged in to it, is logged out, unless a resident is at the desk (refused, as
+    leaving is). True: logged out here."""
+    if desk_id is None or not server_gone():
+        return False
+    from oss_desk.services.queue import QueueService
+
+    queue = QueueService(session)
+    held = queue.logins().get(desk_id)
+    if held is None or held.person != session.actor.person:
+        return False
+    try:
+        queue.log_out(desk_id)
+    except OssDeskError:
+        return False
+    return True
+
+
+def _server_gone(signum: int, frame: object) -> None:
+    import signal
+
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(nowhere, 1)
+    os.dup2(nowhere, 2)
+    os.close(nowhere)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 ROLE_DESK_KINDS: dict[Role, frozenset[DeskKind]] = {

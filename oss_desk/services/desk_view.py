@@ -288,3 +288,28 @@ def with_change(snapshot: DeskSnapshot, ticket: Ticket) -> DeskSnapshot:
         for line in snapshot.by_service
     ]
     return replace(snapshot, queue=queue, desks=desks, by_service=lines)
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedOut:
+    """Who last logged a desk's person out, and when (from the event log)."""
+
+    at: datetime
+    by: str
+    """The person who did it (the one logged out, when they did it themselves)."""
+    taken_over: bool
+    """They took the desk over (they are logged in there now)."""
+    by_config: bool = False
+    """A configuration loaded without the person, or without the desk (``init``)."""
+
+
+def last_logout(session: Session, desk_id: str, business_day: str) -> LoggedOut | None:
+    """The latest log-out from ``desk_id`` on ``business_day`` (None: none recorded)."""
+    from oss_desk.storage.events import last_desk_logout
+
+    with session.store.read() as conn:
+        row = last_desk_logout(conn, desk_id, business_day)
+    if row is None:
+        return None
+    data = row.data
+    return LoggedOut(read_instant(row.at), row.actor, "taken_over_by" in data, "by_config" in data)

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from oss_desk.clock import NOW_ENV, Clock, clock_from_env, read_instant
+from oss_desk.clock import NOW_ENV, Clock, read_instant
 from oss_desk.config import Settings, build_settings, read_toml
 from oss_desk.domain.calendar import business_day
 from oss_desk.domain.delivery import BOARD_UNANSWERED, WorkerState
@@ -43,6 +43,7 @@ from oss_desk.services.delivery import (
     recent_jobs_retrying,
     worker_state,
 )
+from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import NETWORK_FILESYSTEMS, Store, filesystem_type, open_store
@@ -84,8 +85,8 @@ def run_checks(
     config: str | None = None,
     clock: Clock | None = None,
 ) -> list[Check]:
-    clock = clock or clock_from_env()
     path = resolve_db_path(db)
+    clock = clock or clock_of(path)  # a demo's own clock on a demo database
     results: list[Check] = []
     store = _database(path, results)
     try:

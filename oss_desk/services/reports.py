@@ -29,6 +29,7 @@ from oss_desk.domain.models import Actor
 from oss_desk.domain.periods import (
     Period,
     counted_to,
+    days_period,
     parse_days,
     parse_quarter,
     parse_year,
@@ -39,6 +40,7 @@ from oss_desk.domain.report_figures import (
     appointment_figures,
     day_comparison,
     period_summary,
+    repeat_contact_standard,
     standard_values,
     trend_month,
     visit_figures,
@@ -65,6 +67,7 @@ from oss_desk.domain.stats import (
     month_of,
     parse_month,
     same_weekday_before,
+    shift_month,
 )
 from oss_desk.domain.tally import DayTally, merged
 from oss_desk.errors import NotFound, StorageError
@@ -76,6 +79,7 @@ from oss_desk.services.report_offices import Offices
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.chain import head_on
+from oss_desk.storage.reports import visits_begin
 from oss_desk.storage.reports_comments import resident_comments
 from oss_desk.storage.site import records_begin
 
@@ -273,13 +277,14 @@ class ReportService:
         return CommentLog(month=key, site=site, sites=sites, comments=tuple(found))
 
     def fill_rollup(self) -> int:
-        """Count and store the closed days that the trend of this month's report needs and the
-        daily rollup lacks (all of them the first time, then the days since the last report);
+        """Count and store the closed days that this month's report needs (its trend, and the
+        same month a year before for repeat contact) and the daily rollup lacks (all of them the
+        first time, then the days since the last report);
         returns how many site-days were stored. The worker runs it every hour, so that reports
         find yesterday ready; reports fill what is missing themselves anyway."""
         self.s.require(Action.VIEW_REPORTS, self.actor)
         office = self.offices.own
-        first, _ = month_bounds(last_months(month_of(self._day(None, None)), TREND_MONTHS)[0])
+        first, _ = month_bounds(shift_month(month_of(self._day(None, None)), -TREND_MONTHS))
         closed_last = last_closed_day(office, self.s.clock.now())
         if not self.rollup or closed_last is None or closed_last < first:
             return 0
@@ -320,13 +325,19 @@ class ReportService:
             if to_date is None or d <= to_date
         }
         followups = self._followups(first, last, site)
+        whole = days_period(first, last)
+        current = _summary(whole, tally, rules, calls, {})
         return MonthlyReport(
             month=key,
             site=site,
             sites=sites,
             target_minutes=self.target_minutes,
             figures=figures,
-            standards=self._period_standards(tally, calls) + self._followup_standards(followups),
+            standards=(
+                *self._period_standards(tally, calls),
+                repeat_contact_standard(current, self._summary_of(whole, site, tallies)),
+                *self._followup_standards(followups),
+            ),
             by_day=by_day,
             busiest_day=busiest(by_day),
             appointments=appointments,
@@ -346,14 +357,26 @@ class ReportService:
         for (_site, day), t in found.items():
             if day >= period.first.isoformat():
                 months.setdefault(day[:7], DayTally()).add(t)
-        current = merged(months.values())  # the same sums as adding up its days again
+        current_tally = merged(months.values())  # the same sums as adding up its days again
         earlier = merged(t for (_s, d), t in found.items() if d < period.first.isoformat())
         days = _each_day(period.first, period.last)
-        figures = visit_figures(current.visits, self.offices.layout(sites, days), rules)
+        figures = visit_figures(current_tally.visits, self.offices.layout(sites, days), rules)
         calls = self._calls(period.first, period.last, site)
         calls_before = self._calls(before.first, before.last, site)
         followups = self._followups(period.first, period.last, site)
         followup_values = self._followup_values
+        previous = replace(
+            _summary(
+                before,
+                earlier,
+                rules,
+                calls_before,
+                followup_values(self._followups(before.first, before.last, site)),
+            ),
+            recorded=self._recorded(before.last, site),
+        )
+        year_before = previous if period.kind == "year" else self._summary_of(period, site, tallies)
+        current = _summary(period, current_tally, rules, calls, followup_values(followups))
         return RangeReport(
             period=period.kind,
             key=period.key,
@@ -364,24 +387,31 @@ class ReportService:
             sites=sites,
             target_minutes=self.target_minutes,
             figures=figures,
-            standards=self._period_standards(current, calls) + self._followup_standards(followups),
-            appointments=appointment_figures(current.appointments, rules.notice_days),
+            standards=(
+                *self._period_standards(current_tally, calls),
+                repeat_contact_standard(current, year_before),
+                *self._followup_standards(followups),
+            ),
+            appointments=appointment_figures(current_tally.appointments, rules.notice_days),
             calls=calls,
             months=self._trend(period.months(), months, site, period),
-            current=_summary(period, current, rules, calls, followup_values(followups)),
-            previous=replace(
-                _summary(
-                    before,
-                    earlier,
-                    rules,
-                    calls_before,
-                    followup_values(self._followups(before.first, before.last, site)),
-                ),
-                recorded=self._recorded(before.last, site),
-            ),
+            current=current,
+            previous=previous,
+            year_before=year_before,
             followups=followups,
             to_date=_iso(counted_to(period.last, self._day(None, site))),
         )
+
+    def _summary_of(self, period: Period, site: str | None, tallies: DayTallies) -> PeriodSummary:
+        """The headline figures of the same period a year before ``period`` (its calls and
+        follow-up standards too), marked when it is before the records begin."""
+        year = period.year_before()
+        tally = self._tally(tallies, year.first, year.last, site)
+        followups = self._followup_values(self._followups(year.first, year.last, site))
+        found = _summary(
+            year, tally, self.rules, self._calls(year.first, year.last, site), followups
+        )
+        return replace(found, recorded=self._recorded(year.last, site))
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -410,14 +440,19 @@ class ReportService:
     def _span(self, site: str | None) -> DateSpan:
         """The dates a report may ask for: from the day the earliest office's records begin
         to 100 years after today."""
-        today = self._day(None, site)
+        return DateSpan.of(self._begins(site, records_begin), self._day(None, site))
+
+    def _begins(
+        self, site: str | None, begin: Callable[[sqlite3.Connection, str], str | None]
+    ) -> date | None:
+        """The earliest day ``begin`` finds in the offices covering ``site`` (None: none)."""
         begins = [
-            records_begin(office.store.conn, next(iter(office.directory.sites.values())).timezone)
+            begin(office.store.conn, next(iter(office.directory.sites.values())).timezone)
             for office in self.offices.covering(site)
             if office.directory.sites
         ]
         known = [date.fromisoformat(b) for b in begins if b]
-        return DateSpan.of(min(known) if known else None, today)
+        return min(known) if known else None
 
     def _event_log_head(self, day: date, site: str | None) -> EventLogHead | None:
         """This office's event log head at the end of the day (so far, today): printed on the
@@ -448,9 +483,11 @@ class ReportService:
         return replace(found, recorded=self._recorded(day, site))
 
     def _recorded(self, last: date, site: str | None) -> bool:
-        """Whether a day, month or period ending on ``last`` reaches the office's records
-        (before they begin there are no figures, not zero ones)."""
-        return last >= self._span(site).first
+        """Whether a day, month or period ending on ``last`` reaches the offices' visit records
+        (before they begin there are no figures, not zero ones; follow-ups or bookings recorded
+        earlier do not make them begin)."""
+        first = self._begins(site, visits_begin)
+        return first is not None and last >= first
 
     def _trend(
         self,

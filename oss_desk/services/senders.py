@@ -94,22 +94,52 @@ STALE_DOT_LOCK = 300.0
 (as liblockfile's ``dotlockfile`` takes one after five minutes) and removed."""
 
 
+def take_stale(lock: Path, seen: os.stat_result) -> None:
+    """Remove the dot-lock ``lock`` seen (``seen``) older than :data:`STALE_DOT_LOCK`, only if
+    it is still that file: another program may have taken the stale lock and made its own since
+    (``dotlockfile``'s care). It is renamed aside under a name of this process's own, so no one
+    else can take it meanwhile; a fresh lock moved aside by mistake is put back."""
+    aside = lock.with_name(f"{lock.name}.{os.getpid()}.{time.monotonic_ns()}")
+    try:
+        lock.rename(aside)
+    except OSError:
+        return  # gone already: taken (and let go) by someone else
+    moved = aside.stat()
+    if (moved.st_ino, moved.st_mtime_ns) != (seen.st_ino, seen.st_mtime_ns):
+        with contextlib.suppress(OSError):
+            os.link(aside, lock)  # theirs, fresh: back in place (unless a newer one is there)
+    aside.unlink()
+
+
 @contextlib.contextmanager
 def _dot_lock(target: Path) -> Iterator[None]:
     """Hold ``PATH.lock``, the dot-lock mail tools that do not use ``lockf`` (procmail's
     ``lockfile``, ``dotlockfile``, some mail clients) take, as ``mailbox.mbox`` took it too: made
     with ``O_EXCL``, so it fails with ``EEXIST`` while another program holds it (one older
-    than :data:`STALE_DOT_LOCK` is removed first), and removed after the append."""
+    than :data:`STALE_DOT_LOCK` is removed first, see :func:`take_stale`), and removed after the
+    append. Where the folder cannot be written (a mail spool such as ``/var/mail``, where a user
+    may write only their own file), no dot-lock can be made: the ``lockf`` lock alone is held,
+    as ``mailbox.mbox`` does ("without write access, just skip dotlocking")."""
     lock = target.with_name(target.name + ".lock")
     with contextlib.suppress(OSError):
-        if time.time() - lock.stat().st_mtime > STALE_DOT_LOCK:
-            lock.unlink()
-    os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+        seen = lock.stat()
+        if time.time() - seen.st_mtime > STALE_DOT_LOCK:
+            take_stale(lock, seen)
+    try:
+        os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EROFS):
+            raise
+        log.info("mailbox %s: its folder cannot be written, so no dot-lock (lockf only)", target)
+        held = False
+    else:
+        held = True
     try:
         yield
     finally:
-        with contextlib.suppress(OSError):
-            lock.unlink()
+        if held:
+            with contextlib.suppress(OSError):
+                lock.unlink()
 
 
 def _mbox(path: str, email: EmailMessage) -> str:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oss_desk.clock import NOW_ENV, Clock, clock_from_env
+from oss_desk.clock import NOW_ENV, Clock
 from oss_desk.config_cache import file_settings, stored_settings
 from oss_desk.domain.access import Action, Grants, Scope, allows, booking_grants, refusal, scope_of
 from oss_desk.domain.calendar import DateSpan, business_day
@@ -158,10 +158,19 @@ class Session:
         return next(iter(self.directory.sites.values()), None)
 
     def refresh_directory(self) -> bool:
-        """Re-read sites, services and desks if ``init`` loaded a new configuration."""
+        """Re-read sites, services and desks if ``init`` loaded a new configuration, and the
+        settings this process runs with (from where it read them: the stored copy, or its
+        file), so that a desk added or renamed while the office runs is named on the board and
+        the waiting-room screen (its ``board_name``, its Welsh name) as at the desks. Settings
+        that no longer read are kept as they were (and said in the log)."""
         if latest_config_id(self.store.conn) == self.directory.config_id:
             return False
         self.directory = read_directory(self.store.conn)
+        path = None if self.config_source == "database" else Path(self.config_source)
+        try:
+            self.settings, _ = settings_for(self.store, path)
+        except OssDeskError as error:
+            log.warning("kept the settings this process started with: %s", error)
         return True
 
     def close(self) -> None:
@@ -409,19 +418,6 @@ def simulated_on_live(session: Session) -> str | None:
     )
 
 
-def _office_clock(path: Path, settings: Settings) -> Clock:
-    """``OSS_DESK_NOW`` when set; else a training office's recorded running clock (the demo's:
-    :mod:`oss_desk.services.demo_clock`), so every terminal on it keeps its time; else the
-    real clock. A real office never reads one."""
-    from oss_desk.services.demo_clock import demo_clock, stopped_by_env
-
-    if not stopped_by_env() and settings.access.training():
-        found = demo_clock(path)
-        if found is not None:
-            return found
-    return clock_from_env()
-
-
 def open_session(
     *,
     db: str | os.PathLike[str] | None = None,
@@ -447,7 +443,10 @@ def open_session(
         raise _demo_hint(path, error) from None
     try:
         settings, source = settings_for(store, resolve_config_path(config))
-        clock = clock or _office_clock(path, settings)
+        if clock is None:
+            from oss_desk.services.demo_clock import office_clock
+
+            clock = office_clock(store.conn, training=settings.access.training())
         directory = read_directory(store.conn)
         if desk_id is not None and desk_id.strip() not in directory.desks:
             known = ", ".join(sorted(directory.desks)) or "none"

@@ -136,7 +136,7 @@ class ConfigChange(QueueService):
         site = next(iter(self.s.directory.sites.values()), None)
         log_out(conn, desk_id)
         if site is not None:
-            data = {"person": person}
+            data = {"person": person, "by_config": True}  # the desk app says so
             self._event(
                 conn, site, EventKind.DESK_LOGOUT, self.s.clock.now(), desk_id=desk_id, data=data
             )
@@ -161,7 +161,8 @@ class ConfigChange(QueueService):
         """``person`` is logged out of ``desk`` and it closes, as ``desks logout`` does."""
         now = self.s.clock.now()
         log_out(conn, desk.id)
-        self._desk_event(conn, desk, EventKind.DESK_LOGOUT, now, {"person": person})
+        data = {"person": person, "by_config": True}  # the desk app says so
+        self._desk_event(conn, desk, EventKind.DESK_LOGOUT, now, data)
         self._status(conn, desk, DeskStatus.CLOSED, now)
 
     # After -------------------------------------------------------------------------------------

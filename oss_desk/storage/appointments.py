@@ -374,3 +374,12 @@ def messages_for(conn: sqlite3.Connection, appointment_id: int) -> list[Message]
         "SELECT * FROM messages WHERE appointment_id = ? ORDER BY id", [appointment_id]
     )
     return [_message(cur, row) for row in cur.fetchall()]
+
+
+def of_visit(conn: sqlite3.Connection, visit_id: int) -> tuple[int, AppointmentStatus] | None:
+    """The appointment the visit was checked in for, as (id, status); None: a walk-in."""
+    row = conn.execute(
+        "SELECT id, status FROM appointments WHERE visit_id = ? ORDER BY id DESC LIMIT 1",
+        [visit_id],
+    ).fetchone()
+    return (int(row[0]), AppointmentStatus(row[1])) if row else None

@@ -142,6 +142,16 @@ def events_for_visit(conn: sqlite3.Connection, visit_id: int) -> list[EventRow]:
     return _events(conn, "WHERE visit_id = ? ORDER BY id", [visit_id])
 
 
+def last_desk_logout(conn: sqlite3.Connection, desk_id: str, business_day: str) -> EventRow | None:
+    """The latest log-out from ``desk_id`` on ``business_day`` (who did it, when), if any."""
+    found = _events(
+        conn,
+        "WHERE business_day = ? AND kind = 'desk_logout' AND desk_id = ? ORDER BY id DESC LIMIT 1",
+        [business_day, desk_id],
+    )
+    return found[0] if found else None
+
+
 def last_event_id(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT max(id) FROM events").fetchone()
     return int(row[0] or 0)
@@ -157,3 +167,9 @@ def callers_of_visit(
         [visit_id, EventKind.CALLED.value],
     ).fetchall()
     return [(r[0], r[1], r[2]) for r in rows]
+
+
+def visit_last_event_at(conn: sqlite3.Connection, visit_id: int) -> str | None:
+    """The instant of the visit's latest event (None: it has none)."""
+    row = conn.execute("SELECT max(at) FROM events WHERE visit_id = ?", [visit_id]).fetchone()
+    return str(row[0]) if row and row[0] is not None else None

@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from oss_desk.errors import StorageError
+
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
@@ -112,7 +114,101 @@ def _chain_existing_events(db: sqlite_utils.Database) -> None:
     chain_unchained(db.conn)
 
 
-PYTHON_STEPS = {"chain_existing_events": _chain_existing_events}
+def _check_list(sql: str, column: str) -> re.Match[str] | None:
+    """The value list of ``CHECK (column IN (...))`` in a table's stored text, spacing free."""
+    pattern = rf"CHECK\s*\(\s*{re.escape(column)}\s+IN\s*\(([^()]*)\)\s*\)"
+    return re.search(pattern, sql, re.IGNORECASE)
+
+
+def _admitted(sql: str, column: str) -> list[str]:
+    found = _check_list(sql, column)
+    return re.findall(r"'([^']*)'", found.group(1)) if found else []
+
+
+def _table_sql(conn: sqlite3.Connection, table: str) -> str:
+    """The table's stored ``CREATE TABLE`` text ("" when there is no such table)."""
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    return str(row[0]) if row else ""
+
+
+def _allow_schema_edits(conn: sqlite3.Connection) -> None:
+    """Turn SQLite's defensive mode off for this connection where Python can (3.12's
+    ``setconfig``): some builds turn it on, and it refuses every edit of the stored schema."""
+    setconfig = getattr(conn, "setconfig", None)
+    defensive = getattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE", None)
+    if setconfig is not None and defensive is not None:
+        setconfig(defensive, False)
+
+
+def admit_value(conn: sqlite3.Connection, table: str, column: str, value: str, step: str) -> None:
+    """Widen ``table``'s ``CHECK (column IN (...))`` to admit ``value`` in the stored schema
+    (SQLite's documented procedure for loosening a constraint: no stored row can break it),
+    whatever the spacing of the stored text; then prove it: the stored text must now list
+    ``value`` and, when the table has a row, setting one to it (undone at once) must pass.
+    Otherwise the upgrade ``step`` fails in plain words and nothing of it is kept (it never
+    records success and leaves the office to fail on the constraint later)."""
+    advice = (
+        "nothing was changed; go back to the previous oss-desk version for now and send the "
+        f"output of `sqlite3 DATABASE '.schema {table}'` to your oss-desk support"
+    )
+    sql = _table_sql(conn, table)
+    found = _check_list(sql, column)
+    if found is None:
+        raise StorageError(
+            f"cannot upgrade the database ({step}): the {table} table's {column} check is not "
+            f"in the form this version knows, so {value!r} cannot be added to it: {advice}"
+        )
+    if value not in _admitted(sql, column):
+        widened = f"{sql[: found.end(1)].rstrip()}, '{value}'{sql[found.end(1) :]}"
+        _allow_schema_edits(conn)
+        conn.execute("PRAGMA writable_schema = ON")
+        try:
+            conn.execute(
+                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                [widened, table],
+            )
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(
+                f"cannot upgrade the database ({step}): this SQLite refuses to change a stored "
+                f"table definition ({exc}; its defensive mode, which this Python cannot turn "
+                f"off; Python 3.12 or later can): {advice}"
+            ) from None
+        finally:
+            conn.execute("PRAGMA writable_schema = RESET")
+    _prove_admits(conn, table, column, value, step, advice)
+
+
+def _prove_admits(
+    conn: sqlite3.Connection, table: str, column: str, value: str, step: str, advice: str
+) -> None:
+    refused = value not in _admitted(_table_sql(conn, table), column)
+    some = conn.execute(f"SELECT rowid FROM {table} LIMIT 1").fetchone()  # noqa: S608
+    if some is not None and not refused:
+        conn.execute("SAVEPOINT oss_desk_admits")
+        try:
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", [value, some[0]])  # noqa: S608
+        except sqlite3.IntegrityError:
+            refused = True
+        finally:
+            conn.execute("ROLLBACK TO SAVEPOINT oss_desk_admits")
+            conn.execute("RELEASE SAVEPOINT oss_desk_admits")
+    if refused:
+        raise StorageError(
+            f"cannot upgrade the database ({step}): the {table} table's {column} check still "
+            f"refuses {value!r} after it was widened: {advice}"
+        )
+
+
+def _appointments_admit_not_seen(db: sqlite_utils.Database) -> None:
+    admit_value(db.conn, "appointments", "status", "not_seen", "0041_appointment_not_seen")
+
+
+PYTHON_STEPS = {
+    "chain_existing_events": _chain_existing_events,
+    "appointments_admit_not_seen": _appointments_admit_not_seen,
+}
 
 
 def _runner(name: str, sql: str):  # type: ignore[no-untyped-def]

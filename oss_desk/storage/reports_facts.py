@@ -36,10 +36,10 @@ FROM visit_facts {_FINISHED} AND finish_ticket IS NOT NULL GROUP BY 1, 2, 3, 4
 
 def has_visit_facts(conn: sqlite3.Connection) -> bool:
     """Whether the database keeps ``visit_facts`` (schema/0024) with each visit's booked start
-    and first attended call (schema/0030); an older copy is read from its events."""
-    return (
-        conn.execute(
-            "SELECT 1 FROM pragma_table_info('visit_facts') WHERE name = 'attended_ms'"
-        ).fetchone()
-        is not None
-    )
+    and first attended call (schema/0030) by today's rule of a call put back (schema/0049's
+    trigger ``visit_facts_contact``); an older copy is read from its events."""
+    found = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE (type = 'table' AND name = 'visit_facts')"
+        " OR (type = 'trigger' AND name = 'visit_facts_contact')"
+    ).fetchone()
+    return bool(found[0] == 2)

@@ -9,8 +9,9 @@ average), so the tallies are exactly those of counting visit by visit
 (:meth:`oss_desk.domain.tally.VisitTally.count_visit`); ``tests/test_visit_rules_sql.py`` holds
 the two equal for arbitrary visits.
 
-The visits are read from ``visit_facts`` (schema/0024, 0030) when the database has it, else from
-the events themselves (an office's older copy read with ``--include``): the same columns either way.
+The visits are read from ``visit_facts`` (schema/0024, 0030, 0049) when the database has it,
+else from the events themselves (an office's older copy read with ``--include``): the same
+columns either way.
 """
 
 from __future__ import annotations
@@ -133,7 +134,8 @@ arrived AS (
   WHERE business_day IN (SELECT day FROM span) AND kind = 'arrived'
     AND (:site IS NULL OR site_id = :site)),
 endings AS (
-  SELECT visit_id, gone, {_ms("first_call")} AS first_call_ms, {_ms("quick")} AS quick_ms,
+  SELECT visit_id, gone OR put_back AS recount, {_ms("first_call")} AS first_call_ms,
+    {_ms("quick")} AS quick_ms,
     substr(ended, cut + 22) AS ended_kind, CAST(substr(ended, cut + 1, 20) AS INTEGER) AS ended_id,
     {_ms("substr(ended, 1, cut - 1)")} AS ended_ms
   FROM (
@@ -141,38 +143,52 @@ endings AS (
       SELECT visit_id,
         min(at) FILTER (WHERE kind = 'called') AS first_call,
         min(at) FILTER (WHERE kind = 'finished' AND ticket_id IS NULL) AS quick,
-        max(CASE WHEN kind <> 'called' THEN at || ' ' || printf('%020d', id) || ' ' || kind END)
-          AS ended,
-        count(*) FILTER (WHERE kind IN ('no_show', 'cancelled')) > 0 AS gone
+        max(CASE WHEN kind IN ('finished', 'no_show', 'cancelled')
+                 THEN at || ' ' || printf('%020d', id) || ' ' || kind END) AS ended,
+        count(*) FILTER (WHERE kind IN ('no_show', 'cancelled')) > 0 AS gone,
+        count(*) FILTER (WHERE kind = 'recycled') > 0 AS put_back
       FROM events
       WHERE visit_id BETWEEN :low AND :high
-        AND kind IN ('called', 'finished', 'no_show', 'cancelled')
+        AND kind IN ('called', 'finished', 'no_show', 'cancelled', 'recycled')
       GROUP BY visit_id))),
 booked AS (
   SELECT visit_id, min(id), {_ms("starts_at")} AS booked_ms FROM appointments
   WHERE visit_id BETWEEN :low AND :high GROUP BY visit_id),
-attended AS (
-  SELECT c.visit_id, {_ms("min(c.at)")} AS attended_ms FROM events c
-  WHERE c.visit_id IN (SELECT visit_id FROM endings WHERE gone) AND c.kind = 'called'
-    AND NOT EXISTS (SELECT 1 FROM events x WHERE x.visit_id = c.visit_id
-                    AND x.kind IN ('no_show', 'cancelled') AND x.ticket_id = c.ticket_id
-                    AND NOT EXISTS (SELECT 1 FROM events u WHERE u.visit_id = x.visit_id
-                                    AND u.kind = 'no_show_undone' AND u.ticket_id = x.ticket_id
-                                    AND u.id > x.id))
-  GROUP BY c.visit_id),
+calls AS (
+  SELECT c.visit_id, c.at,
+    EXISTS (SELECT 1 FROM events r WHERE r.visit_id = c.visit_id AND r.kind = 'recycled'
+              AND r.ticket_id = c.ticket_id AND r.id > c.id
+              AND NOT EXISTS (SELECT 1 FROM events n WHERE n.visit_id = c.visit_id
+                              AND n.kind = 'called' AND n.ticket_id = c.ticket_id
+                              AND n.id > c.id AND n.id < r.id)) AS put_back,
+    EXISTS (SELECT 1 FROM events x WHERE x.visit_id = c.visit_id
+              AND x.kind IN ('no_show', 'cancelled') AND x.ticket_id = c.ticket_id
+              AND NOT EXISTS (SELECT 1 FROM events u WHERE u.visit_id = x.visit_id
+                              AND u.kind = 'no_show_undone' AND u.ticket_id = x.ticket_id
+                              AND u.id > x.id)) AS gone
+  FROM events c
+  WHERE c.visit_id IN (SELECT visit_id FROM endings WHERE recount) AND c.kind = 'called'),
+contact AS (
+  SELECT visit_id, {_ms("min(at) FILTER (WHERE NOT put_back)")} AS first_call_ms,
+    {_ms("min(at) FILTER (WHERE NOT put_back AND NOT gone)")} AS attended_ms
+  FROM calls GROUP BY visit_id),
 visits AS (
-  SELECT a.*, e.first_call_ms, e.quick_ms, b.booked_ms,
-    CASE WHEN e.gone THEN t.attended_ms ELSE e.first_call_ms END AS attended_ms,
+  SELECT a.*,
+    CASE WHEN e.recount THEN t.first_call_ms ELSE e.first_call_ms END AS first_call_ms,
+    e.quick_ms, b.booked_ms,
+    CASE WHEN e.recount THEN t.attended_ms ELSE e.first_call_ms END AS attended_ms,
     e.ended_kind, e.ended_id, e.ended_ms
   FROM arrived a LEFT JOIN endings e USING (visit_id) LEFT JOIN booked b USING (visit_id)
-    LEFT JOIN attended t USING (visit_id))
+    LEFT JOIN contact t USING (visit_id))
 """  # noqa: S608 - constant text
 """The range's visits from the event log alone (an older copy without ``visit_facts``): the same
 columns, as schema/0024 and schema/0030 compute them (the first call, the resolution at
 meet-and-greet, how the visit ended last: the latest of its finish, no-show and cancellations by
-instant, then id; the booked start of the first appointment it checked in for; its earliest call
-of a ticket not found gone: not cancelled, and no no-show that was not taken back, as
-schema/0033 computes it)."""
+instant, then id; the booked start of the first appointment it checked in for). Its first call
+and its first contact at a desk follow :func:`oss_desk.domain.standards.contact_times`, as
+schema/0049's view ``visit_calls`` computes them (an older copy may not have the view): a
+call put back (the resident did not hear it) is neither; a call of a ticket found gone
+(cancelled, or a no-show not taken back) is a first call but no contact."""
 
 _DESCRIBED = f"""
 described AS (

@@ -278,16 +278,22 @@ def records_begin(conn: sqlite3.Connection, timezone: str) -> str | None:
     """The first business day of the office's records: the earliest of its first event's day,
     its first imported telephone call's day, and the day its configuration was first loaded
     (in ``timezone``); None when it holds nothing."""
+    first_event = conn.execute("SELECT min(business_day) FROM events").fetchone()[0]
+    first_call = conn.execute("SELECT min(business_day) FROM calls").fetchone()[0]
+    return earliest_with_loading(conn, timezone, first_event, first_call)
+
+
+def earliest_with_loading(conn: sqlite3.Connection, timezone: str, *days: object) -> str | None:
+    """The earliest of ``days`` (business days; None left out) and the day the configuration
+    was first loaded (in ``timezone``); None when there is none."""
     from oss_desk.clock import read_instant
     from oss_desk.domain.calendar import business_day
 
-    first_event = conn.execute("SELECT min(business_day) FROM events").fetchone()[0]
-    first_call = conn.execute("SELECT min(business_day) FROM calls").fetchone()[0]
+    found = [str(day) for day in days if day]
     loaded = conn.execute("SELECT min(loaded_at) FROM config_snapshots").fetchone()[0]
-    days = [str(day) for day in (first_event, first_call) if day]
     if loaded:
-        days.append(business_day(read_instant(str(loaded)), timezone))
-    return min(days) if days else None
+        found.append(business_day(read_instant(str(loaded)), timezone))
+    return min(found) if found else None
 
 
 def staff_ever(conn: sqlite3.Connection) -> dict[str, StaffMember]:

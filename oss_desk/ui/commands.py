@@ -80,9 +80,10 @@ def help_screen(app: App[Any], mode_title: str) -> Screen[None]:
     """F1: the keys of the current screen and the app, and the screen's own words."""
     from oss_desk.ui.dialogs import HelpScreen
     from oss_desk.ui.dialogs.blocked import closing_help
+    from oss_desk.ui.screens.base import help_of
 
     screen = app.screen
-    about = closing_help(getattr(screen, "HELP", ""), served=app.is_web)
+    about = closing_help(help_of(screen), served=app.is_web)
     return HelpScreen(f"Keys: {mode_title}", help_rows(app, screen), about)
 
 

@@ -3,6 +3,7 @@ person quits, and the devices' standby (given by the command line) once the desk
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import threading
@@ -150,4 +151,17 @@ def run_desk_app(
         gc.enable()
         if owner is not None:
             owner.close()
+        _leave_after_server(runner, desk_id)
         runner.close()
+
+
+def _leave_after_server(runner: SessionRunner, desk_id: str | None) -> None:
+    """A browser desk whose server ended: its person logged out even if the app could not."""
+    from oss_desk.services.browser_desks import leave_after_server
+
+    with contextlib.suppress(Exception):  # the desk is closing anyway: never a traceback
+        runner.submit(leave_after_server, desk_id).result(timeout=LEAVE_SECONDS)
+
+
+LEAVE_SECONDS = 10.0
+"""How long a browser desk whose server ended waits to log its person out (a write turn)."""

@@ -14,6 +14,7 @@ import asyncio
 import html
 import json
 import logging
+import os
 import signal
 import sys
 from asyncio.subprocess import Process
@@ -29,7 +30,7 @@ from textual_serve.server import Server, to_int
 from oss_desk.config_sections import normal_origin
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, OssDeskError, PermissionDenied
-from oss_desk.services.browser_desks import DeskChoice, choose_desk, load_settings
+from oss_desk.services.browser_desks import SERVER_PID_ENV, DeskChoice, choose_desk, load_settings
 from oss_desk.services.session import PROXY_USER_ENV, resolve_db_path
 
 log = logging.getLogger("oss_desk.serve")
@@ -65,6 +66,7 @@ class DeskProcess(AppService):
         for name in UNINHERITED:
             environment.pop(name, None)
         environment[PROXY_USER_ENV] = self.login
+        environment[SERVER_PID_ENV] = str(os.getpid())  # the desk ends with this server
         return environment
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:

@@ -196,9 +196,7 @@ class PrintDelivery:
         try:
             link = transport.open()
         except PrinterFault as fault:  # nothing was sent
-            self._not_printed(
-                job, fault.reason, fault.status, report, claimed=handed, unsent=handed
-            )
+            self._not_printed(job, fault.reason, fault.status, report, claimed=handed)
             return
         try:
             # The printer is asked how it is, and answers while the job is rendered (and
@@ -256,10 +254,10 @@ class PrintDelivery:
         if url.asks_status and before is PrinterStatus.UNKNOWN:
             # An ESC/POS printer always answers DLE EOT, even offline: silence means it would
             # swallow the job. (URLs with status=off skip the question.)
-            self._not_printed(job, PRINTER_SILENT, before, report, unsent=True)
+            self._not_printed(job, PRINTER_SILENT, before, report)
             return
         if not before.can_print:
-            self._not_printed(job, before.sentence, before, report, unsent=True)
+            self._not_printed(job, before.sentence, before, report)
             return
         try:
             link.write(data)
@@ -346,16 +344,19 @@ class PrintDelivery:
         report: PrintReport,
         *,
         claimed: bool = True,
-        unsent: bool = False,
     ) -> None:
         """``job`` certainly did not print: try again later, then the fallback printer, then
         give up (the ticket exists; it can be reprinted). ``claimed``: this owner claimed it
-        (else it was not, as when the printer could not be reached). ``unsent``: claimed, then
-        not tried (the printer said it cannot print, or did not answer): no byte of this try
-        left, so the next copy need not say COPY."""
+        (else it was not, as when the printer could not be reached).
+
+        No byte of this try left (whatever the printer or its transport: not tried because the
+        printer said it cannot print or did not answer, or a write refused before its first
+        byte, as a capture file that cannot be opened), so the try leaves the job as it found
+        it: started only if an earlier try was, and the next copy says COPY only then
+        (:func:`oss_desk.storage.outbox.bytes_left_before`)."""
         settings = self.s.settings.printing
         fallback = self._fallback(job)
-        columns: dict[str, Any] = {"started_at": job.started_at} if unsent else {}
+        columns: dict[str, Any] = {"started_at": job.started_at} if claimed else {}
         attempts = job.attempts if claimed else job.attempts + 1
         if attempts < settings.attempts:
             wait = print_backoff(attempts, first=settings.retry_seconds)

@@ -36,15 +36,19 @@ def never_fatal(what: str, default: T, work: Callable[[], T]) -> T:
 
 def referral_messages(session: Session) -> Sent:
     """Referral references by email or text, sent and retried like appointment messages."""
-    work = FollowupMessageDelivery(session).deliver_due
-    return never_fatal("referral messages not sent now", Sent(), work)
+    # Built inside the guard too (its senders come from the settings), as every round's work.
+    return never_fatal(
+        "referral messages not sent now",
+        Sent(),
+        lambda: FollowupMessageDelivery(session).deliver_due(),
+    )
 
 
 def turn_texts(session: Session) -> TextReport:
     """\"Nearly your turn\" texts: queue what the queue now calls for, send what is due."""
-    texts = TurnTexts(session, Actor("worker"))
 
     def work() -> TextReport:
+        texts = TurnTexts(session, Actor("worker"))
         texts.queue_due()
         return texts.deliver_due()
 
@@ -64,5 +68,8 @@ def close_day(session: Session) -> int:
 def fill_rollup(session: Session) -> None:
     """Store the days that ended since the last report in the daily rollup (so that the next
     monthly report reads them instead of counting them)."""
-    rollup = ReportService(session, Actor("worker")).fill_rollup
-    never_fatal("daily rollup not filled", None, rollup)
+    never_fatal(
+        "daily rollup not filled",
+        None,
+        lambda: ReportService(session, Actor("worker")).fill_rollup(),
+    )

@@ -4,8 +4,8 @@ Its office is built as of an instant (out of hours, 11:00 on the last opening da
 OSS_DESK_NOW) and its clock runs on from there: a ticket whose print failed once is printed
 when its retry falls due (on a stopped clock the retry was never due: the printer came back and
 nothing printed); other commands on its database keep the demo's time (not the real clock's);
-left with Ctrl+Q, `oss-desk demo` says how to get back in and opens it again as its people,
-from where it was left, instead of refusing."""
+left with Ctrl+Q, its clock stops where it was left, and `oss-desk demo` says how to get back
+in and opens it again as its people, from there, instead of refusing."""
 
 from __future__ import annotations
 
@@ -74,6 +74,12 @@ def test_the_demo_retries_a_failed_print_and_opens_again_as_it_was_left(tmp_path
         term.keys("C-q")
         shown = term.wait_for("opens it again")
         assert "`oss-desk demo --reset` builds it afresh" in shown
+        # Left, with nobody else on it: its clock stands still where it was left.
+        wait(
+            "the clock never stopped", lambda: ask(db, "SELECT since FROM demo_clock") == [(None,)]
+        )
+        left = str(ask(db, "SELECT at FROM demo_clock")[0][0])
+        assert left.startswith("2026-11-27T10:0")
     finally:
         term.close()
     term = Terminal(f"{oss_desk} demo", env, (100, 30))

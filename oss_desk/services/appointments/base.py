@@ -13,6 +13,7 @@ from oss_desk.domain.appointments import (
     Appointment,
     AppointmentStatus,
     Preferred,
+    status_sentence,
 )
 from oss_desk.domain.calendar import local, parse_date, zone
 from oss_desk.domain.models import (
@@ -40,21 +41,11 @@ from oss_desk.storage import appointments as a
 
 ACTIVE_KINDS = ("confirmation", "reminder", "change")
 
-_SAID = {
-    AppointmentStatus.BOOKED: "is still booked",
-    AppointmentStatus.CHECKED_IN: "is already checked in",
-    AppointmentStatus.ATTENDED: "has already been seen",
-    AppointmentStatus.INCOMPLETE: "was attended without the documents",
-    AppointmentStatus.NO_SHOW: "was a no-show",
-    AppointmentStatus.CANCELLED: "was cancelled",
-    AppointmentStatus.NOT_SEEN: "came and was not seen (the office closed)",
-    AppointmentStatus.LEFT_UNSEEN: "came and left before being seen",
-}
-
 
 def said(status: AppointmentStatus) -> str:
-    """An appointment's status in a sentence: "is already checked in"."""
-    return _SAID[status]
+    """An appointment's status in a sentence: "is already checked in" (its one home:
+    ``domain.appointments.STATUS_SENTENCES``)."""
+    return status_sentence(status)
 
 
 class AppointmentBase:

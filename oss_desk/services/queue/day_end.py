@@ -24,7 +24,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from oss_desk.clock import format_instant
+from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import CLOSING_THE_DAY, REOPENING_THE_DAY, Action
 from oss_desk.domain.calendar import hours_on, zone
 from oss_desk.domain.closed_day import (
@@ -40,6 +40,7 @@ from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import day_closures as dc
 from oss_desk.storage import queue as q
+from oss_desk.storage.events import visit_last_event_at
 
 REASON = OFFICE_CLOSED
 
@@ -256,8 +257,17 @@ def _close_day(
     for ticket in q.left_open(conn, site.id, day):
         at = _closes_at(ticket, closing, end_of_day(site, day), now, over=over, by_hand=by_hand)
         if at is not None:
+            at = _not_before_its_history(conn, ticket, at)
             closed += _close(conn, site, ticket, at, now, actor, automatic=not by_hand)
     return closed
+
+
+def _not_before_its_history(conn: sqlite3.Connection, ticket: Ticket, at: datetime) -> datetime:
+    """A ticket is never recorded as closed before the last thing that happened in its visit:
+    one sent back to the queue after closing time (its desk closed at 17:05) is closed then,
+    not at 17:00, or its history would read "back in the queue 17:05" before "closed 17:00"."""
+    last = visit_last_event_at(conn, ticket.visit_id)
+    return max(at, read_instant(last)) if last is not None else at
 
 
 def _closes_at(
@@ -325,6 +335,19 @@ def _close(
             "automatic": automatic,
             "closed_at": format_instant(now),
             "was": ticket.status.value,
+            **_appointment_after(conn, ticket),
         },
     )
     return [ended]
+
+
+def _appointment_after(conn: sqlite3.Connection, ticket: Ticket) -> dict[str, object]:
+    """The state the close of day left the visit's appointment in, for the event log (the
+    audit trail then says what became of the appointment, "not seen" or "attended", not only
+    of its ticket); nothing while the visit has a ticket in the queue, or for a walk-in."""
+    if q.visit_has_active_ticket(conn, ticket.visit_id):
+        return {}
+    from oss_desk.storage.appointments import of_visit
+
+    found = of_visit(conn, ticket.visit_id)
+    return {} if found is None else {"appointment_id": found[0], "appointment": found[1].value}

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, OptionList, RadioSet, Static
+from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.appointments import Preferred
@@ -76,12 +76,46 @@ def _worded(members: Iterable[Worded]) -> list[tuple[str, str]]:
     return [(member.value, member.words) for member in members]
 
 
+class ChoiceRow(RadioSet):
+    """The form's choices in a row: Left and Right choose the one beside the chosen one (as a
+    radio group does in a browser), not only move the highlight; Enter or Space still choose the
+    highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "right",
+            "step(1)",
+            "Next choice",
+            show=False,
+            id="choice_row.next",
+            tooltip="Choose the one to the right",
+        ),
+        Binding(
+            "left",
+            "step(-1)",
+            "Previous choice",
+            show=False,
+            id="choice_row.previous",
+            tooltip="Choose the one to the left",
+        ),
+    ]
+
+    @guarded
+    def action_step(self, by: int) -> None:
+        buttons = list(self.query(RadioButton))
+        if not buttons:
+            return
+        at = self.pressed_index
+        step = (at + by) % len(buttons) if at >= 0 else (0 if by > 0 else len(buttons) - 1)
+        buttons[step].value = True  # the set turns the others off and highlights this one
+
+
 def _radio(group_id: str, choices: Sequence[tuple[str, str]], chosen: str | None) -> RadioSet:
     buttons = [
         MarkedRadioButton(label, value=key == chosen, id=f"{group_id}-{key}")
         for key, label in choices
     ]
-    return RadioSet(*buttons, id=group_id, compact=True)
+    return ChoiceRow(*buttons, id=group_id, compact=True)
 
 
 def _pressed(dialog: Dialog[T], group_id: str) -> str | None:

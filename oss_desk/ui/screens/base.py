@@ -24,6 +24,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.compositor import LineCompositor
 from oss_desk.ui.context import DeskContext, Ok, Result
 from oss_desk.ui.faults import guard, guarded, worker_failed
+from oss_desk.ui.screens.logged_out import watch_logins
 from oss_desk.ui.widgets.bars import StatusBar, TopBar
 from oss_desk.ui.widgets.devices import device_parts
 from oss_desk.ui.widgets.key_bar import KeyBar
@@ -37,6 +38,14 @@ R = TypeVar("R")
 V = TypeVar("V")
 S = TypeVar("S", bound="DeskScreen")
 T = TypeVar("T")
+
+
+def help_of(screen: Screen[Any]) -> str:
+    """F1's words about ``screen``: a desk screen's :meth:`DeskScreen.help_words` (which may
+    depend on what it shows), else its ``HELP``."""
+    if isinstance(screen, DeskScreen):
+        return screen.help_words()
+    return getattr(screen, "HELP", "") or ""
 
 
 class DeskScreen(Screen[None]):
@@ -107,11 +116,17 @@ class DeskScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker_failed(self, event)
 
+    def help_words(self) -> str:
+        """F1's words about the screen (:data:`HELP`; a screen whose words depend on what it
+        shows gives them here)."""
+        return self.HELP or ""
+
     def wants_fresh_data(self) -> bool:
         return False
 
     @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
+        watch_logins(self, self.desk, snapshot)  # logged out from elsewhere: said once
         if snapshot is None or not self.is_current:
             return
         self.show_bars(snapshot)

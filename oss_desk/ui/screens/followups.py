@@ -86,10 +86,11 @@ HIGHLIGHT_FIRST = "Highlight a follow-up first"
 ACTS_ON_ONE = ("take", "attempt", "done", "unreachable", "acknowledge", "respond")
 """The screen actions that work on the highlighted follow-up."""
 
-SHRINK = ((2, 7), (6, 8), (1, 4), (5, 6))
-"""When the list is wider than its table: the service is shortened first (with "…"), then who
-took it, its kind (the reference's letters say it too), its status (each never below its
-heading); the panel shows them whole."""
+SHRINK = ((6, 8), (5, 8), (2, 8), (1, 4))
+"""When the list is wider than its table: who took it is shortened first (with "…"), then its
+status (a word of 8 stays whole), then the service (8 letters: "Benefits" stays whole), and its
+kind last (the reference's letters say it too), each never below its heading; the panel shows
+them whole."""
 NARROW = 120
 """Under this many columns the details go below the list, which keeps the whole width."""
 

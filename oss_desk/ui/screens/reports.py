@@ -31,7 +31,7 @@ from oss_desk.domain.reports import (
     MonthlyReport,
     PeriodReport,
 )
-from oss_desk.domain.scorecard import short_label
+from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.domain.stats import shift_month
 from oss_desk.domain.text import event_log_head_lines
@@ -41,6 +41,7 @@ from oss_desk.render.formats import minutes, month_words, percent, target
 from oss_desk.render.rows import (
     ADJUSTMENTS_TITLE,
     CALLS_TITLE,
+    SERVED_COLUMNS,
     adjustment_rows,
     appointment_rows,
     call_rows,
@@ -60,6 +61,9 @@ from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.theme import STYLES
 
 LIVE_REFRESH_SECONDS = 5.0
+SERIES_OFFSET = 0.3
+"""How far from the middle of a month's slot each of the 12-month chart's two series is drawn
+(a third of a slot: at least a column apart on any chart wide enough for twelve months)."""
 STATUS_STYLES = {"green": "bold green", "amber": "bold yellow", "red": "bold red", "none": "dim"}
 
 
@@ -109,8 +113,11 @@ class ReportsScreen(DeskScreen):
         "margin) or missed. [ and ] go to the day or month before or after; T comes back "
         "to today. Today's summary follows the live queue. The charts show arrivals by hour "
         "(a day) or by day (a month), and the same weekday over the last four weeks (a day) or "
-        "the last twelve months (a month). The same figures can be had as files (text, JSON, "
-        "CSV or HTML): ask whoever looks after the office's reports."
+        "the last twelve months (a month). The same figures, and the quarterly and annual "
+        "reports (every standard beside the period before and a year before), come as text, "
+        "JSON, CSV or HTML from the command line: oss-desk report daily, monthly, quarterly, "
+        "annual (or ask whoever looks after the office's reports). What each standard counts "
+        "is listed below once a day or month is shown."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(
@@ -144,6 +151,10 @@ class ReportsScreen(DeskScreen):
     def on_resize(self) -> None:
         # The charts choose their labels for their width.
         self.call_after_refresh(guard(self, self.draw))
+
+    def help_words(self) -> str:
+        """The screen's words, then what each standard of the report shown counts."""
+        return self.HELP if self.data is None else standards_help(self.HELP, self.data)
 
     def wants_fresh_data(self) -> bool:
         return True
@@ -241,25 +252,38 @@ class ReportsScreen(DeskScreen):
         plt = plot.plt
         plt.clear_figure()
         if isinstance(data, DailyReport):
-            weeks = [*reversed(data.previous_weeks), data.comparison()]
+            all_weeks = [*reversed(data.previous_weeks), data.comparison()]
+            # A week before the office's records begin has no figures, not zero arrivals: it is
+            # left out, and the title says the chart starts where the records do.
+            weeks = [w for w in all_weeks if w.recorded]
             labels = [w.date[5:] for w in weeks]
             bars(plt, labels, [w.visits for w in weeks], plot.size.width)
-            chart_title(
-                plt,
-                plot.size.width,
-                "Arrivals: this weekday, the last 4 weeks",
-                "This weekday, last 4 weeks",
-                "Last 4 weeks",
+            titles = (
+                (
+                    "Arrivals: this weekday, the last 4 weeks",
+                    "This weekday, last 4 weeks",
+                    "Last 4 weeks",
+                )
+                if len(weeks) == len(all_weeks)
+                else (
+                    f"Arrivals: this weekday, since records began ({NO_RECORDS} before)",
+                    "This weekday, since records began",
+                    "Since records began",
+                )
             )
+            chart_title(plt, plot.size.width, *titles)
         else:
             trend = data.trend
             names = [date.fromisoformat(f"{t.month}-01").strftime("%b") for t in trend]
             xs = [float(x) for x in range(1, len(trend) + 1)]
-            for values, marker in (
-                ([t.within_15_min_pct for t in trend], "*"),
-                ([t.first_contact_resolution_pct for t in trend], "+"),
+            # The two series side by side in each month's slot (first contact a little to the
+            # left, the wait standard a little to the right), so that where their figures are
+            # close neither marker hides the other.
+            for values, marker, beside in (
+                ([t.first_contact_resolution_pct for t in trend], "+", -SERIES_OFFSET),
+                ([t.within_15_min_pct for t in trend], "*", SERIES_OFFSET),
             ):
-                points = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+                points = [(x + beside, v) for x, v in zip(xs, values, strict=True) if v is not None]
                 if points:
                     plt.plot([p[0] for p in points], [p[1] for p in points], marker=marker)
             goal = SEEN_WITHIN_TARGET.target or 0
@@ -312,6 +336,19 @@ class ReportsScreen(DeskScreen):
         self.day = self._today()
         self.month = self.day.isoformat()[:7]
         self.load()
+
+
+def standards_help(about: str, report: PeriodReport) -> str:
+    """F1's words for a report on screen: ``about``, then what each of its standards counts
+    (the definitions every report prints under them) and what the figures that need one
+    mean."""
+    said = [f"{s.label}: {s.definition}" for s in report.standards if s.definition]
+    figures = [FIGURE_DEFINITIONS[key] for key in HELP_FIGURES]
+    return "\n\n".join([about, "What the standards count", *said, *figures])
+
+
+HELP_FIGURES = ("no_shows", "appointments", "service_time", "wait")
+"""The figures whose definitions F1 gives after the standards'."""
 
 
 def _table(title: str, header: bool = False) -> Table:
@@ -384,8 +421,9 @@ def _outcomes_and_services(report: PeriodReport, names: dict[str, str]) -> tuple
 def _served_by(title: str, first: str, rows: list[tuple[str, int, float | None]]) -> Table:
     table = _table(title, header=True)
     table.add_column(first)
-    table.add_column("Served", justify="right")
-    table.add_column("Median", justify="right")
+    served_head, median_head, _total = SERVED_COLUMNS
+    table.add_column(served_head, justify="right")
+    table.add_column(median_head, justify="right")
     for name, served, median in rows:
         table.add_row(Text(name), str(served), minutes(median))  # configured text: no markup
     return table

@@ -1,0 +1,201 @@
+"""Repeat contact is a standard ("down year on year"), rated against the same period a year
+before, and "no records" when the office kept none then; the "beside the period before" table
+is built once (``beside_rows``) and the text and the HTML show its rows, with a third column for
+the same period a year before. The office here was set up on Monday 23 November 2026.
+
+Worked by hand: 2025-11-24 two visits, one a repeat (50.0%); 2026-11-24 four visits, one a repeat
+(25.0%): down on the year before, so met; a month with three repeats of four (75.0%) is missed.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.models import Actor
+from oss_desk.domain.reports import NO_RECORDS, RangeReport, ReportNames
+from oss_desk.render.html import report_html
+from oss_desk.render.rows import beside_rows
+from oss_desk.render.text import report_text
+from oss_desk.services.reports import ReportService
+from oss_desk.services.session import open_session
+
+from .conftest import Cli, make_db, site_toml
+
+NOW = "2026-12-01T10:00:00Z"
+QUARTER = ("report", "quarterly", "--quarter", "2026-Q4")
+
+
+def visits(cli: Cli, day: str, repeats: int, others: int) -> None:
+    for n in range(repeats + others):
+        flags = ["--repeat"] if n < repeats else []
+        got = cli(
+            "visit", "quick", "--service", "C", "--outcome", "resolved", *flags,
+            now=f"{day}T10:{n:02d}:00Z",
+        )  # fmt: skip
+        assert got.code == 0, got.err
+
+
+def standard(report: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(s for s in report["standards"] if s["key"] == key)
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    return Cli(make_db(tmp_path, site_toml()), monkeypatch)
+
+
+def test_without_records_a_year_before_repeat_contact_is_not_rated(cli: Cli) -> None:
+    visits(cli, "2026-11-24", 1, 3)
+    report = cli(*QUARTER, "--json", now=NOW).json()
+    repeat = standard(report, "repeat_contact")
+    assert (repeat["value"], repeat["status"], repeat["rule"]) == (25.0, "none", "down")
+    assert (repeat["baseline"], repeat["baseline_recorded"]) == (None, False)
+    assert report["year_before"]["recorded"] is False
+    assert (report["year_before"]["first_day"], report["year_before"]["last_day"]) == (
+        "2025-10-01",
+        "2025-12-31",
+    )
+    text = cli(*QUARTER, now=NOW).out
+    line = next(x for x in text.splitlines() if x.strip().startswith(repeat["label"]))
+    assert "25.0%" in line and f"down on a year before, {NO_RECORDS} then" in line
+    beside = next(x for x in text.splitlines() if x.startswith("    Repeat contact  "))
+    assert re.split(r"\s{2,}", beside.strip())[1:] == ["25.0%", NO_RECORDS, NO_RECORDS]
+
+
+def test_down_on_the_year_before_is_met_and_up_is_missed(cli: Cli) -> None:
+    visits(cli, "2025-11-24", 1, 1)  # 50.0%
+    visits(cli, "2026-11-24", 1, 3)
+    visits(cli, "2026-11-25", 3, 0)  # the quarter: 4 repeats of 7 = 57.1%, up on 50.0%
+    report = cli(*QUARTER, "--json", now=NOW).json()
+    repeat = standard(report, "repeat_contact")
+    assert (repeat["value"], repeat["baseline"], repeat["status"]) == (57.1, 50.0, "red")
+    assert report["year_before"]["standards"]["repeat_contact"] == 50.0
+    assert report["previous"]["recorded"] is True  # records began in 2025: a real quarter of 0
+    # The monthly dashboard rates November against November 2025 the same way.
+    month = cli("report", "monthly", "--month", "2026-11", "--json", now=NOW).json()
+    assert (
+        standard(month, "repeat_contact")["value"],
+        standard(month, "repeat_contact")["status"],
+    ) == (57.1, "red")
+
+    # Every format says the same figure and rating.
+    text = cli(*QUARTER, now=NOW).out
+    line = next(x for x in text.splitlines() if x.strip().startswith(repeat["label"]))
+    assert "57.1%" in line and "50.0% then: RED, missed" in line
+    rows = list(csv.reader(io.StringIO(cli(*QUARTER, "--format", "csv", now=NOW).out)))
+    cells = {(r[0], r[1]): r[2] for r in rows[1:]}
+    assert cells[("standards", "repeat_contact.value")] == "57.1"
+    assert cells[("year_before", "standards.repeat_contact")] == "50.0"
+    page = cli(*QUARTER, "--format", "html", now=NOW).out
+    assert 'data-standard="repeat_contact" data-status="red"' in page
+
+
+def _text_cells(text: str, label: str) -> list[str]:
+    line = next(x for x in text.splitlines() if x.startswith(f"    {label}  "))
+    return re.split(r"\s{2,}", line[4 + len(label) :].strip())
+
+
+def test_the_text_and_the_html_show_the_same_beside_rows(cli: Cli) -> None:
+    visits(cli, "2025-11-24", 1, 1)
+    visits(cli, "2026-11-24", 1, 3)
+    session = open_session(db=cli.db, clock=FixedClock(datetime.fromisoformat(NOW)))
+    try:
+        report = ReportService(session, Actor("tl")).quarterly("2026-Q4")
+    finally:
+        session.close()
+    repeat = next(s for s in report.standards if s.key == "repeat_contact")
+    assert (repeat.value, repeat.baseline, repeat.status.value) == (25.0, 50.0, "green")
+    table = beside_rows(report)
+    assert table.heads == ("This period", "The period before", "A year before")
+    text = cli(*QUARTER, now=NOW).out.split("Beside the period before", 1)[1]
+    page = cli(*QUARTER, "--format", "html", now=NOW).out
+    section = page.split('id="beside"', 1)[1].split("</section>", 1)[0]
+    for head in table.heads:
+        assert head.lower() in text.splitlines()[0] and f">{head}<" in section
+    for row in table.rows:
+        assert _text_cells(text, row.indented) == list(row.values), row.label
+        cells = "".join(f'<td class="num">{html.escape(v)}</td>' for v in row.values)
+        assert f"<th scope=row>{html.escape(row.indented)}</th>{cells}" in section, row.label
+    labels = [row.label for row in table.rows]
+    assert "Repeat contact" in labels and "Unequal or impolite (under 2%)" in labels
+
+
+def _quarter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RangeReport:
+    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    visits(cli, "2025-11-24", 1, 1)
+    visits(cli, "2026-11-24", 1, 1)
+    session = open_session(db=cli.db, clock=FixedClock(datetime.fromisoformat(NOW)))
+    try:
+        return ReportService(session, Actor("tl")).quarterly("2026-Q4")
+    finally:
+        session.close()
+
+
+SHARES = st.none() | st.floats(min_value=0, max_value=100).map(lambda p: round(p, 1))
+SUMMARIES = st.fixed_dictionaries(
+    {
+        "visits": st.integers(0, 99_999),
+        "measured": st.integers(0, 99_999),
+        "within_15_min_pct": SHARES,
+        "wait_median_minutes": SHARES,
+        "satisfied_pct": SHARES,
+        "recorded": st.booleans(),
+        "repeat": SHARES,
+    }
+)
+
+
+def test_any_figures_beside_the_period_before_read_the_same_in_text_and_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For any figures (and periods with or without records), the text's and the page's rows
+    are ``beside_rows``' rows: labels and values, in order."""
+    base = _quarter(tmp_path, monkeypatch)
+    names = ReportNames(council="C", site_name="Hub", service_names={})
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.tuples(SUMMARIES, SUMMARIES, SUMMARIES), st.sampled_from(["quarter", "year"]))
+    def check(periods: tuple[dict[str, Any], ...], kind: str) -> None:
+        now, before, year = (
+            replace(
+                summary,
+                visits=p["visits"],
+                measured=p["measured"],
+                within_15_min_pct=p["within_15_min_pct"],
+                wait_median_minutes=p["wait_median_minutes"],
+                satisfied_pct=p["satisfied_pct"],
+                recorded=p["recorded"] or summary is base.current,
+                standards={**summary.standards, "repeat_contact": p["repeat"]},
+            )
+            for summary, p in zip(
+                (base.current, base.previous, base.year_before or base.previous),
+                periods,
+                strict=True,
+            )
+        )
+        report = replace(base, period=kind, current=now, previous=before, year_before=year)
+        table = beside_rows(report)
+        assert len(table.heads) == (2 if kind == "year" else 3)
+        text = report_text(report, names).split("Beside the period before", 1)[1]
+        section = report_html(report, names).split('id="beside"', 1)[1].split("</section>")[0]
+        for row in table.rows:
+            assert _text_cells(text, row.indented) == list(row.values), row.label
+            cells = "".join(f'<td class="num">{html.escape(v)}</td>' for v in row.values)
+            assert f"<th scope=row>{html.escape(row.indented)}</th>{cells}" in section
+        visits_row = next(row for row in table.rows if row.label == "Visits")
+        assert visits_row.values[0] == str(now.visits)
+        assert visits_row.values[1] == (str(before.visits) if before.recorded else NO_RECORDS)
+
+    check()

@@ -1,0 +1,150 @@
+"""Reports mode (F6) charts, read from what plotext draws: weeks before the office's visit
+records begin are not drawn as weeks of no arrivals (the office here was set up on Monday 23
+November 2026 and took a ring-back on 2 November, before its first visitor: the records of
+visits begin on the 23rd, and the daily report says "no records" for the Mondays before, in
+text, JSON and on screen); the 12-month chart draws both of its series where their figures
+are equal, so the legend's * and + are both on the chart; and F1 says what each standard of
+the report shown counts, and where the quarterly and annual reports are."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from textual_plotext import PlotextPlot
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.reports import NO_RECORDS, MonthlyReport
+from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
+from oss_desk.services.followups import FollowupService, Request
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.ui.dialogs import HelpScreen
+from oss_desk.ui.screens.reports import ReportsScreen
+
+from ..conftest import MONDAY_0930, Cli, make_db, site_toml
+from ..report_fixtures import monthly_fixture
+from ..report_values import monthly_report
+from .conftest import AppFactory, until
+
+NOW = MONDAY_0930 + timedelta(weeks=1)  # Monday 30 November 2026
+
+
+def office(tmp_path: Path) -> Path:
+    db = make_db(tmp_path, site_toml())
+    for when in (MONDAY_0930, NOW - timedelta(minutes=20)):
+        session = open_session(db=db, clock=FixedClock(when), person="tl", desk_id="greet-1")
+        try:
+            QueueService(session).issue("C", print_ticket=False)
+        finally:
+            session.close()
+    early = open_session(
+        db=db, clock=FixedClock(MONDAY_0930 - timedelta(weeks=3)), person="tl", desk_id="greet-1"
+    )
+    try:  # a ring-back taken before the office's first visitor: no record of visits
+        FollowupService(early).add(Request(kind="ringback", service="C", phone="07700 900123"))
+    finally:
+        early.close()
+    return db
+
+
+def drawn(screen: ReportsScreen, chart: str) -> list[str]:
+    plot = screen.query_one(f"#{chart}", PlotextPlot)
+    rendered = plot.render()
+    assert isinstance(rendered, Text)
+    return rendered.plain.splitlines()
+
+
+def test_the_daily_report_says_no_records_before_the_first_visit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(office(tmp_path), monkeypatch)
+    day = cli("report", "daily", "--json", now=NOW.isoformat()).json()
+    assert [(w["date"], w["recorded"]) for w in day["previous_weeks"]] == [
+        ("2026-11-23", True),
+        ("2026-11-16", False),
+        ("2026-11-09", False),
+        ("2026-11-02", False),
+    ]
+    text = cli("report", "daily", now=NOW.isoformat()).out
+    assert f"    2026-11-02  {NO_RECORDS}\n" in text
+
+
+async def test_weeks_before_the_records_are_not_drawn_as_empty_weeks(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office(tmp_path), "greet-1", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f6")
+        await until(lambda: isinstance(app.screen, ReportsScreen) and app.screen.data is not None)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        chart = "\n".join(drawn(screen, "report-chart-trend"))
+        assert "since records began" in chart
+        assert "11-23" in chart and "11-30" in chart
+        for before in ("11-02", "11-09", "11-16"):
+            assert before not in chart
+
+
+async def test_both_series_of_the_twelve_months_show_when_equal(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    app = make_app(make_db(tmp_path, site_toml()), "greet-1")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f6", "m")
+        await until(
+            lambda: (
+                isinstance(app.screen, ReportsScreen) and isinstance(app.screen.data, MonthlyReport)
+            )
+        )
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        report = monthly_report(monthly_fixture())
+        same = tuple(
+            replace(m, within_15_min_pct=80.3, first_contact_resolution_pct=80.3)
+            for m in report.trend
+        )
+        screen.data = replace(report, trend=same)
+        screen.shown = ("month", report.month)
+        screen.draw()
+        await pilot.pause()
+        lines = drawn(screen, "report-chart-trend")
+        body = [line for line in lines[1:] if "┤" in line or "│" in line]
+        assert body, lines
+        assert any("*" in line for line in body), "\n".join(lines)
+        assert any("+" in line for line in body), "\n".join(lines)
+
+
+async def test_f1_on_the_reports_says_what_each_standard_counts(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office(tmp_path), "greet-1", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f6", "m")
+        await until(
+            lambda: (
+                isinstance(app.screen, ReportsScreen) and isinstance(app.screen.data, MonthlyReport)
+            )
+        )
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen) and screen.data is not None
+        standards = screen.data.standards
+        await pilot.press("f1")
+        await until(lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        about = help_screen.about
+        assert "oss-desk report daily, monthly, quarterly, annual" in about
+        keys = {s.key for s in standards}
+        assert {"ringbacks_in_time", "unequal_service", "repeat_contact"} <= keys
+        for s in standards:
+            assert s.definition and f"{s.label}: {s.definition}" in about, s.key
+        for key in ("no_shows", "appointments", "service_time"):
+            assert FIGURE_DEFINITIONS[key] in about
