@@ -174,6 +174,32 @@ def ticket_print_word(state: PrintState, reason: str | None, *, printed_before: 
     return word
 
 
+def resident_paper_said(
+    job_id: int | None,
+    state: PrintState | None,
+    reason: str | None,
+    *,
+    printed_before: bool,
+    recorded: int | None,
+) -> str:
+    """What the resident's view (F10) says above the ticket it shows: the ticket's latest print
+    job in ``ticket show``'s words, then what the paper below is. ``recorded``: the print job
+    whose drawing was kept when it went to the printer (shown as printed); else the ticket is
+    drawn as it would print now, and when nothing went to a printer the resident has no paper
+    ticket: it says so."""
+    if job_id is None or state is None:
+        return (
+            "Not printed: no print job was made for this ticket; the resident has no paper "
+            "ticket. Below: how it would print now."
+        )
+    said = f"Print job {job_id}: {ticket_print_word(state, reason, printed_before=printed_before)}."
+    if recorded is not None:
+        return f"{said} Below: the ticket as print job {recorded} sent it to the printer."
+    if printed_before or state in (PrintState.PRINTED, PrintState.SENT, PrintState.UNCERTAIN):
+        return f"{said} Below: drawn again now (what the printed copy said was not kept)."
+    return f"{said} The resident has no paper ticket yet. Below: how it will print."
+
+
 MAX_AUTO_REPRINTS = 1
 """A job whose bytes may have left is never printed again by itself more than once."""
 

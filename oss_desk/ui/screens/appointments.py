@@ -299,6 +299,7 @@ class AppointmentsScreen(DeskScreen):
                 AppointmentStatus.INCOMPLETE,
                 AppointmentStatus.NO_SHOW,
                 AppointmentStatus.NOT_SEEN,
+                AppointmentStatus.LEFT_UNSEEN,
             ),
             "choose_resource": self.view == "week",
         }
