@@ -113,7 +113,7 @@ def stop_server(served: Served) -> str:
 class Tab:
     """A browser tab on a desk; ``text()`` is what the desk has sent it, escapes removed."""
 
-    def __init__(self, context: Any, url: str) -> None:
+    def __init__(self, context: Any, url: str, *, focus: bool = True) -> None:
         self.frames: list[bytes] = []
         self.page = context.new_page()
         self.requests: list[str] = []
@@ -123,8 +123,8 @@ class Tab:
         self.page.goto(url)
         self.page.wait_for_selector("body.-first-byte", timeout=60_000)
         self.first_frame_seconds = time.monotonic() - started
-        # Keys go to the terminal's (hidden) input, as after a click on the desk.
-        self.page.focus("textarea.xterm-helper-textarea")
+        if focus:  # keys go to the terminal's (hidden) input, as after a click on the desk
+            self.page.focus("textarea.xterm-helper-textarea")
 
     def _websocket(self, ws: Any) -> None:
         ws.on("framereceived", lambda d: self.frames.append(d if isinstance(d, bytes) else b""))

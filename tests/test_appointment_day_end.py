@@ -44,6 +44,17 @@ def _states(cli: Cli, now: str) -> dict[str, str]:
     return {a["ref"]: a["status"] for a in listed.json()}
 
 
+def _rebooked(cli: Cli, ref: str, now: str) -> None:
+    """Rebooked for the next morning: allowed (the council did not see them)."""
+    rebooked = cli(
+        *("--user", "tl", "appointment", "rebook", ref, "--start"),
+        "2026-11-24T10:00:00Z",
+        *("--desk", "greet-1", "--json"),
+        now=now,
+    )
+    assert rebooked.code == 0, rebooked.err
+
+
 def test_a_checked_in_resident_not_seen_by_close_of_day_came_and_was_not_seen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -93,13 +104,7 @@ def test_a_checked_in_resident_not_seen_by_close_of_day_came_and_was_not_seen(
     # Checked in again: refused in words; rebooked: allowed (the council did not see them).
     again = cli("--user", "tl", "appointment", "check-in", waited.ref, now=now)
     assert again.code != 0 and "came and was not seen (office closed)" in again.err
-    rebooked = cli(
-        *("--user", "tl", "appointment", "rebook", waited.ref, "--start"),
-        "2026-11-24T10:00:00Z",
-        *("--desk", "greet-1", "--json"),
-        now=now,
-    )
-    assert rebooked.code == 0, rebooked.err
+    _rebooked(cli, waited.ref, now)
     assert _states(cli, now)[waited.ref] == "not_seen"
 
 
@@ -162,6 +167,69 @@ def test_a_history_over_more_than_one_day_gives_each_line_its_day(
     assert one_day.out.splitlines()[1].startswith("  14:00  "), one_day.out
 
 
+def test_a_checked_in_appointment_ends_as_its_ticket_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not there when called, or gone (the ticket cancelled as "left"): "came, left before being
+    seen", not "checked in (here)"; a no-show taken back puts it back. Kept (they came), never a
+    no-show of the appointment: the monthly kept and no-show figures are the states' own."""
+    db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
+    cli = Cli(db, monkeypatch)
+    clock = FixedClock(at(9, 30))
+    appointments, session = service_at(db, clock)
+    queue = QueueService(session)
+    try:
+        called, gone, back, away = (
+            appointments.book("C", at(hour, minute), channel="slip", adviser="ana")
+            for hour, minute in ((10, 0), (10, 30), (11, 0), (11, 30))
+        )
+        clock.set(at(9, 55))
+        first = appointments.check_in(called.ref)
+        second = appointments.check_in(gone.ref)
+        queue.call(first.id, "desk-1")
+        clock.set(at(10, 0))
+        queue.no_show(first.id)
+        queue.cancel(second.id, "left")
+        third = appointments.check_in(back.ref)
+        queue.call(third.id, "desk-1")
+        clock.set(at(10, 5))
+        queue.no_show(third.id)
+        states = _states(cli, "2026-11-23T10:05:00Z")
+        assert states[called.ref] == states[gone.ref] == states[back.ref] == "left_unseen"
+        clock.set(at(10, 6))
+        queue.undo_no_show(third.id)
+        grid = day_grid(appointments, date(2026, 11, 23))
+        ana = {t: grid.cells[r][0] for r, t in enumerate(grid.times)}
+        left = STATUS_MARKS[AppointmentStatus.LEFT_UNSEEN]
+        assert ana["10:00"].text == f"{called.ref} C {left}"
+        assert ana["10:30"].text == f"{gone.ref} C {left}"
+        assert ana["11:00"].text == f"{back.ref} C here"
+        queue.finish(third.id, "resolved")
+        clock.set(at(11, 50))
+        appointments.no_show(away.ref)
+    finally:
+        session.close()
+    now = "2026-11-23T12:00:00Z"
+    states = _states(cli, now)
+    assert states == {
+        called.ref: "left_unseen",
+        gone.ref: "left_unseen",
+        back.ref: "attended",
+        away.ref: "no_show",
+    }
+    for ref in (called.ref, gone.ref):
+        one = cli("--user", "tl", "appointment", "show", ref, now=now)
+        assert one.out.splitlines()[0].endswith("  [came, left before being seen]"), one.out
+    listed = cli("--user", "tl", "appointment", "list", "--date", "2026-11-23", now=now)
+    assert "checked in (here)" not in listed.out, listed.out
+    # The three who came are kept (the no-show taken back is counted once); the one who never
+    # came is the only no-show: the figures are the appointments' own states.
+    kept = sum(AppointmentStatus(s).kept for s in states.values())
+    no_shows = sum(AppointmentStatus(s) is AppointmentStatus.NO_SHOW for s in states.values())
+    assert _figures(cli, now) == (kept, no_shows) == (3, 1)
+    _rebooked(cli, gone.ref, now)
+
+
 def test_a_resident_seen_then_transferred_is_attended_not_not_seen_at_close_of_day(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -188,3 +256,27 @@ def test_a_resident_seen_then_transferred_is_attended_not_not_seen_at_close_of_d
     finally:
         session.close()
     assert _states(cli, "2026-11-23T11:30:00Z") == {booked.ref: "attended"}
+
+
+def test_a_resident_seen_then_transferred_and_gone_when_called_was_attended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen at a desk, transferred, then not there when the new service called: they reached a
+    desk, so the appointment was attended, not "came, left before being seen"."""
+    db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
+    cli = Cli(db, monkeypatch)
+    clock = FixedClock(at(9, 55))
+    appointments, session = service_at(db, clock)
+    queue = QueueService(session)
+    try:
+        booked = appointments.book("C", at(10, 0), channel="slip", adviser="ana")
+        ticket = appointments.check_in(booked.ref)
+        queue.call(ticket.id, "desk-1")
+        queue.start(ticket.id)
+        clock.set(at(10, 10))
+        moved = queue.transfer(ticket.id, service="W")
+        queue.call(moved.id, "desk-1")
+        queue.no_show(moved.id)
+    finally:
+        session.close()
+    assert _states(cli, "2026-11-23T10:15:00Z") == {booked.ref: "attended"}

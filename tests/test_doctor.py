@@ -99,7 +99,7 @@ def test_a_healthy_office_is_all_ok(
         for line in stopped.out.splitlines()
     ), stopped.out
     assert result.code == 0, result.out + result.err
-    assert [line.split()[0] for line in result.out.splitlines()] == ["ok"] * 13, result.out
+    assert [line.split()[0] for line in result.out.splitlines()] == ["ok"] * 14, result.out
     checks = as_json.json()
     assert as_json.code == 0
     notify_port = urlsplit(notify.url).port
@@ -113,6 +113,7 @@ def test_a_healthy_office_is_all_ok(
         f"board {pty.path}",
         f"email smtp 127.0.0.1:{smtp.port}",
         f"notify 127.0.0.1:{notify_port}",
+        "booking channels",
         "clock",
         "worker",
         "print jobs",

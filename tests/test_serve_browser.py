@@ -42,6 +42,8 @@ from .conftest import MONDAY_0930, run_cli_process
 
 pytestmark = pytest.mark.slow
 
+NO_USER = "no signed-in user: open the desks through the office's sign-in page"
+
 
 @pytest.fixture
 def office(tmp_path: Path) -> Path:
@@ -137,20 +139,30 @@ def test_no_header_or_an_unknown_login_gets_a_refusal_page(server: Served) -> No
     # The websocket, which starts the desk process, checks again: no header, no process.
     import aiohttp
 
-    async def handshake(headers: dict[str, str]) -> int:
+    async def handshake(headers: dict[str, str]) -> Any:
+        """The handshake's refusal status, or the first message of an opened socket; a
+        refused one then closes."""
         async with aiohttp.ClientSession() as client:
             try:
-                async with client.ws_connect(server.url + "/ws/greet-1", headers=headers):
-                    return 101
+                async with client.ws_connect(server.url + "/ws/greet-1", headers=headers) as ws:
+                    first = await ws.receive_json(timeout=20)
+                    closed = await ws.receive(timeout=20)
+                    assert closed.type is aiohttp.WSMsgType.CLOSE, closed
+                    return first
             except aiohttp.WSServerHandshakeError as exc:
                 return exc.status
 
     import asyncio
 
-    assert asyncio.run(handshake({})) == 403
-    assert asyncio.run(handshake({"X-Remote-User": "mallory"})) == 403
-    assert asyncio.run(handshake({"X-Remote-User": "ben.login"})) == 403  # not his desk
-    # Another site's page cannot drive a desk with the browser's sign-in.
+    # Refused in words the page shows (the socket opens to say why, then closes).
+    said = asyncio.run(handshake({}))
+    assert said == ["refused", {"title": "Not signed in", "message": NO_USER}]
+    assert asyncio.run(handshake({"X-Remote-User": "mallory"}))[1]["title"] == (
+        "Not on the staff list"
+    )
+    not_his = asyncio.run(handshake({"X-Remote-User": "ben.login"}))[1]["message"]
+    assert "adviser staff cannot use desk" in not_his
+    # Another site's page cannot drive a desk with the browser's sign-in, nor learn anything.
     forged = {"X-Remote-User": "chloe.login", "Origin": "https://evil.example"}
     assert asyncio.run(handshake(forged)) == 403
     assert server.desk_processes() == {}
@@ -164,17 +176,16 @@ def test_at_most_max_sessions_desks_and_one_header(office: Path, tmp_path: Path)
     served = start_server(office, tmp_path, env={"OSS_DESK_SERVE__MAX_SESSIONS": "1"})
     chloe = {"X-Remote-User": "chloe.login"}
 
-    async def scenario() -> tuple[int, int, int]:
+    async def scenario() -> tuple[Any, int, int]:
         async with aiohttp.ClientSession() as client:
             async with client.ws_connect(served.url + "/ws/greet-1", headers=chloe) as first:
                 # The desk process has started and talks (its first screen).
                 message = await first.receive(timeout=60)
                 assert message.type == aiohttp.WSMsgType.BINARY
-                try:
-                    await client.ws_connect(served.url + "/ws/greet-1", headers=chloe)
-                    second = 101
-                except aiohttp.WSServerHandshakeError as exc:
-                    second = exc.status
+                # The second is told why (the page shows it), then closed: no desk process.
+                refused = await client.ws_connect(served.url + "/ws/greet-1", headers=chloe)
+                second = await refused.receive_json(timeout=20)
+                assert (await refused.receive(timeout=20)).type is aiohttp.WSMsgType.CLOSE
                 async with client.get(served.url + "/?desk=greet-1", headers=chloe) as page:
                     page_status = page.status
                     assert "Too many desks open" in await page.text()
@@ -184,7 +195,8 @@ def test_at_most_max_sessions_desks_and_one_header(office: Path, tmp_path: Path)
 
     try:
         second, page_status, doubled = asyncio.run(scenario())
-        assert second == 503  # the second desk is refused while the first is open
+        # The second desk is refused while the first is open.
+        assert second[0] == "refused" and second[1]["title"] == "Too many desks open"
         assert page_status == 503  # and the page says so, rather than a desk that never opens
         assert doubled == 403  # a client's header that a proxy appended to
     finally:
@@ -311,3 +323,41 @@ def test_a_browser_desk_says_close_the_tab_and_ctrl_q_does_not_close_it(
         tab.wait_for("C001")
         assert list(server.desk_processes()) == [pid]
         context.close()
+
+
+def test_keys_typed_as_the_desk_opens_reach_it_without_a_click(
+    server: Served, browser: Any
+) -> None:
+    """Trial 6, P1: the page gives the terminal the keyboard once its desk is connected; keys
+    did nothing until the page was clicked."""
+    with auth_proxy(server.port, PASSWORDS) as proxy:
+        context = signed_in(browser, "chloe.login")
+        tab = Tab(context, proxy.url + "/", focus=False)  # no click, no focus by the test
+        tab.wait_for("No ticket issued yet")
+        tab.page.keyboard.press("c")
+        tab.page.keyboard.press("Enter")
+        tab.wait_for("C001")
+        context.close()
+
+
+def test_a_refused_desk_socket_says_why_in_the_page_and_the_log(
+    office: Path, tmp_path: Path, browser: Any
+) -> None:
+    """Trial 6, P2: the page came with the signed-in user, its websocket without (Chromium sends
+    a context's extra headers with pages, not websockets; or a sign-in lapsed): the page says
+    why instead of "The desk was closed", the server logs the refusal, and no desk starts."""
+    served = start_server(office, tmp_path)
+    try:
+        context = browser.new_context(extra_http_headers={"X-Remote-User": "chloe.login"})
+        page = context.new_page()
+        page.goto(served.url + "/")
+        page.wait_for_selector("body.-closed", timeout=60_000)
+        assert page.inner_text("#ended-why") == (
+            "The desk did not open. Not signed in: no signed-in user: open the desks through "
+            "the office's sign-in page"
+        )
+        assert served.desk_processes() == {}
+        context.close()
+    finally:
+        log = stop_server(served)
+    assert "refused /ws/greet-1: no signed-in user" in log, log

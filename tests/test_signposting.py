@@ -54,3 +54,26 @@ def test_every_signposted_outcome_takes_a_destination(
         "citizens-advice": 1,
     }
     assert flags.assisted_digital.total == 1
+
+
+def test_the_reports_say_signposted_to_the_county_council_mid_phrase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trial 6, P4: "Signposted to The county council" in the daily and monthly HTML (the
+    configured name starts a sentence with "The"); other names keep their capitals."""
+    db = make_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    now = NOW.isoformat()
+    for to in ("county", "citizens-advice"):
+        quick = cli("visit", "quick", "--service", "W", "--outcome", "signposted", "--to", to,
+                    "--desk", "greet-1", now=now)  # fmt: skip
+        assert quick.code == 0, quick.err
+    daily = cli("--user", "tl", "report", "daily", "--date", "2026-11-23", "--format", "html",
+                now=now)  # fmt: skip
+    monthly = cli("--user", "tl", "report", "monthly", "--month", "2026-11", "--format", "html",
+                  now=now)  # fmt: skip
+    for page in (daily, monthly):
+        assert page.code == 0, page.err
+        assert "Signposted to the county council" in page.out
+        assert "Signposted to The county council" not in page.out
+        assert "Signposted to Citizens Advice" in page.out

@@ -444,6 +444,7 @@ def absence_list(state: State, as_json: bool) -> None:
                 {
                     "id": x.id,
                     "person": x.staff_id,
+                    "name": session.name_of(x.staff_id),
                     "from": x.first_day,
                     "to": x.last_day,
                     "reason": x.reason,
@@ -452,8 +453,9 @@ def absence_list(state: State, as_json: bool) -> None:
             ]
         )
         return
-    for x in found:
-        click.echo(f"{x.id:4d}  {x.staff_id:12s} {x.first_day} to {x.last_day}  {x.reason}")
+    for x in found:  # by name, as every other output (JSON also has the staff id)
+        who = session.name_of(x.staff_id)
+        click.echo(f"{x.id:4d}  {who:20s} {x.first_day} to {x.last_day}  {x.reason}")
 
 
 @absence.command("remove")

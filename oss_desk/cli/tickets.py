@@ -110,14 +110,13 @@ def issue(
 
         check_follow_up(session.settings, follow_up)
     if text_to is not None:  # a mistyped number is refused before anything is issued
+        from oss_desk.domain.channels import TEXTS_NOT_SET_UP
         from oss_desk.domain.public import normalise_mobile
         from oss_desk.services.turn_texts import texts_possible
 
         normalise_mobile(text_to)
         if not texts_possible(session):
-            raise RuleViolation(
-                "texts are not set up for this office (notify.api_key_file and sms_template)"
-            )
+            raise RuleViolation(TEXTS_NOT_SET_UP)
     issued = queue.issue(
         service,
         desk_id=desk_id,
@@ -365,12 +364,11 @@ def reprint(
     """Print a ticket again (the device worker delivers it)."""
     session = state.session(desk_id)
     queue = QueueService(session)
-    job = queue.reprint(ref, print_to)
-    found = queue.ticket(ref)
+    done = queue.reprint(ref, print_to)  # no second paper while its first is still to print
     answer(
         as_json,
-        {"ticket": found.code, "print_job": job},
-        f"{found.code}: reprint queued (job {job})",
+        {"ticket": done.code, "print_job": done.job, "copy_added": done.added},
+        done.said,
     )
 
 

@@ -38,6 +38,10 @@ class AppointmentStatus(StrEnum):
     NOT_SEEN = "not_seen"
     """Checked in (they came) and never seen: the day closed with their ticket still waiting
     or called ("office closed"). Not a no-show, not attended."""
+    LEFT_UNSEEN = "left_unseen"
+    """Checked in (they came) and gone before being seen: their ticket ended as a no-show
+    (not there when called) or was cancelled because they left. Not a no-show of the
+    appointment (that is a resident who never came), not attended."""
 
     @property
     def kept(self) -> bool:
@@ -47,6 +51,7 @@ class AppointmentStatus(StrEnum):
             AppointmentStatus.ATTENDED,
             AppointmentStatus.INCOMPLETE,
             AppointmentStatus.NOT_SEEN,
+            AppointmentStatus.LEFT_UNSEEN,
         )
 
 
@@ -58,6 +63,7 @@ STATUS_WORDS = {
     AppointmentStatus.NO_SHOW: "did not come",
     AppointmentStatus.CANCELLED: "cancelled",
     AppointmentStatus.NOT_SEEN: "came, not seen (office closed)",
+    AppointmentStatus.LEFT_UNSEEN: "came, left before being seen",
 }
 """What staff are told of an appointment's status, the same on every screen and command (the
 appointments screen's panel, ``appointment list`` and ``show``); ``--json`` keeps the stored
@@ -70,6 +76,7 @@ STATUS_MARKS = {
     AppointmentStatus.NO_SHOW: "gone",
     AppointmentStatus.CANCELLED: "off",
     AppointmentStatus.NOT_SEEN: "shut",
+    AppointmentStatus.LEFT_UNSEEN: "left",
 }
 """The same, as the appointments grid marks a booking in a narrow cell (four letters at most;
 a booked one has none): the panel beside it gives :data:`STATUS_WORDS`."""
@@ -88,6 +95,7 @@ STATUS_SENTENCES = {
     AppointmentStatus.NO_SHOW: "was a no-show",
     AppointmentStatus.CANCELLED: "was cancelled",
     AppointmentStatus.NOT_SEEN: "came and was not seen (office closed)",
+    AppointmentStatus.LEFT_UNSEEN: "came and left before being seen",
 }
 """The same statuses in a sentence after the booking reference, where a refusal says why
 ("K7M-3QX is already checked in: it cannot be checked in again"); the words agree with
@@ -150,19 +158,68 @@ ATTENDED_WHEN_SERVED = (AppointmentStatus.CHECKED_IN, AppointmentStatus.ATTENDED
 the resident never came to is marked a no-show after the grace minutes instead)."""
 
 
-NOT_SEEN_WHEN_CLOSED = (AppointmentStatus.CHECKED_IN, AppointmentStatus.NOT_SEEN)
-"""A checked-in appointment whose visit the close of day closes (its last ticket closed as
-"office closed") and none of whose tickets ever reached a desk was kept and not seen
-(:attr:`AppointmentStatus.NOT_SEEN`): the appointment and its ticket then agree that nobody will
-call the resident. One whose resident did reach a desk (seen, then transferred to another service
-or parked, and that ticket closed) was attended (:data:`ATTENDED_WHEN_SERVED`):
-:func:`when_closed`."""
+class TicketEnd(StrEnum):
+    """How the ticket of a checked-in appointment ended without the resident being seen (or
+    such an end taken back): what decides the appointment's end (:data:`WHEN_TICKET_ENDS`)."""
+
+    NO_SHOW = "no_show"
+    """Not there when called."""
+    LEFT = "left"
+    """Cancelled: the resident left before being seen."""
+    OFFICE_CLOSED = "office_closed"
+    """Closed at close of day, still waiting or called."""
+    NO_SHOW_UNDONE = "no_show_undone"
+    """The no-show taken back: the resident turned up after all."""
 
 
-def when_closed(reached_a_desk: bool) -> tuple[AppointmentStatus, AppointmentStatus]:
-    """The step a checked-in appointment takes when the close of day closes its visit: seen
-    at a desk earlier in the visit, attended; never, not seen."""
-    return ATTENDED_WHEN_SERVED if reached_a_desk else NOT_SEEN_WHEN_CLOSED
+WHEN_TICKET_ENDS = {
+    TicketEnd.NO_SHOW: (AppointmentStatus.CHECKED_IN, AppointmentStatus.LEFT_UNSEEN),
+    TicketEnd.LEFT: (AppointmentStatus.CHECKED_IN, AppointmentStatus.LEFT_UNSEEN),
+    TicketEnd.OFFICE_CLOSED: (AppointmentStatus.CHECKED_IN, AppointmentStatus.NOT_SEEN),
+    TicketEnd.NO_SHOW_UNDONE: (AppointmentStatus.LEFT_UNSEEN, AppointmentStatus.CHECKED_IN),
+}
+"""The one rule: a checked-in appointment's end is its ticket's end, once the visit has no
+ticket left in the queue. The resident came (they checked in), so every end here stays kept, as
+every check-in is, and none is a no-show of the appointment (a resident who never came): the
+monthly kept and no-show figures (check-in and appointment no-show events) are the
+appointments' own states. Not there when called or gone: "came, left before being seen"; the
+day closed first: "came, not seen (office closed)"; the no-show taken back: checked in again.
+An appointment in any other state (seen, or already moved on) is left as it is."""
+
+
+def ticket_end_step(
+    end: TicketEnd, reached_a_desk: bool
+) -> tuple[AppointmentStatus, AppointmentStatus]:
+    """The step a checked-in appointment takes when its visit's last ticket ends so
+    (:data:`WHEN_TICKET_ENDS`); but a resident who reached a desk earlier in the visit (seen,
+    then transferred to another service or parked, and that ticket ended unseen) was attended
+    (:data:`ATTENDED_WHEN_SERVED`). A no-show taken back always steps back."""
+    if reached_a_desk and end is not TicketEnd.NO_SHOW_UNDONE:
+        return ATTENDED_WHEN_SERVED
+    return WHEN_TICKET_ENDS[end]
+
+
+def when_ticket_ends(
+    status: AppointmentStatus, end: TicketEnd | None, reached_a_desk: bool = False
+) -> AppointmentStatus:
+    """An appointment's status once its visit's last ticket ended so (:func:`ticket_end_step`)."""
+    if end is None:
+        return status
+    was, becomes = ticket_end_step(end, reached_a_desk)
+    return becomes if status is was else status
+
+
+def ticket_end(reason: str) -> TicketEnd | None:
+    """The end a ticket cancelled for ``reason`` (left, office_closed, end_of_day) gives its
+    appointment (None: issued in error, which says nothing of the resident)."""
+    return _CANCELLED_FOR.get(reason)
+
+
+_CANCELLED_FOR = {
+    "left": TicketEnd.LEFT,
+    "office_closed": TicketEnd.OFFICE_CLOSED,
+    "end_of_day": TicketEnd.OFFICE_CLOSED,  # the older name of office_closed
+}
 
 
 def when_served(status: AppointmentStatus) -> AppointmentStatus:

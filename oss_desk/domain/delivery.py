@@ -174,6 +174,32 @@ def ticket_print_word(state: PrintState, reason: str | None, *, printed_before: 
     return word
 
 
+def resident_paper_said(
+    job_id: int | None,
+    state: PrintState | None,
+    reason: str | None,
+    *,
+    printed_before: bool,
+    recorded: int | None,
+) -> str:
+    """What the resident's view (F10) says above the ticket it shows: the ticket's latest print
+    job in ``ticket show``'s words, then what the paper below is. ``recorded``: the print job
+    whose drawing was kept when it went to the printer (shown as printed); else the ticket is
+    drawn as it would print now, and when nothing went to a printer the resident has no paper
+    ticket: it says so."""
+    if job_id is None or state is None:
+        return (
+            "Not printed: no print job was made for this ticket; the resident has no paper "
+            "ticket. Below: how it would print now."
+        )
+    said = f"Print job {job_id}: {ticket_print_word(state, reason, printed_before=printed_before)}."
+    if recorded is not None:
+        return f"{said} Below: the ticket as print job {recorded} sent it to the printer."
+    if printed_before or state in (PrintState.PRINTED, PrintState.SENT, PrintState.UNCERTAIN):
+        return f"{said} Below: drawn again now (what the printed copy said was not kept)."
+    return f"{said} The resident has no paper ticket yet. Below: how it will print."
+
+
 MAX_AUTO_REPRINTS = 1
 """A job whose bytes may have left is never printed again by itself more than once."""
 
@@ -188,6 +214,42 @@ def is_copy(bytes_left_before: bool) -> bool:
     """Every copy after the first says COPY on paper: a job is a copy when bytes of this ticket
     (this job's earlier tries, or another job) may already have reached a printer."""
     return bytes_left_before
+
+
+STILL_TO_PRINT = (PrintState.QUEUED, PrintState.SENDING)
+"""A ticket's print job in these states will put the ticket on paper by itself."""
+
+
+def reprint_adds_copy(latest: PrintState | None) -> bool:
+    """Whether a reprint of a ticket queues another copy, by the state of the ticket's latest
+    print job (None: it never had one). A job still waiting to print, waiting for its next try,
+    or printing now prints the ticket when the printer is back: a second job would hand the
+    resident two tickets. Only once that job printed, failed for good, may not have printed or
+    was cancelled does a reprint add paper (marked COPY when bytes may have reached a printer:
+    :func:`is_copy`). The desks and ``ticket reprint`` ask this."""
+    return latest not in STILL_TO_PRINT
+
+
+@dataclass(frozen=True, slots=True)
+class Reprint:
+    """What a reprint did: queued a copy as print job ``job`` (``added``), or left the ticket to
+    its own job ``job``, still to print (in ``state``), and added no paper."""
+
+    code: str
+    job: int
+    added: bool
+    state: PrintState | None = None
+
+    @property
+    def said(self) -> str:
+        if self.added:
+            return f"{self.code}: reprint queued (job {self.job})"
+        if self.state is PrintState.SENDING:
+            return f"{self.code} is printing now (job {self.job}): no second copy"
+        return (
+            f"{self.code} is still waiting to print (job {self.job}): it prints when the "
+            "printer is back (trying again now)"
+        )
 
 
 def backoff(attempts: int, first: float, cap: float) -> float:

@@ -118,3 +118,11 @@ def sentence_case(text: str) -> str:
     """``text`` with its first letter a capital and the rest as written ("Received Mon 21 Dec";
     ``str.capitalize`` would write "mon 21 dec")."""
     return text[:1].upper() + text[1:]
+
+
+def within_sentence(name: str) -> str:
+    """A name as it reads after other words ("Signposted to the county council"): a leading
+    "The" loses its capital (it was the start of a sentence), the rest stays as written ("the
+    Pension Service", "Citizens Advice")."""
+    first, space, rest = name.partition(" ")
+    return f"the {rest}" if first == "The" and space and rest else name

@@ -21,6 +21,7 @@ from oss_desk.domain.reports import (
     VisitFigures,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
+from oss_desk.domain.text import within_sentence
 from oss_desk.render.formats import count, long_date, percent, short_month, target
 from oss_desk.render.html_page import bars_block, figures, rating, row, section, table
 from oss_desk.render.rows import CALLS_TITLE, NO_CALLS, beside_rows, call_rows
@@ -109,7 +110,7 @@ def flags_block(
         ("Could have been done online", flags.avoidable),
     ]
     rows += [
-        (f"Signposted to {organisations.get(org, org)}", c)
+        (f"Signposted to {within_sentence(organisations.get(org, org))}", c)
         for org, c in flags.signposted_to.items()
     ]
     body = [

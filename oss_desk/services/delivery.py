@@ -238,7 +238,7 @@ def answer_job(session: Session, actor: Actor, job_id: int, *, reprint: bool) ->
         )
     new_job = None
     if reprint and found.ticket_id is not None:
-        new_job = QueueService(session, actor).reprint(found.ticket_id)
+        new_job = QueueService(session, actor).reprint(found.ticket_id).job
     with session.store.write() as conn:
         o.acknowledge_jobs(conn, [job_id], by=actor.person, now=format_instant(session.clock.now()))
     return new_job

@@ -103,6 +103,7 @@ def run_checks(
             results.append(_guard("board", lambda: _board(settings)))
             results.append(_guard("email", lambda: _smtp(settings)))
             results.append(_guard("notify", lambda: _notify(settings)))
+            results.append(_guard("booking channels", lambda: _booking_channels(settings)))
         results.append(_guard("clock", lambda: _clock(store, settings, clock)))
         results.append(_guard("worker", lambda: _worker(path, store, clock)))
         if store is not None:
@@ -535,3 +536,20 @@ def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     # Late or failed alike: a message for today not sent is for a team leader to act on today
     # (phone the resident), until someone acknowledges it.
     return fail("messages", detail)
+
+
+def _booking_channels(settings: Settings) -> Check:
+    """Each desk can confirm a booking made there by some channel (``domain.channels``)."""
+    from oss_desk.domain.channels import desks_without_a_channel
+    from oss_desk.services.channels import booking_channels
+
+    if not any(service.appointment_minutes for service in settings.services):
+        return ok("booking channels", "no service takes appointments")
+    stuck = [
+        desk.display_name
+        for desk in settings.desks
+        if not booking_channels(settings, printer=bool(desk.printer)).working
+    ]
+    if stuck:
+        return warn("booking channels", desks_without_a_channel(stuck))
+    return ok("booking channels", "every desk can confirm a booking")

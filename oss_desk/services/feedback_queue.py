@@ -77,11 +77,10 @@ NOT_SET_UP = (
 
 
 def notify_sends_texts(settings: Settings) -> bool:
-    """Texts can be sent: Notify's key and text template are set (or the demo's virtual phone)."""
-    notify = settings.notify
-    return notify.base_url.startswith("capture://") or bool(
-        notify.api_key_file and notify.sms_template
-    )
+    """Texts can be sent (:func:`oss_desk.services.channels.texts_set_up`)."""
+    from oss_desk.services.channels import texts_set_up
+
+    return texts_set_up(settings)
 
 
 def follow_ups_possible(settings: Settings) -> bool:

@@ -8,16 +8,18 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from oss_desk.domain.delivery import job_word, print_state, resident_paper_said
 from oss_desk.domain.devices import parse_board_url
 from oss_desk.domain.models import Ticket
-from oss_desk.domain.printouts import TicketPrintout
-from oss_desk.hardware.boards import BoardState, Call, Geometry, geometry_for, lines_for
+from oss_desk.domain.printouts import TicketPrintout, from_payload
+from oss_desk.hardware.boards import BoardState, Call, geometry_for, lines_for
 from oss_desk.hardware.templates import PreviewLine, preview
 from oss_desk.services import resident
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.storage import devices as d
 from oss_desk.storage import queue as q
+from oss_desk.storage.print_state import printed_copy, ticket_job
 
 
 def ticket_printout(session: Session, ticket: Ticket, *, copy: bool = False) -> TicketPrintout:
@@ -25,6 +27,23 @@ def ticket_printout(session: Session, ticket: Ticket, *, copy: bool = False) -> 
     languages); ``copy``: an earlier copy may have printed, so this one says COPY."""
     printout = resident.ticket_printout(session, ticket)
     return dataclasses.replace(printout, copy=True) if copy else printout
+
+
+def job_ticket(session: Session, ticket_id: int | None, *, copy: bool) -> TicketPrintout:
+    """The ticket of a ticket print job, drawn now for the printer (ValueError: no ticket)."""
+    if ticket_id is None:
+        raise ValueError("a ticket job without a ticket")
+    ticket = q.get_ticket(session.store.conn, ticket_id)
+    if ticket is None:
+        raise ValueError(f"ticket {ticket_id} is gone")
+    session.refresh_directory()
+    return ticket_printout(session, ticket, copy=copy)
+
+
+def done_word(confirmed: bool) -> str:
+    """A job whose bytes all left, in the desks' words: "printed" only when the printer
+    confirmed it, else "sent to the printer" (``domain.delivery.JOB_WORDS``)."""
+    return job_word(print_state("done", confirmed))
 
 
 def board_state(session: Session, site_id: str, rows: int) -> BoardState:
@@ -46,18 +65,47 @@ class ResidentView:
     ticket_lines: list[PreviewLine]
     board_lines: list[str]
     board_url: str | None
+    paper_said: str = ""
+    """Whether the resident has the ticket on paper, and whether the paper shown is what was
+    printed (``domain.delivery.resident_paper_said``)."""
 
 
 def resident_view(session: Session, ticket_id: int | None) -> ResidentView:
     ticket = q.get_ticket(session.store.conn, ticket_id) if ticket_id is not None else None
-    lines = preview(ticket_printout(session, ticket)) if ticket is not None else []
+    lines, said = as_printed(session, ticket) if ticket is not None else ([], "")
     url = session.settings.board.url
-    site = QueueService(session).board_site()
-    geometry = geometry_for(parse_board_url(url)) if url else Geometry()
-    state = board_state(session, site, geometry.rows) if site else BoardState()
+    board: list[str] = []  # no board configured: none is drawn (not an empty frame)
+    if url:
+        site = QueueService(session).board_site()
+        geometry = geometry_for(parse_board_url(url))
+        board = lines_for(
+            board_state(session, site, geometry.rows) if site else BoardState(), geometry
+        )
     return ResidentView(
         ticket_code=ticket.code if ticket else None,
         ticket_lines=lines,
-        board_lines=lines_for(state, geometry),
+        board_lines=board,
         board_url=url,
+        paper_said=said,
     )
+
+
+def as_printed(session: Session, ticket: Ticket) -> tuple[list[PreviewLine], str]:
+    """The ticket as the printer was sent it (the places ahead and the wait of that moment, COPY
+    if it said so), and what the resident holds: not printed yet, printed, or drawn again now
+    when no printed drawing was kept."""
+    conn = session.store.conn
+    latest, printed_before = ticket_job(conn, ticket.id)
+    copy = printed_copy(conn, ticket.id)
+    printout = (
+        from_payload("ticket", copy[1]) if copy is not None else ticket_printout(session, ticket)
+    )
+    state = print_state(latest.status, latest.confirmed) if latest is not None else None
+    said = resident_paper_said(
+        latest.id if latest is not None else None,
+        state,
+        latest.error if latest is not None else None,
+        printed_before=printed_before,
+        recorded=copy[0] if copy is not None else None,
+    )
+    return preview(printout), said

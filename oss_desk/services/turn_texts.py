@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
+from oss_desk.domain.channels import TEXTS_NOT_SET_UP
 from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.public import normalise_mobile
@@ -66,9 +67,7 @@ class TurnTexts:
         self.s.require(Action.ISSUE_TICKET, self.actor)
         number = normalise_mobile(phone)
         if not texts_possible(self.s):
-            raise RuleViolation(
-                "texts are not set up for this office (notify.api_key_file and sms_template)"
-            )
+            raise RuleViolation(TEXTS_NOT_SET_UP)
         now = self.s.clock.now()
         queue = QueueService(self.s, self.actor)
         with self.s.store.write() as conn:

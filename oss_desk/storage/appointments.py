@@ -16,7 +16,8 @@ from oss_desk.domain.appointments import (
     AppointmentStatus,
     Contact,
     Preferred,
-    when_closed,
+    TicketEnd,
+    ticket_end_step,
 )
 from oss_desk.storage.rows import of_row, returned_int, row_dict
 
@@ -269,14 +270,19 @@ def attended(conn: sqlite3.Connection, ticket_id: int) -> None:
     _step(conn, ATTENDED_WHEN_SERVED, "ticket_id = ?", ticket_id)
 
 
-def not_seen(conn: sqlite3.Connection, visit_id: int) -> None:
-    """A checked-in appointment whose visit the close of day closed: not seen, or attended when
-    a ticket of the visit reached a desk (the rule: ``domain.appointments.when_closed``)."""
+def ticket_ended(conn: sqlite3.Connection, visit_id: int, end: TicketEnd | None) -> None:
+    """A checked-in appointment whose visit's last ticket ended unseen (no-show, left, office
+    closed): "came, left before being seen" or "came, not seen", or attended when a ticket of
+    the visit reached a desk; or whose no-show was taken back (the rule:
+    ``domain.appointments.ticket_end_step``). Call it once the visit has no ticket left in the
+    queue."""
+    if end is None:
+        return
     row = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM tickets WHERE visit_id = ? AND serving_at IS NOT NULL)",
         [visit_id],
     ).fetchone()
-    _step(conn, when_closed(bool(row[0])), "visit_id = ?", visit_id)
+    _step(conn, ticket_end_step(end, bool(row[0])), "visit_id = ?", visit_id)
 
 
 def _step(

@@ -205,9 +205,14 @@ def _appointments_admit_not_seen(db: sqlite_utils.Database) -> None:
     admit_value(db.conn, "appointments", "status", "not_seen", "0041_appointment_not_seen")
 
 
+def _appointments_admit_left_unseen(db: sqlite_utils.Database) -> None:
+    admit_value(db.conn, "appointments", "status", "left_unseen", "0050_appointment_left_unseen")
+
+
 PYTHON_STEPS = {
     "chain_existing_events": _chain_existing_events,
     "appointments_admit_not_seen": _appointments_admit_not_seen,
+    "appointments_admit_left_unseen": _appointments_admit_left_unseen,
 }
 
 

@@ -3,8 +3,13 @@ ticket's latest (kept out of ``outbox.py``, the delivery lanes' module)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from oss_desk.domain.printouts import TicketPrintout
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,16 @@ def ticket_job(conn: sqlite3.Connection, ticket_id: int) -> tuple[StoredJob | No
     return latest, earlier is not None
 
 
+def try_now(conn: sqlite3.Connection, job_id: int, now: str) -> None:
+    """Print job ``job_id``, waiting for its next try, is due at once (a reprint asked for it:
+    the printer may be back). A job being printed is left as it is."""
+    conn.execute(
+        "UPDATE print_jobs SET next_attempt_at = min(next_attempt_at, ?) "
+        "WHERE id = ? AND status = 'pending'",
+        [now, job_id],
+    )
+
+
 def retrying_jobs(conn: sqlite3.Connection, since: str) -> tuple[int, str | None]:
     """How many print jobs queued since ``since`` wait for another try after a failed one, and
     the newest one's error (``(0, None)``: none)."""
@@ -61,3 +76,29 @@ def retrying_jobs(conn: sqlite3.Connection, since: str) -> tuple[int, str | None
         [since],
     ).fetchone()
     return count, error
+
+
+def record_printed(
+    conn: sqlite3.Connection, job_id: int, printout: TicketPrintout | None, status: str
+) -> None:
+    """Keep with print job ``job_id``, settled as ``status``, the ticket its bytes were drawn
+    from (what the resident was handed: the wait and places ahead of that moment), in its
+    payload as ``printed``: when its bytes all left (``done``, ``uncertain``), else nothing."""
+    if printout is None or status not in ("done", "uncertain"):
+        return
+    conn.execute(
+        "UPDATE print_jobs SET payload = json_set(payload, '$.printed', json(?)) WHERE id = ?",
+        [json.dumps(asdict(printout), sort_keys=True), job_id],
+    )
+
+
+def printed_copy(conn: sqlite3.Connection, ticket_id: int) -> tuple[int, dict[str, Any]] | None:
+    """The latest print job of ticket ``ticket_id`` that went to a printer with its drawing
+    kept (:func:`record_printed`), and that drawing (None: none did)."""
+    row = conn.execute(
+        "SELECT id, json_extract(payload, '$.printed') FROM print_jobs WHERE ticket_id = ? "
+        "AND kind = 'ticket' AND json_extract(payload, '$.printed') IS NOT NULL "
+        "ORDER BY id DESC LIMIT 1",
+        [ticket_id],
+    ).fetchone()
+    return None if row is None else (row[0], json.loads(row[1]))

@@ -562,13 +562,7 @@ class OssDeskApp(App[None]):
         view = await self.act(lambda s: resident_view(s, ticket_id))
         if not isinstance(view, Ok):
             return
-        shown = view.value
-        paper = [(line.text, line.bold, line.kind == "qr") for line in shown.ticket_lines]
-        await self.push_screen_wait(
-            ResidentViewDialog(
-                shown.ticket_code, paper, shown.board_lines, shown.board_url is not None
-            )
-        )
+        await self.push_screen_wait(ResidentViewDialog(view.value))
 
     def action_toggle_contrast(self) -> None:
         self.theme = "high-contrast" if self.theme == "council" else "council"

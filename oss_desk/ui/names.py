@@ -38,6 +38,12 @@ class Names:
         """Each service's neutral label (what tickets and the board show), by code."""
         return {code: service.label for code, service in self.services.items()}
 
+    def texts(self) -> bool:
+        """Whether this office can send texts (turn texts; follow-ups need more)."""
+        from oss_desk.services.channels import texts_set_up
+
+        return texts_set_up(self._session().settings)
+
     def follow_up_texts(self) -> bool:
         """Whether this office can send follow-up texts (and answer their links)."""
         from oss_desk.services.feedback_queue import follow_ups_possible

@@ -23,14 +23,14 @@ from typing import Any
 from urllib.parse import quote
 
 import textual_serve
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from oss_desk.config_sections import normal_origin
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, OssDeskError, PermissionDenied
-from oss_desk.services.browser_desks import SERVER_PID_ENV, DeskChoice, choose_browser_desk
+from oss_desk.services.browser_desks import SERVER_PID_ENV, DeskChoice, choose_desk, load_settings
 from oss_desk.services.session import PROXY_USER_ENV, resolve_db_path
 
 log = logging.getLogger("oss_desk.serve")
@@ -175,25 +175,29 @@ class DeskServer(Server):
     async def _choice(
         self, request: web.Request, desk: str | None, origin: str | None
     ) -> tuple[DeskChoice, str | None]:
-        """The person and desk for this request, or an HTTP error carrying a refusal page; and
-        the origin a browser's page must have to open a desk (None: not known)."""
+        """The person and desk for this request, or :class:`Refused`; and the origin a
+        browser's page must have to open a desk (None: not known). The page's address is
+        checked first: a page of another site is told nothing about who is signed in."""
         try:
-            choice, settings = await asyncio.to_thread(
-                choose_browser_desk,
-                db=self.db,
-                config=self.config,
-                headers=request.headers,
-                requested=desk,
-            )
+            settings = await asyncio.to_thread(load_settings, self.db, self.config, check=False)
+        except OssDeskError as exc:
+            raise Refused(web.HTTPForbidden, exc, tell=False) from None
+        public_origin = settings.serve.public_origin
+        expected = _expected_origin(request, public_origin)
+        if origin is not None and not _origin_allowed(origin, expected):
+            other = _not_this_site(origin, expected, configured=public_origin is not None)
+            raise Refused(web.HTTPForbidden, other, tell=False)
+        try:
             header = settings.serve.user_header
+            choice = choose_desk(settings, request.headers.get(header), desk)
             if len(request.headers.getall(header, [])) > 1:
                 raise PermissionDenied(f"the {header} header was sent more than once")
         except NotFound as exc:
-            raise _refusal(web.HTTPNotFound, exc) from None
+            raise Refused(web.HTTPNotFound, exc) from None
         except OssDeskError as exc:
-            raise _refusal(web.HTTPForbidden, exc) from None
+            raise Refused(web.HTTPForbidden, exc) from None
         if desk is not None and len(self.sessions) >= settings.serve.max_sessions:
-            raise _refusal(
+            raise Refused(
                 web.HTTPServiceUnavailable,
                 OssDeskError(
                     f"{len(self.sessions)} browser desks are open, the most this office allows "
@@ -203,7 +207,7 @@ class DeskServer(Server):
             )
         mine = sum(1 for s in self.sessions.values() if s.login == choice.login)
         if desk is not None and mine >= settings.serve.max_sessions_per_user:
-            raise _refusal(
+            raise Refused(
                 web.HTTPTooManyRequests,
                 OssDeskError(
                     f"you have {mine} desks open in browsers, the most one person may "
@@ -211,12 +215,6 @@ class DeskServer(Server):
                     title="Too many desks open",
                 ),
             )
-        public_origin = settings.serve.public_origin
-        expected = _expected_origin(request, public_origin)
-        if origin is not None and not _origin_allowed(origin, expected):
-            refused = _not_this_site(origin, expected, configured=public_origin is not None)
-            log.warning("refused %s: %s", request.path, refused.message)
-            raise _refusal(web.HTTPForbidden, refused)
         return choice, expected
 
     async def handle_index(self, request: web.Request) -> web.Response:
@@ -225,7 +223,10 @@ class DeskServer(Server):
         # origin with the one expected and, if they differ, loads again saying its origin here.
         said = request.query.get("origin")
         origin = said if said is not None else request.headers.get("Origin")
-        choice, expected = await self._choice(request, request.query.get("desk"), origin)
+        try:
+            choice, expected = await self._choice(request, request.query.get("desk"), origin)
+        except Refused as refused:
+            raise refused.logged(request).page() from None
         if choice.desk is None:
             return web.Response(text=_chooser_page(choice), content_type="text/html")
         font_size = max(8, min(40, to_int(request.query.get("fontsize", "16"), 16)))
@@ -248,7 +249,10 @@ class DeskServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         desk = request.match_info["desk"]
-        choice, _ = await self._choice(request, desk, request.headers.get("Origin"))
+        try:
+            choice, _ = await self._choice(request, desk, request.headers.get("Origin"))
+        except Refused as refused:
+            return await refused.logged(request).told(request)
         websocket = web.WebSocketResponse(heartbeat=15)
         width = max(20, min(500, to_int(request.query.get("width", "80"), 80)))
         height = max(10, min(200, to_int(request.query.get("height", "24"), 24)))
@@ -322,12 +326,39 @@ def _not_this_site(origin: str, expected: str | None, *, configured: bool) -> Os
     )
 
 
-def _refusal(kind: type[web.HTTPException], exc: OssDeskError) -> web.HTTPException:
-    body = _page(
-        exc.title,
-        f"<h1>{html.escape(exc.title)}</h1><p>{html.escape(exc.message)}</p>",
-    )
-    return kind(text=body, content_type="text/html")
+class Refused(Exception):
+    """A page or desk refused: the HTTP answer's kind and the refusal in words. ``tell``: a
+    desk's websocket refused so is opened to say why, then closed (the page shows the words;
+    a browser shows nothing of a refused handshake), else refused at the handshake (another
+    site's page, or the office's configuration cannot be read)."""
+
+    def __init__(
+        self, kind: type[web.HTTPException], error: OssDeskError, *, tell: bool = True
+    ) -> None:
+        super().__init__(error.message)
+        self.kind, self.error, self.tell = kind, error, tell
+
+    def logged(self, request: web.Request) -> Refused:
+        """Every refusal is a line of the server's log (staff-facing: it may name a login)."""
+        log.warning("refused %s: %s", request.path, self.error.message)
+        return self
+
+    def page(self) -> web.HTTPException:
+        title, message = self.error.title, self.error.message
+        body = _page(title, f"<h1>{html.escape(title)}</h1><p>{html.escape(message)}</p>")
+        return self.kind(text=body, content_type="text/html")
+
+    async def told(self, request: web.Request) -> web.WebSocketResponse:
+        """The desk's websocket: opened, told the refusal (``["refused", ...]``, a message
+        textual-serve's script passes by and the desk page shows), closed; no desk process."""
+        if not self.tell:
+            raise self.page()
+        websocket = web.WebSocketResponse()
+        await websocket.prepare(request)
+        said = {"title": self.error.title, "message": self.error.message}
+        await websocket.send_str(json.dumps(["refused", said]))
+        await websocket.close(code=WSCloseCode.POLICY_VIOLATION, message=b"refused")
+        return websocket
 
 
 STYLE = """
@@ -382,7 +413,7 @@ DESK_PAGE = """<!DOCTYPE html>
   </head>
   <body>
     <div class="notice starting">Opening {desk_name}...</div>
-    <div class="notice ended">The desk was closed.
+    <div class="notice ended"><span id="ended-why">The desk was closed.</span>
       <button type="button" onclick="window.location.reload()">Open it again</button></div>
     <div id="terminal" class="textual-terminal" data-font-size="{font_size}"></div>
     <script>
@@ -395,6 +426,37 @@ DESK_PAGE = """<!DOCTYPE html>
             "&origin=" + encodeURIComponent(window.location.origin));
           return;
         }}
+        // textual-serve's script opens the desk's websocket and never gives the terminal the
+        // keyboard (keys did nothing until a click) nor shows why the server refused the desk
+        // (it only closes): the desk's socket is watched for both.
+        var Native = window.WebSocket;
+        function DeskSocket(url, protocols) {{
+          var socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
+          var drawn = false;
+          socket.addEventListener("message", function (event) {{
+            if (typeof event.data !== "string") {{
+              // The desk's first frame (more than 10 bytes, as textual-serve's script counts
+              // it for "-first-byte"): it runs, and takes the keys unless the page gave them
+              // to something else meanwhile.
+              if (drawn || event.data.byteLength <= 10) return;
+              drawn = true;
+              var keys = document.querySelector("#terminal textarea.xterm-helper-textarea");
+              if (keys && document.activeElement === document.body) keys.focus();
+              return;
+            }}
+            var said = JSON.parse(event.data);
+            if (said[0] === "refused") {{
+              document.getElementById("ended-why").textContent =
+                "The desk did not open. " + said[1].title + ": " + said[1].message;
+            }}
+          }});
+          return socket;
+        }}
+        DeskSocket.prototype = Native.prototype;
+        ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (k) {{
+          DeskSocket[k] = Native[k];
+        }});
+        window.WebSocket = DeskSocket;
         var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
         var base = window.location.pathname.replace(/[^/]*$/, "");
         document.getElementById("terminal").dataset.sessionWebsocketUrl =

@@ -26,7 +26,7 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, after_cut_short, is_copy, print_backoff
 from oss_desk.domain.device_faults import PRINTER_SILENT
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
-from oss_desk.domain.printouts import SlipPrintout, from_payload
+from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, from_payload
 from oss_desk.domain.sending import send_round
 from oss_desk.errors import OssDeskError
 from oss_desk.hardware.printers import (
@@ -37,12 +37,12 @@ from oss_desk.hardware.printers import (
     open_transport,
 )
 from oss_desk.hardware.templates import render
-from oss_desk.services.printouts import ticket_printout
+from oss_desk.services.printouts import done_word, job_ticket
 from oss_desk.services.session import Session
 from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
-from oss_desk.storage import queue as q
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
+from oss_desk.storage.print_state import record_printed
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -127,6 +127,7 @@ class PrintDelivery:
         self._last_poll: dict[str, float] = {}
         self._urls: dict[str, PrinterURL] = {}
         self._wrote: dict[str, tuple[PrinterStatus, str | None]] = {}  # each one's last job
+        self._drawn: dict[int, TicketPrintout] = {}  # each ticket job's latest render
 
     def _now(self) -> datetime:
         return self.s.clock.now()
@@ -312,14 +313,9 @@ class PrintDelivery:
 
     def _render(self, job: PrintJob, profile: str) -> bytes:
         copy = is_copy(o.bytes_left_before(self.s.store.conn, job))
-        if job.kind == "ticket":
-            if job.ticket_id is None:
-                raise ValueError("a ticket job without a ticket")
-            ticket = q.get_ticket(self.s.store.conn, job.ticket_id)
-            if ticket is None:
-                raise ValueError(f"ticket {job.ticket_id} is gone")
-            self.s.refresh_directory()
-            return render(ticket_printout(self.s, ticket, copy=copy), profile)
+        if job.kind == "ticket":  # drawn now; what went out is kept when it settles
+            drawn = self._drawn[job.id] = job_ticket(self.s, job.ticket_id, copy=copy)
+            return render(drawn, profile)
         printout = from_payload(job.kind, job.payload)
         if copy and isinstance(printout, SlipPrintout):
             printout = dataclasses.replace(printout, copy=True)
@@ -438,10 +434,11 @@ class PrintDelivery:
                 # The ticket went to paper as far as can be known (the job's own printed_at
                 # says whether the printer confirmed it).
                 o.mark_ticket_printed(conn, job, stamp)
+            record_printed(conn, job.id, self._drawn.pop(job.id, None), status)  # (F10)
         _finished(self._mine, job.id)  # (committed: no longer this owner's)
         if status == "done":
             report.printed, report.sent = report.printed + 1, report.sent + int(not confirmed)
-            log.info("printed job %s (%s, %d bytes)", job.id, job.kind, size)
+            log.info("job %s %s (%s, %d bytes)", job.id, done_word(confirmed), job.kind, size)
         elif status == "pending":
             report.retried += 1
             log.warning("job %s will be tried again: %s", job.id, error)

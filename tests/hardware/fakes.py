@@ -40,12 +40,16 @@ class FakePrinter:
     """When the last byte of each job arrived (time.monotonic())."""
     closings: list[float] = field(default_factory=list)
     """When the sender closed each connection that carried a job (time.monotonic())."""
+    port: int = 0
+    """The loopback port to listen on (0: any free one): a printer switched on where one
+    refused connections until now (:func:`closed_port`)."""
 
     def __post_init__(self) -> None:
         self.server = socket.socket()
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if self.rate is not None:
             self.server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
-        self.server.bind(("127.0.0.1", 0))
+        self.server.bind(("127.0.0.1", self.port))
         self.server.listen(16)
         self.port = self.server.getsockname()[1]
         self._stop = threading.Event()

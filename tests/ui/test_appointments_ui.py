@@ -81,9 +81,13 @@ async def test_book_from_the_grid(office: Path, make_app: AppFactory) -> None:
         await until(lambda: isinstance(app.screen, BookingDialog))
         dialog = app.screen
         assert isinstance(dialog, BookingDialog)
-        # How the confirmation goes, in Preferred's words and order.
+        # How the confirmation goes, in Preferred's words and order (texts are not set up).
         channels = dialog.query_one("#booking-channel", RadioSet).query(RadioButton)
-        assert [str(b.label) for b in channels] == ["Email", "Text", "Printed slip"]
+        assert [str(b.label) for b in channels] == [
+            "Email",
+            "Text (not set up here)",
+            "Printed slip",
+        ]
         await pilot.press("h")  # Housing: needs the room
         await until(lambda: dialog.service == "H" and bool(dialog.slots))
         await pilot.press(*"2026-11-24"[0:0], "enter")  # today's date is filled in: see slots

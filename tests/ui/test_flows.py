@@ -29,6 +29,7 @@ from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
+from oss_desk.worker.printing import PrintDelivery
 
 from ..conftest import MONDAY_0930
 from .conftest import AppFactory, events, rows, settled, until
@@ -145,6 +146,11 @@ async def test_reprint_last_ticket(office: Path, make_app: AppFactory) -> None:
         assert rows(office, "SELECT count(*) FROM print_jobs") == [(0,)]
         await pilot.press("c", "enter")
         await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
+        worker = open_session(db=office, clock=FixedClock(MONDAY_0930), person="worker")
+        try:  # it printed (a reprint of a ticket still waiting to print adds no paper)
+            assert PrintDelivery(worker, owner="w").deliver_due().printed == 1
+        finally:
+            worker.close()
         await pilot.press("ctrl+r")
         await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(2,)])
         assert len(events(office, "reprint_requested")) == 1

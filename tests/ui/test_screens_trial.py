@@ -45,7 +45,7 @@ async def test_greet_help_lists_every_key_the_screen_binds(
             for node in (screen, *screen.query("*"))
             for b in type(node).BINDINGS
             if isinstance(b, DeskBinding)
-        }
+        } - {"greet.text"}  # Ctrl+N is not offered where texts are not set up (as here)
         await pilot.press("f1")
         await until(lambda: isinstance(app.screen, HelpScreen), timeout=30)
         help_screen = app.screen

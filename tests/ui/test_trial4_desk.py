@@ -146,7 +146,8 @@ async def test_the_leader_s_keys_do_nothing_to_a_ticket_put_in_the_place_of_one_
 async def test_a_scanned_check_in_is_the_ticket_shown_reprinted_and_texted_about(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
-    office = make_office(tmp_path, printer=f"capture://{tmp_path}/greet.bin")
+    texts = f'[notify]\nbase_url = "capture://{tmp_path}/phone.txt"\n'  # Ctrl+N is offered
+    office = make_office(tmp_path, printer=f"capture://{tmp_path}/greet.bin", extra=texts)
     session = open_session(db=office, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
     try:
         start = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
@@ -168,8 +169,13 @@ async def test_a_scanned_check_in_is_the_ticket_shown_reprinted_and_texted_about
         ((checked_in,),) = rows(office, "SELECT id FROM tickets WHERE service_code = 'C'")
         assert screen.query_one(BigCode).code == "C001"
         assert "Ticket for Council Tax" in str(screen.query_one("#issued-title").render())
+        worker = open_session(db=office, clock=FixedClock(NOW), person="worker")
+        try:  # printed (a reprint of a ticket still waiting to print adds no paper)
+            assert PrintDelivery(worker, owner="w").deliver_due().printed == 3  # and the slip
+        finally:
+            worker.close()
         await pilot.press("ctrl+r")
-        await until(lambda: said(app, "C001 sent to the printer again"))
+        await until(lambda: said(app, "C001: reprint queued (job"))
         reprinted = rows(office, "SELECT ticket_id FROM print_jobs ORDER BY id")[-1]
         assert reprinted == (checked_in,)
         await pilot.press("ctrl+n")

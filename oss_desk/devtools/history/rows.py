@@ -13,7 +13,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from oss_desk.domain.appointments import Appointment, when_served
+from oss_desk.domain.appointments import (
+    Appointment,
+    TicketEnd,
+    ticket_end,
+    when_served,
+    when_ticket_ends,
+)
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.needs import needs_private_room, requirements
 from oss_desk.domain.standards import (
@@ -522,6 +528,7 @@ class QueueRows:
 
     def no_show(self, site: SiteInfo, ticket: TicketRec, ms: int) -> None:
         self._end(ticket, ms, "no_show", "no_show")
+        self._appointment_after(ticket, TicketEnd.NO_SHOW)
         self._on(site, ticket, ms, "no_show", f'{{"recalls":{ticket.recalls}}}')
         self._figures(site.id, ticket.day).no_shows += 1
         self._ended(ticket.visit_id, "no_show", ms, gone=ticket.id)
@@ -529,10 +536,18 @@ class QueueRows:
     def cancel(self, site: SiteInfo, ticket: TicketRec, ms: int, actor: str, reason: str) -> None:
         """``QueueService.cancel`` (the resident left, or the day ended)."""
         self._end(ticket, ms, "cancelled", "cancelled")
+        self._appointment_after(ticket, ticket_end(reason))
         self._on(
             site, ticket, ms, "cancelled", encode_event_data({"reason": reason}), by=(actor, None)
         )
         self._ended(ticket.visit_id, "cancelled", ms, reason=reason, gone=ticket.id)
+
+    @staticmethod
+    def _appointment_after(ticket: TicketRec, end: TicketEnd | None) -> None:
+        """As ``services.queue.closing.appointment_after`` does, by the one rule."""
+        appt = ticket.appointment
+        if appt is not None:
+            appt.record = replace(appt.record, status=when_ticket_ends(appt.record.status, end))
 
     def transfer(self, site: SiteInfo, ticket: TicketRec, ms: int, service: str) -> TicketRec:
         """``QueueService.transfer`` to another service, by the desk that called the ticket."""

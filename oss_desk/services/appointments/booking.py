@@ -21,6 +21,7 @@ from oss_desk.domain.appointments import (
     normalise_phone,
 )
 from oss_desk.domain.calendar import business_day, local
+from oss_desk.domain.channels import NO_PRINTER, NOT_SET_UP, PRINT_TO_HINT, BookingChannels
 from oss_desk.domain.models import (
     EventKind,
     Service,
@@ -38,6 +39,7 @@ from oss_desk.domain.text import clean_text
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import _preferred
 from oss_desk.services.appointments.reading import AppointmentReading
+from oss_desk.services.channels import booking_channels
 from oss_desk.services.device_owner import queue_print
 from oss_desk.services.feedback_queue import check_follow_up
 from oss_desk.storage import appointments as a
@@ -52,25 +54,28 @@ class AppointmentBooking(AppointmentReading):
         :class:`RuleViolation` when the office has not set that channel up."""
         return self._via(channel)
 
+    def channels(self, desk_id: str | None = None, print_to: str | None = None) -> BookingChannels:
+        """What can confirm a booking made at ``desk_id`` (this desk), or with ``print_to``."""
+        desk = self.s.directory.desks.get(desk_id or self.actor.desk_id or "")
+        printer = bool(print_to) or (desk is not None and bool(desk.printer_url))
+        return booking_channels(self.s.settings, printer=printer)
+
+    def _check_channel(self, channel: Preferred, channels: BookingChannels) -> None:
+        """RuleViolation when ``channel`` cannot confirm a booking here (naming what can)."""
+        said = channels.refusal(channel)
+        if said is not None:
+            slip = channel is Preferred.SLIP or not channels.working
+            raise RuleViolation(said, cli_hint=PRINT_TO_HINT if slip else "")
+
     def _via(self, channel: Preferred) -> str | None:
-        settings = self.s.settings
-        notify = bool(settings.notify.api_key_file)
+        """(A message about a booking made already, or a follow-up: its channel is not
+        chosen here, so the refusal points nowhere else.)"""
+        channels = self.channels()
+        if channel is not Preferred.SLIP and not channels.works(channel):
+            raise RuleViolation(NOT_SET_UP[channel])
         if channel is Preferred.EMAIL:
-            if settings.email.smtp_url:
-                return "smtp"
-            if notify and settings.notify.email_template:
-                return "notify"
-            raise RuleViolation(
-                "email is not set up for this office (email.smtp_url or notify): "
-                "offer a text or a printed slip"
-            )
-        if channel is Preferred.TEXT:
-            if settings.notify.base_url.startswith("capture://"):
-                return "notify"
-            if notify and settings.notify.sms_template:
-                return "notify"
-            raise RuleViolation("texts are not set up (notify): offer an email or a printed slip")
-        return None
+            return "smtp" if self.s.settings.email.smtp_url else "notify"
+        return "notify" if channel is Preferred.TEXT else None
 
     def _contact(
         self, channel: Preferred, name: str | None, email: str | None, phone: str | None
@@ -129,6 +134,7 @@ class AppointmentBooking(AppointmentReading):
         svc = self.bookable(service)
         site = self.site_for(site_id)
         preferred = _preferred(channel)
+        self._check_channel(preferred, self.channels(desk_id, print_to))
         via = self._via(preferred)
         contact = self._contact(preferred, name, email, phone)
         parsed_needs = parse_needs(needs if isinstance(needs, str | None) else list(needs))
@@ -185,11 +191,8 @@ class AppointmentBooking(AppointmentReading):
 
             return parse_printer_url(print_to).url
         desk = self.s.directory.desks.get(desk_id or self.actor.desk_id or "")
-        if desk is None or not desk.printer_url:
-            raise RuleViolation(
-                "a printed slip needs a desk with a printer: choose email or text instead",
-                cli_hint="or give a printer with --print-to URL",
-            )
+        if desk is None or not desk.printer_url:  # (refused before: see _check_channel)
+            raise RuleViolation(NO_PRINTER, cli_hint=PRINT_TO_HINT)
         return desk.printer_url
 
     def _free_slot(

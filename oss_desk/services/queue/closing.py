@@ -11,6 +11,7 @@ from typing import TypedDict, Unpack
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, allows
+from oss_desk.domain.appointments import TicketEnd, ticket_end
 from oss_desk.domain.counter import visit_outcome
 from oss_desk.domain.models import (
     EventKind,
@@ -144,6 +145,7 @@ class Closing(Issuing):
             self._log(
                 conn, ticket, EventKind.NO_SHOW, now, {"recalls": ticket.recalls}, at_desk=True
             )
+            appointment_after(conn, ticket.visit_id, TicketEnd.NO_SHOW)
         return gone
 
     def cancel(self, ref: Ref, reason: str = "left") -> Ticket:
@@ -165,6 +167,7 @@ class Closing(Issuing):
                 conn, ticket, now, TicketStatus.CANCELLED, VisitStatus.CANCELLED, None, ACTIVE
             )
             self._log(conn, ticket, EventKind.CANCELLED, now, {"reason": reason})
+            appointment_after(conn, ticket.visit_id, ticket_end(reason))
         return cancelled
 
     def _end(
@@ -326,3 +329,14 @@ def _only_a_called_no_show(ticket: Ticket) -> str:
     if ticket.status is TicketStatus.WAITING:
         return "only a called ticket can be a no-show (use cancel if they left before being called)"
     return "only a called ticket can be a no-show"
+
+
+def appointment_after(conn: sqlite3.Connection, visit_id: int, end: TicketEnd | None) -> None:
+    """A checked-in appointment's end once its visit's ticket ended unseen (a no-show, the
+    resident left) or its no-show was taken back: the rule is
+    ``domain.appointments.WHEN_TICKET_ENDS``. Nothing while the visit still has a ticket in the
+    queue (another service). Imported here: most commands load nothing of appointments."""
+    from oss_desk.storage.appointments import ticket_ended
+
+    if end is TicketEnd.NO_SHOW_UNDONE or not q.visit_has_active_ticket(conn, visit_id):
+        ticket_ended(conn, visit_id, end)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
+from oss_desk.domain.appointments import TicketEnd
 from oss_desk.domain.counter import (
     PARK_REASONS,
     UNDO_NO_SHOW_SECONDS,
@@ -13,7 +14,7 @@ from oss_desk.domain.counter import (
 )
 from oss_desk.domain.models import EventKind, Ticket, TicketStatus
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
-from oss_desk.services.queue.closing import Closing
+from oss_desk.services.queue.closing import Closing, appointment_after
 from oss_desk.services.queue.core import AT_DESK, Ref
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import AddedService, add_service, added_services, remove_service
@@ -109,6 +110,7 @@ class Counter(Closing):
                 )
                 where = "waiting"
             q.reopen_visit(conn, ticket.visit_id)
+            appointment_after(conn, ticket.visit_id, TicketEnd.NO_SHOW_UNDONE)
             self._log(conn, ticket, EventKind.NO_SHOW_UNDONE, now, {"to": where}, at_desk=True)
             self._mark_desk(conn, desk_id, now)
         return back

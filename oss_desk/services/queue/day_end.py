@@ -318,9 +318,10 @@ def _close(
         # A checked-in appointment's resident came and was not seen: the appointment says so
         # as its ticket does (kept, not a no-show, not attended). Imported here: every
         # arrival may close a day, and most commands load nothing of appointments.
-        from oss_desk.storage.appointments import not_seen
+        from oss_desk.domain.appointments import TicketEnd
+        from oss_desk.storage.appointments import ticket_ended
 
-        not_seen(conn, ticket.visit_id)
+        ticket_ended(conn, ticket.visit_id, TicketEnd.OFFICE_CLOSED)
     record_event(
         conn,
         site,

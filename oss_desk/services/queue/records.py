@@ -11,6 +11,7 @@ from datetime import datetime
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.counter import DeskLogin, desk_states, still_at_desk
+from oss_desk.domain.delivery import Reprint, print_state, reprint_adds_copy
 from oss_desk.domain.models import DeskStatus, EventKind, Site, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT, NOTE_TOO_LONG
 from oss_desk.domain.queue import sent_nowhere
@@ -21,6 +22,7 @@ from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out, login_at
 from oss_desk.storage.outbox import last_printer_for_ticket
+from oss_desk.storage.print_state import ticket_job, try_now
 from oss_desk.storage.site import desk_statuses, printer_gone, set_desk_status
 
 
@@ -68,14 +70,20 @@ class Records(Issuing):
                 self._log(conn, ticket, EventKind.PERSONAL_DATA_VIEWED, self.s.clock.now(), viewed)
         return found
 
-    def reprint(self, ref: Ref, printer_url: str | None = None) -> int:
+    def reprint(self, ref: Ref, printer_url: str | None = None) -> Reprint:
         """Queue the ticket to be printed again: on ``printer_url``, else this desk's printer,
         else the printer it was last sent to (while it is still configured), else the office's
-        meet-and-greet printer."""
+        meet-and-greet printer. A ticket whose print job has still to print adds no paper
+        (``reprint_adds_copy``): that job is tried again now instead, and the answer says so."""
         self._require(Action.REPRINT)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             ticket = self._find(conn, ref)
+            latest, _ = ticket_job(conn, ticket.id)
+            state = print_state(latest.status, latest.confirmed) if latest else None
+            if latest is not None and not reprint_adds_copy(state):
+                try_now(conn, latest.id, format_instant(now))
+                return Reprint(ticket.code, latest.id, added=False, state=state)
             desk = self._desk(None)
             target = self._printer_for(desk, printer_url) if printer_url or desk else None
             last = last_printer_for_ticket(conn, ticket.id)
@@ -94,7 +102,8 @@ class Records(Issuing):
                     "no printer is set up for this desk or this office",
                     cli_hint="give one with --print-to URL",
                 )
-            return self._print_ticket(conn, ticket, target, now, desk, reprint=True)
+            job = self._print_ticket(conn, ticket, target, now, desk, reprint=True)
+            return Reprint(ticket.code, job, added=True)
 
     # Desks -----------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.segment import Segment
 from rich.text import Text
@@ -36,6 +36,9 @@ from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
 from oss_desk.domain.text import room_said
 from oss_desk.ui.faults import guarded, worker_failed
+
+if TYPE_CHECKING:
+    from oss_desk.services.printouts import ResidentView
 
 T = TypeVar("T")
 
@@ -427,18 +430,13 @@ class ResidentViewDialog(Dialog[None]):
         Binding("f10", "cancel", "Close", id="preview.close", tooltip="Close the resident's view")
     ]
 
-    def __init__(
-        self,
-        code: str | None,
-        paper: list[tuple[str, bool, bool]],
-        board: list[str],
-        has_board: bool,
-    ) -> None:
+    def __init__(self, view: ResidentView) -> None:
         super().__init__()
-        self.code = code
-        self.paper = paper
-        self.board = board
-        self.has_board = has_board
+        self.code = view.ticket_code
+        self.paper = [(line.text, line.bold, line.kind == "qr") for line in view.ticket_lines]
+        self.board = view.board_lines
+        self.has_board = view.board_url is not None
+        self.paper_said = view.paper_said
 
     def compose_body(self) -> ComposeResult:
         ticket = Text()
@@ -448,6 +446,8 @@ class ResidentViewDialog(Dialog[None]):
             ticket.append(text + "\n", style="bold" if bold else ("dim" if is_qr else ""))
         ticket.rstrip()  # the paper fed out before the cut
         with VerticalScroll(id="paper-box"):
+            if self.paper_said:  # whether the resident has it on paper, and what it shows
+                yield Static(Text(self.paper_said, style="italic"), id="paper-said")
             yield Static(ticket, id="paper")
         board = Text()
         if not self.has_board:

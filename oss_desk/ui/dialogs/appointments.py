@@ -18,6 +18,7 @@ from textual.widgets.selection_list import Selection
 
 from oss_desk.domain.appointments import Appointment, Preferred
 from oss_desk.domain.calendar import parse_date
+from oss_desk.domain.channels import NONE_WORKS, BookingChannels
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import InvalidInput
 from oss_desk.ui.dialogs import (
@@ -47,16 +48,19 @@ class BookingForm:
     needs: str = ""
     feedback_text: bool = False
     """They agree to one text after the visit asking how we did (at ``phone``)."""
+    usable: tuple[str, ...] = ("email", "text", "slip")
+    """The channels that can confirm a booking here (``domain.channels``)."""
 
     def chosen_channel(self) -> str:
         if self.channel:
             return self.channel
-        if self.email.strip():
-            return "email"
-        if self.phone.strip():
-            return "text"
-        return "slip"
+        for channel, given in (("email", self.email), ("text", self.phone), ("slip", "-")):
+            if given.strip() and channel in self.usable:
+                return channel
+        return self.usable[0] if self.usable else "slip"  # (none: the booking says what would)
 
+
+KEYS_HINT = "Tab: next · Enter on a slot: choose it · Ctrl+S: book · Esc: back"
 
 SlotFinder = Callable[[str, date], Awaitable[list[Slot] | str]]
 Submitter = Callable[[BookingForm], Awaitable[Appointment | str]]
@@ -82,10 +86,7 @@ class BookingDialog(Dialog[Appointment | None]):
         Binding("ctrl+s", "submit", "Book", id="booking.submit", tooltip="Book the chosen slot"),
     ]
     BOX = "dialog booking"
-    hint = (
-        "Tab: next · Enter on a slot: choose it · Ctrl+S: book · Esc: back\n"
-        "No channel chosen: email if given, else text, else a printed slip"
-    )
+    hint = f"{KEYS_HINT}\nNo channel chosen: email if given, else text, else a printed slip"
 
     def __init__(
         self,
@@ -101,8 +102,13 @@ class BookingDialog(Dialog[Appointment | None]):
         fixed_service: bool = False,
         preferred: Slot | None = None,
         needs: str = "",
+        channels: BookingChannels | None = None,
     ) -> None:
         super().__init__(title)
+        self.channels = channels
+        if channels is not None:  # one channel is chosen already; none: the form says so
+            several = len(channels.working) > 1
+            self.hint = f"{KEYS_HINT}\n{channels.default_said()}" if several else KEYS_HINT
         self.needs = needs
         self.services = services
         self.day = day
@@ -157,11 +163,14 @@ class BookingDialog(Dialog[Appointment | None]):
                                 id=field_id,
                                 select_on_focus=False,  # typing adds to what is filled in
                             )
-                with Vertical(id="booking-channel-box"):
+                marked = self.channels is not None and len(self.channels.working) < len(Preferred)
+                with Vertical(id="booking-channel-box", classes="-marked" if marked else ""):
                     yield Static("Confirmation by", classes="label")
                     with RadioSet(id="booking-channel"):
                         for channel in Preferred:
-                            yield MarkedRadioButton(channel.words, id=f"channel-{channel.value}")
+                            yield self._channel_button(channel)
+                    if self.channels is not None and not self.channels.working:
+                        yield Static(Text(NONE_WORKS, style="bold red"), id="booking-no-channel")
                     follow_up = TickBox(FOLLOW_UP, False, id="booking-follow-up")
                     follow_up.tooltip = (
                         "They agree to one text after the visit asking how we did (to the "
@@ -169,6 +178,17 @@ class BookingDialog(Dialog[Appointment | None]):
                     )
                     yield follow_up
         yield Static(id="booking-error")
+
+    def _channel_button(self, channel: Preferred) -> MarkedRadioButton:
+        """A channel that cannot confirm a booking here is marked so and cannot be chosen; the
+        only one that can is chosen already."""
+        usable = self.channels.working if self.channels is not None else tuple(Preferred)
+        return MarkedRadioButton(
+            self.channels.label(channel) if self.channels is not None else channel.words,
+            value=usable == (channel,),
+            disabled=channel not in usable,
+            id=f"channel-{channel.value}",
+        )
 
     @guarded
     def on_mount(self) -> None:
@@ -294,6 +314,7 @@ class BookingDialog(Dialog[Appointment | None]):
             feedback_text=(
                 self.with_contact and self.query_one("#booking-follow-up", Checkbox).value
             ),
+            **({"usable": tuple(self.channels.working)} if self.channels is not None else {}),
         )
         result = await self.submit(form)
         if isinstance(result, str):

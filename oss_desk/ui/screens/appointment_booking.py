@@ -8,6 +8,7 @@ from datetime import date
 from typing import TypeVar
 
 from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.channels import BookingChannels
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import RuleViolation
@@ -63,6 +64,16 @@ class Booking:
         found = await self.call(first)
         return found if isinstance(found, date) else today
 
+    async def channels(self) -> BookingChannels | None:
+        """What can confirm a booking made here (None: could not be read; the booking says)."""
+        actor, desk_id = self.actor, self.desk_id
+
+        def read(session: Session) -> BookingChannels:
+            return AppointmentService(session, actor).channels(desk_id)
+
+        found = await self.call(read)
+        return found if isinstance(found, BookingChannels) else None
+
     def describe(self, slot: Slot) -> str:
         return describe_slot(self.desk.names, slot)
 
@@ -108,9 +119,11 @@ class Booking:
 async def book(screen: DeskScreen, day: date, preferred: Slot | None) -> Appointment | None:
     """The form for a new booking (``preferred``: the free slot highlighted on the grid)."""
     booking = Booking(screen)
+    channels = await booking.channels()
     return await screen.app.push_screen_wait(
         BookingDialog(
             "Book an appointment",
+            channels=channels,
             services=bookable(screen),
             day=day,
             find_slots=booking.slots,
@@ -160,9 +173,11 @@ async def book_next_step(screen: DeskScreen, ticket: Ticket, service: str) -> Ap
 
     names = screen.desk.names
     day = await booking.first_day(service)
+    channels = await booking.channels()
     return await screen.app.push_screen_wait(
         BookingDialog(
             f"{ticket.code} needs an appointment: {names.service(service)}",
+            channels=channels,
             services=bookable(screen),
             day=day,
             find_slots=booking.slots,

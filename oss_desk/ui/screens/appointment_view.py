@@ -29,6 +29,7 @@ HINTS = {
     ],
     AppointmentStatus.ATTENDED: [("rebook", "R rebook (no documents)")],
     AppointmentStatus.NOT_SEEN: [("rebook", "R rebook")],
+    AppointmentStatus.LEFT_UNSEEN: [("rebook", "R rebook")],
 }
 """The keys that apply to a booking in each state (shown under its details)."""
 CHANNEL_WORDS = {"email": "email", "text": "text", "slip": "printed slip"}

@@ -50,12 +50,19 @@ class AppointmentsScreen(DeskScreen):
     FOCUS = "#appt-grid"
     HELP = (
         "The grid shows a day (every adviser and room) or, with W, a week for one adviser or "
-        "room (A chooses which). [ and ] go back and forward, T to today. B books (the "
-        "highlighted free slot is offered first). C checks a resident in by their booking "
-        "reference; a scanner at any screen does the same. K ticks what they brought; M moves; "
-        "X cancels (a council cancellation with under a working day's notice needs a reason); "
-        "N marks a no-show; R rebooks someone who came without the documents."
+        "room (A chooses which). [ and ] go back and forward, T to today."
     )
+    HELP_KEYS: ClassVar[dict[str, str]] = {  # said only to those offered the key
+        "book": "B books (the highlighted free slot is offered first).",
+        "check_in": "C checks a resident in by their booking reference; a scanner at any "
+        "screen does the same.",
+        "checklist": "K ticks what they brought.",
+        "move": "M moves a booking.",
+        "cancel_booking": "X cancels (a council cancellation with under a working day's notice "
+        "needs a reason).",
+        "no_show": "N marks a no-show.",
+        "rebook": "R rebooks someone who came without the documents.",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         _key("b", "book", "Book", "Book an appointment", may=Action.BOOK_APPOINTMENT),
         _key(
@@ -292,6 +299,7 @@ class AppointmentsScreen(DeskScreen):
                 AppointmentStatus.INCOMPLETE,
                 AppointmentStatus.NO_SHOW,
                 AppointmentStatus.NOT_SEEN,
+                AppointmentStatus.LEFT_UNSEEN,
             ),
             "choose_resource": self.view == "week",
         }

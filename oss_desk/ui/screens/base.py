@@ -51,6 +51,9 @@ def help_of(screen: Screen[Any]) -> str:
 class DeskScreen(Screen[None]):
     AREA = ""
     HELP = ""
+    HELP_KEYS: ClassVar[dict[str, str]] = {}
+    """F1's sentence about a key, by its action: said only to a person the key is offered to
+    (:meth:`help_words`)."""
     ROLE_ACTIONS: ClassVar[dict[str, Action]] = {}
     """Which permission each of the screen's actions needs (see ``oss_desk.domain.access``)."""
     FOCUS = ""
@@ -117,9 +120,17 @@ class DeskScreen(Screen[None]):
         worker_failed(self, event)
 
     def help_words(self) -> str:
-        """F1's words about the screen (:data:`HELP`; a screen whose words depend on what it
+        """F1's words about the screen: its ``HELP``, then a sentence for each key in
+        ``HELP_KEYS`` offered to this person (or why it is not set up here), so the words never
+        describe a key the key table below leaves out (a screen whose words depend on what it
         shows gives them here)."""
-        return self.HELP or ""
+        said = [self.HELP]
+        for action, sentence in self.HELP_KEYS.items():
+            if self.offers(action):
+                said.append(sentence)
+            elif self.role_allows(action) and (missing := self.not_set_up(action)):
+                said.append(f"{missing}.")
+        return " ".join(part for part in said if part)
 
     def wants_fresh_data(self) -> bool:
         return False
@@ -154,8 +165,19 @@ class DeskScreen(Screen[None]):
         return self.desk.may(needed, self.acting_as(), own=own)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # False hides the key (the role may not); None would show it dimmed (not now).
-        return self.role_allows(action)
+        # False hides the key (the role may not, or the office has not set it up); None would
+        # show it dimmed (not now).
+        return self.offers(action)
+
+    def offers(self, action: str) -> bool:
+        """Whether the key of ``action`` is offered to this person here at all: their role may
+        (its row's ``may=``) and the office has set up what it needs (:meth:`not_set_up`)."""
+        return self.role_allows(action) and self.not_set_up(action) is None
+
+    def not_set_up(self, action: str) -> str | None:
+        """Why ``action`` is not offered in this office (its key is hidden, and F1 says this
+        instead of what the key does); None: nothing it needs is missing."""
+        return None
 
     def why_not(self, action: str) -> str | None:
         """Why the screen action ``action`` does nothing now (its key is dimmed): said when the
@@ -184,8 +206,9 @@ class DeskScreen(Screen[None]):
             None,
         )
         if mine is not None:
+            missing = self.not_set_up(mine.action.partition("(")[0].removeprefix("app."))
             role = self.desk.names.person_label(self.acting_as())
-            self.say(f"{mine.description}: not for {role}", timeout=4)
+            self.say(missing or f"{mine.description}: not for {role}", timeout=4)
         elif event.is_printable and event.character not in (None, " "):
             self.say(
                 f"{event.character!r} is not a key here: F1 lists this screen's keys", timeout=3

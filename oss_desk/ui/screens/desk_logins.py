@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from oss_desk.ui.screens.counter import CounterScreen
 
 
-async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = False) -> None:
+async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = False) -> bool:
     """Log in to the desk; someone else there: a team leader is asked whether to take over
     (recorded), anyone else is told who is there (``quiet``: entering the desk, whose title
-    then shows who is logged in, says nothing more when it simply works)."""
+    then shows who is logged in, says nothing more when it simply works). True: logged in."""
 
     def attempt(session: Session) -> LoggedIn | DeskHeld:
         try:
@@ -31,7 +31,7 @@ async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = F
 
     tried = await screen.desk.act(attempt)
     if not isinstance(tried, Ok):
-        return
+        return False
     if isinstance(tried.value, LoggedIn):
         if not tried.value.already and not quiet:
             screen.say(
@@ -40,7 +40,7 @@ async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = F
                 timeout=3,
             )
         await screen.desk.after_write()
-        return
+        return True
     held = tried.value
     if not held.may_take_over:
         await screen.app.push_screen_wait(
@@ -50,7 +50,7 @@ async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = F
             )
         )
         await screen.desk.after_write()
-        return
+        return False
     take = await screen.app.push_screen_wait(
         QuestionDialog(
             f"{screen.desk.names.desk(desk)} is in use",
@@ -59,11 +59,15 @@ async def log_in(screen: CounterScreen, desk: str, actor: Actor, quiet: bool = F
             detail=held.message,
         )
     )
-    if take:
-        took = await screen.commit(lambda s: QueueService(s, actor).log_in(desk, take_over=True))
-        if isinstance(took, Ok):  # what was sent to the person taken over from goes back
-            done = f"You took {screen.desk.names.desk(desk)} over from {held.holder}"
-            screen.notify_done(closed_words(done, took.value.sent_back))
+    if not take:
+        return False
+    took = await screen.commit(lambda s: QueueService(s, actor).log_in(desk, take_over=True))
+    if not isinstance(took, Ok):
+        return False
+    # What was sent to the person taken over from goes back.
+    done = f"You took {screen.desk.names.desk(desk)} over from {held.holder}"
+    screen.notify_done(closed_words(done, took.value.sent_back))
+    return True
 
 
 async def log_in_or_out(screen: CounterScreen) -> None:
@@ -120,8 +124,14 @@ async def change_desk(screen: CounterScreen) -> None:
         if d.services and d.kind is not DeskKind.MEET_AND_GREET
     ]
     chosen = await screen.app.push_screen_wait(ChoiceDialog("Which desk is this terminal?", desks))
-    if chosen is None:
+    if chosen is None or chosen == screen.current_desk():
         return
+    # The move is a log-in there first: refused (someone else is there, and is not taken over),
+    # the terminal stays at its own desk, its person still logged in to it.
+    actor = screen.desk.actor(chosen)
+    if not await log_in(screen, chosen, actor):
+        return
+    screen.entered.add((chosen, actor.person))
     screen.desk.use_adviser_desk(chosen)
     if screen.desk.snapshot is not None:
         screen._on_snapshot(screen.desk.snapshot)

@@ -19,6 +19,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oss_desk.domain.access import Action
+from oss_desk.domain.channels import TEXTS_OFF_AT_GREET
 from oss_desk.domain.closed_day import CLOSED_AT_THE_DESK
 from oss_desk.domain.models import Outcome, QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.needs import parse_needs
@@ -74,14 +75,17 @@ class GreetScreen(DeskScreen):
         "F9 records reasonable adjustments; Ctrl+U marks the resident urgent or vulnerable "
         "(called first); Ctrl+G marks that they came back about the same matter. Enter issues "
         "the ticket (printed if this desk has a printer; the code is shown large either way). "
-        "F8 records a visit dealt with here. Ctrl+N after issuing takes the resident's mobile: "
-        "texts while they wait elsewhere, and, only if they agree (tick it), one text after "
-        "the visit asking how we did. "
+        "F8 records a visit dealt with here. "
         "A resident with an appointment: scan the QR code on their letter or slip (or type the "
         "booking reference in the search box and press Enter) to check them in. "
         "While a team leader has closed the day, a line at the top says so: no tickets or "
         "check-ins until they reopen it (E on their screen)."
     )
+    HELP_KEYS: ClassVar[dict[str, str]] = {  # said where the key is offered (texts set up)
+        "text_me": "Ctrl+N after issuing takes the resident's mobile: texts while they wait "
+        "elsewhere, and, only if they agree (tick it), one text after the visit asking how we "
+        "did."
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(
             "f8",
@@ -177,6 +181,10 @@ class GreetScreen(DeskScreen):
 
     def current_desk(self) -> str | None:
         return self.desk.greet_desk_id
+
+    def not_set_up(self, action: str) -> str | None:
+        """Ctrl+N is not offered where texts are not set up: said before any number is asked."""
+        return TEXTS_OFF_AT_GREET if action == "text_me" and not self.desk.names.texts() else None
 
     def shown_ticket_id(self) -> int | None:
         if self.last_issued is not None:
@@ -521,12 +529,10 @@ class GreetScreen(DeskScreen):
             return
         ticket = self.last_issued.ticket
         actor = self.acting_as()
-        job = await self.commit(
-            lambda s: QueueService(s, actor).reprint(ticket.id),
-            f"{ticket.code} sent to the printer again",
-        )
-        if isinstance(job, Ok):
-            self.reprinted(ticket.id, job.value)
+        job = await self.commit(lambda s: QueueService(s, actor).reprint(ticket.id))
+        if isinstance(job, Ok):  # a copy, or "still waiting to print": no second paper
+            self.notify_done(job.value.said)
+            self.reprinted(ticket.id, job.value.job)
 
     def reprinted(self, ticket_id: int, job: int) -> None:
         """The panel says how the copy printed (not how the first print failed)."""

@@ -81,18 +81,25 @@ class LeaderScreen(DeskScreen):
     HELP = (
         "The top line is today's running figures against the standards (over "
         f"{SEEN_WITHIN_TARGET.target}% seen within 15 minutes; {FIRST_CONTACT.target}% resolved "
-        "at first contact). Tab moves between the desks, the services "
-        "and the queue. D sends the highlighted ticket to a desk; X cancels it, asking why: "
-        "L, the resident left (a walk-out, a miss after 15 minutes), or E, it was issued in "
-        "error (no resident: not a walk-out); Z closes the highlighted "
-        "desk (a closed desk opens when someone logs in there); P reprints a ticket; S "
-        "prints today's summary on a chosen printer; "
-        "E closes the day (after asking, and saying how many tickets it closes); while the "
-        "day is closed (the top line says by whom and when) and nothing is left open, E "
-        "reopens it. Each "
+        "at first contact). Tab moves between the desks, the services and the queue. Each "
         "desk shows who is logged in, what it is doing (and who is parked there) and for how "
         "long."
     )
+    HELP_KEYS: ClassVar[dict[str, str]] = {  # said only to those offered the key
+        "send_to_desk": "D sends the highlighted ticket to a desk.",
+        "transfer": "T moves the highlighted ticket to another service.",
+        "cancel_ticket": "X cancels the highlighted ticket, asking why: L, the resident left "
+        "(a walk-out, a miss after 15 minutes), or E, it was issued in error (no resident: not "
+        "a walk-out).",
+        "toggle_desk": "Z closes the highlighted desk (a closed desk opens when someone logs "
+        "in there).",
+        "reprint": "P reprints a ticket.",
+        "print_summary": "S prints today's summary on a chosen printer.",
+        "close_day": "E closes the day (after asking, and saying how many tickets it closes); "
+        "while the day is closed (the top line says by whom and when) and nothing is left "
+        "open, E reopens it.",
+        "acknowledge": "A says the messages not sent are seen to (they stop showing).",
+    }
     SHOWS_ALERTS = True
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(
@@ -397,9 +404,9 @@ class LeaderScreen(DeskScreen):
     @acts_on(_highlighted_ticket)
     async def action_reprint(self, ticket_id: int) -> None:
         actor = self.acting_as()
-        await self.commit(
-            lambda s: QueueService(s, actor).reprint(ticket_id), "Sent to the printer"
-        )
+        done = await self.commit(lambda s: QueueService(s, actor).reprint(ticket_id))
+        if isinstance(done, Ok):  # a copy, or "still waiting to print": no second paper
+            self.notify_done(done.value.said)
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     async def action_print_summary(self) -> None:

@@ -1,0 +1,100 @@
+"""Which channels can confirm a booking at a desk: email (when the office has set email up),
+a text (when it has set texts up) and a printed slip (when the desk has a printer, or one is
+given with ``--print-to``). The booking dialog, the booking refusals and ``doctor`` ask this, so
+none of them offers, or points to, a channel that does not work here.
+
+Pure: the caller says what is set up (``services.channels`` reads it from the settings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oss_desk.domain.appointments import Preferred
+
+NOT_SET_UP_HERE = "not set up here"
+"""What a channel that cannot confirm a booking here is marked with, where it is offered."""
+
+EMAIL_NOT_SET_UP = (
+    "email is not set up for this office (email.smtp_url, or notify with its email_template)"
+)
+TEXTS_NOT_SET_UP = "texts are not set up for this office (notify.api_key_file and sms_template)"
+TEXTS_OFF_AT_GREET = (
+    f"Ctrl+N (texts for a resident while they wait) is {NOT_SET_UP_HERE}: {TEXTS_NOT_SET_UP}"
+)
+"""Meet-and-greet's Ctrl+N where texts are not set up: said instead of asking for a number."""
+NO_PRINTER = "a printed slip needs a desk with a printer"
+
+_OFFERED = {
+    Preferred.EMAIL: "an email",
+    Preferred.TEXT: "a text",
+    Preferred.SLIP: "a printed slip",
+}
+NOT_SET_UP = {
+    Preferred.EMAIL: EMAIL_NOT_SET_UP,
+    Preferred.TEXT: TEXTS_NOT_SET_UP,
+    Preferred.SLIP: NO_PRINTER,
+}
+"""Why each channel cannot be used (as said where nothing else is offered instead)."""
+_BY_DEFAULT = {
+    Preferred.EMAIL: "email if given",
+    Preferred.TEXT: "text",
+    Preferred.SLIP: "a printed slip",
+}
+
+NONE_WORKS = (
+    "no booking can be confirmed here: email and texts are not set up for this office and this "
+    "desk has no printer for a slip; set up email (email.smtp_url) or texts (notify), or book "
+    "at a desk with a printer"
+)
+PRINT_TO_HINT = "or give a printer with --print-to URL"
+"""The command line's way to a slip without a desk's printer."""
+
+
+@dataclass(frozen=True, slots=True)
+class BookingChannels:
+    """What can confirm a booking made at one desk."""
+
+    email: bool
+    """Email is set up for the office (a mail server, or Notify with an email template)."""
+    texts: bool
+    """Texts are set up for the office (Notify with a text template)."""
+    printer: bool
+    """A printer for the slip: this desk's, or one given (``--print-to``)."""
+
+    def works(self, channel: Preferred) -> bool:
+        return {Preferred.EMAIL: self.email, Preferred.TEXT: self.texts}.get(channel, self.printer)
+
+    @property
+    def working(self) -> tuple[Preferred, ...]:
+        """The channels that can confirm a booking here, in the order they are offered."""
+        return tuple(c for c in Preferred if self.works(c))
+
+    def refusal(self, channel: Preferred) -> str | None:
+        """Why ``channel`` cannot confirm a booking here, pointing only to channels that can
+        (none can: what would); None when it can."""
+        if self.works(channel):
+            return None
+        others = [_OFFERED[c] for c in self.working]
+        if not others:
+            return NONE_WORKS
+        offer = " or ".join(others)
+        return f"{NOT_SET_UP[channel]}: offer {offer} instead"
+
+    def default_said(self) -> str:
+        """What the booking form does when no channel is chosen (more than one works)."""
+        return "No channel chosen: " + ", else ".join(_BY_DEFAULT[c] for c in self.working)
+
+    def label(self, channel: Preferred) -> str:
+        """A channel as the booking form offers it: marked when it cannot be chosen here."""
+        return channel.words if self.works(channel) else f"{channel.words} ({NOT_SET_UP_HERE})"
+
+
+def desks_without_a_channel(desks: list[str]) -> str:
+    """``doctor``'s warning: no booking can be confirmed at these desks (by name)."""
+    have = "this desk has" if len(desks) == 1 else "these desks have"
+    return (
+        f"no booking can be confirmed at {', '.join(desks)}: email and texts are not set up "
+        f"for this office and {have} no printer for a slip; set up email (email.smtp_url) or "
+        "texts (notify), or give the desks a printer"
+    )

@@ -1,0 +1,269 @@
+"""Trial 7's desk findings: F8 to a desk someone else is at leaves the terminal where it was
+(C4); F10 with no board configured says so and draws no empty board (P6); the booking form
+offers only the channels that work at the desk (C2); Ctrl+N where texts are not set up says so
+before asking for a number (C3); F1's words follow the keys the person has (C6); Ctrl+R while
+the ticket still waits to print adds no paper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.widgets import OptionList, RadioButton, RadioSet, Static
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.channels import NONE_WORKS, TEXTS_OFF_AT_GREET
+from oss_desk.services.queue import QueueService
+from oss_desk.services.session import open_session
+from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, InfoDialog, ResidentViewDialog
+from oss_desk.ui.dialogs.appointments import BookingDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.appointments import AppointmentsScreen
+from oss_desk.ui.screens.greet import GreetScreen
+from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.widgets.bars import TopBar
+
+from ..appointments_site import NOW, make_office
+from ..conftest import MONDAY_0930, make_db, site_toml
+from .conftest import AppFactory, rows, settled, until
+from .test_counter_ui import counter_office as counter_office  # the fixture
+
+
+def logins(db: Path) -> dict[str, str]:
+    return {
+        str(desk): str(person)
+        for desk, person in rows(db, "SELECT desk_id, person FROM desk_sessions")
+    }
+
+
+async def test_a_refused_move_leaves_the_terminal_at_its_own_desk(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    db = counter_office
+    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="dev", desk_id="desk-2")
+    try:
+        QueueService(session).log_in("desk-2")
+    finally:
+        session.close()
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: isinstance(app.screen, AdviserScreen))
+        await until(lambda: logins(db) == {"desk-1": "ben", "desk-2": "dev"})
+        await pilot.press("f8")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        options.highlighted = ids.index("desk-2")
+        await pilot.press("enter")
+        await until(lambda: isinstance(app.screen, InfoDialog))
+        assert isinstance(app.screen, InfoDialog)
+        assert str(app.screen.heading) == "Desk 2 is in use"
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, AdviserScreen))
+        await settled(pilot)
+        assert app.adviser_desk_id == "desk-1"
+        top = app.screen.query_one(TopBar)._parts
+        assert top is not None and top[2] == "Desk 1"
+        assert logins(db) == {"desk-1": "ben", "desk-2": "dev"}
+        await pilot.press("ctrl+q")
+    # Closing the desk app from there logs its person out of their own desk.
+    assert logins(db) == {"desk-2": "dev"}
+    assert rows(db, "SELECT status FROM desks WHERE id = 'desk-1'") == [("closed",)]
+
+
+async def test_the_residents_view_without_a_board_says_so_and_draws_no_board(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f10")
+        await until(lambda: isinstance(app.screen, ResidentViewDialog))
+        board = app.screen.query_one("#board-lines", Static)
+        assert str(board.render()) == "No display board is configured."
+
+
+async def test_ctrl_r_while_the_ticket_waits_to_print_adds_no_paper(
+    office: Path, make_app: AppFactory
+) -> None:
+    """No device worker runs here: the ticket's print job waits. Ctrl+R says so and queues no
+    second job (the resident would get two tickets when the printer is back)."""
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("c", "enter")
+        await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
+        await pilot.press("ctrl+r")
+        await until(lambda: said(app, "C003 is still waiting to print (job 1)"))
+        await settled(pilot)
+        assert rows(office, "SELECT count(*) FROM print_jobs") == [(1,)]
+
+
+def said(app: OssDeskApp, words: str) -> bool:
+    return any(words in n.message for n in app._notifications)
+
+
+async def test_the_booking_form_offers_only_the_channels_that_work_here(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """No email and no texts set up; a printer only at greet-1 (trial 7, C2)."""
+    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    # At greet-1: the slip is chosen already, email and text marked and not choosable.
+    app = make_app(db, "greet-1", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f5")
+        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        await pilot.press("b")
+        await until(lambda: isinstance(app.screen, BookingDialog))
+        at_greet = app.screen
+        assert isinstance(at_greet, BookingDialog)
+        buttons = list(at_greet.query_one("#booking-channel", RadioSet).query(RadioButton))
+        assert [(str(b.label), b.disabled, b.value) for b in buttons] == [
+            ("Email (not set up here)", True, False),
+            ("Text (not set up here)", True, False),
+            ("Printed slip", False, True),
+        ]
+        await pilot.press("c")
+        await until(lambda: bool(at_greet.slots))
+        await pilot.press("enter", "enter")  # the date, then the first free slot
+        await pilot.press("ctrl+s")
+        await until(lambda: rows(db, "SELECT channel FROM appointments") == [("slip",)])
+    # At Desk 1 (no printer) nothing works: each is marked, and what would is said.
+    app = make_app(db, "desk-1", clock=FixedClock(NOW), person="ana")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f5")
+        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        await pilot.press("b")
+        await until(lambda: isinstance(app.screen, BookingDialog))
+        at_desk = app.screen
+        assert isinstance(at_desk, BookingDialog)
+        buttons = list(at_desk.query_one("#booking-channel", RadioSet).query(RadioButton))
+        assert all(b.disabled and "(not set up here)" in str(b.label) for b in buttons)
+        note = str(at_desk.query_one("#booking-no-channel", Static).render())
+        assert note == NONE_WORKS
+        await pilot.press("c")
+        await until(lambda: bool(at_desk.slots))
+        await pilot.press("enter", "enter", "ctrl+s")
+        error = at_desk.query_one("#booking-error", Static)
+        await until(lambda: "no booking can be confirmed here" in str(error.render()))
+        assert rows(db, "SELECT count(*) FROM appointments") == [(1,)]
+
+
+async def test_ctrl_n_where_texts_are_not_set_up_asks_for_no_number(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """No Notify: Ctrl+N is not offered (key bar, F1), and pressing it says why at once, before
+    any number is asked (trial 7, C3)."""
+    db = make_db(tmp_path, site_toml())
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("c", "enter")
+        await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)])
+        assert "ctrl+n" not in app.screen.active_bindings
+        await pilot.press("ctrl+n")
+        await until(lambda: said(app, TEXTS_OFF_AT_GREET))
+        await settled(pilot)
+        assert isinstance(app.screen, GreetScreen)  # no dialog asked for a number
+        help_screen = await open_help(app, pilot)
+        assert "Ctrl+N after issuing" not in help_screen.about
+        assert f"{TEXTS_OFF_AT_GREET}." in help_screen.about
+        assert not [row for row in help_screen.rows if "Text me" in row[1]]
+
+
+async def test_ctrl_n_where_texts_are_set_up_is_offered_and_explained(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    phone = tmp_path / "phone.txt"
+    db = make_db(tmp_path, site_toml(extra=f'[notify]\nbase_url = "capture://{phone}"\n'))
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        assert "ctrl+n" in app.screen.active_bindings
+        help_screen = await open_help(app, pilot)
+        assert "Ctrl+N after issuing" in help_screen.about
+        assert [row[1] for row in help_screen.rows if row[1] == "Text me"] == ["Text me"]
+
+
+ADMIN = '\n[[staff]]\nid = "it"\nname = "Ian Tee"\nrole = "admin"\n'
+
+
+@pytest.mark.parametrize(
+    ("person", "described", "not_described"),
+    [
+        (
+            "it",
+            {"S prints"},
+            {"D sends", "T moves", "X cancels", "Z closes", "P reprints", "E closes"},
+        ),
+        ("tl", {"D sends", "X cancels", "Z closes", "P reprints", "S prints", "E closes"}, set()),
+    ],
+    ids=["admin", "team-leader"],
+)
+async def test_the_leader_screen_s_f1_describes_only_the_keys_offered(
+    tmp_path: Path,
+    make_app: AppFactory,
+    person: str,
+    described: set[str],
+    not_described: set[str],
+) -> None:
+    """The words above F1's key table follow the keys the person has (trial 7, C6)."""
+    db = make_db(tmp_path, site_toml(extra=ADMIN))
+    app = make_app(db, "greet-1", person=person)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f4")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        leader = app.screen
+        help_screen = await open_help(app, pilot)
+        for words in described:
+            assert words in help_screen.about, words
+        for words in not_described:
+            assert words not in help_screen.about, words
+        # Each key the words describe is in the key table below them.
+        assert isinstance(leader, LeaderScreen)
+        keys = {row[0].lower() for row in help_screen.rows}
+        for action in LeaderScreen.HELP_KEYS:
+            key = next(
+                b.key
+                for b in LeaderScreen.BINDINGS
+                if isinstance(b, Binding) and b.action == action
+            )
+            assert (LeaderScreen.HELP_KEYS[action] in help_screen.about) == (key in keys), action
+
+
+def test_every_help_sentence_is_about_a_key_of_its_screen() -> None:
+    from oss_desk.ui.screens.base import DeskScreen
+
+    for screen in (GreetScreen, LeaderScreen, AppointmentsScreen):
+        actions = {b.action for b in screen.BINDINGS if isinstance(b, Binding)}
+        assert set(screen.HELP_KEYS) <= actions, screen
+    assert DeskScreen.HELP_KEYS == {}
+
+
+async def test_the_appointments_f1_leaves_out_what_the_admin_may_not_do(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db = make_db(tmp_path, site_toml(extra=ADMIN))
+    app = make_app(db, "greet-1", person="it")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f5")
+        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        help_screen = await open_help(app, pilot)
+        assert "The grid shows a day" in help_screen.about
+        for words in ("B books", "C checks", "M moves", "X cancels", "N marks", "R rebooks"):
+            assert words not in help_screen.about, words
+
+
+async def open_help(app: OssDeskApp, pilot: Pilot[None]) -> HelpScreen:
+    """F1 on the current screen."""
+    await pilot.press("f1")
+    await until(lambda: isinstance(app.screen, HelpScreen))
+    assert isinstance(app.screen, HelpScreen)
+    return app.screen
