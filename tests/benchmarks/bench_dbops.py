@@ -99,7 +99,9 @@ def measure(db: Path, method: str, writers: int, alone: float = 0.0) -> dict[str
     else:
         session = open_session(db=db, clock=FixedClock(NOW), person="bench", check=False)
         try:
-            result = dbops.backup(session, to=str(db.parent / "bench-backups") + "/", method=method)
+            folder = db.parent / "bench-backups"
+            folder.mkdir(exist_ok=True)  # a backup destination must exist
+            result = dbops.backup(session, to=f"{folder}/", method=method)
             seconds, size = result.seconds, result.bytes
         finally:
             session.close()
