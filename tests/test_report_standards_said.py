@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from oss_desk.domain.standards import FOLLOWUP_KEYS, followup_definitions
+from oss_desk.domain.followup_standards import FOLLOWUP_KEYS, followup_definitions
 
 from .conftest import Cli
 from .followups_site import make_office, ok, run_json

@@ -26,13 +26,10 @@ import pytest
 
 from oss_desk.clock import FixedClock
 from oss_desk.config_scorecard import DEFAULT_ORGANISATIONS
+from oss_desk.domain.followup_standards import followup_definitions
 from oss_desk.domain.models import Actor
 from oss_desk.domain.scorecard import ReportRules
-from oss_desk.domain.standards import (
-    REPEAT_CONTACT_DEFINITION,
-    REPEAT_CONTACT_LABEL,
-    followup_definitions,
-)
+from oss_desk.domain.standards import REPEAT_CONTACT_DEFINITION, REPEAT_CONTACT_LABEL
 from oss_desk.render.json import daily_json, monthly_json
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService

@@ -11,20 +11,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from oss_desk.domain.standards import (
-    APPOINTMENTS_KEPT,
+from oss_desk.domain.followup_standards import (
     COMPLAINTS_ACKNOWLEDGED,
     COMPLAINTS_ANSWERED,
+    JUSTIFIED_ABOUT_STAFF,
+    REFERRALS_IN_SLA,
+    RINGBACKS_IN_TIME,
+    UNEQUAL_SERVICE,
+)
+from oss_desk.domain.standards import (
+    APPOINTMENTS_KEPT,
     COUNCIL_NOTICE,
     FIRST_CONTACT,
-    JUSTIFIED_ABOUT_STAFF,
     PUNCTUALITY,
-    REFERRALS_IN_SLA,
     REPEAT_CONTACT,
-    RINGBACKS_IN_TIME,
     SATISFIED,
     SEEN_WITHIN_TARGET,
-    UNEQUAL_SERVICE,
     Measure,
     Standard,
     call_measure,

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from oss_desk.domain.call_figures import CallFigures
+from oss_desk.domain.followup_standards import FOLLOWUP_KEYS
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import (
@@ -22,7 +23,7 @@ from oss_desk.domain.reports import (
     RangeReport,
 )
 from oss_desk.domain.scorecard import short_label
-from oss_desk.domain.standards import FOLLOWUP_KEYS, REPEAT_CONTACT
+from oss_desk.domain.standards import REPEAT_CONTACT
 from oss_desk.render.formats import count, hour, minutes, percent, seconds
 
 OUTCOME_LABELS: dict[str, str] = {

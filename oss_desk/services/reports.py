@@ -25,6 +25,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import DateSpan, no_figures_yet, no_month_figures_yet, parse_date
 from oss_desk.domain.call_figures import CallCounts, CallFigures, call_figures
 from oss_desk.domain.followup_figures import FollowupFigures
+from oss_desk.domain.followup_standards import followup_standards
 from oss_desk.domain.models import Actor
 from oss_desk.domain.periods import (
     Period,
@@ -58,7 +59,7 @@ from oss_desk.domain.reports import (
     TrendMonth,
 )
 from oss_desk.domain.scorecard import ReportRules
-from oss_desk.domain.standards import Standard, followup_standards
+from oss_desk.domain.standards import Standard
 from oss_desk.domain.stats import (
     busiest,
     last_months,
