@@ -280,3 +280,31 @@ def test_a_resident_seen_then_transferred_and_gone_when_called_was_attended(
     finally:
         session.close()
     assert _states(cli, "2026-11-23T10:15:00Z") == {booked.ref: "attended"}
+
+
+def test_an_appointment_whose_ticket_was_transferred_and_finished_was_attended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked in as C001, transferred to Housing (H001), finished there: attended. It stayed
+    "checked in (here)" on F5 and in `appointment show`, as only the ticket it checked in with
+    counted (found by the eighth new-user trial)."""
+    db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
+    cli = Cli(db, monkeypatch)
+    clock = FixedClock(at(9, 30))
+    appointments, session = service_at(db, clock)
+    queue = QueueService(session)
+    try:
+        booked = appointments.book("C", at(10, 0), channel="slip", adviser="ana")
+        clock.set(at(9, 55))
+        ticket = appointments.check_in(booked.ref)
+        clock.set(at(10, 0))
+        queue.call(ticket.id, "desk-1")
+        queue.start(ticket.id)
+        clock.set(at(10, 10))
+        moved = queue.transfer(ticket.id, service="H")
+        clock.set(at(10, 20))
+        queue.call(moved.id, "desk-1")
+        queue.finish(moved.id, "resolved")
+    finally:
+        session.close()
+    assert _states(cli, "2026-11-23T10:30:00Z") == {booked.ref: "attended"}

@@ -154,8 +154,9 @@ def late_minutes(starts_at: datetime, checked_in: datetime) -> int:
 
 
 ATTENDED_WHEN_SERVED = (AppointmentStatus.CHECKED_IN, AppointmentStatus.ATTENDED)
-"""A checked-in appointment whose ticket is finished at a desk has been attended (a booked one
-the resident never came to is marked a no-show after the grace minutes instead)."""
+"""A checked-in appointment whose visit has a ticket finished at a desk (the one it checked in
+with, or the one that was transferred to) has been attended (a booked one the resident never
+came to is marked a no-show after the grace minutes instead)."""
 
 
 class TicketEnd(StrEnum):

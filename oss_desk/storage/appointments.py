@@ -264,10 +264,11 @@ def update_appointment(conn: sqlite3.Connection, appointment_id: int, **fields: 
     return result
 
 
-def attended(conn: sqlite3.Connection, ticket_id: int) -> None:
-    """A checked-in appointment whose ticket is finished has been attended (the rule:
+def attended(conn: sqlite3.Connection, visit_id: int) -> None:
+    """A checked-in appointment whose visit has a ticket finished at a desk has been attended:
+    the ticket it checked in with, or the one that ticket was transferred to (the rule:
     ``domain.appointments.ATTENDED_WHEN_SERVED``)."""
-    _step(conn, ATTENDED_WHEN_SERVED, "ticket_id = ?", ticket_id)
+    _step(conn, ATTENDED_WHEN_SERVED, "visit_id = ?", visit_id)
 
 
 def ticket_ended(conn: sqlite3.Connection, visit_id: int, end: TicketEnd | None) -> None:
@@ -288,7 +289,7 @@ def ticket_ended(conn: sqlite3.Connection, visit_id: int, end: TicketEnd | None)
 def _step(
     conn: sqlite3.Connection,
     rule: tuple[AppointmentStatus, AppointmentStatus],
-    where: Literal["ticket_id = ?", "visit_id = ?"],
+    where: Literal["visit_id = ?"],
     key: int,
 ) -> None:
     """The appointment ``where`` finds moves from the rule's first status to its second."""

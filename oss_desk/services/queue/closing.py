@@ -107,7 +107,7 @@ class Closing(Issuing):
             done = self._end(
                 conn, ticket, now, TicketStatus.DONE, VisitStatus.DONE, overall, AT_DESK, fields
             )
-            attended(conn, ticket.id)
+            attended(conn, ticket.visit_id)
             site = self._site(ticket)
             for added in pending:
                 deliver_service(conn, added.id, given[added.service], stamp)
