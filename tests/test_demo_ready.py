@@ -239,3 +239,28 @@ def test_while_residents_wait_the_demos_advisers_are_busy(
         if not busy and at - datetime.fromisoformat(since) > timedelta(minutes=3)
     }
     assert idle == {}, f"{waiting} waiting while idle: {idle}"
+
+
+def test_the_commands_the_demo_prints_run_as_the_user_ran_it(tmp_path: Path) -> None:
+    """Run as `.venv/bin/oss-desk` with no virtual environment activated (the Quick start), the
+    demo's printed commands use that path: a bare `oss-desk` there is "command not found"
+    (found by the eighth new-user trial)."""
+    import os
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "oss-desk"
+    db = tmp_path / "demo.sqlite"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env.update(PATH="/usr/bin:/bin", HOME=str(tmp_path), OSS_DESK_NOW="2026-11-23T10:00:00Z")
+    done = subprocess.run(
+        [str(exe), "--db", str(db), "demo", "--no-app", "--days", "2"],
+        cwd=exe.parent.parent.parent,  # the clone's folder, as in the Quick start
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    typed = os.path.relpath(exe, exe.parent.parent.parent)  # .venv/bin/oss-desk
+    assert f"  {typed} --db {db} queue\n" in done.stdout

@@ -165,20 +165,41 @@ def demo(
         if summary.open_day is not None:
             click.echo(
                 "  To try it as on an open day:\n"
-                f"  OSS_DESK_NOW={summary.open_day:%Y-%m-%dT%H:%M:%SZ} oss-desk demo --reset"
+                f"  OSS_DESK_NOW={summary.open_day:%Y-%m-%dT%H:%M:%SZ} {_command()} demo --reset"
             )
     if no_app:
+        run = _command()
         click.echo(
             "Try (every command on it keeps the demo's time):\n"
-            f"  oss-desk --db {path} queue\n"
-            f"  oss-desk --db {path} ticket issue --service C --desk greet-1\n"
-            f"  oss-desk --db {path} ticket call-next --desk desk-1\n"
-            f"  oss-desk --db {path} report daily\n"
-            f"  oss-desk --db {path} appointment list\n"
-            f"  oss-desk --db {path} --user amina followup list"
+            f"  {run} --db {path} queue\n"
+            f"  {run} --db {path} ticket issue --service C --desk greet-1\n"
+            f"  {run} --db {path} ticket call-next --desk desk-1\n"
+            f"  {run} --db {path} report daily\n"
+            f"  {run} --db {path} appointment list\n"
+            f"  {run} --db {path} --user amina followup list"
         )
         return
     _open_app(state, path, desk_id)
+
+
+def _command() -> str:
+    """How this terminal runs oss-desk, for the commands the demo prints: ``oss-desk`` when
+    that is on the PATH, else the path it was run by (the Quick start runs
+    ``.venv/bin/oss-desk`` with no virtual environment activated, where a bare ``oss-desk``
+    is "command not found")."""
+    import shutil
+    import sys
+
+    ran = Path(sys.argv[0])
+    if ran.name != "oss-desk":  # python -m oss_desk, or a test
+        return "oss-desk"
+    found = shutil.which("oss-desk")
+    if found is not None and Path(found).resolve() == ran.resolve():
+        return "oss-desk"
+    shown = os.path.relpath(ran)
+    if shown.startswith(".."):
+        return str(ran.resolve())
+    return shown if os.sep in shown else f".{os.sep}{shown}"
 
 
 def _open_app(state: State, path: Path, desk_id: str) -> None:
@@ -196,11 +217,12 @@ def _open_app(state: State, path: Path, desk_id: str) -> None:
         if in_use(path) is None:  # left, and nobody else on it: its clock stands still
             with contextlib.suppress(OssDeskError):  # best effort (the file may be gone)
                 stop_clock(path)
+    run = _command()
     click.echo(
         "The demo is left as it is (who is at which desk, who is called).\n"
-        "  `oss-desk demo` opens it again, as its people, from where it was left;\n"
-        "  `oss-desk demo --reset` builds it afresh.\n"
-        f"  Another terminal on it keeps the demo's time: oss-desk --db {path} desk --desk desk-1"
+        f"  `{run} demo` opens it again, as its people, from where it was left;\n"
+        f"  `{run} demo --reset` builds it afresh.\n"
+        f"  Another terminal on it keeps the demo's time: {run} --db {path} desk --desk desk-1"
     )
 
 
