@@ -333,7 +333,9 @@ def in_use(db: Path) -> str | None:
     process holding the database open. None: nobody that we can see."""
     if lock_held(db):
         holder = WorkerLock.holder(db)
-        return "the device worker" + (f" (process {holder})" if holder else "")
+        # The holder of the devices' lock: the worker, or a desk app standing in for it.
+        who = "the device worker, or a desk app standing in for it"
+        return who + (f" (process {holder})" if holder else "")
     pid = m.shm_holder(db)
     if pid is not None:
         return f"another process (process {pid})"
