@@ -61,7 +61,8 @@ async def test_the_note_box_counts_down_and_saves_only_what_fits(
         await pilot.press("n")
         await until(lambda: app.screen.my_ticket() is not None)  # type: ignore[attr-defined]
         await pilot.press("o")
-        await until(lambda: isinstance(app.screen, TextDialog))
+        # Shown, and composed (under load the screen is on top a moment before its widgets).
+        await until(lambda: isinstance(app.screen, TextDialog) and bool(app.screen.query("#text")))
         dialog = app.screen
         box, room = dialog.query_one("#text", Input), dialog.query_one("#text-room", Static)
 
