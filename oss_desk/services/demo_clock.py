@@ -35,7 +35,6 @@ from oss_desk.clock import (
 )
 from oss_desk.storage.database import open_store
 from oss_desk.storage.demo_clock import forget_demo_clock, read_demo_clock, write_demo_clock
-from oss_desk.storage.maintenance import connect_file, newest_event_at
 
 OLD_FILE_SUFFIX = ".clock"
 """The demo's clock was once a file beside its database (``PATH.clock``); it is removed."""
@@ -79,6 +78,8 @@ def clock_of(db: Path) -> Clock:
     ``doctor``, ``db restore``, a printer's test page): the database's demo clock when it has
     one (only ``oss-desk demo`` writes it, in a demo database), else ``OSS_DESK_NOW`` or the
     real clock. A missing or unreadable database: the real clock."""
+    from oss_desk.storage.maintenance import connect_file  # rare commands only
+
     if stopped_by_env():
         return clock_from_env()
     try:
@@ -122,7 +123,7 @@ def stop_clock(db: Path) -> datetime | None:
         if not isinstance(clock, RunningClock):
             return None
         left = clock.now()
-        newest = newest_event_at(conn)
+        newest = _newest_event_at(conn)
         if newest is not None:
             left = max(left, read_instant(newest))
         recorded = format_instant(left)  # to the millisecond, as every instant
@@ -134,7 +135,7 @@ def left_at(conn: sqlite3.Connection) -> datetime | None:
     """The instant a demo with work in it opens again from: where its clock stopped when it was
     left, or the last thing done in it if that is later (or there is no stopped clock)."""
     clock = demo_clock(conn)
-    newest = newest_event_at(conn)
+    newest = _newest_event_at(conn)
     found = [read_instant(newest)] if newest is not None else []
     if isinstance(clock, FixedClock):
         found.append(clock.now())
@@ -146,3 +147,11 @@ def forget_clock(db: Path) -> None:
     the demo): it keeps the real time from now on."""
     with _writing(db) as conn:
         forget_demo_clock(conn)
+
+
+def _newest_event_at(conn: sqlite3.Connection) -> str | None:
+    """The newest event's instant (imported when needed: every command reads this module's
+    clock, and the maintenance queries cost a few milliseconds to import)."""
+    from oss_desk.storage.maintenance import newest_event_at
+
+    return newest_event_at(conn)

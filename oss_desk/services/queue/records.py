@@ -22,7 +22,6 @@ from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out, login_at
 from oss_desk.storage.outbox import last_printer_for_ticket
-from oss_desk.storage.print_state import ticket_job, try_now
 from oss_desk.storage.site import desk_statuses, printer_gone, set_desk_status
 
 
@@ -75,6 +74,8 @@ class Records(Issuing):
         else the printer it was last sent to (while it is still configured), else the office's
         meet-and-greet printer. A ticket whose print job has still to print adds no paper
         (``reprint_adds_copy``): that job is tried again now instead, and the answer says so."""
+        from oss_desk.storage.print_state import ticket_job, try_now  # reprints only
+
         self._require(Action.REPRINT)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
