@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.appointments import STATUS_MARKS, STATUS_WORDS, AppointmentStatus
+from oss_desk.domain.models import Ticket
 from oss_desk.services.appointment_grid import day_grid
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import close_now
@@ -230,12 +232,37 @@ def test_a_checked_in_appointment_ends_as_its_ticket_ends(
     _rebooked(cli, gone.ref, now)
 
 
-def test_a_resident_seen_then_transferred_is_attended_not_not_seen_at_close_of_day(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _closed_at_close_of_day(queue: QueueService, moved: Ticket, clock: FixedClock) -> None:
+    clock.set(at(11, 25))
+    assert [t.code for t in close_now(queue.s)] == [moved.code]
+
+
+def _gone_when_called(queue: QueueService, moved: Ticket, clock: FixedClock) -> None:
+    queue.call(moved.id, "desk-1")
+    queue.no_show(moved.id)
+
+
+def _finished_there(queue: QueueService, moved: Ticket, clock: FixedClock) -> None:
+    clock.set(at(10, 20))
+    queue.call(moved.id, "desk-1")
+    queue.finish(moved.id, "resolved")
+
+
+@pytest.mark.parametrize(
+    ("service", "ending"),
+    [("H", _closed_at_close_of_day), ("W", _gone_when_called), ("H", _finished_there)],
+)
+def test_a_resident_seen_then_transferred_was_attended_however_the_new_ticket_ended(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    service: str,
+    ending: Callable[[QueueService, Ticket, FixedClock], None],
 ) -> None:
-    """Close of day closes the new service's ticket of a resident seen at 10:01 and transferred:
-    they reached a desk, so their appointment was attended, not "came, not seen" (which the
-    close of day said of every checked-in appointment whose last ticket it closed)."""
+    """Checked in as C001, seen at a desk, transferred: they reached a desk, so the appointment
+    was attended however the new service's ticket ended. Closed at close of day, it said "came,
+    not seen" (review); not there when called, "came, left before being seen"; finished there,
+    it stayed "checked in (here)" on F5, as only the ticket it checked in with counted (the
+    eighth new-user trial)."""
     db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
     cli = Cli(db, monkeypatch)
     clock = FixedClock(at(9, 30))
@@ -247,64 +274,9 @@ def test_a_resident_seen_then_transferred_is_attended_not_not_seen_at_close_of_d
         ticket = appointments.check_in(booked.ref)
         clock.set(at(10, 0))
         queue.call(ticket.id, "desk-1")
-        clock.set(at(10, 1))
         queue.start(ticket.id)
-        clock.set(at(10, 30))
-        moved = queue.transfer(ticket.id, service="H")
-        clock.set(at(11, 25))
-        assert [t.code for t in close_now(session)] == [moved.code]
+        clock.set(at(10, 10))
+        ending(queue, queue.transfer(ticket.id, service=service), clock)
     finally:
         session.close()
     assert _states(cli, "2026-11-23T11:30:00Z") == {booked.ref: "attended"}
-
-
-def test_a_resident_seen_then_transferred_and_gone_when_called_was_attended(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Seen at a desk, transferred, then not there when the new service called: they reached a
-    desk, so the appointment was attended, not "came, left before being seen"."""
-    db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
-    cli = Cli(db, monkeypatch)
-    clock = FixedClock(at(9, 55))
-    appointments, session = service_at(db, clock)
-    queue = QueueService(session)
-    try:
-        booked = appointments.book("C", at(10, 0), channel="slip", adviser="ana")
-        ticket = appointments.check_in(booked.ref)
-        queue.call(ticket.id, "desk-1")
-        queue.start(ticket.id)
-        clock.set(at(10, 10))
-        moved = queue.transfer(ticket.id, service="W")
-        queue.call(moved.id, "desk-1")
-        queue.no_show(moved.id)
-    finally:
-        session.close()
-    assert _states(cli, "2026-11-23T10:15:00Z") == {booked.ref: "attended"}
-
-
-def test_an_appointment_whose_ticket_was_transferred_and_finished_was_attended(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Checked in as C001, transferred to Housing (H001), finished there: attended. It stayed
-    "checked in (here)" on F5 and in `appointment show`, as only the ticket it checked in with
-    counted (found by the eighth new-user trial)."""
-    db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
-    cli = Cli(db, monkeypatch)
-    clock = FixedClock(at(9, 30))
-    appointments, session = service_at(db, clock)
-    queue = QueueService(session)
-    try:
-        booked = appointments.book("C", at(10, 0), channel="slip", adviser="ana")
-        clock.set(at(9, 55))
-        ticket = appointments.check_in(booked.ref)
-        clock.set(at(10, 0))
-        queue.call(ticket.id, "desk-1")
-        queue.start(ticket.id)
-        clock.set(at(10, 10))
-        moved = queue.transfer(ticket.id, service="H")
-        clock.set(at(10, 20))
-        queue.call(moved.id, "desk-1")
-        queue.finish(moved.id, "resolved")
-    finally:
-        session.close()
-    assert _states(cli, "2026-11-23T10:30:00Z") == {booked.ref: "attended"}
