@@ -20,7 +20,6 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket
-from oss_desk.domain.queue import back_to_queue_words
 from oss_desk.domain.site_change import (
     PRINTER_REMOVED,
     StaffEntry,
@@ -30,7 +29,9 @@ from oss_desk.domain.site_change import (
     logged_out_said,
     printers_removed_said,
     renamed_ids,
+    sent_back_said,
     service_gone_refused,
+    site_gone_refused,
     still_booked,
 )
 from oss_desk.domain.workdays import WorkingDays
@@ -53,6 +54,9 @@ if TYPE_CHECKING:
 FAR_FUTURE = "9999-12-31"
 GONE = "for the service"
 """How bookings for a service that left the configuration are headed."""
+SITE_GONE = "at the site"
+"""How bookings at a site that left the configuration (loaded by an older oss-desk) are
+headed."""
 
 
 @dataclass(slots=True)
@@ -75,6 +79,7 @@ class ConfigChange(QueueService):
         new_desks = {d.id for d in self.s.settings.desks}
         self._refuse_changed_ids(conn, old)
         self._refuse_services_gone(conn, old)
+        self._refuse_sites_gone(conn, old)
         for desk_id, login in sorted(desk_logins(conn).items()):
             desk = old.desks.get(desk_id)
             if desk is None:  # a desk that had left before (loaded by an older oss-desk)
@@ -101,9 +106,7 @@ class ConfigChange(QueueService):
         if back:
             codes = [t.code for t in back]
             report.sent_back = codes
-            report.lines.append(
-                f"{back_to_queue_words(codes)} (sent to a desk or person no longer there)"
-            )
+            report.lines.append(sent_back_said(codes))
         self._settle_printers(conn, report, old)
         self._bookings(conn, report)
 
@@ -156,6 +159,19 @@ class ConfigChange(QueueService):
                 if tickets:
                     name = old.services[code].name
                     raise RuleViolation(service_gone_refused(code, name, tickets))
+
+    def _refuse_sites_gone(self, conn: sqlite3.Connection, old: Directory) -> None:
+        """A site that leaves while it holds tickets open today or bookings from today on is
+        refused: nobody could call, cancel or mark them there, and the worker would trip over
+        them at every round."""
+        gone = set(old.sites) - {site.id for site in self.s.settings.sites}
+        for site_id in sorted(gone):
+            site = old.sites[site_id]
+            today = self.s.today(site)
+            tickets = [t.code for t in q.active_tickets(conn, site_id=site_id, business_day=today)]
+            booked = [x.ref for x in booked_from(conn, today) if x.site_id == site_id]
+            if tickets or booked:
+                raise RuleViolation(site_gone_refused(site_id, site.name, tickets, booked))
 
     def _leave(self, conn: sqlite3.Connection, desk: Desk, person: str) -> None:
         """``person`` is logged out of ``desk`` and it closes, as ``desks logout`` does."""
@@ -221,7 +237,9 @@ class ToMove:
     def lines(self) -> list[str]:
         lines: list[str] = []
         for why, appts in self.held.items():
-            lines.append(still_booked(why, len(appts), gone_service=why.startswith(GONE)))
+            lines.append(
+                still_booked(why, len(appts), gone_service=why.startswith((GONE, SITE_GONE)))
+            )
             lines += [self._line(x) for x in appts]
         if self.closed:
             lines.append(still_booked("where the office is now closed", len(self.closed)))
@@ -244,6 +262,10 @@ def bookings_to_move(conn: sqlite3.Connection, settings: Settings, today: str) -
     closed: list[tuple[Appointment, str]] = []
     services = {svc.code for svc in settings.services}
     for appt in booked_from(conn, today) if today else []:
+        if appt.site_id not in sites:
+            why = f"{SITE_GONE} {appt.site_id}, no longer in the configuration"
+            held.setdefault(why, []).append(appt)
+            continue
         if appt.service not in services:
             held.setdefault(f"{GONE} {appt.service}, no longer offered", []).append(appt)
             continue
@@ -257,13 +279,12 @@ def bookings_to_move(conn: sqlite3.Connection, settings: Settings, today: str) -
         elif taken != "*" and appt.service not in taken:
             why = f"with {person.name}, who no longer takes these appointments"
             held.setdefault(why, []).append(appt)
-        site = sites.get(appt.site_id)
-        if site is not None:
-            days = WorkingDays.for_office(site.nation, site.closures, site.opening_hours)
-            start = local(appt.starts_at, site.timezone)
-            end = local(appt.ends_at, site.timezone)
-            shut = closed_at(days, site.opening_hours, start, end)
-            if shut is not None:
-                closed.append((appt, shut))
+        site = sites[appt.site_id]
+        days = WorkingDays.for_office(site.nation, site.closures, site.opening_hours)
+        start = local(appt.starts_at, site.timezone)
+        end = local(appt.ends_at, site.timezone)
+        shut = closed_at(days, site.opening_hours, start, end)
+        if shut is not None:
+            closed.append((appt, shut))
     timezones = {s.id: s.timezone for s in settings.sites}
     return ToMove(held=held, closed=closed, names=names, timezones=timezones)
