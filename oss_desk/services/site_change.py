@@ -37,6 +37,7 @@ from oss_desk.domain.site_change import (
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.day_end import close_due_in
 from oss_desk.storage import appointments as a
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out
@@ -163,8 +164,11 @@ class ConfigChange(QueueService):
     def _refuse_sites_gone(self, conn: sqlite3.Connection, old: Directory) -> None:
         """A site that leaves while it holds tickets open today or bookings from today on is
         refused: nobody could call, cancel or mark them there, and the worker would trip over
-        them at every round."""
+        them at every round. Its earlier days still open are closed first (close of day skips
+        a site no longer configured)."""
         gone = set(old.sites) - {site.id for site in self.s.settings.sites}
+        if gone:  # its earlier days left open: closed now, as the worker would have
+            close_due_in(self.s, conn, self.s.clock.now(), self.actor)
         for site_id in sorted(gone):
             site = old.sites[site_id]
             today = self.s.today(site)
