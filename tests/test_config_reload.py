@@ -551,6 +551,12 @@ def test_bookings_left_at_a_site_removed_before_are_listed_and_can_be_cancelled(
     assert moved.err.startswith(
         f"oss-desk: the site library is no longer in the configuration: {ref} cannot be moved"
     )
+    came = cli("--user", "tl", "appointment", "check-in", ref, now="2026-11-24T09:55:00Z")
+    assert came.code == 6
+    assert came.err.startswith(
+        f"oss-desk: the site library is no longer in the configuration: {ref} cannot be checked "
+        "in there (issue a ticket"
+    )
     done = cli("--user", "tl", "appointment", "cancel", ref, "--by", "council", "--json", now=NOW)
     assert done.code == 0, done.err
     assert done.json()["status"] == "cancelled"

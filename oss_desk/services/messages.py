@@ -37,7 +37,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     from oss_desk.services import resident
     from oss_desk.services.wording import site_config, wording_for
 
-    site = session.directory.sites[appt.site_id]
+    site = session.site_ever(appt.site_id)
     config = site_config(session.settings, site.id)
     wording = wording_for(session.settings, site.id)
     svc_config = session.settings.service(appt.service)
@@ -111,7 +111,7 @@ def _ics(
     session: Session, appt: Appointment, kind: str, label: str, place: str, description: str
 ) -> bytes:
     """An iCalendar invitation with times in the office's zone (a VTIMEZONE included)."""
-    site = session.directory.sites[appt.site_id]
+    site = session.site_ever(appt.site_id)
     tz = zone(site.timezone)
     from icalendar import Calendar, Event  # only when an invitation is written
 
