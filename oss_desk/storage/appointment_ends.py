@@ -38,7 +38,8 @@ def settle_ended_visits(conn: sqlite3.Connection) -> int:
         f"""
         SELECT a.id, a.visit_id, a.status, t.status,
                (SELECT json_extract(e.data, '$.reason') FROM events e
-                WHERE e.ticket_id = t.id AND e.kind = 'cancelled' ORDER BY e.id DESC LIMIT 1)
+                WHERE e.visit_id = a.visit_id AND e.kind = 'cancelled' AND e.ticket_id = t.id
+                ORDER BY e.id DESC LIMIT 1)
         FROM appointments a
         JOIN tickets t ON t.id = (SELECT max(id) FROM tickets WHERE visit_id = a.visit_id)
         WHERE a.status IN ({marks})
