@@ -23,6 +23,7 @@ from oss_desk.services.session import open_session
 from oss_desk.storage.outbox import jobs_needing_answer
 
 from .conftest import Cli, db_content, rows, run_cli_process
+from .messaging import SmtpServer
 
 NOW = "2026-11-23T09:30:00+00:00"  # a Monday morning (GMT)
 TRAINING = '[access]\nuser_override = "anyone"\nname_unlisted = true\n'
@@ -523,20 +524,29 @@ def test_a_site_removed_while_it_holds_work_is_refused(
 
 
 def test_bookings_left_at_a_site_removed_before_are_listed_and_can_be_cancelled(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], smtp: SmtpServer
 ) -> None:
     """An office whose Library left the configuration under an older oss-desk, which did not
     refuse it, with a booking still there: ``init`` lists it to cancel, and cancelling it (a
-    KeyError, exit 70, before) says so to the resident."""
+    KeyError, exit 70, before) tells the resident by email, sent by the worker."""
     cli = in_process(tmp_path, monkeypatch)
-    assert load(tmp_path, env, office(library=True), "two.toml")[0] == 0
-    ref = book(cli, "2026-11-24T10:00:00+00:00", "new1", "--desk", "lib-1")
+    email = f'\n[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
+    assert load(tmp_path, env, office(library=True) + email, "two.toml")[0] == 0
+    made = cli(
+        "--user", "tl", "appointment", "book", "--service", "C", "--start",
+        "2026-11-24T10:00:00+00:00", "--adviser", "new1", "--desk", "lib-1", "--channel",
+        "email", "--email", "resident@example.org", "--json", now=NOW,
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    ref = str(made.json()["ref"])
+    assert oss(env, "worker", "--once")[0] == 0  # the confirmation
+    assert len(smtp.mailbox.messages) == 1
     conn = sqlite3.connect(cli.db)
     with conn:
         conn.execute("UPDATE sites SET active = 0 WHERE id = 'library'")
         conn.execute("UPDATE desks SET active = 0 WHERE id = 'lib-1'")
     conn.close()
-    code, out, _ = load(tmp_path, env, office(), "no-library.toml")
+    code, out, _ = load(tmp_path, env, office() + email, "no-library.toml")
     assert code == 0
     assert (
         "Still booked at the site library, no longer in the configuration (1): cancel them "
@@ -563,6 +573,10 @@ def test_bookings_left_at_a_site_removed_before_are_listed_and_can_be_cancelled(
     assert rows(cli.db, "SELECT site_id FROM events WHERE kind = 'appointment_cancelled'") == [
         ("library",)
     ]
+    code, _, err = oss(env, "worker", "--once")
+    assert (code, err) == (0, "")
+    told = smtp.mailbox.messages[-1]
+    assert len(smtp.mailbox.messages) == 2 and "cancel" in str(told["Subject"]).lower()
 
 
 def test_a_ticket_sent_to_a_desk_that_stops_serving_it_goes_back_to_the_queue(

@@ -49,7 +49,9 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     councils = resident.council_names(session, wording)
     room = session.directory.desks.get(appt.room or "")
     rooms = resident.desk_names(session, wording, room.id, board=False) if room else ()
-    addresses = wording.names(config.address, config.address_cy) if config.address else ()
+    # A site that left the configuration has no address there (not the first site's).
+    here = site.id in session.directory.sites and config.address
+    addresses = wording.names(config.address, config.address_cy) if here else ()
     welsh_items = list(svc_config.checklist_cy) if svc_config else []
     change_lines = wording.names(
         session.settings.appointments.change_line, session.settings.appointments.change_line_cy
