@@ -507,19 +507,32 @@ def test_a_site_removed_while_it_holds_work_is_refused(
     ref = book(cli, "2026-11-24T10:00:00+00:00", "new1", "--desk", "lib-1")
     issued = cli("--user", "mg", "ticket", "issue", "--service", "H", "--desk", "lib-1", now=NOW)
     assert issued.code == 0
+    ringback = cli(
+        "--user", "adv", "followup", "add", "--kind", "ringback", "--service", "C", "--phone",
+        "07700 900123", "--site", "library", "--json", now=NOW,
+    )  # fmt: skip
+    assert ringback.code == 0, ringback.err
+    case = ringback.json()["ref"]
     before = db_content(cli.db)
     code, out, err = load(tmp_path, env, office(), "no-library.toml")
     assert (code, out) == (6, "")
     assert err == (
         "oss-desk: site library (Library) is gone but holds 1 ticket open today (H001) and 1 "
-        f"booking from today on ({ref}): finish the tickets and cancel the bookings with "
-        "`oss-desk appointment cancel REF --by council` (and book them at another site) first, "
-        "or keep the site until then\n"
+        f"booking from today on ({ref}) and 1 follow-up still open ({case}): finish the "
+        "tickets and cancel the bookings with `oss-desk appointment cancel REF --by council` "
+        "(and book them at another site) and close the follow-ups first, or keep the site "
+        "until then (a site may have no desks)\n"
     )
     assert db_content(cli.db) == before
-    # Done as it says, the site may go.
+    # Done as it says (the follow-up stays at a site kept without desks), the site may go.
     assert cli("--user", "tl", "ticket", "cancel", "H001", now=NOW).code == 0
     assert cli("--user", "tl", "appointment", "cancel", ref, "--by", "council", now=NOW).code == 0
+    kept = office(library=True, drop_desks=("lib-1",))
+    assert load(tmp_path, env, kept, "library-no-desks.toml")[0] == 0
+    shown = cli("--user", "tl", "followup", "show", case, now=NOW)
+    assert shown.code == 0, shown.err
+    done = cli("--user", "tl", "followup", "done", case, now=NOW)
+    assert done.code == 0, done.err
     assert load(tmp_path, env, office(), "no-library.toml")[0] == 0
 
 

@@ -118,12 +118,16 @@ def _some(items: Sequence[str], most: int = 5) -> str:
 
 
 def site_gone_refused(
-    site_id: str, name: str, tickets: Sequence[str], bookings: Sequence[str]
+    site_id: str,
+    name: str,
+    tickets: Sequence[str],
+    bookings: Sequence[str],
+    followups: Sequence[str] = (),
 ) -> str:
-    """The refusal of a configuration without a site that holds tickets open today or
-    bookings from today on (nobody could call, cancel or mark them there, and the worker could
-    not close them): "site library (Library) is gone but holds 1 booking from today on
-    (UT3-JPT): cancel ... first, or keep the site until then"."""
+    """The refusal of a configuration without a site that holds tickets open today, bookings
+    from today on or follow-ups still open (nobody could call, cancel, mark or find them
+    there, and the worker could not close them): "site library (Library) is gone but holds 1
+    booking from today on (UT3-JPT): cancel ... first, or keep the site until then"."""
     held, todo = [], []
     if tickets:
         held.append(f"{_counted(len(tickets), 'ticket')} open today ({_some(tickets)})")
@@ -131,9 +135,12 @@ def site_gone_refused(
     if bookings:
         held.append(f"{_counted(len(bookings), 'booking')} from today on ({_some(bookings)})")
         todo.append(f"cancel the bookings with {CANCEL_HINT} (and book them at another site)")
+    if followups:
+        held.append(f"{_counted(len(followups), 'follow-up')} still open ({_some(followups)})")
+        todo.append("close the follow-ups")
     return (
         f"site {site_id} ({name}) is gone but holds {' and '.join(held)}: "
-        f"{' and '.join(todo)} first, or keep the site until then"
+        f"{' and '.join(todo)} first, or keep the site until then (a site may have no desks)"
     )
 
 

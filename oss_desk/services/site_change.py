@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from oss_desk.clock import format_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.calendar import business_day, local
+from oss_desk.domain.followups import Kind
 from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket
 from oss_desk.domain.site_change import (
     PRINTER_REMOVED,
@@ -41,6 +42,7 @@ from oss_desk.services.queue.day_end import close_due_in
 from oss_desk.storage import appointments as a
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out
+from oss_desk.storage.followups import list_followups
 from oss_desk.storage.site import (
     Directory,
     configured_printers,
@@ -162,10 +164,10 @@ class ConfigChange(QueueService):
                     raise RuleViolation(service_gone_refused(code, name, tickets))
 
     def _refuse_sites_gone(self, conn: sqlite3.Connection, old: Directory) -> None:
-        """A site that leaves while it holds tickets open today or bookings from today on is
-        refused: nobody could call, cancel or mark them there, and the worker would trip over
-        them at every round. Its earlier days still open are closed first (close of day skips
-        a site no longer configured)."""
+        """A site that leaves while it holds tickets open today, bookings from today on or
+        follow-ups still open is refused: nobody could call, cancel, mark or find them there,
+        and the worker would trip over them at every round. Its earlier days still open are
+        closed first (close of day skips a site no longer configured)."""
         gone = set(old.sites) - {site.id for site in self.s.settings.sites}
         if gone:  # its earlier days left open: closed now, as the worker would have
             close_due_in(self.s, conn, self.s.clock.now(), self.actor)
@@ -174,8 +176,10 @@ class ConfigChange(QueueService):
             today = self.s.today(site)
             tickets = [t.code for t in q.active_tickets(conn, site_id=site_id, business_day=today)]
             booked = [x.ref for x in booked_from(conn, today) if x.site_id == site_id]
-            if tickets or booked:
-                raise RuleViolation(site_gone_refused(site_id, site.name, tickets, booked))
+            cases = [f.ref for f in list_followups(conn, site_id=site_id, kinds=list(Kind))]
+            if tickets or booked or cases:
+                said = site_gone_refused(site_id, site.name, tickets, booked, cases)
+                raise RuleViolation(said)
 
     def _leave(self, conn: sqlite3.Connection, desk: Desk, person: str) -> None:
         """``person`` is logged out of ``desk`` and it closes, as ``desks logout`` does."""
