@@ -243,3 +243,95 @@ def test_the_desk_deny_list_would_catch_a_screen_loaded_at_start(tmp_path: Path)
     db = make_db(tmp_path)
     names = first_frame_imports(db, tmp_path / "modules.json", "greet-1", mode="reports")
     assert {"oss_desk.ui.screens.reports", "plotext"} <= set(desk_denied(names))
+
+
+# `oss-desk queue` (a kiosk's or a script's most run command) reads the live queue: it loads
+# neither the code that changes tickets (issue, call, close, the counter, logins, records,
+# the other ticket commands), nor the event log's writer, the outboxes, close of day, nor
+# the reports' arithmetic.
+QUEUE_DENIED = (
+    *DENIED,
+    "oss_desk.cli.tickets",
+    "oss_desk.cli.counter",
+    "oss_desk.services.queue.service",
+    "oss_desk.services.queue.calling",
+    "oss_desk.services.queue.closing",
+    "oss_desk.services.queue.counter",
+    "oss_desk.services.queue.day_end",
+    "oss_desk.services.queue.logins",
+    "oss_desk.services.queue.records",
+    "oss_desk.services.queue.tickets",
+    "oss_desk.services.events",
+    "oss_desk.services.delivery",
+    "oss_desk.storage.outbox",
+    "oss_desk.storage.devices",
+    "oss_desk.storage.day_closures",
+    "oss_desk.domain.appointments",
+    "oss_desk.domain.delivery",
+    "statistics",
+    "decimal",
+)
+
+RUN_AND_LIST = """
+import json, sys
+from oss_desk.cli import run
+code = run(sys.argv[2:])
+with open(sys.argv[1], "w") as f:
+    json.dump(sorted(sys.modules), f)
+sys.exit(code)
+"""
+
+
+def modules_after(out: Path, *args: str, env: dict[str, str]) -> tuple[str, list[str]]:
+    """What a real command printed, and every module its process held when it ended (read
+    from ``sys.modules``: this also sees what ``importlib.import_module`` loaded)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    full_env.update(env)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_AND_LIST, str(out), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    names: list[str] = json.loads(out.read_text())
+    return done.stdout, names
+
+
+def queue_denied(names: list[str]) -> list[str]:
+    return sorted({n for n in names for d in QUEUE_DENIED if n == d or n.startswith(d + ".")})
+
+
+def test_the_queue_command_imports_only_what_reads_the_queue(tmp_path: Path) -> None:
+    db = make_db(tmp_path)
+    env = {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": "2026-11-23T09:40:00+00:00"}
+    # A ticket nobody can call (no desk is open): its line says why, which reads the desks.
+    issued = subprocess.run(
+        [sys.executable, "-m", "oss_desk", "ticket", "issue", "--service", "C"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert issued.returncode == 0, issued.stderr
+    shown, names = modules_after(tmp_path / "modules.json", "queue", env=env)
+    assert "1. C001" in shown and "no open desk" in shown
+    assert "oss_desk.services.queue.view" in names and "oss_desk.services.unserved" in names
+    assert queue_denied(names) == []
+    # --json reads the same
+    shown, names = modules_after(tmp_path / "modules.json", "queue", "--json", env=env)
+    assert json.loads(shown)[0]["code"] == "C001"
+    assert queue_denied(names) == []
+
+
+def test_the_queue_deny_list_would_catch_the_ticket_commands(tmp_path: Path) -> None:
+    """The check can fail: issuing a ticket loads the code that changes the queue."""
+    db = make_db(tmp_path)
+    env = {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": "2026-11-23T09:40:00+00:00"}
+    _, names = modules_after(
+        tmp_path / "modules.json", "ticket", "issue", "--service", "C", env=env
+    )
+    assert {"oss_desk.cli.tickets", "oss_desk.services.queue.tickets"} <= set(queue_denied(names))

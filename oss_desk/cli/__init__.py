@@ -42,7 +42,7 @@ COMMANDS: dict[str, str] = {
     "desk": "oss_desk.cli.desk:desk",
     "ticket": "oss_desk.cli.tickets:ticket",
     "visit": "oss_desk.cli.tickets:visit",
-    "queue": "oss_desk.cli.tickets:queue",
+    "queue": "oss_desk.cli.live_queue:queue",
     "appointment": "oss_desk.cli.appointments:appointment",
     "absence": "oss_desk.cli.appointments:absence",
     "followup": "oss_desk.cli.followups:followup",
