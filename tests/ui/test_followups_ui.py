@@ -484,3 +484,18 @@ async def test_only_a_complaint_s_form_asks_its_stage(office: Path, make_app: Ap
             assert bool(app.screen.query("#fu-stage")) is asks, key
             await pilot.press("escape")
             await until(lambda: app.screen is screen)
+        # A complaint made here says both its deadlines, as `followup add` does
+        await pilot.press("n")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("5")
+        await until(lambda: isinstance(app.screen, FollowupDialog))
+        app.screen.query_one("#fu-service", Input).value = "C"
+        app.screen.query_one("#fu-category", OptionList).highlighted = 0
+        await pilot.press("ctrl+s")
+        await until(lambda: app.screen is screen)
+        await until(
+            lambda: any(
+                "complaint, acknowledge by" in str(n.message) and ", answer by" in str(n.message)
+                for n in app._notifications
+            )
+        )

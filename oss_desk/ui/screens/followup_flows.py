@@ -129,9 +129,7 @@ async def new_followup(
         return None
     f = created.followup
     today = f.received_day
-    said = f"{f.ref}: {f.kind.label.lower()}, due by {day_said(f.due_day, today)}"
-    if f.ack_due_day is not None:
-        said = f"{f.ref}: {f.kind.label.lower()}, acknowledge by {day_said(f.ack_due_day, today)}"
+    said = f"{f.ref}: {f.kind.label.lower()}, {f.due_words(lambda day: day_said(day, today))}"
     if created.print_job is not None:
         said += "; slip sent to the printer"
     elif created.note:
