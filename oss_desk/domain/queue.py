@@ -197,10 +197,11 @@ may not call left out, so the order itself does not depend on the desk."""
 
 CALL_ORDER_WORDS = (
     "tickets sent to this desk (or to the person at it), then urgent residents, then "
-    "checked-in appointments, then the longest wait"
+    "checked-in appointments, then the longest wait since arrival"
 )
-""":data:`CALL_ORDER` in words, for the help a desk shows ("N calls the next resident: ...");
-a test holds the two in the same order."""
+""":data:`CALL_ORDER` in words, for the help a desk shows ("N calls the next resident: ...")
+and the README's ``ticket call-next``; tests hold the words in the order's order and the
+README to these words."""
 
 
 def call_key(ticket: Queued) -> tuple[bool, bool, int, int, int]:
