@@ -215,13 +215,24 @@ class Activity(StrEnum):
     IDLE = "idle"
     BREAK = "break"
     CLOSED = "closed"
+    GREETING = "greeting"
+    """Meet-and-greet, open with someone logged in: greeting residents (it calls nobody)."""
+    UNSTAFFED = "nobody there"
+    """Meet-and-greet, open with nobody logged in (an adviser desk closes instead)."""
 
 
 def activity(
-    status: DeskStatus, ticket: Ticket | None, since: datetime | None
+    status: DeskStatus,
+    ticket: Ticket | None,
+    since: datetime | None,
+    kind: DeskKind = DeskKind.ADVISER,
+    staffed: bool = True,
 ) -> tuple[Activity, datetime | None]:
     """What the desk is doing and since when (``since``: when its status last changed or its
-    last resident left)."""
+    last resident left). A meet-and-greet desk that is open is greeting, or has nobody there
+    (``staffed``: someone is logged in to it); it never has a resident called."""
+    if not calls_tickets(kind) and status is DeskStatus.OPEN:
+        return (Activity.GREETING if staffed else Activity.UNSTAFFED), since
     if ticket is not None and ticket.status is TicketStatus.SERVING:
         return Activity.SERVING, ticket.serving_at
     if ticket is not None:

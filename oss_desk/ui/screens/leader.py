@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.closed_day import closed_line
-from oss_desk.domain.counter import still_at_desk
+from oss_desk.domain.counter import Activity, still_at_desk
 from oss_desk.domain.models import (
     Actor,
     DeskKind,
@@ -256,10 +256,8 @@ class LeaderScreen(DeskScreen):
                 text.append("\n")
                 text.append_text(due_line(figures.followups))
         self.query_one("#figures", Static).update(text)
-        desk_rows: dict[str, tuple[Text, ...]] = {
-            state.desk.id: self._desk_row(state, snapshot)
-            for state in snapshot.desks
-            if state.desk.kind is not DeskKind.MEET_AND_GREET
+        desk_rows: dict[str, tuple[Text, ...]] = {  # meet-and-greet too: every desk
+            state.desk.id: self._desk_row(state, snapshot) for state in snapshot.desks
         }
         service_rows: dict[str, tuple[Text, ...]] = {
             line.code: (
@@ -316,19 +314,22 @@ class LeaderScreen(DeskScreen):
             return f"bold {colours.get('error', 'red')}"
         return "dim"
 
-    def _status_style(self, status: DeskStatus) -> str:
-        return "" if status is DeskStatus.OPEN else self.app.theme_variables.get("warning", "")
+    def _status_style(self, status: DeskStatus, doing: Activity) -> str:
+        """Warned: a desk on a break or closed, and meet-and-greet open with nobody there."""
+        calm = status is DeskStatus.OPEN and doing is not Activity.UNSTAFFED
+        return "" if calm else self.app.theme_variables.get("warning", "")
 
     def _over_style(self, count: int) -> str:
         return f"bold {self.app.theme_variables.get('error', 'red')}" if count else ""
 
     def _desk_row(self, state: DeskState, snapshot: DeskSnapshot) -> tuple[Text, ...]:
         """Who is logged in, what the desk is doing (serving C001, called, idle, break,
-        closed; and who is parked there, for how long) and for how long."""
+        closed, greeting at meet-and-greet; and who is parked there, for how long) and for
+        how long."""
         names = self.desk.names
         doing, since = state.activity
         words = f"{doing.value} {state.ticket.code}" if state.ticket else doing.value
-        text = Text(words, style=self._status_style(state.status))
+        text = Text(words, style=self._status_style(state.status, doing))
         for entry in parked_here(state.desk.id, snapshot.queue):
             parked = entry.ticket.parked_at or snapshot.taken_at
             minutes = self._minutes(parked, snapshot).replace(" min", "m")
