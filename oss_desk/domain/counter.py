@@ -14,7 +14,7 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, Outcome, Role, Ticket, TicketStatus
-from oss_desk.domain.queue import Queued, calls_tickets
+from oss_desk.domain.queue import PRIORITY_APPOINTMENT, PRIORITY_URGENT, Queued, calls_tickets
 
 # Parking --------------------------------------------------------------------------------------
 
@@ -205,6 +205,20 @@ def desk_states(
         d.id: effective_status(stored.get(d.id, d.status), d.id in staffed, staffed_only, d.kind)
         for d in desks
     }
+
+
+def transferred_place(service: str, arrived: str, priority: int) -> str:
+    """Where a resident transferred to ``service`` waits, as the transfer tells the adviser:
+    the new ticket keeps the arrival (``arrived``, a local time) and the priority of the old
+    one (:data:`~oss_desk.domain.queue.CALL_ORDER`), so a walk-in keeps its place by arrival,
+    a checked-in appointment is still called before the walk-ins and an urgent resident
+    before them all (trial 8: an appointment went first while this said "same place")."""
+    if priority >= PRIORITY_URGENT:
+        return f"{service}, ahead of the others: still urgent (arrived {arrived})"
+    if priority >= PRIORITY_APPOINTMENT:
+        keeps = "an appointment keeps its priority"
+        return f"{service}, ahead of the walk-ins: {keeps} (arrived {arrived})"
+    return f"{service}, same place in the queue (arrived {arrived})"
 
 
 class Activity(StrEnum):

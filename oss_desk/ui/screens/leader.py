@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.closed_day import closed_line
-from oss_desk.domain.counter import Activity, still_at_desk
+from oss_desk.domain.counter import Activity, still_at_desk, transferred_place
 from oss_desk.domain.models import (
     Actor,
     DeskKind,
@@ -399,7 +399,10 @@ class LeaderScreen(DeskScreen):
         def transfer(session: Session) -> Ticket:
             return QueueService(session, actor).transfer(ticket_id, service=code)
 
-        await self.commit(transfer, "Transferred: same place in the queue")
+        names = self.desk.names
+        arrived = names.local_time(ticket.queued_at)
+        where = transferred_place(names.service(code), arrived, ticket.priority)
+        await self.commit(transfer, f"Transferred: {where}")
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     @acts_on(_highlighted_ticket)
