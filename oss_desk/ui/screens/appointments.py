@@ -36,7 +36,7 @@ from oss_desk.ui.screens.appointment_view import (
 from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on
 from oss_desk.ui.screens.flows import check_in, tick_checklist
 from oss_desk.ui.theme import STYLES
-from oss_desk.ui.widgets.appointment_grid import AppointmentGrid
+from oss_desk.ui.widgets.appointment_grid import AppointmentGrid, grid_key
 
 R = TypeVar("R")
 
@@ -50,7 +50,7 @@ class AppointmentsScreen(DeskScreen):
     FOCUS = "#appt-grid"
     HELP = (
         "The grid shows a day (every adviser and room) or, with W, a week for one adviser or "
-        "room (A chooses which). [ and ] go back and forward, T to today."
+        "room (A chooses which). [ and ] go back and forward, T to today. " + grid_key()
     )
     HELP_KEYS: ClassVar[dict[str, str]] = {  # said only to those offered the key
         "book": "B books (the highlighted free slot is offered first).",
