@@ -81,6 +81,14 @@ class BookingChannels:
         offer = " or ".join(others)
         return f"{NOT_SET_UP[channel]}: offer {offer} instead"
 
+    @property
+    def for_a_reference(self) -> tuple[Preferred, ...]:
+        """How a referral's reference can reach the resident, as the follow-up form offers it:
+        a slip first (it needs no contact: printed where the desk has a printer, else given by
+        hand, as the form's note then says), then email and a text only where the office has
+        set them up (as meet-and-greet's Ctrl+N offers no text where texts are not)."""
+        return (Preferred.SLIP, *(c for c in (Preferred.EMAIL, Preferred.TEXT) if self.works(c)))
+
     def default_said(self) -> str:
         """What the booking form does when no channel is chosen (more than one works)."""
         return "No channel chosen: " + ", else ".join(_BY_DEFAULT[c] for c in self.working)
