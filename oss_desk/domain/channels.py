@@ -8,6 +8,7 @@ Pure: the caller says what is set up (``services.channels`` reads it from the se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oss_desk.domain.appointments import Preferred
@@ -106,3 +107,24 @@ def desks_without_a_channel(desks: list[str]) -> str:
         f"for this office and {have} no printer for a slip; set up email (email.smtp_url) or "
         "texts (notify), or give the desks a printer"
     )
+
+
+def promised_not_set_up(
+    *, email: bool, texts: bool, email_given: Sequence[str], texts_given: Sequence[str]
+) -> list[str]:
+    """``init``'s warnings, one line each: a channel the configuration promises (``*_given``:
+    the settings of it that are given) but that cannot send (``email``, ``texts``: set up), so
+    nothing goes by it: "texts are not set up for this office
+    (notify.api_key_file and sms_template), though notify.sms_template is given: ..."."""
+    lines = []
+    for words, given, works, what in (
+        (TEXTS_NOT_SET_UP, texts_given, texts, "text"),
+        (EMAIL_NOT_SET_UP, email_given, email, "email"),
+    ):
+        if given and not works:
+            are = "is" if len(given) == 1 else "are"
+            lines.append(
+                f"{words}, though {' and '.join(given)} {are} given: no {what} is sent "
+                f"(booking confirmations, reminders) until it is"
+            )
+    return lines
