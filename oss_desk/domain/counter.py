@@ -231,8 +231,9 @@ class Activity(StrEnum):
     CLOSED = "closed"
     GREETING = "greeting"
     """Meet-and-greet, open with someone logged in: greeting residents (it calls nobody)."""
-    UNSTAFFED = "nobody there"
-    """Meet-and-greet, open with nobody logged in (an adviser desk closes instead)."""
+    OPEN = "open"
+    """Meet-and-greet, open with nobody logged in to it: its desk app need not log in, so who
+    greets is not known (an adviser desk nobody is logged in to is closed instead)."""
 
 
 def activity(
@@ -243,10 +244,10 @@ def activity(
     staffed: bool = True,
 ) -> tuple[Activity, datetime | None]:
     """What the desk is doing and since when (``since``: when its status last changed or its
-    last resident left). A meet-and-greet desk that is open is greeting, or has nobody there
-    (``staffed``: someone is logged in to it); it never has a resident called."""
+    last resident left). A meet-and-greet desk that is open is greeting when someone is
+    logged in to it (``staffed``), else just open; it never has a resident called."""
     if not calls_tickets(kind) and status is DeskStatus.OPEN:
-        return (Activity.GREETING if staffed else Activity.UNSTAFFED), since
+        return (Activity.GREETING if staffed else Activity.OPEN), since
     if ticket is not None and ticket.status is TicketStatus.SERVING:
         return Activity.SERVING, ticket.serving_at
     if ticket is not None:

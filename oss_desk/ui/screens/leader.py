@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.closed_day import closed_line
-from oss_desk.domain.counter import Activity, still_at_desk, transferred_place
+from oss_desk.domain.counter import still_at_desk, transferred_place
 from oss_desk.domain.models import (
     Actor,
     DeskKind,
@@ -314,10 +314,8 @@ class LeaderScreen(DeskScreen):
             return f"bold {colours.get('error', 'red')}"
         return "dim"
 
-    def _status_style(self, status: DeskStatus, doing: Activity) -> str:
-        """Warned: a desk on a break or closed, and meet-and-greet open with nobody there."""
-        calm = status is DeskStatus.OPEN and doing is not Activity.UNSTAFFED
-        return "" if calm else self.app.theme_variables.get("warning", "")
+    def _status_style(self, status: DeskStatus) -> str:
+        return "" if status is DeskStatus.OPEN else self.app.theme_variables.get("warning", "")
 
     def _over_style(self, count: int) -> str:
         return f"bold {self.app.theme_variables.get('error', 'red')}" if count else ""
@@ -329,7 +327,7 @@ class LeaderScreen(DeskScreen):
         names = self.desk.names
         doing, since = state.activity
         words = f"{doing.value} {state.ticket.code}" if state.ticket else doing.value
-        text = Text(words, style=self._status_style(state.status, doing))
+        text = Text(words, style=self._status_style(state.status))
         for entry in parked_here(state.desk.id, snapshot.queue):
             parked = entry.ticket.parked_at or snapshot.taken_at
             minutes = self._minutes(parked, snapshot).replace(" min", "m")
