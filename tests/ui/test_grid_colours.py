@@ -17,6 +17,7 @@ from oss_desk.ui.widgets.appointment_grid import BOOKED_STYLES, cell_text, grid_
 
 from ..appointments_site import make_office, service_at
 from ..conftest import ROOT
+from .conftest import AppFactory, until
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -61,11 +62,19 @@ def test_not_seen_and_left_unseen_are_drawn_in_their_colours(tmp_path: Path) -> 
         assert str(drawn.style) == BOOKED_STYLES[status] != "bold", (when, drawn.style)
 
 
-def test_f1_and_the_readme_give_the_key() -> None:
+async def test_f1_and_the_readme_give_the_key(tmp_path: Path, make_app: AppFactory) -> None:
     key = grid_key()
     for status, style in BOOKED_STYLES.items():
         assert style.replace("$accent", "accent colour") in key, status
     assert "shut = came, not seen (office closed): cyan" in key
-    assert key in AppointmentsScreen.HELP
+    app = make_app(make_office(tmp_path, now=at(9, 0)), "greet-1", clock=FixedClock(at(9, 30)))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f5")
+        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        screen = app.screen
+        assert isinstance(screen, AppointmentsScreen)
+        said = screen.help_words()
+        assert said.endswith(f" {key}") and "B books" in said  # after the keys' sentences
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert key in readme

@@ -50,7 +50,7 @@ class AppointmentsScreen(DeskScreen):
     FOCUS = "#appt-grid"
     HELP = (
         "The grid shows a day (every adviser and room) or, with W, a week for one adviser or "
-        "room (A chooses which). [ and ] go back and forward, T to today. " + grid_key()
+        "room (A chooses which). [ and ] go back and forward, T to today."
     )
     HELP_KEYS: ClassVar[dict[str, str]] = {  # said only to those offered the key
         "book": "B books (the highlighted free slot is offered first).",
@@ -131,6 +131,10 @@ class AppointmentsScreen(DeskScreen):
         """Contact details read (and recorded as read) once per booking while the app runs."""
         self._wanted_cursor: int | None = None
         """After a jump: the appointment to put the cursor on."""
+
+    def help_words(self) -> str:
+        """F1: the screen and its keys, then the key to the grid's colours and marks."""
+        return f"{super().help_words()} {grid_key()}"
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="appt-title")
