@@ -70,11 +70,14 @@ async def run_or_say(screen: DeskScreen, fn: Callable[[Session], R]) -> R | str:
 
 
 def form_choices(session: Session) -> FormChoices:
-    """What the follow-up form offers: services, back offices (with SLA) and categories."""
+    """What the follow-up form offers: services, back offices (with SLA), categories, and the
+    ways a referral's reference can be sent here (no text where texts are not set up)."""
+    from oss_desk.services.channels import booking_channels
     from oss_desk.ui.dialogs.followups import FormChoices
 
     followups = session.settings.followups
     return FormChoices(
+        send_by=booking_channels(session.settings, printer=False).for_a_reference,
         services=[(s.code, s.name) for s in session.directory.services.values()],
         back_offices=[
             (b.id, f"{b.name} ({b.sla_working_days} working days)") for b in followups.back_offices
