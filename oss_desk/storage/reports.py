@@ -264,4 +264,3 @@ def visit_tally(
     for tally in day_tallies(conn, first_day, last_day, site_id).values():
         total.add(tally.visits)
     return total
-
