@@ -147,6 +147,15 @@ NO_SHOWS = "Called, not there (no-shows)"
 """The tickets called whose resident did not come, in every presentation: not the appointments
 missed (:data:`APPOINTMENT_COLUMNS`), so that one screen never has two different "No-shows"."""
 
+FIGURE_NAMES = {
+    "no_shows": NO_SHOWS,
+    "appointments": "Appointments",
+    "service_time": "Service time",
+    "wait": "Waits",
+}
+"""The figures with a definition (``FIGURE_DEFINITIONS``) as a list of what each counts names
+them (the reports screen's last lines and F1)."""
+
 APPOINTMENT_COLUMNS = ("Bookings made", "Checked in", "Missed (no-shows)")
 """The appointments' counts as every presentation names them (rows and a trend's columns):
 the bookings made in the period, whenever they fall, and the appointments of its days checked

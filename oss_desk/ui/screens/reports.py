@@ -42,6 +42,7 @@ from oss_desk.render.formats import minutes, month_words, percent, target
 from oss_desk.render.rows import (
     ADJUSTMENTS_TITLE,
     CALLS_TITLE,
+    FIGURE_NAMES,
     SERVED_COLUMNS,
     adjustment_rows,
     appointment_rows,
@@ -367,12 +368,6 @@ def standards_help(about: str, report: PeriodReport) -> str:
 DEFINITIONS_TITLE = "What the standards and figures count"
 HELP_FIGURES = ("no_shows", "appointments", "service_time", "wait")
 """The figures whose definitions F1 and the end of the screen give after the standards'."""
-FIGURE_NAMES = {
-    "no_shows": "No-shows",
-    "appointments": "Appointments",
-    "service_time": "Service time",
-    "wait": "Waits",
-}
 
 
 def _table(title: str, header: bool = False) -> Table:
