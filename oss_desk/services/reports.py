@@ -94,6 +94,8 @@ class RecordsSaid(TypedDict):
 
 log = logging.getLogger("oss_desk.reports")
 
+DAY_NAMED = "The day"
+"""How a refusal names a day asked for as a date (F6's [ and ]), not typed as ``--date``."""
 TREND_MONTHS = 12
 COMPARE_WEEKS = 4
 
@@ -440,7 +442,7 @@ class ReportService:
         if isinstance(day, datetime):
             day = day.date()
         if isinstance(day, date):
-            said = "The day"  # a day moved to (F6's [ and ]), not typed
+            said = DAY_NAMED
             return no_figures_yet(self._span(site).check(day, said), self._day(None, site), said)
         if day is not None:
             return no_figures_yet(

@@ -54,7 +54,7 @@ from oss_desk.render.rows import (
     wait_rows,
 )
 from oss_desk.services.desk_view import DeskSnapshot
-from oss_desk.services.reports import ReportService
+from oss_desk.services.reports import DAY_NAMED, ReportService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
@@ -100,6 +100,8 @@ def whole_number_ticks(plt: Any, values: list[int]) -> None:
 
 
 _key = Keys("reports")
+DAY_MOVED_TO, MONTH_MOVED_TO = DAY_NAMED, "The month"
+"""How a refusal names the day or month [ or ] moved to (not typed: no option to name)."""
 
 
 class ReportsScreen(DeskScreen):
@@ -195,7 +197,7 @@ class ReportsScreen(DeskScreen):
             reports = ReportService(session, actor)
             if period == "day":
                 return reports.daily(day)
-            return reports.monthly(key, named="The month")
+            return reports.monthly(key, named=MONTH_MOVED_TO)
 
         self._live_at = time.monotonic()
         built = await self.desk.act(build)
@@ -332,11 +334,12 @@ class ReportsScreen(DeskScreen):
         if self.day is None or self.month is None:
             return
         day, month = self.day + timedelta(days=steps), shift_month(self.month, steps)
-        try:  # ] stops at today (this month): no figures after it yet
+        try:  # ] stops at today (this month): no figures after it yet ([: see load)
             if self.period == "day":
-                self.day = no_figures_yet(day, self._today(), "")
+                self.day = no_figures_yet(day, self._today(), DAY_MOVED_TO)
             else:
-                no_month_figures_yet(date.fromisoformat(f"{month}-01"), self._today(), "")
+                first = date.fromisoformat(f"{month}-01")
+                no_month_figures_yet(first, self._today(), MONTH_MOVED_TO)
                 self.month = month
         except InvalidInput as exc:
             self.say(exc.message, timeout=3)
