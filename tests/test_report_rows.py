@@ -33,6 +33,7 @@ from oss_desk.render.rows import (
     call_rows,
     desk_rows,
     outcome_rows,
+    signposted_rows,
     visit_rows,
 )
 from oss_desk.render.text import rag_words, report_text
@@ -165,7 +166,16 @@ def check_everywhere(report: DailyReport | MonthlyReport) -> tuple[FigureRow, ..
     outcomes = outcome_rows(report.figures.outcomes)
     # The screen's tables and the page's first figures and outcomes table are exactly the rows.
     assert cells(visit_counts(report, "The day")) == pairs
-    assert cells(outcomes_table(report)) == [(row.label, row.value) for row in outcomes]
+    places = [  # on the screen, under Signposted: where to (those with visits)
+        (label, str(n.total))
+        for label, n in signposted_rows(report.figures.flags, {}, "part")
+        if n.total
+    ]
+    assert cells(outcomes_table(report)) == [
+        shown
+        for row in outcomes
+        for shown in [(row.label, row.value), *(places if row.label == "Signposted" else [])]
+    ]
     page = html_page(report)
     assert page.pairs[: len(pairs)] == pairs
     assert [tuple(cells[:2]) for cells in page.tables["Outcomes of finished visits"][1:]] == [

@@ -171,6 +171,7 @@ def test_every_figure_of_the_scripted_day(monday: Cli) -> None:
             "nhs": flag(0),
             "police": flag(0),
             "other": flag(0),
+            "not_recorded": flag(0),  # each signposted visit said where to
         },
     }
     within = next(s for s in got["standards"] if s["key"] == "within_15_min")

@@ -575,6 +575,13 @@ def visit_part(books: list[Book], first: str, last: str, sites: list[str]) -> di
     measured = len(seen) + after + len(closed)
     codes = sorted(SERVICES)
     zero = {"total": 0, "by_service": dict.fromkeys(codes, 0)}
+    signposted = [
+        v.service_now or v.service for v in finished if v.finished_outcome == "signposted"
+    ]
+    unrecorded = {
+        "total": len(signposted),
+        "by_service": {code: signposted.count(code) for code in codes},
+    }
     return {
         "visits": len(arrived),
         "walk_ins": sum(v.channel == "walk_in" for v in arrived),
@@ -628,7 +635,10 @@ def visit_part(books: list[Book], first: str, last: str, sites: list[str]) -> di
             "without_documents": zero,
             "assisted_digital": zero,
             "avoidable": zero,
-            "signposted_to": dict.fromkeys(DEFAULT_ORGANISATIONS, zero),
+            # The script says no destination: its signposted visits are "not recorded", each
+            # under the service it was finished in.
+            "signposted_to": dict.fromkeys(DEFAULT_ORGANISATIONS, zero)
+            | {"not_recorded": unrecorded},
         },
     }
 

@@ -4,6 +4,7 @@ from the services and the command line alike, and the daily report counts it; re
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,11 @@ from oss_desk.errors import InvalidInput
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import open_session
+from oss_desk.ui.screens.reports import monthly_table
 
 from .appointments_site import NOW, make_office
 from .conftest import Cli
+from .test_report_wording_trial8 import screen_text
 
 
 def test_every_signposted_outcome_takes_a_destination(
@@ -77,3 +80,55 @@ def test_the_reports_say_signposted_to_the_county_council_mid_phrase(
         assert "Signposted to the county council" in page.out
         assert "Signposted to The county council" not in page.out
         assert "Signposted to Citizens Advice" in page.out
+
+
+def test_signposted_without_a_destination_has_its_own_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trial 9, C1: a visit finished signposted without saying where (the README's own
+    ``visit quick`` example has no ``--to``) was in the outcome but in no "Signposted: ..."
+    row. It is counted as "not recorded", by service, so the rows add up to the outcome: in
+    the day's report, and in the month's read from the stored (rolled-up) day."""
+    db = make_office(tmp_path)
+    cli = Cli(db, monkeypatch)
+    now = NOW.isoformat()
+    for to in ((), ("--to", "county"), ()):
+        quick = cli("visit", "quick", "--service", "W", "--outcome", "signposted", *to,
+                    "--desk", "greet-1", now=now)  # fmt: skip
+        assert quick.code == 0, quick.err
+    ticket = cli("ticket", "issue", "--service", "C", "--no-print", "--json", now=now).json()
+    assert cli("ticket", "call", ticket["code"], "--desk", "desk-1", now=now).code == 0
+    done = cli("ticket", "finish", ticket["code"], "--outcome", "signposted", now=now)
+    assert done.code == 0, done.err
+    later = "2026-12-02T10:00:00+00:00"  # the month's days are stored by then
+    for args, at in (
+        (("daily", "--date", "2026-11-23"), now),
+        (("monthly", "--month", "2026-11"), later),
+        (("monthly", "--month", "2026-11"), later),  # the second read is the stored day's
+    ):
+        report = cli("--user", "tl", "report", *args, "--json", now=at)
+        assert report.code == 0, report.err
+        figures = report.json()
+        places = figures["flags"]["signposted_to"]
+        assert sum(p["total"] for p in places.values()) == figures["outcomes"]["signposted"] == 4
+        assert places["not_recorded"] == {"total": 3, "by_service": {"C": 1, "H": 0, "W": 2}}
+        assert places["county"]["total"] == 1
+    text = cli("--user", "tl", "report", "monthly", "--month", "2026-11", now=later).out
+    assert "    Signposted: not recorded                 1    0    2      3" in text
+    csv = cli("--user", "tl", "report", "monthly", "--month", "2026-11", "--format", "csv",
+              now=later).out  # fmt: skip
+    assert "flags,signposted_to.not_recorded.total,3" in csv
+    html = cli("--user", "tl", "report", "monthly", "--month", "2026-11", "--format", "html",
+               now=later).out  # fmt: skip
+    assert "Signposted, destination not recorded" in html
+    # The desk's reports screen (F6) lists under Signposted where to, the unrecorded too.
+    reports = open_session(db=db, clock=FixedClock(datetime.fromisoformat(later)), person="tl")
+    month = ReportService(reports).monthly("2026-11")
+    reports.close()
+    organisations = {"county": "The county council", "dwp": "DWP"}
+    screen = screen_text(monthly_table(month, {}, organisations), width=60).splitlines()
+    row = next(i for i, line in enumerate(screen) if line.split()[:2] == ["Signposted", "4"])
+    assert [line.split() for line in screen[row + 1 : row + 3]] == [
+        ["to", "the", "county", "council", "1"],
+        ["destination", "not", "recorded", "3"],
+    ]

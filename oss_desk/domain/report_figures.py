@@ -60,7 +60,13 @@ from oss_desk.domain.stats import (
     pct,
     wait_summary,
 )
-from oss_desk.domain.tally import AppointmentTally, DayTally, DeskKey, VisitTally
+from oss_desk.domain.tally import (
+    SIGNPOSTED_NOT_RECORDED,
+    AppointmentTally,
+    DayTally,
+    DeskKey,
+    VisitTally,
+)
 
 KNOWN_NEEDS = (*SIMPLE_NEEDS, INTERPRETER)
 """The adjustments every report lists (interpreters of every language count as one)."""
@@ -176,10 +182,17 @@ def council_flags(
     repeat = {s: ticked.by_service.get(s, 0) + without.by_service.get(s, 0) for s in codes}
     for s in (*ticked.by_service, *without.by_service):
         repeat[s] = ticked.by_service.get(s, 0) + without.by_service.get(s, 0)
-    places = list(organisations) + sorted(
-        {flag.split(":", 1)[1] for flag, _ in tally.flags if flag.startswith("signposted:")}
-        - set(organisations)
-    )
+    # The configured organisations, any others recorded (since taken out of the configuration),
+    # then the visits finished signposted without a destination: together, the outcome.
+    configured = list(organisations)
+    places = [
+        *configured,
+        *sorted(
+            {flag.split(":", 1)[1] for flag, _ in tally.flags if flag.startswith("signposted:")}
+            - {*configured, SIGNPOSTED_NOT_RECORDED}
+        ),
+        SIGNPOSTED_NOT_RECORDED,
+    ]
     return CouncilFlags(
         urgent=_flag(tally.flags, "urgent", codes),
         repeat_contact=FlagCount(total=sum(repeat.values()), by_service=repeat),

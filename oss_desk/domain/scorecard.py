@@ -182,7 +182,10 @@ FIGURE_DEFINITIONS = {
     "assisted_digital": "Helped to use the council's website.",
     "avoidable": "Could have been done online (avoidable contact).",
     "urgent": "Urgent or vulnerable: moved ahead of the other walk-ins at meet-and-greet.",
-    "signposted_to": "Where residents were signposted (finished as signposted).",
+    "signposted_to": (
+        "Where residents were signposted (finished as signposted); not recorded: finished"
+        " signposted without saying where."
+    ),
     "no_shows": (
         "Called, not there (no-shows): tickets called to a desk whose resident did not come"
         " (not the appointments missed, counted under Appointments)."

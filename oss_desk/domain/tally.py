@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from oss_desk.domain.models import Outcome
 from oss_desk.domain.standards import (
     VisitEnd,
     VisitFacts,
@@ -27,6 +28,23 @@ ArrivalKey = tuple[str, str, int, str, str]
 """(business day, site, local hour, service code, channel)."""
 DeskKey = tuple[str, str, str]
 """(site, desk, person who finished)."""
+
+SIGNPOSTED_NOT_RECORDED = "not_recorded"
+"""Where a visit finished signposted was sent when its finish did not say (the README's own
+``visit quick`` example has no ``--to``): its place among the organisations signposted to, so
+that they add up to the outcome. Not an organisation id: those are configured, and reported
+before it."""
+
+
+def signposted_flag(outcome: str | None, signposted_to: str | None) -> str | None:
+    """The flag a finish is counted under for where the resident was sent (``signposted:ORG``):
+    the destination it recorded; for a visit finished signposted without one,
+    :data:`SIGNPOSTED_NOT_RECORDED`; else none."""
+    if signposted_to:
+        return f"signposted:{signposted_to}"
+    if outcome == Outcome.SIGNPOSTED:
+        return f"signposted:{SIGNPOSTED_NOT_RECORDED}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +128,7 @@ class VisitTally(_Adding):
     appointments_arranged: int = 0
     flags: Counter[tuple[str, str]] = field(default_factory=Counter)
     """(flag, service) -> visits: ``urgent``, ``repeat``, ``without_documents``,
-    ``assisted_digital``, ``avoidable`` and ``signposted:ORG``."""
+    ``assisted_digital``, ``avoidable`` and ``signposted:ORG`` (:func:`signposted_flag`)."""
     ratings: Counter[tuple[str, str]] = field(default_factory=Counter)
     """(rating ``1``-``5`` or ``declined``, service) -> answers."""
 

@@ -21,10 +21,9 @@ from oss_desk.domain.reports import (
     VisitFigures,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
-from oss_desk.domain.text import within_sentence
 from oss_desk.render.formats import count, long_date, percent, short_month, target
 from oss_desk.render.html_page import bars_block, figures, rating, row, section, table
-from oss_desk.render.rows import CALLS_TITLE, NO_CALLS, beside_rows, call_rows
+from oss_desk.render.rows import CALLS_TITLE, NO_CALLS, beside_rows, call_rows, signposted_rows
 from oss_desk.render.svg import e, hour_bars, polylines
 
 
@@ -109,10 +108,7 @@ def flags_block(
         ("Helped to use the council's website", flags.assisted_digital),
         ("Could have been done online", flags.avoidable),
     ]
-    rows += [
-        (f"Signposted to {within_sentence(organisations.get(org, org))}", c)
-        for org, c in flags.signposted_to.items()
-    ]
+    rows += signposted_rows(flags, organisations, "sentence")
     body = [
         row(label, *(count(c.by_service.get(code, 0)) for code in services), count(c.total))
         for label, c in rows

@@ -16,14 +16,18 @@ from oss_desk.domain.needs import INTERPRETER, describe_need
 from oss_desk.domain.reports import (
     NO_RECORDS,
     AppointmentFigures,
+    CouncilFlags,
     DailyReport,
     DeskFigures,
+    FlagCount,
     PeriodReport,
     PeriodSummary,
     RangeReport,
 )
 from oss_desk.domain.scorecard import short_label
 from oss_desk.domain.standards import REPEAT_CONTACT
+from oss_desk.domain.tally import SIGNPOSTED_NOT_RECORDED
+from oss_desk.domain.text import within_sentence
 from oss_desk.render.formats import count, hour, minutes, percent, seconds
 
 OUTCOME_LABELS: dict[str, str] = {
@@ -35,6 +39,35 @@ OUTCOME_LABELS: dict[str, str] = {
 }
 """How a visit ended, as a report's row says it (the desk's outcome dialog gives the stored word
 and its description: :attr:`Outcome.words`)."""
+
+
+_SIGNPOSTED_WORDS = {
+    "row": ("Signposted: {}", "Signposted: not recorded"),
+    "sentence": ("Signposted to {}", "Signposted, destination not recorded"),
+    "part": ("to {}", "destination not recorded"),
+}
+"""How a signposting row reads: on its own (the text report), in a sentence (the HTML page),
+as a part under the outcome Signposted (the desk's reports screen): a destination, and none."""
+
+
+def signposted_rows(
+    flags: CouncilFlags, organisations: Mapping[str, str], style: str = "row"
+) -> tuple[tuple[str, FlagCount], ...]:
+    """Where residents were signposted, a row each in ``style`` (:data:`_SIGNPOSTED_WORDS`:
+    ``Signposted: Citizens Advice``, ``Signposted to the county council``, ``to Citizens
+    Advice``), the organisations by their configured names; the visits finished signposted
+    without a destination last, as not recorded, so that the rows add up to the outcome."""
+    named, unnamed = _SIGNPOSTED_WORDS[style]
+    rows: list[tuple[str, FlagCount]] = []
+    for org, n in flags.signposted_to.items():
+        name = organisations.get(org, org)
+        label = (
+            unnamed
+            if org == SIGNPOSTED_NOT_RECORDED
+            else named.format(name if style == "row" else within_sentence(name))
+        )
+        rows.append((label, n))
+    return tuple(rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ from oss_desk.render.rows import (
     counted_lines,
     desk_rows,
     outcome_rows,
+    signposted_rows,
     visit_rows,
     wait_rows,
 )
@@ -161,10 +162,7 @@ def _flag_lines(flags: CouncilFlags, services: list[str], names: Mapping[str, st
         ("Helped to use the website", flags.assisted_digital, "assisted_digital"),
         ("Could have been done online", flags.avoidable, "avoidable"),
     ]
-    rows += [
-        (f"Signposted: {names.get(org, org)}", count, "")
-        for org, count in flags.signposted_to.items()
-    ]
+    rows += [(label, count, "") for label, count in signposted_rows(flags, names)]
     for label, count, _key in rows:
         cells = "".join(f"{count.by_service.get(code, 0):5d}" for code in services)
         lines.append(f"    {label[:37]:37s}{cells}  {count.total:5d}")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from oss_desk.domain.tally import AppointmentTally, DayTally, VisitTally
+from oss_desk.domain.tally import AppointmentTally, DayTally, VisitTally, signposted_flag
 from oss_desk.storage.reports_facts import FINISHES, SERVED, has_visit_facts
 from oss_desk.storage.reports_visits import count_visits
 
@@ -184,8 +184,9 @@ def _finishes(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> No
         tally.outcomes[outcome] += n
         if quick:
             tally.quick_visits += n
-        if signposted:
-            tally.flags[(f"signposted:{signposted}", service)] += n
+        place = signposted_flag(outcome, signposted)
+        if place:
+            tally.flags[(place, service)] += n
         if assisted:
             tally.flags[("assisted_digital", service)] += n
         if avoidable:

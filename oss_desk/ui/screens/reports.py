@@ -24,7 +24,7 @@ from textual_plotext import PlotextPlot
 
 from oss_desk.domain.calendar import no_figures_yet, no_month_figures_yet
 from oss_desk.domain.call_figures import CallFigures
-from oss_desk.domain.models import Actor
+from oss_desk.domain.models import Actor, Outcome
 from oss_desk.domain.reports import (
     NO_RECORDS,
     AppointmentFigures,
@@ -50,6 +50,7 @@ from oss_desk.render.rows import (
     counted_lines,
     desk_rows,
     outcome_rows,
+    signposted_rows,
     visit_rows,
     wait_rows,
 )
@@ -245,10 +246,11 @@ class ReportsScreen(DeskScreen):
         heading.append(f"   {', '.join(sites) if sites else 'all sites'}", style="dim")
         self.query_one("#report-heading", Static).update(heading)
         desks = {desk_id: d.name for desk_id, d in self.desk.names.desks.items()}
+        places = self.desk.names.organisations()
         figures = (
-            daily_table(data, names, desks)
+            daily_table(data, names, desks, places)
             if isinstance(data, DailyReport)
-            else monthly_table(data, names)
+            else monthly_table(data, names, places)
         )
         self.query_one("#report-figures", Static).update(figures)
         self._chart_main(data)
@@ -447,16 +449,26 @@ def appointments_table(figures: AppointmentFigures) -> Table:
     return table
 
 
-def outcomes_table(report: PeriodReport) -> Table:
-    """The visits finished with each outcome (the rows every presentation shows)."""
+def outcomes_table(report: PeriodReport, organisations: Mapping[str, str] | None = None) -> Table:
+    """The visits finished with each outcome (the rows every presentation shows); under
+    Signposted, where to (those with visits, not recorded among them: they add up to it)."""
     table = _table("Outcomes")
-    for row in outcome_rows(report.figures.outcomes):
+    places = signposted_rows(report.figures.flags, organisations or {}, "part")
+    for key, row in zip(
+        report.figures.outcomes, outcome_rows(report.figures.outcomes), strict=True
+    ):
         table.add_row(row.label, row.value)
+        if key == Outcome.SIGNPOSTED:
+            for label, n in places:
+                if n.total:
+                    table.add_row(Text(f"  {label}"), str(n.total))  # configured names: no markup
     return table
 
 
-def _outcomes_and_services(report: PeriodReport, names: dict[str, str]) -> tuple[Table, Table]:
-    outcomes = outcomes_table(report)
+def _outcomes_and_services(
+    report: PeriodReport, names: dict[str, str], organisations: Mapping[str, str] | None
+) -> tuple[Table, Table]:
+    outcomes = outcomes_table(report, organisations)
     services = _table("By service")
     for code, n in report.figures.by_service.items():
         services.add_row(code, names.get(code, code), str(n))
@@ -475,15 +487,19 @@ def _served_by(title: str, first: str, rows: list[tuple[str, int, float | None]]
 
 
 def daily_table(
-    report: DailyReport, names: dict[str, str], desk_names: Mapping[str, str] | None = None
+    report: DailyReport,
+    names: dict[str, str],
+    desk_names: Mapping[str, str] | None = None,
+    organisations: Mapping[str, str] | None = None,
 ) -> Table:
-    """The day's figures (``names``: services' names; ``desk_names``: desks')."""
+    """The day's figures (``names``: services' names; ``desk_names``: desks';
+    ``organisations``: where residents are signposted)."""
     f = report.figures
     outer = Table.grid(padding=(0, 0))
     outer.add_row(standards_table(report))
     outer.add_row(visit_counts(report, "The day"))
     outer.add_row(waits_table(report))
-    outcomes, services = _outcomes_and_services(report, names)
+    outcomes, services = _outcomes_and_services(report, names, organisations)
     outer.add_row(outcomes)
     outer.add_row(services)
     desks = [
@@ -523,12 +539,16 @@ def daily_table(
     return outer
 
 
-def monthly_table(report: MonthlyReport, names: dict[str, str]) -> Table:
+def monthly_table(
+    report: MonthlyReport,
+    names: dict[str, str],
+    organisations: Mapping[str, str] | None = None,
+) -> Table:
     outer = Table.grid(padding=(0, 0))
     outer.add_row(standards_table(report))
     outer.add_row(visit_counts(report, "Visits"))
     outer.add_row(appointments_table(report.appointments))
-    outcomes, services = _outcomes_and_services(report, names)
+    outcomes, services = _outcomes_and_services(report, names, organisations)
     outer.add_row(outcomes)
     outer.add_row(services)
     if report.calls:
