@@ -323,7 +323,10 @@ def test_the_quarterly_return(november: Cli) -> None:
     text = november(
         "--user", "tl", "report", "quarterly", "--quarter", "2026-Q4", now=REPORT_AT
     ).out
-    assert "OTR-0001  complaint (staff, justified), answered 2026-11-20: Coaching given" in text
+    assert (
+        "OTR-0001  complaint (About a member of staff, justified), answered 2026-11-20:"
+        " Coaching given"
+    ) in text
     # An adviser may not see it.
     refused = november("--user", "ana", "report", "quarterly", now=REPORT_AT)
     assert (refused.code, refused.err) == (

@@ -77,10 +77,9 @@ def test_an_action_without_text_says_why(tmp_path: Path, monkeypatch: pytest.Mon
 
     actions, text, page = _actions(cli, "2026-11-30T17:00:00Z")
     assert actions == [("Coaching given", False), (None, False)]
-    assert f"{refs[0]}  complaint (staff, justified), answered 2026-11-03: Coaching given" in text
-    assert f"{refs[1]}  complaint (staff, justified), answered 2026-11-03: (no text recorded)" in (
-        text
-    )
+    said = "complaint (About a member of staff, justified), answered 2026-11-03"
+    assert f"{refs[0]}  {said}: Coaching given" in text
+    assert f"{refs[1]}  {said}: (no text recorded)" in text
     for shown in (text, page):
         assert ACTION_NOT_WRITTEN in shown
         assert ACTION_DELETED not in shown.split("says why")[0]  # only the page's note names it

@@ -30,6 +30,15 @@ def worded(kind: type[Worded], key: str) -> str:
         return key
 
 
+def category_name(by_category: Mapping[str, Mapping[str, Any]], category: str | None) -> str:
+    """A category as the report names it (``About a member of staff``), from the figures'
+    ``by_category`` rows; one no longer configured by its id."""
+    if not category:
+        return ""
+    row = by_category.get(category)
+    return str(row["name"]) if row else category
+
+
 def _tally(t: Mapping[str, Any]) -> str:
     return f"{t['met']} met, {t['missed']} missed, {t['pending']} still open"
 
@@ -104,12 +113,13 @@ def record_lines(rec: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def quarterly_text(report: QuarterlyReport, site_name: str, label: str | None = None) -> str:
+def quarterly_text(report: QuarterlyReport, site_name: str, when: str | None = None) -> str:
     """The quarterly return of comments, compliments and complaints, with the actions taken
-    (``label``: the quarter in words, as the scorecard and the page name it)."""
+    (``when``: the quarter in words, as the scorecard and the page name it, to date while it
+    goes on: :func:`~oss_desk.render.formats.period_words`)."""
+    when = when or f"{report.quarter} ({report.first_day} to {report.last_day})"
     lines = [
-        f"Quarterly return, On The Record: {site_name}, {label or report.quarter} "
-        f"({report.first_day} to {report.last_day})",
+        f"Quarterly return, On The Record: {site_name}, {when}",
         "Every comment, compliment and complaint received in the quarter; deadlines as they "
         "stand on the day of the report.",
     ]
@@ -139,5 +149,6 @@ def quarterly_text(report: QuarterlyReport, site_name: str, label: str | None = 
         outcome = f", {worded(Finding, a.outcome).lower()}" if a.outcome else ""
         text = a.action_shown
         ref = f"{a.ref} ({a.site})" if several and a.site else a.ref
-        lines.append(f"    {ref}  {a.kind} ({a.category}{outcome}), answered {a.answered}: {text}")
+        category = category_name(report.on_the_record.by_category, a.category)
+        lines.append(f"    {ref}  {a.kind} ({category}{outcome}), answered {a.answered}: {text}")
     return "\n".join(lines)

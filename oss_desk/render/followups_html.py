@@ -10,7 +10,7 @@ from typing import Any
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
 from oss_desk.domain.followups import Finding, Via
 from oss_desk.domain.reports import ACTION_DELETED, ACTION_NOT_WRITTEN, action_words
-from oss_desk.render.followups import KIND_NAMES, worded
+from oss_desk.render.followups import KIND_NAMES, category_name, worded
 from oss_desk.render.formats import percent
 from oss_desk.render.html_page import figures as _figures
 from oss_desk.render.html_page import row as _row
@@ -171,7 +171,7 @@ def record_section(record: Mapping[str, Any], title: str) -> str:
                 str(a["ref"]),
                 str(a["site"] or ""),
                 str(a["kind"]),
-                str(a["category"] or ""),
+                category_name(record["by_category"], a["category"]),
                 worded(Finding, a["outcome"] or ""),
                 str(a["answered"] or ""),
                 action_words(a["action"], deleted=bool(a["action_deleted"])),

@@ -101,3 +101,12 @@ def span_words(first: str, last: str, to_date: str | None) -> str:
     if to_date is None:
         return f"{long_date(first)} to {long_date(last)}"
     return f"{long_date(first)} to {long_date(to_date)} ({TO_DATE})"
+
+
+def period_words(label: str, first: str, last: str, to_date: str | None) -> str:
+    """A period as a report's headings name it: its label (``Q3 2026/27 (October to December
+    2026)``); while it goes on, and its days counted: ``...: Thursday 1 October 2026 to
+    Friday 4 December 2026 (to date)``."""
+    if to_date is None:
+        return label
+    return f"{label}: {span_words(first, last, to_date)}"

@@ -39,8 +39,8 @@ from oss_desk.render.formats import (
     minutes,
     month_words,
     percent,
+    period_words,
     short_month,
-    span_words,
 )
 from oss_desk.render.html_page import (
     bars_block,
@@ -100,9 +100,7 @@ def report_html(
         sections = _monthly_sections(report, service_names)
     else:
         title = heading = PERIOD_HEADINGS.get(report.period, "Performance report")
-        when = report.label
-        if report.to_date is not None:
-            when += f": {span_words(report.first_day, report.last_day, report.to_date)}"
+        when = period_words(report.label, report.first_day, report.last_day, report.to_date)
         sections = _period_sections(report, service_names)
     sections.insert(2, _work_section(report, names.desk_names, service_names, orgs))
     if record is not None:

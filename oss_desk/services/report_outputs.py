@@ -24,6 +24,7 @@ from oss_desk.errors import NotFound, RuleViolation
 from oss_desk.render.comments import comments_csv, comments_json, comments_text
 from oss_desk.render.csv import figures_csv, report_csv
 from oss_desk.render.followups import quarterly_text
+from oss_desk.render.formats import period_words
 from oss_desk.render.html import report_html
 from oss_desk.render.json import as_json, dumps, quarterly_json
 from oss_desk.render.receipt import daily_summary
@@ -137,7 +138,11 @@ def quarterly_output(
         return (
             render_report(session, report, fmt).rstrip("\n")
             + "\n\n"
-            + quarterly_text(record, place, report.label)
+            + quarterly_text(
+                record,
+                place,
+                period_words(report.label, report.first_day, report.last_day, report.to_date),
+            )
             + "\n"
         )
     figures = {
