@@ -11,6 +11,7 @@ from oss_desk.domain.standards import (
     Rule,
     Standard,
 )
+from oss_desk.domain.stats import month_bounds
 
 MISSING = "n/a"
 
@@ -110,3 +111,12 @@ def period_words(label: str, first: str, last: str, to_date: str | None) -> str:
     if to_date is None:
         return label
     return f"{label}: {span_words(first, last, to_date)}"
+
+
+def span_short(first: str, last: str) -> str:
+    """A period in a column's head, by the months it runs when it runs whole months
+    (``2026-10..2026-12``, one month ``2026-11``), else by its days (``2026-11-02..2026-11-10``,
+    one day ``2026-11-02``)."""
+    whole = first[8:] == "01" and month_bounds(last[:7])[1].isoformat() == last
+    a, b = (first[:7], last[:7]) if whole else (first, last)
+    return a if a == b else f"{a}..{b}"

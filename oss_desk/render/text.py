@@ -17,7 +17,6 @@ from oss_desk.domain.reports import (
     FlagCount,
     MonthlyReport,
     PeriodReport,
-    PeriodSummary,
     RangeReport,
     Report,
     ReportNames,
@@ -33,6 +32,7 @@ from oss_desk.render.formats import (
     month_words,
     percent,
     short_month,
+    span_short,
     span_words,
     target,
 )
@@ -284,18 +284,16 @@ PERIOD_TITLES = {"quarter": "Quarterly report", "year": "Annual report", "period
 def _beside(report: RangeReport) -> list[str]:
     """This period's headline figures beside the period before's (and a year before's)."""
     table = beside_rows(report)
-    heads = "".join(f"  {head.lower():>18}" for head in table.heads)
-    spans = "".join(f"  {_short(p):>18}" for p in table.periods)
+    spans_shown = [span_short(p.first_day, p.last_day) for p in table.periods]
+    column = max(18, *map(len, spans_shown))  # a run of days is labelled by its days
+    heads = "".join(f"  {head.lower():>{column}}" for head in table.heads)
+    spans = "".join(f"  {span:>{column}}" for span in spans_shown)
     width = max((len(row.indented) for row in table.rows), default=0)
     lines = ["", f"  {'Beside the period before':{width + 2}s}{heads}", f"    {'':{width}s}{spans}"]
     for row in table.rows:
-        cells = "".join(f"  {v:>18}" for v in row.values)
+        cells = "".join(f"  {v:>{column}}" for v in row.values)
         lines.append(f"    {row.indented:{width}s}{cells}")
     return lines
-
-
-def _short(p: PeriodSummary) -> str:
-    return f"{p.first_day[:7]}..{p.last_day[:7]}"
 
 
 def _period_rest(report: RangeReport) -> list[str]:
