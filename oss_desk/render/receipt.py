@@ -17,7 +17,7 @@ from oss_desk.domain.standards import (
 from oss_desk.domain.text import event_log_head_lines
 from oss_desk.render.followups import KIND_NAMES
 from oss_desk.render.formats import MISSING, percent, target
-from oss_desk.render.rows import desk_rows, outcome_rows, visit_rows
+from oss_desk.render.rows import FigureRow, counted_rows, desk_rows, outcome_rows, visit_rows
 
 
 def _rated(standard: Standard | None) -> str:
@@ -27,6 +27,13 @@ def _rated(standard: Standard | None) -> str:
         return MISSING
     word = standard.status.word
     return f"{percent(standard.value)} {word.upper() if standard.status is Status.RED else word}"
+
+
+def _noted(row: FigureRow) -> str:
+    """A part of the visits as paper lists it: indented under its whole, what it is (``not
+    counted``) after it."""
+    note = f" ({row.note})" if row.note else ""
+    return f"{row.indented}{note}"
 
 
 def _target(standard: Standard | None) -> str:
@@ -42,13 +49,11 @@ def daily_summary(
     measures = (SEEN_WITHIN_TARGET, FIRST_CONTACT, PUNCTUALITY, SATISFIED)
     within, first_contact, on_time, satisfied = (report.standard(m.key) for m in measures)
     seen, first, punctual, content = (short_label(m.key, t) for m in measures)
+    parts = tuple((f"  {_noted(row)}", row) for row in counted_rows(report))  # add up to visits
     rows = (
         *((row.indented, row.value) for row in visit_rows(report)),
         (seen, _rated(within).rstrip()),
-        ("  counted", str(f.measured)),
-        (f"  walked out >{t} min", str(f.walked_out_after_target)),
-        ("  closed unseen", str(f.closed_unseen)),
-        (f"  left <{t} min", str(f.left_before_target)),
+        *((label, row.value) for label, row in parts),
         (first, _rated(first_contact).rstrip()),
         (punctual, _rated(on_time).rstrip()),
         (content, _rated(satisfied).rstrip()),
@@ -57,7 +62,11 @@ def daily_summary(
     rated = ((seen, within), (first, first_contact), (punctual, on_time), (content, satisfied))
     definitions = (
         *((label, s.definition) for label, s in rated if s is not None and s.definition),
-        (f"  left <{t} min", FIGURE_DEFINITIONS["left_before_target"]),
+        *(
+            (label, FIGURE_DEFINITIONS[row.definition])
+            for label, row in parts
+            if row.definition == "left_before_target"
+        ),
     )
     services = tuple(
         (f"{code} {names.service_names.get(code, code)}", str(n))

@@ -153,15 +153,48 @@ def wait_rows(report: PeriodReport) -> tuple[FigureRow, ...]:
     )
 
 
-def counted_lines(report: PeriodReport) -> tuple[str, str]:
-    """Who the 15-minute figure counts (its "counted"), and who it leaves out, in two lines."""
+def counted_rows(report: PeriodReport) -> tuple[FigureRow, ...]:
+    """Who the 15-minute figure counts and who it leaves out: the parts that add up to the
+    visits. The counted (seen, walked out after the target, still waiting at closing), then
+    those left before the target (not counted) and those not seen yet; last the tickets issued
+    in error, which are no visits. The text report says them in two lines
+    (:func:`counted_lines`), the printed summary a row each."""
     f = report.figures
     t = report.target_minutes
     return (
-        f"counted: {f.seen} seen, {f.walked_out_after_target} walked out after {t} minutes,"
-        f" {f.closed_unseen} still waiting at closing",
-        f"left before {t} minutes: {f.left_before_target} (not counted);"
-        f" issued in error: {f.issued_in_error}; not seen yet: {f.not_yet_seen}",
+        FigureRow("counted", count(f.measured)),
+        FigureRow("seen", count(f.seen), part=True),
+        FigureRow(
+            f"walked out after {t} minutes",
+            count(f.walked_out_after_target),
+            part=True,
+            definition="walked_out_after_target",
+        ),
+        FigureRow(
+            "still waiting at closing",
+            count(f.closed_unseen),
+            part=True,
+            definition="closed_unseen",
+        ),
+        FigureRow(
+            f"left before {t} minutes",
+            count(f.left_before_target),
+            note="not counted",
+            definition="left_before_target",
+        ),
+        FigureRow("not seen yet", count(f.not_yet_seen)),
+        FigureRow("issued in error", count(f.issued_in_error), note="no visitors"),
+    )
+
+
+def counted_lines(report: PeriodReport) -> tuple[str, str]:
+    """Who the 15-minute figure counts (its "counted"), and who it leaves out, in two lines
+    (:func:`counted_rows`)."""
+    counted, *parts, left, not_yet, error = counted_rows(report)
+    return (
+        f"{counted.label}: " + ", ".join(f"{p.value} {p.label}" for p in parts),
+        f"{left.label}: {left.value} ({left.note}); {error.label}: {error.value};"
+        f" {not_yet.label}: {not_yet.value}",
     )
 
 
