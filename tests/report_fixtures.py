@@ -61,6 +61,7 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
         "date": day,
         "recorded": True,
         "records_begin": "2025-04-01",
+        "closed": None,
         "site": "hq",
         "sites": ["hq"],
         "target_minutes": 15,

@@ -676,6 +676,8 @@ def expected_daily(
         "date": key,
         "recorded": key >= RECORDS_BEGIN,  # always: a day before it is refused
         "records_begin": RECORDS_BEGIN,
+        # Open Monday to Friday; no bank holiday in the script's weeks.
+        "closed": f"a {day:%A}" if day.weekday() >= 5 and not part["visits"] else None,
         "site": site,
         "sites": sites,
         "target_minutes": 15,
@@ -1165,6 +1167,7 @@ DAILY_KEYS = [
     "date",
     "recorded",
     "records_begin",
+    "closed",
     "site",
     "sites",
     "target_minutes",
@@ -1215,7 +1218,7 @@ _WHERE = DAILY_KEYS[DAILY_KEYS.index("by_hour") : DAILY_KEYS.index("busiest_hour
 MONTHLY_KEYS = [
     "month",
     "to_date",
-    *DAILY_KEYS[1:12],
+    *(key for key in DAILY_KEYS[1:13] if key != "closed"),
     *_WAITS,
     "by_day",
     "busiest_day",

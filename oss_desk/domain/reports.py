@@ -226,10 +226,22 @@ class DailyReport(PeriodReport):
     """This office's event log head at the end of the day (so far, today); None: no event."""
     followups: Mapping[str, DueCount] = field(default_factory=dict)
     """Per follow-up kind: due that day and not done by its end, and overdue then."""
+    closed: str | None = None
+    """Why the office was closed that day ("a Saturday", "a bank holiday (Christmas Day)"),
+    when nobody arrived and every site reported was closed; None else (:func:`closed_words`)."""
 
     def comparison(self) -> DayComparison:
         """This day's main figures, in the shape of the earlier days'."""
         return replace(DayComparison.of(self.date, self.figures), recorded=self.recorded)
+
+
+CLOSED_THAT_DAY = "Office closed that day"
+
+
+def closed_words(report: DailyReport) -> str | None:
+    """The line a closed day's report says first, so its zeros read as they should
+    (``Office closed that day: a Saturday.``); None on a day it opened."""
+    return None if report.closed is None else f"{CLOSED_THAT_DAY}: {report.closed}."
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,10 +61,14 @@ class WorkingDays:
             return "local closure"
         return _bank_holidays(self.nation, day.year).get(day)
 
-    def closed_said(self, day: date) -> str | None:
+    def closed_said(self, day: date, *, bank_holidays: bool = True) -> str | None:
         """Why the office is closed on ``day``, in words ("a bank holiday (Christmas Day)", "a
-        local closure day", "a Saturday"); None on a working day."""
-        name = self.holiday(day)
+        local closure day", "a Saturday"); None on a working day. ``bank_holidays=False``
+        leaves the bank holidays (a large calendar) unasked."""
+        if bank_holidays:
+            name = self.holiday(day)
+        else:
+            name = "local closure" if day in self.closures else None
         if name == "local closure":
             return "a local closure day"
         if name is not None:

@@ -26,6 +26,7 @@ from oss_desk.domain.reports import (
     ReportNames,
     TrendMonth,
     VisitFigures,
+    closed_words,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.domain.standards import SEEN_WITHIN_TARGET
@@ -126,7 +127,8 @@ PERIOD_HEADINGS = {
 def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> list[str]:
     """Summary, arrivals and the same weekday in earlier weeks (the work section goes third)."""
     f = report.figures
-    headline = _headline(report)
+    closed = closed_words(report)
+    headline = (f'<p class="note closed">{e(closed)}</p>' if closed else "") + _headline(report)
     seen = (
         '<p class="note">'
         + "; ".join(f"{e(row.label)} {e(row.value)} ({e(row.note)})" for row in wait_rows(report))

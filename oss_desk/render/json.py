@@ -76,6 +76,7 @@ _RECORDS = ("recorded", "records_begin")
 DAILY_KEYS = (
     "date",
     *_RECORDS,
+    "closed",
     *_HEAD,
     *_VISITS,
     "still_waiting",

@@ -4,7 +4,7 @@ service and per desk; no resident and no member of staff is named)."""
 from __future__ import annotations
 
 from oss_desk.domain.printouts import SummaryPrintout
-from oss_desk.domain.reports import DailyReport, ReportNames
+from oss_desk.domain.reports import CLOSED_THAT_DAY, DailyReport, ReportNames
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import (
     FIRST_CONTACT,
@@ -51,6 +51,7 @@ def daily_summary(
     seen, first, punctual, content = (short_label(m.key, t) for m in measures)
     parts = tuple((f"  {_noted(row)}", row) for row in counted_rows(report))  # add up to visits
     rows = (
+        *(((CLOSED_THAT_DAY, report.closed),) if report.closed else ()),
         *((row.indented, row.value) for row in visit_rows(report)),
         (seen, _rated(within).rstrip()),
         *((label, row.value) for label, row in parts),

@@ -21,6 +21,7 @@ from oss_desk.domain.reports import (
     Report,
     ReportNames,
     TrendMonth,
+    closed_words,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import Status
@@ -327,6 +328,8 @@ def report_text(
     beside: list[str] = []
     if isinstance(report, DailyReport):
         head = [f"Daily footfall summary: {site_name}, {long_date(report.date)}"]
+        closed = closed_words(report)
+        head += [f"  {closed}"] if closed else []
         rest = _daily_rest(report)
     elif isinstance(report, MonthlyReport):
         head = [f"Monthly dashboard: {site_name}, {month_words(report.month, report.to_date)}"]

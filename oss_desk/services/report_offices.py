@@ -16,6 +16,7 @@ from oss_desk.domain.models import DeskKind
 from oss_desk.domain.report_figures import Layout
 from oss_desk.domain.stats import hours_between
 from oss_desk.domain.text import shown
+from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, StorageError
 from oss_desk.services.session import Session
 from oss_desk.storage.database import Store
@@ -146,6 +147,27 @@ class Offices:
             desks=tuple(desks),
             staff=staff,
         )
+
+    def closed_said(
+        self, sites: Sequence[str], day: date, today: date, arrivals: int
+    ) -> str | None:
+        """Why ``sites`` were closed on ``day``, when nobody arrived and every one was closed
+        (by its opening hours, its local closures and, once the day is over, its nation's bank
+        holidays: :meth:`WorkingDays.closed_said`, the large calendar asked only then), in
+        words ("a Saturday"); None else."""
+        if arrivals:
+            return None
+        said = {
+            WorkingDays.for_office(c.nation, c.closures, c.opening_hours).closed_said(
+                day, bank_holidays=day < today
+            )
+            for office in self.all
+            for c in office.settings.sites
+            if c.id in sites
+        }
+        if not said or None in said:
+            return None
+        return "; ".join(sorted(w for w in said if w))
 
     def _opening_hours(self, sites: Sequence[str], days: Sequence[date]) -> Iterator[int]:
         for office in self.all:

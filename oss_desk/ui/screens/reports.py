@@ -31,6 +31,7 @@ from oss_desk.domain.reports import (
     DailyReport,
     MonthlyReport,
     PeriodReport,
+    closed_words,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
@@ -496,6 +497,9 @@ def daily_table(
     ``organisations``: where residents are signposted)."""
     f = report.figures
     outer = Table.grid(padding=(0, 0))
+    closed = closed_words(report)
+    if closed:  # the zeros below are a closed day's
+        outer.add_row(Text(closed, style="bold"))
     outer.add_row(standards_table(report))
     outer.add_row(visit_counts(report, "The day"))
     outer.add_row(waits_table(report))
