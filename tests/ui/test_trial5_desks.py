@@ -226,13 +226,19 @@ async def _leader(app: OssDeskApp, pilot: Pilot[None]) -> LeaderScreen:
     return screen
 
 
-async def _sending_to_desk_2(app: OssDeskApp, pilot: Pilot[None], ticket_id: int) -> QueueTable:
-    """At F4, D on the ticket with Desk 2 highlighted in the list of desks (Enter sends it there);
-    returns the queue."""
+async def _highlighting(app: OssDeskApp, pilot: Pilot[None], ticket_id: int) -> QueueTable:
+    """F4, and the team leader's queue with the ticket highlighted."""
     screen = await _leader(app, pilot)
     queue = screen.query_one(QueueTable)
     queue.focus()
     queue.move_cursor(row=queue.get_row_index(str(ticket_id)))
+    return queue
+
+
+async def _sending_to_desk_2(app: OssDeskApp, pilot: Pilot[None], ticket_id: int) -> QueueTable:
+    """At F4, D on the ticket with Desk 2 highlighted in the list of desks (Enter sends it there);
+    returns the queue."""
+    queue = await _highlighting(app, pilot, ticket_id)
     await pressed_to(pilot, ChoiceDialog, "d")
     picks = app.screen.query_one(OptionList)
     picks.highlighted = next(
@@ -282,10 +288,7 @@ async def test_the_leader_transfer_list_leaves_out_the_ticket_s_own_service(
     db, ids = leader_office(tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await _leader(app, pilot)
-        queue = screen.query_one(QueueTable)
-        queue.focus()
-        queue.move_cursor(row=queue.get_row_index(str(ids["C002"])))
+        await _highlighting(app, pilot, ids["C002"])
         dialog = await pressed_to(pilot, ChoiceDialog, "t")
         assert [key for key, _ in dialog.choices] == ["B", "H", "W"]
         assert str(dialog.heading) == "Transfer C002 (now Council Tax) to which service?"
@@ -453,10 +456,7 @@ async def test_a_key_typed_while_the_leader_cancels_a_ticket_acts_after_it_is_ca
     db, ids = leader_office(tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await _leader(app, pilot)
-        queue = screen.query_one(QueueTable)
-        queue.focus()
-        queue.move_cursor(row=queue.get_row_index(str(ids["W001"])))
+        await _highlighting(app, pilot, ids["W001"])
         await pressed_to(pilot, ChoiceDialog, "x")
         await _typed_while_saving(app, pilot, "l", "x", "W001 cancelled")
         # The X kept acts on the queue as it is now (W001 has gone from it), never on W001.
@@ -472,12 +472,8 @@ async def test_a_key_typed_while_the_leader_transfers_a_ticket_acts_after_it_is_
     db, ids = leader_office(tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await _leader(app, pilot)
-        queue = screen.query_one(QueueTable)
-        queue.focus()
-        queue.move_cursor(row=queue.get_row_index(str(ids["W001"])))
-        await pilot.press("t")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await _highlighting(app, pilot, ids["W001"])
+        await pressed_to(pilot, ChoiceDialog, "t")
         # X typed as the service is chosen: it cancelled the transfer, never made nor said
         await _typed_while_saving(app, pilot, "c", "x", "Transferred")
         # The X kept acts once W001 has moved on: it is told so, never asked to cancel W001
