@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,18 +48,24 @@ def acting(
         session.close()
 
 
+def four_waiting(db: Path, services: str, needs: Mapping[str, str] | None = None) -> Path:
+    """Four residents issued tickets at meet-and-greet, of ``services`` (one letter each, in
+    order) and with ``needs`` (service -> need), 16, 12, 6 and 2 minutes before 09:30."""
+    clock = FixedClock(MONDAY_0930 - timedelta(minutes=16))
+    with acting(db, clock=clock) as session:
+        queue = QueueService(session)
+        for service, minutes in zip(services, (0, 4, 10, 14), strict=True):
+            clock.set(MONDAY_0930 - timedelta(minutes=16 - minutes))
+            queue.issue(service, needs=(needs or {}).get(service), print_ticket=False)
+    return db
+
+
 @pytest.fixture
 def office(tmp_path: Path) -> Path:
     """The test office with four residents waiting, the first for 16 minutes."""
     capture = tmp_path / "greet-printer.bin"
     db = make_db(tmp_path, site_toml(greet_printer=f"capture://{capture}"))
-    clock = FixedClock(MONDAY_0930 - timedelta(minutes=16))
-    with acting(db, clock=clock) as session:
-        queue = QueueService(session)
-        for service, minutes in (("C", 0), ("B", 4), ("C", 10), ("W", 14)):
-            clock.set(MONDAY_0930 - timedelta(minutes=16 - minutes))
-            queue.issue(service, needs="wheelchair" if service == "B" else None, print_ticket=False)
-    return db
+    return four_waiting(db, "CBCW", needs={"B": "wheelchair"})
 
 
 ADVISERS = """
@@ -82,13 +88,7 @@ def counter_office(tmp_path: Path) -> Path:
     toml = site_toml(extra=ADVISERS).replace(
         "staffed_desks_only = false", "staffed_desks_only = true"
     )
-    db = make_db(tmp_path, toml)
-    clock = FixedClock(MONDAY_0930 - timedelta(minutes=16))
-    with acting(db, clock=clock) as session:
-        for service, minutes in (("C", 0), ("B", 4), ("H", 10), ("W", 14)):
-            clock.set(MONDAY_0930 - timedelta(minutes=16 - minutes))
-            QueueService(session).issue(service, print_ticket=False)
-    return db
+    return four_waiting(make_db(tmp_path, toml), "CBHW")
 
 
 class AppFactory:
