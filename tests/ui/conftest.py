@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -202,6 +203,22 @@ async def leader_queue(pilot: Pilot[Any], tickets: int) -> QueueTable:
     table = screen.query_one(QueueTable)
     await until(lambda: table.row_count == tickets)
     return table
+
+
+async def run_from_palette(pilot: Pilot[Any], words: str) -> None:
+    """Ctrl+P, ``words`` typed, and Enter once the palette highlights a command with ``words`` in
+    its name: that command runs."""
+    palette = await pressed_to(pilot, CommandPalette, "ctrl+p")
+    await pilot.press(*words)
+    found = palette.query_one(CommandList)
+
+    def named() -> bool:
+        at = found.highlighted
+        shown = "" if at is None else str(found.get_option_at_index(at).prompt)
+        return words.casefold() in shown.casefold()
+
+    await until(named)
+    await pilot.press("enter")
 
 
 def kept_notices(app: OssDeskApp) -> list[str]:

@@ -36,7 +36,7 @@ from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, acting, pressed_to, rows, until
+from .conftest import AppFactory, acting, pressed_to, rows, run_from_palette, until
 
 S = TypeVar("S")
 
@@ -247,11 +247,7 @@ async def test_an_action_from_the_palette(
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"Contrast")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "Contrast")
         await funnelled(app, raised)
         await until(lambda: isinstance(app.screen, GreetScreen))
         await pilot.press("ctrl+t")

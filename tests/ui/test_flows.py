@@ -36,6 +36,7 @@ from .conftest import (
     leader_queue,
     pressed_to,
     rows,
+    run_from_palette,
     said,
     settled,
     until,
@@ -449,11 +450,7 @@ async def test_palette_issues_a_ticket_by_service_name(office: Path, make_app: A
     app = make_app(office, "desk-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"Issue ticket: Waste")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "Issue ticket: Waste")
         await until(lambda: "W002" in waiting_codes(office))
         assert isinstance(app.screen, GreetScreen)
 
