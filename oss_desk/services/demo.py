@@ -11,6 +11,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from oss_desk.clock import FixedClock
@@ -126,32 +127,7 @@ def populate(
         day -= timedelta(days=1)
     visits = 0
     arranging = Arranging(sim, rng, today)
-
-    def book_and_simulate(
-        d: date,
-        start: datetime,
-        end: datetime,
-        visitors: int,
-        *,
-        until: datetime | None = None,
-        day_over: bool = True,
-        rush: int = 0,
-    ) -> int:
-        """Book ``d``'s appointments (up to ``until``), then live it from ``start`` to ``end``."""
-        booked = book_day(sim, clock, rng, d, opening, until=until, deliver=deliver)
-        return _simulate(
-            sim,
-            clock,
-            rng,
-            start,
-            end,
-            visitors,
-            day_over=day_over,
-            arranging=arranging,
-            bookings=booked,
-            rush=rush,
-        )
-
+    simulate = partial(_simulate, sim, clock, rng, arranging=arranging)
     with session.store.write():
         for d in reversed(past):
             hours = hours_on(opening, d)
@@ -160,7 +136,8 @@ def populate(
             end = datetime.combine(d, hours.closes, tz)
             weekday_factor = 1.25 if d.weekday() == 0 else 1.0
             busy = weekday_factor * rng.uniform(0.85, 1.15)  # no two days alike
-            visits += book_and_simulate(d, start, end, int(visitors_per_day * busy))
+            booked = book_day(sim, clock, rng, d, opening, deliver=deliver)
+            visits += simulate(start, end, int(visitors_per_day * busy), bookings=booked)
             worker_pass(sim, clock, end + timedelta(minutes=1), deliver)
         hours = hours_on(opening, today)
         local_now = real_now.astimezone(tz)
@@ -169,13 +146,13 @@ def populate(
             start = datetime.combine(today, hours.opens, tz)
             end = min(local_now, datetime.combine(today, hours.closes, tz))
             share = (end - start) / (datetime.combine(today, hours.closes, tz) - start)
-            visits += book_and_simulate(
-                today,
+            booked = book_day(sim, clock, rng, today, opening, until=end, deliver=deliver)
+            visits += simulate(
                 start,
                 end,
                 int(visitors_per_day * share),
-                until=end,
                 day_over=closed_now is not None,  # after closing: everyone has gone home
+                bookings=booked,
                 rush=waiting if closed_now is None else 0,  # residents wait only while open
             )
             if closed_now is not None:  # the worker closed the day at closing time
