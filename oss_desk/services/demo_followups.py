@@ -156,11 +156,10 @@ def _answer(
         return
     clock.set(answered)
     complaint = f.kind is Kind.COMPLAINT
+    acted = complaint and finding != "not-justified"  # justified or partly: something was done
     svc.respond(
         f.id,
         finding=finding if complaint else None,
-        action_taken=("yes" if finding != "not-justified" else "no") if complaint else None,
-        action="Reminded the team of the standard"
-        if complaint and finding == "justified"
-        else None,
+        action_taken=("yes" if acted else "no") if complaint else None,
+        action="Reminded the team of the standard" if acted else None,
     )
