@@ -11,6 +11,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from oss_desk.clock import FixedClock
@@ -131,6 +132,7 @@ def populate(
     first_day = past[-1] if past else today
     first_hours = hours_on(opening, first_day)
     since = datetime.combine(first_day, first_hours.opens if first_hours else time.min, tz)
+    simulate = partial(_simulate, sim, clock, rng, arranging=arranging)
     with session.store.write():
         for d in reversed(past):
             hours = hours_on(opening, d)
@@ -140,16 +142,7 @@ def populate(
             weekday_factor = 1.25 if d.weekday() == 0 else 1.0
             busy = weekday_factor * rng.uniform(0.85, 1.15)  # no two days alike
             booked = book_day(sim, clock, rng, d, opening, since=since, deliver=deliver)
-            visits += _simulate(
-                sim,
-                clock,
-                rng,
-                start,
-                end,
-                int(visitors_per_day * busy),
-                arranging=arranging,
-                bookings=booked,
-            )
+            visits += simulate(start, end, int(visitors_per_day * busy), bookings=booked)
             worker_pass(sim, clock, end + timedelta(minutes=1), deliver)
         hours = hours_on(opening, today)
         local_now = real_now.astimezone(tz)
@@ -161,15 +154,11 @@ def populate(
             booked = book_day(
                 sim, clock, rng, today, opening, since=since, until=end, deliver=deliver
             )
-            visits += _simulate(
-                sim,
-                clock,
-                rng,
+            visits += simulate(
                 start,
                 end,
                 int(visitors_per_day * share),
                 day_over=closed_now is not None,  # after closing: everyone has gone home
-                arranging=arranging,
                 bookings=booked,
                 rush=waiting if closed_now is None else 0,  # residents wait only while open
             )
