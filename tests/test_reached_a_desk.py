@@ -25,9 +25,11 @@ from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import close_now
 from oss_desk.services.session import open_session
+from oss_desk.services.site import initialise
 from oss_desk.storage.migrations import schema_dir
+from oss_desk.storage.rollup import ROLLUP_VERSION
 
-from .appointments_site import make_office, service_at
+from .appointments_site import make_office, office_toml, service_at
 from .conftest import Cli, rows
 
 
@@ -71,10 +73,14 @@ SENT_ON = [
 ]
 
 
-def _day(tmp_path: Path, sent_on: Callable[[QueueService, int], None]) -> Path:
+def _day(tmp_path: Path, sent_on: Callable[[QueueService, int], None], site: str = "hq") -> Path:
     """Checked in at 09:55 for 10:00, called at Desk 1 at 10:00 (seen on time), sent on at
     10:05 as ``sent_on`` does, still waiting when the team leader closes the day at 11:25."""
-    db = make_office(tmp_path, now=at(9, 0), printer=f"capture://{tmp_path}/slips.bin")
+    config = tmp_path / "office.toml"
+    toml = office_toml(printer=f"capture://{tmp_path}/slips.bin")
+    config.write_text(toml.replace('id = "hq"', f'id = "{site}"'))
+    db = tmp_path / "office.sqlite"
+    initialise(db, clock=FixedClock(at(9, 0)), config_path=config)
     clock = FixedClock(at(9, 30))
     appointments, greet = service_at(db, clock)
     ana = QueueService(open_session(db=db, clock=clock, person="ana", desk_id="desk-1"))
@@ -160,15 +166,39 @@ def test_an_office_upgraded_recounts_what_the_older_rule_kept(
     cli = Cli(db, monkeypatch)
     assert _seen(_report(cli, "2026-11-24T08:00:00Z")) == SEEN_ON_TIME  # the day is stored
     _as_before_0056(db)
+    stored = f"SELECT version FROM daily_rollup WHERE business_day = '{DAY}'"
     assert rows(db, "SELECT attended_ms FROM visit_facts") == [(None,)]
+    assert rows(db, stored) == [(5,)]
     assert _seen(_report(cli, "2026-11-24T08:01:00Z")) == SEEN_ON_TIME  # migrated first
     assert rows(db, "SELECT attended_ms FROM visit_facts") == [(int(at(10).timestamp() * 1000),)]
+    assert rows(db, stored) == [(ROLLUP_VERSION,)]
     assert rows(db, "SELECT name FROM sqlite_master WHERE name LIKE 'visit_facts_contact%'") == []
+
+
+def test_an_older_office_s_copy_included_in_a_report_is_read_by_today_s_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another office's copy kept by the rule before schema/0056, included read-only (never
+    migrated): read from its events, through the view as this version spells it."""
+    here = make_office(tmp_path, now=at(9, 0))
+    (tmp_path / "north").mkdir()
+    north = _day(tmp_path / "north", _parked_then_sent_back, site="north")
+    _as_before_0056(north)
+    north.chmod(0o444)
+    cli = Cli(here, monkeypatch)
+    daily = cli(
+        *("--user", "tl", "report", "daily", "--date", DAY, "--include", str(north), "--json"),
+        now="2026-11-23T12:00:00Z",
+    )
+    assert daily.code == 0, daily.err
+    assert _seen(daily.json()) == SEEN_ON_TIME
+    assert rows(north, "SELECT attended_ms FROM visit_facts") == [(None,)]  # untouched
 
 
 def _as_before_0056(db: Path) -> None:
     """The database as 0049 to 0055 kept it: 0049's view and trigger, the visits' rows by
-    its rule, and the stored day (rollup version 5) with the wait counted as closed unseen."""
+    its rule, and the stored day if any (rollup version 5) with the wait counted as closed
+    unseen."""
     conn = sqlite3.connect(db)
     try:
         with conn:
@@ -187,14 +217,15 @@ def _as_before_0056(db: Path) -> None:
                 " - 2440587.5) * 86400000.0) AS INTEGER) FROM visit_calls c"
                 " WHERE c.visit_id = visit_facts.visit_id AND NOT put_back AND NOT gone)"
             )
-            ((tally,),) = conn.execute(
+            for (tally,) in conn.execute(
                 "SELECT tally FROM daily_rollup WHERE business_day = ?", [DAY]
-            ).fetchall()
-            old = json.loads(tally)
-            old["closed_ms"], old["waits_ms"], old["appointment_waits_ms"] = [85 * 60_000], [], []
-            conn.execute(
-                "UPDATE daily_rollup SET tally = ?, version = 5 WHERE business_day = ?",
-                [json.dumps(old), DAY],
-            )
+            ).fetchall():
+                old = json.loads(tally)
+                old["closed_ms"], old["waits_ms"] = [85 * 60_000], []
+                old["appointment_waits_ms"] = []
+                conn.execute(
+                    "UPDATE daily_rollup SET tally = ?, version = 5 WHERE business_day = ?",
+                    [json.dumps(old), DAY],
+                )
     finally:
         conn.close()
