@@ -117,11 +117,13 @@ class DeskSnapshot:
             for d in self.desks
             if d.desk.id != desk_id and d.status is not DeskStatus.CLOSED
         }
-        people = {d.login.person for d in self.desks if d.desk.id != desk_id and d.login}
+        people = {d.login.person: d.desk.id for d in self.desks if d.desk.id != desk_id and d.login}
+        desks = {d.desk.id: d.desk for d in self.desks}
         return [
             e.ticket.code
             for e in self.queue
-            if e.ticket.status is TicketStatus.WAITING and sent_nowhere(e.ticket, serving, people)
+            if e.ticket.status is TicketStatus.WAITING
+            and sent_nowhere(e.ticket, serving, people, desks)
         ]
 
 

@@ -184,6 +184,12 @@ def latest_config_id(conn: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
+def site_ever(conn: sqlite3.Connection, site_id: str) -> Site | None:
+    """A site as the office last had it, in the configuration or no longer (None: never)."""
+    row = conn.execute("SELECT id, name, timezone FROM sites WHERE id = ?", [site_id]).fetchone()
+    return Site(id=row[0], name=row[1], timezone=row[2]) if row else None
+
+
 def read_directory(conn: sqlite3.Connection) -> Directory:
     sites = {
         r[0]: Site(id=r[0], name=r[1], timezone=r[2])

@@ -4,13 +4,12 @@ from the event log and purged on schedule), reprints, and the desk's own status.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
-from oss_desk.domain.counter import DeskLogin, desk_states, still_at_desk
+from oss_desk.domain.counter import still_at_desk
 from oss_desk.domain.delivery import Reprint, print_state, reprint_adds_copy
 from oss_desk.domain.models import DeskStatus, EventKind, Site, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT, NOTE_TOO_LONG
@@ -22,7 +21,7 @@ from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out, login_at
 from oss_desk.storage.outbox import last_printer_for_ticket
-from oss_desk.storage.site import desk_statuses, printer_gone, set_desk_status
+from oss_desk.storage.site import printer_gone, set_desk_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,17 +159,18 @@ class Records(Issuing):
         return DeskChange(previous, sent_back)
 
     def send_back(self, conn: sqlite3.Connection, site: Site, now: datetime) -> tuple[Ticket, ...]:
-        """After a desk closed or someone logged out (in the same transaction): the waiting
-        tickets sent where nobody will call them now, and those parked at a desk now closed, go
-        back to the queue at their place (:func:`oss_desk.domain.queue.sent_nowhere`), each
-        recorded; they are returned."""
+        """After a desk closed, someone logged out or a configuration was loaded (in the same
+        transaction): the waiting tickets sent where nobody will call them now, and those
+        parked at a desk now closed, go back to the queue at their place
+        (:func:`oss_desk.domain.queue.sent_nowhere`), each recorded; they are returned."""
         logins = desk_logins(conn)
         states = self.desk_states_in(conn, logins)
         serving = {d for d, state in states.items() if state is not DeskStatus.CLOSED}
-        people = {login.person for login in logins.values()}
+        people = {login.person: desk_id for desk_id, login in logins.items()}
+        desks = self.s.directory.desks
         back = []
         for t in q.active_tickets(conn, site_id=site.id, business_day=self.s.today(site)):
-            if t.status is TicketStatus.WAITING and sent_nowhere(t, serving, people):
+            if t.status is TicketStatus.WAITING and sent_nowhere(t, serving, people, desks):
                 sent = {"from_desk": t.assigned_desk} if t.assigned_desk else {}
                 if t.parked and t.desk:  # its resident fetching a document: back at its place
                     sent = {"from_desk": t.desk, "parked": t.park_reason or ""}
@@ -179,20 +179,3 @@ class Records(Issuing):
                 back.append(changed(q.assign_desk(conn, t.id, None, None)))
                 self._log(conn, t, EventKind.SENT_BACK, now, dict(sent))
         return tuple(back)
-
-    def desk_statuses(self) -> dict[str, DeskStatus]:
-        """Every desk's status as the queue sees it and every list shows it: closed while
-        nobody is logged in to it (``queue.staffed_desks_only``; see
-        :func:`oss_desk.domain.counter.effective_status`)."""
-        return self.desk_states_in(self.s.store.conn)
-
-    def desk_states_in(
-        self, conn: sqlite3.Connection, logins: Mapping[str, DeskLogin] | None = None
-    ) -> dict[str, DeskStatus]:
-        """:meth:`desk_statuses` read on ``conn`` (``logins``: already read there)."""
-        staffed = desk_logins(conn) if logins is None else logins
-        desks = self.s.directory.desks.values()
-        return desk_states(desks, desk_statuses(conn), staffed, self.staffed_only)
-
-    def current_ticket(self, desk_id: str) -> Ticket | None:
-        return q.desk_ticket(self.s.store.conn, self.s.desk(desk_id).id)
