@@ -160,12 +160,20 @@ def test_an_office_upgraded_recounts_what_the_older_rule_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A database kept by the rule before schema/0056 (a served resident's calls no contact
-    once the ticket was closed, in its visit's row and in the stored day): migrating works
-    the row out again, and the stored day, of the older rollup version, is counted again."""
+    once the ticket was closed, in its visit's row and in the stored day; the appointment
+    "came, not seen" from its serving_at): migrating works the row out again, the stored day,
+    of the older rollup version, is counted again, and schema/0057's back-fill, which asks
+    the same rule, makes the appointment attended."""
     db = _day(tmp_path, _sent_to_a_desk)
     cli = Cli(db, monkeypatch)
     assert _seen(_report(cli, "2026-11-24T08:00:00Z")) == SEEN_ON_TIME  # the day is stored
     _as_before_0056(db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE appointments SET status = 'not_seen'")
+        conn.execute(
+            "DELETE FROM _sqlite_migrations WHERE name = '0057_appointment_ends_back_fill'"
+        )
+    conn.close()
     stored = f"SELECT version FROM daily_rollup WHERE business_day = '{DAY}'"
     assert rows(db, "SELECT attended_ms FROM visit_facts") == [(None,)]
     assert rows(db, stored) == [(5,)]
@@ -173,6 +181,7 @@ def test_an_office_upgraded_recounts_what_the_older_rule_kept(
     assert rows(db, "SELECT attended_ms FROM visit_facts") == [(int(at(10).timestamp() * 1000),)]
     assert rows(db, stored) == [(ROLLUP_VERSION,)]
     assert rows(db, "SELECT name FROM sqlite_master WHERE name LIKE 'visit_facts_contact%'") == []
+    assert rows(db, "SELECT status FROM appointments") == [("attended",)]
 
 
 def test_an_older_office_s_copy_included_in_a_report_is_read_by_today_s_rule(
