@@ -614,3 +614,42 @@ def test_a_ticket_sent_to_a_desk_that_stops_serving_it_goes_back_to_the_queue(
     code, out, _ = load(tmp_path, env, office(desk_2_serves=("C",)), "desk-2-c.toml")
     assert code == 0 and "H001 goes back to the queue" in out
     assert sent_to(cli.db) == {"H001": (None, None)}
+
+
+# A booking channel promised but not set up --------------------------------------------------
+
+
+def test_init_warns_of_a_channel_promised_but_not_set_up(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Notify's text template without its key, a mail sender and login without a mail server:
+    one line each, naming what is given and what is missing (nothing is sent by them); once
+    set up, or given nothing of them, nothing is said (nor for the demo)."""
+    key = tmp_path / "notify.key"
+    key.write_text("test-key\n")
+    promised = (
+        '[notify]\nsms_template = "22222222-2222-2222-2222-222222222222"\n\n'
+        '[email]\nfrom_address = "appointments@test.example"\nusername = "desk"\n\n'
+    )
+    code, out, err = load(tmp_path, env, promised + office(), "promised.toml")
+    assert code == 0, err
+    assert [line for line in out.splitlines() if line.startswith("Warning:")] == [
+        "Warning: texts are not set up for this office (notify.api_key_file and sms_template), "
+        "though notify.sms_template is given: no text is sent (booking confirmations, "
+        "reminders) until it is",
+        "Warning: email is not set up for this office (email.smtp_url, or notify with its "
+        "email_template), though email.username and email.from_address are given: no email is "
+        "sent (booking confirmations, reminders) until it is",
+    ]
+    set_up = (
+        f'[notify]\napi_key_file = "{key}"\n'
+        'sms_template = "22222222-2222-2222-2222-222222222222"\n\n'
+        '[email]\nsmtp_url = "smtp://127.0.0.1:2525"\nusername = "desk"\n\n'
+    )
+    for name, text in (("set-up.toml", set_up + office()), ("plain.toml", office())):
+        code, out, err = load(tmp_path, env, text, name)
+        assert code == 0, err
+        assert "Warning:" not in out, out
+    code, out, err = oss(env | {"OSS_DESK_DB": str(tmp_path / "demo.sqlite")}, "init", "--demo")
+    assert code == 0, err
+    assert "Warning:" not in out, out

@@ -421,12 +421,15 @@ def absence_add(
             }
         )
         return
-    click.echo(f"Absence {absence_id}: {person}, {first} to {last} ({reason})")
+    from oss_desk.domain.absences import absence_said
+    from oss_desk.domain.site_change import still_booked
+
+    who = session.name_of(person)
+    today = parse_date(session.today(), "today")
+    away = (parse_date(first, "--from"), parse_date(last, "--to"))
+    click.echo(absence_said(who, *away, reason, today))
     if clashes:
-        click.echo(
-            f"Still booked with {person} ({len(clashes)}): move them with "
-            "`oss-desk appointment move REF --start ISO`"
-        )
+        click.echo(still_booked(f"with {who}", len(clashes)))
         for appt in clashes:
             wall = local(appt.starts_at, session.site_ever(appt.site_id).timezone)
             click.echo(f"  {appt.ref}  {appt.service}  {wall:%a %d %b %H:%M}")

@@ -197,10 +197,10 @@ may not call left out, so the order itself does not depend on the desk."""
 
 CALL_ORDER_WORDS = (
     "tickets sent to this desk (or to the person at it), then urgent residents, then "
-    "checked-in appointments, then the longest wait"
+    "checked-in appointments, then the longest wait since arrival"
 )
-""":data:`CALL_ORDER` in words, for the help a desk shows ("N calls the next resident: ...");
-a test holds the two in the same order."""
+""":data:`CALL_ORDER` in words: the adviser's F1 and the README's ``ticket call-next`` say
+them (tests hold them in the order's order, and the README to them)."""
 
 
 def call_key(ticket: Queued) -> tuple[bool, bool, int, int, int]:

@@ -49,7 +49,9 @@ class DeskState:
     @property
     def activity(self) -> tuple[Activity, datetime | None]:
         """Serving, called, idle, on a break or closed, and since when."""
-        return activity(self.status, self.ticket, self.since)
+        return activity(
+            self.status, self.ticket, self.since, self.desk.kind, staffed=self.login is not None
+        )
 
 
 @dataclass(frozen=True, slots=True)
