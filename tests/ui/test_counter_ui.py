@@ -792,7 +792,7 @@ async def test_the_visit_history_reads_notes_back_and_records_it(
         assert isinstance(dialog, LinesDialog)
         assert str(dialog.heading) == "History of C001's visit"
         assert any("Brought payslips" in line for line in dialog.lines)
-        assert any("C001 called" in line for line in dialog.lines)
+        assert any("C001 called  (Ben Walker, Desk 1)" in line for line in dialog.lines)
         assert "personal_data_viewed" in kinds(db)
 
 
