@@ -36,7 +36,7 @@ from oss_desk.services.queue.day_end import close_due, due_days
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.reports import COMPARE_WEEKS
 from oss_desk.services.session import Session
-from oss_desk.storage.queue import active_tickets
+from oss_desk.storage.queue import active_tickets, anyone_waiting
 
 if TYPE_CHECKING:
     from oss_desk.config import Settings
@@ -332,7 +332,8 @@ def _simulate(
                 and _staffed(desk.id, now, day)
                 and now >= free_at.get(desk.id, start)
             ):
-                if not _waiting(session) and not due_days(session, session.store.conn, now):
+                conn = session.store.conn
+                if not anyone_waiting(conn) and not due_days(session, conn, now):
                     # Nobody waiting, and no day to close first: calling next would call
                     # nobody and change nothing (most minutes of a free desk). Not asked.
                     continue
