@@ -91,3 +91,9 @@ def test_a_db_in_a_folder_of_the_users_is_left_as_it_is_and_the_doctor_says_the_
         f"folders other accounts can open: {office} 0755 "
         f"(to fix: chmod 700 {office} if only oss-desk keeps files there)"
     )
+    # Under systemd the database's folder is the unit's state folder: systemd sets its mode.
+    result = cli("doctor", "--json", env={"STATE_DIRECTORY": str(office)})
+    modes = next(c for c in result.json() if c["check"] == "file modes")
+    assert modes["detail"].endswith(
+        f"(to fix: StateDirectoryMode=0700 in the units ({office} is systemd's to set))"
+    ), modes

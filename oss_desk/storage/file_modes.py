@@ -57,7 +57,9 @@ def remedy(found: list[Loose]) -> str:
         if x.ours:
             continue
         where = shlex.quote(str(x.path))
-        if x.mode & (stat.S_ISVTX | 0o002) or x.path == Path.home():
+        if str(x.path) == os.environ.get(paths.STATE_ENV):
+            said.append(f"StateDirectoryMode=0700 in the units ({where} is systemd's to set)")
+        elif x.mode & (stat.S_ISVTX | 0o002) or x.path == Path.home():
             said.append(f"keep the database in a folder of its own, not in {where}")
         else:
             said.append(f"chmod {PRIVATE_DIR:o} {where} if only oss-desk keeps files there")
