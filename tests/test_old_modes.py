@@ -78,22 +78,30 @@ def test_a_db_in_a_folder_of_the_users_is_left_as_it_is_and_the_doctor_says_the_
     config.write_text(site_toml(), encoding="utf-8")
     cli = Cli(db, monkeypatch)
     assert cli("init", "--config", str(config)).code == 0
-    _as_an_old_version_left_it({office / "backups": 0o755, db: 0o644})
+    backups = office / "backups"  # beside it: maybe the user's own (~/backups)
+    backup = backups / "office-20261101T020000Z.sqlite"
+    theirs = backups / "holiday-photos.txt"
+    _as_an_old_version_left_it({backups: 0o755, backup: 0o644, theirs: 0o644, db: 0o644})
 
     assert cli("desks", "list").code == 0  # an open that does not check leaves things alone
     assert _mode(db) == 0o644
     assert cli("init", "--config", str(config)).code == 0
-    assert (_mode(office), _mode(office / "backups"), _mode(db)) == (0o755, 0o700, 0o600)
+    # The database's files and its backups are tightened; the folders and others' files not.
+    assert [_mode(p) for p in (office, backups, theirs)] == [0o755, 0o755, 0o644]
+    assert (_mode(db), _mode(backup)) == (0o600, 0o600)
     result = cli("doctor", "--json")
     modes = next(c for c in result.json() if c["check"] == "file modes")
     assert modes["status"] == "warn", modes
     assert modes["detail"] == (
-        f"folders other accounts can open: {office} 0755 "
-        f"(to fix: chmod 700 {office} if only oss-desk keeps files there)"
+        f"folders other accounts can open: {office} 0755, backups 0755 "
+        f"(to fix: chmod 700 {office} if only oss-desk keeps files there; "
+        f"chmod 700 {backups} if only oss-desk keeps files there)"
     )
     # Under systemd the database's folder is the unit's state folder: systemd sets its mode.
     result = cli("doctor", "--json", env={"STATE_DIRECTORY": str(office)})
     modes = next(c for c in result.json() if c["check"] == "file modes")
     assert modes["detail"].endswith(
-        f"(to fix: StateDirectoryMode=0700 in the units ({office} is systemd's to set))"
-    ), modes
+        f"; StateDirectoryMode=0700 in the units ({office} is systemd's to set))"
+    ), modes  # and its backups folder, made by oss-desk there, was tightened on opening
+    assert cli("init", "--config", str(config), env={"STATE_DIRECTORY": str(office)}).code == 0
+    assert _mode(backups) == 0o700

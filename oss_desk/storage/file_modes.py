@@ -7,13 +7,16 @@ only what is oss-desk's own:
 
 - the folders oss-desk made for itself and names: the data folder (``~/.local/share/oss-desk``;
   not systemd's ``$STATE_DIRECTORY``, whose mode the unit's ``StateDirectoryMode`` sets at each
-  start), its ``demo`` and ``log`` folders, and the default ``backups`` folder beside the
-  database; and every file of this account directly in them;
-- the database's own files wherever it is (those whose names begin with the database's name).
+  start), its ``demo`` and ``log`` folders, and the default ``backups`` folder beside a
+  database in one of those (or in systemd's state folder); and every file of this account
+  directly in them;
+- the database's own files wherever it is (those whose names begin with the database's name),
+  and its backups in the ``backups`` folder beside it (``NAME-STAMP.sqlite`` and their heads).
 
-Never a folder above them (a home, ``~/.local``), the folder a ``--db`` path is in (it may be
-shared), nor a ``backup.folder`` someone chose: ``oss-desk doctor`` names those with the exact
-``chmod`` to run (:func:`loose`).
+Never a folder above them (a home, ``~/.local``), the folder a ``--db`` path is in, nor a
+``backups`` folder beside it (either may be someone's own: ``~/backups`` beside
+``~/office.sqlite``), nor a ``backup.folder`` someone chose: ``oss-desk doctor`` names those with
+the exact ``chmod`` to run (:func:`loose`).
 """
 
 from __future__ import annotations
@@ -68,10 +71,21 @@ def remedy(found: list[Loose]) -> str:
 
 def own_folders(db: Path) -> list[Path]:
     """The folders oss-desk made for itself, named for it (see the module's words)."""
-    found = [paths.demo_dir(), paths.log_dir(), paths.default_backup_folder(db)]
-    if not os.environ.get(paths.STATE_ENV):
+    state = os.environ.get(paths.STATE_ENV)
+    found = [paths.demo_dir(), paths.log_dir()]
+    if not state:
         found.insert(0, paths.data_dir())
+    if db.parent in found or str(db.parent) == state:
+        found.append(paths.default_backup_folder(db))
     return found
+
+
+def _of_this_db(db: Path, folder: Path, name: str) -> bool:
+    """A file named as this database's own (beside it) or as one of its backups."""
+    if folder == db.parent:
+        return name.startswith(db.name)
+    backup = name.startswith(f"{db.stem}-") and name.endswith((".sqlite", ".sqlite.head"))
+    return folder == paths.default_backup_folder(db) and backup
 
 
 def tighten_office(db: Path) -> list[Path]:
@@ -80,26 +94,26 @@ def tighten_office(db: Path) -> list[Path]:
     change is touched, and a failure is left to the doctor to report."""
     changed = []
     for item in _ours(db):
-        if item.ours:
-            with contextlib.suppress(OSError):
-                os.chmod(item.path, PRIVATE_DIR if item.folder else PRIVATE_FILE)
-                changed.append(item.path)
+        with contextlib.suppress(OSError):
+            os.chmod(item.path, PRIVATE_DIR if item.folder else PRIVATE_FILE)
+            changed.append(item.path)
     return changed
 
 
 def loose(db: Path) -> list[Loose]:
-    """Everything of this office wider than private: oss-desk's own (see :func:`own_folders`)
-    and the folder the database is in."""
-    found = [item for item in _ours(db) if item.ours]
-    parent = db.parent
-    if parent not in own_folders(db):
-        mode = _mode(parent, directory=True)
+    """Everything of this office wider than private: oss-desk's own (see :func:`own_folders`),
+    the folder the database is in and the backups folder beside it."""
+    found = _ours(db)
+    own = own_folders(db)
+    for folder in (db.parent, paths.default_backup_folder(db)):
+        mode = None if folder in own else _mode(folder, directory=True)
         if mode is not None:
-            found.append(Loose(parent, mode, folder=True, ours=False))
+            found.append(Loose(folder, mode, folder=True, ours=False))
     return found
 
 
 def _ours(db: Path) -> list[Loose]:
+    """oss-desk's own folders and files (see the module's words) wider than private."""
     found: list[Loose] = []
     folders = own_folders(db)
     for folder in folders:
@@ -107,10 +121,10 @@ def _ours(db: Path) -> list[Loose]:
         if mode is not None:
             found.append(Loose(folder, mode, folder=True, ours=True))
     seen = set()
-    for folder in [db.parent, *folders]:
+    for folder in [db.parent, paths.default_backup_folder(db), *folders]:
         with contextlib.suppress(OSError), os.scandir(folder) as entries:
             for entry in entries:
-                mine = folder in folders or entry.name.startswith(db.name)
+                mine = folder in folders or _of_this_db(db, folder, entry.name)
                 if not mine or entry.path in seen:
                     continue
                 seen.add(entry.path)
