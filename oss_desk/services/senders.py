@@ -89,15 +89,13 @@ def mailboxes_synced_once() -> Iterator[None]:
     try:
         yield
     finally:
+        from oss_desk.storage.maintenance import fsync_file
+
         appended = _SYNCED_LATER.get() or set()
         _SYNCED_LATER.reset(token)
         for path in sorted(appended):
             with contextlib.suppress(OSError):
-                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                fsync_file(path)
 
 
 def _append_whole(fd: int, entry: bytes, *, sync: bool = True) -> None:
