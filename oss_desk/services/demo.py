@@ -33,11 +33,11 @@ from oss_desk.services.demo_followups import populate_followups
 from oss_desk.services.events import record_event
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.closing import Outcomes
-from oss_desk.services.queue.day_end import close_due
+from oss_desk.services.queue.day_end import close_due, due_days
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.reports import COMPARE_WEEKS
 from oss_desk.services.session import Session
-from oss_desk.storage.queue import active_tickets
+from oss_desk.storage.queue import active_tickets, anyone_waiting
 
 if TYPE_CHECKING:
     from oss_desk.config import Settings
@@ -327,6 +327,11 @@ def _simulate(
                 and _staffed(desk.id, now, day)
                 and now >= free_at.get(desk.id, start)
             ):
+                conn = session.store.conn
+                if not anyone_waiting(conn) and not due_days(session, conn, now):
+                    # Nobody waiting, and no day to close first: calling next would call
+                    # nobody and change nothing (most minutes of a free desk). Not asked.
+                    continue
                 try:
                     called = svc.call_next(desk.id)
                 except OssDeskError:

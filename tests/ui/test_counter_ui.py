@@ -697,7 +697,7 @@ async def test_the_visit_history_reads_notes_back_and_records_it(
         dialog = await pressed_to(pilot, LinesDialog, "h")
         assert str(dialog.heading) == "History of C001's visit"
         assert any("Brought payslips" in line for line in dialog.lines)
-        assert any("C001 called" in line for line in dialog.lines)
+        assert any("C001 called  (Ben Walker, Desk 1)" in line for line in dialog.lines)
         assert "personal_data_viewed" in kinds(db)
 
 
