@@ -273,3 +273,25 @@ def test_a_stale_dot_lock_taken_by_another_sender_meanwhile_is_left_to_it(tmp_pa
     os.utime(lock, (long_ago, long_ago))  # theirs, left behind long ago in turn
     take_stale(lock, lock.stat())
     assert list(tmp_path.iterdir()) == []  # removed, and nothing left aside
+
+
+def test_an_existing_mailbox_keeps_its_mode_and_a_new_one_is_private(tmp_path: Path) -> None:
+    """A mailbox on a mail spool is ``user:mail 0660``: its delivery agent writes to it through
+    the mail group, so appending never takes that away (``mailbox.mbox`` leaves modes alone).
+    A mailbox that is not there yet is made 0600, whatever the umask: it holds names."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    shared = spool / "train"
+    shared.write_bytes(b"")
+    shared.chmod(0o660)
+    sender(shared).send("first@example.org", composed(0), "A-0")
+    assert shared.stat().st_mode & 0o777 == 0o660
+    assert [m["To"] for m in mailbox.mbox(shared)] == ["first@example.org"]
+    fresh = tmp_path / "new" / "mailbox.mbox"
+    old_umask = os.umask(0)
+    try:
+        sender(fresh).send("first@example.org", composed(1), "A-1")
+    finally:
+        os.umask(old_umask)
+    assert fresh.stat().st_mode & 0o777 == 0o600
+    assert fresh.parent.stat().st_mode & 0o777 == 0o700

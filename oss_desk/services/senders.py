@@ -153,8 +153,8 @@ def _mbox(path: str, email: EmailMessage) -> str:
     target = Path(path)
     entry = mbox_entry(email)
     try:
-        files.append_private(target, b"")  # created 0600 (with its folder) when missing
-        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        # Created 0600 when missing; an existing mailbox keeps its mode (a spool's 0660).
+        fd = files.open_appending(target)
         try:
             # Held by another program (a mail client): retried later, as mailbox.mbox's was.
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -165,7 +165,6 @@ def _mbox(path: str, email: EmailMessage) -> str:
                 fcntl.lockf(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
-        files.tighten(target)
     except OSError as exc:
         log.warning("mailbox %s: %s", target, exc)  # the OS's words: the log only
         held = isinstance(exc, FileExistsError)  # the dot-lock: another program has it
