@@ -2,7 +2,8 @@
 
 The database (and so its ``-wal`` and ``-shm``, which SQLite creates with the database's mode),
 backups and their head files, fault reports, capture files (the demo's printer, board, mailbox
-and phone) and report exports all go through here. Folders made for them are 0700.
+and phone) and report exports all go through here. Folders made for them are 0700. One file
+is not made private when it is already there: a mailbox (see :func:`open_appending`).
 """
 
 from __future__ import annotations
