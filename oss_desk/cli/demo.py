@@ -8,7 +8,6 @@ left. Every terminal and command on its database keeps the demo's time.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,9 +16,9 @@ import click
 
 from oss_desk.cli.common import State, number_option, pass_state
 from oss_desk.clock import NOW_ENV, FixedClock, clock_from_env, format_instant
-from oss_desk.errors import OssDeskError, RuleViolation, StorageError
+from oss_desk.errors import RuleViolation, StorageError
 from oss_desk.paths import demo_db_path
-from oss_desk.services.demo_clock import left_at, old_clock_file, start_clock, stop_clock
+from oss_desk.services.demo_clock import left_at, old_clock_file, start_clock
 from oss_desk.services.session import Session
 from oss_desk.storage.database import open_store
 from oss_desk.storage.site import latest_config, work_since_seed
@@ -207,16 +206,10 @@ def _open_app(state: State, path: Path, desk_id: str) -> None:
     (never a stopped ``OSS_DESK_NOW``: its print jobs are tried again when due); then, once it
     is closed, how to get back in."""
     from oss_desk.cli.desk import open_desk
-    from oss_desk.services.dbops import in_use
 
     os.environ.pop(NOW_ENV, None)
     state.db = str(path)
-    try:
-        open_desk(state, desk_id, demo=True)
-    finally:
-        if in_use(path) is None:  # left, and nobody else on it: its clock stands still
-            with contextlib.suppress(OssDeskError):  # best effort (the file may be gone)
-                stop_clock(path)
+    open_desk(state, desk_id, demo=True)  # the last desk app to leave stops its clock
     run = _command()
     click.echo(
         "The demo is left as it is (who is at which desk, who is called).\n"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from oss_desk.cli.common import State, pass_state
+from oss_desk.clock import RunningClock
 
 if TYPE_CHECKING:
     from oss_desk.services.session import Session
@@ -28,12 +29,20 @@ def open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
     end_with_server()  # a browser desk: ended (and logged out) with its server
     config = state.config
     runner = open_desk_runner(db=state.db, config=config, person=state.user, desk_id=desk_id)
-    run_desk_app(
-        desk_id=desk_id,
-        demo=demo,
-        runner=runner,
-        devices=lambda session: _desk_standby(session, config, desk_id),
-    )
+    session = runner.session
+    on_demo_clock = isinstance(session.clock, RunningClock)  # a demo's running clock
+    try:
+        run_desk_app(
+            desk_id=desk_id,
+            demo=demo,
+            runner=runner,
+            devices=lambda session: _desk_standby(session, config, desk_id),
+        )
+    finally:
+        if on_demo_clock:  # the last desk app to leave the demo stops its clock
+            from oss_desk.services.demo_clock import leave
+
+            leave(session.store.path)
 
 
 def _desk_standby(session: Session, config: str | None, desk_id: str | None) -> Standby | None:

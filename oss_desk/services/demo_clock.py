@@ -9,10 +9,11 @@ demo's time, running on at the real pace: waits grow, a print job that failed is
 when it falls due, and another terminal sees the same office at the same moment.
 ``OSS_DESK_NOW``, when set, still wins (a stopped clock, for scripts and tests).
 
-Left (the demo app closed, nobody else on its database), the demo's clock stops at the instant
-it was left; opened again (``oss-desk demo`` over a demo that has work in it), it runs on from
-there. The clock lives and dies with its database: a new database made at the same path never
-takes an old demo's time.
+Left (the last desk app on its database closed, whichever terminal opened it, and no worker on
+it), the demo's clock stops at the instant it was left; opened again (``oss-desk demo`` over a
+demo that has work in it), it runs on from there, never from earlier than it was showing.
+The clock lives and dies with its database: a new database made at the same path never takes
+an old demo's time.
 """
 
 from __future__ import annotations
@@ -132,14 +133,31 @@ def stop_clock(db: Path) -> datetime | None:
 
 
 def left_at(conn: sqlite3.Connection) -> datetime | None:
-    """The instant a demo with work in it opens again from: where its clock stopped when it was
-    left, or the last thing done in it if that is later (or there is no stopped clock)."""
+    """The instant a demo with work in it opens again from: the demo's time on its clock
+    (stopped where it was left, or still running: a terminal on it that is not a desk app, a
+    worker, or a desk killed before it could stop it, left it running on), or the last thing
+    done in it if that is later (or it has no clock); never earlier than what every command on
+    it was showing."""
     clock = demo_clock(conn)
     newest = _newest_event_at(conn)
     found = [read_instant(newest)] if newest is not None else []
-    if isinstance(clock, FixedClock):
+    if clock is not None:
         found.append(clock.now())
     return max(found) if found else None
+
+
+def leave(db: Path) -> datetime | None:
+    """A desk app on the demo at ``db`` closed: when nobody else has the database open (no other
+    desk, no worker), its clock stops where it was left (:func:`stop_clock`), whichever terminal
+    opened the demo. Best effort (the file may be gone): None when it did not stop."""
+    from oss_desk.errors import OssDeskError
+    from oss_desk.services.dbops import in_use
+
+    if in_use(db) is not None:
+        return None  # the last one to leave stops it
+    with contextlib.suppress(OssDeskError):
+        return stop_clock(db)
+    return None
 
 
 def forget_clock(db: Path) -> None:
