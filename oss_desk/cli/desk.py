@@ -6,6 +6,8 @@ first frame (not the other admin commands, nor the queue service they use).
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -39,10 +41,21 @@ def open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
             devices=lambda session: _desk_standby(session, config, desk_id),
         )
     finally:
-        if on_demo_clock:  # the last desk app to leave the demo stops its clock
-            from oss_desk.services.demo_clock import leave
+        if on_demo_clock:
+            _leave_demo(session.store.path)
 
-            leave(session.store.path)
+
+def _leave_demo(db: Path) -> None:
+    """A desk app on a demo closed: when nobody else has its database open (no other desk, no
+    worker), the demo's clock stops where it was left, whichever terminal opened the demo.
+    Best effort (the file may be gone)."""
+    from oss_desk.errors import OssDeskError
+    from oss_desk.services.dbops import in_use
+    from oss_desk.services.demo_clock import stop_clock
+
+    if in_use(db) is None:  # the last one to leave stops it
+        with contextlib.suppress(OssDeskError):
+            stop_clock(db)
 
 
 def _desk_standby(session: Session, config: str | None, desk_id: str | None) -> Standby | None:

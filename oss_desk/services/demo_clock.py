@@ -35,7 +35,7 @@ from oss_desk.clock import (
     read_instant,
 )
 from oss_desk.storage.database import open_store
-from oss_desk.storage.demo_clock import forget_demo_clock, read_demo_clock, write_demo_clock
+from oss_desk.storage.demo_clock import holds_the_demo, read_demo_clock, write_demo_clock
 
 OLD_FILE_SUFFIX = ".clock"
 """The demo's clock was once a file beside its database (``PATH.clock``); it is removed."""
@@ -76,9 +76,10 @@ def office_clock(conn: sqlite3.Connection, *, training: bool) -> Clock:
 
 def clock_of(db: Path) -> Clock:
     """:func:`office_clock` for a command that has not opened the office (``init``,
-    ``doctor``, ``db restore``, a printer's test page): the database's demo clock when it has
-    one (only ``oss-desk demo`` writes it, in a demo database), else ``OSS_DESK_NOW`` or the
-    real clock. A missing or unreadable database: the real clock."""
+    ``doctor``, ``db restore``, a printer's test page): a demo database's clock (one holding the
+    built-in demo site), else ``OSS_DESK_NOW`` or the real clock; a real office never reads a
+    demo clock, even one left in its database. A missing or unreadable database: the real
+    clock."""
     from oss_desk.storage.maintenance import connect_file  # rare commands only
 
     if stopped_by_env():
@@ -88,7 +89,7 @@ def clock_of(db: Path) -> Clock:
     except (sqlite3.Error, OSError):
         return clock_from_env()
     try:
-        return office_clock(conn, training=True)
+        return office_clock(conn, training=holds_the_demo(conn))
     except sqlite3.Error:
         return clock_from_env()
     finally:
@@ -144,27 +145,6 @@ def left_at(conn: sqlite3.Connection) -> datetime | None:
     if clock is not None:
         found.append(clock.now())
     return max(found) if found else None
-
-
-def leave(db: Path) -> datetime | None:
-    """A desk app on the demo at ``db`` closed: when nobody else has the database open (no other
-    desk, no worker), its clock stops where it was left (:func:`stop_clock`), whichever terminal
-    opened the demo. Best effort (the file may be gone): None when it did not stop."""
-    from oss_desk.errors import OssDeskError
-    from oss_desk.services.dbops import in_use
-
-    if in_use(db) is not None:
-        return None  # the last one to leave stops it
-    with contextlib.suppress(OssDeskError):
-        return stop_clock(db)
-    return None
-
-
-def forget_clock(db: Path) -> None:
-    """A configuration other than the demo's was loaded into ``db`` (another office replaced
-    the demo): it keeps the real time from now on."""
-    with _writing(db) as conn:
-        forget_demo_clock(conn)
 
 
 def _newest_event_at(conn: sqlite3.Connection) -> str | None:

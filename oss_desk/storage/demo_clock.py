@@ -4,6 +4,21 @@ from __future__ import annotations
 
 import sqlite3
 
+DEMO_SOURCE = "built-in demo site"
+"""The source the built-in demo site's configuration is stored under (``config_snapshots``):
+what makes a database a demo one."""
+
+
+def holds_the_demo(conn: sqlite3.Connection) -> bool:
+    """Whether the configuration in force is the built-in demo site's (a demo database)."""
+    try:
+        row = conn.execute(
+            "SELECT source FROM config_snapshots ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    except sqlite3.OperationalError:
+        return False  # no such table: not an office database yet
+    return row is not None and row[0] == DEMO_SOURCE
+
 
 def read_demo_clock(conn: sqlite3.Connection) -> tuple[str, str | None] | None:
     """``(at, since)`` of the demo's clock (``since`` None: stopped at ``at``); None when the

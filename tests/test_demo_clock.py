@@ -1,6 +1,7 @@
-"""The demo's clock when it is left: the last desk app to close stops it, whichever terminal
-opened the demo (the README's second terminal too), and a demo opened again never goes back
-before the time every command on it was showing."""
+"""The demo's clock: the last desk app to close stops it, whichever terminal opened the demo
+(the README's second terminal too); a demo opened again never goes back before the time every
+command on it was showing; only a demo database has one, and loading another office over a demo
+forgets it in the load's own transaction."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ import pytest
 
 from oss_desk.cli.demo import prepare_demo_db
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.services.demo_clock import start_clock
+from oss_desk.services.demo_clock import clock_of, start_clock
+from oss_desk.services.site import initialise
 from oss_desk.storage.demo_clock import read_demo_clock, write_demo_clock
 
-from .conftest import ROOT, Cli, make_db
+from .conftest import ROOT, Cli, make_db, site_toml
 
 
 def clock_row(db: Path) -> tuple[str, str | None] | None:
@@ -113,3 +115,37 @@ def test_a_demo_left_running_opens_again_no_earlier_than_it_was_showing(
     reopened = prepare_demo_db(db, reopen=True)
     assert reopened is not None
     assert reopened >= datetime(2026, 12, 4, 13, 0, tzinfo=UTC), reopened
+
+
+def test_only_a_demo_database_gives_its_clock_to_init_doctor_and_restore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``clock_of`` (``init``, ``doctor``, ``db restore``, a printer's test page) reads a demo
+    clock only in a demo database: a real office whose file still holds one (written by hand,
+    or left by an older version) stamps those commands at the real time."""
+    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+    since = format_instant(datetime.now(UTC))
+    real = make_db(tmp_path, site_toml(), name="real.sqlite")
+    demo = make_db(tmp_path, None, name="demo.sqlite")
+    for db in (real, demo):
+        with sqlite3.connect(db) as conn:
+            write_demo_clock(conn, "2020-01-06T11:00:00.000Z", since)
+        conn.close()
+    assert clock_of(demo).now().year == 2020
+    assert clock_of(real).now().year == datetime.now(UTC).year
+
+
+def test_loading_another_office_over_a_demo_forgets_its_clock_in_the_same_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office's own configuration loaded over a demo (``init --config FILE
+    --replace-office``): the load itself removes the demo's clock, so nothing can stop between
+    the two and leave the real office on the demo's time."""
+    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+    db = make_db(tmp_path, None, name="demo.sqlite")
+    start_clock(db, datetime(2020, 1, 6, 11, 0, tzinfo=UTC), datetime.now(UTC))
+    config = tmp_path / "office.toml"
+    config.write_text(site_toml(), encoding="utf-8")
+    initialise(db, clock=clock_of(db), config_path=config, replace_office=True, person="tester")
+    assert clock_row(db) is None
+    assert clock_of(db).now().year == datetime.now(UTC).year
