@@ -112,6 +112,7 @@ def demo(
     again as it was left (--reset builds it afresh; with --no-app it is refused).
     """
     from oss_desk.services.demo import populate
+    from oss_desk.services.demo_messages import where_messages_go
     from oss_desk.services.session import open_session
     from oss_desk.services.site import initialise
 
@@ -143,6 +144,7 @@ def demo(
     try:
         summary = populate(session, days=days, waiting=waiting, deliver=_deliver_due)
         session.desk(desk_id)
+        messages_go = where_messages_go(session)
     finally:
         session.close()
     if summary.booked_at is not None:
@@ -154,6 +156,8 @@ def demo(
         f"{summary.waiting_now} residents waiting now, {summary.appointments} appointments "
         "booked for the next two weeks."
     )
+    if messages_go is not None:
+        click.echo(messages_go)
     if shown is not None:
         click.echo(
             f"  The office is closed now: the demo opens as on {shown:%A %d %B} at 11:00 "
@@ -229,10 +233,15 @@ def _local(path: Path, instant: datetime) -> datetime:
 
 def _deliver_due(session: Session) -> None:
     """The worker's pass over the messages due at the session's (simulated) time: the demo's
-    past appointments had their confirmations and reminders sent when they fell due."""
+    past appointments had their confirmations and reminders sent when they fell due (to the
+    demo's own mailbox and phone, whatever the environment says: see
+    :mod:`oss_desk.services.demo_messages`)."""
+    from oss_desk.services.demo_messages import own_devices
     from oss_desk.worker.messages import MessageDelivery
 
-    MessageDelivery(session).deliver_due()
+    own = own_devices(session)
+    smtp, notify = own.senders(session) if own is not None else (None, None)
+    MessageDelivery(session, smtp=smtp, notify=notify).deliver_due()
 
 
 def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
@@ -240,7 +249,6 @@ def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
     sent their confirmations (to the demo's virtual mailbox and phone): send them as that
     worker did, after the last booking of each day (well within a message's deadline)."""
     from oss_desk.services.session import open_session
-    from oss_desk.worker.messages import MessageDelivery
 
     last_of_day: dict[object, datetime] = {}
     for at in booked_at:
@@ -251,6 +259,6 @@ def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
     try:
         for at in runs:
             clock.set(at + timedelta(minutes=1))
-            MessageDelivery(session).deliver_due()
+            _deliver_due(session)
     finally:
         session.close()

@@ -190,6 +190,9 @@ class SmtpSender:
     settings: EmailSettings
     now: datetime | None = None
     """The message's Date (the session clock); None: the real time."""
+    capture: str | None = None
+    """A ``capture://`` mailbox every message goes to, whatever ``smtp_url`` says (the demo's
+    own, for the messages of its simulated past)."""
 
     def send(
         self,
@@ -201,7 +204,7 @@ class SmtpSender:
         """Send one message; ``on_handover`` runs just before the end of DATA goes out (from
         then on the server may have accepted it, whatever happens to the reply)."""
         email = self._build(to, message, reference)
-        url = urlsplit(self.settings.smtp_url or "")
+        url = urlsplit(self.capture or self.settings.smtp_url or "")
         if url.scheme == "capture":  # the demo's (and training's) virtual mailbox: an mbox file
             return _mbox(url.netloc + url.path, email)
         return self._smtp(url, email, on_handover or (lambda: None))
@@ -340,6 +343,13 @@ class _TimedSmtpSsl(smtplib.SMTP_SSL):
 class NotifySender:
     settings: NotifySettings
     _client: Any = None
+    capture: str | None = None
+    """A ``capture://`` phone every message goes to, whatever ``base_url`` says (the demo's
+    own, for the messages of its simulated past)."""
+
+    @property
+    def base_url(self) -> str:
+        return self.capture or self.settings.base_url
 
     def client(self) -> Any:
         if self._client is None:
@@ -370,10 +380,10 @@ class NotifySender:
         then on Notify may have it: look it up by reference before sending again)."""
         from notifications_python_client.errors import HTTP503Error, HTTPError
 
-        if self.settings.base_url.startswith("capture://"):  # the demo's virtual phone
+        if self.base_url.startswith("capture://"):  # the demo's virtual phone
             text = message.sms if channel == "text" else message.body
             return _capture(
-                self.settings.base_url[len("capture://") :],
+                self.base_url[len("capture://") :],
                 f"--- {channel} to {to} ({reference})\n{text}\n".encode(),
                 reference,
             )
@@ -429,8 +439,8 @@ class NotifySender:
         """The id of a notification already sent with this reference (None: not sent)."""
         from notifications_python_client.errors import HTTPError
 
-        if self.settings.base_url.startswith("capture://"):
-            path = Path(self.settings.base_url[len("capture://") :])
+        if self.base_url.startswith("capture://"):
+            path = Path(self.base_url[len("capture://") :])
             return reference if path.exists() and f"({reference})" in path.read_text() else None
         try:
             found = self.client().get_all_notifications(reference=reference)
