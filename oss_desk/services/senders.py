@@ -98,7 +98,15 @@ def take_stale(lock: Path, seen: os.stat_result) -> None:
     """Remove the dot-lock ``lock`` seen (``seen``) older than :data:`STALE_DOT_LOCK`, only if
     it is still that file: another program may have taken the stale lock and made its own since
     (``dotlockfile``'s care). It is renamed aside under a name of this process's own, so no one
-    else can take it meanwhile; a fresh lock moved aside by mistake is put back."""
+    else can take it meanwhile; a fresh lock moved aside by mistake is put back.
+
+    One narrow race is left, as in every dot-lock scheme (POSIX has no "remove this name only if
+    it is still that file"): if that fresh lock's holder lets go between our rename and the
+    put-back, its unlink finds nothing and the lock stands with nobody holding it. It is put
+    back by a hard link, so it keeps its maker's time and is taken as stale no later than
+    :data:`STALE_DOT_LOCK` after its maker made it; meanwhile sends are retried, never lost
+    or doubled. (Our own processes never meet it: they hold the mailbox's ``lockf`` lock
+    before the dot-lock, so only another program's lock is ever seen here.)"""
     aside = lock.with_name(f"{lock.name}.{os.getpid()}.{time.monotonic_ns()}")
     try:
         lock.rename(aside)
