@@ -64,7 +64,7 @@ def test_the_demos_past_goes_to_its_mailbox_whatever_the_environment_says(
     assert len(mailbox.mbox(box)) > built_with
     assert pending_due(db, "2026-12-04T11:02:00.000Z") == 0
     # The ready message says so.
-    assert f"own mailbox ({box})" in built.out, built.out
+    assert f"go to its own mailbox and phone: {box}, " in built.out, built.out
     assert f"emails to smtp://127.0.0.1:{smtp.port}." in built.out, built.out
     alerts = cli("alerts", "list", "--json", now="2026-12-04T11:02:00Z", env=env)
     assert alerts.code == 0 and alerts.json() == [], alerts.out

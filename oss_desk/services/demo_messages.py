@@ -86,14 +86,14 @@ def demo_past(session: Session) -> DemoPast | None:
 
 
 def where_messages_go(session: Session) -> str | None:
-    """The ready message's line on where the demo's messages to residents go (its own mailbox
-    and phone; the settings' mail server or Notify for what is booked from now on, when the
-    environment names them); None when the database is not a demo one."""
+    """The ready message's lines on where the demo's messages to residents go: its own mailbox
+    and phone; and, when the environment names a mail server or Notify, that appointments
+    booked in it from now on follow that. None when the database is not a demo one."""
     own = own_devices(session)
     if own is None:
         return None
     mailbox, phone = own.mailbox[len(CAPTURE) :], own.phone[len(CAPTURE) :]
-    said = f"  Messages to its residents go to its own mailbox ({mailbox}) and phone ({phone})"
+    said = f"  Messages to its residents go to its own mailbox and phone: {mailbox}, {phone}."
     elsewhere = []
     email = session.settings.email.smtp_url or ""
     if email != own.mailbox:
@@ -101,9 +101,9 @@ def where_messages_go(session: Session) -> str | None:
     if session.settings.notify.base_url != own.phone:
         elsewhere.append(f"texts to {_server(session.settings.notify.base_url)}")
     if not elsewhere:
-        return said + "."
+        return said
     return (
-        f"{said}; for appointments booked in it from now on, the environment's settings send "
+        f"{said}\n  Appointments booked in it from now on follow the environment's settings: "
         f"{' and '.join(elsewhere)}."
     )
 
