@@ -73,9 +73,10 @@ class DemoPast:
 
 def demo_past(session: Session) -> DemoPast | None:
     """The demo's past in this database, for the worker; None when it is no demo built by
-    ``oss-desk demo`` (a real office: only a read of the demo's clock row, by its key)."""
+    ``oss-desk demo`` (a real office: a read of the demo's clock row by its key, and at most of
+    its latest configuration's source)."""
     conn = session.store.conn
-    if read_demo_clock(conn) is None:
+    if read_demo_clock(conn) is None or not holds_the_demo(conn):
         return None
     built = demo_built_at(conn)
     own = own_devices(session) if built is not None else None
