@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Cli, db_content, make_db
+from .conftest import ROOT, Cli, db_content, make_db
 
 NOW = "2026-11-23T10:00:00+00:00"  # a Monday, 10:00 in London
 
@@ -165,6 +165,18 @@ def test_the_call_order_in_words_follows_the_call_order() -> None:
     ]
     assert len(places) == 5
     assert places == sorted(places)
+
+
+def test_the_readme_says_the_call_order_in_the_same_words() -> None:
+    """README's `ticket call-next` row gives :data:`CALL_ORDER_WORDS` as the adviser's F1 does
+    (trial 8: the README left out urgent residents)."""
+    from oss_desk.domain.queue import CALL_ORDER_WORDS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (row,) = [
+        line for line in readme.splitlines() if line.startswith("| `oss-desk ticket call-next")
+    ]
+    assert f"in the one call order: {CALL_ORDER_WORDS};" in row, row
 
 
 def test_ticket_show_gives_the_place_and_wait_the_queue_gives(demo: Cli) -> None:

@@ -126,6 +126,11 @@ def populate(
         day -= timedelta(days=1)
     visits = 0
     arranging = Arranging(sim, rng, today)
+    # The demo office's records begin on one day, its first of history: nothing it holds
+    # (a booking, a follow-up, a message) is from before that day's opening.
+    first_day = past[-1] if past else today
+    first_hours = hours_on(opening, first_day)
+    since = datetime.combine(first_day, first_hours.opens if first_hours else time.min, tz)
     with session.store.write():
         for d in reversed(past):
             hours = hours_on(opening, d)
@@ -134,7 +139,7 @@ def populate(
             end = datetime.combine(d, hours.closes, tz)
             weekday_factor = 1.25 if d.weekday() == 0 else 1.0
             busy = weekday_factor * rng.uniform(0.85, 1.15)  # no two days alike
-            booked = book_day(sim, clock, rng, d, opening, deliver=deliver)
+            booked = book_day(sim, clock, rng, d, opening, since=since, deliver=deliver)
             visits += _simulate(
                 sim,
                 clock,
@@ -153,7 +158,9 @@ def populate(
             start = datetime.combine(today, hours.opens, tz)
             end = min(local_now, datetime.combine(today, hours.closes, tz))
             share = (end - start) / (datetime.combine(today, hours.closes, tz) - start)
-            booked = book_day(sim, clock, rng, today, opening, until=end, deliver=deliver)
+            booked = book_day(
+                sim, clock, rng, today, opening, since=since, until=end, deliver=deliver
+            )
             visits += _simulate(
                 sim,
                 clock,
@@ -170,9 +177,8 @@ def populate(
                 clock.set(end + timedelta(minutes=1))
                 close_due(sim, Actor(person="worker"))
         clock.set(real_now)
-        ahead = book_ahead(sim, clock, rng, real_now)
-        first = datetime.combine(past[-1] if past else today, datetime.min.time(), tz)
-        populate_followups(sim, clock, rng, first, real_now)
+        ahead = book_ahead(sim, clock, rng, real_now, since)
+        populate_followups(sim, clock, rng, since, real_now)
         record_event(
             session.store.conn,
             None,

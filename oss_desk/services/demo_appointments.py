@@ -72,12 +72,14 @@ def book_day(
     day: date,
     opening: Mapping[str, str],
     *,
+    since: datetime,
     until: datetime | None = None,
     deliver: Deliver | None = None,
 ) -> DayBookings:
-    """Book a share of ``day``'s free slots, each on an opening day 2 to 12 days before (only
-    those starting 30 minutes before ``until``, for today), have the worker send their messages
-    when due (``deliver``), and decide who comes when (or not)."""
+    """Book a share of ``day``'s free slots, each on an opening day 2 to 12 days before, but
+    not before ``since`` (when the demo office's records begin: it made no booking before its
+    first day; only those starting 30 minutes before ``until``, for today), have the worker
+    send their messages when due (``deliver``), and decide who comes when (or not)."""
     tz = zone(session.site().timezone)
     hours = hours_on(dict(opening), day)
     assert hours is not None
@@ -86,7 +88,7 @@ def book_day(
     booker = AppointmentService(dataclasses.replace(session, actor=greeter_of(session)))
     grace = timedelta(minutes=session.settings.appointments.grace_minutes)
     wanted = []
-    earliest = _booked_on(rng, day, 12, opening, tz)
+    earliest = max(_booked_on(rng, day, 12, opening, tz), since)
     clock.set(earliest)
     for code in BOOKABLE:
         if code not in session.directory.services:
@@ -165,9 +167,12 @@ def _booked_on(
     return opened + span * rng.uniform(0.05, 0.95)
 
 
-def book_ahead(session: Session, clock: FixedClock, rng: random.Random, now: datetime) -> int:
-    """About a fifth of the slots of the next two weeks, booked a few days ago; whoever is due
-    in the next 20 minutes has checked in already."""
+def book_ahead(
+    session: Session, clock: FixedClock, rng: random.Random, now: datetime, since: datetime
+) -> int:
+    """About a fifth of the slots of the next two weeks, booked a few days ago (not before
+    ``since``, when the records begin); whoever is due in the next 20 minutes has checked in
+    already."""
     site = session.site()
     tz = zone(site.timezone)
     greet = greeter_of(session).desk_id
@@ -175,7 +180,7 @@ def book_ahead(session: Session, clock: FixedClock, rng: random.Random, now: dat
         dataclasses.replace(session, actor=Actor(person="demo", desk_id=greet))
     )
     today = now.astimezone(tz).date()
-    clock.set(now - BOOKED_DAYS_AGO)
+    clock.set(max(now - BOOKED_DAYS_AGO, since))
     booked: list[tuple[datetime, str]] = []
     for code in BOOKABLE:
         if code not in session.directory.services:

@@ -209,10 +209,17 @@ def _appointments_admit_left_unseen(db: sqlite_utils.Database) -> None:
     admit_value(db.conn, "appointments", "status", "left_unseen", "0050_appointment_left_unseen")
 
 
+def _settle_ended_visits(db: sqlite_utils.Database) -> None:
+    from oss_desk.storage.appointment_ends import settle_ended_visits
+
+    settle_ended_visits(db.conn)
+
+
 PYTHON_STEPS = {
     "chain_existing_events": _chain_existing_events,
     "appointments_admit_not_seen": _appointments_admit_not_seen,
     "appointments_admit_left_unseen": _appointments_admit_left_unseen,
+    "settle_ended_visits": _settle_ended_visits,
 }
 
 

@@ -237,11 +237,12 @@ def one_ticket(db: Path) -> Path:
 
 
 async def leader_desks(app: Any, pilot: Any) -> DataTable[Any]:
-    """F4: the team leader's desks table, once it lists the office's five desks."""
+    """F4: the team leader's desks table, once it lists the office's six desks (meet-and-greet
+    with them)."""
     await pilot.press("f4")
     await until(lambda: type(app.screen).__name__ == "LeaderScreen")
     desks: DataTable[Any] = app.screen.query_one("#desks", DataTable)
-    await until(lambda: desks.row_count == 5)
+    await until(lambda: desks.row_count == 6)
     return desks
 
 

@@ -339,6 +339,7 @@ async def test_leader_sees_desks_services_and_figures(office: Path, make_app: Ap
         assert str(services.get_cell("C", "over")) == "1"  # C001 has waited 16 minutes
         desks = app.screen.query_one("#desks", DataTable)
         assert {str(k.value) for k in desks.rows} == {
+            "greet-1",
             "room-1",
             "desk-1",
             "desk-2",
@@ -375,6 +376,7 @@ async def test_leader_send_reprint_close_and_cancel(office: Path, make_app: AppF
         )
         desks = app.screen.query_one("#desks", DataTable)
         desks.focus()
+        desks.move_cursor(row=desks.get_row_index("desk-1"))
         await pilot.press("z")
         await until(lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")

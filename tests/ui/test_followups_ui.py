@@ -119,12 +119,9 @@ async def test_finishing_referred_opens_the_referral(office: Path, make_app: App
         await until(lambda: isinstance(app.screen, FollowupDialog))
         form = app.screen
         assert isinstance(form, FollowupDialog)
-        # The ways a reference reaches the resident, in Preferred's words, the slip first.
-        assert buttons(form, "fu-send") == [
-            ("Printed slip", True),
-            ("Email", False),
-            ("Text", False),
-        ]
+        # The ways a reference reaches the resident, in Preferred's words, the slip first:
+        # only the slip, as this office has set up neither email nor texts.
+        assert buttons(form, "fu-send") == [("Printed slip", True)]
         form.query_one("#fu-office", OptionList).highlighted = 1  # Housing options
         await pilot.press("ctrl+s")
         await until(lambda: len(followups(office)) == 3)
@@ -136,6 +133,32 @@ async def test_finishing_referred_opens_the_referral(office: Path, make_app: App
             "C",
             "slip",
         )
+
+
+async def test_a_referral_offers_a_text_only_where_texts_are_set_up(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """Texts set up (here Notify's capture, as the demo's virtual phone), email not: the form
+    offers the slip and a text, and a text chosen is sent (review: a text was offered, and
+    refused on saving, where texts are not set up; ``domain.channels`` says which are)."""
+    notify = f'[notify]\nbase_url = "capture://{tmp_path}/notify.jsonl"\n'
+    db = make_office(tmp_path, extra=notify)
+    app = make_app(db, "desk-1", person="ana")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await open_followups(app, pilot)
+        await pilot.press("n")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("2")  # referral
+        await until(lambda: isinstance(app.screen, FollowupDialog))
+        form = app.screen
+        assert isinstance(form, FollowupDialog)
+        assert buttons(form, "fu-send") == [("Printed slip", True), ("Text", False)]
+        form.query_one("#fu-service", Input).value = "C"
+        form.query_one("#fu-phone", Input).value = PHONE
+        form.query_one("#fu-office", OptionList).highlighted = 0
+        form.query_one("#fu-send-text", RadioButton).value = True
+        await pilot.press("ctrl+s")
+        await until(lambda: rows(db, "SELECT send_by FROM followups") == [("text",)])
 
 
 async def test_a_due_date_in_the_past_is_refused_in_the_form(
@@ -484,3 +507,18 @@ async def test_only_a_complaint_s_form_asks_its_stage(office: Path, make_app: Ap
             assert bool(app.screen.query("#fu-stage")) is asks, key
             await pilot.press("escape")
             await until(lambda: app.screen is screen)
+        # A complaint made here says both its deadlines, as `followup add` does
+        await pilot.press("n")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("5")
+        await until(lambda: isinstance(app.screen, FollowupDialog))
+        app.screen.query_one("#fu-service", Input).value = "C"
+        app.screen.query_one("#fu-category", OptionList).highlighted = 0
+        await pilot.press("ctrl+s")
+        await until(lambda: app.screen is screen)
+        await until(
+            lambda: any(
+                "complaint, acknowledge by" in str(n.message) and ", answer by" in str(n.message)
+                for n in app._notifications
+            )
+        )

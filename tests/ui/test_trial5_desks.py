@@ -6,6 +6,7 @@ SQLite files."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,7 @@ from oss_desk.ui.widgets.queue_table import QueueTable
 from ..appointments_site import NOW, make_office
 from ..conftest import MONDAY_0930, make_db, site_toml
 from .conftest import AppFactory, rows, settled, until
+from .test_logged_out_elsewhere import as_leader
 
 
 def said(app: object, words: str) -> bool:
@@ -238,8 +240,26 @@ async def _leader(app: OssDeskApp, pilot: Pilot[None]) -> LeaderScreen:
     await until(lambda: app.snapshot is not None and app.snapshot.figures is not None)
     screen = app.screen
     assert isinstance(screen, LeaderScreen)
-    await until(lambda: screen.query_one("#desks", DataTable).row_count == 5)
+    await until(lambda: screen.query_one("#desks", DataTable).row_count == 6)
     return screen
+
+
+async def test_the_leader_s_desks_include_meet_and_greet_and_what_it_does(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """README: F4 lists "every desk and what it is doing": meet-and-greet too (trial 8: only
+    the adviser desks and the room): open while nobody is logged in to it (its desk app need
+    not log in), greeting once someone is (from another process), and closed as closed."""
+    db, _ = leader_office(tmp_path)
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await _leader(app, pilot)
+        await until(lambda: desk_cells(app, "greet-1")[1:3] == ["-", "open"])
+        assert desk_cells(app, "greet-1")[0] == "greet-1"  # its name (this office gives none)
+        await asyncio.to_thread(as_leader, db, "desks", "login", "greet-1")
+        await until(lambda: desk_cells(app, "greet-1")[1:3] == ["Team Leader", "greeting"])
+        await asyncio.to_thread(as_leader, db, "desks", "logout", "greet-1")
+        await until(lambda: desk_cells(app, "greet-1")[1:3] == ["-", "closed"])
 
 
 async def test_the_leader_refuses_to_close_a_desk_with_a_resident_before_asking(

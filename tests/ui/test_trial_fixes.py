@@ -163,7 +163,8 @@ async def test_f7_says_a_ticket_was_closed_at_close_of_day(
 
 
 async def test_the_reports_screen_stops_at_today(office: Path, make_app: AppFactory) -> None:
-    """] past today (or this month) says there are no figures yet and stays where it is."""
+    """] past today (or this month) says there are no figures yet and stays where it is; [
+    before the day the office's records begin (it was set up today) says so and stays."""
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
@@ -177,16 +178,17 @@ async def test_the_reports_screen_stops_at_today(office: Path, make_app: AppFact
         screen = app.screen
         assert isinstance(screen, ReportsScreen)
         await pilot.press("left_square_bracket")
-        await until(lambda: screen.shown == ("day", "2026-11-22"), timeout=30)
+        said = "The day 2026-11-22 is before this office's records begin (2026-11-23)"
+        await until(lambda: any(said == n.message for n in app._notifications), timeout=30)
+        await until(lambda: not screen.workers, timeout=30)
+        assert screen.shown == ("day", "2026-11-23")
         await pilot.press("right_square_bracket")
-        await until(lambda: screen.shown == ("day", "2026-11-23"), timeout=30)
-        await pilot.press("right_square_bracket")
-        said = "2026-11-24 is in the future: no figures yet"
+        said = "The day 2026-11-24 is in the future: no figures yet"
         await until(lambda: any(said == n.message for n in app._notifications), timeout=30)
         assert screen.day is not None and screen.day.isoformat() == "2026-11-23"
         await pilot.press("m")
         await until(lambda: screen.shown == ("month", "2026-11"), timeout=30)
         await pilot.press("right_square_bracket")
-        said = "2026-12 is in the future: no figures yet"
+        said = "The month 2026-12 is in the future: no figures yet"
         await until(lambda: any(said == n.message for n in app._notifications), timeout=30)
         assert screen.month == "2026-11" and screen.shown == ("month", "2026-11")
