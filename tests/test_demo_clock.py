@@ -45,16 +45,19 @@ class Desk:
     def __init__(self, tmp: Path, db: Path, desk: str, env: dict[str, str]) -> None:
         self.out = tmp / f"{desk}.status"
         self.quit = tmp / f"{desk}.quit"
-        self.proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "tests.desk_probe", str(self.out), str(self.quit), "--"),
-                *("--db", str(db), "desk", "--desk", desk),
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        self.err = tmp / f"{desk}.stderr"  # a file: a pipe nobody reads could fill and block
+        with self.err.open("wb") as err:  # the child keeps its own copy
+            self.proc = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "tests.desk_probe"),
+                    *(str(self.out), str(self.quit), "--"),
+                    *("--db", str(db), "desk", "--desk", desk),
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
 
     def up(self) -> bool:
         return self.out.exists() and bool(self.out.read_text(encoding="utf-8").strip())
@@ -62,7 +65,7 @@ class Desk:
     def close(self) -> None:
         """Closed as a person closes it (Ctrl+Q), and gone."""
         self.quit.touch()
-        assert self.proc.wait(60) == 0, self.proc.stderr.read() if self.proc.stderr else ""
+        assert self.proc.wait(60) == 0, self.err.read_text(errors="replace")
 
 
 def test_the_last_desk_app_to_leave_stops_the_demo_clock(tmp_path: Path) -> None:
