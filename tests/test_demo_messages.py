@@ -2,17 +2,21 @@
 ``OSS_DESK_EMAIL__SMTP_URL`` set, ``oss-desk demo`` still sends the confirmations and reminders of
 the appointments it made "days ago" to its own mailbox and phone (then, and later when they fall
 due), raising no alert; an appointment booked in the demo afterwards follows the environment
-(someone trying their mail server with the demo); the ready message says where they go."""
+(someone trying their mail server with the demo); the ready message, and the one of a demo
+opened again, says where they go."""
 
 from __future__ import annotations
 
 import mailbox
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import Cli
+from .conftest import ROOT, Cli
 from .messaging import SmtpServer
 
 BUILT = "2026-12-04T11:00:00Z"
@@ -74,3 +78,40 @@ def test_the_demos_past_goes_to_its_mailbox_whatever_the_environment_says(
         assert found.fetchone() == (0,)
     finally:
         failed.close()
+
+
+def test_a_demo_opened_again_says_where_its_messages_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``oss-desk demo`` over a demo with work in it opens it again (the desk app, closed here
+    at once): what it prints says where messages go, as the environment is now."""
+    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+    db = tmp_path / "demo" / "oss-desk-demo.sqlite"
+    cli = Cli(db, monkeypatch)
+    assert cli("--db", str(db), "demo", "--no-app", "--days", "1", now=BUILT).code == 0
+    assert cli("--db", str(db), "ticket", "issue", "--service", "C").code == 0  # work in it
+    quit_file = tmp_path / "quit"
+    quit_file.touch()  # the desk app closes as soon as it is up
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    server = "smtp://127.0.0.1:2525"
+    env.update(
+        PYTHONPATH=str(ROOT),
+        XDG_DATA_HOME=str(tmp_path / "xdg"),
+        OSS_DESK_EMAIL__SMTP_URL=f"{server}?starttls=off",
+    )
+    opened = subprocess.run(
+        [
+            *(sys.executable, "-m", "tests.desk_probe", str(tmp_path / "out"), str(quit_file)),
+            *("--", "--db", str(db), "demo"),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert opened.returncode == 0, opened.stderr
+    assert "Opening the demo again as it was left" in opened.stdout, opened.stdout
+    box = db.parent / "mailbox.mbox"
+    assert f"go to its own mailbox and phone: {box}, " in opened.stdout, opened.stdout
+    assert f"emails to {server}." in opened.stdout, opened.stdout

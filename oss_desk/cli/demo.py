@@ -125,6 +125,7 @@ def demo(
             f"  Its clock carries on from {_local(path, was_left):%A %d %B %H:%M}, where it was "
             "left; `oss-desk demo --reset` builds it afresh."
         )
+        _say_where_messages_go(path)
         _open_app(state, path, desk_id)
         return
     clock = clock_from_env()
@@ -229,6 +230,21 @@ def _local(path: Path, instant: datetime) -> datetime:
     from oss_desk.services.site import demo_settings
 
     return local(instant, demo_settings(path.parent).sites[0].timezone)
+
+
+def _say_where_messages_go(path: Path) -> None:
+    """The line of the ready message on where its messages go, for a demo opened again (the
+    environment may name another mail server than when it was built)."""
+    from oss_desk.services.demo_messages import where_messages_go
+    from oss_desk.services.session import open_session
+
+    session = open_session(db=path, host=True)
+    try:
+        said = where_messages_go(session)
+    finally:
+        session.close()
+    if said is not None:
+        click.echo(said)
 
 
 def _deliver_due(session: Session) -> None:
