@@ -39,9 +39,9 @@ class Trail(Message, bubble=True):
     """Posted right behind a key (or to a screen newly on top): it comes up to the app once
     everything before it on the way has been handled."""
 
-    def __init__(self, key: Key | None) -> None:
+    def __init__(self, follows: Key | Screen[Any]) -> None:
         super().__init__()
-        self.key = key
+        self.follows = follows
 
 
 @runtime_checkable
@@ -95,7 +95,7 @@ class KeyLine:
 
     def trailed(self, trail: Trail) -> None:
         """A trail came up to the app: whatever it followed is done."""
-        if trail.key is self.on_way or (trail.key is None and isinstance(self.on_way, Screen)):
+        if trail.follows is self.on_way:
             self._ended()
 
     async def run(self) -> None:
@@ -109,7 +109,7 @@ class KeyLine:
                 if screen is not self.settled:
                     self._take_held()
                     self.settled = screen
-                    if self._follow(screen, Trail(None), screen):
+                    if self._follow(screen, screen):
                         return
                 key = self.waiting.popleft()
                 if await self.handle(key):
@@ -120,14 +120,18 @@ class KeyLine:
                     self._later()
                     return
                 target: MessagePump = self.app.focused or self.app.screen
-                if self._follow(target, Trail(key), key):
+                if self._follow(target, key):
                     return
+        except Exception:
+            self._later()  # a key that failed (the fault funnel says so) stops no other
+            raise
         finally:
             self._running = False
 
-    def _follow(self, target: MessagePump, trail: Trail, what: Key | Screen[Any]) -> bool:
-        """Post ``trail`` to ``target`` and wait for it (False: it could not be posted)."""
-        if not target.post_message(trail):
+    def _follow(self, target: MessagePump, what: Key | Screen[Any]) -> bool:
+        """Post a trail of ``what`` to ``target`` and wait for it (False: it could not be
+        posted: nothing to wait for)."""
+        if not target.post_message(Trail(what)):
             return False
         self.on_way = what
         self._overdue = asyncio.get_running_loop().call_later(OVERDUE, self._late, what)
