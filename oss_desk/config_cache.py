@@ -28,7 +28,6 @@ import contextlib
 import hashlib
 import importlib
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -40,9 +39,17 @@ from typing import TYPE_CHECKING, Any, cast
 from oss_desk import __version__, files
 
 if TYPE_CHECKING:
+    import logging
+
     from oss_desk.config import Settings
 
-log = logging.getLogger("oss_desk.config")
+
+def _log() -> logging.Logger:
+    """This module's logger (:mod:`logging` is imported only when the copy is not used)."""
+    import logging
+
+    return logging.getLogger("oss_desk.config")
+
 
 SUFFIX = ".json"
 FORMAT = 1
@@ -199,7 +206,7 @@ def _read(path: Path, key: str, validate: Callable[[], Settings]) -> Settings | 
         return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ImportError) as exc:
         # A torn, foreign or outdated copy: validate again (and replace it).
-        log.debug("settings copy %s not used: %s", path, exc)
+        _log().debug("settings copy %s not used: %s", path, exc)
         return None
 
 
@@ -207,21 +214,21 @@ def _write(path: Path, key: str, settings: Settings) -> None:
     try:
         text = json.dumps({"key": key, "settings": tagged(settings)}, ensure_ascii=False)
     except (TypeError, ValueError) as exc:
-        log.debug("settings not cached: %s", exc)
+        _log().debug("settings not cached: %s", exc)
         return
     import tempfile  # only when writing a copy (it imports shutil and compression modules)
 
     try:
         fd, name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     except OSError as exc:  # a read-only folder, a full disk: the next process validates
-        log.debug("settings not cached: %s", exc)
+        _log().debug("settings not cached: %s", exc)
         return
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(name, path)
     except (OSError, UnicodeError) as exc:  # text the file system cannot take: not cached
-        log.debug("settings not cached: %s", exc)
+        _log().debug("settings not cached: %s", exc)
         with contextlib.suppress(OSError):
             os.unlink(name)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -547,3 +548,22 @@ def test_cli_text_names_the_adviser_json_keeps_the_id(
     assert "with Ana Adviser" in booked.out and "with ana" not in booked.out
     listed = cli("appointment", "list", "--date", "2026-11-24", "--json", now=now).json()
     assert [x["adviser"] for x in listed] == ["ana"]
+
+
+def test_a_council_move_gives_notice_of_the_sooner_time(db: Path, clock: FixedClock) -> None:
+    """Brought forward from Friday to this afternoon, the resident had hours of notice, not
+    days: the move is a breach of the council's notice standard, as a late cancellation is."""
+    svc, session = service_at(db, clock)
+    friday = svc.book("C", at(27, 11), channel="slip")
+    later = svc.book("C", at(27, 14), channel="slip")
+    forward = svc.move(friday.ref, at(23, 15), by="council")
+    back = svc.move(later.ref, at(30, 11), by="council")  # later still: Friday's notice
+    data = [
+        json.loads(str(r[0]))
+        for r in rows(
+            db, "SELECT data FROM events WHERE kind = 'appointment_rescheduled' ORDER BY id"
+        )
+    ]
+    assert [(d["notice_working_days"], d["breach"]) for d in data] == [(0, True), (4, False)]
+    assert (forward.starts_at, back.starts_at) == (at(23, 15), at(30, 11))
+    session.close()

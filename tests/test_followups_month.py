@@ -50,7 +50,7 @@ On The Record (acknowledged within 5 working days, answered within 15):
      Outcomes: justified 1, partly 1, not justified 1 (3 decided); justified about staff: c1,
      1 of 3 = 33.3%.  Unequal or impolite: c3, 1.  Action taken: c1, c2 = 2.
      By channel: in person 2 (c3, p1), phone 1 (c1), letter 2 (c2, c5), email 1 (c4), web 1
-     (m1).  By stage: 1: 6, 2: 1.
+     (m1).  By stage (complaints only): 1: 4, 2: 1.
 
 The daily summary of Thursday 26 November (as it stood at the end of that day): ring-backs due
 that day and not done: rb6 (1); overdue: none (rb3 was late but done). Referrals overdue: r4
@@ -214,7 +214,7 @@ ON_THE_RECORD: dict[str, Any] = {
     },
     "by_outcome": {"justified": 1, "partly": 1, "not-justified": 1},
     "by_channel": {"in-person": 2, "phone": 1, "letter": 2, "email": 1, "web": 1},
-    "by_stage": {"1": 6, "2": 1},
+    "by_stage": {"1": 4, "2": 1},  # the 5 complaints: a comment or compliment has no stage
     "complaints_decided": 3,
     "justified_about_staff": 1,
     "justified_about_staff_pct": 33.3,

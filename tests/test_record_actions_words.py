@@ -10,12 +10,14 @@ line refuses ``--action-taken yes`` without ``--action``). The purge runs on 10 
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from oss_desk.clock import FixedClock, parse_instant
 from oss_desk.domain.reports import ACTION_DELETED, ACTION_NOT_WRITTEN
+from oss_desk.errors import InvalidInput
 from oss_desk.services.followups import FollowupService
 from oss_desk.services.session import open_session
 
@@ -31,12 +33,21 @@ def _respond(cli: Cli, ref: str, *action: str) -> None:
 
 
 def _respond_without_text(db: Path, ref: str) -> None:
-    """As the desk's answer form does: action taken, its text left empty."""
+    """As the desk's answer form did before it asked what was done (an answer refused now, but
+    such records stay in an office's database): action taken, no text of it."""
     session = open_session(db=db, clock=FixedClock(parse_instant(AT)), person="tl")
     try:
-        FollowupService(session).respond(ref, finding="justified", action_taken=True)
+        with pytest.raises(InvalidInput, match="say what was done as a result"):
+            FollowupService(session).respond(ref, finding="justified", action_taken=True)
+        FollowupService(session).respond(ref, finding="justified", action_taken=True, action="x")
     finally:
         session.close()
+    with sqlite3.connect(db) as conn:  # the text an older form let through: none
+        conn.execute(
+            "UPDATE followup_details SET action_text = NULL WHERE followup_id = "
+            "(SELECT id FROM followups WHERE ref = ?)",
+            (ref,),
+        )
 
 
 AT = "2026-11-03T10:00:00Z"

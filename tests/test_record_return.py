@@ -284,13 +284,14 @@ def test_the_return_adds_up_the_included_offices(offices: tuple[Cli, Path]) -> N
         "all_answered": tally(2, 1, 2, 66.7),
         "by_outcome": {"justified": 1, "partly": 1, "not-justified": 0},
         "by_channel": {"in-person": 1, "phone": 1, "letter": 1, "email": 1, "web": 1},
-        "by_stage": {"1": 5, "2": 0},
+        "by_stage": {"1": 3, "2": 0},  # the 3 complaints, not the comment or compliment
         "complaints_decided": 2,
         "justified_about_staff": 1,
         "justified_about_staff_pct": 50.0,
         "action_taken": 2,
     }
     assert {k: record[k] for k in expected} == expected
+    assert sum(record["by_stage"].values()) == record["complaints"]  # stages: complaints only
     november = next(m for m in record["months"] if m["month"] == "2026-11")["on_the_record"]
     assert (november["comments"], november["compliments"], november["complaints"]) == (1, 1, 3)
     assert [(a["ref"], a["site"], a["outcome"], a["action"]) for a in record["actions"]] == [

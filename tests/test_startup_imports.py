@@ -39,12 +39,13 @@ DENIED = (
 )
 
 
-def imported(*args: str, env: dict[str, str] | None = None) -> list[str]:
-    """Every module a fresh process imported while running ``args`` (``python -X importtime``)."""
+def python(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` in a fresh process run from the project's folder, with none of this
+    process's ``OSS_DESK_*`` variables (``env``'s only); it must succeed."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     full_env.update(env or {})
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", *args],
+        [sys.executable, *args],
         capture_output=True,
         text=True,
         env=full_env,
@@ -52,6 +53,12 @@ def imported(*args: str, env: dict[str, str] | None = None) -> list[str]:
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def imported(*args: str, env: dict[str, str] | None = None) -> list[str]:
+    """Every module a fresh process imported while running ``args`` (``python -X importtime``)."""
+    done = python("-X", "importtime", *args, env=env)
     names = [
         line.rsplit("|", 1)[1].strip()
         for line in done.stderr.splitlines()
@@ -176,17 +183,8 @@ sys.exit(run(sys.argv[3:]))
 def first_frame_imports(db: Path, out: Path, desk: str, mode: str = "-") -> list[str]:
     """Every module a real ``oss-desk desk`` process (headless) had imported when its first
     frame was out (after switching to ``mode``, if given)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
-    env.update({"OSS_DESK_DB": str(db), "HOME": str(out.parent)})
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_FRAME, str(out), mode, "desk", "--desk", desk],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    env = {"OSS_DESK_DB": str(db), "HOME": str(out.parent)}
+    python("-c", FIRST_FRAME, str(out), mode, "desk", "--desk", desk, env=env)
     names: list[str] = json.loads(out.read_text())
     assert "oss_desk.ui.app" in names and "textual" in names
     return names
@@ -243,3 +241,128 @@ def test_the_desk_deny_list_would_catch_a_screen_loaded_at_start(tmp_path: Path)
     db = make_db(tmp_path)
     names = first_frame_imports(db, tmp_path / "modules.json", "greet-1", mode="reports")
     assert {"oss_desk.ui.screens.reports", "plotext"} <= set(desk_denied(names))
+
+
+# `oss-desk queue` (a kiosk's or a script's most run command) reads the live queue: it loads
+# neither the code that changes tickets (issue, call, close, the counter, logins, records,
+# the other ticket commands), nor the event log's writer, the outboxes, close of day, nor
+# the reports' arithmetic.
+QUEUE_DENIED = (
+    *DENIED,
+    "oss_desk.cli.tickets",
+    "oss_desk.cli.counter",
+    "oss_desk.services.queue.service",
+    "oss_desk.services.queue.calling",
+    "oss_desk.services.queue.closing",
+    "oss_desk.services.queue.counter",
+    "oss_desk.services.queue.day_end",
+    "oss_desk.services.queue.logins",
+    "oss_desk.services.queue.records",
+    "oss_desk.services.queue.tickets",
+    "oss_desk.services.events",
+    "oss_desk.services.delivery",
+    "oss_desk.storage.outbox",
+    "oss_desk.storage.devices",
+    "oss_desk.storage.day_closures",
+    "oss_desk.domain.appointments",
+    "oss_desk.domain.delivery",
+    "statistics",
+    "decimal",
+)
+
+RUN_AND_LIST = """
+import json, sys
+from oss_desk.cli import run
+code = run(sys.argv[2:])
+with open(sys.argv[1], "w") as f:
+    json.dump(sorted(sys.modules), f)
+sys.exit(code)
+"""
+
+
+def modules_after(out: Path, *args: str, env: dict[str, str]) -> tuple[str, list[str]]:
+    """What a real command printed, and every module its process held when it ended (read
+    from ``sys.modules``: this also sees what ``importlib.import_module`` loaded)."""
+    done = python("-c", RUN_AND_LIST, str(out), *args, env=env)
+    names: list[str] = json.loads(out.read_text())
+    return done.stdout, names
+
+
+def queue_denied(names: list[str]) -> list[str]:
+    return sorted({n for n in names for d in QUEUE_DENIED if n == d or n.startswith(d + ".")})
+
+
+def test_the_queue_command_imports_only_what_reads_the_queue(tmp_path: Path) -> None:
+    db = make_db(tmp_path)
+    env = {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": "2026-11-23T09:40:00+00:00"}
+    # A ticket nobody can call (no desk is open): its line says why, which reads the desks.
+    python("-m", "oss_desk", "ticket", "issue", "--service", "C", env=env)
+    shown, names = modules_after(tmp_path / "modules.json", "queue", env=env)
+    assert "1. C001" in shown and "no open desk" in shown
+    assert "oss_desk.services.queue.view" in names and "oss_desk.services.unserved" in names
+    assert queue_denied(names) == []
+    # --json reads the same
+    shown, names = modules_after(tmp_path / "modules.json", "queue", "--json", env=env)
+    assert json.loads(shown)[0]["code"] == "C001"
+    assert queue_denied(names) == []
+
+
+def test_the_queue_deny_list_would_catch_the_ticket_commands(tmp_path: Path) -> None:
+    """The check can fail: issuing a ticket loads the code that changes the queue."""
+    db = make_db(tmp_path)
+    env = {"OSS_DESK_DB": str(db), "OSS_DESK_NOW": "2026-11-23T09:40:00+00:00"}
+    _, names = modules_after(
+        tmp_path / "modules.json", "ticket", "issue", "--service", "C", env=env
+    )
+    assert {"oss_desk.cli.tickets", "oss_desk.services.queue.tickets"} <= set(queue_denied(names))
+
+
+COLLECTOR_AT_EXIT = """
+import atexit, gc, sys
+from oss_desk import cli
+
+atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count(), file=sys.stderr))
+if sys.argv[1] == "main":
+    cli.main(sys.argv[2:])
+sys.exit(cli.run(sys.argv[2:]))
+"""
+
+
+def collector_at_exit(how: str, db: Path) -> tuple[bool, int]:
+    """Whether the garbage collector was on when a real command ended, and how many objects
+    were set aside from its passes (``how``: through ``main``, as the ``oss-desk`` command
+    runs, or ``run``, as a program embedding the command line would)."""
+    done = python("-c", COLLECTOR_AT_EXIT, how, "--db", str(db), "queue")
+    enabled, frozen = done.stderr.split()[-2:]
+    return enabled == "True", int(frozen)
+
+
+def test_the_command_sets_its_start_up_aside_from_the_garbage_collector(tmp_path: Path) -> None:
+    """`oss-desk` pauses the collector while it imports, then freezes what start-up made (the
+    modules, classes and functions it keeps for good) and turns the collector back on: neither
+    the imports nor the teardown at exit pay for passes over them, and the command (a desk app
+    running all day) still collects its own garbage."""
+    db = make_db(tmp_path)
+    enabled, frozen = collector_at_exit("main", db)
+    assert enabled
+    assert frozen > 10_000  # what the command line, the services and the domain made
+    # Called in-process (tests, a program embedding it), nothing is frozen or paused.
+    assert collector_at_exit("run", db) == (True, 0)
+
+
+def test_the_queue_package_gives_every_name_it_lists() -> None:
+    """The queue package imports its modules when a name is first asked for: each name it
+    lists is there (and is the object of the module it comes from), any other is an error."""
+    done = python(
+        "-c",
+        "import oss_desk.services.queue as q\n"
+        "for name in q.__all__:\n"
+        "    value = getattr(q, name)\n"
+        "    home = __import__(f'oss_desk.services.queue.{q._HOMES[name]}', fromlist=[name])\n"
+        "    assert getattr(home, name) is value, name\n"
+        "try:\n"
+        "    q.NoSuchName\n"
+        "except AttributeError:\n"
+        "    print('refused')\n",
+    )
+    assert done.stdout.split() == ["refused"]

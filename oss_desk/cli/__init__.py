@@ -10,6 +10,7 @@ folder.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import shlex
@@ -42,7 +43,7 @@ COMMANDS: dict[str, str] = {
     "desk": "oss_desk.cli.desk:desk",
     "ticket": "oss_desk.cli.tickets:ticket",
     "visit": "oss_desk.cli.tickets:visit",
-    "queue": "oss_desk.cli.tickets:queue",
+    "queue": "oss_desk.cli.live_queue:queue",
     "appointment": "oss_desk.cli.appointments:appointment",
     "absence": "oss_desk.cli.appointments:absence",
     "followup": "oss_desk.cli.followups:followup",
@@ -140,6 +141,7 @@ def cli(ctx: click.Context, db: str | None, config: str | None, user: str | None
     """
     ctx.obj = State(db=db, config=config, user=user)
     ctx.call_on_close(ctx.obj.close)
+    _started()
 
 
 def report_group() -> click.Command:
@@ -153,8 +155,30 @@ def report_group() -> click.Command:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning every failure into one line and an exit status."""
+    _START_UP["paused"] = True
+    gc.disable()  # until the command's code is in: see _started
     code = run(argv)
     sys.exit(code)
+
+
+_START_UP = {"paused": False}
+"""Whether :func:`main` paused the garbage collector for the start-up."""
+
+
+def _started() -> None:
+    """The command's code is imported (``cli`` runs after click found the command): set what
+    start-up made aside for good, and let the collector run again (if :func:`main` paused it).
+
+    Start-up makes tens of thousands of objects the collector tracks, which live as long as the
+    process (modules, classes, functions), and next to no garbage: the collector's passes over
+    them while importing, and its last pass over them all at exit, are pure cost (about a
+    tenth of a short command such as ``oss-desk queue``, measured with instruction counts).
+    ``gc.freeze`` moves them out of every later pass; the desk app and the worker collect
+    their own garbage as before."""
+    if _START_UP["paused"]:
+        _START_UP["paused"] = False
+        gc.freeze()
+        gc.enable()
 
 
 def run(argv: list[str] | None = None) -> int:

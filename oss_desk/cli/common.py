@@ -65,6 +65,12 @@ class State:
 
 pass_state = click.make_pass_decorator(State, ensure=True)
 
+site_option = click.option(
+    "--site", "site_id", metavar="ID", help="The site, when the database has several."
+)
+"""``--site``: the site a ticket, a quick visit or the queue is of (``ticket issue``,
+``visit quick``, ``queue``)."""
+
 
 def emit_json(value: Any) -> None:
     """Exactly one JSON value on stdout, and nothing else."""

@@ -23,6 +23,7 @@ from oss_desk.domain.followups import (
     Kind,
     SendBy,
     Via,
+    action_untold,
     closed_said,
     timing_said,
 )
@@ -386,8 +387,7 @@ def respond(
     as_json: bool,
 ) -> None:
     """The full answer to a comment, compliment or complaint."""
-    if action_taken == "yes" and not (action or "").strip():
-        # The record (and the quarterly return) would list an action nobody described.
+    if action_untold(action_taken, action):  # in the flags' words, before the rest is checked
         raise InvalidInput("--action-taken yes needs --action: say what was done as a result")
     session, svc = _service(state)
     f = svc.respond(ref, finding=outcome, action_taken=action_taken, action=action, officer=officer)

@@ -148,6 +148,13 @@ def notice_breach(by: str, notice_days: int, needed_days: int) -> bool:
     return by == "council" and notice_days < needed_days
 
 
+def move_notice_days(to_old: int, to_new: int) -> int:
+    """The notice a move gives the resident: of the change, before the sooner of the two times
+    (a move that brings an appointment forward to this afternoon gives hours, however far off
+    the old time was)."""
+    return min(to_old, to_new)
+
+
 def late_minutes(starts_at: datetime, checked_in: datetime) -> int:
     """The whole minutes a check-in came after the booked start (0 when on time or early)."""
     return max(0, int((checked_in - starts_at).total_seconds() // 60))

@@ -207,11 +207,11 @@ def period_figures(
             category[kind] += 1
             if f.via is not None:
                 out.by_via[f.via.value] += 1
-            stage = str(f.stage or 1)
-            out.by_stage[stage] = out.by_stage.get(stage, 0) + 1
             if f.action_taken:
                 out.action_taken += 1
-            if f.kind is Kind.COMPLAINT:
+            if f.kind is Kind.COMPLAINT:  # stages are the complaints procedure's alone
+                stage = str(f.stage or 1)
+                out.by_stage[stage] = out.by_stage.get(stage, 0) + 1
                 out.complaints_acknowledged.add(states["acknowledge"])
                 out.complaints_answered.add(states["respond"])
                 kind_of = categories.get(f.category or "")

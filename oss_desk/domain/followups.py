@@ -493,6 +493,12 @@ class Answer:
     """The officer who answered, when not the person recording it."""
 
 
+def action_untold(action_taken: bool | str | None, text: str | None) -> bool:
+    """Action was taken as a result but nobody said what: the record (and the quarterly
+    return) would list an action with no words, so an answer is refused until it says."""
+    return action_taken in (True, "yes") and not (text or "").strip()
+
+
 def check_respond(f: Followup, answer: Answer) -> None:
     if not f.kind.on_the_record:
         raise RuleViolation(f"{f.ref} is a {f.kind.label.lower()}: finish it with done")
@@ -504,6 +510,8 @@ def check_respond(f: Followup, answer: Answer) -> None:
             )
         if answer.action_taken is None:
             raise InvalidInput(f"{f.ref} is a complaint: say whether action was taken (yes/no)")
+        if action_untold(answer.action_taken, answer.action_text):
+            raise InvalidInput(f"{f.ref}: action was taken: say what was done as a result")
     elif answer.finding is not None:
         raise InvalidInput(f"{f.ref} is a {f.kind.label.lower()}: only complaints have an outcome")
 

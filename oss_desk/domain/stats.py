@@ -3,10 +3,8 @@ notice buckets and month arithmetic. Pure: no I/O."""
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
@@ -22,6 +20,8 @@ def pct(part: int, whole: int) -> float | None:
     """A percentage from 0 to 100 rounded half-up to one decimal place; None when whole is 0."""
     if whole == 0:
         return None
+    from decimal import ROUND_HALF_UP, Decimal  # the reports' figures: not every command's
+
     value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     return float(value)
 
@@ -36,6 +36,8 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def _ceil_rank(q: float, n: int) -> int:
+    from decimal import Decimal
+
     product = Decimal(str(q)) * n / 100
     whole = int(product)
     return whole if product == whole else whole + 1
@@ -43,6 +45,8 @@ def _ceil_rank(q: float, n: int) -> int:
 
 def median(values: list[float]) -> float | None:
     """The median (the mean of the middle two for an even count); None when empty."""
+    import statistics  # the reports' figures: not every command's
+
     return statistics.median(values) if values else None
 
 
@@ -50,6 +54,8 @@ def ms_to_minutes(ms: float | None) -> float | None:
     """Milliseconds as minutes, rounded half up to one decimal place (None stays None)."""
     if ms is None:
         return None
+    from decimal import ROUND_HALF_UP, Decimal
+
     return float((Decimal(ms) / 60000).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 

@@ -99,7 +99,8 @@ def record_lines(rec: Mapping[str, Any]) -> list[str]:
         )
     channels = ", ".join(f"{worded(Via, k)} {v}" for k, v in rec["by_channel"].items())
     lines.append(f"    by channel: {channels}")
-    lines.append("    by stage: " + ", ".join(f"stage {k} {v}" for k, v in rec["by_stage"].items()))
+    stages = ", ".join(f"stage {k} {v}" for k, v in rec["by_stage"].items())
+    lines.append(f"    complaints by stage: {stages}")
     return lines
 
 

@@ -140,7 +140,7 @@ def record_section(record: Mapping[str, Any], title: str) -> str:
         [
             *(_row(worded(Finding, k), str(v)) for k, v in record["by_outcome"].items()),
             *(_row(f"Channel: {worded(Via, k)}", str(v)) for k, v in record["by_channel"].items()),
-            *(_row(f"Stage {k}", str(v)) for k, v in record["by_stage"].items()),
+            *(_row(f"Complaints at stage {k}", str(v)) for k, v in record["by_stage"].items()),
             _row("Complaints decided", str(record["complaints_decided"])),
             _row("Justified, about staff", str(record["justified_about_staff"])),
             _row("Unequal or impolite service", str(record["unequal_or_impolite"])),

@@ -156,11 +156,18 @@ def _answer(
         return
     clock.set(answered)
     complaint = f.kind is Kind.COMPLAINT
+    action = ACTIONS.get(finding or "") if complaint else None
     svc.respond(
         f.id,
         finding=finding if complaint else None,
-        action_taken=("yes" if finding != "not-justified" else "no") if complaint else None,
-        action="Reminded the team of the standard"
-        if complaint and finding == "justified"
-        else None,
+        action_taken=("yes" if action else "no") if complaint else None,
+        action=action,
     )
+
+
+ACTIONS = {
+    "justified": "Reminded the team of the standard",
+    "partly": "Explained the decision again and apologised for the delay",
+}
+"""What was done as a result of a complaint found justified or partly justified (one not
+justified: nothing); an action taken is always said, as the desk's answer form requires."""

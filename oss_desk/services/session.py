@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +24,6 @@ from oss_desk.errors import (
     StorageError,
 )
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path, demo_db_path
-from oss_desk.services.events import record_event
 from oss_desk.storage.counter import login_at
 from oss_desk.storage.database import GuardedConnection, Store, open_store
 from oss_desk.storage.events import process_account as os_account
@@ -38,9 +36,17 @@ from oss_desk.storage.site import (
 )
 
 if TYPE_CHECKING:
+    import logging
+
     from oss_desk.config import Settings
 
-log = logging.getLogger("oss_desk.session")
+
+def _log() -> logging.Logger:
+    """This module's logger; :mod:`logging` is imported only when something is said (not on
+    every command's start-up)."""
+    import logging
+
+    return logging.getLogger("oss_desk.session")
 
 
 @dataclass
@@ -170,7 +176,7 @@ class Session:
         try:
             self.settings, _ = settings_for(self.store, path)
         except OssDeskError as error:
-            log.warning("kept the settings this process started with: %s", error)
+            _log().warning("kept the settings this process started with: %s", error)
         return True
 
     def close(self) -> None:
@@ -390,6 +396,8 @@ def _refusal_text(found: Identity, recorded: bool | None = None) -> str:
 
 def _record_refusal(store: Store, found: Identity, desk_id: str | None, now: datetime) -> bool:
     """Refused: say so in the event log (who asked, as whom), best effort; whether it was."""
+    from oss_desk.services.events import record_event  # a refusal: rare
+
     try:
         with store.write() as conn:
             record_event(
@@ -401,7 +409,7 @@ def _record_refusal(store: Store, found: Identity, desk_id: str | None, now: dat
                 data={"asked_for": found.refused},
             )
     except OssDeskError as exc:
-        log.warning("the refusal could not be recorded (%s)", type(exc).__name__)
+        _log().warning("the refusal could not be recorded (%s)", type(exc).__name__)
         return False
     return True
 

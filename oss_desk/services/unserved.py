@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from oss_desk.domain.counter import DeskLogin
 from oss_desk.domain.models import DeskStatus, Ticket
 from oss_desk.domain.waits import unserved_said
-from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.view import LiveView
 from oss_desk.services.session import Session
 
 
@@ -18,7 +18,7 @@ class Unserved:
     """The desks' states and logins read once, for the reasons of many tickets (a queue)."""
 
     def __init__(self, session: Session) -> None:
-        queue = QueueService(session)
+        queue = LiveView(session)  # reads only: not the code that changes the queue
         self.s = session
         self.states: Mapping[str, DeskStatus] = queue.desk_statuses()
         self.logins: Mapping[str, DeskLogin] = queue.logins()
@@ -41,7 +41,7 @@ class Unserved:
 def unserved(session: Session, ticket: Ticket) -> str | None:
     """Why a ticket just issued or checked in will not be called now (said at check-in and
     issue as the queue says it); None: an open desk will call it."""
-    entry = QueueService(session).entry(ticket)
+    entry = LiveView(session).entry(ticket)
     if entry is None or entry.position is None or entry.estimated_wait_seconds is not None:
         return None
     return Unserved(session).why(ticket)

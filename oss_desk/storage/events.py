@@ -14,7 +14,6 @@ from typing import Any
 from oss_desk.clock import format_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Actor, EventKind, Outcome
-from oss_desk.storage import chain
 
 _encode_data = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 """``json.dumps(data, sort_keys=True, separators=(",", ":"))``, its encoder made once."""
@@ -44,6 +43,8 @@ def append_event(
     if timezone is not None:
         wall = local(at, timezone)
         day, hour = wall.date().isoformat(), wall.hour
+    from oss_desk.storage import chain  # a write: not every command reads with the chain loaded
+
     return chain.append(
         conn,
         (

@@ -54,6 +54,7 @@ def mode_actor(app: Terminal, mode: str) -> Actor:
         return desk_actor(app, app.greet_desk_id)
     if mode == "desk":
         return desk_actor(app, app.adviser_desk_id)
-    if mode in ("leader", "reports"):
+    if mode in ("leader", "reports") or (mode == "followups" and app.demo):
+        # The demo's follow-ups are its team leader's, who sees every kind (complaints too)
         return leader_actor(app)
     return desk_actor(app, app.terminal_desk or app.greet_desk_id)

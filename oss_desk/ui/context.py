@@ -169,6 +169,10 @@ class DeskContext(Protocol):
         """Who acts as the team leader (the leader and reports screens)."""
         ...
 
+    def mode_actor(self, mode: str) -> Actor:
+        """Who acts in ``mode`` (in the demo each mode has its own person)."""
+        ...
+
     def may(self, action: Action, actor: Actor, own: bool | None = None) -> bool:
         """Whether ``actor``'s role allows ``action`` (the services check it again)."""
         ...

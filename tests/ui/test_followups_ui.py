@@ -264,6 +264,9 @@ async def test_team_leader_acknowledges_and_answers(office: Path, make_app: AppF
         await until(lambda: "give its outcome" in str(dialog.query_one("#fu-error").render()))
         dialog.query_one("#fu-finding-justified", RadioButton).value = True
         dialog.query_one("#fu-taken-yes", RadioButton).value = True
+        await pilot.press("ctrl+s")  # action taken, but what? refused, as the CLI refuses it
+        await until(lambda: "say what was done" in str(dialog.query_one("#fu-error").render()))
+        assert rows(office, "SELECT status FROM followups WHERE id = 2") == [("acknowledged",)]
         dialog.query_one("#fu-action", Input).value = "Apology and training"
         await pilot.press("ctrl+s")
         await until(lambda: app.screen is screen)
@@ -466,3 +469,18 @@ async def test_the_ring_back_form_names_the_service_beside_its_letter(
         await pilot.press("ctrl+s")
         await until(lambda: len(followups(office)) == 3)
         assert followups(office)[-1][:3] == ("CB-0002", "ringback", "W")
+
+
+async def test_only_a_complaint_s_form_asks_its_stage(office: Path, make_app: AppFactory) -> None:
+    """Stages are the complaints procedure's: a comment's or compliment's form has none."""
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        for key, asks in (("3", False), ("4", False), ("5", True)):
+            await pilot.press("n")
+            await until(lambda: isinstance(app.screen, ChoiceDialog))
+            await pilot.press(key)
+            await until(lambda: isinstance(app.screen, FollowupDialog))
+            assert bool(app.screen.query("#fu-stage")) is asks, key
+            await pilot.press("escape")
+            await until(lambda: app.screen is screen)

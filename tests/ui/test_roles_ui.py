@@ -10,10 +10,12 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from oss_desk.clock import FixedClock
+from oss_desk.domain.followups import Kind
 from oss_desk.ui.commands import DeskCommands, issue_from_palette
 from oss_desk.ui.dialogs import HelpScreen
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
+from oss_desk.ui.screens.followups import FollowupsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.reports import ReportsScreen
@@ -129,6 +131,13 @@ async def test_the_demo_shows_every_mode_each_as_its_own_person(
         assert {"f2", "f4", "f5", "f6"} <= keys(app)
         await pilot.press("f6")
         await until(lambda: isinstance(app.screen, ReportsScreen) and app.screen.shown is not None)
+        # The follow-ups too: as the team leader, who sees and answers complaints (as the
+        # greeter the demo's complaints could not be tried at all)
+        await pilot.press("ctrl+f")
+        await until(lambda: isinstance(app.screen, FollowupsScreen))
+        await until(lambda: "(team-leader)" in header(app))
+        assert isinstance(app.screen, FollowupsScreen)
+        assert Kind.COMPLAINT in app.screen.visible_kinds()
 
 
 async def test_the_admin_reads_figures_and_does_no_queue_work(

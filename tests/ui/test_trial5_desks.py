@@ -504,6 +504,28 @@ async def test_a_key_typed_while_the_leader_cancels_a_ticket_acts_after_it_is_ca
         assert rows(db, f"SELECT status FROM tickets WHERE id = {ids['W001']}") == [("cancelled",)]
 
 
+async def test_a_key_typed_while_the_leader_transfers_a_ticket_acts_after_it_is_transferred(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db, ids = leader_office(tmp_path)
+    app = make_app(db, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await _leader(app, pilot)
+        queue = screen.query_one(QueueTable)
+        queue.focus()
+        queue.move_cursor(row=queue.get_row_index(str(ids["W001"])))
+        await pilot.press("t")
+        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        # X typed as the service is chosen: it cancelled the transfer, never made nor said
+        await _typed_while_saving(app, pilot, "c", "x", "Transferred")
+        # The X kept acts once W001 has moved on: it is told so, never asked to cancel W001
+        await until(lambda: said(app, "W001 was moved to C"))
+        assert "Cancel W001" not in str(getattr(app.screen, "heading", ""))
+        assert rows(db, f"SELECT status FROM tickets WHERE id = {ids['W001']}") == [
+            ("transferred",)
+        ]
+
+
 async def test_a_key_typed_while_the_leader_closes_a_desk_acts_after_it_is_closed(
     tmp_path: Path, make_app: AppFactory
 ) -> None:

@@ -9,6 +9,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import (
     Appointment,
     AppointmentStatus,
+    move_notice_days,
     notice_breach,
 )
 from oss_desk.domain.calendar import WEEKDAYS, business_day, local, parse_hours
@@ -77,7 +78,9 @@ class AppointmentChanges(AppointmentBooking):
                 "by": party,
             }
             if party == "council":
-                notice = self._notice(site, now, old)
+                notice = move_notice_days(
+                    self._notice(site, now, old), self._notice(site, now, moved)
+                )
                 needed = self.s.settings.appointments.min_notice_working_days
                 breach = notice_breach(party, notice, needed)
                 data |= {"notice_working_days": notice, "breach": breach}

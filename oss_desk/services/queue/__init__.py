@@ -22,14 +22,36 @@ sentence a person can act on.
 
 from __future__ import annotations
 
-from oss_desk.services.queue.calling import Calling
-from oss_desk.services.queue.closing import Moved
-from oss_desk.services.queue.core import ACTIVE, AT_DESK, parse_outcome, read_floor
-from oss_desk.services.queue.counter import Counter
-from oss_desk.services.queue.logins import DeskHeld, LoggedIn, LoggedOut, Logins
-from oss_desk.services.queue.records import DeskChange
-from oss_desk.services.queue.tickets import Issued
-from oss_desk.services.queue.view import LiveView, read_live_queue, typical_seconds
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from oss_desk.services.queue.closing import Moved
+    from oss_desk.services.queue.core import ACTIVE, AT_DESK, parse_outcome, read_floor
+    from oss_desk.services.queue.logins import DeskHeld, LoggedIn, LoggedOut
+    from oss_desk.services.queue.records import DeskChange
+    from oss_desk.services.queue.service import QueueService
+    from oss_desk.services.queue.tickets import Issued
+    from oss_desk.services.queue.view import read_live_queue, typical_seconds
+
+# Each name's module, imported the first time the name is asked for: a command that only reads
+# the live queue (``oss-desk queue``: :mod:`~oss_desk.services.queue.view`) does not pay for
+# the modules that change it.
+_HOMES = {
+    "ACTIVE": "core",
+    "AT_DESK": "core",
+    "DeskChange": "records",
+    "DeskHeld": "logins",
+    "Issued": "tickets",
+    "LoggedIn": "logins",
+    "LoggedOut": "logins",
+    "Moved": "closing",
+    "QueueService": "service",
+    "parse_outcome": "core",
+    "read_floor": "core",
+    "read_live_queue": "view",
+    "typical_seconds": "view",
+}
 
 __all__ = [
     "ACTIVE",
@@ -48,5 +70,12 @@ __all__ = [
 ]
 
 
-class QueueService(Calling, Counter, Logins, LiveView):
-    """The live queue of one office database, acting as ``actor`` (default: the session's)."""
+if not TYPE_CHECKING:  # (mypy reads the imports above: a name not among them is an error)
+
+    def __getattr__(name: str) -> Any:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+        globals()[name] = value
+        return value

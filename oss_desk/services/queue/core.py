@@ -6,16 +6,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Unpack
+from typing import TYPE_CHECKING, Unpack
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action, Scope
-from oss_desk.domain.closed_day import cancelled_words
 from oss_desk.domain.codes import TicketRef, parse_service_code, parse_ticket_ref
-from oss_desk.domain.counter import DeskLogin, parked_words
+from oss_desk.domain.counter import DeskLogin, desk_states, parked_words
 from oss_desk.domain.models import (
     Actor,
     Desk,
+    DeskStatus,
     EventKind,
     Outcome,
     Service,
@@ -31,8 +31,6 @@ from oss_desk.domain.queue import (
 )
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
-from oss_desk.services.events import EventRefs, record_event
-from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.session import Session
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import (
@@ -43,10 +41,13 @@ from oss_desk.storage.counter import (
     mark_desk,
     staff_capabilities,
 )
-from oss_desk.storage.day_closures import cancelled_data
-from oss_desk.storage.devices import queue_board_update
-from oss_desk.storage.events import callers_of_visit
-from oss_desk.storage.site import desk_status
+from oss_desk.storage.site import desk_status, desk_statuses
+
+if TYPE_CHECKING:
+    from oss_desk.services.events import EventRefs
+
+# What only a change, or a refusal, needs (the events, the board's outbox, close of day) is
+# imported where it is used: a command that only reads the queue does not load it.
 
 ACTIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -105,6 +106,9 @@ def described(ticket: Ticket, conn: sqlite3.Connection | None = None) -> str:
     if ticket.parked:
         return parked_words(ticket)
     if ticket.status is TicketStatus.CANCELLED and conn is not None:
+        from oss_desk.domain.closed_day import cancelled_words
+        from oss_desk.storage.day_closures import cancelled_data
+
         return cancelled_words(cancelled_data(conn, ticket.visit_id, ticket.id))
     return {
         TicketStatus.WAITING: "waiting",
@@ -144,6 +148,8 @@ class QueueCore:
     def close_due(self) -> list[Ticket]:
         """Close the days that are over (:mod:`oss_desk.services.queue.day_end`): the first
         action after closing time does it, whoever it is by."""
+        from oss_desk.services.queue.day_end import close_due
+
         return close_due(self.s, self.actor)
 
     # Lookups ---------------------------------------------------------------------------------
@@ -209,6 +215,28 @@ class QueueCore:
     def staffed_only(self) -> bool:
         """Only desks someone is logged in to call (``queue.staffed_desks_only``)."""
         return self.s.settings.queue.staffed_desks_only
+
+    def logins(self) -> dict[str, DeskLogin]:
+        """Every desk someone is logged in to, by desk id."""
+        self._require(Action.VIEW_QUEUE)
+        return desk_logins(self.s.store.conn)
+
+    def desk_statuses(self) -> dict[str, DeskStatus]:
+        """Every desk's status as the queue sees it and every list shows it: closed while
+        nobody is logged in to it (``queue.staffed_desks_only``; see
+        :func:`oss_desk.domain.counter.effective_status`)."""
+        return self.desk_states_in(self.s.store.conn)
+
+    def desk_states_in(
+        self, conn: sqlite3.Connection, logins: Mapping[str, DeskLogin] | None = None
+    ) -> dict[str, DeskStatus]:
+        """:meth:`desk_statuses` read on ``conn`` (``logins``: already read there)."""
+        staffed = desk_logins(conn) if logins is None else logins
+        desks = self.s.directory.desks.values()
+        return desk_states(desks, desk_statuses(conn), staffed, self.staffed_only)
+
+    def current_ticket(self, desk_id: str) -> Ticket | None:
+        return q.desk_ticket(self.s.store.conn, self.s.desk(desk_id).id)
 
     def _mark_desk(self, conn: sqlite3.Connection, desk_id: str | None, now: datetime) -> None:
         """The desk changed what it is doing (for the team leader's "idle for 4 min")."""
@@ -322,6 +350,8 @@ class QueueCore:
         desk = self.s.directory.desks.get(ticket.desk) if ticket.desk else None
         if desk is not None and self.owns_desk(desk):
             return True  # at the desk the configuration puts them at
+        from oss_desk.storage.events import callers_of_visit
+
         calls = callers_of_visit(conn, ticket.visit_id)
         if whole_visit:
             return any(p == me.person or (me.desk_id and d == me.desk_id) for p, d, _ in calls)
@@ -340,6 +370,8 @@ class QueueCore:
     def _board(self, conn: sqlite3.Connection, ticket: Ticket, reason: str, now: datetime) -> None:
         """A board update, committed with the call that causes it (the worker shows it)."""
         if self.board_site() == ticket.site_id:
+            from oss_desk.storage.devices import queue_board_update
+
             queue_board_update(
                 conn,
                 site_id=ticket.site_id,
@@ -391,4 +423,6 @@ class QueueCore:
         if ticket is not None:
             refs["visit_id"], refs["service_code"] = ticket.visit_id, ticket.service
             refs["ticket_id"] = ticket.id
+        from oss_desk.services.events import record_event
+
         record_event(conn, site, at, kind, self.actor, **refs)

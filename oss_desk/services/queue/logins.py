@@ -15,7 +15,7 @@ from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.queue.records import Records
 from oss_desk.storage import queue as q
-from oss_desk.storage.counter import desk_logins, log_in, log_out, login_at, login_of
+from oss_desk.storage.counter import log_in, log_out, login_at, login_of
 from oss_desk.storage.site import set_desk_status
 
 
@@ -113,11 +113,6 @@ class Logins(Records):
             self._status(conn, desk, DeskStatus.CLOSED, now)
             back = self.send_back(conn, self.s.directory.sites[desk.site_id], now)
         return LoggedOut(gone, back)
-
-    def logins(self) -> dict[str, DeskLogin]:
-        """Every desk someone is logged in to, by desk id."""
-        self._require(Action.VIEW_QUEUE)
-        return desk_logins(self.s.store.conn)
 
     def login_of(self, person: str | None = None) -> DeskLogin | None:
         """The desk a person (the acting person) is logged in to."""

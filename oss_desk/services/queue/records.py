@@ -4,13 +4,12 @@ from the event log and purged on schedule), reprints, and the desk's own status.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
-from oss_desk.domain.counter import DeskLogin, desk_states, still_at_desk
+from oss_desk.domain.counter import still_at_desk
 from oss_desk.domain.delivery import Reprint, print_state, reprint_adds_copy
 from oss_desk.domain.models import DeskStatus, EventKind, Site, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT, NOTE_TOO_LONG
@@ -22,7 +21,7 @@ from oss_desk.services.queue.tickets import Issuing
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out, login_at
 from oss_desk.storage.outbox import last_printer_for_ticket
-from oss_desk.storage.site import desk_statuses, printer_gone, set_desk_status
+from oss_desk.storage.site import printer_gone, set_desk_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,20 +178,3 @@ class Records(Issuing):
                 back.append(changed(q.assign_desk(conn, t.id, None, None)))
                 self._log(conn, t, EventKind.SENT_BACK, now, dict(sent))
         return tuple(back)
-
-    def desk_statuses(self) -> dict[str, DeskStatus]:
-        """Every desk's status as the queue sees it and every list shows it: closed while
-        nobody is logged in to it (``queue.staffed_desks_only``; see
-        :func:`oss_desk.domain.counter.effective_status`)."""
-        return self.desk_states_in(self.s.store.conn)
-
-    def desk_states_in(
-        self, conn: sqlite3.Connection, logins: Mapping[str, DeskLogin] | None = None
-    ) -> dict[str, DeskStatus]:
-        """:meth:`desk_statuses` read on ``conn`` (``logins``: already read there)."""
-        staffed = desk_logins(conn) if logins is None else logins
-        desks = self.s.directory.desks.values()
-        return desk_states(desks, desk_statuses(conn), staffed, self.staffed_only)
-
-    def current_ticket(self, desk_id: str) -> Ticket | None:
-        return q.desk_ticket(self.s.store.conn, self.s.desk(desk_id).id)

@@ -184,7 +184,7 @@ class FollowupDialog(Dialog[Created | None]):
             fields = [("fu-service", "Service", "its letter", 1, self.arranged.service or "")]
             if not kind.on_the_record:
                 fields.append(("fu-due", "Due", "YYYY-MM-DD: only to agree a day", 10, ""))
-            else:
+            elif kind is Kind.COMPLAINT:  # a comment or compliment has no stage
                 fields.append(("fu-stage", "Stage", "1 or 2", 1, "1"))
             fields += [
                 ("fu-name", "Name", "staff only; deleted on schedule", 80, ""),
@@ -258,7 +258,7 @@ class FollowupDialog(Dialog[Created | None]):
     def request(self) -> Request:
         kind = self.kind
         stage = 1
-        if kind.on_the_record:
+        if kind is Kind.COMPLAINT:
             stage = 2 if (self._value("fu-stage") or "1") == "2" else 1
         return Request(
             kind=kind,
@@ -329,7 +329,14 @@ class RespondDialog(Dialog[Answer | None]):
                     yield Static("Action taken", classes="label")
                     yield _radio("fu-taken", (("yes", "Yes"), ("no", "No")), None)
             for field_id, label, hint, length in (
-                ("fu-action", "What was done", "as a result (optional)", 500),
+                (
+                    "fu-action",
+                    "What was done",
+                    "as a result (needed if action was taken)"
+                    if self.complaint
+                    else "as a result (optional)",
+                    500,
+                ),
                 ("fu-officer", "Officer", "who answered, if not you", 80),
             ):
                 with Horizontal(classes="field"):

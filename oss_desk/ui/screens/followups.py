@@ -35,6 +35,7 @@ from oss_desk.domain.followups import (
     Status,
     closed_said,
 )
+from oss_desk.domain.models import Actor
 from oss_desk.domain.text import sentence_case
 from oss_desk.services.desk_view import DeskSnapshot
 from oss_desk.services.followups import FollowupService
@@ -162,6 +163,9 @@ class FollowupsScreen(DeskScreen):
 
     def current_desk(self) -> str | None:
         return self.desk.terminal_desk or self.desk.greet_desk_id
+
+    def acting_as(self) -> Actor:
+        return self.desk.mode_actor("followups")
 
     @guarded
     def on_resize(self, event: Resize) -> None:

@@ -381,6 +381,7 @@ class LeaderScreen(DeskScreen):
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     @acts_on(_highlighted_ticket)
+    @holding_keys
     async def action_transfer(self, ticket_id: int) -> None:
         entry = self.queued(ticket_id)
         if entry is None:
@@ -409,6 +410,7 @@ class LeaderScreen(DeskScreen):
             self.notify_done(done.value.said)
 
     @work(exclusive=True, group="leader", exit_on_error=False)
+    @holding_keys
     async def action_print_summary(self) -> None:
         """Today's summary on a chosen desk's receipt printer (queued: the key bar's printer
         state says when it has printed)."""
@@ -496,6 +498,7 @@ class LeaderScreen(DeskScreen):
             self.notify_done(closed_words(said, done.value.sent_back))
 
     @work(exclusive=True, group="leader", exit_on_error=False)
+    @holding_keys
     async def action_close_day(self) -> None:
         """Close the day now (the office closes early, or everyone has gone): after a question
         that says how many tickets are closed as "office closed"."""
@@ -534,6 +537,7 @@ class LeaderScreen(DeskScreen):
         self.action_close_day()
 
     @work(exclusive=True, group="leader", exit_on_error=False)
+    @holding_keys
     async def action_acknowledge(self) -> None:
         snap = self.desk.snapshot
         if snap is None or not snap.alerts:
