@@ -9,12 +9,15 @@ text box before the Tab typed before them had moved the cursor, and a key reache
 had not yet mounted and taken its focus, and was lost.
 
 :class:`KeyLine` keeps keys in a line and lets the next one go only when the one before has come
-to the end of its way: its priority binding ran on the app, or it came back up to the app, or
-it was taken on the way (a :class:`Trail` posted right behind it follows it through every queue,
-and comes up to the app once the key was handled). The next key then waits behind whatever the
-last one asked of the app (a focus moved, say). A screen newly on top settles first (a trail
-through its own queue: mounted, its focus taken). Keys kept by a hold while a flow goes from one
-dialog to the next (:mod:`oss_desk.ui.dialogs.hold`) are put back at the front of the line.
+to the end of its way: its priority binding ran on the app, it came back up to the app, or a
+:class:`Trail` posted right behind it (it follows the key through every queue) came up to the
+app. The next key then waits behind whatever the last one asked of the app (a focus moved,
+say). Only a character typed into a text box does not wait: the box takes it (it never moves
+the focus), and its queue keeps the characters in order, so a paste or a scan into a box goes
+at the box's speed; the next key that is not a character waits for them. A screen newly on
+top settles first (a trail through its own queue: mounted, its focus taken). Keys kept by a hold
+while a flow goes from one dialog to the next (:mod:`oss_desk.ui.dialogs.hold`) are put back
+at the front of the line.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from textual.events import Key
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.screen import Screen
+from textual.widgets import Input
 
 OVERDUE = 1.0
 """Seconds after which a key whose trail never came up counts as handled: the widget it went
@@ -120,6 +124,8 @@ class KeyLine:
                     self._later()
                     return
                 target: MessagePump = self.app.focused or self.app.screen
+                if isinstance(target, Input) and key.is_printable:
+                    continue  # typed: the box takes it, in its own queue's order (see above)
                 if self._follow(target, key):
                     return
         except Exception:

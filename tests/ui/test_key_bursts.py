@@ -101,6 +101,7 @@ async def test_the_booking_notice_says_when_and_with_whom(
         del dialog
         ((ref, adviser, start),) = rows(db, "SELECT ref, adviser_id, starts_at FROM appointments")
         assert (adviser, str(start)[:16]) == ("ana", "2026-11-23T10:00")  # London is on GMT
+        await until(lambda: any("booked for" in n.message for n in app._notifications))
         said = [n.message for n in app._notifications]
         assert f"{ref} booked for C001's visit: Mon 23 Nov 10:00 with Ana Adviser" in said, said
         assert not any("Ann" in s for s in said)
@@ -153,6 +154,7 @@ async def test_keys_typed_while_a_no_show_is_saved_go_to_the_desk_after_it(
             (2, "called"),
         ]
         await until(screen.can_undo)
+        await until(lambda: any("marked no-show" in n.message for n in app._notifications))
         said = [n.message for n in app._notifications]
         assert "C001 marked no-show · U takes it back (2 minutes)" in said, said
 
