@@ -85,6 +85,11 @@ async def test_enter_after_tabbing_past_the_slots_chooses_the_slot(
         await pilot.press("ctrl+u", "enter", *"x@example.org")  # name wiped, Enter: next field
         await until(lambda: fields(dialog)[1] == "x@example.org")
         assert fields(dialog)[0] == ""
+        # Another slot highlighted: the form no longer says the first is chosen.
+        dialog.set_focus(dialog.query_one("#booking-slots"))
+        await pilot.press("down")
+        await until(lambda: dialog.chosen is None)
+        assert str(dialog.query_one("#booking-error", Static).render()) == ""
 
 
 async def test_the_booking_notice_says_when_and_with_whom(

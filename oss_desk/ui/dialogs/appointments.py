@@ -258,6 +258,17 @@ class BookingDialog(Dialog[Appointment | None]):
         self.show_note(f"Chosen: {self.describe(self.chosen)}")
         self.set_focus(stay or self.query_one("#booking-name", Input))
 
+    @on(OptionList.OptionHighlighted, "#booking-slots")
+    @guarded
+    def _slot_moved(self, event: OptionList.OptionHighlighted) -> None:
+        """Another slot highlighted: the one chosen before is not what would be booked."""
+        index = event.option_index
+        if self.chosen is not None and (
+            index >= len(self.slots) or self.slots[index] != self.chosen
+        ):
+            self.chosen = None
+            self.show_note("")
+
     @on(Input.Submitted, "#booking-needs")
     @guarded
     def _needs_entered(self, event: Input.Submitted) -> None:
