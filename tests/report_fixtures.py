@@ -59,6 +59,8 @@ def daily_fixture(day: str = "2026-11-23") -> dict[str, Any]:
     when = date.fromisoformat(day)
     return {
         "date": day,
+        "recorded": True,
+        "records_begin": "2025-04-01",
         "site": "hq",
         "sites": ["hq"],
         "target_minutes": 15,
@@ -189,6 +191,8 @@ def monthly_fixture(month: str = "2026-10") -> dict[str, Any]:
     return {
         "month": month,
         "to_date": None,
+        "recorded": True,
+        "records_begin": "2025-04-01",
         "site": "hq",
         "sites": ["hq"],
         "target_minutes": 15,

@@ -23,6 +23,7 @@ from oss_desk.services.session import open_session
 from oss_desk.storage.outbox import jobs_needing_answer
 
 from .conftest import Cli, db_content, rows, run_cli_process
+from .messaging import SmtpServer
 
 NOW = "2026-11-23T09:30:00+00:00"  # a Monday morning (GMT)
 TRAINING = '[access]\nuser_override = "anyone"\nname_unlisted = true\n'
@@ -45,8 +46,11 @@ def office(
     hours: str = "09:00-17:00",
     printer: str | None = None,
     training: bool = True,
+    library: bool = False,
+    desk_2_serves: tuple[str, ...] | None = None,
 ) -> str:
-    """The office's file: services C and H, greet-1, desk-1 and desk-2, four staff."""
+    """The office's file: services C and H, greet-1, desk-1 and desk-2, four staff (with
+    ``library``: a second site, the Library, with its desk lib-1)."""
     days = "".join(f'{d} = "{hours}"\n' for d in ("mon", "tue", "wed", "thu", "fri"))
     days += 'sat = "09:00-12:00"\n' if saturday else ""
     text = TRAINING if training else ""
@@ -54,6 +58,10 @@ def office(
         '[council]\nname = "Test Council"\n\n[[sites]]\nid = "hq"\nname = "Civic Centre"\n'
         f"closures = [{', '.join(repr(c).replace(chr(39), chr(34)) for c in closures)}]\n"
         f"[sites.opening_hours]\n{days}\n"
+    )
+    if library:
+        text += f'[[sites]]\nid = "library"\nname = "Library"\n[sites.opening_hours]\n{days}\n'
+    text += (
         '[[services]]\ncode = "C"\nname = "Council Tax"\nappointment_minutes = 30\n\n'
         '[[services]]\ncode = "H"\nname = "Housing"\n\n'
     )
@@ -61,11 +69,16 @@ def office(
         ("greet-1", "meet-and-greet", "Greeting"),
         ("desk-1", "adviser", "Desk 1"),
         ("desk-2", "adviser", "Desk 2"),
+        *([("lib-1", "adviser", "Library desk")] if library else []),
     ):
         if desk not in drop_desks:
             text += f'[[desks]]\nid = "{desk}"\nname = "{name}"\nkind = "{kind}"\n'
+            if library:
+                text += f'site = "{"library" if desk == "lib-1" else "hq"}"\n'
             if desk == "greet-1" and printer:
                 text += f'printer = "{printer}"\n'
+            if desk == "desk-2" and desk_2_serves is not None:
+                text += f"services = {json.dumps(list(desk_2_serves))}\n"
             text += "\n"
     for sid, name, role in STAFF:
         if sid not in drop_staff:
@@ -116,11 +129,13 @@ def started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str | None = 
     return cli
 
 
-def book(cli: Cli, start: str, adviser: str) -> str:
+def book(cli: Cli, start: str, adviser: str, *where: str, now: str = NOW) -> str:
+    """A booking of C at ``start`` with ``adviser`` (``where``: ``--desk lib-1``, at the
+    Library), made at ``now``."""
     slip = f"capture://{cli.db.parent}/slips.bin"
     done = cli(
         "--user", "tl", "appointment", "book", "--service", "C", "--start", start,
-        "--adviser", adviser, "--channel", "slip", "--print-to", slip, "--json", now=NOW,
+        "--adviser", adviser, *where, "--channel", "slip", "--print-to", slip, "--json", now=now,
     )  # fmt: skip
     assert done.code == 0, done.err
     return str(done.json()["ref"])
@@ -149,7 +164,10 @@ def test_a_person_removed_while_logged_in_is_logged_out_and_their_bookings_liste
     code, out, err = load(tmp_path, env, office(drop_staff=("adv",)), "no-adv.toml")
     assert (code, err) == (0, "")
     assert "Desk 2: Adam Viser logged out, closed (adv is no longer on the staff list)" in out
-    assert "H001 and C001 go back to the queue (sent to a desk or person no longer there)" in out
+    assert (
+        "H001 and C001 go back to the queue (sent to a desk or person no longer there, or to a "
+        "desk that no longer serves them)"
+    ) in out
     assert (
         "Still booked with Adam Viser (adv), who left the staff list (1): move them with "
         "`oss-desk appointment move REF --start ISO [--adviser ID]`"
@@ -474,3 +492,164 @@ def test_init_says_when_the_board_cuts_a_desk_s_name_short(
     code, out, err = load(tmp_path, env, fixed, "short.toml")
     assert code == 0, err
     assert "Note: the board" not in out
+
+
+# Review 12 (1, 5): a site that leaves holding work; a desk that stops serving a service -----
+
+
+def test_a_site_removed_while_it_holds_work_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
+    """Loaded, the booking was not listed, could not be cancelled (exit 70) and stopped the
+    worker's close of day once overdue; the ticket nobody could call any more."""
+    cli = in_process(tmp_path, monkeypatch)
+    assert load(tmp_path, env, office(library=True), "two.toml")[0] == 0
+    ref = book(cli, "2026-11-24T10:00:00+00:00", "new1", "--desk", "lib-1")
+    issued = cli("--user", "mg", "ticket", "issue", "--service", "H", "--desk", "lib-1", now=NOW)
+    assert issued.code == 0
+    ringback = cli(
+        "--user", "adv", "followup", "add", "--kind", "ringback", "--service", "C", "--phone",
+        "07700 900123", "--site", "library", "--json", now=NOW,
+    )  # fmt: skip
+    assert ringback.code == 0, ringback.err
+    case = ringback.json()["ref"]
+    before = db_content(cli.db)
+    code, out, err = load(tmp_path, env, office(), "no-library.toml")
+    assert (code, out) == (6, "")
+    assert err == (
+        "oss-desk: site library (Library) is gone but holds 1 ticket open today (H001) and 1 "
+        f"booking from today on ({ref}) and 1 follow-up still open ({case}): finish the "
+        "tickets and cancel the bookings with `oss-desk appointment cancel REF --by council` "
+        "(and book them at another site) and close the follow-ups first, or keep the site "
+        "until then (a site may have no desks)\n"
+    )
+    assert db_content(cli.db) == before
+    # Done as it says (the follow-up stays at a site kept without desks), the site may go.
+    assert cli("--user", "tl", "ticket", "cancel", "H001", now=NOW).code == 0
+    assert cli("--user", "tl", "appointment", "cancel", ref, "--by", "council", now=NOW).code == 0
+    kept = office(library=True, drop_desks=("lib-1",))
+    assert load(tmp_path, env, kept, "library-no-desks.toml")[0] == 0
+    shown = cli("--user", "tl", "followup", "show", case, now=NOW)
+    assert shown.code == 0, shown.err
+    done = cli("--user", "tl", "followup", "done", case, now=NOW)
+    assert done.code == 0, done.err
+    assert load(tmp_path, env, office(), "no-library.toml")[0] == 0
+
+
+def test_bookings_left_at_a_site_removed_before_are_listed_and_can_be_cancelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], smtp: SmtpServer
+) -> None:
+    """An office whose Library left the configuration under an older oss-desk, which did not
+    refuse it, with a booking still there: ``init`` lists it to cancel, and cancelling it (a
+    KeyError, exit 70, before) tells the resident by email, sent by the worker."""
+    cli = in_process(tmp_path, monkeypatch)
+    email = f'\n[email]\nsmtp_url = "{smtp.url}"\nfrom_address = "desk@test.example"\n'
+    assert load(tmp_path, env, office(library=True) + email, "two.toml")[0] == 0
+    made = cli(
+        "--user", "tl", "appointment", "book", "--service", "C", "--start",
+        "2026-11-24T10:00:00+00:00", "--adviser", "new1", "--desk", "lib-1", "--channel",
+        "email", "--email", "resident@example.org", "--json", now=NOW,
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    ref = str(made.json()["ref"])
+    assert oss(env, "worker", "--once")[0] == 0  # the confirmation
+    assert len(smtp.mailbox.messages) == 1
+    conn = sqlite3.connect(cli.db)
+    with conn:
+        conn.execute("UPDATE sites SET active = 0 WHERE id = 'library'")
+        conn.execute("UPDATE desks SET active = 0 WHERE id = 'lib-1'")
+    conn.close()
+    code, out, _ = load(tmp_path, env, office() + email, "no-library.toml")
+    assert code == 0
+    assert (
+        "Still booked at the site library, no longer in the configuration (1): cancel them "
+        "with `oss-desk appointment cancel REF --by council`"
+    ) in out
+    assert f"  {ref}  C  Tue 24 Nov 10:00  Nina New" in out
+    assert cli("appointment", "show", ref, now=NOW).code == 0
+    moved = cli(
+        "--user", "tl", "appointment", "move", ref, "--start", "2026-11-25T10:00:00Z", now=NOW
+    )  # fmt: skip
+    assert moved.code == 6
+    assert moved.err.startswith(
+        f"oss-desk: the site library is no longer in the configuration: {ref} cannot be moved"
+    )
+    came = cli("--user", "tl", "appointment", "check-in", ref, now="2026-11-24T09:55:00Z")
+    assert came.code == 6
+    assert came.err.startswith(
+        f"oss-desk: the site library is no longer in the configuration: {ref} cannot be checked "
+        "in there (issue a ticket"
+    )
+    done = cli("--user", "tl", "appointment", "cancel", ref, "--by", "council", "--json", now=NOW)
+    assert done.code == 0, done.err
+    assert done.json()["status"] == "cancelled"
+    assert rows(cli.db, "SELECT site_id FROM events WHERE kind = 'appointment_cancelled'") == [
+        ("library",)
+    ]
+    code, _, err = oss(env, "worker", "--once")
+    assert (code, err) == (0, "")
+    told = smtp.mailbox.messages[-1]
+    assert len(smtp.mailbox.messages) == 2 and "cancel" in str(told["Subject"]).lower()
+
+
+def test_a_ticket_sent_to_a_desk_that_stops_serving_it_goes_back_to_the_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
+    """C001 sent to Adam (at Desk 2), H001 sent to Desk 2: a load after which Desk 2 serves H
+    only sends C001 back, and the next after which it serves C only sends H001 back. Nobody
+    could call them where they were sent (Desk 2 does not call what it does not serve, and no
+    other desk may call a ticket sent there), and init said nothing."""
+    cli = started(tmp_path, monkeypatch)
+    code, out, _ = load(tmp_path, env, office(desk_2_serves=("H",)), "desk-2-h.toml")
+    assert code == 0
+    assert (
+        "C001 goes back to the queue (sent to a desk or person no longer there, or to a desk "
+        "that no longer serves it)"
+    ) in out
+    assert sent_to(cli.db) == {"C001": (None, None), "H001": ("desk-2", None)}
+    assert rows(cli.db, "SELECT count(*) FROM events WHERE kind = 'sent_back'") == [(1,)]
+    assert cli("--user", "new1", "desks", "login", "desk-1", now=NOW).code == 0
+    called = cli("--user", "new1", "ticket", "call-next", "--desk", "desk-1", "--json", now=NOW)
+    assert called.json()["code"] == "C001"  # stranded before: "Nobody is waiting for Desk 1."
+    code, out, _ = load(tmp_path, env, office(desk_2_serves=("C",)), "desk-2-c.toml")
+    assert code == 0 and "H001 goes back to the queue" in out
+    assert sent_to(cli.db) == {"H001": (None, None)}
+
+
+# A booking channel promised but not set up --------------------------------------------------
+
+
+def test_init_warns_of_a_channel_promised_but_not_set_up(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Notify's text template without its key, a mail sender and login without a mail server:
+    one line each, naming what is given and what is missing (nothing is sent by them); once
+    set up, or given nothing of them, nothing is said (nor for the demo)."""
+    key = tmp_path / "notify.key"
+    key.write_text("test-key\n")
+    promised = (
+        '[notify]\nsms_template = "22222222-2222-2222-2222-222222222222"\n\n'
+        '[email]\nfrom_address = "appointments@test.example"\nusername = "desk"\n\n'
+    )
+    code, out, err = load(tmp_path, env, promised + office(), "promised.toml")
+    assert code == 0, err
+    assert [line for line in out.splitlines() if line.startswith("Warning:")] == [
+        "Warning: texts are not set up for this office (notify.api_key_file and sms_template), "
+        "though notify.sms_template is given: no text is sent (booking confirmations, "
+        "reminders) until it is",
+        "Warning: email is not set up for this office (email.smtp_url, or notify with its "
+        "email_template), though email.username and email.from_address are given: no email is "
+        "sent (booking confirmations, reminders) until it is",
+    ]
+    set_up = (
+        f'[notify]\napi_key_file = "{key}"\n'
+        'sms_template = "22222222-2222-2222-2222-222222222222"\n\n'
+        '[email]\nsmtp_url = "smtp://127.0.0.1:2525"\nusername = "desk"\n\n'
+    )
+    for name, text in (("set-up.toml", set_up + office()), ("plain.toml", office())):
+        code, out, err = load(tmp_path, env, text, name)
+        assert code == 0, err
+        assert "Warning:" not in out, out
+    code, out, err = oss(env | {"OSS_DESK_DB": str(tmp_path / "demo.sqlite")}, "init", "--demo")
+    assert code == 0, err
+    assert "Warning:" not in out, out

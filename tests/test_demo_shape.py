@@ -6,7 +6,9 @@ emails and follow-up texts that work, landing in the demo's mailbox and phone.""
 from __future__ import annotations
 
 import mailbox
+import sqlite3
 import statistics
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -137,3 +139,13 @@ def test_the_demos_history_covers_the_weeks_its_reports_compare(
     weeks = report.json()["previous_weeks"]
     assert [w["date"] for w in weeks] == ["2026-11-27", "2026-11-20", "2026-11-13", "2026-11-06"]
     assert all(w["recorded"] and w["visits"] > 50 for w in weeks), weeks
+    # Its records begin on one day, its first of visits: no booking, follow-up or complaint
+    # before it (they made October a month of records with no visits in it).
+    assert report.json()["records_begin"] == "2026-11-06"
+    october = cli("report", "monthly", "--month", "2026-10", now="2026-12-04T11:00:00Z")
+    assert october.code == 2 and "records begin (2026-11-06)" in october.err
+    with closing(sqlite3.connect(cli.db)) as conn:
+        kinds = conn.execute(
+            "SELECT kind FROM events WHERE business_day < '2026-11-06' GROUP BY kind"
+        ).fetchall()
+    assert kinds == []

@@ -467,6 +467,12 @@ def test_generated_history_reports_what_the_generator_counted(tmp_path: Path) ->
             " WHERE s.appointment_minutes IS NULL"
         )
         assert conn.execute(walk_in_only).fetchone() == (0,)
+        # Each office's records begin on one day, its first of visits: nothing (a booking, a
+        # cancellation, a reminder) is recorded before it, so no month before the history is a
+        # month of records with no visits in it.
+        firsts = dict(conn.execute("SELECT site_id, min(business_day) FROM events GROUP BY 1"))
+        visits = "SELECT site_id, min(business_day) FROM events WHERE kind = 'arrived' GROUP BY 1"
+        assert firsts == dict(conn.execute(visits)) | {None: None}
     finally:
         conn.close()
 

@@ -29,8 +29,10 @@ from .conftest import ROOT
 NAMES = [name for name, _ in schema_files()]
 
 # Rows a migration rewrites on purpose, as (migration, table, column): compared before and after
-# everything else, but not these. Empty today: every migration so far only adds.
-REWRITTEN: set[tuple[str, str, str]] = set()
+# everything else, but not these. 0057 gives the appointments whose visit had ended their state
+# (test_the_appointments_whose_visit_ended_before_0050_take_the_state_the_rule_gives).
+BACK_FILL = "0057_appointment_ends_back_fill"
+REWRITTEN: set[tuple[str, str, str]] = {(BACK_FILL, "appointments", "status")}
 
 # Values a later version introduced, as an office before them stored the same thing: a
 # checked-in appointment whose ticket ended unseen stayed 'checked_in' (0041 'not_seen', 0050
@@ -206,4 +208,39 @@ def test_a_database_upgraded_before_the_event_chain_was_numbered_still_gets_it(
     assert schema(db.conn) == expected
     check = verify(db.conn)
     assert check.broken_id is None and check.problem == "" and check.events == events
+    db.close()
+
+
+def statuses(conn: sqlite3.Connection) -> dict[int, str]:
+    return dict(conn.execute("SELECT id, status FROM appointments"))
+
+
+def test_the_appointments_whose_visit_ended_before_0050_take_the_state_the_rule_gives(
+    populated: Path, tmp_path: Path
+) -> None:
+    """An office at 0049 kept a checked-in appointment whose ticket ended unseen as
+    'checked_in' (copied so: AS_OLDER), and said "checked in (here)" for ever after 0050. The
+    upgrade gives each the state the rule gives today, as the demo office built by this version
+    has it; one wrongly set 'not seen' whose resident was seen (before the 'seen, then
+    transferred' fix) is attended; one whose visit is still in the queue is left checked in."""
+    source = sqlite3.connect(populated)
+    try:
+        expected = statuses(source)
+    finally:
+        source.close()
+    assert "left_unseen" in expected.values() and "checked_in" in expected.values()
+    db = at_migration(tmp_path / "old.sqlite", "0050_appointment_left_unseen")
+    fill_from(db, populated)
+    older = statuses(db.conn)
+    assert "left_unseen" not in older.values()
+    seen = db.conn.execute(
+        "SELECT a.id FROM appointments a JOIN tickets t ON t.visit_id = a.visit_id "
+        "WHERE a.status = 'attended' AND t.status = 'done' LIMIT 1"
+    ).fetchone()[0]
+    with db.conn:
+        db.conn.execute("UPDATE appointments SET status = 'not_seen' WHERE id = ?", [seen])
+    build_migrations().apply(db, stop_before=BACK_FILL)
+    assert statuses(db.conn) == older | {seen: "not_seen"}  # 0050 changes no row
+    build_migrations().apply(db)
+    assert statuses(db.conn) == expected
     db.close()

@@ -37,11 +37,13 @@ MONTHS = ("2026-11", "2026-06", "2026-01")
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> HistoryResult:
     db = tmp_path_factory.mktemp("rollup") / "history.sqlite"
-    return generate(
+    result = generate(
         db,
         HistoryOptions(years=1, sites=2, visits_per_day=60, seed=5, end=END),
         clock=FixedClock(NOW),
     )
+    assert result.first_day == RECORDS_BEGIN
+    return result
 
 
 def _copy(source: Path, target: Path) -> Path:
@@ -144,8 +146,12 @@ def _rows(db: Path) -> list[tuple[Any, ...]]:
 
 
 A_YEAR_BEFORE = "2025-11-01"
-"""The first day a November 2026 report counts: its trend's twelve months and, for repeat
+"""The first day a November 2026 report asks for: its trend's twelve months and, for repeat
 contact, November 2025."""
+RECORDS_BEGIN = "2025-11-21"
+"""The first day of the year of history (a year back from ``END``): the office's records begin
+then, and the rollup keeps no row for a day before them."""
+FIRST_ROLLED = max(A_YEAR_BEFORE, RECORDS_BEGIN)
 
 
 def _days(first: str, last: str) -> int:
@@ -255,7 +261,7 @@ def test_a_read_only_database_is_reported_on_and_never_written(session: Session,
     assert _rows(db) == []
     session.store.conn.execute("PRAGMA query_only = OFF")
     assert _rolled(session, "2026-11") == live
-    assert len(_rows(db)) == len(SITES) * _days(A_YEAR_BEFORE, "2026-11-19")
+    assert len(_rows(db)) == len(SITES) * _days(FIRST_ROLLED, "2026-11-19")
 
 
 def _digest(path: Path) -> str:
@@ -312,7 +318,7 @@ def test_rows_of_another_target_or_version_are_recounted(session: Session, db: P
     conn.close()
     assert _rolled(session, "2026-11") == at_10
     rows = _rows(db)
-    assert len(rows) == len(SITES) * _days(A_YEAR_BEFORE, "2026-11-19")
+    assert len(rows) == len(SITES) * _days(FIRST_ROLLED, "2026-11-19")
     assert {r[7] for r in rows} == {ROLLUP_VERSION}
 
 
@@ -338,7 +344,7 @@ def test_the_worker_stores_the_days_that_ended(db: Path) -> None:
     DeviceWorker(lambda: _session(db)).run_once()
     rows = _rows(db)
     assert max(r[1] for r in rows) == "2026-11-19"
-    assert len(rows) == len(SITES) * _days(A_YEAR_BEFORE, "2026-11-19")
+    assert len(rows) == len(SITES) * _days(FIRST_ROLLED, "2026-11-19")
     same_day = _session(db)
     try:
         assert ReportService(same_day).fill_rollup() == 0  # nothing new

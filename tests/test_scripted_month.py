@@ -664,6 +664,8 @@ def expected_daily(
     busiest = max(sorted(by_hour), key=lambda h: by_hour[h], default=None)
     return {
         "date": key,
+        "recorded": key >= RECORDS_BEGIN,  # always: a day before it is refused
+        "records_begin": RECORDS_BEGIN,
         "site": site,
         "sites": sites,
         "target_minutes": 15,
@@ -934,6 +936,8 @@ def expected_monthly(
     return {
         "month": month,
         "to_date": today if today < str(last) else None,  # a month going on: to date
+        "recorded": str(last) >= RECORDS_BEGIN,  # always: a month before it is refused
+        "records_begin": RECORDS_BEGIN,
         "site": site,
         "sites": sites,
         "target_minutes": 15,
@@ -1149,6 +1153,8 @@ def test_amber_points_setting(month: Office, monkeypatch: pytest.MonkeyPatch) ->
 
 DAILY_KEYS = [
     "date",
+    "recorded",
+    "records_begin",
     "site",
     "sites",
     "target_minutes",
@@ -1199,7 +1205,7 @@ _WHERE = DAILY_KEYS[DAILY_KEYS.index("by_hour") : DAILY_KEYS.index("busiest_hour
 MONTHLY_KEYS = [
     "month",
     "to_date",
-    *DAILY_KEYS[1:10],
+    *DAILY_KEYS[1:12],
     *_WAITS,
     "by_day",
     "busiest_day",

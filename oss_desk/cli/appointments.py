@@ -36,7 +36,7 @@ adviser_option = click.option("--adviser", metavar="PERSON", help="A chosen advi
 
 
 def appointment_json(session: Session, appt: Appointment) -> dict[str, Any]:
-    site = session.directory.sites[appt.site_id]
+    site = session.site_ever(appt.site_id)
     return {
         "id": appt.id,
         "ref": appt.ref,
@@ -64,7 +64,7 @@ def appointment_json(session: Session, appt: Appointment) -> dict[str, Any]:
 
 
 def line(session: Session, appt: Appointment) -> str:
-    site = session.directory.sites[appt.site_id]
+    site = session.site_ever(appt.site_id)
     wall = local(appt.starts_at, site.timezone)
     svc = session.directory.services[appt.service]
     room = f", {appt.room}" if appt.room else ""
@@ -362,7 +362,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
     for item in service.checklist:
         click.echo(f"  [{'x' if item in appt.checklist_ticked else ' '}] {item}")
     for m in messages:
-        tz = session.directory.sites[appt.site_id].timezone
+        tz = session.site_ever(appt.site_id).timezone
         wall = local(read_instant(m.sent_at or m.due_at), tz)
         when = f"{wall:%a %d %b %H:%M}"
         progress = f"sent {when}" if m.sent_at else f"{m.status}, due {when}"
@@ -421,14 +421,17 @@ def absence_add(
             }
         )
         return
-    click.echo(f"Absence {absence_id}: {person}, {first} to {last} ({reason})")
+    from oss_desk.domain.absences import absence_said
+    from oss_desk.domain.site_change import still_booked
+
+    who = session.name_of(person)
+    today = parse_date(session.today(), "today")
+    away = (parse_date(first, "--from"), parse_date(last, "--to"))
+    click.echo(absence_said(who, *away, reason, today))
     if clashes:
-        click.echo(
-            f"Still booked with {person} ({len(clashes)}): move them with "
-            "`oss-desk appointment move REF --start ISO`"
-        )
+        click.echo(still_booked(f"with {who}", len(clashes)))
         for appt in clashes:
-            wall = local(appt.starts_at, session.directory.sites[appt.site_id].timezone)
+            wall = local(appt.starts_at, session.site_ever(appt.site_id).timezone)
             click.echo(f"  {appt.ref}  {appt.service}  {wall:%a %d %b %H:%M}")
 
 

@@ -245,14 +245,7 @@ def add(
             {**followup_json(f, today), "print_job": created.print_job, "message": created.message}
         )
         return
-    if f.kind.on_the_record:
-        assert f.ack_due_day is not None
-        click.echo(
-            f"{f.ref} {f.kind.label.lower()}: acknowledge by {f.ack_due_day:%a %d %b %Y}, "
-            f"answer by {f.due_day:%a %d %b %Y}."
-        )
-    else:
-        click.echo(f"{f.ref} {f.kind.label.lower()}: due by the end of {f.due_day:%a %d %b %Y}.")
+    click.echo(f"{f.ref} {f.kind.label.lower()}: {f.due_words(lambda day: f'{day:%a %d %b %Y}')}.")
     if created.print_job is not None:
         click.echo(f"Slip queued as print job {created.print_job}.")
     if created.note:

@@ -119,6 +119,18 @@ class DateSpan:
             )
         return day
 
+    def recorded(self, last: date) -> bool:
+        """The office's records, one rule for every report and presentation: they begin on
+        :attr:`first` (the first day of anything it holds: an event of any kind, an imported
+        call, the day its configuration was first loaded). A day, month or period that ends
+        before it has no figures (its zeros are none): a report of it is refused
+        (:meth:`check_period`), and where it stands beside others (the same weekday in earlier
+        weeks, the 12-month trend, a quarter's months, the period before or a year before)
+        every presentation says "no records" in its place and no standard is rated from it. One
+        that reaches it (wholly, or begun before it) is a period of records: its figures are
+        those counted, from the day the records begin."""
+        return last >= self.first
+
     def check_month(self, first: date, last: date, what: str = "--month") -> None:
         """A month (its first and last day) must overlap the span."""
         self.check_period(first, last, f"{what} {first.isoformat()[:7]}")

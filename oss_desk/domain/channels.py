@@ -8,6 +8,7 @@ Pure: the caller says what is set up (``services.channels`` reads it from the se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oss_desk.domain.appointments import Preferred
@@ -81,6 +82,14 @@ class BookingChannels:
         offer = " or ".join(others)
         return f"{NOT_SET_UP[channel]}: offer {offer} instead"
 
+    @property
+    def for_a_reference(self) -> tuple[Preferred, ...]:
+        """How a referral's reference can reach the resident, as the follow-up form offers it:
+        a slip first (it needs no contact: printed where the desk has a printer, else given by
+        hand, as the form's note then says), then email and a text only where the office has
+        set them up (as meet-and-greet's Ctrl+N offers no text where texts are not)."""
+        return (Preferred.SLIP, *(c for c in (Preferred.EMAIL, Preferred.TEXT) if self.works(c)))
+
     def default_said(self) -> str:
         """What the booking form does when no channel is chosen (more than one works)."""
         return "No channel chosen: " + ", else ".join(_BY_DEFAULT[c] for c in self.working)
@@ -98,3 +107,24 @@ def desks_without_a_channel(desks: list[str]) -> str:
         f"for this office and {have} no printer for a slip; set up email (email.smtp_url) or "
         "texts (notify), or give the desks a printer"
     )
+
+
+def promised_not_set_up(
+    *, email: bool, texts: bool, email_given: Sequence[str], texts_given: Sequence[str]
+) -> list[str]:
+    """``init``'s warnings, one line each: a channel the configuration promises (``*_given``:
+    the settings of it that are given) but that cannot send (``email``, ``texts``: set up), so
+    nothing goes by it: "texts are not set up for this office
+    (notify.api_key_file and sms_template), though notify.sms_template is given: ..."."""
+    lines = []
+    for words, given, works, what in (
+        (TEXTS_NOT_SET_UP, texts_given, texts, "text"),
+        (EMAIL_NOT_SET_UP, email_given, email, "email"),
+    ):
+        if given and not works:
+            are = "is" if len(given) == 1 else "are"
+            lines.append(
+                f"{words}, though {' and '.join(given)} {are} given: no {what} is sent "
+                f"(booking confirmations, reminders) until it is"
+            )
+    return lines

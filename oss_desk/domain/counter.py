@@ -14,7 +14,7 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from oss_desk.domain.models import Desk, DeskKind, DeskStatus, Outcome, Role, Ticket, TicketStatus
-from oss_desk.domain.queue import Queued, calls_tickets
+from oss_desk.domain.queue import PRIORITY_APPOINTMENT, PRIORITY_URGENT, Queued, calls_tickets
 
 # Parking --------------------------------------------------------------------------------------
 
@@ -207,6 +207,20 @@ def desk_states(
     }
 
 
+def transferred_place(service: str, arrived: str, priority: int) -> str:
+    """Where a resident transferred to ``service`` waits, as the transfer tells the adviser:
+    the new ticket keeps the arrival (``arrived``, a local time) and the priority of the old
+    one (:data:`~oss_desk.domain.queue.CALL_ORDER`), so a walk-in keeps its place by arrival,
+    a checked-in appointment is still called before the walk-ins and an urgent resident
+    before them all (trial 8: an appointment went first while this said "same place")."""
+    if priority >= PRIORITY_URGENT:
+        return f"{service}, ahead of the others: still urgent (arrived {arrived})"
+    if priority >= PRIORITY_APPOINTMENT:
+        keeps = "an appointment keeps its priority"
+        return f"{service}, ahead of the walk-ins: {keeps} (arrived {arrived})"
+    return f"{service}, same place in the queue (arrived {arrived})"
+
+
 class Activity(StrEnum):
     """What a desk is doing, for the team leader."""
 
@@ -215,13 +229,25 @@ class Activity(StrEnum):
     IDLE = "idle"
     BREAK = "break"
     CLOSED = "closed"
+    GREETING = "greeting"
+    """Meet-and-greet, open with someone logged in: greeting residents (it calls nobody)."""
+    OPEN = "open"
+    """Meet-and-greet, open with nobody logged in to it: its desk app need not log in, so who
+    greets is not known (an adviser desk nobody is logged in to is closed instead)."""
 
 
 def activity(
-    status: DeskStatus, ticket: Ticket | None, since: datetime | None
+    status: DeskStatus,
+    ticket: Ticket | None,
+    since: datetime | None,
+    kind: DeskKind = DeskKind.ADVISER,
+    staffed: bool = True,
 ) -> tuple[Activity, datetime | None]:
     """What the desk is doing and since when (``since``: when its status last changed or its
-    last resident left)."""
+    last resident left). A meet-and-greet desk that is open is greeting when someone is
+    logged in to it (``staffed``), else just open; it never has a resident called."""
+    if not calls_tickets(kind) and status is DeskStatus.OPEN:
+        return (Activity.GREETING if staffed else Activity.OPEN), since
     if ticket is not None and ticket.status is TicketStatus.SERVING:
         return Activity.SERVING, ticket.serving_at
     if ticket is not None:

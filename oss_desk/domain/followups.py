@@ -331,6 +331,14 @@ class Followup:
             f"(clock from {day_said(self.start_day, today)})"
         )
 
+    def due_words(self, day: Callable[[date], str]) -> str:
+        """Its deadlines as said when it is made, each day in ``day``'s words: "acknowledge by
+        Fri 11 Dec, answer by Tue 29 Dec" (a comment, compliment or complaint), "due by the end
+        of Mon 30 Nov" (the others)."""
+        if self.ack_due_day is not None:
+            return f"acknowledge by {day(self.ack_due_day)}, answer by {day(self.due_day)}"
+        return f"due by the end of {day(self.due_day)}"
+
     def deadlines_said(self, today: date) -> list[str]:
         """Each deadline in words: "acknowledge by Wed 30 Dec (not yet due)", "answer by Thu 14
         Jan 2027 (met, Mon 11 Jan 2027)" (a day of another year with its year)."""

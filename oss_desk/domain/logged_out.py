@@ -4,6 +4,10 @@ without them)."""
 
 from __future__ import annotations
 
+NOTICE_SECONDS = 60.0
+"""How long the notice stays on screen, unless its person is logged in to that desk again
+first (then it is taken down: it was about a desk they are back at)."""
+
 
 def logged_out_words(
     desk: str,

@@ -197,10 +197,10 @@ may not call left out, so the order itself does not depend on the desk."""
 
 CALL_ORDER_WORDS = (
     "tickets sent to this desk (or to the person at it), then urgent residents, then "
-    "checked-in appointments, then the longest wait"
+    "checked-in appointments, then the longest wait since arrival"
 )
-""":data:`CALL_ORDER` in words, for the help a desk shows ("N calls the next resident: ...");
-a test holds the two in the same order."""
+""":data:`CALL_ORDER` in words: the adviser's F1 and the README's ``ticket call-next`` say
+them (tests hold them in the order's order, and the README to them)."""
 
 
 def call_key(ticket: Queued) -> tuple[bool, bool, int, int, int]:
@@ -366,21 +366,33 @@ class Placed(Queued, Protocol):
     def desk(self) -> str | None: ...
 
 
-def sent_nowhere(ticket: Placed, serving: Container[str], logged_in: Container[str]) -> bool:
+def sent_nowhere(
+    ticket: Placed,
+    serving: Container[str],
+    logged_in: Mapping[str, str],
+    desks: Mapping[str, Caller],
+) -> bool:
     """Whether a waiting ticket was sent where nobody will call it: to a desk that is closed
     (``serving``: the desks open or on a break, as
-    :func:`oss_desk.domain.counter.effective_status` says), or to a person logged in to no desk
-    (``logged_in``). Such a ticket goes back to the queue at its place when its desk closes or
-    its person logs out (:func:`back_to_queue_words`): its arrival and priority are kept, so a
-    checked-in appointment is still called before the walk-ins, by any desk serving it. A
-    parked ticket (its resident fetching a document) waits to be resumed at its desk while that
-    desk is open or on a break; once it closes nobody there would resume it, so it goes back to
-    the queue at its place too, and any desk calls the resident when they are back."""
+    :func:`oss_desk.domain.counter.effective_status` says), to a person logged in to no desk
+    (``logged_in``: person -> their desk), or to a desk (or a person at one) that no longer
+    serves its service (``desks``, as configured now). It goes back to the queue at its place
+    when its desk closes, its person logs out or a configuration is loaded
+    (:func:`back_to_queue_words`): its arrival and priority are kept, so a checked-in
+    appointment is still called before the walk-ins, by any desk serving it. A parked ticket
+    (its resident fetching a document) waits to be resumed at its desk while that desk is open
+    or on a break; once it closes it goes back to the queue at its place too."""
     if ticket.parked:
         return ticket.desk is not None and ticket.desk not in serving
-    if ticket.assigned_desk is not None and ticket.assigned_desk not in serving:
+    at = ticket.assigned_desk
+    if at is not None and at not in serving:
         return True
-    return ticket.assigned_person is not None and ticket.assigned_person not in logged_in
+    if ticket.assigned_person is not None:
+        at = logged_in.get(ticket.assigned_person)
+        if at is None:
+            return True
+    desk = desks.get(at) if at is not None else None
+    return desk is not None and ticket.service not in desk.services
 
 
 def back_to_queue_words(codes: Sequence[str]) -> str:

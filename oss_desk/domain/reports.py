@@ -13,7 +13,7 @@ The values are immutable; mappings are ordered as they are shown (hours, service
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
@@ -164,6 +164,12 @@ class PeriodReport:
     """The wait target the figures were counted against (``queue.target_minutes``)."""
     figures: VisitFigures
     standards: tuple[Standard, ...]
+    records_begin: str | None = None
+    """The day the office's records begin (the earliest office's; None: it holds nothing
+    yet), by the one rule (:meth:`~oss_desk.domain.calendar.DateSpan.recorded`)."""
+    recorded: bool = True
+    """The period itself reaches the records: always, for a report of a period before them
+    is refused; said so that every period a report names carries its ``recorded``."""
 
     def standard(self, key: str) -> Standard | None:
         return next((s for s in self.standards if s.key == key), None)
@@ -223,7 +229,7 @@ class DailyReport(PeriodReport):
 
     def comparison(self) -> DayComparison:
         """This day's main figures, in the shape of the earlier days'."""
-        return DayComparison.of(self.date, self.figures)
+        return replace(DayComparison.of(self.date, self.figures), recorded=self.recorded)
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,9 +188,13 @@ FIGURE_DEFINITIONS = {
         " (not the appointments missed, counted under Appointments)."
     ),
     "appointments": (
-        "Bookings made: appointments booked on a day of the period, whenever they fall."
-        " Checked in and missed: the appointments of the period's days, checked in when the"
-        " resident came, or marked as a no-show."
+        "Bookings made: every appointment booked on a day of the period, whenever it falls and"
+        " however it was made (by telephone, at meet-and-greet, or by an adviser during a"
+        " visit). Of them, booked during a visit: those an adviser booked while the resident"
+        " was at the desk, whatever the visit's outcome. Needs an appointment (an outcome):"
+        " the visits finished that way, booked there or not. Checked in and missed: the"
+        " appointments of the period's days, checked in when the resident came, or marked as"
+        " a no-show."
     ),
     "service_time": (
         "Service time: from the call to the finish of each ticket finished at the desk (or by"

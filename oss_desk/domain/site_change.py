@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from oss_desk.domain.calendar import hours_on
+from oss_desk.domain.queue import back_to_queue_words
 from oss_desk.domain.workdays import WorkingDays
 
 MOVE_HINT = "`oss-desk appointment move REF --start ISO [--adviser ID]`"
@@ -91,6 +92,55 @@ def service_gone_refused(code: str, name: str, tickets: Sequence[str]) -> str:
         f"{them} to another service "
         "(`oss-desk ticket transfer REF --service CODE`) first, or keep the service until the "
         "day is closed"
+    )
+
+
+def sent_back_said(codes: Sequence[str]) -> str:
+    """The tickets the load sent back to the queue: sent to a desk or person that left, or to
+    a desk that no longer serves their service (:func:`oss_desk.domain.queue.sent_nowhere`)."""
+    them = "it" if len(codes) == 1 else "them"
+    return (
+        f"{back_to_queue_words(codes)} (sent to a desk or person no longer there, or to a desk "
+        f"that no longer serves {them})"
+    )
+
+
+def site_gone_said(site_id: str) -> str:
+    """What is said of work at a site that left the configuration: "the site library is no
+    longer in the configuration"."""
+    return f"the site {site_id} is no longer in the configuration"
+
+
+def _some(items: Sequence[str], most: int = 5) -> str:
+    """ "C001, C002" or, past ``most``, "C001, ... C005 and 3 more"."""
+    shown = ", ".join(items[:most])
+    return f"{shown} and {len(items) - most} more" if len(items) > most else shown
+
+
+def site_gone_refused(
+    site_id: str,
+    name: str,
+    tickets: Sequence[str],
+    bookings: Sequence[str],
+    followups: Sequence[str] = (),
+) -> str:
+    """The refusal of a configuration without a site that holds tickets open today, bookings
+    from today on or follow-ups still open (nobody could call, cancel, mark or find them
+    there, and the worker could not close them): "site library (Library) is gone but holds 1
+    booking from today on (UT3-JPT): cancel ... first, or keep the site until then"."""
+    held, todo = [], []
+    if tickets:
+        held.append(f"{_counted(len(tickets), 'ticket')} open today ({_some(tickets)})")
+        todo.append("finish the tickets")
+    if bookings:
+        held.append(f"{_counted(len(bookings), 'booking')} from today on ({_some(bookings)})")
+        todo.append(f"cancel the bookings with {CANCEL_HINT} (and book them at another site)")
+    if followups:
+        held.append(f"{_counted(len(followups), 'follow-up')} still open ({_some(followups)})")
+        todo.append("close the follow-ups")
+    return (
+        f"site {site_id} ({name}) is gone but holds {' and '.join(held)}: "
+        f"{' and '.join(todo)} first, or keep the site until then (a site may have no desks)"
     )
 
 

@@ -67,6 +67,7 @@ from oss_desk.render.rows import (
     NO_SHOWS,
     SERVED_COLUMNS,
     appointment_rows,
+    council_notice_words,
     counted_lines,
     desk_rows,
     outcome_rows,
@@ -387,38 +388,17 @@ def _appointments(a: AppointmentFigures, when: str = "this month") -> str:
         FIGURE_DEFINITIONS["appointments"]
     )
     cc = a.council_cancellations
-    if not cc.total:
-        return section(
-            "appointments",
-            "Appointments",
-            headline,
-            f'<p class="note">The council cancelled no appointments {e(when)}.</p>',
-            _moves(a),
-        )
-    summary = (
-        f'<p class="note">The council cancelled {e(cc.total)} appointments: '
-        f"{e(cc.with_notice)} with the notice required "
-        f"({e(percent(cc.with_notice_pct))}), {e(cc.breaches)} without.</p>"
-    )
+    said = "".join(f'<p class="note">{e(words)}</p>' for words in council_notice_words(a, when))
     notice_rows = [
         row(f"{days} working day{'' if days == '1' else 's'}", str(n))
         for days, n in cc.notice_days.items()
     ]
     notice = (
         table("Notice given when the council cancelled", ["Notice", "Appointments"], notice_rows)
-        if notice_rows
+        if notice_rows and cc.total
         else ""
     )
-    return section("appointments", "Appointments", headline, summary, notice, _moves(a))
-
-
-def _moves(a: AppointmentFigures) -> str:
-    moves = a.council_moves
-    return (
-        f'<p class="note">The council moved {e(moves.total)} appointments to another time: '
-        f"{e(moves.with_notice)} with the notice required, {e(moves.breaches)} without. "
-        f"With cancellations, {e(percent(a.council_notice_pct))} had the notice required.</p>"
-    )
+    return section("appointments", "Appointments", headline, said, notice)
 
 
 def _trend(report: MonthlyReport) -> str:

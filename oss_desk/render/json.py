@@ -71,8 +71,11 @@ _WHERE = (
 )
 _HEAD = ("site", "sites", "target_minutes")
 
+_RECORDS = ("recorded", "records_begin")
+
 DAILY_KEYS = (
     "date",
+    *_RECORDS,
     *_HEAD,
     *_VISITS,
     "still_waiting",
@@ -100,6 +103,7 @@ _APPOINTMENTS = (
 MONTHLY_KEYS = (
     "month",
     "to_date",
+    *_RECORDS,
     *_HEAD,
     *_VISITS,
     *_WAITS_AND_OUTCOMES,
@@ -121,6 +125,7 @@ RANGE_KEYS = (
     "first_day",
     "last_day",
     "to_date",
+    *_RECORDS,
     *_HEAD,
     *_VISITS,
     *_WAITS_AND_OUTCOMES,

@@ -56,6 +56,12 @@ class FigureRow:
         return f"  {self.label}" if self.part else self.label
 
 
+ARRANGED = "Appointments booked during a visit"
+"""The appointments an adviser booked while the resident was at the desk, told apart in every
+presentation from the outcome "Needs an appointment" and the bookings made in the period
+(``FIGURE_DEFINITIONS["appointments"]`` says how)."""
+
+
 def visit_rows(report: PeriodReport) -> tuple[FigureRow, ...]:
     """Arrivals, how they ended, the waits and (a day) who is still waiting and the busiest
     hour."""
@@ -69,7 +75,7 @@ def visit_rows(report: PeriodReport) -> tuple[FigureRow, ...]:
         FigureRow("Dealt with at meet-and-greet", count(f.quick_visits)),
         FigureRow(NO_SHOWS, count(f.no_shows), definition="no_shows"),
         FigureRow("Services delivered", count(f.services_delivered)),
-        FigureRow("Appointments arranged", count(f.appointments_arranged)),
+        FigureRow(ARRANGED, count(f.appointments_arranged)),
     ]
     if day is not None:
         rows.append(FigureRow("Still waiting", count(day.still_waiting)))
@@ -141,6 +147,15 @@ NO_SHOWS = "Called, not there (no-shows)"
 """The tickets called whose resident did not come, in every presentation: not the appointments
 missed (:data:`APPOINTMENT_COLUMNS`), so that one screen never has two different "No-shows"."""
 
+FIGURE_NAMES = {
+    "no_shows": NO_SHOWS,
+    "appointments": "Appointments",
+    "service_time": "Service time",
+    "wait": "Waits",
+}
+"""The figures with a definition (``FIGURE_DEFINITIONS``) as a list of what each counts names
+them (the reports screen's last lines and F1)."""
+
 APPOINTMENT_COLUMNS = ("Bookings made", "Checked in", "Missed (no-shows)")
 """The appointments' counts as every presentation names them (rows and a trend's columns):
 the bookings made in the period, whenever they fall, and the appointments of its days checked
@@ -164,6 +179,37 @@ def appointment_rows(a: AppointmentFigures) -> tuple[FigureRow, ...]:
         FigureRow("Cancelled by the resident", count(a.appointments_cancelled.resident)),
         FigureRow("Cancelled by the council", count(a.appointments_cancelled.council)),
     )
+
+
+def _appointments(n: int) -> str:
+    return f"{n} appointment{'' if n == 1 else 's'}"
+
+
+def council_notice_words(a: AppointmentFigures, when: str) -> tuple[str, str]:
+    """What the council did to residents' appointments ``when`` (``this month``), in two
+    sentences that read well at zero: its cancellations, then its moves to another time (with
+    the share of both with the notice required only where both happened: alone, each says
+    its own)."""
+    cc, moves = a.council_cancellations, a.council_moves
+    cancelled = (
+        f"The council cancelled {_appointments(cc.total)} {when}: {cc.with_notice} with the"
+        f" notice required ({percent(cc.with_notice_pct)}), {cc.breaches} without."
+        if cc.total
+        else f"The council cancelled no appointments {when}."
+    )
+    if not moves.total:
+        moved = f"It moved none to another time{' either' if not cc.total else ''}."
+    else:
+        moved = (
+            f"It moved {_appointments(moves.total)} to another time: {moves.with_notice} with"
+            f" the notice required, {moves.breaches} without."
+        )
+        if cc.total:
+            moved += (
+                f" Of its cancellations and moves together, {percent(a.council_notice_pct)}"
+                " had the notice required."
+            )
+    return cancelled, moved
 
 
 CALLS_TITLE = "Telephone calls"

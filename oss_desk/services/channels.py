@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from oss_desk.domain.channels import BookingChannels
+from oss_desk.domain.channels import BookingChannels, promised_not_set_up
 
 if TYPE_CHECKING:
     from oss_desk.config import Settings
@@ -31,4 +31,35 @@ def booking_channels(settings: Settings, *, printer: bool) -> BookingChannels:
     for the slip: the desk's, or one given with ``--print-to``."""
     return BookingChannels(
         email=email_set_up(settings), texts=texts_set_up(settings), printer=printer
+    )
+
+
+def promised_channels(settings: Settings) -> list[str]:
+    """The channels the configuration promises and has not set up (``init`` warns of each):
+    texts, when Notify's text template is given (or its key, with no template at all), and
+    email, when Notify's email template or the mail server's login or sender is given."""
+    notify, email = settings.notify, settings.email
+    texts_given = [
+        name
+        for name, value in (
+            ("notify.sms_template", notify.sms_template),
+            ("notify.api_key_file", notify.api_key_file and not notify.email_template),
+        )
+        if value
+    ]
+    email_given = [
+        name
+        for name, value in (
+            ("notify.email_template", notify.email_template),
+            ("email.username", email.username),
+            ("email.password_file", email.password_file),
+            ("email.from_address", email.from_address != type(email)().from_address),
+        )
+        if value
+    ]
+    return promised_not_set_up(
+        email=email_set_up(settings),
+        texts=texts_set_up(settings),
+        email_given=email_given,
+        texts_given=texts_given,
     )

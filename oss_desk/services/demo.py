@@ -11,6 +11,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from oss_desk.clock import FixedClock
@@ -32,11 +33,11 @@ from oss_desk.services.demo_followups import populate_followups
 from oss_desk.services.events import record_event
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.closing import Outcomes
-from oss_desk.services.queue.day_end import close_due
+from oss_desk.services.queue.day_end import close_due, due_days
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.reports import COMPARE_WEEKS
 from oss_desk.services.session import Session
-from oss_desk.storage.queue import active_tickets
+from oss_desk.storage.queue import active_tickets, anyone_waiting
 
 if TYPE_CHECKING:
     from oss_desk.config import Settings
@@ -126,6 +127,12 @@ def populate(
         day -= timedelta(days=1)
     visits = 0
     arranging = Arranging(sim, rng, today)
+    # The demo office's records begin on one day, its first of history: nothing it holds
+    # (a booking, a follow-up, a message) is from before that day's opening.
+    first_day = past[-1] if past else today
+    first_hours = hours_on(opening, first_day)
+    since = datetime.combine(first_day, first_hours.opens if first_hours else time.min, tz)
+    simulate = partial(_simulate, sim, clock, rng, arranging=arranging)
     with session.store.write():
         for d in reversed(past):
             hours = hours_on(opening, d)
@@ -134,17 +141,8 @@ def populate(
             end = datetime.combine(d, hours.closes, tz)
             weekday_factor = 1.25 if d.weekday() == 0 else 1.0
             busy = weekday_factor * rng.uniform(0.85, 1.15)  # no two days alike
-            booked = book_day(sim, clock, rng, d, opening, deliver=deliver)
-            visits += _simulate(
-                sim,
-                clock,
-                rng,
-                start,
-                end,
-                int(visitors_per_day * busy),
-                arranging=arranging,
-                bookings=booked,
-            )
+            booked = book_day(sim, clock, rng, d, opening, since=since, deliver=deliver)
+            visits += simulate(start, end, int(visitors_per_day * busy), bookings=booked)
             worker_pass(sim, clock, end + timedelta(minutes=1), deliver)
         hours = hours_on(opening, today)
         local_now = real_now.astimezone(tz)
@@ -153,16 +151,14 @@ def populate(
             start = datetime.combine(today, hours.opens, tz)
             end = min(local_now, datetime.combine(today, hours.closes, tz))
             share = (end - start) / (datetime.combine(today, hours.closes, tz) - start)
-            booked = book_day(sim, clock, rng, today, opening, until=end, deliver=deliver)
-            visits += _simulate(
-                sim,
-                clock,
-                rng,
+            booked = book_day(
+                sim, clock, rng, today, opening, since=since, until=end, deliver=deliver
+            )
+            visits += simulate(
                 start,
                 end,
                 int(visitors_per_day * share),
                 day_over=closed_now is not None,  # after closing: everyone has gone home
-                arranging=arranging,
                 bookings=booked,
                 rush=waiting if closed_now is None else 0,  # residents wait only while open
             )
@@ -170,9 +166,8 @@ def populate(
                 clock.set(end + timedelta(minutes=1))
                 close_due(sim, Actor(person="worker"))
         clock.set(real_now)
-        ahead = book_ahead(sim, clock, rng, real_now)
-        first = datetime.combine(past[-1] if past else today, datetime.min.time(), tz)
-        populate_followups(sim, clock, rng, first, real_now)
+        ahead = book_ahead(sim, clock, rng, real_now, since)
+        populate_followups(sim, clock, rng, since, real_now)
         record_event(
             session.store.conn,
             None,
@@ -332,6 +327,11 @@ def _simulate(
                 and _staffed(desk.id, now, day)
                 and now >= free_at.get(desk.id, start)
             ):
+                conn = session.store.conn
+                if not anyone_waiting(conn) and not due_days(session, conn, now):
+                    # Nobody waiting, and no day to close first: calling next would call
+                    # nobody and change nothing (most minutes of a free desk). Not asked.
+                    continue
                 try:
                     called = svc.call_next(desk.id)
                 except OssDeskError:

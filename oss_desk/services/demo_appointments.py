@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
 from oss_desk.clock import FixedClock, read_instant
 from oss_desk.domain.calendar import hours_on, zone
 from oss_desk.domain.models import Actor, DeskKind
+from oss_desk.domain.slots import Slot
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
@@ -54,6 +55,23 @@ class DayBookings:
         return any(start <= now < end for start, end in self.room)
 
 
+def _free_slots(
+    session: Session, booker: AppointmentService, first_day: date, days: int
+) -> Iterator[tuple[str, Slot]]:
+    """The free slots of the demo's bookable services the office has, over ``days`` days from
+    ``first_day``, service by service (asked for as they are met, so that each follows the
+    bookings made from the ones before)."""
+    for code in BOOKABLE:
+        if code not in session.directory.services:
+            continue
+        try:
+            slots = booker.slots(code, first_day, days)
+        except OssDeskError:
+            continue
+        for slot in slots:
+            yield code, slot
+
+
 def greeter_of(session: Session) -> Actor:
     """Meet-and-greet's person at its desk: who books by telephone and checks residents in."""
     desk = next(
@@ -72,12 +90,14 @@ def book_day(
     day: date,
     opening: Mapping[str, str],
     *,
+    since: datetime,
     until: datetime | None = None,
     deliver: Deliver | None = None,
 ) -> DayBookings:
-    """Book a share of ``day``'s free slots, each on an opening day 2 to 12 days before (only
-    those starting 30 minutes before ``until``, for today), have the worker send their messages
-    when due (``deliver``), and decide who comes when (or not)."""
+    """Book a share of ``day``'s free slots, each on an opening day 2 to 12 days before, but
+    not before ``since`` (when the demo office's records begin: it made no booking before its
+    first day; only those starting 30 minutes before ``until``, for today), have the worker
+    send their messages when due (``deliver``), and decide who comes when (or not)."""
     tz = zone(session.site().timezone)
     hours = hours_on(dict(opening), day)
     assert hours is not None
@@ -86,20 +106,13 @@ def book_day(
     booker = AppointmentService(dataclasses.replace(session, actor=greeter_of(session)))
     grace = timedelta(minutes=session.settings.appointments.grace_minutes)
     wanted = []
-    earliest = _booked_on(rng, day, 12, opening, tz)
+    earliest = max(_booked_on(rng, day, 12, opening, tz), since)
     clock.set(earliest)
-    for code in BOOKABLE:
-        if code not in session.directory.services:
+    for code, slot in _free_slots(session, booker, day, 1):
+        if until is not None and slot.start > until - timedelta(minutes=30):
             continue
-        try:
-            slots = booker.slots(code, day, 1)
-        except OssDeskError:
-            continue
-        for slot in slots:
-            if until is not None and slot.start > until - timedelta(minutes=30):
-                continue
-            if rng.random() < PAST_SHARE:
-                wanted.append((_booked_on(rng, day, rng.randint(2, 12), opening, tz), code, slot))
+        if rng.random() < PAST_SHARE:
+            wanted.append((_booked_on(rng, day, rng.randint(2, 12), opening, tz), code, slot))
     wanted.sort(key=lambda w: w[0])
     moments: set[datetime] = set()
     for n, (at, code, slot) in enumerate(wanted):
@@ -165,9 +178,12 @@ def _booked_on(
     return opened + span * rng.uniform(0.05, 0.95)
 
 
-def book_ahead(session: Session, clock: FixedClock, rng: random.Random, now: datetime) -> int:
-    """About a fifth of the slots of the next two weeks, booked a few days ago; whoever is due
-    in the next 20 minutes has checked in already."""
+def book_ahead(
+    session: Session, clock: FixedClock, rng: random.Random, now: datetime, since: datetime
+) -> int:
+    """About a fifth of the slots of the next two weeks, booked a few days ago (not before
+    ``since``, when the records begin); whoever is due in the next 20 minutes has checked in
+    already."""
     site = session.site()
     tz = zone(site.timezone)
     greet = greeter_of(session).desk_id
@@ -175,33 +191,26 @@ def book_ahead(session: Session, clock: FixedClock, rng: random.Random, now: dat
         dataclasses.replace(session, actor=Actor(person="demo", desk_id=greet))
     )
     today = now.astimezone(tz).date()
-    clock.set(now - BOOKED_DAYS_AGO)
+    clock.set(max(now - BOOKED_DAYS_AGO, since))
     booked: list[tuple[datetime, str]] = []
-    for code in BOOKABLE:
-        if code not in session.directory.services:
+    for code, slot in _free_slots(session, booker, today, 14):
+        if slot.start <= now or rng.random() > 0.2:
             continue
+        n = len(booked)
+        channel = ("email", "text", "email", "slip")[n % 4]
         try:
-            slots = booker.slots(code, today, 14)
+            appt = booker.book(
+                code,
+                slot.start,
+                channel=channel,
+                name=f"Demo Resident {n + 1}",
+                email=f"resident{n + 1}@example.org" if channel == "email" else None,
+                phone=f"07700 900{n % 1000:03d}" if channel == "text" else None,
+                adviser=slot.adviser,
+            )
         except OssDeskError:
-            continue
-        for slot in slots:
-            if slot.start <= now or rng.random() > 0.2:
-                continue
-            n = len(booked)
-            channel = ("email", "text", "email", "slip")[n % 4]
-            try:
-                appt = booker.book(
-                    code,
-                    slot.start,
-                    channel=channel,
-                    name=f"Demo Resident {n + 1}",
-                    email=f"resident{n + 1}@example.org" if channel == "email" else None,
-                    phone=f"07700 900{n % 1000:03d}" if channel == "text" else None,
-                    adviser=slot.adviser,
-                )
-            except OssDeskError:
-                continue  # it overlaps one booked a moment ago: fine in a demo
-            booked.append((appt.starts_at, appt.ref))
+            continue  # it overlaps one booked a moment ago: fine in a demo
+        booked.append((appt.starts_at, appt.ref))
     clock.set(now)
     for start, ref in booked:
         if start <= now + timedelta(minutes=20):

@@ -20,7 +20,6 @@ from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.session import Session
 from oss_desk.storage.followups import visits_to_follow_up
 
-RECORD_DAYS = 75
 OFFICE_FOR = {"C": "revenues", "B": "benefits", "H": "housing", "W": "waste"}
 RECORDS = [
     ("compliment", "service", "in-person", None),
@@ -65,8 +64,10 @@ def populate_followups(
             made.append((svc.add(request).followup, svc))
         except OssDeskError:
             continue
-    # The records go back further than the visits: a quarter's return has something to show.
-    start = min(since, now - timedelta(days=RECORD_DAYS))
+    # Received from the first day of the demo's history, as everything else it holds: an
+    # office's records begin on one day (a comment received before it would make the months
+    # before its first visitor months of records, of no visits).
+    start = since.replace(hour=0, minute=0, second=0, microsecond=0)
     span = max(1, (now - start).days)
     for index, (kind, category, via, finding) in enumerate(RECORDS):
         clock.set(start + timedelta(days=span * index / len(RECORDS), hours=10))

@@ -49,7 +49,9 @@ class DeskState:
     @property
     def activity(self) -> tuple[Activity, datetime | None]:
         """Serving, called, idle, on a break or closed, and since when."""
-        return activity(self.status, self.ticket, self.since)
+        return activity(
+            self.status, self.ticket, self.since, self.desk.kind, staffed=self.login is not None
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +119,13 @@ class DeskSnapshot:
             for d in self.desks
             if d.desk.id != desk_id and d.status is not DeskStatus.CLOSED
         }
-        people = {d.login.person for d in self.desks if d.desk.id != desk_id and d.login}
+        people = {d.login.person: d.desk.id for d in self.desks if d.desk.id != desk_id and d.login}
+        desks = {d.desk.id: d.desk for d in self.desks}
         return [
             e.ticket.code
             for e in self.queue
-            if e.ticket.status is TicketStatus.WAITING and sent_nowhere(e.ticket, serving, people)
+            if e.ticket.status is TicketStatus.WAITING
+            and sent_nowhere(e.ticket, serving, people, desks)
         ]
 
 

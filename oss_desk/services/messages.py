@@ -37,7 +37,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     from oss_desk.services import resident
     from oss_desk.services.wording import site_config, wording_for
 
-    site = session.directory.sites[appt.site_id]
+    site = session.site_ever(appt.site_id)
     config = site_config(session.settings, site.id)
     wording = wording_for(session.settings, site.id)
     svc_config = session.settings.service(appt.service)
@@ -49,7 +49,9 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     councils = resident.council_names(session, wording)
     room = session.directory.desks.get(appt.room or "")
     rooms = resident.desk_names(session, wording, room.id, board=False) if room else ()
-    addresses = wording.names(config.address, config.address_cy) if config.address else ()
+    # A site that left the configuration has no address there (not the first site's).
+    here = site.id in session.directory.sites and config.address
+    addresses = wording.names(config.address, config.address_cy) if here else ()
     welsh_items = list(svc_config.checklist_cy) if svc_config else []
     change_lines = wording.names(
         session.settings.appointments.change_line, session.settings.appointments.change_line_cy
@@ -111,7 +113,7 @@ def _ics(
     session: Session, appt: Appointment, kind: str, label: str, place: str, description: str
 ) -> bytes:
     """An iCalendar invitation with times in the office's zone (a VTIMEZONE included)."""
-    site = session.directory.sites[appt.site_id]
+    site = session.site_ever(appt.site_id)
     tz = zone(site.timezone)
     from icalendar import Calendar, Event  # only when an invitation is written
 

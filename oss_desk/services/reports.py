@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import DateSpan, no_figures_yet, no_month_figures_yet, parse_date
@@ -80,14 +80,22 @@ from oss_desk.services.report_offices import Offices
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.chain import head_on
-from oss_desk.storage.reports import visits_begin
 from oss_desk.storage.reports_comments import resident_comments
 from oss_desk.storage.site import records_begin
 
 R = TypeVar("R")
+Beside = TypeVar("Beside", TrendMonth, PeriodSummary)
+
+
+class RecordsSaid(TypedDict):
+    records_begin: str | None
+    recorded: bool
+
 
 log = logging.getLogger("oss_desk.reports")
 
+DAY_NAMED = "The day"
+"""How a refusal names a day asked for as a date (F6's [ and ]), not typed as ``--date``."""
 TREND_MONTHS = 12
 COMPARE_WEEKS = 4
 
@@ -170,6 +178,7 @@ class ReportService:
                 sites=sites,
                 target_minutes=self.target_minutes,
                 figures=figures,
+                **self._records(when, site),
                 standards=self.rules.rate(
                     standard_values(tally, self.rules), appointments=False, calls=False
                 ),
@@ -185,9 +194,12 @@ class ReportService:
         tallies.save()
         return report
 
-    def monthly(self, month: str | None = None, site_id: str | None = None) -> MonthlyReport:
-        """One calendar month: visits, appointments, the standards, calls and the trend."""
-        return self._counted(lambda tallies: self._monthly(month, site_id, tallies))
+    def monthly(
+        self, month: str | None = None, site_id: str | None = None, *, named: str = "--month"
+    ) -> MonthlyReport:
+        """One calendar month: visits, appointments, the standards, calls and the trend
+        (``named``: how a refusal names the month asked for)."""
+        return self._counted(lambda tallies: self._monthly(month, site_id, tallies, named))
 
     def quarterly(self, quarter: str | None = None, site_id: str | None = None) -> RangeReport:
         """A quarter of the reporting year (``2026-Q3``; default: this one)."""
@@ -296,21 +308,23 @@ class ReportService:
 
     # Assembling ------------------------------------------------------------------------------
 
-    def _month_asked(self, month: str | None, site: str | None) -> tuple[str, date, date]:
+    def _month_asked(
+        self, month: str | None, site: str | None, named: str = "--month"
+    ) -> tuple[str, date, date]:
         """The month asked for (``YYYY-MM``; default: this one at ``site``) and its first and
         last days; one typed is refused when it is before the records begin or still to come."""
         key = parse_month(month) if month is not None else month_of(self._day(None, site))
         first, last = month_bounds(key)
         if month is not None:
-            self._span(site).check_month(first, last)
-            no_month_figures_yet(first, self._day(None, site))
+            self._span(site).check_month(first, last, named)
+            no_month_figures_yet(first, self._day(None, site), named)
         return key, first, last
 
     def _monthly(
-        self, month: str | None, site_id: str | None, tallies: DayTallies
+        self, month: str | None, site_id: str | None, tallies: DayTallies, named: str
     ) -> MonthlyReport:
         site, sites = self.offices.scope(site_id)
-        key, first, last = self._month_asked(month, site)
+        key, first, last = self._month_asked(month, site, named)
         days = month_days(key)
         rules = self.rules
         months = self._months(tallies, last_months(key, TREND_MONTHS), site)
@@ -334,6 +348,7 @@ class ReportService:
             sites=sites,
             target_minutes=self.target_minutes,
             figures=figures,
+            **self._records(last, site),
             standards=(
                 *self._period_standards(tally, calls),
                 repeat_contact_standard(current, self._summary_of(whole, site, tallies)),
@@ -366,7 +381,7 @@ class ReportService:
         calls_before = self._calls(before.first, before.last, site)
         followups = self._followups(period.first, period.last, site)
         followup_values = self._followup_values
-        previous = replace(
+        previous = self._marked(
             _summary(
                 before,
                 earlier,
@@ -374,7 +389,8 @@ class ReportService:
                 calls_before,
                 followup_values(self._followups(before.first, before.last, site)),
             ),
-            recorded=self._recorded(before.last, site),
+            before.last,
+            site,
         )
         year_before = previous if period.kind == "year" else self._summary_of(period, site, tallies)
         current = _summary(period, current_tally, rules, calls, followup_values(followups))
@@ -388,6 +404,7 @@ class ReportService:
             sites=sites,
             target_minutes=self.target_minutes,
             figures=figures,
+            **self._records(period.last, site),
             standards=(
                 *self._period_standards(current_tally, calls),
                 repeat_contact_standard(current, year_before),
@@ -412,7 +429,7 @@ class ReportService:
         found = _summary(
             year, tally, self.rules, self._calls(year.first, year.last, site), followups
         )
-        return replace(found, recorded=self._recorded(year.last, site))
+        return self._marked(found, year.last, site)
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -420,10 +437,13 @@ class ReportService:
         return self._day(None, None)
 
     def _day(self, day: str | date | None, site: str | None) -> date:
+        """The day asked for (a date, or ``--date`` as typed; None: today at ``site``): one
+        before the office's records begin, or after today, is refused, not reported in zeros."""
         if isinstance(day, datetime):
-            return day.date()
+            day = day.date()
         if isinstance(day, date):
-            return day
+            said = DAY_NAMED
+            return no_figures_yet(self._span(site).check(day, said), self._day(None, site), said)
         if day is not None:
             return no_figures_yet(
                 parse_date(day, "--date", self._span(site)), self._day(None, site)
@@ -439,16 +459,15 @@ class ReportService:
         return merged(tallies.days(first, last, site, self.s.clock.now()).values())
 
     def _span(self, site: str | None) -> DateSpan:
-        """The dates a report may ask for: from the day the earliest office's records begin
-        to 100 years after today."""
-        return DateSpan.of(self._begins(site, records_begin), self._day(None, site))
+        """The office's records (:meth:`DateSpan.recorded`): the dates a report may ask for,
+        from the day the earliest office's records begin to 100 years after today."""
+        return DateSpan.of(self._begins(site), self._day(None, site))
 
-    def _begins(
-        self, site: str | None, begin: Callable[[sqlite3.Connection, str], str | None]
-    ) -> date | None:
-        """The earliest day ``begin`` finds in the offices covering ``site`` (None: none)."""
+    def _begins(self, site: str | None) -> date | None:
+        """The day the records begin of the earliest of the offices covering ``site``
+        (None: none holds anything)."""
         begins = [
-            begin(office.store.conn, next(iter(office.directory.sites.values())).timezone)
+            records_begin(office.store.conn, next(iter(office.directory.sites.values())).timezone)
             for office in self.offices.covering(site)
             if office.directory.sites
         ]
@@ -483,12 +502,24 @@ class ReportService:
         found = day_comparison(day.isoformat(), tally.visits, self.rules)
         return replace(found, recorded=self._recorded(day, site))
 
+    def _marked(self, found: Beside, last: date, site: str | None) -> Beside:
+        """A month or period shown beside the report's own (ending on ``last``), marked with
+        whether it reaches the records; one that does not rates no standard (its figures are
+        none, whatever was counted)."""
+        if self._recorded(last, site):
+            return found
+        return replace(found, recorded=False, standards=dict.fromkeys(found.standards))
+
+    def _records(self, last: date, site: str | None) -> RecordsSaid:
+        """What a report says of the office's records: the day they begin, and whether its own
+        period (ending on ``last``) reaches them."""
+        begins = self._begins(site)
+        return {"records_begin": _iso(begins), "recorded": self._recorded(last, site)}
+
     def _recorded(self, last: date, site: str | None) -> bool:
-        """Whether a day, month or period ending on ``last`` reaches the offices' visit records
-        (before they begin there are no figures, not zero ones; follow-ups or bookings recorded
-        earlier do not make them begin)."""
-        first = self._begins(site, visits_begin)
-        return first is not None and last >= first
+        """Whether a day, month or period ending on ``last`` reaches the offices' records (the
+        one rule, :meth:`DateSpan.recorded`)."""
+        return self._span(site).recorded(last)
 
     def _trend(
         self,
@@ -509,7 +540,7 @@ class ReportService:
             if period is not None:  # a period's months: its follow-up standards too
                 followups = self._followup_values(self._followups(first, last, site))
                 month = replace(month, standards={**month.standards, **followups})
-            found.append(replace(month, recorded=self._recorded(last, site)))
+            found.append(self._marked(month, last, site))
         return tuple(found)
 
     def _period_standards(self, tally: DayTally, calls: CallFigures | None) -> tuple[Standard, ...]:

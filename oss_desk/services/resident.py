@@ -29,8 +29,9 @@ def council_names(session: Session, wording: Wording) -> tuple[str, ...]:
 
 
 def site_names(session: Session, wording: Wording, site_id: str) -> tuple[str, ...]:
-    site = session.directory.sites[site_id]
-    return wording.names(site.name, site_config(session.settings, site_id).name_cy)
+    site = session.site_ever(site_id)  # one that left the configuration: by its last name
+    welsh = site_config(session.settings, site_id).name_cy
+    return wording.names(site.name, welsh if site_id in session.directory.sites else None)
 
 
 def label_names(session: Session, wording: Wording, code: str) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ from oss_desk.storage.site import (
     latest_config_id,
     read_directory,
     records_begin,
+    site_ever,
 )
 
 if TYPE_CHECKING:
@@ -129,6 +130,14 @@ class Session:
         if site_id is None and desk_id in self.directory.desks:
             site_id = self.directory.desks[desk_id].site_id
         return self.site(site_id)
+
+    def site_ever(self, site_id: str) -> Site:
+        """The site of a record (a ticket's, an appointment's): one that left the configuration
+        is read from the office's records, so that what it holds can still be read and closed."""
+        site = self.directory.sites.get(site_id) or site_ever(self.store.conn, site_id)
+        if site is None:  # every record's site is a row (a foreign key)
+            raise NotFound(f"unknown site {shown(site_id)!r}")
+        return site
 
     def site(self, site_id: str | None = None) -> Site:
         if site_id is None:

@@ -14,6 +14,7 @@ from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.site_change import TRAINING_SETTING
 from oss_desk.domain.text import shown
 from oss_desk.errors import RuleViolation
+from oss_desk.services.channels import promised_channels
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session, process_account, resolve_person
 from oss_desk.services.site_change import ChangeReport, ConfigChange
@@ -214,6 +215,7 @@ def load_into(
         if settings.access.training() and source != DEMO_SOURCE:
             report.lines.append(f"Note: {TRAINING_SETTING}")
         report.lines.extend(f"Note: {line}" for line in board_cuts(settings))
+        report.lines.extend(f"Warning: {line}" for line in promised_channels(settings))
         return snapshot
 
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from oss_desk.clock import format_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.calendar import business_day, local
+from oss_desk.domain.followups import Kind
 from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket
-from oss_desk.domain.queue import back_to_queue_words
 from oss_desk.domain.site_change import (
     PRINTER_REMOVED,
     StaffEntry,
@@ -30,15 +30,19 @@ from oss_desk.domain.site_change import (
     logged_out_said,
     printers_removed_said,
     renamed_ids,
+    sent_back_said,
     service_gone_refused,
+    site_gone_refused,
     still_booked,
 )
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
+from oss_desk.services.queue.day_end import close_due_in
 from oss_desk.storage import appointments as a
 from oss_desk.storage import queue as q
 from oss_desk.storage.counter import desk_logins, log_out
+from oss_desk.storage.followups import list_followups
 from oss_desk.storage.site import (
     Directory,
     configured_printers,
@@ -53,6 +57,9 @@ if TYPE_CHECKING:
 FAR_FUTURE = "9999-12-31"
 GONE = "for the service"
 """How bookings for a service that left the configuration are headed."""
+SITE_GONE = "at the site"
+"""How bookings at a site that left the configuration (loaded by an older oss-desk) are
+headed."""
 
 
 @dataclass(slots=True)
@@ -75,6 +82,7 @@ class ConfigChange(QueueService):
         new_desks = {d.id for d in self.s.settings.desks}
         self._refuse_changed_ids(conn, old)
         self._refuse_services_gone(conn, old)
+        self._refuse_sites_gone(conn, old)
         for desk_id, login in sorted(desk_logins(conn).items()):
             desk = old.desks.get(desk_id)
             if desk is None:  # a desk that had left before (loaded by an older oss-desk)
@@ -101,9 +109,7 @@ class ConfigChange(QueueService):
         if back:
             codes = [t.code for t in back]
             report.sent_back = codes
-            report.lines.append(
-                f"{back_to_queue_words(codes)} (sent to a desk or person no longer there)"
-            )
+            report.lines.append(sent_back_said(codes))
         self._settle_printers(conn, report, old)
         self._bookings(conn, report)
 
@@ -156,6 +162,24 @@ class ConfigChange(QueueService):
                 if tickets:
                     name = old.services[code].name
                     raise RuleViolation(service_gone_refused(code, name, tickets))
+
+    def _refuse_sites_gone(self, conn: sqlite3.Connection, old: Directory) -> None:
+        """A site that leaves while it holds tickets open today, bookings from today on or
+        follow-ups still open is refused: nobody could call, cancel, mark or find them there,
+        and the worker would trip over them at every round. Its earlier days still open are
+        closed first (close of day skips a site no longer configured)."""
+        gone = set(old.sites) - {site.id for site in self.s.settings.sites}
+        if gone:  # its earlier days left open: closed now, as the worker would have
+            close_due_in(self.s, conn, self.s.clock.now(), self.actor)
+        for site_id in sorted(gone):
+            site = old.sites[site_id]
+            today = self.s.today(site)
+            tickets = [t.code for t in q.active_tickets(conn, site_id=site_id, business_day=today)]
+            booked = [x.ref for x in booked_from(conn, today) if x.site_id == site_id]
+            cases = [f.ref for f in list_followups(conn, site_id=site_id, kinds=list(Kind))]
+            if tickets or booked or cases:
+                said = site_gone_refused(site_id, site.name, tickets, booked, cases)
+                raise RuleViolation(said)
 
     def _leave(self, conn: sqlite3.Connection, desk: Desk, person: str) -> None:
         """``person`` is logged out of ``desk`` and it closes, as ``desks logout`` does."""
@@ -221,7 +245,9 @@ class ToMove:
     def lines(self) -> list[str]:
         lines: list[str] = []
         for why, appts in self.held.items():
-            lines.append(still_booked(why, len(appts), gone_service=why.startswith(GONE)))
+            lines.append(
+                still_booked(why, len(appts), gone_service=why.startswith((GONE, SITE_GONE)))
+            )
             lines += [self._line(x) for x in appts]
         if self.closed:
             lines.append(still_booked("where the office is now closed", len(self.closed)))
@@ -244,6 +270,10 @@ def bookings_to_move(conn: sqlite3.Connection, settings: Settings, today: str) -
     closed: list[tuple[Appointment, str]] = []
     services = {svc.code for svc in settings.services}
     for appt in booked_from(conn, today) if today else []:
+        if appt.site_id not in sites:
+            why = f"{SITE_GONE} {appt.site_id}, no longer in the configuration"
+            held.setdefault(why, []).append(appt)
+            continue
         if appt.service not in services:
             held.setdefault(f"{GONE} {appt.service}, no longer offered", []).append(appt)
             continue
@@ -257,13 +287,12 @@ def bookings_to_move(conn: sqlite3.Connection, settings: Settings, today: str) -
         elif taken != "*" and appt.service not in taken:
             why = f"with {person.name}, who no longer takes these appointments"
             held.setdefault(why, []).append(appt)
-        site = sites.get(appt.site_id)
-        if site is not None:
-            days = WorkingDays.for_office(site.nation, site.closures, site.opening_hours)
-            start = local(appt.starts_at, site.timezone)
-            end = local(appt.ends_at, site.timezone)
-            shut = closed_at(days, site.opening_hours, start, end)
-            if shut is not None:
-                closed.append((appt, shut))
+        site = sites[appt.site_id]
+        days = WorkingDays.for_office(site.nation, site.closures, site.opening_hours)
+        start = local(appt.starts_at, site.timezone)
+        end = local(appt.ends_at, site.timezone)
+        shut = closed_at(days, site.opening_hours, start, end)
+        if shut is not None:
+            closed.append((appt, shut))
     timezones = {s.id: s.timezone for s in settings.sites}
     return ToMove(held=held, closed=closed, names=names, timezones=timezones)

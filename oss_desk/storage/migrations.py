@@ -93,6 +93,19 @@ def pending_names(conn: sqlite3.Connection) -> list[str]:
     return [name for name in schema_names() if name not in done]
 
 
+@lru_cache(maxsize=4)
+def view_sql(name: str) -> str:
+    """The ``SELECT`` of view ``name`` as the latest schema file that creates it spells it (for
+    a TEMP view over an older copy read-only, which lacks it or holds an older one: the view
+    is spelt once, in its migration)."""
+    pattern = re.compile(rf"^CREATE VIEW {re.escape(name)} AS\s*\n(.*?);\s*$", re.M | re.S)
+    for _file, sql in reversed(schema_files()):
+        found = pattern.search(sql)
+        if found is not None:
+            return found.group(1)
+    raise RuntimeError(f"no schema file creates the view {name}")
+
+
 @lru_cache(maxsize=1)
 def build_migrations() -> Migrations:
     from sqlite_utils import Migrations
@@ -209,10 +222,17 @@ def _appointments_admit_left_unseen(db: sqlite_utils.Database) -> None:
     admit_value(db.conn, "appointments", "status", "left_unseen", "0050_appointment_left_unseen")
 
 
+def _settle_ended_visits(db: sqlite_utils.Database) -> None:
+    from oss_desk.storage.appointment_ends import settle_ended_visits
+
+    settle_ended_visits(db.conn)
+
+
 PYTHON_STEPS = {
     "chain_existing_events": _chain_existing_events,
     "appointments_admit_not_seen": _appointments_admit_not_seen,
     "appointments_admit_left_unseen": _appointments_admit_left_unseen,
+    "settle_ended_visits": _settle_ended_visits,
 }
 
 

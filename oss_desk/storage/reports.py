@@ -264,17 +264,3 @@ def visit_tally(
     for tally in day_tallies(conn, first_day, last_day, site_id).values():
         total.add(tally.visits)
     return total
-
-
-def visits_begin(conn: sqlite3.Connection, timezone: str) -> str | None:
-    """The first business day of the office's visit records: the earlier of its first arrival
-    and the day its configuration was first loaded (an office set up on a day nobody came had a
-    real day of no visitors); None when it has neither. Follow-ups, bookings or calls recorded
-    before it are no visit records: the days before it have no visit figures, not zero ones."""
-    from oss_desk.storage.site import earliest_with_loading
-
-    first = conn.execute(
-        "SELECT business_day FROM events WHERE kind = 'arrived' AND business_day IS NOT NULL"
-        " ORDER BY business_day LIMIT 1"
-    ).fetchone()
-    return earliest_with_loading(conn, timezone, first[0] if first else None)

@@ -184,6 +184,12 @@ def latest_config_id(conn: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
+def site_ever(conn: sqlite3.Connection, site_id: str) -> Site | None:
+    """A site as the office last had it, in the configuration or no longer (None: never)."""
+    row = conn.execute("SELECT id, name, timezone FROM sites WHERE id = ?", [site_id]).fetchone()
+    return Site(id=row[0], name=row[1], timezone=row[2]) if row else None
+
+
 def read_directory(conn: sqlite3.Connection) -> Directory:
     sites = {
         r[0]: Site(id=r[0], name=r[1], timezone=r[2])
@@ -275,21 +281,16 @@ def work_since_seed(conn: sqlite3.Connection) -> int:
 
 
 def records_begin(conn: sqlite3.Connection, timezone: str) -> str | None:
-    """The first business day of the office's records: the earliest of its first event's day,
-    its first imported telephone call's day, and the day its configuration was first loaded
-    (in ``timezone``); None when it holds nothing."""
-    first_event = conn.execute("SELECT min(business_day) FROM events").fetchone()[0]
-    first_call = conn.execute("SELECT min(business_day) FROM calls").fetchone()[0]
-    return earliest_with_loading(conn, timezone, first_event, first_call)
-
-
-def earliest_with_loading(conn: sqlite3.Connection, timezone: str, *days: object) -> str | None:
-    """The earliest of ``days`` (business days; None left out) and the day the configuration
-    was first loaded (in ``timezone``); None when there is none."""
+    """The first business day of the office's records, the one query every report, date check
+    and presentation asks (:meth:`oss_desk.domain.calendar.DateSpan.recorded`): the earliest of
+    its first event's day (of any kind), its first imported telephone call's day, and the day
+    its configuration was first loaded (in ``timezone``); None when it holds nothing."""
     from oss_desk.clock import read_instant
     from oss_desk.domain.calendar import business_day
 
-    found = [str(day) for day in days if day]
+    first_event = conn.execute("SELECT min(business_day) FROM events").fetchone()[0]
+    first_call = conn.execute("SELECT min(business_day) FROM calls").fetchone()[0]
+    found = [str(day) for day in (first_event, first_call) if day]
     loaded = conn.execute("SELECT min(loaded_at) FROM config_snapshots").fetchone()[0]
     if loaded:
         found.append(business_day(read_instant(str(loaded)), timezone))

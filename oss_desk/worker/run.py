@@ -28,11 +28,8 @@ from typing import Any
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.delivery import HEARTBEAT_SECONDS
 from oss_desk.domain.devices import PrinterURL
-from oss_desk.domain.models import Actor
 from oss_desk.errors import DatabaseGone, OssDeskError, StorageError
 from oss_desk.hardware.printers import Transport, open_transport
-from oss_desk.services.appointments import AppointmentService
-from oss_desk.services.dbops import RetentionService
 from oss_desk.services.live import Doorbell
 from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
@@ -53,7 +50,14 @@ from oss_desk.worker.printing import (
     new_owner,
 )
 from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
-from oss_desk.worker.rounds import close_day, fill_rollup, referral_messages, turn_texts
+from oss_desk.worker.rounds import (
+    close_day,
+    fill_rollup,
+    no_shows,
+    purge,
+    referral_messages,
+    turn_texts,
+)
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -145,7 +149,7 @@ class DeviceWorker:
             finally:
                 board.close()
             result.printers = {u: s.value for u, s in printing.poll_printers(force=True).items()}
-            result.no_shows = len(AppointmentService(session, Actor("worker")).auto_no_show())
+            result.no_shows = no_shows(session)
             close_day(session)
             fill_rollup(session)
             messages = MessageDelivery(session, owner=self.owner).deliver_due()
@@ -522,16 +526,17 @@ class DeviceWorker:
             session.close()
 
     def _housekeeping(self) -> None:
+        """Each step in its own guard (:mod:`oss_desk.worker.rounds`): one step's fault never
+        keeps the others from their turn."""
         session = self.open_session()
         try:
-            appointments = AppointmentService(session, Actor("worker"))
-            retention = RetentionService(session, Actor("worker"))
             purged = -1e9
             while not self.stop.is_set():
-                appointments.auto_no_show()
+                session.refresh_directory()  # a configuration loaded since
+                no_shows(session)
                 close_day(session)
                 if time.monotonic() - purged > RETENTION_EVERY_SECONDS:
-                    retention.purge()
+                    purge(session)
                     fill_rollup(session)
                     purged = time.monotonic()
                 self.stop.wait(HOUSEKEEPING_SECONDS)

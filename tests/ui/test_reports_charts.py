@@ -1,34 +1,37 @@
-"""Reports mode (F6) charts, read from what plotext draws: weeks before the office's visit
-records begin are not drawn as weeks of no arrivals (the office here was set up on Monday 23
-November 2026 and took a ring-back on 2 November, before its first visitor: the records of
-visits begin on the 23rd, and the daily report says "no records" for the Mondays before, in
-text, JSON and on screen); the 12-month chart draws both of its series where their figures
+"""Reports mode (F6) charts, read from what plotext draws: weeks before the office's records
+begin are not drawn as weeks of no arrivals (the office here was set up on Monday 23 November
+2026: its records begin that day, and the daily report says "no records" for the Mondays
+before, in text, JSON and on screen; tests/test_records_begin.py relates every presentation to
+the one rule); the 12-month chart draws both of its series where their figures
 are equal, so the legend's * and + are both on the chart; and F1 says what each standard of
 the report shown counts, and where the quarterly and annual reports are."""
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.reports import NO_RECORDS, MonthlyReport
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
-from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import HelpScreen
-from oss_desk.ui.screens.reports import ReportsScreen
+from oss_desk.ui.screens.reports import DEFINITIONS_TITLE, ReportsScreen
 
 from ..conftest import MONDAY_0930, Cli, make_db, site_toml
 from ..report_fixtures import monthly_fixture
 from ..report_values import monthly_report
-from .conftest import AppFactory, until
+from .conftest import AppFactory, acting, pressed_to, until
 
 NOW = MONDAY_0930 + timedelta(weeks=1)  # Monday 30 November 2026
 
@@ -36,18 +39,8 @@ NOW = MONDAY_0930 + timedelta(weeks=1)  # Monday 30 November 2026
 def office(tmp_path: Path) -> Path:
     db = make_db(tmp_path, site_toml())
     for when in (MONDAY_0930, NOW - timedelta(minutes=20)):
-        session = open_session(db=db, clock=FixedClock(when), person="tl", desk_id="greet-1")
-        try:
+        with acting(db, clock=when) as session:
             QueueService(session).issue("C", print_ticket=False)
-        finally:
-            session.close()
-    early = open_session(
-        db=db, clock=FixedClock(MONDAY_0930 - timedelta(weeks=3)), person="tl", desk_id="greet-1"
-    )
-    try:  # a ring-back taken before the office's first visitor: no record of visits
-        FollowupService(early).add(Request(kind="ringback", service="C", phone="07700 900123"))
-    finally:
-        early.close()
     return db
 
 
@@ -136,10 +129,7 @@ async def test_f1_on_the_reports_says_what_each_standard_counts(
         screen = app.screen
         assert isinstance(screen, ReportsScreen) and screen.data is not None
         standards = screen.data.standards
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await pressed_to(pilot, HelpScreen, "f1")
         about = help_screen.about
         assert "oss-desk report daily, monthly, quarterly, annual" in about
         keys = {s.key for s in standards}
@@ -148,3 +138,59 @@ async def test_f1_on_the_reports_says_what_each_standard_counts(
             assert s.definition and f"{s.label}: {s.definition}" in about, s.key
         for key in ("no_shows", "appointments", "service_time"):
             assert FIGURE_DEFINITIONS[key] in about
+
+
+def figures_text(screen: ReportsScreen) -> str:
+    """What F6's figures say, as plain text at the width of its figures box."""
+    box = screen.query_one("#report-figures-box")
+    console = Console(width=box.size.width, record=True, color_system=None, file=io.StringIO())
+    console.print(screen.query_one("#report-figures", Static).content)
+    return console.export_text()
+
+
+async def test_f6_stops_where_the_records_begin_as_the_cli_refuses(
+    tmp_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F6's [ moves back to the day and the month the office's records begin, and no further:
+    the day or month before is refused in the CLI's words (the one rule, DateSpan.recorded),
+    the screen stays on what it shows and ] moves on from there; the same weekday before the
+    records says "no records" on screen as in the CLI."""
+    db = office(tmp_path)
+    before = Cli(db, monkeypatch)("report", "daily", "--date", "2026-11-22", now=NOW.isoformat())
+    assert before.err.endswith("is before this office's records begin (2026-11-23)\n")
+    app = make_app(db, "greet-1", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        await pilot.press("f6")
+        await until(lambda: isinstance(app.screen, ReportsScreen) and app.screen.data is not None)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        said = figures_text(screen)
+        assert re.search(rf"2026-11-16 +{NO_RECORDS}", said), said
+        assert not re.search(rf"2026-11-23 +{NO_RECORDS}", said), said
+        # What each standard counts is last on the screen, and End (the figures have the focus)
+        # goes there (trial 8: F1 hid it in a box that Home, Down and End did not scroll).
+        assert "Standards  (what each counts: End)" in said
+        assert re.search(rf"^{DEFINITIONS_TITLE} *$", said, re.MULTILINE), said
+        box = screen.query_one("#report-figures-box", VerticalScroll)
+        assert app.focused is box and box.max_scroll_y > 0
+        await pilot.press("end")
+        await until(lambda: box.scroll_y == box.max_scroll_y)
+        await pilot.press("home")
+        await until(lambda: box.scroll_y == 0)
+        await pilot.press(*["left_square_bracket"] * 7)
+        await until(lambda: screen.shown == ("day", "2026-11-23"))
+        await pilot.press("left_square_bracket")
+        refused = "The day 2026-11-22 is before this office's records begin (2026-11-23)"
+        await until(lambda: any(refused in str(n.message) for n in app._notifications))
+        await until(lambda: not screen.workers)
+        assert screen.shown == ("day", "2026-11-23") and screen.day == date(2026, 11, 23)
+        await pilot.press("right_square_bracket")
+        await until(lambda: screen.shown == ("day", "2026-11-24"))
+        await pilot.press("m")
+        await until(lambda: screen.shown == ("month", "2026-11"))
+        await pilot.press("left_square_bracket")
+        refused = "The month 2026-10 is before this office's records begin (2026-11-23)"
+        await until(lambda: any(refused in str(n.message) for n in app._notifications))
+        await until(lambda: not screen.workers)
+        assert screen.shown == ("month", "2026-11") and screen.month == "2026-11"

@@ -107,6 +107,7 @@ class Simulation:
             d.id: frozenset(settings.desk_services(d)) for d in settings.desks if d.has_private_room
         }
         self.opening_days = 0
+        self.began: dict[str, date] = {}  # each office's first day: its records begin then
         self.refs: set[str] = set()
         self.end_day = end
         self.last_day: date | None = None
@@ -130,6 +131,7 @@ class Simulation:
             hours = hours_on(config.opening_hours, day)
             if hours is None or not self.workdays[plan.id].is_working_day(day):
                 continue
+            self.began.setdefault(plan.id, day)
             if plan is self.plans[0]:
                 self.opening_days += 1
             self._site_day(
@@ -490,8 +492,9 @@ class Simulation:
                 start = base + minute * MINUTE_MS
                 end = start + length * MINUTE_MS
                 ahead = rng.randint(1, 25)
-                booked_day = workdays.add(day, -ahead)
-                booked_local = rng.uniform(opens + 5, closes - 5)
+                booked_day = max(workdays.add(day, -ahead), self.began[plan.id])  # none before
+                latest = minute - 1 if booked_day == day else closes - 5  # booked before it starts
+                booked_local = min(rng.uniform(opens + 5, closes - 5), latest)
                 booked = b.at_local(site, booked_day.isoformat(), int(booked_local * MINUTE_MS))
                 starts_at = datetime.fromtimestamp(start / 1000, UTC)
                 due = [

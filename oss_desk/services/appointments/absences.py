@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from oss_desk.clock import format_instant
+from oss_desk.domain.absences import already_away
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.text import shown
@@ -42,10 +43,9 @@ class AppointmentAbsences(AppointmentBase):
                     and known.first_day <= end.isoformat()
                     and (start.isoformat() <= known.last_day)
                 ):
-                    raise RuleViolation(
-                        f"{person} is already away {known.first_day} to {known.last_day} "
-                        f"(absence {known.id}): remove it first to change it"
-                    )
+                    away = (date.fromisoformat(known.first_day), date.fromisoformat(known.last_day))
+                    who = self.s.name_of(person)
+                    raise RuleViolation(already_away(who, *away, known.id, today))
             absence_id = a.add_absence(
                 conn, person, start, end, reason, format_instant(now), self.actor.person
             )

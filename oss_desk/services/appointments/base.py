@@ -37,6 +37,7 @@ from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.events import record_event
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
+from oss_desk.services.wording import site_config
 from oss_desk.storage import appointments as a
 
 ACTIVE_KINDS = ("confirmation", "reminder", "change")
@@ -73,7 +74,8 @@ class AppointmentBase:
         return self.s.site_at(self.actor.desk_id, site_id)
 
     def workdays(self, site: Site) -> WorkingDays:
-        config = next(s for s in self.s.settings.sites if s.id == site.id)
+        """The site's working days (a site that left the configuration: the office's first)."""
+        config = site_config(self.s.settings, site.id)
         return WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
 
     def first_free_day(self, service: str, from_day: date) -> date | None:

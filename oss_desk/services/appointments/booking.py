@@ -244,7 +244,7 @@ class AppointmentBooking(AppointmentReading):
     ) -> None:
         reference = message_reference(appointment.id, kind, secrets.token_hex(4))
         channel = "text" if appointment.channel is Preferred.TEXT else "email"
-        site = self.s.directory.sites[appointment.site_id]
+        site = self.s.site_ever(appointment.site_id)
         self._event(
             conn,
             site,

@@ -17,10 +17,12 @@ from oss_desk.domain.models import (
     EventKind,
     Site,
 )
+from oss_desk.domain.site_change import CANCEL_HINT, site_gone_said
 from oss_desk.domain.text import clean_text
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import ACTIVE_KINDS
 from oss_desk.services.appointments.booking import AppointmentBooking
+from oss_desk.services.wording import site_config
 from oss_desk.storage import appointments as a
 
 
@@ -53,7 +55,12 @@ class AppointmentChanges(AppointmentBooking):
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             old = self._find_booked(conn, ref, "moved")
-            site = self.s.directory.sites[old.site_id]
+            site = self.s.directory.sites.get(old.site_id)
+            if site is None:
+                raise RuleViolation(
+                    f"{site_gone_said(old.site_id)}: {old.ref} cannot be moved there; cancel "
+                    f"it ({CANCEL_HINT}) and book it again at another site"
+                )
             svc = self.bookable(old.service)
             when = self._start(start, site)
             if when == old.starts_at and adviser in (None, old.adviser):
@@ -100,7 +107,7 @@ class AppointmentChanges(AppointmentBooking):
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             appt = self._find_booked(conn, ref, "cancelled")
-            site = self.s.directory.sites[appt.site_id]
+            site = self.s.site_ever(appt.site_id)
             notice = self._notice(site, now, appt)
             needed = self.s.settings.appointments.min_notice_working_days
             breach = notice_breach(party, notice, needed)
@@ -135,7 +142,7 @@ class AppointmentChanges(AppointmentBooking):
         return cancelled
 
     def _notice(self, site: Site, now: datetime, appt: Appointment) -> int:
-        config = next(s for s in self.s.settings.sites if s.id == site.id)
+        config = site_config(self.s.settings, site.id)
         wall = local(now, site.timezone)
         hours = parse_hours(config.opening_hours.get(WEEKDAYS[wall.weekday()], "closed"))
         return self.workdays(site).notice(
@@ -155,7 +162,7 @@ class AppointmentChanges(AppointmentBooking):
             a.cancel_messages(conn, appt.id, ACTIVE_KINDS)
             self._event(
                 conn,
-                self.s.directory.sites[appt.site_id],
+                self.s.site_ever(appt.site_id),
                 EventKind.APPOINTMENT_NO_SHOW,
                 result,
                 {"automatic": automatic},

@@ -30,6 +30,7 @@ from oss_desk.domain.models import (
     TicketStatus,
 )
 from oss_desk.domain.queue import priority_for
+from oss_desk.domain.site_change import site_gone_said
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import said
@@ -63,7 +64,12 @@ class AppointmentCheckIn(AppointmentBooking):
                     f"({WALK_IN_HINT})"
                 )
             appt = self._find_booked(conn, ref, "checked in again")
-            site = self.s.directory.sites[appt.site_id]
+            site = self.s.directory.sites.get(appt.site_id)
+            if site is None:  # no desk there would call the resident
+                raise RuleViolation(
+                    f"{site_gone_said(appt.site_id)}: {appt.ref} cannot be checked in there "
+                    f"({WALK_IN_HINT})"
+                )
             today = self.s.today(site)
             if appt.business_day != today:
                 raise RuleViolation(
@@ -142,7 +148,7 @@ class AppointmentCheckIn(AppointmentBooking):
             result = a.update_appointment(conn, appt.id, checklist_ticked=json.dumps(ordered))
             self._event(
                 conn,
-                self.s.directory.sites[appt.site_id],
+                self.s.site_ever(appt.site_id),
                 EventKind.CHECKLIST_TICKED,
                 result,
                 {"ticked": len(ordered), "of": len(checklist)},
@@ -168,7 +174,7 @@ class AppointmentCheckIn(AppointmentBooking):
             result = a.update_appointment(conn, appt.id, status=AppointmentStatus.INCOMPLETE.value)
             self._event(
                 conn,
-                self.s.directory.sites[appt.site_id],
+                self.s.site_ever(appt.site_id),
                 EventKind.APPOINTMENT_INCOMPLETE,
                 result,
                 {"ticked": len(appt.checklist_ticked)},

@@ -96,7 +96,7 @@ class AppointmentReading(AppointmentBase):
             if fields:
                 self._event(
                     conn,
-                    self.s.directory.sites[appointment.site_id],
+                    self.s.site_ever(appointment.site_id),
                     EventKind.PERSONAL_DATA_VIEWED,
                     appointment,
                     {"fields": fields, "where": where},

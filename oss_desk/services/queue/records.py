@@ -159,17 +159,18 @@ class Records(Issuing):
         return DeskChange(previous, sent_back)
 
     def send_back(self, conn: sqlite3.Connection, site: Site, now: datetime) -> tuple[Ticket, ...]:
-        """After a desk closed or someone logged out (in the same transaction): the waiting
-        tickets sent where nobody will call them now, and those parked at a desk now closed, go
-        back to the queue at their place (:func:`oss_desk.domain.queue.sent_nowhere`), each
-        recorded; they are returned."""
+        """After a desk closed, someone logged out or a configuration was loaded (in the same
+        transaction): the waiting tickets sent where nobody will call them now, and those
+        parked at a desk now closed, go back to the queue at their place
+        (:func:`oss_desk.domain.queue.sent_nowhere`), each recorded; they are returned."""
         logins = desk_logins(conn)
         states = self.desk_states_in(conn, logins)
         serving = {d for d, state in states.items() if state is not DeskStatus.CLOSED}
-        people = {login.person for login in logins.values()}
+        people = {login.person: desk_id for desk_id, login in logins.items()}
+        desks = self.s.directory.desks
         back = []
         for t in q.active_tickets(conn, site_id=site.id, business_day=self.s.today(site)):
-            if t.status is TicketStatus.WAITING and sent_nowhere(t, serving, people):
+            if t.status is TicketStatus.WAITING and sent_nowhere(t, serving, people, desks):
                 sent = {"from_desk": t.assigned_desk} if t.assigned_desk else {}
                 if t.parked and t.desk:  # its resident fetching a document: back at its place
                     sent = {"from_desk": t.desk, "parked": t.park_reason or ""}

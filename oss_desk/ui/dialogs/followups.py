@@ -132,6 +132,8 @@ class FormChoices:
     services: list[tuple[str, str]]
     back_offices: list[tuple[str, str]]
     categories: list[tuple[str, str]]
+    send_by: Sequence[Preferred] = SEND_BY
+    """How a referral's reference can be sent: only the channels set up here."""
 
 
 class FollowupDialog(Dialog[Created | None]):
@@ -214,7 +216,7 @@ class FollowupDialog(Dialog[Created | None]):
             if kind is Kind.REFERRAL:
                 with Horizontal(classes="field"):
                     yield Static("Reference by", classes="label")
-                    yield _radio("fu-send", _worded(SEND_BY), Preferred.SLIP)
+                    yield _radio("fu-send", _worded(self.choices.send_by), Preferred.SLIP)
             yield Static(id="fu-error")
             yield Static("Tab: next field · Ctrl+S: save · Esc: back", classes="hint")
 

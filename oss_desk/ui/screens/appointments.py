@@ -36,7 +36,7 @@ from oss_desk.ui.screens.appointment_view import (
 from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on
 from oss_desk.ui.screens.flows import check_in, tick_checklist
 from oss_desk.ui.theme import STYLES
-from oss_desk.ui.widgets.appointment_grid import AppointmentGrid
+from oss_desk.ui.widgets.appointment_grid import AppointmentGrid, grid_key
 
 R = TypeVar("R")
 
@@ -131,6 +131,10 @@ class AppointmentsScreen(DeskScreen):
         """Contact details read (and recorded as read) once per booking while the app runs."""
         self._wanted_cursor: int | None = None
         """After a jump: the appointment to put the cursor on."""
+
+    def help_words(self) -> str:
+        """F1: the screen and its keys, then the key to the grid's colours and marks."""
+        return f"{super().help_words()} {grid_key()}"
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="appt-title")

@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import time_said
-from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show
+from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show, transferred_place
 from oss_desk.domain.delivery import job_word
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
@@ -456,9 +456,8 @@ class NewCodeDialog(Dialog[None]):
         self.desk = desk
         self.moved = moved
         where = desk.names.service(moved.ticket.service)
-        self.where = (
-            f"{where}, same place in the queue (arrived {desk.names.local_time(old.queued_at)})"
-        )
+        arrived = desk.names.local_time(old.queued_at)
+        self.where = transferred_place(where, arrived, moved.ticket.priority)
 
     def compose_body(self) -> ComposeResult:
         code = BigCode(id="new-code")

@@ -70,11 +70,14 @@ async def run_or_say(screen: DeskScreen, fn: Callable[[Session], R]) -> R | str:
 
 
 def form_choices(session: Session) -> FormChoices:
-    """What the follow-up form offers: services, back offices (with SLA) and categories."""
+    """What the follow-up form offers: services, back offices (with SLA), categories, and the
+    ways a referral's reference can be sent here (no text where texts are not set up)."""
+    from oss_desk.services.channels import booking_channels
     from oss_desk.ui.dialogs.followups import FormChoices
 
     followups = session.settings.followups
     return FormChoices(
+        send_by=booking_channels(session.settings, printer=False).for_a_reference,
         services=[(s.code, s.name) for s in session.directory.services.values()],
         back_offices=[
             (b.id, f"{b.name} ({b.sla_working_days} working days)") for b in followups.back_offices
@@ -129,9 +132,7 @@ async def new_followup(
         return None
     f = created.followup
     today = f.received_day
-    said = f"{f.ref}: {f.kind.label.lower()}, due by {day_said(f.due_day, today)}"
-    if f.ack_due_day is not None:
-        said = f"{f.ref}: {f.kind.label.lower()}, acknowledge by {day_said(f.ack_due_day, today)}"
+    said = f"{f.ref}: {f.kind.label.lower()}, {f.due_words(lambda day: day_said(day, today))}"
     if created.print_job is not None:
         said += "; slip sent to the printer"
     elif created.note:

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import elapsed_text
 from oss_desk.domain.closed_day import closed_line
-from oss_desk.domain.counter import still_at_desk
+from oss_desk.domain.counter import still_at_desk, transferred_place
 from oss_desk.domain.models import (
     Actor,
     DeskKind,
@@ -256,10 +256,8 @@ class LeaderScreen(DeskScreen):
                 text.append("\n")
                 text.append_text(due_line(figures.followups))
         self.query_one("#figures", Static).update(text)
-        desk_rows: dict[str, tuple[Text, ...]] = {
-            state.desk.id: self._desk_row(state, snapshot)
-            for state in snapshot.desks
-            if state.desk.kind is not DeskKind.MEET_AND_GREET
+        desk_rows: dict[str, tuple[Text, ...]] = {  # meet-and-greet too: every desk
+            state.desk.id: self._desk_row(state, snapshot) for state in snapshot.desks
         }
         service_rows: dict[str, tuple[Text, ...]] = {
             line.code: (
@@ -324,7 +322,8 @@ class LeaderScreen(DeskScreen):
 
     def _desk_row(self, state: DeskState, snapshot: DeskSnapshot) -> tuple[Text, ...]:
         """Who is logged in, what the desk is doing (serving C001, called, idle, break,
-        closed; and who is parked there, for how long) and for how long."""
+        closed, greeting at meet-and-greet; and who is parked there, for how long) and for
+        how long."""
         names = self.desk.names
         doing, since = state.activity
         words = f"{doing.value} {state.ticket.code}" if state.ticket else doing.value
@@ -399,7 +398,10 @@ class LeaderScreen(DeskScreen):
         def transfer(session: Session) -> Ticket:
             return QueueService(session, actor).transfer(ticket_id, service=code)
 
-        await self.commit(transfer, "Transferred: same place in the queue")
+        names = self.desk.names
+        arrived = names.local_time(ticket.queued_at)
+        where = transferred_place(names.service(code), arrived, ticket.priority)
+        await self.commit(transfer, f"Transferred: {where}")
 
     @work(exclusive=True, group="leader", exit_on_error=False)
     @acts_on(_highlighted_ticket)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -41,6 +42,7 @@ from oss_desk.render.formats import minutes, month_words, percent, target
 from oss_desk.render.rows import (
     ADJUSTMENTS_TITLE,
     CALLS_TITLE,
+    FIGURE_NAMES,
     SERVED_COLUMNS,
     adjustment_rows,
     appointment_rows,
@@ -52,7 +54,7 @@ from oss_desk.render.rows import (
     wait_rows,
 )
 from oss_desk.services.desk_view import DeskSnapshot
-from oss_desk.services.reports import ReportService
+from oss_desk.services.reports import DAY_NAMED, ReportService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
@@ -98,6 +100,8 @@ def whole_number_ticks(plt: Any, values: list[int]) -> None:
 
 
 _key = Keys("reports")
+DAY_MOVED_TO, MONTH_MOVED_TO = DAY_NAMED, "The month"
+"""How a refusal names the day or month [ or ] moved to (not typed: no option to name)."""
 
 
 class ReportsScreen(DeskScreen):
@@ -116,8 +120,9 @@ class ReportsScreen(DeskScreen):
         "the last twelve months (a month). The same figures, and the quarterly and annual "
         "reports (every standard beside the period before and a year before), come as text, "
         "JSON, CSV or HTML from the command line: oss-desk report daily, monthly, quarterly, "
-        "annual (or ask whoever looks after the office's reports). What each standard counts "
-        "is listed below once a day or month is shown."
+        "annual (or ask whoever looks after the office's reports). What each standard and "
+        "figure counts is at the end of the figures (End goes there) and listed below. [ stops "
+        "at the day (month) the office's records begin, ] at today."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         _key(
@@ -186,15 +191,20 @@ class ReportsScreen(DeskScreen):
         key = self.day.isoformat() if period == "day" else self.month
 
         actor = self.acting_as()
-        day = self.day  # a date, not typed text: moving back a day is never refused
+        day = self.day
 
         def build(session: Session) -> DailyReport | MonthlyReport:
             reports = ReportService(session, actor)
-            return reports.daily(day) if period == "day" else reports.monthly(key)
+            if period == "day":
+                return reports.daily(day)
+            return reports.monthly(key, named=MONTH_MOVED_TO)
 
         self._live_at = time.monotonic()
         built = await self.desk.act(build)
         if not isinstance(built, Ok):
+            # Refused (a day or month before the office's records begin, said as the CLI says
+            # it): the screen stays on what it shows, and [ and ] move from there.
+            self._back_to_shown()
             return
         data = built.value
         changed = self.shown != (period, key)
@@ -203,6 +213,17 @@ class ReportsScreen(DeskScreen):
         self.draw()
         if changed:
             self.query_one("#report-figures-box", VerticalScroll).scroll_home(animate=False)
+
+    def _back_to_shown(self) -> None:
+        if self.shown is None:
+            return
+        period, key = self.shown
+        self.period = period
+        if period == "day":
+            self.day = date.fromisoformat(key)
+            self.month = key[:7]
+        else:
+            self.month = key
 
     # Drawing -----------------------------------------------------------------------------------
 
@@ -313,11 +334,12 @@ class ReportsScreen(DeskScreen):
         if self.day is None or self.month is None:
             return
         day, month = self.day + timedelta(days=steps), shift_month(self.month, steps)
-        try:  # ] stops at today (this month): no figures after it yet
+        try:  # ] stops at today (this month): no figures after it yet ([: see load)
             if self.period == "day":
-                self.day = no_figures_yet(day, self._today(), "")
+                self.day = no_figures_yet(day, self._today(), DAY_MOVED_TO)
             else:
-                no_month_figures_yet(date.fromisoformat(f"{month}-01"), self._today(), "")
+                first = date.fromisoformat(f"{month}-01")
+                no_month_figures_yet(first, self._today(), MONTH_MOVED_TO)
                 self.month = month
         except InvalidInput as exc:
             self.say(exc.message, timeout=3)
@@ -342,13 +364,13 @@ def standards_help(about: str, report: PeriodReport) -> str:
     """F1's words for a report on screen: ``about``, then what each of its standards counts
     (the definitions every report prints under them) and what the figures that need one
     mean."""
-    said = [f"{s.label}: {s.definition}" for s in report.standards if s.definition]
-    figures = [FIGURE_DEFINITIONS[key] for key in HELP_FIGURES]
-    return "\n\n".join([about, "What the standards count", *said, *figures])
+    said = [f"{label}: {definition}" for label, definition in definitions(report)]
+    return "\n\n".join([about, DEFINITIONS_TITLE, *said])
 
 
+DEFINITIONS_TITLE = "What the standards and figures count"
 HELP_FIGURES = ("no_shows", "appointments", "service_time", "wait")
-"""The figures whose definitions F1 gives after the standards'."""
+"""The figures whose definitions F1 and the end of the screen give after the standards'."""
 
 
 def _table(title: str, header: bool = False) -> Table:
@@ -356,8 +378,9 @@ def _table(title: str, header: bool = False) -> Table:
 
 
 def standards_table(report: PeriodReport) -> Table:
-    """Each standard: its value, a word for its status (never colour alone) and its target."""
-    table = _table("Standards")
+    """Each standard: its value, a word for its status (never colour alone) and its target;
+    the title says where what each counts is."""
+    table = _table("Standards  (what each counts: End)")
     for standard in report.standards:
         style = STATUS_STYLES.get(standard.status, "")
         table.add_row(
@@ -367,6 +390,28 @@ def standards_table(report: PeriodReport) -> Table:
             Text(target(standard, symbols=True), style="dim"),
         )
     return table
+
+
+def definitions_table(report: PeriodReport) -> Table:
+    """What each standard of the report and the figures that need it count (the definitions
+    the text and HTML reports print under them, and F1 gives), last on the screen: the figures
+    come first, and End (or scrolling) reaches these."""
+    table = _table(DEFINITIONS_TITLE)
+    for label, definition in definitions(report):
+        table.add_row(Text(label, style="bold"))
+        table.add_row(indented(definition))
+    return table
+
+
+def definitions(report: PeriodReport) -> list[tuple[str, str]]:
+    """Each standard's name and definition, then the figures' (F1's words and the screen's)."""
+    said = [(s.label, s.definition) for s in report.standards if s.definition]
+    return said + [(FIGURE_NAMES[key], FIGURE_DEFINITIONS[key]) for key in HELP_FIGURES]
+
+
+def indented(words: str, by: int = 2) -> Padding:
+    """Dim words under a figure, every wrapped line indented alike."""
+    return Padding(Text(words, style="dim"), (0, 0, 0, by))
 
 
 def visit_counts(report: PeriodReport, title: str) -> Table:
@@ -386,7 +431,7 @@ def waits_table(report: PeriodReport) -> Table:
         table.add_row(row.label, row.value)
         notes = [row.note, *(counted_lines(report) if n == 0 else ())]
         for note in notes:
-            table.add_row(Text(f"  {note}", style="dim"), "")
+            table.add_row(indented(note), "")
     return table
 
 
@@ -474,6 +519,7 @@ def daily_table(
             )
         outer.add_row(compare)
     outer.add_row(Text("\n".join(event_log_head_lines(report.event_log_head, width=60))))
+    outer.add_row(definitions_table(report))
     return outer
 
 
@@ -487,6 +533,7 @@ def monthly_table(report: MonthlyReport, names: dict[str, str]) -> Table:
     outer.add_row(services)
     if report.calls:
         outer.add_row(calls_table(report.calls))
+    outer.add_row(definitions_table(report))
     return outer
 
 

@@ -14,7 +14,7 @@ from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.widgets import DataTable
 
-from oss_desk.domain.appointments import Appointment, AppointmentStatus
+from oss_desk.domain.appointments import STATUS_MARKS, STATUS_WORDS, Appointment, AppointmentStatus
 from oss_desk.services.appointment_grid import Cell, Grid
 from oss_desk.ui.faults import guarded
 
@@ -22,9 +22,29 @@ BOOKED_STYLES = {
     AppointmentStatus.BOOKED: "bold $accent",
     AppointmentStatus.CHECKED_IN: "bold green",
     AppointmentStatus.ATTENDED: "green",
-    AppointmentStatus.NO_SHOW: "red",
     AppointmentStatus.INCOMPLETE: "yellow",
+    AppointmentStatus.NO_SHOW: "red",
+    AppointmentStatus.NOT_SEEN: "cyan",
+    AppointmentStatus.LEFT_UNSEEN: "magenta",
 }
+"""A booking's colour in the grid by its state, each its own (a cancelled one is not shown);
+F1 and the README give the key (:func:`grid_key`)."""
+
+
+def grid_key() -> str:
+    """The key to the grid's colours and marks, said in F5's F1 and in the README: "booked:
+    bold accent colour; checked in (here): bold green; ...; docs = came without the
+    documents: yellow; ..." (a mark its words already say is not said twice)."""
+    said = []
+    for status, style in BOOKED_STYLES.items():
+        words = STATUS_WORDS[status]
+        mark = STATUS_MARKS.get(status)
+        if mark and mark not in words.replace("(", " ").replace(")", " ").split():
+            words = f"{mark} = {words}"
+        said.append(f"{words}: {style.replace('$accent', 'accent colour')}")
+    return "The grid's colours and marks: " + "; ".join(said) + "."
+
+
 TIME_WIDTH = 5
 COLUMN_WIDTH = 14
 """A column's width when there is room: a booking's reference, service and status mark."""

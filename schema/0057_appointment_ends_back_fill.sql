@@ -1,0 +1,17 @@
+-- 0057_appointment_ends_back_fill: the appointments whose visit ended before the rule of how a
+-- checked-in appointment ends reached them are given the state it gives.
+--
+-- 0050 gave 'left_unseen' its meaning only for tickets that end after the upgrade: a checked-in
+-- appointment whose ticket had ended as a no-show or "left" before it stayed 'checked_in', and
+-- the appointments screen and `appointment show` said "checked in (here)" for ever (close of day
+-- steps only the tickets still in the queue). Rows set 'not_seen' at close of day before the
+-- 'seen, then transferred' fix stayed so although the resident had been seen.
+--
+-- Every appointment 'checked_in', 'not_seen' or 'left_unseen' whose visit has no ticket left in
+-- the queue takes the state the rule gives for how its visit's last ticket ended, on any day
+-- (today's too: nothing else would ever step them on). The rule is asked in Python, of the same
+-- calls as a ticket's end (oss_desk/storage/appointment_ends.py, which asks
+-- oss_desk.domain.appointments.ticket_end_step through oss_desk/storage/appointments.py
+-- ticket_ended), so the back-fill follows it. A ticket cancelled in error says nothing of the
+-- resident: its appointment is left as it is. Events are not touched (append-only).
+-- @python settle_ended_visits
