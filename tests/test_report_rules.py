@@ -27,6 +27,7 @@ from oss_desk.domain.standards import (
     over_target,
     within_target,
 )
+from oss_desk.domain.tally import signposted_flag
 from oss_desk.render.html import daily_html
 from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
@@ -71,8 +72,17 @@ def test_a_new_definition_recounts_the_stored_days() -> None:
                 LoggedEvent("called", 1, 20),
             ]
         ),
+        contact_times(
+            [
+                LoggedEvent("called", 1, 5),
+                LoggedEvent("serving", 1, 6),
+                LoggedEvent("transferred", 1, 7),
+                LoggedEvent("cancelled", 1, 90),
+            ]
+        ),
+        signposted_flag("signposted", None),
     ) == (
-        5,
+        7,
         frozenset({VisitEnd.ERROR}),
         ("resolved", "signposted"),
         True,
@@ -85,6 +95,8 @@ def test_a_new_definition_recounts_the_stored_days() -> None:
         ("error", 0),
         ("open", 0),
         (20, 20),  # a call put back (not heard) is neither the first call nor contact
+        (5, 5),  # served, sent on, closed later: the call was a contact
+        "signposted:not_recorded",  # signposted without saying where: a row of its own
     ), "the definitions changed: bump storage.rollup.ROLLUP_VERSION and this test"
 
 
