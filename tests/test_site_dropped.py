@@ -1,0 +1,57 @@
+"""A site that leaves the configuration (review 13, findings 1, 2 and 7): a ticket parked there
+on an earlier day keeps the site until it is dealt with (it was stranded: shown as an unknown
+site, cancelled with exit 70); the records left at the site (tickets the load closed, follow-ups
+done before) are read as any others (they exited 70); a booking left there has no notice
+counted on another office's calendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import Cli
+from .test_worker_rounds import LIBRARY, LIBRARY_DESK, OFFICE
+
+MONDAY = "2026-11-23T09:00:00Z"
+WEDNESDAY = "2026-11-25T09:00:00Z"
+
+
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Cli, Path, Path]:
+    """The office with its Library loaded on Monday; the files with and without it."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    both, civic = tmp_path / "both.toml", tmp_path / "civic.toml"
+    both.write_text(OFFICE, encoding="utf-8")
+    civic.write_text(OFFICE.replace(LIBRARY, "").replace(LIBRARY_DESK, ""), encoding="utf-8")
+    cli = Cli(tmp_path / "office.sqlite", monkeypatch)
+    assert cli("init", "--config", str(both), now=MONDAY).code == 0
+    return cli, both, civic
+
+
+def ok(cli: Cli, *args: str, now: str) -> str:
+    done = cli(*args, now=now)
+    assert done.code == 0, done.err
+    return done.out
+
+
+def test_a_ticket_parked_on_an_earlier_day_keeps_its_site_until_it_is_dealt_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, both, civic = office(tmp_path, monkeypatch)
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "lib-1", now=MONDAY)
+    ok(cli, "--user", "adv", "desks", "login", "lib-1", now=MONDAY)
+    ok(cli, "--user", "adv", "ticket", "call-next", "--desk", "lib-1", now=MONDAY)
+    ok(cli, "--user", "adv", "ticket", "start", "C001", now=MONDAY)
+    ok(cli, "--user", "adv", "ticket", "park", "C001", "--reason", "document", now=MONDAY)
+    refused = cli("init", "--config", str(civic), now=WEDNESDAY)
+    assert (refused.code, refused.out) == (6, "")
+    assert refused.err.startswith(
+        "oss-desk: site library (Library) is gone but holds 1 ticket still open "
+        "(C001 of Mon 23 Nov): finish the tickets first, or keep the site until then"
+    ), refused.err
+    # Dealt with as it says (its adviser, still logged in, finishes it), the site may go.
+    ok(cli, "--user", "adv", "ticket", "resume", "1", now=WEDNESDAY)
+    ok(cli, "--user", "adv", "ticket", "finish", "1", "--outcome", "resolved", now=WEDNESDAY)
+    ok(cli, "init", "--config", str(civic), now=WEDNESDAY)
+    assert "resolved" in ok(cli, "ticket", "show", "1", now=WEDNESDAY)
