@@ -55,3 +55,24 @@ def test_a_ticket_parked_on_an_earlier_day_keeps_its_site_until_it_is_dealt_with
     ok(cli, "--user", "adv", "ticket", "finish", "1", "--outcome", "resolved", now=WEDNESDAY)
     ok(cli, "init", "--config", str(civic), now=WEDNESDAY)
     assert "resolved" in ok(cli, "ticket", "show", "1", now=WEDNESDAY)
+
+
+def test_records_at_a_site_that_left_are_read_as_any_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ticket the load closed and a ring-back done before it: ``ticket history`` and
+    ``followup show`` exited 70 (the site looked up in the configuration)."""
+    cli, both, civic = office(tmp_path, monkeypatch)
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "lib-1", now=MONDAY)
+    added = cli(
+        "--user", "adv", "followup", "add", "--kind", "ringback", "--service", "C", "--site",
+        "library", "--phone", "07700 900123", "--topic", "bin", "--json", now=MONDAY,
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    case = added.json()["ref"]
+    ok(cli, "--user", "adv", "followup", "done", case, now=MONDAY)
+    ok(cli, "init", "--config", str(civic), now=WEDNESDAY)  # closes Monday's C001
+    history = ok(cli, "--user", "tl", "ticket", "history", "1", now=WEDNESDAY)
+    assert "C001" in history and "closed at close of day" in history, history
+    shown = ok(cli, "--user", "tl", "followup", "show", case, now=WEDNESDAY)
+    assert shown.startswith(f"{case}   ringback   C Council Tax  closed Mon 23 Nov  [done]"), shown
