@@ -38,7 +38,7 @@ def ok(cli: Cli, *args: str, now: str) -> str:
 def test_a_ticket_parked_on_an_earlier_day_keeps_its_site_until_it_is_dealt_with(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli, both, civic = office(tmp_path, monkeypatch)
+    cli, _, civic = office(tmp_path, monkeypatch)
     ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "lib-1", now=MONDAY)
     ok(cli, "--user", "adv", "desks", "login", "lib-1", now=MONDAY)
     ok(cli, "--user", "adv", "ticket", "call-next", "--desk", "lib-1", now=MONDAY)
@@ -62,7 +62,7 @@ def test_records_at_a_site_that_left_are_read_as_any_others(
 ) -> None:
     """A ticket the load closed and a ring-back done before it: ``ticket history`` and
     ``followup show`` exited 70 (the site looked up in the configuration)."""
-    cli, both, civic = office(tmp_path, monkeypatch)
+    cli, _, civic = office(tmp_path, monkeypatch)
     ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "lib-1", now=MONDAY)
     added = cli(
         "--user", "adv", "followup", "add", "--kind", "ringback", "--service", "C", "--site",
