@@ -6,11 +6,12 @@ counted on another office's calendar."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from .conftest import Cli
+from .conftest import Cli, rows
 from .test_worker_rounds import LIBRARY, LIBRARY_DESK, OFFICE
 
 MONDAY = "2026-11-23T09:00:00Z"
@@ -76,3 +77,44 @@ def test_records_at_a_site_that_left_are_read_as_any_others(
     assert "C001" in history and "closed at close of day" in history, history
     shown = ok(cli, "--user", "tl", "followup", "show", case, now=WEDNESDAY)
     assert shown.startswith(f"{case}   ringback   C Council Tax  closed Mon 23 Nov  [done]"), shown
+
+
+def test_a_booking_at_a_site_that_left_has_its_notice_counted_on_its_own_calendar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Library is closed on Tuesday, the Civic Centre open: the council cancelling on
+    Monday the Library's Wednesday booking gives 1 working day's notice, short of the 2 this
+    office sets. It left under an older oss-desk (which did not refuse it); the notice was
+    counted on the Civic Centre's calendar (2 days: no breach, no reason asked)."""
+    closed = LIBRARY.replace(
+        "[sites.opening_hours]", 'closures = ["2026-11-24"]\n[sites.opening_hours]'
+    )
+    two = OFFICE.replace(LIBRARY, closed) + "\n[appointments]\nmin_notice_working_days = 2\n"
+    one = two.replace(closed, "").replace(LIBRARY_DESK, "")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "two.toml").write_text(two, encoding="utf-8")
+    (tmp_path / "one.toml").write_text(one, encoding="utf-8")
+    cli = Cli(tmp_path / "office.sqlite", monkeypatch)
+    ok(cli, "init", "--config", str(tmp_path / "two.toml"), now=MONDAY)
+    made = cli(
+        "--user", "tl", "appointment", "book", "--service", "C", "--start",
+        "2026-11-25T10:00:00Z", "--adviser", "adv", "--desk", "lib-1", "--channel", "slip",
+        "--print-to", f"capture://{tmp_path}/slips.bin", "--json", now=MONDAY,
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    ref = str(made.json()["ref"])
+    with sqlite3.connect(cli.db) as conn:  # as an older oss-desk left it
+        conn.execute("UPDATE sites SET active = 0 WHERE id = 'library'")
+        conn.execute("UPDATE desks SET active = 0 WHERE id = 'lib-1'")
+    conn.close()
+    ok(cli, "init", "--config", str(tmp_path / "one.toml"), now=MONDAY)
+    cancel = ("--user", "tl", "appointment", "cancel", ref, "--by", "council")
+    short = cli(*cancel, now=MONDAY)
+    assert (short.code, short.err) == (
+        6,
+        "oss-desk: the council is giving 1 working day's notice (the standard is 2): give a "
+        "reason (--reason TEXT)\n",
+    )
+    ok(cli, *cancel, "--reason", "adviser ill", now=MONDAY)
+    assert rows(cli.db, "SELECT notice_days, notice_breach FROM appointments") == [(1, 1)]
