@@ -8,11 +8,13 @@ from pathlib import Path
 APP = "oss-desk"
 DB_ENV = "OSS_DESK_DB"
 CONFIG_ENV = "OSS_DESK_CONFIG"
+STATE_ENV = "STATE_DIRECTORY"
+"""Set by systemd for a unit with ``StateDirectory=`` (its mode is the unit's to set)."""
 
 
 def data_dir() -> Path:
     """``$STATE_DIRECTORY`` under systemd, else the user data dir (``~/.local/share/oss-desk``)."""
-    state = os.environ.get("STATE_DIRECTORY")
+    state = os.environ.get(STATE_ENV)
     if state:
         return Path(state.split(":")[0])
     import platformdirs  # only when no folder is given (OSS_DESK_DB, STATE_DIRECTORY)
@@ -34,3 +36,9 @@ def demo_dir() -> Path:
 
 def log_dir() -> Path:
     return data_dir() / "log"
+
+
+def default_backup_folder(db: Path) -> Path:
+    """Where backups go when ``backup.folder`` is not set: ``backups`` beside the database (the
+    only backup folder oss-desk makes itself)."""
+    return db.parent / "backups"

@@ -49,8 +49,29 @@ def test_a_command_for_a_desk_is_recorded_under_the_person_logged_in_there(demo:
     ok(demo, "ticket", "recall", "C001")
     assert actors(demo.db, "called") == ["amina"]
     history = ok(demo, "ticket", "history", "C001")
-    assert "called  (amina, Desk 1)" in history
-    assert "ben" not in history
+    assert "called  (Amina Shah, Desk 1)" in history
+    assert "Ben" not in history
+
+
+def test_a_visit_history_names_people_and_desks_as_every_screen_does(demo: Cli) -> None:
+    """Engineers' notes, round 11: ``ticket history`` said ``(chloe, Reception)``, the staff
+    id, where every other screen says the person's name. The text names them; the JSON keeps
+    the id as recorded (``person``) and adds the name (``person_name``)."""
+    ok(demo, "--user", "ben", "desks", "login", "desk-1")
+    ok(demo, "--user", "ben", "ticket", "call", "C001", "--desk", "desk-1")
+    ok(demo, "--user", "ben", "ticket", "finish", "C001", "--outcome", "resolved")
+    history = ok(demo, "ticket", "history", "C001")
+    assert "ticket C001 (Council Tax)  (Chloe Price)" in history, history
+    assert "C001 called  (Ben Walker, Desk 1)" in history, history
+    assert "finished: resolved  (Ben Walker, Desk 1)" in history, history
+    assert "(chloe" not in history and "(ben" not in history
+    lines = demo("ticket", "history", "C001", "--json", now=NOW).json()["lines"]
+    called = next(line for line in lines if line["what"] == "C001 called")
+    assert (called["person"], called["person_name"], called["desk"]) == (
+        "ben",
+        "Ben Walker",
+        "Desk 1",
+    )
 
 
 def test_a_mistyped_user_is_refused_in_one_line(demo: Cli) -> None:

@@ -71,8 +71,16 @@ def test_a_new_definition_recounts_the_stored_days() -> None:
                 LoggedEvent("called", 1, 20),
             ]
         ),
+        contact_times(
+            [
+                LoggedEvent("called", 1, 5),
+                LoggedEvent("serving", 1, 6),
+                LoggedEvent("transferred", 1, 7),
+                LoggedEvent("cancelled", 1, 90),
+            ]
+        ),
     ) == (
-        5,
+        6,
         frozenset({VisitEnd.ERROR}),
         ("resolved", "signposted"),
         True,
@@ -85,6 +93,7 @@ def test_a_new_definition_recounts_the_stored_days() -> None:
         ("error", 0),
         ("open", 0),
         (20, 20),  # a call put back (not heard) is neither the first call nor contact
+        (5, 5),  # served, sent on, closed later: the call was a contact
     ), "the definitions changed: bump storage.rollup.ROLLUP_VERSION and this test"
 
 

@@ -96,10 +96,10 @@ def test_a_desk_app_stopped_by_its_dead_server_s_pipe_still_logs_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The app may stop on a write to its dead server's pipe before the kernel's signal comes
-    (the pipe breaks first): whatever ended it, a browser desk whose server is gone logs its
-    person out as it closes; a resident at the desk keeps them (as leaving does); a desk whose
-    server still runs is left alone."""
-    from oss_desk.services.browser_desks import SERVER_PID_ENV, leave_after_server
+    (the pipe breaks first): whatever ended it, a browser desk logs its person out as it
+    closes; a resident at the desk keeps them (as leaving does); a desk app that is no browser
+    desk (a terminal's) is left alone."""
+    from oss_desk.services.browser_desks import SERVER_PID_ENV, leave_browser_desk
     from oss_desk.services.queue import QueueService
     from oss_desk.services.session import open_session
 
@@ -110,16 +110,16 @@ def test_a_desk_app_stopped_by_its_dead_server_s_pipe_still_logs_out(
     greet = open_session(db=db, clock=clock, person="chloe", desk_id="greet-1")
     try:
         QueueService(ben).log_in("desk-1")
-        monkeypatch.setenv(SERVER_PID_ENV, str(os.getppid()))  # the server runs
-        assert not leave_after_server(ben, "desk-1")
+        monkeypatch.delenv(SERVER_PID_ENV, raising=False)  # a terminal's desk app
+        assert not leave_browser_desk(ben, "desk-1")
         assert logged_in(db, "desk-1") == [("ben",)]
-        monkeypatch.setenv(SERVER_PID_ENV, str(os.getppid() + 1))  # it has gone
+        monkeypatch.setenv(SERVER_PID_ENV, str(os.getppid() + 1))  # its server has gone
         issued = QueueService(greet).issue("C", print_ticket=False).ticket
         QueueService(ben).call(issued.id, "desk-1")
-        assert not leave_after_server(ben, "desk-1")  # a resident is at the desk
+        assert not leave_browser_desk(ben, "desk-1")  # a resident is at the desk
         assert logged_in(db, "desk-1") == [("ben",)]
         QueueService(ben).finish(issued.id, "resolved")
-        assert leave_after_server(ben, "desk-1")
+        assert leave_browser_desk(ben, "desk-1")
         assert logged_in(db, "desk-1") == []
     finally:
         ben.close()

@@ -44,6 +44,7 @@ BACKFILLS = (
         "-- The visits recorded before this migration with",
     ),
     ("0049_visit_facts_call_put_back.sql", "-- The visits recorded before this migration with"),
+    ("0056_visit_calls_reached_desk.sql", "-- The visits recorded before this migration with"),
 )
 """The migrations' statements that compute every visit's row from its events (and, for its
 booked start, its appointments), each from its mark to the end of its file."""
@@ -160,7 +161,7 @@ def test_a_database_migrated_before_the_table_gets_its_rows(history: Path, tmp_p
             "DELETE FROM _sqlite_migrations WHERE name IN"
             " ('0024_visit_facts', '0028_visit_facts_report_indexes', '0030_visit_facts_contact',"
             " '0031_visit_facts_covering', '0033_closed_days_no_show_taken_back',"
-            " '0049_visit_facts_call_put_back')"
+            " '0049_visit_facts_call_put_back', '0056_visit_calls_reached_desk')"
         )
         conn.commit()
     finally:

@@ -113,6 +113,7 @@ def demo(
     again as it was left (--reset builds it afresh; with --no-app it is refused).
     """
     from oss_desk.services.demo import populate
+    from oss_desk.services.senders import mailboxes_synced_once
     from oss_desk.services.session import open_session
     from oss_desk.services.site import initialise
 
@@ -141,13 +142,14 @@ def demo(
     built_as_of, started = clock.now(), datetime.now(UTC)
     initialise(path, clock=clock, demo_dir=path.parent, person=state.user)
     session = open_session(db=path, person=state.user, clock=clock, host=True)
-    try:
-        summary = populate(session, days=days, waiting=waiting, deliver=_deliver_due)
-        session.desk(desk_id)
-    finally:
-        session.close()
-    if summary.booked_at is not None:
-        _send_booked_messages(path, [*summary.arranged_at, summary.booked_at])
+    with mailboxes_synced_once():  # hundreds of past messages: synced once, at the end
+        try:
+            summary = populate(session, days=days, waiting=waiting, deliver=_deliver_due)
+            session.desk(desk_id)
+        finally:
+            session.close()
+        if summary.booked_at is not None:
+            _send_booked_messages(path, [*summary.arranged_at, summary.booked_at])
     start_clock(path, built_as_of, started)
     click.echo(
         f"Demo ready: {path}\n"
@@ -256,8 +258,11 @@ def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
     clock = FixedClock(runs[0])
     session = open_session(db=path, clock=clock, person="worker", host=True)
     try:
-        for at in runs:
-            clock.set(at + timedelta(minutes=1))
-            MessageDelivery(session).deliver_due()
+        # One transaction, as the history's (nobody else has the new demo open yet): each
+        # message's claim and result were a commit of their own, waiting for the disk.
+        with session.store.write():
+            for at in runs:
+                clock.set(at + timedelta(minutes=1))
+                MessageDelivery(session).deliver_due()
     finally:
         session.close()

@@ -145,10 +145,11 @@ class VisitFacts:
     booked_ms: int | None = None
     """The booked start of the appointment the visit checked in for."""
     seen_ms: int | None = None
-    """Its first contact: the earliest call of a ticket the resident came to (a ticket
-    cancelled, or a no-show not taken back, was not attended; a no-show taken back within the
-    two minutes was: they came after all; a call put back because the resident did not hear it
-    was no contact), or its resolution at meet-and-greet (:func:`contact_times`)."""
+    """Its first contact: the earliest call the resident came to (not a call of a ticket then
+    cancelled, or a no-show not taken back, before a desk started, parked, sent on or finished
+    it; a no-show taken back within the two minutes was: they came after all; a call put back
+    because the resident did not hear it was no contact), or its resolution at meet-and-greet
+    (:func:`contact_times`)."""
     first_call_ms: int | None = None
     """Its first call, attended or not, but not a call put back because the resident did not
     hear it (they were still waiting after it)."""
@@ -165,6 +166,12 @@ PUT_BACK = "recycled"
 (``EventKind.RECYCLED``)."""
 GONE = ("no_show", "cancelled")
 TAKEN_BACK = "no_show_undone"
+REACHED = ("serving", "parked", "transferred", "finished")
+"""What a ticket's desk does only with its resident there: started, parked (gone to fetch a
+document), sent on (to another desk, colleague or service) or finished. A call followed by one
+of these was answered, whatever becomes of the ticket later."""
+CONTACT_EVENTS = (CALLED, PUT_BACK, *GONE, TAKEN_BACK, *REACHED)
+"""The kinds of event the contact rule reads (:func:`contact_times`); it ignores the others."""
 
 
 class LoggedEvent(NamedTuple):
@@ -183,42 +190,59 @@ def contact_times(events: Iterable[LoggedEvent]) -> tuple[int | None, int | None
     - A call is **put back** when a ``recycled`` event of its ticket follows it with no other
       call of that ticket between: the resident did not hear it and waited on. It is neither
       the first call nor a contact.
-    - A ticket is **gone** when it has a ``cancelled`` event, or a ``no_show`` with no
-      ``no_show_undone`` of the ticket after it (a no-show taken back: they came after all).
-      Its calls are first calls (the call they were not there for) but no contact.
-    - A call without a ticket is always a contact.
+    - A call is **unanswered** when its ticket is gone after it (a ``cancelled`` event, or a
+      ``no_show`` with no ``no_show_undone`` of the ticket after it: a no-show taken back
+      means they came after all) with nothing between the call and that end that a desk does
+      only with the resident there (:data:`REACHED`). It is a first call (the call they were
+      not there for) but no contact. A ticket keeps its id when it goes back to the queue
+      after its resident was served (sent to another desk or colleague, parked and sent back),
+      so its later end at close of day says nothing of the calls before.
+    - Every other call is a contact; a call without a ticket always is.
 
-    :mod:`oss_desk.storage.reports_visits` (for a copy read from its events) and the
-    ``visit_facts`` triggers (schema/0049) spell the same rule in SQL;
+    :func:`reached_a_desk` asks the same of a visit as a whole. The view ``visit_calls``
+    (schema/0056) spells the rule in SQL, for the ``visit_facts`` triggers and for the reports'
+    reading of an older copy (:mod:`oss_desk.storage.reports_visits`);
     ``tests/test_call_put_back.py`` holds them equal over arbitrary sequences of events."""
     calls: list[tuple[int | None, int]] = []
     put_back: set[int] = set()
     last_call: dict[int, int] = {}
-    cancelled: set[int] = set()
-    no_show_pending: dict[int, bool] = {}
+    open_calls: dict[int, list[int]] = {}  # each ticket's calls with nothing REACHED after yet
+    unanswered: set[int] = set()
+    no_show_of: dict[int, set[int]] = {}  # the calls its no-shows (not taken back) left unanswered
     for event in events:
         ticket = event.ticket_id
         if event.kind == CALLED:
             if ticket is not None:
                 last_call[ticket] = len(calls)
+                open_calls.setdefault(ticket, []).append(len(calls))
             calls.append((ticket, event.at_ms))
         elif ticket is None:
             continue
         elif event.kind == PUT_BACK and ticket in last_call:
             put_back.add(last_call[ticket])
+        elif event.kind in REACHED:
+            open_calls.pop(ticket, None)
         elif event.kind == GONE[1]:
-            cancelled.add(ticket)
+            unanswered.update(open_calls.get(ticket, ()))
         elif event.kind == GONE[0]:
-            no_show_pending[ticket] = True
+            no_show_of.setdefault(ticket, set()).update(open_calls.get(ticket, ()))
         elif event.kind == TAKEN_BACK:
-            no_show_pending[ticket] = False
-    heard = [call for place, call in enumerate(calls) if place not in put_back]
-    attended = [
-        at
-        for ticket, at in heard
-        if ticket is None or (ticket not in cancelled and not no_show_pending.get(ticket))
-    ]
-    return min((at for _t, at in heard), default=None), min(attended, default=None)
+            no_show_of.pop(ticket, None)
+    for left in no_show_of.values():
+        unanswered |= left
+    heard = [(place, at) for place, (_t, at) in enumerate(calls) if place not in put_back]
+    attended = [at for place, at in heard if place not in unanswered]
+    return min((at for _p, at in heard), default=None), min(attended, default=None)
+
+
+def reached_a_desk(events: Iterable[LoggedEvent], ending: int | None = None) -> bool:
+    """Whether the resident reached a desk in the visit (any of its calls was a contact,
+    :func:`contact_times`), from its events in log order; ``ending``: a ticket ending unseen
+    now whose end is not logged yet. A checked-in appointment whose resident did was
+    attended, however the visit's last ticket ended."""
+    if ending is not None:
+        events = [*events, LoggedEvent(GONE[1], ending, 0)]
+    return contact_times(events)[1] is not None
 
 
 class Check(StrEnum):

@@ -67,18 +67,20 @@ def end_with_server(environ: Mapping[str, str] = os.environ) -> bool:
     return True
 
 
-def server_gone(environ: Mapping[str, str] = os.environ) -> bool:
-    """A browser desk whose server has ended (this process now has another parent)."""
-    served_by = environ.get(SERVER_PID_ENV, "")
-    return served_by.isdigit() and os.getppid() != int(served_by)
+def browser_desk(environ: Mapping[str, str] = os.environ) -> bool:
+    """This process is a browser desk (started by ``oss-desk serve`` for a tab)."""
+    return environ.get(SERVER_PID_ENV, "").isdigit()
 
 
-def leave_after_server(session: Session, desk_id: str | None) -> bool:
-    """After the desk app of a browser desk whose server has ended (the app may have stopped on
-    its own output's broken pipe before it could leave the desk as a closed tab does): its
-    person, still logged in to it, is logged out, unless a resident is at the desk (refused, as
-    leaving is). True: logged out here."""
-    if desk_id is None or not server_gone():
+def leave_browser_desk(session: Session, desk_id: str | None) -> bool:
+    """After the desk app of a browser desk, however it ended: its person, still logged in to
+    it, is logged out, unless a resident is at the desk (refused, as leaving is). The app's own
+    leaving (a closed tab) may not have: it may have stopped on its dead server's broken pipe
+    first, or the tab closed before the log-in the desk makes on entering reached the
+    database, so the app saw nobody to log out and the log-in went through after it. Run on
+    the session's own thread after everything the app sent it, so after any such log-in. True:
+    logged out here."""
+    if desk_id is None or not browser_desk():
         return False
     from oss_desk.services.queue import QueueService
 

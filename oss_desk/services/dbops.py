@@ -30,6 +30,7 @@ from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import ConfigError, InvalidInput, NotFound, RuleViolation, StorageError
+from oss_desk.paths import default_backup_folder
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
@@ -43,10 +44,6 @@ BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?
 
 def stamp_of(instant: datetime) -> str:
     return format_instant(instant)[:19].replace("-", "").replace(":", "") + "Z"
-
-
-def default_backup_folder(db: Path) -> Path:
-    return db.parent / "backups"
 
 
 def backup_folder(session: Session) -> Path:

@@ -11,6 +11,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from oss_desk.clock import FixedClock
@@ -32,11 +33,11 @@ from oss_desk.services.demo_followups import populate_followups
 from oss_desk.services.events import record_event
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.closing import Outcomes
-from oss_desk.services.queue.day_end import close_due
+from oss_desk.services.queue.day_end import close_due, due_days
 from oss_desk.services.ratings import Ratings
 from oss_desk.services.reports import COMPARE_WEEKS
 from oss_desk.services.session import Session
-from oss_desk.storage.queue import active_tickets
+from oss_desk.storage.queue import active_tickets, anyone_waiting
 
 if TYPE_CHECKING:
     from oss_desk.config import Settings
@@ -131,6 +132,7 @@ def populate(
     first_day = past[-1] if past else today
     first_hours = hours_on(opening, first_day)
     since = datetime.combine(first_day, first_hours.opens if first_hours else time.min, tz)
+    simulate = partial(_simulate, sim, clock, rng, arranging=arranging)
     with session.store.write():
         for d in reversed(past):
             hours = hours_on(opening, d)
@@ -140,16 +142,7 @@ def populate(
             weekday_factor = 1.25 if d.weekday() == 0 else 1.0
             busy = weekday_factor * rng.uniform(0.85, 1.15)  # no two days alike
             booked = book_day(sim, clock, rng, d, opening, since=since, deliver=deliver)
-            visits += _simulate(
-                sim,
-                clock,
-                rng,
-                start,
-                end,
-                int(visitors_per_day * busy),
-                arranging=arranging,
-                bookings=booked,
-            )
+            visits += simulate(start, end, int(visitors_per_day * busy), bookings=booked)
             worker_pass(sim, clock, end + timedelta(minutes=1), deliver)
         hours = hours_on(opening, today)
         local_now = real_now.astimezone(tz)
@@ -161,15 +154,11 @@ def populate(
             booked = book_day(
                 sim, clock, rng, today, opening, since=since, until=end, deliver=deliver
             )
-            visits += _simulate(
-                sim,
-                clock,
-                rng,
+            visits += simulate(
                 start,
                 end,
                 int(visitors_per_day * share),
                 day_over=closed_now is not None,  # after closing: everyone has gone home
-                arranging=arranging,
                 bookings=booked,
                 rush=waiting if closed_now is None else 0,  # residents wait only while open
             )
@@ -338,6 +327,11 @@ def _simulate(
                 and _staffed(desk.id, now, day)
                 and now >= free_at.get(desk.id, start)
             ):
+                conn = session.store.conn
+                if not anyone_waiting(conn) and not due_days(session, conn, now):
+                    # Nobody waiting, and no day to close first: calling next would call
+                    # nobody and change nothing (most minutes of a free desk). Not asked.
+                    continue
                 try:
                     called = svc.call_next(desk.id)
                 except OssDeskError:

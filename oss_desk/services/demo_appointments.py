@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
 from oss_desk.clock import FixedClock, read_instant
 from oss_desk.domain.calendar import hours_on, zone
 from oss_desk.domain.models import Actor, DeskKind
+from oss_desk.domain.slots import Slot
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
@@ -52,6 +53,23 @@ class DayBookings:
 
     def room_needed(self, now: datetime) -> bool:
         return any(start <= now < end for start, end in self.room)
+
+
+def _free_slots(
+    session: Session, booker: AppointmentService, first_day: date, days: int
+) -> Iterator[tuple[str, Slot]]:
+    """The free slots of the demo's bookable services the office has, over ``days`` days from
+    ``first_day``, service by service (asked for as they are met, so that each follows the
+    bookings made from the ones before)."""
+    for code in BOOKABLE:
+        if code not in session.directory.services:
+            continue
+        try:
+            slots = booker.slots(code, first_day, days)
+        except OssDeskError:
+            continue
+        for slot in slots:
+            yield code, slot
 
 
 def greeter_of(session: Session) -> Actor:
@@ -90,18 +108,11 @@ def book_day(
     wanted = []
     earliest = max(_booked_on(rng, day, 12, opening, tz), since)
     clock.set(earliest)
-    for code in BOOKABLE:
-        if code not in session.directory.services:
+    for code, slot in _free_slots(session, booker, day, 1):
+        if until is not None and slot.start > until - timedelta(minutes=30):
             continue
-        try:
-            slots = booker.slots(code, day, 1)
-        except OssDeskError:
-            continue
-        for slot in slots:
-            if until is not None and slot.start > until - timedelta(minutes=30):
-                continue
-            if rng.random() < PAST_SHARE:
-                wanted.append((_booked_on(rng, day, rng.randint(2, 12), opening, tz), code, slot))
+        if rng.random() < PAST_SHARE:
+            wanted.append((_booked_on(rng, day, rng.randint(2, 12), opening, tz), code, slot))
     wanted.sort(key=lambda w: w[0])
     moments: set[datetime] = set()
     for n, (at, code, slot) in enumerate(wanted):
@@ -182,31 +193,24 @@ def book_ahead(
     today = now.astimezone(tz).date()
     clock.set(max(now - BOOKED_DAYS_AGO, since))
     booked: list[tuple[datetime, str]] = []
-    for code in BOOKABLE:
-        if code not in session.directory.services:
+    for code, slot in _free_slots(session, booker, today, 14):
+        if slot.start <= now or rng.random() > 0.2:
             continue
+        n = len(booked)
+        channel = ("email", "text", "email", "slip")[n % 4]
         try:
-            slots = booker.slots(code, today, 14)
+            appt = booker.book(
+                code,
+                slot.start,
+                channel=channel,
+                name=f"Demo Resident {n + 1}",
+                email=f"resident{n + 1}@example.org" if channel == "email" else None,
+                phone=f"07700 900{n % 1000:03d}" if channel == "text" else None,
+                adviser=slot.adviser,
+            )
         except OssDeskError:
-            continue
-        for slot in slots:
-            if slot.start <= now or rng.random() > 0.2:
-                continue
-            n = len(booked)
-            channel = ("email", "text", "email", "slip")[n % 4]
-            try:
-                appt = booker.book(
-                    code,
-                    slot.start,
-                    channel=channel,
-                    name=f"Demo Resident {n + 1}",
-                    email=f"resident{n + 1}@example.org" if channel == "email" else None,
-                    phone=f"07700 900{n % 1000:03d}" if channel == "text" else None,
-                    adviser=slot.adviser,
-                )
-            except OssDeskError:
-                continue  # it overlaps one booked a moment ago: fine in a demo
-            booked.append((appt.starts_at, appt.ref))
+            continue  # it overlaps one booked a moment ago: fine in a demo
+        booked.append((appt.starts_at, appt.ref))
     clock.set(now)
     for start, ref in booked:
         if start <= now + timedelta(minutes=20):

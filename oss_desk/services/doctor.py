@@ -178,18 +178,21 @@ def _integrity(path: Path) -> Check:
 
 
 def _modes(path: Path) -> Check:
-    loose = []
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        with contextlib.suppress(FileNotFoundError):
-            mode = stat.S_IMODE(p.stat().st_mode)
-            if mode & 0o007:
-                loose.append(f"{p.name} {mode:04o}")
-    if loose:
-        return fail(
-            "file modes", f"readable by every user: {', '.join(loose)} (chmod 600 the files)"
-        )
-    mode = stat.S_IMODE(path.stat().st_mode)
-    return ok("file modes", f"{path.name} {mode:04o}")
+    """A file readable by every user fails; anything else wider than private (a folder other
+    accounts can open, a file the group can read) is a warning; each said with its ``chmod``."""
+    from oss_desk.storage.file_modes import loose, remedy
+
+    found = loose(path)
+    if not found:
+        return ok("file modes", f"{path.name} {stat.S_IMODE(path.stat().st_mode):04o}")
+    opened = [x.said(path) for x in found if not x.folder and x.mode & 0o004]
+    parts = [f"readable by every user: {', '.join(opened)}"] if opened else []
+    files = [x.said(path) for x in found if not x.folder and not x.mode & 0o004]
+    parts += [f"readable by the group: {', '.join(files)}"] if files else []
+    folders = [x.said(path) for x in found if x.folder]
+    parts += [f"folders other accounts can open: {', '.join(folders)}"] if folders else []
+    detail = f"{'; '.join(parts)} (to fix: {remedy(found)})"
+    return fail("file modes", detail) if opened else warn("file modes", detail)
 
 
 def _disk(path: Path) -> Check:

@@ -5,6 +5,7 @@ recorded (who, where, when, which visit; never what the notes say)."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +20,7 @@ from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, EventKind, Ticket
 from oss_desk.services.events import of_ticket, record_viewed
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import Session
+from oss_desk.services.session import AUTOMATION, Session
 from oss_desk.storage import appointments as a
 from oss_desk.storage import queue as q
 from oss_desk.storage.events import EventRow, events_for_visit
@@ -30,9 +31,13 @@ class Line:
     at: datetime
     what: str
     person: str | None = None
+    """Who did it as recorded (a staff id, or a login not on the staff list)."""
     desk: str | None = None
     note: str | None = None
     """A note's text (personal data: shown only to whoever may read the visit's notes)."""
+    name: str | None = None
+    """The person's name as every screen says it (the staff list's name; None when nobody at a
+    desk did it: the device worker, closing time)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,7 @@ class History:
                     "at": format_instant(line.at),
                     "what": line.what,
                     "person": line.person,
+                    "person_name": line.name,
                     "desk": line.desk,
                     "note": line.note,
                 }
@@ -90,7 +96,7 @@ class History:
 
 
 def _text(line: Line, when: str) -> str:
-    who = f"  ({line.person}" + (f", {line.desk})" if line.desk else ")") if line.person else ""
+    who = f"  ({line.name}" + (f", {line.desk})" if line.desk else ")") if line.name else ""
     body = f"  {when}  {line.what}{who}"
     indent = " " * (len(when) + 4)  # the note under the line's words
     return body + (f"\n{indent}{line.note}" if line.note else "")
@@ -147,14 +153,16 @@ class VisitHistory:
             desk = self._desk(event.desk_id)
             if event.kind == EventKind.CANCELLED.value and event.data.get("automatic") is True:
                 person = desk = None  # closing time closed it: nobody at a desk did
-            found.append(Line(read_instant(event.at), what, person, desk, note))
+            found.append(Line(read_instant(event.at), what, person, desk, note, self._name(person)))
         return found
 
     def _booking_lines(
         self, conn: sqlite3.Connection, booking: Appointment, notes: bool
     ) -> list[Line]:
         found = [
-            Line(read_instant(r[0]), self._booking_words(r[1], booking), r[2])
+            Line(
+                read_instant(r[0]), self._booking_words(r[1], booking), r[2], name=self._name(r[2])
+            )
             for r in conn.execute(
                 "SELECT at, kind, actor FROM events WHERE appointment_id = ? ORDER BY id",
                 [booking.id],
@@ -162,15 +170,20 @@ class VisitHistory:
         ]
         if booking.arranged_in_visit is not None:
             arranged = self._visit_lines(conn, booking.arranged_in_visit, notes)
-            found += [
-                Line(x.at, "arranged in: " + x.what, x.person, x.desk, x.note) for x in arranged
-            ]
+            found += [dataclasses.replace(x, what="arranged in: " + x.what) for x in arranged]
         return sorted(found, key=lambda line: line.at)
 
     def _recorded(self, conn: sqlite3.Connection, ticket: Ticket, count: int) -> None:
         site = self.s.site_ever(ticket.site_id)
         viewed = (["notes"], count, "visit history")
         record_viewed(conn, site, self.s.clock.now(), self.actor, viewed, **of_ticket(ticket))
+
+    def _name(self, person: str | None) -> str | None:
+        """The person's name (a login not on the staff list as it is); None for the device
+        worker, which acts on its own (sent a message, closed a day): nobody to name."""
+        if person is None or person in AUTOMATION:
+            return None
+        return self.s.name_of(person)
 
     def _desk(self, desk_id: str | None) -> str | None:
         if desk_id is None:

@@ -19,6 +19,7 @@ from oss_desk.domain.appointments import (
     TicketEnd,
     ticket_end_step,
 )
+from oss_desk.domain.standards import CONTACT_EVENTS, LoggedEvent, reached_a_desk
 from oss_desk.storage.rows import of_row, returned_int, row_dict
 
 
@@ -271,19 +272,34 @@ def attended(conn: sqlite3.Connection, visit_id: int) -> None:
     _step(conn, ATTENDED_WHEN_SERVED, "visit_id = ?", visit_id)
 
 
-def ticket_ended(conn: sqlite3.Connection, visit_id: int, end: TicketEnd | None) -> None:
+_CONTACT_EVENTS = (
+    "SELECT kind, ticket_id, at FROM events WHERE visit_id = ?"  # noqa: S608 - marks only
+    f" AND kind IN ({', '.join('?' * len(CONTACT_EVENTS))}) ORDER BY id"
+)
+"""A visit's events the contact rule reads, in log order."""
+
+
+def ticket_ended(
+    conn: sqlite3.Connection, visit_id: int, end: TicketEnd | None, ending: int | None = None
+) -> None:
     """A checked-in appointment whose visit's last ticket ended unseen (no-show, left, office
-    closed): "came, left before being seen" or "came, not seen", or attended when a ticket of
-    the visit reached a desk; or whose no-show was taken back (the rule:
-    ``domain.appointments.ticket_end_step``). Call it once the visit has no ticket left in the
-    queue."""
+    closed): "came, left before being seen" or "came, not seen", or attended when the resident
+    reached a desk in the visit (``domain.standards.reached_a_desk``, from its events: a
+    ticket's ``serving_at`` is cleared when it is sent on to another desk); or whose no-show
+    was taken back (the rule: ``domain.appointments.ticket_end_step``). Call it once the visit
+    has no ticket left in the queue; ``ending``: the ticket ending now, when its end is not
+    logged yet."""
     if end is None:
         return
-    row = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM tickets WHERE visit_id = ? AND serving_at IS NOT NULL)",
-        [visit_id],
-    ).fetchone()
-    _step(conn, ticket_end_step(end, bool(row[0])), "visit_id = ?", visit_id)
+    events = conn.execute(_CONTACT_EVENTS, [visit_id, *CONTACT_EVENTS]).fetchall()
+    reached = reached_a_desk(
+        (LoggedEvent(kind, ticket, _ms(at)) for kind, ticket, at in events), ending
+    )
+    _step(conn, ticket_end_step(end, reached), "visit_id = ?", visit_id)
+
+
+def _ms(at: str) -> int:
+    return round(read_instant(at).timestamp() * 1000)
 
 
 def _step(

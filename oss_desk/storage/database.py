@@ -396,6 +396,9 @@ def open_store(
             _enable_wal(conn)
         store = Store(conn, path, identity=before)
         if check:
+            from oss_desk.storage.file_modes import tighten_office
+
+            tighten_office(path)  # what older versions made 0755 and 0644
             quick_check(store)
             # The check read every page into this connection's cache: let them go (the few
             # the process needs come back from the OS's cache; a desk keeps ~0.5 MB less).

@@ -93,6 +93,19 @@ def pending_names(conn: sqlite3.Connection) -> list[str]:
     return [name for name in schema_names() if name not in done]
 
 
+@lru_cache(maxsize=4)
+def view_sql(name: str) -> str:
+    """The ``SELECT`` of view ``name`` as the latest schema file that creates it spells it (for
+    a TEMP view over an older copy read-only, which lacks it or holds an older one: the view
+    is spelt once, in its migration)."""
+    pattern = re.compile(rf"^CREATE VIEW {re.escape(name)} AS\s*\n(.*?);\s*$", re.M | re.S)
+    for _file, sql in reversed(schema_files()):
+        found = pattern.search(sql)
+        if found is not None:
+            return found.group(1)
+    raise RuntimeError(f"no schema file creates the view {name}")
+
+
 @lru_cache(maxsize=1)
 def build_migrations() -> Migrations:
     from sqlite_utils import Migrations

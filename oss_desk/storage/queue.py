@@ -448,6 +448,13 @@ def open_days(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return sorted((str(r[0]), str(r[1])) for r in rows)
 
 
+def anyone_waiting(conn: sqlite3.Connection) -> bool:
+    """Whether any ticket, of any site and day, is waiting (read through its partial index)."""
+    return bool(
+        conn.execute("SELECT EXISTS (SELECT 1 FROM tickets WHERE status = 'waiting')").fetchone()[0]
+    )
+
+
 def left_open(conn: sqlite3.Connection, site_id: str, business_day: str) -> list[Ticket]:
     """The day's tickets still waiting or called at the site, in the order they were issued:
     what close of day closes. Not a parked ticket: its resident was being served and stepped

@@ -36,10 +36,10 @@ FROM visit_facts {_FINISHED} AND finish_ticket IS NOT NULL GROUP BY 1, 2, 3, 4
 
 def has_visit_facts(conn: sqlite3.Connection) -> bool:
     """Whether the database keeps ``visit_facts`` (schema/0024) with each visit's booked start
-    and first attended call (schema/0030) by today's rule of a call put back (schema/0049's
-    trigger ``visit_facts_contact``); an older copy is read from its events."""
+    and first attended call (schema/0030) by today's contact rule (schema/0056's trigger
+    ``visit_facts_reached``); an older copy is read from its events."""
     found = conn.execute(
         "SELECT count(*) FROM sqlite_master WHERE (type = 'table' AND name = 'visit_facts')"
-        " OR (type = 'trigger' AND name = 'visit_facts_contact')"
+        " OR (type = 'trigger' AND name = 'visit_facts_reached')"
     ).fetchone()
     return bool(found[0] == 2)

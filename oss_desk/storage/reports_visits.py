@@ -9,7 +9,7 @@ average), so the tallies are exactly those of counting visit by visit
 (:meth:`oss_desk.domain.tally.VisitTally.count_visit`); ``tests/test_visit_rules_sql.py`` holds
 the two equal for arbitrary visits.
 
-The visits are read from ``visit_facts`` (schema/0024, 0030, 0049) when the database has it,
+The visits are read from ``visit_facts`` (schema/0024, 0030, 0049, 0056) when the database has it,
 else from the events themselves (an office's older copy read with ``--include``): the same
 columns either way.
 """
@@ -33,6 +33,7 @@ from oss_desk.domain.standards import (
     VisitEnd,
 )
 from oss_desk.domain.tally import VisitTally
+from oss_desk.storage.migrations import view_sql
 
 FACT_COLUMNS = (
     "arrived_ms",
@@ -154,24 +155,11 @@ endings AS (
 booked AS (
   SELECT visit_id, min(id), {_ms("starts_at")} AS booked_ms FROM appointments
   WHERE visit_id BETWEEN :low AND :high GROUP BY visit_id),
-calls AS (
-  SELECT c.visit_id, c.at,
-    EXISTS (SELECT 1 FROM events r WHERE r.visit_id = c.visit_id AND r.kind = 'recycled'
-              AND r.ticket_id = c.ticket_id AND r.id > c.id
-              AND NOT EXISTS (SELECT 1 FROM events n WHERE n.visit_id = c.visit_id
-                              AND n.kind = 'called' AND n.ticket_id = c.ticket_id
-                              AND n.id > c.id AND n.id < r.id)) AS put_back,
-    EXISTS (SELECT 1 FROM events x WHERE x.visit_id = c.visit_id
-              AND x.kind IN ('no_show', 'cancelled') AND x.ticket_id = c.ticket_id
-              AND NOT EXISTS (SELECT 1 FROM events u WHERE u.visit_id = x.visit_id
-                              AND u.kind = 'no_show_undone' AND u.ticket_id = x.ticket_id
-                              AND u.id > x.id)) AS gone
-  FROM events c
-  WHERE c.visit_id IN (SELECT visit_id FROM endings WHERE recount) AND c.kind = 'called'),
 contact AS (
   SELECT visit_id, {_ms("min(at) FILTER (WHERE NOT put_back)")} AS first_call_ms,
-    {_ms("min(at) FILTER (WHERE NOT put_back AND NOT gone)")} AS attended_ms
-  FROM calls GROUP BY visit_id),
+    {_ms("min(at) FILTER (WHERE contact)")} AS attended_ms
+  FROM visit_calls
+  WHERE visit_id IN (SELECT visit_id FROM endings WHERE recount) GROUP BY visit_id),
 visits AS (
   SELECT a.*,
     CASE WHEN e.recount THEN t.first_call_ms ELSE e.first_call_ms END AS first_call_ms,
@@ -185,10 +173,11 @@ visits AS (
 columns, as schema/0024 and schema/0030 compute them (the first call, the resolution at
 meet-and-greet, how the visit ended last: the latest of its finish, no-show and cancellations by
 instant, then id; the booked start of the first appointment it checked in for). Its first call
-and its first contact at a desk follow :func:`oss_desk.domain.standards.contact_times`, as
-schema/0049's view ``visit_calls`` computes them (an older copy may not have the view): a
-call put back (the resident did not hear it) is neither; a call of a ticket found gone
-(cancelled, or a no-show not taken back) is a first call but no contact."""
+and its first contact at a desk follow :func:`oss_desk.domain.standards.contact_times`, read
+from the view ``visit_calls`` (schema/0056; a TEMP view of it over an older copy,
+:func:`_calls_view`): a call put back (the resident did not hear it) is neither; a call
+unanswered (its ticket gone before a desk started, parked, sent on or finished it) is a first
+call but no contact."""
 
 _DESCRIBED = f"""
 described AS (
@@ -266,6 +255,8 @@ def count_visits(
     """Count the range's visits (``args``: first, last and site) into ``tally_of(site, day)``
     (a :class:`VisitTally`), from ``visit_facts`` when ``ids`` is None, else from the events
     of the visits with ids from ``ids[0]`` to ``ids[1]``."""
+    if ids is not None:
+        _calls_view(conn)
     source = "WITH RECURSIVE " + (_FROM_FACTS if ids is None else _FROM_EVENTS) + "," + _DESCRIBED
     low, high = ids or (0, -1)
     params = {**args, "low": low, "high": high}
@@ -283,6 +274,14 @@ def count_visits(
     for site, day, need, n in conn.execute(source + _NEEDS, params):
         tally_of(site, day).needs[str(need)] += n
     count_ended_visits(conn, f"{source}, {_FACTS}", params, tally_of)
+
+
+def _calls_view(conn: sqlite3.Connection) -> None:
+    """The contact rule's view ``visit_calls`` as its latest migration spells it, made a TEMP
+    view on ``conn`` (read first, before the database's own): an older copy, read from its
+    events, lacks the view or holds an older rule's. A TEMP view is allowed on a copy opened
+    read-only."""
+    conn.execute(f"CREATE TEMP VIEW IF NOT EXISTS visit_calls AS {view_sql('visit_calls')}")
 
 
 def count_ended_visits(

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from oss_desk.domain.tally import DayTally
 from oss_desk.storage.reports import DayKey
 
-ROLLUP_VERSION = 5
+ROLLUP_VERSION = 6
 """Bumped whenever the tally of a day would come out differently (old rows are then recounted).
 2: the 15-minute figure counts walk-outs and visitors closed with the office, the appointment
 clock starts at the booked time, and the tally holds the raw waits (issue 15).
@@ -26,7 +26,9 @@ visit are kept (issue 17).
 4: a ticket issued in error is no visit (not among the arrivals, their hours, services and
 needs).
 5: a call the resident did not hear, put back in the queue, is no contact (not the first
-contact, nor the call a no-show was not there for: schema/0049)."""
+contact, nor the call a no-show was not there for: schema/0049).
+6: a call followed by a start, a park, a send-on or a finish of its ticket is a contact, even when
+that ticket is closed later (sent to another desk, then closed at close of day: schema/0056)."""
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)

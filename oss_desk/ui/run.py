@@ -151,17 +151,18 @@ def run_desk_app(
         gc.enable()
         if owner is not None:
             owner.close()
-        _leave_after_server(runner, desk_id)
+        _leave_browser_desk(runner, desk_id)
         runner.close()
 
 
-def _leave_after_server(runner: SessionRunner, desk_id: str | None) -> None:
-    """A browser desk whose server ended: its person logged out even if the app could not."""
-    from oss_desk.services.browser_desks import leave_after_server
+def _leave_browser_desk(runner: SessionRunner, desk_id: str | None) -> None:
+    """A browser desk's person logged out when its app ends, even if the app could not (see
+    :func:`~oss_desk.services.browser_desks.leave_browser_desk`)."""
+    from oss_desk.services.browser_desks import leave_browser_desk
 
     with contextlib.suppress(Exception):  # the desk is closing anyway: never a traceback
-        runner.submit(leave_after_server, desk_id).result(timeout=LEAVE_SECONDS)
+        runner.submit(leave_browser_desk, desk_id).result(timeout=LEAVE_SECONDS)
 
 
 LEAVE_SECONDS = 10.0
-"""How long a browser desk whose server ended waits to log its person out (a write turn)."""
+"""How long a browser desk that ends waits to log its person out (behind what the app sent)."""

@@ -1,25 +1,64 @@
-"""Desk app fixtures: a real database, the real app, a fixed clock, no cursor blink."""
+"""Desk app fixtures: a real database, the real app, a fixed clock, no cursor blink; and the
+set-up the UI tests share (the offices, a session for a moment, the adviser's desk open and
+ready, the team leader's queue, what the desk said)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
-from datetime import timedelta
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.runner import SessionRunner
-from oss_desk.services.session import open_session
+from oss_desk.services.session import Session, open_session
 from oss_desk.ui.app import OssDeskApp
+from oss_desk.ui.screens.adviser import AdviserScreen
+from oss_desk.ui.screens.leader import LeaderScreen
+from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..conftest import MONDAY_0930, make_db, site_toml
 from ..conftest import rows as rows  # the UI tests take it from here
+
+S = TypeVar("S", bound=Screen[Any])
+
+
+@contextmanager
+def acting(
+    db: Path,
+    person: str = "tl",
+    desk: str | None = "greet-1",
+    clock: FixedClock | datetime = MONDAY_0930,
+) -> Iterator[Session]:
+    """A session of ``person`` at ``desk`` (another process's work, or the office before the
+    desk app opens), at ``clock`` (an instant: fixed there), closed when the block ends."""
+    fixed = clock if isinstance(clock, FixedClock) else FixedClock(clock)
+    session = open_session(db=db, clock=fixed, person=person, desk_id=desk)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def four_waiting(db: Path, services: str, needs: Mapping[str, str] | None = None) -> Path:
+    """Four residents issued tickets at meet-and-greet, of ``services`` (one letter each, in
+    order) and with ``needs`` (service -> need), 16, 12, 6 and 2 minutes before 09:30."""
+    clock = FixedClock(MONDAY_0930 - timedelta(minutes=16))
+    with acting(db, clock=clock) as session:
+        queue = QueueService(session)
+        for service, minutes in zip(services, (0, 4, 10, 14), strict=True):
+            clock.set(MONDAY_0930 - timedelta(minutes=16 - minutes))
+            queue.issue(service, needs=(needs or {}).get(service), print_ticket=False)
+    return db
 
 
 @pytest.fixture
@@ -27,16 +66,30 @@ def office(tmp_path: Path) -> Path:
     """The test office with four residents waiting, the first for 16 minutes."""
     capture = tmp_path / "greet-printer.bin"
     db = make_db(tmp_path, site_toml(greet_printer=f"capture://{capture}"))
-    clock = FixedClock(MONDAY_0930 - timedelta(minutes=16))
-    session = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    try:
-        queue = QueueService(session)
-        for service, minutes in (("C", 0), ("B", 4), ("C", 10), ("W", 14)):
-            clock.set(MONDAY_0930 - timedelta(minutes=16 - minutes))
-            queue.issue(service, needs="wheelchair" if service == "B" else None, print_ticket=False)
-    finally:
-        session.close()
-    return db
+    return four_waiting(db, "CBCW", needs={"B": "wheelchair"})
+
+
+ADVISERS = """
+[[staff]]
+id = "ben"
+name = "Ben Walker"
+role = "adviser"
+
+[[staff]]
+id = "dev"
+name = "Dev Patel"
+role = "adviser"
+"""
+
+
+@pytest.fixture
+def counter_office(tmp_path: Path) -> Path:
+    """Four residents waiting (C, B, H, W), two advisers, and only a desk someone is logged in
+    to calls (the production default)."""
+    toml = site_toml(extra=ADVISERS).replace(
+        "staffed_desks_only = false", "staffed_desks_only = true"
+    )
+    return four_waiting(make_db(tmp_path, toml), "CBHW")
 
 
 class AppFactory:
@@ -101,6 +154,95 @@ async def settled(pilot: Pilot[Any]) -> None:
     await app.workers.wait_for_complete()
     await app.runner.call(lambda _session: None)
     await pilot.pause()
+
+
+def logged_in(screen: AdviserScreen) -> bool:
+    """The desk app has seen a log-in at its desk."""
+    state = screen.my_state()
+    return state is not None and state.login is not None
+
+
+def staffed(screen: AdviserScreen) -> bool:
+    """The desk app has seen its own log-in (its keys are live)."""
+    return logged_in(screen) and screen.held_by_other() is None
+
+
+async def adviser_desk(
+    app: OssDeskApp, ready: Callable[[AdviserScreen], bool] | None = None
+) -> AdviserScreen:
+    """The adviser's screen the app opened on, once ``ready`` holds of it (by default: once the
+    app has its first snapshot)."""
+    screen = app.screen
+    assert isinstance(screen, AdviserScreen)
+    if ready is None:
+        await until(lambda: app.snapshot is not None)
+    else:
+        await until(lambda: ready(screen))
+    return screen
+
+
+async def call_next(pilot: Pilot[Any], screen: AdviserScreen) -> None:
+    """N at the adviser's desk, and the desk shows the resident it called."""
+    await pilot.press("n")
+    await until(lambda: screen.my_ticket() is not None)
+
+
+async def pressed_to(pilot: Pilot[Any], shown: type[S], *keys: str, timeout: float = 5.0) -> S:
+    """Press ``keys`` and wait until the app shows a ``shown`` screen (or dialog); returns it."""
+    await pilot.press(*keys)
+    app = pilot.app
+    await until(lambda: isinstance(app.screen, shown), timeout)
+    screen = app.screen
+    assert isinstance(screen, shown)
+    return screen
+
+
+async def leader_queue(pilot: Pilot[Any], tickets: int) -> QueueTable:
+    """F4, and the team leader's queue once it lists ``tickets`` tickets."""
+    screen = await pressed_to(pilot, LeaderScreen, "f4")
+    table = screen.query_one(QueueTable)
+    await until(lambda: table.row_count == tickets)
+    return table
+
+
+async def run_from_palette(pilot: Pilot[Any], words: str) -> None:
+    """Ctrl+P, ``words`` typed, and Enter once the palette highlights a command with ``words`` in
+    its name: that command runs."""
+    palette = await pressed_to(pilot, CommandPalette, "ctrl+p")
+    await pilot.press(*words)
+    found = palette.query_one(CommandList)
+
+    def named() -> bool:
+        at = found.highlighted
+        shown = "" if at is None else str(found.get_option_at_index(at).prompt)
+        return words.casefold() in shown.casefold()
+
+    await until(named)
+    await pilot.press("enter")
+
+
+def kept_notices(app: OssDeskApp) -> list[str]:
+    """Every message the app notifies from now on, kept however long the test takes (a toast
+    leaves the app's notifications when it times out)."""
+    kept: list[str] = []
+    shown = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:
+        kept.append(message)
+        shown(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return kept
+
+
+def notices(app: OssDeskApp, words: str) -> int:
+    """How many of the desk's notifications have ``words`` in them."""
+    return sum(words in str(n.message) for n in app._notifications)
+
+
+def said(app: OssDeskApp, words: str) -> bool:
+    """The desk has notified something with ``words`` in it."""
+    return notices(app, words) > 0
 
 
 def events(db: Path, kind: str) -> list[tuple[object, ...]]:

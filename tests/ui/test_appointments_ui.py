@@ -14,7 +14,6 @@ from textual.widgets import Checkbox, DataTable, Input, RadioButton, RadioSet
 from oss_desk.clock import FixedClock
 from oss_desk.domain.appointments import Appointment
 from oss_desk.services.appointments import AppointmentService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog, ReferenceDialog
 from oss_desk.ui.scanner import PREFIX, ScanCatcher
@@ -23,7 +22,7 @@ from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
 from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, adviser_desk, pressed_to, rows, said, until
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -40,12 +39,9 @@ def office(tmp_path: Path) -> Path:
 
 
 def book(db: Path, start: datetime, service: str = "C", **kwargs: str) -> Appointment:
-    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-    try:
+    with acting(db, clock=NOW) as session:
         kwargs.setdefault("channel", "slip")
         return AppointmentService(session).book(service, start, **kwargs)  # type: ignore[arg-type]
-    finally:
-        session.close()
 
 
 def scan_keys(payload: str) -> list[str]:
@@ -77,10 +73,7 @@ async def test_book_from_the_grid(office: Path, make_app: AppFactory) -> None:
             "Bob Adviser",
             "Interview room 1",
         )
-        await pilot.press("b")
-        await until(lambda: isinstance(app.screen, BookingDialog))
-        dialog = app.screen
-        assert isinstance(dialog, BookingDialog)
+        dialog = await pressed_to(pilot, BookingDialog, "b")
         # How the confirmation goes, in Preferred's words and order (texts are not set up).
         channels = dialog.query_one("#booking-channel", RadioSet).query(RadioButton)
         assert [str(b.label) for b in channels] == [
@@ -94,8 +87,7 @@ async def test_book_from_the_grid(office: Path, make_app: AppFactory) -> None:
         await until(lambda: bool(dialog.slots) and dialog.slots[0].room == "room-1")
         await pilot.press("enter")  # the first free slot
         await pilot.press(*"Ann Other", "enter", *"ann@example.org", "enter", "enter")
-        await pilot.press(*"wheelchair", "enter")  # the last field books
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        await pressed_to(pilot, AppointmentsScreen, *"wheelchair", "enter")  # the last field books
         (row,) = rows(
             office,
             "SELECT a.service_code, a.adviser_id, a.room_id, a.channel, a.needs, c.email, "
@@ -118,10 +110,7 @@ async def test_book_from_the_grid(office: Path, make_app: AppFactory) -> None:
 async def booking_first_slot(app: Any, pilot: Any) -> BookingDialog:
     """F5, B, a Council Tax booking, its first date and first free slot chosen."""
     await open_appointments(app, pilot)
-    await pilot.press("b")
-    await until(lambda: isinstance(app.screen, BookingDialog))
-    dialog = app.screen
-    assert isinstance(dialog, BookingDialog)
+    dialog = await pressed_to(pilot, BookingDialog, "b")
     await pilot.press("c")
     await until(lambda: bool(dialog.slots))
     await pilot.press("enter", "enter")  # date, then the first slot
@@ -165,8 +154,7 @@ async def test_the_follow_up_text_tick_box_reaches_the_booking(
         assert rows(office, "SELECT count(*) FROM appointments") == [(0,)]
         await pilot.press("space")  # untick
         await until(lambda: not box.value)
-        await pilot.press("ctrl+s")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        await pressed_to(pilot, AppointmentsScreen, "ctrl+s")
         assert rows(office, "SELECT phone, feedback_text_by FROM appointment_contacts") == [
             ("+447700900123", None)
         ]  # kept for the appointment's messages only
@@ -181,16 +169,14 @@ async def test_scanning_a_qr_code_checks_in_at_meet_and_greet(
         await until(lambda: app.snapshot is not None)
         assert isinstance(app.screen, GreetScreen)
         before = ticket_count(office)
-        await pilot.press(*scan_keys(PREFIX + appt.ref))
-        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pressed_to(pilot, ChecklistDialog, *scan_keys(PREFIX + appt.ref))
         # The scanner's letters picked no service and issued nothing: one ticket, priority.
         assert ticket_count(office) == before + 1
         ((priority, channel),) = rows(
             office, "SELECT priority, channel FROM tickets ORDER BY id DESC LIMIT 1"
         )
         assert (priority, channel) == (1, "appointment")
-        await pilot.press("space", "ctrl+s")  # "Your bill", saved at once
-        await until(lambda: isinstance(app.screen, GreetScreen))
+        await pressed_to(pilot, GreetScreen, "space", "ctrl+s")  # "Your bill", saved at once
         await until(
             lambda: (
                 rows(office, "SELECT checklist_ticked FROM appointments")
@@ -209,8 +195,7 @@ async def test_a_scan_at_the_adviser_desk_presses_no_desk_keys(
         await until(lambda: app.snapshot is not None)
         assert isinstance(app.screen, AdviserScreen)
         # In lower case, as a scanner with Caps Lock on types it: "n" would call next.
-        await pilot.press(*scan_keys((PREFIX + appt.ref).lower()))
-        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pressed_to(pilot, ChecklistDialog, *scan_keys((PREFIX + appt.ref).lower()))
         await pilot.press("escape")
         kinds = [r[0] for r in rows(office, "SELECT kind FROM events ORDER BY id")]
         # Checked in; nothing called, started, finished or closed by the letters of the payload.
@@ -225,14 +210,13 @@ async def test_typing_a_reference_in_the_greet_search_checks_in(
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("slash", *appt.ref.lower(), "enter")
-        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pressed_to(pilot, ChecklistDialog, "slash", *appt.ref.lower(), "enter")
         await pilot.press("escape")
         assert rows(office, "SELECT status FROM appointments") == [("checked_in",)]
         # Not today: a clear message, nothing changes.
         later = book(office, at(24, 11))
         await pilot.press("slash", *later.ref, "enter")
-        await until(lambda: any("not today" in str(n.message) for n in app._notifications))
+        await until(lambda: said(app, "not today"))
         assert rows(office, "SELECT count(*) FROM appointments WHERE status = 'booked'") == [(1,)]
 
 
@@ -268,15 +252,13 @@ async def test_find_then_cancel_and_no_show(office: Path, make_app: AppFactory) 
     app = make_app(office, clock=clock)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await open_appointments(app, pilot)
-        await pilot.press("f7")
-        await until(lambda: isinstance(app.screen, ReferenceDialog))
+        await pressed_to(pilot, ReferenceDialog, "f7")
         await pilot.press(*first.ref, "enter")
         await until(
             lambda: (a := screen.highlighted_appointment()) is not None and a.id == first.id
         )
         assert screen.grid is not None and screen.grid.days[0].isoformat() == "2026-11-26"
-        await pilot.press("x")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "x")
         await pilot.press("r")  # the resident asked
         await until(
             lambda: (
@@ -297,8 +279,7 @@ async def test_find_then_cancel_and_no_show(office: Path, make_app: AppFactory) 
         )
         assert screen.check_action("no_show", ()) is None  # 10:15 has not come yet
         clock.set(at(23, 10, 40))
-        await pilot.press("n")
-        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await pressed_to(pilot, ConfirmDialog, "n")
         await pilot.press("y")
         await until(
             lambda: (
@@ -313,21 +294,16 @@ async def test_move_to_another_slot(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await open_appointments(app, pilot)
-        await pilot.press("f7")
-        await until(lambda: isinstance(app.screen, ReferenceDialog))
+        await pressed_to(pilot, ReferenceDialog, "f7")
         await pilot.press(*appt.ref, "enter")
         await until(lambda: screen.highlighted_appointment() is not None)
-        await pilot.press("m")
-        await until(lambda: isinstance(app.screen, BookingDialog))
-        dialog = app.screen
-        assert isinstance(dialog, BookingDialog)
+        dialog = await pressed_to(pilot, BookingDialog, "m")
         date_input = dialog.query_one("#booking-date", Input)
         date_input.value = "2026-11-25"
         date_input.focus()
         await pilot.press("enter")
         await until(lambda: bool(dialog.slots) and dialog.slots[0].start.day == 25)
-        await pilot.press("enter")  # the first free slot moves it
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        await pressed_to(pilot, AppointmentsScreen, "enter")  # the first free slot moves it
         ((starts, version),) = rows(
             office, "SELECT starts_at, version FROM appointments WHERE id = ?", appt.id
         )
@@ -349,8 +325,7 @@ async def test_week_grid_and_checklist_keys(office: Path, make_app: AppFactory) 
         await pilot.press("t")
         await until(lambda: screen.grid is not None and screen.grid.days[0].day == 23)
         await until(lambda: screen.highlighted_appointment() is not None)
-        await pilot.press("k")
-        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pressed_to(pilot, ChecklistDialog, "k")
         await pilot.press("down", "space", "ctrl+s")
         await until(
             lambda: (
@@ -368,8 +343,7 @@ async def test_a_tick_saved_straight_away_is_kept(office: Path, make_app: AppFac
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press(*scan_keys(PREFIX + appt.ref))
-        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pressed_to(pilot, ChecklistDialog, *scan_keys(PREFIX + appt.ref))
         await pilot.pause(0.1)
         # Both keys queued before either is handled.
         app.post_message(events.Key("space", " "))
@@ -387,21 +361,17 @@ async def test_the_adviser_ticks_the_checklist_of_the_resident_called(
     office: Path, make_app: AppFactory
 ) -> None:
     appt = book(office, at(23, 10, 30))
-    session = open_session(db=office, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-    AppointmentService(session).check_in(appt.ref)
-    session.close()
+    with acting(office, clock=NOW) as session:
+        AppointmentService(session).check_in(appt.ref)
     app = make_app(office, "desk-1", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
+        screen = await adviser_desk(app)
         assert screen.check_action("checklist", ()) is None  # nobody called yet
         await pilot.press("n")
         line = screen.query_one("#now-appointment")
         await until(lambda: appt.ref in str(line.render()))
         assert "brought 0 of 2" in str(line.render())
-        await pilot.press("k")
-        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pressed_to(pilot, ChecklistDialog, "k")
         await pilot.press("space", "down", "space", "ctrl+s")
         await until(lambda: "brought 2 of 2" in str(line.render()))
         assert rows(office, "SELECT checklist_ticked FROM appointments") == [
@@ -435,18 +405,14 @@ async def test_after_close_of_day_a_checked_in_resident_is_not_shown_as_here(
 
     booked = book(office, at(23, 10, 15))
     clock = FixedClock(NOW)
-    session = open_session(db=office, clock=clock, person="tl", desk_id="greet-1")
-    try:
+    with acting(office, clock=clock) as session:
         AppointmentService(session).check_in(booked.ref)
         clock.set(at(23, 10, 30))
         assert len(close_now(session)) == 1
-    finally:
-        session.close()
     app = make_app(office, clock=clock)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await open_appointments(app, pilot)
-        await pilot.press("f7")
-        await until(lambda: isinstance(app.screen, ReferenceDialog))
+        await pressed_to(pilot, ReferenceDialog, "f7")
         await pilot.press(*booked.ref, "enter")
         await until(
             lambda: (a := screen.highlighted_appointment()) is not None and a.id == booked.id

@@ -11,13 +11,11 @@ from textual.widgets import Input, Static
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import OutcomeDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
-from oss_desk.ui.screens.adviser import AdviserScreen
 
 from ..appointments_site import make_office
-from .conftest import AppFactory, until
+from .conftest import AppFactory, acting, adviser_desk, call_next, pressed_to, until
 
 SATURDAY = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 
@@ -26,22 +24,14 @@ async def test_booking_on_a_closed_day_opens_on_the_next_free_day(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
     db = make_office(tmp_path, now=SATURDAY)
-    session = open_session(db=db, clock=FixedClock(SATURDAY), person="tl", desk_id="greet-1")
-    QueueService(session).issue("C", needs="wheelchair", print_ticket=False)
-    session.close()
+    with acting(db, clock=SATURDAY) as session:
+        QueueService(session).issue("C", needs="wheelchair", print_ticket=False)
     app = make_app(db, "desk-1", person="bob", clock=FixedClock(SATURDAY))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
-        await pilot.press("4")  # needs an appointment
-        await until(lambda: isinstance(app.screen, BookingDialog))
-        dialog = app.screen
-        assert isinstance(dialog, BookingDialog)
+        screen = await adviser_desk(app)
+        await call_next(pilot, screen)
+        await pressed_to(pilot, OutcomeDialog, "f")
+        dialog = await pressed_to(pilot, BookingDialog, "4")  # needs an appointment
         await until(lambda: bool(dialog.slots))
         # Not Saturday (no slots): Monday 30 November, its slots to choose from.
         assert dialog.query_one("#booking-date", Input).value == "2026-11-30"

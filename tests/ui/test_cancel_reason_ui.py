@@ -6,15 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from oss_desk.clock import FixedClock
 from oss_desk.services.reports import ReportService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen
 from oss_desk.ui.screens.leader import LeaderScreen
-from oss_desk.ui.widgets.queue_table import QueueTable
 
-from ..conftest import MONDAY_0930
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, leader_queue, pressed_to, rows, until
 
 
 def cancelled(db: Path) -> dict[str, str]:
@@ -29,26 +25,17 @@ def cancelled(db: Path) -> dict[str, str]:
 
 def daily_counts(db: Path) -> tuple[int, int]:
     """(issued in error, left before the target) in today's report."""
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
+    with acting(db) as session:
         figures = ReportService(session).daily(None, None).figures
         return figures.issued_in_error, figures.left_before_target
-    finally:
-        session.close()
 
 
 async def test_x_asks_left_or_issued_in_error(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
-        table = app.screen.query_one(QueueTable)
-        await until(lambda: table.row_count == 4)
+        table = await leader_queue(pilot, 4)
         # The highlight is on the first in the queue (C001); the last (W001) came 2 minutes ago.
-        await pilot.press("down", "down", "down", "x")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        dialog = app.screen
-        assert isinstance(dialog, ChoiceDialog)
+        dialog = await pressed_to(pilot, ChoiceDialog, "down", "down", "down", "x")
         assert str(dialog.heading).startswith("Cancel W001 (Waste): why?")
         labels = [label for _, label in dialog.choices]
         assert labels[0].startswith("L  Left") and labels[1].startswith("E  Issued in error")
@@ -56,8 +43,7 @@ async def test_x_asks_left_or_issued_in_error(office: Path, make_app: AppFactory
         await until(lambda: "W001" in cancelled(office))
         assert cancelled(office) == {"W001": "error"}
         await until(lambda: table.row_count == 3)
-        await pilot.press("up", "up", "up", "x")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "up", "up", "up", "x")
         await pilot.press("l")
         await until(lambda: "C001" in cancelled(office))
         assert cancelled(office) == {"W001": "error", "C001": "left"}
@@ -65,8 +51,7 @@ async def test_x_asks_left_or_issued_in_error(office: Path, make_app: AppFactory
         assert daily_counts(office) == (1, 0)
         # F1 says so.
         await until(lambda: isinstance(app.screen, LeaderScreen))
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
+        await pressed_to(pilot, HelpScreen, "f1")
         said = " ".join(" ".join(row) for row in app.screen.rows)  # type: ignore[attr-defined]
         about = app.screen.about  # type: ignore[attr-defined]
         assert "issued in error" in said and "issued in error" in about
@@ -75,14 +60,9 @@ async def test_x_asks_left_or_issued_in_error(office: Path, make_app: AppFactory
 async def test_escape_keeps_the_ticket(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
-        table = app.screen.query_one(QueueTable)
-        await until(lambda: table.row_count == 4)
-        await pilot.press("x")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
+        table = await leader_queue(pilot, 4)
+        await pressed_to(pilot, ChoiceDialog, "x")
+        await pressed_to(pilot, LeaderScreen, "escape")
         await app.workers.wait_for_complete()
         assert cancelled(office) == {}
         assert table.row_count == 4

@@ -16,13 +16,12 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.appointments import Appointment
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs.appointments import ChecklistDialog
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
 from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, pressed_to, rows, said, until
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -30,12 +29,9 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def book(db: Path, start: datetime, service: str = "C") -> Appointment:
-    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-    try:
+    with acting(db, clock=NOW) as session:
         slip = f"capture://{db.parent}/booking-slips.bin"  # booked by phone, slip posted
         return AppointmentService(session).book(service, start, channel="slip", print_to=slip)
-    finally:
-        session.close()
 
 
 def keys_of(screen: type[Screen[Any]]) -> dict[str, str]:
@@ -51,10 +47,7 @@ async def test_a_checked_in_resident_gets_a_printed_ticket(
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("slash", *appt.ref.lower(), "enter")
-        await until(lambda: isinstance(app.screen, ChecklistDialog))
-        dialog = app.screen
-        assert isinstance(dialog, ChecklistDialog)
+        dialog = await pressed_to(pilot, ChecklistDialog, "slash", *appt.ref.lower(), "enter")
         ((ticket_id, code),) = rows(office, "SELECT id, service_code || number FROM tickets")
         jobs = rows(office, "SELECT kind, ticket_id FROM print_jobs WHERE kind = 'ticket'")
         said = "\n".join(dialog.lines)
@@ -76,16 +69,12 @@ async def test_a_checked_in_resident_gets_a_printed_ticket(
 async def test_check_in_to_a_closed_room_warns(tmp_path: Path, make_app: AppFactory) -> None:
     office = make_office(tmp_path)
     appt = book(office, at(23, 10, 30), service="H")  # in Interview room 1
-    session = open_session(db=office, clock=FixedClock(NOW), person="tl", desk_id="room-1")
-    QueueService(session).set_desk_status("room-1", "closed")
-    session.close()
+    with acting(office, desk="room-1", clock=NOW) as session:
+        QueueService(session).set_desk_status("room-1", "closed")
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("slash", *appt.ref.lower(), "enter")
-        await until(lambda: isinstance(app.screen, ChecklistDialog))
-        dialog = app.screen
-        assert isinstance(dialog, ChecklistDialog)
+        dialog = await pressed_to(pilot, ChecklistDialog, "slash", *appt.ref.lower(), "enter")
         # Accepted (the room may open), and said plainly, in the queue's words.
         assert "Warning: no open desk serves this now" in "\n".join(dialog.lines)
         assert rows(office, "SELECT status FROM appointments") == [("checked_in",)]
@@ -99,14 +88,12 @@ async def test_the_rebooking_hint_names_keys_that_work(
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("slash", *appt.ref.lower(), "enter")
-        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pressed_to(pilot, ChecklistDialog, "slash", *appt.ref.lower(), "enter")
         await pilot.press("space", "ctrl+s")  # "Your bill", not "Photo ID"
-        await until(lambda: any("Not brought" in str(n.message) for n in app._notifications))
+        await until(lambda: said(app, "Not brought"))
         (hint,) = [str(n.message) for n in app._notifications if "Not brought" in str(n.message)]
         assert "F5" in hint and "R" in hint
         # The hint is true: greet has no R; F5 opens the appointments, whose R rebooks.
         assert "r" not in keys_of(GreetScreen)
         assert keys_of(AppointmentsScreen)["r"] == "rebook"
-        await pilot.press("f5")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        await pressed_to(pilot, AppointmentsScreen, "f5")

@@ -14,13 +14,12 @@ from oss_desk.clock import FixedClock
 from oss_desk.errors import Forbidden
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import close_now, left_open_now
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import ConfirmDialog
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 
 from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, rows, settled, until
+from .conftest import AppFactory, acting, pressed_to, rows, said, settled, until
 
 
 def statuses(db: Path) -> dict[str, str]:
@@ -41,23 +40,17 @@ def closed_events(db: Path) -> list[tuple[str, str, str, dict[str, object]]]:
 
 def close_by_hand(db: Path) -> None:
     """The team leader closes the day at 09:30 (Monday), as E on the leader's screen does."""
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
+    with acting(db) as session:
         close_now(session)
-    finally:
-        session.close()
 
 
 def call_and_serve(db: Path) -> None:
     """C001 called to desk-1 (not come yet), B001 being served at desk-2; C002, W001 waiting."""
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
+    with acting(db) as session:
         queue = QueueService(session)
         queue.call("C001", desk_id="desk-1")
         queue.call("B001", desk_id="desk-2")
         queue.start("B001")
-    finally:
-        session.close()
 
 
 async def test_the_team_leader_closes_the_day_after_a_question_naming_what_happens(
@@ -73,41 +66,29 @@ async def test_the_team_leader_closes_the_day_after_a_question_naming_what_happe
     app = make_app(office, "greet-1")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await pressed_to(pilot, LeaderScreen, "f4")
         # "No" first: nothing changes.
-        await pilot.press("e")
-        await until(lambda: isinstance(app.screen, ConfirmDialog))
-        dialog = app.screen
-        assert isinstance(dialog, ConfirmDialog)
+        dialog = await pressed_to(pilot, ConfirmDialog, "e")
         question = str(dialog.heading)
         assert question.startswith('Close the day now? 3 tickets will be closed as "office closed"')
         assert "2 waiting, 1 called and not come to a desk" in question
         assert "being served stay with their advisers" in question
-        await pilot.press("n")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await pressed_to(pilot, LeaderScreen, "n")
         await settled(pilot)
         assert closed_events(office) == []
         # Now "yes".
-        await pilot.press("e")
-        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await pressed_to(pilot, ConfirmDialog, "e")
         await pilot.press("y")
         await until(lambda: len(closed_events(office)) == 3)
-        await until(
-            lambda: any("Day closed: 3 tickets" in str(n.message) for n in app._notifications)
-        )
+        await until(lambda: said(app, "Day closed: 3 tickets"))
         # The leader's queue is empty now; the resident being served is still there.
         await until(lambda: app.snapshot is not None and not app.snapshot.waiting)
         # Nothing left to close: the key says so, and offers to reopen the day ("no" here).
-        await pilot.press("e")
-        await until(lambda: isinstance(app.screen, ConfirmDialog))
-        reopen = app.screen
-        assert isinstance(reopen, ConfirmDialog)
+        reopen = await pressed_to(pilot, ConfirmDialog, "e")
         assert str(reopen.heading).startswith(
             "Nothing to close: the day was closed by Team Leader at 09:30. Reopen it"
         )
-        await pilot.press("n")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await pressed_to(pilot, LeaderScreen, "n")
         await settled(pilot)
         assert rows(office, "SELECT reopened_by FROM day_closures") == [(None,)]
     assert statuses(office) == {
@@ -142,20 +123,14 @@ async def test_the_team_leader_closes_the_day_after_a_question_naming_what_happe
 def test_an_adviser_may_not_close_the_day(tmp_path: Path) -> None:
     adviser = '[[staff]]\nid = "ann"\nname = "Ann Adviser"\nrole = "adviser"\n'
     office = make_db(tmp_path, site_toml(extra=adviser))
-    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
+    with acting(office) as session:
         for code in ("C", "W"):
             QueueService(session).issue(code, print_ticket=False)
-    finally:
-        session.close()
-    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="ann", desk_id="desk-1")
-    try:
+    with acting(office, person="ann", desk="desk-1") as session:
         assert left_open_now(session).total == 2
         with pytest.raises(Forbidden, match=r"may not close the day \(it needs") as refused:
             close_now(session)
         assert refused.value.exit_code == 9
-    finally:
-        session.close()
     assert set(statuses(office).values()) == {"waiting"}
     assert closed_events(office) == []
 
@@ -166,8 +141,7 @@ def test_after_closing_time_the_day_closes_at_closing_time_and_later_arrivals_no
     """Closed by hand after closing time: those who came before it at 17:00 (as the automatic
     close would record them), one who came after it (an evening event) at that moment."""
     clock = FixedClock(MONDAY_0930.replace(hour=17, minute=20))
-    session = open_session(db=office, clock=clock, person="tl", desk_id="greet-1")
-    try:
+    with acting(office, clock=clock) as session:
         late = QueueService(session).issue("C", print_ticket=False).ticket
         clock.set(clock.now() + timedelta(minutes=10))
         assert late.code == "C003"
@@ -175,8 +149,6 @@ def test_after_closing_time_the_day_closes_at_closing_time_and_later_arrivals_no
         # closing): only the evening ticket is left.
         assert left_open_now(session).total == 1
         closed = close_now(session)
-    finally:
-        session.close()
     assert [t.code for t in closed] == ["C003"]
     assert [(code, at, d["automatic"]) for code, at, _, d in closed_events(office)] == [
         ("C001", "2026-11-23T17:00:00.000Z", True),
@@ -199,23 +171,18 @@ async def test_meet_and_greet_is_told_the_day_is_closed_and_a_leader_reopens_it(
         await until(lambda: app.snapshot is not None, timeout=30)
         assert isinstance(app.screen, GreetScreen)
         await pilot.press("c", "enter")
-        said = "The day is closed (by Team Leader at 09:30): no tickets or check-ins until a "
-        await until(lambda: any(said in str(n.message) for n in app._notifications), timeout=30)
+        words = "The day is closed (by Team Leader at 09:30): no tickets or check-ins until a "
+        await until(lambda: said(app, words), timeout=30)
         assert rows(office, "SELECT count(*) FROM tickets WHERE status = 'waiting'") == [(0,)]
         assert isinstance(app.screen, GreetScreen)  # still working: the leader's screen opens
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
-        await pilot.press("e")
-        await until(lambda: isinstance(app.screen, ConfirmDialog), timeout=30)
+        await pressed_to(pilot, LeaderScreen, "f4", timeout=30)
+        await pressed_to(pilot, ConfirmDialog, "e", timeout=30)
         await pilot.press("y")
         await until(
             lambda: rows(office, "SELECT reopened_by FROM day_closures") == [("tl",)], timeout=30
         )
-        await until(
-            lambda: any("Day reopened" in str(n.message) for n in app._notifications), timeout=30
-        )
-        await pilot.press("f2")
-        await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
+        await until(lambda: said(app, "Day reopened"), timeout=30)
+        await pressed_to(pilot, GreetScreen, "f2", timeout=30)
         await pilot.press("c", "enter")
         await until(
             lambda: rows(office, "SELECT count(*) FROM tickets WHERE status = 'waiting'") == [(1,)],
@@ -230,23 +197,16 @@ async def test_closing_an_empty_day_is_asked_too(tmp_path: Path, make_app: AppFa
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+        await pressed_to(pilot, LeaderScreen, "f4", timeout=30)
         for answer in ("n", "y"):
-            await pilot.press("e")
-            await until(lambda: isinstance(app.screen, ConfirmDialog), timeout=30)
-            dialog = app.screen
-            assert isinstance(dialog, ConfirmDialog)
+            dialog = await pressed_to(pilot, ConfirmDialog, "e", timeout=30)
             assert str(dialog.heading) == (
                 "Close the day now? No ticket is waiting or called. Then no tickets or "
                 "check-ins until a team leader reopens the day."
             )
-            await pilot.press(answer)
-            await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+            await pressed_to(pilot, LeaderScreen, answer, timeout=30)
             await settled(pilot)
             if answer == "n":
                 assert rows(office, "SELECT count(*) FROM day_closures") == [(0,)]
         await until(lambda: rows(office, "SELECT count(*) FROM day_closures") == [(1,)])
-        await until(
-            lambda: any("Day closed: no ticket" in str(n.message) for n in app._notifications)
-        )
+        await until(lambda: said(app, "Day closed: no ticket"))

@@ -28,10 +28,9 @@ from oss_desk.domain.models import Ticket
 from oss_desk.ui.compositor import LineCompositor, draw_now
 from oss_desk.ui.dialogs.hold import KeyHold
 from oss_desk.ui.screens import base
-from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.big_code import BigCode
 
-from .conftest import AppFactory, settled, until
+from .conftest import AppFactory, adviser_desk, settled, until
 
 
 class Checked(LineCompositor):
@@ -174,9 +173,7 @@ async def test_an_adviser_desks_frames_are_textuals(
     monkeypatch.setattr(base, "LineCompositor", Checked)
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
+        screen = await adviser_desk(app)
         for key in "nqnrqn":
             await pilot.press(key)
             await settled(pilot)
@@ -251,9 +248,7 @@ async def test_the_called_ticket_is_drawn_when_its_result_is_shown(
     shown_codes: list[str] = []
     codes_when_shown: list[list[str]] = []
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
+        screen = await adviser_desk(app)
         display, show = app._display, app.show_result
 
         def displayed(on: Screen[Any], renderable: object) -> None:
@@ -294,9 +289,7 @@ async def test_a_fault_in_the_faster_frame_draws_textuals_frame_instead(
     monkeypatch.setattr(base, "LineCompositor", Checked)
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
+        screen = await adviser_desk(app)
         await pilot.press("n")
         await until(lambda: screen.query_one(BigCode).code != "----")
         await settled(pilot)
@@ -315,9 +308,7 @@ async def test_frames_under_toasts_and_a_dialog_are_textuals(
     monkeypatch.setattr(base, "LineCompositor", Checked)
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True, tooltips=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
+        screen = await adviser_desk(app)
         for n, key in enumerate("nqnrq"):
             app.notify(f"a note over the desk {n}", timeout=30)
             await pilot.press(key)

@@ -13,7 +13,7 @@ from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.appointments import ReferenceDialog
 
 from ..appointments_site import NOW, make_office, office_toml
-from .conftest import AppFactory, until
+from .conftest import AppFactory, pressed_to, until
 from .test_appointments_ui import book, open_appointments
 
 BOB = 'id = "bob"\nname = "Bob Adviser"\nrole = "adviser"\nappointments = ["C"]\n'
@@ -33,8 +33,7 @@ async def test_f7_finds_a_booking_held_by_someone_who_no_longer_takes_appointmen
     app = make_app(db, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await open_appointments(app, pilot)
-        await pilot.press("f7")
-        await until(lambda: isinstance(app.screen, ReferenceDialog))
+        await pressed_to(pilot, ReferenceDialog, "f7")
         await pilot.press(*held.ref, "enter")
         await until(lambda: (a := screen.highlighted_appointment()) is not None and a.id == held.id)
         grid = screen.grid
@@ -48,8 +47,5 @@ async def test_f7_finds_a_booking_held_by_someone_who_no_longer_takes_appointmen
         await until(lambda: screen.grid is not None and screen.grid.days[0].day == 30)
         assert screen.grid_view == ("week", "adviser:bob")
         # A ("whose week?") offers him on a day he holds a booking.
-        await pilot.press("left_square_bracket", "a")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        dialog = app.screen
-        assert isinstance(dialog, ChoiceDialog)
+        dialog = await pressed_to(pilot, ChoiceDialog, "left_square_bracket", "a")
         assert any("Bob Adviser" in label for _, label in dialog.choices)

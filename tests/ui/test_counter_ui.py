@@ -22,7 +22,6 @@ from textual.widgets import DataTable, OptionList
 
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, InfoDialog, OutcomeDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
@@ -33,43 +32,18 @@ from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.key_bar import KeyBar
 
 from ..appointments_site import NOW, make_office
-from ..conftest import MONDAY_0930, ROOT, make_db, site_toml
-from .conftest import AppFactory, rows, until
-
-STAFF = """
-[[staff]]
-id = "ben"
-name = "Ben Walker"
-role = "adviser"
-
-[[staff]]
-id = "dev"
-name = "Dev Patel"
-role = "adviser"
-"""
-
-
-@pytest.fixture
-def counter_office(tmp_path: Path) -> Path:
-    """Four residents waiting (C, B, H, W), two advisers, and only a desk someone is logged in
-    to calls (the production default)."""
-    toml = site_toml(extra=STAFF).replace("staffed_desks_only = false", "staffed_desks_only = true")
-    db = make_db(tmp_path, toml)
-    clock = FixedClock(MONDAY_0930 - timedelta(minutes=16))
-    session = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    try:
-        for service, minutes in (("C", 0), ("B", 4), ("H", 10), ("W", 14)):
-            clock.set(MONDAY_0930 - timedelta(minutes=16 - minutes))
-            QueueService(session).issue(service, print_ticket=False)
-    finally:
-        session.close()
-    return db
-
-
-def staffed(screen: AdviserScreen) -> bool:
-    """The desk app has seen its own log-in (its keys are live)."""
-    state = screen.my_state()
-    return state is not None and state.login is not None and screen.held_by_other() is None
+from ..conftest import MONDAY_0930, ROOT, make_db
+from .conftest import (
+    AppFactory,
+    acting,
+    adviser_desk,
+    call_next,
+    pressed_to,
+    rows,
+    said,
+    staffed,
+    until,
+)
 
 
 def kinds(db: Path) -> list[str]:
@@ -98,9 +72,7 @@ async def test_entering_the_desk_logs_in_and_staffs_it(
             ("desk-1", "ben")
         ]
         assert "desk_login" in kinds(counter_office)
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
+        await adviser_desk(app, staffed)
         await pilot.press("n")
         await until(lambda: ticket(counter_office, 1)["status"] == "called")
 
@@ -109,13 +81,10 @@ async def test_park_resume_and_recycle(counter_office: Path, make_app: AppFactor
     db = counter_office
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
+        screen = await adviser_desk(app, staffed)
         arrived = ticket(db, 1)["queued_at"]
         # Not heard: back into the queue at its place, then called first again.
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
+        await call_next(pilot, screen)
         await pilot.press("q")
         await until(lambda: ticket(db, 1)["status"] == "waiting")
         assert ticket(db, 1)["queued_at"] == arrived
@@ -128,8 +97,7 @@ async def test_park_resume_and_recycle(counter_office: Path, make_app: AppFactor
         await until(lambda: ticket(db, 1)["status"] == "serving")
         await until(lambda: screen.my_ticket() is not None and screen.why_not("park") is None)
         # Park: why (neutral words), the desk is free, the parked line shows it.
-        await pilot.press("p")
-        await until(lambda: isinstance(app.screen, ParkDialog))
+        await pressed_to(pilot, ParkDialog, "p")
         assert str(app.screen.heading).startswith("Park C001")  # type: ignore[attr-defined]
         await pilot.press("1")
         await until(lambda: ticket(db, 1)["parked_at"] is not None)
@@ -155,29 +123,23 @@ async def test_several_services_each_with_its_outcome(
     db = counter_office
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
+        screen = await adviser_desk(app, staffed)
+        await call_next(pilot, screen)
         await pilot.press("s")
         await until(lambda: ticket(db, 1)["status"] == "serving")
-        await pilot.press("a")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "a")
         assert "C001" in str(app.screen.heading)  # type: ignore[attr-defined]
         offered = [key for key, _ in app.screen.choices]  # type: ignore[attr-defined]
         assert "C" not in offered and "W" in offered  # not the ticket's own service
         await pilot.press("w")
         await until(lambda: rows(db, "SELECT service_code FROM visit_services") == [("W",)])
         await until(lambda: "Waste" in str(screen.query_one("#now-info").render()))
-        await pilot.press("a")  # nor one already added
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "a")  # nor one already added
         offered = [key for key, _ in app.screen.choices]  # type: ignore[attr-defined]
         assert "C" not in offered and "W" not in offered and offered
         await pilot.press("escape")
         await until(lambda: app.screen is screen)
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await pressed_to(pilot, OutcomeDialog, "f")
         assert str(app.screen.heading) == "Finish C001 · Council Tax: what was the outcome?"  # type: ignore[attr-defined]
         await pilot.press("1")
         await until(
@@ -203,16 +165,14 @@ async def test_no_show_is_asked_first_and_taken_back(
         assert isinstance(screen, AdviserScreen)
         await until(lambda: staffed(screen), timeout=30)
         await pilot.press("u")  # nothing to undo: said, not silent
-        await until(lambda: any("No no-show" in n.message for n in app._notifications), timeout=30)
+        await until(lambda: said(app, "No no-show"), timeout=30)
         await pilot.press("n")
         await until(lambda: screen.my_ticket() is not None, timeout=30)
-        await pilot.press("x")
-        await until(lambda: isinstance(app.screen, QuestionDialog), timeout=30)
+        await pressed_to(pilot, QuestionDialog, "x", timeout=30)
         await pilot.press("escape")  # back: nothing changes
         await until(lambda: app.screen is screen, timeout=30)
         assert ticket(db, 1)["status"] == "called"
-        await pilot.press("x")
-        await until(lambda: isinstance(app.screen, QuestionDialog), timeout=30)
+        await pressed_to(pilot, QuestionDialog, "x", timeout=30)
         await pilot.press("y")  # yes, they have not come
         await until(lambda: ticket(db, 1)["status"] == "no_show", timeout=30)
         await until(lambda: screen.my_ticket() is None, timeout=30)
@@ -228,11 +188,8 @@ async def test_no_show_is_asked_first_and_taken_back(
 
 def one_ticket(db: Path) -> Path:
     """The office with one Council Tax ticket issued at meet-and-greet."""
-    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-    try:
+    with acting(db, clock=NOW) as session:
         QueueService(session).issue("C", print_ticket=False)
-    finally:
-        session.close()
     return db
 
 
@@ -248,15 +205,11 @@ async def leader_desks(app: Any, pilot: Any) -> DataTable[Any]:
 
 async def finishing(app: Any, pilot: Any, db: Path) -> AdviserScreen:
     """Desk 1 calls the ticket, starts serving and presses F: the finish dialog is up."""
-    screen = app.screen
-    assert isinstance(screen, AdviserScreen)
-    await until(lambda: app.snapshot is not None)
-    await pilot.press("n")
-    await until(lambda: screen.my_ticket() is not None)
+    screen = await adviser_desk(app)
+    await call_next(pilot, screen)
     await pilot.press("s")
     await until(lambda: rows(db, "SELECT status FROM tickets") == [("serving",)])
-    await pilot.press("f")
-    await until(lambda: isinstance(app.screen, OutcomeDialog))
+    await pressed_to(pilot, OutcomeDialog, "f")
     return screen
 
 
@@ -287,10 +240,7 @@ async def test_needs_an_appointment_books_it_for_the_visit(
     app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await finishing(app, pilot, db)
-        await pilot.press("4")  # needs an appointment
-        await until(lambda: isinstance(app.screen, BookingDialog))
-        dialog = app.screen
-        assert isinstance(dialog, BookingDialog)
+        dialog = await pressed_to(pilot, BookingDialog, "4")  # needs an appointment
         assert "C001" in str(dialog.heading)
         await until(lambda: dialog.service == "C" and bool(dialog.slots))
         assert dialog.focused is not None and dialog.focused.id == "booking-slots"
@@ -308,24 +258,15 @@ async def test_needs_an_appointment_books_it_for_the_visit(
 async def test_finish_with_an_appointment_can_go_back(tmp_path: Path, make_app: AppFactory) -> None:
     """Esc in the booking asks; "go back" leaves the resident at the desk, nothing finished."""
     db = make_office(tmp_path)
-    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-    try:
+    with acting(db, clock=NOW) as session:
         QueueService(session).issue("C", print_ticket=False)
-    finally:
-        session.close()
     app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
-        await pilot.press("4")
-        await until(lambda: isinstance(app.screen, BookingDialog))
-        await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, QuestionDialog))
+        screen = await adviser_desk(app)
+        await call_next(pilot, screen)
+        await pressed_to(pilot, OutcomeDialog, "f")
+        await pressed_to(pilot, BookingDialog, "4")
+        await pressed_to(pilot, QuestionDialog, "escape")
         await pilot.press("n")  # go back to the desk
         await until(lambda: app.screen is screen)
         assert rows(db, "SELECT status FROM tickets") == [("called",)]
@@ -416,10 +357,8 @@ async def test_transfer_to_a_colleague_at_another_desk_app(
             assert isinstance(screen, AdviserScreen)
             await until(lambda: rows(db, "SELECT count(*) FROM desk_sessions") == [(2,)])
             await until(lambda: staffed(screen))
-            await pilot.press("n")
-            await until(lambda: screen.my_ticket() is not None)
-            await pilot.press("t")
-            await until(lambda: isinstance(app.screen, ChoiceDialog))
+            await call_next(pilot, screen)
+            await pressed_to(pilot, ChoiceDialog, "t")
             await pilot.press("p")  # a colleague
             await until(
                 lambda: (
@@ -439,7 +378,7 @@ async def test_transfer_to_a_colleague_at_another_desk_app(
             await pilot.press("enter")
             await until(lambda: ticket(db, 1)["assigned"] == "dev")
             assert ticket(db, 1)["status"] == "waiting"
-            await until(lambda: any("sent to Dev Patel" in n.message for n in app._notifications))
+            await until(lambda: said(app, "sent to Dev Patel"))
         # Dev's desk, another process, calls the resident sent to him first.
         assert await other.press("n") == "C001"
         assert rows(db, "SELECT desk_id FROM tickets WHERE id = 1") == [("desk-2",)]
@@ -460,12 +399,9 @@ async def test_a_desk_someone_holds_is_refused_or_taken_over(
             await until(lambda: isinstance(app.screen, InfoDialog))
             shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
             assert "Ben Walker" in shown
-            await pilot.press("escape")
-            await until(lambda: isinstance(app.screen, AdviserScreen))
+            await pressed_to(pilot, AdviserScreen, "escape")
             await pilot.press("n")  # says why, calls nothing
-            await until(
-                lambda: any("Ben Walker is logged in" in n.message for n in app._notifications)
-            )
+            await until(lambda: said(app, "Ben Walker is logged in"))
             assert rows(db, "SELECT desk_id, person FROM desk_sessions") == [("desk-1", "ben")]
             assert rows(db, "SELECT count(*) FROM tickets WHERE status = 'called'") == [(0,)]
         # The team leader: asked, and the take-over is recorded.
@@ -509,12 +445,9 @@ async def test_no_column_header_is_cut_at_80x24(
     if mode == "leader-demo":  # the demo office's longer service names ("Waste and recycling")
         (tmp_path / "demo").mkdir()
         db = make_db(tmp_path / "demo")
-        session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="amina")
-        try:
+        with acting(db, person="amina", desk=None) as session:
             for code in "CBHWTQ":
                 QueueService(session).issue(code, print_ticket=False)
-        finally:
-            session.close()
     demo = mode == "leader-demo"
     app = make_app(db, "greet-1" if demo else "desk-1", person="amina" if demo else "tl")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -564,8 +497,7 @@ async def test_help_at_80x24_needs_no_sideways_scrolling(
     app = make_app(counter_office, "desk-1", person="ben")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
+        await pressed_to(pilot, HelpScreen, "f1")
         await pilot.pause(0.2)
         table = app.screen.query_one("#keys", DataTable)
         assert table.virtual_size.width <= table.size.width
@@ -578,16 +510,13 @@ async def test_the_team_leader_sees_who_is_where_and_who_is_parked(
 ) -> None:
     db = counter_office
     clock = FixedClock(MONDAY_0930)
-    session = open_session(db=db, clock=clock, person="ben", desk_id="desk-1")
-    try:
+    with acting(db, person="ben", desk="desk-1", clock=clock) as session:
         queue = QueueService(session)
         queue.log_in("desk-1")
         called = queue.call_next("desk-1")
         assert called is not None
         queue.start(called.id)
         queue.park(called.id, "phone")
-    finally:
-        session.close()
     clock.set(MONDAY_0930 + timedelta(minutes=7))
     app = make_app(db, "greet-1", person="tl", clock=clock)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -603,15 +532,10 @@ async def test_the_team_leader_sees_who_is_where_and_who_is_parked(
 async def test_an_adviser_serving_at_80_columns_sees_every_key_that_acts_now(
     counter_office: Path, make_app: AppFactory
 ) -> None:
-    session = open_session(
-        db=counter_office, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1"
-    )
-    try:
+    with acting(counter_office, person="ben", desk="desk-1") as session:
         queue = QueueService(session)
         queue.log_in("desk-1")
         assert queue.call_next("desk-1") is not None
-    finally:
-        session.close()
     app = make_app(counter_office, "desk-1", person="ben", clock=FixedClock(MONDAY_0930))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await until(
@@ -635,14 +559,11 @@ async def test_the_team_leader_at_80_columns_sees_every_desk_row_and_the_day_a_s
 ) -> None:
     db = counter_office
     clock = FixedClock(MONDAY_0930 - timedelta(days=3))  # Friday 09:30
-    session = open_session(db=db, clock=clock, person="ben", desk_id="desk-2")
-    try:
+    with acting(db, person="ben", desk="desk-2", clock=clock) as session:
         queue = QueueService(session)
         queue.log_in("desk-2")
         clock.set(MONDAY_0930 - timedelta(days=3) - timedelta(hours=-8))  # Friday 17:30
         queue.log_out("desk-2")
-    finally:
-        session.close()
     clock.set(MONDAY_0930)
     app = make_app(db, "greet-1", person="tl", clock=clock)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -673,16 +594,14 @@ async def test_the_team_leader_prints_the_summary_and_the_palette_finds_it(
         await until(lambda: app.snapshot is not None)
         await pilot.press("f4")
         await until(lambda: type(app.screen).__name__ == "LeaderScreen")
-        await pilot.press("s")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "s")
         assert "summary" in str(app.screen.heading)  # type: ignore[attr-defined]
         await pilot.press("enter")  # the only desk with a printer: greet-1
         await until(lambda: rows(office, "SELECT kind FROM print_jobs") == [("daily_summary",)])
         assert "report_printed" in kinds(office)
-        await until(lambda: any("queued" in n.message for n in app._notifications))
+        await until(lambda: said(app, "queued"))
         # Ctrl+P: the desk's own commands only, and "summary" finds this one.
-        await pilot.press("ctrl+p")
-        await until(lambda: isinstance(app.screen, CommandPalette))
+        await pressed_to(pilot, CommandPalette, "ctrl+p")
         await pilot.press(*"summary")
         palette = app.screen
         assert isinstance(palette, CommandPalette)
@@ -706,14 +625,12 @@ async def test_a_key_that_does_nothing_says_why(counter_office: Path, make_app: 
     db = counter_office
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
+        await adviser_desk(app, staffed)
         before = kinds(db)
         await pilot.press("x")  # nobody at the desk
-        await until(lambda: any("Nobody is at Desk 1" in n.message for n in app._notifications))
+        await until(lambda: said(app, "Nobody is at Desk 1"))
         await pilot.press("9")
-        await until(lambda: any("not a key here" in n.message for n in app._notifications))
+        await until(lambda: said(app, "not a key here"))
         assert kinds(db) == before
 
 
@@ -721,11 +638,8 @@ async def test_the_timers_run_on_the_clock(counter_office: Path, make_app: AppFa
     clock = FixedClock(MONDAY_0930)
     app = make_app(counter_office, "desk-1", person="ben", clock=clock)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
+        screen = await adviser_desk(app, staffed)
+        await call_next(pilot, screen)
         timer = screen.query_one("#now-timer")
         await until(lambda: "called 0 min ago" in str(timer.render()))
         clock.set(MONDAY_0930 + timedelta(minutes=2))
@@ -743,13 +657,9 @@ async def test_a_new_code_stays_until_closed(counter_office: Path, make_app: App
     db = counter_office
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
-        await pilot.press("t")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        screen = await adviser_desk(app, staffed)
+        await call_next(pilot, screen)
+        await pressed_to(pilot, ChoiceDialog, "t")
         await pilot.press("s")
         await until(
             lambda: isinstance(app.screen, ChoiceDialog) and "service" in str(app.screen.heading)
@@ -778,22 +688,16 @@ async def test_the_visit_history_reads_notes_back_and_records_it(
     db = counter_office
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
+        screen = await adviser_desk(app, staffed)
+        await call_next(pilot, screen)
         await pilot.press("o")
         await until(lambda: type(app.screen).__name__ == "TextDialog")
         await pilot.press(*"Brought payslips", "enter")
         await until(lambda: rows(db, "SELECT count(*) FROM visit_notes") == [(1,)])
-        await pilot.press("h")
-        await until(lambda: isinstance(app.screen, LinesDialog))
-        dialog = app.screen
-        assert isinstance(dialog, LinesDialog)
+        dialog = await pressed_to(pilot, LinesDialog, "h")
         assert str(dialog.heading) == "History of C001's visit"
         assert any("Brought payslips" in line for line in dialog.lines)
-        assert any("C001 called" in line for line in dialog.lines)
+        assert any("C001 called  (Ben Walker, Desk 1)" in line for line in dialog.lines)
         assert "personal_data_viewed" in kinds(db)
 
 
@@ -804,8 +708,7 @@ async def test_enter_saves_the_adjustments(office: Path, make_app: AppFactory) -
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("c", "f9")
-        await until(lambda: isinstance(app.screen, NeedsDialog))
-        await pilot.press("space", "enter")  # BSL ticked; Enter in the list saves
-        await until(lambda: isinstance(app.screen, GreetScreen))
+        await pressed_to(pilot, NeedsDialog, "c", "f9")
+        # BSL ticked; Enter in the list saves
+        await pressed_to(pilot, GreetScreen, "space", "enter")
         assert app.screen.needs == ("bsl",)  # type: ignore[attr-defined]

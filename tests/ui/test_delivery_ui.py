@@ -18,7 +18,7 @@ from oss_desk.worker.printing import PrintDelivery
 from ..appointments_site import NOW, make_office, service_at
 from ..conftest import MONDAY_0930
 from ..escpos_decoder import decode, text_lines
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, pressed_to, rows, until
 
 
 def _worker_alive(db: Path) -> WorkerLock:
@@ -100,11 +100,8 @@ async def test_a_question_answered_at_another_desk_goes_away_and_frees_the_keys(
                 "Ticket C003 was not printed (connection refused). Reprint it?"
             )
             # Another terminal at the same desk answers it: leave it.
-            other = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl")
-            try:
+            with acting(office, desk=None) as other:
                 answer_job(other, Actor("tl", "greet-1"), 1, reprint=False)
-            finally:
-                other.close()
             await until(lambda: app.screen is screen)
             said = (
                 "No answer needed",
@@ -133,13 +130,11 @@ async def test_the_team_leader_sees_messages_not_sent_until_acknowledged(
     app = make_app(db, None, clock=at)
     async with app.run_test(size=(140, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await pressed_to(pilot, LeaderScreen, "f4")
         bar = app.screen.query_one(StatusBar)
         await until(lambda: "1 confirmation for today not sent" in str(bar.render()))
         assert bar.has_class("-fault")
-        await pilot.press("a")
-        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await pressed_to(pilot, ConfirmDialog, "a")
         await pilot.press("y")
         acknowledged = "SELECT count(*) FROM messages WHERE acknowledged_by = 'tl'"
         await until(lambda: rows(db, acknowledged) == [(1,)])

@@ -10,13 +10,12 @@ from pathlib import Path
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.bars import TopBar
 
 from ..conftest import MONDAY_0930
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, rows, said, until
 
 
 def login_at(db: Path, desk: str) -> str | None:
@@ -30,20 +29,14 @@ async def test_a_demo_desk_taken_over_from_elsewhere_is_not_acted_at_as_who_took
     db = tmp_path / "demo.sqlite"
     clock = FixedClock(MONDAY_0930)
     initialise(db, clock=clock, demo_dir=tmp_path)
-    greeter = open_session(db=db, clock=clock, person="chloe", desk_id="greet-1")
-    try:
+    with acting(db, person="chloe", clock=clock) as greeter:
         QueueService(greeter, Actor("chloe", "greet-1")).issue("C", print_ticket=False)
-    finally:
-        greeter.close()
     app = make_app(db, "desk-1", person="chloe", clock=clock, demo=True)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: isinstance(app.screen, AdviserScreen) and app.snapshot is not None)
         await until(lambda: login_at(db, "desk-1") == "ben")  # the desk's own person
-        leader = open_session(db=db, clock=clock, person="amina", desk_id="desk-1")
-        try:
+        with acting(db, person="amina", desk="desk-1", clock=clock) as leader:
             QueueService(leader, Actor("amina", "desk-1")).log_in("desk-1", take_over=True)
-        finally:
-            leader.close()
         screen = app.screen
         assert isinstance(screen, AdviserScreen)
         await until(lambda: screen.held_by_other() == "amina")
@@ -51,8 +44,8 @@ async def test_a_demo_desk_taken_over_from_elsewhere_is_not_acted_at_as_who_took
         assert app.actor("desk-1").person == "ben"  # never the person who took it over
         assert "Ben Walker (adviser)" in str(screen.query_one(TopBar).render())
         await pilot.press("n")  # call next: refused, Amina has this desk now
-        said = "Amina Shah is logged in to Desk 1: F8 chooses another desk"
-        await until(lambda: any(said in n.message for n in app._notifications))
+        words = "Amina Shah is logged in to Desk 1: F8 chooses another desk"
+        await until(lambda: said(app, words))
         assert rows(db, "SELECT count(*) FROM events WHERE kind = 'called'") == [(0,)]
         assert rows(db, "SELECT status FROM tickets") == [("waiting",)]
         assert login_at(db, "desk-1") == "amina"  # nobody took it back as Ben

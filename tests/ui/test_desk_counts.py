@@ -9,10 +9,8 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from oss_desk.clock import FixedClock
 from oss_desk.domain.queue import CALL_ORDER_WORDS, waiting_for
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -20,8 +18,7 @@ from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import StatusBar
 from oss_desk.ui.widgets.queue_table import QueueTable
 
-from ..conftest import MONDAY_0930
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, pressed_to, rows, until
 
 
 def text_of(app: OssDeskApp, selector: str) -> str:
@@ -29,11 +26,8 @@ def text_of(app: OssDeskApp, selector: str) -> str:
 
 
 def code_of(db: Path, ticket_id: int) -> str:
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl")
-    try:
+    with acting(db, desk=None) as session:
         return QueueService(session).ticket(ticket_id).code
-    finally:
-        session.close()
 
 
 def counted(app: OssDeskApp) -> tuple[int, int, int]:
@@ -49,11 +43,8 @@ async def test_the_waiting_count_its_breakdown_and_the_status_bar_agree(
     office: Path, make_app: AppFactory
 ) -> None:
     # C001 is sent to Desk 2: Desk 1 may not call it, so it counts nowhere on Desk 1.
-    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl")
-    try:
+    with acting(office, desk=None) as session:
         QueueService(session).transfer("C001", desk_id="desk-2")
-    finally:
-        session.close()
     app = make_app(office, "desk-1")
     async with app.run_test(size=(120, 36), notifications=True):
         screen = app.screen
@@ -74,8 +65,7 @@ async def test_the_leader_s_left_names_the_ticket_it_cancels(
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await pressed_to(pilot, LeaderScreen, "f4")
         leader = app.screen
         table = leader.query_one(QueueTable)
         await until(lambda: table.selected_ticket_id() is not None)
@@ -83,8 +73,7 @@ async def test_the_leader_s_left_names_the_ticket_it_cancels(
         chosen = table.selected_ticket_id()
         assert chosen is not None
         ticket_code = code_of(office, chosen)
-        await pilot.press("x")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "x")
         question = str(app.screen.heading)  # type: ignore[attr-defined]
         assert question.startswith(f"Cancel {ticket_code} (") and question.endswith("): why?")
         await pilot.press("l")  # the resident left
@@ -113,20 +102,15 @@ async def test_find_shows_a_parked_ticket_as_parked_and_why(
     from oss_desk.ui.dialogs import TextDialog
     from oss_desk.ui.dialogs.counter import TicketDialog
 
-    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl", desk_id="desk-1")
-    try:
+    with acting(office, desk="desk-1") as session:
         queue = QueueService(session)
         queue.call("C001", "desk-1")
         queue.park("C001", "phone")
-    finally:
-        session.close()
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f7")
-        await until(lambda: isinstance(app.screen, TextDialog))
-        await pilot.press(*"c1", "enter")
-        await until(lambda: isinstance(app.screen, TicketDialog))
+        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, TicketDialog, *"c1", "enter")
         shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
         assert "Status:    parked at Desk 1" in shown
         assert "Parked:    at Desk 1 (making a phone call)" in shown

@@ -8,16 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
-from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs.counter import QuestionDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 
-from ..conftest import MONDAY_0930
-from .conftest import AppFactory, rows, settled, until
-from .test_counter_ui import counter_office as counter_office  # the fixture
+from .conftest import (
+    AppFactory,
+    acting,
+    adviser_desk,
+    logged_in,
+    notices,
+    pressed_to,
+    rows,
+    settled,
+    until,
+)
 
 ROUNDS = 10
 
@@ -41,26 +46,14 @@ def desk_row(db: Path) -> list[tuple[object, ...]]:
     )
 
 
-def logged_in(screen: AdviserScreen) -> bool:
-    state = screen.my_state()
-    return state is not None and state.login is not None
-
-
-def said(app: OssDeskApp, words: str) -> int:
-    return sum(words in n.message for n in app._notifications)
-
-
 @pytest.mark.parametrize("before", [True, False], ids=["logged-in-before", "logged-in-on-entry"])
 async def test_log_out_stays_logged_out_round_after_round(
     counter_office: Path, make_app: AppFactory, before: bool
 ) -> None:
     db = counter_office
     if before:  # as the demo, or a terminal closed without logging out, leaves it
-        session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1")
-        try:
+        with acting(db, person="ben", desk="desk-1") as session:
             QueueService(session).log_in("desk-1")
-        finally:
-            session.close()
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = app.screen
@@ -70,12 +63,11 @@ async def test_log_out_stays_logged_out_round_after_round(
         assert desk_kinds(db) == ["desk_login"]
         for round_ in range(ROUNDS):
             app.clear_notifications()
-            await pilot.press("z")
-            await until(lambda: isinstance(app.screen, QuestionDialog))
+            await pressed_to(pilot, QuestionDialog, "z")
             await pilot.press("y")
             # The desk app has said so and refreshed after its own write, and everything it
             # started since has ended.
-            await until(lambda: said(app, "Logged out: Desk 1 closed") == 1)
+            await until(lambda: notices(app, "Logged out: Desk 1 closed") == 1)
             await settled(pilot)
             assert desk_kinds(db)[-1] == "desk_logout", round_
             assert desk_row(db) == [("closed", None)], round_
@@ -100,15 +92,13 @@ async def test_a_break_with_a_resident_called_is_asked_first(
         await settled(pilot)
         await pilot.press("n")
         await until(lambda: (ticket := screen.my_ticket()) is not None and ticket.code == "C001")
-        await pilot.press("b")
-        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pressed_to(pilot, QuestionDialog, "b")
         heading = str(app.screen.heading)  # type: ignore[attr-defined]
         assert heading == "C001 is called to Desk 1: go on a break?"
         await pilot.press("n")
         await settled(pilot)
         assert desk_row(db) == [("open", "ben")]
-        await pilot.press("b")
-        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pressed_to(pilot, QuestionDialog, "b")
         await pilot.press("y")
         await until(lambda: desk_row(db) == [("break", "ben")])
 
@@ -118,28 +108,19 @@ async def test_logging_out_names_the_tickets_that_go_back_to_the_queue(
 ) -> None:
     """A ticket sent to Desk 1: Z asks with it named, and y says it went back (trial 4, W4)."""
     db = counter_office
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1")
-    try:
+    with acting(db, person="ben", desk="desk-1") as session:
         QueueService(session).log_in("desk-1")
-    finally:
-        session.close()
-    leader = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
+    with acting(db) as leader:
         QueueService(leader).transfer("B001", desk_id="desk-1")  # the team leader's D
-    finally:
-        leader.close()
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: logged_in(screen))
+        await adviser_desk(app, logged_in)
         await settled(pilot)
-        await pilot.press("z")
-        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pressed_to(pilot, QuestionDialog, "z")
         assert app.screen.detail == "B001 goes back to the queue"  # type: ignore[attr-defined]
         await pilot.press("y")
         words = "Logged out: Desk 1 closed; B001 goes back to the queue"
-        await until(lambda: said(app, words) == 1)
+        await until(lambda: notices(app, words) == 1)
         assert rows(db, "SELECT assigned_desk_id FROM tickets WHERE id = 2") == [(None,)]
 
 
@@ -150,27 +131,21 @@ async def test_logging_out_with_a_resident_parked_names_them_and_they_go_back(
     says they went back to the queue at their place (nobody at a closed desk would resume
     them); the desk's parked line is gone."""
     db = counter_office
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1")
-    try:
+    with acting(db, person="ben", desk="desk-1") as session:
         queue = QueueService(session)
         queue.log_in("desk-1")
         assert queue.call_next("desk-1").code == "C001"  # type: ignore[union-attr]
         queue.start("C001")
         queue.park("C001", "document")
-    finally:
-        session.close()
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: logged_in(screen))
+        await adviser_desk(app, logged_in)
         await settled(pilot)
-        await pilot.press("z")
-        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pressed_to(pilot, QuestionDialog, "z")
         assert app.screen.detail == "C001 goes back to the queue"  # type: ignore[attr-defined]
         await pilot.press("y")
         words = "Logged out: Desk 1 closed; C001 goes back to the queue"
-        await until(lambda: said(app, words) == 1)
+        await until(lambda: notices(app, words) == 1)
         assert rows(db, "SELECT status, parked_at, desk_id FROM tickets WHERE id = 1") == [
             ("waiting", None, None)
         ]

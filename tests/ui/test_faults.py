@@ -21,7 +21,6 @@ from textual.pilot import Pilot
 from oss_desk.clock import FixedClock
 from oss_desk.paths import log_dir
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
@@ -37,8 +36,7 @@ from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..appointments_site import NOW, make_office
-from ..conftest import MONDAY_0930
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, pressed_to, rows, run_from_palette, until
 
 S = TypeVar("S")
 
@@ -125,11 +123,8 @@ async def shows_code(app: OssDeskApp, pilot: Pilot[None], keys: tuple[str, ...],
 
 def issue(db: Path, service: str) -> None:
     """Another desk issues a ticket (its own process would do the same)."""
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
+    with acting(db) as session:
         QueueService(session).issue(service, print_ticket=False)
-    finally:
-        session.close()
 
 
 def status_of(db: Path, code: str) -> object:
@@ -219,13 +214,11 @@ async def test_dialog_message_handler(
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await leader_with_queue(app, pilot)
-        await pilot.press("d")  # send the highlighted ticket to a desk
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "d")  # send the highlighted ticket to a desk
         await pilot.press("enter")
         await funnelled(app, raised)
         assert isinstance(app.screen, ChoiceDialog)  # still open, still answering
-        await pilot.press("enter")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await pressed_to(pilot, LeaderScreen, "enter")
         await until(
             lambda: (
                 rows(office, "SELECT assigned_desk_id FROM tickets WHERE id = 1") == [("desk-1",)]
@@ -241,10 +234,7 @@ async def test_dialog_worker(
     app = make_app(db, "greet-1", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await appointments_grid(app, pilot)
-        await pilot.press("b")
-        await until(lambda: isinstance(app.screen, BookingDialog))
-        dialog = app.screen
-        assert isinstance(dialog, BookingDialog)
+        dialog = await pressed_to(pilot, BookingDialog, "b")
         await funnelled(app, raised)
         await pilot.press("tab", "enter")  # the date field: Enter shows the slots again
         await until(lambda: bool(dialog.slots))
@@ -257,11 +247,7 @@ async def test_an_action_from_the_palette(
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"Contrast")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "Contrast")
         await funnelled(app, raised)
         await until(lambda: isinstance(app.screen, GreetScreen))
         await pilot.press("ctrl+t")

@@ -10,9 +10,7 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input
 
-from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import (
     ChoiceDialog,
     ConfirmDialog,
@@ -31,8 +29,18 @@ from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 from oss_desk.worker.printing import PrintDelivery
 
-from ..conftest import MONDAY_0930
-from .conftest import AppFactory, events, rows, settled, until
+from .conftest import (
+    AppFactory,
+    acting,
+    events,
+    leader_queue,
+    pressed_to,
+    rows,
+    run_from_palette,
+    said,
+    settled,
+    until,
+)
 
 
 def waiting_codes(db: Path) -> list[str]:
@@ -81,11 +89,9 @@ async def test_adjustments_are_recorded_with_the_ticket(office: Path, make_app: 
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("c", "f9")
-        await until(lambda: isinstance(app.screen, NeedsDialog))
+        await pressed_to(pilot, NeedsDialog, "c", "f9")
         await pilot.press("space", "down", "down", "space")  # BSL, wheelchair
-        await pilot.press("tab", *"Polish", "enter")
-        await until(lambda: isinstance(app.screen, GreetScreen))
+        await pressed_to(pilot, GreetScreen, "tab", *"Polish", "enter")
         line = str(app.screen.query_one("#needs-line").render())
         assert "BSL interpreter" in line and "Interpreter (Polish)" in line
         await pilot.press("enter")
@@ -100,10 +106,9 @@ async def test_dealt_with_here(office: Path, make_app: AppFactory) -> None:
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("w", "f8")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
-        await pilot.press("2")  # signposted: to which organisation (as at a desk)?
-        await until(lambda: isinstance(app.screen, SignpostDialog))
+        await pressed_to(pilot, OutcomeDialog, "w", "f8")
+        # signposted: to which organisation (as at a desk)?
+        await pressed_to(pilot, SignpostDialog, "2")
         await pilot.press("1")
         await until(lambda: len(events(office, "finished")) == 1)
         actor, desk, ticket, outcome = events(office, "finished")[0]
@@ -117,24 +122,20 @@ async def test_find_a_ticket_by_code(office: Path, make_app: AppFactory) -> None
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f7")
-        await until(lambda: isinstance(app.screen, TextDialog))
-        await pilot.press(*"c2", "enter")
-        await until(lambda: isinstance(app.screen, TicketDialog))
+        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, TicketDialog, *"c2", "enter")
         shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
         assert "Status:    waiting" in shown and "Place:     3 in the queue" in shown
         await pilot.press("escape")
-        await pilot.press("f7")  # the next to be called: "now", as every list says it
-        await until(lambda: isinstance(app.screen, TextDialog))
-        await pilot.press(*"c1", "enter")
-        await until(lambda: isinstance(app.screen, TicketDialog))
+        # the next to be called: "now", as every list says it
+        await pressed_to(pilot, TextDialog, "f7")
+        await pressed_to(pilot, TicketDialog, *"c1", "enter")
         shown = "\n".join(app.screen.lines)  # type: ignore[attr-defined]
         assert "Place:     1 in the queue" in shown and "Estimate:  now" in shown
         await pilot.press("escape")
-        await pilot.press("f7")
-        await until(lambda: isinstance(app.screen, TextDialog))
+        await pressed_to(pilot, TextDialog, "f7")
         await pilot.press(*"Z999", "enter")
-        await until(lambda: any("no ticket" in n.message for n in app._notifications))
+        await until(lambda: said(app, "no ticket"))
         assert isinstance(app.screen, GreetScreen)
 
 
@@ -146,11 +147,9 @@ async def test_reprint_last_ticket(office: Path, make_app: AppFactory) -> None:
         assert rows(office, "SELECT count(*) FROM print_jobs") == [(0,)]
         await pilot.press("c", "enter")
         await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
-        worker = open_session(db=office, clock=FixedClock(MONDAY_0930), person="worker")
-        try:  # it printed (a reprint of a ticket still waiting to print adds no paper)
+        # it printed (a reprint of a ticket still waiting to print adds no paper)
+        with acting(office, person="worker", desk=None) as worker:
             assert PrintDelivery(worker, owner="w").deliver_due().printed == 1
-        finally:
-            worker.close()
         await pilot.press("ctrl+r")
         await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(2,)])
         assert len(events(office, "reprint_requested")) == 1
@@ -211,8 +210,7 @@ async def test_no_show_transfer_and_note(office: Path, make_app: AppFactory) -> 
         screen = app.screen
         await pilot.press("n")
         await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
-        await pilot.press("x")
-        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pressed_to(pilot, QuestionDialog, "x")
         assert str(app.screen.heading) == "C001: the resident has not come?"  # type: ignore[attr-defined]
         await pilot.press("y")
         await until(
@@ -221,14 +219,12 @@ async def test_no_show_transfer_and_note(office: Path, make_app: AppFactory) -> 
         await until(lambda: screen.my_ticket() is None)  # type: ignore[attr-defined]
         await pilot.press("n")  # B001
         await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
-        await pilot.press("o")
-        await until(lambda: isinstance(app.screen, TextDialog))
+        await pressed_to(pilot, TextDialog, "o")
         await pilot.press(*"Brought payslips", "enter")
         await until(lambda: len(rows(office, "SELECT * FROM visit_notes")) == 1)
         note_event = rows(office, "SELECT data FROM events WHERE kind = 'note_added'")[0][0]
         assert "payslips" not in str(note_event)  # the note's text never enters the event log
-        await pilot.press("t")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "t")
         await pilot.press("s")  # another service
         await until(
             lambda: isinstance(app.screen, ChoiceDialog) and "service" in str(app.screen.heading)
@@ -253,8 +249,7 @@ async def test_call_chosen_and_break(office: Path, make_app: AppFactory) -> None
             lambda: rows(office, "SELECT status FROM tickets WHERE id = 3") == [("called",)]
         )
         await until(lambda: app.screen.my_ticket() is not None)  # type: ignore[attr-defined]
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await pressed_to(pilot, OutcomeDialog, "f")
         await pilot.press("3")
         await until(lambda: app.screen.my_ticket() is None)  # type: ignore[attr-defined]
         await pilot.press("b")
@@ -270,8 +265,7 @@ async def test_call_chosen_and_break(office: Path, make_app: AppFactory) -> None
         await until(
             lambda: rows(office, "SELECT status FROM desks WHERE id = 'desk-1'") == [("open",)]
         )
-        await pilot.press("z")
-        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pressed_to(pilot, QuestionDialog, "z")
         assert str(app.screen.heading) == "Log out of Desk 1?"  # type: ignore[attr-defined]
         await pilot.press("y")
         await until(
@@ -295,11 +289,10 @@ async def test_a_lost_race_is_a_message_and_the_desk_carries_on(
         await settled(pilot)
         table.focus()
         # Another desk calls the highlighted ticket first.
-        other = open_session(db=office, clock=FixedClock(MONDAY_0930), person="x", desk_id="desk-2")
-        QueueService(other).call(1, "desk-2")
-        other.close()
+        with acting(office, person="x", desk="desk-2") as other:
+            QueueService(other).call(1, "desk-2")
         await pilot.press("c")
-        await until(lambda: any("only a waiting ticket" in n.message for n in app._notifications))
+        await until(lambda: said(app, "only a waiting ticket"))
         assert rows(office, "SELECT desk_id FROM tickets WHERE id = 1") == [("desk-2",)]
         await pilot.press("n")  # the desk still works
         await until(
@@ -311,10 +304,8 @@ async def test_change_desk(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "greet-1", demo=False)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f3")
-        await until(lambda: isinstance(app.screen, AdviserScreen))
-        await pilot.press("f8")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, AdviserScreen, "f3")
+        await pressed_to(pilot, ChoiceDialog, "f8")
         await pilot.press("down", "down", "enter")
         await until(lambda: app.adviser_desk_id != "greet-1")
         chosen = app.adviser_desk_id
@@ -328,8 +319,7 @@ async def test_change_desk(office: Path, make_app: AppFactory) -> None:
 async def test_leader_sees_desks_services_and_figures(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await pressed_to(pilot, LeaderScreen, "f4")
         await until(lambda: app.snapshot is not None and app.snapshot.figures is not None)
         figures = str(app.screen.query_one("#figures").render())
         assert "arrivals 4" in figures and "within 15 min n/a" in figures
@@ -351,14 +341,10 @@ async def test_leader_sees_desks_services_and_figures(office: Path, make_app: Ap
 async def test_leader_send_reprint_close_and_cancel(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
-        table = app.screen.query_one(QueueTable)
-        await until(lambda: table.row_count == 4)
+        table = await leader_queue(pilot, 4)
         table.focus()
         await pilot.press("down")  # B001
-        await pilot.press("d")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "d")
         await pilot.press("down", "down", "enter")  # the third desk in the list
         await until(
             lambda: (
@@ -368,8 +354,7 @@ async def test_leader_send_reprint_close_and_cancel(office: Path, make_app: AppF
         )
         await pilot.press("p")
         await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(1,)])
-        await pilot.press("x")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "x")
         await pilot.press("l")  # the resident left
         await until(
             lambda: rows(office, "SELECT status FROM tickets WHERE id = 2") == [("cancelled",)]
@@ -377,8 +362,7 @@ async def test_leader_send_reprint_close_and_cancel(office: Path, make_app: AppF
         desks = app.screen.query_one("#desks", DataTable)
         desks.focus()
         desks.move_cursor(row=desks.get_row_index("desk-1"))
-        await pilot.press("z")
-        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await pressed_to(pilot, ConfirmDialog, "z")
         await pilot.press("y")
         await until(
             lambda: rows(office, "SELECT count(*) FROM desks WHERE status = 'closed'") == [(1,)]
@@ -401,12 +385,10 @@ async def test_help_lists_the_keys_of_the_screen(office: Path, make_app: AppFact
     app = make_app(office, "desk-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
+        await pressed_to(pilot, HelpScreen, "f1")
         keys = {row[0] for row in app.screen.rows}  # type: ignore[attr-defined]
         assert {"n", "r", "s", "f", "x", "t", "o", "b", "f1", "f2", "f5", "^t"} <= keys
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, AdviserScreen))
+        await pressed_to(pilot, AdviserScreen, "f1")
 
 
 async def test_modes_and_high_contrast(office: Path, make_app: AppFactory) -> None:
@@ -432,9 +414,8 @@ async def test_keymap_from_the_configuration(tmp_path: Path, make_app: AppFactor
     from ..conftest import make_db, site_toml
 
     db = make_db(tmp_path, site_toml(extra='\n[keymap]\n"desk.call_next" = "space"\n'))
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl")
-    QueueService(session).issue("C")
-    session.close()
+    with acting(db, desk=None) as session:
+        QueueService(session).issue("C")
     app = make_app(db, "desk-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
@@ -459,10 +440,9 @@ async def test_resident_text_is_never_markup(office: Path, make_app: AppFactory)
     app = make_app(office)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f7")
-        await until(lambda: isinstance(app.screen, TextDialog))
+        await pressed_to(pilot, TextDialog, "f7")
         await pilot.press(*"O[/b]Brien", "enter")
-        await until(lambda: any("not a ticket" in n.message for n in app._notifications))
+        await until(lambda: said(app, "not a ticket"))
         await pilot.press("slash", *"[red]x[/red]")
         await pilot.pause(0.1)
         assert app.is_running
@@ -472,11 +452,7 @@ async def test_palette_issues_a_ticket_by_service_name(office: Path, make_app: A
     app = make_app(office, "desk-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"Issue ticket: Waste")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "Issue ticket: Waste")
         await until(lambda: "W002" in waiting_codes(office))
         assert isinstance(app.screen, GreetScreen)
 
@@ -549,7 +525,7 @@ async def test_storage_full_is_a_message_and_nothing_is_half_written(
         before = rows(office, "SELECT count(*) FROM tickets")
         for _ in range(40):  # fill the last free pages
             await pilot.press("c", "enter")
-            if any("disk full" in n.message for n in app._notifications):
+            if said(app, "disk full"):
                 break
         assert any(
             n.message.startswith(f"disk full: cannot write to {office}") for n in app._notifications

@@ -10,7 +10,7 @@ from textual.widgets import Input
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.followups import FollowupDialog
 
-from .conftest import AppFactory, until
+from .conftest import AppFactory, pressed_to, until
 from .test_followups_ui import office as office  # the follow-ups office (a fixture)
 from .test_followups_ui import open_followups
 
@@ -25,10 +25,8 @@ async def test_a_full_field_says_so_once(office: Path, make_app: AppFactory) -> 
     app = make_app(office, "desk-1", person="ana")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await open_followups(app, pilot)
-        await pilot.press("n")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        await pilot.press("1")  # ring-back
-        await until(lambda: isinstance(app.screen, FollowupDialog))
+        await pressed_to(pilot, ChoiceDialog, "n")
+        await pressed_to(pilot, FollowupDialog, "1")  # ring-back
         form = app.screen
         topic = form.query_one("#fu-topic", Input)
         topic.value = "x" * 198
@@ -57,10 +55,8 @@ async def test_a_paste_longer_than_the_room_left_is_said_as_such(
     app = make_app(office, "desk-1", person="ana")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await open_followups(app, pilot)
-        await pilot.press("n")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        await pilot.press("1")  # ring-back
-        await until(lambda: isinstance(app.screen, FollowupDialog))
+        await pressed_to(pilot, ChoiceDialog, "n")
+        await pressed_to(pilot, FollowupDialog, "1")  # ring-back
         topic = app.screen.query_one("#fu-topic", Input)
         topic.value = "x" * 10
         topic.focus()

@@ -9,16 +9,13 @@ from pathlib import Path
 
 from textual.widgets import DataTable, RadioButton, RadioSet
 
-from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor
 from oss_desk.services.followups import FollowupService, Request
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.followups import FollowupDialog
 
-from ..conftest import MONDAY_0930
 from ..followups_site import make_office
-from .conftest import AppFactory, until
+from .conftest import AppFactory, acting, pressed_to, until
 from .test_followups_ui import buttons, open_followups
 
 
@@ -28,10 +25,8 @@ async def test_came_in_by_is_whole_and_the_arrows_choose(
     app = make_app(make_office(tmp_path), "desk-1", person="tl")
     async with app.run_test(size=(120, 36)) as pilot:
         await open_followups(app, pilot)
-        await pilot.press("n")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        await pilot.press("5")
-        await until(lambda: isinstance(app.screen, FollowupDialog))
+        await pressed_to(pilot, ChoiceDialog, "n")
+        await pressed_to(pilot, FollowupDialog, "5")
         dialog = app.screen
         group = dialog.query_one("#fu-channel", RadioSet)
         await pilot.pause()
@@ -53,8 +48,7 @@ async def test_the_list_shows_kind_and_service_whole_at_120_columns(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
     db = make_office(tmp_path)
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="desk-1")
-    try:
+    with acting(db, desk="desk-1") as session:
         followups = FollowupService(session, Actor("tl"))
         for n in range(3):
             followups.add(
@@ -65,8 +59,6 @@ async def test_the_list_shows_kind_and_service_whole_at_120_columns(
         followups.attempt(ring.followup.ref, "no-answer")
         followups.done(ring.followup.ref, unreachable=True)
         followups.add(Request(kind="complaint", category="staff"))
-    finally:
-        session.close()
     app = make_app(db, "desk-1", person="tl")
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_followups(app, pilot)

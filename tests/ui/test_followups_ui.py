@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, RadioButton, RadioSet
 
@@ -19,7 +20,6 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor
 from oss_desk.services.followups import FollowupService, Request
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.commands import DeskCommands
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, OutcomeDialog
@@ -30,7 +30,7 @@ from oss_desk.ui.screens.leader import LeaderScreen
 
 from ..conftest import MONDAY_0930
 from ..followups_site import make_office
-from .conftest import AppFactory, rows, settled, until
+from .conftest import AppFactory, acting, pressed_to, rows, settled, until
 
 NAME, PHONE = "Wilhelmina Canarybird", "07700 900417"
 
@@ -38,15 +38,12 @@ NAME, PHONE = "Wilhelmina Canarybird", "07700 900417"
 @pytest.fixture
 def office(tmp_path: Path) -> Path:
     db = make_office(tmp_path)
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="gil", desk_id="greet-1")
-    try:
+    with acting(db, person="gil") as session:
         QueueService(session).issue("C", print_ticket=False)
         FollowupService(session).add(
             Request(kind="ringback", service="W", name=NAME, phone=PHONE, topic="bins")
         )
         FollowupService(session, Actor("tl")).add(Request(kind="complaint", category="staff"))
-    finally:
-        session.close()
     return db
 
 
@@ -84,20 +81,24 @@ def in_order(screen: FollowupsScreen) -> list[str]:
     return [str(table.get_row(row.key)[0]) for row in table.ordered_rows]
 
 
+async def finished_as(pilot: Pilot[None], office: Path, outcome_key: str) -> FollowupDialog:
+    """At Desk 1: N calls the resident, F finishes, ``outcome_key`` picks the outcome that
+    arranges a follow-up; its form."""
+    app = pilot.app
+    assert isinstance(app, OssDeskApp)
+    await until(lambda: app.snapshot is not None and isinstance(app.screen, AdviserScreen))
+    await pilot.press("n")
+    await until(lambda: rows(office, "SELECT status FROM tickets") == [("called",)])
+    await pressed_to(pilot, OutcomeDialog, "f")
+    return await pressed_to(pilot, FollowupDialog, outcome_key)
+
+
 async def test_finishing_with_callback_opens_the_ring_back(
     office: Path, make_app: AppFactory
 ) -> None:
     app = make_app(office, "desk-1", person="ana")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None and isinstance(app.screen, AdviserScreen))
-        await pilot.press("n")
-        await until(lambda: rows(office, "SELECT status FROM tickets") == [("called",)])
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
-        await pilot.press("5")  # callback
-        await until(lambda: isinstance(app.screen, FollowupDialog))
-        form = app.screen
-        assert isinstance(form, FollowupDialog)
+        form = await finished_as(pilot, office, "5")  # callback
         assert form.query_one("#fu-service", Input).value == "C"  # the visit's service
         form.query_one("#fu-phone", Input).value = "07700 900111"
         await pilot.press("ctrl+s")
@@ -110,15 +111,7 @@ async def test_finishing_with_callback_opens_the_ring_back(
 async def test_finishing_referred_opens_the_referral(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "desk-1", person="ana")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None and isinstance(app.screen, AdviserScreen))
-        await pilot.press("n")
-        await until(lambda: rows(office, "SELECT status FROM tickets") == [("called",)])
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
-        await pilot.press("3")  # referred
-        await until(lambda: isinstance(app.screen, FollowupDialog))
-        form = app.screen
-        assert isinstance(form, FollowupDialog)
+        form = await finished_as(pilot, office, "3")  # referred
         # The ways a reference reaches the resident, in Preferred's words, the slip first:
         # only the slip, as this office has set up neither email nor texts.
         assert buttons(form, "fu-send") == [("Printed slip", True)]
@@ -167,12 +160,8 @@ async def test_a_due_date_in_the_past_is_refused_in_the_form(
     app = make_app(office, "desk-1", person="ana")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await open_followups(app, pilot)
-        await pilot.press("n")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        await pilot.press("1")  # ring-back
-        await until(lambda: isinstance(app.screen, FollowupDialog))
-        form = app.screen
-        assert isinstance(form, FollowupDialog)
+        await pressed_to(pilot, ChoiceDialog, "n")
+        form = await pressed_to(pilot, FollowupDialog, "1")  # ring-back
         form.query_one("#fu-service", Input).value = "C"
         form.query_one("#fu-phone", Input).value = PHONE
         form.query_one("#fu-due", Input).value = "2026-11-20"
@@ -195,8 +184,7 @@ async def test_take_try_and_done(office: Path, make_app: AppFactory) -> None:
         assert listed(screen) == ["CB-0001"]  # an adviser: no complaint
         await pilot.press("t")
         await until(lambda: followups(office)[0][5] == "ana")
-        await pilot.press("a")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "a")
         await pilot.press("n")  # no answer
         await until(lambda: followups(office)[0][6] == 1)
         await until(lambda: screen.check_action("unreachable", ()) is True)
@@ -233,17 +221,14 @@ async def test_meet_and_greet_cannot_see_complaints(office: Path, make_app: AppF
         await pilot.press("r")
         await settled(pilot)
         assert app.screen is screen  # no answer dialog
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "f")
         offered = app.screen.query_one(OptionList)
         labels = [str(offered.get_option_at_index(i).prompt) for i in range(offered.option_count)]
         assert labels == ["0  All kinds", "1  Ring-backs", "2  Referrals"]
         await pilot.press("escape")
         # Recording one is allowed; seeing it afterwards is not.
-        await pilot.press("n")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        await pilot.press("5")
-        await until(lambda: isinstance(app.screen, FollowupDialog))
+        await pressed_to(pilot, ChoiceDialog, "n")
+        await pressed_to(pilot, FollowupDialog, "5")
         assert buttons(app.screen, "fu-channel") == [
             ("In person", True),
             ("Phone", False),
@@ -275,8 +260,7 @@ async def test_team_leader_acknowledges_and_answers(office: Path, make_app: AppF
         assert rows(office, "SELECT count(*) FROM events WHERE kind = 'followup_acknowledged'") == [
             (1,)
         ]
-        await pilot.press("r")
-        await until(lambda: isinstance(app.screen, RespondDialog))
+        await pressed_to(pilot, RespondDialog, "r")
         dialog = app.screen
         assert buttons(dialog, "fu-finding") == [
             ("Justified", False),
@@ -303,12 +287,9 @@ async def test_the_highlight_stays_on_the_one_acknowledged(
 ) -> None:
     """K moves a complaint down the list (to its answer-by date): the highlight goes with it, so
     R answers the one just acknowledged, not the one that took its place (third trial, C9)."""
-    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl")
-    try:
+    with acting(office, desk=None) as session:
         for _ in range(2):
             FollowupService(session).add(Request(kind="complaint", category="delay"))
-    finally:
-        session.close()
     app = make_app(office, "desk-1", person="tl")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await open_followups(app, pilot)
@@ -320,10 +301,7 @@ async def test_the_highlight_stays_on_the_one_acknowledged(
         await until(lambda: in_order(screen) == ["CB-0001", "OTR-0002", "OTR-0003", "OTR-0001"])
         await settled(pilot)
         assert table.cursor_row == 3
-        await pilot.press("r")
-        await until(lambda: isinstance(app.screen, RespondDialog))
-        dialog = app.screen
-        assert isinstance(dialog, RespondDialog)
+        dialog = await pressed_to(pilot, RespondDialog, "r")
         assert dialog.title_text == "Answer OTR-0001 (complaint)"
 
 
@@ -362,13 +340,11 @@ async def test_keys_on_the_highlighted_one_say_so_when_none_is(
 async def test_at_80_columns_the_list_fits_and_the_details_go_below(
     office: Path, make_app: AppFactory
 ) -> None:
-    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="ana")
-    try:  # a long service name, and a ring-back taken by someone
+    # a long service name, and a ring-back taken by someone
+    with acting(office, person="ana", desk=None) as session:
         svc = FollowupService(session, Actor("ana"))
         svc.add(Request(kind="ringback", service="H", name=NAME, phone=PHONE, topic="rent"))
         svc.take(svc.add(Request(kind="ringback", service="C", name=NAME, phone=PHONE)).followup.id)
-    finally:
-        session.close()
     app = make_app(office, "desk-1", person="tl")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         screen = await open_followups(app, pilot)
@@ -427,8 +403,7 @@ async def test_help_lists_the_keys(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "desk-1", person="tl")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await open_followups(app, pilot)
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
+        await pressed_to(pilot, HelpScreen, "f1")
         table = app.screen.query_one("#keys", DataTable)
         keys = {str(table.get_row(k)[1]) for k in table.rows}
         assert {"New", "Take", "Try", "Done", "Not reached", "Acknowledge", "Answer"} <= keys
@@ -463,15 +438,7 @@ async def test_the_ring_back_form_names_the_service_beside_its_letter(
     is changed, and a letter that is no service here says so before saving."""
     app = make_app(office, "desk-1", person="ana")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None and isinstance(app.screen, AdviserScreen))
-        await pilot.press("n")
-        await until(lambda: rows(office, "SELECT status FROM tickets") == [("called",)])
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
-        await pilot.press("5")  # callback
-        await until(lambda: isinstance(app.screen, FollowupDialog))
-        form = app.screen
-        assert isinstance(form, FollowupDialog)
+        form = await finished_as(pilot, office, "5")  # callback
         letter, name = form.query_one("#fu-service", Input), form.query_one("#fu-service-name")
         await until(lambda: name.region.width > 0)
         assert (letter.value, str(name.render())) == ("C", "Council Tax")

@@ -21,7 +21,7 @@ from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
-from .conftest import AppFactory, until
+from .conftest import AppFactory, pressed_to, until
 
 NASTY = [
     "O[/b]Brien",
@@ -53,14 +53,12 @@ async def paste(pilot: Pilot[None], text: str) -> None:
 
 async def fuzz_round(pilot: Pilot[None], app: OssDeskApp, text: str) -> None:
     # 1. The service search at meet-and-greet.
-    await pilot.press("f2")
-    await until(lambda: isinstance(app.screen, GreetScreen))
+    await pressed_to(pilot, GreetScreen, "f2")
     await pilot.press("slash")
     await paste(pilot, text)
     await pilot.press("enter", "escape")
     # 2. Find a ticket by code.
-    await pilot.press("f7")
-    await until(lambda: isinstance(app.screen, TextDialog))
+    await pressed_to(pilot, TextDialog, "f7")
     await paste(pilot, text)
     await pilot.press("enter")
     # A code that names a ticket opens it (with its actions); anything else is a notification.
@@ -72,22 +70,18 @@ async def fuzz_round(pilot: Pilot[None], app: OssDeskApp, text: str) -> None:
         await pilot.pause(0.025)
     # 3. The interpreter language among the adjustments.
     await until(lambda: isinstance(app.screen, GreetScreen))
-    await pilot.press("f9")
-    await until(lambda: isinstance(app.screen, NeedsDialog))
+    await pressed_to(pilot, NeedsDialog, "f9")
     await pilot.press("tab")
     await paste(pilot, text)
-    await pilot.press("enter")
-    await until(lambda: isinstance(app.screen, GreetScreen))
+    await pressed_to(pilot, GreetScreen, "enter")
     await pilot.press("escape")
     # 4. A note at the adviser desk.
-    await pilot.press("f3")
-    await until(lambda: isinstance(app.screen, AdviserScreen))
+    await pressed_to(pilot, AdviserScreen, "f3")
     screen = app.screen
     if screen.my_ticket() is None:  # type: ignore[attr-defined]
         await pilot.press("n")
         await until(lambda: screen.my_ticket() is not None)  # type: ignore[attr-defined]
-    await pilot.press("o")
-    await until(lambda: isinstance(app.screen, TextDialog))
+    await pressed_to(pilot, TextDialog, "o")
     dialog = app.screen
     await paste(pilot, text)
     typed = dialog.query_one("#text", Input).value

@@ -21,7 +21,7 @@ from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.big_code import BigCode
 
-from .conftest import AppFactory, settled, until
+from .conftest import AppFactory, pressed_to, settled, until
 
 
 def live_nodes() -> int:
@@ -36,13 +36,11 @@ async def busy_round(app: OssDeskApp, pilot: Pilot[None], n: int) -> None:
     await until(lambda: app.screen.query_one(BigCode).code != code)
     await pilot.press("f1")
     await until(lambda: not isinstance(app.screen, GreetScreen))
-    await pilot.press("f1")
-    await until(lambda: isinstance(app.screen, GreetScreen))
+    await pressed_to(pilot, GreetScreen, "f1")
     for key, mode in (("f4", LeaderScreen), ("f5", AppointmentsScreen)):
         await pilot.press(key)
         await until(partial(lambda kind: isinstance(app.screen, kind), mode))
-        await pilot.press("f2")
-        await until(lambda: isinstance(app.screen, GreetScreen))
+        await pressed_to(pilot, GreetScreen, "f2")
     refreshed = app.refresh_count
     await app.after_write()
     await until(lambda: app.refresh_count > refreshed)

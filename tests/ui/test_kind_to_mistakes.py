@@ -13,7 +13,6 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.appointments import Appointment
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import HelpScreen, NeedsDialog
 from oss_desk.ui.dialogs.appointments import ChecklistDialog
 from oss_desk.ui.dialogs.counter import TicketDialog
@@ -23,7 +22,7 @@ from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
 from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, pressed_to, rows, until
 from .test_appointments_ui import booking_first_slot
 
 KEY_NAMES = {"-": "minus", ":": "colon", "/": "slash", ".": "full_stop", "@": "at"}
@@ -35,12 +34,9 @@ def scan_keys(payload: str) -> list[str]:
 
 
 def book_at_ten_thirty(db: Path) -> Appointment:
-    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-    try:
+    with acting(db, clock=NOW) as session:
         start = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
         return AppointmentService(session).book("C", start, channel="slip")
-    finally:
-        session.close()
 
 
 async def test_a_booking_scanned_while_a_dialog_is_open_checks_in_after_it_closes(
@@ -52,8 +48,8 @@ async def test_a_booking_scanned_while_a_dialog_is_open_checks_in_after_it_close
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         assert isinstance(app.screen, GreetScreen)
-        await pilot.press("f9")  # the needs dialog: a list the scanner's letters would tick
-        await until(lambda: isinstance(app.screen, NeedsDialog))
+        # the needs dialog: a list the scanner's letters would tick
+        await pressed_to(pilot, NeedsDialog, "f9")
         needs = app.screen
         await pilot.press(*scan_keys(PREFIX + appt.ref))
         # Recognised and kept (a dialog's worker is waiting on it: no "settled" here).
@@ -70,8 +66,7 @@ async def test_a_booking_scanned_while_a_dialog_is_open_checks_in_after_it_close
         assert rows(office, "SELECT count(*) FROM tickets WHERE channel = 'appointment'") == [(1,)]
         kinds = [str(r[0]) for r in rows(office, "SELECT kind FROM events ORDER BY id")]
         assert "appointment_checked_in" in kinds
-        await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, GreetScreen))
+        await pressed_to(pilot, GreetScreen, "escape")
 
 
 async def test_a_ticket_scanned_while_help_is_open_opens_after_it_closes(
@@ -81,22 +76,17 @@ async def test_a_ticket_scanned_while_help_is_open_opens_after_it_closes(
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         assert isinstance(app.screen, AdviserScreen)
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
+        await pressed_to(pilot, HelpScreen, "f1")
         before = rows(office, "SELECT kind FROM events ORDER BY id")
         # Caps Lock on: "n" would call next, "s" start, "x" a no-show.
         await pilot.press(*scan_keys("OSSD-T:hq:2026-11-23:C002".lower()))
         await until(lambda: len(app.scans.pending) == 1)
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)  # kept, not opened behind the help
-        await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, TicketDialog), timeout=10)
-        dialog = app.screen
-        assert isinstance(dialog, TicketDialog)
+        dialog = await pressed_to(pilot, TicketDialog, "escape", timeout=10)
         assert str(dialog.heading) == "Ticket C002"
         assert rows(office, "SELECT kind FROM events ORDER BY id") == before  # nothing acted
-        await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, AdviserScreen))
+        await pressed_to(pilot, AdviserScreen, "escape")
 
 
 async def test_two_scans_while_a_dialog_is_open_are_both_handled_in_order(
@@ -107,25 +97,18 @@ async def test_two_scans_while_a_dialog_is_open_are_both_handled_in_order(
     app = make_app(office, clock=FixedClock(NOW), scan_pause=5.0)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        session = open_session(db=office, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-        try:
+        with acting(office, clock=NOW) as session:
             QueueService(session).issue("C", print_ticket=False)
-        finally:
-            session.close()
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
+        await pressed_to(pilot, HelpScreen, "f1")
         await pilot.press(*scan_keys(PREFIX + appt.ref))
         await pilot.press(*scan_keys("OSSD-T:hq:2026-11-23:C001"))
         await until(lambda: len(app.scans.pending) == 2)
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, ChecklistDialog), timeout=10)
+        await pressed_to(pilot, ChecklistDialog, "escape", timeout=10)
         assert rows(office, "SELECT status FROM appointments") == [("checked_in",)]
-        await pilot.press("escape")  # the checklist closes: the ticket's scan is next
-        await until(lambda: isinstance(app.screen, TicketDialog), timeout=10)
-        dialog = app.screen
-        assert isinstance(dialog, TicketDialog)
+        # the checklist closes: the ticket's scan is next
+        dialog = await pressed_to(pilot, TicketDialog, "escape", timeout=10)
         assert str(dialog.heading) == "Ticket C001"
 
 
@@ -159,8 +142,7 @@ async def test_the_booking_dialog_keeps_what_was_typed_when_tab_moves_on(
             "phone": "07700900123",
             "needs": "wheelchair",
         }
-        await pilot.press("ctrl+s")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen), timeout=10)
+        await pressed_to(pilot, AppointmentsScreen, "ctrl+s", timeout=10)
     (row,) = rows(
         office,
         "SELECT c.name, c.email, c.phone, a.needs, a.channel, a.service_code FROM appointments a"

@@ -10,14 +10,12 @@ import textwrap
 import time
 from pathlib import Path
 
-from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..conftest import MONDAY_0930, ROOT
-from .conftest import AppFactory, until
+from .conftest import AppFactory, acting, until
 
 
 async def test_change_at_another_desk_updates_rows_by_key(
@@ -32,12 +30,9 @@ async def test_change_at_another_desk_updates_rows_by_key(
         await pilot.press("down")
         assert table.selected_key() == "2"
         kept = {key.value: row for key, row in table.rows.items()}
-        other = open_session(db=office, clock=FixedClock(MONDAY_0930), person="x")
-        try:
+        with acting(office, person="x", desk=None) as other:
             # A checked-in appointment: priority, so it goes to the top of the queue.
             ticket = QueueService(other).issue("C", priority=1).ticket
-        finally:
-            other.close()
         took = await until(lambda: table.row_count == 5, timeout=2)
         assert took < 0.5
         assert table.get_row_index(str(ticket.id)) == 0

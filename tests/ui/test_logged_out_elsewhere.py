@@ -10,25 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from oss_desk.clock import FixedClock
 from oss_desk.domain.logged_out import logged_out_words
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs.counter import QuestionDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.bars import StatusBar
 
 from ..conftest import MONDAY_0930, run_cli_process
-from .conftest import AppFactory, settled, until
-from .test_counter_ui import counter_office as counter_office  # the fixture
-from .test_counter_ui import staffed
+from .conftest import AppFactory, acting, adviser_desk, notices, pressed_to, settled, staffed, until
 
 NOTICE = "You were logged out of Desk 1 at 09:30 by Team Leader: Z logs you in again"
-
-
-def notices(app: OssDeskApp, words: str) -> int:
-    return sum(words in n.message for n in app._notifications)
 
 
 def toasts(app: OssDeskApp, words: str) -> int:
@@ -37,11 +29,8 @@ def toasts(app: OssDeskApp, words: str) -> int:
 
 
 def leader_logs_out(db: Path) -> None:
-    leader = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
+    with acting(db) as leader:
         QueueService(leader).log_out("desk-1")
-    finally:
-        leader.close()
 
 
 def as_leader(db: Path, *args: str, person: str = "tl") -> None:
@@ -79,9 +68,7 @@ async def test_logged_out_by_the_team_leader_is_told_once(
     db = counter_office
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
+        screen = await adviser_desk(app, staffed)
         await settled(pilot)
         assert callable(how)
         await asyncio.to_thread(how, db)
@@ -127,12 +114,9 @@ async def test_logging_out_yourself_says_no_such_thing(
     db = counter_office
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
+        screen = await adviser_desk(app, staffed)
         await settled(pilot)
-        await pilot.press("z")
-        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pressed_to(pilot, QuestionDialog, "z")
         await pilot.press("y")
         await until(lambda: notices(app, "Logged out: Desk 1 closed") == 1)
         await until(lambda: shows_closed(screen))
@@ -146,19 +130,12 @@ async def test_taken_over_is_told_who_took_the_desk(
     db = counter_office
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
+        screen = await adviser_desk(app, staffed)
         await settled(pilot)
 
         def take_over() -> None:
-            leader = open_session(
-                db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="desk-1"
-            )
-            try:
+            with acting(db, desk="desk-1") as leader:
                 QueueService(leader).log_in("desk-1", take_over=True)
-            finally:
-                leader.close()
 
         await asyncio.to_thread(take_over)
         words = "Team Leader took Desk 1 over from you at 09:30: F8 chooses another desk"
@@ -181,9 +158,7 @@ async def test_a_configuration_loaded_without_them_is_said(
     )
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
+        screen = await adviser_desk(app, staffed)
         await settled(pilot)
         await asyncio.to_thread(as_leader, db, "init", "--config", str(config))
         words = (

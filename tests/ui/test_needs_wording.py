@@ -19,7 +19,7 @@ from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..appointments_site import make_office
 from ..conftest import Cli
-from .conftest import AppFactory, until
+from .conftest import AppFactory, pressed_to, until
 
 NOW = "2026-11-23T09:30:00Z"
 NEEDS = parse_needs([*SIMPLE_NEEDS, "interpreter:Portuguese (Brazil)"])
@@ -71,10 +71,6 @@ async def test_every_place_words_needs_by_the_domain(
         panel = app.screen.query_one("#now-needs", Static)
         await until(lambda: "Needs:" in str(panel.render()))
         assert str(panel.render()).endswith("Needs: " + ", ".join(words))
-        await pilot.press("f7")  # the ticket's details
-        await until(lambda: isinstance(app.screen, TextDialog))
-        await pilot.press(*"c001", "enter")
-        await until(lambda: isinstance(app.screen, TicketDialog))
-        dialog = app.screen
-        assert isinstance(dialog, TicketDialog)
+        await pressed_to(pilot, TextDialog, "f7")  # the ticket's details
+        dialog = await pressed_to(pilot, TicketDialog, *"c001", "enter")
         assert "Needs:     " + ", ".join(words) in dialog.lines

@@ -11,17 +11,14 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from oss_desk.clock import FixedClock
 from oss_desk.domain.notes import NOTE_LIMIT
 from oss_desk.domain.text import room_said
 from oss_desk.errors import InvalidInput
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import TextDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 
-from ..conftest import MONDAY_0930
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, rows, until
 
 LONG = ("Brought the wrong council tax letter, back tomorrow. " * 20)[:643]
 
@@ -38,8 +35,7 @@ def test_room_is_counted_as_the_text_will_be_stored() -> None:
 
 
 def test_the_service_refuses_a_long_note_and_keeps_nothing(office: Path) -> None:
-    session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl", desk_id="desk-1")
-    try:
+    with acting(office, desk="desk-1") as session:
         queue = QueueService(session)
         called = queue.call_next("desk-1")
         assert called is not None
@@ -48,8 +44,6 @@ def test_the_service_refuses_a_long_note_and_keeps_nothing(office: Path) -> None
         assert rows(office, "SELECT count(*) FROM visit_notes") == [(0,)]
         queue.add_note(called.id, LONG[:NOTE_LIMIT])
         assert rows(office, "SELECT length(text) FROM visit_notes") == [(NOTE_LIMIT,)]
-    finally:
-        session.close()
 
 
 async def test_the_note_box_counts_down_and_saves_only_what_fits(

@@ -13,7 +13,7 @@ from oss_desk.ui.dialogs.scorecard import FinishDialog, SignpostDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, adviser_desk, call_next, pressed_to, rows, until
 
 
 def finished(db: Path) -> list[dict[str, object]]:
@@ -26,14 +26,10 @@ async def test_f8_asks_where_to_and_has_the_ticks(office: Path, make_app: AppFac
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         assert isinstance(app.screen, GreetScreen)
-        await pilot.press("w", "f8")  # Waste, dealt with here
-        await until(lambda: isinstance(app.screen, FinishDialog))
-        dialog = app.screen
-        assert isinstance(dialog, FinishDialog)
+        dialog = await pressed_to(pilot, FinishDialog, "w", "f8")  # Waste, dealt with here
         await pilot.press("w", "o")  # helped online, could have been done online
         await until(lambda: dialog.flags == {"assisted_digital": True, "avoidable": True})
-        await pilot.press("2")  # signposted
-        await until(lambda: isinstance(app.screen, SignpostDialog))
+        await pressed_to(pilot, SignpostDialog, "2")  # signposted
         await pilot.press("1")  # the first organisation configured
         await until(lambda: len(finished(office)) == 1)
         (data,) = finished(office)
@@ -45,22 +41,16 @@ async def test_f8_asks_where_to_and_has_the_ticks(office: Path, make_app: AppFac
 async def test_a_signposted_added_service_asks_where_to(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
-        await pilot.press("a")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        screen = await adviser_desk(app)
+        await call_next(pilot, screen)
+        await pressed_to(pilot, ChoiceDialog, "a")
         await pilot.press("w")  # Waste, added to the visit
         await until(lambda: rows(office, "SELECT count(*) FROM visit_services") == [(1,)])
         await until(lambda: isinstance(app.screen, AdviserScreen))
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, FinishDialog))
+        await pressed_to(pilot, FinishDialog, "f")
         await pilot.press("1")  # the ticket's own service: resolved
         await until(lambda: type(app.screen) is OutcomeDialog)
-        await pilot.press("2")  # Waste: signposted
-        await until(lambda: isinstance(app.screen, SignpostDialog))
+        await pressed_to(pilot, SignpostDialog, "2")  # Waste: signposted
         await pilot.press("1")
         await until(lambda: len(finished(office)) == 1)
         (data,) = finished(office)

@@ -12,19 +12,17 @@ import pytest
 from rich.text import Text
 from textual.widgets import Static
 
-from oss_desk.clock import FixedClock
 from oss_desk.domain.models import TicketStatus
 from oss_desk.services.desk_view import with_change
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import Session, open_session
+from oss_desk.services.session import Session
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
 
-from ..conftest import MONDAY_0930
-from .conftest import AppFactory, rows, settled, until
+from .conftest import AppFactory, acting, adviser_desk, rows, said, settled, until
 
 
 class Gate:
@@ -54,9 +52,7 @@ async def test_call_next_shows_the_called_ticket_before_any_new_snapshot(
     app = make_app(office, "desk-1", person="ben")
     gate = Gate(app)
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
+        screen = await adviser_desk(app)
         await until(lambda: "Waiting for Desk 1: 4" in shown(app, "#waiting-title"))
         gate.open.clear()
         taken = gate.taken
@@ -106,11 +102,8 @@ async def test_an_own_change_holds_other_desks_changes_only_until_it_has_run(
         assert app._quiet()  # no look for other desks' changes now
         finish.set()
         await until(lambda: not app._quiet(), timeout=2)
-        other = open_session(db=office, clock=FixedClock(MONDAY_0930), person="x")
-        try:
+        with acting(office, person="x", desk=None) as other:
             QueueService(other).issue("C", print_ticket=False)
-        finally:
-            other.close()
         await until(lambda: "Waiting for Desk 1: 5" in shown(app, "#waiting-title"))
 
 
@@ -165,9 +158,7 @@ async def test_a_key_press_works_out_only_its_own_binding_and_agrees_with_textua
 ) -> None:
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(lambda: app.snapshot is not None)
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
+        screen = await adviser_desk(app)
         await until(lambda: "Waiting for Desk 1: 4" in shown(app, "#waiting-title"))
         same_as_textual(screen)  # free: N on, F dimmed
         call = screen.active_binding("n")
@@ -182,11 +173,9 @@ async def test_a_key_press_works_out_only_its_own_binding_and_agrees_with_textua
         assert call is not None and not call.enabled
         await pilot.press("n")  # a dimmed key pressed: it says why, as before
         still = "C001 is still at Desk 1: finish, park or transfer it first"
-        await until(lambda: any(still in str(n.message) for n in app._notifications))
+        await until(lambda: said(app, still))
         await pilot.press("j")  # no such key here
-        await until(
-            lambda: any("'j' is not a key here" in str(n.message) for n in app._notifications)
-        )
+        await until(lambda: said(app, "'j' is not a key here"))
 
 
 async def test_the_key_bar_is_drawn_again_only_when_its_keys_change(

@@ -25,14 +25,13 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.reports import NO_RECORDS, MonthlyReport
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import HelpScreen
 from oss_desk.ui.screens.reports import DEFINITIONS_TITLE, ReportsScreen
 
 from ..conftest import MONDAY_0930, Cli, make_db, site_toml
 from ..report_fixtures import monthly_fixture
 from ..report_values import monthly_report
-from .conftest import AppFactory, until
+from .conftest import AppFactory, acting, pressed_to, until
 
 NOW = MONDAY_0930 + timedelta(weeks=1)  # Monday 30 November 2026
 
@@ -40,11 +39,8 @@ NOW = MONDAY_0930 + timedelta(weeks=1)  # Monday 30 November 2026
 def office(tmp_path: Path) -> Path:
     db = make_db(tmp_path, site_toml())
     for when in (MONDAY_0930, NOW - timedelta(minutes=20)):
-        session = open_session(db=db, clock=FixedClock(when), person="tl", desk_id="greet-1")
-        try:
+        with acting(db, clock=when) as session:
             QueueService(session).issue("C", print_ticket=False)
-        finally:
-            session.close()
     return db
 
 
@@ -133,10 +129,7 @@ async def test_f1_on_the_reports_says_what_each_standard_counts(
         screen = app.screen
         assert isinstance(screen, ReportsScreen) and screen.data is not None
         standards = screen.data.standards
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await pressed_to(pilot, HelpScreen, "f1")
         about = help_screen.about
         assert "oss-desk report daily, monthly, quarterly, annual" in about
         keys = {s.key for s in standards}

@@ -21,7 +21,7 @@ from oss_desk.ui.screens import reports as reports_screen
 from oss_desk.ui.screens.reports import ReportsScreen
 
 from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, until
+from .conftest import AppFactory, acting, until
 
 OUTCOMES = ["resolved", "resolved", "signposted", "referred", "resolved", "callback"]
 
@@ -76,12 +76,9 @@ async def test_reports_mode_shows_the_services_figures_and_moves(
         await shown(pilot, "day", "2026-11-23")
         screen = app.screen
         assert isinstance(screen, ReportsScreen) and screen.data is not None
-        session = open_session(db=history, clock=FixedClock(MONDAY_0930), person="tl")
-        try:
+        with acting(history, desk=None) as session:
             expected = ReportService(session).daily("2026-11-23")
             month = ReportService(session).monthly("2026-11")
-        finally:
-            session.close()
         assert shown_report(screen) == expected
         assert expected.figures.visits == 14 and len(expected.previous_weeks) == 4
         heading = str(screen.query_one("#report-heading").render())
@@ -110,13 +107,8 @@ async def test_todays_summary_follows_the_live_queue(
         await shown(pilot, "day", "2026-11-23")
         screen = app.screen
         assert isinstance(screen, ReportsScreen)
-        other = open_session(
-            db=history, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1"
-        )
-        try:
+        with acting(history) as other:
             QueueService(other).issue("C", print_ticket=False)
-        finally:
-            other.close()
         await until(
             lambda: screen.data is not None and screen.data.figures.visits == 15, timeout=10
         )

@@ -18,7 +18,7 @@ from oss_desk.worker.printing import PrintDelivery
 
 from ..conftest import MONDAY_0930, make_db, site_toml
 from ..escpos_decoder import decode, text_lines
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, rows, until
 
 
 async def test_f10_shows_the_ticket_as_printed_and_whether_it_printed(
@@ -28,8 +28,7 @@ async def test_f10_shows_the_ticket_as_printed_and_whether_it_printed(
     db = make_db(tmp_path, site_toml(greet_printer=f"capture://{capture}"))
     clock = FixedClock(MONDAY_0930)
     greet = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    worker = open_session(db=db, clock=clock, person="worker")
-    try:
+    with acting(db, person="worker", desk=None, clock=clock) as worker:
         queue = QueueService(greet)
         for desk in ("desk-2", "desk-3", "desk-4", "room-1"):
             queue.set_desk_status(desk, "break")
@@ -49,8 +48,6 @@ async def test_f10_shows_the_ticket_as_printed_and_whether_it_printed(
         unprinted = resident_view(greet, fourth.id)
         assert "waiting to print" in unprinted.paper_said
         assert "The resident has no paper ticket yet" in unprinted.paper_said
-    finally:
-        worker.close()
         greet.close()
 
     app = make_app(db, "desk-1", person="tl")

@@ -24,7 +24,7 @@ from oss_desk.ui.widgets.key_bar import KeyBar
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..test_access import NOW, Office, build_office
-from .conftest import AppFactory, rows, settled, until
+from .conftest import AppFactory, pressed_to, rows, said, settled, until
 
 
 @pytest.fixture
@@ -47,10 +47,6 @@ def header(app) -> str:  # type: ignore[no-untyped-def]
 
 def count(db: Path, sql: str) -> int:
     return int(rows(db, sql)[0][0])
-
-
-def notified(app, text: str) -> bool:  # type: ignore[no-untyped-def]
-    return any(text in n.message for n in app._notifications)
 
 
 async def test_the_adviser_sees_the_adviser_desk_only(
@@ -79,15 +75,11 @@ async def test_the_adviser_sees_the_adviser_desk_only(
         assert isinstance(app.screen, AdviserScreen)
         assert count(db, "SELECT count(*) FROM events") == before
         # F1 and Ctrl+P offer only what they may do.
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen))
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await pressed_to(pilot, HelpScreen, "f1")
         described = {description for _, description, _ in help_screen.rows}
         assert "Call next" in described and "Recall" in described
         assert not {"Greet", "Leader"} & described
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, AdviserScreen))
+        await pressed_to(pilot, AdviserScreen, "f1")
         provider = DeskCommands(app.screen)
         commands = [name for name, _, _ in provider._entries()]
         assert any(name.startswith("Call next") for name in commands)
@@ -112,8 +104,7 @@ async def test_the_greeter_sees_meet_and_greet_and_appointments(
         await pilot.press("f3", "f4", "f6")
         await settled(pilot)
         assert isinstance(app.screen, GreetScreen)
-        await pilot.press("f5")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        await pressed_to(pilot, AppointmentsScreen, "f5")
         await until(lambda: "b" in keys(app))
         offered = keys(app)
         assert {"b", "c", "m", "x"} <= offered
@@ -161,16 +152,13 @@ async def test_the_admin_reads_figures_and_does_no_queue_work(
         # A refused action that gets through anyway (the palette's "Issue ticket", a scan) is a
         # notification, and the desk carries on.
         await issue_from_palette(app, "W")
-        await until(lambda: notified(app, "Al Admin (admin) may not issue a ticket"))
+        await until(lambda: said(app, "Al Admin (admin) may not issue a ticket"))
         app.scanned(f"OSSD-A:{roles_office.later_ref}")
-        await until(lambda: notified(app, "Al Admin (admin) may not check a resident in"))
+        await until(lambda: said(app, "Al Admin (admin) may not check a resident in"))
         assert count(db, "SELECT count(*) FROM events") == before
         assert isinstance(app.screen, LeaderScreen)
         # The appointments grid, without the residents' details.
-        await pilot.press("f5")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
-        screen = app.screen
-        assert isinstance(screen, AppointmentsScreen)
+        screen = await pressed_to(pilot, AppointmentsScreen, "f5")
         await until(lambda: screen.highlighted_appointment() is not None)
         await settled(pilot)
         assert "Rita" not in str(screen.query_one("#appt-detail", Static).render())
@@ -193,10 +181,7 @@ async def test_contact_details_read_once_per_booking(
 
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f5")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
-        screen = app.screen
-        assert isinstance(screen, AppointmentsScreen)
+        screen = await pressed_to(pilot, AppointmentsScreen, "f5")
         await until(lambda: screen.highlighted_appointment() is not None)
         first = screen.highlighted_appointment()
         assert first is not None

@@ -12,10 +12,8 @@ from typing import Any
 
 import pytest
 
-from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Actor, DeskStatus
 from oss_desk.services.ratings import Ratings
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import scorecard as scorecard_dialogs
 from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt, SignpostDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -23,8 +21,7 @@ from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.key_bar import KeyBar
 
-from ..conftest import MONDAY_0930
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, adviser_desk, call_next, pressed_to, rows, said, until
 
 
 def event_data(db: Path, kind: str) -> list[dict[str, object]]:
@@ -46,11 +43,8 @@ def prompt_shown(screen: object, ready: bool = True) -> bool:
 
 async def called_at_desk(app: Any, pilot: Any) -> AdviserScreen:
     """Desk 1's screen once it has called its first resident."""
-    await until(lambda: app.snapshot is not None)
-    screen = app.screen
-    assert isinstance(screen, AdviserScreen)
-    await pilot.press("n")
-    await until(lambda: screen.my_ticket() is not None)
+    screen = await adviser_desk(app)
+    await call_next(pilot, screen)
     return screen
 
 
@@ -60,18 +54,14 @@ async def test_finish_with_the_councils_flags_then_a_rating(
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await called_at_desk(app, pilot)
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, FinishDialog))
-        dialog = app.screen
-        assert isinstance(dialog, FinishDialog)
+        dialog = await pressed_to(pilot, FinishDialog, "f")
         await pilot.press("w", "o")
         await until(lambda: dialog.flags == {"assisted_digital": True, "avoidable": True})
         shown = str(dialog.query_one("#finish-flags").render())
         assert "[\u2713] W" in shown and "[\u2713] O" in shown
         await pilot.press("o")  # untick: it could not have been done online after all
         await until(lambda: dialog.flags == {"assisted_digital": True, "avoidable": False})
-        await pilot.press("2")  # signposted
-        await until(lambda: isinstance(app.screen, SignpostDialog))
+        await pressed_to(pilot, SignpostDialog, "2")  # signposted
         await pilot.press("3")  # the third organisation configured: DWP (Jobcentre Plus)
         await until(lambda: len(event_data(office, "finished")) == 1)
         [finished] = event_data(office, "finished")
@@ -85,7 +75,7 @@ async def test_finish_with_the_councils_flags_then_a_rating(
         await pilot.press("4")
         await until(lambda: ratings(office) == [(1, 4, "desk", "desk-1", "ben")])
         await until(lambda: not screen.query(RatingPrompt))
-        await until(lambda: any("rated 4 of 5" in n.message for n in app._notifications))
+        await until(lambda: said(app, "rated 4 of 5"))
         assert [d["rating"] for d in event_data(office, "rating_recorded")] == [4]
 
 
@@ -98,13 +88,10 @@ async def test_a_visit_rated_already_is_refused_with_a_notification(
         await pilot.press("f", "1")
         await until(lambda: prompt_shown(screen))
         # Meanwhile the resident rated it on the counter's tablet (another connection).
-        other = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl")
-        try:
+        with acting(office, desk=None) as other:
             Ratings(other, Actor("tl")).rate_visit(1, 5)
-        finally:
-            other.close()
         await pilot.press("2")
-        await until(lambda: any("rated already" in n.message for n in app._notifications))
+        await until(lambda: said(app, "rated already"))
         assert ratings(office) == [(1, 5, "desk", "desk-1", "tl")]
         assert len(event_data(office, "rating_recorded")) == 1
         assert isinstance(app.screen, AdviserScreen)  # the desk goes on
@@ -173,10 +160,8 @@ async def test_going_back_from_the_destination_finishes_nothing(
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await called_at_desk(app, pilot)
-        await pilot.press("f", "w", "2")
-        await until(lambda: isinstance(app.screen, SignpostDialog))
-        await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, AdviserScreen))
+        await pressed_to(pilot, SignpostDialog, "f", "w", "2")
+        await pressed_to(pilot, AdviserScreen, "escape")
         assert rows(office, "SELECT status FROM tickets WHERE id = 1") == [("called",)]
         assert event_data(office, "finished") == []
         assert not screen.query(RatingPrompt)
@@ -205,13 +190,10 @@ async def test_urgent_and_came_back_at_meet_and_greet(office: Path, make_app: Ap
         line = str(screen.query_one("#needs-line").render())
         assert "Marked" not in line
         # Called first: the urgent walk-in comes before the four who waited longer.
-        desk = open_session(db=office, clock=FixedClock(MONDAY_0930), person="ben")
-        try:
+        with acting(office, person="ben", desk=None) as desk:
             from oss_desk.services.queue import QueueService
 
             called = QueueService(desk, Actor("ben", "desk-1")).call_next("desk-1")
-        finally:
-            desk.close()
         assert called is not None and called.code == "W002"
 
 

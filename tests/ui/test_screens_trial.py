@@ -17,7 +17,6 @@ from textual.widgets.data_table import ColumnKey
 from oss_desk.clock import FixedClock
 from oss_desk.domain.text import name_within
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import HelpScreen, ResidentViewDialog
 from oss_desk.ui.keys import DeskBinding
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -27,7 +26,7 @@ from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, rows, settled, until
+from .conftest import AppFactory, acting, pressed_to, rows, said, settled, until
 
 
 async def test_greet_help_lists_every_key_the_screen_binds(
@@ -46,10 +45,7 @@ async def test_greet_help_lists_every_key_the_screen_binds(
             for b in type(node).BINDINGS
             if isinstance(b, DeskBinding)
         } - {"greet.text"}  # Ctrl+N is not offered where texts are not set up (as here)
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen), timeout=30)
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await pressed_to(pilot, HelpScreen, "f1", timeout=30)
         described = {does for _, does, _ in help_screen.rows}
         by_id = {
             b.id: b.description
@@ -75,14 +71,11 @@ def _long_service_office(tmp_path: Path) -> Path:
     toml = site_toml().replace('name = "Waste"', 'name = "Waste and recycling collections"')
     db = make_db(tmp_path, toml)
     clock = FixedClock(MONDAY_0930 - timedelta(minutes=2))
-    session = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    try:
+    with acting(db, clock=clock) as session:
         queue = QueueService(session)
         queue.issue("C", needs="wheelchair,hearing-loop,large-print", print_ticket=False)
         clock.set(MONDAY_0930 - timedelta(minutes=1))
         queue.issue("W", print_ticket=False)
-    finally:
-        session.close()
     return db
 
 
@@ -103,12 +96,9 @@ async def test_a_table_gives_back_the_width_of_a_row_that_left(
         needs = table.columns[ColumnKey("needs")]
         assert needs.content_width > len("Needs")
         assert table.virtual_size.width <= table.scrollable_content_region.width
-        session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="desk-1")
-        try:
+        with acting(db, desk="desk-1") as session:
             called = QueueService(session).call_next("desk-1")
             assert called is not None and called.code == "C001"
-        finally:
-            session.close()
         await until(lambda: table.row_count == 1, timeout=30)
         await pilot.pause()
         assert table.render_line(0).text.split()[-1] == "Needs"  # the headings, whole
@@ -130,7 +120,7 @@ async def test_a_key_typed_during_a_screen_switch_reaches_the_new_screen(
         app.post_message(events.Key("n", "n"))
         await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
         await settled(pilot)
-        await until(lambda: any("not a key here" in n.message for n in app._notifications))
+        await until(lambda: said(app, "not a key here"))
         assert rows(office, "SELECT count(*) FROM tickets WHERE status = 'called'") == [(0,)]
 
 
@@ -138,15 +128,12 @@ def _busy_office(tmp_path: Path) -> Path:
     """Twelve waiting (more than the panel's rows at 80x24), one urgent, one with long needs."""
     db = make_db(tmp_path, site_toml())
     clock = FixedClock(MONDAY_0930 - timedelta(minutes=40))
-    session = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    try:
+    with acting(db, clock=clock) as session:
         queue = QueueService(session)
         for n in range(12):
             clock.set(MONDAY_0930 - timedelta(minutes=40 - 3 * n))
             needs = "wheelchair,hearing-loop,interpreter:polish" if n == 3 else None
             queue.issue("HCBW"[n % 4], needs=needs, urgent=n == 5, print_ticket=False)
-    finally:
-        session.close()
     return db
 
 
@@ -178,16 +165,12 @@ async def test_the_leader_s_desks_say_who_in_shorter_words_at_80x24(
     """F4 at 80x24 (the demo office): a name that does not fit is its first name and initial
     ("Ben W."), never cut to "Ben…"; whole at 120 columns."""
     db = make_db(tmp_path, None)
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="ben", desk_id="desk-1")
-    try:
+    with acting(db, person="ben", desk="desk-1") as session:
         QueueService(session).log_in("desk-1")
-    finally:
-        session.close()
     app = make_app(db, "greet-1", person="amina")
     async with app.run_test(size=size) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+        await pressed_to(pilot, LeaderScreen, "f4", timeout=30)
         desks = app.screen.query_one("#desks", DataTable)
         await until(lambda: desks.row_count > 0 and desks.size.width > 0, timeout=30)
         await until(lambda: str(desks.get_cell("desk-1", "person")) == shown, timeout=30)
@@ -248,8 +231,7 @@ async def test_the_resident_s_view_shows_the_board_at_80x24(
         await until(lambda: app.snapshot is not None, timeout=30)
         await pilot.press("h", "enter")
         await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)], timeout=30)
-        await pilot.press("f10")
-        await until(lambda: isinstance(app.screen, ResidentViewDialog), timeout=30)
+        await pressed_to(pilot, ResidentViewDialog, "f10", timeout=30)
         await pilot.pause(0.2)
         dialog = app.screen
         box = dialog.query_one(".dialog").content_region

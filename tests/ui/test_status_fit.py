@@ -13,13 +13,12 @@ import pytest
 from oss_desk.clock import FixedClock, format_instant
 from oss_desk.domain.device_faults import PRINTER_SILENT
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.storage.lease import WorkerLock, take_over
 from oss_desk.ui.dialogs import ConfirmDialog
 from oss_desk.ui.widgets.bars import StatusBar
 
 from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, until
+from .conftest import AppFactory, acting, until
 
 PRINTER = "tcp://127.0.0.1:9?timeout=1"
 BOARD = "ascii+serial:///dev/pts/0?baudrate=9600&address=01"
@@ -30,13 +29,10 @@ def _office(tmp_path: Path) -> Path:
     their tickets; the board's port is not there."""
     extra = f'\n[board]\nurl = "{BOARD}"\n'
     db = make_db(tmp_path, site_toml(greet_printer=PRINTER, extra=extra))
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
+    with acting(db) as session:
         queue = QueueService(session)
         for service in "CCBWC":
             queue.issue(service)
-    finally:
-        session.close()
     conn = sqlite3.connect(db)
     conn.execute(
         "UPDATE print_jobs SET status = 'failed', last_error = ? WHERE id IN (1, 2)",

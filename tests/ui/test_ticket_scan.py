@@ -4,18 +4,15 @@ its code (``OSSD-T:...``) or its phone-page link (where the office has a public 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.resident import public_link
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
-from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, rows, until
+from ..conftest import make_db, site_toml
+from .conftest import AppFactory, acting, kept_notices, pressed_to, rows, until
 
 KEY_NAMES = {"-": "minus", ":": "colon", "/": "slash", ".": "full_stop", "_": "underscore"}
 
@@ -38,27 +35,18 @@ async def test_scanning_a_tickets_code_at_an_adviser_desk_opens_it(
         await until(lambda: "desk_login" in events(office))  # entering the desk logs ben in
         before = events(office)
         # Caps Lock on: "n" would call next, "s" start, "x" a no-show.
-        await pilot.press(*scan_keys("OSSD-T:hq:2026-11-23:C002".lower()))
-        await until(lambda: isinstance(app.screen, TicketDialog))
-        dialog = app.screen
-        assert isinstance(dialog, TicketDialog)
+        dialog = await pressed_to(
+            pilot, TicketDialog, *scan_keys("OSSD-T:hq:2026-11-23:C002".lower())
+        )
         assert str(dialog.heading) == "Ticket C002"
         assert any("Place:     3 in the queue" in line for line in dialog.lines)
         assert events(office) == before  # nothing called, started or closed
-        await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, AdviserScreen))
+        await pressed_to(pilot, AdviserScreen, "escape")
 
 
 async def test_a_ticket_of_another_day_is_refused(office: Path, make_app: AppFactory) -> None:
     app = make_app(office, "greet-1", scan_pause=5.0)
-    said: list[str] = []
-    shown = app.notify
-
-    def notify(message: str, **kwargs: Any) -> None:  # kept, however long the test takes
-        said.append(message)
-        shown(message, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
+    said = kept_notices(app)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         before = rows(office, "SELECT count(*) FROM tickets")
@@ -70,21 +58,15 @@ async def test_a_ticket_of_another_day_is_refused(office: Path, make_app: AppFac
 
 async def test_scanning_a_tickets_link_opens_it(tmp_path: Path, make_app: AppFactory) -> None:
     db = make_db(tmp_path, site_toml(extra='[screen]\npublic_url = "https://q.example.gov.uk/"\n'))
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
+    with acting(db) as session:
         queue = QueueService(session)
         queue.issue("C", print_ticket=False)
         ticket = queue.issue("W", print_ticket=False).ticket
         link = public_link(session, ticket)
-    finally:
-        session.close()
     assert link is not None and link.startswith("https://q.example.gov.uk/t/")
     app = make_app(db, "desk-1", scan_pause=5.0)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press(*scan_keys(link))
-        await until(lambda: isinstance(app.screen, TicketDialog))
-        dialog = app.screen
-        assert isinstance(dialog, TicketDialog)
+        dialog = await pressed_to(pilot, TicketDialog, *scan_keys(link))
         assert str(dialog.heading) == "Ticket W001"
         assert not any(kind == "called" for kind in events(db))

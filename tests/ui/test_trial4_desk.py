@@ -19,7 +19,6 @@ from oss_desk.ui.dialogs.appointments import ChecklistDialog
 from oss_desk.ui.dialogs.scorecard import MobileDialog, RatingPrompt
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
-from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import StatusBar
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
@@ -29,7 +28,18 @@ from ..appointments_site import NOW, make_office
 from ..conftest import MONDAY_0930
 from ..test_access import NOW as ACCESS_NOW
 from ..test_access import build_office
-from .conftest import AppFactory, rows, settled, until
+from .conftest import (
+    AppFactory,
+    acting,
+    adviser_desk,
+    call_next,
+    leader_queue,
+    pressed_to,
+    rows,
+    said,
+    settled,
+    until,
+)
 from .test_delivery_ui import _worker_alive
 from .test_ticket_scan import scan_keys
 
@@ -43,10 +53,6 @@ def other_desk(db: Path, desk: str = "desk-2") -> QueueService:
 def highlighting(table: QueueTable) -> bool:
     """A row of the list is highlighted (shown so)."""
     return bool(table.show_cursor) and table.gone is None
-
-
-def said(app: object, words: str) -> bool:
-    return any(words in n.message for n in app._notifications)  # type: ignore[attr-defined]
 
 
 # W1: the highlighted ticket leaves the list ------------------------------------------------------
@@ -120,10 +126,7 @@ async def test_the_leader_s_keys_do_nothing_to_a_ticket_put_in_the_place_of_one_
 ) -> None:
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
-        table = app.screen.query_one(QueueTable)
-        await until(lambda: table.row_count == 4)
+        table = await leader_queue(pilot, 4)
         table.focus()
         await pilot.press("down")  # B001
         other = other_desk(office)
@@ -148,13 +151,10 @@ async def test_a_scanned_check_in_is_the_ticket_shown_reprinted_and_texted_about
 ) -> None:
     texts = f'[notify]\nbase_url = "capture://{tmp_path}/phone.txt"\n'  # Ctrl+N is offered
     office = make_office(tmp_path, printer=f"capture://{tmp_path}/greet.bin", extra=texts)
-    session = open_session(db=office, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-    try:
+    with acting(office, clock=NOW) as session:
         start = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
         slip = f"capture://{tmp_path}/slips.bin"  # booked by phone, slip posted
         appt = AppointmentService(session).book("C", start, channel="slip", print_to=slip)
-    finally:
-        session.close()
     app = make_app(office, clock=FixedClock(NOW), scan_pause=5.0)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = app.screen
@@ -162,24 +162,20 @@ async def test_a_scanned_check_in_is_the_ticket_shown_reprinted_and_texted_about
         await until(lambda: app.snapshot is not None)
         await pilot.press("w", "enter")  # a walk-in first: W001
         await until(lambda: screen.query_one(BigCode).code == "W001")
-        await pilot.press(*scan_keys(f"OSSD-A:{appt.ref}"))
-        await until(lambda: isinstance(app.screen, ChecklistDialog))
+        await pressed_to(pilot, ChecklistDialog, *scan_keys(f"OSSD-A:{appt.ref}"))
         await pilot.press("ctrl+s")
         await until(lambda: app.screen is screen)
         ((checked_in,),) = rows(office, "SELECT id FROM tickets WHERE service_code = 'C'")
         assert screen.query_one(BigCode).code == "C001"
         assert "Ticket for Council Tax" in str(screen.query_one("#issued-title").render())
-        worker = open_session(db=office, clock=FixedClock(NOW), person="worker")
-        try:  # printed (a reprint of a ticket still waiting to print adds no paper)
+        # printed (a reprint of a ticket still waiting to print adds no paper)
+        with acting(office, person="worker", desk=None, clock=NOW) as worker:
             assert PrintDelivery(worker, owner="w").deliver_due().printed == 3  # and the slip
-        finally:
-            worker.close()
         await pilot.press("ctrl+r")
         await until(lambda: said(app, "C001: reprint queued (job"))
         reprinted = rows(office, "SELECT ticket_id FROM print_jobs ORDER BY id")[-1]
         assert reprinted == (checked_in,)
-        await pilot.press("ctrl+n")
-        await until(lambda: isinstance(app.screen, MobileDialog))
+        await pressed_to(pilot, MobileDialog, "ctrl+n")
         assert str(app.screen.heading) == "Texts for C001"  # type: ignore[attr-defined]
 
 
@@ -241,11 +237,8 @@ async def test_the_issued_panel_follows_the_reprint_to_printed(
             assert "not printed: connection refused" in str(info.render())
             await pilot.press("y")  # the printer is back: "Reprint it?"
             await until(lambda: rows(office, "SELECT count(*) FROM print_jobs") == [(2,)])
-            worker = open_session(db=office, clock=FixedClock(MONDAY_0930), person="worker")
-            try:
+            with acting(office, person="worker", desk=None) as worker:
                 assert PrintDelivery(worker, owner="w").deliver_due().printed == 1
-            finally:
-                worker.close()
             await until(lambda: str(info.render()).endswith("·  printed"))  # as confirmed
             assert str(info.render()).startswith("C003: ")
     finally:
@@ -266,11 +259,8 @@ async def test_notices_after_finishing_do_not_cover_the_rating_prompt(
 ) -> None:
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=size, notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
+        screen = await adviser_desk(app)
+        await call_next(pilot, screen)
         screen.say("Not brought: Proof of address (an earlier notice, still shown)", timeout=30)
         await pilot.press("f", "1")
         await until(lambda: bool(screen.query(RatingPrompt)) and said(app, "C001 finished"))
@@ -298,11 +288,8 @@ async def test_the_note_box_says_how_to_save_and_how_to_go_back(
 ) -> None:
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
+        screen = await adviser_desk(app)
+        await call_next(pilot, screen)
         await pilot.press("o")
         await until(lambda: isinstance(app.screen, TextDialog) and bool(app.screen.query(".hint")))
         hint = str(app.screen.query_one(".hint").render())
@@ -320,15 +307,9 @@ async def test_sending_to_a_desk_names_the_ticket_and_says_which_desks_are_not_o
         other.s.close()
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
-        table = app.screen.query_one(QueueTable)
-        await until(lambda: table.row_count == 4)
+        table = await leader_queue(pilot, 4)
         table.focus()
-        await pilot.press("down", "d")  # B001
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        dialog = app.screen
-        assert isinstance(dialog, ChoiceDialog)
+        dialog = await pressed_to(pilot, ChoiceDialog, "down", "d")  # B001
         assert str(dialog.heading) == "Send B001 to which desk?"
         labels = dict(dialog.choices)
         assert labels["desk-2"] == "Desk 2  (nobody logged in, on a break)"

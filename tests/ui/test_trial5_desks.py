@@ -34,7 +34,6 @@ from oss_desk.ui.dialogs.counter import QuestionDialog
 from oss_desk.ui.dialogs.followups import FollowupDialog
 from oss_desk.ui.dialogs.hold import KeyHold
 from oss_desk.ui.dialogs.scorecard import FinishDialog, MobileDialog
-from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 from oss_desk.ui.screens.greet import GreetScreen
 from oss_desk.ui.screens.leader import LeaderScreen
@@ -45,13 +44,18 @@ from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..appointments_site import NOW, make_office
 from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, rows, settled, until
+from .conftest import (
+    AppFactory,
+    acting,
+    adviser_desk,
+    call_next,
+    pressed_to,
+    rows,
+    said,
+    settled,
+    until,
+)
 from .test_logged_out_elsewhere import as_leader
-
-
-def said(app: object, words: str) -> bool:
-    return any(words in n.message for n in app._notifications)  # type: ignore[attr-defined]
-
 
 # The greeter's panel after a check-in at F5 ------------------------------------------------------
 
@@ -67,13 +71,10 @@ async def test_a_check_in_at_f5_is_the_ticket_the_greet_panel_shows_reprints_and
         notify_url="http://127.0.0.1:9",
         key_file=str(key),
     )
-    session = open_session(db=office, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-    try:
+    with acting(office, clock=NOW) as session:
         start = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
         slip = f"capture://{tmp_path}/slips.bin"
         appt = AppointmentService(session).book("C", start, channel="slip", print_to=slip)
-    finally:
-        session.close()
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         greet = app.screen
@@ -81,14 +82,10 @@ async def test_a_check_in_at_f5_is_the_ticket_the_greet_panel_shows_reprints_and
         await until(lambda: app.snapshot is not None)
         await pilot.press("w", "enter")  # a walk-in first: W001
         await until(lambda: greet.query_one(BigCode).code == "W001")
-        await pilot.press("f5")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
-        await pilot.press("c")
-        await until(lambda: isinstance(app.screen, ReferenceDialog))
-        await pilot.press(*appt.ref, "enter")
-        await until(lambda: isinstance(app.screen, ChecklistDialog))
-        await pilot.press("ctrl+s")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        await pressed_to(pilot, AppointmentsScreen, "f5")
+        await pressed_to(pilot, ReferenceDialog, "c")
+        await pressed_to(pilot, ChecklistDialog, *appt.ref, "enter")
+        await pressed_to(pilot, AppointmentsScreen, "ctrl+s")
         ((checked_in,),) = rows(office, "SELECT id FROM tickets WHERE service_code = 'C'")
         await pilot.press("f2")
         await until(lambda: app.screen is greet)
@@ -97,8 +94,7 @@ async def test_a_check_in_at_f5_is_the_ticket_the_greet_panel_shows_reprints_and
         await pilot.press("ctrl+r")  # acts on C001 (its first print still waits: no copy)
         await until(lambda: said(app, "C001 is still waiting to print"))
         assert rows(office, "SELECT ticket_id FROM print_jobs ORDER BY id")[-1] == (checked_in,)
-        await pilot.press("ctrl+n")
-        await until(lambda: isinstance(app.screen, MobileDialog))
+        await pressed_to(pilot, MobileDialog, "ctrl+n")
         assert str(app.screen.heading) == "Texts for C001"  # type: ignore[attr-defined]
 
 
@@ -120,13 +116,9 @@ async def test_a_key_typed_before_the_booking_form_opens_never_acts_on_the_desk(
     _serving(db)
     app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
-        await pilot.press("s", "f")
-        await until(lambda: isinstance(app.screen, FinishDialog))
+        screen = await adviser_desk(app)
+        await call_next(pilot, screen)
+        await pressed_to(pilot, FinishDialog, "s", "f")
         # The database thread is busy a moment (another desk's snapshot, say): the booking
         # form waits for its first free day, and the adviser types on meanwhile.
         busy = threading.Event()
@@ -157,13 +149,9 @@ async def test_a_key_typed_while_a_callback_finish_saves_waits_for_the_follow_up
     _serving(db)  # C002 waits: N on the desk would call it
     app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
-        await pilot.press("s", "f")
-        await until(lambda: isinstance(app.screen, FinishDialog))
+        screen = await adviser_desk(app)
+        await call_next(pilot, screen)
+        await pressed_to(pilot, FinishDialog, "s", "f")
         busy = threading.Event()  # the database thread is busy a moment: the save waits
         app.runner.submit(lambda _s: busy.wait(10))
         await pilot.press("5")  # ring-back arranged: the follow-up form opens after the save
@@ -214,8 +202,7 @@ def leader_office(tmp_path: Path) -> tuple[Path, dict[str, int]]:
     finally:
         greet.close()
     for person, desk in (("fatima", "desk-1"), ("gwen", "desk-2")):
-        session = open_session(db=db, clock=clock, person=person, desk_id=desk)
-        try:
+        with acting(db, person=person, desk=desk, clock=clock) as session:
             QueueService(session).log_in(desk)
             if desk == "desk-1":
                 queue = QueueService(session)
@@ -223,8 +210,6 @@ def leader_office(tmp_path: Path) -> tuple[Path, dict[str, int]]:
                 queue.start(ids["B001"])
                 queue.park(ids["B001"], "document")
                 queue.call(ids["C001"], desk)
-        finally:
-            session.close()
     return db, ids
 
 
@@ -235,8 +220,7 @@ def desk_cells(app: object, desk: str) -> list[str]:
 
 async def _leader(app: OssDeskApp, pilot: Pilot[None]) -> LeaderScreen:
     await until(lambda: app.snapshot is not None)
-    await pilot.press("f4")
-    await until(lambda: isinstance(app.screen, LeaderScreen))
+    await pressed_to(pilot, LeaderScreen, "f4")
     await until(lambda: app.snapshot is not None and app.snapshot.figures is not None)
     screen = app.screen
     assert isinstance(screen, LeaderScreen)
@@ -262,6 +246,27 @@ async def test_the_leader_s_desks_include_meet_and_greet_and_what_it_does(
         await until(lambda: desk_cells(app, "greet-1")[1:3] == ["-", "closed"])
 
 
+async def _highlighting(app: OssDeskApp, pilot: Pilot[None], ticket_id: int) -> QueueTable:
+    """F4, and the team leader's queue with the ticket highlighted."""
+    screen = await _leader(app, pilot)
+    queue = screen.query_one(QueueTable)
+    queue.focus()
+    queue.move_cursor(row=queue.get_row_index(str(ticket_id)))
+    return queue
+
+
+async def _sending_to_desk_2(app: OssDeskApp, pilot: Pilot[None], ticket_id: int) -> QueueTable:
+    """At F4, D on the ticket with Desk 2 highlighted in the list of desks (Enter sends it there);
+    returns the queue."""
+    queue = await _highlighting(app, pilot, ticket_id)
+    await pressed_to(pilot, ChoiceDialog, "d")
+    picks = app.screen.query_one(OptionList)
+    picks.highlighted = next(
+        i for i in range(picks.option_count) if picks.get_option_at_index(i).id == "desk-2"
+    )
+    return queue
+
+
 async def test_the_leader_refuses_to_close_a_desk_with_a_resident_before_asking(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
@@ -278,8 +283,7 @@ async def test_the_leader_refuses_to_close_a_desk_with_a_resident_before_asking(
         assert not any(isinstance(s, ConfirmDialog) for s in app.screen_stack)  # never asked
         assert rows(db, "SELECT status FROM desks WHERE id = 'desk-1'") == [("open",)]
         # The notice was about this screen: the next one (F6) opens without it over its chart.
-        await pilot.press("f6")
-        await until(lambda: isinstance(app.screen, ReportsScreen))
+        await pressed_to(pilot, ReportsScreen, "f6")
         await settled(pilot)
         assert not said(app, "still has C001")
         assert not [t for t in app.screen.query("Toast") if t.region]
@@ -291,16 +295,7 @@ async def test_a_ticket_sent_to_a_desk_says_so_in_the_queue(
     db, ids = leader_office(tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await _leader(app, pilot)
-        queue = screen.query_one(QueueTable)
-        queue.focus()
-        queue.move_cursor(row=queue.get_row_index(str(ids["W001"])))
-        await pilot.press("d")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        picks = app.screen.query_one(OptionList)
-        picks.highlighted = next(
-            i for i in range(picks.option_count) if picks.get_option_at_index(i).id == "desk-2"
-        )
+        queue = await _sending_to_desk_2(app, pilot, ids["W001"])
         await pilot.press("enter")
         await until(lambda: said(app, "Sent to Desk 2"))
         await until(lambda: str(queue.get_cell(str(ids["W001"]), "est")) == "for Desk 2")
@@ -313,14 +308,8 @@ async def test_the_leader_transfer_list_leaves_out_the_ticket_s_own_service(
     db, ids = leader_office(tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await _leader(app, pilot)
-        queue = screen.query_one(QueueTable)
-        queue.focus()
-        queue.move_cursor(row=queue.get_row_index(str(ids["C002"])))
-        await pilot.press("t")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        dialog = app.screen
-        assert isinstance(dialog, ChoiceDialog)
+        await _highlighting(app, pilot, ids["C002"])
+        dialog = await pressed_to(pilot, ChoiceDialog, "t")
         assert [key for key, _ in dialog.choices] == ["B", "H", "W"]
         assert str(dialog.heading) == "Transfer C002 (now Council Tax) to which service?"
 
@@ -369,15 +358,11 @@ async def test_the_desk_transfer_list_leaves_out_the_ticket_s_own_service(
 ) -> None:
     app = make_app(office, "desk-1", person="tl")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: app.snapshot is not None)
-        await pilot.press("n")
-        await until(lambda: screen.my_ticket() is not None)
+        screen = await adviser_desk(app)
+        await call_next(pilot, screen)
         ticket = screen.my_ticket()
         assert ticket is not None and ticket.service == "C"
-        await pilot.press("t")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "t")
         await pilot.press("s")
         await until(lambda: "which service" in str(getattr(app.screen, "heading", "")))
         dialog = app.screen
@@ -391,22 +376,16 @@ async def test_after_logging_out_the_key_bar_offers_log_in(
 ) -> None:
     app = make_app(office, "desk-1", person="tl")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: app.snapshot is not None)
+        screen = await adviser_desk(app)
         state = screen.my_state
         await until(lambda: (s := state()) is not None and s.login is not None)
         await until(lambda: "z Log out" in key_bar_text(app))
-        await pilot.press("z")
-        await until(lambda: isinstance(app.screen, QuestionDialog))
+        await pressed_to(pilot, QuestionDialog, "z")
         await pilot.press("y")
         await until(lambda: said(app, "Logged out: Desk 1 closed"))
         await until(lambda: "z Log in" in key_bar_text(app))
         assert "Log out" not in key_bar_text(app)
-        await pilot.press("f1")  # the help says so too
-        await until(lambda: isinstance(app.screen, HelpScreen))
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await pressed_to(pilot, HelpScreen, "f1")  # the help says so too
         assert ("z", "Log in") in [(key, does) for key, does, _ in help_screen.rows]
 
 
@@ -419,10 +398,7 @@ async def test_the_outcome_keys_offered_are_the_ones_the_hint_names(
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("w", "f8")  # Waste: walk-ins only
-        await until(lambda: isinstance(app.screen, FinishDialog))
-        dialog = app.screen
-        assert isinstance(dialog, FinishDialog)
+        dialog = await pressed_to(pilot, FinishDialog, "w", "f8")  # Waste: walk-ins only
         hint = str(dialog.query_one(".hint", Static).render())
         assert hint.startswith("1, 2, 3 or 5, or arrows and Enter · W: website helped")
         await pilot.press("4")
@@ -472,8 +448,7 @@ async def _typed_while_saving(
     ``typed`` meanwhile: it is kept until the change is saved and said."""
     busy = threading.Event()
     app.runner.submit(lambda _s: busy.wait(10))
-    await pilot.press(answer)
-    await until(lambda: isinstance(app.screen, KeyHold))
+    await pressed_to(pilot, KeyHold, answer)
     await pilot.press(typed)
     assert isinstance(app.screen, KeyHold)  # kept: the flow still saves
     busy.set()
@@ -486,16 +461,7 @@ async def test_a_key_typed_while_the_leader_sends_a_ticket_acts_after_it_is_sent
     db, ids = leader_office(tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await _leader(app, pilot)
-        queue = screen.query_one(QueueTable)
-        queue.focus()
-        queue.move_cursor(row=queue.get_row_index(str(ids["W001"])))
-        await pilot.press("d")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
-        picks = app.screen.query_one(OptionList)
-        picks.highlighted = next(
-            i for i in range(picks.option_count) if picks.get_option_at_index(i).id == "desk-2"
-        )
+        await _sending_to_desk_2(app, pilot, ids["W001"])
         # X typed as the desk is chosen: it would cancel the send before it was said
         await _typed_while_saving(app, pilot, "enter", "x", "Sent to Desk 2")
         await until(lambda: "Cancel W001" in str(getattr(app.screen, "heading", "")))
@@ -510,12 +476,8 @@ async def test_a_key_typed_while_the_leader_cancels_a_ticket_acts_after_it_is_ca
     db, ids = leader_office(tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await _leader(app, pilot)
-        queue = screen.query_one(QueueTable)
-        queue.focus()
-        queue.move_cursor(row=queue.get_row_index(str(ids["W001"])))
-        await pilot.press("x")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await _highlighting(app, pilot, ids["W001"])
+        await pressed_to(pilot, ChoiceDialog, "x")
         await _typed_while_saving(app, pilot, "l", "x", "W001 cancelled")
         # The X kept acts on the queue as it is now (W001 has gone from it), never on W001.
         await until(lambda: not any(isinstance(s, KeyHold) for s in app.screen_stack))
@@ -530,12 +492,8 @@ async def test_a_key_typed_while_the_leader_transfers_a_ticket_acts_after_it_is_
     db, ids = leader_office(tmp_path)
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await _leader(app, pilot)
-        queue = screen.query_one(QueueTable)
-        queue.focus()
-        queue.move_cursor(row=queue.get_row_index(str(ids["W001"])))
-        await pilot.press("t")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await _highlighting(app, pilot, ids["W001"])
+        await pressed_to(pilot, ChoiceDialog, "t")
         # X typed as the service is chosen: it cancelled the transfer, never made nor said
         await _typed_while_saving(app, pilot, "c", "x", "Transferred")
         # The X kept acts once W001 has moved on: it is told so, never asked to cancel W001
@@ -556,8 +514,7 @@ async def test_a_key_typed_while_the_leader_closes_a_desk_acts_after_it_is_close
         desks = screen.query_one("#desks", DataTable)
         desks.focus()
         desks.move_cursor(row=desks.get_row_index("desk-2"))
-        await pilot.press("z")
-        await until(lambda: isinstance(app.screen, ConfirmDialog))
+        await pressed_to(pilot, ConfirmDialog, "z")
         # Z again as the close is confirmed: once it is closed, it opens it (never asks again)
         await _typed_while_saving(app, pilot, "y", "z", "Desk 2: closed")
         await until(lambda: said(app, "Desk 2: open"))
@@ -570,13 +527,10 @@ async def test_where_a_ticket_was_sent_shows_at_80_columns_with_the_flag_column(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
     db, ids = leader_office(tmp_path)
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
+    with acting(db) as session:
         queue_service = QueueService(session)
         urgent = queue_service.issue("H", urgent=True, print_ticket=False).ticket  # the Flag column
         queue_service.transfer(ids["W001"], desk_id="desk-2")
-    finally:
-        session.close()
     app = make_app(db, "desk-2", person="gwen")  # the adviser's queue, half the screen
     async with app.run_test(size=(80, 24), notifications=True):
         await until(lambda: app.snapshot is not None)

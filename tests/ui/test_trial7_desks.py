@@ -16,7 +16,6 @@ from textual.widgets import OptionList, RadioButton, RadioSet, Static
 from oss_desk.clock import FixedClock
 from oss_desk.domain.channels import NONE_WORKS, TEXTS_OFF_AT_GREET
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen, InfoDialog, ResidentViewDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
@@ -27,9 +26,8 @@ from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.widgets.bars import TopBar
 
 from ..appointments_site import NOW, make_office
-from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, rows, settled, until
-from .test_counter_ui import counter_office as counter_office  # the fixture
+from ..conftest import make_db, site_toml
+from .conftest import AppFactory, acting, pressed_to, rows, said, settled, until
 
 
 def logins(db: Path) -> dict[str, str]:
@@ -43,26 +41,20 @@ async def test_a_refused_move_leaves_the_terminal_at_its_own_desk(
     counter_office: Path, make_app: AppFactory
 ) -> None:
     db = counter_office
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="dev", desk_id="desk-2")
-    try:
+    with acting(db, person="dev", desk="desk-2") as session:
         QueueService(session).log_in("desk-2")
-    finally:
-        session.close()
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: isinstance(app.screen, AdviserScreen))
         await until(lambda: logins(db) == {"desk-1": "ben", "desk-2": "dev"})
-        await pilot.press("f8")
-        await until(lambda: isinstance(app.screen, ChoiceDialog))
+        await pressed_to(pilot, ChoiceDialog, "f8")
         options = app.screen.query_one(OptionList)
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
         options.highlighted = ids.index("desk-2")
-        await pilot.press("enter")
-        await until(lambda: isinstance(app.screen, InfoDialog))
+        await pressed_to(pilot, InfoDialog, "enter")
         assert isinstance(app.screen, InfoDialog)
         assert str(app.screen.heading) == "Desk 2 is in use"
-        await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, AdviserScreen))
+        await pressed_to(pilot, AdviserScreen, "escape")
         await settled(pilot)
         assert app.adviser_desk_id == "desk-1"
         top = app.screen.query_one(TopBar)._parts
@@ -80,8 +72,7 @@ async def test_the_residents_view_without_a_board_says_so_and_draws_no_board(
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f10")
-        await until(lambda: isinstance(app.screen, ResidentViewDialog))
+        await pressed_to(pilot, ResidentViewDialog, "f10")
         board = app.screen.query_one("#board-lines", Static)
         assert str(board.render()) == "No display board is configured."
 
@@ -102,10 +93,6 @@ async def test_ctrl_r_while_the_ticket_waits_to_print_adds_no_paper(
         assert rows(office, "SELECT count(*) FROM print_jobs") == [(1,)]
 
 
-def said(app: OssDeskApp, words: str) -> bool:
-    return any(words in n.message for n in app._notifications)
-
-
 async def test_the_booking_form_offers_only_the_channels_that_work_here(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
@@ -115,12 +102,8 @@ async def test_the_booking_form_offers_only_the_channels_that_work_here(
     app = make_app(db, "greet-1", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f5")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
-        await pilot.press("b")
-        await until(lambda: isinstance(app.screen, BookingDialog))
-        at_greet = app.screen
-        assert isinstance(at_greet, BookingDialog)
+        await pressed_to(pilot, AppointmentsScreen, "f5")
+        at_greet = await pressed_to(pilot, BookingDialog, "b")
         buttons = list(at_greet.query_one("#booking-channel", RadioSet).query(RadioButton))
         assert [(str(b.label), b.disabled, b.value) for b in buttons] == [
             ("Email (not set up here)", True, False),
@@ -136,12 +119,8 @@ async def test_the_booking_form_offers_only_the_channels_that_work_here(
     app = make_app(db, "desk-1", clock=FixedClock(NOW), person="ana")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f5")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
-        await pilot.press("b")
-        await until(lambda: isinstance(app.screen, BookingDialog))
-        at_desk = app.screen
-        assert isinstance(at_desk, BookingDialog)
+        await pressed_to(pilot, AppointmentsScreen, "f5")
+        at_desk = await pressed_to(pilot, BookingDialog, "b")
         buttons = list(at_desk.query_one("#booking-channel", RadioSet).query(RadioButton))
         assert all(b.disabled and "(not set up here)" in str(b.label) for b in buttons)
         note = str(at_desk.query_one("#booking-no-channel", Static).render())
@@ -217,8 +196,7 @@ async def test_the_leader_screen_s_f1_describes_only_the_keys_offered(
     app = make_app(db, "greet-1", person=person)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await pressed_to(pilot, LeaderScreen, "f4")
         leader = app.screen
         help_screen = await open_help(app, pilot)
         for words in described:
@@ -253,8 +231,7 @@ async def test_the_appointments_f1_leaves_out_what_the_admin_may_not_do(
     app = make_app(db, "greet-1", person="it")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
-        await pilot.press("f5")
-        await until(lambda: isinstance(app.screen, AppointmentsScreen))
+        await pressed_to(pilot, AppointmentsScreen, "f5")
         help_screen = await open_help(app, pilot)
         assert "The grid shows a day" in help_screen.about
         for words in ("B books", "C checks", "M moves", "X cancels", "N marks", "R rebooks"):
@@ -263,7 +240,6 @@ async def test_the_appointments_f1_leaves_out_what_the_admin_may_not_do(
 
 async def open_help(app: OssDeskApp, pilot: Pilot[None]) -> HelpScreen:
     """F1 on the current screen."""
-    await pilot.press("f1")
-    await until(lambda: isinstance(app.screen, HelpScreen))
+    await pressed_to(pilot, HelpScreen, "f1")
     assert isinstance(app.screen, HelpScreen)
     return app.screen

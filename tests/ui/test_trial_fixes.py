@@ -7,9 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.app import OssDeskApp
 from oss_desk.ui.dialogs import ConfirmDialog, HelpScreen, OutcomeDialog, TextDialog
 from oss_desk.ui.dialogs.counter import TicketDialog
@@ -19,8 +17,8 @@ from oss_desk.ui.screens.leader import LeaderScreen
 from oss_desk.ui.screens.reports import ReportsScreen
 from oss_desk.ui.widgets.key_bar import KeyBar
 
-from ..conftest import MONDAY_0930, make_db, site_toml
-from .conftest import AppFactory, rows, until
+from ..conftest import make_db, site_toml
+from .conftest import AppFactory, acting, pressed_to, rows, until
 from .test_close_day_ui import close_by_hand
 
 
@@ -39,30 +37,24 @@ async def test_greet_says_only_the_ticket_s_current_state_or_its_history(
     app = make_app(office, "desk-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
-        await pilot.press("f2")
-        await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
+        await pressed_to(pilot, GreetScreen, "f2", timeout=30)
         await pilot.press("c", "enter")
         await until(lambda: "nobody ahead" in issued_info(app), timeout=30)
         assert issued_info(app).startswith("C001: nobody ahead")
         assert issued_info(app).count("C001") == 1
-        await pilot.press("f3")
-        await until(lambda: isinstance(app.screen, AdviserScreen), timeout=30)
+        await pressed_to(pilot, AdviserScreen, "f3", timeout=30)
         await pilot.press("n")
         await until(lambda: rows(office, "SELECT status FROM tickets") == [("called",)])
-        await pilot.press("f2")
-        await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
+        await pressed_to(pilot, GreetScreen, "f2", timeout=30)
         await until(lambda: "called to Desk 1" in issued_info(app), timeout=30)
-        await pilot.press("f3")
-        await until(lambda: isinstance(app.screen, AdviserScreen), timeout=30)
+        await pressed_to(pilot, AdviserScreen, "f3", timeout=30)
         await pilot.press("s")
         await until(lambda: rows(office, "SELECT status FROM tickets") == [("serving",)])
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog), timeout=30)
+        await pressed_to(pilot, OutcomeDialog, "f", timeout=30)
         await pilot.press("1")
         await until(lambda: rows(office, "SELECT status FROM tickets") == [("done",)])
         await until(lambda: isinstance(app.screen, AdviserScreen), timeout=30)
-        await pilot.press("f2")
-        await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
+        await pressed_to(pilot, GreetScreen, "f2", timeout=30)
         await until(lambda: "no longer in the queue" in issued_info(app), timeout=30)
         shown = issued_info(app)
         assert "waiting" not in shown and "called" not in shown
@@ -79,11 +71,8 @@ async def test_greet_follows_a_ticket_moved_to_another_service(
         await until(lambda: app.snapshot is not None, timeout=30)
         await pilot.press("c", "enter")
         await until(lambda: issued_info(app).startswith("C001: nobody ahead"), timeout=30)
-        session = open_session(db=office, clock=FixedClock(MONDAY_0930), person="tl")
-        try:
+        with acting(office, desk=None) as session:
             QueueService(session).transfer("C001", service="W")
-        finally:
-            session.close()
         await until(lambda: issued_info(app).startswith("C001: moved to W001, "), timeout=30)
 
 
@@ -109,40 +98,30 @@ async def test_a_closed_day_is_shown_on_the_leader_s_screen_and_at_meet_and_gree
         greet = app.screen
         assert isinstance(greet, GreetScreen)
         assert not greet.query_one("#day-closed", Static).display
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
+        await pressed_to(pilot, LeaderScreen, "f4", timeout=30)
         await until(lambda: "Close the day" in key_bar_words(app), timeout=30)
         assert "Day closed" not in figures_line(app)
-        await pilot.press("e")
-        await until(lambda: isinstance(app.screen, ConfirmDialog), timeout=30)
+        await pressed_to(pilot, ConfirmDialog, "e", timeout=30)
         await pilot.press("y")
         await until(lambda: "Day closed by Team Leader at 09:30" in figures_line(app), timeout=30)
         await until(lambda: "Reopen the day" in key_bar_words(app), timeout=30)
         assert "Close the day" not in key_bar_words(app)
-        await pilot.press("f1")
-        await until(lambda: isinstance(app.screen, HelpScreen), timeout=30)
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await pressed_to(pilot, HelpScreen, "f1", timeout=30)
         keys = [(key, words) for key, words, _ in help_screen.rows]
         assert ("e", "Reopen the day") in keys and ("e", "Close the day") not in keys
-        await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
-        await pilot.press("f2")
-        await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
+        await pressed_to(pilot, LeaderScreen, "escape", timeout=30)
+        await pressed_to(pilot, GreetScreen, "f2", timeout=30)
         line = greet.query_one("#day-closed", Static)
         await until(lambda: bool(line.display), timeout=30)
         assert str(line.render()) == (
             "Day closed: no tickets or check-ins until a team leader reopens it"
         )
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen), timeout=30)
-        await pilot.press("e")
-        await until(lambda: isinstance(app.screen, ConfirmDialog), timeout=30)
+        await pressed_to(pilot, LeaderScreen, "f4", timeout=30)
+        await pressed_to(pilot, ConfirmDialog, "e", timeout=30)
         await pilot.press("y")
         await until(lambda: "Close the day" in key_bar_words(app), timeout=30)
         assert "Day closed" not in figures_line(app)
-        await pilot.press("f2")
-        await until(lambda: isinstance(app.screen, GreetScreen), timeout=30)
+        await pressed_to(pilot, GreetScreen, "f2", timeout=30)
         await until(lambda: not line.display, timeout=30)
 
 
@@ -153,12 +132,8 @@ async def test_f7_says_a_ticket_was_closed_at_close_of_day(
     app = make_app(office, "greet-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None, timeout=30)
-        await pilot.press("f7")
-        await until(lambda: isinstance(app.screen, TextDialog), timeout=30)
-        await pilot.press("c", "0", "0", "1", "enter")
-        await until(lambda: isinstance(app.screen, TicketDialog), timeout=30)
-        dialog = app.screen
-        assert isinstance(dialog, TicketDialog)
+        await pressed_to(pilot, TextDialog, "f7", timeout=30)
+        dialog = await pressed_to(pilot, TicketDialog, "c", "0", "0", "1", "enter", timeout=30)
         assert "Status:    closed at close of day (office closed)" in dialog.lines
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from textual.widgets import Checkbox
 
@@ -11,7 +10,7 @@ from oss_desk.ui.dialogs.scorecard import MobileDialog
 from oss_desk.ui.screens.greet import GreetScreen
 
 from ..conftest import make_db, site_toml
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, kept_notices, pressed_to, rows, until
 
 
 async def test_ctrl_n_takes_a_number_for_the_last_ticket(
@@ -20,28 +19,19 @@ async def test_ctrl_n_takes_a_number_for_the_last_ticket(
     phone = tmp_path / "phone.txt"
     db = make_db(tmp_path, site_toml(extra=f'[notify]\nbase_url = "capture://{phone}"\n'))
     app = make_app(db, "greet-1")
-    said: list[str] = []
-    shown = app.notify
-
-    def notify(message: str, **kwargs: Any) -> None:  # kept, however long the test takes
-        said.append(message)
-        shown(message, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
+    said = kept_notices(app)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("ctrl+n")  # nothing issued yet: a notice, no dialog
         await until(lambda: any("Issue the ticket first" in m for m in said))
         await pilot.press("c", "enter")
         await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)])
-        await pilot.press("ctrl+n")
-        await until(lambda: isinstance(app.screen, MobileDialog))
+        await pressed_to(pilot, MobileDialog, "ctrl+n")
         await pilot.press(*"0770090012", "enter")  # one digit short: refused, nothing kept
         await until(lambda: any("not a UK" in m for m in said))
         assert rows(db, "SELECT count(*) FROM visit_phones") == [(0,)]
         await until(lambda: isinstance(app.screen, GreetScreen))
-        await pilot.press("ctrl+n")
-        await until(lambda: isinstance(app.screen, MobileDialog))
+        await pressed_to(pilot, MobileDialog, "ctrl+n")
         # No public address for the answer link here: the follow-up text cannot be offered.
         box = app.screen.query_one("#follow-up", Checkbox)
         assert box.disabled and str(box.label) == (
@@ -66,22 +56,12 @@ async def test_ctrl_n_records_consent_to_a_follow_up_text_only_when_ticked(
     )
     db = make_db(tmp_path, site_toml(extra=extra))
     app = make_app(db, "greet-1")
-    said: list[str] = []
-    shown = app.notify
-
-    def notify(message: str, **kwargs: Any) -> None:
-        said.append(message)
-        shown(message, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
+    said = kept_notices(app)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         await pilot.press("c", "enter")
         await until(lambda: rows(db, "SELECT count(*) FROM tickets") == [(1,)])
-        await pilot.press("ctrl+n")
-        await until(lambda: isinstance(app.screen, MobileDialog))
-        dialog = app.screen
-        assert isinstance(dialog, MobileDialog)
+        dialog = await pressed_to(pilot, MobileDialog, "ctrl+n")
 
         assert dialog.query_one("#follow-up", Checkbox).value is False  # off by default
         await pilot.press(*"07700900123")

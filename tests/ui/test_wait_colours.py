@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from oss_desk.clock import FixedClock
 from oss_desk.services.desk_view import take_snapshot
-from oss_desk.services.session import open_session
 from oss_desk.ui.widgets.queue_table import QueueTable
 
-from ..conftest import MONDAY_0930, make_db, site_toml
+from ..conftest import make_db, site_toml
+from .conftest import acting
 
 
 def test_the_queue_table_colours_waits_by_the_one_rule() -> None:
@@ -33,9 +32,6 @@ def test_the_queue_table_colours_waits_by_the_one_rule() -> None:
 def test_the_snapshot_carries_the_configured_amber(tmp_path: Path) -> None:
     # site_toml puts extra lines under its [queue] section.
     db = make_db(tmp_path, site_toml(extra="amber_minutes = 7\ntarget_minutes = 20\n"))
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl")
-    try:
+    with acting(db, desk=None) as session:
         snapshot = take_snapshot(session)
-    finally:
-        session.close()
     assert (snapshot.amber_seconds, snapshot.target_seconds) == (7 * 60, 20 * 60)

@@ -14,7 +14,6 @@ from textual.widgets import DataTable, Static
 from oss_desk.clock import FixedClock
 from oss_desk.services.desk_view import service_line
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import TextDialog
 from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
@@ -23,7 +22,7 @@ from oss_desk.ui.widgets.queue_table import QueueTable, waited_text
 
 from ..conftest import MONDAY_0930, make_db, site_toml
 from ..test_waits import waiting
-from .conftest import AppFactory, until
+from .conftest import AppFactory, acting, pressed_to, until
 
 
 async def test_longest_and_wait_agree_on_the_leaders_screen(
@@ -31,18 +30,14 @@ async def test_longest_and_wait_agree_on_the_leaders_screen(
 ) -> None:
     db = make_db(tmp_path, site_toml())
     clock = FixedClock(MONDAY_0930)
-    session = open_session(db=db, clock=clock, person="tl", desk_id="greet-1")
-    try:
+    with acting(db, clock=clock) as session:
         queue = QueueService(session)
         for service, ago in (("W", 9 * 60 + 50), ("C", 10)):
             clock.set(MONDAY_0930 - timedelta(seconds=ago))
             queue.issue(service, print_ticket=False)
-    finally:
-        session.close()
     app = make_app(db, "greet-1")
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await pressed_to(pilot, LeaderScreen, "f4")
         table = app.screen.query_one(QueueTable)
         services = app.screen.query_one("#by-service", DataTable)
         await until(lambda: table.row_count == 2 and services.row_count >= 2)
@@ -70,13 +65,10 @@ async def test_staff_see_why_an_urgent_resident_is_first(
     "Urgent" (domain.queue.staff_marks) as a flag apart from the needs (a Flag column while
     a ticket listed has one); a resident who is not urgent is not marked."""
     db = make_db(tmp_path, site_toml())
-    session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="tl", desk_id="greet-1")
-    try:
+    with acting(db) as session:
         queue = QueueService(session)
         queue.issue("C", print_ticket=False)
         queue.issue("W", urgent=True, needs="wheelchair", print_ticket=False)
-    finally:
-        session.close()
     app = make_app(db, "desk-1")
     async with app.run_test(size=(120, 36)) as pilot:
         await until(lambda: isinstance(app.screen, AdviserScreen) and app.snapshot is not None)
@@ -92,19 +84,13 @@ async def test_staff_see_why_an_urgent_resident_is_first(
         panel = app.screen.query_one("#now-needs", Static)
         await until(lambda: "Urgent" in str(panel.render()))
         assert str(panel.render()) == "Flag: Urgent  Needs: Wheelchair access"
-        await pilot.press("f7")  # the ticket's details say it too
-        await until(lambda: isinstance(app.screen, TextDialog))
-        await pilot.press(*"w001", "enter")
-        await until(lambda: isinstance(app.screen, TicketDialog))
-        dialog = app.screen
-        assert isinstance(dialog, TicketDialog)
+        await pressed_to(pilot, TextDialog, "f7")  # the ticket's details say it too
+        dialog = await pressed_to(pilot, TicketDialog, *"w001", "enter")
         details = dialog.lines
         assert "Flag:      Urgent" in details
         assert "Needs:     Wheelchair access" in details
-        await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, AdviserScreen))
-        await pilot.press("f4")
-        await until(lambda: isinstance(app.screen, LeaderScreen))
+        await pressed_to(pilot, AdviserScreen, "escape")
+        await pressed_to(pilot, LeaderScreen, "f4")
         await until(lambda: app.screen.query_one(QueueTable).row_count == 1)
         table = app.screen.query_one(QueueTable)
         row = table.get_row_at(0)

@@ -9,14 +9,12 @@ from pathlib import Path
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import Outcome
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import open_session
 from oss_desk.ui.dialogs import OutcomeDialog
 from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt
-from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.greet import GreetScreen
 
 from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, rows, until
+from .conftest import AppFactory, acting, adviser_desk, pressed_to, rows, until
 
 
 def offered(dialog: object) -> dict[str, Outcome]:
@@ -31,8 +29,7 @@ async def test_f8_for_a_walk_in_only_service_does_not_offer_an_appointment(
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await until(lambda: app.snapshot is not None)
         assert isinstance(app.screen, GreetScreen)
-        await pilot.press("w", "f8")  # Waste (walk-in only), dealt with here
-        await until(lambda: isinstance(app.screen, FinishDialog))
+        await pressed_to(pilot, FinishDialog, "w", "f8")  # Waste (walk-in only), dealt with here
         dialog = app.screen
         assert offered(dialog) == {
             "1": Outcome.RESOLVED,
@@ -50,21 +47,15 @@ async def test_the_adviser_is_offered_an_appointment_only_where_one_can_be_booke
     tmp_path: Path, make_app: AppFactory
 ) -> None:
     db = make_office(tmp_path)  # Council Tax takes appointments, Waste does not
-    session = open_session(db=db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
-    try:
+    with acting(db, clock=NOW) as session:
         QueueService(session).issue("W", print_ticket=False)
         QueueService(session).issue("C", print_ticket=False)
-    finally:
-        session.close()
     app = make_app(db, "desk-1", person="bob", clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: app.snapshot is not None)
+        screen = await adviser_desk(app)
         await pilot.press("n")
         await until(lambda: (t := screen.my_ticket()) is not None and t.service == "W")
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await pressed_to(pilot, OutcomeDialog, "f")
         assert Outcome.APPOINTMENT not in offered(app.screen).values()
         await pilot.press("1")
         await until(lambda: screen.my_ticket() is None and bool(screen.query(RatingPrompt)))
@@ -72,6 +63,5 @@ async def test_the_adviser_is_offered_an_appointment_only_where_one_can_be_booke
         await until(lambda: not screen.query(RatingPrompt))
         await pilot.press("n")
         await until(lambda: (t := screen.my_ticket()) is not None and t.service == "C")
-        await pilot.press("f")
-        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        await pressed_to(pilot, OutcomeDialog, "f")
         assert offered(app.screen)["4"] is Outcome.APPOINTMENT

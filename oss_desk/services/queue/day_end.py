@@ -321,7 +321,7 @@ def _close(
         from oss_desk.domain.appointments import TicketEnd
         from oss_desk.storage.appointments import ticket_ended
 
-        ticket_ended(conn, ticket.visit_id, TicketEnd.OFFICE_CLOSED)
+        ticket_ended(conn, ticket.visit_id, TicketEnd.OFFICE_CLOSED, ending=ticket.id)
     record_event(
         conn,
         site,

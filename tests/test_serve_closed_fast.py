@@ -1,0 +1,127 @@
+"""A browser tab closed fast (engineers' notes, round 11): whenever the tab goes (while its desk
+process starts, at the desk's first frame, or while the log-in the desk makes on entering is
+still on its way to the database) its person is not left logged in to the desk, as after a
+normal close.
+
+The real server, a real websocket opening a desk (as Chromium's does), real processes; the
+office's write lock held by the test makes the log-in wait, as a busy office does."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.services.site import initialise
+from oss_desk.storage.writelock import lock_path
+
+from . import test_serve_browser
+from .authproxy import auth_proxy
+from .browser_desks import (
+    CSI,
+    PASSWORDS,
+    Served,
+    Tab,
+    signed_in,
+    site_with_logins,
+    start_server,
+    stop_server,
+)
+from .conftest import MONDAY_0930
+from .test_serve_killed import logged_in, until
+
+pytestmark = pytest.mark.slow
+
+browser = test_serve_browser.browser  # Debian's Chromium, headless
+
+
+def _waiting_for_lock(pid: int, lock: Path) -> bool:
+    """Whether a thread of ``pid`` waits in the kernel for the ``flock`` on ``lock``."""
+    inode = os.stat(lock).st_ino
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if "->" in fields and fields[fields.index("->") + 1] == "FLOCK":
+            at = fields.index("->")
+            if fields[at + 4] == str(pid) and fields[at + 5].endswith(f":{inode}"):
+                return True
+    return False
+
+
+async def _open_and_close(served: Served, close_when: Callable[[bytes], bool]) -> None:
+    """Open Desk 1 as Ben and close the socket as soon as ``close_when(what it sent)``."""
+    async with aiohttp.ClientSession() as client:
+        ws = await client.ws_connect(
+            served.url + "/ws/desk-1?width=120&height=36", headers={"X-Remote-User": "ben.login"}
+        )
+        drawn = b""
+        deadline = time.monotonic() + 60
+        while not close_when(CSI.sub(b"", drawn)):
+            assert time.monotonic() < deadline, "the desk never got that far"
+            try:
+                message = await ws.receive(timeout=0.2)
+            except TimeoutError:
+                continue
+            if message.type == aiohttp.WSMsgType.BINARY:
+                drawn += message.data
+        await ws.close()
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Path:
+    db = tmp_path / "office.sqlite"
+    initialise(db, clock=FixedClock(MONDAY_0930), config_path=site_with_logins(tmp_path))
+    return db
+
+
+@pytest.mark.parametrize("closed_at", ["while-starting", "at-first-frame"])
+def test_a_tab_closed_fast_leaves_nobody_logged_in(
+    office: Path, tmp_path: Path, closed_at: str
+) -> None:
+    served = start_server(office, tmp_path)
+    try:
+        if closed_at == "while-starting":
+            asyncio.run(_open_and_close(served, lambda _: True))
+        else:
+            asyncio.run(_open_and_close(served, lambda drawn: b"Adviser desk" in drawn))
+        until(lambda: served.desk_processes() == {}, 30, "the closed tab's desk process ended")
+        assert logged_in(office, "desk-1") == []
+    finally:
+        stop_server(served)
+
+
+def test_a_tab_closed_while_its_log_in_waits_for_the_database_logs_out_after_it(
+    office: Path, tmp_path: Path, browser: Any
+) -> None:
+    """The desk logs its person in when its first live data comes; a Chromium tab closed
+    before that log-in reached the database: the desk saw nobody to log out, and the log-in
+    then went through after it had closed, leaving Ben logged in to a desk nobody had open."""
+    served = start_server(office, tmp_path, env={"OSS_DESK_BUSY_TIMEOUT": "60"})
+    lock = lock_path(office)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # the desk's log-in waits its turn
+        with auth_proxy(served.port, PASSWORDS) as proxy:
+            context = signed_in(browser, "ben.login")
+            tab = Tab(context, proxy.url + "/", focus=False)
+            tab.wait_for("Desk 1 · closed")
+            (pid,) = served.desk_processes()
+            until(lambda: _waiting_for_lock(pid, lock), 30, "the desk's log-in waits")
+            tab.page.close()
+            # The closed tab's desk has stopped drawing; its log-in still waits for the lock.
+            time.sleep(2)
+            assert _waiting_for_lock(pid, lock)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            until(lambda: served.desk_processes() == {}, 30, "the closed tab's desk ended")
+            context.close()
+        assert logged_in(office, "desk-1") == []
+    finally:
+        os.close(fd)
+        stop_server(served)
