@@ -76,7 +76,6 @@ class _Fault:
     pause: float = FIRST_PAUSE
     retry_at: float = 0.0  # time.monotonic()
     said_at: float = 0.0  # time.monotonic()
-    bug: bool = False
 
 
 class Steps:
@@ -84,7 +83,7 @@ class Steps:
     and the step's default returned. A failing step waits before it is tried again (2 s, then
     twice as long each time, up to a minute), so that a fault with its work still due (a
     message that makes the lane fail) is not retried every poll; and a fault is said once,
-    then every quarter of an hour as a count ("still failing: 41 times since 09:12"), never
+    then every quarter of an hour as a count ("still failing, 41 times since 09:12"), never
     every try. The thread's other steps carry on meanwhile."""
 
     def __init__(self) -> None:
@@ -124,7 +123,7 @@ class Steps:
         now = time.monotonic()
         fault = self._faults.get(what)
         if fault is None or fault.said != said:  # a new fault: said now
-            fault = self._faults[what] = _Fault(said, since=time.time(), bug=bug)
+            fault = self._faults[what] = _Fault(said, since=time.time())
             details = _fault_report(what, exc) if bug else ""
             (log.error if bug else log.warning)("%s: %s%s", what, said, details)
             fault.said_at = now
