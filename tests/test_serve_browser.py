@@ -27,6 +27,7 @@ from oss_desk.services.site import initialise
 from .authproxy import auth_proxy, free_port
 from .browser_desks import (
     CHROMIUM,
+    CSI,
     PASSWORDS,
     Served,
     Tab,
@@ -38,7 +39,7 @@ from .browser_desks import (
     start_server,
     stop_server,
 )
-from .conftest import MONDAY_0930, run_cli_process
+from .conftest import MONDAY_0930, rows, run_cli_process
 
 pytestmark = pytest.mark.slow
 
@@ -338,6 +339,40 @@ def test_keys_typed_as_the_desk_opens_reach_it_without_a_click(
         tab.page.keyboard.press("Enter")
         tab.wait_for("C001")
         context.close()
+
+
+def test_keys_typed_before_the_desks_first_frame_reach_it_in_order(
+    server: Served, office: Path, browser: Any
+) -> None:
+    """Keys typed while the page still says "Opening..." were lost (the terminal had no
+    keyboard yet): they are kept and reach the desk, in order, once it has drawn."""
+    with auth_proxy(server.port, PASSWORDS) as proxy:
+        context = signed_in(browser, "chloe.login")
+        page = context.new_page()
+        frames: list[bytes] = []
+        page.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framereceived", lambda d: frames.append(d if isinstance(d, bytes) else b"")
+            ),
+        )
+        page.goto(proxy.url + "/")
+        page.keyboard.press("c")
+        page.keyboard.press("Enter")
+        page.keyboard.press("w")
+        page.keyboard.press("Enter")
+        # Typed before the desk process had drawn anything (it takes a second to start).
+        assert not page.evaluate("document.body.classList.contains('-first-byte')")
+        deadline = time.monotonic() + 60
+        while True:
+            text = CSI.sub(b"", b"".join(frames)).decode("utf-8", "replace")
+            if "W001" in text:
+                break
+            assert time.monotonic() < deadline, text[-2000:]
+            page.wait_for_timeout(50)
+        context.close()
+    issued = rows(office, "SELECT id, service_code FROM tickets ORDER BY id")
+    assert [service for _, service in issued] == ["C", "W"]
 
 
 def test_a_refused_desk_socket_says_why_in_the_page_and_the_log(

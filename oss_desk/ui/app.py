@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual import events, work
+from textual import work
 from textual.actions import ActionParseResult
-from textual.app import App
 from textual.binding import BindingType
 from textual.dom import DOMNode
 from textual.reactive import reactive
@@ -42,18 +41,17 @@ from oss_desk.ui import acting
 from oss_desk.ui.commands import DeskCommands, help_screen
 from oss_desk.ui.context import Ok, Result, settle
 from oss_desk.ui.faults import guard, guarded, notice, worker_failed
-from oss_desk.ui.keys import SeesEveryKey
+from oss_desk.ui.keyboard import Keyboard
 from oss_desk.ui.listen import CommitListener
-from oss_desk.ui.modes import APP_BINDINGS, MODE_NEEDS, MODE_TITLES, SCREENS_BY_MODE, switch_first
+from oss_desk.ui.modes import APP_BINDINGS, MODE_NEEDS, MODE_TITLES, SCREENS_BY_MODE
 from oss_desk.ui.names import Names
-from oss_desk.ui.scanner import PREFIX, ScanCatcher, scan_prefixes
+from oss_desk.ui.scanner import scan_prefixes
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.theme import THEMES
 
 if TYPE_CHECKING:
     from oss_desk.services.desk_view import DeskSnapshot
     from oss_desk.services.queue import Issued
-    from oss_desk.ui.screens.scans import ScanQueue
 
 R = TypeVar("R")
 
@@ -72,7 +70,7 @@ class Started:
     first_frame: float | None = None
 
 
-class OssDeskApp(App[None]):
+class OssDeskApp(Keyboard):
     CSS_PATH = [STYLES / "app.tcss"]  # noqa: RUF012 - Textual's own type for it
     """The app's own styles; each screen brings its own (read when it is first shown)."""
     TITLE = "oss-desk"
@@ -99,7 +97,7 @@ class OssDeskApp(App[None]):
         scan_pause: float = 0.25,
         when_live: Callable[[], None] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(scan_prefixes(runner.session), scan_pause)
         for theme in THEMES:
             self.register_theme(theme)
         # Before the app runs, so its style sheets are first read with the council's colours
@@ -109,9 +107,7 @@ class OssDeskApp(App[None]):
         self._first_frame = asyncio.Event()
         for mode in self.SCREENS_BY_MODE:
             self.add_mode(mode, partial(self._build_screen, mode))
-        self.scan_pause = scan_pause
         self.runner = runner
-        self._scan: ScanCatcher[events.Key] = ScanCatcher(scan_prefixes(runner.session))
         self.demo = demo
         self.poll_interval = poll_interval
         self.tick_seconds = tick_seconds
@@ -140,7 +136,6 @@ class OssDeskApp(App[None]):
         self._asked_jobs: set[int] = set()
         self._asking = False
         self.blocked: DatabaseUnsafe | None = None  # why this desk stopped for good, if it has
-        self._scans: ScanQueue | None = None
         self.first_mode = self._first_mode()
         # The app starts in its first mode (Textual 8.2 builds the current mode's screen when
         # the app composes): no default screen is built, suspended and switched away from.
@@ -309,67 +304,6 @@ class OssDeskApp(App[None]):
     def use_adviser_desk(self, desk_id: str) -> None:
         self.adviser_desk_id = desk_id
         self.request_refresh()
-
-    # A QR scanner types like a keyboard --------------------------------------------------------
-
-    @guarded
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            verdict = self._scan.feed(event, event.key, event.character)
-            if verdict == "hold":
-                generation = self._scan.generation
-                self.set_timer(self.scan_pause, guard(self, lambda: self._scan_paused(generation)))
-                return
-            if verdict == "done":
-                self._scan_done()
-                if event.key in ("enter", "tab"):
-                    return
-            elif verdict == "release":
-                for held in self._scan.release():
-                    await super().on_event(held)
-            if isinstance(focused := cast(object, self.focused), SeesEveryKey):
-                focused.key_seen(event.key)
-            if await switch_first(self, event.key):
-                return
-        await super().on_event(event)
-
-    async def _scan_paused(self, generation: int) -> None:
-        """No key for a moment: a finished scan (a scanner set up without Enter), or a person
-        who typed a capital O: let it through."""
-        if generation != self._scan.generation or not self._scan.active:
-            return
-        if self._scan.scanning:
-            self._scan_done()
-            return
-        for held in self._scan.release():
-            await super().on_event(held)
-
-    def _scan_done(self) -> None:
-        prefix, payload = self._scan.take_all()
-        if prefix == PREFIX:
-            self.scanned(payload)
-        else:  # a ticket's QR (its code or its phone-page link): open that ticket
-            self.scans.add(None, (prefix or "") + payload)
-
-    def scanned(self, payload: str) -> None:
-        """A booking's QR code was scanned: the open dialog takes it, else (once no dialog is
-        open) check the resident in."""
-        handler = getattr(self.screen, "scanned", None)
-        if handler is None or not handler(payload):
-            self.scans.add(PREFIX, payload)
-
-    @property
-    def scans(self) -> ScanQueue:
-        """Scans that came while a dialog was open (made on the first such scan)."""
-        if self._scans is None:
-            from oss_desk.ui.screens.scans import ScanQueue
-
-            self._scans = ScanQueue(self)
-        return self._scans
-
-    def resume_scans(self) -> None:
-        if self._scans is not None:
-            self._scans.resume()
 
     # Data --------------------------------------------------------------------------------------
 

@@ -426,20 +426,51 @@ DESK_PAGE = """<!DOCTYPE html>
             "&origin=" + encodeURIComponent(window.location.origin));
           return;
         }}
+        // Keys typed before the desk's first frame (someone who knows the desk types at once)
+        // are kept, in order, and sent to the desk as the terminal would send them once it
+        // has drawn: before, the terminal had no keyboard and they were lost.
+        var early = [], drawn = false;
+        function typed(e) {{
+          var named = {{Enter: "\\r", Tab: e.shiftKey ? "\\x1b[Z" : "\\t", Backspace: "\\x7f",
+            Escape: "\\x1b", ArrowUp: "\\x1b[A", ArrowDown: "\\x1b[B", ArrowRight: "\\x1b[C",
+            ArrowLeft: "\\x1b[D", Home: "\\x1b[H", End: "\\x1b[F", Delete: "\\x1b[3~",
+            PageUp: "\\x1b[5~", PageDown: "\\x1b[6~", F1: "\\x1bOP", F2: "\\x1bOQ",
+            F3: "\\x1bOR", F4: "\\x1bOS", F5: "\\x1b[15~", F6: "\\x1b[17~", F7: "\\x1b[18~",
+            F8: "\\x1b[19~", F9: "\\x1b[20~", F10: "\\x1b[21~", F11: "\\x1b[23~",
+            F12: "\\x1b[24~"}};
+          if (e.metaKey) return null;
+          if (named.hasOwnProperty(e.key)) return (e.altKey ? "\\x1b" : "") + named[e.key];
+          if (e.key.length !== 1) return null;  // Shift, Control... alone
+          if (e.ctrlKey) {{
+            var code = e.key.toUpperCase().charCodeAt(0);
+            return code >= 64 && code <= 95 ? String.fromCharCode(code - 64) : null;
+          }}
+          return (e.altKey ? "\\x1b" : "") + e.key;
+        }}
+        function keep(e) {{
+          var data = drawn ? null : typed(e);
+          if (data === null) return;
+          e.preventDefault();
+          e.stopPropagation();
+          early.push(data);
+        }}
+        document.addEventListener("keydown", keep, true);
         // textual-serve's script opens the desk's websocket and never gives the terminal the
         // keyboard (keys did nothing until a click) nor shows why the server refused the desk
         // (it only closes): the desk's socket is watched for both.
         var Native = window.WebSocket;
         function DeskSocket(url, protocols) {{
           var socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
-          var drawn = false;
           socket.addEventListener("message", function (event) {{
             if (typeof event.data !== "string") {{
               // The desk's first frame (more than 10 bytes, as textual-serve's script counts
-              // it for "-first-byte"): it runs, and takes the keys unless the page gave them
-              // to something else meanwhile.
+              // it for "-first-byte"): it runs, takes the keys kept meanwhile, and then the
+              // keyboard unless the page gave it to something else meanwhile.
               if (drawn || event.data.byteLength <= 10) return;
               drawn = true;
+              document.removeEventListener("keydown", keep, true);
+              if (early.length) socket.send(JSON.stringify(["stdin", early.join("")]));
+              early = [];
               var keys = document.querySelector("#terminal textarea.xterm-helper-textarea");
               if (keys && document.activeElement === document.body) keys.focus();
               return;

@@ -68,10 +68,28 @@ Submitter = Callable[[BookingForm], Awaitable[Appointment | str]]
 
 class FieldInput(Input):
     """Enter moves to the next field at once (before the next key is read, so fast typing
-    never lands in the wrong field)."""
+    never lands in the wrong field); in an empty field before a slot is chosen it chooses the
+    highlighted slot (someone who tabbed past the slots pressed it "on the slot")."""
 
     async def action_submit(self) -> None:
-        self.screen.focus_next()
+        screen = self.screen
+        if isinstance(screen, BookingDialog) and not self.value and screen.chosen is None:
+            screen.slot_chosen(stay=self)
+            return
+        screen.focus_next()
+
+
+class SlotList(OptionList):
+    """The free slots: Enter (or a click) chooses the highlighted one at once, not through a
+    message, so a key typed straight after it already goes where the choice puts the cursor."""
+
+    def __init__(self, chosen: Callable[[], None], *, id: str) -> None:
+        super().__init__(id=id)
+        self._chosen = chosen
+
+    def action_select(self) -> None:
+        if self.highlighted is not None:
+            self._chosen()
 
 
 class BookingDialog(Dialog[Appointment | None]):
@@ -120,6 +138,8 @@ class BookingDialog(Dialog[Appointment | None]):
         self.fixed_service = fixed_service
         self.preferred = preferred
         self.slots: list[Slot] = []
+        self.chosen: Slot | None = None
+        """The slot chosen with Enter (None: not yet; the highlighted one is booked)."""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="booking-when"):
@@ -142,7 +162,7 @@ class BookingDialog(Dialog[Appointment | None]):
                 )
             with Vertical(id="booking-right"):
                 yield Static("Free slots", classes="label", id="slots-title")
-                yield OptionList(id="booking-slots")
+                yield SlotList(self.slot_chosen, id="booking-slots")
         if self.with_contact:
             with Horizontal(id="booking-contact"):
                 with Vertical(id="booking-fields"):
@@ -225,14 +245,29 @@ class BookingDialog(Dialog[Appointment | None]):
         event.stop()
         self.load_slots(focus=True)
 
-    @on(OptionList.OptionSelected, "#booking-slots")
-    @guarded
-    def _slot_chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if self.with_contact:
-            self.query_one("#booking-name", Input).focus()
-        else:
+    def slot_chosen(self, stay: Input | None = None) -> None:
+        """The highlighted slot is chosen: the cursor to the name (or ``stay`` where it is),
+        at once; without contact fields, book it."""
+        index = self.query_one("#booking-slots", OptionList).highlighted
+        if index is None or index >= len(self.slots):
+            return
+        self.chosen = self.slots[index]
+        if not self.with_contact:
             self.action_submit()
+            return
+        self.show_note(f"Chosen: {self.describe(self.chosen)}")
+        self.set_focus(stay or self.query_one("#booking-name", Input))
+
+    @on(OptionList.OptionHighlighted, "#booking-slots")
+    @guarded
+    def _slot_moved(self, event: OptionList.OptionHighlighted) -> None:
+        """Another slot highlighted: the one chosen before is not what would be booked."""
+        index = event.option_index
+        if self.chosen is not None and (
+            index >= len(self.slots) or self.slots[index] != self.chosen
+        ):
+            self.chosen = None
+            self.show_note("")
 
     @on(Input.Submitted, "#booking-needs")
     @guarded
@@ -242,6 +277,9 @@ class BookingDialog(Dialog[Appointment | None]):
 
     def show_error(self, message: str) -> None:
         self.query_one("#booking-error", Static).update(Text(message, style="bold red"))
+
+    def show_note(self, message: str) -> None:
+        self.query_one("#booking-error", Static).update(Text(message))
 
     @work(exclusive=True, group="booking-slots", exit_on_error=False)
     async def load_slots(self, focus: bool = False) -> None:
@@ -255,6 +293,7 @@ class BookingDialog(Dialog[Appointment | None]):
         found = await self.find_slots(self.service, day)
         slot_list = self.query_one("#booking-slots", OptionList)
         slot_list.clear_options()
+        self.chosen = None
         title = self.query_one("#slots-title", Static)
         if isinstance(found, str):
             self.slots = []

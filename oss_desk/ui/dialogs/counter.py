@@ -44,7 +44,7 @@ class ParkDialog(PickDialog[str]):
 
     def __init__(self, code: str) -> None:
         super().__init__(
-            f"Park {code}: the desk calls the next, P brings them back. Why?",
+            f"Park {code}: they wait aside, N can call the next, P brings them back. Why?",
             [(str(i), words, key) for i, (key, words) in enumerate(PARK_REASONS.items(), start=1)],
         )
 

@@ -8,9 +8,10 @@ keys act at once (T, X or H started another flow and cancelled this one, the boo
 came). :func:`keys_held` puts an invisible screen under the flow's dialogs while it goes from
 one to the next: a key typed between two dialogs waits there, and goes to the next dialog once
 it is open (it was typed for it), or to the screen once the dialogs are over, in the order
-typed. A flow's change after its dialogs runs after the hold, unless a dialog follows it (the
-follow-up form after a finish) or the flow is one dialog and its save (:func:`holding_keys`):
-then the hold lasts through the save, and the desk shows its change beneath it at once.
+typed (at the front of the app's key line: :mod:`oss_desk.ui.keyline`). A flow's change after
+its dialogs runs after the hold, unless a dialog follows it (the follow-up form after a finish)
+or the flow is one dialog and its save (:func:`holding_keys`): then the hold lasts through the
+save, and the desk shows its change beneath it at once.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from textual.events import Key
 from textual.screen import ModalScreen, Screen
 
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.keyline import fresh, line_of
 
 P = ParamSpec("P")
 S = TypeVar("S", bound=Screen[Any])
@@ -64,11 +66,20 @@ class KeyHold(ModalScreen[None]):
         await self.app.pop_screen()
         self.hand_on()
 
-    def hand_on(self) -> None:
-        """The keys kept, to whatever is on top now, in the order they were typed."""
+    def take_held(self) -> list[Key]:
+        """The keys kept, oldest first (the key line asks when a dialog opens above)."""
         held, self.held = self.held, []
+        return held
+
+    def hand_on(self) -> None:
+        """The keys kept, to whatever is on top now, in the order they were typed: at the front
+        of the app's key line (before any key typed after them)."""
+        held = self.take_held()
+        if (line := line_of(self.app)) is not None:
+            line.replay(held)
+            return
         for event in held:
-            self.app.post_message(Key(event.key, event.character))
+            self.app.post_message(fresh(event))
 
 
 @asynccontextmanager

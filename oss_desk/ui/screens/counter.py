@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from oss_desk.domain.access import Action
+from oss_desk.domain.calendar import time_said
 from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show, transferred_place
 from oss_desk.domain.delivery import job_word
 from oss_desk.domain.followups import Arranged
@@ -30,7 +31,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, Dialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
-from oss_desk.ui.dialogs.hold import keys_held
+from oss_desk.ui.dialogs.hold import holding_keys, keys_held
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import desk_choices, pick_service
@@ -218,7 +219,13 @@ async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: 
 
     booked = await book_next_step(screen, ticket, service)
     if booked is not None:
-        screen.say(f"{booked.ref} booked for {ticket.code}'s visit", timeout=6)
+        zone = names.timezone(booked.site_id) or "UTC"
+        when = time_said(booked.starts_at, zone, names.today(), dated=True)
+        screen.say(
+            f"{booked.ref} booked for {ticket.code}'s visit: {when} with "
+            f"{names.person(booked.adviser)}",
+            timeout=6,
+        )
         return True
     anyway = await screen.app.push_screen_wait(
         QuestionDialog(
@@ -233,9 +240,11 @@ async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: 
 # No-shows ------------------------------------------------------------------------------------
 
 
+@holding_keys
 async def no_show(screen: CounterScreen) -> None:
     """Mark a no-show, asked first: yes marks it (U takes it back); no, they are here after
-    all, starts serving them. Yes is what X was pressed for, so a habitual y does that."""
+    all, starts serving them. Yes is what X was pressed for, so a habitual y does that. A key
+    typed while it is saved waits, and goes to the desk once it is (N calls the next then)."""
     if (found := screen.with_ticket()) is None:
         return
     ticket, actor = found

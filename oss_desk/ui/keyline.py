@@ -1,0 +1,173 @@
+"""Keys reach the desk one at a time, in the order typed, each exactly once.
+
+Textual reads a key on the app and either runs a priority binding there at once or hands the
+key to the focused widget's own queue; from there it goes up through each container, each with
+its own queue and task, to the app, where the other bindings run. So the app reads the next key
+while the one before is still on its way: in a burst (a scanner, a paste, a fast typist) a desk
+key (N) ran before the digit typed before it had reached the rating prompt, digits reached a
+text box before the Tab typed before them had moved the cursor, and a key reached a dialog that
+had not yet mounted and taken its focus, and was lost.
+
+:class:`KeyLine` keeps keys in a line and lets the next one go only when the one before has come
+to the end of its way: its priority binding ran on the app, it came back up to the app, or a
+:class:`Trail` posted right behind it (it follows the key through every queue) came up to the
+app. The next key then waits behind whatever the last one asked of the app (a focus moved,
+say). Only a character typed into a text box does not wait: the box takes it (it never moves
+the focus), and its queue keeps the characters in order, so a paste or a scan into a box goes
+at the box's speed; the next key that is not a character waits for them. A screen newly on
+top settles first (a trail through its own queue: mounted, its focus taken). Keys kept by a hold
+while a flow goes from one dialog to the next (:mod:`oss_desk.ui.dialogs.hold`) are put back
+at the front of the line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol, runtime_checkable
+
+from textual.app import App
+from textual.events import Key
+from textual.message import Message
+from textual.message_pump import MessagePump
+from textual.screen import Screen
+from textual.widgets import Input
+
+OVERDUE = 1.0
+"""Seconds after which a key whose trail never came up counts as handled: the widget it went
+to was removed with the key in its queue (Textual drops such keys); the line goes on."""
+
+
+class Trail(Message, bubble=True):
+    """Posted right behind a key (or to a screen newly on top): it comes up to the app once
+    everything before it on the way has been handled."""
+
+    def __init__(self, follows: Key | Screen[Any]) -> None:
+        super().__init__()
+        self.follows = follows
+
+
+@runtime_checkable
+class HoldsKeys(Protocol):
+    """A screen that keeps the keys that reach it while a flow is between dialogs."""
+
+    def take_held(self) -> list[Key]:
+        """The keys kept, oldest first (kept no longer)."""
+        ...
+
+
+def fresh(key: Key) -> Key:
+    """A new event for ``key`` (one already on its way is marked forwarded or stopped)."""
+    return Key(key.key, key.character)
+
+
+class KeyLine:
+    """The app's keys, each handled to the end of its way before the next one goes."""
+
+    def __init__(self, app: App[Any], handle: Callable[[Key], Awaitable[bool]]) -> None:
+        """``handle`` runs one key on the app; True when its way ended there (a binding ran,
+        or it was swallowed), False when it was handed on to a widget (or the screen)."""
+        self.app = app
+        self.handle = handle
+        self.waiting: deque[Key] = deque()
+        self.on_way: Key | Screen[Any] | None = None
+        """The key on its way, or the screen settling; None: the next may go."""
+        self.settled: Screen[Any] | None = None
+        """The screen on top when the last key went (a new one settles before the next)."""
+        self._overdue: asyncio.TimerHandle | None = None
+        self._running = False
+
+    @property
+    def busy(self) -> bool:
+        return self.on_way is not None or bool(self.waiting)
+
+    async def put(self, key: Key) -> None:
+        """A key read from the terminal (or let through by the scanner), at the back."""
+        self.waiting.append(key)
+        await self.run()
+
+    def replay(self, keys: Iterable[Key]) -> None:
+        """Keys typed before any still waiting (kept by a hold), at the front, in order."""
+        self.waiting.extendleft(fresh(k) for k in reversed(list(keys)))
+        self._later()
+
+    def arrived(self, key: Key) -> None:
+        """A key handed on came back up to the app and was handled there."""
+        if key is self.on_way:
+            self._ended()
+
+    def trailed(self, trail: Trail) -> None:
+        """A trail came up to the app: whatever it followed is done."""
+        if trail.follows is self.on_way:
+            self._ended()
+
+    async def run(self) -> None:
+        """Let keys go, one at a time, while nothing is on its way."""
+        if self._running:
+            return
+        self._running = True
+        try:
+            while self.waiting and self.on_way is None:
+                screen = self.app.screen
+                if screen is not self.settled:
+                    self._take_held()
+                    self.settled = screen
+                    if self._follow(screen, screen):
+                        return
+                key = self.waiting.popleft()
+                if await self.handle(key):
+                    # Its way ended on the app. A flow it started (a worker) opens its first
+                    # screen in its first step, and what it asked of the app (a focus) is in
+                    # the app's queue: both before the next key.
+                    await asyncio.sleep(0)
+                    self._later()
+                    return
+                target: MessagePump = self.app.focused or self.app.screen
+                if isinstance(target, Input) and key.is_printable:
+                    continue  # typed: the box takes it, in its own queue's order (see above)
+                if self._follow(target, key):
+                    return
+        except Exception:
+            self._later()  # a key that failed (the fault funnel says so) stops no other
+            raise
+        finally:
+            self._running = False
+
+    def _follow(self, target: MessagePump, what: Key | Screen[Any]) -> bool:
+        """Post a trail of ``what`` to ``target`` and wait for it (False: it could not be
+        posted: nothing to wait for)."""
+        if not target.post_message(Trail(what)):
+            return False
+        self.on_way = what
+        self._overdue = asyncio.get_running_loop().call_later(OVERDUE, self._late, what)
+        return True
+
+    def _take_held(self) -> None:
+        """Keys kept by a hold beneath the screen now on top were typed for it: first."""
+        for screen in self.app.screen_stack[:-1]:
+            if isinstance(screen, HoldsKeys):
+                self.waiting.extendleft(fresh(k) for k in reversed(screen.take_held()))
+
+    def _late(self, what: Key | Screen[Any]) -> None:
+        if self.on_way is what:
+            self._ended()
+
+    def _ended(self) -> None:
+        self.on_way = None
+        if self._overdue is not None:
+            self._overdue.cancel()
+            self._overdue = None
+        self._later()
+
+    def _later(self) -> None:
+        """Go on from the app's queue: behind what the last key asked of the app (a focus
+        set with ``focus()`` is a callback there)."""
+        if self.waiting and self.on_way is None:
+            self.app.call_later(self.run)
+
+
+def line_of(app: App[Any]) -> KeyLine | None:
+    """The app's key line (None under an app without one: a widget tested on its own)."""
+    line = getattr(app, "key_line", None)
+    return line if isinstance(line, KeyLine) else None
