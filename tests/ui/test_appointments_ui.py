@@ -480,3 +480,12 @@ async def test_after_close_of_day_a_checked_in_resident_is_not_shown_as_here(
         cells = [c.text for row in screen.grid.cells for c in row if c.appointment_id == booked.id]
         assert cells[0] == f"{booked.ref} C shut", cells
         assert screen.check_action("rebook", ()) is True
+        # R: Enter on a slot chooses it; Ctrl+S rebooks (the resident's own channel: no line).
+        dialog = await pressed_to(pilot, BookingDialog, "r")
+        assert "Ctrl+S: rebook" in str(dialog.hint) and "channel" not in str(dialog.hint)
+        await until(lambda: bool(dialog.slots) and dialog.query_one("#booking-slots").has_focus)
+        await pilot.press("enter")
+        await until(lambda: note_of(dialog).startswith("Chosen: "))
+        assert app.screen is dialog and rows(office, "SELECT count(*) FROM appointments") == [(1,)]
+        await pressed_to(pilot, AppointmentsScreen, "ctrl+s")
+        assert rows(office, "SELECT count(*) FROM appointments") == [(2,)]
