@@ -339,7 +339,7 @@ async def test_move_enter_chooses_and_the_desk_says_who_asked(
         assert app.screen is dialog and dialog.chosen == dialog.slots[0]
         assert moved_to(office, appt.id) == (at_eleven, 1)
         who = await pressed_to(pilot, ChoiceDialog, "ctrl+s")
-        assert str(who.heading).startswith(f"Move {appt.ref} from ")
+        assert str(who.heading).startswith(f"Move {appt.ref} to Wed 25 Nov 09:00")
         assert moved_to(office, appt.id)[1] == 1  # asking is not moving
         await pressed_to(pilot, AppointmentsScreen, key)
         await until(lambda: moved_to(office, appt.id)[1] == 2)

@@ -165,7 +165,7 @@ async def reschedule(
             return await booking.move(appt, form, rebook=True)
         by = await who_asked(
             screen,
-            f"Move {appt.ref} from {now} to {booking.describe(form.slot)}: who asked for it?",
+            f"Move {appt.ref} to {booking.describe(form.slot)}\n(now {now}): who asked for it?",
             "back to the slots (nothing moved)",
         )
         if by is None:
