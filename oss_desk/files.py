@@ -2,7 +2,8 @@
 
 The database (and so its ``-wal`` and ``-shm``, which SQLite creates with the database's mode),
 backups and their head files, fault reports, capture files (the demo's printer, board, mailbox
-and phone) and report exports all go through here. Folders made for them are 0700.
+and phone) and report exports all go through here. Folders made for them are 0700. One file
+is not made private when it is already there: a mailbox (see :func:`open_appending`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,18 @@ def append_private(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+def open_appending(path: Path) -> int:
+    """A descriptor appending to ``path``: a missing file is created 0600 (with its folder
+    0700); an existing one is opened as it is, its mode left alone (a mail spool's mailbox is
+    ``user:mail 0660``, and its delivery agent writes to it through the mail group)."""
+    make_private_dir(path.parent)
+    flags = os.O_WRONLY | os.O_APPEND
+    try:
+        return _private_fd(path, flags | os.O_CREAT | os.O_EXCL)
+    except FileExistsError:
+        return os.open(path, flags | os.O_CLOEXEC)
+
+
 def write_private(
     path: Path, data: bytes | str, *, durable: bool = False, make_dirs: bool = False
 ) -> None:
@@ -110,13 +123,6 @@ def write_private(
 def create_private(path: Path) -> None:
     """An empty file only the owner can read and write (0600), failing if it exists."""
     os.close(_private_fd(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
-
-
-def tighten(path: Path) -> None:
-    """Make an existing file of this account 0600 (a no-op for a missing or foreign file)."""
-    with contextlib.suppress(OSError):
-        if path.stat().st_uid == os.geteuid() and path.stat().st_mode & 0o077:
-            os.chmod(path, PRIVATE_FILE)
 
 
 class NotARegularFile(OSError):

@@ -273,3 +273,66 @@ def test_a_stale_dot_lock_taken_by_another_sender_meanwhile_is_left_to_it(tmp_pa
     os.utime(lock, (long_ago, long_ago))  # theirs, left behind long ago in turn
     take_stale(lock, lock.stat())
     assert list(tmp_path.iterdir()) == []  # removed, and nothing left aside
+
+
+def test_an_existing_mailbox_keeps_its_mode_and_a_new_one_is_private(tmp_path: Path) -> None:
+    """A mailbox on a mail spool is ``user:mail 0660``: its delivery agent writes to it through
+    the mail group, so appending never takes that away (``mailbox.mbox`` leaves modes alone).
+    A mailbox that is not there yet is made 0600, whatever the umask: it holds names."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    shared = spool / "train"
+    shared.write_bytes(b"")
+    shared.chmod(0o660)
+    sender(shared).send("first@example.org", composed(0), "A-0")
+    assert shared.stat().st_mode & 0o777 == 0o660
+    assert [m["To"] for m in mailbox.mbox(shared)] == ["first@example.org"]
+    fresh = tmp_path / "new" / "mailbox.mbox"
+    old_umask = os.umask(0)
+    try:
+        sender(fresh).send("first@example.org", composed(1), "A-1")
+    finally:
+        os.umask(old_umask)
+    assert fresh.stat().st_mode & 0o777 == 0o600
+    assert fresh.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_dot_lock_put_back_after_its_holder_let_go_clears_itself_within_the_stale_age(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The narrow race of ``take_stale``: a stale dot-lock is replaced by another program's
+    fresh one just before we move it aside, and that program lets go (its unlink finds
+    nothing) before we put its lock back. The lock then stands with nobody holding it; but it
+    keeps its maker's time (put back by a hard link, the same file), so it is taken as stale
+    no later than :data:`STALE_DOT_LOCK` after that program made it, and until then sends are
+    retried, never lost or doubled. (Bounded, and narrower than ``dotlockfile``'s own, which
+    unlinks by name.) The interleaving is forced here by running the holder's unlink just
+    before the put-back."""
+    from oss_desk.services import senders
+
+    box = tmp_path / "mailbox.mbox"
+    lock = tmp_path / "mailbox.mbox.lock"
+    sender(box).send("first@example.org", composed(0), "APPT-0")
+    lock.write_bytes(b"")  # the stale one we saw
+    seen = lock.stat()
+    lock.rename(tmp_path / "taken")  # taken by another program (kept: a new inode follows)
+    lock.write_bytes(b"")  # another program's fresh one, made since
+    made = lock.stat().st_mtime_ns
+    real_link = os.link
+
+    def holder_lets_go_first(src: str | Path, dst: str | Path) -> None:
+        lock.unlink(missing_ok=True)  # the holder's unlink: its lock is aside, so nothing
+        real_link(src, dst)
+
+    monkeypatch.setattr(os, "link", holder_lets_go_first)
+    senders.take_stale(lock, seen)
+    monkeypatch.undo()
+    assert lock.exists() and lock.stat().st_mtime_ns == made  # put back, its maker's time
+    with pytest.raises(SendFault) as fault:
+        sender(box).send("second@example.org", composed(1), "APPT-1")
+    assert fault.value.retry
+    aged = time.time() - senders.STALE_DOT_LOCK - 1  # its maker's time, five minutes on
+    os.utime(lock, (aged, aged))
+    sender(box).send("second@example.org", composed(1), "APPT-1")
+    assert not lock.exists()
+    assert [m["To"] for m in mailbox.mbox(box)] == ["first@example.org", "second@example.org"]

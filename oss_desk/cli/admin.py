@@ -16,7 +16,7 @@ from oss_desk.cli.common import (
 )
 from oss_desk.clock import clock_from_env
 from oss_desk.errors import InvalidInput
-from oss_desk.services.demo_clock import clock_of, forget_clock
+from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 
@@ -71,8 +71,6 @@ def init(
         person=state.user,
         replace_office=replace_office,
     )
-    if result.loaded is not None and not use_demo:
-        forget_clock(db_path)  # another office replaced the demo: it keeps the real time
     if as_json:
         emit_json(
             {

@@ -71,7 +71,7 @@ def ticket_action(
 
 park = ticket_action(
     "park",
-    "Set the resident at a desk aside (the desk calls the next; resume them later).",
+    "Set the resident at a desk aside (the desk can call the next meanwhile; resume them later).",
     "park",
     click.option(
         "--reason",

@@ -8,7 +8,6 @@ left. Every terminal and command on its database keeps the demo's time.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,9 +16,9 @@ import click
 
 from oss_desk.cli.common import State, number_option, pass_state
 from oss_desk.clock import NOW_ENV, FixedClock, clock_from_env, format_instant
-from oss_desk.errors import OssDeskError, RuleViolation, StorageError
+from oss_desk.errors import RuleViolation, StorageError
 from oss_desk.paths import demo_db_path
-from oss_desk.services.demo_clock import left_at, old_clock_file, start_clock, stop_clock
+from oss_desk.services.demo_clock import left_at, old_clock_file, start_clock
 from oss_desk.services.session import Session
 from oss_desk.storage.database import open_store
 from oss_desk.storage.site import latest_config, work_since_seed
@@ -113,6 +112,7 @@ def demo(
     again as it was left (--reset builds it afresh; with --no-app it is refused).
     """
     from oss_desk.services.demo import populate
+    from oss_desk.services.demo_messages import where_messages_go
     from oss_desk.services.senders import mailboxes_synced_once
     from oss_desk.services.session import open_session
     from oss_desk.services.site import initialise
@@ -126,6 +126,7 @@ def demo(
             f"  Its clock carries on from {_local(path, was_left):%A %d %B %H:%M}, where it was "
             "left; `oss-desk demo --reset` builds it afresh."
         )
+        _say_where_messages_go(path)
         _open_app(state, path, desk_id)
         return
     clock = clock_from_env()
@@ -146,6 +147,7 @@ def demo(
         try:
             summary = populate(session, days=days, waiting=waiting, deliver=_deliver_due)
             session.desk(desk_id)
+            messages_go = where_messages_go(session)
         finally:
             session.close()
         if summary.booked_at is not None:
@@ -157,6 +159,8 @@ def demo(
         f"{summary.waiting_now} residents waiting now, {summary.appointments} appointments "
         "booked for the next two weeks."
     )
+    if messages_go is not None:
+        click.echo(messages_go)
     if shown is not None:
         click.echo(
             f"  The office is closed now: the demo opens as on {shown:%A %d %B} at 11:00 "
@@ -209,16 +213,10 @@ def _open_app(state: State, path: Path, desk_id: str) -> None:
     (never a stopped ``OSS_DESK_NOW``: its print jobs are tried again when due); then, once it
     is closed, how to get back in."""
     from oss_desk.cli.desk import open_desk
-    from oss_desk.services.dbops import in_use
 
     os.environ.pop(NOW_ENV, None)
     state.db = str(path)
-    try:
-        open_desk(state, desk_id, demo=True)
-    finally:
-        if in_use(path) is None:  # left, and nobody else on it: its clock stands still
-            with contextlib.suppress(OssDeskError):  # best effort (the file may be gone)
-                stop_clock(path)
+    open_desk(state, desk_id, demo=True)  # the last desk app to leave stops its clock
     run = _command()
     click.echo(
         "The demo is left as it is (who is at which desk, who is called).\n"
@@ -236,12 +234,32 @@ def _local(path: Path, instant: datetime) -> datetime:
     return local(instant, demo_settings(path.parent).sites[0].timezone)
 
 
+def _say_where_messages_go(path: Path) -> None:
+    """The line of the ready message on where its messages go, for a demo opened again (the
+    environment may name another mail server than when it was built)."""
+    from oss_desk.services.demo_messages import where_messages_go
+    from oss_desk.services.session import open_session
+
+    session = open_session(db=path, host=True)
+    try:
+        said = where_messages_go(session)
+    finally:
+        session.close()
+    if said is not None:
+        click.echo(said)
+
+
 def _deliver_due(session: Session) -> None:
     """The worker's pass over the messages due at the session's (simulated) time: the demo's
-    past appointments had their confirmations and reminders sent when they fell due."""
+    past appointments had their confirmations and reminders sent when they fell due (to the
+    demo's own mailbox and phone, whatever the environment says: see
+    :mod:`oss_desk.services.demo_messages`)."""
+    from oss_desk.services.demo_messages import own_devices
     from oss_desk.worker.messages import MessageDelivery
 
-    MessageDelivery(session).deliver_due()
+    own = own_devices(session)
+    smtp, notify = own.senders(session) if own is not None else (None, None)
+    MessageDelivery(session, smtp=smtp, notify=notify).deliver_due()
 
 
 def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
@@ -249,7 +267,6 @@ def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
     sent their confirmations (to the demo's virtual mailbox and phone): send them as that
     worker did, after the last booking of each day (well within a message's deadline)."""
     from oss_desk.services.session import open_session
-    from oss_desk.worker.messages import MessageDelivery
 
     last_of_day: dict[object, datetime] = {}
     for at in booked_at:
@@ -263,6 +280,6 @@ def _send_booked_messages(path: Path, booked_at: list[datetime]) -> None:
         with session.store.write():
             for at in runs:
                 clock.set(at + timedelta(minutes=1))
-                MessageDelivery(session).deliver_due()
+                _deliver_due(session)
     finally:
         session.close()

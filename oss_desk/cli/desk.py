@@ -6,11 +6,14 @@ first frame (not the other admin commands, nor the queue service they use).
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from oss_desk.cli.common import State, pass_state
+from oss_desk.clock import RunningClock
 
 if TYPE_CHECKING:
     from oss_desk.services.session import Session
@@ -28,12 +31,31 @@ def open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
     end_with_server()  # a browser desk: ended (and logged out) with its server
     config = state.config
     runner = open_desk_runner(db=state.db, config=config, person=state.user, desk_id=desk_id)
-    run_desk_app(
-        desk_id=desk_id,
-        demo=demo,
-        runner=runner,
-        devices=lambda session: _desk_standby(session, config, desk_id),
-    )
+    session = runner.session
+    on_demo_clock = isinstance(session.clock, RunningClock)  # a demo's running clock
+    try:
+        run_desk_app(
+            desk_id=desk_id,
+            demo=demo,
+            runner=runner,
+            devices=lambda session: _desk_standby(session, config, desk_id),
+        )
+    finally:
+        if on_demo_clock:
+            _leave_demo(session.store.path)
+
+
+def _leave_demo(db: Path) -> None:
+    """A desk app on a demo closed: when nobody else has its database open (no other desk, no
+    worker), the demo's clock stops where it was left, whichever terminal opened the demo.
+    Best effort (the file may be gone)."""
+    from oss_desk.errors import OssDeskError
+    from oss_desk.services.dbops import in_use
+    from oss_desk.services.demo_clock import stop_clock
+
+    if in_use(db) is None:  # the last one to leave stops it
+        with contextlib.suppress(OssDeskError):
+            stop_clock(db)
 
 
 def _desk_standby(session: Session, config: str | None, desk_id: str | None) -> Standby | None:

@@ -9,10 +9,11 @@ demo's time, running on at the real pace: waits grow, a print job that failed is
 when it falls due, and another terminal sees the same office at the same moment.
 ``OSS_DESK_NOW``, when set, still wins (a stopped clock, for scripts and tests).
 
-Left (the demo app closed, nobody else on its database), the demo's clock stops at the instant
-it was left; opened again (``oss-desk demo`` over a demo that has work in it), it runs on from
-there. The clock lives and dies with its database: a new database made at the same path never
-takes an old demo's time.
+Left (the last desk app on its database closed, whichever terminal opened it, and no worker on
+it), the demo's clock stops at the instant it was left; opened again (``oss-desk demo`` over a
+demo that has work in it), it runs on from there, never from earlier than it was showing.
+The clock lives and dies with its database: a new database made at the same path never takes
+an old demo's time.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from oss_desk.clock import (
     read_instant,
 )
 from oss_desk.storage.database import open_store
-from oss_desk.storage.demo_clock import forget_demo_clock, read_demo_clock, write_demo_clock
+from oss_desk.storage.demo_clock import holds_the_demo, read_demo_clock, write_demo_clock
 
 OLD_FILE_SUFFIX = ".clock"
 """The demo's clock was once a file beside its database (``PATH.clock``); it is removed."""
@@ -75,9 +76,10 @@ def office_clock(conn: sqlite3.Connection, *, training: bool) -> Clock:
 
 def clock_of(db: Path) -> Clock:
     """:func:`office_clock` for a command that has not opened the office (``init``,
-    ``doctor``, ``db restore``, a printer's test page): the database's demo clock when it has
-    one (only ``oss-desk demo`` writes it, in a demo database), else ``OSS_DESK_NOW`` or the
-    real clock. A missing or unreadable database: the real clock."""
+    ``doctor``, ``db restore``, a printer's test page): a demo database's clock (one holding the
+    built-in demo site), else ``OSS_DESK_NOW`` or the real clock; a real office never reads a
+    demo clock, even one left in its database. A missing or unreadable database: the real
+    clock."""
     from oss_desk.storage.maintenance import connect_file  # rare commands only
 
     if stopped_by_env():
@@ -87,7 +89,7 @@ def clock_of(db: Path) -> Clock:
     except (sqlite3.Error, OSError):
         return clock_from_env()
     try:
-        return office_clock(conn, training=True)
+        return office_clock(conn, training=holds_the_demo(conn))
     except sqlite3.Error:
         return clock_from_env()
     finally:
@@ -132,21 +134,17 @@ def stop_clock(db: Path) -> datetime | None:
 
 
 def left_at(conn: sqlite3.Connection) -> datetime | None:
-    """The instant a demo with work in it opens again from: where its clock stopped when it was
-    left, or the last thing done in it if that is later (or there is no stopped clock)."""
+    """The instant a demo with work in it opens again from: the demo's time on its clock
+    (stopped where it was left, or still running: a terminal on it that is not a desk app, a
+    worker, or a desk killed before it could stop it, left it running on), or the last thing
+    done in it if that is later (or it has no clock); never earlier than what every command on
+    it was showing."""
     clock = demo_clock(conn)
     newest = _newest_event_at(conn)
     found = [read_instant(newest)] if newest is not None else []
-    if isinstance(clock, FixedClock):
+    if clock is not None:
         found.append(clock.now())
     return max(found) if found else None
-
-
-def forget_clock(db: Path) -> None:
-    """A configuration other than the demo's was loaded into ``db`` (another office replaced
-    the demo): it keeps the real time from now on."""
-    with _writing(db) as conn:
-        forget_demo_clock(conn)
 
 
 def _newest_event_at(conn: sqlite3.Connection) -> str | None:

@@ -124,7 +124,15 @@ def take_stale(lock: Path, seen: os.stat_result) -> None:
     """Remove the dot-lock ``lock`` seen (``seen``) older than :data:`STALE_DOT_LOCK`, only if
     it is still that file: another program may have taken the stale lock and made its own since
     (``dotlockfile``'s care). It is renamed aside under a name of this process's own, so no one
-    else can take it meanwhile; a fresh lock moved aside by mistake is put back."""
+    else can take it meanwhile; a fresh lock moved aside by mistake is put back.
+
+    One narrow race is left, as in every dot-lock scheme (POSIX has no "remove this name only if
+    it is still that file"): if that fresh lock's holder lets go between our rename and the
+    put-back, its unlink finds nothing and the lock stands with nobody holding it. It is put
+    back by a hard link, so it keeps its maker's time and is taken as stale no later than
+    :data:`STALE_DOT_LOCK` after its maker made it; meanwhile sends are retried, never lost
+    or doubled. (Our own processes never meet it: they hold the mailbox's ``lockf`` lock
+    before the dot-lock, so only another program's lock is ever seen here.)"""
     aside = lock.with_name(f"{lock.name}.{os.getpid()}.{time.monotonic_ns()}")
     try:
         lock.rename(aside)
@@ -179,8 +187,8 @@ def _mbox(path: str, email: EmailMessage) -> str:
     target = Path(path)
     entry = mbox_entry(email)
     try:
-        files.append_private(target, b"")  # created 0600 (with its folder) when missing
-        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        # Created 0600 when missing; an existing mailbox keeps its mode (a spool's 0660).
+        fd = files.open_appending(target)
         try:
             # Held by another program (a mail client): retried later, as mailbox.mbox's was.
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -194,7 +202,6 @@ def _mbox(path: str, email: EmailMessage) -> str:
                 fcntl.lockf(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
-        files.tighten(target)
     except OSError as exc:
         log.warning("mailbox %s: %s", target, exc)  # the OS's words: the log only
         held = isinstance(exc, FileExistsError)  # the dot-lock: another program has it
@@ -220,6 +227,9 @@ class SmtpSender:
     settings: EmailSettings
     now: datetime | None = None
     """The message's Date (the session clock); None: the real time."""
+    capture: str | None = None
+    """A ``capture://`` mailbox every message goes to, whatever ``smtp_url`` says (the demo's
+    own, for the messages of its simulated past)."""
 
     def send(
         self,
@@ -231,7 +241,7 @@ class SmtpSender:
         """Send one message; ``on_handover`` runs just before the end of DATA goes out (from
         then on the server may have accepted it, whatever happens to the reply)."""
         email = self._build(to, message, reference)
-        url = urlsplit(self.settings.smtp_url or "")
+        url = urlsplit(self.capture or self.settings.smtp_url or "")
         if url.scheme == "capture":  # the demo's (and training's) virtual mailbox: an mbox file
             return _mbox(url.netloc + url.path, email)
         return self._smtp(url, email, on_handover or (lambda: None))
@@ -370,6 +380,13 @@ class _TimedSmtpSsl(smtplib.SMTP_SSL):
 class NotifySender:
     settings: NotifySettings
     _client: Any = None
+    capture: str | None = None
+    """A ``capture://`` phone every message goes to, whatever ``base_url`` says (the demo's
+    own, for the messages of its simulated past)."""
+
+    @property
+    def base_url(self) -> str:
+        return self.capture or self.settings.base_url
 
     def client(self) -> Any:
         if self._client is None:
@@ -398,10 +415,10 @@ class NotifySender:
     ) -> str:
         """Send a text or email; ``on_handover`` runs just before the request goes out (from
         then on Notify may have it: look it up by reference before sending again)."""
-        if self.settings.base_url.startswith("capture://"):  # the demo's virtual phone
+        if self.base_url.startswith("capture://"):  # the demo's virtual phone
             text = message.sms if channel == "text" else message.body
             return _capture(
-                self.settings.base_url[len("capture://") :],
+                self.base_url[len("capture://") :],
                 f"--- {channel} to {to} ({reference})\n{text}\n".encode(),
                 reference,
             )
@@ -461,8 +478,8 @@ class NotifySender:
         """The id of a notification already sent with this reference (None: not sent)."""
         from notifications_python_client.errors import HTTPError
 
-        if self.settings.base_url.startswith("capture://"):
-            path = Path(self.settings.base_url[len("capture://") :])
+        if self.base_url.startswith("capture://"):
+            path = Path(self.base_url[len("capture://") :])
             return reference if path.exists() and f"({reference})" in path.read_text() else None
         try:
             found = self.client().get_all_notifications(reference=reference)

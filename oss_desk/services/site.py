@@ -19,9 +19,9 @@ from oss_desk.services.events import record_event
 from oss_desk.services.session import Session, process_account, resolve_person
 from oss_desk.services.site_change import ChangeReport, ConfigChange
 from oss_desk.storage.database import GuardedConnection, Store, open_store, schema_version
+from oss_desk.storage.demo_clock import DEMO_SOURCE as DEMO_SOURCE
+from oss_desk.storage.demo_clock import forget_demo_clock
 from oss_desk.storage.site import Snapshot, latest_config, load_config, read_directory
-
-DEMO_SOURCE = "built-in demo site"
 
 
 def demo_toml(demo_dir: Path) -> str:
@@ -210,6 +210,8 @@ def load_into(
             change = ConfigChange(session, actor)  # the new settings over the office as it was
             change.before_load(conn, report)
         snapshot = load_config(conn, settings, source=source, actor=actor, now=clock.now())
+        if source != DEMO_SOURCE:
+            forget_demo_clock(conn)  # another office replaced a demo: the real time from now on
         if change is not None:
             change.after_load(conn, report, old)
         if settings.access.training() and source != DEMO_SOURCE:

@@ -19,6 +19,7 @@ from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.delivery import message_deadline
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.sending import SendResult, SendTally, send_round
+from oss_desk.services.demo_messages import DemoPast, demo_past
 from oss_desk.services.events import record_event
 from oss_desk.services.messages import compose
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
@@ -67,6 +68,16 @@ class MessageDelivery(LeasedSender):
         super().__init__(session, owner)
         self.smtp = smtp or SmtpSender(session.settings.email)
         self.notify = notify or NotifySender(session.settings.notify)
+        self._demo_past: DemoPast | bool | None = False  # False: not looked up yet
+
+    def _senders(self, appt: Appointment) -> tuple[SmtpSender, NotifySender]:
+        """The demo's own mailbox and phone for an appointment of its simulated past (see
+        :mod:`oss_desk.services.demo_messages`), whatever the settings say; else ours."""
+        if self._demo_past is False:
+            self._demo_past = demo_past(self.s)
+        past = self._demo_past
+        found = past.senders(appt.booked_at) if isinstance(past, DemoPast) else None
+        return found or (self.smtp, self.notify)
 
     def deliver_due(self, limit: int = 10_000) -> MessageReport:
         def every_lane(report: MessageReport) -> bool:
@@ -113,20 +124,21 @@ class MessageDelivery(LeasedSender):
             )
             return
         handed_over = self.handed_over(message.id)
+        smtp, notify = self._senders(appt)
         try:
             if message.via == "notify" and (message.unconfirmed or message.attempts > 1):
                 # An earlier try may have reached Notify (a timeout looks like a failure): look
                 # it up by its reference before sending again, so it is never sent twice.
-                earlier = self.notify.lookup(message.reference)
+                earlier = notify.lookup(message.reference)
                 if earlier is not None:
                     self._finish(message, appt, SendResult("sent", provider=earlier), report)
                     return
             composed = compose(self.s, appt, message.kind)
-            self.smtp.now = now
+            smtp.now = now
             if message.via == "smtp":
-                provider = self.smtp.send(to, composed, message.reference, handed_over)
+                provider = smtp.send(to, composed, message.reference, handed_over)
             else:
-                provider = self.notify.send(
+                provider = notify.send(
                     message.channel, to, composed, message.reference, handed_over
                 )
         except SendFault as fault:

@@ -1,0 +1,154 @@
+"""The demo's clock: the last desk app to close stops it, whichever terminal opened the demo
+(the README's second terminal too); a demo opened again never goes back before the time every
+command on it was showing; only a demo database has one, and loading another office over a demo
+forgets it in the load's own transaction."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from oss_desk.cli.demo import prepare_demo_db
+from oss_desk.clock import format_instant, read_instant
+from oss_desk.services.demo_clock import clock_of, start_clock
+from oss_desk.services.site import initialise
+from oss_desk.storage.demo_clock import read_demo_clock, write_demo_clock
+
+from .conftest import ROOT, Cli, make_db, site_toml
+
+
+def clock_row(db: Path) -> tuple[str, str | None] | None:
+    conn = sqlite3.connect(db)
+    try:
+        return read_demo_clock(conn)
+    finally:
+        conn.close()
+
+
+def wait_for(condition: object, timeout: float, what: str) -> None:
+    started = time.monotonic()
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() - started < timeout, f"not within {timeout} s: {what}"
+        time.sleep(0.05)
+
+
+class Desk:
+    """A real desk app process on the database (``oss-desk desk --desk ID``, headless)."""
+
+    def __init__(self, tmp: Path, db: Path, desk: str, env: dict[str, str]) -> None:
+        self.out = tmp / f"{desk}.status"
+        self.quit = tmp / f"{desk}.quit"
+        self.err = tmp / f"{desk}.stderr"  # a file: a pipe nobody reads could fill and block
+        with self.err.open("wb") as err:  # the child keeps its own copy
+            self.proc = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "tests.desk_probe"),
+                    *(str(self.out), str(self.quit), "--"),
+                    *("--db", str(db), "desk", "--desk", desk),
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
+
+    def up(self) -> bool:
+        return self.out.exists() and bool(self.out.read_text(encoding="utf-8").strip())
+
+    def close(self) -> None:
+        """Closed as a person closes it (Ctrl+Q), and gone."""
+        self.quit.touch()
+        assert self.proc.wait(60) == 0, self.err.read_text(errors="replace")
+
+
+def test_the_last_desk_app_to_leave_stops_the_demo_clock(tmp_path: Path) -> None:
+    """Two desk apps on a demo opened by neither of them (another terminal's ``oss-desk demo``,
+    or ``demo --no-app``): the first to close leaves the clock running for the other; the
+    last one stops it where the demo was, so commands meanwhile do not run on for hours."""
+    db = make_db(tmp_path, None, name="demo.sqlite")
+    began = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)
+    start_clock(db, began, datetime.now(UTC))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env.update(PYTHONPATH=str(ROOT), XDG_DATA_HOME=str(tmp_path / "xdg"))
+    desks = [Desk(tmp_path, db, "greet-1", env), Desk(tmp_path, db, "desk-1", env)]
+    try:
+        wait_for(lambda: all(d.up() for d in desks), 90, "both desks drawn")
+        desks[0].close()
+        row = clock_row(db)
+        assert row is not None and row[1] is not None, row  # running: desk-1 is still on it
+        desks[1].close()
+        row = clock_row(db)
+        assert row is not None and row[1] is None, row  # stopped where it was left
+        assert began < read_instant(row[0]) < began + timedelta(minutes=10), row
+    finally:
+        for d in desks:
+            if d.proc.poll() is None:
+                d.proc.kill()
+                d.proc.wait(10)
+
+
+def test_a_demo_left_running_opens_again_no_earlier_than_it_was_showing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A demo whose clock was left running (no desk app closed it: a ``--no-app`` demo, a desk
+    killed) for two hours: every command on it shows 13:00, so ``oss-desk demo`` opens it again
+    from 13:00, not from its last event at 11:00."""
+    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+    db = tmp_path / "demo" / "oss-desk-demo.sqlite"
+    cli = Cli(db, monkeypatch)
+    built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now="2026-12-04T11:00:00Z")
+    assert built.code == 0, built.err
+    issued = cli("--db", str(db), "ticket", "issue", "--service", "C", "--json")
+    assert issued.json()["issued_at"].startswith("2026-12-04T11:0"), issued.out
+    row = clock_row(db)
+    assert row is not None and row[1] is not None, row
+    since = read_instant(row[1]) - timedelta(hours=2)  # as if two hours of real time went by
+    with sqlite3.connect(db) as conn:
+        write_demo_clock(conn, row[0], format_instant(since))
+    conn.close()
+    queue = cli("--db", str(db), "queue")
+    assert "live queue, 2026-12-04 13:0" in queue.out, queue.out
+    reopened = prepare_demo_db(db, reopen=True)
+    assert reopened is not None
+    assert reopened >= datetime(2026, 12, 4, 13, 0, tzinfo=UTC), reopened
+
+
+def test_only_a_demo_database_gives_its_clock_to_init_doctor_and_restore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``clock_of`` (``init``, ``doctor``, ``db restore``, a printer's test page) reads a demo
+    clock only in a demo database: a real office whose file still holds one (written by hand,
+    or left by an older version) stamps those commands at the real time."""
+    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+    since = format_instant(datetime.now(UTC))
+    real = make_db(tmp_path, site_toml(), name="real.sqlite")
+    demo = make_db(tmp_path, None, name="demo.sqlite")
+    for db in (real, demo):
+        with sqlite3.connect(db) as conn:
+            write_demo_clock(conn, "2020-01-06T11:00:00.000Z", since)
+        conn.close()
+    assert clock_of(demo).now().year == 2020
+    assert clock_of(real).now().year == datetime.now(UTC).year
+
+
+def test_loading_another_office_over_a_demo_forgets_its_clock_in_the_same_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office's own configuration loaded over a demo (``init --config FILE
+    --replace-office``): the load itself removes the demo's clock, so nothing can stop between
+    the two and leave the real office on the demo's time."""
+    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+    db = make_db(tmp_path, None, name="demo.sqlite")
+    start_clock(db, datetime(2020, 1, 6, 11, 0, tzinfo=UTC), datetime.now(UTC))
+    config = tmp_path / "office.toml"
+    config.write_text(site_toml(), encoding="utf-8")
+    initialise(db, clock=clock_of(db), config_path=config, replace_office=True, person="tester")
+    assert clock_row(db) is None
+    assert clock_of(db).now().year == datetime.now(UTC).year
