@@ -16,13 +16,18 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import JOB_WORDS, PrintState
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.printouts import SelfTestPrintout
-from oss_desk.errors import DatabaseGone, DeviceError, RuleViolation
+from oss_desk.errors import EXIT_INTERNAL, DatabaseGone, DeviceError, OssDeskError, RuleViolation
 from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, Call, lines_for
 from oss_desk.hardware.boards import geometry_for as board_geometry
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, open_transport
 from oss_desk.hardware.templates import render
+from oss_desk.paths import log_dir
 from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.session import open_session, resolve_db_path, simulated_on_live
+
+
+class StepsFailed(OssDeskError, title="Internal error", exit_code=EXIT_INTERNAL):
+    """``worker --once``: a step failed unexpectedly (a bug); the others ran."""
 
 
 @click.command()
@@ -69,38 +74,55 @@ def worker(state: State, once: bool, as_json: bool) -> None:
             report = make().run_once()
         finally:
             lock.release()
+        unknown = report.unknown
+
+        def count(name: str, value: int | None = None) -> int | None:
+            """A count, or None (JSON null; "failed" in words) when its step failed."""
+            return None if name in unknown else getattr(report, name) if value is None else value
+
+        def said(name: str, value: int | None = None) -> str:
+            found = count(name, value)
+            return "failed" if found is None else str(found)
+
+        names = (
+            "printed", "sent", "retried", "failed", "uncertain", "board_frames",
+            "messages_sent", "messages_retried", "messages_failed", "no_shows",
+            "turn_texts_sent", "report_emails_sent", "feedback_texts_sent",
+        )  # fmt: skip
         if as_json:
             emit_json(
-                {
-                    "printed": report.printed,
-                    "sent": report.sent,
-                    "retried": report.retried,
-                    "failed": report.failed,
-                    "uncertain": report.uncertain,
-                    "board_frames": report.board_frames,
-                    "printers": report.printers,
-                    "messages_sent": report.messages_sent,
-                    "messages_retried": report.messages_retried,
-                    "messages_failed": report.messages_failed,
-                    "no_shows": report.no_shows,
-                    "turn_texts_sent": report.turn_texts_sent,
-                    "report_emails_sent": report.report_emails_sent,
-                    "feedback_texts_sent": report.feedback_texts_sent,
+                {name: count(name) for name in names}
+                | {
+                    "printers": None if "printers" in unknown else report.printers,
+                    "steps_failed": list(report.steps_failed),
                 }
             )
         else:
             click.echo(
-                f"Printed {report.printed - report.sent}, {JOB_WORDS[PrintState.SENT]} (not "
-                f"confirmed) {report.sent}, to retry {report.retried}, may not have printed "
-                f"{report.uncertain}, failed {report.failed}; board frames "
-                f"{report.board_frames}; messages sent {report.messages_sent}, to retry "
-                f"{report.messages_retried}, failed {report.messages_failed}; appointments "
-                f"marked no-show {report.no_shows}; "
-                f"turn texts sent {report.turn_texts_sent}; report emails sent "
-                f"{report.report_emails_sent}; follow-up texts sent {report.feedback_texts_sent}."
+                f"Printed {said('printed', report.printed - report.sent)}, "
+                f"{JOB_WORDS[PrintState.SENT]} (not confirmed) {said('sent')}, to retry "
+                f"{said('retried')}, may not have printed {said('uncertain')}, failed "
+                f"{said('failed')}; board frames {said('board_frames')}; messages sent "
+                f"{said('messages_sent')}, to retry {said('messages_retried')}, failed "
+                f"{said('messages_failed')}; appointments marked no-show {said('no_shows')}; "
+                f"turn texts sent {said('turn_texts_sent')}; report emails sent "
+                f"{said('report_emails_sent')}; follow-up texts sent "
+                f"{said('feedback_texts_sent')}."
             )
             for url, status in report.printers.items():
                 click.echo(f"  {parse_printer_url(url).label}: {status}")
+            for what, fault in report.steps_failed.items():
+                click.echo(f"  Failed: {what} ({'internal error' if fault is None else fault})")
+        failed = report.steps_failed
+        bugs = [what for what, fault in failed.items() if fault is None]
+        if bugs:  # a bug: 70, as any unexpected fault (its report is in the log folder)
+            raise StepsFailed(
+                f"internal error in {len(bugs)} of the worker's steps ({'; '.join(bugs)}): "
+                f"please report it; details in {log_dir()}"
+            )
+        for fault in failed.values():
+            if fault is not None:
+                raise fault  # the first expected fault, with its own exit status
         return
     logging.basicConfig(
         level=logging.INFO,

@@ -121,7 +121,7 @@ def shown_lines(found: Shown, today: date, session: Session) -> list[str]:
     and where it stands, who has it, the back office, and each try at a ring-back."""
     f = found.followup
     settings = session.settings.followups
-    timezone = session.directory.sites[f.site_id].timezone
+    timezone = session.site_ever(f.site_id).timezone
     lines = [line(f, today, session), f"  {f.received_said(timezone, today)}"]
     if f.via is not None:
         category = settings.category(f.category or "")
@@ -150,7 +150,7 @@ def shown_lines(found: Shown, today: date, session: Session) -> list[str]:
 
 
 def _done(session: Session, svc: FollowupService, f: Followup, as_json: bool, said: str) -> None:
-    today = svc.today(session.directory.sites[f.site_id])
+    today = svc.today(session.site_ever(f.site_id))
     answer(as_json, followup_json(f, today), f"{f.ref}: {said}")
 
 
@@ -239,7 +239,7 @@ def add(
         )
     )
     f = created.followup
-    today = svc.today(session.directory.sites[f.site_id])
+    today = svc.today(session.site_ever(f.site_id))
     if as_json:
         emit_json(
             {**followup_json(f, today), "print_job": created.print_job, "message": created.message}
@@ -287,7 +287,7 @@ def show(state: State, ref: str, contact: bool, as_json: bool) -> None:
     session, svc = _service(state)
     found: Shown = svc.show(ref, contact=contact)
     f = found.followup
-    today = svc.today(session.directory.sites[f.site_id])
+    today = svc.today(session.site_ever(f.site_id))
     from oss_desk.clock import format_instant
 
     attempts = [

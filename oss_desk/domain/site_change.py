@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from oss_desk.domain.calendar import hours_on
+from oss_desk.domain.calendar import day_said, hours_on
 from oss_desk.domain.queue import back_to_queue_words
 from oss_desk.domain.workdays import WorkingDays
 
@@ -117,20 +117,33 @@ def _some(items: Sequence[str], most: int = 5) -> str:
     return f"{shown} and {len(items) - most} more" if len(items) > most else shown
 
 
+def ticket_of_day(code: str, business_day: str, today: str) -> str:
+    """A ticket as a refusal names it: "B001" today, "B001 of Fri 04 Dec" on an earlier day
+    (the codes start again each day)."""
+    if business_day == today:
+        return code
+    return f"{code} of {day_said(date.fromisoformat(business_day), date.fromisoformat(today))}"
+
+
 def site_gone_refused(
     site_id: str,
     name: str,
     tickets: Sequence[str],
     bookings: Sequence[str],
     followups: Sequence[str] = (),
+    *,
+    earlier: bool = False,
 ) -> str:
-    """The refusal of a configuration without a site that holds tickets open today, bookings
+    """The refusal of a configuration without a site that holds tickets still open, bookings
     from today on or follow-ups still open (nobody could call, cancel, mark or find them
     there, and the worker could not close them): "site library (Library) is gone but holds 1
-    booking from today on (UT3-JPT): cancel ... first, or keep the site until then"."""
+    booking from today on (UT3-JPT): cancel ... first, or keep the site until then".
+    ``earlier``: a ticket is of an earlier day (parked with its adviser: close of day leaves
+    it), so "still open" rather than "open today"."""
     held, todo = [], []
     if tickets:
-        held.append(f"{_counted(len(tickets), 'ticket')} open today ({_some(tickets)})")
+        when = "still open" if earlier else "open today"
+        held.append(f"{_counted(len(tickets), 'ticket')} {when} ({_some(tickets)})")
         todo.append("finish the tickets")
     if bookings:
         held.append(f"{_counted(len(bookings), 'booking')} from today on ({_some(bookings)})")

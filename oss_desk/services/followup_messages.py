@@ -38,7 +38,7 @@ def message_reference(followup_id: int) -> str:
 
 
 def compose_referral(session: Session, f: Followup) -> Composed:
-    site = session.directory.sites[f.site_id]
+    site = session.site_ever(f.site_id)
     svc = session.directory.services.get(f.service or "")
     label = svc.label if svc else "your"
     made = local(f.received_at, site.timezone)
@@ -139,7 +139,7 @@ class FollowupMessageDelivery:
         self, message: store.Message, f: Followup, result: SendResult, report: Sent
     ) -> None:
         now = self.s.clock.now()
-        site = self.s.directory.sites[f.site_id]
+        site = self.s.site_ever(f.site_id)
         with self.s.store.write() as conn:
             settle(conn, REFERRAL_MESSAGES, message.id, result, now)
             if result.settled:

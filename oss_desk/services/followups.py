@@ -396,7 +396,7 @@ class FollowupService:
         first = self.get(ref)
         self._require(Action.WORK_FOLLOWUPS)
         now = self.s.clock.now()
-        site = self.s.directory.sites[first.site_id]
+        site = self.s.site_ever(first.site_id)
         with self.s.store.write() as conn:
             f = self._reread(conn, first)
             fu.check_attempt(f)
@@ -436,7 +436,7 @@ class FollowupService:
         first = self.get(ref)
         self._require_to_work(first)
         now = self.s.clock.now()
-        site = self.s.directory.sites[first.site_id]
+        site = self.s.site_ever(first.site_id)
         status = Status.RECEIVED if first.kind is Kind.REFERRAL else Status.ACKNOWLEDGED
         with self.s.store.write() as conn:
             f = self._reread(conn, first)
@@ -489,7 +489,7 @@ class FollowupService:
     ) -> Followup:
         """Done or unreachable (``unreachable``), or answered (``answer``)."""
         now = self.s.clock.now()
-        site = self.s.directory.sites[first.site_id]
+        site = self.s.site_ever(first.site_id)
         day = local(now, site.timezone).date()
         with self.s.store.write() as conn:
             f = self._reread(conn, first)
@@ -532,7 +532,7 @@ class FollowupService:
         now: datetime,
         data: dict[str, Any],
     ) -> None:
-        site = self.s.directory.sites[f.site_id]
+        site = self.s.site_ever(f.site_id)
         record_event(
             conn,
             site,

@@ -96,7 +96,7 @@ def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
     ``printing.ticket_qr``; a desk's scanner opens the ticket from either."""
     from oss_desk.services.queue import QueueService
 
-    site = session.directory.sites[ticket_row.site_id]
+    site = session.site_ever(ticket_row.site_id)
     wording = wording_for(session.settings, site.id)
     ahead = estimate = None
     if ticket_row.status is TicketStatus.WAITING:
@@ -121,7 +121,7 @@ def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
 
 def slip_printout(session: Session, appt: Appointment, qr: str) -> SlipPrintout:
     """An appointment slip: what, when, where, what to bring, the reference and its QR."""
-    site = session.directory.sites[appt.site_id]
+    site = session.site_ever(appt.site_id)
     config = site_config(session.settings, site.id)
     wording = wording_for(session.settings, site.id)
     svc = session.directory.services[appt.service]

@@ -34,6 +34,7 @@ from oss_desk.domain.site_change import (
     service_gone_refused,
     site_gone_refused,
     still_booked,
+    ticket_of_day,
 )
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import RuleViolation
@@ -164,21 +165,31 @@ class ConfigChange(QueueService):
                     raise RuleViolation(service_gone_refused(code, name, tickets))
 
     def _refuse_sites_gone(self, conn: sqlite3.Connection, old: Directory) -> None:
-        """A site that leaves while it holds tickets open today, bookings from today on or
-        follow-ups still open is refused: nobody could call, cancel, mark or find them there,
-        and the worker would trip over them at every round. Its earlier days still open are
-        closed first (close of day skips a site no longer configured)."""
+        """A site that leaves while it holds tickets still open (of any day), bookings from
+        today on or follow-ups still open is refused: nobody could call, cancel, mark or find
+        them there, and the worker would trip over them at every round. Its earlier days still
+        open are closed first (close of day skips a site no longer configured); a ticket parked
+        on an earlier day is not (it stays with its adviser): it is one of those refused."""
         gone = set(old.sites) - {site.id for site in self.s.settings.sites}
         if gone:  # its earlier days left open: closed now, as the worker would have
             close_due_in(self.s, conn, self.s.clock.now(), self.actor)
         for site_id in sorted(gone):
             site = old.sites[site_id]
             today = self.s.today(site)
-            tickets = [t.code for t in q.active_tickets(conn, site_id=site_id, business_day=today)]
+            days = {today} | {day for at, day in q.open_days(conn) if at == site_id}
+            open_then = [
+                t
+                for day in sorted(days)
+                for t in q.active_tickets(conn, site_id=site_id, business_day=day)
+            ]
+            tickets = [ticket_of_day(t.code, t.business_day, today) for t in open_then]
             booked = [x.ref for x in booked_from(conn, today) if x.site_id == site_id]
             cases = [f.ref for f in list_followups(conn, site_id=site_id, kinds=list(Kind))]
             if tickets or booked or cases:
-                said = site_gone_refused(site_id, site.name, tickets, booked, cases)
+                earlier = any(t.business_day != today for t in open_then)
+                said = site_gone_refused(
+                    site_id, site.name, tickets, booked, cases, earlier=earlier
+                )
                 raise RuleViolation(said)
 
     def _leave(self, conn: sqlite3.Connection, desk: Desk, person: str) -> None:

@@ -91,7 +91,7 @@ class History:
         return out
 
     def text(self, session: Session) -> list[str]:
-        timezone = session.directory.sites[self.ticket.site_id].timezone
+        timezone = session.site_ever(self.ticket.site_id).timezone
         return self.lines_text(timezone, local(session.clock.now(), timezone).date())
 
 
@@ -174,7 +174,7 @@ class VisitHistory:
         return sorted(found, key=lambda line: line.at)
 
     def _recorded(self, conn: sqlite3.Connection, ticket: Ticket, count: int) -> None:
-        site = self.s.directory.sites[ticket.site_id]
+        site = self.s.site_ever(ticket.site_id)
         viewed = (["notes"], count, "visit history")
         record_viewed(conn, site, self.s.clock.now(), self.actor, viewed, **of_ticket(ticket))
 

@@ -190,6 +190,18 @@ def site_ever(conn: sqlite3.Connection, site_id: str) -> Site | None:
     return Site(id=row[0], name=row[1], timezone=row[2]) if row else None
 
 
+def site_as_loaded(conn: sqlite3.Connection, site_id: str) -> dict[str, Any] | None:
+    """The site's entry in the last configuration stored that had it (a site that left keeps
+    its own calendar: nation, closures, opening hours); None: no stored one had it."""
+    row = conn.execute(
+        "SELECT s.value FROM config_snapshots AS c, json_each(c.document, '$.sites') AS s"
+        " WHERE json_extract(s.value, '$.id') = ? ORDER BY c.id DESC LIMIT 1",
+        [site_id],
+    ).fetchone()
+    found: dict[str, Any] | None = json.loads(row[0]) if row else None
+    return found
+
+
 def read_directory(conn: sqlite3.Connection) -> Directory:
     sites = {
         r[0]: Site(id=r[0], name=r[1], timezone=r[2])

@@ -1,17 +1,20 @@
 """The worker's rounds that are not a device's lane (referral messages, "nearly your turn"
 texts, and the housekeeping steps: appointments' no-shows, close of day, the daily rollup, the
-retention purge): each runs in its own guard, so one step's fault never starves the others.
-A fault is logged, never fatal: an expected one (a refusal, the database busy) in one line, an
-unexpected one (a bug) with a fault report for the developers, written once per step and
-place in this process; a database file replaced or removed under the worker stops it whole
-(:meth:`oss_desk.worker.run.DeviceWorker._gone`)."""
+retention purge): each runs in its own guard (:class:`Steps`), so one step's fault never
+starves the others. A fault is logged, never fatal: an expected one (a refusal, the database
+busy) in one line, an unexpected one (a bug) with a fault report for the developers, written
+once per step and place in this process; the step then pauses before it is tried again, and
+says a fault that lasts only now and then. A database file replaced or removed under the
+worker stops it whole (:meth:`oss_desk.worker.run.DeviceWorker._gone`)."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from oss_desk.domain.models import Actor
@@ -24,6 +27,7 @@ from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.services.turn_texts import TextReport, TurnTexts
+from oss_desk.storage.faults import describe_sqlite_error
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -32,24 +36,124 @@ T = TypeVar("T")
 _reported: set[tuple[str, str]] = set()
 """(what was not done, where the fault arose) already written to a fault report."""
 
+NO_SHOWS = "appointments' no-shows not marked now"
+REFERRALS = "referral messages not sent now"
+TURN_TEXTS = "texts to residents not sent now"
+PRINTING = "print jobs not delivered now"
+BOARD = "the board not updated now"
+MESSAGES_STEP = "appointment messages not sent now"
+REPORT_EMAILS = "report emails not sent now"
+FEEDBACK_TEXTS = "follow-up texts not sent now"
+CONFIGURATION = "the configuration not reread now"
+DUE_NOT_READ = "when the next message is due not read now"
+"""What is not done when the step fails (the start of its log line): the steps' names."""
+UNKNOWN_AFTER: dict[str, tuple[str, ...]] = {
+    PRINTING: ("printed", "sent", "retried", "uncertain", "failed", "printers"),
+    BOARD: ("board_frames",),
+    MESSAGES_STEP: ("messages_sent", "messages_retried", "messages_failed"),
+    REFERRALS: ("messages_sent", "messages_retried", "messages_failed"),
+    NO_SHOWS: ("no_shows",),
+    TURN_TEXTS: ("turn_texts_sent",),
+    REPORT_EMAILS: ("report_emails_sent",),
+    FEEDBACK_TEXTS: ("feedback_texts_sent",),
+}
+"""A step of ``worker --once`` (what is not done when it fails) -> the counts it leaves unknown."""
 
-def never_fatal(what: str, default: T, work: Callable[[], T]) -> T:
-    """``work()``; a fault is logged (``what``: what was not done) and ``default`` returned."""
-    try:
-        return work()
-    except DatabaseGone:
-        raise  # the whole worker stops (DeviceWorker._gone)
-    except (OssDeskError, sqlite3.Error) as exc:
-        log.warning("%s: %s", what, exc)
-        return default
-    except Exception as exc:  # a bug: the next step and the next round run all the same
-        log.error("%s: internal error (%s)%s", what, type(exc).__name__, _fault_report(what, exc))
-        return default
+FIRST_PAUSE = 2.0
+"""After a step's fault, it is not tried again for this long (then twice as long, each time)."""
+LONGEST_PAUSE = 60.0
+STILL_FAILING_EVERY = 900.0
+"""A step that keeps failing with the same fault says so again (with a count) this often."""
+
+
+@dataclass
+class _Fault:
+    """A step failing: with what (its log line's text), since when, how often; its pause."""
+
+    said: str
+    since: float  # wall time (time.time())
+    times: int = 1
+    pause: float = FIRST_PAUSE
+    retry_at: float = 0.0  # time.monotonic()
+    said_at: float = 0.0  # time.monotonic()
+
+
+class Steps:
+    """One thread's steps, each never fatal: a fault is logged (``what``: what was not done)
+    and the step's default returned. A failing step waits before it is tried again (2 s, then
+    twice as long each time, up to a minute), so that a fault with its work still due (a
+    message that makes the lane fail) is not retried every poll; and a fault is said once,
+    then every quarter of an hour as a count ("still failing, 41 times since 09:12"), never
+    every try. The thread's other steps carry on meanwhile."""
+
+    def __init__(self) -> None:
+        self._faults: dict[str, _Fault] = {}
+        self.failed: dict[str, OssDeskError | None] = {}
+        """The steps that failed (``what``), with the expected fault (None: a bug)."""
+
+    def run(self, what: str, default: T, work: Callable[[], T]) -> T:
+        fault = self._faults.get(what)
+        if fault is not None and time.monotonic() < fault.retry_at:
+            return default  # pausing after a fault
+        try:
+            result = work()
+        except DatabaseGone:
+            raise  # the whole worker stops (DeviceWorker._gone)
+        except (OssDeskError, sqlite3.Error) as exc:
+            expected = exc if isinstance(exc, OssDeskError) else describe_sqlite_error(exc)
+            self.failed[what] = expected
+            self._failing(what, str(exc), expected, bug=False)
+            return default
+        except Exception as exc:  # a bug: the thread's next step and next round run all the same
+            self.failed[what] = None
+            said = f"internal error ({type(exc).__name__})"
+            self._failing(what, said, exc, bug=True)
+            return default
+        if fault is not None:
+            del self._faults[what]
+            log.info("%s: working again (failed %s)", what, _count(fault))
+        return result
+
+    def pause(self) -> float:
+        """Seconds until a failing step may be tried again (0: none is waiting)."""
+        now = time.monotonic()
+        return max((f.retry_at - now for f in self._faults.values()), default=0.0)
+
+    def _failing(self, what: str, said: str, exc: Exception, *, bug: bool) -> None:
+        now = time.monotonic()
+        fault = self._faults.get(what)
+        if fault is None or fault.said != said:  # a new fault: said now
+            fault = self._faults[what] = _Fault(said, since=time.time())
+            details = _fault_report(what, exc) if bug else ""
+            (log.error if bug else log.warning)("%s: %s%s", what, said, details)
+            fault.said_at = now
+        else:
+            fault.times += 1
+            fault.pause = min(fault.pause * 2, LONGEST_PAUSE)
+            if now - fault.said_at >= STILL_FAILING_EVERY:
+                (log.error if bug else log.warning)(
+                    "%s: %s: still failing, %s", what, said, _count(fault)
+                )
+                fault.said_at = now
+        fault.retry_at = now + fault.pause
+
+
+def _count(fault: _Fault) -> str:
+    """ "41 times since 09:12" (since Sat 5 Dec 09:12 on an earlier day; host time)."""
+    since, today = time.localtime(fault.since), time.localtime()
+    same_day = since[:3] == today[:3]
+    day = (
+        ""
+        if same_day
+        else time.strftime("%a ", since) + f"{since.tm_mday} " + time.strftime("%b ", since)
+    )
+    times = "once" if fault.times == 1 else f"{fault.times} times"
+    return f"{times} since {day}{time.strftime('%H:%M', since)}"
 
 
 def _fault_report(what: str, exc: Exception) -> str:
-    """ "; details in FILE": the fault report, written once per step and place (the log line
-    is said every round; the file would otherwise be written again every minute)."""
+    """ "; details in FILE": the fault report, written once per step and place in this process
+    (a fault said again after it cleared would otherwise write another file each time)."""
     frames = traceback.extract_tb(exc.__traceback__)
     place = f"{type(exc).__name__} {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
     if (what, place) in _reported:
@@ -59,35 +163,35 @@ def _fault_report(what: str, exc: Exception) -> str:
     return f"; details in {where}" if where else ""
 
 
-def no_shows(session: Session) -> int:
+def no_shows(session: Session, steps: Steps | None = None) -> int:
     """Appointments not checked in by the end of their grace minutes become no-shows."""
-    return never_fatal(
-        "appointments' no-shows not marked now",
+    return (steps or Steps()).run(
+        NO_SHOWS,
         0,
         lambda: len(AppointmentService(session, Actor("worker")).auto_no_show()),
     )
 
 
-def purge(session: Session) -> None:
+def purge(session: Session, steps: Steps | None = None) -> None:
     """The retention purge (personal data past its keeping time)."""
-    never_fatal(
+    (steps or Steps()).run(
         "personal data past its keeping time not purged now",
         None,
         lambda: RetentionService(session, Actor("worker")).purge(),
     )
 
 
-def referral_messages(session: Session) -> Sent:
+def referral_messages(session: Session, steps: Steps | None = None) -> Sent:
     """Referral references by email or text, sent and retried like appointment messages."""
     # Built inside the guard too (its senders come from the settings), as every round's work.
-    return never_fatal(
-        "referral messages not sent now",
+    return (steps or Steps()).run(
+        REFERRALS,
         Sent(),
         lambda: FollowupMessageDelivery(session).deliver_due(),
     )
 
 
-def turn_texts(session: Session) -> TextReport:
+def turn_texts(session: Session, steps: Steps | None = None) -> TextReport:
     """\"Nearly your turn\" texts: queue what the queue now calls for, send what is due."""
 
     def work() -> TextReport:
@@ -95,23 +199,23 @@ def turn_texts(session: Session) -> TextReport:
         texts.queue_due()
         return texts.deliver_due()
 
-    return never_fatal("texts to residents not sent now", TextReport(), work)
+    return (steps or Steps()).run(TURN_TEXTS, TextReport(), work)
 
 
-def close_day(session: Session) -> int:
+def close_day(session: Session, steps: Steps | None = None) -> int:
     """Close the days that are over (tickets left waiting or called at closing time), so the
     queue is empty the morning after whether or not anyone acted after closing."""
 
     def work() -> int:
         return len(close_due(session, Actor("worker")))
 
-    return never_fatal("the day's tickets not closed now", 0, work)
+    return (steps or Steps()).run("the day's tickets not closed now", 0, work)
 
 
-def fill_rollup(session: Session) -> None:
+def fill_rollup(session: Session, steps: Steps | None = None) -> None:
     """Store the days that ended since the last report in the daily rollup (so that the next
     monthly report reads them instead of counting them)."""
-    never_fatal(
+    (steps or Steps()).run(
         "daily rollup not filled",
         None,
         lambda: ReportService(session, Actor("worker")).fill_rollup(),

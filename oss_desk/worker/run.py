@@ -51,6 +51,15 @@ from oss_desk.worker.printing import (
 )
 from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
 from oss_desk.worker.rounds import (
+    BOARD,
+    CONFIGURATION,
+    DUE_NOT_READ,
+    FEEDBACK_TEXTS,
+    MESSAGES_STEP,
+    PRINTING,
+    REPORT_EMAILS,
+    UNKNOWN_AFTER,
+    Steps,
     close_day,
     fill_rollup,
     no_shows,
@@ -91,6 +100,13 @@ class WorkerReport(PrintCounts):
     turn_texts_sent: int = 0
     report_emails_sent: int = 0
     feedback_texts_sent: int = 0
+    steps_failed: dict[str, OssDeskError | None] = field(default_factory=dict)
+    """The steps that failed (what was not done), with the expected fault (None: a bug)."""
+
+    @property
+    def unknown(self) -> set[str]:
+        """The counts a failed step leaves unknown (the report's field names)."""
+        return {name for what in self.steps_failed for name in UNKNOWN_AFTER.get(what, ())}
 
 
 class DeviceWorker:
@@ -136,30 +152,56 @@ class DeviceWorker:
     # One pass (oss-desk worker --once) ------------------------------------------------------
 
     def run_once(self) -> WorkerReport:
+        """Each step once, in its own guard: a step's fault is logged and the others run; the
+        report names the steps that failed (``steps_failed``) and the counts they leave unknown."""
         session = self.open_session()
         result = WorkerReport()
+        steps = Steps()
+
+        def print_jobs() -> None:
+            printing = PrintDelivery(session, self.transports, self.owner)
+            result.count_from(printing.deliver_due())
+            result.printers = {u: s.value for u, s in printing.poll_printers(force=True).items()}
+
+        def board() -> None:
+            link = BoardDelivery(session, self.owner)
+            try:
+                result.board_frames = int(link.deliver(force=True))
+            finally:
+                link.close()
+
+        def messages() -> None:
+            sent = MessageDelivery(session, owner=self.owner).deliver_due()
+            result.messages_sent += sent.sent
+            result.messages_retried += sent.retried
+            result.messages_failed += sent.failed
+
+        def referrals() -> None:
+            sent = referral_messages(session, steps)
+            result.messages_sent += sent.sent
+            result.messages_retried += sent.retried
+            result.messages_failed += sent.failed
+
+        def mails() -> None:
+            result.report_emails_sent = report_mails(session, self.owner).sent
+
+        def feedback() -> None:
+            result.feedback_texts_sent = FeedbackTextDelivery.round(session, self.owner).sent
+
         try:
             self._take_over(session)
             result.recovered = self._recover(session)
-            printing = PrintDelivery(session, self.transports, self.owner)
-            result.count_from(printing.deliver_due())
-            board = BoardDelivery(session, self.owner)
-            try:
-                result.board_frames = int(board.deliver(force=True))
-            finally:
-                board.close()
-            result.printers = {u: s.value for u, s in printing.poll_printers(force=True).items()}
-            result.no_shows = no_shows(session)
-            close_day(session)
-            fill_rollup(session)
-            messages = MessageDelivery(session, owner=self.owner).deliver_due()
-            referrals = referral_messages(session)
-            result.messages_sent = messages.sent + referrals.sent
-            result.messages_retried = messages.retried + referrals.retried
-            result.messages_failed = messages.failed + referrals.failed
-            result.turn_texts_sent = turn_texts(session).sent
-            result.report_emails_sent = report_mails(session, self.owner).sent
-            result.feedback_texts_sent = FeedbackTextDelivery.round(session, self.owner).sent
+            steps.run(PRINTING, None, print_jobs)
+            steps.run(BOARD, None, board)
+            result.no_shows = no_shows(session, steps)
+            close_day(session, steps)
+            fill_rollup(session, steps)
+            steps.run(MESSAGES_STEP, None, messages)
+            referrals()
+            result.turn_texts_sent = turn_texts(session, steps).sent
+            steps.run(REPORT_EMAILS, None, mails)
+            steps.run(FEEDBACK_TEXTS, None, feedback)
+            result.steps_failed = dict(steps.failed)
             return result
         finally:
             try:
@@ -481,27 +523,34 @@ class DeviceWorker:
 
     def _leased(self, lane: type[LeasedDelivery[Any]]) -> Callable[[], None]:
         """A lane of leased sends (report emails, follow-up texts): when queued and when due."""
-        return lambda: self._when_due(lambda s: lane.round(s, self.owner), lane.next_due)
+        what = f"{lane.WHAT}s not sent now"
+
+        def send(session: Session, steps: Steps) -> object:
+            return steps.run(what, None, lambda: lane.round(session, self.owner))
+
+        return lambda: self._when_due(send, lane.next_due)
 
     def _when_due(
         self,
-        send: Callable[[Session], object],
+        send: Callable[[Session, Steps], object],
         next_due: Callable[[sqlite3.Connection], str | None],
     ) -> None:
         """Send what is due after every change, and again when the next one comes due (at
-        least every 5 s, at most every poll interval)."""
+        least every 5 s, at most every poll interval; after a fault, once its pause is over:
+        the message that made the round fail is still due)."""
         wake = self._waker()
         session = self.open_session()
+        steps = Steps()
         try:
             while not self.stop.is_set():
                 wake.clear()
-                send(session)
-                due = next_due(session.store.conn)
+                send(session, steps)
+                due = steps.run(DUE_NOT_READ, None, lambda: next_due(session.store.conn))
                 wait = 5.0
                 if due is not None:
                     seconds = (read_instant(due) - session.clock.now()).total_seconds()
                     wait = max(self.poll_interval, min(5.0, seconds))
-                self._sleep(wake, wait)
+                self._sleep(wake, max(wait, steps.pause()))
         finally:
             session.close()
 
@@ -529,15 +578,17 @@ class DeviceWorker:
         """Each step in its own guard (:mod:`oss_desk.worker.rounds`): one step's fault never
         keeps the others from their turn."""
         session = self.open_session()
+        steps = Steps()
         try:
             purged = -1e9
             while not self.stop.is_set():
-                session.refresh_directory()  # a configuration loaded since
-                no_shows(session)
-                close_day(session)
+                # A configuration loaded since; on a fault, the one it had.
+                steps.run(CONFIGURATION, None, session.refresh_directory)
+                no_shows(session, steps)
+                close_day(session, steps)
                 if time.monotonic() - purged > RETENTION_EVERY_SECONDS:
-                    purge(session)
-                    fill_rollup(session)
+                    purge(session, steps)
+                    fill_rollup(session, steps)
                     purged = time.monotonic()
                 self.stop.wait(HOUSEKEEPING_SECONDS)
         finally:

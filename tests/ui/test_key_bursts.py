@@ -5,6 +5,7 @@ terminal's driver does with a burst read in one go (Pilot's ``press`` waits afte
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +176,27 @@ async def test_the_park_dialog_says_what_the_desk_does(office: Path, make_app: A
         assert (
             heading == "Park C001: they wait aside, N can call the next, P brings them back. Why?"
         )
+
+
+async def test_n_typed_while_a_finish_saves_calls_the_next_after_it_is_said(
+    office: Path, make_app: AppFactory
+) -> None:
+    """N typed while the finish was being saved started the next call then, which cut the
+    finish short: the save was made, but never said, and the resident never asked to rate."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await called_at_desk(app, pilot)
+        await pilot.press("f")
+        await until(lambda: isinstance(app.screen, OutcomeDialog))
+        busy = threading.Event()
+        app.runner.submit(lambda _s: busy.wait(10))  # the finish's save waits its turn
+        burst(app, "1", "n")
+        await until(lambda: not isinstance(app.screen, OutcomeDialog))
+        busy.set()
+        await until(lambda: screen.query_one(BigCode).code == "B001")
+        said = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("C001 finished") for m in said), said
+        assert rows(office, "SELECT id, status FROM tickets WHERE id IN (1, 2)") == [
+            (1, "done"),
+            (2, "called"),
+        ]

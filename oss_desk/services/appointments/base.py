@@ -8,6 +8,7 @@ import sqlite3
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from oss_desk.config import SiteConfig
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.appointments import (
     Appointment,
@@ -37,8 +38,8 @@ from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.events import record_event
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
-from oss_desk.services.wording import site_config
 from oss_desk.storage import appointments as a
+from oss_desk.storage.site import site_as_loaded
 
 ACTIVE_KINDS = ("confirmation", "reminder", "change")
 
@@ -73,9 +74,23 @@ class AppointmentBase:
     def site_for(self, site_id: str | None = None) -> Site:
         return self.s.site_at(self.actor.desk_id, site_id)
 
+    def site_settings(self, site: Site) -> SiteConfig | None:
+        """The site's calendar and hours as configured; for a site that left the configuration,
+        as it was last loaded (never another office's: its nation's bank holidays, its own
+        closures); None: not known (it left before the office kept its loads)."""
+        configured = next((s for s in self.s.settings.sites if s.id == site.id), None)
+        if configured is not None:
+            return configured
+        stored = site_as_loaded(self.s.store.conn, site.id)
+        return None if stored is None else SiteConfig.model_validate(stored)
+
     def workdays(self, site: Site) -> WorkingDays:
-        """The site's working days (a site that left the configuration: the office's first)."""
-        config = site_config(self.s.settings, site.id)
+        """The site's working days (:meth:`site_settings`)."""
+        config = self.site_settings(site)
+        if config is None:
+            raise NotFound(
+                f"the calendar of {site.name} ({site.id}) is not known: it left the configuration"
+            )
         return WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
 
     def first_free_day(self, service: str, from_day: date) -> date | None:

@@ -22,7 +22,6 @@ from oss_desk.domain.text import clean_text
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import ACTIVE_KINDS
 from oss_desk.services.appointments.booking import AppointmentBooking
-from oss_desk.services.wording import site_config
 from oss_desk.storage import appointments as a
 
 
@@ -108,13 +107,14 @@ class AppointmentChanges(AppointmentBooking):
         with self.s.store.write() as conn:
             appt = self._find_booked(conn, ref, "cancelled")
             site = self.s.site_ever(appt.site_id)
-            notice = self._notice(site, now, appt)
+            notice = self._notice_if_known(site, now, appt)  # None: not known, never guessed
             needed = self.s.settings.appointments.min_notice_working_days
-            breach = notice_breach(party, notice, needed)
+            breach = notice is not None and notice_breach(party, notice, needed)
             if breach and clean_reason is None:
+                given = "1 working day's" if notice == 1 else f"{notice} working days'"
                 raise RuleViolation(
-                    f"the council is giving {notice} working day{'s' if notice != 1 else ''}' "
-                    f"notice (the standard is {needed}): give a reason",
+                    f"the council is giving {given} notice (the standard is {needed}): give a "
+                    "reason",
                     cli_hint="--reason TEXT",
                 )
             cancelled = a.update_appointment(
@@ -142,7 +142,17 @@ class AppointmentChanges(AppointmentBooking):
         return cancelled
 
     def _notice(self, site: Site, now: datetime, appt: Appointment) -> int:
-        config = site_config(self.s.settings, site.id)
+        """Working days' notice on the site's own calendar (:meth:`site_settings`)."""
+        found = self._notice_if_known(site, now, appt)
+        if found is None:
+            self.workdays(site)  # says that the site's calendar is not known
+        return found or 0
+
+    def _notice_if_known(self, site: Site, now: datetime, appt: Appointment) -> int | None:
+        """None: the site left the configuration before the office kept its loads."""
+        config = self.site_settings(site)
+        if config is None:
+            return None
         wall = local(now, site.timezone)
         hours = parse_hours(config.opening_hours.get(WEEKDAYS[wall.weekday()], "closed"))
         return self.workdays(site).notice(

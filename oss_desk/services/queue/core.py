@@ -256,7 +256,7 @@ class QueueCore:
         return self.s.desk(desk_id)
 
     def _site(self, ticket: Ticket) -> Site:
-        return self.s.directory.sites[ticket.site_id]
+        return self.s.site_ever(ticket.site_id)
 
     def _service_name(self, code: str) -> str:
         svc = self.s.directory.services.get(code)

@@ -161,8 +161,8 @@ async def finish(screen: CounterScreen) -> None:
     ticket, actor = found
     snap = screen.desk.snapshot
     added = [a for a in (snap.added.get(ticket.visit_id, ()) if snap else ()) if not a.outcome]
-    # From one dialog to the next (the outcome, the booking form after it, and through the
-    # save to the follow-up form when one opens) a key typed is for the next dialog, never for
+    # From one dialog to the next (the outcome, the booking form after it, through the save to
+    # the follow-up form or the rating prompt) a key typed is for what comes next, never for
     # the desk's keys beneath; the finish shows at once all the same (under the hold).
     async with AsyncExitStack() as hold:
         await hold.enter_async_context(keys_held(screen.app))
@@ -181,8 +181,6 @@ async def finish(screen: CounterScreen) -> None:
             for code, outcome in ((ticket.service, own), *outcomes.items())
             if follow_up_kind(screen, actor, outcome) is not None
         ]
-        if not follow:
-            await hold.aclose()  # no dialog after the save: the keys are the desk's again
         said = ", ".join(o.value for o in (own, *outcomes.values()))
         finished = await screen.commit(
             lambda s: QueueService(s, actor).finish(
@@ -199,7 +197,11 @@ async def finish(screen: CounterScreen) -> None:
             return
         for code, outcome in follow:
             await follow_up_outcome(screen, actor, outcome, Arranged(code, ticket=ticket.id))
-    rate_visit(screen, ticket, actor)
+        # Still under the hold: a key typed while the finish saved (N for the next resident, a
+        # rating) waited, and goes on once the rating prompt is up, in the order typed; it
+        # started another desk action meanwhile, which cut the finish short (no notice, no
+        # rating asked).
+        rate_visit(screen, ticket, actor)
 
 
 async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: Actor) -> bool:

@@ -1,0 +1,163 @@
+"""A worker step's unexpected fault (a bug), in a real worker process: the step pauses before
+it is tried again (2 s, then longer), the fault is said once and then as a count, never every
+poll, and the other lanes carry on; ``worker --once`` runs the other steps, says the failed one
+as failed and exits 70 (it exited 0 and said "marked no-show 0", as though nothing was due)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, Cli, rows
+from .followups_site import make_office, run_json
+from .screens import wait_for
+from .test_worker_rounds import housekept, library_left
+
+NOW = "2026-11-23T10:00:00Z"
+
+FAULTY = """
+import sys
+from pathlib import Path
+from oss_desk.worker import rounds
+
+tries, owner, method, every, *args = sys.argv[1:]
+
+def faulty(*_args, **_kwargs):
+    with Path(tries).open("a") as out:
+        out.write("tried\\n")
+    raise KeyError("a bug")
+
+setattr(getattr(rounds, owner), method, faulty)
+rounds.STILL_FAILING_EVERY = float(every)
+from oss_desk.cli import run
+sys.exit(run(args))
+"""
+
+
+def faulty_worker(
+    tries: Path, owner: str, method: str, *args: str, every: float = 900
+) -> list[str]:
+    """The command line of ``oss-desk ARGS`` whose worker step ``owner.method`` raises (each
+    try adds a line to ``tries``); ``every``: seconds between the reminders of a fault."""
+    return [sys.executable, "-c", FAULTY, str(tries), owner, method, str(every), *args]
+
+
+def process_env(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")} | env
+
+
+def test_a_lane_s_bug_is_paused_and_said_once_then_as_a_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A referral message due whose sending fails unexpectedly: before, the lane tried it again
+    every 0.05 s poll and logged an ERROR line each time (98 in 5 s)."""
+    capture = tmp_path / "slips.bin"
+    db = make_office(
+        tmp_path,
+        printer=f"capture://{capture}",
+        extra='[email]\nsmtp_url = "smtp://127.0.0.1:9"\nfrom_address = "desk@test.example"\n',
+    )
+    cli = Cli(db, monkeypatch)
+    run_json(
+        cli,
+        *("--user", "ana", "followup", "add", "--kind", "referral", "--service", "H"),
+        *("--back-office", "housing", "--topic", "eviction", "--send-by", "email"),
+        *("--email", "zq@example.org"),
+        now=NOW,
+    )
+    tries, log = tmp_path / "tries.txt", tmp_path / "worker.log"
+    env = process_env({"OSS_DESK_DB": str(db), "XDG_DATA_HOME": str(tmp_path / "data")})
+    command = faulty_worker(tries, "FollowupMessageDelivery", "deliver_due", "worker", every=5)
+    with log.open("wb") as out:
+        worker = subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=ROOT)
+    try:
+        wait_for(lambda: tries.exists(), 30, "the referral message tried")
+        started = time.monotonic()
+        # The other lanes carry on: a ticket's slip is printed while the fault lasts.
+        issued = cli("--user", "gil", "ticket", "issue", "--service", "C", "--desk", "greet-1")
+        assert issued.code == 0, issued.err
+        wait_for(lambda: capture.exists() and capture.stat().st_size > 0, 30, "the slip printed")
+        # Tried at 0 s, after 2 s, then 4 s more: the third try is past the 5 s between
+        # reminders, so it is said again, with a count.
+        said = log.read_text
+        wait_for(lambda: "still failing" in said(encoding="utf-8"), 30, "the fault said again")
+        elapsed = time.monotonic() - started
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=20)
+    text = log.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if "referral messages not sent now" in line]
+    assert len(lines) == 2, text
+    assert "internal error (KeyError); details in " in lines[0]
+    assert lines[1].endswith(
+        f"referral messages not sent now: internal error (KeyError): still failing, 3 times "
+        f"since {lines[0].split()[1][:5]}"
+    ), lines
+    assert tries.read_text().count("tried") <= 3 + elapsed / 2, elapsed
+    assert len(list((tmp_path / "data").rglob("fault-worker-*"))) == 1
+
+
+def test_worker_once_says_a_failed_step_and_exits_70_after_the_others(tmp_path: Path) -> None:
+    env = library_left(tmp_path)
+    db = Path(env["OSS_DESK_DB"])
+    tries = tmp_path / "tries.txt"
+    command = faulty_worker(tries, "AppointmentService", "auto_no_show", "worker", "--once")
+    done = subprocess.run(
+        command, env=process_env(env), capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 70, done.stderr
+    assert "appointments marked no-show failed;" in done.stdout
+    assert "  Failed: appointments' no-shows not marked now (internal error)" in done.stdout
+    log = Path(env["XDG_DATA_HOME"]) / "oss-desk" / "log"
+    assert done.stderr == (
+        "oss-desk: internal error in 1 of the worker's steps (appointments' no-shows not "
+        f"marked now): please report it; details in {log}\n"
+    )
+    assert len(list(log.glob("fault-worker-*"))) == 1
+    # The steps after it ran: the days are closed; the booking is not marked.
+    assert rows(db, "SELECT DISTINCT status FROM tickets") == [("cancelled",)]
+    assert not housekept(db)
+    assert tries.read_text() == "tried\n"
+
+
+def test_worker_once_json_says_a_failed_step_s_count_is_not_known(tmp_path: Path) -> None:
+    env = library_left(tmp_path)
+    tries = tmp_path / "tries.txt"
+    command = faulty_worker(
+        tries, "AppointmentService", "auto_no_show", "worker", "--once", "--json"
+    )
+    done = subprocess.run(
+        command, env=process_env(env), capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 70, done.stderr
+    said = json.loads(done.stdout)
+    assert said["no_shows"] is None
+    assert said["steps_failed"] == ["appointments' no-shows not marked now"]
+    assert said["printed"] == 1  # the booking's slip: the steps before it ran
+
+
+def test_housekeeping_runs_when_the_configuration_cannot_be_reread(tmp_path: Path) -> None:
+    """The reread that starts each round was outside every guard: its fault ended the thread,
+    which restarted every 2 s and never reached a step."""
+    env = library_left(tmp_path)
+    db = Path(env["OSS_DESK_DB"])
+    tries, log = tmp_path / "tries.txt", tmp_path / "worker.log"
+    command = faulty_worker(tries, "Session", "refresh_directory", "worker")
+    with log.open("wb") as out:
+        worker = subprocess.Popen(command, env=process_env(env), stdout=out, stderr=out, cwd=ROOT)
+    try:
+        wait_for(lambda: housekept(db), 30, "the no-show marked and the day closed")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=20)
+    assert tries.exists()
+    assert "the configuration not reread now: internal error (KeyError)" in log.read_text(
+        encoding="utf-8"
+    )
