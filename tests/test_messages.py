@@ -271,6 +271,38 @@ def test_cancelled_and_moved_bookings_get_only_their_notice(
     ]
 
 
+def test_the_change_notice_gives_the_time_the_resident_last_heard_of(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    """The change notice says what changed: the old time beside the new. Two moves before the
+    first notice went: the old time is the one the resident was told (the booked one), not the
+    one in between that nobody told them of."""
+    db = make_office(tmp_path, smtp_url=smtp.url)
+    svc, session = service_at(db, FixedClock(NOW))
+    appt = svc.book("C", at(26, 11), channel="email", email="one@example.org")
+    session.close()
+    assert deliver(db, NOW) == (1, 0)  # the confirmation: Thursday 26th at 11:00
+    svc, session = service_at(db, FixedClock(NOW + timedelta(hours=1)))
+    svc.move(appt.ref, at(30, 14))
+    svc.move(appt.ref, at(30, 15), by="council")
+    session.close()
+    deliver(db, NOW + timedelta(hours=1))
+    (change,) = smtp.mailbox.by_reference(f"oss-{appt.id}-cha")
+    body = text_of(change).replace("\r\n", "\n")
+    assert "When:   Monday 30 November 2026 at 15:00\n" in body
+    assert "Was:    Thursday 26 November 2026 at 11:00\n" in body
+    # Moved again once that notice went: the next one says the time it told them.
+    svc, session = service_at(db, FixedClock(NOW + timedelta(hours=2)))
+    svc.move(appt.ref, at(30, 16))
+    session.close()
+    deliver(db, NOW + timedelta(hours=2))
+    later = smtp.mailbox.by_reference(f"oss-{appt.id}-cha")[-1]
+    assert "Was:    Monday 30 November 2026 at 15:00\n" in text_of(later).replace("\r\n", "\n")
+    # A confirmation says no "Was".
+    (confirmation,) = smtp.mailbox.by_reference(f"oss-{appt.id}-con")
+    assert "Was:" not in text_of(confirmation)
+
+
 def test_mail_server_down_is_retried_and_said_on_the_desk(tmp_path: Path) -> None:
     db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9?starttls=off")
     svc, session = service_at(db, FixedClock(NOW))
@@ -334,6 +366,19 @@ def test_notify_sends_texts_and_emails_with_templates(tmp_path: Path, notify: No
             assert private not in reference
     events = rows(db, "SELECT kind, data FROM events WHERE kind = 'reminder_sent'")
     assert len(events) == 2 and all("7700" not in str(d) for _, d in events)
+
+
+def test_the_change_text_gives_the_old_time(tmp_path: Path, notify: NotifyServer) -> None:
+    db = notify_office(tmp_path, notify)
+    text_id = book_text(db)  # Thursday 26th at 11:00
+    svc, session = service_at(db, FixedClock(NOW))
+    svc.move(text_id, at(30, 14))
+    session.close()
+    deliver(db, NOW)
+    (sms,) = [m for m in notify.state.sent if m["reference"].startswith(f"oss-{text_id}-cha")]
+    body = sms["personalisation"]["body"]
+    assert "Monday 30 November 2026 at 14:00" in body
+    assert "Was Thursday 26 November 2026 at 11:00." in body
 
 
 @pytest.mark.parametrize("answer", ["429", "500"])

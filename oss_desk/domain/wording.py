@@ -82,10 +82,12 @@ ENGLISH: dict[str, str] = {
     "message.rebook": "If you still need help, please contact us to book another time.",
     "message.what": "What:   {label} appointment",
     "message.when": "When:   {day} at {time}",
+    "message.was": "Was:    {day} at {time}",
     "message.where": "Where:  {place}",
     "message.reference": "Booking reference: {ref}",
     "sms.booked": "{label}, {day} at {time}, {place}.",
     "sms.cancelled": "{label}, {day} at {time} is cancelled.",
+    "sms.was": "Was {day} at {time}.",
     "sms.bring": "Bring: {items}.",
     "sms.reference": "Ref {ref}.",
     # Texts to residents' phones

@@ -15,6 +15,7 @@ from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local, zone
 from oss_desk.domain.wording import ENGLISH
 from oss_desk.services.session import Session
+from oss_desk.storage import appointments as a
 
 HEADINGS = {
     kind: ENGLISH[f"message.{kind}"]
@@ -44,6 +45,9 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     svc = session.directory.services[appt.service]
     wall = local(appt.starts_at, site.timezone)
     time = f"{wall:%H:%M}"
+    # A change notice says what changed: the time the resident last heard of beside the new.
+    heard = a.told_time(session.store.conn, appt.id) if kind == "change" else None
+    was = local(heard, site.timezone) if heard is not None and heard != appt.starts_at else None
     labels = resident.label_names(session, wording, appt.service)
     sites = resident.site_names(session, wording, site.id)
     councils = resident.council_names(session, wording)
@@ -73,6 +77,11 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
             for i, item in enumerate(svc.checklist)
         ]
         heading = say(f"message.{kind}")
+        told: dict[str, str] = (
+            {}
+            if was is None
+            else {"day": wording.date(language, was.date()), "time": f"{was:%H:%M}"}
+        )
         lines = [heading + ".", ""]
         if kind == "cancellation":
             lines += [
@@ -83,8 +92,10 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
             lines += [
                 say("message.what", label=label),
                 say("message.when", day=day, time=time),
-                say("message.where", place=place),
             ]
+            if told:
+                lines.append(say("message.was", **told))
+            lines.append(say("message.where", place=place))
             if items:
                 lines += ["", say("slip.bring")] + [f"  - {item}" for item in items]
         change = pick(change_lines, n)
@@ -95,6 +106,8 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
             sms.append(say("sms.cancelled", label=label, day=day, time=time))
         else:
             sms.append(say("sms.booked", label=label, day=day, time=time, place=place))
+            if told:
+                sms.append(say("sms.was", **told))
             if items:
                 sms.append(say("sms.bring", items="; ".join(items)))
         sms += [say("sms.reference", ref=appt.ref), change]

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from oss_desk.clock import read_instant
@@ -19,6 +19,7 @@ from oss_desk.domain.appointments import (
     TicketEnd,
     ticket_end_step,
 )
+from oss_desk.domain.models import EventKind
 from oss_desk.domain.standards import CONTACT_EVENTS, LoggedEvent, reached_a_desk
 from oss_desk.storage.rows import of_row, returned_int, row_dict
 
@@ -400,3 +401,21 @@ def of_visit(conn: sqlite3.Connection, visit_id: int) -> tuple[int, AppointmentS
         [visit_id],
     ).fetchone()
     return (int(row[0]), AppointmentStatus(row[1])) if row else None
+
+
+def told_time(conn: sqlite3.Connection, appointment_id: int) -> datetime | None:
+    """The time the appointment had when the resident last heard of it (the version of the
+    newest message sent about it; the booked time when none was sent), if it has moved since;
+    None when it has not. Only a move makes a new version, so the move from version ``v`` is
+    the ``v``-th move in the log."""
+    (told,) = conn.execute(
+        "SELECT coalesce(max(for_version), 1) FROM messages "
+        "WHERE appointment_id = ? AND status = 'sent'",
+        [appointment_id],
+    ).fetchone()
+    row = conn.execute(
+        "SELECT json_extract(data, '$.from') FROM events "
+        "WHERE appointment_id = ? AND kind = ? ORDER BY id LIMIT 1 OFFSET ?",
+        [appointment_id, EventKind.APPOINTMENT_MOVED.value, int(told) - 1],
+    ).fetchone()
+    return read_instant(row[0]) if row and row[0] else None

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.geometry import Region
-from textual.widgets import Checkbox, DataTable, Input, RadioButton, RadioSet
+from textual.widgets import Checkbox, DataTable, Input, RadioButton, RadioSet, Static
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.appointments import Appointment
@@ -289,25 +289,81 @@ async def test_find_then_cancel_and_no_show(office: Path, make_app: AppFactory) 
         )
 
 
-async def test_move_to_another_slot(office: Path, make_app: AppFactory) -> None:
-    appt = book(office, at(24, 11), adviser="bob")
+async def open_move(app: Any, pilot: Any, screen: AppointmentsScreen, ref: str) -> BookingDialog:
+    """F7 finds ``ref`` on the grid; M opens the form to move it, on 25 November's slots."""
+    await pressed_to(pilot, ReferenceDialog, "f7")
+    await pilot.press(*ref, "enter")
+    await until(lambda: screen.highlighted_appointment() is not None)
+    dialog = await pressed_to(pilot, BookingDialog, "m")
+    date_input = dialog.query_one("#booking-date", Input)
+    date_input.value = "2026-11-25"
+    date_input.focus()
+    await pilot.press("enter")
+    await until(lambda: bool(dialog.slots) and dialog.slots[0].start.day == 25)
+    return dialog
+
+
+def moved_to(db: Path, appointment_id: int) -> tuple[str, int]:
+    ((starts, version),) = rows(
+        db, "SELECT starts_at, version FROM appointments WHERE id = ?", appointment_id
+    )
+    return str(starts), int(version)
+
+
+def move_events(db: Path) -> list[dict[str, object]]:
+    found = rows(db, "SELECT data FROM events WHERE kind = 'appointment_rescheduled' ORDER BY id")
+    return [json.loads(str(data)) for (data,) in found]
+
+
+def note_of(dialog: BookingDialog) -> str:
+    return str(dialog.query_one("#booking-error", Static).render())
+
+
+@pytest.mark.parametrize(("key", "party"), [("r", "resident"), ("c", "council")])
+async def test_move_enter_chooses_and_the_desk_says_who_asked(
+    office: Path, make_app: AppFactory, key: str, party: str
+) -> None:
+    """Enter on a slot only chooses it (and says which); Ctrl+S asks who asked for the move,
+    and the answer is the move's ``by`` (the council's notice standard sees its moves)."""
+    appt = book(office, at(24, 11), adviser="bob", email="r@example.org", channel="email")
+    at_eleven = moved_to(office, appt.id)[0]
     app = make_app(office, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await open_appointments(app, pilot)
-        await pressed_to(pilot, ReferenceDialog, "f7")
-        await pilot.press(*appt.ref, "enter")
-        await until(lambda: screen.highlighted_appointment() is not None)
-        dialog = await pressed_to(pilot, BookingDialog, "m")
-        date_input = dialog.query_one("#booking-date", Input)
-        date_input.value = "2026-11-25"
-        date_input.focus()
-        await pilot.press("enter")
-        await until(lambda: bool(dialog.slots) and dialog.slots[0].start.day == 25)
-        await pressed_to(pilot, AppointmentsScreen, "enter")  # the first free slot moves it
-        ((starts, version),) = rows(
-            office, "SELECT starts_at, version FROM appointments WHERE id = ?", appt.id
-        )
-        assert str(starts).startswith("2026-11-25T09:00") and version == 2
+        dialog = await open_move(app, pilot, screen, appt.ref)
+        hint = str(dialog.hint)
+        assert "Ctrl+S: move it there" in hint and "channel" not in hint
+        await pilot.press("enter")  # chooses the first free slot, 09:00: nothing moves
+        await until(lambda: note_of(dialog).startswith("Chosen: "))
+        assert "09:00" in note_of(dialog) and "Ctrl+S: move it there" in note_of(dialog)
+        assert app.screen is dialog and dialog.chosen == dialog.slots[0]
+        assert moved_to(office, appt.id) == (at_eleven, 1)
+        who = await pressed_to(pilot, ChoiceDialog, "ctrl+s")
+        assert str(who.heading).startswith(f"Move {appt.ref} to Wed 25 Nov 09:00")
+        assert moved_to(office, appt.id)[1] == 1  # asking is not moving
+        await pressed_to(pilot, AppointmentsScreen, key)
+        await until(lambda: moved_to(office, appt.id)[1] == 2)
+        assert moved_to(office, appt.id)[0].startswith("2026-11-25T09:00")
+        ((event,),) = [move_events(office)]
+        assert event["by"] == party and ("breach" in event) == (party == "council")
+        await until(lambda: said(app, f"Moved {appt.ref}: "))
+
+
+async def test_move_esc_at_who_asked_changes_nothing(office: Path, make_app: AppFactory) -> None:
+    appt = book(office, at(24, 11), adviser="bob", email="r@example.org", channel="email")
+    queued = rows(office, "SELECT count(*) FROM messages")
+    at_eleven = moved_to(office, appt.id)[0]
+    app = make_app(office, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_appointments(app, pilot)
+        dialog = await open_move(app, pilot, screen, appt.ref)
+        await pressed_to(pilot, ChoiceDialog, "ctrl+s")
+        await pressed_to(pilot, BookingDialog, "escape")  # back to the slots
+        await until(lambda: note_of(dialog).startswith("Nothing changed"))
+        await pressed_to(pilot, AppointmentsScreen, "escape")
+        assert moved_to(office, appt.id) == (at_eleven, 1)
+        assert move_events(office) == []
+        assert rows(office, "SELECT count(*) FROM messages") == queued  # no change notice
 
 
 async def test_week_grid_and_checklist_keys(office: Path, make_app: AppFactory) -> None:
@@ -424,3 +480,12 @@ async def test_after_close_of_day_a_checked_in_resident_is_not_shown_as_here(
         cells = [c.text for row in screen.grid.cells for c in row if c.appointment_id == booked.id]
         assert cells[0] == f"{booked.ref} C shut", cells
         assert screen.check_action("rebook", ()) is True
+        # R: Enter on a slot chooses it; Ctrl+S rebooks (the resident's own channel: no line).
+        dialog = await pressed_to(pilot, BookingDialog, "r")
+        assert "Ctrl+S: rebook" in str(dialog.hint) and "channel" not in str(dialog.hint)
+        await until(lambda: bool(dialog.slots) and dialog.query_one("#booking-slots").has_focus)
+        await pilot.press("enter")
+        await until(lambda: note_of(dialog).startswith("Chosen: "))
+        assert app.screen is dialog and rows(office, "SELECT count(*) FROM appointments") == [(1,)]
+        await pressed_to(pilot, AppointmentsScreen, "ctrl+s")
+        assert rows(office, "SELECT count(*) FROM appointments") == [(2,)]

@@ -60,10 +60,17 @@ class BookingForm:
         return self.usable[0] if self.usable else "slip"  # (none: the booking says what would)
 
 
-KEYS_HINT = "Tab: next · Enter on a slot: choose it · Ctrl+S: book · Esc: back"
+def keys_hint(doing: str = "book") -> str:
+    """The form's keys: Enter on a slot chooses it; Ctrl+S does what the form is for."""
+    return f"Tab: next · Enter on a slot: choose it · Ctrl+S: {doing} · Esc: back"
+
+
+KEYS_HINT = keys_hint()
 
 SlotFinder = Callable[[str, date], Awaitable[list[Slot] | str]]
-Submitter = Callable[[BookingForm], Awaitable[Appointment | str]]
+Submitter = Callable[[BookingForm], Awaitable[Appointment | str | None]]
+"""Makes the booking (or the move) from the form: the appointment; a refusal to show in the
+form; or None when the desk backed out of a question it asked (nothing changed)."""
 
 
 class FieldInput(Input):
@@ -81,7 +88,8 @@ class FieldInput(Input):
 
 class SlotList(OptionList):
     """The free slots: Enter (or a click) chooses the highlighted one at once, not through a
-    message, so a key typed straight after it already goes where the choice puts the cursor."""
+    message, so a key typed straight after it already goes where the choice puts the cursor.
+    Choosing never books or moves: Ctrl+S does."""
 
     def __init__(self, chosen: Callable[[], None], *, id: str) -> None:
         super().__init__(id=id)
@@ -96,7 +104,8 @@ class BookingDialog(Dialog[Appointment | None]):
     """Service, date, a free slot and (for a new booking) the resident's contact and channel.
 
     The booking is made from here: a refusal (the slot went a moment ago, an email missing)
-    shows inline and nothing typed is lost."""
+    shows inline and nothing typed is lost. Without contact fields (a move, a rebooking) Enter
+    on a slot chooses it and says which; Ctrl+S (``doing``: what it does) makes the change."""
 
     CSS_PATH = STYLES / "appointments.tcss"
 
@@ -121,10 +130,14 @@ class BookingDialog(Dialog[Appointment | None]):
         preferred: Slot | None = None,
         needs: str = "",
         channels: BookingChannels | None = None,
+        doing: str = "book",
     ) -> None:
         super().__init__(title)
         self.channels = channels
-        if channels is not None:  # one channel is chosen already; none: the form says so
+        self.doing = doing
+        if not with_contact:  # a move or rebooking keeps the channel it has: no channel line
+            self.hint = keys_hint(doing)
+        elif channels is not None:  # one channel is chosen already; none: the form says so
             several = len(channels.working) > 1
             self.hint = f"{KEYS_HINT}\n{channels.default_said()}" if several else KEYS_HINT
         self.needs = needs
@@ -246,14 +259,14 @@ class BookingDialog(Dialog[Appointment | None]):
         self.load_slots(focus=True)
 
     def slot_chosen(self, stay: Input | None = None) -> None:
-        """The highlighted slot is chosen: the cursor to the name (or ``stay`` where it is),
-        at once; without contact fields, book it."""
+        """The highlighted slot is chosen and said: the cursor to the name (or ``stay`` where
+        it is), at once; without contact fields it stays on the slots, for Ctrl+S."""
         index = self.query_one("#booking-slots", OptionList).highlighted
         if index is None or index >= len(self.slots):
             return
         self.chosen = self.slots[index]
         if not self.with_contact:
-            self.action_submit()
+            self.show_note(f"Chosen: {self.describe(self.chosen)} · Ctrl+S: {self.doing}")
             return
         self.show_note(f"Chosen: {self.describe(self.chosen)}")
         self.set_focus(stay or self.query_one("#booking-name", Input))
@@ -356,6 +369,9 @@ class BookingDialog(Dialog[Appointment | None]):
             **({"usable": tuple(self.channels.working)} if self.channels is not None else {}),
         )
         result = await self.submit(form)
+        if result is None:  # backed out of a question: nothing changed, the form stays
+            self.show_note(f"Nothing changed · Ctrl+S: {self.doing} · Esc: back")
+            return
         if isinstance(result, str):
             self.show_error(result)
             if "slot" in result or "free" in result:

@@ -15,11 +15,29 @@ from oss_desk.errors import RuleViolation
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
+from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog, BookingForm
 from oss_desk.ui.screens.appointment_view import describe_slot, when_text
 from oss_desk.ui.screens.base import DeskScreen
 
 R = TypeVar("R")
+
+
+WHO_ASKED = (
+    ("r", "r  The resident asked", "resident"),
+    ("c", "c  The council (we cannot see them)", "council"),
+)
+"""Who asked for a cancellation or a move: the council's notice standard binds only the council
+(``domain.appointments.notice_breach``)."""
+
+
+async def who_asked(screen: DeskScreen, title: str, back: str) -> str | None:
+    """Ask who asked for a change: ``resident`` or ``council``; None after Esc (``back``: what
+    Esc does)."""
+    key = await screen.app.push_screen_wait(
+        ChoiceDialog(title, [(k, label) for k, label, _ in WHO_ASKED], f"r or c · Esc: {back}")
+    )
+    return next((party for k, _, party in WHO_ASKED if k == key), None)
 
 
 def bookable(screen: DeskScreen) -> list[tuple[str, str]]:
@@ -99,10 +117,10 @@ class Booking:
         return await self.call(book)
 
     async def move(
-        self, appt: Appointment, form: BookingForm, *, rebook: bool
+        self, appt: Appointment, form: BookingForm, *, rebook: bool, by: str = "resident"
     ) -> Appointment | str:
-        """Move ``appt`` to the chosen slot (``rebook``: a new booking for someone who came
-        without the documents)."""
+        """Move ``appt`` to the chosen slot, as ``by`` asked (``rebook``: a new booking for
+        someone who came without the documents)."""
         actor, desk_id = self.actor, self.desk_id
 
         def change(session: Session) -> Appointment:
@@ -111,7 +129,7 @@ class Booking:
                 return svc.rebook(
                     appt.id, form.slot.start, adviser=form.slot.adviser, desk_id=desk_id
                 )
-            return svc.move(appt.id, form.slot.start, adviser=form.slot.adviser)
+            return svc.move(appt.id, form.slot.start, adviser=form.slot.adviser, by=by)
 
         return await self.call(change)
 
@@ -137,16 +155,27 @@ async def book(screen: DeskScreen, day: date, preferred: Slot | None) -> Appoint
 async def reschedule(
     screen: DeskScreen, appt: Appointment, day: date, *, rebook: bool
 ) -> Appointment | None:
-    """The form to move a booking, or rebook someone who came without the documents."""
+    """The form to move a booking, or rebook someone who came without the documents. A move is
+    made only once the desk says who asked for it (Esc there: back to the form, nothing moved)."""
     booking = Booking(screen)
+    now = when_text(screen.desk.names, appt)
 
-    async def submit(form: BookingForm) -> Appointment | str:
-        return await booking.move(appt, form, rebook=rebook)
+    async def submit(form: BookingForm) -> Appointment | str | None:
+        if rebook:
+            return await booking.move(appt, form, rebook=True)
+        by = await who_asked(
+            screen,
+            f"Move {appt.ref} to {booking.describe(form.slot)}\n(now {now}): who asked for it?",
+            "back to the slots (nothing moved)",
+        )
+        if by is None:
+            return None
+        return await booking.move(appt, form, rebook=False, by=by)
 
     title = (
         f"Rebook {appt.ref} (came without the documents)"
         if rebook
-        else f"Move {appt.ref} (now {when_text(screen.desk.names, appt)})"
+        else f"Move {appt.ref} (now {now})"
     )
     return await screen.app.push_screen_wait(
         BookingDialog(
@@ -159,6 +188,7 @@ async def reschedule(
             service=appt.service,
             with_contact=False,
             fixed_service=True,
+            doing="rebook" if rebook else "move it there",
         )
     )
 

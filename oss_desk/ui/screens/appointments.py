@@ -25,7 +25,7 @@ from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from oss_desk.ui.dialogs.appointments import ReferenceDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
-from oss_desk.ui.screens.appointment_booking import book, bookable, reschedule
+from oss_desk.ui.screens.appointment_booking import book, bookable, reschedule, who_asked
 from oss_desk.ui.screens.appointment_view import (
     appointment_parts,
     detail_text,
@@ -396,16 +396,13 @@ class AppointmentsScreen(DeskScreen):
     @work(exclusive=True, group="appt-action", exit_on_error=False)
     @acts_on(highlighted_appointment)
     async def action_cancel_booking(self, appt: Appointment) -> None:
-        who = await self.app.push_screen_wait(
-            ChoiceDialog(
-                f"Cancel {appt.ref} ({self._when(appt)}): who is cancelling?",
-                [("r", "r  The resident asked"), ("c", "c  The council (we cannot see them)")],
-                "r or c · Esc: keep the appointment",
-            )
+        by = await who_asked(
+            self,
+            f"Cancel {appt.ref} ({self._when(appt)}): who is cancelling?",
+            "keep the appointment",
         )
-        if who is None:
+        if by is None:
             return
-        by = "resident" if who == "r" else "council"
         reason: str | None = None
         if by == "council":
             reason = await self.app.push_screen_wait(
