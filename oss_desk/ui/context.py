@@ -91,7 +91,11 @@ async def settle(desk: Settles, future: Future[R], *, quiet: bool = False) -> Re
     fault funnel), unless its database is gone or damaged (``block``). ``quiet``: a refusal or
     failure is not shown (the caller shows it)."""
     try:
-        return Ok(await asyncio.wrap_future(future))
+        # Shielded: a worker cancelled meanwhile (another key's flow in its exclusive group)
+        # never takes back a change its key started. Cancelling the wait cancelled the job too
+        # while it still queued behind another (the desk's first look at the queue): a ticket
+        # issued with C Enter, then W Enter at once, was never issued.
+        return Ok(await asyncio.shield(asyncio.wrap_future(future)))
     except DatabaseUnsafe as exc:  # gone, moved, replaced or damaged: the desk stops
         desk.block(exc)
         return Failed(exc.title, exc.message)

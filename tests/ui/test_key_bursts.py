@@ -200,3 +200,19 @@ async def test_n_typed_while_a_finish_saves_calls_the_next_after_it_is_said(
             (1, "done"),
             (2, "called"),
         ]
+
+
+async def test_two_tickets_typed_before_the_desk_has_its_queue_are_both_issued(
+    office: Path, make_app: AppFactory
+) -> None:
+    """C Enter W Enter typed as the desk opened (a browser desk hands on the keys typed while it
+    opened, all at once): the second Enter's issue cancelled the first's worker while its
+    ticket still queued behind the desk's first look at the queue, and C was never issued."""
+    before = rows(office, "SELECT count(*) FROM tickets")[0][0]
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True):
+        assert app.snapshot is None  # the desk's first look at the queue is still on its way
+        burst(app, "c", "\r", "w", "\r")
+        await until(lambda: rows(office, "SELECT count(*) FROM tickets")[0][0] == before + 2)
+        issued = rows(office, f"SELECT service_code FROM tickets WHERE id > {before} ORDER BY id")
+        assert issued == [("C",), ("W",)]
