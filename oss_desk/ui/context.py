@@ -84,8 +84,6 @@ class Settles(Protocol):
         timeout: float | None,
     ) -> None: ...
 
-    def request_refresh(self) -> None: ...
-
 
 async def settle(desk: Settles, future: Future[R], *, quiet: bool = False) -> Result[R]:
     """Wait for a use case started on the database thread and say how it went: the desk keeps
@@ -135,14 +133,16 @@ def _not_done(desk: Settles, exc: Exception, *, quiet: bool) -> Refused | Failed
 
 def _settled_after_its_flow(desk: Settles, ended: asyncio.Future[Any]) -> None:
     """A use case whose flow was cancelled while it ran (another key's flow in the same
-    exclusive group) has ended: a refusal, a failure or a fault is said as any other (its flow
-    is no longer there to say it), and a change it made is shown."""
+    exclusive group) has ended, and its flow is no longer there to say how: a refusal is said
+    as any other, a fault goes to the fault funnel, a database gone or damaged stops the desk.
+    A change it made shows at the desk's next look; a database busy or full changed nothing,
+    and the next look says so (a cancelled look at the queue is no news)."""
     if ended.cancelled():
         return
     exc = ended.exception()
-    if exc is None:
-        desk.request_refresh()
-    elif isinstance(exc, Exception):
+    if exc is None or (isinstance(exc, StorageError) and not isinstance(exc, DatabaseUnsafe)):
+        return
+    if isinstance(exc, Exception):
         _not_done(desk, exc, quiet=False)
     else:  # SystemExit or the like, raised on the database thread
         desk.fault(exc)
