@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
+from contextlib import suppress
 from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
@@ -33,6 +34,11 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widgets import Input
+from textual.worker import Worker, WorkerError
+
+FLOW_OVERDUE = 20.0
+"""Seconds after which a key's flow the line waits for (:meth:`KeyLine.behind`) counts as over
+(past the database's busy timeout, after which the flow has said why not)."""
 
 OVERDUE = 1.0
 """Seconds after which a key whose trail never came up counts as handled: the widget it went
@@ -71,11 +77,12 @@ class KeyLine:
         self.app = app
         self.handle = handle
         self.waiting: deque[Key] = deque()
-        self.on_way: Key | Screen[Any] | None = None
+        self.on_way: Key | Screen[Any] | Worker[Any] | None = None
         """The key on its way, or the screen settling; None: the next may go."""
         self.settled: Screen[Any] | None = None
         """The screen on top when the last key went (a new one settles before the next)."""
         self._overdue: asyncio.TimerHandle | None = None
+        self._flows: set[asyncio.Future[None]] = set()
         self._running = False
 
     @property
@@ -91,6 +98,23 @@ class KeyLine:
         """Keys typed before any still waiting (kept by a hold), at the front, in order."""
         self.waiting.extendleft(fresh(k) for k in reversed(list(keys)))
         self._later()
+
+    def behind(self, flow: Worker[Any]) -> None:
+        """The next key waits until ``flow`` is over: a key's flow that opens no screen of its
+        own to hold the keys typed meanwhile (N's call: its save, drawn in the key's own frame),
+        so that the next key acts on what it made (S after N starts the resident N called)."""
+        if self._overdue is not None:
+            self._overdue.cancel()
+        self.on_way = flow
+        self._overdue = asyncio.get_running_loop().call_later(FLOW_OVERDUE, self._late, flow)
+        over = asyncio.ensure_future(self._over(flow))
+        self._flows.add(over)  # kept until it is done (the loop keeps only weak references)
+        over.add_done_callback(self._flows.discard)
+
+    async def _over(self, flow: Worker[Any]) -> None:
+        with suppress(WorkerError):
+            await flow.wait()
+        self._late(flow)
 
     def arrived(self, key: Key) -> None:
         """A key handed on came back up to the app and was handled there."""
@@ -149,7 +173,7 @@ class KeyLine:
             if isinstance(screen, HoldsKeys):
                 self.waiting.extendleft(fresh(k) for k in reversed(screen.take_held()))
 
-    def _late(self, what: Key | Screen[Any]) -> None:
+    def _late(self, what: Key | Screen[Any] | Worker[Any]) -> None:
         if self.on_way is what:
             self._ended()
 

@@ -195,6 +195,8 @@ class PickDialog(Dialog[T | None]):
         listed = list(picks)
         self.words = {key: words for key, words, _ in listed}
         self.answers = {key: answer for key, _, answer in listed}
+        self.picked = ""
+        """The key of the answer given (whether by its key or by arrows and Enter)."""
 
     def compose_body(self) -> ComposeResult:
         yield LetterList(
@@ -204,7 +206,8 @@ class PickDialog(Dialog[T | None]):
 
     @guarded
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.answers.get(event.option.id or ""))
+        self.picked = event.option.id or ""
+        self.dismiss(self.answers.get(self.picked))
 
 
 class OutcomeDialog(PickDialog[Outcome]):

@@ -60,9 +60,11 @@ class BookingForm:
         return self.usable[0] if self.usable else "slip"  # (none: the booking says what would)
 
 
-def keys_hint(doing: str = "book") -> str:
-    """The form's keys: Enter on a slot chooses it; Ctrl+S does what the form is for."""
-    return f"Tab: next · Enter on a slot: choose it · Ctrl+S: {doing} · Esc: back"
+def keys_hint(doing: str = "book", *, to_name: bool = True) -> str:
+    """The form's keys: Enter on a slot chooses it (and, ``to_name``, moves on to the name, so
+    that no Tab is needed after it: one skipped the name); Ctrl+S does what the form is for."""
+    enter = "choose it and go on to Name" if to_name else "choose it"
+    return f"Tab: next · Enter on a slot: {enter} · Ctrl+S: {doing} · Esc: back"
 
 
 KEYS_HINT = keys_hint()
@@ -136,7 +138,7 @@ class BookingDialog(Dialog[Appointment | None]):
         self.channels = channels
         self.doing = doing
         if not with_contact:  # a move or rebooking keeps the channel it has: no channel line
-            self.hint = keys_hint(doing)
+            self.hint = keys_hint(doing, to_name=False)
         elif channels is not None:  # one channel is chosen already; none: the form says so
             several = len(channels.working) > 1
             self.hint = f"{KEYS_HINT}\n{channels.default_said()}" if several else KEYS_HINT

@@ -34,6 +34,9 @@ class Finish:
     """Helped to use the council's website."""
     avoidable: bool = False
     """Could have been done online (avoidable contact)."""
+    key: str = ""
+    """The key of the finish's last answer (its outcome's, or the signposting's): the same key
+    again at once is that key pressed twice, not the resident's rating."""
 
 
 class FinishDialog(OutcomeDialog):
@@ -81,8 +84,9 @@ class FinishDialog(OutcomeDialog):
         self.query_one("#finish-flags", Static).update(self.flags_line())
 
     def finish(self, outcome: Outcome) -> Finish:
-        """The outcome given, with the flags as ticked."""
-        return Finish(outcome, **self.flags)
+        """The outcome given, with the flags as ticked and the key it was given by."""
+        flags = self.flags
+        return Finish(outcome, flags["assisted_digital"], flags["avoidable"], self.picked)
 
 
 class SignpostDialog(PickDialog[str]):
@@ -100,8 +104,9 @@ class SignpostDialog(PickDialog[str]):
 
 
 RATING_GUARD_SECONDS = 0.6
-"""A rating key this soon after the prompt appears is the finish dialog's key pressed twice
-(its outcomes are 1-5 too), not the resident's answer: it is ignored."""
+"""The finish's last key (its outcomes are 1-5 too) again this soon after the prompt appears is
+that key pressed twice, not the resident's answer: it is not taken, and said. Any other rating
+key is the answer at once (typed straight after the outcome, in one burst: "f 1 4 n")."""
 
 
 NOTICES = "#textual-toastrack"
@@ -144,7 +149,8 @@ class RatingPrompt(Static, can_focus=True):
     ]
     ANSWERS = frozenset({"1", "2", "3", "4", "5", "d", "escape"})
 
-    def __init__(self, code: str, answered: Callable[[str], None]) -> None:
+    def __init__(self, code: str, answered: Callable[[str], None], echo: str = "") -> None:
+        """``echo``: the key that gave the finish's last answer ("" when a form came last)."""
         super().__init__(
             Text.assemble(
                 (f"{code} finished. ", "bold"),
@@ -155,6 +161,7 @@ class RatingPrompt(Static, can_focus=True):
             id="rating-prompt",
         )
         self.answered = answered
+        self.echo = echo
         self.done = False
         self.shown_at = time.monotonic()
         self.asked_on: Screen[object] | None = None
@@ -184,12 +191,23 @@ class RatingPrompt(Static, can_focus=True):
 
     @property
     def ready(self) -> bool:
-        """Whether a rating key now is an answer (not the outcome key pressed twice)."""
+        """Whether the finish's last key again now is an answer (not that key pressed twice)."""
         return time.monotonic() - self.shown_at >= RATING_GUARD_SECONDS
 
     def action_rate(self, rating: str) -> None:
-        if rating and not self.ready:
-            return  # a double tap of the finish dialog's key: not the resident's answer
+        key = "d" if rating == "declined" else rating
+        if key and key == self.echo and not self.ready:
+            # A double tap of the finish's last key: not the resident's answer, and said (in a
+            # burst, the next key would take the prompt away and the rating go unseen).
+            self.app.notify(
+                f"{key.upper()} straight after the same key for the outcome: not taken as the "
+                f"rating (pressed twice?) · {key.upper()} again if the resident means it",
+                markup=False,
+                severity="warning",
+                timeout=6,
+            )
+            self.echo = ""  # pressed again: the answer
+            return
         self._close()
         if rating:
             self.answered(rating)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.events import Key
 from textual.widgets import Static
 
 from oss_desk.domain.access import Action
@@ -33,6 +34,7 @@ from oss_desk.ui.dialogs import ChoiceDialog, Dialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
 from oss_desk.ui.dialogs.hold import holding_keys, keys_held
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.keyline import fresh, line_of
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import desk_choices, pick_service
 from oss_desk.ui.screens.followup_flows import follow_up_kind, follow_up_outcome
@@ -200,8 +202,10 @@ async def finish(screen: CounterScreen) -> None:
         # Still under the hold: a key typed while the finish saved (N for the next resident, a
         # rating) waited, and goes on once the rating prompt is up, in the order typed; it
         # started another desk action meanwhile, which cut the finish short (no notice, no
-        # rating asked).
-        rate_visit(screen, ticket, actor)
+        # rating asked). The finish's last key again at once is that key pressed twice, unless
+        # a form (a booking, a follow-up) came after it.
+        booked = Outcome.APPOINTMENT in (own, *outcomes.values())
+        rate_visit(screen, ticket, actor, "" if follow or booked else first.key)
 
 
 async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: Actor) -> bool:
@@ -448,7 +452,7 @@ class NewCodeDialog(Dialog[None]):
     passing toast); below it whether it was printed here, as the printer says."""
 
     BOX = "dialog new-code"
-    hint = "Enter or Esc: close"
+    hint = "Enter or Esc: close · a desk key closes it and acts"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "cancel", "Close", id="newcode.close", tooltip="Close"),
     ]
@@ -472,6 +476,22 @@ class NewCodeDialog(Dialog[None]):
     def on_mount(self) -> None:
         self.desk.follow_snapshot(self, self._on_snapshot)
         self._on_snapshot(self.desk.snapshot)
+
+    @guarded
+    def on_key(self, event: Key) -> None:
+        """Any key but Enter and Esc (N for the next resident, say) closes the box and does its
+        work on the desk, as the rating prompt does: never swallowed. The new code stays said
+        for a while (a notice)."""
+        if event.key in ("enter", "escape"):
+            return
+        event.stop()
+        event.prevent_default()
+        self.app.notify(str(self.heading), markup=False, timeout=10)
+        if (line := line_of(self.app)) is not None:
+            line.replay([event])  # first, before any key typed after it
+        else:
+            self.app.post_message(fresh(event))
+        self.dismiss()
 
     @guarded
     def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:

@@ -3,6 +3,7 @@ a signposted resident was sent, and the resident's own rating of the visit just 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 from oss_desk.domain.models import Actor, Outcome, Ticket
@@ -19,9 +20,10 @@ async def ask_finish(
 ) -> tuple[Finish, dict[str, Outcome], str | None] | None:
     """The outcome of each of ``services`` (the ticket's first, with the council's flags),
     and where the resident was signposted when any of them was: ``(the first answer, outcome
-    by service, organisation id or None)``; None when the person went back. The one way every
-    finish is asked (a desk's ticket with its added services, and a visit dealt with at
-    meet-and-greet, F8), so the signposting and channel-shift figures count them all."""
+    by service, organisation id or None)``, the first answer carrying the last one's key; None
+    when the person went back. The one way every finish is asked (a desk's ticket with its
+    added services, and a visit dealt with at meet-and-greet, F8), so the signposting and
+    channel-shift figures count them all."""
     names = screen.desk.names
 
     def booked(service: str) -> bool:  # "needs an appointment" is offered only then
@@ -35,24 +37,28 @@ async def ask_finish(
         return None
     first = dialog.finish(own)
     outcomes: dict[str, Outcome] = {services[0]: own}
+    last = first.key
     for service in services[1:]:
         dialog_for = OutcomeDialog(code, names.service(service), appointments=booked(service))
         outcome = await screen.app.push_screen_wait(dialog_for)
         if outcome is None:
             return None
-        outcomes[service] = outcome
+        outcomes[service], last = outcome, dialog_for.picked
     to = None
     if Outcome.SIGNPOSTED in outcomes.values():
-        to = await screen.app.push_screen_wait(SignpostDialog(code, names.organisations()))
+        where = SignpostDialog(code, names.organisations())
+        to = await screen.app.push_screen_wait(where)
         if to is None:
             return None
-    return first, outcomes, to
+        last = where.picked
+    return replace(first, key=last), outcomes, to
 
 
-def rate_visit(screen: DeskScreen, ticket: Ticket, actor: Actor) -> None:
+def rate_visit(screen: DeskScreen, ticket: Ticket, actor: Actor, echo: str = "") -> None:
     """Ask for the resident's own rating of the visit just finished, one key on the desk's
     screen (as `ticket rate`); a visit rated already (on the counter's feedback page, say) is
-    refused with a notification."""
+    refused with a notification. ``echo``: the key of the finish's last answer (see
+    :class:`RatingPrompt`)."""
 
     async def record(rating: str) -> None:
         said = "declined to rate the visit" if rating == "declined" else f"rated {rating} of 5"
@@ -68,4 +74,4 @@ def rate_visit(screen: DeskScreen, ticket: Ticket, actor: Actor) -> None:
     for old in screen.query(RatingPrompt):
         old.remove()
     # Above the screen's status line and keys (the body gives it the room).
-    screen.mount(RatingPrompt(ticket.code, answered), before=screen.query_one(StatusBar))
+    screen.mount(RatingPrompt(ticket.code, answered, echo), before=screen.query_one(StatusBar))

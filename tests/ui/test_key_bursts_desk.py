@@ -1,0 +1,138 @@
+"""Keys typed in one burst right after a key that changes the adviser desk's state act on the
+state that key made (trial 10, W4 and P1): the rating typed after the outcome is recorded, S
+after N starts the resident N called, N after B calls, and a desk key typed while the "tell the
+resident" box of a transfer is up closes it and acts. The keys are put in the app's queue all
+at once, as the terminal's driver does with a burst read in one go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.models import DeskStatus
+from oss_desk.ui.dialogs import ChoiceDialog
+from oss_desk.ui.dialogs.scorecard import RatingPrompt
+from oss_desk.ui.screens.counter import NewCodeDialog
+from oss_desk.ui.widgets.big_code import BigCode
+
+from ..appointments_site import NOW, make_office
+from .conftest import (
+    AppFactory,
+    adviser_desk,
+    call_next,
+    pressed_to,
+    rows,
+    said,
+    settled,
+    staffed,
+    until,
+)
+from .test_counter_ui import one_ticket
+from .test_key_bursts import booking_open, burst
+from .test_scorecard_ui import called_at_desk, ratings
+
+
+def status(db: Path, ticket: int) -> object:
+    found = rows(db, "SELECT status FROM tickets WHERE id = ?", ticket)
+    return found[0][0] if found else None
+
+
+async def test_f_outcome_rating_and_n_in_one_burst_rate_then_call(
+    office: Path, make_app: AppFactory
+) -> None:
+    """F, 1 (resolved), 4 (the resident's rating), N: rated 4, then the next called. The 4 was
+    taken for the outcome key pressed twice (the prompt's first 0.6 s) and dropped, and N took
+    the prompt away: the rating lost without a word."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await called_at_desk(app, pilot)
+        burst(app, "f", "1", "4", "n")
+        await until(lambda: screen.query_one(BigCode).code == "B001")
+        await until(lambda: ratings(office) == [(1, 4, "desk", "desk-1", "ben")])
+        await until(lambda: said(app, "rated 4 of 5"))
+
+
+async def test_the_outcome_key_twice_in_a_burst_is_said_as_not_a_rating(
+    office: Path, make_app: AppFactory
+) -> None:
+    """F, 1, 1: the second 1 is the outcome key pressed twice, not the resident's "very poor":
+    no rating, and the desk says so (it was dropped without a word), the prompt still up."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await called_at_desk(app, pilot)
+        burst(app, "f", "1", "1")
+        await until(lambda: said(app, "not taken as the rating"))
+        assert ratings(office) == []
+        (prompt,) = screen.query(RatingPrompt)
+        assert prompt.has_focus
+
+
+async def test_n_then_s_in_one_burst_starts_the_resident_called(
+    office: Path, make_app: AppFactory
+) -> None:
+    """N, S: S acted on the desk as it was before the call ("Nobody is at Desk 1")."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await adviser_desk(app, staffed)
+        burst(app, "n", "s")
+        await until(lambda: status(office, 1) == "serving")
+        await settled(pilot)
+        assert not said(app, "Nobody is at")
+        assert screen.query_one(BigCode).code == "C001"
+
+
+async def test_b_then_n_in_one_burst_ends_the_break_then_calls(
+    office: Path, make_app: AppFactory
+) -> None:
+    """On a break, B and N at once: back, and the next resident called (N was answered "on a
+    break" from the state before B)."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await adviser_desk(app, staffed)
+        await pilot.press("b")
+        await until(lambda: screen.my_status() is DeskStatus.BREAK)
+        burst(app, "b", "n")
+        await until(lambda: status(office, 1) == "called")
+        await settled(pilot)
+        assert not said(app, "on a break: B")
+        assert screen.my_status() is DeskStatus.OPEN
+
+
+async def test_a_desk_key_closes_the_new_code_box_and_acts(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    """Trial 10, P1: after a transfer to another service, N and S typed while the "tell the
+    resident" box was up were swallowed without a word. A desk key closes the box and does its
+    work (the new code stays said in a notice); Enter and Esc still only close it."""
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await adviser_desk(app, staffed)
+        await call_next(pilot, screen)
+        await pressed_to(pilot, ChoiceDialog, "t")
+        await pilot.press("s")
+        await until(
+            lambda: isinstance(app.screen, ChoiceDialog) and "service" in str(app.screen.heading)
+        )
+        await pilot.press("w")
+        await until(lambda: isinstance(app.screen, NewCodeDialog) and app.screen.is_mounted)
+        dialog = app.screen
+        assert isinstance(dialog, NewCodeDialog)
+        assert "a desk key closes it and acts" in str(dialog.hint)
+        burst(app, "n", "s")
+        serving = "SELECT desk_id FROM tickets WHERE status = 'serving'"
+        await until(lambda: rows(db, serving) == [("desk-1",)])  # the next called and started
+        assert app.screen is screen
+        assert said(app, "C001 is now W002")
+
+
+async def test_the_booking_hint_says_enter_moves_on_to_the_name(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """Trial 10, P3: Enter on a slot chooses it and moves on to Name; the hint said only
+    "choose it", so a Tab after it (the hint's "Tab: next") skipped Name."""
+    db = make_office(tmp_path)
+    app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        dialog = await booking_open(app, pilot, db)
+        assert "Enter on a slot: choose it and go on to Name" in str(dialog.hint)

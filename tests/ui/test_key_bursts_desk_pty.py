@@ -1,0 +1,26 @@
+"""Trial 10, W4, as tmux sent it: keys written to the real desk's terminal in one write right
+after a key that changes the desk's state act on the state it made: "ns" starts the resident N
+called, and "f14n" finishes, records the resident's rating 4, then calls the next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ..conftest import rows
+from .test_key_bursts_pty import Desk, desk, office, status, until
+
+pytestmark = pytest.mark.slow
+
+__all__ = ["desk", "office"]  # the fixtures, used here by name
+
+
+def test_n_s_then_f_1_4_n_each_in_one_write(office: Path, desk: Desk) -> None:
+    desk.type("ns")
+    until(lambda: status(office, 1) == "serving", 20, f"S lost:\n{desk.text()[-1500:]}")
+    assert "Nobody is at" not in desk.text()
+    desk.type("f14n")
+    until(lambda: status(office, 2) == "called", 20, f"N lost:\n{desk.text()[-1500:]}")
+    until(lambda: rows(office, "SELECT rating FROM visit_ratings") == [(4,)], 10, "not rated")
+    assert status(office, 1) == "done"
