@@ -19,6 +19,18 @@ if TYPE_CHECKING:
     from oss_desk.ui.screens.scans import ScanQueue
 
 
+def apart(key: events.Key) -> list[events.Key]:
+    """Esc and the key after it, read from the terminal together (typed fast, or the desk busy
+    for a moment), arrive as Alt and that key: a terminal sends the same bytes for both. The
+    desk has no Alt keys, so they are the two keys typed: Esc (a box closes), then the key."""
+    if not key.key.startswith("alt+") or not key.character:
+        return [key]
+    rest = key.key.removeprefix("alt+")
+    if rest.startswith("shift+"):
+        rest = key.character  # a capital letter's key is the letter itself
+    return [events.Key("escape", "\x1b"), events.Key(rest, key.character)]
+
+
 class Keyboard(App[None]):
     def __init__(self, prefixes: tuple[str, ...], scan_pause: float) -> None:
         super().__init__()
@@ -35,7 +47,8 @@ class Keyboard(App[None]):
             await super().on_event(event)
             self.key_line.arrived(event)
         else:
-            await self._typed(event)
+            for key in apart(event):
+                await self._typed(key)
 
     @guarded
     def on_trail(self, trail: Trail) -> None:

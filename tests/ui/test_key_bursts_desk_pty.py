@@ -24,3 +24,19 @@ def test_n_s_then_f_1_4_n_each_in_one_write(office: Path, desk: Desk) -> None:
     until(lambda: status(office, 2) == "called", 20, f"N lost:\n{desk.text()[-1500:]}")
     until(lambda: rows(office, "SELECT rating FROM visit_ratings") == [(4,)], 10, "not rated")
     assert status(office, 1) == "done"
+
+
+def test_escape_and_a_key_read_together_close_the_dialog_then_act(
+    office: Path, desk: Desk
+) -> None:
+    """Trial 10, P5: Esc then N, 0.15 s apart, did nothing to a box open at a desk busy for a
+    moment: the terminal's bytes for Esc and N, read together, are what a terminal sends for
+    Alt+N, a key the desk has no use for. They are Esc and N: the box closes, then N acts."""
+    desk.type("n")
+    until(lambda: status(office, 1) == "called", 20, "N called nobody")
+    desk.type("x")
+    desk.wait_for("the resident has not come?")
+    desk.type("\x1br")  # Esc, then R (call again), in one write
+    recalls = "SELECT recalls FROM tickets WHERE id = 1"
+    until(lambda: rows(office, recalls) == [(1,)], 20, f"R lost:\n{desk.text()[-1500:]}")
+    assert status(office, 1) == "called"
