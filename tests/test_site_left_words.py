@@ -1,6 +1,8 @@
 """What residents are sent about a site that left the configuration: a Welsh office (the
 second site) left while a text about it was still to go.
 
+- The load closing its earlier day recorded the close at the day's end (23:59), not at its
+  closing time (its hours were looked up in the new configuration): now at 17:00.
 - A "nearly your turn" text still pending for its ticket (Notify was down, the worker stopped)
   failed the worker's text lane with exit 70 (KeyError: the site looked up in the live
   configuration): now it is cancelled, as any text whose day is over.
@@ -69,6 +71,8 @@ def test_a_turn_text_pending_for_a_site_that_left_is_cancelled(
     ok(cli, "--user", "adv", "desks", "logout", "lib-1", now=MONDAY)
     assert rows(cli.db, "SELECT kind, status FROM turn_texts") == [("nearly", "pending")]
     ok(cli, "init", "--config", str(civic), now=WEDNESDAY)  # closes Monday's C001 there
+    history = ok(cli, "--user", "tl", "ticket", "history", "1", now=WEDNESDAY)
+    assert "17:00  C001 closed at close of day" in history, history  # its own hours
 
     notify.state.script = []
     done = cli("worker", "--once", now=WEDNESDAY)
