@@ -62,3 +62,26 @@ async def test_a_colleague_whose_desk_never_calls_the_ticket_is_named_and_refuse
     assert rows(db, "SELECT status, desk_id, assigned_person FROM tickets WHERE id = 1") == [
         ("called", "desk-1", None)
     ]
+
+
+async def test_a_desk_without_the_private_room_a_ticket_needs_is_not_offered(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """T, D lists the desks that may call the ticket: H001, who needs a private room, is served
+    at the interview room only; the adviser desks (no private room) were offered, and sending
+    it to one is now refused."""
+    office = make_db(tmp_path, site_toml(extra=ADVISERS))
+    db = four_waiting(office, "HCBW", needs={"H": "private-room"})
+    app = make_app(db, "room-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await call_next(pilot, screen)
+        assert rows(db, "SELECT status, desk_id FROM tickets WHERE id = 1") == [
+            ("called", "room-1")
+        ]
+        await pressed_to(pilot, ChoiceDialog, "t")
+        await pilot.press("d")
+        await until(lambda: said(app, "No other desk with a private room serves Housing"))
+        assert not isinstance(app.screen, ChoiceDialog)

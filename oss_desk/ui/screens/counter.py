@@ -415,11 +415,12 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
             for desk in names.desks.values()
             if desk.kind is not DeskKind.MEET_AND_GREET
             and desk.id != ticket.desk
-            and desk.serves(ticket.service)
+            and never_called_at(desk, ticket.service, ticket.needs_private_room) is None
         ),
     )
     if not choices:
-        screen.say(f"No other desk serves {names.service(ticket.service)}")
+        room = " with a private room" if ticket.needs_private_room else ""
+        screen.say(f"No other desk{room} serves {names.service(ticket.service)}")
         return None
     return await screen.app.push_screen_wait(
         ChoiceDialog(f"Send {ticket.code} to which desk?", choices)
