@@ -11,17 +11,12 @@ from pathlib import Path
 import pytest
 
 from .conftest import Cli
+from .test_site_dropped import ok
 from .test_worker_rounds import OFFICE
 
 MONDAY = "2026-11-23T09:00:00Z"
 WEDNESDAY = "2026-11-25T09:00:00Z"
 DESK_2 = '[[desks]]\nid = "desk-2"\nname = "Desk 2"\nsite = "hq"\n\n'
-
-
-def ok(cli: Cli, *args: str, now: str) -> str:
-    done = cli(*args, now=now)
-    assert done.code == 0, done.err
-    return done.out
 
 
 def test_an_earlier_days_ticket_at_a_desk_that_left_goes_back_to_the_queue(

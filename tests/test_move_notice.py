@@ -19,8 +19,7 @@ MONDAY = "2026-11-23T10:00:00Z"
 SHORT = "  short notice: recorded, 1 working day's notice\n"
 
 
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+def strict_office(tmp_path: Path) -> Path:
     """The appointments office, whose council owes 3 working days' notice."""
     config = tmp_path / "office.toml"
     text = office_toml(printer=f"capture://{tmp_path}/slips.bin")
@@ -28,7 +27,12 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
         text.replace("grace_minutes = 15", "grace_minutes = 15\nmin_notice_working_days = 3")
     )
     initialise(tmp_path / "office.sqlite", clock=FixedClock(NOW), config_path=config)
-    return Cli(tmp_path / "office.sqlite", monkeypatch)
+    return tmp_path / "office.sqlite"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    return Cli(strict_office(tmp_path), monkeypatch)
 
 
 def booked(cli: Cli) -> str:

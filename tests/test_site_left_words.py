@@ -20,6 +20,7 @@ import pytest
 
 from .conftest import Cli, rows
 from .messaging import API_KEY, NotifyServer
+from .test_site_dropped import ok
 from .test_worker_rounds import LIBRARY, LIBRARY_DESK, OFFICE
 
 MONDAY = "2026-11-23T09:00:00Z"
@@ -51,12 +52,6 @@ def office(
     cli = Cli(tmp_path / "office.sqlite", monkeypatch)
     ok(cli, "init", "--config", str(both), now=MONDAY)
     return cli, civic
-
-
-def ok(cli: Cli, *args: str, now: str) -> str:
-    done = cli(*args, now=now)
-    assert done.code == 0, done.err
-    return done.out
 
 
 def test_a_turn_text_pending_for_a_site_that_left_is_cancelled(

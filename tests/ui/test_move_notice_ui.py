@@ -11,26 +11,18 @@ import pytest
 from textual.widgets import Static
 
 from oss_desk.clock import FixedClock
-from oss_desk.services.site import initialise
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.screens.appointments import AppointmentsScreen
 
-from ..appointments_site import NOW, office_toml
+from ..appointments_site import NOW
+from ..test_move_notice import strict_office as office_with_notice
 from .conftest import AppFactory, pressed_to, said, until
 from .test_appointments_ui import at, book, moved_to, open_appointments, open_move
 
 
 @pytest.fixture
 def strict_office(tmp_path: Path) -> Path:
-    """The appointments office, whose council owes 3 working days' notice."""
-    config = tmp_path / "office.toml"
-    text = office_toml(printer=f"capture://{tmp_path}/slips.bin")
-    config.write_text(
-        text.replace("grace_minutes = 15", "grace_minutes = 15\nmin_notice_working_days = 3")
-    )
-    db = tmp_path / "office.sqlite"
-    initialise(db, clock=FixedClock(NOW), config_path=config)
-    return db
+    return office_with_notice(tmp_path)
 
 
 @pytest.mark.parametrize(
