@@ -24,7 +24,8 @@ from oss_desk.domain.delivery import job_word
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT
-from oss_desk.domain.queue import parked_here
+from oss_desk.domain.queue import never_called_at, parked_here
+from oss_desk.domain.sent_to import never_called_words
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import Moved, QueueService
 from oss_desk.services.session import Session
@@ -414,11 +415,12 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
             for desk in names.desks.values()
             if desk.kind is not DeskKind.MEET_AND_GREET
             and desk.id != ticket.desk
-            and desk.serves(ticket.service)
+            and never_called_at(desk, ticket.service, ticket.needs_private_room) is None
         ),
     )
     if not choices:
-        screen.say(f"No other desk serves {names.service(ticket.service)}")
+        room = " with a private room" if ticket.needs_private_room else ""
+        screen.say(f"No other desk{room} serves {names.service(ticket.service)}")
         return None
     return await screen.app.push_screen_wait(
         ChoiceDialog(f"Send {ticket.code} to which desk?", choices)
@@ -428,10 +430,22 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
 async def pick_colleague(screen: CounterScreen, ticket: Ticket) -> str | None:
     snap = screen.desk.snapshot
     names = screen.desk.names
-    at = {s.login.person: s.desk.name for s in (snap.desks if snap else []) if s.login}
+    at = {s.login.person: s.desk for s in (snap.desks if snap else []) if s.login}
     me = screen.acting_as().person
+
+    def where(person_id: str) -> str:
+        """Their desk, and why it never calls this ticket (sending it there is refused)."""
+        desk = at.get(person_id)
+        if desk is None:
+            return "not logged in"
+        never = never_called_at(desk, ticket.service, ticket.needs_private_room)
+        if never is None:
+            return desk.name
+        service = names.service(ticket.service)
+        return f"{desk.name}, which {never_called_words(never, service, ticket.code)}"
+
     choices = [
-        (person_id, f"{name}  ({at.get(person_id, 'not logged in')})")
+        (person_id, f"{name}  ({where(person_id)})")
         for person_id, name in names.colleagues()
         if person_id != me
     ]
