@@ -85,3 +85,34 @@ async def test_a_desk_without_the_private_room_a_ticket_needs_is_not_offered(
         await pilot.press("d")
         await until(lambda: said(app, "No other desk with a private room serves Housing"))
         assert not isinstance(app.screen, ChoiceDialog)
+
+
+async def test_colleagues_who_may_take_it_come_first_and_esc_goes_back(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """Trial 10, P2: the list began with a colleague not logged in (then refused), and its hint
+    had no way back. Those at a desk that may call the ticket come first; Esc goes back."""
+    db = four_waiting(make_db(tmp_path, site_toml(extra=ADVISERS)), "CBHW")
+    with acting(db, "dev", "desk-2") as session:
+        QueueService(session).log_in("desk-2")
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await call_next(pilot, screen)  # C001, Council Tax
+        await pressed_to(pilot, ChoiceDialog, "t")
+        await pilot.press("p")
+        await until(
+            lambda: isinstance(app.screen, ChoiceDialog) and "colleague" in str(app.screen.heading)
+        )
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        options = dialog.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels[0] == "Dev Patel  (Desk 2)", labels
+        assert len(labels) > 1 and all("not logged in" in label for label in labels[1:]), labels
+        assert "Esc: back" in dialog.hint
+        await pilot.press("escape")
+        await until(lambda: app.screen is screen)
+    assert rows(db, "SELECT status, desk_id FROM tickets WHERE id = 1") == [("called", "desk-1")]

@@ -444,16 +444,23 @@ async def pick_colleague(screen: CounterScreen, ticket: Ticket) -> str | None:
         service = names.service(ticket.service)
         return f"{desk.name}, which {never_called_words(never, service, ticket.code)}"
 
-    choices = [
-        (person_id, f"{name}  ({where(person_id)})")
-        for person_id, name in names.colleagues()
-        if person_id != me
-    ]
+    def may_call(person_id: str) -> bool:
+        desk = at.get(person_id)
+        return (
+            desk is not None
+            and never_called_at(desk, ticket.service, ticket.needs_private_room) is None
+        )
+
+    colleagues = [(p, name) for p, name in names.colleagues() if p != me]
+    # Those at a desk that may call it first (the choice is highlighted on the first): the rest
+    # follow, each with why sending it to them is refused.
+    colleagues.sort(key=lambda colleague: not may_call(colleague[0]))
+    choices = [(person_id, f"{name}  ({where(person_id)})") for person_id, name in colleagues]
     if not choices:
         screen.say("Nobody else on the staff list calls residents")
         return None
     return await screen.app.push_screen_wait(
-        ChoiceDialog(f"Send {ticket.code} to which colleague?", choices, "Arrows and Enter")
+        ChoiceDialog(f"Send {ticket.code} to which colleague?", choices)
     )
 
 
