@@ -195,3 +195,10 @@ def line_of(app: App[Any]) -> KeyLine | None:
     """The app's key line (None under an app without one: a widget tested on its own)."""
     line = getattr(app, "key_line", None)
     return line if isinstance(line, KeyLine) else None
+
+
+def behind(app: App[Any], flow: Worker[Any]) -> None:
+    """``flow``, started by a key, opens no screen: the next key waits until it is over (see
+    :meth:`KeyLine.behind`)."""
+    if (line := line_of(app)) is not None:
+        line.behind(flow)

@@ -50,6 +50,13 @@ async def test_f_outcome_rating_and_n_in_one_burst_rate_then_call(
         await until(lambda: screen.query_one(BigCode).code == "B001")
         await until(lambda: ratings(office) == [(1, 4, "desk", "desk-1", "ben")])
         await until(lambda: said(app, "rated 4 of 5"))
+        # In the order typed: N called once the rating was recorded (and said).
+        kinds = "SELECT kind FROM events WHERE kind IN ('finished', 'rating_recorded', 'called')"
+        assert [k for (k,) in rows(office, f"{kinds} ORDER BY id")][-3:] == [
+            "finished",
+            "rating_recorded",
+            "called",
+        ]
 
 
 async def test_the_outcome_key_twice_in_a_burst_is_said_as_not_a_rating(

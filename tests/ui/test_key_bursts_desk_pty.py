@@ -26,9 +26,7 @@ def test_n_s_then_f_1_4_n_each_in_one_write(office: Path, desk: Desk) -> None:
     assert status(office, 1) == "done"
 
 
-def test_escape_and_a_key_read_together_close_the_dialog_then_act(
-    office: Path, desk: Desk
-) -> None:
+def test_escape_and_a_key_read_together_close_the_dialog_then_act(office: Path, desk: Desk) -> None:
     """Trial 10, P5: Esc then N, 0.15 s apart, did nothing to a box open at a desk busy for a
     moment: the terminal's bytes for Esc and N, read together, are what a terminal sends for
     Alt+N, a key the desk has no use for. They are Esc and N: the box closes, then N acts."""

@@ -39,7 +39,7 @@ from oss_desk.services.queue import QueueService
 from oss_desk.ui.compositor import draw_now
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guard, guarded
-from oss_desk.ui.keyline import line_of
+from oss_desk.ui.keyline import behind
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens import counter, desk_logins
 from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
@@ -530,8 +530,7 @@ class AdviserScreen(counter.CounterScreen):
             exclusive=True,
             exit_on_error=False,
         )
-        if (line := line_of(self.app)) is not None:
-            line.behind(flow)  # the next key acts on the resident called (S starts them)
+        behind(self.app, flow)  # the next key acts on the resident called (S starts them)
 
     @work(exclusive=True, group="desk", exit_on_error=False)
     async def action_recall(self) -> None:

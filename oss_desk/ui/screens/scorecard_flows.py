@@ -11,6 +11,7 @@ from oss_desk.services.ratings import Ratings
 from oss_desk.ui.dialogs import OutcomeDialog
 from oss_desk.ui.dialogs.scorecard import Finish, FinishDialog, RatingPrompt, SignpostDialog
 from oss_desk.ui.faults import guard
+from oss_desk.ui.keyline import behind
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.widgets.bars import StatusBar
 
@@ -69,7 +70,8 @@ def rate_visit(screen: DeskScreen, ticket: Ticket, actor: Actor, echo: str = "")
 
     def answered(rating: str) -> None:
         work = guard(screen, partial(record, rating))  # made when it runs
-        screen.run_worker(work, group="rating", exit_on_error=False)
+        # The next key (N for the next resident) once the rating is recorded and said.
+        behind(screen.app, screen.run_worker(work, group="rating", exit_on_error=False))
 
     for old in screen.query(RatingPrompt):
         old.remove()
