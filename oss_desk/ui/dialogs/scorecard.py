@@ -200,8 +200,8 @@ class RatingPrompt(Static, can_focus=True):
             # A double tap of the finish's last key: not the resident's answer, and said (in a
             # burst, the next key would take the prompt away and the rating go unseen).
             self.app.notify(
-                f"{key.upper()} straight after the same key for the outcome: not taken as the "
-                f"rating (pressed twice?) · {key.upper()} again if the resident means it",
+                f"{key.upper()} came straight after the same key in the finish: not taken as "
+                f"the rating (pressed twice?) · {key.upper()} again if the resident means it",
                 markup=False,
                 severity="warning",
                 timeout=6,
