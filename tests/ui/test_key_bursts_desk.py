@@ -133,6 +133,24 @@ async def test_a_desk_key_closes_the_new_code_box_and_acts(
         assert said(app, "C001 is now W002")
 
 
+async def test_a_transfer_and_the_next_call_in_one_burst(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    """T, S, W (to Waste), N, S all at once: the box with the new code opens and N, typed for
+    the desk, closes it and calls; S starts whoever N called."""
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await adviser_desk(app, staffed)
+        await call_next(pilot, screen)
+        burst(app, "t", "s", "w", "n", "s")
+        serving = "SELECT desk_id FROM tickets WHERE status = 'serving'"
+        await until(lambda: rows(db, serving) == [("desk-1",)])
+        assert rows(db, "SELECT status FROM tickets WHERE id = 1") == [("transferred",)]
+        await until(lambda: app.screen is screen)
+        assert said(app, "C001 is now W002")
+
+
 async def test_the_booking_hint_says_enter_moves_on_to_the_name(
     tmp_path: Path, make_app: AppFactory
 ) -> None:
