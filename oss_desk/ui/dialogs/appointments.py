@@ -425,7 +425,7 @@ class ReferenceDialog(TextDialog):
         super().__init__(
             title,
             placeholder="Booking reference, e.g. K7M-3QX",
-            hint="Type it, or scan the QR code on the letter or slip · Enter · Esc: back",
+            hint="Type it, or scan the QR code on the letter, slip or email · Enter · Esc: back",
             max_length=40,
             value=value,
         )

@@ -76,8 +76,8 @@ class GreetScreen(DeskScreen):
         "(called first); Ctrl+G marks that they came back about the same matter. Enter issues "
         "the ticket (printed if this desk has a printer; the code is shown large either way). "
         "F8 records a visit dealt with here. "
-        "A resident with an appointment: scan the QR code on their letter or slip (or type the "
-        "booking reference in the search box and press Enter) to check them in. "
+        "A resident with an appointment: scan the QR code on their letter, slip or email (or "
+        "type the booking reference in the search box and press Enter) to check them in. "
         "While a team leader has closed the day, a line at the top says so: no tickets or "
         "check-ins until they reopen it (E on their screen)."
     )
