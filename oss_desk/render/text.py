@@ -41,6 +41,7 @@ from oss_desk.render.rows import (
     ADJUSTMENTS_TITLE,
     APPOINTMENT_COLUMNS,
     CALLS_TITLE,
+    FLAG_DEFINITIONS,
     NO_CALLS,
     SERVED_COLUMNS,
     adjustment_rows,
@@ -50,7 +51,7 @@ from oss_desk.render.rows import (
     counted_lines,
     desk_rows,
     outcome_rows,
-    signposted_rows,
+    signposted_block,
     visit_rows,
     wait_rows,
 )
@@ -163,16 +164,11 @@ def _flag_lines(flags: CouncilFlags, services: list[str], names: Mapping[str, st
         ("Helped to use the website", flags.assisted_digital, "assisted_digital"),
         ("Could have been done online", flags.avoidable, "avoidable"),
     ]
-    rows += [(label, count, "") for label, count in signposted_rows(flags, names)]
+    rows += [(label, count, "") for label, count in signposted_block(flags, names)]
     for label, count, _key in rows:
         cells = "".join(f"{count.by_service.get(code, 0):5d}" for code in services)
         lines.append(f"    {label[:37]:37s}{cells}  {count.total:5d}")
-    lines += _note(
-        " ".join(
-            FIGURE_DEFINITIONS[key]
-            for key in ("urgent", "repeat_contact", "assisted_digital", "avoidable")
-        )
-    )
+    lines += _note(" ".join(FIGURE_DEFINITIONS[key] for key in FLAG_DEFINITIONS))
     return lines
 
 
