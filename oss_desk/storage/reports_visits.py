@@ -9,9 +9,13 @@ average), so the tallies are exactly those of counting visit by visit
 (:meth:`oss_desk.domain.tally.VisitTally.count_visit`); ``tests/test_visit_rules_sql.py`` holds
 the two equal for arbitrary visits.
 
-The visits are read from ``visit_facts`` (schema/0024, 0030, 0049, 0056) when the database has it,
-else from the events themselves (an office's older copy read with ``--include``): the same
-columns either way.
+The visits are read from ``visit_facts`` (schema/0024, 0030, 0049, 0056) when the database has it;
+from an office's older copy read with ``--include`` (never migrated), from its ``visit_facts``
+kept by the contact rule before 0056 with the visits that rule differs on worked out again, or
+from its events alone when older still: the same columns every way
+(:class:`~oss_desk.storage.reports_facts.FactsKept`). Every way reads a visit's events through
+the index ``events_visit``, a visit at a time, so a year's report grows with its visits
+(``tests/test_query_plans.py``).
 """
 
 from __future__ import annotations
@@ -121,7 +125,8 @@ _RECOUNT_IN = ", ".join(map(_text, (*GONE, PUT_BACK)))
 def _by_the_rule(visit: str, which: str) -> str:
     """The earliest call of visit ``visit`` (a column) that is ``which`` (``NOT put_back``: its
     first call; ``contact``: its first contact at a desk) by the view ``visit_calls``: one
-    visit's calls, through the index ``events_visit``."""
+    visit's calls, through the index ``events_visit``. ``visit`` names its table: a bare
+    ``visit_id`` would be the call's own, and every call of the log would be read."""
     calls = f"FROM visit_calls c WHERE c.visit_id = {visit} AND {which}"
     return f"(SELECT {_ms('min(at)')} {calls})"
 
