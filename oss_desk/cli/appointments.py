@@ -68,8 +68,10 @@ def line(session: Session, appt: Appointment) -> str:
     wall = local(appt.starts_at, site.timezone)
     svc = session.directory.services[appt.service]
     room = f", {appt.room}" if appt.room else ""
+    several = len(session.directory.sites) > 1 or appt.site_id not in session.directory.sites
+    office = f" at {site.name}" if several else ""  # which office, where there are several
     return (
-        f"{appt.ref}  {wall:%a %d %b %H:%M}  {svc.name}  "
+        f"{appt.ref}  {wall:%a %d %b %H:%M}  {svc.name}{office}  "
         f"with {session.name_of(appt.adviser)}{room}  "
         f"[{status_said(appt.status)}]"
     )
