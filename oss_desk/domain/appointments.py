@@ -273,6 +273,17 @@ def message_reference(appointment_id: int, kind: str, token: str) -> str:
     return f"oss-{appointment_id}-{kind[:3]}-{token}"
 
 
+def booking_qr(ref: str) -> str:
+    """What a booking's QR code holds, on the slip and in the messages alike: ``OSSD-A:`` and
+    the booking reference, nothing personal. Scanned at a desk, it checks the resident in."""
+    return QR_PREFIX + ref
+
+
+QR_MESSAGES = frozenset({"confirmation", "change", "reminder"})
+"""The messages to a resident that carry the booking's QR code: those that tell them a time to
+come (a cancellation tells them not to)."""
+
+
 def parse_reference(text: str) -> str:
     """A booking reference typed or scanned: ``k7m3qx``, ``K7M-3QX`` or ``OSSD-A:K7M-3QX``."""
     value = text.strip().upper()

@@ -21,7 +21,7 @@ from textual.widgets import Static
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import time_said
 from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show, transferred_place
-from oss_desk.domain.delivery import job_word
+from oss_desk.domain.delivery import followed_job_word
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT
@@ -521,8 +521,7 @@ class NewCodeDialog(Dialog[None]):
         if job is None:
             line.update(Text("No printer at this desk: write the new code down for them", "bold"))
             return
-        state = snapshot.print_jobs.get(job) if snapshot is not None else None
-        word = job_word(*state) if state is not None else "waiting to print"
+        word = followed_job_word(snapshot.print_jobs if snapshot is not None else {}, job)
         line.update(Text(f"The new ticket at this desk's printer: {word}"))
 
 
