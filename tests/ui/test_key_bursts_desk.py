@@ -11,7 +11,7 @@ from pathlib import Path
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import DeskStatus
 from oss_desk.ui.dialogs import ChoiceDialog
-from oss_desk.ui.dialogs.scorecard import RatingPrompt
+from oss_desk.ui.dialogs.scorecard import RatingPrompt, SignpostDialog
 from oss_desk.ui.screens.counter import NewCodeDialog
 from oss_desk.ui.widgets.big_code import BigCode
 
@@ -57,6 +57,20 @@ async def test_f_outcome_rating_and_n_in_one_burst_rate_then_call(
             "rating_recorded",
             "called",
         ]
+
+
+async def test_at_the_signposting_question_where_rating_and_n_in_one_burst(
+    office: Path, make_app: AppFactory
+) -> None:
+    """Trial 10: "1 4 n" at the signposting question: sent to the first organisation, rated 4,
+    the next called (the 4 was dropped as a double tap, though the last key was 1)."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await called_at_desk(app, pilot)
+        await pressed_to(pilot, SignpostDialog, "f", "2")
+        burst(app, "1", "4", "n")
+        await until(lambda: screen.query_one(BigCode).code == "B001")
+        await until(lambda: ratings(office) == [(1, 4, "desk", "desk-1", "ben")])
 
 
 async def test_the_outcome_key_twice_in_a_burst_is_said_as_not_a_rating(
