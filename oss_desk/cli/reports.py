@@ -60,6 +60,13 @@ def day_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def month_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--month``: the calendar month of a monthly report or of the feedback log."""
+    return click.option(
+        "--month", metavar="YYYY-MM", help="The calendar month (default: this month)."
+    )(func)
+
+
 R = TypeVar("R")
 
 
@@ -195,7 +202,7 @@ def daily(
 
 
 @report.command("monthly")
-@click.option("--month", metavar="YYYY-MM", help="The calendar month (default: this month).")
+@month_option
 @report_command
 def monthly(state: State, month: str | None, query: ReportQuery) -> None:
     """The monthly dashboard: visits, appointments, standards, calls and the 12-month trend."""
@@ -224,7 +231,7 @@ def annual(state: State, year: str | None, query: ReportQuery) -> None:
 
 
 @report.command("comments")
-@click.option("--month", metavar="YYYY-MM", help="The calendar month (default: this month).")
+@month_option
 @site_option
 @choice_option(
     "--format", "fmt", choices=("text", "json", "csv"), default="text", help="Output format."
