@@ -148,6 +148,20 @@ def notice_breach(by: str, notice_days: int, needed_days: int) -> bool:
     return by == "council" and notice_days < needed_days
 
 
+def notice_given(days: int) -> str:
+    """Working days of notice as said: "1 working day's", "0 working days'"."""
+    return "1 working day's" if days == 1 else f"{days} working days'"
+
+
+def short_notice_said(appt: Appointment) -> str:
+    """What the desk and the command line add after a council cancellation or move that gave
+    the resident less than the standard notice (recorded as a breach): "short notice: recorded,
+    1 working day's notice" ("" otherwise)."""
+    if not appt.notice_breach:
+        return ""
+    return f"short notice: recorded, {notice_given(appt.notice_days or 0)} notice"
+
+
 def move_notice_days(to_old: int, to_new: int) -> int:
     """The notice a move gives the resident: of the change, before the sooner of the two times
     (a move that brings an appointment forward to this afternoon gives hours, however far off

@@ -36,11 +36,12 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     """The message in the office's languages: in a bilingual office the Welsh comes first, then
     the English, in the email, the text and the subject alike."""
     from oss_desk.services import resident
-    from oss_desk.services.wording import site_config, wording_for
+    from oss_desk.services.wording import site_as_was, wording_for
 
     site = session.site_ever(appt.site_id)
-    config = site_config(session.settings, site.id)
-    wording = wording_for(session.settings, site.id)
+    config = site_as_was(session, site.id)  # one that left the configuration: as it was
+    wording = wording_for(session.settings, site.id, config)
+    address = config.address if config is not None else ""
     svc_config = session.settings.service(appt.service)
     svc = session.directory.services[appt.service]
     wall = local(appt.starts_at, site.timezone)
@@ -53,9 +54,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     councils = resident.council_names(session, wording)
     room = session.directory.desks.get(appt.room or "")
     rooms = resident.desk_names(session, wording, room.id, board=False) if room else ()
-    # A site that left the configuration has no address there (not the first site's).
-    here = site.id in session.directory.sites and config.address
-    addresses = wording.names(config.address, config.address_cy) if here else ()
+    addresses = wording.names(address, config.address_cy) if config and address else ()
     welsh_items = list(svc_config.checklist_cy) if svc_config else []
     change_lines = wording.names(
         session.settings.appointments.change_line, session.settings.appointments.change_line_cy
@@ -116,7 +115,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
         headings.append(heading)
     body = "\n\n".join(bodies)
     english_place = (f"{room.name}, {site.name}" if room else site.name) + (
-        f", {config.address}" if config.address else ""
+        f", {address}" if address else ""
     )
     ics = _ics(session, appt, kind, svc.label, english_place, body) if kind != "reminder" else None
     return Composed(" / ".join(headings), " / ".join(subjects), body, " ".join(texts), ics)

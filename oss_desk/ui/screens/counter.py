@@ -24,7 +24,8 @@ from oss_desk.domain.delivery import job_word
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT
-from oss_desk.domain.queue import parked_here
+from oss_desk.domain.queue import never_called_at, parked_here
+from oss_desk.domain.sent_to import never_called_words
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import Moved, QueueService
 from oss_desk.services.session import Session
@@ -414,11 +415,12 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
             for desk in names.desks.values()
             if desk.kind is not DeskKind.MEET_AND_GREET
             and desk.id != ticket.desk
-            and desk.serves(ticket.service)
+            and never_called_at(desk, ticket.service, ticket.needs_private_room) is None
         ),
     )
     if not choices:
-        screen.say(f"No other desk serves {names.service(ticket.service)}")
+        room = " with a private room" if ticket.needs_private_room else ""
+        screen.say(f"No other desk{room} serves {names.service(ticket.service)}")
         return None
     return await screen.app.push_screen_wait(
         ChoiceDialog(f"Send {ticket.code} to which desk?", choices)
@@ -428,18 +430,37 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
 async def pick_colleague(screen: CounterScreen, ticket: Ticket) -> str | None:
     snap = screen.desk.snapshot
     names = screen.desk.names
-    at = {s.login.person: s.desk.name for s in (snap.desks if snap else []) if s.login}
+    at = {s.login.person: s.desk for s in (snap.desks if snap else []) if s.login}
     me = screen.acting_as().person
-    choices = [
-        (person_id, f"{name}  ({at.get(person_id, 'not logged in')})")
-        for person_id, name in names.colleagues()
-        if person_id != me
-    ]
+
+    def where(person_id: str) -> str:
+        """Their desk, and why it never calls this ticket (sending it there is refused)."""
+        desk = at.get(person_id)
+        if desk is None:
+            return "not logged in"
+        never = never_called_at(desk, ticket.service, ticket.needs_private_room)
+        if never is None:
+            return desk.name
+        service = names.service(ticket.service)
+        return f"{desk.name}, which {never_called_words(never, service, ticket.code)}"
+
+    def may_call(person_id: str) -> bool:
+        desk = at.get(person_id)
+        return (
+            desk is not None
+            and never_called_at(desk, ticket.service, ticket.needs_private_room) is None
+        )
+
+    colleagues = [(p, name) for p, name in names.colleagues() if p != me]
+    # Those at a desk that may call it first (the choice is highlighted on the first): the rest
+    # follow, each with why sending it to them is refused.
+    colleagues.sort(key=lambda colleague: not may_call(colleague[0]))
+    choices = [(person_id, f"{name}  ({where(person_id)})") for person_id, name in colleagues]
     if not choices:
         screen.say("Nobody else on the staff list calls residents")
         return None
     return await screen.app.push_screen_wait(
-        ChoiceDialog(f"Send {ticket.code} to which colleague?", choices, "Arrows and Enter")
+        ChoiceDialog(f"Send {ticket.code} to which colleague?", choices)
     )
 
 
