@@ -33,13 +33,15 @@ from oss_desk.storage.site import (
     latest_config_id,
     read_directory,
     records_begin,
+    site_as_loaded,
     site_ever,
 )
 
 if TYPE_CHECKING:
     import logging
+    import sqlite3
 
-    from oss_desk.config import Settings
+    from oss_desk.config import Settings, SiteConfig
 
 
 def _log() -> logging.Logger:
@@ -134,10 +136,14 @@ class Session:
     def site_ever(self, site_id: str) -> Site:
         """The site of a record (a ticket's, an appointment's): one that left the configuration
         is read from the office's records, so that what it holds can still be read and closed."""
-        site = self.directory.sites.get(site_id) or site_ever(self.store.conn, site_id)
+        site = self.site_known(site_id)
         if site is None:  # every record's site is a row (a foreign key)
             raise NotFound(f"unknown site {shown(site_id)!r}")
         return site
+
+    def site_known(self, site_id: str) -> Site | None:
+        """A site of this office, configured now or once (None: never one of its sites)."""
+        return self.directory.sites.get(site_id) or site_ever(self.store.conn, site_id)
 
     def site(self, site_id: str | None = None) -> Site:
         if site_id is None:
@@ -510,3 +516,18 @@ def open_session(
     except BaseException:
         store.close()
         raise
+
+
+def site_settings_ever(
+    settings: Settings, conn: sqlite3.Connection, site_id: str
+) -> SiteConfig | None:
+    """The site's calendar and hours as configured; for a site that left the configuration,
+    as it was last loaded (never another office's: its nation's bank holidays, its own
+    closures); None: not known (it left before the office kept its loads)."""
+    configured = next((s for s in settings.sites if s.id == site_id), None)
+    if configured is not None:
+        return configured
+    from oss_desk.config import SiteConfig  # pydantic: only for a site that left
+
+    stored = site_as_loaded(conn, site_id)
+    return None if stored is None else SiteConfig.model_validate(stored)
