@@ -24,7 +24,7 @@ from oss_desk.errors import (
     StorageError,
 )
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path, demo_db_path
-from oss_desk.storage.counter import login_at
+from oss_desk.storage.counter import login_at, login_of
 from oss_desk.storage.database import GuardedConnection, Store, open_store
 from oss_desk.storage.events import process_account as os_account
 from oss_desk.storage.site import (
@@ -146,9 +146,15 @@ class Session:
         return self.directory.sites.get(site_id) or site_ever(self.store.conn, site_id)
 
     def site(self, site_id: str | None = None) -> Site:
+        """The site asked for; else the one of this terminal's desk; else the only one; else
+        the one of the desk the acting person is logged in to (``--site``'s default)."""
         if site_id is None:
-            if self.actor.desk_id and self.actor.desk_id in self.directory.desks:
-                site_id = self.directory.desks[self.actor.desk_id].site_id
+            desk = self.actor.desk_id
+            if len(self.directory.sites) > 1 and desk not in self.directory.desks:
+                login = login_of(self.store.conn, self.actor.person)
+                desk = login.desk_id if login is not None else None
+            if desk is not None and desk in self.directory.desks:
+                site_id = self.directory.desks[desk].site_id
             elif len(self.directory.sites) == 1:
                 return next(iter(self.directory.sites.values()))
             else:
