@@ -19,7 +19,8 @@ from oss_desk.domain.stats import hours_between
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, StorageError
-from oss_desk.services.session import Session, site_settings_ever
+from oss_desk.services.session import Session
+from oss_desk.services.wording import settings_as_was
 from oss_desk.storage.database import Store
 from oss_desk.storage.maintenance import office_id
 from oss_desk.storage.readonly import open_readonly
@@ -261,7 +262,7 @@ class Offices:
         """The configurations of ``sites`` (a site that left: as it was last loaded)."""
         for office in self.all:
             for site in sorted({*office.directory.sites, *office.left} & set(sites)):
-                config = site_settings_ever(office.settings, office.store.conn, site)
+                config = settings_as_was(office.settings, office.store.conn, site)
                 if config is not None:
                     yield config
 

@@ -33,15 +33,13 @@ from oss_desk.storage.site import (
     latest_config_id,
     read_directory,
     records_begin,
-    site_as_loaded,
     site_ever,
 )
 
 if TYPE_CHECKING:
     import logging
-    import sqlite3
 
-    from oss_desk.config import Settings, SiteConfig
+    from oss_desk.config import Settings
 
 
 def _log() -> logging.Logger:
@@ -522,18 +520,3 @@ def open_session(
     except BaseException:
         store.close()
         raise
-
-
-def site_settings_ever(
-    settings: Settings, conn: sqlite3.Connection, site_id: str
-) -> SiteConfig | None:
-    """The site's calendar and hours as configured; for a site that left the configuration,
-    as it was last loaded (never another office's: its nation's bank holidays, its own
-    closures); None: not known (it left before the office kept its loads)."""
-    configured = next((s for s in settings.sites if s.id == site_id), None)
-    if configured is not None:
-        return configured
-    from oss_desk.config import SiteConfig  # pydantic: only for a site that left
-
-    stored = site_as_loaded(conn, site_id)
-    return None if stored is None else SiteConfig.model_validate(stored)

@@ -36,7 +36,8 @@ from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.events import record_event
 from oss_desk.services.queue import QueueService
-from oss_desk.services.session import Session, site_settings_ever
+from oss_desk.services.session import Session
+from oss_desk.services.wording import site_as_was
 from oss_desk.storage import appointments as a
 
 if TYPE_CHECKING:
@@ -76,8 +77,10 @@ class AppointmentBase:
         return self.s.site_at(self.actor.desk_id, site_id)
 
     def site_settings(self, site: Site) -> SiteConfig | None:
-        """:func:`site_settings_ever` of ``site`` in this office."""
-        return site_settings_ever(self.s.settings, self.s.store.conn, site.id)
+        """The site's calendar and hours as configured; for a site that left the configuration,
+        as it was last loaded (never another office's: its nation's bank holidays, its own
+        closures); None: not known (it left before the office kept its loads)."""
+        return site_as_was(self.s, site.id)
 
     def workdays(self, site: Site) -> WorkingDays:
         """The site's working days (:meth:`site_settings`)."""
