@@ -57,6 +57,10 @@ class Office:
         """Whether ``site`` is one of the office's, configured now or once."""
         return site in self.directory.sites or site in self.left
 
+    def sites_ever(self) -> list[str]:
+        """The office's sites, configured now or once, by id."""
+        return sorted({*self.directory.sites, *self.left})
+
     def left_on(self, site: str) -> str | None:
         """The business day ``site`` left the configuration (None: not known)."""
         return _day_of(self.left[site].left_at, self.left[site].site.timezone)
@@ -173,9 +177,7 @@ class Offices:
         if not self.covering(wanted):
             every: list[str] = []
             for office in self.all:
-                every += [
-                    s for s in sorted({*office.directory.sites, *office.left}) if s not in every
-                ]
+                every += [s for s in office.sites_ever() if s not in every]
             raise NotFound(f"unknown site {shown(site_id)!r} (sites: {', '.join(every)})")
         return wanted
 
@@ -188,11 +190,9 @@ class Offices:
         every: list[str] = []
         left: dict[str, str | None] = {}
         for office in self.all:
-            mine = sorted({*office.directory.sites, *office.left})
-            for site in mine:
-                if site in every or not (
-                    site == wanted or (wanted is None and office.covers(site, first, last))
-                ):
+            for site in office.sites_ever():
+                covered = office.covers(site, first, last) if wanted is None else site == wanted
+                if site in every or not covered:
                     continue
                 every.append(site)
                 if site in office.left:
@@ -261,7 +261,7 @@ class Offices:
     def _configs(self, sites: Sequence[str]) -> Iterator[SiteConfig]:
         """The configurations of ``sites`` (a site that left: as it was last loaded)."""
         for office in self.all:
-            for site in sorted({*office.directory.sites, *office.left} & set(sites)):
+            for site in (s for s in office.sites_ever() if s in sites):
                 config = settings_as_was(office.settings, office.store.conn, site)
                 if config is not None:
                     yield config
