@@ -104,11 +104,7 @@ def _append_whole(fd: int, entry: bytes, *, sync: bool = True) -> None:
     follows half a message."""
     before = os.lseek(fd, 0, os.SEEK_END)
     try:
-        view = memoryview(entry)
-        while view:
-            view = view[os.write(fd, view) :]
-        if sync:
-            os.fsync(fd)
+        files.write_all(fd, entry, sync=sync)
     except BaseException:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, before)
