@@ -510,6 +510,12 @@ def _worker(path: Path, store: Store | None, clock: Clock) -> Check:
             "records no owner): it cannot work on this database; stop it and start this "
             "release's worker",
         )
+    if state.alive and beat is not None and beat.failing:
+        return fail(
+            "worker",
+            f"process {beat.pid} on {beat.host} is running but failing: {beat.failing} (its log "
+            "says more: journalctl -u oss-desk-worker)",
+        )
     if state.alive and beat is not None:
         who = f"{beat.role or 'process'}, process {beat.pid} on {beat.host}"
         return ok("worker", f"running ({who}, heartbeat {state.seen_seconds:.0f} s ago)")
