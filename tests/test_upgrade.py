@@ -248,3 +248,27 @@ def test_restore_of_an_older_release_s_backup_restores_an_upgraded_copy(
     check = run_cli_process("--db", str(older), "db", "check")
     assert check.returncode == 0, check.stdout + check.stderr
     assert run_cli_process("--db", str(older), "queue").returncode == 0
+
+
+def test_the_copy_before_the_upgrade_goes_to_the_office_s_backup_folder(
+    older: Path, tmp_path: Path
+) -> None:
+    """backup.folder as the older release stored it; a folder that is not there is refused."""
+    folder = tmp_path / "offsite"
+    conn = sqlite3.connect(older)
+    with conn:
+        conn.execute(
+            "UPDATE config_snapshots SET document = json_set(document, '$.backup.folder', ?)",
+            [str(folder)],
+        )
+    conn.close()
+    missing = run_cli_process("--db", str(older), "init")
+    assert missing.returncode == 3, missing.stderr
+    assert f"the backup folder {folder} does not exist" in missing.stderr
+    assert applied(older)[-1] == OLD
+    folder.mkdir(mode=0o700)
+    done = run_cli_process("--db", str(older), "init")
+    assert done.returncode == 0, done.stderr
+    (copy,) = folder.glob("office-*.sqlite")
+    assert f"Backed up the database as it was to {copy} (verified)." in done.stdout
+    assert applied(copy)[-1] == OLD and not (older.parent / "backups").exists()

@@ -94,7 +94,7 @@ def initialise(
     if upgrade is not None:
         refuse_while_in_use(db_path, upgrade)
         if upgrade.events:
-            folder = settings.backup.folder if settings is not None else None
+            folder = settings.backup.folder if settings is not None else upgrade.backup_folder
             saved = backup_before_upgrade(db_path, clock, folder)
     store = open_store(db_path, create=True, migrate=True)
     try:

@@ -11,16 +11,18 @@ first (a verified backup, in the backup folder), so the office can go back.
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from oss_desk import files
 from oss_desk.clock import Clock
-from oss_desk.errors import RuleViolation, StorageError
+from oss_desk.errors import OssDeskError, RuleViolation, StorageError
 from oss_desk.paths import default_backup_folder
 from oss_desk.storage import maintenance as m
-from oss_desk.storage.database import open_store, translate_errors
+from oss_desk.storage.database import Store, open_store, translate_errors
 from oss_desk.storage.migrations import applied_names, pending_names
+from oss_desk.storage.site import latest_config
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,8 @@ class Upgrade:
     """The newest migration it holds (``0008_daily_rollup``)."""
     pending: list[str]
     events: int
+    backup_folder: str | None = None
+    """``backup.folder`` of the configuration stored in it (None: not set, or unreadable)."""
 
 
 def pending_upgrade(db: Path) -> Upgrade | None:
@@ -44,9 +48,20 @@ def pending_upgrade(db: Path) -> Upgrade | None:
             return None
         applied = applied_names(store.conn)
         events = m.table_counts(store.conn).get("events", 0)
-        return Upgrade(max(applied) if applied else "none", pending, events)
+        return Upgrade(max(applied) if applied else "none", pending, events, _folder(store))
     finally:
         store.close()
+
+
+def _folder(store: Store) -> str | None:
+    """The stored configuration's ``backup.folder``, read as an older release stored it."""
+    try:
+        stored = latest_config(store.conn)
+    except (sqlite3.Error, OssDeskError):
+        return None
+    section = stored.document.get("backup") if stored is not None else None
+    folder = section.get("folder") if isinstance(section, dict) else None
+    return folder if isinstance(folder, str) and folder else None
 
 
 def refuse_while_in_use(db: Path, upgrade: Upgrade) -> None:
@@ -66,10 +81,14 @@ def refuse_while_in_use(db: Path, upgrade: Upgrade) -> None:
 def backup_before_upgrade(db: Path, clock: Clock, folder: str | None) -> Path:
     """A verified copy of ``db`` as it is (``folder``: ``backup.folder``; default ``backups``
     beside the database), named as ``db backup`` names its copies so ``db restore`` takes it."""
-    from oss_desk.services.dbops import stamp_of
+    from oss_desk.services.dbops import _must_be_folder, stamp_of
 
-    place = Path(folder).expanduser() if folder else default_backup_folder(db)
-    files.make_private_dir(place)
+    if folder:  # a folder someone named must be there (a disk not mounted: refused)
+        place = Path(folder).expanduser()
+        _must_be_folder(place, "backup.folder")
+    else:
+        place = default_backup_folder(db)
+        files.make_private_dir(place)
     target = place / f"{db.stem}-{stamp_of(clock.now())}.sqlite"
     n = 1
     while target.exists():
