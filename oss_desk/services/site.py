@@ -96,6 +96,7 @@ def initialise(
         if upgrade.events:
             folder = settings.backup.folder if settings is not None else upgrade.backup_folder
             saved = backup_before_upgrade(db_path, clock, folder)
+            refuse_while_in_use(db_path, upgrade)  # again: a process may have come meanwhile
     store = open_store(db_path, create=True, migrate=True)
     try:
         applied = schema_version(store)
