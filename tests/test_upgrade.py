@@ -8,6 +8,7 @@ point in its own process.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import socket
@@ -21,7 +22,7 @@ import pytest
 
 from oss_desk.storage.migrations import schema_names
 
-from .conftest import ROOT, make_db, run_cli_process
+from .conftest import ROOT, db_content, make_db, run_cli_process
 from .test_migrate import at_migration, fill_from
 
 OLD = "0008_daily_rollup"
@@ -77,22 +78,24 @@ sys.stdin.readline()
 """
 
 
-@pytest.fixture
-def holder(older: Path) -> Iterator[subprocess.Popen[str]]:
-    """A process of the older release at work on the database: its worker (the lock and a
-    connection open), until the test lets it go."""
+@contextlib.contextmanager
+def holding(db: Path, kind: str, script: str = HOLDER) -> Iterator[subprocess.Popen[str]]:
+    """A process at work on the database (``worker``: with the worker lock too, as the older
+    release's worker held it) until the test lets it go."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(older), "worker"],
+        [sys.executable, "-c", script, str(db), kind],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
     )
-    assert proc.stdout is not None and proc.stdout.readline() == "holding\n"
-    yield proc
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(timeout=10)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "holding\n"
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
 
 
 def let_go(proc: subprocess.Popen[str]) -> None:
@@ -103,19 +106,20 @@ def let_go(proc: subprocess.Popen[str]) -> None:
 
 
 def test_init_refuses_to_upgrade_under_a_running_worker_then_upgrades_after_a_copy(
-    older: Path, holder: subprocess.Popen[str]
+    older: Path,
 ) -> None:
-    before = digest(older)
-    refused = run_cli_process("--db", str(older), "init")
+    before = db_content(older)
+    with holding(older, "worker") as holder:
+        refused = run_cli_process("--db", str(older), "init")
+        let_go(holder)
     assert refused.returncode == 6, refused.stderr
     assert refused.stdout == "" and refused.stderr.count("\n") == 1
     assert f"process {holder.pid}" in refused.stderr
     assert f"not upgraded (schema {OLD} -> {NEWEST})" in refused.stderr
     assert "stop the worker and the desks, then run `oss-desk init` again" in refused.stderr
-    assert applied(older)[-1] == OLD and digest(older) == before
+    assert applied(older)[-1] == OLD and db_content(older) == before
     assert not (older.parent / "backups").exists()
 
-    let_go(holder)
     done = run_cli_process("--db", str(older), "init")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -134,24 +138,12 @@ def applied_names_at(last: str) -> list[str]:
 
 
 def test_a_desk_holding_the_database_open_stops_the_upgrade_too(older: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(older), "desk"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        assert proc.stdout is not None and proc.stdout.readline() == "holding\n"
+    with holding(older, "desk") as proc:
         refused = run_cli_process("--db", str(older), "init")
         assert refused.returncode == 6, refused.stderr
         assert f"another process (process {proc.pid})" in refused.stderr
         assert applied(older)[-1] == OLD
         let_go(proc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
 
 
 def test_commands_other_than_init_refuse_an_older_database_and_leave_it(older: Path) -> None:
@@ -207,25 +199,13 @@ def test_doctor_does_not_call_an_older_release_s_worker_running(older: Path) -> 
     from oss_desk.storage.database import open_store
 
     open_store(older, migrate=True).close()  # upgraded under it (what init no longer does)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", OLD_WORKER, str(older)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        assert proc.stdout is not None and proc.stdout.readline() == "holding\n"
+    with holding(older, "worker", OLD_WORKER) as proc:
         found = run_cli_process("--db", str(older), "doctor")
         (line,) = [x for x in found.stdout.splitlines() if " worker: " in x]
         assert line.startswith("fail  worker: "), line
         assert f"process {proc.pid} on {socket.gethostname()}" in line
         assert "older oss-desk release" in line and "stop it" in line
         let_go(proc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
 
 
 def test_restore_of_an_older_release_s_backup_restores_an_upgraded_copy(
@@ -272,3 +252,15 @@ def test_the_copy_before_the_upgrade_goes_to_the_office_s_backup_folder(
     (copy,) = folder.glob("office-*.sqlite")
     assert f"Backed up the database as it was to {copy} (verified)." in done.stdout
     assert applied(copy)[-1] == OLD and not (older.parent / "backups").exists()
+
+
+def test_init_over_an_up_to_date_database_in_use_still_loads_the_configuration(
+    tmp_path: Path,
+) -> None:
+    """Nothing to upgrade: loading the office's file while the worker runs stays as it was."""
+    db = make_db(tmp_path)
+    with holding(db, "worker") as proc:
+        done = run_cli_process("--db", str(db), "init", "--demo")
+        assert done.returncode == 0, done.stderr
+        assert "Upgraded" not in done.stdout and "Backed up" not in done.stdout
+        let_go(proc)
