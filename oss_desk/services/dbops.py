@@ -30,7 +30,7 @@ from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import ConfigError, InvalidInput, NotFound, RuleViolation, StorageError
-from oss_desk.paths import default_backup_folder
+from oss_desk.paths import default_backup_folder, new_backup_path
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
@@ -104,12 +104,7 @@ def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:
             raise StorageError(
                 f"cannot create the backup folder {folder} ({exc.strerror})"
             ) from None
-    name = f"{db.stem}-{stamp}.sqlite"
-    n = 1
-    while (folder / name).exists():
-        n += 1
-        name = f"{db.stem}-{stamp}-{n}.sqlite"
-    return folder / name, True
+    return new_backup_path(folder, db, stamp), True
 
 
 def _must_be_folder(folder: Path, given_as: str) -> None:

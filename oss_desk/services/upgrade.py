@@ -18,7 +18,7 @@ from pathlib import Path
 from oss_desk import files
 from oss_desk.clock import Clock
 from oss_desk.errors import OssDeskError, RuleViolation, StorageError
-from oss_desk.paths import default_backup_folder
+from oss_desk.paths import default_backup_folder, new_backup_path
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, open_store, translate_errors
 from oss_desk.storage.migrations import applied_names, pending_names
@@ -89,11 +89,7 @@ def backup_before_upgrade(db: Path, clock: Clock, folder: str | None) -> Path:
     else:
         place = default_backup_folder(db)
         files.make_private_dir(place)
-    target = place / f"{db.stem}-{stamp_of(clock.now())}.sqlite"
-    n = 1
-    while target.exists():
-        n += 1
-        target = place / f"{db.stem}-{stamp_of(clock.now())}-{n}.sqlite"
+    target = new_backup_path(place, db, stamp_of(clock.now()))
     partial = target.with_name(f".{target.name}.partial")
     store = open_store(db, create=False, migrate=False, check=False)
     try:
