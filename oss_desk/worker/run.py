@@ -44,12 +44,7 @@ from oss_desk.worker.feedback_texts import FeedbackTextDelivery
 from oss_desk.worker.lane_faults import LaneFaults
 from oss_desk.worker.leased import LeasedDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
-from oss_desk.worker.printing import (
-    PrintCounts,
-    PrintDelivery,
-    configured_printers,
-    new_owner,
-)
+from oss_desk.worker.printing import PrintCounts, PrintDelivery, configured_printers, new_owner
 from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
 from oss_desk.worker.rounds import (
     BOARD,
