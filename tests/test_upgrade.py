@@ -152,7 +152,11 @@ def test_commands_other_than_init_refuse_an_older_database_and_leave_it(older: P
         refused = run_cli_process("--db", str(older), *args)
         assert refused.returncode == 4, refused.stderr
         assert refused.stderr.count("\n") == 1, refused.stderr
-        assert f"made by an older oss-desk (schema {OLD} -> {NEWEST})" in refused.stderr
+        ran = len(schema_names()) - len(applied_names_at(OLD))
+        assert (
+            f"made by an older oss-desk (schema {OLD} -> {NEWEST}, {ran} migrations to apply)"
+            in (refused.stderr)
+        )
         assert "run `oss-desk init` to upgrade it" in refused.stderr
     assert applied(older)[-1] == OLD and digest(older) == before
 

@@ -99,7 +99,7 @@ def init(
         n = len(result.upgrade_ran)
         click.echo(
             f"Upgraded: {n} migration{'s' if n != 1 else ''} applied (schema "
-            f"{result.upgraded_from} -> {result.migrations[-1]}). Reports of past days are "
+            f"{result.upgraded_from} -> {max(result.migrations)}). Reports of past days are "
             "now computed with this release's definitions (printed under each figure)."
         )
     click.echo(f"Database ready: {result.path} (schema {result.migrations[-1]})")

@@ -21,7 +21,7 @@ from oss_desk.errors import OssDeskError, RuleViolation, StorageError
 from oss_desk.paths import default_backup_folder, new_backup_path
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, open_store, translate_errors
-from oss_desk.storage.migrations import applied_names, pending_names
+from oss_desk.storage.migrations import applied_names, pending_names, schema_names
 from oss_desk.storage.site import latest_config
 
 
@@ -73,7 +73,7 @@ def refuse_while_in_use(db: Path, upgrade: Upgrade) -> None:
     if user is not None:
         raise RuleViolation(
             f"{db} is open in {user}: not upgraded (schema {upgrade.before} -> "
-            f"{upgrade.pending[-1]}); stop the worker and the desks, then run `oss-desk init` "
+            f"{schema_names()[-1]}); stop the worker and the desks, then run `oss-desk init` "
             "again"
         )
 

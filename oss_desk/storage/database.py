@@ -38,6 +38,7 @@ from oss_desk.storage.migrations import (
     build_migrations,
     is_ours,
     pending_names,
+    schema_names,
     table_names,
 )
 from oss_desk.storage.writelock import WriteLock
@@ -548,9 +549,11 @@ def upgrade_needed(conn: sqlite3.Connection, pending: list[str]) -> str:
     would reach)."""
     applied = applied_names(conn)
     was = max(applied) if applied else "none"
+    n = len(pending)
     return (
-        f"made by an older oss-desk (schema {was} -> {pending[-1]}): stop the worker and the "
-        "desks, then run `oss-desk init` to upgrade it"
+        f"made by an older oss-desk (schema {was} -> {schema_names()[-1]}, {n} migration"
+        f"{'s' if n != 1 else ''} to apply): stop the worker and the desks, then run "
+        "`oss-desk init` to upgrade it"
     )
 
 

@@ -270,7 +270,7 @@ def _inspect(
         elif missing:
             result.problems.append(
                 f"schema: migrations not applied yet (made by an older oss-desk: schema "
-                f"{max(result.schema)} -> {missing[-1]}, {len(missing)} to apply): "
+                f"{max(result.schema)} -> {known[-1]}, {len(missing)} to apply): "
                 "`oss-desk init` upgrades it"
             )
     if counts:
