@@ -89,13 +89,13 @@ def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:
         if not (given.is_dir() or to.endswith(os.sep)):
             if given.exists():
                 raise InvalidInput(f"{given} exists already: choose a new file or a folder")
-            _must_be_folder(given.parent, "--to")
+            must_be_folder(given.parent, "--to")
             return given, False
         folder = given
-        _must_be_folder(folder, "--to")
+        must_be_folder(folder, "--to")
     elif session.settings.backup.folder:
         folder = backup_folder(session)
-        _must_be_folder(folder, "backup.folder")
+        must_be_folder(folder, "backup.folder")
     else:
         folder = default_backup_folder(db)  # ours to make, private
         try:
@@ -107,7 +107,7 @@ def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:
     return new_backup_path(folder, db, stamp), True
 
 
-def _must_be_folder(folder: Path, given_as: str) -> None:
+def must_be_folder(folder: Path, given_as: str) -> None:
     """A backup destination someone named must be there already: a mistyped path, or a disk
     not mounted, would otherwise put the residents' data on the host's own disk unseen."""
     if folder.is_dir():

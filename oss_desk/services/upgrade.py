@@ -81,11 +81,11 @@ def refuse_while_in_use(db: Path, upgrade: Upgrade) -> None:
 def backup_before_upgrade(db: Path, clock: Clock, folder: str | None) -> Path:
     """A verified copy of ``db`` as it is (``folder``: ``backup.folder``; default ``backups``
     beside the database), named as ``db backup`` names its copies so ``db restore`` takes it."""
-    from oss_desk.services.dbops import _must_be_folder, stamp_of
+    from oss_desk.services.dbops import must_be_folder, stamp_of
 
     if folder:  # a folder someone named must be there (a disk not mounted: refused)
         place = Path(folder).expanduser()
-        _must_be_folder(place, "backup.folder")
+        must_be_folder(place, "backup.folder")
     else:
         place = default_backup_folder(db)
         files.make_private_dir(place)
