@@ -12,6 +12,11 @@ typed (at the front of the app's key line: :mod:`oss_desk.ui.keyline`). A flow's
 its dialogs runs after the hold, unless a dialog follows it (the follow-up form after a finish)
 or the flow is one dialog and its save (:func:`holding_keys`): then the hold lasts through the
 save, and the desk shows its change beneath it at once.
+
+A screen's keys start their flows in one exclusive worker group (a new flow cancels the one
+before): every such flow is declared with :func:`key_flow`, which runs it whole under the hold,
+so that no key typed while a flow runs starts another that cuts it short (its change is made,
+the database thread's wait is shielded, but what it says after, "Copy queued" say, never was).
 """
 
 from __future__ import annotations
@@ -21,10 +26,12 @@ from contextlib import asynccontextmanager
 from functools import wraps
 from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
+from textual import work
 from textual.app import App
 from textual.binding import BindingType
 from textual.events import Key
 from textual.screen import ModalScreen, Screen
+from textual.worker import Worker
 
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keyline import fresh, line_of
@@ -107,3 +114,26 @@ def holding_keys(
             await flow(screen, *args, **kwargs)
 
     return held
+
+
+def key_flow(
+    group: str,
+) -> Callable[
+    [Callable[Concatenate[S, P], Awaitable[None]]], Callable[Concatenate[S, P], Worker[None]]
+]:
+    """A key's flow on a screen: one at a time in the screen's exclusive worker ``group`` (a
+    fault goes to the funnel and the desk carries on), run whole under :func:`holding_keys` (a
+    key typed meanwhile acts once it is over, never cancels it). Every flow of a group that
+    cancels the one before is declared with it::
+
+        @key_flow("leader")
+        @acts_on(_highlighted_ticket)
+        async def action_reprint(self, ticket_id: int) -> None: ..."""
+
+    def decorate(
+        flow: Callable[Concatenate[S, P], Awaitable[None]],
+    ) -> Callable[Concatenate[S, P], Worker[None]]:
+        run = work(exclusive=True, group=group, exit_on_error=False, name=flow.__name__)
+        return run(holding_keys(flow))
+
+    return decorate

@@ -23,6 +23,7 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from oss_desk.ui.dialogs.appointments import ReferenceDialog
+from oss_desk.ui.dialogs.hold import key_flow
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.appointment_booking import book, bookable, reschedule, who_asked
@@ -333,7 +334,7 @@ class AppointmentsScreen(DeskScreen):
         self.day = self.desk.names.today()
         self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     async def action_choose_resource(self) -> None:
         found = await self._resources()
         if not found:
@@ -355,7 +356,7 @@ class AppointmentsScreen(DeskScreen):
     def _when(self, appt: Appointment) -> str:
         return when_text(self.desk.names, appt)
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     async def action_book(self) -> None:
         if not bookable(self):
             self.say("No service takes appointments (appointment_minutes)")
@@ -368,12 +369,12 @@ class AppointmentsScreen(DeskScreen):
         if booked is not None:
             await self._done(booked, f"Booked {booked.ref}: {self._when(booked)}")
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     @acts_on(highlighted_appointment)
     async def action_move(self, appt: Appointment) -> None:
         await self._reschedule(appt, rebook=False)
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     @acts_on(highlighted_appointment)
     async def action_rebook(self, appt: Appointment) -> None:
         await self._reschedule(appt, rebook=True)
@@ -393,7 +394,7 @@ class AppointmentsScreen(DeskScreen):
         await self.desk.after_write()
         self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     @acts_on(highlighted_appointment)
     async def action_cancel_booking(self, appt: Appointment) -> None:
         by = await who_asked(
@@ -423,7 +424,7 @@ class AppointmentsScreen(DeskScreen):
             self.notify_done(f"Cancelled {appt.ref}; the resident is told{note}")
             self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     @acts_on(highlighted_appointment)
     async def action_no_show(self, appt: Appointment) -> None:
         sure = await self.app.push_screen_wait(
@@ -439,13 +440,13 @@ class AppointmentsScreen(DeskScreen):
         if isinstance(marked, Ok):
             self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     @acts_on(highlighted_appointment)
     async def action_checklist(self, appt: Appointment) -> None:
         await tick_checklist(self, appt, [])
         self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     async def action_check_in(self) -> None:
         appt = self.highlighted_appointment()
         today = self.desk.names.today().isoformat()
@@ -461,7 +462,7 @@ class AppointmentsScreen(DeskScreen):
             await check_in(self, typed)
             self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     async def action_find(self) -> None:
         typed = await self.app.push_screen_wait(ReferenceDialog("Find a booking"))
         if not typed:
