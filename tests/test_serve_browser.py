@@ -375,6 +375,37 @@ def test_keys_typed_before_the_desks_first_frame_reach_it_in_order(
     assert [service for _, service in issued] == ["C", "W"]
 
 
+def test_an_escape_typed_before_the_desks_first_frame_stays_a_key_of_its_own(
+    server: Served, office: Path, browser: Any
+) -> None:
+    """Review 14, finding 5: the keys kept before the first frame went to the desk as one
+    string, and its terminal reader took Escape and the key after it for one key (Escape then
+    C read as Alt+C): F1 Escape C Enter left the help open and issued nothing."""
+    with auth_proxy(server.port, PASSWORDS) as proxy:
+        context = signed_in(browser, "chloe.login")
+        page = context.new_page()
+        frames: list[bytes] = []
+        page.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framereceived", lambda d: frames.append(d if isinstance(d, bytes) else b"")
+            ),
+        )
+        page.goto(proxy.url + "/")
+        for key in ("F1", "Escape", "c", "Enter"):
+            page.keyboard.press(key)
+        assert not page.evaluate("document.body.classList.contains('-first-byte')")
+        deadline = time.monotonic() + 60
+        while True:
+            text = CSI.sub(b"", b"".join(frames)).decode("utf-8", "replace")
+            if "C001" in text:
+                break
+            assert time.monotonic() < deadline, text[-2000:]
+            page.wait_for_timeout(50)
+        context.close()
+    assert rows(office, "SELECT service_code FROM tickets") == [("C",)]
+
+
 def test_a_refused_desk_socket_says_why_in_the_page_and_the_log(
     office: Path, tmp_path: Path, browser: Any
 ) -> None:

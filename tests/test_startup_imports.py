@@ -160,13 +160,26 @@ DESK_DENIED = (
 )
 
 FIRST_FRAME = """
-import json, sys
+import json, sys, threading
 from oss_desk.ui import app as desk_app
 
 class FirstFrame(desk_app.OssDeskApp):
     def on_ready(self):  # the first frame is out: what has this process imported?
-        if len(sys.argv) > 3 and sys.argv[2] != "-":
+        if sys.argv[2] == "devices":  # or, once its device worker's lanes run
+            self.set_interval(0.02, self.when_devices_run)
+            return
+        if sys.argv[2] != "-":
             self.switch_mode(sys.argv[2])
+        self.list_modules()
+
+    def when_devices_run(self):
+        names = {t.name for t in threading.enumerate()}
+        if "oss-desk-housekeeping" in names:
+            self.list_modules()
+
+    def list_modules(self):
+        if self.return_code is not None:
+            return
         with open(sys.argv[1], "w") as f:
             json.dump(sorted(sys.modules), f)
         self.exit()
@@ -182,7 +195,8 @@ sys.exit(run(sys.argv[3:]))
 
 def first_frame_imports(db: Path, out: Path, desk: str, mode: str = "-") -> list[str]:
     """Every module a real ``oss-desk desk`` process (headless) had imported when its first
-    frame was out (after switching to ``mode``, if given)."""
+    frame was out (after switching to ``mode``, if given; ``devices``: once the device worker
+    it starts after the first frame runs its lanes)."""
     env = {"OSS_DESK_DB": str(db), "HOME": str(out.parent)}
     python("-c", FIRST_FRAME, str(out), mode, "desk", "--desk", desk, env=env)
     names: list[str] = json.loads(out.read_text())
@@ -206,6 +220,33 @@ def test_the_desks_first_frame_imports_only_its_first_screen(
     assert desk_denied(names) == []
     others = {"oss_desk.ui.screens.greet", "oss_desk.ui.screens.adviser"} - {screen}
     assert not others & set(names)
+
+
+# A desk with its devices running (the worker it starts after its first frame owns the
+# printers, the board and the housekeeping) holds neither the settings' pydantic models nor
+# pydantic (about 9 MB of the desk's memory): the session reads the validated copy of the
+# settings; a report on another office's database, or the calendar of a site that left the
+# configuration, loads them when asked.
+DEVICES_DENIED = (
+    "pydantic",
+    "pydantic_core",
+    "pydantic_settings",
+    "oss_desk.config",
+    "sqlite_utils",
+    "plotext",
+    "icalendar",
+    "oss_desk.render",
+    "oss_desk.ui.screens.reports",
+)
+
+
+def test_a_desk_with_its_devices_running_holds_no_settings_models(tmp_path: Path) -> None:
+    db = make_db(tmp_path)
+    python("-m", "oss_desk", "queue", env={"OSS_DESK_DB": str(db)})  # keeps the validated copy
+    names = first_frame_imports(db, tmp_path / "modules.json", "greet-1", "devices")
+    assert {"oss_desk.worker.rounds", "oss_desk.services.reports"} <= set(names)
+    held = {n for n in names for d in DEVICES_DENIED if n == d or n.startswith(d + ".")}
+    assert sorted(held) == []
 
 
 # Meet-and-greet, the usual first screen, draws without its dialogs and the flows it shares

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from oss_desk.config import Settings, build_settings
 from oss_desk.domain.calendar import hours_on
 from oss_desk.domain.models import DeskKind
 from oss_desk.domain.report_figures import Layout
@@ -23,6 +23,9 @@ from oss_desk.storage.database import Store
 from oss_desk.storage.maintenance import office_id
 from oss_desk.storage.readonly import open_readonly
 from oss_desk.storage.site import Directory, latest_config, read_directory
+
+if TYPE_CHECKING:
+    from oss_desk.config import Settings
 
 
 @dataclass
@@ -37,6 +40,8 @@ class Office:
 
 
 def open_office(path: str | Path) -> Office:
+    from oss_desk.config import build_settings  # pydantic: only for another office's copy
+
     store = open_readonly(path)
     try:
         with store.read() as conn:

@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
 
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
@@ -90,22 +90,33 @@ async def settle(desk: Settles, future: Future[R], *, quiet: bool = False) -> Re
     working (a rule says no: a warning; the database busy or full: an error; the unexpected: the
     fault funnel), unless its database is gone or damaged (``block``). ``quiet``: a refusal or
     failure is not shown (the caller shows it)."""
+    waiting = asyncio.wrap_future(future)
     try:
         # Shielded: a worker cancelled meanwhile (another key's flow in its exclusive group)
         # never takes back a change its key started. Cancelling the wait cancelled the job too
         # while it still queued behind another (the desk's first look at the queue): a ticket
         # issued with C Enter, then W Enter at once, was never issued.
-        return Ok(await asyncio.shield(asyncio.wrap_future(future)))
-    except DatabaseUnsafe as exc:  # gone, moved, replaced or damaged: the desk stops
+        return Ok(await asyncio.shield(waiting))
+    except asyncio.CancelledError:
+        # The flow that waited is gone, but its change goes on: it is still said when it ends.
+        waiting.add_done_callback(lambda ended: _settled_after_its_flow(desk, ended))
+        raise
+    except Exception as exc:
+        return _not_done(desk, exc, quiet=quiet)
+
+
+def _not_done(desk: Settles, exc: Exception, *, quiet: bool) -> Refused | Failed:
+    """Say why a use case did not happen (unless ``quiet``), and what came of it."""
+    if isinstance(exc, DatabaseUnsafe):  # gone, moved, replaced or damaged: the desk stops
         desk.block(exc)
         return Failed(exc.title, exc.message)
-    except ResourceFault as exc:  # disk, file system or a lock: nothing saved, try again
+    if isinstance(exc, ResourceFault):  # disk, file system or a lock: nothing saved, try again
         failed: Refused | Failed = Failed(exc.title, f"{exc.message}. The desk keeps trying.")
-    except StorageError as exc:
+    elif isinstance(exc, StorageError):
         failed = Failed(exc.title, exc.message)
-    except OssDeskError as exc:
+    elif isinstance(exc, OssDeskError):
         failed = Refused(exc.title, exc.message)
-    except Exception as exc:
+    else:
         desk.fault(exc)
         return Failed("Unexpected problem", "That did not work: see the message")
     if not quiet:
@@ -118,6 +129,23 @@ async def settle(desk: Settles, future: Future[R], *, quiet: bool = False) -> Re
             timeout=10 if error else None,
         )
     return failed
+
+
+def _settled_after_its_flow(desk: Settles, ended: asyncio.Future[Any]) -> None:
+    """A use case whose flow was cancelled while it ran (another key's flow in the same
+    exclusive group) has ended, and its flow is no longer there to say how: a refusal is said
+    as any other, a fault goes to the fault funnel, a database gone or damaged stops the desk.
+    A change it made shows at the desk's next look; a database busy or full changed nothing,
+    and the next look says so (a cancelled look at the queue is no news)."""
+    if ended.cancelled():
+        return
+    exc = ended.exception()
+    if exc is None or (isinstance(exc, StorageError) and not isinstance(exc, DatabaseUnsafe)):
+        return
+    if isinstance(exc, Exception):
+        _not_done(desk, exc, quiet=False)
+    else:  # SystemExit or the like, raised on the database thread
+        desk.fault(exc)
 
 
 class DeskContext(Protocol):

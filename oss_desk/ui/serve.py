@@ -428,8 +428,11 @@ DESK_PAGE = """<!DOCTYPE html>
         }}
         // Keys typed before the desk's first frame (someone who knows the desk types at once)
         // are kept, in order, and sent to the desk as the terminal would send them once it
-        // has drawn: before, the terminal had no keyboard and they were lost.
-        var early = [], drawn = false;
+        // has drawn: before, the terminal had no keyboard and they were lost. Each goes in a
+        // message of its own, and the key after a lone Escape waits until the desk has read
+        // the Escape as a key of its own (its terminal reader waits 100 ms for what follows an
+        // Escape): sent as one string, Escape then N read as Alt+N, Escape then Enter as Enter.
+        var early = [], drawn = false, ESCAPE_READ_MS = 250;
         function typed(e) {{
           var named = {{Enter: "\\r", Tab: e.shiftKey ? "\\x1b[Z" : "\\t", Backspace: "\\x7f",
             Escape: "\\x1b", ArrowUp: "\\x1b[A", ArrowDown: "\\x1b[B", ArrowRight: "\\x1b[C",
@@ -448,13 +451,26 @@ DESK_PAGE = """<!DOCTYPE html>
           return (e.altKey ? "\\x1b" : "") + e.key;
         }}
         function keep(e) {{
-          var data = drawn ? null : typed(e);
+          var data = typed(e);
           if (data === null) return;
           e.preventDefault();
           e.stopPropagation();
           early.push(data);
         }}
         document.addEventListener("keydown", keep, true);
+        // The kept keys, one by one (keys typed meanwhile join the end of the line); then the
+        // keyboard goes to the terminal.
+        function handOn(socket) {{
+          if (early.length) {{
+            var key = early.shift();
+            socket.send(JSON.stringify(["stdin", key]));
+            setTimeout(function () {{ handOn(socket); }}, key === "\\x1b" ? ESCAPE_READ_MS : 0);
+            return;
+          }}
+          document.removeEventListener("keydown", keep, true);
+          var keys = document.querySelector("#terminal textarea.xterm-helper-textarea");
+          if (keys && document.activeElement === document.body) keys.focus();
+        }}
         // textual-serve's script opens the desk's websocket and never gives the terminal the
         // keyboard (keys did nothing until a click) nor shows why the server refused the desk
         // (it only closes): the desk's socket is watched for both.
@@ -468,11 +484,7 @@ DESK_PAGE = """<!DOCTYPE html>
               // keyboard unless the page gave it to something else meanwhile.
               if (drawn || event.data.byteLength <= 10) return;
               drawn = true;
-              document.removeEventListener("keydown", keep, true);
-              if (early.length) socket.send(JSON.stringify(["stdin", early.join("")]));
-              early = [];
-              var keys = document.querySelector("#terminal textarea.xterm-helper-textarea");
-              if (keys && document.activeElement === document.body) keys.focus();
+              handOn(socket);
               return;
             }}
             var said = JSON.parse(event.data);

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from oss_desk.config import SiteConfig
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.appointments import (
     Appointment,
@@ -40,6 +39,9 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
 from oss_desk.storage.site import site_as_loaded
+
+if TYPE_CHECKING:
+    from oss_desk.config import SiteConfig
 
 ACTIVE_KINDS = ("confirmation", "reminder", "change")
 
@@ -81,6 +83,8 @@ class AppointmentBase:
         configured = next((s for s in self.s.settings.sites if s.id == site.id), None)
         if configured is not None:
             return configured
+        from oss_desk.config import SiteConfig  # pydantic: only for a site that left
+
         stored = site_as_loaded(self.s.store.conn, site.id)
         return None if stored is None else SiteConfig.model_validate(stored)
 
