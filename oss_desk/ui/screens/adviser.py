@@ -36,10 +36,10 @@ from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.compositor import draw_now
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs.hold import key_flow
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens import counter, desk_logins
+from oss_desk.ui.screens.base import key_flow
 from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode

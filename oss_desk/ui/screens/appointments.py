@@ -23,7 +23,6 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog, TextDialog
 from oss_desk.ui.dialogs.appointments import ReferenceDialog
-from oss_desk.ui.dialogs.hold import key_flow
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.appointment_booking import book, bookable, reschedule, who_asked
@@ -34,7 +33,7 @@ from oss_desk.ui.screens.appointment_view import (
     slot_at,
     when_text,
 )
-from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on
+from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on, key_flow
 from oss_desk.ui.screens.flows import check_in, tick_checklist
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.appointment_grid import AppointmentGrid, grid_key

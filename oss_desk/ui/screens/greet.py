@@ -27,10 +27,9 @@ from oss_desk.errors import InvalidInput
 from oss_desk.services.session import Session
 from oss_desk.services.views import wait_phrase
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs.hold import key_flow
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
-from oss_desk.ui.screens.base import DeskScreen, acts_on
+from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable

@@ -49,10 +49,9 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
-from oss_desk.ui.dialogs.hold import key_flow
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
-from oss_desk.ui.screens.base import DeskScreen, acts_on
+from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
 from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
