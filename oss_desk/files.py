@@ -75,11 +75,19 @@ def append_private(path: Path, data: bytes) -> None:
     make_private_dir(path.parent)
     fd = _private_fd(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        write_all(fd, data)
     finally:
         os.close(fd)
+
+
+def write_all(fd: int, data: bytes, *, sync: bool = False) -> None:
+    """Write all of ``data`` to ``fd`` (``os.write`` may take only part of it), then, with
+    ``sync``, fsync it."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    if sync:
+        os.fsync(fd)
 
 
 def open_appending(path: Path) -> int:
@@ -107,11 +115,7 @@ def write_private(
     fd = _private_fd(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     try:
         try:
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view) :]
-            if durable:
-                os.fsync(fd)
+            write_all(fd, payload, sync=durable)
         finally:
             os.close(fd)
         os.replace(partial, path)

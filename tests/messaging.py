@@ -62,6 +62,31 @@ class Mailbox:
         ]
 
 
+def qr_shown(message: EmailMessage) -> str | None:
+    """What the QR code an email shows holds, read from its image as a phone camera would (None:
+    it shows none). The image must be the one its HTML part shows: an inline PNG in the
+    HTML's multipart/related, named by its Content-ID."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    html = message.get_body(preferencelist=("html",))
+    images = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    if html is None:
+        assert images == []
+        return None
+    (image,) = images
+    related = next(p for p in message.walk() if p.get_content_type() == "multipart/related")
+    assert image in related.iter_parts() and html in related.iter_parts()
+    assert image.get_content_disposition() == "inline"
+    cid = str(image["Content-ID"]).strip("<>")
+    assert f'src="cid:{cid}"' in str(html.get_content())
+    picture = Image.open(io.BytesIO(image.get_content())).convert("L")
+    (found,) = zxingcpp.read_barcodes(picture)
+    return str(found.text)
+
+
 def free_port() -> int:
     """A loopback port nobody listens on (yet)."""
     with socket.socket() as probe:

@@ -24,8 +24,10 @@ from oss_desk.domain.queue import (
     CALL_ORDER,
     Direction,
     call_key,
+    calls_tickets,
     can_call,
     in_call_order,
+    never_called_at,
     plan_calls,
     waiting_for,
 )
@@ -250,6 +252,14 @@ def as_person(session: Session, person: str, desk: str | None = None) -> QueueSe
     return QueueService(session, Actor(person=person, desk_id=desk))
 
 
+def calls_it(session: Session, desk_id: str, ticket: Ticket) -> bool:
+    """Whether ``desk_id`` may ever call ``ticket`` (a transfer there, or to the person at it,
+    is refused otherwise: ``never_called_at``, and meet-and-greet calls nobody)."""
+    desk = session.directory.desks[desk_id]
+    never = never_called_at(desk, ticket.service, ticket.needs_private_room)
+    return calls_tickets(desk.kind) and never is None
+
+
 def set_up(
     session: Session, clock: FixedClock, desks: dict[str, DeskSetUp], queue: list[Waiting]
 ) -> None:
@@ -310,6 +320,8 @@ def set_up(
             print_ticket=False,
         ).ticket
         if item.sent_to is not None and not item.appointment:
+            if not calls_it(session, item.sent_to, ticket):
+                continue  # refused (nobody there would ever call it): it stays in the queue
             # A ticket is sent only to a desk that is open (nobody would call it at a closed
             # one); the desk may close afterwards, as the statuses set below arrange.
             closed = q.desk_statuses().get(item.sent_to) is DeskStatus.CLOSED
@@ -323,8 +335,11 @@ def set_up(
             # log out afterwards, as here when the drawn desks do not have them.
             person = item.sent_to_person
             held = q.logins()
-            away = all(login.person != person for login in held.values())
-            spare = next(d for d in [*sorted(desks), "greet-1"] if d not in held)
+            at = next((d for d, login in held.items() if login.person == person), None)
+            away = at is None
+            spare = next((d for d in sorted(desks) if d not in held), "greet-1")
+            if not calls_it(session, spare if away else str(at), ticket):
+                continue  # refused (nobody there would ever call it): it stays in the queue
             if away:
                 as_person(session, person, spare).log_in(spare)
             q.transfer(ticket.id, person=person)

@@ -477,6 +477,43 @@ def test_generated_history_reports_what_the_generator_counted(tmp_path: Path) ->
         conn.close()
 
 
+def test_the_generator_counts_contacts_by_the_domain_rule(tmp_path: Path) -> None:
+    """A call followed by a start of its ticket is a contact, whatever becomes of the ticket
+    later (the domain's contact rule): a resident served and then cancelled at close of day
+    was seen, one called and then cancelled as left was not. The generator's own count of
+    the day agrees with the report read from the rows it wrote."""
+    db = new_db(tmp_path / "contacts.sqlite")
+    b = RowBuilder()
+    store = open_store(db)
+    ids = h.next_ids(store.conn)
+    b.next_visit, b.next_ticket, b.next_event = ids["visits"], ids["tickets"], ids["events"]
+    site = SiteInfo("town-hall", "Europe/London", "greet-1", "chloe")
+    served = b.issue(site, epoch_ms(local(MONDAY, 16, 30)), "C")
+    b.call(site, served, epoch_ms(local(MONDAY, 16, 40)), "desk-1", "ben")
+    b.start(site, served, epoch_ms(local(MONDAY, 16, 41)))
+    b.cancel(site, served, epoch_ms(local(MONDAY, 17, 10)), "amina", "end_of_day")
+    left = b.issue(site, epoch_ms(local(MONDAY, 16, 31)), "B")
+    b.call(site, left, epoch_ms(local(MONDAY, 16, 50)), "desk-2", "dev")
+    b.cancel(site, left, epoch_ms(local(MONDAY, 16, 52)), "dev", "left")
+    try:
+        h.insert_rows(store.conn, {**b.batches(), "ticket_counters": b.counter_rows()})
+    finally:
+        store.close()
+    counted = b.figures["town-hall", MONDAY.isoformat()]
+    assert (counted.seen, counted.closed_unseen, counted.left_before_target) == (1, 0, 0)
+    assert counted.walked_out_after_target == 1
+    session = open_session(db=db, clock=FixedClock(local(MONDAY, 18, 0)))
+    try:
+        report = _daily(session, MONDAY.isoformat(), "town-hall")
+    finally:
+        session.close()
+    assert (report["seen"], report["walked_out_after_target"], report["closed_unseen"]) == (
+        counted.seen,
+        counted.walked_out_after_target,
+        counted.closed_unseen,
+    )
+
+
 def test_the_same_seed_gives_the_same_history(tmp_path: Path) -> None:
     options = HistoryOptions(weeks=1, sites=1, visits_per_day=40, seed=3, end=date(2026, 6, 5))
     clock = FixedClock(datetime(2026, 6, 6, tzinfo=UTC))

@@ -21,7 +21,7 @@ from oss_desk.worker.messages import MessageDelivery
 
 from .appointments_site import NOW, make_office, service_at
 from .conftest import Cli, CliResult
-from .messaging import API_KEY, NotifyServer, SmtpServer
+from .messaging import API_KEY, NotifyServer, SmtpServer, qr_shown
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -354,6 +354,11 @@ def test_notify_sends_texts_and_emails_with_templates(tmp_path: Path, notify: No
     assert sms["type"] == "sms" and sms["phone_number"] == "+447700900123"
     assert sms["template_id"] == "22222222-2222-2222-2222-222222222222"
     assert "Bring: Your bill; Photo ID." in sms["personalisation"]["body"]
+    # A text carries no image: the reference in words is what the resident shows or says (the
+    # QR code is in the emails our mail server sends: see the test of the booking's QR below).
+    text_ref = rows(db, "SELECT ref FROM appointments WHERE id = ?", text_id)[0][0]
+    assert f"Ref {text_ref}." in sms["personalisation"]["body"]
+    assert f"Booking reference: {email.ref}" in mail["personalisation"]["body"]
     assert mail["type"] == "email" and mail["email_address"] == "resident@example.org"
     assert mail["template_id"] == "11111111-1111-1111-1111-111111111111"
     assert "Proof of address" in mail["personalisation"]["body"]
@@ -490,3 +495,55 @@ def test_the_running_worker_starts_a_sending_lane_with_the_first_message(
         assert "booked" in str(smtp.mailbox.messages[0]["Subject"])
     finally:
         worker.join()
+
+
+def test_the_emails_that_give_a_time_show_the_booking_qr_the_slip_has(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    """Trial 9, C4: only the printed slip carried the booking's QR code. The confirmation, the
+    change notice and the reminder (each tells the resident when to come) show it in their
+    HTML part, an inline PNG beside the reference in words; the plain text part keeps the
+    reference for text-only readers, the invitation stays attached, and the cancellation shows
+    none. Read from the image, the code holds what the slip's holds (``OSSD-A:`` and the
+    reference, no name), and checks the resident in (scanned at F2:
+    tests/ui/test_checkin_box.py)."""
+    db = make_office(tmp_path, smtp_url=smtp.url)
+    svc, session = service_at(db, FixedClock(NOW))
+    kept = svc.book("C", at(26, 11), channel="email", email="one@example.org", name="Ann Other")
+    cancelled = svc.book("C", at(26, 12), channel="email", email="two@example.org")
+    slip_code = svc.slip(kept).qr
+    session.close()
+    assert slip_code == f"OSSD-A:{kept.ref}"
+    assert deliver(db, NOW) == (2, 0)
+    later = NOW + timedelta(hours=1)
+    svc, session = service_at(db, FixedClock(later))
+    svc.move(kept.ref, at(26, 14))
+    svc.cancel(cancelled.ref, by="resident")
+    session.close()
+    for when in (later, at(25, 9), at(26, 9)):
+        deliver(db, when)
+
+    def sent(reference: str) -> EmailMessage:
+        (mail,) = smtp.mailbox.by_reference(reference)
+        return mail
+
+    for kind in ("con", "cha", "rem"):
+        mail = sent(f"oss-{kept.id}-{kind}")
+        assert qr_shown(mail) == slip_code, kind
+        assert f"Booking reference: {kept.ref}" in text_of(mail)  # for text-only readers
+        html = mail.get_body(preferencelist=("html",))
+        assert html is not None
+        page = str(html.get_content())
+        assert f"Booking reference: {kept.ref}" in page
+        assert "Show this code at the desk when you arrive." in page
+        assert "Ann Other" not in page and "one@example.org" not in page
+        if kind != "rem":
+            assert ics_of(mail).walk("VEVENT")  # still attached
+    assert qr_shown(sent(f"oss-{cancelled.id}-con")) == f"OSSD-A:{cancelled.ref}"
+    cancel = sent(f"oss-{cancelled.id}-can")
+    assert qr_shown(cancel) is None and cancel.get_content_type() == "multipart/mixed"
+    # The code a phone reads from the email checks the resident in, as the slip's does.
+    svc, session = service_at(db, FixedClock(at(26, 13, 50)))
+    ticket = svc.check_in(qr_shown(sent(f"oss-{kept.id}-rem")) or "")
+    assert svc.find(kept.ref).ticket_id == ticket.id
+    session.close()

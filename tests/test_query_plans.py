@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from oss_desk.clock import FixedClock
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
@@ -16,9 +18,10 @@ from oss_desk.storage import outbox as o
 from oss_desk.storage import queue as q
 from oss_desk.storage import reports_visits as rv
 from oss_desk.storage import resident
-from oss_desk.storage.reports_facts import FINISHES, SERVED
+from oss_desk.storage.reports_facts import FINISHES, SERVED, FactsKept, facts_kept
 
 from .conftest import TRAINING
+from .test_visit_facts import keep_by_the_rule_before_0056
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 
@@ -167,3 +170,44 @@ def test_the_jobs_due_are_read_by_the_index_of_queued_jobs(tmp_path: Path) -> No
     ]
     index = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'print_jobs_due'").fetchone()
     assert "WHERE status = 'pending'" in index[0], index
+
+
+ALLOWED_SCANS = ("SCAN span", "SCAN CONSTANT ROW", "SCAN lives", "SCAN need VIRTUAL TABLE")
+"""What the visits' reads of an older copy may scan: the range's days, the range's visits
+(once, in the outer loop) and one visit's needs. Anything else scanned is scanned again for
+each visit."""
+
+
+@pytest.mark.parametrize("kept", [FactsKept.OLDER_CONTACT, FactsKept.NONE])
+def test_an_older_copy_s_visits_are_read_a_visit_at_a_time(tmp_path: Path, kept: FactsKept) -> None:
+    """Review 14 (1): an office's copy made before schema/0056, included in a report, took
+    more than 12 minutes for a monthly report (a year's trend), where its migrated copy took
+    6 s: its visits' ends were listed once and scanned again for every arrival (``SCAN e
+    LEFT-JOIN``), so a day of 4,140 visits took 2.1 s and a year never finished. Each visit's
+    events are now sought by its id (``events_visit``), its recounted calls joined through an
+    index: the work grows with the visits."""
+    db = office(tmp_path)
+    conn = sqlite3.connect(db)
+    if kept is FactsKept.NONE:
+        conn.execute("DROP TABLE visit_facts")
+        conn.commit()
+    else:
+        keep_by_the_rule_before_0056(conn)
+    assert facts_kept(conn) is kept
+    rv._calls_view(conn)
+    args = {"first": "2025-12-01", "last": "2026-11-30", "site": None}
+    source = "WITH RECURSIVE " + rv._SOURCES[kept] + "," + rv._DESCRIBED
+    for sql in (
+        source + rv._ARRIVALS,
+        source + rv._NEEDS,
+        f"{source}, {rv._FACTS}, {rv._CLASSIFIED} {rv._ENDS}",
+    ):
+        steps = plan(conn, sql, args)
+        scans = [s for s in steps if s.startswith("SCAN") and not s.startswith(ALLOWED_SCANS)]
+        assert scans == [], steps
+        for step in steps:
+            if " events_" in step:  # every read of the log seeks a visit or a day's kind
+                assert "(visit_id=?" in step or "(business_day=? AND kind=?)" in step, steps
+        joined = [s for s in steps if s.endswith("LEFT-JOIN")]
+        assert joined and all(" USING " in s for s in joined), steps
+    conn.close()

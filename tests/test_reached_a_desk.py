@@ -13,6 +13,7 @@ in SQL the view ``visit_calls``, schema/0056).
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,11 +27,11 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import close_now
 from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
-from oss_desk.storage.migrations import schema_dir
 from oss_desk.storage.rollup import ROLLUP_VERSION
 
 from .appointments_site import make_office, office_toml, service_at
 from .conftest import Cli, rows
+from .test_visit_facts import keep_by_the_rule_before_0056
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -38,6 +39,7 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 
 DAY = "2026-11-23"
+LATER = "2026-12-04T18:00:00Z"
 
 
 def _sent_to_a_desk(ana: QueueService, ticket: int) -> None:
@@ -204,28 +206,50 @@ def test_an_older_office_s_copy_included_in_a_report_is_read_by_today_s_rule(
     assert rows(north, "SELECT attended_ms FROM visit_facts") == [(None,)]  # untouched
 
 
+def test_a_month_over_an_older_office_s_copy_is_that_month_over_it_migrated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 14 (1): every office's copy made before schema/0056 (a nightly backup or a
+    replica not migrated) is read as it is, read-only: its ``visit_facts``, with the visits
+    whose ticket went worked out again by today's rule, and its stored days (of an older rollup
+    version) counted again a month at a time. The monthly report, with its year of months,
+    gives exactly the figures of the same copy migrated."""
+    here = make_office(tmp_path, now=at(9, 0))
+    (tmp_path / "north").mkdir()
+    north = _day(tmp_path / "north", _parked_then_sent_back, site="north")
+    Cli(north, monkeypatch)("--user", "tl", "report", "daily", "--date", DAY, now=LATER)
+    assert rows(north, "SELECT count(*) FROM daily_rollup") != [(0,)]  # its days are stored
+    _as_before_0056(north)
+    migrated = tmp_path / "migrated.sqlite"
+    shutil.copy(north, migrated)
+    assert _seen(_report(Cli(migrated, monkeypatch), LATER)) == SEEN_ON_TIME  # migrated first
+    assert rows(migrated, "SELECT count(*) FROM sqlite_master WHERE name = 'visit_facts_reached'")
+    north.chmod(0o444)
+
+    def month(copy: Path) -> dict[str, Any]:
+        done = Cli(here, monkeypatch)(
+            *("--user", "tl", "report", "monthly", "--month", "2026-11", "--include", str(copy)),
+            "--json",
+            now=LATER,
+        )
+        assert done.code == 0, done.err
+        found: dict[str, Any] = done.json()
+        return found
+
+    older = month(north)
+    assert _seen(older) == SEEN_ON_TIME
+    assert older == month(migrated)
+    assert rows(north, "SELECT attended_ms FROM visit_facts") == [(None,)]  # untouched
+
+
 def _as_before_0056(db: Path) -> None:
     """The database as 0049 to 0055 kept it: 0049's view and trigger, the visits' rows by
     its rule, and the stored day if any (rollup version 5) with the wait counted as closed
     unseen."""
     conn = sqlite3.connect(db)
     try:
+        keep_by_the_rule_before_0056(conn)
         with conn:
-            conn.execute(
-                "DELETE FROM _sqlite_migrations WHERE name = '0056_visit_calls_reached_desk'"
-            )
-            conn.execute("DROP TRIGGER visit_facts_reached")
-            conn.execute(
-                "CREATE TRIGGER visit_facts_gone AFTER INSERT ON events WHEN 0 BEGIN SELECT 1; END"
-            )
-            conn.executescript(
-                (schema_dir() / "0049_visit_facts_call_put_back.sql").read_text(encoding="utf-8")
-            )
-            conn.execute(
-                "UPDATE visit_facts SET attended_ms = (SELECT CAST(round((julianday(min(at))"
-                " - 2440587.5) * 86400000.0) AS INTEGER) FROM visit_calls c"
-                " WHERE c.visit_id = visit_facts.visit_id AND NOT put_back AND NOT gone)"
-            )
             for (tally,) in conn.execute(
                 "SELECT tally FROM daily_rollup WHERE business_day = ?", [DAY]
             ).fetchall():

@@ -167,9 +167,7 @@ def check_everywhere(report: DailyReport | MonthlyReport) -> tuple[FigureRow, ..
     # The screen's tables and the page's first figures and outcomes table are exactly the rows.
     assert cells(visit_counts(report, "The day")) == pairs
     places = [  # on the screen, under Signposted: where to (those with visits)
-        (label, str(n.total))
-        for label, n in signposted_rows(report.figures.flags, {}, "part")
-        if n.total
+        (label, str(n.total)) for label, n in signposted_rows(report.figures.flags, {}) if n.total
     ]
     assert cells(outcomes_table(report)) == [
         shown

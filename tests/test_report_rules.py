@@ -81,8 +81,9 @@ def test_a_new_definition_recounts_the_stored_days() -> None:
             ]
         ),
         signposted_flag("signposted", None),
+        signposted_flag("referred", "dwp"),
     ) == (
-        7,
+        8,
         frozenset({VisitEnd.ERROR}),
         ("resolved", "signposted"),
         True,
@@ -97,6 +98,7 @@ def test_a_new_definition_recounts_the_stored_days() -> None:
         (20, 20),  # a call put back (not heard) is neither the first call nor contact
         (5, 5),  # served, sent on, closed later: the call was a contact
         "signposted:not_recorded",  # signposted without saying where: a row of its own
+        None,  # a visit finished otherwise is not among the signposted, wherever one went
     ), "the definitions changed: bump storage.rollup.ROLLUP_VERSION and this test"
 
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from oss_desk.domain.standards import VisitFacts, is_visitor
 from oss_desk.domain.tally import VisitTally
+from oss_desk.storage.reports_facts import FactsKept
 from oss_desk.storage.reports_visits import count_visits
 
 from .conftest import Cli, make_db, site_toml
@@ -70,7 +71,7 @@ def _tallies(rows: list[tuple[str, str, VisitFacts]]) -> dict[tuple[str, str], V
             return days.setdefault((site or "", day), VisitTally())
 
         args = {"first": "2026-11-23", "last": "2026-11-24", "site": None}
-        count_visits(conn, args, None, tally_of)
+        count_visits(conn, args, FactsKept.CURRENT, tally_of)
         return days
     finally:
         conn.close()

@@ -185,6 +185,6 @@ def test_the_definition_is_printed_under_the_figure(monday: Cli) -> None:
     assert "55.6%" in text.out
     # The signposting rows name the organisations as configured, by service (C H W) and total.
     rows = {line.strip().split("  ")[0]: line.split()[-4:] for line in text.out.splitlines()}
-    assert rows["Signposted: Citizens Advice"] == ["0", "0", "1", "1"]
-    assert rows["Signposted: The county council"] == ["0", "0", "1", "1"]
+    assert rows["to Citizens Advice"] == ["0", "0", "1", "1"]
+    assert rows["to the county council"] == ["0", "0", "1", "1"]
     assert "left before 15 minutes" in text.out.lower() or "left unseen within" in text.out

@@ -27,7 +27,7 @@ from oss_desk.services.session import open_session
 from oss_desk.storage.chain import verify
 from oss_desk.storage.migrations import schema_dir
 from oss_desk.storage.reports import day_tallies
-from oss_desk.storage.reports_facts import has_visit_facts
+from oss_desk.storage.reports_facts import FactsKept, facts_kept
 
 from .appointments_site import make_office
 from .conftest import Cli
@@ -99,27 +99,60 @@ def assert_rows_are_the_events(db: Path, tmp_path: Path) -> int:
         copy.close()
 
 
+def keep_by_the_rule_before_0056(conn: sqlite3.Connection) -> None:
+    """The database as 0049 to 0055 kept it (an office's copy not migrated since): 0049's view
+    and trigger, and every visit's row by its rule (a served resident's calls no contact once
+    the ticket was closed)."""
+    with conn:
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0056_visit_calls_reached_desk'")
+        conn.execute("DROP TRIGGER visit_facts_reached")
+        conn.execute(
+            "CREATE TRIGGER visit_facts_gone AFTER INSERT ON events WHEN 0 BEGIN SELECT 1; END"
+        )
+        conn.executescript(
+            (schema_dir() / "0049_visit_facts_call_put_back.sql").read_text(encoding="utf-8")
+        )
+        conn.execute(
+            "UPDATE visit_facts SET attended_ms = (SELECT CAST(round((julianday(min(at))"
+            " - 2440587.5) * 86400000.0) AS INTEGER) FROM visit_calls c"
+            " WHERE c.visit_id = visit_facts.visit_id AND NOT put_back AND NOT gone)"
+        )
+
+
 def assert_tallies_are_the_events(db: Path, tmp_path: Path, first: str, last: str) -> None:
-    """The day tallies from ``visit_facts`` equal those from the event log alone."""
+    """The day tallies from ``visit_facts`` equal those from the event log alone, and those
+    from a copy's ``visit_facts`` kept by the contact rule before schema/0056 (read with the
+    visits that rule differs on worked out again)."""
     older = _copy(db, tmp_path / "older.sqlite")
     conn = sqlite3.connect(older)
     conn.execute("DROP TABLE visit_facts")
     conn.commit()
     conn.close()
+    kept_before = _copy(db, tmp_path / "kept-before-0056.sqlite")
+    conn = sqlite3.connect(kept_before)
+    keep_by_the_rule_before_0056(conn)
+    conn.close()
     new, old = sqlite3.connect(db), sqlite3.connect(older)
+    before = sqlite3.connect(f"file:{kept_before}?mode=ro", uri=True)
     try:
-        assert has_visit_facts(new) and not has_visit_facts(old)
+        assert facts_kept(new) is FactsKept.CURRENT and facts_kept(old) is FactsKept.NONE
+        assert facts_kept(before) is FactsKept.OLDER_CONTACT
         from_rows = day_tallies(new, first, last, None)
         assert sum(t.visits.arrivals.total for t in from_rows.values()) > 0
         assert plain(from_rows) == plain(day_tallies(old, first, last, None))
+        assert plain(from_rows) == plain(day_tallies(before, first, last, None))
         for site in sorted({site for site, _day in from_rows}):
             assert plain(day_tallies(new, first, last, site)) == plain(
                 day_tallies(old, first, last, site)
+            )
+            assert plain(day_tallies(new, first, last, site)) == plain(
+                day_tallies(before, first, last, site)
             )
         assert verify(new).ok
     finally:
         new.close()
         old.close()
+        before.close()
 
 
 def test_the_scripted_day_rows_are_its_events(monday: Cli, tmp_path: Path) -> None:

@@ -203,7 +203,7 @@ def test_a_mistake_in_the_councils_file_is_one_line_at_init(
 
 
 def test_a_welsh_offices_messages_are_welsh_first(tmp_path: Path) -> None:
-    from oss_desk.services.messages import compose
+    from oss_desk.services.messages import compose, email_html
 
     db = office(tmp_path, welsh_toml(printer=f"capture://{tmp_path}/paper.bin"))
     appointments, session = service_at(db, FixedClock(NOW))
@@ -227,3 +227,14 @@ def test_a_welsh_offices_messages_are_welsh_first(tmp_path: Path) -> None:
     assert composed.subject.startswith("Mae eich apwyntiad wedi'i drefnu: Dydd Mawrth")
     assert cancelled.body.startswith("Mae eich apwyntiad wedi'i ganslo.")
     assert appt.ref in cancelled.sms
+    # The email's QR code (tests/test_messages.py) is said beside it Welsh first, then English.
+    assert composed.qr == f"OSSD-A:{appt.ref}" and cancelled.qr is None
+    assert composed.qr_caption == (
+        "Dangoswch y cod hwn wrth y ddesg pan fyddwch yn cyrraedd.",
+        f"Cyfeirnod archebu: {appt.ref}",
+        "Show this code at the desk when you arrive.",
+        f"Booking reference: {appt.ref}",
+    )
+    page = email_html(composed, "qr.x@oss-desk")
+    assert page.index("Mae eich apwyntiad") < page.index('src="cid:qr.x@oss-desk"')
+    assert page.index("cid:qr.x@oss-desk") < page.index("Dangoswch") < page.index("Show this")

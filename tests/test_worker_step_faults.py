@@ -23,18 +23,20 @@ from .test_worker_rounds import housekept, library_left
 NOW = "2026-11-23T10:00:00Z"
 
 FAULTY = """
+import importlib
 import sys
 from pathlib import Path
 from oss_desk.worker import rounds
 
 tries, owner, method, every, *args = sys.argv[1:]
+module, _, owner = owner.rpartition(".")
 
 def faulty(*_args, **_kwargs):
     with Path(tries).open("a") as out:
         out.write("tried\\n")
     raise KeyError("a bug")
 
-setattr(getattr(rounds, owner), method, faulty)
+setattr(getattr(importlib.import_module(module) if module else rounds, owner), method, faulty)
 rounds.STILL_FAILING_EVERY = float(every)
 from oss_desk.cli import run
 sys.exit(run(args))
@@ -45,7 +47,9 @@ def faulty_worker(
     tries: Path, owner: str, method: str, *args: str, every: float = 900
 ) -> list[str]:
     """The command line of ``oss-desk ARGS`` whose worker step ``owner.method`` raises (each
-    try adds a line to ``tries``); ``every``: seconds between the reminders of a fault."""
+    try adds a line to ``tries``; ``owner`` in :mod:`oss_desk.worker.rounds`, or with its
+    module: ``oss_desk.worker.printing.PrintDelivery``); ``every``: seconds between the
+    reminders of a fault."""
     return [sys.executable, "-c", FAULTY, str(tries), owner, method, str(every), *args]
 
 
@@ -141,6 +145,38 @@ def test_worker_once_json_says_a_failed_step_s_count_is_not_known(tmp_path: Path
     assert said["no_shows"] is None
     assert said["steps_failed"] == ["appointments' no-shows not marked now"]
     assert said["printed"] == 1  # the booking's slip: the steps before it ran
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_worker_once_says_what_printed_when_only_the_printer_poll_failed(
+    tmp_path: Path, as_json: bool
+) -> None:
+    """Review 14 (6): delivering the print jobs and asking the printers how they are were one
+    step, so a fault in the poll after the jobs printed said "Printed failed, ... failed
+    failed" (JSON: nulls). The poll is a step of its own: only the printers are unknown."""
+    env = library_left(tmp_path)
+    tries = tmp_path / "tries.txt"
+    command = faulty_worker(
+        tries,
+        "oss_desk.worker.printing.PrintDelivery",
+        "poll_printers",
+        *("worker", "--once", *(["--json"] if as_json else [])),
+    )
+    done = subprocess.run(
+        command, env=process_env(env), capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 70, done.stderr
+    assert tries.read_text() == "tried\n"
+    assert "(printers not asked how they are now)" in done.stderr
+    if as_json:
+        said = json.loads(done.stdout)
+        assert (said["printed"], said["sent"], said["failed"]) == (1, 0, 0)  # the booking's slip
+        assert said["printers"] is None
+        assert said["steps_failed"] == ["printers not asked how they are now"]
+    else:
+        assert done.stdout.startswith("Printed 1, "), done.stdout
+        assert "failed 0; board frames" in done.stdout
+        assert "  Failed: printers not asked how they are now (internal error)" in done.stdout
 
 
 def test_housekeeping_runs_when_the_configuration_cannot_be_reread(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from oss_desk.cli.common import (
     ref_command,
 )
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.domain.appointments import Appointment, Preferred, status_said
+from oss_desk.domain.appointments import Appointment, Preferred, short_notice_said, status_said
 from oss_desk.domain.calendar import local, parse_date
 from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.domain.needs import needs_words
@@ -68,8 +68,10 @@ def line(session: Session, appt: Appointment) -> str:
     wall = local(appt.starts_at, site.timezone)
     svc = session.directory.services[appt.service]
     room = f", {appt.room}" if appt.room else ""
+    several = len(session.directory.sites) > 1 or appt.site_id not in session.directory.sites
+    office = f" at {site.name}" if several else ""  # which office, where there are several
     return (
-        f"{appt.ref}  {wall:%a %d %b %H:%M}  {svc.name}  "
+        f"{appt.ref}  {wall:%a %d %b %H:%M}  {svc.name}{office}  "
         f"with {session.name_of(appt.adviser)}{room}  "
         f"[{status_said(appt.status)}]"
     )
@@ -248,8 +250,8 @@ def cancel(state: State, ref: str, party: str, reason: str | None, as_json: bool
         emit_json(appointment_json(session, appt))
         return
     click.echo(line(session, appt))
-    if appt.notice_breach:
-        click.echo(f"  Recorded as a notice breach ({appt.notice_days} working days' notice).")
+    if short := short_notice_said(appt):
+        click.echo(f"  {short}")
 
 
 @appointment.command("no-show")
@@ -273,7 +275,10 @@ def no_show(state: State, ref: str, as_json: bool) -> None:
 def move(state: State, ref: str, start: str, adviser: str | None, by: str, as_json: bool) -> None:
     """Reschedule; the resident is told and the reminders follow."""
     session = state.session()
-    _show(session, AppointmentService(session).move(ref, start, adviser=adviser, by=by), as_json)
+    moved = AppointmentService(session).move(ref, start, adviser=adviser, by=by)
+    _show(session, moved, as_json)
+    if not as_json and (short := short_notice_said(moved)):
+        click.echo(f"  {short}")
 
 
 @appointment.command("rebook")

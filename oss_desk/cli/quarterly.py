@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from oss_desk.cli.common import State, closing, pass_state
-from oss_desk.cli.reports import ReportQuery, report_query, write_output
+from oss_desk.cli.common import State
+from oss_desk.cli.reports import ReportQuery, report_command, write_output
 
 if TYPE_CHECKING:
     from oss_desk.domain.reports import QuarterlyReport, RangeReport
@@ -28,9 +28,7 @@ if TYPE_CHECKING:
     help="The calendar quarter, e.g. 2026-Q4 (October to December), or a quarter of the "
     "reporting year, e.g. 2026/27-Q3 (the same months); default: this one.",
 )
-@report_query
-@pass_state
-@closing
+@report_command
 def quarterly(state: State, quarter: str | None, query: ReportQuery) -> None:
     """A quarter's scorecard beside the quarter before, with the quarterly return."""
     from oss_desk.services.report_outputs import quarterly_output

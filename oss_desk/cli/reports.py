@@ -60,6 +60,13 @@ def day_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def month_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--month``: the calendar month of a monthly report or of the feedback log."""
+    return click.option(
+        "--month", metavar="YYYY-MM", help="The calendar month (default: this month)."
+    )(func)
+
+
 R = TypeVar("R")
 
 
@@ -101,6 +108,12 @@ def report_query(func: Callable[..., None]) -> Callable[..., None]:
         func(*args, query=query, **kwargs)
 
     return report_options(command)
+
+
+def report_command(func: Callable[..., None]) -> Callable[..., None]:
+    """A report command's common part: :func:`report_query`, the state, and the session closed
+    when it is done (the command's own options go above it)."""
+    return report_query(pass_state(closing(func)))
 
 
 def chosen_format(fmt: str, as_json: bool) -> str:
@@ -189,10 +202,8 @@ def daily(
 
 
 @report.command("monthly")
-@click.option("--month", metavar="YYYY-MM", help="The calendar month (default: this month).")
-@report_query
-@pass_state
-@closing
+@month_option
+@report_command
 def monthly(state: State, month: str | None, query: ReportQuery) -> None:
     """The monthly dashboard: visits, appointments, standards, calls and the 12-month trend."""
     query.show(state, lambda r: r.monthly(month, query.site_id))
@@ -201,9 +212,7 @@ def monthly(state: State, month: str | None, query: ReportQuery) -> None:
 @report.command("period")
 @click.option("--from", "first", required=True, metavar="YYYY-MM-DD", help="The first day.")
 @click.option("--to", "last", required=True, metavar="YYYY-MM-DD", help="The last day.")
-@report_query
-@pass_state
-@closing
+@report_command
 def period(state: State, first: str, last: str, query: ReportQuery) -> None:
     """Any run of days (both included), beside the same number of days before."""
     query.show(state, lambda r: r.between(first, last, query.site_id))
@@ -215,16 +224,14 @@ def period(state: State, first: str, last: str, query: ReportQuery) -> None:
     metavar="YYYY",
     help="The reporting year that starts in YYYY, e.g. 2026 for 2026/27 (default: this one).",
 )
-@report_query
-@pass_state
-@closing
+@report_command
 def annual(state: State, year: str | None, query: ReportQuery) -> None:
     """A reporting year (April to March by default), beside the year before."""
     query.show(state, lambda r: r.annual(year, query.site_id))
 
 
 @report.command("comments")
-@click.option("--month", metavar="YYYY-MM", help="The calendar month (default: this month).")
+@month_option
 @site_option
 @choice_option(
     "--format", "fmt", choices=("text", "json", "csv"), default="text", help="Output format."

@@ -148,6 +148,20 @@ def notice_breach(by: str, notice_days: int, needed_days: int) -> bool:
     return by == "council" and notice_days < needed_days
 
 
+def notice_given(days: int) -> str:
+    """Working days of notice as said: "1 working day's", "0 working days'"."""
+    return "1 working day's" if days == 1 else f"{days} working days'"
+
+
+def short_notice_said(appt: Appointment) -> str:
+    """What the desk and the command line add after a council cancellation or move that gave
+    the resident less than the standard notice (recorded as a breach): "short notice: recorded,
+    1 working day's notice" ("" otherwise)."""
+    if not appt.notice_breach:
+        return ""
+    return f"short notice: recorded, {notice_given(appt.notice_days or 0)} notice"
+
+
 def move_notice_days(to_old: int, to_new: int) -> int:
     """The notice a move gives the resident: of the change, before the sooner of the two times
     (a move that brings an appointment forward to this afternoon gives hours, however far off
@@ -257,6 +271,17 @@ def message_reference(appointment_id: int, kind: str, token: str) -> str:
     """The reference a message is sent under (Notify's ``reference``): ``oss-<id>-<kind>-<token>``,
     never anything personal."""
     return f"oss-{appointment_id}-{kind[:3]}-{token}"
+
+
+def booking_qr(ref: str) -> str:
+    """What a booking's QR code holds, on the slip and in the messages alike: ``OSSD-A:`` and
+    the booking reference, nothing personal. Scanned at a desk, it checks the resident in."""
+    return QR_PREFIX + ref
+
+
+QR_MESSAGES = frozenset({"confirmation", "change", "reminder"})
+"""The messages to a resident that carry the booking's QR code: those that tell them a time to
+come (a cancellation tells them not to)."""
 
 
 def parse_reference(text: str) -> str:

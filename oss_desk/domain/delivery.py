@@ -7,6 +7,7 @@ Pure: no I/O. The worker, ``doctor`` and the desks all ask these functions, so t
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -146,6 +147,14 @@ def job_word(state: PrintState, reason: str | None = None) -> str:
     if state is PrintState.FAILED and reason:
         return f"{word}: {reason}"
     return word
+
+
+def followed_job_word(states: Mapping[int, tuple[PrintState, str | None]], job_id: int) -> str:
+    """A print job a desk follows, in the desks' words, from the states it polls (the
+    snapshot's): "waiting to print" until they hold it. The line under a ticket shown large,
+    the check-in box and the new-code box say it alike, and change as it does."""
+    found = states.get(job_id)
+    return job_word(*found) if found is not None else JOB_WORDS[PrintState.QUEUED]
 
 
 def just_queued_word(

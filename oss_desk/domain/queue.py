@@ -278,14 +278,25 @@ class Refusal(Enum):
     NEEDS_ELSEWHERE = "another desk with someone logged in meets the ticket's needs better"
 
 
+def never_called_at(desk: Caller, service: str, private_room: bool) -> Refusal | None:
+    """Why a ticket of ``service`` (``private_room``: it needs one) is never called at
+    ``desk``, whoever is there: the desk does not serve the service, or has no private room.
+    A ticket sent there (a transfer, or to the colleague logged in there) would wait unseen:
+    refused (``ticket transfer``, the desk's T), and sent back when it comes to that
+    (:func:`sent_nowhere`). None when it may be."""
+    if service not in desk.services:
+        return Refusal.NOT_SERVED
+    if private_room and not desk.private_room:
+        return Refusal.NO_PRIVATE_ROOM
+    return None
+
+
 def _placed(desk: Caller, ticket: Queued, floor: Floor) -> Refusal | None:
     """Every rule but the needs routing."""
     if ticket.parked:
         return Refusal.PARKED
-    if ticket.service not in desk.services:
-        return Refusal.NOT_SERVED
-    if ticket.needs_private_room and not desk.private_room:
-        return Refusal.NO_PRIVATE_ROOM
+    if (never := never_called_at(desk, ticket.service, ticket.needs_private_room)) is not None:
+        return never
     if ticket.assigned_desk is not None and ticket.assigned_desk != desk.id:
         return Refusal.SENT_ELSEWHERE
     if ticket.assigned_person is not None and floor.person_at(desk.id) != ticket.assigned_person:
@@ -333,32 +344,6 @@ def next_for(desk: Caller, waiting: Iterable[Q], floor: Floor = NOBODY) -> Q | N
     return next((t for t in waiting if can_call(desk, t, floor)), None)
 
 
-def not_sent_to(name: str, status: DeskStatus) -> str | None:
-    """Why a ticket may not be sent to a desk (a transfer, a team leader's send) nor a parked
-    resident resumed there: it is closed, so nobody there would call or serve them (a desk
-    closes when its person logs out). A desk on a break is fine: it comes back. None when it
-    may."""
-    return f"{name} is closed" if status is DeskStatus.CLOSED else None
-
-
-def not_served_at(
-    name: str, status: DeskStatus, staffed: bool, *, staffed_only: bool
-) -> str | None:
-    """Why a parked resident may not be resumed (served at once) at a desk: as
-    :func:`not_sent_to`, and (``staffed_only``: ``queue.staffed_desks_only``) nobody is logged
-    in to it to serve them. None when they may."""
-    closed = not_sent_to(name, status)
-    if closed is None and staffed_only and not staffed:
-        return f"nobody is logged in to {name}"
-    return closed
-
-
-def nobody_would_call(why: str, code: str, instead: str) -> str:
-    """The one refusal of a ticket sent (or resumed) where nobody would call it: "Desk 3 is
-    closed: nobody there would call C004; open the desk first, or send it to an open one"."""
-    return f"{why}: nobody there would call {code}; {instead}"
-
-
 class Placed(Queued, Protocol):
     """A waiting ticket and the desk it is at (a parked one: the desk that parked it)."""
 
@@ -375,9 +360,9 @@ def sent_nowhere(
     """Whether a waiting ticket was sent where nobody will call it: to a desk that is closed
     (``serving``: the desks open or on a break, as
     :func:`oss_desk.domain.counter.effective_status` says), to a person logged in to no desk
-    (``logged_in``: person -> their desk), or to a desk (or a person at one) that no longer
-    serves its service (``desks``, as configured now). It goes back to the queue at its place
-    when its desk closes, its person logs out or a configuration is loaded
+    (``logged_in``: person -> their desk), or to a desk (or a person at one) that never calls
+    it now (``desks``, as configured now: :func:`never_called_at`). It goes back to the queue
+    at its place when its desk closes, its person logs out or a configuration is loaded
     (:func:`back_to_queue_words`): its arrival and priority are kept, so a checked-in
     appointment is still called before the walk-ins, by any desk serving it. A parked ticket
     (its resident fetching a document) waits to be resumed at its desk while that desk is open
@@ -392,7 +377,9 @@ def sent_nowhere(
         if at is None:
             return True
     desk = desks.get(at) if at is not None else None
-    return desk is not None and ticket.service not in desk.services
+    if desk is None:
+        return False
+    return never_called_at(desk, ticket.service, ticket.needs_private_room) is not None
 
 
 def back_to_queue_words(codes: Sequence[str]) -> str:

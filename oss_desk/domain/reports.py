@@ -62,7 +62,20 @@ class CouncilFlags:
     avoidable: FlagCount
     """Could have been done online (avoidable contact)."""
     signposted_to: Mapping[str, FlagCount]
-    """Where residents were signposted (organisations from ``signposting.organisations``)."""
+    """Where residents were signposted (organisations from ``signposting.organisations``, then
+    ``not_recorded``): the visits finished signposted (:func:`oss_desk.domain.tally.
+    signposted_flag`), by where to."""
+
+    @property
+    def signposted(self) -> FlagCount:
+        """The visits finished signposted, in all and by service: the places added up (so the
+        outcome Signposted)."""
+        by_service: dict[str, int] = {}
+        for place in self.signposted_to.values():
+            for service, n in place.by_service.items():
+                by_service[service] = by_service.get(service, 0) + n
+        total = sum(place.total for place in self.signposted_to.values())
+        return FlagCount(total=total, by_service=by_service)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -183,8 +183,10 @@ FIGURE_DEFINITIONS = {
     "avoidable": "Could have been done online (avoidable contact).",
     "urgent": "Urgent or vulnerable: moved ahead of the other walk-ins at meet-and-greet.",
     "signposted_to": (
-        "Where residents were signposted (finished as signposted); not recorded: finished"
-        " signposted without saying where."
+        "Signposted visits: the visits finished signposted (the outcome), then where the"
+        " resident was sent (destination not recorded: finished signposted without saying"
+        " where). A visit finished otherwise (a service of it referred, say) is not among"
+        " them, even when another of its services was signposted."
     ),
     "no_shows": (
         "Called, not there (no-shows): tickets called to a desk whose resident did not come"

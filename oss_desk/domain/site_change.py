@@ -11,12 +11,12 @@ longer takes appointments, or on days now closed) is listed with the command tha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from oss_desk.domain.calendar import day_said, hours_on
-from oss_desk.domain.queue import back_to_queue_words
+from oss_desk.domain.queue import Placed, back_to_queue_words
 from oss_desk.domain.workdays import WorkingDays
 
 MOVE_HINT = "`oss-desk appointment move REF --start ISO [--adviser ID]`"
@@ -103,6 +103,22 @@ def sent_back_said(codes: Sequence[str]) -> str:
         f"{back_to_queue_words(codes)} (sent to a desk or person no longer there, or to a desk "
         f"that no longer serves {them})"
     )
+
+
+def left_behind(ticket: Placed, desks: Container[str]) -> bool:
+    """Whether a waiting ticket of an earlier day is parked at, or was sent to, a desk that
+    left the configuration (``desks``: those configured now). Nobody could resume or call it
+    there, and close of day leaves a parked one alone (it stays with its adviser): the load
+    sends it back to the queue at its place, where close of day closes it as any ticket of
+    that day still waiting. One at a desk still configured stays with its adviser."""
+    at = ticket.desk if ticket.parked else ticket.assigned_desk
+    return at is not None and at not in desks
+
+
+def left_behind_said(tickets: Sequence[str]) -> str:
+    """The earlier days' tickets the load sent back (:func:`left_behind`), in one line: "C001
+    of Mon 23 Nov goes back to the queue (parked at or sent to a desk no longer there)"."""
+    return f"{back_to_queue_words(tickets)} (parked at or sent to a desk no longer there)"
 
 
 def site_gone_said(site_id: str) -> str:

@@ -37,14 +37,14 @@ before it."""
 
 
 def signposted_flag(outcome: str | None, signposted_to: str | None) -> str | None:
-    """The flag a finish is counted under for where the resident was sent (``signposted:ORG``):
-    the destination it recorded; for a visit finished signposted without one,
-    :data:`SIGNPOSTED_NOT_RECORDED`; else none."""
-    if signposted_to:
-        return f"signposted:{signposted_to}"
-    if outcome == Outcome.SIGNPOSTED:
-        return f"signposted:{SIGNPOSTED_NOT_RECORDED}"
-    return None
+    """The flag a finish is counted under for where the resident was sent (``signposted:ORG``),
+    only for a visit finished signposted (the visit's outcome), so that the places count
+    visits and add up to the outcome: the destination it recorded, else
+    :data:`SIGNPOSTED_NOT_RECORDED`. A visit finished otherwise (one of its services referred,
+    say, another signposted) is not counted there, whatever destination it recorded."""
+    if outcome != Outcome.SIGNPOSTED:
+        return None
+    return f"signposted:{signposted_to or SIGNPOSTED_NOT_RECORDED}"
 
 
 @dataclass(frozen=True, slots=True)

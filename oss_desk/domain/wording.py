@@ -85,6 +85,7 @@ ENGLISH: dict[str, str] = {
     "message.was": "Was:    {day} at {time}",
     "message.where": "Where:  {place}",
     "message.reference": "Booking reference: {ref}",
+    "message.scan": "Show this code at the desk when you arrive.",
     "sms.booked": "{label}, {day} at {time}, {place}.",
     "sms.cancelled": "{label}, {day} at {time} is cancelled.",
     "sms.was": "Was {day} at {time}.",

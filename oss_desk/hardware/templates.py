@@ -28,6 +28,7 @@ from oss_desk.domain.printouts import (
 from oss_desk.hardware import glyphs
 from oss_desk.hardware.escpos_compat import DEFAULT_PROFILE, dummy, quiet
 from oss_desk.hardware.models import PrinterModel, printer_model
+from oss_desk.hardware.qr import qr_image
 
 Align = Literal["left", "center", "right"]
 CODE_PAGE = "cp858"
@@ -388,22 +389,10 @@ def _qr(press: _Press, before: Style, block: QR, after_line: bool) -> tuple[byte
             p.qr(block.payload, native=True, size=block.module, ec=QR_EC_M)
             p._raw(b"\n")  # ... and below (the printer does not feed after the symbol)
         else:
-            image = _qr_image(block.payload, max(3, block.module - 2))
+            image = qr_image(block.payload, max(3, block.module - 2))
             p.image(image, center=press.media_known)
     output: bytes = p.output
     return output, after
-
-
-def _qr_image(payload: str, module: int) -> Any:
-    """The QR as a black-and-white image with the standard 4-module quiet zone all round
-    (python-escpos's own raster QR has a 1-module border: too little for phone cameras)."""
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
-
-    code = qrcode.QRCode(box_size=module, border=4, error_correction=ERROR_CORRECT_M)
-    code.add_data(payload)
-    code.make(fit=True)
-    return code.make_image().get_image().convert("1")
 
 
 QR_EC_M = 1  # python-escpos's QR_ECLEVEL_M (error correction level M)

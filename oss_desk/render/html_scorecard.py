@@ -23,7 +23,14 @@ from oss_desk.domain.reports import (
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.render.formats import count, long_date, percent, short_month, target
 from oss_desk.render.html_page import bars_block, figures, rating, row, section, table
-from oss_desk.render.rows import CALLS_TITLE, NO_CALLS, beside_rows, call_rows, signposted_rows
+from oss_desk.render.rows import (
+    CALLS_TITLE,
+    FLAG_DEFINITIONS,
+    NO_CALLS,
+    beside_rows,
+    call_rows,
+    signposted_block,
+)
 from oss_desk.render.svg import e, hour_bars, polylines
 
 
@@ -108,15 +115,12 @@ def flags_block(
         ("Helped to use the council's website", flags.assisted_digital),
         ("Could have been done online", flags.avoidable),
     ]
-    rows += signposted_rows(flags, organisations, "sentence")
+    rows += signposted_block(flags, organisations)
     body = [
         row(label, *(count(c.by_service.get(code, 0)) for code in services), count(c.total))
         for label, c in rows
     ]
-    definitions = " ".join(
-        FIGURE_DEFINITIONS[k]
-        for k in ("urgent", "repeat_contact", "assisted_digital", "avoidable", "signposted_to")
-    )
+    definitions = " ".join(FIGURE_DEFINITIONS[k] for k in FLAG_DEFINITIONS)
     return table("What happened, by service", ["Recorded", *services, "All"], body) + note(
         definitions
     )

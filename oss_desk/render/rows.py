@@ -41,33 +41,40 @@ OUTCOME_LABELS: dict[str, str] = {
 and its description: :attr:`Outcome.words`)."""
 
 
-_SIGNPOSTED_WORDS = {
-    "row": ("Signposted: {}", "Signposted: not recorded"),
-    "sentence": ("Signposted to {}", "Signposted, destination not recorded"),
-    "part": ("to {}", "destination not recorded"),
-}
-"""How a signposting row reads: on its own (the text report), in a sentence (the HTML page),
-as a part under the outcome Signposted (the desk's reports screen): a destination, and none."""
+SIGNPOSTED_HEADING = "Signposted visits, by where to"
+"""The row the places follow where they stand in a table of their own (the text report, the
+HTML page): the visits finished signposted (the outcome), then a part for each place."""
 
 
 def signposted_rows(
-    flags: CouncilFlags, organisations: Mapping[str, str], style: str = "row"
+    flags: CouncilFlags, organisations: Mapping[str, str]
 ) -> tuple[tuple[str, FlagCount], ...]:
-    """Where residents were signposted, a row each in ``style`` (:data:`_SIGNPOSTED_WORDS`:
-    ``Signposted: Citizens Advice``, ``Signposted to the county council``, ``to Citizens
-    Advice``), the organisations by their configured names; the visits finished signposted
-    without a destination last, as not recorded, so that the rows add up to the outcome."""
-    named, unnamed = _SIGNPOSTED_WORDS[style]
-    rows: list[tuple[str, FlagCount]] = []
-    for org, n in flags.signposted_to.items():
-        name = organisations.get(org, org)
-        label = (
-            unnamed
+    """Where the visits finished signposted were sent, a part each (``to Citizens Advice``,
+    ``to the county council``), the organisations by their configured names; the visits
+    finished signposted without a destination last, as not recorded, so that the parts add up
+    to the outcome (:func:`oss_desk.domain.tally.signposted_flag`)."""
+    return tuple(
+        (
+            "destination not recorded"
             if org == SIGNPOSTED_NOT_RECORDED
-            else named.format(name if style == "row" else within_sentence(name))
+            else f"to {within_sentence(organisations.get(org, org))}",
+            n,
         )
-        rows.append((label, n))
-    return tuple(rows)
+        for org, n in flags.signposted_to.items()
+    )
+
+
+FLAG_DEFINITIONS = ("urgent", "repeat_contact", "assisted_digital", "avoidable", "signposted_to")
+"""The definitions (``FIGURE_DEFINITIONS``) under "What happened", in the order of its rows."""
+
+
+def signposted_block(
+    flags: CouncilFlags, organisations: Mapping[str, str]
+) -> tuple[tuple[str, FlagCount], ...]:
+    """The signposted visits (:data:`SIGNPOSTED_HEADING`), then where to, indented by two
+    spaces under it: the rows of the text report's and the HTML page's "What happened"."""
+    parts = [(f"  {label}", n) for label, n in signposted_rows(flags, organisations)]
+    return ((SIGNPOSTED_HEADING, flags.signposted), *parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ standard and the main figures carry their definition on the lines under them."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from oss_desk.domain.call_figures import CallFigures
@@ -41,6 +41,7 @@ from oss_desk.render.rows import (
     ADJUSTMENTS_TITLE,
     APPOINTMENT_COLUMNS,
     CALLS_TITLE,
+    FLAG_DEFINITIONS,
     NO_CALLS,
     SERVED_COLUMNS,
     adjustment_rows,
@@ -50,7 +51,7 @@ from oss_desk.render.rows import (
     counted_lines,
     desk_rows,
     outcome_rows,
-    signposted_rows,
+    signposted_block,
     visit_rows,
     wait_rows,
 )
@@ -87,8 +88,18 @@ def _standards(report: PeriodReport) -> list[str]:
     return lines
 
 
-def _row(label: str, value: object, note: str = "") -> str:
-    return f"  {label:<32}{value!s:>9}" + (f"   ({note})" if note else "")
+LABEL_COLUMN = 32
+"""The narrowest label column of a block of figures."""
+
+
+def _column(labels: Iterable[str]) -> int:
+    """A block's label column: as wide as its longest label (at least :data:`LABEL_COLUMN`),
+    so that every figure of the block ends in one column."""
+    return max([LABEL_COLUMN, *map(len, labels)])
+
+
+def _row(label: str, value: object, note: str = "", width: int = LABEL_COLUMN) -> str:
+    return f"  {label:<{width}}{value!s:>9}" + (f"   ({note})" if note else "")
 
 
 def _bars(title: str, counts: Mapping[str, int], label: Callable[[str], str]) -> list[str]:
@@ -100,13 +111,13 @@ def _bars(title: str, counts: Mapping[str, int], label: Callable[[str], str]) ->
     return lines
 
 
-def _wait_lines(report: PeriodReport) -> list[str]:
+def _wait_lines(report: PeriodReport, width: int) -> list[str]:
     seen, *others = wait_rows(report)
-    lines = [_row(seen.label, seen.value, seen.note)]
+    lines = [_row(seen.label, seen.value, seen.note, width)]
     lines += [f"    {line}" for line in counted_lines(report)]
     lines += _note(FIGURE_DEFINITIONS["walked_out_after_target"])
     lines += _note(FIGURE_DEFINITIONS["closed_unseen"])
-    lines += [_row(row.label, row.value, row.note) for row in others]
+    lines += [_row(row.label, row.value, row.note, width) for row in others]
     return lines
 
 
@@ -118,11 +129,13 @@ def _visit_lines(
 ) -> list[str]:
     f = report.figures
     lines: list[str] = []
-    for visit in visit_rows(report):
-        lines.append(_row(visit.indented, visit.value))
+    visits = visit_rows(report)
+    width = _column([*(v.indented for v in visits), *(w.label for w in wait_rows(report))])
+    for visit in visits:
+        lines.append(_row(visit.indented, visit.value, width=width))
         if visit.definition:
             lines += _note(FIGURE_DEFINITIONS[visit.definition])
-    lines += _wait_lines(report)
+    lines += _wait_lines(report, width)
     lines += _bars("Arrivals by hour", f.by_hour, lambda h: f"{h}:00")
     lines += ["", "  Arrivals by service"]
     for code, n in f.by_service.items():
@@ -163,16 +176,11 @@ def _flag_lines(flags: CouncilFlags, services: list[str], names: Mapping[str, st
         ("Helped to use the website", flags.assisted_digital, "assisted_digital"),
         ("Could have been done online", flags.avoidable, "avoidable"),
     ]
-    rows += [(label, count, "") for label, count in signposted_rows(flags, names)]
+    rows += [(label, count, "") for label, count in signposted_block(flags, names)]
     for label, count, _key in rows:
         cells = "".join(f"{count.by_service.get(code, 0):5d}" for code in services)
         lines.append(f"    {label[:37]:37s}{cells}  {count.total:5d}")
-    lines += _note(
-        " ".join(
-            FIGURE_DEFINITIONS[key]
-            for key in ("urgent", "repeat_contact", "assisted_digital", "avoidable")
-        )
-    )
+    lines += _note(" ".join(FIGURE_DEFINITIONS[key] for key in FLAG_DEFINITIONS))
     return lines
 
 
@@ -208,22 +216,27 @@ def _daily_rest(report: DailyReport) -> list[str]:
 def _appointment_lines(a: AppointmentFigures) -> list[str]:
     council = a.council_cancellations
     moves = a.council_moves
+    rows = appointment_rows(a)
+    notice, moved = "  with enough notice", "Moved by the council"
+    width = _column([*(row.label for row in rows), notice, moved])
     return [
         "",
         "  Appointments",
-        *(_row(row.label, row.value) for row in appointment_rows(a)),
+        *(_row(row.label, row.value, width=width) for row in rows),
         _row(
-            "  with enough notice",
+            notice,
             percent(council.with_notice_pct),
             f"{council.with_notice} of {council.total}; breaches {council.breaches}",
+            width,
         ),
         "    notice given (working days): "
         + ", ".join(f"{k}: {v}" for k, v in council.notice_days.items()),
-        _row("Moved by the council", moves.total),
+        _row(moved, moves.total, width=width),
         _row(
-            "  with enough notice",
+            notice,
             percent(moves.with_notice_pct),
             f"{moves.with_notice} of {moves.total}; breaches {moves.breaches}",
+            width,
         ),
         *_note(FIGURE_DEFINITIONS["appointments"]),
     ]
@@ -233,8 +246,10 @@ def _call_lines(calls: CallFigures | None) -> list[str]:
     if not calls:
         return ["", f"  {CALLS_TITLE}", f"    {NO_CALLS}"]
     lines = ["", f"  {CALLS_TITLE}"]
-    for call in call_rows(calls):
-        lines.append(f"  {call.indented:<32}{call.value:>14}")
+    rows = call_rows(calls)
+    width = _column(call.indented for call in rows)
+    for call in rows:
+        lines.append(f"  {call.indented:<{width}}{call.value:>14}")
         if call.definition:
             lines += _note(FIGURE_DEFINITIONS[call.definition])
     limits = list(calls.answered_within)

@@ -23,7 +23,8 @@ from oss_desk.storage.site import staff_ever
 class Cell:
     kind: str
     """free, past (free but gone), booked (the first row of a booking), cont (its further
-    rows), off (not working), away (absent), closed (the office is shut)."""
+    rows), off (not working), away (absent), elsewhere (booked at another of the council's
+    offices), closed (the office is shut)."""
     text: str = ""
     appointment_id: int | None = None
 
@@ -141,6 +142,13 @@ def _grid(
         ),
         key=lambda x: x.status is AppointmentStatus.NO_SHOW,
     )
+    # An adviser who works at several offices is not free here while booked at another.
+    elsewhere = [
+        x
+        for x in a.appointments_between(conn, None, days[0].isoformat(), days[-1].isoformat())
+        if x.site_id != site.id and x.status is not AppointmentStatus.CANCELLED
+    ]
+    offices = {x.site_id: session.site_ever(x.site_id).name for x in elsewhere}
     absent = a.absences(conn, days[0], days[-1])
     step = timedelta(minutes=calendar.step_minutes)
     times = _row_times(calendar, days, step)
@@ -154,6 +162,8 @@ def _grid(
         for column, (resource, day) in enumerate(columns):
             start = datetime.combine(day, wall, tz).astimezone(UTC)
             cell = _cell(calendar, resource, day, start, start + step, booked, absent, advisers)
+            if cell.kind in ("free", "off"):
+                cell = _elsewhere(resource, start, start + step, elsewhere, offices) or cell
             if cell.kind == "free" and start < now:
                 cell = Cell("past")
             elif cell.kind in ("away", "closed"):
@@ -225,6 +235,26 @@ def _cell(
     if any(s <= start and end <= e for s, e in intervals):
         return Cell("free", "·")
     return Cell("off", "")
+
+
+def _elsewhere(
+    resource: Resource,
+    start: datetime,
+    end: datetime,
+    elsewhere: list[Appointment],
+    offices: dict[str, str],
+) -> Cell | None:
+    """The adviser's booking at another office in this time, if any: its first row names the
+    office (the booking itself is that office's to show)."""
+    kind, ident = resource.key.split(":", 1)
+    if kind != "adviser":
+        return None
+    for appt in elsewhere:
+        if appt.adviser == ident and appt.starts_at < end and start < appt.ends_at:
+            return Cell(
+                "elsewhere", f"at {offices[appt.site_id]}" if appt.starts_at >= start else "│"
+            )
+    return None
 
 
 def local_day(svc: AppointmentService, instant: datetime, site_id: str | None = None) -> date:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,16 +46,8 @@ class ImportResult:
     last_day: str | None
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "import_id": self.import_id,
-            "file": self.file,
-            "site": self.site,
-            "rows": self.rows,
-            "imported": self.imported,
-            "duplicates": self.duplicates,
-            "first_day": self.first_day,
-            "last_day": self.last_day,
-        }
+        """Its fields, in order, as the JSON of ``oss-desk calls import --json``."""
+        return asdict(self)
 
     def summary(self) -> str:
         text = (

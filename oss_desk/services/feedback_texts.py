@@ -25,7 +25,7 @@ from oss_desk.services.feedback_queue import NOT_SET_UP, check_follow_up
 from oss_desk.services.messages import Composed
 from oss_desk.services.resident import site_names
 from oss_desk.services.session import Session
-from oss_desk.services.wording import wording_for
+from oss_desk.services.wording import record_wording
 from oss_desk.storage import feedback_texts as ft
 from oss_desk.storage.resident import secret
 
@@ -84,7 +84,7 @@ class FeedbackTexts:
     def compose(self, site_id: str, visit_id: int) -> Composed:
         """The text: the question in the office's languages (Welsh first where bilingual),
         then the link. The office's name only: no resident, no service, no desk."""
-        wording = wording_for(self.s.settings, site_id)
+        wording = record_wording(self.s, site_id)
         offices = site_names(self.s, wording, site_id)
         lines = [
             wording.one(language, "text.feedback", office=offices[min(n, len(offices) - 1)])

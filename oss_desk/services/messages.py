@@ -2,7 +2,10 @@
 
 Each says what, when, where, what to bring, the booking reference and how to change it. The
 service appears only by its neutral public label (phones show messages on the lock screen), and
-emails carry an .ics invitation in Europe/London time (the office's timezone).
+emails carry an .ics invitation in Europe/London time (the office's timezone). A message that
+tells the resident a time to come carries the booking's QR code, as the printed slip does: an
+email sent by our mail server shows it in its HTML part (:func:`email_html`), beside the
+reference in words, which the plain text part and the texts give alone.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from functools import partial
+from html import escape
 
-from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.appointments import QR_MESSAGES, Appointment, booking_qr
 from oss_desk.domain.calendar import local, zone
 from oss_desk.domain.wording import ENGLISH
 from oss_desk.services.session import Session
@@ -30,17 +34,24 @@ class Composed:
     body: str
     sms: str
     ics: bytes | None
+    qr: str | None = None
+    """What the booking's QR code holds (:func:`oss_desk.domain.appointments.booking_qr`): only
+    the reference. None: the message carries no code."""
+    qr_caption: tuple[str, ...] = ()
+    """The lines beside the code, in the office's languages: show it at the desk, and the
+    booking reference in words."""
 
 
 def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     """The message in the office's languages: in a bilingual office the Welsh comes first, then
     the English, in the email, the text and the subject alike."""
     from oss_desk.services import resident
-    from oss_desk.services.wording import site_config, wording_for
+    from oss_desk.services.wording import site_as_was, wording_for
 
     site = session.site_ever(appt.site_id)
-    config = site_config(session.settings, site.id)
-    wording = wording_for(session.settings, site.id)
+    config = site_as_was(session, site.id)  # one that left the configuration: as it was
+    wording = wording_for(session.settings, site.id, config)
+    address = config.address if config is not None else ""
     svc_config = session.settings.service(appt.service)
     svc = session.directory.services[appt.service]
     wall = local(appt.starts_at, site.timezone)
@@ -53,9 +64,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     councils = resident.council_names(session, wording)
     room = session.directory.desks.get(appt.room or "")
     rooms = resident.desk_names(session, wording, room.id, board=False) if room else ()
-    # A site that left the configuration has no address there (not the first site's).
-    here = site.id in session.directory.sites and config.address
-    addresses = wording.names(config.address, config.address_cy) if here else ()
+    addresses = wording.names(address, config.address_cy) if config and address else ()
     welsh_items = list(svc_config.checklist_cy) if svc_config else []
     change_lines = wording.names(
         session.settings.appointments.change_line, session.settings.appointments.change_line_cy
@@ -64,7 +73,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     def pick(names: tuple[str, ...], n: int) -> str:
         return names[min(n, len(names) - 1)] if names else ""
 
-    bodies, texts, subjects, headings = [], [], [], []
+    bodies, texts, subjects, headings, caption = [], [], [], [], []
     for n, language in enumerate(wording.languages):
         say = partial(wording.one, language)
         day = wording.date(language, wall.date())
@@ -113,13 +122,49 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
         sms += [say("sms.reference", ref=appt.ref), change]
         texts.append(" ".join(sms))
         subjects.append(say("message.subject", heading=heading, day=day, time=time))
+        caption += [say("message.scan"), say("message.reference", ref=appt.ref)]
         headings.append(heading)
     body = "\n\n".join(bodies)
     english_place = (f"{room.name}, {site.name}" if room else site.name) + (
-        f", {config.address}" if config.address else ""
+        f", {address}" if address else ""
     )
     ics = _ics(session, appt, kind, svc.label, english_place, body) if kind != "reminder" else None
-    return Composed(" / ".join(headings), " / ".join(subjects), body, " ".join(texts), ics)
+    qr = booking_qr(appt.ref) if kind in QR_MESSAGES else None
+    return Composed(
+        " / ".join(headings),
+        " / ".join(subjects),
+        body,
+        " ".join(texts),
+        ics,
+        qr,
+        tuple(caption) if qr else (),
+    )
+
+
+def email_html(message: Composed, cid: str) -> str:
+    """The email's HTML part: the plain text's paragraphs, and after its heading the booking's
+    QR code (the image whose Content-ID is ``cid``) with its caption, the reference in words
+    beside it. Only our words and the office's configured names: every one escaped."""
+    paragraphs = [
+        "<p>" + "<br>".join(escape(line) for line in block.splitlines()) + "</p>"
+        for block in message.body.split("\n\n")
+    ]
+    alt = escape(" / ".join(message.qr_caption[1::2]), quote=True)
+    caption = "<br>".join(
+        f"<strong>{escape(line)}</strong>" if n % 2 else escape(line)
+        for n, line in enumerate(message.qr_caption)
+    )
+    code = (
+        f'<p><img src="cid:{escape(cid, quote=True)}" alt="{alt}" width="232" height="232"'
+        ' style="display:block;border:0"></p>'
+        f"<p>{caption}</p>"
+    )
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
+        '<body style="font-family:Arial,sans-serif;font-size:16px;line-height:1.4">'
+        + "".join([*paragraphs[:1], code, *paragraphs[1:]])
+        + "</body></html>"
+    )
 
 
 def _ics(

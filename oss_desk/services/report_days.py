@@ -140,11 +140,17 @@ def _days(first: date, last: date) -> Iterator[date]:
         yield first + timedelta(days=n)
 
 
+RUN_DAYS = 31
+"""The most days counted from the event log in one run: what one run holds (every wait of
+its visits) stays bounded however long the range without a stored day (an office's older
+copy, whose stored days are of an older rollup version, is counted whole)."""
+
+
 def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
-    """Consecutive days (in order) as (first, last) runs."""
+    """Consecutive days (in order) as (first, last) runs of at most :data:`RUN_DAYS`."""
     runs: list[tuple[date, date]] = []
     for day in days:
-        if runs and runs[-1][1] + timedelta(days=1) == day:
+        if runs and runs[-1][1] + timedelta(days=1) == day and (day - runs[-1][0]).days < RUN_DAYS:
             runs[-1] = (runs[-1][0], day)
         else:
             runs.append((day, day))

@@ -19,7 +19,7 @@ from oss_desk.domain.public import ticket_link, ticket_token
 from oss_desk.domain.wording import ENGLISH, Wording
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes
-from oss_desk.services.wording import site_config, wording_for
+from oss_desk.services.wording import record_wording, site_as_was, wording_for
 from oss_desk.storage import resident as r
 
 
@@ -30,8 +30,8 @@ def council_names(session: Session, wording: Wording) -> tuple[str, ...]:
 
 def site_names(session: Session, wording: Wording, site_id: str) -> tuple[str, ...]:
     site = session.site_ever(site_id)  # one that left the configuration: by its last name
-    welsh = site_config(session.settings, site_id).name_cy
-    return wording.names(site.name, welsh if site_id in session.directory.sites else None)
+    config = site_as_was(session, site_id)
+    return wording.names(site.name, config.name_cy if config is not None else None)
 
 
 def label_names(session: Session, wording: Wording, code: str) -> tuple[str, ...]:
@@ -97,7 +97,7 @@ def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
     from oss_desk.services.queue import QueueService
 
     site = session.site_ever(ticket_row.site_id)
-    wording = wording_for(session.settings, site.id)
+    wording = record_wording(session, site.id)
     ahead = estimate = None
     if ticket_row.status is TicketStatus.WAITING:
         entry = QueueService(session).entry(ticket_row)
@@ -122,14 +122,15 @@ def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
 def slip_printout(session: Session, appt: Appointment, qr: str) -> SlipPrintout:
     """An appointment slip: what, when, where, what to bring, the reference and its QR."""
     site = session.site_ever(appt.site_id)
-    config = site_config(session.settings, site.id)
-    wording = wording_for(session.settings, site.id)
+    config = site_as_was(session, site.id)  # one that left the configuration: as it was
+    wording = wording_for(session.settings, site.id, config)
+    address = config.address if config is not None else ""
     svc = session.directory.services[appt.service]
     svc_config = session.settings.service(appt.service)
     wall = local(appt.starts_at, site.timezone)
     room = session.directory.desks.get(appt.room or "")
     names = site_names(session, wording, site.id)
-    addresses = wording.names(config.address, config.address_cy) if config.address else ()
+    addresses = wording.names(address, config.address_cy) if config and address else ()
     where = tuple(
         f"{name}, {addresses[min(i, len(addresses) - 1)]}" if addresses else name
         for i, name in enumerate(names)
@@ -143,7 +144,7 @@ def slip_printout(session: Session, appt: Appointment, qr: str) -> SlipPrintout:
         wording,
         council=council_names(session, wording),
         site=names,
-        address=config.address,
+        address=address,
         where=where,
         service=label_names(session, wording, appt.service),
         day=date(wall.year, wall.month, wall.day),

@@ -20,13 +20,15 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.appointments import Appointment, AppointmentStatus
 from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.followups import Kind
-from oss_desk.domain.models import Desk, DeskStatus, EventKind, Ticket
+from oss_desk.domain.models import Desk, DeskStatus, EventKind, Site, Ticket, TicketStatus
 from oss_desk.domain.site_change import (
     PRINTER_REMOVED,
     StaffEntry,
     closed_at,
     held_said,
     id_change_refused,
+    left_behind,
+    left_behind_said,
     logged_out_said,
     printers_removed_said,
     renamed_ids,
@@ -105,14 +107,36 @@ class ConfigChange(QueueService):
         self.s.directory = read_directory(conn)
         now = self.s.clock.now()
         back: list[Ticket] = []
+        earlier: list[str] = []
         for site in self.s.directory.sites.values():
             back += self.send_back(conn, site, now)
+            earlier += self._send_back_left_behind(conn, site, now)
         if back:
             codes = [t.code for t in back]
             report.sent_back = codes
             report.lines.append(sent_back_said(codes))
+        if earlier:
+            report.sent_back += earlier
+            report.lines.append(left_behind_said(earlier))
         self._settle_printers(conn, report, old)
         self._bookings(conn, report)
+
+    def _send_back_left_behind(
+        self, conn: sqlite3.Connection, site: Site, now: datetime
+    ) -> list[str]:
+        """The earlier days' tickets at ``site`` parked at, or sent to, a desk that left
+        (:func:`~oss_desk.domain.site_change.left_behind`) go back to the queue at their place,
+        each recorded; named as "C001 of Mon 23 Nov"."""
+        today = self.s.today(site)
+        days = sorted({day for at, day in q.open_days(conn) if at == site.id and day < today})
+        named = []
+        for day in days:
+            found = q.active_tickets(conn, site_id=site.id, business_day=day)
+            for t in sorted(found, key=lambda t: t.id):  # in the order they were issued
+                if t.status is TicketStatus.WAITING and left_behind(t, self.s.directory.desks):
+                    self.sent_back(conn, t, now)
+                    named.append(ticket_of_day(t.code, t.business_day, today))
+        return named
 
     # Before ------------------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from oss_desk.services.messages import Composed
 from oss_desk.services.resident import desk_names, site_names
 from oss_desk.services.senders import NotifySender, SendFault
 from oss_desk.services.session import Session
-from oss_desk.services.wording import wording_for
+from oss_desk.services.wording import record_wording
 from oss_desk.storage import queue as q
 from oss_desk.storage import resident as r
 from oss_desk.storage.sending import TURN_TEXTS, settle
@@ -82,7 +82,7 @@ class TurnTexts:
                 phone=number,
                 now=format_instant(now),
             )
-            site = self.s.directory.sites[ticket.site_id]
+            site = self.s.site_ever(ticket.site_id)
             record_event(
                 conn,
                 site,
@@ -182,7 +182,7 @@ class TurnTexts:
             return "no number (deleted at the end of the day)"
         if ticket is None:
             return "no ticket"
-        if ticket.business_day != self.s.today(self.s.directory.sites[ticket.site_id]):
+        if ticket.business_day != self.s.today(self.s.site_ever(ticket.site_id)):
             return "the day is over"
         if text.kind == "nearly" and ticket.status is not TicketStatus.WAITING:
             return f"the ticket is {ticket.status.value} now"
@@ -192,7 +192,7 @@ class TurnTexts:
 
     def compose(self, kind: str, ticket: Ticket) -> Composed:
         """The text, Welsh first in a bilingual office: the code and, once called, the desk."""
-        wording = wording_for(self.s.settings, ticket.site_id)
+        wording = record_wording(self.s, ticket.site_id)
         desks = desk_names(self.s, wording, ticket.desk)
         lines = [
             wording.one(
@@ -214,7 +214,7 @@ class TurnTexts:
         with self.s.store.write() as conn:
             settle(conn, TURN_TEXTS, text.id, result, now, error_chars=200)
             if result.settled and ticket is not None:
-                site = self.s.directory.sites[ticket.site_id]
+                site = self.s.site_ever(ticket.site_id)  # one that left: as it was
                 record_event(
                     conn,
                     site,

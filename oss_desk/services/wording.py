@@ -20,6 +20,7 @@ from oss_desk.errors import ConfigError
 
 if TYPE_CHECKING:
     from oss_desk.config import Settings, SiteConfig
+    from oss_desk.services.session import Session
 
 
 @lru_cache(maxsize=1)
@@ -68,10 +69,34 @@ def site_config(settings: Settings, site_id: str | None) -> SiteConfig:
     return next((s for s in settings.sites if s.id == site_id), settings.sites[0])
 
 
-def wording_for(settings: Settings, site_id: str | None = None) -> Wording:
+def site_as_was(session: Session, site_id: str) -> SiteConfig | None:
+    """A record's site's settings (an appointment's, a ticket's, a visit's): as configured; for
+    a site that left the configuration, as it was last loaded (its own languages, nation,
+    Welsh name, address and calendar: never another office's). None: not known (it left
+    before the office kept its loads)."""
+    configured = next((s for s in session.settings.sites if s.id == site_id), None)
+    if configured is not None:
+        return configured
+    from oss_desk.config import SiteConfig
+    from oss_desk.storage.site import site_as_loaded
+
+    stored = site_as_loaded(session.store.conn, site_id)
+    return None if stored is None else SiteConfig.model_validate(stored)
+
+
+def record_wording(session: Session, site_id: str) -> Wording:
+    """The wording of a message about a record at ``site_id`` (an appointment's email, text or
+    slip, a turn text, a follow-up text): a site that left the configuration speaks the
+    languages it had (:func:`site_as_was`); one not known, the first site's."""
+    return wording_for(session.settings, site_id, site_as_was(session, site_id))
+
+
+def wording_for(
+    settings: Settings, site_id: str | None = None, site: SiteConfig | None = None
+) -> Wording:
     """The office's wording: English (with the council's corrections), and Welsh first for a
-    bilingual office."""
-    site = site_config(settings, site_id)
+    bilingual office (``site``: its settings, when already read)."""
+    site = site or site_config(settings, site_id)
     languages = languages_for(site.language, site.nation)
     catalogs = {"en": {**ENGLISH, **council_catalog(settings.texts.english_file)}}
     if "cy" in languages:

@@ -19,7 +19,7 @@ import sqlite3
 from typing import Any
 
 from oss_desk.domain.tally import AppointmentTally, DayTally, VisitTally, signposted_flag
-from oss_desk.storage.reports_facts import FINISHES, SERVED, has_visit_facts
+from oss_desk.storage.reports_facts import FINISHES, SERVED, FactsKept, facts_kept
 from oss_desk.storage.reports_visits import count_visits
 
 DayKey = tuple[str, str]
@@ -36,11 +36,6 @@ the range for the few of one kind (a range on the index's first column leaves ``
 unsought)."""
 
 _IN_SPAN = "IN (SELECT day FROM span)"
-
-_VISIT_IDS = f"""{_SPAN}
-SELECT min(visit_id), max(visit_id) FROM events
-WHERE business_day {_IN_SPAN} AND kind = 'arrived' AND (:site IS NULL OR site_id = :site)
-"""  # noqa: S608 - constant text
 
 
 def _span_rows(conn: sqlite3.Connection, sql: str, args: dict[str, Any]) -> sqlite3.Cursor:
@@ -150,20 +145,15 @@ def _visits(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None
     """Each visit that arrived in the range: the arrivals by hour, service and channel, the
     urgent and repeat flags and the needs; and the visits counted by what became of them, in
     SQL by the domain's rule (:mod:`oss_desk.storage.reports_visits`), from ``visit_facts``
-    (schema/0024, 0030) when the database has it, else from the events (of the visits whose
-    ids the range's arrivals span)."""
-    if has_visit_facts(conn):
-        count_visits(conn, args, None, days.visits)
-        return
-    low, high = conn.execute(_VISIT_IDS, args).fetchone()
-    if low is not None:
-        count_visits(conn, args, (low, high), days.visits)
+    (schema/0024, 0030) as the database keeps it (an older copy's recounted where the contact
+    rule changed since), else from the events."""
+    count_visits(conn, args, facts_kept(conn), days.visits)
 
 
 def _finishes(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None:
     """Outcomes, visits dealt with at meet-and-greet, and what the finish recorded: where the
     resident was signposted to, help to go online, whether it could have been done online."""
-    facts = has_visit_facts(conn)
+    facts = facts_kept(conn) is not FactsKept.NONE
     for day, site, service, outcome, quick, signposted, assisted, avoidable, n in (
         conn.execute(FINISHES, args)
         if facts
@@ -199,7 +189,7 @@ def _served(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -> None
     row per ticket."""
     for day, site, desk, person, times in (
         conn.execute(SERVED, args)
-        if has_visit_facts(conn)
+        if facts_kept(conn) is not FactsKept.NONE
         else _span_rows(
             conn,
             "SELECT e.business_day, e.site_id, e.desk_id, e.actor, group_concat("

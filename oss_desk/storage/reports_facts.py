@@ -2,18 +2,19 @@
 per visit, kept by triggers on the event log, instead of every event of the range and its JSON.
 
 Each read here returns rows of exactly the shape of the event-log read it replaces in
-:mod:`oss_desk.storage.reports` (which uses these whenever the table exists: an office's older
-copy opened with ``--include`` may not have it, and is read from its events as before), so the
-counting is the same code either way; ``tests/test_visit_facts.py`` relates the two. The
-finishes and service times are read through ``visit_facts_finish`` and ``visit_facts_served``
-(schema/0028; the finishes from the index alone since schema/0031), in the order they are
-grouped. The visits themselves are counted by
+:mod:`oss_desk.storage.reports` (which uses these whenever the database keeps the table,
+:func:`facts_kept`: an office's older copy opened with ``--include`` may not, and is read from
+its events), so the counting is the same code either way; ``tests/test_visit_facts.py``
+relates the two. The finishes and service times are read through ``visit_facts_finish`` and
+``visit_facts_served`` (schema/0028; the finishes from the index alone since schema/0031), in
+the order they are grouped. The visits themselves are counted by
 :mod:`oss_desk.storage.reports_visits`.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from enum import Enum
 
 _FINISHED = """
 WHERE finish_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)
@@ -34,12 +35,34 @@ FROM visit_facts {_FINISHED} AND finish_ticket IS NOT NULL GROUP BY 1, 2, 3, 4
 """The service times of the tickets finished in the range by day, site, desk and person."""
 
 
-def has_visit_facts(conn: sqlite3.Connection) -> bool:
-    """Whether the database keeps ``visit_facts`` (schema/0024) with each visit's booked start
-    and first attended call (schema/0030) by today's contact rule (schema/0056's trigger
-    ``visit_facts_reached``); an older copy is read from its events."""
-    found = conn.execute(
-        "SELECT count(*) FROM sqlite_master WHERE (type = 'table' AND name = 'visit_facts')"
-        " OR (type = 'trigger' AND name = 'visit_facts_reached')"
-    ).fetchone()
-    return bool(found[0] == 2)
+class FactsKept(Enum):
+    """How far a database's ``visit_facts`` can be read by the reports (an office's older copy
+    opened with ``--include`` is read as it is, never migrated)."""
+
+    NONE = "none"
+    """Without ``visit_facts`` by the rule of a call put back (before schema/0049): each visit
+    is read from its events."""
+    OLDER_CONTACT = "older_contact"
+    """Kept by the contact rule before schema/0056 (0049's trigger ``visit_facts_contact``):
+    read, with the first call and first contact of the visits whose ticket went
+    (:data:`oss_desk.domain.standards.GONE`, what 0056 recounted too) worked out again."""
+    CURRENT = "current"
+    """Kept by today's contact rule (0056's trigger ``visit_facts_reached``)."""
+
+
+def facts_kept(conn: sqlite3.Connection) -> FactsKept:
+    """Whether and by which rule the database keeps ``visit_facts`` (schema/0024) with each
+    visit's booked start, first attended call (schema/0030) and finish (0028, 0031)."""
+    names = {
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE (type = 'table' AND name = 'visit_facts')"
+            " OR (type = 'trigger'"
+            "     AND name IN ('visit_facts_contact', 'visit_facts_reached'))"
+        )
+    }
+    if "visit_facts" not in names:
+        return FactsKept.NONE
+    if "visit_facts_reached" in names:
+        return FactsKept.CURRENT
+    return FactsKept.OLDER_CONTACT if "visit_facts_contact" in names else FactsKept.NONE

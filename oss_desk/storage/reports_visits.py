@@ -9,9 +9,13 @@ average), so the tallies are exactly those of counting visit by visit
 (:meth:`oss_desk.domain.tally.VisitTally.count_visit`); ``tests/test_visit_rules_sql.py`` holds
 the two equal for arbitrary visits.
 
-The visits are read from ``visit_facts`` (schema/0024, 0030, 0049, 0056) when the database has it,
-else from the events themselves (an office's older copy read with ``--include``): the same
-columns either way.
+The visits are read from ``visit_facts`` (schema/0024, 0030, 0049, 0056) when the database has it;
+from an office's older copy read with ``--include`` (never migrated), from its ``visit_facts``
+kept by the contact rule before 0056 with the visits that rule differs on worked out again, or
+from its events alone when older still: the same columns every way
+(:class:`~oss_desk.storage.reports_facts.FactsKept`). Every way reads a visit's events through
+the index ``events_visit``, a visit at a time, so a year's report grows with its visits
+(``tests/test_query_plans.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from typing import Any
 from oss_desk.domain.standards import (
     CHECKED_IN_BY_BOOKED,
     CLOCK_STARTS,
+    GONE,
     NOT_VISITORS,
+    PUT_BACK,
     VISIT_ENDS,
     Check,
     EndRule,
@@ -34,6 +40,7 @@ from oss_desk.domain.standards import (
 )
 from oss_desk.domain.tally import VisitTally
 from oss_desk.storage.migrations import view_sql
+from oss_desk.storage.reports_facts import FactsKept
 
 FACT_COLUMNS = (
     "arrived_ms",
@@ -111,73 +118,118 @@ APPOINTMENT_WAIT_SQL = (
 (:func:`oss_desk.domain.standards.appointment_wait`)."""
 LATE_SQL = f"(booked_ms IS NOT NULL AND seen_ms IS NOT NULL AND NOT ({_FIRST} <= {_SECOND}))"
 
-_FROM_FACTS = """
+_GONE_IN = ", ".join(map(_text, GONE))
+_RECOUNT_IN = ", ".join(map(_text, (*GONE, PUT_BACK)))
+
+
+def _by_the_rule(visit: str, which: str) -> str:
+    """The earliest call of visit ``visit`` (a column) that is ``which`` (``NOT put_back``: its
+    first call; ``contact``: its first contact at a desk) by the view ``visit_calls``: one
+    visit's calls, through the index ``events_visit``. ``visit`` names its table: a bare
+    ``visit_id`` would be the call's own, and every call of the log would be read."""
+    calls = f"FROM visit_calls c WHERE c.visit_id = {visit} AND {which}"
+    return f"(SELECT {_ms('min(at)')} {calls})"
+
+
+_ENDED = """substr(ended, cut + 22) AS ended_kind,
+    CAST(substr(ended, cut + 1, 20) AS INTEGER) AS ended_id"""
+"""How the visit ended last (``ended``: its instant, id and kind in one text, ``cut`` where
+its instant ends)."""
+
+
+_FACTS_OF_THE_RANGE = """visit_facts
+        WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)"""
+
+
+def _from_facts(first_call: str, attended: str, joined: str = "") -> str:
+    return f"""
 visits AS (
   SELECT visit_id, site_id, business_day, arrived_ms, local_hour, service_code, channel, urgent,
-    repeat, needs, first_call_ms, quick_ms, booked_ms, attended_ms,
-    substr(ended, cut + 22) AS ended_kind, CAST(substr(ended, cut + 1, 20) AS INTEGER) AS ended_id,
-    ended_ms
-  FROM (SELECT *, instr(ended, ' ') AS cut FROM visit_facts
-        WHERE business_day BETWEEN :first AND :last AND (:site IS NULL OR site_id = :site)))
-"""
+    repeat, needs, {first_call} AS first_call_ms, quick_ms, booked_ms, {attended} AS attended_ms,
+    {_ENDED}, ended_ms
+  FROM (SELECT *, instr(ended, ' ') AS cut FROM {_FACTS_OF_THE_RANGE}) v{joined})
+"""  # noqa: S608 - constant text
+
+
+_FROM_FACTS = _from_facts("first_call_ms", "attended_ms")
 """The range's visits from ``visit_facts``: each row holds its booked start and its first
 attended call too (schema/0030), so nothing is joined."""
+
+_FROM_OLDER_FACTS = (
+    f"""
+recounted AS MATERIALIZED (
+  SELECT visit_id, {_by_the_rule("g.visit_id", "NOT put_back")} AS first_call_ms,
+    {_by_the_rule("g.visit_id", "contact")} AS attended_ms
+  FROM (SELECT visit_id FROM {_FACTS_OF_THE_RANGE}
+          AND EXISTS (SELECT 1 FROM events e
+                      WHERE e.visit_id = visit_facts.visit_id AND e.kind IN ({_GONE_IN}))) g),
+"""  # noqa: S608 - constant text
+    + _from_facts(
+        "CASE WHEN r.visit_id IS NULL THEN v.first_call_ms ELSE r.first_call_ms END",
+        "CASE WHEN r.visit_id IS NULL THEN v.attended_ms ELSE r.attended_ms END",
+        " LEFT JOIN recounted r USING (visit_id)",
+    )
+)
+"""The same from an older copy's ``visit_facts``, kept by the contact rule before schema/0056
+(:attr:`~oss_desk.storage.reports_facts.FactsKept.OLDER_CONTACT`): the two rules differ only
+for a visit with a ticket gone (a no-show or cancellation: schema/0056 worked out again
+those alone), whose first call and first contact are read by today's rule
+(:func:`_calls_view`), a visit at a time, once (``recounted``: a few in a hundred)."""
 
 _FROM_EVENTS = f"""
 span(day) AS (SELECT :first WHERE :first <= :last
               UNION ALL SELECT date(day, '+1 day') FROM span WHERE day < :last),
-arrived AS (
-  SELECT visit_id, site_id, business_day, {_ms("at")} AS arrived_ms, local_hour, service_code,
-    coalesce(json_extract(data, '$.channel'), 'walk_in') AS channel,
-    coalesce(json_extract(data, '$.urgent'), 0) AS urgent,
-    coalesce(json_extract(data, '$.repeat'), 0) AS repeat, json_extract(data, '$.needs') AS needs
-  FROM events
-  WHERE business_day IN (SELECT day FROM span) AND kind = 'arrived'
-    AND (:site IS NULL OR site_id = :site)),
-endings AS (
-  SELECT visit_id, gone OR put_back AS recount, {_ms("first_call")} AS first_call_ms,
-    {_ms("quick")} AS quick_ms,
-    substr(ended, cut + 22) AS ended_kind, CAST(substr(ended, cut + 1, 20) AS INTEGER) AS ended_id,
-    {_ms("substr(ended, 1, cut - 1)")} AS ended_ms
-  FROM (
-    SELECT *, instr(ended, ' ') AS cut FROM (
-      SELECT visit_id,
-        min(at) FILTER (WHERE kind = 'called') AS first_call,
-        min(at) FILTER (WHERE kind = 'finished' AND ticket_id IS NULL) AS quick,
-        max(CASE WHEN kind IN ('finished', 'no_show', 'cancelled')
-                 THEN at || ' ' || printf('%020d', id) || ' ' || kind END) AS ended,
-        count(*) FILTER (WHERE kind IN ('no_show', 'cancelled')) > 0 AS gone,
-        count(*) FILTER (WHERE kind = 'recycled') > 0 AS put_back
-      FROM events
-      WHERE visit_id BETWEEN :low AND :high
-        AND kind IN ('called', 'finished', 'no_show', 'cancelled', 'recycled')
-      GROUP BY visit_id))),
-booked AS (
-  SELECT visit_id, min(id), {_ms("starts_at")} AS booked_ms FROM appointments
-  WHERE visit_id BETWEEN :low AND :high GROUP BY visit_id),
-contact AS (
-  SELECT visit_id, {_ms("min(at) FILTER (WHERE NOT put_back)")} AS first_call_ms,
-    {_ms("min(at) FILTER (WHERE contact)")} AS attended_ms
-  FROM visit_calls
-  WHERE visit_id IN (SELECT visit_id FROM endings WHERE recount) GROUP BY visit_id),
+lives AS (
+  SELECT a.visit_id, a.site_id, a.business_day, {_ms("a.at")} AS arrived_ms, a.local_hour,
+    a.service_code, coalesce(json_extract(a.data, '$.channel'), 'walk_in') AS channel,
+    coalesce(json_extract(a.data, '$.urgent'), 0) AS urgent,
+    coalesce(json_extract(a.data, '$.repeat'), 0) AS repeat,
+    json_extract(a.data, '$.needs') AS needs,
+    min(e.at) FILTER (WHERE e.kind = 'called') AS first_call,
+    min(e.at) FILTER (WHERE e.kind = 'finished' AND e.ticket_id IS NULL) AS quick,
+    max(CASE WHEN e.kind IN ('finished', 'no_show', 'cancelled')
+             THEN e.at || ' ' || printf('%020d', e.id) || ' ' || e.kind END) AS ended,
+    count(e.id) FILTER (WHERE e.kind IN ({_RECOUNT_IN})) > 0 AS recount,
+    (SELECT starts_at FROM appointments p WHERE p.visit_id = a.visit_id
+     ORDER BY p.id LIMIT 1) AS booked_at
+  FROM events a
+    LEFT JOIN events e ON e.visit_id = a.visit_id
+      AND e.kind IN ('called', 'finished', 'no_show', 'cancelled', 'recycled')
+  WHERE a.business_day IN (SELECT day FROM span) AND a.kind = 'arrived'
+    AND (:site IS NULL OR a.site_id = :site)
+  GROUP BY a.id),
+recounted AS MATERIALIZED (
+  SELECT visit_id, {_by_the_rule("lives.visit_id", "NOT put_back")} AS first_call_ms,
+    {_by_the_rule("lives.visit_id", "contact")} AS attended_ms
+  FROM lives WHERE recount),
 visits AS (
-  SELECT a.*,
-    CASE WHEN e.recount THEN t.first_call_ms ELSE e.first_call_ms END AS first_call_ms,
-    e.quick_ms, b.booked_ms,
-    CASE WHEN e.recount THEN t.attended_ms ELSE e.first_call_ms END AS attended_ms,
-    e.ended_kind, e.ended_id, e.ended_ms
-  FROM arrived a LEFT JOIN endings e USING (visit_id) LEFT JOIN booked b USING (visit_id)
-    LEFT JOIN contact t USING (visit_id))
+  SELECT visit_id, site_id, business_day, arrived_ms, local_hour, service_code, channel, urgent,
+    repeat, needs,
+    CASE WHEN r.visit_id IS NULL THEN {_ms("first_call")} ELSE r.first_call_ms END
+      AS first_call_ms,
+    {_ms("quick")} AS quick_ms, {_ms("booked_at")} AS booked_ms,
+    CASE WHEN r.visit_id IS NULL THEN {_ms("first_call")} ELSE r.attended_ms END AS attended_ms,
+    {_ENDED}, {_ms("substr(ended, 1, cut - 1)")} AS ended_ms
+  FROM (SELECT *, instr(ended, ' ') AS cut FROM lives) v LEFT JOIN recounted r USING (visit_id))
 """  # noqa: S608 - constant text
-"""The range's visits from the event log alone (an older copy without ``visit_facts``): the same
+"""The range's visits from the event log alone (a copy older than schema/0049): the same
 columns, as schema/0024 and schema/0030 compute them (the first call, the resolution at
 meet-and-greet, how the visit ended last: the latest of its finish, no-show and cancellations by
-instant, then id; the booked start of the first appointment it checked in for). Its first call
-and its first contact at a desk follow :func:`oss_desk.domain.standards.contact_times`, read
-from the view ``visit_calls`` (schema/0056; a TEMP view of it over an older copy,
+instant, then id; the booked start of the first appointment it checked in for). Each arrival's
+events are sought through the index ``events_visit``, so the work grows with the visits (a join
+of two lists of the range's visits had SQLite scan one for each row of the other). Its first
+call and its first contact at a desk follow :func:`oss_desk.domain.standards.contact_times`:
+a visit without a call put back or a ticket gone has its first call as both; the others are
+read from the view ``visit_calls`` (schema/0056; a TEMP view of it over an older copy,
 :func:`_calls_view`): a call put back (the resident did not hear it) is neither; a call
 unanswered (its ticket gone before a desk started, parked, sent on or finished it) is a first
 call but no contact."""
+
+_SOURCES = {
+    FactsKept.CURRENT: _FROM_FACTS,
+    FactsKept.OLDER_CONTACT: _FROM_OLDER_FACTS,
+    FactsKept.NONE: _FROM_EVENTS,
+}
 
 _DESCRIBED = f"""
 described AS (
@@ -249,18 +301,16 @@ def _ints(text: Any) -> list[int]:
 def count_visits(
     conn: sqlite3.Connection,
     args: dict[str, Any],
-    ids: tuple[int, int] | None,
+    kept: FactsKept,
     tally_of: Callable[[str | None, str], VisitTally],
 ) -> None:
     """Count the range's visits (``args``: first, last and site) into ``tally_of(site, day)``
-    (a :class:`VisitTally`), from ``visit_facts`` when ``ids`` is None, else from the events
-    of the visits with ids from ``ids[0]`` to ``ids[1]``."""
-    if ids is not None:
+    (a :class:`VisitTally`), from ``visit_facts`` as the database keeps it (``kept``), else
+    from the events."""
+    if kept is not FactsKept.CURRENT:
         _calls_view(conn)
-    source = "WITH RECURSIVE " + (_FROM_FACTS if ids is None else _FROM_EVENTS) + "," + _DESCRIBED
-    low, high = ids or (0, -1)
-    params = {**args, "low": low, "high": high}
-    for (day, site), group in groupby(conn.execute(source + _ARRIVALS, params), _DAY_SITE):
+    source = "WITH RECURSIVE " + _SOURCES[kept] + "," + _DESCRIBED
+    for (day, site), group in groupby(conn.execute(source + _ARRIVALS, args), _DAY_SITE):
         tally = tally_of(site, day)
         counts: dict[tuple[Any, ...], int] = {}
         for row in group:
@@ -271,9 +321,9 @@ def count_visits(
             if row[6]:
                 tally.flags[("repeat", row[3])] += n
         tally.arrivals.counts.update(counts)
-    for site, day, need, n in conn.execute(source + _NEEDS, params):
+    for site, day, need, n in conn.execute(source + _NEEDS, args):
         tally_of(site, day).needs[str(need)] += n
-    count_ended_visits(conn, f"{source}, {_FACTS}", params, tally_of)
+    count_ended_visits(conn, f"{source}, {_FACTS}", args, tally_of)
 
 
 def _calls_view(conn: sqlite3.Connection) -> None:

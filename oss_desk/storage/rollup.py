@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from oss_desk.domain.tally import DayTally
 from oss_desk.storage.reports import DayKey
 
-ROLLUP_VERSION = 7
+ROLLUP_VERSION = 8
 """Bumped whenever the tally of a day would come out differently (old rows are then recounted).
 2: the 15-minute figure counts walk-outs and visitors closed with the office, the appointment
 clock starts at the booked time, and the tally holds the raw waits (issue 15).
@@ -30,7 +30,10 @@ contact, nor the call a no-show was not there for: schema/0049).
 6: a call followed by a start, a park, a send-on or a finish of its ticket is a contact, even when
 that ticket is closed later (sent to another desk, then closed at close of day: schema/0056).
 7: a visit finished signposted without a destination is counted where it went as "not
-recorded" (the ``signposted:not_recorded`` flag)."""
+recorded" (the ``signposted:not_recorded`` flag).
+8: where a resident was signposted is counted only for a visit finished signposted (its
+outcome): a visit finished otherwise, with a service of it signposted, no longer counts there
+too (the places add up to the outcome)."""
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)

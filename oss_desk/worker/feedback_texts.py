@@ -79,11 +79,10 @@ class FeedbackTextDelivery(LeasedDelivery[ft.FeedbackText]):
 
     def recorded(self, conn: sqlite3.Connection, item: ft.FeedbackText, result: SendResult) -> None:
         consent = ft.consent_of(conn, item.visit_id)
-        site = self.s.directory.sites.get(consent.site_id) if consent is not None else None
-        if result.settled and site is not None:
+        if result.settled and consent is not None:
             record_event(
                 conn,
-                site,
+                self.s.site_ever(consent.site_id),  # one that left the configuration too
                 self.s.clock.now(),
                 EventKind.FEEDBACK_TEXT_SENT if result.sent else EventKind.FEEDBACK_TEXT_FAILED,
                 Actor("worker"),

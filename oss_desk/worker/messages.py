@@ -190,11 +190,10 @@ class MessageDelivery(LeasedSender):
         with self.s.store.write() as conn:
             if not self.record(conn, message.id, out, stamp):
                 return
-            site = self.s.directory.sites.get(appt.site_id) if appt is not None else None
-            if result.settled and appt is not None and site is not None:
+            if result.settled and appt is not None:
                 record_event(
                     conn,
-                    site,
+                    self.s.site_ever(appt.site_id),  # one that left the configuration too
                     now,
                     EventKind.MESSAGE_SENT if status == "sent" else EventKind.MESSAGE_FAILED,
                     Actor("worker"),

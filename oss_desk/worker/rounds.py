@@ -40,6 +40,7 @@ NO_SHOWS = "appointments' no-shows not marked now"
 REFERRALS = "referral messages not sent now"
 TURN_TEXTS = "texts to residents not sent now"
 PRINTING = "print jobs not delivered now"
+PRINTERS = "printers not asked how they are now"
 BOARD = "the board not updated now"
 MESSAGES_STEP = "appointment messages not sent now"
 REPORT_EMAILS = "report emails not sent now"
@@ -48,7 +49,8 @@ CONFIGURATION = "the configuration not reread now"
 DUE_NOT_READ = "when the next message is due not read now"
 """What is not done when the step fails (the start of its log line): the steps' names."""
 UNKNOWN_AFTER: dict[str, tuple[str, ...]] = {
-    PRINTING: ("printed", "sent", "retried", "uncertain", "failed", "printers"),
+    PRINTING: ("printed", "sent", "retried", "uncertain", "failed"),
+    PRINTERS: ("printers",),
     BOARD: ("board_frames",),
     MESSAGES_STEP: ("messages_sent", "messages_retried", "messages_failed"),
     REFERRALS: ("messages_sent", "messages_retried", "messages_failed"),

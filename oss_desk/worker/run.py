@@ -56,6 +56,7 @@ from oss_desk.worker.rounds import (
     DUE_NOT_READ,
     FEEDBACK_TEXTS,
     MESSAGES_STEP,
+    PRINTERS,
     PRINTING,
     REPORT_EMAILS,
     UNKNOWN_AFTER,
@@ -159,8 +160,9 @@ class DeviceWorker:
         steps = Steps()
 
         def print_jobs() -> None:
-            printing = PrintDelivery(session, self.transports, self.owner)
             result.count_from(printing.deliver_due())
+
+        def printers() -> None:  # its own step: a poll's fault leaves the jobs' counts known
             result.printers = {u: s.value for u, s in printing.poll_printers(force=True).items()}
 
         def board() -> None:
@@ -191,7 +193,9 @@ class DeviceWorker:
         try:
             self._take_over(session)
             result.recovered = self._recover(session)
+            printing = PrintDelivery(session, self.transports, self.owner)
             steps.run(PRINTING, None, print_jobs)
+            steps.run(PRINTERS, None, printers)
             steps.run(BOARD, None, board)
             result.no_shows = no_shows(session, steps)
             close_day(session, steps)

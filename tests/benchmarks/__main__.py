@@ -25,6 +25,7 @@ BENCHMARKS = {
     "calls": "tests.benchmarks.bench_calls",
     "reports": "tests.benchmarks.bench_reports",
     "annual": "tests.benchmarks.bench_annual",
+    "included": "tests.benchmarks.bench_included",
     "serve": "tests.benchmarks.bench_serve",
     "screen": "tests.benchmarks.bench_screen",
     "integrity": "tests.benchmarks.bench_integrity",

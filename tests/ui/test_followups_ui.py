@@ -408,6 +408,12 @@ async def test_help_lists_the_keys(office: Path, make_app: AppFactory) -> None:
         keys = {str(table.get_row(k)[1]) for k in table.rows}
         assert {"New", "Take", "Try", "Done", "Not reached", "Acknowledge", "Answer"} <= keys
         assert {"Kind", "Whose", "Follow-ups"} <= keys
+        # The clock's rule as the README gives it: an office open at weekends counts them
+        # (trial 10, C5: the help said "no weekends").
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        about = help_screen.about
+        assert "working days: the days the office opens, less bank holidays" in about, about
 
 
 def test_followups_snapshot(snap_compare, office: Path, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]

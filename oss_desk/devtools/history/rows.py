@@ -23,9 +23,12 @@ from oss_desk.domain.appointments import (
 from oss_desk.domain.calendar import zone
 from oss_desk.domain.needs import needs_private_room, requirements
 from oss_desk.domain.standards import (
+    CONTACT_EVENTS,
+    LoggedEvent,
     VisitEnd,
     VisitFacts,
     classify_visit,
+    contact_times,
     is_first_contact,
     missed_walk_out,
     within_target,
@@ -52,6 +55,7 @@ T_RECALLS = _T["recalls"]
 
 
 _PREFIX: dict[int, str] = {}
+_CONTACT_EVENTS = frozenset(CONTACT_EVENTS)
 
 
 def instant(ms: int) -> str:
@@ -177,10 +181,8 @@ class _Open:
     site_id: str
     day: str
     booked: int | None = None
-    calls: dict[int, int] = field(default_factory=dict)
-    """Ticket -> its first call."""
-    gone: set[int] = field(default_factory=set)
-    """Tickets the resident did not come to (no-show, cancelled)."""
+    events: list[LoggedEvent] = field(default_factory=list)
+    """Its tickets' events the contact rule reads (:func:`contact_times`), in log order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +302,10 @@ class QueueRows:
         who = by if by is not None else (ticket.person or "", ticket.desk)
         about = About(ticket.visit_id, ticket.id, ticket.service)
         self.event(site, ms, kind, who, about, outcome=outcome, data=data)
+        if kind in _CONTACT_EVENTS:
+            state = self._open.get(ticket.visit_id)
+            if state is not None:
+                state.events.append(LoggedEvent(kind, ticket.id, ms))
 
     # Figures ----------------------------------------------------------------------------
 
@@ -320,11 +326,6 @@ class QueueRows:
         self._open[visit_id] = _Open(ms, site.id, day)
         return hour
 
-    def _called(self, visit_id: int, ticket_id: int, ms: int) -> None:
-        state = self._open.get(visit_id)
-        if state is not None:
-            state.calls.setdefault(ticket_id, ms)
-
     def booked(self, visit_id: int, start_ms: int) -> None:
         """The visit checked in for an appointment booked at ``start_ms``."""
         state = self._open.get(visit_id)
@@ -338,23 +339,20 @@ class QueueRows:
         ms: int,
         *,
         reason: str | None = None,
-        gone: int | None = None,
         quick: bool = False,
     ) -> None:
-        """The visit ended: counted for the 15-minute figure by the domain's rule."""
+        """The visit ended: counted for the 15-minute figure by the domain's rules (its first
+        call and first contact by the contact rule, from its tickets' events)."""
         state = self._open.pop(visit_id, None)
         if state is None:
             return
-        if gone is not None:
-            state.gone.add(gone)
-        attended = [at for t, at in state.calls.items() if t not in state.gone]
-        seen = ms if quick else min(attended, default=None)
+        first_call, seen = contact_times(state.events)
         end, wait = classify_visit(
             VisitFacts(
                 arrived_ms=state.arrived,
                 booked_ms=state.booked,
-                seen_ms=seen,
-                first_call_ms=min(state.calls.values(), default=None),
+                seen_ms=ms if quick else seen,
+                first_call_ms=first_call,
                 ended=kind,
                 ended_reason=reason,
                 ended_ms=ms,
@@ -501,7 +499,6 @@ class QueueRows:
         row = self.tickets[ticket.id]
         row[T_STATUS], row[T_DESK], row[T_CALLED] = "called", desk, instant(ms)
         self._on(site, ticket, ms, "called", '{"how":"next"}')
-        self._called(ticket.visit_id, ticket.id, ms)
 
     def recall(self, site: SiteInfo, ticket: TicketRec, ms: int) -> None:
         ticket.recalls += 1
@@ -531,7 +528,7 @@ class QueueRows:
         self._appointment_after(ticket, TicketEnd.NO_SHOW)
         self._on(site, ticket, ms, "no_show", f'{{"recalls":{ticket.recalls}}}')
         self._figures(site.id, ticket.day).no_shows += 1
-        self._ended(ticket.visit_id, "no_show", ms, gone=ticket.id)
+        self._ended(ticket.visit_id, "no_show", ms)
 
     def cancel(self, site: SiteInfo, ticket: TicketRec, ms: int, actor: str, reason: str) -> None:
         """``QueueService.cancel`` (the resident left, or the day ended)."""
@@ -540,7 +537,7 @@ class QueueRows:
         self._on(
             site, ticket, ms, "cancelled", encode_event_data({"reason": reason}), by=(actor, None)
         )
-        self._ended(ticket.visit_id, "cancelled", ms, reason=reason, gone=ticket.id)
+        self._ended(ticket.visit_id, "cancelled", ms, reason=reason)
 
     @staticmethod
     def _appointment_after(ticket: TicketRec, end: TicketEnd | None) -> None:

@@ -37,8 +37,8 @@ from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.events import record_event
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
+from oss_desk.services.wording import site_as_was
 from oss_desk.storage import appointments as a
-from oss_desk.storage.site import site_as_loaded
 
 if TYPE_CHECKING:
     from oss_desk.config import SiteConfig
@@ -80,13 +80,7 @@ class AppointmentBase:
         """The site's calendar and hours as configured; for a site that left the configuration,
         as it was last loaded (never another office's: its nation's bank holidays, its own
         closures); None: not known (it left before the office kept its loads)."""
-        configured = next((s for s in self.s.settings.sites if s.id == site.id), None)
-        if configured is not None:
-            return configured
-        from oss_desk.config import SiteConfig  # pydantic: only for a site that left
-
-        stored = site_as_loaded(self.s.store.conn, site.id)
-        return None if stored is None else SiteConfig.model_validate(stored)
+        return site_as_was(self.s, site.id)
 
     def workdays(self, site: Site) -> WorkingDays:
         """The site's working days (:meth:`site_settings`)."""

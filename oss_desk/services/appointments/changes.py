@@ -11,6 +11,7 @@ from oss_desk.domain.appointments import (
     AppointmentStatus,
     move_notice_days,
     notice_breach,
+    notice_given,
 )
 from oss_desk.domain.calendar import WEEKDAYS, business_day, local, parse_hours
 from oss_desk.domain.models import (
@@ -48,7 +49,8 @@ class AppointmentChanges(AppointmentBooking):
         """Reschedule: new time (and maybe adviser); reminders follow; the resident is told. A
         move the council asked for (``by="council"``) owes the resident the same notice as a
         cancellation (``appointments.min_notice_working_days``): less is recorded as a
-        breach."""
+        breach. The appointment keeps the notice of its latest change (a resident's move owes
+        none: cleared), as a cancellation does."""
         self._require(Action.MOVE_APPOINTMENT)
         party = _party(by, "asked to move it")
         now = self.s.clock.now()
@@ -83,6 +85,8 @@ class AppointmentChanges(AppointmentBooking):
                 "to": format_instant(moved.starts_at),
                 "by": party,
             }
+            notice: int | None = None
+            breach = False
             if party == "council":
                 notice = move_notice_days(
                     self._notice(site, now, old), self._notice(site, now, moved)
@@ -90,6 +94,9 @@ class AppointmentChanges(AppointmentBooking):
                 needed = self.s.settings.appointments.min_notice_working_days
                 breach = notice_breach(party, notice, needed)
                 data |= {"notice_working_days": notice, "breach": breach}
+            moved = a.update_appointment(
+                conn, old.id, notice_days=notice, notice_breach=int(breach)
+            )
             self._event(conn, site, EventKind.APPOINTMENT_MOVED, moved, data)
             via = self._via(moved.channel)
             if via is not None:
@@ -111,10 +118,9 @@ class AppointmentChanges(AppointmentBooking):
             needed = self.s.settings.appointments.min_notice_working_days
             breach = notice is not None and notice_breach(party, notice, needed)
             if breach and clean_reason is None:
-                given = "1 working day's" if notice == 1 else f"{notice} working days'"
                 raise RuleViolation(
-                    f"the council is giving {given} notice (the standard is {needed}): give a "
-                    "reason",
+                    f"the council is giving {notice_given(notice or 0)} notice (the standard "
+                    f"is {needed}): give a reason",
                     cli_hint="--reason TEXT",
                 )
             cancelled = a.update_appointment(

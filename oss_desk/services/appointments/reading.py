@@ -8,10 +8,10 @@ import sqlite3
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import (
-    QR_PREFIX,
     Appointment,
     AppointmentStatus,
     Contact,
+    booking_qr,
     parse_reference,
 )
 from oss_desk.domain.codes import MAX_ROW_ID
@@ -109,4 +109,4 @@ class AppointmentReading(AppointmentBase):
     def slip(self, appt: Appointment) -> SlipPrintout:
         from oss_desk.services.resident import slip_printout
 
-        return slip_printout(self.s, appt, QR_PREFIX + appt.ref)
+        return slip_printout(self.s, appt, booking_qr(appt.ref))

@@ -20,7 +20,8 @@ from oss_desk.domain.models import (
     TicketStatus,
     VisitStatus,
 )
-from oss_desk.domain.queue import nobody_would_call
+from oss_desk.domain.queue import calls_tickets, never_called_at
+from oss_desk.domain.sent_to import colleague_never_calls, never_called_words, nobody_would_call
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, described, parse_outcome
@@ -233,21 +234,14 @@ class Closing(Issuing):
             if target_desk is not None:
                 if target_desk.site_id != ticket.site_id:
                     raise RuleViolation(f"{target_desk.name} is at another site")
-                if not target_desk.serves(new_service):
-                    raise RuleViolation(
-                        f"{target_desk.name} does not serve {self._service_name(new_service)}"
-                    )
+                never = never_called_at(target_desk, new_service, ticket.needs_private_room)
+                if never is not None:
+                    why = never_called_words(never, self._service_name(new_service), ticket.code)
+                    raise RuleViolation(f"{target_desk.name} {why}")
                 # Only that desk could call it: it would wait unseen until the desk opens.
                 self._check_sent_to(conn, target_desk, ticket.code)
-            if colleague is not None and login_of(conn, colleague) is None:
-                # Only the desk they log in to could call it: it would wait unseen till then.
-                raise RuleViolation(
-                    nobody_would_call(
-                        f"{self.s.name_of(colleague)} is not logged in to any desk",
-                        ticket.code,
-                        "send it once they have logged in, or to a desk",
-                    )
-                )
+            if colleague is not None:
+                self._check_colleague(conn, colleague, ticket, new_service)
             sent_to: dict[str, object] = {}
             if target_desk is not None:
                 sent_to["to_desk"] = target_desk.id
@@ -299,6 +293,38 @@ class Closing(Issuing):
                     conn, new, printer, now, desk_id, transferred_from=ticket.id
                 )
             return Moved(new, job, printer)
+
+    def _check_colleague(
+        self, conn: sqlite3.Connection, colleague: str, ticket: Ticket, service: str
+    ) -> None:
+        """Refuse to send a ticket to a colleague where nobody would call it (only the desk
+        they are logged in to could; it would wait unseen, then go back to the queue at the
+        next close, logout or load): logged in nowhere, or at a desk that never calls it (at
+        another site, meet-and-greet, or :func:`~oss_desk.domain.queue.never_called_at`), as
+        a desk chosen by name is refused."""
+        name = self.s.name_of(colleague)
+        login = login_of(conn, colleague)
+        if login is None:
+            raise RuleViolation(
+                nobody_would_call(
+                    f"{name} is not logged in to any desk",
+                    ticket.code,
+                    "send it once they have logged in, or to a desk",
+                )
+            )
+        desk = self.s.directory.desks.get(login.desk_id)
+        if desk is None:
+            return
+        never = never_called_at(desk, service, ticket.needs_private_room)
+        if desk.site_id != ticket.site_id:
+            why = "is at another site"
+        elif not calls_tickets(desk.kind):
+            why = "calls nobody from the queue"
+        elif never is not None:
+            why = never_called_words(never, self._service_name(service), ticket.code)
+        else:
+            return
+        raise RuleViolation(colleague_never_calls(name, desk.name, why, ticket.code))
 
     def _reprint_printer(self, ticket: Ticket) -> str | None:
         """Where a transferred resident's new code is printed: the printer of the desk they

@@ -23,12 +23,8 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
-from oss_desk.domain.queue import (
-    Floor,
-    calls_tickets,
-    nobody_would_call,
-    not_served_at,
-)
+from oss_desk.domain.queue import Floor, calls_tickets
+from oss_desk.domain.sent_to import nobody_would_call, not_served_at
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.session import Session
@@ -284,7 +280,7 @@ class QueueCore:
     ) -> None:
         """Refuse to send a ticket where nobody would call it, or to resume a resident where
         nobody would serve them: a closed desk, or (``queue.staffed_desks_only``) one nobody is
-        logged in to (:func:`oss_desk.domain.queue.not_served_at`)."""
+        logged in to (:func:`oss_desk.domain.sent_to.not_served_at`)."""
         staffed = login_at(conn, desk.id) is not None
         status = desk_status(conn, desk.id)
         why = not_served_at(desk.name, status, staffed, staffed_only=self.staffed_only)

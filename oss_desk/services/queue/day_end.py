@@ -38,6 +38,7 @@ from oss_desk.domain.models import Actor, EventKind, Site, Ticket, TicketStatus,
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.session import Session
+from oss_desk.services.wording import site_as_was
 from oss_desk.storage import day_closures as dc
 from oss_desk.storage import queue as q
 from oss_desk.storage.events import visit_last_event_at
@@ -48,7 +49,7 @@ REASON = OFFICE_CLOSED
 def closing_time(session: Session, site: Site, day: str) -> datetime:
     """When ``day`` closed (closes) at ``site``, as a UTC instant: its closing time, or the
     last millisecond of the day when the office was closed that day."""
-    config = next((s for s in session.settings.sites if s.id == site.id), None)
+    config = site_as_was(session, site.id)  # a site the load drops: its own hours
     when = date.fromisoformat(day)
     hours = hours_on(config.opening_hours, when) if config is not None else None
     if hours is None:

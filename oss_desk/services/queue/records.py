@@ -171,11 +171,17 @@ class Records(Issuing):
         back = []
         for t in q.active_tickets(conn, site_id=site.id, business_day=self.s.today(site)):
             if t.status is TicketStatus.WAITING and sent_nowhere(t, serving, people, desks):
-                sent = {"from_desk": t.assigned_desk} if t.assigned_desk else {}
-                if t.parked and t.desk:  # its resident fetching a document: back at its place
-                    sent = {"from_desk": t.desk, "parked": t.park_reason or ""}
-                if t.assigned_person:
-                    sent["from_person"] = t.assigned_person
-                back.append(changed(q.assign_desk(conn, t.id, None, None)))
-                self._log(conn, t, EventKind.SENT_BACK, now, dict(sent))
+                back.append(self.sent_back(conn, t, now))
         return tuple(back)
+
+    def sent_back(self, conn: sqlite3.Connection, t: Ticket, now: datetime) -> Ticket:
+        """A waiting ticket goes back to the queue at its place (no longer sent to a desk or
+        person, nor parked), recorded with where it was."""
+        sent = {"from_desk": t.assigned_desk} if t.assigned_desk else {}
+        if t.parked and t.desk:  # its resident fetching a document: back at its place
+            sent = {"from_desk": t.desk, "parked": t.park_reason or ""}
+        if t.assigned_person:
+            sent["from_person"] = t.assigned_person
+        back = changed(q.assign_desk(conn, t.id, None, None))
+        self._log(conn, t, EventKind.SENT_BACK, now, dict(sent))
+        return back

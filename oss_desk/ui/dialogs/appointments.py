@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +21,7 @@ from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.channels import NONE_WORKS, BookingChannels
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import InvalidInput
+from oss_desk.ui.context import DeskContext
 from oss_desk.ui.dialogs import (
     Dialog,
     LetterList,
@@ -31,6 +32,9 @@ from oss_desk.ui.dialogs import (
 )
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.theme import STYLES
+
+if TYPE_CHECKING:
+    from oss_desk.services.desk_view import DeskSnapshot
 
 FOLLOW_UP = "Follow-up text"
 """The tick box: one text after the visit asking how we did."""
@@ -380,20 +384,37 @@ class BookingDialog(Dialog[Appointment | None]):
         self.dismiss(result)
 
 
+@dataclass(frozen=True, slots=True)
+class PrintFollowed:
+    """A print job a box follows while it is open: its line (``at``) says the job's state as
+    the desk's snapshots have it, the state the screen behind says."""
+
+    desk: DeskContext
+    job: int
+    at: int
+
+
 class ChecklistDialog(Dialog[tuple[str, ...] | None]):
-    """What the resident was asked to bring: Space ticks what they brought, Ctrl+S saves."""
+    """What the resident was asked to bring: Space ticks what they brought, Ctrl+S saves. At a
+    check-in, one line follows the ticket's print job (``printing``) while the box is open."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="checklist.save", tooltip="Keep these ticks"),
     ]
 
     def __init__(
-        self, title: str, lines: Iterable[str], items: Iterable[str], ticked: Iterable[str]
+        self,
+        title: str,
+        lines: Iterable[str],
+        items: Iterable[str],
+        ticked: Iterable[str],
+        printing: PrintFollowed | None = None,
     ) -> None:
         super().__init__(title)
         self.lines = list(lines)
         self.items = list(items)
         self.ticked = set(ticked)
+        self.printing = printing
         self.hint = (
             "Space: tick · Ctrl+S: save · Esc: close without saving"
             if self.items
@@ -402,13 +423,30 @@ class ChecklistDialog(Dialog[tuple[str, ...] | None]):
 
     def compose_body(self) -> ComposeResult:
         if self.lines:
-            yield Static(Text("\n".join(self.lines)), classes="body")
+            yield Static(Text("\n".join(self.lines)), classes="body", id="checklist-lines")
         if self.items:
             yield Static("What did they bring?", classes="label")
             yield TickList(
                 *[Selection(item, item, item in self.ticked) for item in self.items],
                 id="checklist",
             )
+
+    @guarded
+    def on_mount(self) -> None:
+        if self.printing is not None:
+            self.printing.desk.follow_snapshot(self, self.print_state)
+            self.print_state(self.printing.desk.snapshot)
+
+    @guarded
+    def print_state(self, snapshot: DeskSnapshot | None) -> None:
+        """The ticket's print job as the screen behind says it, now."""
+        from oss_desk.domain.delivery import followed_job_word
+
+        assert self.printing is not None
+        job = self.printing.job
+        word = followed_job_word(snapshot.print_jobs if snapshot is not None else {}, job)
+        self.lines[self.printing.at] = f"Ticket {word} (job {job})"
+        self.query_one("#checklist-lines", Static).update(Text("\n".join(self.lines)))
 
     def action_save(self) -> None:
         if not self.items:
@@ -425,7 +463,7 @@ class ReferenceDialog(TextDialog):
         super().__init__(
             title,
             placeholder="Booking reference, e.g. K7M-3QX",
-            hint="Type it, or scan the QR code on the letter or slip · Enter · Esc: back",
+            hint="Type it, or scan the QR code on the letter, slip or email · Enter · Esc: back",
             max_length=40,
             value=value,
         )

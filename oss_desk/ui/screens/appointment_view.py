@@ -81,8 +81,9 @@ def appointment_parts(
     if appt.room:
         parts.append((f"Room:    {names.desk(appt.room)}", ""))
     parts.append((f"Status:  {status_said(appt.status)}", ""))
-    if appt.notice_breach:
-        parts.append(("Cancelled at short notice", "bold red"))
+    if appt.notice_breach:  # the council's latest change gave less than the standard notice
+        done = "Cancelled" if appt.status is AppointmentStatus.CANCELLED else "Moved"
+        parts.append((f"{done} at short notice", "bold red"))
     if contact is not None and contact.name:
         parts.append((f"Name:    {printable(contact.name)}", ""))
     parts.append((f"Told by: {CHANNEL_WORDS[appt.channel.value]}", ""))

@@ -14,7 +14,13 @@ from textual.events import Resize
 from textual.widgets import DataTable, Static
 
 from oss_desk.domain.access import Action
-from oss_desk.domain.appointments import Appointment, AppointmentStatus, Contact, parse_reference
+from oss_desk.domain.appointments import (
+    Appointment,
+    AppointmentStatus,
+    Contact,
+    parse_reference,
+    short_notice_said,
+)
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointment_grid import Cell, Grid, day_grid, resources, week_grid
 from oss_desk.services.appointments import AppointmentService
@@ -42,6 +48,13 @@ R = TypeVar("R")
 
 
 _key = Keys("appt")
+
+
+def _short(appt: Appointment) -> str:
+    """ " (short notice: recorded, 1 working day's notice)" after a council cancellation or
+    move that gave less than the standard notice ("" otherwise)."""
+    said = short_notice_said(appt)
+    return f" ({said})" if said else ""
 
 
 class AppointmentsScreen(DeskScreen):
@@ -383,7 +396,7 @@ class AppointmentsScreen(DeskScreen):
         moved = await reschedule(self, appt, max(today, self.day or today), rebook=rebook)
         if moved is not None:
             verb = "Rebooked as" if rebook else "Moved"
-            await self._done(moved, f"{verb} {moved.ref}: {self._when(moved)}")
+            await self._done(moved, f"{verb} {moved.ref}: {self._when(moved)}{_short(moved)}")
 
     async def _done(self, appt: Appointment, message: str) -> None:
         """After a booking: say so, and show it on the grid, with the cursor on it."""
@@ -419,7 +432,7 @@ class AppointmentsScreen(DeskScreen):
             lambda s: AppointmentService(s, actor).cancel(appt.id, by, reason or None)
         )
         if isinstance(cancelled, Ok):
-            note = " (short notice: recorded)" if cancelled.value.notice_breach else ""
+            note = _short(cancelled.value)
             self.notify_done(f"Cancelled {appt.ref}; the resident is told{note}")
             self.load()
 

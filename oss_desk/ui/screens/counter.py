@@ -19,11 +19,12 @@ from textual.widgets import Static
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import time_said
 from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show, transferred_place
-from oss_desk.domain.delivery import job_word
+from oss_desk.domain.delivery import followed_job_word
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT
-from oss_desk.domain.queue import parked_here
+from oss_desk.domain.queue import never_called_at, parked_here
+from oss_desk.domain.sent_to import never_called_words
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import Moved, QueueService
 from oss_desk.services.session import Session
@@ -408,11 +409,12 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
             for desk in names.desks.values()
             if desk.kind is not DeskKind.MEET_AND_GREET
             and desk.id != ticket.desk
-            and desk.serves(ticket.service)
+            and never_called_at(desk, ticket.service, ticket.needs_private_room) is None
         ),
     )
     if not choices:
-        screen.say(f"No other desk serves {names.service(ticket.service)}")
+        room = " with a private room" if ticket.needs_private_room else ""
+        screen.say(f"No other desk{room} serves {names.service(ticket.service)}")
         return None
     return await screen.app.push_screen_wait(
         ChoiceDialog(f"Send {ticket.code} to which desk?", choices)
@@ -422,18 +424,37 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
 async def pick_colleague(screen: CounterScreen, ticket: Ticket) -> str | None:
     snap = screen.desk.snapshot
     names = screen.desk.names
-    at = {s.login.person: s.desk.name for s in (snap.desks if snap else []) if s.login}
+    at = {s.login.person: s.desk for s in (snap.desks if snap else []) if s.login}
     me = screen.acting_as().person
-    choices = [
-        (person_id, f"{name}  ({at.get(person_id, 'not logged in')})")
-        for person_id, name in names.colleagues()
-        if person_id != me
-    ]
+
+    def where(person_id: str) -> str:
+        """Their desk, and why it never calls this ticket (sending it there is refused)."""
+        desk = at.get(person_id)
+        if desk is None:
+            return "not logged in"
+        never = never_called_at(desk, ticket.service, ticket.needs_private_room)
+        if never is None:
+            return desk.name
+        service = names.service(ticket.service)
+        return f"{desk.name}, which {never_called_words(never, service, ticket.code)}"
+
+    def may_call(person_id: str) -> bool:
+        desk = at.get(person_id)
+        return (
+            desk is not None
+            and never_called_at(desk, ticket.service, ticket.needs_private_room) is None
+        )
+
+    colleagues = [(p, name) for p, name in names.colleagues() if p != me]
+    # Those at a desk that may call it first (the choice is highlighted on the first): the rest
+    # follow, each with why sending it to them is refused.
+    colleagues.sort(key=lambda colleague: not may_call(colleague[0]))
+    choices = [(person_id, f"{name}  ({where(person_id)})") for person_id, name in colleagues]
     if not choices:
         screen.say("Nobody else on the staff list calls residents")
         return None
     return await screen.app.push_screen_wait(
-        ChoiceDialog(f"Send {ticket.code} to which colleague?", choices, "Arrows and Enter")
+        ChoiceDialog(f"Send {ticket.code} to which colleague?", choices)
     )
 
 
@@ -474,8 +495,7 @@ class NewCodeDialog(Dialog[None]):
         if job is None:
             line.update(Text("No printer at this desk: write the new code down for them", "bold"))
             return
-        state = snapshot.print_jobs.get(job) if snapshot is not None else None
-        word = job_word(*state) if state is not None else "waiting to print"
+        word = followed_job_word(snapshot.print_jobs if snapshot is not None else {}, job)
         line.update(Text(f"The new ticket at this desk's printer: {word}"))
 
 

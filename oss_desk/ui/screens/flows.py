@@ -19,7 +19,7 @@ from oss_desk.services.screen import ticket_from_scan
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, TextDialog
-from oss_desk.ui.dialogs.appointments import ChecklistDialog
+from oss_desk.ui.dialogs.appointments import ChecklistDialog, PrintFollowed
 from oss_desk.ui.dialogs.counter import TicketDialog
 from oss_desk.ui.screens.base import DeskScreen
 
@@ -131,25 +131,18 @@ async def check_in(screen: DeskScreen, typed: str) -> Issued | None:
     desk = screen.desk
     actor = screen.acting_as()
 
-    def check(session: Session) -> tuple[Appointment, Issued, str, str | None]:
+    def check(session: Session) -> tuple[Appointment, Issued, str | None]:
         from oss_desk.services.appointments import AppointmentService
-        from oss_desk.services.delivery import print_job_said
         from oss_desk.services.unserved import unserved
 
         svc = AppointmentService(session, actor)
         issued = svc.arrive(ref)
-        job = issued.print_job
-        printed = (
-            f"Ticket {print_job_said(session, job)}"
-            if job is not None
-            else "No printer here: tell the resident their code"
-        )
-        return svc.find(ref), issued, printed, unserved(session, issued.ticket)
+        return svc.find(ref), issued, unserved(session, issued.ticket)
 
     result = await desk.act(check)
     if not isinstance(result, Ok):
         return None
-    appt, issued, printed, warning = result.value
+    appt, issued, warning = result.value
     code = issued.ticket.code
     await desk.after_write()
     # Their ticket is this terminal's last issued: meet-and-greet shows it large (now, or
@@ -164,25 +157,34 @@ async def check_in(screen: DeskScreen, typed: str) -> Issued | None:
         + (f": {late}" if late else ""),
         f"With {names.person(appt.adviser)}"
         + (f" in {names.desk(appt.room)}" if appt.room else ""),
-        printed,
+        "No printer here: tell the resident their code",
     ]
+    # The ticket's print job as the screen behind says it, while the box is open (P7: it
+    # said "handed to the printer worker" under a line already saying "printed").
+    job = issued.print_job
+    printing = PrintFollowed(desk, job, len(lines) - 1) if job is not None else None
     if warning:
         lines.append(waiting_warning(warning))
     if appt.needs:
         lines.append("Needs: " + needs_text(appt.needs))
     screen.say(f"{appt.ref} checked in: ticket {code}", timeout=4)
-    await tick_checklist(screen, appt, lines, title=f"{appt.ref} checked in")
+    await tick_checklist(screen, appt, lines, title=f"{appt.ref} checked in", printing=printing)
     return issued
 
 
 async def tick_checklist(
-    screen: DeskScreen, appt: Appointment, lines: list[str], title: str | None = None
+    screen: DeskScreen,
+    appt: Appointment,
+    lines: list[str],
+    title: str | None = None,
+    printing: PrintFollowed | None = None,
 ) -> None:
     """What the resident was asked to bring: tick what they brought, and say what is missing."""
     desk = screen.desk
     items = desk.names.checklist(appt.service)
+    title = title or f"{appt.ref}: what to bring"
     ticked = await screen.app.push_screen_wait(
-        ChecklistDialog(title or f"{appt.ref}: what to bring", lines, items, appt.checklist_ticked)
+        ChecklistDialog(title, lines, items, appt.checklist_ticked, printing)
     )
     if ticked is None:
         return

@@ -109,8 +109,8 @@ class FollowupsScreen(DeskScreen):
         "highlighted one; A records a try at a ring-back, D marks it done and U could not "
         "reach; D marks a referral done by the back office and K received by it; K acknowledges "
         "a comment, compliment or complaint and R answers it. F shows one kind, O anyone's, "
-        "yours or those not taken. Deadlines count working days (no weekends, bank holidays "
-        "or closure days)."
+        "yours or those not taken. Deadlines count working days: the days the office opens, less "
+        "bank holidays and closure days."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         _key("n", "new", "New", "A ring-back, a referral, or a comment, compliment or complaint"),

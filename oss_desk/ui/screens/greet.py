@@ -76,8 +76,8 @@ class GreetScreen(DeskScreen):
         "(called first); Ctrl+G marks that they came back about the same matter. Enter issues "
         "the ticket (printed if this desk has a printer; the code is shown large either way). "
         "F8 records a visit dealt with here. "
-        "A resident with an appointment: scan the QR code on their letter or slip (or type the "
-        "booking reference in the search box and press Enter) to check them in. "
+        "A resident with an appointment: scan the QR code on their letter, slip or email (or "
+        "type the booking reference in the search box and press Enter) to check them in. "
         "While a team leader has closed the day, a line at the top says so: no tickets or "
         "check-ins until they reopen it (E on their screen)."
     )
@@ -302,7 +302,7 @@ class GreetScreen(DeskScreen):
             self.show_issued(self.last_issued, snapshot)
 
     def show_issued(self, issued: Issued, snapshot: DeskSnapshot | None) -> None:
-        from oss_desk.domain.delivery import job_word
+        from oss_desk.domain.delivery import followed_job_word
 
         ticket = issued.ticket
         if self.following != ticket.id:  # a new ticket (issued here, or checked in elsewhere)
@@ -319,11 +319,9 @@ class GreetScreen(DeskScreen):
         info.append(self.ticket_now(entry, ticket))
         if issued.print_job is None:
             info.append("  ·  no printer here: tell the resident their number", style="bold")
-        elif snapshot is not None and issued.print_job in snapshot.print_jobs:
-            state, reason = snapshot.print_jobs[issued.print_job]
-            info.append(f"  ·  {job_word(state, reason)}")
         else:
-            info.append("  ·  waiting to print")
+            jobs = snapshot.print_jobs if snapshot is not None else {}
+            info.append(f"  ·  {followed_job_word(jobs, issued.print_job)}")
         self.query_one("#issued-info", Static).update(info)
 
     def followed_entry(self, ticket: Ticket, snapshot: DeskSnapshot | None) -> QueueEntry | None:

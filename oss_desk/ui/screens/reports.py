@@ -454,7 +454,7 @@ def outcomes_table(report: PeriodReport, organisations: Mapping[str, str] | None
     """The visits finished with each outcome (the rows every presentation shows); under
     Signposted, where to (those with visits, not recorded among them: they add up to it)."""
     table = _table("Outcomes")
-    places = signposted_rows(report.figures.flags, organisations or {}, "part")
+    places = signposted_rows(report.figures.flags, organisations or {})
     for key, row in zip(
         report.figures.outcomes, outcome_rows(report.figures.outcomes), strict=True
     ):

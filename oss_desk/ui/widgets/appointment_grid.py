@@ -50,7 +50,13 @@ COLUMN_WIDTH = 14
 """A column's width when there is room: a booking's reference, service and status mark."""
 SCROLLBAR = 2
 """The vertical scrollbar's cells (the day's times are longer than the screen)."""
-CELL_STYLES = {"cont": "dim", "free": "dim", "away": "italic dim", "closed": "italic dim"}
+CELL_STYLES = {
+    "cont": "dim",
+    "free": "dim",
+    "away": "italic dim",
+    "elsewhere": "italic dim",
+    "closed": "italic dim",
+}
 
 
 def cell_text(grid: Grid, cell: Cell, accent: str) -> Text:

@@ -1,0 +1,54 @@
+"""Where a ticket may be sent (a transfer, a team leader's send) or a parked resident resumed,
+and the one refusal when nobody there would call them. Which desk may call which ticket is
+:mod:`oss_desk.domain.queue`'s (:func:`~oss_desk.domain.queue.never_called_at`)."""
+
+from __future__ import annotations
+
+from oss_desk.domain.models import DeskStatus
+from oss_desk.domain.queue import Refusal
+
+
+def not_sent_to(name: str, status: DeskStatus) -> str | None:
+    """Why a ticket may not be sent to a desk (a transfer, a team leader's send) nor a parked
+    resident resumed there: it is closed, so nobody there would call or serve them (a desk
+    closes when its person logs out). A desk on a break is fine: it comes back. None when it
+    may."""
+    return f"{name} is closed" if status is DeskStatus.CLOSED else None
+
+
+def not_served_at(
+    name: str, status: DeskStatus, staffed: bool, *, staffed_only: bool
+) -> str | None:
+    """Why a parked resident may not be resumed (served at once) at a desk: as
+    :func:`not_sent_to`, and (``staffed_only``: ``queue.staffed_desks_only``) nobody is logged
+    in to it to serve them. None when they may."""
+    closed = not_sent_to(name, status)
+    if closed is None and staffed_only and not staffed:
+        return f"nobody is logged in to {name}"
+    return closed
+
+
+def nobody_would_call(why: str, code: str, instead: str) -> str:
+    """The one refusal of a ticket sent (or resumed) where nobody would call it: "Desk 3 is
+    closed: nobody there would call C004; open the desk first, or send it to an open one"."""
+    return f"{why}: nobody there would call {code}; {instead}"
+
+
+def never_called_words(refusal: Refusal, service: str, code: str) -> str:
+    """Why a desk never calls a ticket (:func:`~oss_desk.domain.queue.never_called_at`), as
+    said after the desk's name: "does not serve Council Tax", "has no private room (C004
+    needs one)"."""
+    if refusal is Refusal.NO_PRIVATE_ROOM:
+        return f"has no private room ({code} needs one)"
+    return f"does not serve {service}"
+
+
+def colleague_never_calls(person: str, desk: str, why: str, code: str) -> str:
+    """The refusal of a ticket sent to a colleague logged in at a desk that never calls it
+    (:func:`never_called_words`): "Dev Patel is at Desk 2, which does not serve Council Tax:
+    nobody there would call C001; send it to a colleague at a desk that may, or to a desk"."""
+    return nobody_would_call(
+        f"{person} is at {desk}, which {why}",
+        code,
+        "send it to a colleague at a desk that may, or to a desk",
+    )

@@ -1,0 +1,80 @@
+"""Every figure of a block of the text report ends in one column (review 14, 8): the label
+column is as wide as the block's longest label. "Appointments booked during a visit" (34
+characters) overran the fixed 32-character column, so its count stood two columns right of
+every other figure of the visits. The printed summary sets each figure against the paper's
+right edge (its own layout), so its figures end in one column whatever the labels."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from oss_desk.domain.reports import DailyReport, MonthlyReport, ReportNames
+from oss_desk.hardware.templates import render
+from oss_desk.render.receipt import daily_summary
+from oss_desk.render.rows import ARRANGED
+from oss_desk.render.text import report_text
+
+from .escpos_decoder import decode, text_lines
+from .report_fixtures import SERVICES, daily_fixture, monthly_fixture
+from .report_values import daily_report, monthly_report
+
+HUB = ReportNames(council="C", site_name="Hub", service_names=SERVICES)
+
+BLOCKS = {
+    "visits": "  Visits (arrivals) ",
+    "appointments": "  Bookings made in the period ",
+    "calls": "  Calls ",
+}
+"""Each block of figures by the start of its first line (it ends at a blank line)."""
+
+WORDS = ("    counted:", "    left before", "    notice given")
+"""The lines of words among a block's figures (who was counted, the notice given)."""
+_NOTE = re.compile(r"   \(.*\)$")
+
+
+def figure_ends(lines: list[str]) -> dict[str, int]:
+    """Where each figure line's figure ends (its note after it left off), by line; a figure
+    line starts with its label two or four spaces in (a definition under it, six)."""
+    return {
+        line: len(_NOTE.sub("", line).rstrip())
+        for line in lines
+        if re.match(r"^ {2}(  )?\S", line)
+        and not line.startswith("    counted:")
+        and not line.startswith("    left before")
+        and not line.startswith("    notice given")
+    }
+
+
+def block(text: list[str], name: str) -> list[str]:
+    start = next(n for n, line in enumerate(text) if line.startswith(BLOCKS[name]))
+    return text[start : text.index("", start)]
+
+
+@pytest.mark.parametrize(
+    ("report", "names"),
+    [
+        (daily_report(daily_fixture()), ("visits",)),
+        (monthly_report(monthly_fixture()), ("visits", "appointments", "calls")),
+    ],
+    ids=["daily", "monthly"],
+)
+def test_every_figure_of_a_block_ends_in_one_column(
+    report: DailyReport | MonthlyReport, names: tuple[str, ...]
+) -> None:
+    text = report_text(report, HUB).splitlines()
+    for name in names:
+        ends = figure_ends(block(text, name))
+        assert len(ends) >= 4, (name, ends)
+        assert len(set(ends.values())) == 1, (name, ends)
+    arranged = next(line for line in text if line.startswith(f"  {ARRANGED} "))
+    assert re.match(rf"^  {ARRANGED} {{2,}}\d+$", arranged), arranged
+
+
+def test_the_printed_summary_s_figures_end_at_the_paper_s_edge() -> None:
+    paper = text_lines(decode(render(daily_summary(daily_report(daily_fixture()), HUB))))
+    first = next(n for n, line in enumerate(paper) if line.startswith("Visits (arrivals)"))
+    rows = paper[first : first + 10]
+    assert any(line.startswith(ARRANGED) for line in rows), rows
+    assert len({len(line) for line in rows}) == 1, rows

@@ -1,0 +1,118 @@
+"""The desk's T, P (transfer to a colleague) and ``ticket transfer --to``: one rule. A colleague
+logged in at a desk that does not serve the ticket's service is named so in the list, and
+choosing them is refused with the command line's words; nothing is sent (it was sent, waited
+unseen, and went back to the queue at their next logout, unexplained)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import OptionList
+
+from oss_desk.services.queue import QueueService
+from oss_desk.ui.dialogs import ChoiceDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
+
+from ..conftest import make_db, site_toml
+from .conftest import (
+    ADVISERS,
+    AppFactory,
+    acting,
+    call_next,
+    four_waiting,
+    pressed_to,
+    rows,
+    said,
+    staffed,
+    until,
+)
+
+REFUSAL = (
+    "Dev Patel is at Desk 2, which does not serve Council Tax: nobody there would call C001; "
+    "send it to a colleague at a desk that may, or to a desk"
+)
+
+
+async def test_a_colleague_whose_desk_never_calls_the_ticket_is_named_and_refused(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    toml = site_toml(extra=ADVISERS).replace(
+        'id = "desk-2"\nname = "Desk 2"\n', 'id = "desk-2"\nname = "Desk 2"\nservices = ["B"]\n'
+    )
+    db = four_waiting(make_db(tmp_path, toml), "CBHW")
+    with acting(db, "dev", "desk-2") as session:
+        QueueService(session).log_in("desk-2")
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await call_next(pilot, screen)  # C001, Council Tax
+        await pressed_to(pilot, ChoiceDialog, "t")
+        await pilot.press("p")
+        await until(
+            lambda: isinstance(app.screen, ChoiceDialog) and "colleague" in str(app.screen.heading)
+        )
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert "Dev Patel  (Desk 2, which does not serve Council Tax)" in labels, labels
+        options.highlighted = next(i for i, text in enumerate(labels) if "Dev Patel" in text)
+        await pilot.press("enter")
+        await until(lambda: said(app, REFUSAL))
+    assert rows(db, "SELECT status, desk_id, assigned_person FROM tickets WHERE id = 1") == [
+        ("called", "desk-1", None)
+    ]
+
+
+async def test_a_desk_without_the_private_room_a_ticket_needs_is_not_offered(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """T, D lists the desks that may call the ticket: H001, who needs a private room, is served
+    at the interview room only; the adviser desks (no private room) were offered, and sending
+    it to one is now refused."""
+    office = make_db(tmp_path, site_toml(extra=ADVISERS))
+    db = four_waiting(office, "HCBW", needs={"H": "private-room"})
+    app = make_app(db, "room-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await call_next(pilot, screen)
+        assert rows(db, "SELECT status, desk_id FROM tickets WHERE id = 1") == [
+            ("called", "room-1")
+        ]
+        await pressed_to(pilot, ChoiceDialog, "t")
+        await pilot.press("d")
+        await until(lambda: said(app, "No other desk with a private room serves Housing"))
+        assert not isinstance(app.screen, ChoiceDialog)
+
+
+async def test_colleagues_who_may_take_it_come_first_and_esc_goes_back(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """Trial 10, P2: the list began with a colleague not logged in (then refused), and its hint
+    had no way back. Those at a desk that may call the ticket come first; Esc goes back."""
+    db = four_waiting(make_db(tmp_path, site_toml(extra=ADVISERS)), "CBHW")
+    with acting(db, "dev", "desk-2") as session:
+        QueueService(session).log_in("desk-2")
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await call_next(pilot, screen)  # C001, Council Tax
+        await pressed_to(pilot, ChoiceDialog, "t")
+        await pilot.press("p")
+        await until(
+            lambda: isinstance(app.screen, ChoiceDialog) and "colleague" in str(app.screen.heading)
+        )
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        options = dialog.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels[0] == "Dev Patel  (Desk 2)", labels
+        assert len(labels) > 1 and all("not logged in" in label for label in labels[1:]), labels
+        assert "Esc: back" in dialog.hint
+        await pilot.press("escape")
+        await until(lambda: app.screen is screen)
+    assert rows(db, "SELECT status, desk_id FROM tickets WHERE id = 1") == [("called", "desk-1")]
