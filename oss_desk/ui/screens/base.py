@@ -350,9 +350,9 @@ def acts_on(
     pick: Callable[[S], T | None],
 ) -> Callable[[Callable[[S, T], Awaitable[None]]], Callable[[S], Coroutine[Any, Any, None]]]:
     """A key's action on what the screen has highlighted or chosen (``pick`` finds it, and may
-    say why there is nothing): nothing to do when there is nothing. Under ``@work``::
+    say why there is nothing): nothing to do when there is nothing. Under :func:`key_flow`::
 
-        @work(exclusive=True, group="appt-action", exit_on_error=False)
+        @key_flow("appt-action")
         @acts_on(highlighted_appointment)
         async def action_no_show(self, appt: Appointment) -> None: ..."""
 
