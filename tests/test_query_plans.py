@@ -211,3 +211,13 @@ def test_an_older_copy_s_visits_are_read_a_visit_at_a_time(tmp_path: Path, kept:
         joined = [s for s in steps if s.endswith("LEFT-JOIN")]
         assert joined and all(" USING " in s for s in joined), steps
     conn.close()
+
+
+def test_a_site_s_open_tickets_of_every_day_read_only_the_open_tickets(tmp_path: Path) -> None:
+    """Whether a site that leaves still holds tickets (review 14, 2): the waiting tickets' and
+    the desks' partial indexes, never the whole history of the site's tickets."""
+    conn = sqlite3.connect(office(tmp_path))
+    steps = plan(conn, q._OPEN_AT_SITE, {"site": "annex"})
+    assert "SCAN tickets USING INDEX tickets_call_order" in steps, steps
+    assert "SCAN tickets USING INDEX tickets_at_desk" in steps, steps
+    assert not any("autoindex" in step or step == "SCAN tickets" for step in steps), steps

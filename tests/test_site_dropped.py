@@ -118,3 +118,33 @@ def test_a_booking_at_a_site_that_left_has_its_notice_counted_on_its_own_calenda
     )
     ok(cli, *cancel, "--reason", "adviser ill", now=MONDAY)
     assert rows(cli.db, "SELECT notice_days, notice_breach FROM appointments") == [(1, 1)]
+
+
+def test_a_ticket_still_served_from_an_earlier_day_keeps_its_site_when_its_desk_moves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 14 (2): the Library closes and its desk is re-homed at the Civic Centre while
+    Monday's C001 is still being served there (close of day leaves it with its adviser). The
+    desk does not leave, so only the site's own tickets can refuse: those of earlier days were
+    looked for on the days with tickets waiting or called, never serving; the load was
+    accepted and ``ticket show 1`` then exited 5 (unknown site 'library')."""
+    cli, _, _ = office(tmp_path, monkeypatch)
+    moved = tmp_path / "moved.toml"
+    rehomed = LIBRARY_DESK.replace('site = "library"', 'site = "hq"')
+    moved.write_text(OFFICE.replace(LIBRARY, "").replace(LIBRARY_DESK, rehomed), encoding="utf-8")
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "lib-1", now=MONDAY)
+    ok(cli, "--user", "adv", "desks", "login", "lib-1", now=MONDAY)
+    ok(cli, "--user", "adv", "ticket", "call-next", "--desk", "lib-1", now=MONDAY)
+    ok(cli, "--user", "adv", "ticket", "start", "C001", now=MONDAY)
+    ok(cli, "worker", "--once", now="2026-11-23T18:00:00Z")  # Monday closes; C001 stays
+    assert rows(cli.db, "SELECT status FROM tickets") == [("serving",)]
+    refused = cli("init", "--config", str(moved), now=WEDNESDAY)
+    assert (refused.code, refused.out) == (6, "")
+    assert refused.err.startswith(
+        "oss-desk: site library (Library) is gone but holds 1 ticket still open "
+        "(C001 of Mon 23 Nov): finish the tickets first, or keep the site until then"
+    ), refused.err
+    assert "serving at lib-1" in ok(cli, "ticket", "show", "1", now=WEDNESDAY)
+    ok(cli, "--user", "adv", "ticket", "finish", "1", "--outcome", "resolved", now=WEDNESDAY)
+    ok(cli, "init", "--config", str(moved), now=WEDNESDAY)
+    assert "resolved" in ok(cli, "ticket", "show", "1", now=WEDNESDAY)

@@ -16,6 +16,7 @@ from oss_desk.cli.common import (
     json_command,
     number_option,
     ref_command,
+    site_option,
 )
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import Appointment, Preferred, short_notice_said, status_said
@@ -92,6 +93,7 @@ def appointment() -> None:
 @number_option("--days", default=7, within=(1, 366), help="How many days to search.")
 @click.option("--adviser", metavar="PERSON", help="Only this adviser.")
 @number_option("--limit", default=40, within=(1, 10_000))
+@site_option
 @json_command
 def slots(
     state: State,
@@ -100,12 +102,14 @@ def slots(
     days: int,
     adviser: str | None,
     limit: int,
+    site_id: str | None,
     as_json: bool,
 ) -> None:
-    """Free appointment slots."""
+    """Free appointment slots (at one site)."""
     session = state.session()
-    found = AppointmentService(session).slots(service, day, days, adviser=adviser, limit=limit)
-    site = session.site()
+    svc = AppointmentService(session)
+    site = svc.site_for(site_id)
+    found = svc.slots(service, day, days, adviser=adviser, limit=limit, site_id=site.id)
     if as_json:
         emit_json(
             [
@@ -377,13 +381,17 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
 @appointment.command("list")
 @first_day
 @number_option("--days", default=1, within=(1, 366))
+@site_option
 @json_command
-def list_(state: State, day: str | None, days: int, as_json: bool) -> None:
-    """Appointments of a day (or several)."""
+def list_(state: State, day: str | None, days: int, site_id: str | None, as_json: bool) -> None:
+    """Appointments of a day (or several) at one site."""
     session = state.session()
-    first = parse_date(day, "--date", session.span()) if day else parse_date(session.today())
+    svc = AppointmentService(session)
+    site = svc.site_for(site_id)
+    span = session.span(site)
+    first = parse_date(day, "--date", span) if day else parse_date(session.today(site))
     last = first + timedelta(days=days - 1)
-    found = AppointmentService(session).between(first.isoformat(), last.isoformat())
+    found = svc.between(first.isoformat(), last.isoformat(), site.id)
     if as_json:
         emit_json([appointment_json(session, appt) for appt in found])
         return
@@ -430,7 +438,7 @@ def absence_add(
     from oss_desk.domain.site_change import still_booked
 
     who = session.name_of(person)
-    today = parse_date(session.today(), "today")
+    today = parse_date(session.today(session.site_or_first()), "today")
     away = (parse_date(first, "--from"), parse_date(last, "--to"))
     click.echo(absence_said(who, *away, reason, today))
     if clashes:

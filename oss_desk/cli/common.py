@@ -66,10 +66,14 @@ class State:
 pass_state = click.make_pass_decorator(State, ensure=True)
 
 site_option = click.option(
-    "--site", "site_id", metavar="ID", help="The site, when the database has several."
+    "--site",
+    "site_id",
+    metavar="ID",
+    help="The site, when the database has several "
+    "(default: the site of the desk you are logged in to).",
 )
-"""``--site``: the site a ticket, a quick visit or the queue is of (``ticket issue``,
-``visit quick``, ``queue``)."""
+"""``--site``: the site a ticket, a quick visit, the queue or the appointments are of (``ticket
+issue``, ``visit quick``, ``queue``, ``appointment slots`` and ``list``)."""
 
 
 def emit_json(value: Any) -> None:

@@ -139,7 +139,8 @@ def _with_messages_not_sent(session: Session, report: Report, fmt: str, text: st
     if not isinstance(report, DailyReport) or fmt != "text":
         return text
     alerts = [a for a in message_alerts(session, report.site) if a.business_day == report.date]
-    today = session.today(session.site(report.site)) if report.site else None
+    ours = session.site_known(report.site) if report.site else None  # None: another office's
+    today = session.today(ours) if ours else None
     lines = not_sent_lines(alerts, report.date, today)
     if not lines:
         return text

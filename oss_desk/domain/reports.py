@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.followup_figures import DueCount, FollowupFigures
@@ -175,6 +176,9 @@ class PeriodReport:
     sites: tuple[str, ...]
     target_minutes: int
     """The wait target the figures were counted against (``queue.target_minutes``)."""
+    sites_left: Mapping[str, str | None] = field(default_factory=dict)
+    """The sites covered that have left the configuration since, by id: the business day they
+    left it (None: not known). Their records are counted as any others'."""
     figures: VisitFigures
     standards: tuple[Standard, ...]
     records_begin: str | None = None
@@ -500,6 +504,8 @@ class CommentLog:
     site: str | None
     sites: tuple[str, ...]
     comments: tuple[ResidentComment, ...]
+    sites_left: Mapping[str, str | None] = field(default_factory=dict)
+    """As :attr:`PeriodReport.sites_left`."""
 
 
 Report = DailyReport | MonthlyReport | RangeReport
@@ -507,6 +513,18 @@ Report = DailyReport | MonthlyReport | RangeReport
 
 ALL_OFFICES = "All offices"
 """The name of a report's place when it covers every office (lower case mid-sentence)."""
+
+
+def site_named(name: str, site: str, sites_left: Mapping[str, str | None]) -> str:
+    """How a report names the site ``site`` (called ``name``): one that has left the
+    configuration as closed ("Library (closed 25 Nov 2026)")."""
+    if site not in sites_left:
+        return name
+    left = sites_left[site]
+    if left is None:
+        return f"{name} (no longer configured)"
+    day = date.fromisoformat(left)
+    return f"{name} (closed {day.day} {day:%b %Y})"
 
 
 @dataclass(frozen=True, slots=True)

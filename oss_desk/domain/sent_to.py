@@ -4,8 +4,8 @@ and the one refusal when nobody there would call them. Which desk may call which
 
 from __future__ import annotations
 
-from oss_desk.domain.models import DeskStatus
-from oss_desk.domain.queue import Refusal
+from oss_desk.domain.models import Desk, DeskStatus
+from oss_desk.domain.queue import Refusal, calls_tickets, never_called_at
 
 
 def not_sent_to(name: str, status: DeskStatus) -> str | None:
@@ -52,3 +52,19 @@ def colleague_never_calls(person: str, desk: str, why: str, code: str) -> str:
         code,
         "send it to a colleague at a desk that may, or to a desk",
     )
+
+
+def desk_never_calls(
+    desk: Desk, site_id: str, service: str, private_room: bool, *, service_name: str, code: str
+) -> str | None:
+    """Why ticket ``code`` of ``service`` (named ``service_name``) at ``site_id``
+    (``private_room``: it needs one) is never called at ``desk``, whoever is there, as said
+    after the desk's name: "is at another site", "calls nobody from the queue", "does not serve
+    Council Tax". The one rule of sending a ticket to a desk or to the colleague at it, for the
+    refusal and for the lists the desk offers. None when it may be called there."""
+    if desk.site_id != site_id:
+        return "is at another site"
+    if not calls_tickets(desk.kind):
+        return "calls nobody from the queue"
+    never = never_called_at(desk, service, private_room)
+    return None if never is None else never_called_words(never, service_name, code)

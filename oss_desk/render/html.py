@@ -27,6 +27,7 @@ from oss_desk.domain.reports import (
     TrendMonth,
     VisitFigures,
     closed_words,
+    site_named,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.domain.standards import SEEN_WITHIN_TARGET
@@ -149,7 +150,7 @@ def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> li
             "arrivals",
             "Arrivals",
             *_arrival_blocks(f, service_names),
-            _by_site_table(f.by_site),
+            _by_site_table(report),
         ),
         due_section(report.followups),
         _previous_weeks(report),
@@ -191,7 +192,7 @@ def _monthly_sections(report: MonthlyReport, service_names: Mapping[str, str]) -
             "Visits",
             by_day,
             *_arrival_blocks(f, service_names),
-            _by_site_table(f.by_site),
+            _by_site_table(report),
         ),
         _appointments(report.appointments),
         period_section(report.followups),
@@ -213,7 +214,7 @@ def _period_sections(report: RangeReport, service_names: Mapping[str, str]) -> l
             "visits",
             "Visits",
             *_arrival_blocks(f, service_names),
-            _by_site_table(f.by_site),
+            _by_site_table(report),
         ),
         _appointments(report.appointments, "this period"),
         period_section(report.followups),
@@ -258,12 +259,12 @@ def _arrival_blocks(f: VisitFigures, service_names: Mapping[str, str]) -> tuple[
     )
 
 
-def _by_site_table(by_site: Mapping[str, int]) -> str:
+def _by_site_table(report: PeriodReport) -> str:
+    by_site, left = report.figures.by_site, report.sites_left
     if len(by_site) < 2:
         return ""
-    return table(
-        "Visits by office", ["Office", "Visits"], [row(k, str(v)) for k, v in by_site.items()]
-    )
+    rows = [row(site_named(k, k, left), str(v)) for k, v in by_site.items()]
+    return table("Visits by office", ["Office", "Visits"], rows)
 
 
 def _work_section(

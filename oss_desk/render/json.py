@@ -69,7 +69,7 @@ _WHERE = (
     "satisfaction",
     "flags",
 )
-_HEAD = ("site", "sites", "target_minutes")
+_HEAD = ("site", "sites", "sites_left", "target_minutes")
 
 _RECORDS = ("recorded", "records_begin")
 

@@ -22,6 +22,7 @@ from oss_desk.domain.reports import (
     ReportNames,
     TrendMonth,
     closed_words,
+    site_named,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import Status
@@ -143,7 +144,7 @@ def _visit_lines(
     if len(f.by_site) > 1:
         lines += ["", "  Arrivals by office"]
         for site, n in f.by_site.items():
-            lines.append(f"    {site:31s} {n:4d}")
+            lines.append(f"    {site_named(site, site, report.sites_left):31s} {n:4d}")
     lines += ["", "  Outcomes"]
     for outcome in outcome_rows(f.outcomes):
         lines.append(f"    {outcome.label:28s} {outcome.value:>4}")

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oss_desk.domain.calendar import hours_on
+from oss_desk.clock import read_instant
+from oss_desk.domain.calendar import business_day, hours_on
 from oss_desk.domain.models import DeskKind
 from oss_desk.domain.report_figures import Layout
 from oss_desk.domain.stats import hours_between
@@ -19,13 +20,25 @@ from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, StorageError
 from oss_desk.services.session import Session
+from oss_desk.services.wording import settings_as_was
 from oss_desk.storage.database import Store
 from oss_desk.storage.maintenance import office_id
 from oss_desk.storage.readonly import open_readonly
-from oss_desk.storage.site import Directory, latest_config, read_directory
+from oss_desk.storage.site import (
+    Directory,
+    SiteLeft,
+    latest_config,
+    read_directory,
+    site_has_events,
+    sites_left,
+)
 
 if TYPE_CHECKING:
-    from oss_desk.config import Settings
+    from oss_desk.config import Settings, SiteConfig
+
+Covered = tuple[str | None, tuple[str, ...], dict[str, str | None]]
+"""The site asked for (None: every office), the sites covered, and those of them that have left
+the configuration with the business day each left (None: not known)."""
 
 
 @dataclass
@@ -37,6 +50,35 @@ class Office:
     directory: Directory
     owned: bool = False
     """Opened by the report (an ``include``): closed with it."""
+    left: dict[str, SiteLeft] = field(default_factory=dict)
+    """Its sites that have left the configuration: their records are still reported on."""
+
+    def has(self, site: str) -> bool:
+        """Whether ``site`` is one of the office's, configured now or once."""
+        return site in self.directory.sites or site in self.left
+
+    def sites_ever(self) -> list[str]:
+        """The office's sites, configured now or once, by id."""
+        return sorted({*self.directory.sites, *self.left})
+
+    def left_on(self, site: str) -> str | None:
+        """The business day ``site`` left the configuration (None: not known)."""
+        return _day_of(self.left[site].left_at, self.left[site].site.timezone)
+
+    def covers(self, site: str, first: date, last: date) -> bool:
+        """Whether ``site`` belongs in a report from ``first`` to ``last``: configured now, or
+        configured in that period (from the day a stored configuration first had it to the
+        day before it left), or with records in it."""
+        if site in self.directory.sites:
+            return True
+        gone = self.left.get(site)
+        if gone is None:
+            return False
+        came = _day_of(gone.first_loaded, gone.site.timezone) or ""
+        left = self.left_on(site) or ""
+        if came <= last.isoformat() and left > first.isoformat():
+            return True
+        return site_has_events(self.store.conn, site, first.isoformat(), last.isoformat())
 
 
 def open_office(path: str | Path) -> Office:
@@ -50,18 +92,26 @@ def open_office(path: str | Path) -> Office:
                 raise StorageError(f"{store.path} holds no site configuration")
             settings = build_settings(stored.document, f"the configuration stored in {store.path}")
             directory = read_directory(conn)
+            left = sites_left(conn)
     except BaseException:
         store.close()
         raise
-    return Office(store=store, settings=settings, directory=directory, owned=True)
+    return Office(store=store, settings=settings, directory=directory, owned=True, left=left)
 
 
 class Offices:
     """The session's office first, then each included one; closes what it opened."""
 
     def __init__(self, session: Session, include: Iterable[str | Path] = ()) -> None:
+        with session.store.read() as conn:
+            left = sites_left(conn)
         self.all: list[Office] = [
-            Office(store=session.store, settings=session.settings, directory=session.directory)
+            Office(
+                store=session.store,
+                settings=session.settings,
+                directory=session.directory,
+                left=left,
+            )
         ]
         seen = {_identity(session.store.path)}
         offices = {office_id(session.store.conn): "this office"}
@@ -116,19 +166,40 @@ class Offices:
 
     def covering(self, site: str | None) -> list[Office]:
         """The offices with ``site`` (every office with None)."""
-        return [o for o in self.all if site is None or site in o.directory.sites]
+        return [o for o in self.all if site is None or o.has(site)]
 
-    def scope(self, site_id: str | None) -> tuple[str | None, tuple[str, ...]]:
-        """The site asked for (None: all, unless there is only one) and the sites covered."""
-        every: list[str] = []
-        for office in self.all:
-            every += [s for s in office.directory.sites if s not in every]
+    def asked(self, site_id: str | None) -> str | None:
+        """The site asked for, one of the offices' now or once (None: every office); a site
+        that never was one is refused."""
         if site_id is None:
-            return (every[0] if len(every) == 1 else None), tuple(every)
+            return None
         wanted = site_id.strip()
-        if wanted not in every:
+        if not self.covering(wanted):
+            every: list[str] = []
+            for office in self.all:
+                every += [s for s in office.sites_ever() if s not in every]
             raise NotFound(f"unknown site {shown(site_id)!r} (sites: {', '.join(every)})")
-        return wanted, (wanted,)
+        return wanted
+
+    def scope(self, site_id: str | None, first: date, last: date) -> Covered:
+        """The site asked for (:meth:`asked`; None: all, unless the period covers only one) and
+        the sites covered from ``first`` to ``last`` (those configured now, and those that
+        have left but were configured then or have records then: a site that leaves keeps its
+        days in every report)."""
+        wanted = self.asked(site_id)
+        every: list[str] = []
+        left: dict[str, str | None] = {}
+        for office in self.all:
+            for site in office.sites_ever():
+                covered = office.covers(site, first, last) if wanted is None else site == wanted
+                if site in every or not covered:
+                    continue
+                every.append(site)
+                if site in office.left:
+                    left[site] = office.left_on(site)
+        if wanted is None and len(every) == 1:
+            wanted = every[0]
+        return wanted, tuple(every), left
 
     def layout(self, sites: Sequence[str], days: Sequence[date]) -> Layout:
         """What the figures of ``sites`` over ``days`` are laid out over."""
@@ -142,6 +213,12 @@ class Offices:
                 (desk.site_id, desk.id)
                 for desk in directory.desks.values()
                 if desk.site_id in sites and desk.kind is not DeskKind.MEET_AND_GREET
+            ]
+            desks += [
+                (site, desk)
+                for site, gone in office.left.items()
+                if site in sites
+                for desk in gone.desks
             ]
             for person, member in directory.staff.items():
                 staff.setdefault(person, member.name)
@@ -166,25 +243,28 @@ class Offices:
             WorkingDays.for_office(c.nation, c.closures, c.opening_hours).closed_said(
                 day, bank_holidays=day < today
             )
-            for office in self.all
-            for c in office.settings.sites
-            if c.id in sites
+            for c in self._configs(sites)
         }
         if not said or None in said:
             return None
         return "; ".join(sorted(w for w in said if w))
 
     def _opening_hours(self, sites: Sequence[str], days: Sequence[date]) -> Iterator[int]:
+        for config in self._configs(sites):
+            for day in days:
+                opening = hours_on(config.opening_hours, day)
+                if opening is not None:
+                    yield from hours_between(
+                        opening.opens.hour, opening.closes.hour, opening.closes.minute
+                    )
+
+    def _configs(self, sites: Sequence[str]) -> Iterator[SiteConfig]:
+        """The configurations of ``sites`` (a site that left: as it was last loaded)."""
         for office in self.all:
-            for config in office.settings.sites:
-                if config.id not in sites:
-                    continue
-                for day in days:
-                    opening = hours_on(config.opening_hours, day)
-                    if opening is not None:
-                        yield from hours_between(
-                            opening.opens.hour, opening.closes.hour, opening.closes.minute
-                        )
+            for site in (s for s in office.sites_ever() if s in sites):
+                config = settings_as_was(office.settings, office.store.conn, site)
+                if config is not None:
+                    yield config
 
 
 def _identity(path: Path) -> str:
@@ -192,3 +272,7 @@ def _identity(path: Path) -> str:
         return str(path.expanduser().resolve())
     except OSError:
         return str(path)
+
+
+def _day_of(instant: str | None, timezone: str) -> str | None:
+    return None if instant is None else business_day(read_instant(instant), timezone)

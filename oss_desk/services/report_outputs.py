@@ -5,7 +5,7 @@ daily summary queued for the receipt printer."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import EventKind
@@ -18,6 +18,7 @@ from oss_desk.domain.reports import (
     RangeReport,
     Report,
     ReportNames,
+    site_named,
 )
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
@@ -38,19 +39,24 @@ def names_for(session: Session, report: Report, everywhere: str = ALL_OFFICES) -
     """The council, the office (``everywhere`` for every office), services and desks, as
     configured."""
     directory = session.directory
-    site = report.site
-    if site is None:
-        site_name = everywhere
-    elif site in directory.sites:
-        site_name = directory.sites[site].name
-    else:
-        site_name = site  # an office of another database (--include)
     return ReportNames(
         council=session.settings.council.name,
-        site_name=site_name,
+        site_name=place_name(session, report.site, report.sites_left, everywhere),
         service_names={code: s.name for code, s in directory.services.items()},
         desk_names={desk_id: d.name for desk_id, d in directory.desks.items()},
     )
+
+
+def place_name(
+    session: Session, site: str | None, left: Mapping[str, str | None], everywhere: str
+) -> str:
+    """The name of a report's place: ``everywhere`` for every office; a site as named in the
+    configuration or, one that left it, in the office's records, named as closed
+    (:func:`site_named`)."""
+    if site is None:
+        return everywhere
+    known = session.site_known(site)  # None: an office of another database (--include)
+    return site_named(known.name if known else site, site, left)
 
 
 def report_text(session: Session, report: Report) -> str:
@@ -164,7 +170,6 @@ def comments_output(session: Session, log: CommentLog, fmt: str) -> str:
         return json.dumps(comments_json(log), ensure_ascii=False) + "\n"
     if fmt == "csv":
         return comments_csv(log)
-    directory = session.directory
-    site = directory.sites.get(log.site or "")
-    services = {code: s.name for code, s in directory.services.items()}
-    return comments_text(log, site.name if site else ALL_OFFICES.lower(), services)
+    services = {code: s.name for code, s in session.directory.services.items()}
+    place = place_name(session, log.site, log.sites_left, ALL_OFFICES.lower())
+    return comments_text(log, place, services)

@@ -167,8 +167,8 @@ class ReportService:
         self._close_due()
         tallies = DayTallies(self.offices, rollup=self.rollup)
         with self.offices.snapshot():
-            site, sites = self.offices.scope(site_id)
-            when = self._day(day, site)
+            when = self._day(day, self.offices.asked(site_id))
+            site, sites, left = self.offices.scope(site_id, when, when)
             layout = self.offices.layout(sites, [when])
             tally = self._tally(tallies, when, when, site)
             figures = visit_figures(tally.visits, layout, self.rules)
@@ -176,6 +176,7 @@ class ReportService:
                 date=when.isoformat(),
                 site=site,
                 sites=sites,
+                sites_left=left,
                 target_minutes=self.target_minutes,
                 figures=figures,
                 **self._records(when, site),
@@ -268,8 +269,8 @@ class ReportService:
         (default: this one); reading their words is recorded as personal data viewed."""
         self.s.require(Action.VIEW_REPORTS, self.actor)
         self.s.require(Action.VIEW_FEEDBACK, self.actor)
-        site, sites = self.offices.scope(site_id)
-        key, first, last = self._month_asked(month, site)
+        key, first, last = self._month_asked(month, self.offices.asked(site_id))
+        site, sites, left = self.offices.scope(site_id, first, last)
         found: list[ResidentComment] = []
         with self.offices.snapshot():
             for conn in self._conns(site):
@@ -288,7 +289,7 @@ class ReportService:
             with self.s.store.write() as conn:
                 viewed = (["comment_text"], shown, "report comments")
                 record_viewed(conn, where, self.s.clock.now(), self.actor, viewed)
-        return CommentLog(month=key, site=site, sites=sites, comments=tuple(found))
+        return CommentLog(month=key, site=site, sites=sites, sites_left=left, comments=tuple(found))
 
     def fill_rollup(self) -> int:
         """Count and store the closed days that this month's report needs (its trend, and the
@@ -324,8 +325,8 @@ class ReportService:
     def _monthly(
         self, month: str | None, site_id: str | None, tallies: DayTallies, named: str
     ) -> MonthlyReport:
-        site, sites = self.offices.scope(site_id)
-        key, first, last = self._month_asked(month, site, named)
+        key, first, last = self._month_asked(month, self.offices.asked(site_id), named)
+        site, sites, left = self.offices.scope(site_id, first, last)
         days = month_days(key)
         rules = self.rules
         months = self._months(tallies, last_months(key, TREND_MONTHS), site)
@@ -347,6 +348,7 @@ class ReportService:
             month=key,
             site=site,
             sites=sites,
+            sites_left=left,
             target_minutes=self.target_minutes,
             figures=figures,
             **self._records(last, site),
@@ -365,7 +367,7 @@ class ReportService:
         )
 
     def _period(self, period: Period, site_id: str | None, tallies: DayTallies) -> RangeReport:
-        site, sites = self.offices.scope(site_id)
+        site, sites, left = self.offices.scope(site_id, period.first, period.last)
         rules = self.rules
         before = period.previous()
         now = self.s.clock.now()
@@ -403,6 +405,7 @@ class ReportService:
             last_day=period.last.isoformat(),
             site=site,
             sites=sites,
+            sites_left=left,
             target_minutes=self.target_minutes,
             figures=figures,
             **self._records(period.last, site),

@@ -24,7 +24,7 @@ from oss_desk.errors import (
     StorageError,
 )
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path, demo_db_path
-from oss_desk.storage.counter import login_at
+from oss_desk.storage.counter import login_at, login_of
 from oss_desk.storage.database import GuardedConnection, Store, open_store
 from oss_desk.storage.events import process_account as os_account
 from oss_desk.storage.site import (
@@ -134,15 +134,25 @@ class Session:
     def site_ever(self, site_id: str) -> Site:
         """The site of a record (a ticket's, an appointment's): one that left the configuration
         is read from the office's records, so that what it holds can still be read and closed."""
-        site = self.directory.sites.get(site_id) or site_ever(self.store.conn, site_id)
+        site = self.site_known(site_id)
         if site is None:  # every record's site is a row (a foreign key)
             raise NotFound(f"unknown site {shown(site_id)!r}")
         return site
 
+    def site_known(self, site_id: str) -> Site | None:
+        """A site of this office, configured now or once (None: never one of its sites)."""
+        return self.directory.sites.get(site_id) or site_ever(self.store.conn, site_id)
+
     def site(self, site_id: str | None = None) -> Site:
+        """The site asked for; else the one of this terminal's desk; else the only one; else
+        the one of the desk the acting person is logged in to (``--site``'s default)."""
         if site_id is None:
-            if self.actor.desk_id and self.actor.desk_id in self.directory.desks:
-                site_id = self.directory.desks[self.actor.desk_id].site_id
+            desk = self.actor.desk_id
+            if len(self.directory.sites) > 1 and desk not in self.directory.desks:
+                login = login_of(self.store.conn, self.actor.person)
+                desk = login.desk_id if login is not None else None
+            if desk is not None and desk in self.directory.desks:
+                site_id = self.directory.desks[desk].site_id
             elif len(self.directory.sites) == 1:
                 return next(iter(self.directory.sites.values()))
             else:

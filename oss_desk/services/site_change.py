@@ -200,12 +200,7 @@ class ConfigChange(QueueService):
         for site_id in sorted(gone):
             site = old.sites[site_id]
             today = self.s.today(site)
-            days = {today} | {day for at, day in q.open_days(conn) if at == site_id}
-            open_then = [
-                t
-                for day in sorted(days)
-                for t in q.active_tickets(conn, site_id=site_id, business_day=day)
-            ]
+            open_then = q.open_at_site(conn, site_id)  # of any day: waiting, called, serving
             tickets = [ticket_of_day(t.code, t.business_day, today) for t in open_then]
             booked = [x.ref for x in booked_from(conn, today) if x.site_id == site_id]
             cases = [f.ref for f in list_followups(conn, site_id=site_id, kinds=list(Kind))]

@@ -19,6 +19,8 @@ from oss_desk.domain.wording import ENGLISH, Wording, check_catalog, languages_f
 from oss_desk.errors import ConfigError
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from oss_desk.config import Settings, SiteConfig
     from oss_desk.services.session import Session
 
@@ -74,13 +76,21 @@ def site_as_was(session: Session, site_id: str) -> SiteConfig | None:
     a site that left the configuration, as it was last loaded (its own languages, nation,
     Welsh name, address and calendar: never another office's). None: not known (it left
     before the office kept its loads)."""
-    configured = next((s for s in session.settings.sites if s.id == site_id), None)
+    return settings_as_was(session.settings, session.store.conn, site_id)
+
+
+def settings_as_was(
+    settings: Settings, conn: sqlite3.Connection, site_id: str
+) -> SiteConfig | None:
+    """:func:`site_as_was` in an office given by its ``settings`` and database (another
+    office's too: a report's ``--include``)."""
+    configured = next((s for s in settings.sites if s.id == site_id), None)
     if configured is not None:
         return configured
     from oss_desk.config import SiteConfig
     from oss_desk.storage.site import site_as_loaded
 
-    stored = site_as_loaded(session.store.conn, site_id)
+    stored = site_as_loaded(conn, site_id)
     return None if stored is None else SiteConfig.model_validate(stored)
 
 

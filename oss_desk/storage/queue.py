@@ -448,6 +448,22 @@ def open_days(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return sorted((str(r[0]), str(r[1])) for r in rows)
 
 
+_OPEN_AT_SITE = (
+    "SELECT * FROM (SELECT * FROM tickets INDEXED BY tickets_call_order"
+    " WHERE status = 'waiting' AND site_id = :site"
+    " UNION ALL SELECT * FROM tickets INDEXED BY tickets_at_desk"
+    " WHERE status IN ('called', 'serving') AND site_id = :site)"
+    " ORDER BY business_day, id"
+)
+
+
+def open_at_site(conn: sqlite3.Connection, site_id: str) -> list[Ticket]:
+    """Every ticket still open at the site, of any day: waiting (parked too), called or being
+    served, the oldest day first (each status read through its own partial index, so this
+    stays cheap however long the history)."""
+    return _all(conn.execute(_OPEN_AT_SITE, {"site": site_id}))
+
+
 def anyone_waiting(conn: sqlite3.Connection) -> bool:
     """Whether any ticket, of any site and day, is waiting (read through its partial index)."""
     return bool(

@@ -202,6 +202,54 @@ def site_as_loaded(conn: sqlite3.Connection, site_id: str) -> dict[str, Any] | N
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class SiteLeft:
+    """A site that has left the configuration (its records stay)."""
+
+    site: Site
+    first_loaded: str | None
+    """When a stored configuration first had it (UTC; None: before the office kept them)."""
+    left_at: str | None
+    """When the first stored configuration without it was loaded (UTC; None: not known)."""
+    desks: tuple[str, ...]
+    """Its adviser desks and rooms as they were last loaded (no longer configured either)."""
+
+
+def sites_left(conn: sqlite3.Connection) -> dict[str, SiteLeft]:
+    """Every site that has left the configuration, by id, with when it came and went (read
+    from the stored configurations)."""
+    found = conn.execute(
+        "WITH had AS (SELECT json_extract(s.value, '$.id') AS site, c.id AS snapshot"
+        " FROM config_snapshots AS c, json_each(c.document, '$.sites') AS s)"
+        " SELECT sites.id, sites.name, sites.timezone,"
+        " (SELECT loaded_at FROM config_snapshots WHERE id ="
+        "  (SELECT min(snapshot) FROM had WHERE site = sites.id)),"
+        " (SELECT min(loaded_at) FROM config_snapshots WHERE id >"
+        "  (SELECT max(snapshot) FROM had WHERE site = sites.id)),"
+        " (SELECT json_group_array(id) FROM (SELECT id FROM desks"
+        "  WHERE site_id = sites.id AND active = 0 AND kind != 'meet-and-greet' ORDER BY id))"
+        " FROM sites WHERE active = 0 ORDER BY sites.id"
+    )
+    return {
+        r[0]: SiteLeft(
+            site=Site(id=r[0], name=r[1], timezone=r[2]),
+            first_loaded=r[3],
+            left_at=r[4],
+            desks=tuple(json.loads(r[5])),
+        )
+        for r in found
+    }
+
+
+def site_has_events(conn: sqlite3.Connection, site_id: str, first_day: str, last_day: str) -> bool:
+    """Whether anything was recorded at ``site_id`` from ``first_day`` to ``last_day``."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE business_day BETWEEN ? AND ? AND site_id = ?)",
+        [first_day, last_day, site_id],
+    ).fetchone()
+    return bool(row[0])
+
+
 def read_directory(conn: sqlite3.Connection) -> Directory:
     sites = {
         r[0]: Site(id=r[0], name=r[1], timezone=r[2])

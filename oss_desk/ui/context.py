@@ -133,14 +133,14 @@ def _not_done(desk: Settles, exc: Exception, *, quiet: bool) -> Refused | Failed
 
 def _settled_after_its_flow(desk: Settles, ended: asyncio.Future[Any]) -> None:
     """A use case whose flow was cancelled while it ran (another key's flow in the same
-    exclusive group) has ended, and its flow is no longer there to say how: a refusal is said
-    as any other, a fault goes to the fault funnel, a database gone or damaged stops the desk.
-    A change it made shows at the desk's next look; a database busy or full changed nothing,
-    and the next look says so (a cancelled look at the queue is no news)."""
+    exclusive group) has ended, and its flow is no longer there to say how: a refusal or a
+    failure (the database busy or full: a change not made, which no later look at the queue
+    would say) is said as any other, a fault goes to the fault funnel, a database gone or
+    damaged stops the desk. A change it made shows at the desk's next look."""
     if ended.cancelled():
         return
     exc = ended.exception()
-    if exc is None or (isinstance(exc, StorageError) and not isinstance(exc, DatabaseUnsafe)):
+    if exc is None:
         return
     if isinstance(exc, Exception):
         _not_done(desk, exc, quiet=False)

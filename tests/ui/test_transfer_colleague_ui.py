@@ -116,3 +116,68 @@ async def test_colleagues_who_may_take_it_come_first_and_esc_goes_back(
         await pilot.press("escape")
         await until(lambda: app.screen is screen)
     assert rows(db, "SELECT status, desk_id FROM tickets WHERE id = 1") == [("called", "desk-1")]
+
+
+async def test_the_colleague_list_asks_the_transfers_own_rule(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """Review 15, finding 2: a colleague logged in at meet-and-greet was listed first as able to
+    take it, and choosing them was refused ("calls nobody from the queue"). The list now says
+    what the transfer will: such a colleague comes after those who may take it, with why."""
+    db = four_waiting(make_db(tmp_path, site_toml(extra=ADVISERS)), "CBHW")
+    with acting(db, "dev", "greet-1") as session:
+        QueueService(session).log_in("greet-1")
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await call_next(pilot, screen)  # C001
+        await pressed_to(pilot, ChoiceDialog, "t")
+        await pilot.press("p")
+        await until(
+            lambda: isinstance(app.screen, ChoiceDialog) and "colleague" in str(app.screen.heading)
+        )
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        dev = next(label for label in labels if label.startswith("Dev Patel"))
+        assert dev.endswith(", which calls nobody from the queue)"), labels
+
+
+async def test_two_sites_the_lists_say_where_each_is(tmp_path: Path, make_app: AppFactory) -> None:
+    """Review 15, finding 3: a colleague logged in at the other site showed as "not logged in"
+    (the desk's snapshot holds only its own site), and T, D offered the other site's desks,
+    which the transfer then refused. Where each colleague is comes from the records; a desk at
+    another site is not offered."""
+    north = '\n[[sites]]\nid = "north"\nname = "North Office"\n\n[[desks]]\nid = "north-1"\n'
+    north += 'name = "North desk"\nsite = "north"\n'
+    toml = site_toml(desks=2, extra=ADVISERS + north)
+    for desk in ("greet-1", "room-1", "desk-1", "desk-2"):
+        toml = toml.replace(f'id = "{desk}"\n', f'id = "{desk}"\nsite = "hq"\n')
+    db = four_waiting(make_db(tmp_path, toml), "CBHW")
+    with acting(db, "dev", "north-1") as session:
+        QueueService(session).log_in("north-1")
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await call_next(pilot, screen)  # C001
+        await pressed_to(pilot, ChoiceDialog, "t")
+        await pilot.press("p")
+        await until(
+            lambda: isinstance(app.screen, ChoiceDialog) and "colleague" in str(app.screen.heading)
+        )
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert "Dev Patel  (North desk, which is at another site)" in labels, labels
+        await pilot.press("escape")
+        await until(lambda: app.screen is screen)
+        await pressed_to(pilot, ChoiceDialog, "t")
+        await pilot.press("d")
+        await until(
+            lambda: isinstance(app.screen, ChoiceDialog) and "desk?" in str(app.screen.heading)
+        )
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels and not any("North" in label for label in labels), labels

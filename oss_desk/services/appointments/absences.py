@@ -22,14 +22,14 @@ class AppointmentAbsences(AppointmentBase):
         staff = {p.id for p in self.s.settings.staff}
         if person not in staff:
             raise NotFound(f"unknown person {shown(person)!r}")
-        span = self.s.span(self.site_for())
+        span = self.s.span(self.s.site_or_first())
         start = span.check(
             parse_date(first, "--from") if isinstance(first, str) else first, "--from"
         )
         end = span.check(parse_date(last, "--to") if isinstance(last, str) else last, "--to")
         if end < start:
             raise InvalidInput("the absence ends before it starts")
-        today = parse_date(self.s.today(self.site_for()), "today")
+        today = parse_date(self.s.today(self.s.site_or_first()), "today")
         if end < today:
             raise InvalidInput("that absence is over already: nothing to record")
         if reason not in ("annual leave", "training", "sickness", "other"):
@@ -54,10 +54,11 @@ class AppointmentAbsences(AppointmentBase):
         return absence_id
 
     def absences(self) -> list[a.Absence]:
-        """Absences that have not ended yet."""
+        """Absences that have not ended yet (an adviser's absence is theirs at every site:
+        recorded and listed without one, "today" being the office's)."""
         self._require(Action.VIEW_APPOINTMENTS)
         return a.list_absences(
-            self.s.store.conn, parse_date(self.s.today(self.site_for()), "today")
+            self.s.store.conn, parse_date(self.s.today(self.s.site_or_first()), "today")
         )
 
     def remove_absence(self, absence_id: int) -> None:

@@ -20,8 +20,7 @@ from oss_desk.domain.models import (
     TicketStatus,
     VisitStatus,
 )
-from oss_desk.domain.queue import calls_tickets, never_called_at
-from oss_desk.domain.sent_to import colleague_never_calls, never_called_words, nobody_would_call
+from oss_desk.domain.sent_to import colleague_never_calls, desk_never_calls, nobody_would_call
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue.core import ACTIVE, AT_DESK, Ref, changed, described, parse_outcome
@@ -232,11 +231,15 @@ class Closing(Issuing):
                 )
             new_service = svc.code if svc is not None else ticket.service
             if target_desk is not None:
-                if target_desk.site_id != ticket.site_id:
-                    raise RuleViolation(f"{target_desk.name} is at another site")
-                never = never_called_at(target_desk, new_service, ticket.needs_private_room)
-                if never is not None:
-                    why = never_called_words(never, self._service_name(new_service), ticket.code)
+                why = desk_never_calls(
+                    target_desk,
+                    ticket.site_id,
+                    new_service,
+                    ticket.needs_private_room,
+                    service_name=self._service_name(new_service),
+                    code=ticket.code,
+                )
+                if why is not None:
                     raise RuleViolation(f"{target_desk.name} {why}")
                 # Only that desk could call it: it would wait unseen until the desk opens.
                 self._check_sent_to(conn, target_desk, ticket.code)
@@ -315,16 +318,16 @@ class Closing(Issuing):
         desk = self.s.directory.desks.get(login.desk_id)
         if desk is None:
             return
-        never = never_called_at(desk, service, ticket.needs_private_room)
-        if desk.site_id != ticket.site_id:
-            why = "is at another site"
-        elif not calls_tickets(desk.kind):
-            why = "calls nobody from the queue"
-        elif never is not None:
-            why = never_called_words(never, self._service_name(service), ticket.code)
-        else:
-            return
-        raise RuleViolation(colleague_never_calls(name, desk.name, why, ticket.code))
+        why = desk_never_calls(
+            desk,
+            ticket.site_id,
+            service,
+            ticket.needs_private_room,
+            service_name=self._service_name(service),
+            code=ticket.code,
+        )
+        if why is not None:
+            raise RuleViolation(colleague_never_calls(name, desk.name, why, ticket.code))
 
     def _reprint_printer(self, ticket: Ticket) -> str | None:
         """Where a transferred resident's new code is printed: the printer of the desk they

@@ -21,10 +21,17 @@ from oss_desk.domain.calendar import time_said
 from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show, transferred_place
 from oss_desk.domain.delivery import followed_job_word
 from oss_desk.domain.followups import Arranged
-from oss_desk.domain.models import Actor, DeskKind, DeskStatus, Outcome, Ticket, TicketStatus
+from oss_desk.domain.models import (
+    Actor,
+    Desk,
+    DeskStatus,
+    Outcome,
+    Ticket,
+    TicketStatus,
+)
 from oss_desk.domain.notes import NOTE_LIMIT
-from oss_desk.domain.queue import never_called_at, parked_here
-from oss_desk.domain.sent_to import never_called_words
+from oss_desk.domain.queue import parked_here
+from oss_desk.domain.sent_to import desk_never_calls
 from oss_desk.services.desk_view import DeskSnapshot, DeskState
 from oss_desk.services.queue import Moved, QueueService
 from oss_desk.services.session import Session
@@ -400,6 +407,16 @@ async def _transfer(screen: CounterScreen, ticket: Ticket, actor: Actor) -> None
         screen.notify_done(f"{ticket.code} sent to {names.person(person or '')}")
 
 
+def never_calls(screen: CounterScreen, ticket: Ticket, desk: Desk) -> str | None:
+    """Why ``desk`` never calls ``ticket``, whoever is there (the transfer's own rule:
+    :func:`~oss_desk.domain.sent_to.desk_never_calls`); None when it may."""
+    service = screen.desk.names.service(ticket.service)
+    private = ticket.needs_private_room
+    return desk_never_calls(
+        desk, ticket.site_id, ticket.service, private, service_name=service, code=ticket.code
+    )
+
+
 async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
     names = screen.desk.names
     choices = desk_choices(
@@ -407,9 +424,7 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
         (
             desk
             for desk in names.desks.values()
-            if desk.kind is not DeskKind.MEET_AND_GREET
-            and desk.id != ticket.desk
-            and never_called_at(desk, ticket.service, ticket.needs_private_room) is None
+            if desk.id != ticket.desk and never_calls(screen, ticket, desk) is None
         ),
     )
     if not choices:
@@ -422,37 +437,38 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
 
 
 async def pick_colleague(screen: CounterScreen, ticket: Ticket) -> str | None:
-    snap = screen.desk.snapshot
+    """A colleague to send ``ticket`` to: those at a desk that may call it first (the choice
+    is highlighted on the first), then the rest, each with why sending it to them is refused
+    (the transfer's own rule). Where each is logged in is read from the office's records, at
+    every site (the desk's snapshot holds only its own site's desks)."""
     names = screen.desk.names
-    at = {s.login.person: s.desk for s in (snap.desks if snap else []) if s.login}
     me = screen.acting_as().person
-
-    def where(person_id: str) -> str:
-        """Their desk, and why it never calls this ticket (sending it there is refused)."""
-        desk = at.get(person_id)
-        if desk is None:
-            return "not logged in"
-        never = never_called_at(desk, ticket.service, ticket.needs_private_room)
-        if never is None:
-            return desk.name
-        service = names.service(ticket.service)
-        return f"{desk.name}, which {never_called_words(never, service, ticket.code)}"
-
-    def may_call(person_id: str) -> bool:
-        desk = at.get(person_id)
-        return (
-            desk is not None
-            and never_called_at(desk, ticket.service, ticket.needs_private_room) is None
-        )
-
     colleagues = [(p, name) for p, name in names.colleagues() if p != me]
-    # Those at a desk that may call it first (the choice is highlighted on the first): the rest
-    # follow, each with why sending it to them is refused.
-    colleagues.sort(key=lambda colleague: not may_call(colleague[0]))
-    choices = [(person_id, f"{name}  ({where(person_id)})") for person_id, name in colleagues]
-    if not choices:
+    if not colleagues:
         screen.say("Nobody else on the staff list calls residents")
         return None
+
+    def logins(session: Session) -> dict[str, str]:
+        queue = QueueService(session)
+        found = {p: queue.login_of(p) for p, _ in colleagues}
+        return {p: login.desk_id for p, login in found.items() if login is not None}
+
+    read = await screen.desk.act(logins)
+    if not isinstance(read, Ok):
+        return None
+    at = {p: names.desks[d] for p, d in read.value.items() if d in names.desks}
+
+    def where(person_id: str) -> tuple[bool, str]:
+        """Whether their desk may call the ticket, and where they are, in words."""
+        desk = at.get(person_id)
+        if desk is None:
+            return False, "not logged in"
+        why = never_calls(screen, ticket, desk)
+        return why is None, desk.name if why is None else f"{desk.name}, which {why}"
+
+    placed = [(where(p), p, name) for p, name in colleagues]
+    placed.sort(key=lambda each: not each[0][0])
+    choices = [(p, f"{name}  ({words})") for (_, words), p, name in placed]
     return await screen.app.push_screen_wait(
         ChoiceDialog(f"Send {ticket.code} to which colleague?", choices)
     )

@@ -32,6 +32,7 @@ from oss_desk.domain.reports import (
     MonthlyReport,
     PeriodReport,
     closed_words,
+    site_named,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
@@ -243,7 +244,7 @@ class ReportsScreen(DeskScreen):
             heading.append("Monthly dashboard  ", style="bold")
             to_date = data.to_date if isinstance(data, MonthlyReport) else None
             heading.append(month_words(key, to_date))
-        sites = data.sites
+        sites = [site_named(s, s, data.sites_left) for s in data.sites]  # one that left: closed
         heading.append(f"   {', '.join(sites) if sites else 'all sites'}", style="dim")
         self.query_one("#report-heading", Static).update(heading)
         desks = {desk_id: d.name for desk_id, d in self.desk.names.desks.items()}

@@ -1,0 +1,120 @@
+"""A site that leaves the configuration keeps its history in the reports (review 14, finding 3):
+the sites a report covers were the configuration's of now, so after the Library left, the daily
+report of a day it was open dropped its visits (all offices: 2 -> 1), was headed with the
+remaining office's name, and ``--site library`` was refused as an unknown site. They are now the
+sites of the records of the report's range, a site that left named as closed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import Cli
+from .test_site_dropped import MONDAY, WEDNESDAY, office, ok
+
+TUESDAY = "2026-11-24T18:00:00Z"
+THURSDAY = "2026-11-26T18:00:00Z"
+DAY = "2026-11-23"
+
+
+def reports(cli: Cli, now: str, *site: str) -> dict[str, str]:
+    """Monday's daily report and November's monthly one in every format."""
+    found = {
+        f"daily-{fmt}": ok(cli, "report", "daily", "--date", DAY, "--format", fmt, *site, now=now)
+        for fmt in ("json", "csv", "text", "html")
+    }
+    for fmt in ("json", "csv"):
+        month = ("report", "monthly", "--month", "2026-11", "--format", fmt, *site)
+        found[f"monthly-{fmt}"] = ok(cli, *month, now=now)
+    return found
+
+
+def figures(report: str) -> dict[str, object]:
+    """The figures of a JSON report: every key but the offices that left and, November being
+    still under way, the day it is counted to and its days so far."""
+    found: dict[str, object] = json.loads(report)
+    return {k: v for k, v in found.items() if k not in {"sites_left", "to_date", "by_day"}}
+
+
+def csv_rows(report: str) -> dict[str, str]:
+    """The CSV's values by section and key (the day counted to and the days so far left out,
+    as by :func:`figures`)."""
+    rows = {f"{r[0]},{r[1]}": r[2] for r in csv.reader(io.StringIO(report)) if len(r) > 2}
+    return {k: v for k, v in rows.items() if k != "summary,to_date" and not k.startswith("by_day,")}
+
+
+def test_reports_of_the_days_a_site_was_open_keep_its_visits_after_it_leaves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, _, civic = office(tmp_path, monkeypatch)
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "lib-1", now=MONDAY)
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "greet-1", now=MONDAY)
+    before = reports(cli, TUESDAY)
+    library_before = reports(cli, TUESDAY, "--site", "library")
+    daily = json.loads(before["daily-json"])
+    assert (daily["visits"], daily["sites"], daily["by_site"]) == (
+        2, ["hq", "library"], {"hq": 1, "library": 1},
+    )  # fmt: skip
+
+    ok(cli, "init", "--config", str(civic), now=WEDNESDAY)
+    after = reports(cli, THURSDAY)
+    for name in ("daily-json", "monthly-json"):
+        assert figures(after[name]) == figures(before[name]), name
+    assert json.loads(after["daily-json"])["sites_left"] == {"library": "2026-11-25"}
+    assert json.loads(before["daily-json"])["sites_left"] == {}
+    for name in ("daily-csv", "monthly-csv"):
+        rows_after, rows_before = csv_rows(after[name]), csv_rows(before[name])
+        assert rows_after.pop("sites_left,library") == "2026-11-25"
+        assert rows_after == rows_before, name
+    text = after["daily-text"]
+    assert "Daily footfall summary: all offices, Monday 23 November 2026" in text, text
+    assert "\n    hq                                 1\n" in text, text
+    assert "\n    library (closed 25 Nov 2026)       1\n" in text, text
+    assert re.search(r"\n  Visits \(arrivals\) +2\n", text), text
+    row = '<th scope=row>library (closed 25 Nov 2026)</th><td class="num">1</td>'
+    assert row in after["daily-html"]
+
+    # The site that left is still asked for alone, named as closed; its figures are its own.
+    library = reports(cli, THURSDAY, "--site", "library")
+    assert figures(library["daily-json"]) == figures(library_before["daily-json"])
+    assert figures(library["monthly-json"]) == figures(library_before["monthly-json"])
+    assert json.loads(library["daily-json"])["visits"] == 1
+    assert library["daily-text"].startswith(
+        "Daily footfall summary: Library (closed 25 Nov 2026), Monday 23 November 2026\n"
+    ), library["daily-text"]
+    printed = ok(
+        cli, "report", "daily", "--date", DAY, "--site", "library", "--print-to",
+        f"capture://{tmp_path}/summary.bin", now=THURSDAY,
+    )  # fmt: skip
+    assert printed.startswith("Daily summary for 2026-11-23 queued as print job"), printed
+    ok(cli, "worker", "--once", now=THURSDAY)
+    paper = (tmp_path / "summary.bin").read_bytes()
+    assert b"Library (closed 25 Nov 2026)" in paper
+
+    # A site that never existed is still refused.
+    never = cli("report", "daily", "--date", DAY, "--site", "nowhere", now=THURSDAY)
+    assert (never.code, never.err) == (5, "oss-desk: unknown site 'nowhere' (sites: hq, library)\n")
+
+
+def test_a_day_after_the_site_left_is_the_remaining_office_s_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing happened at the Library on Thursday (it had left): Thursday's report is the Civic
+    Centre's, as it was before the Library ever came."""
+    cli, _, civic = office(tmp_path, monkeypatch)
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "lib-1", now=MONDAY)
+    ok(cli, "init", "--config", str(civic), now=WEDNESDAY)
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "greet-1", now=THURSDAY)
+    daily = json.loads(ok(cli, "report", "daily", "--date", "2026-11-26", "--json", now=THURSDAY))
+    assert (daily["site"], daily["sites"], daily["visits"], daily["sites_left"]) == (
+        "hq", ["hq"], 1, {},
+    )  # fmt: skip
+    month = json.loads(ok(cli, "report", "monthly", "--month", "2026-11", "--json", now=THURSDAY))
+    assert (month["site"], month["sites"], month["visits"], month["sites_left"]) == (
+        None, ["hq", "library"], 2, {"library": "2026-11-25"},
+    )  # fmt: skip
