@@ -42,3 +42,14 @@ def default_backup_folder(db: Path) -> Path:
     """Where backups go when ``backup.folder`` is not set: ``backups`` beside the database (the
     only backup folder oss-desk makes itself)."""
     return db.parent / "backups"
+
+
+def new_backup_path(folder: Path, db: Path, stamp: str) -> Path:
+    """``<db stem>-<stamp>.sqlite`` in ``folder`` (``-2``, ``-3`` ... when taken): a backup's
+    name, as ``db restore`` and the pruning of old copies know it."""
+    name = f"{db.stem}-{stamp}.sqlite"
+    n = 1
+    while (folder / name).exists():
+        n += 1
+        name = f"{db.stem}-{stamp}-{n}.sqlite"
+    return folder / name

@@ -71,6 +71,7 @@ def test_appointments_left_as_an_older_version_left_them_take_their_end(
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [BACK_FILL])
     conn.close()
     cli = Cli(db, monkeypatch)
+    assert cli("init", now="2026-11-24T10:05:00Z").code == 0  # the upgrade
     said = {}
     for appt in (gone, left, shut, error, seen, here):
         shown = cli("--user", "tl", "appointment", "show", appt.ref, now="2026-11-24T10:05:00Z")

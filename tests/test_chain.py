@@ -280,7 +280,7 @@ def test_the_migration_chains_existing_events_once(tmp_path: Path) -> None:
     }
     assert "0009_event_chain" not in applied
     conn.close()
-    store = open_store(db)  # migrates
+    store = open_store(db, migrate=True)  # what init does
     try:
         found = chain.verify(store.conn)
         assert found.ok and found.events == 5 and found.head_id == 5

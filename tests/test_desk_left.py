@@ -6,6 +6,7 @@ ended it. The load now sends it back to the queue at its place, and says so in o
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,14 @@ def test_an_earlier_days_ticket_at_a_desk_that_left_goes_back_to_the_queue(
     ok(cli, "--user", "tl", "ticket", "transfer", "C002", "--desk", "desk-2", now=MONDAY)
     # Monday's tickets stay open: nobody ran the worker, and the adviser's login stayed open.
 
+    # The JSON's list keeps codes (review 15, finding 6: it gave "C001 of Mon 23 Nov"): on a
+    # copy of the office, so that the office itself is loaded once, below.
+    copy = tmp_path / "copy.sqlite"
+    with sqlite3.connect(tmp_path / "office.sqlite") as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    as_json = Cli(copy, monkeypatch)("init", "--config", str(without), "--json", now=WEDNESDAY)
+    assert as_json.code == 0, as_json.err
+    assert as_json.json()["sent_back"] == ["C001", "C002"]
     loaded = ok(cli, "init", "--config", str(without), now=WEDNESDAY)
     assert "Desk 2: Adam Viser logged out, closed (desk-2 left the configuration)" in loaded
     assert (

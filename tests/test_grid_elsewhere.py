@@ -70,3 +70,31 @@ def test_a_booking_at_another_office_is_not_a_free_time_here(tmp_path: Path) -> 
         assert said == ["at North Office", "│"]
     finally:
         session.close()
+
+
+def test_a_no_show_at_another_office_frees_the_time_here(tmp_path: Path) -> None:
+    """Review 15, finding 4: the grid kept a no-show at the other office as 'at North Office'
+    while the slots offered the time (rightly: a no-show frees it)."""
+    db = two_offices(tmp_path)
+    svc, session = service_at(db, FixedClock(NOW))
+    try:
+        at_north = svc.book(
+            "C",
+            datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
+            adviser="ana",
+            site_id="north",
+            channel="slip",
+            print_to="capture://" + str(tmp_path / "slips.bin"),
+        )
+    finally:
+        session.close()
+    later, session = service_at(db, FixedClock(datetime(2026, 11, 23, 11, 30, tzinfo=UTC)))
+    try:
+        later.no_show(at_north.ref)
+        grid = day_grid(later, NOW.date(), site_id="hq")
+        ana = grid.column_keys.index("adviser:ana")
+        cells = dict(zip(grid.times, (row[ana] for row in grid.cells), strict=True))
+        assert cells["11:00"].kind == "past"  # free, but gone by 11:30: not "at North Office"
+        assert not any(row[ana].kind == "elsewhere" for row in grid.cells)
+    finally:
+        session.close()

@@ -50,7 +50,7 @@ def close_as_not_seen(path: Path) -> None:
 def test_a_check_stored_with_other_spacing_is_widened_all_the_same(tmp_path: Path) -> None:
     path = tmp_path / "office.sqlite"
     before_0041(path, ("'no_show', 'cancelled'", "'no_show','cancelled'"))
-    open_store(path).close()
+    open_store(path, migrate=True).close()
     close_as_not_seen(path)  # close of day: was "CHECK constraint failed" after the upgrade
     with contextlib.closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -61,7 +61,7 @@ def test_a_check_it_cannot_widen_fails_the_upgrade_in_plain_words(tmp_path: Path
     path = tmp_path / "office.sqlite"
     before_0041(path, ("CHECK (status IN (", "CHECK (status = 'booked' OR status IN ("))
     with pytest.raises(StorageError) as refused:
-        open_store(path).close()
+        open_store(path, migrate=True).close()
     said = refused.value.message
     assert said.startswith(f"cannot upgrade the database ({STEP}): the appointments table's")
     assert "nothing was changed" in said and ".schema appointments" in said

@@ -54,6 +54,9 @@ def test_a_council_move_at_short_notice_says_so_as_a_cancellation_does(cli: Cli)
     assert by_council.out.endswith(f"[booked]\n{SHORT}"), by_council.out
     shown = cli("appointment", "show", ref, "--json", now=MONDAY).json()
     assert (shown["notice_working_days"], shown["notice_breach"]) == (1, True)
+    # Its text says so too (review 15, finding 5: only the JSON and the desk did).
+    text = cli("appointment", "show", ref, now=MONDAY).out
+    assert "\n  moved by the council, short notice: recorded, 1 working day's notice\n" in text
     # The resident asks to move it again: they are owed no notice, and nothing is said.
     later = ("--user", "tl", "appointment", "move", ref, "--start", "2026-11-25T10:00:00Z")
     by_resident = cli(*later, "--json", now=MONDAY)

@@ -179,7 +179,8 @@ def test_an_office_upgraded_recounts_what_the_older_rule_kept(
     stored = f"SELECT version FROM daily_rollup WHERE business_day = '{DAY}'"
     assert rows(db, "SELECT attended_ms FROM visit_facts") == [(None,)]
     assert rows(db, stored) == [(5,)]
-    assert _seen(_report(cli, "2026-11-24T08:01:00Z")) == SEEN_ON_TIME  # migrated first
+    assert cli("init", now="2026-11-24T08:01:00Z").code == 0  # the upgrade
+    assert _seen(_report(cli, "2026-11-24T08:01:00Z")) == SEEN_ON_TIME
     assert rows(db, "SELECT attended_ms FROM visit_facts") == [(int(at(10).timestamp() * 1000),)]
     assert rows(db, stored) == [(ROLLUP_VERSION,)]
     assert rows(db, "SELECT name FROM sqlite_master WHERE name LIKE 'visit_facts_contact%'") == []
@@ -222,7 +223,8 @@ def test_a_month_over_an_older_office_s_copy_is_that_month_over_it_migrated(
     _as_before_0056(north)
     migrated = tmp_path / "migrated.sqlite"
     shutil.copy(north, migrated)
-    assert _seen(_report(Cli(migrated, monkeypatch), LATER)) == SEEN_ON_TIME  # migrated first
+    assert Cli(migrated, monkeypatch)("init", now=LATER).code == 0  # the upgrade
+    assert _seen(_report(Cli(migrated, monkeypatch), LATER)) == SEEN_ON_TIME
     assert rows(migrated, "SELECT count(*) FROM sqlite_master WHERE name = 'visit_facts_reached'")
     north.chmod(0o444)
 

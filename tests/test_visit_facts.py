@@ -25,6 +25,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.devtools.history import HistoryOptions, generate
 from oss_desk.services.session import open_session
 from oss_desk.storage.chain import verify
+from oss_desk.storage.database import open_store
 from oss_desk.storage.migrations import schema_dir
 from oss_desk.storage.reports import day_tallies
 from oss_desk.storage.reports_facts import FactsKept, facts_kept
@@ -199,6 +200,7 @@ def test_a_database_migrated_before_the_table_gets_its_rows(history: Path, tmp_p
         conn.commit()
     finally:
         conn.close()
+    open_store(copy, migrate=True).close()  # what `oss-desk init` does
     session = open_session(db=copy, clock=FixedClock(datetime(2026, 4, 15, 12, tzinfo=UTC)))
     try:
         assert _rows(session.store.conn) == kept

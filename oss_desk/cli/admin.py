@@ -85,11 +85,23 @@ def init(
                 "sent_back": result.change.sent_back,
                 "print_jobs_settled": result.change.settled_jobs,
                 "configured": result.configured,
+                "upgraded_from": result.upgraded_from,
+                "upgrade_applied": list(result.upgrade_ran),
+                "upgrade_backup": str(result.upgrade_backup) if result.upgrade_backup else None,
             }
         )
         return
     if result.backup is not None:
         click.echo(f"Backed up the office it replaces to {result.backup} (verified).")
+    if result.upgrade_backup is not None:
+        click.echo(f"Backed up the database as it was to {result.upgrade_backup} (verified).")
+    if result.upgraded_from is not None:
+        n = len(result.upgrade_ran)
+        click.echo(
+            f"Upgraded: {n} migration{'s' if n != 1 else ''} applied (schema "
+            f"{result.upgraded_from} -> {max(result.migrations)}). Reports of past days are "
+            "now computed with this release's definitions (printed under each figure)."
+        )
     click.echo(f"Database ready: {result.path} (schema {result.migrations[-1]})")
     if result.settings is not None:
         s = result.settings

@@ -368,6 +368,8 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
         )
         reason = f": {printable(appt.cancel_reason)}" if appt.cancel_reason else ""
         click.echo(f"  cancelled by the {appt.cancelled_by}{notice}{reason}")
+    elif appt.notice_breach:  # its latest change: a council move with too little notice
+        click.echo(f"  moved by the council, {short_notice_said(appt)}")
     for item in service.checklist:
         click.echo(f"  [{'x' if item in appt.checklist_ticked else ' '}] {item}")
     for m in messages:

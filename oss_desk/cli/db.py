@@ -139,6 +139,11 @@ def restore(state: State, backup_file: str, yes: bool, force: bool, as_json: boo
     if as_json:
         emit_json(result.as_json())
         return
+    if result.upgraded:
+        click.echo(
+            f"{result.backup.name} was made by an older oss-desk: restored through a copy "
+            f"upgraded by {len(result.upgraded)} migrations (the backup file is unchanged)."
+        )
     click.echo(f"Verified {result.backup} (integrity ok, schema {result.schema[-1]}).")
     if result.kept is not None:
         click.echo(f"Kept the replaced database as {result.kept}.")

@@ -18,6 +18,9 @@ from oss_desk.services.appointments import AppointmentService
 from oss_desk.storage import appointments as a
 from oss_desk.storage.site import staff_ever
 
+FREED = frozenset({AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW})
+"""A booking that no longer holds its time (it may be booked again)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Cell:
@@ -146,7 +149,7 @@ def _grid(
     elsewhere = [
         x
         for x in a.appointments_between(conn, None, days[0].isoformat(), days[-1].isoformat())
-        if x.site_id != site.id and x.status is not AppointmentStatus.CANCELLED
+        if x.site_id != site.id and x.status not in FREED
     ]
     offices = {x.site_id: session.site_ever(x.site_id).name for x in elsewhere}
     absent = a.absences(conn, days[0], days[-1])

@@ -30,12 +30,12 @@ from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import ConfigError, InvalidInput, NotFound, RuleViolation, StorageError
-from oss_desk.paths import default_backup_folder
+from oss_desk.paths import default_backup_folder, new_backup_path
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
-from oss_desk.storage.database import Store, translate_errors
+from oss_desk.storage.database import Store, translate_errors, upgrade_copy
 from oss_desk.storage.lease import WorkerLock, lock_held
 from oss_desk.storage.maintenance import HEAD_SUFFIX, head_file, head_line, read_head_file
 
@@ -89,13 +89,13 @@ def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:
         if not (given.is_dir() or to.endswith(os.sep)):
             if given.exists():
                 raise InvalidInput(f"{given} exists already: choose a new file or a folder")
-            _must_be_folder(given.parent, "--to")
+            must_be_folder(given.parent, "--to")
             return given, False
         folder = given
-        _must_be_folder(folder, "--to")
+        must_be_folder(folder, "--to")
     elif session.settings.backup.folder:
         folder = backup_folder(session)
-        _must_be_folder(folder, "backup.folder")
+        must_be_folder(folder, "backup.folder")
     else:
         folder = default_backup_folder(db)  # ours to make, private
         try:
@@ -104,15 +104,10 @@ def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:
             raise StorageError(
                 f"cannot create the backup folder {folder} ({exc.strerror})"
             ) from None
-    name = f"{db.stem}-{stamp}.sqlite"
-    n = 1
-    while (folder / name).exists():
-        n += 1
-        name = f"{db.stem}-{stamp}-{n}.sqlite"
-    return folder / name, True
+    return new_backup_path(folder, db, stamp), True
 
 
-def _must_be_folder(folder: Path, given_as: str) -> None:
+def must_be_folder(folder: Path, given_as: str) -> None:
     """A backup destination someone named must be there already: a mistyped path, or a disk
     not mounted, would otherwise put the residents' data on the host's own disk unseen."""
     if folder.is_dir():
@@ -284,6 +279,8 @@ class RestoreResult:
     """The replaced database was another office's (``--force``): nothing was carried."""
     today: dict[str, str] = field(default_factory=dict)
     """Each site's business day at the restore: the codes said are of that day only."""
+    upgraded: list[str] = field(default_factory=list)
+    """The migrations applied to the restored copy of a backup made by an older release."""
     forked_at: int | None = None
     """The first of :attr:`newer_events` when the backup's log parts from the replaced one
     there (the backup went on with events of its own); None when it holds all before them."""
@@ -319,6 +316,7 @@ class RestoreResult:
             "newest_event": self.newest_event,
             "other_office": self.other_office,
             "forked_at_event": self.forked_at,
+            "upgraded": self.upgraded,
             "last_codes_day": day,
             "last_codes": codes,
             "last_codes_by_site": {site: cs for site, (_, cs) in self.codes_by_site.items()},
@@ -349,7 +347,9 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
     if source.resolve() == db.resolve():
         raise InvalidInput("that is the database itself: give a backup file")
     found = m.inspect(source, readonly=False)
-    if found.problems:
+    # An older release's backup: restored through an upgraded copy (the file stays as it is).
+    older = [p for p in found.problems if p.startswith("schema: migrations not applied")]
+    if len(older) < len(found.problems):
         raise StorageError(f"{source} is not a usable backup: {found.problems[0]}")
     current = m.office_id_of(db) if db.exists() else None
     same = found.office_id == current
@@ -380,18 +380,21 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
     m.create_private(staged)
     removed: list[Path] = []
     kept: Path | None = None
+    upgraded: list[str] = []
     try:
         shutil.copyfile(source, staged)
         os.chmod(staged, 0o600)
         m.set_journal_mode(staged, "WAL")
+        if older:
+            upgraded = upgrade_copy(staged)
         m.forget_device_owner(staged, format_instant(datetime.now(UTC)))
-        again = m.inspect(staged, quick=True, counts=False, chain=False)
+        again = m.inspect(staged, quick=True, counts=False, chain=bool(older))
         if again.problems:
             raise StorageError(f"the restored copy did not verify ({again.problems[0]})")
         # From the read of what the database gave out until the copy is in its place, no desk
         # commits to it (see oss_desk.storage.replaced): every code it gave is carried.
         with replaced.write_turn(db):
-            gone = replaced.read_replaced(db, source, same=same)
+            gone = replaced.read_replaced(db, staged if older else source, same=same)
             restored = replaced.ticket_counters(staged)
             carried = {k: n for k, n in (gone.counters or {}).items() if n > restored.get(k, 0)}
             replaced.raise_ticket_counters(staged, carried)
@@ -411,7 +414,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         source,
         kept,
         removed,
-        found.schema,
+        again.schema or found.schema,
         found.counts,
         gone.events,
         gone.newest,
@@ -419,6 +422,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
         other_office=current is not None and not same,
         today=today,
         forked_at=gone.forked_at,
+        upgraded=upgraded,
     )
 
 

@@ -46,9 +46,16 @@ from oss_desk.services.delivery import (
 from oss_desk.services.demo_clock import clock_of
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.storage import maintenance as m
-from oss_desk.storage.database import NETWORK_FILESYSTEMS, Store, filesystem_type, open_store
+from oss_desk.storage.database import (
+    NETWORK_FILESYSTEMS,
+    Store,
+    filesystem_type,
+    open_store,
+    upgrade_needed,
+)
 from oss_desk.storage.devices import DeviceState, device_states
 from oss_desk.storage.lease import WorkerLock, lock_held, read_heartbeat
+from oss_desk.storage.migrations import pending_names
 from oss_desk.storage.site import latest_config
 
 TIMEOUT = 2.0
@@ -89,6 +96,8 @@ def run_checks(
     clock = clock or clock_of(path)  # a demo's own clock on a demo database
     results: list[Check] = []
     store = _database(path, results)
+    # A database made by an older release: what its schema cannot answer is not asked of it.
+    current = store if store is not None and not pending_names(store.conn) else None
     try:
         settings = _configuration(store, resolve_config_path(config), results)
         if store is not None:
@@ -98,16 +107,19 @@ def run_checks(
         if settings is not None and settings.access.training():
             results.append(_guard("access", lambda: _training(store)))
         if settings is not None:
-            recorded = device_states(store.conn) if store is not None else {}
+            recorded = device_states(current.conn) if current is not None else {}
             results.extend(_printers(settings, recorded))
             results.append(_guard("board", lambda: _board(settings)))
             results.append(_guard("email", lambda: _smtp(settings)))
             results.append(_guard("notify", lambda: _notify(settings)))
             results.append(_guard("booking channels", lambda: _booking_channels(settings)))
         results.append(_guard("clock", lambda: _clock(store, settings, clock)))
-        results.append(_guard("worker", lambda: _worker(path, store, clock)))
-        if store is not None:
-            live = store
+        if store is not None and current is None:
+            results.append(_guard("worker", lambda: _worker_before_upgrade(path)))
+        else:
+            results.append(_guard("worker", lambda: _worker(path, current, clock)))
+        if current is not None:
+            live = current
             results.append(_guard("print jobs", lambda: _print_jobs(live, clock)))
             if settings is not None:
                 known = settings
@@ -160,7 +172,7 @@ def _database(path: Path, results: list[Check]) -> Store | None:
     if newer:
         results.append(fail(name, f"{path} was made by a newer oss-desk ({', '.join(newer)})"))
     elif pending:
-        results.append(fail(name, f"{path}: migrations pending ({', '.join(pending)})"))
+        results.append(fail(name, f"{path}: {upgrade_needed(store.conn, pending)}"))
     elif not writable:
         results.append(fail(name, f"{path} is read-only: check its permissions"))
     else:
@@ -471,6 +483,18 @@ def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Chec
     )
 
 
+def _worker_before_upgrade(path: Path) -> Check:
+    """A database not upgraded yet: a worker on it is the older release's, to stop first."""
+    if lock_held(path):
+        holder = WorkerLock.holder(path)
+        return fail(
+            "worker",
+            f"{f'process {holder}' if holder else 'a process'} holds the worker lock (the older "
+            "release's worker, or a desk): stop it before `oss-desk init`",
+        )
+    return ok("worker", "none running (nothing stops `oss-desk init` upgrading it)")
+
+
 def _worker(path: Path, store: Store | None, clock: Clock) -> Check:
     """Running means both: a process holds the device lease on this host, and it has written
     its heartbeat into this very database lately (a worker left running across a `db restore
@@ -479,6 +503,19 @@ def _worker(path: Path, store: Store | None, clock: Clock) -> Check:
     beat = read_heartbeat(store.conn) if store is not None else None
     state = worker_state(store) if store is not None else WorkerState(lock_held(path), None)
     seen = read_instant(beat.seen_at) if beat is not None else None
+    if state.alive and beat is not None and beat.owner is None:
+        return fail(
+            "worker",
+            f"process {beat.pid} on {beat.host} is a worker of an older oss-desk release (it "
+            "records no owner): it cannot work on this database; stop it and start this "
+            "release's worker",
+        )
+    if state.alive and beat is not None and beat.failing:
+        return fail(
+            "worker",
+            f"process {beat.pid} on {beat.host} is running but failing: {beat.failing} (its log "
+            "says more: journalctl -u oss-desk-worker)",
+        )
     if state.alive and beat is not None:
         who = f"{beat.role or 'process'}, process {beat.pid} on {beat.host}"
         return ok("worker", f"running ({who}, heartbeat {state.seen_seconds:.0f} s ago)")

@@ -407,9 +407,12 @@ def _refusal_text(found: Identity, recorded: bool | None = None) -> str:
         False: "; the refusal could not be recorded (see the log)",
         None: "",
     }[recorded]
+    login = shown(found.account)
     return (
-        f"the login {shown(found.account)!r} may not act as {shown(found.refused or '')!r}: "
-        f"only an admin's login may name someone else (access.user_override){outcome}"
+        f"the login {login!r} may not act as {shown(found.refused or '')!r}: only an admin's "
+        f"login may name someone else (access.user_override); for scripts run from this login, "
+        f'add a [[staff]] entry with login = "{login}" and role = "admin" to the configuration '
+        f"and run `oss-desk init --config FILE`{outcome}"
     )
 
 

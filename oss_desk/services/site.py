@@ -50,6 +50,12 @@ class InitResult:
     """What loading the configuration over the office at work did, and what is left to do."""
     configured: bool = True
     """The database holds a site configuration (False: only created or migrated, no site)."""
+    upgraded_from: str | None = None
+    """The schema of a database made by an older release, before this ``init`` upgraded it."""
+    upgrade_ran: tuple[str, ...] = ()
+    """The migrations this ``init`` applied to it."""
+    upgrade_backup: Path | None = None
+    """The verified copy of it taken before the upgrade (None: it held no events)."""
 
 
 def initialise(
@@ -77,7 +83,21 @@ def initialise(
         from oss_desk.services.wording import check_texts
 
         check_texts(settings)  # a council's wording files: a mistake is one line now
-    store = open_store(db_path, create=True)
+    from oss_desk.services.upgrade import (
+        backup_before_upgrade,
+        pending_upgrade,
+        refuse_while_in_use,
+    )
+
+    upgrade = pending_upgrade(db_path)  # read, then closed: in use is asked of others only
+    saved: Path | None = None
+    if upgrade is not None:
+        refuse_while_in_use(db_path, upgrade)
+        if upgrade.events:
+            folder = settings.backup.folder if settings is not None else upgrade.backup_folder
+            saved = backup_before_upgrade(db_path, clock, folder)
+            refuse_while_in_use(db_path, upgrade)  # again: a process may have come meanwhile
+    store = open_store(db_path, create=True, migrate=True)
     try:
         applied = schema_version(store)
         backup: Path | None = None
@@ -118,6 +138,9 @@ def initialise(
             backup=backup,
             change=change,
             configured=latest_config(store.conn) is not None,
+            upgraded_from=upgrade.before if upgrade is not None else None,
+            upgrade_ran=tuple(upgrade.pending) if upgrade is not None else (),
+            upgrade_backup=saved,
         )
     finally:
         store.close()

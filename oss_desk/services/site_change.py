@@ -107,7 +107,7 @@ class ConfigChange(QueueService):
         self.s.directory = read_directory(conn)
         now = self.s.clock.now()
         back: list[Ticket] = []
-        earlier: list[str] = []
+        earlier: list[tuple[str, str]] = []
         for site in self.s.directory.sites.values():
             back += self.send_back(conn, site, now)
             earlier += self._send_back_left_behind(conn, site, now)
@@ -115,18 +115,18 @@ class ConfigChange(QueueService):
             codes = [t.code for t in back]
             report.sent_back = codes
             report.lines.append(sent_back_said(codes))
-        if earlier:
-            report.sent_back += earlier
-            report.lines.append(left_behind_said(earlier))
+        if earlier:  # the JSON's list keeps codes; the line names their days
+            report.sent_back += [code for code, _ in earlier]
+            report.lines.append(left_behind_said([named for _, named in earlier]))
         self._settle_printers(conn, report, old)
         self._bookings(conn, report)
 
     def _send_back_left_behind(
         self, conn: sqlite3.Connection, site: Site, now: datetime
-    ) -> list[str]:
+    ) -> list[tuple[str, str]]:
         """The earlier days' tickets at ``site`` parked at, or sent to, a desk that left
         (:func:`~oss_desk.domain.site_change.left_behind`) go back to the queue at their place,
-        each recorded; named as "C001 of Mon 23 Nov"."""
+        each recorded; each code with its name, "C001 of Mon 23 Nov"."""
         today = self.s.today(site)
         days = sorted({day for at, day in q.open_days(conn) if at == site.id and day < today})
         named = []
@@ -135,7 +135,7 @@ class ConfigChange(QueueService):
             for t in sorted(found, key=lambda t: t.id):  # in the order they were issued
                 if t.status is TicketStatus.WAITING and left_behind(t, self.s.directory.desks):
                     self.sent_back(conn, t, now)
-                    named.append(ticket_of_day(t.code, t.business_day, today))
+                    named.append((t.code, ticket_of_day(t.code, t.business_day, today)))
         return named
 
     # Before ------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from oss_desk.storage.migrations import (
     build_migrations,
     is_ours,
     pending_names,
+    schema_names,
     table_names,
 )
 from oss_desk.storage.writelock import WriteLock
@@ -343,14 +344,21 @@ def open_store(
     path: Path,
     *,
     create: bool = False,
-    migrate: bool = True,
+    migrate: bool | None = None,
     check: bool = True,
     synchronous: str = "FULL",
 ) -> Store:
-    """Open (or with ``create``, create) the office database and bring its schema up to date.
+    """Open (or with ``create``, create) the office database.
 
-    Refuses a path on a network filesystem, a file that is not an SQLite database, and an
-    SQLite database that belongs to another application. With ``check``, runs
+    ``migrate``: True brings its schema up to date (``oss-desk init``, after it made sure no
+    other process has the file open); False leaves it as it is (a command that only reads what
+    it can: ``doctor``, ``db check``); None (every other command) migrates only a database it
+    has just created, and refuses one made by an older release with a line saying to run
+    ``oss-desk init`` (an upgrade nobody asked for, under a running desk or worker of the older
+    release, would leave that process failing on a schema it does not know).
+
+    Refuses a path on a network filesystem, a file that is not an SQLite database, and an SQLite
+    database that belongs to another application. With ``check``, runs
     ``PRAGMA quick_check`` and refuses a damaged database.
     """
     if sqlite3.sqlite_version_info < MIN_SQLITE:
@@ -403,8 +411,10 @@ def open_store(
             # The check read every page into this connection's cache: let them go (the few
             # the process needs come back from the OS's cache; a desk keeps ~0.5 MB less).
             conn.execute("PRAGMA shrink_memory")
-        if migrate:
+        if migrate or (migrate is None and not tables):
             apply_migrations(store)
+        elif migrate is None:
+            refuse_older_schema(store)
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             conn.close()
@@ -525,6 +535,36 @@ def quick_check(store: Store) -> None:
         raise StorageError(
             f"{store.path} failed its integrity check ({detail}): restore it from the latest backup"
         )
+
+
+def refuse_older_schema(store: Store) -> None:
+    """Refuse a database made by an older release (migrations pending), in one line."""
+    pending = pending_names(store.conn)
+    if pending:
+        raise StorageError(f"{store.path}: {upgrade_needed(store.conn, pending)}")
+
+
+def upgrade_needed(conn: sqlite3.Connection, pending: list[str]) -> str:
+    """What a database made by an older release needs, in one line (its schema and the one it
+    would reach)."""
+    applied = applied_names(conn)
+    was = max(applied) if applied else "none"
+    n = len(pending)
+    return (
+        f"made by an older oss-desk (schema {was} -> {schema_names()[-1]}, {n} migration"
+        f"{'s' if n != 1 else ''} to apply): stop the worker and the desks, then run "
+        "`oss-desk init` to upgrade it"
+    )
+
+
+def upgrade_copy(path: Path) -> list[str]:
+    """Bring a private copy (``db restore``'s staged file of an older release's backup, which no
+    other process knows) up to this release's schema; returns the migrations applied."""
+    store = open_store(path, create=False, migrate=False, check=False)
+    try:
+        return apply_migrations(store)
+    finally:
+        store.close()
 
 
 def apply_migrations(store: Store) -> list[str]:

@@ -119,6 +119,8 @@ class Heartbeat:
     """How many owners there have been: each take-over adds one."""
     stopped_at: str | None = None
     """When it stepped down on purpose (None: running, or died)."""
+    failing: str | None = None
+    """Its lanes' faults of the last minute, as its last beat said them (None: none)."""
 
 
 def take_over(
@@ -130,7 +132,7 @@ def take_over(
         "VALUES (1, :pid, :host, :now, :now, :owner, :role, 1) "
         "ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, "
         "started_at = excluded.started_at, seen_at = excluded.seen_at, owner = excluded.owner, "
-        "role = excluded.role, term = worker_heartbeat.term + 1, stopped_at = NULL "
+        "role = excluded.role, term = worker_heartbeat.term + 1, stopped_at = NULL, failing = NULL "
         "RETURNING term",
         {"pid": pid, "host": host, "now": now, "owner": owner, "role": role},
     ).fetchone()
@@ -145,9 +147,11 @@ def beat(
     started_at: str,
     now: str,
     owner: str | None = None,
+    failing: str | None = None,
 ) -> bool:
-    """The owner is alive. With ``owner``, only that owner's row is touched: False means another
-    owner has taken over (this one must stop)."""
+    """The owner is alive (``failing``: its lanes' recent faults, or None). With ``owner``, only
+    that owner's row is touched: False means another owner has taken over (this one must
+    stop)."""
     if owner is None:
         conn.execute(
             "INSERT INTO worker_heartbeat (id, pid, host, started_at, seen_at) "
@@ -157,7 +161,8 @@ def beat(
         )
         return True
     cur = conn.execute(
-        "UPDATE worker_heartbeat SET seen_at = ? WHERE id = 1 AND owner = ?", [now, owner]
+        "UPDATE worker_heartbeat SET seen_at = ?, failing = ? WHERE id = 1 AND owner = ?",
+        [now, failing, owner],
     )
     return cur.rowcount == 1
 

@@ -269,8 +269,9 @@ def _inspect(
             )
         elif missing:
             result.problems.append(
-                f"schema: migrations not applied yet ({', '.join(missing)}): "
-                "run any oss-desk command on it to migrate"
+                f"schema: migrations not applied yet (made by an older oss-desk: schema "
+                f"{max(result.schema)} -> {known[-1]}, {len(missing)} to apply): "
+                "`oss-desk init` upgrades it"
             )
     if counts:
         result.counts = table_counts(conn)
@@ -322,7 +323,8 @@ def backup_snapshot(source: sqlite3.Connection, target: Path) -> tuple[dict[str,
     source.execute("BEGIN")
     try:
         counts = table_counts(source)
-        head_id, head_hash = event_chain.head(source)
+        # An older release's database (before the chain) has no head: the genesis value.
+        head_id, head_hash = event_chain.head(source) if _has_chain(source) else (0, b"")
         dest = sqlite3.connect(str(target))
         try:
             source.backup(dest)

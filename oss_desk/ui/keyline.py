@@ -29,9 +29,9 @@ from contextlib import suppress
 from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
+from textual.dom import DOMNode
 from textual.events import Key
 from textual.message import Message
-from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerError
@@ -41,8 +41,13 @@ FLOW_OVERDUE = 20.0
 (past the database's busy timeout, after which the flow has said why not)."""
 
 OVERDUE = 1.0
-"""Seconds after which a key whose trail never came up counts as handled: the widget it went
-to was removed with the key in its queue (Textual drops such keys); the line goes on."""
+"""Seconds after which a key whose trail never came up counts as handled: the last backstop.
+A trail is lost when a widget on its way is removed with it in its queue (a dialog that closes
+on the key it was sent): the line notices the removal (:data:`LOOK`) and goes on at once."""
+
+LOOK = 0.02
+"""Seconds between looks, while a key is on its way, at whether a widget on its way (the one it
+went to, or a container above it) has been removed."""
 
 
 class Trail(Message, bubble=True):
@@ -83,6 +88,9 @@ class KeyLine:
         """The screen on top when the last key went (a new one settles before the next)."""
         self._overdue: asyncio.TimerHandle | None = None
         self._flows: set[asyncio.Future[None]] = set()
+        self._look: asyncio.TimerHandle | None = None
+        self._way: list[DOMNode] = []
+        """The nodes the trail goes up through, from where it was posted (the app last)."""
         self._running = False
 
     @property
@@ -147,7 +155,7 @@ class KeyLine:
                     await asyncio.sleep(0)
                     self._later()
                     return
-                target: MessagePump = self.app.focused or self.app.screen
+                target: DOMNode = self.app.focused or self.app.screen
                 if isinstance(target, Input) and key.is_printable:
                     continue  # typed: the box takes it, in its own queue's order (see above)
                 if self._follow(target, key):
@@ -158,14 +166,35 @@ class KeyLine:
         finally:
             self._running = False
 
-    def _follow(self, target: MessagePump, what: Key | Screen[Any]) -> bool:
+    def _follow(self, target: DOMNode, what: Key | Screen[Any]) -> bool:
         """Post a trail of ``what`` to ``target`` and wait for it (False: it could not be
         posted: nothing to wait for)."""
         if not target.post_message(Trail(what)):
             return False
         self.on_way = what
-        self._overdue = asyncio.get_running_loop().call_later(OVERDUE, self._late, what)
+        self._way = target.ancestors_with_self
+        loop = asyncio.get_running_loop()
+        self._overdue = loop.call_later(OVERDUE, self._late, what)
+        self._look = loop.call_later(LOOK, self._removed, what)
         return True
+
+    def _removed(self, what: Key | Screen[Any]) -> None:
+        """While ``what`` is on its way: when the node its trail was posted to has been removed
+        (its queue has ended, the trail handled or dropped with it), a new trail goes to the
+        nearest node above it still there, behind anything the first may have become there,
+        and the line waits for that one instead (the app takes one always)."""
+        if self.on_way is not what:
+            return
+        if self._way and not self._way[0].is_attached:
+            while len(self._way) > 1 and not (
+                self._way[1].is_attached and self._way[1].post_message(Trail(what))
+            ):
+                del self._way[1]
+            del self._way[0]
+            if not self._way:
+                self.app.post_message(Trail(what))  # nothing left: from the app's own queue
+                return
+        self._look = asyncio.get_running_loop().call_later(LOOK, self._removed, what)
 
     def _take_held(self) -> None:
         """Keys kept by a hold beneath the screen now on top were typed for it: first."""
@@ -179,9 +208,11 @@ class KeyLine:
 
     def _ended(self) -> None:
         self.on_way = None
-        if self._overdue is not None:
-            self._overdue.cancel()
-            self._overdue = None
+        self._way = []
+        for timer in (self._overdue, self._look):
+            if timer is not None:
+                timer.cancel()
+        self._overdue = self._look = None
         self._later()
 
     def _later(self) -> None:

@@ -41,14 +41,10 @@ from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
 from oss_desk.storage.resident import next_turn_text_due, release_stale_turn_texts
 from oss_desk.worker.board import BoardDelivery
 from oss_desk.worker.feedback_texts import FeedbackTextDelivery
+from oss_desk.worker.lane_faults import LaneFaults
 from oss_desk.worker.leased import LeasedDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
-from oss_desk.worker.printing import (
-    PrintCounts,
-    PrintDelivery,
-    configured_printers,
-    new_owner,
-)
+from oss_desk.worker.printing import PrintCounts, PrintDelivery, configured_printers, new_owner
 from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
 from oss_desk.worker.rounds import (
     BOARD,
@@ -140,6 +136,7 @@ class DeviceWorker:
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
         self.errors: list[str] = []
+        self.faults = LaneFaults()  # said with each heartbeat (doctor: running, but failing)
         self.started_at: str | None = None
         self._wake: list[threading.Event] = []
         self._wake_first: list[threading.Event] = []
@@ -287,12 +284,12 @@ class DeviceWorker:
                     # Disk full, read-only, locked, the file replaced or damaged: nothing is
                     # written; wait (longer each time, up to a minute), then open the database
                     # afresh and resume.
-                    self.errors.append(type(exc).__name__)
+                    self.faults.note(self.errors, exc)
                     log.warning("%s; the worker waits %.0f s and tries again", exc.message, pause)
                     self.stop.wait(pause)
                     pause = min(pause * 2, 60.0)
                 except Exception as exc:
-                    self.errors.append(type(exc).__name__)
+                    self.faults.note(self.errors, exc)
                     log.exception("device thread failed; restarting in %.0f s", RESTART_SECONDS)
                     self.stop.wait(RESTART_SECONDS)
 
@@ -402,6 +399,7 @@ class DeviceWorker:
                         started_at=self.started_at or wall_clock(),
                         now=wall_clock(),
                         owner=self.owner,
+                        failing=self.faults.recent(),
                     )
                 if not mine:
                     log.error("another worker owns the devices now: stopping this one")

@@ -36,7 +36,17 @@ from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
 
 from ..appointments_site import NOW, make_office
-from .conftest import AppFactory, acting, pressed_to, rows, run_from_palette, until
+from .conftest import (
+    AppFactory,
+    acting,
+    adviser_desk,
+    pressed_to,
+    rows,
+    run_from_palette,
+    settled,
+    staffed,
+    until,
+)
 
 S = TypeVar("S")
 
@@ -294,14 +304,18 @@ async def test_a_busy_database_is_one_message_not_also_an_empty_queue(
 ) -> None:
     app = make_app(office, "desk-1")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(lambda: app.snapshot is not None)
+        # Entering the desk logs its person in (a write): done and seen before the lock is
+        # taken, so that the only write refused is N's.
+        await adviser_desk(app, staffed)
         await app.runner.call(lambda s: s.store.conn.execute("PRAGMA busy_timeout = 200"))
-        holder = sqlite3.connect(office, timeout=0)
+        # Another process (the sqlite3 shell, say) takes the write lock, waiting for any write
+        # still on its way as every writer does (a busy timeout of 0 failed when one was).
+        holder = sqlite3.connect(office, timeout=10)
         try:
-            holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+            holder.execute("BEGIN IMMEDIATE")
             await pilot.press("n")
             await until(lambda: bool(notices(app, "database locked: another process held")))
-            await pilot.pause(0.3)
+            await settled(pilot)  # N's flow is over, and nothing else is on its way
             assert len(notices(app, "database locked")) == 1
             assert notices(app, "for more than 0.2 s")
             assert not notices(app, "Nobody is waiting")

@@ -33,8 +33,9 @@ async def test_change_at_another_desk_updates_rows_by_key(
         with acting(office, person="x", desk=None) as other:
             # A checked-in appointment: priority, so it goes to the top of the queue.
             ticket = QueueService(other).issue("C", priority=1).ticket
-        took = await until(lambda: table.row_count == 5, timeout=2)
-        assert took < 0.5
+        # Heard without a key pressed here (how soon: the benchmarks' "another desk's change
+        # seen" figure, not a bound here, which a loaded machine breaks).
+        await until(lambda: table.row_count == 5)
         assert table.get_row_index(str(ticket.id)) == 0
         # The cursor stayed on the same resident although a row arrived above it...
         assert table.selected_key() == "2"

@@ -372,26 +372,50 @@ class InfoDialog(Dialog[None]):
         yield Static(Text("\n".join(self.lines)), classes="body")
 
 
+class KeyTable(DataTable[Text]):
+    """F1's keys, a row each: Home and End go to the first and the last (a table's own go to
+    its first and last column, which is nothing here)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_top", "First key", show=False),
+        Binding("end", "scroll_bottom", "Last key", show=False),
+    ]
+
+
+HELP_SCROLLS = "Up/Down, PgUp/PgDn, Home/End scroll the {part} · Tab: the {other}"  # 80 columns
+"""F1's hint: what the keys that scroll do where the focus is, and what Tab goes to."""
+
+
 class HelpScreen(Dialog[None]):
-    """F1: the keys of this screen, with what each does."""
+    """F1: the words about this screen, then its keys, with what each does. The keys that
+    scroll scroll whichever of the two has the focus (Tab goes from one to the other); it
+    opens on the words when they are cut off (a screen's long help at 80x24), so Down, PgDn
+    and End read them to the end at once; the hint says so."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "cancel", "Close", id="help.close", tooltip="Close the help")
     ]
 
     BOX = "dialog help"
-    AUTO_FOCUS = "#keys"  # the words above them scroll too (Tab) where they give way
-    hint = "Esc or F1: close · Ctrl+P: every action by name"
+    AUTO_FOCUS = "#keys"  # the words instead when they are cut off (see on_resize)
+    CLOSE = "Esc or F1: close · Ctrl+P: every action by name"
+    laid_out = False
 
     def __init__(self, title: str, rows: list[tuple[str, str, str]], about: str) -> None:
         super().__init__(title)
         self.rows = rows
         self.about = about
+        self.hint = self.hint_for(words=False)
+
+    def hint_for(self, *, words: bool) -> Text:
+        """The hint with the focus on the words (``words``) or on the keys."""
+        part, other = ("words", "keys") if words else ("keys", "words")
+        return Text(HELP_SCROLLS.format(part=part, other=other) + "\n" + self.CLOSE)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="about"):
             yield Static(Text(self.about), classes="body")
-        table: DataTable[Text] = DataTable(cursor_type="row", id="keys")
+        table = KeyTable(cursor_type="row", id="keys")
         table.add_columns("Key", "Does", "More")
         room = self.more_width()
         for key, description, tooltip in self.rows:
@@ -402,15 +426,30 @@ class HelpScreen(Dialog[None]):
         yield table
 
     @guarded
+    def on_descendant_focus(self) -> None:
+        words = self.focused is not None and self.focused.id == "about"
+        self.query_one(".hint", Static).update(self.hint_for(words=words))
+
+    @guarded
+    def focus_cut_off_words(self) -> None:
+        """Laid out: the words have the focus when they do not all show."""
+        about = self.query_one("#about", VerticalScroll)
+        if about.max_scroll_y > 0:
+            about.focus()
+
+    @guarded
     def on_resize(self) -> None:
         """The keys always in view: where the terminal is too short for the words above them
         and the keys (80x24), the words give way (they scroll; Tab goes to them)."""
         rows = self.app.size.height * 9 // 10  # the dialog's most (its max-height: 90%)
-        around = 2 + 2 + 2 + 2  # border, padding, heading, hint
+        around = 2 + 2 + 2 + 3  # border, padding, heading, hint (two lines)
         keys = min(len(self.rows) + 1, 16)  # the table's most (its max-height)
         about = max(3, rows - around - keys)
         self.query_one("#about").styles.max_height = about
         self.query_one("#keys").styles.max_height = max(3, min(keys, rows - around - about))
+        if not self.laid_out:  # on opening only (later, the focus stays where it was put)
+            self.laid_out = True
+            self.call_after_refresh(self.focus_cut_off_words)
 
     def more_width(self) -> int:
         """How wide the "More" column may be without the table scrolling sideways (it wraps

@@ -10,27 +10,29 @@ one to the next: a key typed between two dialogs waits there, and goes to the ne
 it is open (it was typed for it), or to the screen once the dialogs are over, in the order
 typed (at the front of the app's key line: :mod:`oss_desk.ui.keyline`). A flow's change after
 its dialogs runs after the hold, unless a dialog follows it (the follow-up form after a finish)
-or the flow is one dialog and its save (:func:`holding_keys`): then the hold lasts through the
-save, and the desk shows its change beneath it at once.
+or the flow is one dialog and its save: then the hold lasts through the save, and the desk
+shows its change beneath it at once.
+
+A screen's keys start their flows in one exclusive worker group (a new flow cancels the one
+before): every such flow is declared with ``key_flow`` (:mod:`oss_desk.ui.screens.base`), which
+runs it whole under the hold, so that no key typed while a flow runs starts another that cuts it
+short (its change was made, the database thread's wait is shielded, but what it says after,
+"reprint queued" say, never was).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import wraps
-from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
+from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import BindingType
 from textual.events import Key
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keyline import fresh, line_of
-
-P = ParamSpec("P")
-S = TypeVar("S", bound=Screen[Any])
 
 
 class KeyHold(ModalScreen[None]):
@@ -93,17 +95,3 @@ async def keys_held(app: App[Any]) -> AsyncIterator[None]:
         hold.over = True
         if app.screen is hold:
             await hold.close()
-
-
-def holding_keys(
-    flow: Callable[Concatenate[S, P], Awaitable[None]],
-) -> Callable[Concatenate[S, P], Coroutine[Any, Any, None]]:
-    """A screen's flow run whole under :func:`keys_held`: its dialog and the save after it (a
-    key typed while it saves goes to the screen once it is saved, never before)."""
-
-    @wraps(flow)
-    async def held(screen: S, /, *args: P.args, **kwargs: P.kwargs) -> None:
-        async with keys_held(screen.app):
-            await flow(screen, *args, **kwargs)
-
-    return held

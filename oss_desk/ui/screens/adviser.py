@@ -9,7 +9,6 @@ The flows behind the keys are :mod:`oss_desk.ui.screens.counter`'s.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import ClassVar
 
@@ -19,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
-from textual.worker import Worker
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
@@ -42,6 +40,7 @@ from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.keyline import behind
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens import counter, desk_logins
+from oss_desk.ui.screens.base import key_flow
 from oss_desk.ui.screens.flows import find_ticket, needs_text, tick_checklist
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
@@ -55,17 +54,9 @@ AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
 _key = Keys("desk", first=True)  # no text box here: its keys go straight to their actions
 
 
-def desk_action(
-    flow: Callable[[counter.CounterScreen], Awaitable[None]],
-) -> Callable[[counter.CounterScreen], Worker[None]]:
-    """A key's action that runs one of the counter's flows in the desk's worker (one at a time;
-    a fault goes to the funnel and the desk carries on)."""
-
-    @work(exclusive=True, group="desk", exit_on_error=False, name=flow.__name__)
-    async def action(screen: counter.CounterScreen) -> None:
-        await flow(screen)
-
-    return action
+desk_action = key_flow("desk")
+"""A key's action that runs one of the counter's flows in the desk's worker (one at a time,
+under the key hold; a fault goes to the funnel and the desk carries on)."""
 
 
 class AdviserScreen(counter.CounterScreen):
@@ -532,28 +523,28 @@ class AdviserScreen(counter.CounterScreen):
         )
         behind(self.app, flow)  # the next key acts on the resident called (S starts them)
 
-    @work(exclusive=True, group="desk", exit_on_error=False)
+    @key_flow("desk")
     async def action_recall(self) -> None:
         await counter.change(self, lambda q, t: q.recall(t.id), "{code} called again")
 
-    @work(exclusive=True, group="desk", exit_on_error=False)
+    @key_flow("desk")
     async def action_recycle(self) -> None:
         await counter.change(
             self, lambda q, t: q.recycle(t.id), "{code} is back in the queue at its place"
         )
 
-    @work(exclusive=True, group="desk", exit_on_error=False)
+    @key_flow("desk")
     async def action_start(self) -> None:
         await counter.change(self, lambda q, t: q.start(t.id))
 
-    @work(exclusive=True, group="desk", exit_on_error=False)
+    @key_flow("desk")
     async def action_history(self) -> None:
         ticket = self.my_ticket()
         ticket_id = ticket.id if ticket else self.query_one(QueueTable).selected_ticket_id()
         if ticket_id is not None:
             await counter.history(self, ticket_id)
 
-    @work(exclusive=True, group="desk", exit_on_error=False)
+    @key_flow("desk")
     async def action_toggle_break(self) -> None:
         desk = self.current_desk()
         if desk is None:
@@ -568,7 +559,7 @@ class AdviserScreen(counter.CounterScreen):
             f"{self.desk.names.desk(desk)}: {word}",
         )
 
-    @work(exclusive=True, group="desk", exit_on_error=False)
+    @key_flow("desk")
     async def action_checklist(self) -> None:
         if self.appointment is None:
             return

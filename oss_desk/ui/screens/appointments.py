@@ -39,7 +39,7 @@ from oss_desk.ui.screens.appointment_view import (
     slot_at,
     when_text,
 )
-from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on
+from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on, key_flow
 from oss_desk.ui.screens.flows import check_in, tick_checklist
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.appointment_grid import AppointmentGrid, grid_key
@@ -346,7 +346,7 @@ class AppointmentsScreen(DeskScreen):
         self.day = self.desk.names.today()
         self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     async def action_choose_resource(self) -> None:
         found = await self._resources()
         if not found:
@@ -368,7 +368,7 @@ class AppointmentsScreen(DeskScreen):
     def _when(self, appt: Appointment) -> str:
         return when_text(self.desk.names, appt)
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     async def action_book(self) -> None:
         if not bookable(self):
             self.say("No service takes appointments (appointment_minutes)")
@@ -381,12 +381,12 @@ class AppointmentsScreen(DeskScreen):
         if booked is not None:
             await self._done(booked, f"Booked {booked.ref}: {self._when(booked)}")
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     @acts_on(highlighted_appointment)
     async def action_move(self, appt: Appointment) -> None:
         await self._reschedule(appt, rebook=False)
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     @acts_on(highlighted_appointment)
     async def action_rebook(self, appt: Appointment) -> None:
         await self._reschedule(appt, rebook=True)
@@ -406,7 +406,7 @@ class AppointmentsScreen(DeskScreen):
         await self.desk.after_write()
         self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     @acts_on(highlighted_appointment)
     async def action_cancel_booking(self, appt: Appointment) -> None:
         by = await who_asked(
@@ -436,7 +436,7 @@ class AppointmentsScreen(DeskScreen):
             self.notify_done(f"Cancelled {appt.ref}; the resident is told{note}")
             self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     @acts_on(highlighted_appointment)
     async def action_no_show(self, appt: Appointment) -> None:
         sure = await self.app.push_screen_wait(
@@ -452,13 +452,13 @@ class AppointmentsScreen(DeskScreen):
         if isinstance(marked, Ok):
             self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     @acts_on(highlighted_appointment)
     async def action_checklist(self, appt: Appointment) -> None:
         await tick_checklist(self, appt, [])
         self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     async def action_check_in(self) -> None:
         appt = self.highlighted_appointment()
         today = self.desk.names.today().isoformat()
@@ -474,7 +474,7 @@ class AppointmentsScreen(DeskScreen):
             await check_in(self, typed)
             self.load()
 
-    @work(exclusive=True, group="appt-action", exit_on_error=False)
+    @key_flow("appt-action")
     async def action_find(self) -> None:
         typed = await self.app.push_screen_wait(ReferenceDialog("Find a booking"))
         if not typed:

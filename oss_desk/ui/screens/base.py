@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial, wraps
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.events import Key
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from oss_desk.services.desk_view import DeskSnapshot
     from oss_desk.services.queue import Issued
 
+P = ParamSpec("P")
 R = TypeVar("R")
 V = TypeVar("V")
 S = TypeVar("S", bound="DeskScreen")
@@ -348,9 +350,9 @@ def acts_on(
     pick: Callable[[S], T | None],
 ) -> Callable[[Callable[[S, T], Awaitable[None]]], Callable[[S], Coroutine[Any, Any, None]]]:
     """A key's action on what the screen has highlighted or chosen (``pick`` finds it, and may
-    say why there is nothing): nothing to do when there is nothing. Under ``@work``::
+    say why there is nothing): nothing to do when there is nothing. Under :func:`key_flow`::
 
-        @work(exclusive=True, group="appt-action", exit_on_error=False)
+        @key_flow("appt-action")
         @acts_on(highlighted_appointment)
         async def action_no_show(self, appt: Appointment) -> None: ..."""
 
@@ -364,6 +366,36 @@ def acts_on(
                 await action(screen, picked)
 
         return run
+
+    return decorate
+
+
+def key_flow(
+    group: str,
+) -> Callable[
+    [Callable[Concatenate[S, P], Awaitable[None]]], Callable[Concatenate[S, P], Worker[None]]
+]:
+    """A key's flow on a screen: one at a time in the screen's exclusive worker ``group`` (a
+    fault goes to the funnel and the desk carries on), run whole under the key hold
+    (:func:`~oss_desk.ui.dialogs.hold.keys_held`: a key typed meanwhile acts once it is over,
+    and never cancels it half-way). Every flow of a group that cancels the one before is
+    declared with it::
+
+        @key_flow("leader")
+        @acts_on(_highlighted_ticket)
+        async def action_reprint(self, ticket_id: int) -> None: ..."""
+
+    def decorate(
+        flow: Callable[Concatenate[S, P], Awaitable[None]],
+    ) -> Callable[Concatenate[S, P], Worker[None]]:
+        @wraps(flow)
+        async def held(screen: S, /, *args: P.args, **kwargs: P.kwargs) -> None:
+            from oss_desk.ui.dialogs.hold import keys_held  # with the first flow, not the screen
+
+            async with keys_held(screen.app):
+                await flow(screen, *args, **kwargs)
+
+        return work(exclusive=True, group=group, exit_on_error=False, name=flow.__name__)(held)
 
     return decorate
 

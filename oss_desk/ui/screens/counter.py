@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from contextlib import AsyncExitStack
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -40,7 +39,6 @@ from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.dialogs import ChoiceDialog, Dialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
-from oss_desk.ui.dialogs.hold import holding_keys, keys_held
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keyline import fresh, line_of
 from oss_desk.ui.screens.base import DeskScreen
@@ -173,47 +171,46 @@ async def finish(screen: CounterScreen) -> None:
     added = [a for a in (snap.added.get(ticket.visit_id, ()) if snap else ()) if not a.outcome]
     # From one dialog to the next (the outcome, the booking form after it, through the save to
     # the follow-up form or the rating prompt) a key typed is for what comes next, never for
-    # the desk's keys beneath; the finish shows at once all the same (under the hold).
-    async with AsyncExitStack() as hold:
-        await hold.enter_async_context(keys_held(screen.app))
-        services = [ticket.service, *(a.service for a in added)]
-        asked = await ask_finish(screen, ticket.code, services)
-        if asked is None:
+    # the desk's keys beneath: the desk's key hold lasts the whole flow (``key_flow``); the
+    # finish shows at once all the same (beneath it).
+    services = [ticket.service, *(a.service for a in added)]
+    asked = await ask_finish(screen, ticket.code, services)
+    if asked is None:
+        return
+    first, outcomes, to = asked
+    for code, outcome in outcomes.items():
+        if outcome is Outcome.APPOINTMENT and not await next_step(screen, ticket, code, actor):
             return
-        first, outcomes, to = asked
-        for code, outcome in outcomes.items():
-            if outcome is Outcome.APPOINTMENT and not await next_step(screen, ticket, code, actor):
-                return
-        own = outcomes.pop(ticket.service)
-        # A ring-back arranged or a referral: the new follow-up, per service that needs one.
-        follow = [
-            (code, outcome)
-            for code, outcome in ((ticket.service, own), *outcomes.items())
-            if follow_up_kind(screen, actor, outcome) is not None
-        ]
-        said = ", ".join(o.value for o in (own, *outcomes.values()))
-        finished = await screen.commit(
-            lambda s: QueueService(s, actor).finish(
-                ticket.id,
-                own,
-                outcomes,
-                signposted_to=to,
-                assisted_digital=first.assisted_digital,
-                avoidable=first.avoidable,
-            ),
-            f"{ticket.code} finished: {said}",
-        )
-        if not isinstance(finished, Ok):
-            return
-        for code, outcome in follow:
-            await follow_up_outcome(screen, actor, outcome, Arranged(code, ticket=ticket.id))
-        # Still under the hold: a key typed while the finish saved (N for the next resident, a
-        # rating) waited, and goes on once the rating prompt is up, in the order typed; it
-        # started another desk action meanwhile, which cut the finish short (no notice, no
-        # rating asked). The finish's last key again at once is that key pressed twice, unless
-        # a form (a booking, a follow-up) came after it.
-        booked = Outcome.APPOINTMENT in (own, *outcomes.values())
-        rate_visit(screen, ticket, actor, "" if follow or booked else first.key)
+    own = outcomes.pop(ticket.service)
+    # A ring-back arranged or a referral: the new follow-up, per service that needs one.
+    follow = [
+        (code, outcome)
+        for code, outcome in ((ticket.service, own), *outcomes.items())
+        if follow_up_kind(screen, actor, outcome) is not None
+    ]
+    said = ", ".join(o.value for o in (own, *outcomes.values()))
+    finished = await screen.commit(
+        lambda s: QueueService(s, actor).finish(
+            ticket.id,
+            own,
+            outcomes,
+            signposted_to=to,
+            assisted_digital=first.assisted_digital,
+            avoidable=first.avoidable,
+        ),
+        f"{ticket.code} finished: {said}",
+    )
+    if not isinstance(finished, Ok):
+        return
+    for code, outcome in follow:
+        await follow_up_outcome(screen, actor, outcome, Arranged(code, ticket=ticket.id))
+    # Still under the hold: a key typed while the finish saved (N for the next resident, a
+    # rating) waited, and goes on once the rating prompt is up, in the order typed; it
+    # started another desk action meanwhile, which cut the finish short (no notice, no
+    # rating asked). The finish's last key again at once is that key pressed twice, unless a
+    # form (a booking, a follow-up) came after it.
+    booked = Outcome.APPOINTMENT in (own, *outcomes.values())
+    rate_visit(screen, ticket, actor, "" if follow or booked else first.key)
 
 
 async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: Actor) -> bool:
@@ -254,7 +251,6 @@ async def next_step(screen: CounterScreen, ticket: Ticket, service: str, actor: 
 # No-shows ------------------------------------------------------------------------------------
 
 
-@holding_keys
 async def no_show(screen: CounterScreen) -> None:
     """Mark a no-show, asked first: yes marks it (U takes it back); no, they are here after
     all, starts serving them. Yes is what X was pressed for, so a habitual y does that. A key
@@ -371,9 +367,7 @@ async def add_service(screen: CounterScreen) -> None:
 async def transfer(screen: CounterScreen) -> None:
     """To another service (a new code, printed here), a desk or a colleague; a key typed from
     one of its dialogs to the next is for the next, never for the desk's keys beneath."""
-    if (found := screen.with_ticket()) is None:
-        return
-    async with keys_held(screen.app):
+    if (found := screen.with_ticket()) is not None:
         await _transfer(screen, *found)
 
 

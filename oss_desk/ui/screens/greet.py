@@ -29,7 +29,7 @@ from oss_desk.services.views import wait_phrase
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
-from oss_desk.ui.screens.base import DeskScreen, acts_on
+from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
 from oss_desk.ui.theme import STYLES
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.queue_table import QueueTable
@@ -257,7 +257,7 @@ class GreetScreen(DeskScreen):
             return False
         return "-" in text or ":" in text or self.query_one(ServiceList).option_count == 0
 
-    @work(exclusive=True, group="greet", exit_on_error=False)
+    @key_flow("greet")
     async def check_in_typed(self, text: str) -> None:
         from oss_desk.ui.screens.flows import check_in
 
@@ -391,6 +391,8 @@ class GreetScreen(DeskScreen):
             if service_list.get_option_at_index(index).id == code:
                 service_list.highlighted = index
 
+    # Not a key_flow: Enter is the desk's busiest key, one save and no dialog, drawn in the
+    # key's own frame; its save is shielded (a key typed next never takes the ticket back).
     @work(exclusive=True, group="greet", exit_on_error=False)
     @acts_on(chosen_service)
     async def action_issue(self, code: str) -> None:
@@ -418,15 +420,9 @@ class GreetScreen(DeskScreen):
             self.clear_search()
         await self.desk.after_write()
 
-    @work(exclusive=True, group="greet", exit_on_error=False)
+    @key_flow("greet")
     @acts_on(chosen_service)
     async def action_quick(self, code: str) -> None:
-        from oss_desk.ui.dialogs.hold import keys_held
-
-        async with keys_held(self.app):  # a key typed between its dialogs is for the next
-            await self.quick(code)
-
-    async def quick(self, code: str) -> None:
         """F8: the outcome of a visit dealt with here (and its follow-up), recorded."""
         from oss_desk.domain.followups import Arranged
         from oss_desk.services.queue import QueueService
@@ -461,7 +457,7 @@ class GreetScreen(DeskScreen):
                 self, actor, Outcome(outcome), Arranged(code, visit=done.value.id)
             )
 
-    @work(exclusive=True, group="greet", exit_on_error=False)
+    @key_flow("greet")
     async def action_needs(self) -> None:
         from oss_desk.ui.dialogs import NeedsDialog
 
@@ -475,13 +471,13 @@ class GreetScreen(DeskScreen):
             return
         self.show_needs()
 
-    @work(exclusive=True, group="greet", exit_on_error=False)
+    @key_flow("greet")
     async def action_find(self) -> None:
         from oss_desk.ui.screens.flows import find_ticket
 
         await find_ticket(self)
 
-    @work(exclusive=True, group="greet", exit_on_error=False)
+    @key_flow("greet")
     async def action_text_me(self) -> None:
         """The resident's mobile: texts while they wait elsewhere, and (only if they agree) one
         text after the visit asking how we did."""
@@ -518,7 +514,7 @@ class GreetScreen(DeskScreen):
         ]
         await self.commit(give, f"{issued.code}: {'; '.join(said)}")
 
-    @work(exclusive=True, group="greet", exit_on_error=False)
+    @key_flow("greet")
     async def action_reprint(self) -> None:
         from oss_desk.services.queue import QueueService
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -49,10 +49,9 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import Ok
 from oss_desk.ui.dialogs import ChoiceDialog, ConfirmDialog
-from oss_desk.ui.dialogs.hold import holding_keys
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys, role_actions
-from oss_desk.ui.screens.base import DeskScreen, acts_on
+from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
 from oss_desk.ui.screens.flows import desk_choices, find_ticket, pick_service
 from oss_desk.ui.screens.followup_flows import due_line
 from oss_desk.ui.theme import STYLES
@@ -358,9 +357,8 @@ class LeaderScreen(DeskScreen):
         snap = self.desk.snapshot
         return next((e for e in snap.queue if e.ticket.id == ticket_id), None) if snap else None
 
-    @work(exclusive=True, group="leader", exit_on_error=False)
+    @key_flow("leader")
     @acts_on(_highlighted_ticket)
-    @holding_keys
     async def action_send_to_desk(self, ticket_id: int) -> None:
         names = self.desk.names
         desks = desk_choices(
@@ -378,9 +376,8 @@ class LeaderScreen(DeskScreen):
 
         await self.commit(send, f"Sent to {names.desk(desk)}")
 
-    @work(exclusive=True, group="leader", exit_on_error=False)
+    @key_flow("leader")
     @acts_on(_highlighted_ticket)
-    @holding_keys
     async def action_transfer(self, ticket_id: int) -> None:
         entry = self.queued(ticket_id)
         if entry is None:
@@ -403,7 +400,7 @@ class LeaderScreen(DeskScreen):
         where = transferred_place(names.service(code), arrived, ticket.priority)
         await self.commit(transfer, f"Transferred: {where}")
 
-    @work(exclusive=True, group="leader", exit_on_error=False)
+    @key_flow("leader")
     @acts_on(_highlighted_ticket)
     async def action_reprint(self, ticket_id: int) -> None:
         actor = self.acting_as()
@@ -411,8 +408,7 @@ class LeaderScreen(DeskScreen):
         if isinstance(done, Ok):  # a copy, or "still waiting to print": no second paper
             self.notify_done(done.value.said)
 
-    @work(exclusive=True, group="leader", exit_on_error=False)
-    @holding_keys
+    @key_flow("leader")
     async def action_print_summary(self) -> None:
         """Today's summary on a chosen desk's receipt printer (queued: the key bar's printer
         state says when it has printed)."""
@@ -439,9 +435,8 @@ class LeaderScreen(DeskScreen):
             queue_summary, f"Today's summary queued for {names.desk(chosen)}'s printer"
         )
 
-    @work(exclusive=True, group="leader", exit_on_error=False)
+    @key_flow("leader")
     @acts_on(_highlighted_ticket)
-    @holding_keys
     async def action_cancel_ticket(self, ticket_id: int) -> None:
         """Asks why first, naming the ticket (its code, service and marks: the highlight may
         have moved): the resident left, or it was issued in error; says which was recorded."""
@@ -468,8 +463,7 @@ class LeaderScreen(DeskScreen):
             f"{ticket.code} cancelled: {reason.said}",
         )
 
-    @work(exclusive=True, group="leader", exit_on_error=False)
-    @holding_keys
+    @key_flow("leader")
     async def action_toggle_desk(self) -> None:
         table = self.query_one("#desks", DataTable)
         snap = self.desk.snapshot
@@ -499,8 +493,7 @@ class LeaderScreen(DeskScreen):
             said = f"{state.desk.name}: {wanted.value}"
             self.notify_done(closed_words(said, done.value.sent_back))
 
-    @work(exclusive=True, group="leader", exit_on_error=False)
-    @holding_keys
+    @key_flow("leader")
     async def action_close_day(self) -> None:
         """Close the day now (the office closes early, or everyone has gone): after a question
         that says how many tickets are closed as "office closed"."""
@@ -538,8 +531,7 @@ class LeaderScreen(DeskScreen):
         offers to reopen it."""
         self.action_close_day()
 
-    @work(exclusive=True, group="leader", exit_on_error=False)
-    @holding_keys
+    @key_flow("leader")
     async def action_acknowledge(self) -> None:
         snap = self.desk.snapshot
         if snap is None or not snap.alerts:
@@ -554,6 +546,6 @@ class LeaderScreen(DeskScreen):
         ids = [a.id for a in snap.alerts]
         await self.commit(lambda s: acknowledge_alerts(s, actor, ids), "Alerts acknowledged")
 
-    @work(exclusive=True, group="leader", exit_on_error=False)
+    @key_flow("leader")
     async def action_find(self) -> None:
         await find_ticket(self)
