@@ -143,7 +143,7 @@ async def test_a_desk_key_closes_the_new_code_box_and_acts(
         burst(app, "n", "s")
         serving = "SELECT desk_id FROM tickets WHERE status = 'serving'"
         await until(lambda: rows(db, serving) == [("desk-1",)])  # the next called and started
-        assert app.screen is screen
+        await until(lambda: app.screen is screen)  # S's key hold gone once it is shown
         assert said(app, "C001 is now W002")
 
 
