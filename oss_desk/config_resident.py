@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 
 from oss_desk.config_base import Section, checked_or_none
 from oss_desk.domain.devices import parse_board_url
+from oss_desk.domain.qr_codes import TICKET_QR
 
 _Section = Section
 
@@ -32,7 +33,7 @@ class BoardSettings(_Section):
 
 
 class PrintingSettings(_Section):
-    ticket_qr: str = "OSSD-T:{site}:{date}:{code}"
+    ticket_qr: str = TICKET_QR + "{site}:{date}:{code}"
     """QR payload on queue tickets ({site}, {date}, {code}); empty for none. Never personal."""
     attempts: int = Field(6, ge=1, le=50)
     """Tries on a desk's printer before its fallback printer (then the job is marked failed)."""

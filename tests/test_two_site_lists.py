@@ -66,6 +66,8 @@ def test_absences_are_listed_in_an_office_of_two_sites(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cli, _, _ = office(tmp_path, monkeypatch)
+    # None yet: said in words (an empty list printed nothing at all).
+    assert ok(cli, "--user", "tl", "absence", "list", now=MONDAY) == "No absences from today on.\n"
     ok(
         cli,
         "--user",

@@ -471,6 +471,8 @@ def absence_list(state: State, as_json: bool) -> None:
             ]
         )
         return
+    if not found:
+        click.echo("No absences from today on.")
     for x in found:  # by name, as every other output (JSON also has the staff id)
         who = session.name_of(x.staff_id)
         click.echo(f"{x.id:4d}  {who:20s} {x.first_day} to {x.last_day}  {x.reason}")

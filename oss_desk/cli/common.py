@@ -72,8 +72,9 @@ site_option = click.option(
     help="The site, when the database has several "
     "(default: the site of the desk you are logged in to).",
 )
-"""``--site``: the site a ticket, a quick visit, the queue or the appointments are of (``ticket
-issue``, ``visit quick``, ``queue``, ``appointment slots`` and ``list``)."""
+"""``--site``: the site a ticket, a quick visit, the queue, the appointments or the follow-ups are
+of (``ticket issue``, ``visit quick``, ``queue``, ``appointment slots`` and ``list``, ``followup
+add`` and ``list``)."""
 
 
 def emit_json(value: Any) -> None:

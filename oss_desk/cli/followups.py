@@ -15,6 +15,7 @@ from oss_desk.cli.common import (
     json_command,
     number_option,
     ref_command,
+    site_option,
 )
 from oss_desk.domain.calendar import day_said
 from oss_desk.domain.followups import (
@@ -33,11 +34,6 @@ if TYPE_CHECKING:
     from oss_desk.domain.followups import Details, Followup
     from oss_desk.services.followups import FollowupService, Shown
     from oss_desk.services.session import Session
-
-site_option = click.option(
-    "--site", "site_id", metavar="ID", help="The office (default: the desk's)."
-)
-"""``--site``: the office the records are of (``followup add``, ``followup list``)."""
 
 
 def _service(state: State, desk_id: str | None = None) -> tuple[Session, FollowupService]:

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from oss_desk.domain.qr_codes import BOOKING_QR
 from oss_desk.domain.text import shown
 from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
 
 REF_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud
-QR_PREFIX = "OSSD-A:"
+QR_PREFIX = BOOKING_QR
 _REF = re.compile(r"^[A-Z0-9]{3}-?[A-Z0-9]{3}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 

@@ -17,6 +17,7 @@ from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Actor, Ticket, TicketStatus
 from oss_desk.domain.public import spelled, ticket_token, token_from_link
+from oss_desk.domain.qr_codes import TICKET_QR
 from oss_desk.domain.text import shown
 from oss_desk.errors import NotFound, RuleViolation
 from oss_desk.services.resident import desk_names, label_names, site_names
@@ -166,9 +167,6 @@ def expired_state(session: Session) -> dict[str, Any]:
     }
 
 
-TICKET_QR_PREFIX = "OSSD-T:"
-
-
 def ticket_from_scan(session: Session, text: str, actor: Actor | None = None) -> Ticket:
     """The ticket a person at a desk means: a code typed (``C012``), the ticket's QR
     (``OSSD-T:hq:2026-11-23:C012``) or its phone-page link, as a scanner types them.
@@ -177,8 +175,8 @@ def ticket_from_scan(session: Session, text: str, actor: Actor | None = None) ->
 
     queue = QueueService(session, actor)
     cleaned = text.strip()
-    if cleaned.upper().startswith(TICKET_QR_PREFIX):
-        parts = cleaned[len(TICKET_QR_PREFIX) :].split(":")
+    if cleaned.upper().startswith(TICKET_QR):
+        parts = cleaned[len(TICKET_QR) :].split(":")
         if len(parts) != 3:
             raise NotFound(f"{shown(cleaned)!r} is not a ticket's QR code")
         site_id, day, code = parts

@@ -14,11 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from oss_desk.domain.qr_codes import BOOKING_QR, TICKET_QR
+
 K = TypeVar("K")
 
-PREFIX = "OSSD-A:"
+PREFIX = BOOKING_QR
 """A booking's QR code (slips and letters)."""
-TICKET_PREFIX = "OSSD-T:"
+TICKET_PREFIX = TICKET_QR
 """A queue ticket's QR code (``printing.ticket_qr``)."""
 
 

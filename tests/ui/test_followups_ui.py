@@ -30,7 +30,7 @@ from oss_desk.ui.screens.leader import LeaderScreen
 
 from ..conftest import MONDAY_0930
 from ..followups_site import make_office
-from .conftest import AppFactory, acting, pressed_to, rows, settled, until
+from .conftest import AppFactory, acting, kept_notices, pressed_to, rows, settled, until
 
 NAME, PHONE = "Wilhelmina Canarybird", "07700 900417"
 
@@ -495,3 +495,26 @@ async def test_only_a_complaint_s_form_asks_its_stage(office: Path, make_app: Ap
                 for n in app._notifications
             )
         )
+
+
+async def test_a_key_typed_while_a_follow_up_saves_acts_after_it_is_said(
+    office: Path, make_app: AppFactory
+) -> None:
+    """The follow-ups' flows run under the key hold, as every other screen's do: an N typed
+    while T (take) waits for its turn to save cancelled T's flow, and "taken" was never said."""
+    from oss_desk.ui.dialogs.hold import KeyHold
+
+    from .test_key_flows import another_writer, waits_for_turn
+
+    app = make_app(office, "desk-1", person="tl")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_followups(app, pilot)
+        await until(lambda: screen.selected() is not None)
+        said = kept_notices(app)
+        with another_writer(office):
+            await pilot.press("t")
+            await until(lambda: waits_for_turn(office))  # the take saves: it waits its turn
+            await pilot.press("n")  # a new one: typed while the take waits
+            assert isinstance(app.screen, KeyHold)  # kept
+        await until(lambda: isinstance(app.screen, ChoiceDialog))  # N's first question
+        assert any(m.endswith(": taken") for m in said), said

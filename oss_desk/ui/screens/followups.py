@@ -45,7 +45,7 @@ from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.followups import Answer, RespondDialog
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.keys import Keys
-from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on
+from oss_desk.ui.screens.base import DeskScreen, ReadOnce, acts_on, key_flow
 from oss_desk.ui.screens.followup_flows import (
     KIND_KEYS,
     due_line,
@@ -426,18 +426,18 @@ class FollowupsScreen(DeskScreen):
             await self.desk.after_write()
             self.load()
 
-    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    @key_flow("followups-action")
     async def action_new(self) -> None:
         kind = self.kind_filter
         made = await new_followup(self, self.acting_as(), kind=kind)
         if made is not None:
             self.load()
 
-    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    @key_flow("followups-action")
     async def action_take(self) -> None:
         await self._change(lambda svc, f: svc.take(f.id), "taken")
 
-    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    @key_flow("followups-action")
     @acts_on(highlighted_followup)
     async def action_attempt(self, f: Followup) -> None:
         choices = [(key, f"{key.upper()}  {value.said}") for key, value in RESULTS.items()]
@@ -449,21 +449,21 @@ class FollowupsScreen(DeskScreen):
         said = f"try recorded ({result.said})"
         await self._change(lambda svc, it: svc.attempt(it.id, result), said)
 
-    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    @key_flow("followups-action")
     async def action_done(self) -> None:
         await self._change(lambda svc, f: svc.done(f.id), closed_said)
 
-    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    @key_flow("followups-action")
     async def action_unreachable(self) -> None:
         await self._change(lambda svc, f: svc.done(f.id, unreachable=True), closed_said)
 
-    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    @key_flow("followups-action")
     async def action_acknowledge(self) -> None:
         f = self.selected()
         said = "received by the back office" if f and f.kind is Kind.REFERRAL else "acknowledged"
         await self._change(lambda svc, it: svc.acknowledge(it.id), said)
 
-    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    @key_flow("followups-action")
     @acts_on(highlighted_followup)
     async def action_respond(self, f: Followup) -> None:
         actor = self.acting_as()
@@ -490,7 +490,7 @@ class FollowupsScreen(DeskScreen):
             await self.desk.after_write()
             self.load()
 
-    @work(exclusive=True, group="followups-action", exit_on_error=False)
+    @key_flow("followups-action")
     async def action_filter_kind(self) -> None:
         offered = [("0", "0  All kinds")] + [
             (key, f"{key}  {kind.label}s")

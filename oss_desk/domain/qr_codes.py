@@ -1,0 +1,12 @@
+"""What the office's QR codes begin with, as a scanner types them: the one home of both
+prefixes, for what prints or sends a code (the slip, the messages, the paper ticket) and what
+reads one (the desk's scan reader, the ticket lookup)."""
+
+from __future__ import annotations
+
+BOOKING_QR = "OSSD-A:"
+"""A booking's code: ``OSSD-A:K7M-3QX`` (the appointment slip, the confirmation email)."""
+
+TICKET_QR = "OSSD-T:"
+"""A paper ticket's code as printed by default (``resident.ticket_qr``):
+``OSSD-T:hq:2026-11-23:C012``."""
