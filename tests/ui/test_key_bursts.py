@@ -216,3 +216,32 @@ async def test_two_tickets_typed_before_the_desk_has_its_queue_are_both_issued(
         await until(lambda: rows(office, "SELECT count(*) FROM tickets")[0][0] == before + 2)
         issued = rows(office, f"SELECT service_code FROM tickets WHERE id > {before} ORDER BY id")
         assert issued == [("C",), ("W",)]
+
+
+async def test_ctrl_r_typed_right_after_enter_reprints_the_ticket_just_issued(
+    office: Path, make_app: AppFactory
+) -> None:
+    """Enter (issue) opens no screen, so the key line let the next key go before the ticket
+    was issued: Ctrl+R typed right after it said "No ticket issued here yet" (or reprinted
+    the ticket before). The next key now waits until the ticket is issued and shown."""
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True):
+        await until(lambda: app.snapshot is not None)
+        before = rows(office, "SELECT max(id) FROM tickets")[0][0]
+        app.post_message(Key("c", "c"))
+        app.post_message(Key("enter", "\r"))
+        app.post_message(Key("ctrl+r", "\x12"))
+        await until(lambda: len(rows(office, "SELECT id FROM tickets")) == before + 1)
+        ((service, number),) = rows(
+            office, "SELECT service_code, number FROM tickets WHERE id = ?", before + 1
+        )
+        code = f"{service}{number:03d}"
+        await until(
+            lambda: any(
+                code in str(n.message) and "print" in str(n.message)
+                for n in app._notifications
+                if "issued" not in str(n.message)
+            )
+        )
+        said = [str(n.message) for n in app._notifications]
+        assert not any("No ticket issued here yet" in m for m in said), said

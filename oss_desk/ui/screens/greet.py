@@ -28,6 +28,7 @@ from oss_desk.services.session import Session
 from oss_desk.services.views import wait_phrase
 from oss_desk.ui.context import DeskContext, Ok
 from oss_desk.ui.faults import guarded
+from oss_desk.ui.keyline import behind
 from oss_desk.ui.keys import Keys, role_actions
 from oss_desk.ui.screens.base import DeskScreen, acts_on, key_flow
 from oss_desk.ui.theme import STYLES
@@ -391,11 +392,17 @@ class GreetScreen(DeskScreen):
             if service_list.get_option_at_index(index).id == code:
                 service_list.highlighted = index
 
-    # Not a key_flow: Enter is the desk's busiest key, one save and no dialog, drawn in the
-    # key's own frame; its save is shielded (a key typed next never takes the ticket back).
+    def action_issue(self) -> None:
+        """Enter: the chosen service's ticket. Not a key_flow (Enter is the desk's busiest key,
+        one save and no dialog, drawn in the key's own frame; its save is shielded, so a key
+        typed next never takes the ticket back), but the next key waits until the ticket is
+        issued and shown, so that it acts on it: Ctrl+R reprints this ticket, not the one
+        before, and the next ticket does not take this one's needs and marks."""
+        behind(self.app, self._issue())
+
     @work(exclusive=True, group="greet", exit_on_error=False)
     @acts_on(chosen_service)
-    async def action_issue(self, code: str) -> None:
+    async def _issue(self, code: str) -> None:
         from oss_desk.services.queue import QueueService
 
         actor = self.acting_as()
