@@ -9,7 +9,9 @@ from pathlib import Path
 
 from oss_desk.cli.appointments import line
 from oss_desk.clock import FixedClock
+from oss_desk.domain.appointments import Appointment
 from oss_desk.services.appointment_grid import day_grid, week_grid
+from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.site import initialise
 
 from .appointments_site import NOW, office_toml, service_at
@@ -38,19 +40,24 @@ def two_offices(tmp_path: Path) -> Path:
     return db
 
 
+def ana_at_north(svc: AppointmentService, tmp_path: Path) -> Appointment:
+    """Ana booked at the North Office on Monday at 11:00 (20 minutes)."""
+    return svc.book(
+        "C",
+        datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
+        adviser="ana",
+        site_id="north",
+        channel="slip",
+        print_to="capture://" + str(tmp_path / "slips.bin"),
+    )
+
+
 def test_a_booking_at_another_office_is_not_a_free_time_here(tmp_path: Path) -> None:
     db = two_offices(tmp_path)
     clock = FixedClock(NOW)
     svc, session = service_at(db, clock)
     try:
-        at_north = svc.book(
-            "C",
-            datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
-            adviser="ana",
-            site_id="north",
-            channel="slip",
-            print_to="capture://" + str(tmp_path / "slips.bin"),
-        )
+        at_north = ana_at_north(svc, tmp_path)
         assert at_north.site_id == "north"
         assert "Council Tax at North Office  with Ana Adviser" in line(session, at_north)
         day = NOW.date()
@@ -78,14 +85,7 @@ def test_a_no_show_at_another_office_frees_the_time_here(tmp_path: Path) -> None
     db = two_offices(tmp_path)
     svc, session = service_at(db, FixedClock(NOW))
     try:
-        at_north = svc.book(
-            "C",
-            datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
-            adviser="ana",
-            site_id="north",
-            channel="slip",
-            print_to="capture://" + str(tmp_path / "slips.bin"),
-        )
+        at_north = ana_at_north(svc, tmp_path)
     finally:
         session.close()
     later, session = service_at(db, FixedClock(datetime(2026, 11, 23, 11, 30, tzinfo=UTC)))

@@ -341,11 +341,10 @@ def test_keys_typed_as_the_desk_opens_reach_it_without_a_click(
         context.close()
 
 
-def test_keys_typed_before_the_desks_first_frame_reach_it_in_order(
-    server: Served, office: Path, browser: Any
-) -> None:
-    """Keys typed while the page still says "Opening..." were lost (the terminal had no
-    keyboard yet): they are kept and reach the desk, in order, once it has drawn."""
+def _typed_before_the_first_frame(server: Served, browser: Any, keys: str, shows: str) -> None:
+    """Open a meet-and-greet tab, press ``keys`` (Playwright's names, space apart) before the
+    desk process has drawn anything (it takes a second to start), and wait until its frames
+    show ``shows``."""
     with auth_proxy(server.port, PASSWORDS) as proxy:
         context = signed_in(browser, "chloe.login")
         page = context.new_page()
@@ -357,20 +356,25 @@ def test_keys_typed_before_the_desks_first_frame_reach_it_in_order(
             ),
         )
         page.goto(proxy.url + "/")
-        page.keyboard.press("c")
-        page.keyboard.press("Enter")
-        page.keyboard.press("w")
-        page.keyboard.press("Enter")
-        # Typed before the desk process had drawn anything (it takes a second to start).
+        for key in keys.split():
+            page.keyboard.press(key)
         assert not page.evaluate("document.body.classList.contains('-first-byte')")
         deadline = time.monotonic() + 60
         while True:
             text = CSI.sub(b"", b"".join(frames)).decode("utf-8", "replace")
-            if "W001" in text:
+            if shows in text:
                 break
             assert time.monotonic() < deadline, text[-2000:]
             page.wait_for_timeout(50)
         context.close()
+
+
+def test_keys_typed_before_the_desks_first_frame_reach_it_in_order(
+    server: Served, office: Path, browser: Any
+) -> None:
+    """Keys typed while the page still says "Opening..." were lost (the terminal had no
+    keyboard yet): they are kept and reach the desk, in order, once it has drawn."""
+    _typed_before_the_first_frame(server, browser, "c Enter w Enter", "W001")
     issued = rows(office, "SELECT id, service_code FROM tickets ORDER BY id")
     assert [service for _, service in issued] == ["C", "W"]
 
@@ -381,28 +385,7 @@ def test_an_escape_typed_before_the_desks_first_frame_stays_a_key_of_its_own(
     """Review 14, finding 5: the keys kept before the first frame went to the desk as one
     string, and its terminal reader took Escape and the key after it for one key (Escape then
     C read as Alt+C): F1 Escape C Enter left the help open and issued nothing."""
-    with auth_proxy(server.port, PASSWORDS) as proxy:
-        context = signed_in(browser, "chloe.login")
-        page = context.new_page()
-        frames: list[bytes] = []
-        page.on(
-            "websocket",
-            lambda ws: ws.on(
-                "framereceived", lambda d: frames.append(d if isinstance(d, bytes) else b"")
-            ),
-        )
-        page.goto(proxy.url + "/")
-        for key in ("F1", "Escape", "c", "Enter"):
-            page.keyboard.press(key)
-        assert not page.evaluate("document.body.classList.contains('-first-byte')")
-        deadline = time.monotonic() + 60
-        while True:
-            text = CSI.sub(b"", b"".join(frames)).decode("utf-8", "replace")
-            if "C001" in text:
-                break
-            assert time.monotonic() < deadline, text[-2000:]
-            page.wait_for_timeout(50)
-        context.close()
+    _typed_before_the_first_frame(server, browser, "F1 Escape c Enter", "C001")
     assert rows(office, "SELECT service_code FROM tickets") == [("C",)]
 
 

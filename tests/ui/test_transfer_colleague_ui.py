@@ -6,6 +6,7 @@ unseen, and went back to the queue at their next logout, unexplained)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import OptionList
 
@@ -26,6 +27,22 @@ from .conftest import (
     staffed,
     until,
 )
+
+
+async def transfer_list(app: Any, pilot: Any, key: str, heading: str) -> None:
+    """T, then ``key`` (P: a colleague, D: a desk): the list whose heading says ``heading``."""
+    await pressed_to(pilot, ChoiceDialog, "t")
+    await pilot.press(key)
+    await until(lambda: isinstance(app.screen, ChoiceDialog) and heading in str(app.screen.heading))
+
+
+def shown_choices(app: Any) -> tuple[OptionList, list[str]]:
+    """The list on top, and its choices' words in order."""
+    options = app.screen.query_one(OptionList)
+    return options, [
+        str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
+    ]
+
 
 REFUSAL = (
     "Dev Patel is at Desk 2, which does not serve Council Tax: nobody there would call C001; "
@@ -48,13 +65,8 @@ async def test_a_colleague_whose_desk_never_calls_the_ticket_is_named_and_refuse
         assert isinstance(screen, AdviserScreen)
         await until(lambda: staffed(screen))
         await call_next(pilot, screen)  # C001, Council Tax
-        await pressed_to(pilot, ChoiceDialog, "t")
-        await pilot.press("p")
-        await until(
-            lambda: isinstance(app.screen, ChoiceDialog) and "colleague" in str(app.screen.heading)
-        )
-        options = app.screen.query_one(OptionList)
-        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        await transfer_list(app, pilot, "p", "colleague")
+        options, labels = shown_choices(app)
         assert "Dev Patel  (Desk 2, which does not serve Council Tax)" in labels, labels
         options.highlighted = next(i for i, text in enumerate(labels) if "Dev Patel" in text)
         await pilot.press("enter")
@@ -101,15 +113,10 @@ async def test_colleagues_who_may_take_it_come_first_and_esc_goes_back(
         assert isinstance(screen, AdviserScreen)
         await until(lambda: staffed(screen))
         await call_next(pilot, screen)  # C001, Council Tax
-        await pressed_to(pilot, ChoiceDialog, "t")
-        await pilot.press("p")
-        await until(
-            lambda: isinstance(app.screen, ChoiceDialog) and "colleague" in str(app.screen.heading)
-        )
+        await transfer_list(app, pilot, "p", "colleague")
         dialog = app.screen
         assert isinstance(dialog, ChoiceDialog)
-        options = dialog.query_one(OptionList)
-        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        _, labels = shown_choices(app)
         assert labels[0] == "Dev Patel  (Desk 2)", labels
         assert len(labels) > 1 and all("not logged in" in label for label in labels[1:]), labels
         assert "Esc: back" in dialog.hint
@@ -133,13 +140,8 @@ async def test_the_colleague_list_asks_the_transfers_own_rule(
         assert isinstance(screen, AdviserScreen)
         await until(lambda: staffed(screen))
         await call_next(pilot, screen)  # C001
-        await pressed_to(pilot, ChoiceDialog, "t")
-        await pilot.press("p")
-        await until(
-            lambda: isinstance(app.screen, ChoiceDialog) and "colleague" in str(app.screen.heading)
-        )
-        options = app.screen.query_one(OptionList)
-        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        await transfer_list(app, pilot, "p", "colleague")
+        _, labels = shown_choices(app)
         dev = next(label for label in labels if label.startswith("Dev Patel"))
         assert dev.endswith(", which calls nobody from the queue)"), labels
 
@@ -163,21 +165,11 @@ async def test_two_sites_the_lists_say_where_each_is(tmp_path: Path, make_app: A
         assert isinstance(screen, AdviserScreen)
         await until(lambda: staffed(screen))
         await call_next(pilot, screen)  # C001
-        await pressed_to(pilot, ChoiceDialog, "t")
-        await pilot.press("p")
-        await until(
-            lambda: isinstance(app.screen, ChoiceDialog) and "colleague" in str(app.screen.heading)
-        )
-        options = app.screen.query_one(OptionList)
-        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        await transfer_list(app, pilot, "p", "colleague")
+        _, labels = shown_choices(app)
         assert "Dev Patel  (North desk, which is at another site)" in labels, labels
         await pilot.press("escape")
         await until(lambda: app.screen is screen)
-        await pressed_to(pilot, ChoiceDialog, "t")
-        await pilot.press("d")
-        await until(
-            lambda: isinstance(app.screen, ChoiceDialog) and "desk?" in str(app.screen.heading)
-        )
-        options = app.screen.query_one(OptionList)
-        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        await transfer_list(app, pilot, "d", "desk?")
+        _, labels = shown_choices(app)
         assert labels and not any("North" in label for label in labels), labels

@@ -14,6 +14,7 @@ from oss_desk.domain.access import Action, allows
 from oss_desk.domain.appointments import TicketEnd, ticket_end
 from oss_desk.domain.counter import visit_outcome
 from oss_desk.domain.models import (
+    Desk,
     EventKind,
     Outcome,
     Ticket,
@@ -231,15 +232,7 @@ class Closing(Issuing):
                 )
             new_service = svc.code if svc is not None else ticket.service
             if target_desk is not None:
-                why = desk_never_calls(
-                    target_desk,
-                    ticket.site_id,
-                    new_service,
-                    ticket.needs_private_room,
-                    service_name=self._service_name(new_service),
-                    code=ticket.code,
-                )
-                if why is not None:
+                if (why := self._never_calls(target_desk, ticket, new_service)) is not None:
                     raise RuleViolation(f"{target_desk.name} {why}")
                 # Only that desk could call it: it would wait unseen until the desk opens.
                 self._check_sent_to(conn, target_desk, ticket.code)
@@ -318,7 +311,13 @@ class Closing(Issuing):
         desk = self.s.directory.desks.get(login.desk_id)
         if desk is None:
             return
-        why = desk_never_calls(
+        if (why := self._never_calls(desk, ticket, service)) is not None:
+            raise RuleViolation(colleague_never_calls(name, desk.name, why, ticket.code))
+
+    def _never_calls(self, desk: Desk, ticket: Ticket, service: str) -> str | None:
+        """Why ``desk`` never calls ``ticket`` once in ``service`` (the one rule:
+        :func:`~oss_desk.domain.sent_to.desk_never_calls`); None when it may."""
+        return desk_never_calls(
             desk,
             ticket.site_id,
             service,
@@ -326,8 +325,6 @@ class Closing(Issuing):
             service_name=self._service_name(service),
             code=ticket.code,
         )
-        if why is not None:
-            raise RuleViolation(colleague_never_calls(name, desk.name, why, ticket.code))
 
     def _reprint_printer(self, ticket: Ticket) -> str | None:
         """Where a transferred resident's new code is printed: the printer of the desk they
