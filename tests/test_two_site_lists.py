@@ -53,12 +53,17 @@ def test_slots_and_lists_of_one_site_of_two(
     assert mine.code == 0, mine.err
     assert mine.json() == free.json()
     assert ok(cli, "--user", "adv", *LIST, "--site", "hq", now=MONDAY) == "No appointments.\n"
+    # A login left open from an earlier day says nothing of where they are now (review 16,
+    # finding 2: a stale login sent tickets to that site without a word): asked again.
+    tuesday = MONDAY.replace("2026-11-23", "2026-11-24")
+    stale = cli("--user", "adv", *LIST, now=tuesday)
+    assert stale.code == 2 and "several sites: say which" in stale.err, stale.err
 
     for command in ("slots", "list"):
         said = " ".join(ok(cli, "appointment", command, "--help", now=MONDAY).split())
         assert (
             "--site ID The site, when the database has several (default: the site of the desk "
-            "you are logged in to)." in said
+            "you logged in to today)." in said
         ), said
 
 

@@ -70,7 +70,7 @@ site_option = click.option(
     "site_id",
     metavar="ID",
     help="The site, when the database has several "
-    "(default: the site of the desk you are logged in to).",
+    "(default: the site of the desk you logged in to today).",
 )
 """``--site``: the site a ticket, a quick visit, the queue, the appointments or the follow-ups are
 of (``ticket issue``, ``visit quick``, ``queue``, ``appointment slots`` and ``list``, ``followup

@@ -145,12 +145,12 @@ class Session:
 
     def site(self, site_id: str | None = None) -> Site:
         """The site asked for; else the one of this terminal's desk; else the only one; else
-        the one of the desk the acting person is logged in to (``--site``'s default)."""
+        the one of the desk the acting person logged in to today (``--site``'s default: a login
+        left open from an earlier day says nothing of where they are now)."""
         if site_id is None:
             desk = self.actor.desk_id
             if len(self.directory.sites) > 1 and desk not in self.directory.desks:
-                login = login_of(self.store.conn, self.actor.person)
-                desk = login.desk_id if login is not None else None
+                desk = self._desk_logged_in_today()
             if desk is not None and desk in self.directory.desks:
                 site_id = self.directory.desks[desk].site_id
             elif len(self.directory.sites) == 1:
@@ -163,6 +163,16 @@ class Session:
             known = ", ".join(sorted(self.directory.sites))
             raise NotFound(f"unknown site {shown(site_id)!r} (sites: {known})")
         return site
+
+    def _desk_logged_in_today(self) -> str | None:
+        """The desk the acting person logged in to today (its site's day), if any."""
+        login = login_of(self.store.conn, self.actor.person)
+        desk = self.directory.desks.get(login.desk_id) if login is not None else None
+        if login is None or desk is None or desk.site_id not in self.directory.sites:
+            return None
+        tz = self.directory.sites[desk.site_id].timezone
+        since = business_day(login.since, tz)
+        return desk.id if since == business_day(self.clock.now(), tz) else None
 
     def today(self, site: Site | None = None) -> str:
         return business_day(self.clock.now(), (site or self.site()).timezone)
