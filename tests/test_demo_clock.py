@@ -152,3 +152,27 @@ def test_loading_another_office_over_a_demo_forgets_its_clock_in_the_same_transa
     initialise(db, clock=clock_of(db), config_path=config, replace_office=True, person="tester")
     assert clock_row(db) is None
     assert clock_of(db).now().year == datetime.now(UTC).year
+
+
+def test_a_demo_made_by_an_older_release_opens_again_upgraded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only `init` upgrades an office's database; a demo with work done in it, made by an
+    older release, was refused "run `oss-desk init`" when opened again (review 16, finding 3),
+    and a bare `init` would have upgraded the office's database, not the demo's. The demo,
+    nobody else having it open, brings its own database up to date."""
+    monkeypatch.delenv("OSS_DESK_NOW", raising=False)
+    db = tmp_path / "demo" / "oss-desk-demo.sqlite"
+    cli = Cli(db, monkeypatch)
+    built = cli("--db", str(db), "demo", "--no-app", "--days", "1", now="2026-12-04T11:00:00Z")
+    assert built.code == 0, built.err
+    assert cli("--db", str(db), "ticket", "issue", "--service", "C").code == 0
+    with sqlite3.connect(db) as conn:  # as the release before 0066 left it
+        conn.execute("ALTER TABLE worker_heartbeat DROP COLUMN failing")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0066_worker_failing'")
+    conn.close()
+    refused = cli("--db", str(db), "queue")
+    assert refused.code == 4 and "made by an older oss-desk" in refused.err, refused.err
+    assert prepare_demo_db(db, reopen=True) is not None  # opened again as it was left
+    queue = cli("--db", str(db), "queue")
+    assert queue.code == 0, queue.err

@@ -60,6 +60,9 @@ def prepare_demo_db(path: Path, *, reset: bool = False, reopen: bool = False) ->
         store.close()
     if since and not reset:
         if reopen and newest is not None:
+            # Opened again as it was left: a demo made by an older release is brought up to
+            # date here (nobody has it open: checked above), as `init` would an office's.
+            open_store(path, create=False, migrate=True).close()
             return newest
         raise RuleViolation(
             f"the demo database {path} holds {since} event{'s' if since != 1 else ''} recorded "

@@ -392,6 +392,7 @@ class GreetScreen(DeskScreen):
             if service_list.get_option_at_index(index).id == code:
                 service_list.highlighted = index
 
+    @guarded
     def action_issue(self) -> None:
         """Enter: the chosen service's ticket. Not a key_flow (Enter is the desk's busiest key,
         one save and no dialog, drawn in the key's own frame; its save is shielded, so a key
