@@ -680,6 +680,7 @@ def expected_daily(
         "closed": f"a {day:%A}" if day.weekday() >= 5 and not part["visits"] else None,
         "site": site,
         "sites": sites,
+        "sites_left": {},  # no site left the configuration in the script
         "target_minutes": 15,
         **part,
         "still_waiting": 0,  # closed with the office
@@ -952,6 +953,7 @@ def expected_monthly(
         "records_begin": RECORDS_BEGIN,
         "site": site,
         "sites": sites,
+        "sites_left": {},
         "target_minutes": 15,
         **part,
         "by_day": by_day,
@@ -1170,6 +1172,7 @@ DAILY_KEYS = [
     "closed",
     "site",
     "sites",
+    "sites_left",
     "target_minutes",
     "visits",
     "walk_ins",
@@ -1218,7 +1221,7 @@ _WHERE = DAILY_KEYS[DAILY_KEYS.index("by_hour") : DAILY_KEYS.index("busiest_hour
 MONTHLY_KEYS = [
     "month",
     "to_date",
-    *(key for key in DAILY_KEYS[1:13] if key != "closed"),
+    *(key for key in DAILY_KEYS[1:14] if key != "closed"),
     *_WAITS,
     "by_day",
     "busiest_day",

@@ -116,7 +116,8 @@ def test_init_refuses_to_upgrade_under_a_running_worker_then_upgrades_after_a_co
     assert refused.stdout == "" and refused.stderr.count("\n") == 1
     assert f"process {holder.pid}" in refused.stderr
     assert f"not upgraded (schema {OLD} -> {NEWEST})" in refused.stderr
-    assert "stop the worker and the desks, then run `oss-desk init` again" in refused.stderr
+    said = "stop the worker and the desks, then upgrade it again (`oss-desk init`)"
+    assert said in refused.stderr
     assert applied(older)[-1] == OLD and db_content(older) == before
     assert not (older.parent / "backups").exists()
 

@@ -73,8 +73,8 @@ def refuse_while_in_use(db: Path, upgrade: Upgrade) -> None:
     if user is not None:
         raise RuleViolation(
             f"{db} is open in {user}: not upgraded (schema {upgrade.before} -> "
-            f"{schema_names()[-1]}); stop the worker and the desks, then run `oss-desk init` "
-            "again"
+            f"{schema_names()[-1]}); stop the worker and the desks, then upgrade it again",
+            cli_hint="`oss-desk init`",
         )
 
 
