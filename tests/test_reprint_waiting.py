@@ -82,6 +82,9 @@ def test_a_reprint_while_the_printer_refuses_prints_one_ticket(
         assert more.json() == {"ticket": code, "print_job": 1, "copy_added": False}
         until(lambda: job()[0] == "done", "the ticket printed")
         assert rows(db, "SELECT count(*) FROM print_jobs") == [(1,)]  # nothing more to print
+        # The worker records "done" once the printer has confirmed the job; the fake printer
+        # keeps the job once the connection has closed, a moment later.
+        until(lambda: bool(printer.jobs), "the printer kept the ticket")
         assert len(printer.jobs) == 1
         lines = text_lines(decode(printer.jobs[0]))
         assert lines.count(code) == 1 and "COPY" not in lines, lines
