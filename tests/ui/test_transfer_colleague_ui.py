@@ -5,6 +5,8 @@ unseen, and went back to the queue at their next logout, unexplained)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,22 @@ def shown_choices(app: Any) -> tuple[OptionList, list[str]]:
     ]
 
 
+@asynccontextmanager
+async def c001_called_at_desk_1(
+    db: Path, make_app: AppFactory, *, dev_at: str
+) -> AsyncIterator[tuple[Any, Any, AdviserScreen]]:
+    """Dev Patel logged in at ``dev_at``; Ben at Desk 1, C001 (Council Tax) called."""
+    with acting(db, "dev", dev_at) as session:
+        QueueService(session).log_in(dev_at)
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AdviserScreen)
+        await until(lambda: staffed(screen))
+        await call_next(pilot, screen)  # C001
+        yield app, pilot, screen
+
+
 REFUSAL = (
     "Dev Patel is at Desk 2, which does not serve Council Tax: nobody there would call C001; "
     "send it to a colleague at a desk that may, or to a desk"
@@ -57,14 +75,11 @@ async def test_a_colleague_whose_desk_never_calls_the_ticket_is_named_and_refuse
         'id = "desk-2"\nname = "Desk 2"\n', 'id = "desk-2"\nname = "Desk 2"\nservices = ["B"]\n'
     )
     db = four_waiting(make_db(tmp_path, toml), "CBHW")
-    with acting(db, "dev", "desk-2") as session:
-        QueueService(session).log_in("desk-2")
-    app = make_app(db, "desk-1", person="ben")
-    async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
-        await call_next(pilot, screen)  # C001, Council Tax
+    async with c001_called_at_desk_1(db, make_app, dev_at="desk-2") as (
+        app,
+        pilot,
+        _screen,
+    ):
         await transfer_list(app, pilot, "p", "colleague")
         options, labels = shown_choices(app)
         assert "Dev Patel  (Desk 2, which does not serve Council Tax)" in labels, labels
@@ -105,14 +120,11 @@ async def test_colleagues_who_may_take_it_come_first_and_esc_goes_back(
     """Trial 10, P2: the list began with a colleague not logged in (then refused), and its hint
     had no way back. Those at a desk that may call the ticket come first; Esc goes back."""
     db = four_waiting(make_db(tmp_path, site_toml(extra=ADVISERS)), "CBHW")
-    with acting(db, "dev", "desk-2") as session:
-        QueueService(session).log_in("desk-2")
-    app = make_app(db, "desk-1", person="ben")
-    async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
-        await call_next(pilot, screen)  # C001, Council Tax
+    async with c001_called_at_desk_1(db, make_app, dev_at="desk-2") as (
+        app,
+        pilot,
+        screen,
+    ):
         await transfer_list(app, pilot, "p", "colleague")
         dialog = app.screen
         assert isinstance(dialog, ChoiceDialog)
@@ -132,14 +144,11 @@ async def test_the_colleague_list_asks_the_transfers_own_rule(
     take it, and choosing them was refused ("calls nobody from the queue"). The list now says
     what the transfer will: such a colleague comes after those who may take it, with why."""
     db = four_waiting(make_db(tmp_path, site_toml(extra=ADVISERS)), "CBHW")
-    with acting(db, "dev", "greet-1") as session:
-        QueueService(session).log_in("greet-1")
-    app = make_app(db, "desk-1", person="ben")
-    async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
-        await call_next(pilot, screen)  # C001
+    async with c001_called_at_desk_1(db, make_app, dev_at="greet-1") as (
+        app,
+        pilot,
+        _screen,
+    ):
         await transfer_list(app, pilot, "p", "colleague")
         _, labels = shown_choices(app)
         dev = next(label for label in labels if label.startswith("Dev Patel"))
@@ -157,14 +166,11 @@ async def test_two_sites_the_lists_say_where_each_is(tmp_path: Path, make_app: A
     for desk in ("greet-1", "room-1", "desk-1", "desk-2"):
         toml = toml.replace(f'id = "{desk}"\n', f'id = "{desk}"\nsite = "hq"\n')
     db = four_waiting(make_db(tmp_path, toml), "CBHW")
-    with acting(db, "dev", "north-1") as session:
-        QueueService(session).log_in("north-1")
-    app = make_app(db, "desk-1", person="ben")
-    async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, AdviserScreen)
-        await until(lambda: staffed(screen))
-        await call_next(pilot, screen)  # C001
+    async with c001_called_at_desk_1(db, make_app, dev_at="north-1") as (
+        app,
+        pilot,
+        screen,
+    ):
         await transfer_list(app, pilot, "p", "colleague")
         _, labels = shown_choices(app)
         assert "Dev Patel  (North desk, which is at another site)" in labels, labels
