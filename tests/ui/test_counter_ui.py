@@ -653,21 +653,28 @@ async def test_the_timers_run_on_the_clock(counter_office: Path, make_app: AppFa
         assert "B 1" in counts and "W 1" in counts
 
 
+async def new_code_box(app: Any, pilot: Any) -> tuple[AdviserScreen, NewCodeDialog]:
+    """Ben at Desk 1 calls the next resident and transfers them to Waste (T, S, W): the desk,
+    and the box that gives their new code, open."""
+    screen = await adviser_desk(app, staffed)
+    await call_next(pilot, screen)
+    await pressed_to(pilot, ChoiceDialog, "t")
+    await pilot.press("s")
+    await until(
+        lambda: isinstance(app.screen, ChoiceDialog) and "service" in str(app.screen.heading)
+    )
+    await pilot.press("w")
+    await until(lambda: isinstance(app.screen, NewCodeDialog) and app.screen.is_mounted)
+    dialog = app.screen
+    assert isinstance(dialog, NewCodeDialog)
+    return screen, dialog
+
+
 async def test_a_new_code_stays_until_closed(counter_office: Path, make_app: AppFactory) -> None:
     db = counter_office
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await adviser_desk(app, staffed)
-        await call_next(pilot, screen)
-        await pressed_to(pilot, ChoiceDialog, "t")
-        await pilot.press("s")
-        await until(
-            lambda: isinstance(app.screen, ChoiceDialog) and "service" in str(app.screen.heading)
-        )
-        await pilot.press("w")
-        await until(lambda: isinstance(app.screen, NewCodeDialog) and app.screen.is_mounted)
-        dialog = app.screen
-        assert isinstance(dialog, NewCodeDialog)
+        screen, dialog = await new_code_box(app, pilot)
         await until(
             lambda: bool(dialog.query("#new-code")) and bool(dialog.query("#new-code-print"))
         )

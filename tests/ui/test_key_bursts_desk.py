@@ -10,9 +10,7 @@ from pathlib import Path
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import DeskStatus
-from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.dialogs.scorecard import RatingPrompt, SignpostDialog
-from oss_desk.ui.screens.counter import NewCodeDialog
 from oss_desk.ui.widgets.big_code import BigCode
 
 from ..appointments_site import NOW, make_office
@@ -27,7 +25,7 @@ from .conftest import (
     staffed,
     until,
 )
-from .test_counter_ui import one_ticket
+from .test_counter_ui import new_code_box, one_ticket
 from .test_key_bursts import booking_open, burst
 from .test_scorecard_ui import called_at_desk, ratings
 
@@ -128,17 +126,7 @@ async def test_a_desk_key_closes_the_new_code_box_and_acts(
     db = counter_office
     app = make_app(db, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await adviser_desk(app, staffed)
-        await call_next(pilot, screen)
-        await pressed_to(pilot, ChoiceDialog, "t")
-        await pilot.press("s")
-        await until(
-            lambda: isinstance(app.screen, ChoiceDialog) and "service" in str(app.screen.heading)
-        )
-        await pilot.press("w")
-        await until(lambda: isinstance(app.screen, NewCodeDialog) and app.screen.is_mounted)
-        dialog = app.screen
-        assert isinstance(dialog, NewCodeDialog)
+        screen, dialog = await new_code_box(app, pilot)
         assert "a desk key closes it and acts" in str(dialog.hint)
         burst(app, "n", "s")
         serving = "SELECT desk_id FROM tickets WHERE status = 'serving'"
