@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from oss_desk import files
 from oss_desk.domain.delivery import TAKEOVER_POLL_SECONDS
@@ -109,8 +110,17 @@ def _log_to_file(db: Path) -> None:
         return
     try:
         path = log_dir() / "worker.log"
-        files.make_private_file(path)
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        from logging.handlers import WatchedFileHandler  # (only a desk that stands in)
+
+        class PrivateLog(WatchedFileHandler):
+            """Reopened when logrotate (or a person) moved the file away (desk apps run for
+            days), and made 0600 again when it is."""
+
+            def _open(self) -> TextIO:
+                files.make_private_file(Path(self.baseFilename))
+                return super()._open()
+
+        handler: logging.Handler = PrivateLog(path, encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
     about = str(db).replace("%", "%%")
