@@ -4,11 +4,11 @@ when the owner exits or dies (the kernel releases its lock), one of the others t
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
 
 from oss_desk import files
 from oss_desk.domain.delivery import TAKEOVER_POLL_SECONDS
@@ -116,7 +116,7 @@ def _log_to_file(db: Path) -> None:
             """Reopened when logrotate (or a person) moved the file away (desk apps run for
             days), and made 0600 again when it is."""
 
-            def _open(self) -> TextIO:
+            def _open(self) -> io.TextIOWrapper:
                 files.make_private_file(Path(self.baseFilename))
                 return super()._open()
 
