@@ -132,7 +132,10 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     log = logging.getLogger("oss_desk")
     standby = Standby(db, make)
 
+    asked: list[str] = []
+
     def stop(signum: int, frame: FrameType | None) -> None:
+        asked.append(signal.Signals(signum).name)
         standby.stop.set()
 
     signal.signal(signal.SIGTERM, stop)
@@ -142,6 +145,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     if holder is not None and holder != os.getpid() and lock_held(db):  # not a dead one's
         log.info("(process %s owns them now)", holder)
     standby.run()
+    if standby.gone is None:
+        log.info("device worker stopped (%s): the devices are free", asked[0] if asked else "done")
     if standby.gone is not None:
         raise DatabaseGone(
             f"{db} was replaced or removed while the worker had it open: it stopped delivering "
