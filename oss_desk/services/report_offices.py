@@ -23,6 +23,7 @@ from oss_desk.services.session import Session
 from oss_desk.services.wording import settings_as_was
 from oss_desk.storage.database import Store
 from oss_desk.storage.maintenance import office_id
+from oss_desk.storage.older_copy import stand_in_for_missing_tables
 from oss_desk.storage.readonly import open_readonly
 from oss_desk.storage.site import (
     Directory,
@@ -81,11 +82,14 @@ class Office:
         return site_has_events(self.store.conn, site, first.isoformat(), last.isoformat())
 
 
-def open_office(path: str | Path) -> Office:
+def open_office(path: str | Path, current: Store) -> Office:
+    """Another office's database, read-only; one of an older version is read as it is, as
+    the same copy upgraded (``current``: this office's, at this version's schema)."""
     from oss_desk.config import build_settings  # pydantic: only for another office's copy
 
     store = open_readonly(path)
     try:
+        stand_in_for_missing_tables(store.conn, current.conn)
         with store.read() as conn:
             stored = latest_config(conn)
             if stored is None:
@@ -121,7 +125,7 @@ class Offices:
                 if key in seen:
                     raise InvalidInput(f"{shown(str(path))} is included twice (or is this office)")
                 seen.add(key)
-                office = open_office(path)
+                office = open_office(path, session.store)
                 self.all.append(office)
                 with office.store.read() as conn:
                     ident = office_id(conn)
