@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import Cli
+from .messaging import SmtpServer
+from .test_report_send import deliver
 from .test_site_dropped import MONDAY, WEDNESDAY, office, ok
 
 TUESDAY = "2026-11-24T18:00:00Z"
@@ -118,3 +120,35 @@ def test_a_day_after_the_site_left_is_the_remaining_office_s_alone(
     assert (month["site"], month["sites"], month["visits"], month["sites_left"]) == (
         None, ["hq", "library"], 2, {"library": "2026-11-25"},
     )  # fmt: skip
+
+
+def test_report_send_takes_a_site_that_left_as_the_reports_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: SmtpServer
+) -> None:
+    """``report send --site library`` refused the Library once it had left ("unknown site"),
+    while ``report monthly --site library`` reported it: both ask one rule now. The emails reach
+    a real mail server named as the reports name the site, with the report's own text."""
+    cli, _, civic = office(tmp_path, monkeypatch)
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "lib-1", now=MONDAY)
+    mail = f'\n[email]\nsmtp_url = "{smtp.url}"\n\n[reports]\nsend_to = ["tl@council.example"]\n'
+    civic.write_text(civic.read_text(encoding="utf-8") + mail, encoding="utf-8")
+    ok(cli, "init", "--config", str(civic), now=WEDNESDAY)
+    for kind, period in (("daily", ("--date", DAY)), ("monthly", ("--month", "2026-11"))):
+        sent = cli("--user", "tl", "report", "send", kind, *period, "--site", "library",
+                   "--json", now=THURSDAY)  # fmt: skip
+        assert sent.code == 0, sent.err
+        assert [q["site"] for q in sent.json()] == ["library"]
+    assert deliver(cli.db, THURSDAY).sent == 2
+    daily, monthly = smtp.mailbox.messages
+    assert daily["Subject"] == f"Daily summary: Library (closed 25 Nov 2026), {DAY}"
+    assert monthly["Subject"] == "Monthly dashboard: Library (closed 25 Nov 2026), 2026-11"
+    shown = ok(cli, "report", "daily", "--date", DAY, "--site", "library", now=THURSDAY)
+    assert daily.get_content().replace("\r\n", "\n").rstrip("\n") == shown.rstrip("\n")
+    assert re.search(r"\n  Visits \(arrivals\) +1\n", shown), shown
+
+    # A site that never was one is refused alike, exit 5.
+    for command in (("report", "monthly"), ("report", "send", "monthly")):
+        never = cli(*command, "--month", "2026-11", "--site", "nowhere", now=THURSDAY)
+        assert (never.code, never.err) == (
+            5, "oss-desk: unknown site 'nowhere' (sites: hq, library)\n",
+        ), command  # fmt: skip

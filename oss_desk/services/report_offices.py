@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from oss_desk.clock import read_instant
 from oss_desk.domain.calendar import business_day, hours_on
-from oss_desk.domain.models import DeskKind
+from oss_desk.domain.models import DeskKind, Site
 from oss_desk.domain.report_figures import Layout
 from oss_desk.domain.stats import hours_between
 from oss_desk.domain.text import shown
@@ -269,6 +269,22 @@ class Offices:
                 config = settings_as_was(office.settings, office.store.conn, site)
                 if config is not None:
                     yield config
+
+
+def report_site(session: Session, site_id: str) -> Site:
+    """The site ``site_id`` as every report names it (:meth:`Offices.asked`: one of the office's
+    now or once, so a site that has left is still reported on, named as closed; one that never
+    was is refused): for the commands that name a report's site before making it (``report
+    send --site``)."""
+    offices = Offices(session)
+    try:
+        wanted = offices.asked(site_id)
+    finally:
+        offices.close()
+    site = session.site_known(wanted or site_id)
+    if site is None:  # pragma: no cover - asked() refuses a site the office never had
+        raise NotFound(f"unknown site {shown(site_id)!r}")
+    return site
 
 
 def _identity(path: Path) -> str:
