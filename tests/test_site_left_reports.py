@@ -152,3 +152,19 @@ def test_report_send_takes_a_site_that_left_as_the_reports_do(
         assert (never.code, never.err) == (
             5, "oss-desk: unknown site 'nowhere' (sites: hq, library)\n",
         ), command  # fmt: skip
+
+
+def test_report_comments_json_names_the_sites_that_left_as_the_other_reports_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``report comments --json`` had ``site`` and ``sites`` but not ``sites_left``."""
+    cli, _, civic = office(tmp_path, monkeypatch)
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "lib-1", now=MONDAY)
+    ok(cli, "init", "--config", str(civic), now=WEDNESDAY)
+    head = ("site", "sites", "sites_left")
+    for site in ((), ("--site", "library")):
+        month = ("--month", "2026-11", "--json", *site)
+        log = json.loads(ok(cli, "--user", "tl", "report", "comments", *month, now=THURSDAY))
+        dashboard = json.loads(ok(cli, "report", "monthly", *month, now=THURSDAY))
+        assert log["sites_left"] == {"library": "2026-11-25"}, site
+        assert {k: log[k] for k in head} == {k: dashboard[k] for k in head}, site
