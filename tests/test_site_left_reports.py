@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Cli
+from oss_desk.domain.text import shown
+
+from .conftest import Cli, make_db, site_toml
 from .messaging import SmtpServer
 from .test_report_send import deliver
 from .test_site_dropped import MONDAY, WEDNESDAY, office, ok
@@ -168,3 +170,27 @@ def test_report_comments_json_names_the_sites_that_left_as_the_other_reports_do(
         dashboard = json.loads(ok(cli, "report", "monthly", *month, now=THURSDAY))
         assert log["sites_left"] == {"library": "2026-11-25"}, site
         assert {k: log[k] for k in head} == {k: dashboard[k] for k in head}, site
+
+
+def test_an_included_office_with_the_id_of_a_site_that_left_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two offices with one site id are refused, as the figures are told apart by site: also
+    when the site has since left one of them (its records still bear the id, and were added up
+    with the other office's as one site)."""
+    cli, _, civic = office(tmp_path, monkeypatch)
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "lib-1", now=MONDAY)
+    ok(cli, "init", "--config", str(civic), now=WEDNESDAY)
+    (tmp_path / "other").mkdir()
+    other = make_db(tmp_path / "other", site_toml().replace('id = "hq"', 'id = "library"'))
+    for kind in (("daily", "--date", DAY), ("monthly", "--month", "2026-11")):
+        clash = cli("report", *kind, "--include", str(other), "--json", now=THURSDAY)
+        assert (clash.code, clash.out) == (2, ""), kind
+        assert clash.err == (
+            "oss-desk: the site id 'library' is two offices': this office (closed 25 Nov 2026) "
+            f"and {shown(str(other))} (configured now); their records cannot be told apart, "
+            "so report on each office alone\n"
+        ), kind
+    # Each office alone is reported, the Library with its one visit.
+    alone = json.loads(ok(cli, "report", "daily", "--date", DAY, "--json", now=THURSDAY))
+    assert (alone["visits"], alone["sites_left"]) == (1, {"library": "2026-11-25"})

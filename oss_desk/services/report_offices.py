@@ -15,6 +15,7 @@ from oss_desk.clock import read_instant
 from oss_desk.domain.calendar import business_day, hours_on
 from oss_desk.domain.models import DeskKind, Site
 from oss_desk.domain.report_figures import Layout
+from oss_desk.domain.reports import site_named
 from oss_desk.domain.stats import hours_between
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
@@ -119,6 +120,7 @@ class Offices:
         ]
         seen = {_identity(session.store.path)}
         offices = {office_id(session.store.conn): "this office"}
+        self.names = ["this office"]  # how a refusal names each office
         try:
             for path in include:
                 key = _identity(Path(path))
@@ -135,6 +137,7 @@ class Offices:
                         "(the same office): include each office once"
                     )
                 offices[ident or key] = shown(str(path))
+                self.names.append(shown(str(path)))
             self._refuse_shared_site_ids()
         except BaseException:
             self.close()
@@ -145,15 +148,33 @@ class Offices:
         return self.all[0]
 
     def _refuse_shared_site_ids(self) -> None:
-        """Offices are told apart by their sites: two offices with one site id cannot be."""
+        """Offices are told apart by their sites: two offices with one site id cannot be, also
+        when one of them (or both) has since left its office's configuration: its records still
+        bear the id, and would be added up with the other's as one site."""
         owner: dict[str, int] = {}
         for n, office in enumerate(self.all):
-            for site in office.directory.sites:
-                if owner.setdefault(site, n) != n:
+            for site in office.sites_ever():
+                first = owner.setdefault(site, n)
+                if first == n:
+                    continue
+                if site in office.directory.sites and site in self.all[first].directory.sites:
                     raise InvalidInput(
                         f"two of the offices use the site id {site!r}: give each office's site "
                         "its own id in its configuration to report on them together"
                     )
+                held = " and ".join(self._holding(k, site) for k in (first, n))
+                raise InvalidInput(
+                    f"the site id {site!r} is two offices': {held}; their records cannot be "
+                    "told apart, so report on each office alone"
+                )
+
+    def _holding(self, n: int, site: str) -> str:
+        """Office ``n`` and whether ``site`` is configured there now or left, in words ("this
+        office (closed 25 Nov 2026)", "north.sqlite (configured now)")."""
+        office, name = self.all[n], self.names[n]
+        if site not in office.left:
+            return f"{name} (configured now)"
+        return site_named(name, site, {site: office.left_on(site)})
 
     def close(self) -> None:
         for office in self.all:
