@@ -99,6 +99,15 @@ def test_every_report_over_an_older_office_s_copy_gives_the_copy_upgraded_s_figu
         assert db_content(old) == before  # read as it is, never written
         daily = report(REPORTS[0], old)
         assert (daily["visits"], daily["by_site"]) == (5, {"hq": 0, "north": 5}), stop
+    # Every presentation of it, as the copy upgraded's (the oldest copy).
+    old, new = (tmp_path / f"north-{STOPS[0][:4]}{end}.sqlite" for end in ("", "-upgraded"))
+    for fmt in ("text", "csv", "html"):
+        shown = [
+            here("--user", "tl", "report", "monthly", "--month", "2026-11", "--include", str(copy),
+                 "--format", fmt, now=LATER)
+            for copy in (old, new)
+        ]  # fmt: skip
+        assert shown[0].code == 0 and shown[0].out == shown[1].out, (fmt, shown[0].err)
 
 
 def test_a_copy_older_than_a_report_reads_is_refused_in_one_line_naming_it_and_the_fix(
