@@ -15,18 +15,22 @@ from typing import Any
 import pytest
 import sqlite_utils
 
+from oss_desk.clock import FixedClock, read_instant
+from oss_desk.services.site import initialise
 from oss_desk.storage.migrations import build_migrations
 
+from .appointments_site import office_toml
 from .conftest import Cli, db_content, make_db, site_toml
 from .test_migrate import at_migration, fill_from
 
 DAY = "2026-11-23"
+NORTH = 'id = "north"\nname = "North"'
 LATER = "2026-11-30T12:00:00Z"
-STOPS = ("0005_calls", "0009_event_chain", "0020_counter", "0024_visit_facts")
-"""Copies at schema 0008, 0018 (before the desks' capabilities) and 0023 (before
-``visit_facts``). A copy kept by an older contact rule is tests/test_reached_a_desk.py's: a copy
-built here would hold ``visit_facts`` rows its triggers made as the events were copied in, before
-the tickets they read."""
+STOPS = ("0009_event_chain", "0005_calls", "0024_visit_facts")
+"""Copies at schema 0008, 0004 (the oldest a report reads) and 0023 (before ``visit_facts``).
+A copy kept by an older contact rule is tests/test_reached_a_desk.py's: a copy built here would
+hold ``visit_facts`` rows its triggers made as the events were copied in, before the tickets
+they read."""
 
 REPORTS = (
     ("daily", "--date", DAY),
@@ -39,25 +43,41 @@ REPORTS = (
 
 def north_office(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Another office (site ``north``) with a day of visits: served, resolved at meet-and-greet,
-    a no-show and one left waiting."""
+    a no-show and one left waiting; an appointment checked in whose resident left before being
+    seen (schema/0057 gives it its state on upgrading), and one missed."""
     folder.mkdir()
-    toml = site_toml().replace('id = "hq"\nname = "Civic Centre"', 'id = "north"\nname = "North"')
-    north = make_db(folder, toml)
+    config = folder / "north.toml"
+    config.write_text(office_toml().replace('id = "hq"\nname = "Civic Centre"', NORTH))
+    north = folder / "office.sqlite"
+    initialise(north, clock=FixedClock(read_instant("2026-11-20T09:00:00Z")), config_path=config)
     cli = Cli(north, monkeypatch)
-    for minute, service in ((0, "C"), (2, "B"), (4, "C"), (6, "W")):
-        issued = cli("--user", "tl", "ticket", "issue", "--service", service, "--desk", "greet-1",
-                     now=f"{DAY}T09:{minute:02d}:00Z")  # fmt: skip
-        assert issued.code == 0, issued.err
+
+    def ok(*args: str, at: str) -> Any:
+        done = cli("--user", "tl", *args, "--json", now=f"{at}Z")
+        assert done.code == 0, (args, done.err)
+        return done.json()
+
+    slip = ("--channel", "slip", "--print-to", f"capture://{folder}/slips.bin")
+    booked = [
+        ok("appointment", "book", "--service", "C", "--start", start, "--adviser", "ana", *slip,
+           at="2026-11-20T10:00:00")["ref"]
+        for start in (f"{DAY}T10:00:00Z", f"{DAY}T11:00:00Z")
+    ]  # fmt: skip
+    for minute, service in ((0, "C"), (2, "W"), (4, "C"), (6, "W")):
+        issue = ("ticket", "issue", "--service", service, "--desk", "greet-1")
+        ok(*issue, at=f"{DAY}T09:0{minute}:00")
     steps = (
         ("ticket", "call-next", "--desk", "desk-1"),
         ("ticket", "finish", "C001", "--outcome", "resolved"),
         ("ticket", "call-next", "--desk", "desk-1"),
-        ("ticket", "no-show", "B001"),
+        ("ticket", "no-show", "W001"),
         ("visit", "quick", "--service", "W", "--outcome", "signposted", "--desk", "greet-1"),
     )
     for n, step in enumerate(steps):
-        done = cli("--user", "tl", *step, now=f"{DAY}T09:{20 + n:02d}:00Z")
-        assert done.code == 0, done.err
+        ok(*step, at=f"{DAY}T09:{20 + n}:00")
+    came = ok("appointment", "check-in", booked[0], at=f"{DAY}T09:55:00")
+    ok("ticket", "cancel", came["code"], "--reason", "left", at=f"{DAY}T10:30:00")
+    ok("appointment", "no-show", booked[1], at=f"{DAY}T11:40:00")
     return north
 
 
@@ -98,7 +118,9 @@ def test_every_report_over_an_older_office_s_copy_gives_the_copy_upgraded_s_figu
             assert report(kind, old) == report(kind, new), (stop, kind[0])
         assert db_content(old) == before  # read as it is, never written
         daily = report(REPORTS[0], old)
-        assert (daily["visits"], daily["by_site"]) == (5, {"hq": 0, "north": 5}), stop
+        assert (daily["visits"], daily["by_site"]) == (6, {"hq": 0, "north": 6}), stop
+        month = report(REPORTS[1], old)
+        assert (month["appointments_kept"], month["appointments_no_show"]) == (1, 1), stop
     # Every presentation of it, as the copy upgraded's (the oldest copy).
     old, new = (tmp_path / f"north-{STOPS[0][:4]}{end}.sqlite" for end in ("", "-upgraded"))
     for fmt in ("text", "csv", "html"):
