@@ -201,13 +201,14 @@ def test_ticket_history_of_an_earlier_day_s_visit_says_its_day(
 ) -> None:
     """A visit of Monday at the Library (since left), read back on Thursday, said "09:00
     arrived ..." as if it were Thursday's: a history not all of today says each line's day,
-    one rule with a booking made on an earlier day. Today's visit keeps its times alone."""
+    one rule with a booking made on an earlier day. Today's visit keeps its times alone. The
+    Library's desk, gone with it, is named as it was ("lib-1" before)."""
     cli, _, civic = office(tmp_path, monkeypatch)
     ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "lib-1", now=MONDAY)
     ok(cli, "init", "--config", str(civic), now=WEDNESDAY)
     ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", "--desk", "greet-1", now=THURSDAY)
     monday = ok(cli, "--user", "tl", "ticket", "history", "1", now=THURSDAY).splitlines()
-    assert monday[1].startswith("  Mon 23 Nov 09:00  arrived for Council Tax"), monday
+    assert monday[1] == "  Mon 23 Nov 09:00  arrived for Council Tax  (Tara Leader, Library desk)"
     assert all(re.match(r"  Mon 23 Nov \d\d:\d\d  ", line) for line in monday[1:3]), monday
     today = ok(cli, "--user", "tl", "ticket", "history", "C001", now=THURSDAY).splitlines()
     assert today[0] == "Visit of C001" and today[1].startswith("  18:00  arrived for "), today

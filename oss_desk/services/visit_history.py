@@ -24,6 +24,7 @@ from oss_desk.services.session import AUTOMATION, Session
 from oss_desk.storage import appointments as a
 from oss_desk.storage import queue as q
 from oss_desk.storage.events import EventRow, events_for_visit
+from oss_desk.storage.site import desk_name_ever
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +191,9 @@ class VisitHistory:
         if desk_id is None:
             return None
         desk = self.s.directory.desks.get(desk_id)
-        return desk.name if desk else desk_id
+        if desk is not None:
+            return desk.name
+        return desk_name_ever(self.s.store.conn, desk_id) or desk_id  # one that left: as it was
 
     def _service(self, code: str | None) -> str:
         svc = self.s.directory.services.get(code or "")
