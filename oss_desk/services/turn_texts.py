@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
@@ -23,7 +23,7 @@ from oss_desk.domain.channels import TEXTS_NOT_SET_UP
 from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.public import normalise_mobile
-from oss_desk.domain.sending import SendResult, SendTally, send_round
+from oss_desk.domain.sending import SendResult, SendTally, next_try, send_round
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.feedback_queue import notify_sends_texts
@@ -161,20 +161,31 @@ class TurnTexts:
             self._finish(text, ticket, SendResult("cancelled", reason), report)
             return True
         try:
-            if text.attempts > 1:
-                # An earlier try may have reached Notify (a timeout looks like a failure).
-                earlier = notify.lookup(text.reference)
-                if earlier is not None:
-                    self._finish(text, ticket, SendResult("sent", provider=earlier), report)
-                    return True
-            provider = notify.send("text", phone, self.compose(text.kind, ticket), text.reference)
+            # Checked just above that it is still true (still called, the same day); an earlier
+            # try that may have reached Notify is looked up first, and only sent again when
+            # Notify does not have it (the retry came after the look-up wait: see _retry).
+            provider = notify.send_once(
+                "text",
+                phone,
+                lambda: self.compose(text.kind, ticket),
+                text.reference,
+                tried=text.attempts > 1,
+            )
         except SendFault as fault:
-            again = fault.retry and text.attempts < ATTEMPTS
-            retry = now + timedelta(seconds=min(60, 2**text.attempts)) if again else None
+            retry = self._retry(text, fault)
             self._finish(text, ticket, SendResult.unsent(fault.reason, retry), report)
             return True
         self._finish(text, ticket, SendResult("sent", provider=provider), report)
         return True
+
+    def _retry(self, text: r.TurnText, fault: SendFault) -> datetime | None:
+        """When a text not sent is tried again (None: it has failed): 2, 4, 8... s up to a
+        minute, and after a try that may have reached Notify, once it can be looked up
+        (:func:`oss_desk.domain.sending.next_try`)."""
+        if not fault.retry or text.attempts >= ATTEMPTS:
+            return None
+        backoff = min(60, 2**text.attempts)
+        return next_try(self.s.clock.now(), backoff, fault.look_up_after)
 
     def _unwanted(self, text: r.TurnText, ticket: Ticket | None, phone: str | None) -> str | None:
         """Why the text is no longer wanted (None: send it)."""
