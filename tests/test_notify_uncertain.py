@@ -177,3 +177,34 @@ def test_an_appointment_text_is_looked_up_after_the_wait_and_sent_once(
         assert notify.state.log.count(f"ACCEPTED ref={reference}") == 1
     finally:
         worker.close()
+
+
+def test_what_a_failed_request_may_have_done(tmp_path: Path, notify: NotifyServer) -> None:
+    """A request that never connected (nobody listening) certainly was not accepted: retried
+    with the backoff, no look-up wait. One sent and not answered may have been: it carries the
+    wait (2 x 1 s + 10 s)."""
+    from oss_desk.services.messages import Composed
+    from oss_desk.services.senders import NotifySender, SendFault
+    from oss_desk.services.session import open_session as session_of
+
+    from .messaging import free_port
+
+    db = office(tmp_path, notify)
+    session = session_of(db=db, clock=FixedClock(START), person="worker")
+    text = Composed("Town Hall", "Town Hall", "C001: please go to Desk 1 now.", "C001", None)
+    try:
+        settings = session.settings.notify
+        closed = NotifySender(
+            settings.model_copy(update={"base_url": f"http://127.0.0.1:{free_port()}"})
+        )
+        with pytest.raises(SendFault) as refused:
+            closed.send("text", "07700900001", text, "oss-t1-called-aaaa")
+        assert (refused.value.uncertain, refused.value.look_up_after) == (False, 0.0)
+        assert refused.value.reason == "cannot reach Notify (no connection)"
+        notify.state.script = ["lost"]
+        with pytest.raises(SendFault) as unanswered:
+            NotifySender(settings).send("text", "07700900001", text, "oss-t1-called-bbbb")
+        assert (unanswered.value.uncertain, unanswered.value.look_up_after) == (True, 12.0)
+    finally:
+        notify.state.release.set()
+        session.close()

@@ -117,7 +117,7 @@ class FollowupMessageDelivery:
             if message.via == "smtp":
                 self.smtp.now = now
                 provider = self.smtp.send(to, compose_referral(self.s, f), message.reference)
-            else:  # an earlier try is looked up first (after the look-up wait), never sent twice
+            else:  # an earlier uncertain try: looked up first (after the look-up wait)
                 provider = self.notify.send_once(
                     message.channel,
                     to,

@@ -33,6 +33,7 @@ from oss_desk import files
 from oss_desk.domain.device_faults import file_fault
 from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.messages import Composed
+from oss_desk.services.notify_faults import how_it_failed
 
 if TYPE_CHECKING:
     from oss_desk.config_delivery import EmailSettings, NotifySettings
@@ -493,12 +494,12 @@ class NotifySender:
             # never connected certainly did not reach Notify; any other may have got through,
             # and may still be on its way: looked up by its reference, after the wait, before
             # it is sent again.
-            if _never_connected(exc.__cause__):
+            how = how_it_failed(exc.__cause__)
+            if how == "never connected":
                 raise SendFault("cannot reach Notify (no connection)", retry=True) from None
-            timed_out = isinstance(exc.__cause__, _requests_timeout())
             raise self._uncertain(
                 f"Notify did not answer within {self.settings.timeout:g} s"
-                if timed_out
+                if how == "timed out"
                 else "Notify did not answer in time (503 or a lost connection)",
                 channel,
                 reference,
@@ -588,24 +589,3 @@ class NotifySender:
             if item.get("reference") == reference:
                 return str(item.get("id", ""))
         return None
-
-
-def _requests_timeout() -> type[Exception]:
-    import requests
-
-    return requests.Timeout
-
-
-def _never_connected(cause: BaseException | None) -> bool:
-    """Whether a request failed before it reached Notify (refused, no route, no name, or no
-    connection within the timeout): then it certainly was not accepted."""
-    import requests
-
-    if isinstance(cause, requests.ConnectTimeout):
-        return True
-    if not isinstance(cause, requests.ConnectionError):
-        return False
-    from urllib3.exceptions import MaxRetryError, NewConnectionError
-
-    first = cause.args[0] if cause.args else None
-    return isinstance(first, MaxRetryError) and isinstance(first.reason, NewConnectionError)

@@ -4,10 +4,14 @@ At meet-and-greet a resident may give a mobile number (``give_phone``). The devi
 looks at the queue after every change (``queue_due``): a resident whose ticket is
 ``turn_texts.position``-th in line for its service (2nd by default) gets a text, and another
 when called, with the desk to go to (``turn_texts.when_called``). Each is a row of the
-``turn_texts`` outbox, at most one per visit and kind, so a text is never sent twice; the
-sender checks again just before sending that it is still true (a cancelled ticket, one called
-meanwhile, a number deleted: nothing is sent). The number is read from ``visit_phones`` when
-sending and deleted once its day is over; the reference sent to Notify names nobody.
+``turn_texts`` outbox, at most one per visit and kind, so each is queued once; the sender
+checks again just before sending that it is still true (a cancelled ticket, one called
+meanwhile, a number deleted: nothing is sent). A try Notify did not answer for sure is looked
+up after the look-up wait (:func:`oss_desk.domain.sending.look_up_wait`) and sent again only
+when Notify does not have it and it is still true: a "called" text goes late rather than twice,
+and not at all once the ticket is no longer called (the board has the call either way). The
+number is read from ``visit_phones`` when sending and deleted once its day is over; the
+reference sent to Notify names nobody.
 """
 
 from __future__ import annotations

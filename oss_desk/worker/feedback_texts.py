@@ -6,7 +6,8 @@ later within the sending hours. Just before sending it is checked again: a visit
 (at the desk or on the tablet), or a number deleted, sends nothing. "Sent" only when Notify
 accepted it; retried with the message backoff through an outage for ``messages.notice_hours``;
 a try that may have reached Notify (a timeout, a worker killed while waiting) is looked up by
-its reference before any further send, so a resident never gets it twice.
+its reference, after the look-up wait (:func:`oss_desk.domain.sending.look_up_wait`), before
+any further send, and sent again only when Notify does not have it.
 """
 
 from __future__ import annotations

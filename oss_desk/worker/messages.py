@@ -6,7 +6,8 @@ retried with backoff until the message stops mattering (a reminder: the appointm
 confirmation, change or cancellation: ``messages.notice_hours``); then it has failed, and the
 team leader is alerted. The moment a message is handed over (the end of DATA, or the request to
 Notify) is committed first: a message that may have been accepted without a reply is sent again
-at most once, with the same Message-ID (Notify: looked up by its reference first).
+at most once, with the same Message-ID (Notify: looked up by its reference after the look-up
+wait, :func:`oss_desk.domain.sending.look_up_wait`, and sent again only when not found).
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ class MessageDelivery(LeasedSender):
                 provider = smtp.send(
                     to, compose(self.s, appt, message.kind), message.reference, handed_over
                 )
-            else:  # an earlier try is looked up first (after the look-up wait), never sent twice
+            else:  # an earlier uncertain try: looked up first (after the look-up wait)
                 provider = notify.send_once(
                     message.channel,
                     to,
