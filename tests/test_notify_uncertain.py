@@ -91,7 +91,7 @@ def test_a_called_text_is_looked_up_after_the_wait_and_sent_once(
     said = [r.getMessage() for r in caplog.records if reference in r.getMessage()]
     assert said[0] == (
         f"text {reference}: Notify did not answer within 1 s: it may have reached Notify; "
-        "looked up in 12 s before any resend"
+        "looked up no sooner than 12 s from now, before any resend"
     )
     assert said[1] == (
         f"{reference}: Notify has it (an earlier try got through): not sent again"

@@ -528,7 +528,8 @@ class NotifySender:
         channel only), and looked up no sooner than :func:`look_up_wait` from now."""
         wait = look_up_wait(self.settings.timeout)
         notify_log.warning(
-            "%s %s: %s: it may have reached Notify; looked up in %.0f s before any resend",
+            "%s %s: %s: it may have reached Notify; looked up no sooner than %.0f s from now, "
+            "before any resend",
             channel,
             reference,
             reason,
@@ -580,6 +581,9 @@ class NotifySender:
         try:
             found = self.client().get_all_notifications(reference=reference)
         except HTTPError as exc:
+            notify_log.warning(
+                "%s: cannot look it up at Notify (%s): not sent", reference, exc.status_code
+            )
             raise SendFault(
                 f"cannot check Notify for an earlier send ({exc.status_code})",
                 retry=True,
