@@ -19,7 +19,7 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
-from oss_desk.worker.messages import MessageDelivery
+from oss_desk.worker.run import DeviceWorker, WorkerReport
 
 from .appointments_site import NOW, office_toml, service_at
 from .messaging import API_KEY, NotifyServer
@@ -155,28 +155,32 @@ def test_an_appointment_text_is_looked_up_after_the_wait_and_sent_once(
     svc, session = service_at(db, clock)
     svc.book("C", NOW + timedelta(days=3), channel="text", phone=PHONES["bob"], name="Bob")
     session.close()
-    worker = open_session(db=db, clock=clock, person="worker")
-    try:
-        notify.state.script = [mode]
-        assert MessageDelivery(worker).deliver_due().retried == 1  # no answer within 3 s
-        (line,) = [line for line in notify.state.log if line.startswith("POST")]
-        reference = line.split("ref=")[1].split()[0]
-        assert reference.startswith("oss-") and "-con-" in reference
-        wait = look_up_wait(3.0)
-        for seconds in (15.5, wait - 0.5):  # past the backoff, not the wait: not looked up
-            clock.set(NOW + timedelta(seconds=seconds))
-            assert MessageDelivery(worker).deliver_due().sent == 0
-        assert gets(notify, reference) == [] and len(posts(notify, reference)) == 1
-        notify.state.release.set()
-        notify.state.wait_for(f"{'ACCEPTED' if mode == 'slow' else 'LOST'} ref={reference}")
-        clock.set(NOW + timedelta(seconds=wait + 1))
-        assert MessageDelivery(worker).deliver_due().sent == 1
-        found = "1" if mode == "slow" else "0"
-        assert gets(notify, reference) == [f"GET ref={reference} found={found}"]
-        assert len(posts(notify, reference)) == (1 if mode == "slow" else 2)
-        assert notify.state.log.count(f"ACCEPTED ref={reference}") == 1
-    finally:
-        worker.close()
+
+    def worker_pass() -> WorkerReport:
+        """One pass of the real device worker (``worker --once``) at the clock's time."""
+        return DeviceWorker(lambda: open_session(db=db, clock=clock, person="worker")).run_once()
+
+    notify.state.script = [mode]
+    assert worker_pass().messages_retried == 1  # no answer within 3 s
+    (line,) = [line for line in notify.state.log if line.startswith("POST")]
+    reference = line.split("ref=")[1].split()[0]
+    assert reference.startswith("oss-") and "-con-" in reference
+    wait = look_up_wait(3.0)
+    for seconds in (15.5, wait - 0.5):  # past the backoff, not the wait: not looked up
+        clock.set(NOW + timedelta(seconds=seconds))
+        assert worker_pass().messages_sent == 0
+    assert gets(notify, reference) == [] and len(posts(notify, reference)) == 1
+    notify.state.release.set()
+    notify.state.wait_for(f"{'ACCEPTED' if mode == 'slow' else 'LOST'} ref={reference}")
+    clock.set(NOW + timedelta(seconds=wait + 1))
+    assert worker_pass().messages_sent == 1
+    found = "1" if mode == "slow" else "0"
+    assert gets(notify, reference) == [f"GET ref={reference} found={found}"]
+    assert len(posts(notify, reference)) == (1 if mode == "slow" else 2)
+    assert notify.state.log.count(f"ACCEPTED ref={reference}") == 1
+    clock.set(NOW + timedelta(minutes=10))
+    assert worker_pass().messages_sent == 0
+    assert notify.state.log.count(f"ACCEPTED ref={reference}") == 1
 
 
 def test_what_a_failed_request_may_have_done(tmp_path: Path, notify: NotifyServer) -> None:
