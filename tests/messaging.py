@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -137,9 +138,15 @@ class NotifyState:
 
     def wait_for(self, line: str, count: int = 1, timeout: float = 30.0) -> list[str]:
         """The log once ``line`` is in it ``count`` times (AssertionError after ``timeout``)."""
+        return self.wait_until(lambda said: said == line, count, timeout)
+
+    def wait_until(
+        self, test: Callable[[str], bool], count: int = 1, timeout: float = 30.0
+    ) -> list[str]:
+        """The log once ``count`` of its lines pass ``test`` (AssertionError after ``timeout``)."""
         with self.changed:
-            seen = self.changed.wait_for(lambda: self.log.count(line) >= count, timeout)
-            assert seen, f"Notify's log never had {line!r} x{count}: {self.log}"
+            seen = self.changed.wait_for(lambda: sum(map(test, self.log)) >= count, timeout)
+            assert seen, f"Notify's log never had {count} such lines: {self.log}"
             return list(self.log)
 
 

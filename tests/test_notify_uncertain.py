@@ -9,7 +9,10 @@ the timeout and the look-up's outcome, by reference only.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -212,3 +215,54 @@ def test_what_a_failed_request_may_have_done(tmp_path: Path, notify: NotifyServe
     finally:
         notify.state.release.set()
         session.close()
+
+
+def test_a_called_text_left_by_a_killed_worker_is_looked_up_after_the_wait(
+    tmp_path: Path, notify: NotifyServer
+) -> None:
+    """A worker killed -9 while Notify holds its "called" text leaves it mid-send; the next
+    worker takes over at once but looks the text up only after the look-up wait (here
+    ``notify.timeout = 60``: 130 s), finds it, and does not send it again."""
+    db = office(tmp_path, notify)
+    config = tmp_path / "site.toml"  # `init` again with a longer timeout
+    config.write_text(config.read_text().replace("timeout = 1\n", "timeout = 60\n"))
+    initialise(db, clock=FixedClock(START), config_path=config)
+    day = Day(db)
+    try:
+        day.issue("C", "ann")
+        day.worker()
+        called = day.queue.call_next("desk-1")
+        assert called is not None
+    finally:
+        day.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env["OSS_DESK_DB"] = str(db)
+
+    def worker_once(seconds: float) -> subprocess.Popen[str]:
+        env["OSS_DESK_NOW"] = (START + timedelta(seconds=seconds)).isoformat()
+        return subprocess.Popen(
+            [sys.executable, "-m", "oss_desk", "worker", "--once"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    notify.state.script = ["slow"]
+    first = worker_once(0)
+    notify.state.wait_until(lambda line: line.endswith(" mode=slow"))  # Notify holds it
+    first.kill()
+    first.communicate()
+    reference, status = called_text(db)
+    assert status == "sending"
+    for seconds in (1, 129):  # taken over at once; not looked up while Notify may hold it
+        done = worker_once(seconds)
+        assert done.communicate()[1] == "" and done.returncode == 0
+    assert gets(notify, reference) == [] and len(posts(notify, reference)) == 1
+    notify.state.release.set()
+    notify.state.wait_for(f"ACCEPTED ref={reference}")
+    later = worker_once(132)
+    assert later.communicate()[1] == "" and later.returncode == 0
+    assert gets(notify, reference) == [f"GET ref={reference} found=1"]
+    assert called_text(db) == (reference, "sent")
+    assert notify.state.log.count(f"ACCEPTED ref={reference}") == 1

@@ -27,7 +27,7 @@ from oss_desk.domain.channels import TEXTS_NOT_SET_UP
 from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.public import normalise_mobile
-from oss_desk.domain.sending import SendResult, SendTally, next_try, send_round
+from oss_desk.domain.sending import SendResult, SendTally, look_up_wait, next_try, send_round
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.feedback_queue import notify_sends_texts
@@ -38,12 +38,23 @@ from oss_desk.services.session import Session
 from oss_desk.services.wording import record_wording
 from oss_desk.storage import queue as q
 from oss_desk.storage import resident as r
+from oss_desk.storage.followups import release_stale_messages
 from oss_desk.storage.sending import TURN_TEXTS, settle
 
 log = logging.getLogger("oss_desk.turn_texts")
 
 LEASE_SECONDS = 120
 ATTEMPTS = 8
+
+
+def release_left(session: Session) -> int:
+    """At start-up (the worker lock is ours): the turn texts and referral messages an earlier
+    owner left mid-send are due again once they can be looked up: the request may be on its
+    way to Notify (:func:`oss_desk.domain.sending.look_up_wait`; a referral by mail, at once)."""
+    wait = look_up_wait(session.settings.notify.timeout)
+    due = format_instant(next_try(session.clock.now(), 0.0, wait))
+    with session.store.write() as conn:
+        return r.release_stale_turn_texts(conn, due) + release_stale_messages(conn, due)
 
 
 def texts_possible(session: Session) -> bool:
