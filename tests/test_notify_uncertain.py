@@ -13,7 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,9 @@ from oss_desk.services.site import initialise
 from oss_desk.worker.run import DeviceWorker, WorkerReport
 
 from .appointments_site import NOW, office_toml, service_at
+from .conftest import Cli
+from .followups_site import make_office as make_referral_office
+from .followups_site import run_json
 from .messaging import API_KEY, NotifyServer
 from .test_turn_texts import PHONES, START, Day, office
 
@@ -217,6 +220,33 @@ def test_what_a_failed_request_may_have_done(tmp_path: Path, notify: NotifyServe
         session.close()
 
 
+def worker_process(db: Path, at: datetime) -> subprocess.Popen[str]:
+    """``oss-desk worker --once`` in its own process, its clock at ``at``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env.update(OSS_DESK_DB=str(db), OSS_DESK_NOW=at.isoformat())
+    return subprocess.Popen(
+        [sys.executable, "-m", "oss_desk", "worker", "--once"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def killed_while_notify_holds_it(db: Path, notify: NotifyServer, at: datetime) -> None:
+    """A worker whose request Notify holds, killed -9 while it waits for the answer."""
+    notify.state.script = ["slow"]
+    first = worker_process(db, at)
+    notify.state.wait_until(lambda line: line.endswith(" mode=slow"))
+    first.kill()
+    first.communicate()
+
+
+def quiet_pass(db: Path, at: datetime) -> None:
+    done = worker_process(db, at)
+    assert done.communicate()[1] == "" and done.returncode == 0
+
+
 def test_a_called_text_left_by_a_killed_worker_is_looked_up_after_the_wait(
     tmp_path: Path, notify: NotifyServer
 ) -> None:
@@ -235,34 +265,54 @@ def test_a_called_text_left_by_a_killed_worker_is_looked_up_after_the_wait(
         assert called is not None
     finally:
         day.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
-    env["OSS_DESK_DB"] = str(db)
-
-    def worker_once(seconds: float) -> subprocess.Popen[str]:
-        env["OSS_DESK_NOW"] = (START + timedelta(seconds=seconds)).isoformat()
-        return subprocess.Popen(
-            [sys.executable, "-m", "oss_desk", "worker", "--once"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    notify.state.script = ["slow"]
-    first = worker_once(0)
-    notify.state.wait_until(lambda line: line.endswith(" mode=slow"))  # Notify holds it
-    first.kill()
-    first.communicate()
+    killed_while_notify_holds_it(db, notify, START)
     reference, status = called_text(db)
     assert status == "sending"
     for seconds in (1, 129):  # taken over at once; not looked up while Notify may hold it
-        done = worker_once(seconds)
-        assert done.communicate()[1] == "" and done.returncode == 0
+        quiet_pass(db, START + timedelta(seconds=seconds))
     assert gets(notify, reference) == [] and len(posts(notify, reference)) == 1
     notify.state.release.set()
     notify.state.wait_for(f"ACCEPTED ref={reference}")
-    later = worker_once(132)
-    assert later.communicate()[1] == "" and later.returncode == 0
+    quiet_pass(db, START + timedelta(seconds=132))
     assert gets(notify, reference) == [f"GET ref={reference} found=1"]
     assert called_text(db) == (reference, "sent")
+    assert notify.state.log.count(f"ACCEPTED ref={reference}") == 1
+
+
+def test_a_referral_text_left_by_a_killed_worker_is_looked_up_after_the_wait(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for a referral's reference sent by text (``notify.timeout = 60``)."""
+    key = tmp_path / "notify.key"
+    key.write_text(API_KEY + "\n")
+    db = make_referral_office(
+        tmp_path,
+        extra=(
+            f'[notify]\nbase_url = "{notify.url}"\napi_key_file = "{key}"\n'
+            'sms_template = "22222222-2222-2222-2222-222222222222"\ntimeout = 60\n'
+        ),
+    )
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    run_json(
+        Cli(db, monkeypatch),
+        *("--user", "ana", "followup", "add", "--kind", "referral", "--service", "H"),
+        *("--back-office", "housing", "--name", "Zed Quux", "--send-by", "text"),
+        *("--phone", "07700 900417"),
+        now=now.isoformat(),
+    )
+    killed_while_notify_holds_it(db, notify, now)
+    with sqlite3.connect(db) as conn:
+        ((reference, status),) = conn.execute(
+            "SELECT reference, status FROM followup_messages"
+        ).fetchall()
+    assert status == "sending"
+    for seconds in (1, 129):
+        quiet_pass(db, now + timedelta(seconds=seconds))
+    assert gets(notify, reference) == [] and len(posts(notify, reference)) == 1
+    notify.state.release.set()
+    notify.state.wait_for(f"ACCEPTED ref={reference}")
+    quiet_pass(db, now + timedelta(seconds=132))
+    assert gets(notify, reference) == [f"GET ref={reference} found=1"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status FROM followup_messages").fetchall() == [("sent",)]
     assert notify.state.log.count(f"ACCEPTED ref={reference}") == 1
