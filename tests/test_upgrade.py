@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -269,3 +270,34 @@ def test_init_over_an_up_to_date_database_in_use_still_loads_the_configuration(
         assert done.returncode == 0, done.stderr
         assert "Upgraded" not in done.stdout and "Backed up" not in done.stdout
         let_go(proc)
+
+
+def test_init_refuses_to_upgrade_under_a_running_serve_and_not_after_it_is_killed(
+    older: Path, tmp_path: Path
+) -> None:
+    """A server of an earlier release left running starts that release's desks on the upgraded
+    file at the next sign-in: init sees it by its lease, which dies with it (even kill -9)."""
+    from .browser_desks import start_server, stop_server
+
+    aside = older.with_name("as-it-was.sqlite")
+    os.replace(older, aside)
+    make_db(older.parent)  # the office's database as the server found it when it started
+    served = start_server(older, tmp_path)
+    try:
+        for leftover in ("-wal", "-shm"):
+            older.with_name(older.name + leftover).unlink(missing_ok=True)
+        os.replace(aside, older)  # what the server serves now needs an upgrade
+        refused = run_cli_process("--db", str(older), "init")
+        assert refused.returncode == 6, refused.stderr
+        assert refused.stderr.count("\n") == 1
+        assert f"`oss-desk serve`, the browser desks' server (process {served.process.pid})" in (
+            refused.stderr
+        )
+        assert applied(older)[-1] == OLD
+        served.process.kill()  # as a crash would: no clean-up of its own
+        served.process.wait(timeout=10)
+    finally:
+        stop_server(served)
+    done = run_cli_process("--db", str(older), "init")
+    assert done.returncode == 0, done.stderr
+    assert applied(older)[-1] == NEWEST

@@ -36,6 +36,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, translate_errors, upgrade_copy
+from oss_desk.storage.holders import server_of
 from oss_desk.storage.lease import WorkerLock, lock_held
 from oss_desk.storage.maintenance import HEAD_SUFFIX, head_file, head_line, read_head_file
 
@@ -323,9 +324,10 @@ class RestoreResult:
         }
 
 
-def in_use(db: Path) -> str | None:
-    """Who is using the database, if this can be told: the device worker's lock, or another
-    process holding the database open. None: nobody that we can see."""
+def in_use(db: Path, *, server: bool = False) -> str | None:
+    """Who is using the database, if this can be told: the device worker's lock, another
+    process holding the database open, or (``server``) a running ``oss-desk serve``, which
+    opens it only for a moment but starts desks on it. None: nobody that we can see."""
     if lock_held(db):
         holder = WorkerLock.holder(db)
         # The holder of the devices' lock: the worker, or a desk app standing in for it.
@@ -334,6 +336,9 @@ def in_use(db: Path) -> str | None:
     pid = m.shm_holder(db)
     if pid is not None:
         return f"another process (process {pid})"
+    pid = server_of(db) if server else None
+    if pid is not None:
+        return f"`oss-desk serve`, the browser desks' server (process {pid})"
     return None
 
 

@@ -69,7 +69,7 @@ def refuse_while_in_use(db: Path, upgrade: Upgrade) -> None:
     open. Call it with the database closed in this process (see ``maintenance.shm_holder``)."""
     from oss_desk.services.dbops import in_use
 
-    user = in_use(db)
+    user = in_use(db, server=True)
     if user is not None:
         raise RuleViolation(
             f"{db} is open in {user}: not upgraded (schema {upgrade.before} -> "
