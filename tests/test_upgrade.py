@@ -301,3 +301,44 @@ def test_init_refuses_to_upgrade_under_a_running_serve_and_not_after_it_is_kille
     done = run_cli_process("--db", str(older), "init")
     assert done.returncode == 0, done.stderr
     assert applied(older)[-1] == NEWEST
+
+
+def test_a_desk_that_opens_the_file_after_init_last_looked_keeps_the_migrations_off(
+    older: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window between init's last look and the migrations (review 16, 9): the looks are
+    taken out, as a desk opening the file just after them would have it; the hold init
+    migrates under is still refused while the desk has the file open, and nothing changes."""
+    from oss_desk.clock import FixedClock
+    from oss_desk.errors import StorageBusy
+    from oss_desk.services import upgrade
+    from oss_desk.services.site import initialise
+
+    from .conftest import MONDAY_0930
+
+    monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.5")
+    monkeypatch.setattr(upgrade, "refuse_while_in_use", lambda *args: None)
+    before = db_content(older)
+    with holding(older, "desk") as desk:
+        with pytest.raises(StorageBusy):
+            initialise(older, clock=FixedClock(MONDAY_0930))
+        let_go(desk)
+    assert applied(older)[-1] == OLD and db_content(older) == before
+
+
+def test_the_migrations_run_with_the_file_held_and_name_a_desk_that_has_it_open(
+    older: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oss_desk.errors import RuleViolation
+    from oss_desk.services.upgrade import pending_upgrade, upgrade_alone
+
+    monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.5")
+    pending = pending_upgrade(older)
+    assert pending is not None
+    with holding(older, "desk") as desk:
+        with pytest.raises(RuleViolation, match=f"another process \\(process {desk.pid}\\)"):
+            upgrade_alone(older, pending)
+        let_go(desk)
+    assert applied(older)[-1] == OLD
+    assert upgrade_alone(older, pending) == pending.pending
+    assert applied(older)[-1] == NEWEST

@@ -87,6 +87,7 @@ def initialise(
         backup_before_upgrade,
         pending_upgrade,
         refuse_while_in_use,
+        upgrade_alone,
     )
 
     upgrade = pending_upgrade(db_path)  # read, then closed: in use is asked of others only
@@ -97,6 +98,7 @@ def initialise(
             folder = settings.backup.folder if settings is not None else upgrade.backup_folder
             saved = backup_before_upgrade(db_path, clock, folder)
             refuse_while_in_use(db_path, upgrade)  # again: a process may have come meanwhile
+        upgrade_alone(db_path, upgrade)  # with the file held: nobody opens it in between
     store = open_store(db_path, create=True, migrate=True)
     try:
         applied = schema_version(store)

@@ -17,10 +17,16 @@ from pathlib import Path
 
 from oss_desk import files
 from oss_desk.clock import Clock
-from oss_desk.errors import OssDeskError, RuleViolation, StorageError
+from oss_desk.errors import OssDeskError, RuleViolation, StorageBusy, StorageError
 from oss_desk.paths import default_backup_folder, new_backup_path
 from oss_desk.storage import maintenance as m
-from oss_desk.storage.database import Store, open_store, translate_errors
+from oss_desk.storage.database import (
+    Store,
+    apply_migrations,
+    hold_alone,
+    open_store,
+    translate_errors,
+)
 from oss_desk.storage.migrations import applied_names, pending_names, schema_names
 from oss_desk.storage.site import latest_config
 
@@ -64,18 +70,38 @@ def _folder(store: Store) -> str | None:
     return folder if isinstance(folder, str) and folder else None
 
 
-def refuse_while_in_use(db: Path, upgrade: Upgrade) -> None:
+def refuse_while_in_use(db: Path, upgrade: Upgrade, user: str | None = None) -> None:
     """Refuse (exit 6, as ``db restore`` and ``demo`` do) while another process has ``db``
-    open. Call it with the database closed in this process (see ``maintenance.shm_holder``)."""
+    open, or ``user`` (a process seen otherwise) is at it. POSIX locks are per process: this
+    process's own connection to ``db`` is never the one reported."""
     from oss_desk.services.dbops import in_use
 
-    user = in_use(db, server=True)
+    user = in_use(db, server=True) or user
     if user is not None:
         raise RuleViolation(
             f"{db} is open in {user}: not upgraded (schema {upgrade.before} -> "
             f"{schema_names()[-1]}); stop the worker and the desks, then upgrade it again",
             cli_hint="`oss-desk init`",
         )
+
+
+def upgrade_alone(db: Path, upgrade: Upgrade) -> list[str]:
+    """Apply the pending migrations with the file held for this process alone
+    (:func:`~oss_desk.storage.database.hold_alone`), and only when nobody is at it once it is
+    held: a desk or worker that opened the file after ``init`` last looked keeps the hold from
+    being taken (refused, naming it when it can be told), and one that opens it later waits for
+    the migrations and reads only the new schema. Returns the migrations applied."""
+    store = open_store(db, create=False, migrate=False, check=False)
+    try:
+        try:
+            hold_alone(store)
+        except StorageBusy:
+            refuse_while_in_use(db, upgrade, "another process (it would not let go of the file)")
+            raise
+        refuse_while_in_use(db, upgrade)  # a worker's lock or a server taken meanwhile
+        return apply_migrations(store)
+    finally:
+        store.close()
 
 
 def backup_before_upgrade(db: Path, clock: Clock, folder: str | None) -> Path:
@@ -118,4 +144,5 @@ __all__ = [
     "backup_before_upgrade",
     "pending_upgrade",
     "refuse_while_in_use",
+    "upgrade_alone",
 ]
