@@ -53,16 +53,23 @@ def digest(path: Path) -> str:
 @pytest.fixture
 def older(tmp_path: Path) -> Path:
     """An office's database as the release of schema 0008 left it (with events)."""
+    path = older_office(tmp_path, "0009_event_chain")
+    assert applied(path)[-1] == OLD and events(path) > 0
+    return path
+
+
+def older_office(tmp_path: Path, stop_before: str) -> Path:
+    """An office's database as the release whose schema ends before ``stop_before`` left it,
+    filled with a real office's rows (``tmp_path/office/office.sqlite``)."""
     (tmp_path / "source").mkdir()
     source = make_db(tmp_path / "source")
     path = tmp_path / "office" / "office.sqlite"
     path.parent.mkdir(mode=0o700)
-    db = at_migration(path, "0009_event_chain")
+    db = at_migration(path, stop_before)
     fill_from(db, source)
     db.conn.execute("PRAGMA journal_mode = WAL")
     db.conn.close()
     path.chmod(0o600)
-    assert applied(path)[-1] == OLD and events(path) > 0
     return path
 
 
@@ -342,3 +349,64 @@ def test_the_migrations_run_with_the_file_held_and_name_a_desk_that_has_it_open(
     assert applied(older)[-1] == OLD
     assert upgrade_alone(older, pending) == pending.pending
     assert applied(older)[-1] == NEWEST
+
+
+def test_db_backup_copies_an_older_release_s_database_as_it_is(older: Path, tmp_path: Path) -> None:
+    """Between installing a release and running init, the nightly backup goes on (review 16,
+    5): the copy is at the older schema, said so, and the database is left as it was."""
+    before = db_content(older)
+    done = run_cli_process("--db", str(older), "db", "backup")
+    assert done.returncode == 0, done.stderr
+    (copy,) = (older.parent / "backups").glob("office-*.sqlite")
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"Backed up to {copy} (") and f"schema {OLD}." in lines[0]
+    ran = len(schema_names()) - len(applied_names_at(OLD))
+    assert lines[1] == (
+        f"  the copy is at the older schema {OLD}, as the database is: `oss-desk init` upgrades "
+        f"the database ({ran} migrations); `db restore` of this copy restores an upgraded copy "
+        "of it"
+    )
+    assert lines[2] == "  event log head: none (an older release's event log, not chained yet)"
+    assert applied(copy)[-1] == OLD and events(copy) == events(older)
+    assert not Path(f"{copy}.head").exists()  # a head of no chain would mean nothing
+    to = tmp_path / "nightly.sqlite"
+    as_json = run_cli_process("--db", str(older), "db", "backup", "--to", str(to), "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    said = json.loads(as_json.stdout)
+    assert said["older_schema"] is True and said["schema"][-1] == OLD and said["head"] is None
+    assert said["pending"] == list(schema_names())[len(applied_names_at(OLD)) :]
+    assert applied(to)[-1] == OLD
+    assert applied(older)[-1] == OLD and db_content(older) == before
+    check = run_cli_process("--db", str(older), "db", "check")
+    assert check.returncode == 4  # it still says what init is for
+    restored = run_cli_process("--db", str(older), "init")
+    assert restored.returncode == 0, restored.stderr
+    back = run_cli_process("--db", str(older), "db", "restore", str(copy), "--yes")
+    assert back.returncode == 0, back.stderr
+    assert f"{copy.name} was made by an older oss-desk" in back.stdout
+
+
+def test_init_s_copy_goes_where_db_backup_puts_them_with_the_head_db_check_reads(
+    tmp_path: Path,
+) -> None:
+    """The backup folder from the environment, as db backup takes it (review 16, 6)."""
+    path = older_office(tmp_path, NEWEST)  # chained: the release just before this one
+    folder = tmp_path / "backup-disk"
+    folder.mkdir(mode=0o700)
+    env = {"OSS_DESK_BACKUP__FOLDER": str(folder)}
+    done = run_cli_process("--db", str(path), "init", env=env)
+    assert done.returncode == 0, done.stderr
+    (copy,) = folder.glob("office-*.sqlite")
+    assert f"Backed up the database as it was to {copy} (verified)." in done.stdout
+    assert not (path.parent / "backups").exists()
+    head = Path(f"{copy}.head")
+    conn = sqlite3.connect(copy)
+    newest, digest_of = conn.execute("SELECT id, hex(hash) FROM events ORDER BY id DESC").fetchone()
+    conn.close()
+    assert head.read_text() == f"event {newest} sha256 {digest_of.lower()}\n"
+    assert head.stat().st_mode & 0o777 == 0o600
+    assert run_cli_process("--db", str(path), "db", "check", env=env).returncode == 0
+    head.write_text(f"event {newest} sha256 {'0' * 64}\n")  # db check reads it there
+    check = run_cli_process("--db", str(path), "db", "check", env=env)
+    assert check.returncode == 4
+    assert f"the hash recorded beside {copy.name}" in check.stdout

@@ -335,11 +335,12 @@ def backup_snapshot(source: sqlite3.Connection, target: Path) -> tuple[dict[str,
     return counts, head_id, head_hash
 
 
-def event_head(path: Path) -> tuple[int, bytes]:
-    """(id, hash) of the newest event in a database file."""
+def event_head(path: Path) -> tuple[int, bytes] | None:
+    """(id, hash) of the newest event in a database file; None: an older release's file, made
+    before the event log was chained."""
     conn = connect_file(path, readonly=True)
     try:
-        return event_chain.head(conn)
+        return event_chain.head(conn) if _has_chain(conn) else None
     finally:
         conn.close()
 
