@@ -21,6 +21,7 @@ from oss_desk.storage.lease import Heartbeat, WorkerLock, read_heartbeat
 from oss_desk.worker.run import DeviceWorker
 
 from .conftest import MONDAY_0930, ROOT, make_db, run_cli_process
+from .screens import wait_for
 
 
 def test_doctor_says_a_worker_whose_lanes_keep_failing_is_failing(tmp_path: Path) -> None:
@@ -91,13 +92,6 @@ class WorkerProcess:
         self.process.wait(timeout=20)
 
 
-def wait_for(what: str, ready: object, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not callable(ready) or not ready():
-        assert time.monotonic() < deadline, f"never: {what}"
-        time.sleep(0.05)
-
-
 def blip(db: Path, worker: WorkerProcess) -> Heartbeat:
     """Hold the write turn until a lane of the worker gave up waiting for it once, then let it
     go; the heartbeat that said so, once written."""
@@ -105,7 +99,7 @@ def blip(db: Path, worker: WorkerProcess) -> Heartbeat:
     try:
         before = worker.waits()
         with store.write():
-            wait_for("a lane gave up waiting", lambda: worker.waits() > before)
+            wait_for(lambda: worker.waits() > before, 30, "a lane to give up waiting")
         beat = read_heartbeat(store.conn)
         assert beat is not None
         held_at = beat.seen_at
@@ -115,7 +109,7 @@ def blip(db: Path, worker: WorkerProcess) -> Heartbeat:
             beat = read_heartbeat(store.conn)
             return beat is not None and beat.seen_at > held_at and beat.failing is not None
 
-        wait_for("the heartbeat said the fault", said)
+        wait_for(said, 30, "the heartbeat to say the fault")
         assert beat is not None
         return beat
     finally:
@@ -133,7 +127,7 @@ def test_one_fault_is_a_warning_and_a_lane_that_keeps_failing_fails(tmp_path: Pa
     tmp_path.chmod(0o700)  # doctor's file modes: nothing but the worker to say
     worker = WorkerProcess(db, {"OSS_DESK_BUSY_TIMEOUT": "0.5"})
     try:
-        wait_for("the worker beats", lambda: worker_line(db)[0].startswith("ok    worker: "))
+        wait_for(lambda: worker_line(db)[0].startswith("ok    worker: "), 30, "the worker to beat")
         beat = blip(db, worker)
         assert not keeps_failing(beat.lane_faults)
         line, code = worker_line(db)
@@ -142,8 +136,11 @@ def test_one_fault_is_a_warning_and_a_lane_that_keeps_failing_fails(tmp_path: Pa
         assert "in the last 5 minutes, the last: " in line and "StorageBusy: " in line
         assert line.endswith("; not failing (a lane is failing at 3 faults within 5 minutes)")
         assert code == 0, line
-        while not keeps_failing(beat.lane_faults):  # the turn held again and again
+        for _ in range(12):  # the turn held again and again, each lane failing on it
+            if keeps_failing(beat.lane_faults):
+                break
             beat = blip(db, worker)
+        assert keeps_failing(beat.lane_faults), beat
         line, code = worker_line(db)
         assert line.startswith("fail  worker: ") and "running but failing: " in line, line
         assert code == 1
