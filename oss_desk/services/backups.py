@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oss_desk import files
 from oss_desk.clock import Clock, format_instant
@@ -31,6 +31,9 @@ from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, open_store, translate_errors
 from oss_desk.storage.maintenance import HEAD_SUFFIX, head_file, head_line
 from oss_desk.storage.migrations import pending_names
+
+if TYPE_CHECKING:
+    from oss_desk.config import Settings
 
 BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
 OLDER_SCHEMA = "schema: migrations not applied"
@@ -161,23 +164,21 @@ def backup_database(
     config: Path | None,
     clock: Clock,
     *,
+    settings: Settings | None = None,
     to: str | None = None,
     keep: int | None = None,
     method: str = "backup-api",
+    prune: bool = True,
 ) -> BackupResult:
-    """``oss-desk db backup``: of this release's database, or of one an older release made
-    that ``init`` has not upgraded yet (read as it is, never migrated)."""
+    """``oss-desk db backup`` (and, with ``prune`` false, ``init``'s copy before an upgrade): of
+    this release's database, or of one an older release made that ``init`` has not upgraded
+    yet (read as it is, never migrated). The backup settings: ``settings``, else ``config``'s,
+    else those stored in the database (``OSS_DESK_BACKUP__*`` overriding them, as ever)."""
     store = open_store(db, create=False, migrate=False, check=False)
     try:
-        s = settings_for(store, config)[0].backup
-        return backup_store(
-            store,
-            clock,
-            folder=s.folder,
-            keep=s.keep if keep is None else keep,
-            to=to,
-            method=method,
-        )
+        s = (settings or settings_for(store, config)[0]).backup
+        kept = (s.keep if keep is None else keep) if prune else None
+        return backup_store(store, clock, folder=s.folder, keep=kept, to=to, method=method)
     finally:
         store.close()
 

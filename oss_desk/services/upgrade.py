@@ -90,15 +90,9 @@ def backup_before_upgrade(db: Path, clock: Clock, settings: Settings | None) -> 
     as ever; default ``backups`` beside the database), named as ``db backup`` names them, with
     the event log's head beside it, so ``db restore`` takes it and ``db check`` reads its head.
     Deletes no older backup."""
-    from oss_desk.services.backups import backup_store
-    from oss_desk.services.session import settings_for
+    from oss_desk.services.backups import backup_database
 
-    store = open_store(db, create=False, migrate=False, check=False)
-    try:
-        wanted = (settings if settings is not None else settings_for(store, None)[0]).backup
-        return backup_store(store, clock, folder=wanted.folder, keep=None).path
-    finally:
-        store.close()
+    return backup_database(db, None, clock, settings=settings, prune=False).path
 
 
 __all__ = [
