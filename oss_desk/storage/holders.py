@@ -54,7 +54,8 @@ class ServeLease:
     @classmethod
     def hold(cls, db: Path) -> ServeLease:
         """Take the lease (OSError: the file cannot be made or locked beside the database)."""
-        fd = os.open(serve_lease_path(db), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        # Read only: a shared lock needs no more (nothing is ever written in it).
+        fd = os.open(serve_lease_path(db), os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             with contextlib.suppress(PermissionError):
                 os.fchmod(fd, 0o600)  # whatever the umask
