@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from oss_desk.clock import Clock
 from oss_desk.errors import RuleViolation, StorageBusy
 from oss_desk.storage import maintenance as m
-from oss_desk.storage.database import apply_migrations, hold_alone, open_store
+from oss_desk.storage.database import apply_migrations, open_store
+from oss_desk.storage.holders import hold_alone
 from oss_desk.storage.migrations import applied_names, pending_names, schema_names
 
 if TYPE_CHECKING:

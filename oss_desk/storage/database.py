@@ -567,19 +567,6 @@ def upgrade_copy(path: Path) -> list[str]:
         store.close()
 
 
-def hold_alone(store: Store) -> None:
-    """Hold the database file for this connection alone until it closes (``locking_mode =
-    EXCLUSIVE``, then an empty ``BEGIN EXCLUSIVE``): StorageBusy after the busy timeout while
-    another process has it open (every connection to a WAL database holds a shared lock on the
-    file); a process that opens it meanwhile, of any release, waits for it and then reads what
-    this connection left. ``init`` upgrades under it."""
-    conn = store.conn
-    with translate_errors(store.path):
-        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
-        conn.execute("BEGIN EXCLUSIVE")
-        conn.execute("COMMIT")
-
-
 def apply_migrations(store: Store) -> list[str]:
     """Apply pending migrations once, however many processes start at the same moment."""
     if not pending_names(store.conn):

@@ -1,5 +1,5 @@
-"""Who holds a file's lock (a POSIX lock, asked with ``F_GETLK``), and the browser desks' server's
-lease.
+"""Who holds a file's lock (a POSIX lock, asked with ``F_GETLK``), the database held by one
+connection alone (``init``'s upgrade), and the browser desks' server's lease.
 
 ``oss-desk serve`` opens the database only for a moment (its settings, at start and at each
 sign-in), so nothing of SQLite's tells another process that it runs. It holds a shared lock on
@@ -15,6 +15,8 @@ import fcntl
 import os
 import struct
 from pathlib import Path
+
+from oss_desk.storage.database import Store, translate_errors
 
 SERVE_LEASE_SUFFIX = ".serve.lock"
 
@@ -38,6 +40,19 @@ def lock_holder(path: Path, start: int = 0, length: int = 0) -> int | None:
         return int(pid) if l_type != fcntl.F_UNLCK else None
     finally:
         os.close(fd)
+
+
+def hold_alone(store: Store) -> None:
+    """Hold the database file for this connection alone until it closes (``locking_mode =
+    EXCLUSIVE``, then an empty ``BEGIN EXCLUSIVE``): StorageBusy after the busy timeout while
+    another process has it open (every connection to a WAL database holds a shared lock on the
+    file); a process that opens it meanwhile, of any release, waits for it and then reads what
+    this connection left. ``init`` upgrades under it."""
+    conn = store.conn
+    with translate_errors(store.path):
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
 
 
 def serve_lease_path(db: Path) -> Path:
@@ -76,4 +91,4 @@ def server_of(db: Path) -> int | None:
     return lock_holder(serve_lease_path(db))
 
 
-__all__ = ["ServeLease", "lock_holder", "serve_lease_path", "server_of"]
+__all__ = ["ServeLease", "hold_alone", "lock_holder", "serve_lease_path", "server_of"]
