@@ -68,7 +68,7 @@ def refuse_while_in_use(db: Path, upgrade: Upgrade, user: str | None = None) -> 
 
 def upgrade_alone(db: Path, upgrade: Upgrade) -> list[str]:
     """Apply the pending migrations with the file held for this process alone
-    (:func:`~oss_desk.storage.database.hold_alone`), and only when nobody is at it once it is
+    (:func:`~oss_desk.storage.holders.hold_alone`), and only when nobody is at it once it is
     held: a desk or worker that opened the file after ``init`` last looked keeps the hold from
     being taken (refused, naming it when it can be told), and one that opens it later waits for
     the migrations and reads only the new schema. Returns the migrations applied."""
