@@ -56,10 +56,11 @@ def look_up_wait(timeout: float) -> float:
     Why wait: giving up does not stop Notify. A request it received goes on being handled (the
     notification stored, then answered into a closed connection), and until it is stored a
     look-up finds nothing: looked up the moment the client gave up, a text still on its way was
-    sent again, and the resident got it twice. Counted from the end of the try, the request
-    has been with Notify for three times as long as we were ready to wait for its answer (40 s
-    by default) when it is looked up: longer than web servers commonly let a request run before
-    they end it (30 s), so by then it has been stored or dropped. Twice the timeout (not a fixed
+    sent again, and the resident got it twice. Counted from the end of the try, a timed-out
+    request has been with Notify for three times as long as we were ready to wait for its
+    answer, and 10 s more (40 s by default), when it is looked up: longer than web servers
+    commonly let a request run before they end it (30 s), so by then it has been stored or
+    dropped. Twice the timeout (not a fixed
     time) keeps that true for an office that set a longer ``notify.timeout`` because its line is
     slow. It is not a proof: a request Notify held longer than that and then accepted arrives
     twice (the README says so)."""
