@@ -86,6 +86,7 @@ class Dialog(ModalScreen[T]):
         self.answered = True
         return super().dismiss(result)
 
+    @guarded
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -121,10 +122,12 @@ class TickList(SelectionList[str]):
         Binding("enter", "submit", "Save", show=False, id="ticks.submit", tooltip="Save")
     ]
 
+    @guarded
     async def action_submit(self) -> None:
         """Enter saves the dialog (Space ticks)."""
         await self.run_action("screen.save")
 
+    @guarded
     def action_select(self) -> None:
         if self.highlighted is not None:
             self.toggle(self.get_option_at_index(self.highlighted))
@@ -331,6 +334,7 @@ class NeedsDialog(Dialog[tuple[str, ...] | None]):
             id="language",
         )
 
+    @guarded
     def action_save(self) -> None:
         chosen = list(self.query_one(SelectionList).selected)
         language = self.query_one("#language", Input).value.strip()
@@ -355,6 +359,7 @@ class ConfirmDialog(Dialog[bool | None]):
     def __init__(self, question: str) -> None:
         super().__init__(question)
 
+    @guarded
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
 

@@ -79,6 +79,7 @@ class FinishDialog(OutcomeDialog):
             f"{box(self.flags['avoidable'])} O: could have been done online"
         )
 
+    @guarded
     def action_tick(self, flag: str) -> None:
         self.flags[flag] = not self.flags[flag]
         self.query_one("#finish-flags", Static).update(self.flags_line())
@@ -194,6 +195,7 @@ class RatingPrompt(Static, can_focus=True):
         """Whether the finish's last key again now is an answer (not that key pressed twice)."""
         return time.monotonic() - self.shown_at >= RATING_GUARD_SECONDS
 
+    @guarded
     def action_rate(self, rating: str) -> None:
         key = "d" if rating == "declined" else rating
         if key and key == self.echo and not self.ready:
@@ -288,5 +290,6 @@ class MobileDialog(Dialog[MobileChoice | None]):
         event.stop()
         self.action_save()
 
+    @guarded
     def action_save(self) -> None:
         self.dismiss(self.choice())
