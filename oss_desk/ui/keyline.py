@@ -36,9 +36,19 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerError
 
-FLOW_OVERDUE = 20.0
-"""Seconds after which a key's flow the line waits for (:meth:`KeyLine.behind`) counts as over
-(past the database's busy timeout, after which the flow has said why not)."""
+from oss_desk.services.runner import longest_write_wait
+
+FLOW_MARGIN = 5.0
+"""Seconds a key's flow is given, past the longest its write may wait for the database, to
+read back and show what it did."""
+
+
+def flow_overdue() -> float:
+    """Seconds after which a key's flow the line waits for (:meth:`KeyLine.behind`) counts as
+    over: past the longest its write may wait under the busy timeout in force (up to 600 s:
+    ``OSS_DESK_BUSY_TIMEOUT``), after which the flow has said why not, and a margin."""
+    return longest_write_wait() + FLOW_MARGIN
+
 
 OVERDUE = 1.0
 """Seconds after which a key whose trail never came up counts as handled: the last backstop.
@@ -114,7 +124,7 @@ class KeyLine:
         if self._overdue is not None:
             self._overdue.cancel()
         self.on_way = flow
-        self._overdue = asyncio.get_running_loop().call_later(FLOW_OVERDUE, self._late, flow)
+        self._overdue = asyncio.get_running_loop().call_later(flow_overdue(), self._late, flow)
         over = asyncio.ensure_future(self._over(flow))
         self._flows.add(over)  # kept until it is done (the loop keeps only weak references)
         over.add_done_callback(self._flows.discard)
