@@ -86,6 +86,23 @@ async def test_the_outcome_key_twice_in_a_burst_is_said_as_not_a_rating(
         assert prompt.has_focus
 
 
+async def test_an_outcome_picked_with_arrows_and_enter_then_its_digit_is_a_rating(
+    office: Path, make_app: AppFactory
+) -> None:
+    """Review 16, 12: the outcome picked with arrows and Enter (1, resolved, highlighted), then
+    1 as soon as the rating is asked: the resident's rating "very poor", not the outcome key
+    pressed twice (it was refused as such, though 1 was never pressed)."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await called_at_desk(app, pilot)
+        burst(app, "f", "down", "up", "enter")
+        await until(lambda: bool(screen.query(RatingPrompt)))
+        burst(app, "1", "n")  # at once: within the prompt's double-tap guard
+        await until(lambda: screen.query_one(BigCode).code == "B001")
+        await until(lambda: ratings(office) == [(1, 1, "desk", "desk-1", "ben")])
+        assert not said(app, "not taken as the rating")
+
+
 async def test_n_then_s_in_one_burst_starts_the_resident_called(
     office: Path, make_app: AppFactory
 ) -> None:

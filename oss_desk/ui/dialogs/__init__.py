@@ -99,6 +99,8 @@ class LetterList(OptionList):
 
     def __init__(self, *options: Option, id: str | None = None) -> None:
         super().__init__(*options, id=id)
+        self.typed = ""
+        """The letter typed that picked an option ("": none; arrows and Enter pick too)."""
 
     @guarded
     def on_key(self, event: Key) -> None:
@@ -108,6 +110,7 @@ class LetterList(OptionList):
                 if (self.get_option_at_index(index).id or "").upper() == wanted:
                     self.highlighted = index
                     event.stop()
+                    self.typed = event.character
                     self.action_select()
                     return
 
@@ -200,6 +203,8 @@ class PickDialog(Dialog[T | None]):
         self.answers = {key: answer for key, _, answer in listed}
         self.picked = ""
         """The key of the answer given (whether by its key or by arrows and Enter)."""
+        self.typed = ""
+        """The key typed that gave the answer ("" when arrows and Enter gave it)."""
 
     def compose_body(self) -> ComposeResult:
         yield LetterList(
@@ -210,6 +215,8 @@ class PickDialog(Dialog[T | None]):
     @guarded
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.picked = event.option.id or ""
+        typed = event.option_list.typed if isinstance(event.option_list, LetterList) else ""
+        self.typed = self.picked if typed.lower() == self.picked.lower() else ""
         self.dismiss(self.answers.get(self.picked))
 
 
