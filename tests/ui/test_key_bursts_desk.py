@@ -104,6 +104,20 @@ async def test_an_outcome_picked_with_arrows_and_enter_then_its_digit_is_a_ratin
         assert not said(app, "not taken as the rating")
 
 
+async def test_enter_on_an_outcome_then_a_rating_in_one_burst_rates(
+    office: Path, make_app: AppFactory
+) -> None:
+    """The outcome picked with arrows and Enter, then the rating and N, all in one burst: the
+    rating went to the outcome box, which had answered already (Enter's pick was still on its
+    way), and was lost without a word."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await called_at_desk(app, pilot)
+        burst(app, "f", "down", "up", "enter", "4", "n")
+        await until(lambda: screen.query_one(BigCode).code == "B001")
+        await until(lambda: ratings(office) == [(1, 4, "desk", "desk-1", "ben")])
+
+
 async def test_n_then_s_in_one_burst_starts_the_resident_called(
     office: Path, make_app: AppFactory
 ) -> None:
