@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
@@ -15,19 +14,14 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Key
 from textual.screen import ModalScreen
-from textual.strip import Strip
-from textual.style import Style as VisualStyle
 from textual.widgets import (
-    Checkbox,
     DataTable,
     Input,
     OptionList,
-    RadioButton,
     SelectionList,
     Static,
 )
-from textual.widgets._toggle_button import ToggleButton
-from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 from textual.worker import Worker
 
@@ -35,6 +29,11 @@ from oss_desk.domain.counter import outcome_key_refused, outcome_keys_hint, outc
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
 from oss_desk.domain.text import room_said
+from oss_desk.ui.dialogs.fields import LetterList as LetterList
+from oss_desk.ui.dialogs.fields import MarkedRadioButton as MarkedRadioButton
+from oss_desk.ui.dialogs.fields import TickBox as TickBox
+from oss_desk.ui.dialogs.fields import TickList as TickList
+from oss_desk.ui.dialogs.fields import ticked as ticked
 from oss_desk.ui.faults import guarded, worker_failed
 
 if TYPE_CHECKING:
@@ -44,11 +43,24 @@ T = TypeVar("T")
 
 
 class Dialog(ModalScreen[T]):
-    """A centred box; Escape cancels (returns None: every dialog's result type allows it)."""
+    """A centred box; Escape cancels (returns None: every dialog's result type allows it); F1
+    shows what the box is for and its keys over it (the app's own F1 does not reach a box:
+    Textual runs none of the app's keys while one is open), and Esc or F1 goes back to it as
+    it was."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without changes")
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without changes"),
+        Binding(
+            "f1",
+            "help",
+            "Help",
+            id="dialog.help",
+            tooltip="What this box is for and its keys (Esc or F1 comes back to it as it was)",
+        ),
     ]
+    HELP: ClassVar[str] = ""
+    """F1's words about the box: what it is for, what its keys do and how to leave it (every
+    dialog class says its own: tests/ui/test_structure.py)."""
     BOX = "dialog"
     """The classes of the box (its look is in the app's stylesheet)."""
     heading: str | Text = ""
@@ -84,114 +96,58 @@ class Dialog(ModalScreen[T]):
             done: AwaitComplete = AwaitComplete.nothing()  # type: ignore[no-untyped-call]
             return done
         self.answered = True
+        if self.is_attached and self in self.app.screen_stack and self.app.screen is not self:
+            # Its help is open over it (a print question answered at another desk, a save
+            # done): the help goes with it, not instead of it (Textual closes the top screen).
+            self.pop_until_active()
         return super().dismiss(result)
 
     @guarded
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    @guarded
+    def action_help(self) -> None:
+        """F1: this box's help over it (the box stays as it is beneath: what is typed, ticked
+        and where the cursor is)."""
+        heading = self.heading_said()
+        title = f"Help: {heading}" if heading else "Help"
+        self.app.push_screen(HelpScreen(title, self.help_rows(), self.HELP, closing=BACK))
+
+    def heading_said(self) -> str:
+        """The box's first line as plain text (a box that draws its own: its title line)."""
+        heading: object = self.heading
+        if not heading:
+            heading = next((t.content for t in self.query(".title").results(Static)), "")
+        if isinstance(heading, Text | Content):
+            return heading.plain
+        return Text.from_markup(str(heading)).plain if heading else ""
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """F1's keys: those that work where the cursor is now, each with an id (ours: the box's
+        and its widgets', never Textual's own), the nearest the cursor first, Esc and F1 last."""
+        own: list[tuple[str, str, str]] = []
+        base: list[tuple[str, str, str]] = []
+        for active in self.active_bindings.values():
+            binding = active.binding
+            if binding.id is None:
+                continue
+            row = (self.app.get_key_display(binding), binding.description, binding.tooltip)
+            (base if binding.id.startswith("dialog.") else own).append(row)
+        return own + base
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker_failed(self, event)
-
-
-class LetterList(OptionList):
-    """An option list where typing an option's letter (its id) picks it at once."""
-
-    def __init__(self, *options: Option, id: str | None = None) -> None:
-        super().__init__(*options, id=id)
-        self.typed = ""
-        """The letter typed that picked an option ("": none; arrows and Enter pick too)."""
-
-    @guarded
-    def on_key(self, event: Key) -> None:
-        if event.character and len(event.character) == 1 and event.character.isalnum():
-            wanted = event.character.upper()
-            for index in range(self.option_count):
-                if (self.get_option_at_index(index).id or "").upper() == wanted:
-                    self.highlighted = index
-                    event.stop()
-                    self.typed = event.character
-                    self.action_select()
-                    return
-
-
-class TickList(SelectionList[str]):
-    """Space ticks at once (not through a message), so a save pressed straight after it, as a
-    fast typist or a test does, sees the tick. A ticked line shows a tick mark and an unticked
-    one an empty box: the state does not rest on colour alone (Textual draws an X in both)."""
-
-    TICKED = "\u2713"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Save", show=False, id="ticks.submit", tooltip="Save")
-    ]
-
-    @guarded
-    async def action_submit(self) -> None:
-        """Enter saves the dialog (Space ticks)."""
-        await self.run_action("screen.save")
-
-    @guarded
-    def action_select(self) -> None:
-        if self.highlighted is not None:
-            self.toggle(self.get_option_at_index(self.highlighted))
-
-    def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        segments = list(strip)
-        if len(segments) < 3 or segments[1].text != ToggleButton.BUTTON_INNER:
-            return strip
-        try:
-            selection = self.get_option_at_index(self.scroll_offset.y + y)
-        except OptionDoesNotExist:
-            return strip
-        mark = self.TICKED if selection.value in self._selected else " "
-        segments[1] = Segment(mark, segments[1].style)
-        return Strip(segments, strip.cell_length)
-
-
-class MarkedRadioButton(RadioButton):
-    """A radio button whose dot shows only when it is chosen (not colour alone)."""
-
-    @property
-    def _button(self) -> Content:
-        # As ToggleButton._button draws it, with the dot left out when not chosen.
-        button_style = self.get_visual_style("toggle--button")
-        side_style = VisualStyle(
-            foreground=button_style.background, background=self.background_colors[1]
-        )
-        return Content.assemble(
-            (self.BUTTON_LEFT, side_style),
-            (self.BUTTON_INNER if self.value else " ", button_style),
-            (self.BUTTON_RIGHT, side_style),
-        )
-
-
-def ticked(label: str, on: bool) -> Text:
-    """A tick box's label with its state shown by a mark, not colour alone."""
-    mark = "[\u2713]" if on else "[ ]"
-    return Text(f"{mark} {label}")
-
-
-class TickBox(Checkbox):
-    """A tick box that says whether it is ticked with a mark ("[\u2713] Follow-up text", "[ ]
-    ..."): Checkbox's own button draws the same X either way, in another colour, so it is left
-    out (an X beside "[ ]" read as ticked)."""
-
-    BUTTON_LEFT = BUTTON_INNER = BUTTON_RIGHT = ""
-
-    def __init__(self, text: str, value: bool = False, **kwargs: Any) -> None:
-        self.text = text
-        super().__init__(ticked(text, value), value, **kwargs)
-
-    @guarded
-    def watch_value(self) -> None:
-        self.label = ticked(self.text, self.value)
-        super().watch_value()
 
 
 class PickDialog(Dialog[T | None]):
     """One answer of a few, each shown after the key that picks it at once (a digit or a
     letter), or arrows and Enter: ``picks`` are (key, words, the answer it gives)."""
+
+    HELP = (
+        "One answer of a few: the key shown before an answer gives it at once, or the arrows "
+        "and Enter. Esc goes back without an answer."
+    )
 
     LIST_ID = "picks"
     """The list's id (the style sheets size some)."""
@@ -224,6 +180,13 @@ class OutcomeDialog(PickDialog[Outcome]):
     """How the visit (or one service of it) ended: its key (1-5, those offered) or arrows and
     Enter; the hint names only the keys offered, and another digit says why it does nothing."""
 
+    HELP = (
+        "How the visit (or this service of it) ended, as the council counts it: the outcome's "
+        "number gives it at once, or the arrows and Enter. Only the outcomes offered here are "
+        "listed (needs an appointment only for a service that takes them); another number says "
+        "why it does nothing. Esc goes back: nothing is finished."
+    )
+
     LIST_ID = "outcomes"
 
     def __init__(self, code: str, service: str = "", *, appointments: bool = True) -> None:
@@ -251,6 +214,11 @@ class OutcomeDialog(PickDialog[Outcome]):
 class ChoiceDialog(Dialog[str | None]):
     """Pick one of several (services, desks): a letter or arrows and Enter."""
 
+    HELP = (
+        "Pick one of the list (a service, a desk, a colleague...): its letter or number picks "
+        "it at once, or the arrows and Enter. Esc goes back without choosing."
+    )
+
     def __init__(self, title: str, choices: Iterable[tuple[str, str]], hint: str = "") -> None:
         super().__init__(title)
         self.choices = list(choices)
@@ -268,6 +236,12 @@ class TextDialog(Dialog[str | None]):
     """One line of text: Enter to confirm. ``max_length`` stops typing at a length (a code);
     ``room`` is the most free text may hold as stored: the characters left show under the box
     as it is typed, and Enter does nothing while it is over (nothing is cut, nothing lost)."""
+
+    HELP = (
+        "Type what the box asks for and press Enter. Where the box has a limit, the characters "
+        "left show under it, and Enter waits while the text is too long (nothing is cut). Esc "
+        "goes back and nothing is saved."
+    )
 
     def __init__(
         self,
@@ -314,6 +288,12 @@ class TextDialog(Dialog[str | None]):
 class NeedsDialog(Dialog[tuple[str, ...] | None]):
     """Reasonable adjustments: Space ticks, Tab reaches the interpreter language, F9 saves."""
 
+    HELP = (
+        "Reasonable adjustments for this visit, so that the adviser is ready for them: Up and "
+        "Down move, Space ticks or unticks, Tab goes to the interpreter's language. F9 or Enter "
+        "saves them; Esc goes back and nothing changes."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f9", "save", "Save", id="needs.save", tooltip="Keep these adjustments"),
         Binding("ctrl+s", "save", "Save", show=False, id="needs.save_ctrl", tooltip="Save"),
@@ -356,6 +336,9 @@ class NeedsDialog(Dialog[tuple[str, ...] | None]):
 
 
 class ConfirmDialog(Dialog[bool | None]):
+    HELP = (
+        "A question before something is done: y goes ahead; n or Esc does not, and nothing changes."
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="Go ahead"),
         Binding("n", "answer(False)", "No", id="confirm.no", tooltip="Do not"),
@@ -373,6 +356,8 @@ class ConfirmDialog(Dialog[bool | None]):
 
 class InfoDialog(Dialog[None]):
     """Read-only lines (a ticket's details)."""
+
+    HELP = "Details to read: nothing here changes anything. Esc closes it."
 
     hint = "Esc: close"
 
@@ -394,6 +379,12 @@ class KeyTable(DataTable[Text]):
     ]
 
 
+BACK = "Esc or F1: back to the box, as it was"
+"""The help's last line over a box (F1 there)."""
+
+CLOSE = "Esc or F1: close · Ctrl+P: every action by name"
+"""The help's last line over a screen."""
+
 HELP_SCROLLS = "Up/Down, PgUp/PgDn, Home/End scroll the {part} · Tab: the {other}"  # 80 columns
 """F1's hint: what the keys that scroll do where the focus is, and what Tab goes to."""
 
@@ -404,25 +395,33 @@ class HelpScreen(Dialog[None]):
     opens on the words when they are cut off (a screen's long help at 80x24), so Down, PgDn
     and End read them to the end at once; the hint says so."""
 
+    HELP = (
+        "This help: the words about where you are, then its keys. Up and Down, PgUp and PgDn, "
+        "Home and End scroll; Tab goes between the words and the keys. Esc or F1 closes it."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "cancel", "Close", id="help.close", tooltip="Close the help")
     ]
 
     BOX = "dialog help"
     AUTO_FOCUS = "#keys"  # the words instead when they are cut off (see on_resize)
-    CLOSE = "Esc or F1: close · Ctrl+P: every action by name"
     laid_out = False
 
-    def __init__(self, title: str, rows: list[tuple[str, str, str]], about: str) -> None:
+    def __init__(
+        self, title: str, rows: list[tuple[str, str, str]], about: str, *, closing: str = CLOSE
+    ) -> None:
+        """``closing``: the last line, how to leave the help (over a box: back to it)."""
         super().__init__(title)
         self.rows = rows
         self.about = about
+        self.closing = closing
         self.hint = self.hint_for(words=False)
 
     def hint_for(self, *, words: bool) -> Text:
         """The hint with the focus on the words (``words``) or on the keys."""
         part, other = ("words", "keys") if words else ("keys", "words")
-        return Text(HELP_SCROLLS.format(part=part, other=other) + "\n" + self.CLOSE)
+        return Text(HELP_SCROLLS.format(part=part, other=other) + "\n" + self.closing)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="about"):
@@ -475,6 +474,12 @@ class HelpScreen(Dialog[None]):
 
 class ResidentViewDialog(Dialog[None]):
     """F10: the ticket as printed and the board as it shows now (what the resident sees)."""
+
+    HELP = (
+        "What the resident sees: the ticket as printed for the one highlighted (or just "
+        "issued), and the display board as it shows now. Nothing changes here. Esc or F10 "
+        "closes it."
+    )
 
     BOX = "dialog preview"
     heading = "What the resident sees"

@@ -115,6 +115,15 @@ class BookingDialog(Dialog[Appointment | None]):
     shows inline and nothing typed is lost. Without contact fields (a move, a rebooking) Enter
     on a slot chooses it and says which; Ctrl+S (``doing``: what it does) makes the change."""
 
+    HELP = (
+        "An appointment, booked or moved from here: the service by its letter, a date (YYYY-MM- "
+        "DD) and Enter for its free slots, then Enter on a slot chooses it. A new booking takes "
+        "the resident's contact (the name is for staff only) and how the confirmation goes; Tab "
+        "moves from field to field. Ctrl+S books (or moves); a refusal (the slot just went, an "
+        "email missing) shows in red and nothing typed is lost. Esc goes back and nothing is "
+        "booked."
+    )
+
     CSS_PATH = STYLES / "appointments.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -403,6 +412,12 @@ class ChecklistDialog(Dialog[tuple[str, ...] | None]):
     """What the resident was asked to bring: Space ticks what they brought, Ctrl+S saves. At a
     check-in, one line follows the ticket's print job (``printing``) while the box is open."""
 
+    HELP = (
+        "What the resident was asked to bring: Up and Down move, Space ticks what they brought, "
+        "Ctrl+S or Enter saves the ticks. At a check-in it also says whether the ticket has "
+        "printed. Esc closes it without saving the ticks."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="checklist.save", tooltip="Keep these ticks"),
     ]
@@ -464,6 +479,11 @@ class ChecklistDialog(Dialog[tuple[str, ...] | None]):
 
 class ReferenceDialog(TextDialog):
     """A booking reference, typed or scanned (the scanner's payload lands here too)."""
+
+    HELP = (
+        "A booking's reference: type it as it is on the letter, slip or email (K7M-3QX, say) "
+        "and press Enter, or scan the QR code on it. Esc goes back."
+    )
 
     def __init__(self, title: str, value: str = "") -> None:
         super().__init__(

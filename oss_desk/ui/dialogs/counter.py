@@ -19,6 +19,11 @@ from oss_desk.ui.faults import guarded
 class QuestionDialog(Dialog[bool | None]):
     """A question answered y or n, each answer saying what it does ("y: start serving")."""
 
+    HELP = (
+        "A question about this ticket: y and n each do what the line below them says (y: start "
+        "serving, say). Esc goes back and nothing changes."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="question.yes", tooltip="The first answer"),
         Binding("n", "answer(False)", "No", id="question.no", tooltip="The second answer"),
@@ -41,6 +46,11 @@ class QuestionDialog(Dialog[bool | None]):
 class ParkDialog(PickDialog[str]):
     """Why the resident is parked: 1-5 or arrows and Enter."""
 
+    HELP = (
+        "Park the resident: they wait aside while N calls the next, and P brings them back. Why "
+        "they are parked: 1-5, or the arrows and Enter. Esc goes back: they are not parked."
+    )
+
     LIST_ID = "reasons"
     hint = "1-5 or arrows and Enter · Esc: back"
 
@@ -54,6 +64,11 @@ class ParkDialog(PickDialog[str]):
 class LinesDialog(Dialog[None]):
     """Read-only lines that may be many (a visit's history): scrolls, never wider than the
     screen."""
+
+    HELP = (
+        "Lines to read (a visit's history): the arrows or Page Up and Page Down scroll them. "
+        "Nothing changes here. Esc closes it."
+    )
 
     BOX = "dialog lines"
     hint = "Arrows or Page Up/Down to scroll · Esc: close"
@@ -73,6 +88,11 @@ class LinesDialog(Dialog[None]):
 class TicketDialog(PickDialog[str]):
     """A ticket's details (typed, found or scanned), with what this desk can do with it: a
     letter (or arrows and Enter) does it."""
+
+    HELP = (
+        "A ticket's details, with what this desk can do with it now: an action's letter does "
+        "it, or the arrows and Enter. Esc closes it and nothing changes."
+    )
 
     LIST_ID = "ticket-actions"
 

@@ -140,6 +140,13 @@ class FormChoices:
 class FollowupDialog(Dialog[Created | None]):
     """A new follow-up of one kind, with only that kind's fields."""
 
+    HELP = (
+        "A new follow-up (a ring-back, referral, comment, compliment or complaint) with only "
+        "the fields its kind needs: Tab or Enter goes to the next field, the arrows choose in a "
+        "list or a row of choices. Ctrl+S saves it (Enter in the last field too); a refusal "
+        "shows in red and nothing typed is lost. Esc goes back and nothing is made."
+    )
+
     CSS_PATH = STYLES / "followups.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -307,6 +314,13 @@ class Answer:
 class RespondDialog(Dialog[Answer | None]):
     """The full answer to a record: a complaint's outcome, whether action was taken (and what),
     and the officer who answered if not the person recording it."""
+
+    HELP = (
+        "The answer to a record: for a complaint, its outcome and whether action was taken (the "
+        "arrows choose), then what was done and the officer who answered if not you; Tab goes "
+        "to the next field. Ctrl+S records it; a problem shows in red and nothing typed is "
+        "lost. Esc goes back and nothing is recorded."
+    )
 
     CSS_PATH = STYLES / "followups.tcss"
 

@@ -45,6 +45,13 @@ class FinishDialog(OutcomeDialog):
     first (each shown ticked or not by a mark, not colour alone). The flags are read from
     :attr:`flags` once it has given its outcome (:meth:`finish`)."""
 
+    HELP = (
+        "Finish the visit: the outcome's number gives it at once, or the arrows and Enter. "
+        "Before it, W ticks (or unticks) that you helped the resident to use the council's "
+        "website, and O that it could have been done online; a tick shows as [✓]. Esc goes "
+        "back: nothing is finished."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "w",
@@ -94,6 +101,11 @@ class FinishDialog(OutcomeDialog):
 class SignpostDialog(PickDialog[str]):
     """Where a signposted resident was sent: one of the configured organisations (its key, or
     arrows and Enter)."""
+
+    HELP = (
+        "Where the signposted resident was sent: the organisation's key, or the arrows and "
+        "Enter. Esc goes back, and nothing is finished."
+    )
 
     LIST_ID = "organisations"
     hint = "Its key, or arrows and Enter · Esc: back, nothing finishes"
@@ -250,6 +262,13 @@ class MobileChoice:
 class MobileDialog(Dialog[MobileChoice | None]):
     """Meet-and-greet's Ctrl+N: the mobile number, and two clear choices (Space ticks): texts
     while waiting (on), and "text me afterwards to ask how we did" (off unless they agree)."""
+
+    HELP = (
+        "A resident's mobile number for texts: type it, Tab goes to the choices, Space ticks. "
+        "Texts while they wait are on unless they say no; one text afterwards asking how we did "
+        "only if they agree. F9 (or Enter in the number) keeps it. Esc goes back and nothing is "
+        "kept."
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f9", "save", "Save", id="mobile.save", tooltip="Keep the number and the choices"),

@@ -35,7 +35,6 @@ class NewCodeDialog(Dialog[None]):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "cancel", "Close", id="newcode.close", tooltip="Close"),
-        Binding("f1", "app.help", "Help", id="newcode.help", tooltip="What closes this box"),
     ]
 
     def __init__(self, desk: DeskContext, old: Ticket, moved: Moved) -> None:

@@ -21,6 +21,13 @@ class PrintQuestion(ConfirmDialog):
     open, or a later copy of the ticket printed),
     so it never stays up taking this desk's keys for a question already settled."""
 
+    HELP = (
+        "A ticket this desk issued may not have printed (or the printer said it failed). y "
+        "prints it again (the copy says COPY); n or Esc says it printed, and nothing more is "
+        "printed. The question goes by itself once it needs no answer (answered at another "
+        "desk, or a later copy printed)."
+    )
+
     def __init__(self, question: str, desk: DeskContext, job_id: int) -> None:
         super().__init__(question)
         self.job_id = job_id
