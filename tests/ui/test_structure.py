@@ -127,3 +127,28 @@ def test_no_handler_calls_its_base_handler(path: Path) -> None:
 def test_no_desk_module_is_over_600_lines(path: Path) -> None:
     lines = path.read_text(encoding="utf-8").count("\n")
     assert lines <= 600, f"{path.name} has {lines} lines: split it"
+
+
+def _subclasses(cls: type) -> list[type]:
+    found: list[type] = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+def test_every_dialog_says_what_it_is_for_on_f1() -> None:
+    """F1 in a dialog shows its ``HELP`` (the app's own F1 does not reach a dialog): every
+    dialog class, however it is found (the walk imports every module of the desk app), says in
+    its own words what it is for and how to leave it (Esc). A new dialog without them fails."""
+    from oss_desk.ui.dialogs import Dialog
+
+    for module_name in _ui_module_names():
+        importlib.import_module(module_name)
+    dialogs = {cls for cls in _subclasses(Dialog) if cls.__module__.startswith("oss_desk.")}
+    wordless = sorted(
+        f"{cls.__module__}.{cls.__name__}"
+        for cls in dialogs
+        if "Esc" not in vars(cls).get("HELP", "")  # its own, not one inherited
+    )
+    assert wordless == []
+    assert len(dialogs) >= 20  # the walk really found the dialogs

@@ -1,0 +1,133 @@
+"""F1 in a dialog: that dialog's help (what it is for, its keys, how to leave it) over it, and
+Esc or F1 back to it exactly as it was: what was typed, ticked and highlighted, and where the
+cursor was. Textual runs none of the app's keys while a dialog is up, so the app's own F1 did
+nothing in every dialog but one; the dialogs' shared base binds it now."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.events import Key
+from textual.widgets import Input, OptionList
+
+from oss_desk.clock import FixedClock
+from oss_desk.ui.dialogs import BACK, ConfirmDialog, HelpScreen, TextDialog
+from oss_desk.ui.dialogs.appointments import BookingDialog
+from oss_desk.ui.dialogs.scorecard import FinishDialog, SignpostDialog
+
+from ..appointments_site import NOW, make_office
+from .conftest import AppFactory, adviser_desk, pressed_to, rows, settled, until
+from .test_counter_ui import one_ticket
+from .test_key_bursts import booking_open, burst, fields
+from .test_scorecard_ui import called_at_desk, prompt_shown
+
+
+def keys_of(help: HelpScreen) -> dict[str, str]:
+    """The help's key table: key -> what it does."""
+    return {key: does for key, does, _ in help.rows}
+
+
+async def test_f1_in_the_finish_box_and_back_with_the_outcome_and_ticks_kept(
+    office: Path, make_app: AppFactory
+) -> None:
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await called_at_desk(app, pilot)
+        dialog = await pressed_to(pilot, FinishDialog, "f")
+        outcomes = dialog.query_one(OptionList)
+        await pilot.press("down", "w")  # "signposted" highlighted, "helped online" ticked
+        await until(lambda: outcomes.highlighted == 1 and dialog.flags["assisted_digital"])
+        help = await pressed_to(pilot, HelpScreen, "f1")
+        assert app.screen_stack[-2] is dialog  # over the box, not instead of it
+        assert help.about == FinishDialog.HELP
+        assert "W ticks" in help.about and "Esc goes back" in help.about
+        assert "Finish C001" in str(help.heading)
+        keys = keys_of(help)
+        assert keys["w"] == "Website" and keys["o"] == "Online"  # from its own bindings
+        assert keys["esc"] == "Cancel" and keys["f1"] == "Help"
+        assert not {"f2", "f3", "n"} & set(keys)  # no key of the app or the desk beneath
+        assert BACK in str(help.query_one(".hint").render())
+        back = await pressed_to(pilot, FinishDialog, "escape")
+        assert back is dialog and not dialog.answered  # Esc closed the help, not the box
+        assert outcomes.highlighted == 1 and outcomes.has_focus
+        assert dialog.flags == {"assisted_digital": True, "avoidable": False}
+        await pressed_to(pilot, HelpScreen, "f1")
+        await pressed_to(pilot, FinishDialog, "f1")  # F1 closes it too
+        await pressed_to(pilot, SignpostDialog, "enter")  # the outcome highlighted before
+        assert rows(office, "SELECT status FROM tickets WHERE id = 1") == [("called",)]
+
+
+async def test_f1_in_the_booking_form_keeps_what_was_typed_and_the_cursor(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9")
+    app = make_app(one_ticket(db), "desk-1", person="bob", clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        dialog = await booking_open(app, pilot, db)
+        burst(app, "\r", *"Bob", "\t", *"ann@exa")
+        await until(lambda: fields(dialog) == ("Bob", "ann@exa", ""))
+        email = dialog.query_one("#booking-email", Input)
+        assert email.has_focus
+        help = await pressed_to(pilot, HelpScreen, "f1")
+        assert help.about == BookingDialog.HELP and keys_of(help)["^s"] == "Book"
+        assert fields(dialog) == ("Bob", "ann@exa", "")  # F1 was not typed into the field
+        await pressed_to(pilot, BookingDialog, "escape")
+        assert email.has_focus and fields(dialog) == ("Bob", "ann@exa", "")
+        await pilot.press(*"mple.org")  # on from where the cursor was
+        await until(lambda: fields(dialog)[1] == "ann@example.org")
+        assert fields(dialog) == ("Bob", "ann@example.org", "")
+
+
+async def test_a_text_box_keeps_its_text_and_takes_more_after_the_help(
+    office: Path, make_app: AppFactory
+) -> None:
+    """A one-line box selects its text when it takes the focus: coming back from the help,
+    the next key typed goes on after the text, it does not replace it."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await adviser_desk(app)
+        dialog = await pressed_to(pilot, TextDialog, "f7")
+        await pilot.press(*"C0")
+        text = dialog.query_one(Input)
+        await until(lambda: text.value == "C0")
+        help = await pressed_to(pilot, HelpScreen, "f1")
+        assert help.about == TextDialog.HELP and "Find a ticket" in str(help.heading)
+        await pressed_to(pilot, TextDialog, "escape")
+        await pilot.press(*"01")
+        await until(lambda: text.value == "C001")
+
+
+async def test_a_burst_of_f1_escape_and_a_key_reaches_the_box(
+    office: Path, make_app: AppFactory
+) -> None:
+    """F1, Esc and the outcome's key all at once: the help opens and closes, and the key
+    finishes the visit in the box beneath (not lost in the help, nor sent to the desk)."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await called_at_desk(app, pilot)
+        await pressed_to(pilot, FinishDialog, "f")
+        app.post_message(Key("f1", None))  # all three queued before the app reads the first
+        burst(app, "\x1b", "1")
+        finished = "SELECT status, outcome FROM tickets WHERE id = 1"
+        await until(lambda: rows(office, finished) == [("done", "resolved")])
+        await until(lambda: app.screen is screen and prompt_shown(screen, ready=False))
+        await settled(pilot)
+
+
+async def test_a_box_that_closes_itself_takes_its_help_with_it(
+    office: Path, make_app: AppFactory
+) -> None:
+    """A box answered from elsewhere while its help is up (a print question answered at
+    another desk): the box and its help both go, and the desk is left working (Textual closes
+    the screen on top: the help went, the box stayed up, answered, deaf to Esc)."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await adviser_desk(app)
+        answers: list[bool | None] = []
+        dialog = ConfirmDialog("Reprint C001?")
+        app.push_screen(dialog, answers.append)
+        await until(lambda: app.screen is dialog)
+        await pressed_to(pilot, HelpScreen, "f1")
+        dialog.dismiss(None)  # as PrintQuestion does when another desk answered
+        await until(lambda: app.screen is screen and answers == [None])
+        assert not any(isinstance(s, HelpScreen | ConfirmDialog) for s in app.screen_stack)
