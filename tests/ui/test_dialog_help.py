@@ -13,13 +13,14 @@ from textual.widgets import Input, OptionList
 from oss_desk.clock import FixedClock
 from oss_desk.ui.dialogs import BACK, ConfirmDialog, HelpScreen, TextDialog
 from oss_desk.ui.dialogs.appointments import BookingDialog
-from oss_desk.ui.dialogs.scorecard import FinishDialog, SignpostDialog
+from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt, SignpostDialog
+from oss_desk.ui.screens.adviser import AdviserScreen
 
 from ..appointments_site import NOW, make_office
 from .conftest import AppFactory, adviser_desk, pressed_to, rows, settled, until
 from .test_counter_ui import one_ticket
 from .test_key_bursts import booking_open, burst, fields
-from .test_scorecard_ui import called_at_desk, prompt_shown
+from .test_scorecard_ui import called_at_desk, prompt_shown, ratings
 
 
 def keys_of(help: HelpScreen) -> dict[str, str]:
@@ -131,3 +132,23 @@ async def test_a_box_that_closes_itself_takes_its_help_with_it(
         dialog.dismiss(None)  # as PrintQuestion does when another desk answered
         await until(lambda: app.screen is screen and answers == [None])
         assert not any(isinstance(s, HelpScreen | ConfirmDialog) for s in app.screen_stack)
+
+
+async def test_f1_at_the_rating_question_keeps_it_asked(office: Path, make_app: AppFactory) -> None:
+    """The resident's rating is asked on the desk, not in a box: F1 there took the question
+    away (as any key but an answer does) and showed the desk's help. Now it shows what the
+    rating is and its keys, and Esc comes back to the question, still asked: 4 rates it."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await called_at_desk(app, pilot)
+        await pressed_to(pilot, FinishDialog, "f")
+        await pilot.press("1")
+        await until(lambda: prompt_shown(screen))
+        help = await pressed_to(pilot, HelpScreen, "f1")
+        assert help.about == RatingPrompt.HELP and "would rather not say" in help.about
+        keys = keys_of(help)
+        assert keys["d"] == "Declined" and keys["esc"] == "Not asked" and "n" not in keys
+        await pressed_to(pilot, AdviserScreen, "escape")
+        await until(lambda: prompt_shown(screen))  # still asked, and has the keys
+        await pilot.press("4")
+        await until(lambda: ratings(office) == [(1, 4, "desk", "desk-1", "ben")])

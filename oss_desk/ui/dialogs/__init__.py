@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -110,9 +110,7 @@ class Dialog(ModalScreen[T]):
     def action_help(self) -> None:
         """F1: this box's help over it (the box stays as it is beneath: what is typed, ticked
         and where the cursor is)."""
-        heading = self.heading_said()
-        title = f"Help: {heading}" if heading else "Help"
-        self.app.push_screen(HelpScreen(title, self.help_rows(), self.HELP, closing=BACK))
+        help_over(self.app, self.heading_said(), self.help_rows(), self.HELP)
 
     def heading_said(self) -> str:
         """The box's first line as plain text (a box that draws its own: its title line)."""
@@ -124,20 +122,31 @@ class Dialog(ModalScreen[T]):
         return Text.from_markup(str(heading)).plain if heading else ""
 
     def help_rows(self) -> list[tuple[str, str, str]]:
-        """F1's keys: those that work where the cursor is now, each with an id (ours: the box's
-        and its widgets', never Textual's own), the nearest the cursor first, Esc and F1 last."""
-        own: list[tuple[str, str, str]] = []
-        base: list[tuple[str, str, str]] = []
-        for active in self.active_bindings.values():
-            binding = active.binding
-            if binding.id is None:
-                continue
-            row = (self.app.get_key_display(binding), binding.description, binding.tooltip)
-            (base if binding.id.startswith("dialog.") else own).append(row)
-        return own + base
+        """F1's keys: those that work where the cursor is now (the nearest it first)."""
+        return key_rows(self.app, (active.binding for active in self.active_bindings.values()))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker_failed(self, event)
+
+
+def key_rows(app: App[Any], bindings: Iterable[Binding]) -> list[tuple[str, str, str]]:
+    """F1's rows (key, what it does, more) of ``bindings``: ours only (each has an id; Textual's
+    own have none), in the order given, Esc and F1 of a box (``dialog.``) last."""
+    own: list[tuple[str, str, str]] = []
+    base: list[tuple[str, str, str]] = []
+    for binding in bindings:
+        if binding.id is None:
+            continue
+        row = (app.get_key_display(binding), binding.description, binding.tooltip)
+        (base if binding.id.startswith("dialog.") else own).append(row)
+    return own + base
+
+
+def help_over(app: App[Any], heading: str, rows: list[tuple[str, str, str]], about: str) -> None:
+    """F1 over a box or a question (``heading``: its first line): its words and keys, and Esc
+    or F1 back to it as it was."""
+    title = f"Help: {heading}" if heading else "Help"
+    app.push_screen(HelpScreen(title, rows, about, closing=BACK))
 
 
 class PickDialog(Dialog[T | None]):

@@ -18,7 +18,7 @@ from textual.widgets import Checkbox, Input, Static
 
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.wording import rating_word
-from oss_desk.ui.dialogs import Dialog, OutcomeDialog, PickDialog, TickBox
+from oss_desk.ui.dialogs import Dialog, OutcomeDialog, PickDialog, TickBox, help_over, key_rows
 from oss_desk.ui.faults import guarded
 
 KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
@@ -160,8 +160,23 @@ class RatingPrompt(Static, can_focus=True):
             tooltip="The resident would rather not rate the visit",
         ),
         Binding("escape", "rate('')", "Not asked", id="rating.skip", tooltip="Do not ask"),
+        Binding(
+            "f1",
+            "help",
+            "Help",
+            id="rating.help",
+            tooltip="What the rating is and its keys (Esc or F1 comes back to the question)",
+        ),
     ]
-    ANSWERS = frozenset({"1", "2", "3", "4", "5", "d", "escape"})
+    ANSWERS = frozenset({"1", "2", "3", "4", "5", "d", "escape", "f1"})
+    """The keys that leave the question up (F1: its help over it, and back to it)."""
+    HELP = (
+        "The resident's own rating of the visit just finished, asked on the desk: turn the "
+        f"screen to them or read it out. 1 ({rating_word(1).lower()}) to 5 "
+        f"({rating_word(5).lower()}) records their answer, D that they would rather not say. "
+        "Esc, or any other key, leaves it not asked, and the key does its own work on the desk "
+        "(N calls the next resident)."
+    )
 
     def __init__(self, code: str, answered: Callable[[str], None], echo: str = "") -> None:
         """``echo``: the key typed for the finish's last answer ("" when a form came last, or
@@ -239,8 +254,15 @@ class RatingPrompt(Static, can_focus=True):
             self._close()
 
     @guarded
+    def action_help(self) -> None:
+        """F1: the question's help over it; Esc or F1 comes back to it, still asked."""
+        rows = key_rows(self.app, (b for b in self.BINDINGS if isinstance(b, Binding)))
+        help_over(self.app, "the resident's rating", rows, self.HELP)
+
+    @guarded
     def on_blur(self) -> None:
-        self._close()
+        if self.app.screen is self.screen:  # looked elsewhere (not its help over it)
+            self._close()
 
     def _close(self) -> None:
         if not self.done:
