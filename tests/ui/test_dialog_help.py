@@ -12,13 +12,17 @@ from textual.widgets import Input, OptionList
 
 from oss_desk.clock import FixedClock
 from oss_desk.ui.dialogs import BACK, ConfirmDialog, HelpScreen, TextDialog
-from oss_desk.ui.dialogs.appointments import BookingDialog
+from oss_desk.ui.dialogs.appointments import BookingDialog, ChecklistDialog, ReferenceDialog
+from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 from oss_desk.ui.dialogs.scorecard import FinishDialog, RatingPrompt, SignpostDialog
+from oss_desk.ui.scanner import PREFIX
 from oss_desk.ui.screens.adviser import AdviserScreen
 
 from ..appointments_site import NOW, make_office
 from .conftest import AppFactory, adviser_desk, pressed_to, rows, settled, until
+from .test_appointments_ui import at, book, open_appointments, scan_keys
 from .test_counter_ui import one_ticket
+from .test_database_lost import replace, write_lock
 from .test_key_bursts import booking_open, burst, fields
 from .test_scorecard_ui import called_at_desk, prompt_shown, ratings
 
@@ -152,3 +156,33 @@ async def test_f1_at_the_rating_question_keeps_it_asked(office: Path, make_app: 
         await until(lambda: prompt_shown(screen))  # still asked, and has the keys
         await pilot.press("4")
         await until(lambda: ratings(office) == [(1, 4, "desk", "desk-1", "ben")])
+
+
+async def test_a_scan_while_the_help_is_over_the_check_in_box_checks_in(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    """A booking's QR code scanned while the help is over the check-in box goes to the box (it
+    waited, unseen, for the box to close, and then did another box's work)."""
+    db = make_office(tmp_path, printer=f"capture://{tmp_path}/slips.bin")
+    appt = book(db, at(23, 10, 30))
+    app = make_app(db, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await open_appointments(app, pilot)
+        await pressed_to(pilot, ReferenceDialog, "c")
+        await pressed_to(pilot, HelpScreen, "f1")
+        await pressed_to(pilot, ChecklistDialog, *scan_keys(PREFIX + appt.ref))
+        assert rows(db, "SELECT status FROM appointments") == [("checked_in",)]
+        assert not any(isinstance(s, HelpScreen | ReferenceDialog) for s in app.screen_stack)
+
+
+async def test_f1_on_the_blocked_desk_says_what_to_do(office: Path, make_app: AppFactory) -> None:
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        with write_lock(office):
+            replace(office)
+        blocked = await pressed_to(pilot, DatabaseBlocked)
+        await until(lambda: bool(blocked.query("#blocked-message")))
+        help = await pressed_to(pilot, HelpScreen, "f1")
+        assert help.about == DatabaseBlocked.HELP and "^q" in keys_of(help)
+        assert await pressed_to(pilot, DatabaseBlocked, "escape") is blocked  # still blocked

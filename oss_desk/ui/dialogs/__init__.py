@@ -445,6 +445,17 @@ class HelpScreen(Dialog[None]):
             )
         yield table
 
+    def scanned(self, payload: str) -> bool:
+        """A booking's QR code scanned while this help is over a box that takes scans (check
+        in): the help closes and the box has it, as it would have without the help."""
+        stack = self.app.screen_stack
+        beneath = stack[-2] if len(stack) > 1 else None
+        handler = getattr(beneath, "scanned", None) if isinstance(beneath, Dialog) else None
+        if handler is None:
+            return False  # over a screen: its scan waits until the help closes
+        self.dismiss(None)
+        return bool(handler(payload))
+
     @guarded
     def on_descendant_focus(self) -> None:
         words = self.focused is not None and self.focused.id == "about"

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from oss_desk.ui.dialogs import help_over, key_rows
 from oss_desk.ui.faults import guarded
 
 
@@ -42,6 +43,13 @@ class DatabaseBlocked(ModalScreen[None]):
             priority=True,
         ),
         Binding(
+            "f1",
+            "help",
+            "Help",
+            id="blocked.help",
+            tooltip="What happened and what to do (Esc or F1 comes back here)",
+        ),
+        Binding(
             "escape",
             "stay",
             "Stay",
@@ -57,6 +65,14 @@ class DatabaseBlocked(ModalScreen[None]):
     DatabaseBlocked .title { text-style: bold; color: $error; margin-bottom: 1; }
     DatabaseBlocked .hint { margin-top: 1; color: $text-muted; }
     """
+
+    HELP = (
+        "The desk's database file was deleted, moved or replaced while the desk was open, or "
+        "found damaged: nothing done here could be saved where it counts, so the desk stops "
+        "rather than lose work without a word. Tell the team leader (the IT officer runs "
+        "oss-desk db check, then restores a backup), and close the desk: Ctrl+Q, or close the "
+        "browser tab. Esc does not hide this."
+    )
 
     def __init__(self, title: str, message: str) -> None:
         super().__init__(id="database-blocked")
@@ -74,6 +90,11 @@ class DatabaseBlocked(ModalScreen[None]):
                 ),
                 classes="hint",
             )
+
+    @guarded
+    def action_help(self) -> None:
+        rows = key_rows(self.app, (a.binding for a in self.active_bindings.values()))
+        help_over(self.app, self.title_text, rows, self.HELP)
 
     @guarded
     def action_stay(self) -> None:
