@@ -6,7 +6,9 @@ nothing in every dialog but one; the dialogs' shared base binds it now."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.events import Key
 from textual.widgets import Input, OptionList
 
@@ -102,21 +104,37 @@ async def test_a_text_box_keeps_its_text_and_takes_more_after_the_help(
         await until(lambda: text.value == "C001")
 
 
+@pytest.mark.parametrize("opened", [True, False], ids=["box-open", "typed-with-f"])
 async def test_a_burst_of_f1_escape_and_a_key_reaches_the_box(
-    office: Path, make_app: AppFactory
+    office: Path, make_app: AppFactory, opened: bool
 ) -> None:
     """F1, Esc and the outcome's key all at once: the help opens and closes, and the key
-    finishes the visit in the box beneath (not lost in the help, nor sent to the desk)."""
+    finishes the visit in the box beneath (not lost in the help, nor sent to the desk). Typed
+    with the F that opens the box, F1 waits for the box (the flow's key hold keeps it) and
+    shows the box's help, not the desk's."""
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await called_at_desk(app, pilot)
-        await pressed_to(pilot, FinishDialog, "f")
-        app.post_message(Key("f1", None))  # all three queued before the app reads the first
+        if opened:
+            await pressed_to(pilot, FinishDialog, "f")
+        else:
+            burst(app, "f")
+        shown: list[str] = []
+        original = app.push_screen
+
+        def push_screen(pushed: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(pushed, HelpScreen):
+                shown.append(pushed.about)
+            return original(pushed, *args, **kwargs)
+
+        app.push_screen = push_screen  # type: ignore[method-assign, assignment]
+        app.post_message(Key("f1", None))  # all queued before the app reads the first
         burst(app, "\x1b", "1")
         finished = "SELECT status, outcome FROM tickets WHERE id = 1"
         await until(lambda: rows(office, finished) == [("done", "resolved")])
         await until(lambda: app.screen is screen and prompt_shown(screen, ready=False))
         await settled(pilot)
+        assert shown == [FinishDialog.HELP]  # the box's help, once
 
 
 async def test_a_box_that_closes_itself_takes_its_help_with_it(
