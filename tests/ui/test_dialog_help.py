@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from textual.events import Key
-from textual.widgets import Input, OptionList
+from textual.widgets import DataTable, Input, OptionList
 
 from oss_desk.clock import FixedClock
 from oss_desk.ui.dialogs import BACK, ConfirmDialog, HelpScreen, TextDialog
@@ -204,3 +204,19 @@ async def test_f1_on_the_blocked_desk_says_what_to_do(office: Path, make_app: Ap
         help = await pressed_to(pilot, HelpScreen, "f1")
         assert help.about == DatabaseBlocked.HELP and "^q" in keys_of(help)
         assert await pressed_to(pilot, DatabaseBlocked, "escape") is blocked  # still blocked
+
+
+async def test_the_help_shows_every_key_of_the_box_at_80x24(
+    office: Path, make_app: AppFactory
+) -> None:
+    """The key table is as tall as its lines, a row whose words wrap taking two (it was as
+    tall as its rows: the last key, F1 itself, was hidden below a scroll bar)."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await called_at_desk(app, pilot)
+        await pressed_to(pilot, FinishDialog, "f")
+        help = await pressed_to(pilot, HelpScreen, "f1")
+        table = help.query_one("#keys", DataTable)
+        assert help.key_lines > len(help.rows)  # the website and online rows wrap
+        # Every line shows (the header's too): nothing below a scroll bar.
+        await until(lambda: table.size.height == help.key_lines + 1 and table.max_scroll_y == 0)

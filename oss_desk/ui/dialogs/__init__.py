@@ -55,7 +55,7 @@ class Dialog(ModalScreen[T]):
             "help",
             "Help",
             id="dialog.help",
-            tooltip="What this box is for and its keys (Esc or F1 comes back to it as it was)",
+            tooltip="What this box is for, and its keys (Esc or F1: back to it)",
         ),
     ]
     HELP: ClassVar[str] = ""
@@ -416,6 +416,8 @@ class HelpScreen(Dialog[None]):
     BOX = "dialog help"
     AUTO_FOCUS = "#keys"  # the words instead when they are cut off (see on_resize)
     laid_out = False
+    key_lines = 0
+    """The key table's lines (a row whose "More" wraps takes more than one)."""
 
     def __init__(
         self, title: str, rows: list[tuple[str, str, str]], about: str, *, closing: str = CLOSE
@@ -438,11 +440,12 @@ class HelpScreen(Dialog[None]):
         table = KeyTable(cursor_type="row", id="keys")
         table.add_columns("Key", "Does", "More")
         room = self.more_width()
+        self.key_lines = 0
         for key, description, tooltip in self.rows:
             more = "\n".join(textwrap.wrap(tooltip, room)) if len(tooltip) > room else tooltip
-            table.add_row(
-                Text(key, style="bold"), Text(description), Text(more), height=more.count("\n") + 1
-            )
+            height = more.count("\n") + 1
+            self.key_lines += height
+            table.add_row(Text(key, style="bold"), Text(description), Text(more), height=height)
         yield table
 
     def scanned(self, payload: str) -> bool:
@@ -474,7 +477,7 @@ class HelpScreen(Dialog[None]):
         and the keys (80x24), the words give way (they scroll; Tab goes to them)."""
         rows = self.app.size.height * 9 // 10  # the dialog's most (its max-height: 90%)
         around = 2 + 2 + 2 + 3  # border, padding, heading, hint (two lines)
-        keys = min(len(self.rows) + 1, 16)  # the table's most (its max-height)
+        keys = min(self.key_lines + 1, 16)  # the table's most (its max-height), wrapped rows too
         about = max(3, rows - around - keys)
         self.query_one("#about").styles.max_height = about
         self.query_one("#keys").styles.max_height = max(3, min(keys, rows - around - about))
