@@ -249,7 +249,7 @@ class TextDialog(Dialog[str | None]):
     HELP = (
         "Type what the box asks for and press Enter. Where the box has a limit, the characters "
         "left show under it, and Enter waits while the text is too long (nothing is cut). Esc "
-        "goes back and nothing is saved."
+        "goes back, and nothing is done with it."
     )
 
     def __init__(
