@@ -110,8 +110,9 @@ class Waiting:
     needs: tuple[str, ...] = ()
     sent_to_person: str | None = None
     then: str | None = None
-    """``parked`` (called to a desk, then parked there) or ``recycled`` (called, then back to
-    the queue), at ``via``."""
+    """``parked`` (called to a desk, then parked there), ``recycled`` (called, then back to
+    the queue) or ``transferred`` (called in another service, then transferred to
+    ``service``: that desk's next call passes over them), at ``via``."""
     via: str | None = None
 
     def parks_with(self, desks: dict[str, DeskSetUp]) -> bool:
@@ -215,7 +216,12 @@ def waiting_tickets(draw: st.DrawFn) -> list[Waiting]:
     for _ in range(draw(st.integers(0, 12))):
         service = draw(st.sampled_from(sorted(TYPICAL_MINUTES)))
         serving = [d for d, (_k, served, _p, _f) in DESKS.items() if service in served]
-        then = draw(st.none() | st.none() | st.none() | st.sampled_from(["parked", "recycled"]))
+        then = draw(
+            st.none()
+            | st.none()
+            | st.none()
+            | st.sampled_from(["parked", "recycled", "transferred"])
+        )
         result.append(
             Waiting(
                 service=service,
@@ -274,15 +280,18 @@ def set_up(
     for item in queue:
         if item.then is None or item.parks_with(desks):
             continue
-        ticket = q.issue(
-            item.service, needs=",".join(item.needs) or None, print_ticket=False
-        ).ticket
         desk = item.via
         assert desk is not None
+        first = item.service
+        if item.then == "transferred":  # from another service the desk serves
+            first = min(s for s in DESKS[desk][1] if s != item.service)
+        ticket = q.issue(first, needs=",".join(item.needs) or None, print_ticket=False).ticket
         helper.log_in(desk)
         q.call(ticket.id, desk)
         if item.then == "parked":
             q.park(ticket.id, "document")
+        elif item.then == "transferred":
+            q.transfer(ticket.id, service=item.service)
         else:
             q.recycle(ticket.id)
         helper.log_out(desk)
@@ -369,7 +378,9 @@ def test_the_queue_shown_is_the_queue_called(
     moment to desks that may also call it (desks calling as soon as they are free, in id order
     at the same moment, each visit taking its service's typical time). A desk nobody is logged
     in to calls nothing and counts in no estimate; a parked ticket is never called and has no
-    place; a recycled one is back at its place; a ticket sent to a person goes only to the desk
+    place; a recycled one is back at its place, and so is one transferred to another service,
+    except that the next call at the desk it was transferred from takes anyone else that desk
+    may call first (and only that call); a ticket sent to a person goes only to the desk
     they are logged in to; a ticket sent to a desk that closed, or to a person who logged out,
     is back in the queue at its place; and a ticket whose needs some staffed desk meets better
     (BSL above all) never goes to a desk that meets them less well."""
@@ -429,11 +440,17 @@ def test_the_queue_shown_is_the_queue_called(
             if current is not None:
                 q.finish(current.id, "resolved")
             listed = waiting_for(session.desk(desk), q.queue(), q.floor())
+            mine = [e.ticket for e in q.queue() if e.position is not None]  # in call order
+            mine = [t for t in mine if may_call(desk, t, logged)]
+            # The desk's next call passes over the residents transferred from it, if it can.
+            expected = [t for t in mine if t.passed_over_by != desk] or mine
             called = q.call_next(desk)
             assert (called.id if called else None) == (listed[0].ticket.id if listed else None)
+            assert (called.id if called else None) == (expected[0].id if expected else None)
             if called is None:
                 continue
             assert may_call(desk, called, logged), (desk, called)
+            assert not any(e.ticket.passed_over_by == desk for e in q.queue())  # that call only
             calls.append((called, desk, at))
             heapq.heappush(free, (at + TYPICAL_MINUTES[called.service] * 60, desk))
         called_at = {t.id: (n, at) for n, (t, _desk, at) in enumerate(calls)}
@@ -585,6 +602,7 @@ class Item:
     assigned_person: str | None = None
     requires: frozenset[str] = frozenset()
     parked: bool = False
+    passed_over_by: str | None = None
 
 
 items = st.builds(

@@ -129,6 +129,7 @@ class TicketRec:
     assigned_person: str | None = None
     requires: frozenset[str] = frozenset()
     parked: bool = False
+    passed_over_by: str | None = None
 
     def __post_init__(self) -> None:
         j = self.joins
