@@ -102,6 +102,14 @@ class DeskProcess(AppService):
                 size,
             )
 
+    async def on_meta(self, data: bytes) -> None:
+        """The desk's app says it has closed (its tab went, or it quit): logged, so that "the
+        app has left the desk" can be told from "the process has ended" (the process still
+        logs its person out after what the app sent the database: a write may wait its turn)."""
+        if json.loads(data).get("type") == "exit":
+            log.info("desk process %s: its app has closed", self.pid)
+        await super().on_meta(data)
+
     async def finish(self) -> None:
         """Wait for the process told to quit to end (killed after QUIT_SECONDS)."""
         if self._process is None:
