@@ -28,6 +28,7 @@ from oss_desk.domain.queue import (
     can_call,
     in_call_order,
     never_called_at,
+    next_for,
     plan_calls,
     waiting_for,
 )
@@ -691,6 +692,32 @@ def test_the_plan_is_a_list_schedule() -> None:
         1: ("d1", 0.0, 0),
         2: ("d2", 120.0, 1),
         3: ("d1", 300.0, 2),
+    }
+
+
+def test_the_desk_a_resident_was_transferred_from_passes_over_them_once() -> None:
+    """B1 was transferred from d1 (it keeps its place, first): d1's first call takes C2, the
+    next one B1 at its place (if still waiting); d2 calls B1 at its place at once; d1 with
+    nobody else it may call takes B1."""
+    waiting = [
+        Item(1, "B", 0, None, False, 1, passed_over_by="d1"),
+        Item(2, "C", 0, None, False, 2),
+        Item(3, "C", 0, None, False, 3),
+    ]
+    d1, d2 = PlanDesk("d1", frozenset("CB")), PlanDesk("d2", frozenset("B"))
+    assert next_for(d1, waiting) == waiting[1] and next_for(d2, waiting) == waiting[0]
+    assert next_for(d1, waiting[:1]) == waiting[0]
+    plan = plan_calls(waiting, [(d1, 0.0)], lambda t: 300.0)
+    assert {k: (p.after_seconds, p.ahead) for k, p in plan.items()} == {
+        2: (0.0, 0),
+        1: (300.0, 1),  # at its place again after that one call, before C3
+        3: (600.0, 2),
+    }
+    plan = plan_calls(waiting, [(d1, 0.0), (d2, 60.0)], lambda t: 300.0)
+    assert {k: (p.desk_id, p.after_seconds) for k, p in plan.items()} == {
+        2: ("d1", 0.0),
+        1: ("d2", 60.0),
+        3: ("d1", 300.0),
     }
 
 
