@@ -455,7 +455,7 @@ def plan_calls(
         ticket = next((t for t in order if can_call(desk, t, floor)), None)
         if ticket is None:
             continue  # nothing it may call is waiting: it stays free
-        remaining.remove(ticket)
+        del remaining[next(k for k, t in enumerate(remaining) if t is ticket)]
         called[index] = True
         ahead = sum(
             n
