@@ -15,6 +15,8 @@ from oss_desk.cli.common import State, pass_state
 from oss_desk.clock import RunningClock
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from oss_desk.services.session import Session
     from oss_desk.worker.standby import Standby
 
@@ -47,7 +49,14 @@ def open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
         # The last desk app to leave the demo stops its clock, whichever terminal opened it
         # (best effort: the file may be gone).
         with contextlib.suppress(OssDeskError):
-            on_demo.leave(on_clock=on_demo_clock)
+            on_demo.leave(on_clock=on_demo_clock, in_use=_in_use)
+
+
+def _in_use(db: Path) -> str | None:
+    """Who else has the database open (imported when a demo is left: most desks never ask)."""
+    from oss_desk.services.dbops import in_use
+
+    return in_use(db)
 
 
 def _desk_standby(session: Session, config: str | None, desk_id: str | None) -> Standby | None:

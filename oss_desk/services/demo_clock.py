@@ -25,7 +25,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -74,15 +74,16 @@ class DemoDesk:
             return
         fcntl.flock(self._fd, fcntl.LOCK_SH)  # the kernel lets it go if this process dies
 
-    def leave(self, *, on_clock: bool) -> datetime | None:
+    def leave(self, *, on_clock: bool, in_use: Callable[[Path], object | None]) -> datetime | None:
         """The desk app has closed its database. With ``on_clock`` (it ran on the demo's
         running clock): when it is the last desk app on the demo (the lock, taken alone at
         once, says no other holds it; one opening now waits) and nothing else has the database
-        open (no worker, no other command: ``in_use``), the clock stops where it was left
-        (:func:`stop_clock`). The stop instant, or None (not the last, or not stopped)."""
+        open (``in_use``, ``services.dbops``'s: no worker, no other command), the clock stops
+        where it was left (:func:`stop_clock`). The stop instant, or None (not the last, or
+        not stopped)."""
         fd, self._fd = self._fd, None
         if fd is None:  # a clock started by an older release, without the lock: as it did
-            return self._stop_if_alone() if on_clock else None
+            return stop_clock(self.db) if on_clock and in_use(self.db) is None else None
         try:
             fcntl.flock(fd, fcntl.LOCK_UN)
             if not on_clock:
@@ -91,14 +92,9 @@ class DemoDesk:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return None  # another desk app is on it: the last one to leave stops it
-            return self._stop_if_alone()
+            return stop_clock(self.db) if in_use(self.db) is None else None
         finally:
             os.close(fd)
-
-    def _stop_if_alone(self) -> datetime | None:
-        from oss_desk.services.dbops import in_use
-
-        return stop_clock(self.db) if in_use(self.db) is None else None
 
 
 def demo_clock(conn: sqlite3.Connection) -> Clock | None:
