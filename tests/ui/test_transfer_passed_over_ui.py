@@ -10,7 +10,7 @@ from typing import Any
 from oss_desk.services.queue import QueueService
 from oss_desk.ui.dialogs import ChoiceDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
-from oss_desk.ui.screens.counter import NewCodeDialog
+from oss_desk.ui.screens.new_code import NewCodeDialog
 
 from ..conftest import make_db, site_toml
 from .conftest import (
