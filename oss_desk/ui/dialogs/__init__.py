@@ -42,6 +42,12 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def help_key(id: str, what: str) -> Binding:
+    """F1 where the app's own F1 does not reach (a box, a question on the desk): its action
+    ``help`` shows ``what`` is said of it, and Esc or F1 comes back to it (:func:`help_over`)."""
+    return Binding("f1", "help", "Help", id=id, tooltip=f"{what} (Esc or F1: back to it)")
+
+
 class Dialog(ModalScreen[T]):
     """A centred box; Escape cancels (returns None: every dialog's result type allows it); F1
     shows what the box is for and its keys over it (the app's own F1 does not reach a box:
@@ -50,13 +56,7 @@ class Dialog(ModalScreen[T]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without changes"),
-        Binding(
-            "f1",
-            "help",
-            "Help",
-            id="dialog.help",
-            tooltip="What this box is for, and its keys (Esc or F1: back to it)",
-        ),
+        help_key("dialog.help", "What this box is for, and its keys"),
     ]
     HELP: ClassVar[str] = ""
     """F1's words about the box: what it is for, what its keys do and how to leave it (every

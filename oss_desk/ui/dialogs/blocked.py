@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from oss_desk.ui.dialogs import help_over, key_rows
+from oss_desk.ui.dialogs import help_key, help_over, key_rows
 from oss_desk.ui.faults import guarded
 
 
@@ -42,13 +42,7 @@ class DatabaseBlocked(ModalScreen[None]):
             tooltip="Close the desk app (nothing can be saved now)",
             priority=True,
         ),
-        Binding(
-            "f1",
-            "help",
-            "Help",
-            id="blocked.help",
-            tooltip="What happened and what to do (Esc or F1 comes back here)",
-        ),
+        help_key("blocked.help", "What happened, and what to do"),
         Binding(
             "escape",
             "stay",

@@ -18,7 +18,15 @@ from textual.widgets import Checkbox, Input, Static
 
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.wording import rating_word
-from oss_desk.ui.dialogs import Dialog, OutcomeDialog, PickDialog, TickBox, help_over, key_rows
+from oss_desk.ui.dialogs import (
+    Dialog,
+    OutcomeDialog,
+    PickDialog,
+    TickBox,
+    help_key,
+    help_over,
+    key_rows,
+)
 from oss_desk.ui.faults import guarded
 
 KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
@@ -160,13 +168,7 @@ class RatingPrompt(Static, can_focus=True):
             tooltip="The resident would rather not rate the visit",
         ),
         Binding("escape", "rate('')", "Not asked", id="rating.skip", tooltip="Do not ask"),
-        Binding(
-            "f1",
-            "help",
-            "Help",
-            id="rating.help",
-            tooltip="What the rating is and its keys (Esc or F1 comes back to the question)",
-        ),
+        help_key("rating.help", "What the rating is, and its keys"),
     ]
     ANSWERS = frozenset({"1", "2", "3", "4", "5", "d", "escape", "f1"})
     """The keys that leave the question up (F1: its help over it, and back to it)."""
