@@ -14,7 +14,7 @@ import sqlite3
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from oss_desk.domain.models import Actor
@@ -28,6 +28,7 @@ from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.services.turn_texts import TextReport, TurnTexts
 from oss_desk.storage.faults import describe_sqlite_error
+from oss_desk.worker.printing import PrintCounts
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -60,6 +61,28 @@ UNKNOWN_AFTER: dict[str, tuple[str, ...]] = {
     FEEDBACK_TEXTS: ("feedback_texts_sent",),
 }
 """A step of ``worker --once`` (what is not done when it fails) -> the counts it leaves unknown."""
+
+
+@dataclass
+class WorkerReport(PrintCounts):
+    board_frames: int = 0
+    printers: dict[str, str] = field(default_factory=dict)
+    messages_sent: int = 0
+    messages_retried: int = 0  # not sent this time, to be tried again (the log says why)
+    messages_failed: int = 0
+    no_shows: int = 0
+    recovered: int = 0
+    turn_texts_sent: int = 0
+    report_emails_sent: int = 0
+    feedback_texts_sent: int = 0
+    steps_failed: dict[str, OssDeskError | None] = field(default_factory=dict)
+    """The steps that failed (what was not done), with the expected fault (None: a bug)."""
+
+    @property
+    def unknown(self) -> set[str]:
+        """The counts a failed step leaves unknown (the report's field names)."""
+        return {name for what in self.steps_failed for name in UNKNOWN_AFTER.get(what, ())}
+
 
 FIRST_PAUSE = 2.0
 """After a step's fault, it is not tried again for this long (then twice as long, each time)."""

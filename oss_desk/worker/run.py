@@ -21,7 +21,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,7 +43,7 @@ from oss_desk.worker.feedback_texts import FeedbackTextDelivery
 from oss_desk.worker.lane_faults import LaneFaults
 from oss_desk.worker.leased import LeasedDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
-from oss_desk.worker.printing import PrintCounts, PrintDelivery, configured_printers, new_owner
+from oss_desk.worker.printing import PrintDelivery, configured_printers, new_owner
 from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
 from oss_desk.worker.rounds import (
     BOARD,
@@ -55,8 +54,8 @@ from oss_desk.worker.rounds import (
     PRINTERS,
     PRINTING,
     REPORT_EMAILS,
-    UNKNOWN_AFTER,
     Steps,
+    WorkerReport,
     close_day,
     fill_rollup,
     no_shows,
@@ -83,27 +82,6 @@ first byte should not wait for the watcher's reads."""
 def wall_clock() -> str:
     """The real time (heartbeats are about this process, not the simulated office day)."""
     return format_instant(datetime.now(UTC))
-
-
-@dataclass
-class WorkerReport(PrintCounts):
-    board_frames: int = 0
-    printers: dict[str, str] = field(default_factory=dict)
-    messages_sent: int = 0
-    messages_retried: int = 0  # not sent this time, to be tried again (the log says why)
-    messages_failed: int = 0
-    no_shows: int = 0
-    recovered: int = 0
-    turn_texts_sent: int = 0
-    report_emails_sent: int = 0
-    feedback_texts_sent: int = 0
-    steps_failed: dict[str, OssDeskError | None] = field(default_factory=dict)
-    """The steps that failed (what was not done), with the expected fault (None: a bug)."""
-
-    @property
-    def unknown(self) -> set[str]:
-        """The counts a failed step leaves unknown (the report's field names)."""
-        return {name for what in self.steps_failed for name in UNKNOWN_AFTER.get(what, ())}
 
 
 class DeviceWorker:
