@@ -35,6 +35,7 @@ from oss_desk.hardware.printers import (
     PrinterStatus,
     Transport,
     open_transport,
+    prepare,
 )
 from oss_desk.hardware.templates import render
 from oss_desk.services.printouts import done_word, job_ticket
@@ -150,6 +151,14 @@ class PrintDelivery:
             while self.deliver_next(lane, report, handed_only=True):
                 pass
         return report
+
+    def prepare(self, lane: str) -> None:
+        """Load what printer ``lane``'s jobs need before its first one (a URL that cannot be
+        read, or a library that fails, fails its jobs, with the reason, as they come)."""
+        try:
+            prepare(self._url(lane))
+        except Exception as exc:
+            log.warning("printer %s not prepared: %s", lane, describe(exc))
 
     def deliver_next(
         self, lane: str, report: PrintReport | None = None, *, handed_only: bool = False

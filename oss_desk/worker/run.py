@@ -456,6 +456,8 @@ class DeviceWorker:
             bell = Doorbell.for_rings(session.store.path)
             try:
                 delivery = PrintDelivery(session, self.transports, self.owner)
+                delivery.prepare(url)  # before its first job: the resident waits at it
+                log.info("printer lane ready: %s", url)
                 configured = url in configured_printers(session)
                 while not self.stop.is_set():
                     wake.clear()
