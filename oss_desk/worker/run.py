@@ -32,7 +32,7 @@ from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.services.live import Doorbell
 from oss_desk.services.session import Session
 from oss_desk.storage import outbox as o
-from oss_desk.storage.changes import ChangeFeed
+from oss_desk.storage.changes import ChangeFeed, Changes
 from oss_desk.storage.followups import next_message_due as next_referral_message_due
 from oss_desk.storage.followups import release_stale_messages as release_stale_referral_messages
 from oss_desk.storage.lease import beat, step_down, take_over
@@ -55,6 +55,7 @@ from oss_desk.worker.rounds import (
     PRINTING,
     REPORT_EMAILS,
     Steps,
+    TurnTextsLane,
     WorkerReport,
     close_day,
     fill_rollup,
@@ -77,6 +78,10 @@ LANES_FIRST = 0.004
 """After a commit rang (the change watcher hears its WAL write, while it is made durable), the
 watcher waits this long before it looks: the printers' lanes hear the commit too, and a job's
 first byte should not wait for the watcher's reads."""
+
+
+Wants = Callable[[Changes], bool]
+"""Whether a lane wants to be woken by these changes."""
 
 
 def wall_clock() -> str:
@@ -116,8 +121,12 @@ class DeviceWorker:
         self.errors: list[str] = []
         self.faults = LaneFaults()  # said with each heartbeat (doctor: running, but failing)
         self.started_at: str | None = None
-        self._wake: list[threading.Event] = []
+        self._wake: list[tuple[threading.Event, Wants | None]] = []
         self._wake_first: list[threading.Event] = []
+        self.wakers: dict[str, threading.Event] = {}
+        """Each lane's wake, by its thread's name."""
+        self.seen = 0
+        """The last event the change watcher has passed on to the lanes."""
         self._lanes: dict[str, threading.Thread] = {}
         self._senders: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
@@ -285,19 +294,26 @@ class DeviceWorker:
         self.stop.set()
         self._wake_all()
 
-    def _waker(self, *, first: bool = False) -> threading.Event:
+    def _waker(self, *, first: bool = False, wants: Wants | None = None) -> threading.Event:
         """The event that wakes a lane; ``first``: woken before the others after a change (a
         printer's lane: a resident waits at the printer for the ticket; a text or an email can
-        wait a few milliseconds, and lanes waking together would share one interpreter lock)."""
-        event = threading.Event()
+        wait a few milliseconds, and lanes waking together would share one interpreter lock).
+        ``wants``: woken only by the changes it says it wants (and when the worker stops)."""
+        event = self.wakers[threading.current_thread().name] = threading.Event()
         with self._lock:
-            (self._wake_first if first else self._wake).append(event)
+            if first:
+                self._wake_first.append(event)
+            else:
+                self._wake.append((event, wants))
         return event
 
-    def _wake_all(self, *, first_only: bool = False) -> None:
+    def _wake_all(self, *, first_only: bool = False, changes: Changes | None = None) -> None:
         with self._lock:
-            for event in self._wake_first if first_only else [*self._wake_first, *self._wake]:
+            for event in self._wake_first:
                 event.set()
+            for event, wants in [] if first_only else self._wake:
+                if changes is None or wants is None or wants(changes):
+                    event.set()
 
     def _sleep(self, wake: threading.Event, seconds: float, bell: Doorbell | None = None) -> None:
         """Until something changes in the database, ``seconds`` pass, or the worker stops
@@ -411,7 +427,8 @@ class DeviceWorker:
                     # The printers' lanes first, on their own for a moment; then the rest.
                     self._wake_all(first_only=True)
                     self.stop.wait(WAKE_OTHERS_AFTER)
-                    self._wake_all()
+                    self._wake_all(changes=changes)
+                    self.seen = feed.last_event_id
                     session.refresh_directory()
                     self._printer_lanes(session)
                     self._sending_lanes(session)
@@ -496,8 +513,11 @@ class DeviceWorker:
         return run
 
     def _turn_texts(self) -> None:
-        """\"Nearly your turn\" texts: after every change, and when one comes due."""
-        self._when_due(turn_texts, next_turn_text_due)
+        """\"Nearly your turn\" texts: when one comes due, and after a change that can need one
+        (:class:`~oss_desk.worker.rounds.TurnTextsLane`: none while the office sends no texts
+        or no number given today waits)."""
+        lane = TurnTextsLane()
+        self._when_due(lane.round, next_turn_text_due, wants=lane.wants)
 
     def _referral_messages(self) -> None:
         """Referral references by email or text: after every change, and when one comes due."""
@@ -516,11 +536,12 @@ class DeviceWorker:
         self,
         send: Callable[[Session, Steps], object],
         next_due: Callable[[sqlite3.Connection], str | None],
+        wants: Wants | None = None,
     ) -> None:
-        """Send what is due after every change, and again when the next one comes due (at
-        least every 5 s, at most every poll interval; after a fault, once its pause is over:
-        the message that made the round fail is still due)."""
-        wake = self._waker()
+        """Send what is due after every change (``wants``: every change it wants), and again
+        when the next one comes due (at least every 5 s, at most every poll interval; after a
+        fault, once its pause is over: the message that made the round fail is still due)."""
+        wake = self._waker(wants=wants)
         session = self.open_session()
         steps = Steps()
         try:
