@@ -63,6 +63,9 @@ def worker(state: State, once: bool, as_json: bool) -> None:
         )
 
     if once:
+        from oss_desk.worker.standby import log_to_file
+
+        log_to_file(db)  # its summary says what failed: the log lines go to the log folder
         lock = WorkerLock.acquire(db)
         if lock is None:
             holder = WorkerLock.holder(db)
