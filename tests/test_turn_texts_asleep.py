@@ -8,9 +8,8 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,16 +21,10 @@ from oss_desk.worker.run import DeviceWorker
 
 from .conftest import make_db, site_toml
 from .messaging import NotifyServer
+from .test_reprint_waiting import until
 from .test_turn_texts import PHONES, START, office
 
 TEXTS = "oss-desk-turn-texts"
-
-
-def until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"not in {timeout} s: {what}"
-        time.sleep(0.01)
 
 
 def its_queries(statements: list[str]) -> list[str]:
