@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from oss_desk.cli.common import (
     State,
     answer,
+    answer_each,
     choice_of,
     choice_option,
     emit_json,
@@ -27,6 +28,10 @@ from oss_desk.domain.text import printable
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
 from oss_desk.services.views import ticket_json
+
+if TYPE_CHECKING:
+    from oss_desk.domain.slots import Slot
+    from oss_desk.storage.appointments import Absence
 
 service_option = click.option("--service", required=True, metavar="CODE", help="Service letter.")
 """``--service``: the service of the appointment (``appointment slots``, ``appointment book``)."""
@@ -110,30 +115,26 @@ def slots(
     svc = AppointmentService(session)
     site = svc.site_for(site_id)
     found = svc.slots(service, day, days, adviser=adviser, limit=limit, site_id=site.id)
-    if as_json:
-        emit_json(
-            [
-                {
-                    "start": format_instant(s.start),
-                    "end": format_instant(s.end),
-                    "local_start": local(s.start, site.timezone).isoformat(timespec="minutes"),
-                    "adviser": s.adviser,
-                    "room": s.room,
-                }
-                for s in found
-            ]
-        )
-        return
-    if not found:
-        click.echo("No free slots in that period.")
-    for s in found:
+
+    def as_dict(s: Slot) -> dict[str, Any]:
+        return {
+            "start": format_instant(s.start),
+            "end": format_instant(s.end),
+            "local_start": local(s.start, site.timezone).isoformat(timespec="minutes"),
+            "adviser": s.adviser,
+            "room": s.room,
+        }
+
+    def as_line(s: Slot) -> str:
         room = f" in {s.room}" if s.room else ""
         wall = local(s.start, site.timezone)
         # The start to book with, in local time with its offset (summer time is +01:00).
-        click.echo(
+        return (
             f"{wall:%a %d %b %H:%M}  {session.name_of(s.adviser)}{room}  "
             f"--start {wall.isoformat(timespec='seconds')}"
         )
+
+    answer_each(as_json, found, as_dict, as_line, "No free slots in that period.")
 
 
 @appointment.command("book")
@@ -394,13 +395,13 @@ def list_(state: State, day: str | None, days: int, site_id: str | None, as_json
     first = parse_date(day, "--date", span) if day else parse_date(session.today(site))
     last = first + timedelta(days=days - 1)
     found = svc.between(first.isoformat(), last.isoformat(), site.id)
-    if as_json:
-        emit_json([appointment_json(session, appt) for appt in found])
-        return
-    if not found:
-        click.echo("No appointments.")
-    for appt in found:
-        click.echo(line(session, appt))
+    answer_each(
+        as_json,
+        found,
+        lambda appt: appointment_json(session, appt),
+        lambda appt: line(session, appt),
+        "No appointments.",
+    )
 
 
 @click.group()
@@ -456,26 +457,22 @@ def absence_list(state: State, as_json: bool) -> None:
     """Absences from today on."""
     session = state.session()
     found = AppointmentService(session).absences()
-    if as_json:
-        emit_json(
-            [
-                {
-                    "id": x.id,
-                    "person": x.staff_id,
-                    "name": session.name_of(x.staff_id),
-                    "from": x.first_day,
-                    "to": x.last_day,
-                    "reason": x.reason,
-                }
-                for x in found
-            ]
-        )
-        return
-    if not found:
-        click.echo("No absences from today on.")
-    for x in found:  # by name, as every other output (JSON also has the staff id)
+
+    def as_dict(x: Absence) -> dict[str, Any]:
+        return {
+            "id": x.id,
+            "person": x.staff_id,
+            "name": session.name_of(x.staff_id),
+            "from": x.first_day,
+            "to": x.last_day,
+            "reason": x.reason,
+        }
+
+    def as_line(x: Absence) -> str:  # by name, as every other output (JSON also has the id)
         who = session.name_of(x.staff_id)
-        click.echo(f"{x.id:4d}  {who:20s} {x.first_day} to {x.last_day}  {x.reason}")
+        return f"{x.id:4d}  {who:20s} {x.first_day} to {x.last_day}  {x.reason}"
+
+    answer_each(as_json, found, as_dict, as_line, "No absences from today on.")
 
 
 @absence.command("remove")

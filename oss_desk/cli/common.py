@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import wraps
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 FC = TypeVar("FC", bound=Callable[..., Any])
 
 
@@ -88,6 +89,24 @@ def answer(as_json: bool, value: Any, text: str) -> None:
         emit_json(value)
     else:
         click.echo(text)
+
+
+def answer_each(
+    as_json: bool,
+    found: Sequence[T],
+    json_of: Callable[[T], Any],
+    line_of: Callable[[T], str],
+    none: str,
+) -> None:
+    """A list as a command's answer: one JSON list of each one's ``json_of`` (``--json``), else a
+    line each, or ``none`` when there are none."""
+    if as_json:
+        emit_json([json_of(item) for item in found])
+        return
+    if not found:
+        click.echo(none)
+    for item in found:
+        click.echo(line_of(item))
 
 
 def json_option(func: Callable[P, R]) -> Callable[P, R]:

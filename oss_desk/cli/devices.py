@@ -135,7 +135,10 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     log = logging.getLogger("oss_desk")
     standby = Standby(db, make)
 
+    asked: list[str] = []
+
     def stop(signum: int, frame: FrameType | None) -> None:
+        asked.append(signal.Signals(signum).name)
         standby.stop.set()
 
     signal.signal(signal.SIGTERM, stop)
@@ -145,6 +148,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     if holder is not None and holder != os.getpid() and lock_held(db):  # not a dead one's
         log.info("(process %s owns them now)", holder)
     standby.run()
+    if standby.gone is None:
+        log.info("device worker stopped (%s): the devices are free", asked[0] if asked else "done")
     if standby.gone is not None:
         raise DatabaseGone(
             f"{db} was replaced or removed while the worker had it open: it stopped delivering "
@@ -159,14 +164,19 @@ def printer() -> None:
 
 
 @printer.command("test")
-@click.argument("url")
+@click.argument("url", metavar="URL|DESK")
 @json_option
 @pass_state
 def printer_test(state: State, url: str, as_json: bool) -> None:
     """Print a test page on URL now and report the printer's status (capture:// works too).
 
-    The time printed is the office's (its site's timezone), or UK time when there is no
-    office database yet."""
+    DESK: a desk's id instead of a URL tries that desk's printer (its fallback printer when it
+    has none of its own). The time printed is the office's (its site's timezone), or UK time
+    when there is no office database yet."""
+    if "://" not in url:
+        from oss_desk.services.report_outputs import summary_printer
+
+        url = summary_printer(state.session(host=True), url)[0]
     parsed = parse_printer_url(url)  # a bad parameter is named here, before anything is sent
     transport = open_transport(parsed)
     asks = parsed.asks_status

@@ -10,6 +10,7 @@ import click
 from oss_desk.cli.common import (
     State,
     answer,
+    answer_each,
     choice_of,
     emit_json,
     json_command,
@@ -266,13 +267,13 @@ def list_(
     session, svc = _service(state)
     found = svc.work_list(kinds, owner=owner, site_id=site_id, closed_today=closed_today)
     today = svc.today(svc.site_for(site_id))
-    if as_json:
-        emit_json([followup_json(f, today) for f in found])
-        return
-    if not found:
-        click.echo("Nothing to follow up.")
-    for f in found:
-        click.echo(line(f, today, session))
+    answer_each(
+        as_json,
+        found,
+        lambda f: followup_json(f, today),
+        lambda f: line(f, today, session),
+        "Nothing to follow up.",
+    )
 
 
 @followup.command("show")

@@ -57,6 +57,7 @@ from oss_desk.domain.reports import (
     RangeReport,
     ResidentComment,
     TrendMonth,
+    VisitFigures,
 )
 from oss_desk.domain.scorecard import ReportRules
 from oss_desk.domain.standards import Standard
@@ -76,7 +77,7 @@ from oss_desk.services.events import record_viewed
 from oss_desk.services.followup_reports import FollowupReports, followup_figures, followups_due
 from oss_desk.services.queue.day_end import close_due
 from oss_desk.services.report_days import DayTallies, last_closed_day
-from oss_desk.services.report_offices import Offices
+from oss_desk.services.report_offices import Covered, Offices
 from oss_desk.services.session import Session
 from oss_desk.storage.calls import call_counts
 from oss_desk.storage.chain import head_on
@@ -87,7 +88,15 @@ R = TypeVar("R")
 Beside = TypeVar("Beside", TrendMonth, PeriodSummary)
 
 
-class RecordsSaid(TypedDict):
+class Covering(TypedDict):
+    """What every report over a period says besides its standards (:class:`PeriodReport`):
+    whom it covers, the target, its figures and the day the office's records begin."""
+
+    site: str | None
+    sites: tuple[str, ...]
+    sites_left: Mapping[str, str | None]
+    target_minutes: int
+    figures: VisitFigures
     records_begin: str | None
     recorded: bool
 
@@ -98,19 +107,6 @@ DAY_NAMED = "The day"
 """How a refusal names a day asked for as a date (F6's [ and ]), not typed as ``--date``."""
 TREND_MONTHS = 12
 COMPARE_WEEKS = 4
-
-
-def report_rules(session: Session) -> ReportRules:
-    """The rules the office's figures are counted and rated with (its configuration)."""
-    settings = session.settings
-    return ReportRules(
-        target_minutes=settings.queue.target_minutes,
-        punctual_minutes=settings.reports.punctual_minutes,
-        amber_points=settings.reports.amber_points,
-        notice_days=settings.appointments.min_notice_working_days,
-        call_targets=tuple(settings.reports.calls_answer_within.items()),
-        organisations=dict(settings.signposting.organisations),
-    )
 
 
 class ReportService:
@@ -138,12 +134,17 @@ class ReportService:
         self.close()
 
     @property
-    def target_minutes(self) -> int:
-        return self.s.settings.queue.target_minutes
-
-    @property
     def rules(self) -> ReportRules:
-        return report_rules(self.s)
+        """The rules the office's figures are counted and rated with (its configuration)."""
+        settings = self.s.settings
+        return ReportRules(
+            target_minutes=settings.queue.target_minutes,
+            punctual_minutes=settings.reports.punctual_minutes,
+            amber_points=settings.reports.amber_points,
+            notice_days=settings.appointments.min_notice_working_days,
+            call_targets=tuple(settings.reports.calls_answer_within.items()),
+            organisations=dict(settings.signposting.organisations),
+        )
 
     def _close_due(self) -> None:
         """Close the days that are over before counting them (the first action after closing
@@ -163,38 +164,7 @@ class ReportService:
         compare_weeks: int = COMPARE_WEEKS,
     ) -> DailyReport:
         """One business day: every office, or one site (``site_id``)."""
-        self.s.require(Action.VIEW_REPORTS, self.actor)
-        self._close_due()
-        tallies = DayTallies(self.offices, rollup=self.rollup)
-        with self.offices.snapshot():
-            when = self._day(day, self.offices.asked(site_id))
-            site, sites, left = self.offices.scope(site_id, when, when)
-            layout = self.offices.layout(sites, [when])
-            tally = self._tally(tallies, when, when, site)
-            figures = visit_figures(tally.visits, layout, self.rules)
-            report = DailyReport(
-                date=when.isoformat(),
-                site=site,
-                sites=sites,
-                sites_left=left,
-                target_minutes=self.target_minutes,
-                figures=figures,
-                **self._records(when, site),
-                standards=self.rules.rate(
-                    standard_values(tally, self.rules), appointments=False, calls=False
-                ),
-                still_waiting=tally.visits.still_waiting,
-                busiest_hour=busiest(figures.by_hour),
-                previous_weeks=tuple(
-                    self._day_before(tallies, earlier, site)
-                    for earlier in same_weekday_before(when, compare_weeks)
-                ),
-                event_log_head=self._event_log_head(when, site),
-                followups=followups_due(self._conns(site), when, site),
-                closed=self.offices.closed_said(sites, when, self._today(), figures.visits),
-            )
-        tallies.save()
-        return report
+        return self._counted(lambda tallies: self._daily(day, site_id, compare_weeks, tallies))
 
     def monthly(
         self, month: str | None = None, site_id: str | None = None, *, named: str = "--month"
@@ -310,6 +280,30 @@ class ReportService:
 
     # Assembling ------------------------------------------------------------------------------
 
+    def _daily(
+        self, day: str | date | None, site_id: str | None, compare_weeks: int, tallies: DayTallies
+    ) -> DailyReport:
+        when = self._day(day, self.offices.asked(site_id))
+        site, sites, left = self.offices.scope(site_id, when, when)
+        tally = self._tally(tallies, when, when, site)
+        figures = visit_figures(tally.visits, self.offices.layout(sites, [when]), self.rules)
+        return DailyReport(
+            date=when.isoformat(),
+            **self._covering((site, sites, left), figures, when),
+            standards=self.rules.rate(
+                standard_values(tally, self.rules), appointments=False, calls=False
+            ),
+            still_waiting=tally.visits.still_waiting,
+            busiest_hour=busiest(figures.by_hour),
+            previous_weeks=tuple(
+                self._day_before(tallies, earlier, site)
+                for earlier in same_weekday_before(when, compare_weeks)
+            ),
+            event_log_head=self._event_log_head(when, site),
+            followups=followups_due(self._conns(site), when, site),
+            closed=self.offices.closed_said(sites, when, self._today(), figures.visits),
+        )
+
     def _month_asked(
         self, month: str | None, site: str | None, named: str = "--month"
     ) -> tuple[str, date, date]:
@@ -346,16 +340,9 @@ class ReportService:
         current = _summary(whole, tally, rules, calls, {})
         return MonthlyReport(
             month=key,
-            site=site,
-            sites=sites,
-            sites_left=left,
-            target_minutes=self.target_minutes,
-            figures=figures,
-            **self._records(last, site),
-            standards=(
-                *self._period_standards(tally, calls),
-                repeat_contact_standard(current, self._summary_of(whole, site, tallies)),
-                *self._followup_standards(followups),
+            **self._covering((site, sites, left), figures, last),
+            standards=self._period_standards(
+                tally, calls, current, self._summary_of(whole, site, tallies), followups
             ),
             by_day=by_day,
             busiest_day=busiest(by_day),
@@ -363,7 +350,7 @@ class ReportService:
             calls=calls,
             trend=self._trend(last_months(key, TREND_MONTHS), months, site),
             followups=followups,
-            to_date=None if to_date is None else to_date.isoformat(),
+            to_date=_iso(to_date),
         )
 
     def _period(self, period: Period, site_id: str | None, tallies: DayTallies) -> RangeReport:
@@ -403,17 +390,8 @@ class ReportService:
             label=period.label,
             first_day=period.first.isoformat(),
             last_day=period.last.isoformat(),
-            site=site,
-            sites=sites,
-            sites_left=left,
-            target_minutes=self.target_minutes,
-            figures=figures,
-            **self._records(period.last, site),
-            standards=(
-                *self._period_standards(current_tally, calls),
-                repeat_contact_standard(current, year_before),
-                *self._followup_standards(followups),
-            ),
+            **self._covering((site, sites, left), figures, period.last),
+            standards=self._period_standards(current_tally, calls, current, year_before, followups),
             appointments=appointment_figures(current_tally.appointments, rules.notice_days),
             calls=calls,
             months=self._trend(period.months(), months, site, period),
@@ -514,11 +492,19 @@ class ReportService:
             return found
         return replace(found, recorded=False, standards=dict.fromkeys(found.standards))
 
-    def _records(self, last: date, site: str | None) -> RecordsSaid:
-        """What a report says of the office's records: the day they begin, and whether its own
-        period (ending on ``last``) reaches them."""
-        begins = self._begins(site)
-        return {"records_begin": _iso(begins), "recorded": self._recorded(last, site)}
+    def _covering(self, scope: Covered, figures: VisitFigures, last: date) -> Covering:
+        """:class:`Covering` of a report over a period ending on ``last`` (``scope``: whom it
+        covers); ``recorded``: whether that period reaches the office's records."""
+        site, sites, left = scope
+        return {
+            "site": site,
+            "sites": sites,
+            "sites_left": left,
+            "target_minutes": self.rules.target_minutes,
+            "figures": figures,
+            "records_begin": _iso(self._begins(site)),
+            "recorded": self._recorded(last, site),
+        }
 
     def _recorded(self, last: date, site: str | None) -> bool:
         """Whether a day, month or period ending on ``last`` reaches the offices' records (the
@@ -547,10 +533,22 @@ class ReportService:
             found.append(self._marked(month, last, site))
         return tuple(found)
 
-    def _period_standards(self, tally: DayTally, calls: CallFigures | None) -> tuple[Standard, ...]:
-        """The standards of a month or longer period (appointments and calls rated too)."""
-        return self.rules.rate(
-            standard_values(tally, self.rules, calls), appointments=True, calls=True
+    def _period_standards(
+        self,
+        tally: DayTally,
+        calls: CallFigures | None,
+        current: PeriodSummary,
+        year_before: PeriodSummary,
+        followups: FollowupFigures,
+    ) -> tuple[Standard, ...]:
+        """The standards of a month or longer period: its own (appointments and calls rated
+        too), repeat contact against the same period a year before, and the follow-ups'."""
+        return (
+            *self.rules.rate(
+                standard_values(tally, self.rules, calls), appointments=True, calls=True
+            ),
+            repeat_contact_standard(current, year_before),
+            *self._followup_standards(followups),
         )
 
     def _followup_standards(self, figures: FollowupFigures) -> tuple[Standard, ...]:

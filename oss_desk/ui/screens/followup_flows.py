@@ -24,13 +24,8 @@ if TYPE_CHECKING:  # the follow-up code loads when a follow-up is first made
 
 R = TypeVar("R")
 
-KIND_KEYS = {
-    "1": Kind.RINGBACK,
-    "2": Kind.REFERRAL,
-    "3": Kind.COMMENT,
-    "4": Kind.COMPLIMENT,
-    "5": Kind.COMPLAINT,
-}
+KIND_KEYS = {str(number): kind for number, kind in enumerate(Kind, start=1)}
+"""The number key of each kind, in the order :class:`Kind` declares them (1: ring-back)."""
 
 
 def kinds_for(session_may: Callable[[Action], bool], *, making: bool = False) -> list[Kind]:
