@@ -63,9 +63,11 @@ def worker(state: State, once: bool, as_json: bool) -> None:
         )
 
     if once:
-        from oss_desk.worker.standby import log_to_file
-
-        log_to_file(db)  # its summary says what failed: the log lines go to the log folder
+        # Its summary says what failed (and a bug's fault report is in the log folder): the
+        # log lines are not written onto stderr beside it by logging's last resort.
+        quiet = logging.getLogger("oss_desk")
+        if not any(isinstance(h, logging.NullHandler) for h in quiet.handlers):
+            quiet.addHandler(logging.NullHandler())
         lock = WorkerLock.acquire(db)
         if lock is None:
             holder = WorkerLock.holder(db)

@@ -101,11 +101,10 @@ class Standby:
             self._thread.join(timeout)
 
 
-def log_to_file(db: Path) -> None:
-    """A desk app's worker logs to the log folder (never onto the desk's screen), and so does
-    ``worker --once`` (its summary says what failed); its lines name jobs and devices, never a
-    resident, and the database they are about (the demo's and the office's desk apps share the
-    file). The file is 0600 and its folder 0700."""
+def _log_to_file(db: Path) -> None:
+    """A desk app's worker logs to the log folder (never onto the desk's screen); its lines
+    name jobs and devices, never a resident, and the database they are about (the demo's and
+    the office's desk apps share the file). The file is 0600 and its folder 0700."""
     logger = logging.getLogger("oss_desk.worker")
     if logger.handlers:
         return
@@ -139,7 +138,7 @@ def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -
     if not session.settings.worker.take_over:
         return None
     db = session.store.path
-    log_to_file(db)
+    _log_to_file(db)
     role = f"desk app {desk_id}" if desk_id else "desk app"  # its process: in the heartbeat
 
     def make() -> DeviceWorker:
