@@ -14,8 +14,9 @@ from oss_desk.cli.common import (
     choice_option,
     emit_json,
     json_command,
-    ref_command,
     site_option,
+    ticket_command,
+    ticket_site,
 )
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.models import Ticket
@@ -153,6 +154,7 @@ def issue(
 
 
 @ticket.command("text")
+@ticket_site
 @click.argument("ref")
 @click.argument("number")
 @json_command
@@ -175,6 +177,7 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
 
 
 @ticket.command("feedback-text")
+@ticket_site
 @click.argument("ref")
 @click.argument("number")
 @json_command
@@ -208,7 +211,7 @@ def call_next(state: State, desk_id: str, as_json: bool) -> None:
 
 @ticket.command("call")
 @calling_desk
-@ref_command
+@ticket_command
 def call(state: State, ref: str, desk_id: str, as_json: bool) -> None:
     """Call a chosen waiting ticket to a desk, out of turn."""
     session = state.session(desk_id)
@@ -262,7 +265,7 @@ def _finish_options(func: Callable[P, R]) -> Callable[P, R]:
     help="The outcome of a service added to the visit (repeat for each).",
 )
 @_finish_options
-@ref_command
+@ticket_command
 def finish(
     state: State,
     ref: str,
@@ -289,6 +292,7 @@ def finish(
 
 
 @ticket.command("rate")
+@ticket_site
 @click.argument("ref")
 @click.argument("rating")
 @json_command
@@ -312,7 +316,7 @@ def rate(state: State, ref: str, rating: str, as_json: bool) -> None:
 @click.option(
     "--to", "person", metavar="PERSON", help="Send to a named colleague (staff id or login)."
 )
-@ref_command
+@ticket_command
 def transfer(
     state: State,
     ref: str,
@@ -355,7 +359,7 @@ ticket.add_command(
 @ticket.command("reprint")
 @click.option("--print-to", metavar="URL", help="Print here instead of the desk's printer.")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk asking (its printer is used).")
-@ref_command
+@ticket_command
 def reprint(
     state: State, ref: str, print_to: str | None, desk_id: str | None, as_json: bool
 ) -> None:
@@ -371,7 +375,7 @@ def reprint(
 
 
 @ticket.command("show")
-@ref_command
+@ticket_command
 def show(state: State, ref: str, as_json: bool) -> None:
     """Show one ticket, with its print state (its latest print job)."""
     from oss_desk.services.delivery import ticket_print
