@@ -21,6 +21,7 @@ from oss_desk.cli.common import (
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.waits import NO_OPEN_DESK, place_said
+from oss_desk.domain.workdays import closed_now_notice
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import closed_at_close_of_day, ended_words
@@ -135,8 +136,13 @@ def issue(
 
         FeedbackTexts(session).consent(issued.ticket.id, follow_up, source="cli")
     entry = queue.entry(issued.ticket)
+    from oss_desk.services.opening import closed_now_at
+
+    site = session.site_ever(issued.ticket.site_id)
+    closed = closed_now_at(session, site)  # still taken (an evening event): said, not refused
     if as_json:
         data = ticket_json(issued.ticket, session.directory, entry)
+        data["office_closed"] = closed
         from oss_desk.services.delivery import print_job_fields
 
         data.update(print_job_fields(session, issued.print_job))
@@ -151,6 +157,8 @@ def issue(
     click.echo(
         f"{issued.ticket.code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}"
     )
+    if closed is not None:
+        click.echo(closed_now_notice(site.name, closed))
 
 
 @ticket.command("text")

@@ -194,15 +194,15 @@ class QueueCore:
         ]
         # Every site starts at C001 each day: the code is the one at the site acted for.
         here = self.s.acting_site(self.actor.desk_id, site_id)
-        found = [t for t in today if here is None or t.site_id == here.id]
-        if len(found) == 1:
-            return found[0]
+        matching = [t for t in today if here is None or t.site_id == here.id]
+        if len(matching) == 1:
+            return matching[0]
         sites = self.s.directory.sites
-        if found:
-            at = " and ".join(f"{sites[t.site_id].name} (id {t.id})" for t in found)
+        if matching:
+            at = " and ".join(f"{sites[t.site_id].name} (id {t.id})" for t in matching)
             raise InvalidInput(
                 f"{parsed.code} exists today at {at}: say which site with --site "
-                f"({', '.join(t.site_id for t in found)}), or give the ticket id"
+                f"({', '.join(t.site_id for t in matching)}), or give the ticket id"
             )
         if here is None or not today or self.actor.desk_id is not None:
             at_site = f" at {here.name}" if here is not None and len(sites) > 1 else ""

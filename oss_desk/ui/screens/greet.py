@@ -23,6 +23,7 @@ from oss_desk.domain.channels import TEXTS_OFF_AT_GREET
 from oss_desk.domain.closed_day import CLOSED_AT_THE_DESK
 from oss_desk.domain.models import Outcome, QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.needs import parse_needs
+from oss_desk.domain.workdays import closed_now_line
 from oss_desk.errors import InvalidInput
 from oss_desk.services.session import Session
 from oss_desk.services.views import wait_phrase
@@ -182,6 +183,13 @@ class GreetScreen(DeskScreen):
 
     def current_desk(self) -> str | None:
         return self.desk.greet_desk_id
+
+    def top_area(self) -> str:
+        """Meet-and-greet, and while the office is closed (a closure day, a bank holiday,
+        outside its opening hours) why: arrivals are still taken, but it is said."""
+        snap = self.desk.snapshot
+        why = snap.closed_now if snap is not None else None
+        return self.AREA if why is None else f"{self.AREA} · {closed_now_line(why)}"
 
     def not_set_up(self, action: str) -> str | None:
         """Ctrl+N is not offered where texts are not set up: said before any number is asked."""
