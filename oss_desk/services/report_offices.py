@@ -31,6 +31,7 @@ from oss_desk.storage.site import (
     read_directory,
     site_has_events,
     sites_left,
+    staff_ever,
 )
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ class Offices:
                 if site in sites
                 for desk in gone.desks
             ]
-            for person, member in directory.staff.items():
+            for person, member in staff_ever(office.store.conn).items():  # leavers too
                 staff.setdefault(person, member.name)
         return Layout(
             hours=frozenset(self._opening_hours(sites, days)),

@@ -29,11 +29,13 @@ from oss_desk.storage.database import GuardedConnection, Store, open_store
 from oss_desk.storage.events import process_account as os_account
 from oss_desk.storage.site import (
     Directory,
+    desk_names_ever,
     latest_config,
     latest_config_id,
     read_directory,
     records_begin,
     site_ever,
+    staff_ever,
 )
 
 if TYPE_CHECKING:
@@ -78,10 +80,22 @@ class Session:
         return self.settings.access.role()
 
     def name_of(self, person: str) -> str:
+        """A person's name: as configured; one who left the staff list, as the office's records
+        last had it (every change stays attributable to a person); else as given (a login
+        not on the list)."""
         for staff in self.settings.staff:
             if staff.id == person:
                 return staff.name
-        return person
+        left = staff_ever(self.store.conn).get(person)
+        return left.name if left is not None else person
+
+    def desk_name(self, desk_id: str) -> str:
+        """A desk's name: as configured; a desk that left the configuration, as the office's
+        records last had it; else its id."""
+        desk = self.directory.desks.get(desk_id)
+        if desk is not None:
+            return desk.name
+        return desk_names_ever(self.store.conn).get(desk_id, desk_id)
 
     @property
     def grants(self) -> Grants:

@@ -186,10 +186,7 @@ class VisitHistory:
         return self.s.name_of(person)
 
     def _desk(self, desk_id: str | None) -> str | None:
-        if desk_id is None:
-            return None
-        desk = self.s.directory.desks.get(desk_id)
-        return desk.name if desk else desk_id
+        return None if desk_id is None else self.s.desk_name(desk_id)
 
     def _service(self, code: str | None) -> str:
         svc = self.s.directory.services.get(code or "")
