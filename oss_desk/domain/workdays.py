@@ -142,8 +142,8 @@ def closed_now(
 
 
 def closed_now_line(why: str) -> str:
-    """Meet-and-greet's top line while the office is closed: "Closed now: a Saturday"."""
-    return f"Closed now: {why}"
+    """Meet-and-greet's line at the top while the office is closed by its calendar."""
+    return f"Office closed now: {why}. Tickets are still issued."
 
 
 def closed_now_notice(site_name: str, why: str) -> str:

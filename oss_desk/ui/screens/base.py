@@ -244,15 +244,11 @@ class DeskScreen(Screen[None]):
         names = self.desk.names
         (bar or self.query_one(TopBar)).show(
             site=names.site(site_id),
-            area=self.top_area(),
+            area=self.AREA,
             desk=names.desk(self.current_desk()),
             person=names.person_label(self.acting_as()),
             clock=names.clock_text(),
         )
-
-    def top_area(self) -> str:
-        """What the top bar says of where the desk is: the screen's area."""
-        return self.AREA
 
     def waiting_entries(self, snapshot: DeskSnapshot) -> list[QueueEntry]:
         """What the status bar's "Waiting" counts: the whole queue (an adviser desk: what it

@@ -81,7 +81,9 @@ class GreetScreen(DeskScreen):
         "A resident with an appointment: scan the QR code on their letter, slip or email (or "
         "type the booking reference in the search box and press Enter) to check them in. "
         "While a team leader has closed the day, a line at the top says so: no tickets or "
-        "check-ins until they reopen it (E on their screen)."
+        "check-ins until they reopen it (E on their screen). While the office is closed by its "
+        "calendar (a closure day, a bank holiday, outside its opening hours) the line says why; "
+        "tickets are still issued."
     )
     HELP_KEYS: ClassVar[dict[str, str]] = {  # said where the key is offered (texts set up)
         "text_me": "Ctrl+N after issuing takes the resident's mobile: texts while they wait "
@@ -146,6 +148,8 @@ class GreetScreen(DeskScreen):
         """The ticket id of the last one issued here, or of the ticket it was moved to."""
         self.seen_live = False
         """The live queue has shown the last ticket issued here (so, once gone, it has left)."""
+        self.closed_said: str | None = CLOSED_AT_THE_DESK
+        """What the line at the top says (shown only while the office is closed)."""
         self.following: int | None = None
         """The ticket :attr:`followed` and :attr:`seen_live` are about (the last issued here,
         when they were last worked out)."""
@@ -183,13 +187,6 @@ class GreetScreen(DeskScreen):
 
     def current_desk(self) -> str | None:
         return self.desk.greet_desk_id
-
-    def top_area(self) -> str:
-        """Meet-and-greet, and while the office is closed (a closure day, a bank holiday,
-        outside its opening hours) why: arrivals are still taken, but it is said."""
-        snap = self.desk.snapshot
-        why = snap.closed_now if snap is not None else None
-        return self.AREA if why is None else f"{self.AREA} · {closed_now_line(why)}"
 
     def not_set_up(self, action: str) -> str | None:
         """Ctrl+N is not offered where texts are not set up: said before any number is asked."""
@@ -298,8 +295,24 @@ class GreetScreen(DeskScreen):
             text.append(" · ".join(marks), style="bold")
         self.query_one("#needs-line", Static).update(text)
 
+    def show_closed(self, snapshot: DeskSnapshot) -> None:
+        """The line at the top while the office takes no arrivals (a team leader closed the
+        day) or is closed now by its own rule (a closure day, a bank holiday, outside its
+        opening hours: tickets are still issued, and it is said, with why)."""
+        if snapshot.closed_day is not None:
+            said: str | None = CLOSED_AT_THE_DESK
+        elif snapshot.closed_now is not None:
+            said = closed_now_line(snapshot.closed_now)
+        else:
+            said = None
+        line = self.query_one("#day-closed", Static)
+        line.display = said is not None
+        if said is not None and said != self.closed_said:
+            line.update(Text(said))
+        self.closed_said = said
+
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
-        self.query_one("#day-closed", Static).display = snapshot.closed_day is not None
+        self.show_closed(snapshot)
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
         table.amber_seconds = snapshot.amber_seconds
