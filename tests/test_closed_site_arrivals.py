@@ -9,16 +9,24 @@ a real (aiosmtpd) mail server."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .conftest import Cli, rows
 from .messaging import SmtpServer
-from .test_report_send import deliver, office, smtp  # noqa: F401 (smtp: a fixture)
+from .test_report_send import deliver, office
 from .test_startup_imports import imported
 
 CLOSURE = "2026-11-25T10:05:00Z"  # Wednesday, a local closure day
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    yield server
+    server.stop()
 
 
 def closed_office(tmp_path: Path, smtp_url: str) -> Path:

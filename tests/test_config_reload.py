@@ -502,6 +502,16 @@ def test_init_says_when_the_board_cuts_a_desk_s_name_short(
     code, out, err = load(tmp_path, env, fixed, "short.toml")
     assert code == 0, err
     assert "Note: the board" not in out
+    # A long name at another site is not on this board (trial 11, P2): said only once the
+    # board shows that site's calls.
+    far = '[[desks]]\nid = "lib-room"\nname = "Library interview room"\nsite = "library"\n'
+    code, out, err = load(tmp_path, env, board + office(library=True) + far, "two.toml")
+    assert code == 0, err
+    assert "Note: the board" not in out
+    there = board.replace('baudrate=9600"\n', 'baudrate=9600"\nsite = "library"\n')
+    code, out, err = load(tmp_path, env, there + office(library=True) + far, "lib.toml")
+    assert code == 0, err
+    assert "Note: the board shows a call to lib-room as 'C000 -> Library inte'" in out
 
 
 # Review 12 (1, 5): a site that leaves holding work; a desk that stops serving a service -----

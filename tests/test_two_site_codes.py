@@ -78,9 +78,7 @@ def test_every_ticket_command_on_a_ref_takes_site() -> None:
         for name, command in ticket.commands.items()
         if any(p.name == "ref" for p in command.params)
     }
-    assert {"start", "finish", "no-show", "recall", "transfer", "show", "history"} <= set(
-        on_a_ref
-    )
+    assert {"start", "finish", "no-show", "recall", "transfer", "show", "history"} <= set(on_a_ref)
     for name, command in on_a_ref.items():
         with click.Context(command, info_name=name) as ctx:
             said = " ".join(command.get_help(ctx).split())

@@ -29,7 +29,7 @@ from oss_desk.storage.database import GuardedConnection, Store, open_store
 from oss_desk.storage.events import process_account as os_account
 from oss_desk.storage.site import (
     Directory,
-    desk_names_ever,
+    desk_name_ever,
     latest_config,
     latest_config_id,
     read_directory,
@@ -95,7 +95,7 @@ class Session:
         desk = self.directory.desks.get(desk_id)
         if desk is not None:
             return desk.name
-        return desk_names_ever(self.store.conn).get(desk_id, desk_id)
+        return desk_name_ever(self.store.conn, desk_id) or desk_id
 
     @property
     def grants(self) -> Grants:

@@ -83,7 +83,11 @@ class GreetScreen(DeskScreen):
         "While a team leader has closed the day, a line at the top says so: no tickets or "
         "check-ins until they reopen it (E on their screen). While the office is closed by its "
         "calendar (a closure day, a bank holiday, outside its opening hours) the line says why; "
-        "tickets are still issued."
+        "tickets are still issued. "
+        "When the status bar says the printer is unreachable or out of paper, keep issuing: "
+        "tell the resident the large code on screen; the ticket prints by itself once the "
+        "printer is back, and you are asked before anything is printed twice (Ctrl+R reprints "
+        "the last ticket). Tell whoever looks after the printers if it lasts."
     )
     HELP_KEYS: ClassVar[dict[str, str]] = {  # said where the key is offered (texts set up)
         "text_me": "Ctrl+N after issuing takes the resident's mobile: texts while they wait "
