@@ -51,7 +51,7 @@ def _init(cli: Cli, tmp_path: Path) -> None:
         (CLOSURE, "a local closure day"),
         ("2026-12-25T10:00:00Z", "a bank holiday (Christmas Day)"),
         ("2026-11-28T10:00:00Z", "a Saturday"),
-        ("2026-11-30T07:00:00Z", "outside its opening hours (09:00-17:00)"),
+        ("2026-11-30T07:00:00Z", "outside the opening hours 09:00-17:00"),
         ("2026-11-24T10:00:00Z", None),  # a Tuesday in opening hours: nothing said
     ],
 )

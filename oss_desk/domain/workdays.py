@@ -122,23 +122,33 @@ class WorkingDays:
         return self.between(counted_from, appointment_day)
 
 
-def closed_now(
-    workdays: WorkingDays, opening_hours: Mapping[str, str], local_now: datetime
+def closed_at(
+    workdays: WorkingDays, opening_hours: Mapping[str, str], start: datetime, end: datetime
 ) -> str | None:
-    """Why the office is closed at ``local_now`` (its wall-clock time), in words: the day's
-    reason (:meth:`WorkingDays.closed_said`: "a local closure day", "a bank holiday (Christmas
-    Day)", "a Saturday") or "outside its opening hours (09:00-17:00)"; None while it is open.
-    Arrivals are still taken while it is closed (an evening event): this only says it."""
-    day = local_now.date()
+    """Why an appointment from ``start`` to ``end`` (local wall times) falls where the office
+    is closed ("a Saturday", "a local closure day", "a bank holiday (Christmas Day)", "outside
+    the opening hours 09:00-12:00"); None when the office is open for all of it. The one rule
+    of when an office is open (:func:`closed_now` asks it of an instant)."""
+    day: date = start.date()
     why = workdays.closed_said(day)
     if why is not None:
         return why
     hours = hours_on(dict(opening_hours), day)
     if hours is None:
         return f"a {day:%A}"
-    if not hours.opens <= local_now.time() < hours.closes:
-        return f"outside its opening hours ({hours})"
+    if start.time() < hours.opens or end.time() > hours.closes or end.date() != day:
+        return f"outside the opening hours {hours}"
     return None
+
+
+def closed_now(
+    workdays: WorkingDays, opening_hours: Mapping[str, str], local_now: datetime
+) -> str | None:
+    """Why the office is closed at ``local_now`` (its wall-clock time), in words, by the same
+    rule (:func:`closed_at`: "a local closure day", "a bank holiday (Christmas Day)", "a
+    Saturday", "outside the opening hours 09:00-17:00"); None while it is open. Arrivals are
+    still taken while it is closed (an evening event): this only says it."""
+    return closed_at(workdays, opening_hours, local_now, local_now)
 
 
 def closed_now_line(why: str) -> str:

@@ -32,7 +32,7 @@ def site_workdays(
 
 def closed_now_at(session: Session, site: Site) -> str | None:
     """Why ``site`` is closed now ("a local closure day", "a bank holiday (Christmas Day)", "a
-    Saturday", "outside its opening hours (09:00-17:00)"); None while it is open."""
+    Saturday", "outside the opening hours 09:00-17:00"); None while it is open."""
     config = site_as_was(session, site.id)
     if config is None:
         return None

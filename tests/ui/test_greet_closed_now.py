@@ -41,7 +41,7 @@ def top_line(app: object) -> str | None:
         (timedelta(days=5), "Office closed now: a Saturday" + STILL),
         (
             timedelta(days=1, hours=8),
-            "Office closed now: outside its opening hours (09:00-17:00)" + STILL,
+            "Office closed now: outside the opening hours 09:00-17:00" + STILL,
         ),
         (timedelta(days=1), None),  # Tuesday 09:30: open, nothing said
     ],
