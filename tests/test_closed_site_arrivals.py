@@ -9,6 +9,7 @@ a real (aiosmtpd) mail server."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,6 +84,21 @@ def test_the_bank_holiday_is_said_from_the_calendar_init_stored(
     assert "holidays" not in names
     years = rows(db, "SELECT DISTINCT year FROM bank_holidays ORDER BY year")
     assert years == [(year,) for year in range(2026, 2037)]
+    # A database upgraded without loading its configuration holds none: the first ticket
+    # works the year out (and says it), and keeps it for the commands after it.
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM bank_holidays")
+    conn.close()
+    first = imported("-m", "oss_desk", "ticket", "issue", "--service", "C", env=env)
+    assert "holidays" in first
+    assert rows(db, "SELECT year FROM bank_holidays") == [(2026,)]
+    again = imported("-m", "oss_desk", "ticket", "issue", "--service", "C", env=env)
+    assert "holidays" not in again
+    said = Cli(db, monkeypatch)("ticket", "issue", "--service", "C", now="2026-12-25T10:00:00Z")
+    assert said.out.splitlines()[1:] == [
+        "Civic Centre is closed now (a bank holiday (Christmas Day)): the ticket is taken all "
+        "the same."
+    ]
 
 
 def test_a_closed_day_with_arrivals_gets_its_summary_emailed_once(

@@ -139,7 +139,7 @@ def issue(
     from oss_desk.services.opening import closed_now_at
 
     site = session.site_ever(issued.ticket.site_id)
-    closed = closed_now_at(session, site)  # still taken (an evening event): said, not refused
+    closed = closed_now_at(session, site, keep=True)  # still taken: said, not refused
     if as_json:
         data = ticket_json(issued.ticket, session.directory, entry)
         data["office_closed"] = closed

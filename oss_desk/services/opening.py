@@ -30,14 +30,21 @@ def site_workdays(
     return replace(workdays, known=stored_bank_holidays(conn, config.nation, years))
 
 
-def closed_now_at(session: Session, site: Site) -> str | None:
+def closed_now_at(session: Session, site: Site, *, keep: bool = False) -> str | None:
     """Why ``site`` is closed now ("a local closure day", "a bank holiday (Christmas Day)", "a
-    Saturday", "outside the opening hours 09:00-17:00"); None while it is open."""
+    Saturday", "outside the opening hours 09:00-17:00"); None while it is open. A year whose
+    bank holidays ``init`` did not store (a database upgraded without loading its
+    configuration) is worked out here; ``keep`` (a command that writes anyway) stores it, so
+    the next commands need not work it out again."""
     config = site_as_was(session, site.id)
     if config is None:
         return None
     local_now = local(session.clock.now(), site.timezone)
     workdays = site_workdays(session.store.conn, config, [local_now.year])
+    if keep and local_now.year not in workdays.known:
+        days = bank_holidays(config.nation, local_now.year)  # the calendar, before the turn
+        with session.store.write() as conn:
+            store_bank_holidays(conn, config.nation, local_now.year, days)
     return closed_now(workdays, config.opening_hours, local_now)
 
 
