@@ -33,6 +33,7 @@ from oss_desk.storage.faults import (
     describe_sqlite_error,
     translated,
 )
+from oss_desk.storage.incarnation import FileHead, stamp_live
 from oss_desk.storage.migrations import (
     applied_names,
     build_migrations,
@@ -126,6 +127,7 @@ class Store:
         identity: tuple[int, int] | None = None,
         *,
         strict: bool = True,
+        head: FileHead | None = None,
     ) -> None:
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
@@ -133,6 +135,9 @@ class Store:
         self.path = path
         self.identity = identity if identity is not None else file_identity(path)
         """(device, inode) of the file this process opened: the path must keep naming it."""
+        self.head = head if head is not None else FileHead(path)
+        """The stamps in that file's header: an overwrite in place changes them."""
+        self.head.on_exit(self.close)
         self.unsafe: DatabaseUnsafe | None = None
         """Set once the file was lost or found damaged: every write is refused from then on."""
         self.turn: WriteLock | None = None
@@ -177,8 +182,9 @@ class Store:
 
     def check_file(self, *, saving: bool = False) -> None:
         """Refuse (and from then on always refuse) when the path no longer names the file this
-        process opened: deleted, moved away, or replaced by another file. One ``stat`` call
-        (about 2 microseconds).
+        process opened: deleted, moved away, replaced by another file, or overwritten in place
+        (a ``cp`` over it). One ``stat`` and one ``pread`` (a few microseconds; see
+        :mod:`oss_desk.storage.incarnation`).
 
         ``saving``: called just after a commit, so the message says the change was not saved
         where anyone will see it."""
@@ -189,8 +195,10 @@ class Store:
                 now = None
             except OSError:
                 return  # a folder we cannot read right now: SQLite will say what is wrong
+            what = None if now != self.identity else self.head.changed()
             if now != self.identity:
                 what = "deleted or moved away" if now is None else "replaced by another file"
+            if what is not None:
                 self.poison(
                     DatabaseGone(
                         f"{self.path} was {what} while this process had it open"
@@ -302,6 +310,7 @@ class Store:
             self.turn.close()
         with contextlib.suppress(sqlite3.Error, StorageError):
             self.conn.close()
+        self.head.close()  # after the connection: closing a descriptor drops SQLite's locks
 
 
 def file_identity(path: Path) -> tuple[int, int]:
@@ -374,7 +383,9 @@ def open_store(
         raise StorageError(f"no database at {path}: it disappeared while opening") from None
     except sqlite3.Error as exc:
         raise _opening_error(exc, path) from exc
+    head = FileHead(path)
     try:
+        head.refuse_copy()  # a backup copied over it: before SQLite reads its stale WAL
         with opening_errors(path):
             # Read before anything writes, so a foreign or broken file is left untouched.
             tables = table_names(conn)
@@ -402,7 +413,7 @@ def open_store(
             conn.execute("PRAGMA recursive_triggers = ON")
             conn.execute(f"PRAGMA synchronous = {synchronous}")
             _enable_wal(conn)
-        store = Store(conn, path, identity=before)
+        store = Store(conn, path, identity=before, head=head)
         if check:
             from oss_desk.storage.file_modes import tighten_office
 
@@ -413,11 +424,14 @@ def open_store(
             conn.execute("PRAGMA shrink_memory")
         if migrate or (migrate is None and not tables):
             apply_migrations(store)
+            stamp_live(store)  # init, or a new database: see oss_desk.storage.incarnation
         elif migrate is None:
             refuse_older_schema(store)
+        head.settle()  # in WAL mode and stamped now: what this process opened
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             conn.close()
+        head.close()
         raise
     return store
 
