@@ -16,7 +16,14 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import JOB_WORDS, PrintState
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.printouts import SelfTestPrintout
-from oss_desk.errors import EXIT_INTERNAL, DatabaseGone, DeviceError, OssDeskError, RuleViolation
+from oss_desk.errors import (
+    EXIT_INTERNAL,
+    DatabaseGone,
+    DatabaseOverwritten,
+    DeviceError,
+    OssDeskError,
+    RuleViolation,
+)
 from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, Call, lines_for
 from oss_desk.hardware.boards import geometry_for as board_geometry
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, open_transport
@@ -142,6 +149,11 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     if holder is not None and holder != os.getpid() and lock_held(db):  # not a dead one's
         log.info("(process %s owns them now)", holder)
     standby.run()
+    if isinstance(standby.gone, DatabaseOverwritten):
+        raise DatabaseOverwritten(
+            f"{standby.gone.message.split(';')[0]}; the worker stopped delivering and wrote "
+            "nothing more (`oss-desk db check` says what is at the path now)"
+        )
     if standby.gone is not None:
         raise DatabaseGone(
             f"{db} was replaced or removed while the worker had it open: it stopped delivering "

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from oss_desk import files
 from oss_desk.errors import (
     DatabaseGone,
+    DatabaseOverwritten,
     DatabaseUnsafe,
     StorageBusy,
     StorageError,
@@ -135,8 +136,7 @@ class Store:
         self.path = path
         self.identity = identity if identity is not None else file_identity(path)
         """(device, inode) of the file this process opened: the path must keep naming it."""
-        self.head = head if head is not None else FileHead(path)
-        """The stamps in that file's header: an overwrite in place changes them."""
+        self.head = head if head is not None else FileHead(path)  # its header's stamps
         self.head.on_exit(self.close)
         self.unsafe: DatabaseUnsafe | None = None
         """Set once the file was lost or found damaged: every write is refused from then on."""
@@ -183,8 +183,7 @@ class Store:
     def check_file(self, *, saving: bool = False) -> None:
         """Refuse (and from then on always refuse) when the path no longer names the file this
         process opened: deleted, moved away, replaced by another file, or overwritten in place
-        (a ``cp`` over it). One ``stat`` and one ``pread`` (a few microseconds; see
-        :mod:`oss_desk.storage.incarnation`).
+        (a ``cp`` over it: :mod:`oss_desk.storage.incarnation`). One ``stat``, one ``pread``.
 
         ``saving``: called just after a commit, so the message says the change was not saved
         where anyone will see it."""
@@ -199,8 +198,9 @@ class Store:
             if now != self.identity:
                 what = "deleted or moved away" if now is None else "replaced by another file"
             if what is not None:
+                gone = DatabaseOverwritten if self.head.overwritten else DatabaseGone
                 self.poison(
-                    DatabaseGone(
+                    gone(
                         f"{self.path} was {what} while this process had it open"
                         + (
                             ": what was just saved is not in the database at that path"

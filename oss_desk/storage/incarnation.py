@@ -40,7 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oss_desk.errors import DatabaseGone
+from oss_desk.errors import DatabaseOverwritten
 
 if TYPE_CHECKING:
     from oss_desk.storage.database import Store
@@ -158,7 +158,7 @@ class FileHead:
             return
         mode, live, own = now
         if live != own:
-            raise DatabaseGone(
+            raise DatabaseOverwritten(
                 f"{self.path} is a copy made by `oss-desk db backup` (its header says so), "
                 "not the office's live database: was a backup copied over it? What the office "
                 "saved after that backup is not in it, so nothing is opened here (its ticket "
@@ -166,7 +166,7 @@ class FileHead:
                 "`oss-desk db restore BACKUP` puts a backup in place properly"
             )
         if mode != WAL and (_wal_beside(self.path) or held_by_others(self.path)):
-            raise DatabaseGone(
+            raise DatabaseOverwritten(
                 f"{self.path} was overwritten in place by a copy that is not a live database "
                 "(a backup?) while processes had it open: nothing was saved; stop them, "
                 "then `oss-desk db check`"
