@@ -92,6 +92,13 @@ class _Appointments(Protocol):
     def keep_contacts_days(self) -> int: ...
 
 
+class _BoardPlace(Protocol):
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def site(self) -> str | None: ...
+
+
 class _SettingsFields(Protocol[C_co]):
     @property
     def sites(self) -> Sequence[_Identified]: ...
@@ -101,6 +108,8 @@ class _SettingsFields(Protocol[C_co]):
     def retention(self) -> _Retention: ...
     @property
     def appointments(self) -> _Appointments: ...
+    @property
+    def board(self) -> _BoardPlace: ...
 
 
 # The methods ---------------------------------------------------------------------------------
@@ -156,6 +165,13 @@ class SettingsMethods:
 
     def site_of(self: _SettingsFields[_Coded], desk: _DeskPlace) -> str:
         return desk.site or self.sites[0].id
+
+    def board_site(self: _SettingsFields[_Coded]) -> str | None:
+        """The site whose calls the display board shows: ``board.site``, else the first site
+        (None: no board)."""
+        if not self.board.url:
+            return None
+        return self.board.site or self.sites[0].id
 
     def desk_services(self: _SettingsFields[_Coded], desk: _DeskPlace) -> list[str]:
         if desk.services == "*":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -170,7 +171,7 @@ def test_a_person_removed_while_logged_in_is_logged_out_and_their_bookings_liste
     ) in out
     assert (
         "Still booked with Adam Viser (adv), who left the staff list (1): move them with "
-        "`oss-desk appointment move REF --start ISO [--adviser ID]`"
+        "`oss-desk appointment move REF --start ISO --by council [--adviser ID]`"
     ) in out
     assert "Tue 24 Nov 10:00  Adam Viser" in out
     # As `desks logout` does: nobody at Desk 2, it is closed, its tickets back at their place.
@@ -365,6 +366,15 @@ def test_days_closed_that_hold_bookings_are_listed(
     assert rows(cli.db, "SELECT count(*) FROM appointments WHERE status = 'booked'") == [(4,)]
     # doctor keeps saying so until they are moved (someone who missed init's answer).
     assert "warn  bookings: 3 from today on to move" in oss(env, "doctor")[1]
+    # Following the hint moves the booking as the council's: the resident was owed notice.
+    hint = re.search(r"move them with `oss-desk (appointment move REF [^`]*)`", out)
+    assert hint is not None
+    said = hint[1].replace(" [--adviser ID]", "").replace("REF", late).split()
+    new = [x.replace("ISO", "2026-11-26T10:00:00+00:00") for x in said]
+    moved = cli("--user", "tl", *new, now=NOW)
+    assert moved.code == 0, moved.err
+    shown = cli("--user", "tl", "appointment", "show", late, "--json", now=NOW)
+    assert shown.json()["notice_working_days"] is not None  # None: a resident's move
 
 
 # C10 -----------------------------------------------------------------------------------------
@@ -492,6 +502,16 @@ def test_init_says_when_the_board_cuts_a_desk_s_name_short(
     code, out, err = load(tmp_path, env, fixed, "short.toml")
     assert code == 0, err
     assert "Note: the board" not in out
+    # A long name at another site is not on this board (trial 11, P2): said only once the
+    # board shows that site's calls.
+    far = '[[desks]]\nid = "lib-room"\nname = "Library interview room"\nsite = "library"\n'
+    code, out, err = load(tmp_path, env, board + office(library=True) + far, "two.toml")
+    assert code == 0, err
+    assert "Note: the board" not in out
+    there = board.replace('baudrate=9600"\n', 'baudrate=9600"\nsite = "library"\n')
+    code, out, err = load(tmp_path, env, there + office(library=True) + far, "lib.toml")
+    assert code == 0, err
+    assert "Note: the board shows a call to lib-room as 'C000 -> Library inte'" in out
 
 
 # Review 12 (1, 5): a site that leaves holding work; a desk that stops serving a service -----

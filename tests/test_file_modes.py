@@ -75,3 +75,29 @@ def test_folders_made_are_0700_and_the_worker_log_0600_naming_its_database(
     lines = log.read_text(encoding="utf-8").splitlines()
     owns = [line for line in lines if "owns the devices" in line]
     assert owns and all(f"[{db}]" in line for line in owns), lines
+
+
+ROTATED = """
+import logging, os, sys
+from pathlib import Path
+from oss_desk.worker.standby import _log_to_file
+
+log = Path(sys.argv[1])
+_log_to_file(Path("office.sqlite"))
+logging.getLogger("oss_desk.worker").info("before the rotation")
+os.rename(log, log.with_name("worker.log.1"))  # as logrotate does, while the desk runs
+logging.getLogger("oss_desk.worker").info("after the rotation")
+"""
+
+
+def test_the_worker_log_moved_away_by_logrotate_is_started_again_0600(tmp_path: Path) -> None:
+    """A desk app runs for days: once logrotate moved its log away, it writes to a new file at
+    the same path (0600 whatever the umask), not on into the rotated one."""
+    env = {"XDG_DATA_HOME": str(tmp_path / "share")}
+    log = tmp_path / "share" / "oss-desk" / "log" / "worker.log"
+    ran = _under_umask_022(["-c", ROTATED, str(log)], env)
+    assert ran.returncode == 0, ran.stderr
+    assert "before the rotation" in log.with_name("worker.log.1").read_text(encoding="utf-8")
+    now = log.read_text(encoding="utf-8")
+    assert "after the rotation" in now and "before the rotation" not in now
+    assert _mode(log) == 0o600

@@ -303,10 +303,12 @@ def test_the_change_notice_gives_the_time_the_resident_last_heard_of(
     assert "Was:" not in text_of(confirmation)
 
 
-def test_mail_server_down_is_retried_and_said_on_the_desk(tmp_path: Path) -> None:
+def test_mail_server_down_is_retried_and_said_on_the_desk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = make_office(tmp_path, smtp_url="smtp://127.0.0.1:9?starttls=off")
     svc, session = service_at(db, FixedClock(NOW))
-    svc.book("C", at(26, 11), channel="email", email="resident@example.org")
+    appt = svc.book("C", at(26, 11), channel="email", email="resident@example.org")
     session.close()
     assert deliver(db, NOW) == (0, 0)
     ((status, attempts, error),) = rows(
@@ -315,6 +317,18 @@ def test_mail_server_down_is_retried_and_said_on_the_desk(tmp_path: Path) -> Non
     assert (status, attempts) == ("pending", 1)
     assert "cannot reach the mail server" in str(error)
     assert "resident@example.org" not in str(error)
+    # `appointment show` says it is being tried again and why, not "pending, due" a time
+    # already past (trial 11, P5).
+    shown = Cli(db, monkeypatch)(
+        "appointment", "show", appt.ref, now=format_instant(NOW + timedelta(minutes=1))
+    )
+    assert shown.code == 0, shown.err
+    (line,) = [x for x in shown.out.splitlines() if "confirmation by email" in x]
+    assert line.startswith(
+        "  confirmation by email: waiting to send again (tried once, last try: cannot reach "
+        "the mail server"
+    ), line
+    assert line.endswith("; first due Mon 23 Nov 10:00)"), line
 
 
 # GOV.UK Notify ---------------------------------------------------------------------------------

@@ -221,3 +221,13 @@ def test_a_site_s_open_tickets_of_every_day_read_only_the_open_tickets(tmp_path:
     assert "SCAN tickets USING INDEX tickets_call_order" in steps, steps
     assert "SCAN tickets USING INDEX tickets_at_desk" in steps, steps
     assert not any("autoindex" in step or step == "SCAN tickets" for step in steps), steps
+
+
+def test_a_visit_served_past_midnight_is_found_by_the_index_of_tickets_at_desks(
+    tmp_path: Path,
+) -> None:
+    """The desks' snapshot looks for tickets still at a desk from an earlier day on every poll:
+    only the partial index of tickets at desks is read, never a day's tickets."""
+    conn = sqlite3.connect(office(tmp_path))
+    steps = plan(conn, q._AT_DESKS_BEFORE, {"site": "hq", "day": "2026-11-23"})
+    assert steps[0] == "SCAN tickets USING INDEX tickets_at_desk", steps

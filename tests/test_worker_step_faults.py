@@ -97,6 +97,7 @@ def test_a_lane_s_bug_is_paused_and_said_once_then_as_a_count(
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=20)
     text = log.read_text(encoding="utf-8")
+    assert "device worker stopped (SIGTERM): the devices are free" in text  # not silent
     lines = [line for line in text.splitlines() if "referral messages not sent now" in line]
     assert len(lines) == 2, text
     assert "internal error (KeyError); details in " in lines[0]

@@ -20,7 +20,13 @@ from oss_desk.cli.common import (
     site_option,
 )
 from oss_desk.clock import format_instant, read_instant
-from oss_desk.domain.appointments import Appointment, Preferred, short_notice_said, status_said
+from oss_desk.domain.appointments import (
+    Appointment,
+    Preferred,
+    message_progress,
+    short_notice_said,
+    status_said,
+)
 from oss_desk.domain.calendar import local, parse_date
 from oss_desk.domain.codes import MAX_ROW_ID
 from oss_desk.domain.needs import needs_words
@@ -377,7 +383,9 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
         tz = session.site_ever(appt.site_id).timezone
         wall = local(read_instant(m.sent_at or m.due_at), tz)
         when = f"{wall:%a %d %b %H:%M}"
-        progress = f"sent {when}" if m.sent_at else f"{m.status}, due {when}"
+        progress = message_progress(
+            m.status, when, sent=bool(m.sent_at), attempts=m.attempts, last_error=m.last_error
+        )
         click.echo(f"  {m.kind} by {m.channel}: {progress}")
 
 

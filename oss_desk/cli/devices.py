@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
+import sqlite3
 import sys
+from pathlib import Path
 from types import FrameType
 
 import click
@@ -72,10 +75,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     if once:
         lock = WorkerLock.acquire(db)
         if lock is None:
-            holder = WorkerLock.holder(db)
             raise RuleViolation(
-                "a device worker is already running for this database"
-                + (f" (process {holder})" if holder else "")
+                f"a device worker is already running for this database ({_who_holds(db)})"
             )
         try:
             report = make().run_once()
@@ -139,7 +140,10 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     log = logging.getLogger("oss_desk")
     standby = Standby(db, make)
 
+    asked: list[str] = []
+
     def stop(signum: int, frame: FrameType | None) -> None:
+        asked.append(signal.Signals(signum).name)
         standby.stop.set()
 
     signal.signal(signal.SIGTERM, stop)
@@ -149,6 +153,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     if holder is not None and holder != os.getpid() and lock_held(db):  # not a dead one's
         log.info("(process %s owns them now)", holder)
     standby.run()
+    if standby.gone is None:
+        log.info("device worker stopped (%s): the devices are free", asked[0] if asked else "done")
     if isinstance(standby.gone, DatabaseOverwritten):
         raise DatabaseOverwritten(
             f"{standby.gone.message.split(';')[0]}; the worker stopped delivering and wrote "
@@ -162,20 +168,45 @@ def worker(state: State, once: bool, as_json: bool) -> None:
         )
 
 
+def _who_holds(db: Path) -> str:
+    """Who holds the worker lock, as doctor names it: "desk app desk-1, process 16315" (the
+    heartbeat's role when it is that process's), else the process alone."""
+    from oss_desk.storage.database import open_store
+    from oss_desk.storage.lease import WorkerLock, read_heartbeat
+
+    holder = WorkerLock.holder(db)
+    if holder is None:
+        return "a process"
+    beat = None
+    with contextlib.suppress(OssDeskError, sqlite3.Error):
+        store = open_store(db, create=False, migrate=False, check=False)
+        try:
+            beat = read_heartbeat(store.conn)
+        finally:
+            store.close()
+    role = beat.role if beat is not None and beat.pid == holder and beat.role else None
+    return f"{role}, process {holder}" if role else f"process {holder}"
+
+
 @click.group()
 def printer() -> None:
     """Try a printer without the rest of oss-desk."""
 
 
 @printer.command("test")
-@click.argument("url")
+@click.argument("url", metavar="URL|DESK")
 @json_option
 @pass_state
 def printer_test(state: State, url: str, as_json: bool) -> None:
     """Print a test page on URL now and report the printer's status (capture:// works too).
 
-    The time printed is the office's (its site's timezone), or UK time when there is no
-    office database yet."""
+    DESK: a desk's id instead of a URL tries that desk's printer (its fallback printer when it
+    has none of its own). The time printed is the office's (its site's timezone), or UK time
+    when there is no office database yet."""
+    if "://" not in url:
+        from oss_desk.services.report_outputs import summary_printer
+
+        url = summary_printer(state.session(host=True), url)[0]
     parsed = parse_printer_url(url)  # a bad parameter is named here, before anything is sent
     transport = open_transport(parsed)
     asks = parsed.asks_status

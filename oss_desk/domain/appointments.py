@@ -313,3 +313,20 @@ def normalise_phone(text: str) -> str:
     if not re.fullmatch(r"0\d{9,10}", digits):
         raise InvalidInput(f"{shown(text)!r} is not a UK phone number")
     return "+44" + digits[1:]
+
+
+def message_progress(
+    status: str, when: str, *, sent: bool, attempts: int, last_error: str | None
+) -> str:
+    """Where one of a booking's messages stands, as ``appointment show`` says it: sent (when),
+    due (when), or waiting to be sent again after a try that failed (how many, and why), so a
+    message the worker keeps trying never reads as merely due in the past."""
+    if sent:
+        return f"sent {when}"
+    if status == "pending" and attempts:
+        tries = "tried once" if attempts == 1 else f"tried {attempts} times"
+        why = f", last try: {last_error}" if last_error else ""
+        return f"waiting to send again ({tries}{why}; first due {when})"
+    if status == "pending":
+        return f"pending, due {when}"
+    return f"{status} (due {when}{f'; {last_error}' if last_error else ''})"

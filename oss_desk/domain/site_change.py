@@ -19,8 +19,10 @@ from oss_desk.domain.calendar import day_said, hours_on
 from oss_desk.domain.queue import Placed, back_to_queue_words
 from oss_desk.domain.workdays import WorkingDays
 
-MOVE_HINT = "`oss-desk appointment move REF --start ISO [--adviser ID]`"
-"""How a booking is moved (to another time, or to another adviser)."""
+MOVE_HINT = "`oss-desk appointment move REF --start ISO --by council [--adviser ID]`"
+"""How a booking the office strands (someone left or is away, the office is closed) is moved to
+another time or adviser: by the council, which owes the resident notice, so the move counts
+towards the notice standard."""
 
 PRINTER_REMOVED = "printer removed"
 """Why a print job for a printer that left the configuration was not printed."""

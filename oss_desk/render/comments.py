@@ -44,6 +44,7 @@ def comments_json(log: CommentLog) -> dict[str, Any]:
         "month": log.month,
         "site": log.site,
         "sites": list(log.sites),
+        "sites_left": dict(log.sites_left),
         "comments": [
             {
                 "day": c.day,

@@ -154,6 +154,7 @@ def take_snapshot(
     from oss_desk.storage.day_closures import closed_day
     from oss_desk.storage.devices import device_states
     from oss_desk.storage.outbox import print_summary
+    from oss_desk.storage.queue import at_desks_before
 
     session.refresh_directory()
     site = session.site(site_id)
@@ -162,6 +163,7 @@ def take_snapshot(
     queue_service = QueueService(session)
     with session.store.read() as conn:
         live = read_live_queue(session, conn, site, now)
+        overnight = at_desks_before(conn, site.id, day)  # served past midnight: still there
         printing = print_summary(conn, format_instant(now - timedelta(hours=12)))
         devices = device_states(conn)
         worker = worker_state(session.store)
@@ -169,7 +171,8 @@ def take_snapshot(
         alerts = message_alerts(session, site.id)
         jobs = job_states(session)
         since = desk_since(conn)
-        at_desks = [t.visit_id for t in live.tickets if t.status is not TicketStatus.WAITING]
+        held = [*overnight, *(t for t in live.tickets if t.status is not TicketStatus.WAITING)]
+        at_desks = [t.visit_id for t in held]
         added = added_services_of(conn, at_desks)
         closed = closed_day(conn, site.id, day)  # one indexed read (site, business day)
         daily = None
@@ -187,9 +190,7 @@ def take_snapshot(
     staffed_only = session.settings.queue.staffed_desks_only
     logins = live.logins
     states = desk_states(desks, statuses, logins, staffed_only)
-    at_desk = {
-        t.desk: t for t in live.tickets if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)
-    }
+    at_desk = {t.desk: t for t in held if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)}
     target = session.settings.queue.target_minutes * 60
     catalogue = [s.code for s in session.settings.services if s.code in session.directory.services]
     lines = [

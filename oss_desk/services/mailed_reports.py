@@ -24,7 +24,8 @@ from oss_desk.domain.stats import month_of, parse_month
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import EXIT_REFUSED, NotFound, OssDeskError, RuleViolation
 from oss_desk.services.queue.day_end import closing_time
-from oss_desk.services.report_outputs import render_report
+from oss_desk.services.report_offices import report_site
+from oss_desk.services.report_outputs import place_name, render_report
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.storage import report_mails as store
@@ -109,7 +110,8 @@ class ReportMailer:
         site = self._site(site_id)
         today = self.s.today(site)
         when = today if day is None else parse_date(day, "--date", self.s.span(site)).isoformat()
-        if when == today and self.s.clock.now() < closing_time(self.s, site, today):
+        still_here = site.id in self.s.directory.sites  # one that left is open no more
+        if when == today and still_here and self.s.clock.now() < closing_time(self.s, site, today):
             raise RuleViolation(
                 f"{site.name} is still open today: its summary is sent after closing "
                 "(or give an earlier day)",
@@ -173,9 +175,10 @@ class ReportMailer:
         return None
 
     def _site(self, site_id: str | None) -> Site:
-        """The site named, or this office's only (or first) site."""
+        """The site named (as every report names one: a site that has left too), or this
+        office's only (or first) site."""
         if site_id is not None:
-            return self.s.site(site_id)
+            return report_site(self.s, site_id)
         first = self.s.site_or_first()
         if first is None:  # pragma: no cover - init refuses a configuration without sites
             raise NotFound("no site is configured")
@@ -191,7 +194,7 @@ class ReportMailer:
         again: bool,
     ) -> list[Queued]:
         body = render_report(self.s, without_people(report), "text")
-        where = self.s.directory.sites[site_id].name if site_id else self.s.settings.council.name
+        where = place_name(self.s, site_id, report.sites_left, self.s.settings.council.name)
         title = "Daily summary" if kind == "daily" else "Monthly dashboard"
         subject = f"{title}: {where}, {period}"
         now = format_instant(self.s.clock.now())

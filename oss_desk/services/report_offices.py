@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from oss_desk.clock import read_instant
 from oss_desk.domain.calendar import business_day, hours_on
-from oss_desk.domain.models import DeskKind
+from oss_desk.domain.models import DeskKind, Site
 from oss_desk.domain.report_figures import Layout
+from oss_desk.domain.reports import site_named
 from oss_desk.domain.stats import hours_between
 from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
@@ -23,6 +24,7 @@ from oss_desk.services.session import Session
 from oss_desk.services.wording import settings_as_was
 from oss_desk.storage.database import Store
 from oss_desk.storage.maintenance import office_id
+from oss_desk.storage.older_copy import stand_in_for_missing_tables
 from oss_desk.storage.readonly import open_readonly
 from oss_desk.storage.site import (
     Directory,
@@ -81,11 +83,14 @@ class Office:
         return site_has_events(self.store.conn, site, first.isoformat(), last.isoformat())
 
 
-def open_office(path: str | Path) -> Office:
+def open_office(path: str | Path, current: Store) -> Office:
+    """Another office's database, read-only; one of an older version is read as it is, as
+    the same copy upgraded (``current``: this office's, at this version's schema)."""
     from oss_desk.config import build_settings  # pydantic: only for another office's copy
 
     store = open_readonly(path)
     try:
+        stand_in_for_missing_tables(store.conn, current.conn)
         with store.read() as conn:
             stored = latest_config(conn)
             if stored is None:
@@ -115,13 +120,14 @@ class Offices:
         ]
         seen = {_identity(session.store.path)}
         offices = {office_id(session.store.conn): "this office"}
+        self.names = ["this office"]  # how a refusal names each office
         try:
             for path in include:
                 key = _identity(Path(path))
                 if key in seen:
                     raise InvalidInput(f"{shown(str(path))} is included twice (or is this office)")
                 seen.add(key)
-                office = open_office(path)
+                office = open_office(path, session.store)
                 self.all.append(office)
                 with office.store.read() as conn:
                     ident = office_id(conn)
@@ -131,6 +137,7 @@ class Offices:
                         "(the same office): include each office once"
                     )
                 offices[ident or key] = shown(str(path))
+                self.names.append(shown(str(path)))
             self._refuse_shared_site_ids()
         except BaseException:
             self.close()
@@ -141,15 +148,33 @@ class Offices:
         return self.all[0]
 
     def _refuse_shared_site_ids(self) -> None:
-        """Offices are told apart by their sites: two offices with one site id cannot be."""
+        """Offices are told apart by their sites: two offices with one site id cannot be, also
+        when one of them (or both) has since left its office's configuration: its records still
+        bear the id, and would be added up with the other's as one site."""
         owner: dict[str, int] = {}
         for n, office in enumerate(self.all):
-            for site in office.directory.sites:
-                if owner.setdefault(site, n) != n:
+            for site in office.sites_ever():
+                first = owner.setdefault(site, n)
+                if first == n:
+                    continue
+                if site in office.directory.sites and site in self.all[first].directory.sites:
                     raise InvalidInput(
                         f"two of the offices use the site id {site!r}: give each office's site "
                         "its own id in its configuration to report on them together"
                     )
+                held = " and ".join(self._holding(k, site) for k in (first, n))
+                raise InvalidInput(
+                    f"the site id {site!r} is two offices': {held}; their records cannot be "
+                    "told apart, so report on each office alone"
+                )
+
+    def _holding(self, n: int, site: str) -> str:
+        """Office ``n`` and whether ``site`` is configured there now or left, in words ("this
+        office (closed 25 Nov 2026)", "north.sqlite (configured now)")."""
+        office, name = self.all[n], self.names[n]
+        if site not in office.left:
+            return f"{name} (configured now)"
+        return site_named(name, site, {site: office.left_on(site)})
 
     def close(self) -> None:
         for office in self.all:
@@ -265,6 +290,22 @@ class Offices:
                 config = settings_as_was(office.settings, office.store.conn, site)
                 if config is not None:
                     yield config
+
+
+def report_site(session: Session, site_id: str) -> Site:
+    """The site ``site_id`` as every report names it (:meth:`Offices.asked`: one of the office's
+    now or once, so a site that has left is still reported on, named as closed; one that never
+    was is refused): for the commands that name a report's site before making it (``report
+    send --site``)."""
+    offices = Offices(session)
+    try:
+        wanted = offices.asked(site_id)
+    finally:
+        offices.close()
+    site = session.site_known(wanted or site_id)
+    if site is None:  # pragma: no cover - asked() refuses a site the office never had
+        raise NotFound(f"unknown site {shown(site_id)!r}")
+    return site
 
 
 def _identity(path: Path) -> str:

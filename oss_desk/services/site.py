@@ -246,7 +246,8 @@ def load_into(
 
 def board_cuts(settings: Settings) -> list[str]:
     """The desks whose name a call on the board cuts short (``Interview ro``), each with what
-    shows and the setting that fixes it; none without a board."""
+    shows and the setting that fixes it; none without a board, and only the desks of the site
+    whose calls it shows."""
     from oss_desk.domain.devices import parse_board_url
     from oss_desk.domain.queue import calls_tickets
     from oss_desk.hardware.boards import call_line, cut_desk_name, geometry_for
@@ -257,7 +258,8 @@ def board_cuts(settings: Settings) -> list[str]:
     longest = max((s.code for s in settings.services), key=len, default="C") + "000"
     room = geometry_for(url).cols - len(call_line(longest, ""))
     found = []
-    for desk in settings.desks:
+    shown_at = settings.board_site()
+    for desk in (d for d in settings.desks if settings.site_of(d) == shown_at):
         name = desk.board_name or desk.display_name
         shows = cut_desk_name(url, longest, name) if calls_tickets(desk.kind) else None
         if shows is not None:

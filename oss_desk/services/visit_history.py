@@ -14,7 +14,7 @@ from typing import Any
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.calendar import local, spans_days, time_said
+from oss_desk.domain.calendar import local, says_days, says_zones, time_said
 from oss_desk.domain.closed_day import cancelled_words
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, EventKind, Ticket
@@ -24,6 +24,7 @@ from oss_desk.services.session import AUTOMATION, Session
 from oss_desk.storage import appointments as a
 from oss_desk.storage import queue as q
 from oss_desk.storage.events import EventRow, events_for_visit
+from oss_desk.storage.site import desk_name_ever
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +75,14 @@ class History:
         }
 
     def lines_text(self, timezone: str, today: date) -> list[str]:
-        """The history in lines; each with its day too when it spans more than one day (a
-        booking made last week, the visit today: :func:`~oss_desk.domain.calendar.time_said`)."""
-        dated = spans_days((line.at for line in self.lines + self.booking_lines), timezone)
+        """The history in lines; each with its day too when any of it is not today's (a
+        booking made last week, the visit today; an earlier day's visit:
+        :func:`~oss_desk.domain.calendar.time_said`)."""
+        every = [line.at for line in self.lines + self.booking_lines]
+        dated, zoned = says_days(every, timezone, today), says_zones(every, timezone)
 
         def text(line: Line) -> str:
-            return _text(line, time_said(line.at, timezone, today, dated=dated))
+            return _text(line, time_said(line.at, timezone, today, dated=dated, zoned=zoned))
 
         out = [f"Visit of {self.ticket.code}"]
         out += [text(line) for line in self.lines]
@@ -189,7 +192,9 @@ class VisitHistory:
         if desk_id is None:
             return None
         desk = self.s.directory.desks.get(desk_id)
-        return desk.name if desk else desk_id
+        if desk is not None:
+            return desk.name
+        return desk_name_ever(self.s.store.conn, desk_id) or desk_id  # one that left: as it was
 
     def _service(self, code: str | None) -> str:
         svc = self.s.directory.services.get(code or "")

@@ -424,7 +424,9 @@ def open_store(
             conn.execute("PRAGMA shrink_memory")
         if migrate or (migrate is None and not tables):
             apply_migrations(store)
-            stamp_live(store)  # init, or a new database: see oss_desk.storage.incarnation
+            stamp_live(
+                store.write, store.head
+            )  # init, or a new database: see oss_desk.storage.incarnation
         elif migrate is None:
             refuse_older_schema(store)
         head.settle()  # in WAL mode and stamped now: what this process opened

@@ -37,13 +37,10 @@ import struct
 import threading
 import weakref
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from oss_desk.errors import DatabaseOverwritten
-
-if TYPE_CHECKING:
-    from oss_desk.storage.database import Store
 
 HEAD = struct.Struct(">B41xi4xi")
 """From offset 18: the write version (2: WAL), then ``user_version`` and ``application_id``."""
@@ -222,10 +219,12 @@ def held_by_others(path: Path) -> str | None:
     return None if pid is None else f"process {pid}"
 
 
-def stamp_live(store: Store) -> None:
-    """Give the live database its stamp if it has none (``init``, a new database). Through the
-    store's own write: desks that opened it unstamped accept this first stamp."""
-    with store.write() as conn:
+def stamp_live(
+    write: Callable[[], AbstractContextManager[sqlite3.Connection]], head: FileHead
+) -> None:
+    """Give the live database its stamp if it has none (``init``, a new database), through its
+    store's ``write`` and ``head``: desks that opened it unstamped accept this first stamp."""
+    with write() as conn:
         live = conn.execute("PRAGMA user_version").fetchone()[0]
         own = conn.execute("PRAGMA application_id").fetchone()[0]
         if live == own != 0:
@@ -234,7 +233,7 @@ def stamp_live(store: Store) -> None:
     # Page 1 into the file now, where other processes look (never waits: later checkpoints
     # would carry it there as well).
     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-    store.head.settle()
+    head.settle()
 
 
 def stamp_file(path: Path, *, live: bool) -> None:

@@ -417,6 +417,19 @@ def desk_ticket(conn: sqlite3.Connection, desk_id: str) -> Ticket | None:
     )
 
 
+_AT_DESKS_BEFORE = (
+    "SELECT * FROM tickets INDEXED BY tickets_at_desk WHERE status IN ('called', 'serving') "
+    "AND site_id = :site AND business_day < :day ORDER BY called_at"
+)
+
+
+def at_desks_before(conn: sqlite3.Connection, site_id: str, business_day: str) -> list[Ticket]:
+    """Tickets of ``site_id`` still called or serving at a desk from a day before
+    ``business_day``: a visit that went on past midnight stays with its adviser until finished
+    (close of day leaves it there). Read through the partial index of tickets at desks."""
+    return _all(conn.execute(_AT_DESKS_BEFORE, {"site": site_id, "day": business_day}))
+
+
 def active_tickets(
     conn: sqlite3.Connection, *, site_id: str | None, business_day: str
 ) -> list[Ticket]:

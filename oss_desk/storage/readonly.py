@@ -12,9 +12,13 @@ from pathlib import Path
 from oss_desk.errors import StorageError
 from oss_desk.storage.database import BUSY_TIMEOUT_SECONDS, Store, opening_errors
 from oss_desk.storage.faults import DecodingConnection
-from oss_desk.storage.migrations import is_ours, table_names
+from oss_desk.storage.migrations import applied_names, is_ours, table_names
 
 NEEDED_TABLES = frozenset({"events", "tickets", "config_snapshots", "sites", "appointments"})
+OLDEST_READ = "0004_appointments"
+"""The oldest schema a copy is read at (its events name their appointment): what a later
+migration added is read as the copy upgraded would hold it
+(:mod:`oss_desk.storage.older_copy`)."""
 
 
 def open_readonly(path: Path | str) -> Store:
@@ -39,13 +43,16 @@ def open_readonly(path: Path | str) -> Store:
         with opening_errors(path):
             tables = table_names(conn)
             ours = is_ours(conn, tables)
-            if not ours or not tables >= NEEDED_TABLES:
+            if not ours:
                 raise StorageError(f"{path} is not an oss-desk database")
             columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
-            if "appointment_id" not in columns:
+            if not tables >= NEEDED_TABLES or "appointment_id" not in columns:
+                applied = applied_names(conn)
                 raise StorageError(
-                    f"{path} was written by an older oss-desk: open it once with "
-                    "`oss-desk --db PATH init` (on a copy) to bring it up to date"
+                    f"{path} was made by an older oss-desk (schema "
+                    f"{max(applied) if applied else 'none'}; reports read copies from "
+                    f"{OLDEST_READ} on): upgrade a copy of it with `oss-desk --db COPY init` "
+                    "and include the copy"
                 )
         conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils would set it
     except BaseException:

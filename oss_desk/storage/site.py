@@ -190,6 +190,13 @@ def site_ever(conn: sqlite3.Connection, site_id: str) -> Site | None:
     return Site(id=row[0], name=row[1], timezone=row[2]) if row else None
 
 
+def desk_name_ever(conn: sqlite3.Connection, desk_id: str) -> str | None:
+    """A desk's name as the office last had it, in the configuration or no longer (None:
+    never one of its desks)."""
+    row = conn.execute("SELECT name FROM desks WHERE id = ?", [desk_id]).fetchone()
+    return str(row[0]) if row else None
+
+
 def site_as_loaded(conn: sqlite3.Connection, site_id: str) -> dict[str, Any] | None:
     """The site's entry in the last configuration stored that had it (a site that left keeps
     its own calendar: nation, closures, opening hours); None: no stored one had it."""

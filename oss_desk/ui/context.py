@@ -111,7 +111,10 @@ def _not_done(desk: Settles, exc: Exception, *, quiet: bool) -> Refused | Failed
         desk.block(exc)
         return Failed(exc.title, exc.message)
     if isinstance(exc, ResourceFault):  # disk, file system or a lock: nothing saved, try again
-        failed: Refused | Failed = Failed(exc.title, f"{exc.message}. The desk keeps trying.")
+        # Not retried by itself (a second press could then issue twice): said as not done.
+        failed: Refused | Failed = Failed(
+            exc.title, f"{exc.message}. Not done: press the key again once that is fixed."
+        )
     elif isinstance(exc, StorageError):
         failed = Failed(exc.title, exc.message)
     elif isinstance(exc, OssDeskError):

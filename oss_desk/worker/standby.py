@@ -4,6 +4,7 @@ when the owner exits or dies (the kernel releases its lock), one of the others t
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from collections.abc import Callable
@@ -109,8 +110,17 @@ def _log_to_file(db: Path) -> None:
         return
     try:
         path = log_dir() / "worker.log"
-        files.make_private_file(path)
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        from logging.handlers import WatchedFileHandler  # (only a desk that stands in)
+
+        class PrivateLog(WatchedFileHandler):
+            """Reopened when logrotate (or a person) moved the file away (desk apps run for
+            days), and made 0600 again when it is."""
+
+            def _open(self) -> io.TextIOWrapper:
+                files.make_private_file(Path(self.baseFilename))
+                return super()._open()
+
+        handler: logging.Handler = PrivateLog(path, encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
     about = str(db).replace("%", "%%")

@@ -40,6 +40,28 @@ def test_without_an_office_the_test_page_says_uk_time(
     assert not (tmp_path / "no-office.sqlite").exists()  # trying a printer creates nothing
 
 
+def test_a_desks_id_tests_that_desks_printer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The officer a desk calls about its printer need not find its URL in the configuration:
+    `printer test greet-1` tries that desk's printer; a desk without one, or an unknown name,
+    is answered in one line that says what to give instead."""
+    paper = tmp_path / "paper.bin"
+    db = make_db(tmp_path, site_toml(greet_printer=f"capture://{paper}"))
+    cli = Cli(db, monkeypatch)
+    result = cli("printer", "test", "greet-1", now=NOW)
+    assert result.code == 0, result.err
+    assert result.out.endswith(f" bytes) to {paper}; status: unknown\n"), result.out
+    assert "oss-desk test page" in text_lines(decode(paper.read_bytes()))
+    none = cli("printer", "test", "desk-1", now=NOW)
+    assert none.code == 6 and none.err == (
+        "oss-desk: desk desk-1 has no printer: give a printer URL instead\n"
+    )
+    unknown = cli("printer", "test", "greet-9", now=NOW)
+    assert unknown.code == 5 and unknown.err.count("\n") == 1
+    assert "'greet-9' is neither a desk (desks: desk-1" in unknown.err
+
+
 def test_board_test_is_refused_on_the_board_the_worker_drives(tmp_path: Path) -> None:
     """The residents' board would keep the test text until the next call: while the device
     worker drives the office's board, `board test` on it is refused (exit 6, one line); on

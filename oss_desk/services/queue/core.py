@@ -358,10 +358,7 @@ class QueueCore:
 
     def board_site(self) -> str | None:
         """The site whose calls the display board shows (None: no board)."""
-        board = self.s.settings.board
-        if not board.url:
-            return None
-        return board.site or next(iter(self.s.directory.sites), None)
+        return self.s.settings.board_site()
 
     def _board(self, conn: sqlite3.Connection, ticket: Ticket, reason: str, now: datetime) -> None:
         """A board update, committed with the call that causes it (the worker shows it)."""

@@ -80,7 +80,11 @@ class GreetScreen(DeskScreen):
         "A resident with an appointment: scan the QR code on their letter, slip or email (or "
         "type the booking reference in the search box and press Enter) to check them in. "
         "While a team leader has closed the day, a line at the top says so: no tickets or "
-        "check-ins until they reopen it (E on their screen)."
+        "check-ins until they reopen it (E on their screen). "
+        "When the status bar says the printer is unreachable or out of paper, keep issuing: "
+        "tell the resident the large code on screen; the ticket prints by itself once the "
+        "printer is back, and you are asked before anything is printed twice (Ctrl+R reprints "
+        "the last ticket). Tell whoever looks after the printers if it lasts."
     )
     HELP_KEYS: ClassVar[dict[str, str]] = {  # said where the key is offered (texts set up)
         "text_me": "Ctrl+N after issuing takes the resident's mobile: texts while they wait "
