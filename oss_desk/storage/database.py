@@ -34,7 +34,7 @@ from oss_desk.storage.faults import (
     describe_sqlite_error,
     translated,
 )
-from oss_desk.storage.incarnation import FileHead, stamp_live
+from oss_desk.storage.incarnation import FileHead, file_identity, stamp_live
 from oss_desk.storage.migrations import (
     applied_names,
     build_migrations,
@@ -311,12 +311,6 @@ class Store:
         with contextlib.suppress(sqlite3.Error, StorageError):
             self.conn.close()
         self.head.close()  # after the connection: closing a descriptor drops SQLite's locks
-
-
-def file_identity(path: Path) -> tuple[int, int]:
-    """(device, inode) of the file at ``path`` (raises FileNotFoundError when there is none)."""
-    st = os.stat(path)
-    return (st.st_dev, st.st_ino)
 
 
 def _in_transaction(conn: sqlite3.Connection) -> bool:

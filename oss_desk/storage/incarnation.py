@@ -58,6 +58,13 @@ _held: dict[tuple[int, int], list[int]] = {}
 """(device, inode) -> [descriptor, stores using it]."""
 
 
+def file_identity(path: Path) -> tuple[int, int]:
+    """(device, inode) of the file at ``path`` (raises FileNotFoundError when there is none):
+    what a replacement (``os.replace``, a restore) changes and an overwrite in place keeps."""
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino)
+
+
 def fresh_stamp() -> int:
     """A random stamp: never 0 (no stamp)."""
     return secrets.randbelow(2**31 - 1) + 1
