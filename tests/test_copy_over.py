@@ -21,7 +21,7 @@ from oss_desk.errors import DatabaseOverwritten
 from oss_desk.services.site import initialise
 from oss_desk.storage import maintenance
 from oss_desk.storage.database import open_store
-from oss_desk.storage.incarnation import HEAD, HEAD_AT
+from oss_desk.storage.incarnation import HEAD
 
 from .conftest import MONDAY_0930, ROOT, make_db, run_cli_process, site_toml
 from .test_worker_restored_under import _worker
@@ -30,8 +30,8 @@ from .test_worker_restored_under import _worker
 def stamps(db: Path) -> tuple[int, int, int]:
     """(journal mode byte, live stamp, file's own stamp) as the file's header holds them."""
     with db.open("rb") as f:
-        raw = f.read(HEAD_AT + HEAD.size)
-    mode, live, own = HEAD.unpack_from(raw, HEAD_AT)
+        raw = f.read(HEAD.size)
+    _, mode, live, own = HEAD.unpack(raw)
     return (mode, live, own)
 
 
@@ -82,8 +82,8 @@ def test_a_backup_copied_over_the_database_stops_the_worker_and_no_code_is_given
         text = (tmp_path / "worker.log").read_text(encoding="utf-8")
         assert code == 4, text
         last = text.strip().splitlines()[-1]
-        assert "overwritten in place" in last and "a copy made by `oss-desk db backup`" in last
-        assert "db check" in last
+        # (Seen mid-copy, it says the file was cut short; once copied, that it is a backup's.)
+        assert "overwritten in place" in last and "db check" in last, last
     finally:
         if worker.poll() is None:
             worker.kill()
@@ -214,3 +214,28 @@ def test_init_stamps_an_unstamped_database_without_stopping_a_process_that_has_i
     finally:
         store.close()
     assert os.path.exists(db)
+
+
+def test_a_backup_used_on_its_own_opens_but_not_one_put_where_the_office_worked(
+    tmp_path: Path,
+) -> None:
+    """A backup copied out to a path of its own (a training copy) is a database of its own:
+    it opens and is stamped live. The same copy put over the office's file after every desk
+    closed (nothing holds it, no WAL beside it) is still refused: the office wrote there."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    assert code_of(env) == "C001"
+    backup = backup_of(env)
+    assert code_of(env) == "C002"
+    training = tmp_path / "training" / "office.sqlite"
+    training.parent.mkdir()
+    shutil.copyfile(backup, training)
+    assert code_of({"OSS_DESK_DB": str(training)}) == "C002"  # its own numbering goes on
+    mode, live, own = stamps(training)
+    assert mode == 2 and live == own and live != stamps(backup)[2]
+    assert code_of({"OSS_DESK_DB": str(training)}) == "C003"
+
+    assert not db.with_name(db.name + "-wal").exists()  # every process closed cleanly
+    shutil.copyfile(backup, db)
+    refused = issue(env)
+    assert refused.returncode == 4 and "is a copy made by `oss-desk db backup`" in refused.stderr

@@ -379,7 +379,7 @@ def open_store(
         raise _opening_error(exc, path) from exc
     head = FileHead(path)
     try:
-        head.refuse_copy()  # a backup copied over it: before SQLite reads its stale WAL
+        adopt = head.refuse_copy()  # a backup copied over it: before SQLite reads its WAL
         with opening_errors(path):
             # Read before anything writes, so a foreign or broken file is left untouched.
             tables = table_names(conn)
@@ -407,6 +407,7 @@ def open_store(
             conn.execute("PRAGMA recursive_triggers = ON")
             conn.execute(f"PRAGMA synchronous = {synchronous}")
             _enable_wal(conn)
+        head.settle()  # in WAL mode now: what this process opened (a stamp below settles too)
         store = Store(conn, path, identity=before, head=head)
         if check:
             from oss_desk.storage.file_modes import tighten_office
@@ -418,12 +419,10 @@ def open_store(
             conn.execute("PRAGMA shrink_memory")
         if migrate or (migrate is None and not tables):
             apply_migrations(store)
-            stamp_live(
-                store.write, store.head
-            )  # init, or a new database: see oss_desk.storage.incarnation
         elif migrate is None:
             refuse_older_schema(store)
-        head.settle()  # in WAL mode and stamped now: what this process opened
+        if migrate or (migrate is None and (adopt or not tables)):
+            stamp_live(store.write, store.head)  # init, a new database, a backup used on its own
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             conn.close()

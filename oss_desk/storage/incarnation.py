@@ -42,13 +42,14 @@ from pathlib import Path
 
 from oss_desk.errors import DatabaseOverwritten
 
-HEAD = struct.Struct(">B41xi4xi")
-"""From offset 18: the write version (2: WAL), then ``user_version`` and ``application_id``."""
-HEAD_AT = 18
+HEAD = struct.Struct(">16s2xB41xi4xi")
+"""The first 72 bytes: the magic string, the write version (2: WAL), ``user_version`` and
+``application_id``."""
+MAGIC = b"SQLite format 3\x00"
 WAL = 2
 
-Head = tuple[int, int, int]
-"""(write version, live stamp, file's own stamp)."""
+Head = tuple[bytes, int, int, int]
+"""(magic string, write version, live stamp, file's own stamp)."""
 
 _guards: list[sqlite3.Connection] = []
 """Read-only connections to overwritten files, open for the rest of the process (see
@@ -105,13 +106,13 @@ class FileHead:
     def read(self) -> Head | None:
         """The three fields now (None: the file is shorter than its header)."""
         try:
-            raw = os.pread(self._fd, HEAD.size, HEAD_AT)
+            raw = os.pread(self._fd, HEAD.size, 0)
         except OSError:
             return None
         if len(raw) < HEAD.size:
             return None
-        mode, live, own = HEAD.unpack(raw)
-        return (mode, live, own)
+        magic, mode, live, own = HEAD.unpack(raw)
+        return (magic, mode, live, own)
 
     def settle(self) -> None:
         """Take what the file says now as what this process opened (at the end of opening)."""
@@ -125,8 +126,8 @@ class FileHead:
         now = self.read()
         if now == self.seen:
             return None
-        if now is not None and now[0] == WAL and now[1] == now[2] and self.seen[1:] == (0, 0):
-            self.seen = now  # stamped for the first time (by `init`) since this process opened it
+        if _live(now) and (self.seen[2:] == (0, 0) or self.seen[2] != self.seen[3]):
+            self.seen = now  # stamped live for the first time since this process opened it
             return None
         self.hold_wal()
         return "overwritten in place: its content was replaced (" + _what(now) + ")"
@@ -153,14 +154,18 @@ class FileHead:
             return
         _guards.append(guard)
 
-    def refuse_copy(self) -> None:
-        """Refuse to open a file that says it is a copy of a backup (put in place by hand,
-        not by ``db restore``), or that was overwritten by a copy while other processes have
-        it open (it would wait the busy timeout for them, then say "locked")."""
+    def refuse_copy(self) -> bool:
+        """Refuse to open a file that says it is a backup's copy put by hand where a database
+        was in use (a ``-wal``, ``-shm`` or write lock beside it), or that was overwritten by a
+        copy while other processes have it open (it would wait the busy timeout for them, then
+        say "locked"). True: a backup's copy used on its own at a new path (a training copy),
+        to be stamped live once open."""
         now = self.seen
-        if now is None:
-            return
-        mode, live, own = now
+        if now is None or now[0] != MAGIC:
+            return False  # SQLite says what it is
+        _, mode, live, own = now
+        if live != own and not _in_use_here(self.path):
+            return True
         if live != own:
             raise DatabaseOverwritten(
                 f"{self.path} is a copy made by `oss-desk db backup` (its header says so), "
@@ -175,6 +180,7 @@ class FileHead:
                 "(a backup?) while processes had it open: nothing was saved; stop them, "
                 "then `oss-desk db check`"
             )
+        return False
 
     def on_exit(self, close: Callable[[], None]) -> None:
         """``close`` (a store's) is called at exit once its file was overwritten (see
@@ -200,12 +206,26 @@ class FileHead:
         self._fd = -1
 
 
+def _live(head: Head | None) -> bool:
+    """A live database's header: SQLite's, WAL mode, one stamp twice."""
+    return head is not None and head[:2] == (MAGIC, WAL) and head[2] == head[3] != 0
+
+
+def _in_use_here(path: Path) -> bool:
+    """Whether a database was in use at ``path``: its WAL, shared memory or write lock (which
+    oss-desk leaves from the first write on) is beside it."""
+    from oss_desk.storage.writelock import lock_path
+
+    beside = [path.with_name(path.name + end) for end in ("-wal", "-shm")]
+    return any(p.exists() for p in [*beside, lock_path(path)])
+
+
 def _what(now: Head | None) -> str:
-    if now is None:
-        return "it is cut short: a copy was being written over it"
-    if now[1] != now[2]:
+    if now is None or now[0] != MAGIC:
+        return "it is cut short or no database: a copy was being written over it?"
+    if now[2] != now[3]:
         return "by a copy made by `oss-desk db backup`: was a backup copied over it?"
-    if now[0] != WAL:
+    if now[1] != WAL:
         return "by a copy that is not a live database: a backup?"
     return "by another copy of the database"
 
@@ -265,14 +285,16 @@ def copy_problems(path: Path) -> list[str]:
     that was overwritten in place under running processes."""
     try:
         with open(path, "rb") as f:
-            raw = os.pread(f.fileno(), HEAD.size, HEAD_AT)
+            raw = os.pread(f.fileno(), HEAD.size, 0)
     except OSError:
         return []
     if len(raw) < HEAD.size:
         return []
-    mode, live, own = HEAD.unpack(raw)
+    magic, mode, live, own = HEAD.unpack(raw)
+    if magic != MAGIC:
+        return []
     problems: list[str] = []
-    if live != own:
+    if live != own and _in_use_here(path):
         problems.append(
             "a copy made by `oss-desk db backup` (its header says so), not put in place by "
             "`oss-desk db restore`: the office's database was overwritten with an older copy "
