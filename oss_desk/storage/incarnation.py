@@ -174,11 +174,11 @@ class FileHead:
                 "codes would be given out again). `oss-desk db check` says more; "
                 "`oss-desk db restore BACKUP` puts a backup in place properly"
             )
-        if mode != WAL and (_wal_beside(self.path) or held_by_others(self.path)):
+        if mode != WAL and _in_use_here(self.path):
             raise DatabaseOverwritten(
                 f"{self.path} was overwritten in place by a copy that is not a live database "
-                "(a backup?) while processes had it open: nothing was saved; stop them, "
-                "then `oss-desk db check`"
+                "(a backup?) where the office's database was in use: nothing was saved; stop "
+                "the desks and the worker, then `oss-desk db check`"
             )
         return False
 
@@ -228,22 +228,6 @@ def _what(now: Head | None) -> str:
     if now[1] != WAL:
         return "by a copy that is not a live database: a backup?"
     return "by another copy of the database"
-
-
-def _wal_beside(path: Path) -> bool:
-    """Whether a WAL with frames lies beside ``path`` (SQLite reads it whatever the header)."""
-    try:
-        return os.stat(path.with_name(path.name + "-wal")).st_size > 0
-    except OSError:
-        return False
-
-
-def held_by_others(path: Path) -> str | None:
-    """Who else has the database open (another process's hold on the ``-shm`` file)."""
-    from oss_desk.storage.maintenance import shm_holder
-
-    pid = shm_holder(path)
-    return None if pid is None else f"process {pid}"
 
 
 def stamp_live(
