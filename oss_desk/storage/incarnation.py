@@ -170,15 +170,16 @@ class FileHead:
             raise DatabaseOverwritten(
                 f"{self.path} is a copy made by `oss-desk db backup` (its header says so), "
                 "not the office's live database: was a backup copied over it? What the office "
-                "saved after that backup is not in it, so nothing is opened here (its ticket "
-                "codes would be given out again). `oss-desk db check` says more; "
-                "`oss-desk db restore BACKUP` puts a backup in place properly"
+                "saved after that backup is not in it (its ticket codes would be given out "
+                "again), so this process writes nothing more to it: `oss-desk db check` says "
+                "more; `oss-desk db restore BACKUP` puts a backup in place properly"
             )
         if mode != WAL and _in_use_here(self.path):
             raise DatabaseOverwritten(
                 f"{self.path} was overwritten in place by a copy that is not a live database "
-                "(a backup?) where the office's database was in use: nothing was saved; stop "
-                "the desks and the worker, then `oss-desk db check`"
+                "(a backup?) where the office's database was in use: nothing was saved, and "
+                "this process writes nothing more to it; stop the desks and the worker, then "
+                "`oss-desk db check`"
             )
         return False
 
