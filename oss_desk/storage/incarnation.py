@@ -66,6 +66,18 @@ def file_identity(path: Path) -> tuple[int, int]:
     return (st.st_dev, st.st_ino)
 
 
+def head_of(fd: int) -> Head | None:
+    """The header's fields in the file open as ``fd`` (one ``pread``; None: shorter)."""
+    try:
+        raw = os.pread(fd, HEAD.size, 0)
+    except OSError:
+        return None
+    if len(raw) < HEAD.size:
+        return None
+    magic, mode, live, own = HEAD.unpack(raw)
+    return (magic, mode, live, own)
+
+
 def fresh_stamp() -> int:
     """A random stamp: never 0 (no stamp)."""
     return secrets.randbelow(2**31 - 1) + 1
@@ -104,15 +116,8 @@ class FileHead:
         self.settle()
 
     def read(self) -> Head | None:
-        """The three fields now (None: the file is shorter than its header)."""
-        try:
-            raw = os.pread(self._fd, HEAD.size, 0)
-        except OSError:
-            return None
-        if len(raw) < HEAD.size:
-            return None
-        magic, mode, live, own = HEAD.unpack(raw)
-        return (magic, mode, live, own)
+        """The fields now (None: the file is shorter than its header)."""
+        return head_of(self._fd)
 
     def settle(self) -> None:
         """Take what the file says now as what this process opened (at the end of opening)."""
@@ -270,14 +275,12 @@ def copy_problems(path: Path) -> list[str]:
     that was overwritten in place under running processes."""
     try:
         with open(path, "rb") as f:
-            raw = os.pread(f.fileno(), HEAD.size, 0)
+            now = head_of(f.fileno())
     except OSError:
         return []
-    if len(raw) < HEAD.size:
+    if now is None or now[0] != MAGIC:
         return []
-    magic, mode, live, own = HEAD.unpack(raw)
-    if magic != MAGIC:
-        return []
+    _, mode, live, own = now
     problems: list[str] = []
     if live != own and _in_use_here(path):
         problems.append(
