@@ -128,7 +128,7 @@ class FileHead:
         """How the file's content was replaced since it was opened, or None."""
         if self._fd < 0 or self.seen is None:
             return None
-        now = self.read()
+        now = head_of(self._fd)
         if now == self.seen:
             return None
         if _live(now) and (self.seen[2:] == (0, 0) or self.seen[2] != self.seen[3]):
