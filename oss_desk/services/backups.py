@@ -29,6 +29,7 @@ from oss_desk.paths import default_backup_folder, new_backup_path
 from oss_desk.services.session import Session, settings_for
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, open_store, translate_errors
+from oss_desk.storage.incarnation import stamp_file
 from oss_desk.storage.maintenance import HEAD_SUFFIX, head_file, head_line
 from oss_desk.storage.migrations import pending_names
 
@@ -214,6 +215,7 @@ def backup_store(
                 # Into the empty private file: never readable by others, not even for a moment.
                 m.vacuum_into(store.conn, partial)
                 counts = None
+        stamp_file(partial, live=False)  # says it is a copy, wherever it is put
         found = m.inspect(partial, chain=False)
         problems = [p for p in found.problems if not (pending and p.startswith(OLDER_SCHEMA))]
         if counts is not None and found.counts != counts:
