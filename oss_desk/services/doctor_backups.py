@@ -37,12 +37,12 @@ def backups(db: Path, folder_setting: str | None) -> Check:
         place = folder.parent  # the default folder: the first backup makes it
         if not _writable(place):
             return fail(NAME, f"none yet, and {_cannot_write(place)}")
-        return warn(NAME, f"none yet in {folder}: run `oss-desk db backup` (the nightly unit does)")
+        return _none_yet(folder)
     if not _writable(folder):
         return fail(NAME, _cannot_write(folder))
     found = backups_in(folder, db.stem)
     if not found:
-        return warn(NAME, f"none yet in {folder}: run `oss-desk db backup` (the nightly unit does)")
+        return _none_yet(folder)
     newest = found[-1]
     age = time.time() - newest.stat().st_mtime
     said = f"newest {newest.name}, {age_said(age)} ago, in {folder}"
@@ -53,6 +53,10 @@ def backups(db: Path, folder_setting: str | None) -> Check:
             "`systemctl status oss-desk-backup`, or run `oss-desk db backup`)",
         )
     return ok(NAME, said)
+
+
+def _none_yet(folder: Path) -> Check:
+    return warn(NAME, f"none yet in {folder}: run `oss-desk db backup` (the nightly unit does)")
 
 
 def _writable(folder: Path) -> bool:
