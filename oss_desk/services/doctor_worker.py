@@ -51,10 +51,12 @@ def worker(path: Path, store: Store, *, take_over: bool, alone: bool) -> Check:
     --force` holds the lease but works on the replaced file). The rule is the desks' rule
     (``oss_desk.domain.delivery``): they agree. ``take_over``: ``worker.take_over`` (whether a
     desk app stands in when no worker runs); ``alone``: no other process had the database
-    open as doctor began (no desk app is open that could be about to stand in)."""
+    open as doctor began (no standby, a desk app or a second worker, could be about to take
+    over)."""
     state = worker_state(store)
-    if take_over and not alone and not state.alive and not state.held:
-        state = _stand_in(path, store, state)  # a desk app's standby takes it within a second
+    if not alone and not state.alive and not state.held:
+        # A standby (a desk app's, or a second `oss-desk worker` waiting) takes it within a second.
+        state = _stand_in(path, store, state)
     beat = read_heartbeat(store.conn)
     seen = read_instant(beat.seen_at) if beat is not None else None
     if state.alive and beat is not None and beat.owner is None:
@@ -95,7 +97,7 @@ def worker(path: Path, store: Store, *, take_over: bool, alone: bool) -> Check:
 
 
 def _stand_in(path: Path, store: Store, state: WorkerState) -> WorkerState:
-    """The worker state once an open desk app's standby has had time to take the free lease
+    """The worker state once a standby has had time to take the free lease
     (it tries every :data:`TAKEOVER_POLL_SECONDS`): the same state when none did."""
     deadline = time.monotonic() + 2 * TAKEOVER_POLL_SECONDS + 0.5
     while time.monotonic() < deadline:
