@@ -77,40 +77,44 @@ def test_a_worker_killed_with_sigkill_fails_the_check_worded_for_each_setting(
     assert "runs one itself" not in line and "stand in (" not in line
 
 
-def test_a_standby_worker_taking_over_is_running_not_a_fail(
+DESK_STANDBY = """
+import sys, time
+from oss_desk.services.session import open_session
+from oss_desk.worker.standby import desk_standby
+
+session = open_session(desk_id="desk-1")  # open as a desk app keeps it
+standby = desk_standby(session, config=None, desk_id="desk-1")
+print("ready", flush=True)
+time.sleep(600)
+"""
+"""A desk app as the device worker sees it: the database open, and its standby (the desk app's
+own code) taking the lease when it comes free; no screen."""
+
+
+def test_a_desk_app_standing_in_is_running_not_a_fail(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A second `oss-desk worker` waits as a standby (as a desk app's does): doctor run the
-    moment the owner is killed waits for it to take over rather than fail the check."""
+    """Doctor run the moment the worker service is killed waits for an open desk app's standby
+    to take over (within a second) rather than fail the check."""
     db = make_db(tmp_path, site_toml())
-    first = worker_process(db)
+    service = worker_process(db)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
-    env.update(OSS_DESK_DB=str(db), PYTHONPATH=str(ROOT))
-    second = subprocess.Popen(
-        [sys.executable, "-m", "oss_desk", "worker"], env=env, stderr=subprocess.DEVNULL
+    env.update(OSS_DESK_DB=str(db), PYTHONPATH=str(ROOT), OSS_DESK_NOW=NOW)
+    desk = subprocess.Popen(
+        [sys.executable, "-c", DESK_STANDBY], env=env, stdout=subprocess.PIPE, text=True
     )
     try:
-        _until(lambda: _opened(db, second.pid), "the standby has the database open")
-        os.kill(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
+        assert desk.stdout is not None and desk.stdout.readline() == "ready\n"
+        os.kill(service.pid, signal.SIGKILL)
+        service.wait(timeout=10)
         result = Cli(db, monkeypatch)("doctor")
         line = _line(result.out, "worker")
-        assert line.startswith("ok    worker: running (service, process "), line
-        assert f"process {second.pid} " in line, line
+        assert line.startswith(f"ok    worker: running (desk app desk-1, process {desk.pid} "), line
     finally:
-        for proc in (first, second):
+        for proc in (service, desk):
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-
-
-def _opened(db: Path, pid: int) -> bool:
-    """Whether process ``pid`` has the database file open."""
-    fds = Path(f"/proc/{pid}/fd")
-    try:
-        return any(Path(os.readlink(fd)) == db for fd in fds.iterdir())
-    except OSError:
-        return False
 
 
 # C5: a closed site's printer switched off --------------------------------------------------------

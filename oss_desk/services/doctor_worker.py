@@ -51,11 +51,11 @@ def worker(path: Path, store: Store, *, take_over: bool, alone: bool) -> Check:
     --force` holds the lease but works on the replaced file). The rule is the desks' rule
     (``oss_desk.domain.delivery``): they agree. ``take_over``: ``worker.take_over`` (whether a
     desk app stands in when no worker runs); ``alone``: no other process had the database
-    open as doctor began (no standby, a desk app or a second worker, could be about to take
-    over)."""
+    open as doctor began (an open desk app has it open: its standby may be about to take
+    over, and is waited for)."""
     state = worker_state(store)
     if not alone and not state.alive and not state.held:
-        # A standby (a desk app's, or a second `oss-desk worker` waiting) takes it within a second.
+        # An open desk app's standby takes the free lease within a second.
         state = _stand_in(path, store, state)
     beat = read_heartbeat(store.conn)
     seen = read_instant(beat.seen_at) if beat is not None else None
