@@ -54,7 +54,7 @@ def worker(path: Path, store: Store, *, take_over: bool, alone: bool) -> Check:
     open as doctor began (an open desk app has it open: its standby may be about to take
     over, and is waited for)."""
     state = worker_state(store)
-    if not alone and not state.alive and not state.held:
+    if take_over and not alone and not state.alive and not state.held:
         # An open desk app's standby takes the free lease within a second.
         state = _stand_in(path, store, state)
     beat = read_heartbeat(store.conn)
