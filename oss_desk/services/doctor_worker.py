@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from oss_desk.clock import Clock, read_instant
-from oss_desk.domain.delivery import TAKEOVER_POLL_SECONDS, WorkerState
+from oss_desk.domain.delivery import HEARTBEAT_SECONDS, TAKEOVER_POLL_SECONDS, WorkerState
 from oss_desk.domain.device_faults import said_with
 from oss_desk.domain.worker_faults import BLIP_SAID, keeps_failing
 from oss_desk.services.delivery import (
@@ -100,11 +100,14 @@ def _stand_in(path: Path, store: Store, state: WorkerState) -> WorkerState:
     """The worker state once a standby has had time to take the free lease
     (it tries every :data:`TAKEOVER_POLL_SECONDS`): the same state when none did."""
     deadline = time.monotonic() + 2 * TAKEOVER_POLL_SECONDS + 0.5
+    taken = False
     while time.monotonic() < deadline:
         time.sleep(0.1)
         now = worker_state(store)
         if now.alive:
             return now
+        if now.held and not taken:  # taken: its first heartbeat follows (a busy host: a while)
+            taken, deadline = True, time.monotonic() + HEARTBEAT_SECONDS
     return worker_state(store)
 
 
