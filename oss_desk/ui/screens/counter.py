@@ -24,7 +24,7 @@ from oss_desk.domain.models import (
     TicketStatus,
 )
 from oss_desk.domain.notes import NOTE_LIMIT
-from oss_desk.domain.queue import parked_here
+from oss_desk.domain.queue import called_back_words, parked_here, passed_over
 from oss_desk.domain.sent_to import desk_never_calls
 from oss_desk.services.desk_view import DeskState
 from oss_desk.services.queue import QueueService
@@ -115,10 +115,13 @@ async def called(screen: CounterScreen, desk: str, pending: Future[Ticket | None
     called = await screen.desk.settle(pending)
     if not isinstance(called, Ok):
         return  # refused or failed: shown already (never "nobody waiting")
+    name = screen.desk.names.desk(desk)
     if called.value is None:
-        screen.say(f"Nobody is waiting for {screen.desk.names.desk(desk)}", timeout=3)
+        screen.say(f"Nobody is waiting for {name}", timeout=3)
     else:
         screen.desk.show_result(called.value)  # in this frame; the full snapshot follows
+        if passed_over(desk, called.value):
+            screen.say(f"{called.value.code}: {called_back_words(name)}")
     await screen.desk.after_write()
 
 
