@@ -109,7 +109,10 @@ def test_a_desk_app_standing_in_is_running_not_a_fail(
         service.wait(timeout=10)
         result = Cli(db, monkeypatch)("doctor")
         line = _line(result.out, "worker")
-        assert line.startswith(f"ok    worker: running (desk app desk-1, process {desk.pid} "), line
+        # Running: the desk app's (or, for the moment between its taking the lease and its
+        # first heartbeat, still said by the killed service's fresh one: the desks' rule).
+        assert line.startswith("ok    worker: running ("), line
+        assert result.code == 0, result.out
     finally:
         for proc in (service, desk):
             if proc.poll() is None:
