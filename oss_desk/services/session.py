@@ -24,6 +24,7 @@ from oss_desk.errors import (
     StorageError,
 )
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path, demo_db_path
+from oss_desk.services.backup_files import missing_said
 from oss_desk.storage.counter import login_at, login_of
 from oss_desk.storage.database import GuardedConnection, Store, open_store
 from oss_desk.storage.events import process_account as os_account
@@ -251,11 +252,17 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> Path:
 
 
 def _demo_hint(path: Path, error: StorageError) -> StorageError:
-    """Opening ``path`` failed: the same error, plus where the demo office is when the default
-    database was meant and only the demo has been built (``oss-desk demo`` then ``oss-desk
-    queue`` in another terminal)."""
+    """Opening ``path`` failed: the same error, or, for a database that is not there, the
+    newest backup of it to restore, else where the demo office is when the default database
+    was meant and only the demo has been built (``oss-desk demo`` then ``oss-desk queue`` in
+    another terminal)."""
+    if path.exists():
+        return error
+    restore = missing_said(path)  # an office whose file went: its backups are beside it
+    if restore is not None:
+        return StorageError(restore)
     demo = demo_db_path()
-    if path != default_db_path() or path.exists() or not demo.exists():
+    if path != default_db_path() or not demo.exists():
         return error
     return StorageError(
         f"no database at {path}; the demo office is at {demo}: pass --db {demo} (or set {DB_ENV})"
