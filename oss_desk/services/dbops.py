@@ -26,7 +26,8 @@ from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation, StorageError
 from oss_desk.paths import default_backup_folder
-from oss_desk.services.backups import BACKUP_NAME, backups_in, stamp_of
+from oss_desk.services.backup_files import BACKUP_NAME, backups_in
+from oss_desk.services.backups import stamp_of
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident

@@ -21,8 +21,7 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import BOARD_UNANSWERED
 from oss_desk.domain.device_faults import device_words
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
-from oss_desk.domain.site_change import closed_at
-from oss_desk.domain.workdays import WorkingDays
+from oss_desk.domain.workdays import WorkingDays, closed_at
 from oss_desk.files import append_problem
 from oss_desk.hardware.boards import BoardFault, BoardLink
 from oss_desk.hardware.printers import PrinterStatus, open_transport
