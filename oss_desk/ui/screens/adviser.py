@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.calendar import time_said
 from oss_desk.domain.counter import DESK_STATUS_WORDS, PARK_REASONS, idle_text
 from oss_desk.domain.models import Channel, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.queue import (
@@ -286,7 +287,9 @@ class AdviserScreen(counter.CounterScreen):
             for added in snapshot.added.get(ticket.visit_id, ()):
                 done = f": {added.outcome.value}" if added.outcome else ""
                 text.append(f"\n+ {names.service(added.service)}{done}")
-            arrived = names.local_time(ticket.queued_at)
+            zone = names.timezone(ticket.site_id) or "Europe/London"
+            earlier = ticket.business_day != snapshot.business_day  # served past midnight
+            arrived = time_said(ticket.queued_at, zone, names.today(), dated=earlier)
             entry = next((e for e in snapshot.queue if e.ticket.id == ticket.id), None)
             waited = (  # until the call, by the report's clock (the live queue's entry)
                 entry.wait_seconds
