@@ -16,7 +16,7 @@ import click
 from oss_desk.cli.common import State, emit_json, json_command, json_option, pass_state
 from oss_desk.clock import format_instant
 from oss_desk.domain.calendar import local
-from oss_desk.domain.delivery import JOB_WORDS, PrintState
+from oss_desk.domain.delivery import JOB_WORDS, PrintState, holder_said
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.printouts import SelfTestPrintout
 from oss_desk.errors import (
@@ -181,7 +181,7 @@ def _who_holds(db: Path) -> str:
 
     holder = WorkerLock.holder(db)
     if holder is None:
-        return "a process"
+        return holder_said(None)
     beat = None
     with contextlib.suppress(OssDeskError, sqlite3.Error):
         store = open_store(db, create=False, migrate=False, check=False)
@@ -189,8 +189,7 @@ def _who_holds(db: Path) -> str:
             beat = read_heartbeat(store.conn)
         finally:
             store.close()
-    role = beat.role if beat is not None and beat.pid == holder and beat.role else None
-    return f"{role}, process {holder}" if role else f"process {holder}"
+    return holder_said(holder, beat.role if beat is not None and beat.pid == holder else None)
 
 
 @click.group()

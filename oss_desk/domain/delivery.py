@@ -53,6 +53,15 @@ class WorkerState:
 NO_WORKER = "no device worker running"
 
 
+def holder_said(pid: int | None, role: str | None = None) -> str:
+    """Who holds the devices' lock, as doctor and every command say it: "desk app desk-1,
+    process 16315" (``role``: from that very process's heartbeat), "process 16315", or "a
+    process" when the lock does not say which."""
+    if pid is None:
+        return "a process"
+    return f"{role}, process {pid}" if role else f"process {pid}"
+
+
 def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
     """The owner a print job is handed to as it is queued (claimed in the same durable
     transaction, so that owner's lane sends it at once, with no commit of its own before the

@@ -23,6 +23,7 @@ from typing import Any
 from oss_desk import files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local
+from oss_desk.domain.delivery import holder_said
 from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation, StorageError
 from oss_desk.paths import default_backup_folder
@@ -158,7 +159,7 @@ def in_use(db: Path, *, server: bool = False) -> str | None:
         holder = WorkerLock.holder(db)
         # The holder of the devices' lock: the worker, or a desk app standing in for it.
         who = "the device worker, or a desk app standing in for it"
-        return who + (f" (process {holder})" if holder else "")
+        return who + (f" ({holder_said(holder)})" if holder else "")
     pid = m.shm_holder(db)
     if pid is not None:
         return f"another process (process {pid})"

@@ -15,7 +15,12 @@ from datetime import datetime
 from pathlib import Path
 
 from oss_desk.clock import Clock, read_instant
-from oss_desk.domain.delivery import HEARTBEAT_SECONDS, TAKEOVER_POLL_SECONDS, WorkerState
+from oss_desk.domain.delivery import (
+    HEARTBEAT_SECONDS,
+    TAKEOVER_POLL_SECONDS,
+    WorkerState,
+    holder_said,
+)
 from oss_desk.domain.device_faults import said_with
 from oss_desk.domain.worker_faults import BLIP_SAID, keeps_failing
 from oss_desk.services.delivery import (
@@ -36,10 +41,9 @@ START_IT = "start the service (`systemctl start oss-desk-worker`, or `oss-desk w
 def worker_before_upgrade(path: Path) -> Check:
     """A database not upgraded yet: a worker on it is the older release's, to stop first."""
     if lock_held(path):
-        holder = WorkerLock.holder(path)
         return fail(
             "worker",
-            f"{f'process {holder}' if holder else 'a process'} holds the worker lock (the older "
+            f"{holder_said(WorkerLock.holder(path))} holds the worker lock (the older "
             "release's worker, or a desk): stop it before `oss-desk init`",
         )
     return ok("worker", "none running (nothing stops `oss-desk init` upgrading it)")
@@ -73,7 +77,7 @@ def worker(path: Path, store: Store, *, take_over: bool, alone: bool) -> Check:
             "says more: journalctl -u oss-desk-worker)",
         )
     if state.alive and beat is not None:
-        who = f"{beat.role or 'process'}, process {beat.pid} on {beat.host}"
+        who = f"{holder_said(beat.pid, beat.role)} on {beat.host}"
         running = f"running ({who}, heartbeat {state.seen_seconds:.0f} s ago)"
         if beat.failing:  # a blip, not a lane that keeps failing
             return warn("worker", f"{running}, with {beat.failing}; {BLIP_SAID}")
@@ -81,11 +85,10 @@ def worker(path: Path, store: Store, *, take_over: bool, alone: bool) -> Check:
     last = f" (last seen {seen:%Y-%m-%d %H:%M:%S}Z)" if seen else ""
     if state.held:
         # It holds the lease, so no desk app can stand in: nothing is delivered.
-        holder = WorkerLock.holder(path)
-        who = f"process {holder}" if holder else "a process"
         return fail(
             "worker",
-            f"{who} holds the worker lock but has not worked on this database lately{last}: "
+            f"{holder_said(WorkerLock.holder(path))} holds the worker lock but has not worked on "
+            f"this database lately{last}: "
             f"{UNDRIVEN}; restart it (systemctl restart oss-desk-worker)",
         )
     why = (
