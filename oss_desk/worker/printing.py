@@ -224,7 +224,7 @@ class PrintDelivery:
     def _claim(self, job: PrintJob) -> PrintJob | None:
         """Take the job (committed, so durable, before any byte can leave; from then on a
         worker that stops leaves it to be printed again marked COPY, never twice unmarked).
-        None: another owner has it."""
+        None: another owner has it, or its ticket is over (settled unprinted, in the claim)."""
         with self.s.store.write() as conn:
             stamp = self._stamp()
             taken = o.claim(
@@ -237,8 +237,11 @@ class PrintDelivery:
             )
             if not taken:
                 return None
-            o.start_printing(conn, job.id, stamp)
-        return dataclasses.replace(job, attempts=job.attempts + 1)
+            if (stale := o.start_printing(conn, job, stamp, self.owner)) is None:
+                return dataclasses.replace(job, attempts=job.attempts + 1)
+        log.info("job %s not printed: %s", job.id, stale)  # its ticket is over: no late paper
+        _finished(self._mine, job.id)
+        return None
 
     def _over(
         self,
