@@ -377,6 +377,17 @@ def message_alert(
     return None
 
 
+TURN_TEXT_NAMES = {"nearly": "nearly-your-turn text", "called": "come-to-the-desk text"}
+"""The texts a resident waiting elsewhere in the building may get, by kind (``turn_texts``)."""
+
+
+def turn_text_failed_said(kind: str, reason: str | None) -> str:
+    """A turn text that failed for good, as ``ticket show``, the desk that called and ``alerts
+    list`` say it: which text and why, never the number ("come-to-the-desk text not sent:
+    Notify failed (500)"). The resident was not told: the desk calls the code aloud."""
+    return said_with(f"{TURN_TEXT_NAMES.get(kind, 'text')} not sent", reason)
+
+
 MAX_UNCONFIRMED_SENDS = 2
 """An email whose DATA may have been accepted (no reply) is sent again once, with the same
 Message-ID; after a second such send it is not sent again."""
