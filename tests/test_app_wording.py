@@ -34,7 +34,8 @@ SHELL_ONLY = ("cli", "devtools")
 SHELL_ONLY_MODULES = {
     "domain/calls.py": "`oss-desk import calls` (its --mapping)",
     "domain/periods.py": "the report commands' period options",
-    "services/dbops.py": "`oss-desk db backup|restore|purge`",
+    "services/backups.py": "`oss-desk db backup`, and `init`'s copies",
+    "services/dbops.py": "`oss-desk db restore|purge`",
     "services/site.py": "`oss-desk init`",
     "storage/readonly.py": "the read-only commands on a database file (`report --db`)",
 }

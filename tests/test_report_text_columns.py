@@ -78,3 +78,15 @@ def test_the_printed_summary_s_figures_end_at_the_paper_s_edge() -> None:
     rows = paper[first : first + 10]
     assert any(line.startswith(ARRANGED) for line in rows), rows
     assert len({len(line) for line in rows}) == 1, rows
+
+
+def test_arrivals_by_service_end_in_one_column_whatever_the_service_names() -> None:
+    """A service name longer than the column ("Housing and Council Tax benefits", 32
+    characters) pushed its count four columns right of the others (trial 11, P3)."""
+    long = dict(SERVICES, B="Housing and Council Tax benefits")
+    names = ReportNames(council="C", site_name="Hub", service_names=long)
+    text = report_text(daily_report(daily_fixture()), names).splitlines()
+    start = text.index("  Arrivals by service")
+    rows = text[start + 1 : text.index("", start)]
+    assert len(rows) == 4 and any("Housing and Council Tax benefits" in r for r in rows), rows
+    assert len({len(r) for r in rows}) == 1, rows

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -52,16 +53,23 @@ def digest(path: Path) -> str:
 @pytest.fixture
 def older(tmp_path: Path) -> Path:
     """An office's database as the release of schema 0008 left it (with events)."""
+    path = older_office(tmp_path, "0009_event_chain")
+    assert applied(path)[-1] == OLD and events(path) > 0
+    return path
+
+
+def older_office(tmp_path: Path, stop_before: str) -> Path:
+    """An office's database as the release whose schema ends before ``stop_before`` left it,
+    filled with a real office's rows (``tmp_path/office/office.sqlite``)."""
     (tmp_path / "source").mkdir()
     source = make_db(tmp_path / "source")
     path = tmp_path / "office" / "office.sqlite"
     path.parent.mkdir(mode=0o700)
-    db = at_migration(path, "0009_event_chain")
+    db = at_migration(path, stop_before)
     fill_from(db, source)
     db.conn.execute("PRAGMA journal_mode = WAL")
     db.conn.close()
     path.chmod(0o600)
-    assert applied(path)[-1] == OLD and events(path) > 0
     return path
 
 
@@ -269,3 +277,136 @@ def test_init_over_an_up_to_date_database_in_use_still_loads_the_configuration(
         assert done.returncode == 0, done.stderr
         assert "Upgraded" not in done.stdout and "Backed up" not in done.stdout
         let_go(proc)
+
+
+def test_init_refuses_to_upgrade_under_a_running_serve_and_not_after_it_is_killed(
+    older: Path, tmp_path: Path
+) -> None:
+    """A server of an earlier release left running starts that release's desks on the upgraded
+    file at the next sign-in: init sees it by its lease, which dies with it (even kill -9)."""
+    from .browser_desks import start_server, stop_server
+
+    aside = older.with_name("as-it-was.sqlite")
+    os.replace(older, aside)
+    make_db(older.parent)  # the office's database as the server found it when it started
+    served = start_server(older, tmp_path)
+    try:
+        for leftover in ("-wal", "-shm"):
+            older.with_name(older.name + leftover).unlink(missing_ok=True)
+        os.replace(aside, older)  # what the server serves now needs an upgrade
+        refused = run_cli_process("--db", str(older), "init")
+        assert refused.returncode == 6, refused.stderr
+        assert refused.stderr.count("\n") == 1
+        assert f"`oss-desk serve`, the browser desks' server (process {served.process.pid})" in (
+            refused.stderr
+        )
+        assert applied(older)[-1] == OLD
+        served.process.kill()  # as a crash would: no clean-up of its own
+        served.process.wait(timeout=10)
+    finally:
+        stop_server(served)
+    done = run_cli_process("--db", str(older), "init")
+    assert done.returncode == 0, done.stderr
+    assert applied(older)[-1] == NEWEST
+
+
+def test_a_desk_that_opens_the_file_after_init_last_looked_keeps_the_migrations_off(
+    older: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window between init's last look and the migrations (review 16, 9): the looks are
+    taken out, as a desk opening the file just after them would have it; the hold init
+    migrates under is still refused while the desk has the file open, and nothing changes."""
+    from oss_desk.clock import FixedClock
+    from oss_desk.errors import StorageBusy
+    from oss_desk.services import upgrade
+    from oss_desk.services.site import initialise
+
+    from .conftest import MONDAY_0930
+
+    monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.5")
+    monkeypatch.setattr(upgrade, "refuse_while_in_use", lambda *args: None)
+    before = db_content(older)
+    with holding(older, "desk") as desk:
+        with pytest.raises(StorageBusy):
+            initialise(older, clock=FixedClock(MONDAY_0930))
+        let_go(desk)
+    assert applied(older)[-1] == OLD and db_content(older) == before
+
+
+def test_the_migrations_run_with_the_file_held_and_name_a_desk_that_has_it_open(
+    older: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oss_desk.errors import RuleViolation
+    from oss_desk.services.upgrade import pending_upgrade, upgrade_alone
+
+    monkeypatch.setenv("OSS_DESK_BUSY_TIMEOUT", "0.5")
+    pending = pending_upgrade(older)
+    assert pending is not None
+    with holding(older, "desk") as desk:
+        with pytest.raises(RuleViolation, match=f"another process \\(process {desk.pid}\\)"):
+            upgrade_alone(older, pending)
+        let_go(desk)
+    assert applied(older)[-1] == OLD
+    assert upgrade_alone(older, pending) == pending.pending
+    assert applied(older)[-1] == NEWEST
+
+
+def test_db_backup_copies_an_older_release_s_database_as_it_is(older: Path, tmp_path: Path) -> None:
+    """Between installing a release and running init, the nightly backup goes on (review 16,
+    5): the copy is at the older schema, said so, and the database is left as it was."""
+    before = db_content(older)
+    done = run_cli_process("--db", str(older), "db", "backup")
+    assert done.returncode == 0, done.stderr
+    (copy,) = (older.parent / "backups").glob("office-*.sqlite")
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"Backed up to {copy} (") and f"schema {OLD}." in lines[0]
+    ran = len(schema_names()) - len(applied_names_at(OLD))
+    assert lines[1] == (
+        f"  the copy is at the older schema {OLD}, as the database is: `oss-desk init` upgrades "
+        f"the database ({ran} migrations); `db restore` of this copy restores an upgraded copy "
+        "of it"
+    )
+    assert lines[2] == "  event log head: none (an older release's event log, not chained yet)"
+    assert applied(copy)[-1] == OLD and events(copy) == events(older)
+    assert not Path(f"{copy}.head").exists()  # a head of no chain would mean nothing
+    to = tmp_path / "nightly.sqlite"
+    as_json = run_cli_process("--db", str(older), "db", "backup", "--to", str(to), "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    said = json.loads(as_json.stdout)
+    assert said["older_schema"] is True and said["schema"][-1] == OLD and said["head"] is None
+    assert said["pending"] == list(schema_names())[len(applied_names_at(OLD)) :]
+    assert applied(to)[-1] == OLD
+    assert applied(older)[-1] == OLD and db_content(older) == before
+    check = run_cli_process("--db", str(older), "db", "check")
+    assert check.returncode == 4  # it still says what init is for
+    restored = run_cli_process("--db", str(older), "init")
+    assert restored.returncode == 0, restored.stderr
+    back = run_cli_process("--db", str(older), "db", "restore", str(copy), "--yes")
+    assert back.returncode == 0, back.stderr
+    assert f"{copy.name} was made by an older oss-desk" in back.stdout
+
+
+def test_init_s_copy_goes_where_db_backup_puts_them_with_the_head_db_check_reads(
+    tmp_path: Path,
+) -> None:
+    """The backup folder from the environment, as db backup takes it (review 16, 6)."""
+    path = older_office(tmp_path, NEWEST)  # chained: the release just before this one
+    folder = tmp_path / "backup-disk"
+    folder.mkdir(mode=0o700)
+    env = {"OSS_DESK_BACKUP__FOLDER": str(folder)}
+    done = run_cli_process("--db", str(path), "init", env=env)
+    assert done.returncode == 0, done.stderr
+    (copy,) = folder.glob("office-*.sqlite")
+    assert f"Backed up the database as it was to {copy} (verified)." in done.stdout
+    assert not (path.parent / "backups").exists()
+    head = Path(f"{copy}.head")
+    conn = sqlite3.connect(copy)
+    newest, digest_of = conn.execute("SELECT id, hex(hash) FROM events ORDER BY id DESC").fetchone()
+    conn.close()
+    assert head.read_text() == f"event {newest} sha256 {digest_of.lower()}\n"
+    assert head.stat().st_mode & 0o777 == 0o600
+    assert run_cli_process("--db", str(path), "db", "check", env=env).returncode == 0
+    head.write_text(f"event {newest} sha256 {'0' * 64}\n")  # db check reads it there
+    check = run_cli_process("--db", str(path), "db", "check", env=env)
+    assert check.returncode == 4
+    assert f"the hash recorded beside {copy.name}" in check.stdout

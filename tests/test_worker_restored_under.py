@@ -106,6 +106,13 @@ def test_the_worker_and_doctor_name_each_process_once_and_never_a_dead_one(
         ]
         assert "running (desk app desk-1, process" in line, line
         assert line.count(f"process {os.getpid()}") == 1, line
+        # `worker --once` refused meanwhile names it the same way (faults 17, P2).
+        once = run_cli_process("worker", "--once", env=env)
+        assert once.returncode == 6
+        assert once.stderr == (
+            "oss-desk: a device worker is already running for this database "
+            f"(desk app desk-1, process {os.getpid()})\n"
+        )
     finally:
         standby.close()
         session.close()

@@ -18,7 +18,7 @@ from oss_desk.cli.common import (
 from oss_desk.errors import InvalidInput
 from oss_desk.services import dbops
 from oss_desk.services.demo_clock import clock_of
-from oss_desk.services.session import Session, resolve_db_path
+from oss_desk.services.session import Session, resolve_config_path, resolve_db_path
 
 EXIT_BROKEN = 4
 
@@ -51,8 +51,12 @@ def db() -> None:
 @json_command
 def backup(state: State, to: str | None, keep: int | None, method: str, as_json: bool) -> None:
     """A consistent copy of the live database (desks keep working), verified, mode 0600."""
-    session = state.session(check=False, host=True)
-    result = dbops.backup(session, to=to, keep=keep, method=method)
+    from oss_desk.services.backups import backup_database
+
+    path = resolve_db_path(state.db)
+    result = backup_database(
+        path, resolve_config_path(state.config), clock_of(path), to=to, keep=keep, method=method
+    )
     if as_json:
         emit_json(result.as_json())
         return
@@ -61,10 +65,20 @@ def backup(state: State, to: str | None, keep: int | None, method: str, as_json:
         f"Backed up to {result.path} ({_size(result.bytes)}, {rows} rows, "
         f"{result.seconds:.2f} s); integrity {result.integrity}, schema {result.schema[-1]}."
     )
-    click.echo(
-        f"  event log head: event {result.head_event} sha256 {result.head_hash} "
-        f"(written beside it as {result.path.name}.head)"
-    )
+    if result.pending:
+        n = len(result.pending)
+        click.echo(
+            f"  the copy is at the older schema {result.schema[-1]}, as the database is: "
+            f"`oss-desk init` upgrades the database ({n} migration{'s' if n != 1 else ''}); "
+            "`db restore` of this copy restores an upgraded copy of it"
+        )
+    if result.chained:
+        click.echo(
+            f"  event log head: event {result.head_event} sha256 {result.head_hash} "
+            f"(written beside it as {result.path.name}.head)"
+        )
+    else:
+        click.echo("  event log head: none (an older release's event log, not chained yet)")
     for path in result.deleted:
         click.echo(f"  deleted an old backup: {path.name}")
 
@@ -79,8 +93,11 @@ def check(state: State, quick: bool, as_json: bool) -> None:
 
     Exits 4 when anything is wrong.
     """
+    from oss_desk.services.backups import configured_backup_folder
+
     path = resolve_db_path(state.db)
-    found = dbops.check(path, quick=quick)
+    folder = configured_backup_folder(path, resolve_config_path(state.config))
+    found = dbops.check(path, quick=quick, folder=folder)
     chain = found.chain
     if as_json:
         emit_json(

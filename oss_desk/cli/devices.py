@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
+import sqlite3
 import sys
+from pathlib import Path
 from types import FrameType
 
 import click
@@ -65,10 +68,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     if once:
         lock = WorkerLock.acquire(db)
         if lock is None:
-            holder = WorkerLock.holder(db)
             raise RuleViolation(
-                "a device worker is already running for this database"
-                + (f" (process {holder})" if holder else "")
+                f"a device worker is already running for this database ({_who_holds(db)})"
             )
         try:
             report = make().run_once()
@@ -153,6 +154,26 @@ def worker(state: State, once: bool, as_json: bool) -> None:
             "and wrote nothing more; start it again (its service does) to work on the file "
             "now at that path"
         )
+
+
+def _who_holds(db: Path) -> str:
+    """Who holds the worker lock, as doctor names it: "desk app desk-1, process 16315" (the
+    heartbeat's role when it is that process's), else the process alone."""
+    from oss_desk.storage.database import open_store
+    from oss_desk.storage.lease import WorkerLock, read_heartbeat
+
+    holder = WorkerLock.holder(db)
+    if holder is None:
+        return "a process"
+    beat = None
+    with contextlib.suppress(OssDeskError, sqlite3.Error):
+        store = open_store(db, create=False, migrate=False, check=False)
+        try:
+            beat = read_heartbeat(store.conn)
+        finally:
+            store.close()
+    role = beat.role if beat is not None and beat.pid == holder and beat.role else None
+    return f"{role}, process {holder}" if role else f"process {holder}"
 
 
 @click.group()

@@ -77,10 +77,14 @@ def serve(state: State, host: str, port: int, allow_remote: bool) -> None:
             "can reach it and send the user header can open a desk"
         )
     # A missing database or a bad configuration fails here, in one line, before listening.
-    from oss_desk.services.browser_desks import load_settings
+    from oss_desk.services.browser_desks import hold_serve_lease, load_settings
 
     load_settings(state.db, state.config, check=True)
+    lease = hold_serve_lease(state.db)  # `init` sees the server running until it ends
     from oss_desk.ui.serve import serve_desks
 
-    with listening(host, port):
-        serve_desks(db=state.db, config=state.config, host=host, port=port)
+    try:
+        with listening(host, port):
+            serve_desks(db=state.db, config=state.config, host=host, port=port)
+    finally:
+        lease.release()

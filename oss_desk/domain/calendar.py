@@ -48,13 +48,21 @@ def says_days(instants: Iterable[datetime], tz: str, today: date) -> bool:
     return bool({local(instant, tz).date() for instant in instants} - {today})
 
 
-def time_said(instant: datetime, tz: str, today: date, *, dated: bool) -> str:
+def says_zones(instants: Iterable[datetime], tz: str) -> bool:
+    """Whether a list of events at the site says each time's zone: when the clocks changed
+    among them (01:55 BST, then 01:12 GMT is 17 minutes later, not 43 earlier)."""
+    return len({local(instant, tz).utcoffset() for instant in instants}) > 1
+
+
+def time_said(instant: datetime, tz: str, today: date, *, dated: bool, zoned: bool = False) -> str:
     """A time in a list of events, as every history writes it: "14:00" when all of the list
     is today's, else with its day (:func:`day_said`; ``dated``: :func:`says_days`), "Wed 02
     Dec 14:00", so that times of different days never read as one day out of order, nor an
-    earlier day's as today's."""
+    earlier day's as today's; with its zone ("01:12 GMT"; ``zoned``: :func:`says_zones`) when
+    the clocks changed within the list."""
     at = local(instant, tz)
-    return f"{day_said(at.date(), today)} {at:%H:%M}" if dated else f"{at:%H:%M}"
+    said = f"{day_said(at.date(), today)} {at:%H:%M}" if dated else f"{at:%H:%M}"
+    return f"{said} {at:%Z}" if zoned else said
 
 
 def elapsed_text(since: datetime, now: datetime, tz: str) -> str:

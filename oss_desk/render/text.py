@@ -139,8 +139,10 @@ def _visit_lines(
     lines += _wait_lines(report, width)
     lines += _bars("Arrivals by hour", f.by_hour, lambda h: f"{h}:00")
     lines += ["", "  Arrivals by service"]
+    named = {code: service_names.get(code, code) for code in f.by_service}
+    wide = max([28, *map(len, named.values())])  # every count in one column, however long a name
     for code, n in f.by_service.items():
-        lines.append(f"    {code}  {service_names.get(code, code):28s} {n:4d}")
+        lines.append(f"    {code}  {named[code]:{wide}s} {n:4d}")
     if len(f.by_site) > 1:
         lines += ["", "  Arrivals by office"]
         for site, n in f.by_site.items():

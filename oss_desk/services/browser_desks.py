@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from oss_desk.domain.models import DeskKind, Role
 from oss_desk.domain.text import shown
-from oss_desk.errors import NotFound, OssDeskError, PermissionDenied
+from oss_desk.errors import NotFound, OssDeskError, PermissionDenied, StorageError
 from oss_desk.services.session import (
     Session,
     resolve_config_path,
@@ -31,6 +31,7 @@ from oss_desk.services.session import (
     settings_for,
 )
 from oss_desk.storage.database import open_store
+from oss_desk.storage.holders import ServeLease
 
 if TYPE_CHECKING:
     from oss_desk.config import DeskConfig, Settings, StaffConfig
@@ -204,6 +205,19 @@ def load_settings(
     finally:
         store.close()
     return settings
+
+
+def hold_serve_lease(db: str | os.PathLike[str] | None) -> ServeLease:
+    """The server's lease beside the database, held for its whole life, so ``init`` sees it
+    running (see :mod:`oss_desk.storage.holders`): it would start this release's desks on a
+    database another release upgraded under it."""
+    path = resolve_db_path(db)
+    try:
+        return ServeLease.hold(path)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot hold {path.name}.serve.lock beside {path} ({exc.strerror})"
+        ) from None
 
 
 def choose_browser_desk(

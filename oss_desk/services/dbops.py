@@ -1,9 +1,6 @@
-"""Looking after the database: backups, checks, restores and the retention purge.
+"""Looking after the database: checks, restores and the retention purge (backups:
+:mod:`oss_desk.services.backups`).
 
-* ``backup``: an online, consistent copy (SQLite's backup API in one read transaction, so desks
-  keep writing), written under a temporary name, verified (integrity check, schema, row counts
-  against the snapshot it was copied from), made private (0600) and renamed into place; then
-  only the newest ``backup.keep`` copies are kept.
 * ``check``: integrity, foreign keys, the event log's triggers and the schema, one line per
   problem.
 * ``restore``: verifies the backup, refuses while the database is in use, keeps the replaced
@@ -16,11 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import sqlite3
-import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,190 +24,17 @@ from oss_desk import errors, files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.models import Actor, EventKind, format_code
-from oss_desk.errors import ConfigError, InvalidInput, NotFound, RuleViolation, StorageError
-from oss_desk.paths import default_backup_folder, new_backup_path
+from oss_desk.errors import InvalidInput, NotFound, RuleViolation, StorageError
+from oss_desk.paths import default_backup_folder
+from oss_desk.services.backups import backups_in, stamp_of
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
-from oss_desk.storage.database import Store, translate_errors, upgrade_copy
+from oss_desk.storage.database import Store, upgrade_copy
+from oss_desk.storage.holders import server_of
 from oss_desk.storage.lease import WorkerLock, lock_held
-from oss_desk.storage.maintenance import HEAD_SUFFIX, head_file, head_line, read_head_file
-
-BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
-
-
-def stamp_of(instant: datetime) -> str:
-    return format_instant(instant)[:19].replace("-", "").replace(":", "") + "Z"
-
-
-def backup_folder(session: Session) -> Path:
-    folder = session.settings.backup.folder
-    if folder:
-        return Path(folder).expanduser()
-    return default_backup_folder(session.store.path)
-
-
-# Backup -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class BackupResult:
-    path: Path
-    bytes: int
-    seconds: float
-    integrity: str
-    schema: list[str]
-    counts: dict[str, int]
-    deleted: list[Path] = field(default_factory=list)
-    method: str = "backup-api"
-    head_event: int = 0
-    """The newest event in the copy: its hash is written beside it (``NAME.head``)."""
-    head_hash: str = ""
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["path"] = str(self.path)
-        data["deleted"] = [str(p) for p in self.deleted]
-        data["seconds"] = round(self.seconds, 3)
-        data["head"] = {"event": self.head_event, "sha256": self.head_hash}
-        del data["head_event"], data["head_hash"]
-        return data
-
-
-def _target_for(session: Session, to: str | None) -> tuple[Path, bool]:
-    """(file to write, whether it is in a managed folder where old backups are pruned)."""
-    db = session.store.path
-    stamp = stamp_of(session.clock.now())
-    if to is not None:
-        given = Path(to).expanduser()
-        if not (given.is_dir() or to.endswith(os.sep)):
-            if given.exists():
-                raise InvalidInput(f"{given} exists already: choose a new file or a folder")
-            must_be_folder(given.parent, "--to")
-            return given, False
-        folder = given
-        must_be_folder(folder, "--to")
-    elif session.settings.backup.folder:
-        folder = backup_folder(session)
-        must_be_folder(folder, "backup.folder")
-    else:
-        folder = default_backup_folder(db)  # ours to make, private
-        try:
-            files.make_private_dir(folder)
-        except OSError as exc:
-            raise StorageError(
-                f"cannot create the backup folder {folder} ({exc.strerror})"
-            ) from None
-    return new_backup_path(folder, db, stamp), True
-
-
-def must_be_folder(folder: Path, given_as: str) -> None:
-    """A backup destination someone named must be there already: a mistyped path, or a disk
-    not mounted, would otherwise put the residents' data on the host's own disk unseen."""
-    if folder.is_dir():
-        return
-    what = "is not a folder" if folder.exists() else "does not exist"
-    message = (
-        f"the backup folder {folder} {what}: create it (or mount the disk) first; "
-        "nothing was written"
-    )
-    if given_as == "backup.folder":
-        raise ConfigError(f"backup.folder: {message}")
-    raise InvalidInput(message)
-
-
-def backup(
-    session: Session, to: str | None = None, keep: int | None = None, method: str = "backup-api"
-) -> BackupResult:
-    """Copy the live database consistently, verify the copy, and keep the newest ``keep``."""
-    if method not in ("backup-api", "vacuum"):
-        raise InvalidInput(f"unknown backup method {method!r} (backup-api or vacuum)")
-    keep = session.settings.backup.keep if keep is None else keep
-    if keep < 1:
-        raise InvalidInput("--keep must be 1 or more")
-    target, managed = _target_for(session, to)
-    partial = target.with_name(f".{target.name}.partial")
-    head_partial = target.with_name(f".{target.name}{HEAD_SUFFIX}.partial")
-    started = time.perf_counter()
-    try:
-        m.create_private(partial)
-        head: tuple[int, bytes] | None = None
-        with translate_errors(session.store.path):
-            if method == "backup-api":
-                counts, head_id, head_hash = m.backup_snapshot(session.store.conn, partial)
-                head = (head_id, head_hash)
-            else:
-                # Into the empty private file: never readable by others, not even for a moment.
-                m.vacuum_into(session.store.conn, partial)
-                counts = None
-        found = m.inspect(partial, chain=False)
-        problems = list(found.problems)
-        if counts is not None and found.counts != counts:
-            differ = sorted(
-                k for k in set(counts) | set(found.counts) if counts.get(k) != found.counts.get(k)
-            )
-            problems.append(f"row counts differ from the database in {', '.join(differ)}")
-        copied = m.event_head(partial)
-        if head is None:
-            head = copied
-        elif copied != head:
-            problems.append("the event log's head in the copy differs from the database's")
-        if problems:
-            raise StorageError(f"the backup did not verify ({problems[0]}); nothing was kept")
-        m.fsync_file(partial)
-        files.write_private(head_partial, head_line(*head), durable=True)
-        os.replace(head_partial, head_file(target))
-        os.replace(partial, target)
-        m.fsync_dir(target.parent)
-    except BaseException:
-        for leftover in (
-            partial,
-            partial.with_name(partial.name + "-journal"),
-            head_partial,
-        ):
-            leftover.unlink(missing_ok=True)
-        if not target.exists():
-            head_file(target).unlink(missing_ok=True)
-        raise
-    seconds = time.perf_counter() - started
-    deleted = prune(target.parent, session.store.path.stem, keep, made=target) if managed else []
-    return BackupResult(
-        path=target,
-        bytes=target.stat().st_size,
-        seconds=seconds,
-        integrity=found.integrity,
-        schema=found.schema,
-        counts=found.counts,
-        deleted=deleted,
-        method=method,
-        head_event=head[0],
-        head_hash=head[1].hex(),
-    )
-
-
-def backups_in(folder: Path, stem: str) -> list[Path]:
-    """The backups of the database named ``stem`` in ``folder``, oldest first."""
-    found: list[tuple[str, int, Path]] = []
-    if not folder.is_dir():
-        return []
-    for entry in folder.iterdir():
-        match = BACKUP_NAME.match(entry.name)
-        if match and match["stem"] == stem and entry.is_file():
-            found.append((match["stamp"], int(match["n"] or 1), entry))
-    return [p for _, _, p in sorted(found)]
-
-
-def prune(folder: Path, stem: str, keep: int, made: Path | None = None) -> list[Path]:
-    """Delete all but the newest ``keep`` backups; never ``made``, the one just written (even
-    when a clock set ahead once named others later than it)."""
-    existing = [p for p in backups_in(folder, stem) if p != made]
-    doomed = existing[: max(0, len(existing) - (keep - 1 if made is not None else keep))]
-    for path in doomed:
-        path.unlink(missing_ok=True)
-        head_file(path).unlink(missing_ok=True)
-    return doomed
-
+from oss_desk.storage.maintenance import head_file, read_head_file
 
 # Check --------------------------------------------------------------------------------------------
 
@@ -323,9 +145,10 @@ class RestoreResult:
         }
 
 
-def in_use(db: Path) -> str | None:
-    """Who is using the database, if this can be told: the device worker's lock, or another
-    process holding the database open. None: nobody that we can see."""
+def in_use(db: Path, *, server: bool = False) -> str | None:
+    """Who is using the database, if this can be told: the device worker's lock, another
+    process holding the database open, or (``server``) a running ``oss-desk serve``, which
+    opens it only for a moment but starts desks on it. None: nobody that we can see."""
     if lock_held(db):
         holder = WorkerLock.holder(db)
         # The holder of the devices' lock: the worker, or a desk app standing in for it.
@@ -334,6 +157,9 @@ def in_use(db: Path) -> str | None:
     pid = m.shm_holder(db)
     if pid is not None:
         return f"another process (process {pid})"
+    pid = server_of(db) if server else None
+    if pid is not None:
+        return f"`oss-desk serve`, the browser desks' server (process {pid})"
     return None
 
 

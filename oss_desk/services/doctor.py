@@ -30,6 +30,7 @@ from oss_desk.domain.calendar import business_day
 from oss_desk.domain.delivery import BOARD_UNANSWERED, WorkerState
 from oss_desk.domain.device_faults import device_words, said_with
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
+from oss_desk.domain.worker_faults import BLIP_SAID, keeps_failing
 from oss_desk.errors import OssDeskError
 from oss_desk.files import append_problem
 from oss_desk.hardware.boards import BoardFault, BoardLink
@@ -510,7 +511,7 @@ def _worker(path: Path, store: Store | None, clock: Clock) -> Check:
             "records no owner): it cannot work on this database; stop it and start this "
             "release's worker",
         )
-    if state.alive and beat is not None and beat.failing:
+    if state.alive and beat is not None and beat.failing and keeps_failing(beat.lane_faults):
         return fail(
             "worker",
             f"process {beat.pid} on {beat.host} is running but failing: {beat.failing} (its log "
@@ -518,7 +519,10 @@ def _worker(path: Path, store: Store | None, clock: Clock) -> Check:
         )
     if state.alive and beat is not None:
         who = f"{beat.role or 'process'}, process {beat.pid} on {beat.host}"
-        return ok("worker", f"running ({who}, heartbeat {state.seen_seconds:.0f} s ago)")
+        running = f"running ({who}, heartbeat {state.seen_seconds:.0f} s ago)"
+        if beat.failing:  # a blip, not a lane that keeps failing
+            return warn("worker", f"{running}, with {beat.failing}; {BLIP_SAID}")
+        return ok("worker", running)
     if state.held:
         holder = WorkerLock.holder(path)
         who = f"process {holder}" if holder else "a process"

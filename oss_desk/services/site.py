@@ -87,6 +87,7 @@ def initialise(
         backup_before_upgrade,
         pending_upgrade,
         refuse_while_in_use,
+        upgrade_alone,
     )
 
     upgrade = pending_upgrade(db_path)  # read, then closed: in use is asked of others only
@@ -94,9 +95,9 @@ def initialise(
     if upgrade is not None:
         refuse_while_in_use(db_path, upgrade)
         if upgrade.events:
-            folder = settings.backup.folder if settings is not None else upgrade.backup_folder
-            saved = backup_before_upgrade(db_path, clock, folder)
+            saved = backup_before_upgrade(db_path, clock, settings)
             refuse_while_in_use(db_path, upgrade)  # again: a process may have come meanwhile
+        upgrade_alone(db_path, upgrade)  # with the file held: nobody opens it in between
     store = open_store(db_path, create=True, migrate=True)
     try:
         applied = schema_version(store)
@@ -185,7 +186,7 @@ def _sites_of(document: dict[str, Any]) -> str:
 
 def _backup_before_replacing(db_path: Path, clock: Clock, person: str | None) -> Path:
     """A verified backup of the office about to be replaced (in its backup folder)."""
-    from oss_desk.services.dbops import backup
+    from oss_desk.services.backups import backup
     from oss_desk.services.session import open_session
 
     session = open_session(db=db_path, clock=clock, person=person, check=True, host=True)

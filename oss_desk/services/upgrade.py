@@ -10,19 +10,19 @@ first (a verified backup, in the backup folder), so the office can go back.
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from oss_desk import files
 from oss_desk.clock import Clock
-from oss_desk.errors import OssDeskError, RuleViolation, StorageError
-from oss_desk.paths import default_backup_folder, new_backup_path
+from oss_desk.errors import RuleViolation, StorageBusy
 from oss_desk.storage import maintenance as m
-from oss_desk.storage.database import Store, open_store, translate_errors
+from oss_desk.storage.database import apply_migrations, open_store
+from oss_desk.storage.holders import hold_alone
 from oss_desk.storage.migrations import applied_names, pending_names, schema_names
-from oss_desk.storage.site import latest_config
+
+if TYPE_CHECKING:
+    from oss_desk.config import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +33,6 @@ class Upgrade:
     """The newest migration it holds (``0008_daily_rollup``)."""
     pending: list[str]
     events: int
-    backup_folder: str | None = None
-    """``backup.folder`` of the configuration stored in it (None: not set, or unreadable)."""
 
 
 def pending_upgrade(db: Path) -> Upgrade | None:
@@ -48,28 +46,18 @@ def pending_upgrade(db: Path) -> Upgrade | None:
             return None
         applied = applied_names(store.conn)
         events = m.table_counts(store.conn).get("events", 0)
-        return Upgrade(max(applied) if applied else "none", pending, events, _folder(store))
+        return Upgrade(max(applied) if applied else "none", pending, events)
     finally:
         store.close()
 
 
-def _folder(store: Store) -> str | None:
-    """The stored configuration's ``backup.folder``, read as an older release stored it."""
-    try:
-        stored = latest_config(store.conn)
-    except (sqlite3.Error, OssDeskError):
-        return None
-    section = stored.document.get("backup") if stored is not None else None
-    folder = section.get("folder") if isinstance(section, dict) else None
-    return folder if isinstance(folder, str) and folder else None
-
-
-def refuse_while_in_use(db: Path, upgrade: Upgrade) -> None:
+def refuse_while_in_use(db: Path, upgrade: Upgrade, user: str | None = None) -> None:
     """Refuse (exit 6, as ``db restore`` and ``demo`` do) while another process has ``db``
-    open. Call it with the database closed in this process (see ``maintenance.shm_holder``)."""
+    open, or ``user`` (a process seen otherwise) is at it. POSIX locks are per process: this
+    process's own connection to ``db`` is never the one reported."""
     from oss_desk.services.dbops import in_use
 
-    user = in_use(db)
+    user = in_use(db, server=True) or user
     if user is not None:
         raise RuleViolation(
             f"{db} is open in {user}: not upgraded (schema {upgrade.before} -> "
@@ -78,39 +66,34 @@ def refuse_while_in_use(db: Path, upgrade: Upgrade) -> None:
         )
 
 
-def backup_before_upgrade(db: Path, clock: Clock, folder: str | None) -> Path:
-    """A verified copy of ``db`` as it is (``folder``: ``backup.folder``; default ``backups``
-    beside the database), named as ``db backup`` names its copies so ``db restore`` takes it."""
-    from oss_desk.services.dbops import must_be_folder, stamp_of
-
-    if folder:  # a folder someone named must be there (a disk not mounted: refused)
-        place = Path(folder).expanduser()
-        must_be_folder(place, "backup.folder")
-    else:
-        place = default_backup_folder(db)
-        files.make_private_dir(place)
-    target = new_backup_path(place, db, stamp_of(clock.now()))
-    partial = target.with_name(f".{target.name}.partial")
+def upgrade_alone(db: Path, upgrade: Upgrade) -> list[str]:
+    """Apply the pending migrations with the file held for this process alone
+    (:func:`~oss_desk.storage.holders.hold_alone`), and only when nobody is at it once it is
+    held: a desk or worker that opened the file after ``init`` last looked keeps the hold from
+    being taken (refused, naming it when it can be told), and one that opens it later waits for
+    the migrations and reads only the new schema. Returns the migrations applied."""
     store = open_store(db, create=False, migrate=False, check=False)
     try:
-        m.create_private(partial)
-        with translate_errors(db):
-            counts, _, _ = m.backup_snapshot(store.conn, partial)
-        found = m.inspect(partial, chain=False)
-        problems = [p for p in found.problems if not p.startswith("schema: migrations")]
-        if found.counts != counts:
-            problems.append("row counts differ from the database")
-        if problems:
-            raise StorageError(
-                f"the backup before the upgrade did not verify ({problems[0]}): nothing was changed"
-            )
-        m.fsync_file(partial)
-        os.replace(partial, target)
-        m.fsync_dir(place)
+        try:
+            hold_alone(store)
+        except StorageBusy:
+            refuse_while_in_use(db, upgrade, "another process (it would not let go of the file)")
+            raise
+        refuse_while_in_use(db, upgrade)  # a worker's lock or a server taken meanwhile
+        return apply_migrations(store)
     finally:
         store.close()
-        partial.unlink(missing_ok=True)
-    return target
+
+
+def backup_before_upgrade(db: Path, clock: Clock, settings: Settings | None) -> Path:
+    """A verified copy of ``db`` as it is, where ``db backup`` puts its copies (``backup.folder``
+    of ``settings``, else of the configuration stored in it, ``OSS_DESK_BACKUP__FOLDER`` winning
+    as ever; default ``backups`` beside the database), named as ``db backup`` names them, with
+    the event log's head beside it, so ``db restore`` takes it and ``db check`` reads its head.
+    Deletes no older backup."""
+    from oss_desk.services.backups import backup_database
+
+    return backup_database(db, None, clock, settings=settings, prune=False).path
 
 
 __all__ = [
@@ -118,4 +101,5 @@ __all__ = [
     "backup_before_upgrade",
     "pending_upgrade",
     "refuse_while_in_use",
+    "upgrade_alone",
 ]

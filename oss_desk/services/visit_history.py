@@ -14,7 +14,7 @@ from typing import Any
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action, Scope
 from oss_desk.domain.appointments import Appointment
-from oss_desk.domain.calendar import local, says_days, time_said
+from oss_desk.domain.calendar import local, says_days, says_zones, time_said
 from oss_desk.domain.closed_day import cancelled_words
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import Actor, EventKind, Ticket
@@ -78,10 +78,11 @@ class History:
         """The history in lines; each with its day too when any of it is not today's (a
         booking made last week, the visit today; an earlier day's visit:
         :func:`~oss_desk.domain.calendar.time_said`)."""
-        dated = says_days((line.at for line in self.lines + self.booking_lines), timezone, today)
+        every = [line.at for line in self.lines + self.booking_lines]
+        dated, zoned = says_days(every, timezone, today), says_zones(every, timezone)
 
         def text(line: Line) -> str:
-            return _text(line, time_said(line.at, timezone, today, dated=dated))
+            return _text(line, time_said(line.at, timezone, today, dated=dated, zoned=zoned))
 
         out = [f"Visit of {self.ticket.code}"]
         out += [text(line) for line in self.lines]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from oss_desk.domain.worker_faults import LaneFaultsSeen
 from oss_desk.storage.rows import select_one
 
 
@@ -120,7 +121,10 @@ class Heartbeat:
     stopped_at: str | None = None
     """When it stepped down on purpose (None: running, or died)."""
     failing: str | None = None
-    """Its lanes' faults of the last minute, as its last beat said them (None: none)."""
+    """Its lanes' recent faults, as its last beat said them (None: none)."""
+    lane_faults: int = 0
+    """The most of them that one lane had (``oss_desk.domain.worker_faults``: a lane that
+    keeps failing, or a blip)."""
 
 
 def take_over(
@@ -132,8 +136,8 @@ def take_over(
         "VALUES (1, :pid, :host, :now, :now, :owner, :role, 1) "
         "ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, "
         "started_at = excluded.started_at, seen_at = excluded.seen_at, owner = excluded.owner, "
-        "role = excluded.role, term = worker_heartbeat.term + 1, stopped_at = NULL, failing = NULL "
-        "RETURNING term",
+        "role = excluded.role, term = worker_heartbeat.term + 1, stopped_at = NULL, "
+        "failing = NULL, lane_faults = 0 RETURNING term",
         {"pid": pid, "host": host, "now": now, "owner": owner, "role": role},
     ).fetchone()
     return int(row[0])
@@ -147,7 +151,7 @@ def beat(
     started_at: str,
     now: str,
     owner: str | None = None,
-    failing: str | None = None,
+    failing: LaneFaultsSeen | None = None,
 ) -> bool:
     """The owner is alive (``failing``: its lanes' recent faults, or None). With ``owner``, only
     that owner's row is touched: False means another owner has taken over (this one must
@@ -161,8 +165,14 @@ def beat(
         )
         return True
     cur = conn.execute(
-        "UPDATE worker_heartbeat SET seen_at = ?, failing = ? WHERE id = 1 AND owner = ?",
-        [now, failing, owner],
+        "UPDATE worker_heartbeat SET seen_at = ?, failing = ?, lane_faults = ? "
+        "WHERE id = 1 AND owner = ?",
+        [
+            now,
+            failing.said if failing else None,
+            failing.most_in_one_lane if failing else 0,
+            owner,
+        ],
     )
     return cur.rowcount == 1
 

@@ -10,10 +10,8 @@ against the same snapshot; see ``tests/benchmarks/bench_dbops.py`` for the two m
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import sqlite3
-import struct
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from oss_desk import files
 from oss_desk.storage import chain as event_chain
 from oss_desk.storage.chain import ChainCheck
 from oss_desk.storage.faults import DecodingConnection
+from oss_desk.storage.holders import lock_holder
 from oss_desk.storage.migrations import MIGRATION_SET, schema_files
 from oss_desk.storage.sending import purge_traces
 
@@ -336,11 +335,12 @@ def backup_snapshot(source: sqlite3.Connection, target: Path) -> tuple[dict[str,
     return counts, head_id, head_hash
 
 
-def event_head(path: Path) -> tuple[int, bytes]:
-    """(id, hash) of the newest event in a database file."""
+def event_head(path: Path) -> tuple[int, bytes] | None:
+    """(id, hash) of the newest event in a database file; None: an older release's file, made
+    before the event log was chained."""
     conn = connect_file(path, readonly=True)
     try:
-        return event_chain.head(conn)
+        return event_chain.head(conn) if _has_chain(conn) else None
     finally:
         conn.close()
 
@@ -417,22 +417,7 @@ def shm_holder(db: Path) -> int | None:
     it is open; F_GETLK asks who holds it without taking anything. Call it before this process
     opens the database (POSIX locks are per process: our own are never reported).
     """
-    shm = db.with_name(db.name + "-shm")
-    try:
-        fd = os.open(shm, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        # struct flock: l_type, l_whence, l_start, l_len, l_pid (Linux x86-64/arm64 layout).
-        query = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, SHM_DMS_BYTE, 1, 0)
-        try:
-            answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
-        except OSError:
-            return None
-        l_type, _, _, _, pid = struct.unpack("hhqqi", answer)
-        return int(pid) if l_type != fcntl.F_UNLCK else None
-    finally:
-        os.close(fd)
+    return lock_holder(db.with_name(db.name + "-shm"), SHM_DMS_BYTE, 1)
 
 
 # Retention ----------------------------------------------------------------------------------------

@@ -1,22 +1,21 @@
-"""The faults of the worker's lanes in the last minute, for its heartbeat to say (``doctor``
-then calls a worker whose lanes keep failing what it is, not "running")."""
+"""The faults of the worker's lanes within the last few minutes, for its heartbeat to say
+(``doctor`` then calls a worker one of whose lanes keeps failing what it is, not "running";
+the rule: :mod:`oss_desk.domain.worker_faults`)."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 
-FAILING_WINDOW = 60.0
-"""How long a lane's fault is said with the heartbeat (a failing lane restarts every 2 s, or
-after a pause that grows to a minute)."""
+from oss_desk.domain.worker_faults import FAULT_SPAN_SECONDS, LaneFaultsSeen
 
 
 class LaneFaults:
     """Each lane's fault, noted when its guard catches it (thread-safe)."""
 
     def __init__(self) -> None:
-        self._seen: deque[tuple[float, str]] = deque(maxlen=200)
+        self._seen: deque[tuple[float, str, str]] = deque(maxlen=200)
         self._lock = threading.Lock()
 
     def note(self, errors: list[str], exc: BaseException) -> None:
@@ -25,14 +24,14 @@ class LaneFaults:
         lane = threading.current_thread().name.removeprefix("oss-desk-")
         said = " ".join(str(getattr(exc, "message", exc)).split())[:200]
         with self._lock:
-            self._seen.append((time.monotonic(), f"{lane}: {type(exc).__name__}: {said}"))
+            self._seen.append((time.monotonic(), lane, f"{lane}: {type(exc).__name__}: {said}"))
 
-    def recent(self) -> str | None:
-        """``3 faults in the last minute, the last: board: ConfigError: ...``; None: none."""
-        since = time.monotonic() - FAILING_WINDOW
+    def recent(self) -> LaneFaultsSeen | None:
+        """The faults within the span (how many, the most of one lane, the last); None: none."""
+        since = time.monotonic() - FAULT_SPAN_SECONDS
         with self._lock:
-            found = [text for at, text in self._seen if at >= since]
+            found = [(lane, text) for at, lane, text in self._seen if at >= since]
         if not found:
             return None
-        n = len(found)
-        return f"{n} fault{'s' if n != 1 else ''} in the last minute, the last: {found[-1]}"
+        most = max(Counter(lane for lane, _ in found).values())
+        return LaneFaultsSeen(count=len(found), most_in_one_lane=most, last=found[-1][1])

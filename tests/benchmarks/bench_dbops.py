@@ -4,7 +4,7 @@ Run: .venv/bin/python -m tests.benchmarks dbops        (add --quick for a smoke 
 
 Databases: the demo office (15 days of history, as `oss-desk demo` builds it) and a bigger one
 (the demo's event log grown to a million rows, several years of a busy office). Each
-backup goes through ``oss_desk.services.dbops.backup`` (copy, verify with integrity_check and
+backup goes through ``oss_desk.services.backups.backup`` (copy, verify with integrity_check and
 row counts, fsync, rename). While 4 desk processes issue, call and finish tickets flat out, the
 slowest of their transactions during the backup shows what a backup costs the desks.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from oss_desk.clock import FixedClock
-from oss_desk.services import dbops
+from oss_desk.services import backups
 from oss_desk.services.demo import populate
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import open_session
@@ -101,7 +101,7 @@ def measure(db: Path, method: str, writers: int, alone: float = 0.0) -> dict[str
         try:
             folder = db.parent / "bench-backups"
             folder.mkdir(exist_ok=True)  # a backup destination must exist
-            result = dbops.backup(session, to=f"{folder}/", method=method)
+            result = backups.backup(session, to=f"{folder}/", method=method)
             seconds, size = result.seconds, result.bytes
         finally:
             session.close()

@@ -1,0 +1,54 @@
+"""When the device worker's lanes count as failing: the one rule that the worker's heartbeat
+(what it writes) and ``oss-desk doctor`` (what it says of it) both ask.
+
+A lane that hits a fault logs it and starts again (after 2 s; after a fault of the database,
+after a pause that doubles up to a minute). One fault is a blip: a ``StorageBusy`` while a
+backup or ``init`` held the write turn, a disk full for a moment. A lane that faults again and
+again keeps failing: its work is not being done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FAULT_SPAN_SECONDS = 300.0
+"""How long a lane's fault is said with the worker's heartbeat: 5 minutes, longer than a
+failing lane's longest pause (a minute) and its wait for the database (the busy timeout, 15 s
+by default) together, so a lane that keeps failing has had several faults within it."""
+
+KEEPS_FAILING = 3
+"""A lane with this many faults within :data:`FAULT_SPAN_SECONDS` keeps failing (``doctor``:
+"running but failing", exit 1); fewer are said as a warning (exit 0). A lane failing on every
+pass reaches it within 10 s (faults 2 and 4 s apart, or the database's 2, 4, 8 s pauses)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LaneFaultsSeen:
+    """The worker's lanes' faults within the span, as a heartbeat says them."""
+
+    count: int
+    """Of every lane."""
+    most_in_one_lane: int
+    last: str
+    """The last: ``board: ConfigError: ...`` (what the worker's log says; no personal data)."""
+
+    @property
+    def said(self) -> str:
+        n, minutes = self.count, FAULT_SPAN_SECONDS / 60
+        faults = f"{n} fault{'s' if n != 1 else ''}"
+        return f"{faults} in the last {minutes:g} minutes, the last: {self.last}"
+
+
+BLIP_SAID = (
+    f"not failing (a lane is failing at {KEEPS_FAILING} faults within "
+    f"{FAULT_SPAN_SECONDS / 60:g} minutes)"
+)
+"""What ``doctor`` adds to a worker whose lanes had faults, none of them keeping on failing."""
+
+
+def keeps_failing(most_in_one_lane: int) -> bool:
+    """Whether a lane with that many faults within the span keeps failing."""
+    return most_in_one_lane >= KEEPS_FAILING
+
+
+__all__ = ["BLIP_SAID", "FAULT_SPAN_SECONDS", "KEEPS_FAILING", "LaneFaultsSeen", "keeps_failing"]

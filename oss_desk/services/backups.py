@@ -1,0 +1,304 @@
+"""Backups of the office database (``oss-desk db backup``, and ``init``'s copy before an
+upgrade): an online, consistent copy (SQLite's backup API in one read transaction, so desks
+keep writing), written under a temporary name, verified (integrity check, schema, row counts
+against the snapshot it was copied from), made private (0600) and renamed into place, with the
+event log's head written beside it (``NAME.sqlite.head``, which ``db check`` reads); then only
+the newest ``backup.keep`` copies are kept.
+
+A database made by an older release (migrations pending: ``init`` not run yet) is copied as it
+is, never migrated, so the nightly backup goes on between installing a release and running
+``init``; the copy is at that older schema, and a file from before the event log was chained
+has no head to write.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from oss_desk import files
+from oss_desk.clock import Clock, format_instant
+from oss_desk.errors import ConfigError, InvalidInput, OssDeskError, StorageError
+from oss_desk.paths import default_backup_folder, new_backup_path
+from oss_desk.services.session import Session, settings_for
+from oss_desk.storage import maintenance as m
+from oss_desk.storage.database import Store, open_store, translate_errors
+from oss_desk.storage.maintenance import HEAD_SUFFIX, head_file, head_line
+from oss_desk.storage.migrations import pending_names
+
+if TYPE_CHECKING:
+    from oss_desk.config import Settings
+
+BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
+OLDER_SCHEMA = "schema: migrations not applied"
+"""How :func:`oss_desk.storage.maintenance.inspect` begins the problem of a copy at an older
+schema (expected in a copy of a database that ``init`` has not upgraded yet)."""
+
+
+def stamp_of(instant: datetime) -> str:
+    return format_instant(instant)[:19].replace("-", "").replace(":", "") + "Z"
+
+
+def backup_folder(db: Path, folder: str | None) -> Path:
+    """Where the backups of ``db`` go: ``folder`` (``backup.folder``, or its
+    ``OSS_DESK_BACKUP__FOLDER`` override), else ``backups/`` beside the database. The one rule:
+    ``db backup``, ``init``'s copy before an upgrade and ``db check`` ask it."""
+    return Path(folder).expanduser() if folder else default_backup_folder(db)
+
+
+def configured_backup_folder(db: Path, config: Path | None) -> Path | None:
+    """:func:`backup_folder` of ``db`` by its settings (``config``, else the configuration
+    stored in it); None when they cannot be read (a damaged or foreign file: ``db check``
+    then looks in the default folder)."""
+    try:
+        store = open_store(db, create=False, migrate=False, check=False)
+    except OssDeskError:
+        return None
+    try:
+        return backup_folder(db, settings_for(store, config)[0].backup.folder)
+    except (OssDeskError, sqlite3.Error):
+        return None
+    finally:
+        store.close()
+
+
+def backup_place(db: Path, folder: str | None) -> Path:
+    """:func:`backup_folder`, ready to write into: a folder someone named must be there (a
+    disk not mounted: refused, exit 3); the default one is made (0700) when missing."""
+    place = backup_folder(db, folder)
+    if folder:
+        must_be_folder(place, "backup.folder")
+        return place
+    try:
+        files.make_private_dir(place)  # ours to make, private
+    except OSError as exc:
+        raise StorageError(f"cannot create the backup folder {place} ({exc.strerror})") from None
+    return place
+
+
+def must_be_folder(folder: Path, given_as: str) -> None:
+    """A backup destination someone named must be there already: a mistyped path, or a disk
+    not mounted, would otherwise put the residents' data on the host's own disk unseen."""
+    if folder.is_dir():
+        return
+    what = "is not a folder" if folder.exists() else "does not exist"
+    message = (
+        f"the backup folder {folder} {what}: create it (or mount the disk) first; "
+        "nothing was written"
+    )
+    if given_as == "backup.folder":
+        raise ConfigError(f"backup.folder: {message}")
+    raise InvalidInput(message)
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    bytes: int
+    seconds: float
+    integrity: str
+    schema: list[str]
+    counts: dict[str, int]
+    deleted: list[Path] = field(default_factory=list)
+    method: str = "backup-api"
+    head_event: int = 0
+    """The newest event in the copy: its hash is written beside it (``NAME.head``)."""
+    head_hash: str = ""
+    pending: list[str] = field(default_factory=list)
+    """The migrations the copy lacks: the database was made by an older release, not yet
+    upgraded by ``init`` (the copy is at its schema). Empty: this release's schema."""
+    chained: bool = True
+    """The copy's event log is chained (False: a file from before the chain; no head is
+    written beside it)."""
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["path"] = str(self.path)
+        data["deleted"] = [str(p) for p in self.deleted]
+        data["seconds"] = round(self.seconds, 3)
+        data["head"] = (
+            {"event": self.head_event, "sha256": self.head_hash} if self.chained else None
+        )
+        data["older_schema"] = bool(self.pending)
+        del data["head_event"], data["head_hash"], data["chained"]
+        return data
+
+
+def _target_for(db: Path, folder: str | None, stamp: str, to: str | None) -> tuple[Path, bool]:
+    """(file to write, whether it is in a managed folder where old backups are pruned)."""
+    if to is None:
+        return new_backup_path(backup_place(db, folder), db, stamp), True
+    given = Path(to).expanduser()
+    if not (given.is_dir() or to.endswith(os.sep)):
+        if given.exists():
+            raise InvalidInput(f"{given} exists already: choose a new file or a folder")
+        must_be_folder(given.parent, "--to")
+        return given, False
+    must_be_folder(given, "--to")
+    return new_backup_path(given, db, stamp), True
+
+
+def backup(
+    session: Session, to: str | None = None, keep: int | None = None, method: str = "backup-api"
+) -> BackupResult:
+    """Copy the live database consistently, verify the copy, and keep the newest ``keep``."""
+    s = session.settings.backup
+    return backup_store(
+        session.store,
+        session.clock,
+        folder=s.folder,
+        keep=s.keep if keep is None else keep,
+        to=to,
+        method=method,
+    )
+
+
+def backup_database(
+    db: Path,
+    config: Path | None,
+    clock: Clock,
+    *,
+    settings: Settings | None = None,
+    to: str | None = None,
+    keep: int | None = None,
+    method: str = "backup-api",
+    prune: bool = True,
+) -> BackupResult:
+    """``oss-desk db backup`` (and, with ``prune`` false, ``init``'s copy before an upgrade): of
+    this release's database, or of one an older release made that ``init`` has not upgraded
+    yet (read as it is, never migrated). The backup settings: ``settings``, else ``config``'s,
+    else those stored in the database (``OSS_DESK_BACKUP__*`` overriding them, as ever)."""
+    store = open_store(db, create=False, migrate=False, check=False)
+    try:
+        s = (settings or settings_for(store, config)[0]).backup
+        kept = (s.keep if keep is None else keep) if prune else None
+        return backup_store(store, clock, folder=s.folder, keep=kept, to=to, method=method)
+    finally:
+        store.close()
+
+
+def backup_store(
+    store: Store,
+    clock: Clock,
+    *,
+    folder: str | None,
+    keep: int | None,
+    to: str | None = None,
+    method: str = "backup-api",
+) -> BackupResult:
+    """Copy, verify, write the head beside the copy, and (in a managed folder, unless ``keep``
+    is None) delete all but the newest ``keep`` backups."""
+    if method not in ("backup-api", "vacuum"):
+        raise InvalidInput(f"unknown backup method {method!r} (backup-api or vacuum)")
+    if keep is not None and keep < 1:
+        raise InvalidInput("--keep must be 1 or more")
+    pending = pending_names(store.conn)
+    target, managed = _target_for(store.path, folder, stamp_of(clock.now()), to)
+    partial = target.with_name(f".{target.name}.partial")
+    head_partial = target.with_name(f".{target.name}{HEAD_SUFFIX}.partial")
+    started = time.perf_counter()
+    try:
+        m.create_private(partial)
+        head: tuple[int, bytes] | None = None
+        with translate_errors(store.path):
+            if method == "backup-api":
+                counts, head_id, head_hash = m.backup_snapshot(store.conn, partial)
+                head = (head_id, head_hash)
+            else:
+                # Into the empty private file: never readable by others, not even for a moment.
+                m.vacuum_into(store.conn, partial)
+                counts = None
+        found = m.inspect(partial, chain=False)
+        problems = [p for p in found.problems if not (pending and p.startswith(OLDER_SCHEMA))]
+        if counts is not None and found.counts != counts:
+            differ = sorted(
+                k for k in set(counts) | set(found.counts) if counts.get(k) != found.counts.get(k)
+            )
+            problems.append(f"row counts differ from the database in {', '.join(differ)}")
+        copied = m.event_head(partial)
+        if copied is None or head is None:
+            head = copied
+        elif copied != head:
+            problems.append("the event log's head in the copy differs from the database's")
+        if problems:
+            raise StorageError(f"the backup did not verify ({problems[0]}); nothing was kept")
+        m.fsync_file(partial)
+        if head is not None:
+            files.write_private(head_partial, head_line(*head), durable=True)
+            os.replace(head_partial, head_file(target))
+        os.replace(partial, target)
+        m.fsync_dir(target.parent)
+    except BaseException:
+        for leftover in (
+            partial,
+            partial.with_name(partial.name + "-journal"),
+            head_partial,
+        ):
+            leftover.unlink(missing_ok=True)
+        if not target.exists():
+            head_file(target).unlink(missing_ok=True)
+        raise
+    seconds = time.perf_counter() - started
+    deleted = (
+        prune(target.parent, store.path.stem, keep, made=target)
+        if managed and keep is not None
+        else []
+    )
+    return BackupResult(
+        path=target,
+        bytes=target.stat().st_size,
+        seconds=seconds,
+        integrity=found.integrity,
+        schema=found.schema,
+        counts=found.counts,
+        deleted=deleted,
+        method=method,
+        head_event=head[0] if head else 0,
+        head_hash=head[1].hex() if head else "",
+        pending=pending,
+        chained=head is not None,
+    )
+
+
+def backups_in(folder: Path, stem: str) -> list[Path]:
+    """The backups of the database named ``stem`` in ``folder``, oldest first."""
+    found: list[tuple[str, int, Path]] = []
+    if not folder.is_dir():
+        return []
+    for entry in folder.iterdir():
+        match = BACKUP_NAME.match(entry.name)
+        if match and match["stem"] == stem and entry.is_file():
+            found.append((match["stamp"], int(match["n"] or 1), entry))
+    return [p for _, _, p in sorted(found)]
+
+
+def prune(folder: Path, stem: str, keep: int, made: Path | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` backups; never ``made``, the one just written (even
+    when a clock set ahead once named others later than it)."""
+    existing = [p for p in backups_in(folder, stem) if p != made]
+    doomed = existing[: max(0, len(existing) - (keep - 1 if made is not None else keep))]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+        head_file(path).unlink(missing_ok=True)
+    return doomed
+
+
+__all__ = [
+    "BackupResult",
+    "backup",
+    "backup_database",
+    "backup_folder",
+    "backup_place",
+    "backup_store",
+    "backups_in",
+    "configured_backup_folder",
+    "must_be_folder",
+    "prune",
+    "stamp_of",
+]
