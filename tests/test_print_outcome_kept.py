@@ -61,6 +61,7 @@ def test_a_confirmed_ticket_is_recorded_once_the_disk_allows_not_printed_again(
         assert deliver_next(db, owner, printer.url)
     finally:
         printer.close()
+    assert printer.job_arrived.wait(5)  # the printer's thread files the job as the line closes
     assert len(printer.jobs) == 1 and b"COPY" not in printer.jobs[0]
     ((status, printed, reprints),) = rows(
         db, "SELECT status, printed_at IS NOT NULL, auto_reprints FROM print_jobs"
@@ -69,3 +70,32 @@ def test_a_confirmed_ticket_is_recorded_once_the_disk_allows_not_printed_again(
     said = caplog.text
     assert "could not be recorded when the printer answered: disk full" in said, said
     assert "stopped mid-job" not in said
+
+
+def test_a_job_whose_claim_could_not_be_written_prints_once_space_returns(
+    small_fs: Path,
+) -> None:
+    """The disk full as the worker claims a queued job: nothing left for the printer (the claim
+    is committed before any byte), so once space returns it prints, once, not marked COPY."""
+    printer = FakePrinter()
+    db = make_db(small_fs, site_toml(greet_printer=printer.url))
+    try:
+        issued = oss_desk(db, "ticket", "issue", "--service", "C", "--desk", "greet-1")
+        assert issued.returncode == 0, issued.stderr
+        owner = new_owner()
+        session = open_session(db=db, person="worker", host=True)  # open while there is room
+        try:
+            filler = fill(small_fs)
+            with pytest.raises(StorageFull):
+                PrintDelivery(session, owner=owner).deliver_next(printer.url)
+        finally:
+            session.close()
+        assert rows(db, "SELECT status FROM print_jobs") == [("pending",)]
+        assert printer.jobs == []
+        filler.unlink()
+        assert deliver_next(db, owner, printer.url)
+        assert rows(db, "SELECT status, printed_at IS NOT NULL FROM print_jobs") == [("done", 1)]
+    finally:
+        printer.close()
+    assert printer.job_arrived.wait(5)  # the printer's thread files the job as the line closes
+    assert len(printer.jobs) == 1 and b"COPY" not in printer.jobs[0]

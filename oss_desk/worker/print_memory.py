@@ -43,14 +43,18 @@ def _of(owner: tuple[str, str]) -> _Owner:
     return _OWNERS.setdefault(owner, _Owner())
 
 
-def begin(owner: tuple[str, str], job_id: int) -> bool:
+def begin(owner: tuple[str, str], job_id: int, claimed: bool = True) -> bool:
     """``owner`` begins to deliver job ``job_id``; False: it began it before and did not finish
-    (a lane stopped by a fault mid-job: bytes may have left, or the outcome is kept unwritten)."""
+    (a lane stopped by a fault mid-job: bytes may have left, or the outcome is kept unwritten).
+    ``claimed`` False: the job is not (or no longer) claimed by ``owner`` in the database (its
+    claim could not be written: the disk full), so no byte of it can have left: begun afresh."""
     with _LOCK:
-        begun = _of(owner).begun
-        if job_id in begun:
+        mine = _of(owner)
+        if job_id in mine.begun and claimed:
             return False
-        begun.add(job_id)
+        mine.begun.add(job_id)
+        mine.unwritten.pop(job_id, None)
+        mine.faults.pop(job_id, None)
         return True
 
 

@@ -145,8 +145,8 @@ class PrintDelivery:
         if row is None:
             return False
         job = PrintJob.of(row)
-        handed = job.status == PRINT_JOBS.sending  # claimed for us as it was queued
-        if not memory.begin(self._mine, job.id):
+        handed = job.status == PRINT_JOBS.sending  # claimed for us (as it was queued, or begun)
+        if not memory.begin(self._mine, job.id, claimed=handed):
             kept, why = memory.kept(self._mine, job.id)
             if kept is not None:  # the printer answered; only writing it failed: written now
                 self._write_kept(job, kept, why, report)
