@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,34 @@ def deliver_next(db: Path, owner: str, lane: str) -> bool:
         session.close()
 
 
+class Said(logging.Handler):
+    """What the worker's log says, whatever earlier tests did to the logging setup."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture
+def worker_log() -> Iterator[Said]:
+    logger = logging.getLogger("oss_desk.worker")
+    said, level, disabled = Said(), logger.level, logger.disabled
+    logger.addHandler(said)
+    logger.setLevel(logging.INFO)
+    logger.disabled = False
+    try:
+        yield said
+    finally:
+        logger.removeHandler(said)
+        logger.setLevel(level)
+        logger.disabled = disabled
+
+
 def test_a_confirmed_ticket_is_recorded_once_the_disk_allows_not_printed_again(
-    small_fs: Path, caplog: pytest.LogCaptureFixture
+    small_fs: Path, worker_log: Said
 ) -> None:
     filled: list[Path] = []
     printer = FakePrinter()
@@ -53,7 +80,6 @@ def test_a_confirmed_ticket_is_recorded_once_the_disk_allows_not_printed_again(
         issued = oss_desk(db, "ticket", "issue", "--service", "C", "--desk", "greet-1")
         assert issued.returncode == 0, issued.stderr
         owner = new_owner()
-        caplog.set_level(logging.INFO, logger="oss_desk.worker")
         with pytest.raises(StorageFull):
             deliver_next(db, owner, printer.url)
         assert rows(db, "SELECT status, printed_at FROM print_jobs") == [("printing", None)]
@@ -67,7 +93,7 @@ def test_a_confirmed_ticket_is_recorded_once_the_disk_allows_not_printed_again(
         db, "SELECT status, printed_at IS NOT NULL, auto_reprints FROM print_jobs"
     )
     assert (status, printed, reprints) == ("done", 1, 0)
-    said = caplog.text
+    said = "\n".join(worker_log.lines)
     assert "could not be recorded when the printer answered: disk full" in said, said
     assert "stopped mid-job" not in said
 
