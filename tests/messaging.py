@@ -3,7 +3,9 @@
 The Notify fake speaks the API's paths (POST /v2/notifications/email and /sms, GET
 /v2/notifications?reference=) and checks the official client's JWT; each request can be told to
 answer 201, 429, 500, 400 or 403, or to time out (while still recording the notification, as a
-real timed-out request may have reached Notify).
+real timed-out request may have reached Notify), or to be slow (taken in, and accepted only when
+the test releases it: a look-up meanwhile finds nothing) or lost (taken in, held, never
+accepted). Its log (``NotifyState.log``: POST, ACCEPTED, LOST, GET lines) can be waited on.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -115,9 +118,36 @@ class SmtpServer:
 class NotifyState:
     sent: list[dict[str, Any]] = field(default_factory=list)
     script: list[str] = field(default_factory=list)
-    """What the next sends answer: "201" (default), "429", "500", "400", "403" or "timeout"."""
+    """What the next sends answer: "201" (default), "429", "500", "400", "403", "timeout"
+    (recorded at once, answered after ``timeout_seconds``), "slow" (held until ``release`` is
+    set, at most ``slow_seconds``, then recorded and answered 201) or "lost" (held the same way,
+    never recorded, then answered 500 into what is by then a closed connection)."""
     timeout_seconds: float = 2.0
+    slow_seconds: float = 30.0
+    release: threading.Event = field(default_factory=threading.Event)
     requests: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    """What Notify did, in order: "POST sms ref=R mode=M", "ACCEPTED ref=R", "LOST ref=R",
+    "GET ref=R found=N"."""
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def say(self, line: str) -> None:
+        with self.changed:
+            self.log.append(line)
+            self.changed.notify_all()
+
+    def wait_for(self, line: str, count: int = 1, timeout: float = 30.0) -> list[str]:
+        """The log once ``line`` is in it ``count`` times (AssertionError after ``timeout``)."""
+        return self.wait_until(lambda said: said == line, count, timeout)
+
+    def wait_until(
+        self, test: Callable[[str], bool], count: int = 1, timeout: float = 30.0
+    ) -> list[str]:
+        """The log once ``count`` of its lines pass ``test`` (AssertionError after ``timeout``)."""
+        with self.changed:
+            seen = self.changed.wait_for(lambda: sum(map(test, self.log)) >= count, timeout)
+            assert seen, f"Notify's log never had {count} such lines: {self.log}"
+            return list(self.log)
 
 
 class NotifyServer:
@@ -144,11 +174,14 @@ class NotifyServer:
 
             def _reply(self, code: int, body: dict[str, Any]) -> None:
                 data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (a slow or lost request)
 
             def do_POST(self) -> None:
                 state.requests.append(f"POST {self.path}")
@@ -158,9 +191,17 @@ class NotifyServer:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 kind = "email" if self.path.endswith("/email") else "sms"
                 answer = state.script.pop(0) if state.script else "201"
-                if answer in ("201", "timeout"):
+                reference = body.get("reference")
+                state.say(f"POST {kind} ref={reference} mode={answer}")
+                if answer in ("slow", "lost"):
+                    state.release.wait(state.slow_seconds)
+                if answer == "lost":
+                    state.say(f"LOST ref={reference}")
+                    answer = "500"
+                if answer in ("201", "timeout", "slow"):
                     record = {"id": str(uuid.uuid4()), "type": kind, **body}
                     state.sent.append(record)
+                    state.say(f"ACCEPTED ref={reference}")
                     if answer == "timeout":
                         time.sleep(state.timeout_seconds)
                     self._reply(
@@ -203,6 +244,7 @@ class NotifyServer:
                     for n in state.sent
                     if n.get("reference") == reference
                 ]
+                state.say(f"GET ref={reference} found={len(found)}")
                 self._reply(200, {"notifications": found, "links": {}})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -215,5 +257,6 @@ class NotifyServer:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
+        self.state.release.set()  # no request held past the test
         self.server.shutdown()
         self.server.server_close()

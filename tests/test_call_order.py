@@ -28,6 +28,7 @@ from oss_desk.domain.queue import (
     can_call,
     in_call_order,
     never_called_at,
+    next_for,
     plan_calls,
     waiting_for,
 )
@@ -110,8 +111,9 @@ class Waiting:
     needs: tuple[str, ...] = ()
     sent_to_person: str | None = None
     then: str | None = None
-    """``parked`` (called to a desk, then parked there) or ``recycled`` (called, then back to
-    the queue), at ``via``."""
+    """``parked`` (called to a desk, then parked there), ``recycled`` (called, then back to
+    the queue) or ``transferred`` (called in another service, then transferred to
+    ``service``: that desk's next call passes over them), at ``via``."""
     via: str | None = None
 
     def parks_with(self, desks: dict[str, DeskSetUp]) -> bool:
@@ -215,7 +217,12 @@ def waiting_tickets(draw: st.DrawFn) -> list[Waiting]:
     for _ in range(draw(st.integers(0, 12))):
         service = draw(st.sampled_from(sorted(TYPICAL_MINUTES)))
         serving = [d for d, (_k, served, _p, _f) in DESKS.items() if service in served]
-        then = draw(st.none() | st.none() | st.none() | st.sampled_from(["parked", "recycled"]))
+        then = draw(
+            st.none()
+            | st.none()
+            | st.none()
+            | st.sampled_from(["parked", "recycled", "transferred"])
+        )
         result.append(
             Waiting(
                 service=service,
@@ -274,15 +281,18 @@ def set_up(
     for item in queue:
         if item.then is None or item.parks_with(desks):
             continue
-        ticket = q.issue(
-            item.service, needs=",".join(item.needs) or None, print_ticket=False
-        ).ticket
         desk = item.via
         assert desk is not None
+        first = item.service
+        if item.then == "transferred":  # from another service the desk serves
+            first = min(s for s in DESKS[desk][1] if s != item.service)
+        ticket = q.issue(first, needs=",".join(item.needs) or None, print_ticket=False).ticket
         helper.log_in(desk)
         q.call(ticket.id, desk)
         if item.then == "parked":
             q.park(ticket.id, "document")
+        elif item.then == "transferred":
+            q.transfer(ticket.id, service=item.service)
         else:
             q.recycle(ticket.id)
         helper.log_out(desk)
@@ -369,7 +379,9 @@ def test_the_queue_shown_is_the_queue_called(
     moment to desks that may also call it (desks calling as soon as they are free, in id order
     at the same moment, each visit taking its service's typical time). A desk nobody is logged
     in to calls nothing and counts in no estimate; a parked ticket is never called and has no
-    place; a recycled one is back at its place; a ticket sent to a person goes only to the desk
+    place; a recycled one is back at its place, and so is one transferred to another service,
+    except that the next call at the desk it was transferred from takes anyone else that desk
+    may call first (and only that call); a ticket sent to a person goes only to the desk
     they are logged in to; a ticket sent to a desk that closed, or to a person who logged out,
     is back in the queue at its place; and a ticket whose needs some staffed desk meets better
     (BSL above all) never goes to a desk that meets them less well."""
@@ -429,11 +441,17 @@ def test_the_queue_shown_is_the_queue_called(
             if current is not None:
                 q.finish(current.id, "resolved")
             listed = waiting_for(session.desk(desk), q.queue(), q.floor())
+            mine = [e.ticket for e in q.queue() if e.position is not None]  # in call order
+            mine = [t for t in mine if may_call(desk, t, logged)]
+            # The desk's next call passes over the residents transferred from it, if it can.
+            expected = [t for t in mine if t.passed_over_by != desk] or mine
             called = q.call_next(desk)
             assert (called.id if called else None) == (listed[0].ticket.id if listed else None)
+            assert (called.id if called else None) == (expected[0].id if expected else None)
             if called is None:
                 continue
             assert may_call(desk, called, logged), (desk, called)
+            assert not any(e.ticket.passed_over_by == desk for e in q.queue())  # that call only
             calls.append((called, desk, at))
             heapq.heappush(free, (at + TYPICAL_MINUTES[called.service] * 60, desk))
         called_at = {t.id: (n, at) for n, (t, _desk, at) in enumerate(calls)}
@@ -585,6 +603,7 @@ class Item:
     assigned_person: str | None = None
     requires: frozenset[str] = frozenset()
     parked: bool = False
+    passed_over_by: str | None = None
 
 
 items = st.builds(
@@ -673,6 +692,32 @@ def test_the_plan_is_a_list_schedule() -> None:
         1: ("d1", 0.0, 0),
         2: ("d2", 120.0, 1),
         3: ("d1", 300.0, 2),
+    }
+
+
+def test_the_desk_a_resident_was_transferred_from_passes_over_them_once() -> None:
+    """B1 was transferred from d1 (it keeps its place, first): d1's first call takes C2, the
+    next one B1 at its place (if still waiting); d2 calls B1 at its place at once; d1 with
+    nobody else it may call takes B1."""
+    waiting = [
+        Item(1, "B", 0, None, False, 1, passed_over_by="d1"),
+        Item(2, "C", 0, None, False, 2),
+        Item(3, "C", 0, None, False, 3),
+    ]
+    d1, d2 = PlanDesk("d1", frozenset("CB")), PlanDesk("d2", frozenset("B"))
+    assert next_for(d1, waiting) == waiting[1] and next_for(d2, waiting) == waiting[0]
+    assert next_for(d1, waiting[:1]) == waiting[0]
+    plan = plan_calls(waiting, [(d1, 0.0)], lambda t: 300.0)
+    assert {k: (p.after_seconds, p.ahead) for k, p in plan.items()} == {
+        2: (0.0, 0),
+        1: (300.0, 1),  # at its place again after that one call, before C3
+        3: (600.0, 2),
+    }
+    plan = plan_calls(waiting, [(d1, 0.0), (d2, 60.0)], lambda t: 300.0)
+    assert {k: (p.desk_id, p.after_seconds) for k, p in plan.items()} == {
+        2: ("d1", 0.0),
+        1: ("d2", 60.0),
+        3: ("d1", 300.0),
     }
 
 

@@ -5,6 +5,7 @@ forgets it in the load's own transaction."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.services.demo_clock import clock_of, start_clock
 from oss_desk.services.site import initialise
 from oss_desk.storage.demo_clock import read_demo_clock, write_demo_clock
+from oss_desk.storage.writelock import lock_path
 
 from .conftest import ROOT, Cli, make_db, site_toml
 
@@ -88,6 +90,92 @@ def test_the_last_desk_app_to_leave_stops_the_demo_clock(tmp_path: Path) -> None
         assert row is not None and row[1] is None, row  # stopped where it was left
         assert began < read_instant(row[0]) < began + timedelta(minutes=10), row
     finally:
+        for d in desks:
+            if d.proc.poll() is None:
+                d.proc.kill()
+                d.proc.wait(10)
+
+
+def _waits_for_a_lock(pid: int) -> bool:
+    """Whether ``pid`` waits in the kernel for a ``flock`` (a blocked request: ``->``)."""
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        at = fields.index("->") if "->" in fields else -1
+        if at >= 0 and fields[at + 1] == "FLOCK" and fields[at + 4] == str(pid):
+            return True
+    return False
+
+
+def _demo_env(tmp_path: Path) -> dict[str, str]:
+    """Desk apps with no standby for the devices: nothing but the clock is written as they
+    close (the race below is the clock's)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    env.update(PYTHONPATH=str(ROOT), XDG_DATA_HOME=str(tmp_path / "xdg"))
+    return env | {"OSS_DESK_WORKER__TAKE_OVER": "false"}
+
+
+def test_two_desk_apps_closing_together_stop_the_demo_clock(tmp_path: Path) -> None:
+    """Review 14 (7): both closed at the same moment; one of them stops the clock."""
+    db = make_db(tmp_path, None, name="demo.sqlite")
+    start_clock(db, datetime(2026, 12, 4, 11, 0, tzinfo=UTC), datetime.now(UTC))
+    env = _demo_env(tmp_path)
+    desks = [Desk(tmp_path, db, "desk-1", env), Desk(tmp_path, db, "desk-2", env)]
+    try:
+        wait_for(lambda: all(d.up() for d in desks), 90, "both desks drawn")
+        for d in desks:
+            d.quit.touch()
+        for d in desks:
+            assert d.proc.wait(60) == 0, d.err.read_text(errors="replace")
+        row = clock_row(db)
+        assert row is not None and row[1] is None, row  # stopped
+    finally:
+        for d in desks:
+            if d.proc.poll() is None:
+                d.proc.kill()
+                d.proc.wait(10)
+
+
+def test_a_desk_app_opening_while_the_last_one_leaves_runs_on_the_clock_it_leaves(
+    tmp_path: Path,
+) -> None:
+    """Review 14 (7): the last desk app to leave saw nobody on the demo, then stopped its clock;
+    a desk app that opened in between read the clock still running, and ran on while every
+    command read the stopped instant. The leaving desk is held between its look and its stop
+    (the office's write lock, held here, keeps its stop waiting); one opening then waits for
+    the decision and runs on the clock as it is left."""
+    db = make_db(tmp_path, None, name="demo.sqlite")
+    start_clock(db, datetime(2026, 12, 4, 11, 0, tzinfo=UTC), datetime.now(UTC))
+    env = _demo_env(tmp_path)
+    leaving = Desk(tmp_path, db, "desk-1", env)
+    desks = [leaving]
+    fd = os.open(lock_path(db), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        wait_for(leaving.up, 90, "the first desk drawn")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        leaving.quit.touch()
+        pid = leaving.proc.pid
+        left = Path(f"{leaving.out}.left")  # its app and session closed: it is leaving the demo
+        wait_for(lambda: left.exists() and _waits_for_a_lock(pid), 60, "the stop waits its turn")
+        opening = Desk(tmp_path, db, "desk-2", env)
+        desks.append(opening)
+        clock = Path(f"{opening.out}.clock")
+        wait_for(
+            lambda: clock.exists() or _waits_for_a_lock(opening.proc.pid),
+            90,
+            "the second desk has read its clock, or waits for the first to decide",
+        )
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        assert leaving.proc.wait(60) == 0, leaving.err.read_text(errors="replace")
+        wait_for(clock.exists, 90, "the second desk has read its clock")
+        row = clock_row(db)
+        assert row is not None
+        # The desk that is open runs on the clock every command reads.
+        assert clock.read_text() == ("FixedClock" if row[1] is None else "RunningClock"), row
+        opening.close()
+        row = clock_row(db)
+        assert row is not None and row[1] is None, row  # stopped once the last one left
+    finally:
+        os.close(fd)
         for d in desks:
             if d.proc.poll() is None:
                 d.proc.kill()

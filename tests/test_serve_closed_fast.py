@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -74,6 +75,20 @@ async def _open_and_close(served: Served, close_when: Callable[[bytes], bool]) -
         await ws.close()
 
 
+def _following(served: Served) -> Callable[[], str]:
+    """The server's log read as it comes (a thread adds its lines to ``served.lines``): what
+    it has logged so far."""
+    out = served.process.stdout
+    assert out is not None
+
+    def read() -> None:
+        for line in out:
+            served.lines.append(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lambda: "".join(served.lines)
+
+
 @pytest.fixture
 def office(tmp_path: Path) -> Path:
     db = tmp_path / "office.sqlite"
@@ -114,9 +129,13 @@ def test_a_tab_closed_while_its_log_in_waits_for_the_database_logs_out_after_it(
             tab.wait_for("Desk 1 · closed")
             (pid,) = served.desk_processes()
             until(lambda: _waiting_for_lock(pid, lock), 30, "the desk's log-in waits")
+            logged = _following(served)
             tab.page.close()
-            # The closed tab's desk has stopped drawing; its log-in still waits for the lock.
-            time.sleep(2)
+            # The race: the desk's app has seen its tab close and left the desk (it saw nobody
+            # logged in to it) while its log-in still waits for the lock; only then is the
+            # lock let go, and the log-in goes through after the app has closed.
+            closed = f"desk process {pid}: its app has closed"
+            until(lambda: closed in logged(), 30, "the closed tab's app has closed")
             assert _waiting_for_lock(pid, lock)
             fcntl.flock(fd, fcntl.LOCK_UN)
             until(lambda: served.desk_processes() == {}, 30, "the closed tab's desk ended")

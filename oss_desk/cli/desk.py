@@ -7,7 +7,6 @@ first frame (not the other admin commands, nor the queue service they use).
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -16,6 +15,8 @@ from oss_desk.cli.common import State, pass_state
 from oss_desk.clock import RunningClock
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from oss_desk.services.session import Session
     from oss_desk.worker.standby import Standby
 
@@ -25,15 +26,19 @@ def open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
     owns the printers, the board and the outbox whenever no other process does. The session is
     opened once, before anything is drawn (a bad database, config or desk fails here, in one
     line); the standby starts once the desk is on screen."""
+    from oss_desk.errors import OssDeskError
     from oss_desk.services.browser_desks import end_with_server
+    from oss_desk.services.demo_clock import DemoDesk
+    from oss_desk.services.session import resolve_db_path
     from oss_desk.ui.run import open_desk_runner, run_desk_app
 
     end_with_server()  # a browser desk: ended (and logged out) with its server
     config = state.config
-    runner = open_desk_runner(db=state.db, config=config, person=state.user, desk_id=desk_id)
-    session = runner.session
-    on_demo_clock = isinstance(session.clock, RunningClock)  # a demo's running clock
+    on_demo = DemoDesk(resolve_db_path(state.db))  # before the demo's clock is read
+    on_demo_clock = False
     try:
+        runner = open_desk_runner(db=state.db, config=config, person=state.user, desk_id=desk_id)
+        on_demo_clock = isinstance(runner.session.clock, RunningClock)  # a demo's running clock
         run_desk_app(
             desk_id=desk_id,
             demo=demo,
@@ -41,21 +46,17 @@ def open_desk(state: State, desk_id: str | None, *, demo: bool = False) -> None:
             devices=lambda session: _desk_standby(session, config, desk_id),
         )
     finally:
-        if on_demo_clock:
-            _leave_demo(session.store.path)
-
-
-def _leave_demo(db: Path) -> None:
-    """A desk app on a demo closed: when nobody else has its database open (no other desk, no
-    worker), the demo's clock stops where it was left, whichever terminal opened the demo.
-    Best effort (the file may be gone)."""
-    from oss_desk.errors import OssDeskError
-    from oss_desk.services.dbops import in_use
-    from oss_desk.services.demo_clock import stop_clock
-
-    if in_use(db) is None:  # the last one to leave stops it
+        # The last desk app to leave the demo stops its clock, whichever terminal opened it
+        # (best effort: the file may be gone).
         with contextlib.suppress(OssDeskError):
-            stop_clock(db)
+            on_demo.leave(on_clock=on_demo_clock, in_use=_in_use)
+
+
+def _in_use(db: Path) -> str | None:
+    """Who else has the database open (imported when a demo is left: most desks never ask)."""
+    from oss_desk.services.dbops import in_use
+
+    return in_use(db)
 
 
 def _desk_standby(session: Session, config: str | None, desk_id: str | None) -> Standby | None:

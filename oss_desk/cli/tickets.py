@@ -19,6 +19,7 @@ from oss_desk.cli.common import (
 )
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.models import Ticket
+from oss_desk.domain.queue import called_back_words, passed_over
 from oss_desk.domain.waits import NO_OPEN_DESK, place_said
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
@@ -200,10 +201,12 @@ def call_next(state: State, desk_id: str, as_json: bool) -> None:
     """Call the next ticket for a desk (JSON: the ticket, or null when nobody is waiting)."""
     session = state.session(desk_id)
     called = QueueService(session).call_next(desk_id)
+    name = session.desk(desk_id).name
     if called is None:
-        answer(as_json, None, f"Nobody is waiting for {session.desk(desk_id).name}.")
+        answer(as_json, None, f"Nobody is waiting for {name}.")
     else:
-        _show_called(session, called, desk_id, as_json)
+        again = f": {called_back_words(name)}" if passed_over(desk_id, called) else ""
+        _show_called(session, called, desk_id, as_json, again)
 
 
 @ticket.command("call")
@@ -215,12 +218,14 @@ def call(state: State, ref: str, desk_id: str, as_json: bool) -> None:
     _show_called(session, QueueService(session).call(ref, desk_id), desk_id, as_json)
 
 
-def _show_called(session: Session, called: Ticket, desk_id: str, as_json: bool) -> None:
-    """A ticket called to a desk: its JSON, or "C001 -> Desk 1"."""
+def _show_called(
+    session: Session, called: Ticket, desk_id: str, as_json: bool, said: str = ""
+) -> None:
+    """A ticket called to a desk: its JSON, or "C001 -> Desk 1" (and ``said``)."""
     answer(
         as_json,
         ticket_json(called, session.directory),
-        f"{called.code} -> {session.desk(desk_id).name}",
+        f"{called.code} -> {session.desk(desk_id).name}{said}",
     )
 
 

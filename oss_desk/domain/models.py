@@ -244,6 +244,9 @@ class Ticket:
     the call order."""
     park_reason: str | None = None
     """Why (a key of :data:`oss_desk.domain.counter.PARK_REASONS`)."""
+    passed_over_by: str | None = None
+    """The desk this resident was transferred from (to another service) until that desk calls
+    its next ticket: that call passes over them (:func:`oss_desk.domain.queue.passed_over`)."""
 
     @property
     def code(self) -> str:

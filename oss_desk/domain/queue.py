@@ -28,13 +28,15 @@ Priority orders the rest: an urgent or vulnerable resident flagged at meet-and-g
 (:data:`PRIORITY_URGENT`) before checked-in appointments (:data:`PRIORITY_APPOINTMENT`, sent to
 their room or their adviser's desk when they have one) before the other walk-ins, so neither
 needs a rule of its own. A called ticket recycled (the resident did not hear the call) is
-waiting again with its arrival time, so it is back at its place.
+waiting again with its arrival time, so it is back at its place. So is a resident transferred
+to another service, except at the desk that transferred them: its next call passes over them
+while there is anyone else it may call (:func:`passed_over`).
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
@@ -143,6 +145,8 @@ class Queued(Protocol):
     def requires(self) -> frozenset[str]: ...
     @property
     def parked(self) -> bool: ...
+    @property
+    def passed_over_by(self) -> str | None: ...
 
 
 class Caller(Protocol):
@@ -218,6 +222,29 @@ def in_call_order(tickets: Iterable[Q]) -> list[Q]:
     return sorted(tickets, key=call_key)
 
 
+def passed_over(desk_id: str, ticket: Queued) -> bool:
+    """Whether the next call at ``desk_id`` passes over ``ticket``: the resident was at that
+    desk and was transferred from it to another service (``passed_over_by``). The adviser who
+    has just sent a resident to, say, Housing expects the next resident, not the same one back:
+    so that desk's next call takes every other ticket it may call first, and this one only when
+    there is no other. Every other desk calls them at their kept place. The desk's next call
+    (whichever ticket it takes) ends it: after that the desk calls them at their place too, so
+    nobody waits behind a stream of later arrivals for having been transferred."""
+    return ticket.passed_over_by == desk_id
+
+
+def called_back_words(desk_name: str) -> str:
+    """What "call next" says when it takes a resident the desk transferred (:func:`passed_over`):
+    nobody else it may call was waiting."""
+    return f"the resident this desk transferred; nobody else is waiting for {desk_name}"
+
+
+def desk_order(desk_id: str, tickets: Iterable[Q]) -> list[Q]:
+    """``tickets`` (in call order) in the order the next call at ``desk_id`` takes them: those
+    it passes over (:func:`passed_over`) last."""
+    return sorted(tickets, key=lambda t: passed_over(desk_id, t))
+
+
 # Who may call what ------------------------------------------------------------------------------
 
 
@@ -283,7 +310,7 @@ def never_called_at(desk: Caller, service: str, private_room: bool) -> Refusal |
     ``desk``, whoever is there: the desk does not serve the service, or has no private room.
     A ticket sent there (a transfer, or to the colleague logged in there) would wait unseen:
     refused (``ticket transfer``, the desk's T), and sent back when it comes to that
-    (:func:`sent_nowhere`). None when it may be."""
+    (:func:`oss_desk.domain.sent_to.sent_nowhere`). None when it may be."""
     if service not in desk.services:
         return Refusal.NOT_SERVED
     if private_room and not desk.private_room:
@@ -340,8 +367,8 @@ def can_call(desk: Caller, ticket: Queued, floor: Floor = NOBODY) -> bool:
 
 def next_for(desk: Caller, waiting: Iterable[Q], floor: Floor = NOBODY) -> Q | None:
     """The ticket "call next" at ``desk`` claims: the first of ``waiting`` (in call order) that
-    it may call."""
-    return next((t for t in waiting if can_call(desk, t, floor)), None)
+    it may call, passing over the residents it has just transferred (:func:`passed_over`)."""
+    return next((t for t in desk_order(desk.id, waiting) if can_call(desk, t, floor)), None)
 
 
 class Placed(Queued, Protocol):
@@ -349,37 +376,6 @@ class Placed(Queued, Protocol):
 
     @property
     def desk(self) -> str | None: ...
-
-
-def sent_nowhere(
-    ticket: Placed,
-    serving: Container[str],
-    logged_in: Mapping[str, str],
-    desks: Mapping[str, Caller],
-) -> bool:
-    """Whether a waiting ticket was sent where nobody will call it: to a desk that is closed
-    (``serving``: the desks open or on a break, as
-    :func:`oss_desk.domain.counter.effective_status` says), to a person logged in to no desk
-    (``logged_in``: person -> their desk), or to a desk (or a person at one) that never calls
-    it now (``desks``, as configured now: :func:`never_called_at`). It goes back to the queue
-    at its place when its desk closes, its person logs out or a configuration is loaded
-    (:func:`back_to_queue_words`): its arrival and priority are kept, so a checked-in
-    appointment is still called before the walk-ins, by any desk serving it. A parked ticket
-    (its resident fetching a document) waits to be resumed at its desk while that desk is open
-    or on a break; once it closes it goes back to the queue at its place too."""
-    if ticket.parked:
-        return ticket.desk is not None and ticket.desk not in serving
-    at = ticket.assigned_desk
-    if at is not None and at not in serving:
-        return True
-    if ticket.assigned_person is not None:
-        at = logged_in.get(ticket.assigned_person)
-        if at is None:
-            return True
-    desk = desks.get(at) if at is not None else None
-    if desk is None:
-        return False
-    return never_called_at(desk, ticket.service, ticket.needs_private_room) is not None
 
 
 def back_to_queue_words(codes: Sequence[str]) -> str:
@@ -427,7 +423,8 @@ def plan_calls(
 ) -> dict[int, PlannedCall]:
     """What will happen if nobody else arrives: every desk of ``desks`` (each with the seconds
     until it is free, 0 when free now) calls, as soon as it is free, the first waiting ticket it
-    may call (:func:`next_for`; desks free at the same moment call in the order of their ids),
+    may call (:func:`next_for`, so its first call passes over those it transferred; desks free
+    at the same moment call in the order of their ids),
     and each visit takes ``seconds(ticket)``. ``waiting`` is in call order.
 
     For each ticket some desk may call, the plan says when it is called (``after_seconds``)
@@ -446,6 +443,7 @@ def plan_calls(
     earlier = [0] * len(desks)  # calls planned per desk before the current moment
     at_now = [0] * len(desks)  # and at it
     now = 0.0
+    called = [False] * len(desks)  # its first call passes over those it transferred
     plan: dict[int, PlannedCall] = {}
     while heap and remaining:
         free_at, desk_id, index = heapq.heappop(heap)
@@ -453,10 +451,12 @@ def plan_calls(
             earlier = [a + b for a, b in zip(earlier, at_now, strict=True)]
             at_now, now = [0] * len(desks), free_at
         desk = desks[index][0]
-        chosen = next((k for k, t in enumerate(remaining) if can_call(desk, t, floor)), None)
-        if chosen is None:
+        order = remaining if called[index] else desk_order(desk.id, remaining)
+        ticket = next((t for t in order if can_call(desk, t, floor)), None)
+        if ticket is None:
             continue  # nothing it may call is waiting: it stays free
-        ticket = remaining.pop(chosen)
+        del remaining[next(k for k, t in enumerate(remaining) if t is ticket)]
+        called[index] = True
         ahead = sum(
             n
             for (by, _free), n in zip(desks, earlier, strict=True)
@@ -563,10 +563,10 @@ def waiting_for(
 ) -> list[QueueEntry]:
     """The waiting tickets ``desk`` may call, in call order, each with its place in this
     desk's queue (the "Waiting for Desk N" list): the first is what its "call next" claims
-    when it is open and free."""
-    mine = (e for e in entries if e.ticket.queued)
-    callable_here = (e for e in mine if can_call(desk, e.ticket, floor))
-    return [replace(e, position=place) for place, e in enumerate(callable_here, start=1)]
+    when it is open and free (those it has just transferred last: :func:`passed_over`)."""
+    mine = (e for e in entries if e.ticket.queued and can_call(desk, e.ticket, floor))
+    in_turn = sorted(mine, key=lambda e: passed_over(desk.id, e.ticket))
+    return [replace(e, position=place) for place, e in enumerate(in_turn, start=1)]
 
 
 def waiting_by_service(entries: Iterable[QueueEntry]) -> dict[str, tuple[int, int]]:

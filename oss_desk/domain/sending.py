@@ -1,11 +1,12 @@
-"""How one try to send a message or a text went, and what a round of sending did: the same for
-appointment messages, referral messages and turn texts."""
+"""How one try to send a message or a text went, what a round of sending did, and when a send
+that may have reached GOV.UK Notify is looked up before it is sent again: the same for
+appointment messages, referral messages, follow-up texts and turn texts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from logging import Logger
 from typing import TypeVar
 
@@ -40,6 +41,37 @@ class SendResult:
     def last_error(self) -> str | None:
         """The error to keep with it (none once sent)."""
         return None if self.sent else self.error
+
+
+LOOK_UP_MARGIN_SECONDS = 10.0
+"""Added to twice ``notify.timeout`` in :func:`look_up_wait`."""
+
+
+def look_up_wait(timeout: float) -> float:
+    """Seconds to wait, after a send to Notify ended without a sure answer (our client gave up
+    after ``notify.timeout``; Notify, or a proxy in front of it, said 5xx; the worker stopped
+    while waiting), before its reference is looked up: ``2 x notify.timeout + 10 s`` (30 s by
+    default). Only when that look-up does not find it is it sent again (once).
+
+    Why wait: giving up does not stop Notify. A request it received goes on being handled (the
+    notification stored, then answered into a closed connection), and until it is stored a
+    look-up finds nothing: looked up the moment the client gave up, a text still on its way was
+    sent again, and the resident got it twice. Counted from the end of the try, a timed-out
+    request has been with Notify for three times as long as we were ready to wait for its
+    answer, and 10 s more (40 s by default), when it is looked up: longer than web servers
+    commonly let a request run before they end it (30 s), so by then it has been stored or
+    dropped. Twice the timeout (not a fixed
+    time) keeps that true for an office that set a longer ``notify.timeout`` because its line is
+    slow. It is not a proof: a request Notify held longer than that and then accepted arrives
+    twice (the README says so)."""
+    return 2 * timeout + LOOK_UP_MARGIN_SECONDS
+
+
+def next_try(now: datetime, backoff_seconds: float, look_up_after: float = 0.0) -> datetime:
+    """When a failed try is tried again: ``backoff_seconds`` after ``now`` (the end of the try),
+    and after a try that may have reached Notify no sooner than its look-up may be made
+    (``look_up_after``: :func:`look_up_wait`, carried by the sender's fault)."""
+    return now + timedelta(seconds=max(backoff_seconds, look_up_after))
 
 
 @dataclass

@@ -1,11 +1,14 @@
 """Where a ticket may be sent (a transfer, a team leader's send) or a parked resident resumed,
-and the one refusal when nobody there would call them. Which desk may call which ticket is
+the one refusal when nobody there would call them, and when a ticket sent somewhere goes back
+to the queue (:func:`sent_nowhere`). Which desk may call which ticket is
 :mod:`oss_desk.domain.queue`'s (:func:`~oss_desk.domain.queue.never_called_at`)."""
 
 from __future__ import annotations
 
+from collections.abc import Container, Mapping
+
 from oss_desk.domain.models import Desk, DeskStatus
-from oss_desk.domain.queue import Refusal, calls_tickets, never_called_at
+from oss_desk.domain.queue import Caller, Placed, Refusal, calls_tickets, never_called_at
 
 
 def not_sent_to(name: str, status: DeskStatus) -> str | None:
@@ -68,3 +71,35 @@ def desk_never_calls(
         return "calls nobody from the queue"
     never = never_called_at(desk, service, private_room)
     return None if never is None else never_called_words(never, service_name, code)
+
+
+def sent_nowhere(
+    ticket: Placed,
+    serving: Container[str],
+    logged_in: Mapping[str, str],
+    desks: Mapping[str, Caller],
+) -> bool:
+    """Whether a waiting ticket was sent where nobody will call it: to a desk that is closed
+    (``serving``: the desks open or on a break, as
+    :func:`oss_desk.domain.counter.effective_status` says), to a person logged in to no desk
+    (``logged_in``: person -> their desk), or to a desk (or a person at one) that never calls
+    it now (``desks``, as configured now: :func:`never_called_at`). It goes back to the queue
+    at its place when its desk closes, its person logs out or a configuration is loaded
+    (:func:`~oss_desk.domain.queue.back_to_queue_words`): its arrival and priority are kept,
+    so a checked-in appointment is still called before the walk-ins, by any desk serving it.
+    A parked ticket (its resident fetching a document) waits to be resumed at its desk while
+    that desk is open or on a break; once it closes it goes back to the queue at its place
+    too."""
+    if ticket.parked:
+        return ticket.desk is not None and ticket.desk not in serving
+    at = ticket.assigned_desk
+    if at is not None and at not in serving:
+        return True
+    if ticket.assigned_person is not None:
+        at = logged_in.get(ticket.assigned_person)
+        if at is None:
+            return True
+    desk = desks.get(at) if at is not None else None
+    if desk is None:
+        return False
+    return never_called_at(desk, ticket.service, ticket.needs_private_room) is not None

@@ -99,7 +99,7 @@ def service_gone_refused(code: str, name: str, tickets: Sequence[str]) -> str:
 
 def sent_back_said(codes: Sequence[str]) -> str:
     """The tickets the load sent back to the queue: sent to a desk or person that left, or to
-    a desk that no longer serves their service (:func:`oss_desk.domain.queue.sent_nowhere`)."""
+    a desk that no longer serves their service (:func:`oss_desk.domain.sent_to.sent_nowhere`)."""
     them = "it" if len(codes) == 1 else "them"
     return (
         f"{back_to_queue_words(codes)} (sent to a desk or person no longer there, or to a desk "

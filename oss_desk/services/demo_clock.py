@@ -12,6 +12,9 @@ when it falls due, and another terminal sees the same office at the same moment.
 Left (the last desk app on its database closed, whichever terminal opened it, and no worker on
 it), the demo's clock stops at the instant it was left; opened again (``oss-desk demo`` over a
 demo that has work in it), it runs on from there, never from earlier than it was showing.
+"The last to leave" is decided under a lock (:class:`DemoDesk`), so that two desk apps closing
+together, or one opening while another leaves, never leave the clock running with nobody on
+it nor stopped under a desk that runs on.
 The clock lives and dies with its database: a new database made at the same path never takes
 an old demo's time.
 """
@@ -19,9 +22,10 @@ an old demo's time.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -43,6 +47,54 @@ OLD_FILE_SUFFIX = ".clock"
 
 def old_clock_file(db: Path) -> Path:
     return db.with_name(db.name + OLD_FILE_SUFFIX)
+
+
+LOCK_SUFFIX = ".demo.lock"
+"""Beside a demo's database (made when its clock starts; a real office has none): every desk
+app on the demo holds it shared while it is open, and the last to leave holds it alone while
+it decides and stops the clock."""
+
+
+def demo_lock(db: Path) -> Path:
+    return db.with_name(db.name + LOCK_SUFFIX)
+
+
+class DemoDesk:
+    """A desk app's place on a demo: the demo's lock held shared (:data:`LOCK_SUFFIX`), taken
+    before the app reads the demo's clock (it waits while the last desk app to leave is
+    stopping it, then reads the clock as that left it) and let go as it leaves
+    (:meth:`leave`). Not a demo (no lock file): nothing is held."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        try:
+            self._fd: int | None = os.open(demo_lock(db), os.O_RDWR | os.O_CLOEXEC)
+        except OSError:
+            self._fd = None
+            return
+        fcntl.flock(self._fd, fcntl.LOCK_SH)  # the kernel lets it go if this process dies
+
+    def leave(self, *, on_clock: bool, in_use: Callable[[Path], object | None]) -> datetime | None:
+        """The desk app has closed its database. With ``on_clock`` (it ran on the demo's
+        running clock): when it is the last desk app on the demo (the lock, taken alone at
+        once, says no other holds it; one opening now waits) and nothing else has the database
+        open (``in_use``, ``services.dbops``'s: no worker, no other command), the clock stops
+        where it was left (:func:`stop_clock`). The stop instant, or None (not the last, or
+        not stopped)."""
+        fd, self._fd = self._fd, None
+        if fd is None:  # a clock started by an older release, without the lock: as it did
+            return stop_clock(self.db) if on_clock and in_use(self.db) is None else None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            if not on_clock:
+                return None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return None  # another desk app is on it: the last one to leave stops it
+            return stop_clock(self.db) if in_use(self.db) is None else None
+        finally:
+            os.close(fd)
 
 
 def demo_clock(conn: sqlite3.Connection) -> Clock | None:
@@ -108,9 +160,11 @@ def _writing(db: Path) -> Iterator[sqlite3.Connection]:
 
 
 def start_clock(db: Path, at: datetime, since: datetime) -> RunningClock:
-    """Record that the demo at ``db`` is at ``at`` at the real instant ``since``."""
+    """Record that the demo at ``db`` is at ``at`` at the real instant ``since`` (and make the
+    demo's lock: :class:`DemoDesk`)."""
     with _writing(db) as conn:
         write_demo_clock(conn, format_instant(at), format_instant(since))
+    os.close(os.open(demo_lock(db), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
     old_clock_file(db).unlink(missing_ok=True)
     return RunningClock(at, since)
 

@@ -23,7 +23,8 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
-from oss_desk.domain.queue import NOBODY, Floor, sent_nowhere
+from oss_desk.domain.queue import NOBODY, Floor
+from oss_desk.domain.sent_to import sent_nowhere
 from oss_desk.services.session import Session
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class DeskSnapshot:
 
     def sent_back_if_closed(self, desk_id: str) -> list[str]:
         """The codes of the tickets that go back to the queue if ``desk_id`` closes (its person
-        logging out), by :func:`oss_desk.domain.queue.sent_nowhere`: for the question first."""
+        logging out), by :func:`oss_desk.domain.sent_to.sent_nowhere`: for the question first."""
         serving = {
             d.desk.id
             for d in self.desks

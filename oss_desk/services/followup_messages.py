@@ -19,7 +19,7 @@ from oss_desk.domain.delivery import message_backoff, notice_deadline
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.domain.printouts import REFERRAL_CLOSING
-from oss_desk.domain.sending import SendResult, SendTally, send_round
+from oss_desk.domain.sending import SendResult, SendTally, next_try, send_round
 from oss_desk.services.events import record_event
 from oss_desk.services.messages import Composed
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
@@ -114,19 +114,20 @@ class FollowupMessageDelivery:
             self._finish(message, f, SendResult("failed", "no contact details (deleted?)"), report)
             return True
         try:
-            if message.via == "notify" and message.attempts > 1:
-                earlier = self.notify.lookup(message.reference)
-                if earlier is not None:
-                    self._finish(message, f, SendResult("sent", provider=earlier), report)
-                    return True
-            composed = compose_referral(self.s, f)
-            self.smtp.now = now
             if message.via == "smtp":
-                provider = self.smtp.send(to, composed, message.reference)
-            else:
-                provider = self.notify.send(message.channel, to, composed, message.reference)
+                self.smtp.now = now
+                provider = self.smtp.send(to, compose_referral(self.s, f), message.reference)
+            else:  # an earlier uncertain try: looked up first (after the look-up wait)
+                provider = self.notify.send_once(
+                    message.channel,
+                    to,
+                    lambda: compose_referral(self.s, f),
+                    message.reference,
+                    tried=message.attempts > 1,
+                )
         except SendFault as fault:
-            retry = now + timedelta(seconds=message_backoff(message.attempts))
+            backoff = message_backoff(message.attempts)
+            retry = next_try(self.s.clock.now(), backoff, fault.look_up_after)
             again = fault.retry and retry < self.deadline(message)
             self._finish(
                 message, f, SendResult.unsent(fault.reason, retry if again else None), report

@@ -13,6 +13,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Concatenate, ParamSpec, TypeVar
 
 from oss_desk.services.session import Session
+from oss_desk.storage.faults import longest_write_wait
+
+__all__ = ["SessionRunner", "longest_write_wait"]  # the longest its work waits for a write
 
 P = ParamSpec("P")
 R = TypeVar("R")

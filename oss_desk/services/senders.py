@@ -31,18 +31,30 @@ from urllib.parse import parse_qsl, urlsplit
 
 from oss_desk import files
 from oss_desk.domain.device_faults import file_fault
+from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.messages import Composed
+from oss_desk.services.notify_faults import how_it_failed
 
 if TYPE_CHECKING:
     from oss_desk.config_delivery import EmailSettings, NotifySettings
 
 
 log = logging.getLogger("oss_desk.sending")
+notify_log = logging.getLogger("oss_desk.worker.notify")
+"""The worker log's lines about sends to Notify without a sure answer and their look-ups (a
+child of the worker's logger, so a desk app standing in writes them to its worker.log too):
+the reference and the channel only, never a number, an address or a name."""
 
 
 class SendFault(Exception):
     def __init__(
-        self, reason: str, *, retry: bool, uncertain: bool = False, alert: bool = False
+        self,
+        reason: str,
+        *,
+        retry: bool,
+        uncertain: bool = False,
+        alert: bool = False,
+        look_up_after: float = 0.0,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -50,6 +62,10 @@ class SendFault(Exception):
         self.uncertain = uncertain
         """The message may have reached the provider (look it up before sending again)."""
         self.alert = alert
+        self.look_up_after = look_up_after
+        """Seconds before the look-up that comes before any further send may be trusted (a
+        send to Notify without a sure answer: :func:`oss_desk.domain.sending.look_up_wait`);
+        the next try is no sooner (:func:`oss_desk.domain.sending.next_try`)."""
 
 
 def _capture(path: str, data: bytes, ident: str) -> str:
@@ -473,18 +489,27 @@ class NotifySender:
                     personalisation=personalisation,
                     reference=reference,
                 )
-        except HTTP503Error:
-            # Notify's client says 503 for a timeout too, and a timed-out request may have got
-            # through: the caller looks the reference up before sending again.
-            raise SendFault(
-                "Notify did not answer in time (503 or timeout)", retry=True, uncertain=True
+        except HTTP503Error as exc:
+            # Notify's client says 503 for a timeout and a lost connection too. A request that
+            # never connected certainly did not reach Notify; any other may have got through,
+            # and may still be on its way: looked up by its reference, after the wait, before
+            # it is sent again.
+            how = how_it_failed(exc.__cause__)
+            if how == "never connected":
+                raise SendFault("cannot reach Notify (no connection)", retry=True) from None
+            raise self._uncertain(
+                f"Notify did not answer within {self.settings.timeout:g} s"
+                if how == "timed out"
+                else "Notify did not answer in time (503 or a lost connection)",
+                channel,
+                reference,
             ) from None
         except HTTPError as exc:
             code = exc.status_code
             if code == 429:
                 raise SendFault("Notify's rate limit (429)", retry=True) from None
             if code >= 500:
-                raise SendFault(f"Notify failed ({code})", retry=True, uncertain=True) from None
+                raise self._uncertain(f"Notify failed ({code})", channel, reference) from None
             if code == 403:
                 raise SendFault(
                     "Notify refused the key or the clock is over 30 s out (403)",
@@ -498,8 +523,56 @@ class NotifySender:
             ) from None
         return str(response.get("id", ""))
 
+    def _uncertain(self, reason: str, channel: str, reference: str) -> SendFault:
+        """A send that may have reached Notify: said in the worker log (the reference and the
+        channel only), and looked up no sooner than :func:`look_up_wait` from now."""
+        wait = look_up_wait(self.settings.timeout)
+        notify_log.warning(
+            "%s %s: %s: it may have reached Notify; looked up no sooner than %.0f s from now, "
+            "before any resend",
+            channel,
+            reference,
+            reason,
+            wait,
+        )
+        return SendFault(
+            f"{reason}: it may have reached Notify", retry=True, uncertain=True, look_up_after=wait
+        )
+
+    def send_once(
+        self,
+        channel: str,
+        to: str,
+        message: Callable[[], Composed],
+        reference: str,
+        *,
+        tried: bool,
+        on_handover: Callable[[], None] | None = None,
+    ) -> str:
+        """Send a text or email, at most once: when an earlier try may have reached Notify
+        (``tried``), its reference is looked up first, and only when Notify does not have it
+        is it sent again. The caller tries again no sooner than the fault's ``look_up_after``
+        (:func:`oss_desk.domain.sending.next_try`), so the look-up is made once the earlier
+        request has been stored or dropped; and checks just before that it is still wanted."""
+        if tried:
+            earlier = self.lookup(reference)
+            if earlier is not None:
+                return earlier
+        return self.send(channel, to, message(), reference, on_handover)
+
     def lookup(self, reference: str) -> str | None:
-        """The id of a notification already sent with this reference (None: not sent)."""
+        """The id of a notification already sent with this reference (None: not sent). The
+        outcome is said in the worker log (the reference only)."""
+        found = self._lookup(reference)
+        if found is not None:
+            notify_log.info(
+                "%s: Notify has it (an earlier try got through): not sent again", reference
+            )
+        else:
+            notify_log.warning("%s: Notify does not have it: sending it again", reference)
+        return found
+
+    def _lookup(self, reference: str) -> str | None:
         from notifications_python_client.errors import HTTPError
 
         if self.base_url.startswith("capture://"):
@@ -508,6 +581,9 @@ class NotifySender:
         try:
             found = self.client().get_all_notifications(reference=reference)
         except HTTPError as exc:
+            notify_log.warning(
+                "%s: cannot look it up at Notify (%s): not sent", reference, exc.status_code
+            )
             raise SendFault(
                 f"cannot check Notify for an earlier send ({exc.status_code})",
                 retry=True,

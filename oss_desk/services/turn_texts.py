@@ -4,10 +4,14 @@ At meet-and-greet a resident may give a mobile number (``give_phone``). The devi
 looks at the queue after every change (``queue_due``): a resident whose ticket is
 ``turn_texts.position``-th in line for its service (2nd by default) gets a text, and another
 when called, with the desk to go to (``turn_texts.when_called``). Each is a row of the
-``turn_texts`` outbox, at most one per visit and kind, so a text is never sent twice; the
-sender checks again just before sending that it is still true (a cancelled ticket, one called
-meanwhile, a number deleted: nothing is sent). The number is read from ``visit_phones`` when
-sending and deleted once its day is over; the reference sent to Notify names nobody.
+``turn_texts`` outbox, at most one per visit and kind, so each is queued once; the sender
+checks again just before sending that it is still true (a cancelled ticket, one called
+meanwhile, a number deleted: nothing is sent). A try Notify did not answer for sure is looked
+up after the look-up wait (:func:`oss_desk.domain.sending.look_up_wait`) and sent again only
+when Notify does not have it and it is still true: a "called" text goes late rather than twice,
+and not at all once the ticket is no longer called (the board has the call either way). The
+number is read from ``visit_phones`` when sending and deleted once its day is over; the
+reference sent to Notify names nobody.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
@@ -23,7 +27,7 @@ from oss_desk.domain.channels import TEXTS_NOT_SET_UP
 from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.public import normalise_mobile
-from oss_desk.domain.sending import SendResult, SendTally, send_round
+from oss_desk.domain.sending import SendResult, SendTally, look_up_wait, next_try, send_round
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.feedback_queue import notify_sends_texts
@@ -34,12 +38,23 @@ from oss_desk.services.session import Session
 from oss_desk.services.wording import record_wording
 from oss_desk.storage import queue as q
 from oss_desk.storage import resident as r
+from oss_desk.storage.followups import release_stale_messages
 from oss_desk.storage.sending import TURN_TEXTS, settle
 
 log = logging.getLogger("oss_desk.turn_texts")
 
 LEASE_SECONDS = 120
 ATTEMPTS = 8
+
+
+def release_left(session: Session) -> int:
+    """At start-up (the worker lock is ours): the turn texts and referral messages an earlier
+    owner left mid-send are due again once they can be looked up: the request may be on its
+    way to Notify (:func:`oss_desk.domain.sending.look_up_wait`; a referral by mail, at once)."""
+    wait = look_up_wait(session.settings.notify.timeout)
+    due = format_instant(next_try(session.clock.now(), 0.0, wait))
+    with session.store.write() as conn:
+        return r.release_stale_turn_texts(conn, due) + release_stale_messages(conn, due)
 
 
 def texts_possible(session: Session) -> bool:
@@ -161,20 +176,31 @@ class TurnTexts:
             self._finish(text, ticket, SendResult("cancelled", reason), report)
             return True
         try:
-            if text.attempts > 1:
-                # An earlier try may have reached Notify (a timeout looks like a failure).
-                earlier = notify.lookup(text.reference)
-                if earlier is not None:
-                    self._finish(text, ticket, SendResult("sent", provider=earlier), report)
-                    return True
-            provider = notify.send("text", phone, self.compose(text.kind, ticket), text.reference)
+            # Checked just above that it is still true (still called, the same day); an earlier
+            # try that may have reached Notify is looked up first, and only sent again when
+            # Notify does not have it (the retry came after the look-up wait: see _retry).
+            provider = notify.send_once(
+                "text",
+                phone,
+                lambda: self.compose(text.kind, ticket),
+                text.reference,
+                tried=text.attempts > 1,
+            )
         except SendFault as fault:
-            again = fault.retry and text.attempts < ATTEMPTS
-            retry = now + timedelta(seconds=min(60, 2**text.attempts)) if again else None
+            retry = self._retry(text, fault)
             self._finish(text, ticket, SendResult.unsent(fault.reason, retry), report)
             return True
         self._finish(text, ticket, SendResult("sent", provider=provider), report)
         return True
+
+    def _retry(self, text: r.TurnText, fault: SendFault) -> datetime | None:
+        """When a text not sent is tried again (None: it has failed): 2, 4, 8... s up to a
+        minute, and after a try that may have reached Notify, once it can be looked up
+        (:func:`oss_desk.domain.sending.next_try`)."""
+        if not fault.retry or text.attempts >= ATTEMPTS:
+            return None
+        backoff = min(60, 2**text.attempts)
+        return next_try(self.s.clock.now(), backoff, fault.look_up_after)
 
     def _unwanted(self, text: r.TurnText, ticket: Ticket | None, phone: str | None) -> str | None:
         """Why the text is no longer wanted (None: send it)."""

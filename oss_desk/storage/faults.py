@@ -46,6 +46,13 @@ def busy_timeout() -> float:
     return value
 
 
+def longest_write_wait() -> float:
+    """The longest a write waits before it goes ahead or is refused as busy (seconds): its turn
+    among the writers that take the write lock, then SQLite's own lock (held by a writer that
+    takes no turn: a backup, the ``sqlite3`` shell), each at most the busy timeout."""
+    return 2 * busy_timeout()
+
+
 # Text SQLite cannot give back as text ----------------------------------------------------------
 
 

@@ -424,11 +424,14 @@ def messages_of(conn: sqlite3.Connection, followup_id: int) -> list[Message]:
     return [_message(cur, row) for row in cur.fetchall()]
 
 
-def release_stale_messages(conn: sqlite3.Connection) -> int:
-    """At start-up (the worker lock is ours): messages left 'sending' are due again."""
+def release_stale_messages(conn: sqlite3.Connection, notify_due: str) -> int:
+    """At start-up (the worker lock is ours): messages left 'sending' are due again, by mail at
+    once, through Notify at ``notify_due`` (it may have reached Notify: looked up then)."""
     return conn.execute(
-        "UPDATE followup_messages SET status = 'pending', lease_until = NULL "
-        "WHERE status = 'sending'"
+        "UPDATE followup_messages SET status = 'pending', lease_until = NULL, "
+        "next_attempt_at = CASE via WHEN 'notify' THEN max(next_attempt_at, ?) "
+        "ELSE next_attempt_at END WHERE status = 'sending'",
+        [notify_due],
     ).rowcount
 
 

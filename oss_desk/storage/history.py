@@ -25,7 +25,7 @@ TICKET_COLUMNS = (
     "id, visit_id, site_id, service_code, business_day, number, status, priority, "
     "needs_private_room, needs, channel, queued_at, issued_at, assigned_desk_id, desk_id, "
     "called_at, serving_at, finished_at, outcome, recalls, transferred_from, printed_at, "
-    "requires"
+    "requires, passed_over_by"
 )
 EVENT_COLUMNS = (
     "id, at, business_day, local_hour, site_id, kind, actor, desk_id, visit_id, ticket_id, "

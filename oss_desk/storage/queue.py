@@ -76,6 +76,7 @@ def _ticket(c: dict[str, Any]) -> Ticket:
         assigned_person=c["assigned_person"],
         parked_at=_instant(c["parked_at"]),
         park_reason=c["park_reason"],
+        passed_over_by=c.get("passed_over_by"),
     )
 
 
@@ -266,20 +267,31 @@ _BEST_FIT = (
     "WHERE e.site_id = t.site_id AND e.active = 1 AND e.kind != 'meet-and-greet' "
     f"AND {_placed('e.id', 'es.person')}"
 )
+
+
+def _first_for_desk(passed: str) -> str:
+    """The first waiting ticket in call order that ``:desk`` may call, of those ``passed``
+    says (an SQL condition on ``t``)."""
+    return (
+        "SELECT t.id FROM tickets t"  # noqa: S608
+        " WHERE t.site_id = :site AND t.business_day = :day AND t.status = 'waiting'"
+        f"  AND {passed} AND {_placed(':desk', _PERSON_HERE)}"
+        f"  AND (t.requires = '[]' OR {_fit(':desk')} >= ({_BEST_FIT}))"
+        f" ORDER BY {CALL_ORDER_SQL} LIMIT 1"
+    )
+
+
+# Those the desk passes over (domain.queue.passed_over) only when there is no other: two walks
+# of the call order's index, the second only when the first finds nothing.
 _CALL_NEXT = (
     "UPDATE tickets SET status = 'called', desk_id = :desk, called_at = :now "  # noqa: S608
     "WHERE (SELECT status = 'open' AND kind != 'meet-and-greet' FROM desks WHERE id = :desk)"
     "  AND (NOT :staffed_only OR EXISTS (SELECT 1 FROM desk_sessions WHERE desk_id = :desk))"
     "  AND NOT EXISTS (SELECT 1 FROM tickets WHERE desk_id = :desk"
     "                  AND status IN ('called', 'serving'))"
-    "  AND id = ("
-    "  SELECT t.id FROM tickets t"
-    "  WHERE t.site_id = :site AND t.business_day = :day AND t.status = 'waiting'"
-    f"    AND {_placed(':desk', _PERSON_HERE)}"
-    f"    AND (t.requires = '[]' OR {_fit(':desk')} >= ({_BEST_FIT}))"
-    f"  ORDER BY {CALL_ORDER_SQL}"
-    "  LIMIT 1"
-    ") AND status = 'waiting' "
+    f"  AND id = coalesce(({_first_for_desk('t.passed_over_by IS NOT :desk')}),"
+    f"                    ({_first_for_desk('t.passed_over_by = :desk')}))"
+    "  AND status = 'waiting' "
     "RETURNING *"
 )
 # The live tickets: the waiting ones through tickets_call_order, the called and serving ones
@@ -379,11 +391,25 @@ def assign_desk(
     return _one(
         conn.execute(
             "UPDATE tickets SET assigned_desk_id = ?, assigned_person = ?, parked_at = NULL, "
-            "park_reason = NULL, desk_id = NULL WHERE id = ? AND status = 'waiting' "
+            "park_reason = NULL, desk_id = NULL, passed_over_by = NULL "
+            "WHERE id = ? AND status = 'waiting' "
             "RETURNING *",
             [desk_id, person, ticket_id],
         )
     )
+
+
+def pass_over(conn: sqlite3.Connection, ticket_id: int, desk_id: str) -> Ticket:
+    """The next call at ``desk_id`` passes over the ticket (it was transferred from there)."""
+    cur = conn.execute(
+        "UPDATE tickets SET passed_over_by = ? WHERE id = ? RETURNING *", [desk_id, ticket_id]
+    )
+    return ticket_from_row(cur, cur.fetchone())
+
+
+def desk_called(conn: sqlite3.Connection, desk_id: str) -> None:
+    """``desk_id`` has called a ticket: it passes over nobody any more."""
+    conn.execute("UPDATE tickets SET passed_over_by = NULL WHERE passed_over_by = ?", [desk_id])
 
 
 def increment_recalls(conn: sqlite3.Connection, ticket_id: int, cap: int) -> Ticket | None:

@@ -155,10 +155,13 @@ def next_turn_text_due(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def release_stale_turn_texts(conn: sqlite3.Connection) -> int:
-    """At start-up (the worker lock is ours): texts left 'sending' are due again."""
+def release_stale_turn_texts(conn: sqlite3.Connection, due: str) -> int:
+    """At start-up (the worker lock is ours): texts left 'sending' are due again at ``due``
+    (one may have reached Notify: looked up then)."""
     return conn.execute(
-        "UPDATE turn_texts SET status = 'pending', lease_until = NULL WHERE status = 'sending'"
+        "UPDATE turn_texts SET status = 'pending', lease_until = NULL, next_attempt_at = ? "
+        "WHERE status = 'sending'",
+        [due],
     ).rowcount
 
 

@@ -483,9 +483,11 @@ class OssDeskApp(Keyboard):
 
     # Actions ------------------------------------------------------------------------------------
 
+    @guarded
     def action_help(self) -> None:
         self.push_screen(help_screen(self, MODE_TITLES.get(self.current_mode, self.current_mode)))
 
+    @guarded
     @work(exclusive=True, group="preview", exit_on_error=False)
     async def action_resident_view(self) -> None:
         from oss_desk.services.printouts import resident_view
@@ -498,9 +500,11 @@ class OssDeskApp(Keyboard):
             return
         await self.push_screen_wait(ResidentViewDialog(view.value))
 
+    @guarded
     def action_toggle_contrast(self) -> None:
         self.theme = "high-contrast" if self.theme == "council" else "council"
 
+    @guarded
     async def action_quit(self) -> None:
         """Leaving the desk logs its person out (see ``counter.leave_desk``), then closes."""
         from oss_desk.ui.screens.counter import leave_desk

@@ -1,6 +1,7 @@
-"""The desk app's keyboard: what a QR scanner types is caught whatever screen is open, and every
-other key goes through the key line (:mod:`oss_desk.ui.keyline`): one at a time, in the order
-typed, each to the end of its way before the next."""
+"""The desk app's keyboard: keys are read from the terminal as typed (Esc and the key after it
+are two keys: :mod:`oss_desk.ui.reader`), what a QR scanner types is caught whatever screen is
+open, and every other key goes through the key line (:mod:`oss_desk.ui.keyline`): one at a time,
+in the order typed, each to the end of its way before the next."""
 
 from __future__ import annotations
 
@@ -8,27 +9,17 @@ from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.app import App
+from textual.driver import Driver
 
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.keyline import KeyLine, Trail
 from oss_desk.ui.keys import SeesEveryKey
 from oss_desk.ui.modes import switch_first
+from oss_desk.ui.reader import desk_driver
 from oss_desk.ui.scanner import PREFIX, ScanCatcher
 
 if TYPE_CHECKING:
     from oss_desk.ui.screens.scans import ScanQueue
-
-
-def apart(key: events.Key) -> list[events.Key]:
-    """Esc and the key after it, read from the terminal together (typed fast, or the desk busy
-    for a moment), arrive as Alt and that key: a terminal sends the same bytes for both. The
-    desk has no Alt keys, so they are the two keys typed: Esc (a box closes), then the key."""
-    if not key.key.startswith("alt+") or not key.character:
-        return [key]
-    rest = key.key.removeprefix("alt+")
-    if rest.startswith("shift+"):
-        rest = key.character  # a capital letter's key is the letter itself
-    return [events.Key("escape", "\x1b"), events.Key(rest, key.character)]
 
 
 class Keyboard(App[None]):
@@ -39,6 +30,10 @@ class Keyboard(App[None]):
         self._scans: ScanQueue | None = None
         self.key_line = KeyLine(self, self._key)
 
+    def get_driver_class(self) -> type[Driver]:
+        """The terminal's driver (or the browser desk's), reading keys as typed."""
+        return desk_driver(super().get_driver_class())
+
     @guarded
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key):
@@ -47,8 +42,7 @@ class Keyboard(App[None]):
             await super().on_event(event)
             self.key_line.arrived(event)
         else:
-            for key in apart(event):
-                await self._typed(key)
+            await self._typed(event)
 
     @guarded
     def on_trail(self, trail: Trail) -> None:

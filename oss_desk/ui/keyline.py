@@ -9,9 +9,10 @@ text box before the Tab typed before them had moved the cursor, and a key reache
 had not yet mounted and taken its focus, and was lost.
 
 :class:`KeyLine` keeps keys in a line and lets the next one go only when the one before has come
-to the end of its way: its priority binding ran on the app, it came back up to the app, or a
-:class:`Trail` posted right behind it (it follows the key through every queue) came up to the
-app. The next key then waits behind whatever the last one asked of the app (a focus moved,
+to the end of its way: its priority binding ran on the app, it came back up to the app (and
+what its binding posted to the focus, a list's pick on Enter, was handled: a trail from there),
+or a :class:`Trail` posted right behind it (it follows the key through every queue) came up to
+the app. The next key then waits behind whatever the last one asked of the app (a focus moved,
 say). Only a character typed into a text box does not wait: the box takes it (it never moves
 the focus), and its queue keeps the characters in order, so a paste or a scan into a box goes
 at the box's speed; the next key that is not a character waits for them. A screen newly on
@@ -36,9 +37,19 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerError
 
-FLOW_OVERDUE = 20.0
-"""Seconds after which a key's flow the line waits for (:meth:`KeyLine.behind`) counts as over
-(past the database's busy timeout, after which the flow has said why not)."""
+from oss_desk.services.runner import longest_write_wait
+
+FLOW_MARGIN = 5.0
+"""Seconds a key's flow is given, past the longest its write may wait for the database, to
+read back and show what it did."""
+
+
+def flow_overdue() -> float:
+    """Seconds after which a key's flow the line waits for (:meth:`KeyLine.behind`) counts as
+    over: past the longest its write may wait under the busy timeout in force (up to 600 s:
+    ``OSS_DESK_BUSY_TIMEOUT``), after which the flow has said why not, and a margin."""
+    return longest_write_wait() + FLOW_MARGIN
+
 
 OVERDUE = 1.0
 """Seconds after which a key whose trail never came up counts as handled: the last backstop.
@@ -114,7 +125,7 @@ class KeyLine:
         if self._overdue is not None:
             self._overdue.cancel()
         self.on_way = flow
-        self._overdue = asyncio.get_running_loop().call_later(FLOW_OVERDUE, self._late, flow)
+        self._overdue = asyncio.get_running_loop().call_later(flow_overdue(), self._late, flow)
         over = asyncio.ensure_future(self._over(flow))
         self._flows.add(over)  # kept until it is done (the loop keeps only weak references)
         over.add_done_callback(self._flows.discard)
@@ -125,8 +136,15 @@ class KeyLine:
         self._late(flow)
 
     def arrived(self, key: Key) -> None:
-        """A key handed on came back up to the app and was handled there."""
-        if key is self.on_way:
+        """A key handed on came back up to the app and was handled there. Its binding may have
+        posted to the focused widget (a list's Enter posts its pick there, which then goes up
+        to the dialog): the next key waits for a new trail from there, behind it (the key's
+        first trail, still on its way up, no longer ends the wait)."""
+        if key is not self.on_way:
+            return
+        self._stop_timers()
+        target: DOMNode = self.app.focused or self.app.screen
+        if not self._follow(target, fresh(key)):
             self._ended()
 
     def trailed(self, trail: Trail) -> None:
@@ -209,11 +227,14 @@ class KeyLine:
     def _ended(self) -> None:
         self.on_way = None
         self._way = []
+        self._stop_timers()
+        self._later()
+
+    def _stop_timers(self) -> None:
         for timer in (self._overdue, self._look):
             if timer is not None:
                 timer.cancel()
         self._overdue = self._look = None
-        self._later()
 
     def _later(self) -> None:
         """Go on from the app's queue: behind what the last key asked of the app (a focus

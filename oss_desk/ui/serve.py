@@ -60,6 +60,17 @@ class DeskProcess(AppService):
         self.login = login
         self.pid: int | None = None
         self._stderr_task: asyncio.Task[None] | None = None
+        closing = self.remote_close
+
+        async def app_closed() -> None:
+            """The desk's app says it has closed (its tab went, or it quit): logged, so that
+            "the app has left the desk" can be told from "the process has ended" (the process
+            still logs its person out after what the app sent the database, which may wait its
+            turn to write)."""
+            log.info("desk process %s: its app has closed", self.pid)
+            await closing()
+
+        self.remote_close = app_closed
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)

@@ -6,7 +6,8 @@ later within the sending hours. Just before sending it is checked again: a visit
 (at the desk or on the tablet), or a number deleted, sends nothing. "Sent" only when Notify
 accepted it; retried with the message backoff through an outage for ``messages.notice_hours``;
 a try that may have reached Notify (a timeout, a worker killed while waiting) is looked up by
-its reference before any further send, so a resident never gets it twice.
+its reference, after the look-up wait (:func:`oss_desk.domain.sending.look_up_wait`), before
+any further send, and sent again only when Notify does not have it.
 """
 
 from __future__ import annotations
@@ -68,14 +69,16 @@ class FeedbackTextDelivery(LeasedDelivery[ft.FeedbackText]):
     def send(self, item: ft.FeedbackText, now: datetime, handed_over: Callable[[], None]) -> str:
         consent = self._consent
         assert consent is not None and consent.phone is not None
-        if item.unconfirmed or item.attempts > 1:
-            # An earlier try may have reached Notify (a timeout, a worker killed while waiting):
-            # look it up by its reference before sending again, so it is never sent twice.
-            earlier = self.notify.lookup(item.reference)
-            if earlier is not None:
-                return earlier
-        composed = FeedbackTexts(self.s, Actor("worker")).compose(consent.site_id, item.visit_id)
-        return self.notify.send("text", consent.phone, composed, item.reference, handed_over)
+        # An earlier try that may have reached Notify (a timeout, a worker killed while
+        # waiting) is looked up by its reference first, after the look-up wait: never twice.
+        return self.notify.send_once(
+            "text",
+            consent.phone,
+            lambda: FeedbackTexts(self.s, Actor("worker")).compose(consent.site_id, item.visit_id),
+            item.reference,
+            tried=bool(item.unconfirmed) or item.attempts > 1,
+            on_handover=handed_over,
+        )
 
     def recorded(self, conn: sqlite3.Connection, item: ft.FeedbackText, result: SendResult) -> None:
         consent = ft.consent_of(conn, item.visit_id)

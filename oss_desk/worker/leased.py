@@ -16,12 +16,12 @@ import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import MAX_UNCONFIRMED_SENDS, message_backoff
-from oss_desk.domain.sending import SendResult, SendTally, send_round
+from oss_desk.domain.sending import SendResult, SendTally, look_up_wait, next_try, send_round
 from oss_desk.errors import DatabaseGone, OssDeskError
 from oss_desk.services.senders import SendFault
 from oss_desk.services.session import Session
@@ -38,14 +38,22 @@ NEVER_CONFIRMED = (
 STOPPED_BEFORE_HANDING_OVER = "the worker stopped before handing it over"
 
 
-def lost_reply() -> SendFault:
+def lost_reply(look_up_after: float = 0.0) -> SendFault:
     """What became of a row left handed over by a worker that stopped: it may have been
-    accepted, so it counts as one unconfirmed send."""
+    accepted, so it counts as one unconfirmed send (``look_up_after``: :func:`reply_wait`)."""
     return SendFault(
         "the worker stopped while waiting for the reply: it may have been accepted",
         retry=True,
         uncertain=True,
+        look_up_after=look_up_after,
     )
+
+
+def reply_wait(session: Session, via: str) -> float:
+    """Seconds before a row of ``via`` left handed over may be looked up: Notify's look-up wait
+    (the request may still be on its way), none for SMTP (sent again with the same
+    Message-ID, which mail systems use to drop a duplicate)."""
+    return look_up_wait(session.settings.notify.timeout) if via == "notify" else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +98,7 @@ def after_fault(
         return Outcome(SendResult("failed", NEVER_CONFIRMED), unconfirmed=unconfirmed)
     if not fault.retry:
         return Outcome(SendResult("failed", fault.reason), alert=fault.alert)
-    retry = min(now + timedelta(seconds=message_backoff(tried.attempts)), deadline)
+    retry = min(next_try(now, message_backoff(tried.attempts), fault.look_up_after), deadline)
     return Outcome(SendResult("pending", fault.reason, retry=retry), unconfirmed=unconfirmed)
 
 
@@ -276,5 +284,6 @@ class LeasedDelivery(LeasedSender, Generic[R], ABC):
             if item.handed_over_at is None:
                 self.finish(item, self.due_again(), report)
             else:
-                self.fault(item, lost_reply(), self.deadline(item), report)
+                wait = reply_wait(self.s, self.LANE)
+                self.fault(item, lost_reply(wait), self.deadline(item), report)
         return len(left)

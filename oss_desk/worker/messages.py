@@ -6,7 +6,8 @@ retried with backoff until the message stops mattering (a reminder: the appointm
 confirmation, change or cancellation: ``messages.notice_hours``); then it has failed, and the
 team leader is alerted. The moment a message is handed over (the end of DATA, or the request to
 Notify) is committed first: a message that may have been accepted without a reply is sent again
-at most once, with the same Message-ID (Notify: looked up by its reference first).
+at most once, with the same Message-ID (Notify: looked up by its reference after the look-up
+wait, :func:`oss_desk.domain.sending.look_up_wait`, and sent again only when not found).
 """
 
 from __future__ import annotations
@@ -109,20 +110,19 @@ class MessageDelivery(LeasedSender):
         handed_over = self.handed_over(message.id)
         smtp, notify = self._senders(appt)
         try:
-            if message.via == "notify" and (message.unconfirmed or message.attempts > 1):
-                # An earlier try may have reached Notify (a timeout looks like a failure): look
-                # it up by its reference before sending again, so it is never sent twice.
-                earlier = notify.lookup(message.reference)
-                if earlier is not None:
-                    self._finish(message, appt, SendResult("sent", provider=earlier), report)
-                    return
-            composed = compose(self.s, appt, message.kind)
-            smtp.now = now
             if message.via == "smtp":
-                provider = smtp.send(to, composed, message.reference, handed_over)
-            else:
-                provider = notify.send(
-                    message.channel, to, composed, message.reference, handed_over
+                smtp.now = now
+                provider = smtp.send(
+                    to, compose(self.s, appt, message.kind), message.reference, handed_over
+                )
+            else:  # an earlier uncertain try: looked up first (after the look-up wait)
+                provider = notify.send_once(
+                    message.channel,
+                    to,
+                    lambda: compose(self.s, appt, message.kind),
+                    message.reference,
+                    tried=bool(message.unconfirmed) or message.attempts > 1,
+                    on_handover=handed_over,
                 )
         except SendFault as fault:
             self._fault(message, appt, fault, deadline, report)
@@ -182,5 +182,6 @@ class MessageDelivery(LeasedSender):
                 self._finish(message, None, SendResult("failed", "the appointment is gone"), report)
             else:
                 deadline = deadline_of(self.s, message, appt)
-                self._fault(message, appt, leased.lost_reply(), deadline, report)
+                wait = leased.reply_wait(self.s, message.via)
+                self._fault(message, appt, leased.lost_reply(wait), deadline, report)
         return len(left)

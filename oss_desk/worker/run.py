@@ -32,13 +32,13 @@ from oss_desk.errors import DatabaseGone, OssDeskError, StorageError
 from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.services.live import Doorbell
 from oss_desk.services.session import Session
+from oss_desk.services.turn_texts import release_left as turn_texts_left
 from oss_desk.storage import outbox as o
 from oss_desk.storage.changes import ChangeFeed
 from oss_desk.storage.followups import next_message_due as next_referral_message_due
-from oss_desk.storage.followups import release_stale_messages as release_stale_referral_messages
 from oss_desk.storage.lease import beat, step_down, take_over
 from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
-from oss_desk.storage.resident import next_turn_text_due, release_stale_turn_texts
+from oss_desk.storage.resident import next_turn_text_due
 from oss_desk.worker.board import BoardDelivery
 from oss_desk.worker.feedback_texts import FeedbackTextDelivery
 from oss_desk.worker.lane_faults import LaneFaults
@@ -356,9 +356,7 @@ class DeviceWorker:
         log.info("owns the devices (term %d, %s)", self.term, self.role)
 
     def _recover(self, session: Session) -> int:
-        with session.store.write() as conn:  # texts an earlier owner left mid-send
-            recovered = release_stale_turn_texts(conn)
-            recovered += release_stale_referral_messages(conn)
+        recovered = turn_texts_left(session)  # texts an earlier owner left mid-send
         recovered += PrintDelivery(session, self.transports, self.owner).recover()
         recovered += MessageDelivery(session, owner=self.owner).recover()
         for lane in (ReportMailDelivery, FeedbackTextDelivery):

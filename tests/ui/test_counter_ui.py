@@ -27,7 +27,7 @@ from oss_desk.ui.dialogs.appointments import BookingDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
 from oss_desk.ui.screens.adviser import AdviserScreen
 from oss_desk.ui.screens.appointments import AppointmentsScreen
-from oss_desk.ui.screens.counter import NewCodeDialog
+from oss_desk.ui.screens.new_code import NewCodeDialog
 from oss_desk.ui.widgets.big_code import BigCode
 from oss_desk.ui.widgets.key_bar import KeyBar
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import DeskStatus
+from oss_desk.ui.dialogs import HelpScreen
 from oss_desk.ui.dialogs.scorecard import RatingPrompt, SignpostDialog
 from oss_desk.ui.widgets.big_code import BigCode
 
@@ -86,6 +87,37 @@ async def test_the_outcome_key_twice_in_a_burst_is_said_as_not_a_rating(
         assert prompt.has_focus
 
 
+async def test_an_outcome_picked_with_arrows_and_enter_then_its_digit_is_a_rating(
+    office: Path, make_app: AppFactory
+) -> None:
+    """Review 16, 12: the outcome picked with arrows and Enter (1, resolved, highlighted), then
+    1 as soon as the rating is asked: the resident's rating "very poor", not the outcome key
+    pressed twice (it was refused as such, though 1 was never pressed)."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await called_at_desk(app, pilot)
+        burst(app, "f", "down", "up", "enter")
+        await until(lambda: bool(screen.query(RatingPrompt)))
+        burst(app, "1", "n")  # at once: within the prompt's double-tap guard
+        await until(lambda: screen.query_one(BigCode).code == "B001")
+        await until(lambda: ratings(office) == [(1, 1, "desk", "desk-1", "ben")])
+        assert not said(app, "not taken as the rating")
+
+
+async def test_enter_on_an_outcome_then_a_rating_in_one_burst_rates(
+    office: Path, make_app: AppFactory
+) -> None:
+    """The outcome picked with arrows and Enter, then the rating and N, all in one burst: the
+    rating went to the outcome box, which had answered already (Enter's pick was still on its
+    way), and was lost without a word."""
+    app = make_app(office, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await called_at_desk(app, pilot)
+        burst(app, "f", "down", "up", "enter", "4", "n")
+        await until(lambda: screen.query_one(BigCode).code == "B001")
+        await until(lambda: ratings(office) == [(1, 4, "desk", "desk-1", "ben")])
+
+
 async def test_n_then_s_in_one_burst_starts_the_resident_called(
     office: Path, make_app: AppFactory
 ) -> None:
@@ -132,6 +164,30 @@ async def test_a_desk_key_closes_the_new_code_box_and_acts(
         serving = "SELECT desk_id FROM tickets WHERE status = 'serving'"
         await until(lambda: rows(db, serving) == [("desk-1",)])  # the next called and started
         await until(lambda: app.screen is screen)  # S's key hold gone once it is shown
+        assert said(app, "C001 is now W002")
+
+
+async def test_tab_the_arrows_and_f1_leave_the_new_code_box_up(
+    counter_office: Path, make_app: AppFactory
+) -> None:
+    """Review 16, 13: any key but Enter and Esc closed the new code box, Tab and the arrows
+    too (the resident had not read it). Only a desk key closes it and acts; F1 shows the help
+    over it, and Esc then goes back to it."""
+    db = counter_office
+    app = make_app(db, "desk-1", person="ben")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen, dialog = await new_code_box(app, pilot)
+        burst(app, "tab", "shift+tab", "up", "down", "left", "right", "f1")
+        await until(lambda: isinstance(app.screen, HelpScreen))
+        assert app.screen_stack[-2] is dialog  # the keys before F1 left it up
+        help = app.screen
+        assert isinstance(help, HelpScreen)
+        assert "a key of the desk (N, S, F...) closes it" in help.about
+        burst(app, "escape")
+        await until(lambda: app.screen is dialog)  # the help closed: back to the box
+        burst(app, "n")  # a desk key: closes it, and calls the next
+        await until(lambda: rows(db, "SELECT desk_id FROM tickets WHERE status = 'called'") != [])
+        await until(lambda: app.screen is screen)
         assert said(app, "C001 is now W002")
 
 

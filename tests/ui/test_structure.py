@@ -1,8 +1,8 @@
 """The desk app's structure rules, checked on the code itself.
 
 - every worker runs with ``exit_on_error=False`` (its fault goes to the funnel, not Textual's exit);
-- every message handler, watcher and snapshot callback of the desk's screens, dialogs and widgets
-  is ``guarded`` (a fault in it goes to the funnel);
+- every message handler, watcher, action and snapshot callback of the desk's screens, dialogs and
+  widgets is ``guarded`` (a fault in it goes to the funnel);
 - no handler calls its base class's handler (Textual already calls each class's own);
 - no module of the desk app is over 600 lines.
 """
@@ -78,7 +78,7 @@ def _handlers(cls: type) -> list[tuple[str, object]]:
     for name, value in vars(cls).items():
         if not inspect.isfunction(value) or name in FUNNEL_ENTRIES:
             continue
-        is_handler = name.startswith(("on_", "_on_", "watch_")) or getattr(
+        is_handler = name.startswith(("on_", "_on_", "watch_", "action_")) or getattr(
             value, "_textual_on", None
         )
         if is_handler:

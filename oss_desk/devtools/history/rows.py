@@ -51,7 +51,7 @@ _T = _index(TICKET_COLUMNS)
 V_STATUS, V_OUTCOME, V_FINISHED = _V["status"], _V["outcome"], _V["finished_at"]
 T_STATUS, T_DESK, T_CALLED = _T["status"], _T["desk_id"], _T["called_at"]
 T_SERVING, T_FINISHED, T_OUTCOME = _T["serving_at"], _T["finished_at"], _T["outcome"]
-T_RECALLS = _T["recalls"]
+T_RECALLS, T_PASSED = _T["recalls"], _T["passed_over_by"]
 
 
 _PREFIX: dict[int, str] = {}
@@ -129,6 +129,7 @@ class TicketRec:
     assigned_person: str | None = None
     requires: frozenset[str] = frozenset()
     parked: bool = False
+    passed_over_by: str | None = None
 
     def __post_init__(self) -> None:
         j = self.joins
@@ -217,6 +218,7 @@ class QueueRows:
     def reset(self) -> None:
         self.visits: dict[int, list[Any]] = {}
         self.tickets: dict[int, list[Any]] = {}
+        self.passed: dict[str, list[TicketRec]] = {}  # by the desk whose next call does
         self.events: list[tuple[Any, ...]] = []
         self.appointments: list[AppointmentRec] = []
         self.contacts: list[tuple[Any, ...]] = []
@@ -448,6 +450,7 @@ class QueueRows:
             transferred_from,
             None,
             json.dumps(sorted(requirements(json.loads(joins.needs)))),
+            None,
         ]
         return ticket
 
@@ -496,6 +499,8 @@ class QueueRows:
     def call(self, site: SiteInfo, ticket: TicketRec, ms: int, desk: str, person: str) -> None:
         """``QueueService.call_next`` claiming this ticket."""
         ticket.desk, ticket.person, ticket.called = desk, person, ms
+        for passed in self.passed.pop(desk, []):  # domain.queue.passed_over: that call only
+            passed.passed_over_by = self.tickets[passed.id][T_PASSED] = None
         row = self.tickets[ticket.id]
         row[T_STATUS], row[T_DESK], row[T_CALLED] = "called", desk, instant(ms)
         self._on(site, ticket, ms, "called", '{"how":"next"}')
@@ -550,6 +555,9 @@ class QueueRows:
         """``QueueService.transfer`` to another service, by the desk that called the ticket."""
         self._end(ticket, ms, "transferred", None)
         new = self._ticket(site, service, ms, ticket.joins, transferred_from=ticket.id)
+        if ticket.desk is not None:  # not called straight back there (domain.queue.passed_over)
+            new.passed_over_by = self.tickets[new.id][T_PASSED] = ticket.desk
+            self.passed.setdefault(ticket.desk, []).append(new)
         moved = f'{{"to_service":"{service}","to_ticket":{new.id}}}'
         self._on(site, ticket, ms, "transferred", moved)
         issued = f'{{"number":{new.number},"transferred_from":{ticket.id}}}'

@@ -169,6 +169,7 @@ class Calling(QueueCore):
         self._event(
             conn, site, EventKind.CALLED, now, ticket=ticket, desk_id=desk.id, data={"how": how}
         )
+        q.desk_called(conn, desk.id)  # it passes over nobody it transferred any more
         self._board(conn, ticket, "called", now)
 
     def _calling_desk(self, desk_id: str | None) -> Desk:

@@ -281,6 +281,8 @@ class Closing(Issuing):
                 transferred_from=ticket.id,
                 before_issued=transferred,
             )
+            if ticket.desk is not None and ticket.status in AT_DESK and not sent:
+                new = q.pass_over(conn, new.id, ticket.desk)  # not straight back to that desk
             printer = self._reprint_printer(ticket)
             job = None
             if printer is not None:

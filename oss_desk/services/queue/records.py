@@ -13,7 +13,7 @@ from oss_desk.domain.counter import still_at_desk
 from oss_desk.domain.delivery import Reprint, print_state, reprint_adds_copy
 from oss_desk.domain.models import DeskStatus, EventKind, Site, Ticket, TicketStatus
 from oss_desk.domain.notes import NOTE_LIMIT, NOTE_TOO_LONG
-from oss_desk.domain.queue import sent_nowhere
+from oss_desk.domain.sent_to import sent_nowhere
 from oss_desk.domain.text import clean_text, shown
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.queue.core import Ref, changed
@@ -162,7 +162,7 @@ class Records(Issuing):
         """After a desk closed, someone logged out or a configuration was loaded (in the same
         transaction): the waiting tickets sent where nobody will call them now, and those
         parked at a desk now closed, go back to the queue at their place
-        (:func:`oss_desk.domain.queue.sent_nowhere`), each recorded; they are returned."""
+        (:func:`oss_desk.domain.sent_to.sent_nowhere`), each recorded; they are returned."""
         logins = desk_logins(conn)
         states = self.desk_states_in(conn, logins)
         serving = {d for d, state in states.items() if state is not DeskStatus.CLOSED}

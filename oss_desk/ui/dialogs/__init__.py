@@ -86,6 +86,7 @@ class Dialog(ModalScreen[T]):
         self.answered = True
         return super().dismiss(result)
 
+    @guarded
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -98,6 +99,8 @@ class LetterList(OptionList):
 
     def __init__(self, *options: Option, id: str | None = None) -> None:
         super().__init__(*options, id=id)
+        self.typed = ""
+        """The letter typed that picked an option ("": none; arrows and Enter pick too)."""
 
     @guarded
     def on_key(self, event: Key) -> None:
@@ -107,6 +110,7 @@ class LetterList(OptionList):
                 if (self.get_option_at_index(index).id or "").upper() == wanted:
                     self.highlighted = index
                     event.stop()
+                    self.typed = event.character
                     self.action_select()
                     return
 
@@ -121,10 +125,12 @@ class TickList(SelectionList[str]):
         Binding("enter", "submit", "Save", show=False, id="ticks.submit", tooltip="Save")
     ]
 
+    @guarded
     async def action_submit(self) -> None:
         """Enter saves the dialog (Space ticks)."""
         await self.run_action("screen.save")
 
+    @guarded
     def action_select(self) -> None:
         if self.highlighted is not None:
             self.toggle(self.get_option_at_index(self.highlighted))
@@ -197,6 +203,8 @@ class PickDialog(Dialog[T | None]):
         self.answers = {key: answer for key, _, answer in listed}
         self.picked = ""
         """The key of the answer given (whether by its key or by arrows and Enter)."""
+        self.typed = ""
+        """The key typed that gave the answer ("" when arrows and Enter gave it)."""
 
     def compose_body(self) -> ComposeResult:
         yield LetterList(
@@ -207,6 +215,8 @@ class PickDialog(Dialog[T | None]):
     @guarded
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.picked = event.option.id or ""
+        typed = event.option_list.typed if isinstance(event.option_list, LetterList) else ""
+        self.typed = self.picked if typed.lower() == self.picked.lower() else ""
         self.dismiss(self.answers.get(self.picked))
 
 
@@ -331,6 +341,7 @@ class NeedsDialog(Dialog[tuple[str, ...] | None]):
             id="language",
         )
 
+    @guarded
     def action_save(self) -> None:
         chosen = list(self.query_one(SelectionList).selected)
         language = self.query_one("#language", Input).value.strip()
@@ -355,6 +366,7 @@ class ConfirmDialog(Dialog[bool | None]):
     def __init__(self, question: str) -> None:
         super().__init__(question)
 
+    @guarded
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
 

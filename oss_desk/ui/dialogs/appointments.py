@@ -84,6 +84,7 @@ class FieldInput(Input):
     never lands in the wrong field); in an empty field before a slot is chosen it chooses the
     highlighted slot (someone who tabbed past the slots pressed it "on the slot")."""
 
+    @guarded
     async def action_submit(self) -> None:
         screen = self.screen
         if isinstance(screen, BookingDialog) and not self.value and screen.chosen is None:
@@ -101,6 +102,7 @@ class SlotList(OptionList):
         super().__init__(id=id)
         self._chosen = chosen
 
+    @guarded
     def action_select(self) -> None:
         if self.highlighted is not None:
             self._chosen()
@@ -349,6 +351,7 @@ class BookingDialog(Dialog[Appointment | None]):
     def _value(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip() if self.with_contact else ""
 
+    @guarded
     @work(exclusive=True, group="booking-submit", exit_on_error=False)
     async def action_submit(self) -> None:
         slot_list = self.query_one("#booking-slots", OptionList)
@@ -450,6 +453,7 @@ class ChecklistDialog(Dialog[tuple[str, ...] | None]):
         self.lines[self.printing.at] = f"Ticket {word} (job {job})"
         self.query_one("#checklist-lines", Static).update(Text("\n".join(self.lines)))
 
+    @guarded
     def action_save(self) -> None:
         if not self.items:
             self.dismiss(None)

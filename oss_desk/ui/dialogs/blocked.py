@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from oss_desk.ui.faults import guarded
+
 
 def closing_said(*, served: bool) -> str:
     """How this desk is closed: in a browser (``oss-desk serve``), Ctrl+Q is the browser's own
@@ -73,5 +75,6 @@ class DatabaseBlocked(ModalScreen[None]):
                 classes="hint",
             )
 
+    @guarded
     def action_stay(self) -> None:
         """Escape does not hide it: the desk cannot work on."""

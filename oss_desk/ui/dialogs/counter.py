@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.ui.dialogs import Dialog, PickDialog
+from oss_desk.ui.faults import guarded
 
 
 class QuestionDialog(Dialog[bool | None]):
@@ -32,6 +33,7 @@ class QuestionDialog(Dialog[bool | None]):
         if self.detail:
             yield Static(Text(self.detail), classes="body")
 
+    @guarded
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
 

@@ -44,6 +44,7 @@ class NextInput(Input):
         self.what = what
         self.told = False
 
+    @guarded
     async def action_submit(self) -> None:
         self.screen.focus_next()
 
@@ -285,6 +286,7 @@ class FollowupDialog(Dialog[Created | None]):
         event.stop()
         self.action_submit()
 
+    @guarded
     @work(exclusive=True, group="followup-form", exit_on_error=False)
     async def action_submit(self) -> None:
         result = await self.submit(self.request())
@@ -367,6 +369,7 @@ class RespondDialog(Dialog[Answer | None]):
             officer=value("fu-officer"),
         )
 
+    @guarded
     @work(exclusive=True, group="respond-form", exit_on_error=False)
     async def action_submit(self) -> None:
         answer = self.answer()

@@ -35,8 +35,9 @@ class Finish:
     avoidable: bool = False
     """Could have been done online (avoidable contact)."""
     key: str = ""
-    """The key of the finish's last answer (its outcome's, or the signposting's): the same key
-    again at once is that key pressed twice, not the resident's rating."""
+    """The key typed for the finish's last answer (its outcome's, or the signposting's; "" when
+    it was picked with arrows and Enter): the same key again at once is that key pressed twice,
+    not the resident's rating."""
 
 
 class FinishDialog(OutcomeDialog):
@@ -79,14 +80,15 @@ class FinishDialog(OutcomeDialog):
             f"{box(self.flags['avoidable'])} O: could have been done online"
         )
 
+    @guarded
     def action_tick(self, flag: str) -> None:
         self.flags[flag] = not self.flags[flag]
         self.query_one("#finish-flags", Static).update(self.flags_line())
 
     def finish(self, outcome: Outcome) -> Finish:
-        """The outcome given, with the flags as ticked and the key it was given by."""
+        """The outcome given, with the flags as ticked and the key typed for it (if any)."""
         flags = self.flags
-        return Finish(outcome, flags["assisted_digital"], flags["avoidable"], self.picked)
+        return Finish(outcome, flags["assisted_digital"], flags["avoidable"], self.typed)
 
 
 class SignpostDialog(PickDialog[str]):
@@ -150,7 +152,8 @@ class RatingPrompt(Static, can_focus=True):
     ANSWERS = frozenset({"1", "2", "3", "4", "5", "d", "escape"})
 
     def __init__(self, code: str, answered: Callable[[str], None], echo: str = "") -> None:
-        """``echo``: the key that gave the finish's last answer ("" when a form came last)."""
+        """``echo``: the key typed for the finish's last answer ("" when a form came last, or
+        arrows and Enter gave it)."""
         super().__init__(
             Text.assemble(
                 (f"{code} finished. ", "bold"),
@@ -194,6 +197,7 @@ class RatingPrompt(Static, can_focus=True):
         """Whether the finish's last key again now is an answer (not that key pressed twice)."""
         return time.monotonic() - self.shown_at >= RATING_GUARD_SECONDS
 
+    @guarded
     def action_rate(self, rating: str) -> None:
         key = "d" if rating == "declined" else rating
         if key and key == self.echo and not self.ready:
@@ -288,5 +292,6 @@ class MobileDialog(Dialog[MobileChoice | None]):
         event.stop()
         self.action_save()
 
+    @guarded
     def action_save(self) -> None:
         self.dismiss(self.choice())

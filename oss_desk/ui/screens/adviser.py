@@ -508,6 +508,7 @@ class AdviserScreen(counter.CounterScreen):
     action_find = desk_action(find_ticket)
     action_change_desk = desk_action(desk_logins.change_desk)
 
+    @guarded
     def action_call_next(self) -> None:
         """N: the transaction is handed to the database thread here, at the key, and the desk's
         worker waits for it and shows its result (one flow at a time, as for every key)."""

@@ -326,6 +326,7 @@ class AppointmentsScreen(DeskScreen):
 
     # Navigation --------------------------------------------------------------------------------
 
+    @guarded
     def action_toggle_view(self) -> None:
         self.view = "week" if self.view == "day" else "day"
         if self.view == "week":  # the week of the adviser or room highlighted
@@ -336,12 +337,14 @@ class AppointmentsScreen(DeskScreen):
                 self.resource = f"room:{room}"
         self.load()
 
+    @guarded
     def action_shift(self, steps: int) -> None:
         if self.day is None:
             return
         self.day += timedelta(days=steps * (7 if self.view == "week" else 1))
         self.load()
 
+    @guarded
     def action_today(self) -> None:
         self.day = self.desk.names.today()
         self.load()

@@ -395,7 +395,9 @@ def key_flow(
             async with keys_held(screen.app):
                 await flow(screen, *args, **kwargs)
 
-        return work(exclusive=True, group=group, exit_on_error=False, name=flow.__name__)(held)
+        return guarded(
+            work(exclusive=True, group=group, exit_on_error=False, name=flow.__name__)(held)
+        )
 
     return decorate
 

@@ -9,18 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
-
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.events import Key
-from textual.widgets import Static
+from typing import TYPE_CHECKING
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.calendar import time_said
-from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show, transferred_place
-from oss_desk.domain.delivery import followed_job_word
+from oss_desk.domain.counter import PARK_REASONS, may_undo_no_show
 from oss_desk.domain.followups import Arranged
 from oss_desk.domain.models import (
     Actor,
@@ -31,21 +24,19 @@ from oss_desk.domain.models import (
     TicketStatus,
 )
 from oss_desk.domain.notes import NOTE_LIMIT
-from oss_desk.domain.queue import parked_here
+from oss_desk.domain.queue import called_back_words, parked_here, passed_over
 from oss_desk.domain.sent_to import desk_never_calls
-from oss_desk.services.desk_view import DeskSnapshot, DeskState
-from oss_desk.services.queue import Moved, QueueService
+from oss_desk.services.desk_view import DeskState
+from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
-from oss_desk.ui.dialogs import ChoiceDialog, Dialog, TextDialog
+from oss_desk.ui.dialogs import ChoiceDialog, TextDialog
 from oss_desk.ui.dialogs.counter import LinesDialog, ParkDialog, QuestionDialog
-from oss_desk.ui.faults import guarded
-from oss_desk.ui.keyline import fresh, line_of
 from oss_desk.ui.screens.base import DeskScreen
 from oss_desk.ui.screens.flows import desk_choices, pick_service
 from oss_desk.ui.screens.followup_flows import follow_up_kind, follow_up_outcome
+from oss_desk.ui.screens.new_code import NewCodeDialog
 from oss_desk.ui.screens.scorecard_flows import ask_finish, rate_visit
-from oss_desk.ui.widgets.big_code import BigCode
 
 if TYPE_CHECKING:
     from oss_desk.services.visit_history import History
@@ -124,10 +115,13 @@ async def called(screen: CounterScreen, desk: str, pending: Future[Ticket | None
     called = await screen.desk.settle(pending)
     if not isinstance(called, Ok):
         return  # refused or failed: shown already (never "nobody waiting")
+    name = screen.desk.names.desk(desk)
     if called.value is None:
-        screen.say(f"Nobody is waiting for {screen.desk.names.desk(desk)}", timeout=3)
+        screen.say(f"Nobody is waiting for {name}", timeout=3)
     else:
         screen.desk.show_result(called.value)  # in this frame; the full snapshot follows
+        if passed_over(desk, called.value):
+            screen.say(f"{called.value.code}: {called_back_words(name)}")
     await screen.desk.after_write()
 
 
@@ -476,63 +470,6 @@ async def pick_colleague(screen: CounterScreen, ticket: Ticket) -> str | None:
     return await screen.app.push_screen_wait(
         ChoiceDialog(f"Send {ticket.code} to which colleague?", choices)
     )
-
-
-class NewCodeDialog(Dialog[None]):
-    """A transferred resident's new code, large, until the adviser closes it (never a
-    passing toast); below it whether it was printed here, as the printer says."""
-
-    BOX = "dialog new-code"
-    hint = "Enter or Esc: close · a desk key closes it and acts"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "cancel", "Close", id="newcode.close", tooltip="Close"),
-    ]
-
-    def __init__(self, desk: DeskContext, old: Ticket, moved: Moved) -> None:
-        super().__init__(f"{old.code} is now {moved.ticket.code}: tell the resident")
-        self.desk = desk
-        self.moved = moved
-        where = desk.names.service(moved.ticket.service)
-        arrived = desk.names.local_time(old.queued_at)
-        self.where = transferred_place(where, arrived, moved.ticket.priority)
-
-    def compose_body(self) -> ComposeResult:
-        code = BigCode(id="new-code")
-        code.code = self.moved.ticket.code
-        yield code
-        yield Static(Text(self.where), classes="body")
-        yield Static(id="new-code-print", classes="body")
-
-    @guarded
-    def on_mount(self) -> None:
-        self.desk.follow_snapshot(self, self._on_snapshot)
-        self._on_snapshot(self.desk.snapshot)
-
-    @guarded
-    def on_key(self, event: Key) -> None:
-        """Any key but Enter and Esc (N for the next resident, say) closes the box and does its
-        work on the desk, as the rating prompt does: never swallowed. The new code stays said
-        for a while (a notice)."""
-        if event.key in ("enter", "escape"):
-            return
-        event.stop()
-        event.prevent_default()
-        self.app.notify(str(self.heading), markup=False, timeout=10)
-        if (line := line_of(self.app)) is not None:
-            line.replay([event])  # first, before any key typed after it
-        else:
-            self.app.post_message(fresh(event))
-        self.dismiss()
-
-    @guarded
-    def _on_snapshot(self, snapshot: DeskSnapshot | None) -> None:
-        line = self.query_one("#new-code-print", Static)
-        job = self.moved.print_job
-        if job is None:
-            line.update(Text("No printer at this desk: write the new code down for them", "bold"))
-            return
-        word = followed_job_word(snapshot.print_jobs if snapshot is not None else {}, job)
-        line.update(Text(f"The new ticket at this desk's printer: {word}"))
 
 
 # Notes and history ---------------------------------------------------------------------------

@@ -503,6 +503,7 @@ class FollowupsScreen(DeskScreen):
         self.kind_filter = KIND_KEYS.get(chosen)
         self.load()
 
+    @guarded
     def action_filter_owner(self) -> None:
         self.owner_filter = OWNERS[(OWNERS.index(self.owner_filter) + 1) % len(OWNERS)]
         self.load()

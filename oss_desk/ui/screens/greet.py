@@ -362,9 +362,11 @@ class GreetScreen(DeskScreen):
 
     # Actions ------------------------------------------------------------------------------------
 
+    @guarded
     def action_search(self) -> None:
         self.query_one("#service-search", Input).focus()
 
+    @guarded
     def action_clear(self) -> None:
         self.forget_needs()
         self.clear_search()
@@ -374,11 +376,13 @@ class GreetScreen(DeskScreen):
         self.urgent = self.repeat = False
         self.show_needs()
 
+    @guarded
     def action_urgent(self) -> None:
         """Tick (or untick) the next ticket as an urgent or vulnerable resident's."""
         self.urgent = not self.urgent
         self.show_needs()
 
+    @guarded
     def action_repeat(self) -> None:
         """Tick (or untick) the next ticket's resident as come back about the same matter."""
         self.repeat = not self.repeat

@@ -526,6 +526,7 @@ class LeaderScreen(DeskScreen):
                 timeout=6,
             )
 
+    @guarded
     def action_reopen_day(self) -> None:
         """E while the day is closed with nothing left open: the same key's question, which
         offers to reopen it."""

@@ -334,6 +334,7 @@ class ReportsScreen(DeskScreen):
 
     # Actions -----------------------------------------------------------------------------------
 
+    @guarded
     def action_shift(self, steps: int) -> None:
         if self.day is None or self.month is None:
             return
@@ -350,6 +351,7 @@ class ReportsScreen(DeskScreen):
             return
         self.load()
 
+    @guarded
     def action_period(self, period: str) -> None:
         if period == self.period:
             return
@@ -358,6 +360,7 @@ class ReportsScreen(DeskScreen):
             self.month = self.day.isoformat()[:7]
         self.load()
 
+    @guarded
     def action_today(self) -> None:
         self.day = self._today()
         self.month = self.day.isoformat()[:7]

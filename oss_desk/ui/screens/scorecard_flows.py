@@ -44,14 +44,14 @@ async def ask_finish(
         outcome = await screen.app.push_screen_wait(dialog_for)
         if outcome is None:
             return None
-        outcomes[service], last = outcome, dialog_for.picked
+        outcomes[service], last = outcome, dialog_for.typed
     to = None
     if Outcome.SIGNPOSTED in outcomes.values():
         where = SignpostDialog(code, names.organisations())
         to = await screen.app.push_screen_wait(where)
         if to is None:
             return None
-        last = where.picked
+        last = where.typed
     return replace(first, key=last), outcomes, to
 
 

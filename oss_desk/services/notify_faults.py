@@ -1,0 +1,22 @@
+"""How a request to GOV.UK Notify failed without an answer, as its client (requests) says it:
+whether it may have reached Notify (see :func:`oss_desk.domain.sending.look_up_wait`)."""
+
+from __future__ import annotations
+
+
+def how_it_failed(cause: BaseException | None) -> str:
+    """``never connected`` (refused, no route, no name, no connection within the timeout: it
+    certainly was not accepted), ``timed out`` (sent, no answer within the timeout) or
+    ``lost`` (a 503, or the connection dropped after the request went: it may have been)."""
+    import requests
+    from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+    if isinstance(cause, requests.ConnectTimeout):
+        return "never connected"
+    if isinstance(cause, requests.Timeout):
+        return "timed out"
+    if isinstance(cause, requests.ConnectionError):
+        first = cause.args[0] if cause.args else None
+        if isinstance(first, MaxRetryError) and isinstance(first.reason, NewConnectionError):
+            return "never connected"
+    return "lost"
