@@ -35,13 +35,14 @@ def test_a_failed_called_text_is_said_by_ticket_show_and_alerts_while_the_ticket
     day = called_text_failed(tmp_path, notify)
     now = day.clock.now().isoformat()
     cli = Cli(day.db, monkeypatch)
-    said = "come-to-the-desk text not sent: Notify failed (500)"
+    said = "come-to-the-desk text failed: Notify failed (500)"
     shown = cli("ticket", "show", "C001", now=now)
     assert shown.code == 0, shown.err
-    assert shown.out.rstrip().endswith(f"; no print job; {said}"), shown.out
-    assert cli("ticket", "show", "C001", "--json", now=now).json()["texts_not_sent"] == [said]
+    assert f"; no print job; {said}" in shown.out, shown.out  # (and why, if Notify says more)
+    (text,) = cli("ticket", "show", "C001", "--json", now=now).json()["texts_not_sent"]
+    assert text.startswith(said) and shown.out.rstrip().endswith(text)
     listed = cli("alerts", "list", now=now)
-    assert f"t1  ticket C001, at desk-1: {said} (listed while the ticket is open)" in listed.out
+    assert f"t1  ticket C001, at desk-1: {text} (listed while the ticket is open)" in listed.out
     (alert,) = cli("alerts", "list", "--json", now=now).json()
     assert (alert["id"], alert["kind"], alert["ticket"], alert["desk"]) == (
         "t1",
@@ -57,4 +58,4 @@ def test_a_failed_called_text_is_said_by_ticket_show_and_alerts_while_the_ticket
     # The resident came all the same and was seen: the alert goes with the ticket.
     day.queue.finish("C001", "resolved")
     assert cli("alerts", "list", "--json", now=now).json() == []
-    assert cli("ticket", "show", "C001", now=now).out.rstrip().endswith(said)
+    assert cli("ticket", "show", "C001", now=now).out.rstrip().endswith(text)

@@ -383,9 +383,9 @@ TURN_TEXT_NAMES = {"nearly": "nearly-your-turn text", "called": "come-to-the-des
 
 def turn_text_failed_said(kind: str, reason: str | None) -> str:
     """A turn text that failed for good, as ``ticket show``, the desk that called and ``alerts
-    list`` say it: which text and why, never the number ("come-to-the-desk text not sent:
-    Notify failed (500)"). The resident was not told: the desk calls the code aloud."""
-    return said_with(f"{TURN_TEXT_NAMES.get(kind, 'text')} not sent", reason)
+    list`` say it: which text and why, never the number ("come-to-the-desk text failed: Notify
+    failed (500)"). The resident may not have been told: the desk calls the code aloud."""
+    return said_with(f"{TURN_TEXT_NAMES.get(kind, 'text')} failed", reason)
 
 
 MAX_UNCONFIRMED_SENDS = 2

@@ -20,5 +20,5 @@ async def test_the_desk_that_called_says_the_text_did_not_go(
         info = screen.query_one("#now-info")
         await until(lambda: "C001" in str(info.render()))
         said = str(info.render())
-        assert "come-to-the-desk text not sent: Notify failed (500)" in said, said
+        assert "come-to-the-desk text failed: Notify failed (500)" in said, said
         assert "07700" not in said and "7700900001" not in said
