@@ -93,6 +93,11 @@ class DatabaseGone(DatabaseUnsafe, title="Database replaced or removed"):
     moved): what it wrote would never be seen at the path."""
 
 
+class DatabaseOverwritten(DatabaseGone, title="Database overwritten"):
+    """The file at the path is the one this process opened, but its content was replaced in
+    place (a ``cp`` of a backup over it): what this process saw is no longer there."""
+
+
 class DatabaseDamaged(DatabaseUnsafe, title="Database damaged"):
     """SQLite reported the file corrupt (SQLITE_CORRUPT) or not a database (SQLITE_NOTADB)."""
 

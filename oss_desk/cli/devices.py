@@ -19,7 +19,14 @@ from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import JOB_WORDS, PrintState
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.printouts import SelfTestPrintout
-from oss_desk.errors import EXIT_INTERNAL, DatabaseGone, DeviceError, OssDeskError, RuleViolation
+from oss_desk.errors import (
+    EXIT_INTERNAL,
+    DatabaseGone,
+    DatabaseOverwritten,
+    DeviceError,
+    OssDeskError,
+    RuleViolation,
+)
 from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, Call, lines_for
 from oss_desk.hardware.boards import geometry_for as board_geometry
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, open_transport
@@ -66,6 +73,11 @@ def worker(state: State, once: bool, as_json: bool) -> None:
         )
 
     if once:
+        # Its summary says what failed (and a bug's fault report is in the log folder): the
+        # log lines are not written onto stderr beside it by logging's last resort.
+        quiet = logging.getLogger("oss_desk")
+        if not any(isinstance(h, logging.NullHandler) for h in quiet.handlers):
+            quiet.addHandler(logging.NullHandler())
         lock = WorkerLock.acquire(db)
         if lock is None:
             raise RuleViolation(
@@ -148,6 +160,11 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     standby.run()
     if standby.gone is None:
         log.info("device worker stopped (%s): the devices are free", asked[0] if asked else "done")
+    if isinstance(standby.gone, DatabaseOverwritten):
+        raise DatabaseOverwritten(
+            f"{standby.gone.message.split(';')[0]}; the worker stopped delivering and wrote "
+            "nothing more (`oss-desk db check` says what is at the path now)"
+        )
     if standby.gone is not None:
         raise DatabaseGone(
             f"{db} was replaced or removed while the worker had it open: it stopped delivering "

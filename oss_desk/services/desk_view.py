@@ -99,9 +99,12 @@ class DeskSnapshot:
     """The services added to the visits of the tickets at desks, by visit id."""
     closed_day: ClosedDay | None = None
     """The team leader's close of today while it holds (None: the day takes arrivals)."""
+    closed_now: str | None = None
+    """Why the site is closed now by its opening hours, closures and bank holidays ("a local
+    closure day"), though it still takes arrivals; None while it is open."""
     texts_not_sent: dict[int, tuple[str, ...]] = field(default_factory=dict)
     """The texts to residents at desks (called, being served) that failed for good, in words,
-    by visit id: the desk that called says the resident was not told."""
+    by visit id: the desk that called says the resident may not have been told."""
 
     def desk(self, desk_id: str) -> DeskState | None:
         return next((d for d in self.desks if d.desk.id == desk_id), None)
@@ -186,6 +189,8 @@ def take_snapshot(
             from oss_desk.services.reports import ReportService
 
             daily = ReportService(session, actor).daily(day, site.id, compare_weeks=0)
+    from oss_desk.services.opening import closed_now_at
+
     desks = [d for d in session.directory.desks.values() if d.site_id == site.id]
     board_url = session.settings.board.url if queue_service.board_site() == site.id else None
     ours = {u for d in desks for u in (d.printer_url, d.fallback_printer_url) if u}
@@ -235,6 +240,7 @@ def take_snapshot(
         added={visit: tuple(found) for visit, found in added.items()},
         amber_seconds=session.settings.queue.amber_minutes * 60,
         closed_day=closed,
+        closed_now=closed_now_at(session, site),
         texts_not_sent={
             visit: tuple(turn_text_failed_said(*text) for text in texts)
             for visit, texts in not_sent.items()

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, after_cut_short, is_copy, print_backoff
@@ -35,6 +34,7 @@ from oss_desk.hardware.printers import (
     PrinterStatus,
     Transport,
     open_transport,
+    prepare,
 )
 from oss_desk.hardware.templates import render
 from oss_desk.services.printouts import done_word, job_ticket
@@ -44,10 +44,9 @@ from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
 from oss_desk.storage.print_state import record_printed
 from oss_desk.worker import print_memory as memory
+from oss_desk.worker.printing_steps import Meanwhile, confirm_and_close, unknown_status
 
 log = logging.getLogger("oss_desk.worker")
-
-T = TypeVar("T")
 
 LEASE_SECONDS = PRINT_LEASE_SECONDS
 QUICK_ANSWER_SECONDS = 0.002
@@ -131,6 +130,14 @@ class PrintDelivery:
                 pass
         return report
 
+    def prepare(self, lane: str) -> None:
+        """Load what printer ``lane``'s jobs need before its first one (a URL that cannot be
+        read, or a library that fails, fails its jobs, with the reason, as they come)."""
+        try:
+            prepare(self._url(lane))
+        except Exception as exc:
+            log.warning("printer %s not prepared: %s", lane, describe(exc))
+
     def deliver_next(
         self, lane: str, report: PrintReport | None = None, *, handed_only: bool = False
     ) -> bool:
@@ -187,7 +194,7 @@ class PrintDelivery:
         try:
             # The printer is asked how it is, and answers while the job is rendered (and
             # claimed, unless it was handed to us claimed).
-            answer = link.ask() if url.asks_status else _unknown
+            answer = link.ask() if url.asks_status else unknown_status
             try:
                 data = self._render(job, url.profile)
             except Exception as exc:
@@ -266,12 +273,12 @@ class PrintDelivery:
         if link.answered(QUICK_ANSWER_SECONDS):
             # A network printer a round trip away has answered already: read it, free the
             # line, then record "sent" and what the printer said in one commit.
-            after = _confirm_and_close(link, len(data))
+            after = confirm_and_close(link, len(data))
             self._confirmed(url, job, after, len(data), report, sent_at=sent_at)
             return
         # Else the printer's answer is read (and the line freed as soon as it came) while
         # "sent" is committed; "printed" is recorded only after both.
-        answer = Meanwhile(lambda: _confirm_and_close(link, len(data)))
+        answer = Meanwhile(lambda: confirm_and_close(link, len(data)))
         try:
             self._sent(job)
         finally:
@@ -550,42 +557,6 @@ class PrintDelivery:
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
         return len(left)
-
-
-class Meanwhile(Generic[T]):
-    """``work`` on a thread of its own (a step on the printer's line, while the lane's thread
-    renders or commits); :meth:`result` waits for it: its value, or what it raised."""
-
-    def __init__(self, work: Callable[[], T]) -> None:
-        self._work = work
-        self._value: T | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="oss-desk-printer-step")
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._value = self._work()
-        except BaseException as exc:  # handed to the caller of result()
-            self._error = exc
-
-    def result(self) -> T:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value  # type: ignore[return-value]
-
-
-def _unknown() -> PrinterStatus:
-    """The answer of a printer that is not asked (its URL says status=off)."""
-    return PrinterStatus.UNKNOWN
-
-
-def _confirm_and_close(link: PrinterLink, size: int) -> PrinterStatus:
-    try:
-        return link.confirm(size)
-    finally:
-        link.close()  # the printer has answered: free it before the bookkeeping
 
 
 def configured_printers(session: Session) -> list[str]:
