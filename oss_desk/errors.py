@@ -141,3 +141,10 @@ def file_fault(exc: OSError, path: object = None) -> ResourceFault | None:
     if exc.errno == errno.EIO:
         return StorageIOError(f"disk I/O error on {where}: check the disk")
     return None
+
+
+def full_disk_at(exc: OSError, where: object) -> Exception:
+    """A copy's error names its source; when the disk written to was full, the fault names
+    ``where`` (that disk's folder) instead. Else ``exc`` as it is."""
+    fault = file_fault(exc, where)
+    return fault if isinstance(fault, StorageFull) else exc

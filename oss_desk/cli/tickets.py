@@ -390,18 +390,21 @@ def reprint(
 @ticket.command("show")
 @ticket_command
 def show(state: State, ref: str, as_json: bool) -> None:
-    """Show one ticket, with its print state (its latest print job)."""
-    from oss_desk.services.delivery import ticket_print
+    """Show one ticket, with its print state (its latest print job) and any text to the
+    resident that could not be sent."""
+    from oss_desk.services.delivery import ticket_print, turn_texts_said
 
     session = state.session()
     queue = QueueService(session)
     found = queue.look_up(ref)
     entry = queue.entry(found) if found.status.active else None
     printing, print_words = ticket_print(session, found.id)
+    not_sent = turn_texts_said(session, found.visit_id)
     if as_json:  # its JSON, and whether close of day closed it (the line says it in words)
         data = ticket_json(found, session.directory, entry)
         data["closed_at_close_of_day"] = closed_at_close_of_day(session, found)
         data.update(printing)
+        data["texts_not_sent"] = not_sent
         emit_json(data)
         return
     place, said = "", found
@@ -412,7 +415,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
         if why != NO_OPEN_DESK:  # the reason names where it was sent: said once
             said = dataclasses.replace(found, assigned_desk=None, assigned_person=None)
     line = ticket_line(said, session.directory, ended_words(session, found))
-    click.echo(f"{line}{place}; {print_words}")
+    click.echo(f"{line}{place}; {print_words}{''.join(f'; {said}' for said in not_sent)}")
 
 
 @click.group()

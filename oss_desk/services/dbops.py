@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from oss_desk import files
+from oss_desk import errors, files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.delivery import holder_said
@@ -215,7 +215,10 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
     kept: Path | None = None
     upgraded: list[str] = []
     try:
-        shutil.copyfile(source, staged)
+        try:
+            shutil.copyfile(source, staged)
+        except OSError as exc:  # a full disk is the database's, not the backup's it names
+            raise errors.full_disk_at(exc, f"the database's folder {folder}") from None
         os.chmod(staged, 0o600)
         m.set_journal_mode(staged, "WAL")
         stamp_file(staged, live=True)  # the live database from now on
