@@ -93,6 +93,11 @@ class DatabaseGone(DatabaseUnsafe, title="Database replaced or removed"):
     moved): what it wrote would never be seen at the path."""
 
 
+class DatabaseOverwritten(DatabaseGone, title="Database overwritten"):
+    """The file at the path is the one this process opened, but its content was replaced in
+    place (a ``cp`` of a backup over it): what this process saw is no longer there."""
+
+
 class DatabaseDamaged(DatabaseUnsafe, title="Database damaged"):
     """SQLite reported the file corrupt (SQLITE_CORRUPT) or not a database (SQLITE_NOTADB)."""
 
@@ -136,3 +141,10 @@ def file_fault(exc: OSError, path: object = None) -> ResourceFault | None:
     if exc.errno == errno.EIO:
         return StorageIOError(f"disk I/O error on {where}: check the disk")
     return None
+
+
+def full_disk_at(exc: OSError, where: object) -> Exception:
+    """A copy's error names its source; when the disk written to was full, the fault names
+    ``where`` (that disk's folder) instead. Else ``exc`` as it is."""
+    fault = file_fault(exc, where)
+    return fault if isinstance(fault, StorageFull) else exc

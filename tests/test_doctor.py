@@ -80,26 +80,32 @@ def test_a_healthy_office_is_all_ok(
     office = _office(
         tmp_path, printer=printer.url, board=pty.path, smtp=smtp.url, notify=notify.url
     )
+    backed = Cli(office.db, monkeypatch)("db", "backup")  # last night's backup
+    assert backed.code == 0, backed.err
     lock = WorkerLock.acquire(office.db)  # the device worker is running...
     assert lock is not None
     try:
         # ...without a heartbeat in this database yet: it holds the lock but does not work here
         # (as after `db restore --force` with a worker left running).
         stale = Cli(office.db, monkeypatch)("doctor", now=NOW)
-        assert "warn  worker" in stale.out and "holds the worker lock" in stale.out, stale.out
+        # It holds the lease, so no desk app can stand in: nothing drives the devices.
+        assert "fail  worker" in stale.out and "holds the worker lock" in stale.out, stale.out
+        assert stale.code == 1
         _heartbeat(office.db)  # ...and now it works on this database
         result = Cli(office.db, monkeypatch)("doctor", now=NOW)
         as_json = Cli(office.db, monkeypatch)("doctor", "--json", now=NOW)
     finally:
         lock.release()
-    # The lock released (the worker stopped): not running, however fresh its last heartbeat.
+    # The lock released (the worker stopped): not running, however fresh its last heartbeat;
+    # and no desk app is open to stand in.
     stopped = Cli(office.db, monkeypatch)("doctor", now=NOW)
+    assert stopped.code == 1
     assert any(
-        line.startswith("warn  worker") and "not running" in line
+        line.startswith("fail  worker") and "not running" in line
         for line in stopped.out.splitlines()
     ), stopped.out
     assert result.code == 0, result.out + result.err
-    assert [line.split()[0] for line in result.out.splitlines()] == ["ok"] * 14, result.out
+    assert [line.split()[0] for line in result.out.splitlines()] == ["ok"] * 15, result.out
     checks = as_json.json()
     assert as_json.code == 0
     notify_port = urlsplit(notify.url).port
@@ -109,6 +115,7 @@ def test_a_healthy_office_is_all_ok(
         "integrity",
         "file modes",
         "disk space",
+        "backups",
         f"printer 127.0.0.1:{printer.port} (greet-1)",
         f"board {pty.path}",
         f"email smtp 127.0.0.1:{smtp.port}",
@@ -161,6 +168,7 @@ def test_each_broken_part_is_reported_in_one_line(
         "board": f"board {gone}: the board's port {gone} is not there",  # plain words
         "email smtp": "connection refused",
         "notify": "connection refused",
+        "worker": "not running",  # and no desk app to stand in
     }
     assert len(failing) == len(expected), result.out
     for name, detail in expected.items():
@@ -170,7 +178,7 @@ def test_each_broken_part_is_reported_in_one_line(
     assert "Errno" not in result.out  # the operating system's own error is not for staff
     others = [line for line in result.out.splitlines() if not line.startswith("fail")]
     assert {line.split()[0] for line in others} <= {"ok", "warn"}
-    assert any(line.startswith("warn  worker") for line in others)  # no worker running
+    assert any(line.startswith("warn  backups: none yet") for line in others)
 
 
 def test_clock_behind_the_database_and_missing_database(

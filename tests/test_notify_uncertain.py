@@ -22,7 +22,8 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
-from oss_desk.worker.run import DeviceWorker, WorkerReport
+from oss_desk.worker.rounds import WorkerReport
+from oss_desk.worker.run import DeviceWorker
 
 from .appointments_site import NOW, office_toml, service_at
 from .conftest import Cli

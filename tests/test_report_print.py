@@ -12,8 +12,8 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.printouts import from_payload, to_payload
 from oss_desk.domain.reports import ReportNames
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
-from oss_desk.hardware.escpos_compat import dummy
-from oss_desk.hardware.templates import _columns, render
+from oss_desk.hardware.models import printer_model
+from oss_desk.hardware.templates import render
 from oss_desk.render.receipt import daily_summary
 from oss_desk.render.rows import NO_SHOWS
 from oss_desk.services.report_outputs import print_daily_summary
@@ -49,7 +49,7 @@ def on_paper(data: bytes, columns: int) -> list[str]:
 @pytest.mark.parametrize("profile", ["TM-T88V", "TM-T20II", "RP-F10-58mm"])
 @pytest.mark.parametrize("large_print", [False, True])
 def test_daily_summary_on_paper(profile: str, large_print: bool) -> None:
-    columns = _columns(dummy(profile))
+    columns = printer_model(profile).columns
     text = on_paper(render(summary(large_print), profile), columns)
     joined = "\n".join(text)
     width = columns // (2 if large_print else 1)

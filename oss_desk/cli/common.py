@@ -30,6 +30,8 @@ class State:
     db: str | None = None
     config: str | None = None
     user: str | None = None
+    site: str | None = None
+    """``--site`` of a command on a ticket named by today's code: see :data:`ticket_site`."""
     sessions: list[Session] = field(default_factory=list)
     warned: bool = False
     """Whether the simulated time (OSS_DESK_NOW on a live office) was said (once a command)."""
@@ -49,6 +51,7 @@ class State:
             check=check,
             host=host,
             typed=True,
+            site_id=self.site,
         )
         self.sessions.append(session)
         if not self.warned:
@@ -76,6 +79,23 @@ site_option = click.option(
 """``--site``: the site a ticket, a quick visit, the queue, the appointments or the follow-ups are
 of (``ticket issue``, ``visit quick``, ``queue``, ``appointment slots`` and ``list``, ``followup
 add`` and ``list``)."""
+
+
+def _told_site(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(State).site = value
+
+
+ticket_site = click.option(
+    "--site",
+    metavar="ID",
+    expose_value=False,
+    callback=_told_site,
+    help="The site whose code REF is (every site starts at C001 each day), when the database "
+    "has several (default: the site of --desk, else of the desk you logged in to today).",
+)
+"""``--site`` of every command on a ticket named by ``REF``: today's code is looked up at that
+site (see :meth:`oss_desk.services.session.Session.acting_site`, the one rule)."""
 
 
 def emit_json(value: Any) -> None:
@@ -141,6 +161,11 @@ def ref_command(func: Callable[Concatenate[State, P], R]) -> Callable[..., R]:
     a booking reference, a follow-up reference or an id): that argument as well. Its only
     argument: put it last, under the command's options."""
     return click.argument("ref")(json_command(func))
+
+
+def ticket_command(func: Callable[Concatenate[State, P], R]) -> Callable[..., R]:
+    """:func:`ref_command` for a command on one ticket: ``--site`` (:data:`ticket_site`) too."""
+    return ticket_site(ref_command(func))
 
 
 def number_option(

@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from oss_desk.cli.common import State, answer, emit_json, json_command, ref_command
+from oss_desk.cli.common import (
+    State,
+    answer,
+    emit_json,
+    json_command,
+    ticket_command,
+    ticket_site,
+)
 from oss_desk.domain.counter import PARK_REASONS
 from oss_desk.domain.models import QueueEntry, Ticket
 from oss_desk.domain.queue import closed_words
@@ -66,7 +73,7 @@ def ticket_action(
     func: Callable[..., None] = json_command(command)
     for option in reversed(options):
         func = option(func)
-    return click.command(name, help=doc)(click.argument("ref")(func))
+    return click.command(name, help=doc)(ticket_site(click.argument("ref")(func)))
 
 
 park = ticket_action(
@@ -84,7 +91,7 @@ park = ticket_action(
 
 @click.command("resume")
 @click.option("--desk", "desk_id", metavar="ID", help="Resume at another desk (team leader).")
-@ref_command
+@ticket_command
 def resume(state: State, ref: str, desk_id: str | None, as_json: bool) -> None:
     """A parked resident is back: serve them again at their desk."""
     session = state.session(desk_id)
@@ -103,7 +110,7 @@ undo_no_show = ticket_action(
 
 @click.command("add-service")
 @click.option("--service", required=True, metavar="CODE", help="The service added, e.g. W.")
-@ref_command
+@ticket_command
 def add_service(state: State, ref: str, service: str, as_json: bool) -> None:
     """Another service in the same visit (finished with its own outcome)."""
     session = state.session()
@@ -113,7 +120,7 @@ def add_service(state: State, ref: str, service: str, as_json: bool) -> None:
 
 @click.command("remove-service")
 @click.option("--service", required=True, metavar="CODE", help="The service taken off.")
-@ref_command
+@ticket_command
 def remove_service(state: State, ref: str, service: str, as_json: bool) -> None:
     """Take an added service off the visit again (added by mistake)."""
     session = state.session()
@@ -147,7 +154,7 @@ def _services_now(
 
 
 @click.command("history")
-@ref_command
+@ticket_command
 def history(state: State, ref: str, as_json: bool) -> None:
     """The visit's history (arrival, calls, transfers, services, notes); reading its notes is
     recorded."""

@@ -16,10 +16,17 @@ import click
 from oss_desk.cli.common import State, emit_json, json_command, json_option, pass_state
 from oss_desk.clock import format_instant
 from oss_desk.domain.calendar import local
-from oss_desk.domain.delivery import JOB_WORDS, PrintState
+from oss_desk.domain.delivery import JOB_WORDS, PrintState, holder_said
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
 from oss_desk.domain.printouts import SelfTestPrintout
-from oss_desk.errors import EXIT_INTERNAL, DatabaseGone, DeviceError, OssDeskError, RuleViolation
+from oss_desk.errors import (
+    EXIT_INTERNAL,
+    DatabaseGone,
+    DatabaseOverwritten,
+    DeviceError,
+    OssDeskError,
+    RuleViolation,
+)
 from oss_desk.hardware.boards import BoardFault, BoardLink, BoardState, Call, lines_for
 from oss_desk.hardware.boards import geometry_for as board_geometry
 from oss_desk.hardware.printers import PrinterFault, PrinterStatus, open_transport
@@ -66,6 +73,11 @@ def worker(state: State, once: bool, as_json: bool) -> None:
         )
 
     if once:
+        # Its summary says what failed (and a bug's fault report is in the log folder): the
+        # log lines are not written onto stderr beside it by logging's last resort.
+        quiet = logging.getLogger("oss_desk")
+        if not any(isinstance(h, logging.NullHandler) for h in quiet.handlers):
+            quiet.addHandler(logging.NullHandler())
         lock = WorkerLock.acquire(db)
         if lock is None:
             raise RuleViolation(
@@ -148,6 +160,11 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     standby.run()
     if standby.gone is None:
         log.info("device worker stopped (%s): the devices are free", asked[0] if asked else "done")
+    if isinstance(standby.gone, DatabaseOverwritten):
+        raise DatabaseOverwritten(
+            f"{standby.gone.message.split(';')[0]}; the worker stopped delivering and wrote "
+            "nothing more (`oss-desk db check` says what is at the path now)"
+        )
     if standby.gone is not None:
         raise DatabaseGone(
             f"{db} was replaced or removed while the worker had it open: it stopped delivering "
@@ -164,7 +181,7 @@ def _who_holds(db: Path) -> str:
 
     holder = WorkerLock.holder(db)
     if holder is None:
-        return "a process"
+        return holder_said(None)
     beat = None
     with contextlib.suppress(OssDeskError, sqlite3.Error):
         store = open_store(db, create=False, migrate=False, check=False)
@@ -172,8 +189,7 @@ def _who_holds(db: Path) -> str:
             beat = read_heartbeat(store.conn)
         finally:
             store.close()
-    role = beat.role if beat is not None and beat.pid == holder and beat.role else None
-    return f"{role}, process {holder}" if role else f"process {holder}"
+    return holder_said(holder, beat.role if beat is not None and beat.pid == holder else None)
 
 
 @click.group()
@@ -293,13 +309,15 @@ def alerts() -> None:
 @json_command
 def alerts_list(state: State, as_json: bool) -> None:
     """Every current alert: which message, for which appointment (day, booking reference), and
-    why; report emails (ids r1, r2...) and follow-up texts (f1, f2...) that failed for good."""
-    from oss_desk.services.delivery import followup_text_alerts, message_alerts, report_mail_alerts
+    why; report emails (ids r1, r2...) and follow-up texts (f1, f2...) that failed for good;
+    texts to residents waiting (t1, t2...) that failed, while their tickets are open."""
+    from oss_desk.services import delivery as dv
 
     session = state.session()
-    found = message_alerts(session)
-    mails = report_mail_alerts(session)
-    texts = followup_text_alerts(session)
+    found = dv.message_alerts(session)
+    mails = dv.report_mail_alerts(session)
+    texts = dv.followup_text_alerts(session)
+    turns = dv.turn_text_alerts(session)
     if as_json:
         emit_json(
             [
@@ -331,21 +349,23 @@ def alerts_list(state: State, as_json: bool) -> None:
                 for m in mails
             ]
             + [
-                {
-                    "id": t.key,
-                    "alert": "failed",
-                    "kind": "followup_text",
-                    "channel": "text",
-                    "via": "notify",
-                    "site": t.site_id,
-                    "visit": t.visit_id,
-                    "reason": t.reason,
-                }
+                _text_failed(t.key, "followup", t.site_id, t.reason, visit=t.visit_id)
                 for t in texts
+            ]
+            + [
+                _text_failed(
+                    t.key,
+                    t.kind,
+                    t.ticket.site_id,
+                    t.reason,
+                    ticket=t.ticket.code,
+                    desk=t.ticket.desk,
+                )
+                for t in turns
             ]
         )
         return
-    if not found and not mails and not texts:
+    if not found and not mails and not texts and not turns:
         click.echo("No alerts: every message was delivered or is on time.")
         return
     for a in found:
@@ -355,6 +375,16 @@ def alerts_list(state: State, as_json: bool) -> None:
         click.echo(f"{m.key:>6}  {m.describe()}")
     for t in texts:
         click.echo(f"{t.key:>6}  {t.describe()}")
+    for turn in turns:
+        click.echo(f"{turn.key:>6}  {turn.describe()}")
+
+
+def _text_failed(
+    key: str, kind: str, site: str | None, reason: str | None, **refs: object
+) -> dict[str, object]:
+    """A text to a resident that failed for good, as ``alerts list --json`` gives it."""
+    head = {"id": key, "alert": "failed", "kind": f"{kind}_text", "channel": "text"}
+    return {**head, "via": "notify", "site": site, **refs, "reason": reason}
 
 
 @alerts.command("ack")
@@ -373,6 +403,11 @@ def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bo
     by_kind: dict[str, list[int]] = {"": [], "r": [], "f": []}  # messages, reports, texts
     for given in ids:
         text = given.strip().lower()
+        if text[:1] == "t":  # a waiting resident's text: it goes with the ticket
+            raise click.BadParameter(
+                f"{given!r}: a text to a waiting resident is listed while the ticket is open,"
+                " and goes when it ends: nothing to acknowledge"
+            )
         kind = text[:1] if text[:1] in by_kind else ""
         number = text[len(kind) :]
         if not (number.isascii() and number.isdigit()):

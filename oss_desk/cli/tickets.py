@@ -14,13 +14,15 @@ from oss_desk.cli.common import (
     choice_option,
     emit_json,
     json_command,
-    ref_command,
     site_option,
+    ticket_command,
+    ticket_site,
 )
 from oss_desk.cli.counter import show_ticket, ticket_action
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.queue import called_back_words, passed_over
 from oss_desk.domain.waits import NO_OPEN_DESK, place_said
+from oss_desk.domain.workdays import closed_now_notice
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import closed_at_close_of_day, ended_words
@@ -135,8 +137,13 @@ def issue(
 
         FeedbackTexts(session).consent(issued.ticket.id, follow_up, source="cli")
     entry = queue.entry(issued.ticket)
+    from oss_desk.services.opening import closed_now_at
+
+    site = session.site_ever(issued.ticket.site_id)
+    closed = closed_now_at(session, site, keep=True)  # still taken: said, not refused
     if as_json:
         data = ticket_json(issued.ticket, session.directory, entry)
+        data["office_closed"] = closed
         from oss_desk.services.delivery import print_job_fields
 
         data.update(print_job_fields(session, issued.print_job))
@@ -151,9 +158,12 @@ def issue(
     click.echo(
         f"{issued.ticket.code}  {svc.name}  ({wait_phrase(entry) if entry else 'waiting'}){where}"
     )
+    if closed is not None:
+        click.echo(closed_now_notice(site.name, closed))
 
 
 @ticket.command("text")
+@ticket_site
 @click.argument("ref")
 @click.argument("number")
 @json_command
@@ -176,6 +186,7 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
 
 
 @ticket.command("feedback-text")
+@ticket_site
 @click.argument("ref")
 @click.argument("number")
 @json_command
@@ -211,7 +222,7 @@ def call_next(state: State, desk_id: str, as_json: bool) -> None:
 
 @ticket.command("call")
 @calling_desk
-@ref_command
+@ticket_command
 def call(state: State, ref: str, desk_id: str, as_json: bool) -> None:
     """Call a chosen waiting ticket to a desk, out of turn."""
     session = state.session(desk_id)
@@ -267,7 +278,7 @@ def _finish_options(func: Callable[P, R]) -> Callable[P, R]:
     help="The outcome of a service added to the visit (repeat for each).",
 )
 @_finish_options
-@ref_command
+@ticket_command
 def finish(
     state: State,
     ref: str,
@@ -294,6 +305,7 @@ def finish(
 
 
 @ticket.command("rate")
+@ticket_site
 @click.argument("ref")
 @click.argument("rating")
 @json_command
@@ -317,7 +329,7 @@ def rate(state: State, ref: str, rating: str, as_json: bool) -> None:
 @click.option(
     "--to", "person", metavar="PERSON", help="Send to a named colleague (staff id or login)."
 )
-@ref_command
+@ticket_command
 def transfer(
     state: State,
     ref: str,
@@ -360,7 +372,7 @@ ticket.add_command(
 @ticket.command("reprint")
 @click.option("--print-to", metavar="URL", help="Print here instead of the desk's printer.")
 @click.option("--desk", "desk_id", metavar="ID", help="The desk asking (its printer is used).")
-@ref_command
+@ticket_command
 def reprint(
     state: State, ref: str, print_to: str | None, desk_id: str | None, as_json: bool
 ) -> None:
@@ -376,20 +388,23 @@ def reprint(
 
 
 @ticket.command("show")
-@ref_command
+@ticket_command
 def show(state: State, ref: str, as_json: bool) -> None:
-    """Show one ticket, with its print state (its latest print job)."""
-    from oss_desk.services.delivery import ticket_print
+    """Show one ticket, with its print state (its latest print job) and any text to the
+    resident that could not be sent."""
+    from oss_desk.services.delivery import ticket_print, turn_texts_said
 
     session = state.session()
     queue = QueueService(session)
     found = queue.look_up(ref)
     entry = queue.entry(found) if found.status.active else None
     printing, print_words = ticket_print(session, found.id)
+    not_sent = turn_texts_said(session, found.visit_id)
     if as_json:  # its JSON, and whether close of day closed it (the line says it in words)
         data = ticket_json(found, session.directory, entry)
         data["closed_at_close_of_day"] = closed_at_close_of_day(session, found)
         data.update(printing)
+        data["texts_not_sent"] = not_sent
         emit_json(data)
         return
     place, said = "", found
@@ -400,7 +415,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
         if why != NO_OPEN_DESK:  # the reason names where it was sent: said once
             said = dataclasses.replace(found, assigned_desk=None, assigned_person=None)
     line = ticket_line(said, session.directory, ended_words(session, found))
-    click.echo(f"{line}{place}; {print_words}")
+    click.echo(f"{line}{place}; {print_words}{''.join(f'; {said}' for said in not_sent)}")
 
 
 @click.group()

@@ -329,4 +329,44 @@ def message_progress(
         return f"waiting to send again ({tries}{why}; first due {when})"
     if status == "pending":
         return f"pending, due {when}"
+    if status == "cancelled":  # not the council's doing: the booking changed before it was due
+        why = f": {last_error}" if last_error and last_error != _OLD_UNNEEDED else ""
+        return f"not sent, no longer needed{why} (due {when})"
     return f"{status} (due {when}{f'; {last_error}' if last_error else ''})"
+
+
+_OLD_UNNEEDED = "no longer wanted"
+"""The reason stored with an unneeded message before the reasons below were kept."""
+
+
+def message_fate(
+    kind: str,
+    for_version: int,
+    appt: Appointment,
+    deadline: datetime,
+    now: datetime,
+    *,
+    notice_hours: float,
+    last_error: str | None = None,
+) -> tuple[str, str] | None:
+    """What becomes of a message of ``appt`` still unsent at ``now`` (the worker's turn, or the
+    moment the booking changes): None, it is still to send. ``("failed", why)``: its
+    ``deadline`` has passed, so it was due and not delivered, whatever happened to the booking
+    afterwards (a no-show, a late cancellation): the team leader is alerted until someone
+    acknowledges it. ``("cancelled", why)``: the booking moved, was cancelled or the resident
+    came before it mattered, so it is no longer needed (``appointment show`` says so, never that
+    the council cancelled it). A cancellation notice is always wanted until its deadline."""
+    if now >= deadline:
+        last = f" (last try: {last_error})" if last_error else ""
+        if kind == "reminder" or deadline >= appt.starts_at:
+            return "failed", "not delivered before the appointment" + last
+        return "failed", f"not delivered within {notice_hours:g} hours" + last
+    if kind == "cancellation":
+        return None
+    if appt.version != for_version:
+        return "cancelled", "the appointment moved"
+    if appt.status is AppointmentStatus.BOOKED:
+        return None
+    if appt.status.kept:
+        return "cancelled", "the resident came"
+    return "cancelled", f"the appointment {status_sentence(appt.status)}"

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from oss_desk.domain.device_faults import device_words, said_with
+from oss_desk.domain.models import TicketStatus
 
 # Who owns the devices -------------------------------------------------------------------------
 
@@ -51,6 +52,15 @@ class WorkerState:
 
 
 NO_WORKER = "no device worker running"
+
+
+def holder_said(pid: int | None, role: str | None = None) -> str:
+    """Who holds the devices' lock, as doctor and every command say it: "desk app desk-1,
+    process 16315" (``role``: from that very process's heartbeat), "process 16315", or "a
+    process" when the lock does not say which."""
+    if pid is None:
+        return "a process"
+    return f"{role}, process {pid}" if role else f"process {pid}"
 
 
 def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
@@ -142,11 +152,32 @@ printer (claimed, not yet confirmed), and "printed" only once the printer confir
 
 
 def job_word(state: PrintState, reason: str | None = None) -> str:
-    """``printed``, ``may not have printed``, ``not printed: paper out``..."""
-    word = JOB_WORDS[state]
-    if state is PrintState.FAILED and reason:
-        return f"{word}: {reason}"
-    return word
+    """``printed``, ``may not have printed``, ``not printed: paper out``, ``not printed: the
+    ticket is cancelled``..."""
+    if state in (PrintState.FAILED, PrintState.CANCELLED) and reason:
+        return f"{JOB_WORDS[PrintState.FAILED]}: {reason}"
+    return JOB_WORDS[state]
+
+
+TICKET_PAST_WORDS = {
+    TicketStatus.SERVING: "being served",
+    TicketStatus.DONE: "finished",
+    TicketStatus.NO_SHOW: "a no-show",
+    TicketStatus.TRANSFERRED: "transferred",
+    TicketStatus.CANCELLED: "cancelled",
+}
+"""A ticket that is no longer waiting for its call, in a few words ("the ticket is ...")."""
+
+
+def stale_ticket_job(kind: str, ticket: TicketStatus | None) -> str | None:
+    """Why a print job is not printed when its turn comes (None: print it). A ticket is paper
+    for a resident still to be called: once it is no longer waiting or called (cancelled as
+    issued in error, finished, a no-show...), a job for it that was still queued (no worker
+    running, the printer down) is settled unprinted with this reason, never handed out late.
+    Asked in the transaction that claims the job; slips and other jobs always print."""
+    if kind != "ticket" or ticket is None or ticket in (TicketStatus.WAITING, TicketStatus.CALLED):
+        return None
+    return f"the ticket is {TICKET_PAST_WORDS[ticket]}"
 
 
 def followed_job_word(states: Mapping[int, tuple[PrintState, str | None]], job_id: int) -> str:
@@ -353,6 +384,17 @@ def message_alert(
     if status in ("pending", "sending") and now >= deadline - timedelta(minutes=alert_minutes):
         return AlertKind.LATE
     return None
+
+
+TURN_TEXT_NAMES = {"nearly": "nearly-your-turn text", "called": "come-to-the-desk text"}
+"""The texts a resident waiting elsewhere in the building may get, by kind (``turn_texts``)."""
+
+
+def turn_text_failed_said(kind: str, reason: str | None) -> str:
+    """A turn text that failed for good, as ``ticket show``, the desk that called and ``alerts
+    list`` say it: which text and why, never the number ("come-to-the-desk text failed: Notify
+    failed (500)"). The resident may not have been told: the desk calls the code aloud."""
+    return said_with(f"{TURN_TEXT_NAMES.get(kind, 'text')} failed", reason)
 
 
 MAX_UNCONFIRMED_SENDS = 2

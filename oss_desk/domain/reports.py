@@ -245,7 +245,8 @@ class DailyReport(PeriodReport):
     """Per follow-up kind: due that day and not done by its end, and overdue then."""
     closed: str | None = None
     """Why the office was closed that day ("a Saturday", "a bank holiday (Christmas Day)"),
-    when nobody arrived and every site reported was closed; None else (:func:`closed_words`)."""
+    when every site reported was closed (arrivals are still taken then: said too); None else
+    (:func:`closed_words`)."""
 
     def comparison(self) -> DayComparison:
         """This day's main figures, in the shape of the earlier days'."""
@@ -256,9 +257,16 @@ CLOSED_THAT_DAY = "Office closed that day"
 
 
 def closed_words(report: DailyReport) -> str | None:
-    """The line a closed day's report says first, so its zeros read as they should
-    (``Office closed that day: a Saturday.``); None on a day it opened."""
-    return None if report.closed is None else f"{CLOSED_THAT_DAY}: {report.closed}."
+    """The line a closed day's report says first, so its figures read as they should
+    (``Office closed that day: a Saturday.``, and when people still came ``Office closed that
+    day: a local closure day; 3 arrivals were still taken.``); None on a day it opened."""
+    if report.closed is None:
+        return None
+    came = report.figures.visits
+    if not came:
+        return f"{CLOSED_THAT_DAY}: {report.closed}."
+    taken = "1 arrival was" if came == 1 else f"{came} arrivals were"
+    return f"{CLOSED_THAT_DAY}: {report.closed}; {taken} still taken."
 
 
 @dataclass(frozen=True, slots=True)

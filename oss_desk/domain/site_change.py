@@ -11,13 +11,12 @@ longer takes appointments, or on days now closed) is listed with the command tha
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from oss_desk.domain.calendar import day_said, hours_on
+from oss_desk.domain.calendar import day_said
 from oss_desk.domain.queue import Placed, back_to_queue_words
-from oss_desk.domain.workdays import WorkingDays
 
 MOVE_HINT = "`oss-desk appointment move REF --start ISO --by council [--adviser ID]`"
 """How a booking the office strands (someone left or is away, the office is closed) is moved to
@@ -173,24 +172,6 @@ def site_gone_refused(
         f"site {site_id} ({name}) is gone but holds {' and '.join(held)}: "
         f"{' and '.join(todo)} first, or keep the site until then (a site may have no desks)"
     )
-
-
-def closed_at(
-    workdays: WorkingDays, opening_hours: Mapping[str, str], start: datetime, end: datetime
-) -> str | None:
-    """Why an appointment from ``start`` to ``end`` (local wall times) falls where the office
-    is closed ("a Saturday", "a local closure day", "outside the opening hours 09:00-12:00");
-    None when the office is open for all of it."""
-    day: date = start.date()
-    why = workdays.closed_said(day)
-    if why is not None:
-        return why
-    hours = hours_on(dict(opening_hours), day)
-    if hours is None:
-        return f"a {day:%A}"
-    if start.time() < hours.opens or end.time() > hours.closes or end.date() != day:
-        return f"outside the opening hours {hours}"
-    return None
 
 
 CANCEL_HINT = "`oss-desk appointment cancel REF --by council`"

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from oss_desk.domain.calendar import WEEKDAYS, parse_hours
+from oss_desk.domain.calendar import WEEKDAYS, hours_on, parse_hours
 
 
 @lru_cache(maxsize=16)
-def _bank_holidays(nation: str, year: int) -> dict[date, str]:
+def bank_holidays(nation: str, year: int) -> dict[date, str]:
+    """The bank holidays of ``nation`` (ENG, WLS, SCT or NIR) in ``year``, by day, named."""
     import holidays  # a large package: imported when a calendar is first worked out
 
     calendar = holidays.country_holidays("GB", subdiv=nation, years=year)
@@ -33,6 +34,9 @@ class WorkingDays:
     closures: frozenset[date] = field(default_factory=frozenset)
     weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
     """Days of the week the office works (Monday is 0)."""
+    known: Mapping[int, Mapping[date, str]] = field(default_factory=dict, compare=False, hash=False)
+    """Bank holidays already worked out (stored when the configuration was loaded), by year:
+    a year found here is not worked out again (the large calendar is not imported)."""
 
     @classmethod
     def of(
@@ -59,7 +63,8 @@ class WorkingDays:
         """The bank holiday's or the closure's name, if ``day`` is one."""
         if day in self.closures:
             return "local closure"
-        return _bank_holidays(self.nation, day.year).get(day)
+        known = self.known.get(day.year)
+        return (known if known is not None else bank_holidays(self.nation, day.year)).get(day)
 
     def closed_said(self, day: date, *, bank_holidays: bool = True) -> str | None:
         """Why the office is closed on ``day``, in words ("a bank holiday (Christmas Day)", "a
@@ -115,3 +120,42 @@ class WorkingDays:
         if closes is None or cancelled.time() >= closes or not self.is_working_day(day):
             counted_from = day + timedelta(days=1)
         return self.between(counted_from, appointment_day)
+
+
+def closed_at(
+    workdays: WorkingDays, opening_hours: Mapping[str, str], start: datetime, end: datetime
+) -> str | None:
+    """Why an appointment from ``start`` to ``end`` (local wall times) falls where the office
+    is closed ("a Saturday", "a local closure day", "a bank holiday (Christmas Day)", "outside
+    the opening hours 09:00-12:00"); None when the office is open for all of it. The one rule
+    of when an office is open (:func:`closed_now` asks it of an instant)."""
+    day: date = start.date()
+    why = workdays.closed_said(day)
+    if why is not None:
+        return why
+    hours = hours_on(dict(opening_hours), day)
+    if hours is None:
+        return f"a {day:%A}"
+    if start.time() < hours.opens or end.time() > hours.closes or end.date() != day:
+        return f"outside the opening hours {hours}"
+    return None
+
+
+def closed_now(
+    workdays: WorkingDays, opening_hours: Mapping[str, str], local_now: datetime
+) -> str | None:
+    """Why the office is closed at ``local_now`` (its wall-clock time), in words, by the same
+    rule (:func:`closed_at`: "a local closure day", "a bank holiday (Christmas Day)", "a
+    Saturday", "outside the opening hours 09:00-17:00"); None while it is open. Arrivals are
+    still taken while it is closed (an evening event): this only says it."""
+    return closed_at(workdays, opening_hours, local_now, local_now)
+
+
+def closed_now_line(why: str) -> str:
+    """Meet-and-greet's line at the top while the office is closed by its calendar."""
+    return f"Office closed now: {why}. Tickets are still issued."
+
+
+def closed_now_notice(site_name: str, why: str) -> str:
+    """What ``ticket issue`` adds when the office is closed: the ticket is still taken."""
+    return f"{site_name} is closed now ({why}): the ticket is taken all the same."

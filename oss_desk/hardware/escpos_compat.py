@@ -9,9 +9,12 @@ point the cache at our own folder, and silence stdout around rendering.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import logging
 import os
+import pickle
+import sys
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -36,11 +39,33 @@ def escpos_printer() -> ModuleType:
     if not root.handlers:
         root.addHandler(logging.NullHandler())
     logging.getLogger("escpos").setLevel(logging.WARNING)
-    with contextlib.redirect_stdout(io.StringIO()):
-        import escpos.printer
+    with _cache_turn(cache), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            import escpos.printer
+        except (EOFError, pickle.UnpicklingError):
+            # A cache left half written (a process killed while writing it): made again.
+            for name in [n for n in sys.modules if n == "escpos" or n.startswith("escpos.")]:
+                del sys.modules[name]
+            for stale in cache.glob("*.capabilities.pickle"):
+                stale.unlink(missing_ok=True)
+            import escpos.printer
 
     module: ModuleType = escpos.printer
     return module
+
+
+@contextlib.contextmanager
+def _cache_turn(cache: Path) -> Iterator[None]:
+    """One process at a time imports python-escpos: on its first import it writes its capability
+    cache (a pickle) in place, and another process importing it meanwhile read it half written
+    (EOFError: two printer lanes, or a worker and a desk app standing in, started together).
+    A lock on a file in the cache folder, dropped by the kernel however the process ends."""
+    fd = os.open(cache / ".import.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager

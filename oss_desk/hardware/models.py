@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,11 @@ class PrinterModel:
     """Lines fed after the last one on a printer without a cutter (to the tear bar)."""
     limits: str = ""
     """What it cannot do, in words (the README's table)."""
+    columns: int = 42
+    """Characters a line of font A (python-escpos's ``fonts.0.columns``)."""
+    media_known: bool = True
+    """The paper's width in dots is known (python-escpos's ``media.width.pixels``): a raster
+    image can be centred."""
 
 
 EPSON_REFERENCE = "https://download4.epson.biz/sec_pubs/pos/reference_en/escpos/index.html"
@@ -86,7 +91,7 @@ MODELS: tuple[PrinterModel, ...] = (
         models="Epson TM-T88IV",
         limits="Native QR needs firmware with GS ( k (most TM-T88IV units have it).",
     ),
-    replace(EPSON_THERMAL, profile="TM-T20II", models="Epson TM-T20II, TM-T20III"),
+    replace(EPSON_THERMAL, profile="TM-T20II", models="Epson TM-T20II, TM-T20III", columns=48),
     PrinterModel(
         "TM-U220",
         "Epson TM-U220D (impact, no cutter)",
@@ -139,6 +144,7 @@ MODELS: tuple[PrinterModel, ...] = (
             "6 s at 9600 baud, instant over USB); 32 columns. PC858 is ESC t 19 (python-escpos "
             "picks 53, which these printers do not all have)."
         ),
+        columns=32,
     ),
     PrinterModel(
         "ZJ-5870",
@@ -155,6 +161,7 @@ MODELS: tuple[PrinterModel, ...] = (
             "no PC858: "
             "Windows-1252 (ESC t 16) holds the pound and euro signs."
         ),
+        columns=32,
     ),
     PrinterModel(
         "RP-F10-58mm",
@@ -167,6 +174,7 @@ MODELS: tuple[PrinterModel, ...] = (
         native_qr=True,
         raster=True,
         limits="36 columns.",
+        columns=36,
     ),
     PrinterModel(
         "simple",
@@ -182,6 +190,7 @@ MODELS: tuple[PrinterModel, ...] = (
             "Assumes the least: code page 437 (euro printed EUR), no cutter, no native QR "
             "(a raster QR)."
         ),
+        media_known=False,
     ),
 )
 
@@ -197,7 +206,8 @@ def printer_model(profile: str) -> PrinterModel:
             return model
     from oss_desk.hardware.escpos_compat import capabilities
 
-    features = capabilities(profile).get("features", {})
+    data = capabilities(profile)
+    features = data.get("features", {})
     cut: Literal["full", "partial", "none"] = (
         "full"
         if features.get("paperFullCut")
@@ -212,4 +222,18 @@ def printer_model(profile: str) -> PrinterModel:
         cut=cut,
         native_qr=bool(features.get("qrCode")),
         raster=bool(features.get("bitImageRaster", True)),
+        columns=_columns(data),
+        media_known=_media_known(data),
     )
+
+
+def _media_known(data: dict[str, Any]) -> bool:
+    media = data.get("media", {}).get("width")
+    return isinstance(media, dict) and media.get("pixels") not in (None, "Unknown")
+
+
+def _columns(data: dict[str, Any]) -> int:
+    try:
+        return int(data["fonts"]["0"]["columns"])
+    except (KeyError, TypeError, ValueError):
+        return 42

@@ -336,3 +336,20 @@ def open_transport(url: str | PrinterURL) -> Transport:
     parsed = parse_printer_url(url) if isinstance(url, str) else url
     transport: Transport = _transports()[parsed.scheme](parsed)
     return transport
+
+
+def prepare(url: PrinterURL) -> None:
+    """Load what printing to ``url`` needs (its transport's library, the renderer's pieces for
+    its profile) before its first job: a printer's lane does, as it starts. A library that is
+    missing is said when a job is sent, as before."""
+    from oss_desk.hardware.templates import warm
+
+    with contextlib.suppress(ImportError):
+        if url.scheme == "serial":
+            import serial  # noqa: F401
+        elif url.scheme == "usb":
+            from oss_desk.hardware.escpos_compat import escpos_printer
+
+            escpos_printer()
+            import usb.core  # noqa: F401
+    warm(url.profile)

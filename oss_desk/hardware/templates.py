@@ -1,4 +1,10 @@
-"""Printouts as ESC/POS bytes (built with python-escpos's Dummy) and as a plain preview.
+"""Printouts as ESC/POS bytes and as a plain preview.
+
+The bytes are built here (the start, the changes of style, the printer's own QR, the end), so a
+printer with a native QR never loads python-escpos, Pillow or qrcode (about 15 MB and 150 ms on
+first use); python-escpos's Dummy draws only a raster QR, for printers without one, and reads the
+capabilities of a profile ``hardware/models.py`` does not list. Tests compare each piece with
+python-escpos's own bytes.
 
 A template lays a printout out as a list of blocks; the blocks are then rendered twice: to bytes
 for the printer and to text for the on-screen preview, so the two cannot disagree.
@@ -247,7 +253,7 @@ def render(printout: Printout, profile: str = DEFAULT_PROFILE) -> bytes:
     text, the QR (native; else a raster image with its 4-module quiet zone; else none, on an
     impact printer) and the end (a cut, or a feed to the tear bar).
 
-    The changes of style and the start are built by python-escpos once per profile and kept
+    The changes of style and the start are built once per profile and kept
     (:func:`_restyled`, :func:`_start`), and each line's wrapping is kept (:func:`_fitted`): a
     ticket builds only its text's bytes and its QR.
     """
@@ -287,7 +293,7 @@ _END = _End()
 
 @dataclass(frozen=True, slots=True)
 class _Press:
-    """What rendering needs to know of a profile (its python-escpos capabilities read once)."""
+    """What rendering needs to know of a profile (its model, read once)."""
 
     profile: str
     model: PrinterModel
@@ -297,20 +303,42 @@ class _Press:
 
 @lru_cache(maxsize=64)
 def _press(profile: str) -> _Press:
-    p = dummy(profile)
-    media = p.profile.profile_data.get("media", {}).get("width")
-    known = isinstance(media, dict) and media.get("pixels") not in (None, "Unknown")
-    return _Press(profile, printer_model(profile), _columns(p), known)
+    model = printer_model(profile)
+    return _Press(profile, model, model.columns, model.media_known)
 
 
-def _styled(p: Any, before: Style, after: Style) -> None:
-    """Only the changes from ``before`` to ``after`` (GS ! for sizes: ESC ! would clear bold)."""
+_ALIGN = {"left": b"\x1ba\x00", "center": b"\x1ba\x01", "right": b"\x1ba\x02"}
+
+
+def _styled(before: Style, after: Style) -> bytes:
+    """Only the changes from ``before`` to ``after``: ESC a (alignment), GS ! (size: ESC ! would
+    clear bold), ESC E (emphasis); the bytes python-escpos's ``set()`` sends for each, in the
+    same order (``tests/hardware/test_templates.py`` compares them)."""
+    out = b""
     if after[0] != before[0]:
-        p.set(align=after[0])
+        out += _ALIGN[after[0]]
     if after[1] != before[1]:
-        p.set(custom_size=True, width=after[1], height=after[1])
+        out += b"\x1d!" + bytes([(after[1] - 1) << 4 | (after[1] - 1)])
     if after[2] != before[2]:
-        p.set(bold=after[2])
+        out += b"\x1bE\x01" if after[2] else b"\x1bE\x00"
+    return out
+
+
+def _qr_native(payload: str, module: int) -> bytes:
+    """The printer's own QR (GS ( k: model 2, ``module`` dots a module, error correction M,
+    the data, print), as python-escpos's ``qr(native=True)`` sends it."""
+
+    def function(fn: int, data: bytes, m: bytes = b"") -> bytes:
+        size = len(data) + len(m) + 2
+        return b"\x1d(k" + bytes([size % 256, size // 256]) + b"1" + bytes([fn]) + m + data
+
+    return (
+        function(65, bytes([48 + 2, 0]))
+        + function(67, bytes([module]))
+        + function(69, bytes([48 + QR_EC_M]))
+        + function(80, payload.encode("utf-8"), b"0")
+        + function(81, b"", b"0")
+    )
 
 
 @lru_cache(maxsize=128)
@@ -351,13 +379,9 @@ def _piece(
 
 @lru_cache(maxsize=512)
 def _restyled(profile: str, before: Style, after: Style) -> bytes:
-    """python-escpos's bytes for the changes of style from ``before`` to ``after``, built once
-    per profile and kept (a printout has a handful of them, the same on every ticket)."""
-    p = _scratch(profile)
-    with quiet():
-        _styled(p, before, after)
-    output: bytes = p.output
-    return output
+    """The bytes for the changes of style from ``before`` to ``after``, built once per profile
+    and kept (a printout has a handful of them, the same on every ticket)."""
+    return _styled(before, after)
 
 
 _SCRATCH = threading.local()
@@ -380,30 +404,39 @@ def _qr(press: _Press, before: Style, block: QR, after_line: bool) -> tuple[byte
     if not (model.native_qr or model.raster):
         return b"", before
     after: Style = ("center", 1, False)
+    styled = _restyled(press.profile, before, after)
+    if model.native_qr:
+        # The quiet zone above (after a line) and below (the printer does not feed after it).
+        above = b"\n" if after_line else b""
+        return styled + above + _qr_native(block.payload, block.module) + b"\n", after
+    # A raster image: python-escpos (with Pillow and qrcode) loads for it, here only.
     p = _scratch(press.profile)
     with quiet():
-        _styled(p, before, after)
-        if model.native_qr:
-            if after_line:
-                p._raw(b"\n")  # the quiet zone above
-            p.qr(block.payload, native=True, size=block.module, ec=QR_EC_M)
-            p._raw(b"\n")  # ... and below (the printer does not feed after the symbol)
-        else:
-            image = qr_image(block.payload, max(3, block.module - 2))
-            p.image(image, center=press.media_known)
+        image = qr_image(block.payload, max(3, block.module - 2))
+        p.image(image, center=press.media_known)
     output: bytes = p.output
-    return output, after
+    return styled + output, after
 
 
 QR_EC_M = 1  # python-escpos's QR_ECLEVEL_M (error correction level M)
 
+_SAMPLE = TicketPrintout(
+    council="Council",
+    site="Site",
+    code="A001",
+    label="Service",
+    issued="09:00",
+    ahead=1,
+    estimate_minutes=5,
+    qr="OSSD-T:site:2026-01-01:A001",
+)
 
-def _columns(p: object) -> int:
-    try:
-        fonts = p.profile.profile_data["fonts"]  # type: ignore[attr-defined]
-        return int(fonts["0"]["columns"])
-    except (KeyError, TypeError, ValueError):
-        return 42
+
+def warm(profile: str) -> None:
+    """Load what rendering for ``profile`` needs, and keep its pieces, before its first job (a
+    printer's lane, as it starts: the first resident's ticket does not wait for them). Only a
+    printer without its own QR loads python-escpos, Pillow and qrcode (its QR is an image)."""
+    render(_SAMPLE, profile)
 
 
 def encode_text(text: str, codec: str = CODE_PAGE) -> bytes:

@@ -14,7 +14,6 @@ has no head to write.
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
@@ -25,17 +24,18 @@ from typing import TYPE_CHECKING, Any
 from oss_desk import files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.errors import ConfigError, InvalidInput, OssDeskError, StorageError
-from oss_desk.paths import default_backup_folder, new_backup_path
+from oss_desk.paths import new_backup_path
+from oss_desk.services.backup_files import backup_folder, backups_in
 from oss_desk.services.session import Session, settings_for
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, open_store, translate_errors
+from oss_desk.storage.incarnation import stamp_file
 from oss_desk.storage.maintenance import HEAD_SUFFIX, head_file, head_line
 from oss_desk.storage.migrations import pending_names
 
 if TYPE_CHECKING:
     from oss_desk.config import Settings
 
-BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
 OLDER_SCHEMA = "schema: migrations not applied"
 """How :func:`oss_desk.storage.maintenance.inspect` begins the problem of a copy at an older
 schema (expected in a copy of a database that ``init`` has not upgraded yet)."""
@@ -43,13 +43,6 @@ schema (expected in a copy of a database that ``init`` has not upgraded yet)."""
 
 def stamp_of(instant: datetime) -> str:
     return format_instant(instant)[:19].replace("-", "").replace(":", "") + "Z"
-
-
-def backup_folder(db: Path, folder: str | None) -> Path:
-    """Where the backups of ``db`` go: ``folder`` (``backup.folder``, or its
-    ``OSS_DESK_BACKUP__FOLDER`` override), else ``backups/`` beside the database. The one rule:
-    ``db backup``, ``init``'s copy before an upgrade and ``db check`` ask it."""
-    return Path(folder).expanduser() if folder else default_backup_folder(db)
 
 
 def configured_backup_folder(db: Path, config: Path | None) -> Path | None:
@@ -214,6 +207,7 @@ def backup_store(
                 # Into the empty private file: never readable by others, not even for a moment.
                 m.vacuum_into(store.conn, partial)
                 counts = None
+        stamp_file(partial, live=False)  # says it is a copy, wherever it is put
         found = m.inspect(partial, chain=False)
         problems = [p for p in found.problems if not (pending and p.startswith(OLDER_SCHEMA))]
         if counts is not None and found.counts != counts:
@@ -264,18 +258,6 @@ def backup_store(
         pending=pending,
         chained=head is not None,
     )
-
-
-def backups_in(folder: Path, stem: str) -> list[Path]:
-    """The backups of the database named ``stem`` in ``folder``, oldest first."""
-    found: list[tuple[str, int, Path]] = []
-    if not folder.is_dir():
-        return []
-    for entry in folder.iterdir():
-        match = BACKUP_NAME.match(entry.name)
-        if match and match["stem"] == stem and entry.is_file():
-            found.append((match["stamp"], int(match["n"] or 1), entry))
-    return [p for _, _, p in sorted(found)]
 
 
 def prune(folder: Path, stem: str, keep: int, made: Path | None = None) -> list[Path]:

@@ -20,19 +20,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from oss_desk import files
+from oss_desk import errors, files
 from oss_desk.clock import Clock, format_instant
 from oss_desk.domain.calendar import business_day, local
+from oss_desk.domain.delivery import holder_said
 from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation, StorageError
 from oss_desk.paths import default_backup_folder
-from oss_desk.services.backups import backups_in, stamp_of
+from oss_desk.services.backup_files import BACKUP_NAME, backups_in
+from oss_desk.services.backups import stamp_of
 from oss_desk.services.events import record_event
 from oss_desk.services.session import Session
 from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, upgrade_copy
 from oss_desk.storage.holders import server_of
+from oss_desk.storage.incarnation import copy_problems, stamp_file
 from oss_desk.storage.lease import WorkerLock, lock_held
 from oss_desk.storage.maintenance import head_file, read_head_file
 
@@ -48,7 +51,10 @@ def check(db: Path, *, quick: bool = False, folder: Path | None = None) -> m.Ins
         found = m.Inspection(db)
         found.problems.append(f"{db}: no such file")
         return found
-    found = m.inspect(db, quick=quick, counts=False)
+    # First, and then read-only: a writer's close would fold in a stale WAL beside a copy.
+    copied = copy_problems(db) if BACKUP_NAME.match(db.name) is None else []
+    found = m.inspect(db, quick=quick, counts=False, readonly=bool(copied))
+    found.problems[:0] = copied
     if found.chain is not None and found.chain.ok:
         found.problems.extend(anchor_problems(db, folder or default_backup_folder(db)))
     return found
@@ -153,7 +159,7 @@ def in_use(db: Path, *, server: bool = False) -> str | None:
         holder = WorkerLock.holder(db)
         # The holder of the devices' lock: the worker, or a desk app standing in for it.
         who = "the device worker, or a desk app standing in for it"
-        return who + (f" (process {holder})" if holder else "")
+        return who + (f" ({holder_said(holder)})" if holder else "")
     pid = m.shm_holder(db)
     if pid is not None:
         return f"another process (process {pid})"
@@ -177,6 +183,7 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
     older = [p for p in found.problems if p.startswith("schema: migrations not applied")]
     if len(older) < len(found.problems):
         raise StorageError(f"{source} is not a usable backup: {found.problems[0]}")
+    hand_copy = db.exists() and bool(copy_problems(db))  # before anything opens it
     current = m.office_id_of(db) if db.exists() else None
     same = found.office_id == current
     parted = replaced.office_replaced_after_parting(db, source) if same and db.exists() else None
@@ -208,9 +215,13 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
     kept: Path | None = None
     upgraded: list[str] = []
     try:
-        shutil.copyfile(source, staged)
+        try:
+            shutil.copyfile(source, staged)
+        except OSError as exc:  # a full disk is the database's, not the backup's it names
+            raise errors.full_disk_at(exc, f"the database's folder {folder}") from None
         os.chmod(staged, 0o600)
         m.set_journal_mode(staged, "WAL")
+        stamp_file(staged, live=True)  # the live database from now on
         if older:
             upgraded = upgrade_copy(staged)
         m.forget_device_owner(staged, format_instant(datetime.now(UTC)))
@@ -226,6 +237,13 @@ def restore(db: Path, source: Path, clock: Clock, *, force: bool = False) -> Res
             replaced.raise_ticket_counters(staged, carried)
             m.wal_checkpoint(staged)  # closes cleanly: no -wal/-shm left beside the staged copy
             m.fsync_file(staged)
+            # Fold the old WAL in, so the kept copy is one file (a damaged database cannot:
+            # its -wal is kept beside it instead). A WAL folded in and left empty (a process
+            # still had it open, with --force) holds nothing: it goes with the stale files.
+            # Not into a copy put over it by hand: that WAL holds the overwritten one's pages.
+            if db.exists() and not hand_copy:
+                with contextlib.suppress(Exception):
+                    m.wal_checkpoint(db)
             kept = _swap(db, staged, folder, stamp, removed)
     finally:
         for leftover in (
@@ -263,11 +281,6 @@ def _swap(db: Path, staged: Path, folder: Path, stamp: str, removed: list[Path])
         while kept.exists():
             n += 1
             kept = folder / f"{db.name}.before-restore-{stamp}-{n}"
-        # Fold the old WAL in, so the kept copy is one file (a damaged database cannot:
-        # its -wal is kept beside it instead). A WAL folded in and left empty (a process still
-        # had the database open, with --force) holds nothing: it goes with the stale files.
-        with contextlib.suppress(Exception):
-            m.wal_checkpoint(db)
         os.replace(db, kept)
         if wal.exists() and wal.stat().st_size > 0:
             os.replace(wal, kept.with_name(kept.name + "-wal"))

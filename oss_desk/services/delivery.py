@@ -31,8 +31,9 @@ from oss_desk.domain.delivery import (
     print_state,
     shorter_words,
     ticket_print_word,
+    turn_text_failed_said,
 )
-from oss_desk.domain.models import Actor
+from oss_desk.domain.models import Actor, Ticket
 from oss_desk.errors import NotFound, OssDeskError, RuleViolation
 from oss_desk.services.device_owner import state_of
 from oss_desk.services.session import Session
@@ -407,6 +408,51 @@ def followup_text_alerts(session: Session) -> list[FollowupTextAlert]:
         site = consent.site_id if consent is not None else None
         found.append(FollowupTextAlert(row["id"], row["visit_id"], site, row["last_error"]))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class TurnTextAlert:
+    """A turn text that failed for good while its ticket is still open (the resident was not
+    told to come, or where to go): listed until the ticket ends, and said at the desk that
+    called. Named by the ticket, never by the resident or the number."""
+
+    id: int
+    ticket: Ticket
+    kind: str
+    reason: str | None
+
+    @property
+    def key(self) -> str:
+        """Its id among the alerts (``t`` and the turn text's id)."""
+        return f"t{self.id}"
+
+    def describe(self) -> str:
+        at = f", at {self.ticket.desk}" if self.ticket.desk else ""
+        said = turn_text_failed_said(self.kind, self.reason)
+        return f"ticket {self.ticket.code}{at}: {said} (listed while the ticket is open)"
+
+
+def turn_text_alerts(session: Session, site_id: str | None = None) -> list[TurnTextAlert]:
+    """Turn texts failed for good whose tickets are still open."""
+    from oss_desk.storage import queue as q
+    from oss_desk.storage.resident import open_failed_turn_texts
+
+    found = []
+    with session.store.read() as conn:
+        for text_id, ticket_id, kind, why in open_failed_turn_texts(conn, site_id):
+            ticket = q.get_ticket(conn, ticket_id)
+            if ticket is not None:
+                found.append(TurnTextAlert(text_id, ticket, kind, why))
+    return found
+
+
+def turn_texts_said(session: Session, visit_id: int) -> list[str]:
+    """The visit's turn texts that failed for good, in words (``ticket show``)."""
+    from oss_desk.storage.resident import failed_turn_texts
+
+    with session.store.read() as conn:
+        failed = failed_turn_texts(conn, [visit_id]).get(visit_id, [])
+    return [turn_text_failed_said(kind, why) for kind, why in failed]
 
 
 def acknowledge_alerts(

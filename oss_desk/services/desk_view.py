@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.closed_day import ClosedDay
 from oss_desk.domain.counter import Activity, DeskLogin, activity, desk_states
-from oss_desk.domain.delivery import PrintState, WorkerState
+from oss_desk.domain.delivery import PrintState, WorkerState, turn_text_failed_said
 from oss_desk.domain.models import (
     Actor,
     Desk,
@@ -99,6 +99,12 @@ class DeskSnapshot:
     """The services added to the visits of the tickets at desks, by visit id."""
     closed_day: ClosedDay | None = None
     """The team leader's close of today while it holds (None: the day takes arrivals)."""
+    closed_now: str | None = None
+    """Why the site is closed now by its opening hours, closures and bank holidays ("a local
+    closure day"), though it still takes arrivals; None while it is open."""
+    texts_not_sent: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    """The texts to residents at desks (called, being served) that failed for good, in words,
+    by visit id: the desk that called says the resident may not have been told."""
 
     def desk(self, desk_id: str) -> DeskState | None:
         return next((d for d in self.desks if d.desk.id == desk_id), None)
@@ -156,6 +162,7 @@ def take_snapshot(
     from oss_desk.storage.devices import device_states
     from oss_desk.storage.outbox import print_summary
     from oss_desk.storage.queue import at_desks_before
+    from oss_desk.storage.resident import failed_turn_texts
 
     session.refresh_directory()
     site = session.site(site_id)
@@ -175,12 +182,15 @@ def take_snapshot(
         held = [*overnight, *(t for t in live.tickets if t.status is not TicketStatus.WAITING)]
         at_desks = [t.visit_id for t in held]
         added = added_services_of(conn, at_desks)
+        not_sent = failed_turn_texts(conn, at_desks)
         closed = closed_day(conn, site.id, day)  # one indexed read (site, business day)
         daily = None
         if figures:  # the team leader's figures: the report code loads when first asked for
             from oss_desk.services.reports import ReportService
 
             daily = ReportService(session, actor).daily(day, site.id, compare_weeks=0)
+    from oss_desk.services.opening import closed_now_at
+
     desks = [d for d in session.directory.desks.values() if d.site_id == site.id]
     board_url = session.settings.board.url if queue_service.board_site() == site.id else None
     ours = {u for d in desks for u in (d.printer_url, d.fallback_printer_url) if u}
@@ -230,6 +240,11 @@ def take_snapshot(
         added={visit: tuple(found) for visit, found in added.items()},
         amber_seconds=session.settings.queue.amber_minutes * 60,
         closed_day=closed,
+        closed_now=closed_now_at(session, site),
+        texts_not_sent={
+            visit: tuple(turn_text_failed_said(*text) for text in texts)
+            for visit, texts in not_sent.items()
+        },
     )
 
 

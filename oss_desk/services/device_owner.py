@@ -10,6 +10,8 @@ takes over after it is never skipped: a job handed to the one before is adopted 
 from __future__ import annotations
 
 import sqlite3
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,32 +23,74 @@ from oss_desk.storage.lease import Heartbeat, lock_held, read_heartbeat
 def state_of(beat: Heartbeat | None, db: Path, real_now: datetime | None = None) -> WorkerState:
     """The owner of the devices as ``beat`` (its heartbeat row) and the lease of ``db`` on this
     host tell it (real time, even under OSS_DESK_NOW)."""
+    return WorkerState(held=lock_held(db), seen_seconds=_seen(beat, real_now))
+
+
+def _seen(beat: Heartbeat | None, real_now: datetime | None = None) -> float | None:
+    """Seconds since the owner's last heartbeat (None: none runs)."""
+    if beat is None or beat.stopped_at is not None:
+        return None
     now = real_now or datetime.now(UTC)
-    seen = None
-    if beat is not None and beat.stopped_at is None:
-        seen = max(0.0, (now - read_instant(beat.seen_at)).total_seconds())
-    return WorkerState(held=lock_held(db), seen_seconds=seen)
+    return max(0.0, (now - read_instant(beat.seen_at)).total_seconds())
 
 
-def live_owner(conn: sqlite3.Connection, db: Path) -> str | None:
+LEASE_LOOK_FRESH = 0.01
+"""Seconds a look at the device lease made before a write transaction stays good in it: a desk
+that waited longer for its turn to write looks again (an owner that died meanwhile is not
+handed the job, to be printed by the next one marked COPY)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PrintPlan:
+    """What a print job's row needs that is known before its write transaction, worked out
+    outside it (a desk issuing a ticket holds the write lock less): its times, and whether a
+    process holds the device lease (a look at the lease file, good for
+    :data:`LEASE_LOOK_FRESH`). The heartbeat is read inside: an owner that took over
+    meanwhile is never skipped."""
+
+    created_at: str
+    lease_until: str
+    held: bool | None
+    looked_at: float
+    """When the lease was looked at (``time.monotonic()``)."""
+
+
+def plan_print(db: Path, now: datetime) -> PrintPlan:
+    """The :class:`PrintPlan` of a job queued at ``now`` on ``db`` (before the transaction)."""
+    lease_until = now + timedelta(seconds=PRINT_LEASE_SECONDS)
+    held = lock_held(db)
+    return PrintPlan(format_instant(now), format_instant(lease_until), held, time.monotonic())
+
+
+def live_owner(conn: sqlite3.Connection, db: Path, plan: PrintPlan) -> str | None:
     """The token of the owner of the devices of ``db`` when a print job queued now is handed to
     it (read with ``conn``, inside the transaction that queues the job); else None."""
     beat = read_heartbeat(conn)
     if beat is None or beat.stopped_at is not None:
         return None
-    return hand_over_to(state_of(beat, db), beat.owner)
+    fresh = time.monotonic() - plan.looked_at <= LEASE_LOOK_FRESH
+    held = plan.held if fresh else lock_held(db)
+    return hand_over_to(WorkerState(held=held, seen_seconds=_seen(beat)), beat.owner)
 
 
-def queue_print(conn: sqlite3.Connection, db: Path, job: PrintRequest, now: datetime) -> int:
+def queue_print(
+    conn: sqlite3.Connection,
+    db: Path,
+    job: PrintRequest,
+    now: datetime,
+    plan: PrintPlan | None = None,
+) -> int:
     """Queue ``job`` in the caller's write transaction on ``db`` (the job's id), handed to
     the live owner of the devices when there is one (:func:`live_owner`): its lane sends it
-    the moment this transaction's commit can be seen."""
+    the moment this transaction's commit can be seen. ``plan``: made before the transaction
+    (else now)."""
     from oss_desk.storage.outbox import queue_print_job  # on first print: not in a first frame
 
+    plan = plan or plan_print(db, now)
     return queue_print_job(
         conn,
         job,
-        created_at=format_instant(now),
-        owner=live_owner(conn, db),
-        lease_until=format_instant(now + timedelta(seconds=PRINT_LEASE_SECONDS)),
+        created_at=plan.created_at,
+        owner=live_owner(conn, db, plan),
+        lease_until=plan.lease_until,
     )

@@ -9,42 +9,25 @@ port is opened, the mail server gets EHLO (and STARTTLS) and Notify a TCP/TLS co
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import shutil
-import smtplib
-import socket
-import ssl
 import stat
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from oss_desk.clock import NOW_ENV, Clock, read_instant
 from oss_desk.config import Settings, build_settings, read_toml
 from oss_desk.domain.calendar import business_day
-from oss_desk.domain.delivery import BOARD_UNANSWERED, WorkerState
-from oss_desk.domain.device_faults import device_words, said_with
-from oss_desk.domain.devices import parse_board_url, parse_printer_url
-from oss_desk.domain.worker_faults import BLIP_SAID, keeps_failing
 from oss_desk.errors import OssDeskError
-from oss_desk.files import append_problem
-from oss_desk.hardware.boards import BoardFault, BoardLink
-from oss_desk.hardware.printers import PrinterStatus, open_transport
-from oss_desk.services.delivery import (
-    ATTENTION_HOURS,
-    alerts_in,
-    not_sent_lines,
-    printer_label,
-    recent_jobs_needing_answer,
-    recent_jobs_retrying,
-    worker_state,
-)
+from oss_desk.services.backup_files import FOLDER_ENV
+from oss_desk.services.delivery import alerts_in, not_sent_lines
 from oss_desk.services.demo_clock import clock_of
+from oss_desk.services.doctor_backups import backups, missing_database
+from oss_desk.services.doctor_checks import Check, fail, guard, ok, warn
+from oss_desk.services.doctor_devices import board, notify, printers, smtp
+from oss_desk.services.doctor_worker import print_jobs, worker, worker_before_upgrade
 from oss_desk.services.session import resolve_config_path, resolve_db_path
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import (
@@ -54,37 +37,13 @@ from oss_desk.storage.database import (
     open_store,
     upgrade_needed,
 )
-from oss_desk.storage.devices import DeviceState, device_states
-from oss_desk.storage.lease import WorkerLock, lock_held, read_heartbeat
+from oss_desk.storage.devices import device_states
 from oss_desk.storage.migrations import pending_names
 from oss_desk.storage.site import latest_config
 
-TIMEOUT = 2.0
 MIN_FREE_BYTES = 50 << 20
 LOW_FREE_BYTES = 1 << 30
 CLOCK_SLACK = timedelta(minutes=5)
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    name: str
-    status: str  # ok | warn | fail
-    detail: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"check": self.name, "status": self.status, "detail": self.detail}
-
-
-def ok(name: str, detail: str) -> Check:
-    return Check(name, "ok", detail)
-
-
-def warn(name: str, detail: str) -> Check:
-    return Check(name, "warn", detail)
-
-
-def fail(name: str, detail: str) -> Check:
-    return Check(name, "fail", detail)
 
 
 def run_checks(
@@ -96,36 +55,44 @@ def run_checks(
     path = resolve_db_path(db)
     clock = clock or clock_of(path)  # a demo's own clock on a demo database
     results: list[Check] = []
+    # Asked before this process opens it (closing a file drops a process's own POSIX locks).
+    others_open = path.exists() and m.shm_holder(path) is not None
     store = _database(path, results)
     # A database made by an older release: what its schema cannot answer is not asked of it.
     current = store if store is not None and not pending_names(store.conn) else None
     try:
         settings = _configuration(store, resolve_config_path(config), results)
         if store is not None:
-            results.append(_guard("integrity", lambda: _integrity(path)))
-            results.append(_guard("file modes", lambda: _modes(path)))
-        results.append(_guard("disk space", lambda: _disk(path)))
+            results.append(guard("integrity", lambda: _integrity(path)))
+            results.append(guard("file modes", lambda: _modes(path)))
+        results.append(guard("disk space", lambda: _disk(path)))
+        if store is not None:
+            chosen = settings.backup.folder if settings else os.environ.get(FOLDER_ENV)
+            results.append(guard("backups", lambda: backups(path, chosen or None)))
         if settings is not None and settings.access.training():
-            results.append(_guard("access", lambda: _training(store)))
+            results.append(guard("access", lambda: _training(store)))
         if settings is not None:
             recorded = device_states(current.conn) if current is not None else {}
-            results.extend(_printers(settings, recorded))
-            results.append(_guard("board", lambda: _board(settings)))
-            results.append(_guard("email", lambda: _smtp(settings)))
-            results.append(_guard("notify", lambda: _notify(settings)))
-            results.append(_guard("booking channels", lambda: _booking_channels(settings)))
-        results.append(_guard("clock", lambda: _clock(store, settings, clock)))
+            results.extend(printers(settings, recorded, clock.now()))
+            results.append(guard("board", lambda: board(settings)))
+            results.append(guard("email", lambda: smtp(settings)))
+            results.append(guard("notify", lambda: notify(settings)))
+            results.append(guard("booking channels", lambda: _booking_channels(settings)))
+        results.append(guard("clock", lambda: _clock(store, settings, clock)))
         if store is not None and current is None:
-            results.append(_guard("worker", lambda: _worker_before_upgrade(path)))
-        else:
-            results.append(_guard("worker", lambda: _worker(path, current, clock)))
-        if current is not None:
+            results.append(guard("worker", lambda: worker_before_upgrade(path)))
+        if current is not None:  # (no database: no worker to ask of; its line says why)
             live = current
-            results.append(_guard("print jobs", lambda: _print_jobs(live, clock)))
+            take_over = settings.worker.take_over if settings is not None else True
+            alone = not others_open
+            results.append(
+                guard("worker", lambda: worker(path, live, take_over=take_over, alone=alone))
+            )
+            results.append(guard("print jobs", lambda: print_jobs(live, clock)))
             if settings is not None:
                 known = settings
-                results.append(_guard("messages", lambda: _messages(live, known, clock)))
-                moved = _guard("bookings", lambda: _bookings_to_move(live, known, clock))
+                results.append(guard("messages", lambda: _messages(live, known, clock)))
+                moved = guard("bookings", lambda: _bookings_to_move(live, known, clock))
                 if moved.status != "ok":  # said only when some are stranded
                     results.append(moved)
     finally:
@@ -134,23 +101,13 @@ def run_checks(
     return results
 
 
-def _guard(name: str, check: Callable[[], Check]) -> Check:
-    """A check that breaks is a failed check, never a crash of the doctor."""
-    try:
-        return check()
-    except OssDeskError as exc:
-        return fail(name, exc.message)
-    except Exception as exc:
-        return fail(name, f"{type(exc).__name__}: {' '.join(str(exc).split())[:160]}")
-
-
 # The database ---------------------------------------------------------------------------------
 
 
 def _database(path: Path, results: list[Check]) -> Store | None:
     name = "database"
     if not path.exists():
-        results.append(fail(name, f"no database at {path} (run `oss-desk init`)"))
+        results.append(fail(name, missing_database(path)))
         return None
     fstype = filesystem_type(path.parent)
     if fstype in NETWORK_FILESYSTEMS:
@@ -303,159 +260,6 @@ def _without_environment(document: dict[str, Any] | None, store: Store | None) -
     return None
 
 
-# Devices --------------------------------------------------------------------------------------
-
-
-def _printers(settings: Settings, recorded: dict[str, DeviceState]) -> list[Check]:
-    users: dict[str, list[str]] = {}
-    for desk in settings.desks:
-        for url in (desk.printer, desk.fallback_printer):
-            if url:
-                users.setdefault(url, []).append(desk.id)
-    if not users:
-        return [ok("printers", "none configured")]
-    checks = []
-    for url in sorted(users):
-        checks.append(_guard(f"printer {url}", _printer_check(url, users[url], recorded.get(url))))
-    return checks
-
-
-def _printer_check(url: str, desks: list[str], last: DeviceState | None) -> Callable[[], Check]:
-    return lambda: _printer(url, desks, last)
-
-
-def _printer(url: str, desks: list[str], last: DeviceState | None) -> Check:
-    parsed = parse_printer_url(url)
-    name = f"printer {parsed.label} ({', '.join(desks)})"
-    if parsed.scheme == "capture":
-        # A folder or no permission is seen now; a full disk only by the last write.
-        problem = append_problem(Path(parsed.path))
-        if problem:
-            return fail(name, problem)
-        if last is not None and last.status != "ok":
-            return fail(name, f"the worker recorded: {device_words(last.status, last.detail)}")
-        return ok(name, "capture file writable")
-    if parsed.scheme == "file" and not Path(parsed.path).exists():
-        return fail(name, f"{parsed.path} does not exist (is the printer plugged in?)")
-    short = dataclasses.replace(
-        parsed, params={**parsed.params, "timeout": str(min(parsed.timeout, TIMEOUT))}
-    )
-    status = open_transport(short).status()
-    if status in (PrinterStatus.OK,):
-        return ok(name, "ready")
-    if status is PrinterStatus.NEAR_END:
-        return warn(name, "paper near end")
-    if status is PrinterStatus.UNKNOWN:
-        if parsed.asks_status:
-            return warn(name, "connected, but it does not answer status requests")
-        return ok(name, "present (it cannot report its status)")
-    return fail(name, status.value)
-
-
-def _board(settings: Settings) -> Check:
-    url = settings.board.url
-    if not url:
-        return ok("board", "none configured")
-    parsed = parse_board_url(url)
-    name = f"board {parsed.target}"
-    link = BoardLink(parsed, timeout=TIMEOUT)
-    try:
-        link.probe()
-    except BoardFault as fault:
-        return fail(name, str(fault))
-    finally:
-        link.close()
-    if parsed.transport == "capture":
-        return ok(name, "capture file writable")
-    return ok(name, f"port opens ({BOARD_UNANSWERED}: whether it shows the calls is not known)")
-
-
-def _smtp(settings: Settings) -> Check:
-    url_text = settings.email.smtp_url
-    if not url_text:
-        return ok("email", "no mail server configured")
-    url = urlsplit(url_text)
-    if url.scheme == "capture":
-        problem = append_problem(Path(url.netloc + url.path))
-        return fail("email capture", problem) if problem else ok("email capture", "writable")
-    implicit_tls = url.scheme == "smtps"
-    starttls = not implicit_tls and dict(parse_qsl(url.query)).get("starttls", "on") != "off"
-    host = url.hostname or "localhost"
-    port = url.port or (465 if implicit_tls else 587)
-    name = f"email smtp {host}:{port}"
-    timeout = min(settings.email.timeout, TIMEOUT)
-    step = "connect"
-    try:
-        client: smtplib.SMTP
-        if implicit_tls:
-            client = smtplib.SMTP_SSL(
-                host, port, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            client = smtplib.SMTP(host, port, timeout=timeout)
-        with client:
-            step = "EHLO"
-            code, _ = client.ehlo()
-            if code != 250:
-                return fail(name, f"EHLO answered {code}")
-            if starttls:
-                step = "STARTTLS"
-                client.starttls(context=ssl.create_default_context())
-                client.ehlo()
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                client.quit()
-    except (smtplib.SMTPException, OSError) as exc:
-        return fail(name, f"{step} failed ({_why(exc)})")
-    return ok(
-        name,
-        "answers EHLO"
-        + (" and STARTTLS" if starttls else "")
-        + (" over TLS" if implicit_tls else ""),
-    )
-
-
-def _notify(settings: Settings) -> Check:
-    n = settings.notify
-    base = n.base_url
-    if base.startswith("capture://"):
-        problem = append_problem(Path(base[len("capture://") :]))
-        return fail("notify capture", problem) if problem else ok("notify capture", "writable")
-    default = type(n)().base_url
-    if not n.api_key_file and base == default and not (n.email_template or n.sms_template):
-        return ok("notify", "not configured")
-    url = urlsplit(base)
-    tls = url.scheme == "https"
-    host = url.hostname or ""
-    port = url.port or (443 if tls else 80)
-    name = f"notify {host}:{port}"
-    if n.api_key_file and not os.access(n.api_key_file, os.R_OK):
-        return fail(name, f"cannot read the API key file {n.api_key_file}")
-    step = "DNS"
-    try:
-        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        step = "connect"
-        with socket.create_connection((host, port), timeout=min(n.timeout, TIMEOUT)) as sock:
-            if tls:
-                step = "TLS"
-                context = ssl.create_default_context()
-                with context.wrap_socket(sock, server_hostname=host):
-                    pass
-    except (OSError, ssl.SSLError) as exc:
-        return fail(name, f"{step} failed ({_why(exc)})")
-    return ok(name, "reachable" + (" (TLS ok)" if tls else ""))
-
-
-def _why(exc: BaseException) -> str:
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return "timed out"
-    if isinstance(exc, socket.gaierror):
-        return "name not found"
-    text = " ".join(str(exc).split())
-    return (text or type(exc).__name__)[:120]
-
-
 # Clock and worker -----------------------------------------------------------------------------
 
 
@@ -477,89 +281,11 @@ def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Chec
             return fail(
                 "clock",
                 f"the time {now:%Y-%m-%d %H:%M}Z is behind the database's newest event "
-                f"({last:%Y-%m-%d %H:%M}Z): check NTP{simulated}",
+                f"({last:%Y-%m-%d %H:%M}Z): check NTP, or whether a command ran with "
+                f"{NOW_ENV} set on this office (its events are dated at that time){simulated}",
             )
     return ok(
         "clock", f"{now:%Y-%m-%d %H:%M}Z{simulated}; timezone data for {', '.join(sorted(zones))}"
-    )
-
-
-def _worker_before_upgrade(path: Path) -> Check:
-    """A database not upgraded yet: a worker on it is the older release's, to stop first."""
-    if lock_held(path):
-        holder = WorkerLock.holder(path)
-        return fail(
-            "worker",
-            f"{f'process {holder}' if holder else 'a process'} holds the worker lock (the older "
-            "release's worker, or a desk): stop it before `oss-desk init`",
-        )
-    return ok("worker", "none running (nothing stops `oss-desk init` upgrading it)")
-
-
-def _worker(path: Path, store: Store | None, clock: Clock) -> Check:
-    """Running means both: a process holds the device lease on this host, and it has written
-    its heartbeat into this very database lately (a worker left running across a `db restore
-    --force` holds the lease but works on the replaced file). The rule is the desks' rule
-    (``oss_desk.domain.delivery``): they agree."""
-    beat = read_heartbeat(store.conn) if store is not None else None
-    state = worker_state(store) if store is not None else WorkerState(lock_held(path), None)
-    seen = read_instant(beat.seen_at) if beat is not None else None
-    if state.alive and beat is not None and beat.owner is None:
-        return fail(
-            "worker",
-            f"process {beat.pid} on {beat.host} is a worker of an older oss-desk release (it "
-            "records no owner): it cannot work on this database; stop it and start this "
-            "release's worker",
-        )
-    if state.alive and beat is not None and beat.failing and keeps_failing(beat.lane_faults):
-        return fail(
-            "worker",
-            f"process {beat.pid} on {beat.host} is running but failing: {beat.failing} (its log "
-            "says more: journalctl -u oss-desk-worker)",
-        )
-    if state.alive and beat is not None:
-        who = f"{beat.role or 'process'}, process {beat.pid} on {beat.host}"
-        running = f"running ({who}, heartbeat {state.seen_seconds:.0f} s ago)"
-        if beat.failing:  # a blip, not a lane that keeps failing
-            return warn("worker", f"{running}, with {beat.failing}; {BLIP_SAID}")
-        return ok("worker", running)
-    if state.held:
-        holder = WorkerLock.holder(path)
-        who = f"process {holder}" if holder else "a process"
-        return warn(
-            "worker",
-            f"{who} holds the worker lock but has not worked on this database lately"
-            + (f" (last {seen:%Y-%m-%d %H:%M:%S}Z)" if seen else "")
-            + ": restart it (systemctl restart oss-desk-worker)",
-        )
-    return warn(
-        "worker",
-        "not running"
-        + (f" (last seen {seen:%Y-%m-%d %H:%M}Z)" if seen else "")
-        + ": start `oss-desk worker` (a desk app runs one itself)",
-    )
-
-
-def _print_jobs(store: Store, clock: Clock) -> Check:
-    """Print jobs that failed or may not have printed, not yet answered at their desk."""
-    jobs = recent_jobs_needing_answer(store.conn, clock.now())
-    if not jobs:
-        retrying, reason = recent_jobs_retrying(store.conn, clock.now())
-        none = f"none failed or unconfirmed in the last {ATTENTION_HOURS} hours"
-        if retrying:
-            return warn(
-                "print jobs", f"{said_with(f'{retrying} waiting for another try', reason)}; {none}"
-            )
-        return ok("print jobs", none)
-    latest = jobs[-1]
-    what = f"ticket {latest.code}" if latest.code else latest.kind.replace("_", " ")
-    where = f" at {latest.desk_id}" if latest.desk_id else ""
-    state = "may not have printed" if latest.status == "uncertain" else "failed"
-    more = f" ({len(jobs)} in all)" if len(jobs) > 1 else ""
-    return warn(
-        "print jobs",
-        f"{what}{where} {state} on {printer_label(latest.printer_url)}: "
-        f"{latest.reason or 'no reason recorded'}{more}",
     )
 
 

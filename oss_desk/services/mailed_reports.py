@@ -13,6 +13,7 @@ command runs (``again`` queues it once more on purpose).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -138,8 +139,10 @@ class ReportMailer:
     def due(self) -> list[Queued]:
         """What the timer sends: each office's summary of the last day it opened, once that day
         has closed (today's after closing; after a missed evening, the day before's at the next
-        run), and last month's dashboard from the first working day of the month on. Each is
-        queued at most once, so running this again (or every hour) sends nothing twice."""
+        run), and of each day it was closed but still took arrivals (a closure day, a bank
+        holiday, a Saturday: :meth:`closed_days_with_arrivals`), and last month's dashboard
+        from the first working day of the month on. Each is queued at most once, so running
+        this again (or every hour) sends nothing twice."""
         self._ready()
         done: list[Queued] = []
         several = len(self.s.directory.sites) > 1
@@ -148,8 +151,9 @@ class ReportMailer:
             day = self.last_closed_day(site)
             if day is not None:
                 done += self.daily(day.isoformat(), scope)
-            config = next(c for c in self.s.settings.sites if c.id == site.id)
-            workdays = WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
+            for closed in self.closed_days_with_arrivals(site, scope):
+                done += self.daily(closed.isoformat(), scope)
+            workdays = self._workdays(site)
             today = date.fromisoformat(self.s.today(site))
             month_start = today.replace(day=1)
             if today >= workdays.first_of_month(today) and month_start > self.s.span(site).first:
@@ -159,20 +163,42 @@ class ReportMailer:
     def last_closed_day(self, site: Site, look_back: int = 7) -> date | None:
         """The latest working day of ``site`` (in the last ``look_back`` days, not before its
         records begin) whose closing time has passed."""
+        return next((day for day, opened in self._days_over(site, look_back) if opened), None)
+
+    def closed_days_with_arrivals(
+        self, site: Site, scope: str | None, look_back: int = 7
+    ) -> list[date]:
+        """The days of ``site`` in the last ``look_back`` days, over, on which it was closed
+        (its one rule: :meth:`WorkingDays.is_working_day` and its opening hours) but took
+        arrivals all the same, whose summary was never queued (so an hourly run says nothing
+        of them again), oldest first."""
+        closed = [day for day, opened in self._days_over(site, look_back) if not opened]
+        if not closed:
+            return []
+        conn = self.s.store.conn
+        came = store.arrival_days(conn, site.id, min(closed).isoformat(), max(closed).isoformat())
+        sent = store.queued_periods(conn, "daily", scope or ALL_SITES)
+        return sorted(d for d in closed if d.isoformat() in came and d.isoformat() not in sent)
+
+    def _days_over(self, site: Site, look_back: int) -> Iterator[tuple[date, bool]]:
+        """The days of ``site`` in the last ``look_back`` days (not before its records begin)
+        whose closing time has passed, newest first, each with whether the site opened then."""
         config = next(c for c in self.s.settings.sites if c.id == site.id)
-        workdays = WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
+        workdays = self._workdays(site)
         today = date.fromisoformat(self.s.today(site))
         first = self.s.span(site).first
         now = self.s.clock.now()
         for back in range(look_back + 1):
             day = today - timedelta(days=back)
             if day < first:
-                return None
-            if not workdays.is_working_day(day) or hours_on(config.opening_hours, day) is None:
-                continue
+                return
             if now >= closing_time(self.s, site, day.isoformat()):
-                return day
-        return None
+                hours = hours_on(config.opening_hours, day)
+                yield day, workdays.is_working_day(day) and hours is not None
+
+    def _workdays(self, site: Site) -> WorkingDays:
+        config = next(c for c in self.s.settings.sites if c.id == site.id)
+        return WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
 
     def _site(self, site_id: str | None) -> Site:
         """The site named (as every report names one: a site that has left too), or this

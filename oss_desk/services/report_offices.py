@@ -33,6 +33,7 @@ from oss_desk.storage.site import (
     read_directory,
     site_has_events,
     sites_left,
+    staff_ever,
 )
 
 if TYPE_CHECKING:
@@ -245,7 +246,7 @@ class Offices:
                 if site in sites
                 for desk in gone.desks
             ]
-            for person, member in directory.staff.items():
+            for person, member in staff_ever(office.store.conn).items():  # leavers too
                 staff.setdefault(person, member.name)
         return Layout(
             hours=frozenset(self._opening_hours(sites, days)),
@@ -255,15 +256,11 @@ class Offices:
             staff=staff,
         )
 
-    def closed_said(
-        self, sites: Sequence[str], day: date, today: date, arrivals: int
-    ) -> str | None:
-        """Why ``sites`` were closed on ``day``, when nobody arrived and every one was closed
-        (by its opening hours, its local closures and, once the day is over, its nation's bank
-        holidays: :meth:`WorkingDays.closed_said`, the large calendar asked only then), in
-        words ("a Saturday"); None else."""
-        if arrivals:
-            return None
+    def closed_said(self, sites: Sequence[str], day: date, today: date) -> str | None:
+        """Why ``sites`` were closed on ``day``, when every one was closed (by its opening
+        hours, its local closures and, once the day is over, its nation's bank holidays:
+        :meth:`WorkingDays.closed_said`, the large calendar asked only then), in words ("a
+        Saturday"), whether or not anyone arrived (arrivals are still taken); None else."""
         said = {
             WorkingDays.for_office(c.nation, c.closures, c.opening_hours).closed_said(
                 day, bank_holidays=day < today

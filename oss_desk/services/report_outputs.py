@@ -33,17 +33,19 @@ from oss_desk.render.text import report_text as render_text
 from oss_desk.services.device_owner import queue_print
 from oss_desk.services.session import Session
 from oss_desk.storage.events import append_event
+from oss_desk.storage.site import desk_names_ever
 
 
 def names_for(session: Session, report: Report, everywhere: str = ALL_OFFICES) -> ReportNames:
     """The council, the office (``everywhere`` for every office), services and desks, as
-    configured."""
+    configured (a desk that left the configuration: as the office's records last had it)."""
     directory = session.directory
+    desks = desk_names_ever(session.store.conn)
     return ReportNames(
         council=session.settings.council.name,
         site_name=place_name(session, report.site, report.sites_left, everywhere),
         service_names={code: s.name for code, s in directory.services.items()},
-        desk_names={desk_id: d.name for desk_id, d in directory.desks.items()},
+        desk_names=desks | {desk_id: d.name for desk_id, d in directory.desks.items()},
     )
 
 

@@ -301,7 +301,7 @@ class ReportService:
             ),
             event_log_head=self._event_log_head(when, site),
             followups=followups_due(self._conns(site), when, site),
-            closed=self.offices.closed_said(sites, when, self._today(), figures.visits),
+            closed=self.offices.closed_said(sites, when, self._today()),
         )
 
     def _month_asked(

@@ -24,16 +24,19 @@ from oss_desk.errors import (
     StorageError,
 )
 from oss_desk.paths import CONFIG_ENV, DB_ENV, default_db_path, demo_db_path
+from oss_desk.services.backup_files import missing_said
 from oss_desk.storage.counter import login_at, login_of
 from oss_desk.storage.database import GuardedConnection, Store, open_store
 from oss_desk.storage.events import process_account as os_account
 from oss_desk.storage.site import (
     Directory,
+    desk_name_ever,
     latest_config,
     latest_config_id,
     read_directory,
     records_begin,
     site_ever,
+    staff_ever,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +68,8 @@ class Session:
     """A host-level process (init, the device worker, the demo builder): not role-checked."""
     account: str = ""
     """The account this process acts for (recorded with every event beside the person)."""
+    asked_site: str | None = None
+    """The site the command was told it acts for (``--site``), if any: see :meth:`acting_site`."""
 
     # Roles -----------------------------------------------------------------------------------
 
@@ -76,10 +81,22 @@ class Session:
         return self.settings.access.role()
 
     def name_of(self, person: str) -> str:
+        """A person's name: as configured; one who left the staff list, as the office's records
+        last had it (every change stays attributable to a person); else as given (a login
+        not on the list)."""
         for staff in self.settings.staff:
             if staff.id == person:
                 return staff.name
-        return person
+        left = staff_ever(self.store.conn).get(person)
+        return left.name if left is not None else person
+
+    def desk_name(self, desk_id: str) -> str:
+        """A desk's name: as configured; a desk that left the configuration, as the office's
+        records last had it; else its id."""
+        desk = self.directory.desks.get(desk_id)
+        if desk is not None:
+            return desk.name
+        return desk_name_ever(self.store.conn, desk_id) or desk_id
 
     @property
     def grants(self) -> Grants:
@@ -127,9 +144,7 @@ class Session:
 
     def site_at(self, desk_id: str | None, site_id: str | None = None) -> Site:
         """The site asked for; else the one ``desk_id`` is in; else as :meth:`site`."""
-        if site_id is None and desk_id in self.directory.desks:
-            site_id = self.directory.desks[desk_id].site_id
-        return self.site(site_id)
+        return self._said(self.acting_site(desk_id, site_id))
 
     def site_ever(self, site_id: str) -> Site:
         """The site of a record (a ticket's, an appointment's): one that left the configuration
@@ -144,9 +159,18 @@ class Session:
         return self.directory.sites.get(site_id) or site_ever(self.store.conn, site_id)
 
     def site(self, site_id: str | None = None) -> Site:
-        """The site asked for; else the one of this terminal's desk; else the only one; else
-        the one of the desk the acting person logged in to today (``--site``'s default: a login
-        left open from an earlier day says nothing of where they are now)."""
+        """The site asked for; else the one this command acts for (:meth:`acting_site`)."""
+        return self._said(self.acting_site(site_id=site_id))
+
+    def acting_site(self, desk_id: str | None = None, site_id: str | None = None) -> Site | None:
+        """The site a command acts for, the one rule: the one asked for (``site_id``); else the
+        one ``desk_id`` is in; else the command's ``--site`` (:attr:`asked_site`); else the one
+        of this terminal's desk; else the only one; else the one of the desk the acting person
+        logged in to today (a login left open from an earlier day says nothing of where they
+        are now). None: nothing says which of several."""
+        if site_id is None and desk_id in self.directory.desks:
+            site_id = self.directory.desks[desk_id].site_id
+        site_id = site_id or self.asked_site
         if site_id is None:
             desk = self.actor.desk_id
             if len(self.directory.sites) > 1 and desk not in self.directory.desks:
@@ -156,12 +180,18 @@ class Session:
             elif len(self.directory.sites) == 1:
                 return next(iter(self.directory.sites.values()))
             else:
-                known = ", ".join(sorted(self.directory.sites))
-                raise InvalidInput(f"this database has several sites: say which ({known})")
+                return None
         site = self.directory.sites.get(site_id)
         if site is None:
             known = ", ".join(sorted(self.directory.sites))
             raise NotFound(f"unknown site {shown(site_id)!r} (sites: {known})")
+        return site
+
+    def _said(self, site: Site | None) -> Site:
+        """``site``, or the refusal that the command must say which."""
+        if site is None:
+            known = ", ".join(sorted(self.directory.sites))
+            raise InvalidInput(f"this database has several sites: say which ({known})")
         return site
 
     def _desk_logged_in_today(self) -> str | None:
@@ -222,11 +252,17 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> Path:
 
 
 def _demo_hint(path: Path, error: StorageError) -> StorageError:
-    """Opening ``path`` failed: the same error, plus where the demo office is when the default
-    database was meant and only the demo has been built (``oss-desk demo`` then ``oss-desk
-    queue`` in another terminal)."""
+    """Opening ``path`` failed: the same error, or, for a database that is not there, the
+    newest backup of it to restore, else where the demo office is when the default database
+    was meant and only the demo has been built (``oss-desk demo`` then ``oss-desk queue`` in
+    another terminal)."""
+    if path.exists():
+        return error
+    restore = missing_said(path)  # an office whose file went: its backups are beside it
+    if restore is not None:
+        return StorageError(restore)
     demo = demo_db_path()
-    if path != default_db_path() or path.exists() or not demo.exists():
+    if path != default_db_path() or not demo.exists():
         return error
     return StorageError(
         f"no database at {path}; the demo office is at {demo}: pass --db {demo} (or set {DB_ENV})"
@@ -468,6 +504,7 @@ def open_session(
     check: bool = True,
     host: bool = False,
     typed: bool = False,
+    site_id: str | None = None,
 ) -> Session:
     """Open an initialised office database for a command or a desk.
 
@@ -475,7 +512,8 @@ def open_session(
     role-checked. Anyone else must be on the staff list unless ``access.unlisted_role`` gives
     unlisted people a role. ``typed``: ``person`` was typed by someone (``--user``,
     ``OSS_DESK_USER``), so a name not on the staff list is taken for a typo (see
-    :func:`resolve_identity`)."""
+    :func:`resolve_identity`). ``site_id``: the site the command was told it acts for
+    (``--site``: see :meth:`Session.acting_site`)."""
     path = resolve_db_path(db)
     try:
         store = open_store(path, create=False, check=check)
@@ -518,6 +556,7 @@ def open_session(
             config_source=source,
             host=host,
             account=account,
+            asked_site=site_id.strip() if site_id else None,
         )
         if not host and session.role_of(actor.person) is None:
             how = (

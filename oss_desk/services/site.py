@@ -16,6 +16,7 @@ from oss_desk.domain.text import shown
 from oss_desk.errors import RuleViolation
 from oss_desk.services.channels import promised_channels
 from oss_desk.services.events import record_event
+from oss_desk.services.opening import remember_bank_holidays
 from oss_desk.services.session import Session, process_account, resolve_person
 from oss_desk.services.site_change import ChangeReport, ConfigChange
 from oss_desk.storage.database import GuardedConnection, Store, open_store, schema_version
@@ -234,6 +235,7 @@ def load_into(
             change = ConfigChange(session, actor)  # the new settings over the office as it was
             change.before_load(conn, report)
         snapshot = load_config(conn, settings, source=source, actor=actor, now=clock.now())
+        remember_bank_holidays(conn, settings, clock.now().date())
         if source != DEMO_SOURCE:
             forget_demo_clock(conn)  # another office replaced a demo: the real time from now on
         if change is not None:

@@ -24,7 +24,6 @@ from oss_desk.domain.models import Desk, DeskStatus, EventKind, Site, Ticket, Ti
 from oss_desk.domain.site_change import (
     PRINTER_REMOVED,
     StaffEntry,
-    closed_at,
     held_said,
     id_change_refused,
     left_behind,
@@ -38,7 +37,7 @@ from oss_desk.domain.site_change import (
     still_booked,
     ticket_of_day,
 )
-from oss_desk.domain.workdays import WorkingDays
+from oss_desk.domain.workdays import WorkingDays, closed_at
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import close_due_in

@@ -1,7 +1,8 @@
 """\"Nearly your turn\": texts to residents waiting elsewhere in the building.
 
 At meet-and-greet a resident may give a mobile number (``give_phone``). The device worker then
-looks at the queue after every change (``queue_due``): a resident whose ticket is
+looks at the queue after every change while a number given today waits (``queue_due``;
+``oss_desk.worker.rounds.TurnTextsLane``): a resident whose ticket is
 ``turn_texts.position``-th in line for its service (2nd by default) gets a text, and another
 when called, with the desk to go to (``turn_texts.when_called``). Each is a row of the
 ``turn_texts`` outbox, at most one per visit and kind, so each is queued once; the sender

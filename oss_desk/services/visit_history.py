@@ -24,7 +24,6 @@ from oss_desk.services.session import AUTOMATION, Session
 from oss_desk.storage import appointments as a
 from oss_desk.storage import queue as q
 from oss_desk.storage.events import EventRow, events_for_visit
-from oss_desk.storage.site import desk_name_ever
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,12 +188,7 @@ class VisitHistory:
         return self.s.name_of(person)
 
     def _desk(self, desk_id: str | None) -> str | None:
-        if desk_id is None:
-            return None
-        desk = self.s.directory.desks.get(desk_id)
-        if desk is not None:
-            return desk.name
-        return desk_name_ever(self.s.store.conn, desk_id) or desk_id  # one that left: as it was
+        return None if desk_id is None else self.s.desk_name(desk_id)
 
     def _service(self, code: str | None) -> str:
         svc = self.s.directory.services.get(code or "")

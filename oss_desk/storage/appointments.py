@@ -378,13 +378,22 @@ def queue_message(
     )
 
 
-def cancel_messages(conn: sqlite3.Connection, appointment_id: int, kinds: Iterable[str]) -> int:
-    """Pending messages of these kinds will never be sent (a cancelled or moved appointment)."""
+def unsent_messages(
+    conn: sqlite3.Connection, appointment_id: int, kinds: Iterable[str]
+) -> list[Message]:
+    """The appointment's messages of these kinds still waiting to be sent (not being sent now)."""
     wanted = list(kinds)
     marks = ", ".join("?" * len(wanted))
     # Only placeholders are formatted in; the kinds are parameters.
-    sql = f"UPDATE messages SET status = 'cancelled' WHERE appointment_id = ? AND status = 'pending' AND kind IN ({marks})"  # noqa: S608, E501
-    return conn.execute(sql, [appointment_id, *wanted]).rowcount
+    sql = f"SELECT * FROM messages WHERE appointment_id = ? AND status = 'pending' AND kind IN ({marks}) ORDER BY id"  # noqa: S608, E501
+    cur = conn.execute(sql, [appointment_id, *wanted])
+    return [_message(cur, row) for row in cur.fetchall()]
+
+
+def settle_unsent(conn: sqlite3.Connection, message_id: int, status: str, why: str) -> bool:
+    """A message still waiting is settled without being sent: ``failed`` or ``cancelled``."""
+    sql = "UPDATE messages SET status = ?, last_error = ? WHERE id = ? AND status = 'pending'"
+    return conn.execute(sql, [status, why, message_id]).rowcount == 1
 
 
 def messages_for(conn: sqlite3.Connection, appointment_id: int) -> list[Message]:

@@ -66,8 +66,9 @@ class ChangeFeed:
 
     def poll(self, *, force: bool = False) -> Changes | None:
         """What changed since the last poll, or None when nothing did. Each poll also checks
-        that the path still names the file this process opened (one ``stat``): a desk learns
-        that its database was deleted, moved or replaced within one tick, before anyone types."""
+        that the path still names the file this process opened, with the content it opened (one
+        ``stat``, one ``pread``): a desk learns that its database was deleted, moved, replaced or
+        overwritten in place (a ``cp`` over it) within one tick, before anyone types."""
         self.store.check_file()
         version = self.store.data_version()
         if version == self._version and not force:

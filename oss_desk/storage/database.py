@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from oss_desk import files
 from oss_desk.errors import (
     DatabaseGone,
+    DatabaseOverwritten,
     DatabaseUnsafe,
     StorageBusy,
     StorageError,
@@ -33,6 +34,7 @@ from oss_desk.storage.faults import (
     describe_sqlite_error,
     translated,
 )
+from oss_desk.storage.incarnation import FileHead, file_identity, stamp_live
 from oss_desk.storage.migrations import (
     applied_names,
     build_migrations,
@@ -126,6 +128,7 @@ class Store:
         identity: tuple[int, int] | None = None,
         *,
         strict: bool = True,
+        head: FileHead | None = None,
     ) -> None:
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
@@ -133,6 +136,8 @@ class Store:
         self.path = path
         self.identity = identity if identity is not None else file_identity(path)
         """(device, inode) of the file this process opened: the path must keep naming it."""
+        self.head = head if head is not None else FileHead(path)  # its header's stamps
+        self.head.on_exit(self.close)
         self.unsafe: DatabaseUnsafe | None = None
         """Set once the file was lost or found damaged: every write is refused from then on."""
         self.turn: WriteLock | None = None
@@ -177,8 +182,8 @@ class Store:
 
     def check_file(self, *, saving: bool = False) -> None:
         """Refuse (and from then on always refuse) when the path no longer names the file this
-        process opened: deleted, moved away, or replaced by another file. One ``stat`` call
-        (about 2 microseconds).
+        process opened: deleted, moved away, replaced by another file, or overwritten in place
+        (a ``cp`` over it: :mod:`oss_desk.storage.incarnation`). One ``stat``, one ``pread``.
 
         ``saving``: called just after a commit, so the message says the change was not saved
         where anyone will see it."""
@@ -189,10 +194,13 @@ class Store:
                 now = None
             except OSError:
                 return  # a folder we cannot read right now: SQLite will say what is wrong
+            what = None if now != self.identity else self.head.changed()
             if now != self.identity:
                 what = "deleted or moved away" if now is None else "replaced by another file"
+            if what is not None:
+                gone = DatabaseOverwritten if self.head.overwritten else DatabaseGone
                 self.poison(
-                    DatabaseGone(
+                    gone(
                         f"{self.path} was {what} while this process had it open"
                         + (
                             ": what was just saved is not in the database at that path"
@@ -302,12 +310,7 @@ class Store:
             self.turn.close()
         with contextlib.suppress(sqlite3.Error, StorageError):
             self.conn.close()
-
-
-def file_identity(path: Path) -> tuple[int, int]:
-    """(device, inode) of the file at ``path`` (raises FileNotFoundError when there is none)."""
-    st = os.stat(path)
-    return (st.st_dev, st.st_ino)
+        self.head.close()  # after the connection: closing a descriptor drops SQLite's locks
 
 
 def _in_transaction(conn: sqlite3.Connection) -> bool:
@@ -374,7 +377,9 @@ def open_store(
         raise StorageError(f"no database at {path}: it disappeared while opening") from None
     except sqlite3.Error as exc:
         raise _opening_error(exc, path) from exc
+    head = FileHead(path)
     try:
+        adopt = head.refuse_copy()  # a backup copied over it: before SQLite reads its WAL
         with opening_errors(path):
             # Read before anything writes, so a foreign or broken file is left untouched.
             tables = table_names(conn)
@@ -402,7 +407,8 @@ def open_store(
             conn.execute("PRAGMA recursive_triggers = ON")
             conn.execute(f"PRAGMA synchronous = {synchronous}")
             _enable_wal(conn)
-        store = Store(conn, path, identity=before)
+        head.settle()  # in WAL mode now: what this process opened (a stamp below settles too)
+        store = Store(conn, path, identity=before, head=head)
         if check:
             from oss_desk.storage.file_modes import tighten_office
 
@@ -415,9 +421,12 @@ def open_store(
             apply_migrations(store)
         elif migrate is None:
             refuse_older_schema(store)
+        if migrate or (migrate is None and (adopt or not tables)):
+            stamp_live(store.write, store.head)  # init, a new database, a backup used on its own
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             conn.close()
+        head.close()
         raise
     return store
 

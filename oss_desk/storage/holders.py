@@ -46,8 +46,9 @@ def hold_alone(store: Store) -> None:
     """Hold the database file for this connection alone until it closes (``locking_mode =
     EXCLUSIVE``, then an empty ``BEGIN EXCLUSIVE``): StorageBusy after the busy timeout while
     another process has it open (every connection to a WAL database holds a shared lock on the
-    file); a process that opens it meanwhile, of any release, waits for it and then reads what
-    this connection left. ``init`` upgrades under it."""
+    file); a process that opens it meanwhile, of any release, waits for it up to its own busy
+    timeout, then reads what this connection left, or gives up having written nothing
+    ("database locked"). ``init`` upgrades under it."""
     conn = store.conn
     with translate_errors(store.path):
         conn.execute("PRAGMA locking_mode = EXCLUSIVE")

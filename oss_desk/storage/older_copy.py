@@ -2,8 +2,10 @@
 yet upgraded), never migrated and never written.
 
 A table a later migration added is missing from such a copy. The copy upgraded would hold it
-empty (its migration creates it and fills nothing from what the copy holds), so the reports read
-an empty TEMP table of the same columns in its place: the figures are those of the copy upgraded,
+empty of the copy's records (its migration creates it and fills it with nothing the reports
+count; 0006 adds the office's own id and 0013 a row of settings, which only the check of two
+offices apart reads), so the reports read an empty TEMP table of the same columns in its place:
+the figures are those of the copy upgraded,
 and no read of the reports needs to know which version made the copy.
 """
 

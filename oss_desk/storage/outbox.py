@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.delivery import PrintRequest
+from oss_desk.domain.delivery import PrintRequest, stale_ticket_job
+from oss_desk.domain.models import TicketStatus
 from oss_desk.domain.sending import SendResult
 from oss_desk.storage.rows import of_row, returned_int
 
@@ -380,12 +381,21 @@ def queue_print_job(
     )
 
 
-def start_printing(conn: sqlite3.Connection, job_id: int, now: str) -> None:
-    """Bytes of the job are about to leave (committed before the first one does)."""
+def start_printing(conn: sqlite3.Connection, job: PrintJob, now: str, owner: str) -> str | None:
+    """Bytes of ``job``, just claimed by ``owner``, are about to leave (committed before the
+    first one does); unless it is a ticket's whose ticket is no longer waiting or called
+    (:func:`oss_desk.domain.delivery.stale_ticket_job`): then it is settled unprinted
+    (``cancelled``) in the same transaction, and the reason returned."""
+    found = conn.execute("SELECT status FROM tickets WHERE id = ?", [job.ticket_id]).fetchone()
+    stale = stale_ticket_job(job.kind, TicketStatus(found[0]) if found else None)
+    if stale is not None:
+        finish(conn, PRINT_JOBS, job.id, owner=owner, status="cancelled", last_error=stale)
+        return stale
     conn.execute(
         "UPDATE print_jobs SET started_at = coalesce(started_at, ?), sent_at = NULL WHERE id = ?",
-        [now, job_id],
+        [now, job.id],
     )
+    return None
 
 
 def bytes_left_before(conn: sqlite3.Connection, job: PrintJob) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from oss_desk.storage.devices import OFF_BOARD
@@ -197,3 +198,36 @@ def visit_ticket(conn: sqlite3.Connection, visit_id: int) -> int | None:
         "SELECT id FROM tickets WHERE visit_id = ? ORDER BY id DESC LIMIT 1", [visit_id]
     ).fetchone()
     return int(row[0]) if row else None
+
+
+def failed_turn_texts(
+    conn: sqlite3.Connection, visit_ids: Iterable[int]
+) -> dict[int, list[tuple[str, str | None]]]:
+    """The turn texts of these visits that failed for good: visit id -> [(kind, why)] (one
+    search of the (visit, kind) index each)."""
+    found: dict[int, list[tuple[str, str | None]]] = {}
+    for visit in set(visit_ids):
+        for kind, why in conn.execute(
+            "SELECT kind, last_error FROM turn_texts WHERE visit_id = ? AND status = 'failed' "
+            "ORDER BY id",
+            [visit],
+        ):
+            found.setdefault(visit, []).append((kind, why))
+    return found
+
+
+def open_failed_turn_texts(
+    conn: sqlite3.Connection, site_id: str | None = None
+) -> list[tuple[int, int, str, str | None]]:
+    """The turn texts that failed for good whose visit still has a ticket open (waiting, called
+    or being served): ``(text id, that ticket's id, kind, why)``."""
+    return [
+        (int(r[0]), int(r[1]), str(r[2]), r[3])
+        for r in conn.execute(
+            "SELECT x.id, t.id, x.kind, x.last_error FROM turn_texts x "
+            "JOIN tickets t ON t.visit_id = x.visit_id "
+            "WHERE x.status = 'failed' AND t.status IN ('waiting', 'called', 'serving') "
+            "AND (:site IS NULL OR t.site_id = :site) ORDER BY x.id",
+            {"site": site_id},
+        )
+    ]

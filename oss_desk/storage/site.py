@@ -373,6 +373,12 @@ def staff_ever(conn: sqlite3.Connection) -> dict[str, StaffMember]:
     }
 
 
+def desk_names_ever(conn: sqlite3.Connection) -> dict[str, str]:
+    """Every desk the office has had, by id, named as last loaded: one that left the
+    configuration keeps its name (its tickets and events still point at it)."""
+    return {str(r[0]): str(r[1]) for r in conn.execute("SELECT id, name FROM desks")}
+
+
 def settle_printer_jobs(
     conn: sqlite3.Connection, printers: list[str], reason: str, *, by: str, now: str
 ) -> int:

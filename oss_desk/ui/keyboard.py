@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, cast
 from textual import events
 from textual.app import App
 from textual.driver import Driver
+from textual.widgets import Input
 
 from oss_desk.ui.faults import guard, guarded
 from oss_desk.ui.keyline import KeyLine, Trail
 from oss_desk.ui.keys import SeesEveryKey
 from oss_desk.ui.modes import switch_first
-from oss_desk.ui.reader import desk_driver
+from oss_desk.ui.reader import EscPair, desk_driver
 from oss_desk.ui.scanner import PREFIX, ScanCatcher
 
 if TYPE_CHECKING:
@@ -42,7 +43,17 @@ class Keyboard(App[None]):
             await super().on_event(event)
             self.key_line.arrived(event)
         else:
-            await self._typed(event)
+            for key in self._apart(event):
+                await self._typed(key)
+
+    def _apart(self, event: events.Key) -> tuple[events.Key, ...]:
+        """The keys typed: a word key's pair read with Esc (:class:`EscPair`) is the word key
+        in a text box (Option+Left moves a word), elsewhere Esc and the key."""
+        if not isinstance(event, EscPair):
+            return (event,)
+        if isinstance(self.focused, Input):  # a plain key: widgets handle keys by their class
+            return (events.Key(event.key, event.character),)
+        return event.apart
 
     @guarded
     def on_trail(self, trail: Trail) -> None:

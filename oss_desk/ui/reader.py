@@ -32,17 +32,42 @@ SEQUENCE_STARTS = frozenset("[O")
 mouse, focus, paste and report sequence the desk reads starts with one of them."""
 PARSER_NAME = "XTermParser"
 """The name by which the pinned Textual's drivers make their reader."""
+WORD_KEYS = frozenset("bf\x7f")
+"""What follows ESC when a text box's word key was pressed: Option+Left and Option+Right in a
+Mac browser (ESC b, ESC f), Alt+Backspace (ESC DEL), which Textual reads as ``ctrl+left``,
+``ctrl+right`` and ``ctrl+w``."""
+
+
+class EscPair(events.Key):
+    """ESC and a word key's byte read together (:data:`WORD_KEYS`): Textual's key for them
+    (``ctrl+left``: a word left in a text box), with the two keys typed, Esc and the key
+    (:attr:`apart`). In a text box it is the word key; anywhere else the two keys (the desk's
+    keyboard decides: :class:`~oss_desk.ui.keyboard.Keyboard`), so Option+Left moves a word in
+    the booking form instead of closing it, and Esc then F at the adviser desk is still both."""
+
+    def __init__(self, key: str, character: str | None, apart: tuple[events.Key, ...]) -> None:
+        super().__init__(key, character)
+        self.apart = apart
 
 
 class DeskParser(XTermParser):
-    """Textual's reader, except that ESC and a key read together are Esc, then the key."""
+    """Textual's reader, except that ESC and a key read together are Esc, then the key (a word
+    key's pair: :class:`EscPair`)."""
 
     def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
         if alt:  # ESC [ or ESC O and no sequence after it: Esc, then the key
             yield events.Key("escape", ESC)
         elif len(sequence) == 2 and sequence[0] == ESC and sequence[1] not in SEQUENCE_STARTS:
-            yield events.Key("escape", ESC)
-            sequence = sequence[1]
+            apart = (
+                events.Key("escape", ESC),
+                *super()._sequence_to_key_events(sequence[1]),
+            )
+            if sequence[1] not in WORD_KEYS:
+                yield from apart
+                return
+            for joined in super()._sequence_to_key_events(sequence):
+                yield EscPair(joined.key, joined.character, apart)
+            return
         yield from super()._sequence_to_key_events(sequence)
 
 

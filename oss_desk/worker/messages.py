@@ -15,13 +15,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from oss_desk.clock import format_instant, read_instant
-from oss_desk.domain.appointments import Appointment, AppointmentStatus
-from oss_desk.domain.delivery import message_deadline
-from oss_desk.domain.models import Actor, EventKind
+from oss_desk.clock import format_instant
+from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.sending import SendResult, SendTally, send_round
 from oss_desk.services.demo_messages import DemoPast, demo_past
-from oss_desk.services.events import record_event
+from oss_desk.services.message_fates import deadline_of, fate_of, record_settled
 from oss_desk.services.messages import compose
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
@@ -40,17 +38,6 @@ LANES = ("smtp", "notify")
 class MessageReport(SendTally):
     """A round of appointment messages (dropped: the appointment moved, was cancelled or has
     passed)."""
-
-
-def deadline_of(session: Session, message: ap.Message, appt: Appointment) -> datetime:
-    settings = session.settings.messages
-    return message_deadline(
-        message.kind,
-        read_instant(message.created_at),
-        appt.starts_at,
-        notice_hours=settings.notice_hours,
-        reminder_until_minutes=settings.reminder_until_minutes,
-    )
 
 
 class MessageDelivery(LeasedSender):
@@ -108,14 +95,10 @@ class MessageDelivery(LeasedSender):
         if appt is None:
             self._finish(message, None, SendResult("failed", "the appointment is gone"), report)
             return
-        wanted = self._still_wanted(message, appt)
-        if wanted is not None:
-            self._finish(message, appt, SendResult(wanted, "no longer wanted"), report)
-            return
         deadline = deadline_of(self.s, message, appt)
-        if now >= deadline:
-            too_late = self._too_late(message, deadline, appt)
-            self._finish(message, appt, SendResult("failed", too_late), report)
+        fate = fate_of(self.s, message, appt, now, deadline)
+        if fate is not None:  # past its deadline (failed), or no longer needed
+            self._finish(message, appt, SendResult(*fate), report)
             return
         contact = ap.contact_of(self.s.store.conn, appt.id)
         to = (contact.email if message.channel == "email" else contact.phone) if contact else None
@@ -160,21 +143,6 @@ class MessageDelivery(LeasedSender):
         )
         self._finish(message, appt, out, report)
 
-    def _too_late(self, message: ap.Message, deadline: datetime, appt: Appointment) -> str:
-        last = f" (last try: {message.last_error})" if message.last_error else ""
-        if message.kind == "reminder" or deadline >= appt.starts_at:
-            return "not delivered before the appointment" + last
-        hours = self.s.settings.messages.notice_hours
-        return f"not delivered within {hours:g} hours" + last
-
-    def _still_wanted(self, message: ap.Message, appt: Appointment) -> str | None:
-        """None to send; else the status to give it ('cancelled')."""
-        if message.kind == "cancellation":
-            return None
-        if appt.version != message.for_version or appt.status is not AppointmentStatus.BOOKED:
-            return "cancelled"
-        return None
-
     def _finish(
         self,
         message: ap.Message,
@@ -191,21 +159,8 @@ class MessageDelivery(LeasedSender):
             if not self.record(conn, message.id, out, stamp):
                 return
             if result.settled and appt is not None:
-                record_event(
-                    conn,
-                    self.s.site_ever(appt.site_id),  # one that left the configuration too
-                    now,
-                    EventKind.MESSAGE_SENT if status == "sent" else EventKind.MESSAGE_FAILED,
-                    Actor("worker"),
-                    service_code=appt.service,
-                    appointment_id=appt.id,
-                    data={
-                        "kind": message.kind,
-                        "channel": message.channel,
-                        "via": message.via,
-                        **({"reason": error} if error and status == "failed" else {}),
-                    },
-                )
+                delivered = status == "sent"
+                record_settled(conn, self.s, appt, message, now, sent=delivered, reason=error)
             self.record_sender(conn, message.via, out, stamp)
         sent = f"sent {message.kind} {message.channel} (message {message.id})"
         report.record(result, log, sent, f"message {message.id}")

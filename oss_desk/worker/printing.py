@@ -14,27 +14,27 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, after_cut_short, is_copy, print_backoff
-from oss_desk.domain.device_faults import PRINTER_SILENT
+from oss_desk.domain.device_faults import PRINTER_SILENT, said_with
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, from_payload
 from oss_desk.domain.sending import send_round
-from oss_desk.errors import OssDeskError
+from oss_desk.errors import OssDeskError, ResourceFault
 from oss_desk.hardware.printers import (
     PrinterFault,
     PrinterLink,
     PrinterStatus,
     Transport,
     open_transport,
+    prepare,
 )
 from oss_desk.hardware.templates import render
 from oss_desk.services.printouts import done_word, job_ticket
@@ -43,38 +43,16 @@ from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
 from oss_desk.storage.print_state import record_printed
+from oss_desk.worker import print_memory as memory
+from oss_desk.worker.printing_steps import Meanwhile, confirm_and_close, unknown_status
 
 log = logging.getLogger("oss_desk.worker")
-
-T = TypeVar("T")
 
 LEASE_SECONDS = PRINT_LEASE_SECONDS
 QUICK_ANSWER_SECONDS = 0.002
 """How long to wait for the answer of a printer asked with the job's last bytes before
 committing "sent" on its own: a network printer answers within a round trip, and then "sent"
 and "printed" are one commit, after the line is freed."""
-
-
-_BEGUN: dict[tuple[str, str], set[int]] = {}
-"""The print jobs each owner of the devices of a database (in this process: an owner's token is
-its own) began to deliver and has not finished."""
-_BEGUN_LOCK = threading.Lock()
-
-
-def _begin(owner: tuple[str, str], job_id: int) -> bool:
-    """``owner`` (database, token) begins to deliver job ``job_id``; False: it began it before
-    and did not finish (a lane stopped by a fault mid-job: bytes may have left)."""
-    with _BEGUN_LOCK:
-        begun = _BEGUN.setdefault(owner, set())
-        if job_id in begun:
-            return False
-        begun.add(job_id)
-        return True
-
-
-def _finished(owner: tuple[str, str], job_id: int) -> None:
-    with _BEGUN_LOCK:
-        _BEGUN.get(owner, set()).discard(job_id)
 
 
 def new_owner() -> str:
@@ -152,6 +130,14 @@ class PrintDelivery:
                 pass
         return report
 
+    def prepare(self, lane: str) -> None:
+        """Load what printer ``lane``'s jobs need before its first one (a URL that cannot be
+        read, or a library that fails, fails its jobs, with the reason, as they come)."""
+        try:
+            prepare(self._url(lane))
+        except Exception as exc:
+            log.warning("printer %s not prepared: %s", lane, describe(exc))
+
     def deliver_next(
         self, lane: str, report: PrintReport | None = None, *, handed_only: bool = False
     ) -> bool:
@@ -166,16 +152,23 @@ class PrintDelivery:
         if row is None:
             return False
         job = PrintJob.of(row)
-        handed = job.status == PRINT_JOBS.sending  # claimed for us as it was queued
-        if not _begin(self._mine, job.id):
+        handed = job.status == PRINT_JOBS.sending  # claimed for us (as it was queued, or begun)
+        if not memory.begin(self._mine, job.id, claimed=handed):
+            kept, why = memory.kept(self._mine, job.id)
+            if kept is not None:  # the printer answered; only writing it failed: written now
+                self._write_kept(job, kept, why, report)
+                return True
             # Claimed by this owner, begun, and left mid-job by a fault: as after a worker
             # that stopped, printed again once, marked COPY.
-            self._cut_short(job, "the printer's lane stopped mid-job", report)
+            self._cut_short(job, said_with("the printer's lane stopped mid-job", why), report)
             return True
         if handed:
             job = dataclasses.replace(job, started_at=None)  # its first try: none left before
         try:
             self._deliver(job, report, handed=handed)
+        except ResourceFault as fault:  # nothing written (the disk full): the lane tries again
+            memory.not_written(self._mine, job.id, fault.message)
+            raise
         except Exception as exc:  # whatever one job does, the lane goes on with the next one
             log.exception("print job %s failed unexpectedly", job.id)
             error = f"unexpected fault: {describe(exc)}"
@@ -201,7 +194,7 @@ class PrintDelivery:
         try:
             # The printer is asked how it is, and answers while the job is rendered (and
             # claimed, unless it was handed to us claimed).
-            answer = link.ask() if url.asks_status else _unknown
+            answer = link.ask() if url.asks_status else unknown_status
             try:
                 data = self._render(job, url.profile)
             except Exception as exc:
@@ -224,7 +217,7 @@ class PrintDelivery:
     def _claim(self, job: PrintJob) -> PrintJob | None:
         """Take the job (committed, so durable, before any byte can leave; from then on a
         worker that stops leaves it to be printed again marked COPY, never twice unmarked).
-        None: another owner has it."""
+        None: another owner has it, or its ticket is over (settled unprinted, in the claim)."""
         with self.s.store.write() as conn:
             stamp = self._stamp()
             taken = o.claim(
@@ -237,8 +230,11 @@ class PrintDelivery:
             )
             if not taken:
                 return None
-            o.start_printing(conn, job.id, stamp)
-        return dataclasses.replace(job, attempts=job.attempts + 1)
+            if (stale := o.start_printing(conn, job, stamp, self.owner)) is None:
+                return dataclasses.replace(job, attempts=job.attempts + 1)
+        log.info("job %s not printed: %s", job.id, stale)  # its ticket is over: no late paper
+        memory.finished(self._mine, job.id)
+        return None
 
     def _over(
         self,
@@ -277,12 +273,12 @@ class PrintDelivery:
         if link.answered(QUICK_ANSWER_SECONDS):
             # A network printer a round trip away has answered already: read it, free the
             # line, then record "sent" and what the printer said in one commit.
-            after = _confirm_and_close(link, len(data))
+            after = confirm_and_close(link, len(data))
             self._confirmed(url, job, after, len(data), report, sent_at=sent_at)
             return
         # Else the printer's answer is read (and the line freed as soon as it came) while
         # "sent" is committed; "printed" is recorded only after both.
-        answer = Meanwhile(lambda: _confirm_and_close(link, len(data)))
+        answer = Meanwhile(lambda: confirm_and_close(link, len(data)))
         try:
             self._sent(job)
         finally:
@@ -301,15 +297,15 @@ class PrintDelivery:
         """The job was sent whole and the printer said ``after``: printed only when it is
         online and fine."""
         silent = url.asks_status and after is PrinterStatus.UNKNOWN
-        self._written(url.url, after, PRINTER_SILENT if silent else None)
         if after in (PrinterStatus.OK, PrinterStatus.NEAR_END):
             self._settle(job, "done", report, claimed=True, confirmed=True, size=size, **columns)
-            return
-        if after is PrinterStatus.UNKNOWN:
-            said = "all of it was sent, but the printer did not confirm it"
         else:
             said = f"all of it was sent, then the printer said {after.value}: check it printed"
-        self._settle(job, "uncertain", report, claimed=True, error=said, **columns)
+            unknown = "all of it was sent, but the printer did not confirm it"
+            said = unknown if after is PrinterStatus.UNKNOWN else said
+            self._settle(job, "uncertain", report, claimed=True, error=said, **columns)
+        # The job's outcome is written first (kept, should the disk be full), then the printer's.
+        self._written(url.url, after, PRINTER_SILENT if silent else None)
 
     def _render(self, job: PrintJob, profile: str) -> bytes:
         copy = is_copy(o.bytes_left_before(self.s.store.conn, job))
@@ -396,6 +392,16 @@ class PrintDelivery:
         else:
             self._uncertain(job, report, f"{reason}, and it was already printed again once")
 
+    def _write_kept(
+        self, job: PrintJob, kept: memory.Unwritten, why: str | None, rep: PrintReport
+    ) -> None:
+        """The printer answered for ``job`` but its outcome could not be written: written now,
+        and the job is not printed again."""
+        said = said_with("its outcome could not be recorded when the printer answered", why)
+        log.warning("job %s: %s; recorded now (not printed again)", job.id, said)
+        self._drawn.update({job.id: kept.drawn} if kept.drawn is not None else {})
+        self._settle(job, kept.status, rep, **kept.settle)
+
     def _uncertain(self, job: PrintJob, report: PrintReport, error: str) -> None:
         """It may be on paper (or part of it): uncertain, for the desk to answer."""
         self._settle(job, "uncertain", report, claimed=True, error=error)
@@ -413,6 +419,9 @@ class PrintDelivery:
         size: int = 0,
         **columns: object,
     ) -> None:
+        if status in ("done", "uncertain"):  # the printer's word: kept until it is written
+            given = dict(claimed=True, error=error, confirmed=confirmed, size=size, **columns)
+            memory.keep(self._mine, job.id, status, given, self._drawn.get(job.id))
         stamp = self._stamp()
         values: dict[str, object] = dict(columns)
         if error is not None:
@@ -435,7 +444,7 @@ class PrintDelivery:
                 # says whether the printer confirmed it).
                 o.mark_ticket_printed(conn, job, stamp)
             record_printed(conn, job.id, self._drawn.pop(job.id, None), status)  # (F10)
-        _finished(self._mine, job.id)  # (committed: no longer this owner's)
+        memory.finished(self._mine, job.id)  # (committed: no longer this owner's)
         if status == "done":
             report.printed, report.sent = report.printed + 1, report.sent + int(not confirmed)
             log.info("job %s %s (%s, %d bytes)", job.id, done_word(confirmed), job.kind, size)
@@ -531,7 +540,7 @@ class PrintDelivery:
             left = o.orphans(conn, PRINT_JOBS, owner=self.owner)
             for row in left:
                 o.adopt(conn, PRINT_JOBS, row["id"], owner=self.owner)
-                _begin(self._mine, row["id"])  # (never taken for one handed to us)
+                memory.begin(self._mine, row["id"])  # (never taken for one handed to us)
         for row in left:
             job = PrintJob.of(row)
             if job.sent_at is not None:
@@ -548,42 +557,6 @@ class PrintDelivery:
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
         return len(left)
-
-
-class Meanwhile(Generic[T]):
-    """``work`` on a thread of its own (a step on the printer's line, while the lane's thread
-    renders or commits); :meth:`result` waits for it: its value, or what it raised."""
-
-    def __init__(self, work: Callable[[], T]) -> None:
-        self._work = work
-        self._value: T | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="oss-desk-printer-step")
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._value = self._work()
-        except BaseException as exc:  # handed to the caller of result()
-            self._error = exc
-
-    def result(self) -> T:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value  # type: ignore[return-value]
-
-
-def _unknown() -> PrinterStatus:
-    """The answer of a printer that is not asked (its URL says status=off)."""
-    return PrinterStatus.UNKNOWN
-
-
-def _confirm_and_close(link: PrinterLink, size: int) -> PrinterStatus:
-    try:
-        return link.confirm(size)
-    finally:
-        link.close()  # the printer has answered: free it before the bookkeeping
 
 
 def configured_printers(session: Session) -> list[str]:

@@ -21,7 +21,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,7 +33,7 @@ from oss_desk.services.live import Doorbell
 from oss_desk.services.session import Session
 from oss_desk.services.turn_texts import release_left as turn_texts_left
 from oss_desk.storage import outbox as o
-from oss_desk.storage.changes import ChangeFeed
+from oss_desk.storage.changes import ChangeFeed, Changes
 from oss_desk.storage.followups import next_message_due as next_referral_message_due
 from oss_desk.storage.lease import beat, step_down, take_over
 from oss_desk.storage.outbox import MESSAGES, PRINT_JOBS
@@ -44,7 +43,7 @@ from oss_desk.worker.feedback_texts import FeedbackTextDelivery
 from oss_desk.worker.lane_faults import LaneFaults
 from oss_desk.worker.leased import LeasedDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
-from oss_desk.worker.printing import PrintCounts, PrintDelivery, configured_printers, new_owner
+from oss_desk.worker.printing import PrintDelivery, configured_printers, new_owner
 from oss_desk.worker.report_mail import ReportMailDelivery, report_mails
 from oss_desk.worker.rounds import (
     BOARD,
@@ -55,8 +54,9 @@ from oss_desk.worker.rounds import (
     PRINTERS,
     PRINTING,
     REPORT_EMAILS,
-    UNKNOWN_AFTER,
     Steps,
+    TurnTextsLane,
+    WorkerReport,
     close_day,
     fill_rollup,
     no_shows,
@@ -80,30 +80,13 @@ watcher waits this long before it looks: the printers' lanes hear the commit too
 first byte should not wait for the watcher's reads."""
 
 
+Wants = Callable[[Changes], bool]
+"""Whether a lane wants to be woken by these changes."""
+
+
 def wall_clock() -> str:
     """The real time (heartbeats are about this process, not the simulated office day)."""
     return format_instant(datetime.now(UTC))
-
-
-@dataclass
-class WorkerReport(PrintCounts):
-    board_frames: int = 0
-    printers: dict[str, str] = field(default_factory=dict)
-    messages_sent: int = 0
-    messages_retried: int = 0  # not sent this time, to be tried again (the log says why)
-    messages_failed: int = 0
-    no_shows: int = 0
-    recovered: int = 0
-    turn_texts_sent: int = 0
-    report_emails_sent: int = 0
-    feedback_texts_sent: int = 0
-    steps_failed: dict[str, OssDeskError | None] = field(default_factory=dict)
-    """The steps that failed (what was not done), with the expected fault (None: a bug)."""
-
-    @property
-    def unknown(self) -> set[str]:
-        """The counts a failed step leaves unknown (the report's field names)."""
-        return {name for what in self.steps_failed for name in UNKNOWN_AFTER.get(what, ())}
 
 
 class DeviceWorker:
@@ -138,8 +121,12 @@ class DeviceWorker:
         self.errors: list[str] = []
         self.faults = LaneFaults()  # said with each heartbeat (doctor: running, but failing)
         self.started_at: str | None = None
-        self._wake: list[threading.Event] = []
+        self._wake: list[tuple[threading.Event, Wants | None]] = []
         self._wake_first: list[threading.Event] = []
+        self.wakers: dict[str, threading.Event] = {}
+        """Each lane's wake, by its thread's name."""
+        self.seen = 0
+        """The last event the change watcher has passed on to the lanes."""
         self._lanes: dict[str, threading.Thread] = {}
         self._senders: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
@@ -307,19 +294,26 @@ class DeviceWorker:
         self.stop.set()
         self._wake_all()
 
-    def _waker(self, *, first: bool = False) -> threading.Event:
+    def _waker(self, *, first: bool = False, wants: Wants | None = None) -> threading.Event:
         """The event that wakes a lane; ``first``: woken before the others after a change (a
         printer's lane: a resident waits at the printer for the ticket; a text or an email can
-        wait a few milliseconds, and lanes waking together would share one interpreter lock)."""
-        event = threading.Event()
+        wait a few milliseconds, and lanes waking together would share one interpreter lock).
+        ``wants``: woken only by the changes it says it wants (and when the worker stops)."""
+        event = self.wakers[threading.current_thread().name] = threading.Event()
         with self._lock:
-            (self._wake_first if first else self._wake).append(event)
+            if first:
+                self._wake_first.append(event)
+            else:
+                self._wake.append((event, wants))
         return event
 
-    def _wake_all(self, *, first_only: bool = False) -> None:
+    def _wake_all(self, *, first_only: bool = False, changes: Changes | None = None) -> None:
         with self._lock:
-            for event in self._wake_first if first_only else [*self._wake_first, *self._wake]:
+            for event in self._wake_first:
                 event.set()
+            for event, wants in [] if first_only else self._wake:
+                if changes is None or wants is None or wants(changes):
+                    event.set()
 
     def _sleep(self, wake: threading.Event, seconds: float, bell: Doorbell | None = None) -> None:
         """Until something changes in the database, ``seconds`` pass, or the worker stops
@@ -431,7 +425,8 @@ class DeviceWorker:
                     # The printers' lanes first, on their own for a moment; then the rest.
                     self._wake_all(first_only=True)
                     self.stop.wait(WAKE_OTHERS_AFTER)
-                    self._wake_all()
+                    self._wake_all(changes=changes)
+                    self.seen = feed.last_event_id
                     session.refresh_directory()
                     self._printer_lanes(session)
                     self._sending_lanes(session)
@@ -476,6 +471,8 @@ class DeviceWorker:
             bell = Doorbell.for_rings(session.store.path)
             try:
                 delivery = PrintDelivery(session, self.transports, self.owner)
+                delivery.prepare(url)  # before its first job: the resident waits at it
+                log.info("printer lane ready: %s", url)
                 configured = url in configured_printers(session)
                 while not self.stop.is_set():
                     wake.clear()
@@ -514,8 +511,11 @@ class DeviceWorker:
         return run
 
     def _turn_texts(self) -> None:
-        """\"Nearly your turn\" texts: after every change, and when one comes due."""
-        self._when_due(turn_texts, next_turn_text_due)
+        """\"Nearly your turn\" texts: when one comes due, and after a change that can need one
+        (:class:`~oss_desk.worker.rounds.TurnTextsLane`: none while the office sends no texts
+        or no number given today waits)."""
+        lane = TurnTextsLane()
+        self._when_due(lane.round, next_turn_text_due, wants=lane.wants)
 
     def _referral_messages(self) -> None:
         """Referral references by email or text: after every change, and when one comes due."""
@@ -534,11 +534,12 @@ class DeviceWorker:
         self,
         send: Callable[[Session, Steps], object],
         next_due: Callable[[sqlite3.Connection], str | None],
+        wants: Wants | None = None,
     ) -> None:
-        """Send what is due after every change, and again when the next one comes due (at
-        least every 5 s, at most every poll interval; after a fault, once its pause is over:
-        the message that made the round fail is still due)."""
-        wake = self._waker()
+        """Send what is due after every change (``wants``: every change it wants), and again
+        when the next one comes due (at least every 5 s, at most every poll interval; after a
+        fault, once its pause is over: the message that made the round fail is still due)."""
+        wake = self._waker(wants=wants)
         session = self.open_session()
         steps = Steps()
         try:

@@ -10,6 +10,7 @@ import struct
 import threading
 import time
 import tty
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # DLE EOT replies: 0x12 is "all well"; bits per the Epson reference (see oss_desk.hardware).
@@ -43,6 +44,9 @@ class FakePrinter:
     port: int = 0
     """The loopback port to listen on (0: any free one): a printer switched on where one
     refused connections until now (:func:`closed_port`)."""
+    before_answer: Callable[[], None] | None = None
+    """Called once, on the printer's thread, before it answers the first status question that
+    follows job bytes (the answer that confirms a job): what happens meanwhile at the sender."""
 
     def __post_init__(self) -> None:
         self.server = socket.socket()
@@ -107,6 +111,9 @@ class FakePrinter:
                         self.behaviour == "disconnect" and len(job) >= self.disconnect_after
                     ) or (self.behaviour == "stall" and bool(job))
                     if self.behaviour != "silent" and not cut:
+                        if job and self.before_answer is not None:
+                            hook, self.before_answer = self.before_answer, None
+                            hook()
                         conn.sendall(bytes([self.replies.get(n, 0x12)]))
                 if self.behaviour == "stall" and job:
                     # Took the status questions and the start of the job, then hangs (jammed).

@@ -5,6 +5,7 @@ were in no file anyone would read)."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,9 +15,11 @@ import pytest
 from textual.app import App
 from textual.widgets import Static
 
-from oss_desk.errors import DatabaseDamaged, DatabaseGone
+from oss_desk.errors import DatabaseDamaged, DatabaseGone, DatabaseOverwritten
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
+from oss_desk.storage import maintenance
+from oss_desk.storage.incarnation import stamp_file
 from oss_desk.ui.context import Failed
 from oss_desk.ui.dialogs.blocked import DatabaseBlocked
 from oss_desk.ui.screens.greet import GreetScreen
@@ -50,6 +53,10 @@ def delete(db: Path) -> None:
 
 def move(db: Path) -> None:
     db.rename(db.with_name("elsewhere.sqlite"))
+
+
+def same_bytes(a: Path, b: Path) -> bool:
+    return a.read_bytes() == b.read_bytes()
 
 
 def codes_in(db: Path) -> set[str]:
@@ -96,6 +103,53 @@ async def test_a_desk_acknowledges_nothing_once_its_file_is_gone(
         assert app.is_running
     # Every ticket the desk acknowledged is in the file at the path (or there is none).
     assert codes_in(office) <= {"C001", "B001", "C002", "W001", first}
+
+
+@pytest.mark.parametrize("folded", [True, False], ids=["checkpointed", "wal-beside"])
+async def test_a_backup_copied_over_the_file_under_a_running_desk_stops_it(
+    office: Path, make_app: AppFactory, folded: bool
+) -> None:
+    """`cp BACKUP office.sqlite`: the same file (device and inode), an older content."""
+    copy = office.with_name("office-backup.sqlite")
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await until(lambda: app.snapshot is not None)
+        greet = app.screen
+        assert isinstance(greet, GreetScreen)
+        source = sqlite3.connect(office, isolation_level=None)
+        try:
+            maintenance.backup_snapshot(source, copy)  # as `oss-desk db backup` makes it
+        finally:
+            source.close()
+        stamp_file(copy, live=False)
+        await pilot.press("c", "enter")
+        await until(lambda: greet.last_issued is not None)
+        assert greet.last_issued is not None
+        first = greet.last_issued.ticket.code
+        with write_lock(office) as conn:
+            if folded:
+                conn.execute("ROLLBACK")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.execute("BEGIN IMMEDIATE")
+            shutil.copyfile(copy, office)
+        await until(
+            lambda: (
+                isinstance(app.screen, DatabaseBlocked)
+                and bool(app.screen.query("#blocked-message"))
+            )
+        )
+        message = str(app.screen.query_one("#blocked-message", Static).render())
+        assert f"{office} was overwritten in place" in message
+        assert "a copy made by `oss-desk db backup`" in message
+        assert isinstance(app.blocked, DatabaseOverwritten)
+        issued = await app.act(lambda s: QueueService(s).issue("C", print_ticket=False))
+        assert isinstance(issued, Failed) and issued.title == "Database overwritten"
+        assert greet.last_issued.ticket.code == first
+    # Nothing written to the copy; the overwritten file's WAL not folded into it (a plain
+    # SQLite reader would still see its pages: only the file is the copy's, byte for byte).
+    assert same_bytes(office, copy)
+    if folded:
+        assert first not in codes_in(office)
 
 
 async def test_a_damaged_page_under_a_running_desk_stops_it(

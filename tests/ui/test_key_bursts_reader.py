@@ -16,7 +16,7 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.drivers.web_driver import WebDriver
 
 from oss_desk.ui.keyboard import Keyboard
-from oss_desk.ui.reader import PARSER_NAME, SEQUENCE_STARTS, DeskParser, desk_driver
+from oss_desk.ui.reader import PARSER_NAME, SEQUENCE_STARTS, DeskParser, EscPair, desk_driver
 
 ESC = "\x1b"
 Keys = list[tuple[str, str | None]]
@@ -46,14 +46,37 @@ BYTES = [chr(b) for b in range(0x7F + 1) if chr(b) != ESC]
 """Every printable byte, and every control byte but ESC itself."""
 
 
+def typed(parser: XTermParser, data: str) -> Keys:
+    """The keys typed: a word key's pair (an EscPair) as its two keys, as the desk's keyboard
+    takes it outside a text box."""
+    found: Keys = []
+    for e in parser.feed(data):
+        if isinstance(e, EscPair):
+            found += [(k.key, k.character) for k in e.apart]
+        elif isinstance(e, events.Key):
+            found.append((e.key, e.character))
+    return found
+
+
 @pytest.mark.parametrize("character", BYTES, ids=repr)
 def test_esc_and_any_key_read_together_are_the_two_keys(character: str) -> None:
     parser = DeskParser()
-    read = keys(parser, ESC + character)
+    read = typed(parser, ESC + character)
     if character in SEQUENCE_STARTS:  # a sequence may follow: Textual's own short wait
         assert read == []
         read = after_the_wait(parser)
     assert read == [("escape", ESC), *alone(character)]
+
+
+@pytest.mark.parametrize(
+    ("character", "word_key"), [("b", "ctrl+left"), ("f", "ctrl+right"), ("\x7f", "ctrl+w")]
+)
+def test_a_word_key_s_pair_is_also_textual_s_word_key(character: str, word_key: str) -> None:
+    """Option+Left/Right in a Mac browser and Alt+Backspace send ESC b, ESC f, ESC DEL: in a
+    text box they move or delete a word (review 17, 1), so the pair keeps Textual's key too."""
+    (pair,) = DeskParser().feed(ESC + character)
+    assert isinstance(pair, EscPair) and pair.key == word_key
+    assert [(k.key, k.character) for k in pair.apart] == [("escape", ESC), *alone(character)]
 
 
 @pytest.mark.parametrize(
@@ -69,7 +92,7 @@ def test_textual_s_own_parser_joins_them(typed: str, joined: str) -> None:
 
 
 def test_keys_typed_in_one_burst_after_esc_come_in_order() -> None:
-    assert keys(DeskParser(), "\x1b3\x1bf\x1b\r4") == [
+    assert typed(DeskParser(), "\x1b3\x1bf\x1b\r4") == [
         ("escape", ESC),
         ("3", "3"),
         ("escape", ESC),

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from textual.widgets import Static
+
 from oss_desk.clock import FixedClock
 from oss_desk.services.desk_view import take_snapshot
 from oss_desk.services.queue import QueueService
@@ -58,6 +60,9 @@ async def test_the_adviser_finishes_the_visit_after_midnight_then_calls_the_next
         screen = await adviser_desk(app)
         assert screen.my_ticket() is not None
         assert screen.query_one(BigCode).code == "C001"
+        # Said as yesterday's, beside today's C001 waiting (review 17, 4).
+        info = screen.query_one("#now-info", Static)
+        await until(lambda: "arrived Mon 23 Nov 23:58," in str(info.content))
         await pilot.press("f", "1")  # finished: resolved
         await until(lambda: rows(db, "SELECT status FROM tickets WHERE id = 1") == [("done",)])
         await settled(pilot)

@@ -29,6 +29,7 @@ from oss_desk.domain.appointments import (
     AppointmentStatus,
     Preferred,
     late_minutes,
+    message_fate,
     message_reference,
 )
 from oss_desk.domain.slots import resources, units
@@ -155,10 +156,16 @@ class RowBuilder(QueueRows):
             del self._pending[appt.record.id]
             self._sent(site, appt, index, due)
 
-    def _cancel_pending(self, appt: AppointmentRec) -> None:
+    def _cancel_pending(self, appt: AppointmentRec, ms: int) -> None:
+        """The booking changed at ``ms`` (``appt.record`` as it is now): its reminder still to
+        send is settled as the service settles it (``domain.appointments.message_fate``)."""
         index = self._pending.pop(appt.record.id, None)
         if index is not None:
-            self.messages[index][7] = "cancelled"
+            row, record = self.messages[index], appt.record
+            fate = message_fate(
+                row[2], row[5], record, record.starts_at, moment(ms), notice_hours=24
+            )
+            row[7], row[12] = fate or ("cancelled", None)
 
     def check_in(self, site: SiteInfo, appt: AppointmentRec, ms: int) -> TicketRec:
         """``AppointmentService.check_in`` at meet-and-greet: a priority ticket."""
@@ -198,7 +205,7 @@ class RowBuilder(QueueRows):
         """The worker's ``auto_no_show`` after the grace minutes."""
         appt.record = replace(appt.record, status=AppointmentStatus.NO_SHOW)
         self._release(appt)
-        self._cancel_pending(appt)
+        self._cancel_pending(appt, ms)
         self._booking_event(site, appt, ms, "appointment_no_show", WORKER, {"automatic": True})
 
     def _release(self, appt: AppointmentRec) -> None:
@@ -228,7 +235,7 @@ class RowBuilder(QueueRows):
         )
         appt.cancelled_ms = ms
         self._release(appt)
-        self._cancel_pending(appt)
+        self._cancel_pending(appt, ms)
         cancelled = {"breach": breach, "by": by, "notice_working_days": notice}
         self._booking_event(site, appt, ms, "appointment_cancelled", (actor, desk), cancelled)
         self._message(site, appt, "cancellation", ms, ms, sent=ms + 2_000, by=(actor, desk))

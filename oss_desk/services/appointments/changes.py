@@ -23,6 +23,7 @@ from oss_desk.domain.text import clean_text
 from oss_desk.errors import InvalidInput, RuleViolation
 from oss_desk.services.appointments.base import ACTIVE_KINDS
 from oss_desk.services.appointments.booking import AppointmentBooking
+from oss_desk.services.message_fates import settle_on_change
 from oss_desk.storage import appointments as a
 
 
@@ -79,7 +80,7 @@ class AppointmentChanges(AppointmentBooking):
                 version=old.version + 1,
             )
             self._hold(conn, moved)
-            a.cancel_messages(conn, old.id, ACTIVE_KINDS)
+            settle_on_change(conn, self.s, old, moved, ACTIVE_KINDS, now)
             data: dict[str, object] = {
                 "from": format_instant(old.starts_at),
                 "to": format_instant(moved.starts_at),
@@ -134,7 +135,7 @@ class AppointmentChanges(AppointmentBooking):
                 notice_breach=int(breach),
             )
             a.release(conn, appt.id)
-            a.cancel_messages(conn, appt.id, ACTIVE_KINDS)
+            settle_on_change(conn, self.s, appt, cancelled, ACTIVE_KINDS, now)
             self._event(
                 conn,
                 site,
@@ -171,11 +172,12 @@ class AppointmentChanges(AppointmentBooking):
         self._require(Action.APPOINTMENT_NO_SHOW)
         with self.s.store.write() as conn:
             appt = self._find_booked(conn, ref, "marked a no-show", Action.APPOINTMENT_NO_SHOW)
-            if appt.starts_at > self.s.clock.now():
+            now = self.s.clock.now()
+            if appt.starts_at > now:
                 raise RuleViolation(f"{appt.ref} has not started yet")
             result = a.update_appointment(conn, appt.id, status=AppointmentStatus.NO_SHOW.value)
             a.release(conn, appt.id)
-            a.cancel_messages(conn, appt.id, ACTIVE_KINDS)
+            settle_on_change(conn, self.s, appt, result, ACTIVE_KINDS, now)
             self._event(
                 conn,
                 self.s.site_ever(appt.site_id),

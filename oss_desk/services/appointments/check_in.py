@@ -33,9 +33,10 @@ from oss_desk.domain.queue import priority_for
 from oss_desk.domain.site_change import site_gone_said
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, RuleViolation
-from oss_desk.services.appointments.base import said
+from oss_desk.services.appointments.base import ACTIVE_KINDS, said
 from oss_desk.services.appointments.booking import AppointmentBooking
 from oss_desk.services.feedback_queue import consent_at_check_in
+from oss_desk.services.message_fates import settle_on_change
 from oss_desk.services.queue import Issued, QueueService
 from oss_desk.services.queue.day_end import refuse_if_closed
 from oss_desk.storage import appointments as a
@@ -92,13 +93,14 @@ class AppointmentCheckIn(AppointmentBooking):
             ticket = queue.arrival_with_ticket(conn, site, joining, now=now, desk=desk)
             printer = queue._printer_for(desk, None) if print_ticket else None
             job = queue._print_ticket(conn, ticket, printer, now, desk) if printer else None
-            a.update_appointment(
+            came = a.update_appointment(
                 conn,
                 appt.id,
                 status=AppointmentStatus.CHECKED_IN.value,
                 visit_id=ticket.visit_id,
                 ticket_id=ticket.id,
             )
+            settle_on_change(conn, self.s, appt, came, ACTIVE_KINDS, now)
             self._event(
                 conn,
                 site,

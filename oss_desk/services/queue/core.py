@@ -184,28 +184,34 @@ class QueueCore:
             return found
         assert parsed.service is not None
         assert parsed.number is not None
-        candidates = []
-        sites = (
-            [self.s.site(site_id)]
-            if site_id or len(self.s.directory.sites) == 1 or self.actor.desk_id
-            else list(self.s.directory.sites.values())
-        )
-        for site in sites:
-            day = self.s.today(site)
-            candidates += [
-                t
-                for t in q.find_ticket_by_code(
-                    conn, business_day=day, service=parsed.service, number=parsed.number
-                )
-                if t.site_id == site.id
-            ]
-        if not candidates:
-            raise NotFound(f"no ticket {parsed.code} today")
-        if len(candidates) > 1:
-            raise InvalidInput(
-                f"{parsed.code} exists at several sites today: give the ticket id instead"
+        today = [
+            t
+            for site in self.s.directory.sites.values()
+            for t in q.find_ticket_by_code(
+                conn, business_day=self.s.today(site), service=parsed.service, number=parsed.number
             )
-        return candidates[0]
+            if t.site_id == site.id
+        ]
+        # Every site starts at C001 each day: the code is the one at the site acted for.
+        here = self.s.acting_site(self.actor.desk_id, site_id)
+        matching = [t for t in today if here is None or t.site_id == here.id]
+        if len(matching) == 1:
+            return matching[0]
+        sites = self.s.directory.sites
+        if matching:
+            at = " and ".join(f"{sites[t.site_id].name} (id {t.id})" for t in matching)
+            raise InvalidInput(
+                f"{parsed.code} exists today at {at}: say which site with --site "
+                f"({', '.join(t.site_id for t in matching)}), or give the ticket id"
+            )
+        if here is None or not today or self.actor.desk_id is not None:
+            at_site = f" at {here.name}" if here is not None and len(sites) > 1 else ""
+            raise NotFound(f"no ticket {parsed.code} today{at_site}")
+        there = today[0].site_id
+        raise NotFound(
+            f"no ticket {parsed.code} today at {here.name} ({sites[there].name} has one: "
+            f"--site {there})"
+        )
 
     @property
     def staffed_only(self) -> bool:

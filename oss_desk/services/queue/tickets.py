@@ -29,7 +29,7 @@ from oss_desk.domain.needs import needs_private_room, parse_needs
 from oss_desk.domain.queue import priority_for
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput
-from oss_desk.services.device_owner import queue_print
+from oss_desk.services.device_owner import PrintPlan, plan_print, queue_print
 from oss_desk.services.queue.core import QueueCore, parse_outcome
 from oss_desk.services.queue.day_end import close_due_in, refuse_if_closed
 from oss_desk.storage import queue as q
@@ -94,20 +94,20 @@ class Issuing(QueueCore):
         now = self.s.clock.now()
         if urgent:
             priority = max(priority, priority_for(urgent=True))
+        # What is known before the write transaction is worked out before it (the write lock
+        # is held less): the arrival's record, and the print job's times and device lease.
+        joining = Joining(svc.code, priority, _needs(needs), channel, assigned_desk)
+        flags = _flags(urgent=urgent, repeat=repeat)
+        plan = plan_print(self.s.store.path, now) if printer else None
         with self.s.store.write() as conn:
             refuse_if_closed(self.s, conn, site)
             close_due_in(self.s, conn, now, self.actor)
-            joining = Joining(svc.code, priority, _needs(needs), channel, assigned_desk)
             ticket = self.arrival_with_ticket(
-                conn,
-                site,
-                joining,
-                now=now,
-                arrived_at=arrived_at,
-                desk=desk,
-                flags=_flags(urgent=urgent, repeat=repeat),
+                conn, site, joining, now=now, arrived_at=arrived_at, desk=desk, flags=flags
             )
-            job = self._print_ticket(conn, ticket, printer, now, desk) if printer else None
+            job = None
+            if printer:
+                job = self._print_ticket(conn, ticket, printer, now, desk, plan=plan)
         return Issued(ticket=ticket, print_job=job)
 
     def _print_ticket(
@@ -120,10 +120,12 @@ class Issuing(QueueCore):
         *,
         transferred_from: int | None = None,
         reprint: bool = False,
+        plan: PrintPlan | None = None,
     ) -> int:
         """Queue ``ticket``'s printout on ``printer`` for ``desk`` (or its id); returns the print
         job. A reprint (asked for, or the new code of a ticket ``transferred_from`` another) says
-        so on the job and is the ticket's REPRINT event."""
+        so on the job and is the ticket's REPRINT event. ``plan``: made before the transaction
+        (:func:`~oss_desk.services.device_owner.plan_print`)."""
         moved = {} if transferred_from is None else {"transferred_from": transferred_from}
         reprint = reprint or bool(moved)
         job = queue_print(
@@ -137,6 +139,7 @@ class Issuing(QueueCore):
                 payload={"reprint": True, **moved} if reprint else {},
             ),
             now,
+            plan,
         )
         if reprint:
             logged: dict[str, object] = {"job": job, "transfer": True} if moved else {"job": job}

@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import Appointment
+from oss_desk.domain.calendar import time_said
 from oss_desk.domain.counter import DESK_STATUS_WORDS, PARK_REASONS, idle_text
 from oss_desk.domain.models import Channel, DeskStatus, QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.queue import (
@@ -286,7 +287,9 @@ class AdviserScreen(counter.CounterScreen):
             for added in snapshot.added.get(ticket.visit_id, ()):
                 done = f": {added.outcome.value}" if added.outcome else ""
                 text.append(f"\n+ {names.service(added.service)}{done}")
-            arrived = names.local_time(ticket.queued_at)
+            zone = names.timezone(ticket.site_id) or "Europe/London"
+            earlier = ticket.business_day != snapshot.business_day  # served past midnight
+            arrived = time_said(ticket.queued_at, zone, names.today(), dated=earlier)
             entry = next((e for e in snapshot.queue if e.ticket.id == ticket.id), None)
             waited = (  # until the call, by the report's clock (the live queue's entry)
                 entry.wait_seconds
@@ -296,6 +299,8 @@ class AdviserScreen(counter.CounterScreen):
             text.append(f"\narrived {arrived}, waited {waited_minutes(waited)} min")
             if ticket.recalls:
                 text.append(f"\nrecalled {ticket.recalls} time{'s' if ticket.recalls > 1 else ''}")
+            for said in snapshot.texts_not_sent.get(ticket.visit_id, ()):  # not told: call aloud
+                text.append(f"\n{said}", style=self.app.theme_variables.get("error", "red"))
             in_place(info, text)
             in_place(needs, self.marks_text(ticket))
         self.show_timer()

@@ -23,6 +23,7 @@ from oss_desk.domain.channels import TEXTS_OFF_AT_GREET
 from oss_desk.domain.closed_day import CLOSED_AT_THE_DESK
 from oss_desk.domain.models import Outcome, QueueEntry, Ticket, TicketStatus, Visit
 from oss_desk.domain.needs import parse_needs
+from oss_desk.domain.workdays import closed_now_line
 from oss_desk.errors import InvalidInput
 from oss_desk.services.session import Session
 from oss_desk.services.views import wait_phrase
@@ -80,7 +81,9 @@ class GreetScreen(DeskScreen):
         "A resident with an appointment: scan the QR code on their letter, slip or email (or "
         "type the booking reference in the search box and press Enter) to check them in. "
         "While a team leader has closed the day, a line at the top says so: no tickets or "
-        "check-ins until they reopen it (E on their screen). "
+        "check-ins until they reopen it (E on their screen). While the office is closed by its "
+        "calendar (a closure day, a bank holiday, outside its opening hours) the line says why; "
+        "tickets are still issued. "
         "When the status bar says the printer is unreachable or out of paper, keep issuing: "
         "tell the resident the large code on screen; the ticket prints by itself once the "
         "printer is back, and you are asked before anything is printed twice (Ctrl+R reprints "
@@ -149,6 +152,8 @@ class GreetScreen(DeskScreen):
         """The ticket id of the last one issued here, or of the ticket it was moved to."""
         self.seen_live = False
         """The live queue has shown the last ticket issued here (so, once gone, it has left)."""
+        self.closed_said: str | None = CLOSED_AT_THE_DESK
+        """What the line at the top says (shown only while the office is closed)."""
         self.following: int | None = None
         """The ticket :attr:`followed` and :attr:`seen_live` are about (the last issued here,
         when they were last worked out)."""
@@ -294,8 +299,24 @@ class GreetScreen(DeskScreen):
             text.append(" · ".join(marks), style="bold")
         self.query_one("#needs-line", Static).update(text)
 
+    def show_closed(self, snapshot: DeskSnapshot) -> None:
+        """The line at the top while the office takes no arrivals (a team leader closed the
+        day) or is closed now by its own rule (a closure day, a bank holiday, outside its
+        opening hours: tickets are still issued, and it is said, with why)."""
+        if snapshot.closed_day is not None:
+            said: str | None = CLOSED_AT_THE_DESK
+        elif snapshot.closed_now is not None:
+            said = closed_now_line(snapshot.closed_now)
+        else:
+            said = None
+        line = self.query_one("#day-closed", Static)
+        line.display = said is not None
+        if said is not None and said != self.closed_said:
+            line.update(Text(said))
+        self.closed_said = said
+
     def show_snapshot(self, snapshot: DeskSnapshot) -> None:
-        self.query_one("#day-closed", Static).display = snapshot.closed_day is not None
+        self.show_closed(snapshot)
         table = self.query_one(QueueTable)
         table.target_seconds = snapshot.target_seconds
         table.amber_seconds = snapshot.amber_seconds

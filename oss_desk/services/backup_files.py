@@ -1,0 +1,65 @@
+"""Where an office's backups are and which is the newest: asked by ``db backup`` and ``db
+check`` (through :mod:`oss_desk.services.backups`), by ``doctor``'s backups line, and by the
+refusal of a command whose database is missing (which names the newest backup to restore)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from oss_desk.paths import default_backup_folder
+
+BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite$")
+FOLDER_ENV = "OSS_DESK_BACKUP__FOLDER"
+
+
+def backup_folder(db: Path, folder: str | None) -> Path:
+    """Where the backups of ``db`` go: ``folder`` (``backup.folder``, or its
+    ``OSS_DESK_BACKUP__FOLDER`` override), else ``backups/`` beside the database. The one rule:
+    ``db backup``, ``init``'s copy before an upgrade and ``db check`` ask it."""
+    return Path(folder).expanduser() if folder else default_backup_folder(db)
+
+
+def backups_in(folder: Path, stem: str) -> list[Path]:
+    """The backups of the database named ``stem`` in ``folder``, oldest first."""
+    found: list[tuple[str, int, Path]] = []
+    try:
+        entries = list(folder.iterdir()) if folder.is_dir() else []
+    except OSError:  # a folder this account may not read
+        return []
+    for entry in entries:
+        match = BACKUP_NAME.match(entry.name)
+        if match and match["stem"] == stem and entry.is_file():
+            found.append((match["stamp"], int(match["n"] or 1), entry))
+    return [p for _, _, p in sorted(found)]
+
+
+def newest_backup_of_missing(db: Path) -> Path | None:
+    """The newest backup of ``db``, a database that is not there (so its stored settings cannot
+    be read): in ``OSS_DESK_BACKUP__FOLDER`` when set, else in ``backups/`` beside it."""
+    found = backups_in(backup_folder(db, os.environ.get(FOLDER_ENV) or None), db.stem)
+    return found[-1] if found else None
+
+
+def missing_said(db: Path) -> str | None:
+    """What is said of ``db``, a database that is not there, when a backup of it is: restore
+    the newest first (an office whose file went: a mistaken ``rm``, a wrong OSS_DESK_DB; ``init``
+    would start an empty office). None when it has no backup."""
+    newest = newest_backup_of_missing(db)
+    if newest is None:
+        return None
+    return (
+        f"no database at {db}: restore its newest backup, `oss-desk --db {db} db restore "
+        f"{newest}` (a new office: `oss-desk init`)"
+    )
+
+
+__all__ = [
+    "BACKUP_NAME",
+    "FOLDER_ENV",
+    "backup_folder",
+    "backups_in",
+    "missing_said",
+    "newest_backup_of_missing",
+]

@@ -1,0 +1,89 @@
+"""``doctor``'s backups line, and its word for a database that is not there.
+
+The backups are where ``db backup`` puts them (:func:`oss_desk.services.backup_files.
+backup_folder`, the one rule). A folder this account cannot write (``db backup`` run once as
+root makes ``backups/`` root's) fails every nightly backup after it: the check fails and says the
+``chown``. A newest backup older than a day and a bit, or none, is a warning.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import time
+from pathlib import Path
+
+from oss_desk.domain.backup_age import STALE_HOURS, age_said, backup_stale
+from oss_desk.services.backup_files import backup_folder, backups_in, missing_said
+from oss_desk.services.doctor_checks import Check, fail, ok, warn
+
+NAME = "backups"
+
+
+def backups(db: Path, folder_setting: str | None) -> Check:
+    """The backup folder of ``db`` (``backup.folder``: ``folder_setting``) and its newest
+    backup's age by the real clock (backups are files written at real times, even when
+    OSS_DESK_NOW simulates the office's day)."""
+    folder = backup_folder(db, folder_setting)
+    if folder.exists() and not folder.is_dir():
+        return fail(NAME, f"{folder} is not a folder: `oss-desk db backup` cannot write there")
+    if not folder.exists():
+        if folder_setting:
+            return fail(
+                NAME,
+                f"the backup folder {folder} does not exist: create it (or mount the disk); "
+                "`oss-desk db backup` refuses until then",
+            )
+        place = folder.parent  # the default folder: the first backup makes it
+        if not _writable(place):
+            return fail(NAME, f"none yet, and {_cannot_write(place)}")
+        return _none_yet(folder)
+    if not _writable(folder):
+        return fail(NAME, _cannot_write(folder))
+    found = backups_in(folder, db.stem)
+    if not found:
+        return _none_yet(folder)
+    newest = found[-1]
+    age = time.time() - newest.stat().st_mtime
+    said = f"newest {newest.name}, {age_said(age)} ago, in {folder}"
+    if backup_stale(age):
+        return warn(
+            NAME,
+            f"{said}: over {STALE_HOURS:g} h old, the nightly backup has stopped (see "
+            "`systemctl status oss-desk-backup`, or run `oss-desk db backup`)",
+        )
+    return ok(NAME, said)
+
+
+def _none_yet(folder: Path) -> Check:
+    return warn(NAME, f"none yet in {folder}: run `oss-desk db backup` (the nightly unit does)")
+
+
+def _writable(folder: Path) -> bool:
+    effective = os.access in os.supports_effective_ids
+    return os.access(folder, os.W_OK | os.X_OK, effective_ids=effective)
+
+
+def _cannot_write(folder: Path) -> str:
+    me = _account(os.geteuid())
+    owner = _account(folder.stat().st_uid)
+    return (
+        f"{folder} is not writable by this account ({me}; it belongs to {owner}): every "
+        f"`oss-desk db backup` as {me} fails (a backup run once as another account, such as "
+        f"root, makes it theirs); to fix: `chown -R {me}: {folder}`"
+    )
+
+
+def _account(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def missing_database(db: Path) -> str:
+    """``doctor``'s database line for a database that is not there."""
+    return missing_said(db) or f"no database at {db} (run `oss-desk init`)"
+
+
+__all__ = ["backups", "missing_database"]

@@ -1,0 +1,97 @@
+"""What becomes of an appointment's message that has not gone: the one rule
+(:func:`oss_desk.domain.appointments.message_fate`) asked by the worker when the message's turn
+comes and by a change to the booking (moved, cancelled, a no-show, checked in) as it is made.
+
+A message that was due and never delivered has failed (its alert stays until someone
+acknowledges it), whatever happened to the booking after its deadline; one the booking no longer
+needs is not sent, and says why.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
+
+from oss_desk.clock import read_instant
+from oss_desk.domain.appointments import Appointment, message_fate
+from oss_desk.domain.delivery import message_deadline
+from oss_desk.domain.models import Actor, EventKind
+from oss_desk.services.events import record_event
+from oss_desk.services.session import Session
+from oss_desk.storage import appointments as ap
+
+
+def deadline_of(session: Session, message: ap.Message, appt: Appointment) -> datetime:
+    """When ``message`` of ``appt`` (as the booking was when it was queued) stops mattering."""
+    settings = session.settings.messages
+    return message_deadline(
+        message.kind,
+        read_instant(message.created_at),
+        appt.starts_at,
+        notice_hours=settings.notice_hours,
+        reminder_until_minutes=settings.reminder_until_minutes,
+    )
+
+
+def fate_of(
+    session: Session, message: ap.Message, appt: Appointment, now: datetime, deadline: datetime
+) -> tuple[str, str] | None:
+    """None: send it; else the status it is settled with (``failed``, ``cancelled``) and why."""
+    return message_fate(
+        message.kind,
+        message.for_version,
+        appt,
+        deadline,
+        now,
+        notice_hours=session.settings.messages.notice_hours,
+        last_error=message.last_error,
+    )
+
+
+def record_settled(
+    conn: sqlite3.Connection,
+    session: Session,
+    appt: Appointment,
+    message: ap.Message,
+    now: datetime,
+    *,
+    sent: bool,
+    reason: str | None,
+) -> None:
+    """The event log's line for a message sent or failed for good."""
+    record_event(
+        conn,
+        session.site_ever(appt.site_id),  # one that left the configuration too
+        now,
+        EventKind.MESSAGE_SENT if sent else EventKind.MESSAGE_FAILED,
+        Actor("worker"),
+        service_code=appt.service,
+        appointment_id=appt.id,
+        data={
+            "kind": message.kind,
+            "channel": message.channel,
+            "via": message.via,
+            **({"reason": reason} if reason and not sent else {}),
+        },
+    )
+
+
+def settle_on_change(
+    conn: sqlite3.Connection,
+    session: Session,
+    before: Appointment,
+    after: Appointment,
+    kinds: Iterable[str],
+    now: datetime,
+) -> None:
+    """The booking changed from ``before`` to ``after`` at ``now`` (in ``conn``'s transaction):
+    its messages of ``kinds`` still waiting are no longer needed, or, past their deadline
+    already, have failed (the worker was down, or could not deliver them in time)."""
+    for message in ap.unsent_messages(conn, before.id, kinds):
+        fate = fate_of(session, message, after, now, deadline_of(session, message, before))
+        if fate is None:
+            continue
+        status, why = fate
+        if ap.settle_unsent(conn, message.id, status, why) and status == "failed":
+            record_settled(conn, session, after, message, now, sent=False, reason=why)

@@ -1,0 +1,35 @@
+"""The bank holidays worked out when the configuration was loaded (``bank_holidays``), by
+nation and year: read back as :attr:`oss_desk.domain.workdays.WorkingDays.known`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+
+def stored_bank_holidays(
+    conn: sqlite3.Connection, nation: str, years: Iterable[int]
+) -> dict[int, dict[date, str]]:
+    """The stored bank holidays of ``nation`` in ``years`` (a year not stored: left out)."""
+    wanted = sorted(set(years))
+    found: dict[int, dict[date, str]] = {}
+    for year, days in conn.execute(
+        f"SELECT year, days FROM bank_holidays WHERE nation = ? "  # noqa: S608
+        f"AND year IN ({', '.join('?' * len(wanted))})",
+        [nation, *wanted],
+    ):
+        found[int(year)] = {date.fromisoformat(d): str(n) for d, n in json.loads(days).items()}
+    return found
+
+
+def store_bank_holidays(
+    conn: sqlite3.Connection, nation: str, year: int, days: Mapping[date, str]
+) -> None:
+    """Keep ``nation``'s bank holidays of ``year`` (replacing any stored before)."""
+    conn.execute(
+        "INSERT INTO bank_holidays (nation, year, days) VALUES (?, ?, ?) "
+        "ON CONFLICT (nation, year) DO UPDATE SET days = excluded.days",
+        [nation, year, json.dumps({d.isoformat(): n for d, n in sorted(days.items())})],
+    )

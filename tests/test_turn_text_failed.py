@@ -1,0 +1,61 @@
+"""A turn text that fails for good (Notify down for a few minutes) is said where the ticket's
+other deliveries are: `ticket show`, `alerts list` while the ticket is open, and the desk that
+called (tests/ui/test_turn_text_failed_ui.py); never with the resident's number."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from .conftest import Cli, rows
+from .messaging import NotifyServer
+from .test_turn_texts import PHONES, START, Day, office
+
+
+def called_text_failed(tmp_path: Path, notify: NotifyServer) -> Day:
+    """Ann's ticket C001 (nobody else waits: no nearly-your-turn text) is called to Desk 1
+    while Notify answers 500, until the worker gives the text up."""
+    day = Day(office(tmp_path, notify))
+    day.issue("C", "ann")
+    notify.state.script = ["500"] * 50
+    day.queue.call_next("desk-1")
+    for minute in range(30):  # the worker's passes, a minute apart
+        day.clock.set(START + timedelta(minutes=minute))
+        day.worker()
+        if rows(day.db, "SELECT status FROM turn_texts") == [("failed",)]:
+            return day
+    raise AssertionError(rows(day.db, "SELECT status, attempts FROM turn_texts"))
+
+
+def test_a_failed_called_text_is_said_by_ticket_show_and_alerts_while_the_ticket_is_open(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = called_text_failed(tmp_path, notify)
+    now = day.clock.now().isoformat()
+    cli = Cli(day.db, monkeypatch)
+    said = "come-to-the-desk text failed: Notify failed (500)"
+    shown = cli("ticket", "show", "C001", now=now)
+    assert shown.code == 0, shown.err
+    assert f"; no print job; {said}" in shown.out, shown.out  # (and why, if Notify says more)
+    (text,) = cli("ticket", "show", "C001", "--json", now=now).json()["texts_not_sent"]
+    assert text.startswith(said) and shown.out.rstrip().endswith(text)
+    listed = cli("alerts", "list", now=now)
+    assert f"t1  ticket C001, at desk-1: {text} (listed while the ticket is open)" in listed.out
+    (alert,) = cli("alerts", "list", "--json", now=now).json()
+    assert (alert["id"], alert["kind"], alert["ticket"], alert["desk"]) == (
+        "t1",
+        "called_text",
+        "C001",
+        "desk-1",
+    )
+    digits = PHONES["ann"].replace(" ", "")[1:]
+    for out in (shown.out, listed.out, str(alert)):
+        assert digits not in out
+    refused = cli("--user", "tl", "alerts", "ack", "t1", now=now)
+    assert refused.code == 2 and "goes when it ends" in refused.err
+    # The resident came all the same and was seen: the alert goes with the ticket.
+    day.queue.finish("C001", "resolved")
+    assert cli("alerts", "list", "--json", now=now).json() == []
+    assert cli("ticket", "show", "C001", now=now).out.rstrip().endswith(text)

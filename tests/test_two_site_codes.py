@@ -1,0 +1,85 @@
+"""Two sites, and today's ticket codes on the command line (trial 11, C2). Both sites start at
+C001 each day, so ``ticket start C001`` from the shell was refused at every one ("exists at
+several sites today: give the ticket id instead", exit 2) and only ``--json`` showed the id.
+A code is now looked up at the site the command acts for: its ``--site``, else its desk's, else
+the site of the desk the person logged in to today. Where nothing says which, the refusal names
+the sites, their tickets' ids, and ``--site``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+
+from .test_site_dropped import MONDAY, office, ok
+
+
+def test_a_code_is_the_one_at_the_site_the_command_acts_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, _, _ = office(tmp_path, monkeypatch)
+    issue = ("--user", "tl", "ticket", "issue", "--service", "C", "--json")
+    at_hq = cli(*issue, "--desk", "greet-1", now=MONDAY)
+    at_library = cli(*issue, "--desk", "lib-1", now=MONDAY)
+    assert (at_hq.json()["code"], at_library.json()["code"]) == ("C001", "C001")
+    hq_id, library_id = at_hq.json()["id"], at_library.json()["id"]
+
+    # The adviser logged in at the Library today: C001 is the Library's, for every command.
+    ok(cli, "--user", "adv", "desks", "login", "lib-1", now=MONDAY)
+    assert ok(cli, "--user", "adv", "ticket", "call-next", "--desk", "lib-1", now=MONDAY) == (
+        "C001 -> Library desk\n"
+    )
+    ok(cli, "--user", "adv", "ticket", "recall", "C001", now=MONDAY)
+    ok(cli, "--user", "adv", "ticket", "start", "C001", now=MONDAY)
+    shown = cli("--user", "adv", "ticket", "show", "C001", "--json", now=MONDAY)
+    assert (shown.json()["id"], shown.json()["status"]) == (library_id, "serving")
+    ok(cli, "--user", "adv", "ticket", "finish", "C001", "--outcome", "resolved", now=MONDAY)
+    assert "finished" in ok(cli, "--user", "adv", "ticket", "history", "C001", now=MONDAY)
+
+    # Nobody logged in, no desk: the refusal names both sites, the ids and --site.
+    unsaid = cli("--user", "tl", "ticket", "show", "C001", now=MONDAY)
+    assert (unsaid.code, unsaid.out) == (2, "")
+    assert unsaid.err == (
+        f"oss-desk: C001 exists today at Civic Centre (id {hq_id}) and Library (id "
+        f"{library_id}): say which site with --site (hq, library), or give the ticket id\n"
+    )
+    said = cli("--user", "tl", "ticket", "show", "C001", "--site", "hq", "--json", now=MONDAY)
+    assert said.json()["id"] == hq_id
+    # A command with a desk: its site's C001; the team leader now logged in at the Civic
+    # Centre: theirs, unless --site says otherwise.
+    ok(cli, "--user", "tl", "desks", "login", "desk-1", now=MONDAY)
+    called = ok(cli, "--user", "tl", "ticket", "call", "C001", "--desk", "desk-1", now=MONDAY)
+    assert called == "C001 -> Desk 1\n"
+    ok(cli, "--user", "tl", "ticket", "no-show", "C001", now=MONDAY)
+    gone = cli("--user", "tl", "ticket", "show", str(hq_id), "--json", now=MONDAY)
+    assert gone.json()["status"] == "no_show"
+    other = cli("--user", "tl", "ticket", "show", "C001", "--site", "library", "--json", now=MONDAY)
+    assert (other.json()["id"], other.json()["status"]) == (library_id, "done")
+    # A code only the other site has today: where it is, and how to ask for it.
+    ok(cli, *issue, "--desk", "greet-1", now=MONDAY)
+    elsewhere = cli("--user", "adv", "ticket", "show", "C002", now=MONDAY)
+    assert (elsewhere.code, elsewhere.err) == (
+        5,
+        "oss-desk: no ticket C002 today at Library (Civic Centre has one: --site hq)\n",
+    )
+    unknown = cli("--user", "tl", "ticket", "show", "C001", "--site", "nowhere", now=MONDAY)
+    assert (unknown.code, unknown.err) == (
+        5,
+        "oss-desk: unknown site 'nowhere' (sites: hq, library)\n",
+    )
+
+
+def test_every_ticket_command_on_a_ref_takes_site() -> None:
+    from oss_desk.cli.tickets import ticket
+
+    on_a_ref = {
+        name: command
+        for name, command in ticket.commands.items()
+        if any(p.name == "ref" for p in command.params)
+    }
+    assert {"start", "finish", "no-show", "recall", "transfer", "show", "history"} <= set(on_a_ref)
+    for name, command in on_a_ref.items():
+        with click.Context(command, info_name=name) as ctx:
+            said = " ".join(command.get_help(ctx).split())
+        assert "--site ID The site whose code REF is" in said, name
