@@ -14,7 +14,7 @@ from oss_desk.domain.delivery import PrintState
 from oss_desk.services.delivery import print_job_said, print_job_state
 from oss_desk.services.session import open_session
 
-from .conftest import Cli, rows
+from .conftest import Cli, rows, ticket_line
 from .hardware.fakes import FakePrinter
 from .test_delivery_handover import freeze, office, until, worker_process
 
@@ -27,7 +27,7 @@ def test_the_issue_line_says_queued_handed_or_printed_as_known(
     issue = ("ticket", "issue", "--service", "C", "--desk", "greet-1")
     alone = cli(*issue)  # no worker running: nobody has the job yet
     assert alone.code == 0, alone.err
-    assert alone.out.endswith("; queued to print (job 1)\n"), alone.out
+    assert ticket_line(alone.out).endswith("; queued to print (job 1)\n"), alone.out
     session = open_session(db=db, person="greeter", desk_id="greet-1")
     try:
         assert print_job_state(session, 1) == (PrintState.QUEUED, None)
@@ -46,7 +46,9 @@ def test_the_issue_line_says_queued_handed_or_printed_as_known(
         finally:
             os.kill(proc.pid, signal.SIGCONT)
         assert handed.code == 0, handed.err
-        assert handed.out.endswith("; handed to the printer worker (job 2)\n"), handed.out
+        assert ticket_line(handed.out).endswith("; handed to the printer worker (job 2)\n"), (
+            handed.out
+        )
         freeze(proc, db)
         try:
             as_json = cli(*issue, "--json").json()

@@ -42,7 +42,7 @@ def test_a_code_is_the_one_at_the_site_the_command_acts_for(
     assert (unsaid.code, unsaid.out) == (2, "")
     assert unsaid.err == (
         f"oss-desk: C001 exists today at Civic Centre (id {hq_id}) and Library (id "
-        f"{library_id}): say which site with --site (hq, library), or give the ticket id\n"
+        f"{library_id}): say which site, or give the ticket id (--site hq|library)\n"
     )
     said = cli("--user", "tl", "ticket", "show", "C001", "--site", "hq", "--json", now=MONDAY)
     assert said.json()["id"] == hq_id
@@ -61,7 +61,7 @@ def test_a_code_is_the_one_at_the_site_the_command_acts_for(
     elsewhere = cli("--user", "adv", "ticket", "show", "C002", now=MONDAY)
     assert (elsewhere.code, elsewhere.err) == (
         5,
-        "oss-desk: no ticket C002 today at Library (Civic Centre has one: --site hq)\n",
+        "oss-desk: no ticket C002 today at Library; Civic Centre has one (--site hq)\n",
     )
     unknown = cli("--user", "tl", "ticket", "show", "C001", "--site", "nowhere", now=MONDAY)
     assert (unknown.code, unknown.err) == (

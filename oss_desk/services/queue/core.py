@@ -201,16 +201,16 @@ class QueueCore:
         if matching:
             at = " and ".join(f"{sites[t.site_id].name} (id {t.id})" for t in matching)
             raise InvalidInput(
-                f"{parsed.code} exists today at {at}: say which site with --site "
-                f"({', '.join(t.site_id for t in matching)}), or give the ticket id"
+                f"{parsed.code} exists today at {at}: say which site, or give the ticket id",
+                cli_hint=f"--site {'|'.join(t.site_id for t in matching)}",
             )
         if here is None or not today or self.actor.desk_id is not None:
             at_site = f" at {here.name}" if here is not None and len(sites) > 1 else ""
             raise NotFound(f"no ticket {parsed.code} today{at_site}")
         there = today[0].site_id
         raise NotFound(
-            f"no ticket {parsed.code} today at {here.name} ({sites[there].name} has one: "
-            f"--site {there})"
+            f"no ticket {parsed.code} today at {here.name}; {sites[there].name} has one",
+            cli_hint=f"--site {there}",
         )
 
     @property
