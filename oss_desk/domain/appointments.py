@@ -355,7 +355,11 @@ def message_fate(
     afterwards (a no-show, a late cancellation): the team leader is alerted until someone
     acknowledges it. ``("cancelled", why)``: the booking moved, was cancelled or the resident
     came before it mattered, so it is no longer needed (``appointment show`` says so, never that
-    the council cancelled it). A cancellation notice is always wanted until its deadline."""
+    the council cancelled it). A cancellation notice is always wanted until its deadline. The
+    resident came (checked in, seen): nothing is owed them any more, so a message not delivered
+    is not needed, not an alert for anyone to act on."""
+    if kind != "cancellation" and appt.status.kept:
+        return "cancelled", "the resident came"
     if now >= deadline:
         last = f" (last try: {last_error})" if last_error else ""
         if kind == "reminder" or deadline >= appt.starts_at:
@@ -367,6 +371,4 @@ def message_fate(
         return "cancelled", "the appointment moved"
     if appt.status is AppointmentStatus.BOOKED:
         return None
-    if appt.status.kept:
-        return "cancelled", "the resident came"
     return "cancelled", f"the appointment {status_sentence(appt.status)}"
