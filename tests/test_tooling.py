@@ -118,3 +118,13 @@ def test_importing_the_package_has_no_side_effects(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_module_is_over_600_lines() -> None:
+    """The structure's own limit (issue 14): a module that grows past it is split first."""
+    longer = {
+        str(path.relative_to(ROOT)): n
+        for path in (ROOT / "oss_desk").rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 600
+    }
+    assert longer == {}

@@ -294,11 +294,11 @@ def alerts_in(
     now: datetime,
     site_id: str | None = None,
 ) -> list[MessageAlert]:
-    from oss_desk.storage import outbox as o
+    from oss_desk.storage import message_alerts as ma
 
     since = format_instant(now - timedelta(days=ALERT_DAYS))
     found = []
-    for m in o.messages_undelivered(conn, since):
+    for m in ma.messages_undelivered(conn, since):
         if site_id is not None and m.site_id != site_id:
             continue
         starts = read_instant(m.starts_at)
@@ -464,6 +464,7 @@ def acknowledge_alerts(
 ) -> int:
     """Someone has seen to these alerts (messages ``ids``, report emails ``mail_ids``, follow-up
     texts ``text_ids``; all None: every current one); they stop showing."""
+    from oss_desk.storage import message_alerts as ma
     from oss_desk.storage import outbox as o
 
     session.require(Action.ACKNOWLEDGE_ALERT, actor)
@@ -482,7 +483,7 @@ def acknowledge_alerts(
     now = format_instant(session.clock.now())
     who = actor.person
     with session.store.write() as conn:
-        count = o.acknowledge_messages(conn, wanted, by=who, now=now)
+        count = ma.acknowledge_messages(conn, wanted, by=who, now=now)
         count += o.acknowledge_failed(conn, o.REPORT_MAILS, wanted_mails, by=who, now=now)
         return count + o.acknowledge_failed(conn, o.FEEDBACK_TEXTS, wanted_texts, by=who, now=now)
 
