@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from oss_desk.clock import FixedClock
@@ -19,6 +20,12 @@ def paper_in_prints_once_without_copy(
     printer.replies = dict(HEALTHY)
     clock.set(clock.now() + timedelta(seconds=5))
     assert delivery.deliver_due().printed == 1
+    # The worker records the job printed on the printer's confirmation; the fake printer keeps
+    # it once the connection has closed, a moment later.
+    deadline = time.monotonic() + 20
+    while not printer.jobs:
+        assert time.monotonic() < deadline, "the printer never kept the ticket"
+        time.sleep(0.01)
     ((job,),) = [printer.jobs]
     lines = text_lines(decode(job))
     assert code in lines and "COPY" not in lines, lines
