@@ -37,8 +37,11 @@ class Standby:
         make_worker: Callable[[], DeviceWorker],
         *,
         poll: float = TAKEOVER_POLL_SECONDS,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
+        self.on_close = on_close
+        """Undoes what the standby set up in the process (a desk app's worker log): at close."""
         self.make_worker = make_worker
         self.poll = poll
         self.stop = threading.Event()
@@ -99,15 +102,21 @@ class Standby:
         self.stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        undo, self.on_close = self.on_close, None
+        if undo is not None:
+            undo()
 
 
-def _log_to_file(db: Path) -> None:
+def _log_to_file(db: Path) -> Callable[[], None] | None:
     """A desk app's worker logs to the log folder (never onto the desk's screen); its lines
     name jobs and devices, never a resident, and the database they are about (the demo's and
-    the office's desk apps share the file). The file is 0600 and its folder 0700."""
+    the office's desk apps share the file). The file is 0600 and its folder 0700. Returns what
+    puts the logger back as it was (its handler closed, its level and ``propagate`` restored:
+    what the process logs after the standby closes goes where it went before); None when the
+    logger had a handler already (it is left as it is)."""
     logger = logging.getLogger("oss_desk.worker")
     if logger.handlers:
-        return
+        return None
     try:
         path = log_dir() / "worker.log"
         from logging.handlers import WatchedFileHandler  # (only a desk that stands in)
@@ -127,9 +136,18 @@ def _log_to_file(db: Path) -> None:
     handler.setFormatter(
         logging.Formatter(f"%(asctime)s %(process)d %(levelname)s [{about}] %(message)s")
     )
+    level, propagate = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        handler.close()
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+    return undo
 
 
 def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -> Standby | None:
@@ -138,7 +156,7 @@ def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -
     if not session.settings.worker.take_over:
         return None
     db = session.store.path
-    _log_to_file(db)
+    undo_log = _log_to_file(db)
     role = f"desk app {desk_id}" if desk_id else "desk app"  # its process: in the heartbeat
 
     def make() -> DeviceWorker:
@@ -149,4 +167,4 @@ def desk_standby(session: Session, *, config: str | None, desk_id: str | None) -
             role=role,
         )
 
-    return Standby(db, make).start()
+    return Standby(db, make, on_close=undo_log).start()
