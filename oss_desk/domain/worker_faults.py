@@ -51,4 +51,32 @@ def keeps_failing(most_in_one_lane: int) -> bool:
     return most_in_one_lane >= KEEPS_FAILING
 
 
-__all__ = ["BLIP_SAID", "FAULT_SPAN_SECONDS", "KEEPS_FAILING", "LaneFaultsSeen", "keeps_failing"]
+RESTART_SECONDS = 2.0
+"""A lane that hit a fault starts again after this long; after a fault of the database, this is
+its first pause."""
+LONGEST_DATABASE_PAUSE = 60.0
+
+
+def database_pause(previous: float | None, ran_for: float) -> float:
+    """How long a lane waits after a fault of the database (disk full, read-only, locked) before
+    it opens the database afresh: 2 s, then twice its previous pause each time, up to a minute;
+    but 2 s again once the lane ran :data:`FAULT_SPAN_SECONDS` without a fault since the
+    previous one (``ran_for``): it had recovered (``doctor`` no longer said it), and a new
+    fault is a new blip, not the same outage going on.
+
+    ``previous``: the pause after its previous fault (None: it had none)."""
+    if previous is None or ran_for >= FAULT_SPAN_SECONDS:
+        return RESTART_SECONDS
+    return min(previous * 2, LONGEST_DATABASE_PAUSE)
+
+
+__all__ = [
+    "BLIP_SAID",
+    "FAULT_SPAN_SECONDS",
+    "KEEPS_FAILING",
+    "LONGEST_DATABASE_PAUSE",
+    "RESTART_SECONDS",
+    "LaneFaultsSeen",
+    "database_pause",
+    "keeps_failing",
+]

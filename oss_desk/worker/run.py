@@ -27,7 +27,7 @@ from typing import Any
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.delivery import HEARTBEAT_SECONDS
 from oss_desk.domain.devices import PrinterURL
-from oss_desk.errors import DatabaseGone, OssDeskError, StorageError
+from oss_desk.errors import DatabaseGone, OssDeskError
 from oss_desk.hardware.printers import Transport, open_transport
 from oss_desk.services.live import Doorbell
 from oss_desk.services.session import Session
@@ -41,6 +41,7 @@ from oss_desk.storage.resident import next_turn_text_due
 from oss_desk.worker.board import BoardDelivery
 from oss_desk.worker.feedback_texts import FeedbackTextDelivery
 from oss_desk.worker.lane_faults import LaneFaults
+from oss_desk.worker.lane_guard import LaneGuard
 from oss_desk.worker.leased import LeasedDelivery
 from oss_desk.worker.messages import LANES, MessageDelivery
 from oss_desk.worker.printing import PrintDelivery, configured_printers, new_owner
@@ -69,7 +70,6 @@ log = logging.getLogger("oss_desk.worker")
 
 HOUSEKEEPING_SECONDS = 60.0
 RETENTION_EVERY_SECONDS = 3600.0
-RESTART_SECONDS = 2.0
 LANE_CACHE_KIB = 256
 """The page cache of each lane's database connection (KiB)."""
 WAKE_OTHERS_AFTER = 0.02
@@ -133,6 +133,8 @@ class DeviceWorker:
         self.term = 0
         self.gone: DatabaseGone | None = None
         """Set when a lane found the database file replaced or removed: every lane stops."""
+        self.guard = LaneGuard(self.stop, self.faults, self.errors, self._gone)
+        """Each lane runs in it: a fault is logged and the lane starts again."""
 
     # One pass (oss-desk worker --once) ------------------------------------------------------
 
@@ -219,7 +221,7 @@ class DeviceWorker:
             self._spawn(name, target)
 
     def _spawn(self, name: str, target: Callable[[], None]) -> threading.Thread:
-        thread = threading.Thread(target=self._guard(target), name=name, daemon=True)
+        thread = threading.Thread(target=self.guard(target), name=name, daemon=True)
         thread.start()
         self.threads.append(thread)
         return thread
@@ -253,34 +255,6 @@ class DeviceWorker:
                 pass
         finally:
             self.join()
-
-    def _guard(self, target: Callable[[], None]) -> Callable[[], None]:
-        """A lane that hits an unexpected fault logs it and starts again: the worker outlives a
-        bad printer, a bad job or a bad day."""
-
-        def run() -> None:
-            pause = RESTART_SECONDS
-            while not self.stop.is_set():
-                try:
-                    target()
-                    return
-                except DatabaseGone as exc:
-                    self._gone(exc)
-                    return
-                except StorageError as exc:
-                    # Disk full, read-only, locked, the file replaced or damaged: nothing is
-                    # written; wait (longer each time, up to a minute), then open the database
-                    # afresh and resume.
-                    self.faults.note(self.errors, exc)
-                    log.warning("%s; the worker waits %.0f s and tries again", exc.message, pause)
-                    self.stop.wait(pause)
-                    pause = min(pause * 2, 60.0)
-                except Exception as exc:
-                    self.faults.note(self.errors, exc)
-                    log.exception("device thread failed; restarting in %.0f s", RESTART_SECONDS)
-                    self.stop.wait(RESTART_SECONDS)
-
-        return run
 
     def _gone(self, exc: DatabaseGone) -> None:
         """The database file was replaced (a forced restore) or removed under the worker: a

@@ -12,12 +12,13 @@ from pathlib import Path
 
 from oss_desk import files
 from oss_desk.domain.delivery import TAKEOVER_POLL_SECONDS
+from oss_desk.domain.worker_faults import RESTART_SECONDS
 from oss_desk.errors import DatabaseGone
 from oss_desk.paths import log_dir
 from oss_desk.services.session import Session, open_session
 from oss_desk.storage.lease import WorkerLock
 from oss_desk.worker.printing import describe
-from oss_desk.worker.run import RESTART_SECONDS, DeviceWorker
+from oss_desk.worker.run import DeviceWorker
 
 log = logging.getLogger("oss_desk.worker")
 
