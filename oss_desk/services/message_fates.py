@@ -84,10 +84,12 @@ def settle_on_change(
     after: Appointment,
     kinds: Iterable[str],
     now: datetime,
-) -> None:
+) -> int:
     """The booking changed from ``before`` to ``after`` at ``now`` (in ``conn``'s transaction):
     its messages of ``kinds`` still waiting are no longer needed, or, past their deadline
-    already, have failed (the worker was down, or could not deliver them in time)."""
+    already, have failed (the worker was down, or could not deliver them in time). Returns how
+    many failed."""
+    failed = 0
     for message in ap.unsent_messages(conn, before.id, kinds):
         fate = fate_of(session, message, after, now, deadline_of(session, message, before))
         if fate is None:
@@ -95,3 +97,5 @@ def settle_on_change(
         status, why = fate
         if ap.settle_unsent(conn, message.id, status, why) and status == "failed":
             record_settled(conn, session, after, message, now, sent=False, reason=why)
+            failed += 1
+    return failed

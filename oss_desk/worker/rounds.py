@@ -192,13 +192,20 @@ def _fault_report(what: str, exc: Exception) -> str:
     return f"; details in {where}" if where else ""
 
 
-def no_shows(session: Session, steps: Steps | None = None) -> int:
-    """Appointments not checked in by the end of their grace minutes become no-shows."""
-    return (steps or Steps()).run(
-        NO_SHOWS,
-        0,
-        lambda: len(AppointmentService(session, Actor("worker")).auto_no_show()),
-    )
+def no_shows(
+    session: Session, steps: Steps | None = None, report: WorkerReport | None = None
+) -> int:
+    """Appointments not checked in by the end of their grace minutes become no-shows; their
+    messages not sent in time fail (counted in ``report``'s failed messages)."""
+
+    def work() -> int:
+        service = AppointmentService(session, Actor("worker"))
+        marked = len(service.auto_no_show())
+        if report is not None:
+            report.messages_failed += service.messages_failed
+        return marked
+
+    return (steps or Steps()).run(NO_SHOWS, 0, work)
 
 
 def purge(session: Session, steps: Steps | None = None) -> None:

@@ -183,7 +183,7 @@ class DeviceWorker:
             steps.run(PRINTING, None, print_jobs)
             steps.run(PRINTERS, None, printers)
             steps.run(BOARD, None, board)
-            result.no_shows = no_shows(session, steps)
+            result.no_shows = no_shows(session, steps, result)
             close_day(session, steps)
             fill_rollup(session, steps)
             steps.run(MESSAGES_STEP, None, messages)

@@ -37,6 +37,10 @@ def _party(by: str, doing: str) -> str:
 
 
 class AppointmentChanges(AppointmentBooking):
+    messages_failed: int = 0
+    """Messages that marking no-shows failed (their deadline had passed: the worker was down
+    or late), counted by this service (``worker --once`` says them with the round's)."""
+
     # Changes ---------------------------------------------------------------------------------
 
     def move(
@@ -177,7 +181,7 @@ class AppointmentChanges(AppointmentBooking):
                 raise RuleViolation(f"{appt.ref} has not started yet")
             result = a.update_appointment(conn, appt.id, status=AppointmentStatus.NO_SHOW.value)
             a.release(conn, appt.id)
-            settle_on_change(conn, self.s, appt, result, ACTIVE_KINDS, now)
+            self.messages_failed += settle_on_change(conn, self.s, appt, result, ACTIVE_KINDS, now)
             self._event(
                 conn,
                 self.s.site_ever(appt.site_id),
