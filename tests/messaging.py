@@ -122,6 +122,8 @@ class NotifyState:
     (recorded at once, answered after ``timeout_seconds``), "slow" (held until ``release`` is
     set, at most ``slow_seconds``, then recorded and answered 201) or "lost" (held the same way,
     never recorded, then answered 500 into what is by then a closed connection)."""
+    look_up_script: list[str] = field(default_factory=list)
+    """What the next look-ups answer: "200" (default: what it holds) or "500"."""
     timeout_seconds: float = 2.0
     slow_seconds: float = 30.0
     release: threading.Event = field(default_factory=threading.Event)
@@ -234,6 +236,10 @@ class NotifyServer:
                     return
                 query = parse_qs(urlsplit(self.path).query)
                 reference = next(iter(query.get("reference", [])), None)
+                if state.look_up_script and state.look_up_script.pop(0) == "500":
+                    state.say(f"GET ref={reference} failed=500")
+                    self._reply(500, {"status_code": 500, "errors": [{"error": "Exception"}]})
+                    return
                 found = [
                     {
                         "id": n["id"],

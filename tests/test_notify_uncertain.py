@@ -108,35 +108,96 @@ def test_a_called_text_is_looked_up_after_the_wait_and_sent_once(
     assert ANN not in caplog.text and "Ann" not in caplog.text
 
 
-@pytest.mark.parametrize("then", ["finish", "no_show"])
+@pytest.mark.parametrize(
+    ("then", "mode", "look_up", "recorded"),
+    [
+        ("finish", "lost", "200", "cancelled"),
+        ("no_show", "lost", "200", "cancelled"),
+        ("finish", "slow", "200", "sent"),
+        ("finish", "lost", "500", "uncertain"),
+    ],
+)
 def test_a_called_text_whose_ticket_was_dealt_with_meanwhile_is_not_sent_again(
-    tmp_path: Path, notify: NotifyServer, then: str
+    tmp_path: Path,
+    notify: NotifyServer,
+    monkeypatch: pytest.MonkeyPatch,
+    then: str,
+    mode: str,
+    look_up: str,
+    recorded: str,
 ) -> None:
     """The wait makes a "called" text late. One whose ticket is no longer called when its turn
     comes (the resident came and was served, or was marked no-show) is not sent again:
     "please go to Desk 1 now" would be wrong. (One called again meanwhile is still called,
-    and is sent: it is still true.)"""
+    and is sent: it is still true.) Its earlier try may have reached Notify, so Notify is asked
+    what became of it: not there, it was never sent (cancelled); there, it was sent; Notify
+    failing the look-up, it may have been sent, and is recorded and said so (it was recorded
+    cancelled, as if it certainly was not)."""
     day = Day(office(tmp_path, notify))
     try:
         code = day.issue("C", "ann")
         day.worker()
         called = day.queue.call_next("desk-1")
         assert called is not None
-        notify.state.script = ["lost"]
+        notify.state.script = [mode]
         day.worker()
         reference, _ = called_text(day.db)
         notify.state.release.set()
-        notify.state.wait_for(f"LOST ref={reference}")
+        notify.state.wait_for(f"{'LOST' if mode == 'lost' else 'ACCEPTED'} ref={reference}")
         if then == "finish":
             day.queue.finish(code, "resolved")
         else:
             day.queue.no_show(code)
-        day.clock.set(START + timedelta(seconds=look_up_wait(1.0) + 1))
+        notify.state.look_up_script = [look_up]
+        at = START + timedelta(seconds=look_up_wait(1.0) + 1)
+        day.clock.set(at)
         day.worker()
-        assert called_text(day.db) == (reference, "cancelled")
-        assert len(posts(notify, reference)) == 1 and gets(notify, reference) == []
+        assert called_text(day.db) == (reference, recorded)
+        assert len(posts(notify, reference)) == 1  # never sent again
+        found = "failed=500" if look_up == "500" else f"found={int(mode == 'slow')}"
+        assert gets(notify, reference) == [f"GET ref={reference} {found}"]
     finally:
         day.close()
+    shown = Cli(day.db, monkeypatch)("ticket", "show", code, now=at.isoformat())
+    assert shown.code == 0, shown.err
+    if recorded == "uncertain":
+        assert shown.out.rstrip().endswith(
+            "; come-to-the-desk text may have been sent: the ticket is done now; an earlier "
+            "try may have reached Notify, and Notify could not be asked whether it did (cannot "
+            "check Notify for an earlier send (500))"
+        ), shown.out
+    else:
+        assert "text" not in shown.out, shown.out
+
+
+def test_a_text_left_before_its_request_left_is_sent_at_once_by_the_next_worker(
+    tmp_path: Path, notify: NotifyServer
+) -> None:
+    """A worker that stopped after it took the "called" text and before its request was handed
+    to Notify (its claim committed, nothing else) left a text Notify cannot have: the next
+    worker sends it at once, without a look-up (it waited the whole look-up wait, as one whose
+    request may be with Notify still does: the test above with a killed worker)."""
+    from oss_desk.clock import format_instant
+    from oss_desk.storage.resident import claim_turn_text
+
+    db = office(tmp_path, notify)
+    day = Day(db)
+    try:
+        day.issue("C", "ann")
+        day.worker()
+        called = day.queue.call_next("desk-1")
+        assert called is not None
+        assert day.texts.queue_due() == 1  # the worker's round queues it, then takes it
+        with day.session.store.write() as conn:  # what a worker that died then leaves
+            lease = format_instant(START + timedelta(minutes=2))
+            taken = claim_turn_text(conn, format_instant(START), lease)
+        assert taken is not None and taken.kind == "called" and taken.handed_over_at is None
+    finally:
+        day.close()
+    quiet_pass(db, START + timedelta(seconds=1))
+    reference, status = called_text(db)
+    assert (reference, status) == (taken.reference, "sent")
+    assert len(posts(notify, reference)) == 1 and gets(notify, reference) == []
 
 
 def slow_office(tmp_path: Path, notify: NotifyServer) -> Path:

@@ -15,6 +15,7 @@ from typing import Any
 
 from oss_desk.domain.device_faults import device_words, said_with
 from oss_desk.domain.models import TicketStatus
+from oss_desk.domain.sending import MAY_HAVE_BEEN_SENT
 
 # Who owns the devices -------------------------------------------------------------------------
 
@@ -395,6 +396,13 @@ def turn_text_failed_said(kind: str, reason: str | None) -> str:
     list`` say it: which text and why, never the number ("come-to-the-desk text failed: Notify
     failed (500)"). The resident may not have been told: the desk calls the code aloud."""
     return said_with(f"{TURN_TEXT_NAMES.get(kind, 'text')} failed", reason)
+
+
+def turn_text_unsure_said(kind: str, reason: str | None) -> str:
+    """A turn text no longer needed after a try that may have reached Notify (``uncertain``),
+    as ``ticket show`` says it: "come-to-the-desk text may have been sent: the ticket is done
+    now; ..."."""
+    return said_with(f"{TURN_TEXT_NAMES.get(kind, 'text')} {MAY_HAVE_BEEN_SENT}", reason)
 
 
 MAX_UNCONFIRMED_SENDS = 2

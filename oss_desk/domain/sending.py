@@ -16,7 +16,9 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class SendResult:
     """``sent`` (``provider``: the provider's id for it), ``pending`` (tried again at ``retry``),
-    ``failed``, or no longer wanted (``cancelled``); ``error`` says why it was not sent."""
+    ``failed``, no longer wanted (``cancelled``: never sent), or no longer wanted after a try
+    that may have reached the provider (``uncertain``: :func:`may_have_been_sent`); ``error``
+    says why it was not sent."""
 
     status: str
     error: str | None = None
@@ -41,6 +43,22 @@ class SendResult:
     def last_error(self) -> str | None:
         """The error to keep with it (none once sent)."""
         return None if self.sent else self.error
+
+
+MAY_HAVE_BEEN_SENT = "may have been sent"
+
+
+def may_have_been_sent(reason: str, unknown: str) -> SendResult:
+    """A message no longer wanted when its turn came (``reason``: the ticket is done now) after
+    an earlier try that may have reached Notify, whose look-up could not say whether it did
+    (``unknown``: why): recorded ``uncertain`` and said as such, never ``cancelled`` (which
+    says it certainly was not sent). A look-up that finds it records it sent; one that does not,
+    cancelled."""
+    return SendResult(
+        "uncertain",
+        f"{reason}; an earlier try may have reached Notify, and Notify could not be asked "
+        f"whether it did ({unknown})",
+    )
 
 
 LOOK_UP_MARGIN_SECONDS = 10.0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,7 +29,15 @@ from oss_desk.domain.channels import TEXTS_NOT_SET_UP
 from oss_desk.domain.codes import TicketRef
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.domain.public import normalise_mobile
-from oss_desk.domain.sending import SendResult, SendTally, look_up_wait, next_try, send_round
+from oss_desk.domain.sending import (
+    MAY_HAVE_BEEN_SENT,
+    SendResult,
+    SendTally,
+    look_up_wait,
+    may_have_been_sent,
+    next_try,
+    send_round,
+)
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.feedback_queue import notify_sends_texts
@@ -50,12 +59,16 @@ ATTEMPTS = 8
 
 def release_left(session: Session) -> int:
     """At start-up (the worker lock is ours): the turn texts and referral messages an earlier
-    owner left mid-send are due again once they can be looked up: the request may be on its
-    way to Notify (:func:`oss_desk.domain.sending.look_up_wait`; a referral by mail, at once)."""
+    owner left mid-send are due again: a turn text whose request never left, at once; one
+    whose request was handed to Notify (and a referral's by text), once it can be looked up:
+    the request may be on its way to Notify (:func:`oss_desk.domain.sending.look_up_wait`; a
+    referral by mail, at once)."""
+    now = session.clock.now()
     wait = look_up_wait(session.settings.notify.timeout)
-    due = format_instant(next_try(session.clock.now(), 0.0, wait))
+    due = format_instant(next_try(now, 0.0, wait))
     with session.store.write() as conn:
-        return r.release_stale_turn_texts(conn, due) + release_stale_messages(conn, due)
+        texts = r.release_stale_turn_texts(conn, format_instant(now), due)
+        return texts + release_stale_messages(conn, due)
 
 
 def texts_possible(session: Session) -> bool:
@@ -174,7 +187,7 @@ class TurnTexts:
             ticket = q.get_ticket(conn, current) if current is not None else None
         reason = self._unwanted(text, ticket, phone)
         if reason is not None or ticket is None or phone is None:
-            self._finish(text, ticket, SendResult("cancelled", reason), report)
+            self._finish(text, ticket, self._dropped(notify, text, reason or "no ticket"), report)
             return True
         try:
             # Checked just above that it is still true (still called, the same day); an earlier
@@ -185,14 +198,39 @@ class TurnTexts:
                 phone,
                 lambda: self.compose(text.kind, ticket),
                 text.reference,
-                tried=text.attempts > 1,
+                tried=text.handed_over_at is not None,
+                on_handover=self._handed_over(text),
             )
         except SendFault as fault:
             retry = self._retry(text, fault)
-            self._finish(text, ticket, SendResult.unsent(fault.reason, retry), report)
+            result = SendResult.unsent(fault.reason, retry)
+            self._finish(text, ticket, result, report, may_have_left=fault.uncertain)
             return True
         self._finish(text, ticket, SendResult("sent", provider=provider), report)
         return True
+
+    def _handed_over(self, text: r.TurnText) -> Callable[[], None]:
+        """Committed just before the request goes: from then on Notify may have it (a worker
+        that stops now leaves it to be looked up; one that stopped before, to be sent at once)."""
+
+        def commit() -> None:
+            with self.s.store.write() as conn:
+                r.hand_over_turn_text(conn, text.id, format_instant(self.s.clock.now()))
+
+        return commit
+
+    def _dropped(self, notify: NotifySender, text: r.TurnText, reason: str) -> SendResult:
+        """A text no longer wanted (``reason``). When an earlier try may have reached Notify
+        (its turn came after the look-up wait), Notify is asked: found, it was sent; not found,
+        it never was (cancelled); Notify not answering, it may have been sent
+        (:func:`~oss_desk.domain.sending.may_have_been_sent`), never said cancelled."""
+        if text.handed_over_at is None:
+            return SendResult("cancelled", reason)
+        try:
+            found = notify.lookup(text.reference)
+        except SendFault as fault:
+            return may_have_been_sent(reason, fault.reason)
+        return SendResult("cancelled", reason) if found is None else SendResult("sent", None, found)
 
     def _retry(self, text: r.TurnText, fault: SendFault) -> datetime | None:
         """When a text not sent is tried again (None: it has failed): 2, 4, 8... s up to a
@@ -235,11 +273,21 @@ class TurnTexts:
         return Composed(heading=heading, subject=heading, body=body, sms=body, ics=None)
 
     def _finish(
-        self, text: r.TurnText, ticket: Ticket | None, result: SendResult, report: TextReport
+        self,
+        text: r.TurnText,
+        ticket: Ticket | None,
+        result: SendResult,
+        report: TextReport,
+        *,
+        may_have_left: bool = False,
     ) -> None:
+        """Record how the try went (``may_have_left``: the try ended without a sure answer, so
+        Notify may have its request: it stays marked handed over)."""
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             settle(conn, TURN_TEXTS, text.id, result, now, error_chars=200)
+            if not may_have_left and result.status in ("pending", "failed"):
+                r.hand_over_turn_text(conn, text.id, None)  # a sure answer: not with Notify
             if result.settled and ticket is not None:
                 site = self.s.site_ever(ticket.site_id)  # one that left: as it was
                 record_event(
@@ -256,3 +304,6 @@ class TurnTexts:
             log.info("sent the %s text for ticket %s", text.kind, text.ticket_id)
         elif result.status == "failed":
             log.warning("a %s text failed: %s", text.kind, result.error)
+        elif result.status == "uncertain":
+            said = f"{MAY_HAVE_BEEN_SENT}: {result.error}"
+            log.warning("the %s text for ticket %s %s", text.kind, text.ticket_id, said)

@@ -140,6 +140,9 @@ class TurnText:
     reference: str
     attempts: int
     status: str
+    handed_over_at: str | None
+    """When its request was last handed to Notify while no try since has had a sure answer
+    (None: no request of it can have reached Notify)."""
 
 
 def claim_turn_text(conn: sqlite3.Connection, now: str, lease_until: str) -> TurnText | None:
@@ -155,13 +158,20 @@ def next_turn_text_due(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def release_stale_turn_texts(conn: sqlite3.Connection, due: str) -> int:
-    """At start-up (the worker lock is ours): texts left 'sending' are due again at ``due``
-    (one may have reached Notify: looked up then)."""
+def hand_over_turn_text(conn: sqlite3.Connection, text_id: int, at: str | None) -> None:
+    """Record that the text's request goes to Notify now (``at``), or (None) that no request of
+    it can have reached Notify: the last try had a sure answer."""
+    conn.execute("UPDATE turn_texts SET handed_over_at = ? WHERE id = ?", [at, text_id])
+
+
+def release_stale_turn_texts(conn: sqlite3.Connection, now: str, look_up_at: str) -> int:
+    """At start-up (the worker lock is ours): texts left 'sending' are due again, at ``now``
+    when their request never left, else at ``look_up_at`` (it may have reached Notify: looked
+    up then)."""
     return conn.execute(
-        "UPDATE turn_texts SET status = 'pending', lease_until = NULL, next_attempt_at = ? "
-        "WHERE status = 'sending'",
-        [due],
+        "UPDATE turn_texts SET status = 'pending', lease_until = NULL, next_attempt_at = "
+        "CASE WHEN handed_over_at IS NULL THEN ? ELSE ? END WHERE status = 'sending'",
+        [now, look_up_at],
     ).rowcount
 
 
@@ -188,7 +198,7 @@ def purge_phones(conn: sqlite3.Connection, before_day: str, *, dry_run: bool) ->
 def purge_turn_text_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:
     """Provider ids (Notify keeps the number and text under them) and error texts of texts
     finished before ``before``."""
-    finished = ("sent", "failed", "cancelled")
+    finished = ("sent", "failed", "cancelled", "uncertain")
     return purge_traces(conn, TURN_TEXTS, finished, before, dry_run=dry_run)
 
 
@@ -214,6 +224,18 @@ def failed_turn_texts(
         ):
             found.setdefault(visit, []).append((kind, why))
     return found
+
+
+def unsure_turn_texts(conn: sqlite3.Connection, visit_id: int) -> list[tuple[str, str | None]]:
+    """The visit's turn texts that may have been sent (status ``uncertain``): [(kind, why)]."""
+    return [
+        (str(kind), why)
+        for kind, why in conn.execute(
+            "SELECT kind, last_error FROM turn_texts WHERE visit_id = ? AND status = 'uncertain' "
+            "ORDER BY id",
+            [visit_id],
+        )
+    ]
 
 
 def open_failed_turn_texts(
