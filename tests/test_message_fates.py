@@ -112,3 +112,40 @@ def test_checked_in_early_the_reminder_is_not_needed_after_the_start(
     unsent = rows(cli.db, "SELECT kind, status, last_error FROM messages WHERE status != 'sent'")
     assert unsent == [("reminder", "cancelled", "the resident came")], unsent
     assert cli("alerts", "list", "--json", now="2026-11-24T11:06:00Z").json() == []
+
+
+def test_a_late_confirmation_covers_the_reminder_already_due(
+    tmp_path: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker is down from the booking (07:00) until after the reminder fell due (10:00):
+    its round at 10:15 sends the confirmation, which says all the reminder would (the checklist
+    too), and settles the reminder as covered by it; the resident gets one email, not two in the
+    same second (faults 17, P5). `appointment show` says why the reminder was not sent."""
+    reminder = '[appointments]\nreminders = ["1 hours before"]\n'
+    cli, ref = booked(tmp_path, smtp, monkeypatch, at="2026-11-24T07:00:00Z", extra=reminder)
+    ran = cli("worker", "--once", "--json", now="2026-11-24T10:15:00Z")
+    assert ran.code == 0, ran.err
+    assert (ran.json()["messages_sent"], ran.json()["messages_failed"]) == (1, 0)
+    (mail,) = smtp.mailbox.messages
+    assert "Your bill" in str(mail) and "Photo ID" in str(mail)  # what to bring: said once
+    assert rows(cli.db, "SELECT kind, status FROM messages ORDER BY id") == [
+        ("confirmation", "sent"),
+        ("reminder", "cancelled"),
+    ]
+    shown = cli("appointment", "show", ref, now="2026-11-24T10:16:00Z")
+    (line,) = [x for x in shown.out.splitlines() if "reminder by email:" in x]
+    assert (
+        "not sent, no longer needed: the confirmation went out after this reminder was due, "
+        "and said all it would have" in line
+    ), line
+    assert cli("alerts", "list", "--json", now="2026-11-24T10:16:00Z").json() == []
+    # A worker on time sends both, each when due.
+    (tmp_path / "b").mkdir()
+    cli2, _ = booked(tmp_path / "b", smtp, monkeypatch, at="2026-11-24T07:00:00Z", extra=reminder)
+    assert cli2("worker", "--once", now="2026-11-24T07:01:00Z").code == 0
+    assert cli2("worker", "--once", now="2026-11-24T10:01:00Z").code == 0
+    assert rows(cli2.db, "SELECT kind, status FROM messages ORDER BY id") == [
+        ("confirmation", "sent"),
+        ("reminder", "sent"),
+    ]
+    assert len(smtp.mailbox.messages) == 3

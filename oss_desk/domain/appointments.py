@@ -339,6 +339,24 @@ _OLD_UNNEEDED = "no longer wanted"
 """The reason stored with an unneeded message before the reasons below were kept."""
 
 
+TOLD_KINDS = ("confirmation", "change")
+"""The messages that tell the resident the whole booking (when, where, what to bring)."""
+REMINDER_COVERED = (
+    "the confirmation went out after this reminder was due, and said all it would have"
+)
+"""Why a reminder covered by a late confirmation (:func:`reminder_covered`) is not sent."""
+
+
+def reminder_covered(due: datetime, told_at: datetime | None) -> bool:
+    """Whether a reminder due at ``due`` adds nothing: the booking's confirmation or change
+    notice (which carries all a reminder says, the checklist too) went out, by the same channel,
+    at ``told_at``, when the reminder was already due. So a resident gets one useful message,
+    never a confirmation and its reminder in the same second (a worker down or late when both
+    fell due). At booking (``told_at``: now, the confirmation about to go) a reminder already
+    due is not queued at all."""
+    return told_at is not None and due <= told_at
+
+
 def message_fate(
     kind: str,
     for_version: int,
@@ -348,6 +366,8 @@ def message_fate(
     *,
     notice_hours: float,
     last_error: str | None = None,
+    due: datetime | None = None,
+    told_at: datetime | None = None,
 ) -> tuple[str, str] | None:
     """What becomes of a message of ``appt`` still unsent at ``now`` (the worker's turn, or the
     moment the booking changes): None, it is still to send. ``("failed", why)``: its
@@ -357,9 +377,13 @@ def message_fate(
     came before it mattered, so it is no longer needed (``appointment show`` says so, never that
     the council cancelled it). A cancellation notice is always wanted until its deadline. The
     resident came (checked in, seen): nothing is owed them any more, so a message not delivered
-    is not needed, not an alert for anyone to act on."""
+    is not needed, not an alert for anyone to act on. A reminder (``due``) the confirmation
+    told at ``told_at`` covers (:func:`reminder_covered`) is not needed either."""
     if kind != "cancellation" and appt.status.kept:
         return "cancelled", "the resident came"
+    current = appt.version == for_version and appt.status is AppointmentStatus.BOOKED
+    if kind == "reminder" and current and due is not None and reminder_covered(due, told_at):
+        return "cancelled", REMINDER_COVERED
     if now >= deadline:
         last = f" (last try: {last_error})" if last_error else ""
         if kind == "reminder" or deadline >= appt.starts_at:

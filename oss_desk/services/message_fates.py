@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from oss_desk.clock import read_instant
-from oss_desk.domain.appointments import Appointment, message_fate
+from oss_desk.domain.appointments import TOLD_KINDS, Appointment, message_fate
 from oss_desk.domain.delivery import message_deadline
 from oss_desk.domain.models import Actor, EventKind
 from oss_desk.services.events import record_event
@@ -38,6 +38,10 @@ def fate_of(
     session: Session, message: ap.Message, appt: Appointment, now: datetime, deadline: datetime
 ) -> tuple[str, str] | None:
     """None: send it; else the status it is settled with (``failed``, ``cancelled``) and why."""
+    told = None
+    if message.kind == "reminder":  # covered by a confirmation that went out after it was due?
+        conn = session.store.conn
+        told = ap.told_at(conn, appt.id, message.for_version, message.channel, TOLD_KINDS)
     return message_fate(
         message.kind,
         message.for_version,
@@ -46,6 +50,8 @@ def fate_of(
         now,
         notice_hours=session.settings.messages.notice_hours,
         last_error=message.last_error,
+        due=read_instant(message.due_at),
+        told_at=told,
     )
 
 

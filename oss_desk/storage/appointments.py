@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -410,6 +410,20 @@ def of_visit(conn: sqlite3.Connection, visit_id: int) -> tuple[int, AppointmentS
         [visit_id],
     ).fetchone()
     return (int(row[0]), AppointmentStatus(row[1])) if row else None
+
+
+def told_at(
+    conn: sqlite3.Connection, appointment_id: int, version: int, channel: str, kinds: Sequence[str]
+) -> datetime | None:
+    """When a message of ``kinds`` (the whole booking) about this version was last sent to the
+    resident by ``channel`` (None: none was)."""
+    marks = ", ".join("?" * len(kinds))
+    (sent,) = conn.execute(
+        "SELECT max(sent_at) FROM messages WHERE appointment_id = ? AND for_version = ? "  # noqa: S608
+        f"AND channel = ? AND status = 'sent' AND kind IN ({marks})",
+        [appointment_id, version, channel, *kinds],
+    ).fetchone()
+    return read_instant(sent) if sent else None
 
 
 def told_time(conn: sqlite3.Connection, appointment_id: int) -> datetime | None:

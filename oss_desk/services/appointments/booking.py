@@ -19,6 +19,7 @@ from oss_desk.domain.appointments import (
     new_reference,
     normalise_email,
     normalise_phone,
+    reminder_covered,
 )
 from oss_desk.domain.calendar import business_day, local
 from oss_desk.domain.channels import NO_PRINTER, NOT_SET_UP, PRINT_TO_HINT, BookingChannels
@@ -275,5 +276,5 @@ class AppointmentBooking(AppointmentReading):
         workdays = self.workdays(site)
         for text in self.s.settings.appointments.reminders:
             due = parse_schedule(text).due(appointment.starts_at, site.timezone, workdays)
-            if due > now:  # a reminder already due at booking adds nothing to the confirmation
+            if not reminder_covered(due, now):  # one due already: the confirmation says it
                 self._queue(conn, appointment, "reminder", via, due)
