@@ -242,3 +242,68 @@ def test_a_backup_used_on_its_own_opens_but_not_one_put_where_the_office_worked(
     shutil.copyfile(backup, db)
     refused = issue(env)
     assert refused.returncode == 4 and "is a copy made by `oss-desk db backup`" in refused.stderr
+
+
+def test_the_worker_service_waits_on_a_copied_over_database_and_resumes_once_it_is_restored(
+    tmp_path: Path,
+) -> None:
+    """After a backup was copied over the database, the worker that saw it exits 4; its service
+    manager starts it again (every 2 s) and it exited 4 again at once, for ever, a journal line
+    each time. Now the new process stays up and says once that it waits, writing nothing and
+    keeping nothing open (so `db restore` is not refused for it); doctor says the same; once a
+    backup is restored it resumes by itself and delivers again."""
+    printed = tmp_path / "greet.prn"
+    db = make_db(tmp_path, site_toml(greet_printer=f"capture://{printed}"))
+    env = {"OSS_DESK_DB": str(db)}
+    first = _worker(db, tmp_path / "first.log")
+    try:
+        assert code_of(env) == "C001"
+        backup = backup_of(env)
+        checkpoint(db)
+        shutil.copyfile(backup, db)
+        assert first.wait(30) == 4
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(10)
+
+    log = tmp_path / "second.log"
+    full = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
+    full.update(env, PYTHONPATH=str(ROOT))
+    with log.open("wb") as out:  # what the service manager does 2 s later
+        second = subprocess.Popen(
+            [sys.executable, "-m", "oss_desk", "worker"], env=full, stderr=out, stdout=out
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while "resumes by itself" not in log.read_text(encoding="utf-8"):
+            assert second.poll() is None, log.read_text(encoding="utf-8")
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.05)
+        doctor = run_cli_process("doctor", env=env)
+        (line,) = [x for x in doctor.stdout.splitlines() if x.startswith("fail  database")]
+        assert "was a backup copied over it?" in line and "the worker service waits" in line
+        assert "resumes by itself once `oss-desk db restore BACKUP`" in line, line
+
+        restored = run_cli_process("db", "restore", str(backup), "--yes", env=env)
+        assert restored.returncode == 0, restored.stderr
+        deadline = time.monotonic() + 30
+        while "owns the devices" not in log.read_text(encoding="utf-8"):
+            assert second.poll() is None, log.read_text(encoding="utf-8")
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.05)
+        issued = run_cli_process(  # printed by the worker that waited
+            "ticket", "issue", "--service", "C", "--desk", "greet-1", "--json", env=env
+        )
+        assert issued.returncode == 0, issued.stderr
+        code = json.loads(issued.stdout)["code"]
+        deadline = time.monotonic() + 20
+        while not printed.exists() or code.encode() not in printed.read_bytes():
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.05)
+    finally:
+        second.terminate()
+        assert second.wait(20) == 0
+    text = log.read_text(encoding="utf-8")
+    assert text.count("resumes by itself") == 1, text  # said once, not every few seconds
+    assert "is the office's database again: the worker resumes" in text, text

@@ -8,6 +8,7 @@ import os
 import signal
 import sqlite3
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 
@@ -53,9 +54,17 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     """
     from oss_desk.storage.lease import WorkerLock, lock_held
     from oss_desk.worker.run import DeviceWorker
-    from oss_desk.worker.standby import Standby
+    from oss_desk.worker.standby import Standby, wait_for_the_office_file
 
     db = resolve_db_path(state.db)
+    asked: list[str] = []
+    if not once:  # a backup's copy put over the database: wait for it to be put right
+        _log_to_stderr()
+        stopping = threading.Event()
+        _on_stop(asked, stopping)
+        if not wait_for_the_office_file(db, stopping):
+            logging.getLogger("oss_desk").info("device worker stopped (%s)", asked[0])
+            return
     probe = open_session(db=db, config=state.config, person=state.user, check=True, host=True)
     try:
         simulated = simulated_on_live(probe)
@@ -137,22 +146,9 @@ def worker(state: State, once: bool, as_json: bool) -> None:
             if fault is not None:
                 raise fault  # the first expected fault, with its own exit status
         return
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
     log = logging.getLogger("oss_desk")
     standby = Standby(db, make)
-
-    asked: list[str] = []
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        asked.append(signal.Signals(signum).name)
-        standby.stop.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    _on_stop(asked, standby.stop)
     holder = WorkerLock.holder(db)
     log.info("device worker started for %s: taking over the devices when free", db)
     if holder is not None and holder != os.getpid() and lock_held(db):  # not a dead one's
@@ -163,7 +159,8 @@ def worker(state: State, once: bool, as_json: bool) -> None:
     if isinstance(standby.gone, DatabaseOverwritten):
         raise DatabaseOverwritten(
             f"{standby.gone.message.split(';')[0]}; the worker stopped delivering and wrote "
-            "nothing more (`oss-desk db check` says what is at the path now)"
+            "nothing more (`oss-desk db check` says what is at the path now); started again "
+            "(its service does), it waits until a backup is put in place"
         )
     if standby.gone is not None:
         raise DatabaseGone(
@@ -171,6 +168,25 @@ def worker(state: State, once: bool, as_json: bool) -> None:
             "and wrote nothing more; start it again (its service does) to work on the file "
             "now at that path"
         )
+
+
+def _log_to_stderr() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _on_stop(asked: list[str], stop: threading.Event) -> None:
+    """SIGTERM and SIGINT set ``stop``, the signal's name added to ``asked``."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        asked.append(signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 def _who_holds(db: Path) -> str:

@@ -70,12 +70,25 @@ def database_pause(previous: float | None, ran_for: float) -> float:
     return min(previous * 2, LONGEST_DATABASE_PAUSE)
 
 
+COPY_CHECK_SECONDS = 5.0
+"""How often the worker service looks at a database file every process refuses (a backup's copy
+put over the office's database in use) until it is the office's database again."""
+WAITS_FOR_RESTORE = (
+    f"the worker service waits, writing nothing (it looks again every {COPY_CHECK_SECONDS:g} s), "
+    "and resumes by itself once `oss-desk db restore BACKUP` has put a backup in place"
+)
+"""What the worker's log and ``doctor`` say of the worker while it waits so (it no longer exits
+to be started again every 2 s by its service manager, writing a line each time)."""
+
+
 __all__ = [
     "BLIP_SAID",
+    "COPY_CHECK_SECONDS",
     "FAULT_SPAN_SECONDS",
     "KEEPS_FAILING",
     "LONGEST_DATABASE_PAUSE",
     "RESTART_SECONDS",
+    "WAITS_FOR_RESTORE",
     "LaneFaultsSeen",
     "database_pause",
     "keeps_failing",

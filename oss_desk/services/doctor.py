@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from oss_desk.clock import NOW_ENV, Clock, read_instant
 from oss_desk.config import Settings, build_settings, read_toml
 from oss_desk.domain.calendar import business_day
-from oss_desk.errors import OssDeskError
+from oss_desk.domain.worker_faults import WAITS_FOR_RESTORE
+from oss_desk.errors import DatabaseOverwritten, OssDeskError
 from oss_desk.services.backup_files import FOLDER_ENV
 from oss_desk.services.delivery import alerts_in, not_sent_lines
 from oss_desk.services.demo_clock import clock_of
@@ -115,6 +116,9 @@ def _database(path: Path, results: list[Check]) -> Store | None:
         return None
     try:
         store = open_store(path, create=False, migrate=False, check=False)
+    except DatabaseOverwritten as exc:  # a backup's copy put over it: what the worker does
+        results.append(fail(name, f"{exc.message}; {WAITS_FOR_RESTORE}"))
+        return None
     except OssDeskError as exc:
         results.append(fail(name, exc.message))
         return None

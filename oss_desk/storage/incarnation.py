@@ -168,24 +168,11 @@ class FileHead:
         now = self.seen
         if now is None or now[0] != MAGIC:
             return False  # SQLite says what it is
-        _, mode, live, own = now
-        if live != own and not _in_use_here(self.path):
+        if now[2] != now[3] and not _in_use_here(self.path):
             return True
-        if live != own:
-            raise DatabaseOverwritten(
-                f"{self.path} is a copy made by `oss-desk db backup` (its header says so), "
-                "not the office's live database: was a backup copied over it? What the office "
-                "saved after that backup is not in it (its ticket codes would be given out "
-                "again), so this process writes nothing more to it: `oss-desk db check` says "
-                "more; `oss-desk db restore BACKUP` puts a backup in place properly"
-            )
-        if mode != WAL and _in_use_here(self.path):
-            raise DatabaseOverwritten(
-                f"{self.path} was overwritten in place by a copy that is not a live database "
-                "(a backup?) where the office's database was in use: nothing was saved, and "
-                "this process writes nothing more to it; stop the desks and the worker, then "
-                "`oss-desk db check`"
-            )
+        refused = _refusal(self.path, now)
+        if refused is not None:
+            raise DatabaseOverwritten(refused)
         return False
 
     def on_exit(self, close: Callable[[], None]) -> None:
@@ -210,6 +197,39 @@ class FileHead:
                     del _held[key]
                     os.close(held[0])
         self._fd = -1
+
+
+def copy_refused(path: Path) -> str | None:
+    """Why every process refuses the file at ``path`` (what :meth:`FileHead.refuse_copy` would
+    raise), or None: read from its header outside SQLite, so nothing opens the file (a ``db
+    restore`` is not kept waiting by it) and no WAL beside it is folded in."""
+    try:
+        with open(path, "rb") as f:
+            now = head_of(f.fileno())
+    except OSError:
+        return None
+    return None if now is None or now[0] != MAGIC else _refusal(path, now)
+
+
+def _refusal(path: Path, now: Head) -> str | None:
+    """The refusal of a file whose header is ``now`` (SQLite's) where a database was in use."""
+    _, mode, live, own = now
+    if live != own and _in_use_here(path):
+        return (
+            f"{path} is a copy made by `oss-desk db backup` (its header says so), "
+            "not the office's live database: was a backup copied over it? What the office "
+            "saved after that backup is not in it (its ticket codes would be given out "
+            "again), so this process writes nothing more to it: `oss-desk db check` says "
+            "more; `oss-desk db restore BACKUP` puts a backup in place properly"
+        )
+    if mode != WAL and _in_use_here(path):
+        return (
+            f"{path} was overwritten in place by a copy that is not a live database "
+            "(a backup?) where the office's database was in use: nothing was saved, and "
+            "this process writes nothing more to it; stop the desks and the worker, then "
+            "`oss-desk db check`"
+        )
+    return None
 
 
 def _live(head: Head | None) -> bool:

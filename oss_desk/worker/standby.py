@@ -7,15 +7,17 @@ from __future__ import annotations
 import io
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from oss_desk import files
 from oss_desk.domain.delivery import TAKEOVER_POLL_SECONDS
-from oss_desk.domain.worker_faults import RESTART_SECONDS
+from oss_desk.domain.worker_faults import COPY_CHECK_SECONDS, RESTART_SECONDS, WAITS_FOR_RESTORE
 from oss_desk.errors import DatabaseGone
 from oss_desk.paths import log_dir
 from oss_desk.services.session import Session, open_session
+from oss_desk.storage.incarnation import copy_refused
 from oss_desk.storage.lease import WorkerLock
 from oss_desk.worker.printing import describe
 from oss_desk.worker.run import DeviceWorker
@@ -106,6 +108,35 @@ class Standby:
         undo, self.on_close = self.on_close, None
         if undo is not None:
             undo()
+
+
+STILL_WAITING_EVERY = 3600.0
+"""While the worker waits for its database to be put right, it says so again this often."""
+
+
+def wait_for_the_office_file(
+    db: Path, stop: threading.Event, every: float = COPY_CHECK_SECONDS
+) -> bool:
+    """Before the worker service opens its database: while the file at ``db`` is one every
+    process refuses (a backup's copy put over the database in use), it waits, looking at the
+    file's header every ``every`` seconds without opening it (so ``db restore`` is not refused
+    for it, and no WAL is folded into the copy). Said once when it starts waiting, once an hour
+    while it goes on, and when it ends. True: the file is the office's database (at once, or
+    once put right); False: the worker was stopped meanwhile."""
+    refused = copy_refused(db)
+    if refused is None:
+        return True
+    log.error("%s; %s", refused, WAITS_FOR_RESTORE)
+    said = time.monotonic()
+    while not stop.wait(every):
+        refused = copy_refused(db)
+        if refused is None:
+            log.info("%s is the office's database again: the worker resumes", db)
+            return True
+        if time.monotonic() - said >= STILL_WAITING_EVERY:
+            log.warning("%s is still not the office's database: %s", db, WAITS_FOR_RESTORE)
+            said = time.monotonic()
+    return False
 
 
 def _log_to_file(db: Path) -> Callable[[], None] | None:
