@@ -450,11 +450,11 @@ def turn_text_alerts(session: Session, site_id: str | None = None) -> list[TurnT
 def turn_texts_said(session: Session, visit_id: int) -> list[str]:
     """The visit's turn texts that failed for good, then those that may have been sent, in
     words (``ticket show``)."""
-    from oss_desk.storage.resident import failed_turn_texts, unsure_turn_texts
+    from oss_desk.storage.resident import failed_turn_texts
 
     with session.store.read() as conn:
         failed = failed_turn_texts(conn, [visit_id]).get(visit_id, [])
-        unsure = unsure_turn_texts(conn, visit_id)
+        unsure = failed_turn_texts(conn, [visit_id], "uncertain").get(visit_id, [])
     return [turn_text_failed_said(kind, why) for kind, why in failed] + [
         turn_text_unsure_said(kind, why) for kind, why in unsure
     ]

@@ -211,31 +211,19 @@ def visit_ticket(conn: sqlite3.Connection, visit_id: int) -> int | None:
 
 
 def failed_turn_texts(
-    conn: sqlite3.Connection, visit_ids: Iterable[int]
+    conn: sqlite3.Connection, visit_ids: Iterable[int], status: str = "failed"
 ) -> dict[int, list[tuple[str, str | None]]]:
-    """The turn texts of these visits that failed for good: visit id -> [(kind, why)] (one
-    search of the (visit, kind) index each)."""
+    """The turn texts of these visits that failed for good (``status``: or that may have been
+    sent, ``uncertain``): visit id -> [(kind, why)] (one search of the (visit, kind) index
+    each)."""
     found: dict[int, list[tuple[str, str | None]]] = {}
     for visit in set(visit_ids):
         for kind, why in conn.execute(
-            "SELECT kind, last_error FROM turn_texts WHERE visit_id = ? AND status = 'failed' "
-            "ORDER BY id",
-            [visit],
+            "SELECT kind, last_error FROM turn_texts WHERE visit_id = ? AND status = ? ORDER BY id",
+            [visit, status],
         ):
             found.setdefault(visit, []).append((kind, why))
     return found
-
-
-def unsure_turn_texts(conn: sqlite3.Connection, visit_id: int) -> list[tuple[str, str | None]]:
-    """The visit's turn texts that may have been sent (status ``uncertain``): [(kind, why)]."""
-    return [
-        (str(kind), why)
-        for kind, why in conn.execute(
-            "SELECT kind, last_error FROM turn_texts WHERE visit_id = ? AND status = 'uncertain' "
-            "ORDER BY id",
-            [visit_id],
-        )
-    ]
 
 
 def open_failed_turn_texts(
