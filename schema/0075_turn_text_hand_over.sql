@@ -1,6 +1,6 @@
--- 0075_turn_text_hand_over: "nearly your turn" texts record when their request was handed to
--- GOV.UK Notify (`handed_over_at`, as appointment messages do), kept while a try may have reached
--- it and cleared once a try ended with a sure answer. So a text left mid-send by a worker that
+-- 0075_turn_text_hand_over: "nearly your turn" texts and referral messages record when their
+-- request was handed to GOV.UK Notify (`handed_over_at`, as appointment messages do), kept while a
+-- try may have reached it and cleared once a try ended with a sure answer. So a text left mid-send by a worker that
 -- stopped before its request left is sent at once by the next worker, and only one that may
 -- have left waits for the look-up. And a text no longer needed after a try that may have reached
 -- Notify, whose look-up cannot say whether it did, is recorded 'uncertain' ("may have been
@@ -37,3 +37,7 @@ FROM turn_texts;
 DROP TABLE turn_texts;
 ALTER TABLE turn_texts_0075 RENAME TO turn_texts;
 CREATE INDEX turn_texts_due ON turn_texts (next_attempt_at) WHERE status IN ('pending', 'sending');
+
+ALTER TABLE followup_messages ADD COLUMN handed_over_at TEXT;
+UPDATE followup_messages SET handed_over_at = coalesce(lease_until, created_at)
+WHERE via = 'notify' AND (status = 'sending' OR attempts > 1);

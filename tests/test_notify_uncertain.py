@@ -191,7 +191,7 @@ def test_a_text_left_before_its_request_left_is_sent_at_once_by_the_next_worker(
         with day.session.store.write() as conn:  # what a worker that died then leaves
             lease = format_instant(START + timedelta(minutes=2))
             taken = claim_turn_text(conn, format_instant(START), lease)
-        assert taken is not None and taken.kind == "called" and taken.handed_over_at is None
+        assert taken is not None and taken.kind == "called"
     finally:
         day.close()
     quiet_pass(db, START + timedelta(seconds=1))
@@ -378,3 +378,43 @@ def test_a_referral_text_left_by_a_killed_worker_is_looked_up_after_the_wait(
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT status FROM followup_messages").fetchall() == [("sent",)]
     assert notify.state.log.count(f"ACCEPTED ref={reference}") == 1
+
+
+def test_a_referral_text_left_before_its_request_left_is_sent_at_once(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for a referral's reference by text: a worker that stopped after it took the
+    message and before its request was handed to Notify left one Notify cannot have; the next
+    worker sends it at once (it waited the whole look-up wait, 130 s here)."""
+    from oss_desk.clock import format_instant
+    from oss_desk.storage.followups import claim_message
+
+    key = tmp_path / "notify.key"
+    key.write_text(API_KEY + "\n")
+    db = make_referral_office(
+        tmp_path,
+        extra=(
+            f'[notify]\nbase_url = "{notify.url}"\napi_key_file = "{key}"\n'
+            'sms_template = "22222222-2222-2222-2222-222222222222"\ntimeout = 60\n'
+        ),
+    )
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    run_json(
+        Cli(db, monkeypatch),
+        *("--user", "ana", "followup", "add", "--kind", "referral", "--service", "H"),
+        *("--back-office", "housing", "--name", "Zed Quux", "--send-by", "text"),
+        *("--phone", "07700 900417"),
+        now=now.isoformat(),
+    )
+    worker = open_session(db=db, clock=FixedClock(now), person="worker", host=True)
+    try:
+        with worker.store.write() as conn:  # what a worker that died then leaves
+            lease = format_instant(now + timedelta(minutes=15))
+            taken = claim_message(conn, format_instant(now), lease)
+    finally:
+        worker.close()
+    assert taken is not None
+    quiet_pass(db, now + timedelta(seconds=1))
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status FROM followup_messages").fetchall() == [("sent",)]
+    assert len(posts(notify, taken.reference)) == 1 and gets(notify, taken.reference) == []

@@ -22,10 +22,11 @@ from oss_desk.domain.printouts import REFERRAL_CLOSING
 from oss_desk.domain.sending import SendResult, SendTally, next_try, send_round
 from oss_desk.services.events import record_event
 from oss_desk.services.messages import Composed
+from oss_desk.services.send_queues import handed_over, settle_try
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
-from oss_desk.storage.sending import REFERRAL_MESSAGES, settle
+from oss_desk.storage.sending import REFERRAL_MESSAGES
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -123,26 +124,36 @@ class FollowupMessageDelivery:
                     to,
                     lambda: compose_referral(self.s, f),
                     message.reference,
-                    tried=message.attempts > 1,
+                    tried=message.handed_over_at is not None,
+                    on_handover=handed_over(self.s, REFERRAL_MESSAGES, message.id),
                 )
         except SendFault as fault:
             backoff = message_backoff(message.attempts)
             retry = next_try(self.s.clock.now(), backoff, fault.look_up_after)
             again = fault.retry and retry < self.deadline(message)
-            self._finish(
-                message, f, SendResult.unsent(fault.reason, retry if again else None), report
-            )
+            result = SendResult.unsent(fault.reason, retry if again else None)
+            self._finish(message, f, result, report, may_have_left=fault.uncertain)
             return True
         self._finish(message, f, SendResult("sent", provider=provider), report)
         return True
 
     def _finish(
-        self, message: store.Message, f: Followup, result: SendResult, report: Sent
+        self,
+        message: store.Message,
+        f: Followup,
+        result: SendResult,
+        report: Sent,
+        *,
+        may_have_left: bool = False,
     ) -> None:
+        """Record how the try went (``may_have_left``: through Notify without a sure answer, so
+        Notify may have it: it stays handed over, looked up before any resend)."""
         now = self.s.clock.now()
         site = self.s.site_ever(f.site_id)
         with self.s.store.write() as conn:
-            settle(conn, REFERRAL_MESSAGES, message.id, result, now)
+            settle_try(
+                conn, REFERRAL_MESSAGES, message.id, result, now, may_have_left=may_have_left
+            )
             if result.settled:
                 record_event(
                     conn,

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,13 +42,14 @@ from oss_desk.services.events import of_ticket, record_event
 from oss_desk.services.feedback_queue import notify_sends_texts
 from oss_desk.services.messages import Composed
 from oss_desk.services.resident import desk_names, site_names
+from oss_desk.services.send_queues import handed_over, settle_try
 from oss_desk.services.senders import NotifySender, SendFault
 from oss_desk.services.session import Session
 from oss_desk.services.wording import record_wording
 from oss_desk.storage import queue as q
 from oss_desk.storage import resident as r
 from oss_desk.storage.followups import release_stale_messages
-from oss_desk.storage.sending import TURN_TEXTS, settle
+from oss_desk.storage.sending import TURN_TEXTS
 
 log = logging.getLogger("oss_desk.turn_texts")
 
@@ -199,7 +199,7 @@ class TurnTexts:
                 lambda: self.compose(text.kind, ticket),
                 text.reference,
                 tried=text.handed_over_at is not None,
-                on_handover=self._handed_over(text),
+                on_handover=handed_over(self.s, TURN_TEXTS, text.id),
             )
         except SendFault as fault:
             retry = self._retry(text, fault)
@@ -208,16 +208,6 @@ class TurnTexts:
             return True
         self._finish(text, ticket, SendResult("sent", provider=provider), report)
         return True
-
-    def _handed_over(self, text: r.TurnText) -> Callable[[], None]:
-        """Committed just before the request goes: from then on Notify may have it (a worker
-        that stops now leaves it to be looked up; one that stopped before, to be sent at once)."""
-
-        def commit() -> None:
-            with self.s.store.write() as conn:
-                r.hand_over_turn_text(conn, text.id, format_instant(self.s.clock.now()))
-
-        return commit
 
     def _dropped(self, notify: NotifySender, text: r.TurnText, reason: str) -> SendResult:
         """A text no longer wanted (``reason``). When an earlier try may have reached Notify
@@ -285,9 +275,9 @@ class TurnTexts:
         Notify may have its request: it stays marked handed over)."""
         now = self.s.clock.now()
         with self.s.store.write() as conn:
-            settle(conn, TURN_TEXTS, text.id, result, now, error_chars=200)
-            if not may_have_left and result.status in ("pending", "failed"):
-                r.hand_over_turn_text(conn, text.id, None)  # a sure answer: not with Notify
+            settle_try(
+                conn, TURN_TEXTS, text.id, result, now, may_have_left=may_have_left, error_chars=200
+            )
             if result.settled and ticket is not None:
                 site = self.s.site_ever(ticket.site_id)  # one that left: as it was
                 record_event(

@@ -385,6 +385,8 @@ class Message:
     last_error: str | None
     sent_at: str | None
     created_at: str
+    handed_over_at: str | None = None
+    """When its request was last handed to Notify while no try since has had a sure answer."""
 
 
 def _message(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> Message:
@@ -426,11 +428,12 @@ def messages_of(conn: sqlite3.Connection, followup_id: int) -> list[Message]:
 
 def release_stale_messages(conn: sqlite3.Connection, notify_due: str) -> int:
     """At start-up (the worker lock is ours): messages left 'sending' are due again, by mail at
-    once, through Notify at ``notify_due`` (it may have reached Notify: looked up then)."""
+    once, through Notify at ``notify_due`` when their request was handed over (it may have
+    reached Notify: looked up then), else at once."""
     return conn.execute(
         "UPDATE followup_messages SET status = 'pending', lease_until = NULL, "
-        "next_attempt_at = CASE via WHEN 'notify' THEN max(next_attempt_at, ?) "
-        "ELSE next_attempt_at END WHERE status = 'sending'",
+        "next_attempt_at = CASE WHEN via = 'notify' AND handed_over_at IS NOT NULL "
+        "THEN max(next_attempt_at, ?) ELSE next_attempt_at END WHERE status = 'sending'",
         [notify_due],
     ).rowcount
 

@@ -158,12 +158,6 @@ def next_turn_text_due(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def hand_over_turn_text(conn: sqlite3.Connection, text_id: int, at: str | None) -> None:
-    """Record that the text's request goes to Notify now (``at``), or (None) that no request of
-    it can have reached Notify: the last try had a sure answer."""
-    conn.execute("UPDATE turn_texts SET handed_over_at = ? WHERE id = ?", [at, text_id])
-
-
 def release_stale_turn_texts(conn: sqlite3.Connection, now: str, look_up_at: str) -> int:
     """At start-up (the worker lock is ours): texts left 'sending' are due again, at ``now``
     when their request never left, else at ``look_up_at`` (it may have reached Notify: looked

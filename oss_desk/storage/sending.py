@@ -62,6 +62,16 @@ def settle(
     )
 
 
+def hand_over(conn: sqlite3.Connection, queue: str, row_id: int, at: str | None) -> None:
+    """Record that the row's request goes to Notify now (``at``), or (None) that no request of
+    it can have reached Notify: its last try had a sure answer."""
+    assert queue in _QUEUES
+    conn.execute(
+        f"UPDATE {queue} SET handed_over_at = ? WHERE id = ?",  # noqa: S608
+        [at, row_id],
+    )
+
+
 def purge_traces(
     conn: sqlite3.Connection, table: str, finished: tuple[str, ...], before: str, *, dry_run: bool
 ) -> int:

@@ -1,0 +1,44 @@
+"""What the two send queues without an owner (turn texts and referral messages,
+:mod:`oss_desk.storage.sending`) share around a try through GOV.UK Notify: the moment its request
+is handed over is committed before it goes, and kept until a try ends with a sure answer. So a
+row a stopped worker left before its request went is sent again at once, and only one that may
+have reached Notify waits to be looked up (:func:`oss_desk.domain.sending.look_up_wait`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.sending import SendResult
+from oss_desk.services.session import Session
+from oss_desk.storage.sending import hand_over, settle
+
+
+def handed_over(session: Session, queue: str, row_id: int) -> Callable[[], None]:
+    """What the sender calls just before the request goes: from then on Notify may have it."""
+
+    def commit() -> None:
+        with session.store.write() as conn:
+            hand_over(conn, queue, row_id, format_instant(session.clock.now()))
+
+    return commit
+
+
+def settle_try(
+    conn: sqlite3.Connection,
+    queue: str,
+    row_id: int,
+    result: SendResult,
+    now: datetime,
+    *,
+    may_have_left: bool = False,
+    error_chars: int | None = None,
+) -> None:
+    """Record how the try went (:func:`oss_desk.storage.sending.settle`). Not sent, and not
+    ``may_have_left`` (the try had a sure answer: Notify does not have it), it is no longer
+    counted as handed over."""
+    settle(conn, queue, row_id, result, now, error_chars=error_chars)
+    if not may_have_left and result.status in ("pending", "failed"):
+        hand_over(conn, queue, row_id, None)
