@@ -53,8 +53,6 @@ def test_a_fault_while_a_rounds_service_is_built_is_not_fatal(
             raise ConfigError("a setting it is built from is wrong")
 
     monkeypatch.setattr(rounds, built, Faulty)
-    # A desk app's standby in this process may have sent the worker's log to its own file only.
-    monkeypatch.setattr(logging.getLogger("oss_desk.worker"), "propagate", True)
     db = make_db(tmp_path, site_toml())
     session = open_session(db=db, clock=FixedClock(MONDAY_0930), person="worker", host=True)
     try:
@@ -174,7 +172,6 @@ def test_a_housekeeping_step_s_bug_does_not_starve_the_others(
     monkeypatch.setenv("XDG_DATA_HOME", env["XDG_DATA_HOME"])
     monkeypatch.setattr(rounds, "AppointmentService", Faulty)
     monkeypatch.setattr(rounds, "_reported", set())
-    monkeypatch.setattr(logging.getLogger("oss_desk.worker"), "propagate", True)
     db = Path(env["OSS_DESK_DB"])
     clock = FixedClock(datetime.fromisoformat(EVENING))
     worker = DeviceWorker(lambda: open_session(db=db, clock=clock, person="worker"))
