@@ -37,7 +37,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerError
 
-from oss_desk.services.runner import longest_write_wait
+from oss_desk.services.runner import longest_desk_write
 
 FLOW_MARGIN = 5.0
 """Seconds a key's flow is given, past the longest its write may wait for the database, to
@@ -46,9 +46,10 @@ read back and show what it did."""
 
 def flow_overdue() -> float:
     """Seconds after which a key's flow the line waits for (:meth:`KeyLine.behind`) counts as
-    over: past the longest its write may wait under the busy timeout in force (up to 600 s:
-    ``OSS_DESK_BUSY_TIMEOUT``), after which the flow has said why not, and a margin."""
-    return longest_write_wait() + FLOW_MARGIN
+    over: past the longest the desk's write may wait (a few seconds, whatever the busy timeout:
+    :data:`~oss_desk.storage.faults.DESK_WRITE_WAIT_SECONDS`), after which the flow has said
+    why not, and a margin."""
+    return longest_desk_write() + FLOW_MARGIN
 
 
 OVERDUE = 1.0
