@@ -52,6 +52,10 @@ def flow_overdue() -> float:
     return longest_desk_write() + FLOW_MARGIN
 
 
+WAIT_SAID = 2.0
+"""Seconds a key's flow may take, with keys typed behind it, before the desk says that they wait
+(its write waiting for a database another process holds): they are never queued unseen."""
+
 OVERDUE = 1.0
 """Seconds after which a key whose trail never came up counts as handled: the last backstop.
 A trail is lost when a widget on its way is removed with it in its queue (a dialog that closes
@@ -99,6 +103,7 @@ class KeyLine:
         self.settled: Screen[Any] | None = None
         """The screen on top when the last key went (a new one settles before the next)."""
         self._overdue: asyncio.TimerHandle | None = None
+        self._slow: asyncio.TimerHandle | None = None
         self._flows: set[asyncio.Future[None]] = set()
         self._look: asyncio.TimerHandle | None = None
         self._way: list[DOMNode] = []
@@ -126,7 +131,11 @@ class KeyLine:
         if self._overdue is not None:
             self._overdue.cancel()
         self.on_way = flow
-        self._overdue = asyncio.get_running_loop().call_later(flow_overdue(), self._late, flow)
+        loop = asyncio.get_running_loop()
+        self._overdue = loop.call_later(flow_overdue(), self._late, flow)
+        if self._slow is not None:
+            self._slow.cancel()
+        self._slow = loop.call_later(WAIT_SAID, self._say_waiting, flow, loop.time())
         over = asyncio.ensure_future(self._over(flow))
         self._flows.add(over)  # kept until it is done (the loop keeps only weak references)
         over.add_done_callback(self._flows.discard)
@@ -135,6 +144,21 @@ class KeyLine:
         with suppress(WorkerError):
             await flow.wait()
         self._late(flow)
+
+    def _say_waiting(self, flow: Worker[Any], since: float) -> None:
+        """``flow`` is slow and keys were typed behind it: say that they wait, and how long
+        at most (then the flow says why it was not done, and they go)."""
+        self._slow = None
+        if self.on_way is not flow or not self.waiting:
+            return
+        left = max(1, round(flow_overdue() - (asyncio.get_running_loop().time() - since)))
+        n = len(self.waiting)
+        keys = f"the {n} keys typed since wait their" if n > 1 else "the key typed since waits its"
+        self.app.notify(
+            f"Waiting for the database: {keys} turn (at most {left} s)",
+            severity="warning",
+            timeout=4,
+        )
 
     def arrived(self, key: Key) -> None:
         """A key handed on came back up to the app and was handled there. Its binding may have
@@ -226,6 +250,9 @@ class KeyLine:
             self._ended()
 
     def _ended(self) -> None:
+        if self._slow is not None:
+            self._slow.cancel()
+            self._slow = None
         self.on_way = None
         self._way = []
         self._stop_timers()

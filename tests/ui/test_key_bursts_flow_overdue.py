@@ -96,7 +96,8 @@ async def test_n_under_a_long_busy_timeout_is_refused_in_seconds_and_s_goes_on(
     """OSS_DESK_BUSY_TIMEOUT=600 and another process (the sqlite3 shell, a backup) holding the
     database: N was refused only after 600 s (its turn, then SQLite's lock: up to 20 minutes)
     and S, typed after it, waited as long. Now N is refused as busy within the desk's wait,
-    said with the usual words, and S acts next, in the order typed."""
+    said with the usual words, and S acts next, in the order typed; meanwhile the desk says
+    that S waits (it was queued without a word)."""
     monkeypatch.setenv(BUSY_TIMEOUT_ENV, "600")
     app = make_app(office, "desk-1", person="tl")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
@@ -113,6 +114,10 @@ async def test_n_under_a_long_busy_timeout_is_refused_in_seconds_and_s_goes_on(
             assert "Not done: press the key again" in words[busy[0]]
             assert f"for more than {DESK_WRITE_WAIT_SECONDS:g} s" in words[busy[0]]
             assert busy[0] < next(i for i, w in enumerate(words) if "Nobody is at" in w)
+            # Meanwhile S was not queued unseen: the desk said it waits, and for how long.
+            waiting = "Waiting for the database: the key typed since waits its turn (at most"
+            waits = [i for i, w in enumerate(words) if w.startswith(waiting)]
+            assert waits and waits[0] < busy[0], words
             await settled(pilot)
         finally:
             holder.rollback()
