@@ -394,16 +394,22 @@ def _text_failed(
 def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bool) -> None:
     """Say the alerts ID... (or --all) are seen to: they stop showing everywhere."""
     from oss_desk.domain.models import Actor
-    from oss_desk.services.delivery import acknowledge_alerts
+    from oss_desk.services.delivery import (
+        FollowupTextAlert,
+        ReportMailAlert,
+        TurnTextAlert,
+        acknowledge_alerts,
+    )
 
     if not ids and not everything:
         raise click.UsageError("give the alerts' ids, or --all")
     if ids and everything:
         raise click.UsageError("give either ids or --all, not both")
-    by_kind: dict[str, list[int]] = {"": [], "r": [], "f": []}  # messages, reports, texts
+    mail, text_ = ReportMailAlert.LETTER, FollowupTextAlert.LETTER
+    by_kind: dict[str, list[int]] = {"": [], mail: [], text_: []}  # messages, reports, texts
     for given in ids:
         text = given.strip().lower()
-        if text[:1] == "t":  # a waiting resident's text: it goes with the ticket
+        if text[:1] == TurnTextAlert.LETTER:  # a waiting resident's text: it goes with the ticket
             raise click.BadParameter(
                 f"{given!r}: a text to a waiting resident is listed while the ticket is open,"
                 " and goes when it ends: nothing to acknowledge"
@@ -421,8 +427,8 @@ def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bo
         session,
         Actor(session.actor.person),
         None if everything else by_kind[""],
-        None if everything else by_kind["r"],
-        None if everything else by_kind["f"],
+        None if everything else by_kind[mail],
+        None if everything else by_kind[text_],
     )
     if as_json:
         emit_json({"acknowledged": count})

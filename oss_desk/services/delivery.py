@@ -14,7 +14,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action
@@ -339,20 +339,30 @@ def not_sent_lines(alerts: list[MessageAlert], day: str, today: str | None = Non
     ]
 
 
+class _Lettered:
+    """An alert kept in an outbox of its own: its id among the alerts is the kind's letter and
+    its row's id (``r12`` a report email, ``f3`` a follow-up text, ``t7`` a turn text)."""
+
+    __slots__ = ()
+    LETTER: ClassVar[str]
+    id: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.LETTER}{self.id}"
+
+
 @dataclass(frozen=True, slots=True)
-class ReportMailAlert:
+class ReportMailAlert(_Lettered):
     """A report email (the daily summary, the monthly dashboard) that failed for good."""
+
+    LETTER: ClassVar[str] = "r"
 
     id: int
     kind: str
     period: str
     scope: str
     reason: str | None
-
-    @property
-    def key(self) -> str:
-        """Its id among the alerts (``r`` and the report email's id)."""
-        return f"r{self.id}"
 
     def describe(self) -> str:
         where = "every office" if self.scope == "*" else self.scope
@@ -376,19 +386,16 @@ def report_mail_alerts(session: Session) -> list[ReportMailAlert]:
 
 
 @dataclass(frozen=True, slots=True)
-class FollowupTextAlert:
+class FollowupTextAlert(_Lettered):
     """A follow-up text (asking a resident how their visit went) that failed for good: named by
     its visit, never by the resident or the number."""
+
+    LETTER: ClassVar[str] = "f"
 
     id: int
     visit_id: int
     site_id: str | None
     reason: str | None
-
-    @property
-    def key(self) -> str:
-        """Its id among the alerts (``f`` and the follow-up text's id)."""
-        return f"f{self.id}"
 
     def describe(self) -> str:
         why = f": {self.reason}" if self.reason else ""
@@ -411,20 +418,17 @@ def followup_text_alerts(session: Session) -> list[FollowupTextAlert]:
 
 
 @dataclass(frozen=True, slots=True)
-class TurnTextAlert:
+class TurnTextAlert(_Lettered):
     """A turn text that failed for good while its ticket is still open (the resident was not
     told to come, or where to go): listed until the ticket ends, and said at the desk that
     called. Named by the ticket, never by the resident or the number."""
+
+    LETTER: ClassVar[str] = "t"
 
     id: int
     ticket: Ticket
     kind: str
     reason: str | None
-
-    @property
-    def key(self) -> str:
-        """Its id among the alerts (``t`` and the turn text's id)."""
-        return f"t{self.id}"
 
     def describe(self) -> str:
         at = f", at {self.ticket.desk}" if self.ticket.desk else ""
@@ -476,8 +480,8 @@ def acknowledge_alerts(
     wanted_mails = sorted(mails if everything else set(mail_ids or ()))
     wanted_texts = sorted(texts if everything else set(text_ids or ()))
     unknown = [str(i) for i in wanted if i not in current]
-    unknown += [f"r{i}" for i in wanted_mails if i not in mails]
-    unknown += [f"f{i}" for i in wanted_texts if i not in texts]
+    unknown += [f"{ReportMailAlert.LETTER}{i}" for i in wanted_mails if i not in mails]
+    unknown += [f"{FollowupTextAlert.LETTER}{i}" for i in wanted_texts if i not in texts]
     if unknown:
         raise NotFound(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts list`")
     now = format_instant(session.clock.now())
