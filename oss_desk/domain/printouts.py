@@ -72,33 +72,16 @@ def _ticket_phrases(
 
 def ticket(
     wording: Wording,
+    plain: TicketPrintout,
     *,
     council: tuple[str, ...],
     site: tuple[str, ...],
     label: tuple[str, ...],
-    code: str,
-    issued: str,
-    ahead: int | None = None,
-    estimate_minutes: int | None = None,
-    qr: str | None = None,
-    large_print: bool = False,
-    collected: bool = False,
 ) -> TicketPrintout:
-    """A ticket in the office's languages: each name as configured (Welsh first where there is
-    one), each fixed text from the wording (``collected``: the resident cannot watch the board,
-    so the ticket says a member of staff will come to them instead)."""
-    plain = TicketPrintout(
-        council=council[-1],
-        site=site[-1],
-        code=code,
-        label=label[-1],
-        issued=issued,
-        ahead=ahead,
-        estimate_minutes=estimate_minutes,
-        qr=qr,
-        large_print=large_print,
-        collected=collected,
-    )
+    """The ticket ``plain`` (whose council, site and label are the last of each name here) in
+    the office's languages: each name as configured (Welsh first where there is one), each
+    fixed text from the wording (``collected``: the resident cannot watch the board, so the
+    ticket says a member of staff will come to them instead)."""
     return replace(plain, phrases=_ticket_phrases(wording, plain, council, site, label))
 
 

@@ -165,14 +165,10 @@ def test_an_english_office_prints_as_before() -> None:
     office's (English) wording is byte for byte the plain one."""
     worded = ticket(
         Wording(),
-        council=("Test Council",),
-        site=("Civic Centre",),
-        label=("Council Tax",),
-        code="C012",
-        issued="09:41",
-        ahead=3,
-        estimate_minutes=12,
-        qr=TICKET.qr,
+        TICKET,
+        council=(TICKET.council,),
+        site=(TICKET.site,),
+        label=(TICKET.label,),
     )
     for profile in PROFILES:
         assert render(worded, profile) == render(TICKET, profile)
