@@ -119,7 +119,7 @@ def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
         large_print=LARGE_PRINT in ticket_row.needs,
         collected=COLLECT_IN_PERSON in ticket_row.needs,
     )
-    return ticket(wording, plain, council=council, site=site_said, label=label)
+    return ticket(wording, plain, council, site_said, label)
 
 
 def slip_printout(session: Session, appt: Appointment, qr: str) -> SlipPrintout:
