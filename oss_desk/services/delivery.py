@@ -14,7 +14,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action
@@ -339,24 +339,9 @@ def not_sent_lines(alerts: list[MessageAlert], day: str, today: str | None = Non
     ]
 
 
-class _Lettered:
-    """An alert kept in an outbox of its own: its id among the alerts is the kind's letter and
-    its row's id (``r12`` a report email, ``f3`` a follow-up text, ``t7`` a turn text)."""
-
-    __slots__ = ()
-    LETTER: ClassVar[str]
-    id: int
-
-    @property
-    def key(self) -> str:
-        return f"{self.LETTER}{self.id}"
-
-
 @dataclass(frozen=True, slots=True)
-class ReportMailAlert(_Lettered):
+class ReportMailAlert:
     """A report email (the daily summary, the monthly dashboard) that failed for good."""
-
-    LETTER: ClassVar[str] = "r"
 
     id: int
     kind: str
@@ -386,11 +371,9 @@ def report_mail_alerts(session: Session) -> list[ReportMailAlert]:
 
 
 @dataclass(frozen=True, slots=True)
-class FollowupTextAlert(_Lettered):
+class FollowupTextAlert:
     """A follow-up text (asking a resident how their visit went) that failed for good: named by
     its visit, never by the resident or the number."""
-
-    LETTER: ClassVar[str] = "f"
 
     id: int
     visit_id: int
@@ -418,12 +401,10 @@ def followup_text_alerts(session: Session) -> list[FollowupTextAlert]:
 
 
 @dataclass(frozen=True, slots=True)
-class TurnTextAlert(_Lettered):
+class TurnTextAlert:
     """A turn text that failed for good while its ticket is still open (the resident was not
     told to come, or where to go): listed until the ticket ends, and said at the desk that
     called. Named by the ticket, never by the resident or the number."""
-
-    LETTER: ClassVar[str] = "t"
 
     id: int
     ticket: Ticket
@@ -459,6 +440,22 @@ def turn_texts_said(session: Session, visit_id: int) -> list[str]:
     return [turn_text_failed_said(kind, why) for kind, why in failed]
 
 
+OutboxAlert = ReportMailAlert | FollowupTextAlert | TurnTextAlert
+"""An alert about a row of an outbox of its own (report emails, follow-up texts, turn texts)."""
+
+ALERT_LETTERS: dict[type[OutboxAlert], str] = {
+    ReportMailAlert: "r",
+    FollowupTextAlert: "f",
+    TurnTextAlert: "t",
+}
+"""Each kind's letter in the alerts' ids (a message's alert has none: its id alone)."""
+
+
+def alert_key(alert: OutboxAlert) -> str:
+    """Its id among the alerts: its kind's letter and its row's id (``r12``, ``f3``, ``t7``)."""
+    return f"{ALERT_LETTERS[type(alert)]}{alert.id}"
+
+
 def acknowledge_alerts(
     session: Session,
     actor: Actor,
@@ -480,8 +477,9 @@ def acknowledge_alerts(
     wanted_mails = sorted(mails if everything else set(mail_ids or ()))
     wanted_texts = sorted(texts if everything else set(text_ids or ()))
     unknown = [str(i) for i in wanted if i not in current]
-    unknown += [f"{ReportMailAlert.LETTER}{i}" for i in wanted_mails if i not in mails]
-    unknown += [f"{FollowupTextAlert.LETTER}{i}" for i in wanted_texts if i not in texts]
+    mail, text = ALERT_LETTERS[ReportMailAlert], ALERT_LETTERS[FollowupTextAlert]
+    unknown += [f"{mail}{i}" for i in wanted_mails if i not in mails]
+    unknown += [f"{text}{i}" for i in wanted_texts if i not in texts]
     if unknown:
         raise NotFound(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts list`")
     now = format_instant(session.clock.now())
