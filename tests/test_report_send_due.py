@@ -95,9 +95,7 @@ def test_each_line_names_its_site_and_a_report_queued_before_is_not_said_again(
     assert rows(cli.db, "SELECT count(*) FROM report_mails") == [(2,)]
 
 
-def test_verbose_says_when_nothing_is_due(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_verbose_says_when_nothing_is_due(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The office's records begin on Monday morning: before it closes, nothing is due.
     cli = Cli(make_db(tmp_path, TWO_SITES), monkeypatch)
     assert _due(cli, "2026-11-23T10:00:00Z") == []

@@ -75,8 +75,7 @@ class Queued:
             return f"{which} queued for {m.recipient} (email {m.id})."
         state = f"sent {m.sent_at}" if m.status == "sent" else m.status
         return (
-            f"{which} was already queued for {m.recipient} (email {m.id}, {state}); "
-            "nothing queued."
+            f"{which} was already queued for {m.recipient} (email {m.id}, {state}); nothing queued."
         )
 
 
