@@ -18,11 +18,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.calendar import hours_on, parse_date
+from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.models import Role, Site
 from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.domain.stats import month_of, parse_month
-from oss_desk.domain.workdays import WorkingDays
+from oss_desk.domain.workdays import WorkingDays, opening_on
 from oss_desk.errors import EXIT_REFUSED, NotFound, OssDeskError, RuleViolation
 from oss_desk.services.queue.day_end import closing_time
 from oss_desk.services.report_offices import report_site
@@ -174,7 +174,7 @@ class ReportMailer:
         self, site: Site, scope: str | None, look_back: int = 7
     ) -> list[date]:
         """The days of ``site`` in the last ``look_back`` days, over, on which it was closed
-        (its one rule: :meth:`WorkingDays.is_working_day` and its opening hours) but took
+        (its one rule: :func:`~oss_desk.domain.workdays.opening_on`) but took
         visitors all the same (a ticket cancelled as issued in error brought none: a closed day
         with only such tickets has no summary), whose summary was never queued (so an hourly run
         says nothing of them again), oldest first."""
@@ -199,8 +199,7 @@ class ReportMailer:
             if day < first:
                 return
             if now >= closing_time(self.s, site, day.isoformat()):
-                hours = hours_on(config.opening_hours, day)
-                yield day, workdays.is_working_day(day) and hours is not None
+                yield day, opening_on(workdays, config.opening_hours, day) is not None
 
     def _workdays(self, site: Site) -> WorkingDays:
         config = next(c for c in self.s.settings.sites if c.id == site.id)
