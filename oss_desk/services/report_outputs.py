@@ -40,11 +40,13 @@ def names_for(session: Session, report: Report, everywhere: str = ALL_OFFICES) -
     """The council, the office (``everywhere`` for every office), services and desks, as
     configured (a desk that left the configuration: as the office's records last had it)."""
     directory = session.directory
+    left = {site: known.name for site in report.sites_left if (known := session.site_known(site))}
     return ReportNames(
         council=session.settings.council.name,
         site_name=place_name(session, report.site, report.sites_left, everywhere),
         service_names={code: s.name for code, s in directory.services.items()},
         desk_names=report_desk_names(session),
+        site_names=left | {site_id: site.name for site_id, site in directory.sites.items()},
     )
 
 
