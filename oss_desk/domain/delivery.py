@@ -240,6 +240,46 @@ def resident_paper_said(
     return f"{said} The resident has no paper ticket yet. Below: how it will print."
 
 
+CONNECTION_RESET = "was reset"
+CONNECTION_CLOSED = "was closed at the printer's end"
+"""What became of a printer's connection instead of the printer taking a job or confirming it
+(the only things a socket can tell: it took so many bytes, then it was reset or closed)."""
+
+
+def write_cut_said(how: str, took: int) -> str:
+    """A job's write stopped by the connection (``how``: :data:`CONNECTION_RESET`...) after it
+    took ``took`` of the job's bytes: none ("the connection was reset before it took any of the
+    job": nothing of it left, so it did not print, and is tried again not marked COPY), or some
+    ("the connection was reset", and the worker says after how many bytes)."""
+    if took <= 0:
+        return f"the connection {how} before it took any of the job"
+    return f"the connection {how}"
+
+
+def unconfirmed_said(
+    size: int | None, *, said: str | None = None, lost: str | None = None, stopped: bool = False
+) -> str:
+    """Why a job the connection took whole is not known to have printed, saying only what was
+    seen: the connection took all ``size`` bytes (None: the whole job, size not known), which
+    is not the printer saying it received them ("all of it was sent" said more than was known);
+    then the printer said ``said`` (a fault), or the connection ``lost``
+    (:data:`CONNECTION_RESET`...), or the worker ``stopped`` before the printer confirmed the
+    job; else the printer did not confirm it. The worker's log, the desks' question
+    and ``doctor`` carry these words."""
+    took = (
+        "the connection took the whole job"
+        if size is None
+        else (f"the connection took all {size} bytes")
+    )
+    if said is not None:
+        return f"{took}, then the printer said {said}: check it printed"
+    if lost is not None:
+        return f"{took}, then {lost}; no confirmation came"
+    if stopped:
+        return f"{took}, but the worker stopped before the printer confirmed it"
+    return f"{took}, but the printer did not confirm it"
+
+
 MAX_AUTO_REPRINTS = 1
 """A job whose bytes may have left is never printed again by itself more than once."""
 

@@ -22,7 +22,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, after_cut_short, is_copy, print_backoff
+from oss_desk.domain.delivery import (
+    PRINT_LEASE_SECONDS,
+    after_cut_short,
+    is_copy,
+    print_backoff,
+    unconfirmed_said,
+)
 from oss_desk.domain.device_faults import PRINTER_SILENT, said_with
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, from_payload
@@ -33,6 +39,7 @@ from oss_desk.hardware.printers import (
     PrinterLink,
     PrinterStatus,
     Transport,
+    lost_on,
     open_transport,
     prepare,
 )
@@ -274,7 +281,7 @@ class PrintDelivery:
             # A network printer a round trip away has answered already: read it, free the
             # line, then record "sent" and what the printer said in one commit.
             after = confirm_and_close(link, len(data))
-            self._confirmed(url, job, after, len(data), report, sent_at=sent_at)
+            self._confirmed(url, job, after, len(data), report, lost_on(link), sent_at=sent_at)
             return
         # Else the printer's answer is read (and the line freed as soon as it came) while
         # "sent" is committed; "printed" is recorded only after both.
@@ -283,7 +290,7 @@ class PrintDelivery:
             self._sent(job)
         finally:
             after = answer.result()
-        self._confirmed(url, job, after, len(data), report)
+        self._confirmed(url, job, after, len(data), report, lost_on(link))
 
     def _confirmed(
         self,
@@ -292,17 +299,17 @@ class PrintDelivery:
         after: PrinterStatus,
         size: int,
         report: PrintReport,
+        lost: str | None = None,
         **columns: Any,
     ) -> None:
-        """The job was sent whole and the printer said ``after``: printed only when it is
-        online and fine."""
+        """The connection took the whole job and the printer said ``after`` (or the connection
+        was ``lost`` instead): printed only when it is online and fine."""
         silent = url.asks_status and after is PrinterStatus.UNKNOWN
         if after in (PrinterStatus.OK, PrinterStatus.NEAR_END):
             self._settle(job, "done", report, claimed=True, confirmed=True, size=size, **columns)
         else:
-            said = f"all of it was sent, then the printer said {after.value}: check it printed"
-            unknown = "all of it was sent, but the printer did not confirm it"
-            said = unknown if after is PrinterStatus.UNKNOWN else said
+            fault = None if after is PrinterStatus.UNKNOWN else after.value
+            said = unconfirmed_said(size, said=fault, lost=lost)
             self._settle(job, "uncertain", report, claimed=True, error=said, **columns)
         # The job's outcome is written first (kept, should the disk be full), then the printer's.
         self._written(url.url, after, PRINTER_SILENT if silent else None)
@@ -549,8 +556,7 @@ class PrintDelivery:
                     "uncertain",
                     report,
                     claimed=True,
-                    error="all of it was sent, but the worker stopped before the printer "
-                    "confirmed it",
+                    error=unconfirmed_said(None, stopped=True),
                 )
             else:
                 self._cut_short(job, "the worker stopped mid-job", report)
