@@ -5,7 +5,6 @@ to print: the job is tried again, not marked COPY."""
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 
@@ -22,8 +21,10 @@ from .test_print_outcome_kept import Said, worker_log
 
 __all__ = ["worker_log"]  # the fixture, used by name
 
-TOOK_ALL = r"the connection took all (\d+) bytes, then was (reset|closed at the printer's end); "
-"no confirmation came"
+TOOK_ALL = (
+    r"the connection took all (\d+) bytes, then was (reset|closed at the printer's end); "
+    "no confirmation came"
+)
 
 
 def one_job(tmp_path: Path, printer: FakePrinter) -> tuple[Path, PrintDelivery]:
