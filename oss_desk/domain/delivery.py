@@ -65,12 +65,13 @@ def holder_said(pid: int | None, role: str | None = None) -> str:
 
 def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
     """The owner a print job is handed to as it is queued (claimed in the same durable
-    transaction, so that owner's lane sends it at once, with no commit of its own before the
-    first byte): the owner of the devices while it is alive and has not stepped down (``owner``
-    None: it stepped down, or none ever ran). None: the job waits, unclaimed, for whoever owns
-    the devices next. A job handed to an owner that dies before sending it is adopted by the
-    next owner and printed once, marked COPY (bytes may have left): never lost, never twice
-    unmarked."""
+    transaction, so that owner's lane sends it at once, with no durable commit of its own before
+    the first byte): the owner of the devices while it is alive and has not stepped down
+    (``owner`` None: it stepped down, or none ever ran). None: the job waits, unclaimed, for
+    whoever owns the devices next. A job handed to an owner that dies before sending it is
+    adopted by the next owner and printed once: as the original when its record shows that no
+    byte left (:func:`stopped_worker_said`), else marked COPY (bytes may have left): never
+    lost, never twice unmarked."""
     return owner if owner and state.alive else None
 
 
@@ -278,6 +279,26 @@ def unconfirmed_said(
     if stopped:
         return f"{took}, but the worker stopped before the printer confirmed it"
     return f"{took}, but the printer did not confirm it"
+
+
+def stopped_worker_said(*, marked: bool, same_boot: bool | None) -> str:
+    """Why a job an owner of the devices left mid-print (it died) is printed again, saying only
+    what its record shows: marked started (bytes may have left: some, all or none reached the
+    printer); or not, on this boot (``same_boot``: nothing left, so it prints as the original:
+    :data:`STOPPED_BEFORE_SENDING`); or not, but since a restart (None: the boot is not
+    recorded), when the mark may have been lost with the computer."""
+    why = "the worker that had it stopped"
+    if marked:
+        return f"{why} while sending it: some, all or none of it may have reached the printer"
+    if same_boot:
+        return STOPPED_BEFORE_SENDING
+    since = ", and the computer restarted since" if same_boot is False else ""
+    return f"{why}{since}: whether any of it reached the printer is not known"
+
+
+STOPPED_BEFORE_SENDING = (
+    "the worker that had it stopped before sending any of it; printing it now, not marked COPY"
+)
 
 
 MAX_AUTO_REPRINTS = 1

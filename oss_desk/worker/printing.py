@@ -24,9 +24,11 @@ from typing import Any
 from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import (
     PRINT_LEASE_SECONDS,
+    STOPPED_BEFORE_SENDING,
     after_cut_short,
     is_copy,
     print_backoff,
+    stopped_worker_said,
     unconfirmed_said,
 )
 from oss_desk.domain.device_faults import PRINTER_SILENT, said_with
@@ -49,6 +51,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
+from oss_desk.storage.print_start import bytes_may_leave, same_boot
 from oss_desk.storage.print_state import record_printed
 from oss_desk.worker import print_memory as memory
 from oss_desk.worker.printing_steps import Meanwhile, confirm_and_close, unknown_status
@@ -160,7 +163,8 @@ class PrintDelivery:
             return False
         job = PrintJob.of(row)
         handed = job.status == PRINT_JOBS.sending  # claimed for us (as it was queued, or begun)
-        if not memory.begin(self._mine, job.id, claimed=handed):
+        # (never marked started: no byte of it left, whatever stopped the lane before)
+        if not memory.begin(self._mine, job.id, claimed=handed and job.started_at is not None):
             kept, why = memory.kept(self._mine, job.id)
             if kept is not None:  # the printer answered; only writing it failed: written now
                 self._write_kept(job, kept, why, report)
@@ -262,6 +266,7 @@ class PrintDelivery:
         if not before.can_print:
             self._not_printed(job, before.sentence, before, report)
             return
+        bytes_may_leave(self.s.store, job.id, self.owner, self._stamp())  # (not durable)
         try:
             link.write(data)
         except PrinterFault as fault:
@@ -383,7 +388,7 @@ class PrintDelivery:
             self._settle(job, "failed", report, claimed=claimed, error=reason, **columns)
         self._record(job.printer_url, status, reason)
 
-    def _cut_short(self, job: PrintJob, reason: str, report: PrintReport) -> None:
+    def _cut_short(self, job: PrintJob, reason: str, report: PrintReport, **columns: Any) -> None:
         """Some bytes left, not all: a part may be on paper, no whole ticket is."""
         if after_cut_short(job.auto_reprints) == "reprint":
             wait = print_backoff(1, first=self.s.settings.printing.retry_seconds)
@@ -395,6 +400,7 @@ class PrintDelivery:
                 error=f"{reason}; printing it again (marked COPY)",
                 retry=format_instant(self._now() + timedelta(seconds=wait)),
                 auto_reprints=job.auto_reprints + 1,
+                **columns,
             )
         else:
             self._uncertain(job, report, f"{reason}, and it was already printed again once")
@@ -550,16 +556,14 @@ class PrintDelivery:
                 memory.begin(self._mine, row["id"])  # (never taken for one handed to us)
         for row in left:
             job = PrintJob.of(row)
+            marked, boot = job.started_at is not None, same_boot(job.boot)
             if job.sent_at is not None:
-                self._settle(
-                    job,
-                    "uncertain",
-                    report,
-                    claimed=True,
-                    error=unconfirmed_said(None, stopped=True),
-                )
+                self._uncertain(job, report, unconfirmed_said(None, stopped=True))
+            elif not marked and boot:  # certainly nothing left: the original, not a COPY
+                self._settle(job, "pending", report, claimed=True, error=STOPPED_BEFORE_SENDING)
             else:
-                self._cut_short(job, "the worker stopped mid-job", report)
+                said = stopped_worker_said(marked=marked, same_boot=boot)
+                self._cut_short(job, said, report, started_at=job.started_at or job.created_at)
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
         return len(left)
