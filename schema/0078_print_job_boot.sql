@@ -1,12 +1,12 @@
--- 0078_print_job_boot: a print job's record tells whether any byte of it can have left.
+-- 0078_print_job_boot: the boot of the computer a print job was handed to (or claimed by) its
+-- owner of the devices on.
 --
--- A job handed to the owner of the devices as it is queued (or claimed by its lane) was marked
--- started at once, so an owner that died before sending a byte (waiting for a silent printer's
--- answer) left the next owner to print it marked COPY: the resident's only ticket said COPY.
--- Now started_at is written by the owner's lane just before the first byte may leave, in a
--- commit without fsync (0.05 ms, against 2 ms for a durable one, on the issue-to-printer path):
--- a process that dies cannot lose it, a computer that stops can. So the job also records the
--- boot of the computer it was handed or claimed on (/proc/sys/kernel/random/boot_id): a job
--- left mid-print with no started_at, on the same boot, certainly sent nothing and prints as the
--- original; after a restart (or where the boot is not known) it prints marked COPY as before.
+-- An owner that died before sending a byte of a job handed to it (waiting for a silent
+-- printer's answer) left the next owner to print it marked COPY: the resident's only ticket
+-- said COPY. The lane now notes each job in its owner's own file beside the database just
+-- before the job's first byte (oss_desk/storage/print_start.py: an appended line, no lock, no
+-- fsync, so no write to the database before the first byte, as before). A killed process
+-- cannot lose that note; a computer that stops can. So a job left mid-print that the note does
+-- not name certainly sent nothing only on the boot it was handed on (Linux's boot id): then it
+-- prints as the original; after a restart, or where the boot is not known, marked COPY.
 ALTER TABLE print_jobs ADD COLUMN boot TEXT;

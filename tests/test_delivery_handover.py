@@ -161,9 +161,8 @@ def owner_of(db: Path) -> str:
 
 def test_no_job_is_handed_to_an_owner_that_is_not_alive(tmp_path: Path) -> None:
     """Nobody owns the devices, the owner stepped down, or its heartbeat is stale: the job
-    waits unclaimed for whoever owns them next. Alive: it is claimed (its first attempt, on this
-    computer's boot; marked started only when its lane sends it) for that owner as it is
-    queued."""
+    waits unclaimed for whoever owns them next. Alive: it is claimed (its first attempt,
+    started, on this computer's boot) for that owner as it is queued."""
     db = office(tmp_path, "tcp://127.0.0.1:9?timeout=1")
     session = desk(db)
     queue = QueueService(session)
@@ -190,7 +189,7 @@ def test_no_job_is_handed_to_an_owner_that_is_not_alive(tmp_path: Path) -> None:
             conn.execute("UPDATE worker_heartbeat SET stopped_at = NULL")
         queue.issue("C")  # a fresh heartbeat, but the lease is free: the owner is gone
         pending = ("pending", None, 0, 0)
-        handed = ("printing", "owner-1", 1, 0)  # claimed, not started: no byte left yet
+        handed = ("printing", "owner-1", 1, 1)
         assert rows(db, JOB) == [pending, handed, pending, handed, pending, pending]
         assert rows(db, "SELECT boot IS NOT NULL FROM print_jobs ORDER BY id") == [
             (0,),
@@ -208,7 +207,7 @@ def test_a_handed_job_prints_at_once_and_once_without_copy(
     tmp_path: Path, printer: FakePrinter
 ) -> None:
     """`oss-desk worker` in its own process, stopped (SIGSTOP) while a ticket is issued: the
-    committed job is already claimed for it. Let go, it prints the ticket once,
+    committed job is already claimed for it and started. Let go, it prints the ticket once,
     whole, not marked COPY, confirmed; a second ticket too."""
     db = office(tmp_path, printer.url)
     session = desk(db)
@@ -218,7 +217,7 @@ def test_a_handed_job_prints_at_once_and_once_without_copy(
         freeze(proc, db)
         try:
             first = QueueService(session).issue("C").ticket
-            assert rows(db, JOB) == [("printing", owner, 1, 0)]
+            assert rows(db, JOB) == [("printing", owner, 1, 1)]
         finally:
             os.kill(proc.pid, signal.SIGCONT)
         until(lambda: len(printer.closings) == 1, what="the first ticket")
@@ -242,11 +241,12 @@ def test_an_owner_killed_before_sending_leaves_the_job_printed_once(
     tmp_path: Path, printer: FakePrinter, restarted: bool
 ) -> None:
     """The job was handed to a worker that is killed (kill -9) before it sent a byte: the next
-    owner adopts it and prints it once, as the original (its record shows it was never marked
-    started, on this boot: nothing left), and its log says so (faults 17, P4: it printed the
-    resident's only ticket marked COPY, "the worker stopped mid-job"). Had the computer
-    restarted since (the job's boot is not this one: a mark written without fsync may have
-    been lost), it prints marked COPY, saying it cannot be known. Never lost, never twice."""
+    owner adopts it and prints it once, as the original (the dead owner's notes of the jobs it
+    began to send do not name it, on the boot it was handed on: nothing left), and its log says
+    so (faults 17, P4: it printed the resident's only ticket marked COPY, "the worker stopped
+    mid-job"). Had the computer restarted since (the job's boot is not this one: a note written
+    without fsync may have been lost), it prints marked COPY, saying that is not known. Never
+    lost, never twice."""
     db = office(tmp_path, printer.url)
     session = desk(db)
     first = worker_process(db)
@@ -254,7 +254,7 @@ def test_an_owner_killed_before_sending_leaves_the_job_printed_once(
     try:
         freeze(first, db)
         ticket = QueueService(session).issue("C").ticket
-        assert rows(db, JOB) == [("printing", owner_of(db), 1, 0)]
+        assert rows(db, JOB) == [("printing", owner_of(db), 1, 1)]
         first.kill()
         first.wait(15)
         assert printer.jobs == []

@@ -281,15 +281,17 @@ def unconfirmed_said(
     return f"{took}, but the printer did not confirm it"
 
 
-def stopped_worker_said(*, marked: bool, same_boot: bool | None) -> str:
+def stopped_worker_said(*, marked: bool, same_boot: bool | None, earlier: bool = False) -> str:
     """Why a job an owner of the devices left mid-print (it died) is printed again, saying only
-    what its record shows: marked started (bytes may have left: some, all or none reached the
-    printer); or not, on this boot (``same_boot``: nothing left, so it prints as the original:
-    :data:`STOPPED_BEFORE_SENDING`); or not, but since a restart (None: the boot is not
-    recorded), when the mark may have been lost with the computer."""
+    what is known: its lane noted it begun (bytes may have left: some, all or none reached the
+    printer); or not, on this boot (``same_boot``: nothing left this time, so it prints as the
+    original, :data:`STOPPED_BEFORE_SENDING`, unless an ``earlier`` try was cut short); or not,
+    but since a restart or where the notes are not known (None), when a note may be lost."""
     why = "the worker that had it stopped"
     if marked:
         return f"{why} while sending it: some, all or none of it may have reached the printer"
+    if same_boot and earlier:
+        return f"{why} before sending any of it this time (an earlier try was cut short)"
     if same_boot:
         return STOPPED_BEFORE_SENDING
     since = ", and the computer restarted since" if same_boot is False else ""

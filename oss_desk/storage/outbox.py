@@ -357,17 +357,17 @@ def queue_print_job(
     lease_until: str | None = None,
 ) -> int:
     """Queue ``job``; with ``owner`` (the live owner of the devices) it is handed to that
-    owner at once: claimed (its first attempt) in this transaction, on this computer's boot, so
-    the owner's lane sends it with no durable commit of its own (only the mark that bytes may
-    leave: :func:`oss_desk.storage.print_start.bytes_may_leave`); an owner that dies first
-    leaves it to the next one, which prints it as the original when the mark says no byte left,
-    else marked COPY (:meth:`oss_desk.worker.printing.PrintDelivery.recover`)."""
+    owner at once: claimed (its first attempt) and started in this transaction, on this
+    computer's boot, so the owner's lane sends it without a commit of its own; an owner that
+    dies first leaves it to the next one, which prints it as the original when that owner's
+    marks show no byte of it left (:mod:`oss_desk.storage.print_start`), else marked COPY
+    (:meth:`oss_desk.worker.printing.PrintDelivery.recover`)."""
     handed = owner is not None
     return returned_int(
         conn,
         "INSERT INTO print_jobs (created_at, kind, ticket_id, desk_id, printer_url, "
-        "next_attempt_at, payload, status, owner, attempts, lease_until, boot) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "next_attempt_at, payload, status, owner, attempts, lease_until, started_at, boot) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [
             created_at,
             job.kind,
@@ -380,14 +380,15 @@ def queue_print_job(
             owner,
             int(handed),
             lease_until if handed else None,
+            created_at if handed else None,
             host_boot() if handed else None,
         ],
     )
 
 
 def start_printing(conn: sqlite3.Connection, job: PrintJob, now: str, owner: str) -> str | None:
-    """``job``, just claimed by ``owner`` on this boot, is about to be sent; unless it is a
-    ticket's whose ticket is no longer waiting or called
+    """Bytes of ``job``, just claimed by ``owner`` (on this boot), are about to leave (committed
+    before the first one does); unless it is a ticket's whose ticket is no longer waiting or called
     (:func:`oss_desk.domain.delivery.stale_ticket_job`): then it is settled unprinted
     (``cancelled``) in the same transaction, and the reason returned."""
     found = conn.execute("SELECT status FROM tickets WHERE id = ?", [job.ticket_id]).fetchone()
@@ -396,8 +397,10 @@ def start_printing(conn: sqlite3.Connection, job: PrintJob, now: str, owner: str
         finish(conn, PRINT_JOBS, job.id, owner=owner, status="cancelled", last_error=stale)
         return stale
     conn.execute(
-        "UPDATE print_jobs SET boot = ?, sent_at = NULL WHERE id = ?", [host_boot(), job.id]
-    )  # (marked started just before its first byte: print_start.bytes_may_leave)
+        "UPDATE print_jobs SET started_at = coalesce(started_at, ?), sent_at = NULL, boot = ? "
+        "WHERE id = ?",
+        [now, host_boot(), job.id],
+    )
     return None
 
 

@@ -51,7 +51,7 @@ from oss_desk.services.session import Session
 from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
-from oss_desk.storage.print_start import bytes_may_leave, same_boot
+from oss_desk.storage.print_start import begin_marks, mark_first_byte, marked, same_boot
 from oss_desk.storage.print_state import record_printed
 from oss_desk.worker import print_memory as memory
 from oss_desk.worker.printing_steps import Meanwhile, confirm_and_close, unknown_status
@@ -163,8 +163,7 @@ class PrintDelivery:
             return False
         job = PrintJob.of(row)
         handed = job.status == PRINT_JOBS.sending  # claimed for us (as it was queued, or begun)
-        # (never marked started: no byte of it left, whatever stopped the lane before)
-        if not memory.begin(self._mine, job.id, claimed=handed and job.started_at is not None):
+        if not memory.begin(self._mine, job.id, claimed=handed):
             kept, why = memory.kept(self._mine, job.id)
             if kept is not None:  # the printer answered; only writing it failed: written now
                 self._write_kept(job, kept, why, report)
@@ -266,7 +265,7 @@ class PrintDelivery:
         if not before.can_print:
             self._not_printed(job, before.sentence, before, report)
             return
-        bytes_may_leave(self.s.store, job.id, self.owner, self._stamp())  # (not durable)
+        mark_first_byte(self.s.store.path, self.owner, job.id)  # (a line appended: no lock)
         try:
             link.write(data)
         except PrinterFault as fault:
@@ -388,7 +387,7 @@ class PrintDelivery:
             self._settle(job, "failed", report, claimed=claimed, error=reason, **columns)
         self._record(job.printer_url, status, reason)
 
-    def _cut_short(self, job: PrintJob, reason: str, report: PrintReport, **columns: Any) -> None:
+    def _cut_short(self, job: PrintJob, reason: str, report: PrintReport) -> None:
         """Some bytes left, not all: a part may be on paper, no whole ticket is."""
         if after_cut_short(job.auto_reprints) == "reprint":
             wait = print_backoff(1, first=self.s.settings.printing.retry_seconds)
@@ -400,7 +399,6 @@ class PrintDelivery:
                 error=f"{reason}; printing it again (marked COPY)",
                 retry=format_instant(self._now() + timedelta(seconds=wait)),
                 auto_reprints=job.auto_reprints + 1,
-                **columns,
             )
         else:
             self._uncertain(job, report, f"{reason}, and it was already printed again once")
@@ -546,24 +544,35 @@ class PrintDelivery:
 
     def recover(self) -> int:
         """Jobs an earlier owner left mid-print (it died: we hold the lease). Sent whole and not
-        confirmed: uncertain (the desk is asked). Cut short: printed again once, marked COPY."""
+        confirmed: uncertain (the desk is asked). Never begun (its owner's notes, on this boot,
+        do not name it, and no earlier try left bytes): printed now, as the original. Else cut
+        short: printed again once, marked COPY."""
         now = self._stamp()
         report = PrintReport()
+        db = self.s.store.path
         with self.s.store.write() as conn:
             left = o.orphans(conn, PRINT_JOBS, owner=self.owner)
             for row in left:
                 o.adopt(conn, PRINT_JOBS, row["id"], owner=self.owner)
                 memory.begin(self._mine, row["id"])  # (never taken for one handed to us)
+        begun = {row["id"]: marked(db, row["owner"]) for row in left}
+        begin_marks(db, self.owner)
         for row in left:
-            job = PrintJob.of(row)
-            marked, boot = job.started_at is not None, same_boot(job.boot)
+            job, notes = PrintJob.of(row), begun[row["id"]]
+            boot = same_boot(job.boot) if notes is not None else None
+            earlier = job.auto_reprints > 0
+            unsent = boot is True and job.id not in (notes or ()) and not earlier
             if job.sent_at is not None:
                 self._uncertain(job, report, unconfirmed_said(None, stopped=True))
-            elif not marked and boot:  # certainly nothing left: the original, not a COPY
-                self._settle(job, "pending", report, claimed=True, error=STOPPED_BEFORE_SENDING)
+            elif unsent:  # certainly nothing of it left: the original, not a COPY
+                none: dict[str, Any] = {"started_at": None}
+                self._settle(
+                    job, "pending", report, claimed=True, error=STOPPED_BEFORE_SENDING, **none
+                )
             else:
-                said = stopped_worker_said(marked=marked, same_boot=boot)
-                self._cut_short(job, said, report, started_at=job.started_at or job.created_at)
+                sent = notes is not None and job.id in notes
+                said = stopped_worker_said(marked=sent, same_boot=boot, earlier=earlier)
+                self._cut_short(job, said, report)
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
         return len(left)
