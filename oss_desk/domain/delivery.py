@@ -267,11 +267,7 @@ def unconfirmed_said(
     (:data:`CONNECTION_RESET`...), or the worker ``stopped`` before the printer confirmed the
     job; else the printer did not confirm it. The worker's log, the desks' question
     and ``doctor`` carry these words."""
-    took = (
-        "the connection took the whole job"
-        if size is None
-        else (f"the connection took all {size} bytes")
-    )
+    took = f"the connection took all {size} bytes" if size else "the connection took the whole job"
     if said is not None:
         return f"{took}, then the printer said {said}: check it printed"
     if lost is not None:

@@ -314,9 +314,7 @@ def count_visits(
     """Count the range's visits (``args``: first, last and site) into ``tally_of(site, day)``
     (a :class:`VisitTally`), from ``visit_facts`` as the database keeps it (``kept``), else
     from the events."""
-    if kept is not FactsKept.CURRENT:
-        _calls_view(conn)
-    source = "WITH RECURSIVE " + _SOURCES[kept] + "," + _DESCRIBED
+    source = _visitors(conn, kept)
     for (day, site), group in groupby(conn.execute(source + _ARRIVALS, args), _DAY_SITE):
         tally = tally_of(site, day)
         counts: dict[tuple[Any, ...], int] = {}
@@ -339,16 +337,21 @@ def arrivals_between(
     """The arrivals ``count_visits`` counts for ``site`` on ``day`` (by the tally's arrival
     keys) that came from ``since`` until ``until``: an hour's second time round, the day the
     clocks go back (:meth:`~oss_desk.domain.tally.Arrivals.apart`)."""
-    kept = facts_kept(conn)
-    if kept is not FactsKept.CURRENT:
-        _calls_view(conn)
-    source = "WITH RECURSIVE " + _SOURCES[kept] + "," + _DESCRIBED
+    source = _visitors(conn, facts_kept(conn))
     span = {"from_ms": round(since.timestamp() * 1000), "to_ms": round(until.timestamp() * 1000)}
     args = {"first": day, "last": day, "site": site, **span}
     return {
         (str(d), str(s), int(h), str(c), str(ch)): int(n)
         for d, s, h, c, ch, n in conn.execute(source + _BETWEEN, args)
     }
+
+
+def _visitors(conn: sqlite3.Connection, kept: FactsKept) -> str:
+    """The range's visits and visitors (``described``, ``visitors``) as a WITH clause, read
+    as the database keeps them (``kept``)."""
+    if kept is not FactsKept.CURRENT:
+        _calls_view(conn)
+    return "WITH RECURSIVE " + _SOURCES[kept] + "," + _DESCRIBED
 
 
 def _calls_view(conn: sqlite3.Connection) -> None:

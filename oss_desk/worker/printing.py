@@ -565,10 +565,8 @@ class PrintDelivery:
             if job.sent_at is not None:
                 self._uncertain(job, report, unconfirmed_said(None, stopped=True))
             elif unsent:  # certainly nothing of it left: the original, not a COPY
-                none: dict[str, Any] = {"started_at": None}
-                self._settle(
-                    job, "pending", report, claimed=True, error=STOPPED_BEFORE_SENDING, **none
-                )
+                error = STOPPED_BEFORE_SENDING
+                self._settle(job, "pending", report, claimed=True, error=error, started_at=None)
             else:
                 sent = notes is not None and job.id in notes
                 said = stopped_worker_said(marked=sent, same_boot=boot, earlier=earlier)
