@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
+from oss_desk.domain.calendar import hour_said
 from oss_desk.domain.printouts import (
     PRIVACY_SLIP,
     Printout,
@@ -204,7 +205,7 @@ def _summary(s: SummaryPrintout, columns: int) -> list[Block]:
         bar_room = width - 12
         for hour, count in s.by_hour:
             bar = "#" * (round(bar_room * count / peak) if peak else 0)
-            blocks.append(Line(f"{hour}:00 {count:4d} {bar}", size=big))
+            blocks.append(Line(f"{hour_said(hour)} {count:4d} {bar}", size=big))
     if s.notes:
         blocks.append(Feed())
     for note in s.notes:
