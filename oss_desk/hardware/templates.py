@@ -23,7 +23,6 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from oss_desk.domain.printouts import (
-    PRIVACY_SLIP,
     Printout,
     ReferralSlipPrintout,
     SelfTestPrintout,
@@ -165,22 +164,25 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
 def _referral(s: ReferralSlipPrintout, columns: int) -> list[Block]:
     big, width = _scale(s.large_print, columns)
     blocks: list[Block] = [
-        *_titled(s.council, "Your referral", big),
+        *[Line(text, "center", size=big, bold=True) for text in s.say("council")],
+        *[Line(text, "center", size=big + 1, bold=True) for text in s.say("title")],
         Feed(),
-        Line(s.service, "left", size=big, bold=True),
-        Line(f"Passed to the team on {s.date}", "left", size=big),
+        *[Line(text, "left", size=big, bold=True) for text in s.say("service")],
     ]
-    blocks += [Line(part, "left", size=big) for part in _wrap(f"at {s.site}", width)]
+    for key in ("passed", "at"):
+        for text in s.say(key):
+            blocks += [Line(part, "left", size=big) for part in _wrap(text, width)]
     blocks += [
-        Line("Expect an answer by", "left", size=big),
-        Line(s.expect_by, "left", size=big, bold=True),
+        *[Line(text, "left", size=big) for text in s.say("expect")],
+        *[Line(text, "left", size=big, bold=True) for text in s.say("expect_by")],
         Feed(),
-        Line("Please quote", "center", size=big),
+        *[Line(text, "center", size=big) for text in s.say("quote")],
         Line(s.reference, "center", size=2 if not s.large_print else 3, bold=True),
     ]
-    if s.change_line:
-        blocks += [Line(part, "center", size=big) for part in _wrap(s.change_line, width)]
-    blocks.append(Line(PRIVACY_SLIP, "center"))
+    for closing in s.say("closing"):
+        blocks += [Line(part, "center", size=big) for part in _wrap(closing, width)]
+    for privacy in s.say("privacy"):
+        blocks += [Line(part, "center") for part in _wrap(privacy, columns)]
     return blocks
 
 
