@@ -181,8 +181,8 @@ def _referral(s: ReferralSlipPrintout, columns: int) -> list[Block]:
     ]
     for closing in s.say("closing"):
         blocks += [Line(part, "center", size=big) for part in _wrap(closing, width)]
-    for privacy in s.say("privacy"):
-        blocks += [Line(part, "center") for part in _wrap(privacy, columns)]
+    for privacy in s.say("privacy"):  # large print: all of it
+        blocks += [Line(part, "center", size=big) for part in _wrap(privacy, width)]
     return blocks
 
 
