@@ -4,8 +4,7 @@ Notify documents a limit of 918 characters a text. For each service that takes a
 the demo office and in a bilingual Welsh office with long, realistic names, address and "to
 change or cancel" lines, the confirmation, the reminder, the change notice (with the time it
 was) and the cancellation are composed from real bookings in a real database, as the device
-worker composes them, with the heading Notify's template puts above the body; and the text of
-a referral to the back office.
+worker composes them, with the heading Notify's template puts above the body.
 """
 
 from __future__ import annotations
