@@ -191,8 +191,10 @@ def test_a_councils_file_with_an_unknown_format_is_refused() -> None:
 def test_a_welsh_turn_text_and_phone_page_mutate_the_desk(tmp_path: Path) -> None:
     """Through the real services of a Welsh office whose desk is "Desg 1" in Welsh."""
     from oss_desk.services.queue import QueueService
+    from oss_desk.services.resident import desk_names
     from oss_desk.services.session import open_session
     from oss_desk.services.turn_texts import TurnTexts
+    from oss_desk.services.wording import record_wording
 
     from .appointments_site import NOW as MONDAY
     from .test_welsh import office, welsh_toml
@@ -206,9 +208,38 @@ def test_a_welsh_turn_text_and_phone_page_mutate_the_desk(tmp_path: Path) -> Non
         called = queue.call_next("desk-1")
         assert called is not None
         text = TurnTexts(session).compose("called", called)
+        # A desk no longer configured is named by its id: never mutated as a Welsh word.
+        wording = record_wording(session, "hq")
+        (gone,) = desk_names(session, wording, "desk-9")
+        assert wording.one("cy", "text.called", code="C001", desk=gone).startswith(
+            "C001: ewch i desk-9 nawr"
+        )
     finally:
         session.close()
     assert text.sms.splitlines() == [
         f"{called.code}: ewch i Ddesg 1 nawr, os gwelwch yn dda.",
         f"{called.code}: please go to Desk 1 now.",
     ]
+
+
+def test_a_referral_slip_stored_before_prints_as_it_did() -> None:
+    """A print job queued by an older release holds no phrases: it prints its English fields."""
+    from oss_desk.domain.printouts import from_payload
+    from oss_desk.hardware.templates import render
+
+    old = {
+        "council": "Test Council",
+        "site": "Civic Centre",
+        "service": "Housing",
+        "reference": "R-0007",
+        "expect_by": "Thursday 26 November 2026",
+        "date": "Monday 23 November 2026",
+        "change_line": "You need not do anything else: the team will be in touch.",
+        "large_print": False,
+    }
+    shown = texts(read(render(from_payload("referral_slip", old))))
+    assert shown[:3] == ["Test Council", "Your referral", "Housing"]
+    assert shown[3].startswith("Passed to the team on Monday")
+    for line in ("at Civic Centre", "Thursday 26 November 2026", "R-0007"):
+        assert line in shown
+    assert shown[-1] == "This slip carries no personal details."
