@@ -119,10 +119,11 @@ def _scale(large_print: bool, columns: int) -> tuple[int, int]:
     return big, columns // big
 
 
-def _titled(council: str, title: str, big: int) -> list[Block]:
+def _titled(council: list[str], title: list[str], big: int) -> list[Block]:
+    """The council's name and the printout's title, centred, each line in every language."""
     return [
-        Line(council, "center", size=big, bold=True),
-        Line(title, "center", size=big + 1, bold=True),
+        *[Line(text, "center", size=big, bold=True) for text in council],
+        *[Line(text, "center", size=big + 1, bold=True) for text in title],
     ]
 
 
@@ -130,8 +131,7 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
     big, width = _scale(s.large_print, columns)
     blocks: list[Block] = [
         *_copy(s.copy),
-        *[Line(text, "center", size=big, bold=True) for text in s.say("council")],
-        *[Line(text, "center", size=big + 1, bold=True) for text in s.say("title")],
+        *_titled(s.say("council"), s.say("title"), big),
         Feed(),
         *[Line(text, "left", size=big, bold=True) for text in s.say("service")],
         *[Line(text, "left", size=big) for text in s.say("date")],
@@ -164,8 +164,7 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
 def _referral(s: ReferralSlipPrintout, columns: int) -> list[Block]:
     big, width = _scale(s.large_print, columns)
     blocks: list[Block] = [
-        *[Line(text, "center", size=big, bold=True) for text in s.say("council")],
-        *[Line(text, "center", size=big + 1, bold=True) for text in s.say("title")],
+        *_titled(s.say("council"), s.say("title"), big),
         Feed(),
         *[Line(text, "left", size=big, bold=True) for text in s.say("service")],
     ]
@@ -189,7 +188,7 @@ def _referral(s: ReferralSlipPrintout, columns: int) -> list[Block]:
 def _summary(s: SummaryPrintout, columns: int) -> list[Block]:
     big, width = _scale(s.large_print, columns)
     blocks: list[Block] = [
-        *_titled(s.council, "Daily footfall summary", big),  # the title wraps
+        *_titled([s.council], ["Daily footfall summary"], big),  # the title wraps
         Line(f"{s.site}, {s.date}", "center", size=big),
         Feed(),
     ]
