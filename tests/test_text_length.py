@@ -32,6 +32,15 @@ LONG_WELSH = {
         'change_line_cy = "I newid neu ganslo, ffoniwch 01632 960000 neu ewch i '
         'trialshire.gov.uk/apwyntiadau a rhowch eich cyfeirnod archebu."\n'
     ),
+    # The checklist as the demo's: a text that carried it twice would be over the limit.
+    'checklist = ["Your bill", "Photo ID"]\nchecklist_cy = ["Eich bil", "Prawf adnabod â llun"]': (
+        'checklist = ["Your Council Tax bill or account number", '
+        '"Photo ID (passport or driving licence)", '
+        '"Proof of address dated within the last 3 months"]\n'
+        'checklist_cy = ["Eich bil Treth y Cyngor neu rif eich cyfrif", '
+        '"Prawf adnabod â llun (pasbort neu drwydded yrru)", '
+        "\"Prawf o'ch cyfeiriad o'r 3 mis diwethaf\"]"
+    ),
     'name = "Test Council"': 'name = "Trialshire County Borough Council"',
     'name_cy = "Cyngor Prawf"': 'name_cy = "Cyngor Bwrdeistref Sirol Trialshire"',
     'name = "Penallta House"': 'name = "Civic Centre One Stop Shop"',
