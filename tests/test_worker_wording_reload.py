@@ -24,6 +24,7 @@ from .test_messages import at, text_of
 
 OLD = "To change or cancel, call 01632 960001."
 NEW = "To change or cancel, call 01632 960002 or visit example.gov.uk/book."
+REPLIES = "Replies to this email are not read."
 
 
 def with_line(toml: str, line: str) -> str:
@@ -59,7 +60,13 @@ def test_a_running_worker_sends_the_wording_init_loaded(tmp_path: Path, smtp: Sm
         assert OLD in text_of(first)
 
         # The office corrects its line while the worker runs.
-        config.write_text(with_line(toml, NEW), encoding="utf-8")
+        corrected = with_line(toml, NEW).replace(
+            'from_address = "appointments@test.example"\n',
+            'from_address = "appointments@test.example"\nfrom_name = "Test One Stop Shop"\n'
+            f'replies = "{REPLIES}"\n',
+        )
+        assert REPLIES in corrected
+        config.write_text(corrected, encoding="utf-8")
         initialise(db, clock=clock, config_path=config)
         svc, session = service_at(db, clock)
         svc.book("C", at(26, 12), channel="email", email="two@example.org")
@@ -67,5 +74,7 @@ def test_a_running_worker_sends_the_wording_init_loaded(tmp_path: Path, smtp: Sm
         second = arrived(smtp, 2)[1]
         assert NEW in text_of(second)
         assert OLD not in text_of(second)
+        assert REPLIES in text_of(second)  # the email settings too: its line on replies
+        assert str(second["From"]) == "Test One Stop Shop <appointments@test.example>"
     finally:
         worker.join()
