@@ -35,6 +35,7 @@ import secrets
 import sqlite3
 import struct
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -92,6 +93,7 @@ class FileHead:
         self._fd = -1
         self.seen: Head | None = None
         self.overwritten = False
+        self._guarded = False
         self._closer: weakref.WeakMethod[Callable[[], None]] | None = None
         with _lock:
             try:
@@ -142,11 +144,16 @@ class FileHead:
         newest pages, not the copy's, and SQLite folds it into the file when the last
         connection closes; not while another holds the file open, as this read-only one does
         (it cannot fold anything in itself), here and for every other process, for as long as
-        this process runs."""
-        if self.overwritten:
+        this process runs.
+
+        Never on a file cut short (``cp`` truncates it first, then writes): a connection that
+        opens a file with no pages deletes the WAL beside it, so the guard waits for the
+        copy's header; every later look (a check, the store's close) tries again."""
+        if not self.overwritten:
+            self.overwritten = True
+            atexit.register(self._at_exit)  # its store closes while the guard holds the file
+        if self._guarded or self.read() is None:
             return
-        self.overwritten = True
-        atexit.register(self._at_exit)  # its store closes while the guard still holds the file
         from urllib.parse import quote
 
         try:
@@ -158,6 +165,17 @@ class FileHead:
         except sqlite3.Error:
             return
         _guards.append(guard)
+        self._guarded = True
+
+    def guard_before_close(self, timeout: float = 2.0) -> None:
+        """Before this process closes its connection to an overwritten file: the guard held, if
+        the copy's header comes within ``timeout`` s (a ``cp`` still writing it)."""
+        if self.changed() is None or self._guarded:
+            return
+        deadline = time.monotonic() + timeout
+        while not self._guarded and self._fd >= 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+            self.hold_wal()
 
     def refuse_copy(self) -> bool:
         """Refuse to open a file that says it is a backup's copy put by hand where a database
