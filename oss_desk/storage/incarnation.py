@@ -32,6 +32,7 @@ from __future__ import annotations
 import atexit
 import os
 import secrets
+import shlex
 import sqlite3
 import struct
 import threading
@@ -41,7 +42,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from oss_desk.errors import DatabaseOverwritten
+from oss_desk.errors import DatabaseOverwritten, InvalidInput
 
 HEAD = struct.Struct(">16s2xB41xi4xi")
 """The first 72 bytes: the magic string, the write version (2: WAL), ``user_version`` and
@@ -187,6 +188,8 @@ class FileHead:
         if now is None or now[0] != MAGIC:
             return False  # SQLite says what it is
         _, mode, live, own = now
+        if live != own and _is_backup(self.path):
+            raise InvalidInput(backup_refused(self.path))
         if live != own and not _in_use_here(self.path):
             return True
         if live != own:
@@ -242,6 +245,32 @@ def _stamped(head: Head | None) -> bool:
     """One stamp twice: a live database's header, in WAL mode or (adopted a moment ago, not
     yet switched) not."""
     return head is not None and head[0] == MAGIC and head[2] == head[3] != 0
+
+
+HEAD_SUFFIX = ".head"
+
+
+def head_file(backup: Path) -> Path:
+    """Where a backup's event log head is written: beside it, ``NAME.sqlite.head``."""
+    return backup.with_name(backup.name + HEAD_SUFFIX)
+
+
+def _is_backup(path: Path) -> bool:
+    """Whether ``path`` is a file ``db backup`` made, where it made it or copied with its
+    ``.head`` (the event log's head written beside every backup)."""
+    return head_file(path).exists()
+
+
+def backup_refused(path: Path) -> str:
+    """The line refusing a command on a backup: opening it would stamp it live (it would no
+    longer say it is a copy, and copied over the office later it would not be refused)."""
+    shown = shlex.quote(str(path))
+    return (
+        f"{path} is a backup (made by `oss-desk db backup`; its .head is beside it): commands "
+        "do not open a backup, so it stays as it was made. For a training copy, copy it to a "
+        f"path of its own (`cp {shown} training.sqlite`, then `--db training.sqlite`); to put "
+        f"it back as the office's database, `oss-desk db restore {shown}`"
+    )
 
 
 def _in_use_here(path: Path) -> bool:
