@@ -133,9 +133,9 @@ def initialise(
                 report=change,
             )
         elif latest_config(store.conn) is not None:  # an upgrade, or the calendar updated
-            stored, _ = settings_for(store, None)
+            loaded, _ = settings_for(store, None)
             with store.write() as conn:
-                remember_bank_holidays(conn, stored, clock.now().date())
+                remember_bank_holidays(conn, loaded, clock.now().date())
         return InitResult(
             path=db_path,
             migrations=applied,
