@@ -135,3 +135,24 @@ def test_a_check_while_cp_has_cut_the_file_short_keeps_the_wal(tmp_path: Path) -
     store.close()  # the guard now holds the file: the close folds nothing in
     assert wal.read_bytes() == kept
     assert db.read_bytes() == backup.read_bytes()
+
+
+def test_a_command_started_while_cp_has_cut_the_file_short_keeps_the_wal(tmp_path: Path) -> None:
+    """A command opening the file in that moment read a file with no pages, and SQLite deleted
+    the WAL beside it: it refuses before anything reads the file."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    store = open_store(db)  # holds it open, as a desk does
+    try:
+        assert code_of(env) == "C001"
+        wal = db.with_name(db.name + "-wal")
+        kept = wal.read_bytes()
+        assert kept
+        with db.open("r+b") as f:
+            f.truncate(0)  # `cp` has opened it (O_TRUNC) and not written yet
+        queue = run_cli_process("queue", env=env)
+        assert queue.returncode == 4, queue.stderr
+        assert "is empty" in queue.stderr and queue.stderr.count("\n") == 1, queue.stderr
+        assert wal.read_bytes() == kept
+    finally:
+        store.close()

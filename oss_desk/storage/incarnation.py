@@ -185,6 +185,13 @@ class FileHead:
         say "locked"). True: a backup's copy used on its own at a new path (a training copy),
         to be stamped live once open."""
         now = self.seen
+        if now is None and self._cut_over_wal():
+            raise DatabaseOverwritten(
+                f"{self.path} is empty while the WAL beside it holds the database's newest "
+                "pages: a copy is being written over it (`cp`)? Nothing read it (SQLite deletes "
+                "the WAL of an empty file it opens), and this process writes nothing to it: "
+                "`oss-desk db check` once the copy is written"
+            )
         if now is None or now[0] != MAGIC:
             return False  # SQLite says what it is
         _, mode, live, own = now
@@ -211,6 +218,16 @@ class FileHead:
                 "`oss-desk db check`"
             )
         return False
+
+    def _cut_over_wal(self) -> bool:
+        """The file is empty and a WAL with pages is beside it: never a state SQLite leaves (it
+        writes page 1 before it makes a WAL), but a ``cp`` that has truncated the file and not
+        yet written it."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        try:
+            return os.fstat(self._fd).st_size == 0 and wal.stat().st_size > 0
+        except OSError:
+            return False
 
     def on_exit(self, close: Callable[[], None]) -> None:
         """``close`` (a store's) is called at exit once its file was overwritten (see
