@@ -156,3 +156,21 @@ def test_a_command_started_while_cp_has_cut_the_file_short_keeps_the_wal(tmp_pat
         assert wal.read_bytes() == kept
     finally:
         store.close()
+
+
+def test_a_store_closed_while_the_file_is_still_cut_short_keeps_the_wal(tmp_path: Path) -> None:
+    """`cp` truncated the file and stopped there (a full disk): the store closes without a
+    check first. The WAL stays beside it, and nothing of it is folded into the empty file."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    store = open_store(db)
+    assert [code_of(env), code_of(env)] == ["C001", "C002"]
+    wal = db.with_name(db.name + "-wal")
+    kept = wal.read_bytes()
+    assert kept
+    with db.open("r+b") as f:
+        f.truncate(0)
+    store.close()
+    assert wal.read_bytes() == kept
+    assert db.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.glob("office.sqlite-wal*")) == ["office.sqlite-wal"]

@@ -308,7 +308,7 @@ class Store:
     def close(self) -> None:
         # An overwrite seen now keeps the WAL (the old database's newest pages) out of the copy.
         with contextlib.suppress(OSError, sqlite3.Error):
-            self.head.guard_before_close()
+            self.head.changed()
         if self.turn is not None:
             self.turn.close()
         with contextlib.suppress(sqlite3.Error, StorageError):

@@ -36,7 +36,6 @@ import shlex
 import sqlite3
 import struct
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -147,16 +146,26 @@ class FileHead:
         (it cannot fold anything in itself), here and for every other process, for as long as
         this process runs.
 
-        Never on a file cut short (``cp`` truncates it first, then writes): a connection that
-        opens a file with no pages deletes the WAL beside it, so the guard waits for the
-        copy's header; every later look (a check, the store's close) tries again."""
+        A file cut short to nothing (``cp`` truncates it first, then writes): SQLite deletes
+        the WAL of an empty file a connection opens, so the WAL is kept under a second name
+        (a hard link: the same bytes) while the guard opens, then put back under its own."""
         if not self.overwritten:
             self.overwritten = True
             atexit.register(self._at_exit)  # its store closes while the guard holds the file
-        if self._guarded or self.read() is None:
+        if self._guarded:
             return
         from urllib.parse import quote
 
+        wal = self.path.with_name(self.path.name + "-wal")
+        kept: Path | None = None
+        if os.fstat(self._fd).st_size == 0:
+            kept = wal.with_name(f"{wal.name}.{os.getpid()}.kept")
+            try:
+                os.link(wal, kept)
+            except FileNotFoundError:
+                kept = None  # no WAL to keep
+            except OSError:
+                return  # no second name here: no guard yet (a later look tries again)
         try:
             guard = sqlite3.connect(
                 f"file:{quote(str(self.path.absolute()))}?mode=ro", uri=True, isolation_level=None
@@ -165,18 +174,11 @@ class FileHead:
             guard.execute("SELECT count(*) FROM sqlite_schema").fetchone()
         except sqlite3.Error:
             return
+        finally:
+            if kept is not None:
+                os.replace(kept, wal)
         _guards.append(guard)
         self._guarded = True
-
-    def guard_before_close(self, timeout: float = 2.0) -> None:
-        """Before this process closes its connection to an overwritten file: the guard held, if
-        the copy's header comes within ``timeout`` s (a ``cp`` still writing it)."""
-        if self.changed() is None or self._guarded:
-            return
-        deadline = time.monotonic() + timeout
-        while not self._guarded and self._fd >= 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
-            self.hold_wal()
 
     def refuse_copy(self) -> bool:
         """Refuse to open a file that says it is a backup's copy put by hand where a database
