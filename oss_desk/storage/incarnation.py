@@ -30,6 +30,7 @@ closing any descriptor of a file drops every POSIX lock the process holds on it,
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import secrets
 import shlex
@@ -175,8 +176,9 @@ class FileHead:
         except sqlite3.Error:
             return
         finally:
-            if kept is not None:
-                os.replace(kept, wal)
+            if kept is not None:  # (if that fails, the bytes are kept under the second name)
+                with contextlib.suppress(OSError):
+                    os.replace(kept, wal)
         _guards.append(guard)
         self._guarded = True
 
