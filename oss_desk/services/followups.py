@@ -35,7 +35,6 @@ from oss_desk.domain.followups import (
 from oss_desk.domain.models import Actor, EventKind, Site
 from oss_desk.domain.printouts import ReferralSlipPrintout, print_request, referral_slip
 from oss_desk.domain.text import shown
-from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.device_owner import queue_print
 from oss_desk.services.events import record_event
@@ -51,6 +50,7 @@ from oss_desk.services.followup_requests import (
     parse_choice,
     parse_yes_no,
 )
+from oss_desk.services.opening import site_workdays
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
 
@@ -92,7 +92,7 @@ class FollowupService:
 
     def clock_of(self, site: Site) -> FollowupClock:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
-        workdays = WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
+        workdays = site_workdays(self.s.store.conn, config)
         closes: dict[int, time] = {}
         if self.s.settings.followups.day_ends == "closing":
             for index, name in enumerate(WEEKDAYS):

@@ -5,6 +5,7 @@ services, desks, staff and opening hours)."""
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,8 +19,8 @@ from oss_desk.domain.report_figures import Layout
 from oss_desk.domain.reports import site_named
 from oss_desk.domain.stats import hours_between
 from oss_desk.domain.text import shown
-from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, StorageError
+from oss_desk.services.opening import site_workdays
 from oss_desk.services.session import Session
 from oss_desk.services.wording import settings_as_was
 from oss_desk.storage.database import Store
@@ -279,17 +280,15 @@ class Offices:
         :meth:`WorkingDays.closed_said`, the large calendar asked only then), in words ("a
         Saturday"), whether or not anyone arrived (arrivals are still taken); None else."""
         said = {
-            WorkingDays.for_office(c.nation, c.closures, c.opening_hours).closed_said(
-                day, bank_holidays=day < today
-            )
-            for c in self._configs(sites)
+            site_workdays(conn, c).closed_said(day, bank_holidays=day < today)
+            for conn, c in self._configs(sites)
         }
         if not said or None in said:
             return None
         return "; ".join(sorted(w for w in said if w))
 
     def _opening_hours(self, sites: Sequence[str], days: Sequence[date]) -> Iterator[int]:
-        for config in self._configs(sites):
+        for _, config in self._configs(sites):
             for day in days:
                 opening = hours_on(config.opening_hours, day)
                 if opening is not None:
@@ -297,13 +296,14 @@ class Offices:
                         opening.opens.hour, opening.closes.hour, opening.closes.minute
                     )
 
-    def _configs(self, sites: Sequence[str]) -> Iterator[SiteConfig]:
-        """The configurations of ``sites`` (a site that left: as it was last loaded)."""
+    def _configs(self, sites: Sequence[str]) -> Iterator[tuple[sqlite3.Connection, SiteConfig]]:
+        """The configurations of ``sites`` (a site that left: as it was last loaded), each with
+        its office's connection."""
         for office in self.all:
             for site in (s for s in office.sites_ever() if s in sites):
                 config = settings_as_was(office.settings, office.store.conn, site)
                 if config is not None:
-                    yield config
+                    yield office.store.conn, config
 
 
 def report_site(session: Session, site_id: str) -> Site:
