@@ -63,6 +63,7 @@ class Action(Worded):
         "acknowledge or answer comments, compliments and complaints",
     )
     ACKNOWLEDGE_ALERT = "acknowledge_alert", "acknowledge a delivery alert"
+    RESIDENT_DATA = "resident_data", "find or erase what is held about a resident"
 
     @property
     def phrase(self) -> str:
@@ -161,6 +162,7 @@ _ADMIN: dict[Action, Scope] = {
     A.RECORD_FEEDBACK: Scope.ALL,
     A.VIEW_FEEDBACK: Scope.ALL,
     A.ANSWER_FEEDBACK: Scope.ALL,
+    A.RESIDENT_DATA: Scope.ALL,
 }
 
 MATRIX: dict[Role, dict[Action, Scope]] = {
