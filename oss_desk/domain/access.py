@@ -11,7 +11,8 @@ serves and finishes the residents called to them, and sees the contact details a
 their own visits and appointments; a team leader does everything operational, including
 reassigning, cancelling, reprinting, reports and absences; an admin looks after the
 configuration, users (absences) and retention and reads the figures, but does no queue work and
-does not routinely read residents' details or notes.
+does not routinely read residents' details or notes. Team leaders and admins answer a resident's
+request to see or erase what is held about them.
 """
 
 from __future__ import annotations
