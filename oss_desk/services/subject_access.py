@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from datetime import date
 
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
@@ -23,6 +24,7 @@ from oss_desk.domain.appointments import (
     normalise_phone,
     parse_reference,
 )
+from oss_desk.domain.calendar import day_said
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound
@@ -178,9 +180,12 @@ class SubjectAccessService:
             appointment = a.get_appointment(conn, id=record.id)
             assert appointment is not None
             if appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
+                site = self.s.site_ever(record.site_id)
+                today = date.fromisoformat(self.s.today(site))
+                day = day_said(date.fromisoformat(record.day), today)
                 raise InvalidInput(
                     f"{record.ref} is still {appointment.status.value.replace('_', ' ')} for "
-                    f"{record.day}: its resident needs its details until it is over; cancel it "
+                    f"{day}: its resident needs its details until it is over; cancel it "
                     f"first (oss-desk appointment cancel {record.ref} --by resident)"
                 )
         if record.kind == "followup" and record.open:

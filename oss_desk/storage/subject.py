@@ -154,56 +154,45 @@ def find(conn: sqlite3.Connection, key: Key, value: str) -> list[Held]:
 
 def _appointments(conn: sqlite3.Connection, where: str, args: Args) -> list[Held]:
     sql = (
-        "SELECT a.id, a.ref, a.business_day, a.site_id, a.visit_id, a.cancel_reason, c.name, "
-        "c.email, c.phone FROM appointment_contacts c "
+        "SELECT a.id, a.ref, a.business_day AS day, a.site_id, a.visit_id, a.cancel_reason, "
+        "c.name, c.email, c.phone FROM appointment_contacts c "
         "JOIN appointments a ON a.id = c.appointment_id "
         "WHERE c.purged_at IS NULL AND ({which}) ORDER BY a.starts_at, a.id"
     )
-    cur = conn.execute(_with(sql, where), args)
     said = {"name": "name", "email": "email", "phone": "phone", "cancel_reason": "cancel reason"}
-    return [
-        Held(
-            "appointment",
-            r["id"],
-            r["ref"],
-            r["business_day"],
-            r["site_id"],
-            _present(r, said),
-            r["name"],
-            r["email"],
-            r["phone"],
-            r["visit_id"],
-        )
-        for r in (row_dict(cur, row) for row in cur.fetchall())
-    ]
+    return _held(conn, "appointment", _with(sql, where), args, said)
 
 
 def _followups(conn: sqlite3.Connection, where: str, args: Args) -> list[Held]:
     sql = (
-        "SELECT f.id, f.ref, f.kind, f.received_day, f.site_id, f.visit_id, f.closed_at, d.name, "
-        "d.email, d.phone, d.topic, d.action_text FROM followup_details d "
+        "SELECT f.id, f.ref, f.kind, f.received_day AS day, f.site_id, f.visit_id, f.closed_at, "
+        "d.name, d.email, d.phone, d.topic, d.action_text FROM followup_details d "
         "JOIN followups f ON f.id = d.followup_id WHERE d.purged_at IS NULL AND ({which}) "
         "ORDER BY f.received_at, f.id"
     )
-    cur = conn.execute(_with(sql, where), args)
     said = {"name": "name", "email": "email", "phone": "phone", "topic": "topic"}
-    return [
-        Held(
-            "followup",
-            r["id"],
-            r["ref"],
-            r["received_day"],
-            r["site_id"],
-            _present(r, {**said, "action_text": "action taken"}),
-            r["name"],
-            r["email"],
-            r["phone"],
-            r["visit_id"],
-            open=r["closed_at"] is None,
-            what=r["kind"],
+    return _held(conn, "followup", _with(sql, where), args, {**said, "action_text": "action taken"})
+
+
+def _held(
+    conn: sqlite3.Connection,
+    kind: Literal["appointment", "followup"],
+    sql: str,
+    args: Args,
+    said: Mapping[str, str],
+) -> list[Held]:
+    """The records a query selects (``id``, ``ref``, ``day``, ``site_id``, ``visit_id``, the
+    contact columns, those ``said`` names; a follow-up's ``kind`` and ``closed_at``)."""
+    cur = conn.execute(sql, args)
+    found = []
+    for r in (row_dict(cur, row) for row in cur.fetchall()):
+        contact = (r["name"], r["email"], r["phone"], r["visit_id"])
+        found.append(
+            Held(kind, r["id"], r["ref"], r["day"], r["site_id"], _present(r, said), *contact)
         )
-        for r in (row_dict(cur, row) for row in cur.fetchall())
-    ]
+        if kind == "followup":
+            found[-1].open, found[-1].what = r["closed_at"] is None, r["kind"]
+    return found
 
 
 def appointment_held(conn: sqlite3.Connection, appointment_id: int) -> Held | None:
