@@ -270,7 +270,7 @@ def test_forget_erases_every_record_found_and_no_figure_changes(office: Cli) -> 
     assert _refs(office, "--phone", BOB_PHONE) == {} and _refs(office, "--email", BOB_EMAIL) == {}
     assert _refs(office, "--name", "Ann Other") != {}  # another resident's booking stays
     shown = office("--user", "amina", "appointment", "show", email_ref, "--contact", now=later)
-    assert "contact: none kept (never given, or deleted since)" in (shown.out)
+    assert "contact: none kept (never given, or deleted since)" in shown.out
     dump = "\n".join(db_content(office.db))
     for personal in (
         "Bob Resident",
