@@ -153,6 +153,7 @@ def test_find_shows_what_appointment_show_contact_shows_and_records_no_key(offic
     assert result.code == 0, result.err
     assert "name: Bob Resident   phone: +447700900555" in result.out
     assert "rent arrears" not in result.out and "Grimes" not in result.out  # free text: not here
+    assert result.out.startswith("4 records hold this resident's details (the search is recorded)")
     assert "ring-back" in result.out and "visit C001" in result.out
     assert result.out.rstrip().endswith(
         "carry no name, email or phone; a visit without a "
@@ -304,8 +305,11 @@ def test_forget_asks_for_yes_and_a_case_reference_never_details(office: Cli) -> 
             "--user", "amina", "resident", "forget", "CB-0001", "--yes", "--reason", reason, now=NOW
         )
         assert refused.code == 2 and "never the resident's name or details" in refused.err
-    unknown = office("--user", "amina", "resident", "forget", "visit-999", "--yes", now=NOW)
-    assert unknown.code == 5 and "no visit 'visit-999'" in unknown.err
+    for ref, said in (("visit-999", "no visit 'visit-999'"), ("r9999", "no follow-up R-9999")):
+        unknown = office("--user", "amina", "resident", "forget", ref, "--yes", now=NOW)
+        assert unknown.code == 5 and said in unknown.err and unknown.err.count("\n") == 1
+    wrong = office("--user", "amina", "resident", "forget", "nonsense", "--yes", now=NOW)
+    assert wrong.code == 2 and "is not a record's reference: a booking (K7M-3QX)" in wrong.err
     assert rows(office.db, "SELECT count(*) FROM events WHERE kind = 'resident_erased'") == [(0,)]
 
 

@@ -90,7 +90,8 @@ def find(
         click.echo(f"Nothing held under that {key} (the search is recorded).")
     else:
         n = len(found)
-        click.echo(f"{n} record{'s' if n != 1 else ''} hold this resident's details (recorded):")
+        records = f"{n} records hold" if n != 1 else "1 record holds"
+        click.echo(f"{records} this resident's details (the search is recorded):")
         for h in found:
             for line in held_lines(h):
                 click.echo(line)

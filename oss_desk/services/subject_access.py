@@ -11,6 +11,7 @@ never the values).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from oss_desk.domain.appointments import (
     parse_reference,
 )
 from oss_desk.domain.calendar import day_said
+from oss_desk.domain.followups import parse_ref as parse_followup_ref
 from oss_desk.domain.models import EventKind
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound
@@ -156,9 +158,13 @@ class SubjectAccessService:
             if held is None:
                 raise NotFound(f"no visit {shown(text)!r} (see `oss-desk resident find`)")
             return held
-        followup = subject.followup_held(conn, value.upper())
-        if followup is not None:
-            return followup
+        with contextlib.suppress(InvalidInput):
+            followup_ref = parse_followup_ref(value)
+            if isinstance(followup_ref, str):
+                followup = subject.followup_held(conn, followup_ref)
+                if followup is None:
+                    raise NotFound(f"no follow-up {followup_ref}")
+                return followup
         try:
             ref = parse_reference(value)
         except InvalidInput:
