@@ -13,6 +13,7 @@ import pytest
 
 from oss_desk.clock import FixedClock, format_instant
 from oss_desk.services.queue import QueueService
+from oss_desk.services.ratings import Ratings
 from oss_desk.services.session import open_session
 
 from .conftest import MONDAY_0930, Cli, db_content, make_db, rows
@@ -22,13 +23,14 @@ BOB_PHONE = "07700 900555"
 BOB_E164 = "+447700900555"
 BOB_EMAIL = "bob.resident@example.org"
 BOB_NOTE = "Bob says his landlord is Mr Grimes"
+BOB_COMMENT = "Lovely staff, sorted my bins out"
 
 
 @pytest.fixture
 def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """The demo office: Bob has a booking by text, another by email (cancelled, with a reason),
-    a ring-back, a ticket with "nearly your turn" texts and a note, and a follow-up text after
-    another visit; Ann, another resident, has a booking of her own."""
+    """The demo office: Bob has a booking by text, another by email, a ring-back, a ticket with
+    "nearly your turn" texts and a note, and another visit, finished and rated with a comment,
+    with a follow-up text to come; Ann, another resident, has a booking of her own."""
     cli = Cli(make_db(tmp_path), monkeypatch)
 
     def ok(*args: str) -> Any:
@@ -103,7 +105,7 @@ def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
         "--text-to",
         "07700900555",
     )
-    ok(
+    texted = ok(
         "ticket",
         "issue",
         "--service",
@@ -115,11 +117,16 @@ def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
         "07700-900-555",
         "--feedback-text",
     )
+    ok("desks", "login", "desk-1")
     session = open_session(
         db=cli.db, clock=FixedClock(MONDAY_0930), person="amina", desk_id="desk-1"
     )
     try:
-        QueueService(session).add_note(ticket["id"], BOB_NOTE)
+        queue = QueueService(session)
+        queue.add_note(ticket["id"], BOB_NOTE)
+        queue.call(texted["id"], "desk-1")
+        visit = queue.finish(texted["id"], "resolved").visit_id
+        Ratings(session).rate_visit(visit, 4, BOB_COMMENT)
     finally:
         session.close()
     return cli
@@ -138,7 +145,7 @@ def test_find_by_phone_typed_any_way_lists_every_record_holding_it(office: Cli) 
     assert found["CB-0001"] == ["name", "phone", "topic"]
     visits = {ref: holds for ref, holds in found.items() if ref.startswith("visit-")}
     assert sorted(visits.values()) == [
-        ["mobile for the follow-up text"],
+        ["mobile for the follow-up text", "feedback comment"],
         ["mobile for turn texts", "note"],
     ]
     assert len(found) == 4  # Ann's booking is not among them
@@ -152,12 +159,13 @@ def test_find_shows_what_appointment_show_contact_shows_and_records_no_key(offic
     result = office("--user", "amina", "resident", "find", "--phone", BOB_PHONE, now=NOW)
     assert result.code == 0, result.err
     assert "name: Bob Resident   phone: +447700900555" in result.out
-    assert "rent arrears" not in result.out and "Grimes" not in result.out  # free text: not here
+    for free_text in ("rent arrears", "Grimes", "bins"):  # read on the record, not here
+        assert free_text not in result.out
     assert result.out.startswith("4 records hold this resident's details (the search is recorded)")
     assert "ring-back" in result.out and "visit C001" in result.out
     assert result.out.rstrip().endswith(
         "carry no name, email or phone; a visit without a "
-        "number or a note holds nothing of its resident."
+        "number, a note or a comment holds nothing of its resident."
     )
     searched = rows(office.db, "SELECT actor, data FROM events WHERE kind = 'resident_searched'")
     assert [(actor, json.loads(data)) for actor, data in searched] == [
@@ -280,6 +288,7 @@ def test_forget_erases_every_record_found_and_no_figure_changes(office: Cli) -> 
         BOB_EMAIL,
         "rent arrears",
         "Grimes",
+        "sorted my bins",
         "found a job",
     ):
         assert personal not in dump

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 NOT_HELD = (
     "Not held: tickets, the display board, printed slips and the event log carry no name, "
-    "email or phone; a visit without a number or a note holds nothing of its resident."
+    "email or phone; a visit without a number, a note or a comment holds nothing of its resident."
 )
 """The line ``resident find`` ends with: where a resident's details never are."""
 

@@ -234,3 +234,4 @@ def _clear(conn: sqlite3.Connection, record: Held, stamp: str) -> None:
         subject.clear_feedback_numbers(conn, "SELECT :id", args, why, dry_run=False)
         notes = "SELECT id FROM visit_notes WHERE visit_id = :id"
         subject.clear_notes(conn, notes, args, dry_run=False)
+        subject.clear_comments(conn, "SELECT :id", args, dry_run=False)

@@ -64,6 +64,15 @@ def clear_notes(conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bo
     return purge(conn, _with(sql, which), args, dry_run=dry_run)
 
 
+def clear_comments(conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bool) -> int:
+    """The words of the feedback comments of the visits ``which`` selects."""
+    sql = (
+        "UPDATE rating_comments SET text = NULL, purged_at = :now "
+        "WHERE text IS NOT NULL AND visit_id IN ({which})"
+    )
+    return purge(conn, _with(sql, which), args, dry_run=dry_run)
+
+
 def delete_turn_phones(
     conn: sqlite3.Connection, which: str, args: Args, why: str, *, dry_run: bool
 ) -> int:
@@ -247,11 +256,13 @@ def _visits(conn: sqlite3.Connection, key: Key, value: str, linked: set[int]) ->
 
 def visit_held(conn: sqlite3.Connection, visit_id: int) -> Held | None:
     """What one visit holds of its resident: the "nearly your turn" number, the follow-up
-    text's number, its notes (None: no such visit)."""
+    text's number, its notes, the resident's comment with their rating (None: no such
+    visit)."""
     row = conn.execute(
         "SELECT v.site_id, v.business_day, (SELECT phone FROM visit_phones WHERE visit_id = v.id),"
         " (SELECT phone FROM feedback_consents WHERE visit_id = v.id),"
         " (SELECT count(*) FROM visit_notes WHERE visit_id = v.id AND text IS NOT NULL),"
+        " (SELECT count(*) FROM rating_comments WHERE visit_id = v.id AND text IS NOT NULL),"
         " t.service_code, t.number FROM visits v LEFT JOIN tickets t ON t.id ="
         " (SELECT max(id) FROM tickets WHERE visit_id = v.id)"
         " WHERE v.id = ?",
@@ -259,7 +270,7 @@ def visit_held(conn: sqlite3.Connection, visit_id: int) -> Held | None:
     ).fetchone()
     if row is None:
         return None
-    site_id, day, turn_phone, feedback_phone, notes, service, number = row
+    site_id, day, turn_phone, feedback_phone, notes, comments, service, number = row
     ticket = format_code(service, number) if service else ""
     fields = []
     if turn_phone is not None:
@@ -268,6 +279,8 @@ def visit_held(conn: sqlite3.Connection, visit_id: int) -> Held | None:
         fields.append("mobile for the follow-up text")
     if notes:
         fields.append("note" if notes == 1 else f"{notes} notes")
+    if comments:
+        fields.append("feedback comment")
     phone = turn_phone or feedback_phone
     ref = visit_ref(visit_id)
     return Held("visit", visit_id, ref, day, site_id, fields, phone=phone, what=ticket)
