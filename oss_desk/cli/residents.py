@@ -14,7 +14,7 @@ from oss_desk.errors import InvalidInput
 
 if TYPE_CHECKING:
     from oss_desk.services.subject_access import Erased
-    from oss_desk.storage.subject import Held
+    from oss_desk.storage.subject import Held, Key
 
 NOT_HELD = (
     "Not held: tickets, the display board, printed slips and the event log carry no name, "
@@ -76,13 +76,12 @@ def find(
     """Every record holding the resident's details now (the search is recorded, never the key)."""
     from oss_desk.services.subject_access import SubjectAccessService
 
-    given = [(key, value) for key, value in (("email", email), ("phone", phone), ("name", name))]
-    keys = [(key, value) for key, value in given if value is not None]
+    given: dict[Key, str | None] = {"email": email, "phone": phone, "name": name}
+    keys = [(key, value) for key, value in given.items() if value is not None]
     if len(keys) != 1:
         raise InvalidInput("give one of --email, --phone or --name")
     key, value = keys[0]
-    assert key in ("email", "phone", "name")
-    found = SubjectAccessService(state.session()).find(key, value)  # type: ignore[arg-type]
+    found = SubjectAccessService(state.session()).find(key, value)
     if as_json:
         emit_json({"by": key, "records": [_held_json(h) for h in found]})
         return
