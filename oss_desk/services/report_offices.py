@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oss_desk.clock import read_instant
-from oss_desk.domain.calendar import business_day, hours_on
+from oss_desk.domain.calendar import business_day, hours_on, repeated_hours
 from oss_desk.domain.models import DeskKind, Site
 from oss_desk.domain.report_figures import Layout
 from oss_desk.domain.reports import site_named
@@ -63,6 +63,15 @@ class Office:
     def sites_ever(self) -> list[str]:
         """The office's sites, configured now or once, by id."""
         return sorted({*self.directory.sites, *self.left})
+
+    def timezone_of(self, site: str) -> str:
+        """``site``'s timezone (one that left: as it was last loaded)."""
+        if site in self.directory.sites:
+            return self.directory.sites[site].timezone
+        gone = self.left.get(site)
+        if gone is not None:
+            return gone.site.timezone
+        return next((s.timezone for s in self.directory.sites.values()), "Europe/London")
 
     def left_on(self, site: str) -> str | None:
         """The business day ``site`` left the configuration (None: not known)."""
@@ -248,7 +257,15 @@ class Offices:
             ]
             for person, member in staff_ever(office.store.conn).items():  # leavers too
                 staff.setdefault(person, member.name)
+        repeated = {
+            found.hour: (found.first_zone, found.second_zone)
+            for office in self.all
+            for site in sites
+            if office.has(site) and len(days) == 1
+            for found in repeated_hours(days[0], office.timezone_of(site))
+        }
         return Layout(
+            repeated=repeated,
             hours=frozenset(self._opening_hours(sites, days)),
             services=tuple(services),
             sites=tuple(sites),
