@@ -424,11 +424,21 @@ def set_secure_delete(conn: sqlite3.Connection, *, on: bool) -> None:
     conn.execute(f"PRAGMA secure_delete = {'ON' if on else 'OFF'}")
 
 
+CHECKPOINT_WAIT_SECONDS = 1.0
+"""The longest a truncating checkpoint waits for readers: it holds the writers off meanwhile,
+and a desk's key waits at most 5 s for its turn (``storage.faults.DESK_WRITE_WAIT_SECONDS``)."""
+
+
 def checkpoint_truncate(conn: sqlite3.Connection) -> bool:
-    """Copy the WAL's pages into the database and truncate the WAL to nothing (waiting for
-    readers up to the busy timeout); False when a reader kept it from finishing (the next
-    purge tries again)."""
-    row = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    """Copy the WAL's pages into the database and truncate the WAL to nothing, waiting for
+    readers at most :data:`CHECKPOINT_WAIT_SECONDS` (writers wait while it does); False when a
+    reader kept it from finishing (the next purge tries again)."""
+    before = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    conn.execute(f"PRAGMA busy_timeout = {round(CHECKPOINT_WAIT_SECONDS * 1000)}")
+    try:
+        row = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {before}")
     return bool(row is not None and row[0] == 0)
 
 
