@@ -96,6 +96,10 @@ ENGLISH: dict[str, str] = {
     "text.called": "{code}: please go to {desk} now.",
     # The follow-up text asking how a visit went, and the page its link opens
     "text.feedback": "How did we do at {office} today? Please tell us, from 1 to 5:",
+    "text.feedback_yesterday": (
+        "How did we do at {office} yesterday? Please tell us, from 1 to 5:"
+    ),
+    "text.feedback_on": "How did we do at {office} on {day}? Please tell us, from 1 to 5:",
     "answer.title": "How was your visit?",
     "answer.comment": "Anything to add? (optional; please do not write your name)",
     "answer.thanks": "Thank you for telling us.",
