@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from oss_desk.storage.devices import OFF_BOARD
+from oss_desk.storage.devices import board_calls
 from oss_desk.storage.rows import column_list, first_column
 from oss_desk.storage.sending import TURN_TEXTS, claim_due, purge_traces
 
@@ -27,7 +27,8 @@ def latest_calls(
     conn: sqlite3.Connection, site_id: str, business_day: str, limit: int, since: int | None = None
 ) -> list[CallRow]:
     """The day's latest calls and recalls, newest first, one per ticket (a ticket back in the
-    queue, transferred or cancelled since leaves the screen: ``OFF_THE_BOARD``). The event id
+    queue, transferred, cancelled or a no-show since, or called to a desk closed since, leaves
+    the screen: :func:`oss_desk.storage.devices.board_calls`). The event id
     orders them and tells a page which it has already announced. With ``since`` (the newest
     event a screen was last sent), every call after it is included even beyond ``limit``: a
     burst of calls is never skipped."""
@@ -38,16 +39,7 @@ def latest_calls(
             [business_day, site_id, since],
         ).fetchone()
         limit = max(limit, newer)
-    rows = conn.execute(
-        "SELECT max(e.id), e.kind, e.at, t.service_code || printf('%03d', t.number), "  # noqa: S608
-        "  e.desk_id, e.ticket_id "
-        "FROM events e JOIN tickets t ON t.id = e.ticket_id "
-        "WHERE e.business_day = ? AND e.site_id = ? AND e.kind IN ('called', 'recalled') "
-        f"  AND t.status NOT IN ({OFF_BOARD}) "
-        "GROUP BY e.ticket_id ORDER BY max(e.id) DESC LIMIT ?",
-        [business_day, site_id, limit],
-    ).fetchall()
-    return [CallRow(*row) for row in rows]
+    return [CallRow(*row) for row in board_calls(conn, site_id, business_day, limit)]
 
 
 def waiting_by_service(conn: sqlite3.Connection, site_id: str, business_day: str) -> dict[str, int]:
