@@ -18,6 +18,27 @@ OFF_BOARD = ", ".join(f"'{status.value}'" for status in OFF_THE_BOARD)
 """:data:`~oss_desk.domain.queue.OFF_THE_BOARD` as SQL (constants, no input)."""
 
 
+BOARD_CALLS = (
+    "WITH closed AS ("  # noqa: S608 (OFF_BOARD: constants, no input)
+    "  SELECT desk_id, max(id) AS event_id FROM events "
+    "  WHERE business_day = :day AND kind = 'desk_status' AND site_id = :site "
+    "    AND json_extract(data, '$.to') = 'closed' GROUP BY desk_id), "
+    "latest AS ("
+    "  SELECT max(e.id) AS event_id FROM events e JOIN tickets t ON t.id = e.ticket_id "
+    "  WHERE e.business_day = :day AND e.site_id = :site "
+    "    AND e.kind IN ('called', 'recalled') "
+    f"    AND t.status NOT IN ({OFF_BOARD}) "
+    "  GROUP BY e.ticket_id) "
+    "SELECT e.id, e.kind, e.at, t.service_code || printf('%03d', t.number), e.desk_id, "
+    "  e.ticket_id "
+    "FROM latest JOIN events e ON e.id = latest.event_id "
+    "JOIN tickets t ON t.id = e.ticket_id "
+    "LEFT JOIN closed c ON c.desk_id = e.desk_id "
+    "WHERE c.event_id IS NULL OR c.event_id < e.id "
+    "ORDER BY e.id DESC LIMIT :limit"
+)
+
+
 def queue_board_update(
     conn: sqlite3.Connection, *, site_id: str, ticket_id: int | None, reason: str, now: str
 ) -> int:
@@ -40,23 +61,7 @@ def board_calls(
     return [
         (r[0], r[1], r[2], r[3], r[4], r[5])
         for r in conn.execute(
-            "WITH closed AS ("
-            "  SELECT desk_id, max(id) AS event_id FROM events "
-            "  WHERE business_day = :day AND kind = 'desk_status' AND site_id = :site "
-            "    AND json_extract(data, '$.to') = 'closed' GROUP BY desk_id), "
-            "latest AS ("
-            "  SELECT max(e.id) AS event_id FROM events e JOIN tickets t ON t.id = e.ticket_id "
-            "  WHERE e.business_day = :day AND e.site_id = :site "
-            "    AND e.kind IN ('called', 'recalled') "
-            f"    AND t.status NOT IN ({OFF_BOARD}) "
-            "  GROUP BY e.ticket_id) "
-            "SELECT e.id, e.kind, e.at, t.service_code || printf('%03d', t.number), e.desk_id, "
-            "  e.ticket_id "
-            "FROM latest JOIN events e ON e.id = latest.event_id "
-            "JOIN tickets t ON t.id = e.ticket_id "
-            "LEFT JOIN closed c ON c.desk_id = e.desk_id "
-            "WHERE c.event_id IS NULL OR c.event_id < e.id "
-            "ORDER BY e.id DESC LIMIT :limit",
+            BOARD_CALLS,
             {"day": business_day, "site": site_id, "limit": limit},
         )
     ]

@@ -422,7 +422,9 @@ class QueueCore:
         A call that leaves the board by it (:data:`~oss_desk.domain.queue.OFF_THE_BOARD`: put
         back, parked, sent elsewhere, transferred, cancelled, a no-show) leaves with this
         change's board update, at once."""
-        moved = changed(q.transition(conn, ticket.id, from_statuses=allowed, to_status=to, **fields))
+        moved = changed(
+            q.transition(conn, ticket.id, from_statuses=allowed, to_status=to, **fields)
+        )
         if ticket.status in AT_DESK and to in OFF_THE_BOARD:
             self._board(conn, moved, "put_back", self.s.clock.now())
         return moved
