@@ -133,6 +133,11 @@ class Appointment:
     rebooked_from: int | None = None
     cancel_reason: str | None = None
     arranged_in_visit: int | None = None
+    untold_since: str | None = None
+    """The instant of a council change its resident has not been told of: they have no email
+    or phone (:func:`owes_notice_by_hand`); None once a person told them, or when none is owed."""
+    untold_day: str | None = None
+    """With ``untold_since``: the appointment's day the resident last knew (before the move)."""
     """The visit that arranged it at a desk (finished "needs an appointment")."""
 
 
@@ -161,6 +166,25 @@ def short_notice_said(appt: Appointment) -> str:
     if not appt.notice_breach:
         return ""
     return f"short notice: recorded, {notice_given(appt.notice_days or 0)} notice"
+
+
+def owes_notice_by_hand(by: str, channel: Preferred) -> bool:
+    """A council move or cancellation of a booking whose resident has no email or phone (a
+    slip at the desk): nothing can be sent, so a person must phone or write to them. It is an
+    alert until someone says they were told, and the notice standard counts from then."""
+    return by == "council" and channel is Preferred.SLIP
+
+
+def untold_said(appt: Appointment) -> str:
+    """What the desk, the command line and the alerts say while a council change is owed by
+    hand ("" when none is)."""
+    if appt.untold_since is None:
+        return ""
+    change = "cancellation" if appt.status is AppointmentStatus.CANCELLED else "change"
+    return (
+        f"the resident has no email or phone and has not been told of this {change}: phone or "
+        f"write to them, then record it (`oss-desk appointment told {appt.ref}`)"
+    )
 
 
 def move_notice_days(to_old: int, to_new: int) -> int:

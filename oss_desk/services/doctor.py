@@ -292,9 +292,21 @@ def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Chec
 def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     """Messages late or failed for good (either fails the check), until someone acknowledges
     them."""
+    from oss_desk.storage.appointments import untold
+
     alerts = alerts_in(store.conn, settings.messages, clock.now())
+    owed = untold(store.conn)  # council changes owed by hand: as pressing as a failed message
+    told = (
+        [
+            f"{len(owed)} resident(s) with no email or phone not told of a council change "
+            f"({', '.join(a.ref for a in owed[:3])}{' ...' if len(owed) > 3 else ''}): phone "
+            "or write to them, then `oss-desk appointment told REF --how phone`"
+        ]
+        if owed
+        else []
+    )
     if not alerts:
-        return ok("messages", "none late or failed")
+        return fail("messages", told[0]) if told else ok("messages", "none late or failed")
     sites = {s.id: s.timezone for s in settings.sites}
     today = business_day(clock.now(), sites.get(alerts[0].site_id, "Europe/London"))
     lines = []
@@ -303,6 +315,7 @@ def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     if len(lines) > 3:
         lines = [*lines[:3], f"and {len(alerts) - sum(int(x.split()[0]) for x in lines[:3])} more"]
     detail = "; ".join(lines) + " (see `oss-desk alerts list`; `oss-desk alerts ack` when seen to)"
+    detail = "; ".join([*told, detail])
     # Late or failed alike: a message for today not sent is for a team leader to act on today
     # (phone the resident), until someone acknowledges it.
     return fail("messages", detail)

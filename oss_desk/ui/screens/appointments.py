@@ -20,6 +20,7 @@ from oss_desk.domain.appointments import (
     Contact,
     parse_reference,
     short_notice_said,
+    untold_said,
 )
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointment_grid import Cell, Grid, day_grid, resources, week_grid
@@ -53,7 +54,7 @@ _key = Keys("appt")
 def _short(appt: Appointment) -> str:
     """ " (short notice: recorded, 1 working day's notice)" after a council cancellation or
     move that gave less than the standard notice ("" otherwise)."""
-    said = short_notice_said(appt)
+    said = "; ".join(line for line in (short_notice_said(appt), untold_said(appt)) if line)
     return f" ({said})" if said else ""
 
 
