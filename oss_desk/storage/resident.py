@@ -121,13 +121,38 @@ def phone_visits(conn: sqlite3.Connection, site_id: str, business_day: str) -> l
 
 
 def queue_turn_text(
-    conn: sqlite3.Connection, *, visit_id: int, ticket_id: int, kind: str, reference: str, now: str
+    conn: sqlite3.Connection,
+    *,
+    visit_id: int,
+    ticket_id: int,
+    kind: str,
+    reference: str,
+    now: str,
+    called_at: str | None = None,
 ) -> bool:
-    """Queue the visit's text of this kind unless it ever had one (True: queued now)."""
+    """Queue the visit's text of this kind unless it ever had one (True: queued now). A
+    come-to-the-desk text (``called``) is queued again for a new call made after the last one
+    was settled (``called_at`` later than it was sent, or queued when it never went): the
+    resident sent to another desk, put back and called again, or moved to another service,
+    holds a text naming the wrong desk. Never twice for the same call (a recall keeps its
+    ``called_at``); a text pending or being sent is left to name the desk at its sending."""
     cur = conn.execute(
         "INSERT INTO turn_texts (visit_id, ticket_id, kind, reference, next_attempt_at, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (visit_id, kind) DO NOTHING",
-        [visit_id, ticket_id, kind, reference, now, now],
+        "created_at) VALUES (:visit, :ticket, :kind, :reference, :now, :now) "
+        "ON CONFLICT (visit_id, kind) DO UPDATE SET ticket_id = excluded.ticket_id, "
+        "  reference = excluded.reference, status = 'pending', attempts = 0, "
+        "  next_attempt_at = excluded.next_attempt_at, lease_until = NULL, last_error = NULL, "
+        "  provider_id = NULL, created_at = excluded.created_at, sent_at = NULL "
+        "WHERE turn_texts.kind = 'called' AND turn_texts.status NOT IN ('pending', 'sending') "
+        "  AND :called_at > coalesce(turn_texts.sent_at, turn_texts.created_at)",
+        {
+            "visit": visit_id,
+            "ticket": ticket_id,
+            "kind": kind,
+            "reference": reference,
+            "now": now,
+            "called_at": called_at,
+        },
     )
     return cur.rowcount == 1
 
