@@ -168,6 +168,21 @@ def short_notice_said(appt: Appointment) -> str:
     return f"short notice: recorded, {notice_given(appt.notice_days or 0)} notice"
 
 
+def change_line_unset(change_line: str, takes_appointments: bool) -> list[str]:
+    """``init`` and ``doctor``: the "to change or cancel" line on every slip and message is
+    oss-desk's default, which tells residents to contact the council but not how."""
+    from oss_desk.domain.wording import ENGLISH
+
+    if not takes_appointments or change_line.strip() != ENGLISH["message.change_line"]:
+        return []
+    return [
+        "appointments.change_line is the default, which gives residents no way to reach the "
+        "council: set it (and change_line_cy in a bilingual office) to a telephone number, web "
+        'page or address, e.g. "To change or cancel, call 01632 960000 and quote your booking '
+        'reference."'
+    ]
+
+
 def owes_notice_by_hand(by: str, channel: Preferred) -> bool:
     """A council move or cancellation of a booking whose resident has no email or phone (a
     slip at the desk): nothing can be sent, so a person must phone or write to them. It is an

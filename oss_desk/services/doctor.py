@@ -78,6 +78,7 @@ def run_checks(
             results.append(guard("email", lambda: smtp(settings)))
             results.append(guard("notify", lambda: notify(settings)))
             results.append(guard("booking channels", lambda: _booking_channels(settings)))
+            results.append(guard("change line", lambda: _change_line(settings)))
         results.append(guard("clock", lambda: _clock(store, settings, clock)))
         if store is not None and current is None:
             results.append(guard("worker", lambda: worker_before_upgrade(path)))
@@ -319,6 +320,14 @@ def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     # Late or failed alike: a message for today not sent is for a team leader to act on today
     # (phone the resident), until someone acknowledges it.
     return fail("messages", detail)
+
+
+def _change_line(settings: Settings) -> Check:
+    """Slips and messages say how to reach the council (``appointments.change_line``)."""
+    from oss_desk.services.site import change_line_unset_in
+
+    unset = change_line_unset_in(settings)
+    return warn("change line", unset[0]) if unset else ok("change line", "says how to reach you")
 
 
 def _booking_channels(settings: Settings) -> Check:

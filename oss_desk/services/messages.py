@@ -66,9 +66,13 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     rooms = resident.desk_names(session, wording, room.id, board=False) if room else ()
     addresses = wording.names(address, config.address_cy) if config and address else ()
     welsh_items = list(svc_config.checklist_cy) if svc_config else []
-    change_lines = wording.names(
-        session.settings.appointments.change_line, session.settings.appointments.change_line_cy
+    change_lines = wording.configured(
+        "message.change_line",
+        session.settings.appointments.change_line,
+        session.settings.appointments.change_line_cy,
     )
+    # A cancellation cannot be changed: no "to change or cancel" line; the council's says so.
+    council = "_council" if kind == "cancellation" and appt.cancelled_by == "council" else ""
 
     def pick(names: tuple[str, ...], n: int) -> str:
         return names[min(n, len(names) - 1)] if names else ""
@@ -94,7 +98,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
         lines = [heading + ".", ""]
         if kind == "cancellation":
             lines += [
-                say("message.cancelled", label=label, day=day, time=time),
+                say(f"message.cancelled{council}", label=label, day=day, time=time),
                 say("message.rebook"),
             ]
         else:
@@ -107,19 +111,19 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
             lines.append(say("message.where", place=place))
             if items:
                 lines += ["", say("slip.bring")] + [f"  - {item}" for item in items]
-        change = pick(change_lines, n)
-        lines += ["", say("message.reference", ref=appt.ref), change, "", pick(councils, n)]
+        change = [pick(change_lines, n)] if kind != "cancellation" else []
+        lines += ["", say("message.reference", ref=appt.ref), *change, "", pick(councils, n)]
         bodies.append("\n".join(lines))
         sms = [heading + "."]
         if kind == "cancellation":
-            sms.append(say("sms.cancelled", label=label, day=day, time=time))
+            sms.append(say(f"sms.cancelled{council}", label=label, day=day, time=time))
         else:
             sms.append(say("sms.booked", label=label, day=day, time=time, place=place))
             if told:
                 sms.append(say("sms.was", **told))
             if items:
                 sms.append(say("sms.bring", items="; ".join(items)))
-        sms += [say("sms.reference", ref=appt.ref), change]
+        sms += [say("sms.reference", ref=appt.ref), *change]
         texts.append(" ".join(sms))
         subjects.append(say("message.subject", heading=heading, day=day, time=time))
         caption += [say("message.scan"), say("message.reference", ref=appt.ref)]
