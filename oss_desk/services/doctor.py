@@ -78,7 +78,6 @@ def run_checks(
             results.append(guard("email", lambda: smtp(settings)))
             results.append(guard("notify", lambda: notify(settings)))
             results.append(guard("booking channels", lambda: _booking_channels(settings)))
-            results.append(guard("change line", lambda: _change_line(settings)))
         results.append(guard("clock", lambda: _clock(store, settings, clock)))
         if store is not None and current is None:
             results.append(guard("worker", lambda: worker_before_upgrade(path)))
@@ -322,18 +321,12 @@ def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     return fail("messages", detail)
 
 
-def _change_line(settings: Settings) -> Check:
-    """Slips and messages say how to reach the council (``appointments.change_line``)."""
-    from oss_desk.services.site import change_line_unset_in
-
-    unset = change_line_unset_in(settings)
-    return warn("change line", unset[0]) if unset else ok("change line", "says how to reach you")
-
-
 def _booking_channels(settings: Settings) -> Check:
-    """Each desk can confirm a booking made there by some channel (``domain.channels``)."""
+    """Each desk can confirm a booking made there by some channel (``domain.channels``), and
+    what is sent says how to reach the council (``appointments.change_line``)."""
     from oss_desk.domain.channels import desks_without_a_channel
     from oss_desk.services.channels import booking_channels
+    from oss_desk.services.site import change_line_unset_in
 
     if not any(service.appointment_minutes for service in settings.services):
         return ok("booking channels", "no service takes appointments")
@@ -342,6 +335,8 @@ def _booking_channels(settings: Settings) -> Check:
         for desk in settings.desks
         if not booking_channels(settings, printer=bool(desk.printer)).working
     ]
-    if stuck:
-        return warn("booking channels", desks_without_a_channel(stuck))
+    said = [desks_without_a_channel(stuck)] if stuck else []
+    said += change_line_unset_in(settings)
+    if said:
+        return warn("booking channels", "; ".join(said))
     return ok("booking channels", "every desk can confirm a booking")

@@ -121,16 +121,17 @@ class AppointmentChanges(AppointmentBooking):
             appt = self._find_booked(conn, ref, "cancelled")
             site = self.s.site_ever(appt.site_id)
             owed = self._owed(appt, party, now)
-            # None: not known, never guessed; or owed by hand: counted from the telling (told)
-            notice = None if owed["untold_since"] else self._notice_if_known(site, now, appt)
+            notice = self._notice_if_known(site, now, appt)  # None: not known, never guessed
             needed = self.s.settings.appointments.min_notice_working_days
             breach = notice is not None and notice_breach(party, notice, needed)
-            if breach and clean_reason is None:
+            if breach and clean_reason is None:  # short even if they were told now
                 raise RuleViolation(
                     f"the council is giving {notice_given(notice or 0)} notice (the standard "
                     f"is {needed}): give a reason",
                     cli_hint="--reason TEXT",
                 )
+            if owed["untold_since"] is not None:  # counted from the telling (told)
+                notice, breach = None, False
             cancelled = a.update_appointment(
                 conn,
                 appt.id,
