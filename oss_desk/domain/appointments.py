@@ -202,6 +202,17 @@ def untold_said(appt: Appointment) -> str:
     )
 
 
+def untold_count_said(refs: list[str]) -> str:
+    """``doctor``'s line for the council changes still owed by hand (their booking references,
+    the longest owed first)."""
+    more = " ..." if len(refs) > 3 else ""
+    return (
+        f"{len(refs)} resident(s) with no email or phone not told of a council change "
+        f"({', '.join(refs[:3])}{more}): phone or write to them, then `oss-desk appointment told "
+        "REF --how phone`"
+    )
+
+
 def move_notice_days(to_old: int, to_new: int) -> int:
     """The notice a move gives the resident: of the change, before the sooner of the two times
     (a move that brings an appointment forward to this afternoon gives hours, however far off

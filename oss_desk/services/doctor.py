@@ -292,19 +292,12 @@ def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Chec
 def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     """Messages late or failed for good (either fails the check), until someone acknowledges
     them."""
+    from oss_desk.domain.appointments import untold_count_said
     from oss_desk.storage.appointments import untold
 
     alerts = alerts_in(store.conn, settings.messages, clock.now())
     owed = untold(store.conn)  # council changes owed by hand: as pressing as a failed message
-    told = (
-        [
-            f"{len(owed)} resident(s) with no email or phone not told of a council change "
-            f"({', '.join(a.ref for a in owed[:3])}{' ...' if len(owed) > 3 else ''}): phone "
-            "or write to them, then `oss-desk appointment told REF --how phone`"
-        ]
-        if owed
-        else []
-    )
+    told = [untold_count_said([a.ref for a in owed])] if owed else []
     if not alerts:
         return fail("messages", told[0]) if told else ok("messages", "none late or failed")
     sites = {s.id: s.timezone for s in settings.sites}
