@@ -9,13 +9,13 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from oss_desk.domain.queue import OFF_THE_BOARD
+from oss_desk.domain.public import OFF_THE_BOARD
 from oss_desk.storage.rows import returned_int
 
 # Board ------------------------------------------------------------------------------------------
 
 OFF_BOARD = ", ".join(f"'{status.value}'" for status in OFF_THE_BOARD)
-""":data:`~oss_desk.domain.queue.OFF_THE_BOARD` as SQL (constants, no input)."""
+""":data:`~oss_desk.domain.public.OFF_THE_BOARD` as SQL (constants, no input)."""
 
 
 BOARD_CALLS = (

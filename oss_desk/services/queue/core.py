@@ -23,7 +23,8 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
-from oss_desk.domain.queue import OFF_THE_BOARD, Floor, calls_tickets
+from oss_desk.domain.public import OFF_THE_BOARD
+from oss_desk.domain.queue import Floor, calls_tickets
 from oss_desk.domain.sent_to import nobody_would_call, not_served_at
 from oss_desk.domain.text import shown
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
@@ -419,7 +420,7 @@ class QueueCore:
         **fields: object,
     ) -> Ticket:
         """The ticket's guarded status change (from ``allowed``), with the columns ``fields``.
-        A call that leaves the board by it (:data:`~oss_desk.domain.queue.OFF_THE_BOARD`: put
+        A call that leaves the board by it (:data:`~oss_desk.domain.public.OFF_THE_BOARD`: put
         back, parked, sent elsewhere, transferred, cancelled, a no-show) leaves with this
         change's board update, at once."""
         moved = changed(

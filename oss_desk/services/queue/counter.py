@@ -57,7 +57,7 @@ class Counter(Closing):
     def recycle(self, ref: Ref) -> Ticket:
         """The resident did not hear the call: the ticket goes back into the queue at its place
         (its arrival time), to be called again, and the board drops the call (see
-        :data:`oss_desk.domain.queue.OFF_THE_BOARD`)."""
+        :data:`oss_desk.domain.public.OFF_THE_BOARD`)."""
         self._require(Action.RECALL)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
