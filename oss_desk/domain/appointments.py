@@ -198,7 +198,7 @@ def untold_said(appt: Appointment) -> str:
     change = "cancellation" if appt.status is AppointmentStatus.CANCELLED else "change"
     return (
         f"the resident has no email or phone and has not been told of this {change}: phone or "
-        f"write to them, then record it (`oss-desk appointment told {appt.ref}`)"
+        f"write to them, then record it (`oss-desk appointment told {appt.ref} --how phone`)"
     )
 
 
