@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from oss_desk.clock import FixedClock
+from oss_desk.services.desk_view import take_snapshot
+from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
 
 from .appointments_site import NOW, office_toml
@@ -38,6 +40,15 @@ def by_slip(cli: Cli, start: str) -> str:
     return str(done.json()["ref"])
 
 
+def untold_on_the_leaders_status(cli: Cli) -> tuple[str, ...]:
+    """The references the team leader's status line lists as not told (the desk snapshot)."""
+    session = open_session(db=cli.db, clock=FixedClock(NOW), person="tl", desk_id="greet-1")
+    try:
+        return take_snapshot(session).untold
+    finally:
+        session.close()
+
+
 def test_a_council_move_of_a_slip_booking_is_an_alert_until_someone_tells_them(cli: Cli) -> None:
     ref = by_slip(cli, "2026-11-30T11:00:00Z")  # next Monday: 4 working days off
     move = ("--user", "tl", "appointment", "move", ref, "--start", "2026-12-01T11:00:00Z")
@@ -55,6 +66,7 @@ def test_a_council_move_of_a_slip_booking_is_an_alert_until_someone_tells_them(c
     assert (alert["alert"], alert["appointment_ref"], alert["kind"]) == ("not_told", ref, "booked")
     listed = cli("alerts", "list", now=MONDAY).out
     assert f"appointment {ref} on Tue 01 Dec: {UNTOLD} change" in listed
+    assert untold_on_the_leaders_status(cli) == (ref,)
     doctor = cli("doctor", now=MONDAY).out
     assert "1 resident(s) with no email or phone not told of a council change" in doctor
     refused = cli("alerts", "ack", alert["id"], now=MONDAY)
@@ -74,6 +86,7 @@ def test_a_council_move_of_a_slip_booking_is_an_alert_until_someone_tells_them(c
     assert told.code == 0, told.err
     assert told.out.startswith(f"{ref}: told (phone), by tl; 1 working day's notice")
     assert cli("alerts", "list", "--json", now="2026-11-27T10:00:00Z").json() == []
+    assert untold_on_the_leaders_status(cli) == ()
     after = cli("appointment", "show", ref, "--json", now="2026-11-27T10:00:00Z").json()
     assert after["untold_since"] is None and after["notice_working_days"] == 1
     (event,) = rows(
