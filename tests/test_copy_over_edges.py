@@ -12,6 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from oss_desk.errors import DatabaseOverwritten
 from oss_desk.storage.database import open_store
 from oss_desk.storage.incarnation import FileHead
 
@@ -108,3 +111,66 @@ def test_a_database_compacted_and_moved_in_while_nothing_runs_opens(tmp_path: Pa
     assert "C001" in queue.stdout
     assert code_of(env) == "C002"
     assert stamps(db) == (2, live, live)
+
+
+def test_a_check_while_cp_has_cut_the_file_short_keeps_the_wal(tmp_path: Path) -> None:
+    """`cp` truncates the file before it writes the copy. A check that ran in between opened
+    the read-only guard on a file with no pages, and SQLite deleted the WAL beside it (the
+    codes `db restore` reads from there): the guard waits for the copy's header."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    backup = backup_of(env)
+    store = open_store(db)  # holds it open, as a desk does
+    assert [code_of(env), code_of(env)] == ["C001", "C002"]
+    wal = db.with_name(db.name + "-wal")
+    kept = wal.read_bytes()
+    assert kept
+    with db.open("r+b") as f:
+        f.truncate(0)  # what `cp` does first (O_TRUNC)
+    with pytest.raises(DatabaseOverwritten):
+        store.check_file()
+    assert wal.read_bytes() == kept
+    with db.open("r+b") as f:
+        f.write(backup.read_bytes())  # then it writes the copy, into the same file
+    store.close()  # the guard now holds the file: the close folds nothing in
+    assert wal.read_bytes() == kept
+    assert db.read_bytes() == backup.read_bytes()
+
+
+def test_a_command_started_while_cp_has_cut_the_file_short_keeps_the_wal(tmp_path: Path) -> None:
+    """A command opening the file in that moment read a file with no pages, and SQLite deleted
+    the WAL beside it: it refuses before anything reads the file."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    store = open_store(db)  # holds it open, as a desk does
+    try:
+        assert code_of(env) == "C001"
+        wal = db.with_name(db.name + "-wal")
+        kept = wal.read_bytes()
+        assert kept
+        with db.open("r+b") as f:
+            f.truncate(0)  # `cp` has opened it (O_TRUNC) and not written yet
+        queue = run_cli_process("queue", env=env)
+        assert queue.returncode == 4, queue.stderr
+        assert "is empty" in queue.stderr and queue.stderr.count("\n") == 1, queue.stderr
+        assert wal.read_bytes() == kept
+    finally:
+        store.close()
+
+
+def test_a_store_closed_while_the_file_is_still_cut_short_keeps_the_wal(tmp_path: Path) -> None:
+    """`cp` truncated the file and stopped there (a full disk): the store closes without a
+    check first. The WAL stays beside it, and nothing of it is folded into the empty file."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    store = open_store(db)
+    assert [code_of(env), code_of(env)] == ["C001", "C002"]
+    wal = db.with_name(db.name + "-wal")
+    kept = wal.read_bytes()
+    assert kept
+    with db.open("r+b") as f:
+        f.truncate(0)
+    store.close()
+    assert wal.read_bytes() == kept
+    assert db.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.glob("office.sqlite-wal*")) == ["office.sqlite-wal"]

@@ -35,9 +35,9 @@ from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, upgrade_copy
 from oss_desk.storage.holders import server_of
-from oss_desk.storage.incarnation import copy_problems, stamp_file
+from oss_desk.storage.incarnation import copy_problems, head_file, stamp_file
 from oss_desk.storage.lease import WorkerLock, lock_held
-from oss_desk.storage.maintenance import head_file, read_head_file
+from oss_desk.storage.maintenance import read_head_file
 
 # Check --------------------------------------------------------------------------------------------
 

@@ -284,14 +284,8 @@ def create_private(path: Path) -> None:
     files.create_private(path)
 
 
-# The event log head written beside each backup (``NAME.sqlite.head``).
-
-HEAD_SUFFIX = ".head"
-
-
-def head_file(backup: Path) -> Path:
-    """Where a backup's event log head is written: beside it, ``NAME.sqlite.head``."""
-    return backup.with_name(backup.name + HEAD_SUFFIX)
+# The event log head written beside each backup (``NAME.sqlite.head``: where,
+# :func:`oss_desk.storage.incarnation.head_file`).
 
 
 def head_line(event_id: int, head_hash: bytes) -> str:
