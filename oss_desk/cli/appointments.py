@@ -23,6 +23,7 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import (
     Appointment,
     Preferred,
+    after_change_said,
     message_progress,
     notice_given,
     short_notice_said,
@@ -270,9 +271,8 @@ def cancel(state: State, ref: str, party: str, reason: str | None, as_json: bool
 def _said_after_change(appt: Appointment) -> None:
     """After a move or cancellation: a short notice recorded, and a resident not told (no
     email or phone: a person must phone or write to them), each on a line of its own."""
-    for said in (short_notice_said(appt), untold_said(appt)):
-        if said:
-            click.echo(f"  {said}")
+    for said in after_change_said(appt):
+        click.echo(f"  {said}")
 
 
 @appointment.command("no-show")

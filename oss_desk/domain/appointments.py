@@ -202,6 +202,12 @@ def untold_said(appt: Appointment) -> str:
     )
 
 
+def after_change_said(appt: Appointment) -> list[str]:
+    """What the desk and the command line add after a move or cancellation: a short notice
+    recorded, and a resident not told (each when it applies)."""
+    return [said for said in (short_notice_said(appt), untold_said(appt)) if said]
+
+
 def untold_count_said(refs: list[str]) -> str:
     """``doctor``'s line for the council changes still owed by hand (their booking references,
     the longest owed first)."""

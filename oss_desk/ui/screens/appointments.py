@@ -18,9 +18,8 @@ from oss_desk.domain.appointments import (
     Appointment,
     AppointmentStatus,
     Contact,
+    after_change_said,
     parse_reference,
-    short_notice_said,
-    untold_said,
 )
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointment_grid import Cell, Grid, day_grid, resources, week_grid
@@ -55,7 +54,7 @@ def _short(appt: Appointment) -> str:
     """ " (short notice: recorded, 1 working day's notice)" after a council cancellation or
     move that gave less than the standard notice, or what a person must do when its resident
     has no email or phone to be told by ("" otherwise)."""
-    said = "; ".join(line for line in (short_notice_said(appt), untold_said(appt)) if line)
+    said = "; ".join(after_change_said(appt))
     return f" ({said})" if said else ""
 
 
