@@ -174,3 +174,69 @@ def test_a_store_closed_while_the_file_is_still_cut_short_keeps_the_wal(tmp_path
     assert wal.read_bytes() == kept
     assert db.stat().st_size == 0
     assert sorted(p.name for p in tmp_path.glob("office.sqlite-wal*")) == ["office.sqlite-wal"]
+
+
+def test_a_training_copy_first_looked_at_by_a_reading_command_opens_for_the_next(
+    tmp_path: Path,
+) -> None:
+    """Review 19: `doctor` (an opener that migrates nothing) switched a fresh training copy to WAL
+    unstamped, and a desk or command opening it meanwhile refused it as a backup copied over a
+    database. Every opener stamps a copy used on its own before its WAL is made."""
+    db = make_db(tmp_path, site_toml())
+    backup = backup_of({"OSS_DESK_DB": str(db)})
+    training = tmp_path / "training" / "office.sqlite"
+    training.parent.mkdir()
+    shutil.copyfile(backup, training)
+    looking = open_store(training, migrate=False, check=False)  # held open, as doctor's look
+    try:
+        assert looking.conn.execute("SELECT count(*) FROM desks").fetchone()[0] > 0
+        assert code_of({"OSS_DESK_DB": str(training)}) == "C001"
+    finally:
+        looking.close()
+
+
+def test_an_unstamped_copy_put_where_a_database_lived_is_still_refused(tmp_path: Path) -> None:
+    """Review 19: an older release's backup (rollback-journal mode, no stamps) copied over the
+    office's file with nothing running opened after 'in use' came to mean a WAL beside it, and
+    the day's codes were given out again. Only a file with one stamp twice (a whole live
+    database, as VACUUM INTO makes) is let in that way."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    old = tmp_path / "old-backup.sqlite"
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute(f"VACUUM INTO '{old}'")
+    finally:
+        conn.close()
+    plain = sqlite3.connect(old)
+    plain.execute("PRAGMA user_version = 0")
+    plain.execute("PRAGMA application_id = 0")
+    plain.commit()
+    plain.close()
+    assert code_of(env) == "C001"
+    assert not db.with_name(db.name + "-wal").exists()  # nothing running
+    shutil.copyfile(old, db)
+    refused = run_cli_process("ticket", "issue", "--service", "C", "--no-print", env=env)
+    assert refused.returncode == 4, refused.stderr
+    assert "overwritten in place by a copy that is not a live database" in refused.stderr
+
+
+def test_a_compacted_database_switched_to_wal_by_another_opener_meanwhile_is_not_refused(
+    tmp_path: Path,
+) -> None:
+    db = make_db(tmp_path, site_toml())
+    compact = tmp_path / "office.new"
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute(f"VACUUM INTO '{compact}'")
+    finally:
+        conn.close()
+    os.replace(compact, db)
+    later = FileHead(db)  # has read the rollback-journal header
+    first = open_store(db)  # the other opener switched it to WAL: its WAL is beside it
+    try:
+        assert db.with_name(db.name + "-wal").exists()
+        assert later.refuse_copy() is False
+    finally:
+        later.close()
+        first.close()

@@ -214,7 +214,13 @@ class FileHead:
                 "again), so this process writes nothing more to it: `oss-desk db check` says "
                 "more; `oss-desk db restore BACKUP` puts a backup in place properly"
             )
-        if mode != WAL and _open_here(self.path):
+        # A whole database (one stamp twice) in rollback-journal mode is in use only with its
+        # WAL or shared memory beside it (VACUUM INTO, moved in with nothing running); one
+        # with no stamp where a database lived is an older release's backup put over it.
+        if mode != WAL and (_open_here(self.path) if live else _in_use_here(self.path)):
+            self.settle()  # another process opening it may have switched it to WAL just now
+            if _live(self.seen):
+                return False
             raise DatabaseOverwritten(
                 f"{self.path} was overwritten in place by a copy that is not a live database "
                 "(a backup?) where the office's database was in use: nothing was saved, and "
