@@ -65,6 +65,7 @@ from oss_desk.config_sections import (
 from oss_desk.domain.calendar import WEEKDAYS, parse_hours, zone
 from oss_desk.domain.devices import parse_printer_url
 from oss_desk.domain.models import DeskKind, Role
+from oss_desk.domain.wording import ENGLISH
 from oss_desk.errors import ConfigError, InvalidInput
 
 __all__ = [
@@ -267,11 +268,10 @@ class AppointmentSettings(_Section):
     """Notice the council must give when it cancels; less is recorded as a breach."""
     keep_contacts_days: int = Field(30, ge=0, le=3650)
     """Days after the appointment when the resident's name, email and phone are deleted."""
-    change_line: str = Field(
-        "To change or cancel, contact the council and quote your booking reference.",
-        max_length=200,
-    )
-    """How to change or cancel: printed on slips and sent in every message."""
+    change_line: str = Field(ENGLISH["message.change_line"], max_length=200)
+    """How to change or cancel (a telephone number, web page or address): printed on slips and
+    sent in every message but a cancellation. The default gives no way to reach the council:
+    ``init`` and ``doctor`` say so while it is in force."""
     change_line_cy: str | None = Field(None, max_length=200)
     """The same in Welsh (a bilingual office)."""
 

@@ -40,6 +40,15 @@ def db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def mail_db(tmp_path: Path) -> Path:
+    """An office that confirms by email (never sent here): the council's notice to a resident
+    it can write to counts from the change (a slip-only resident's from the telling:
+    tests/test_notice_by_hand.py)."""
+    smtp = "smtp://127.0.0.1:9?starttls=off"
+    return make_office(tmp_path, smtp_url=smtp, printer=f"capture://{tmp_path}/slips.bin")
+
+
+@pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(NOW)
 
@@ -171,24 +180,24 @@ def test_move_releases_the_old_time(db: Path, clock: FixedClock) -> None:
     session.close()
 
 
-def test_council_cancellation_notice_rule(db: Path, clock: FixedClock) -> None:
-    svc, session = service_at(db, clock)
-    tomorrow = svc.book("C", at(24, 11), channel="slip")
-    friday = svc.book("C", at(27, 11), channel="slip")
+def test_council_cancellation_notice_rule(mail_db: Path, clock: FixedClock) -> None:
+    svc, session = service_at(mail_db, clock)
+    tomorrow = svc.book("C", at(24, 11), channel="email", email="ann@example.org")
+    friday = svc.book("C", at(27, 11), channel="email", email="ann@example.org")
     # Monday 10:00 for Tuesday: Monday counts (before closing): 1 working day, no breach.
     resident = svc.cancel(friday.ref, "resident")
     assert (resident.cancelled_by, resident.notice_breach) == ("resident", False)
     ok = svc.cancel(tomorrow.ref, "council")
     assert (ok.notice_days, ok.notice_breach) == (1, False)
     # After closing on Monday for Tuesday: 0 days, so a reason is needed and a breach recorded.
-    late = svc.book("C", at(24, 15), channel="slip")
+    late = svc.book("C", at(24, 15), channel="email", email="ann@example.org")
     clock.set(at(23, 17, 30))
     with pytest.raises(RuleViolation, match=r"giving 0 working days' notice \(the standard is 1\)"):
         svc.cancel(late.ref, "council")
     breached = svc.cancel(late.ref, "council", reason="Adviser off sick")
     assert (breached.notice_days, breached.notice_breach) == (0, True)
     event = rows(
-        db, "SELECT data FROM events WHERE kind = 'appointment_cancelled' ORDER BY id DESC"
+        mail_db, "SELECT data FROM events WHERE kind = 'appointment_cancelled' ORDER BY id DESC"
     )[0]
     assert '"breach":true' in str(event[0])
     with pytest.raises(RuleViolation, match="cancelled already"):
@@ -431,7 +440,10 @@ def test_appointment_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         "--json",
         now="2026-11-23T18:00:00Z",
     )
-    assert ok.json()["notice_breach"] is True
+    # Booked by slip (no email or phone): the notice counts from telling them (by phone).
+    assert ok.json()["notice_breach"] is False and ok.json()["untold_since"] is not None
+    told = ("--user", "tl", "appointment", "told", second["ref"], "--how", "phone", "--json")
+    assert cli(*told, now="2026-11-23T18:00:00Z").json()["notice_breach"] is True
     shown = cli("appointment", "show", second["ref"], now="2026-11-23T18:00:00Z")
     assert "cancelled by the council, 0 working day(s) notice" in shown.out
     as_json = cli("appointment", "show", second["ref"], "--json", now="2026-11-23T18:00:00Z")
@@ -556,18 +568,18 @@ def test_cli_text_names_the_adviser_json_keeps_the_id(
     assert [x["adviser"] for x in listed] == ["ana"]
 
 
-def test_a_council_move_gives_notice_of_the_sooner_time(db: Path, clock: FixedClock) -> None:
+def test_a_council_move_gives_notice_of_the_sooner_time(mail_db: Path, clock: FixedClock) -> None:
     """Brought forward from Friday to this afternoon, the resident had hours of notice, not
     days: the move is a breach of the council's notice standard, as a late cancellation is."""
-    svc, session = service_at(db, clock)
-    friday = svc.book("C", at(27, 11), channel="slip")
-    later = svc.book("C", at(27, 14), channel="slip")
+    svc, session = service_at(mail_db, clock)
+    friday = svc.book("C", at(27, 11), channel="email", email="ann@example.org")
+    later = svc.book("C", at(27, 14), channel="email", email="ann@example.org")
     forward = svc.move(friday.ref, at(23, 15), by="council")
     back = svc.move(later.ref, at(30, 11), by="council")  # later still: Friday's notice
     data = [
         json.loads(str(r[0]))
         for r in rows(
-            db, "SELECT data FROM events WHERE kind = 'appointment_rescheduled' ORDER BY id"
+            mail_db, "SELECT data FROM events WHERE kind = 'appointment_rescheduled' ORDER BY id"
         )
     ]
     assert [(d["notice_working_days"], d["breach"]) for d in data] == [(0, True), (4, False)]

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from oss_desk.services.queue import QueueService
+from oss_desk.services.screen import screen_state
 from oss_desk.services.session import open_session
 from oss_desk.worker.run import DeviceWorker
 
@@ -68,6 +69,45 @@ def test_a_call_put_back_leaves_the_board_at_once(tmp_path: Path) -> None:
         desk2.start("C001")
         desk2.park("C001", "document")
         assert frames.next() == ["C002 -> Desk 2", "", ""]
+    finally:
+        worker.join()
+        ben.close()
+        dev.close()
+        board.close()
+
+
+def test_a_no_show_a_closed_desk_and_a_call_sent_elsewhere_leave_at_once(tmp_path: Path) -> None:
+    """trial12 C3: the board kept `C001 -> Desk 2` after the resident was marked a no-show, its
+    desk closed, or the resident was sent to another desk, until the next call pushed it off.
+    Each now leaves with its own update; a resident served and finished keeps their call."""
+    board = Pty()
+    url = f"ascii+serial://{board.path}?rows=3"
+    db = make_db(tmp_path, site_toml(extra=f'\n[board]\nurl = "{url}"\npoll_seconds = 0.3\n'))
+    worker = DeviceWorker(lambda: open_session(db=db, person="worker"), poll_interval=0.02)
+    ben = open_session(db=db, person="ben", desk_id="desk-1")
+    dev = open_session(db=db, person="dev", desk_id="desk-2")
+    worker.start()
+    try:
+        frames = Frames(board)
+        desk1, desk2 = QueueService(ben), QueueService(dev)
+        for _ in range(4):
+            desk1.issue("C", print_ticket=False)
+        assert desk1.call_next("desk-1").code == "C001"  # type: ignore[union-attr]
+        frames.until("C001 -> Desk 1")
+        assert desk2.call_next("desk-2").code == "C002"  # type: ignore[union-attr]
+        assert frames.until("C002 -> Desk 2") == ["C002 -> Desk 2", "C001 -> Desk 1", ""]
+        desk1.no_show("C001")  # did not come: their call leaves at once
+        assert frames.next() == ["C002 -> Desk 2", "", ""]
+        desk2.finish("C002", "resolved")  # served: the call stays among the previous calls
+        assert desk1.call_next("desk-1").code == "C003"  # type: ignore[union-attr]
+        assert frames.until("C003 -> Desk 1") == ["C003 -> Desk 1", "C002 -> Desk 2", ""]
+        assert [c["code"] for c in screen_state(ben)["calls"]] == ["C003", "C002"]
+        desk2.set_desk_status("desk-2", "closed")  # nobody at Desk 2 now
+        assert frames.next() == ["C003 -> Desk 1", "", ""]
+        # The waiting-room screen's calls come from the same place: Desk 2's call is gone.
+        assert [c["code"] for c in screen_state(ben)["calls"]] == ["C003"]
+        desk1.transfer("C003", desk_id="desk-3")  # sent to another desk, waiting for it
+        assert frames.next() == ["Please take a ticket", "", ""]
     finally:
         worker.join()
         ben.close()

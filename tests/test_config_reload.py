@@ -65,6 +65,8 @@ def office(
     text += (
         '[[services]]\ncode = "C"\nname = "Council Tax"\nappointment_minutes = 30\n\n'
         '[[services]]\ncode = "H"\nname = "Housing"\n\n'
+        # How residents reach the council (the default says not how: init warns of it).
+        '[appointments]\nchange_line = "To change or cancel, call 01632 960000."\n\n'
     )
     for desk, kind, name in (
         ("greet-1", "meet-and-greet", "Greeting"),
@@ -374,7 +376,9 @@ def test_days_closed_that_hold_bookings_are_listed(
     moved = cli("--user", "tl", *new, now=NOW)
     assert moved.code == 0, moved.err
     shown = cli("--user", "tl", "appointment", "show", late, "--json", now=NOW)
-    assert shown.json()["notice_working_days"] is not None  # None: a resident's move
+    # The council's move of a slip booking: a person owes the resident the notice (a resident's
+    # own move owes none).
+    assert shown.json()["untold_since"] is not None
 
 
 # C10 -----------------------------------------------------------------------------------------

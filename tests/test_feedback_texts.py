@@ -457,3 +457,42 @@ def test_a_text_failed_for_good_is_an_alert_until_acknowledged(
     assert acked.json() == {"acknowledged": 1}
     assert cli("alerts", "list", "--json", now=now).json() == []
     assert rows(db, "SELECT acknowledged_by FROM feedback_texts") == [("tl",)]
+
+
+def test_a_text_held_to_the_next_morning_asks_about_yesterday(
+    tmp_path: Path, notify: NotifyServer
+) -> None:
+    """A visit finished at 18:30 is asked about at 09:00 the next morning: "yesterday", in
+    both languages, never "today" (trial12 W1)."""
+    db = make_db(tmp_path, office_toml(notify, tmp_path, welsh=True))
+    day = Day(db)
+    try:
+        day.at(9 * 60 + 30)  # Monday 18:30
+        day.visit(ANN)
+        day.at(11 * 60 + 31)  # 20:31: after the latest sending hour, nothing yet
+        day.worker()
+        assert sent_to(notify, ANN) == []
+        day.at(24 * 60 + 1)  # Tuesday 09:01
+        day.worker()
+    finally:
+        day.close()
+    (text,) = sent_to(notify, ANN)
+    lines = str(text["personalisation"]["body"]).splitlines()
+    assert lines[0].startswith("Sut wnaethon ni yn ") and lines[0].endswith(
+        " ddoe? Dywedwch wrthym, o 1 i 5:"
+    )
+    assert lines[1].startswith("How did we do at ") and " yesterday? " in lines[1]
+    assert "heddiw" not in lines[0] and "today" not in lines[1]
+
+
+def test_which_day_the_question_names() -> None:
+    from datetime import date
+
+    from oss_desk.domain.feedback_texts import question_key
+    from oss_desk.domain.wording import ENGLISH
+
+    monday = date(2026, 11, 23)
+    assert question_key(monday, monday) == "text.feedback"
+    assert question_key(monday, date(2026, 11, 24)) == "text.feedback_yesterday"
+    assert question_key(monday, date(2026, 11, 26)) == "text.feedback_on"
+    assert "{day}" in ENGLISH["text.feedback_on"] and "today" not in ENGLISH["text.feedback_on"]

@@ -22,7 +22,10 @@ SHORT = "  short notice: recorded, 1 working day's notice\n"
 def strict_office(tmp_path: Path) -> Path:
     """The appointments office, whose council owes 3 working days' notice."""
     config = tmp_path / "office.toml"
-    text = office_toml(printer=f"capture://{tmp_path}/slips.bin")
+    # Booked by email (never sent here): a slip-only resident is told by hand, and the notice
+    # counts from then (test_notice_by_hand.py).
+    smtp = "smtp://127.0.0.1:9?starttls=off"
+    text = office_toml(smtp_url=smtp, printer=f"capture://{tmp_path}/slips.bin")
     config.write_text(
         text.replace("grace_minutes = 15", "grace_minutes = 15\nmin_notice_working_days = 3")
     )
@@ -38,8 +41,8 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
 def booked(cli: Cli) -> str:
     done = cli(
         "--user", "tl", "appointment", "book", "--service", "C", "--start",
-        "2026-11-24T11:00:00Z", "--adviser", "bob", "--channel", "slip", "--desk", "greet-1",
-        "--json", now=MONDAY,
+        "2026-11-24T11:00:00Z", "--adviser", "bob", "--channel", "email",
+        "--email", "ann@example.org", "--json", now=MONDAY,
     )  # fmt: skip
     assert done.code == 0, done.err
     return str(done.json()["ref"])

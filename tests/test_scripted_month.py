@@ -411,9 +411,11 @@ class Office:
 
     def cancel(self, record: Appt, by: str) -> None:
         now = self.clock.now()
-        self.appointments().cancel(
+        cancelled = self.appointments().cancel(
             record.ref, by, reason="staff training" if by == "council" else None
         )
+        if cancelled.untold_since is not None:  # booked by slip: a person phones them at once
+            self.appointments().told(record.ref, "phone")
         record.cancelled, record.by = now, by
         record.notice = notice_days(now, local(record.start).date())
 

@@ -117,6 +117,9 @@ def test_a_booking_at_a_site_that_left_has_its_notice_counted_on_its_own_calenda
         "reason (--reason TEXT)\n",
     )
     ok(cli, *cancel, "--reason", "adviser ill", now=MONDAY)
+    # Booked by slip: the notice counts from telling the resident, on the same calendar.
+    assert rows(cli.db, "SELECT notice_days, notice_breach FROM appointments") == [(None, 0)]
+    ok(cli, "--user", "tl", "appointment", "told", ref, "--how", "phone", now=MONDAY)
     assert rows(cli.db, "SELECT notice_days, notice_breach FROM appointments") == [(1, 1)]
 
 

@@ -23,9 +23,12 @@ from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.appointments import (
     Appointment,
     Preferred,
+    after_change_said,
     message_progress,
+    notice_given,
     short_notice_said,
     status_said,
+    untold_said,
 )
 from oss_desk.domain.calendar import local, parse_date
 from oss_desk.domain.codes import MAX_ROW_ID
@@ -68,6 +71,7 @@ def appointment_json(session: Session, appt: Appointment) -> dict[str, Any]:
         "cancel_reason": appt.cancel_reason,
         "notice_working_days": appt.notice_days,
         "notice_breach": appt.notice_breach,
+        "untold_since": appt.untold_since,
         "ticket": appt.ticket_id,
         "checklist_ticked": list(appt.checklist_ticked),
         "rebooked_from": appt.rebooked_from,
@@ -261,8 +265,14 @@ def cancel(state: State, ref: str, party: str, reason: str | None, as_json: bool
         emit_json(appointment_json(session, appt))
         return
     click.echo(line(session, appt))
-    if short := short_notice_said(appt):
-        click.echo(f"  {short}")
+    _said_after_change(appt)
+
+
+def _said_after_change(appt: Appointment) -> None:
+    """After a move or cancellation: a short notice recorded, and a resident not told (no
+    email or phone: a person must phone or write to them), each on a line of its own."""
+    for said in after_change_said(appt):
+        click.echo(f"  {said}")
 
 
 @appointment.command("no-show")
@@ -288,7 +298,29 @@ def move(state: State, ref: str, start: str, adviser: str | None, by: str, as_js
     session = state.session()
     moved = AppointmentService(session).move(ref, start, adviser=adviser, by=by)
     _show(session, moved, as_json)
-    if not as_json and (short := short_notice_said(moved)):
+    if not as_json:
+        _said_after_change(moved)
+
+
+@appointment.command("told")
+@click.option(
+    "--how",
+    required=True,
+    metavar="TEXT",
+    help="How they were told (phone, letter, in person).",
+)
+@ref_command
+def told(state: State, ref: str, how: str, as_json: bool) -> None:
+    """A resident with no email or phone was told of the council's move or cancellation (by
+    you: recorded with who and when); the alert goes, and the notice counts from now."""
+    session = state.session()
+    appt = AppointmentService(session).told(ref, how)
+    if as_json:
+        emit_json(appointment_json(session, appt))
+        return
+    days = notice_given(appt.notice_days or 0)
+    click.echo(f"{appt.ref}: told ({how.strip()}), by {session.actor.person}; {days} notice")
+    if short := short_notice_said(appt):
         click.echo(f"  {short}")
 
 
@@ -370,13 +402,15 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
         notice = (
             f", {appt.notice_days} working day(s) notice"
             + (" (a breach of the standard)" if appt.notice_breach else "")
-            if appt.cancelled_by == "council"
+            if appt.cancelled_by == "council" and appt.untold_since is None
             else ""
         )
         reason = f": {printable(appt.cancel_reason)}" if appt.cancel_reason else ""
         click.echo(f"  cancelled by the {appt.cancelled_by}{notice}{reason}")
     elif appt.notice_breach:  # its latest change: a council move with too little notice
         click.echo(f"  moved by the council, {short_notice_said(appt)}")
+    if untold := untold_said(appt):
+        click.echo(f"  {untold}")
     for item in service.checklist:
         click.echo(f"  [{'x' if item in appt.checklist_ticked else ' '}] {item}")
     for m in messages:

@@ -334,6 +334,7 @@ def alerts_list(state: State, as_json: bool) -> None:
     mails = dv.report_mail_alerts(session)
     texts = dv.followup_text_alerts(session)
     turns = dv.turn_text_alerts(session)
+    untold = dv.untold_alerts(session)
     if as_json:
         emit_json(
             [
@@ -379,15 +380,30 @@ def alerts_list(state: State, as_json: bool) -> None:
                 )
                 for t in turns
             ]
+            + [
+                {
+                    "id": dv.alert_key(u),
+                    "alert": "not_told",
+                    "kind": u.appointment.status.value,
+                    "channel": "slip",
+                    "via": "by hand",
+                    "site": u.site_id,
+                    "appointment_day": u.appointment.business_day,
+                    "appointment_ref": u.appointment.ref,
+                    "since": u.appointment.untold_since,
+                    "reason": "no email or phone: phone or write to them",
+                }
+                for u in untold
+            ]
         )
         return
-    if not found and not mails and not texts and not turns:
+    if not found and not mails and not texts and not turns and not untold:
         click.echo("No alerts: every message was delivered or is on time.")
         return
     for a in found:
         today = session.today(session.site(a.site_id))
         click.echo(f"{a.id:6d}  {a.describe(today)}")
-    listed: list[dv.OutboxAlert] = [*mails, *texts, *turns]
+    listed: list[dv.OutboxAlert] = [*untold, *mails, *texts, *turns]
     for alert in listed:
         click.echo(f"{dv.alert_key(alert):>6}  {alert.describe()}")
 
@@ -412,6 +428,7 @@ def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bo
         FollowupTextAlert,
         ReportMailAlert,
         TurnTextAlert,
+        UntoldAlert,
         acknowledge_alerts,
     )
 
@@ -427,6 +444,11 @@ def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bo
             raise click.BadParameter(
                 f"{given!r}: a text to a waiting resident is listed while the ticket is open,"
                 " and goes when it ends: nothing to acknowledge"
+            )
+        if text[:1] == ALERT_LETTERS[UntoldAlert]:  # a resident not told: say they were
+            raise click.BadParameter(
+                f"{given!r}: a resident with no email or phone is listed until someone tells"
+                " them: record it with `oss-desk appointment told REF --how phone`"
             )
         kind = text[:1] if text[:1] in by_kind else ""
         number = text[len(kind) :]

@@ -133,6 +133,11 @@ class Appointment:
     rebooked_from: int | None = None
     cancel_reason: str | None = None
     arranged_in_visit: int | None = None
+    untold_since: str | None = None
+    """The instant of a council change its resident has not been told of: they have no email
+    or phone (:func:`owes_notice_by_hand`); None once a person told them, or when none is owed."""
+    untold_day: str | None = None
+    """With ``untold_since``: the appointment's day the resident last knew (before the move)."""
     """The visit that arranged it at a desk (finished "needs an appointment")."""
 
 
@@ -161,6 +166,57 @@ def short_notice_said(appt: Appointment) -> str:
     if not appt.notice_breach:
         return ""
     return f"short notice: recorded, {notice_given(appt.notice_days or 0)} notice"
+
+
+def change_line_unset(change_line: str, takes_appointments: bool) -> list[str]:
+    """``init`` and ``doctor``: the "to change or cancel" line on every slip and message is
+    oss-desk's default, which tells residents to contact the council but not how."""
+    from oss_desk.domain.wording import ENGLISH
+
+    if not takes_appointments or change_line.strip() != ENGLISH["message.change_line"]:
+        return []
+    return [
+        "appointments.change_line is the default, which gives residents no way to reach the "
+        "council: set it (and change_line_cy in a bilingual office) to a telephone number, web "
+        'page or address, e.g. "To change or cancel, call 01632 960000 and quote your booking '
+        'reference."'
+    ]
+
+
+def owes_notice_by_hand(by: str, channel: Preferred) -> bool:
+    """A council move or cancellation of a booking whose resident has no email or phone (a
+    slip at the desk): nothing can be sent, so a person must phone or write to them. It is an
+    alert until someone says they were told, and the notice standard counts from then."""
+    return by == "council" and channel is Preferred.SLIP
+
+
+def untold_said(appt: Appointment) -> str:
+    """What the desk, the command line and the alerts say while a council change is owed by
+    hand ("" when none is)."""
+    if appt.untold_since is None:
+        return ""
+    change = "cancellation" if appt.status is AppointmentStatus.CANCELLED else "change"
+    return (
+        f"the resident has no email or phone and has not been told of this {change}: phone or "
+        f"write to them, then record it (`oss-desk appointment told {appt.ref} --how phone`)"
+    )
+
+
+def after_change_said(appt: Appointment) -> list[str]:
+    """What the desk and the command line add after a move or cancellation: a short notice
+    recorded, and a resident not told (each when it applies)."""
+    return [said for said in (short_notice_said(appt), untold_said(appt)) if said]
+
+
+def untold_count_said(refs: list[str]) -> str:
+    """``doctor``'s line for the council changes still owed by hand (their booking references,
+    the longest owed first)."""
+    more = " ..." if len(refs) > 3 else ""
+    return (
+        f"{len(refs)} resident(s) with no email or phone not told of a council change "
+        f"({', '.join(refs[:3])}{more}): phone or write to them, then `oss-desk appointment told "
+        "REF --how phone`"
+    )
 
 
 def move_notice_days(to_old: int, to_new: int) -> int:

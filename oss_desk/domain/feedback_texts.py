@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 TOKEN_BYTES = 15
@@ -58,3 +58,14 @@ def text_due(
 def answer_open(sent_at: datetime, now: datetime, answer_days: int) -> bool:
     """Whether the link of a text sent at ``sent_at`` still takes an answer."""
     return sent_at <= now < sent_at + timedelta(days=answer_days)
+
+
+def question_key(visit_day: date, sent_day: date) -> str:
+    """Which wording asks about the visit: "today" on the visit's own day, "yesterday" the
+    day after (a visit finished late is asked about the next morning), and the visit's day
+    named (``text.feedback_on``, with ``{day}``) any later (a text retried through an outage)."""
+    if sent_day <= visit_day:
+        return "text.feedback"
+    if sent_day == visit_day + timedelta(days=1):
+        return "text.feedback_yesterday"
+    return "text.feedback_on"

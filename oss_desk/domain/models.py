@@ -93,6 +93,9 @@ class EventKind(StrEnum):
     APPOINTMENT_CANCELLED = "appointment_cancelled"
     APPOINTMENT_CHECKED_IN = "appointment_checked_in"
     APPOINTMENT_NO_SHOW = "appointment_no_show"
+    APPOINTMENT_TOLD = "appointment_told"
+    """A person told a resident with no email or phone of the council's change (how, and the
+    notice it gave: the notice standard counts this one, not the change's)."""
     APPOINTMENT_INCOMPLETE = "appointment_incomplete"
     CHECKLIST_TICKED = "checklist_ticked"
     MESSAGE_QUEUED = "reminder_queued"

@@ -129,7 +129,7 @@ def slip(
     reference: str,
     checklist: tuple[tuple[str, ...], ...] = (),
     qr: str | None = None,
-    change_line: str = "",
+    change_line: tuple[str, ...] = (),
     large_print: bool = False,
 ) -> SlipPrintout:
     """An appointment slip in the office's languages: ``where`` is the office and its address
@@ -145,7 +145,7 @@ def slip(
         reference=reference,
         checklist=tuple(item[-1] for item in checklist),
         qr=qr,
-        change_line=change_line,
+        change_line=change_line[-1] if change_line else "",
         large_print=large_print,
         phrases={
             "council": list(council),
@@ -158,7 +158,7 @@ def slip(
             "bring": list(wording.say("slip.bring")),
             "checklist": ["\n".join(item) for item in checklist],
             "reference": list(wording.say("slip.reference")),
-            "change": [change_line] if change_line else [],
+            "change": [line for line in change_line if line],
         },
     )
 

@@ -1,4 +1,5 @@
-"""The public side of a ticket: its unguessable link for the phone page, a code read aloud.
+"""The public side of a ticket: its unguessable link for the phone page, a code read aloud,
+when its call leaves the board.
 
 Pure functions: the key comes from the database (``storage/resident.py``).
 """
@@ -8,6 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+
+from oss_desk.domain.models import TicketStatus
 
 TOKEN_BYTES = 15
 """120 bits of HMAC-SHA256: 24 characters in a URL, never guessed."""
@@ -71,3 +74,16 @@ def normalise_mobile(text: str) -> str:
     if not number.startswith("+447") or len(number) != 13:
         raise InvalidInput(f"{shown(text)!r} is not a UK mobile number (07...)")
     return number
+
+
+OFF_THE_BOARD = (
+    TicketStatus.WAITING,
+    TicketStatus.TRANSFERRED,
+    TicketStatus.CANCELLED,
+    TicketStatus.NO_SHOW,
+)
+"""Tickets whose call the board and the waiting-room screen no longer list among the latest
+calls: back in the queue (put back after a call nobody answered, parked, or sent to another
+desk), moved to another service, cancelled, or marked a no-show. (A resident served and
+finished keeps their call among the previous calls: it was answered.) Nobody is expected at
+the desk that called them, so a resident coming back to read the board is not sent there."""

@@ -50,12 +50,6 @@ from oss_desk.domain.worded import Worded
 
 AT_DESK = (TicketStatus.CALLED, TicketStatus.SERVING)
 
-OFF_THE_BOARD = (TicketStatus.WAITING, TicketStatus.TRANSFERRED, TicketStatus.CANCELLED)
-"""Tickets whose call the board and the waiting-room screen no longer list among the latest
-calls: back in the queue (put back after a call nobody answered, or parked), moved to another
-service, or cancelled. Nobody is expected at the desk that called them, so a resident coming
-back to read the board is not sent there."""
-
 PRIORITY_WALK_IN = 0
 PRIORITY_APPOINTMENT = 1
 """A checked-in appointment: called before the walk-ins."""

@@ -84,6 +84,12 @@ ENGLISH: dict[str, str] = {
     "message.subject": "{heading}: {day} at {time}",
     "message.cancelled": "Your {label} appointment on {day} at {time} is cancelled.",
     "message.rebook": "If you still need help, please contact us to book another time.",
+    "message.cancelled_council": (
+        "We are sorry: we have had to cancel your {label} appointment on {day} at {time}."
+    ),
+    "message.change_line": (
+        "To change or cancel, contact the council and quote your booking reference."
+    ),
     "message.what": "What:   {label} appointment",
     "message.when": "When:   {day} at {time}",
     "message.was": "Was:    {day} at {time}",
@@ -92,6 +98,7 @@ ENGLISH: dict[str, str] = {
     "message.scan": "Show this code at the desk when you arrive.",
     "sms.booked": "{label}, {day} at {time}, {place}.",
     "sms.cancelled": "{label}, {day} at {time} is cancelled.",
+    "sms.cancelled_council": "Sorry, we have had to cancel {label}, {day} at {time}.",
     "sms.was": "Was {day} at {time}.",
     "sms.bring": "Bring: {items}.",
     "sms.bring_see": "See your email or slip for what to bring.",
@@ -118,6 +125,10 @@ ENGLISH: dict[str, str] = {
     "text.called": "{code}: please go to {desk} now.",
     # The follow-up text asking how a visit went, and the page its link opens
     "text.feedback": "How did we do at {office} today? Please tell us, from 1 to 5:",
+    "text.feedback_yesterday": (
+        "How did we do at {office} yesterday? Please tell us, from 1 to 5:"
+    ),
+    "text.feedback_on": "How did we do at {office} on {day}? Please tell us, from 1 to 5:",
     "answer.title": "How was your visit?",
     "answer.comment": "Anything to add? (optional; please do not write your name)",
     "answer.thanks": "Thank you for telling us.",
@@ -206,6 +217,14 @@ class Wording:
         if self.bilingual and welsh and welsh != english:
             return (welsh, english) if self.languages[0] == "cy" else (english, welsh)
         return (Untranslated(english),) if self.bilingual else (english,)
+
+    def configured(self, key: str, english: str, welsh: str | None) -> tuple[str, ...]:
+        """A wording the council may set in its configuration (``english``, ``welsh``), whose
+        default is oss-desk's own ``key``: while the default is in force (no Welsh set), it is
+        said in every language, as oss-desk's own wording is; else as the council set it."""
+        if english == ENGLISH[key] and not welsh:
+            return self.say(key)
+        return self.names(english, welsh)
 
     def date(self, language: str, day: Date) -> str:
         """``Monday 30 November 2026`` / ``Dydd Llun 30 Tachwedd 2026``."""

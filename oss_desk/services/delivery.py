@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.access import Action
+from oss_desk.domain.appointments import Appointment, untold_said
 from oss_desk.domain.delivery import (
     AlertKind,
     DeviceReading,
@@ -445,13 +446,43 @@ def turn_texts_said(session: Session, visit_id: int) -> list[str]:
     ]
 
 
-OutboxAlert = ReportMailAlert | FollowupTextAlert | TurnTextAlert
-"""An alert about a row of an outbox of its own (report emails, follow-up texts, turn texts)."""
+@dataclass(frozen=True, slots=True)
+class UntoldAlert:
+    """A council move or cancellation whose resident has no email or phone and has not been
+    told (``domain.appointments.owes_notice_by_hand``): listed until someone records that
+    they told them (``appointment told``). Named by the booking reference only."""
+
+    id: int
+    appointment: Appointment
+
+    @property
+    def site_id(self) -> str:
+        return self.appointment.site_id
+
+    def describe(self) -> str:
+        appt = self.appointment
+        day = date.fromisoformat(appt.business_day)
+        return f"appointment {appt.ref} on {day:%a %d %b}: {untold_said(appt)}"
+
+
+def untold_alerts(session: Session, site_id: str | None = None) -> list[UntoldAlert]:
+    """Council changes not yet told to residents with no email or phone (oldest first)."""
+    from oss_desk.storage.appointments import untold
+
+    with session.store.read() as conn:
+        owed = untold(conn)
+    return [UntoldAlert(a.id, a) for a in owed if site_id in (None, a.site_id)]
+
+
+OutboxAlert = ReportMailAlert | FollowupTextAlert | TurnTextAlert | UntoldAlert
+"""An alert about a row of an outbox of its own (report emails, follow-up texts, turn texts),
+or a notice owed by hand."""
 
 ALERT_LETTERS: dict[type[OutboxAlert], str] = {
     ReportMailAlert: "r",
     FollowupTextAlert: "f",
     TurnTextAlert: "t",
+    UntoldAlert: "h",
 }
 """Each kind's letter in the alerts' ids (a message's alert has none: its id alone)."""
 

@@ -83,6 +83,9 @@ class DeskSnapshot:
     """Print jobs that may not have printed, or failed, not yet answered at their desk."""
     alerts: tuple[MessageAlert, ...] = ()
     """Messages late or failed for good, not yet acknowledged (the team leader's)."""
+    untold: tuple[str, ...] = ()
+    """Booking references of council changes whose residents (no email or phone) have not been
+    told yet (``appointment told``), the longest owed first."""
     print_jobs: dict[int, tuple[PrintState, str | None]] = field(default_factory=dict)
     """The latest print jobs' honest states (queued, sending, printed...), by job id."""
     board_url: str | None = None
@@ -154,6 +157,7 @@ def take_snapshot(
         job_states,
         jobs_needing_answer,
         message_alerts,
+        untold_alerts,
         worker_state,
     )
     from oss_desk.services.queue import QueueService, read_live_queue
@@ -177,6 +181,7 @@ def take_snapshot(
         worker = worker_state(session.store)
         attention = jobs_needing_answer(session)
         alerts = message_alerts(session, site.id)
+        untold = [u.appointment.ref for u in untold_alerts(session, site.id)]
         jobs = job_states(session)
         since = desk_since(conn)
         held = [*overnight, *(t for t in live.tickets if t.status is not TicketStatus.WAITING)]
@@ -232,6 +237,7 @@ def take_snapshot(
             j for j in attention if j.desk_id is None or j.desk_id in {d.id for d in desks}
         ),
         alerts=tuple(alerts),
+        untold=tuple(untold),
         print_jobs=jobs,
         board_url=board_url,
         figures=daily,

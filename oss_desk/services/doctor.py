@@ -297,9 +297,14 @@ def _clock(store: Store | None, settings: Settings | None, clock: Clock) -> Chec
 def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     """Messages late or failed for good (either fails the check), until someone acknowledges
     them."""
+    from oss_desk.domain.appointments import untold_count_said
+    from oss_desk.storage.appointments import untold
+
     alerts = alerts_in(store.conn, settings.messages, clock.now())
+    owed = untold(store.conn)  # council changes owed by hand: as pressing as a failed message
+    told = [untold_count_said([a.ref for a in owed])] if owed else []
     if not alerts:
-        return ok("messages", "none late or failed")
+        return fail("messages", told[0]) if told else ok("messages", "none late or failed")
     sites = {s.id: s.timezone for s in settings.sites}
     today = business_day(clock.now(), sites.get(alerts[0].site_id, "Europe/London"))
     lines = []
@@ -308,15 +313,18 @@ def _messages(store: Store, settings: Settings, clock: Clock) -> Check:
     if len(lines) > 3:
         lines = [*lines[:3], f"and {len(alerts) - sum(int(x.split()[0]) for x in lines[:3])} more"]
     detail = "; ".join(lines) + " (see `oss-desk alerts list`; `oss-desk alerts ack` when seen to)"
+    detail = "; ".join([*told, detail])
     # Late or failed alike: a message for today not sent is for a team leader to act on today
     # (phone the resident), until someone acknowledges it.
     return fail("messages", detail)
 
 
 def _booking_channels(settings: Settings) -> Check:
-    """Each desk can confirm a booking made there by some channel (``domain.channels``)."""
+    """Each desk can confirm a booking made there by some channel (``domain.channels``), and
+    what is sent says how to reach the council (``appointments.change_line``)."""
     from oss_desk.domain.channels import desks_without_a_channel
     from oss_desk.services.channels import booking_channels
+    from oss_desk.services.site import change_line_unset_in
 
     if not any(service.appointment_minutes for service in settings.services):
         return ok("booking channels", "no service takes appointments")
@@ -325,6 +333,8 @@ def _booking_channels(settings: Settings) -> Check:
         for desk in settings.desks
         if not booking_channels(settings, printer=bool(desk.printer)).working
     ]
-    if stuck:
-        return warn("booking channels", desks_without_a_channel(stuck))
+    said = [desks_without_a_channel(stuck)] if stuck else []
+    said += change_line_unset_in(settings)
+    if said:
+        return warn("booking channels", "; ".join(said))
     return ok("booking channels", "every desk can confirm a booking")

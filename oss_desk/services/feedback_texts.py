@@ -14,10 +14,12 @@ names the resident or the service.
 
 from __future__ import annotations
 
+from datetime import date
+
 from oss_desk.clock import format_instant
 from oss_desk.domain.access import Action
 from oss_desk.domain.codes import TicketRef
-from oss_desk.domain.feedback_texts import answer_link, answer_token
+from oss_desk.domain.feedback_texts import answer_link, answer_token, question_key
 from oss_desk.domain.models import Actor, EventKind, Ticket, TicketStatus
 from oss_desk.errors import RuleViolation
 from oss_desk.services.events import of_ticket, record_event
@@ -81,13 +83,22 @@ class FeedbackTexts:
         with self.s.store.read() as conn:
             return answer_link(public_url, answer_token(secret(conn), visit_id))
 
-    def compose(self, site_id: str, visit_id: int) -> Composed:
+    def compose(self, site_id: str, visit_id: int, visit_day: str) -> Composed:
         """The text: the question in the office's languages (Welsh first where bilingual),
-        then the link. The office's name only: no resident, no service, no desk."""
+        then the link. The office's name only: no resident, no service, no desk. Asked about
+        "today" on ``visit_day`` (the visit's business day), "yesterday" or that day by name
+        when it goes later (:func:`oss_desk.domain.feedback_texts.question_key`)."""
         wording = record_wording(self.s, site_id)
         offices = site_names(self.s, wording, site_id)
+        visited = date.fromisoformat(visit_day)
+        key = question_key(visited, date.fromisoformat(self.s.today(self.s.site_ever(site_id))))
         lines = [
-            wording.one(language, "text.feedback", office=offices[min(n, len(offices) - 1)])
+            wording.one(
+                language,
+                key,
+                office=offices[min(n, len(offices) - 1)],
+                day=wording.date(language, visited),
+            )
             for n, language in enumerate(wording.languages)
         ]
         body = "\n".join([*dict.fromkeys(lines), self.link(visit_id)])

@@ -93,9 +93,13 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     rooms = resident.desk_names(session, wording, room.id, board=False) if room else ()
     addresses = wording.names(address, config.address_cy) if config and address else ()
     welsh_items = list(svc_config.checklist_cy) if svc_config else []
-    change_lines = wording.names(
-        session.settings.appointments.change_line, session.settings.appointments.change_line_cy
+    change_lines = wording.configured(
+        "message.change_line",
+        session.settings.appointments.change_line,
+        session.settings.appointments.change_line_cy,
     )
+    # A cancellation cannot be changed: no "to change or cancel" line; the council's says so.
+    council = "_council" if kind == "cancellation" and appt.cancelled_by == "council" else ""
 
     bodies, subjects, headings, caption = [], [], [], []
     texts: list[str] = []
@@ -119,7 +123,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
         lines = [heading + ".", ""]
         if kind == "cancellation":
             lines += [
-                say("message.cancelled", label=label, day=day, time=time),
+                say(f"message.cancelled{council}", label=label, day=day, time=time),
                 say("message.rebook"),
             ]
         else:
@@ -132,21 +136,21 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
             lines.append(say("message.where", place=place))
             if items:
                 lines += ["", say("slip.bring")] + [f"  - {item}" for item in items]
-        change = pick(change_lines, n)
-        lines += ["", say("message.reference", ref=appt.ref), change]
+        change = [pick(change_lines, n)] if kind != "cancellation" else []
+        lines += ["", say("message.reference", ref=appt.ref), *change]
         lines += [*email_lines(session, wording, n), "", pick(councils, n)]
         bodies.append("\n".join(lines))
         for where, said in ((place, texts), (office, short)):  # short: without the address
             sms = [heading + "."]
             if kind == "cancellation":
-                sms.append(say("sms.cancelled", label=label, day=day, time=time))
+                sms.append(say(f"sms.cancelled{council}", label=label, day=day, time=time))
             else:
                 sms.append(say("sms.booked", label=label, day=day, time=time, place=where))
                 if told:
                     sms.append(say("sms.was", **told))
                 if items:  # the checklist is in the email or on the slip: a text stays short
                     sms.append(say("sms.bring_see"))
-            said.append(" ".join([*sms, say("sms.reference", ref=appt.ref), change]))
+            said.append(" ".join([*sms, say("sms.reference", ref=appt.ref), *change]))
         subjects.append(say("message.subject", heading=heading, day=day, time=time))
         caption += [say("message.scan"), say("message.reference", ref=appt.ref)]
         headings.append(heading)

@@ -156,7 +156,11 @@ def slip_printout(session: Session, appt: Appointment, qr: str) -> SlipPrintout:
         reference=appt.ref,
         checklist=checklist,
         qr=qr,
-        change_line=session.settings.appointments.change_line,
+        change_line=wording.configured(
+            "message.change_line",
+            session.settings.appointments.change_line,
+            session.settings.appointments.change_line_cy,
+        ),
         large_print="large-print" in appt.needs,
     )
 

@@ -248,7 +248,16 @@ def load_into(
             report.lines.append(f"Note: {TRAINING_SETTING}")
         report.lines.extend(f"Note: {line}" for line in board_cuts(settings))
         report.lines.extend(f"Warning: {line}" for line in promised_channels(settings))
+        report.lines.extend(f"Warning: {line}" for line in change_line_unset_in(settings))
         return snapshot
+
+
+def change_line_unset_in(settings: Settings) -> list[str]:
+    """The default "to change or cancel" line, where a service takes appointments."""
+    from oss_desk.domain.appointments import change_line_unset
+
+    takes = any(service.appointment_minutes for service in settings.services)
+    return change_line_unset(settings.appointments.change_line, takes)
 
 
 def board_cuts(settings: Settings) -> list[str]:

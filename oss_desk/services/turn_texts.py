@@ -126,7 +126,8 @@ class TurnTexts:
     # The device worker -----------------------------------------------------------------------
 
     def queue_due(self) -> int:
-        """Queue the texts the queue now calls for (each visit's at most once per kind).
+        """Queue the texts the queue now calls for (each visit's at most once per kind, and
+        once more for each new call: ``queue_turn_text``).
 
         Places come from the live queue (``QueueService.queue``): a ticket is n-th in line when
         n - 1 people are ahead of it, as its paper ticket counts them (the one call order and
@@ -166,6 +167,7 @@ class TurnTexts:
                         kind=kind,
                         reference=reference,
                         now=now,
+                        called_at=format_instant(ticket.called_at) if ticket.called_at else None,
                     )
         return queued
 

@@ -251,6 +251,8 @@ def update_appointment(conn: sqlite3.Connection, appointment_id: int, **fields: 
         "visit_id",
         "ticket_id",
         "checklist_ticked",
+        "untold_since",
+        "untold_day",
     }
     assignments = []
     values: list[Any] = []
@@ -442,3 +444,17 @@ def told_time(conn: sqlite3.Connection, appointment_id: int) -> datetime | None:
         [appointment_id, EventKind.APPOINTMENT_MOVED.value, int(told) - 1],
     ).fetchone()
     return read_instant(row[0]) if row and row[0] else None
+
+
+def untold(conn: sqlite3.Connection) -> list[Appointment]:
+    """Appointments the council changed whose residents (no email or phone) have not been
+    told yet, the longest owed first."""
+    return [
+        _appointment(cur, row)
+        for cur in [
+            conn.execute(
+                "SELECT * FROM appointments WHERE untold_since IS NOT NULL ORDER BY untold_since"
+            )
+        ]
+        for row in cur.fetchall()
+    ]

@@ -9,13 +9,34 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from oss_desk.domain.queue import OFF_THE_BOARD
+from oss_desk.domain.public import OFF_THE_BOARD
 from oss_desk.storage.rows import returned_int
 
 # Board ------------------------------------------------------------------------------------------
 
 OFF_BOARD = ", ".join(f"'{status.value}'" for status in OFF_THE_BOARD)
-""":data:`~oss_desk.domain.queue.OFF_THE_BOARD` as SQL (constants, no input)."""
+""":data:`~oss_desk.domain.public.OFF_THE_BOARD` as SQL (constants, no input)."""
+
+
+BOARD_CALLS = (
+    "WITH closed AS ("  # noqa: S608 (OFF_BOARD: constants, no input)
+    "  SELECT desk_id, max(id) AS event_id FROM events "
+    "  WHERE business_day = :day AND kind = 'desk_status' AND site_id = :site "
+    "    AND json_extract(data, '$.to') = 'closed' GROUP BY desk_id), "
+    "latest AS ("
+    "  SELECT max(e.id) AS event_id FROM events e JOIN tickets t ON t.id = e.ticket_id "
+    "  WHERE e.business_day = :day AND e.site_id = :site "
+    "    AND e.kind IN ('called', 'recalled') "
+    f"    AND t.status NOT IN ({OFF_BOARD}) "
+    "  GROUP BY e.ticket_id) "
+    "SELECT e.id, e.kind, e.at, t.service_code || printf('%03d', t.number), e.desk_id, "
+    "  e.ticket_id "
+    "FROM latest JOIN events e ON e.id = latest.event_id "
+    "JOIN tickets t ON t.id = e.ticket_id "
+    "LEFT JOIN closed c ON c.desk_id = e.desk_id "
+    "WHERE c.event_id IS NULL OR c.event_id < e.id "
+    "ORDER BY e.id DESC LIMIT :limit"
+)
 
 
 def queue_board_update(
@@ -29,21 +50,28 @@ def queue_board_update(
     )
 
 
+def board_calls(
+    conn: sqlite3.Connection, site_id: str, business_day: str, limit: int
+) -> list[tuple[int, str, str, str, str | None, int]]:
+    """``[(event_id, kind, at, code, desk_id, ticket_id), ...]``: the day's latest calls and
+    recalls, newest first, one per ticket: the one place that decides what the board and the
+    waiting-room screen list. A ticket back in the queue, transferred, cancelled or a no-show
+    leaves (``OFF_THE_BOARD``), and so does a call to a desk that has closed since: nobody
+    is expected there (a desk reopened later does not bring its old calls back)."""
+    return [
+        (r[0], r[1], r[2], r[3], r[4], r[5])
+        for r in conn.execute(
+            BOARD_CALLS,
+            {"day": business_day, "site": site_id, "limit": limit},
+        )
+    ]
+
+
 def latest_calls(
     conn: sqlite3.Connection, site_id: str, business_day: str, limit: int
-) -> list[tuple[str, str]]:
-    """``[(code, desk_id), ...]``: the day's latest calls and recalls, newest first, one per
-    ticket (a ticket back in the queue, transferred or cancelled leaves the board:
-    ``OFF_THE_BOARD``)."""
-    rows = conn.execute(
-        "SELECT t.service_code || printf('%03d', t.number), e.desk_id, max(e.id) AS latest "  # noqa: S608
-        "FROM events e JOIN tickets t ON t.id = e.ticket_id "
-        "WHERE e.business_day = ? AND e.site_id = ? AND e.kind IN ('called', 'recalled') "
-        f"  AND t.status NOT IN ({OFF_BOARD}) "
-        "GROUP BY e.ticket_id ORDER BY latest DESC LIMIT ?",
-        [business_day, site_id, limit],
-    ).fetchall()
-    return [(r[0], r[1]) for r in rows]
+) -> list[tuple[str, str | None]]:
+    """``[(code, desk_id), ...]``: :func:`board_calls` as the board shows them."""
+    return [(c[3], c[4]) for c in board_calls(conn, site_id, business_day, limit)]
 
 
 # Device status and heartbeat -------------------------------------------------------------------

@@ -226,23 +226,29 @@ def _appointments(conn: sqlite3.Connection, args: dict[str, Any], days: _Days) -
             tally.kept += n
         else:
             tally.no_show += n
-    for day, site, kind, by, notice, breach, n in _span_rows(
+    # A council change to a booking whose resident has no email or phone counts its notice
+    # when a person told them (appointment_told, on that day), not at the change ("told": 0).
+    for day, site, kind, by, notice, breach, told, change, n in _span_rows(
         conn,
         "SELECT business_day, site_id, kind, json_extract(data, '$.by'),"
         " json_extract(data, '$.notice_working_days'),"
-        " coalesce(json_extract(data, '$.breach'), 0), count(*) FROM events"
+        " coalesce(json_extract(data, '$.breach'), 0), coalesce(json_extract(data, '$.told'), 1),"
+        " json_extract(data, '$.change'), count(*) FROM events"
         " WHERE business_day IN (SELECT day FROM span) AND (:site IS NULL OR site_id = :site)"
-        " AND kind IN ('appointment_cancelled', 'appointment_rescheduled')"
-        " GROUP BY 1, 2, 3, 4, 5, 6",
+        " AND kind IN ('appointment_cancelled', 'appointment_rescheduled', 'appointment_told')"
+        " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
         args,
     ):
         tally = days.appointments(site, day)
         if kind == "appointment_cancelled":
             tally.cancelled[str(by)] += n
-            if by == "council":
-                tally.council_notice[int(notice or 0)] += n
-                tally.breaches += n if breach else 0
-        elif by == "council":
+        cancelled = kind == "appointment_cancelled" or change == "cancelled"
+        if by != "council" or not told or (kind == "appointment_told" and notice is None):
+            continue
+        if cancelled:
+            tally.council_notice[int(notice or 0)] += n
+            tally.breaches += n if breach else 0
+        else:
             tally.council_moves[int(notice or 0)] += n
             tally.move_breaches += n if breach else 0
 

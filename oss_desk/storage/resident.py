@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from oss_desk.storage.devices import OFF_BOARD
+from oss_desk.storage.devices import board_calls
 from oss_desk.storage.rows import column_list, first_column
 from oss_desk.storage.sending import TURN_TEXTS, claim_due, purge_traces
 from oss_desk.storage.subject import delete_turn_phones
@@ -28,7 +28,8 @@ def latest_calls(
     conn: sqlite3.Connection, site_id: str, business_day: str, limit: int, since: int | None = None
 ) -> list[CallRow]:
     """The day's latest calls and recalls, newest first, one per ticket (a ticket back in the
-    queue, transferred or cancelled since leaves the screen: ``OFF_THE_BOARD``). The event id
+    queue, transferred, cancelled or a no-show since, or called to a desk closed since, leaves
+    the screen: :func:`oss_desk.storage.devices.board_calls`). The event id
     orders them and tells a page which it has already announced. With ``since`` (the newest
     event a screen was last sent), every call after it is included even beyond ``limit``: a
     burst of calls is never skipped."""
@@ -39,16 +40,7 @@ def latest_calls(
             [business_day, site_id, since],
         ).fetchone()
         limit = max(limit, newer)
-    rows = conn.execute(
-        "SELECT max(e.id), e.kind, e.at, t.service_code || printf('%03d', t.number), "  # noqa: S608
-        "  e.desk_id, e.ticket_id "
-        "FROM events e JOIN tickets t ON t.id = e.ticket_id "
-        "WHERE e.business_day = ? AND e.site_id = ? AND e.kind IN ('called', 'recalled') "
-        f"  AND t.status NOT IN ({OFF_BOARD}) "
-        "GROUP BY e.ticket_id ORDER BY max(e.id) DESC LIMIT ?",
-        [business_day, site_id, limit],
-    ).fetchall()
-    return [CallRow(*row) for row in rows]
+    return [CallRow(*row) for row in board_calls(conn, site_id, business_day, limit)]
 
 
 def waiting_by_service(conn: sqlite3.Connection, site_id: str, business_day: str) -> dict[str, int]:
@@ -130,13 +122,38 @@ def phone_visits(conn: sqlite3.Connection, site_id: str, business_day: str) -> l
 
 
 def queue_turn_text(
-    conn: sqlite3.Connection, *, visit_id: int, ticket_id: int, kind: str, reference: str, now: str
+    conn: sqlite3.Connection,
+    *,
+    visit_id: int,
+    ticket_id: int,
+    kind: str,
+    reference: str,
+    now: str,
+    called_at: str | None = None,
 ) -> bool:
-    """Queue the visit's text of this kind unless it ever had one (True: queued now)."""
+    """Queue the visit's text of this kind unless it ever had one (True: queued now). A
+    come-to-the-desk text (``called``) is queued again for a new call made after the last one
+    was settled (``called_at`` later than it was sent, or queued when it never went): the
+    resident sent to another desk, put back and called again, or moved to another service,
+    holds a text naming the wrong desk. Never twice for the same call (a recall keeps its
+    ``called_at``); a text pending or being sent is left to name the desk at its sending."""
     cur = conn.execute(
         "INSERT INTO turn_texts (visit_id, ticket_id, kind, reference, next_attempt_at, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (visit_id, kind) DO NOTHING",
-        [visit_id, ticket_id, kind, reference, now, now],
+        "created_at) VALUES (:visit, :ticket, :kind, :reference, :now, :now) "
+        "ON CONFLICT (visit_id, kind) DO UPDATE SET ticket_id = excluded.ticket_id, "
+        "  reference = excluded.reference, status = 'pending', attempts = 0, "
+        "  next_attempt_at = excluded.next_attempt_at, lease_until = NULL, last_error = NULL, "
+        "  provider_id = NULL, created_at = excluded.created_at, sent_at = NULL "
+        "WHERE turn_texts.kind = 'called' AND turn_texts.status NOT IN ('pending', 'sending') "
+        "  AND :called_at > coalesce(turn_texts.sent_at, turn_texts.created_at)",
+        {
+            "visit": visit_id,
+            "ticket": ticket_id,
+            "kind": kind,
+            "reference": reference,
+            "now": now,
+            "called_at": called_at,
+        },
     )
     return cur.rowcount == 1
 

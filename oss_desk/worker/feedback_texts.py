@@ -74,7 +74,9 @@ class FeedbackTextDelivery(LeasedDelivery[ft.FeedbackText]):
         return self.notify.send_once(
             "text",
             consent.phone,
-            lambda: FeedbackTexts(self.s, Actor("worker")).compose(consent.site_id, item.visit_id),
+            lambda: FeedbackTexts(self.s, Actor("worker")).compose(
+                consent.site_id, item.visit_id, consent.business_day
+            ),
             item.reference,
             tried=bool(item.unconfirmed) or item.attempts > 1,
             on_handover=handed_over,

@@ -36,7 +36,7 @@ async def test_a_council_move_at_short_notice_says_so(
     strict_office: Path, make_app: AppFactory, key: str, note: str
 ) -> None:
     db = strict_office
-    appt = book(db, at(24, 11), adviser="bob")
+    appt = book(db, at(24, 11), adviser="bob", channel="email", email="ann@example.org")
     app = make_app(db, clock=FixedClock(NOW))
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await open_appointments(app, pilot)
@@ -52,3 +52,24 @@ async def test_a_council_move_at_short_notice_says_so(
         await until(lambda: appt.ref in str(detail.render()))
         assert ("Moved at short notice" in str(detail.render())) == bool(note)
         assert "Cancelled" not in str(detail.render())
+
+
+async def test_a_council_move_of_a_slip_booking_says_to_tell_them(
+    strict_office: Path, make_app: AppFactory
+) -> None:
+    """trial12 W3: the resident has no email or phone: the desk is told at once, as a warning,
+    to phone or write to them (nothing can be sent), not "the resident is told"."""
+    db = strict_office
+    appt = book(db, at(24, 11), adviser="bob")  # by slip
+    app = make_app(db, clock=FixedClock(NOW))
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_appointments(app, pilot)
+        await open_move(app, pilot, screen, appt.ref)
+        await pilot.press("enter")
+        await pressed_to(pilot, ChoiceDialog, "ctrl+s")
+        await pressed_to(pilot, AppointmentsScreen, "c")
+        await until(lambda: moved_to(db, appt.id)[1] == 2)
+        untold = "the resident has no email or phone and has not been told of this change"
+        await until(lambda: said(app, f"Moved {appt.ref}: Wed 25 Nov at 09:00 ({untold}"))
+        assert said(app, f"oss-desk appointment told {appt.ref}")
+        assert [n.severity for n in app._notifications if untold in n.message] == ["warning"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from oss_desk.clock import format_instant
@@ -12,6 +13,7 @@ from oss_desk.domain.appointments import (
     move_notice_days,
     notice_breach,
     notice_given,
+    owes_notice_by_hand,
 )
 from oss_desk.domain.calendar import WEEKDAYS, business_day, local, parse_hours
 from oss_desk.domain.models import (
@@ -92,7 +94,10 @@ class AppointmentChanges(AppointmentBooking):
             }
             notice: int | None = None
             breach = False
-            if party == "council":
+            owed = self._owed(old, party, now)
+            if owed["untold_since"] is not None:
+                data["told"] = False  # the notice counts from the telling (told)
+            elif party == "council":
                 notice = move_notice_days(
                     self._notice(site, now, old), self._notice(site, now, moved)
                 )
@@ -100,7 +105,7 @@ class AppointmentChanges(AppointmentBooking):
                 breach = notice_breach(party, notice, needed)
                 data |= {"notice_working_days": notice, "breach": breach}
             moved = a.update_appointment(
-                conn, old.id, notice_days=notice, notice_breach=int(breach)
+                conn, old.id, notice_days=notice, notice_breach=int(breach), **owed
             )
             self._event(conn, site, EventKind.APPOINTMENT_MOVED, moved, data)
             via = self._via(moved.channel)
@@ -119,15 +124,18 @@ class AppointmentChanges(AppointmentBooking):
         with self.s.store.write() as conn:
             appt = self._find_booked(conn, ref, "cancelled")
             site = self.s.site_ever(appt.site_id)
+            owed = self._owed(appt, party, now)
             notice = self._notice_if_known(site, now, appt)  # None: not known, never guessed
             needed = self.s.settings.appointments.min_notice_working_days
             breach = notice is not None and notice_breach(party, notice, needed)
-            if breach and clean_reason is None:
+            if breach and clean_reason is None:  # short even if they were told now
                 raise RuleViolation(
                     f"the council is giving {notice_given(notice or 0)} notice (the standard "
                     f"is {needed}): give a reason",
                     cli_hint="--reason TEXT",
                 )
+            if owed["untold_since"] is not None:  # counted from the telling (told)
+                notice, breach = None, False
             cancelled = a.update_appointment(
                 conn,
                 appt.id,
@@ -137,20 +145,73 @@ class AppointmentChanges(AppointmentBooking):
                 cancel_reason=clean_reason,
                 notice_days=notice,
                 notice_breach=int(breach),
+                **owed,
             )
             a.release(conn, appt.id)
             settle_on_change(conn, self.s, appt, cancelled, ACTIVE_KINDS, now)
-            self._event(
-                conn,
-                site,
-                EventKind.APPOINTMENT_CANCELLED,
-                cancelled,
-                {"by": party, "notice_working_days": notice, "breach": breach},
-            )
+            data: dict[str, object] = {
+                "by": party,
+                "notice_working_days": notice,
+                "breach": breach,
+            }
+            if owed["untold_since"] is not None:
+                data["told"] = False
+            self._event(conn, site, EventKind.APPOINTMENT_CANCELLED, cancelled, data)
             via = self._via(appt.channel)
             if via is not None:
                 self._queue(conn, cancelled, "cancellation", via, now)
         return cancelled
+
+    def _owed(self, appt: Appointment, party: str, now: datetime) -> dict[str, str | None]:
+        """The notice owed by hand after this change (:func:`owes_notice_by_hand`): since now,
+        to the day the resident last knew (kept through several moves untold); none when the
+        resident asked for the change themselves."""
+        if not owes_notice_by_hand(party, appt.channel):
+            return {"untold_since": None, "untold_day": None}
+        return {
+            "untold_since": appt.untold_since or format_instant(now),
+            "untold_day": appt.untold_day or appt.business_day,
+        }
+
+    def told(self, ref: str | int, how: str) -> Appointment:
+        """A person told the resident of the council's change (by phone, letter or in person):
+        recorded with who and when; the alert goes, and the notice standard counts the notice
+        from now (to the sooner of the day they knew and the new day, for a move)."""
+        self._require(Action.MOVE_APPOINTMENT)
+        said = clean_text(how, limit=80, what="how they were told")
+        if said is None:
+            raise InvalidInput("say how the resident was told (e.g. phone, letter)")
+        now = self.s.clock.now()
+        with self.s.store.write() as conn:
+            appt = self._find_in(conn, ref)
+            if appt.untold_since is None:
+                raise RuleViolation(f"{appt.ref} owes no notice by hand: nothing to record")
+            site = self.s.site_ever(appt.site_id)
+            cancelled = appt.status is AppointmentStatus.CANCELLED
+            known = replace(appt, business_day=appt.untold_day or appt.business_day)
+            notice = self._notice_if_known(site, now, known)
+            if notice is not None and not cancelled:
+                notice = move_notice_days(notice, self._notice(site, now, appt))
+            needed = self.s.settings.appointments.min_notice_working_days
+            breach = notice is not None and notice_breach("council", notice, needed)
+            told = a.update_appointment(
+                conn,
+                appt.id,
+                notice_days=notice,
+                notice_breach=int(breach),
+                untold_since=None,
+                untold_day=None,
+            )
+            data: dict[str, object] = {
+                "by": "council",
+                "change": "cancelled" if cancelled else "moved",
+                "how": said,
+                "owed_since": appt.untold_since,
+                "notice_working_days": notice,
+                "breach": breach,
+            }
+            self._event(conn, site, EventKind.APPOINTMENT_TOLD, told, data)
+        return told
 
     def _notice(self, site: Site, now: datetime, appt: Appointment) -> int:
         """Working days' notice on the site's own calendar (:meth:`site_settings`)."""

@@ -23,6 +23,7 @@ from oss_desk.domain.models import (
     Ticket,
     TicketStatus,
 )
+from oss_desk.domain.public import OFF_THE_BOARD
 from oss_desk.domain.queue import Floor, calls_tickets
 from oss_desk.domain.sent_to import nobody_would_call, not_served_at
 from oss_desk.domain.text import shown
@@ -366,18 +367,31 @@ class QueueCore:
         """The site whose calls the display board shows (None: no board)."""
         return self.s.settings.board_site()
 
-    def _board(self, conn: sqlite3.Connection, ticket: Ticket, reason: str, now: datetime) -> None:
-        """A board update, committed with the call that causes it (the worker shows it)."""
-        if self.board_site() == ticket.site_id:
+    def _board(
+        self,
+        conn: sqlite3.Connection,
+        ticket: Ticket | None,
+        reason: str,
+        now: datetime,
+        site_id: str | None = None,
+    ) -> None:
+        """A board update, committed with the call (or the desk's closing) that causes it
+        (the worker shows it)."""
+        site_id = ticket.site_id if ticket is not None else site_id
+        if site_id is not None and self.board_site() == site_id:
             from oss_desk.storage.devices import queue_board_update
 
             queue_board_update(
                 conn,
-                site_id=ticket.site_id,
-                ticket_id=ticket.id,
+                site_id=site_id,
+                ticket_id=ticket.id if ticket is not None else None,
                 reason=reason,
                 now=format_instant(now),
             )
+
+    def _desk_closed(self, conn: sqlite3.Connection, desk: Desk, now: datetime) -> None:
+        """A desk closed: its calls leave the board with this update (nobody is there)."""
+        self._board(conn, None, "put_back", now, site_id=desk.site_id)
 
     def _log(
         self,
@@ -405,8 +419,16 @@ class QueueCore:
         to: TicketStatus,
         **fields: object,
     ) -> Ticket:
-        """The ticket's guarded status change (from ``allowed``), with the columns ``fields``."""
-        return changed(q.transition(conn, ticket.id, from_statuses=allowed, to_status=to, **fields))
+        """The ticket's guarded status change (from ``allowed``), with the columns ``fields``.
+        A call that leaves the board by it (:data:`~oss_desk.domain.public.OFF_THE_BOARD`: put
+        back, parked, sent elsewhere, transferred, cancelled, a no-show) leaves with this
+        change's board update, at once."""
+        moved = changed(
+            q.transition(conn, ticket.id, from_statuses=allowed, to_status=to, **fields)
+        )
+        if ticket.status in AT_DESK and to in OFF_THE_BOARD:
+            self._board(conn, moved, "put_back", self.s.clock.now())
+        return moved
 
     def _event(
         self,

@@ -40,8 +40,7 @@ class Counter(Closing):
             fields = {"parked_at": format_instant(now), "park_reason": why}
             parked = self._move(conn, ticket, AT_DESK, TicketStatus.WAITING, **fields)
             self._log(conn, ticket, EventKind.PARKED, now, {"reason": why}, at_desk=True)
-            # Back among the waiting, its call leaves the board as a call put back does.
-            self._board(conn, parked, "put_back", now)
+            # Back among the waiting, its call leaves the board as a call put back does (_move).
             self._mark_desk(conn, ticket.desk, now)
         return parked
 
@@ -58,7 +57,7 @@ class Counter(Closing):
     def recycle(self, ref: Ref) -> Ticket:
         """The resident did not hear the call: the ticket goes back into the queue at its place
         (its arrival time), to be called again, and the board drops the call (see
-        :data:`oss_desk.domain.queue.OFF_THE_BOARD`)."""
+        :data:`oss_desk.domain.public.OFF_THE_BOARD`)."""
         self._require(Action.RECALL)
         now = self.s.clock.now()
         with self.s.store.write() as conn:
@@ -69,8 +68,7 @@ class Counter(Closing):
             self._log(
                 conn, ticket, EventKind.RECYCLED, now, {"recalls": ticket.recalls}, at_desk=True
             )
-            self._board(conn, back, "put_back", now)
-            self._mark_desk(conn, ticket.desk, now)
+            self._mark_desk(conn, ticket.desk, now)  # the board drops the call (_move)
         return back
 
     # A no-show taken back ----------------------------------------------------------------------

@@ -174,6 +174,8 @@ class Logins(Records):
             self._desk_event(
                 conn, desk, EventKind.DESK_STATUS, now, {"from": previous.value, "to": wanted.value}
             )
+            if wanted is DeskStatus.CLOSED:
+                self._desk_closed(conn, desk, now)
         self._mark_desk(conn, desk.id, now)
 
     def _desk_event(

@@ -147,6 +147,8 @@ class Records(Issuing):
                     data={"from": previous.value, "to": wanted.value},
                 )
                 self._mark_desk(conn, desk.id, now)
+                if wanted is DeskStatus.CLOSED:
+                    self._desk_closed(conn, desk, now)
             if wanted is DeskStatus.CLOSED and held is not None:
                 log_out(conn, desk.id)
                 data: dict[str, object] = (

@@ -18,8 +18,8 @@ from oss_desk.domain.appointments import (
     Appointment,
     AppointmentStatus,
     Contact,
+    after_change_said,
     parse_reference,
-    short_notice_said,
 )
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointment_grid import Cell, Grid, day_grid, resources, week_grid
@@ -52,8 +52,9 @@ _key = Keys("appt")
 
 def _short(appt: Appointment) -> str:
     """ " (short notice: recorded, 1 working day's notice)" after a council cancellation or
-    move that gave less than the standard notice ("" otherwise)."""
-    said = short_notice_said(appt)
+    move that gave less than the standard notice, or what a person must do when its resident
+    has no email or phone to be told by ("" otherwise)."""
+    said = "; ".join(after_change_said(appt))
     return f" ({said})" if said else ""
 
 
@@ -409,7 +410,7 @@ class AppointmentsScreen(DeskScreen):
 
     async def _done(self, appt: Appointment, message: str) -> None:
         """After a booking: say so, and show it on the grid, with the cursor on it."""
-        self.notify_done(message)
+        self._said_after(appt, message)
         self.day = self.desk.names.local(appt.starts_at, appt.site_id).date()
         self._wanted_cursor = appt.id
         await self.desk.after_write()
@@ -441,9 +442,18 @@ class AppointmentsScreen(DeskScreen):
             lambda s: AppointmentService(s, actor).cancel(appt.id, by, reason or None)
         )
         if isinstance(cancelled, Ok):
-            note = _short(cancelled.value)
-            self.notify_done(f"Cancelled {appt.ref}; the resident is told{note}")
+            done = cancelled.value
+            told = "" if done.untold_since else "; the resident is told"
+            self._said_after(done, f"Cancelled {appt.ref}{told}{_short(done)}")
             self.load()
+
+    def _said_after(self, appt: Appointment, message: str) -> None:
+        """What a change did; a warning that stays while a person must tell the resident (no
+        email or phone: ``domain.appointments.untold_said``)."""
+        if appt.untold_since is None:
+            self.notify_done(message)
+        else:
+            self.say(message, severity="warning", timeout=20)
 
     @key_flow("appt-action")
     @acts_on(highlighted_appointment)

@@ -1,0 +1,59 @@
+"""trial12 W5: a resident texted "please go to Desk 1" who was then sent to Desk 2 (or put back
+and called again, or moved to another service) got no second text: "at most one text per visit
+and kind" silenced it while the only text they held named the wrong desk. Each new call texts
+again; a recall of the same call, or another pass of the worker, never does. Against the local
+GOV.UK Notify (tests/messaging.py) and the real device worker on a real SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .messaging import NotifyServer
+from .test_turn_texts import Day, office, texts_to
+
+
+def test_each_new_call_texts_again_and_the_same_call_never_twice(
+    tmp_path: Path, notify: NotifyServer
+) -> None:
+    day = Day(office(tmp_path, notify))
+    try:
+        c001 = day.issue("C", "ann")
+        day.worker()
+        assert len(texts_to(notify, "ann")) == 1  # nearly your turn
+        day.at(1)
+        assert day.queue.call_next("desk-1") is not None
+        day.worker(times=2)
+        assert texts_to(notify, "ann")[1:] == [f"{c001}: please go to Desk 1 now."]
+        # Sent on to Desk 2, and called there: told where to go now.
+        day.at(2)
+        day.queue.transfer(c001, desk_id="desk-2")
+        day.at(3)
+        assert day.queue.call_next("desk-2") is not None
+        day.worker(times=2)
+        assert texts_to(notify, "ann")[2:] == [f"{c001}: please go to Desk 2 now."]
+        day.at(4)
+        day.queue.recall(c001)  # the same call again: no text
+        day.worker(times=2)
+        assert len(texts_to(notify, "ann")) == 3
+        # Put back (did not come), then called again (still sent to Desk 2): a text for the
+        # new call, as the resident may be out of the room.
+        day.at(5)
+        day.queue.recycle(c001)
+        day.at(6)
+        assert day.queue.call_next("desk-2") is not None
+        day.worker(times=2)
+        assert texts_to(notify, "ann")[3:] == [f"{c001}: please go to Desk 2 now."]
+        # Served, then moved to another service: its new code is called, and texted.
+        day.at(7)
+        day.queue.start(c001)
+        moved = day.queue.transfer(c001, service="B")
+        day.at(8)
+        called = day.queue.call_next("desk-2")
+        assert called is not None and called.code == moved.code
+        day.worker(times=3)
+        assert texts_to(notify, "ann")[4:] == [f"{moved.code}: please go to Desk 2 now."]
+    finally:
+        day.close()
+    assert len(texts_to(notify, "ann")) == 5
+    references = [str(n["reference"]) for n in notify.state.sent]
+    assert len(references) == len(set(references))
