@@ -6,6 +6,7 @@ GOV.UK Notify (tests/messaging.py) and the real device worker on a real SQLite f
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from .messaging import NotifyServer
@@ -57,3 +58,31 @@ def test_each_new_call_texts_again_and_the_same_call_never_twice(
     assert len(texts_to(notify, "ann")) == 5
     references = [str(n["reference"]) for n in notify.state.sent]
     assert len(references) == len(set(references))
+
+
+def test_a_new_call_s_text_does_not_wait_for_an_earlier_try_s_look_up(
+    tmp_path: Path, notify: NotifyServer
+) -> None:
+    """The text queued again for a new call starts afresh: an earlier call's try that may have
+    reached Notify (its hand-over time kept) does not make the new one wait for a look-up."""
+    db = office(tmp_path, notify)
+    day = Day(db)
+    try:
+        c001 = day.issue("C", "ann")
+        day.at(1)
+        assert day.queue.call_next("desk-1") is not None
+        day.worker(times=2)
+        assert texts_to(notify, "ann")[-1] == f"{c001}: please go to Desk 1 now."
+        with sqlite3.connect(db) as conn:  # as after a try that may have reached Notify,
+            conn.execute(  # its look-up wait far from over
+                "UPDATE turn_texts SET handed_over_at = '2099' || substr(created_at, 5) "
+                "WHERE kind = 'called'"
+            )
+        day.at(2)
+        day.queue.transfer(c001, desk_id="desk-2")
+        day.at(3)
+        assert day.queue.call_next("desk-2") is not None
+        day.worker(times=2)
+        assert texts_to(notify, "ann")[-1] == f"{c001}: please go to Desk 2 now."
+    finally:
+        day.close()

@@ -143,7 +143,8 @@ def queue_turn_text(
         "ON CONFLICT (visit_id, kind) DO UPDATE SET ticket_id = excluded.ticket_id, "
         "  reference = excluded.reference, status = 'pending', attempts = 0, "
         "  next_attempt_at = excluded.next_attempt_at, lease_until = NULL, last_error = NULL, "
-        "  provider_id = NULL, created_at = excluded.created_at, sent_at = NULL "
+        "  provider_id = NULL, created_at = excluded.created_at, sent_at = NULL, "
+        "  handed_over_at = NULL "
         "WHERE turn_texts.kind = 'called' AND turn_texts.status NOT IN ('pending', 'sending') "
         "  AND :called_at > coalesce(turn_texts.sent_at, turn_texts.created_at)",
         {
