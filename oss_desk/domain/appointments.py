@@ -6,7 +6,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from oss_desk.domain.qr_codes import BOOKING_QR
@@ -398,19 +398,24 @@ _OLD_UNNEEDED = "no longer wanted"
 TOLD_KINDS = ("confirmation", "change")
 """The messages that tell the resident the whole booking (when, where, what to bring)."""
 REMINDER_COVERED = (
-    "the confirmation went out after this reminder was due, and said all it would have"
+    "the confirmation went out when this reminder was due or shortly before, and said all it "
+    "would have"
 )
-"""Why a reminder covered by a late confirmation (:func:`reminder_covered`) is not sent."""
+"""Why a reminder covered by the confirmation (:func:`reminder_covered`) is not sent."""
+
+REMINDER_COVERED_WITHIN = timedelta(hours=12)
+"""A reminder due within this time after the confirmation went out adds nothing to it."""
 
 
 def reminder_covered(due: datetime, told_at: datetime | None) -> bool:
     """Whether a reminder due at ``due`` adds nothing: the booking's confirmation or change
     notice (which carries all a reminder says, the checklist too) went out, by the same channel,
-    at ``told_at``, when the reminder was already due. So a resident gets one useful message,
-    never a confirmation and its reminder in the same second (a worker down or late when both
-    fell due). At booking (``told_at``: now, the confirmation about to go) a reminder already
-    due is not queued at all."""
-    return told_at is not None and due <= told_at
+    at ``told_at``, when the reminder was already due or due within
+    :data:`REMINDER_COVERED_WITHIN`. So a resident gets one useful message, never a confirmation
+    and its reminder in the same second (a worker down or late when both fell due), nor the
+    same message again minutes later (booked at 08:55, reminded at 09:00). At booking
+    (``told_at``: now, the confirmation about to go) such a reminder is not queued at all."""
+    return told_at is not None and due <= told_at + REMINDER_COVERED_WITHIN
 
 
 def message_fate(
