@@ -8,11 +8,12 @@ the council gave a Welsh form; fixed texts come from the wording (``services/wor
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local
-from oss_desk.domain.models import Ticket, TicketStatus
+from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.needs import COLLECT_IN_PERSON, LARGE_PRINT
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, slip, ticket
 from oss_desk.domain.public import ticket_link, ticket_token
@@ -90,17 +91,23 @@ def public_link(session: Session, ticket: Ticket) -> str | None:
     return ticket_link(public_url, token_for(session, ticket))
 
 
-def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
+def ticket_printout(
+    session: Session,
+    ticket_row: Ticket,
+    place: Callable[[], QueueEntry | None] | None = None,
+) -> TicketPrintout:
     """The ticket as it goes on paper: no name, no reason, a neutral label and the code. Its
     QR is the phone page's link where the office set the screen's public address, else
-    ``printing.ticket_qr``; a desk's scanner opens the ticket from either."""
+    ``printing.ticket_qr``; a desk's scanner opens the ticket from either. ``place``: the
+    waiting ticket's line in the queue (the desk issuing it works it out in its own write
+    transaction), else read now."""
     from oss_desk.services.queue import QueueService
 
     site = session.site_ever(ticket_row.site_id)
     wording = record_wording(session, site.id)
     ahead = estimate = None
     if ticket_row.status is TicketStatus.WAITING:
-        entry = QueueService(session).entry(ticket_row)
+        entry = place() if place is not None else QueueService(session).entry(ticket_row)
         if entry is not None:  # the people ahead and the wait of the one call order
             ahead = entry.ahead
             estimate = minutes(entry.estimated_wait_seconds)
