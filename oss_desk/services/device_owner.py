@@ -20,6 +20,7 @@ from typing import Any
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, PrintRequest, WorkerState, hand_over_to
 from oss_desk.storage.lease import Heartbeat, lock_held, read_heartbeat
+from oss_desk.storage.print_bell import expect_print
 
 
 def state_of(beat: Heartbeat | None, db: Path, real_now: datetime | None = None) -> WorkerState:
@@ -57,10 +58,14 @@ class PrintPlan:
     """When the lease was looked at (``time.monotonic()``)."""
 
 
-def plan_print(db: Path, now: datetime) -> PrintPlan:
-    """The :class:`PrintPlan` of a job queued at ``now`` on ``db`` (before the transaction)."""
+def plan_print(db: Path, now: datetime, printer: str | None = None) -> PrintPlan:
+    """The :class:`PrintPlan` of a job queued at ``now`` on ``db`` (before the transaction).
+    ``printer``: a process owns the devices, so its lane for that printer is told the job is
+    coming (:mod:`oss_desk.storage.print_bell`): it connects while the job commits."""
     lease_until = now + timedelta(seconds=PRINT_LEASE_SECONDS)
     held = lock_held(db)
+    if held and printer is not None:
+        expect_print(db, printer)
     return PrintPlan(format_instant(now), format_instant(lease_until), held, time.monotonic())
 
 

@@ -8,7 +8,6 @@ the council gave a Welsh form; fixed texts come from the wording (``services/wor
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from datetime import date
 
 from oss_desk.domain.appointments import Appointment
@@ -91,26 +90,18 @@ def public_link(session: Session, ticket: Ticket) -> str | None:
     return ticket_link(public_url, token_for(session, ticket))
 
 
-def ticket_printout(
-    session: Session,
-    ticket_row: Ticket,
-    place: Callable[[], QueueEntry | None] | None = None,
-) -> TicketPrintout:
+def draw_ticket(session: Session, ticket_row: Ticket, entry: QueueEntry | None) -> TicketPrintout:
     """The ticket as it goes on paper: no name, no reason, a neutral label and the code. Its
     QR is the phone page's link where the office set the screen's public address, else
-    ``printing.ticket_qr``; a desk's scanner opens the ticket from either. ``place``: the
-    waiting ticket's line in the queue (the desk issuing it works it out in its own write
-    transaction), else read now."""
-    from oss_desk.services.queue import QueueService
-
+    ``printing.ticket_qr``; a desk's scanner opens the ticket from either. ``entry``: its line
+    in the queue while it waits (the people ahead and the wait), else None
+    (:func:`oss_desk.services.printouts.ticket_printout` reads it)."""
     site = session.site_ever(ticket_row.site_id)
     wording = record_wording(session, site.id)
     ahead = estimate = None
-    if ticket_row.status is TicketStatus.WAITING:
-        entry = place() if place is not None else QueueService(session).entry(ticket_row)
-        if entry is not None:  # the people ahead and the wait of the one call order
-            ahead = entry.ahead
-            estimate = minutes(entry.estimated_wait_seconds)
+    if ticket_row.status is TicketStatus.WAITING and entry is not None:
+        ahead = entry.ahead
+        estimate = minutes(entry.estimated_wait_seconds)
     return ticket(
         wording,
         council=council_names(session, wording),

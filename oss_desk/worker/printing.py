@@ -44,7 +44,12 @@ from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
 from oss_desk.storage.print_state import record_printed
 from oss_desk.worker import print_memory as memory
-from oss_desk.worker.printing_steps import Meanwhile, confirm_and_close, unknown_status
+from oss_desk.worker.printing_steps import (
+    Meanwhile,
+    ReadyLinks,
+    confirm_and_close,
+    unknown_status,
+)
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -106,6 +111,8 @@ class PrintDelivery:
         self._urls: dict[str, PrinterURL] = {}
         self._wrote: dict[str, tuple[PrinterStatus, str | None]] = {}  # each one's last job
         self._drawn: dict[int, TicketPrintout] = {}  # each ticket job's latest render
+        self.ready = ReadyLinks()
+        """Connections opened as a desk said a ticket for the printer was coming."""
 
     def _now(self) -> datetime:
         return self.s.clock.now()
@@ -186,15 +193,16 @@ class PrintDelivery:
             error = f"bad printer URL: {describe(exc)}"
             self._settle(job, "failed", report, claimed=handed, error=error, **unsent)
             return
+        ready = self.ready.take(job.printer_url)  # opened and asked as its desk issued it
         try:
-            link = transport.open()
+            link, asked = ready.result() if ready is not None else (transport.open(), None)
         except PrinterFault as fault:  # nothing was sent
             self._not_printed(job, fault.reason, fault.status, report, claimed=handed)
             return
         try:
             # The printer is asked how it is, and answers while the job is rendered (and
             # claimed, unless it was handed to us claimed).
-            answer = link.ask() if url.asks_status else unknown_status
+            answer = asked or (link.ask() if url.asks_status else unknown_status)
             try:
                 data = self._render(job, url.profile, handed=handed)
             except Exception as exc:
@@ -507,6 +515,8 @@ class PrintDelivery:
         """Ask an idle printer how it is, every ``printing.status_every_seconds``."""
         every = self.s.settings.printing.status_every_seconds
         if not force and time.monotonic() - self._last_poll.get(url, -1e9) < every:
+            return None
+        if self.ready.holds(url):  # connected and asked already: a job is on its way
             return None
         self._last_poll[url] = time.monotonic()
         try:

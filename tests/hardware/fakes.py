@@ -34,6 +34,8 @@ class FakePrinter:
     disconnect_after: int = 40
     jobs: list[bytes] = field(default_factory=list)
     connections: int = 0
+    hung_up: int = 0
+    """Connections the sender closed, whether or not they carried a job."""
     rate: float | None = None
     """Bytes per second it reads (a slow printer; its small receive buffer makes the sender
     wait); None: as fast as they come."""
@@ -128,6 +130,7 @@ class FakePrinter:
             pass
         finally:
             conn.close()
+            self.hung_up += closed is not None
             if job:
                 self.jobs.append(bytes(job))
                 self.arrivals.append(last_byte or time.monotonic())

@@ -21,7 +21,6 @@ from oss_desk.domain.models import (
     EventKind,
     Joining,
     Outcome,
-    QueueEntry,
     Site,
     Ticket,
     Visit,
@@ -100,7 +99,7 @@ class Issuing(QueueCore):
         # is held less): the arrival's record, and the print job's times and device lease.
         joining = Joining(svc.code, priority, _needs(needs), channel, assigned_desk)
         flags = _flags(urgent=urgent, repeat=repeat)
-        plan = plan_print(self.s.store.path, now) if printer else None
+        plan = plan_print(self.s.store.path, now, printer) if printer else None
         with self.s.store.write() as conn:
             refuse_if_closed(self.s, conn, site)
             close_due_in(self.s, conn, now, self.actor)
@@ -165,17 +164,14 @@ class Issuing(QueueCore):
         with an older configuration than the office's."""
         from oss_desk.domain.printouts import to_payload  # on first print: not in a first frame
         from oss_desk.services.queue.view import read_live_queue
-        from oss_desk.services.resident import ticket_printout
+        from oss_desk.services.resident import draw_ticket
         from oss_desk.storage.site import latest_config_id
 
         if latest_config_id(conn) != self.s.directory.config_id:
             return None
-
-        def place() -> QueueEntry | None:
-            live = read_live_queue(self.s, conn, site, now, only=ticket.id)
-            return next((e for e in live.entries if e.ticket.id == ticket.id), None)
-
-        return {"printout": to_payload(ticket_printout(self.s, ticket, place))}
+        live = read_live_queue(self.s, conn, site, now, only=ticket.id)
+        entry = next((e for e in live.entries if e.ticket.id == ticket.id), None)
+        return {"printout": to_payload(draw_ticket(self.s, ticket, entry))}
 
     def arrival_with_ticket(
         self,
