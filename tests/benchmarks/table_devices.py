@@ -145,10 +145,11 @@ def tcp(quick: bool) -> Row:
         f"transaction after the same pause, the least a commit costs here, "
         f"{ms(median(durable))}: no issue and send can take less than "
         f"{(median(durable) + median(floor)) / median(floor):.2f}x the send); "
-        "that commit also hands the job, claimed, to the running worker, whose lane sends it "
-        "with no commit of its own before the first byte (the printer answers its status "
-        "question while the ticket is rendered); 'sent' and 'printed' are committed after the "
-        "connection is closed",
+        "that commit also hands the job, claimed and its paper drawn, to the running worker, "
+        "whose lane renders and sends it with no read or commit of its own before the first "
+        "byte; the desk told the lane before its transaction that the ticket was coming, so the "
+        "lane connected and the printer answered its status question while the ticket "
+        "committed; 'sent' and 'printed' are committed after the connection is closed",
     )
 
 
