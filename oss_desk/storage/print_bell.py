@@ -19,6 +19,9 @@ from pathlib import Path
 from oss_desk.storage.writelock import open_beside
 
 BELL_SUFFIX = ".print.bell"
+AHEAD_SCHEMES = ("tcp",)
+"""Printers a lane connects to ahead of a job: network ones (a connection takes a round trip;
+a serial line, a device file or a capture file is there without one)."""
 _RECORD = 512
 """Bytes of one record: ``<monotonic ns> <printer URL>``, padded, ending in a newline."""
 
@@ -29,9 +32,10 @@ def bell_path(db: Path) -> Path:
 
 def expect_print(db: Path, printer_url: str) -> None:
     """Tell the lane of ``printer_url`` that a job for it is about to be committed to ``db``
-    (nothing when no lane listens, the file cannot be written, or the URL is too long)."""
+    (nothing when no lane listens, the file cannot be written, or the URL is too long), when it
+    is a printer that is connected to ahead (:data:`AHEAD_SCHEMES`)."""
     record = f"{time.monotonic_ns()} {printer_url}".encode()
-    if len(record) >= _RECORD:
+    if len(record) >= _RECORD or printer_url.partition(":")[0] not in AHEAD_SCHEMES:
         return
     try:
         fd = os.open(bell_path(db), os.O_WRONLY | os.O_CLOEXEC)  # made by a listening lane

@@ -16,7 +16,7 @@ from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.hardware.printer_link import Answer
 from oss_desk.hardware.printers import PrinterLink, PrinterStatus, Transport
 from oss_desk.storage.doorbell import Doorbell
-from oss_desk.storage.print_bell import PrintBell
+from oss_desk.storage.print_bell import AHEAD_SCHEMES, PrintBell
 
 T = TypeVar("T")
 
@@ -88,14 +88,15 @@ class ReadyLinks:
                 transport = transports(url)
             except Exception:  # the job's own try says what is wrong with it
                 return
-            if url.scheme == "tcp":  # (a serial line or a file is there without connecting)
-                self.open(url, transport)
+            if url.scheme in AHEAD_SCHEMES:
+                self.open(lane, url, transport)
 
-    def open(self, url: PrinterURL, transport: Transport) -> None:
-        """Connect to ``url``'s printer now and ask how it is (once: one already held stays)."""
-        if url.url not in self._held:
+    def open(self, lane: str, url: PrinterURL, transport: Transport) -> None:
+        """Connect to printer ``lane`` (its jobs' URL, parsed: ``url``) now and ask how it is
+        (once: one already held stays)."""
+        if lane not in self._held:
             until = time.monotonic() + PRINTER_READY_SECONDS
-            self._held[url.url] = (Meanwhile(lambda: _open_and_ask(url, transport)), until)
+            self._held[lane] = (Meanwhile(lambda: _open_and_ask(url, transport)), until)
 
     def holds(self, url: str) -> bool:
         return url in self._held
