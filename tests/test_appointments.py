@@ -246,8 +246,12 @@ def test_check_in_makes_a_priority_ticket_for_the_room(db: Path, clock: FixedClo
     # before the start).
     with pytest.raises(RuleViolation, match="is at 16:00: check-in opens at 15:00"):
         svc.check_in(later.ref)
-    with pytest.raises(RuleViolation, match="not today"):
+    with pytest.raises(RuleViolation, match="is on Tue 24 Nov, not today"):  # as lines say days
         svc.check_in(svc.book("C", at(24, 11), channel="slip").ref)
+    cancelled = svc.book("C", at(23, 12), channel="slip")
+    svc.cancel(cancelled.ref, by="council", reason="room flooded")
+    with pytest.raises(RuleViolation, match=r"was cancelled[^:]*: it cannot be checked in$"):
+        svc.check_in(cancelled.ref)  # never checked in: not "again"
     ticket = svc.check_in(f"OSSD-A:{appt.ref.lower()}")  # as a scanner types the QR payload
     assert ticket.priority == 1 and ticket.assigned_desk == "room-1"
     assert ticket.channel.value == "appointment"
@@ -264,7 +268,7 @@ def test_check_in_makes_a_priority_ticket_for_the_room(db: Path, clock: FixedClo
     room.finish(ticket.id, "resolved")
     assert svc.find(appt.ref).status is AppointmentStatus.ATTENDED
     assert svc.find(appt.ref).checklist_ticked == ("Proof of address",)
-    with pytest.raises(RuleViolation, match="cannot be checked in"):
+    with pytest.raises(RuleViolation, match="cannot be checked in again"):
         svc.check_in(appt.ref)
     session.close()
 

@@ -430,7 +430,9 @@ def test_the_queue_shown_is_the_queue_called(
             left = 0
             if plan.busy is not None:
                 service, minutes_ago, _started = plan.busy
-                left = max(60, (TYPICAL_MINUTES[service] - minutes_ago) * 60)
+                typical, ago = TYPICAL_MINUTES[service] * 60, minutes_ago * 60
+                # The rest of its typical time; past it, half as long again as it has run.
+                left = max(60, typical - ago, ago // 2 if ago > typical else 0)
             free.append((left, desk))
         heapq.heapify(free)
         calls: list[tuple[Ticket, str, int]] = []

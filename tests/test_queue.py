@@ -272,6 +272,25 @@ def test_queue_estimates_and_positions(session: Session, clock: FixedClock) -> N
     assert all(e.estimated_wait_seconds is None for e in q.queue())
 
 
+def test_a_visit_far_past_its_typical_time_keeps_the_estimates_behind_it_honest(
+    session: Session, clock: FixedClock
+) -> None:
+    """Trial: one desk 39 minutes into a visit whose service typically takes 8 minutes, and the
+    tickets behind it were still told "about 1 minute"; a visit that has run that long tends to
+    run on: half as long again as it has run (19.5 minutes)."""
+    q = QueueService(session)
+    for desk in ("desk-2", "desk-3", "desk-4", "room-1"):
+        q.set_desk_status(desk, "closed")
+    q.issue("C")
+    q.issue("C")
+    q.call_next("desk-1")
+    called = clock.now()
+    clock.set(called + timedelta(minutes=3))  # 3 minutes in: the rest of the 8
+    assert [e.estimated_wait_seconds for e in q.queue() if e.position is not None] == [300]
+    clock.set(called + timedelta(minutes=39))
+    assert [e.estimated_wait_seconds for e in q.queue() if e.position is not None] == [39 * 30]
+
+
 def test_event_log_rejects_update_and_delete(session: Session) -> None:
     QueueService(session).issue("C")
     conn = sqlite3.connect(session.store.path)

@@ -206,7 +206,8 @@ def test_the_command_line(
     assert cli("queue", "--json", now=now).json()  # the refused number issued nothing more
     assert len(cli("queue", "--json", now=now).json()) == 1
     given = cli("ticket", "text", "C001", PHONES["bob"], now=now)
-    assert given.code == 0 and given.out.startswith("C001: a text when 2nd in line")
+    assert given.code == 0
+    assert given.out.startswith("C001: a text when 2nd in line (as its paper counts")
     assert cli("worker", "--once", "--json", now=now).json()["turn_texts_sent"] == 1
     assert [n["phone_number"] for n in notify.state.sent] == [e164(PHONES["bob"])]
 

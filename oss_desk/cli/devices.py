@@ -337,7 +337,7 @@ def alerts_list(state: State, as_json: bool) -> None:
             ]
             + [
                 {
-                    "id": m.key,
+                    "id": dv.alert_key(m),
                     "alert": "failed",
                     "kind": f"{m.kind}_report",
                     "channel": "email",
@@ -349,12 +349,12 @@ def alerts_list(state: State, as_json: bool) -> None:
                 for m in mails
             ]
             + [
-                _text_failed(t.key, "followup", t.site_id, t.reason, visit=t.visit_id)
+                _text_failed(dv.alert_key(t), "followup", t.site_id, t.reason, visit=t.visit_id)
                 for t in texts
             ]
             + [
                 _text_failed(
-                    t.key,
+                    dv.alert_key(t),
                     t.kind,
                     t.ticket.site_id,
                     t.reason,
@@ -371,12 +371,9 @@ def alerts_list(state: State, as_json: bool) -> None:
     for a in found:
         today = session.today(session.site(a.site_id))
         click.echo(f"{a.id:6d}  {a.describe(today)}")
-    for m in mails:
-        click.echo(f"{m.key:>6}  {m.describe()}")
-    for t in texts:
-        click.echo(f"{t.key:>6}  {t.describe()}")
-    for turn in turns:
-        click.echo(f"{turn.key:>6}  {turn.describe()}")
+    listed: list[dv.OutboxAlert] = [*mails, *texts, *turns]
+    for alert in listed:
+        click.echo(f"{dv.alert_key(alert):>6}  {alert.describe()}")
 
 
 def _text_failed(
@@ -394,16 +391,23 @@ def _text_failed(
 def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bool) -> None:
     """Say the alerts ID... (or --all) are seen to: they stop showing everywhere."""
     from oss_desk.domain.models import Actor
-    from oss_desk.services.delivery import acknowledge_alerts
+    from oss_desk.services.delivery import (
+        ALERT_LETTERS,
+        FollowupTextAlert,
+        ReportMailAlert,
+        TurnTextAlert,
+        acknowledge_alerts,
+    )
 
     if not ids and not everything:
         raise click.UsageError("give the alerts' ids, or --all")
     if ids and everything:
         raise click.UsageError("give either ids or --all, not both")
-    by_kind: dict[str, list[int]] = {"": [], "r": [], "f": []}  # messages, reports, texts
+    mail, text_ = ALERT_LETTERS[ReportMailAlert], ALERT_LETTERS[FollowupTextAlert]
+    by_kind: dict[str, list[int]] = {"": [], mail: [], text_: []}  # messages, reports, texts
     for given in ids:
         text = given.strip().lower()
-        if text[:1] == "t":  # a waiting resident's text: it goes with the ticket
+        if text[:1] == ALERT_LETTERS[TurnTextAlert]:  # a waiting resident's text: goes with it
             raise click.BadParameter(
                 f"{given!r}: a text to a waiting resident is listed while the ticket is open,"
                 " and goes when it ends: nothing to acknowledge"
@@ -421,8 +425,8 @@ def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bo
         session,
         Actor(session.actor.person),
         None if everything else by_kind[""],
-        None if everything else by_kind["r"],
-        None if everything else by_kind["f"],
+        None if everything else by_kind[mail],
+        None if everything else by_kind[text_],
     )
     if as_json:
         emit_json({"acknowledged": count})

@@ -180,7 +180,7 @@ def text(state: State, ref: str, number: str, as_json: bool) -> None:
     n = session.settings.turn_texts.position
     place = f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
     click.echo(
-        f"{ticket.code}: a text when {place} in line for the service"
+        f"{ticket.code}: a text when {place} in line (as its paper counts the people ahead)"
         + (", and when called" if session.settings.turn_texts.when_called else "")
     )
 

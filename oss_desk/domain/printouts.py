@@ -46,60 +46,31 @@ class TicketPrintout:
         """The lines of one text of the ticket, in every language it has."""
         if key in self.phrases:
             return list(self.phrases[key])
-        return list(
-            _ticket_phrases(Wording(), self, (self.council,), (self.site,), (self.label,))[key]
-        )
-
-
-def _ticket_phrases(
-    wording: Wording,
-    t: TicketPrintout,
-    council: tuple[str, ...],
-    site: tuple[str, ...],
-    label: tuple[str, ...],
-) -> dict[str, list[str]]:
-    return {
-        "council": list(council),
-        "site": list(site),
-        "label": list(label),
-        "issued": list(wording.say("ticket.issued", time=t.issued)),
-        "wait": wording.wait(t.ahead, t.estimate_minutes),
-        "watch": list(wording.say("ticket.collected" if t.collected else "ticket.watch")),
-        "privacy": list(wording.say("ticket.privacy")),
-        "phone": list(wording.say("ticket.phone")),
-    }
+        return list(ticket(Wording(), self).phrases[key])
 
 
 def ticket(
     wording: Wording,
-    *,
-    council: tuple[str, ...],
-    site: tuple[str, ...],
-    label: tuple[str, ...],
-    code: str,
-    issued: str,
-    ahead: int | None = None,
-    estimate_minutes: int | None = None,
-    qr: str | None = None,
-    large_print: bool = False,
-    collected: bool = False,
+    plain: TicketPrintout,
+    council: tuple[str, ...] = (),
+    site: tuple[str, ...] = (),
+    label: tuple[str, ...] = (),
 ) -> TicketPrintout:
-    """A ticket in the office's languages: each name as configured (Welsh first where there is
-    one), each fixed text from the wording (``collected``: the resident cannot watch the board,
-    so the ticket says a member of staff will come to them instead)."""
-    plain = TicketPrintout(
-        council=council[-1],
-        site=site[-1],
-        code=code,
-        label=label[-1],
-        issued=issued,
-        ahead=ahead,
-        estimate_minutes=estimate_minutes,
-        qr=qr,
-        large_print=large_print,
-        collected=collected,
-    )
-    return replace(plain, phrases=_ticket_phrases(wording, plain, council, site, label))
+    """The ticket ``plain`` in the office's languages: each name as configured, Welsh first
+    where there is one (none given: ``plain``'s own, which is the last of each), each fixed
+    text from the wording (``collected``: the resident cannot watch the board, so the ticket
+    says a member of staff will come to them instead)."""
+    phrases = {
+        "council": list(council or (plain.council,)),
+        "site": list(site or (plain.site,)),
+        "label": list(label or (plain.label,)),
+        "issued": list(wording.say("ticket.issued", time=plain.issued)),
+        "wait": wording.wait(plain.ahead, plain.estimate_minutes),
+        "watch": list(wording.say("ticket.collected" if plain.collected else "ticket.watch")),
+        "privacy": list(wording.say("ticket.privacy")),
+        "phone": list(wording.say("ticket.phone")),
+    }
+    return replace(plain, phrases=phrases)
 
 
 @dataclass(frozen=True, slots=True)

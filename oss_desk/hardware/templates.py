@@ -105,11 +105,11 @@ def _ticket(t: TicketPrintout) -> list[Block]:
     ]
     if t.qr:
         if t.qr.startswith(("http://", "https://")):
-            blocks += [Line(text, "center") for text in t.say("phone")]
+            blocks += [Line(text, "center", size=big) for text in t.say("phone")]
         blocks.append(QR(t.qr, module=8 if t.large_print else 6))
     blocks += [
         *[Line(text, "center", size=big) for text in t.say("watch")],
-        *[Line(text, "center") for text in t.say("privacy")],
+        *[Line(text, "center", size=big) for text in t.say("privacy")],  # large print: all
     ]
     return blocks
 

@@ -349,11 +349,6 @@ class ReportMailAlert:
     scope: str
     reason: str | None
 
-    @property
-    def key(self) -> str:
-        """Its id among the alerts (``r`` and the report email's id)."""
-        return f"r{self.id}"
-
     def describe(self) -> str:
         where = "every office" if self.scope == "*" else self.scope
         why = f": {self.reason}" if self.reason else ""
@@ -384,11 +379,6 @@ class FollowupTextAlert:
     visit_id: int
     site_id: str | None
     reason: str | None
-
-    @property
-    def key(self) -> str:
-        """Its id among the alerts (``f`` and the follow-up text's id)."""
-        return f"f{self.id}"
 
     def describe(self) -> str:
         why = f": {self.reason}" if self.reason else ""
@@ -421,11 +411,6 @@ class TurnTextAlert:
     kind: str
     reason: str | None
 
-    @property
-    def key(self) -> str:
-        """Its id among the alerts (``t`` and the turn text's id)."""
-        return f"t{self.id}"
-
     def describe(self) -> str:
         at = f", at {self.ticket.desk}" if self.ticket.desk else ""
         said = turn_text_failed_said(self.kind, self.reason)
@@ -455,6 +440,22 @@ def turn_texts_said(session: Session, visit_id: int) -> list[str]:
     return [turn_text_failed_said(kind, why) for kind, why in failed]
 
 
+OutboxAlert = ReportMailAlert | FollowupTextAlert | TurnTextAlert
+"""An alert about a row of an outbox of its own (report emails, follow-up texts, turn texts)."""
+
+ALERT_LETTERS: dict[type[OutboxAlert], str] = {
+    ReportMailAlert: "r",
+    FollowupTextAlert: "f",
+    TurnTextAlert: "t",
+}
+"""Each kind's letter in the alerts' ids (a message's alert has none: its id alone)."""
+
+
+def alert_key(alert: OutboxAlert) -> str:
+    """Its id among the alerts: its kind's letter and its row's id (``r12``, ``f3``, ``t7``)."""
+    return f"{ALERT_LETTERS[type(alert)]}{alert.id}"
+
+
 def acknowledge_alerts(
     session: Session,
     actor: Actor,
@@ -476,8 +477,9 @@ def acknowledge_alerts(
     wanted_mails = sorted(mails if everything else set(mail_ids or ()))
     wanted_texts = sorted(texts if everything else set(text_ids or ()))
     unknown = [str(i) for i in wanted if i not in current]
-    unknown += [f"r{i}" for i in wanted_mails if i not in mails]
-    unknown += [f"f{i}" for i in wanted_texts if i not in texts]
+    mail, text = ALERT_LETTERS[ReportMailAlert], ALERT_LETTERS[FollowupTextAlert]
+    unknown += [f"{mail}{i}" for i in wanted_mails if i not in mails]
+    unknown += [f"{text}{i}" for i in wanted_texts if i not in texts]
     if unknown:
         raise NotFound(f"no alert {unknown[0]}", cli_hint="see `oss-desk alerts list`")
     now = format_instant(session.clock.now())

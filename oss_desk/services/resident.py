@@ -102,12 +102,14 @@ def draw_ticket(session: Session, ticket_row: Ticket, entry: QueueEntry | None) 
     if ticket_row.status is TicketStatus.WAITING and entry is not None:
         ahead = entry.ahead
         estimate = minutes(entry.estimated_wait_seconds)
-    return ticket(
-        wording,
-        council=council_names(session, wording),
-        site=site_names(session, wording, site.id),
-        label=label_names(session, wording, ticket_row.service),
+    council = council_names(session, wording)
+    site_said = site_names(session, wording, site.id)
+    label = label_names(session, wording, ticket_row.service)
+    plain = TicketPrintout(
+        council=council[-1],
+        site=site_said[-1],
         code=ticket_row.code,
+        label=label[-1],
         issued=local(ticket_row.issued_at, site.timezone).strftime("%H:%M"),
         ahead=ahead,
         estimate_minutes=estimate,
@@ -115,6 +117,7 @@ def draw_ticket(session: Session, ticket_row: Ticket, entry: QueueEntry | None) 
         large_print=LARGE_PRINT in ticket_row.needs,
         collected=COLLECT_IN_PERSON in ticket_row.needs,
     )
+    return ticket(wording, plain, council, site_said, label)
 
 
 def slip_printout(session: Session, appt: Appointment, qr: str) -> SlipPrintout:

@@ -34,7 +34,7 @@ from oss_desk.storage.faults import (
     describe_sqlite_error,
     translated,
 )
-from oss_desk.storage.incarnation import FileHead, file_identity, stamp_live
+from oss_desk.storage.incarnation import FileHead, adopt_copy, file_identity, stamp_live
 from oss_desk.storage.migrations import (
     applied_names,
     build_migrations,
@@ -306,6 +306,9 @@ class Store:
         return int(row[0])
 
     def close(self) -> None:
+        # An overwrite seen now keeps the WAL (the old database's newest pages) out of the copy.
+        with contextlib.suppress(OSError, sqlite3.Error):
+            self.head.changed()
         if self.turn is not None:
             self.turn.close()
         with contextlib.suppress(sqlite3.Error, StorageError):
@@ -406,6 +409,8 @@ def open_store(
             # wrapped only when a migration runs.
             conn.execute("PRAGMA recursive_triggers = ON")
             conn.execute(f"PRAGMA synchronous = {synchronous}")
+            if adopt and ours and migrate is not False:
+                adopt_copy(path, busy_timeout())  # stamped before its WAL is made
             _enable_wal(conn)
         head.settle()  # in WAL mode now: what this process opened (a stamp below settles too)
         store = Store(conn, path, identity=before, head=head)

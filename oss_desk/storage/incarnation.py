@@ -172,6 +172,9 @@ class FileHead:
         if live != own and not _in_use_here(self.path):
             return True
         if live != own:
+            self.settle()  # another process opening it as a copy of its own may have stamped it
+            if _stamped(self.seen):
+                return False
             raise DatabaseOverwritten(
                 f"{self.path} is a copy made by `oss-desk db backup` (its header says so), "
                 "not the office's live database: was a backup copied over it? What the office "
@@ -179,7 +182,7 @@ class FileHead:
                 "again), so this process writes nothing more to it: `oss-desk db check` says "
                 "more; `oss-desk db restore BACKUP` puts a backup in place properly"
             )
-        if mode != WAL and _in_use_here(self.path):
+        if mode != WAL and _open_here(self.path):
             raise DatabaseOverwritten(
                 f"{self.path} was overwritten in place by a copy that is not a live database "
                 "(a backup?) where the office's database was in use: nothing was saved, and "
@@ -217,13 +220,26 @@ def _live(head: Head | None) -> bool:
     return head is not None and head[:2] == (MAGIC, WAL) and head[2] == head[3] != 0
 
 
+def _stamped(head: Head | None) -> bool:
+    """One stamp twice: a live database's header, in WAL mode or (adopted a moment ago, not
+    yet switched) not."""
+    return head is not None and head[0] == MAGIC and head[2] == head[3] != 0
+
+
 def _in_use_here(path: Path) -> bool:
     """Whether a database was in use at ``path``: its WAL, shared memory or write lock (which
     oss-desk leaves from the first write on) is beside it."""
     from oss_desk.storage.writelock import lock_path
 
-    beside = [path.with_name(path.name + end) for end in ("-wal", "-shm")]
-    return any(p.exists() for p in [*beside, lock_path(path)])
+    return _open_here(path) or lock_path(path).exists()
+
+
+def _open_here(path: Path) -> bool:
+    """Whether a process may have the database at ``path`` open now: its WAL or shared memory is
+    beside it (SQLite removes both when the last connection closes; the write lock stays for
+    good, so a whole database moved in with nothing running, a ``VACUUM INTO`` compaction, is
+    not taken for an overwrite under running processes)."""
+    return any(path.with_name(path.name + end).exists() for end in ("-wal", "-shm"))
 
 
 def _what(now: Head | None) -> str:
@@ -251,6 +267,26 @@ def stamp_live(
     # would carry it there as well).
     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
     head.settle()
+
+
+def adopt_copy(path: Path, timeout: float) -> None:
+    """Stamp a backup's copy live as the first thing written to it, before its switch to WAL
+    (a training copy used at a path of its own): several processes opening it at once take
+    turns (SQLite's write lock, ``timeout``), and the first stamps it while the others find it
+    stamped, so none of them meets its WAL beside a copy that still says it is one."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=timeout)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        live = conn.execute("PRAGMA user_version").fetchone()[0]
+        own = conn.execute("PRAGMA application_id").fetchone()[0]
+        if not live == own != 0:
+            _set(conn, fresh_stamp(), live=True)
+        conn.execute("COMMIT")
+        # Page 1 into the file, where other processes look (a copy an earlier command opened
+        # without writing is in WAL mode already).
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        conn.close()
 
 
 def stamp_file(path: Path, *, live: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from oss_desk.storage.devices import OFF_BOARD
 from oss_desk.storage.rows import column_list, first_column
@@ -79,8 +80,16 @@ def day_ticket_ids(conn: sqlite3.Connection, site_id: str, business_day: str) ->
 
 def successor(conn: sqlite3.Connection, ticket_id: int) -> int | None:
     """The ticket a transferred ticket became."""
+    return _latest_ticket(conn, "transferred_from", ticket_id)
+
+
+def _latest_ticket(
+    conn: sqlite3.Connection, column: Literal["transferred_from", "visit_id"], value: int
+) -> int | None:
+    """The newest ticket whose ``column`` is ``value``."""
     row = conn.execute(
-        "SELECT id FROM tickets WHERE transferred_from = ? ORDER BY id DESC LIMIT 1", [ticket_id]
+        f"SELECT id FROM tickets WHERE {column} = ? ORDER BY id DESC LIMIT 1",  # noqa: S608
+        [value],
     ).fetchone()
     return int(row[0]) if row else None
 
@@ -194,10 +203,7 @@ def purge_turn_text_traces(conn: sqlite3.Connection, before: str, *, dry_run: bo
 
 def visit_ticket(conn: sqlite3.Connection, visit_id: int) -> int | None:
     """The visit's latest ticket (after a transfer, the one the resident now holds)."""
-    row = conn.execute(
-        "SELECT id FROM tickets WHERE visit_id = ? ORDER BY id DESC LIMIT 1", [visit_id]
-    ).fetchone()
-    return int(row[0]) if row else None
+    return _latest_ticket(conn, "visit_id", visit_id)
 
 
 def failed_turn_texts(

@@ -163,17 +163,7 @@ def test_an_impact_ticket_is_text_only_with_the_code_large() -> None:
 def test_an_english_office_prints_as_before() -> None:
     """The wording machinery changes nothing for an English office: the ticket built from the
     office's (English) wording is byte for byte the plain one."""
-    worded = ticket(
-        Wording(),
-        council=("Test Council",),
-        site=("Civic Centre",),
-        label=("Council Tax",),
-        code="C012",
-        issued="09:41",
-        ahead=3,
-        estimate_minutes=12,
-        qr=TICKET.qr,
-    )
+    worded = ticket(Wording(), TICKET, ("Test Council",), ("Civic Centre",), ("Council Tax",))
     for profile in PROFILES:
         assert render(worded, profile) == render(TICKET, profile)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from oss_desk.domain.access import Action
 from oss_desk.domain.appointments import (
@@ -17,7 +17,7 @@ from oss_desk.domain.appointments import (
     Contact,
     late_minutes,
 )
-from oss_desk.domain.calendar import local
+from oss_desk.domain.calendar import day_said, local
 from oss_desk.domain.models import (
     Channel,
     Desk,
@@ -74,7 +74,7 @@ class AppointmentCheckIn(AppointmentBooking):
             today = self.s.today(site)
             if appt.business_day != today:
                 raise RuleViolation(
-                    f"{appt.ref} is on {appt.business_day}, not today: move it instead"
+                    f"{appt.ref} is on {_day(appt.business_day, today)}, not today: move it instead"
                 )
             early = timedelta(minutes=self.s.settings.appointments.early_check_in_minutes)
             if now < appt.starts_at - early:
@@ -219,3 +219,8 @@ class AppointmentCheckIn(AppointmentBooking):
                 desk_id=desk_id,
                 rebooked_from=old.id,
             )
+
+
+def _day(day: str, today: str) -> str:
+    """A booking's day as the desk's lines say it ("Fri 18 Dec")."""
+    return day_said(date.fromisoformat(day), date.fromisoformat(today))

@@ -58,6 +58,8 @@ class AppointmentReading(AppointmentBase):
             return appt
         if appt.status is AppointmentStatus.CANCELLED and cannot == "cancelled":
             raise RuleViolation(f"{appt.ref} was cancelled already")
+        if not appt.status.kept:  # never checked in (cancelled): not "again"
+            cannot = cannot.removesuffix(" again")
         raise RuleViolation(f"{appt.ref} {said(appt.status)}: it cannot be {cannot}")
 
     # Reading ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import TypeVar
 
 from oss_desk.domain.appointments import Appointment
@@ -53,6 +54,14 @@ class Booking:
         self.desk = screen.desk
         self.actor = screen.acting_as()
         self.desk_id = screen.current_desk()
+        self.dialog = partial(
+            BookingDialog,
+            services=bookable(screen),
+            find_slots=self.slots,
+            describe=self.describe,
+        )
+        """The booking form on the services that take appointments, their free slots and the
+        words for one (the caller gives the title, the day, what Ctrl+S does and the rest)."""
 
     async def call(self, fn: Callable[[Session], R]) -> R | str:
         """Run on the database thread; a refusal comes back as its message (shown inline)."""
@@ -139,14 +148,11 @@ async def book(screen: DeskScreen, day: date, preferred: Slot | None) -> Appoint
     booking = Booking(screen)
     channels = await booking.channels()
     return await screen.app.push_screen_wait(
-        BookingDialog(
+        booking.dialog(
             "Book an appointment",
             channels=channels,
-            services=bookable(screen),
             day=day,
-            find_slots=booking.slots,
             submit=booking.book,
-            describe=booking.describe,
             preferred=preferred,
         )
     )
@@ -178,13 +184,10 @@ async def reschedule(
         else f"Move {appt.ref} (now {now})"
     )
     return await screen.app.push_screen_wait(
-        BookingDialog(
+        booking.dialog(
             title,
-            services=bookable(screen),
             day=day,
-            find_slots=booking.slots,
             submit=submit,
-            describe=booking.describe,
             service=appt.service,
             with_contact=False,
             fixed_service=True,
@@ -205,14 +208,11 @@ async def book_next_step(screen: DeskScreen, ticket: Ticket, service: str) -> Ap
     day = await booking.first_day(service)
     channels = await booking.channels()
     return await screen.app.push_screen_wait(
-        BookingDialog(
+        booking.dialog(
             f"{ticket.code} needs an appointment: {names.service(service)}",
             channels=channels,
-            services=bookable(screen),
             day=day,
-            find_slots=booking.slots,
             submit=submit,
-            describe=booking.describe,
             service=service,
             fixed_service=True,
             needs=",".join(ticket.needs),
