@@ -22,9 +22,16 @@ from oss_desk.services.queue.day_end import close_now
 from oss_desk.storage.print_bell import bell_path
 from oss_desk.storage.writelock import lock_path
 
-from .conftest import rows
+from .conftest import make_db, rows, site_toml
 from .hardware.fakes import FakePrinter
-from .test_delivery_handover import desk, office, until, worker_process
+from .test_delivery_handover import desk, until, worker_process
+
+
+def office(tmp_path: Path, url: str) -> Path:
+    """An office whose meet-and-greet desk prints on ``url``; idle printers asked hourly (so
+    that no status question of the lane's own comes in the middle of a test)."""
+    extra = "\n[printing]\nstatus_every_seconds = 3600\n"
+    return make_db(tmp_path, site_toml(greet_printer=url, extra=extra))
 
 
 def lane_listening(db: Path, printer: FakePrinter) -> int:
