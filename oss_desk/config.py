@@ -18,15 +18,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from oss_desk import files
 from oss_desk.config_base import (
+    CROSS_REFERENCED,
     IDENTIFIER,
     Identifier,
+    Problems,
     checked,
     checked_or_none,
+    cross_reference_problems,
     each_checked,
-    unique,
     weekdays_checked,
 )
 from oss_desk.config_delivery import (
@@ -339,36 +342,10 @@ class Settings(BaseModel, SettingsMethods):
 
     @model_validator(mode="after")
     def _cross_references(self) -> Settings:
-        _unique("sites", [s.id for s in self.sites])
-        _unique("services", [s.code for s in self.services])
-        _unique("desks", [d.id for d in self.desks])
-        _unique("staff", [s.id for s in self.staff])
-        logins = [s.login for s in self.staff if s.login]
-        _unique("staff logins", logins)
-        site_ids = {s.id for s in self.sites}
-        codes = {s.code for s in self.services}
-        staff_ids = {s.id for s in self.staff}
-        if self.board.site is not None and self.board.site not in site_ids:
-            raise ValueError(f"board.site: unknown site {self.board.site!r}")
-        if self.screen.site is not None and self.screen.site not in site_ids:
-            raise ValueError(f"screen.site: unknown site {self.screen.site!r}")
-        for index, desk in enumerate(self.desks):
-            if desk.site is None and len(self.sites) > 1:
-                raise ValueError(f"desks[{index}] ({desk.id}): say which site it is in")
-            if desk.site is not None and desk.site not in site_ids:
-                raise ValueError(f"desks[{index}] ({desk.id}): unknown site {desk.site!r}")
-            if desk.services != "*":
-                for code in desk.services:
-                    if code not in codes:
-                        raise ValueError(f"desks[{index}] ({desk.id}): unknown service {code!r}")
-            if desk.person is not None and staff_ids and desk.person not in staff_ids:
-                raise ValueError(f"desks[{index}] ({desk.id}): unknown person {desk.person!r}")
-        for index, person in enumerate(self.staff):
-            taken = person.appointments
-            if isinstance(taken, list):
-                for code in taken:
-                    if code not in codes:
-                        raise ValueError(f"staff[{index}] ({person.id}): unknown service {code!r}")
+        """Every reference between sections, all problems at once (:class:`Problems`)."""
+        problems = cross_reference_problems(self.model_dump(include=set(CROSS_REFERENCED)))
+        if problems:
+            raise Problems(problems)
         return self
 
     # (The convenience lookups, site_of, desk_services, service and contacts_days, are
@@ -377,9 +354,6 @@ class Settings(BaseModel, SettingsMethods):
     def file_document(self) -> dict[str, Any]:
         """The configuration as a plain document (what ``init`` stores in the database)."""
         return self.model_dump(mode="json", exclude={"desk"})
-
-
-_unique = unique
 
 
 # Loading -------------------------------------------------------------------------------------
@@ -477,7 +451,7 @@ def build_settings(document: dict[str, Any], source: str, *, environment: bool =
             return _with_environment()(**document)
         return Settings(**document)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, source)) from None
+        raise config_error(validation_problems(exc, source, document), source) from None
     except ValueError as exc:  # e.g. an OSS_DESK_* variable that is not valid JSON
         raise ConfigError(f"{source}: {exc}") from None
     except RecursionError:  # an OSS_DESK_* variable of JSON nested thousands deep
@@ -490,24 +464,45 @@ def load_file(path: Path) -> Settings:
     return build_settings(read_toml(path), str(path))
 
 
-def describe_validation_error(exc: ValidationError, source: str) -> str:
-    """``config.toml: desks[2].services: unknown service 'Z' (and 1 more problem)``."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = _format_loc(first["loc"])
-    message = first["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    if first["type"] == "extra_forbidden":
+def validation_problems(exc: ValidationError, source: str, document: dict[str, Any]) -> list[str]:
+    """Every problem of the settings, each one line (``config.toml: desks[2].services: unknown
+    service 'Z'``): pydantic's, and the references between sections (the settings' own check,
+    or, when other settings were wrong so that it did not run, the same check of the document
+    as written): one run names them all."""
+    problems: list[str] = []
+    referenced = False
+    for error in exc.errors(include_url=False):
+        found = error.get("ctx", {}).get("error")
+        if isinstance(found, Problems):
+            referenced = True
+            problems += [f"{source}: {problem}" for problem in found.problems]
+        else:
+            problems.append(_described(error, source))
+    if not referenced:
+        problems += [f"{source}: {problem}" for problem in cross_reference_problems(document)]
+    return list(dict.fromkeys(" ".join(problem.split()) for problem in problems))
+
+
+def config_error(problems: list[str], source: str) -> ConfigError:
+    """One problem: its line. Several: a first line that counts them, then one line each (the
+    error's one-line message names them all, for the desk's notice and ``doctor``)."""
+    if len(problems) == 1:
+        return ConfigError(problems[0])
+    head = f"{source}: {len(problems)} problems in the configuration"
+    each = [problem.removeprefix(f"{source}: ") for problem in problems]
+    return ConfigError(f"{head}: {'; '.join(each)}", lines=(f"{head}:", *each))
+
+
+def _described(error: ErrorDetails, source: str) -> str:
+    """``config.toml: sites[0].nation: Input should be 'ENG', ...`` (a setting given in the
+    environment is named as its variable)."""
+    loc = _format_loc(error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
         message = "unknown setting (check the spelling)"
-    env_name = ENV_PREFIX + "__".join(str(p).upper() for p in first["loc"] if isinstance(p, str))
-    where = source
-    if env_name in os.environ and first["loc"]:
-        where = f"{env_name} (environment)"
-    more = len(errors) - 1
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    text = f"{where}: {loc + ': ' if loc else ''}{message}{suffix}"
-    return " ".join(text.split())
+    env_name = ENV_PREFIX + "__".join(str(p).upper() for p in error["loc"] if isinstance(p, str))
+    where = f"{env_name} (environment)" if env_name in os.environ and error["loc"] else source
+    return f"{where}: {loc + ': ' if loc else ''}{message}"
 
 
 def _format_loc(loc: tuple[int | str, ...]) -> str:

@@ -25,13 +25,26 @@ class OssDeskError(Exception):
         if exit_code is not None:
             cls.exit_code = exit_code
 
-    def __init__(self, message: str, title: str | None = None, *, cli_hint: str = "") -> None:
+    lines: tuple[str, ...] = ()
+    """The message laid out for a terminal when it says several things (a configuration's
+    problems): a first line, then one line each; empty: the one-line ``message``."""
+
+    def __init__(
+        self,
+        message: str,
+        title: str | None = None,
+        *,
+        cli_hint: str = "",
+        lines: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.message = " ".join(message.split())  # always one line
         if title is not None:
             self.title = title
         if cli_hint:
             self.cli_hint = cli_hint
+        if lines:
+            self.lines = tuple(" ".join(line.split()) for line in lines)
 
     @property
     def cli_message(self) -> str:

@@ -256,6 +256,31 @@ def test_a_missing_database_names_its_newest_backup_to_restore(
     assert again.code == 0 and [t["code"] for t in again.json()] == ["C001"]
 
 
+def test_a_missing_database_s_backups_are_sought_in_the_config_file_s_backup_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--config`` names the file whose ``backup.folder`` holds them (not only the environment's
+    OSS_DESK_BACKUP__FOLDER, nor ``backups/`` beside the database)."""
+    monkeypatch.delenv("OSS_DESK_BACKUP__FOLDER", raising=False)
+    folder = tmp_path / "nightly"
+    folder.mkdir()
+    db = make_db(tmp_path, site_toml(extra=f'\n[backup]\nfolder = "{folder}"\n'))
+    cli = Cli(db, monkeypatch)
+    assert cli("db", "backup", now="2026-11-23T10:00:00Z").code == 0
+    [newest] = folder.glob("office-*.sqlite")
+    for gone in tmp_path.glob("office.sqlite*"):
+        gone.unlink()
+    config = str(tmp_path / "site.toml")
+    restore = f"`oss-desk --db {db} db restore {newest}`"
+    doctor = cli("--config", config, "doctor", now=NOW)
+    line = _line(doctor.out, "database")
+    assert doctor.code == 1 and restore in line, line
+    queue = cli("--config", config, "queue", now=NOW)
+    assert queue.code == 4 and restore in queue.err, queue.err
+    # Without the file, nothing says where they are: the first step is init (or the folder).
+    assert "restore" not in _line(cli("doctor", now=NOW).out, "database")
+
+
 def test_a_missing_database_without_backups_still_says_init(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

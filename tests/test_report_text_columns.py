@@ -90,3 +90,39 @@ def test_arrivals_by_service_end_in_one_column_whatever_the_service_names() -> N
     rows = text[start + 1 : text.index("", start)]
     assert len(rows) == 4 and any("Housing and Council Tax benefits" in r for r in rows), rows
     assert len({len(r) for r in rows}) == 1, rows
+
+
+def test_offices_desks_and_advisers_by_name_each_figure_in_one_column() -> None:
+    """An office of two sites listed its arrivals by the sites' ids in a 31-character column
+    (a longer name overran it), and desks and advisers were cut at 24 characters ("Library
+    desk with a long" for "Library desk with a long name 1"): each is now named in full, and
+    each block's figures end in one column."""
+    data = daily_fixture()
+    data["by_site"] = {"hq": 100, "library": 13}
+    data["advisers"]["asmith"]["name"] = "Alexandra Smithson-Featherstonehaugh"
+    names = ReportNames(
+        council="C",
+        site_name="all offices",
+        service_names=SERVICES,
+        desk_names={"desk-1": "Library desk with a long name 1", "desk-2": "Desk 2"},
+        site_names={"hq": "Civic Centre", "library": "Library and Community Hub (Northgate)"},
+    )
+    text = report_text(daily_report(data), names).splitlines()
+
+    def rows(title: str) -> list[str]:
+        start = next(n for n, line in enumerate(text) if line.startswith(title))
+        return text[start : text.index("", start)]
+
+    offices = rows("  Arrivals by office")[1:]
+    assert [line.split("  ")[2] for line in offices] == [
+        "Civic Centre",
+        "Library and Community Hub (Northgate)",
+    ]
+    assert len({len(line) for line in offices}) == 1, offices
+    desks = [line for line in rows("  Desks") if not line.startswith("      ")]
+    assert "    Library desk with a long name 1 " in desks[1], desks
+    assert len({len(line) for line in desks}) == 1, desks  # the heading's last column too
+    advisers = rows("  Advisers")
+    assert any("Alexandra Smithson-Featherstonehaugh" in line for line in advisers), advisers
+    served = {line.index(" 27 ") for line in (*desks, *advisers) if " 27 " in line}
+    assert len(served) == 1, (desks, advisers)  # desks' and advisers' served in one column

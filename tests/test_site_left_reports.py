@@ -77,10 +77,11 @@ def test_reports_of_the_days_a_site_was_open_keep_its_visits_after_it_leaves(
         assert rows_after == rows_before, name
     text = after["daily-text"]
     assert "Daily footfall summary: all offices, Monday 23 November 2026" in text, text
-    assert "\n    hq                                 1\n" in text, text
-    assert "\n    library (closed 25 Nov 2026)       1\n" in text, text
+    # Each office by its name (the one that left, as its records last named it, closed).
+    assert "\n    Civic Centre                       1\n" in text, text
+    assert "\n    Library (closed 25 Nov 2026)       1\n" in text, text
     assert re.search(r"\n  Visits \(arrivals\) +2\n", text), text
-    row = '<th scope=row>library (closed 25 Nov 2026)</th><td class="num">1</td>'
+    row = '<th scope=row>Library (closed 25 Nov 2026)</th><td class="num">1</td>'
     assert row in after["daily-html"]
 
     # The site that left is still asked for alone, named as closed; its figures are its own.

@@ -28,7 +28,7 @@ def test_a_code_is_the_one_at_the_site_the_command_acts_for(
     # The adviser logged in at the Library today: C001 is the Library's, for every command.
     ok(cli, "--user", "adv", "desks", "login", "lib-1", now=MONDAY)
     assert ok(cli, "--user", "adv", "ticket", "call-next", "--desk", "lib-1", now=MONDAY) == (
-        "C001 -> Library desk\n"
+        f"C001 (id {library_id}) -> Library desk\n"
     )
     ok(cli, "--user", "adv", "ticket", "recall", "C001", now=MONDAY)
     ok(cli, "--user", "adv", "ticket", "start", "C001", now=MONDAY)
@@ -50,7 +50,7 @@ def test_a_code_is_the_one_at_the_site_the_command_acts_for(
     # Centre: theirs, unless --site says otherwise.
     ok(cli, "--user", "tl", "desks", "login", "desk-1", now=MONDAY)
     called = ok(cli, "--user", "tl", "ticket", "call", "C001", "--desk", "desk-1", now=MONDAY)
-    assert called == "C001 -> Desk 1\n"
+    assert called == f"C001 (id {hq_id}) -> Desk 1\n"
     ok(cli, "--user", "tl", "ticket", "no-show", "C001", now=MONDAY)
     gone = cli("--user", "tl", "ticket", "show", str(hq_id), "--json", now=MONDAY)
     assert gone.json()["status"] == "no_show"
@@ -83,3 +83,55 @@ def test_every_ticket_command_on_a_ref_takes_site() -> None:
         with click.Context(command, info_name=name) as ctx:
             said = " ".join(command.get_help(ctx).split())
         assert "--site ID The site whose code REF is" in said, name
+
+
+def test_call_next_and_queue_text_show_the_ids_at_an_office_of_two_sites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trial 11, C2: both sites start at C001, so the text that tells a person which ticket to
+    act on next shows the id beside the code (only --json showed it); the id shown is a REF
+    that needs no --site. --json is as it was."""
+    cli, _, _ = office(tmp_path, monkeypatch)
+    issue = ("--user", "tl", "ticket", "issue", "--service", "C", "--json")
+    hq = cli(*issue, "--desk", "greet-1", now=MONDAY).json()["id"]
+    first = cli(*issue, "--desk", "lib-1", now=MONDAY).json()["id"]
+    second = cli(*issue, "--desk", "lib-1", now=MONDAY).json()["id"]
+    waiting = ok(cli, "--user", "tl", "queue", "--site", "library", now=MONDAY).splitlines()
+    assert [line.split("  Council Tax")[0] for line in waiting[3:5]] == [
+        f"    1. C001 (id {first})",
+        f"    2. C002 (id {second})",
+    ]
+    ok(cli, "--user", "adv", "desks", "login", "lib-1", now=MONDAY)
+    said = ok(cli, "--user", "adv", "ticket", "call-next", "--desk", "lib-1", now=MONDAY)
+    assert said == f"C001 (id {first}) -> Library desk\n"
+    # The names after the codes line up as they did before the ids.
+    shown = ok(cli, "--user", "tl", "queue", "--site", "library", now=MONDAY).splitlines()
+    at_desk, next_up = shown[3], shown[6]
+    assert at_desk.startswith(f"  C001 (id {first})  Council Tax")
+    assert next_up.startswith(f"    1. C002 (id {second})  Council Tax")
+    assert at_desk.index("Council Tax") + 5 == next_up.index("Council Tax")  # as before
+    # The id said is enough to act on, from any shell, with no --site.
+    ok(cli, "--user", "tl", "ticket", "start", str(first), now=MONDAY)
+    started = cli("--user", "tl", "ticket", "show", str(first), "--json", now=MONDAY).json()
+    assert (started["code"], started["status"]) == ("C001", "serving")
+    # --json is unchanged: the ticket's own fields, its code without the id.
+    listed = cli("--user", "tl", "queue", "--site", "library", "--json", now=MONDAY).json()
+    assert [(t["id"], t["code"]) for t in listed] == [(first, "C001"), (second, "C002")]
+    assert hq not in (first, second)
+
+
+def test_an_office_of_one_site_shows_codes_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One site: a code names one ticket all day, and the text stays as it was."""
+    from .conftest import Cli, make_db, site_toml
+
+    cli = Cli(make_db(tmp_path, site_toml()), monkeypatch)
+    ok(cli, "--user", "tl", "ticket", "issue", "--service", "C", now=MONDAY)
+    assert (
+        ok(cli, "--user", "tl", "queue", now=MONDAY)
+        .splitlines()[3]
+        .startswith("    1. C001  Council Tax")
+    )
+    said = ok(cli, "--user", "tl", "ticket", "call-next", "--desk", "desk-1", now=MONDAY)
+    assert said == "C001 -> Desk 1\n"

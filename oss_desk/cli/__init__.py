@@ -21,7 +21,7 @@ from collections.abc import Iterator, MutableMapping
 import click
 
 from oss_desk import __version__
-from oss_desk.cli.common import State, err
+from oss_desk.cli.common import State, err, err_error
 from oss_desk.domain.text import shown
 from oss_desk.errors import (
     EXIT_INTERNAL,
@@ -210,7 +210,7 @@ def run(argv: list[str] | None = None) -> int:
         err(f"oss-desk: {exc.format_message()}{_see(exc)}")
         return exc.exit_code
     except OssDeskError as exc:
-        err(f"oss-desk: {exc.cli_message}")
+        err_error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
         err("oss-desk: interrupted")

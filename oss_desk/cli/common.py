@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 import click
 
 from oss_desk.domain.text import printable
+from oss_desk.errors import OssDeskError
 
 if TYPE_CHECKING:
     from oss_desk.services.session import Session
@@ -193,10 +194,19 @@ def choice_of(values: Iterable[StrEnum]) -> click.Choice[str]:
     return click.Choice([v.value for v in values])
 
 
-def err(message: str) -> None:
-    """One line on stderr, with any control character in it (from what was typed or stored)
-    shown escaped, never sent to the terminal."""
-    click.echo(printable(" ".join(message.split())), err=True)
+def err(message: str, *, indent: str = "") -> None:
+    """One line on stderr (``indent`` before it), with any control character in it (from what
+    was typed or stored) shown escaped, never sent to the terminal."""
+    click.echo(printable(indent + " ".join(message.split())), err=True)
+
+
+def err_error(error: OssDeskError) -> None:
+    """An error on stderr: its one line, or its first line and one indented line for each
+    thing it says (:attr:`OssDeskError.lines`: a configuration's problems)."""
+    first, *more = error.lines or (error.cli_message,)
+    err(f"oss-desk: {first}")
+    for line in more:
+        err(line, indent="  ")
 
 
 def stdout_is_terminal() -> bool:

@@ -170,7 +170,7 @@ def demo(
             f"({format_instant(shown)}), its clock running on from then."
         )
     if summary.closed_now is not None:
-        click.echo(f"  Nobody is waiting now: {summary.closed_now}.")
+        click.echo(f"  Nobody is waiting now: the office is closed ({summary.closed_now}).")
         if summary.open_day is not None:
             click.echo(
                 "  To try it as on an open day:\n"

@@ -12,6 +12,7 @@ import click
 
 from oss_desk.cli.common import State, emit_json, json_command, site_option
 from oss_desk.domain.calendar import local
+from oss_desk.domain.codes import code_said
 from oss_desk.domain.models import QueueEntry
 from oss_desk.domain.queue import marks_said
 from oss_desk.domain.standards import over_target
@@ -64,12 +65,15 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
     names = session.directory.services
     # The columns after the service line up under the longest name shown (at most 60).
     width = max([24, *(len(names[e.ticket.service].name) for e in entries)])
+    sites = len(session.directory.sites)
+    codes = {e.ticket.id: code_said(e.ticket.code, e.ticket.id, sites) for e in entries}
+    code_width = max(map(len, codes.values()), default=4)  # "C001 (id 4)" at several sites
     if at_desks:
         lines.append("At desks")
         for e in at_desks:
             t = e.ticket
             lines.append(
-                f"  {t.code}  {names[t.service].name:{width}s} "
+                f"  {codes[t.id]:{code_width}s}  {names[t.service].name:{width}s} "
                 f"{'parked' if t.parked else t.status.value:8s} {t.desk or '':10s} "
                 f"waited {waited_minutes(e.wait_seconds)} min"
             )
@@ -97,7 +101,7 @@ def render_queue(session: Session, entries: list[QueueEntry], site_id: str | Non
             elif t.assigned_person is not None and not named:
                 needs = f"  (sent to {session.name_of(t.assigned_person)}){needs}"
             lines.append(
-                f"  {e.position:3d}. {t.code}  "
+                f"  {e.position:3d}. {codes[t.id]:{code_width}s}  "
                 f"{names[t.service].name:{width}s} "
                 f"waiting {waited_minutes(e.wait_seconds):3d} min, "
                 f"{_estimate(est, why)}{flag}{needs}"

@@ -19,11 +19,15 @@ def _again(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _show(done: list[Any], as_json: bool) -> None:
+def _show(done: list[Any], as_json: bool, *, quiet: bool = False) -> None:
+    """Each report queued, or found queued before, a line (``quiet``: only those queued now, and
+    nothing at all when none was, as a timer's journal wants)."""
     if as_json:
         emit_json([q.as_json() for q in done])
         return
-    if not done:
+    if quiet:
+        done = [q for q in done if q.new]
+    elif not done:
         click.echo("Nothing is due now.")
     for queued in done:
         click.echo(queued.line())
@@ -65,15 +69,21 @@ def monthly(
 
 
 @send.command("due")
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Also name the reports queued (or sent) before, and say when nothing is due.",
+)
 @json_option
 @pass_state
 @closing
-def due(state: State, as_json: bool) -> None:
+def due(state: State, verbose: bool, as_json: bool) -> None:
     """What the timer runs: today's summary once closed, last month's dashboard from the first
-    working day of the month; each at most once."""
+    working day of the month; each at most once. Prints a line for each report queued now and
+    nothing else (--json lists those queued before too)."""
     from oss_desk.services.mailed_reports import ReportMailer
 
     # Host-level, like `db purge`: the timer's service account is nobody on the staff list, so
     # what it may do does not hang on access.unlisted_role. It only queues figures to the
     # configured recipients.
-    _show(ReportMailer(state.session(host=True)).due(), as_json)
+    _show(ReportMailer(state.session(host=True)).due(), as_json, quiet=not verbose)

@@ -19,6 +19,7 @@ from oss_desk.cli.common import (
     ticket_site,
 )
 from oss_desk.cli.counter import show_ticket, ticket_action
+from oss_desk.domain.codes import code_said
 from oss_desk.domain.models import Ticket
 from oss_desk.domain.queue import called_back_words, passed_over
 from oss_desk.domain.waits import NO_OPEN_DESK, place_said
@@ -232,11 +233,13 @@ def call(state: State, ref: str, desk_id: str, as_json: bool) -> None:
 def _show_called(
     session: Session, called: Ticket, desk_id: str, as_json: bool, said: str = ""
 ) -> None:
-    """A ticket called to a desk: its JSON, or "C001 -> Desk 1" (and ``said``)."""
+    """A ticket called to a desk: its JSON, or "C001 -> Desk 1" (and ``said``; at an office
+    of several sites "C001 (id 4) -> Library desk 1": :func:`code_said`)."""
+    code = code_said(called.code, called.id, len(session.directory.sites))
     answer(
         as_json,
         ticket_json(called, session.directory),
-        f"{called.code} -> {session.desk(desk_id).name}{said}",
+        f"{code} -> {session.desk(desk_id).name}{said}",
     )
 
 

@@ -33,6 +33,14 @@ class TicketRef:
         return self.code or f"#{self.id}"
 
 
+def code_said(code: str, ticket_id: int, sites: int) -> str:
+    """A ticket as the command line's text names it for a person to act on next (``ticket
+    call-next``, ``queue``): at an office of ``sites`` sites, each of which starts at C001 every
+    day, its code and its id, "C001 (id 4)", either of which a REF takes; at an office of one
+    site its code alone, which names it all day."""
+    return f"{code} (id {ticket_id})" if sites > 1 else code
+
+
 def parse_ticket_ref(text: str) -> TicketRef:
     """``42`` or ``#42`` is an id; ``C012``, ``c12`` or ``C-12`` is today's code."""
     value = text.strip()

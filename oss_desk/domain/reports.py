@@ -544,3 +544,10 @@ class ReportNames:
     site_name: str
     service_names: Mapping[str, str]
     desk_names: Mapping[str, str] = field(default_factory=dict)
+    site_names: Mapping[str, str] = field(default_factory=dict)
+    """Each office by id (one that left: as the office's records last named it)."""
+
+    def office(self, site: str, sites_left: Mapping[str, str | None]) -> str:
+        """How the report names the office ``site`` (by its id when not named: another
+        office's, ``--include``), one that left as closed (:func:`site_named`)."""
+        return site_named(self.site_names.get(site, site), site, sites_left)

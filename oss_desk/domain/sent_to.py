@@ -10,6 +10,16 @@ from collections.abc import Container, Mapping
 from oss_desk.domain.models import Desk, DeskStatus
 from oss_desk.domain.queue import Caller, Placed, Refusal, calls_tickets, never_called_at
 
+SENT_TO_DESK = "only that desk may call them, before the others waiting for it"
+"""What sending a ticket to a desk means (:data:`~oss_desk.domain.queue.CALL_ORDER`), as the
+questions that offer it explain it (F1)."""
+SENT_TO_PERSON = (
+    "only the desk that colleague is logged in to may call them, before the others waiting for it"
+)
+"""What sending a ticket to a named colleague means, as the questions that offer it say."""
+TO_ANOTHER_SERVICE = "a new code in that service, keeping their place by the time they arrived"
+"""What transferring a ticket to another service means, as the questions that offer it say."""
+
 
 def not_sent_to(name: str, status: DeskStatus) -> str | None:
     """Why a ticket may not be sent to a desk (a transfer, a team leader's send) nor a parked

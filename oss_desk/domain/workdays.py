@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from oss_desk.domain.calendar import WEEKDAYS, hours_on, parse_hours
+from oss_desk.domain.calendar import WEEKDAYS, Hours, hours_on, parse_hours
 
 
 @lru_cache(maxsize=16)
@@ -120,6 +120,14 @@ class WorkingDays:
         if closes is None or cancelled.time() >= closes or not self.is_working_day(day):
             counted_from = day + timedelta(days=1)
         return self.between(counted_from, appointment_day)
+
+
+def opening_on(workdays: WorkingDays, opening_hours: Mapping[str, str], day: date) -> Hours | None:
+    """The office's hours on ``day``; None when it does not open that day (a bank holiday, a
+    local closure, a day of the week without hours): by the same rule as :func:`closed_at`."""
+    if not workdays.is_working_day(day):
+        return None
+    return hours_on(dict(opening_hours), day)
 
 
 def closed_at(

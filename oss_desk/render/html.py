@@ -27,7 +27,6 @@ from oss_desk.domain.reports import (
     TrendMonth,
     VisitFigures,
     closed_words,
-    site_named,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS
 from oss_desk.domain.standards import SEEN_WITHIN_TARGET
@@ -95,15 +94,15 @@ def report_html(
     if isinstance(report, DailyReport):
         title, heading = "Daily footfall report", "Daily footfall report"
         when = long_date(report.date)
-        sections = _daily_sections(report, service_names)
+        sections = _daily_sections(report, names)
     elif isinstance(report, MonthlyReport):
         title, heading = "Monthly report", "Monthly performance report"
         when = month_words(report.month, report.to_date)
-        sections = _monthly_sections(report, service_names)
+        sections = _monthly_sections(report, names)
     else:
         title = heading = PERIOD_HEADINGS.get(report.period, "Performance report")
         when = period_words(report.label, report.first_day, report.last_day, report.to_date)
-        sections = _period_sections(report, service_names)
+        sections = _period_sections(report, names)
     sections.insert(2, _work_section(report, names.desk_names, service_names, orgs))
     if record is not None:
         sections.append(record_section(record, f"{place}, {when}"))
@@ -125,7 +124,7 @@ PERIOD_HEADINGS = {
 }
 
 
-def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> list[str]:
+def _daily_sections(report: DailyReport, names: ReportNames) -> list[str]:
     """Summary, arrivals and the same weekday in earlier weeks (the work section goes third)."""
     f = report.figures
     closed = closed_words(report)
@@ -149,8 +148,8 @@ def _daily_sections(report: DailyReport, service_names: Mapping[str, str]) -> li
         section(
             "arrivals",
             "Arrivals",
-            *_arrival_blocks(f, service_names),
-            _by_site_table(report),
+            *_arrival_blocks(f, names.service_names),
+            _by_site_table(report, names),
         ),
         due_section(report.followups),
         _previous_weeks(report),
@@ -164,7 +163,7 @@ def _event_log_head(report: DailyReport) -> str:
     return f'<p class="note" id="event-log-head">{e(text)}</p>'
 
 
-def _monthly_sections(report: MonthlyReport, service_names: Mapping[str, str]) -> list[str]:
+def _monthly_sections(report: MonthlyReport, names: ReportNames) -> list[str]:
     """Summary, visits, appointments, the trend and calls (the work section goes third)."""
     f = report.figures
     day_bars = [
@@ -191,8 +190,8 @@ def _monthly_sections(report: MonthlyReport, service_names: Mapping[str, str]) -
             "visits",
             "Visits",
             by_day,
-            *_arrival_blocks(f, service_names),
-            _by_site_table(report),
+            *_arrival_blocks(f, names.service_names),
+            _by_site_table(report, names),
         ),
         _appointments(report.appointments),
         period_section(report.followups),
@@ -201,7 +200,7 @@ def _monthly_sections(report: MonthlyReport, service_names: Mapping[str, str]) -
     ]
 
 
-def _period_sections(report: RangeReport, service_names: Mapping[str, str]) -> list[str]:
+def _period_sections(report: RangeReport, names: ReportNames) -> list[str]:
     """The scorecard (every standard on one page), the period before, the visits, the months,
     appointments and calls (the work section goes third)."""
     f = report.figures
@@ -213,8 +212,8 @@ def _period_sections(report: RangeReport, service_names: Mapping[str, str]) -> l
         section(
             "visits",
             "Visits",
-            *_arrival_blocks(f, service_names),
-            _by_site_table(report),
+            *_arrival_blocks(f, names.service_names),
+            _by_site_table(report, names),
         ),
         _appointments(report.appointments, "this period"),
         period_section(report.followups),
@@ -259,11 +258,11 @@ def _arrival_blocks(f: VisitFigures, service_names: Mapping[str, str]) -> tuple[
     )
 
 
-def _by_site_table(report: PeriodReport) -> str:
+def _by_site_table(report: PeriodReport, names: ReportNames) -> str:
     by_site, left = report.figures.by_site, report.sites_left
     if len(by_site) < 2:
         return ""
-    rows = [row(site_named(k, k, left), str(v)) for k, v in by_site.items()]
+    rows = [row(names.office(k, left), str(v)) for k, v in by_site.items()]
     return table("Visits by office", ["Office", "Visits"], rows)
 
 

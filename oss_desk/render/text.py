@@ -22,7 +22,6 @@ from oss_desk.domain.reports import (
     ReportNames,
     TrendMonth,
     closed_words,
-    site_named,
 )
 from oss_desk.domain.scorecard import FIGURE_DEFINITIONS, short_label
 from oss_desk.domain.standards import Status
@@ -123,10 +122,7 @@ def _wait_lines(report: PeriodReport, width: int) -> list[str]:
 
 
 def _visit_lines(
-    report: PeriodReport,
-    service_names: Mapping[str, str],
-    organisations: Mapping[str, str] | None = None,
-    desk_names: Mapping[str, str] | None = None,
+    report: PeriodReport, names: ReportNames, organisations: Mapping[str, str] | None = None
 ) -> list[str]:
     f = report.figures
     lines: list[str] = []
@@ -139,28 +135,33 @@ def _visit_lines(
     lines += _wait_lines(report, width)
     lines += _bars("Arrivals by hour", f.by_hour, lambda h: f"{h}:00")
     lines += ["", "  Arrivals by service"]
-    named = {code: service_names.get(code, code) for code in f.by_service}
+    named = {code: names.service_names.get(code, code) for code in f.by_service}
     wide = max([28, *map(len, named.values())])  # every count in one column, however long a name
     for code, n in f.by_service.items():
         lines.append(f"    {code}  {named[code]:{wide}s} {n:4d}")
     if len(f.by_site) > 1:
         lines += ["", "  Arrivals by office"]
+        offices = {site: names.office(site, report.sites_left) for site in f.by_site}
+        wide = max([31, *map(len, offices.values())])
         for site, n in f.by_site.items():
-            lines.append(f"    {site_named(site, site, report.sites_left):31s} {n:4d}")
+            lines.append(f"    {offices[site]:{wide}s} {n:4d}")
     lines += ["", "  Outcomes"]
     for outcome in outcome_rows(f.outcomes):
         lines.append(f"    {outcome.label:28s} {outcome.value:>4}")
     lines += _flag_lines(f.flags, list(f.by_service), organisations or {})
     served, median, total = (c.lower() for c in SERVED_COLUMNS)
-    lines += ["", f"  {'Desks':26s}{served:>8} {median:>20} {total:>19}"]
-    for desk in desk_rows(f.desks, desk_names or {}):
-        lines.append(f"    {desk.name[:24]:24s}{desk.served:>8} {desk.median:>20} {desk.total:>19}")
+    desks = desk_rows(f.desks, names.desk_names)
+    # Each figure in one column, however long a desk's or an adviser's name (none is cut).
+    wide = max([24, *(len(d.name) for d in desks), *(len(a.name) for a in f.advisers.values())])
+    lines += ["", f"  {'Desks':{wide + 2}s}{served:>8} {median:>20} {total:>19}"]
+    for desk in desks:
+        lines.append(f"    {desk.name:{wide}s}{desk.served:>8} {desk.median:>20} {desk.total:>19}")
     lines += _note(FIGURE_DEFINITIONS["service_time"])
     if f.advisers:
-        lines += ["", f"  {'Advisers':26s}{served:>8} {median:>20}"]
+        lines += ["", f"  {'Advisers':{wide + 2}s}{served:>8} {median:>20}"]
         for a in f.advisers.values():
             time = minutes(a.service_median_minutes)
-            lines.append(f"    {a.name[:24]:24s}{a.served:8d} {time:>20}")
+            lines.append(f"    {a.name:{wide}s}{a.served:8d} {time:>20}")
     lines += ["", f"  {ADJUSTMENTS_TITLE}"]
     for row in adjustment_rows(f.adjustments):
         lines.append(f"    {row.label:42s} {row.value:>4}")
@@ -359,5 +360,5 @@ def report_text(
             f"  {span_words(report.first_day, report.last_day, report.to_date)}",
         ]
         beside, rest = _beside(report), _period_rest(report)
-    visits = _visit_lines(report, names.service_names, organisations, names.desk_names)
+    visits = _visit_lines(report, names, organisations)
     return "\n".join([*head, "", *_standards(report), *beside, "", *visits, *rest])

@@ -35,18 +35,36 @@ def backups_in(folder: Path, stem: str) -> list[Path]:
     return [p for _, _, p in sorted(found)]
 
 
-def newest_backup_of_missing(db: Path) -> Path | None:
-    """The newest backup of ``db``, a database that is not there (so its stored settings cannot
-    be read): in ``OSS_DESK_BACKUP__FOLDER`` when set, else in ``backups/`` beside it."""
-    found = backups_in(backup_folder(db, os.environ.get(FOLDER_ENV) or None), db.stem)
+def folder_of_missing(config: Path | None) -> str | None:
+    """The ``backup.folder`` of a database that is not there (so its stored settings cannot be
+    read): the configuration the command was given (``--config``, with its
+    ``OSS_DESK_BACKUP__FOLDER`` override), else the override alone. A file that does not load
+    leaves the override alone (its own error is said where it is loaded)."""
+    if config is not None:
+        from oss_desk.config import load_file  # only on this error path: pydantic is large
+        from oss_desk.errors import OssDeskError
+
+        try:
+            return load_file(config).backup.folder or None
+        except (OssDeskError, OSError, ValueError):
+            pass
+    return os.environ.get(FOLDER_ENV) or None
+
+
+def newest_backup_of_missing(db: Path, config: Path | None = None) -> Path | None:
+    """The newest backup of ``db``, a database that is not there: in the backup folder of the
+    configuration the command was given (:func:`folder_of_missing`), else in ``backups/``
+    beside it."""
+    found = backups_in(backup_folder(db, folder_of_missing(config)), db.stem)
     return found[-1] if found else None
 
 
-def missing_said(db: Path) -> str | None:
+def missing_said(db: Path, config: Path | None = None) -> str | None:
     """What is said of ``db``, a database that is not there, when a backup of it is: restore
     the newest first (an office whose file went: a mistaken ``rm``, a wrong OSS_DESK_DB; ``init``
-    would start an empty office). None when it has no backup."""
-    newest = newest_backup_of_missing(db)
+    would start an empty office). None when it has no backup. ``config``: the configuration
+    file the command was given (its ``backup.folder`` is where the backups are)."""
+    newest = newest_backup_of_missing(db, config)
     if newest is None:
         return None
     return (
@@ -60,6 +78,7 @@ __all__ = [
     "FOLDER_ENV",
     "backup_folder",
     "backups_in",
+    "folder_of_missing",
     "missing_said",
     "newest_backup_of_missing",
 ]

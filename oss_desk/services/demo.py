@@ -15,7 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from oss_desk.clock import FixedClock
-from oss_desk.domain.calendar import hours_on, zone
+from oss_desk.domain.calendar import zone
 from oss_desk.domain.models import Actor, DeskKind, EventKind, Outcome, TicketStatus
 from oss_desk.domain.slots import Slot
 from oss_desk.errors import OssDeskError
@@ -24,6 +24,7 @@ from oss_desk.services.demo_appointments import (
     BOOKED_DAYS_AGO,
     DayBookings,
     Deliver,
+    Opening,
     book_ahead,
     book_day,
     greeter_of,
@@ -84,8 +85,9 @@ class DemoSummary:
     arranged_at: tuple[datetime, ...] = ()
     """When each appointment arranged at a desk was booked (its confirmation was sent then)."""
     closed_now: str | None = None
-    """Why nobody is waiting: the office is closed now (``the office is closed on Saturdays``,
-    ``the office opens at 09:00``...); None while it is open."""
+    """Why nobody is waiting: the office is closed now (``a Saturday``, ``a bank holiday
+    (Christmas Day)``, ``outside the opening hours 09:00-17:00``: the words of
+    :func:`oss_desk.domain.workdays.closed_now`); None while it is open."""
     open_day: datetime | None = None
     """While it is closed: late morning of its last opening day, an instant to build the demo
     as of (``OSS_DESK_NOW``) to see an open day."""
@@ -110,7 +112,7 @@ def populate(
     site = session.site()
     tz = zone(site.timezone)
     rng = random.Random(seed)
-    opening = next(s for s in session.settings.sites if s.id == site.id).opening_hours
+    opening = Opening.of(next(s for s in session.settings.sites if s.id == site.id))
     clock = FixedClock(real_now)
     sim = dataclasses.replace(session, clock=clock)
     today = real_now.astimezone(tz).date()
@@ -122,7 +124,7 @@ def populate(
         if days is None
         else len(past) < days and day > today - timedelta(days=days * 3)
     ):
-        if hours_on(opening, day) is not None:
+        if opening.on(day) is not None:
             past.append(day)
         day -= timedelta(days=1)
     visits = 0
@@ -130,12 +132,12 @@ def populate(
     # The demo office's records begin on one day, its first of history: nothing it holds
     # (a booking, a follow-up, a message) is from before that day's opening.
     first_day = past[-1] if past else today
-    first_hours = hours_on(opening, first_day)
+    first_hours = opening.on(first_day)
     since = datetime.combine(first_day, first_hours.opens if first_hours else time.min, tz)
     simulate = partial(_simulate, sim, clock, rng, arranging=arranging)
     with session.store.write():
         for d in reversed(past):
-            hours = hours_on(opening, d)
+            hours = opening.on(d)
             assert hours is not None
             start = datetime.combine(d, hours.opens, tz)
             end = datetime.combine(d, hours.closes, tz)
@@ -144,9 +146,9 @@ def populate(
             booked = book_day(sim, clock, rng, d, opening, since=since, deliver=deliver)
             visits += simulate(start, end, int(visitors_per_day * busy), bookings=booked)
             worker_pass(sim, clock, end + timedelta(minutes=1), deliver)
-        hours = hours_on(opening, today)
+        hours = opening.on(today)
         local_now = real_now.astimezone(tz)
-        closed_now = closed_words(opening, local_now)
+        closed_now = opening.closed(local_now)
         if hours is not None and local_now.time() > hours.opens:
             start = datetime.combine(today, hours.opens, tz)
             end = min(local_now, datetime.combine(today, hours.closes, tz))
@@ -188,17 +190,17 @@ def populate(
     )
 
 
-def open_day_to_show(opening: Mapping[str, str], local_now: datetime) -> datetime | None:
+def open_day_to_show(opening: Opening, local_now: datetime) -> datetime | None:
     """While the office is closed at ``local_now`` (its local time, aware): 11:00 on its last
     opening day (today's, once it has closed), the instant to show the demo as of, so that
     residents are waiting; None while it is open (or no opening day in the last 3 weeks)."""
-    if closed_words(opening, local_now) is None:
+    if opening.closed(local_now) is None:
         return None
     day = local_now.date()
-    hours = hours_on(dict(opening), day)
+    hours = opening.on(day)
     if hours is None or local_now.time() < hours.closes:
         day -= timedelta(days=1)
-        while hours_on(dict(opening), day) is None:
+        while opening.on(day) is None:
             day -= timedelta(days=1)
             if day < local_now.date() - timedelta(days=21):
                 return None
@@ -209,22 +211,7 @@ def shown_instead(settings: Settings, now: datetime) -> datetime | None:
     """The instant ``oss-desk demo`` opens its office as of while the (first) demo office is
     closed at ``now``: :func:`open_day_to_show`; None while it is open."""
     site = settings.sites[0]
-    return open_day_to_show(site.opening_hours, now.astimezone(zone(site.timezone)))
-
-
-def closed_words(opening: Mapping[str, str], local_now: datetime) -> str | None:
-    """Why the office is closed at ``local_now`` (its local time), from its opening hours:
-    ``the office is closed on Saturdays``, ``the office opens at 09:00``, ``the office closed
-    at 17:00``; None while it is open. The demo leaves nobody waiting while it is closed, as
-    no resident would be."""
-    hours = hours_on(dict(opening), local_now.date())
-    if hours is None:
-        return f"the office is closed on {local_now:%A}s"
-    if local_now.time() < hours.opens:
-        return f"the office opens at {hours.opens:%H:%M}"
-    if local_now.time() >= hours.closes:
-        return f"the office closed at {hours.closes:%H:%M}"
-    return None
+    return open_day_to_show(Opening.of(site), now.astimezone(zone(site.timezone)))
 
 
 def waiting_in_queue(session: Session, site_id: str) -> int:

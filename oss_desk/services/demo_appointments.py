@@ -14,14 +14,19 @@ import random
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from oss_desk.clock import FixedClock, read_instant
-from oss_desk.domain.calendar import hours_on, zone
+from oss_desk.domain.calendar import Hours, zone
 from oss_desk.domain.models import Actor, DeskKind
 from oss_desk.domain.slots import Slot
+from oss_desk.domain.workdays import WorkingDays, closed_now, opening_on
 from oss_desk.errors import OssDeskError
 from oss_desk.services.appointments import AppointmentService
 from oss_desk.services.session import Session
+
+if TYPE_CHECKING:
+    from oss_desk.config import SiteConfig
 
 BOOKED_DAYS_AGO = timedelta(days=5)
 BOOKABLE = ("C", "B", "H", "T")
@@ -37,6 +42,29 @@ LATE_MINUTES = 10
 
 Deliver = Callable[[Session], object]
 """The worker's pass over the messages due now (``MessageDelivery(session).deliver_due``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """When the demo office is open, asked of the one rule (:mod:`oss_desk.domain.workdays`:
+    its opening hours, its local closures and its nation's bank holidays): the demo has no
+    opening check of its own."""
+
+    workdays: WorkingDays
+    hours: Mapping[str, str]
+
+    @classmethod
+    def of(cls, site: SiteConfig) -> Opening:
+        workdays = WorkingDays.for_office(site.nation, site.closures, site.opening_hours)
+        return cls(workdays, dict(site.opening_hours))
+
+    def on(self, day: date) -> Hours | None:
+        """The office's hours on ``day``; None when it does not open then."""
+        return opening_on(self.workdays, self.hours, day)
+
+    def closed(self, local_now: datetime) -> str | None:
+        """Why the office is closed at ``local_now`` (its wall-clock time); None while open."""
+        return closed_now(self.workdays, self.hours, local_now)
 
 
 @dataclass(slots=True)
@@ -88,7 +116,7 @@ def book_day(
     clock: FixedClock,
     rng: random.Random,
     day: date,
-    opening: Mapping[str, str],
+    opening: Opening,
     *,
     since: datetime,
     until: datetime | None = None,
@@ -99,7 +127,7 @@ def book_day(
     first day; only those starting 30 minutes before ``until``, for today), have the worker
     send their messages when due (``deliver``), and decide who comes when (or not)."""
     tz = zone(session.site().timezone)
-    hours = hours_on(dict(opening), day)
+    hours = opening.on(day)
     assert hours is not None
     opens = datetime.combine(day, hours.opens, tz)
     plan = DayBookings(opens)
@@ -164,15 +192,15 @@ def _minute(opens: datetime, when: datetime) -> int:
 
 
 def _booked_on(
-    rng: random.Random, day: date, days_before: int, opening: Mapping[str, str], tz: tzinfo
+    rng: random.Random, day: date, days_before: int, opening: Opening, tz: tzinfo
 ) -> datetime:
     """A moment in the opening hours of the opening day ``days_before`` days before ``day``
     (or the one before that, when the office is closed then)."""
     booked = day - timedelta(days=days_before)
-    hours = hours_on(dict(opening), booked)
+    hours = opening.on(booked)
     while hours is None:
         booked -= timedelta(days=1)
-        hours = hours_on(dict(opening), booked)
+        hours = opening.on(booked)
     opened = datetime.combine(booked, hours.opens, tz)
     span = datetime.combine(booked, hours.closes, tz) - opened
     return opened + span * rng.uniform(0.05, 0.95)

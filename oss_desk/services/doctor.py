@@ -57,11 +57,12 @@ def run_checks(
     results: list[Check] = []
     # Asked before this process opens it (closing a file drops a process's own POSIX locks).
     others_open = path.exists() and m.shm_holder(path) is not None
-    store = _database(path, results)
+    config_path = resolve_config_path(config)
+    store = _database(path, config_path, results)
     # A database made by an older release: what its schema cannot answer is not asked of it.
     current = store if store is not None and not pending_names(store.conn) else None
     try:
-        settings = _configuration(store, resolve_config_path(config), results)
+        settings = _configuration(store, config_path, results)
         if store is not None:
             results.append(guard("integrity", lambda: _integrity(path)))
             results.append(guard("file modes", lambda: _modes(path)))
@@ -104,10 +105,10 @@ def run_checks(
 # The database ---------------------------------------------------------------------------------
 
 
-def _database(path: Path, results: list[Check]) -> Store | None:
+def _database(path: Path, config: Path | None, results: list[Check]) -> Store | None:
     name = "database"
     if not path.exists():
-        results.append(fail(name, missing_database(path)))
+        results.append(fail(name, missing_database(path, config)))
         return None
     fstype = filesystem_type(path.parent)
     if fstype in NETWORK_FILESYSTEMS:

@@ -81,9 +81,10 @@ def _account(uid: int) -> str:
         return str(uid)
 
 
-def missing_database(db: Path) -> str:
-    """``doctor``'s database line for a database that is not there."""
-    return missing_said(db) or f"no database at {db} (run `oss-desk init`)"
+def missing_database(db: Path, config: Path | None) -> str:
+    """``doctor``'s database line for a database that is not there (``config``: the
+    configuration file it was given, whose ``backup.folder`` holds the backups)."""
+    return missing_said(db, config) or f"no database at {db} (run `oss-desk init`)"
 
 
 __all__ = ["backups", "missing_database"]

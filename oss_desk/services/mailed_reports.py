@@ -18,11 +18,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.calendar import hours_on, parse_date
+from oss_desk.domain.calendar import parse_date
 from oss_desk.domain.models import Role, Site
 from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.domain.stats import month_of, parse_month
-from oss_desk.domain.workdays import WorkingDays
+from oss_desk.domain.workdays import WorkingDays, opening_on
 from oss_desk.errors import EXIT_REFUSED, NotFound, OssDeskError, RuleViolation
 from oss_desk.services.queue.day_end import closing_time
 from oss_desk.services.report_offices import report_site
@@ -30,6 +30,7 @@ from oss_desk.services.report_outputs import place_name, render_report
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session
 from oss_desk.storage import report_mails as store
+from oss_desk.storage.reports_visits import visitor_days
 
 ALL_SITES = "*"
 
@@ -47,6 +48,9 @@ class Queued:
 
     mail: store.ReportMail
     new: bool
+    place: str
+    """Whose report it is: the site's name (each site's own, at an office of several), else
+    the council's (the email's subject names the same)."""
 
     def as_json(self) -> dict[str, object]:
         m = self.mail
@@ -55,6 +59,7 @@ class Queued:
             "kind": m.kind,
             "period": m.period,
             "site": None if m.scope == ALL_SITES else m.scope,
+            "place": self.place,
             "to": m.recipient,
             "round": m.round,
             "queued": self.new,
@@ -65,12 +70,12 @@ class Queued:
     def line(self) -> str:
         m = self.mail
         what = "Daily summary" if m.kind == "daily" else "Monthly dashboard"
+        which = f"{what} of {self.place} for {m.period}"
         if self.new:
-            return f"{what} for {m.period} queued for {m.recipient} (email {m.id})."
+            return f"{which} queued for {m.recipient} (email {m.id})."
         state = f"sent {m.sent_at}" if m.status == "sent" else m.status
         return (
-            f"{what} for {m.period} was already queued for {m.recipient} (email {m.id}, {state}); "
-            "nothing queued."
+            f"{which} was already queued for {m.recipient} (email {m.id}, {state}); nothing queued."
         )
 
 
@@ -169,14 +174,15 @@ class ReportMailer:
         self, site: Site, scope: str | None, look_back: int = 7
     ) -> list[date]:
         """The days of ``site`` in the last ``look_back`` days, over, on which it was closed
-        (its one rule: :meth:`WorkingDays.is_working_day` and its opening hours) but took
-        arrivals all the same, whose summary was never queued (so an hourly run says nothing
-        of them again), oldest first."""
+        (its one rule: :func:`~oss_desk.domain.workdays.opening_on`) but took
+        visitors all the same (a ticket cancelled as issued in error brought none: a closed day
+        with only such tickets has no summary), whose summary was never queued (so an hourly run
+        says nothing of them again), oldest first."""
         closed = [day for day, opened in self._days_over(site, look_back) if not opened]
         if not closed:
             return []
         conn = self.s.store.conn
-        came = store.arrival_days(conn, site.id, min(closed).isoformat(), max(closed).isoformat())
+        came = visitor_days(conn, site.id, min(closed).isoformat(), max(closed).isoformat())
         sent = store.queued_periods(conn, "daily", scope or ALL_SITES)
         return sorted(d for d in closed if d.isoformat() in came and d.isoformat() not in sent)
 
@@ -193,8 +199,7 @@ class ReportMailer:
             if day < first:
                 return
             if now >= closing_time(self.s, site, day.isoformat()):
-                hours = hours_on(config.opening_hours, day)
-                yield day, workdays.is_working_day(day) and hours is not None
+                yield day, opening_on(workdays, config.opening_hours, day) is not None
 
     def _workdays(self, site: Site) -> WorkingDays:
         config = next(c for c in self.s.settings.sites if c.id == site.id)
@@ -240,5 +245,5 @@ class ReportMailer:
                     queued_by=self.s.actor.person,
                     again=again,
                 )
-                done.append(Queued(mail, new))
+                done.append(Queued(mail, new, where))
         return done

@@ -40,13 +40,21 @@ def names_for(session: Session, report: Report, everywhere: str = ALL_OFFICES) -
     """The council, the office (``everywhere`` for every office), services and desks, as
     configured (a desk that left the configuration: as the office's records last had it)."""
     directory = session.directory
-    desks = desk_names_ever(session.store.conn)
+    left = {site: known.name for site in report.sites_left if (known := session.site_known(site))}
     return ReportNames(
         council=session.settings.council.name,
         site_name=place_name(session, report.site, report.sites_left, everywhere),
         service_names={code: s.name for code, s in directory.services.items()},
-        desk_names=desks | {desk_id: d.name for desk_id, d in directory.desks.items()},
+        desk_names=report_desk_names(session),
+        site_names=left | {site_id: site.name for site_id, site in directory.sites.items()},
     )
+
+
+def report_desk_names(session: Session) -> dict[str, str]:
+    """The desks' names every report shows (the command line's and the desk app's, F6): as
+    configured, and a desk that left the configuration as the office's records last had it."""
+    desks = desk_names_ever(session.store.conn)
+    return desks | {desk_id: d.name for desk_id, d in session.directory.desks.items()}
 
 
 def place_name(

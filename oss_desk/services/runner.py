@@ -13,12 +13,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Concatenate, ParamSpec, TypeVar
 
 from oss_desk.services.session import Session
-from oss_desk.storage.faults import longest_write_wait
-
-__all__ = ["SessionRunner", "longest_write_wait"]  # the longest its work waits for a write
+from oss_desk.storage.faults import desk_write_wait, longest_write_wait, wait_for_writes
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def longest_desk_write() -> float:
+    """The longest the desk's work waits for a write before it goes ahead or is refused as busy
+    (seconds): its turn, then SQLite's lock, each at most :func:`desk_write_wait` (the desk's
+    connection is set to it when the runner opens it)."""
+    return longest_write_wait(desk_write_wait())
 
 
 class SessionRunner:
@@ -38,8 +43,10 @@ class SessionRunner:
         return self._executor.submit(self._open)
 
     def _open(self) -> Session:
-        self._session = self._factory()
-        return self._session
+        session = self._factory()
+        wait_for_writes(session.store.conn, desk_write_wait())  # a desk's key waits seconds
+        self._session = session
+        return session
 
     @property
     def session(self) -> Session:

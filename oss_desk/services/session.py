@@ -251,14 +251,15 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> Path:
     return default_db_path()
 
 
-def _demo_hint(path: Path, error: StorageError) -> StorageError:
+def _demo_hint(path: Path, error: StorageError, config: Path | None) -> StorageError:
     """Opening ``path`` failed: the same error, or, for a database that is not there, the
-    newest backup of it to restore, else where the demo office is when the default database
+    newest backup of it to restore (in the backup folder of ``config``, the configuration file
+    the command was given), else where the demo office is when the default database
     was meant and only the demo has been built (``oss-desk demo`` then ``oss-desk queue`` in
     another terminal)."""
     if path.exists():
         return error
-    restore = missing_said(path)  # an office whose file went: its backups are beside it
+    restore = missing_said(path, config)  # an office whose file went: where are its backups
     if restore is not None:
         return StorageError(restore)
     demo = demo_db_path()
@@ -518,7 +519,7 @@ def open_session(
     try:
         store = open_store(path, create=False, check=check)
     except StorageError as error:
-        raise _demo_hint(path, error) from None
+        raise _demo_hint(path, error, resolve_config_path(config)) from None
     try:
         settings, source = settings_for(store, resolve_config_path(config))
         if clock is None:

@@ -46,11 +46,31 @@ def busy_timeout() -> float:
     return value
 
 
-def longest_write_wait() -> float:
+DESK_WRITE_WAIT_SECONDS = 5.0
+"""The longest a desk's key waits for the database (its turn to write, then SQLite's lock), each
+time, whatever the busy timeout (which may be set up to 600 s for the worker and the command
+line): a key that cannot write within it is refused as busy, said at once, and the keys typed
+after it go on, instead of a desk that sits dead for minutes with a resident in front of it."""
+
+
+def desk_write_wait() -> float:
+    """How long a desk's write waits for the lock (seconds): the busy timeout, at most
+    :data:`DESK_WRITE_WAIT_SECONDS`."""
+    return min(busy_timeout(), DESK_WRITE_WAIT_SECONDS)
+
+
+def wait_for_writes(conn: sqlite3.Connection, seconds: float) -> None:
+    """Make ``conn``'s writes wait at most ``seconds`` for the lock (its turn among the writers
+    reads the same value: :meth:`~oss_desk.storage.database.Store.write`)."""
+    conn.execute(f"PRAGMA busy_timeout = {round(seconds * 1000)}")
+
+
+def longest_write_wait(wait: float | None = None) -> float:
     """The longest a write waits before it goes ahead or is refused as busy (seconds): its turn
     among the writers that take the write lock, then SQLite's own lock (held by a writer that
-    takes no turn: a backup, the ``sqlite3`` shell), each at most the busy timeout."""
-    return 2 * busy_timeout()
+    takes no turn: a backup, the ``sqlite3`` shell), each at most ``wait`` (by default the busy
+    timeout; a desk's: :func:`desk_write_wait`)."""
+    return 2 * (busy_timeout() if wait is None else wait)
 
 
 # Text SQLite cannot give back as text ----------------------------------------------------------

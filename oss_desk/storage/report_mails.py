@@ -83,15 +83,3 @@ def queued_periods(conn: sqlite3.Connection, kind: str, scope: str) -> set[str]:
             "SELECT DISTINCT period FROM report_mails WHERE kind = ? AND scope = ?", [kind, scope]
         )
     }
-
-
-def arrival_days(conn: sqlite3.Connection, site_id: str, first: str, last: str) -> set[str]:
-    """The business days from ``first`` to ``last`` on which anyone arrived at ``site_id``."""
-    return {
-        str(r[0])
-        for r in conn.execute(
-            "SELECT DISTINCT business_day FROM visits WHERE site_id = ? "
-            "AND business_day BETWEEN ? AND ?",
-            [site_id, first, last],
-        )
-    }

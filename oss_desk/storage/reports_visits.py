@@ -291,6 +291,16 @@ GROUP BY 1, 2, 3
 """The visitors' needs (a JSON list, or one need as text) by site, day and need."""
 
 
+_VISITOR_DAYS = f"WITH {_FROM_FACTS}, {_DESCRIBED} SELECT DISTINCT business_day FROM visitors"  # noqa: S608 - constant text
+
+
+def visitor_days(conn: sqlite3.Connection, site_id: str, first: str, last: str) -> set[str]:
+    """The business days from ``first`` to ``last`` on which a visitor arrived at ``site_id``
+    (:data:`~oss_desk.domain.standards.NOT_VISITORS`: a ticket issued in error brought none)."""
+    args = {"first": first, "last": last, "site": site_id}
+    return {str(r[0]) for r in conn.execute(_VISITOR_DAYS, args)}
+
+
 _DAY_SITE = itemgetter(0, 1)
 
 

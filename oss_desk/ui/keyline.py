@@ -37,7 +37,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerError
 
-from oss_desk.services.runner import longest_write_wait
+from oss_desk.services.runner import longest_desk_write
 
 FLOW_MARGIN = 5.0
 """Seconds a key's flow is given, past the longest its write may wait for the database, to
@@ -46,10 +46,15 @@ read back and show what it did."""
 
 def flow_overdue() -> float:
     """Seconds after which a key's flow the line waits for (:meth:`KeyLine.behind`) counts as
-    over: past the longest its write may wait under the busy timeout in force (up to 600 s:
-    ``OSS_DESK_BUSY_TIMEOUT``), after which the flow has said why not, and a margin."""
-    return longest_write_wait() + FLOW_MARGIN
+    over: past the longest the desk's write may wait (a few seconds, whatever the busy timeout:
+    :data:`~oss_desk.storage.faults.DESK_WRITE_WAIT_SECONDS`), after which the flow has said
+    why not, and a margin."""
+    return longest_desk_write() + FLOW_MARGIN
 
+
+WAIT_SAID = 2.0
+"""Seconds a key's flow may take, with keys typed behind it, before the desk says that they wait
+(its write waiting for a database another process holds): they are never queued unseen."""
 
 OVERDUE = 1.0
 """Seconds after which a key whose trail never came up counts as handled: the last backstop.
@@ -98,6 +103,7 @@ class KeyLine:
         self.settled: Screen[Any] | None = None
         """The screen on top when the last key went (a new one settles before the next)."""
         self._overdue: asyncio.TimerHandle | None = None
+        self._slow: asyncio.TimerHandle | None = None
         self._flows: set[asyncio.Future[None]] = set()
         self._look: asyncio.TimerHandle | None = None
         self._way: list[DOMNode] = []
@@ -125,7 +131,11 @@ class KeyLine:
         if self._overdue is not None:
             self._overdue.cancel()
         self.on_way = flow
-        self._overdue = asyncio.get_running_loop().call_later(flow_overdue(), self._late, flow)
+        loop = asyncio.get_running_loop()
+        self._overdue = loop.call_later(flow_overdue(), self._late, flow)
+        if self._slow is not None:
+            self._slow.cancel()
+        self._slow = loop.call_later(WAIT_SAID, self._say_waiting, flow, loop.time())
         over = asyncio.ensure_future(self._over(flow))
         self._flows.add(over)  # kept until it is done (the loop keeps only weak references)
         over.add_done_callback(self._flows.discard)
@@ -134,6 +144,21 @@ class KeyLine:
         with suppress(WorkerError):
             await flow.wait()
         self._late(flow)
+
+    def _say_waiting(self, flow: Worker[Any], since: float) -> None:
+        """``flow`` is slow and keys were typed behind it: say that they wait, and how long
+        at most (then the flow says why it was not done, and they go)."""
+        self._slow = None
+        if self.on_way is not flow or not self.waiting:
+            return
+        left = max(1, round(flow_overdue() - (asyncio.get_running_loop().time() - since)))
+        n = len(self.waiting)
+        keys = f"the {n} keys typed since wait their" if n > 1 else "the key typed since waits its"
+        self.app.notify(
+            f"Waiting for the database: {keys} turn (at most {left} s)",
+            severity="warning",
+            timeout=4,
+        )
 
     def arrived(self, key: Key) -> None:
         """A key handed on came back up to the app and was handled there. Its binding may have
@@ -225,6 +250,9 @@ class KeyLine:
             self._ended()
 
     def _ended(self) -> None:
+        if self._slow is not None:
+            self._slow.cancel()
+            self._slow = None
         self.on_way = None
         self._way = []
         self._stop_timers()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from textual.widgets import Static
+
 from oss_desk.services.reports import ReportService
 from oss_desk.ui.dialogs import ChoiceDialog, HelpScreen
 from oss_desk.ui.screens.leader import LeaderScreen
@@ -66,3 +68,27 @@ async def test_escape_keeps_the_ticket(office: Path, make_app: AppFactory) -> No
         await app.workers.wait_for_complete()
         assert cancelled(office) == {}
         assert table.row_count == 4
+
+
+async def test_f1_at_the_question_explains_each_answer(office: Path, make_app: AppFactory) -> None:
+    """Note 14: F1 in "Cancel C001: why?" gave the choice box's general words ("pick one of the
+    list") under the question: now what L and E each mean comes first, and the hint says F1."""
+    app = make_app(office, "greet-1")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await leader_queue(pilot, 4)
+        dialog = await pressed_to(pilot, ChoiceDialog, "x")
+        assert str(dialog.query_one(".hint", Static).render()) == (
+            "L or E, or arrows and Enter · Esc: keep the ticket · F1: help"
+        )
+        shown = await pressed_to(pilot, HelpScreen, "f1")
+        assert shown.about.startswith(
+            "L: Left: the resident went before being seen (a walk-out).\n"
+            "E: Issued in error: there was no resident (not a walk-out).\n"
+        ), shown.about
+        assert "not among the day's arrivals" in shown.about
+        assert shown.about.endswith(ChoiceDialog.HELP)  # then the box's own words
+        await pilot.press("escape")  # back to the question, still asked
+        await until(lambda: app.screen is dialog)
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, LeaderScreen))
+        assert cancelled(office) == {}

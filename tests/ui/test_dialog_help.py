@@ -147,10 +147,12 @@ async def test_a_box_that_closes_itself_takes_its_help_with_it(
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await adviser_desk(app)
         answers: list[bool | None] = []
-        dialog = ConfirmDialog("Reprint C001?")
+        dialog = ConfirmDialog("Reprint C001?", meaning="y prints it again.")
         app.push_screen(dialog, answers.append)
         await until(lambda: app.screen is dialog)
-        await pressed_to(pilot, HelpScreen, "f1")
+        help = await pressed_to(pilot, HelpScreen, "f1")
+        # What this question means, from whoever asked it, then the box's own words.
+        assert help.about == f"y prints it again.\n\n{ConfirmDialog.HELP}"
         dialog.dismiss(None)  # as PrintQuestion does when another desk answered
         await until(lambda: app.screen is screen and answers == [None])
         assert not any(isinstance(s, HelpScreen | ConfirmDialog) for s in app.screen_stack)

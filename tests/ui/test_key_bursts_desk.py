@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import DeskStatus
-from oss_desk.ui.dialogs import HelpScreen
+from oss_desk.ui.dialogs import HelpScreen, scorecard
 from oss_desk.ui.dialogs.scorecard import RatingPrompt, SignpostDialog
 from oss_desk.ui.widgets.big_code import BigCode
 
@@ -73,18 +75,26 @@ async def test_at_the_signposting_question_where_rating_and_n_in_one_burst(
 
 
 async def test_the_outcome_key_twice_in_a_burst_is_said_as_not_a_rating(
-    office: Path, make_app: AppFactory
+    office: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """F, 1, 1: the second 1 is the outcome key pressed twice, not the resident's "very poor":
-    no rating, and the desk says so (it was dropped without a word), the prompt still up."""
+    no rating, and the desk says so (it was dropped without a word), the prompt still up.
+
+    The double tap is told by time (the prompt's first 0.6 s): on a loaded machine the second
+    1 reached the prompt later than that and was, rightly, a rating, and the test timed out.
+    The window is made longer than any such delay here, so that both keys land inside it by
+    construction; what is tested is what the desk does with a key inside it."""
+    monkeypatch.setattr(scorecard, "RATING_GUARD_SECONDS", 120.0)
     app = make_app(office, "desk-1", person="ben")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await called_at_desk(app, pilot)
         burst(app, "f", "1", "1")
-        await until(lambda: said(app, "not taken as the rating"))
+        await until(lambda: said(app, "not taken as the rating"), timeout=30)
+        await settled(pilot)
         assert ratings(office) == []
         (prompt,) = screen.query(RatingPrompt)
         assert prompt.has_focus
+        assert not prompt.ready  # inside the window still: the premise held
 
 
 async def test_an_outcome_picked_with_arrows_and_enter_then_its_digit_is_a_rating(

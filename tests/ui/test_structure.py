@@ -16,6 +16,7 @@ import pkgutil
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from textual.binding import Binding
 from textual.message_pump import MessagePump
 
@@ -168,3 +169,40 @@ def test_every_dialog_says_what_it_is_for_on_f1() -> None:
     )
     assert wordless == []
     assert len(dialogs) >= 20  # the walk really found the dialogs
+
+
+def test_every_dialog_s_hint_line_says_f1_help() -> None:
+    """Every box's last line (its keys) says "F1: help", as every box has its F1 (note 14: they
+    said Esc and their own keys only). A box draws it through ``keys_line``: the dialogs' base
+    does, and so must any box that draws itself (a new one that does not fails here). The key
+    hold is no dialog: it shows nothing."""
+    from textual.screen import ModalScreen
+
+    from oss_desk.ui.dialogs import HELP_HINT, keys_line
+    from oss_desk.ui.dialogs.hold import KeyHold
+
+    for module_name in _ui_module_names():
+        importlib.import_module(module_name)
+    boxes = [
+        cls
+        for cls in _subclasses(ModalScreen)
+        if cls.__module__.startswith("oss_desk.") and cls is not KeyHold
+    ]
+    drawn_otherwise = sorted(
+        f"{cls.__module__}.{cls.__name__}"
+        for cls in boxes
+        if "keys_line(" not in inspect.getsource(cls.compose)  # type: ignore[attr-defined]
+    )
+    assert drawn_otherwise == []
+    assert len(boxes) >= 20  # the walk really found the dialogs
+    # What keys_line makes of each shape of hint: F1 on the keys' line, once.
+    assert keys_line("y: yes · n or Esc: no") == f"y: yes · n or Esc: no · {HELP_HINT}"
+    assert keys_line("") == f"Esc: back · {HELP_HINT}"
+    assert keys_line("Keys · Esc: back\nA line of words") == (
+        f"Keys · Esc: back · {HELP_HINT}\nA line of words"
+    )
+    assert keys_line(Text("Words first\nEnter: save · Esc: back")).plain == (  # type: ignore[union-attr]
+        f"Words first\nEnter: save · Esc: back · {HELP_HINT}"
+    )
+    closing = "Esc or F1: back to the box"  # the help's own: F1 closes it there
+    assert keys_line(closing) == closing

@@ -48,11 +48,33 @@ def help_key(id: str, what: str) -> Binding:
     return Binding("f1", "help", "Help", id=id, tooltip=f"{what} (Esc or F1: back to it)")
 
 
+HELP_HINT = "F1: help"
+"""What every box's hint line says of F1 (:func:`keys_line`)."""
+
+
+def keys_line(hint: str | Text) -> str | Text:
+    """A box's hint line, saying F1 (what the box and its question mean, and its keys) with its
+    other keys: on the line that says Esc (where a hint has a line of words too), else on the
+    last. A box with no hint says Esc and F1; a hint that names F1 already (the help's own:
+    F1 closes it there) is as it is."""
+    plain = hint.plain if isinstance(hint, Text) else hint
+    if not plain:
+        return f"Esc: back · {HELP_HINT}"
+    if "F1" in plain:
+        return hint
+    lines = plain.split("\n")
+    keys = max((i for i, line in enumerate(lines) if "Esc" in line), default=len(lines) - 1)
+    end = sum(len(line) + 1 for line in lines[: keys + 1]) - 1
+    if isinstance(hint, Text):
+        return Text.assemble(hint[:end], f" · {HELP_HINT}", hint[end:])
+    return f"{hint[:end]} · {HELP_HINT}{hint[end:]}"
+
+
 class Dialog(ModalScreen[T]):
     """A centred box; Escape cancels (returns None: every dialog's result type allows it); F1
     shows what the box is for and its keys over it (the app's own F1 does not reach a box:
     Textual runs none of the app's keys while one is open), and Esc or F1 goes back to it as
-    it was."""
+    it was. Its hint line says so (:func:`keys_line`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without changes"),
@@ -66,21 +88,26 @@ class Dialog(ModalScreen[T]):
     heading: str | Text = ""
     """The first line (a str is read as markup: only for our own words)."""
     hint: str | Text = ""
-    """The last line: which keys do what (none when empty)."""
+    """The last line: which keys do what (F1's is added: :func:`keys_line`)."""
+    meaning = ""
+    """What this box's question means, from whoever asks it: F1 says it before the box's
+    general words (``HELP``), so that F1 at "Cancel C004: why?" explains each answer."""
 
-    def __init__(self, heading: str = "") -> None:
+    def __init__(self, heading: str = "", *, meaning: str = "") -> None:
         """``heading`` (when given) is the first line as plain text: never read as markup, so a
-        resident's or the database's words show as they are."""
+        resident's or the database's words show as they are. ``meaning``: what the question
+        means and what each answer does (F1 says it first)."""
         super().__init__()
         if heading:
             self.heading = Text(heading)
+        if meaning:
+            self.meaning = meaning
 
     def compose(self) -> ComposeResult:
         with Vertical(classes=self.BOX):
             yield Static(self.heading, classes="title")
             yield from self.compose_body()
-            if self.hint:
-                yield Static(self.hint, classes="hint")
+            yield Static(keys_line(self.hint), classes="hint")
 
     def compose_body(self) -> ComposeResult:
         """The dialog's own widgets, between the heading and the hint."""
@@ -110,7 +137,12 @@ class Dialog(ModalScreen[T]):
     def action_help(self) -> None:
         """F1: this box's help over it (the box stays as it is beneath: what is typed, ticked
         and where the cursor is)."""
-        help_over(self.app, self.heading_said(), self.help_rows(), self.HELP)
+        help_over(self.app, self.heading_said(), self.help_rows(), self.help_words())
+
+    def help_words(self) -> str:
+        """F1's words: what this box's question means (:attr:`meaning`), then what the box is
+        for and how its keys work."""
+        return f"{self.meaning}\n\n{self.HELP}" if self.meaning else self.HELP
 
     def heading_said(self) -> str:
         """The box's first line as plain text (a box that draws its own: its title line)."""
@@ -228,8 +260,11 @@ class ChoiceDialog(Dialog[str | None]):
         "it at once, or the arrows and Enter. Esc goes back without choosing."
     )
 
-    def __init__(self, title: str, choices: Iterable[tuple[str, str]], hint: str = "") -> None:
-        super().__init__(title)
+    def __init__(
+        self, title: str, choices: Iterable[tuple[str, str]], hint: str = "", *, meaning: str
+    ) -> None:
+        """``meaning``: what the choice means and what picking each does (F1 says it)."""
+        super().__init__(title, meaning=meaning)
         self.choices = list(choices)
         self.hint = hint or "Arrows and Enter · Esc: back"
 
@@ -355,8 +390,9 @@ class ConfirmDialog(Dialog[bool | None]):
 
     hint = "y: yes · n or Esc: no"
 
-    def __init__(self, question: str) -> None:
-        super().__init__(question)
+    def __init__(self, question: str, *, meaning: str) -> None:
+        """``meaning``: what the question means and what y does (F1 says it)."""
+        super().__init__(question, meaning=meaning)
 
     @guarded
     def action_answer(self, yes: bool) -> None:

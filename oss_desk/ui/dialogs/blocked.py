@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from oss_desk.ui.dialogs import help_key, help_over, key_rows
+from oss_desk.ui.dialogs import help_key, help_over, key_rows, keys_line
 from oss_desk.ui.faults import guarded
 
 
@@ -78,9 +78,11 @@ class DatabaseBlocked(ModalScreen[None]):
             yield Static(Text(self.title_text), classes="title")
             yield Static(Text(self.message), id="blocked-message")
             yield Static(
-                Text(
-                    "Nothing more is saved from this desk: tell the team leader. "
-                    + closing_said(served=self.app.is_web)
+                keys_line(
+                    Text(
+                        "Nothing more is saved from this desk: tell the team leader. "
+                        + closing_said(served=self.app.is_web)
+                    )
                 ),
                 classes="hint",
             )

@@ -25,7 +25,7 @@ from oss_desk.domain.text import full_said, paste_refused_said
 from oss_desk.domain.worded import Worded
 from oss_desk.errors import InvalidInput
 from oss_desk.services.followups import Created, Request
-from oss_desk.ui.dialogs import Dialog, MarkedRadioButton
+from oss_desk.ui.dialogs import Dialog, MarkedRadioButton, keys_line
 from oss_desk.ui.faults import guarded
 from oss_desk.ui.theme import STYLES
 
@@ -226,7 +226,7 @@ class FollowupDialog(Dialog[Created | None]):
                     yield Static("Reference by", classes="label")
                     yield _radio("fu-send", _worded(self.choices.send_by), Preferred.SLIP)
             yield Static(id="fu-error")
-            yield Static("Tab: next field · Ctrl+S: save · Esc: back", classes="hint")
+            yield Static(keys_line("Tab: next field · Ctrl+S: save · Esc: back"), classes="hint")
 
     def service_name(self, letter: str) -> Text:
         """The name of the service whose letter is typed, shown beside it (the field keeps the
@@ -363,7 +363,9 @@ class RespondDialog(Dialog[Answer | None]):
                         label, placeholder=hint, max_length=length, id=field_id, compact=True
                     )
             yield Static(id="fu-error")
-            yield Static("Arrows choose · Tab: next · Ctrl+S: save · Esc: back", classes="hint")
+            yield Static(
+                keys_line("Arrows choose · Tab: next · Ctrl+S: save · Esc: back"), classes="hint"
+            )
 
     @guarded
     def on_mount(self) -> None:

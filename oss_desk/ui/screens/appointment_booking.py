@@ -36,7 +36,14 @@ async def who_asked(screen: DeskScreen, title: str, back: str) -> str | None:
     """Ask who asked for a change: ``resident`` or ``council``; None after Esc (``back``: what
     Esc does)."""
     key = await screen.app.push_screen_wait(
-        ChoiceDialog(title, [(k, label) for k, label, _ in WHO_ASKED], f"r or c · Esc: {back}")
+        ChoiceDialog(
+            title,
+            [(k, label) for k, label, _ in WHO_ASKED],
+            f"r or c · Esc: {back}",
+            meaning="Who asked for the change: r, the resident; c, the council (we cannot see "
+            "them). Only the council's changes count against its notice standard (with under a "
+            "working day's notice, a cancellation needs a reason).",
+        )
     )
     return next((party for k, _, party in WHO_ASKED if k == key), None)
 

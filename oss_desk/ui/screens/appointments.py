@@ -358,7 +358,13 @@ class AppointmentsScreen(DeskScreen):
         letters = "123456789abcdefghijklmnopqrstuvwxyz"
         choices = [(letters[i], f"{letters[i]}  {name}") for i, (_, name) in enumerate(found[:35])]
         picked = await self.app.push_screen_wait(
-            ChoiceDialog("Whose week?", choices, "A number or letter · Esc: back")
+            ChoiceDialog(
+                "Whose week?",
+                choices,
+                "A number or letter · Esc: back",
+                meaning="The week view shows one adviser's or room's appointments: the one "
+                "picked (the day view shows them all).",
+            )
         )
         if picked is None:
             return
@@ -443,7 +449,12 @@ class AppointmentsScreen(DeskScreen):
     @acts_on(highlighted_appointment)
     async def action_no_show(self, appt: Appointment) -> None:
         sure = await self.app.push_screen_wait(
-            ConfirmDialog(f"{appt.ref} ({self._when(appt)}) did not come?")
+            ConfirmDialog(
+                f"{appt.ref} ({self._when(appt)}) did not come?",
+                meaning="y records that the resident did not come to this appointment: it "
+                "counts among the month's appointment no-shows, not those kept. n or Esc: "
+                "nothing changes.",
+            )
         )
         if not sure:
             return

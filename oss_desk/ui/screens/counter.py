@@ -25,7 +25,12 @@ from oss_desk.domain.models import (
 )
 from oss_desk.domain.notes import NOTE_LIMIT
 from oss_desk.domain.queue import called_back_words, parked_here, passed_over
-from oss_desk.domain.sent_to import desk_never_calls
+from oss_desk.domain.sent_to import (
+    SENT_TO_DESK,
+    SENT_TO_PERSON,
+    TO_ANOTHER_SERVICE,
+    desk_never_calls,
+)
 from oss_desk.services.desk_view import DeskState
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
@@ -322,6 +327,9 @@ async def park_or_resume(screen: CounterScreen) -> None:
                     (str(t.id), f"{t.code}  {PARK_REASONS.get(t.park_reason or '', '')}")
                     for t in parked
                 ],
+                meaning="The residents parked at this desk (waiting aside, each with why): the "
+                "one picked comes back to be served here; the others stay parked until P brings "
+                "them back.",
             )
         )
         chosen = int(picked) if picked else None
@@ -344,7 +352,11 @@ async def add_service(screen: CounterScreen) -> None:
     snap = screen.desk.snapshot
     already = [a.service for a in (snap.added.get(ticket.visit_id, ()) if snap else ())]
     code = await pick_service(
-        screen, f"{ticket.code}: which other service in this visit?", [ticket.service, *already]
+        screen,
+        f"{ticket.code}: which other service in this visit?",
+        [ticket.service, *already],
+        meaning="Another service the resident is dealt with for in this same visit, at this "
+        "desk: F then asks the outcome of each service, and the reports count each.",
     )
     if code is None:
         return
@@ -372,6 +384,9 @@ async def _transfer(screen: CounterScreen, ticket: Ticket, actor: Actor) -> None
             f"Transfer {ticket.code} ({names.service(ticket.service)}) to:",
             [("s", "S  another service"), ("d", "D  a desk"), ("p", "P  a colleague")],
             "S, D or P · Esc: back",
+            meaning=f"Where the resident goes next. S, another service: {TO_ANOTHER_SERVICE}. "
+            f"D, a desk: {SENT_TO_DESK}. P, a colleague: {SENT_TO_PERSON}. Esc: they stay at "
+            "this desk.",
         )
     )
     service = desk = person = None
@@ -380,6 +395,7 @@ async def _transfer(screen: CounterScreen, ticket: Ticket, actor: Actor) -> None
             screen,
             f"Transfer {ticket.code} (now {names.service(ticket.service)}) to which service?",
             [ticket.service],
+            meaning=f"The service they move to: {TO_ANOTHER_SERVICE}.",
         )
     elif where == "d":
         desk = await pick_desk(screen, ticket)
@@ -430,7 +446,11 @@ async def pick_desk(screen: CounterScreen, ticket: Ticket) -> str | None:
         screen.say(f"No other desk{room} serves {names.service(ticket.service)}")
         return None
     return await screen.app.push_screen_wait(
-        ChoiceDialog(f"Send {ticket.code} to which desk?", choices)
+        ChoiceDialog(
+            f"Send {ticket.code} to which desk?",
+            choices,
+            meaning=f"Sent to a desk, {SENT_TO_DESK}. Listed: the other desks that may call them.",
+        )
     )
 
 
@@ -468,7 +488,12 @@ async def pick_colleague(screen: CounterScreen, ticket: Ticket) -> str | None:
     placed.sort(key=lambda each: not each[0][0])
     choices = [(p, f"{name}  ({words})") for (_, words), p, name in placed]
     return await screen.app.push_screen_wait(
-        ChoiceDialog(f"Send {ticket.code} to which colleague?", choices)
+        ChoiceDialog(
+            f"Send {ticket.code} to which colleague?",
+            choices,
+            meaning=f"Sent to a colleague, {SENT_TO_PERSON}. Listed: those at a desk that may "
+            "call them first (with where), then the rest (with why not).",
+        )
     )
 
 

@@ -123,7 +123,15 @@ async def change_desk(screen: CounterScreen) -> None:
         for d in names.desks.values()
         if d.services and d.kind is not DeskKind.MEET_AND_GREET
     ]
-    chosen = await screen.app.push_screen_wait(ChoiceDialog("Which desk is this terminal?", desks))
+    chosen = await screen.app.push_screen_wait(
+        ChoiceDialog(
+            "Which desk is this terminal?",
+            desks,
+            meaning="The desk this terminal works as from now on: N calls that desk's "
+            "residents, and its queue and printer are that desk's. Listed: the desks that "
+            "serve residents (not meet-and-greet).",
+        )
+    )
     if chosen is None or chosen == screen.current_desk():
         return
     # The move is a log-in there first: refused (someone else is there, and is not taken over),

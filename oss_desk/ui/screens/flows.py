@@ -106,16 +106,17 @@ def desk_choices(screen: DeskScreen, desks: Iterable[Desk]) -> list[tuple[str, s
 
 
 async def pick_service(
-    screen: DeskScreen, title: str, leave_out: Collection[str] = ()
+    screen: DeskScreen, title: str, leave_out: Collection[str] = (), *, meaning: str
 ) -> str | None:
     """Ask which service (a letter, or arrows and Enter), of all but ``leave_out``; None when
-    the person goes back."""
+    the person goes back (``meaning``: what picking one does, F1's words)."""
     services = screen.desk.names.services
     return await screen.app.push_screen_wait(
         ChoiceDialog(
             title,
             [(c, f"{c}  {s.name}") for c, s in services.items() if c not in leave_out],
             "A letter, or arrows and Enter · Esc: back",
+            meaning=meaning,
         )
     )
 

@@ -26,6 +26,12 @@ R = TypeVar("R")
 
 KIND_KEYS = {str(number): kind for number, kind in enumerate(Kind, start=1)}
 """The number key of each kind, in the order :class:`Kind` declares them (1: ring-back)."""
+KINDS_MEANING = (
+    "A ring-back (CB-): someone rings the resident back. A referral (R-): the matter passed "
+    "to a back office. A comment, compliment or complaint (OTR-): on the record, seen and "
+    "answered by team leaders. Each gets its own reference and shows on the follow-ups screen."
+)
+"""F1's words at "What kind of follow-up?"."""
 
 
 def kinds_for(session_may: Callable[[Action], bool], *, making: bool = False) -> list[Kind]:
@@ -101,7 +107,9 @@ async def new_followup(
         if not offered:
             await desk.act(lambda s: s.require(Action.WORK_FOLLOWUPS, actor))  # says why not
             return None
-        chosen = await app.push_screen_wait(ChoiceDialog("What kind of follow-up?", offered))
+        chosen = await app.push_screen_wait(
+            ChoiceDialog("What kind of follow-up?", offered, meaning=KINDS_MEANING)
+        )
         if chosen is None:
             return None
         kind = KIND_KEYS[chosen]

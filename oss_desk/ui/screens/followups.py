@@ -442,7 +442,15 @@ class FollowupsScreen(DeskScreen):
     async def action_attempt(self, f: Followup) -> None:
         choices = [(key, f"{key.upper()}  {value.said}") for key, value in RESULTS.items()]
         question = f"{f.ref}: how did the call go?"
-        chosen = await self.app.push_screen_wait(ChoiceDialog(question, choices))
+        chosen = await self.app.push_screen_wait(
+            ChoiceDialog(
+                question,
+                choices,
+                meaning="A try at ringing the resident back, recorded with its result and time. "
+                "The ring-back stays open: D marks it done once they are reached, U when they "
+                "cannot be.",
+            )
+        )
         if chosen is None:
             return
         result = RESULTS[chosen]
@@ -497,7 +505,14 @@ class FollowupsScreen(DeskScreen):
             for key, kind in KIND_KEYS.items()
             if kind in self.visible_kinds()
         ]
-        chosen = await self.app.push_screen_wait(ChoiceDialog("Show which kind?", offered))
+        chosen = await self.app.push_screen_wait(
+            ChoiceDialog(
+                "Show which kind?",
+                offered,
+                meaning="Which follow-ups the list shows: 0 every kind, or one kind only (F "
+                "again to change it).",
+            )
+        )
         if chosen is None:
             return
         self.kind_filter = KIND_KEYS.get(chosen)

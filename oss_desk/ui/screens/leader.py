@@ -31,6 +31,7 @@ from oss_desk.domain.queue import (
     parked_here,
     staff_marks,
 )
+from oss_desk.domain.sent_to import SENT_TO_DESK, TO_ANOTHER_SERVICE
 from oss_desk.domain.standards import FIRST_CONTACT, SEEN_WITHIN_TARGET
 from oss_desk.errors import RuleViolation
 from oss_desk.render.formats import percent
@@ -71,6 +72,28 @@ _key = Keys("leader")
 
 LEFT_OPEN = (TicketStatus.WAITING, TicketStatus.CALLED)
 """What closing the day closes (``day_end.left_open_now``): E closes while any is left."""
+
+
+CANCEL_MEANING = (
+    "\n".join(f"{r.value[0].upper()}: {r.words}." for r in CancelReason)
+    + "\nThe reports count each on its own line: a resident who left unseen is a walk-out (a "
+    "miss after the wait target); a ticket issued in error had no visitor, so it is not among "
+    "the day's arrivals. Esc: the ticket stays in the queue."
+)
+"""F1's words at "Cancel C004: why?" (each answer, and what the reports make of it)."""
+CLOSE_DAY = (
+    'y closes the day now: every ticket still waiting or called is closed as "office closed", '
+    "and meet-and-greet issues no tickets (nor check-ins) until the day is reopened (E again). "
+    "n or Esc: the day stays open."
+)
+REOPEN = (
+    "y reopens the day closed early: meet-and-greet issues tickets and appointments check "
+    "residents in again. n or Esc: it stays closed."
+)
+SEEN_TO = (
+    "These messages to residents (a reminder, a text) could not be sent. y says each was seen "
+    "to, the resident told another way: they stop showing as alerts. n or Esc: they stay."
+)
 
 
 class LeaderScreen(DeskScreen):
@@ -366,7 +389,11 @@ class LeaderScreen(DeskScreen):
         )
         entry = self.queued(ticket_id)
         code = entry.ticket.code if entry is not None else "the ticket"
-        desk = await self.app.push_screen_wait(ChoiceDialog(f"Send {code} to which desk?", desks))
+        desk = await self.app.push_screen_wait(
+            ChoiceDialog(
+                f"Send {code} to which desk?", desks, meaning=f"Sent to a desk, {SENT_TO_DESK}."
+            )
+        )
         if desk is None:
             return
         actor = self.acting_as()
@@ -386,7 +413,10 @@ class LeaderScreen(DeskScreen):
         ticket = entry.ticket
         now = self.desk.names.service(ticket.service)
         code = await pick_service(  # not its own service: it is in that one already
-            self, f"Transfer {ticket.code} (now {now}) to which service?", [ticket.service]
+            self,
+            f"Transfer {ticket.code} (now {now}) to which service?",
+            [ticket.service],
+            meaning=f"The service they move to: {TO_ANOTHER_SERVICE}.",
         )
         if code is None:
             return
@@ -420,7 +450,13 @@ class LeaderScreen(DeskScreen):
             self.say("No desk has a receipt printer set up")
             return
         chosen = await self.app.push_screen_wait(
-            ChoiceDialog("Print today's summary on which desk's printer?", printers)
+            ChoiceDialog(
+                "Print today's summary on which desk's printer?",
+                printers,
+                meaning="Today's figures so far, on one slip, from the receipt printer of the "
+                "desk picked (the desks with one are listed); the key bar says when it has "
+                "printed.",
+            )
         )
         if chosen is None:
             return
@@ -452,6 +488,7 @@ class LeaderScreen(DeskScreen):
                 f"Cancel {ticket.code} ({about}): why?",
                 [(key, f"{key.upper()}  {r.words}") for key, r in reasons.items()],
                 "L or E, or arrows and Enter · Esc: keep the ticket",
+                meaning=CANCEL_MEANING,
             )
         )
         if chosen is None:
@@ -484,7 +521,12 @@ class LeaderScreen(DeskScreen):
             return
         going = back_to_queue_words(snap.sent_back_if_closed(desk_id))
         if wanted is DeskStatus.CLOSED and not await self.app.push_screen_wait(
-            ConfirmDialog(f"Close {state.desk.name}?" + (f" ({going})" if going else ""))
+            ConfirmDialog(
+                f"Close {state.desk.name}?" + (f" ({going})" if going else ""),
+                meaning="y closes the desk: nobody there calls residents until someone logs in "
+                "to it, which opens it again. The tickets sent to it go back to the queue at "
+                "their place (the question names them). n or Esc: it stays open.",
+            )
         ):
             return
         actor = self.acting_as()
@@ -509,12 +551,14 @@ class LeaderScreen(DeskScreen):
                 f"Nothing to close: the day was {shut}. Reopen it, so that meet-and-greet "
                 "issues tickets and appointments check residents in again?"
             )
-            if not await self.app.push_screen_wait(ConfirmDialog(question)):
+            if not await self.app.push_screen_wait(ConfirmDialog(question, meaning=REOPEN)):
                 return
             if isinstance(await self.commit(lambda s: reopen_now(s, actor, site)), Ok):
                 self.notify_done("Day reopened: tickets and check-ins again")
             return
-        if not await self.app.push_screen_wait(ConfirmDialog(open_now.question())):
+        if not await self.app.push_screen_wait(
+            ConfirmDialog(open_now.question(), meaning=CLOSE_DAY)
+        ):
             return
         closed = await self.commit(lambda s: close_now(s, actor, site))
         if isinstance(closed, Ok) and closed.value:
@@ -541,7 +585,7 @@ class LeaderScreen(DeskScreen):
         lines = [a.describe(snap.business_day) for a in snap.alerts[:5]]
         more = f" (and {len(snap.alerts) - 5} more)" if len(snap.alerts) > 5 else ""
         question = "Seen to (the resident told another way)?\n" + "\n".join(lines) + more
-        if not await self.app.push_screen_wait(ConfirmDialog(question)):
+        if not await self.app.push_screen_wait(ConfirmDialog(question, meaning=SEEN_TO)):
             return
         actor = self.acting_as()
         ids = [a.id for a in snap.alerts]

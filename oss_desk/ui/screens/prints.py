@@ -29,7 +29,7 @@ class PrintQuestion(ConfirmDialog):
     )
 
     def __init__(self, question: str, desk: DeskContext, job_id: int) -> None:
-        super().__init__(question)
+        super().__init__(question, meaning="")  # its HELP is this question's own
         self.job_id = job_id
         self.answered_elsewhere = False
         self._desk = desk

@@ -57,6 +57,7 @@ from oss_desk.render.rows import (
     wait_rows,
 )
 from oss_desk.services.desk_view import DeskSnapshot
+from oss_desk.services.report_outputs import report_desk_names
 from oss_desk.services.reports import DAY_NAMED, ReportService
 from oss_desk.services.session import Session
 from oss_desk.ui.context import DeskContext, Ok
@@ -143,6 +144,8 @@ class ReportsScreen(DeskScreen):
         self.day: date | None = None
         self.month: str | None = None
         self.data: DailyReport | MonthlyReport | None = None
+        self.desk_names: dict[str, str] = {}
+        """The desks' names, read with the report shown (one that left the configuration too)."""
         self.shown: tuple[str, str] | None = None
         self._live_at = 0.0
 
@@ -196,11 +199,12 @@ class ReportsScreen(DeskScreen):
         actor = self.acting_as()
         day = self.day
 
-        def build(session: Session) -> DailyReport | MonthlyReport:
+        def build(session: Session) -> tuple[DailyReport | MonthlyReport, dict[str, str]]:
             reports = ReportService(session, actor)
+            desks = report_desk_names(session)  # a desk that left too, as the CLI names it
             if period == "day":
-                return reports.daily(day)
-            return reports.monthly(key, named=MONTH_MOVED_TO)
+                return reports.daily(day), desks
+            return reports.monthly(key, named=MONTH_MOVED_TO), desks
 
         self._live_at = time.monotonic()
         built = await self.desk.act(build)
@@ -209,7 +213,7 @@ class ReportsScreen(DeskScreen):
             # it): the screen stays on what it shows, and [ and ] move from there.
             self._back_to_shown()
             return
-        data = built.value
+        data, self.desk_names = built.value
         changed = self.shown != (period, key)
         self.data = data
         self.shown = (period, key)
@@ -247,10 +251,9 @@ class ReportsScreen(DeskScreen):
         sites = [site_named(s, s, data.sites_left) for s in data.sites]  # one that left: closed
         heading.append(f"   {', '.join(sites) if sites else 'all sites'}", style="dim")
         self.query_one("#report-heading", Static).update(heading)
-        desks = {desk_id: d.name for desk_id, d in self.desk.names.desks.items()}
         places = self.desk.names.organisations()
         figures = (
-            daily_table(data, names, desks, places)
+            daily_table(data, names, self.desk_names, places)
             if isinstance(data, DailyReport)
             else monthly_table(data, names, places)
         )
