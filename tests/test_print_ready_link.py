@@ -1,16 +1,13 @@
-"""A desk about to issue a ticket tells the running worker's lane for its printer, before its
-write transaction: the lane connects and asks the printer how it is while the ticket commits,
-and the job goes out on that connection. A word that no job follows (the issue refused) leaves
-the connection closed with nothing sent on it but the status question."""
+"""A desk whose transaction hands a ticket's job to the running worker tells that printer's lane
+just before it commits: the lane connects and asks the printer how it is while the ticket
+commits, and the job goes out on that connection. A word that no job follows (the commit
+failed) leaves the connection closed with nothing sent on it but the status question; an issue
+refused queues no job and says nothing."""
 
 from __future__ import annotations
 
-import fcntl
 import signal
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,9 +15,8 @@ import pytest
 from oss_desk.domain.delivery import PRINTER_READY_SECONDS
 from oss_desk.errors import RuleViolation
 from oss_desk.services.queue import QueueService
-from oss_desk.services.queue.day_end import close_now
-from oss_desk.storage.print_bell import bell_path
-from oss_desk.storage.writelock import lock_path
+from oss_desk.services.queue.day_end import close_now, reopen_now
+from oss_desk.storage.print_bell import bell_path, expect_print
 
 from .conftest import make_db, rows, site_toml
 from .hardware.fakes import FakePrinter
@@ -42,53 +38,53 @@ def lane_listening(db: Path, printer: FakePrinter) -> int:
     return printer.connections
 
 
-@contextmanager
-def turn_held(db: Path) -> Iterator[None]:
-    """Another writer's turn to write: a desk that wants to write waits for it."""
-    with open(lock_path(db), "a+b") as turn:
-        fcntl.flock(turn, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(turn, fcntl.LOCK_UN)
-
-
 def test_the_printer_is_connected_and_asked_while_the_ticket_commits(
     tmp_path: Path, printer: FakePrinter
 ) -> None:
     db = office(tmp_path, printer.url)
+    session = desk(db)
     proc = worker_process(db)
-    issued: list[str] = []
-
-    def issue() -> None:
-        session = desk(db)
-        try:
-            issued.append(QueueService(session).issue("C").ticket.code)
-        finally:
-            session.close()
-
     try:
         before = lane_listening(db, printer)
-        with turn_held(db):
-            issuing = threading.Thread(target=issue)
-            issuing.start()
-            # The desk said the ticket is coming and waits for its turn to write: the lane has
-            # connected and asked the printer already, with no job in the database yet.
+        with session.store.write():  # the desk's transaction, not yet committed
+            code = QueueService(session).issue("C").ticket.code
+            # The job is in it, handed to the worker: the lane has connected and asked the
+            # printer already, with no job to be seen in the database yet.
             until(lambda: printer.connections == before + 1, what="a connection ahead of the job")
             assert rows(db, "SELECT count(*) FROM print_jobs") == [(0,)]
-        issuing.join(30)
         until(lambda: len(printer.closings) == 1, what="the ticket printed")
         until(lambda: rows(db, "SELECT status FROM print_jobs") == [("done",)])
         assert printer.connections == before + 1  # the job went out on the one made ahead
-        assert issued and issued[0].encode() in printer.jobs[0]
+        assert code.encode() in printer.jobs[0]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)
+        session.close()
+
+
+def test_a_word_no_job_follows_leaves_the_connection_closed_with_nothing_printed(
+    tmp_path: Path, printer: FakePrinter
+) -> None:
+    """The desk said a job was coming and then none came (its commit failed): the connection
+    is closed, nothing sent on it but the status question."""
+    db = office(tmp_path, printer.url)
+    proc = worker_process(db)
+    try:
+        before = lane_listening(db, printer)
+        expect_print(db, printer.url)
+        said_at = time.monotonic()
+        until(lambda: printer.connections == before + 1, what="a connection as the desk said")
+        until(lambda: printer.hung_up == before + 1, what="the unused connection closed")
+        assert time.monotonic() - said_at < PRINTER_READY_SECONDS + 5
+        assert printer.jobs == [] and printer.closings == []
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(15)
 
 
-def test_a_refused_issue_leaves_the_connection_closed_with_nothing_printed(
-    tmp_path: Path, printer: FakePrinter
-) -> None:
+def test_a_refused_issue_says_nothing_to_the_printer(tmp_path: Path, printer: FakePrinter) -> None:
+    """Refused (the day closed), the issue queues no job, so no lane is told of one: the next
+    ticket, once the day is open again, is the printer's only connection since."""
     db = office(tmp_path, printer.url)
     session = desk(db)
     proc = worker_process(db)
@@ -97,12 +93,10 @@ def test_a_refused_issue_leaves_the_connection_closed_with_nothing_printed(
         close_now(session)
         with pytest.raises(RuleViolation):
             QueueService(session).issue("C")
-        said_at = time.monotonic()
-        until(lambda: printer.connections == before + 1, what="a connection as the desk said")
-        until(lambda: printer.hung_up == before + 1, what="the unused connection closed")
-        assert time.monotonic() - said_at < PRINTER_READY_SECONDS + 5
-        assert printer.jobs == [] and printer.closings == []
-        assert rows(db, "SELECT count(*) FROM print_jobs") == [(0,)]
+        reopen_now(session)
+        QueueService(session).issue("C")
+        until(lambda: len(printer.closings) == 1, what="the next ticket printed")
+        assert printer.connections == before + 1
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(15)

@@ -25,9 +25,10 @@ ALIVE_SECONDS = 3 * HEARTBEAT_SECONDS
 PRINT_LEASE_SECONDS = 60.0
 """How long a claim of a print job is leased for (recorded with the claim)."""
 PRINTER_READY_SECONDS = 1.0
-"""How long a printer's lane keeps a connection it opened because a desk said a ticket for that
-printer was about to be issued (its status asked): the ticket's job goes out on it the moment
-its commit can be seen; an issue refused, or slower than this, leaves it closed, nothing sent."""
+"""How long a printer's lane keeps a connection it opened because a desk said a job for that
+printer was about to be committed (its status asked): the job goes out on it the moment the
+commit can be seen; a commit that failed, or came later than this, leaves it closed, nothing
+sent on it."""
 TAKEOVER_POLL_SECONDS = 1.0
 """How often a standby (a desk app, or `oss-desk worker` waiting) tries to take the lease."""
 

@@ -58,14 +58,10 @@ class PrintPlan:
     """When the lease was looked at (``time.monotonic()``)."""
 
 
-def plan_print(db: Path, now: datetime, printer: str | None = None) -> PrintPlan:
-    """The :class:`PrintPlan` of a job queued at ``now`` on ``db`` (before the transaction).
-    ``printer``: a process owns the devices, so its lane for that printer is told the job is
-    coming (:mod:`oss_desk.storage.print_bell`): it connects while the job commits."""
+def plan_print(db: Path, now: datetime) -> PrintPlan:
+    """The :class:`PrintPlan` of a job queued at ``now`` on ``db`` (before the transaction)."""
     lease_until = now + timedelta(seconds=PRINT_LEASE_SECONDS)
     held = lock_held(db)
-    if held and printer is not None:
-        expect_print(db, printer)
     return PrintPlan(format_instant(now), format_instant(lease_until), held, time.monotonic())
 
 
@@ -93,12 +89,16 @@ def queue_print(
     the moment this transaction's commit can be seen. ``plan``: made before the transaction
     (else now). ``draw``: what goes on paper, added to the payload of a job handed over (its
     lane renders it without reading the database; a job left for later is drawn when it
-    prints)."""
+    prints). A job handed over is also announced to its printer's lane
+    (:mod:`oss_desk.storage.print_bell`), which connects and asks the printer how it is while
+    this transaction commits."""
     from oss_desk.storage.outbox import queue_print_job  # on first print: not in a first frame
 
     plan = plan or plan_print(db, now)
     owner = live_owner(conn, db, plan)
     drawn = draw() if owner is not None and draw is not None else None
+    if owner is not None:  # the rest of the transaction is this job's row: nearly its commit
+        expect_print(db, job.printer_url)
     return queue_print_job(
         conn,
         replace(job, payload={**job.payload, **drawn}) if drawn else job,

@@ -80,8 +80,8 @@ class Doorbell:
 
     @classmethod
     def for_printers(cls, db: Path, bell: Path) -> Doorbell:
-        """A printer lane's: :meth:`for_rings`, and ``bell``, where a desk says a ticket for a
-        printer is about to be issued (:mod:`oss_desk.storage.print_bell`)."""
+        """A printer lane's: :meth:`for_rings`, and ``bell``, where a desk says a job for a
+        printer is about to be committed (:mod:`oss_desk.storage.print_bell`)."""
         return cls(lock_path(db), bell)
 
     @classmethod

@@ -1,5 +1,5 @@
-"""A desk about to issue a ticket that the running worker will print says so to that printer's
-lane, before its write transaction: one record in ``<database>.print.bell``, which the printers'
+"""A desk whose write transaction hands a print job to the running worker says so to that
+printer's lane just before it commits: one record in ``<database>.print.bell``, which the printers'
 lanes watch (:meth:`oss_desk.storage.doorbell.Doorbell.for_printers`). The lane then connects
 and asks the printer how it is while the ticket commits, and the job goes out on that connection
 the moment the commit can be seen.

@@ -63,9 +63,9 @@ its URL says not to ask)."""
 
 
 class ReadyLinks:
-    """Connections a printer's lane opened because a desk said a ticket for that printer was
-    about to be issued (:mod:`oss_desk.storage.print_bell`): each connects and asks the printer
-    how it is on a thread of its own, while the ticket commits; the lane's next job takes it
+    """Connections a printer's lane opened because a desk said a job for that printer was
+    about to be committed (:mod:`oss_desk.storage.print_bell`): each connects and asks the
+    printer how it is on a thread of its own, while the job commits; the lane's next job takes it
     (whatever that job is: they go in their order) instead of connecting. One not taken within
     :data:`~oss_desk.domain.delivery.PRINTER_READY_SECONDS` is closed, nothing sent on it."""
 
@@ -75,13 +75,13 @@ class ReadyLinks:
 
     def listen(self, db: Path) -> Doorbell:
         """The lane's doorbell: the ring of a commit that can be seen, and a desk's word that a
-        ticket for a printer is about to be issued (then :meth:`heard` says for which)."""
+        job for a printer is about to be committed (then :meth:`heard` says for which)."""
         self._said = PrintBell(db)
         return Doorbell.for_printers(db, self._said.path)
 
     def heard(self, lane: str, transports: Callable[[PrinterURL], Transport]) -> None:
-        """After the doorbell rang: when a desk said a ticket for network printer ``lane`` is
-        about to be issued, connect and ask it how it is now (:meth:`open`)."""
+        """After the doorbell rang: when a desk said a job for network printer ``lane`` is
+        about to be committed, connect and ask it how it is now (:meth:`open`)."""
         if self._said is not None and self._said.heard(lane, PRINTER_READY_SECONDS):
             try:
                 url = parse_printer_url(lane)

@@ -467,7 +467,7 @@ class DeviceWorker:
             wake = self._waker(first=True)
             session = self.open_session()
             # The ring of a commit that can be seen (not the WAL's writes, which ring while it is
-            # on its way), and a desk saying a ticket for a printer is about to be issued.
+            # on its way), and a desk saying a job for a printer is about to be committed.
             delivery = PrintDelivery(session, self.transports, self.owner)
             bell = delivery.ready.listen(session.store.path)
             try:

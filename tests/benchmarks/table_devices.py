@@ -149,7 +149,7 @@ def tcp(quick: bool) -> Row:
         "after the issue returned); "
         "that commit also hands the job, claimed and its paper drawn, to the running worker, "
         "whose lane renders and sends it with no read or commit of its own before the first "
-        "byte; the desk told the lane before its transaction that the ticket was coming, so the "
+        "byte; the desk told the lane just before its commit that the job was coming, so the "
         "lane connected and the printer answered its status question while the ticket "
         "committed; 'sent' and 'printed' are committed after the connection is closed",
     )

@@ -99,7 +99,7 @@ class Issuing(QueueCore):
         # is held less): the arrival's record, and the print job's times and device lease.
         joining = Joining(svc.code, priority, _needs(needs), channel, assigned_desk)
         flags = _flags(urgent=urgent, repeat=repeat)
-        plan = plan_print(self.s.store.path, now, printer) if printer else None
+        plan = plan_print(self.s.store.path, now) if printer else None
         with self.s.store.write() as conn:
             refuse_if_closed(self.s, conn, site)
             close_due_in(self.s, conn, now, self.actor)
