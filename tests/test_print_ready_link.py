@@ -35,6 +35,9 @@ def lane_listening(db: Path, printer: FakePrinter) -> int:
     (on a connection of its own, closed): the connections the printer has had."""
     until(bell_path(db).exists, what="the printer's lane listens")
     until(lambda: printer.hung_up >= 1, what="the lane's first status question")
+    # ... and has recorded the answer (a write: not while a test holds a transaction open).
+    recorded = "SELECT count(*) FROM device_status WHERE url = ?"
+    until(lambda: rows(db, recorded, printer.url) == [(1,)], what="the printer's status")
     return printer.connections
 
 
