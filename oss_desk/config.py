@@ -15,7 +15,7 @@ import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
@@ -478,9 +478,33 @@ def validation_problems(exc: ValidationError, source: str, document: dict[str, A
             problems += [f"{source}: {problem}" for problem in found.problems]
         else:
             problems.append(_described(error, source))
-    if not referenced:
-        problems += [f"{source}: {problem}" for problem in cross_reference_problems(document)]
+    if not referenced:  # the document as the settings see it: the environment winning
+        merged = _merged(document, _environment_values())
+        problems += [f"{source}: {problem}" for problem in cross_reference_problems(merged)]
     return list(dict.fromkeys(" ".join(problem.split()) for problem in problems))
+
+
+def _environment_values() -> dict[str, Any]:
+    """The settings the ``OSS_DESK_*`` variables give, as nested sections (as read)."""
+    from pydantic_settings import BaseSettings, EnvSettingsSource
+
+    read = cast("type[BaseSettings]", _with_environment())  # it is one: made in there
+    try:
+        found = EnvSettingsSource(read, env_prefix=ENV_PREFIX, env_nested_delimiter="__")()
+    except Exception:  # a malformed variable is named by pydantic's own errors
+        return {}
+    return dict(found)
+
+
+def _merged(document: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(document)
+    for key, value in over.items():
+        below = merged.get(key)
+        if isinstance(value, dict) and isinstance(below, dict):
+            merged[key] = _merged(below, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def config_error(problems: list[str], source: str) -> ConfigError:

@@ -23,6 +23,14 @@ class EmailSettings(_Section):
     """File holding the SMTP password (readable by the service user only)."""
     from_address: str = "oss-desk@localhost"
     """The sender of every email: appointment messages, referral references and reports."""
+    from_name: str | None = None
+    """The sender's name the inbox shows beside ``from_address`` (default: the council's
+    name, Welsh first in a bilingual office)."""
+    replies: str | None = None
+    """One line under every email to a resident saying what happens to a reply, e.g. "Replies
+    to this email are not read: call 01632 960000." (default: no line)."""
+    replies_cy: str | None = None
+    """The same line in Welsh (bilingual offices)."""
     timeout: float = Field(10.0, gt=0, le=120)
     """Seconds to wait to connect to the mail server."""
     reply_timeout: float = Field(300.0, gt=0, le=3600)

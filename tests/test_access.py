@@ -24,6 +24,7 @@ from oss_desk.services.queue import QueueService
 from oss_desk.services.reports import ReportService
 from oss_desk.services.session import Session, open_session
 from oss_desk.services.site import initialise
+from oss_desk.services.subject_access import SubjectAccessService
 
 from .conftest import ROOT, TRAINING, Cli, db_content
 
@@ -254,6 +255,7 @@ TRIES: dict[Action, Try] = {
     Action.ANSWER_FEEDBACK: lambda s, o, _: FollowupService(s).respond("OTR-0001"),
     # Every current alert (there are none in this office: nothing is written either way).
     Action.ACKNOWLEDGE_ALERT: lambda s, o, _: acknowledge_alerts(s, s.actor),
+    Action.RESIDENT_DATA: lambda s, o, _: SubjectAccessService(s).find("email", "a@example.org"),
 }
 
 

@@ -431,8 +431,8 @@ def test_the_queue_shown_is_the_queue_called(
             if plan.busy is not None:
                 service, minutes_ago, _started = plan.busy
                 typical, ago = TYPICAL_MINUTES[service] * 60, minutes_ago * 60
-                # The rest of its typical time; past it, half as long again as it has run.
-                left = max(60, typical - ago, ago // 2 if ago > typical else 0)
+                # The rest of its typical time, or half as long again as it has run.
+                left = max(60, typical - ago, ago // 2)
             free.append((left, desk))
         heapq.heapify(free)
         calls: list[tuple[Ticket, str, int]] = []

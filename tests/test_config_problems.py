@@ -97,3 +97,22 @@ def test_one_mistake_is_one_line_as_before() -> None:
         build_settings(document, "x.toml", environment=False)
     assert info.value.message == "x.toml: desks[0] (d1): unknown service 'X'"
     assert info.value.lines == ()
+
+
+def test_a_reference_the_environment_mends_is_not_said_and_one_it_breaks_is(
+    tmp_path: Path,
+) -> None:
+    """Review 19: with another setting wrong, the references were checked in the file as
+    written, so one an ``OSS_DESK_*`` variable mended was still named (and one it broke was
+    not): they are checked with the environment winning, as the settings see them."""
+    bad = _bad(tmp_path)
+    bad.write_text(bad.read_text() + '\n[board]\nsite = "nowhere"\n')
+    env = {"OSS_DESK_DB": str(tmp_path / "new.sqlite"), "OSS_DESK_BOARD__SITE": "hq"}
+    mended = run_cli_process("init", "--config", str(bad), env=env)
+    assert mended.returncode == 3, mended.stderr
+    assert "4 problems" in mended.stderr.splitlines()[0], mended.stderr
+    assert "nowhere" not in mended.stderr
+    env["OSS_DESK_BOARD__SITE"] = "elsewhere"
+    broken = run_cli_process("init", "--config", str(bad), env=env)
+    assert "5 problems" in broken.stderr.splitlines()[0], broken.stderr
+    assert "elsewhere" in broken.stderr

@@ -12,6 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from oss_desk.errors import DatabaseOverwritten
 from oss_desk.storage.database import open_store
 from oss_desk.storage.incarnation import FileHead
 
@@ -108,3 +111,132 @@ def test_a_database_compacted_and_moved_in_while_nothing_runs_opens(tmp_path: Pa
     assert "C001" in queue.stdout
     assert code_of(env) == "C002"
     assert stamps(db) == (2, live, live)
+
+
+def test_a_check_while_cp_has_cut_the_file_short_keeps_the_wal(tmp_path: Path) -> None:
+    """`cp` truncates the file before it writes the copy. A check that ran in between opened
+    the read-only guard on a file with no pages, and SQLite deleted the WAL beside it (the
+    codes `db restore` reads from there): the guard waits for the copy's header."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    backup = backup_of(env)
+    store = open_store(db)  # holds it open, as a desk does
+    assert [code_of(env), code_of(env)] == ["C001", "C002"]
+    wal = db.with_name(db.name + "-wal")
+    kept = wal.read_bytes()
+    assert kept
+    with db.open("r+b") as f:
+        f.truncate(0)  # what `cp` does first (O_TRUNC)
+    with pytest.raises(DatabaseOverwritten):
+        store.check_file()
+    assert wal.read_bytes() == kept
+    with db.open("r+b") as f:
+        f.write(backup.read_bytes())  # then it writes the copy, into the same file
+    store.close()  # the guard now holds the file: the close folds nothing in
+    assert wal.read_bytes() == kept
+    assert db.read_bytes() == backup.read_bytes()
+
+
+def test_a_command_started_while_cp_has_cut_the_file_short_keeps_the_wal(tmp_path: Path) -> None:
+    """A command opening the file in that moment read a file with no pages, and SQLite deleted
+    the WAL beside it: it refuses before anything reads the file."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    store = open_store(db)  # holds it open, as a desk does
+    try:
+        assert code_of(env) == "C001"
+        wal = db.with_name(db.name + "-wal")
+        kept = wal.read_bytes()
+        assert kept
+        with db.open("r+b") as f:
+            f.truncate(0)  # `cp` has opened it (O_TRUNC) and not written yet
+        queue = run_cli_process("queue", env=env)
+        assert queue.returncode == 4, queue.stderr
+        assert "is empty" in queue.stderr and queue.stderr.count("\n") == 1, queue.stderr
+        assert wal.read_bytes() == kept
+    finally:
+        store.close()
+
+
+def test_a_store_closed_while_the_file_is_still_cut_short_keeps_the_wal(tmp_path: Path) -> None:
+    """`cp` truncated the file and stopped there (a full disk): the store closes without a
+    check first. The WAL stays beside it, and nothing of it is folded into the empty file."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    store = open_store(db)
+    assert [code_of(env), code_of(env)] == ["C001", "C002"]
+    wal = db.with_name(db.name + "-wal")
+    kept = wal.read_bytes()
+    assert kept
+    with db.open("r+b") as f:
+        f.truncate(0)
+    store.close()
+    assert wal.read_bytes() == kept
+    assert db.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.glob("office.sqlite-wal*")) == ["office.sqlite-wal"]
+
+
+def test_a_training_copy_first_looked_at_by_a_reading_command_opens_for_the_next(
+    tmp_path: Path,
+) -> None:
+    """Review 19: `doctor` (an opener that migrates nothing) switched a fresh training copy to WAL
+    unstamped, and a desk or command opening it meanwhile refused it as a backup copied over a
+    database. Every opener stamps a copy used on its own before its WAL is made."""
+    db = make_db(tmp_path, site_toml())
+    backup = backup_of({"OSS_DESK_DB": str(db)})
+    training = tmp_path / "training" / "office.sqlite"
+    training.parent.mkdir()
+    shutil.copyfile(backup, training)
+    looking = open_store(training, migrate=False, check=False)  # held open, as doctor's look
+    try:
+        assert looking.conn.execute("SELECT count(*) FROM desks").fetchone()[0] > 0
+        assert code_of({"OSS_DESK_DB": str(training)}) == "C001"
+    finally:
+        looking.close()
+
+
+def test_an_unstamped_copy_put_where_a_database_lived_is_still_refused(tmp_path: Path) -> None:
+    """Review 19: an older release's backup (rollback-journal mode, no stamps) copied over the
+    office's file with nothing running opened after 'in use' came to mean a WAL beside it, and
+    the day's codes were given out again. Only a file with one stamp twice (a whole live
+    database, as VACUUM INTO makes) is let in that way."""
+    db = make_db(tmp_path, site_toml())
+    env = {"OSS_DESK_DB": str(db)}
+    old = tmp_path / "old-backup.sqlite"
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute(f"VACUUM INTO '{old}'")
+    finally:
+        conn.close()
+    plain = sqlite3.connect(old)
+    plain.execute("PRAGMA user_version = 0")
+    plain.execute("PRAGMA application_id = 0")
+    plain.commit()
+    plain.close()
+    assert code_of(env) == "C001"
+    assert not db.with_name(db.name + "-wal").exists()  # nothing running
+    shutil.copyfile(old, db)
+    refused = run_cli_process("ticket", "issue", "--service", "C", "--no-print", env=env)
+    assert refused.returncode == 4, refused.stderr
+    assert "overwritten in place by a copy that is not a live database" in refused.stderr
+
+
+def test_a_compacted_database_switched_to_wal_by_another_opener_meanwhile_is_not_refused(
+    tmp_path: Path,
+) -> None:
+    db = make_db(tmp_path, site_toml())
+    compact = tmp_path / "office.new"
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute(f"VACUUM INTO '{compact}'")
+    finally:
+        conn.close()
+    os.replace(compact, db)
+    later = FileHead(db)  # has read the rollback-journal header
+    first = open_store(db)  # the other opener switched it to WAL: its WAL is beside it
+    try:
+        assert db.with_name(db.name + "-wal").exists()
+        assert later.refuse_copy() is False
+    finally:
+        later.close()
+        first.close()

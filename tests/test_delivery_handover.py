@@ -107,13 +107,15 @@ def handed_to_owner(
         lock.release()
 
 
-def worker_process(db: Path) -> subprocess.Popen[bytes]:
-    """`oss-desk worker` in its own process; returns once it owns the devices."""
+def worker_process(db: Path, log: Path | None = None) -> subprocess.Popen[bytes]:
+    """`oss-desk worker` in its own process (its log to ``log``, if given); returns once it owns
+    the devices."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
     env.update(OSS_DESK_DB=str(db), PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "oss_desk", "worker"], env=env, stderr=subprocess.DEVNULL
-    )
+    with open(log or os.devnull, "wb") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "oss_desk", "worker"], env=env, stderr=stderr
+        )
     until(
         lambda: (
             rows(db, "SELECT pid FROM worker_heartbeat WHERE stopped_at IS NULL") == [(proc.pid,)]
@@ -160,7 +162,7 @@ def owner_of(db: Path) -> str:
 def test_no_job_is_handed_to_an_owner_that_is_not_alive(tmp_path: Path) -> None:
     """Nobody owns the devices, the owner stepped down, or its heartbeat is stale: the job
     waits unclaimed for whoever owns them next. Alive: it is claimed (its first attempt,
-    started) for that owner as it is queued."""
+    started, on this computer's boot) for that owner as it is queued."""
     db = office(tmp_path, "tcp://127.0.0.1:9?timeout=1")
     session = desk(db)
     queue = QueueService(session)
@@ -189,6 +191,14 @@ def test_no_job_is_handed_to_an_owner_that_is_not_alive(tmp_path: Path) -> None:
         pending = ("pending", None, 0, 0)
         handed = ("printing", "owner-1", 1, 1)
         assert rows(db, JOB) == [pending, handed, pending, handed, pending, pending]
+        assert rows(db, "SELECT boot IS NOT NULL FROM print_jobs ORDER BY id") == [
+            (0,),
+            (1,),
+            (0,),
+            (1,),
+            (0,),
+            (0,),
+        ]
     finally:
         session.close()
 
@@ -226,15 +236,21 @@ def test_a_handed_job_prints_at_once_and_once_without_copy(
         session.close()
 
 
-def test_an_owner_killed_before_sending_leaves_the_job_printed_once_marked_copy(
-    tmp_path: Path, printer: FakePrinter
+@pytest.mark.parametrize("restarted", [False, True])
+def test_an_owner_killed_before_sending_leaves_the_job_printed_once(
+    tmp_path: Path, printer: FakePrinter, restarted: bool
 ) -> None:
     """The job was handed to a worker that is killed (kill -9) before it sent a byte: the next
-    owner adopts it and prints it once, marked COPY (it cannot know no byte left). Never lost,
-    never twice."""
+    owner adopts it and prints it once, as the original (the dead owner's notes of the jobs it
+    began to send do not name it, on the boot it was handed on: nothing left), and its log says
+    so (faults 17, P4: it printed the resident's only ticket marked COPY, "the worker stopped
+    mid-job"). Had the computer restarted since (the job's boot is not this one: a note written
+    without fsync may have been lost), it prints marked COPY, saying that is not known. Never
+    lost, never twice."""
     db = office(tmp_path, printer.url)
     session = desk(db)
     first = worker_process(db)
+    log = tmp_path / "second-worker.log"
     try:
         freeze(first, db)
         ticket = QueueService(session).issue("C").ticket
@@ -242,11 +258,57 @@ def test_an_owner_killed_before_sending_leaves_the_job_printed_once_marked_copy(
         first.kill()
         first.wait(15)
         assert printer.jobs == []
+        if restarted:
+            with sqlite3.connect(db) as conn:
+                conn.execute("UPDATE print_jobs SET boot = 'an earlier boot'")
+        second = worker_process(db, log)
+        try:
+            until(lambda: rows(db, "SELECT status FROM print_jobs") == [("done",)])
+            until(lambda: len(printer.jobs) == 1, what="the printer kept the ticket")
+            assert _copies(printer) == {ticket.code: [(restarted, True)]}
+            assert printer.connections >= 1
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(15)
+        said = log.read_text(encoding="utf-8")
+        if restarted:
+            assert (
+                "and the computer restarted since: whether any of it reached the printer "
+                "is not known; printing it again (marked COPY)" in said
+            ), said
+        else:
+            assert (
+                "job 1 will be tried again: the worker that had it stopped before sending "
+                "any of it; printing it now, not marked COPY" in said
+            ), said
+        assert "stopped mid-job" not in said
+    finally:
+        session.close()
+
+
+def test_an_owner_killed_waiting_for_a_silent_printer_leaves_the_original(
+    tmp_path: Path, printer: FakePrinter
+) -> None:
+    """faults 17, P4 as found: the printer does not answer its status question; the owner its
+    ticket was handed to is killed while it waits for the answer. Nothing of the job left: the
+    printer, answering again, gets the ticket once from the next owner, not marked COPY."""
+    printer.behaviour = "silent"
+    db = office(tmp_path, printer.url)
+    session = desk(db)
+    first = worker_process(db)
+    try:
+        until(lambda: printer.connections >= 1, what="the worker's first look at the printer")
+        asked = printer.connections
+        ticket = QueueService(session).issue("C").ticket
+        until(lambda: printer.connections > asked, what="the lane asks the printer")
+        first.kill()  # while its lane waits (a second) for the silent printer's answer
+        first.wait(15)
+        printer.behaviour = "ok"
         second = worker_process(db)
         try:
             until(lambda: rows(db, "SELECT status FROM print_jobs") == [("done",)])
-            assert _copies(printer) == {ticket.code: [(True, True)]}
-            assert printer.connections >= 1
+            until(lambda: len(printer.jobs) == 1, what="the printer kept the ticket")
+            assert _copies(printer) == {ticket.code: [(False, True)]}
         finally:
             second.send_signal(signal.SIGTERM)
             second.wait(15)

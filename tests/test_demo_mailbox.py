@@ -71,7 +71,7 @@ def test_the_mailbox_is_written_as_the_standard_library_writes_it(tmp_path: Path
     assert same(mine) == same(stdlib)
     read = list(mailbox.mbox(ours))
     assert [m["To"] for m in read] == [f"r{n}@example.org" for n in range(4)]
-    assert [m["Message-ID"] for m in read] == [f"<APPT-{n}@oss-desk>" for n in range(4)]
+    assert [m["Message-ID"] for m in read] == [f"<APPT-{n}@localhost>" for n in range(4)]
     assert ours.stat().st_mode & 0o777 == 0o600
 
 

@@ -10,6 +10,7 @@ import sqlite3
 import statistics
 from contextlib import closing
 from datetime import date
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,8 @@ def test_the_demo_sends_report_emails_and_follow_up_texts(
     assert [m["To"] for m in summary] == [TEAM_LEADER]
     [referred] = [m for m in mails if str(m["Subject"]).startswith("Your referral")]
     assert referred["To"] == "a@b.example"
-    assert {m["From"] for m in mails} == {SENDER}
+    assert {parseaddr(str(m["From"]))[1] for m in mails} == {SENDER}
+    assert referred["From"] == f"Demo Borough Council <{SENDER}>"  # a resident's: the name
     texts = (folder / "texts.txt").read_text(encoding="utf-8")
     assert "How did we do at Town Hall One Stop Shop today?" in texts
     assert "http://127.0.0.1:8100/r/" in texts

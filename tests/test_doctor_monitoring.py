@@ -7,6 +7,7 @@ failed and the waiting. Real database files, a real worker process, loopback por
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -167,7 +168,8 @@ def test_a_backup_folder_left_to_root_fails_the_check_and_says_the_chown(tmp_pat
     other account, a folder it may not write stands for it."""
     setpriv = shutil.which("setpriv")
     as_root = os.geteuid() == 0 and setpriv is not None
-    folder = Path(tempfile.mkdtemp(prefix="doctor-backups-")) if as_root else tmp_path
+    folder = Path(tempfile.mkdtemp(prefix="doctor backups-")) if as_root else tmp_path / "an office"
+    folder.mkdir(exist_ok=True)
     try:
         db = make_db(folder, site_toml())
         env = {k: v for k, v in os.environ.items() if not k.startswith("OSS_DESK_")}
@@ -200,11 +202,13 @@ def test_a_backup_folder_left_to_root_fails_the_check_and_says_the_chown(tmp_pat
             assert "(nobody; it belongs to root)" in line and "`chown -R nobody: " in line, line
         else:
             assert "`chown -R " in line, line
+        typed = shlex.split(line.split("`chown -R ", 1)[1].split("`", 1)[0])
+        assert typed[-1] == str(backups), line  # a folder with a space, typed as said
     finally:
         if as_root:
             shutil.rmtree(folder, ignore_errors=True)
         else:
-            (tmp_path / "backups").chmod(0o700)
+            (folder / "backups").chmod(0o700)
 
 
 # C1: the clock line ------------------------------------------------------------------------------
@@ -232,16 +236,18 @@ def test_the_clock_line_names_oss_desk_now_beside_ntp(
 def test_a_missing_database_names_its_newest_backup_to_restore(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = make_db(tmp_path, site_toml())
+    office = tmp_path / "front office"  # a space: the command said must be typed as said
+    office.mkdir()
+    db = make_db(office, site_toml())
     cli = Cli(db, monkeypatch)
     assert cli("db", "backup", now="2026-11-22T02:30:00Z").code == 0
     assert cli("ticket", "issue", "--service", "C", now=NOW).code == 0
     assert cli("db", "backup", now="2026-11-23T10:00:00Z").code == 0
-    newest = tmp_path / "backups" / "office-20261123T100000Z.sqlite"
+    newest = office / "backups" / "office-20261123T100000Z.sqlite"
     assert newest.is_file()
-    for gone in tmp_path.glob("office.sqlite*"):  # a mistaken rm
+    for gone in office.glob("office.sqlite*"):  # a mistaken rm
         gone.unlink()
-    restore = f"`oss-desk --db {db} db restore {newest}`"
+    restore = f"`oss-desk --db '{db}' db restore '{newest}'`"
     doctor = cli("doctor", now=NOW)
     line = _line(doctor.out, "database")
     assert doctor.code == 1 and line.startswith(f"fail  database: no database at {db}"), line
@@ -249,8 +255,10 @@ def test_a_missing_database_names_its_newest_backup_to_restore(
     queue = cli("queue", now=NOW)
     assert queue.code == 4 and queue.err.count("\n") == 1, queue.err
     assert restore in queue.err and "init --demo" not in queue.err, queue.err
-    # The command it names works on the missing file.
-    restored = cli("db", "restore", str(newest), "--yes", now=NOW)
+    # The command it names works on the missing file, typed as it says.
+    typed = shlex.split(queue.err.split("`")[1])
+    assert typed[0] == "oss-desk"
+    restored = cli(*typed[1:], "--yes", now=NOW)
     assert restored.code == 0, restored.err
     again = cli("queue", "--json", now=NOW)
     assert again.code == 0 and [t["code"] for t in again.json()] == ["C001"]

@@ -78,7 +78,7 @@ def test_by_email(office: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatc
     assert "Expect an answer by Thursday 26 November 2026." in text  # 3 working days
     assert "Please quote your reference: R-0001" in text
     # Its own closing line: an appointment's "to change or cancel" has no place in it.
-    assert "You need not do anything else: the team will be in touch." in text
+    assert "You do not need to do anything else: the team will be in touch." in text
     assert "change or cancel" not in text
     for canary in ("Zebedee", "Quuxworth", "eviction", "homeless"):
         assert canary not in sent.as_string()
@@ -112,7 +112,7 @@ def test_by_text_after_a_timeout_is_sent_once(
     body = sent["personalisation"]["body"]
     assert "Housing, passed to the team on Monday 23 November 2026" in body
     assert "Please quote R-0001." in body and "Quuxworth" not in json.dumps(sent)
-    assert body.endswith("You need not do anything else: the team will be in touch.")
+    assert body.endswith("You do not need to do anything else: the team will be in touch.")
     assert "change or cancel" not in body
 
 

@@ -367,7 +367,9 @@ def test_notify_sends_texts_and_emails_with_templates(tmp_path: Path, notify: No
     sms, mail = notify.state.sent
     assert sms["type"] == "sms" and sms["phone_number"] == "+447700900123"
     assert sms["template_id"] == "22222222-2222-2222-2222-222222222222"
-    assert "Bring: Your bill; Photo ID." in sms["personalisation"]["body"]
+    # A text stays short: what to bring is in the email or on the slip, which it points to.
+    assert "See your email or slip for what to bring." in sms["personalisation"]["body"]
+    assert "Photo ID" not in sms["personalisation"]["body"]
     # A text carries no image: the reference in words is what the resident shows or says (the
     # QR code is in the emails our mail server sends: see the test of the booking's QR below).
     text_ref = rows(db, "SELECT ref FROM appointments WHERE id = ?", text_id)[0][0]

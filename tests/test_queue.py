@@ -8,9 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oss_desk.clock import FixedClock
 from oss_desk.domain.models import DeskStatus, Outcome, TicketStatus, VisitStatus
+from oss_desk.domain.queue import free_in
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
@@ -289,6 +292,16 @@ def test_a_visit_far_past_its_typical_time_keeps_the_estimates_behind_it_honest(
     assert [e.estimated_wait_seconds for e in q.queue() if e.position is not None] == [300]
     clock.set(called + timedelta(minutes=39))
     assert [e.estimated_wait_seconds for e in q.queue() if e.position is not None] == [39 * 30]
+
+
+@given(st.floats(60, 7200), st.floats(0, 14400), st.floats(0, 60))
+def test_a_desk_s_expected_free_time_never_jumps_as_a_visit_runs_on(
+    typical: float, since: float, step: float
+) -> None:
+    """Review: the estimates behind a 40-minute room jumped by 19 minutes in two seconds as its
+    visit passed the typical time. A visit running ``step`` seconds longer moves the desk's
+    expected free time by no more than ``step``."""
+    assert abs(free_in(typical, since + step) - free_in(typical, since)) <= step + 1e-6
 
 
 def test_event_log_rejects_update_and_delete(session: Session) -> None:

@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "appointment": "oss_desk.cli.appointments:appointment",
     "absence": "oss_desk.cli.appointments:absence",
     "followup": "oss_desk.cli.followups:followup",
+    "resident": "oss_desk.cli.residents:resident",
     "desks": "oss_desk.cli.admin:desks",
     "worker": "oss_desk.cli.devices:worker",
     "alerts": "oss_desk.cli.devices:alerts",

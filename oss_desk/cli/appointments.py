@@ -354,7 +354,7 @@ def show(state: State, ref: str, with_contact: bool, as_json: bool) -> None:
     click.echo(line(session, appt))
     if with_contact:
         if contact is None or not (contact.name or contact.email or contact.phone):
-            click.echo("  contact: none kept (never given, or deleted after the appointment)")
+            click.echo("  contact: none kept (never given, or deleted since)")
         for label, value in (
             ("name", contact.name if contact else None),
             ("email", contact.email if contact else None),

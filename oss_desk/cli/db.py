@@ -244,8 +244,8 @@ def purge(state: State, dry_run: bool, as_json: bool) -> None:
 
 
 PURGED = {
-    "contacts": ("appointment contact details", "of appointments"),
-    "cancel_reasons": ("cancellation reasons", "of appointments"),
+    "contacts": ("appointment contact details", "of appointments held, or cancelled,"),
+    "cancel_reasons": ("cancellation reasons", "of appointments held, or cancelled,"),
     "notes": ("visit notes", "written"),
     "message_traces": ("message delivery traces", "of messages sent"),
     "print_payloads": ("print job contents", "of jobs made"),

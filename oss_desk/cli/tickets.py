@@ -24,7 +24,7 @@ from oss_desk.domain.models import Ticket
 from oss_desk.domain.queue import called_back_words, passed_over
 from oss_desk.domain.waits import NO_OPEN_DESK, place_said
 from oss_desk.domain.workdays import closed_now_notice
-from oss_desk.errors import RuleViolation
+from oss_desk.errors import RuleViolation, StorageError
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import closed_at_close_of_day, ended_words
 from oss_desk.services.session import Session
@@ -129,14 +129,25 @@ def issue(
         urgent=urgent,
         repeat=repeat,
     )
-    if text_to is not None:
-        from oss_desk.services.turn_texts import TurnTexts
+    if text_to is not None or (feedback_text and follow_up is not None):
+        from oss_desk.services.feedback_texts import give_texts
 
-        TurnTexts(session).give_phone(issued.ticket.id, text_to)
-    if feedback_text and follow_up is not None:
-        from oss_desk.services.feedback_texts import FeedbackTexts
-
-        FeedbackTexts(session).consent(issued.ticket.id, follow_up, source="cli")
+        try:  # the ticket is saved: a busy database now loses the texts, said, not the ticket
+            give_texts(
+                session,
+                None,
+                issued.ticket.id,
+                turn_texts=text_to,
+                follow_up=follow_up if feedback_text else None,
+                source="cli",
+            )
+        except StorageError as exc:
+            click.echo(
+                f"Warning: {issued.ticket.code} was issued, but its texts were not recorded "
+                f"({exc.message}): give them again with `oss-desk ticket text` or "
+                "`oss-desk ticket feedback-text`",
+                err=True,
+            )
     entry = queue.entry(issued.ticket)
     from oss_desk.services.opening import closed_now_at
 

@@ -11,7 +11,8 @@ serves and finishes the residents called to them, and sees the contact details a
 their own visits and appointments; a team leader does everything operational, including
 reassigning, cancelling, reprinting, reports and absences; an admin looks after the
 configuration, users (absences) and retention and reads the figures, but does no queue work and
-does not routinely read residents' details or notes.
+does not routinely read residents' details or notes. Team leaders and admins answer a resident's
+request to see or erase what is held about them.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class Action(Worded):
         "acknowledge or answer comments, compliments and complaints",
     )
     ACKNOWLEDGE_ALERT = "acknowledge_alert", "acknowledge a delivery alert"
+    RESIDENT_DATA = "resident_data", "find or erase what is held about a resident"
 
     @property
     def phrase(self) -> str:
@@ -161,6 +163,7 @@ _ADMIN: dict[Action, Scope] = {
     A.RECORD_FEEDBACK: Scope.ALL,
     A.VIEW_FEEDBACK: Scope.ALL,
     A.ANSWER_FEEDBACK: Scope.ALL,
+    A.RESIDENT_DATA: Scope.ALL,
 }
 
 MATRIX: dict[Role, dict[Action, Scope]] = {

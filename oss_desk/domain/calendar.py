@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,6 +52,47 @@ def says_zones(instants: Iterable[datetime], tz: str) -> bool:
     """Whether a list of events at the site says each time's zone: when the clocks changed
     among them (01:55 BST, then 01:12 GMT is 17 minutes later, not 43 earlier)."""
     return len({local(instant, tz).utcoffset() for instant in instants}) > 1
+
+
+REPEAT = 24
+"""Added to the key of a local hour's second time round in one day (the autumn clock change:
+01:20 BST is keyed 1, then 01:20 GMT 25), so the reports count the two hours apart."""
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatedHour:
+    """A local hour that comes round twice in a day (the clocks going back): its zones the
+    first and the second time ("BST", "GMT"), and when its second time begins and ends."""
+
+    hour: int
+    first_zone: str
+    second_zone: str
+    second_from: datetime
+    second_to: datetime
+
+
+@lru_cache(maxsize=64)
+def repeated_hours(day: date, tz: str) -> tuple[RepeatedHour, ...]:
+    """The local hours of ``day`` that come round twice (none on all but one day a year)."""
+    found: list[RepeatedHour] = []
+    for hour in range(24):
+        first = datetime.combine(day, time(hour), zone(tz))
+        second = first.replace(fold=1)
+        again = first.astimezone(UTC).astimezone(first.tzinfo)
+        if first.utcoffset() != second.utcoffset() and again.hour == hour:  # (not the gap)
+            begins = second.astimezone(UTC)
+            zones = (first.tzname() or "", second.tzname() or "")
+            found.append(RepeatedHour(hour, *zones, begins, begins + timedelta(hours=1)))
+    return tuple(found)
+
+
+def hour_said(key: str, *, to: bool = False) -> str:
+    """An hour of the reports' arrivals by hour (``by_hour``'s keys: "09", and on the day the
+    clocks go back "01 BST" and "01 GMT", the hour that came round twice) as a label: "09:00",
+    "01:00 GMT"; ``to``: the whole hour, "09:00 to 09:59", "01:00 to 01:59 GMT"."""
+    hour, _, zone_name = key.partition(" ")
+    said = f"{hour}:00 to {hour}:59" if to else f"{hour}:00"
+    return f"{said} {zone_name}" if zone_name else said
 
 
 def time_said(instant: datetime, tz: str, today: date, *, dated: bool, zoned: bool = False) -> str:

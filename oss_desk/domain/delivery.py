@@ -70,12 +70,13 @@ def holder_said(pid: int | None, role: str | None = None) -> str:
 
 def hand_over_to(state: WorkerState, owner: str | None) -> str | None:
     """The owner a print job is handed to as it is queued (claimed in the same durable
-    transaction, so that owner's lane sends it at once, with no commit of its own before the
-    first byte): the owner of the devices while it is alive and has not stepped down (``owner``
-    None: it stepped down, or none ever ran). None: the job waits, unclaimed, for whoever owns
-    the devices next. A job handed to an owner that dies before sending it is adopted by the
-    next owner and printed once, marked COPY (bytes may have left): never lost, never twice
-    unmarked."""
+    transaction, so that owner's lane sends it at once, with no durable commit of its own before
+    the first byte): the owner of the devices while it is alive and has not stepped down
+    (``owner`` None: it stepped down, or none ever ran). None: the job waits, unclaimed, for
+    whoever owns the devices next. A job handed to an owner that dies before sending it is
+    adopted by the next owner and printed once: as the original when its record shows that no
+    byte left (:func:`stopped_worker_said`), else marked COPY (bytes may have left): never
+    lost, never twice unmarked."""
     return owner if owner and state.alive else None
 
 
@@ -245,6 +246,64 @@ def resident_paper_said(
     if printed_before or state in (PrintState.PRINTED, PrintState.SENT, PrintState.UNCERTAIN):
         return f"{said} Below: drawn again now (what the printed copy said was not kept)."
     return f"{said} The resident has no paper ticket yet. Below: how it will print."
+
+
+CONNECTION_RESET = "was reset"
+CONNECTION_CLOSED = "was closed at the printer's end"
+"""What became of a printer's connection instead of the printer taking a job or confirming it
+(the only things a socket can tell: it took so many bytes, then it was reset or closed)."""
+
+
+def write_cut_said(how: str, took: int) -> str:
+    """A job's write stopped by the connection (``how``: :data:`CONNECTION_RESET`...) after it
+    took ``took`` of the job's bytes: none ("the connection was reset before it took any of the
+    job": nothing of it left, so it did not print, and is tried again not marked COPY), or some
+    ("the connection was reset", and the worker says after how many bytes)."""
+    if took <= 0:
+        return f"the connection {how} before it took any of the job"
+    return f"the connection {how}"
+
+
+def unconfirmed_said(
+    size: int | None, *, said: str | None = None, lost: str | None = None, stopped: bool = False
+) -> str:
+    """Why a job the connection took whole is not known to have printed, saying only what was
+    seen: the connection took all ``size`` bytes (None: the whole job, size not known), which
+    is not the printer saying it received them ("all of it was sent" said more than was known);
+    then the printer said ``said`` (a fault), or the connection ``lost``
+    (:data:`CONNECTION_RESET`...), or the worker ``stopped`` before the printer confirmed the
+    job; else the printer did not confirm it. The worker's log, the desks' question
+    and ``doctor`` carry these words."""
+    took = f"the connection took all {size} bytes" if size else "the connection took the whole job"
+    if said is not None:
+        return f"{took}, then the printer said {said}: check it printed"
+    if lost is not None:
+        return f"{took}, then {lost}; no confirmation came"
+    if stopped:
+        return f"{took}, but the worker stopped before the printer confirmed it"
+    return f"{took}, but the printer did not confirm it"
+
+
+def stopped_worker_said(*, marked: bool, same_boot: bool | None, earlier: bool = False) -> str:
+    """Why a job an owner of the devices left mid-print (it died) is printed again, saying only
+    what is known: its lane noted it begun (bytes may have left: some, all or none reached the
+    printer); or not, on this boot (``same_boot``: nothing left this time, so it prints as the
+    original, :data:`STOPPED_BEFORE_SENDING`, unless an ``earlier`` try was cut short); or not,
+    but since a restart or where the notes are not known (None), when a note may be lost."""
+    why = "the worker that had it stopped"
+    if marked:
+        return f"{why} while sending it: some, all or none of it may have reached the printer"
+    if same_boot and earlier:
+        return f"{why} before sending any of it this time (an earlier try was cut short)"
+    if same_boot:
+        return STOPPED_BEFORE_SENDING
+    since = ", and the computer restarted since" if same_boot is False else ""
+    return f"{why}{since}: whether any of it reached the printer is not known"
+
+
+STOPPED_BEFORE_SENDING = (
+    "the worker that had it stopped before sending any of it; printing it now, not marked COPY"
+)
 
 
 MAX_AUTO_REPRINTS = 1

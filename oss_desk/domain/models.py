@@ -147,6 +147,12 @@ class EventKind(StrEnum):
     """A resident agreed to a text after their visit asking how it went (no number here)."""
     FEEDBACK_TEXT_SENT = "feedback_text_sent"
     FEEDBACK_TEXT_FAILED = "feedback_text_failed"
+    RESIDENT_SEARCHED = "resident_searched"
+    """Someone looked for what is held about a resident: by which kind of key, how many records
+    were found (never the key)."""
+    RESIDENT_ERASED = "resident_erased"
+    """A record's personal fields cleared on the resident's request: which record, which fields
+    (never their values)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from oss_desk.domain.wording import ENGLISH, Wording
 T = TypeVar("T")
 
 PRIVACY_LINE = ENGLISH["ticket.privacy"]
-PRIVACY_SLIP = "This slip carries no personal details."
+PRIVACY_SLIP = ENGLISH["referral.privacy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +163,7 @@ def slip(
     )
 
 
-REFERRAL_CLOSING = "You need not do anything else: the team will be in touch."
+REFERRAL_CLOSING = ENGLISH["referral.closing"]
 """The last line of a referral's slip and message (an appointment's "to change or cancel" line
 has no place there: there is nothing to change or cancel)."""
 
@@ -185,6 +185,68 @@ class ReferralSlipPrintout:
     """The day it was made, e.g. ``Monday 23 November 2026``."""
     change_line: str = ""
     large_print: bool = False
+    phrases: dict[str, list[str]] = field(default_factory=dict)
+    """Each text in the office's languages, Welsh first (``referral_slip()`` fills it):
+    council, title, service, passed, at, expect, expect_by, quote, closing, privacy. Missing
+    (a job stored before): English from the fields."""
+
+    def say(self, key: str) -> list[str]:
+        if key in self.phrases:
+            return list(self.phrases[key])
+        english = Wording()
+        return {
+            "council": [self.council],
+            "title": list(english.say("referral.title")),
+            "service": [self.service],
+            "passed": list(english.say("referral.passed", day=self.date)),
+            "at": list(english.say("referral.at", office=self.site)),
+            "expect": list(english.say("referral.expect")),
+            "expect_by": [self.expect_by],
+            "quote": list(english.say("referral.quote")),
+            "closing": [self.change_line] if self.change_line else [],
+            "privacy": [PRIVACY_SLIP],
+        }[key]
+
+
+def referral_slip(
+    wording: Wording,
+    *,
+    council: tuple[str, ...],
+    site: tuple[str, ...],
+    service: tuple[str, ...],
+    reference: str,
+    made: date_type,
+    expect_by: date_type,
+) -> ReferralSlipPrintout:
+    """A referral slip in the office's languages, Welsh first (each name as configured, its
+    Welsh form first where it has one)."""
+    return ReferralSlipPrintout(
+        council=council[-1],
+        site=site[-1],
+        service=service[-1],
+        reference=reference,
+        expect_by=wording.dates(expect_by)[-1],
+        date=wording.dates(made)[-1],
+        change_line=REFERRAL_CLOSING,
+        phrases={
+            "council": list(council),
+            "title": list(wording.say("referral.title")),
+            "service": list(service),
+            "passed": [
+                wording.one(language, "referral.passed", day=wording.date(language, made))
+                for language in wording.languages
+            ],
+            "at": [
+                wording.one(language, "referral.at", office=site[min(n, len(site) - 1)])
+                for n, language in enumerate(wording.languages)
+            ],
+            "expect": list(wording.say("referral.expect")),
+            "expect_by": list(wording.dates(expect_by)),
+            "quote": list(wording.say("referral.quote")),
+            "closing": list(wording.say("referral.closing")),
+            "privacy": list(wording.say("referral.privacy")),
+        },
+    )
 
 
 @dataclass(frozen=True, slots=True)

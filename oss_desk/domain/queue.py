@@ -126,11 +126,12 @@ so)."""
 
 def free_in(typical: float, since: float) -> float:
     """When a desk whose resident has been there ``since`` seconds, for a service that takes
-    ``typical`` seconds, is expected to be free: the rest of the typical time; past it, a long
-    visit tends to run on, so half as long again as it has run (a resident 40 minutes into a
-    "1 minute" visit does not make the room's estimates say "about 1 minute"); at least a
-    minute."""
-    return max(BUSY_AT_LEAST_SECONDS, typical - since, since / 2 if since > typical else 0.0)
+    ``typical`` seconds, is expected to be free: the rest of the typical time, or half as long
+    again as the visit has run, whichever is longer (a long visit tends to run on: a resident
+    40 minutes into an 8-minute visit does not make the room's estimates say "about 1
+    minute"); at least a minute. Continuous in ``since``: the estimates behind a desk never
+    jump as a visit passes its typical time."""
+    return max(BUSY_AT_LEAST_SECONDS, typical - since, since / 2)
 
 
 class Queued(Protocol):

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
+from oss_desk.domain.calendar import REPEAT
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.needs import INTERPRETER, SIMPLE_NEEDS
@@ -84,6 +85,9 @@ class Layout:
     """(site, desk id) of the adviser desks and rooms of the covered sites."""
     staff: Mapping[str, str]
     """Staff id to name."""
+    repeated: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+    """A one-day period's local hour that came round twice (the clocks went back), with its
+    zones the first and the second time ({1: ("BST", "GMT")}): its arrivals are shown apart."""
 
 
 # The 15-minute figure, punctuality, satisfaction --------------------------------------------------
@@ -258,7 +262,7 @@ def visit_figures(tally: VisitTally, layout: Layout, rules: ReportRules) -> Visi
         outcomes={o.value: tally.outcomes.get(o.value, 0) for o in Outcome},
         services_delivered=tally.finished + tally.added_services_delivered,
         appointments_arranged=tally.appointments_arranged,
-        by_hour=_sorted(_filled((f"{h:02d}" for h in layout.hours), arrivals.by(2))),
+        by_hour=_by_hour(arrivals.by_hour(), layout),
         by_service=_sorted(_filled(layout.services, arrivals.by(3))),
         by_site=_filled(layout.sites, arrivals.by(1)),
         desks=_desks(tally.served, layout.desks),
@@ -267,6 +271,21 @@ def visit_figures(tally: VisitTally, layout: Layout, rules: ReportRules) -> Visi
         flags=council_flags(tally, sorted(layout.services), rules.organisations or {}),
         satisfaction=satisfaction(tally, sorted(layout.services)),
     )
+
+
+def _by_hour(counts: Mapping[int, int], layout: Layout) -> dict[str, int]:
+    """Arrivals by local hour ("09"), every opening hour listed; an hour that came round twice
+    that day (:attr:`Layout.repeated`) shown as two, with their zones ("01 BST", "01 GMT"),
+    and over longer periods as one."""
+    out: dict[str, int] = {}
+    for hour in sorted(set(layout.hours) | {h % REPEAT for h, n in counts.items() if n}):
+        first, second = counts.get(hour, 0), counts.get(hour + REPEAT, 0)
+        zones = layout.repeated.get(hour)
+        if zones is not None and (first or second):
+            out[f"{hour:02d} {zones[0]}"], out[f"{hour:02d} {zones[1]}"] = first, second
+        else:
+            out[f"{hour:02d}"] = first + second
+    return out
 
 
 def _filled(keys: Iterable[str], counts: Mapping[str, int]) -> dict[str, int]:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from oss_desk.domain.calendar import REPEAT
 from oss_desk.domain.models import Outcome
 from oss_desk.domain.standards import (
     VisitEnd,
@@ -25,7 +26,9 @@ from oss_desk.domain.standards import (
 )
 
 ArrivalKey = tuple[str, str, int, str, str]
-"""(business day, site, local hour, service code, channel)."""
+"""(business day, site, local hour, service code, channel); the second time round of an hour
+that comes twice in a day (the clocks going back) is keyed apart, its hour plus
+:data:`~oss_desk.domain.calendar.REPEAT`."""
 DeskKey = tuple[str, str, str]
 """(site, desk, person who finished)."""
 
@@ -65,6 +68,25 @@ class Arrivals:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    def apart(self, second: Mapping[ArrivalKey, int]) -> None:
+        """Key apart the arrivals ``second`` (counted by the same keys) that came in an hour's
+        second time round that day: ``01:20 GMT`` after ``01:20 BST``."""
+        for key, n in second.items():
+            day, site, hour, service, channel = key
+            left = self.counts[key] - n
+            if left > 0:
+                self.counts[key] = left
+            else:
+                self.counts.pop(key, None)
+            self.counts[(day, site, hour + REPEAT, service, channel)] += n
+
+    def by_hour(self) -> Counter[int]:
+        """The arrivals by hour key (an hour's second time round apart: :meth:`apart`)."""
+        hours: Counter[int] = Counter()
+        for key, n in self.counts.items():
+            hours[key[2]] += n
+        return hours
 
     def __add__(self, other: Arrivals) -> Arrivals:
         return Arrivals(self.counts + other.counts)

@@ -13,9 +13,13 @@ the Welsh catalogue is said in English only, never twice.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date as Date
+from typing import Any
+
+from oss_desk.domain.welsh import shaped, spec_problem
 
 ENGLISH: dict[str, str] = {
     # Tickets
@@ -90,7 +94,25 @@ ENGLISH: dict[str, str] = {
     "sms.cancelled": "{label}, {day} at {time} is cancelled.",
     "sms.was": "Was {day} at {time}.",
     "sms.bring": "Bring: {items}.",
+    "sms.bring_see": "See your email or slip for what to bring.",
     "sms.reference": "Ref {ref}.",
+    # A referral to a back office: its slip, email and text
+    "referral.title": "Your referral",
+    "referral.any": "general",
+    "referral.passed": "Passed to the team on {day}",
+    "referral.at": "at {office}",
+    "referral.expect": "Expect an answer by",
+    "referral.quote": "Please quote",
+    "referral.closing": "You do not need to do anything else: the team will be in touch.",
+    "referral.privacy": "This slip carries no personal details.",
+    "referral.subject": "{heading}: please quote {ref}",
+    "referral.sent": "We passed your {label} enquiry to the team on {day}.",
+    "referral.answer_by": "Expect an answer by {day}.",
+    "referral.reference": "Please quote your reference: {ref}",
+    "referral.text": (
+        "{heading}: {label}, passed to the team on {day}. Expect an answer by {expect}. "
+        "Please quote {ref}."
+    ),
     # Texts to residents' phones
     "text.nearly": "{code}: it is nearly your turn. Please come back to the waiting area.",
     "text.called": "{code}: please go to {desk} now.",
@@ -112,6 +134,30 @@ def rating_word(rating: int) -> str:
 
 
 LANGUAGES = ("en", "cy+en")
+
+
+class Untranslated(str):
+    """A configured name with no Welsh form, said as it is in the Welsh half too: Welsh
+    grammar (``{desk:soft}``) never changes it ("i Desk 2", not "i Ddesk 2")."""
+
+    __slots__ = ()
+
+
+class _Formatter(string.Formatter):
+    """``str.format``, plus the Welsh specs of :mod:`oss_desk.domain.welsh` on names."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec and spec_problem(format_spec) is None:
+            return value if isinstance(value, Untranslated) else shaped(str(value), format_spec)
+        return super().format_field(value, format_spec)
+
+
+_FORMAT = _Formatter()
+
+
+def fill(text: str, values: Mapping[str, object]) -> str:
+    """A template with its values (a Welsh name mutated where the template asks)."""
+    return _FORMAT.vformat(text, (), values)
 
 
 def languages_for(language: str | None, nation: str) -> tuple[str, ...]:
@@ -140,7 +186,7 @@ class Wording:
     def one(self, language: str, key: str, **values: object) -> str:
         """``key`` in ``language`` (English where the catalogue lacks it)."""
         text = self.template(language, key) or self.template("en", key) or ""
-        return text.format(**values)
+        return fill(text, values)
 
     def say(self, key: str, **values: object) -> tuple[str, ...]:
         """``key`` in each language, Welsh first; a language lacking it (or saying exactly
@@ -150,16 +196,16 @@ class Wording:
             text = self.template(language, key)
             if text is None:
                 continue
-            line = text.format(**values)
+            line = fill(text, values)
             if line not in said:
                 said.append(line)
-        return tuple(said) or (ENGLISH[key].format(**values),)
+        return tuple(said) or (fill(ENGLISH[key], values),)
 
     def names(self, english: str, welsh: str | None) -> tuple[str, ...]:
         """A configured name and its Welsh form (when the office is bilingual and has one)."""
         if self.bilingual and welsh and welsh != english:
             return (welsh, english) if self.languages[0] == "cy" else (english, welsh)
-        return (english,)
+        return (Untranslated(english),) if self.bilingual else (english,)
 
     def date(self, language: str, day: Date) -> str:
         """``Monday 30 November 2026`` / ``Dydd Llun 30 Tachwedd 2026``."""
@@ -207,8 +253,6 @@ class Wording:
 def check_catalog(catalog: Mapping[str, str], source: str) -> list[str]:
     """Problems with a catalogue a council wrote: unknown keys, placeholders that differ from
     the English (a typo there would fail at print time)."""
-    import string
-
     problems = []
     for key, text in catalog.items():
         if key not in ENGLISH:
@@ -216,10 +260,16 @@ def check_catalog(catalog: Mapping[str, str], source: str) -> list[str]:
             continue
         wanted = {name for _, name, _, _ in string.Formatter().parse(ENGLISH[key]) if name}
         try:
-            found = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            parsed = [(name, spec) for _, name, spec, _ in string.Formatter().parse(text) if name]
         except ValueError:
             problems.append(f"{source}: {key}: unbalanced braces")
             continue
+        found = {name for name, _ in parsed}
+        problems += [
+            f"{source}: {key}: {{{name}:{spec}}}: {problem}"
+            for name, spec in parsed
+            if spec and (problem := spec_problem(spec))
+        ]
         if found - wanted:
             problems.append(
                 f"{source}: {key}: unknown placeholder {{{sorted(found - wanted)[0]}}} "

@@ -27,14 +27,21 @@ from oss_desk import files
 from oss_desk.errors import DeviceError
 
 DEFAULT_PROFILE = "TM-T88V"
+PICKLE_DIR_ENV = "ESCPOS_CAPABILITIES_PICKLE_DIR"
+"""python-escpos's capability cache folder (oss-desk's own cache folder unless already set)."""
 
 
 @lru_cache(maxsize=1)
 def escpos_printer() -> ModuleType:
     """``escpos.printer``, imported with its side effects contained."""
-    cache = Path(platformdirs.user_cache_dir("oss-desk")) / "escpos"
-    files.make_private_dir(cache)
-    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
+    preset = os.environ.get(PICKLE_DIR_ENV)
+    if preset:  # where python-escpos writes its cache: its lock and its recovery look there
+        cache = Path(preset)
+        cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+    else:
+        cache = Path(platformdirs.user_cache_dir("oss-desk")) / "escpos"
+        files.make_private_dir(cache)
+        os.environ[PICKLE_DIR_ENV] = str(cache)
     root = logging.getLogger()
     if not root.handlers:
         root.addHandler(logging.NullHandler())

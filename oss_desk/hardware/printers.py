@@ -16,7 +16,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from oss_desk.domain.delivery import line_seconds, serial_timeouts
+from oss_desk.domain.delivery import (
+    CONNECTION_CLOSED,
+    CONNECTION_RESET,
+    line_seconds,
+    serial_timeouts,
+    write_cut_said,
+)
 from oss_desk.domain.device_faults import PRINTER_NO_CONNECTION, error_number, port_fault
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.hardware.printer_devices import (
@@ -70,6 +76,9 @@ class TcpLink:
     timeout: float
     asks: bool = False
     _asked: bool = False
+    lost: str | None = None
+    """What became of the connection instead of an answer (:data:`CONNECTION_RESET`, or
+    :data:`CONNECTION_CLOSED`); None: it stayed open (a silent printer), or an answer came."""
 
     def _read_one(self, wait: float) -> int | None:
         self.sock.settimeout(max(0.001, wait))
@@ -77,8 +86,13 @@ class TcpLink:
             data = self.sock.recv(1)
         except TimeoutError:
             return None
+        except ConnectionResetError:
+            self.lost = CONNECTION_RESET
+            return None
         except OSError:
             return None
+        if not data:
+            self.lost = CONNECTION_CLOSED
         return data[0] if data else None
 
     def status(self) -> PrinterStatus:
@@ -95,8 +109,12 @@ class TcpLink:
         """Send in chunks (with the confirming question after the job's last byte, when the
         printer answers questions); the timeout runs from the last progress (a slow printer
         that keeps taking data is never cut off; one that stops for ``timeout`` seconds is)."""
-        with contextlib.suppress(OSError):
+        try:
             self._discard_input()  # nothing stale may pass for the answer to the question
+        except ConnectionResetError:
+            self.lost = CONNECTION_RESET  # (then the write says so)
+        except OSError:
+            pass
         payload = data + ONLINE_QUESTION if self.asks else data
         sent = 0
         self.sock.settimeout(self.timeout)
@@ -107,7 +125,7 @@ class TcpLink:
         except OSError as exc:
             if sent >= len(data):  # the whole job left; only the question did not
                 return
-            raise _write_fault(exc, sent) from None
+            raise _write_fault(exc, sent, self.lost) from None
         self._asked = self.asks
 
     def answered(self, wait: float) -> bool:
@@ -143,18 +161,27 @@ class TcpLink:
             self.sock.close()
 
 
-def _write_fault(exc: OSError, sent: int) -> PrinterFault:
+def _write_fault(exc: OSError, sent: int, lost: str | None = None) -> PrinterFault:
+    """A write the socket stopped after it took ``sent`` bytes of the job (a socket says
+    exactly how many it took: none of the job left when ``sent`` is 0); ``lost``: the reset
+    seen just before the write (which then fails with a broken pipe)."""
     if isinstance(exc, TimeoutError):
         return PrinterFault(
             "the printer stopped taking data (timed out)", PrinterStatus.OFFLINE, sent
         )
     if isinstance(exc, ConnectionResetError | BrokenPipeError):
-        return PrinterFault(
-            "the printer dropped the connection mid-job", PrinterStatus.OFFLINE, max(sent, 1)
-        )
+        reset = isinstance(exc, ConnectionResetError) or lost == CONNECTION_RESET
+        how = CONNECTION_RESET if reset else CONNECTION_CLOSED
+        return PrinterFault(write_cut_said(how, sent), PrinterStatus.OFFLINE, sent)
     return PrinterFault(
         f"write failed ({exc.strerror or exc})", PrinterStatus.UNREACHABLE, max(sent, 1)
     )
+
+
+def lost_on(link: PrinterLink) -> str | None:
+    """What became of ``link``'s connection instead of the printer's confirmation, when it
+    showed (a network printer's connection reset or closed); None: nothing but silence."""
+    return link.lost if isinstance(link, TcpLink) else None
 
 
 def _connect(host: str, port: int, timeout: float) -> socket.socket:

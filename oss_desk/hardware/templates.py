@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
+from oss_desk.domain.calendar import hour_said
 from oss_desk.domain.printouts import (
-    PRIVACY_SLIP,
     Printout,
     ReferralSlipPrintout,
     SelfTestPrintout,
@@ -120,10 +120,11 @@ def _scale(large_print: bool, columns: int) -> tuple[int, int]:
     return big, columns // big
 
 
-def _titled(council: str, title: str, big: int) -> list[Block]:
+def _titled(council: list[str], title: list[str], big: int) -> list[Block]:
+    """The council's name and the printout's title, centred, each line in every language."""
     return [
-        Line(council, "center", size=big, bold=True),
-        Line(title, "center", size=big + 1, bold=True),
+        *[Line(text, "center", size=big, bold=True) for text in council],
+        *[Line(text, "center", size=big + 1, bold=True) for text in title],
     ]
 
 
@@ -131,8 +132,7 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
     big, width = _scale(s.large_print, columns)
     blocks: list[Block] = [
         *_copy(s.copy),
-        *[Line(text, "center", size=big, bold=True) for text in s.say("council")],
-        *[Line(text, "center", size=big + 1, bold=True) for text in s.say("title")],
+        *_titled(s.say("council"), s.say("title"), big),
         Feed(),
         *[Line(text, "left", size=big, bold=True) for text in s.say("service")],
         *[Line(text, "left", size=big) for text in s.say("date")],
@@ -165,29 +165,31 @@ def _slip(s: SlipPrintout, columns: int) -> list[Block]:
 def _referral(s: ReferralSlipPrintout, columns: int) -> list[Block]:
     big, width = _scale(s.large_print, columns)
     blocks: list[Block] = [
-        *_titled(s.council, "Your referral", big),
+        *_titled(s.say("council"), s.say("title"), big),
         Feed(),
-        Line(s.service, "left", size=big, bold=True),
-        Line(f"Passed to the team on {s.date}", "left", size=big),
+        *[Line(text, "left", size=big, bold=True) for text in s.say("service")],
     ]
-    blocks += [Line(part, "left", size=big) for part in _wrap(f"at {s.site}", width)]
+    for key in ("passed", "at"):
+        for text in s.say(key):
+            blocks += [Line(part, "left", size=big) for part in _wrap(text, width)]
     blocks += [
-        Line("Expect an answer by", "left", size=big),
-        Line(s.expect_by, "left", size=big, bold=True),
+        *[Line(text, "left", size=big) for text in s.say("expect")],
+        *[Line(text, "left", size=big, bold=True) for text in s.say("expect_by")],
         Feed(),
-        Line("Please quote", "center", size=big),
+        *[Line(text, "center", size=big) for text in s.say("quote")],
         Line(s.reference, "center", size=2 if not s.large_print else 3, bold=True),
     ]
-    if s.change_line:
-        blocks += [Line(part, "center", size=big) for part in _wrap(s.change_line, width)]
-    blocks.append(Line(PRIVACY_SLIP, "center"))
+    for closing in s.say("closing"):
+        blocks += [Line(part, "center", size=big) for part in _wrap(closing, width)]
+    for privacy in s.say("privacy"):  # large print: all of it
+        blocks += [Line(part, "center", size=big) for part in _wrap(privacy, width)]
     return blocks
 
 
 def _summary(s: SummaryPrintout, columns: int) -> list[Block]:
     big, width = _scale(s.large_print, columns)
     blocks: list[Block] = [
-        *_titled(s.council, "Daily footfall summary", big),  # the title wraps
+        *_titled([s.council], ["Daily footfall summary"], big),  # the title wraps
         Line(f"{s.site}, {s.date}", "center", size=big),
         Feed(),
     ]
@@ -204,7 +206,7 @@ def _summary(s: SummaryPrintout, columns: int) -> list[Block]:
         bar_room = width - 12
         for hour, count in s.by_hour:
             bar = "#" * (round(bar_room * count / peak) if peak else 0)
-            blocks.append(Line(f"{hour}:00 {count:4d} {bar}", size=big))
+            blocks.append(Line(f"{hour_said(hour)} {count:4d} {bar}", size=big))
     if s.notes:
         blocks.append(Feed())
     for note in s.notes:

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from oss_desk.domain.calendar import hour_said
+
 
 def polylines(points: Sequence[tuple[float, float] | None], attributes: str = "") -> str:
     """One ``<polyline>`` per run of points between gaps (None); a lone point draws no line."""
@@ -46,8 +48,9 @@ class Bar:
 
 
 def hour_bars(by_hour: Mapping[str, int]) -> list[Bar]:
-    """A bar an hour of the day (``by_hour``'s keys: ``"09"``), labelled "09:00 to 09:59"."""
-    return [Bar(h, h, f"{h}:00 to {h}:59", v) for h, v in by_hour.items()]
+    """A bar an hour of the day (``by_hour``'s keys: ``"09"``; the day the clocks go back,
+    ``"01 BST"`` and ``"01 GMT"``), labelled "09:00 to 09:59" (:func:`hour_said`)."""
+    return [Bar(h, h, hour_said(h, to=True), v) for h, v in by_hour.items()]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
+from oss_desk.domain.calendar import hour_said
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.reports import (
     NO_RECORDS,
@@ -105,9 +106,11 @@ def _row(label: str, value: object, note: str = "", width: int = LABEL_COLUMN) -
 def _bars(title: str, counts: Mapping[str, int], label: Callable[[str], str]) -> list[str]:
     lines = ["", f"  {title}"]
     peak = max(counts.values(), default=0)
+    labels = {key: label(key) for key in counts}
+    wide = max(map(len, labels.values()), default=0)  # "01:00 GMT" the day the clocks go back
     for key, n in counts.items():
         bar = "#" * (round(30 * n / peak) if peak else 0)
-        lines.append(f"    {label(key)}  {n:4d}  {bar}")
+        lines.append(f"    {labels[key]:{wide}s}  {n:4d}  {bar}")
     return lines
 
 
@@ -133,7 +136,7 @@ def _visit_lines(
         if visit.definition:
             lines += _note(FIGURE_DEFINITIONS[visit.definition])
     lines += _wait_lines(report, width)
-    lines += _bars("Arrivals by hour", f.by_hour, lambda h: f"{h}:00")
+    lines += _bars("Arrivals by hour", f.by_hour, hour_said)
     lines += ["", "  Arrivals by service"]
     named = {code: names.service_names.get(code, code) for code in f.by_service}
     wide = max([28, *map(len, named.values())])  # every count in one column, however long a name

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from pathlib import Path
 
 from oss_desk.paths import default_backup_folder
@@ -68,8 +69,8 @@ def missing_said(db: Path, config: Path | None = None) -> str | None:
     if newest is None:
         return None
     return (
-        f"no database at {db}: restore its newest backup, `oss-desk --db {db} db restore "
-        f"{newest}` (a new office: `oss-desk init`)"
+        f"no database at {db}: restore its newest backup, `oss-desk --db {shlex.quote(str(db))} "
+        f"db restore {shlex.quote(str(newest))}` (a new office: `oss-desk init`)"
     )
 
 

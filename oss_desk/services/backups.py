@@ -29,8 +29,8 @@ from oss_desk.services.backup_files import backup_folder, backups_in
 from oss_desk.services.session import Session, settings_for
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, open_store, translate_errors
-from oss_desk.storage.incarnation import stamp_file
-from oss_desk.storage.maintenance import HEAD_SUFFIX, head_file, head_line
+from oss_desk.storage.incarnation import HEAD_SUFFIX, head_file, stamp_file
+from oss_desk.storage.maintenance import head_line
 from oss_desk.storage.migrations import pending_names
 
 if TYPE_CHECKING:

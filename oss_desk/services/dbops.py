@@ -16,13 +16,13 @@ import os
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from oss_desk import errors, files
 from oss_desk.clock import Clock, format_instant
-from oss_desk.domain.calendar import business_day, local
+from oss_desk.domain.calendar import business_day, local, zone
 from oss_desk.domain.delivery import holder_said
 from oss_desk.domain.models import Actor, EventKind, format_code
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation, StorageError
@@ -35,9 +35,9 @@ from oss_desk.storage import feedback_texts, ratings, replaced, resident
 from oss_desk.storage import maintenance as m
 from oss_desk.storage.database import Store, upgrade_copy
 from oss_desk.storage.holders import server_of
-from oss_desk.storage.incarnation import copy_problems, stamp_file
+from oss_desk.storage.incarnation import copy_problems, head_file, stamp_file
 from oss_desk.storage.lease import WorkerLock, lock_held
-from oss_desk.storage.maintenance import head_file, read_head_file
+from oss_desk.storage.maintenance import read_head_file
 
 # Check --------------------------------------------------------------------------------------------
 
@@ -350,6 +350,14 @@ class RetentionService:
             .isoformat(),
         }
 
+    def day_starts(self, day: str) -> str:
+        """The instant the office's local ``day`` begins: a booking cancelled before it is as
+        far past its period as one held on an earlier day (its retention counts from the
+        cancellation)."""
+        sites = list(self.s.directory.sites.values())
+        tz = zone(sites[0].timezone if sites else "Europe/London")
+        return format_instant(datetime.combine(date.fromisoformat(day), time(0), tz))
+
     def purge(self, *, dry_run: bool = False) -> PurgeResult:
         """Delete what is due. The connection overwrites deleted content with zeros (``PRAGMA
         secure_delete``, whatever SQLite was compiled with), and afterwards the WAL is folded
@@ -357,13 +365,18 @@ class RetentionService:
         now = self.s.clock.now()
         stamp = format_instant(now)
         cut = self.cutoffs()
+        cancelled = self.day_starts(cut["contacts"])
         if not dry_run:
             m.set_secure_delete(self.s.store.conn, on=True)
         with self.s.store.write() as conn:
             still_open = open_followups_due(conn, cut)
             counts = {
-                "contacts": m.purge_contacts(conn, cut["contacts"], stamp, dry_run=dry_run),
-                "cancel_reasons": m.purge_cancel_reasons(conn, cut["contacts"], dry_run=dry_run),
+                "contacts": m.purge_contacts(
+                    conn, cut["contacts"], cancelled, stamp, dry_run=dry_run
+                ),
+                "cancel_reasons": m.purge_cancel_reasons(
+                    conn, cut["contacts"], cancelled, dry_run=dry_run
+                ),
                 "notes": m.purge_notes(conn, cut["notes"], stamp, dry_run=dry_run),
                 "message_traces": m.purge_message_traces(conn, cut["messages"], dry_run=dry_run),
                 "print_payloads": m.purge_print_payloads(conn, cut["print_jobs"], dry_run=dry_run),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import shlex
 import time
 from pathlib import Path
 
@@ -67,10 +68,11 @@ def _writable(folder: Path) -> bool:
 def _cannot_write(folder: Path) -> str:
     me = _account(os.geteuid())
     owner = _account(folder.stat().st_uid)
+    typed = f"chown -R {shlex.quote(me + ':')} {shlex.quote(str(folder))}"
     return (
         f"{folder} is not writable by this account ({me}; it belongs to {owner}): every "
         f"`oss-desk db backup` as {me} fails (a backup run once as another account, such as "
-        f"root, makes it theirs); to fix: `chown -R {me}: {folder}`"
+        f"root, makes it theirs); to fix: `{typed}`"
     )
 
 

@@ -93,3 +93,25 @@ class FeedbackTexts:
         body = "\n".join([*dict.fromkeys(lines), self.link(visit_id)])
         heading = " / ".join(offices)
         return Composed(heading=heading, subject=heading, body=body, sms=body, ics=None)
+
+
+def give_texts(
+    session: Session,
+    actor: Actor | None,
+    ref: str | int | TicketRef,
+    *,
+    turn_texts: str | None = None,
+    follow_up: str | None = None,
+    source: str = "greet",
+) -> None:
+    """The texts a resident asks for at meet-and-greet, in one transaction: "nearly your turn"
+    at ``turn_texts`` and the follow-up text at ``follow_up`` (each a mobile number, or None).
+    All or nothing: a busy database refuses both, so "nothing was saved" is true and pressing
+    again records each once."""
+    from oss_desk.services.turn_texts import TurnTexts
+
+    with session.store.write():
+        if follow_up is not None:
+            FeedbackTexts(session, actor).consent(ref, follow_up, source=source)
+        if turn_texts is not None:
+            TurnTexts(session, actor).give_phone(ref, turn_texts)

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
 
 from oss_desk.clock import format_instant, read_instant
 from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import message_backoff, notice_deadline
 from oss_desk.domain.followups import Followup
 from oss_desk.domain.models import Actor, EventKind
-from oss_desk.domain.printouts import REFERRAL_CLOSING
 from oss_desk.domain.sending import SendResult, SendTally, next_try, send_round
+from oss_desk.domain.wording import Wording
 from oss_desk.services.events import record_event
-from oss_desk.services.messages import Composed
+from oss_desk.services.messages import Composed, email_lines, pick, sender_name
 from oss_desk.services.senders import NotifySender, SendFault, SmtpSender
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
@@ -29,7 +31,33 @@ from oss_desk.storage.sending import REFERRAL_MESSAGES, settle
 
 log = logging.getLogger("oss_desk.worker")
 
-HEADING = "Your referral"
+
+@dataclass(frozen=True, slots=True)
+class ReferralWords:
+    """What a referral's slip and message name, in the office's languages (Welsh first)."""
+
+    wording: Wording
+    council: tuple[str, ...]
+    site: tuple[str, ...]
+    label: tuple[str, ...]
+    made: date
+    """The day it was passed on (the office's date)."""
+
+
+def referral_words(session: Session, f: Followup) -> ReferralWords:
+    """The names a referral's slip and message give, in the office's languages."""
+    from oss_desk.services import resident
+    from oss_desk.services.wording import record_wording
+
+    site = session.site_ever(f.site_id)
+    wording = record_wording(session, site.id)
+    return ReferralWords(
+        wording,
+        resident.council_names(session, wording),
+        resident.site_names(session, wording, site.id),
+        resident.label_names(session, wording, f.service) if f.service else (),
+        local(f.received_at, site.timezone).date(),
+    )
 
 
 def message_reference(followup_id: int) -> str:
@@ -38,31 +66,50 @@ def message_reference(followup_id: int) -> str:
 
 
 def compose_referral(session: Session, f: Followup) -> Composed:
-    site = session.site_ever(f.site_id)
-    svc = session.directory.services.get(f.service or "")
-    label = svc.label if svc else "your"
-    made = local(f.received_at, site.timezone)
-    passed = f"{made:%A} {made.day} {made:%B %Y}"
-    expect = f"{f.due_day:%A} {f.due_day.day} {f.due_day:%B %Y}"
-    council = session.settings.council.name
-    body = "\n".join(
-        [
-            f"{HEADING}.",
-            "",
-            f"We passed your {label} enquiry to the team on {passed}.",
-            f"Expect an answer by {expect}.",
-            "",
-            f"Please quote your reference: {f.ref}",
-            REFERRAL_CLOSING,
-            "",
-            council,
-        ]
+    """The referral's email and text, Welsh first in a bilingual office: the service, the day
+    it was passed on, the day to expect an answer by and the reference; in the wording in
+    force now (a configuration `init` loaded since the worker started is read first)."""
+    session.refresh_directory()
+    words = referral_words(session, f)
+    wording = words.wording
+    headings, subjects, bodies, texts = [], [], [], []
+    for n, language in enumerate(wording.languages):
+        say = partial(wording.one, language)
+        label = pick(words.label, n) or say("referral.any")
+        day = wording.date(language, words.made)
+        expect = wording.date(language, f.due_day)
+        heading = say("referral.title")
+        closing = say("referral.closing")
+        bodies.append(
+            "\n".join(
+                [
+                    f"{heading}.",
+                    "",
+                    say("referral.sent", label=label, day=day),
+                    say("referral.answer_by", day=expect),
+                    "",
+                    say("referral.reference", ref=f.ref),
+                    closing,
+                    *email_lines(session, wording, n),
+                    "",
+                    pick(words.council, n),
+                ]
+            )
+        )
+        texts.append(
+            say("referral.text", heading=heading, label=label, day=day, expect=expect, ref=f.ref)
+            + f" {closing}"
+        )
+        headings.append(heading)
+        subjects.append(say("referral.subject", heading=heading, ref=f.ref))
+    return Composed(
+        " / ".join(dict.fromkeys(headings)),
+        " / ".join(dict.fromkeys(subjects)),
+        "\n\n".join(bodies),
+        " ".join(texts),
+        None,
+        sender=sender_name(session, wording),
     )
-    sms = (
-        f"{HEADING}: {label}, passed to the team on {passed}. Expect an answer by {expect}. "
-        f"Please quote {f.ref}. {REFERRAL_CLOSING}"
-    )
-    return Composed(HEADING, f"{HEADING}: please quote {f.ref}", body, sms, None)
 
 
 class Sent(SendTally):

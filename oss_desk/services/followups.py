@@ -33,13 +33,12 @@ from oss_desk.domain.followups import (
     Via,
 )
 from oss_desk.domain.models import Actor, EventKind, Site
-from oss_desk.domain.printouts import REFERRAL_CLOSING, ReferralSlipPrintout, print_request
+from oss_desk.domain.printouts import ReferralSlipPrintout, print_request, referral_slip
 from oss_desk.domain.text import shown
-from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.device_owner import queue_print
 from oss_desk.services.events import record_event
-from oss_desk.services.followup_messages import message_reference
+from oss_desk.services.followup_messages import message_reference, referral_words
 from oss_desk.services.followup_requests import (
     ACTION_LIMIT,
     NAME_LIMIT,
@@ -51,6 +50,7 @@ from oss_desk.services.followup_requests import (
     parse_choice,
     parse_yes_no,
 )
+from oss_desk.services.opening import site_workdays
 from oss_desk.services.session import Session
 from oss_desk.storage import followups as store
 
@@ -92,7 +92,7 @@ class FollowupService:
 
     def clock_of(self, site: Site) -> FollowupClock:
         config = next(s for s in self.s.settings.sites if s.id == site.id)
-        workdays = WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
+        workdays = site_workdays(self.s.store.conn, config)
         closes: dict[int, time] = {}
         if self.s.settings.followups.day_ends == "closing":
             for index, name in enumerate(WEEKDAYS):
@@ -277,16 +277,16 @@ class FollowupService:
         return category.id
 
     def slip(self, f: Followup, site: Site) -> ReferralSlipPrintout:
-        svc = self.s.directory.services.get(f.service or "")
-        made = local(f.received_at, site.timezone)
-        return ReferralSlipPrintout(
-            council=self.s.settings.council.name,
-            site=site.name,
-            service=svc.label if svc else "Your enquiry",
+        """The referral's slip in the office's languages, Welsh first."""
+        words = referral_words(self.s, f)
+        return referral_slip(
+            words.wording,
+            council=words.council,
+            site=words.site,
+            service=words.label or ("Your enquiry",),
             reference=f.ref,
-            expect_by=f"{f.due_day:%A} {f.due_day.day} {f.due_day:%B %Y}",
-            date=f"{made:%A} {made.day} {made:%B %Y}",
-            change_line=REFERRAL_CLOSING,
+            made=words.made,
+            expect_by=f.due_day,
         )
 
     # Reading -------------------------------------------------------------------------------------

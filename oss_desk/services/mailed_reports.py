@@ -24,6 +24,7 @@ from oss_desk.domain.reports import DailyReport, MonthlyReport
 from oss_desk.domain.stats import month_of, parse_month
 from oss_desk.domain.workdays import WorkingDays, opening_on
 from oss_desk.errors import EXIT_REFUSED, NotFound, OssDeskError, RuleViolation
+from oss_desk.services.opening import site_workdays
 from oss_desk.services.queue.day_end import closing_time
 from oss_desk.services.report_offices import report_site
 from oss_desk.services.report_outputs import place_name, render_report
@@ -203,7 +204,7 @@ class ReportMailer:
 
     def _workdays(self, site: Site) -> WorkingDays:
         config = next(c for c in self.s.settings.sites if c.id == site.id)
-        return WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
+        return site_workdays(self.s.store.conn, config)
 
     def _site(self, site_id: str | None) -> Site:
         """The site named (as every report names one: a site that has left too), or this

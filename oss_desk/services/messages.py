@@ -17,7 +17,8 @@ from html import escape
 
 from oss_desk.domain.appointments import QR_MESSAGES, Appointment, booking_qr
 from oss_desk.domain.calendar import local, zone
-from oss_desk.domain.wording import ENGLISH
+from oss_desk.domain.outgoing import fitting
+from oss_desk.domain.wording import ENGLISH, Wording
 from oss_desk.services.session import Session
 from oss_desk.storage import appointments as a
 
@@ -40,6 +41,31 @@ class Composed:
     qr_caption: tuple[str, ...] = ()
     """The lines beside the code, in the office's languages: show it at the desk, and the
     booking reference in words."""
+    sender: str = ""
+    """The email's sender as the inbox shows it (:func:`sender_name`); empty: the
+    configured ``email.from_name``, if any."""
+
+
+def pick(names: tuple[str, ...], n: int) -> str:
+    """The ``n``th language's form of a name (the last form where it has fewer)."""
+    return names[min(n, len(names) - 1)] if names else ""
+
+
+def sender_name(session: Session, wording: Wording) -> str:
+    """Who an email to a resident is from, as the inbox shows it: ``email.from_name``, else
+    the council's name (Welsh first in a bilingual office)."""
+    from oss_desk.services.resident import council_names
+
+    return session.settings.email.from_name or " / ".join(council_names(session, wording))
+
+
+def email_lines(session: Session, wording: Wording, n: int) -> list[str]:
+    """The office's line on replies (``email.replies``), in the ``n``th language, under an
+    email's closing; none when the office gives none."""
+    email = session.settings.email
+    if not email.replies:
+        return []
+    return ["", pick(wording.names(email.replies, email.replies_cy), n)]
 
 
 def compose(session: Session, appt: Appointment, kind: str) -> Composed:
@@ -48,6 +74,7 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
     from oss_desk.services import resident
     from oss_desk.services.wording import site_as_was, wording_for
 
+    session.refresh_directory()  # the wording in force now, though `init` ran since we began
     site = session.site_ever(appt.site_id)
     config = site_as_was(session, site.id)  # one that left the configuration: as it was
     wording = wording_for(session.settings, site.id, config)
@@ -70,17 +97,15 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
         session.settings.appointments.change_line, session.settings.appointments.change_line_cy
     )
 
-    def pick(names: tuple[str, ...], n: int) -> str:
-        return names[min(n, len(names) - 1)] if names else ""
-
-    bodies, texts, subjects, headings, caption = [], [], [], [], []
+    bodies, subjects, headings, caption = [], [], [], []
+    texts: list[str] = []
+    short: list[str] = []
     for n, language in enumerate(wording.languages):
         say = partial(wording.one, language)
         day = wording.date(language, wall.date())
         label = pick(labels, n)
-        place = f"{pick(rooms, n)}, {pick(sites, n)}" if room else pick(sites, n)
-        if addresses:
-            place += f", {pick(addresses, n)}"
+        office = f"{pick(rooms, n)}, {pick(sites, n)}" if room else pick(sites, n)
+        place = f"{office}, {pick(addresses, n)}" if addresses else office
         items = [
             welsh_items[i] if language == "cy" and i < len(welsh_items) else item
             for i, item in enumerate(svc.checklist)
@@ -108,19 +133,20 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
             if items:
                 lines += ["", say("slip.bring")] + [f"  - {item}" for item in items]
         change = pick(change_lines, n)
-        lines += ["", say("message.reference", ref=appt.ref), change, "", pick(councils, n)]
+        lines += ["", say("message.reference", ref=appt.ref), change]
+        lines += [*email_lines(session, wording, n), "", pick(councils, n)]
         bodies.append("\n".join(lines))
-        sms = [heading + "."]
-        if kind == "cancellation":
-            sms.append(say("sms.cancelled", label=label, day=day, time=time))
-        else:
-            sms.append(say("sms.booked", label=label, day=day, time=time, place=place))
-            if told:
-                sms.append(say("sms.was", **told))
-            if items:
-                sms.append(say("sms.bring", items="; ".join(items)))
-        sms += [say("sms.reference", ref=appt.ref), change]
-        texts.append(" ".join(sms))
+        for where, said in ((place, texts), (office, short)):  # short: without the address
+            sms = [heading + "."]
+            if kind == "cancellation":
+                sms.append(say("sms.cancelled", label=label, day=day, time=time))
+            else:
+                sms.append(say("sms.booked", label=label, day=day, time=time, place=where))
+                if told:
+                    sms.append(say("sms.was", **told))
+                if items:  # the checklist is in the email or on the slip: a text stays short
+                    sms.append(say("sms.bring_see"))
+            said.append(" ".join([*sms, say("sms.reference", ref=appt.ref), change]))
         subjects.append(say("message.subject", heading=heading, day=day, time=time))
         caption += [say("message.scan"), say("message.reference", ref=appt.ref)]
         headings.append(heading)
@@ -134,10 +160,11 @@ def compose(session: Session, appt: Appointment, kind: str) -> Composed:
         " / ".join(headings),
         " / ".join(subjects),
         body,
-        " ".join(texts),
+        fitting(" / ".join(headings), " ".join(texts), " ".join(short)),
         ics,
         qr,
         tuple(caption) if qr else (),
+        sender_name(session, wording),
     )
 
 
@@ -181,7 +208,9 @@ def _ics(
     cal.add("method", "CANCEL" if kind == "cancellation" else "PUBLISH")
     event = Event()
     event.add("uid", f"{appt.ref}@oss-desk")
-    event.add("sequence", appt.version)
+    # A cancellation is a newer version than any sent before it (RFC 5545 3.8.7.4): with the
+    # booking's own SEQUENCE, calendar apps that ignore an update that is not newer keep it.
+    event.add("sequence", appt.version + (1 if kind == "cancellation" else 0))
     event.add("dtstamp", session.clock.now())
     event.add("dtstart", appt.starts_at.astimezone(tz))
     event.add("dtend", appt.ends_at.astimezone(tz))

@@ -5,8 +5,8 @@ can say the office is closed without importing the large calendar at every start
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from oss_desk.domain.calendar import local
 from oss_desk.domain.models import Site
 from oss_desk.domain.workdays import WorkingDays, bank_holidays, closed_now
+from oss_desk.errors import ResourceFault
 from oss_desk.services.wording import site_as_was
 from oss_desk.storage.bank_holidays import store_bank_holidays, stored_bank_holidays
 
@@ -22,28 +23,30 @@ if TYPE_CHECKING:
     from oss_desk.services.session import Session
 
 
-def site_workdays(
-    conn: sqlite3.Connection, config: SiteConfig, years: Iterable[int]
-) -> WorkingDays:
-    """The site's working days, knowing the stored bank holidays of ``years``."""
+def site_workdays(conn: sqlite3.Connection, config: SiteConfig) -> WorkingDays:
+    """The site's working days, with the bank holidays stored for its nation: the one calendar
+    every rule asks (the closed-now line, bookings, notices, reports, due sends). A year not
+    stored is worked out from the calendar package when asked."""
     workdays = WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
-    return replace(workdays, known=stored_bank_holidays(conn, config.nation, years))
+    return replace(workdays, known=stored_bank_holidays(conn, config.nation))
 
 
 def closed_now_at(session: Session, site: Site, *, keep: bool = False) -> str | None:
     """Why ``site`` is closed now ("a local closure day", "a bank holiday (Christmas Day)", "a
     Saturday", "outside the opening hours 09:00-17:00"); None while it is open. A year whose
-    bank holidays ``init`` did not store (a database upgraded without loading its
-    configuration) is worked out here; ``keep`` (a command that writes anyway) stores it, so
-    the next commands need not work it out again."""
+    bank holidays were not stored (a year past the ten ``init`` stored) is worked out here;
+    ``keep`` (a command that writes anyway) stores it, so the next commands need not work it
+    out again: best effort, after the command's own change is saved (a write that cannot be
+    made now, a lock held past the busy timeout or a full disk, is left for a later one and
+    never fails the command)."""
     config = site_as_was(session, site.id)
     if config is None:
         return None
     local_now = local(session.clock.now(), site.timezone)
-    workdays = site_workdays(session.store.conn, config, [local_now.year])
+    workdays = site_workdays(session.store.conn, config)
     if keep and local_now.year not in workdays.known:
         days = bank_holidays(config.nation, local_now.year)  # the calendar, before the turn
-        with session.store.write() as conn:
+        with contextlib.suppress(ResourceFault), session.store.write() as conn:
             store_bank_holidays(conn, config.nation, local_now.year, days)
     return closed_now(workdays, config.opening_hours, local_now)
 

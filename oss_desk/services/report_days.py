@@ -14,11 +14,12 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 
-from oss_desk.domain.calendar import business_day
+from oss_desk.domain.calendar import business_day, repeated_hours
 from oss_desk.domain.tally import DayTally
 from oss_desk.errors import StorageError
 from oss_desk.services.report_offices import Office, Offices
 from oss_desk.storage.reports import DayKey, day_tallies
+from oss_desk.storage.reports_visits import arrivals_between
 from oss_desk.storage.rollup import has_rollup, rolled_days, store_days
 from oss_desk.storage.site import records_begin
 
@@ -73,7 +74,8 @@ class DayTallies:
             days.update((key, t) for key, t in closed.items() if site in (None, key[0]))
             live_first = closed_last + timedelta(days=1)
         if live_first <= last:
-            days.update(day_tallies(conn, live_first.isoformat(), last.isoformat(), site))
+            counted = day_tallies(conn, live_first.isoformat(), last.isoformat(), site)
+            days.update(_hours_apart(office, conn, counted))
         return days
 
     def closed_days(
@@ -102,6 +104,7 @@ class DayTallies:
         ]
         for run_first, run_last in _runs(missing):
             counted = day_tallies(conn, run_first.isoformat(), run_last.isoformat(), None)
+            _hours_apart(office, conn, counted)
             for day in _days(run_first, run_last):  # a day without events: an empty tally
                 for s in sites:
                     if (s, day.isoformat()) not in counted:
@@ -124,6 +127,20 @@ class DayTallies:
         except StorageError as exc:
             log.info("daily rollup not stored (%s): it is counted again next time", exc)
             return 0
+
+
+def _hours_apart(
+    office: Office, conn: sqlite3.Connection, days: dict[DayKey, DayTally]
+) -> dict[DayKey, DayTally]:
+    """``days`` with the arrivals in an hour's second time round (the day the clocks go back:
+    01:00 GMT after 01:00 BST) keyed apart from its first
+    (:meth:`~oss_desk.domain.tally.Arrivals.apart`), as ``report daily`` shows them and the
+    rollup stores them."""
+    for (site, day), tally in days.items():
+        for hour in repeated_hours(date.fromisoformat(day), office.timezone_of(site)):
+            second = arrivals_between(conn, site, day, hour.second_from, hour.second_to)
+            tally.visits.arrivals.apart(second)
+    return days
 
 
 def last_closed_day(office: Office, now: datetime) -> date | None:

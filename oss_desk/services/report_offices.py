@@ -5,6 +5,7 @@ services, desks, staff and opening hours)."""
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oss_desk.clock import read_instant
-from oss_desk.domain.calendar import business_day, hours_on
+from oss_desk.domain.calendar import business_day, hours_on, repeated_hours
 from oss_desk.domain.models import DeskKind, Site
 from oss_desk.domain.report_figures import Layout
 from oss_desk.domain.reports import site_named
 from oss_desk.domain.stats import hours_between
 from oss_desk.domain.text import shown
-from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, StorageError
+from oss_desk.services.opening import site_workdays
 from oss_desk.services.session import Session
 from oss_desk.services.wording import settings_as_was
 from oss_desk.storage.database import Store
@@ -63,6 +64,15 @@ class Office:
     def sites_ever(self) -> list[str]:
         """The office's sites, configured now or once, by id."""
         return sorted({*self.directory.sites, *self.left})
+
+    def timezone_of(self, site: str) -> str:
+        """``site``'s timezone (one that left: as it was last loaded)."""
+        if site in self.directory.sites:
+            return self.directory.sites[site].timezone
+        gone = self.left.get(site)
+        if gone is not None:
+            return gone.site.timezone
+        return next((s.timezone for s in self.directory.sites.values()), "Europe/London")
 
     def left_on(self, site: str) -> str | None:
         """The business day ``site`` left the configuration (None: not known)."""
@@ -248,7 +258,15 @@ class Offices:
             ]
             for person, member in staff_ever(office.store.conn).items():  # leavers too
                 staff.setdefault(person, member.name)
+        repeated = {
+            found.hour: (found.first_zone, found.second_zone)
+            for office in self.all
+            for site in sites
+            if office.has(site) and len(days) == 1
+            for found in repeated_hours(days[0], office.timezone_of(site))
+        }
         return Layout(
+            repeated=repeated,
             hours=frozenset(self._opening_hours(sites, days)),
             services=tuple(services),
             sites=tuple(sites),
@@ -262,17 +280,15 @@ class Offices:
         :meth:`WorkingDays.closed_said`, the large calendar asked only then), in words ("a
         Saturday"), whether or not anyone arrived (arrivals are still taken); None else."""
         said = {
-            WorkingDays.for_office(c.nation, c.closures, c.opening_hours).closed_said(
-                day, bank_holidays=day < today
-            )
-            for c in self._configs(sites)
+            site_workdays(conn, c).closed_said(day, bank_holidays=day < today)
+            for conn, c in self._configs(sites)
         }
         if not said or None in said:
             return None
         return "; ".join(sorted(w for w in said if w))
 
     def _opening_hours(self, sites: Sequence[str], days: Sequence[date]) -> Iterator[int]:
-        for config in self._configs(sites):
+        for _, config in self._configs(sites):
             for day in days:
                 opening = hours_on(config.opening_hours, day)
                 if opening is not None:
@@ -280,13 +296,14 @@ class Offices:
                         opening.opens.hour, opening.closes.hour, opening.closes.minute
                     )
 
-    def _configs(self, sites: Sequence[str]) -> Iterator[SiteConfig]:
-        """The configurations of ``sites`` (a site that left: as it was last loaded)."""
+    def _configs(self, sites: Sequence[str]) -> Iterator[tuple[sqlite3.Connection, SiteConfig]]:
+        """The configurations of ``sites`` (a site that left: as it was last loaded), each with
+        its office's connection."""
         for office in self.all:
             for site in (s for s in office.sites_ever() if s in sites):
                 config = settings_as_was(office.settings, office.store.conn, site)
                 if config is not None:
-                    yield config
+                    yield office.store.conn, config
 
 
 def report_site(session: Session, site_id: str) -> Site:

@@ -16,7 +16,7 @@ from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.needs import COLLECT_IN_PERSON, LARGE_PRINT
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, slip, ticket
 from oss_desk.domain.public import ticket_link, ticket_token
-from oss_desk.domain.wording import ENGLISH, Wording
+from oss_desk.domain.wording import ENGLISH, Untranslated, Wording
 from oss_desk.services.session import Session
 from oss_desk.services.views import minutes
 from oss_desk.services.wording import record_wording, site_as_was, wording_for
@@ -45,8 +45,8 @@ def desk_names(
 ) -> tuple[str, ...]:
     """A desk's public name (its board name, or its full name), Welsh first where it has one."""
     config = next((d for d in session.settings.desks if d.id == desk_id), None)
-    if config is None:
-        return (desk_id or "",)
+    if config is None:  # a desk no longer configured: its id, never mutated as Welsh
+        return (Untranslated(desk_id or ""),)
     english = (config.board_name or config.display_name) if board else config.display_name
     return wording.names(english, config.name_cy)
 

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import generator
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from oss_desk import files
 from oss_desk.domain.device_faults import file_fault
+from oss_desk.domain.outgoing import message_domain
 from oss_desk.domain.sending import look_up_wait
 from oss_desk.services.messages import Composed
 from oss_desk.services.notify_faults import how_it_failed
@@ -260,13 +261,14 @@ class SmtpSender:
 
     def _build(self, to: str, message: Composed, reference: str) -> EmailMessage:
         email = EmailMessage()
-        email["From"] = self.settings.from_address
+        sender, address = message.sender or self.settings.from_name, self.settings.from_address
+        email["From"] = formataddr((sender, address)) if sender else address
         email["To"] = to
         email["Subject"] = message.subject
         # In UTC, said as +0000: RFC 5322 reads -0000 as "the zone is not known".
         email["Date"] = format_datetime((self.now or datetime.now(UTC)).astimezone(UTC))
         # The same Message-ID on a resend lets mail systems drop a duplicate.
-        email["Message-ID"] = f"<{reference}@oss-desk>"
+        email["Message-ID"] = f"<{reference}@{message_domain(self.settings.from_address)}>"
         email["X-OSS-Desk-Reference"] = reference
         email.set_content(message.body)
         if message.qr is not None:

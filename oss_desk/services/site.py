@@ -17,7 +17,7 @@ from oss_desk.errors import RuleViolation
 from oss_desk.services.channels import promised_channels
 from oss_desk.services.events import record_event
 from oss_desk.services.opening import remember_bank_holidays
-from oss_desk.services.session import Session, process_account, resolve_person
+from oss_desk.services.session import Session, process_account, resolve_person, settings_for
 from oss_desk.services.site_change import ChangeReport, ConfigChange
 from oss_desk.storage.database import GuardedConnection, Store, open_store, schema_version
 from oss_desk.storage.demo_clock import DEMO_SOURCE as DEMO_SOURCE
@@ -132,6 +132,10 @@ def initialise(
                 backup=backup,
                 report=change,
             )
+        elif latest_config(store.conn) is not None:  # an upgrade, or the calendar updated
+            loaded, _ = settings_for(store, None)
+            with store.write() as conn:
+                remember_bank_holidays(conn, loaded, clock.now().date())
         return InitResult(
             path=db_path,
             migrations=applied,

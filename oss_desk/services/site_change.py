@@ -37,8 +37,9 @@ from oss_desk.domain.site_change import (
     still_booked,
     ticket_of_day,
 )
-from oss_desk.domain.workdays import WorkingDays, closed_at
+from oss_desk.domain.workdays import closed_at
 from oss_desk.errors import RuleViolation
+from oss_desk.services.opening import site_workdays
 from oss_desk.services.queue import QueueService
 from oss_desk.services.queue.day_end import close_due_in
 from oss_desk.storage import appointments as a
@@ -317,7 +318,7 @@ def bookings_to_move(conn: sqlite3.Connection, settings: Settings, today: str) -
             why = f"with {person.name}, who no longer takes these appointments"
             held.setdefault(why, []).append(appt)
         site = sites[appt.site_id]
-        days = WorkingDays.for_office(site.nation, site.closures, site.opening_hours)
+        days = site_workdays(conn, site)
         start = local(appt.starts_at, site.timezone)
         end = local(appt.ends_at, site.timezone)
         shut = closed_at(days, site.opening_hours, start, end)

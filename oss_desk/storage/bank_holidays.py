@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 
 
-def stored_bank_holidays(
-    conn: sqlite3.Connection, nation: str, years: Iterable[int]
-) -> dict[int, dict[date, str]]:
-    """The stored bank holidays of ``nation`` in ``years`` (a year not stored: left out)."""
-    wanted = sorted(set(years))
+def stored_bank_holidays(conn: sqlite3.Connection, nation: str) -> dict[int, dict[date, str]]:
+    """The stored bank holidays of ``nation``, by year (a year not stored: left out)."""
     found: dict[int, dict[date, str]] = {}
     for year, days in conn.execute(
-        f"SELECT year, days FROM bank_holidays WHERE nation = ? "  # noqa: S608
-        f"AND year IN ({', '.join('?' * len(wanted))})",
-        [nation, *wanted],
+        "SELECT year, days FROM bank_holidays WHERE nation = ?", [nation]
     ):
         found[int(year)] = {date.fromisoformat(d): str(n) for d, n in json.loads(days).items()}
     return found

@@ -409,7 +409,7 @@ def open_store(
             # wrapped only when a migration runs.
             conn.execute("PRAGMA recursive_triggers = ON")
             conn.execute(f"PRAGMA synchronous = {synchronous}")
-            if adopt and ours and migrate is not False:
+            if adopt and ours:  # every opener: a look (doctor) switches it to WAL too
                 adopt_copy(path, busy_timeout())  # stamped before its WAL is made
             _enable_wal(conn)
         head.settle()  # in WAL mode now: what this process opened (a stamp below settles too)

@@ -12,6 +12,7 @@ from oss_desk.domain.models import Ticket
 from oss_desk.storage import sending
 from oss_desk.storage.outbox import LeasedRow
 from oss_desk.storage.rows import of_row, row_dict, select_one
+from oss_desk.storage.subject import clear_feedback_numbers
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,23 +84,10 @@ def answerable(conn: sqlite3.Connection, sent_since: str) -> list[tuple[int, str
 def purge_numbers(conn: sqlite3.Connection, before_day: str, now: str, *, dry_run: bool) -> int:
     """Delete the numbers given for follow-up texts of visits before ``before_day``; texts not
     sent by then are cancelled (the consent's record stays, without the number)."""
-    where = " FROM feedback_consents WHERE phone IS NOT NULL AND business_day < ?"
-    count = int(conn.execute("SELECT count(*)" + where, [before_day]).fetchone()[0])
-    if dry_run or not count:
-        return count
-    conn.execute(
-        "UPDATE feedback_texts SET status = 'cancelled', lease_until = NULL, owner = NULL,"
-        " last_error = 'the number was deleted (retention)' WHERE status = 'pending'"
-        " AND visit_id IN (SELECT visit_id FROM feedback_consents WHERE phone IS NOT NULL"
-        " AND business_day < ?)",
-        [before_day],
-    )
-    conn.execute(
-        "UPDATE feedback_consents SET phone = NULL, purged_at = ?"
-        " WHERE phone IS NOT NULL AND business_day < ?",
-        [now, before_day],
-    )
-    return count
+    which = "SELECT visit_id FROM feedback_consents WHERE business_day < :day"
+    args = {"day": before_day, "now": now}
+    why = "the number was deleted (retention)"
+    return clear_feedback_numbers(conn, which, args, why, dry_run=dry_run)
 
 
 def purge_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:

@@ -25,8 +25,9 @@ from oss_desk.domain.followups import (
     Via,
     format_ref,
 )
-from oss_desk.storage.rows import of_row, purge, row_dict
+from oss_desk.storage.rows import of_row, row_dict
 from oss_desk.storage.sending import REFERRAL_MESSAGES, claim_due, purge_traces
+from oss_desk.storage.subject import clear_followup_details
 
 _DAY = date.fromisoformat
 
@@ -330,12 +331,10 @@ def purge_details(
 ) -> int:
     """Delete the personal details of follow-ups of these kinds closed (or, still open,
     received) before the instant ``before``."""
-    return purge(
+    return clear_followup_details(
         conn,
-        "UPDATE followup_details SET name = NULL, phone = NULL, email = NULL, topic = NULL, "
-        "action_text = NULL, purged_at = :now WHERE purged_at IS NULL AND followup_id IN "
-        "(SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
-        "AND coalesce(closed_at, received_at) < :before)",
+        "SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
+        "AND coalesce(closed_at, received_at) < :before",
         {"kinds": json.dumps([k.value for k in kinds]), "before": before, "now": now},
         dry_run=dry_run,
     )

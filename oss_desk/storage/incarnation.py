@@ -30,8 +30,10 @@ closing any descriptor of a file drops every POSIX lock the process holds on it,
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import secrets
+import shlex
 import sqlite3
 import struct
 import threading
@@ -40,7 +42,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from oss_desk.errors import DatabaseOverwritten
+from oss_desk.errors import DatabaseOverwritten, InvalidInput
 
 HEAD = struct.Struct(">16s2xB41xi4xi")
 """The first 72 bytes: the magic string, the write version (2: WAL), ``user_version`` and
@@ -92,6 +94,7 @@ class FileHead:
         self._fd = -1
         self.seen: Head | None = None
         self.overwritten = False
+        self._guarded = False
         self._closer: weakref.WeakMethod[Callable[[], None]] | None = None
         with _lock:
             try:
@@ -142,13 +145,28 @@ class FileHead:
         newest pages, not the copy's, and SQLite folds it into the file when the last
         connection closes; not while another holds the file open, as this read-only one does
         (it cannot fold anything in itself), here and for every other process, for as long as
-        this process runs."""
-        if self.overwritten:
+        this process runs.
+
+        A file cut short to nothing (``cp`` truncates it first, then writes): SQLite deletes
+        the WAL of an empty file a connection opens, so the WAL is kept under a second name
+        (a hard link: the same bytes) while the guard opens, then put back under its own."""
+        if not self.overwritten:
+            self.overwritten = True
+            atexit.register(self._at_exit)  # its store closes while the guard holds the file
+        if self._guarded:
             return
-        self.overwritten = True
-        atexit.register(self._at_exit)  # its store closes while the guard still holds the file
         from urllib.parse import quote
 
+        wal = self.path.with_name(self.path.name + "-wal")
+        kept: Path | None = None
+        if os.fstat(self._fd).st_size == 0:
+            kept = wal.with_name(f"{wal.name}.{os.getpid()}.kept")
+            try:
+                os.link(wal, kept)
+            except FileNotFoundError:
+                kept = None  # no WAL to keep
+            except OSError:
+                return  # no second name here: no guard yet (a later look tries again)
         try:
             guard = sqlite3.connect(
                 f"file:{quote(str(self.path.absolute()))}?mode=ro", uri=True, isolation_level=None
@@ -157,7 +175,12 @@ class FileHead:
             guard.execute("SELECT count(*) FROM sqlite_schema").fetchone()
         except sqlite3.Error:
             return
+        finally:
+            if kept is not None:  # (if that fails, the bytes are kept under the second name)
+                with contextlib.suppress(OSError):
+                    os.replace(kept, wal)
         _guards.append(guard)
+        self._guarded = True
 
     def refuse_copy(self) -> bool:
         """Refuse to open a file that says it is a backup's copy put by hand where a database
@@ -166,9 +189,18 @@ class FileHead:
         say "locked"). True: a backup's copy used on its own at a new path (a training copy),
         to be stamped live once open."""
         now = self.seen
+        if now is None and self._cut_over_wal():
+            raise DatabaseOverwritten(
+                f"{self.path} is empty while the WAL beside it holds the database's newest "
+                "pages: a copy is being written over it (`cp`)? Nothing read it (SQLite deletes "
+                "the WAL of an empty file it opens), and this process writes nothing to it: "
+                "`oss-desk db check` once the copy is written"
+            )
         if now is None or now[0] != MAGIC:
             return False  # SQLite says what it is
         _, mode, live, own = now
+        if live != own and _is_backup(self.path):
+            raise InvalidInput(backup_refused(self.path))
         if live != own and not _in_use_here(self.path):
             return True
         if live != own:
@@ -182,7 +214,13 @@ class FileHead:
                 "again), so this process writes nothing more to it: `oss-desk db check` says "
                 "more; `oss-desk db restore BACKUP` puts a backup in place properly"
             )
-        if mode != WAL and _open_here(self.path):
+        # A whole database (one stamp twice) in rollback-journal mode is in use only with its
+        # WAL or shared memory beside it (VACUUM INTO, moved in with nothing running); one
+        # with no stamp where a database lived is an older release's backup put over it.
+        if mode != WAL and (_open_here(self.path) if live else _in_use_here(self.path)):
+            self.settle()  # another process opening it may have switched it to WAL just now
+            if _live(self.seen):
+                return False
             raise DatabaseOverwritten(
                 f"{self.path} was overwritten in place by a copy that is not a live database "
                 "(a backup?) where the office's database was in use: nothing was saved, and "
@@ -190,6 +228,16 @@ class FileHead:
                 "`oss-desk db check`"
             )
         return False
+
+    def _cut_over_wal(self) -> bool:
+        """The file is empty and a WAL with pages is beside it: never a state SQLite leaves (it
+        writes page 1 before it makes a WAL), but a ``cp`` that has truncated the file and not
+        yet written it."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        try:
+            return os.fstat(self._fd).st_size == 0 and wal.stat().st_size > 0
+        except OSError:
+            return False
 
     def on_exit(self, close: Callable[[], None]) -> None:
         """``close`` (a store's) is called at exit once its file was overwritten (see
@@ -224,6 +272,32 @@ def _stamped(head: Head | None) -> bool:
     """One stamp twice: a live database's header, in WAL mode or (adopted a moment ago, not
     yet switched) not."""
     return head is not None and head[0] == MAGIC and head[2] == head[3] != 0
+
+
+HEAD_SUFFIX = ".head"
+
+
+def head_file(backup: Path) -> Path:
+    """Where a backup's event log head is written: beside it, ``NAME.sqlite.head``."""
+    return backup.with_name(backup.name + HEAD_SUFFIX)
+
+
+def _is_backup(path: Path) -> bool:
+    """Whether ``path`` is a file ``db backup`` made, where it made it or copied with its
+    ``.head`` (the event log's head written beside every backup)."""
+    return head_file(path).exists()
+
+
+def backup_refused(path: Path) -> str:
+    """The line refusing a command on a backup: opening it would stamp it live (it would no
+    longer say it is a copy, and copied over the office later it would not be refused)."""
+    shown = shlex.quote(str(path))
+    return (
+        f"{path} is a backup (made by `oss-desk db backup`; its .head is beside it): commands "
+        "do not open a backup, so it stays as it was made. For a training copy, copy it to a "
+        f"path of its own (`cp {shown} training.sqlite`, then `--db training.sqlite`); to put "
+        f"it back as the office's database, `oss-desk db restore {shown}`"
+    )
 
 
 def _in_use_here(path: Path) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from oss_desk import files
 from oss_desk.storage import chain as event_chain
+from oss_desk.storage import subject
 from oss_desk.storage.chain import ChainCheck
 from oss_desk.storage.faults import DecodingConnection
 from oss_desk.storage.holders import lock_holder
@@ -284,14 +285,8 @@ def create_private(path: Path) -> None:
     files.create_private(path)
 
 
-# The event log head written beside each backup (``NAME.sqlite.head``).
-
-HEAD_SUFFIX = ".head"
-
-
-def head_file(backup: Path) -> Path:
-    """Where a backup's event log head is written: beside it, ``NAME.sqlite.head``."""
-    return backup.with_name(backup.name + HEAD_SUFFIX)
+# The event log head written beside each backup (``NAME.sqlite.head``: where,
+# :func:`oss_desk.storage.incarnation.head_file`).
 
 
 def head_line(event_id: int, head_hash: bytes) -> str:
@@ -429,11 +424,21 @@ def set_secure_delete(conn: sqlite3.Connection, *, on: bool) -> None:
     conn.execute(f"PRAGMA secure_delete = {'ON' if on else 'OFF'}")
 
 
+CHECKPOINT_WAIT_SECONDS = 1.0
+"""The longest a truncating checkpoint waits for readers: it holds the writers off meanwhile,
+and a desk's key waits at most 5 s for its turn (``storage.faults.DESK_WRITE_WAIT_SECONDS``)."""
+
+
 def checkpoint_truncate(conn: sqlite3.Connection) -> bool:
-    """Copy the WAL's pages into the database and truncate the WAL to nothing (waiting for
-    readers up to the busy timeout); False when a reader kept it from finishing (the next
-    purge tries again)."""
-    row = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    """Copy the WAL's pages into the database and truncate the WAL to nothing, waiting for
+    readers at most :data:`CHECKPOINT_WAIT_SECONDS` (writers wait while it does); False when a
+    reader kept it from finishing (the next purge tries again)."""
+    before = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    conn.execute(f"PRAGMA busy_timeout = {round(CHECKPOINT_WAIT_SECONDS * 1000)}")
+    try:
+        row = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {before}")
     return bool(row is not None and row[0] == 0)
 
 
@@ -445,42 +450,35 @@ def _purge(
     return conn.execute(update, args).rowcount
 
 
-def purge_contacts(conn: sqlite3.Connection, before_day: str, now: str, *, dry_run: bool) -> int:
-    """Names, emails and phones of appointments on days before ``before_day``."""
-    return _purge(
-        conn,
-        "SELECT count(*) FROM appointment_contacts WHERE purged_at IS NULL AND appointment_id IN "
-        "(SELECT id FROM appointments WHERE business_day < :day)",
-        "UPDATE appointment_contacts SET name = NULL, email = NULL, phone = NULL, purged_at = :now "
-        "WHERE purged_at IS NULL AND appointment_id IN "
-        "(SELECT id FROM appointments WHERE business_day < :day)",
-        {"day": before_day, "now": now},
-        dry_run,
-    )
+APPOINTMENTS_PAST = (
+    "SELECT id FROM appointments WHERE business_day < :day OR cancelled_at < :cancelled"
+)
+"""The appointments whose resident's details are past their period: those on days before the
+cut-off day, and those cancelled before its start (counted from the cancellation)."""
 
 
-def purge_cancel_reasons(conn: sqlite3.Connection, before_day: str, *, dry_run: bool) -> int:
-    """The free-text reasons given for cancelling appointments on days before ``before_day``."""
-    return _purge(
-        conn,
-        "SELECT count(*) FROM appointments WHERE cancel_reason IS NOT NULL AND business_day < :day",
-        "UPDATE appointments SET cancel_reason = NULL "
-        "WHERE cancel_reason IS NOT NULL AND business_day < :day",
-        {"day": before_day},
-        dry_run,
-    )
+def purge_contacts(
+    conn: sqlite3.Connection, before_day: str, cancelled_before: str, now: str, *, dry_run: bool
+) -> int:
+    """Names, emails and phones of appointments on days before ``before_day`` or cancelled
+    before the instant ``cancelled_before``."""
+    args = {"day": before_day, "cancelled": cancelled_before, "now": now}
+    return subject.clear_contacts(conn, APPOINTMENTS_PAST, args, dry_run=dry_run)
+
+
+def purge_cancel_reasons(
+    conn: sqlite3.Connection, before_day: str, cancelled_before: str, *, dry_run: bool
+) -> int:
+    """The free-text reasons given for cancelling appointments on days before ``before_day``,
+    or cancelled before the instant ``cancelled_before``."""
+    args = {"day": before_day, "cancelled": cancelled_before}
+    return subject.clear_cancel_reasons(conn, APPOINTMENTS_PAST, args, dry_run=dry_run)
 
 
 def purge_notes(conn: sqlite3.Connection, before: str, now: str, *, dry_run: bool) -> int:
     """The text of visit notes written before the instant ``before``."""
-    return _purge(
-        conn,
-        "SELECT count(*) FROM visit_notes WHERE text IS NOT NULL AND at < :before",
-        "UPDATE visit_notes SET text = NULL, purged_at = :now "
-        "WHERE text IS NOT NULL AND at < :before",
-        {"before": before, "now": now},
-        dry_run,
-    )
+    which = "SELECT id FROM visit_notes WHERE at < :before"
+    return subject.clear_notes(conn, which, {"before": before, "now": now}, dry_run=dry_run)
 
 
 def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:

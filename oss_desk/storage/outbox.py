@@ -24,6 +24,7 @@ from oss_desk.clock import format_instant
 from oss_desk.domain.delivery import PrintRequest, stale_ticket_job
 from oss_desk.domain.models import TicketStatus
 from oss_desk.domain.sending import SendResult
+from oss_desk.storage.print_start import host_boot
 from oss_desk.storage.rows import of_row, returned_int
 
 # The outboxes ------------------------------------------------------------------------------
@@ -340,6 +341,7 @@ class PrintJob:
     auto_reprints: int = 0
     last_error: str | None = None
     printed_at: str | None = None
+    boot: str | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> PrintJob:
@@ -355,15 +357,17 @@ def queue_print_job(
     lease_until: str | None = None,
 ) -> int:
     """Queue ``job``; with ``owner`` (the live owner of the devices) it is handed to that
-    owner at once: claimed (its first attempt) and started in this transaction, so the owner's
-    lane sends it without a commit of its own, and an owner that dies first leaves it to the
-    next one to print marked COPY (:meth:`oss_desk.worker.printing.PrintDelivery.recover`)."""
+    owner at once: claimed (its first attempt) and started in this transaction, on this
+    computer's boot, so the owner's lane sends it without a commit of its own; an owner that
+    dies first leaves it to the next one, which prints it as the original when that owner's
+    marks show no byte of it left (:mod:`oss_desk.storage.print_start`), else marked COPY
+    (:meth:`oss_desk.worker.printing.PrintDelivery.recover`)."""
     handed = owner is not None
     return returned_int(
         conn,
         "INSERT INTO print_jobs (created_at, kind, ticket_id, desk_id, printer_url, "
-        "next_attempt_at, payload, status, owner, attempts, lease_until, started_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "next_attempt_at, payload, status, owner, attempts, lease_until, started_at, boot) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [
             created_at,
             job.kind,
@@ -377,13 +381,14 @@ def queue_print_job(
             int(handed),
             lease_until if handed else None,
             created_at if handed else None,
+            host_boot() if handed else None,
         ],
     )
 
 
 def start_printing(conn: sqlite3.Connection, job: PrintJob, now: str, owner: str) -> str | None:
-    """Bytes of ``job``, just claimed by ``owner``, are about to leave (committed before the
-    first one does); unless it is a ticket's whose ticket is no longer waiting or called
+    """Bytes of ``job``, just claimed by ``owner`` (on this boot), are about to leave (committed
+    before the first one does); unless it is a ticket's whose ticket is no longer waiting or called
     (:func:`oss_desk.domain.delivery.stale_ticket_job`): then it is settled unprinted
     (``cancelled``) in the same transaction, and the reason returned."""
     found = conn.execute("SELECT status FROM tickets WHERE id = ?", [job.ticket_id]).fetchone()
@@ -392,8 +397,9 @@ def start_printing(conn: sqlite3.Connection, job: PrintJob, now: str, owner: str
         finish(conn, PRINT_JOBS, job.id, owner=owner, status="cancelled", last_error=stale)
         return stale
     conn.execute(
-        "UPDATE print_jobs SET started_at = coalesce(started_at, ?), sent_at = NULL WHERE id = ?",
-        [now, job.id],
+        "UPDATE print_jobs SET started_at = coalesce(started_at, ?), sent_at = NULL, boot = ? "
+        "WHERE id = ?",
+        [now, host_boot(), job.id],
     )
     return None
 

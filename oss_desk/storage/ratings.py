@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from oss_desk.storage.subject import clear_comments
+
 
 @dataclass(frozen=True, slots=True)
 class Finished:
@@ -119,12 +121,5 @@ def comments_between(
 
 def purge_comments(conn: sqlite3.Connection, before: str, now: str, *, dry_run: bool) -> int:
     """Delete the text of comments written before ``before``; returns how many."""
-    where = " FROM rating_comments WHERE text IS NOT NULL AND written_at < ?"
-    if dry_run:
-        return int(conn.execute("SELECT count(*)" + where, [before]).fetchone()[0])
-    cur = conn.execute(
-        "UPDATE rating_comments SET text = NULL, purged_at = ?"
-        " WHERE text IS NOT NULL AND written_at < ?",
-        [now, before],
-    )
-    return cur.rowcount
+    which = "SELECT visit_id FROM rating_comments WHERE written_at < :before"
+    return clear_comments(conn, which, {"before": before, "now": now}, dry_run=dry_run)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import sqlite3
 from bisect import bisect_left
 from collections.abc import Callable
+from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -38,9 +39,9 @@ from oss_desk.domain.standards import (
     EndRule,
     VisitEnd,
 )
-from oss_desk.domain.tally import VisitTally
+from oss_desk.domain.tally import ArrivalKey, VisitTally
 from oss_desk.storage.migrations import view_sql
-from oss_desk.storage.reports_facts import FactsKept
+from oss_desk.storage.reports_facts import FactsKept, facts_kept
 
 FACT_COLUMNS = (
     "arrived_ms",
@@ -282,6 +283,12 @@ FROM visitors GROUP BY 1, 2, 3, 4, 5, 6, 7
 tally's :data:`~oss_desk.domain.tally.ArrivalKey`) and the urgent and repeat flags (grouped by,
 in the index's order: cheaper for SQLite than adding them up)."""
 
+_BETWEEN = """
+SELECT business_day, site_id, local_hour, service_code, channel, count(*)
+FROM visitors WHERE arrived_ms >= :from_ms AND arrived_ms < :to_ms GROUP BY 1, 2, 3, 4, 5
+"""
+"""The arrivals of ``:site`` on ``:first`` between two instants (ms), by the arrival keys."""
+
 _NEEDS = """
 SELECT site_id, business_day, need.value, count(*)
 FROM visitors, json_each(CASE WHEN needs LIKE '[%' THEN needs ELSE json_array(needs) END) AS need
@@ -317,9 +324,7 @@ def count_visits(
     """Count the range's visits (``args``: first, last and site) into ``tally_of(site, day)``
     (a :class:`VisitTally`), from ``visit_facts`` as the database keeps it (``kept``), else
     from the events."""
-    if kept is not FactsKept.CURRENT:
-        _calls_view(conn)
-    source = "WITH RECURSIVE " + _SOURCES[kept] + "," + _DESCRIBED
+    source = _visitors(conn, kept)
     for (day, site), group in groupby(conn.execute(source + _ARRIVALS, args), _DAY_SITE):
         tally = tally_of(site, day)
         counts: dict[tuple[Any, ...], int] = {}
@@ -334,6 +339,29 @@ def count_visits(
     for site, day, need, n in conn.execute(source + _NEEDS, args):
         tally_of(site, day).needs[str(need)] += n
     count_ended_visits(conn, f"{source}, {_FACTS}", args, tally_of)
+
+
+def arrivals_between(
+    conn: sqlite3.Connection, site: str, day: str, since: datetime, until: datetime
+) -> dict[ArrivalKey, int]:
+    """The arrivals ``count_visits`` counts for ``site`` on ``day`` (by the tally's arrival
+    keys) that came from ``since`` until ``until``: an hour's second time round, the day the
+    clocks go back (:meth:`~oss_desk.domain.tally.Arrivals.apart`)."""
+    source = _visitors(conn, facts_kept(conn))
+    span = {"from_ms": round(since.timestamp() * 1000), "to_ms": round(until.timestamp() * 1000)}
+    args = {"first": day, "last": day, "site": site, **span}
+    return {
+        (str(d), str(s), int(h), str(c), str(ch)): int(n)
+        for d, s, h, c, ch, n in conn.execute(source + _BETWEEN, args)
+    }
+
+
+def _visitors(conn: sqlite3.Connection, kept: FactsKept) -> str:
+    """The range's visits and visitors (``described``, ``visitors``) as a WITH clause, read
+    as the database keeps them (``kept``)."""
+    if kept is not FactsKept.CURRENT:
+        _calls_view(conn)
+    return "WITH RECURSIVE " + _SOURCES[kept] + "," + _DESCRIBED
 
 
 def _calls_view(conn: sqlite3.Connection) -> None:

@@ -10,6 +10,7 @@ from typing import Literal
 from oss_desk.storage.devices import OFF_BOARD
 from oss_desk.storage.rows import column_list, first_column
 from oss_desk.storage.sending import TURN_TEXTS, claim_due, purge_traces
+from oss_desk.storage.subject import delete_turn_phones
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,22 +177,9 @@ def release_stale_turn_texts(conn: sqlite3.Connection, due: str) -> int:
 
 def purge_phones(conn: sqlite3.Connection, before_day: str, *, dry_run: bool) -> int:
     """Delete the numbers of days before ``before_day``; their unsent texts are cancelled."""
-    count = int(
-        conn.execute(
-            "SELECT count(*) FROM visit_phones WHERE business_day < ?", [before_day]
-        ).fetchone()[0]
-    )
-    if dry_run or not count:
-        return count
-    conn.execute(
-        "UPDATE turn_texts SET status = 'cancelled', lease_until = NULL, "
-        "last_error = 'the number was deleted at the end of the day' "
-        "WHERE status IN ('pending', 'sending') AND visit_id IN "
-        "(SELECT visit_id FROM visit_phones WHERE business_day < ?)",
-        [before_day],
-    )
-    conn.execute("DELETE FROM visit_phones WHERE business_day < ?", [before_day])
-    return count
+    which = "SELECT visit_id FROM visit_phones WHERE business_day < :day"
+    why = "the number was deleted at the end of the day"
+    return delete_turn_phones(conn, which, {"day": before_day}, why, dry_run=dry_run)
 
 
 def purge_turn_text_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from oss_desk.domain.tally import DayTally
 from oss_desk.storage.reports import DayKey
 
-ROLLUP_VERSION = 8
+ROLLUP_VERSION = 9
 """Bumped whenever the tally of a day would come out differently (old rows are then recounted).
 2: the 15-minute figure counts walk-outs and visitors closed with the office, the appointment
 clock starts at the booked time, and the tally holds the raw waits (issue 15).
@@ -33,7 +33,9 @@ that ticket is closed later (sent to another desk, then closed at close of day: 
 recorded" (the ``signposted:not_recorded`` flag).
 8: where a resident was signposted is counted only for a visit finished signposted (its
 outcome): a visit finished otherwise, with a service of it signposted, no longer counts there
-too (the places add up to the outcome)."""
+too (the places add up to the outcome).
+9: on the day the clocks go back, the arrivals in the hour that comes round twice are kept apart
+(its second time keyed hour + 24: 01:00 GMT apart from 01:00 BST)."""
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)

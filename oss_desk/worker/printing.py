@@ -22,7 +22,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from oss_desk.clock import format_instant
-from oss_desk.domain.delivery import PRINT_LEASE_SECONDS, after_cut_short, is_copy, print_backoff
+from oss_desk.domain.delivery import (
+    PRINT_LEASE_SECONDS,
+    STOPPED_BEFORE_SENDING,
+    after_cut_short,
+    is_copy,
+    print_backoff,
+    stopped_worker_said,
+    unconfirmed_said,
+)
 from oss_desk.domain.device_faults import PRINTER_SILENT, said_with
 from oss_desk.domain.devices import PrinterURL, parse_printer_url
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, from_payload
@@ -33,6 +41,7 @@ from oss_desk.hardware.printers import (
     PrinterLink,
     PrinterStatus,
     Transport,
+    lost_on,
     open_transport,
     prepare,
 )
@@ -42,14 +51,10 @@ from oss_desk.services.session import Session
 from oss_desk.storage import devices as d
 from oss_desk.storage import outbox as o
 from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
+from oss_desk.storage.print_start import begin_marks, mark_first_byte, marked, same_boot
 from oss_desk.storage.print_state import record_printed
 from oss_desk.worker import print_memory as memory
-from oss_desk.worker.printing_steps import (
-    Meanwhile,
-    ReadyLinks,
-    confirm_and_close,
-    unknown_status,
-)
+from oss_desk.worker.printing_steps import Meanwhile, ReadyLinks, confirm_and_close, unknown_status
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -111,8 +116,7 @@ class PrintDelivery:
         self._urls: dict[str, PrinterURL] = {}
         self._wrote: dict[str, tuple[PrinterStatus, str | None]] = {}  # each one's last job
         self._drawn: dict[int, TicketPrintout] = {}  # each ticket job's latest render
-        self.ready = ReadyLinks()
-        """Connections opened as a desk said a ticket for the printer was coming."""
+        self.ready = ReadyLinks()  # connections opened as a desk said a job was coming
 
     def _now(self) -> datetime:
         return self.s.clock.now()
@@ -263,6 +267,7 @@ class PrintDelivery:
         if not before.can_print:
             self._not_printed(job, before.sentence, before, report)
             return
+        mark_first_byte(self.s.store.path, self.owner, job.id)  # (a line appended: no lock)
         try:
             link.write(data)
         except PrinterFault as fault:
@@ -282,7 +287,7 @@ class PrintDelivery:
             # A network printer a round trip away has answered already: read it, free the
             # line, then record "sent" and what the printer said in one commit.
             after = confirm_and_close(link, len(data))
-            self._confirmed(url, job, after, len(data), report, sent_at=sent_at)
+            self._confirmed(url, job, after, len(data), report, lost_on(link), sent_at=sent_at)
             return
         # Else the printer's answer is read (and the line freed as soon as it came) while
         # "sent" is committed; "printed" is recorded only after both.
@@ -291,7 +296,7 @@ class PrintDelivery:
             self._sent(job)
         finally:
             after = answer.result()
-        self._confirmed(url, job, after, len(data), report)
+        self._confirmed(url, job, after, len(data), report, lost_on(link))
 
     def _confirmed(
         self,
@@ -300,17 +305,17 @@ class PrintDelivery:
         after: PrinterStatus,
         size: int,
         report: PrintReport,
+        lost: str | None = None,
         **columns: Any,
     ) -> None:
-        """The job was sent whole and the printer said ``after``: printed only when it is
-        online and fine."""
+        """The connection took the whole job and the printer said ``after`` (or the connection
+        was ``lost`` instead): printed only when it is online and fine."""
         silent = url.asks_status and after is PrinterStatus.UNKNOWN
         if after in (PrinterStatus.OK, PrinterStatus.NEAR_END):
             self._settle(job, "done", report, claimed=True, confirmed=True, size=size, **columns)
         else:
-            said = f"all of it was sent, then the printer said {after.value}: check it printed"
-            unknown = "all of it was sent, but the printer did not confirm it"
-            said = unknown if after is PrinterStatus.UNKNOWN else said
+            fault = None if after is PrinterStatus.UNKNOWN else after.value
+            said = unconfirmed_said(size, said=fault, lost=lost)
             self._settle(job, "uncertain", report, claimed=True, error=said, **columns)
         # The job's outcome is written first (kept, should the disk be full), then the printer's.
         self._written(url.url, after, PRINTER_SILENT if silent else None)
@@ -551,27 +556,33 @@ class PrintDelivery:
 
     def recover(self) -> int:
         """Jobs an earlier owner left mid-print (it died: we hold the lease). Sent whole and not
-        confirmed: uncertain (the desk is asked). Cut short: printed again once, marked COPY."""
+        confirmed: uncertain (the desk is asked). Never begun (its owner's notes, on this boot,
+        do not name it, and no earlier try left bytes): printed now, as the original. Else cut
+        short: printed again once, marked COPY."""
         now = self._stamp()
         report = PrintReport()
+        db = self.s.store.path
         with self.s.store.write() as conn:
             left = o.orphans(conn, PRINT_JOBS, owner=self.owner)
             for row in left:
                 o.adopt(conn, PRINT_JOBS, row["id"], owner=self.owner)
                 memory.begin(self._mine, row["id"])  # (never taken for one handed to us)
+        begun = {row["id"]: marked(db, row["owner"]) for row in left}
+        begin_marks(db, self.owner)
         for row in left:
-            job = PrintJob.of(row)
+            job, notes = PrintJob.of(row), begun[row["id"]]
+            boot = same_boot(job.boot) if notes is not None else None
+            earlier = job.auto_reprints > 0
+            unsent = boot is True and job.id not in (notes or ()) and not earlier
             if job.sent_at is not None:
-                self._settle(
-                    job,
-                    "uncertain",
-                    report,
-                    claimed=True,
-                    error="all of it was sent, but the worker stopped before the printer "
-                    "confirmed it",
-                )
+                self._uncertain(job, report, unconfirmed_said(None, stopped=True))
+            elif unsent:  # certainly nothing of it left: the original, not a COPY
+                error = STOPPED_BEFORE_SENDING
+                self._settle(job, "pending", report, claimed=True, error=error, started_at=None)
             else:
-                self._cut_short(job, "the worker stopped mid-job", report)
+                sent = notes is not None and job.id in notes
+                said = stopped_worker_said(marked=sent, same_boot=boot, earlier=earlier)
+                self._cut_short(job, said, report)
         if left:
             log.warning("took over %d print jobs left mid-print (at %s)", len(left), now)
         return len(left)

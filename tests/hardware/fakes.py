@@ -26,7 +26,10 @@ class FakePrinter:
 
     behaviour: "ok" (answers with ``replies``), "silent" (accepts, reads, never answers),
     "disconnect" (answers the status, then resets the connection part-way through the job),
-    "stall" (answers the status, takes the start of the job, then hangs).
+    "stall" (answers the status, takes the start of the job, then hangs), "hang-up" (answers
+    the status, then closes the connection before the job), "reset-at-job" (answers the status,
+    then resets the connection as the job arrives, keeping none of it), "reset-after-answer"
+    (answers the status and resets the connection at once, before any job).
     """
 
     behaviour: str = "ok"
@@ -36,6 +39,8 @@ class FakePrinter:
     connections: int = 0
     hung_up: int = 0
     """Connections the sender closed, whether or not they carried a job."""
+    resets: int = 0
+    """Connections it reset as a job arrived, or once it answered (the "reset-..." ones)."""
     rate: float | None = None
     """Bytes per second it reads (a slow printer; its small receive buffer makes the sender
     wait); None: as fast as they come."""
@@ -91,6 +96,13 @@ class FakePrinter:
                 if not data:
                     closed = time.monotonic()
                     break
+                if self.behaviour == "reset-at-job" and data.replace(b"\x10\x04", b"").strip(
+                    b"\x01\x02\x03\x04"
+                ):
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    conn.close()  # a reset as the job arrives: none of it kept
+                    self.resets += 1
+                    return
                 if self.rate is not None:
                     time.sleep(len(data) / self.rate)
                 pending += data
@@ -117,6 +129,14 @@ class FakePrinter:
                             hook, self.before_answer = self.before_answer, None
                             hook()
                         conn.sendall(bytes([self.replies.get(n, 0x12)]))
+                if self.behaviour == "hang-up" and not pending:
+                    conn.close()  # answered the status question, then hung up
+                    return
+                if self.behaviour == "reset-after-answer" and not pending:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    conn.close()  # answered the status question, then reset at once
+                    self.resets += 1
+                    return
                 if self.behaviour == "stall" and job:
                     # Took the status questions and the start of the job, then hangs (jammed).
                     deadline = time.monotonic() + 10

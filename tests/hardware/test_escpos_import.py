@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ..conftest import ROOT
 
 READS = (
@@ -39,14 +41,22 @@ def test_processes_importing_python_escpos_at_once_each_read_its_whole_cache(
         assert proc.returncode == 0, err
 
 
-def test_a_cache_left_half_written_is_made_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("preset", [False, True], ids=["own-folder", "folder-preset"])
+def test_a_cache_left_half_written_is_made_again(tmp_path: Path, preset: bool) -> None:
+    """Also where ``ESCPOS_CAPABILITIES_PICKLE_DIR`` was set already: python-escpos writes its
+    cache there, and the recovery looked in oss-desk's own folder (the EOFError came back at
+    every start)."""
+    env = _env(tmp_path)
     cache = tmp_path / "cache" / "oss-desk" / "escpos"
+    if preset:
+        cache = tmp_path / "elsewhere"
+        env["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(cache)
     cache.mkdir(parents=True)
     half = cache / f"{platform.python_version()}.capabilities.pickle"
     half.write_bytes(b"")  # newer than the capability file: python-escpos would read it
     done = subprocess.run(
         [sys.executable, "-c", READS],
-        env=_env(tmp_path),
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,

@@ -35,6 +35,7 @@ from oss_desk.domain.text import shown
 from oss_desk.domain.workdays import WorkingDays
 from oss_desk.errors import InvalidInput, NotFound, RuleViolation
 from oss_desk.services.events import record_event
+from oss_desk.services.opening import site_workdays
 from oss_desk.services.queue import QueueService
 from oss_desk.services.session import Session
 from oss_desk.services.wording import site_as_was
@@ -89,7 +90,7 @@ class AppointmentBase:
             raise NotFound(
                 f"the calendar of {site.name} ({site.id}) is not known: it left the configuration"
             )
-        return WorkingDays.for_office(config.nation, config.closures, config.opening_hours)
+        return site_workdays(self.s.store.conn, config)
 
     def first_free_day(self, service: str, from_day: date) -> date | None:
         """The first day from ``from_day`` with a free slot for ``service`` (within the booking

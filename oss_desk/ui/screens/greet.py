@@ -536,13 +536,16 @@ class GreetScreen(DeskScreen):
         actor = self.acting_as()
 
         def give(session: Session) -> object:
-            from oss_desk.services.feedback_texts import FeedbackTexts
-            from oss_desk.services.turn_texts import TurnTexts
+            from oss_desk.services.feedback_texts import give_texts
 
-            if choice.follow_up:
-                FeedbackTexts(session, actor).consent(issued.id, choice.number, source="greet")
-            if choice.turn_texts:
-                TurnTexts(session, actor).give_phone(issued.id, choice.number)
+            number = choice.number
+            give_texts(
+                session,
+                actor,
+                issued.id,
+                turn_texts=number if choice.turn_texts else None,
+                follow_up=number if choice.follow_up else None,
+            )
             return issued
 
         said = [

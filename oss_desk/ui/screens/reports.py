@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from oss_desk.domain.calendar import no_figures_yet, no_month_figures_yet
+from oss_desk.domain.calendar import hour_said, no_figures_yet, no_month_figures_yet
 from oss_desk.domain.call_figures import CallFigures
 from oss_desk.domain.models import Actor, Outcome
 from oss_desk.domain.reports import (
@@ -267,7 +267,7 @@ class ReportsScreen(DeskScreen):
         plt.clear_figure()
         if isinstance(data, DailyReport):
             hours = list(data.figures.by_hour.items())
-            bars(plt, [f"{h}:00" for h, _ in hours], [n for _, n in hours], plot.size.width)
+            bars(plt, [hour_said(h) for h, _ in hours], [n for _, n in hours], plot.size.width)
             chart_title(plt, plot.size.width, "Arrivals by hour", "By hour")
         else:
             days = list(data.by_day.items())

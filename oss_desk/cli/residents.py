@@ -1,0 +1,159 @@
+"""``oss-desk resident find|forget``: what the council holds about a resident (a subject access
+request), and erasing it on request. Team leaders and admins."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from oss_desk.cli.common import State, emit_json, json_command
+from oss_desk.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from oss_desk.services.subject_access import Erased
+    from oss_desk.storage.subject import Held, Key
+
+NOT_HELD = (
+    "Not held: tickets, the display board, printed slips and the event log carry no name, "
+    "email or phone; a visit without a number, a note or a comment holds nothing of its resident."
+)
+"""The line ``resident find`` ends with: where a resident's details never are."""
+
+
+@click.group()
+def resident() -> None:
+    """What is held about a resident, and erasing it on request (team leaders and admins)."""
+
+
+def _held_json(h: Held) -> dict[str, Any]:
+    return {
+        "record": h.kind,
+        "kind": h.what if h.kind == "followup" else h.kind,
+        "ticket": h.what if h.kind == "visit" else None,
+        "ref": h.ref,
+        "day": h.day,
+        "site": h.site_id,
+        "holds": h.fields,
+        "name": h.name,
+        "email": h.email,
+        "phone": h.phone,
+        "open": h.open if h.kind == "followup" else None,
+    }
+
+
+def _what(h: Held) -> str:
+    if h.kind == "visit" and h.what:
+        return f"visit {h.what}"
+    if h.kind != "followup":
+        return h.kind
+    from oss_desk.domain.followups import Kind
+
+    return Kind(h.what).label.lower()
+
+
+def held_lines(h: Held) -> list[str]:
+    """A record: reference, what it is, its day, what it holds; then the contact details as
+    ``appointment show --contact`` shows them (never free text: read that on the record)."""
+    day = f"{date.fromisoformat(h.day):%a %d %b %Y}"
+    lines = [f"{h.ref:10s} {_what(h):11s} {day}  holds: {', '.join(h.fields)}"]
+    shown = [(k, v) for k, v in (("name", h.name), ("email", h.email), ("phone", h.phone)) if v]
+    if shown:
+        lines.append("  " + "   ".join(f"{k}: {v}" for k, v in shown))
+    return lines
+
+
+@resident.command("find")
+@click.option("--email", metavar="ADDR", help="Their email address (any case).")
+@click.option("--phone", metavar="NUMBER", help="Their phone number, typed any usual way.")
+@click.option("--name", metavar="TEXT", help="Their name, or part of it (any case).")
+@json_command
+def find(
+    state: State, email: str | None, phone: str | None, name: str | None, as_json: bool
+) -> None:
+    """Every record holding the resident's details now (the search is recorded, never the key)."""
+    from oss_desk.services.subject_access import SubjectAccessService
+
+    given: dict[Key, str | None] = {"email": email, "phone": phone, "name": name}
+    keys = [(key, value) for key, value in given.items() if value is not None]
+    if len(keys) != 1:
+        raise InvalidInput("give one of --email, --phone or --name")
+    key, value = keys[0]
+    found = SubjectAccessService(state.session()).find(key, value)
+    if as_json:
+        emit_json({"by": key, "records": [_held_json(h) for h in found]})
+        return
+    if not found:
+        click.echo(f"Nothing held under that {key} (the search is recorded).")
+    else:
+        n = len(found)
+        records = f"{n} records hold" if n != 1 else "1 record holds"
+        click.echo(f"{records} this resident's details (the search is recorded):")
+        for h in found:
+            for line in held_lines(h):
+                click.echo(line)
+        click.echo(
+            "Read a record's free text with `appointment show REF` or `followup show REF "
+            "--contact`; erase with `oss-desk resident forget REF... --yes`."
+        )
+    click.echo(NOT_HELD)
+
+
+@resident.command("forget")
+@click.argument("refs", metavar="REF...", nargs=-1, required=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--reason", metavar="TEXT", help="The request's case reference (kept in the event log)."
+)
+@click.option(
+    "--cancel-messages",
+    is_flag=True,
+    help="Cancel unsent messages that need the details (the resident will not get them).",
+)
+@json_command
+def forget(
+    state: State,
+    refs: tuple[str, ...],
+    yes: bool,
+    reason: str | None,
+    cancel_messages: bool,
+    as_json: bool,
+) -> None:
+    """Erase the personal details of these records now, as the retention purge would; all or
+    none (REF: a booking, a follow-up or a visit, as `resident find` names them)."""
+    from oss_desk.services.subject_access import SubjectAccessService
+
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput("forgetting erases the resident's details for good: add --yes")
+        click.confirm(f"Erase the resident's details from {', '.join(refs)}?", abort=True, err=True)
+    erased = SubjectAccessService(state.session()).forget(
+        list(refs), reason=reason, cancel_messages=cancel_messages
+    )
+    if as_json:
+        emit_json({"erased": [_erased_json(e) for e in erased]})
+        return
+    for e in erased:
+        click.echo(_erased_line(e))
+    click.echo("Recorded in the event log (who, when, which record; never the details).")
+
+
+def _erased_json(e: Erased) -> dict[str, Any]:
+    return {
+        "record": e.kind,
+        "ref": e.ref,
+        "erased": list(e.fields),
+        "messages_cancelled": e.messages_cancelled,
+    }
+
+
+def _erased_line(e: Erased) -> str:
+    if not e.fields:
+        return f"{e.ref}: held nothing of its resident (already erased or purged)"
+    said = f"{e.ref}: erased {', '.join(e.fields)}"
+    if e.messages_cancelled:
+        n = e.messages_cancelled
+        said += f"; {n} unsent message{'s' if n != 1 else ''} cancelled"
+    return said

@@ -1,0 +1,237 @@
+"""A resident asks what the council holds about them (a subject access request), or to be
+forgotten (erasure): ``oss-desk resident find`` and ``oss-desk resident forget``.
+
+Finding reads every record that holds the resident's personal data now, by their email, phone
+(in its stored +44 form, however it is typed) or name; forgetting clears the personal fields of
+named records with the very statements the retention purge runs (``oss_desk.storage.subject``),
+so nothing a report counts changes. Both are team leaders' and admins' work, and both are
+recorded in the event log: who, when, by which kind of key or which record (never the key,
+never the values).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from oss_desk.clock import format_instant
+from oss_desk.domain.access import Action
+from oss_desk.domain.appointments import (
+    AppointmentStatus,
+    normalise_email,
+    normalise_phone,
+    parse_reference,
+)
+from oss_desk.domain.calendar import day_said
+from oss_desk.domain.followups import parse_ref as parse_followup_ref
+from oss_desk.domain.models import EventKind
+from oss_desk.domain.text import shown
+from oss_desk.errors import InvalidInput, NotFound
+from oss_desk.services.events import record_event
+from oss_desk.services.session import Session
+from oss_desk.storage import appointments as a
+from oss_desk.storage import maintenance as m
+from oss_desk.storage import subject
+from oss_desk.storage.subject import Held, Key
+
+FORGOTTEN = "the resident asked to be forgotten"
+"""The error text a message cancelled by ``resident forget --cancel-messages`` is left with."""
+
+_CASE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./#_-]{0,39}")
+
+
+@dataclass(frozen=True)
+class Erased:
+    """One record whose personal fields were cleared: which, what, and messages cancelled."""
+
+    kind: str
+    ref: str
+    fields: tuple[str, ...]
+    messages_cancelled: int
+
+
+def search_value(key: Key, text: str) -> str:
+    """The key as it is stored: an email as given (matched without case), a phone as +44...,
+    a name's words with single spaces (matched as part of a name, without case)."""
+    if key == "email":
+        return normalise_email(text)
+    if key == "phone":
+        return normalise_phone(text)
+    words = " ".join(text.split())
+    if len(words) < 2:
+        raise InvalidInput("--name needs at least 2 letters of the resident's name")
+    return words
+
+
+def case_reference(text: str | None) -> str | None:
+    """``--reason``: the council's reference for the request (``IG-2026-114``), kept in the
+    event log, which can never be changed: so never a name, an email or a phone number."""
+    if text is None:
+        return None
+    value = text.strip()
+    digits = sum(ch.isdigit() for ch in value)
+    if not _CASE_REF.fullmatch(value) or digits >= 9:
+        raise InvalidInput(
+            f"--reason {shown(text)!r}: give the request's case reference (up to 40 letters, "
+            "digits, spaces and . / # - _), never the resident's name or details: the event "
+            "log keeps it for good"
+        )
+    return value
+
+
+class SubjectAccessService:
+    """Find and erase a resident's personal data on request."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def find(self, key: Key, text: str) -> list[Held]:
+        """Every record holding the resident's personal data now; the search is recorded."""
+        self.s.require(Action.RESIDENT_DATA)
+        value = search_value(key, text)
+        with self.s.store.write() as conn:
+            found = subject.find(conn, key, value)
+            record_event(
+                conn,
+                None,
+                self.s.clock.now(),
+                EventKind.RESIDENT_SEARCHED,
+                self.s.actor,
+                data={"by": key, "records": len(found)},
+            )
+        return found
+
+    def forget(
+        self, refs: list[str], *, reason: str | None = None, cancel_messages: bool = False
+    ) -> list[Erased]:
+        """Clear the personal fields of the records named, all or none: a record a message
+        still waiting needs is refused (``cancel_messages``: cancel those first), as is a
+        booking still to come or a follow-up still open (its work needs the details)."""
+        self.s.require(Action.RESIDENT_DATA)
+        case = case_reference(reason)
+        now = self.s.clock.now()
+        stamp = format_instant(now)
+        m.set_secure_delete(self.s.store.conn, on=True)
+        erased = []
+        with self.s.store.write() as conn:
+            held = [self._held(conn, ref) for ref in dict.fromkeys(refs)]
+            for record in held:
+                self._refuse_if_needed(conn, record, cancel_messages)
+            for record in held:
+                cancelled = 0
+                if cancel_messages:
+                    cancelled = subject.cancel_unsent(conn, record.kind, record.id, FORGOTTEN)
+                _clear(conn, record, stamp)
+                data: dict[str, object] = {
+                    "record": record.kind,
+                    "ref": record.ref,
+                    "fields": record.fields,
+                }
+                if case is not None:
+                    data["case"] = case
+                if cancelled:
+                    data["messages_cancelled"] = cancelled
+                record_event(
+                    conn,
+                    self.s.site_ever(record.site_id),
+                    now,
+                    EventKind.RESIDENT_ERASED,
+                    self.s.actor,
+                    data=data,
+                    appointment_id=record.id if record.kind == "appointment" else None,
+                    visit_id=record.id if record.kind == "visit" else None,
+                )
+                erased.append(Erased(record.kind, record.ref, tuple(record.fields), cancelled))
+        if any(e.fields for e in erased):
+            m.checkpoint_truncate(self.s.store.conn)
+        return erased
+
+    def _held(self, conn: sqlite3.Connection, text: str) -> Held:
+        """The record a reference names, with what it holds now."""
+        value = text.strip()
+        if value.lower().startswith(subject.VISIT_PREFIX):
+            number = value[len(subject.VISIT_PREFIX) :]
+            held = subject.visit_held(conn, int(number)) if number.isdigit() else None
+            if held is None:
+                raise NotFound(f"no visit {shown(text)!r} (see `oss-desk resident find`)")
+            return held
+        with contextlib.suppress(InvalidInput):
+            followup_ref = parse_followup_ref(value)
+            if isinstance(followup_ref, str):
+                followup = subject.followup_held(conn, followup_ref)
+                if followup is None:
+                    raise NotFound(f"no follow-up {followup_ref}")
+                return followup
+        try:
+            ref = parse_reference(value)
+        except InvalidInput:
+            raise InvalidInput(
+                f"{shown(text)!r} is not a record's reference: a booking (K7M-3QX), a follow-up "
+                "(CB-0001, R-0001, OTR-0001) or a visit (visit-123), as `resident find` says"
+            ) from None
+        appointment = a.get_appointment(conn, ref=ref)
+        if appointment is None:
+            raise NotFound(f"no booking {ref}")
+        found = subject.appointment_held(conn, appointment.id)
+        assert found is not None  # the booking exists
+        return found
+
+    def _refuse_if_needed(
+        self, conn: sqlite3.Connection, record: Held, cancel_messages: bool
+    ) -> None:
+        if record.kind == "appointment":
+            appointment = a.get_appointment(conn, id=record.id)
+            assert appointment is not None
+            if appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
+                site = self.s.site_ever(record.site_id)
+                today = date.fromisoformat(self.s.today(site))
+                day = day_said(date.fromisoformat(record.day), today)
+                raise InvalidInput(
+                    f"{record.ref} is still {appointment.status.value.replace('_', ' ')} for "
+                    f"{day}: its resident needs its details until it is over; cancel it "
+                    f"first (oss-desk appointment cancel {record.ref} --by resident)"
+                )
+        if record.kind == "followup" and record.open:
+            close = (
+                f"oss-desk followup done {record.ref}"
+                if record.what in ("ringback", "referral")
+                else f"oss-desk followup respond {record.ref} ..."
+            )
+            raise InvalidInput(
+                f"{record.ref} is still open and its work needs the resident's details: close it "
+                f"first ({close}), then forget it"
+            )
+        waiting = subject.unsent(conn, record.kind, record.id)
+        sending = [what for what, status in waiting if status == "sending"]
+        if sending:
+            raise InvalidInput(
+                f"{record.ref}: its {sending[0]} is being sent now: try again in a minute"
+            )
+        if waiting and (record.kind == "followup" or not cancel_messages):
+            how = "let the device worker send it (oss-desk worker --once sends what is due)"
+            if record.kind != "followup":
+                how += ", or add --cancel-messages to cancel it unsent (it will never come)"
+            raise InvalidInput(
+                f"{record.ref}: its {waiting[0][0]} is still to be sent and needs the resident's "
+                f"details: {how}"
+            )
+
+
+def _clear(conn: sqlite3.Connection, record: Held, stamp: str) -> None:
+    """The record's personal fields cleared by the purge's own statements."""
+    args = {"id": record.id, "now": stamp}
+    if record.kind == "appointment":
+        subject.clear_contacts(conn, "SELECT :id", args, dry_run=False)
+        subject.clear_cancel_reasons(conn, "SELECT :id", args, dry_run=False)
+    elif record.kind == "followup":
+        subject.clear_followup_details(conn, "SELECT :id", args, dry_run=False)
+    else:
+        why = "the number was deleted on the resident's request"
+        subject.delete_turn_phones(conn, "SELECT :id", args, why, dry_run=False)
+        subject.clear_feedback_numbers(conn, "SELECT :id", args, why, dry_run=False)
+        notes = "SELECT id FROM visit_notes WHERE visit_id = :id"
+        subject.clear_notes(conn, notes, args, dry_run=False)
+        subject.clear_comments(conn, "SELECT :id", args, dry_run=False)

@@ -1,0 +1,84 @@
+"""Which print jobs an owner of the devices began to send, kept beside the database so that the
+next owner can tell a job its lane never sent a byte of (it prints as the original) from one it
+may have (it prints marked COPY).
+
+A job handed to the owner as it is queued (or claimed by its lane) is started in the database
+before any byte can leave, with no write of the lane's own before the first byte (a desk
+holding the database's write lock never delays a ticket). So the lane notes the job in its
+owner's own file, ``<database>.first-bytes.<owner>`` (created empty when the owner takes the
+devices over), just before the first byte: an append of a line, no lock, no fsync. A process
+that dies, even by kill -9, cannot lose it (its writes are the kernel's); a computer that stops
+can. Hence the job's ``boot`` (schema/0078): only a job handed or claimed on this very boot,
+whose owner's file is there and does not name it, certainly sent nothing. A file that cannot be
+written is removed, so that its owner's jobs are not taken for unsent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from functools import cache
+from pathlib import Path
+
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+SUFFIX = ".first-bytes."
+
+
+@cache
+def host_boot() -> str | None:
+    """This computer's boot (Linux's boot id); None where it cannot be told."""
+    with contextlib.suppress(OSError):
+        return BOOT_ID.read_text(encoding="ascii").strip() or None
+    return None
+
+
+def same_boot(boot: str | None) -> bool | None:
+    """Whether a job handed or claimed on ``boot`` was so on this computer's present boot (so
+    no note of it was lost); None: not known (not recorded, or this computer cannot tell)."""
+    now = host_boot()
+    return None if boot is None or now is None else boot == now
+
+
+def marks_path(db: Path, owner: str) -> Path:
+    return db.with_name(f"{db.name}{SUFFIX}{owner}")
+
+
+def begin_marks(db: Path, owner: str) -> None:
+    """``owner`` takes the devices over: its file, empty (none where it cannot be made: then its
+    jobs left unsent are still printed marked COPY); those of owners gone are removed (read
+    first, by :meth:`oss_desk.worker.printing.PrintDelivery.recover`)."""
+    for old in db.parent.glob(f"{db.name}{SUFFIX}*"):
+        if old.name != marks_path(db, owner).name:
+            with contextlib.suppress(OSError):
+                old.unlink()
+    with contextlib.suppress(OSError):
+        os.close(os.open(marks_path(db, owner), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+
+
+def mark_first_byte(db: Path, owner: str, job_id: int) -> None:
+    """Bytes of job ``job_id`` may leave from now on (noted before the first one does). Where
+    the note cannot be written the owner's file is removed (its unsent jobs then print marked
+    COPY: nothing is taken for unsent that may have left)."""
+    path = marks_path(db, owner)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+    except OSError:
+        return  # no file: nothing of this owner's is taken for unsent
+    try:
+        os.write(fd, f"{job_id}\n".encode("ascii"))
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    finally:
+        os.close(fd)
+
+
+def marked(db: Path, owner: str | None) -> frozenset[int] | None:
+    """The jobs ``owner`` began to send (None: not known: no file of its own)."""
+    if owner is None:
+        return None
+    try:
+        text = marks_path(db, owner).read_text(encoding="ascii")
+    except OSError:
+        return None
+    return frozenset(int(line) for line in text.split() if line.isdigit())

@@ -1,0 +1,331 @@
+"""A resident's personal data: where it is held, found by email, phone or name (a subject
+access request), and the statements that clear it.
+
+The clearing statements have one home here: the retention purge (records past their period,
+``oss_desk.storage.maintenance`` and the purges beside it) and erasure on request (named
+records, ``oss-desk resident forget``) run the very same UPDATE, each with its own
+selection of ids (``which``: a sub-select, with its named parameters in ``args``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from oss_desk.domain.models import format_code
+from oss_desk.storage.rows import purge, row_dict
+
+Args = Mapping[str, object]
+Key = Literal["email", "phone", "name"]
+
+
+# Clearing: one statement each, shared by the purge and erasure ----------------------------------
+
+
+def _with(sql: str, which: str) -> str:
+    """A statement with its selection of ids (``{which}``: always our own sub-select)."""
+    return sql.replace("{which}", which)
+
+
+def clear_contacts(conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bool) -> int:
+    """Names, emails and phones of the appointments ``which`` selects (``:now`` stamps it)."""
+    sql = (
+        "UPDATE appointment_contacts SET name = NULL, email = NULL, phone = NULL, "
+        "purged_at = :now WHERE purged_at IS NULL AND appointment_id IN ({which})"
+    )
+    return purge(conn, _with(sql, which), args, dry_run=dry_run)
+
+
+def clear_cancel_reasons(conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bool) -> int:
+    """The free-text reasons given for cancelling the appointments ``which`` selects."""
+    sql = (
+        "UPDATE appointments SET cancel_reason = NULL "
+        "WHERE cancel_reason IS NOT NULL AND id IN ({which})"
+    )
+    return purge(conn, _with(sql, which), args, dry_run=dry_run)
+
+
+def clear_followup_details(
+    conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bool
+) -> int:
+    """Name, phone, email, topic and action text of the follow-ups ``which`` selects."""
+    sql = (
+        "UPDATE followup_details SET name = NULL, phone = NULL, email = NULL, topic = NULL, "
+        "action_text = NULL, purged_at = :now WHERE purged_at IS NULL AND followup_id IN ({which})"
+    )
+    return purge(conn, _with(sql, which), args, dry_run=dry_run)
+
+
+def clear_notes(conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bool) -> int:
+    """The text of the visit notes ``which`` selects (note ids)."""
+    sql = "UPDATE visit_notes SET text = NULL, purged_at = :now WHERE text IS NOT NULL AND id IN ({which})"  # noqa: E501
+    return purge(conn, _with(sql, which), args, dry_run=dry_run)
+
+
+def clear_comments(conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bool) -> int:
+    """The words of the feedback comments of the visits ``which`` selects."""
+    sql = (
+        "UPDATE rating_comments SET text = NULL, purged_at = :now "
+        "WHERE text IS NOT NULL AND visit_id IN ({which})"
+    )
+    return purge(conn, _with(sql, which), args, dry_run=dry_run)
+
+
+def delete_turn_phones(
+    conn: sqlite3.Connection, which: str, args: Args, why: str, *, dry_run: bool
+) -> int:
+    """Delete the "nearly your turn" numbers of the visits ``which`` selects; their texts not
+    sent yet are cancelled (``why``: the error text they are left with)."""
+    selected = _with(" FROM visit_phones WHERE visit_id IN ({which})", which)
+    count = int(conn.execute("SELECT count(*)" + selected, args).fetchone()[0])
+    if dry_run or not count:
+        return count
+    cancel = (
+        "UPDATE turn_texts SET status = 'cancelled', lease_until = NULL, last_error = :why "
+        "WHERE status IN ('pending', 'sending') AND visit_id IN ({which})"
+    )
+    conn.execute(_with(cancel, which), {**args, "why": why})
+    conn.execute("DELETE" + selected, args)
+    return count
+
+
+def clear_feedback_numbers(
+    conn: sqlite3.Connection, which: str, args: Args, why: str, *, dry_run: bool
+) -> int:
+    """Delete the numbers given for the follow-up text of the visits ``which`` selects; texts
+    not sent by then are cancelled (``why``), the consent's record stays without the number."""
+    selected = " FROM feedback_consents WHERE phone IS NOT NULL AND visit_id IN ({which})"
+    count = int(conn.execute(_with("SELECT count(*)" + selected, which), args).fetchone()[0])
+    if dry_run or not count:
+        return count
+    cancel = (
+        "UPDATE feedback_texts SET status = 'cancelled', lease_until = NULL, owner = NULL,"
+        " last_error = :why WHERE status = 'pending' AND visit_id IN ({which})"
+    )
+    conn.execute(_with(cancel, which), {**args, "why": why})
+    clear = (
+        "UPDATE feedback_consents SET phone = NULL, purged_at = :now "
+        "WHERE phone IS NOT NULL AND visit_id IN ({which})"
+    )
+    conn.execute(_with(clear, which), args)
+    return count
+
+
+# Finding ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Held:
+    """One record that holds a resident's personal data now."""
+
+    kind: Literal["appointment", "followup", "visit"]
+    id: int
+    ref: str
+    day: str
+    site_id: str
+    fields: list[str] = field(default_factory=list)
+    """What it holds, in words ("name", "email", "phone", "cancellation reason", ...)."""
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    visit_id: int | None = None
+    """The visit it led to or came from (whose notes are found with it)."""
+    open: bool = False
+    """A follow-up still open (its work needs the details)."""
+    what: str = ""
+    """A follow-up's kind (``ringback``, ``referral``, ``complaint``...); a visit's ticket
+    (its latest: ``C012``)."""
+
+
+def _matches(column: str, key: Key) -> str:
+    if key == "name":
+        return f"instr(lower({column}), lower(:value)) > 0"
+    if key == "email":
+        return f"lower({column}) = lower(:value)"
+    return f"{column} = :value"
+
+
+def _present(row: Mapping[str, object], names: Mapping[str, str]) -> list[str]:
+    return [said for column, said in names.items() if row[column] is not None]
+
+
+def find(conn: sqlite3.Connection, key: Key, value: str) -> list[Held]:
+    """Every record holding personal data that ``value`` (an email, an E.164 phone number, or
+    part of a name) matches: appointments, follow-ups, then visits (a "nearly your turn" or
+    follow-up text number, and the notes of the visits found), oldest first in each."""
+    args = {"value": value}
+    found = _appointments(conn, _matches(f"c.{key}", key), args)
+    found += _followups(conn, _matches(f"d.{key}", key), args)
+    return found + _visits(conn, key, value, {h.visit_id for h in found if h.visit_id})
+
+
+def _appointments(conn: sqlite3.Connection, where: str, args: Args) -> list[Held]:
+    sql = (
+        "SELECT a.id, a.ref, a.business_day AS day, a.site_id, a.visit_id, a.cancel_reason, "
+        "c.name, c.email, c.phone FROM appointment_contacts c "
+        "JOIN appointments a ON a.id = c.appointment_id "
+        "WHERE c.purged_at IS NULL AND ({which}) ORDER BY a.starts_at, a.id"
+    )
+    said = {"name": "name", "email": "email", "phone": "phone", "cancel_reason": "cancel reason"}
+    return _held(conn, "appointment", _with(sql, where), args, said)
+
+
+def _followups(conn: sqlite3.Connection, where: str, args: Args) -> list[Held]:
+    sql = (
+        "SELECT f.id, f.ref, f.kind, f.received_day AS day, f.site_id, f.visit_id, f.closed_at, "
+        "d.name, d.email, d.phone, d.topic, d.action_text FROM followup_details d "
+        "JOIN followups f ON f.id = d.followup_id WHERE d.purged_at IS NULL AND ({which}) "
+        "ORDER BY f.received_at, f.id"
+    )
+    said = {"name": "name", "email": "email", "phone": "phone", "topic": "topic"}
+    return _held(conn, "followup", _with(sql, where), args, {**said, "action_text": "action taken"})
+
+
+def _held(
+    conn: sqlite3.Connection,
+    kind: Literal["appointment", "followup"],
+    sql: str,
+    args: Args,
+    said: Mapping[str, str],
+) -> list[Held]:
+    """The records a query selects (``id``, ``ref``, ``day``, ``site_id``, ``visit_id``, the
+    contact columns, those ``said`` names; a follow-up's ``kind`` and ``closed_at``)."""
+    cur = conn.execute(sql, args)
+    found = []
+    for r in (row_dict(cur, row) for row in cur.fetchall()):
+        contact = (r["name"], r["email"], r["phone"], r["visit_id"])
+        found.append(
+            Held(kind, r["id"], r["ref"], r["day"], r["site_id"], _present(r, said), *contact)
+        )
+        if kind == "followup":
+            found[-1].open, found[-1].what = r["closed_at"] is None, r["kind"]
+    return found
+
+
+def appointment_held(conn: sqlite3.Connection, appointment_id: int) -> Held | None:
+    """What one booking holds of its resident now (with nothing held: no fields)."""
+    found = _appointments(conn, "a.id = :id", {"id": appointment_id})
+    if found:
+        return found[0]
+    row = conn.execute(
+        "SELECT ref, business_day, site_id, visit_id FROM appointments WHERE id = ?",
+        [appointment_id],
+    ).fetchone()
+    if row is None:
+        return None
+    return Held("appointment", appointment_id, row[0], row[1], row[2], visit_id=row[3])
+
+
+def followup_held(conn: sqlite3.Connection, ref: str) -> Held | None:
+    """What the follow-up with this reference holds of its resident now (None: no such one)."""
+    found = _followups(conn, "f.ref = :ref", {"ref": ref})
+    if found:
+        return found[0]
+    row = conn.execute(
+        "SELECT id, received_day, site_id, visit_id, closed_at, kind FROM followups WHERE ref = ?",
+        [ref],
+    ).fetchone()
+    if row is None:
+        return None
+    open_ = row[4] is None
+    return Held("followup", row[0], ref, row[1], row[2], visit_id=row[3], open=open_, what=row[5])
+
+
+def _visits(conn: sqlite3.Connection, key: Key, value: str, linked: set[int]) -> list[Held]:
+    """Visits holding a number that matches (a phone key), and the visits ``linked`` to records
+    found, each with what it holds (numbers, notes); a visit holding nothing is left out."""
+    ids = set(linked)
+    if key == "phone":
+        for table in ("visit_phones", "feedback_consents"):
+            ids |= {
+                int(r[0])
+                for r in conn.execute(
+                    _with("SELECT visit_id FROM {which} WHERE phone = :value", table),
+                    {"value": value},
+                )
+            }
+    found = []
+    for visit_id in sorted(ids):
+        held = visit_held(conn, visit_id)
+        if held is not None and held.fields:
+            found.append(held)
+    return found
+
+
+def visit_held(conn: sqlite3.Connection, visit_id: int) -> Held | None:
+    """What one visit holds of its resident: the "nearly your turn" number, the follow-up
+    text's number, its notes, the resident's comment with their rating (None: no such
+    visit)."""
+    row = conn.execute(
+        "SELECT v.site_id, v.business_day, (SELECT phone FROM visit_phones WHERE visit_id = v.id),"
+        " (SELECT phone FROM feedback_consents WHERE visit_id = v.id),"
+        " (SELECT count(*) FROM visit_notes WHERE visit_id = v.id AND text IS NOT NULL),"
+        " (SELECT count(*) FROM rating_comments WHERE visit_id = v.id AND text IS NOT NULL),"
+        " t.service_code, t.number FROM visits v LEFT JOIN tickets t ON t.id ="
+        " (SELECT max(id) FROM tickets WHERE visit_id = v.id)"
+        " WHERE v.id = ?",
+        [visit_id],
+    ).fetchone()
+    if row is None:
+        return None
+    site_id, day, turn_phone, feedback_phone, notes, comments, service, number = row
+    ticket = format_code(service, number) if service else ""
+    fields = []
+    if turn_phone is not None:
+        fields.append("mobile for turn texts")
+    if feedback_phone is not None:
+        fields.append("mobile for the follow-up text")
+    if notes:
+        fields.append("note" if notes == 1 else f"{notes} notes")
+    if comments:
+        fields.append("feedback comment")
+    phone = turn_phone or feedback_phone
+    ref = visit_ref(visit_id)
+    return Held("visit", visit_id, ref, day, site_id, fields, phone=phone, what=ticket)
+
+
+VISIT_PREFIX = "visit-"
+
+
+def visit_ref(visit_id: int) -> str:
+    """How a visit is named to ``resident forget``: ``visit-123`` (a ticket's code is a day's)."""
+    return f"{VISIT_PREFIX}{visit_id}"
+
+
+# Erasure's guards ------------------------------------------------------------------------------
+
+
+_UNSENT = {
+    "appointment": "SELECT kind || ' message', status FROM messages WHERE appointment_id = :id "
+    "AND status IN ('pending', 'sending')",
+    "followup": "SELECT 'referral ' || channel, status FROM followup_messages "
+    "WHERE followup_id = :id AND status IN ('pending', 'sending')",
+    "visit": "SELECT CASE kind WHEN 'nearly' THEN '\"nearly your turn\" text' "
+    "ELSE '\"please go to\" text' END, status FROM turn_texts "
+    "WHERE visit_id = :id AND status IN ('pending', 'sending') "
+    "UNION ALL SELECT 'follow-up text', status FROM feedback_texts WHERE visit_id = :id "
+    "AND status IN ('pending', 'sending')",
+}
+
+
+def unsent(conn: sqlite3.Connection, kind: str, record_id: int) -> list[tuple[str, str]]:
+    """(what, status) of a record's messages still to be sent (``pending``) or being sent
+    now (``sending``): they read the resident's details when they go."""
+    return [(str(r[0]), str(r[1])) for r in conn.execute(_UNSENT[kind], {"id": record_id})]
+
+
+def cancel_unsent(conn: sqlite3.Connection, kind: str, record_id: int, why: str) -> int:
+    """Cancel a record's messages still waiting (not one being sent now): how many."""
+    tables = {"appointment": [("messages", "appointment_id")]}.get(
+        kind, [("turn_texts", "visit_id"), ("feedback_texts", "visit_id")]
+    )
+    count = 0
+    for table, column in tables:
+        count += conn.execute(
+            f"UPDATE {table} SET status = 'cancelled', last_error = :why "  # noqa: S608
+            f"WHERE {column} = :id AND status = 'pending'",
+            {"why": why, "id": record_id},
+        ).rowcount
+    return count

@@ -1,0 +1,12 @@
+-- 0078_print_job_boot: the boot of the computer a print job was handed to (or claimed by) its
+-- owner of the devices on.
+--
+-- An owner that died before sending a byte of a job handed to it (waiting for a silent
+-- printer's answer) left the next owner to print it marked COPY: the resident's only ticket
+-- said COPY. The lane now notes each job in its owner's own file beside the database just
+-- before the job's first byte (oss_desk/storage/print_start.py: an appended line, no lock, no
+-- fsync, so no write to the database before the first byte, as before). A killed process
+-- cannot lose that note; a computer that stops can. So a job left mid-print that the note does
+-- not name certainly sent nothing only on the boot it was handed on (Linux's boot id): then it
+-- prints as the original; after a restart, or where the boot is not known, marked COPY.
+ALTER TABLE print_jobs ADD COLUMN boot TEXT;

@@ -1,0 +1,408 @@
+"""A resident asks what we hold about them, or to be forgotten: ``oss-desk resident find`` and
+``oss-desk resident forget``, on a real demo office's database through the CLI; and a cancelled
+booking's details counted from the cancellation by the retention purge."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oss_desk.clock import FixedClock, format_instant
+from oss_desk.services.queue import QueueService
+from oss_desk.services.ratings import Ratings
+from oss_desk.services.session import open_session
+
+from .conftest import MONDAY_0930, Cli, db_content, make_db, rows
+
+NOW = format_instant(MONDAY_0930)  # Mon 23 Nov 2026 09:30
+BOB_PHONE = "07700 900555"
+BOB_E164 = "+447700900555"
+BOB_EMAIL = "bob.resident@example.org"
+BOB_NOTE = "Bob says his landlord is Mr Grimes"
+BOB_COMMENT = "Lovely staff, sorted my bins out"
+
+
+@pytest.fixture
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """The demo office: Bob has a booking by text, another by email, a ring-back, a ticket with
+    "nearly your turn" texts and a note, and another visit, finished and rated with a comment,
+    with a follow-up text to come; Ann, another resident, has a booking of her own."""
+    cli = Cli(make_db(tmp_path), monkeypatch)
+
+    def ok(*args: str) -> Any:
+        result = cli("--user", "amina", *args, "--json", now=NOW)
+        assert result.code == 0, result.err
+        return result.json()
+
+    ok(
+        "appointment",
+        "book",
+        "--service",
+        "C",
+        "--start",
+        "2026-11-25T10:00:00Z",
+        "--channel",
+        "text",
+        "--name",
+        "Bob Resident",
+        "--phone",
+        BOB_PHONE,
+    )
+    ok(
+        "appointment",
+        "book",
+        "--service",
+        "B",
+        "--start",
+        "2026-11-26T10:00:00Z",
+        "--channel",
+        "email",
+        "--name",
+        "Bob Resident",
+        "--email",
+        BOB_EMAIL,
+    )
+    ok(
+        "appointment",
+        "book",
+        "--service",
+        "C",
+        "--start",
+        "2026-11-25T11:00:00Z",
+        "--channel",
+        "text",
+        "--name",
+        "Ann Other",
+        "--phone",
+        "07700 900111",
+    )
+    ok(
+        "followup",
+        "add",
+        "--kind",
+        "ringback",
+        "--service",
+        "C",
+        "--name",
+        "Bob R",
+        "--phone",
+        "+44 7700 900555",
+        "--topic",
+        "rent arrears",
+    )
+    ticket = ok(
+        "ticket",
+        "issue",
+        "--service",
+        "C",
+        "--desk",
+        "greet-1",
+        "--no-print",
+        "--text-to",
+        "07700900555",
+    )
+    texted = ok(
+        "ticket",
+        "issue",
+        "--service",
+        "W",
+        "--desk",
+        "greet-1",
+        "--no-print",
+        "--mobile",
+        "07700-900-555",
+        "--feedback-text",
+    )
+    ok("desks", "login", "desk-1")
+    session = open_session(
+        db=cli.db, clock=FixedClock(MONDAY_0930), person="amina", desk_id="desk-1"
+    )
+    try:
+        queue = QueueService(session)
+        queue.add_note(ticket["id"], BOB_NOTE)
+        queue.call(texted["id"], "desk-1")
+        visit = queue.finish(texted["id"], "resolved").visit_id
+        Ratings(session).rate_visit(visit, 4, BOB_COMMENT)
+    finally:
+        session.close()
+    return cli
+
+
+def _refs(cli: Cli, *key: str) -> dict[str, list[str]]:
+    result = cli("--user", "amina", "resident", "find", *key, "--json", now=NOW)
+    assert result.code == 0, result.err
+    return {r["ref"]: r["holds"] for r in result.json()["records"]}
+
+
+def test_find_by_phone_typed_any_way_lists_every_record_holding_it(office: Cli) -> None:
+    found = _refs(office, "--phone", "0044 (7700) 900-555")
+    appointment = [ref for ref in found if len(ref) == 7 and ref[3] == "-"]
+    assert len(appointment) == 1 and found[appointment[0]] == ["name", "phone"]
+    assert found["CB-0001"] == ["name", "phone", "topic"]
+    visits = {ref: holds for ref, holds in found.items() if ref.startswith("visit-")}
+    assert sorted(visits.values()) == [
+        ["mobile for the follow-up text", "feedback comment"],
+        ["mobile for turn texts", "note"],
+    ]
+    assert len(found) == 4  # Ann's booking is not among them
+    by_email = _refs(office, "--email", "Bob.Resident@EXAMPLE.org")
+    assert list(by_email.values()) == [["name", "email"]]
+    by_name = _refs(office, "--name", "  bob   RESIDENT ")
+    assert len(by_name) == 2  # both bookings; "Bob R" of the ring-back is not "bob resident"
+
+
+def test_find_shows_what_appointment_show_contact_shows_and_records_no_key(office: Cli) -> None:
+    result = office("--user", "amina", "resident", "find", "--phone", BOB_PHONE, now=NOW)
+    assert result.code == 0, result.err
+    assert "name: Bob Resident   phone: +447700900555" in result.out
+    for free_text in ("rent arrears", "Grimes", "bins"):  # read on the record, not here
+        assert free_text not in result.out
+    assert result.out.startswith("4 records hold this resident's details (the search is recorded)")
+    assert "ring-back" in result.out and "visit C001" in result.out
+    assert result.out.rstrip().endswith(
+        "carry no name, email or phone; a visit without a "
+        "number, a note or a comment holds nothing of its resident."
+    )
+    searched = rows(office.db, "SELECT actor, data FROM events WHERE kind = 'resident_searched'")
+    assert [(actor, json.loads(data)) for actor, data in searched] == [
+        ("amina", {"by": "phone", "records": 4})
+    ]
+    events = "\n".join(r[0] for r in rows(office.db, "SELECT data FROM events"))
+    assert "900555" not in events and "Bob" not in events
+
+
+@pytest.mark.parametrize("user", ["ben", "chloe"])
+def test_advisers_and_meet_and_greet_may_not_search_or_forget(office: Cli, user: str) -> None:
+    for args in (("find", "--phone", BOB_PHONE), ("forget", "CB-0001", "--yes")):
+        refused = office("--user", user, "resident", *args, now=NOW)
+        assert refused.code == 9 and refused.err.count("\n") == 1, refused.err
+        assert "may not find or erase what is held about a resident" in refused.err
+    assert rows(office.db, "SELECT count(*) FROM events WHERE kind LIKE 'resident_%'") == [(0,)]
+    admin = office("--user", "sam", "resident", "find", "--email", BOB_EMAIL, now=NOW)
+    assert admin.code == 0, admin.err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ((), "give one of --email, --phone or --name"),
+        (("--phone", BOB_PHONE, "--email", BOB_EMAIL), "give one of --email, --phone or --name"),
+        (("--phone", "12345"), "is not a UK phone number"),
+        (("--name", "b"), "--name needs at least 2 letters"),
+    ],
+)
+def test_find_needs_one_usable_key(office: Cli, args: tuple[str, ...], said: str) -> None:
+    refused = office("--user", "amina", "resident", "find", *args, now=NOW)
+    assert refused.code == 2 and refused.err.count("\n") == 1 and said in refused.err
+
+
+def _reports(cli: Cli, now: str) -> list[Any]:
+    out = []
+    for args in (("daily", "--date", "2026-11-23"), ("monthly", "--month", "2026-11")):
+        result = cli("--user", "amina", "report", *args, "--format", "json", now=now)
+        assert result.code == 0, result.err
+        figures = result.json()
+        figures.pop("event_log_head", None)  # the log goes on: the figures are what must not change
+        out.append(figures)
+    return out
+
+
+def test_forget_erases_every_record_found_and_no_figure_changes(office: Cli) -> None:
+    later = format_instant(MONDAY_0930 + timedelta(hours=1))
+    found = _refs(office, "--phone", BOB_PHONE) | _refs(office, "--email", BOB_EMAIL)
+    email_ref = next(r for r, holds in found.items() if "email" in holds)
+    cancel = office(
+        "--user",
+        "amina",
+        "appointment",
+        "cancel",
+        email_ref,
+        "--by",
+        "resident",
+        "--reason",
+        "Bob found a job",
+        now=NOW,
+    )
+    assert cancel.code == 0, cancel.err
+    ids = [r for r in found if not r.startswith("visit-")]
+    to_come = next(r for r in ids if r != email_ref and r != "CB-0001")
+    # A booking still to come, an open ring-back, a cancellation notice not sent yet: each
+    # refused in one line, and nothing at all changes (all or none).
+    before = db_content(office.db)
+    for refs, said in (
+        ((to_come,), f"{to_come} is still booked for Wed 25 Nov: its resident needs its details"),
+        (
+            ("CB-0001",),
+            "CB-0001 is still open and its work needs the resident's details: close "
+            "it first (oss-desk followup done CB-0001)",
+        ),
+        (
+            (email_ref,),
+            "its cancellation message is still to be sent and needs the resident's "
+            "details: let the device worker send it",
+        ),
+        ((email_ref, "CB-0001", "--cancel-messages"), "CB-0001 is still open"),
+    ):
+        refused = office("--user", "amina", "resident", "forget", *refs, "--yes", now=later)
+        assert refused.code == 2 and refused.err.count("\n") == 1, refused.err
+        assert said in refused.err
+    assert db_content(office.db) == before
+    # Cancel what still needs the details, then erase: with --cancel-messages for the notice.
+    for args in (
+        ("appointment", "cancel", to_come, "--by", "resident"),
+        ("followup", "done", "CB-0001"),
+    ):
+        assert office("--user", "amina", *args, now=later).code == 0
+    figures = _reports(office, later)
+    forgot = office(
+        "--user",
+        "amina",
+        "resident",
+        "forget",
+        *found,
+        "--yes",
+        "--cancel-messages",
+        "--reason",
+        "IG-2026-114",
+        "--json",
+        now=later,
+    )
+    assert forgot.code == 0, forgot.err
+    erased = {e["ref"]: e["erased"] for e in forgot.json()["erased"]}
+    assert erased[email_ref] == ["name", "email", "cancel reason"]
+    assert erased["CB-0001"] == ["name", "phone", "topic"]
+    assert sorted(erased) == sorted(found)
+    assert _refs(office, "--phone", BOB_PHONE) == {} and _refs(office, "--email", BOB_EMAIL) == {}
+    assert _refs(office, "--name", "Ann Other") != {}  # another resident's booking stays
+    shown = office("--user", "amina", "appointment", "show", email_ref, "--contact", now=later)
+    assert "contact: none kept (never given, or deleted since)" in shown.out
+    dump = "\n".join(db_content(office.db))
+    for personal in (
+        "Bob Resident",
+        "Bob R'",
+        BOB_E164,
+        BOB_EMAIL,
+        "rent arrears",
+        "Grimes",
+        "sorted my bins",
+        "found a job",
+    ):
+        assert personal not in dump
+    assert _reports(office, later) == figures
+    # Attributable, and nothing personal: who, which record, which fields, the case reference.
+    events = rows(office.db, "SELECT actor, data FROM events WHERE kind = 'resident_erased'")
+    assert len(events) == len(found) and {actor for actor, _ in events} == {"amina"}
+    first = json.loads(events[0][1])
+    assert first["case"] == "IG-2026-114" and first["record"] in ("appointment", "followup")
+    cancelled = rows(
+        office.db,
+        "SELECT last_error FROM messages WHERE status = 'cancelled' AND kind = 'cancellation'",
+    )
+    assert ("the resident asked to be forgotten",) in cancelled
+
+
+def test_forget_asks_for_yes_and_a_case_reference_never_details(office: Cli) -> None:
+    assert office("--user", "amina", "followup", "done", "CB-0001", now=NOW).code == 0
+    unconfirmed = office("--user", "amina", "resident", "forget", "CB-0001", now=NOW)
+    assert unconfirmed.code == 2 and "add --yes" in unconfirmed.err
+    for reason in ("Bob Resident 07700900555", "bob@example.org"):
+        refused = office(
+            "--user", "amina", "resident", "forget", "CB-0001", "--yes", "--reason", reason, now=NOW
+        )
+        assert refused.code == 2 and "never the resident's name or details" in refused.err
+    for ref, said in (("visit-999", "no visit 'visit-999'"), ("r9999", "no follow-up R-9999")):
+        unknown = office("--user", "amina", "resident", "forget", ref, "--yes", now=NOW)
+        assert unknown.code == 5 and said in unknown.err and unknown.err.count("\n") == 1
+    wrong = office("--user", "amina", "resident", "forget", "nonsense", "--yes", now=NOW)
+    assert wrong.code == 2 and "is not a record's reference: a booking (K7M-3QX)" in wrong.err
+    assert rows(office.db, "SELECT count(*) FROM events WHERE kind = 'resident_erased'") == [(0,)]
+
+
+def test_a_cancelled_bookings_details_count_their_retention_from_the_cancellation(
+    office: Cli,
+) -> None:
+    ann = _refs(office, "--phone", "07700 900111")  # Wed 25 Nov
+    assert list(ann.values()) == [["name", "phone"]]
+    far = office(
+        "--user",
+        "amina",
+        "appointment",
+        "book",
+        "--service",
+        "C",
+        "--start",
+        "2027-01-12T10:00:00Z",
+        "--channel",
+        "text",
+        "--name",
+        "Cat Far",
+        "--phone",
+        "07700 900222",
+        "--json",
+        now=NOW,
+    )
+    assert far.code == 0, far.err
+    ref = far.json()["ref"]
+    cancel = office(
+        "--user",
+        "amina",
+        "appointment",
+        "cancel",
+        ref,
+        "--by",
+        "resident",
+        "--reason",
+        "moving away",
+        now=NOW,
+    )
+    assert cancel.code == 0, cancel.err
+    # 31 days after the cancellation (retention.contacts_days is 30), weeks before its day.
+    purge_at = format_instant(MONDAY_0930 + timedelta(days=31))
+    result = office("db", "purge", now=purge_at)
+    assert result.code == 0, result.err
+    assert "appointment contact details (of appointments held, or cancelled, before" in result.out
+    assert rows(
+        office.db,
+        "SELECT c.name, c.phone, a.cancel_reason FROM appointments a JOIN "
+        "appointment_contacts c ON c.appointment_id = a.id WHERE a.ref = ?",
+        ref,
+    ) == [(None, None, None)]
+    # Ann's booking, not cancelled, on 25 Nov: counted from its day, kept until 25 Dec.
+    assert _refs(office, "--name", "Ann Other") == ann
+    # One cancelled yesterday keeps its details until its own 30 days have run.
+    recent = office(
+        "--user",
+        "amina",
+        "appointment",
+        "book",
+        "--service",
+        "C",
+        "--start",
+        "2027-02-15T10:00:00Z",
+        "--channel",
+        "text",
+        "--name",
+        "Dan Recent",
+        "--phone",
+        "07700 900333",
+        "--json",
+        now=purge_at,
+    )
+    assert recent.code == 0, recent.err
+    gone = office(
+        "--user",
+        "amina",
+        "appointment",
+        "cancel",
+        recent.json()["ref"],
+        "--by",
+        "resident",
+        now=purge_at,
+    )
+    assert gone.code == 0, gone.err
+    assert office("db", "purge", now=purge_at).code == 0
+    assert _refs(office, "--name", "Dan Recent") != {}

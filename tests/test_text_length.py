@@ -1,0 +1,107 @@
+"""Every text oss-desk builds for a resident fits one GOV.UK Notify message (trial12 C5).
+
+Notify documents a limit of 918 characters a text. For each service that takes appointments, in
+the demo office and in a bilingual Welsh office with long, realistic names, address and "to
+change or cancel" lines, the confirmation, the reminder, the change notice (with the time it
+was) and the cancellation are composed from real bookings in a real database, as the device
+worker composes them, with the heading Notify's template puts above the body.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from oss_desk.clock import FixedClock
+from oss_desk.domain.outgoing import TEXT_LIMIT, fitting, text_length
+from oss_desk.services.messages import compose
+
+from .appointments_site import service_at
+from .conftest import make_db
+from .test_welsh import welsh_toml
+
+MONDAY = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+LONG_WELSH = {
+    "[appointments]\n": (
+        "[appointments]\n"
+        'change_line = "To change or cancel, call 01632 960000 or visit '
+        'trialshire.gov.uk/appointments and quote your booking reference."\n'
+        'change_line_cy = "I newid neu ganslo, ffoniwch 01632 960000 neu ewch i '
+        'trialshire.gov.uk/apwyntiadau a rhowch eich cyfeirnod archebu."\n'
+    ),
+    # The checklist as the demo's: a text that carried it twice would be over the limit.
+    'checklist = ["Your bill", "Photo ID"]\nchecklist_cy = ["Eich bil", "Prawf adnabod â llun"]': (
+        'checklist = ["Your Council Tax bill or account number", '
+        '"Photo ID (passport or driving licence)", '
+        '"Proof of address dated within the last 3 months"]\n'
+        'checklist_cy = ["Eich bil Treth y Cyngor neu rif eich cyfrif", '
+        '"Prawf adnabod â llun (pasbort neu drwydded yrru)", '
+        "\"Prawf o'ch cyfeiriad o'r 3 mis diwethaf\"]"
+    ),
+    'name = "Test Council"': 'name = "Trialshire County Borough Council"',
+    'name_cy = "Cyngor Prawf"': 'name_cy = "Cyngor Bwrdeistref Sirol Trialshire"',
+    'name = "Penallta House"': 'name = "Civic Centre One Stop Shop"',
+    'name_cy = "Tŷ Penallta"': 'name_cy = "Siop Un Stop y Ganolfan Ddinesig"',
+    'address = "Market Street, Testtown"': (
+        'address = "Civic Centre, Castle Street, Trialtown TR1 2AB"'
+    ),
+    'address_cy = "Stryd y Farchnad, Trefbrawf"': (
+        'address_cy = "Y Ganolfan Ddinesig, Stryd y Castell, Trefbrawf TR1 2AB"'
+    ),
+    'label = "Housing"': (
+        'label = "Travel passes and Blue Badges"\nlabel_cy = "Pasys bws a Bathodyn Glas"'
+    ),
+}
+
+
+def welsh_office(tmp_path: Path) -> Path:
+    toml = welsh_toml(printer=f"capture://{tmp_path}/paper.bin")
+    for old, new in LONG_WELSH.items():
+        assert old in toml, old
+        toml = toml.replace(old, new, 1)
+    return make_db(tmp_path, toml)
+
+
+def longest_text(db: Path, desk: str, person: str) -> tuple[int, str]:
+    """The longest text (its length as Notify counts it, and the text) of every kind of
+    appointment message for every service that takes appointments."""
+    clock = FixedClock(MONDAY)
+    svc, session = service_at(db, clock, desk=desk, person=person)
+    found: list[tuple[int, str]] = []
+    try:
+        codes = [s.code for s in session.directory.services.values() if s.appointment_minutes]
+        assert codes
+        for code in codes:
+            first, *later = svc.slots(code, days=14, limit=40)
+            second = next(slot for slot in later if slot.start != first.start)
+            appt = svc.book(code, first.start, channel="slip")  # a text's words all the same
+            kinds = [compose(session, appt, kind) for kind in ("confirmation", "reminder")]
+            moved = svc.move(appt.ref, second.start)
+            kinds.append(compose(session, moved, "change"))
+            kinds.append(compose(session, moved, "cancellation"))
+            found += [(text_length(m.heading, m.sms), m.sms) for m in kinds]
+    finally:
+        session.close()
+    return max(found)
+
+
+@pytest.mark.parametrize("office", ["demo", "welsh"])
+def test_the_longest_appointment_text_fits_one_notify_message(tmp_path: Path, office: str) -> None:
+    if office == "demo":
+        length, text = longest_text(make_db(tmp_path), "greet-1", "amina")
+    else:
+        length, text = longest_text(welsh_office(tmp_path), "greet-1", "tl")
+        assert "Mae eich apwyntiad" in text and "Your appointment" in text  # bilingual
+    print(f"{office}: the longest text is {length} characters")
+    assert length <= TEXT_LIMIT, (length, text)
+
+
+def test_a_text_too_long_with_the_address_goes_without_it() -> None:
+    heading = "H" * 18
+    full, short = "x" * 900, "x" * 700
+    assert text_length(heading, full) > TEXT_LIMIT
+    assert fitting(heading, full, short) == short
+    assert fitting(heading, short, "x") == short
