@@ -14,8 +14,8 @@ import pytest
 from oss_desk.clock import FixedClock
 from oss_desk.errors import NotFound, RuleViolation
 from oss_desk.hardware.templates import render
+from oss_desk.services.printouts import ticket_printout
 from oss_desk.services.queue import QueueService
-from oss_desk.services.resident import ticket_printout
 from oss_desk.services.screen import ticket_from_scan
 from oss_desk.services.session import Session, open_session
 

@@ -16,8 +16,8 @@ from oss_desk.clock import FixedClock
 from oss_desk.domain.printouts import from_payload, to_payload
 from oss_desk.errors import ConfigError
 from oss_desk.hardware.templates import render
+from oss_desk.services.printouts import ticket_printout
 from oss_desk.services.queue import QueueService
-from oss_desk.services.resident import ticket_printout
 from oss_desk.services.session import open_session
 from oss_desk.services.site import initialise
 

@@ -25,6 +25,11 @@ ALIVE_SECONDS = 3 * HEARTBEAT_SECONDS
 """A heartbeat older than this means the owner is not working (three missed beats)."""
 PRINT_LEASE_SECONDS = 60.0
 """How long a claim of a print job is leased for (recorded with the claim)."""
+PRINTER_READY_SECONDS = 1.0
+"""How long a printer's lane keeps a connection it opened because a desk said a job for that
+printer was about to be committed (its status asked): the job goes out on it the moment the
+commit can be seen; a commit that failed, or came later than this, leaves it closed, nothing
+sent on it."""
 TAKEOVER_POLL_SECONDS = 1.0
 """How often a standby (a desk app, or `oss-desk worker` waiting) tries to take the lease."""
 
@@ -91,8 +96,10 @@ def _ago(seconds: float | None) -> str:
 class PrintRequest:
     """A print job to be queued: what to print (``kind``, a key of
     :data:`oss_desk.domain.printouts.KINDS`, and its ``payload``), on which printer, and for
-    which ticket and desk when it has them. A ticket's printout is read from the ticket when it
-    prints, so its payload says only what the ticket cannot (a reprint, the ticket it moved from).
+    which ticket and desk when it has them. A ticket's printout is drawn from the ticket when it
+    prints, so its payload says only what the ticket cannot (a reprint, the ticket it moved from);
+    except when the desk issuing it hands it to the running worker: then its paper is drawn in
+    the ticket's own commit (``printout``), and that first try renders it without a read.
     """
 
     kind: str

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from oss_desk.domain.delivery import job_word, print_state, resident_paper_said
 from oss_desk.domain.devices import parse_board_url
-from oss_desk.domain.models import Ticket
+from oss_desk.domain.models import Ticket, TicketStatus
 from oss_desk.domain.printouts import TicketPrintout, from_payload
 from oss_desk.hardware.boards import BoardState, Call, geometry_for, lines_for
 from oss_desk.hardware.templates import PreviewLine, preview
@@ -24,8 +24,12 @@ from oss_desk.storage.print_state import printed_copy, ticket_job
 
 def ticket_printout(session: Session, ticket: Ticket, *, copy: bool = False) -> TicketPrintout:
     """The ticket as it goes on paper (``services/resident.py`` lays it out in the office's
-    languages); ``copy``: an earlier copy may have printed, so this one says COPY."""
-    printout = resident.ticket_printout(session, ticket)
+    languages), its place in the queue read now while it waits; ``copy``: an earlier copy may
+    have printed, so this one says COPY."""
+    waiting = ticket.status is TicketStatus.WAITING
+    printout = resident.draw_ticket(
+        session, ticket, QueueService(session).entry(ticket) if waiting else None
+    )
     return dataclasses.replace(printout, copy=True) if copy else printout
 
 

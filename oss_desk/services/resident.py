@@ -12,7 +12,7 @@ from datetime import date
 
 from oss_desk.domain.appointments import Appointment
 from oss_desk.domain.calendar import local
-from oss_desk.domain.models import Ticket, TicketStatus
+from oss_desk.domain.models import QueueEntry, Ticket, TicketStatus
 from oss_desk.domain.needs import COLLECT_IN_PERSON, LARGE_PRINT
 from oss_desk.domain.printouts import SlipPrintout, TicketPrintout, slip, ticket
 from oss_desk.domain.public import ticket_link, ticket_token
@@ -90,20 +90,18 @@ def public_link(session: Session, ticket: Ticket) -> str | None:
     return ticket_link(public_url, token_for(session, ticket))
 
 
-def ticket_printout(session: Session, ticket_row: Ticket) -> TicketPrintout:
+def draw_ticket(session: Session, ticket_row: Ticket, entry: QueueEntry | None) -> TicketPrintout:
     """The ticket as it goes on paper: no name, no reason, a neutral label and the code. Its
     QR is the phone page's link where the office set the screen's public address, else
-    ``printing.ticket_qr``; a desk's scanner opens the ticket from either."""
-    from oss_desk.services.queue import QueueService
-
+    ``printing.ticket_qr``; a desk's scanner opens the ticket from either. ``entry``: its line
+    in the queue while it waits (the people ahead and the wait), else None
+    (:func:`oss_desk.services.printouts.ticket_printout` reads it)."""
     site = session.site_ever(ticket_row.site_id)
     wording = record_wording(session, site.id)
     ahead = estimate = None
-    if ticket_row.status is TicketStatus.WAITING:
-        entry = QueueService(session).entry(ticket_row)
-        if entry is not None:  # the people ahead and the wait of the one call order
-            ahead = entry.ahead
-            estimate = minutes(entry.estimated_wait_seconds)
+    if ticket_row.status is TicketStatus.WAITING and entry is not None:
+        ahead = entry.ahead
+        estimate = minutes(entry.estimated_wait_seconds)
     council = council_names(session, wording)
     site_said = site_names(session, wording, site.id)
     label = label_names(session, wording, ticket_row.service)

@@ -79,6 +79,12 @@ class Doorbell:
         return cls(lock_path(db))
 
     @classmethod
+    def for_printers(cls, db: Path, bell: Path) -> Doorbell:
+        """A printer lane's: :meth:`for_rings`, and ``bell``, where a desk says a job for a
+        printer is about to be committed (:mod:`oss_desk.storage.print_bell`)."""
+        return cls(lock_path(db), bell)
+
+    @classmethod
     def for_commits(cls, db: Path) -> Doorbell:
         """Rings when any process commits to the database at ``db``: its WAL file changes (any
         writer, a moment before the commit can be seen), and oss-desk's writers ring the write

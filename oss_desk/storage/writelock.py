@@ -37,10 +37,11 @@ def lock_path(db: Path) -> Path:
     return db.with_name(db.name + LOCK_SUFFIX)
 
 
-def _open_beside(db: Path) -> int | None:
+def open_beside(db: Path, path: Path | None = None) -> int | None:
     """The lock file's descriptor (created with the database's own permissions); None when it
-    cannot be opened (then writes rely on SQLite's lock alone)."""
-    path = lock_path(db)
+    cannot be opened (then writes rely on SQLite's lock alone). ``path``: another file beside
+    the database, made the same way."""
+    path = path or lock_path(db)
     try:
         mode = stat.S_IMODE(os.stat(db).st_mode) & 0o666
     except OSError:
@@ -116,7 +117,7 @@ class WriteLock:
     def _descriptor(self) -> int | None:
         if not self._opened:
             self._opened = True
-            self._fd = _open_beside(self.db)
+            self._fd = open_beside(self.db)
         return self._fd
 
     def acquire(self, timeout: float) -> bool:

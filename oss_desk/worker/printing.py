@@ -54,7 +54,7 @@ from oss_desk.storage.outbox import PRINT_JOBS, PrintJob
 from oss_desk.storage.print_start import begin_marks, mark_first_byte, marked, same_boot
 from oss_desk.storage.print_state import record_printed
 from oss_desk.worker import print_memory as memory
-from oss_desk.worker.printing_steps import Meanwhile, confirm_and_close, unknown_status
+from oss_desk.worker.printing_steps import Meanwhile, ReadyLinks, confirm_and_close, unknown_status
 
 log = logging.getLogger("oss_desk.worker")
 
@@ -116,6 +116,7 @@ class PrintDelivery:
         self._urls: dict[str, PrinterURL] = {}
         self._wrote: dict[str, tuple[PrinterStatus, str | None]] = {}  # each one's last job
         self._drawn: dict[int, TicketPrintout] = {}  # each ticket job's latest render
+        self.ready = ReadyLinks()  # connections opened as a desk said a job was coming
 
     def _now(self) -> datetime:
         return self.s.clock.now()
@@ -196,17 +197,18 @@ class PrintDelivery:
             error = f"bad printer URL: {describe(exc)}"
             self._settle(job, "failed", report, claimed=handed, error=error, **unsent)
             return
+        ready = self.ready.take(job.printer_url)  # opened and asked as its desk issued it
         try:
-            link = transport.open()
+            link, asked = ready.result() if ready is not None else (transport.open(), None)
         except PrinterFault as fault:  # nothing was sent
             self._not_printed(job, fault.reason, fault.status, report, claimed=handed)
             return
         try:
             # The printer is asked how it is, and answers while the job is rendered (and
             # claimed, unless it was handed to us claimed).
-            answer = link.ask() if url.asks_status else unknown_status
+            answer = asked or (link.ask() if url.asks_status else unknown_status)
             try:
-                data = self._render(job, url.profile)
+                data = self._render(job, url.profile, handed=handed)
             except Exception as exc:
                 error = f"cannot render the job: {describe(exc)}"
                 self._settle(job, "failed", report, claimed=handed, error=error, **unsent)
@@ -318,7 +320,15 @@ class PrintDelivery:
         # The job's outcome is written first (kept, should the disk be full), then the printer's.
         self._written(url.url, after, PRINTER_SILENT if silent else None)
 
-    def _render(self, job: PrintJob, profile: str) -> bytes:
+    def _render(self, job: PrintJob, profile: str, *, handed: bool = False) -> bytes:
+        drawn_by_desk = job.payload.get("printout") if handed and job.kind == "ticket" else None
+        if drawn_by_desk is not None:
+            # Handed over as the ticket was issued, its paper drawn in that commit: its first
+            # try, no copy of it can have left before (a reprint meanwhile tries this job again).
+            drawn = from_payload("ticket", drawn_by_desk)
+            assert isinstance(drawn, TicketPrintout)
+            self._drawn[job.id] = drawn
+            return render(drawn, profile)
         copy = is_copy(o.bytes_left_before(self.s.store.conn, job))
         if job.kind == "ticket":  # drawn now; what went out is kept when it settles
             drawn = self._drawn[job.id] = job_ticket(self.s, job.ticket_id, copy=copy)
@@ -510,6 +520,8 @@ class PrintDelivery:
         """Ask an idle printer how it is, every ``printing.status_every_seconds``."""
         every = self.s.settings.printing.status_every_seconds
         if not force and time.monotonic() - self._last_poll.get(url, -1e9) < every:
+            return None
+        if self.ready.holds(url):  # connected and asked already: a job is on its way
             return None
         self._last_poll[url] = time.monotonic()
         try:

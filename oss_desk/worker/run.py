@@ -440,11 +440,11 @@ class DeviceWorker:
         def run() -> None:
             wake = self._waker(first=True)
             session = self.open_session()
-            # The ring of a commit that can be seen: a ticket's job is in it. Not the WAL's
-            # writes, which ring while the desk's commit is still on its way.
-            bell = Doorbell.for_rings(session.store.path)
+            # The ring of a commit that can be seen (not the WAL's writes, which ring while it is
+            # on its way), and a desk saying a job for a printer is about to be committed.
+            delivery = PrintDelivery(session, self.transports, self.owner)
+            bell = delivery.ready.listen(session.store.path)
             try:
-                delivery = PrintDelivery(session, self.transports, self.owner)
                 delivery.prepare(url)  # before its first job: the resident waits at it
                 log.info("printer lane ready: %s", url)
                 configured = url in configured_printers(session)
@@ -454,8 +454,10 @@ class DeviceWorker:
                         pass
                     if configured:
                         delivery.poll(url)
-                    self._sleep(wake, self._until_due(session, url), bell)
+                    self._sleep(wake, delivery.ready.let_go(self._until_due(session, url)), bell)
+                    delivery.ready.heard(url, self.transports)  # then connected as it commits
             finally:
+                delivery.ready.close()
                 bell.close()
                 session.close()
 

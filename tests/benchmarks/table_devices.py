@@ -144,11 +144,14 @@ def tcp(quick: bool) -> Row:
         f"({median(issued) / median(floor):.2f}x the send on its own; a bare durable one-row "
         f"transaction after the same pause, the least a commit costs here, "
         f"{ms(median(durable))}: no issue and send can take less than "
-        f"{(median(durable) + median(floor)) / median(floor):.2f}x the send); "
-        "that commit also hands the job, claimed, to the running worker, whose lane sends it "
-        "with no commit of its own before the first byte (the printer answers its status "
-        "question while the ticket is rendered); 'sent' and 'printed' are committed after the "
-        "connection is closed",
+        f"{(median(durable) + median(floor)) / median(floor):.2f}x the send; the connection "
+        f"closed a median {ms(median([o - i for o, i in zip(ours, issued, strict=True)]))} "
+        "after the issue returned); "
+        "that commit also hands the job, claimed and its paper drawn, to the running worker, "
+        "whose lane renders and sends it with no read or commit of its own before the first "
+        "byte; the desk told the lane just before its commit that the job was coming, so the "
+        "lane connected and the printer answered its status question while the ticket "
+        "committed; 'sent' and 'printed' are committed after the connection is closed",
     )
 
 

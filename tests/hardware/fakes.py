@@ -37,6 +37,8 @@ class FakePrinter:
     disconnect_after: int = 40
     jobs: list[bytes] = field(default_factory=list)
     connections: int = 0
+    hung_up: int = 0
+    """Connections the sender closed, whether or not they carried a job."""
     resets: int = 0
     """Connections it reset as a job arrived, or once it answered (the "reset-..." ones)."""
     rate: float | None = None
@@ -148,6 +150,7 @@ class FakePrinter:
             pass
         finally:
             conn.close()
+            self.hung_up += closed is not None
             if job:
                 self.jobs.append(bytes(job))
                 self.arrivals.append(last_byte or time.monotonic())
