@@ -3,9 +3,10 @@
 At meet-and-greet a resident may give a mobile number (``give_phone``). The device worker then
 looks at the queue after every change while a number given today waits (``queue_due``;
 ``oss_desk.worker.rounds.TurnTextsLane``): a resident whose ticket is
-``turn_texts.position``-th in line for its service (2nd by default) gets a text, and another
-when called, with the desk to go to (``turn_texts.when_called``). Each is a row of the
-``turn_texts`` outbox, at most one per visit and kind, so each is queued once; the sender
+``turn_texts.position``-th in line, as its paper counts the people ahead (2nd by default),
+gets a text, and another when called, with the desk to go to (``turn_texts.when_called``).
+Each is a row of the ``turn_texts`` outbox, one per visit and kind (a come-to-the-desk text is
+queued again for each new call to another desk, never twice for one call); the sender
 checks again just before sending that it is still true (a cancelled ticket, one called
 meanwhile, a number deleted: nothing is sent). A try Notify did not answer for sure is looked
 up after the look-up wait (:func:`oss_desk.domain.sending.look_up_wait`) and sent again only
