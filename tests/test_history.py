@@ -534,8 +534,12 @@ def test_personal_data_is_purged_by_the_real_retention_purge(tmp_path: Path) -> 
     )
     conn = sqlite3.connect(db)
     try:
+        # Past the cut-off: held before 22 Oct, or cancelled before it began (00:00 BST), the
+        # retention of a cancelled booking's details counting from its cancellation.
         kept = conn.execute(
-            "SELECT a.business_day < '2026-10-22', c.name IS NULL, c.purged_at "
+            "SELECT a.business_day < '2026-10-22' "
+            "  OR coalesce(a.cancelled_at < '2026-10-21T23:00:00.000Z', 0), "
+            "c.name IS NULL, c.purged_at "
             "FROM appointments a JOIN appointment_contacts c ON c.appointment_id = a.id"
         ).fetchall()
         assert {old for old, _gone, _at in kept} == {0, 1}  # both sides of the cut-off

@@ -62,7 +62,7 @@ def search_value(key: Key, text: str) -> str:
         return normalise_phone(text)
     words = " ".join(text.split())
     if len(words) < 2:
-        raise InvalidInput("--name needs at least 2 letters of the resident's name")
+        raise InvalidInput("a name to find needs at least 2 letters", cli_hint="--name")
     return words
 
 
@@ -75,9 +75,10 @@ def case_reference(text: str | None) -> str | None:
     digits = sum(ch.isdigit() for ch in value)
     if not _CASE_REF.fullmatch(value) or digits >= 9:
         raise InvalidInput(
-            f"--reason {shown(text)!r}: give the request's case reference (up to 40 letters, "
+            f"{shown(text)!r}: give the request's case reference (up to 40 letters, "
             "digits, spaces and . / # - _), never the resident's name or details: the event "
-            "log keeps it for good"
+            "log keeps it for good",
+            cli_hint="--reason",
         )
     return value
 
@@ -156,7 +157,7 @@ class SubjectAccessService:
             number = value[len(subject.VISIT_PREFIX) :]
             held = subject.visit_held(conn, int(number)) if number.isdigit() else None
             if held is None:
-                raise NotFound(f"no visit {shown(text)!r} (see `oss-desk resident find`)")
+                raise NotFound(f"no visit {shown(text)!r}", cli_hint="see `oss-desk resident find`")
             return held
         with contextlib.suppress(InvalidInput):
             followup_ref = parse_followup_ref(value)
@@ -192,7 +193,8 @@ class SubjectAccessService:
                 raise InvalidInput(
                     f"{record.ref} is still {appointment.status.value.replace('_', ' ')} for "
                     f"{day}: its resident needs its details until it is over; cancel it "
-                    f"first (oss-desk appointment cancel {record.ref} --by resident)"
+                    "first",
+                    cli_hint=f"oss-desk appointment cancel {record.ref} --by resident",
                 )
         if record.kind == "followup" and record.open:
             close = (

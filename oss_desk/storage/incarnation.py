@@ -194,7 +194,8 @@ class FileHead:
                 f"{self.path} is empty while the WAL beside it holds the database's newest "
                 "pages: a copy is being written over it (`cp`)? Nothing read it (SQLite deletes "
                 "the WAL of an empty file it opens), and this process writes nothing to it: "
-                "`oss-desk db check` once the copy is written"
+                "check it once the copy is written",
+                cli_hint="`oss-desk db check`",
             )
         if now is None or now[0] != MAGIC:
             return False  # SQLite says what it is
