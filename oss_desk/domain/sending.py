@@ -85,6 +85,15 @@ def look_up_wait(timeout: float) -> float:
     return 2 * timeout + LOOK_UP_MARGIN_SECONDS
 
 
+def send_lease(timeout: float, at_least: float) -> float:
+    """Seconds a sender holds a claimed message (``at_least``: the outbox's own lease): never
+    less than one more try and its look-up wait, so a try left uncertain whose outcome could
+    not be written (the database busy, the disk full) is not claimed again, and sent twice,
+    while it may still be on its way to Notify (a ``notify.timeout`` of 120 s makes the look-up
+    wait 250 s)."""
+    return max(at_least, timeout + look_up_wait(timeout))
+
+
 def next_try(now: datetime, backoff_seconds: float, look_up_after: float = 0.0) -> datetime:
     """When a failed try is tried again: ``backoff_seconds`` after ``now`` (the end of the try),
     and after a try that may have reached Notify no sooner than its look-up may be made

@@ -36,6 +36,7 @@ from oss_desk.domain.sending import (
     look_up_wait,
     may_have_been_sent,
     next_try,
+    send_lease,
     send_round,
 )
 from oss_desk.errors import RuleViolation
@@ -179,8 +180,9 @@ class TurnTexts:
     def _deliver_one(self, notify: NotifySender, report: TextReport) -> bool:
         now = self.s.clock.now()
         with self.s.store.write() as conn:
+            lease = send_lease(self.s.settings.notify.timeout, LEASE_SECONDS)
             text = r.claim_turn_text(
-                conn, format_instant(now), format_instant(now + timedelta(seconds=LEASE_SECONDS))
+                conn, format_instant(now), format_instant(now + timedelta(seconds=lease))
             )
         if text is None:
             return False
