@@ -226,14 +226,14 @@ def _clear(conn: sqlite3.Connection, record: Held, stamp: str) -> None:
     """The record's personal fields cleared by the purge's own statements."""
     args = {"id": record.id, "now": stamp}
     if record.kind == "appointment":
-        subject.clear_contacts(conn, "SELECT :id", args, dry_run=False)
-        subject.clear_cancel_reasons(conn, "SELECT :id", args, dry_run=False)
+        subject.clear(conn, "contacts", "SELECT :id", args, dry_run=False)
+        subject.clear(conn, "cancel_reasons", "SELECT :id", args, dry_run=False)
     elif record.kind == "followup":
-        subject.clear_followup_details(conn, "SELECT :id", args, dry_run=False)
+        subject.clear(conn, "followup_details", "SELECT :id", args, dry_run=False)
     else:
         why = "the number was deleted on the resident's request"
         subject.delete_turn_phones(conn, "SELECT :id", args, why, dry_run=False)
         subject.clear_feedback_numbers(conn, "SELECT :id", args, why, dry_run=False)
         notes = "SELECT id FROM visit_notes WHERE visit_id = :id"
-        subject.clear_notes(conn, notes, args, dry_run=False)
-        subject.clear_comments(conn, "SELECT :id", args, dry_run=False)
+        subject.clear(conn, "notes", notes, args, dry_run=False)
+        subject.clear(conn, "comments", "SELECT :id", args, dry_run=False)

@@ -27,7 +27,7 @@ from oss_desk.domain.followups import (
 )
 from oss_desk.storage.rows import of_row, row_dict
 from oss_desk.storage.sending import REFERRAL_MESSAGES, claim_due, purge_traces
-from oss_desk.storage.subject import clear_followup_details
+from oss_desk.storage.subject import clear
 
 _DAY = date.fromisoformat
 
@@ -331,8 +331,9 @@ def purge_details(
 ) -> int:
     """Delete the personal details of follow-ups of these kinds closed (or, still open,
     received) before the instant ``before``."""
-    return clear_followup_details(
+    return clear(
         conn,
+        "followup_details",
         "SELECT id FROM followups WHERE kind IN (SELECT value FROM json_each(:kinds)) "
         "AND coalesce(closed_at, received_at) < :before",
         {"kinds": json.dumps([k.value for k in kinds]), "before": before, "now": now},

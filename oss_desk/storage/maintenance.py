@@ -463,7 +463,7 @@ def purge_contacts(
     """Names, emails and phones of appointments on days before ``before_day`` or cancelled
     before the instant ``cancelled_before``."""
     args = {"day": before_day, "cancelled": cancelled_before, "now": now}
-    return subject.clear_contacts(conn, APPOINTMENTS_PAST, args, dry_run=dry_run)
+    return subject.clear(conn, "contacts", APPOINTMENTS_PAST, args, dry_run=dry_run)
 
 
 def purge_cancel_reasons(
@@ -472,13 +472,13 @@ def purge_cancel_reasons(
     """The free-text reasons given for cancelling appointments on days before ``before_day``,
     or cancelled before the instant ``cancelled_before``."""
     args = {"day": before_day, "cancelled": cancelled_before}
-    return subject.clear_cancel_reasons(conn, APPOINTMENTS_PAST, args, dry_run=dry_run)
+    return subject.clear(conn, "cancel_reasons", APPOINTMENTS_PAST, args, dry_run=dry_run)
 
 
 def purge_notes(conn: sqlite3.Connection, before: str, now: str, *, dry_run: bool) -> int:
     """The text of visit notes written before the instant ``before``."""
     which = "SELECT id FROM visit_notes WHERE at < :before"
-    return subject.clear_notes(conn, which, {"before": before, "now": now}, dry_run=dry_run)
+    return subject.clear(conn, "notes", which, {"before": before, "now": now}, dry_run=dry_run)
 
 
 def purge_message_traces(conn: sqlite3.Connection, before: str, *, dry_run: bool) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from oss_desk.storage.subject import clear_comments
+from oss_desk.storage.subject import clear
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,4 +122,4 @@ def comments_between(
 def purge_comments(conn: sqlite3.Connection, before: str, now: str, *, dry_run: bool) -> int:
     """Delete the text of comments written before ``before``; returns how many."""
     which = "SELECT visit_id FROM rating_comments WHERE written_at < :before"
-    return clear_comments(conn, which, {"before": before, "now": now}, dry_run=dry_run)
+    return clear(conn, "comments", which, {"before": before, "now": now}, dry_run=dry_run)

@@ -29,48 +29,33 @@ def _with(sql: str, which: str) -> str:
     return sql.replace("{which}", which)
 
 
-def clear_contacts(conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bool) -> int:
-    """Names, emails and phones of the appointments ``which`` selects (``:now`` stamps it)."""
-    sql = (
-        "UPDATE appointment_contacts SET name = NULL, email = NULL, phone = NULL, "
-        "purged_at = :now WHERE purged_at IS NULL AND appointment_id IN ({which})"
-    )
-    return purge(conn, _with(sql, which), args, dry_run=dry_run)
+Cleared = Literal["contacts", "cancel_reasons", "followup_details", "notes", "comments"]
+
+CLEARS: dict[Cleared, str] = {
+    # Names, emails and phones of the appointments ``which`` selects (``:now`` stamps it).
+    "contacts": "UPDATE appointment_contacts SET name = NULL, email = NULL, phone = NULL, "
+    "purged_at = :now WHERE purged_at IS NULL AND appointment_id IN ({which})",
+    # The free-text reasons given for cancelling the appointments ``which`` selects.
+    "cancel_reasons": "UPDATE appointments SET cancel_reason = NULL "
+    "WHERE cancel_reason IS NOT NULL AND id IN ({which})",
+    # Name, phone, email, topic and action text of the follow-ups ``which`` selects.
+    "followup_details": "UPDATE followup_details SET name = NULL, phone = NULL, email = NULL, "
+    "topic = NULL, action_text = NULL, purged_at = :now "
+    "WHERE purged_at IS NULL AND followup_id IN ({which})",
+    # The text of the visit notes ``which`` selects (note ids).
+    "notes": "UPDATE visit_notes SET text = NULL, purged_at = :now "
+    "WHERE text IS NOT NULL AND id IN ({which})",
+    # The words of the feedback comments of the visits ``which`` selects.
+    "comments": "UPDATE rating_comments SET text = NULL, purged_at = :now "
+    "WHERE text IS NOT NULL AND visit_id IN ({which})",
+}
+"""The clearing statements, each the one home of what it clears."""
 
 
-def clear_cancel_reasons(conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bool) -> int:
-    """The free-text reasons given for cancelling the appointments ``which`` selects."""
-    sql = (
-        "UPDATE appointments SET cancel_reason = NULL "
-        "WHERE cancel_reason IS NOT NULL AND id IN ({which})"
-    )
-    return purge(conn, _with(sql, which), args, dry_run=dry_run)
-
-
-def clear_followup_details(
-    conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bool
-) -> int:
-    """Name, phone, email, topic and action text of the follow-ups ``which`` selects."""
-    sql = (
-        "UPDATE followup_details SET name = NULL, phone = NULL, email = NULL, topic = NULL, "
-        "action_text = NULL, purged_at = :now WHERE purged_at IS NULL AND followup_id IN ({which})"
-    )
-    return purge(conn, _with(sql, which), args, dry_run=dry_run)
-
-
-def clear_notes(conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bool) -> int:
-    """The text of the visit notes ``which`` selects (note ids)."""
-    sql = "UPDATE visit_notes SET text = NULL, purged_at = :now WHERE text IS NOT NULL AND id IN ({which})"  # noqa: E501
-    return purge(conn, _with(sql, which), args, dry_run=dry_run)
-
-
-def clear_comments(conn: sqlite3.Connection, which: str, args: Args, *, dry_run: bool) -> int:
-    """The words of the feedback comments of the visits ``which`` selects."""
-    sql = (
-        "UPDATE rating_comments SET text = NULL, purged_at = :now "
-        "WHERE text IS NOT NULL AND visit_id IN ({which})"
-    )
-    return purge(conn, _with(sql, which), args, dry_run=dry_run)
+def clear(conn: sqlite3.Connection, what: Cleared, which: str, args: Args, *, dry_run: bool) -> int:
+    """Clear ``what`` of the records ``which`` selects (how many; ``dry_run``: how many would
+    be)."""
+    return purge(conn, _with(CLEARS[what], which), args, dry_run=dry_run)
 
 
 def delete_turn_phones(
