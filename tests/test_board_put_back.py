@@ -4,12 +4,14 @@ from a real pty board (the generic ASCII protocol) driven by the real device wor
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from oss_desk.services.queue import QueueService
 from oss_desk.services.screen import screen_state
-from oss_desk.services.session import open_session
+from oss_desk.services.session import Session, open_session
 from oss_desk.worker.run import DeviceWorker
 
 from .conftest import make_db, site_toml
@@ -40,7 +42,12 @@ class Frames:
         return lines
 
 
-def test_a_call_put_back_leaves_the_board_at_once(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def two_desks_calling(
+    tmp_path: Path, tickets: int
+) -> Iterator[tuple[Frames, QueueService, QueueService, Session]]:
+    """A real pty board (three rows) and the device worker; ``tickets`` C tickets issued,
+    C001 called to Desk 1 and C002 to Desk 2, both on the board; and Desk 1's session."""
     board = Pty()
     url = f"ascii+serial://{board.path}?rows=3"
     db = make_db(tmp_path, site_toml(extra=f'\n[board]\nurl = "{url}"\npoll_seconds = 0.3\n'))
@@ -51,12 +58,22 @@ def test_a_call_put_back_leaves_the_board_at_once(tmp_path: Path) -> None:
     try:
         frames = Frames(board)
         desk1, desk2 = QueueService(ben), QueueService(dev)
-        for _ in range(3):
+        for _ in range(tickets):
             desk1.issue("C", print_ticket=False)
         assert desk1.call_next("desk-1").code == "C001"  # type: ignore[union-attr]
         frames.until("C001 -> Desk 1")
         assert desk2.call_next("desk-2").code == "C002"  # type: ignore[union-attr]
         assert frames.until("C002 -> Desk 2") == ["C002 -> Desk 2", "C001 -> Desk 1", ""]
+        yield frames, desk1, desk2, ben
+    finally:
+        worker.join()
+        ben.close()
+        dev.close()
+        board.close()
+
+
+def test_a_call_put_back_leaves_the_board_at_once(tmp_path: Path) -> None:
+    with two_desks_calling(tmp_path, tickets=3) as (frames, desk1, desk2, _ben):
         # Desk 1's resident did not come: put back in the queue. The board drops the call now.
         desk1.recycle("C001")
         assert frames.next() == ["C002 -> Desk 2", "", ""]
@@ -69,33 +86,13 @@ def test_a_call_put_back_leaves_the_board_at_once(tmp_path: Path) -> None:
         desk2.start("C001")
         desk2.park("C001", "document")
         assert frames.next() == ["C002 -> Desk 2", "", ""]
-    finally:
-        worker.join()
-        ben.close()
-        dev.close()
-        board.close()
 
 
 def test_a_no_show_a_closed_desk_and_a_call_sent_elsewhere_leave_at_once(tmp_path: Path) -> None:
     """trial12 C3: the board kept `C001 -> Desk 2` after the resident was marked a no-show, its
     desk closed, or the resident was sent to another desk, until the next call pushed it off.
     Each now leaves with its own update; a resident served and finished keeps their call."""
-    board = Pty()
-    url = f"ascii+serial://{board.path}?rows=3"
-    db = make_db(tmp_path, site_toml(extra=f'\n[board]\nurl = "{url}"\npoll_seconds = 0.3\n'))
-    worker = DeviceWorker(lambda: open_session(db=db, person="worker"), poll_interval=0.02)
-    ben = open_session(db=db, person="ben", desk_id="desk-1")
-    dev = open_session(db=db, person="dev", desk_id="desk-2")
-    worker.start()
-    try:
-        frames = Frames(board)
-        desk1, desk2 = QueueService(ben), QueueService(dev)
-        for _ in range(4):
-            desk1.issue("C", print_ticket=False)
-        assert desk1.call_next("desk-1").code == "C001"  # type: ignore[union-attr]
-        frames.until("C001 -> Desk 1")
-        assert desk2.call_next("desk-2").code == "C002"  # type: ignore[union-attr]
-        assert frames.until("C002 -> Desk 2") == ["C002 -> Desk 2", "C001 -> Desk 1", ""]
+    with two_desks_calling(tmp_path, tickets=4) as (frames, desk1, desk2, ben):
         desk1.no_show("C001")  # did not come: their call leaves at once
         assert frames.next() == ["C002 -> Desk 2", "", ""]
         desk2.finish("C002", "resolved")  # served: the call stays among the previous calls
@@ -108,8 +105,3 @@ def test_a_no_show_a_closed_desk_and_a_call_sent_elsewhere_leave_at_once(tmp_pat
         assert [c["code"] for c in screen_state(ben)["calls"]] == ["C003"]
         desk1.transfer("C003", desk_id="desk-3")  # sent to another desk, waiting for it
         assert frames.next() == ["Please take a ticket", "", ""]
-    finally:
-        worker.join()
-        ben.close()
-        dev.close()
-        board.close()

@@ -341,10 +341,11 @@ def test_a_called_text_left_by_a_killed_worker_is_looked_up_after_the_wait(
     assert notify.state.log.count(f"ACCEPTED ref={reference}") == 1
 
 
-def test_a_referral_text_left_by_a_killed_worker_is_looked_up_after_the_wait(
+def _referral_by_text(
     tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The same for a referral's reference sent by text (``notify.timeout = 60``)."""
+) -> tuple[Path, datetime]:
+    """An office whose texts go through the local Notify (``notify.timeout = 60``), and a
+    referral whose reference is to go by text, added at 10:00 (the instant returned)."""
     key = tmp_path / "notify.key"
     key.write_text(API_KEY + "\n")
     db = make_referral_office(
@@ -362,6 +363,14 @@ def test_a_referral_text_left_by_a_killed_worker_is_looked_up_after_the_wait(
         *("--phone", "07700 900417"),
         now=now.isoformat(),
     )
+    return db, now
+
+
+def test_a_referral_text_left_by_a_killed_worker_is_looked_up_after_the_wait(
+    tmp_path: Path, notify: NotifyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for a referral's reference sent by text (``notify.timeout = 60``)."""
+    db, now = _referral_by_text(tmp_path, notify, monkeypatch)
     killed_while_notify_holds_it(db, notify, now)
     with sqlite3.connect(db) as conn:
         ((reference, status),) = conn.execute(
@@ -389,23 +398,7 @@ def test_a_referral_text_left_before_its_request_left_is_sent_at_once(
     from oss_desk.clock import format_instant
     from oss_desk.storage.followups import claim_message
 
-    key = tmp_path / "notify.key"
-    key.write_text(API_KEY + "\n")
-    db = make_referral_office(
-        tmp_path,
-        extra=(
-            f'[notify]\nbase_url = "{notify.url}"\napi_key_file = "{key}"\n'
-            'sms_template = "22222222-2222-2222-2222-222222222222"\ntimeout = 60\n'
-        ),
-    )
-    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    run_json(
-        Cli(db, monkeypatch),
-        *("--user", "ana", "followup", "add", "--kind", "referral", "--service", "H"),
-        *("--back-office", "housing", "--name", "Zed Quux", "--send-by", "text"),
-        *("--phone", "07700 900417"),
-        now=now.isoformat(),
-    )
+    db, now = _referral_by_text(tmp_path, notify, monkeypatch)
     worker = open_session(db=db, clock=FixedClock(now), person="worker", host=True)
     try:
         with worker.store.write() as conn:  # what a worker that died then leaves
