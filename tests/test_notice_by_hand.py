@@ -1,4 +1,4 @@
-"""trial12 W3: a resident booked by slip (no email or phone) was never told when the council
+"""trial12 W3: a resident booked by slip (no message goes to them) was never told when the council
 moved or cancelled the appointment: nothing sent, no alert, and the notice standard counted it
 as notice given. Now the move or cancellation says at once that a person must phone or write
 to them; it is an alert (``alerts list``, doctor, the team leader's status) until someone
@@ -20,7 +20,7 @@ from .appointments_site import NOW, office_toml
 from .conftest import Cli, rows
 
 MONDAY = "2026-11-23T10:00:00.000Z"
-UNTOLD = "the resident has no email or phone and has not been told of this"
+UNTOLD = "the resident was booked by slip (no message goes to them) and has not been told of this"
 
 
 @pytest.fixture
@@ -31,9 +31,9 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     return Cli(tmp_path / "office.sqlite", monkeypatch)
 
 
-def by_slip(cli: Cli, start: str) -> str:
+def by_slip(cli: Cli, start: str, *contacts: str) -> str:
     done = cli(
-        "--user", "tl", "appointment", "book", "--service", "C", "--start", start,
+        "--user", "tl", "appointment", "book", "--service", "C", "--start", start, *contacts,
         "--adviser", "bob", "--channel", "slip", "--desk", "greet-1", "--json", now=MONDAY,
     )  # fmt: skip
     assert done.code == 0, done.err
@@ -68,7 +68,7 @@ def test_a_council_move_of_a_slip_booking_is_an_alert_until_someone_tells_them(c
     assert f"appointment {ref} on Tue 01 Dec: {UNTOLD} change" in listed
     assert untold_on_the_leaders_status(cli) == (ref,)
     doctor = cli("doctor", now=MONDAY).out
-    assert "1 resident(s) with no email or phone not told of a council change" in doctor
+    assert "1 resident(s) booked by slip (no message goes to them) not told of a council" in doctor
     refused = cli("alerts", "ack", alert["id"], now=MONDAY)
     assert refused.code == 2 and "appointment told" in refused.err
     cli("--user", "tl", "alerts", "ack", "--all", now=MONDAY)
@@ -125,3 +125,20 @@ def test_a_council_cancellation_counts_its_notice_from_the_telling(cli: Cli) -> 
     )
     assert late_told.code == 0, late_told.err
     assert "short notice: recorded, 0 working days' notice" in late_told.out
+
+
+def test_a_slip_booking_that_holds_a_phone_is_said_as_booked_by_slip(cli: Cli) -> None:
+    """review20 #5: a slip booking may hold a phone; it is owed by hand because it was booked by
+    slip (no message goes), and was said to have "no email or phone"."""
+    ref = by_slip(cli, "2026-11-30T11:00:00Z", "--phone", "07700900777")
+    cancel = ("--user", "tl", "appointment", "cancel", ref, "--by", "council")
+    cancelled = cli(*cancel, "--reason", "adviser ill", now=MONDAY)
+    assert cancelled.code == 0, cancelled.err
+    assert f"{UNTOLD} cancellation: phone or write to them" in cancelled.out, cancelled.out
+    said = [
+        cancelled.out,
+        cli("appointment", "show", ref, now=MONDAY).out,
+        cli("alerts", "list", now=MONDAY).out,
+        cli("doctor", now=MONDAY).out,
+    ]
+    assert all("no email or phone" not in out for out in said), said

@@ -16,6 +16,7 @@ import click
 
 from oss_desk.cli.common import State, emit_json, json_command, json_option, pass_state
 from oss_desk.clock import format_instant
+from oss_desk.domain.appointments import BY_SLIP
 from oss_desk.domain.calendar import local
 from oss_desk.domain.delivery import JOB_WORDS, PrintState, holder_said
 from oss_desk.domain.devices import parse_board_url, parse_printer_url
@@ -391,7 +392,7 @@ def alerts_list(state: State, as_json: bool) -> None:
                     "appointment_day": u.appointment.business_day,
                     "appointment_ref": u.appointment.ref,
                     "since": u.appointment.untold_since,
-                    "reason": "no email or phone: phone or write to them",
+                    "reason": f"{BY_SLIP}: phone or write to them",
                 }
                 for u in untold
             ]
@@ -447,7 +448,7 @@ def alerts_ack(state: State, ids: tuple[str, ...], everything: bool, as_json: bo
             )
         if text[:1] == ALERT_LETTERS[UntoldAlert]:  # a resident not told: say they were
             raise click.BadParameter(
-                f"{given!r}: a resident with no email or phone is listed until someone tells"
+                f"{given!r}: a resident booked by slip is listed until someone tells"
                 " them: record it with `oss-desk appointment told REF --how phone`"
             )
         kind = text[:1] if text[:1] in by_kind else ""

@@ -183,10 +183,15 @@ def change_line_unset(change_line: str, takes_appointments: bool) -> list[str]:
     ]
 
 
+BY_SLIP = "booked by slip (no message goes to them)"
+"""How a resident owed a council change by hand is named: by the booking's channel (a slip),
+which is the rule, not by the contacts held (a slip booking may hold a phone)."""
+
+
 def owes_notice_by_hand(by: str, channel: Preferred) -> bool:
-    """A council move or cancellation of a booking whose resident has no email or phone (a
-    slip at the desk): nothing can be sent, so a person must phone or write to them. It is an
-    alert until someone says they were told, and the notice standard counts from then."""
+    """A council move or cancellation of a booking made by slip at the desk: no message goes,
+    so a person must phone or write to them. It is an alert until someone says they were told,
+    and the notice standard counts from then."""
     return by == "council" and channel is Preferred.SLIP
 
 
@@ -197,7 +202,7 @@ def untold_said(appt: Appointment) -> str:
         return ""
     change = "cancellation" if appt.status is AppointmentStatus.CANCELLED else "change"
     return (
-        f"the resident has no email or phone and has not been told of this {change}: phone or "
+        f"the resident was {BY_SLIP} and has not been told of this {change}: phone or "
         f"write to them, then record it (`oss-desk appointment told {appt.ref} --how phone`)"
     )
 
@@ -213,7 +218,7 @@ def untold_count_said(refs: list[str]) -> str:
     the longest owed first)."""
     more = " ..." if len(refs) > 3 else ""
     return (
-        f"{len(refs)} resident(s) with no email or phone not told of a council change "
+        f"{len(refs)} resident(s) {BY_SLIP} not told of a council change "
         f"({', '.join(refs[:3])}{more}): phone or write to them, then `oss-desk appointment told "
         "REF --how phone`"
     )

@@ -69,7 +69,10 @@ async def test_a_council_move_of_a_slip_booking_says_to_tell_them(
         await pressed_to(pilot, ChoiceDialog, "ctrl+s")
         await pressed_to(pilot, AppointmentsScreen, "c")
         await until(lambda: moved_to(db, appt.id)[1] == 2)
-        untold = "the resident has no email or phone and has not been told of this change"
+        untold = (
+            "the resident was booked by slip (no message goes to them) and has not been told"
+            " of this change"
+        )
         await until(lambda: said(app, f"Moved {appt.ref}: Wed 25 Nov at 09:00 ({untold}"))
         assert said(app, f"oss-desk appointment told {appt.ref}")
         assert [n.severity for n in app._notifications if untold in n.message] == ["warning"]

@@ -50,6 +50,6 @@ def device_parts(
         parts.append(StatusPart("Alert", "; ".join(lines) + " (A: seen to)", True, short))
     if leader and snapshot.untold:
         refs = ", ".join(snapshot.untold)
-        said = f"not told (no email or phone): {refs}: phone or write to them"
+        said = f"not told (booked by slip): {refs}: phone or write to them"
         parts.append(StatusPart("Not told", said, True, f"{len(snapshot.untold)} not told"))
     return parts
