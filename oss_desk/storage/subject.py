@@ -149,9 +149,9 @@ def find(conn: sqlite3.Connection, key: Key, value: str) -> list[Held]:
 def _appointments(conn: sqlite3.Connection, where: str, args: Args) -> list[Held]:
     sql = (
         "SELECT a.id, a.ref, a.business_day AS day, a.site_id, a.visit_id, a.cancel_reason, "
-        "c.name, c.email, c.phone FROM appointment_contacts c "
-        "JOIN appointments a ON a.id = c.appointment_id "
-        "WHERE c.purged_at IS NULL AND ({which}) ORDER BY a.starts_at, a.id"
+        "c.name, c.email, c.phone FROM appointments a LEFT JOIN appointment_contacts c "
+        "ON c.appointment_id = a.id AND c.purged_at IS NULL "
+        "WHERE ({which}) ORDER BY a.starts_at, a.id"
     )
     said = {"name": "name", "email": "email", "phone": "phone", "cancel_reason": "cancel reason"}
     return _held(conn, "appointment", _with(sql, where), args, said)
@@ -160,9 +160,9 @@ def _appointments(conn: sqlite3.Connection, where: str, args: Args) -> list[Held
 def _followups(conn: sqlite3.Connection, where: str, args: Args) -> list[Held]:
     sql = (
         "SELECT f.id, f.ref, f.kind, f.received_day AS day, f.site_id, f.visit_id, f.closed_at, "
-        "d.name, d.email, d.phone, d.topic, d.action_text FROM followup_details d "
-        "JOIN followups f ON f.id = d.followup_id WHERE d.purged_at IS NULL AND ({which}) "
-        "ORDER BY f.received_at, f.id"
+        "d.name, d.email, d.phone, d.topic, d.action_text FROM followups f "
+        "LEFT JOIN followup_details d ON d.followup_id = f.id AND d.purged_at IS NULL "
+        "WHERE ({which}) ORDER BY f.received_at, f.id"
     )
     said = {"name": "name", "email": "email", "phone": "phone", "topic": "topic"}
     return _held(conn, "followup", _with(sql, where), args, {**said, "action_text": "action taken"})
@@ -190,32 +190,16 @@ def _held(
 
 
 def appointment_held(conn: sqlite3.Connection, appointment_id: int) -> Held | None:
-    """What one booking holds of its resident now (with nothing held: no fields)."""
+    """What one booking holds of its resident now (with nothing held: no fields; None: no
+    such booking)."""
     found = _appointments(conn, "a.id = :id", {"id": appointment_id})
-    if found:
-        return found[0]
-    row = conn.execute(
-        "SELECT ref, business_day, site_id, visit_id FROM appointments WHERE id = ?",
-        [appointment_id],
-    ).fetchone()
-    if row is None:
-        return None
-    return Held("appointment", appointment_id, row[0], row[1], row[2], visit_id=row[3])
+    return found[0] if found else None
 
 
 def followup_held(conn: sqlite3.Connection, ref: str) -> Held | None:
     """What the follow-up with this reference holds of its resident now (None: no such one)."""
     found = _followups(conn, "f.ref = :ref", {"ref": ref})
-    if found:
-        return found[0]
-    row = conn.execute(
-        "SELECT id, received_day, site_id, visit_id, closed_at, kind FROM followups WHERE ref = ?",
-        [ref],
-    ).fetchone()
-    if row is None:
-        return None
-    open_ = row[4] is None
-    return Held("followup", row[0], ref, row[1], row[2], visit_id=row[3], open=open_, what=row[5])
+    return found[0] if found else None
 
 
 def _visits(conn: sqlite3.Connection, key: Key, value: str, linked: set[int]) -> list[Held]:
