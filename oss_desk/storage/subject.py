@@ -141,43 +141,45 @@ def find(conn: sqlite3.Connection, key: Key, value: str) -> list[Held]:
     part of a name) matches: appointments, follow-ups, then visits (a "nearly your turn" or
     follow-up text number, and the notes of the visits found), oldest first in each."""
     args = {"value": value}
-    found = _appointments(conn, _matches(f"c.{key}", key), args)
-    found += _followups(conn, _matches(f"d.{key}", key), args)
+    found = _held(conn, "appointment", _matches(f"c.{key}", key), args)
+    found += _held(conn, "followup", _matches(f"d.{key}", key), args)
     return found + _visits(conn, key, value, {h.visit_id for h in found if h.visit_id})
 
 
-def _appointments(conn: sqlite3.Connection, where: str, args: Args) -> list[Held]:
-    sql = (
+Recorded = Literal["appointment", "followup"]
+
+_RECORDS: dict[Recorded, tuple[str, Mapping[str, str]]] = {
+    "appointment": (
         "SELECT a.id, a.ref, a.business_day AS day, a.site_id, a.visit_id, a.cancel_reason, "
         "c.name, c.email, c.phone FROM appointments a LEFT JOIN appointment_contacts c "
         "ON c.appointment_id = a.id AND c.purged_at IS NULL "
-        "WHERE ({which}) ORDER BY a.starts_at, a.id"
-    )
-    said = {"name": "name", "email": "email", "phone": "phone", "cancel_reason": "cancel reason"}
-    return _held(conn, "appointment", _with(sql, where), args, said)
-
-
-def _followups(conn: sqlite3.Connection, where: str, args: Args) -> list[Held]:
-    sql = (
+        "WHERE ({which}) ORDER BY a.starts_at, a.id",
+        {"name": "name", "email": "email", "phone": "phone", "cancel_reason": "cancel reason"},
+    ),
+    "followup": (
         "SELECT f.id, f.ref, f.kind, f.received_day AS day, f.site_id, f.visit_id, f.closed_at, "
         "d.name, d.email, d.phone, d.topic, d.action_text FROM followups f "
         "LEFT JOIN followup_details d ON d.followup_id = f.id AND d.purged_at IS NULL "
-        "WHERE ({which}) ORDER BY f.received_at, f.id"
-    )
-    said = {"name": "name", "email": "email", "phone": "phone", "topic": "topic"}
-    return _held(conn, "followup", _with(sql, where), args, {**said, "action_text": "action taken"})
+        "WHERE ({which}) ORDER BY f.received_at, f.id",
+        {
+            "name": "name",
+            "email": "email",
+            "phone": "phone",
+            "topic": "topic",
+            "action_text": "action taken",
+        },
+    ),
+}
+"""Each kind of record that holds a resident's details: the query of those ``which`` selects
+(``c.`` an appointment's contacts, ``d.`` a follow-up's details: NULL once cleared), and its
+columns of personal data, in words."""
 
 
-def _held(
-    conn: sqlite3.Connection,
-    kind: Literal["appointment", "followup"],
-    sql: str,
-    args: Args,
-    said: Mapping[str, str],
-) -> list[Held]:
-    """The records a query selects (``id``, ``ref``, ``day``, ``site_id``, ``visit_id``, the
-    contact columns, those ``said`` names; a follow-up's ``kind`` and ``closed_at``)."""
-    cur = conn.execute(sql, args)
+def _held(conn: sqlite3.Connection, kind: Recorded, which: str, args: Args) -> list[Held]:
+    """The records of ``kind`` that ``which`` selects, each with what it holds now (a record
+    holding nothing: no fields)."""
+    sql, said = _RECORDS[kind]
+    cur = conn.execute(_with(sql, which), args)
     found = []
     for r in (row_dict(cur, row) for row in cur.fetchall()):
         contact = (r["name"], r["email"], r["phone"], r["visit_id"])
@@ -192,13 +194,13 @@ def _held(
 def appointment_held(conn: sqlite3.Connection, appointment_id: int) -> Held | None:
     """What one booking holds of its resident now (with nothing held: no fields; None: no
     such booking)."""
-    found = _appointments(conn, "a.id = :id", {"id": appointment_id})
+    found = _held(conn, "appointment", "a.id = :id", {"id": appointment_id})
     return found[0] if found else None
 
 
 def followup_held(conn: sqlite3.Connection, ref: str) -> Held | None:
     """What the follow-up with this reference holds of its resident now (None: no such one)."""
-    found = _followups(conn, "f.ref = :ref", {"ref": ref})
+    found = _held(conn, "followup", "f.ref = :ref", {"ref": ref})
     return found[0] if found else None
 
 
